@@ -1,0 +1,454 @@
+import type { DomainInfo, DomainRef, DriverConnection, VcpuInfo } from "../util/driver.ts";
+import { VIR } from "../util/constants.ts";
+import { VirError } from "../util/errors.ts";
+import { checkArg, denyReadOnly, invoke } from "./invoke.ts";
+
+/** What a handle needs from its connection. */
+export interface HandleOwner {
+  readonly driver: DriverConnection;
+  readonly readonly: boolean;
+}
+
+function requireFlag(flags: number, flag: number, required: number, fname: string, rname: string) {
+  if ((flags & flag) && !(flags & required)) {
+    throw VirError.report(
+      "DOMAIN",
+      "INVALID_ARG",
+      `Flag '${rname}' is required by flag '${fname}'`,
+    );
+  }
+}
+
+function exclusiveFlags(flags: number, a: number, b: number, an: string, bn: string) {
+  if ((flags & a) && (flags & b)) {
+    throw VirError.report(
+      "DOMAIN",
+      "INVALID_ARG",
+      `Flags '${an}' and '${bn}' are mutually exclusive`,
+    );
+  }
+}
+
+/**
+ * A domain handle (libvirt's `virDomainPtr`): name, UUID and id as of the lookup; every call
+ * goes to the connection's driver.
+ *
+ * @example
+ * ```ts
+ * import { connect } from "../mod.ts";
+ * const conn = await connect("test:///default");
+ * const dom = await conn.lookupDomainByName("test");
+ * console.log(await dom.getState()); // [1, 1]
+ * await conn.close();
+ * ```
+ */
+export class Domain {
+  #owner: HandleOwner;
+  #ref: DomainRef;
+
+  constructor(owner: HandleOwner, ref: DomainRef) {
+    this.#owner = owner;
+    this.#ref = { ...ref };
+  }
+
+  /** The domain's name (`virDomainGetName`). */
+  get name(): string {
+    return this.#ref.name;
+  }
+  /** The domain's UUID string (`virDomainGetUUIDString`). */
+  get uuid(): string {
+    return this.#ref.uuid;
+  }
+  /** The id as of lookup or the last start on this handle, -1 if inactive (`virDomainGetID`). */
+  get id(): number {
+    return this.#ref.id;
+  }
+  /** The plain reference, as sent over the wire. */
+  get ref(): DomainRef {
+    return { ...this.#ref };
+  }
+
+  #d(): DriverConnection {
+    return this.#owner.driver;
+  }
+  #rw(api: string): void {
+    denyReadOnly(this.#owner.readonly, api, "DOMAIN");
+  }
+
+  /** `virDomainCreate`. */
+  create(): Promise<void> {
+    return this.createWithFlags(0);
+  }
+  /** `virDomainCreateWithFlags`; updates this handle's id. */
+  async createWithFlags(flags = 0): Promise<void> {
+    this.#rw("virDomainCreateWithFlags");
+    const ref = await invoke(
+      this.#d(),
+      "domainCreateWithFlags",
+      "virDomainCreateWithFlags",
+      "DOMAIN",
+      this.#ref,
+      flags,
+    );
+    if (ref) this.#ref = { ...ref };
+  }
+  /** `virDomainShutdown`. */
+  shutdown(): Promise<void> {
+    return this.shutdownFlags(0);
+  }
+  /** `virDomainShutdownFlags`. */
+  async shutdownFlags(flags = 0): Promise<void> {
+    this.#rw("virDomainShutdownFlags");
+    await invoke(
+      this.#d(),
+      "domainShutdownFlags",
+      "virDomainShutdownFlags",
+      "DOMAIN",
+      this.#ref,
+      flags,
+    );
+  }
+  /** `virDomainReboot`. */
+  async reboot(flags = 0): Promise<void> {
+    this.#rw("virDomainReboot");
+    await invoke(this.#d(), "domainReboot", "virDomainReboot", "DOMAIN", this.#ref, flags);
+  }
+  /** `virDomainReset`. */
+  async reset(flags = 0): Promise<void> {
+    this.#rw("virDomainReset");
+    await invoke(this.#d(), "domainReset", "virDomainReset", "DOMAIN", this.#ref, flags);
+  }
+  /** `virDomainDestroy`. */
+  destroy(): Promise<void> {
+    return this.destroyFlags(0);
+  }
+  /** `virDomainDestroyFlags`. */
+  async destroyFlags(flags = 0): Promise<void> {
+    this.#rw("virDomainDestroyFlags");
+    await invoke(
+      this.#d(),
+      "domainDestroyFlags",
+      "virDomainDestroyFlags",
+      "DOMAIN",
+      this.#ref,
+      flags,
+    );
+  }
+  /** `virDomainSuspend`. */
+  async suspend(): Promise<void> {
+    this.#rw("virDomainSuspend");
+    await invoke(this.#d(), "domainSuspend", "virDomainSuspend", "DOMAIN", this.#ref);
+  }
+  /** `virDomainResume`. */
+  async resume(): Promise<void> {
+    this.#rw("virDomainResume");
+    await invoke(this.#d(), "domainResume", "virDomainResume", "DOMAIN", this.#ref);
+  }
+  /** `virDomainUndefine`. */
+  undefine(): Promise<void> {
+    return this.undefineFlags(0);
+  }
+  /** `virDomainUndefineFlags`. */
+  async undefineFlags(flags = 0): Promise<void> {
+    this.#rw("virDomainUndefineFlags");
+    await invoke(
+      this.#d(),
+      "domainUndefineFlags",
+      "virDomainUndefineFlags",
+      "DOMAIN",
+      this.#ref,
+      flags,
+    );
+  }
+  /** `virDomainGetInfo`. */
+  getInfo(): Promise<DomainInfo> {
+    return invoke(this.#d(), "domainGetInfo", "virDomainGetInfo", "DOMAIN", this.#ref);
+  }
+  /** `virDomainGetState`: `[state, reason]`. */
+  getState(flags = 0): Promise<[number, number]> {
+    return invoke(this.#d(), "domainGetState", "virDomainGetState", "DOMAIN", this.#ref, flags);
+  }
+  /** `virDomainGetXMLDesc`. */
+  getXMLDesc(flags = 0): Promise<string> {
+    if (flags & VIR.DOMAIN_XML_SECURE) this.#rw("virDomainGetXMLDesc with secure flag");
+    return invoke(this.#d(), "domainGetXMLDesc", "virDomainGetXMLDesc", "DOMAIN", this.#ref, flags);
+  }
+  /** `virDomainGetOSType`. */
+  getOSType(): Promise<string> {
+    return invoke(this.#d(), "domainGetOSType", "virDomainGetOSType", "DOMAIN", this.#ref);
+  }
+  /** `virDomainSetVcpus`. */
+  async setVcpus(nvcpus: number): Promise<void> {
+    this.#rw("virDomainSetVcpus");
+    checkArg(nvcpus !== 0, "nvcpus in virDomainSetVcpus must not be zero", "DOMAIN");
+    await invoke(
+      this.#d(),
+      "domainSetVcpusFlags",
+      "virDomainSetVcpus",
+      "DOMAIN",
+      this.#ref,
+      nvcpus,
+      VIR.DOMAIN_AFFECT_LIVE,
+    );
+  }
+  /** `virDomainSetVcpusFlags`. */
+  async setVcpusFlags(nvcpus: number, flags = 0): Promise<void> {
+    this.#rw("virDomainSetVcpusFlags");
+    requireFlag(
+      flags,
+      VIR.DOMAIN_VCPU_MAXIMUM,
+      VIR.DOMAIN_AFFECT_CONFIG,
+      "VIR_DOMAIN_VCPU_MAXIMUM",
+      "VIR_DOMAIN_AFFECT_CONFIG",
+    );
+    exclusiveFlags(
+      flags,
+      VIR.DOMAIN_VCPU_GUEST,
+      VIR.DOMAIN_AFFECT_CONFIG,
+      "VIR_DOMAIN_VCPU_GUEST",
+      "VIR_DOMAIN_AFFECT_CONFIG",
+    );
+    checkArg(nvcpus !== 0, "nvcpus in virDomainSetVcpusFlags must not be zero", "DOMAIN");
+    await invoke(
+      this.#d(),
+      "domainSetVcpusFlags",
+      "virDomainSetVcpusFlags",
+      "DOMAIN",
+      this.#ref,
+      nvcpus,
+      flags,
+    );
+  }
+  /** `virDomainGetVcpusFlags`. */
+  getVcpusFlags(flags = 0): Promise<number> {
+    if (flags & VIR.DOMAIN_VCPU_GUEST) this.#rw("virDomainGetVcpusFlags");
+    exclusiveFlags(
+      flags,
+      VIR.DOMAIN_AFFECT_LIVE,
+      VIR.DOMAIN_AFFECT_CONFIG,
+      "VIR_DOMAIN_AFFECT_LIVE",
+      "VIR_DOMAIN_AFFECT_CONFIG",
+    );
+    return invoke(
+      this.#d(),
+      "domainGetVcpusFlags",
+      "virDomainGetVcpusFlags",
+      "DOMAIN",
+      this.#ref,
+      flags,
+    );
+  }
+  /** `virDomainGetMaxVcpus`. */
+  getMaxVcpus(): Promise<number> {
+    return invoke(this.#d(), "domainGetMaxVcpus", "virDomainGetMaxVcpus", "DOMAIN", this.#ref);
+  }
+  /** `virDomainGetVcpus`: per-vCPU info and CPU maps. */
+  getVcpus(): Promise<{ info: VcpuInfo[]; cpumaps: boolean[][] }> {
+    return invoke(this.#d(), "domainGetVcpus", "virDomainGetVcpus", "DOMAIN", this.#ref);
+  }
+  /** `virDomainSetVcpu`: enable or disable the vCPUs in `vcpumap` (e.g. `"1,3-4"`). */
+  async setVcpu(vcpumap: string, state: boolean | number, flags = 0): Promise<void> {
+    this.#rw("virDomainSetVcpu");
+    await invoke(
+      this.#d(),
+      "domainSetVcpu",
+      "virDomainSetVcpu",
+      "DOMAIN",
+      this.#ref,
+      vcpumap,
+      Number(state),
+      flags,
+    );
+  }
+  /** `virDomainPinVcpuFlags`. */
+  async pinVcpuFlags(vcpu: number, cpumap: boolean[], flags = 0): Promise<void> {
+    this.#rw("virDomainPinVcpuFlags");
+    await invoke(
+      this.#d(),
+      "domainPinVcpuFlags",
+      "virDomainPinVcpuFlags",
+      "DOMAIN",
+      this.#ref,
+      vcpu,
+      cpumap,
+      flags,
+    );
+  }
+  /** `virDomainGetMaxMemory`, KiB. */
+  getMaxMemory(): Promise<number> {
+    return invoke(this.#d(), "domainGetMaxMemory", "virDomainGetMaxMemory", "DOMAIN", this.#ref);
+  }
+  /** `virDomainSetMaxMemory`, KiB. */
+  async setMaxMemory(memory: number): Promise<void> {
+    this.#rw("virDomainSetMaxMemory");
+    checkArg(memory !== 0, "memory in virDomainSetMaxMemory must not be zero", "DOMAIN");
+    await invoke(
+      this.#d(),
+      "domainSetMaxMemory",
+      "virDomainSetMaxMemory",
+      "DOMAIN",
+      this.#ref,
+      memory,
+    );
+  }
+  /** `virDomainSetMemory`, KiB. */
+  async setMemory(memory: number): Promise<void> {
+    this.#rw("virDomainSetMemory");
+    checkArg(memory !== 0, "memory in virDomainSetMemory must not be zero", "DOMAIN");
+    await invoke(
+      this.#d(),
+      "domainSetMemoryFlags",
+      "virDomainSetMemory",
+      "DOMAIN",
+      this.#ref,
+      memory,
+      VIR.DOMAIN_AFFECT_LIVE,
+    );
+  }
+  /** `virDomainSetMemoryFlags`, KiB. */
+  async setMemoryFlags(memory: number, flags = 0): Promise<void> {
+    this.#rw("virDomainSetMemoryFlags");
+    checkArg(memory !== 0, "memory in virDomainSetMemoryFlags must not be zero", "DOMAIN");
+    await invoke(
+      this.#d(),
+      "domainSetMemoryFlags",
+      "virDomainSetMemoryFlags",
+      "DOMAIN",
+      this.#ref,
+      memory,
+      flags,
+    );
+  }
+  /** `virDomainGetAutostart`. */
+  getAutostart(): Promise<boolean> {
+    return invoke(this.#d(), "domainGetAutostart", "virDomainGetAutostart", "DOMAIN", this.#ref);
+  }
+  /** `virDomainSetAutostart`. */
+  async setAutostart(autostart: boolean | number): Promise<void> {
+    this.#rw("virDomainSetAutostart");
+    await invoke(
+      this.#d(),
+      "domainSetAutostart",
+      "virDomainSetAutostart",
+      "DOMAIN",
+      this.#ref,
+      Boolean(autostart),
+    );
+  }
+  /** `virDomainManagedSave`. */
+  async managedSave(flags = 0): Promise<void> {
+    this.#rw("virDomainManagedSave");
+    await invoke(
+      this.#d(),
+      "domainManagedSave",
+      "virDomainManagedSave",
+      "DOMAIN",
+      this.#ref,
+      flags,
+    );
+  }
+  /** `virDomainHasManagedSaveImage`. */
+  hasManagedSaveImage(flags = 0): Promise<boolean> {
+    return invoke(
+      this.#d(),
+      "domainHasManagedSaveImage",
+      "virDomainHasManagedSaveImage",
+      "DOMAIN",
+      this.#ref,
+      flags,
+    );
+  }
+  /** `virDomainManagedSaveRemove`. */
+  async managedSaveRemove(flags = 0): Promise<void> {
+    this.#rw("virDomainManagedSaveRemove");
+    await invoke(
+      this.#d(),
+      "domainManagedSaveRemove",
+      "virDomainManagedSaveRemove",
+      "DOMAIN",
+      this.#ref,
+      flags,
+    );
+  }
+  /** `virDomainSave`. */
+  save(to: string): Promise<void> {
+    return this.saveFlags(to, null, 0);
+  }
+  /** `virDomainSaveFlags`. */
+  async saveFlags(to: string, dxml: string | null = null, flags = 0): Promise<void> {
+    this.#rw("virDomainSaveFlags");
+    await invoke(
+      this.#d(),
+      "domainSaveFlags",
+      "virDomainSaveFlags",
+      "DOMAIN",
+      this.#ref,
+      to,
+      dxml,
+      flags,
+    );
+  }
+  /** `virDomainIsActive`. */
+  isActive(): Promise<boolean> {
+    return invoke(this.#d(), "domainIsActive", "virDomainIsActive", "DOMAIN", this.#ref);
+  }
+  /** `virDomainIsPersistent`. */
+  isPersistent(): Promise<boolean> {
+    return invoke(this.#d(), "domainIsPersistent", "virDomainIsPersistent", "DOMAIN", this.#ref);
+  }
+  /** `virDomainIsUpdated`. */
+  isUpdated(): Promise<boolean> {
+    return invoke(this.#d(), "domainIsUpdated", "virDomainIsUpdated", "DOMAIN", this.#ref);
+  }
+  /** `virDomainRename`; this handle takes the new name. */
+  async rename(newName: string, flags = 0): Promise<void> {
+    this.#rw("virDomainRename");
+    const ref = await invoke(
+      this.#d(),
+      "domainRename",
+      "virDomainRename",
+      "DOMAIN",
+      this.#ref,
+      newName,
+      flags,
+    );
+    if (ref) this.#ref = { ...ref };
+  }
+  /** `virDomainGetHostname`. */
+  getHostname(flags = 0): Promise<string> {
+    return invoke(
+      this.#d(),
+      "domainGetHostname",
+      "virDomainGetHostname",
+      "DOMAIN",
+      this.#ref,
+      flags,
+    );
+  }
+  /** `virDomainAttachDeviceFlags`. */
+  async attachDeviceFlags(xml: string, flags = 0): Promise<void> {
+    this.#rw("virDomainAttachDeviceFlags");
+    await invoke(
+      this.#d(),
+      "domainAttachDeviceFlags",
+      "virDomainAttachDeviceFlags",
+      "DOMAIN",
+      this.#ref,
+      xml,
+      flags,
+    );
+  }
+  /** `virDomainDetachDeviceFlags`. */
+  async detachDeviceFlags(xml: string, flags = 0): Promise<void> {
+    this.#rw("virDomainDetachDeviceFlags");
+    await invoke(
+      this.#d(),
+      "domainDetachDeviceFlags",
+      "virDomainDetachDeviceFlags",
+      "DOMAIN",
+      this.#ref,
+      xml,
+      flags,
+    );
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * The portable client: public handle classes and `connect()`. Pure `fetch`-era JavaScript,
+ * no Deno or Node API.
+ *
+ * @example
+ * ```ts
+ * import { connect } from "./mod.ts";
+ * import "../drivers/test/mod.ts";
+ * const conn = await connect("test:///default");
+ * await conn.close();
+ * ```
+ * @module
+ */
+export * from "./connect.ts";
+export * from "./connection.ts";
+export * from "./domain.ts";
+export * from "./objects.ts";
