@@ -11,6 +11,7 @@ import type { XmlElement, XmlNode } from "./types.ts";
  * ```
  */
 export function escapeXml(s: string): string {
+  // deno-lint-ignore no-control-regex -- libvirt drops these control characters on output
   return s.replace(/[<>&'"\x00-\x08\x0b\x0c\x0e-\x1f]/g, (c) => {
     switch (c) {
       case "<":
