@@ -68,7 +68,7 @@ export function parse(xml: string, options: ParseOptions = {}): XmlElement {
     const attributes: Record<string, string> = {};
     let count = 0;
     for (const [k, v] of Object.entries(tag.attributes)) {
-      attributes[k] = typeof v === "string" ? v : v.value;
+      attributes[k] = String(v);
       count++;
     }
     if (count > maxAttributes) return stop(`too many attributes on element ${tag.name}`);

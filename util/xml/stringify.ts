@@ -63,12 +63,13 @@ function openTag(el: XmlElement): string {
 }
 
 function nodeText(n: XmlNode): string {
-  if (n.type === "text") return escapeXml(n.text);
-  if (n.type === "cdata") return `<![CDATA[${n.text}]]>`;
+  if (n.type === "element") {
+    const out: string[] = [];
+    writeInline(n, out);
+    return out.join("");
+  }
   if (n.type === "comment") return `<!--${n.text}-->`;
-  const out: string[] = [];
-  writeInline(n, out);
-  return out.join("");
+  return n.type === "cdata" ? `<![CDATA[${n.text}]]>` : escapeXml(n.text);
 }
 
 function writeInline(el: XmlElement, out: string[]): void {
@@ -85,7 +86,7 @@ function write(el: XmlElement, depth: number, unit: string, out: string[]): void
   const pad = unit.repeat(depth);
   const kids = el.children.filter((c) => !(c.type === "text" && c.text.trim() === ""));
   if (!kids.length) {
-    out.push(pad + openTag(el) + "/>\n");
+    out.push(pad + openTag(el) + (el.keepOpen ? `>\n${pad}</${el.name}>\n` : "/>\n"));
     return;
   }
   const hasElement = kids.some((c) => c.type === "element" || c.type === "comment");

@@ -10,6 +10,11 @@ export interface XmlElement {
   children: XmlNode[];
   /** 1-based source line of the start tag (0 for built elements). */
   line?: number;
+  /**
+   * Format as an open and a close tag on two lines even without children, the way libvirt
+   * prints some containers (`<source>` of a pool, an `<ip>` without content).
+   */
+  keepOpen?: boolean;
 }
 
 /** Character data (entities already decoded). */

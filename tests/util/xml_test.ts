@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import {
+  child,
+  childText,
+  element,
+  escapeXml,
+  parse,
+  stringify,
+  textOf,
+} from "../../util/xml/mod.ts";
+import { VirError } from "../../util/errors.ts";
+
+function rejects(xml: string, opts = {}): VirError {
+  try {
+    parse(xml, { context: "(domain_definition)", errorDomain: "DOMAIN", ...opts });
+  } catch (e) {
+    assert.ok(e instanceof VirError, `not a VirError: ${e}`);
+    return e;
+  }
+  throw new Error(`accepted: ${xml}`);
+}
+
+Deno.test("malformed XML: libvirt's code, domain and libxml2-style message with a caret", () => {
+  const e = rejects("<domain type='test'><name>broken</name>");
+  assert.equal(e.code, 35);
+  assert.equal(e.codeName, "VIR_ERR_XML_DETAIL");
+  assert.equal(e.domain, 20);
+  // Byte for byte what libvirt 9.0 answered (oracle/examples/scenarios/errors.out.jsonl).
+  assert.equal(
+    e.message,
+    "(domain_definition):1: Premature end of data in tag domain line 1\n" +
+      "<domain type='test'><name>broken</name>\n" +
+      "---------------------------------------^",
+  );
+});
+
+Deno.test("DOCTYPE and entity declarations are refused (no XXE, no billion laughs)", () => {
+  const lol =
+    `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>` +
+    `<domain>&lol2;</domain>`;
+  assert.match(rejects(lol).message, /DOCTYPE is not allowed/);
+  const xxe = `<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><d>&x;</d>`;
+  assert.match(rejects(xxe).message, /DOCTYPE is not allowed/);
+  assert.match(rejects("<d>&undefined;</d>").message, /Entity error/);
+});
+
+Deno.test("size, depth and attribute caps", () => {
+  assert.equal(rejects("<a>" + "x".repeat(100) + "</a>", { maxSize: 50 }).code, 27);
+  const deep = "<a>".repeat(300) + "</a>".repeat(300);
+  assert.match(rejects(deep).message, /Excessive depth/);
+  const attrs = Array.from({ length: 300 }, (_, i) => `a${i}='1'`).join(" ");
+  assert.match(rejects(`<a ${attrs}/>`).message, /too many attributes/);
+  // The default cap is libvirt's 4 MiB wire limit.
+  const big = "<a>" + "x".repeat(4 * 1024 * 1024) + "</a>";
+  assert.equal(rejects(big).code, 27);
+});
+
+Deno.test("predefined entities and character references decode; output re-escapes like libvirt", () => {
+  const root = parse(`<d a="&quot;x&apos;">&lt;&amp;&#65;&#x42;</d>`);
+  assert.equal(root.attributes.a, `"x'`);
+  assert.equal(textOf(root), "<&AB");
+  assert.equal(childText(parse("<d><t>x</t></d>"), "t"), "x");
+  assert.equal(stringify(root), "<d a='&quot;x&apos;'>&lt;&amp;AB</d>\n");
+  assert.equal(escapeXml("a\u0001b\tc"), "ab\tc");
+});
+
+Deno.test("stringify: libvirt's canonical layout", () => {
+  const el = element("domain", { type: "test", id: undefined }, [
+    element("name", {}, ["vm"]),
+    element("devices", {}, [element("disk", { type: "file" }), undefined, false]),
+  ]);
+  assert.equal(
+    stringify(el),
+    "<domain type='test'>\n  <name>vm</name>\n  <devices>\n    <disk type='file'/>\n  </devices>\n</domain>\n",
+  );
+  const parsed = parse(stringify(el));
+  assert.equal(child(child(parsed, "devices"), "disk")?.attributes.type, "file");
+});
+
+Deno.test("namespaced metadata round-trips with its prefixes", () => {
+  const xml =
+    `<metadata><app:x xmlns:app="http://example.org/app" app:k="v"><app:y/></app:x></metadata>`;
+  assert.equal(
+    stringify(parse(xml)),
+    "<metadata>\n  <app:x xmlns:app='http://example.org/app' app:k='v'>\n    <app:y/>\n  </app:x>\n</metadata>\n",
+  );
+});
+
+Deno.test("fuzz: arbitrary strings and mutated documents never throw anything but VirError", () => {
+  const seed = `<domain type='kvm'><name>a</name><memory unit='MiB'>1</memory>` +
+    `<devices><disk type='file' device='disk'><source file='/x'/></disk></devices></domain>`;
+  const mutated = fc.tuple(fc.nat(seed.length), fc.nat(20), fc.string({ maxLength: 8 })).map(
+    ([at, del, ins]) => seed.slice(0, at) + ins + seed.slice(at + del),
+  );
+  fc.assert(
+    fc.property(fc.oneof(fc.string({ maxLength: 200 }), mutated), (s) => {
+      try {
+        const root = parse(s);
+        assert.equal(typeof stringify(root), "string");
+      } catch (e) {
+        if (!(e instanceof VirError)) throw e;
+      }
+    }),
+    { numRuns: 2000 },
+  );
+});
