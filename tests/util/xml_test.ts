@@ -35,6 +35,14 @@ Deno.test("malformed XML: libvirt's code, domain and libxml2-style message with 
   );
 });
 
+Deno.test("an error after the final newline shows libxml2's (null) context line", () => {
+  const e = rejects("<domain type='test'>\n  <name>x</name><memory>1024</memory>\n");
+  assert.equal(
+    e.message,
+    "(domain_definition):3: Premature end of data in tag domain line 1\n(null)\n^",
+  );
+});
+
 Deno.test("DOCTYPE and entity declarations are refused (no XXE, no billion laughs)", () => {
   const lol =
     `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>` +

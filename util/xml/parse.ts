@@ -39,7 +39,10 @@ export function parse(xml: string, options: ParseOptions = {}): XmlElement {
   const maxAttributes = options.maxAttributes ?? 256;
   const fail = (line: number, column: number, msg: string): never => {
     const lines = xml.split("\n");
-    const text = lines[Math.min(line, lines.length) - 1] ?? "";
+    // libxml2 has no context line to show for an error on the empty line after a final newline.
+    const text = (line >= lines.length && lines[lines.length - 1] === "")
+      ? "(null)"
+      : lines[Math.min(line, lines.length) - 1] ?? "";
     throw VirError.report(
       errorDomain,
       "XML_DETAIL",
