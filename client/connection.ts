@@ -209,7 +209,7 @@ export class Connection {
   }
   /** `virDomainLookupByUUIDString`: a malformed UUID is libvirt's "Invalid UUID". */
   async lookupDomainByUUID(uuid: string): Promise<Domain> {
-    if (!isUUIDString(uuid)) throw VirError.report("DOMAIN", "INVALID_ARG", "Invalid UUID");
+    if (!isUUIDString(uuid)) throw invalidUUID("DOMAIN");
     return this.#dom(
       await invoke(this.driver, "domainLookupByUUID", "virDomainLookupByUUID", "DOMAIN", uuid),
     );
@@ -308,7 +308,7 @@ export class Connection {
   }
   /** `virNetworkLookupByUUIDString`. */
   async lookupNetworkByUUID(uuid: string): Promise<Network> {
-    if (!isUUIDString(uuid)) throw VirError.report("NETWORK", "INVALID_ARG", "Invalid UUID");
+    if (!isUUIDString(uuid)) throw invalidUUID("NETWORK");
     const r = await invoke(
       this.driver,
       "networkLookupByUUID",
@@ -387,7 +387,7 @@ export class Connection {
   }
   /** `virStoragePoolLookupByUUIDString`. */
   async lookupStoragePoolByUUID(uuid: string): Promise<StoragePool> {
-    if (!isUUIDString(uuid)) throw VirError.report("STORAGE", "INVALID_ARG", "Invalid UUID");
+    if (!isUUIDString(uuid)) throw invalidUUID("STORAGE");
     const r = await invoke(
       this.driver,
       "storagePoolLookupByUUID",
@@ -622,7 +622,7 @@ export class Connection {
   }
   /** `virSecretLookupByUUIDString`. */
   async lookupSecretByUUID(uuid: string): Promise<Secret> {
-    if (!isUUIDString(uuid)) throw VirError.report("SECRET", "INVALID_ARG", "Invalid UUID");
+    if (!isUUIDString(uuid)) throw invalidUUID("SECRET");
     const r = await invoke(
       this.driver,
       "secretLookupByUUID",
@@ -739,6 +739,15 @@ function matches(ev: ConnectionEvent, f: EventFilter): boolean {
   if (f.name !== undefined && o.name !== f.name) return false;
   if (f.uuid !== undefined && o.uuid?.toLowerCase() !== f.uuid.toLowerCase()) return false;
   return true;
+}
+
+/**
+ * libvirt's public lookups report a malformed UUID string with the bare text "Invalid UUID"
+ * (VIR_ERR_INVALID_ARG, no "invalid argument:" prefix).
+ */
+function invalidUUID(family: "DOMAIN" | "NETWORK" | "STORAGE" | "SECRET"): VirError {
+  const e = VirError.report(family, "INVALID_ARG");
+  return new VirError(e.code, e.domain, "Invalid UUID");
 }
 
 /** libvirt's virUUIDParse acceptance: 32 hex digits, optionally dashed anywhere between pairs. */

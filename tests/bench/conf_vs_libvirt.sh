@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Times canonical XML per document, edgevirt vs libvirt 9.0, in one run on this machine: both
+# tools get every accepted corpus input in ONE process (start-up excluded) and report per-file
+# milliseconds (--time); the ratio compares the sums. Needs libvirt (../shared/oracle/install.sh).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SHARED=${EDGEVIRT_SHARED:-$(cd .. && pwd)/shared}
+files=()
+for kind in domain network pool interface; do
+  for f in "$SHARED"/data/libvirt-xml/$kind/*.xml; do
+    case "$f" in *.expected.xml) continue ;; esac
+    [ -e "${f%.xml}.expected.xml" ] && files+=("$f")
+  done
+done
+sum_ms() { grep -E '^canon: .*: [a-z]+ [0-9.]+ ms$' | awk '{s += $(NF-1)} END {printf "%.2f", s}'; }
+for round in 1 2 3; do
+  lv=$(bash "$SHARED/oracle/canon.sh" --stable --time "${files[@]}" 2>&1 >/dev/null | sum_ms)
+  ev=$(npx -y deno@2.9.6 task -q canon --stable --time "${files[@]}" 2>&1 >/dev/null | sum_ms)
+  awk -v n="${#files[@]}" -v lv="$lv" -v ev="$ev" -v r="$round" 'BEGIN {
+    printf "round %d: %d documents: libvirt %.3f ms/doc, edgevirt %.3f ms/doc, ratio %.2f\n",
+      r, n, lv / n, ev / n, ev / lv }'
+done
