@@ -1,0 +1,101 @@
+import { VirError } from "../../util/errors.ts";
+
+/**
+ * libvirt's virTristateBool from an attribute: `yes`/`no`, or undefined when absent; any other
+ * value is the error `message` (XML_ERROR in `errorDomain`), or libvirt's generic
+ * "Invalid value for attribute '…' in element '…': '…'." when no message is given.
+ *
+ * @example
+ * ```ts
+ * import { parseYesNo } from "./values.ts";
+ * parseYesNo("yes", "NETWORK", "ipv6", "network"); // true
+ * parseYesNo(undefined, "NETWORK", "ipv6", "network"); // undefined
+ * ```
+ */
+export function parseYesNo(
+  value: string | undefined,
+  errorDomain: string,
+  attr: string,
+  elementName: string,
+  message?: string,
+): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === "yes") return true;
+  if (value === "no") return false;
+  throw VirError.report(
+    errorDomain,
+    "XML_ERROR",
+    message ?? `Invalid value for attribute '${attr}' in element '${elementName}': '${value}'.`,
+  );
+}
+
+/**
+ * `yes`/`no` for a tristate flag, undefined when unset (so formatters can pass it through).
+ *
+ * @example
+ * ```ts
+ * import { yesNo } from "./values.ts";
+ * yesNo(true); // "yes"
+ * ```
+ */
+export function yesNo(value: boolean | undefined): "yes" | "no" | undefined {
+  return value === undefined ? undefined : value ? "yes" : "no";
+}
+
+/**
+ * libvirt's virStrToLong_ui with base 10 (`-N` wraps like C's strtoul, blanks allowed before);
+ * undefined when malformed or out of range.
+ *
+ * @example
+ * ```ts
+ * import { parseUInt } from "./values.ts";
+ * parseUInt("42"); // 42
+ * parseUInt("4x"); // undefined
+ * ```
+ */
+export function parseUInt(text: string | undefined, base = 10): number | undefined {
+  if (text === undefined) return undefined;
+  const digits = base === 16 ? "[0-9a-fA-F]+" : base === 8 ? "[0-7]+" : "[0-9]+";
+  const prefix = base === 16 ? "(?:0[xX])?" : "";
+  const m = new RegExp(`^[ \\t\\n\\v\\f\\r]*([+-]?)${prefix}(${digits})$`).exec(text);
+  if (!m) return undefined;
+  let v = parseInt(m[2], base);
+  if (!Number.isFinite(v) || v > 0xffffffff) return undefined;
+  if (m[1] === "-") v = v === 0 ? 0 : 0x100000000 - v;
+  return v;
+}
+
+/**
+ * libvirt's virStrToLong_i with base 10 (blanks allowed before); undefined when malformed or
+ * outside the C `int` range.
+ *
+ * @example
+ * ```ts
+ * import { parseInt32 } from "./values.ts";
+ * parseInt32("-5"); // -5
+ * ```
+ */
+export function parseInt32(text: string | undefined, base = 10): number | undefined {
+  if (text === undefined) return undefined;
+  const digits = base === 8 ? "[0-7]+" : "[0-9]+";
+  const m = new RegExp(`^[ \\t\\n\\v\\f\\r]*([+-]?)(${digits})$`).exec(text);
+  if (!m) return undefined;
+  const v = parseInt(m[1] + m[2], base);
+  return v < -0x80000000 || v > 0x7fffffff ? undefined : v;
+}
+
+/**
+ * The XPath `number()` of a string truncated to an integer, as libvirt's virXPathLongLong
+ * reads it: blanks around, optional minus, decimals (`0744` is 744); undefined for NaN.
+ *
+ * @example
+ * ```ts
+ * import { xpathInteger } from "./values.ts";
+ * xpathInteger(" 0744 "); // 744
+ * ```
+ */
+export function xpathInteger(text: string): number | undefined {
+  const m = /^[ \t\n\r]*(-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))[ \t\n\r]*$/.exec(text);
+  if (!m) return undefined;
+  return Math.trunc(Number(m[1]));
+}

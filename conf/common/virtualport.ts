@@ -1,0 +1,126 @@
+import { z } from "zod";
+import { VirError } from "../../util/errors.ts";
+import { child, element, type XmlElement } from "../../util/xml/mod.ts";
+import { parseUInt } from "./values.ts";
+import { parseUUID } from "./uuid.ts";
+
+const VPORT_TYPES = ["802.1Qbg", "802.1Qbh", "openvswitch", "midonet"] as const;
+
+/** `<virtualport>`: a virtual port profile (virNetDevVPortProfile). */
+export const VirtualPortSchema = z.object({
+  type: z.enum(VPORT_TYPES).optional(),
+  managerId: z.number().int().optional(),
+  typeId: z.number().int().optional(),
+  typeIdVersion: z.number().int().optional(),
+  instanceId: z.string().optional(),
+  profileId: z.string().optional(),
+  interfaceId: z.string().optional(),
+});
+/** A virtual port profile. */
+export type VirtualPort = z.infer<typeof VirtualPortSchema>;
+
+/** Which parameters each port type may carry (virNetDevVPortProfileCheckNoExtras). */
+const ALLOWED: Record<string, (keyof VirtualPort)[]> = {
+  "802.1Qbg": ["managerId", "typeId", "typeIdVersion", "instanceId"],
+  "802.1Qbh": ["profileId"],
+  openvswitch: ["profileId", "interfaceId"],
+  midonet: ["interfaceId"],
+};
+const ATTR_NAMES: Record<string, string> = {
+  managerId: "managerid",
+  typeId: "typeid",
+  typeIdVersion: "typeidversion",
+  instanceId: "instanceid",
+  profileId: "profileid",
+  interfaceId: "interfaceid",
+};
+
+/**
+ * libvirt's virNetDevVPortProfileParse. `requireType` is VIR_VPORT_XML_REQUIRE_TYPE.
+ *
+ * @example
+ * ```ts
+ * import { parseVirtualPort } from "./virtualport.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * parseVirtualPort(parse("<virtualport type='openvswitch'/>"), "NETWORK", true).type;
+ * // "openvswitch"
+ * ```
+ */
+export function parseVirtualPort(
+  el: XmlElement,
+  errorDomain: string,
+  requireType: boolean,
+): VirtualPort {
+  const fail = (code: string, msg: string) => VirError.report(errorDomain, code, msg);
+  const vp: VirtualPort = {};
+  const type = el.attributes.type;
+  if (type !== undefined) {
+    if (!(VPORT_TYPES as readonly string[]).includes(type)) {
+      throw fail("XML_ERROR", "unknown virtualport type");
+    }
+    vp.type = type as VirtualPort["type"];
+  } else if (requireType) {
+    throw fail("XML_ERROR", "missing required virtualport type");
+  }
+  const params = child(el, "parameters")?.attributes ?? {};
+  const int = (name: string, max: number): number | undefined => {
+    const raw = params[name];
+    if (raw === undefined) return undefined;
+    const v = parseUInt(raw);
+    if (v === undefined) throw fail("XML_ERROR", `cannot parse value of ${name} parameter`);
+    if (v > max) throw fail("XML_ERROR", `value of ${name} out of range`);
+    return v;
+  };
+  const uuid = (name: string): string | undefined => {
+    const raw = params[name];
+    if (raw === undefined) return undefined;
+    const v = parseUUID(raw);
+    if (v === undefined) throw fail("XML_ERROR", `cannot parse ${name} parameter as a uuid`);
+    return v;
+  };
+  vp.managerId = int("managerid", 0xff);
+  vp.typeId = int("typeid", 0xffffff);
+  vp.typeIdVersion = int("typeidversion", 0xff);
+  vp.instanceId = uuid("instanceid");
+  if (params.profileid !== undefined) {
+    if (params.profileid.length >= 40) throw fail("XML_ERROR", "profileid parameter too long");
+    vp.profileId = params.profileid;
+  }
+  vp.interfaceId = uuid("interfaceid");
+  for (const k of Object.keys(vp) as (keyof VirtualPort)[]) {
+    if (vp[k] === undefined) delete vp[k];
+  }
+  if (vp.type) {
+    for (const key of Object.keys(ATTR_NAMES) as (keyof VirtualPort)[]) {
+      if (vp[key] !== undefined && !ALLOWED[vp.type].includes(key)) {
+        throw fail(
+          "XML_ERROR",
+          `extra ${ATTR_NAMES[key]} specified in <virtualport type='${vp.type}'>`,
+        );
+      }
+    }
+  }
+  return vp;
+}
+
+/**
+ * libvirt's virNetDevVPortProfileFormat (without parameters it is a bare `<virtualport/>`).
+ *
+ * @example
+ * ```ts
+ * import { formatVirtualPort } from "./virtualport.ts";
+ * formatVirtualPort({ type: "802.1Qbh", profileId: "p" }).children.length; // 1
+ * ```
+ */
+export function formatVirtualPort(vp: VirtualPort): XmlElement {
+  const params = element("parameters", {
+    managerid: vp.managerId,
+    typeid: vp.typeId,
+    typeidversion: vp.typeIdVersion,
+    instanceid: vp.instanceId,
+    profileid: vp.profileId,
+    interfaceid: vp.interfaceId,
+  });
+  const hasParams = Object.keys(params.attributes).length > 0;
+  return element("virtualport", { type: vp.type }, [hasParams && params]);
+}
