@@ -15,3 +15,5 @@ export * from "./connect.ts";
 export * from "./connection.ts";
 export * from "./domain.ts";
 export * from "./objects.ts";
+export * from "./remote/mod.ts";
+export { type RuntimeAdapter, setRuntimeAdapter } from "./transport/mod.ts";

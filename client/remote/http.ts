@@ -1,0 +1,74 @@
+import { VirError, type VirErrorJSON } from "../../util/errors.ts";
+
+/** How the remote driver reaches the gateway: one fetch, one origin, one token. */
+export interface GatewayHttp {
+  fetch: typeof fetch;
+  origin: string;
+  token?: string;
+  timeoutMs: number;
+}
+
+/**
+ * Sends one request to the gateway and returns the parsed JSON body. A gateway error (a JSON
+ * `VirErrorJSON` body) is rethrown as the identical `VirError`; a network failure, a timeout or
+ * a body that is not the gateway's become libvirt's RPC-level errors, as a broken libvirtd
+ * socket would.
+ *
+ * @example
+ * ```ts
+ * import { requestJson } from "./http.ts";
+ * const http = { fetch, origin: "http://127.0.0.1:16510", timeoutMs: 5000 };
+ * await requestJson(http, "GET", "/").catch((e) => console.log(e.message));
+ * ```
+ */
+export async function requestJson(
+  http: GatewayHttp,
+  method: "GET" | "POST",
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
+  const headers = new Headers({ accept: "application/json" });
+  if (http.token) headers.set("authorization", `Bearer ${http.token}`);
+  if (body !== undefined) headers.set("content-type", "application/json");
+  let res: Response;
+  try {
+    res = await http.fetch(http.origin + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(http.timeoutMs),
+    });
+  } catch (e) {
+    throw transportError(e, http.origin);
+  }
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw VirError.report("RPC", "RPC", `gateway answered ${res.status} with a non-JSON body`);
+  }
+  if (!res.ok) throw isVirErrorJSON(json) ? VirError.fromJSON(json) : unexpected(res.status);
+  return json;
+}
+
+/** libvirt's wording for a dead or slow peer. */
+export function transportError(e: unknown, origin: string): VirError {
+  if (e instanceof VirError) return e;
+  const name = (e as { name?: string })?.name;
+  if (name === "TimeoutError" || name === "AbortError") {
+    return VirError.report("RPC", "OPERATION_TIMEOUT", `no answer from ${origin}`);
+  }
+  const why = e instanceof Error ? e.message : String(e);
+  return VirError.report("RPC", "SYSTEM_ERROR", `unable to reach ${origin}: ${why}`);
+}
+
+function unexpected(status: number): VirError {
+  return VirError.report("RPC", "RPC", `gateway answered ${status} without a libvirt error`);
+}
+
+function isVirErrorJSON(v: unknown): v is VirErrorJSON {
+  const o = v as Record<string, unknown> | null;
+  return typeof o === "object" && o !== null && typeof o.code === "number" &&
+    typeof o.domain === "number" && typeof o.message === "string";
+}

@@ -1,0 +1,11 @@
+/** What the portable client needs from a runtime beyond `fetch`. */
+export interface RuntimeAdapter {
+  /** For diagnostics: `deno`, `node`, `bun`, `fetch`. */
+  readonly name: string;
+  /** An environment variable, or `undefined` where the runtime has none. */
+  env(name: string): string | undefined;
+  /** A file's text, or `undefined` when it does not exist or files are unavailable. */
+  readTextFile(path: string): Promise<string | undefined>;
+  /** A `fetch` that sends every request over the unix socket at `path` (keep-alive). */
+  unixFetch(path: string): Promise<typeof fetch>;
+}
