@@ -19,3 +19,4 @@ export * from "./pci_address.ts";
 export * from "./vlan.ts";
 export * from "./virtualport.ts";
 export * from "./bandwidth.ts";
+export * from "./metadata.ts";

@@ -1,0 +1,109 @@
+/**
+ * Character device sources (`virDomainChrSourceDef`): the `<source>`/`<protocol>` children of
+ * `<serial>`, `<console>`, `<channel>`, `<parallel>`, `<smartcard>`, `<redirdev>` and an RNG
+ * `<backend>`, parsed with libvirt's checks and re-emitted in libvirt's canonical form.
+ *
+ * @example
+ * ```ts
+ * import { chardevSource } from "./chardev.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * chardevSource(parse("<channel type='tcp'><source host='h' service='1'/></channel>"), true);
+ * // [<source mode='connect' host='h' service='1'/>, <protocol type='raw'/>]
+ * ```
+ * @module
+ */
+import { VirError } from "../../util/errors.ts";
+import type { XmlElement } from "../../util/xml/mod.ts";
+import { child, children, element } from "../../util/xml/mod.ts";
+
+const PATH_TYPES = new Set(["dev", "file", "pipe", "pty"]);
+
+/**
+ * The canonical source children of chardev `el`. `pathOptional` is true where libvirt can
+ * generate a UNIX socket path itself (virtio and Xen channels).
+ */
+export function chardevSource(el: XmlElement, pathOptional: boolean): XmlElement[] {
+  const type = el.attributes.type ?? "pty";
+  const sources = children(el, "source");
+  if (type === "udp" ? sources.length > 2 : sources.length > 1) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      type === "udp"
+        ? "only two source elements are allowed for character device"
+        : "only one source element is allowed for character device",
+    );
+  }
+  const src = sources[0]?.attributes ?? {};
+  const missing = (what: string) =>
+    VirError.report("DOMAIN", "INTERNAL_ERROR", `Missing source ${what} attribute for char device`);
+  if (PATH_TYPES.has(type)) {
+    if (src.path === undefined || type === "pty") return [];
+    return [element("source", { path: src.path, append: type === "file" ? src.append : undefined })];
+  }
+  if (type === "tcp") {
+    const mode = src.mode ?? "connect";
+    if (src.host === undefined && mode === "connect") throw missing("host");
+    if (src.service === undefined) throw missing("service");
+    const reconnect = parseReconnect(sources[0], mode);
+    const protocol = child(el, "protocol")?.attributes.type ?? "raw";
+    return [
+      element("source", { mode, host: src.host, service: src.service, tls: src.tls }, [reconnect]),
+      element("protocol", { type: protocol }),
+    ];
+  }
+  if (type === "udp") {
+    let bind: Record<string, string> = {};
+    let connect: Record<string, string> = {};
+    for (const s of sources) {
+      if (s.attributes.mode === "bind") bind = s.attributes;
+      else connect = s.attributes;
+    }
+    if (connect.service === undefined) throw missing("service");
+    const out: XmlElement[] = [];
+    if (bind.host !== undefined || bind.service !== undefined) {
+      out.push(element("source", { mode: "bind", host: bind.host, service: bind.service }));
+    }
+    out.push(element("source", { mode: "connect", host: connect.host, service: connect.service }));
+    return out;
+  }
+  if (type === "unix") {
+    const mode = src.mode ?? "connect";
+    if (src.path === undefined) {
+      if (!pathOptional) throw missing("path");
+      return [];
+    }
+    return [element("source", { mode, path: src.path }, [parseReconnect(sources[0], mode)])];
+  }
+  if (type === "spiceport" && src.channel !== undefined) {
+    return [element("source", { channel: src.channel })];
+  }
+  if (type === "nmdm" && src.master !== undefined) {
+    return [element("source", { master: src.master, slave: src.slave })];
+  }
+  return [];
+}
+
+function parseReconnect(source: XmlElement | undefined, mode: string): XmlElement | undefined {
+  const r = child(source, "reconnect");
+  if (!r) return undefined;
+  const enabled = r.attributes.enabled;
+  if (enabled === "yes" && r.attributes.timeout === undefined) {
+    throw VirError.report(
+      "XML",
+      "XML_ERROR",
+      "Missing required attribute 'timeout' in element 'reconnect'",
+    );
+  }
+  if (mode !== "connect") {
+    throw VirError.report(
+      "DOMAIN",
+      "INTERNAL_ERROR",
+      "chardev reconnect is possible only for connect mode",
+    );
+  }
+  return element("reconnect", {
+    enabled,
+    timeout: enabled === "yes" ? r.attributes.timeout : undefined,
+  });
+}

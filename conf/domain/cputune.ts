@@ -1,0 +1,164 @@
+/**
+ * `<cputune>`: scheduler entries expanded per vCPU / iothread, and the resctrl groups
+ * (`<cachetune>`, `<memorytune>`) with libvirt's consistency checks.
+ *
+ * @example
+ * ```ts
+ * import { parseCputune } from "./cputune.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * const el = parseCputune(parse("<cputune><shares>5</shares></cputune>"), 2, {});
+ * ```
+ * @module
+ */
+import { VirError } from "../../util/errors.ts";
+import type { XmlElement } from "../../util/xml/mod.ts";
+import { children } from "../../util/xml/mod.ts";
+import { formatBitmap, parseBitmap } from "./bitmap.ts";
+import { type NormalizeOptions, normalizeElement } from "./normalize.ts";
+import { elementSpec } from "./schema.ts";
+
+interface Resctrl {
+  vcpus: number[];
+  caches: { level: string; id: string; type: string }[];
+  nodes: Set<string>;
+}
+
+const sameSet = (a: number[], b: number[]) =>
+  a.length === b.length && a.every((v, i) => v === b[i]);
+const overlaps = (a: number[], b: number[]) => {
+  const s = new Set(a);
+  return b.some((v) => s.has(v));
+};
+
+/**
+ * The normalised `<cputune>` for a domain with `maxVcpus` vCPUs, or undefined when nothing in it
+ * survives (libvirt omits an empty `<cputune>`).
+ */
+export function parseCputune(
+  el: XmlElement,
+  maxVcpus: number,
+  options: NormalizeOptions,
+): XmlElement | undefined {
+  const spec = elementSpec("domain", "cputune")!;
+  const out: XmlElement[] = [];
+  const resctrls: Resctrl[] = [];
+  for (const kid of children(el)) {
+    if (!spec.kids.includes(kid.name)) options.onUnknown?.({ parent: "cputune", name: kid.name });
+  }
+  for (const name of spec.kids) {
+    for (const kid of children(el, name)) {
+      if (name === "vcpusched" || name === "iothreadsched") {
+        out.push(...expandSched(kid, name === "vcpusched" ? "vcpus" : "iothreads", options));
+      } else if (name === "cachetune" || name === "memorytune") {
+        const r = parseResctrl(kid, maxVcpus, resctrls, options);
+        if (r) out.push(r);
+      } else {
+        const n = normalizeElement(kid, "cputune", options, "domain");
+        if (n) out.push(n);
+      }
+    }
+  }
+  if (!out.length) return undefined;
+  // libvirt keeps the scheduler in each vCPU / iothread, so they come back in id order.
+  const ordered = sortWithin(sortWithin(out, "vcpusched", "vcpus"), "iothreadsched", "iothreads");
+  return { type: "element", name: "cputune", attributes: {}, children: ordered };
+}
+
+function sortWithin(list: XmlElement[], name: string, attr: string): XmlElement[] {
+  const sorted = list.filter((e) => e.name === name).sort((a, b) =>
+    Number(a.attributes[attr]) - Number(b.attributes[attr])
+  );
+  let i = 0;
+  return list.map((e) => e.name === name ? sorted[i++] : e);
+}
+
+/** One `<vcpusched vcpus='0-1'>` becomes one element per vCPU, as libvirt stores them. */
+function expandSched(
+  el: XmlElement,
+  attr: "vcpus" | "iothreads",
+  options: NormalizeOptions,
+): XmlElement[] {
+  const base = normalizeElement(el, "cputune", options, "domain")!;
+  const ids = parseBitmap(el.attributes[attr] ?? "");
+  return ids.map((id) => ({
+    ...base,
+    attributes: { ...base.attributes, [attr]: String(id) },
+  }));
+}
+
+function parseResctrl(
+  el: XmlElement,
+  maxVcpus: number,
+  resctrls: Resctrl[],
+  options: NormalizeOptions,
+): XmlElement | undefined {
+  const kind = el.name;
+  const vcpuText = el.attributes.vcpus;
+  if (vcpuText === undefined) {
+    throw VirError.report("DOMAIN", "XML_ERROR", `Missing ${kind} attribute 'vcpus'`);
+  }
+  const vcpus = parseBitmap(vcpuText).filter((v) => v < maxVcpus);
+  if (!vcpus.length) return undefined;
+  let group = resctrls.find((r) => sameSet(r.vcpus, vcpus));
+  if (group && kind === "cachetune" && group.caches.length) {
+    throw VirError.report("DOMAIN", "XML_ERROR", "Identical vcpus in cachetunes found");
+  }
+  if (!group) {
+    if (resctrls.some((r) => overlaps(r.vcpus, vcpus))) {
+      throw VirError.report("DOMAIN", "XML_ERROR", "Overlapping vcpus in resctrls");
+    }
+    group = { vcpus, caches: [], nodes: new Set() };
+    resctrls.push(group);
+  }
+  const kids: XmlElement[] = [];
+  const itemName = kind === "cachetune" ? "cache" : "node";
+  for (const item of children(el, itemName)) {
+    if (kind === "cachetune") checkCache(item, group);
+    else checkNode(item, group);
+    kids.push(normalizeElement(item, kind, options, "cputune")!);
+  }
+  for (const mon of children(el, "monitor")) kids.push(parseMonitor(mon, vcpus, maxVcpus));
+  const attributes: Record<string, string> = { vcpus: formatBitmap(vcpus) };
+  return { type: "element", name: kind, attributes, children: kids };
+}
+
+function checkCache(item: XmlElement, group: Resctrl): void {
+  const { level = "", id = "", type = "" } = item.attributes;
+  const clash = group.caches.some((c) =>
+    c.level === level && c.id === id &&
+    (c.type === type || c.type === "both" || type === "both")
+  );
+  if (clash) {
+    throw VirError.report(
+      "RESCTRL",
+      "XML_ERROR",
+      `Colliding cache allocations for cache level '${level}' id '${id}', type '${type}'`,
+    );
+  }
+  group.caches.push({ level, id, type });
+}
+
+function checkNode(item: XmlElement, group: Resctrl): void {
+  const id = item.attributes.id ?? "";
+  if (group.nodes.has(id)) {
+    throw VirError.report("RESCTRL", "XML_ERROR", `Memory Bandwidth already defined for node ${id}`);
+  }
+  group.nodes.add(id);
+}
+
+function parseMonitor(mon: XmlElement, allocVcpus: number[], maxVcpus: number): XmlElement {
+  const text = mon.attributes.vcpus;
+  if (text === undefined) {
+    throw VirError.report("DOMAIN", "XML_ERROR", "Missing monitor attribute 'vcpus'");
+  }
+  const vcpus = parseBitmap(text).filter((v) => v < maxVcpus);
+  if (!vcpus.length) throw VirError.report("DOMAIN", "INVALID_ARG", "vcpus is empty");
+  const inAlloc = new Set(allocVcpus);
+  if (!vcpus.every((v) => inAlloc.has(v))) {
+    throw VirError.report("DOMAIN", "INVALID_ARG", "Monitor vcpus conflicts with allocation");
+  }
+  const attributes: Record<string, string> = {};
+  if (mon.attributes.level !== undefined) attributes.level = mon.attributes.level;
+  attributes.vcpus = formatBitmap(vcpus);
+  return { type: "element", name: "monitor", attributes, children: [] };
+}

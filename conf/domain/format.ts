@@ -1,0 +1,174 @@
+/**
+ * `formatDomainXML`: libvirt's `virDomainDefFormat` with the public XML flags.
+ *
+ * @example
+ * ```ts
+ * import { formatDomainXML, parseDomainXML } from "./mod.ts";
+ * import { VIR } from "../../util/constants.ts";
+ * const def = parseDomainXML(
+ *   "<domain type='test'><name>vm</name><memory>1024</memory><os><type>hvm</type></os></domain>",
+ * );
+ * formatDomainXML(def, VIR.DOMAIN_XML_INACTIVE).startsWith("<domain type='test'>"); // true
+ * ```
+ * @module
+ */
+import { VIR } from "../../util/constants.ts";
+import type { XmlElement } from "../../util/xml/mod.ts";
+import { element, escapeXml, stringify } from "../../util/xml/mod.ts";
+import type { DomainDef, DomainInterface } from "./def.ts";
+import { DEVICE_ORDER } from "./devices.ts";
+import { OS_KIDS_BEFORE_BOOT } from "./os.ts";
+
+type Slot = string | ((def: DomainDef, flags: number) => (XmlElement | undefined)[]);
+
+const text = (name: string, value: string | number | undefined) =>
+  value === undefined || value === "" ? undefined : element(name, {}, [String(value)]);
+
+/** Top-level output order: section names (kept trees) and formatters of modelled fields. */
+const SLOTS: Slot[] = [
+  (d) => [text("name", d.name), text("uuid", d.uuid), text("genid", d.genid)],
+  (d) => [text("title", d.title), text("description", d.description), d.metadata],
+  (d) => [
+    d.memory.max &&
+    element("maxMemory", { slots: d.memory.max.slots, unit: "KiB" }, [String(d.memory.max.size)]),
+    element("memory", { dumpCore: d.memory.dumpCore, unit: "KiB" }, [String(d.memory.total)]),
+    element("currentMemory", { unit: "KiB" }, [String(d.memory.current)]),
+  ],
+  "blkiotune",
+  "memtune",
+  "memoryBacking",
+  (d) => [
+    element("vcpu", {
+      placement: d.vcpu.placement,
+      cpuset: d.vcpu.cpuset,
+      current: d.vcpu.current !== d.vcpu.max ? d.vcpu.current : undefined,
+    }, [String(d.vcpu.max)]),
+    d.vcpus && element(
+      "vcpus",
+      {},
+      d.vcpus.map((v) =>
+        element("vcpu", {
+          id: v.id,
+          enabled: v.enabled ? "yes" : "no",
+          hotpluggable: v.hotpluggable ? "yes" : "no",
+          order: v.order,
+        })
+      ),
+    ),
+    text("iothreads", d.iothreads),
+  ],
+  "iothreadids",
+  "defaultiothread",
+  "cputune",
+  "numatune",
+  "resource",
+  "sysinfo",
+  "bootloader",
+  "bootloader_args",
+  (d) => [formatOs(d.os)],
+  "idmap",
+  "features",
+  (d) => [formatCpu(d.cpu)],
+  (d) => [
+    d.clock && element("clock", {
+      offset: d.clock.offset,
+      timezone: d.clock.timezone,
+      adjustment: d.clock.adjustment,
+      basis: d.clock.basis,
+    }, d.clock.timers),
+    text("on_poweroff", d.onPoweroff),
+    text("on_reboot", d.onReboot),
+    text("on_crash", d.onCrash),
+    text("on_lockfailure", d.onLockfailure),
+  ],
+  "pm",
+  "perf",
+  (d, flags) => [formatDevices(d, flags)],
+  "seclabel",
+  "keywrap",
+  "launchSecurity",
+];
+
+/**
+ * Formats a definition as libvirt does. Flags: `VIR.DOMAIN_XML_INACTIVE` (no `id`),
+ * `VIR.DOMAIN_XML_SECURE` (keep passwords); `VIR.DOMAIN_XML_MIGRATABLE` changes nothing the
+ * model keeps.
+ */
+export function formatDomainXML(def: DomainDef, flags = 0): string {
+  const live = !(flags & VIR.DOMAIN_XML_INACTIVE) && def.id >= 0;
+  const out = [`<domain type='${escapeXml(def.type)}'${live ? ` id='${def.id}'` : ""}>\n`];
+  for (const slot of SLOTS) {
+    const els = typeof slot === "string"
+      ? def.sections.filter((s) => s.name === slot)
+      : slot(def, flags);
+    for (const el of els) {
+      if (!el) continue;
+      if (el.name === "devices" && !el.children.length) out.push("  <devices>\n  </devices>\n");
+      else out.push(stringify(el, { depth: 1 }));
+    }
+  }
+  out.push("</domain>\n");
+  return out.join("");
+}
+
+function formatOs(os: DomainDef["os"]): XmlElement {
+  const before = os.extra.filter((e) => OS_KIDS_BEFORE_BOOT.includes(e.name));
+  const after = os.extra.filter((e) => !OS_KIDS_BEFORE_BOOT.includes(e.name));
+  return element("os", { firmware: os.firmware }, [
+    element("type", { arch: os.arch, machine: os.machine }, [os.type]),
+    ...before,
+    ...(os.boot ?? []).map((dev) => element("boot", { dev })),
+    ...after,
+  ]);
+}
+
+const CPU_KIDS = ["model", "vendor", "topology", "cache", "maxphysaddr", "feature", "numa"];
+
+function formatCpu(cpu: DomainDef["cpu"]): XmlElement | undefined {
+  if (!cpu) return undefined;
+  const topo = cpu.topology && element("topology", { ...cpu.topology });
+  const kids = CPU_KIDS.flatMap((name) =>
+    name === "topology" ? [topo] : cpu.extra.filter((e) => e.name === name)
+  );
+  const attrs = { mode: cpu.mode, match: cpu.match, check: cpu.check, migratable: cpu.migratable };
+  const el = element("cpu", attrs, kids);
+  return el.children.length || Object.keys(el.attributes).length ? el : undefined;
+}
+
+const INTERFACE_BEFORE_TARGET = ["virtualport", "script", "downscript", "backenddomain"];
+
+function formatInterface(net: DomainInterface): XmlElement {
+  const before = net.extra.filter((e) => INTERFACE_BEFORE_TARGET.includes(e.name));
+  const after = net.extra.filter((e) => !INTERFACE_BEFORE_TARGET.includes(e.name));
+  const guest = after.filter((e) => e.name === "guest");
+  return element("interface", { type: net.type }, [
+    net.mac !== undefined &&
+    element("mac", { address: net.mac, type: net.macType, check: net.macCheck }),
+    net.source && element("source", net.source),
+    ...before,
+    net.target !== undefined && element("target", { dev: net.target }),
+    ...guest,
+    net.model !== undefined && element("model", { type: net.model }),
+    ...after.filter((e) => e.name !== "guest"),
+  ]);
+}
+
+function formatDevices(def: DomainDef, flags: number): XmlElement {
+  const at = DEVICE_ORDER.indexOf("interface");
+  const split = def.devices.other.findIndex((e) => DEVICE_ORDER.indexOf(e.name) > at);
+  const other = def.devices.other.map((e) => flags & VIR.DOMAIN_XML_SECURE ? e : hideSecrets(e));
+  const cut = split < 0 ? other.length : split;
+  return element("devices", {}, [
+    text("emulator", def.devices.emulator),
+    ...other.slice(0, cut),
+    ...def.devices.interfaces.map(formatInterface),
+    ...other.slice(cut),
+  ]);
+}
+
+function hideSecrets(el: XmlElement): XmlElement {
+  if (el.name !== "graphics" || el.attributes.passwd === undefined) return el;
+  const attributes = { ...el.attributes };
+  delete attributes.passwd;
+  return { ...el, attributes };
+}

@@ -1,0 +1,126 @@
+/**
+ * `<graphics>`: listen consolidation (legacy `listen`/`socket` attributes versus `<listen>`
+ * children), VNC/SPICE autoport, and libvirt's attribute order.
+ *
+ * @example
+ * ```ts
+ * import { parseGraphics } from "./graphics.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * parseGraphics(parse("<graphics type='vnc'/>"), {});
+ * // <graphics type='vnc' port='-1' autoport='yes'><listen type='address'/></graphics>
+ * ```
+ * @module
+ */
+import { VirError } from "../../util/errors.ts";
+import type { XmlElement } from "../../util/xml/mod.ts";
+import { children, element } from "../../util/xml/mod.ts";
+import { type NormalizeOptions, normalizeElement } from "./normalize.ts";
+
+const LISTEN_TYPES = new Set(["vnc", "spice", "rdp"]);
+const SPICE_KIDS = [
+  "channel",
+  "image",
+  "jpeg",
+  "zlib",
+  "playback",
+  "streaming",
+  "clipboard",
+  "mouse",
+  "filetransfer",
+  "gl",
+];
+
+const mismatch = (attr: string, value: string, what: string, found: string) =>
+  VirError.report(
+    "DOMAIN",
+    "CONFIG_UNSUPPORTED",
+    `graphics '${attr}' attribute '${value}' must match '${what}' attribute of first listen element (found '${found}')`,
+  );
+
+/** The canonical form of one `<graphics>` element. */
+export function parseGraphics(el: XmlElement, options: NormalizeOptions): XmlElement {
+  const a = el.attributes;
+  const type = a.type ?? "";
+  const listens = children(el, "listen").map(parseListen);
+  if (a.socket !== undefined && type === "vnc") {
+    const first = listens[0];
+    if (first?.type === "socket" && first.socket !== undefined && first.socket !== a.socket) {
+      throw mismatch("socket", a.socket, "socket", first.socket);
+    }
+    listens.splice(0, 1, { type: "socket", socket: a.socket });
+  }
+  if (a.listen !== undefined) {
+    const first = listens[0];
+    if (first?.type === "address" && first.address !== undefined && first.address !== a.listen) {
+      throw mismatch("listen", a.listen, "address", first.address);
+    }
+    if (first?.type === "address") first.address = a.listen;
+    else if (!first) listens.push({ type: "address", address: a.listen });
+  }
+  if (!listens.length && LISTEN_TYPES.has(type)) {
+    listens.push({ type: type === "spice" ? "none" : "address" });
+  }
+  const attrs: Record<string, string | undefined> = { type };
+  const first = listens[0];
+  if (type === "vnc" || type === "spice") {
+    const autoport = a.autoport === "yes" || (a.autoport === undefined &&
+      (a.port === undefined || a.port === "-1") && a.tlsPort === undefined);
+    if (type === "vnc" && first?.type === "socket") {
+      attrs.socket = first.socket;
+    } else if (autoport) {
+      attrs.port = "-1";
+      if (type === "spice") attrs.tlsPort = "-1";
+      attrs.autoport = "yes";
+    } else {
+      attrs.port = a.port;
+      attrs.tlsPort = type === "spice" ? a.tlsPort : undefined;
+      attrs.autoport = "no";
+    }
+    if (type === "vnc") {
+      attrs.websocket = a.websocket;
+      attrs.sharePolicy = a.sharePolicy;
+    }
+  }
+  if (first?.type === "address" && first.address !== undefined) attrs.listen = first.address;
+  for (const k of ["defaultMode", "keymap", "passwd", "passwdValidTo", "connected"]) {
+    attrs[k] = a[k];
+  }
+  if (type === "sdl" || type === "egl-headless") {
+    attrs.display = a.display;
+    attrs.xauth = a.xauth;
+    attrs.fullscreen = a.fullscreen;
+  }
+  const kids: XmlElement[] = listens.map((l) => element("listen", l));
+  if (type === "spice") {
+    for (const name of SPICE_KIDS) {
+      for (const k of children(el, name)) {
+        const n = normalizeElement(k, "graphics", options, "devices");
+        if (n) kids.push(n);
+      }
+    }
+  }
+  return element("graphics", attrs, kids);
+}
+
+interface Listen {
+  type: string;
+  address?: string;
+  network?: string;
+  socket?: string;
+  [k: string]: string | undefined;
+}
+
+function parseListen(l: XmlElement): Listen {
+  const type = l.attributes.type ?? "";
+  if (type === "network" && l.attributes.network === undefined) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      "'network' attribute is required for listen type 'network'",
+    );
+  }
+  if (type === "address") return { type, address: l.attributes.address };
+  if (type === "network") return { type, network: l.attributes.network };
+  if (type === "socket") return { type, socket: l.attributes.socket };
+  return { type };
+}

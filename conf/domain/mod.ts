@@ -1,0 +1,19 @@
+/**
+ * Domain XML (libvirt's `conf/domain_conf`): the {@link DomainDef} model, `parseDomainXML`,
+ * `formatDomainXML` and the generic post-parse defaults.
+ *
+ * @example
+ * ```ts
+ * import { formatDomainXML, parseDomainXML } from "./mod.ts";
+ * const xml = "<domain type='test'><name>a</name><memory>1</memory><os><type>hvm</type></os></domain>";
+ * formatDomainXML(parseDomainXML(xml));
+ * ```
+ * @module
+ */
+export * from "./def.ts";
+export * from "./parse.ts";
+export * from "./format.ts";
+export * from "./postparse.ts";
+export * from "./bitmap.ts";
+export * from "./units.ts";
+export * from "./uuid.ts";

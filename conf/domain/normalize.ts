@@ -1,0 +1,87 @@
+/**
+ * Reduces an input element tree to what libvirt 9.0 keeps, in libvirt's output order, using
+ * the tables of `schema.ts`. Used for sections that are round-tripped rather than modelled.
+ *
+ * @example
+ * ```ts
+ * import { normalizeElement } from "./normalize.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * const el = normalizeElement(parse("<input bus='ps2' type='mouse' bogus='1'/>"), "devices");
+ * // el.attributes is { type: "mouse", bus: "ps2" }
+ * ```
+ * @module
+ */
+import type { XmlElement, XmlNode } from "../../util/xml/mod.ts";
+import { textOf } from "../../util/xml/mod.ts";
+import { type ElementSpec, elementSpec } from "./schema.ts";
+
+/** Thrown back to the parser when VALIDATE is set and an unknown element is met. */
+export interface UnknownElement {
+  parent: string;
+  name: string;
+}
+
+/** Options of {@link normalizeElement}. */
+export interface NormalizeOptions {
+  /** Called for each element libvirt does not know at its place. */
+  onUnknown?: (u: UnknownElement) => void;
+}
+
+/**
+ * The normalised copy of `el` (found under `parent`), or undefined when libvirt does not know
+ * the element there.
+ */
+export function normalizeElement(
+  el: XmlElement,
+  parent: string,
+  options: NormalizeOptions = {},
+  grandparent = "",
+): XmlElement | undefined {
+  const spec = elementSpec(parent, el.name, grandparent);
+  if (!spec) {
+    options.onUnknown?.({ parent, name: el.name });
+    return undefined;
+  }
+  return spec.verbatim ? stripLines(el) : applySpec(el, spec, parent, options);
+}
+
+function applySpec(
+  el: XmlElement,
+  spec: ElementSpec,
+  parent: string,
+  options: NormalizeOptions,
+): XmlElement {
+  const attributes: Record<string, string> = {};
+  for (const a of spec.attrs) {
+    const v = el.attributes[a];
+    if (v !== undefined) attributes[a] = v;
+  }
+  const children: XmlNode[] = [];
+  if (spec.text) {
+    const t = textOf(el)?.trim();
+    if (t) children.push({ type: "text", text: t });
+  } else if (spec.kids.length) {
+    const kids = el.children.filter((c): c is XmlElement => c.type === "element");
+    for (const k of kids) {
+      if (!spec.kids.includes(k.name)) options.onUnknown?.({ parent: el.name, name: k.name });
+    }
+    for (const name of spec.kids) {
+      for (const k of kids) {
+        if (k.name !== name) continue;
+        const n = normalizeElement(k, el.name, options, parent);
+        if (n) children.push(n);
+      }
+    }
+  }
+  return { type: "element", name: el.name, attributes, children };
+}
+
+/** A copy without source line numbers, so kept trees are plain, comparable JSON. */
+export function stripLines(el: XmlElement): XmlElement {
+  return {
+    type: "element",
+    name: el.name,
+    attributes: { ...el.attributes },
+    children: el.children.map((c) => c.type === "element" ? stripLines(c) : { ...c }),
+  };
+}

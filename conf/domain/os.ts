@@ -1,0 +1,57 @@
+/**
+ * `<os>`: guest type, arch, machine, boot order; other children as canonical trees.
+ *
+ * @example
+ * ```ts
+ * import { parseOs } from "./os.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * parseOs(parse("<os><type arch='x86_64'>hvm</type><boot dev='cdrom'/></os>"), {}).boot; // ["cdrom"]
+ * ```
+ * @module
+ */
+import type { XmlElement } from "../../util/xml/mod.ts";
+import { child, children, textOf } from "../../util/xml/mod.ts";
+import type { DomainDef } from "./def.ts";
+import { type NormalizeOptions, normalizeElement } from "./normalize.ts";
+
+/** `<os>` children after `<type>`, in libvirt's output order (`<boot>` goes after `initdir`…). */
+export const OS_KIDS_BEFORE_BOOT = [
+  "firmware",
+  "loader",
+  "nvram",
+  "kernel",
+  "initrd",
+  "cmdline",
+  "dtb",
+  "root",
+  "init",
+  "initarg",
+  "initenv",
+  "initdir",
+  "inituser",
+  "initgroup",
+];
+/** `<os>` children libvirt writes after the `<boot>` list. */
+export const OS_KIDS_AFTER_BOOT = ["bootmenu", "smbios", "bios", "acpi"];
+
+/** Parses `<os>` (absent: an empty type that validation reports). */
+export function parseOs(el: XmlElement | undefined, options: NormalizeOptions): DomainDef["os"] {
+  const type = child(el, "type");
+  const os: DomainDef["os"] = { type: textOf(type)?.trim() ?? "", extra: [] };
+  if (type?.attributes.arch) os.arch = type.attributes.arch;
+  if (type?.attributes.machine) os.machine = type.attributes.machine;
+  if (el?.attributes.firmware) os.firmware = el.attributes.firmware;
+  const boot = children(el, "boot").map((b) => b.attributes.dev ?? "");
+  if (boot.length) os.boot = boot;
+  const known = new Set(["type", "boot", ...OS_KIDS_BEFORE_BOOT, ...OS_KIDS_AFTER_BOOT]);
+  for (const k of children(el)) {
+    if (!known.has(k.name)) options.onUnknown?.({ parent: "os", name: k.name });
+  }
+  for (const name of [...OS_KIDS_BEFORE_BOOT, ...OS_KIDS_AFTER_BOOT]) {
+    for (const k of children(el, name)) {
+      const n = normalizeElement(k, "os", options, "domain");
+      if (n) os.extra.push(n);
+    }
+  }
+  return os;
+}

@@ -1,0 +1,189 @@
+/**
+ * libvirt's driver-independent post-parse step (`virDomainDefPostParse`): defaults and
+ * implicit devices every driver gets. Drivers call {@link domainDefPostParse} after their own
+ * defaults (arch, MAC addresses, …).
+ *
+ * @example
+ * ```ts
+ * import { domainDefPostParse, parseDomainXML } from "./mod.ts";
+ * const def = parseDomainXML(
+ *   "<domain type='test'><name>a</name><memory>8</memory><os><type>hvm</type></os></domain>",
+ * );
+ * domainDefPostParse(def, { defaultVideo: "cirrus" });
+ * def.memory.current; // 8
+ * ```
+ * @module
+ */
+import { VirError } from "../../util/errors.ts";
+import type { XmlElement } from "../../util/xml/mod.ts";
+import { element } from "../../util/xml/mod.ts";
+import type { DomainDef } from "./def.ts";
+
+/** Driver-specific inputs of the generic post-parse. */
+export interface PostParseOptions {
+  /** Video model for `<video>` without one, and for the video implied by `<graphics>`. */
+  defaultVideo: string;
+}
+
+/** Default `vram` (KiB) of a video model, as libvirt's virDomainVideoDefaultRAM. */
+const VIDEO_VRAM: Record<string, number> = {
+  vga: 16384,
+  cirrus: 16384,
+  vmvga: 16384,
+  qxl: 65536,
+  bochs: 16384,
+  xen: 4096,
+};
+
+const kidsOf = (el: XmlElement) =>
+  el.children.filter((c): c is XmlElement => c.type === "element");
+
+/** Applies the generic defaults to `def` in place. */
+export function domainDefPostParse(def: DomainDef, options: PostParseOptions): void {
+  if (def.memory.current === 0 || def.memory.current > def.memory.total) {
+    def.memory.current = def.memory.total;
+  }
+  def.vcpu.placement ??= "static";
+  bootDefaults(def);
+  def.clock ??= { offset: "utc", timers: [] };
+  def.onPoweroff ??= "destroy";
+  def.onReboot ??= "restart";
+  def.onCrash ??= "destroy";
+  chardevDefaults(def);
+  implicitControllers(def);
+  videoDefaults(def, options.defaultVideo);
+}
+
+function bootDefaults(def: DomainDef): void {
+  const perDevice = def.devices.other.some((d) => kidsOf(d).some((k) => k.name === "boot")) ||
+    def.devices.interfaces.some((n) => n.extra.some((k) => k.name === "boot"));
+  if (perDevice && def.os.boot) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "per-device boot elements cannot be used together with os/boot elements",
+    );
+  }
+  if (!perDevice && !def.os.boot && def.os.type === "hvm") def.os.boot = ["hd"];
+}
+
+function targetOf(dev: XmlElement): XmlElement | undefined {
+  return kidsOf(dev).find((k) => k.name === "target");
+}
+
+/** Serial ports get their index as port; a console becomes a view of serial 0. */
+function chardevDefaults(def: DomainDef): void {
+  const other = def.devices.other;
+  const serials = other.filter((d) => d.name === "serial");
+  serials.forEach((s, i) => {
+    const t = targetOf(s);
+    if (t && t.attributes.port === undefined) t.attributes = { ...t.attributes, port: String(i) };
+  });
+  const consoles = other.filter((d) => d.name === "console");
+  const first = consoles[0];
+  const t = first && targetOf(first);
+  if (!t || def.os.type !== "hvm") return;
+  if (t.attributes.type !== undefined && t.attributes.type !== "serial") return;
+  t.attributes = { type: "serial", port: t.attributes.port ?? "0" };
+  if (!serials.length) {
+    const copy = element("serial", { ...first.attributes }, [
+      ...kidsOf(first).filter((k) => k.name !== "target" && k.name !== "alias"),
+      element("target", { port: "0" }),
+    ]);
+    other.splice(other.indexOf(first), 0, copy);
+  }
+}
+
+function ensureController(def: DomainDef, type: string): void {
+  const other = def.devices.other;
+  if (other.some((d) => d.name === "controller" && d.attributes.type === type)) return;
+  const ctrl = element("controller", { type, index: "0" });
+  let at = -1;
+  other.forEach((d, i) => {
+    if (d.name === "controller" || d.name === "disk") at = i;
+  });
+  other.splice(at + 1, 0, ctrl);
+}
+
+/** Drive addresses for IDE/SATA/FDC/SCSI disks and CCID slots for smartcards. */
+function implicitControllers(def: DomainDef): void {
+  const perBus = new Map<string, number>();
+  for (const d of def.devices.other) {
+    if (d.name === "disk") {
+      const bus = targetOf(d)?.attributes.bus;
+      if (bus !== "ide" && bus !== "fdc" && bus !== "sata" && bus !== "scsi") continue;
+      const n = perBus.get(bus) ?? 0;
+      perBus.set(bus, n + 1);
+      if (!kidsOf(d).some((k) => k.name === "address")) {
+        const unitsPerBus = bus === "ide" || bus === "fdc" ? 2 : bus === "sata" ? 6 : 7;
+        d.children.push(element("address", {
+          type: "drive",
+          controller: "0",
+          bus: String(Math.floor(n / unitsPerBus)),
+          target: "0",
+          unit: String(n % unitsPerBus),
+        }));
+      }
+      ensureController(def, bus);
+    } else if (d.name === "smartcard") {
+      const n = perBus.get("ccid") ?? 0;
+      perBus.set("ccid", n + 1);
+      if (!kidsOf(d).some((k) => k.name === "address")) {
+        d.children.push(element("address", { type: "ccid", controller: "0", slot: String(n) }));
+      }
+      ensureController(def, "ccid");
+    }
+  }
+}
+
+/** Graphics imply a video card; every video gets model defaults; the first is primary. */
+function videoDefaults(def: DomainDef, defaultModel: string): void {
+  const other = def.devices.other;
+  const hasGraphics = other.some((d) => d.name === "graphics");
+  let videos = other.filter((d) => d.name === "video");
+  if (hasGraphics && !videos.length) {
+    const video = element("video", {}, []);
+    const after = other.findIndex((d) => d.name !== "video" && isAfterVideo(d.name));
+    other.splice(after < 0 ? other.length : after, 0, video);
+    videos = [video];
+  }
+  videos.forEach((v, i) => {
+    let model = kidsOf(v).find((k) => k.name === "model");
+    if (!model) {
+      model = element("model", {});
+      v.children.unshift(model);
+    }
+    const a = model.attributes;
+    const type = a.type ?? defaultModel;
+    const vram = a.vram ?? (VIDEO_VRAM[type] !== undefined ? String(VIDEO_VRAM[type]) : undefined);
+    model.attributes = Object.fromEntries(
+      Object.entries({
+        type,
+        ram: a.ram ?? (type === "qxl" ? "65536" : undefined),
+        vram,
+        vram64: a.vram64,
+        vgamem: a.vgamem,
+        heads: a.heads ?? (type === "none" ? undefined : "1"),
+        primary: i === 0 ? "yes" : undefined,
+      }).filter((e): e is [string, string] => e[1] !== undefined),
+    );
+  });
+}
+
+const AFTER_VIDEO = new Set([
+  "hostdev",
+  "redirdev",
+  "redirfilter",
+  "hub",
+  "watchdog",
+  "memballoon",
+  "rng",
+  "nvram",
+  "panic",
+  "shmem",
+  "memory",
+  "iommu",
+  "vsock",
+  "crypto",
+]);
+const isAfterVideo = (name: string) => AFTER_VIDEO.has(name);

@@ -1,0 +1,283 @@
+/**
+ * What libvirt 9.0's domain parser keeps, and in which order its formatter writes it, for the
+ * sections edgevirt round-trips as element trees. Each entry is `attributes | children`, in
+ * output order; a leading `#` on the entry means the element carries text. An element is looked
+ * up as `parent/name` first, then as `name`. Whatever is not listed is dropped, as libvirt's
+ * parser ignores what it does not know.
+ *
+ * @example
+ * ```ts
+ * import { elementSpec } from "./schema.ts";
+ * elementSpec("disk", "target")?.attrs; // ["dev", "bus", "tray", "removable", "rotation_rate"]
+ * ```
+ * @module
+ */
+
+/** Known attributes and children of one element, in libvirt's output order. */
+export interface ElementSpec {
+  attrs: string[];
+  kids: string[];
+  text: boolean;
+  /** Keep the subtree verbatim (`<metadata>` content). */
+  verbatim: boolean;
+}
+
+const ADDRESS = "type domain bus slot function multifunction controller target unit port " +
+  "cssid ssid devno iobase irq reg cid base uid fid|zpci";
+
+const CHARDEV_KIDS = "source protocol log target alias address";
+
+const TABLE: Record<string, string> = {
+  // top-level sections
+  "metadata": "*",
+  "memoryBacking": "|hugepages nosharepages locked source access allocation discard",
+  "hugepages": "|page",
+  "page": "size unit nodeset|",
+  "memoryBacking/source": "type|",
+  "access": "mode|",
+  "allocation": "mode threads|",
+  "blkiotune": "|weight device",
+  "memtune": "|hard_limit soft_limit min_guarantee swap_hard_limit",
+  "hard_limit": "#unit|",
+  "soft_limit": "#unit|",
+  "min_guarantee": "#unit|",
+  "swap_hard_limit": "#unit|",
+  "weight": "#|",
+  "iothreadids": "|iothread",
+  "iothreadids/iothread": "id thread_pool_min thread_pool_max|",
+  "defaultiothread": "thread_pool_min thread_pool_max|",
+  "cputune": "|shares period quota global_period global_quota emulator_period emulator_quota " +
+    "iothread_period iothread_quota vcpupin emulatorpin iothreadpin vcpusched iothreadsched " +
+    "emulatorsched cachetune memorytune",
+  "shares": "#|",
+  "period": "#|",
+  "quota": "#|",
+  "global_period": "#|",
+  "global_quota": "#|",
+  "emulator_period": "#|",
+  "emulator_quota": "#|",
+  "iothread_period": "#|",
+  "iothread_quota": "#|",
+  "vcpupin": "vcpu cpuset|",
+  "emulatorpin": "cpuset|",
+  "iothreadpin": "iothread cpuset|",
+  "vcpusched": "vcpus scheduler priority|",
+  "iothreadsched": "iothreads scheduler priority|",
+  "emulatorsched": "scheduler priority|",
+  "cachetune": "vcpus id|cache monitor",
+  "cachetune/cache": "id level type size unit|",
+  "monitor": "level vcpus|",
+  "memorytune": "vcpus id|node monitor",
+  "memorytune/node": "id bandwidth|",
+  "numatune": "|memory memnode",
+  "numatune/memory": "mode placement nodeset|",
+  "memnode": "cellid mode nodeset|",
+  "resource": "|partition fibrechannel",
+  "partition": "#|",
+  "fibrechannel": "appid|",
+  "sysinfo": "type|bios system baseBoard chassis processor memory oemStrings entry",
+  "bootloader": "#|",
+  "bootloader_args": "#|",
+  "os/loader": "#readonly secure type stateless format|",
+  "os/nvram": "#template format|",
+  "os/kernel": "#|",
+  "os/initrd": "#|",
+  "os/cmdline": "#|",
+  "os/dtb": "#|",
+  "os/root": "#|",
+  "os/init": "#|",
+  "os/initarg": "#|",
+  "os/initdir": "#|",
+  "os/inituser": "#|",
+  "os/initgroup": "#|",
+  "os/initenv": "#name|",
+  "os/firmware": "|feature",
+  "os/firmware/feature": "enabled name|",
+  "os/bootmenu": "enable timeout|",
+  "os/smbios": "mode|",
+  "os/bios": "useserial rebootTimeout|",
+  "os/acpi": "|table",
+  "os/acpi/table": "#type|",
+  "idmap": "|uid gid",
+  "uid": "start target count|",
+  "gid": "start target count|",
+  "features": "|acpi apic pae hap viridian privnet hyperv kvm xen pvspinlock capabilities " +
+    "pmu vmport gic smm ioapic hpt vmcoreinfo htm nested-hv msrs ccf-assist cfpc sbbc ibs " +
+    "tcg async-teardown",
+  "apic": "eoi|",
+  "hap": "state|",
+  "pvspinlock": "state|",
+  "pmu": "state|",
+  "vmport": "state|",
+  "gic": "version|",
+  "smm": "state|tseg",
+  "tseg": "#unit|",
+  "ioapic": "driver|",
+  "hpt": "resizing|maxpagesize",
+  "maxpagesize": "#unit|",
+  "vmcoreinfo": "state|",
+  "htm": "state|",
+  "nested-hv": "state|",
+  "ccf-assist": "state|",
+  "async-teardown": "enabled|",
+  "msrs": "unknown|",
+  "cfpc": "value|",
+  "sbbc": "value|",
+  "ibs": "value|",
+  "capabilities": "policy|",
+  "hyperv": "mode|relaxed vapic spinlocks vpindex runtime synic stimer reset vendor_id " +
+    "frequencies reenlightenment tlbflush ipi evmcs avic",
+  "hyperv/spinlocks": "state retries|",
+  "hyperv/stimer": "state|direct",
+  "hyperv/vendor_id": "state value|",
+  "hyperv/tlbflush": "state|",
+  "kvm": "|hidden hint-dedicated poll-control pv-ipi dirty-ring",
+  "dirty-ring": "state size|",
+  "xen": "|e820_host passthrough",
+  "cpu/model": "#fallback vendor_id|",
+  "cpu/vendor": "#|",
+  "cpu/feature": "policy name|",
+  "cpu/cache": "level mode|",
+  "cpu/maxphysaddr": "mode bits|",
+  "cpu/numa": "|cell",
+  "cell": "id cpus memory unit discard memAccess|distances cache interconnects",
+  "distances": "|sibling",
+  "sibling": "id value|",
+  "timer": "name present tickpolicy track frequency mode|catchup",
+  "catchup": "threshold slew limit|",
+  "pm": "|suspend-to-mem suspend-to-disk",
+  "suspend-to-mem": "enabled|",
+  "suspend-to-disk": "enabled|",
+  "perf": "|event",
+  "perf/event": "name enabled|",
+  "seclabel": "type model relabel|label imagelabel baselabel",
+  "label": "#|",
+  "imagelabel": "#|",
+  "baselabel": "#|",
+  "keywrap": "|cipher",
+  "cipher": "name state|",
+  "launchSecurity": "type|cbitpos reducedPhysBits policy dhCert session",
+  "cbitpos": "#|",
+  "reducedPhysBits": "#|",
+  "policy": "#|",
+  "dhCert": "#|",
+  "session": "#|",
+  // devices
+  "disk": "type device model rawio sgio snapshot|driver auth source backingStore " +
+    "backenddomain geometry blockio mirror target iotune boot readonly shareable transient " +
+    "serial wwn vendor product encryption alias address",
+  "disk/driver": "name type cache error_policy rerror_policy io ioeventfd event_idx copy_on_read " +
+    "discard iothread detect_zeroes queues queue_size|",
+  "disk/source": "file dev dir protocol name pool volume mode query index|host snapshot config " +
+    "auth encryption reservations initiator address slices ssl cookies readahead timeout " +
+    "reconnect",
+  "disk/source/host": "name port transport socket|",
+  "backenddomain": "name|",
+  "disk/target": "dev bus tray removable rotation_rate|",
+  "readonly": "|",
+  "shareable": "|",
+  "transient": "|",
+  "serial": "#|",
+  "wwn": "#|",
+  "vendor": "#|",
+  "product": "#|",
+  "boot": "order loadparm|",
+  "geometry": "cyls heads secs trans|",
+  "blockio": "logical_block_size physical_block_size|",
+  "address": ADDRESS,
+  "alias": "name|",
+  "controller": "type index model ports vectors maxGrantFrames maxEventChannels|model driver " +
+    "target pcihole64 alias address",
+  "controller/model": "name|",
+  "controller/target": "chassisNr chassis port busNr hotplug index memReserve|node",
+  "controller/driver": "queues cmd_per_lun max_sectors ioeventfd iothread|",
+  "filesystem": "type accessmode model multidevs fmode dmode|driver binary source target " +
+    "readonly alias address",
+  "interface/virtualport": "type|parameters",
+  "parameters": "managerid typeid typeidversion instanceid interfaceid profileid|",
+  "interface/script": "path|",
+  "interface/downscript": "path|",
+  "interface/guest": "dev actual|",
+  "interface/driver": "name txmode ioeventfd event_idx queues rx_queue_size tx_queue_size " +
+    "rss rss_hash_report|host guest",
+  "interface/link": "state|",
+  "interface/mtu": "size|",
+  "interface/rom": "bar file enabled|",
+  "interface/filterref": "filter|parameter",
+  "interface/bandwidth": "|inbound outbound",
+  "smartcard": "mode type|certificate database source protocol alias address",
+  "certificate": "#|",
+  "database": "#|",
+  "serial/target": "type port|model",
+  "console/target": "type port|",
+  "parallel/target": "port|",
+  "channel/target": "type name address port state|",
+  "target/model": "name|",
+  "protocol": "type|",
+  "log": "file append|",
+  "reconnect": "enabled timeout|",
+  "input": "type bus model|source address alias",
+  "tpm": "model|backend alias address",
+  "sound": "model|codec audio alias address",
+  "codec": "type|",
+  "audio": "id type|",
+  "video": "|driver model alias address",
+  "video/model": "type ram vram vram64 vgamem heads primary|acceleration resolution",
+  "acceleration": "accel3d accel2d rendernode|",
+  "resolution": "x y|",
+  "hostdev": "mode type managed model display ramfb|source driver rom alias address",
+  "hostdev/source": "startupPolicy|vendor product address adapter host",
+  "hostdev/source/vendor": "id|",
+  "hostdev/source/product": "id|",
+  "hostdev/source/address": "domain bus slot function device target unit uuid|",
+  "redirdev": "bus type|source protocol boot alias address",
+  "hub": "type|alias address",
+  "watchdog": "model action|alias address",
+  "memballoon": "model autodeflate freePageReporting|stats alias address driver",
+  "stats": "period|",
+  "rng": "model|rate backend alias address",
+  "rate": "bytes period|",
+  "rng/backend": "#model type|source protocol",
+  "panic": "model|address",
+  "shmem": "name role|model size server msi alias address",
+  "memory": "model access discard|source target alias address",
+  "iommu": "model|driver alias address",
+  "vsock": "model|cid alias address",
+  "cid": "auto address|",
+  "graphics/channel": "name mode|",
+  "image": "compression|",
+  "jpeg": "compression|",
+  "zlib": "compression|",
+  "playback": "compression|",
+  "streaming": "mode|",
+  "clipboard": "copypaste|",
+  "mouse": "mode|",
+  "filetransfer": "enable|",
+  "gl": "enable rendernode|",
+};
+
+const specs = new Map<string, ElementSpec>();
+for (const [key, raw] of Object.entries(TABLE)) {
+  const verbatim = raw === "*";
+  const text = raw.startsWith("#");
+  const [a, k = ""] = (text ? raw.slice(1) : raw).split("|");
+  specs.set(key, {
+    attrs: a ? a.split(" ") : [],
+    kids: k ? k.split(" ") : [],
+    text,
+    verbatim,
+  });
+}
+
+/**
+ * The spec of element `name` found under an element called `parent` (or under the path
+ * `grandparent/parent`), or undefined when libvirt does not know it there.
+ */
+export function elementSpec(
+  parent: string,
+  name: string,
+  grandparent = "",
+): ElementSpec | undefined {
+  return specs.get(`${grandparent}/${parent}/${name}`) ?? specs.get(`${parent}/${name}`) ??
+    specs.get(name);
+}

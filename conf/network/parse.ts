@@ -1,0 +1,643 @@
+import { VirError } from "../../util/errors.ts";
+import { child, children, childText, parse, textOf, type XmlElement } from "../../util/xml/mod.ts";
+import {
+  isMulticastMac,
+  parseBandwidth,
+  parseIpAddress,
+  parseMac,
+  parsePciAddress,
+  parseUInt,
+  parseULongLong,
+  parseUUID,
+  parseVirtualPort,
+  parseVlan,
+  sanitizeMetadata,
+} from "../common/mod.ts";
+import {
+  FORWARD_MODES,
+  type Lease,
+  type NetworkDef,
+  type NetworkDns,
+  type NetworkForward,
+  type NetworkIp,
+  type NetworkRoute,
+  type PortGroup,
+} from "./model.ts";
+
+const err = (code: string, msg?: string) => VirError.report("NETWORK", code, msg);
+const xmlErr = (msg: string) => err("XML_ERROR", msg);
+
+/** `yes`/`no` attribute; anything else is CONFIG_UNSUPPORTED with libvirt's `what` wording. */
+function tristate(value: string | undefined, what: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === "yes") return true;
+  if (value === "no") return false;
+  throw err("CONFIG_UNSUPPORTED", what.replace("%s", value));
+}
+
+function parseAddr(text: string | undefined, msg: string) {
+  if (text === undefined) return undefined;
+  const a = parseIpAddress(text);
+  if (!a) throw xmlErr(msg);
+  return a;
+}
+
+function parseLease(el: XmlElement | undefined): Lease | undefined {
+  const node = child(el, "lease");
+  if (!node) return undefined;
+  const raw = node.attributes.expiry;
+  let expiry = 0;
+  if (raw !== undefined) {
+    const v = parseULongLong(raw);
+    if (v === undefined) {
+      throw err(
+        "XML_ERROR",
+        `Invalid value for attribute 'expiry' in element 'lease': '${raw}'. Expected integer value`,
+      );
+    }
+    expiry = Number(v);
+  }
+  const unitRaw = node.attributes.unit;
+  if (unitRaw !== undefined && !["seconds", "minutes", "hours"].includes(unitRaw)) {
+    throw xmlErr(`Invalid value for attribute 'unit' in element 'lease': '${unitRaw}'.`);
+  }
+  const unit = (unitRaw ?? "minutes") as Lease["unit"];
+  if (expiry > 0 && ((unit === "seconds" && expiry < 120) || (unit === "minutes" && expiry < 2))) {
+    throw xmlErr("The minimum lease time should be greater than 2 minutes");
+  }
+  return { expiry, unit };
+}
+
+function parseDhcpHost(el: XmlElement, net: string, ipv6: boolean) {
+  const { mac, id, name, ip } = el.attributes;
+  if (mac !== undefined) {
+    if (ipv6) {
+      throw xmlErr(
+        `Invalid to specify MAC address '${mac}' in network '${net}' IPv6 static host definition`,
+      );
+    }
+    const parsed = parseMac(mac);
+    if (!parsed) throw xmlErr(`Cannot parse MAC address '${mac}' in network '${net}'`);
+    if (isMulticastMac(parsed)) {
+      throw xmlErr(`expected unicast mac address, found multicast '${mac}' in network '${net}'`);
+    }
+  }
+  if (id !== undefined) {
+    const bad = /[^0-9a-fA-F:]/.exec(id);
+    if (bad) throw xmlErr(`Invalid character '${bad[0]}' in id '${id}' of network '${net}'`);
+  }
+  if (name !== undefined && !/^[a-zA-Z]/.test(name)) {
+    throw xmlErr(`Cannot use host name '${name}' in network '${net}'`);
+  }
+  const addr = parseAddr(ip, `Invalid IP address in static host definition for network '${net}'`);
+  if (ipv6) {
+    if (id === undefined && name === undefined) {
+      throw xmlErr(
+        `Static host definition in IPv6 network '${net}' must have id or name attribute`,
+      );
+    }
+  } else if (mac === undefined && name === undefined) {
+    throw xmlErr(
+      `Static host definition in IPv4 network '${net}' must have mac or name attribute specified`,
+    );
+  }
+  if (!addr) throw xmlErr(`Missing IP address in static host definition for network '${net}'`);
+  return { mac, id, name, ip: addr.text, lease: parseLease(el) };
+}
+
+function parseIp(el: XmlElement, net: string): NetworkIp {
+  const { family, address, netmask, prefix, localPtr } = el.attributes;
+  const addr = parseAddr(address, `Invalid address '${address}' in network '${net}'`);
+  const ip: NetworkIp = { family, ranges: [], hosts: [] };
+  if (addr) ip.address = addr.text;
+  if (prefix !== undefined) {
+    const p = parseUInt(prefix);
+    if (p === undefined) {
+      throw xmlErr(
+        `Invalid value for attribute 'prefix' in element 'ip': '${prefix}'. Expected integer value`,
+      );
+    }
+    ip.prefix = p;
+  }
+  ip.localPtr = tristate(localPtr, `Invalid localPtr value '%s' in network '${net}'`);
+  if (family === undefined || family === "ipv4") {
+    if (addr && addr.family !== "ipv4") {
+      throw err(
+        "CONFIG_UNSUPPORTED",
+        `${family ?? "no"} family specified for non-IPv4 address '${address}' in network '${net}'`,
+      );
+    }
+  } else if (family === "ipv6") {
+    if (addr?.family !== "ipv6") {
+      throw err(
+        "CONFIG_UNSUPPORTED",
+        `ipv6 family specified for non-IPv6 address '${address}' in network '${net}'`,
+      );
+    }
+  } else {
+    throw err("CONFIG_UNSUPPORTED", `Unrecognized family '${family}' in network '${net}'`);
+  }
+  if (netmask !== undefined) {
+    if (!addr) {
+      throw err("CONFIG_UNSUPPORTED", `netmask specified without address in network '${net}'`);
+    }
+    if (addr.family !== "ipv4") {
+      throw err(
+        "CONFIG_UNSUPPORTED",
+        `netmask not supported for address '${address}' in network '${net}' (IPv4 only)`,
+      );
+    }
+    if (ip.prefix) {
+      throw err(
+        "CONFIG_UNSUPPORTED",
+        `network '${net}' cannot have both prefix='${ip.prefix}' and a netmask`,
+      );
+    }
+    const mask = parseIpAddress(netmask);
+    if (!mask) throw xmlErr(`Invalid netmask '${netmask}' in network '${net}'`);
+    if (mask.family !== "ipv4") {
+      throw err(
+        "CONFIG_UNSUPPORTED",
+        `network '${net}' has invalid netmask '${netmask}' for address '${address}' (both must be IPv4)`,
+      );
+    }
+    ip.netmask = mask.text;
+  }
+  const isV6 = addr?.family === "ipv6";
+  const dhcp = child(el, "dhcp");
+  if (dhcp) {
+    for (const c of children(dhcp)) {
+      if (c.name === "range") {
+        const { start, end } = c.attributes;
+        if (start === undefined) {
+          throw err(
+            "CONFIG_UNSUPPORTED",
+            `Missing 'start' attribute in dhcp range for network '${net}'`,
+          );
+        }
+        const s = parseAddr(start, `Invalid dhcp range start '${start}' in network '${net}'`)!;
+        if (end === undefined) {
+          throw err(
+            "CONFIG_UNSUPPORTED",
+            `Missing 'end' attribute in dhcp range for network '${net}'`,
+          );
+        }
+        const e = parseAddr(end, `Invalid dhcp range end '${end}' in network '${net}'`)!;
+        ip.ranges.push({ start: s.text, end: e.text, lease: parseLease(c) });
+      } else if (c.name === "host") {
+        ip.hosts.push(parseDhcpHost(c, net, isV6));
+      } else if (c.name === "bootp" && !isV6) {
+        const file = c.attributes.file;
+        if (file === undefined) continue;
+        const server = parseAddr(
+          c.attributes.server,
+          `Invalid bootp server address '${c.attributes.server}' in network '${net}'`,
+        );
+        ip.bootp = { file, server: server?.text };
+      }
+    }
+  }
+  const tftp = child(el, "tftp");
+  if (tftp) {
+    if (isV6) throw xmlErr(`Unsupported <tftp> element in an IPv6 element in network '${net}'`);
+    ip.tftpRoot = tftp.attributes.root;
+  }
+  return ip;
+}
+
+function parseDns(el: XmlElement | undefined, net: string): NetworkDns {
+  const dns: NetworkDns = { forwarders: [], txts: [], srvs: [], hosts: [] };
+  if (!el) return dns;
+  dns.enable = tristate(
+    el.attributes.enable,
+    `Invalid dns enable setting '%s' in network '${net}'`,
+  );
+  dns.forwardPlainNames = tristate(
+    el.attributes.forwardPlainNames,
+    `Invalid dns forwardPlainNames setting '%s' in network '${net}'`,
+  );
+  for (const f of children(el, "forwarder")) {
+    const { addr, domain } = f.attributes;
+    const a = parseAddr(addr, `Invalid forwarder IP address '${addr}' in network '${net}'`);
+    if (!a && domain === undefined) {
+      throw xmlErr("Invalid forwarder element, must contain at least one of addr or domain");
+    }
+    dns.forwarders.push({ domain, addr: a?.text });
+  }
+  for (const h of children(el, "host")) {
+    const a = parseAddr(h.attributes.ip, `Invalid IP address in network '${net}' DNS HOST record`);
+    if (!a) throw xmlErr(`Missing IP address in network '${net}' DNS HOST record`);
+    const hostnames = children(h, "hostname").map((n) => textOf(n) ?? "").filter((n) => n);
+    if (!hostnames.length) throw xmlErr(`Missing hostname in network '${net}' DNS HOST record`);
+    dns.hosts.push({ ip: a.text, hostnames });
+  }
+  for (const s of children(el, "srv")) {
+    const { service, protocol, domain, target, port, priority, weight } = s.attributes;
+    if (service === undefined) {
+      throw xmlErr(`missing required service attribute in DNS SRV record of network '${net}'`);
+    }
+    if (service.length > 15) {
+      throw xmlErr(
+        `service attribute '${service}' in network '${net}' is too long, limit is 15 bytes`,
+      );
+    }
+    if (protocol === undefined) {
+      throw xmlErr(
+        `missing required protocol attribute in DNS SRV record '${service}' of network '${net}'`,
+      );
+    }
+    const num = (name: string, v: string | undefined) => {
+      if (v === undefined) return undefined;
+      const n = parseUInt(v);
+      if (n === undefined) {
+        throw xmlErr(
+          `invalid ${name} attribute in DNS SRV record '${service}' of network '${net}'`,
+        );
+      }
+      return n;
+    };
+    dns.srvs.push({
+      service,
+      protocol,
+      domain,
+      target,
+      port: num("port", port),
+      priority: num("priority", priority),
+      weight: num("weight", weight),
+    });
+  }
+  for (const t of children(el, "txt")) {
+    const { name, value } = t.attributes;
+    if (name === undefined) {
+      throw xmlErr(`missing required name attribute in DNS TXT record of network ${net}`);
+    }
+    if (name.includes(".")) {
+      throw xmlErr(`prohibited character in DNS TXT record name '${name}' of network ${net}`);
+    }
+    if (value === undefined) {
+      throw xmlErr(
+        `missing required value attribute in DNS TXT record named '${name}' of network ${net}`,
+      );
+    }
+    dns.txts.push({ name, value });
+  }
+  if (
+    dns.enable === false &&
+    (dns.forwarders.length || dns.hosts.length || dns.srvs.length || dns.txts.length)
+  ) {
+    throw err("CONFIG_UNSUPPORTED", `Extra data in disabled network '${net}'`);
+  }
+  return dns;
+}
+
+function parseForward(el: XmlElement | undefined, net: string): NetworkForward {
+  const fwd: NetworkForward = { mode: "none", ifs: [] };
+  if (!el) return fwd;
+  const mode = el.attributes.mode ?? "nat";
+  if (mode === "none" || !(FORWARD_MODES as readonly string[]).includes(mode)) {
+    throw err("CONFIG_UNSUPPORTED", `unknown forwarding type '${mode}'`);
+  }
+  fwd.mode = mode as NetworkForward["mode"];
+  const managed = el.attributes.managed;
+  if (managed !== undefined) fwd.managed = managed === "yes";
+  const driver = child(el, "driver")?.attributes.name;
+  if (driver !== undefined) {
+    if (!["kvm", "vfio", "xen"].includes(driver)) {
+      throw err(
+        "CONFIG_UNSUPPORTED",
+        `Unknown forward <driver name='${driver}'/> in network ${net}`,
+      );
+    }
+    fwd.driverName = driver as NetworkForward["driverName"];
+  }
+  const ifEls = children(el, "interface");
+  const addrEls = children(el, "address");
+  const pfEls = children(el, "pf");
+  const natEls = children(el, "nat");
+  if (pfEls.length > 1) {
+    throw xmlErr(`Only one <pf> element is allowed in <forward> of network ${net}`);
+  }
+  const dev = el.attributes.dev;
+  if (dev !== undefined && (addrEls.length || pfEls.length)) {
+    throw xmlErr(
+      `the <forward> 'dev' attribute cannot be used when <address> or <pf> sub-elements are present in network ${net}`,
+    );
+  }
+  if (ifEls.length || dev !== undefined) {
+    if (dev !== undefined) fwd.ifs.push({ type: "netdev", dev });
+    ifEls.forEach((i, n) => {
+      const d = i.attributes.dev;
+      if (d === undefined) {
+        throw xmlErr(
+          `Missing required dev attribute in <forward> <interface> element of network ${net}`,
+        );
+      }
+      if (n === 0 && dev !== undefined) {
+        if (d !== dev) {
+          throw xmlErr(
+            `<forward dev='${dev}'> must match first <interface dev='${d}'/> in network ${net}`,
+          );
+        }
+        return;
+      }
+      fwd.ifs.push({ type: "netdev", dev: d });
+    });
+  } else if (addrEls.length) {
+    for (const a of addrEls) {
+      const type = a.attributes.type;
+      if (type !== "pci") {
+        throw xmlErr(`unknown address type '${type ?? ""}' in network ${net}`);
+      }
+      fwd.ifs.push({ type: "pci", address: parsePciAddress(a, "NETWORK") });
+    }
+  } else if (pfEls.length === 1) {
+    const pf = pfEls[0].attributes.dev;
+    if (pf === undefined) {
+      throw xmlErr(`Missing required dev attribute in <pf> element of network '${net}'`);
+    }
+    fwd.pf = pf;
+  }
+  if (natEls.length > 1) {
+    throw xmlErr(`Only one <nat> element is allowed in <forward> of network ${net}`);
+  }
+  if (natEls.length === 1) fwd.nat = parseNat(natEls[0], fwd, net);
+  return fwd;
+}
+
+function parseNat(el: XmlElement, fwd: NetworkForward, net: string): NetworkForward["nat"] {
+  if (fwd.mode !== "nat") {
+    throw xmlErr(
+      `The <nat> element can only be used when <forward> 'mode' is 'nat' in network ${net}`,
+    );
+  }
+  const nat: NonNullable<NetworkForward["nat"]> = {
+    ipv6: tristate(el.attributes.ipv6, `Invalid ipv6 setting '%s' in network '${net}'`),
+  };
+  const addrs = children(el, "address");
+  if (addrs.length > 1) {
+    throw xmlErr(
+      `Only one <address> element is allowed in <nat> in <forward> in network ${net}`,
+    );
+  }
+  if (addrs.length) {
+    const { start, end } = addrs[0].attributes;
+    if (start === undefined) {
+      throw xmlErr(
+        `Missing 'start' attribute in <address> in <nat> in <forward> in network ${net}`,
+      );
+    }
+    const s = parseAddr(
+      start,
+      `Bad ipv4 start address '${start}' in <nat> in <forward> in network '${net}'`,
+    )!;
+    if (s.family !== "ipv4") {
+      throw xmlErr(`Bad ipv4 start address '${start}' in <nat> in <forward> in network '${net}'`);
+    }
+    nat.addressStart = s.text;
+    if (end !== undefined) {
+      const e = parseAddr(
+        end,
+        `Bad ipv4 end address '${end}' in <nat> in <forward> in network '${net}'`,
+      )!;
+      if (e.family !== "ipv4") {
+        throw xmlErr(`Bad ipv4 end address '${end}' in <nat> in <forward> in network '${net}'`);
+      }
+      nat.addressEnd = e.text;
+    }
+  }
+  const port = child(el, "port");
+  if (port) {
+    const portNum = (name: string) => {
+      const raw = port.attributes[name];
+      const v = raw === undefined ? 0 : parseUInt(raw);
+      if (v === undefined || v > 65535) {
+        throw xmlErr(`Invalid ${name} port '${raw}' in <nat> in <forward> in network '${net}'`);
+      }
+      return v;
+    };
+    nat.portStart = portNum("start");
+    nat.portEnd = portNum("end");
+  }
+  return nat;
+}
+
+function parsePortGroup(el: XmlElement): PortGroup {
+  const name = el.attributes.name;
+  if (name === undefined) throw xmlErr("Missing required name attribute in portgroup");
+  const pg: PortGroup = {
+    name,
+    isDefault: (el.attributes.default ?? "").toLowerCase() === "yes",
+    trustGuestRxFilters: tristate(
+      el.attributes.trustGuestRxFilters,
+      "Invalid trustGuestRxFilters setting '%s' in portgroup",
+    ),
+  };
+  const vp = child(el, "virtualport");
+  if (vp) pg.virtualPort = parseVirtualPort(vp, "NETWORK", false);
+  const bw = child(el, "bandwidth");
+  if (bw) pg.bandwidth = parseBandwidth(bw, "NETWORK");
+  const vlan = child(el, "vlan");
+  if (vlan) pg.vlan = parseVlan(vlan, "NETWORK");
+  return pg;
+}
+
+function parseRoute(el: XmlElement, net: string): NetworkRoute {
+  const { family, address, netmask, prefix, gateway, metric } = el.attributes;
+  if (address === undefined) {
+    throw xmlErr(`Missing required address attribute in network '${net}'`);
+  }
+  if (gateway === undefined) {
+    throw xmlErr(`Missing required gateway attribute in network '${net}'`);
+  }
+  const a = parseAddr(address, `Bad network address '${address}' in route definition`)!;
+  const g = parseAddr(gateway, `Bad gateway address '${gateway}' in route definition`)!;
+  const m = parseAddr(netmask, `Bad netmask address '${netmask}' in route definition`);
+  const uint = (v: string | undefined, what: string) => {
+    if (v === undefined) return undefined;
+    const n = parseUInt(v);
+    if (n === undefined) throw xmlErr(`Invalid ${what} '${v}' in route definition`);
+    return n;
+  };
+  return {
+    family,
+    address: a.text,
+    netmask: m?.text,
+    prefix: uint(prefix, "prefix"),
+    gateway: g.text,
+    metric: uint(metric, "metric"),
+  };
+}
+
+/** Checks that libvirt's network parser makes about the forward mode and the bridge. */
+function validateForward(def: NetworkDef, stpGiven: boolean): void {
+  const { forward, name } = def;
+  const mode = forward.mode;
+  switch (mode) {
+    case "none":
+      return;
+    case "route":
+    case "nat":
+    case "open":
+      if (!def.ips.length) {
+        throw xmlErr(
+          `${mode} forwarding requested, but no IP address provided for network '${name}'`,
+        );
+      }
+      if (forward.ifs.length > 1) {
+        throw xmlErr(
+          `multiple forwarding interfaces are only supported with bridge, private, vepa, passthrough and hostdev modes (network '${name}')`,
+        );
+      }
+      if (mode === "open" && forward.ifs.length) {
+        throw xmlErr(`forward dev not allowed for network '${name}' with forward mode='${mode}'`);
+      }
+      return;
+    default:
+      if (mode !== "bridge") {
+        if (def.bridge.name !== undefined) {
+          throw xmlErr(`bridge name not allowed in ${mode} mode (network '${name}')`);
+        }
+        if (def.bridge.macTableManager !== undefined) {
+          throw xmlErr(
+            `bridge macTableManager setting not allowed in ${mode} mode (network '${name}')`,
+          );
+        }
+      }
+      if (def.bridge.delay || stpGiven || def.bridge.zone !== undefined) {
+        throw xmlErr(
+          `bridge delay/stp options only allowed in route, nat, and isolated mode, not in ${mode} (network '${name}')`,
+        );
+      }
+      if (def.bridge.name !== undefined && (forward.ifs.length || forward.pf !== undefined)) {
+        throw xmlErr(
+          `A network with forward mode='${mode}' can specify a bridge name or a forward dev, but not both (network '${name}')`,
+        );
+      }
+  }
+}
+
+/**
+ * Parses a `<network>` document like libvirt 9.0's virNetworkDefParse (no RNG validation:
+ * unknown elements are ignored). The UUID is '' when absent; the caller generates one.
+ *
+ * @example
+ * ```ts
+ * import { parseNetworkXML } from "./parse.ts";
+ * const def = parseNetworkXML("<network><name>n</name><forward mode='nat'/><ip address='10.0.0.1'/></network>");
+ * def.forward.mode; // "nat"
+ * ```
+ */
+export function parseNetworkXML(xml: string, _flags = 0): NetworkDef {
+  const root = parse(xml, { context: "(network_definition)", errorDomain: "NETWORK" });
+  if (root.name !== "network") {
+    throw err(
+      "XML_ERROR",
+      `unexpected root element <${root.name}>, expecting <network>`,
+    );
+  }
+  const name = childText(root, "name");
+  if (name === undefined) throw err("NO_NAME");
+  if (name.includes("/")) throw err("XML_DETAIL", `invalid char in name: /`);
+  const uuidText = childText(root, "uuid");
+  let uuid = "";
+  if (uuidText !== undefined) {
+    const u = parseUUID(uuidText);
+    if (!u) throw err("INTERNAL_ERROR", "malformed uuid element");
+    uuid = u;
+  }
+  const def: NetworkDef = {
+    name,
+    uuid,
+    ipv6: tristate(root.attributes.ipv6, `Invalid ipv6 setting '%s' in network '${name}'`),
+    trustGuestRxFilters: tristate(
+      root.attributes.trustGuestRxFilters,
+      `Invalid trustGuestRxFilters setting '%s' in network '${name}'`,
+    ),
+    forward: { mode: "none", ifs: [] },
+    bridge: { stp: true, delay: 0 },
+    dns: { forwarders: [], txts: [], srvs: [], hosts: [] },
+    ips: [],
+    routes: [],
+    portGroups: [],
+  };
+  const metadata = child(root, "metadata");
+  if (metadata) def.metadata = sanitizeMetadata(metadata, [root]);
+  const domain = child(root, "domain");
+  if (domain?.attributes.name !== undefined) {
+    def.domain = {
+      name: domain.attributes.name,
+      localOnly: tristate(
+        domain.attributes.localOnly,
+        `Invalid domain localOnly setting '%s' in network '${name}'`,
+      ),
+    };
+  }
+  const bw = child(root, "bandwidth");
+  if (bw) def.bandwidth = parseBandwidth(bw, "NETWORK");
+  const vlan = child(root, "vlan");
+  if (vlan) def.vlan = parseVlan(vlan, "NETWORK");
+  const bridge = child(root, "bridge");
+  const stp = bridge?.attributes.stp;
+  def.bridge.name = bridge?.attributes.name;
+  def.bridge.zone = bridge?.attributes.zone;
+  def.bridge.stp = stp !== "off";
+  const delay = bridge?.attributes.delay;
+  if (delay !== undefined) {
+    const d = parseULongLong(delay);
+    if (d === undefined) {
+      throw err("CONFIG_UNSUPPORTED", `Invalid delay value in network '${name}'`);
+    }
+    def.bridge.delay = Number(d);
+  }
+  const mtm = bridge?.attributes.macTableManager;
+  if (mtm !== undefined) {
+    if (mtm !== "kernel" && mtm !== "libvirt") {
+      throw err(
+        "CONFIG_UNSUPPORTED",
+        `Invalid macTableManager setting '${mtm}' in network '${name}'`,
+      );
+    }
+    def.bridge.macTableManager = mtm;
+  }
+  const macText = child(root, "mac")?.attributes.address;
+  if (macText !== undefined) {
+    const mac = parseMac(macText);
+    if (!mac) throw xmlErr(`Invalid bridge mac address '${macText}' in network '${name}'`);
+    if (isMulticastMac(mac)) {
+      throw xmlErr(`Invalid multicast bridge mac address '${macText}' in network '${name}'`);
+    }
+    def.mac = mac;
+  }
+  const mtu = child(root, "mtu")?.attributes.size;
+  if (mtu !== undefined) {
+    const m = parseUInt(mtu);
+    if (m === undefined) throw xmlErr(`Invalid mtu size '${mtu}' in network '${name}'`);
+    def.mtu = m;
+  }
+  def.dns = parseDns(child(root, "dns"), name);
+  const vp = child(root, "virtualport");
+  if (vp) def.virtualPort = parseVirtualPort(vp, "NETWORK", true);
+  for (const pg of children(root, "portgroup")) {
+    const parsed = parsePortGroup(pg);
+    const prior = def.portGroups.find((p) => p.isDefault);
+    if (parsed.isDefault && prior) {
+      throw err(
+        "XML_ERROR",
+        `network '${name}' has multiple default <portgroup> elements (${prior.name} and ${parsed.name}), but only one default is allowed`,
+      );
+    }
+    def.portGroups.push(parsed);
+  }
+  def.ips = children(root, "ip").map((ip) => parseIp(ip, name));
+  def.routes = children(root, "route").map((r) => parseRoute(r, name));
+  def.forward = parseForward(child(root, "forward"), name);
+  const port = child(root, "port");
+  if (port) {
+    def.isolatedPort = tristate(
+      port.attributes.isolated,
+      `Invalid port isolated setting '%s' in network '${name}'`,
+    );
+  }
+  validateForward(def, stp !== undefined);
+  return def;
+}

@@ -1,0 +1,58 @@
+/**
+ * libvirt 9.0's domain XML corpus: parse → test-driver post-parse → inactive format must match
+ * libvirt byte for byte, and rejected inputs must fail with libvirt's code and domain.
+ */
+import assert from "node:assert/strict";
+import { formatDomainXML, parseDomainXML } from "../../conf/mod.ts";
+import {
+  testDomainGenerateIfnames,
+  testDomainPostParse,
+} from "../../drivers/test/domain_postparse.ts";
+import { VIR } from "../../util/constants.ts";
+import { VirError } from "../../util/errors.ts";
+
+const DIR = "/work/shared/data/libvirt-xml/domain";
+const KNOWN = await Deno.readTextFile(new URL("./known_differences.md", import.meta.url));
+/** Corpus files listed in known_differences.md (lines like "- `name`: reason"). */
+const known = new Set([...KNOWN.matchAll(/^- `([^`]+)`/gm)].map((m) => m[1]));
+
+function define(xml: string): string {
+  const def = parseDomainXML(xml);
+  testDomainPostParse(def);
+  testDomainGenerateIfnames(def);
+  return formatDomainXML(def, VIR.DOMAIN_XML_INACTIVE);
+}
+
+const inputs = [...Deno.readDirSync(DIR)]
+  .map((e) => e.name)
+  .filter((n) => n.endsWith(".xml") && !n.endsWith(".expected.xml"))
+  .map((n) => n.slice(0, -4))
+  .sort();
+
+Deno.test("domain corpus has 99 inputs", () => assert.deepEqual(inputs.length, 99));
+
+Deno.test("domain corpus", async (t) => {
+  for (const name of inputs) {
+    if (known.has(name)) continue;
+    await t.step(name, async () => {
+      const xml = await Deno.readTextFile(`${DIR}/${name}.xml`);
+      const expected = await Deno.readTextFile(`${DIR}/${name}.expected.xml`).catch(() => null);
+      if (expected !== null) {
+        assert.deepEqual(define(xml), expected);
+        return;
+      }
+      const err = JSON.parse(await Deno.readTextFile(`${DIR}/${name}.expected-error.json`));
+      let caught: unknown;
+      try {
+        define(xml);
+      } catch (e) {
+        caught = e;
+      }
+      assert.ok(caught instanceof VirError, `expected a VirError, got ${caught}`);
+      assert.deepEqual(
+        { code: caught.code, domain: caught.domain, message: caught.message },
+        { code: err.code, domain: err.domain, message: err.message },
+      );
+    });
+  }
+});
