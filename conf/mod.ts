@@ -8,3 +8,4 @@
  * @module
  */
 export * from "./domain/mod.ts";
+export * from "./network/mod.ts";

@@ -11,8 +11,10 @@
  */
 export function parseMac(text: string): string | undefined {
   const m =
-    /^([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2})(?:[\x00- ].*)?$/s
+    /^([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2})/
       .exec(text);
+  // Like strtoul, libvirt stops after the sixth group and accepts a blank or control after it.
+  if (m && m[0].length < text.length && text.charCodeAt(m[0].length) > 32) return undefined;
   if (!m) return undefined;
   return m.slice(1).map((g) => g.toLowerCase().padStart(2, "0")).join(":");
 }

@@ -67,9 +67,16 @@ function escapeText(s: string): string {
 }
 
 function dump(node: XmlNode, depth: number, format: boolean, out: string[]): void {
-  if (node.type === "text") return void out.push(escapeText(node.text));
-  if (node.type === "cdata") return void out.push(`<![CDATA[${node.text}]]>`);
-  if (node.type === "comment") return void out.push(`<!--${node.text}-->`);
+  if (node.type !== "element") {
+    out.push(
+      node.type === "text"
+        ? escapeText(node.text)
+        : node.type === "cdata"
+        ? `<![CDATA[${node.text}]]>`
+        : `<!--${node.text}-->`,
+    );
+    return;
+  }
   let open = "<" + node.name;
   for (const [k, v] of Object.entries(node.attributes)) open += ` ${k}="${escapeAttr(v)}"`;
   if (!node.children.length) return void out.push(open + "/>");

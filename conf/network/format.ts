@@ -19,7 +19,7 @@ function lease(l: Lease | undefined): XmlElement | undefined {
 }
 
 function formatIp(ip: NetworkIp): XmlElement {
-  const dhcp = (ip.ranges.length || ip.hosts.length) &&
+  const dhcp = (ip.ranges.length > 0 || ip.hosts.length > 0) &&
     element("dhcp", {}, [
       ...ip.ranges.map((r) => element("range", { start: r.start, end: r.end }, [lease(r.lease)])),
       ...ip.hosts.map((h) =>
@@ -87,14 +87,14 @@ function formatForward(def: NetworkDef, inactive: boolean): XmlElement | undefin
   const first = fwd.ifs[0];
   const dev = fwd.pf === undefined && first?.type === "netdev" ? first.dev : undefined;
   const nat = fwd.nat;
-  const natHasBody = nat &&
-    (nat.addressStart !== undefined || nat.addressEnd !== undefined || nat.portStart ||
-      nat.portEnd);
+  const natHasBody = nat !== undefined &&
+    (nat.addressStart !== undefined || nat.addressEnd !== undefined || !!nat.portStart ||
+      !!nat.portEnd);
   const natEl = fwd.mode === "nat" && nat && (natHasBody || nat.ipv6 !== undefined) &&
     element("nat", { ipv6: yesNo(nat.ipv6) }, [
       nat.addressStart !== undefined &&
       element("address", { start: nat.addressStart, end: nat.addressEnd }),
-      (nat.portStart || nat.portEnd) &&
+      (!!nat.portStart || !!nat.portEnd) &&
       element("port", { start: nat.portStart ?? 0, end: nat.portEnd || undefined }),
     ]);
   const showIfs = fwd.pf === undefined || !inactive;
