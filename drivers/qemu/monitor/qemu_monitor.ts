@@ -1,0 +1,103 @@
+/**
+ * Typed monitor commands, libvirt's `qemuMonitor*` layer: each call runs one QMP command and
+ * reports failures as libvirt does (`VirError` of domain QEMU).
+ *
+ * @module
+ */
+import { monitorErrorToVir } from "./errors.ts";
+import type { QmpClient, QmpEvent } from "./qmp_client.ts";
+import type { CpuInfoFast, HotpluggableCpu, StatusInfo } from "./qmp_types.ts";
+
+/**
+ * The QEMU monitor of one running domain.
+ *
+ * @example
+ * ```ts
+ * import { QemuMonitor } from "./qemu_monitor.ts";
+ * import { connectQmpUnix } from "./unix.ts";
+ * const mon = new QemuMonitor(await connectQmpUnix("/tmp/vm.monitor"));
+ * const slots = await mon.queryHotpluggableCpus();
+ * ```
+ */
+export class QemuMonitor {
+  /** The underlying QMP connection. */
+  readonly qmp: QmpClient;
+
+  constructor(qmp: QmpClient) {
+    this.qmp = qmp;
+  }
+
+  /** Resolves when the monitor connection ends. */
+  get closed(): Promise<void> {
+    return this.qmp.closed;
+  }
+
+  /** Adds a QMP event listener. */
+  onEvent(listener: (ev: QmpEvent) => void): () => void {
+    return this.qmp.onEvent(listener);
+  }
+
+  /** Runs any command, mapping failures to libvirt's errors. */
+  async run<T = unknown>(command: string, args?: Record<string, unknown>): Promise<T> {
+    try {
+      return await this.qmp.execute<T>(command, args);
+    } catch (err) {
+      throw monitorErrorToVir(err);
+    }
+  }
+
+  /** `query-hotpluggable-cpus`. */
+  queryHotpluggableCpus(): Promise<HotpluggableCpu[]> {
+    return this.run<HotpluggableCpu[]>("query-hotpluggable-cpus");
+  }
+
+  /** `query-cpus-fast`. */
+  queryCpusFast(): Promise<CpuInfoFast[]> {
+    return this.run<CpuInfoFast[]>("query-cpus-fast");
+  }
+
+  /** `device_add` with the given properties (driver, id, …). */
+  async deviceAdd(props: Record<string, unknown>): Promise<void> {
+    await this.run("device_add", props);
+  }
+
+  /** `device_del` of a device alias. */
+  async deviceDel(id: string): Promise<void> {
+    await this.run("device_del", { id });
+  }
+
+  /** `query-status`. */
+  queryStatus(): Promise<StatusInfo> {
+    return this.run<StatusInfo>("query-status");
+  }
+
+  /** `cont`: run the vCPUs. */
+  async cont(): Promise<void> {
+    await this.run("cont");
+  }
+
+  /** `stop`: pause the vCPUs. */
+  async stop(): Promise<void> {
+    await this.run("stop");
+  }
+
+  /** `system_powerdown`: ACPI power button. */
+  async systemPowerdown(): Promise<void> {
+    await this.run("system_powerdown");
+  }
+
+  /** `system_reset`. */
+  async systemReset(): Promise<void> {
+    await this.run("system_reset");
+  }
+
+  /** `quit`: QEMU exits right after replying. */
+  async quit(): Promise<void> {
+    await this.run("quit");
+  }
+
+  /** Closes the monitor connection. */
+  close(): Promise<void> {
+    return this.qmp.close();
+  }
+}

@@ -1,0 +1,416 @@
+/**
+ * A scriptable in-process stand-in for QEMU 7.2's QMP monitor that models x86 vCPU hotplug:
+ * CPU slots by socket/core/thread, QOM paths, thread ids, `device_add` / `device_del` with
+ * QEMU's error texts, and every way an unplug can end (acknowledged, held back and released
+ * later in any order, lost, rejected by the guest, or refused in legacy ACPI mode). The
+ * driver's tests and the gateway's tests run the real QMP client against it.
+ *
+ * @module
+ */
+import { type ByteStream, readLines, streamPair } from "../monitor/byte_stream.ts";
+
+/**
+ * What happens after `device_del` of a vCPU:
+ * - `ack`: after `unplugDelayMs` the CPU goes away and DEVICE_DELETED arrives;
+ * - `hold`: nothing until {@link FakeQemu.releaseUnplug} (late or reordered events);
+ * - `lost`: the CPU goes away but DEVICE_DELETED for it never comes (QEMU 7.2 with a guest);
+ * - `reject`: the guest refuses: DEVICE_UNPLUG_GUEST_ERROR;
+ * - `legacy`: refused at once, as QEMU does while ACPI CPU hotplug is in legacy mode.
+ */
+export type UnplugPolicy = "ack" | "hold" | "lost" | "reject" | "legacy";
+
+/** A reply override: a `return` value or a QMP error. */
+export type FakeReply = { return: unknown } | { error: { class: string; desc: string } };
+
+/** Options of {@link FakeQemu}. */
+export interface FakeQemuOptions {
+  sockets?: number;
+  cores?: number;
+  threads?: number;
+  /** vCPUs present at start (the `-smp N`). Default 1. */
+  bootCpus?: number;
+  cpuType?: string;
+  pid?: number;
+  /** `distinct` (KVM/MTTCG: one thread per vCPU) or `shared` (TCG: every vCPU on one thread). */
+  tids?: "distinct" | "shared";
+  /** Policy for `device_del`, globally or per alias. Default `ack`. */
+  unplug?: UnplugPolicy | ((alias: string) => UnplugPolicy);
+  unplugDelayMs?: number;
+  /** Emit QEMU 7.2's DEVICE_DELETED for the `…/lapic` child before the CPU's own. Default true. */
+  lapicEvent?: boolean;
+  /** Aliases whose `query-cpus-fast` entry lacks a thread id. */
+  noTid?: string[];
+  /** Delay before every reply, in ms. */
+  replyDelayMs?: number;
+  /** Starts paused (`-S`). Default true. */
+  paused?: boolean;
+  /** Intercepts a command before the model handles it; return undefined to fall through. */
+  onCommand?: (execute: string, args: Record<string, unknown>) => FakeReply | undefined;
+}
+
+interface Slot {
+  socket: number;
+  core: number;
+  thread: number;
+  index: number;
+  cpu?: { qomPath: string; alias?: string; tid: number; seq: number };
+}
+
+/** One command the fake received. */
+export interface FakeCommand {
+  execute: string;
+  arguments?: Record<string, unknown>;
+}
+
+/**
+ * The fake QEMU. Each {@link FakeQemu.connect} opens a new monitor connection to the same
+ * machine state, as reconnecting to a QMP socket does.
+ *
+ * @example
+ * ```ts
+ * import { FakeQemu } from "./fake_qemu.ts";
+ * import { QmpClient } from "../monitor/mod.ts";
+ * const qemu = new FakeQemu({ sockets: 4, bootCpus: 1 });
+ * const qmp = await QmpClient.open(qemu.connect());
+ * await qmp.execute("device_add", {
+ *   driver: "qemu64-x86_64-cpu", id: "vcpu1", "socket-id": 1, "core-id": 0, "thread-id": 0,
+ * });
+ * ```
+ */
+export class FakeQemu {
+  /** Every command received, in order. */
+  readonly commands: FakeCommand[] = [];
+  /** The fake's process id (also the "main thread" id). */
+  readonly pid: number;
+  /** Resolves with the exit reason when the fake "exits" (`quit`, crash, powerdown). */
+  readonly exited: Promise<string>;
+  /** True while the vCPUs run. */
+  running: boolean;
+
+  #opts:
+    & Required<Omit<FakeQemuOptions, "onCommand" | "noTid">>
+    & Pick<FakeQemuOptions, "onCommand">;
+  #noTid: Set<string>;
+  #slots: Slot[] = [];
+  #seq = 0;
+  #nextTid: number;
+  #nextDevice = 0;
+  #writers = new Set<WritableStreamDefaultWriter<Uint8Array>>();
+  #held = new Map<string, Slot>();
+  #alive = true;
+  #exit!: (reason: string) => void;
+  #timers = new Set<ReturnType<typeof setTimeout>>();
+
+  constructor(options: FakeQemuOptions = {}) {
+    this.#opts = {
+      sockets: options.sockets ?? 4,
+      cores: options.cores ?? 1,
+      threads: options.threads ?? 1,
+      bootCpus: options.bootCpus ?? 1,
+      cpuType: options.cpuType ?? "qemu64-x86_64-cpu",
+      pid: options.pid ?? 40000 + Math.floor(Math.random() * 10000),
+      tids: options.tids ?? "distinct",
+      unplug: options.unplug ?? "ack",
+      unplugDelayMs: options.unplugDelayMs ?? 5,
+      lapicEvent: options.lapicEvent ?? true,
+      replyDelayMs: options.replyDelayMs ?? 0,
+      paused: options.paused ?? true,
+      onCommand: options.onCommand,
+    };
+    this.#noTid = new Set(options.noTid ?? []);
+    this.pid = this.#opts.pid;
+    this.#nextTid = this.pid + 1;
+    this.running = !this.#opts.paused;
+    this.exited = new Promise((r) => (this.#exit = r));
+    const { sockets, cores, threads } = this.#opts;
+    for (let s = 0; s < sockets; s++) {
+      for (let c = 0; c < cores; c++) {
+        for (let t = 0; t < threads; t++) {
+          this.#slots.push({ socket: s, core: c, thread: t, index: this.#slots.length });
+        }
+      }
+    }
+    for (let i = 0; i < this.#opts.bootCpus; i++) {
+      this.#slots[i].cpu = {
+        qomPath: `/machine/unattached/device[${this.#nextDevice++ === 0 ? 0 : i + 1}]`,
+        tid: this.#newTid(),
+        seq: this.#seq++,
+      };
+    }
+  }
+
+  /** True until the fake exits. */
+  get alive(): boolean {
+    return this.#alive;
+  }
+
+  /** Aliases whose unplug is held back, in request order. */
+  get heldUnplugs(): string[] {
+    return [...this.#held.keys()];
+  }
+
+  /** QOM paths of the present vCPUs, in creation order. */
+  get presentCpus(): string[] {
+    return this.#present().map((s) => s.cpu!.qomPath);
+  }
+
+  /** Thread id of a present vCPU by alias, if any. */
+  tidOf(alias: string): number | undefined {
+    return this.#slots.find((s) => s.cpu?.alias === alias)?.cpu?.tid;
+  }
+
+  /** Opens a new monitor connection and greets on it. */
+  connect(): ByteStream {
+    const { client, server } = streamPair();
+    if (!this.#alive) {
+      server.writable.close().catch(() => {});
+      return client;
+    }
+    const writer = server.writable.getWriter();
+    this.#writers.add(writer);
+    this.#send(writer, {
+      QMP: {
+        version: { qemu: { major: 7, minor: 2, micro: 22 }, package: "fake" },
+        capabilities: ["oob"],
+      },
+    });
+    this.#serve(server.readable.getReader(), writer);
+    return client;
+  }
+
+  /** Sends an event to every open connection. */
+  emit(event: string, data: Record<string, unknown> = {}): void {
+    const now = Date.now();
+    const msg = {
+      event,
+      data,
+      timestamp: { seconds: Math.floor(now / 1000), microseconds: (now % 1000) * 1000 },
+    };
+    for (const w of this.#writers) this.#send(w, msg);
+  }
+
+  /** Completes a held unplug now: the CPU goes away and DEVICE_DELETED is sent. */
+  releaseUnplug(alias: string): void {
+    const slot = this.#held.get(alias);
+    if (!slot) throw new Error(`no held unplug for ${alias}`);
+    this.#held.delete(alias);
+    this.#finishUnplug(slot, alias, true);
+  }
+
+  /** Simulates a crash: every connection drops and the fake is dead. */
+  crash(reason = "crashed"): void {
+    this.#die(reason);
+  }
+
+  #newTid(): number {
+    return this.#opts.tids === "shared" ? this.pid : this.#nextTid++;
+  }
+
+  #present(): Slot[] {
+    return this.#slots.filter((s) => s.cpu).sort((a, b) => a.cpu!.seq - b.cpu!.seq);
+  }
+
+  #send(writer: WritableStreamDefaultWriter<Uint8Array>, msg: unknown): void {
+    writer.write(new TextEncoder().encode(JSON.stringify(msg) + "\r\n")).catch(() => {
+      this.#writers.delete(writer);
+    });
+  }
+
+  #later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.#timers.delete(t);
+      if (this.#alive) fn();
+    }, ms);
+    this.#timers.add(t);
+  }
+
+  #die(reason: string): void {
+    if (!this.#alive) return;
+    this.#alive = false;
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+    for (const w of this.#writers) w.close().catch(() => {});
+    this.#writers.clear();
+    this.#exit(reason);
+  }
+
+  async #serve(
+    reader: ReadableStreamDefaultReader<Uint8Array>,
+    writer: WritableStreamDefaultWriter<Uint8Array>,
+  ): Promise<void> {
+    try {
+      for await (const line of readLines(reader)) {
+        const msg = JSON.parse(line) as FakeCommand & { id?: unknown };
+        const args = msg.arguments ?? {};
+        this.commands.push(
+          msg.arguments ? { execute: msg.execute, arguments: args } : {
+            execute: msg.execute,
+          },
+        );
+        const reply = this.#opts.onCommand?.(msg.execute, args) ?? this.#handle(msg.execute, args);
+        const out = { ...reply, id: msg.id };
+        if (this.#opts.replyDelayMs > 0) {
+          await new Promise((r) => setTimeout(r, this.#opts.replyDelayMs));
+        }
+        if (!this.#alive) break;
+        this.#send(writer, out);
+        this.#afterReply(msg.execute);
+      }
+    } catch {
+      // The client went away mid-line: this connection is over.
+    } finally {
+      this.#writers.delete(writer);
+      writer.close().catch(() => {});
+    }
+  }
+
+  #afterReply(execute: string): void {
+    if (execute === "quit") {
+      this.emit("SHUTDOWN", { guest: false, reason: "host-qmp-quit" });
+      this.#die("quit");
+    }
+  }
+
+  #handle(execute: string, args: Record<string, unknown>): FakeReply {
+    switch (execute) {
+      case "qmp_capabilities":
+      case "quit":
+        return { return: {} };
+      case "query-status":
+        return {
+          return: { running: this.running, status: this.running ? "running" : "prelaunch" },
+        };
+      case "stop":
+        if (this.running) {
+          this.running = false;
+          this.#later(0, () => this.emit("STOP"));
+        }
+        return { return: {} };
+      case "cont":
+        if (!this.running) {
+          this.running = true;
+          this.#later(0, () => this.emit("RESUME"));
+        }
+        return { return: {} };
+      case "system_powerdown":
+        this.#later(0, () => this.emit("POWERDOWN"));
+        return { return: {} };
+      case "system_reset":
+        this.#later(0, () => this.emit("RESET", { guest: false, reason: "host-qmp-system-reset" }));
+        return { return: {} };
+      case "query-hotpluggable-cpus":
+        return { return: this.#hotpluggable() };
+      case "query-cpus-fast":
+        return { return: this.#cpusFast() };
+      case "device_add":
+        return this.#deviceAdd(args);
+      case "device_del":
+        return this.#deviceDel(String(args.id));
+      default:
+        return err("CommandNotFound", `The command ${execute} has not been found`);
+    }
+  }
+
+  #hotpluggable(): unknown[] {
+    return [...this.#slots].reverse().map((s) => ({
+      props: { "core-id": s.core, "thread-id": s.thread, "socket-id": s.socket },
+      "vcpus-count": 1,
+      ...(s.cpu ? { "qom-path": s.cpu.qomPath } : {}),
+      type: this.#opts.cpuType,
+    }));
+  }
+
+  #cpusFast(): unknown[] {
+    return this.#present().map((s) => ({
+      "cpu-index": s.index,
+      "qom-path": s.cpu!.qomPath,
+      ...(s.cpu!.alias && this.#noTid.has(s.cpu!.alias) ? {} : { "thread-id": s.cpu!.tid }),
+      props: { "core-id": s.core, "thread-id": s.thread, "socket-id": s.socket },
+      target: "x86_64",
+    }));
+  }
+
+  #deviceAdd(args: Record<string, unknown>): FakeReply {
+    const id = typeof args.id === "string" ? args.id : undefined;
+    if (id && this.#slots.some((s) => s.cpu?.alias === id)) {
+      return err("GenericError", `Duplicate device ID '${id}'`);
+    }
+    if (args.driver !== this.#opts.cpuType) {
+      return err("GenericError", `Invalid CPU type, expected cpu type: '${this.#opts.cpuType}'`);
+    }
+    const limits: [string, number][] = [
+      ["socket", this.#opts.sockets],
+      ["core", this.#opts.cores],
+      ["thread", this.#opts.threads],
+    ];
+    const pos: number[] = [];
+    for (const [name, count] of limits) {
+      const v = args[`${name}-id`];
+      if (typeof v !== "number") return err("GenericError", `CPU ${name}-id is not set`);
+      if (v < 0 || v >= count) {
+        return err("GenericError", `Invalid CPU ${name}-id: ${v} must be in range 0:${count - 1}`);
+      }
+      pos.push(v);
+    }
+    const slot = this.#slots.find((s) =>
+      s.socket === pos[0] && s.core === pos[1] && s.thread === pos[2]
+    )!;
+    if (slot.cpu) {
+      return err("GenericError", `CPU[${slot.index}] with APIC ID ${slot.index} exists`);
+    }
+    const alias = id ?? `device[${this.#nextDevice}]`;
+    slot.cpu = {
+      qomPath: id
+        ? `/machine/peripheral/${id}`
+        : `/machine/peripheral-anon/device[${this.#nextDevice++}]`,
+      alias: id ? alias : undefined,
+      tid: this.#newTid(),
+      seq: this.#seq++,
+    };
+    return { return: {} };
+  }
+
+  #deviceDel(id: string): FakeReply {
+    const slot = this.#slots.find((s) => s.cpu?.alias === id);
+    if (!slot) return err("DeviceNotFound", `Device '${id}' not found`);
+    const policy = typeof this.#opts.unplug === "function"
+      ? this.#opts.unplug(id)
+      : this.#opts.unplug;
+    if (policy === "legacy") {
+      return err(
+        "GenericError",
+        `acpi: device unplug request for not supported device type: ${this.#opts.cpuType}`,
+      );
+    }
+    const delay = this.#opts.unplugDelayMs;
+    switch (policy) {
+      case "ack":
+        this.#later(delay, () => this.#finishUnplug(slot, id, true));
+        break;
+      case "lost":
+        this.#later(delay, () => this.#finishUnplug(slot, id, false));
+        break;
+      case "hold":
+        this.#held.set(id, slot);
+        break;
+      case "reject":
+        this.#later(
+          delay,
+          () => this.emit("DEVICE_UNPLUG_GUEST_ERROR", { device: id, path: slot.cpu!.qomPath }),
+        );
+        break;
+    }
+    return { return: {} };
+  }
+
+  #finishUnplug(slot: Slot, alias: string, announce: boolean): void {
+    const path = slot.cpu?.qomPath ?? `/machine/peripheral/${alias}`;
+    if (this.#opts.lapicEvent) this.emit("DEVICE_DELETED", { path: `${path}/lapic` });
+    slot.cpu = undefined;
+    if (announce) this.emit("DEVICE_DELETED", { device: alias, path });
+  }
+}
+
+function err(cls: string, desc: string): FakeReply {
+  return { error: { class: cls, desc } };
+}

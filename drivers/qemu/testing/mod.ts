@@ -1,0 +1,11 @@
+/**
+ * Test doubles for the QEMU driver: a fake QEMU speaking QMP (reused by the gateway's tests).
+ *
+ * @example
+ * ```ts
+ * import { FakeQemu } from "./mod.ts";
+ * const qemu = new FakeQemu({ sockets: 4, bootCpus: 1, unplug: "hold" });
+ * ```
+ * @module
+ */
+export * from "./fake_qemu.ts";
