@@ -1,0 +1,37 @@
+/**
+ * The test driver's single doorway to the `conf/` parsers and formatters, with the test
+ * driver's post-parse steps (libvirt runs them inside its parse calls through the driver's
+ * `virDomainXMLOption` callbacks).
+ *
+ * @module
+ */
+import type { DomainDef } from "../../conf/domain/def.ts";
+import { formatDomainXML, parseDomainXML } from "../../conf/domain/mod.ts";
+import { formatNetworkXML, parseNetworkXML } from "../../conf/network/mod.ts";
+import { testDomainGenerateIfnames, testDomainPostParse } from "./domain_postparse.ts";
+import { VIR } from "../../util/constants.ts";
+
+export { formatDomainXML, formatNetworkXML, parseNetworkXML };
+
+/** A parsed network definition. */
+export type NetworkDef = ReturnType<typeof parseNetworkXML>;
+
+/**
+ * Parses a domain document as the test driver's `virDomainDefParseString` does: schema
+ * validation on request, then the test driver's post-parse defaults and interface names.
+ *
+ * @example
+ * ```ts
+ * import { parseTestDomain } from "./conf_adapters.ts";
+ * const def = parseTestDomain(
+ *   "<domain type='test'><name>a</name><memory>1024</memory><os><type>hvm</type></os></domain>",
+ *   false,
+ * );
+ * ```
+ */
+export function parseTestDomain(xml: string, validate: boolean): DomainDef {
+  const def = parseDomainXML(xml, validate ? VIR.DOMAIN_DEFINE_VALIDATE : 0);
+  testDomainPostParse(def);
+  testDomainGenerateIfnames(def);
+  return def;
+}

@@ -1,0 +1,77 @@
+/**
+ * The state behind a test driver connection (libvirt's `testDriver`): every object family,
+ * the node description, the id counter and the event queue. `test:///default` shares one of
+ * these between all its connections; a node file gets a private one per connection.
+ *
+ * @module
+ */
+import type { DriverEvent, NodeInfo } from "../../util/driver.ts";
+import { EventHub } from "../../util/event_hub.ts";
+import type { DomainObj } from "./domain_obj.ts";
+import type { NetworkDef } from "./conf_adapters.ts";
+
+/** A network object (`virNetworkObj`). */
+export interface NetworkObj {
+  def: NetworkDef;
+  newDef?: NetworkDef;
+  name: string;
+  uuid: string;
+  active: boolean;
+  persistent: boolean;
+  autostart: boolean;
+}
+
+/** One NUMA cell of the fake host. */
+export interface TestCell {
+  /** Cell memory, KiB. */
+  mem: number;
+  /** Free memory, KiB. */
+  freeMem: number;
+  numCpus: number;
+}
+
+/** A user of the node file's `<auth>` section. */
+export interface TestAuthUser {
+  username: string;
+  password?: string;
+}
+
+/**
+ * Everything one test driver instance holds.
+ *
+ * @example
+ * ```ts
+ * import { TestDriverState } from "./driver_state.ts";
+ * const state = new TestDriverState();
+ * console.log(state.allocateId()); // 1
+ * ```
+ */
+export class TestDriverState {
+  /** libvirt's `defaultNodeInfo`; a node file's `<cpu>` and `<memory>` override parts. */
+  nodeInfo: NodeInfo = {
+    model: "i686",
+    memory: 3 * 1024 * 1024,
+    cpus: 16,
+    mhz: 1400,
+    nodes: 2,
+    sockets: 2,
+    cores: 2,
+    threads: 2,
+  };
+  cells: TestCell[] = [];
+  auths: TestAuthUser[] = [];
+  domains: DomainObj[] = [];
+  networks: NetworkObj[] = [];
+  #nextDomId = 1;
+  readonly events: EventHub<DriverEvent> = new EventHub<DriverEvent>();
+
+  /** The next domain id; ids are never reused while this state lives. */
+  allocateId(): number {
+    return this.#nextDomId++;
+  }
+
+  /** Queues an event for every connection sharing this state. */
+  emit(ev: DriverEvent): void {
+    this.events.emit(ev);
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Connection and host calls of libvirt's test driver: versions, hostname, node info, NUMA
+ * cells, CPU and memory statistics, sysinfo and capabilities.
+ *
+ * @module
+ */
+import type { DriverConnection } from "../../util/driver.ts";
+import { checkFlags, VirError } from "../../util/errors.ts";
+import type { TestDriverState } from "./driver_state.ts";
+import { lift } from "./sync_table.ts";
+
+const F = "TEST";
+
+const SYSINFO = "<sysinfo type='smbios'>\n" +
+  "  <bios>\n" +
+  "    <entry name='vendor'>LENOVO</entry>\n" +
+  "    <entry name='version'>G4ETA1WW (2.61 )</entry>\n" +
+  "    <entry name='date'>05/07/2014</entry>\n" +
+  "    <entry name='release'>2.61</entry>\n" +
+  "  </bios>\n" +
+  "</sysinfo>\n";
+
+/** The machine's host name, as `virGetHostname` (the test driver reports the real host). */
+function hostname(): string {
+  try {
+    return Deno.hostname();
+  } catch {
+    return "localhost";
+  }
+}
+
+/**
+ * The host part of the test driver's hypervisor table.
+ *
+ * @example
+ * ```ts
+ * import { hostMethods } from "./host_api.ts";
+ * import { TestDriverState } from "./driver_state.ts";
+ * const methods = hostMethods(new TestDriverState());
+ * ```
+ */
+export function hostMethods(state: TestDriverState): Partial<DriverConnection> {
+  return lift({
+    connectGetVersion: () => 2,
+    connectGetLibVersion: () => 9000000,
+    connectGetHostname: () => hostname(),
+    connectIsSecure: () => true,
+    connectIsEncrypted: () => false,
+    connectIsAlive: () => true,
+    connectGetSysinfo: (flags) => {
+      checkFlags(flags, 0, "testConnectGetSysinfo", F);
+      return SYSINFO;
+    },
+    nodeGetInfo: () => ({ ...state.nodeInfo }),
+    nodeGetCellsFreeMemory: (startCell, maxCells) => {
+      if (startCell >= state.cells.length) {
+        throw VirError.report(F, "INVALID_ARG", "Range exceeds available cells");
+      }
+      return state.cells.slice(startCell, startCell + maxCells).map((c) => c.mem);
+    },
+    nodeGetFreeMemory: () => state.cells.reduce((n, c) => n + c.freeMem, 0),
+    nodeGetCPUMap: (flags) => {
+      checkFlags(flags, 0, "testNodeGetCPUMap", F);
+      return { map: [true, false, true, false, true, false, false, false], online: 3 };
+    },
+    nodeGetCPUStats: (_cpuNum, flags) => {
+      checkFlags(flags, 0, "testNodeGetCPUStats", F);
+      return { user: 9797400000, kernel: 34678723400000, idle: 87264900000, iowait: 763600000 };
+    },
+    nodeGetFreePages: (pages, _startCell, cellCount, flags) => {
+      checkFlags(flags, 0, "testNodeGetFreePages", F);
+      const counts: number[] = [];
+      let x = 6;
+      for (let i = 0; i < cellCount * pages.length; i++) counts.push(x = x * 2 + 7);
+      return counts;
+    },
+  });
+}
