@@ -13,8 +13,7 @@ import { VirError } from "../../util/errors.ts";
 /** The sorted members of a list like `1-4,^2,8`; throws libvirt's error on a bad list. */
 export function parseBitmap(text: string): number[] {
   const set = new Set<number>();
-  const bad = () =>
-    VirError.report("DOMAIN", "INVALID_ARG", `Failed to parse bitmap '${text}'`);
+  const bad = () => VirError.report("DOMAIN", "INVALID_ARG", `Failed to parse bitmap '${text}'`);
   for (const raw of text.split(",")) {
     const part = raw.trim();
     if (part === "") throw bad();

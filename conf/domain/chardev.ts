@@ -39,11 +39,13 @@ export function chardevSource(el: XmlElement, pathOptional: boolean): XmlElement
     VirError.report("DOMAIN", "INTERNAL_ERROR", `Missing source ${what} attribute for char device`);
   if (PATH_TYPES.has(type)) {
     if (src.path === undefined || type === "pty") return [];
-    return [element("source", { path: src.path, append: type === "file" ? src.append : undefined })];
+    return [
+      element("source", { path: src.path, append: type === "file" ? src.append : undefined }),
+    ];
   }
   if (type === "tcp") {
     const mode = src.mode ?? "connect";
-    if (src.host === undefined && mode === "connect") throw missing("host");
+    if (src.host === undefined) throw missing("host");
     if (src.service === undefined) throw missing("service");
     const reconnect = parseReconnect(sources[0], mode);
     const protocol = child(el, "protocol")?.attributes.type ?? "raw";

@@ -14,7 +14,7 @@ import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { children } from "../../util/xml/mod.ts";
 import { formatBitmap, parseBitmap } from "./bitmap.ts";
-import { type NormalizeOptions, normalizeElement } from "./normalize.ts";
+import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 import { elementSpec } from "./schema.ts";
 
 interface Resctrl {
@@ -141,7 +141,11 @@ function checkCache(item: XmlElement, group: Resctrl): void {
 function checkNode(item: XmlElement, group: Resctrl): void {
   const id = item.attributes.id ?? "";
   if (group.nodes.has(id)) {
-    throw VirError.report("RESCTRL", "XML_ERROR", `Memory Bandwidth already defined for node ${id}`);
+    throw VirError.report(
+      "RESCTRL",
+      "XML_ERROR",
+      `Memory Bandwidth already defined for node ${id}`,
+    );
   }
   group.nodes.add(id);
 }

@@ -10,13 +10,14 @@
  * ```
  * @module
  */
+import { parseMac } from "../common/mod.ts";
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { child, children, childText, element } from "../../util/xml/mod.ts";
 import { chardevSource } from "./chardev.ts";
 import type { DomainDef, DomainInterface } from "./def.ts";
 import { parseGraphics } from "./graphics.ts";
-import { type NormalizeOptions, normalizeElement } from "./normalize.ts";
+import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 
 /** Device element names in the order libvirt formats them. */
 export const DEVICE_ORDER = [
@@ -151,10 +152,14 @@ function parseRng(dev: XmlElement, options: NormalizeOptions): XmlElement | unde
   if (!n || !backend) return n;
   const kids = backend.attributes.model === "egd" ? chardevSource(backend, false) : [];
   const text = childText(dev, "backend")?.trim();
-  const be = element("backend", { model: backend.attributes.model, type: backend.attributes.type }, [
-    ...kids,
-    ...(kids.length || !text ? [] : [text]),
-  ]);
+  const be = element(
+    "backend",
+    { model: backend.attributes.model, type: backend.attributes.type },
+    [
+      ...kids,
+      ...(kids.length || !text ? [] : [text]),
+    ],
+  );
   n.children = n.children.map((c) => c.type === "element" && c.name === "backend" ? be : c);
   return n;
 }
@@ -203,6 +208,14 @@ function parseChardev(dev: XmlElement, options: NormalizeOptions): XmlElement {
   return element(dev.name, { type }, kids);
 }
 
+function parseMacOrThrow(text: string): string {
+  const mac = parseMac(text);
+  if (mac === undefined) {
+    throw VirError.report("DOMAIN", "INTERNAL_ERROR", `unable to parse mac address '${text}'`);
+  }
+  return mac;
+}
+
 /** Names libvirt generated itself are forgotten when a definition is parsed. */
 const GENERATED_IFNAME = /^(?:vnet|macvtap|macvlan)/;
 const userIfname = (dev: string | undefined) =>
@@ -220,7 +233,7 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   }
   return {
     type: dev.attributes.type ?? "",
-    mac: mac?.address?.toLowerCase(),
+    mac: mac?.address === undefined ? undefined : parseMacOrThrow(mac.address),
     macType: mac?.type,
     macCheck: mac?.check,
     source: source ? { ...source } : undefined,

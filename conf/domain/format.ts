@@ -4,7 +4,8 @@
  * @example
  * ```ts
  * import { formatDomainXML, parseDomainXML } from "./mod.ts";
- * import { VIR } from "../../util/constants.ts";
+ * import { formatMetadata } from "../common/mod.ts";
+import { VIR } from "../../util/constants.ts";
  * const def = parseDomainXML(
  *   "<domain type='test'><name>vm</name><memory>1024</memory><os><type>hvm</type></os></domain>",
  * );
@@ -12,6 +13,7 @@
  * ```
  * @module
  */
+import { formatMetadata } from "../common/mod.ts";
 import { VIR } from "../../util/constants.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { element, escapeXml, stringify } from "../../util/xml/mod.ts";
@@ -103,8 +105,10 @@ export function formatDomainXML(def: DomainDef, flags = 0): string {
       : slot(def, flags);
     for (const el of els) {
       if (!el) continue;
-      if (el.name === "devices" && !el.children.length) out.push("  <devices>\n  </devices>\n");
-      else out.push(stringify(el, { depth: 1 }));
+      if (el === def.metadata) out.push(`  ${formatMetadata(el, 1)}\n`);
+      else if (el.name === "devices" && !el.children.length) {
+        out.push("  <devices>\n  </devices>\n");
+      } else out.push(stringify(el, { depth: 1 }));
     }
   }
   out.push("</domain>\n");

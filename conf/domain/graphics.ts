@@ -14,7 +14,7 @@
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { children, element } from "../../util/xml/mod.ts";
-import { type NormalizeOptions, normalizeElement } from "./normalize.ts";
+import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 
 const LISTEN_TYPES = new Set(["vnc", "spice", "rdp"]);
 const SPICE_KIDS = [
@@ -68,8 +68,8 @@ export function parseGraphics(el: XmlElement, options: NormalizeOptions): XmlEle
     if (type === "vnc" && first?.type === "socket") {
       attrs.socket = first.socket;
     } else if (autoport) {
-      attrs.port = "-1";
-      if (type === "spice") attrs.tlsPort = "-1";
+      // An inactive definition forgets ports libvirt would allocate at start-up.
+      if (type === "vnc") attrs.port = "-1";
       attrs.autoport = "yes";
     } else {
       attrs.port = a.port;

@@ -15,5 +15,3 @@ export * from "./parse.ts";
 export * from "./format.ts";
 export * from "./postparse.ts";
 export * from "./bitmap.ts";
-export * from "./units.ts";
-export * from "./uuid.ts";

@@ -37,7 +37,7 @@ export function normalizeElement(
   options: NormalizeOptions = {},
   grandparent = "",
 ): XmlElement | undefined {
-  const spec = elementSpec(parent, el.name, grandparent);
+  const spec = elementSpec(parent, el.name, grandparent, el.attributes.type);
   if (!spec) {
     options.onUnknown?.({ parent, name: el.name });
     return undefined;

@@ -12,7 +12,7 @@
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { child, children, textOf } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
-import { type NormalizeOptions, normalizeElement } from "./normalize.ts";
+import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 
 /** `<os>` children after `<type>`, in libvirt's output order (`<boot>` goes after `initdir`…). */
 export const OS_KIDS_BEFORE_BOOT = [

@@ -11,6 +11,7 @@
  * ```
  * @module
  */
+import { parseUUID, sanitizeMetadata, scaleInteger, ULLONG_MAX } from "../common/mod.ts";
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
@@ -19,10 +20,13 @@ import { normalizeBitmap } from "./bitmap.ts";
 import { parseCputune } from "./cputune.ts";
 import type { DomainDef } from "./def.ts";
 import { parseDevices } from "./devices.ts";
-import { type NormalizeOptions, normalizeElement, type UnknownElement } from "./normalize.ts";
+import {
+  normalizeElement,
+  type NormalizeOptions,
+  stripLines,
+  type UnknownElement,
+} from "./normalize.ts";
 import { parseOs } from "./os.ts";
-import { scaleToKiB } from "./units.ts";
-import { normalizeUuid } from "./uuid.ts";
 import { validateDomainDef } from "./validate.ts";
 
 /** `<domain type>` values libvirt 9.0 knows (virDomainVirt). */
@@ -121,7 +125,7 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   const uuidText = childText(root, "uuid");
   let uuid = "";
   if (uuidText !== undefined) {
-    uuid = normalizeUuid(uuidText) ?? "";
+    uuid = parseUUID(uuidText) ?? "";
     if (!uuid) throw VirError.report("DOMAIN", "INTERNAL_ERROR", "malformed uuid element");
   }
   const def: DomainDef = {
@@ -136,13 +140,13 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     sections: [],
   };
   const genid = child(root, "genid");
-  if (genid) def.genid = normalizeUuid(textOf(genid) ?? "") ?? "";
+  if (genid) def.genid = parseUUID(textOf(genid) ?? "") ?? "";
   const title = childText(root, "title");
   if (title) def.title = title;
   const description = childText(root, "description");
   if (description) def.description = description;
   const metadata = child(root, "metadata");
-  if (metadata) def.metadata = normalizeElement(metadata, "domain", options);
+  if (metadata) def.metadata = stripLines(sanitizeMetadata(metadata, [root]));
   const vcpus = child(root, "vcpus");
   if (vcpus) {
     def.vcpus = children(vcpus, "vcpu").map((v) => ({
@@ -156,12 +160,14 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   if (iothreads !== undefined) def.iothreads = Number(iothreads.trim());
   parseCpu(root, def, options);
   parseClock(root, def, options);
-  for (const [key, el] of [
-    ["onPoweroff", "on_poweroff"],
-    ["onReboot", "on_reboot"],
-    ["onCrash", "on_crash"],
-    ["onLockfailure", "on_lockfailure"],
-  ] as const) {
+  for (
+    const [key, el] of [
+      ["onPoweroff", "on_poweroff"],
+      ["onReboot", "on_reboot"],
+      ["onCrash", "on_crash"],
+      ["onLockfailure", "on_lockfailure"],
+    ] as const
+  ) {
     const v = childText(root, el)?.trim();
     if (v) def[key] = v;
   }
@@ -173,7 +179,19 @@ function parseMemory(root: XmlElement): DomainDef["memory"] {
   const mem = child(root, "memory");
   const cur = child(root, "currentMemory");
   const max = child(root, "maxMemory");
-  const kib = (el: XmlElement) => scaleToKiB(textOf(el) ?? "", el.attributes.unit);
+  const kib = (el: XmlElement) => {
+    const text = (textOf(el) ?? "").trim();
+    if (!/^[0-9]+$/.test(text)) {
+      throw VirError.report(
+        "DOMAIN",
+        "XML_ERROR",
+        `Invalid value '${text}' for element or attribute './${el.name}[1]'`,
+      );
+    }
+    // libvirt stores KiB and rounds a byte count up to the next whole KiB.
+    const bytes = scaleInteger(BigInt(text), el.attributes.unit, 1024n, ULLONG_MAX);
+    return Number((bytes + 1023n) / 1024n);
+  };
   const memory: DomainDef["memory"] = {
     total: mem ? kib(mem) : 0,
     current: cur ? kib(cur) : 0,
@@ -207,7 +225,12 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
   const topo = child(cpu, "topology");
   if (topo) {
     const n = (k: string) => Number(topo.attributes[k] ?? "1");
-    out.topology = { sockets: n("sockets"), dies: n("dies"), cores: n("cores"), threads: n("threads") };
+    out.topology = {
+      sockets: n("sockets"),
+      dies: n("dies"),
+      cores: n("cores"),
+      threads: n("threads"),
+    };
   }
   for (const name of ["model", "vendor", "feature", "cache", "maxphysaddr", "numa"]) {
     for (const k of children(cpu, name)) {
@@ -217,14 +240,18 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
         el.children.forEach((c, i) => {
           if (c.type !== "element") return;
           if (c.attributes.id === undefined) c.attributes = { id: String(i), ...c.attributes };
-          if (c.attributes.cpus !== undefined) c.attributes.cpus = normalizeBitmap(c.attributes.cpus);
+          if (c.attributes.cpus !== undefined) {
+            c.attributes.cpus = normalizeBitmap(c.attributes.cpus);
+          }
         });
       }
       out.extra.push(el);
     }
   }
   for (const k of children(cpu)) {
-    if (!["topology", "model", "vendor", "feature", "cache", "maxphysaddr", "numa"].includes(k.name)) {
+    if (
+      !["topology", "model", "vendor", "feature", "cache", "maxphysaddr", "numa"].includes(k.name)
+    ) {
       options.onUnknown?.({ parent: "cpu", name: k.name });
     }
   }

@@ -35,8 +35,7 @@ const VIDEO_VRAM: Record<string, number> = {
   xen: 4096,
 };
 
-const kidsOf = (el: XmlElement) =>
-  el.children.filter((c): c is XmlElement => c.type === "element");
+const kidsOf = (el: XmlElement) => el.children.filter((c): c is XmlElement => c.type === "element");
 
 /** Applies the generic defaults to `def` in place. */
 export function domainDefPostParse(def: DomainDef, options: PostParseOptions): void {

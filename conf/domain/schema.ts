@@ -22,10 +22,27 @@ export interface ElementSpec {
   verbatim: boolean;
 }
 
-const ADDRESS = "type domain bus slot function multifunction controller target unit port " +
-  "cssid ssid devno iobase irq reg cid base uid fid|zpci";
+/** `<address>` attributes depend on its type. */
+const ADDRESSES: Record<string, string> = {
+  "address:pci": "type domain bus slot function multifunction|zpci",
+  "address:drive": "type controller bus target unit|",
+  "address:virtio-serial": "type controller bus port|",
+  "address:ccid": "type controller slot|",
+  "address:usb": "type bus port|",
+  "address:spapr-vio": "type reg|",
+  "address:ccw": "type cssid ssid devno|",
+  "address:isa": "type iobase irq|",
+  "address:dimm": "type slot base|",
+  "address:virtio-mmio": "type|",
+  "address:virtio-s390": "type|",
+  "address:unassigned": "type|",
+  "zpci": "uid fid|",
+};
 
-const CHARDEV_KIDS = "source protocol log target alias address";
+/** Feature flags without content, and the `state='on|off'` ones. */
+const FLAGS = "acpi pae hap viridian privnet e820_host relaxed vapic vpindex runtime synic reset " +
+  "frequencies reenlightenment ipi evmcs avic hidden hint-dedicated poll-control pv-ipi " +
+  "passthrough";
 
 const TABLE: Record<string, string> = {
   // top-level sections
@@ -47,8 +64,8 @@ const TABLE: Record<string, string> = {
   "iothreadids/iothread": "id thread_pool_min thread_pool_max|",
   "defaultiothread": "thread_pool_min thread_pool_max|",
   "cputune": "|shares period quota global_period global_quota emulator_period emulator_quota " +
-    "iothread_period iothread_quota vcpupin emulatorpin iothreadpin vcpusched iothreadsched " +
-    "emulatorsched cachetune memorytune",
+    "iothread_period iothread_quota vcpupin emulatorpin iothreadpin emulatorsched vcpusched " +
+    "iothreadsched cachetune memorytune",
   "shares": "#|",
   "period": "#|",
   "quota": "#|",
@@ -184,7 +201,6 @@ const TABLE: Record<string, string> = {
   "boot": "order loadparm|",
   "geometry": "cyls heads secs trans|",
   "blockio": "logical_block_size physical_block_size|",
-  "address": ADDRESS,
   "alias": "name|",
   "controller": "type index model ports vectors maxGrantFrames maxEventChannels|model driver " +
     "target pcihole64 alias address",
@@ -257,7 +273,8 @@ const TABLE: Record<string, string> = {
 };
 
 const specs = new Map<string, ElementSpec>();
-for (const [key, raw] of Object.entries(TABLE)) {
+const flags = Object.fromEntries(FLAGS.split(" ").map((f) => [f, "state|"]));
+for (const [key, raw] of Object.entries({ ...flags, ...TABLE, ...ADDRESSES })) {
   const verbatim = raw === "*";
   const text = raw.startsWith("#");
   const [a, k = ""] = (text ? raw.slice(1) : raw).split("|");
@@ -277,7 +294,9 @@ export function elementSpec(
   parent: string,
   name: string,
   grandparent = "",
+  type?: string,
 ): ElementSpec | undefined {
-  return specs.get(`${grandparent}/${parent}/${name}`) ?? specs.get(`${parent}/${name}`) ??
-    specs.get(name);
+  const byPath = specs.get(`${grandparent}/${parent}/${name}`) ?? specs.get(`${parent}/${name}`);
+  if (byPath) return byPath;
+  return name === "address" ? specs.get(`address:${type}`) : specs.get(name);
 }

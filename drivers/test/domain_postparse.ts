@@ -15,7 +15,8 @@
  * ```
  * @module
  */
-import { type DomainDef, domainDefPostParse, generateUuid } from "../../conf/mod.ts";
+import { generateUUID } from "../../conf/common/mod.ts";
+import { type DomainDef, domainDefPostParse } from "../../conf/mod.ts";
 
 /** A random MAC with libvirt's `52:54:00` prefix. */
 function randomMac(): string {
@@ -25,7 +26,7 @@ function randomMac(): string {
 
 /** Applies the test driver's defaults, then libvirt's generic ones, to `def` in place. */
 export function testDomainPostParse(def: DomainDef): void {
-  if (!def.uuid) def.uuid = generateUuid();
+  if (!def.uuid) def.uuid = generateUUID();
   // The test driver's capabilities offer a single i686 guest, so that is the default arch.
   def.os.arch ??= "i686";
   for (const net of def.devices.interfaces) net.mac ??= randomMac();
