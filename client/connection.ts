@@ -217,7 +217,7 @@ export class Connection {
   /** `virDomainLookupByID`. */
   async lookupDomainByID(id: number): Promise<Domain> {
     if (id < 0) {
-      throw VirError.report(
+      throw VirError.bare(
         "DOMAIN",
         "INVALID_ARG",
         "id in virDomainLookupByID must be non-negative",
@@ -746,8 +746,7 @@ function matches(ev: ConnectionEvent, f: EventFilter): boolean {
  * (VIR_ERR_INVALID_ARG, no "invalid argument:" prefix).
  */
 function invalidUUID(family: "DOMAIN" | "NETWORK" | "STORAGE" | "SECRET"): VirError {
-  const e = VirError.report(family, "INVALID_ARG");
-  return new VirError(e.code, e.domain, "Invalid UUID");
+  return VirError.bare(family, "INVALID_ARG", "Invalid UUID");
 }
 
 /** libvirt's virUUIDParse acceptance: 32 hex digits, optionally dashed anywhere between pairs. */

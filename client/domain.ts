@@ -11,17 +11,13 @@ export interface HandleOwner {
 
 function requireFlag(flags: number, flag: number, required: number, fname: string, rname: string) {
   if ((flags & flag) && !(flags & required)) {
-    throw VirError.report(
-      "DOMAIN",
-      "INVALID_ARG",
-      `Flag '${rname}' is required by flag '${fname}'`,
-    );
+    throw VirError.bare("DOMAIN", "INVALID_ARG", `Flag '${rname}' is required by flag '${fname}'`);
   }
 }
 
 function exclusiveFlags(flags: number, a: number, b: number, an: string, bn: string) {
   if ((flags & a) && (flags & b)) {
-    throw VirError.report(
+    throw VirError.bare(
       "DOMAIN",
       "INVALID_ARG",
       `Flags '${an}' and '${bn}' are mutually exclusive`,

@@ -38,7 +38,7 @@ export function denyReadOnly(readonly: boolean, api: string, family: ApiFamily):
   }
 }
 
-/** libvirt's virCheckNonZeroArgGoto / virCheckNonNullArgGoto messages. */
+/** libvirt's virCheckNonZeroArgGoto / virCheckNonNullArgGoto: the bare message, code 8. */
 export function checkArg(ok: boolean, message: string, family: ApiFamily): void {
-  if (!ok) throw VirError.report(family, "INVALID_ARG", message);
+  if (!ok) throw VirError.bare(family, "INVALID_ARG", message);
 }

@@ -79,6 +79,14 @@ export class VirError extends Error {
   }
 
   /**
+   * Builds an error with the message exactly as given, the way libvirt's virReportInvalidArg,
+   * virCheckFlags and friends report it (no "invalid argument: " prefix).
+   */
+  static bare(domain: ErrorDomainName, code: ErrorCodeName, message: string): VirError {
+    return new VirError(codeValue(code), domainValue(domain), message);
+  }
+
+  /**
    * Builds an error the way libvirt's `virReportError(code, fmt, …)` does: the code's message
    * prefix, and the detail after it when one is given.
    */
@@ -126,7 +134,7 @@ export function checkFlags(
 ): void {
   const bad = (flags >>> 0) & ~(supported >>> 0);
   if (bad !== 0) {
-    throw VirError.report(
+    throw VirError.bare(
       domain,
       "INVALID_ARG",
       `unsupported flags (0x${(bad >>> 0).toString(16)}) in function ${fn}`,

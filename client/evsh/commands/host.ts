@@ -1,0 +1,76 @@
+/**
+ * Host commands: `uri`, `hostname`, `version`, `nodeinfo`, `capabilities`, `sysinfo`.
+ * @module
+ */
+import type { CommandDef } from "../context.ts";
+
+/** The libvirt version evsh's command set matches: virsh's "Compiled against library". */
+const COMPILED_AGAINST = 9_000_000;
+
+function version(v: number): string {
+  return `${Math.floor(v / 1e6)}.${Math.floor(v / 1e3) % 1000}.${v % 1000}`;
+}
+
+/** The host command table. */
+export const HOST_COMMANDS: CommandDef[] = [
+  {
+    name: "uri",
+    options: [],
+    async run(ctx) {
+      ctx.print(`${await ctx.call(() => ctx.conn.getURI(), "failed to get URI")}\n`);
+    },
+  },
+  {
+    name: "hostname",
+    options: [],
+    async run(ctx) {
+      ctx.print(`${await ctx.call(() => ctx.conn.getHostname(), "failed to get hostname")}\n`);
+    },
+  },
+  {
+    name: "version",
+    options: [],
+    async run(ctx) {
+      const conn = ctx.conn;
+      const lib = await ctx.call(() => conn.getLibVersion(), "failed to get the library version");
+      const type = conn.getType();
+      ctx.print(`Compiled against library: libvirt ${version(COMPILED_AGAINST)}\n`);
+      ctx.print(`Using library: libvirt ${version(lib)}\n`);
+      ctx.print(`Using API: ${type} ${version(lib)}\n`);
+      const hv = await ctx.call(() => conn.getVersion(), "failed to get the hypervisor version");
+      ctx.print(`Running hypervisor: ${type} ${version(hv)}\n`);
+    },
+  },
+  {
+    name: "nodeinfo",
+    options: [],
+    async run(ctx) {
+      const i = await ctx.call(() => ctx.conn.getNodeInfo(), "failed to get node information");
+      const line = (label: string, v: string | number) => ctx.print(`${label.padEnd(20)} ${v}\n`);
+      line("CPU model:", i.model);
+      line("CPU(s):", i.cpus);
+      line("CPU frequency:", `${i.mhz} MHz`);
+      line("CPU socket(s):", i.sockets);
+      line("Core(s) per socket:", i.cores);
+      line("Thread(s) per core:", i.threads);
+      line("NUMA cell(s):", i.nodes);
+      line("Memory size:", `${i.memory} KiB`);
+    },
+  },
+  {
+    name: "capabilities",
+    options: [],
+    async run(ctx) {
+      ctx.print(
+        `${await ctx.call(() => ctx.conn.getCapabilities(), "failed to get capabilities")}\n`,
+      );
+    },
+  },
+  {
+    name: "sysinfo",
+    options: [],
+    async run(ctx) {
+      ctx.print(await ctx.call(() => ctx.conn.getSysinfo(), "failed to get sysinfo"));
+    },
+  },
+];
