@@ -113,7 +113,7 @@ export function parseDevices(
   }
   const other = DEVICE_ORDER.flatMap((k) => byKind.get(k) ?? []);
   const emulator = childText(el, "emulator")?.trim();
-  return { emulator: emulator || undefined, interfaces, other };
+  return emulator ? { emulator, interfaces, other } : { interfaces, other };
 }
 
 function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | undefined {
@@ -231,14 +231,15 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
       if (n) extra.push(n);
     }
   }
-  return {
-    type: dev.attributes.type ?? "",
-    mac: mac?.address === undefined ? undefined : parseMacOrThrow(mac.address),
-    macType: mac?.type,
-    macCheck: mac?.check,
-    source: source ? { ...source } : undefined,
-    target: userIfname(child(dev, "target")?.attributes.dev),
-    model: child(dev, "model")?.attributes.type,
-    extra,
-  };
+  const net: DomainInterface = { type: dev.attributes.type ?? "", extra };
+  // Absent fields stay absent (not undefined) so the model is the same after a JSON trip.
+  if (mac?.address !== undefined) net.mac = parseMacOrThrow(mac.address);
+  if (mac?.type !== undefined) net.macType = mac.type;
+  if (mac?.check !== undefined) net.macCheck = mac.check;
+  if (source) net.source = { ...source };
+  const target = userIfname(child(dev, "target")?.attributes.dev);
+  if (target !== undefined) net.target = target;
+  const model = child(dev, "model")?.attributes.type;
+  if (model !== undefined) net.model = model;
+  return net;
 }

@@ -63,8 +63,9 @@ export function parseGraphics(el: XmlElement, options: NormalizeOptions): XmlEle
   const attrs: Record<string, string | undefined> = { type };
   const first = listens[0];
   if (type === "vnc" || type === "spice") {
-    const autoport = a.autoport === "yes" || (a.autoport === undefined &&
-      (a.port === undefined || a.port === "-1") && a.tlsPort === undefined);
+    // VNC without a port means autoport; SPICE only autoports when asked to.
+    const autoport = a.autoport === "yes" || (a.autoport === undefined && (a.port === "-1" ||
+      (type === "vnc" && a.port === undefined)));
     if (type === "vnc" && first?.type === "socket") {
       attrs.socket = first.socket;
     } else if (autoport) {
@@ -74,7 +75,7 @@ export function parseGraphics(el: XmlElement, options: NormalizeOptions): XmlEle
     } else {
       attrs.port = a.port;
       attrs.tlsPort = type === "spice" ? a.tlsPort : undefined;
-      attrs.autoport = "no";
+      if (type === "vnc" || a.port !== undefined || a.tlsPort !== undefined) attrs.autoport = "no";
     }
     if (type === "vnc") {
       attrs.websocket = a.websocket;

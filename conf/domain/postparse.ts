@@ -18,6 +18,7 @@ import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { element } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
+import { SECTION_ORDER } from "./parse.ts";
 
 /** Driver-specific inputs of the generic post-parse. */
 export interface PostParseOptions {
@@ -43,6 +44,7 @@ export function domainDefPostParse(def: DomainDef, options: PostParseOptions): v
     def.memory.current = def.memory.total;
   }
   def.vcpu.placement ??= "static";
+  autoNumatune(def);
   bootDefaults(def);
   def.clock ??= { offset: "utc", timers: [] };
   def.onPoweroff ??= "destroy";
@@ -51,6 +53,17 @@ export function domainDefPostParse(def: DomainDef, options: PostParseOptions): v
   chardevDefaults(def);
   implicitControllers(def);
   videoDefaults(def, options.defaultVideo);
+}
+
+/** Automatic vCPU placement implies automatic memory placement when nothing else is said. */
+function autoNumatune(def: DomainDef): void {
+  if (def.vcpu.placement !== "auto" || def.sections.some((s) => s.name === "numatune")) return;
+  const numatune = element("numatune", {}, [
+    element("memory", { mode: "strict", placement: "auto" }),
+  ]);
+  const rank = (name: string) => SECTION_ORDER.indexOf(name);
+  const at = def.sections.findIndex((s) => rank(s.name) > rank("numatune"));
+  def.sections.splice(at < 0 ? def.sections.length : at, 0, numatune);
 }
 
 function bootDefaults(def: DomainDef): void {

@@ -1,6 +1,13 @@
 /** Focused checks of conf/domain against answers recorded from libvirt 9.0 (canon.sh). */
 import assert from "node:assert/strict";
-import { formatBitmap, formatDomainXML, parseBitmap, parseDomainXML } from "../../conf/mod.ts";
+import { z } from "zod";
+import {
+  DomainDefSchema,
+  formatBitmap,
+  formatDomainXML,
+  parseBitmap,
+  parseDomainXML,
+} from "../../conf/mod.ts";
 import {
   testDomainGenerateIfnames,
   testDomainPostParse,
@@ -120,4 +127,11 @@ Deno.test("test driver defaults: uuid, arch, MACs and testnetN names", () => {
 Deno.test("bitmaps: negation and range folding", () => {
   assert.deepEqual(parseBitmap("0-5,^4"), [0, 1, 2, 3, 5]);
   assert.equal(formatBitmap([1, 2, 3, 4, 8, 525]), "1-4,8,525");
+});
+
+Deno.test("DomainDef is plain JSON that its zod schema accepts and exports", () => {
+  const def = defined(dom("<memory>1024</memory><devices><interface type='user'/></devices>"));
+  assert.deepEqual(DomainDefSchema.parse(JSON.parse(JSON.stringify(def))), def);
+  const schema = z.toJSONSchema(DomainDefSchema) as { properties: Record<string, unknown> };
+  assert.ok("devices" in schema.properties && "vcpu" in schema.properties);
 });
