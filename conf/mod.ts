@@ -9,3 +9,5 @@
  */
 export * from "./domain/mod.ts";
 export * from "./network/mod.ts";
+export * from "./storage_pool/mod.ts";
+export * from "./storage_vol/mod.ts";

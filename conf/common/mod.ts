@@ -20,3 +20,4 @@ export * from "./vlan.ts";
 export * from "./virtualport.ts";
 export * from "./bandwidth.ts";
 export * from "./metadata.ts";
+export * from "./path.ts";

@@ -1,0 +1,206 @@
+import { VirError } from "../../util/errors.ts";
+import { child, children, childText, element, type XmlElement } from "../../util/xml/mod.ts";
+import { formatPciAddress, parseInt32, parsePciAddress, parseUInt } from "../common/mod.ts";
+import type { StorageAdapter, StorageAuth, StoragePoolSource } from "./model.ts";
+import { POOL_TYPE_INFO, type PoolType } from "./pool_types.ts";
+import { formatSecretLookup, parseSecretLookup } from "./secret_lookup.ts";
+
+const xmlErr = (msg: string) => VirError.report("STORAGE", "XML_ERROR", msg);
+
+function parseAuth(el: XmlElement): StorageAuth {
+  const { username, type } = el.attributes;
+  if (username === undefined) throw xmlErr("missing username for auth");
+  const auth: StorageAuth = { username, secret: {} };
+  if (type !== undefined) {
+    if (type !== "chap" && type !== "ceph") throw xmlErr(`unknown auth type '${type}'`);
+    auth.type = type;
+  }
+  const secret = child(el, "secret");
+  if (!secret) throw xmlErr("Missing <secret> element in auth");
+  auth.secret = parseSecretLookup(secret, secret.attributes.type);
+  return auth;
+}
+
+function checkWwn(wwn: string): string {
+  const v = wwn.replace(/^0x/i, "");
+  if (!/^[0-9a-fA-F]{16}$/.test(v)) {
+    throw VirError.report("STORAGE", "XML_ERROR", `Malformed wwn: ${wwn}`);
+  }
+  return v;
+}
+
+function parseAdapter(el: XmlElement): StorageAdapter {
+  const a = el.attributes;
+  const type = a.type ?? "scsi_host";
+  if (type === "fc_host") {
+    if (a.wwnn === undefined || a.wwpn === undefined) {
+      throw xmlErr("'wwnn' and 'wwpn' must be specified for adapter type 'fchost'");
+    }
+    let managed: boolean | undefined;
+    if (a.managed !== undefined) {
+      if (a.managed !== "yes" && a.managed !== "no") {
+        throw xmlErr(`Invalid value for attribute 'managed' in element 'adapter': '${a.managed}'.`);
+      }
+      managed = a.managed === "yes";
+    }
+    return {
+      type,
+      parent: a.parent,
+      parentWwnn: a.parent_wwnn,
+      parentWwpn: a.parent_wwpn,
+      parentFabricWwn: a.parent_fabric_wwn,
+      managed,
+      wwnn: checkWwn(a.wwnn),
+      wwpn: checkWwn(a.wwpn),
+    };
+  }
+  if (type !== "scsi_host") {
+    throw VirError.report("STORAGE", "CONFIG_UNSUPPORTED", `Unknown pool adapter type '${type}'`);
+  }
+  const adapter: StorageAdapter = { type, name: a.name };
+  const pa = child(el, "parentaddr");
+  if (pa) {
+    const address = child(pa, "address");
+    const uniqueId = parseInt32(pa.attributes.unique_id);
+    if (!address || uniqueId === undefined) {
+      throw xmlErr("Missing scsi_host PCI address element");
+    }
+    adapter.parentAddr = { uniqueId, address: parsePciAddress(address, "STORAGE") };
+  }
+  if (adapter.name === undefined && !adapter.parentAddr) {
+    throw xmlErr("Either 'name' or 'parent' must be specified for the 'scsi_host' adapter");
+  }
+  if (adapter.name !== undefined && adapter.parentAddr) {
+    throw xmlErr("Use of 'name' and 'parent' are mutually exclusive");
+  }
+  return adapter;
+}
+
+/**
+ * libvirt's virStoragePoolDefParseSource for a pool of `type`.
+ *
+ * @example
+ * ```ts
+ * import { parsePoolSource } from "./source.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * parsePoolSource(parse("<source><host name='h'/></source>"), "netfs").hosts[0].name; // "h"
+ * ```
+ */
+export function parsePoolSource(el: XmlElement | undefined, type: PoolType): StoragePoolSource {
+  const info = POOL_TYPE_INFO[type];
+  const src: StoragePoolSource = { hosts: [], devices: [] };
+  src.name = childText(el, "name");
+  if (type === "rbd" && src.name === undefined) {
+    throw xmlErr("element 'name' is mandatory for RBD pool");
+  }
+  if (info.formats) {
+    const format = child(el, "format")?.attributes.type;
+    if (format !== undefined && !info.formats.includes(format)) {
+      throw xmlErr(`unknown pool format type ${format}`);
+    }
+    src.format = format ?? info.formats[0];
+  }
+  for (const h of children(el, "host")) {
+    const name = h.attributes.name;
+    if (name === undefined) throw xmlErr("missing storage pool host name");
+    const port = h.attributes.port;
+    let portNum: number | undefined;
+    if (port !== undefined) {
+      portNum = parseInt32(port);
+      if (portNum === undefined) throw xmlErr(`Invalid port number: ${port}`);
+    }
+    src.hosts.push({ name, port: portNum });
+  }
+  src.initiatorIqn = child(child(el, "initiator"), "iqn")?.attributes.name;
+  for (const d of children(el, "device")) {
+    const path = d.attributes.path;
+    if (path === undefined) throw xmlErr("missing storage pool source device path");
+    const sep = d.attributes.part_separator;
+    if (sep !== undefined && sep !== "yes" && sep !== "no") {
+      throw VirError.report(
+        "STORAGE",
+        "CONFIG_UNSUPPORTED",
+        `invalid part_separator setting '${sep}'`,
+      );
+    }
+    src.devices.push({ path, partSeparator: sep === undefined ? undefined : sep === "yes" });
+  }
+  src.dir = child(el, "dir")?.attributes.path;
+  const adapter = child(el, "adapter");
+  if (adapter) src.adapter = parseAdapter(adapter);
+  const auth = child(el, "auth");
+  if (auth) src.auth = parseAuth(auth);
+  const ver = child(el, "protocol")?.attributes.ver;
+  if (ver !== undefined) {
+    if (type !== "netfs") {
+      throw xmlErr(`storage pool protocol ver unsupported for pool type '${type}'`);
+    }
+    const v = parseUInt(ver);
+    if (v === undefined) throw xmlErr(`storage pool protocol ver '${ver}' is malformed`);
+    src.protocolVer = v;
+  }
+  src.vendor = child(el, "vendor")?.attributes.name;
+  src.product = child(el, "product")?.attributes.name;
+  return src;
+}
+
+function formatAdapter(a: StorageAdapter): XmlElement {
+  if (a.type === "fc_host") {
+    return element("adapter", {
+      type: a.type,
+      parent: a.parent,
+      parent_wwnn: a.parentWwnn,
+      parent_wwpn: a.parentWwpn,
+      parent_fabric_wwn: a.parentFabricWwn,
+      managed: a.managed === undefined ? undefined : a.managed ? "yes" : "no",
+      wwnn: a.wwnn,
+      wwpn: a.wwpn,
+    });
+  }
+  if (a.name !== undefined) return element("adapter", { type: a.type, name: a.name });
+  return element("adapter", { type: a.type }, [
+    a.parentAddr &&
+    element("parentaddr", { unique_id: a.parentAddr.uniqueId }, [
+      formatPciAddress(a.parentAddr.address, false),
+    ]),
+  ]);
+}
+
+/**
+ * libvirt's virStoragePoolSourceFormat: only the parts the pool type uses, in libvirt's order.
+ *
+ * @example
+ * ```ts
+ * import { formatPoolSource } from "./source.ts";
+ * formatPoolSource({ hosts: [], devices: [] }, "dir").keepOpen; // true
+ * ```
+ */
+export function formatPoolSource(src: StoragePoolSource, type: PoolType): XmlElement {
+  const info = POOL_TYPE_INFO[type];
+  const el = element("source", {}, [
+    ...(info.host ? src.hosts : []).map((h) =>
+      element("host", { name: h.name, port: h.port || undefined })
+    ),
+    ...(info.device ? src.devices : []).map((d) =>
+      element("device", {
+        path: d.path,
+        part_separator: d.partSeparator === undefined ? undefined : d.partSeparator ? "yes" : "no",
+      })
+    ),
+    info.dir && src.dir !== undefined && element("dir", { path: src.dir }),
+    info.adapter && src.adapter && formatAdapter(src.adapter),
+    info.name && src.name !== undefined && element("name", {}, [src.name]),
+    info.initiatorIqn && src.initiatorIqn !== undefined &&
+    element("initiator", {}, [element("iqn", { name: src.initiatorIqn })]),
+    info.formats && src.format !== undefined && element("format", { type: src.format }),
+    src.auth &&
+    element("auth", { type: src.auth.type, username: src.auth.username }, [
+      formatSecretLookup(src.auth.secret),
+    ]),
+    src.protocolVer !== undefined && element("protocol", { ver: src.protocolVer }),
+    src.vendor !== undefined && element("vendor", { name: src.vendor }),
+    src.product !== undefined && element("product", { name: src.product }),
+  ]);
+  el.keepOpen = true;
+  return el;
+}

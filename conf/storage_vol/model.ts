@@ -1,0 +1,42 @@
+import { z } from "zod";
+import { SecretLookupSchema, StoragePermsSchema } from "../storage_pool/mod.ts";
+
+/** The volume types of libvirt 9.0 (virStorageVolType). */
+export const VOL_TYPES = ["file", "block", "dir", "network", "netdir", "ploop"] as const;
+
+/** A volume's `<encryption>`. */
+export const VolEncryptionSchema = z.object({
+  format: z.enum(["default", "qcow", "luks"]),
+  secrets: z.array(SecretLookupSchema),
+  cipher: z.record(z.string(), z.string()).optional(),
+  ivgen: z.record(z.string(), z.string()).optional(),
+});
+/** Volume encryption. */
+export type VolEncryption = z.infer<typeof VolEncryptionSchema>;
+
+/** A storage volume definition (virStorageVolDef); sizes in bytes. */
+export const StorageVolDefSchema = z.object({
+  name: z.string(),
+  /** Set by the storage driver (the test driver: the volume path). */
+  key: z.string().optional(),
+  type: z.enum(VOL_TYPES),
+  capacity: z.number(),
+  allocation: z.number(),
+  target: z.object({
+    path: z.string().optional(),
+    format: z.string().optional(),
+    permissions: StoragePermsSchema,
+    encryption: VolEncryptionSchema.optional(),
+    compat: z.string().optional(),
+    clusterSize: z.number().optional(),
+    features: z.array(z.string()).optional(),
+    nocow: z.boolean().optional(),
+  }),
+  backingStore: z.object({
+    path: z.string(),
+    format: z.string().optional(),
+    permissions: StoragePermsSchema,
+  }).optional(),
+});
+/** A storage volume definition. */
+export type StorageVolDef = z.infer<typeof StorageVolDefSchema>;

@@ -1,0 +1,132 @@
+import { VirError } from "../../util/errors.ts";
+import { child, children, childText, parse, type XmlElement } from "../../util/xml/mod.ts";
+import { LLONG_MAX, parseStorageSize, parseULongLong, scaleInteger } from "../common/mod.ts";
+import { parseStoragePerms, type StoragePoolDef } from "../storage_pool/mod.ts";
+import { parseVolEncryption } from "./encryption.ts";
+import { type StorageVolDef, VOL_TYPES } from "./model.ts";
+import { volumeFormats } from "./vol_formats.ts";
+
+const xmlErr = (msg: string) => VirError.report("STORAGE", "XML_ERROR", msg);
+const FEATURES = ["lazy_refcounts", "extended_l2"];
+
+function parseFormat(formats: readonly string[] | undefined, el: XmlElement | undefined) {
+  if (!formats) return undefined;
+  const type = child(el, "format")?.attributes.type;
+  if (type === undefined) return formats[0];
+  if (!formats.includes(type)) {
+    throw VirError.report("STORAGE", "CONFIG_UNSUPPORTED", `unknown volume format type ${type}`);
+  }
+  return type;
+}
+
+function size(root: XmlElement, name: string): number | undefined {
+  const el = child(root, name);
+  if (!el) return undefined;
+  return parseStorageSize(childText(root, name) ?? "", el.attributes.unit, "STORAGE");
+}
+
+/**
+ * Parses a `<volume>` element for a volume of `pool` (virStorageVolDefParseXML).
+ *
+ * @example
+ * ```ts
+ * import { parseStorageVolElement } from "./parse.ts";
+ * import { parseStoragePoolXML } from "../storage_pool/mod.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * const pool = parseStoragePoolXML("<pool type='dir'><name>p</name><target><path>/p</path></target></pool>");
+ * parseStorageVolElement(pool, parse("<volume><name>v</name><capacity>1</capacity></volume>")).capacity; // 1
+ * ```
+ */
+export function parseStorageVolElement(pool: StoragePoolDef, root: XmlElement): StorageVolDef {
+  const formats = volumeFormats(pool.type);
+  const name = childText(root, "name");
+  if (name === undefined) throw VirError.report("STORAGE", "NO_NAME");
+  for (const c of ["/", "\n"]) {
+    if (name.includes(c)) {
+      throw VirError.report("STORAGE", "XML_DETAIL", `invalid char in name: ${c}`);
+    }
+  }
+  const typeText = root.attributes.type;
+  if (typeText !== undefined && !(VOL_TYPES as readonly string[]).includes(typeText)) {
+    throw VirError.report("STORAGE", "INTERNAL_ERROR", `unknown volume type '${typeText}'`);
+  }
+  const target = child(root, "target");
+  const backing = child(root, "backingStore");
+  const backingPath = childText(backing, "path");
+  const capacity = size(root, "capacity");
+  if (capacity === undefined) throw xmlErr("missing capacity element");
+  const vol: StorageVolDef = {
+    name,
+    key: childText(root, "key"),
+    type: (typeText ?? "file") as StorageVolDef["type"],
+    capacity,
+    allocation: size(root, "allocation") ?? capacity,
+    target: {
+      path: childText(target, "path"),
+      format: parseFormat(formats, target),
+      permissions: parseStoragePerms(child(target, "permissions")),
+    },
+  };
+  if (backingPath !== undefined) {
+    vol.backingStore = {
+      path: backingPath,
+      format: parseFormat(formats, backing),
+      permissions: parseStoragePerms(child(backing, "permissions")),
+    };
+  }
+  const enc = child(target, "encryption");
+  if (enc) vol.target.encryption = parseVolEncryption(enc);
+  const compat = childText(target, "compat");
+  if (compat !== undefined) {
+    const parts = compat.split(".");
+    if (parts.length < 2 || !/^[0-9]+$/.test(parts[0]) || !/^[0-9]+$/.test(parts[1])) {
+      throw xmlErr("forbidden characters in 'compat' attribute");
+    }
+    vol.target.compat = compat;
+  }
+  if (child(target, "nocow")) vol.target.nocow = true;
+  const features = child(target, "features");
+  if (features) {
+    vol.target.compat ??= "1.1";
+    vol.target.features = [];
+    for (const f of children(features)) {
+      if (!FEATURES.includes(f.name)) {
+        throw VirError.report("STORAGE", "CONFIG_UNSUPPORTED", `unsupported feature ${f.name}`);
+      }
+      if (!vol.target.features.includes(f.name)) vol.target.features.push(f.name);
+    }
+    vol.target.features.sort((a, b) => FEATURES.indexOf(a) - FEATURES.indexOf(b));
+  }
+  const cluster = child(target, "clusterSize");
+  if (cluster) {
+    const raw = childText(target, "clusterSize") ?? "";
+    const v = parseULongLong(raw);
+    if (v === undefined) {
+      throw xmlErr("could not parse element ./target/clusterSize");
+    }
+    vol.target.clusterSize = Number(scaleInteger(v, cluster.attributes.unit, 1n, LLONG_MAX));
+  }
+  return vol;
+}
+
+/**
+ * Parses a `<volume>` document for a volume of `pool`, like libvirt 9.0's
+ * virStorageVolDefParseString: the pool type decides which formats are valid and the default
+ * (`raw` in file pools); sizes become bytes; a missing allocation equals the capacity.
+ *
+ * @example
+ * ```ts
+ * import { parseStorageVolXML } from "./parse.ts";
+ * import { parseStoragePoolXML } from "../storage_pool/mod.ts";
+ * const pool = parseStoragePoolXML("<pool type='dir'><name>p</name><target><path>/p</path></target></pool>");
+ * parseStorageVolXML(pool, "<volume><name>v</name><capacity unit='GB'>10</capacity></volume>")
+ *   .capacity; // 10000000000
+ * ```
+ */
+export function parseStorageVolXML(pool: StoragePoolDef, xml: string, _flags = 0): StorageVolDef {
+  const root = parse(xml, { context: "(storage_volume_definition)", errorDomain: "STORAGE" });
+  if (root.name !== "volume") {
+    throw xmlErr(`unexpected root element <${root.name}>, expecting <volume>`);
+  }
+  return parseStorageVolElement(pool, root);
+}
