@@ -162,6 +162,10 @@ export class Connection {
   getFreeMemory(): Promise<number> {
     return invoke(this.driver, "nodeGetFreeMemory", "virNodeGetFreeMemory", "NONE");
   }
+  /** `virNodeGetCPUMap`: which host CPUs are online, and how many. */
+  getCPUMap(flags = 0): Promise<{ map: boolean[]; online: number }> {
+    return invoke(this.driver, "nodeGetCPUMap", "virNodeGetCPUMap", "NONE", flags);
+  }
 
   // ---- domains ----
   /** `virConnectListAllDomains`. */
@@ -295,6 +299,19 @@ export class Connection {
       "NETWORK",
     );
   }
+  /** `virConnectNumOfNetworks`: active networks. */
+  numOfNetworks(): Promise<number> {
+    return invoke(this.driver, "connectNumOfNetworks", "virConnectNumOfNetworks", "NETWORK");
+  }
+  /** `virConnectNumOfDefinedNetworks`: inactive networks. */
+  numOfDefinedNetworks(): Promise<number> {
+    return invoke(
+      this.driver,
+      "connectNumOfDefinedNetworks",
+      "virConnectNumOfDefinedNetworks",
+      "NETWORK",
+    );
+  }
   /** `virNetworkLookupByName`. */
   async lookupNetworkByName(name: string): Promise<Network> {
     const r = await invoke(
@@ -371,6 +388,24 @@ export class Connection {
       this.driver,
       "connectListDefinedStoragePools",
       "virConnectListDefinedStoragePools",
+      "STORAGE",
+    );
+  }
+  /** `virConnectNumOfStoragePools`: active pools. */
+  numOfStoragePools(): Promise<number> {
+    return invoke(
+      this.driver,
+      "connectNumOfStoragePools",
+      "virConnectNumOfStoragePools",
+      "STORAGE",
+    );
+  }
+  /** `virConnectNumOfDefinedStoragePools`: inactive pools. */
+  numOfDefinedStoragePools(): Promise<number> {
+    return invoke(
+      this.driver,
+      "connectNumOfDefinedStoragePools",
+      "virConnectNumOfDefinedStoragePools",
       "STORAGE",
     );
   }
@@ -536,6 +571,24 @@ export class Connection {
       this.driver,
       "connectListDefinedInterfaces",
       "virConnectListDefinedInterfaces",
+      "INTERFACE",
+    );
+  }
+  /** `virConnectNumOfInterfaces`: active interfaces. */
+  numOfInterfaces(): Promise<number> {
+    return invoke(
+      this.driver,
+      "connectNumOfInterfaces",
+      "virConnectNumOfInterfaces",
+      "INTERFACE",
+    );
+  }
+  /** `virConnectNumOfDefinedInterfaces`: inactive interfaces. */
+  numOfDefinedInterfaces(): Promise<number> {
+    return invoke(
+      this.driver,
+      "connectNumOfDefinedInterfaces",
+      "virConnectNumOfDefinedInterfaces",
       "INTERFACE",
     );
   }

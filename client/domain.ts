@@ -1,4 +1,10 @@
-import type { DomainInfo, DomainRef, DriverConnection, VcpuInfo } from "../util/driver.ts";
+import type {
+  DomainInfo,
+  DomainRef,
+  DriverConnection,
+  TypedParams,
+  VcpuInfo,
+} from "../util/driver.ts";
 import { VIR } from "../util/constants.ts";
 import { VirError } from "../util/errors.ts";
 import { checkArg, denyReadOnly, invoke } from "./invoke.ts";
@@ -237,6 +243,22 @@ export class Domain {
   /** `virDomainGetMaxVcpus`. */
   getMaxVcpus(): Promise<number> {
     return invoke(this.#d(), "domainGetMaxVcpus", "virDomainGetMaxVcpus", "DOMAIN", this.#ref);
+  }
+  /**
+   * `virDomainGetCPUStats`: typed parameters per host CPU from `startCpu` on, or the domain's
+   * totals with `startCpu` -1 and `ncpus` 1 (one record).
+   */
+  getCPUStats(startCpu = -1, ncpus = 1, flags = 0): Promise<TypedParams[]> {
+    return invoke(
+      this.#d(),
+      "domainGetCPUStats",
+      "virDomainGetCPUStats",
+      "DOMAIN",
+      this.#ref,
+      startCpu,
+      ncpus,
+      flags,
+    );
   }
   /** `virDomainGetVcpus`: per-vCPU info and CPU maps. */
   getVcpus(): Promise<{ info: VcpuInfo[]; cpumaps: boolean[][] }> {
