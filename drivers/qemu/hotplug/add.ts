@@ -1,0 +1,55 @@
+/**
+ * Hot-plugging one vCPU entity (libvirt's `qemuDomainHotplugAddVcpu`).
+ *
+ * @module
+ */
+import { VirError } from "../../../util/errors.ts";
+import { hotpluggableCpuProps, persistOrder } from "./order.ts";
+import { refreshVcpuInfo } from "./refresh.ts";
+import type { HotplugContext } from "./types.ts";
+import { hasVcpuPids } from "./vcpu_model.ts";
+
+/**
+ * Plugs the entity starting at vCPU `vcpu` with alias `vcpuN`, refreshes, and judges only
+ * that entity's vCPUs: each one with a thread id gets its cgroup first, and only then is a
+ * missing thread id reported. Other vCPUs' state (say, an unplug QEMU finished but whose event
+ * is not processed yet) never causes an error here.
+ *
+ * @example
+ * ```ts
+ * import { hotplugAddVcpu } from "./add.ts";
+ * import type { HotplugContext } from "./types.ts";
+ * declare const ctx: HotplugContext;
+ * await hotplugAddVcpu(ctx, 1);
+ * ```
+ */
+export async function hotplugAddVcpu(ctx: HotplugContext, vcpu: number): Promise<void> {
+  const { vm } = ctx;
+  const entity = vm.vcpus[vcpu];
+  const nvcpus = entity.priv.vcpus;
+  entity.priv.alias = `vcpu${vcpu}`;
+  await ctx.monitor.deviceAdd(hotpluggableCpuProps(entity));
+
+  // From now on <vcpus> is formatted so the hotplugged vCPU stays unpluggable.
+  vm.individual = true;
+  for (let i = vcpu; i < vcpu + nvcpus; i++) vm.vcpus[i].online = true;
+  await refreshVcpuInfo(vm, ctx.monitor, false, ctx.log);
+
+  let missing: number | undefined;
+  for (let i = vcpu; i < vcpu + nvcpus; i++) {
+    const tid = vm.vcpus[i].priv.tid;
+    if (tid === 0) {
+      missing ??= i;
+      continue;
+    }
+    await ctx.cgroup.setupVcpu(i, tid);
+  }
+  persistOrder(vm);
+  if (missing !== undefined && hasVcpuPids(vm)) {
+    throw VirError.report(
+      "QEMU",
+      "INTERNAL_ERROR",
+      `qemu didn't report thread id for vcpu '${missing}'`,
+    );
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Per-vCPU thread cgroups. Unavailable cgroups (an unprivileged session, no cgroup v2, no
+ * delegation) are logged once and otherwise ignored, as libvirt does without a cgroup.
+ *
+ * @module
+ */
+import type { HotplugLog, VcpuCgroup } from "./types.ts";
+
+/**
+ * vCPU cgroups as threaded children of QEMU's own cgroup v2 directory
+ * (`<qemu cgroup>/vcpuN`, thread moved via `cgroup.threads`).
+ *
+ * @example
+ * ```ts
+ * import { LinuxVcpuCgroup } from "./cgroup.ts";
+ * const cg = new LinuxVcpuCgroup(12345, console.warn);
+ * await cg.setupVcpu(1, 12350);
+ * ```
+ */
+export class LinuxVcpuCgroup implements VcpuCgroup {
+  #pid: number;
+  #log: HotplugLog;
+  #dir?: string | null;
+  #logged = false;
+
+  constructor(pid: number, log: HotplugLog, root = "/sys/fs/cgroup") {
+    this.#pid = pid;
+    this.#log = log;
+    this.#root = root;
+  }
+
+  #root: string;
+
+  async setupVcpu(vcpu: number, tid: number): Promise<void> {
+    const dir = await this.#base();
+    if (!dir) return;
+    try {
+      const child = `${dir}/vcpu${vcpu}`;
+      await Deno.mkdir(child, { recursive: true });
+      await Deno.writeTextFile(`${child}/cgroup.type`, "threaded").catch(() => {});
+      await Deno.writeTextFile(`${child}/cgroup.threads`, String(tid));
+    } catch (err) {
+      this.#disable(err);
+    }
+  }
+
+  async removeVcpu(vcpu: number): Promise<void> {
+    const dir = await this.#base();
+    if (!dir) return;
+    await Deno.remove(`${dir}/vcpu${vcpu}`).catch(() => {});
+  }
+
+  async #base(): Promise<string | null> {
+    if (this.#dir !== undefined) return this.#dir;
+    try {
+      const text = await Deno.readTextFile(`/proc/${this.#pid}/cgroup`);
+      const line = text.split("\n").find((l) => l.startsWith("0::"));
+      if (!line) throw new Error("no cgroup v2 hierarchy");
+      this.#dir = this.#root + line.slice(3).replace(/\/$/, "");
+    } catch (err) {
+      this.#disable(err);
+    }
+    return this.#dir ?? null;
+  }
+
+  #disable(err: unknown): void {
+    this.#dir = null;
+    if (this.#logged) return;
+    this.#logged = true;
+    this.#log(`vCPU cgroups unavailable, continuing without them: ${err}`);
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Live vCPU count and individual vCPU changes (`qemuDomainSetVcpusLive` and the live halves
+ * of `qemuDomainSetVcpusInternal` / `qemuDomainSetVcpuInternal`).
+ *
+ * @module
+ */
+import { VirError } from "../../../util/errors.ts";
+import { hotplugAddVcpu } from "./add.ts";
+import { hotplugDelVcpu } from "./remove.ts";
+import { filterHotplugVcpuEntities, selectHotplugVcpuEntities } from "./select.ts";
+import type { HotplugContext, LiveVcpus } from "./types.ts";
+
+/**
+ * Plugs (in ascending order) or unplugs (in descending order) the given entities, stopping at
+ * the first failure.
+ *
+ * @example
+ * ```ts
+ * import { setVcpusLive } from "./set_vcpus.ts";
+ * import type { HotplugContext } from "./types.ts";
+ * declare const ctx: HotplugContext;
+ * await setVcpusLive(ctx, [1, 2], true);
+ * ```
+ */
+export async function setVcpusLive(
+  ctx: HotplugContext,
+  entities: number[],
+  enable: boolean,
+): Promise<void> {
+  const order = [...entities].sort((a, b) => enable ? a - b : b - a);
+  for (const vcpu of order) {
+    if (enable) await hotplugAddVcpu(ctx, vcpu);
+    else await hotplugDelVcpu(ctx, vcpu);
+  }
+}
+
+/**
+ * The entities to change for a live vCPU count of `nvcpus`, after libvirt's checks.
+ *
+ * @example
+ * ```ts
+ * import { planVcpuCount } from "./set_vcpus.ts";
+ * import type { LiveVcpus } from "./types.ts";
+ * declare const vm: LiveVcpus;
+ * const plan = planVcpuCount(vm, 4);
+ * ```
+ */
+export function planVcpuCount(
+  vm: LiveVcpus,
+  nvcpus: number,
+): { entities: number[]; enable: boolean } {
+  if (nvcpus > vm.vcpus.length) {
+    throw VirError.report(
+      "QEMU",
+      "INVALID_ARG",
+      `requested vcpus is greater than max allowable vcpus for the live domain: ${nvcpus} > ${vm.vcpus.length}`,
+    );
+  }
+  return selectHotplugVcpuEntities(vm, nvcpus);
+}
+
+/**
+ * The single entity a live `setVcpu` selection changes.
+ *
+ * @example
+ * ```ts
+ * import { planVcpuSelection } from "./set_vcpus.ts";
+ * import type { LiveVcpus } from "./types.ts";
+ * declare const vm: LiveVcpus;
+ * const entities = planVcpuSelection(vm, [7], true);
+ * ```
+ */
+export function planVcpuSelection(vm: LiveVcpus, selected: number[], state: boolean): number[] {
+  const entities = filterHotplugVcpuEntities(vm, selected, state);
+  // Recovering from a partial failure over several entities is hard: libvirt allows one.
+  if (entities.length !== 1) {
+    throw VirError.report("QEMU", "INVALID_ARG", "only one hotpluggable entity can be selected");
+  }
+  return entities;
+}

@@ -1,0 +1,45 @@
+/**
+ * vCPU setup while a domain starts (`qemuProcessSetupHotpluggableVcpus` and the checks
+ * around it in `qemuProcessLaunch`).
+ *
+ * @module
+ */
+import { hotpluggableCpuProps, persistOrder } from "./order.ts";
+import { refreshVcpuInfo } from "./refresh.ts";
+import type { HotplugContext } from "./types.ts";
+import { validateHotpluggableVcpus, validateVcpuInfo } from "./validate.ts";
+
+/**
+ * After QEMU started with `-smp` covering the non-hotpluggable vCPUs: validates the hotplug
+ * configuration, plugs the enabled hotpluggable entities in their `order`, then checks the
+ * whole domain's thread ids (the only place that does) and gives every vCPU its cgroup.
+ *
+ * @example
+ * ```ts
+ * import { startupVcpus } from "./startup.ts";
+ * import type { HotplugContext } from "./types.ts";
+ * declare const ctx: HotplugContext;
+ * await startupVcpus(ctx);
+ * ```
+ */
+export async function startupVcpus(ctx: HotplugContext): Promise<void> {
+  const { vm, monitor } = ctx;
+  await refreshVcpuInfo(vm, monitor, false, ctx.log);
+  validateHotpluggableVcpus(vm);
+
+  const boot = vm.vcpus
+    .map((v, id) => ({ v, id }))
+    .filter(({ v }) => v.online && v.hotpluggable && v.priv.vcpus !== 0)
+    .sort((a, b) => a.v.order - b.v.order || a.id - b.id);
+  for (const { v, id } of boot) {
+    v.priv.alias = `vcpu${id}`;
+    await monitor.deviceAdd(hotpluggableCpuProps(v));
+  }
+
+  await refreshVcpuInfo(vm, monitor, false, ctx.log);
+  validateVcpuInfo(vm);
+  persistOrder(vm);
+  for (const [id, v] of vm.vcpus.entries()) {
+    if (v.online && v.priv.tid !== 0) await ctx.cgroup.setupVcpu(id, v.priv.tid);
+  }
+}
