@@ -11,3 +11,5 @@ export * from "./domain/mod.ts";
 export * from "./network/mod.ts";
 export * from "./storage_pool/mod.ts";
 export * from "./storage_vol/mod.ts";
+export * from "./interface/mod.ts";
+export * from "./secret/mod.ts";

@@ -1,0 +1,182 @@
+import { VirError } from "../../util/errors.ts";
+import { child, children, parse, type XmlElement } from "../../util/xml/mod.ts";
+import { parseInt32, parseUInt } from "../common/mod.ts";
+import type { InterfaceDef, InterfaceProtocol } from "./model.ts";
+
+const xmlErr = (msg: string) => VirError.report("INTERFACE", "XML_ERROR", msg);
+const TYPES = ["ethernet", "bridge", "bond", "vlan"];
+const LINK_STATES = ["unknown", "notpresent", "down", "lowerlayerdown", "testing", "dormant", "up"];
+const BOND_MODES = [
+  "balance-rr",
+  "active-backup",
+  "balance-xor",
+  "broadcast",
+  "802.3ad",
+  "balance-tlb",
+  "balance-alb",
+];
+
+function parseProtocol(el: XmlElement): InterfaceProtocol {
+  const family = el.attributes.family;
+  if (family !== "ipv4" && family !== "ipv6") {
+    throw xmlErr(`unsupported protocol family '${family ?? ""}'`);
+  }
+  const proto: InterfaceProtocol = { family, ips: [] };
+  if (family === "ipv6" && child(el, "autoconf")) proto.autoconf = true;
+  const dhcp = child(el, "dhcp");
+  if (dhcp) {
+    const peerdns = dhcp.attributes.peerdns;
+    if (peerdns !== undefined && peerdns !== "yes" && peerdns !== "no") {
+      throw xmlErr(`unknown dhcp peerdns value ${peerdns}`);
+    }
+    proto.dhcp = { peerdns: peerdns === undefined ? undefined : peerdns === "yes" };
+  }
+  for (const ip of children(el, "ip")) {
+    const prefix = ip.attributes.prefix;
+    let p = 0;
+    if (prefix !== undefined) {
+      const v = parseInt32(prefix);
+      if (v === undefined) throw xmlErr("Invalid ip address prefix value");
+      p = v;
+    }
+    proto.ips.push({ address: ip.attributes.address, prefix: p });
+  }
+  proto.gateway = children(el, "route")[0]?.attributes.gateway;
+  return proto;
+}
+
+function parseBond(el: XmlElement): NonNullable<InterfaceDef["bond"]> {
+  const mode = el.attributes.mode;
+  if (mode !== undefined && !BOND_MODES.includes(mode)) {
+    throw xmlErr(`unknown bonding mode ${mode}`);
+  }
+  const members = children(el, "interface");
+  if (!members.length) throw xmlErr("bond has no interfaces");
+  const bond: NonNullable<InterfaceDef["bond"]> = {
+    mode,
+    interfaces: members.map((m) => parseInterface(m, false)),
+  };
+  const int = (v: string | undefined, msg: string) => {
+    if (v === undefined) return undefined;
+    const n = parseInt32(v);
+    if (n === undefined) throw xmlErr(msg);
+    return n;
+  };
+  const mii = child(el, "miimon");
+  const arp = child(el, "arpmon");
+  if (mii) {
+    const a = mii.attributes;
+    const freq = int(a.freq, "bond interface miimon freq missing or invalid");
+    if (freq === undefined) throw xmlErr("bond interface miimon freq missing or invalid");
+    if (a.carrier !== undefined && a.carrier !== "ioctl" && a.carrier !== "netif") {
+      throw xmlErr(`unknown mii bonding carrier ${a.carrier}`);
+    }
+    bond.miimon = {
+      freq,
+      downdelay: int(a.downdelay, "bond interface miimon downdelay invalid"),
+      updelay: int(a.updelay, "bond interface miimon updelay invalid"),
+      carrier: a.carrier as "ioctl" | "netif" | undefined,
+    };
+  } else if (arp) {
+    const a = arp.attributes;
+    const interval = int(a.interval, "bond interface arpmon interval missing or invalid");
+    if (interval === undefined) throw xmlErr("bond interface arpmon interval missing or invalid");
+    if (a.target === undefined) throw xmlErr("bond interface arpmon target missing");
+    if (a.validate !== undefined && !["active", "backup", "all"].includes(a.validate)) {
+      throw xmlErr(`unknown arp bonding validate ${a.validate}`);
+    }
+    bond.arpmon = {
+      interval,
+      target: a.target,
+      validate: a.validate as "active" | "backup" | "all" | undefined,
+    };
+  }
+  return bond;
+}
+
+function parseInterface(el: XmlElement, topLevel: boolean): InterfaceDef {
+  const type = el.attributes.type;
+  if (type === undefined) throw xmlErr("interface misses the type attribute");
+  if (!TYPES.includes(type)) throw xmlErr(`unknown interface type ${type}`);
+  const name = el.attributes.name;
+  if (name === undefined) throw xmlErr("interface has no name");
+  const def: InterfaceDef = { type: type as InterfaceDef["type"], name, protocols: [] };
+  if (topLevel) {
+    const mode = child(el, "start")?.attributes.mode;
+    if (mode !== undefined) {
+      if (mode !== "none" && mode !== "onboot" && mode !== "hotplug") {
+        throw xmlErr(`unknown interface startmode ${mode}`);
+      }
+      def.startMode = mode;
+    }
+    const mtu = child(el, "mtu")?.attributes.size;
+    if (mtu !== undefined) {
+      const m = parseUInt(mtu);
+      if (m === undefined) throw xmlErr("interface mtu value is improper");
+      def.mtu = m;
+    }
+    def.protocols = children(el, "protocol").map(parseProtocol);
+  }
+  const link = child(el, "link");
+  if (link) {
+    const { speed, state } = link.attributes;
+    def.link = {};
+    if (state !== undefined) {
+      if (!LINK_STATES.includes(state) || state === "unknown") {
+        throw xmlErr(`unknown link state: ${state}`);
+      }
+      def.link.state = state;
+    }
+    if (speed !== undefined) {
+      const s = parseUInt(speed);
+      if (s === undefined) throw xmlErr(`Unable to parse link speed: ${speed}`);
+      def.link.speed = s;
+    }
+  }
+  if (def.type === "ethernet") {
+    def.mac = child(el, "mac")?.attributes.address;
+  } else if (def.type === "bridge") {
+    const bridge = child(el, "bridge");
+    if (!bridge) throw xmlErr("bridge interface misses the bridge element");
+    const stp = bridge.attributes.stp;
+    if (stp !== undefined && stp !== "on" && stp !== "off") {
+      throw xmlErr(`bridge interface stp should be on or off got ${stp}`);
+    }
+    def.bridge = {
+      stp: stp === undefined ? undefined : stp === "on",
+      delay: bridge.attributes.delay,
+      interfaces: children(bridge, "interface").map((m) => parseInterface(m, false)),
+    };
+  } else if (def.type === "bond") {
+    const bond = child(el, "bond");
+    if (!bond) throw xmlErr("bond interface misses the bond element");
+    def.bond = parseBond(bond);
+  } else {
+    const vlan = child(el, "vlan");
+    if (!vlan) throw xmlErr("vlan interface misses the vlan element");
+    const tag = vlan.attributes.tag;
+    if (tag === undefined) throw xmlErr("vlan interface misses the tag attribute");
+    const devName = child(vlan, "interface")?.attributes.name;
+    if (devName === undefined) throw xmlErr("vlan interface misses name attribute");
+    def.vlan = { tag, devName };
+  }
+  return def;
+}
+
+/**
+ * Parses an `<interface>` (host interface) document like libvirt 9.0's virInterfaceDefParse.
+ *
+ * @example
+ * ```ts
+ * import { parseInterfaceXML } from "./parse.ts";
+ * parseInterfaceXML("<interface type='ethernet' name='eth0'><start mode='onboot'/></interface>")
+ *   .startMode; // "onboot"
+ * ```
+ */
+export function parseInterfaceXML(xml: string, _flags = 0): InterfaceDef {
+  const root = parse(xml, { context: "(interface_definition)", errorDomain: "INTERFACE" });
+  if (root.name !== "interface") {
+    throw xmlErr(`unexpected root element <${root.name}>, expecting <interface>`);
+  }
+  return parseInterface(root, true);
+}
