@@ -3,7 +3,7 @@
  * `VSH_EXCLUSIVE_OPTIONS`, `VSH_REQUIRE_OPTION`).
  * @module
  */
-import type { CommandContext } from "../context.ts";
+import type { CommandContext, CommandDef } from "../context.ts";
 import type { Args, OptionDef } from "../options.ts";
 
 /** A required positional option, such as `<domain>` or `<file>`. */
@@ -46,4 +46,102 @@ export function yesNo(b: boolean): string {
 /** The OR of the flag bits whose options were given. */
 export function bits(args: Args, table: readonly (readonly [string, number])[]): number {
   return table.reduce((f, [name, bit]) => (args.has(name) ? f | bit : f), 0);
+}
+
+/** What {@link action} needs: how to find the object and what to call and print. */
+export interface ActionSpec<T> {
+  name: string;
+  options: OptionDef[];
+  lookup(ctx: CommandContext, args: Args): Promise<{ obj: T; arg: string }>;
+  call(obj: T, args: Args): Promise<unknown>;
+  /** The success line for the argument as given (virsh echoes the argument, not the name). */
+  done(arg: string, args: Args): string;
+  /** The `vshError` line when the call fails. */
+  failed(arg: string, args: Args): string;
+}
+
+/**
+ * The common virsh command shape: look an object up, make one call, print one line
+ * (`destroy`, `net-start`, `pool-undefine`, …).
+ *
+ * @example
+ * ```ts
+ * import { action } from "./common.ts";
+ * import { networkArg } from "../lookup.ts";
+ * const netStart = action({
+ *   name: "net-start",
+ *   options: [{ name: "network", kind: "data", required: true }],
+ *   lookup: (ctx, args) => networkArg(ctx, args),
+ *   call: (net) => net.create(),
+ *   done: (arg) => `Network ${arg} started`,
+ *   failed: (arg) => `Failed to start network ${arg}`,
+ * });
+ * ```
+ */
+export function action<T>(spec: ActionSpec<T>): CommandDef {
+  return {
+    name: spec.name,
+    options: spec.options,
+    async run(ctx, args) {
+      const { obj, arg } = await spec.lookup(ctx, args);
+      await ctx.call(() => spec.call(obj, args), spec.failed(arg, args));
+      ctx.print(`${spec.done(arg, args)}\n`);
+    },
+  };
+}
+
+/** An object that can be marked for autostart. */
+interface Autostartable {
+  setAutostart(on: boolean): Promise<void>;
+}
+
+/**
+ * `autostart`, `net-autostart`, `pool-autostart`: `--disable` unmarks; `what` renders the
+ * object as virsh names it ("Domain 'x'", "Network x"), `failWhat` as its error does.
+ */
+export function autostartAction<T extends Autostartable>(
+  name: string,
+  option: string,
+  lookup: ActionSpec<T>["lookup"],
+  what: (arg: string) => string,
+  failed: (verb: string, arg: string) => string,
+): CommandDef {
+  const verb = (args: Args) => (args.has("disable") ? "unmark" : "mark");
+  return action({
+    name,
+    options: [data(option), ...flags("disable")],
+    lookup,
+    call: (obj, args) => obj.setAutostart(!args.has("disable")),
+    done: (arg, args) => `${what(arg)} ${verb(args)}ed as autostarted`,
+    failed: (arg, args) => failed(verb(args), arg),
+  });
+}
+
+/**
+ * `define`, `net-define`, `pool-define`, …: read FILE, hand its XML to `create`, print
+ * "<what NAME> <done> FILE" (`Domain 'vm1' defined from f.xml`).
+ */
+export function fromFileAction(
+  name: string,
+  extra: OptionDef[],
+  create: (ctx: CommandContext, xml: string, args: Args) => Promise<{ name: string }>,
+  done: (objName: string, file: string) => string,
+  failed: (file: string) => string,
+): CommandDef {
+  return {
+    name,
+    options: [data("file"), ...extra],
+    async run(ctx, args) {
+      const file = args.string("file")!;
+      const xml = await ctx.readFile(file);
+      const obj = await ctx.call(() => create(ctx, xml, args), failed(file));
+      ctx.print(`${done(obj.name, file)}\n`);
+    },
+  };
+}
+
+/** Sorts objects by name, case-blind, as virsh's list sorters (`vshStrcasecmp`) do. */
+export function sortByName<T extends { name: string }>(list: T[]): T[] {
+  const key = (o: T) => o.name.toLowerCase();
+  return list.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }

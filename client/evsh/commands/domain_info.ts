@@ -16,11 +16,17 @@ interface SecurityLabelSource {
 
 /**
  * `virNodeGetSecurityModel`: drivers answer with the first `<secmodel>` of their capabilities,
- * which is what this reads, since the client API has no call of its own for it.
+ * which is what this reads, since the client API has no call of its own for it. Like virsh,
+ * a driver without the call means no security lines; any other failure fails the command.
  */
 async function securityModel(ctx: CommandContext): Promise<{ model: string; doi: string }> {
-  const caps = await ctx.call(() => ctx.conn.getCapabilities());
-  const sec = /<secmodel>([\s\S]*?)<\/secmodel>/.exec(caps)?.[1] ?? "";
+  const caps = await ctx.attempt(() => ctx.conn.getCapabilities());
+  if (!caps.ok) {
+    if (ctx.lastError?.code !== VIR.ERR_NO_SUPPORT) ctx.fail();
+    ctx.resetError();
+    return { model: "", doi: "" };
+  }
+  const sec = /<secmodel>([\s\S]*?)<\/secmodel>/.exec(caps.value)?.[1] ?? "";
   const text = (tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(sec)?.[1] ?? "";
   return { model: text("model"), doi: text("doi") };
 }

@@ -7,27 +7,23 @@ import { VIR } from "../../../util/constants.ts";
 import type { Domain } from "../../domain.ts";
 import type { CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
-import { bits, data, flags } from "./common.ts";
+import { action, autostartAction, bits, data, flags, fromFileAction } from "./common.ts";
 
-/**
- * A command that looks up a domain, calls one method and reports
- * "Domain 'ARG' DONE" or "Failed to VERB domain 'ARG'" (virsh prints the argument as given).
- */
+/** A domain command of the {@link action} shape: "Domain 'ARG' DONE" / "Failed to VERB domain 'ARG'". */
 function domainAction(
   name: string,
   call: (dom: Domain) => Promise<void>,
   done: string,
   verb: string,
 ): CommandDef {
-  return {
+  return action({
     name,
     options: [data("domain")],
-    async run(ctx, args) {
-      const { obj: dom, arg } = await domainArg(ctx, args);
-      await ctx.call(() => call(dom), `Failed to ${verb} domain '${arg}'`);
-      ctx.print(`Domain '${arg}' ${done}\n`);
-    },
-  };
+    lookup: (ctx, args) => domainArg(ctx, args),
+    call,
+    done: (arg) => `Domain '${arg}' ${done}`,
+    failed: (arg) => `Failed to ${verb} domain '${arg}'`,
+  });
 }
 
 const SAVE_FLAGS = [
@@ -38,38 +34,29 @@ const SAVE_FLAGS = [
 
 /** The lifecycle command table. */
 export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
-  {
-    name: "define",
-    options: [data("file"), ...flags("validate")],
-    async run(ctx, args) {
-      const file = args.string("file")!;
-      const xml = await ctx.readFile(file);
-      const f = bits(args, [["validate", VIR.DOMAIN_DEFINE_VALIDATE]]);
-      const dom = await ctx.call(
-        () => ctx.conn.defineXMLFlags(xml, f),
-        `Failed to define domain from ${file}`,
-      );
-      ctx.print(`Domain '${dom.name}' defined from ${file}\n`);
-    },
-  },
-  {
-    name: "create",
-    options: [data("file"), ...flags("paused", "autodestroy", "validate")],
-    async run(ctx, args) {
-      const file = args.string("file")!;
-      const xml = await ctx.readFile(file);
-      const f = bits(args, [
-        ["paused", VIR.DOMAIN_START_PAUSED],
-        ["autodestroy", VIR.DOMAIN_START_AUTODESTROY],
-        ["validate", VIR.DOMAIN_START_VALIDATE],
-      ]);
-      const dom = await ctx.call(
-        () => ctx.conn.createXML(xml, f),
-        `Failed to create domain from ${file}`,
-      );
-      ctx.print(`Domain '${dom.name}' created from ${file}\n`);
-    },
-  },
+  fromFileAction(
+    "define",
+    flags("validate"),
+    (ctx, xml, args) =>
+      ctx.conn.defineXMLFlags(xml, bits(args, [["validate", VIR.DOMAIN_DEFINE_VALIDATE]])),
+    (name, file) => `Domain '${name}' defined from ${file}`,
+    (file) => `Failed to define domain from ${file}`,
+  ),
+  fromFileAction(
+    "create",
+    flags("paused", "autodestroy", "validate"),
+    (ctx, xml, args) =>
+      ctx.conn.createXML(
+        xml,
+        bits(args, [
+          ["paused", VIR.DOMAIN_START_PAUSED],
+          ["autodestroy", VIR.DOMAIN_START_AUTODESTROY],
+          ["validate", VIR.DOMAIN_START_VALIDATE],
+        ]),
+      ),
+    (name, file) => `Domain '${name}' created from ${file}`,
+    (file) => `Failed to create domain from ${file}`,
+  ),
   {
     name: "start",
     options: [data("domain"), ...flags("paused", "autodestroy", "bypass-cache", "force-boot")],
@@ -92,20 +79,13 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
   domainAction("destroy", (d) => d.destroy(), "destroyed", "destroy"),
   domainAction("suspend", (d) => d.suspend(), "suspended", "suspend"),
   domainAction("resume", (d) => d.resume(), "resumed", "resume"),
-  {
-    name: "autostart",
-    options: [data("domain"), ...flags("disable")],
-    async run(ctx, args) {
-      const { obj: dom, arg } = await domainArg(ctx, args);
-      const on = !args.has("disable");
-      const verb = on ? "mark" : "unmark";
-      await ctx.call(
-        () => dom.setAutostart(on),
-        `Failed to ${verb} domain '${arg}' as autostarted`,
-      );
-      ctx.print(`Domain '${arg}' ${verb}ed as autostarted\n`);
-    },
-  },
+  autostartAction(
+    "autostart",
+    "domain",
+    (ctx, args) => domainArg(ctx, args),
+    (arg) => `Domain '${arg}'`,
+    (verb, arg) => `Failed to ${verb} domain '${arg}' as autostarted`,
+  ),
   {
     name: "managedsave",
     options: [data("domain"), ...flags("bypass-cache", "running", "paused", "verbose")],

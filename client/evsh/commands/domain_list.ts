@@ -1,0 +1,76 @@
+/**
+ * `list`: domains as virsh's table, or bare names/UUIDs.
+ * @module
+ */
+import { VIR } from "../../../util/constants.ts";
+import type { Domain } from "../../domain.ts";
+import type { CommandDef } from "../context.ts";
+import { domainStateName } from "../format.ts";
+import { formatTable } from "../table.ts";
+import { bits, exclusive, flags } from "./common.ts";
+
+/** `virshDomainSorter`: running domains by id, then inactive ones by name, case-blind. */
+function byIdThenName(a: Domain, b: Domain): number {
+  if (a.id === -1 && b.id === -1) {
+    const x = a.name.toLowerCase();
+    const y = b.name.toLowerCase();
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (a.id !== -1 && b.id !== -1) return a.id - b.id;
+  return a.id !== -1 ? -1 : 1;
+}
+
+const FILTERS = [
+  ["persistent", VIR.CONNECT_LIST_DOMAINS_PERSISTENT],
+  ["transient", VIR.CONNECT_LIST_DOMAINS_TRANSIENT],
+  ["with-managed-save", VIR.CONNECT_LIST_DOMAINS_MANAGEDSAVE],
+  ["without-managed-save", VIR.CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE],
+  ["autostart", VIR.CONNECT_LIST_DOMAINS_AUTOSTART],
+  ["no-autostart", VIR.CONNECT_LIST_DOMAINS_NO_AUTOSTART],
+  ["state-running", VIR.CONNECT_LIST_DOMAINS_RUNNING],
+  ["state-paused", VIR.CONNECT_LIST_DOMAINS_PAUSED],
+  ["state-shutoff", VIR.CONNECT_LIST_DOMAINS_SHUTOFF],
+  ["state-other", VIR.CONNECT_LIST_DOMAINS_OTHER],
+] as const;
+
+/** The `list` command. */
+export const LIST_COMMAND: CommandDef = {
+  name: "list",
+  options: flags(
+    "inactive",
+    "all",
+    ...FILTERS.map(([name]) => name),
+    "uuid",
+    "name",
+    "table",
+    "managed-save",
+  ),
+  async run(ctx, args) {
+    exclusive(ctx, args, "table", "name");
+    exclusive(ctx, args, "table", "uuid");
+    let f = args.has("all")
+      ? VIR.CONNECT_LIST_DOMAINS_ACTIVE | VIR.CONNECT_LIST_DOMAINS_INACTIVE
+      : args.has("inactive")
+      ? VIR.CONNECT_LIST_DOMAINS_INACTIVE
+      : VIR.CONNECT_LIST_DOMAINS_ACTIVE;
+    f |= bits(args, FILTERS);
+    const doms = (await ctx.call(() => ctx.conn.listAllDomains(f), "Failed to list domains"))
+      .sort(byIdThenName);
+    const uuid = args.has("uuid");
+    const name = args.has("name");
+    if (uuid || name) {
+      for (const d of doms) ctx.print(`${[uuid && d.uuid, name && d.name].filter(Boolean).join(" ")}\n`);
+      return;
+    }
+    const rows: string[][] = [];
+    for (const d of doms) {
+      const ms = args.has("managed-save")
+        ? await ctx.attempt(() => d.hasManagedSaveImage())
+        : undefined;
+      const saved = ms?.ok === true && ms.value;
+      const state = saved ? "saved" : domainStateName((await ctx.call(() => d.getState()))[0]);
+      rows.push([d.id === -1 ? "-" : String(d.id), d.name, state]);
+    }
+    ctx.print(formatTable(["Id", "Name", "State"], rows));
+  },
+};

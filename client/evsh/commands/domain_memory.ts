@@ -1,0 +1,41 @@
+/**
+ * Memory commands: `setmem`, `setmaxmem` (sizes with units, KiB by default).
+ * @module
+ */
+import { VIR } from "../../../util/constants.ts";
+import type { CommandDef } from "../context.ts";
+import { domainArg } from "../lookup.ts";
+import { affectFlags, data, flags } from "./common.ts";
+
+const MEMORY_OPTIONS = [
+  data("domain"),
+  { name: "size", kind: "int", required: true } as const,
+  ...flags("config", "live", "current"),
+];
+
+/** The memory command table. */
+export const DOMAIN_MEMORY_COMMANDS: CommandDef[] = [
+  {
+    name: "setmem",
+    options: MEMORY_OPTIONS,
+    async run(ctx, args) {
+      const f = affectFlags(ctx, args, VIR.DOMAIN_MEM_LIVE, VIR.DOMAIN_MEM_CONFIG);
+      const { obj: dom } = await domainArg(ctx, args);
+      const kib = ctx.kibibytes(args, "size")!;
+      await ctx.call(() => dom.setMemoryFlags(kib, f));
+    },
+  },
+  {
+    name: "setmaxmem",
+    options: MEMORY_OPTIONS,
+    async run(ctx, args) {
+      const f = affectFlags(ctx, args, VIR.DOMAIN_MEM_LIVE, VIR.DOMAIN_MEM_CONFIG);
+      const { obj: dom } = await domainArg(ctx, args);
+      const kib = ctx.kibibytes(args, "size")!;
+      await ctx.call(
+        () => dom.setMemoryFlags(kib, f | VIR.DOMAIN_MEM_MAXIMUM),
+        "Unable to change MaxMemorySize",
+      );
+    },
+  },
+];

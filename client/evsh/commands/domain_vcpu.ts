@@ -1,0 +1,157 @@
+/**
+ * vCPU commands: `vcpucount`, `vcpuinfo`, `setvcpus`, `setvcpu`.
+ * @module
+ */
+import { VIR } from "../../../util/constants.ts";
+import type { VcpuInfo } from "../../../util/driver.ts";
+import type { Domain } from "../../domain.ts";
+import { invoke } from "../../invoke.ts";
+import type { CommandContext, CommandDef } from "../context.ts";
+import { cpuSeconds, field, vcpuStateName } from "../format.ts";
+import { domainArg } from "../lookup.ts";
+import { affectFlags, bits, data, exclusive, flags, requires } from "./common.ts";
+
+const COUNTS = [
+  ["maximum", "config", VIR.DOMAIN_AFFECT_CONFIG | VIR.DOMAIN_VCPU_MAXIMUM],
+  ["maximum", "live", VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_VCPU_MAXIMUM],
+  ["current", "config", VIR.DOMAIN_AFFECT_CONFIG],
+  ["current", "live", VIR.DOMAIN_AFFECT_LIVE],
+] as const;
+
+/** `vcpucount` without options: every count that applies to the domain's state. */
+async function allCounts(ctx: CommandContext, dom: Domain): Promise<void> {
+  const active = await ctx.call(() => dom.isActive());
+  const persistent = await ctx.call(() => dom.isPersistent());
+  const lines: string[] = [];
+  for (const [which, state, f] of COUNTS) {
+    if ((f & VIR.DOMAIN_AFFECT_LIVE && !active) || (f & VIR.DOMAIN_AFFECT_CONFIG && !persistent)) {
+      continue;
+    }
+    const n = await ctx.call(() => dom.getVcpusFlags(f));
+    if (n > 0) lines.push(`${which.padEnd(12)} ${state.padEnd(12)} ${String(n).padStart(3)}\n`);
+  }
+  ctx.print(lines.join(""));
+}
+
+/** `virshNodeGetCPUCount`: the host CPU map's size, else the CPUs nodeinfo implies. */
+async function hostCpuCount(ctx: CommandContext): Promise<number> {
+  const map = await ctx.attempt(() => ctx.conn.getCPUMap());
+  ctx.resetError();
+  if (map.ok) return map.value.map.length;
+  const i = await ctx.call(() => ctx.conn.getNodeInfo());
+  return i.nodes * i.sockets * i.cores * i.threads;
+}
+
+/** The vCPU command table. */
+export const DOMAIN_VCPU_COMMANDS: CommandDef[] = [
+  {
+    name: "vcpucount",
+    options: [data("domain"), ...flags("maximum", "active", "live", "config", "current", "guest")],
+    async run(ctx, args) {
+      const { obj: dom } = await domainArg(ctx, args);
+      const any = ["maximum", "active", "live", "config", "current", "guest"].some((o) =>
+        args.has(o)
+      );
+      // virsh keeps the pre-0.9.4 meaning of "--current --live" (= active, live).
+      const current = args.has("current") && (args.has("maximum") || args.has("active"));
+      exclusive(ctx, args, "live", "config");
+      if (current) {
+        exclusive(ctx, args, "current", "live");
+        exclusive(ctx, args, "current", "config");
+      }
+      exclusive(ctx, args, "active", "maximum");
+      exclusive(ctx, args, "guest", "config");
+      if (!any) return await allCounts(ctx, dom);
+      const f = bits(args, [
+        ["live", VIR.DOMAIN_AFFECT_LIVE],
+        ["config", VIR.DOMAIN_AFFECT_CONFIG],
+        ["maximum", VIR.DOMAIN_VCPU_MAXIMUM],
+        ["guest", VIR.DOMAIN_VCPU_GUEST],
+      ]);
+      const failure = args.has("guest") ? "Failed to retrieve vCPU count from the guest" : undefined;
+      ctx.print(`${await ctx.call(() => dom.getVcpusFlags(f), failure)}\n`);
+    },
+  },
+  {
+    name: "vcpuinfo",
+    options: [data("domain")],
+    async run(ctx, args) {
+      const { obj: dom } = await domainArg(ctx, args);
+      const info = await ctx.call(() => dom.getInfo());
+      const maxcpu = await hostCpuCount(ctx);
+      const live = await ctx.attempt(() => dom.getVcpus());
+      let maps: boolean[][];
+      let vcpus: VcpuInfo[] | undefined;
+      if (live.ok) {
+        ({ info: vcpus, cpumaps: maps } = live.value);
+      } else {
+        if (info.state !== VIR.DOMAIN_SHUTOFF) ctx.fail();
+        ctx.resetError();
+        // Inactive domains still have their configured pinning.
+        maps = await ctx.call(() =>
+          invoke(
+            ctx.conn.driver,
+            "domainGetVcpuPinInfo",
+            "virDomainGetVcpuPinInfo",
+            "DOMAIN",
+            dom.ref,
+            VIR.DOMAIN_AFFECT_CONFIG,
+          )
+        );
+      }
+      // virsh asks for as many vCPUs as getInfo reports, no more.
+      const blocks = maps.slice(0, info.nrVirtCpu).map((map, n) => {
+        const v = vcpus?.[n];
+        const head = v
+          ? field("VCPU:", v.number) + field("CPU:", v.cpu) +
+            field("State:", vcpuStateName(v.state)) +
+            (v.cpuTime !== 0 ? field("CPU time:", cpuSeconds(v.cpuTime)) : "")
+          : field("VCPU:", n) + field("CPU:", "N/A") + field("State:", "N/A") +
+            field("CPU time", "N/A");
+        let affinity = "";
+        for (let i = 0; i < maxcpu; i++) affinity += map[i] ? "y" : "-";
+        return head + field("CPU Affinity:", affinity);
+      });
+      ctx.print(blocks.join("\n"));
+    },
+  },
+  {
+    name: "setvcpus",
+    options: [
+      data("domain"),
+      { name: "count", kind: "int", required: true },
+      ...flags("maximum", "config", "live", "current", "guest", "hotpluggable"),
+    ],
+    async run(ctx, args) {
+      let f = affectFlags(ctx, args, VIR.DOMAIN_AFFECT_LIVE, VIR.DOMAIN_AFFECT_CONFIG);
+      exclusive(ctx, args, "guest", "config");
+      requires(ctx, args, "maximum", "config");
+      f |= bits(args, [
+        ["guest", VIR.DOMAIN_VCPU_GUEST],
+        ["maximum", VIR.DOMAIN_VCPU_MAXIMUM],
+        ["hotpluggable", VIR.DOMAIN_VCPU_HOTPLUGGABLE],
+      ]);
+      const { obj: dom } = await domainArg(ctx, args);
+      const count = ctx.uint(args, "count")!;
+      if (count === 0) ctx.fail("Can't set 0 processors for a VM");
+      if (!args.has("current") && f === 0) await ctx.call(() => dom.setVcpus(count));
+      else await ctx.call(() => dom.setVcpusFlags(count, f));
+    },
+  },
+  {
+    name: "setvcpu",
+    options: [
+      data("domain"),
+      data("vcpulist"),
+      ...flags("enable", "disable", "config", "live", "current"),
+    ],
+    async run(ctx, args) {
+      const f = affectFlags(ctx, args, VIR.DOMAIN_AFFECT_LIVE, VIR.DOMAIN_AFFECT_CONFIG);
+      exclusive(ctx, args, "enable", "disable");
+      const enable = args.has("enable");
+      if (!enable && !args.has("disable")) ctx.fail("one of --enable, --disable is required");
+      const { obj: dom } = await domainArg(ctx, args);
+      await ctx.call(() => dom.setVcpu(args.string("vcpulist")!, enable, f));
+    },
+  },
+];

@@ -1,0 +1,175 @@
+/**
+ * Storage pool commands: `pool-list`, `pool-info`, `pool-dumpxml`, `pool-define`,
+ * `pool-undefine`, `pool-start`, `pool-destroy`, `pool-autostart`.
+ * @module
+ */
+import { VIR } from "../../../util/constants.ts";
+import type { StoragePool } from "../../objects.ts";
+import type { CommandContext, CommandDef } from "../context.ts";
+import { field, prettyCapacity } from "../format.ts";
+import { poolArg } from "../lookup.ts";
+import type { Args } from "../options.ts";
+import { formatTable } from "../table.ts";
+import {
+  action,
+  autostartAction,
+  bits,
+  data,
+  exclusive,
+  flags,
+  fromFileAction,
+  sortByName,
+  yesNo,
+} from "./common.ts";
+
+/** `virshStoragePoolStateToString`. */
+function poolStateName(state: number): string {
+  return ["inactive", "building", "running", "degraded", "inaccessible"][state] ?? "unknown";
+}
+
+/** Whether a pool in this state reports sizes (running or degraded). */
+function hasSizes(state: number): boolean {
+  return state === VIR.STORAGE_POOL_RUNNING || state === VIR.STORAGE_POOL_DEGRADED;
+}
+
+const lookup = (ctx: CommandContext, args: Args) => poolArg(ctx, args);
+
+function poolAction(
+  name: string,
+  call: (p: StoragePool) => Promise<void>,
+  done: string,
+  verb: string,
+) {
+  return action({
+    name,
+    options: [data("pool")],
+    lookup,
+    call,
+    done: (arg) => `Pool ${arg} ${done}`,
+    failed: (arg) => `Failed to ${verb} pool ${arg}`,
+  });
+}
+
+async function listPools(ctx: CommandContext, args: Args): Promise<void> {
+  exclusive(ctx, args, "details", "uuid");
+  exclusive(ctx, args, "details", "name");
+  const f = (args.has("all")
+    ? VIR.CONNECT_LIST_STORAGE_POOLS_ACTIVE | VIR.CONNECT_LIST_STORAGE_POOLS_INACTIVE
+    : args.has("inactive")
+    ? VIR.CONNECT_LIST_STORAGE_POOLS_INACTIVE
+    : VIR.CONNECT_LIST_STORAGE_POOLS_ACTIVE) |
+    bits(args, [
+      ["persistent", VIR.CONNECT_LIST_STORAGE_POOLS_PERSISTENT],
+      ["transient", VIR.CONNECT_LIST_STORAGE_POOLS_TRANSIENT],
+      ["autostart", VIR.CONNECT_LIST_STORAGE_POOLS_AUTOSTART],
+      ["no-autostart", VIR.CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART],
+    ]);
+  const pools = sortByName(
+    await ctx.call(() => ctx.conn.listAllStoragePools(f), "Failed to list pools"),
+  );
+  if (args.has("name") || args.has("uuid")) {
+    for (const p of pools) {
+      const cells = [args.has("uuid") && p.uuid.padEnd(36), args.has("name") && p.name.padEnd(20)];
+      ctx.print(`${cells.filter((c) => c !== false).join(" ")}\n`);
+    }
+    return;
+  }
+  const details = args.has("details");
+  const rows: string[][] = [];
+  for (const p of pools) {
+    const autostart = await ctx.attempt(() => p.getAutostart());
+    const autostartText = autostart.ok ? yesNo(autostart.value) : "no autostart";
+    if (!details) {
+      const active = await ctx.call(() => p.isActive());
+      rows.push([p.name, active ? "active" : "inactive", autostartText]);
+      continue;
+    }
+    const info = await ctx.call(() => p.getInfo());
+    const persistent = await ctx.attempt(() => p.isPersistent());
+    const sizes = hasSizes(info.state)
+      ? [info.capacity, info.allocation, info.available].map(prettyCapacity)
+      : ["-", "-", "-"];
+    rows.push([
+      p.name,
+      poolStateName(info.state),
+      autostartText,
+      persistent.ok ? yesNo(persistent.value) : "unknown",
+      ...sizes,
+    ]);
+  }
+  ctx.print(
+    formatTable(
+      details
+        ? ["Name", "State", "Autostart", "Persistent", "Capacity", "Allocation", "Available"]
+        : ["Name", "State", "Autostart"],
+      rows,
+    ),
+  );
+}
+
+/** The pool command table. */
+export const POOL_COMMANDS: CommandDef[] = [
+  {
+    name: "pool-list",
+    options: flags(
+      "inactive",
+      "all",
+      "transient",
+      "persistent",
+      "autostart",
+      "no-autostart",
+      "details",
+      "uuid",
+      "name",
+    ),
+    run: listPools,
+  },
+  {
+    name: "pool-info",
+    options: [data("pool")],
+    async run(ctx, args) {
+      const { obj: p } = await lookup(ctx, args);
+      ctx.print(field("Name:", p.name) + field("UUID:", p.uuid));
+      const info = await ctx.call(() => p.getInfo());
+      ctx.print(field("State:", poolStateName(info.state)));
+      const persistent = await ctx.attempt(() => p.isPersistent());
+      ctx.print(field("Persistent:", persistent.ok ? yesNo(persistent.value) : "unknown"));
+      const autostart = await ctx.attempt(() => p.getAutostart());
+      ctx.print(field("Autostart:", autostart.ok ? yesNo(autostart.value) : "no autostart"));
+      if (!hasSizes(info.state)) return;
+      ctx.print(field("Capacity:", prettyCapacity(info.capacity)));
+      ctx.print(field("Allocation:", prettyCapacity(info.allocation)));
+      ctx.print(field("Available:", prettyCapacity(info.available)));
+    },
+  },
+  {
+    name: "pool-dumpxml",
+    options: [data("pool"), ...flags("inactive")],
+    async run(ctx, args) {
+      const { obj: p } = await lookup(ctx, args);
+      const f = bits(args, [["inactive", VIR.STORAGE_XML_INACTIVE]]);
+      ctx.print(await ctx.call(() => p.getXMLDesc(f)));
+    },
+  },
+  fromFileAction(
+    "pool-define",
+    flags("validate"),
+    (ctx, xml, args) =>
+      ctx.conn.defineStoragePoolXML(
+        xml,
+        bits(args, [["validate", VIR.STORAGE_POOL_DEFINE_VALIDATE]]),
+      ),
+    (name, file) => `Pool ${name} defined from ${file}`,
+    (file) => `Failed to define pool from ${file}`,
+  ),
+  poolAction("pool-undefine", (p) => p.undefine(), "has been undefined", "undefine"),
+  poolAction("pool-start", (p) => p.create(), "started", "start"),
+  poolAction("pool-destroy", (p) => p.destroy(), "destroyed", "destroy"),
+  autostartAction(
+    "pool-autostart",
+    "pool",
+    lookup,
+    (arg) => `Pool ${arg}`,
+    (verb, arg) => `failed to ${verb} pool ${arg} as autostarted`,
+  ),
+];

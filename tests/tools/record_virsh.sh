@@ -1,0 +1,355 @@
+#!/bin/bash
+# Records real virsh 9.0 transcripts for evsh's golden tests.
+#
+# Each case is one `virsh -c test:///default 'CMDLINE'` run (one connection, so
+# test:///default starts fresh every time); stdout, stderr and the exit status
+# are stored apart, byte for byte, in tests/evsh/golden/GROUP.json as
+#   [{"cmd": CMDLINE, "stdout": ..., "stderr": ..., "status": N}, ...]
+# tests/evsh/evsh_test.ts replays every CMDLINE through evsh and compares.
+#
+# Usage (from anywhere): bash tests/tools/record_virsh.sh [GROUP...]
+# Runs from the repository root so that fixture paths print as
+# tests/evsh/fixtures/X.xml, exactly as the test passes them.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+OUT=tests/evsh/golden
+FX=tests/evsh/fixtures
+# save/restore write here; the same path is in the goldens and in the test.
+SAVE=/tmp/evsh-golden-test.save
+mkdir -p "$OUT"
+command -v virsh >/dev/null || { echo "record_virsh: virsh not found" >&2; exit 2; }
+
+# group name, then one command line per line
+cases_host() {
+  cat <<EOF
+uri
+hostname
+version
+nodeinfo
+capabilities
+sysinfo
+uri; hostname; version
+nosuchcommand
+hostname extra
+uri --bogus
+EOF
+}
+
+cases_list() {
+  cat <<EOF
+list
+list --all
+list --inactive
+list --name
+list --uuid
+list --name --uuid
+list --table --all
+list --all --inactive
+list --table --name
+list --uuid --table
+define $FX/vm1.xml; list --all; list --inactive; list --all --name; list --all --uuid
+define $FX/vm1.xml; start vm1; list; destroy test; list --all; list --all --name --uuid
+EOF
+}
+
+cases_dominfo() {
+  cat <<EOF
+dominfo test
+dominfo 1
+dominfo 6695eb01-f6a4-8304-79aa-97f2502e193f
+dominfo --domain test
+dominfo --domain=test
+dominfo nosuch
+dominfo
+dominfo test extra
+dominfo --bogus test
+domstate test
+domstate --reason test
+domstate nosuch
+domstate test; domstate nosuch; domstate test
+domstate nosuch; domstate test
+domid test
+domid 6695eb01-f6a4-8304-79aa-97f2502e193f
+domid nosuch
+domname 1
+domname 7
+domname 6695eb01-f6a4-8304-79aa-97f2502e193f
+domuuid test
+domuuid 1
+domuuid nosuch
+define $FX/vm1.xml; dominfo vm1; domid vm1; domstate --reason vm1
+EOF
+}
+
+cases_dumpxml() {
+  cat <<EOF
+dumpxml test
+dumpxml --inactive test
+dumpxml --security-info test
+dumpxml --domain test --inactive --security-info
+dumpxml nosuch
+define $FX/vm1.xml; dumpxml vm1; start vm1; dumpxml vm1; dumpxml --inactive vm1
+EOF
+}
+
+cases_lifecycle() {
+  cat <<EOF
+define $FX/vm1.xml; start vm1; domstate --reason vm1; suspend vm1; domstate --reason vm1; resume vm1; domstate --reason vm1
+define $FX/vm1.xml; start vm1; shutdown vm1; domstate --reason vm1; start vm1; reboot vm1; domstate --reason vm1; destroy vm1; domstate --reason vm1
+define $FX/vm1.xml; destroy vm1; start vm1; start vm1; suspend vm1; suspend vm1; resume vm1; resume vm1
+define $FX/vm1.xml; shutdown vm1; reboot vm1; suspend vm1; resume vm1
+destroy nosuch
+start nosuch
+shutdown nosuch
+reboot nosuch
+suspend nosuch
+resume nosuch
+start test
+destroy test; destroy test; start test; domid test
+define $FX/vm1.xml; define $FX/vm1.xml
+define $FX/vm1.xml; define $FX/vm1-other-uuid.xml
+define $FX/bad.xml
+define $FX/nosuchfile.xml
+define
+define $FX/vm1.xml; undefine vm1; undefine vm1; list --all
+define $FX/vm1.xml; start vm1; undefine vm1; list --all; destroy vm1; list --all
+undefine nosuch
+create $FX/vm1.xml; list --all; dominfo vm1; destroy vm1; list --all; dominfo vm1
+create $FX/vm1.xml; create $FX/vm1.xml
+create $FX/bad.xml
+create $FX/nosuchfile.xml
+EOF
+}
+
+cases_vcpus() {
+  cat <<EOF
+vcpucount test
+vcpucount test --maximum
+vcpucount test --current
+vcpucount test --config
+vcpucount test --live
+vcpucount test --config --maximum
+vcpucount test --live --current
+vcpucount test --config --live
+vcpucount test --guest
+vcpucount nosuch
+vcpuinfo test
+vcpuinfo nosuch
+define $FX/vm1.xml; vcpucount vm1; vcpucount vm1 --live; vcpuinfo vm1
+setvcpus test 1; vcpucount test
+setvcpus test 1 --live; vcpucount test
+setvcpus test 1 --config; vcpucount test
+setvcpus test 1 --current; vcpucount test
+setvcpus test 1 --live --config; vcpucount test
+setvcpus test 4 --config --maximum; vcpucount test
+setvcpus test 5
+setvcpus test 0
+setvcpus test 33 --config --maximum
+setvcpus test 2 --maximum
+setvcpus test 2 --guest
+setvcpus test 2 --hotpluggable
+setvcpus test 2 --current --live
+setvcpus test abc
+setvcpus test
+setvcpus nosuch 1
+setvcpus --domain test --count 1; vcpucount test
+setvcpus test --count=1 --live; vcpucount test
+define $FX/vm1.xml; setvcpus vm1 3 --config; setvcpus vm1 3; setvcpus vm1 0 --config; setvcpus vm1 8 --config --maximum; vcpucount vm1
+define $FX/vm1.xml; setvcpus vm1 3 --live; setvcpus vm1 2 --config --maximum; vcpucount vm1
+setvcpu test 1 --disable
+setvcpu test 1 --enable
+setvcpu test 1
+setvcpu test 1 --enable --disable
+setvcpu nosuch 1 --enable
+EOF
+}
+
+cases_memory() {
+  cat <<EOF
+setmem test 1048576; dominfo test
+setmem test 1G --live; dominfo test
+setmem test 512M --config; dumpxml --inactive test
+setmem test 512M --current; dominfo test
+setmem test 100G
+setmem test 0
+setmem test abc
+setmem test -5
+setmem nosuch 1024
+setmem test
+setmaxmem test 4G --config; dumpxml --inactive test
+setmaxmem test 4G
+setmaxmem test 4G --live
+setmaxmem test 0
+setmaxmem test xyz
+setmaxmem nosuch 1G
+define $FX/vm1.xml; setmem vm1 256M; setmaxmem vm1 1G; dominfo vm1; setmem vm1 2G; setmem vm1 128M --live
+EOF
+}
+
+cases_autostart_save() {
+  cat <<EOF
+autostart test; dominfo test; autostart --disable test; dominfo test
+autostart nosuch
+autostart --disable nosuch
+define $FX/vm1.xml; autostart vm1; dominfo vm1
+create $FX/vm1.xml; autostart vm1
+managedsave test; list --all; dominfo test; start test; domstate --reason test
+managedsave test; managedsave test
+managedsave nosuch
+save test $SAVE; list --all; restore $SAVE; list --all; domstate --reason test
+save test $SAVE; restore $SAVE; restore $SAVE
+save nosuch $SAVE
+save test
+restore /tmp/evsh-golden-nosuch.save
+restore
+EOF
+}
+
+cases_network() {
+  cat <<EOF
+net-list
+net-list --all
+net-list --inactive
+net-list --name
+net-list --uuid
+net-list --all --name --uuid
+net-list --table --name
+net-info default
+net-info nosuch
+net-dumpxml default
+net-dumpxml nosuch
+net-uuid default
+net-uuid nosuch
+net-name dd8fe884-6c02-601e-7551-cca97df1c5df
+net-name nosuch
+net-name default
+net-autostart default; net-list --all; net-autostart --disable default; net-info default
+net-autostart nosuch
+net-destroy default; net-list --all; net-list --inactive --name; net-start default; net-list
+net-start default
+net-destroy nosuch
+net-undefine default
+net-define $FX/net1.xml; net-list --all; net-start net1; net-info net1; net-dumpxml net1; net-destroy net1; net-undefine net1; net-list --all
+net-define $FX/net1.xml; net-define $FX/net1.xml
+net-define $FX/bad.xml
+net-define $FX/nosuchfile.xml
+net-undefine nosuch
+EOF
+}
+
+cases_pool() {
+  cat <<EOF
+pool-list
+pool-list --all
+pool-list --inactive
+pool-list --details
+pool-list --all --details
+pool-list --name
+pool-list --uuid
+pool-info default-pool
+pool-info nosuch
+pool-dumpxml default-pool
+pool-dumpxml nosuch
+pool-autostart default-pool; pool-list --all; pool-autostart --disable default-pool; pool-info default-pool
+pool-autostart nosuch
+pool-destroy default-pool; pool-info default-pool; pool-list --all; pool-start default-pool; pool-list
+pool-start default-pool
+pool-destroy nosuch
+pool-undefine default-pool
+pool-define $FX/pool1.xml; pool-list --all; pool-start pool1; pool-info pool1; pool-dumpxml pool1; pool-destroy pool1; pool-undefine pool1; pool-list --all
+pool-define $FX/pool1.xml; pool-define $FX/pool1.xml
+pool-define $FX/bad.xml
+pool-define $FX/nosuchfile.xml
+pool-undefine nosuch
+EOF
+}
+
+cases_volume() {
+  cat <<EOF
+vol-list default-pool
+vol-list --details default-pool
+vol-list nosuch
+vol-list
+vol-create default-pool $FX/vol1.xml; vol-list default-pool; vol-list --details default-pool; vol-info vol1.img default-pool; vol-info /default-pool/vol1.img; vol-path --pool default-pool vol1.img; vol-dumpxml vol1.img --pool default-pool; vol-delete vol1.img default-pool; vol-list default-pool
+vol-create default-pool $FX/vol1.xml; vol-create default-pool $FX/vol1.xml
+vol-create nosuch $FX/vol1.xml
+vol-create default-pool $FX/bad.xml
+vol-create default-pool $FX/nosuchfile.xml
+vol-info x --pool default-pool
+vol-info x
+vol-path x default-pool
+vol-dumpxml --pool default-pool x
+vol-delete x default-pool
+vol-delete x --pool nosuch
+EOF
+}
+
+cases_iface_nodedev() {
+  cat <<EOF
+iface-list
+iface-list --all
+iface-list --inactive
+iface-mac eth1
+iface-mac nosuch
+iface-name aa:bb:cc:dd:ee:ff
+iface-name 00:11:22:33:44:55
+iface-name nosuch
+iface-dumpxml eth1
+iface-dumpxml aa:bb:cc:dd:ee:ff
+iface-dumpxml nosuch
+nodedev-list
+nodedev-dumpxml computer
+nodedev-dumpxml nosuch
+EOF
+}
+
+cases_syntax() {
+  cat <<EOF
+domstate 'test'
+domstate "test"
+domstate --domain "test" --reason
+domstate test;domstate test
+domstate test ; ; domstate test
+domstate test # comment
+domstate test; bogus; domstate test
+domstate test; dominfo; domstate test
+domstate --reason=yes test
+setvcpus test --count
+dominfo --domain
+dominfo --domain test --domain test
+dominfo --dom test
+EOF
+}
+
+record_group() {
+  local group=$1 first=1
+  {
+    printf '['
+    while IFS= read -r line; do
+      [ -n "$line" ] || continue
+      local o e rc=0
+      o=$(mktemp) e=$(mktemp)
+      rm -f "$SAVE"
+      virsh -c test:///default "$line" >"$o" 2>"$e" || rc=$?
+      [ $first = 1 ] || printf ','
+      first=0
+      /usr/bin/python3 - "$line" "$o" "$e" "$rc" <<'PY'
+import json, sys
+cmd, out, err, rc = sys.argv[1:5]
+rd = lambda p: open(p, encoding="utf-8", errors="surrogateescape").read()
+print("\n  " + json.dumps({"cmd": cmd, "stdout": rd(out), "stderr": rd(err), "status": int(rc)}),
+      end="")
+PY
+      rm -f "$o" "$e"
+    done
+    printf '\n]\n'
+  } >"$OUT/$group.json"
+  rm -f "$SAVE"
+  echo "record_virsh: $OUT/$group.json"
+}
+
+ALL=(host list dominfo dumpxml lifecycle vcpus memory autostart_save network pool volume
+  iface_nodedev syntax)
+for g in "${@:-${ALL[@]}}"; do
+  "cases_$g" | record_group "$g"
+done
