@@ -13,3 +13,5 @@ export * from "./storage_pool/mod.ts";
 export * from "./storage_vol/mod.ts";
 export * from "./interface/mod.ts";
 export * from "./secret/mod.ts";
+export * from "./node_device/mod.ts";
+export * from "./capabilities/mod.ts";

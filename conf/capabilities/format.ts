@@ -1,0 +1,81 @@
+import { element, stringify, type XmlElement } from "../../util/xml/mod.ts";
+import type { Capabilities, GuestCap } from "./model.ts";
+
+const flags = (names: string[]) => names.map((n) => element(n));
+
+function hostElement(host: Capabilities["host"]): XmlElement {
+  return element("host", {}, [
+    host.uuid !== undefined && element("uuid", {}, [host.uuid]),
+    element("cpu", {}, [
+      element("arch", {}, [host.arch]),
+      host.cpuFeatures.length > 0 && element("features", {}, flags(host.cpuFeatures)),
+      ...host.pageSizes.map((size) => element("pages", { unit: "KiB", size })),
+    ]),
+    element("power_management", {}, flags(host.powerManagement)),
+    element("iommu", { support: host.iommu ? "yes" : "no" }),
+    host.cells.length > 0 && element("topology", {}, [
+      element(
+        "cells",
+        { num: host.cells.length },
+        host.cells.map((cell) =>
+          element("cell", { id: cell.id }, [
+            element("memory", { unit: "KiB" }, [String(cell.memory)]),
+            ...cell.pages.map((p) =>
+              element("pages", { unit: "KiB", size: p.size }, [String(p.count)])
+            ),
+            element(
+              "cpus",
+              { num: cell.cpus.length },
+              cell.cpus.map((c) =>
+                element("cpu", {
+                  id: c.id,
+                  socket_id: c.socketId,
+                  die_id: c.dieId,
+                  core_id: c.coreId,
+                  siblings: c.siblings,
+                })
+              ),
+            ),
+          ])
+        ),
+      ),
+    ]),
+    ...host.secModels.map((m) =>
+      element("secmodel", {}, [element("model", {}, [m.model]), element("doi", {}, [m.doi])])
+    ),
+  ]);
+}
+
+function guestElement(g: GuestCap): XmlElement {
+  return element("guest", {}, [
+    element("os_type", {}, [g.osType]),
+    element("arch", { name: g.arch }, [
+      element("wordsize", {}, [String(g.wordsize)]),
+      g.emulator !== undefined && element("emulator", {}, [g.emulator]),
+      ...g.machines.map((m) => element("machine", {}, [m])),
+      ...g.domainTypes.map((type) => element("domain", { type })),
+    ]),
+    g.features.length > 0 && element("features", {}, flags(g.features)),
+  ]);
+}
+
+/**
+ * Formats the capabilities document like libvirt 9.0's virCapabilitiesFormatXML, blank lines
+ * between the top-level sections included.
+ *
+ * @example
+ * ```ts
+ * import { formatCapabilitiesXML } from "./format.ts";
+ * formatCapabilitiesXML({
+ *   host: { arch: "i686", cpuFeatures: [], pageSizes: [4], powerManagement: [], iommu: false, cells: [], secModels: [] },
+ *   guests: [],
+ * }).startsWith("<capabilities>\n\n  <host>"); // true
+ * ```
+ */
+export function formatCapabilitiesXML(caps: Capabilities): string {
+  const section = (el: XmlElement) =>
+    // libvirt prints an empty DOI as an open/close pair rather than a self-closing tag.
+    stringify(el, { depth: 1 }).replaceAll("<doi/>", "<doi></doi>") + "\n";
+  return "<capabilities>\n\n" + section(hostElement(caps.host)) +
+    caps.guests.map((g) => section(guestElement(g))).join("") + "</capabilities>\n";
+}
