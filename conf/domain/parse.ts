@@ -255,7 +255,33 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
       options.onUnknown?.({ parent: "cpu", name: k.name });
     }
   }
+  applyCpuDefaults(out);
   def.cpu = out;
+}
+
+/**
+ * virCPUDefParseXML's defaults as libvirt 9.0 prints them: a custom-mode CPU shows its mode and
+ * match='exact' only when it names a model, a model falls back 'allow', a feature requires.
+ */
+function applyCpuDefaults(cpu: NonNullable<DomainDef["cpu"]>): void {
+  const models = cpu.extra.filter((e) => e.name === "model");
+  if ((cpu.mode ?? "custom") === "custom") {
+    if (models.length) {
+      cpu.mode = "custom";
+      cpu.match ??= "exact";
+    } else {
+      delete cpu.mode;
+      delete cpu.match;
+    }
+  }
+  for (const m of models) {
+    if (m.attributes.fallback === undefined) m.attributes = { fallback: "allow", ...m.attributes };
+  }
+  for (const f of cpu.extra) {
+    if (f.name === "feature" && f.attributes.policy === undefined) {
+      f.attributes = { policy: "require", ...f.attributes };
+    }
+  }
 }
 
 function parseClock(root: XmlElement, def: DomainDef, options: NormalizeOptions): void {
