@@ -1,6 +1,7 @@
 import { VirError } from "../../util/errors.ts";
 import { child, children, childText, parse, textOf, type XmlElement } from "../../util/xml/mod.ts";
 import {
+  generateUUID,
   isMulticastMac,
   parseBandwidth,
   parseIpAddress,
@@ -539,7 +540,8 @@ export function parseNetworkXML(xml: string, _flags = 0): NetworkDef {
   if (name === undefined) throw err("NO_NAME");
   if (name.includes("/")) throw err("XML_DETAIL", `invalid char in name: /`);
   const uuidText = childText(root, "uuid");
-  let uuid = "";
+  // virNetworkDefParseXML generates the UUID itself when the document has none.
+  let uuid = generateUUID();
   if (uuidText !== undefined) {
     const u = parseUUID(uuidText);
     if (!u) throw err("INTERNAL_ERROR", "malformed uuid element");
