@@ -1,0 +1,52 @@
+// `deno task canon` against the oracle's recorded canon.sh runs (../shared/oracle/examples/canon):
+// same stdout, stderr and exit status for every example. The one exception is the nwfilter
+// document: canon.sh sends it to a session libvirtd, which refuses nwfilters in session mode;
+// edgevirt has no nwfilter driver and reports NO_SUPPORT (tests/conf/known_differences.md).
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { REPO_ROOT, SHARED } from "../paths.ts";
+
+const EXAMPLES = join(SHARED, "oracle/examples");
+
+const names = [...Deno.readDirSync(join(EXAMPLES, "canon"))]
+  .filter((e) => e.name.endsWith(".xml"))
+  .map((e) => e.name.replace(/\.xml$/, ""))
+  .sort();
+
+Deno.test("canon CLI reproduces canon.sh's recorded output and exit codes", async (t) => {
+  assert.ok(names.length >= 15, `only ${names.length} examples found in ${EXAMPLES}`);
+  for (const name of names) {
+    await t.step(name, async () => {
+      const expected = (ext: string) =>
+        Deno.readTextFileSync(join(EXAMPLES, "canon/expected", `${name}.${ext}`));
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          join(REPO_ROOT, "tests/tools/canon.ts"),
+          "--stable",
+          `canon/${name}.xml`,
+        ],
+        cwd: EXAMPLES,
+      }).output();
+      const dec = new TextDecoder();
+      assert.equal(String(out.code), expected("rc").trim());
+      assert.equal(dec.decode(out.stdout), expected("out"));
+      if (name === "nwfilter-simple") {
+        assert.match(dec.decode(out.stderr), /code=3 \(VIR_ERR_NO_SUPPORT\)/);
+      } else {
+        assert.equal(dec.decode(out.stderr), expected("err"));
+      }
+    });
+  }
+});
+
+Deno.test("canon CLI: usage errors and unreadable files exit 2 and print nothing", async () => {
+  for (const args of [[], ["/nonexistent/file.xml"]]) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", join(REPO_ROOT, "tests/tools/canon.ts"), ...args],
+    }).output();
+    assert.equal(out.code, 2);
+    assert.equal(out.stdout.length, 0);
+  }
+});
