@@ -8,10 +8,45 @@
 import type { DomainDef } from "../../conf/domain/def.ts";
 import { formatDomainXML, parseDomainXML } from "../../conf/domain/mod.ts";
 import { formatNetworkXML, parseNetworkXML } from "../../conf/network/mod.ts";
+import {
+  formatStoragePoolXML,
+  parsePoolSource,
+  parseStoragePoolXML,
+  POOL_TYPES,
+} from "../../conf/storage_pool/mod.ts";
+import type { PoolType, StoragePoolDef, StoragePoolSource } from "../../conf/storage_pool/mod.ts";
+import { formatStorageVolXML, parseStorageVolXML } from "../../conf/storage_vol/mod.ts";
+import type { StorageVolDef } from "../../conf/storage_vol/mod.ts";
+import { formatInterfaceXML, parseInterfaceXML } from "../../conf/interface/mod.ts";
+import type { InterfaceDef } from "../../conf/interface/mod.ts";
+import { formatNodeDeviceXML, parseNodeDeviceXML } from "../../conf/node_device/mod.ts";
+import type { NodeDeviceDef } from "../../conf/node_device/mod.ts";
 import { testDomainGenerateIfnames, testDomainPostParse } from "./domain_postparse.ts";
 import { VIR } from "../../util/constants.ts";
 
-export { formatDomainXML, formatNetworkXML, parseNetworkXML };
+export {
+  formatDomainXML,
+  formatInterfaceXML,
+  formatNetworkXML,
+  formatNodeDeviceXML,
+  formatStoragePoolXML,
+  formatStorageVolXML,
+  parseInterfaceXML,
+  parseNetworkXML,
+  parseNodeDeviceXML,
+  parsePoolSource,
+  parseStoragePoolXML,
+  parseStorageVolXML,
+};
+export { POOL_TYPES };
+export type {
+  InterfaceDef,
+  NodeDeviceDef,
+  PoolType,
+  StoragePoolDef,
+  StoragePoolSource,
+  StorageVolDef,
+};
 
 /** A parsed network definition. */
 export type NetworkDef = ReturnType<typeof parseNetworkXML>;
@@ -33,5 +68,22 @@ export function parseTestDomain(xml: string, validate: boolean): DomainDef {
   const def = parseDomainXML(xml, validate ? VIR.DOMAIN_DEFINE_VALIDATE : 0);
   testDomainPostParse(def);
   testDomainGenerateIfnames(def);
+  return def;
+}
+
+/**
+ * Parses a `<pool>` document as libvirt's `virStoragePoolDefParseString`, which gives a pool
+ * without `<uuid>` a random one.
+ *
+ * @example
+ * ```ts
+ * import { parseTestPool } from "./conf_adapters.ts";
+ * const def = parseTestPool("<pool type='dir'><name>p</name><target><path>/p</path></target></pool>", 0);
+ * def.uuid.length; // 36
+ * ```
+ */
+export function parseTestPool(xml: string, flags: number): StoragePoolDef {
+  const def = parseStoragePoolXML(xml, flags);
+  if (!def.uuid) def.uuid = crypto.randomUUID();
   return def;
 }

@@ -19,6 +19,10 @@ import { domainVcpuMethods } from "./domain_vcpu_api.ts";
 import { domainMemoryMethods } from "./domain_memory_api.ts";
 import { domainSaveMethods } from "./domain_save_api.ts";
 import { networkMethods } from "./network_api.ts";
+import { interfaceMethods } from "./interface_api.ts";
+import { nodeDeviceMethods } from "./node_device_api.ts";
+import { storagePoolMethods } from "./storage_pool_api.ts";
+import { storageVolMethods } from "./storage_vol_api.ts";
 
 let shared: { state: TestDriverState; refs: number } | undefined;
 
@@ -109,5 +113,9 @@ export function openTestConnection(uri: URL, options: ConnectOptions): DriverCon
     ...domainMemoryMethods(state),
     ...domainSaveMethods(state),
     ...networkMethods(state),
+    ...interfaceMethods(state),
+    ...storagePoolMethods(state),
+    ...nodeDeviceMethods(state),
+    ...storageVolMethods(state),
   };
 }

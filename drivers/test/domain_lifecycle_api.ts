@@ -14,15 +14,10 @@ import type { DomainObj } from "./domain_obj.ts";
 import type { TestDriverState } from "./driver_state.ts";
 import { lift } from "./sync_table.ts";
 import { findOrFail, sameUUID } from "./object_lookup.ts";
+import { pairFilter } from "./list_filter.ts";
 
 const F = "TEST";
 const E = VIR;
-
-/** Keeps a domain when a pair of opposite list filters is unset, or its own bit matches. */
-function pairFilter(flags: number, yes: number, no: number, value: boolean): boolean {
-  if (!(flags & (yes | no)) || (flags & (yes | no)) === (yes | no)) return true;
-  return value ? (flags & yes) !== 0 : (flags & no) !== 0;
-}
 
 function stateFilter(flags: number, obj: DomainObj): boolean {
   const all = E.CONNECT_LIST_DOMAINS_RUNNING | E.CONNECT_LIST_DOMAINS_PAUSED |
@@ -315,8 +310,8 @@ export function domainLifecycleMethods(state: TestDriverState): Partial<DriverCo
     domainGetXMLDesc: (ref, flags) => {
       checkFlags(
         flags,
-        E.DOMAIN_XML_SECURE | E.DOMAIN_XML_INACTIVE | E.DOMAIN_XML_UPDATE_CPU |
-          E.DOMAIN_XML_MIGRATABLE,
+        // VIR_DOMAIN_XML_COMMON_FLAGS: UPDATE_CPU is not among them.
+        E.DOMAIN_XML_SECURE | E.DOMAIN_XML_INACTIVE | E.DOMAIN_XML_MIGRATABLE,
         "testDomainGetXMLDesc",
         F,
       );

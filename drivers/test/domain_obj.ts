@@ -176,7 +176,7 @@ export function getDefs(
  */
 export function getOneDef(obj: DomainObj, flags: number): { def: DomainDef; live: boolean } {
   if ((flags & VIR.DOMAIN_AFFECT_LIVE) && (flags & VIR.DOMAIN_AFFECT_CONFIG)) {
-    throw VirError.report(
+    throw VirError.bare(
       "DOMAIN",
       "INVALID_ARG",
       "Flags 'VIR_DOMAIN_AFFECT_LIVE' and 'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive",

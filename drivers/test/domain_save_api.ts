@@ -49,21 +49,26 @@ function readImage(path: string): DomainDef {
   } catch (e) {
     throw systemError(e, `cannot read domain image '${path}'`);
   }
+  // A short read leaves errno at 0, so virReportSystemError appends strerror(0).
   if (buf.length < MAGIC.length) {
-    throw VirError.report(F, "SYSTEM_ERROR", `incomplete save header in '${path}'`);
+    throw VirError.report(F, "SYSTEM_ERROR", `incomplete save header in '${path}': Success`);
   }
   if (!MAGIC.every((b, i) => buf[i] === b)) {
     throw VirError.report(F, "INTERNAL_ERROR", "mismatched header magic");
   }
   if (buf.length < MAGIC.length + 4) {
-    throw VirError.report(F, "SYSTEM_ERROR", `failed to read metadata length in '${path}'`);
+    throw VirError.report(
+      F,
+      "SYSTEM_ERROR",
+      `failed to read metadata length in '${path}': Success`,
+    );
   }
   const len = new DataView(buf.buffer, buf.byteOffset).getInt32(MAGIC.length, true);
   if (len < 1 || len > 8192) {
     throw VirError.report(F, "INTERNAL_ERROR", "length of metadata out of range");
   }
   if (buf.length < MAGIC.length + 4 + len) {
-    throw VirError.report(F, "SYSTEM_ERROR", `incomplete metadata in '${path}'`);
+    throw VirError.report(F, "SYSTEM_ERROR", `incomplete metadata in '${path}': Success`);
   }
   const xml = new TextDecoder().decode(buf.subarray(MAGIC.length + 4, MAGIC.length + 4 + len));
   return parseTestDomain(xml, false);

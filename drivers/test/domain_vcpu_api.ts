@@ -87,11 +87,12 @@ export function domainVcpuMethods(state: TestDriverState): Partial<DriverConnect
       getVcpusFlags(ref, VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_VCPU_MAXIMUM),
     domainSetVcpusFlags: (ref, n, flags) => {
       checkFlags(flags, COUNT_FLAGS, "testDomainSetVcpusFlags", F);
-      if (n > MAX_VCPUS) {
+      // nrCpus is unsigned in libvirt but printed with %d.
+      if (n >>> 0 > MAX_VCPUS) {
         throw VirError.report(
           F,
           "INVALID_ARG",
-          `requested cpu amount exceeds maximum supported amount (${n} > ${MAX_VCPUS})`,
+          `requested cpu amount exceeds maximum supported amount (${n | 0} > ${MAX_VCPUS})`,
         );
       }
       const { live, config } = getDefs(get(ref), flags);

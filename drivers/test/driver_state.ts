@@ -8,7 +8,13 @@
 import type { DriverEvent, NodeInfo } from "../../util/driver.ts";
 import { EventHub } from "../../util/event_hub.ts";
 import type { DomainObj } from "./domain_obj.ts";
-import type { NetworkDef } from "./conf_adapters.ts";
+import type {
+  InterfaceDef,
+  NetworkDef,
+  NodeDeviceDef,
+  StoragePoolDef,
+  StorageVolDef,
+} from "./conf_adapters.ts";
 
 /** A network object (`virNetworkObj`). */
 export interface NetworkObj {
@@ -19,6 +25,27 @@ export interface NetworkObj {
   active: boolean;
   persistent: boolean;
   autostart: boolean;
+}
+
+/** A storage pool object (`virStoragePoolObj`) with its volumes. */
+export interface PoolObj {
+  def: StoragePoolDef;
+  active: boolean;
+  /** libvirt's "has a config file": defined pools, not pools made by createXML. */
+  persistent: boolean;
+  autostart: boolean;
+  volumes: StorageVolDef[];
+}
+
+/** A host interface object (`virInterfaceObj`). */
+export interface InterfaceObj {
+  def: InterfaceDef;
+  active: boolean;
+}
+
+/** A node device object (`virNodeDeviceObj`). */
+export interface NodeDeviceObj {
+  def: NodeDeviceDef;
 }
 
 /** One NUMA cell of the fake host. */
@@ -62,6 +89,11 @@ export class TestDriverState {
   auths: TestAuthUser[] = [];
   domains: DomainObj[] = [];
   networks: NetworkObj[] = [];
+  pools: PoolObj[] = [];
+  ifaces: InterfaceObj[] = [];
+  /** The interfaces as they were at `interfaceChangeBegin`, while a transaction runs. */
+  ifaceBackup?: InterfaceObj[];
+  devices: NodeDeviceObj[] = [];
   #nextDomId = 1;
   readonly events: EventHub<DriverEvent> = new EventHub<DriverEvent>();
 

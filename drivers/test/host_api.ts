@@ -8,6 +8,7 @@ import type { DriverConnection } from "../../util/driver.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import type { TestDriverState } from "./driver_state.ts";
 import { lift } from "./sync_table.ts";
+import { capabilitiesXML } from "./capabilities.ts";
 
 const F = "TEST";
 
@@ -51,6 +52,7 @@ export function hostMethods(state: TestDriverState): Partial<DriverConnection> {
       checkFlags(flags, 0, "testConnectGetSysinfo", F);
       return SYSINFO;
     },
+    connectGetCapabilities: () => capabilitiesXML(state),
     nodeGetInfo: () => ({ ...state.nodeInfo }),
     nodeGetCellsFreeMemory: (startCell, maxCells) => {
       if (startCell >= state.cells.length) {

@@ -12,6 +12,7 @@ import type { NetworkObj, TestDriverState } from "./driver_state.ts";
 import { lift } from "./sync_table.ts";
 import { findOrFail, sameUUID } from "./object_lookup.ts";
 import { networkBridge, networkIdentity } from "./object_info.ts";
+import { pairFilter } from "./list_filter.ts";
 
 const F = "TEST";
 
@@ -105,9 +106,7 @@ export function networkMethods(state: TestDriverState): Partial<DriverConnection
         E.CONNECT_LIST_NETWORKS_PERSISTENT | E.CONNECT_LIST_NETWORKS_TRANSIENT |
         E.CONNECT_LIST_NETWORKS_AUTOSTART | E.CONNECT_LIST_NETWORKS_NO_AUTOSTART;
       checkFlags(flags, all, "testConnectListAllNetworks", F);
-      const pair = (yes: number, no: number, v: boolean) =>
-        !(flags & (yes | no)) || (flags & (yes | no)) === (yes | no) ||
-        Boolean(v ? flags & yes : flags & no);
+      const pair = (yes: number, no: number, v: boolean) => pairFilter(flags, yes, no, v);
       return state.networks.filter((n) =>
         pair(E.CONNECT_LIST_NETWORKS_ACTIVE, E.CONNECT_LIST_NETWORKS_INACTIVE, n.active) &&
         pair(

@@ -10,7 +10,18 @@ import { child, children, parse, stringify, textOf } from "../../util/xml/mod.ts
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
-import { parseNetworkXML, parseTestDomain } from "./conf_adapters.ts";
+import {
+  parseInterfaceXML,
+  parseNetworkXML,
+  parseNodeDeviceXML,
+  parseStorageVolXML,
+  parseTestDomain,
+  parseTestPool,
+} from "./conf_adapters.ts";
+import { addPool } from "./storage_access.ts";
+import { assignInterface } from "./interface_api.ts";
+import { assignNodeDevice } from "./node_device_api.ts";
+import { testStoragePoolDefaults } from "./storage_postparse.ts";
 import { newDomainObj, shutdownState, startState } from "./domain_obj.ts";
 import { networkIdentity } from "./object_info.ts";
 import type { TestDriverState } from "./driver_state.ts";
@@ -125,6 +136,40 @@ function parseNetworks(state: TestDriverState, root: XmlElement, file: string | 
   }
 }
 
+/** `testParseInterfaces`: every interface of a node starts active. */
+function parseInterfaces(state: TestDriverState, root: XmlElement, file: string | null): void {
+  for (const node of children(root, "interface")) {
+    assignInterface(state, parseInterfaceXML(stringify(resolveFile(node, file)))).active = true;
+  }
+}
+
+/** `testParseStorage` with `testOpenVolumesForPool`: active, persistent pools and their volumes. */
+function parsePools(state: TestDriverState, root: XmlElement, file: string | null): void {
+  for (const node of children(root, "pool")) {
+    const el = resolveFile(node, file);
+    const obj = addPool(state, parseTestPool(stringify(el), 0), false);
+    const def = testStoragePoolDefaults(obj.def);
+    obj.persistent = true;
+    obj.active = true;
+    for (const volNode of children(el, "volume")) {
+      const vol = parseStorageVolXML(def, stringify(resolveFile(volNode, file)));
+      // Unlike createXML, a volume from a node file keeps the path and key it states.
+      vol.target.path ??= `${def.target.path}/${vol.name}`;
+      vol.key ??= vol.target.path;
+      obj.volumes.push(vol);
+      def.allocation += vol.allocation;
+      def.available = def.capacity - def.allocation;
+    }
+  }
+}
+
+/** `testParseNodedevs`. */
+function parseNodeDevices(state: TestDriverState, root: XmlElement, file: string | null): void {
+  for (const node of children(root, "device")) {
+    assignNodeDevice(state, parseNodeDeviceXML(stringify(resolveFile(node, file))));
+  }
+}
+
 function parseAuthUsers(state: TestDriverState, root: XmlElement): void {
   for (const user of children(child(root, "auth"), "user")) {
     const username = textOf(user) ?? "";
@@ -151,6 +196,9 @@ export function loadNode(state: TestDriverState, root: XmlElement, file: string 
   parseNodeInfo(state, root);
   parseDomains(state, root, file);
   parseNetworks(state, root, file);
+  parseInterfaces(state, root, file);
+  parsePools(state, root, file);
+  parseNodeDevices(state, root, file);
   parseAuthUsers(state, root);
 }
 

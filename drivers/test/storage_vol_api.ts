@@ -1,0 +1,143 @@
+/**
+ * Storage volumes of libvirt's test driver (`testStorageDriver`, volume half): lookups by
+ * name, key and path, create (also as a clone), delete, info, XML and path. Volumes live only
+ * in active pools and use up the pool's fixed capacity.
+ *
+ * @module
+ */
+import type { DriverConnection, StoragePoolRef, StorageVolRef } from "../../util/driver.ts";
+import { VIR } from "../../util/constants.ts";
+import { checkFlags, VirError } from "../../util/errors.ts";
+import { formatStorageVolXML, parseStorageVolXML, type StorageVolDef } from "./conf_adapters.ts";
+import type { PoolObj, TestDriverState } from "./driver_state.ts";
+import { lift } from "./sync_table.ts";
+import { testStorageVolDefaults } from "./storage_postparse.ts";
+import { poolInState, volByName, volRef } from "./storage_access.ts";
+
+const F = "TEST";
+
+/** `testStorageVolumeTypeForPool`: the volume type each pool type hands out. */
+const VOL_TYPE_OF_POOL: Record<string, number> = {
+  dir: VIR.STORAGE_VOL_FILE,
+  fs: VIR.STORAGE_VOL_FILE,
+  netfs: VIR.STORAGE_VOL_FILE,
+  vstorage: VIR.STORAGE_VOL_FILE,
+  sheepdog: VIR.STORAGE_VOL_NETWORK,
+  "iscsi-direct": VIR.STORAGE_VOL_NETWORK,
+  gluster: VIR.STORAGE_VOL_NETWORK,
+  rbd: VIR.STORAGE_VOL_NETWORK,
+  logical: VIR.STORAGE_VOL_BLOCK,
+  disk: VIR.STORAGE_VOL_BLOCK,
+  mpath: VIR.STORAGE_VOL_BLOCK,
+  iscsi: VIR.STORAGE_VOL_BLOCK,
+  scsi: VIR.STORAGE_VOL_BLOCK,
+  zfs: VIR.STORAGE_VOL_BLOCK,
+};
+
+/** The first volume of an active pool that matches, as `virStoragePoolObjListSearch`. */
+function searchVolume(
+  state: TestDriverState,
+  match: (v: StorageVolDef) => boolean,
+): StorageVolRef | undefined {
+  for (const pool of state.pools) {
+    const vol = pool.active ? pool.volumes.find(match) : undefined;
+    if (vol) return volRef(pool, vol);
+  }
+  return undefined;
+}
+
+/** The checks and bookkeeping `testStorageVolCreateXML` and `…CreateXMLFrom` share. */
+function addVolume(
+  pool: PoolObj,
+  xml: string,
+  checkOrigin: () => void,
+): StorageVolRef {
+  const def = pool.def;
+  const vol = parseStorageVolXML(def, xml);
+  if (pool.volumes.some((v) => v.name === vol.name)) {
+    throw VirError.report(F, "OPERATION_FAILED", "storage vol already exists");
+  }
+  checkOrigin();
+  if (def.allocation + vol.allocation > def.capacity) {
+    throw VirError.report(
+      F,
+      "INTERNAL_ERROR",
+      `Not enough free space in pool for volume '${vol.name}'`,
+    );
+  }
+  testStorageVolDefaults(def, vol);
+  pool.volumes.push(vol);
+  def.allocation += vol.allocation;
+  def.available = def.capacity - def.allocation;
+  return volRef(pool, vol);
+}
+
+/**
+ * The volume part of the test driver's storage table.
+ *
+ * @example
+ * ```ts
+ * import { storageVolMethods } from "./storage_vol_api.ts";
+ * import { TestDriverState } from "./driver_state.ts";
+ * const methods = storageVolMethods(new TestDriverState());
+ * ```
+ */
+export function storageVolMethods(state: TestDriverState): Partial<DriverConnection> {
+  const active = (pool: StoragePoolRef | string) =>
+    poolInState(state, typeof pool === "string" ? pool : pool.name, true);
+  const find = (vol: StorageVolRef) => {
+    const pool = active(vol.pool);
+    return { pool, vol: volByName(pool, vol.name) };
+  };
+  return lift({
+    storageVolLookupByName: (pool, name) => {
+      const obj = active(pool);
+      return volRef(obj, volByName(obj, name));
+    },
+    storageVolLookupByKey: (key) => {
+      const ref = searchVolume(state, (v) => v.key === key);
+      if (!ref) {
+        throw VirError.report(F, "NO_STORAGE_VOL", `no storage vol with matching key '${key}'`);
+      }
+      return ref;
+    },
+    storageVolLookupByPath: (path) => {
+      const ref = searchVolume(state, (v) => v.target.path === path);
+      if (!ref) {
+        throw VirError.report(F, "NO_STORAGE_VOL", `no storage vol with matching path '${path}'`);
+      }
+      return ref;
+    },
+    storageVolCreateXML: (pool, xml, flags) => {
+      checkFlags(flags, 0, "testStorageVolCreateXML", F);
+      return addVolume(active(pool), xml, () => {});
+    },
+    storageVolCreateXMLFrom: (pool, xml, clone, flags) => {
+      checkFlags(flags, 0, "testStorageVolCreateXMLFrom", F);
+      const obj = active(pool);
+      // The test driver looks the origin up by name in the target pool, whatever its pool.
+      return addVolume(obj, xml, () => volByName(obj, clone.name));
+    },
+    storageVolDelete: (ref, flags) => {
+      checkFlags(flags, 0, "testStorageVolDelete", F);
+      const { pool, vol } = find(ref);
+      pool.def.allocation -= vol.allocation;
+      pool.def.available = pool.def.capacity - pool.def.allocation;
+      pool.volumes = pool.volumes.filter((v) => v !== vol);
+    },
+    storageVolGetInfo: (ref) => {
+      const { pool, vol } = find(ref);
+      return {
+        type: VOL_TYPE_OF_POOL[pool.def.type],
+        capacity: vol.capacity,
+        allocation: vol.allocation,
+      };
+    },
+    storageVolGetXMLDesc: (ref, flags) => {
+      checkFlags(flags, 0, "testStorageVolGetXMLDesc", F);
+      const { pool, vol } = find(ref);
+      return formatStorageVolXML(pool.def, vol);
+    },
+    storageVolGetPath: (ref) => find(ref).vol.target.path ?? "",
+  });
+}
