@@ -14,6 +14,7 @@
  * @module
  */
 import "./drivers/test/mod.ts";
+import "./drivers/qemu/mod.ts";
 
 export * from "./client/mod.ts";
 export { VIR } from "./util/constants.ts";

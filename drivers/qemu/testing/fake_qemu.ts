@@ -202,6 +202,12 @@ export class FakeQemu {
     this.#die(reason);
   }
 
+  /** A signal as QEMU takes it: SIGTERM announces a host shutdown first, SIGKILL does not. */
+  signal(signal: string): void {
+    if (signal !== "SIGKILL") this.emit("SHUTDOWN", { guest: false, reason: "host-signal" });
+    this.#die(signal);
+  }
+
   #newTid(): number {
     return this.#opts.tids === "shared" ? this.pid : this.#nextTid++;
   }
@@ -280,16 +286,17 @@ export class FakeQemu {
         return {
           return: { running: this.running, status: this.running ? "running" : "prelaunch" },
         };
+      // QEMU emits STOP/RESUME before it replies to stop/cont.
       case "stop":
         if (this.running) {
           this.running = false;
-          this.#later(0, () => this.emit("STOP"));
+          this.emit("STOP");
         }
         return { return: {} };
       case "cont":
         if (!this.running) {
           this.running = true;
-          this.#later(0, () => this.emit("RESUME"));
+          this.emit("RESUME");
         }
         return { return: {} };
       case "system_powerdown":

@@ -9,3 +9,4 @@
  * @module
  */
 export * from "./fake_qemu.ts";
+export * from "./fake_launcher.ts";

@@ -1,0 +1,423 @@
+/**
+ * The QEMU driver's shared state for one state directory (what libvirtd holds for all its
+ * connections): domains, their QEMU processes, configs on disk, events.
+ *
+ * @module
+ */
+import { formatDomainXML, parseDomainXML } from "../../conf/domain/mod.ts";
+import type { DomainDef } from "../../conf/domain/def.ts";
+import { VIR } from "../../util/constants.ts";
+import type { DriverEvent } from "../../util/driver.ts";
+import { VirError } from "../../util/errors.ts";
+import { EventHub } from "../../util/event_hub.ts";
+import { buildQemuArgv } from "./command/argv.ts";
+import { type DomainObj, isActive, refOf } from "./domain_obj.ts";
+import { LinuxVcpuCgroup } from "./hotplug/cgroup.ts";
+import { VcpuController } from "./hotplug/controller.ts";
+import { refreshVcpuInfo } from "./hotplug/refresh.ts";
+import { startupVcpus } from "./hotplug/startup.ts";
+import type { LiveVcpus } from "./hotplug/types.ts";
+import { applyVcpusToDef, vcpusFromDef } from "./hotplug/vcpu_model.ts";
+import type { QmpEvent } from "./monitor/qmp_client.ts";
+import { writeFileAtomic } from "./process/atomic_file.ts";
+import { DomainJob } from "./process/job.ts";
+import type { QemuLauncher, QemuProcess } from "./process/launcher.ts";
+import type { QemuPaths } from "./process/paths.ts";
+import { loadStatuses, removeStatus, saveStatus } from "./process/status.ts";
+import { DEFAULT_EMULATOR, qemuPostParse } from "./postparse.ts";
+
+const E = VIR;
+
+/** Options of {@link QemuDriverState}. */
+export interface QemuStateOptions {
+  paths: QemuPaths;
+  launcher: QemuLauncher;
+  /** Accelerator; default tcg unless /dev/kvm is usable. */
+  accel?: "tcg" | "kvm";
+  /** DEVICE_DELETED wait (libvirt: 5000 ms). */
+  unplugTimeoutMs?: number;
+  log?: (message: string) => void;
+}
+
+function kvmUsable(): boolean {
+  try {
+    Deno.openSync("/dev/kvm", { read: true, write: true }).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Domains and processes behind every connection to one `qemu://` state directory.
+ *
+ * @example
+ * ```ts
+ * import { QemuDriverState } from "./driver_state.ts";
+ * import { qemuPaths, SystemLauncher } from "./process/mod.ts";
+ * const state = await QemuDriverState.open({
+ *   paths: qemuPaths(false, "/tmp/ev"),
+ *   launcher: new SystemLauncher(),
+ * });
+ * ```
+ */
+export class QemuDriverState {
+  readonly domains = new Map<string, DomainObj>();
+  readonly events = new EventHub<DriverEvent>();
+  readonly paths: QemuPaths;
+  readonly launcher: QemuLauncher;
+  #accel: "tcg" | "kvm";
+  #unplugTimeoutMs: number;
+  #log: (message: string) => void;
+  #nextId = 1;
+
+  private constructor(options: QemuStateOptions) {
+    this.paths = options.paths;
+    this.launcher = options.launcher;
+    this.#accel = options.accel ?? (kvmUsable() ? "kvm" : "tcg");
+    this.#unplugTimeoutMs = options.unplugTimeoutMs ?? 5000;
+    this.#log = options.log ?? (() => {});
+  }
+
+  /** Loads configs, re-attaches to running QEMUs, then starts autostart domains. */
+  static async open(options: QemuStateOptions): Promise<QemuDriverState> {
+    const s = new QemuDriverState(options);
+    await Deno.mkdir(`${s.paths.configDir}/autostart`, { recursive: true });
+    await Deno.mkdir(s.paths.runDir, { recursive: true });
+    await s.#loadConfigs();
+    await s.#reattach();
+    for (const obj of s.domains.values()) {
+      if (obj.autostart && !isActive(obj)) {
+        await s.start(obj, 0).catch((e) => s.#log(`autostart of '${obj.name}' failed: ${e}`));
+      }
+    }
+    return s;
+  }
+
+  /** Drops monitors without touching QEMU (the processes keep running). */
+  async close(): Promise<void> {
+    for (const obj of this.domains.values()) {
+      const proc = obj.proc;
+      obj.proc = undefined;
+      await proc?.monitor.close();
+    }
+  }
+
+  emit(obj: DomainObj, event: number, detail: number): void {
+    this.events.emit({
+      family: "domain",
+      eventId: E.DOMAIN_EVENT_ID_LIFECYCLE,
+      ref: refOf(obj),
+      data: { event, detail },
+    });
+  }
+
+  emitOther(obj: DomainObj, eventId: number, data: Record<string, unknown>): void {
+    this.events.emit({ family: "domain", eventId, ref: refOf(obj), data });
+  }
+
+  // ---- definitions -------------------------------------------------------------------------
+
+  /** Parses XML with the driver's defaults. */
+  parse(xml: string, flags = 0): DomainDef {
+    const def = parseDomainXML(xml, flags);
+    qemuPostParse(def);
+    return def;
+  }
+
+  /** Adds or replaces a domain definition (persistent or transient). */
+  addDomain(def: DomainDef, persistent: boolean): { obj: DomainObj; replaced: boolean } {
+    for (const o of this.domains.values()) {
+      if (o.name === def.name && o.uuid !== def.uuid) {
+        throw VirError.report(
+          "DOMAIN",
+          "OPERATION_FAILED",
+          `domain '${def.name}' already exists with uuid ${o.uuid}`,
+        );
+      }
+      if (o.uuid === def.uuid && o.name !== def.name) {
+        throw VirError.report(
+          "DOMAIN",
+          "OPERATION_FAILED",
+          `domain '${o.name}' is already defined with uuid ${o.uuid}`,
+        );
+      }
+    }
+    const existing = this.domains.get(def.uuid);
+    if (existing) {
+      if (persistent) existing.persistentDef = def;
+      else if (isActive(existing)) {
+        throw VirError.report(
+          "DOMAIN",
+          "OPERATION_INVALID",
+          `domain '${def.name}' is already active`,
+        );
+      }
+      return { obj: existing, replaced: true };
+    }
+    const obj: DomainObj = {
+      uuid: def.uuid,
+      name: def.name,
+      persistentDef: persistent ? def : undefined,
+      liveDef: persistent ? undefined : def,
+      id: -1,
+      state: E.DOMAIN_SHUTOFF,
+      reason: E.DOMAIN_SHUTOFF_UNKNOWN,
+      autostart: false,
+      job: new DomainJob(),
+    };
+    this.domains.set(obj.uuid, obj);
+    return { obj, replaced: false };
+  }
+
+  async saveConfig(obj: DomainObj): Promise<void> {
+    if (!obj.persistentDef) return;
+    const xml = formatDomainXML(obj.persistentDef, E.DOMAIN_XML_INACTIVE | E.DOMAIN_XML_SECURE);
+    await writeFileAtomic(`${this.paths.configDir}/${obj.name}.xml`, xml);
+  }
+
+  async deleteConfig(obj: DomainObj): Promise<void> {
+    await Deno.remove(`${this.paths.configDir}/${obj.name}.xml`).catch(() => {});
+    await Deno.remove(`${this.paths.configDir}/autostart/${obj.name}`).catch(() => {});
+  }
+
+  async setAutostart(obj: DomainObj, on: boolean): Promise<void> {
+    const link = `${this.paths.configDir}/autostart/${obj.name}`;
+    if (on) await writeFileAtomic(link, obj.uuid);
+    else await Deno.remove(link).catch(() => {});
+    obj.autostart = on;
+  }
+
+  /** The live definition with its current vCPU state. */
+  liveDefinition(obj: DomainObj): DomainDef {
+    const def = structuredClone(obj.liveDef!);
+    def.id = obj.id;
+    const vm = obj.vcpus?.ctx.vm;
+    if (vm) applyVcpusToDef(def, vm.vcpus, vm.individual);
+    return def;
+  }
+
+  async saveStatus(obj: DomainObj): Promise<void> {
+    if (!obj.proc) return;
+    const vm = obj.vcpus!.ctx.vm;
+    await saveStatus(this.paths.runDir, {
+      name: obj.name,
+      uuid: obj.uuid,
+      id: obj.id,
+      pid: obj.proc.pid,
+      monitorPath: obj.monitorPath!,
+      state: obj.state,
+      reason: obj.reason,
+      liveXml: formatDomainXML(this.liveDefinition(obj), E.DOMAIN_XML_SECURE),
+      vcpus: vm.vcpus.map((v) => ({ alias: v.priv.alias, tid: v.priv.tid })),
+    });
+  }
+
+  // ---- processes ---------------------------------------------------------------------------
+
+  /** Starts QEMU for a defined domain (libvirt's `qemuProcessStart`). */
+  async start(obj: DomainObj, flags: number): Promise<void> {
+    if (isActive(obj)) {
+      throw VirError.report("DOMAIN", "OPERATION_INVALID", "domain is already running");
+    }
+    const def = structuredClone(obj.persistentDef ?? obj.liveDef!);
+    const { vcpus, individual } = vcpusFromDef(def);
+    const monitorPath = `${this.paths.runDir}/${obj.name}.qmp`;
+    const argv = buildQemuArgv(def, vcpus, { monitorPath, accel: this.#accel });
+    const proc = await this.launcher.launch(
+      def.devices.emulator ?? DEFAULT_EMULATOR,
+      argv,
+      monitorPath,
+    );
+    obj.liveDef = def;
+    obj.monitorPath = monitorPath;
+    obj.id = this.#nextId++;
+    obj.state = E.DOMAIN_PAUSED;
+    obj.reason = E.DOMAIN_PAUSED_STARTING_UP;
+    obj.gotShutdown = false;
+    obj.stopping = undefined;
+    this.#attachProcess(obj, proc, { pid: proc.pid, vcpus, individual });
+    try {
+      await startupVcpus(obj.vcpus!.ctx);
+      if (flags & E.DOMAIN_START_PAUSED) {
+        obj.reason = E.DOMAIN_PAUSED_USER;
+      } else {
+        obj.runningReason = E.DOMAIN_RUNNING_BOOTED;
+        await proc.monitor.cont();
+      }
+    } catch (err) {
+      await this.#kill(obj);
+      this.#cleanup(obj, E.DOMAIN_SHUTOFF_FAILED);
+      throw err;
+    }
+    this.emit(obj, E.DOMAIN_EVENT_STARTED, E.DOMAIN_EVENT_STARTED_BOOTED);
+    if (flags & E.DOMAIN_START_PAUSED) {
+      this.emit(obj, E.DOMAIN_EVENT_SUSPENDED, E.DOMAIN_EVENT_SUSPENDED_PAUSED);
+    }
+    await this.saveStatus(obj);
+  }
+
+  /** Kills QEMU (SIGTERM, then SIGKILL after 3 s) and waits for the monitor to close. */
+  async destroy(obj: DomainObj): Promise<void> {
+    obj.stopping = "destroy";
+    await this.#kill(obj);
+    this.#stopped(obj, E.DOMAIN_SHUTOFF_DESTROYED, E.DOMAIN_EVENT_STOPPED_DESTROYED);
+  }
+
+  async #kill(obj: DomainObj): Promise<void> {
+    const proc = obj.proc;
+    if (!proc) return;
+    proc.kill("SIGTERM");
+    const closed = proc.monitor.closed;
+    const timedOut = await Promise.race([
+      closed.then(() => false),
+      new Promise<boolean>((r) => setTimeout(() => r(true), 3000)),
+    ]);
+    if (timedOut) {
+      proc.kill("SIGKILL");
+      await closed;
+    }
+    for (let i = 0; i < 100 && proc.alive(); i++) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  #attachProcess(
+    obj: DomainObj,
+    proc: QemuProcess,
+    vm: LiveVcpus,
+  ): void {
+    obj.proc = proc;
+    obj.vcpus = new VcpuController({
+      vm,
+      monitor: proc.monitor,
+      cgroup: new LinuxVcpuCgroup(proc.pid, this.#log),
+      runJob: (fn) => obj.job.run(fn),
+      unplugTimeoutMs: this.#unplugTimeoutMs,
+      log: this.#log,
+      onVcpuRemoved: () => {},
+      onRemovalFailed: (alias) =>
+        this.emitOther(obj, E.DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED, { devAlias: alias }),
+      onChanged: () => void this.saveStatus(obj).catch(() => {}),
+    });
+    proc.monitor.onEvent((ev) => this.#onQmpEvent(obj, proc, ev));
+    proc.monitor.closed.then(() => this.#onMonitorClosed(obj, proc));
+  }
+
+  #onQmpEvent(obj: DomainObj, proc: QemuProcess, ev: QmpEvent): void {
+    if (obj.proc !== proc) return;
+    obj.vcpus?.handleEvent(ev);
+    switch (ev.event) {
+      case "STOP":
+        if (obj.state === E.DOMAIN_RUNNING) {
+          obj.state = E.DOMAIN_PAUSED;
+          obj.reason = obj.pausedReason ?? E.DOMAIN_PAUSED_UNKNOWN;
+          obj.pausedReason = undefined;
+          this.emit(obj, E.DOMAIN_EVENT_SUSPENDED, E.DOMAIN_EVENT_SUSPENDED_PAUSED);
+        }
+        break;
+      case "RESUME":
+        if (obj.state !== E.DOMAIN_RUNNING) {
+          obj.state = E.DOMAIN_RUNNING;
+          obj.reason = obj.runningReason ?? E.DOMAIN_RUNNING_UNPAUSED;
+          obj.runningReason = undefined;
+          this.emit(obj, E.DOMAIN_EVENT_RESUMED, E.DOMAIN_EVENT_RESUMED_UNPAUSED);
+        }
+        break;
+      case "SHUTDOWN": {
+        obj.gotShutdown = true;
+        const guest = ev.data.guest === true;
+        this.emit(
+          obj,
+          E.DOMAIN_EVENT_SHUTDOWN,
+          guest ? E.DOMAIN_EVENT_SHUTDOWN_GUEST : E.DOMAIN_EVENT_SHUTDOWN_HOST,
+        );
+        break;
+      }
+      case "RESET":
+        this.emitOther(obj, E.DOMAIN_EVENT_ID_REBOOT, {});
+        break;
+    }
+  }
+
+  #onMonitorClosed(obj: DomainObj, proc: QemuProcess): void {
+    // A destroy finishes the stop itself; a monitor we dropped on close is no exit at all.
+    if (obj.proc !== proc || obj.stopping === "destroy") return;
+    if (obj.gotShutdown) {
+      this.#stopped(obj, E.DOMAIN_SHUTOFF_SHUTDOWN, E.DOMAIN_EVENT_STOPPED_SHUTDOWN);
+    } else this.#stopped(obj, E.DOMAIN_SHUTOFF_CRASHED, E.DOMAIN_EVENT_STOPPED_FAILED);
+  }
+
+  #stopped(obj: DomainObj, reason: number, detail: number): void {
+    if (!isActive(obj)) return;
+    this.#cleanup(obj, reason);
+    this.emit(obj, E.DOMAIN_EVENT_STOPPED, detail);
+  }
+
+  #cleanup(obj: DomainObj, reason: number): void {
+    const ref = refOf(obj);
+    obj.proc = undefined;
+    obj.vcpus = undefined;
+    obj.id = -1;
+    obj.state = E.DOMAIN_SHUTOFF;
+    obj.reason = reason;
+    obj.stopping = undefined;
+    void removeStatus(this.paths.runDir, ref.name);
+    if (obj.persistentDef) obj.liveDef = undefined;
+    else this.domains.delete(obj.uuid);
+  }
+
+  // ---- loading -----------------------------------------------------------------------------
+
+  async #loadConfigs(): Promise<void> {
+    for await (const e of Deno.readDir(this.paths.configDir)) {
+      if (!e.isFile || !e.name.endsWith(".xml")) continue;
+      try {
+        const def = this.parse(await Deno.readTextFile(`${this.paths.configDir}/${e.name}`));
+        const { obj } = this.addDomain(def, true);
+        obj.autostart = await Deno.stat(`${this.paths.configDir}/autostart/${def.name}`).then(
+          () => true,
+          () => false,
+        );
+      } catch (err) {
+        this.#log(`skipping config ${e.name}: ${err}`);
+      }
+    }
+  }
+
+  /** libvirt's `qemuProcessReconnect`: pick up QEMUs a previous driver started. */
+  async #reattach(): Promise<void> {
+    for (const st of await loadStatuses(this.paths.runDir)) {
+      const proc = await this.launcher.attach(st.pid, st.monitorPath);
+      if (!proc) {
+        await removeStatus(this.paths.runDir, st.name);
+        continue;
+      }
+      const liveDef = this.parse(st.liveXml);
+      const obj = this.domains.get(st.uuid) ?? this.addDomain(liveDef, false).obj;
+      const { vcpus, individual } = vcpusFromDef(liveDef);
+      st.vcpus.forEach((v, i) => {
+        if (vcpus[i]) Object.assign(vcpus[i].priv, { alias: v.alias, tid: v.tid });
+      });
+      obj.liveDef = liveDef;
+      obj.id = st.id;
+      obj.state = st.state;
+      obj.reason = st.reason;
+      obj.monitorPath = st.monitorPath;
+      this.#nextId = Math.max(this.#nextId, st.id + 1);
+      this.#attachProcess(obj, proc, { pid: proc.pid, vcpus, individual });
+      try {
+        await refreshVcpuInfo(obj.vcpus!.ctx.vm, proc.monitor, true, this.#log);
+        const status = await proc.monitor.queryStatus();
+        if (status.running && obj.state !== E.DOMAIN_RUNNING) {
+          obj.state = E.DOMAIN_RUNNING;
+          obj.reason = E.DOMAIN_RUNNING_UNPAUSED;
+        } else if (!status.running && obj.state === E.DOMAIN_RUNNING) {
+          obj.state = E.DOMAIN_PAUSED;
+          obj.reason = E.DOMAIN_PAUSED_UNKNOWN;
+        }
+        await this.saveStatus(obj);
+      } catch (err) {
+        this.#log(`re-attaching '${obj.name}' failed: ${err}`);
+      }
+    }
+  }
+}

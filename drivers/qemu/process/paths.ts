@@ -1,0 +1,37 @@
+/**
+ * Where the QEMU driver keeps persistent configs and runtime status.
+ *
+ * @module
+ */
+
+/** The driver's directories. */
+export interface QemuPaths {
+  /** Persistent domain XML and autostart marks. */
+  configDir: string;
+  /** Runtime status and monitor sockets of running domains. */
+  runDir: string;
+}
+
+/**
+ * `qemu:///session`: `$XDG_RUNTIME_DIR/edgevirt/qemu` or `~/.cache/edgevirt/qemu`;
+ * `qemu:///system`: `/var/lib/edgevirt/qemu`. `stateDir` (connect option) or
+ * `EDGEVIRT_QEMU_STATE_DIR` overrides the base.
+ *
+ * @example
+ * ```ts
+ * import { qemuPaths } from "./paths.ts";
+ * const { configDir, runDir } = qemuPaths(false, "/tmp/ev");
+ * ```
+ */
+export function qemuPaths(system: boolean, stateDir?: string): QemuPaths {
+  const env = Deno.env.get("EDGEVIRT_QEMU_STATE_DIR");
+  const runtime = Deno.env.get("XDG_RUNTIME_DIR");
+  const home = Deno.env.get("HOME") ?? "/tmp";
+  const base = stateDir ?? env ??
+    (system
+      ? "/var/lib/edgevirt/qemu"
+      : runtime
+      ? `${runtime}/edgevirt/qemu`
+      : `${home}/.cache/edgevirt/qemu`);
+  return { configDir: `${base}/config`, runDir: `${base}/run` };
+}

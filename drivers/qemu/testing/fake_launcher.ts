@@ -1,0 +1,64 @@
+/**
+ * A {@link QemuLauncher} that starts {@link FakeQemu}s instead of processes, sized from the
+ * `-smp` argument, so the whole driver runs in-process.
+ *
+ * @module
+ */
+import { QemuMonitor } from "../monitor/qemu_monitor.ts";
+import { QmpClient } from "../monitor/qmp_client.ts";
+import type { QemuLauncher, QemuProcess } from "../process/launcher.ts";
+import { FakeQemu, type FakeQemuOptions } from "./fake_qemu.ts";
+
+/**
+ * Launches fake QEMUs; every started instance stays reachable by pid for re-attach tests.
+ *
+ * @example
+ * ```ts
+ * import { FakeLauncher } from "./fake_launcher.ts";
+ * const launcher = new FakeLauncher({ unplug: "hold" });
+ * ```
+ */
+export class FakeLauncher implements QemuLauncher {
+  /** Started fakes by pid. */
+  readonly instances = new Map<number, FakeQemu>();
+  /** The argv of every launch. */
+  readonly launches: string[][] = [];
+  #options: FakeQemuOptions;
+  #nextPid = 70000;
+
+  constructor(options: FakeQemuOptions = {}) {
+    this.#options = options;
+  }
+
+  async launch(_emulator: string, argv: string[], _monitorPath: string): Promise<QemuProcess> {
+    this.launches.push(argv);
+    const smp = argv[argv.indexOf("-smp") + 1];
+    const [boot, ...rest] = smp.split(",");
+    const kv = Object.fromEntries(rest.map((p) => p.split("=")));
+    const fake = new FakeQemu({
+      sockets: Number(kv.sockets),
+      cores: Number(kv.cores),
+      threads: Number(kv.threads),
+      bootCpus: Number(boot),
+      pid: this.#nextPid++,
+      ...this.#options,
+    });
+    this.instances.set(fake.pid, fake);
+    return this.#wrap(fake, await QmpClient.open(fake.connect()));
+  }
+
+  async attach(pid: number, _monitorPath: string): Promise<QemuProcess | null> {
+    const fake = this.instances.get(pid);
+    if (!fake?.alive) return null;
+    return this.#wrap(fake, await QmpClient.open(fake.connect()));
+  }
+
+  #wrap(fake: FakeQemu, qmp: QmpClient): QemuProcess {
+    return {
+      pid: fake.pid,
+      monitor: new QemuMonitor(qmp),
+      kill: (signal) => fake.signal(signal),
+      alive: () => fake.alive,
+    };
+  }
+}
