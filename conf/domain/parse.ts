@@ -77,14 +77,11 @@ const HYPERV_FEATURES = new Set(
  * (VIR_ERR_XML_INVALID_SCHEMA); otherwise they are dropped.
  */
 export function parseDomainXML(xml: string, flags = 0): DomainDef {
-  const root = parse(xml, { context: "(domain_definition)", errorDomain: "DOMAIN" });
-  if (root.name !== "domain") {
-    throw VirError.report(
-      "DOMAIN",
-      "XML_ERROR",
-      `expecting root element of 'domain', not '${root.name}'`,
-    );
-  }
+  const root = parse(xml, {
+    context: "(domain_definition)",
+    errorDomain: "DOMAIN",
+    expectRoot: "domain",
+  });
   const unknown: UnknownElement[] = [];
   const options: NormalizeOptions = flags & VIR.DOMAIN_DEFINE_VALIDATE
     ? { onUnknown: (u) => unknown.push(u) }

@@ -174,9 +174,10 @@ function parseInterface(el: XmlElement, topLevel: boolean): InterfaceDef {
  * ```
  */
 export function parseInterfaceXML(xml: string, _flags = 0): InterfaceDef {
-  const root = parse(xml, { context: "(interface_definition)", errorDomain: "INTERFACE" });
-  if (root.name !== "interface") {
-    throw xmlErr(`unexpected root element <${root.name}>, expecting <interface>`);
-  }
+  const root = parse(xml, {
+    context: "(interface_definition)",
+    errorDomain: "INTERFACE",
+    expectRoot: "interface",
+  });
   return parseInterface(root, true);
 }

@@ -529,13 +529,11 @@ function validateForward(def: NetworkDef, stpGiven: boolean): void {
  * ```
  */
 export function parseNetworkXML(xml: string, _flags = 0): NetworkDef {
-  const root = parse(xml, { context: "(network_definition)", errorDomain: "NETWORK" });
-  if (root.name !== "network") {
-    throw err(
-      "XML_ERROR",
-      `unexpected root element <${root.name}>, expecting <network>`,
-    );
-  }
+  const root = parse(xml, {
+    context: "(network_definition)",
+    errorDomain: "NETWORK",
+    expectRoot: "network",
+  });
   const name = childText(root, "name");
   if (name === undefined) throw err("NO_NAME");
   if (name.includes("/")) throw err("XML_DETAIL", `invalid char in name: /`);

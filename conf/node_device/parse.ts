@@ -74,10 +74,11 @@ function parseSystem(el: XmlElement, dev: string): NodeDeviceCap {
  * ```
  */
 export function parseNodeDeviceXML(xml: string, _flags = 0): NodeDeviceDef {
-  const root = parse(xml, { context: "(node_device_definition)", errorDomain: "NODEDEV" });
-  if (root.name !== "device") {
-    throw err("XML_ERROR", `unexpected root element <${root.name}>, expecting <device>`);
-  }
+  const root = parse(xml, {
+    context: "(node_device_definition)",
+    errorDomain: "NODEDEV",
+    expectRoot: "device",
+  });
   const name = childText(root, "name") ?? "new device";
   const capEls = children(root, "capability");
   if (!capEls.length) throw err("INTERNAL_ERROR", `no device capabilities for '${name}'`);

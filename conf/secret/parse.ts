@@ -25,10 +25,11 @@ const USAGE_ID: Record<string, ["volume" | "name" | "target", string]> = {
  * ```
  */
 export function parseSecretXML(xml: string, _flags = 0): SecretDef {
-  const root = parse(xml, { context: "(definition_of_secret)", errorDomain: "SECRET" });
-  if (root.name !== "secret") {
-    throw xmlErr(`unexpected root element <${root.name}>, expecting <secret>`);
-  }
+  const root = parse(xml, {
+    context: "(definition_of_secret)",
+    errorDomain: "SECRET",
+    expectRoot: "secret",
+  });
   const yesNo = (attr: "ephemeral" | "private") => {
     const v = root.attributes[attr];
     if (v === undefined) return false;

@@ -98,9 +98,10 @@ export function parseStoragePoolElement(root: XmlElement): StoragePoolDef {
  * ```
  */
 export function parseStoragePoolXML(xml: string, _flags = 0): StoragePoolDef {
-  const root = parse(xml, { context: "(storage_pool_definition)", errorDomain: "STORAGE" });
-  if (root.name !== "pool") {
-    throw xmlErr(`unexpected root element <${root.name}>, expecting <pool>`);
-  }
+  const root = parse(xml, {
+    context: "(storage_pool_definition)",
+    errorDomain: "STORAGE",
+    expectRoot: "pool",
+  });
   return parseStoragePoolElement(root);
 }

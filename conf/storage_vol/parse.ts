@@ -124,9 +124,10 @@ export function parseStorageVolElement(pool: StoragePoolDef, root: XmlElement): 
  * ```
  */
 export function parseStorageVolXML(pool: StoragePoolDef, xml: string, _flags = 0): StorageVolDef {
-  const root = parse(xml, { context: "(storage_volume_definition)", errorDomain: "STORAGE" });
-  if (root.name !== "volume") {
-    throw xmlErr(`unexpected root element <${root.name}>, expecting <volume>`);
-  }
+  const root = parse(xml, {
+    context: "(storage_volume_definition)",
+    errorDomain: "STORAGE",
+    expectRoot: "volume",
+  });
   return parseStorageVolElement(pool, root);
 }

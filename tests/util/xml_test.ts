@@ -43,6 +43,23 @@ Deno.test("an error after the final newline shows libxml2's (null) context line"
   );
 });
 
+Deno.test("text before any element: libxml2's 'Start tag expected' at the first character", () => {
+  assert.equal(
+    rejects("not xml at all").message,
+    "(domain_definition):1: Start tag expected, '<' not found\nnot xml at all\n^",
+  );
+  assert.equal(
+    rejects("  not xml").message,
+    "(domain_definition):1: Start tag expected, '<' not found\n  not xml\n--^",
+  );
+});
+
+Deno.test("expectRoot: another root element is libvirt's XML_ERROR from VIR_FROM_XML", () => {
+  const e = rejects("<network><name>x</name></network>", { expectRoot: "domain" });
+  assert.deepEqual([e.code, e.domain], [27, 5]);
+  assert.equal(e.message, "XML error: expecting root element of 'domain', not 'network'");
+});
+
 Deno.test("DOCTYPE and entity declarations are refused (no XXE, no billion laughs)", () => {
   const lol =
     `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>` +

@@ -14,6 +14,11 @@ export interface ParseOptions {
   maxDepth?: number;
   /** Maximum attributes on one element; default 256. */
   maxAttributes?: number;
+  /**
+   * The root element the caller expects (libvirt's virXMLParse with a root name): any other root
+   * is VIR_ERR_XML_ERROR from VIR_FROM_XML, "expecting root element of 'X', not 'Y'".
+   */
+  expectRoot?: string;
 }
 
 const DEFAULT_MAX_SIZE = 4 * 1024 * 1024;
@@ -104,7 +109,21 @@ export function parse(xml: string, options: ParseOptions = {}): XmlElement {
       stack[stack.length - 1].children.push({ type: "comment", text: t });
     }
   });
-  parser.on("error", (e) => stop(libxmlMessage(e.message, stack)));
+  parser.on("error", (e) => {
+    if (!root && /text data outside of root node/i.test(e.message)) {
+      // libxml2 points at the first character that is not the start of a tag.
+      const at = xml.search(/\S/);
+      const before = xml.slice(0, at);
+      const line = before.split("\n").length;
+      failure ??= {
+        line,
+        column: at - (before.lastIndexOf("\n") + 1),
+        msg: "Start tag expected, '<' not found",
+      };
+      return;
+    }
+    stop(libxmlMessage(e.message, stack));
+  });
   try {
     parser.write(xml);
     if (!failure) parser.close();
@@ -120,6 +139,13 @@ export function parse(xml: string, options: ParseOptions = {}): XmlElement {
   }
   if (!failure && !root) stop("Document is empty");
   if (failure) return fail(failure.line, failure.column, failure.msg);
+  if (options.expectRoot !== undefined && root!.name !== options.expectRoot) {
+    throw VirError.report(
+      "XML",
+      "XML_ERROR",
+      `expecting root element of '${options.expectRoot}', not '${root!.name}'`,
+    );
+  }
   return root!;
 }
 
