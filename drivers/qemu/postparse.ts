@@ -39,6 +39,7 @@ export function qemuPostParse(def: DomainDef): void {
       }' does not support virt type '${def.type}'`,
     );
   }
+  if (!def.uuid) def.uuid = crypto.randomUUID();
   def.os.arch ??= "x86_64";
   const machine = def.os.machine ?? "pc";
   def.os.machine = MACHINE_ALIASES[machine] ?? machine;

@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { parseDomainXML } from "../../../conf/domain/mod.ts";
+import { buildQemuArgv, optValue, smpArg } from "../../../drivers/qemu/command/mod.ts";
+import { vcpusFromDef } from "../../../drivers/qemu/hotplug/mod.ts";
+import { qemuPostParse } from "../../../drivers/qemu/postparse.ts";
+
+function argvOf(xml: string, monitorPath = "/run/ev/vm.qmp") {
+  const def = parseDomainXML(xml);
+  qemuPostParse(def);
+  return buildQemuArgv(def, vcpusFromDef(def).vcpus, { monitorPath, accel: "tcg" });
+}
+
+const after = (argv: string[], flag: string) => argv[argv.indexOf(flag) + 1];
+
+Deno.test("a disk-less domain: fixed options, QMP socket, TCG, no display", () => {
+  const argv = argvOf(
+    "<domain type='qemu'><name>vm</name><memory unit='MiB'>128</memory><vcpu>2</vcpu>" +
+      "<os><type>hvm</type></os></domain>",
+  );
+  for (const f of ["-S", "-no-user-config", "-nodefaults"]) assert.ok(argv.includes(f), f);
+  assert.equal(after(argv, "-machine"), "pc-i440fx-7.2,usb=off");
+  assert.equal(after(argv, "-accel"), "tcg");
+  assert.equal(after(argv, "-m"), "size=131072k");
+  assert.equal(after(argv, "-smp"), "2,maxcpus=2,sockets=2,dies=1,cores=1,threads=1");
+  assert.equal(after(argv, "-display"), "none");
+  assert.equal(after(argv, "-qmp"), "unix:/run/ev/vm.qmp,server=on,wait=off");
+});
+
+Deno.test("-smp counts only online vCPUs that are not hotpluggable", () => {
+  const def = parseDomainXML(
+    "<domain type='qemu'><name>vm</name><memory>131072</memory><vcpu current='3'>4</vcpu>" +
+      "<vcpus><vcpu id='0' enabled='yes' hotpluggable='no'/>" +
+      "<vcpu id='1' enabled='yes' hotpluggable='no'/><vcpu id='2' enabled='yes' hotpluggable='yes'/>" +
+      "<vcpu id='3' enabled='no' hotpluggable='yes'/></vcpus><os><type>hvm</type></os>" +
+      "<cpu><topology sockets='2' dies='1' cores='2' threads='1'/></cpu></domain>",
+  );
+  assert.equal(
+    smpArg(def, vcpusFromDef(def).vcpus),
+    "2,maxcpus=4,sockets=2,dies=1,cores=2,threads=1",
+  );
+});
+
+Deno.test("commas in names and paths are doubled, so they never inject options", () => {
+  assert.equal(optValue("a,b,,c"), "a,,b,,,,c");
+  const argv = argvOf(
+    "<domain type='qemu'><name>x,debug-threads=off</name><memory>131072</memory><vcpu>1</vcpu>" +
+      "<os><type>hvm</type></os><devices>" +
+      "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>" +
+      "<source file='/img/a,file=/etc/shadow.qcow2'/><target dev='vda' bus='virtio'/></disk>" +
+      "<serial type='file'><source path='/log/s,x.log'/><target port='0'/></serial>" +
+      "<interface type='user'><mac address='52:54:00:11:22:33'/><model type='virtio'/></interface>" +
+      "<graphics type='vnc' port='5905' autoport='no'/><memballoon model='virtio'/>" +
+      "</devices></domain>",
+    "/run/a,b.qmp",
+  );
+  assert.equal(after(argv, "-name"), "guest=x,,debug-threads=off,debug-threads=on");
+  assert.equal(after(argv, "-qmp"), "unix:/run/a,,b.qmp,server=on,wait=off");
+  assert.equal(
+    after(argv, "-drive"),
+    "file=/img/a,,file=/etc/shadow.qcow2,format=qcow2,if=none,id=drive0",
+  );
+  assert.equal(after(argv, "-device"), "virtio-blk-pci,drive=drive0,id=disk0");
+  assert.equal(after(argv, "-chardev"), "file,id=charserial0,path=/log/s,,x.log");
+  assert.equal(after(argv, "-serial"), "chardev:charserial0");
+  assert.equal(after(argv, "-vnc"), "127.0.0.1:5");
+  assert.equal(after(argv, "-netdev"), "user,id=hostnet0");
+  assert.ok(argv.includes("virtio-net-pci,netdev=hostnet0,id=net0,mac=52:54:00:11:22:33"));
+  assert.ok(argv.includes("virtio-balloon-pci,id=balloon0"));
+});

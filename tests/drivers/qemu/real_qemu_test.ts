@@ -1,0 +1,146 @@
+// Real QEMU 7.2 (TCG) under the edgevirt QEMU driver. Without QEMU this test is ignored on a
+// developer machine but FAILS in CI (CI set), so a missing emulator never passes silently.
+import assert from "node:assert/strict";
+import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
+import { type QemuProcess, SystemLauncher } from "../../../drivers/qemu/process/mod.ts";
+import { VIR } from "../../../util/constants.ts";
+import type { DriverConnection, DriverEvent } from "../../../util/driver.ts";
+import type { VirError } from "../../../util/errors.ts";
+
+const EMULATOR = "/usr/bin/qemu-system-x86_64";
+const haveQemu = (() => {
+  try {
+    return Deno.statSync(EMULATOR).isFile;
+  } catch {
+    return false;
+  }
+})();
+
+const XML = `<domain type='qemu'><name>rq</name>
+<memory unit='MiB'>128</memory><vcpu placement='static' current='1'>4</vcpu>
+<vcpus><vcpu id='0' enabled='yes' hotpluggable='no'/><vcpu id='1' enabled='no' hotpluggable='yes'/>
+<vcpu id='2' enabled='no' hotpluggable='yes'/><vcpu id='3' enabled='no' hotpluggable='yes'/></vcpus>
+<os><type arch='x86_64' machine='q35'>hvm</type></os>
+<cpu mode='custom' match='exact'><model fallback='allow'>qemu64</model>
+<topology sockets='4' dies='1' cores='1' threads='1'/></cpu>
+<devices><memballoon model='none'/></devices></domain>`;
+
+/** A launcher that remembers the processes so the test can reach QEMU's monitor directly. */
+class TappedLauncher extends SystemLauncher {
+  readonly procs: QemuProcess[] = [];
+  override async launch(e: string, argv: string[], path: string): Promise<QemuProcess> {
+    const p = await super.launch(e, argv, path);
+    this.procs.push(p);
+    return p;
+  }
+}
+
+async function open(dir: string, launcher: SystemLauncher) {
+  const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
+    stateDir: dir,
+    launcher,
+    accel: "tcg",
+  }) as DriverConnection;
+  const events: string[] = [];
+  conn.subscribe!((ev: DriverEvent) => {
+    if (ev.eventId === 0) events.push(`${ev.data.event}/${ev.data.detail}`);
+  });
+  return { conn, events };
+}
+
+async function until(cond: () => Promise<boolean>, ms = 5000) {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+Deno.test({
+  name: "real QEMU: start, hotplug to 4, unplug timeout, destroy, crash, re-attach",
+  ignore: !haveQemu && !Deno.env.get("CI"),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    assert.ok(haveQemu, `${EMULATOR} is required in CI`);
+    const dir = await Deno.makeTempDir({ prefix: "ev-qemu-" });
+    const launcher = new TappedLauncher();
+    const { conn, events } = await open(dir, launcher);
+    const live = VIR.DOMAIN_AFFECT_LIVE;
+    try {
+      const dom = await conn.domainDefineXMLFlags!(XML, 0);
+      let t = performance.now();
+      const running = await conn.domainCreateWithFlags!(dom, 0);
+      console.log(`start: ${(performance.now() - t).toFixed(0)} ms`);
+      assert.deepEqual(await conn.domainGetState!(running, 0), [1, 1]);
+
+      t = performance.now();
+      await conn.domainSetVcpusFlags!(running, 4, live);
+      console.log(`hotplug 3 vCPUs: ${(performance.now() - t).toFixed(0)} ms`);
+      assert.equal(await conn.domainGetVcpusFlags!(running, live), 4);
+      assert.equal(await conn.domainGetVcpusFlags!(running, VIR.DOMAIN_AFFECT_CONFIG), 1);
+      assert.equal((await conn.domainGetVcpus!(running)).info.length, 4);
+      const status = JSON.parse(await Deno.readTextFile(`${dir}/run/rq.status.json`));
+      const tids: number[] = status.vcpus.map((v: { tid: number }) => v.tid);
+      assert.equal(new Set(tids).size, 4, `distinct thread ids: ${tids}`);
+      for (const tid of tids) assert.ok(Deno.statSync(`/proc/${status.pid}/task/${tid}`));
+
+      // No guest OS: QEMU refuses device_del at once (legacy ACPI CPU hotplug).
+      const legacy = (await conn.domainSetVcpusFlags!(running, 3, live).catch((e) =>
+        e
+      )) as VirError;
+      assert.equal(legacy.codeName, "VIR_ERR_INTERNAL_ERROR");
+      assert.match(legacy.message, /acpi: device unplug request for not supported device type/);
+
+      // Modern mode forced: device_del is accepted, no ACK ever comes: libvirt's 5 s timeout.
+      const mon = launcher.procs[0].monitor;
+      const acpi = await mon.run<string>("qom-get", { path: "/machine", property: "acpi-device" });
+      await mon.run("qom-set", { path: acpi, property: "cpu-hotplug-legacy", value: false });
+      t = performance.now();
+      const timeout = (await conn.domainSetVcpu!(running, "3", 0, live).catch((e) =>
+        e
+      )) as VirError;
+      const waited = performance.now() - t;
+      assert.equal(timeout.codeName, "VIR_ERR_OPERATION_TIMEOUT");
+      assert.ok(waited >= 4900 && waited < 6500, `waited ${waited} ms`);
+      assert.equal(await conn.domainGetVcpusFlags!(running, live), 4);
+      assert.match(
+        await conn.domainGetXMLDesc!(running, 0),
+        /<vcpu id='3' enabled='yes' hotpluggable='yes' order='4'\/>/,
+      );
+
+      events.length = 0;
+      await conn.domainDestroyFlags!(running, 0);
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(events, ["6/2", "5/1"]);
+
+      // kill -9: shut off / crashed with STOPPED/FAILED.
+      const again = await conn.domainCreateWithFlags!(dom, 0);
+      const pid = launcher.procs[1].pid;
+      await new Promise((r) => setTimeout(r, 20)); // let the start events through first
+      events.length = 0;
+      Deno.kill(pid, "SIGKILL");
+      await until(async () => (await conn.domainGetState!(again, 0))[0] === VIR.DOMAIN_SHUTOFF);
+      assert.deepEqual(await conn.domainGetState!(again, 0), [5, VIR.DOMAIN_SHUTOFF_CRASHED]);
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(events, [`5/${VIR.DOMAIN_EVENT_STOPPED_FAILED}`]);
+
+      // Driver restart: QEMU keeps running and is re-attached with its vCPU state.
+      const third = await conn.domainCreateWithFlags!(dom, 0);
+      await conn.domainSetVcpusFlags!(third, 2, live);
+      await conn.connectClose();
+      const reopened = await open(dir, new SystemLauncher());
+      const ref = await reopened.conn.domainLookupByName!("rq");
+      assert.equal(ref.id, third.id);
+      assert.deepEqual(await reopened.conn.domainGetState!(ref, 0), [1, 1]);
+      assert.equal(await reopened.conn.domainGetVcpusFlags!(ref, live), 2);
+      await reopened.conn.domainSetVcpusFlags!(ref, 3, live);
+      await reopened.conn.domainDestroyFlags!(ref, 0);
+      await reopened.conn.domainUndefineFlags!(ref, 0);
+      await reopened.conn.connectClose();
+    } finally {
+      for (const p of launcher.procs) p.kill("SIGKILL");
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
