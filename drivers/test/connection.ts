@@ -19,6 +19,9 @@ import { domainVcpuMethods } from "./domain_vcpu_api.ts";
 import { domainMemoryMethods } from "./domain_memory_api.ts";
 import { domainSaveMethods } from "./domain_save_api.ts";
 import { networkMethods } from "./network_api.ts";
+import { domainGuestMethods } from "./domain_guest_api.ts";
+import { domainStatsMethods } from "./domain_stats_api.ts";
+import { domainTuningMethods } from "./domain_tuning_api.ts";
 import { interfaceMethods } from "./interface_api.ts";
 import { nodeDeviceMethods } from "./node_device_api.ts";
 import { storagePoolMethods } from "./storage_pool_api.ts";
@@ -112,6 +115,9 @@ export function openTestConnection(uri: URL, options: ConnectOptions): DriverCon
     ...domainVcpuMethods(state),
     ...domainMemoryMethods(state),
     ...domainSaveMethods(state),
+    ...domainGuestMethods(state),
+    ...domainStatsMethods(state),
+    ...domainTuningMethods(state),
     ...networkMethods(state),
     ...interfaceMethods(state),
     ...storagePoolMethods(state),

@@ -114,7 +114,7 @@ export function netFind(def: DomainDef, device: string): DomainInterface {
     );
   }
   if (!matches.length) {
-    throw VirError.report("DOMAIN", "INVALID_ARG", `no interface matching mac/name: ${device}`);
+    throw VirError.report("DOMAIN", "INVALID_ARG", `'${device}' is not a known interface`);
   }
   return matches[0];
 }

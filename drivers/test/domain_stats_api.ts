@@ -1,0 +1,123 @@
+/**
+ * Statistics calls of libvirt's test driver, all made up: CPU time totals and per host CPU,
+ * block and interface counters derived from the wall clock, block device sizes and disk
+ * error states.
+ *
+ * @module
+ */
+import type { DomainRef, DriverConnection } from "../../util/driver.ts";
+import { VIR } from "../../util/constants.ts";
+import { checkFlags, VirError } from "../../util/errors.ts";
+import { domainFromRef } from "./domain_access.ts";
+import { diskByName, diskHasSource, disks, diskTarget, netFind } from "./domain_devices.ts";
+import { checkActive } from "./domain_obj.ts";
+import type { TestDriverState } from "./driver_state.ts";
+import { lift } from "./sync_table.ts";
+
+const F = "TEST";
+/** `TEST_TOTAL_CPUTIME`, ns. */
+const TOTAL_CPUTIME = 48772617035;
+
+/** The clock in µs (`g_get_real_time`), the base of every fake counter. */
+function statBase(): number {
+  return Date.now() * 1000;
+}
+
+/**
+ * The statistics part of the test driver's hypervisor table.
+ *
+ * @example
+ * ```ts
+ * import { domainStatsMethods } from "./domain_stats_api.ts";
+ * import { TestDriverState } from "./driver_state.ts";
+ * const methods = domainStatsMethods(new TestDriverState());
+ * ```
+ */
+export function domainStatsMethods(state: TestDriverState): Partial<DriverConnection> {
+  const active = (ref: DomainRef) => {
+    const obj = domainFromRef(state, ref);
+    checkActive(obj);
+    return obj;
+  };
+  return lift({
+    domainGetCPUStats: (ref, startCpu, ncpus, flags) => {
+      checkFlags(flags, VIR.TYPED_PARAM_STRING_OKAY, "testDomainGetCPUStats", F);
+      active(ref);
+      if (startCpu === -1) {
+        return [{ cpu_time: TOTAL_CPUTIME, user_time: 5540000000, system_time: 6460000000 }];
+      }
+      // The test driver counts one "CPU" per core of its node description.
+      const total = state.nodeInfo.cores;
+      if (startCpu >= total) {
+        throw VirError.report(
+          F,
+          "INVALID_ARG",
+          `start_cpu ${startCpu} larger than maximum of ${total - 1}`,
+        );
+      }
+      const perCpu = Math.floor(TOTAL_CPUTIME / total);
+      const stats = [];
+      for (let i = startCpu; i < Math.min(total, startCpu + ncpus); i++) {
+        stats.push({ cpu_time: perCpu + i, vcpu_time: perCpu + i - 1234567890 });
+      }
+      return stats;
+    },
+    domainBlockStats: (ref, disk) => {
+      if (!disk) {
+        throw VirError.report(
+          F,
+          "OPERATION_UNSUPPORTED",
+          "summary statistics are not supported yet",
+        );
+      }
+      const obj = active(ref);
+      if (!diskByName(obj.def, disk, false)) {
+        throw VirError.report(F, "INVALID_ARG", `invalid path: ${disk}`);
+      }
+      const base = statBase();
+      return {
+        rd_req: Math.floor(base / 10),
+        rd_bytes: Math.floor(base / 20),
+        wr_req: Math.floor(base / 30),
+        wr_bytes: Math.floor(base / 40),
+        errs: Math.floor(base / 2e6),
+      };
+    },
+    domainInterfaceStats: (ref, device) => {
+      netFind(active(ref).def, device);
+      const base = statBase();
+      return {
+        rx_bytes: Math.floor(base / 10),
+        rx_packets: Math.floor(base / 100),
+        rx_errs: Math.floor(base / 1e6),
+        rx_drop: Math.floor(base / 2e6),
+        tx_bytes: Math.floor(base / 20),
+        tx_packets: Math.floor(base / 110),
+        tx_errs: Math.floor(base / 3e6),
+        tx_drop: Math.floor(base / 4e6),
+      };
+    },
+    domainGetBlockInfo: (ref, path, flags) => {
+      checkFlags(flags, 0, "testDomainGetBlockInfo", F);
+      const disk = diskByName(domainFromRef(state, ref).def, path, false);
+      if (!disk) {
+        throw VirError.report(F, "INVALID_ARG", `invalid path ${path} not assigned to domain`);
+      }
+      if (!diskHasSource(disk)) {
+        throw VirError.report(
+          F,
+          "INVALID_ARG",
+          `disk '${path}' does not currently have a source assigned`,
+        );
+      }
+      return { capacity: 1099506450432, allocation: 1099511627776, physical: 1099511627776 };
+    },
+    domainGetDiskErrors: (ref, flags) => {
+      checkFlags(flags, 0, "testDomainGetDiskErrors", F);
+      // Disks alternate between the two error kinds (UNSPEC, NO_SPACE).
+      return Object.fromEntries(
+        disks(active(ref).def).map((d, i) => [diskTarget(d), (i % 2) + 1]),
+      );
+    },
+  });
+}

@@ -1,0 +1,107 @@
+/**
+ * Tuning calls of libvirt's test driver that need no XML of their own: the fixed `fair`
+ * scheduler with weight 50, lifecycle actions, and the empty launch security info.
+ *
+ * @module
+ */
+import type { DomainRef, DriverConnection, TypedParams } from "../../util/driver.ts";
+import type { DomainDef } from "../../conf/domain/def.ts";
+import { VIR } from "../../util/constants.ts";
+import { checkFlags, VirError } from "../../util/errors.ts";
+import { domainFromRef } from "./domain_access.ts";
+import { getDefs } from "./domain_obj.ts";
+import type { TestDriverState } from "./driver_state.ts";
+import { lift } from "./sync_table.ts";
+
+const F = "TEST";
+const LIFECYCLE_TYPES = ["poweroff", "reboot", "crash"] as const;
+const LIFECYCLE_ACTIONS = [
+  "destroy",
+  "restart",
+  "rename-restart",
+  "preserve",
+  "coredump-destroy",
+  "coredump-restart",
+];
+const DEF_FIELD = { poweroff: "onPoweroff", reboot: "onReboot", crash: "onCrash" } as const;
+
+/**
+ * `virTypedParamsValidate` for parameters that must all be known unsigned integers: an
+ * unknown name is refused with 74/0, a value of another type with 8/0.
+ *
+ * @example
+ * ```ts
+ * import { validateUintParams } from "./domain_tuning_api.ts";
+ * validateUintParams({ weight: 10 }, ["weight"]);
+ * ```
+ */
+export function validateUintParams(params: TypedParams, names: string[]): void {
+  for (const [name, value] of Object.entries(params)) {
+    if (!names.includes(name)) {
+      throw VirError.report("NONE", "ARGUMENT_UNSUPPORTED", `parameter '${name}' not supported`);
+    }
+    if (typeof value !== "number") {
+      throw VirError.report(
+        "NONE",
+        "INVALID_ARG",
+        `invalid type '${typeof value === "string" ? "string" : "boolean"}' for parameter ` +
+          `'${name}', expected 'uint'`,
+      );
+    }
+  }
+}
+
+/**
+ * The tuning part of the test driver's hypervisor table.
+ *
+ * @example
+ * ```ts
+ * import { domainTuningMethods } from "./domain_tuning_api.ts";
+ * import { TestDriverState } from "./driver_state.ts";
+ * const methods = domainTuningMethods(new TestDriverState());
+ * ```
+ */
+export function domainTuningMethods(state: TestDriverState): Partial<DriverConnection> {
+  const get = (ref: DomainRef) => domainFromRef(state, ref);
+  return lift({
+    domainGetSchedulerType: () => ["fair", 1],
+    domainGetSchedulerParametersFlags: (ref, flags) => {
+      checkFlags(flags, 0, "testDomainGetSchedulerParametersFlags", F);
+      get(ref);
+      return { weight: 50 };
+    },
+    // libvirt validates and then ignores the weight: reads keep answering 50.
+    domainSetSchedulerParametersFlags: (ref, params, flags) => {
+      checkFlags(flags, 0, "testDomainSetSchedulerParametersFlags", F);
+      validateUintParams(params, ["weight"]);
+      get(ref);
+    },
+    domainGetLaunchSecurityInfo: (ref, flags) => {
+      checkFlags(flags, 0, "testDomainGetLaunchSecurityInfo", F);
+      get(ref);
+      return {};
+    },
+    domainSetLifecycleAction: (ref, type, action, flags) => {
+      checkFlags(
+        flags,
+        VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_AFFECT_CONFIG,
+        "testDomainSetLifecycleAction",
+        F,
+      );
+      const event = LIFECYCLE_TYPES[type];
+      const name = LIFECYCLE_ACTIONS[action];
+      // virDomainDefLifecycleActionAllowed: only a crash may dump core.
+      if (event !== "crash" && action >= VIR.DOMAIN_LIFECYCLE_ACTION_COREDUMP_DESTROY) {
+        throw VirError.report(
+          "DOMAIN",
+          "CONFIG_UNSUPPORTED",
+          `Lifecycle event '${event}' doesn't support '${name}' action`,
+        );
+      }
+      const { live, config } = getDefs(get(ref), flags);
+      for (const def of [live, config]) {
+        if (def) (def as DomainDef)[DEF_FIELD[event]] = name;
+      }
+    },
+  });
+}
