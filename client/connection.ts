@@ -7,7 +7,8 @@ import type {
 } from "../util/driver.ts";
 import { EventHub } from "../util/event_hub.ts";
 import { VirError } from "../util/errors.ts";
-import { Domain } from "./domain.ts";
+import { parseUUID } from "../util/uuid.ts";
+import { Domain, saveFlagsExclusive } from "./domain.ts";
 import { denyReadOnly, invoke } from "./invoke.ts";
 import { Interface, Network, NodeDevice, Secret, StoragePool, StorageVolume } from "./objects.ts";
 
@@ -213,9 +214,10 @@ export class Connection {
   }
   /** `virDomainLookupByUUIDString`: a malformed UUID is libvirt's "Invalid UUID". */
   async lookupDomainByUUID(uuid: string): Promise<Domain> {
-    if (!isUUIDString(uuid)) throw invalidUUID("DOMAIN");
+    const id = parseUUID(uuid);
+    if (!id) throw VirError.bare("DOMAIN", "INVALID_ARG", "Invalid UUID");
     return this.#dom(
-      await invoke(this.driver, "domainLookupByUUID", "virDomainLookupByUUID", "DOMAIN", uuid),
+      await invoke(this.driver, "domainLookupByUUID", "virDomainLookupByUUID", "DOMAIN", id),
     );
   }
   /** `virDomainLookupByID`. */
@@ -263,6 +265,7 @@ export class Connection {
   /** `virDomainRestoreFlags`. */
   async restoreFlags(from: string, dxml: string | null = null, flags = 0): Promise<void> {
     this.#rw("virDomainRestoreFlags", "DOMAIN");
+    saveFlagsExclusive(flags);
     await invoke(
       this.driver,
       "domainRestoreFlags",
@@ -325,7 +328,7 @@ export class Connection {
   }
   /** `virNetworkLookupByUUIDString`. */
   async lookupNetworkByUUID(uuid: string): Promise<Network> {
-    if (!isUUIDString(uuid)) throw invalidUUID("NETWORK");
+    uuid = validUUID(uuid, "NETWORK", "virNetworkLookupByUUIDString");
     const r = await invoke(
       this.driver,
       "networkLookupByUUID",
@@ -422,7 +425,7 @@ export class Connection {
   }
   /** `virStoragePoolLookupByUUIDString`. */
   async lookupStoragePoolByUUID(uuid: string): Promise<StoragePool> {
-    if (!isUUIDString(uuid)) throw invalidUUID("STORAGE");
+    uuid = validUUID(uuid, "STORAGE", "virStoragePoolLookupByUUIDString");
     const r = await invoke(
       this.driver,
       "storagePoolLookupByUUID",
@@ -675,7 +678,7 @@ export class Connection {
   }
   /** `virSecretLookupByUUIDString`. */
   async lookupSecretByUUID(uuid: string): Promise<Secret> {
-    if (!isUUIDString(uuid)) throw invalidUUID("SECRET");
+    uuid = validUUID(uuid, "SECRET", "virSecretLookupByUUIDString");
     const r = await invoke(
       this.driver,
       "secretLookupByUUID",
@@ -795,23 +798,11 @@ function matches(ev: ConnectionEvent, f: EventFilter): boolean {
 }
 
 /**
- * libvirt's public lookups report a malformed UUID string with the bare text "Invalid UUID"
- * (VIR_ERR_INVALID_ARG, no "invalid argument:" prefix).
+ * The canonical form of a UUID string, or virCheckUUIDArg's error for the family's lookup API
+ * ("uuidstr in virNetworkLookupByUUIDString must be a valid UUID").
  */
-function invalidUUID(family: "DOMAIN" | "NETWORK" | "STORAGE" | "SECRET"): VirError {
-  return VirError.bare(family, "INVALID_ARG", "Invalid UUID");
-}
-
-/** libvirt's virUUIDParse acceptance: 32 hex digits, optionally dashed anywhere between pairs. */
-export function isUUIDString(s: string): boolean {
-  if (typeof s !== "string") return false;
-  const t = s.trim();
-  let digits = 0;
-  for (let i = 0; i < t.length; i++) {
-    const c = t[i];
-    if (c === "-") continue;
-    if (!/[0-9a-fA-F]/.test(c)) return false;
-    digits++;
-  }
-  return digits === 32;
+function validUUID(uuid: string, family: "NETWORK" | "STORAGE" | "SECRET", api: string): string {
+  const id = parseUUID(uuid);
+  if (!id) throw VirError.bare(family, "INVALID_ARG", `uuidstr in ${api} must be a valid UUID`);
+  return id;
 }

@@ -31,6 +31,17 @@ function exclusiveFlags(flags: number, a: number, b: number, an: string, bn: str
   }
 }
 
+/** The save and restore APIs' check: a saved domain resumes running or paused, not both. */
+export function saveFlagsExclusive(flags: number): void {
+  exclusiveFlags(
+    flags,
+    VIR.DOMAIN_SAVE_RUNNING,
+    VIR.DOMAIN_SAVE_PAUSED,
+    "VIR_DOMAIN_SAVE_RUNNING",
+    "VIR_DOMAIN_SAVE_PAUSED",
+  );
+}
+
 /**
  * A domain handle (libvirt's `virDomainPtr`): name, UUID and id as of the lookup; every call
  * goes to the connection's driver.
@@ -356,6 +367,7 @@ export class Domain {
   /** `virDomainManagedSave`. */
   async managedSave(flags = 0): Promise<void> {
     this.#rw("virDomainManagedSave");
+    saveFlagsExclusive(flags);
     await invoke(
       this.#d(),
       "domainManagedSave",
@@ -395,6 +407,7 @@ export class Domain {
   /** `virDomainSaveFlags`. */
   async saveFlags(to: string, dxml: string | null = null, flags = 0): Promise<void> {
     this.#rw("virDomainSaveFlags");
+    saveFlagsExclusive(flags);
     await invoke(
       this.#d(),
       "domainSaveFlags",
@@ -421,6 +434,7 @@ export class Domain {
   /** `virDomainRename`; this handle takes the new name. */
   async rename(newName: string, flags = 0): Promise<void> {
     this.#rw("virDomainRename");
+    checkArg(newName !== "", "string new_name in virDomainRename must not be empty", "DOMAIN");
     const ref = await invoke(
       this.#d(),
       "domainRename",

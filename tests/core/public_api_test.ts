@@ -113,3 +113,37 @@ Deno.test("VirError carries names and round-trips through JSON", () => {
   assert.deepEqual(back.toJSON(), e.toJSON());
   assert.equal(VirError.report("DOMAIN", "NO_DOMAIN").message, "Domain not found");
 });
+
+Deno.test("UUID strings are parsed like virUUIDParse and passed on canonical", async () => {
+  const conn = await connect("test:///default");
+  for (const u of [" 6695eb01-f6a4-8304-79aa-97f2502e193f", "6695EB01F6A4830479AA97F2502E193F "]) {
+    assert.equal((await conn.lookupDomainByUUID(u)).name, "test");
+  }
+  const dash = await rejection(conn.lookupDomainByUUID("6695eb01-f-6a4-8304-79aa-97f2502e193f"));
+  assert.deepEqual([dash.code, dash.domain, dash.message], [8, 20, "Invalid UUID"]);
+  const net = await rejection(conn.lookupNetworkByUUID("bad"));
+  assert.deepEqual(
+    [net.code, net.domain, net.message],
+    [8, 19, "uuidstr in virNetworkLookupByUUIDString must be a valid UUID"],
+  );
+  await conn.close();
+});
+
+Deno.test("save flags RUNNING and PAUSED are exclusive; rename needs a name", async () => {
+  const conn = await connect("test:///default");
+  const dom = await conn.lookupDomainByName("test");
+  const both = VIR.DOMAIN_SAVE_RUNNING | VIR.DOMAIN_SAVE_PAUSED;
+  for (const p of [dom.managedSave(both), dom.saveFlags("/tmp/x", null, both)]) {
+    const e = await rejection(p);
+    assert.equal(
+      e.message,
+      "Flags 'VIR_DOMAIN_SAVE_RUNNING' and 'VIR_DOMAIN_SAVE_PAUSED' are mutually exclusive",
+    );
+  }
+  assert.equal(
+    (await rejection(dom.rename(""))).message,
+    "string new_name in virDomainRename must not be empty",
+  );
+  assert.deepEqual(await dom.getState(), [VIR.DOMAIN_RUNNING, VIR.DOMAIN_RUNNING_UNKNOWN]);
+  await conn.close();
+});

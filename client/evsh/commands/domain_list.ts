@@ -59,7 +59,9 @@ export const LIST_COMMAND: CommandDef = {
     const uuid = args.has("uuid");
     const name = args.has("name");
     if (uuid || name) {
-      for (const d of doms) ctx.print(`${[uuid && d.uuid, name && d.name].filter(Boolean).join(" ")}\n`);
+      for (const d of doms) {
+        ctx.print(`${[uuid && d.uuid, name && d.name].filter(Boolean).join(" ")}\n`);
+      }
       return;
     }
     const rows: string[][] = [];

@@ -19,7 +19,10 @@ export const DOMAIN_MEMORY_COMMANDS: CommandDef[] = [
     name: "setmem",
     options: MEMORY_OPTIONS,
     async run(ctx, args) {
-      const f = affectFlags(ctx, args, VIR.DOMAIN_MEM_LIVE, VIR.DOMAIN_MEM_CONFIG);
+      let f = affectFlags(ctx, args, VIR.DOMAIN_MEM_LIVE, VIR.DOMAIN_MEM_CONFIG);
+      // With no option virsh calls virDomainSetMemory, which is the live change (libvirt 9.0
+      // words even its zero check as virDomainSetMemoryFlags'), unlike an explicit --current.
+      if (!["config", "live", "current"].some((o) => args.has(o))) f = VIR.DOMAIN_MEM_LIVE;
       const { obj: dom } = await domainArg(ctx, args);
       const kib = ctx.kibibytes(args, "size")!;
       await ctx.call(() => dom.setMemoryFlags(kib, f));

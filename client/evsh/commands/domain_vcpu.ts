@@ -68,7 +68,9 @@ export const DOMAIN_VCPU_COMMANDS: CommandDef[] = [
         ["maximum", VIR.DOMAIN_VCPU_MAXIMUM],
         ["guest", VIR.DOMAIN_VCPU_GUEST],
       ]);
-      const failure = args.has("guest") ? "Failed to retrieve vCPU count from the guest" : undefined;
+      const failure = args.has("guest")
+        ? "Failed to retrieve vCPU count from the guest"
+        : undefined;
       ctx.print(`${await ctx.call(() => dom.getVcpusFlags(f), failure)}\n`);
     },
   },

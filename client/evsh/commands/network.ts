@@ -23,7 +23,12 @@ import {
 
 const lookup = (ctx: CommandContext, args: Args) => networkArg(ctx, args);
 
-function networkAction(name: string, call: (n: Network) => Promise<void>, done: string, verb: string) {
+function networkAction(
+  name: string,
+  call: (n: Network) => Promise<void>,
+  done: string,
+  verb: string,
+) {
   return action({
     name,
     options: [data("network")],
@@ -38,17 +43,27 @@ function networkAction(name: string, call: (n: Network) => Promise<void>, done: 
 export const NETWORK_COMMANDS: CommandDef[] = [
   {
     name: "net-list",
-    options: flags("inactive", "all", "persistent", "transient", "autostart", "no-autostart",
-      "uuid", "name", "table"),
+    options: flags(
+      "inactive",
+      "all",
+      "persistent",
+      "transient",
+      "autostart",
+      "no-autostart",
+      "uuid",
+      "name",
+      "table",
+    ),
     async run(ctx, args) {
       if (["table", "name", "uuid"].filter((o) => args.has(o)).length > 1) {
         ctx.fail("Only one argument from --table, --name and --uuid may be specified.");
       }
-      const f = (args.has("all")
-        ? VIR.CONNECT_LIST_NETWORKS_ACTIVE | VIR.CONNECT_LIST_NETWORKS_INACTIVE
-        : args.has("inactive")
-        ? VIR.CONNECT_LIST_NETWORKS_INACTIVE
-        : VIR.CONNECT_LIST_NETWORKS_ACTIVE) |
+      const f =
+        (args.has("all")
+          ? VIR.CONNECT_LIST_NETWORKS_ACTIVE | VIR.CONNECT_LIST_NETWORKS_INACTIVE
+          : args.has("inactive")
+          ? VIR.CONNECT_LIST_NETWORKS_INACTIVE
+          : VIR.CONNECT_LIST_NETWORKS_ACTIVE) |
         bits(args, [
           ["persistent", VIR.CONNECT_LIST_NETWORKS_PERSISTENT],
           ["transient", VIR.CONNECT_LIST_NETWORKS_TRANSIENT],
@@ -96,7 +111,9 @@ export const NETWORK_COMMANDS: CommandDef[] = [
     options: [data("network"), ...flags("inactive")],
     async run(ctx, args) {
       const { obj: n } = await lookup(ctx, args);
-      ctx.print(await ctx.call(() => n.getXMLDesc(bits(args, [["inactive", VIR.NETWORK_XML_INACTIVE]]))));
+      ctx.print(
+        await ctx.call(() => n.getXMLDesc(bits(args, [["inactive", VIR.NETWORK_XML_INACTIVE]]))),
+      );
     },
   },
   fromFileAction(

@@ -26,7 +26,9 @@ export const VOLUME_COMMANDS: CommandDef[] = [
     options: [data("pool"), ...flags("details")],
     async run(ctx, args) {
       const { obj: pool } = await poolArg(ctx, args);
-      const vols = sortByName(await ctx.call(() => pool.listAllVolumes(), "Failed to list volumes"));
+      const vols = sortByName(
+        await ctx.call(() => pool.listAllVolumes(), "Failed to list volumes"),
+      );
       const rows: string[][] = [];
       for (const v of vols) {
         const path = await ctx.call(() => v.getPath());

@@ -1,0 +1,46 @@
+/**
+ * libvirt's virUUIDParse: leading blanks skipped, then 16 pairs of hex digits with `-` or space
+ * allowed between pairs (never inside one), then only blanks. Returns the canonical lower-case
+ * 8-4-4-4-12 form, or undefined when malformed.
+ *
+ * @example
+ * ```ts
+ * import { parseUUID } from "./uuid.ts";
+ * parseUUID(" 81FF0D90C91E674264DA4A736EDB9A8C"); // "81ff0d90-c91e-6742-64da-4a736edb9a8c"
+ * parseUUID("81ff0d90-c-91e-6742-64da-4a736edb9a8c"); // undefined: a dash inside a pair
+ * ```
+ */
+export function parseUUID(text: string): string | undefined {
+  if (typeof text !== "string") return undefined;
+  const isHex = (c: string | undefined) => c !== undefined && /[0-9a-fA-F]/.test(c);
+  let i = text.search(/[^ \t\n\v\f\r]|$/);
+  let hex = "";
+  while (hex.length < 32) {
+    const c = text[i];
+    if (c === "-" || c === " ") {
+      i++;
+      continue;
+    }
+    if (!isHex(c) || !isHex(text[i + 1])) return undefined;
+    hex += c + text[i + 1];
+    i += 2;
+  }
+  if (!/^[ \t\n\v\f\r]*$/.test(text.slice(i))) return undefined;
+  hex = hex.toLowerCase();
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${
+    hex.slice(20)
+  }`;
+}
+
+/**
+ * A fresh random (version 4) UUID in canonical form, like libvirt's virUUIDGenerate.
+ *
+ * @example
+ * ```ts
+ * import { generateUUID } from "./uuid.ts";
+ * generateUUID().length; // 36
+ * ```
+ */
+export function generateUUID(): string {
+  return crypto.randomUUID();
+}
