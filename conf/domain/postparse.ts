@@ -106,37 +106,59 @@ function chardevDefaults(def: DomainDef): void {
   }
 }
 
-function ensureController(def: DomainDef, type: string): void {
+/** libvirt adds every controller index up to the highest one a drive address names. */
+function ensureController(def: DomainDef, type: string, upTo = 0): void {
   const other = def.devices.other;
-  if (other.some((d) => d.name === "controller" && d.attributes.type === type)) return;
-  const ctrl = element("controller", { type, index: "0" });
-  let at = -1;
-  other.forEach((d, i) => {
-    if (d.name === "controller" || d.name === "disk") at = i;
-  });
-  other.splice(at + 1, 0, ctrl);
+  for (let index = 0; index <= upTo; index++) {
+    const same = (d: XmlElement) => d.name === "controller" && d.attributes.type === type;
+    if (other.some((d) => same(d) && d.attributes.index === String(index))) continue;
+    // After the same type's lower indices, else after the last controller or disk.
+    let at = other.findLastIndex((d) => same(d) && Number(d.attributes.index) < index);
+    if (at < 0) at = other.findLastIndex((d) => d.name === "controller" || d.name === "disk");
+    other.splice(at + 1, 0, element("controller", { type, index: String(index) }));
+  }
 }
+
+/** virDiskNameToIndex: the letters after the bus prefix, base 26 ("a" = 0, "aa" = 26). */
+function diskNameIndex(dev: string | undefined): number {
+  const letters = /^(?:hd|sd|vd|xvd|ubd|fd)([a-z]+)\d*$/.exec(dev ?? "")?.[1];
+  if (!letters) return 0;
+  let idx = 0;
+  for (const c of letters) idx = idx * 26 + (c.charCodeAt(0) - 96);
+  return idx - 1;
+}
+
+/** virDomainDiskDefAssignAddress: drive addresses follow from the target name, per bus. */
+const DRIVE_LAYOUT: Record<string, { perController: number; perBus: number }> = {
+  ide: { perController: 4, perBus: 2 },
+  fdc: { perController: 2, perBus: 2 },
+  sata: { perController: 6, perBus: 6 },
+  scsi: { perController: 7, perBus: 7 },
+};
 
 /** Drive addresses for IDE/SATA/FDC/SCSI disks and CCID slots for smartcards. */
 function implicitControllers(def: DomainDef): void {
   const perBus = new Map<string, number>();
   for (const d of def.devices.other) {
     if (d.name === "disk") {
-      const bus = targetOf(d)?.attributes.bus;
-      if (bus !== "ide" && bus !== "fdc" && bus !== "sata" && bus !== "scsi") continue;
-      const n = perBus.get(bus) ?? 0;
-      perBus.set(bus, n + 1);
-      if (!kidsOf(d).some((k) => k.name === "address")) {
-        const unitsPerBus = bus === "ide" || bus === "fdc" ? 2 : bus === "sata" ? 6 : 7;
-        d.children.push(element("address", {
+      const target = targetOf(d)?.attributes;
+      const bus = target?.bus;
+      const layout = bus && DRIVE_LAYOUT[bus];
+      if (!bus || !layout) continue;
+      let addr = kidsOf(d).find((k) => k.name === "address");
+      if (!addr) {
+        const idx = diskNameIndex(target?.dev);
+        const inController = idx % layout.perController;
+        addr = element("address", {
           type: "drive",
-          controller: "0",
-          bus: String(Math.floor(n / unitsPerBus)),
+          controller: String(Math.floor(idx / layout.perController)),
+          bus: String(Math.floor(inController / layout.perBus)),
           target: "0",
-          unit: String(n % unitsPerBus),
-        }));
+          unit: String(inController % layout.perBus),
+        });
+        d.children.push(addr);
       }
-      ensureController(def, bus);
+      ensureController(def, bus, Number(addr.attributes.controller ?? "0"));
     } else if (d.name === "smartcard") {
       const n = perBus.get("ccid") ?? 0;
       perBus.set("ccid", n + 1);

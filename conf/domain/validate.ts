@@ -11,6 +11,7 @@
  * @module
  */
 import { VirError } from "../../util/errors.ts";
+import { child } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
 
 /** Throws libvirt's error for the first inconsistency found in `def`. */
@@ -24,6 +25,19 @@ export function validateDomainDef(def: DomainDef): void {
       "CONFIG_UNSUPPORTED",
       "maximum vCPU count must not be less than current vCPU count",
     );
+  }
+  for (const disk of def.devices.other) {
+    if (disk.name !== "disk") continue;
+    // cdrom and floppy media may be absent; a disk or lun needs something to point at.
+    if (!["disk", "lun", undefined].includes(disk.attributes.device)) continue;
+    const source = child(disk, "source");
+    if (!source || (!Object.keys(source.attributes).length && !source.children.length)) {
+      throw VirError.report(
+        "DOMAIN",
+        "NO_SOURCE",
+        child(disk, "target")?.attributes.dev ?? "",
+      );
+    }
   }
   if (def.title?.includes("\n")) {
     throw VirError.report("DOMAIN", "XML_ERROR", "Domain title can't contain newlines");
