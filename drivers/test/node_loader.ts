@@ -209,7 +209,7 @@ export function loadNode(state: TestDriverState, root: XmlElement, file: string 
  * @example
  * ```ts
  * import { readNodeFile } from "./node_loader.ts";
- * const root = readNodeFile("/work/shared/oracle/empty-node.xml");
+ * const root = readNodeFile("/srv/nodes/empty-node.xml");
  * ```
  */
 export function readNodeFile(path: string): XmlElement {
