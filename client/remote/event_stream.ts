@@ -71,7 +71,7 @@ export class EventStream {
       this.#markReady();
       return;
     }
-    for await (const msg of parseSse(res.body)) {
+    for await (const msg of parseSse(res.body, signal)) {
       if (msg.retry !== undefined) this.#retryMs = msg.retry;
       if (msg.event === "ready") {
         onLive();

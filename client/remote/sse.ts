@@ -17,11 +17,29 @@ export interface SseMessage {
  * for await (const m of parseSse(body)) console.log(m.id, m.event, m.data);
  * ```
  */
-export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMessage> {
-  const lines = body.pipeThrough(new TextDecoderStream()).pipeThrough(lineSplitter());
+export async function* parseSse(
+  body: ReadableStream<Uint8Array>,
+  signal?: AbortSignal,
+): AsyncGenerator<SseMessage> {
+  const reader = body.pipeThrough(new TextDecoderStream()).pipeThrough(lineSplitter()).getReader();
+  // An injected fetch (tests, service bindings) may not tie the body to the signal: cancel the
+  // reader ourselves so the peer sees the stream end.
+  const onAbort = () => reader.cancel().catch(() => {});
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    yield* messages(reader);
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    reader.releaseLock();
+  }
+}
+
+async function* messages(reader: ReadableStreamDefaultReader<string>): AsyncGenerator<SseMessage> {
   let msg: SseMessage = { event: "message", data: "" };
   let hasData = false;
-  for await (const line of lines) {
+  for (;;) {
+    const { done, value: line } = await reader.read();
+    if (done) return;
     if (line === "") {
       if (hasData || msg.retry !== undefined) yield msg;
       msg = { event: "message", data: "" };

@@ -1,0 +1,311 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { DriverConnection, DriverMethod } from "../util/driver.ts";
+import { VirError } from "../util/errors.ts";
+import { findDriver } from "../util/registry.ts";
+import { isCallable } from "./access.ts";
+import type { Principal } from "./acl.ts";
+import { type AuthConfig, authenticate } from "./auth.ts";
+import { dispatch, type ServedDriver } from "./dispatch.ts";
+import { EventLog } from "./event_log.ts";
+import { sseResponse, wsResponse } from "./event_stream.ts";
+import { errorResponse } from "./http_status.ts";
+import { CallGate, DEFAULT_LIMITS, type Limits } from "./limits.ts";
+import { openApiDocument } from "./openapi.ts";
+import { flagsOf, RESOURCES, VOLUMES } from "./rest.ts";
+
+/** The gateway's HTTP API version (the `/v1` prefix). */
+export const API_VERSION = "v1";
+
+/** A driver to serve: a URI the gateway opens, or a connection already open. */
+export type DriverSpec = string | { uri: string; driver: DriverConnection };
+
+/** What {@link createGateway} takes. */
+export interface GatewayOptions {
+  /** URIs to serve (`test:///default`), one shared driver connection each. */
+  drivers: DriverSpec[];
+  /** A token store, or `"none"` (the caller decides where that is safe). */
+  auth: AuthConfig;
+  limits?: Partial<Limits>;
+}
+
+/** A running gateway: a hono app plus the driver connections it owns. */
+export interface Gateway {
+  app: Hono<Env>;
+  /** The app's fetch handler, for `Deno.serve`, a `fetch` injected into the client, or tests. */
+  fetch: (req: Request) => Promise<Response>;
+  served: ReadonlyMap<string, ServedDriver>;
+  /** Stops event delivery and closes the driver connections the gateway opened. */
+  close(): Promise<void>;
+}
+
+type Env = { Variables: { served: ServedDriver; principal: Principal } };
+
+const json = (value: unknown, status = 200) =>
+  new Response(JSON.stringify(value), { status, headers: { "content-type": "application/json" } });
+const xml = (text: string) =>
+  new Response(text, { headers: { "content-type": "application/xml; charset=utf-8" } });
+
+/** The served path for a URI: `test:///default` → `test/default`. */
+export function servedPath(uri: string): string {
+  const url = new URL(uri);
+  return `${url.protocol.replace(/:$/, "")}/${url.pathname.replace(/^\/+|\/+$/g, "")}`;
+}
+
+/**
+ * Builds the gateway: libvirtd over HTTP. Every driver method is callable as RPC
+ * (`POST /v1/{driver}/{path}/call/{method}` with a JSON array of arguments), the main objects
+ * are REST resources, events stream as SSE and WebSocket, and `GET /v1/openapi.json`
+ * documents it all. Use `gateway.fetch` with `Deno.serve`, or `app.request()` in tests.
+ *
+ * @example
+ * ```ts
+ * import { createGateway } from "./app.ts";
+ * import "../drivers/test/mod.ts";
+ * const gw = await createGateway({ drivers: ["test:///default"], auth: "none" });
+ * const res = await gw.app.request("/v1/test/default/call/connectListAllDomains", {
+ *   method: "POST",
+ *   body: "[0]",
+ * });
+ * console.log(await res.json());
+ * await gw.close();
+ * ```
+ */
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const gate = new CallGate(limits.maxConcurrent, limits.maxQueued, limits.callTimeoutMs);
+  const served = new Map<string, ServedDriver>();
+  const owned: DriverConnection[] = [];
+  try {
+    for (const spec of options.drivers) {
+      const uri = typeof spec === "string" ? spec : spec.uri;
+      let driver: DriverConnection;
+      if (typeof spec === "string") {
+        const d = findDriver(new URL(spec).protocol.replace(/:$/, ""));
+        if (!d) throw VirError.report("NONE", "NO_CONNECT", spec);
+        driver = await d.open(new URL(spec), {});
+        owned.push(driver);
+      } else driver = spec.driver;
+      const events = new EventLog(limits.eventBuffer);
+      events.follow(driver);
+      served.set(servedPath(uri), { path: servedPath(uri), uri, driver, events });
+    }
+  } catch (e) {
+    await Promise.all(owned.map((d) => d.connectClose()));
+    throw e;
+  }
+
+  const app = new Hono<Env>();
+  app.onError((e) => errorResponse(e));
+  app.notFound((c) =>
+    json(
+      VirError.report("RPC", "RPC", `no such resource: ${c.req.method} ${c.req.path}`),
+      404,
+    )
+  );
+
+  app.get("/", () =>
+    json({
+      name: "edgevirt",
+      api: API_VERSION,
+      libvirt: 9000000,
+      drivers: [...served.values()].map((s) => ({
+        path: s.path,
+        uri: s.uri,
+        type: s.driver.type,
+        base: `/${API_VERSION}/${s.path}`,
+      })),
+      extensions: ["rpc", "rest", "events-sse", "events-websocket", "openapi", "acl"],
+      openapi: `/${API_VERSION}/openapi.json`,
+    }));
+  const openapi = openApiDocument([...served.keys()]);
+  app.get(`/${API_VERSION}/openapi.json`, () => json(openapi));
+
+  const base = `/${API_VERSION}/:driver/:path`;
+  app.use(
+    `${base}/*`,
+    bodyLimit({
+      maxSize: limits.maxBodyBytes,
+      onError: () =>
+        json(
+          VirError.report(
+            "RPC",
+            "INVALID_ARG",
+            `request body exceeds ${limits.maxBodyBytes} bytes`,
+          ),
+          413,
+        ),
+    }),
+  );
+  const resolve = async (c: {
+    req: { param(k: string): string; raw: Request };
+    set<K extends keyof Env["Variables"]>(k: K, v: Env["Variables"][K]): void;
+  }) => {
+    const path = `${c.req.param("driver")}/${c.req.param("path")}`;
+    const s = served.get(path);
+    if (!s) throw VirError.report("RPC", "NO_CONNECT", `no driver is served at /${path}`);
+    c.set("served", s);
+    c.set("principal", await authenticate(options.auth, c.req.raw.headers));
+  };
+  app.use(base, async (c, next) => {
+    await resolve(c);
+    await next();
+  });
+  app.use(`${base}/*`, async (c, next) => {
+    await resolve(c);
+    await next();
+  });
+
+  const call = (
+    c: { get<K extends keyof Env["Variables"]>(k: K): Env["Variables"][K] },
+    method: DriverMethod,
+    args: unknown[],
+  ) => dispatch(c.get("served"), c.get("principal"), gate, method, args);
+
+  app.get(base, (c) => {
+    const s = c.get("served");
+    const methods = Object.keys(methodsOf(s.driver)).filter(isCallable);
+    return json({ type: s.driver.type, uri: s.uri, methods });
+  });
+
+  app.post(`${base}/call/:method`, async (c) => {
+    const method = c.req.param("method");
+    if (!isCallable(method)) {
+      return json(VirError.report("RPC", "RPC", `unknown procedure: ${method}`), 404);
+    }
+    let args: unknown;
+    try {
+      args = await c.req.json();
+    } catch {
+      throw VirError.report("RPC", "INVALID_ARG", `${method}: the body is not valid JSON`);
+    }
+    const result = await call(c, method, args as unknown[]);
+    return json(result === undefined ? {} : { result });
+  });
+
+  app.get(`${base}/events`, (c) => {
+    const s = c.get("served");
+    if (s.events.listeners >= limits.maxStreams) {
+      throw VirError.report("RPC", "RESOURCE_BUSY", "too many event streams");
+    }
+    if (c.req.header("upgrade")?.toLowerCase() === "websocket") {
+      const protocol = c.req.header("sec-websocket-protocol")?.split(",").map((p) => p.trim())
+        .find((p) => p.startsWith("bearer."));
+      return wsResponse(c.req.raw, s.events, c.get("principal"), protocol);
+    }
+    return sseResponse(s.events, c.get("principal"), c.req.header("last-event-id") ?? null);
+  });
+
+  // ---- REST ----
+  app.get(`${base}/node`, async (c) => {
+    const [info, hostname] = await Promise.all([
+      call(c, "nodeGetInfo", []),
+      call(c, "connectGetHostname", []).catch(() => null),
+    ]);
+    return json({ type: c.get("served").driver.type, hostname, info });
+  });
+  app.get(`${base}/node/capabilities`, async (c) => {
+    return xml(await call(c, "connectGetCapabilities", []) as string);
+  });
+
+  for (const r of RESOURCES) {
+    const col = `${base}/${r.segment}`;
+    const lookup = (c: Parameters<typeof call>[0], name: string) => call(c, r.lookup, [name]);
+    app.get(
+      col,
+      async (c) => json(await call(c, r.list, [flagsOf(new URL(c.req.url).searchParams)])),
+    );
+    app.post(col, async (c) => {
+      const body = await xmlBody(c.req.raw);
+      const q = new URL(c.req.url).searchParams;
+      const transient = q.get("transient") === "1" || q.get("transient") === "true";
+      if (transient && !r.create) {
+        throw VirError.report("RPC", "NO_SUPPORT", `transient ${r.title} creation`);
+      }
+      const method = transient ? r.create! : r.define;
+      return json(await call(c, method, [body, flagsOf(q)]), 201);
+    });
+    app.get(`${col}/:name`, async (c) => {
+      const ref = await lookup(c, c.req.param("name"));
+      const q = new URL(c.req.url).searchParams;
+      if (wantsXml(c.req.raw)) return xml(await call(c, r.xml, [ref, flagsOf(q)]) as string);
+      const info = r.info ? await call(c, r.info, [ref]) : undefined;
+      return json(info === undefined ? ref : { ...ref as object, info });
+    });
+    app.delete(`${col}/:name`, async (c) => {
+      const ref = await lookup(c, c.req.param("name"));
+      const [method, args] = r.undefine(ref, new URL(c.req.url).searchParams);
+      await call(c, method, args);
+      return new Response(null, { status: 204 });
+    });
+    app.post(`${col}/:name/:action`, async (c) => {
+      const action = r.actions[c.req.param("action")];
+      if (!action || !Object.hasOwn(r.actions, c.req.param("action"))) {
+        const known = Object.keys(r.actions).join(", ") || "none";
+        return json(
+          VirError.report("RPC", "RPC", `unknown ${r.title} action (known: ${known})`),
+          404,
+        );
+      }
+      const ref = await lookup(c, c.req.param("name"));
+      const [method, args] = action(ref, new URL(c.req.url).searchParams);
+      const result = await call(c, method, args);
+      return json(result === undefined ? {} : { result });
+    });
+  }
+
+  const vols = `${base}/pools/:pool/volumes`;
+  const pool = (c: Parameters<typeof call>[0] & { req: { param(k: string): string } }) =>
+    call(c, "storagePoolLookupByName", [c.req.param("pool")]);
+  app.get(vols, async (c) => json(await call(c, VOLUMES.list, [await pool(c), 0])));
+  app.post(vols, async (c) => {
+    const body = await xmlBody(c.req.raw);
+    const q = new URL(c.req.url).searchParams;
+    return json(await call(c, VOLUMES.create, [await pool(c), body, flagsOf(q)]), 201);
+  });
+  app.get(`${vols}/:name`, async (c) => {
+    const ref = await call(c, VOLUMES.lookup, [await pool(c), c.req.param("name")]);
+    if (wantsXml(c.req.raw)) return xml(await call(c, VOLUMES.xml, [ref, 0]) as string);
+    return json({ ...ref as object, info: await call(c, VOLUMES.info, [ref]) });
+  });
+  app.delete(`${vols}/:name`, async (c) => {
+    const ref = await call(c, VOLUMES.lookup, [await pool(c), c.req.param("name")]);
+    await call(c, VOLUMES.delete, [ref, flagsOf(new URL(c.req.url).searchParams)]);
+    return new Response(null, { status: 204 });
+  });
+
+  return {
+    app,
+    fetch: (req) => Promise.resolve(app.fetch(req)),
+    served,
+    async close() {
+      for (const s of served.values()) s.events.close();
+      await Promise.all(owned.map((d) => d.connectClose()));
+    },
+  };
+}
+
+/** Every own and inherited function of a driver object (class instances keep theirs on the prototype). */
+function methodsOf(driver: DriverConnection): Record<string, true> {
+  const out: Record<string, true> = {};
+  for (let o: object | null = driver; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    for (const k of Object.getOwnPropertyNames(o)) {
+      if (typeof (driver as unknown as Record<string, unknown>)[k] === "function") out[k] = true;
+    }
+  }
+  return out;
+}
+
+function wantsXml(req: Request): boolean {
+  const accept = req.headers.get("accept") ?? "";
+  return /application\/xml|text\/xml/.test(accept) ||
+    new URL(req.url).searchParams.get("format") === "xml";
+}
+
+async function xmlBody(req: Request): Promise<string> {
+  const type = req.headers.get("content-type") ?? "";
+  if (!/^(application|text)\/xml\b/.test(type)) {
+    throw VirError.report("RPC", "INVALID_ARG", "send the XML document as application/xml");
+  }
+  return await req.text();
+}

@@ -1,0 +1,91 @@
+import type { DriverConnection, DriverMethod } from "../util/driver.ts";
+import { VirError } from "../util/errors.ts";
+import { methodAccess } from "./access.ts";
+import { objectAllows, type Principal, roleAllows } from "./acl.ts";
+import type { EventLog } from "./event_log.ts";
+import type { CallGate } from "./limits.ts";
+import { callSubject, COUNT_FROM_LIST, filterResult, refSubject, resultFamily } from "./subject.ts";
+import { validateArgs } from "./validate.ts";
+
+/** One driver connection the gateway serves, opened at start and shared by every client. */
+export interface ServedDriver {
+  /** `test/default`: driver name plus URI path, as in `/v1/test/default/…`. */
+  path: string;
+  /** The URI it was opened with (`test:///default`). */
+  uri: string;
+  driver: DriverConnection;
+  events: EventLog;
+}
+
+const API_FAMILY: [string, string][] = [
+  ["domain", "DOMAIN"],
+  ["network", "NETWORK"],
+  ["storage", "STORAGE"],
+  ["nodeDevice", "NODEDEV"],
+  ["interface", "INTERFACE"],
+  ["secret", "SECRET"],
+];
+
+/** libvirt's public API name for a driver method (`domainSuspend` → `virDomainSuspend`). */
+export function apiName(method: string): string {
+  return "vir" + method[0].toUpperCase() + method.slice(1);
+}
+
+function errorDomain(method: string): string {
+  return API_FAMILY.find(([p]) => method.startsWith(p))?.[1] ?? "NONE";
+}
+
+function denied(method: string): VirError {
+  return VirError.report("ACCESS", "ACCESS_DENIED", `'${apiName(method)}' is not permitted`);
+}
+
+/**
+ * Runs one driver call for a caller: validates the arguments against the contract, applies the
+ * caller's role (libvirt's read-only socket) and per-object rules, runs the call under the
+ * gateway's concurrency and time limits, and hides from list results what the caller may not
+ * see. Every refusal happens before the driver is touched.
+ *
+ * @example
+ * ```ts ignore
+ * const result = await dispatch(served, principal, gate, "connectListAllDomains", [0]);
+ * ```
+ */
+export async function dispatch(
+  served: ServedDriver,
+  principal: Principal,
+  gate: CallGate,
+  method: DriverMethod,
+  args: unknown,
+): Promise<unknown> {
+  validateArgs(method, args);
+  const driver = served.driver;
+  const fn = driver[method] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+  if (typeof fn !== "function") {
+    throw VirError.report(errorDomain(method), "NO_SUPPORT", apiName(method));
+  }
+  const access = methodAccess(method, args);
+  if (!roleAllows(principal, access)) {
+    throw VirError.report(
+      errorDomain(method),
+      "OPERATION_DENIED",
+      `read only access prevents ${apiName(method)}`,
+    );
+  }
+  if (!principal.rules) return await gate.run(() => fn.apply(driver, args));
+
+  const subject = callSubject(method, args) ??
+    (access === "read" ? undefined : { family: "connect" as const, name: method });
+  if (subject && !objectAllows(principal, access, subject)) throw denied(method);
+  const allow = (s: Parameters<typeof objectAllows>[2]) => objectAllows(principal, "read", s);
+  const listMethod = COUNT_FROM_LIST[method];
+  if (listMethod && typeof driver[listMethod] === "function") {
+    const list = await dispatch(served, principal, gate, listMethod, args);
+    return (list as unknown[]).length;
+  }
+  const result = await gate.run(() => fn.apply(driver, args));
+  const family = resultFamily(method);
+  if (family && result && typeof result === "object" && !Array.isArray(result)) {
+    if (!allow(refSubject(family, result))) throw denied(method);
+  }
+  return filterResult(method, result, args, allow, driver);
+}

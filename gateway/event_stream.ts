@@ -1,0 +1,101 @@
+import type { DriverEvent } from "../util/driver.ts";
+import { objectAllows, type Principal } from "./acl.ts";
+import type { EventLog, LoggedEvent } from "./event_log.ts";
+import { refSubject } from "./subject.ts";
+
+const HEARTBEAT_MS = 15_000;
+const RETRY_MS = 1000;
+
+/** Whether the caller may see an event: the same read rule as for looking the object up. */
+export function canSee(p: Principal, ev: DriverEvent): boolean {
+  return !p.rules || objectAllows(p, "read", refSubject(ev.family, ev.ref));
+}
+
+/** The SSE/WebSocket id of a logged event: `<boot>.<n>`. */
+export function eventId(log: EventLog, e: LoggedEvent): string {
+  return `${log.boot}.${e.id}`;
+}
+
+/** The sequence number to resume after, from a `Last-Event-ID`; 0 = replay what is retained. */
+export function resumePoint(log: EventLog, lastEventId: string | null | undefined): number {
+  if (!lastEventId) return log.lastId;
+  const [boot, n] = lastEventId.split(".");
+  return boot === log.boot && /^\d+$/.test(n ?? "") ? Number(n) : 0;
+}
+
+/**
+ * A Server-Sent-Events response for one caller: replays what it missed after `Last-Event-ID`,
+ * announces `ready`, then streams live events it may see, with a heartbeat so proxies keep the
+ * connection open.
+ *
+ * @example
+ * ```ts ignore
+ * return sseResponse(log, principal, req.headers.get("last-event-id"));
+ * ```
+ */
+export function sseResponse(
+  log: EventLog,
+  principal: Principal,
+  lastEventId: string | null,
+): Response {
+  const enc = new TextEncoder();
+  let off = () => {};
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const send = (s: string) => controller.enqueue(enc.encode(s));
+      const forward = (e: LoggedEvent) => {
+        if (canSee(principal, e.event)) {
+          send(`id: ${eventId(log, e)}\nevent: event\ndata: ${JSON.stringify(e.event)}\n\n`);
+        }
+      };
+      const { events, gap } = log.since(resumePoint(log, lastEventId));
+      send(`retry: ${RETRY_MS}\n\n`);
+      if (gap) send(`event: gap\ndata: {}\n\n`);
+      events.forEach(forward);
+      off = log.on(forward);
+      send(
+        `event: ready\ndata: ${JSON.stringify({ lastEventId: `${log.boot}.${log.lastId}` })}\n\n`,
+      );
+      heartbeat = setInterval(() => send(": ping\n\n"), HEARTBEAT_MS);
+    },
+    cancel() {
+      off();
+      clearInterval(heartbeat);
+    },
+  });
+  return new Response(body, {
+    headers: {
+      "content-type": "text/event-stream",
+      "cache-control": "no-store",
+      "x-accel-buffering": "no",
+    },
+  });
+}
+
+/**
+ * The same stream over a WebSocket (Deno's server API): one JSON text message per event,
+ * `{"id", "event"}`, after a `{"ready": lastEventId}` message. Resume with `?lastEventId=`.
+ */
+export function wsResponse(
+  req: Request,
+  log: EventLog,
+  principal: Principal,
+  protocol: string | undefined,
+): Response {
+  const { socket, response } = Deno.upgradeWebSocket(req, protocol ? { protocol } : {});
+  let off = () => {};
+  socket.onopen = () => {
+    const forward = (e: LoggedEvent) => {
+      if (canSee(principal, e.event) && socket.readyState === WebSocket.OPEN) {
+        socket.send(JSON.stringify({ id: eventId(log, e), event: e.event }));
+      }
+    };
+    const from = resumePoint(log, new URL(req.url).searchParams.get("lastEventId"));
+    log.since(from).events.forEach(forward);
+    off = log.on(forward);
+    socket.send(JSON.stringify({ ready: `${log.boot}.${log.lastId}` }));
+  };
+  socket.onclose = () => off();
+  return response;
+}

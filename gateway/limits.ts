@@ -1,0 +1,83 @@
+import { VirError } from "../util/errors.ts";
+
+/** Resource limits of a gateway. */
+export interface Limits {
+  /** Largest request body accepted, in bytes (default 4 MiB). */
+  maxBodyBytes: number;
+  /** How long one driver call may take before the client gets a timeout (default 30 s). */
+  callTimeoutMs: number;
+  /** Driver calls running at once (default 64). */
+  maxConcurrent: number;
+  /** Calls allowed to wait for a slot; beyond that the gateway answers 503 (default 1024). */
+  maxQueued: number;
+  /** Event-stream subscribers at once (default 256). */
+  maxStreams: number;
+  /** Events kept for `Last-Event-ID` resume, per served driver (default 1024). */
+  eventBuffer: number;
+}
+
+/** The defaults of {@link Limits}. */
+export const DEFAULT_LIMITS: Limits = {
+  maxBodyBytes: 4 * 1024 * 1024,
+  callTimeoutMs: 30_000,
+  maxConcurrent: 64,
+  maxQueued: 1024,
+  maxStreams: 256,
+  eventBuffer: 1024,
+};
+
+/**
+ * Bounded concurrency with a bounded wait queue, and a per-call deadline. A call that times out
+ * is reported to the client; the driver call itself cannot be cancelled and keeps its slot
+ * until it settles, so a stuck driver cannot be flooded with more work.
+ *
+ * @example
+ * ```ts
+ * import { CallGate } from "./limits.ts";
+ * const gate = new CallGate(2, 10, 1000);
+ * await gate.run(() => Promise.resolve(42)); // 42
+ * ```
+ */
+export class CallGate {
+  #active = 0;
+  #waiting: (() => void)[] = [];
+  #max: number;
+  #maxQueued: number;
+  #timeoutMs: number;
+
+  constructor(maxConcurrent: number, maxQueued: number, timeoutMs: number) {
+    this.#max = maxConcurrent;
+    this.#maxQueued = maxQueued;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  /** Runs `fn` when a slot is free, failing with a timeout after the deadline. */
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#active >= this.#max) {
+      if (this.#waiting.length >= this.#maxQueued) {
+        throw VirError.report("RPC", "RESOURCE_BUSY", "too many requests in flight, retry later");
+      }
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
+    this.#active++;
+    const call = fn().finally(() => {
+      this.#active--;
+      this.#waiting.shift()?.();
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            VirError.report("RPC", "OPERATION_TIMEOUT", `no result within ${this.#timeoutMs} ms`),
+          ),
+        this.#timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([call, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,127 @@
+import type { DriverMethod } from "../util/driver.ts";
+
+/** How one REST action maps onto a driver call, given the object's ref and the query. */
+export type ActionCall = (ref: unknown, q: URLSearchParams) => [DriverMethod, unknown[]];
+
+/** A REST collection (`/domains`, `/networks`, …) over the driver's RPC methods. */
+export interface Resource {
+  /** Path segment under `/v1/{driver}/{path}/`. */
+  segment: string;
+  /** Object kind for documentation. */
+  title: string;
+  list: DriverMethod;
+  /** Looks an object up by the path's `{name}` (a UUID for secrets). */
+  lookup: DriverMethod;
+  xml: DriverMethod;
+  info?: DriverMethod;
+  /** `POST` of an XML document: define (persistent) … */
+  define: DriverMethod;
+  /** … or, with `?transient=1`, create and start. */
+  create?: DriverMethod;
+  undefine: ActionCall;
+  actions: Record<string, ActionCall>;
+}
+
+/** The `flags` query parameter (a number; 0 when absent). */
+export function flagsOf(q: URLSearchParams): number {
+  const f = Number(q.get("flags") ?? 0);
+  return Number.isInteger(f) ? f : NaN;
+}
+
+const withFlags = (m: DriverMethod): ActionCall => (ref, q) => [m, [ref, flagsOf(q)]];
+const plain = (m: DriverMethod): ActionCall => (ref) => [m, [ref]];
+
+/** Every REST collection the gateway serves. Volumes nest under pools (see {@link VOLUMES}). */
+export const RESOURCES: Resource[] = [
+  {
+    segment: "domains",
+    title: "domain",
+    list: "connectListAllDomains",
+    lookup: "domainLookupByName",
+    xml: "domainGetXMLDesc",
+    info: "domainGetInfo",
+    define: "domainDefineXMLFlags",
+    create: "domainCreateXML",
+    undefine: withFlags("domainUndefineFlags"),
+    actions: {
+      start: withFlags("domainCreateWithFlags"),
+      shutdown: withFlags("domainShutdownFlags"),
+      destroy: withFlags("domainDestroyFlags"),
+      reboot: withFlags("domainReboot"),
+      reset: withFlags("domainReset"),
+      suspend: plain("domainSuspend"),
+      resume: plain("domainResume"),
+      vcpus: (ref, q) => ["domainSetVcpusFlags", [ref, Number(q.get("count")), flagsOf(q)]],
+      memory: (ref, q) => ["domainSetMemoryFlags", [ref, Number(q.get("kib")), flagsOf(q)]],
+    },
+  },
+  {
+    segment: "networks",
+    title: "network",
+    list: "connectListAllNetworks",
+    lookup: "networkLookupByName",
+    xml: "networkGetXMLDesc",
+    define: "networkDefineXMLFlags",
+    create: "networkCreateXML",
+    undefine: plain("networkUndefine"),
+    actions: { start: plain("networkCreate"), destroy: plain("networkDestroy") },
+  },
+  {
+    segment: "pools",
+    title: "storage pool",
+    list: "connectListAllStoragePools",
+    lookup: "storagePoolLookupByName",
+    xml: "storagePoolGetXMLDesc",
+    info: "storagePoolGetInfo",
+    define: "storagePoolDefineXML",
+    create: "storagePoolCreateXML",
+    undefine: plain("storagePoolUndefine"),
+    actions: {
+      start: withFlags("storagePoolCreate"),
+      destroy: plain("storagePoolDestroy"),
+      build: withFlags("storagePoolBuild"),
+      refresh: withFlags("storagePoolRefresh"),
+    },
+  },
+  {
+    segment: "interfaces",
+    title: "host interface",
+    list: "connectListAllInterfaces",
+    lookup: "interfaceLookupByName",
+    xml: "interfaceGetXMLDesc",
+    define: "interfaceDefineXML",
+    undefine: plain("interfaceUndefine"),
+    actions: { start: withFlags("interfaceCreate"), destroy: withFlags("interfaceDestroy") },
+  },
+  {
+    segment: "nodedevices",
+    title: "node device",
+    list: "connectListAllNodeDevices",
+    lookup: "nodeDeviceLookupByName",
+    xml: "nodeDeviceGetXMLDesc",
+    define: "nodeDeviceDefineXML",
+    create: "nodeDeviceCreateXML",
+    undefine: withFlags("nodeDeviceUndefine"),
+    actions: { start: withFlags("nodeDeviceCreate"), destroy: plain("nodeDeviceDestroy") },
+  },
+  {
+    segment: "secrets",
+    title: "secret",
+    list: "connectListAllSecrets",
+    lookup: "secretLookupByUUID",
+    xml: "secretGetXMLDesc",
+    define: "secretDefineXML",
+    undefine: plain("secretUndefine"),
+    actions: {},
+  },
+];
+
+/** Volumes of a pool: `/pools/{pool}/volumes[/{name}]`. */
+export const VOLUMES = {
+  list: "storagePoolListAllVolumes",
+  lookup: "storageVolLookupByName",
+  xml: "storageVolGetXMLDesc",
+  info: "storageVolGetInfo",
+  create: "storageVolCreateXML",
+  delete: "storageVolDelete",
+} as const satisfies Record<string, DriverMethod>;
