@@ -35,7 +35,9 @@ export interface Gateway {
   /** The app's fetch handler, for `Deno.serve`, a `fetch` injected into the client, or tests. */
   fetch: (req: Request) => Promise<Response>;
   served: ReadonlyMap<string, ServedDriver>;
-  /** Stops event delivery and closes the driver connections the gateway opened. */
+  /** Ends every event stream, so that a server can shut down without waiting for them. */
+  endStreams(): void;
+  /** Ends the event streams and closes the driver connections the gateway opened. */
   close(): Promise<void>;
 }
 
@@ -274,12 +276,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     return new Response(null, { status: 204 });
   });
 
+  const endStreams = () => {
+    for (const s of served.values()) s.events.close();
+  };
   return {
     app,
     fetch: (req) => Promise.resolve(app.fetch(req)),
     served,
+    endStreams,
     async close() {
-      for (const s of served.values()) s.events.close();
+      endStreams();
       await Promise.all(owned.map((d) => d.connectClose()));
     },
   };

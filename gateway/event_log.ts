@@ -23,6 +23,7 @@ export class EventLog {
   #ring: (LoggedEvent | undefined)[];
   #next = 1;
   #listeners = new Set<(e: LoggedEvent) => void>();
+  #enders = new Set<() => void>();
   #unsubscribe?: () => void;
   /** Tells this log's ids from a previous gateway run's, so a stale `Last-Event-ID` replays. */
   readonly boot: string = crypto.randomUUID().slice(0, 8);
@@ -36,10 +37,12 @@ export class EventLog {
     this.#unsubscribe = driver.subscribe?.((ev) => this.push(ev));
   }
 
-  /** Stops following the driver. */
+  /** Stops following the driver and ends every open stream. */
   close(): void {
     this.#unsubscribe?.();
     this.#listeners.clear();
+    for (const end of this.#enders) end();
+    this.#enders.clear();
   }
 
   /** Records an event and hands it to every listener. */
@@ -59,10 +62,14 @@ export class EventLog {
     return this.#listeners.size;
   }
 
-  /** Adds a listener for new events; returns its removal. */
-  on(listener: (e: LoggedEvent) => void): () => void {
+  /** Adds a listener for new events, and `onEnd` for when the log closes; returns the removal. */
+  on(listener: (e: LoggedEvent) => void, onEnd?: () => void): () => void {
     this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    if (onEnd) this.#enders.add(onEnd);
+    return () => {
+      this.#listeners.delete(listener);
+      if (onEnd) this.#enders.delete(onEnd);
+    };
   }
 
   /**

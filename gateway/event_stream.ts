@@ -93,7 +93,7 @@ export function wsResponse(
     };
     const from = resumePoint(log, new URL(req.url).searchParams.get("lastEventId"));
     log.since(from).events.forEach(forward);
-    off = log.on(forward);
+    off = log.on(forward, () => socket.close(1001, "gateway stopping"));
     socket.send(JSON.stringify({ ready: `${log.boot}.${log.lastId}` }));
   };
   socket.onclose = () => off();

@@ -1,0 +1,153 @@
+/**
+ * `deno task start`: the edgevirt gateway, libvirtd over HTTP.
+ *
+ * ```sh
+ * deno task start [--listen HOST:PORT] [--unix PATH] [--tls-cert F --tls-key F]
+ *                 [--token-file F] [--auth token|none]
+ * ```
+ *
+ * Serves `test:///default`, and `qemu:///session` when the QEMU driver is registered and
+ * `qemu-system-x86_64` is installed. One driver connection per URI, opened at start. SIGINT and
+ * SIGTERM stop it cleanly.
+ *
+ * @example
+ * ```sh
+ * deno task start --listen 127.0.0.1:16510
+ * ```
+ * @module
+ */
+import { parseArgs } from "node:util";
+import "../mod.ts";
+import { findDriver } from "../util/registry.ts";
+import { createGateway } from "./app.ts";
+import type { AuthConfig } from "./auth.ts";
+import { configDir, loadOrCreateTokens } from "./token_file.ts";
+
+const USAGE = `usage: deno task start [--listen HOST:PORT] [--unix PATH] [--tls-cert F --tls-key F]
+                       [--token-file F] [--auth token|none]`;
+
+function fail(message: string): never {
+  console.error(`edgevirt gateway: ${message}\n${USAGE}`);
+  Deno.exit(2);
+}
+
+function parseListen(spec: string): { hostname: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(spec);
+  if (!m) fail(`--listen wants HOST:PORT, got '${spec}'`);
+  return { hostname: m[1].replace(/^\[|\]$/g, ""), port: Number(m[2]) };
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+async function hasQemu(): Promise<boolean> {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    try {
+      if ((await Deno.stat(`${dir}/qemu-system-x86_64`)).isFile) return true;
+    } catch {
+      // not in this PATH entry
+    }
+  }
+  return false;
+}
+
+async function main(): Promise<void> {
+  let flags;
+  try {
+    flags = parseArgs({
+      args: Deno.args,
+      options: {
+        listen: { type: "string" },
+        unix: { type: "string" },
+        "tls-cert": { type: "string" },
+        "tls-key": { type: "string" },
+        "token-file": { type: "string" },
+        auth: { type: "string", default: "token" },
+        help: { type: "boolean" },
+      },
+    }).values;
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  if (flags.help) {
+    console.log(USAGE);
+    return;
+  }
+  const tcp = flags.listen || !flags.unix ? parseListen(flags.listen ?? "127.0.0.1:16510") : null;
+  if (Boolean(flags["tls-cert"]) !== Boolean(flags["tls-key"])) {
+    fail("--tls-cert and --tls-key go together");
+  }
+
+  let auth: AuthConfig;
+  let firstRun: string | undefined;
+  if (flags.auth === "none") {
+    if (tcp && !LOOPBACK.test(tcp.hostname)) {
+      fail("--auth none is only allowed on a unix socket or a loopback address");
+    }
+    console.error("edgevirt gateway: WARNING: --auth none: every local user has full access");
+    auth = "none";
+  } else if (flags.auth === "token") {
+    const path = flags["token-file"] ?? `${configDir()}/tokens.json`;
+    const loaded = await loadOrCreateTokens(path);
+    auth = loaded.store;
+    firstRun = loaded.createdClientToken;
+  } else fail(`--auth must be token or none, got '${flags.auth}'`);
+
+  const uris = ["test:///default"];
+  if (findDriver("qemu") && await hasQemu()) uris.push("qemu:///session");
+  const gateway = await createGateway({ drivers: uris, auth });
+
+  const servers: Deno.HttpServer[] = [];
+  const onListen = (what: string) => () => console.error(`edgevirt gateway: listening on ${what}`);
+  if (tcp) {
+    const tls = flags["tls-cert"]
+      ? {
+        cert: await Deno.readTextFile(flags["tls-cert"]),
+        key: await Deno.readTextFile(flags["tls-key"]!),
+      }
+      : {};
+    const scheme = flags["tls-cert"] ? "https" : "http";
+    servers.push(Deno.serve({
+      hostname: tcp.hostname,
+      port: tcp.port,
+      ...tls,
+      onListen: ({ hostname, port }) =>
+        console.error(`edgevirt gateway: listening on ${scheme}://${hostname}:${port}`),
+    }, gateway.fetch));
+  }
+  if (flags.unix) {
+    await Deno.remove(flags.unix).catch(() => {});
+    servers.push(Deno.serve(
+      { path: flags.unix, transport: "unix", onListen: onListen(`unix:${flags.unix}`) },
+      gateway.fetch,
+    ));
+    await Deno.chmod(flags.unix, 0o660);
+  }
+  console.error(`edgevirt gateway: serving ${uris.join(", ")}`);
+  if (firstRun) {
+    const addr = servers[0].addr;
+    const uri = "path" in addr
+      ? `test+unix:///default?socket=${addr.path}`
+      : `test+http://${addr.hostname}:${addr.port}/default`;
+    console.error(
+      `edgevirt gateway: first run: created an admin token; its hash is in the token file and\n` +
+        `  the token itself in ${firstRun} (0600), where the client looks by default. Try:\n` +
+        `  deno task scenario --uri ${uri} tests/conformance/scenarios/lifecycle.json`,
+    );
+  }
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    gateway.endStreams();
+    await Promise.all(servers.map((s) => s.shutdown()));
+    await gateway.close();
+    if (flags.unix) await Deno.remove(flags.unix).catch(() => {});
+    console.error("edgevirt gateway: stopped");
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+}
+
+if (import.meta.main) await main();
