@@ -124,7 +124,7 @@ async function main(): Promise<void> {
   }
   console.error(`edgevirt gateway: serving ${uris.join(", ")}`);
   if (firstRun) {
-    const addr = servers[0].addr;
+    const addr = servers[0].addr as Deno.NetAddr | Deno.UnixAddr;
     const uri = "path" in addr
       ? `test+unix:///default?socket=${addr.path}`
       : `test+http://${addr.hostname}:${addr.port}/default`;
