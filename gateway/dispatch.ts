@@ -58,11 +58,6 @@ export async function dispatch(
   args: unknown,
 ): Promise<unknown> {
   validateArgs(method, args);
-  const driver = served.driver;
-  const fn = driver[method] as ((...a: unknown[]) => Promise<unknown>) | undefined;
-  if (typeof fn !== "function") {
-    throw VirError.report(errorDomain(method), "NO_SUPPORT", apiName(method));
-  }
   const access = methodAccess(method, args);
   if (!roleAllows(principal, access)) {
     throw VirError.report(
@@ -70,6 +65,11 @@ export async function dispatch(
       "OPERATION_DENIED",
       `read only access prevents ${apiName(method)}`,
     );
+  }
+  const driver = served.driver;
+  const fn = driver[method] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+  if (typeof fn !== "function") {
+    throw VirError.report(errorDomain(method), "NO_SUPPORT", apiName(method));
   }
   if (!principal.rules) return await gate.run(() => fn.apply(driver, args));
 

@@ -1,0 +1,191 @@
+// Route-by-route authorization: every mutating (and secret-reading) method is refused for a
+// missing token, a wrong token and a read-only token, and nothing changes; per-object rules
+// hide objects from lists, lookups, REST and event streams.
+import assert from "node:assert/strict";
+import { isCallable, methodAccess } from "../../gateway/access.ts";
+import { type ArgKind, METHOD_ARGS } from "../../gateway/method_table.ts";
+import { parseSse } from "../../client/remote/sse.ts";
+import { domainXml, rpc, snapshot, startGateway, TOKENS } from "./helpers.ts";
+
+const TEST_DOM = { name: "test", uuid: "6695eb01-f6a4-8304-79aa-97f2502e193f", id: 1 };
+
+/** A well-formed argument of each kind, aimed at objects that exist in test:///default. */
+const SAMPLE: Record<ArgKind, unknown> = {
+  dom: TEST_DOM,
+  net: { name: "default", uuid: "dd8fe884-6c02-601e-7551-cca97df1c5df" },
+  pool: { name: "default-pool", uuid: "dfe224cb-28fb-8dd0-c4b2-64eb3f0f4566" },
+  vol: { pool: "default-pool", name: "v", key: "/default-pool/v" },
+  dev: { name: "computer" },
+  iface: { name: "eth1", mac: "aa:bb:cc:dd:ee:ff" },
+  secret: { uuid: "00000000-0000-0000-0000-000000000000", usageType: 0, usageID: "x" },
+  num: 0,
+  str: domainXml("intruder"),
+  "str?": null,
+  bool: true,
+  "str[]": [],
+  "num[]": [],
+  "bool[]": [true],
+  params: {},
+};
+
+const callable = Object.keys(METHOD_ARGS).filter(isCallable);
+const sampleArgs = (m: (typeof callable)[number]) => METHOD_ARGS[m].map((k) => SAMPLE[k]);
+const privileged = callable.filter((m) => methodAccess(m, sampleArgs(m)) !== "read");
+
+Deno.test(`${privileged.length} mutating/secret methods × {no token, bad token, read-only} are refused and change nothing`, async () => {
+  assert.ok(privileged.length > 90, `only ${privileged.length} privileged methods`);
+  const gw = await startGateway();
+  try {
+    const before = await snapshot(gw);
+    for (const method of privileged) {
+      const args = sampleArgs(method);
+      const none = await rpc(gw, method, args);
+      assert.equal(none.status, 401, `${method} without token`);
+      assert.equal(none.body.codeName, "VIR_ERR_AUTH_FAILED");
+      const bad = await rpc(gw, method, args, "not-a-token");
+      assert.equal(bad.status, 401, `${method} with a bad token`);
+      const ro = await rpc(gw, method, args, TOKENS.readOnly);
+      assert.equal(ro.status, 403, `${method} read-only: ${JSON.stringify(ro.body)}`);
+      assert.equal(ro.body.codeName, "VIR_ERR_OPERATION_DENIED");
+      assert.match(ro.body.message as string, /read only access prevents vir/);
+    }
+    assert.equal(await snapshot(gw), before);
+  } finally {
+    await gw.close();
+  }
+});
+
+Deno.test("read-only callers may read, but not secure XML", async () => {
+  const gw = await startGateway();
+  try {
+    const list = await rpc(gw, "connectListAllDomains", [0], TOKENS.readOnly);
+    assert.equal(list.status, 200);
+    const plain = await rpc(gw, "domainGetXMLDesc", [TEST_DOM, 0], TOKENS.readOnly);
+    assert.equal(plain.status, 200);
+    const secure = await rpc(gw, "domainGetXMLDesc", [TEST_DOM, 1], TOKENS.readOnly);
+    assert.equal(secure.status, 403);
+    assert.equal(
+      (await rpc(gw, "storageVolLookupByPath", ["/etc/passwd"], TOKENS.readOnly))
+        .status,
+      403,
+    );
+  } finally {
+    await gw.close();
+  }
+});
+
+Deno.test("REST and event routes need a token too", async () => {
+  const gw = await startGateway();
+  try {
+    for (
+      const [path, method] of [
+        ["/v1/test/default", "GET"],
+        ["/v1/test/default/domains", "GET"],
+        ["/v1/test/default/domains/test/destroy", "POST"],
+        ["/v1/test/default/domains/test", "DELETE"],
+        ["/v1/test/default/events", "GET"],
+        ["/v1/test/default/node", "GET"],
+      ]
+    ) {
+      const res = await gw.app.request(path, { method });
+      assert.equal(res.status, 401, `${method} ${path}`);
+      await res.body?.cancel();
+    }
+    const ro = await gw.app.request("/v1/test/default/domains/test/destroy", {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKENS.readOnly}` },
+    });
+    assert.equal(ro.status, 403);
+    const dom = await rpc(gw, "domainIsActive", [TEST_DOM], TOKENS.full);
+    assert.equal(dom.body.result, true);
+  } finally {
+    await gw.close();
+  }
+});
+
+Deno.test("per-object rules: lists, counts and lookups hide what the caller may not see", async () => {
+  const gw = await startGateway();
+  try {
+    for (const name of ["web-1", "db-1"]) {
+      await rpc(gw, "domainDefineXMLFlags", [domainXml(name), 0], TOKENS.full);
+    }
+    const all = await rpc(gw, "connectListAllDomains", [0], TOKENS.restricted);
+    assert.deepEqual((all.body.result as { name: string }[]).map((d) => d.name), ["web-1"]);
+    const defined = await rpc(gw, "connectListDefinedDomains", [], TOKENS.restricted);
+    assert.deepEqual(defined.body.result, ["web-1"]);
+    assert.equal(
+      (await rpc(gw, "connectNumOfDefinedDomains", [], TOKENS.restricted)).body.result,
+      1,
+    );
+    assert.deepEqual((await rpc(gw, "connectListDomains", [], TOKENS.restricted)).body.result, []);
+    const hidden = await rpc(gw, "domainLookupByName", ["db-1"], TOKENS.restricted);
+    assert.equal(hidden.status, 403);
+    assert.equal(hidden.body.codeName, "VIR_ERR_ACCESS_DENIED");
+    const rest = await gw.app.request("/v1/test/default/domains", {
+      headers: { authorization: `Bearer ${TOKENS.restricted}` },
+    });
+    assert.deepEqual((await rest.json()).map((d: { name: string }) => d.name), ["web-1"]);
+    assert.deepEqual(
+      (await rpc(gw, "connectListAllNetworks", [0], TOKENS.restricted)).body.result,
+      [],
+    );
+  } finally {
+    await gw.close();
+  }
+});
+
+Deno.test("per-object rules: mutations outside the rules are refused before the driver runs", async () => {
+  const gw = await startGateway();
+  try {
+    const before = await snapshot(gw);
+    const destroy = await rpc(gw, "domainDestroyFlags", [TEST_DOM, 0], TOKENS.restricted);
+    assert.equal(destroy.status, 403);
+    const define = await rpc(gw, "domainDefineXMLFlags", [domainXml("db-2"), 0], TOKENS.restricted);
+    assert.equal(define.status, 403);
+    const restore = await rpc(gw, "domainRestoreFlags", ["/tmp/x", null, 0], TOKENS.restricted);
+    assert.equal(restore.status, 403);
+    assert.equal(await snapshot(gw), before);
+    const ok = await rpc(gw, "domainDefineXMLFlags", [domainXml("web-2"), 0], TOKENS.restricted);
+    assert.equal(ok.status, 200);
+    const start = await rpc(gw, "domainCreateWithFlags", [ok.body.result, 0], TOKENS.restricted);
+    assert.equal(start.status, 200);
+  } finally {
+    await gw.close();
+  }
+});
+
+Deno.test("event streams only carry events about objects the caller may see", async () => {
+  const gw = await startGateway();
+  const open = async (token: string) => {
+    const res = await gw.app.request("/v1/test/default/events", {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(res.status, 200);
+    const abort = new AbortController();
+    const seen: string[] = [];
+    const ready = Promise.withResolvers<void>();
+    const done = (async () => {
+      for await (const m of parseSse(res.body!, abort.signal)) {
+        if (m.event === "ready") ready.resolve();
+        if (m.event === "event") seen.push(JSON.parse(m.data).ref.name);
+      }
+    })();
+    await ready.promise;
+    return { seen, stop: () => (abort.abort(), done) };
+  };
+  try {
+    const full = await open(TOKENS.full);
+    const restricted = await open(TOKENS.restricted);
+    for (const name of ["web-1", "db-1"]) {
+      await rpc(gw, "domainDefineXMLFlags", [domainXml(name), 0], TOKENS.full);
+    }
+    await rpc(gw, "domainDestroyFlags", [TEST_DOM, 0], TOKENS.full);
+    await new Promise((r) => setTimeout(r, 50));
+    await full.stop();
+    await restricted.stop();
+    assert.deepEqual(full.seen, ["web-1", "db-1", "test"]);
+    assert.deepEqual(restricted.seen, ["web-1"]);
+  } finally {
+    await gw.close();
+  }
+});

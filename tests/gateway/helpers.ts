@@ -1,0 +1,79 @@
+/**
+ * Shared set-up for the gateway tests: an in-process gateway over the real `test:///default`
+ * with three callers (full, read-only, and one restricted by per-object rules), plus a fetch
+ * that goes straight into the app.
+ *
+ * @module
+ */
+import "../../mod.ts";
+import { createGateway, type Gateway } from "../../gateway/app.ts";
+import type { AclRule } from "../../gateway/acl.ts";
+import { hashToken, TokenStore } from "../../gateway/tokens.ts";
+import type { Limits } from "../../gateway/limits.ts";
+
+/** Clear-text tokens of the test callers. */
+export const TOKENS = {
+  full: "full-token",
+  readOnly: "read-only-token",
+  restricted: "restricted-token",
+};
+
+/** The restricted caller: full rights on domains named `web-*` and nothing else. */
+export const RESTRICTED_RULES: AclRule[] = [{ action: "*", family: "domain", match: "web-*" }];
+
+/** A gateway over a fresh `test:///default` with the three callers. */
+export async function startGateway(limits?: Partial<Limits>): Promise<Gateway> {
+  const store = new TokenStore([
+    { name: "full", sha256: await hashToken(TOKENS.full), role: "full" },
+    { name: "ro", sha256: await hashToken(TOKENS.readOnly), role: "read-only" },
+    {
+      name: "web",
+      sha256: await hashToken(TOKENS.restricted),
+      role: "full",
+      rules: RESTRICTED_RULES,
+    },
+  ]);
+  return await createGateway({ drivers: ["test:///default"], auth: store, limits });
+}
+
+/** A `fetch` that hands requests to the gateway in-process (what the client gets injected). */
+export function inProcessFetch(gw: Gateway): typeof fetch {
+  return (input, init) => gw.fetch(new Request(input, init));
+}
+
+/** POSTs an RPC call; returns status and parsed body. */
+export async function rpc(
+  gw: Gateway,
+  method: string,
+  args: unknown,
+  token?: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  const res = await gw.app.request(`/v1/test/default/call/${method}`, {
+    method: "POST",
+    headers,
+    body: typeof args === "string" ? args : JSON.stringify(args),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+/** Domain XML for a new persistent domain. */
+export function domainXml(name: string): string {
+  return `<domain type='test'><name>${name}</name><memory>65536</memory><vcpu>1</vcpu>` +
+    `<os><type>hvm</type></os></domain>`;
+}
+
+/** Everything observable about the driver's domains, to prove a refused call changed nothing. */
+export async function snapshot(gw: Gateway): Promise<string> {
+  const { body } = await rpc(gw, "connectListAllDomains", [0], TOKENS.full);
+  const doms = body.result as { name: string }[];
+  const parts: unknown[] = [];
+  for (const d of doms) {
+    parts.push(d, (await rpc(gw, "domainGetXMLDesc", [d, 0], TOKENS.full)).body.result);
+    parts.push((await rpc(gw, "domainGetInfo", [d], TOKENS.full)).body.result);
+  }
+  const nets = (await rpc(gw, "connectListAllNetworks", [0], TOKENS.full)).body.result;
+  const pools = (await rpc(gw, "connectListAllStoragePools", [0], TOKENS.full)).body.result;
+  return JSON.stringify({ parts, nets, pools }, (k, v) => (k === "cpuTime" ? 0 : v));
+}
