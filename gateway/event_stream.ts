@@ -4,7 +4,7 @@ import type { EventLog, LoggedEvent } from "./event_log.ts";
 import { refSubject } from "./subject.ts";
 
 const HEARTBEAT_MS = 15_000;
-const RETRY_MS = 1000;
+const RETRY_MS = 250;
 
 /** Whether the caller may see an event: the same read rule as for looking the object up. */
 export function canSee(p: Principal, ev: DriverEvent): boolean {

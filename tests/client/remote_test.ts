@@ -1,0 +1,225 @@
+// The remote driver against an in-process gateway (an injected fetch into app.fetch): the
+// same results and the identical VirError as in-process, events with reconnect and
+// Last-Event-ID resume, tokens, URIs and transport errors.
+import assert from "node:assert/strict";
+import { connect, type Connection, VIR, VirError } from "../../mod.ts";
+import { parseRemoteUri } from "../../client/remote/uri.ts";
+import { resolveToken } from "../../client/remote/token.ts";
+import type { RuntimeAdapter } from "../../client/transport/types.ts";
+import { domainXml, inProcessFetch, startGateway, TOKENS } from "../gateway/helpers.ts";
+
+const URI = "test+http://gateway.test/default";
+
+/** Runs a call and returns its JSON result or its error's JSON, for side-by-side comparison. */
+async function outcome(fn: () => Promise<unknown>): Promise<unknown> {
+  try {
+    const r = await fn();
+    return { ok: JSON.parse(JSON.stringify(r ?? null, (k, v) => k === "cpuTime" ? 0 : v)) };
+  } catch (e) {
+    assert.ok(e instanceof VirError, `not a VirError: ${e}`);
+    return { error: e.toJSON() };
+  }
+}
+
+/** A scripted session through the public API, run the same way against both connections. */
+async function session(conn: Connection): Promise<unknown[]> {
+  const out: unknown[] = [];
+  out.push(await outcome(() => conn.listAllDomains().then((ds) => ds.map((d) => d.name))));
+  out.push(await outcome(() => conn.lookupDomainByName("nope")));
+  out.push(await outcome(() => conn.lookupDomainByUUID("not-a-uuid")));
+  const dom = await conn.defineXMLFlags(domainXml("r1"), 0);
+  out.push(await outcome(() => dom.getInfo()));
+  out.push(await outcome(() => dom.setVcpusFlags(0, 0)));
+  out.push(await outcome(() => dom.setVcpusFlags(1, VIR.DOMAIN_AFFECT_LIVE)));
+  out.push(await outcome(() => dom.createWithFlags(0)));
+  out.push(await outcome(() => dom.createWithFlags(0)));
+  out.push(await outcome(() => dom.setVcpusFlags(1, VIR.DOMAIN_AFFECT_LIVE)));
+  out.push(await outcome(() => dom.getVcpusFlags(VIR.DOMAIN_AFFECT_LIVE)));
+  out.push(await outcome(() => conn.defineXMLFlags("<domain", 0)));
+  out.push(await outcome(() => conn.listAllSecrets()));
+  out.push(await outcome(() => conn.getNodeInfo()));
+  out.push(await outcome(() => Promise.resolve(conn.getType())));
+  out.push(await outcome(() => dom.destroyFlags(0)));
+  out.push(await outcome(() => dom.undefineFlags(0)));
+  return out;
+}
+
+Deno.test("a remote connection gives the same results and identical errors as in-process", async () => {
+  const local = await connect("test:///default");
+  const expected = await session(local);
+  await local.close();
+  const gw = await startGateway();
+  try {
+    const remote = await connect(URI, { token: TOKENS.full, fetch: inProcessFetch(gw) });
+    assert.deepEqual(await session(remote), expected);
+    assert.equal(await remote.getURI(), URI);
+    await remote.close();
+  } finally {
+    await gw.close();
+  }
+});
+
+Deno.test("open without a token or with a wrong one fails with AUTH_FAILED", async () => {
+  const gw = await startGateway();
+  try {
+    for (const token of [undefined, "wrong"]) {
+      const err = await connect(URI, { token, fetch: inProcessFetch(gw) }).catch((e) => e);
+      assert.ok(err instanceof VirError);
+      assert.equal(err.codeName, "VIR_ERR_AUTH_FAILED");
+    }
+    const ro = await connect(URI, { token: TOKENS.readOnly, fetch: inProcessFetch(gw) });
+    const dom = await ro.lookupDomainByName("test");
+    const err = await dom.destroyFlags(0).catch((e) => e);
+    assert.equal(err.codeName, "VIR_ERR_OPERATION_DENIED");
+    assert.equal(await dom.isActive(), true);
+    await ro.close();
+  } finally {
+    await gw.close();
+  }
+});
+
+Deno.test("events arrive through the gateway, in order, with live handles", async () => {
+  const gw = await startGateway();
+  try {
+    const conn = await connect(URI, { token: TOKENS.full, fetch: inProcessFetch(gw) });
+    const seen: string[] = [];
+    conn.domainEventRegisterAny(null, VIR.DOMAIN_EVENT_ID_LIFECYCLE, (ev) => {
+      seen.push(`${(ev.object as { name: string }).name}:${ev.data.event}`);
+    });
+    const dom = await conn.defineXMLFlags(domainXml("ev1"), 0);
+    await dom.createWithFlags(0);
+    await dom.destroyFlags(0);
+    await waitFor(() => seen.length >= 3);
+    assert.deepEqual(seen, [
+      `ev1:${VIR.DOMAIN_EVENT_DEFINED}`,
+      `ev1:${VIR.DOMAIN_EVENT_STARTED}`,
+      `ev1:${VIR.DOMAIN_EVENT_STOPPED}`,
+    ]);
+    await conn.close();
+  } finally {
+    await gw.close();
+  }
+});
+
+Deno.test("a dropped event stream reconnects and resumes with Last-Event-ID", async () => {
+  const gw = await startGateway();
+  const streams: { lastEventId: string | null; cut: () => void }[] = [];
+  // Every event stream can be cut from the test, as a broken network would.
+  const fetcher: typeof fetch = async (input, init) => {
+    const req = new Request(input, init);
+    const res = await gw.fetch(req);
+    if (!req.url.endsWith("/events")) return res;
+    const reader = res.body!.getReader();
+    let cutNow = () => {};
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        cutNow = () => {
+          reader.cancel();
+          controller.error(new TypeError("connection reset"));
+        };
+      },
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel: () => reader.cancel(),
+    });
+    streams.push({ lastEventId: req.headers.get("last-event-id"), cut: () => cutNow() });
+    return new Response(body, { headers: res.headers });
+  };
+  try {
+    const conn = await connect(URI, { token: TOKENS.full, fetch: fetcher });
+    const seen: string[] = [];
+    conn.domainEventRegisterAny(null, VIR.DOMAIN_EVENT_ID_LIFECYCLE, (ev) => {
+      seen.push((ev.object as { name: string }).name);
+    });
+    await conn.defineXMLFlags(domainXml("before"), 0);
+    await waitFor(() => seen.length === 1);
+    streams[0].cut();
+    // Raised while the client is disconnected: only a resume can deliver these.
+    const other = await connect("test:///default");
+    await other.defineXMLFlags(domainXml("during1"), 0);
+    await other.defineXMLFlags(domainXml("during2"), 0);
+    await waitFor(() => seen.length === 3);
+    assert.deepEqual(seen, ["before", "during1", "during2"]);
+    assert.equal(streams.length, 2);
+    assert.equal(streams[0].lastEventId, null);
+    assert.match(streams[1].lastEventId!, /^[0-9a-f]{8}\.\d+$/);
+    await other.close();
+    await conn.close();
+  } finally {
+    await gw.close();
+  }
+});
+
+Deno.test("transport failures and timeouts are typed libvirt errors", async () => {
+  const refused: typeof fetch = () => Promise.reject(new TypeError("connection refused"));
+  const err = await connect(URI, { token: "t", fetch: refused }).catch((e) => e);
+  assert.ok(err instanceof VirError);
+  assert.deepEqual([err.codeName, err.domainName], ["VIR_ERR_SYSTEM_ERROR", "VIR_FROM_RPC"]);
+  const hang: typeof fetch = (_input, init) =>
+    new Promise((_, reject) =>
+      init?.signal?.addEventListener("abort", () => reject(init.signal!.reason))
+    );
+  const slow = await connect(URI, { token: "t", fetch: hang, timeoutMs: 20 }).catch((e) => e);
+  assert.ok(slow instanceof VirError);
+  assert.equal(slow.codeName, "VIR_ERR_OPERATION_TIMEOUT");
+  const html: typeof fetch = () => Promise.resolve(new Response("<html>", { status: 502 }));
+  const proxy = await connect(URI, { token: "t", fetch: html }).catch((e) => e);
+  assert.equal(proxy.codeName, "VIR_ERR_RPC");
+});
+
+Deno.test("remote URIs parse like libvirt's and refuse credentials", () => {
+  assert.deepEqual(parseRemoteUri(new URL("test+http://127.0.0.1:16510/default")), {
+    transport: "http",
+    origin: "http://127.0.0.1:16510",
+    driverPath: "test/default",
+  });
+  assert.equal(parseRemoteUri(new URL("qemu+https://host/session")).origin, "https://host:16510");
+  assert.equal(parseRemoteUri(new URL("test+http://[::1]:1/default")).origin, "http://[::1]:1");
+  assert.deepEqual(parseRemoteUri(new URL("test+unix:///default?socket=/run/gw.sock")), {
+    transport: "unix",
+    origin: "http://localhost",
+    driverPath: "test/default",
+    socket: "/run/gw.sock",
+  });
+  for (const bad of ["test+ssh://h/default", "test+http://u:p@h/default", "test+unix:///x"]) {
+    const e = (() => {
+      try {
+        parseRemoteUri(new URL(bad));
+      } catch (e) {
+        return e;
+      }
+    })();
+    assert.ok(e instanceof VirError, bad);
+    assert.equal(e.codeName, "VIR_ERR_INVALID_ARG");
+  }
+});
+
+Deno.test("the token comes from options, then EDGEVIRT_TOKEN, then token files", async () => {
+  const adapter = (env: Record<string, string>, files: Record<string, string>): RuntimeAdapter => ({
+    name: "fake",
+    env: (k) => env[k],
+    readTextFile: (p) => Promise.resolve(files[p]),
+    unixFetch: () => Promise.reject(new Error("unused")),
+  });
+  const files = { "/cfg/edgevirt/token": "from-default\n", "/t": "from-file\n" };
+  const env = { EDGEVIRT_TOKEN: "from-env", XDG_CONFIG_HOME: "/cfg" };
+  assert.equal(await resolveToken({ token: "opt" }, adapter(env, files)), "opt");
+  assert.equal(await resolveToken({}, adapter(env, files)), "from-env");
+  assert.equal(
+    await resolveToken({ tokenFile: "/t" }, adapter({ HOME: "/h" }, files)),
+    "from-file",
+  );
+  assert.equal(await resolveToken({}, adapter({ XDG_CONFIG_HOME: "/cfg" }, files)), "from-default");
+  assert.equal(await resolveToken({}, adapter({}, files)), undefined);
+});
+
+async function waitFor(cond: () => boolean, ms = 2000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
