@@ -17,10 +17,10 @@ export interface ServedDriverInfo {
 
 /**
  * Methods the client answers itself: closing ends only this client's link (the gateway's
- * driver connection is shared), and `virConnectGetURI` is the URI the client opened, as with
- * libvirt's remote driver.
+ * driver connection is shared). `connectGetURI` is forwarded: like libvirt's remote driver,
+ * the client reports the daemon-side URI (`test:///default`).
  */
-const LOCAL_ONLY = new Set(["connectClose", "connectGetURI"]);
+const LOCAL_ONLY = new Set(["connectClose"]);
 
 /**
  * Opens a driver connection through the gateway, like libvirt's remote driver: every driver
