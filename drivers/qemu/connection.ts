@@ -17,14 +17,8 @@ import type {
 import { checkFlags, VirError } from "../../util/errors.ts";
 import { checkActive, type DomainObj, isActive, modificationImpact, refOf } from "./domain_obj.ts";
 import type { QemuDriverState } from "./driver_state.ts";
-import {
-  setVcpuConfig,
-  setVcpusConfig,
-  setVcpusMaxConfig,
-  validateVcpuConfig,
-  type VcpuConfig,
-} from "./hotplug/config.ts";
-import { planVcpuCount, planVcpuSelection, setVcpusLive } from "./hotplug/set_vcpus.ts";
+import { setVcpusMaxConfig, type VcpuConfig } from "./hotplug/config.ts";
+import { setVcpuInternal, setVcpusInternal } from "./hotplug/vcpu_change.ts";
 import { applyVcpusToDef, countOnline, vcpusFromDef } from "./hotplug/vcpu_model.ts";
 
 const E = VIR;
@@ -324,22 +318,10 @@ export class QemuConnection implements DriverConnection {
         setVcpusMaxConfig(cfg!, nvcpus);
         return await this.#saveConfigVcpus(obj, cfg!);
       }
-      const vm = live ? obj.vcpus!.ctx.vm : undefined;
-      const plan = vm ? planVcpuCount(vm, nvcpus) : undefined;
-      if (cfg && nvcpus > cfg.vcpus.length) {
-        throw VirError.report(
-          "QEMU",
-          "INVALID_ARG",
-          `requested vcpus is greater than max allowable vcpus for the persistent domain: ${nvcpus} > ${cfg.vcpus.length}`,
-        );
-      }
-      if (plan) {
-        await this.#live(obj, () => setVcpusLive(obj.vcpus!.ctx, plan.entities, plan.enable));
-      }
-      if (cfg) {
-        setVcpusConfig(cfg, nvcpus, (flags & E.DOMAIN_VCPU_HOTPLUGGABLE) !== 0);
-        await this.#saveConfigVcpus(obj, cfg);
-      }
+      const hotpluggable = (flags & E.DOMAIN_VCPU_HOTPLUGGABLE) !== 0;
+      const ctx = live ? obj.vcpus!.ctx : undefined;
+      await this.#live(obj, live, () => setVcpusInternal(ctx, cfg, nvcpus, hotpluggable));
+      if (cfg) await this.#saveConfigVcpus(obj, cfg);
     });
   }
 
@@ -354,30 +336,14 @@ export class QemuConnection implements DriverConnection {
     if (!map.length) {
       throw VirError.report("QEMU", "INVALID_ARG", "no vcpus selected for modification");
     }
-    const last = Math.max(...map);
     const on = state !== 0;
     const obj = this.#obj(dom);
     await obj.job.run(async () => {
       const { live, config } = modificationImpact(obj, flags);
       const cfg = config ? vcpusFromDef(obj.persistentDef!) : undefined;
-      if (cfg && last >= cfg.vcpus.length) {
-        throw VirError.report(
-          "QEMU",
-          "INVALID_ARG",
-          `vcpu ${last} is not present in persistent config`,
-        );
-      }
-      const vm = live ? obj.vcpus!.ctx.vm : undefined;
-      if (vm && last >= vm.vcpus.length) {
-        throw VirError.report("QEMU", "INVALID_ARG", `vcpu ${last} is not present in live config`);
-      }
-      const entities = vm ? planVcpuSelection(vm, map, on) : undefined;
-      if (cfg) validateVcpuConfig(cfg, map);
-      if (entities) await this.#live(obj, () => setVcpusLive(obj.vcpus!.ctx, entities, on));
-      if (cfg) {
-        setVcpuConfig(cfg, map, on);
-        await this.#saveConfigVcpus(obj, cfg);
-      }
+      const ctx = live ? obj.vcpus!.ctx : undefined;
+      await this.#live(obj, live, () => setVcpuInternal(ctx, cfg, map, on));
+      if (cfg) await this.#saveConfigVcpus(obj, cfg);
     });
   }
 
@@ -426,11 +392,12 @@ export class QemuConnection implements DriverConnection {
     return Promise.resolve({ info, cpumaps: info.map(() => Array(host).fill(true)) });
   }
 
-  async #live(obj: DomainObj, fn: () => Promise<void>): Promise<void> {
+  /** Runs a vCPU change; a live one saves the status whatever the outcome. */
+  async #live(obj: DomainObj, live: boolean, fn: () => Promise<void>): Promise<void> {
     try {
       await fn();
     } finally {
-      await this.#s.saveStatus(obj);
+      if (live) await this.#s.saveStatus(obj);
     }
   }
 

@@ -10,6 +10,7 @@ import { VIR } from "../../util/constants.ts";
 import type { DriverEvent } from "../../util/driver.ts";
 import { VirError } from "../../util/errors.ts";
 import { EventHub } from "../../util/event_hub.ts";
+import { assignDeviceAliases } from "./alias.ts";
 import { buildQemuArgv } from "./command/argv.ts";
 import { type DomainObj, isActive, refOf } from "./domain_obj.ts";
 import { LinuxVcpuCgroup } from "./hotplug/cgroup.ts";
@@ -221,6 +222,7 @@ export class QemuDriverState {
       throw VirError.report("DOMAIN", "OPERATION_INVALID", "domain is already running");
     }
     const def = structuredClone(obj.persistentDef ?? obj.liveDef!);
+    assignDeviceAliases(def);
     const { vcpus, individual } = vcpusFromDef(def);
     const monitorPath = `${this.paths.runDir}/${obj.name}.qmp`;
     const argv = buildQemuArgv(def, vcpus, { monitorPath, accel: this.#accel });

@@ -7,6 +7,8 @@
 import { domainDefPostParse } from "../../conf/domain/postparse.ts";
 import type { DomainDef } from "../../conf/domain/def.ts";
 import { VirError } from "../../util/errors.ts";
+import { element } from "../../util/xml/mod.ts";
+import { addDefaultDevices, assignDefaultAddresses } from "./default_devices.ts";
 
 /** Machine type aliases of QEMU 7.2. */
 const MACHINE_ALIASES: Record<string, string> = { pc: "pc-i440fx-7.2", q35: "pc-q35-7.2" };
@@ -15,8 +17,9 @@ const MACHINE_ALIASES: Record<string, string> = { pc: "pc-i440fx-7.2", q35: "pc-
 export const DEFAULT_EMULATOR = "/usr/bin/qemu-system-x86_64";
 
 /**
- * Applies the driver defaults (arch x86_64, versioned machine type, emulator) and libvirt's
- * vCPU 0 rules, then the generic post-parse.
+ * Applies the driver defaults (arch x86_64, versioned machine type, emulator, default
+ * devices, default CPU model) and libvirt's vCPU 0 rules, then the generic post-parse and the
+ * addresses of the default devices.
  *
  * @example
  * ```ts
@@ -51,5 +54,30 @@ export function qemuPostParse(def: DomainDef): void {
   if (v0?.hotpluggable) {
     throw VirError.report("QEMU", "CONFIG_UNSUPPORTED", "vcpu0 can't be hotpluggable");
   }
+  addDefaultDevices(def);
+  defaultCpu(def);
   domainDefPostParse(def, { defaultVideo: "cirrus" });
+  assignDefaultAddresses(def);
+}
+
+/**
+ * `qemuDomainDefSetDefaultCPU` and `qemuDomainDefCPUPostParse`: a guest without a CPU model
+ * gets QEMU 7.2's default for x86 machines, `qemu64`, which it must not fall back from; a
+ * custom CPU under TCG is not compared with the host.
+ */
+function defaultCpu(def: DomainDef): void {
+  const cpu = def.cpu ?? { extra: [] };
+  const hasModel = cpu.extra.some((e) => e.name === "model");
+  if ((cpu.mode ?? "custom") === "custom" && !hasModel) {
+    cpu.mode = "custom";
+    cpu.match = "exact";
+    const at = cpu.extra.findIndex((e) => e.name !== "model");
+    cpu.extra.splice(
+      at < 0 ? cpu.extra.length : at,
+      0,
+      element("model", { fallback: "forbid" }, ["qemu64"]),
+    );
+  }
+  if (cpu.mode === "custom" && def.type === "qemu") cpu.check ??= "none";
+  def.cpu = cpu;
 }

@@ -25,6 +25,7 @@ export * from "./add.ts";
 export * from "./remove.ts";
 export * from "./select.ts";
 export * from "./set_vcpus.ts";
+export * from "./vcpu_change.ts";
 export * from "./config.ts";
 export * from "./startup.ts";
 export * from "./device_removal.ts";

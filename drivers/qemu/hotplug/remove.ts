@@ -5,7 +5,6 @@
  * @module
  */
 import { VirError } from "../../../util/errors.ts";
-import { persistOrder } from "./order.ts";
 import { refreshVcpuInfo } from "./refresh.ts";
 import type { HotplugContext } from "./types.ts";
 
@@ -35,9 +34,12 @@ export async function removeVcpu(ctx: HotplugContext, vcpu: number): Promise<voi
       );
     }
   }
-  for (let i = vcpu; i < vcpu + nvcpus; i++) vm.vcpus[i].online = false;
+  // Only the removed entity changes: libvirt re-derives the other vCPUs' orders on plug only.
+  for (let i = vcpu; i < vcpu + nvcpus; i++) {
+    vm.vcpus[i].online = false;
+    vm.vcpus[i].order = 0;
+  }
   vm.vcpus[vcpu].priv.alias = undefined;
-  persistOrder(vm);
   for (let i = vcpu; i < vcpu + nvcpus; i++) {
     await ctx.cgroup.removeVcpu(i);
     ctx.onVcpuRemoved?.(i);
@@ -66,7 +68,8 @@ export async function removeVcpuAlias(ctx: HotplugContext, alias: string): Promi
 /**
  * Asks QEMU to unplug the entity at `vcpu` and waits for DEVICE_DELETED. On timeout the vCPU
  * stays online with its alias (VIR_ERR_OPERATION_TIMEOUT); a guest refusal is
- * VIR_ERR_OPERATION_FAILED.
+ * VIR_ERR_OPERATION_FAILED. Without `wait` it returns once QEMU accepted the request: the
+ * vCPU stays online with its alias until its DEVICE_DELETED arrives as a late removal.
  *
  * @example
  * ```ts
@@ -76,11 +79,16 @@ export async function removeVcpuAlias(ctx: HotplugContext, alias: string): Promi
  * await hotplugDelVcpu(ctx, 3);
  * ```
  */
-export async function hotplugDelVcpu(ctx: HotplugContext, vcpu: number): Promise<void> {
+export async function hotplugDelVcpu(
+  ctx: HotplugContext,
+  vcpu: number,
+  wait = true,
+): Promise<void> {
   const alias = ctx.vm.vcpus[vcpu].priv.alias;
   if (!alias) {
     throw VirError.report("QEMU", "OPERATION_UNSUPPORTED", `vcpu '${vcpu}' can't be unplugged`);
   }
+  if (!wait) return await ctx.monitor.deviceDel(alias);
   ctx.removal.mark(alias);
   try {
     await ctx.monitor.deviceDel(alias);

@@ -12,7 +12,7 @@ import type { HotplugContext, LiveVcpus } from "./types.ts";
 
 /**
  * Plugs (in ascending order) or unplugs (in descending order) the given entities, stopping at
- * the first failure.
+ * the first failure. Unplugs wait for QEMU's DEVICE_DELETED unless `wait` is false.
  *
  * @example
  * ```ts
@@ -26,11 +26,12 @@ export async function setVcpusLive(
   ctx: HotplugContext,
   entities: number[],
   enable: boolean,
+  wait = true,
 ): Promise<void> {
   const order = [...entities].sort((a, b) => enable ? a - b : b - a);
   for (const vcpu of order) {
     if (enable) await hotplugAddVcpu(ctx, vcpu);
-    else await hotplugDelVcpu(ctx, vcpu);
+    else await hotplugDelVcpu(ctx, vcpu, wait);
   }
 }
 
