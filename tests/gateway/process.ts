@@ -1,0 +1,72 @@
+/**
+ * Starts `gateway/main.ts` as a real process (random loopback port, optional unix socket) with
+ * a fresh token file, for the socket, portability and benchmark runs.
+ *
+ * @module
+ */
+import { hashToken, type TokenFile } from "../../gateway/tokens.ts";
+
+/** A running gateway process. */
+export interface GatewayProcess {
+  port: number;
+  origin: string;
+  /** The unix socket path when started with one. */
+  socket?: string;
+  token: string;
+  child: Deno.ChildProcess;
+  /** Sends SIGTERM and returns the exit status and everything the gateway printed. */
+  stop(): Promise<{ code: number; stderr: string }>;
+}
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+/** Spawns the gateway and waits until it listens. */
+export async function spawnGateway(opts: { unix?: boolean } = {}): Promise<GatewayProcess> {
+  const dir = await Deno.makeTempDir({ prefix: "edgevirt-gw-" });
+  const token = "socket-test-token";
+  const file: TokenFile = {
+    version: 1,
+    tokens: [{ name: "admin", sha256: await hashToken(token), role: "full" }],
+  };
+  await Deno.writeTextFile(`${dir}/tokens.json`, JSON.stringify(file));
+  const socket = opts.unix ? `${dir}/gw.sock` : undefined;
+  const args = ["run", "-A", `${ROOT}gateway/main.ts`, "--listen", "127.0.0.1:0"];
+  args.push("--token-file", `${dir}/tokens.json`);
+  if (socket) args.push("--unix", socket);
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    stdout: "null",
+    stderr: "piped",
+    env: { XDG_CONFIG_HOME: dir },
+  }).spawn();
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let stderr = "";
+  while (!/serving /.test(stderr)) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`gateway exited early:\n${stderr}`);
+    stderr += value;
+  }
+  const port = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr)![1]);
+  const rest = (async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      stderr += value;
+    }
+  })();
+  return {
+    port,
+    origin: `http://127.0.0.1:${port}`,
+    socket,
+    token,
+    child,
+    async stop() {
+      child.kill("SIGTERM");
+      const { code } = await child.status;
+      await rest;
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      return { code, stderr };
+    },
+  };
+}
