@@ -5,7 +5,9 @@
  *
  * @module
  */
-import { connect, VIR, VirError } from "../../../client/mod.ts";
+import { connect } from "../../../client/mod.ts";
+import { VIR } from "../../../util/constants.ts";
+import { VirError } from "../../../util/errors.ts";
 
 /** Where the gateway is and how to reach it. */
 export interface PortableTarget {
