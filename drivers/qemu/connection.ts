@@ -262,6 +262,13 @@ export class QemuConnection implements DriverConnection {
     return Promise.resolve(isActive(this.#obj(dom)));
   }
 
+  domainHasManagedSaveImage(dom: DomainRef, flags: number): Promise<boolean> {
+    checkFlags(flags, 0, "qemuDomainHasManagedSaveImage", "QEMU");
+    // edgevirt's QEMU driver has no managed save, so no domain ever has an image.
+    this.#obj(dom);
+    return Promise.resolve(false);
+  }
+
   domainIsPersistent(dom: DomainRef): Promise<boolean> {
     return Promise.resolve(this.#obj(dom).persistentDef !== undefined);
   }
