@@ -144,3 +144,43 @@ Deno.test("driver lifecycle and live vCPUs against a fake QEMU", async () => {
   await again.conn.connectClose();
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("undefining a running domain makes it transient; it is gone once stopped", async () => {
+  const dir = await Deno.makeTempDir();
+  const launcher = new FakeLauncher();
+  const { conn, events } = await open(dir, launcher);
+  const dom = await conn.domainDefineXMLFlags!(XML, 0);
+  await conn.domainCreateWithFlags!(dom, 0);
+  await conn.domainUndefineFlags!(dom, 0);
+  assert.equal(await conn.domainIsActive!(dom), true);
+  assert.equal(await conn.domainIsPersistent!(dom), false);
+  await assert.rejects(Deno.stat(`${dir}/config/q1.xml`), Deno.errors.NotFound);
+  const err = await conn.domainUndefineFlags!(dom, 0).catch((e) => e) as VirError;
+  assert.equal(err.message, "Requested operation is not valid: cannot undefine transient domain");
+  await conn.domainDestroyFlags!(dom, 0);
+  await tick();
+  const gone = await conn.domainLookupByName!("q1").catch((e) => e) as VirError;
+  assert.equal(gone.codeName, "VIR_ERR_NO_DOMAIN");
+  assert.deepEqual(events.slice(-3), ["UNDEFINED/0", "SHUTDOWN/2", "STOPPED/1"]);
+  await conn.connectClose();
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("an autostart domain starts when the driver state opens", async () => {
+  const dir = await Deno.makeTempDir();
+  const launcher = new FakeLauncher();
+  const first = await open(dir, launcher);
+  const dom = await first.conn.domainDefineXMLFlags!(XML, 0);
+  await first.conn.domainSetAutostart!(dom, true);
+  await first.conn.connectClose();
+  assert.equal(launcher.launches.length, 0);
+
+  const again = await open(dir, launcher);
+  const ref = await again.conn.domainLookupByName!("q1");
+  assert.equal(launcher.launches.length, 1);
+  assert.equal(await again.conn.domainIsActive!(ref), true);
+  assert.equal(await again.conn.domainGetAutostart!(ref), true);
+  await again.conn.domainDestroyFlags!(ref, 0);
+  await again.conn.connectClose();
+  await Deno.remove(dir, { recursive: true });
+});
