@@ -149,10 +149,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     c.set("served", s);
     c.set("principal", await authenticate(options.auth, c.req.raw.headers));
   };
-  app.use(base, async (c, next) => {
-    await resolve(c);
-    await next();
-  });
+  // Hono's `/*` also matches the bare base path.
   app.use(`${base}/*`, async (c, next) => {
     await resolve(c);
     await next();

@@ -14,6 +14,8 @@ export interface TokenFile {
   tokens: TokenRecord[];
 }
 
+const RECENT_TOKENS = 256;
+
 /** Hex SHA-256 of a token, as stored in the token file. */
 export async function hashToken(token: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
@@ -39,6 +41,8 @@ export function newToken(): string {
  */
 export class TokenStore {
   #byHash = new Map<string, Principal>();
+  // Hashing on every request costs more than the driver call; remember recent good tokens.
+  #recent = new Map<string, Principal>();
 
   constructor(records: readonly TokenRecord[]) {
     for (const r of records) {
@@ -52,6 +56,13 @@ export class TokenStore {
 
   /** The principal for a presented token, or undefined. */
   async authenticate(token: string): Promise<Principal | undefined> {
-    return this.#byHash.get(await hashToken(token));
+    const cached = this.#recent.get(token);
+    if (cached) return cached;
+    const principal = this.#byHash.get(await hashToken(token));
+    if (principal) {
+      if (this.#recent.size >= RECENT_TOKENS) this.#recent.clear();
+      this.#recent.set(token, principal);
+    }
+    return principal;
   }
 }
