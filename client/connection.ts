@@ -226,7 +226,7 @@ export class Connection {
       throw VirError.bare(
         "DOMAIN",
         "INVALID_ARG",
-        "id in virDomainLookupByID must be non-negative",
+        "id in virDomainLookupByID must be zero or greater",
       );
     }
     return this.#dom(

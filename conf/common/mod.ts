@@ -21,3 +21,4 @@ export * from "./virtualport.ts";
 export * from "./bandwidth.ts";
 export * from "./metadata.ts";
 export * from "./path.ts";
+export * from "./rng.ts";

@@ -1,4 +1,5 @@
 import { VirError } from "../../util/errors.ts";
+import type { XmlElement } from "../../util/xml/mod.ts";
 
 /**
  * libvirt's virTristateBool from an attribute: `yes`/`no`, or undefined when absent; any other
@@ -98,4 +99,68 @@ export function xpathInteger(text: string): number | undefined {
   const m = /^[ \t\n\r]*(-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))[ \t\n\r]*$/.exec(text);
   if (!m) return undefined;
   return Math.trunc(Number(m[1]));
+}
+
+/**
+ * libvirt's virXMLPropEnum: attribute `attr` of `el` must be one of `values`; undefined when
+ * absent unless `required` (then "Missing required attribute"). Its errors come from
+ * util/virxml.c, hence VIR_FROM_XML.
+ *
+ * @example
+ * ```ts
+ * import { xmlPropEnum } from "./values.ts";
+ * xmlPropEnum({ type: "element", name: "pool", attributes: { type: "dir" }, children: [] }, "type", ["dir"]);
+ * // "dir"
+ * ```
+ */
+export function xmlPropEnum<T extends string>(
+  el: XmlElement,
+  attr: string,
+  values: readonly T[],
+  required = false,
+): T | undefined {
+  const v = el.attributes[attr];
+  if (v === undefined) {
+    if (!required) return undefined;
+    throw VirError.report(
+      "XML",
+      "XML_ERROR",
+      `Missing required attribute '${attr}' in element '${el.name}'`,
+    );
+  }
+  if (!(values as readonly string[]).includes(v)) {
+    throw VirError.report(
+      "XML",
+      "XML_ERROR",
+      `Invalid value for attribute '${attr}' in element '${el.name}': '${v}'.`,
+    );
+  }
+  return v as T;
+}
+
+/**
+ * libvirt's virXMLPropUInt / virXMLPropULongLong (base 10): a non-negative integer attribute,
+ * undefined when absent; anything else is VIR_FROM_XML's "Expected non-negative integer value".
+ *
+ * @example
+ * ```ts
+ * import { xmlPropUInt } from "./values.ts";
+ * xmlPropUInt({ type: "element", name: "ip", attributes: { prefix: "24" }, children: [] }, "prefix");
+ * // 24
+ * ```
+ */
+export function xmlPropUInt(el: XmlElement, attr: string, max = 0xffffffff): number | undefined {
+  const v = el.attributes[attr];
+  if (v === undefined) return undefined;
+  const m = /^[ \t\n\v\f\r]*\+?([0-9]+)$/.exec(v);
+  const n = m ? Number(m[1]) : NaN;
+  if (!(n <= max)) {
+    throw VirError.report(
+      "XML",
+      "XML_ERROR",
+      `Invalid value for attribute '${attr}' in element '${el.name}': '${v}'. ` +
+        "Expected non-negative integer value",
+    );
+  }
+  return n;
 }

@@ -183,6 +183,7 @@ export const DomainClockSchema = z.object({
   adjustment: z.string().optional(),
   basis: z.string().optional(),
   timezone: z.string().optional(),
+  start: z.string().optional(),
   timers: z.array(XmlElementSchema),
 });
 

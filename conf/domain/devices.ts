@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-import { parseMac } from "../common/mod.ts";
+import { parseMac, xmlPropEnum } from "../common/mod.ts";
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { child, children, childText, element } from "../../util/xml/mod.ts";
@@ -72,24 +72,22 @@ const INTERFACE_KIDS = [
 ];
 
 /** Known enum values whose violation libvirt reports while parsing (VIR_FROM_XML). */
-const ENUMS: Record<string, Record<string, Set<string>>> = {
-  controller: {
-    type: new Set(
-      "ide fdc scsi sata virtio-serial ccid usb pci xenbus isa".split(" "),
-    ),
+const ENUMS: Record<string, Record<string, string[]>> = {
+  controller: { type: "ide fdc scsi sata virtio-serial ccid usb pci xenbus isa".split(" ") },
+  target: { bus: "ide fdc scsi virtio xen usb uml sata sd".split(" ") },
+  disk: {
+    type: "file block dir network volume nvme vhostuser".split(" "),
+    device: "floppy disk cdrom lun".split(" "),
   },
-  target: { bus: new Set("ide fdc scsi virtio xen usb uml sata sd".split(" ")) },
+  interface: {
+    type: ("user ethernet vhostuser server client mcast network bridge internal direct " +
+      "hostdev udp vdpa null vds").split(" "),
+  },
+  graphics: { type: "sdl vnc rdp desktop spice egl-headless dbus".split(" ") },
 };
 
 function checkEnum(el: XmlElement, attr: string): void {
-  const v = el.attributes[attr];
-  if (v !== undefined && !ENUMS[el.name][attr].has(v)) {
-    throw VirError.report(
-      "XML",
-      "XML_ERROR",
-      `Invalid value for attribute '${attr}' in element '${el.name}': '${v}'.`,
-    );
-  }
+  xmlPropEnum(el, attr, ENUMS[el.name][attr]);
 }
 
 /** Parses `<devices>` into the model's `devices` field. */
@@ -121,7 +119,10 @@ function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | u
     options.onUnknown?.({ parent: "devices", name: dev.name });
     return undefined;
   }
-  if (dev.name === "graphics") return parseGraphics(dev, options);
+  if (dev.name === "graphics") {
+    checkEnum(dev, "type");
+    return parseGraphics(dev, options);
+  }
   if (CHARDEVS.has(dev.name)) return parseChardev(dev, options);
   if (dev.name === "controller") {
     checkEnum(dev, "type");
@@ -132,6 +133,12 @@ function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | u
     return n;
   }
   if (dev.name === "disk") return parseDisk(dev, options);
+  if (dev.name === "filesystem") {
+    const n = normalizeElement(dev, "devices", options);
+    // virDomainFSDefFormat always writes the type and the access mode, defaulted.
+    if (n) n.attributes = { type: "mount", accessmode: "passthrough", ...n.attributes };
+    return n;
+  }
   if (dev.name === "smartcard" || dev.name === "redirdev") {
     const n = normalizeElement(dev, "devices", options);
     if (!n) return undefined;
@@ -174,6 +181,8 @@ const DISK_BUS_BY_PREFIX: [string, string][] = [
 ];
 
 function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | undefined {
+  checkEnum(dev, "type");
+  checkEnum(dev, "device");
   const target = child(dev, "target");
   if (target) checkEnum(target, "bus");
   const n = normalizeElement(dev, "devices", options);
@@ -211,7 +220,7 @@ function parseChardev(dev: XmlElement, options: NormalizeOptions): XmlElement {
 function parseMacOrThrow(text: string): string {
   const mac = parseMac(text);
   if (mac === undefined) {
-    throw VirError.report("DOMAIN", "INTERNAL_ERROR", `unable to parse mac address '${text}'`);
+    throw VirError.report("DOMAIN", "XML_ERROR", `unable to parse mac address '${text}'`);
   }
   return mac;
 }
@@ -222,6 +231,7 @@ const userIfname = (dev: string | undefined) =>
   dev === undefined || GENERATED_IFNAME.test(dev) ? undefined : dev;
 
 function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInterface {
+  checkEnum(dev, "type");
   const mac = child(dev, "mac")?.attributes;
   const source = child(dev, "source")?.attributes;
   const extra: XmlElement[] = [];

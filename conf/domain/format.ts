@@ -77,6 +77,7 @@ const SLOTS: Slot[] = [
       timezone: d.clock.timezone,
       adjustment: d.clock.adjustment,
       basis: d.clock.basis,
+      start: d.clock.start,
     }, d.clock.timers),
     text("on_poweroff", d.onPoweroff),
     text("on_reboot", d.onReboot),

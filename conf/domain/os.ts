@@ -9,6 +9,7 @@
  * ```
  * @module
  */
+import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { child, children, textOf } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
@@ -34,10 +35,33 @@ export const OS_KIDS_BEFORE_BOOT = [
 /** `<os>` children libvirt writes after the `<boot>` list. */
 export const OS_KIDS_AFTER_BOOT = ["bootmenu", "smbios", "bios", "acpi"];
 
-/** Parses `<os>` (absent: an empty type that validation reports). */
+/** virDomainOSType names. */
+const OS_TYPES = ["hvm", "xen", "linux", "exe", "uml", "xenpvh"];
+
+/**
+ * The `<os><type>` text, checked as virDomainDefParseCaps does before the rest of the document
+ * is read (so its errors win over later ones).
+ *
+ * @example
+ * ```ts
+ * import { parseOsType } from "./os.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * parseOsType(parse("<os><type>hvm</type></os>")); // "hvm"
+ * ```
+ */
+export function parseOsType(el: XmlElement | undefined): string {
+  const type = textOf(child(el, "type"));
+  if (!type) throw VirError.report("DOMAIN", "XML_ERROR", "an os <type> must be specified");
+  if (!OS_TYPES.includes(type)) {
+    throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `unknown OS type '${type}'`);
+  }
+  return type;
+}
+
+/** Parses `<os>`. */
 export function parseOs(el: XmlElement | undefined, options: NormalizeOptions): DomainDef["os"] {
   const type = child(el, "type");
-  const os: DomainDef["os"] = { type: textOf(type)?.trim() ?? "", extra: [] };
+  const os: DomainDef["os"] = { type: parseOsType(el), extra: [] };
   if (type?.attributes.arch) os.arch = type.attributes.arch;
   if (type?.attributes.machine) os.machine = type.attributes.machine;
   if (el?.attributes.firmware) os.firmware = el.attributes.firmware;

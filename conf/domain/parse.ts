@@ -11,7 +11,16 @@
  * ```
  * @module
  */
-import { parseUUID, sanitizeMetadata, scaleInteger, ULLONG_MAX } from "../common/mod.ts";
+import {
+  parseUInt,
+  parseUUID,
+  rngValidate,
+  sanitizeMetadata,
+  scaleInteger,
+  ULLONG_MAX,
+  xmlPropEnum,
+  xmlPropUInt,
+} from "../common/mod.ts";
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
@@ -26,21 +35,13 @@ import {
   stripLines,
   type UnknownElement,
 } from "./normalize.ts";
-import { parseOs } from "./os.ts";
+import { parseOs, parseOsType } from "./os.ts";
+import { DOMAIN_RNG } from "./rng_schema.ts";
 import { validateDomainDef } from "./validate.ts";
 
 /** `<domain type>` values libvirt 9.0 knows (virDomainVirt). */
 const VIRT_TYPES = new Set(
   "none qemu kqemu kvm xen lxc uml openvz test vmware hyperv vbox phyp parallels bhyve vz hvf"
-    .split(" "),
-);
-
-/** Top-level children libvirt parses; anything else is dropped (or refused with VALIDATE). */
-const TOP_LEVEL = new Set(
-  ("name uuid genid title description metadata maxMemory memory currentMemory blkiotune " +
-    "memtune memoryBacking vcpu vcpus iothreads iothreadids defaultiothread cputune numatune " +
-    "resource sysinfo bootloader bootloader_args os idmap features cpu clock on_poweroff " +
-    "on_reboot on_crash on_lockfailure pm perf devices seclabel keywrap launchSecurity")
     .split(" "),
 );
 
@@ -86,9 +87,7 @@ export function parseDomainXML(xml: string, flags = 0): DomainDef {
   const options: NormalizeOptions = flags & VIR.DOMAIN_DEFINE_VALIDATE
     ? { onUnknown: (u) => unknown.push(u) }
     : {};
-  for (const el of children(root)) {
-    if (!TOP_LEVEL.has(el.name)) options.onUnknown?.({ parent: "domain", name: el.name });
-  }
+  if (options.onUnknown) rngValidate(root, DOMAIN_RNG);
   const def = parseRoot(root, options);
   if (unknown.length) throw schemaError(unknown[0]);
   validateDomainDef(def);
@@ -96,13 +95,11 @@ export function parseDomainXML(xml: string, flags = 0): DomainDef {
 }
 
 function schemaError(u: UnknownElement): VirError {
-  const detail = u.parent === "domain"
-    ? `Element domain has extra content: ${u.name}\n`
-    : `Extra element ${u.parent} in interleave\nElement domain failed to validate content\n`;
   return VirError.report(
     "XML",
     "XML_INVALID_SCHEMA",
-    "Unable to validate doc against /usr/share/libvirt/schemas/domain.rng\n" + detail,
+    "Unable to validate doc against /usr/share/libvirt/schemas/domain.rng\n" +
+      `Extra element ${u.parent} in interleave\nElement domain failed to validate content\n`,
   );
 }
 
@@ -125,6 +122,7 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     uuid = parseUUID(uuidText) ?? "";
     if (!uuid) throw VirError.report("DOMAIN", "INTERNAL_ERROR", "malformed uuid element");
   }
+  parseOsType(child(root, "os"));
   const def: DomainDef = {
     type,
     id: -1,
@@ -165,8 +163,13 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
       ["onLockfailure", "on_lockfailure"],
     ] as const
   ) {
-    const v = childText(root, el)?.trim();
-    if (v) def[key] = v;
+    const v = childText(root, el);
+    if (!v) continue;
+    const allowed = el === "on_lockfailure" ? LOCK_FAILURE_ACTIONS : LIFECYCLE_ACTIONS;
+    if (!allowed.includes(v)) {
+      throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `unknown ${el} action: ${v}`);
+    }
+    def[key] = v;
   }
   def.sections = parseSections(root, def, options);
   return def;
@@ -179,8 +182,9 @@ function parseMemory(root: XmlElement): DomainDef["memory"] {
   const kib = (el: XmlElement) => {
     const text = (textOf(el) ?? "").trim();
     if (!/^[0-9]+$/.test(text)) {
+      // virParseScaledValue lives in util/virxml.c, so it reports from VIR_FROM_XML.
       throw VirError.report(
-        "DOMAIN",
+        "XML",
         "XML_ERROR",
         `Invalid value '${text}' for element or attribute './${el.name}[1]'`,
       );
@@ -201,20 +205,47 @@ function parseMemory(root: XmlElement): DomainDef["memory"] {
   return memory;
 }
 
+/** virDomainLifecycleAction names, and virDomainLockFailureAction's. */
+const LIFECYCLE_ACTIONS = [
+  "destroy",
+  "restart",
+  "rename-restart",
+  "preserve",
+  "coredump-destroy",
+  "coredump-restart",
+];
+const LOCK_FAILURE_ACTIONS = ["poweroff", "restart", "pause", "ignore"];
+
 function parseVcpu(el: XmlElement | undefined): DomainDef["vcpu"] {
-  const max = el ? Number((textOf(el) ?? "").trim() || "1") : 1;
-  const current = el?.attributes.current !== undefined ? Number(el.attributes.current) : max;
+  let max = 1;
+  if (el) {
+    const n = parseUInt(textOf(el) ?? "");
+    if (n === undefined) {
+      throw VirError.report("DOMAIN", "XML_ERROR", "maximum vcpus count must be an integer");
+    }
+    max = n;
+  }
+  const current = (el && xmlPropUInt(el, "current")) ?? max;
   const vcpu: DomainDef["vcpu"] = { max, current };
-  const placement = el?.attributes.placement;
+  const placement = el && xmlPropEnum(el, "placement", ["static", "auto"]);
   if (placement) vcpu.placement = placement;
   if (el?.attributes.cpuset !== undefined) vcpu.cpuset = normalizeBitmap(el.attributes.cpuset);
   return vcpu;
 }
 
+/** virCPUMode names. */
+const CPU_MODES = ["custom", "host-model", "host-passthrough", "maximum"];
+
 function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): void {
   const cpu = child(root, "cpu");
   if (!cpu) return;
   const a = cpu.attributes;
+  // virCPUDefParseXML (src/conf/cpu_conf.c, VIR_FROM_CPU) reads the mode by hand, match with
+  // virXMLPropEnum.
+  if (a.mode !== undefined && !CPU_MODES.includes(a.mode)) {
+    throw VirError.report("CPU", "CONFIG_UNSUPPORTED", `Invalid mode attribute '${a.mode}'`);
+  }
+  xmlPropEnum(cpu, "match", ["minimum", "exact", "strict"]);
   const out: NonNullable<DomainDef["cpu"]> = { extra: [] };
   for (const k of ["mode", "match", "check", "migratable"] as const) {
     if (a[k] !== undefined) out[k] = a[k];
@@ -285,14 +316,55 @@ function parseClock(root: XmlElement, def: DomainDef, options: NormalizeOptions)
   const clock = child(root, "clock");
   if (!clock) return;
   const a = clock.attributes;
-  def.clock = {
-    offset: a.offset ?? "utc",
-    timers: children(clock, "timer").map((t) => normalizeElement(t, "clock", options, "domain")!),
-  };
-  if (a.adjustment !== undefined) def.clock.adjustment = a.adjustment;
-  if (a.basis !== undefined) def.clock.basis = a.basis;
-  if (a.timezone !== undefined) def.clock.timezone = a.timezone;
+  const offset = a.offset ?? "utc";
+  if (!CLOCK_OFFSETS.includes(offset)) {
+    throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `unknown clock offset '${offset}'`);
+  }
+  const timers = children(clock, "timer")
+    .map((t) => normalizeElement(t, "clock", options, "domain")!);
+  def.clock = { offset, timers };
+  const missing = (attr: string) =>
+    VirError.report(
+      "DOMAIN",
+      "INTERNAL_ERROR",
+      `missing '${attr}' attribute for clock with offset='${offset}'`,
+    );
+  if (offset === "utc" || offset === "localtime") {
+    if (!a.adjustment) return;
+    if (a.adjustment === "reset") {
+      def.clock.adjustment = "reset";
+      return;
+    }
+    if (!/^[ \t\n\v\f\r]*[+-]?[0-9]+$/.test(a.adjustment)) {
+      throw VirError.report("DOMAIN", "XML_ERROR", `unknown clock adjustment '${a.adjustment}'`);
+    }
+    // A fixed adjustment turns the clock into a variable one based on the requested offset.
+    def.clock = {
+      offset: "variable",
+      adjustment: String(BigInt(a.adjustment.trim())),
+      basis: offset,
+      timers,
+    };
+  } else if (offset === "variable") {
+    // virXPathLongLong over number(): anything that is not a whole number counts as 0.
+    const n = Number((a.adjustment ?? "").trim());
+    def.clock.adjustment = a.adjustment?.trim() && Number.isInteger(n) ? String(n) : "0";
+    const basis = a.basis ?? "utc";
+    if (basis !== "utc" && basis !== "localtime") {
+      throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `unknown clock basis '${basis}'`);
+    }
+    def.clock.basis = basis;
+  } else if (offset === "timezone") {
+    if (a.timezone === undefined) throw missing("timezone");
+    def.clock.timezone = a.timezone;
+  } else {
+    if (a.start === undefined) throw missing("start");
+    def.clock.start = a.start;
+  }
 }
+
+/** virDomainClockOffset names. */
+const CLOCK_OFFSETS = ["utc", "localtime", "variable", "timezone", "absolute"];
 
 function parseSections(root: XmlElement, def: DomainDef, options: NormalizeOptions): XmlElement[] {
   const out: XmlElement[] = [];

@@ -209,6 +209,9 @@ const TABLE: Record<string, string> = {
   "controller/driver": "queues cmd_per_lun max_sectors ioeventfd iothread|",
   "filesystem": "type accessmode model multidevs fmode dmode|driver binary source target " +
     "readonly alias address",
+  "filesystem/source": "dir dev file name usage units pool volume socket|",
+  "filesystem/target": "dir|",
+  "filesystem/driver": "type format queue wrpolicy iommu ats packed page_per_vq|",
   "interface/virtualport": "type|parameters",
   "parameters": "managerid typeid typeidversion instanceid interfaceid profileid|",
   "interface/script": "path|",

@@ -16,8 +16,9 @@ import type { DomainDef } from "./def.ts";
 
 /** Throws libvirt's error for the first inconsistency found in `def`. */
 export function validateDomainDef(def: DomainDef): void {
-  if (def.vcpu.max < 1 || !Number.isInteger(def.vcpu.max)) {
-    throw VirError.report("DOMAIN", "XML_ERROR", "Invalid number of vCPUs");
+  // libvirt 9.0 reports zero vCPUs with its NUMA CPU-count message (observed with python3-libvirt).
+  if (def.vcpu.max < 1) {
+    throw VirError.report("DOMAIN", "INTERNAL_ERROR", "CPU IDs in <numa> exceed the <vcpu> count");
   }
   if (def.vcpu.current > def.vcpu.max) {
     throw VirError.report(

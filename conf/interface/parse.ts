@@ -1,6 +1,6 @@
 import { VirError } from "../../util/errors.ts";
 import { child, children, parse, type XmlElement } from "../../util/xml/mod.ts";
-import { parseInt32, parseUInt } from "../common/mod.ts";
+import { parseInt32, parseUInt, xmlPropEnum } from "../common/mod.ts";
 import type { InterfaceDef, InterfaceProtocol } from "./model.ts";
 
 const xmlErr = (msg: string) => VirError.report("INTERFACE", "XML_ERROR", msg);
@@ -95,9 +95,7 @@ function parseBond(el: XmlElement): NonNullable<InterfaceDef["bond"]> {
 }
 
 function parseInterface(el: XmlElement, topLevel: boolean): InterfaceDef {
-  const type = el.attributes.type;
-  if (type === undefined) throw xmlErr("interface misses the type attribute");
-  if (!TYPES.includes(type)) throw xmlErr(`unknown interface type ${type}`);
+  const type = xmlPropEnum(el, "type", TYPES, true) as InterfaceDef["type"];
   const name = el.attributes.name;
   if (name === undefined) throw xmlErr("interface has no name");
   const def: InterfaceDef = { type: type as InterfaceDef["type"], name, protocols: [] };

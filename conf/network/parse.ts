@@ -12,8 +12,13 @@ import {
   parseUUID,
   parseVirtualPort,
   parseVlan,
+  rngValidate,
   sanitizeMetadata,
+  xmlPropEnum,
+  xmlPropUInt,
 } from "../common/mod.ts";
+import { VIR } from "../../util/constants.ts";
+import { NETWORK_RNG } from "./rng_schema.ts";
 import {
   FORWARD_MODES,
   type Lease,
@@ -28,12 +33,17 @@ import {
 const err = (code: string, msg?: string) => VirError.report("NETWORK", code, msg);
 const xmlErr = (msg: string) => err("XML_ERROR", msg);
 
-/** `yes`/`no` attribute; anything else is CONFIG_UNSUPPORTED with libvirt's `what` wording. */
-function tristate(value: string | undefined, what: string): boolean | undefined {
+/** A `yes`/`no` attribute read with virXMLPropTristateBool (VIR_FROM_XML errors). */
+function tristate(el: XmlElement, attr: string): boolean | undefined {
+  const v = xmlPropEnum(el, attr, ["yes", "no"] as const);
+  return v === undefined ? undefined : v === "yes";
+}
+
+/** The root's `ipv6`, which virNetworkDefParseXML still reads with its own message. */
+function rootIpv6(value: string | undefined, net: string): boolean | undefined {
   if (value === undefined) return undefined;
-  if (value === "yes") return true;
-  if (value === "no") return false;
-  throw err("CONFIG_UNSUPPORTED", what.replace("%s", value));
+  if (value === "yes" || value === "no") return value === "yes";
+  throw xmlErr(`Invalid ipv6 setting '${value}' in network '${net}'`);
 }
 
 function parseAddr(text: string | undefined, msg: string) {
@@ -46,23 +56,8 @@ function parseAddr(text: string | undefined, msg: string) {
 function parseLease(el: XmlElement | undefined): Lease | undefined {
   const node = child(el, "lease");
   if (!node) return undefined;
-  const raw = node.attributes.expiry;
-  let expiry = 0;
-  if (raw !== undefined) {
-    const v = parseULongLong(raw);
-    if (v === undefined) {
-      throw err(
-        "XML_ERROR",
-        `Invalid value for attribute 'expiry' in element 'lease': '${raw}'. Expected integer value`,
-      );
-    }
-    expiry = Number(v);
-  }
-  const unitRaw = node.attributes.unit;
-  if (unitRaw !== undefined && !["seconds", "minutes", "hours"].includes(unitRaw)) {
-    throw xmlErr(`Invalid value for attribute 'unit' in element 'lease': '${unitRaw}'.`);
-  }
-  const unit = (unitRaw ?? "minutes") as Lease["unit"];
+  const expiry = xmlPropUInt(node, "expiry", 2 ** 64 - 1) ?? 0;
+  const unit = xmlPropEnum(node, "unit", ["seconds", "minutes", "hours"] as const) ?? "minutes";
   if (expiry > 0 && ((unit === "seconds" && expiry < 120) || (unit === "minutes" && expiry < 2))) {
     throw xmlErr("The minimum lease time should be greater than 2 minutes");
   }
@@ -107,20 +102,12 @@ function parseDhcpHost(el: XmlElement, net: string, ipv6: boolean) {
 }
 
 function parseIp(el: XmlElement, net: string): NetworkIp {
-  const { family, address, netmask, prefix, localPtr } = el.attributes;
+  const { family, address, netmask, prefix } = el.attributes;
   const addr = parseAddr(address, `Invalid address '${address}' in network '${net}'`);
   const ip: NetworkIp = { family, ranges: [], hosts: [] };
   if (addr) ip.address = addr.text;
-  if (prefix !== undefined) {
-    const p = parseUInt(prefix);
-    if (p === undefined) {
-      throw xmlErr(
-        `Invalid value for attribute 'prefix' in element 'ip': '${prefix}'. Expected integer value`,
-      );
-    }
-    ip.prefix = p;
-  }
-  ip.localPtr = tristate(localPtr, `Invalid localPtr value '%s' in network '${net}'`);
+  if (prefix !== undefined) ip.prefix = xmlPropUInt(el, "prefix");
+  ip.localPtr = tristate(el, "localPtr");
   if (family === undefined || family === "ipv4") {
     if (addr && addr.family !== "ipv4") {
       throw err(
@@ -209,14 +196,8 @@ function parseIp(el: XmlElement, net: string): NetworkIp {
 function parseDns(el: XmlElement | undefined, net: string): NetworkDns {
   const dns: NetworkDns = { forwarders: [], txts: [], srvs: [], hosts: [] };
   if (!el) return dns;
-  dns.enable = tristate(
-    el.attributes.enable,
-    `Invalid dns enable setting '%s' in network '${net}'`,
-  );
-  dns.forwardPlainNames = tristate(
-    el.attributes.forwardPlainNames,
-    `Invalid dns forwardPlainNames setting '%s' in network '${net}'`,
-  );
+  dns.enable = tristate(el, "enable");
+  dns.forwardPlainNames = tristate(el, "forwardPlainNames");
   for (const f of children(el, "forwarder")) {
     const { addr, domain } = f.attributes;
     const a = parseAddr(addr, `Invalid forwarder IP address '${addr}' in network '${net}'`);
@@ -372,7 +353,7 @@ function parseNat(el: XmlElement, fwd: NetworkForward, net: string): NetworkForw
     );
   }
   const nat: NonNullable<NetworkForward["nat"]> = {
-    ipv6: tristate(el.attributes.ipv6, `Invalid ipv6 setting '%s' in network '${net}'`),
+    ipv6: tristate(el, "ipv6"),
   };
   const addrs = children(el, "address");
   if (addrs.length > 1) {
@@ -428,10 +409,7 @@ function parsePortGroup(el: XmlElement): PortGroup {
   const pg: PortGroup = {
     name,
     isDefault: (el.attributes.default ?? "").toLowerCase() === "yes",
-    trustGuestRxFilters: tristate(
-      el.attributes.trustGuestRxFilters,
-      "Invalid trustGuestRxFilters setting '%s' in portgroup",
-    ),
+    trustGuestRxFilters: tristate(el, "trustGuestRxFilters"),
   };
   const vp = child(el, "virtualport");
   if (vp) pg.virtualPort = parseVirtualPort(vp, "NETWORK", false);
@@ -518,8 +496,8 @@ function validateForward(def: NetworkDef, stpGiven: boolean): void {
 }
 
 /**
- * Parses a `<network>` document like libvirt 9.0's virNetworkDefParse (no RNG validation:
- * unknown elements are ignored). The UUID is '' when absent; the caller generates one.
+ * Parses a `<network>` document like libvirt 9.0's virNetworkDefParse: unknown elements are
+ * ignored unless `VIR_NETWORK_DEFINE_VALIDATE` asks for the schema check.
  *
  * @example
  * ```ts
@@ -528,12 +506,13 @@ function validateForward(def: NetworkDef, stpGiven: boolean): void {
  * def.forward.mode; // "nat"
  * ```
  */
-export function parseNetworkXML(xml: string, _flags = 0): NetworkDef {
+export function parseNetworkXML(xml: string, flags = 0): NetworkDef {
   const root = parse(xml, {
     context: "(network_definition)",
     errorDomain: "NETWORK",
     expectRoot: "network",
   });
+  if (flags & VIR.NETWORK_DEFINE_VALIDATE) rngValidate(root, NETWORK_RNG);
   const name = childText(root, "name");
   if (name === undefined) throw err("NO_NAME");
   if (name.includes("/")) throw err("XML_DETAIL", `invalid char in name: /`);
@@ -548,11 +527,8 @@ export function parseNetworkXML(xml: string, _flags = 0): NetworkDef {
   const def: NetworkDef = {
     name,
     uuid,
-    ipv6: tristate(root.attributes.ipv6, `Invalid ipv6 setting '%s' in network '${name}'`),
-    trustGuestRxFilters: tristate(
-      root.attributes.trustGuestRxFilters,
-      `Invalid trustGuestRxFilters setting '%s' in network '${name}'`,
-    ),
+    ipv6: rootIpv6(root.attributes.ipv6, name),
+    trustGuestRxFilters: tristate(root, "trustGuestRxFilters"),
     forward: { mode: "none", ifs: [] },
     bridge: { stp: true, delay: 0 },
     dns: { forwarders: [], txts: [], srvs: [], hosts: [] },
@@ -566,10 +542,7 @@ export function parseNetworkXML(xml: string, _flags = 0): NetworkDef {
   if (domain?.attributes.name !== undefined) {
     def.domain = {
       name: domain.attributes.name,
-      localOnly: tristate(
-        domain.attributes.localOnly,
-        `Invalid domain localOnly setting '%s' in network '${name}'`,
-      ),
+      localOnly: tristate(domain, "localOnly"),
     };
   }
   const bw = child(root, "bandwidth");
@@ -633,10 +606,7 @@ export function parseNetworkXML(xml: string, _flags = 0): NetworkDef {
   def.forward = parseForward(child(root, "forward"), name);
   const port = child(root, "port");
   if (port) {
-    def.isolatedPort = tristate(
-      port.attributes.isolated,
-      `Invalid port isolated setting '%s' in network '${name}'`,
-    );
+    def.isolatedPort = tristate(port, "isolated");
   }
   validateForward(def, stp !== undefined);
   return def;

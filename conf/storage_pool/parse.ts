@@ -1,6 +1,6 @@
 import { VirError } from "../../util/errors.ts";
 import { child, childText, parse, type XmlElement } from "../../util/xml/mod.ts";
-import { parseUUID, sanitizePath } from "../common/mod.ts";
+import { parseUUID, sanitizePath, xmlPropEnum } from "../common/mod.ts";
 import type { StoragePoolDef } from "./model.ts";
 import { parseStoragePerms } from "./permissions.ts";
 import { POOL_TYPE_INFO, POOL_TYPES, type PoolType } from "./pool_types.ts";
@@ -20,12 +20,7 @@ const xmlErr = (msg: string) => VirError.report("STORAGE", "XML_ERROR", msg);
  * ```
  */
 export function parseStoragePoolElement(root: XmlElement): StoragePoolDef {
-  const typeText = root.attributes.type;
-  if (typeText === undefined) throw xmlErr("storage pool missing type attribute");
-  if (!(POOL_TYPES as readonly string[]).includes(typeText)) {
-    throw xmlErr(`unknown storage pool type ${typeText}`);
-  }
-  const type = typeText as PoolType;
+  const type = xmlPropEnum(root, "type", POOL_TYPES, true) as PoolType;
   const info = POOL_TYPE_INFO[type];
   const source = parsePoolSource(child(root, "source"), type);
   const name = childText(root, "name") ?? (info.name ? source.name : undefined);
@@ -79,7 +74,11 @@ export function parseStoragePoolElement(root: XmlElement): StoragePoolDef {
   const alloc = child(child(root, "refresh"), "volume")?.attributes.allocation;
   if (alloc !== undefined) {
     if (alloc !== "default" && alloc !== "capacity") {
-      throw xmlErr(`unknown storage pool volume refresh allocation type ${alloc}`);
+      throw VirError.report(
+        "STORAGE",
+        "CONFIG_UNSUPPORTED",
+        `unknown storage pool volume refresh allocation type ${alloc}`,
+      );
     }
     def.refreshVolumeAllocation = alloc;
   }

@@ -1,18 +1,25 @@
 import { VirError } from "../../util/errors.ts";
 import { child, children, childText, element, type XmlElement } from "../../util/xml/mod.ts";
-import { formatPciAddress, parseInt32, parsePciAddress, parseUInt } from "../common/mod.ts";
+import {
+  formatPciAddress,
+  parseInt32,
+  parsePciAddress,
+  parseUInt,
+  xmlPropEnum,
+} from "../common/mod.ts";
 import type { StorageAdapter, StorageAuth, StoragePoolSource } from "./model.ts";
 import { POOL_TYPE_INFO, type PoolType } from "./pool_types.ts";
 import { formatSecretLookup, parseSecretLookup } from "./secret_lookup.ts";
 
 const xmlErr = (msg: string) => VirError.report("STORAGE", "XML_ERROR", msg);
+const unsupported = (msg: string) => VirError.report("STORAGE", "CONFIG_UNSUPPORTED", msg);
 
 function parseAuth(el: XmlElement): StorageAuth {
   const { username, type } = el.attributes;
   if (username === undefined) throw xmlErr("missing username for auth");
   const auth: StorageAuth = { username, secret: {} };
   if (type !== undefined) {
-    if (type !== "chap" && type !== "ceph") throw xmlErr(`unknown auth type '${type}'`);
+    if (type !== "chap" && type !== "ceph") throw unsupported(`unknown auth type '${type}'`);
     auth.type = type;
   }
   const secret = child(el, "secret");
@@ -31,18 +38,13 @@ function checkWwn(wwn: string): string {
 
 function parseAdapter(el: XmlElement): StorageAdapter {
   const a = el.attributes;
-  const type = a.type ?? "scsi_host";
+  const type = xmlPropEnum(el, "type", ["scsi_host", "fc_host"] as const) ?? "scsi_host";
   if (type === "fc_host") {
     if (a.wwnn === undefined || a.wwpn === undefined) {
       throw xmlErr("'wwnn' and 'wwpn' must be specified for adapter type 'fchost'");
     }
-    let managed: boolean | undefined;
-    if (a.managed !== undefined) {
-      if (a.managed !== "yes" && a.managed !== "no") {
-        throw xmlErr(`Invalid value for attribute 'managed' in element 'adapter': '${a.managed}'.`);
-      }
-      managed = a.managed === "yes";
-    }
+    const managedText = xmlPropEnum(el, "managed", ["yes", "no"] as const);
+    const managed = managedText === undefined ? undefined : managedText === "yes";
     return {
       type,
       parent: a.parent,
@@ -53,9 +55,6 @@ function parseAdapter(el: XmlElement): StorageAdapter {
       wwnn: checkWwn(a.wwnn),
       wwpn: checkWwn(a.wwpn),
     };
-  }
-  if (type !== "scsi_host") {
-    throw VirError.report("STORAGE", "CONFIG_UNSUPPORTED", `Unknown pool adapter type '${type}'`);
   }
   const adapter: StorageAdapter = { type, name: a.name };
   const pa = child(el, "parentaddr");
@@ -96,7 +95,7 @@ export function parsePoolSource(el: XmlElement | undefined, type: PoolType): Sto
   if (info.formats) {
     const format = child(el, "format")?.attributes.type;
     if (format !== undefined && !info.formats.includes(format)) {
-      throw xmlErr(`unknown pool format type ${format}`);
+      throw unsupported(`unknown pool format type ${format}`);
     }
     src.format = format ?? info.formats[0];
   }

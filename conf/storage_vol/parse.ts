@@ -48,7 +48,7 @@ export function parseStorageVolElement(pool: StoragePoolDef, root: XmlElement): 
   }
   const typeText = root.attributes.type;
   if (typeText !== undefined && !(VOL_TYPES as readonly string[]).includes(typeText)) {
-    throw VirError.report("STORAGE", "INTERNAL_ERROR", `unknown volume type '${typeText}'`);
+    throw VirError.report("STORAGE", "CONFIG_UNSUPPORTED", `unknown volume type '${typeText}'`);
   }
   const target = child(root, "target");
   const backing = child(root, "backingStore");
