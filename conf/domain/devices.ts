@@ -230,6 +230,21 @@ const GENERATED_IFNAME = /^(?:vnet|macvtap|macvlan)/;
 const userIfname = (dev: string | undefined) =>
   dev === undefined || GENERATED_IFNAME.test(dev) ? undefined : dev;
 
+/** The `<source>` attributes virDomainNetDefParseXML reads for each interface type. */
+const INTERFACE_SOURCE_ATTRS: Record<string, string[]> = {
+  network: ["network", "portgroup"],
+  bridge: ["bridge"],
+  direct: ["dev", "mode"],
+  internal: ["name"],
+  vdpa: ["dev"],
+};
+
+function interfaceSource(type: string, attrs: Record<string, string>): Record<string, string> {
+  const keep = INTERFACE_SOURCE_ATTRS[type];
+  if (!keep) return { ...attrs };
+  return Object.fromEntries(keep.filter((k) => attrs[k] !== undefined).map((k) => [k, attrs[k]]));
+}
+
 function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInterface {
   checkEnum(dev, "type");
   const mac = child(dev, "mac")?.attributes;
@@ -246,7 +261,7 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   if (mac?.address !== undefined) net.mac = parseMacOrThrow(mac.address);
   if (mac?.type !== undefined) net.macType = mac.type;
   if (mac?.check !== undefined) net.macCheck = mac.check;
-  if (source) net.source = { ...source };
+  if (source) net.source = interfaceSource(net.type, source);
   const target = userIfname(child(dev, "target")?.attributes.dev);
   if (target !== undefined) net.target = target;
   const model = child(dev, "model")?.attributes.type;

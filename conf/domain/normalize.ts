@@ -13,6 +13,7 @@
  */
 import type { XmlElement, XmlNode } from "../../util/xml/mod.ts";
 import { textOf } from "../../util/xml/mod.ts";
+import { formatPciAddress, parsePciAddress } from "../common/mod.ts";
 import { type ElementSpec, elementSpec } from "./schema.ts";
 
 /** Thrown back to the parser when VALIDATE is set and an unknown element is met. */
@@ -55,6 +56,10 @@ function applySpec(
   for (const a of spec.attrs) {
     const v = el.attributes[a];
     if (v !== undefined) attributes[a] = v;
+  }
+  if (el.name === "address" && el.attributes.type === "pci") {
+    // virPCIDeviceAddressFormat writes every field, zero-padded.
+    Object.assign(attributes, formatPciAddress(parsePciAddress(el, "DOMAIN"), true).attributes);
   }
   const children: XmlNode[] = [];
   if (spec.text) {
