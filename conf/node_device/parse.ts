@@ -28,10 +28,9 @@ function parseScsiHost(el: XmlElement, dev: string): NodeDeviceCap {
       if (wwpn === undefined) throw err("INTERNAL_ERROR", `no WWPN supplied for '${dev}'`);
       cap.fcHost = { wwnn, wwpn, fabricWwn: childText(sub, "fabric_wwn") };
     } else if (t === "vport_ops") {
-      cap.vportOps = {
-        maxVports: parseInt32(childText(sub, "max_vports")) ?? 0,
-        vports: parseInt32(childText(sub, "vports")) ?? 0,
-      };
+      // libvirt only notes the capability; the counts come from sysfs, which the XML never
+      // feeds, so they read 0 whatever the document says.
+      cap.vportOps = { maxVports: 0, vports: 0 };
     } else {
       throw err("INTERNAL_ERROR", `unknown SCSI host capability type '${t}' for '${dev}'`);
     }
