@@ -47,6 +47,9 @@ function fitCpuMap(map: unknown[], cpunum: number): boolean[] {
   return Array.from({ length: cpunum }, (_, i) => Boolean(map[i]));
 }
 
+/** python-libvirt's chunk size for per-CPU statistics. */
+const PER_CPU_CHUNK = 128;
+
 const DOMAIN: Record<string, (d: Domain, a: unknown[], c: Connection) => Promise<unknown>> = {
   create: (d) => zero(d.create()),
   createWithFlags: (d, a) => zero(d.createWithFlags(num(a[0] ?? 0))),
@@ -106,11 +109,18 @@ const DOMAIN: Record<string, (d: Domain, a: unknown[], c: Connection) => Promise
   name: (d) => Promise.resolve(d.name),
   OSType: (d) => d.getOSType(),
   hostname: (d, a) => d.getHostname(num(a[0] ?? 0)),
-  // python-libvirt asks for the totals with start_cpu -1 and ncpus 1
-  getCPUStats: (d, a) =>
-    a[0] ? d.getCPUStats(-1, 1, num(a[1] ?? 0)) : Promise.reject(
-      new RunnerLimit("getCPUStats with total=False (per-CPU statistics)"),
-    ),
+  // python-libvirt asks for the totals with start_cpu -1 and ncpus 1, and for per-CPU
+  // statistics in chunks of 128 CPUs: one dict per host CPU.
+  getCPUStats: async (d, a) => {
+    const flags = num(a[1] ?? 0);
+    if (a[0]) return d.getCPUStats(-1, 1, flags);
+    const all = [];
+    for (let start = 0;; start += PER_CPU_CHUNK) {
+      const chunk = await d.getCPUStats(start, PER_CPU_CHUNK, flags);
+      all.push(...chunk);
+      if (chunk.length < PER_CPU_CHUNK) return all;
+    }
+  },
   attachDeviceFlags: (d, a) => zero(d.attachDeviceFlags(str(a[0]), num(a[1] ?? 0))),
   detachDeviceFlags: (d, a) => zero(d.detachDeviceFlags(str(a[0]), num(a[1] ?? 0))),
 };

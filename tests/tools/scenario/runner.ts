@@ -29,6 +29,7 @@ import {
   stateName,
 } from "./names.ts";
 import { HANDLERS, RunnerLimit } from "./ops.ts";
+import { pyArgumentError } from "./py_args.ts";
 import { pyDumps, PyFloat, pyLoads, type PyValue } from "./py_json.ts";
 import { type PyMethod, PYTHON_API } from "./python_api.ts";
 
@@ -366,6 +367,8 @@ class Runner {
     }
     const arity = arityError(cls, name, m, args.length);
     if (arity) throw new HarnessError(`TypeError: ${arity}`);
+    const conversion = pyArgumentError(cls, name, args);
+    if (conversion) throw new HarnessError(`TypeError: ${conversion}`);
     const h = Object.hasOwn(HANDLERS[cls], name) ? HANDLERS[cls][name] : undefined;
     if (!h) throw new RunnerLimit(`${cls}.${name}`);
     return await h(self, args, this.conn);
