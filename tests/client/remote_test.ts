@@ -6,6 +6,8 @@ import { connect, type Connection, VIR, VirError } from "../../mod.ts";
 import { parseRemoteUri } from "../../client/remote/uri.ts";
 import { resolveToken } from "../../client/remote/token.ts";
 import type { RuntimeAdapter } from "../../client/transport/types.ts";
+import { setRuntimeAdapter } from "../../client/transport/mod.ts";
+import { fetchAdapter } from "../../client/transport/fetch.ts";
 import { domainXml, inProcessFetch, startGateway, TOKENS } from "../gateway/helpers.ts";
 
 const URI = "test+http://gateway.test/default";
@@ -62,10 +64,16 @@ Deno.test("a remote connection gives the same results and identical errors as in
 Deno.test("open without a token or with a wrong one fails with AUTH_FAILED", async () => {
   const gw = await startGateway();
   try {
-    for (const token of [undefined, "wrong"]) {
-      const err = await connect(URI, { token, fetch: inProcessFetch(gw) }).catch((e) => e);
-      assert.ok(err instanceof VirError);
-      assert.equal(err.codeName, "VIR_ERR_AUTH_FAILED");
+    // No environment and no token files: the caller really has no token.
+    setRuntimeAdapter(fetchAdapter);
+    try {
+      for (const token of [undefined, "wrong"]) {
+        const err = await connect(URI, { token, fetch: inProcessFetch(gw) }).catch((e) => e);
+        assert.ok(err instanceof VirError);
+        assert.equal(err.codeName, "VIR_ERR_AUTH_FAILED");
+      }
+    } finally {
+      setRuntimeAdapter(undefined);
     }
     const ro = await connect(URI, { token: TOKENS.readOnly, fetch: inProcessFetch(gw) });
     const dom = await ro.lookupDomainByName("test");

@@ -27,22 +27,27 @@ for (
 
 Deno.test(`${scenarios.length} conformance scenarios: gateway output equals in-process output`, async (t) => {
   assert.ok(scenarios.length >= 30, `only ${scenarios.length} scenarios selected`);
+  // The scenario runner opens its URI without options: the token comes from the environment.
   Deno.env.set("EDGEVIRT_TOKEN", TOKENS.full);
-  for (const [name, text] of scenarios) {
-    await t.step(name, async () => {
-      const local = await scenarioLines(text, { uri: "test:///default" });
-      const gw = await startGateway();
-      const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, gw.fetch);
-      try {
-        const uri = `test+http://127.0.0.1:${server.addr.port}/default`;
-        const remote = await scenarioLines(text, { uri, settleMs: 20 });
-        // The header names the URI; every line after it must be identical.
-        assert.deepEqual(remote.slice(1), local.slice(1));
-      } finally {
-        gw.endStreams();
-        await server.shutdown();
-        await gw.close();
-      }
-    });
+  try {
+    for (const [name, text] of scenarios) {
+      await t.step(name, async () => {
+        const local = await scenarioLines(text, { uri: "test:///default" });
+        const gw = await startGateway();
+        const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, gw.fetch);
+        try {
+          const uri = `test+http://127.0.0.1:${server.addr.port}/default`;
+          const remote = await scenarioLines(text, { uri, settleMs: 20 });
+          // The header names the URI; every line after it must be identical.
+          assert.deepEqual(remote.slice(1), local.slice(1));
+        } finally {
+          gw.endStreams();
+          await server.shutdown();
+          await gw.close();
+        }
+      });
+    }
+  } finally {
+    Deno.env.delete("EDGEVIRT_TOKEN");
   }
 });
