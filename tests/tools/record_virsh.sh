@@ -78,6 +78,8 @@ domuuid test
 domuuid 1
 domuuid nosuch
 define $FX/vm1.xml; dominfo vm1; domid vm1; domstate --reason vm1
+autostart 1; suspend 1; resume 6695eb01-f6a4-8304-79aa-97f2502e193f; destroy 1; start 6695eb01-f6a4-8304-79aa-97f2502e193f; start 2
+undefine 6695eb01-f6a4-8304-79aa-97f2502e193f; dominfo test
 EOF
 }
 
@@ -150,6 +152,8 @@ setvcpus test 2 --guest
 setvcpus test 2 --hotpluggable
 setvcpus test 2 --current --live
 setvcpus test abc
+setvcpus test -1
+setvcpus nosuch abc
 setvcpus test
 setvcpus nosuch 1
 setvcpus --domain test --count 1; vcpucount test
@@ -183,6 +187,8 @@ setmaxmem test 0
 setmaxmem test xyz
 setmaxmem nosuch 1G
 define $FX/vm1.xml; setmem vm1 256M; setmaxmem vm1 1G; dominfo vm1; setmem vm1 2G; setmem vm1 128M --live
+define $FX/vm1.xml; setmem vm1 0 --config; setmem vm1 256M --current; dominfo vm1; setmaxmem vm1 0 --config; setmaxmem vm1 2G; setmaxmem vm1 3G --current; dominfo vm1
+setmem test 1k; setmem test 1048576b; setmem test 1MB; dominfo test
 EOF
 }
 
@@ -231,6 +237,7 @@ net-destroy nosuch
 net-undefine default
 net-define $FX/net1.xml; net-list --all; net-start net1; net-info net1; net-dumpxml net1; net-destroy net1; net-undefine net1; net-list --all
 net-define $FX/net1.xml; net-define $FX/net1.xml
+net-define $FX/net1.xml; net-info net1; net-autostart 0b4e7c1e-9d0a-4c4e-8f0b-3c9b3f6b1a11; net-info 0b4e7c1e-9d0a-4c4e-8f0b-3c9b3f6b1a11
 net-define $FX/bad.xml
 net-define $FX/nosuchfile.xml
 net-undefine nosuch
@@ -246,6 +253,9 @@ pool-list --details
 pool-list --all --details
 pool-list --name
 pool-list --uuid
+pool-list --name --uuid
+pool-list --details --name
+pool-define $FX/pool1.xml; pool-list --all --details; pool-list --all --name; pool-info pool1
 pool-info default-pool
 pool-info nosuch
 pool-dumpxml default-pool
@@ -289,6 +299,7 @@ cases_iface_nodedev() {
 iface-list
 iface-list --all
 iface-list --inactive
+iface-list --all --inactive
 iface-mac eth1
 iface-mac nosuch
 iface-name aa:bb:cc:dd:ee:ff
@@ -322,29 +333,27 @@ EOF
 }
 
 record_group() {
-  local group=$1 first=1
-  {
-    printf '['
-    while IFS= read -r line; do
-      [ -n "$line" ] || continue
-      local o e rc=0
-      o=$(mktemp) e=$(mktemp)
-      rm -f "$SAVE"
-      virsh -c test:///default "$line" >"$o" 2>"$e" || rc=$?
-      [ $first = 1 ] || printf ','
-      first=0
-      /usr/bin/python3 - "$line" "$o" "$e" "$rc" <<'PY'
+  local group=$1 dir n=0
+  dir=$(mktemp -d)
+  while IFS= read -r line; do
+    [ -n "$line" ] || continue
+    n=$((n + 1))
+    printf '%s' "$line" >"$dir/$n.cmd"
+    rm -f "$SAVE"
+    virsh -c test:///default "$line" >"$dir/$n.out" 2>"$dir/$n.err" && echo 0 >"$dir/$n.rc" ||
+      echo $? >"$dir/$n.rc"
+  done
+  # JSON laid out the way `deno fmt` keeps it.
+  /usr/bin/python3 - "$dir" "$n" >"$OUT/$group.json" <<'PY'
 import json, sys
-cmd, out, err, rc = sys.argv[1:5]
+d, n = sys.argv[1], int(sys.argv[2])
 rd = lambda p: open(p, encoding="utf-8", errors="surrogateescape").read()
-print("\n  " + json.dumps({"cmd": cmd, "stdout": rd(out), "stderr": rd(err), "status": int(rc)}),
-      end="")
+cases = [{"cmd": rd(f"{d}/{i}.cmd"), "stdout": rd(f"{d}/{i}.out"),
+          "stderr": rd(f"{d}/{i}.err"), "status": int(rd(f"{d}/{i}.rc"))}
+         for i in range(1, n + 1)]
+print(json.dumps(cases, indent=2, ensure_ascii=False))
 PY
-      rm -f "$o" "$e"
-    done
-    printf '\n]\n'
-  } >"$OUT/$group.json"
-  rm -f "$SAVE"
+  rm -rf "$dir" "$SAVE"
   echo "record_virsh: $OUT/$group.json"
 }
 
