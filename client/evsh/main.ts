@@ -66,21 +66,20 @@ async function* stdinLines(): AsyncGenerator<string> {
   if (buffered !== "") yield buffered;
 }
 
-async function interactive(shell: Shell): Promise<boolean> {
+/** The prompt loop; like virsh, its exit status is 0 whatever the commands did. */
+async function interactive(shell: Shell): Promise<void> {
   io.stdout(
     "Welcome to evsh, the virtualization interactive terminal.\n\n" +
       "Type:  'quit' to quit\n\n",
   );
-  let ok = true;
   io.stdout("evsh # ");
   for await (const line of stdinLines()) {
     const cmd = line.trim();
-    if (cmd === "quit" || cmd === "exit") return ok;
-    if (cmd !== "") ok = await shell.runLine(line);
+    if (cmd === "quit" || cmd === "exit") return;
+    if (cmd !== "") await shell.runLine(line);
     io.stdout("evsh # ");
   }
   io.stdout("\n");
-  return ok;
 }
 
 async function main(): Promise<number> {
@@ -99,9 +98,11 @@ async function main(): Promise<number> {
   }
   const shell = new Shell(conn, io);
   try {
-    const ok = inv.mode === "interactive"
-      ? await interactive(shell)
-      : inv.mode === "line"
+    if (inv.mode === "interactive") {
+      await interactive(shell);
+      return 0;
+    }
+    const ok = inv.mode === "line"
       ? await shell.runLine(inv.words[0])
       : await shell.runArgv(inv.words);
     return ok ? 0 : 1;
