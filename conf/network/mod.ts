@@ -14,3 +14,4 @@
 export * from "./model.ts";
 export * from "./parse.ts";
 export * from "./format.ts";
+export * from "./update.ts";

@@ -64,7 +64,18 @@ function parseLease(el: XmlElement | undefined): Lease | undefined {
   return { expiry, unit };
 }
 
-function parseDhcpHost(el: XmlElement, net: string, ipv6: boolean) {
+/**
+ * A DHCP `<host>` as virNetworkDHCPHostDefParseXML reads it; `partial` (a network update that
+ * deletes) lets the IP address and the mac/name pair be missing.
+ *
+ * @example
+ * ```ts
+ * import { parseDhcpHost } from "./parse.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * parseDhcpHost(parse("<host mac='52:54:00:00:00:01' ip='10.0.0.2'/>"), "n", false).ip; // "10.0.0.2"
+ * ```
+ */
+export function parseDhcpHost(el: XmlElement, net: string, ipv6: boolean, partial = false) {
   const { mac, id, name, ip } = el.attributes;
   if (mac !== undefined) {
     if (ipv6) {
@@ -87,18 +98,20 @@ function parseDhcpHost(el: XmlElement, net: string, ipv6: boolean) {
   }
   const addr = parseAddr(ip, `Invalid IP address in static host definition for network '${net}'`);
   if (ipv6) {
-    if (id === undefined && name === undefined) {
+    if (id === undefined && name === undefined && !partial) {
       throw xmlErr(
         `Static host definition in IPv6 network '${net}' must have id or name attribute`,
       );
     }
-  } else if (mac === undefined && name === undefined) {
+  } else if (mac === undefined && name === undefined && !partial) {
     throw xmlErr(
       `Static host definition in IPv4 network '${net}' must have mac or name attribute specified`,
     );
   }
-  if (!addr) throw xmlErr(`Missing IP address in static host definition for network '${net}'`);
-  return { mac, id, name, ip: addr.text, lease: parseLease(el) };
+  if (!addr && !partial) {
+    throw xmlErr(`Missing IP address in static host definition for network '${net}'`);
+  }
+  return { mac, id, name, ip: addr?.text, lease: parseLease(el) };
 }
 
 function parseIp(el: XmlElement, net: string): NetworkIp {

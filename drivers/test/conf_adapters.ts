@@ -7,7 +7,7 @@
  */
 import type { DomainDef } from "../../conf/domain/def.ts";
 import { formatDomainXML, parseDomainXML } from "../../conf/domain/mod.ts";
-import { formatNetworkXML, parseNetworkXML } from "../../conf/network/mod.ts";
+import { formatNetworkXML, parseNetworkXML, updateNetworkSection } from "../../conf/network/mod.ts";
 import {
   formatStoragePoolXML,
   parsePoolSource,
@@ -37,6 +37,7 @@ export {
   parsePoolSource,
   parseStoragePoolXML,
   parseStorageVolXML,
+  updateNetworkSection,
 };
 export { POOL_TYPES };
 export type {

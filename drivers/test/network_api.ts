@@ -7,7 +7,12 @@
 import type { DriverConnection, NetworkRef } from "../../util/driver.ts";
 import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
-import { formatNetworkXML, type NetworkDef, parseNetworkXML } from "./conf_adapters.ts";
+import {
+  formatNetworkXML,
+  type NetworkDef,
+  parseNetworkXML,
+  updateNetworkSection,
+} from "./conf_adapters.ts";
 import type { NetworkObj, TestDriverState } from "./driver_state.ts";
 import { lift } from "./sync_table.ts";
 import { findOrFail, sameUUID } from "./object_lookup.ts";
@@ -133,6 +138,39 @@ export function networkMethods(state: TestDriverState): Partial<DriverConnection
       const obj = assignDef(state, parseNetworkXML(xml, flags), false);
       emit(state, obj, VIR.NETWORK_EVENT_DEFINED);
       return ref(obj);
+    },
+    networkUpdate: (net, command, section, parentIndex, xml, flags) => {
+      const U = VIR.NETWORK_UPDATE_AFFECT_LIVE | VIR.NETWORK_UPDATE_AFFECT_CONFIG;
+      checkFlags(flags, U, "testNetworkUpdate", F);
+      const obj = byUUID(net.uuid);
+      // AFFECT_CURRENT means the live definition of a running network, else its config.
+      if ((flags & U) === 0) {
+        flags |= obj.active ? VIR.NETWORK_UPDATE_AFFECT_LIVE : VIR.NETWORK_UPDATE_AFFECT_CONFIG;
+      }
+      // virNetworkObjUpdate: both copies are updated before either is kept.
+      let config: NetworkDef | undefined;
+      let live: NetworkDef | undefined;
+      if (flags & VIR.NETWORK_UPDATE_AFFECT_CONFIG) {
+        if (!obj.persistent) {
+          throw VirError.report(
+            "NETWORK",
+            "OPERATION_INVALID",
+            "cannot change persistent config of a transient network",
+          );
+        }
+        config = structuredClone(obj.active ? obj.newDef ?? obj.def : obj.def);
+        updateNetworkSection(config, command, section, parentIndex, xml);
+      }
+      if (flags & VIR.NETWORK_UPDATE_AFFECT_LIVE) {
+        if (!obj.active) {
+          throw VirError.report("NETWORK", "OPERATION_INVALID", "network is not running");
+        }
+        live = structuredClone(obj.def);
+        updateNetworkSection(live, command, section, parentIndex, xml);
+      }
+      if (config && obj.active) obj.newDef = config;
+      else if (config) obj.def = config;
+      if (live) obj.def = live;
     },
     networkUndefine: (net) => {
       const obj = byName(net.name);
