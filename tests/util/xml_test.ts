@@ -54,6 +54,34 @@ Deno.test("text before any element: libxml2's 'Start tag expected' at the first 
   );
 });
 
+Deno.test("libxml2's wording for truncated and mismatched documents", () => {
+  // Each expectation is what libvirt 9.0 answered for the same input (../shared/oracle/canon.sh).
+  const cases: [string, string][] = [
+    ["<domain\n", "2: Couldn't find end of Start Tag domain line 1\n(null)\n^"],
+    ["<domain type='x'", "1: attributes construct error\n<domain type='x'\n----------------^"],
+    ["<domain><name>x</name", "1: expected '>'\n<domain><name>x</name\n---------------------^"],
+    [
+      "<domain><name",
+      "1: Couldn't find end of Start Tag name line 1\n<domain><name\n-------------^",
+    ],
+    [
+      "<domain><name>x",
+      "1: Premature end of data in tag name line 1\n<domain><name>x\n---------------^",
+    ],
+    [
+      "<domain></dom>",
+      "1: Opening and ending tag mismatch: domain line 1 and dom\n<domain></dom>\n--------------^",
+    ],
+    [
+      "<a><x/><b>\n</c></a>",
+      "2: Opening and ending tag mismatch: b line 1 and c\n</c></a>\n----^",
+    ],
+  ];
+  for (const [xml, message] of cases) {
+    assert.equal(rejects(xml).message, `(domain_definition):${message}`, JSON.stringify(xml));
+  }
+});
+
 Deno.test("expectRoot: another root element is libvirt's XML_ERROR from VIR_FROM_XML", () => {
   const e = rejects("<network><name>x</name></network>", { expectRoot: "domain" });
   assert.deepEqual([e.code, e.domain], [27, 5]);

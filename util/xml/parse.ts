@@ -92,8 +92,9 @@ export function parse(xml: string, options: ParseOptions = {}): XmlElement {
     else root = el;
     stack.push(el);
   });
+  let lastClosed: XmlElement | undefined;
   parser.on("closetag", () => {
-    if (!failure) stack.pop();
+    if (!failure) lastClosed = stack.pop();
   });
   const addText = (type: "text" | "cdata", text: string) => {
     if (failure || !stack.length) return;
@@ -109,27 +110,27 @@ export function parse(xml: string, options: ParseOptions = {}): XmlElement {
       stack[stack.length - 1].children.push({ type: "comment", text: t });
     }
   });
+  // saxes keeps going after an error; libxml2 stops at the first. Record what each error saw and
+  // word the first one the way libxml2 does once the whole picture is known.
+  const saxErrors: SaxError[] = [];
   parser.on("error", (e) => {
-    if (!root && /text data outside of root node/i.test(e.message)) {
-      // libxml2 points at the first character that is not the start of a tag.
-      const at = xml.search(/\S/);
-      const before = xml.slice(0, at);
-      const line = before.split("\n").length;
-      failure ??= {
-        line,
-        column: at - (before.lastIndexOf("\n") + 1),
-        msg: "Start tag expected, '<' not found",
-      };
-      return;
-    }
-    stop(libxmlMessage(e.message, stack));
+    const top = stack[stack.length - 1];
+    saxErrors.push({
+      closed: lastClosed && { name: lastClosed.name, line: lastClosed.line ?? 0 },
+      message: e.message,
+      line: parser.line,
+      column: parser.column,
+      top: top && { name: top.name, line: top.line ?? 0 },
+      rootSeen: root !== undefined,
+    });
   });
   try {
     parser.write(xml);
     if (!failure) parser.close();
   } catch (e) {
-    stop(libxmlMessage((e as Error).message, stack));
+    stop((e as Error).message);
   }
+  if (!failure && saxErrors.length) failure = libxmlFailure(saxErrors, xml);
   if (!failure && stack.length) {
     stop(
       `Premature end of data in tag ${stack[stack.length - 1].name} line ${
@@ -149,24 +150,68 @@ export function parse(xml: string, options: ParseOptions = {}): XmlElement {
   return root!;
 }
 
-/** Maps saxes' wording to libxml2's for the common cases, so messages read like libvirt's. */
-function libxmlMessage(saxesMessage: string, stack: XmlElement[]): string {
-  const msg = saxesMessage.replace(/^(?:[^:]*:)?\d+:\d+: /, "").replace(/\.$/, "");
-  if (/unclosed tag|unexpected end/i.test(msg) && stack.length) {
-    const top = stack[stack.length - 1];
-    return `Premature end of data in tag ${top.name} line ${top.line}`;
+interface SaxError {
+  message: string;
+  line: number;
+  column: number;
+  /** The innermost open element when the error happened. */
+  top?: { name: string; line: number };
+  rootSeen: boolean;
+  /** The element saxes closed last (it closes the open one before reporting a mismatch). */
+  closed?: { name: string; line: number };
+}
+
+/** libxml2's wording and position for the first problem saxes reported. */
+function libxmlFailure(
+  errors: SaxError[],
+  xml: string,
+): { line: number; column: number; msg: string } {
+  const first = errors[0];
+  const at = (msg: string, e: SaxError = first) => ({ line: e.line, column: e.column, msg });
+  const text = (e: SaxError) => e.message.replace(/^(?:[^:]*:)?\d+:\d+: /, "").replace(/\.$/, "");
+  if (!first.rootSeen && /text data outside of root node/i.test(first.message)) {
+    // libxml2 points at the first character that is not the start of a tag.
+    const start = xml.search(/\S/);
+    const before = xml.slice(0, start);
+    return {
+      line: before.split("\n").length,
+      column: start - (before.lastIndexOf("\n") + 1),
+      msg: "Start tag expected, '<' not found",
+    };
   }
-  const mismatch = msg.match(/unexpected close tag/i);
-  if (mismatch && stack.length) {
-    const top = stack[stack.length - 1];
-    return `Opening and ending tag mismatch: ${top.name} line ${top.line}`;
+  const unmatched = errors.find((e) => /unmatched closing tag/i.test(e.message));
+  if (/unexpected close tag/i.test(first.message) && unmatched && first.closed) {
+    const closing = text(unmatched).replace(/^unmatched closing tag: /i, "");
+    return at(
+      `Opening and ending tag mismatch: ${first.closed.name} line ${first.closed.line} and ${closing}`,
+    );
   }
-  if (/document must contain a root element/i.test(msg)) return "Document is empty";
+  if (/unexpected end|unclosed tag/i.test(first.message)) {
+    const end = errors[errors.length - 1];
+    // The document ends inside a start tag: libxml2 names the tag, or the attributes.
+    const open = /<([^\s/>!?<]+)([^<>]*)$/.exec(xml);
+    if (open) {
+      return at(
+        open[2].includes("=")
+          ? "attributes construct error"
+          : `Couldn't find end of Start Tag ${open[1]} line ${
+            xml.slice(0, open.index).split("\n").length
+          }`,
+        end,
+      );
+    }
+    if (/<\/[^>]*$/.test(xml)) return at("expected '>'", end);
+    if (first.top) {
+      return at(`Premature end of data in tag ${first.top.name} line ${first.top.line}`, end);
+    }
+  }
+  const msg = text(first);
+  if (/document must contain a root element/i.test(msg)) return at("Document is empty");
   if (/text data outside of root node|more than one root/i.test(msg)) {
-    return "Extra content at the end of the document";
+    return at("Extra content at the end of the document");
   }
   if (/undefined entity|disallowed character in entity/i.test(msg)) {
-    return `Entity error: ${msg}`;
+    return at(`Entity error: ${msg}`);
   }
-  return msg;
+  return at(msg);
 }
