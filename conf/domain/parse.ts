@@ -205,8 +205,8 @@ function parseMemory(root: XmlElement): DomainDef["memory"] {
   return memory;
 }
 
-/** virDomainLifecycleAction names, and virDomainLockFailureAction's. */
-const LIFECYCLE_ACTIONS = [
+/** virDomainLifecycleAction names, in libvirt's enum order (the API's action numbers). */
+export const LIFECYCLE_ACTIONS = [
   "destroy",
   "restart",
   "rename-restart",

@@ -18,6 +18,7 @@ import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { element } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
+import { DEVICE_ORDER } from "./devices.ts";
 import { SECTION_ORDER } from "./parse.ts";
 
 /** Driver-specific inputs of the generic post-parse. */
@@ -204,20 +205,6 @@ function videoDefaults(def: DomainDef, defaultModel: string): void {
   });
 }
 
-const AFTER_VIDEO = new Set([
-  "hostdev",
-  "redirdev",
-  "redirfilter",
-  "hub",
-  "watchdog",
-  "memballoon",
-  "rng",
-  "nvram",
-  "panic",
-  "shmem",
-  "memory",
-  "iommu",
-  "vsock",
-  "crypto",
-]);
+/** Devices libvirt formats after `<video>`: an implicit video goes before them. */
+const AFTER_VIDEO = new Set(DEVICE_ORDER.slice(DEVICE_ORDER.indexOf("video") + 1));
 const isAfterVideo = (name: string) => AFTER_VIDEO.has(name);

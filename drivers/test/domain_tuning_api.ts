@@ -6,6 +6,7 @@
  */
 import type { DomainRef, DriverConnection, TypedParams } from "../../util/driver.ts";
 import type { DomainDef } from "../../conf/domain/def.ts";
+import { LIFECYCLE_ACTIONS } from "../../conf/domain/mod.ts";
 import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import { domainFromRef } from "./domain_access.ts";
@@ -15,14 +16,6 @@ import { lift } from "./sync_table.ts";
 
 const F = "TEST";
 const LIFECYCLE_TYPES = ["poweroff", "reboot", "crash"] as const;
-const LIFECYCLE_ACTIONS = [
-  "destroy",
-  "restart",
-  "rename-restart",
-  "preserve",
-  "coredump-destroy",
-  "coredump-restart",
-];
 const DEF_FIELD = { poweroff: "onPoweroff", reboot: "onReboot", crash: "onCrash" } as const;
 
 /**
