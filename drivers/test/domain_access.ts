@@ -12,7 +12,8 @@ import { VirError } from "../../util/errors.ts";
 import { isActive, newDomainObj, refOf } from "./domain_obj.ts";
 import type { DomainObj } from "./domain_obj.ts";
 import type { TestDriverState } from "./driver_state.ts";
-import { findOrFail, sameUUID } from "./object_lookup.ts";
+import { orNotFound } from "./object_lookup.ts";
+import { parseUUID } from "../../util/uuid.ts";
 
 /**
  * The object behind a domain handle, by UUID (`testDomObjFromDomain`).
@@ -25,9 +26,8 @@ import { findOrFail, sameUUID } from "./object_lookup.ts";
  * ```
  */
 export function domainFromRef(state: TestDriverState, ref: DomainRef): DomainObj {
-  return findOrFail(
-    state.domains,
-    (d) => sameUUID(d.def.uuid, ref.uuid),
+  return orNotFound(
+    state.domains.get("uuid", parseUUID(ref.uuid)),
     "NO_DOMAIN",
     `no domain with matching uuid '${ref.uuid.toLowerCase()}' (${ref.name})`,
   );
@@ -71,7 +71,7 @@ export function emitLifecycle(
  * ```
  */
 export function removeDomain(state: TestDriverState, obj: DomainObj): void {
-  state.domains = state.domains.filter((d) => d !== obj);
+  state.domains.delete(obj);
 }
 
 /**
@@ -92,7 +92,7 @@ export function addDomain(
   def: DomainDef,
   opts: { live: boolean; checkLive: boolean },
 ): { obj: DomainObj; replaced: boolean } {
-  const same = state.domains.find((d) => sameUUID(d.def.uuid, def.uuid));
+  const same = state.domains.get("uuid", def.uuid);
   if (same) {
     if (same.def.name !== def.name) {
       throw VirError.report(
@@ -128,9 +128,10 @@ export function addDomain(
       replaced = true;
       same.def = def;
     }
+    state.domains.reindex(same);
     return { obj: same, replaced };
   }
-  const byName = state.domains.find((d) => d.def.name === def.name);
+  const byName = state.domains.get("name", def.name);
   if (byName) {
     throw VirError.report(
       "DOMAIN",
@@ -139,6 +140,6 @@ export function addDomain(
     );
   }
   const obj = newDomainObj(def);
-  state.domains.push(obj);
+  state.domains.add(obj);
   return { obj, replaced: false };
 }

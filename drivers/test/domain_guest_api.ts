@@ -12,7 +12,7 @@ import { domainFromRef } from "./domain_access.ts";
 import { checkActive } from "./domain_obj.ts";
 import type { DomainObj } from "./domain_obj.ts";
 import type { TestDriverState } from "./driver_state.ts";
-import { findOrFail } from "./object_lookup.ts";
+import { orNotFound } from "./object_lookup.ts";
 import { networkFirstIP } from "./object_info.ts";
 import { lift } from "./sync_table.ts";
 
@@ -141,9 +141,8 @@ export function domainGuestMethods(state: TestDriverState): Partial<DriverConnec
         };
         if (net.type === "network") {
           const name = net.source?.network ?? "";
-          const network = findOrFail(
-            state.networks,
-            (n) => n.name === name,
+          const network = orNotFound(
+            state.networks.get("name", name),
             "NO_NETWORK",
             `no network with matching name '${name}'`,
           );

@@ -13,7 +13,8 @@ import { checkActive, isActive, refOf, shutdownState, startState } from "./domai
 import type { DomainObj } from "./domain_obj.ts";
 import type { TestDriverState } from "./driver_state.ts";
 import { lift } from "./sync_table.ts";
-import { findOrFail, sameUUID } from "./object_lookup.ts";
+import { orNotFound } from "./object_lookup.ts";
+import { parseUUID } from "../../util/uuid.ts";
 import { pairFilter } from "./list_filter.ts";
 
 const F = "TEST";
@@ -71,7 +72,7 @@ export function stopDomain(
   reason: number,
   detail: number,
 ): void {
-  shutdownState(obj, reason);
+  shutdownState(state, obj, reason);
   emitLifecycle(state, obj, E.DOMAIN_EVENT_STOPPED, detail);
   if (!obj.persistent) removeDomain(state, obj);
 }
@@ -96,8 +97,8 @@ function actOn(state: TestDriverState, obj: DomainObj, action: string | undefine
  */
 export function domainLifecycleMethods(state: TestDriverState): Partial<DriverConnection> {
   const get = (ref: DomainRef) => domainFromRef(state, ref);
-  const lookup = (match: (d: DomainObj) => boolean) =>
-    refOf(findOrFail(state.domains, match, "NO_DOMAIN"));
+  const lookup = (index: "uuid" | "name" | "id", key: string | number | undefined) =>
+    refOf(orNotFound(state.domains.get(index, key), "NO_DOMAIN"));
   return lift({
     connectNumOfDomains: () => state.domains.filter(isActive).length,
     connectListDomains: () => state.domains.filter(isActive).map((d) => d.def.id),
@@ -146,15 +147,15 @@ export function domainLifecycleMethods(state: TestDriverState): Partial<DriverCo
         )
       ).map(refOf);
     },
-    domainLookupByID: (id) => lookup((d) => isActive(d) && d.def.id === id),
-    domainLookupByUUID: (uuid) => lookup((d) => sameUUID(d.def.uuid, uuid)),
-    domainLookupByName: (name) => lookup((d) => d.def.name === name),
+    domainLookupByID: (id) => lookup("id", id),
+    domainLookupByUUID: (uuid) => lookup("uuid", parseUUID(uuid)),
+    domainLookupByName: (name) => lookup("name", name),
 
     domainCreateXML: (xml, flags) => {
       checkFlags(flags, E.DOMAIN_START_VALIDATE, "testDomainCreateXML", F);
       const def = parseTestDomain(xml, (flags & E.DOMAIN_START_VALIDATE) !== 0);
       const { obj } = addDomain(state, def, { live: true, checkLive: true });
-      startState(obj, state.allocateId(), E.DOMAIN_RUNNING_BOOTED);
+      startState(state, obj, E.DOMAIN_RUNNING_BOOTED);
       emitLifecycle(state, obj, E.DOMAIN_EVENT_STARTED, E.DOMAIN_EVENT_STARTED_BOOTED);
       return refOf(obj);
     },
@@ -180,7 +181,7 @@ export function domainLifecycleMethods(state: TestDriverState): Partial<DriverCo
       if (obj.state !== E.DOMAIN_SHUTOFF) {
         throw VirError.report(F, "INTERNAL_ERROR", `Domain '${ref.name}' is already running`);
       }
-      startState(obj, state.allocateId(), E.DOMAIN_RUNNING_BOOTED);
+      startState(state, obj, E.DOMAIN_RUNNING_BOOTED);
       emitLifecycle(state, obj, E.DOMAIN_EVENT_STARTED, E.DOMAIN_EVENT_STARTED_BOOTED);
       return refOf(obj);
     },
@@ -267,7 +268,7 @@ export function domainLifecycleMethods(state: TestDriverState): Partial<DriverCo
       if (obj.def.name === newName) {
         throw VirError.report("DOMAIN", "OPERATION_INVALID", "Can't rename domain to itself");
       }
-      if (state.domains.some((d) => d.def.name === newName)) {
+      if (state.domains.get("name", newName)) {
         throw VirError.report(
           "DOMAIN",
           "OPERATION_INVALID",
@@ -279,6 +280,7 @@ export function domainLifecycleMethods(state: TestDriverState): Partial<DriverCo
       }
       emitLifecycle(state, obj, E.DOMAIN_EVENT_UNDEFINED, E.DOMAIN_EVENT_UNDEFINED_RENAMED);
       obj.def.name = newName;
+      state.domains.reindex(obj);
       emitLifecycle(state, obj, E.DOMAIN_EVENT_DEFINED, E.DOMAIN_EVENT_DEFINED_RENAMED);
       return refOf(obj);
     },

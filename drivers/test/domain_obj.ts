@@ -9,6 +9,7 @@ import type { DomainDef } from "../../conf/domain/def.ts";
 import type { DomainRef } from "../../util/driver.ts";
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
+import type { TestDriverState } from "./driver_state.ts";
 
 /** One domain: its definitions, run state and the test driver's per-domain private data. */
 export interface DomainObj {
@@ -188,36 +189,40 @@ export function getOneDef(obj: DomainObj, flags: number): { def: DomainDef; live
 }
 
 /**
- * `testDomainStartState`: running with a new id; a persistent domain keeps its configuration
- * aside (`virDomainObjSetDefTransient`) so live changes do not leak into it.
+ * `testDomainStartState`: running with the state's next id (filed under it for lookups); a
+ * persistent domain keeps its configuration aside (`virDomainObjSetDefTransient`) so live
+ * changes do not leak into it.
  *
  * @example
  * ```ts
  * import { startState } from "./domain_obj.ts";
+ * declare const state: import("./driver_state.ts").TestDriverState;
  * declare const obj: import("./domain_obj.ts").DomainObj;
- * startState(obj, 2, 1);
+ * startState(state, obj, 1);
  * ```
  */
-export function startState(obj: DomainObj, id: number, reason: number): void {
+export function startState(state: TestDriverState, obj: DomainObj, reason: number): void {
   obj.state = VIR.DOMAIN_RUNNING;
   obj.reason = reason;
   if (obj.persistent && !obj.newDef) obj.newDef = structuredClone(obj.def);
-  obj.def.id = id;
+  obj.def.id = state.allocateId();
   obj.hasManagedSave = false;
+  state.domains.reindex(obj);
 }
 
 /**
  * `testDomainShutdownState`: back to the persistent definition (`virDomainObjRemoveTransientDef`)
- * and shut off with the given reason.
+ * and shut off with the given reason; the id is no longer a lookup key.
  *
  * @example
  * ```ts
  * import { shutdownState } from "./domain_obj.ts";
+ * declare const state: import("./driver_state.ts").TestDriverState;
  * declare const obj: import("./domain_obj.ts").DomainObj;
- * shutdownState(obj, 3);
+ * shutdownState(state, obj, 3);
  * ```
  */
-export function shutdownState(obj: DomainObj, reason: number): void {
+export function shutdownState(state: TestDriverState, obj: DomainObj, reason: number): void {
   if (obj.newDef) {
     obj.def = obj.newDef;
     obj.newDef = undefined;
@@ -225,4 +230,5 @@ export function shutdownState(obj: DomainObj, reason: number): void {
   obj.def.id = -1;
   obj.state = VIR.DOMAIN_SHUTOFF;
   obj.reason = reason;
+  state.domains.reindex(obj);
 }

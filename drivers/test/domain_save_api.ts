@@ -105,7 +105,7 @@ export function domainSaveMethods(state: TestDriverState): Partial<DriverConnect
       checkFlags(flags, 0, "testDomainRestoreFlags", F);
       refuseDxml(dxml);
       const { obj } = addDomain(state, readImage(from), { live: true, checkLive: true });
-      startState(obj, state.allocateId(), VIR.DOMAIN_RUNNING_RESTORED);
+      startState(state, obj, VIR.DOMAIN_RUNNING_RESTORED);
       emitLifecycle(state, obj, VIR.DOMAIN_EVENT_STARTED, VIR.DOMAIN_EVENT_STARTED_RESTORED);
     },
     domainSaveImageGetXMLDesc: (file, flags) => {
@@ -158,7 +158,7 @@ export function domainSaveMethods(state: TestDriverState): Partial<DriverConnect
           "cannot do managed save for transient domain",
         );
       }
-      shutdownState(obj, VIR.DOMAIN_SHUTOFF_SAVED);
+      shutdownState(state, obj, VIR.DOMAIN_SHUTOFF_SAVED);
       emitLifecycle(state, obj, VIR.DOMAIN_EVENT_STOPPED, VIR.DOMAIN_EVENT_STOPPED_SAVED);
       obj.hasManagedSave = true;
     },

@@ -7,7 +7,8 @@
  */
 import type { DriverEvent, NodeInfo } from "../../util/driver.ts";
 import { EventHub } from "../../util/event_hub.ts";
-import type { DomainObj } from "./domain_obj.ts";
+import { type DomainObj, isActive } from "./domain_obj.ts";
+import { KeyedTable } from "./keyed_table.ts";
 import type {
   InterfaceDef,
   NetworkDef,
@@ -34,7 +35,27 @@ export interface PoolObj {
   /** libvirt's "has a config file": defined pools, not pools made by createXML. */
   persistent: boolean;
   autostart: boolean;
-  volumes: StorageVolDef[];
+  volumes: VolumeTable;
+}
+
+/** A pool's volumes, by name and, across pools, by key and path (`virStorageVolObjList`). */
+export type VolumeTable = KeyedTable<StorageVolDef, "name" | "key" | "path">;
+
+/**
+ * An empty volume list for a new pool.
+ *
+ * @example
+ * ```ts
+ * import { newVolumeTable } from "./driver_state.ts";
+ * newVolumeTable().size; // 0
+ * ```
+ */
+export function newVolumeTable(): VolumeTable {
+  return new KeyedTable({
+    name: (v: StorageVolDef) => v.name,
+    key: (v: StorageVolDef) => v.key,
+    path: (v: StorageVolDef) => v.target.path,
+  });
 }
 
 /** A host interface object (`virInterfaceObj`). */
@@ -87,13 +108,28 @@ export class TestDriverState {
   };
   cells: TestCell[] = [];
   auths: TestAuthUser[] = [];
-  domains: DomainObj[] = [];
-  networks: NetworkObj[] = [];
-  pools: PoolObj[] = [];
-  ifaces: InterfaceObj[] = [];
+  /** Domains by canonical UUID, name and, while active, id (`virDomainObjList`). */
+  readonly domains = new KeyedTable({
+    uuid: (d: DomainObj) => d.def.uuid,
+    name: (d: DomainObj) => d.def.name,
+    id: (d: DomainObj) => isActive(d) ? d.def.id : undefined,
+  });
+  readonly networks = new KeyedTable({
+    uuid: (n: NetworkObj) => n.uuid,
+    name: (n: NetworkObj) => n.name,
+  });
+  readonly pools = new KeyedTable({
+    uuid: (p: PoolObj) => p.def.uuid,
+    name: (p: PoolObj) => p.def.name,
+  });
+  /** Interfaces by name and by lower-case MAC, which several may share. */
+  readonly ifaces = new KeyedTable({
+    name: (i: InterfaceObj) => i.def.name,
+    mac: (i: InterfaceObj) => i.def.mac?.toLowerCase(),
+  });
   /** The interfaces as they were at `interfaceChangeBegin`, while a transaction runs. */
   ifaceBackup?: InterfaceObj[];
-  devices: NodeDeviceObj[] = [];
+  readonly devices = new KeyedTable({ name: (d: NodeDeviceObj) => d.def.name });
   #nextDomId = 1;
   readonly events: EventHub<DriverEvent> = new EventHub<DriverEvent>();
 

@@ -11,7 +11,7 @@ import { checkFlags, VirError } from "../../util/errors.ts";
 import { formatInterfaceXML, parseInterfaceXML } from "./conf_adapters.ts";
 import type { InterfaceObj, TestDriverState } from "./driver_state.ts";
 import { pairFilter } from "./list_filter.ts";
-import { findOrFail } from "./object_lookup.ts";
+import { orNotFound } from "./object_lookup.ts";
 import { lift } from "./sync_table.ts";
 
 const F = "TEST";
@@ -36,14 +36,13 @@ export function assignInterface(
   state: TestDriverState,
   def: InterfaceObj["def"],
 ): InterfaceObj {
-  const same = state.ifaces.find((i) => i.def.name === def.name);
+  const same = state.ifaces.get("name", def.name);
   if (same) {
     same.def = def;
+    state.ifaces.reindex(same);
     return same;
   }
-  const obj = { def, active: false };
-  state.ifaces.push(obj);
-  return obj;
+  return state.ifaces.add({ def, active: false });
 }
 
 /**
@@ -58,9 +57,8 @@ export function assignInterface(
  */
 export function interfaceMethods(state: TestDriverState): Partial<DriverConnection> {
   const byName = (name: string) =>
-    findOrFail(
-      state.ifaces,
-      (i) => i.def.name === name,
+    orNotFound(
+      state.ifaces.get("name", name),
       "NO_INTERFACE",
       `no interface with matching name '${name}'`,
     );
@@ -95,7 +93,7 @@ export function interfaceMethods(state: TestDriverState): Partial<DriverConnecti
     },
     interfaceLookupByName: (name) => ref(byName(name)),
     interfaceLookupByMACString: (mac) => {
-      const matches = state.ifaces.filter((i) => i.def.mac?.toLowerCase() === mac.toLowerCase());
+      const matches = state.ifaces.all("mac", mac.toLowerCase());
       if (!matches.length) {
         throw VirError.report(F, "NO_INTERFACE", `no interface with matching mac '${mac}'`);
       }
@@ -113,7 +111,7 @@ export function interfaceMethods(state: TestDriverState): Partial<DriverConnecti
     },
     interfaceUndefine: (iface) => {
       const obj = byName(iface.name);
-      state.ifaces = state.ifaces.filter((i) => i !== obj);
+      state.ifaces.delete(obj);
     },
     interfaceCreate: (iface, flags) => {
       checkFlags(flags, 0, "testInterfaceCreate", F);
@@ -133,7 +131,7 @@ export function interfaceMethods(state: TestDriverState): Partial<DriverConnecti
       if (state.ifaceBackup) {
         throw VirError.report(F, "OPERATION_INVALID", "there is another transaction running.");
       }
-      state.ifaceBackup = structuredClone(state.ifaces);
+      state.ifaceBackup = structuredClone([...state.ifaces]);
     },
     interfaceChangeCommit: (flags) => {
       checkFlags(flags, 0, "testInterfaceChangeCommit", F);
@@ -142,7 +140,9 @@ export function interfaceMethods(state: TestDriverState): Partial<DriverConnecti
     },
     interfaceChangeRollback: (flags) => {
       checkFlags(flags, 0, "testInterfaceChangeRollback", F);
-      state.ifaces = backup("rollback");
+      const saved = backup("rollback");
+      state.ifaces.clear();
+      for (const obj of saved) state.ifaces.add(obj);
       state.ifaceBackup = undefined;
     },
   });

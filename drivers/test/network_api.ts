@@ -15,7 +15,8 @@ import {
 } from "./conf_adapters.ts";
 import type { NetworkObj, TestDriverState } from "./driver_state.ts";
 import { lift } from "./sync_table.ts";
-import { findOrFail, sameUUID } from "./object_lookup.ts";
+import { orNotFound } from "./object_lookup.ts";
+import { parseUUID } from "../../util/uuid.ts";
 import { networkBridge, networkIdentity } from "./object_info.ts";
 import { pairFilter } from "./list_filter.ts";
 
@@ -33,7 +34,7 @@ function emit(state: TestDriverState, obj: { name: string; uuid: string }, event
 /** `virNetworkObjAssignDef` with its duplicate checks (error domain NETWORK). */
 function assignDef(state: TestDriverState, def: NetworkDef, live: boolean): NetworkObj {
   const id = networkIdentity(def);
-  const same = state.networks.find((n) => sameUUID(n.uuid, id.uuid));
+  const same = state.networks.get("uuid", id.uuid);
   if (same) {
     if (same.name !== id.name) {
       throw VirError.report(
@@ -59,7 +60,7 @@ function assignDef(state: TestDriverState, def: NetworkDef, live: boolean): Netw
     }
     return same;
   }
-  const byName = state.networks.find((n) => n.name === id.name);
+  const byName = state.networks.get("name", id.name);
   if (byName) {
     throw VirError.report(
       "NETWORK",
@@ -68,7 +69,7 @@ function assignDef(state: TestDriverState, def: NetworkDef, live: boolean): Netw
     );
   }
   const obj = { def, ...id, active: false, persistent: !live, autostart: false };
-  state.networks.push(obj);
+  state.networks.add(obj);
   return obj;
 }
 
@@ -84,16 +85,14 @@ function assignDef(state: TestDriverState, def: NetworkDef, live: boolean): Netw
  */
 export function networkMethods(state: TestDriverState): Partial<DriverConnection> {
   const byName = (name: string) =>
-    findOrFail(
-      state.networks,
-      (n) => n.name === name,
+    orNotFound(
+      state.networks.get("name", name),
       "NO_NETWORK",
       `no network with matching name '${name}'`,
     );
   const byUUID = (uuid: string) =>
-    findOrFail(
-      state.networks,
-      (n) => sameUUID(n.uuid, uuid),
+    orNotFound(
+      state.networks.get("uuid", parseUUID(uuid)),
       "NO_NETWORK",
       `no network with matching uuid '${uuid.toLowerCase()}'`,
     );
@@ -178,7 +177,7 @@ export function networkMethods(state: TestDriverState): Partial<DriverConnection
         throw VirError.report(F, "OPERATION_INVALID", `Network '${net.name}' is still running`);
       }
       emit(state, net, VIR.NETWORK_EVENT_UNDEFINED);
-      state.networks = state.networks.filter((n) => n !== obj);
+      state.networks.delete(obj);
     },
     networkCreate: (net) => {
       const obj = byName(net.name);
@@ -192,7 +191,7 @@ export function networkMethods(state: TestDriverState): Partial<DriverConnection
       const obj = byName(net.name);
       obj.active = false;
       emit(state, obj, VIR.NETWORK_EVENT_STOPPED);
-      if (!obj.persistent) state.networks = state.networks.filter((n) => n !== obj);
+      if (!obj.persistent) state.networks.delete(obj);
     },
     networkGetXMLDesc: (net, flags) => {
       checkFlags(flags, 0, "testNetworkGetXMLDesc", F);

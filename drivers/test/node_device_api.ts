@@ -10,7 +10,7 @@ import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import { formatNodeDeviceXML, type NodeDeviceDef, parseNodeDeviceXML } from "./conf_adapters.ts";
 import type { NodeDeviceObj, TestDriverState } from "./driver_state.ts";
-import { findOrFail } from "./object_lookup.ts";
+import { orNotFound } from "./object_lookup.ts";
 import { lift } from "./sync_table.ts";
 
 const F = "TEST";
@@ -77,14 +77,12 @@ function fcHost(def: NodeDeviceDef): { wwnn: string; wwpn: string } {
  * ```
  */
 export function assignNodeDevice(state: TestDriverState, def: NodeDeviceDef): NodeDeviceObj {
-  const same = state.devices.find((d) => d.def.name === def.name);
+  const same = state.devices.get("name", def.name);
   if (same) {
     same.def = def;
     return same;
   }
-  const obj = { def };
-  state.devices.push(obj);
-  return obj;
+  return state.devices.add({ def });
 }
 
 /**
@@ -99,9 +97,8 @@ export function assignNodeDevice(state: TestDriverState, def: NodeDeviceDef): No
  */
 export function nodeDeviceMethods(state: TestDriverState): Partial<DriverConnection> {
   const byName = (name: string) =>
-    findOrFail(
-      state.devices,
-      (d) => d.def.name === name,
+    orNotFound(
+      state.devices.get("name", name),
       "NO_NODE_DEVICE",
       `no node device with matching name '${name}'`,
     );
@@ -117,7 +114,7 @@ export function nodeDeviceMethods(state: TestDriverState): Partial<DriverConnect
   /** `virNodeDeviceObjListGetParentHost`: the named parent, or the first vport-capable host. */
   const checkParentHost = (def: NodeDeviceDef) => {
     const parent = def.parent !== undefined
-      ? state.devices.find((d) => d.def.name === def.parent)
+      ? state.devices.get("name", def.parent)
       : state.devices.find((d) => hasCap(d.def, "vports"));
     if (!parent) {
       throw nodedevError(
@@ -186,9 +183,9 @@ export function nodeDeviceMethods(state: TestDriverState): Partial<DriverConnect
       // libvirt returns success without doing anything when the device is no vHBA or its
       // parent is gone: its error path leaves the return value at 0.
       if (!hasCap(obj.def, "fc_host")) return;
-      if (!state.devices.some((d) => d.def.name === obj.def.parent)) return;
+      if (!state.devices.get("name", obj.def.parent)) return;
       emit(obj.def.name, VIR.NODE_DEVICE_EVENT_DELETED);
-      state.devices = state.devices.filter((d) => d !== obj);
+      state.devices.delete(obj);
     },
   });
 }

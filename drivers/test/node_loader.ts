@@ -112,11 +112,11 @@ function parseDomains(state: TestDriverState, root: XmlElement, file: string | n
     const el = resolveFile(node, file);
     const ns = parseNamespace(el);
     const obj = newDomainObj(parseTestDomain(stringify(el), false));
-    state.domains.push(obj);
+    state.domains.add(obj);
     obj.persistent = !ns.transient;
     obj.hasManagedSave = ns.hasManagedSave;
-    if (ns.runstate !== VIR.DOMAIN_SHUTOFF) startState(obj, state.allocateId(), 0);
-    else shutdownState(obj, 0);
+    if (ns.runstate !== VIR.DOMAIN_SHUTOFF) startState(state, obj, 0);
+    else shutdownState(state, obj, 0);
     // libvirt overwrites the start reason: loaded domains report reason 0.
     obj.state = ns.runstate;
     obj.reason = 0;
@@ -126,7 +126,7 @@ function parseDomains(state: TestDriverState, root: XmlElement, file: string | n
 function parseNetworks(state: TestDriverState, root: XmlElement, file: string | null): void {
   for (const node of children(root, "network")) {
     const def = parseNetworkXML(stringify(resolveFile(node, file)));
-    state.networks.push({
+    state.networks.add({
       def,
       ...networkIdentity(def),
       active: true,
@@ -156,7 +156,7 @@ function parsePools(state: TestDriverState, root: XmlElement, file: string | nul
       // Unlike createXML, a volume from a node file keeps the path and key it states.
       vol.target.path ??= `${def.target.path}/${vol.name}`;
       vol.key ??= vol.target.path;
-      obj.volumes.push(vol);
+      obj.volumes.add(vol);
       def.allocation += vol.allocation;
       def.available = def.capacity - def.allocation;
     }

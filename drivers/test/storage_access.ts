@@ -9,8 +9,9 @@ import type { StoragePoolRef, StorageVolRef } from "../../util/driver.ts";
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 import type { StoragePoolDef, StorageVolDef } from "./conf_adapters.ts";
-import type { PoolObj, TestDriverState } from "./driver_state.ts";
-import { findOrFail, sameUUID } from "./object_lookup.ts";
+import { newVolumeTable, type PoolObj, type TestDriverState } from "./driver_state.ts";
+import { orNotFound } from "./object_lookup.ts";
+import { parseUUID } from "../../util/uuid.ts";
 
 /**
  * The handle of a pool (`virGetStoragePool`).
@@ -33,7 +34,7 @@ export function poolRef(obj: PoolObj): StoragePoolRef {
  * ```ts
  * import { volRef } from "./storage_access.ts";
  * declare const obj: import("./driver_state.ts").PoolObj;
- * volRef(obj, obj.volumes[0]).key;
+ * volRef(obj, [...obj.volumes][0]).key;
  * ```
  */
 export function volRef(pool: PoolObj, vol: StorageVolDef): StorageVolRef {
@@ -51,9 +52,8 @@ export function volRef(pool: PoolObj, vol: StorageVolDef): StorageVolRef {
  * ```
  */
 export function poolByName(state: TestDriverState, name: string): PoolObj {
-  return findOrFail(
-    state.pools,
-    (p) => p.def.name === name,
+  return orNotFound(
+    state.pools.get("name", name),
     "NO_STORAGE_POOL",
     `no storage pool with matching name '${name}'`,
   );
@@ -70,9 +70,8 @@ export function poolByName(state: TestDriverState, name: string): PoolObj {
  * ```
  */
 export function poolByUUID(state: TestDriverState, uuid: string): PoolObj {
-  return findOrFail(
-    state.pools,
-    (p) => sameUUID(p.def.uuid, uuid),
+  return orNotFound(
+    state.pools.get("uuid", parseUUID(uuid)),
     "NO_STORAGE_POOL",
     `no storage pool with matching uuid '${uuid.toLowerCase()}'`,
   );
@@ -112,9 +111,8 @@ export function poolInState(state: TestDriverState, name: string, active: boolea
  * ```
  */
 export function volByName(pool: PoolObj, name: string): StorageVolDef {
-  return findOrFail(
-    pool.volumes,
-    (v) => v.name === name,
+  return orNotFound(
+    pool.volumes.get("name", name),
     "NO_STORAGE_VOL",
     `no storage vol with matching name '${name}'`,
   );
@@ -187,7 +185,7 @@ export function addPool(state: TestDriverState, def: StoragePoolDef, checkLive: 
       `Storage source conflict with pool: '${clash.def.name}'`,
     );
   }
-  const same = state.pools.find((p) => sameUUID(p.def.uuid, def.uuid));
+  const same = state.pools.get("uuid", def.uuid);
   if (same) {
     if (same.def.name !== def.name) {
       throw VirError.report(
@@ -208,7 +206,7 @@ export function addPool(state: TestDriverState, def: StoragePoolDef, checkLive: 
     if (!same.active) same.def = def;
     return same;
   }
-  const byName = state.pools.find((p) => p.def.name === def.name);
+  const byName = state.pools.get("name", def.name);
   if (byName) {
     throw VirError.report(
       "STORAGE",
@@ -216,7 +214,11 @@ export function addPool(state: TestDriverState, def: StoragePoolDef, checkLive: 
       `pool '${def.name}' already exists with uuid ${byName.def.uuid}`,
     );
   }
-  const obj: PoolObj = { def, active: false, persistent: false, autostart: false, volumes: [] };
-  state.pools.push(obj);
-  return obj;
+  return state.pools.add({
+    def,
+    active: false,
+    persistent: false,
+    autostart: false,
+    volumes: newVolumeTable(),
+  });
 }

@@ -107,7 +107,7 @@ function listFilter(flags: number, p: PoolObj): boolean {
 export function storagePoolMethods(state: TestDriverState): Partial<DriverConnection> {
   const names = (active: boolean) =>
     state.pools.filter((p) => p.active === active).map((p) => p.def.name);
-  const remove = (obj: PoolObj) => (state.pools = state.pools.filter((p) => p !== obj));
+  const remove = (obj: PoolObj) => state.pools.delete(obj);
   return lift({
     connectNumOfStoragePools: () => names(true).length,
     connectListStoragePools: () => names(true),
@@ -224,16 +224,16 @@ export function storagePoolMethods(state: TestDriverState): Partial<DriverConnec
       if (!obj.persistent) throw VirError.report(F, "INVALID_ARG", "pool has no config file");
       obj.autostart = Boolean(autostart);
     },
-    storagePoolNumOfVolumes: (pool) => poolInState(state, pool.name, true).volumes.length,
+    storagePoolNumOfVolumes: (pool) => poolInState(state, pool.name, true).volumes.size,
     storagePoolListVolumes: (pool) =>
-      poolInState(state, pool.name, true).volumes.map((v) => v.name),
+      [...poolInState(state, pool.name, true).volumes].map((v) => v.name),
     storagePoolListAllVolumes: (pool, flags) => {
       checkFlags(flags, 0, "testStoragePoolListAllVolumes", F);
       const obj = poolByUUID(state, pool.uuid);
       if (!obj.active) {
         throw VirError.report(F, "OPERATION_INVALID", "storage pool is not active");
       }
-      return obj.volumes.map((v) => volRef(obj, v));
+      return [...obj.volumes].map((v) => volRef(obj, v));
     },
   });
 }

@@ -8,7 +8,7 @@
 import type { DriverConnection, StoragePoolRef, StorageVolRef } from "../../util/driver.ts";
 import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
-import { formatStorageVolXML, parseStorageVolXML, type StorageVolDef } from "./conf_adapters.ts";
+import { formatStorageVolXML, parseStorageVolXML } from "./conf_adapters.ts";
 import type { PoolObj, TestDriverState } from "./driver_state.ts";
 import { lift } from "./sync_table.ts";
 import { testStorageVolDefaults } from "./storage_postparse.ts";
@@ -34,13 +34,17 @@ const VOL_TYPE_OF_POOL: Record<string, number> = {
   zfs: VIR.STORAGE_VOL_BLOCK,
 };
 
-/** The first volume of an active pool that matches, as `virStoragePoolObjListSearch`. */
+/**
+ * The volume with this key or path in the first active pool that has one, as
+ * `virStoragePoolObjListSearch` asks each pool's volume hash.
+ */
 function searchVolume(
   state: TestDriverState,
-  match: (v: StorageVolDef) => boolean,
+  index: "key" | "path",
+  value: string,
 ): StorageVolRef | undefined {
   for (const pool of state.pools) {
-    const vol = pool.active ? pool.volumes.find(match) : undefined;
+    const vol = pool.active ? pool.volumes.get(index, value) : undefined;
     if (vol) return volRef(pool, vol);
   }
   return undefined;
@@ -54,7 +58,7 @@ function addVolume(
 ): StorageVolRef {
   const def = pool.def;
   const vol = parseStorageVolXML(def, xml);
-  if (pool.volumes.some((v) => v.name === vol.name)) {
+  if (pool.volumes.get("name", vol.name)) {
     throw VirError.report(F, "OPERATION_FAILED", "storage vol already exists");
   }
   checkOrigin();
@@ -66,7 +70,7 @@ function addVolume(
     );
   }
   testStorageVolDefaults(def, vol);
-  pool.volumes.push(vol);
+  pool.volumes.add(vol);
   def.allocation += vol.allocation;
   def.available = def.capacity - def.allocation;
   return volRef(pool, vol);
@@ -95,14 +99,14 @@ export function storageVolMethods(state: TestDriverState): Partial<DriverConnect
       return volRef(obj, volByName(obj, name));
     },
     storageVolLookupByKey: (key) => {
-      const ref = searchVolume(state, (v) => v.key === key);
+      const ref = searchVolume(state, "key", key);
       if (!ref) {
         throw VirError.report(F, "NO_STORAGE_VOL", `no storage vol with matching key '${key}'`);
       }
       return ref;
     },
     storageVolLookupByPath: (path) => {
-      const ref = searchVolume(state, (v) => v.target.path === path);
+      const ref = searchVolume(state, "path", path);
       if (!ref) {
         throw VirError.report(F, "NO_STORAGE_VOL", `no storage vol with matching path '${path}'`);
       }
@@ -123,7 +127,7 @@ export function storageVolMethods(state: TestDriverState): Partial<DriverConnect
       const { pool, vol } = find(ref);
       pool.def.allocation -= vol.allocation;
       pool.def.available = pool.def.capacity - pool.def.allocation;
-      pool.volumes = pool.volumes.filter((v) => v !== vol);
+      pool.volumes.delete(vol);
     },
     storageVolGetInfo: (ref) => {
       const { pool, vol } = find(ref);
