@@ -4,6 +4,7 @@ import type {
   DriverEvent,
   EventFamily,
   NodeInfo,
+  SecurityModel,
 } from "../util/driver.ts";
 import { EventHub } from "../util/event_hub.ts";
 import { VirError } from "../util/errors.ts";
@@ -162,6 +163,10 @@ export class Connection {
   /** `virNodeGetFreeMemory`, bytes. */
   getFreeMemory(): Promise<number> {
     return invoke(this.driver, "nodeGetFreeMemory", "virNodeGetFreeMemory", "NONE");
+  }
+  /** `virNodeGetSecurityModel`: the host's security model and DOI. */
+  getSecurityModel(): Promise<SecurityModel> {
+    return invoke(this.driver, "nodeGetSecurityModel", "virNodeGetSecurityModel", "NONE");
   }
   /** `virNodeGetCPUMap`: which host CPUs are online, and how many. */
   getCPUMap(flags = 0): Promise<{ map: boolean[]; online: number }> {

@@ -2,6 +2,7 @@ import type {
   DomainInfo,
   DomainRef,
   DriverConnection,
+  SecurityLabel,
   TypedParams,
   VcpuInfo,
 } from "../util/driver.ts";
@@ -29,6 +30,17 @@ function exclusiveFlags(flags: number, a: number, b: number, an: string, bn: str
       `Flags '${an}' and '${bn}' are mutually exclusive`,
     );
   }
+}
+
+/** `VIR_EXCLUSIVE_FLAGS_GOTO(VIR_DOMAIN_AFFECT_LIVE, VIR_DOMAIN_AFFECT_CONFIG)`. */
+function affectExclusive(flags: number): void {
+  exclusiveFlags(
+    flags,
+    VIR.DOMAIN_AFFECT_LIVE,
+    VIR.DOMAIN_AFFECT_CONFIG,
+    "VIR_DOMAIN_AFFECT_LIVE",
+    "VIR_DOMAIN_AFFECT_CONFIG",
+  );
 }
 
 /** The save and restore APIs' check: a saved domain resumes running or paused, not both. */
@@ -186,6 +198,26 @@ export class Domain {
     if (flags & VIR.DOMAIN_XML_SECURE) this.#rw("virDomainGetXMLDesc with secure flag");
     return invoke(this.#d(), "domainGetXMLDesc", "virDomainGetXMLDesc", "DOMAIN", this.#ref, flags);
   }
+  /** `virDomainGetSecurityLabel`: the label of a running domain, empty when it is shut off. */
+  getSecurityLabel(): Promise<SecurityLabel> {
+    return invoke(
+      this.#d(),
+      "domainGetSecurityLabel",
+      "virDomainGetSecurityLabel",
+      "DOMAIN",
+      this.#ref,
+    );
+  }
+  /** `virDomainGetSecurityLabelList`: one label per security driver. */
+  getSecurityLabelList(): Promise<SecurityLabel[]> {
+    return invoke(
+      this.#d(),
+      "domainGetSecurityLabelList",
+      "virDomainGetSecurityLabelList",
+      "DOMAIN",
+      this.#ref,
+    );
+  }
   /** `virDomainGetOSType`. */
   getOSType(): Promise<string> {
     return invoke(this.#d(), "domainGetOSType", "virDomainGetOSType", "DOMAIN", this.#ref);
@@ -235,13 +267,7 @@ export class Domain {
   /** `virDomainGetVcpusFlags`. */
   getVcpusFlags(flags = 0): Promise<number> {
     if (flags & VIR.DOMAIN_VCPU_GUEST) this.#rw("virDomainGetVcpusFlags");
-    exclusiveFlags(
-      flags,
-      VIR.DOMAIN_AFFECT_LIVE,
-      VIR.DOMAIN_AFFECT_CONFIG,
-      "VIR_DOMAIN_AFFECT_LIVE",
-      "VIR_DOMAIN_AFFECT_CONFIG",
-    );
+    affectExclusive(flags);
     return invoke(
       this.#d(),
       "domainGetVcpusFlags",
@@ -300,6 +326,48 @@ export class Domain {
       this.#ref,
       vcpu,
       cpumap,
+      flags,
+    );
+  }
+  /** `virDomainGetVcpuPinInfo`: the host CPU map of every vCPU of the live or config definition. */
+  getVcpuPinInfo(flags = 0): Promise<boolean[][]> {
+    affectExclusive(flags);
+    return invoke(
+      this.#d(),
+      "domainGetVcpuPinInfo",
+      "virDomainGetVcpuPinInfo",
+      "DOMAIN",
+      this.#ref,
+      flags,
+    );
+  }
+  /** `virDomainPinEmulator`: pins the emulator threads to the host CPUs set in `cpumap`. */
+  async pinEmulator(cpumap: boolean[], flags = 0): Promise<void> {
+    this.#rw("virDomainPinEmulator");
+    checkArg(
+      cpumap.length > 0,
+      "maplen in virDomainPinEmulator must be greater than zero",
+      "DOMAIN",
+    );
+    await invoke(
+      this.#d(),
+      "domainPinEmulator",
+      "virDomainPinEmulator",
+      "DOMAIN",
+      this.#ref,
+      cpumap,
+      flags,
+    );
+  }
+  /** `virDomainGetEmulatorPinInfo`: the host CPU map of the emulator threads. */
+  getEmulatorPinInfo(flags = 0): Promise<boolean[]> {
+    affectExclusive(flags);
+    return invoke(
+      this.#d(),
+      "domainGetEmulatorPinInfo",
+      "virDomainGetEmulatorPinInfo",
+      "DOMAIN",
+      this.#ref,
       flags,
     );
   }

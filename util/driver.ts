@@ -118,6 +118,18 @@ export interface DomainBlockInfo {
   physical: number;
 }
 
+/** `virSecurityLabel`: a domain's security label and whether it is enforced. */
+export interface SecurityLabel {
+  label: string;
+  enforcing: boolean;
+}
+
+/** `virSecurityModel`: the host's security model and its domain of interpretation. */
+export interface SecurityModel {
+  model: string;
+  doi: string;
+}
+
 /** A typed parameter list as libvirt's `virTypedParameter` array, by field name. */
 export type TypedParams = Record<string, number | string | boolean>;
 
@@ -163,6 +175,7 @@ export interface DriverConnection {
   nodeGetCPUMap?(flags: number): Promise<{ map: boolean[]; online: number }>;
   nodeGetCPUStats?(cpuNum: number, flags: number): Promise<TypedParams>;
   nodeGetMemoryStats?(cellNum: number, flags: number): Promise<TypedParams>;
+  nodeGetSecurityModel?(): Promise<SecurityModel>;
   nodeGetFreePages?(
     pages: number[],
     startCell: number,
@@ -225,6 +238,8 @@ export interface DriverConnection {
   domainGetEmulatorPinInfo?(dom: DomainRef, flags: number): Promise<boolean[]>;
   domainSetVcpu?(dom: DomainRef, vcpumap: string, state: number, flags: number): Promise<void>;
   domainGetXMLDesc?(dom: DomainRef, flags: number): Promise<string>;
+  domainGetSecurityLabel?(dom: DomainRef): Promise<SecurityLabel>;
+  domainGetSecurityLabelList?(dom: DomainRef): Promise<SecurityLabel[]>;
   domainGetAutostart?(dom: DomainRef): Promise<boolean>;
   domainSetAutostart?(dom: DomainRef, autostart: boolean): Promise<void>;
   domainManagedSave?(dom: DomainRef, flags: number): Promise<void>;

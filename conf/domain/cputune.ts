@@ -1,6 +1,6 @@
 /**
- * `<cputune>`: scheduler entries expanded per vCPU / iothread, and the resctrl groups
- * (`<cachetune>`, `<memorytune>`) with libvirt's consistency checks.
+ * `<cputune>`: scheduler entries expanded per vCPU / iothread, pins with canonical CPU lists,
+ * and the resctrl groups (`<cachetune>`, `<memorytune>`) with libvirt's consistency checks.
  *
  * @example
  * ```ts
@@ -13,9 +13,19 @@
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { children } from "../../util/xml/mod.ts";
-import { formatBitmap, parseBitmap } from "./bitmap.ts";
+import { formatBitmap, normalizeBitmap, parseBitmap } from "./bitmap.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 import { elementSpec } from "./schema.ts";
+
+/** Elements holding a `cpuset` CPU list. */
+const PINS = new Set(["vcpupin", "emulatorpin", "iothreadpin"]);
+
+/** Elements libvirt stores per vCPU (or iothread, schedulers only), with the attribute naming it. */
+const ID_ORDERED: [string, string][] = [
+  ["vcpupin", "vcpu"],
+  ["vcpusched", "vcpus"],
+  ["iothreadsched", "iothreads"],
+];
 
 interface Resctrl {
   vcpus: number[];
@@ -54,13 +64,18 @@ export function parseCputune(
         if (r) out.push(r);
       } else {
         const n = normalizeElement(kid, "cputune", options, "domain");
+        // libvirt keeps pins as bitmaps and prints them back in canonical form.
+        if (n && PINS.has(name) && n.attributes.cpuset !== undefined) {
+          n.attributes.cpuset = normalizeBitmap(n.attributes.cpuset);
+        }
         if (n) out.push(n);
       }
     }
   }
   if (!out.length) return undefined;
-  // libvirt keeps the scheduler in each vCPU / iothread, so they come back in id order.
-  const ordered = sortWithin(sortWithin(out, "vcpusched", "vcpus"), "iothreadsched", "iothreads");
+  // libvirt keeps pins and schedulers in each vCPU / iothread, so they come back in id order.
+  let ordered = out;
+  for (const [name, attr] of ID_ORDERED) ordered = sortWithin(ordered, name, attr);
   return { type: "element", name: "cputune", attributes: {}, children: ordered };
 }
 

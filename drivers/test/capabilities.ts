@@ -8,10 +8,23 @@
 import type { Capabilities } from "../../conf/capabilities/mod.ts";
 import { formatCapabilitiesXML } from "../../conf/capabilities/mod.ts";
 import type { TestDriverState } from "./driver_state.ts";
+import type { SecurityModel } from "../../util/driver.ts";
 
 /** `caps->host.pagesSize`, KiB. */
 const PAGE_SIZES = [4, 8, 2048, 1024 * 1024];
 const FEATURES = ["pae", "nonpae"];
+
+/**
+ * The one security model of the test driver (`caps->host.secModels[0]`), which
+ * `nodeGetSecurityModel` also reports.
+ *
+ * @example
+ * ```ts
+ * import { TEST_SECURITY_MODEL } from "./capabilities.ts";
+ * TEST_SECURITY_MODEL.model; // "testSecurity"
+ * ```
+ */
+export const TEST_SECURITY_MODEL: Readonly<SecurityModel> = { model: "testSecurity", doi: "" };
 
 /** The capabilities model of a state: cell CPUs are numbered across cells, one core each. */
 function buildCapabilities(state: TestDriverState): Capabilities {
@@ -57,7 +70,7 @@ function buildCapabilities(state: TestDriverState): Capabilities {
       powerManagement: [],
       iommu: false,
       cells,
-      secModels: [{ model: "testSecurity", doi: "" }],
+      secModels: [{ ...TEST_SECURITY_MODEL }],
     },
     guests: [guest("hvm"), guest("xen")],
   };

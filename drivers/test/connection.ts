@@ -26,6 +26,7 @@ import { interfaceMethods } from "./interface_api.ts";
 import { nodeDeviceMethods } from "./node_device_api.ts";
 import { storagePoolMethods } from "./storage_pool_api.ts";
 import { storageVolMethods } from "./storage_vol_api.ts";
+import { securityMethods } from "./security_api.ts";
 
 let shared: { state: TestDriverState; refs: number } | undefined;
 
@@ -123,5 +124,6 @@ export function openTestConnection(uri: URL, options: ConnectOptions): DriverCon
     ...storagePoolMethods(state),
     ...nodeDeviceMethods(state),
     ...storageVolMethods(state),
+    ...securityMethods(state),
   };
 }

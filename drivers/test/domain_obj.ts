@@ -27,10 +27,6 @@ export interface DomainObj {
   nseconds: number;
   /** Freeze state of the two fake file systems `/` and `/boot`. */
   frozen: [boolean, boolean];
-  /** vCPU pinning per definition (live or persistent), by vCPU number. */
-  vcpuPins: WeakMap<DomainDef, Map<number, boolean[]>>;
-  /** Emulator thread pinning per definition. */
-  emulatorPins: WeakMap<DomainDef, boolean[]>;
 }
 
 /**
@@ -54,8 +50,6 @@ export function newDomainObj(def: DomainDef): DomainObj {
     seconds: 627319920,
     nseconds: 0,
     frozen: [false, false],
-    vcpuPins: new WeakMap(),
-    emulatorPins: new WeakMap(),
   };
 }
 

@@ -10,9 +10,10 @@ import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import { domainFromRef } from "./domain_access.ts";
 import { getDefs, getOneDef, isActive } from "./domain_obj.ts";
-import type { DomainObj } from "./domain_obj.ts";
 import type { TestDriverState } from "./driver_state.ts";
 import { lift } from "./sync_table.ts";
+import { pinnedCpus, setPin } from "./domain_cputune.ts";
+import { parseBitmap } from "../../conf/domain/bitmap.ts";
 
 const F = "TEST";
 /** `testConnectGetMaxVcpus`. */
@@ -43,24 +44,17 @@ function hostCpuCount(state: TestDriverState): number {
   return n.nodes * n.sockets * n.cores * n.threads;
 }
 
-/** A CPU list (`0-3,^2`) as a host CPU map. */
-function cpusetMap(cpuset: string, size: number): boolean[] {
-  const map = new Array<boolean>(size).fill(false);
-  for (const part of cpuset.split(",")) {
-    const neg = part.startsWith("^");
-    const [a, b] = part.replace("^", "").split("-").map(Number);
-    for (let i = a; i <= (b ?? a); i++) if (i < size) map[i] = !neg;
-  }
-  return map;
-}
-
-/** The CPU map a vCPU runs on: its own pinning, the domain's cpuset, or every host CPU. */
-function vcpuMap(state: TestDriverState, obj: DomainObj, def: DomainDef, vcpu: number): boolean[] {
+/**
+ * The CPU map a vCPU (or the emulator, `vcpu` undefined) runs on: its own pin, the domain's
+ * cpuset, or every host CPU.
+ */
+function pinMap(state: TestDriverState, def: DomainDef, vcpu?: number): boolean[] {
   const size = hostCpuCount(state);
-  const pinned = obj.vcpuPins.get(def)?.get(vcpu);
-  if (pinned) return [...pinned, ...new Array<boolean>(size).fill(false)].slice(0, size);
-  if (def.vcpu.cpuset) return cpusetMap(def.vcpu.cpuset, size);
-  return new Array<boolean>(size).fill(true);
+  const cpus = pinnedCpus(def, vcpu) ??
+    (def.vcpu.cpuset ? parseBitmap(def.vcpu.cpuset) : undefined);
+  if (!cpus) return new Array<boolean>(size).fill(true);
+  const set = new Set(cpus);
+  return Array.from({ length: size }, (_, cpu) => set.has(cpu));
 }
 
 /**
@@ -121,7 +115,7 @@ export function domainVcpuMethods(state: TestDriverState): Partial<DriverConnect
       const info = [];
       const cpumaps = [];
       for (let i = 0; i < obj.def.vcpu.current; i++) {
-        const map = vcpuMap(state, obj, obj.def, i);
+        const map = pinMap(state, obj.def, i);
         info.push({ number: i, state: VIR.VCPU_RUNNING, cpuTime, cpu: map.lastIndexOf(true) });
         cpumaps.push(map);
       }
@@ -140,14 +134,11 @@ export function domainVcpuMethods(state: TestDriverState): Partial<DriverConnect
           `requested vcpu '${vcpu}' is not present in the domain`,
         );
       }
-      const pins = obj.vcpuPins.get(obj.def) ?? new Map<number, boolean[]>();
-      pins.set(vcpu, [...cpumap]);
-      obj.vcpuPins.set(obj.def, pins);
+      setPin(obj.def, cpumap, vcpu);
     },
     domainGetVcpuPinInfo: (ref, flags) => {
-      const obj = get(ref);
-      const { def } = getOneDef(obj, flags);
-      return Array.from({ length: def.vcpu.max }, (_, i) => vcpuMap(state, obj, def, i));
+      const { def } = getOneDef(get(ref), flags);
+      return Array.from({ length: def.vcpu.max }, (_, i) => pinMap(state, def, i));
     },
     domainPinEmulator: (ref, cpumap, flags) => {
       checkFlags(
@@ -156,12 +147,11 @@ export function domainVcpuMethods(state: TestDriverState): Partial<DriverConnect
         "testDomainPinEmulator",
         F,
       );
-      const obj = get(ref);
-      const { def } = getOneDef(obj, flags);
+      const { def } = getOneDef(get(ref), flags);
       if (!cpumap.some(Boolean)) {
         throw VirError.report(F, "INVALID_ARG", "Empty cpu list for pinning");
       }
-      obj.emulatorPins.set(def, [...cpumap]);
+      setPin(def, cpumap);
     },
     domainGetEmulatorPinInfo: (ref, flags) => {
       checkFlags(
@@ -170,13 +160,7 @@ export function domainVcpuMethods(state: TestDriverState): Partial<DriverConnect
         "testDomainGetEmulatorPinInfo",
         F,
       );
-      const obj = get(ref);
-      const { def } = getOneDef(obj, flags);
-      const size = hostCpuCount(state);
-      const pinned = obj.emulatorPins.get(def);
-      if (pinned) return [...pinned, ...new Array<boolean>(size).fill(false)].slice(0, size);
-      if (def.vcpu.cpuset) return cpusetMap(def.vcpu.cpuset, size);
-      return new Array<boolean>(size).fill(true);
+      return pinMap(state, getOneDef(get(ref), flags).def);
     },
   });
 }

@@ -15,6 +15,8 @@ Runner.step. This file imports scenario.py by path (SCENARIO_PY, default
              An op with one of them runs the method of that object (virNetwork.create, ...);
              the first present, in the order above, wins.
   arguments  by key as in OBJ_SIG below ("flags" defaults to 0), or "args": [...].
+  tuples     "tuples": [INDEX, ...] passes those entries of "args" as Python tuples (a CPU map
+             must be one), for any op; the key is not echoed.
   results    virInterface -> {"interface": name}, virNodeDevice -> {"nodedev": name},
              virStorageVol -> {"volume": name}, in every op (connection-level ones too).
   output     {"i", "op", [domain selectors], [object selectors], ["phase"], "ok",
@@ -132,6 +134,9 @@ class ExtRunner(sc.Runner):
         return args
 
     def step(self, i, op):
+        if 'tuples' in op and 'args' in op:
+            args = [tuple(a) if j in op['tuples'] else a for j, a in enumerate(op['args'])]
+            op = {**op, 'args': args}
         name = op.get('op')
         kind = next((k for k in OBJ_SELECTORS if k in op), None)
         if kind is None or name in ('comment', 'sleep', 'reopen'):

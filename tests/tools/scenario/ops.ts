@@ -84,6 +84,23 @@ const DOMAIN: Record<string, (d: Domain, a: unknown[], c: Connection) => Promise
         num(a[2] ?? 0),
       ),
     ),
+  // python-libvirt asks for as many maps as virDomainGetInfo's vCPU count, each host-CPU wide.
+  vcpuPinInfo: async (d, a, c) => {
+    const cpunum = await hostCpuCount(c);
+    const { nrVirtCpu } = await d.getInfo();
+    const maps = await d.getVcpuPinInfo(num(a[0] ?? 0));
+    return maps.slice(0, nrVirtCpu).map((m) => fitCpuMap(m, cpunum));
+  },
+  pinEmulator: async (d, a, c) =>
+    zero(d.pinEmulator(fitCpuMap(a[0] as unknown[], await hostCpuCount(c)), num(a[1] ?? 0))),
+  emulatorPinInfo: async (d, a, c) =>
+    fitCpuMap(await d.getEmulatorPinInfo(num(a[0] ?? 0)), await hostCpuCount(c)),
+  securityLabel: async (d) => {
+    const { label, enforcing } = await d.getSecurityLabel();
+    return [label, enforcing];
+  },
+  securityLabelList: async (d) =>
+    (await d.getSecurityLabelList()).map(({ label, enforcing }) => [label, enforcing]),
   setMemory: (d, a) => zero(d.setMemory(num(a[0]))),
   setMemoryFlags: (d, a) => zero(d.setMemoryFlags(num(a[0]), num(a[1] ?? 0))),
   setMaxMemory: (d, a) => zero(d.setMaxMemory(num(a[0]))),
@@ -165,6 +182,10 @@ const CONNECT: Record<string, (c: Connection, a: unknown[]) => Promise<unknown>>
     return [n.model, mib, n.cpus, n.mhz, n.nodes, n.sockets, n.cores, n.threads];
   },
   getFreeMemory: (c) => c.getFreeMemory(),
+  getSecurityModel: async (c) => {
+    const { model, doi } = await c.getSecurityModel();
+    return [model, doi];
+  },
   getCellsFreeMemory: (c, a) => c.getCellsFreeMemory(num(a[0]), num(a[1])),
   getCPUMap: async (c, a) => {
     const { map, online } = await c.getCPUMap(num(a[0] ?? 0));

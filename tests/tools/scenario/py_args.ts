@@ -1,7 +1,8 @@
 /**
  * python-libvirt's own argument conversions, which fail with a TypeError before libvirt is
  * called: the checks of libvirt-override.c for the methods the runner maps. JSON arrays arrive
- * as Python lists, so a CPU map (which must be a tuple) is always refused.
+ * as Python lists, so a CPU map (which must be a tuple) is refused unless the op names its
+ * index under `"tuples"` (a `PyTuple` then).
  *
  * @example
  * ```ts
@@ -14,8 +15,20 @@
 
 type Check = (v: unknown) => string | undefined;
 
+/**
+ * A Python tuple among the arguments: an array the scenario asked to pass as a tuple.
+ *
+ * @example
+ * ```ts
+ * import { PyTuple } from "./py_args.ts";
+ * PyTuple.from([true, false]) instanceof PyTuple; // true
+ * ```
+ */
+export class PyTuple extends Array<unknown> {}
+
 /** virPyCpumapConvert: the CPU map must be a tuple. */
-const cpumap: Check = (v) => Array.isArray(v) ? "Unexpected type, tuple is required" : undefined;
+const cpumap: Check = (v) =>
+  Array.isArray(v) && !(v instanceof PyTuple) ? "Unexpected type, tuple is required" : undefined;
 
 /** Per class and method, the check of each positional argument (by index). */
 const CHECKS: Record<string, Record<string, Record<number, Check>>> = {

@@ -29,7 +29,7 @@ import {
   stateName,
 } from "./names.ts";
 import { HANDLERS, RunnerLimit } from "./ops.ts";
-import { pyArgumentError } from "./py_args.ts";
+import { pyArgumentError, PyTuple } from "./py_args.ts";
 import { pyDumps, PyFloat, pyLoads, type PyValue } from "./py_json.ts";
 import { type PyMethod, PYTHON_API } from "./python_api.ts";
 
@@ -347,7 +347,10 @@ class Runner {
   /** The positional arguments, scenario.py's way (HarnessError = its ValueError). */
   buildArgs(op: Op, name: string, keys: string[], defaults: boolean): unknown[] {
     if (op.has("args")) {
-      const args = [...(op.get("args") as PyValue[])].map(plain);
+      const tuples = ((op.get("tuples") ?? []) as PyValue[]).map(plain);
+      const args = [...(op.get("args") as PyValue[])].map((a, i) =>
+        tuples.includes(i) ? PyTuple.from(plain(a) as unknown[]) : plain(a)
+      );
       if (op.has("flags")) args.push(flagsOf(op.get("flags")));
       return args;
     }
