@@ -1,4 +1,5 @@
 import type {
+  DomainFSInfo,
   DomainInfo,
   DomainRef,
   DriverConnection,
@@ -366,6 +367,65 @@ export class Domain {
       this.#d(),
       "domainGetEmulatorPinInfo",
       "virDomainGetEmulatorPinInfo",
+      "DOMAIN",
+      this.#ref,
+      flags,
+    );
+  }
+  /** `virDomainFSTrim`: discards unused blocks of one mounted file system, or of all. */
+  async fsTrim(mountPoint: string | null = null, minimum = 0, flags = 0): Promise<void> {
+    this.#rw("virDomainFSTrim");
+    await invoke(
+      this.#d(),
+      "domainFSTrim",
+      "virDomainFSTrim",
+      "DOMAIN",
+      this.#ref,
+      mountPoint,
+      minimum,
+      flags,
+    );
+  }
+  /** `virDomainGetFSInfo`: the guest's mounted file systems. */
+  getFSInfo(flags = 0): Promise<DomainFSInfo[]> {
+    this.#rw("virDomainGetFSInfo");
+    return invoke(this.#d(), "domainGetFSInfo", "virDomainGetFSInfo", "DOMAIN", this.#ref, flags);
+  }
+  /** `virDomainSetUserPassword`: sets a guest user's password (ENCRYPTED: already hashed). */
+  async setUserPassword(user: string, password: string, flags = 0): Promise<void> {
+    this.#rw("virDomainSetUserPassword");
+    await invoke(
+      this.#d(),
+      "domainSetUserPassword",
+      "virDomainSetUserPassword",
+      "DOMAIN",
+      this.#ref,
+      user,
+      password,
+      flags,
+    );
+  }
+  /** `virDomainSendProcessSignal`: sends `signum` (0 to 64) to guest process `pid`. */
+  async sendProcessSignal(pid: number, signum: number, flags = 0): Promise<void> {
+    this.#rw("virDomainSendProcessSignal");
+    checkArg(pid !== 0, "pid_value in virDomainSendProcessSignal must not be zero", "DOMAIN");
+    await invoke(
+      this.#d(),
+      "domainSendProcessSignal",
+      "virDomainSendProcessSignal",
+      "DOMAIN",
+      this.#ref,
+      pid,
+      signum,
+      flags,
+    );
+  }
+  /** `virDomainGetMessages`: deprecation and tainting messages of the domain. */
+  getMessages(flags = 0): Promise<string[]> {
+    return invoke(
+      this.#d(),
+      "domainGetMessages",
+      "virDomainGetMessages",
       "DOMAIN",
       this.#ref,
       flags,

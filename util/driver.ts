@@ -130,6 +130,14 @@ export interface SecurityModel {
   doi: string;
 }
 
+/** One guest file system (`virDomainFSInfo`): mount point, device, type and disk aliases. */
+export interface DomainFSInfo {
+  mountpoint: string;
+  name: string;
+  fstype: string;
+  devAliases: string[];
+}
+
 /** A typed parameter list as libvirt's `virTypedParameter` array, by field name. */
 export type TypedParams = Record<string, number | string | boolean>;
 
@@ -389,7 +397,26 @@ export interface DriverConnection {
     flags: number,
   ): Promise<number[]>;
   domainMemoryPeek?(dom: DomainRef, start: number, size: number, flags: number): Promise<number[]>;
-  domainGetFSInfo?(dom: DomainRef, flags: number): Promise<TypedParams[]>;
+  domainGetFSInfo?(dom: DomainRef, flags: number): Promise<DomainFSInfo[]>;
+  domainFSTrim?(
+    dom: DomainRef,
+    mountPoint: string | null,
+    minimum: number,
+    flags: number,
+  ): Promise<void>;
+  domainSetUserPassword?(
+    dom: DomainRef,
+    user: string,
+    password: string,
+    flags: number,
+  ): Promise<void>;
+  domainSendProcessSignal?(
+    dom: DomainRef,
+    pid: number,
+    signum: number,
+    flags: number,
+  ): Promise<void>;
+  domainGetMessages?(dom: DomainRef, flags: number): Promise<string[]>;
   domainInterfaceAddresses?(dom: DomainRef, source: number, flags: number): Promise<unknown[]>;
   domainGetGuestInfo?(dom: DomainRef, types: number, flags: number): Promise<TypedParams>;
   domainGetStatsFor?(dom: DomainRef, stats: number, flags: number): Promise<TypedParams>;

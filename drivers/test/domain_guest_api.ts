@@ -1,7 +1,8 @@
 /**
  * Guest-facing calls of libvirt's test driver, answered from canned data: guest host name,
- * clock, file system freeze/thaw of the two fake mounts `/` and `/boot`, NMI, key presses,
- * control (job) state and interface addresses.
+ * clock, file system freeze/thaw/trim/info of the two fake mounts `/` and `/boot`, user
+ * passwords, process signals, NMI, key presses, control (job) state, messages and interface
+ * addresses.
  *
  * @module
  */
@@ -14,10 +15,20 @@ import type { DomainObj } from "./domain_obj.ts";
 import type { TestDriverState } from "./driver_state.ts";
 import { orNotFound } from "./object_lookup.ts";
 import { networkFirstIP } from "./object_info.ts";
+import { disks, diskTarget } from "./domain_devices.ts";
 import { lift } from "./sync_table.ts";
 
 const F = "TEST";
 const MOUNTS = ["/", "/boot"];
+/** `VIR_DOMAIN_PROCESS_SIGNAL_LAST`: signal numbers run from 0 to 64. */
+const SIGNAL_LAST = 65;
+const MESSAGE_FLAGS = VIR.DOMAIN_MESSAGE_DEPRECATION | VIR.DOMAIN_MESSAGE_TAINTING;
+
+function checkMount(mount: string): void {
+  if (!MOUNTS.includes(mount)) {
+    throw VirError.report(F, "OPERATION_INVALID", `mount point not found: ${mount}`);
+  }
+}
 
 /**
  * `testDomainFSFreeze` / `testDomainFSThaw`: sets the frozen flag of the named mounts (all
@@ -28,10 +39,8 @@ function setFrozen(obj: DomainObj, mountpoints: string[], frozen: boolean): numb
   const targets = mountpoints.length ? mountpoints : MOUNTS;
   let changed = 0;
   for (const mount of targets) {
+    checkMount(mount);
     const i = MOUNTS.indexOf(mount);
-    if (i < 0) {
-      throw VirError.report(F, "OPERATION_INVALID", `mount point not found: ${mount}`);
-    }
     if (next[i] !== frozen) changed++;
     next[i] = frozen;
   }
@@ -114,6 +123,43 @@ export function domainGuestMethods(state: TestDriverState): Partial<DriverConnec
     domainFSThaw: (ref, mountpoints, flags) => {
       checkFlags(flags, 0, "testDomainFSThaw", F);
       return setFrozen(active(ref), mountpoints, false);
+    },
+    domainFSTrim: (ref, mountPoint, _minimum, flags) => {
+      checkFlags(flags, 0, "testDomainFSTrim", F);
+      active(ref);
+      if (mountPoint !== null) checkMount(mountPoint);
+    },
+    // The fake guest mounts `/` and `/boot` from partitions 1 and 2 of its first disk.
+    domainGetFSInfo: (ref, flags) => {
+      checkFlags(flags, 0, "testDomainGetFSInfo", F);
+      const disk = disks(active(ref).def).find((d) => (d.attributes.device ?? "disk") === "disk");
+      if (!disk) return [];
+      const dev = diskTarget(disk);
+      return MOUNTS.map((mountpoint, i) => ({
+        mountpoint,
+        name: `${dev}${i + 1}`,
+        fstype: "ext4",
+        devAliases: [dev],
+      }));
+    },
+    domainSetUserPassword: (ref, _user, _password, flags) => {
+      checkFlags(flags, VIR.DOMAIN_PASSWORD_ENCRYPTED, "testDomainSetUserPassword", F);
+      active(ref);
+    },
+    domainSendProcessSignal: (ref, pid, signum, flags) => {
+      checkFlags(flags, 0, "testDomainSendProcessSignal", F);
+      if (pid !== 1) {
+        throw VirError.report(F, "INVALID_ARG", "only sending a signal to pid 1 is supported");
+      }
+      if (signum >= SIGNAL_LAST) {
+        throw VirError.report(F, "INVALID_ARG", `signum value ${signum} is out of range`);
+      }
+      domainFromRef(state, ref);
+    },
+    domainGetMessages: (ref, flags) => {
+      checkFlags(flags, MESSAGE_FLAGS, "testDomainGetMessages", F);
+      domainFromRef(state, ref);
+      return [];
     },
     domainInjectNMI: (ref, flags) => {
       checkFlags(flags, 0, "testDomainInjectNMI", F);

@@ -101,6 +101,12 @@ const DOMAIN: Record<string, (d: Domain, a: unknown[], c: Connection) => Promise
   },
   securityLabelList: async (d) =>
     (await d.getSecurityLabelList()).map(({ label, enforcing }) => [label, enforcing]),
+  fSTrim: (d, a) => zero(d.fsTrim(optStr(a[0]), num(a[1]), num(a[2] ?? 0))),
+  fsInfo: async (d, a) =>
+    (await d.getFSInfo(num(a[0] ?? 0))).map((f) => [f.mountpoint, f.name, f.fstype, f.devAliases]),
+  setUserPassword: (d, a) => zero(d.setUserPassword(str(a[0]), str(a[1]), num(a[2] ?? 0))),
+  sendProcessSignal: (d, a) => zero(d.sendProcessSignal(num(a[0]), num(a[1]), num(a[2] ?? 0))),
+  messages: (d, a) => d.getMessages(num(a[0] ?? 0)),
   setMemory: (d, a) => zero(d.setMemory(num(a[0]))),
   setMemoryFlags: (d, a) => zero(d.setMemoryFlags(num(a[0]), num(a[1] ?? 0))),
   setMaxMemory: (d, a) => zero(d.setMaxMemory(num(a[0]))),
