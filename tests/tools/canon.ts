@@ -47,6 +47,8 @@ export interface CanonResult {
   ok: boolean;
   xml: string | null;
   error: VirError | null;
+  /** Milliseconds of define, read back and undefine (canon.py's --time measures just these). */
+  ms: number;
 }
 
 function detect(xml: string): [string | undefined, string | undefined] {
@@ -102,13 +104,14 @@ export class Canon {
   async run(xml: string): Promise<CanonResult> {
     const [detected, name] = detect(xml);
     const kind = this.#opts.kind ?? detected ?? "domain";
+    const t0 = performance.now();
     try {
       let out = await this.#run(kind, xml, name);
       if (this.#opts.stable) out = stabilize(xml, out);
-      return { kind, ok: true, xml: out, error: null };
+      return { kind, ok: true, xml: out, error: null, ms: performance.now() - t0 };
     } catch (e) {
       if (!(e instanceof VirError)) throw e;
-      return { kind, ok: false, xml: null, error: e };
+      return { kind, ok: false, xml: null, error: e, ms: performance.now() - t0 };
     }
   }
 
@@ -267,9 +270,8 @@ async function main(args: string[]): Promise<number> {
   let rc = 0;
   try {
     for (const [f, xml] of inputs) {
-      const t = performance.now();
       const r = await canon.run(xml);
-      if (o.time) console.error(`canon: ${f}: ${r.kind} ${(performance.now() - t).toFixed(2)} ms`);
+      if (o.time) console.error(`canon: ${f}: ${r.kind} ${r.ms.toFixed(2)} ms`);
       if (!r.ok) rc = 1;
       if (o.json) {
         const error = r.error &&
