@@ -27,6 +27,7 @@ import { nodeDeviceMethods } from "./node_device_api.ts";
 import { storagePoolMethods } from "./storage_pool_api.ts";
 import { storageVolMethods } from "./storage_vol_api.ts";
 import { securityMethods } from "./security_api.ts";
+import { domainMetadataMethods } from "./domain_metadata_api.ts";
 
 let shared: { state: TestDriverState; refs: number } | undefined;
 
@@ -125,5 +126,6 @@ export function openTestConnection(uri: URL, options: ConnectOptions): DriverCon
     ...nodeDeviceMethods(state),
     ...storageVolMethods(state),
     ...securityMethods(state),
+    ...domainMetadataMethods(state),
   };
 }
