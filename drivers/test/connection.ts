@@ -28,6 +28,7 @@ import { storagePoolMethods } from "./storage_pool_api.ts";
 import { storageVolMethods } from "./storage_vol_api.ts";
 import { securityMethods } from "./security_api.ts";
 import { domainMetadataMethods } from "./domain_metadata_api.ts";
+import { domainTuneParamsMethods } from "./domain_tune_params_api.ts";
 
 let shared: { state: TestDriverState; refs: number } | undefined;
 
@@ -127,5 +128,6 @@ export function openTestConnection(uri: URL, options: ConnectOptions): DriverCon
     ...storageVolMethods(state),
     ...securityMethods(state),
     ...domainMetadataMethods(state),
+    ...domainTuneParamsMethods(state),
   };
 }
