@@ -19,6 +19,6 @@ import "./drivers/qemu/mod.ts";
 export * from "./client/mod.ts";
 export { VIR } from "./util/constants.ts";
 export { checkFlags, errorCodeName, errorDomainName, VirError } from "./util/errors.ts";
-export type { VirErrorJSON } from "./util/errors.ts";
+export type { ErrorCodeName, ErrorDomainName, VirErrorJSON } from "./util/errors.ts";
 export type * from "./util/driver.ts";
 export { registerDriver } from "./util/registry.ts";

@@ -14,6 +14,16 @@
 export * from "./connect.ts";
 export * from "./connection.ts";
 export * from "./domain.ts";
+export {
+  type ApiFamily,
+  type ArgsAfterRef,
+  type DriverArgs,
+  type DriverCall,
+  type DriverResult,
+  Handle,
+  type HandleOwner,
+  type MethodOn,
+} from "./handle.ts";
 export * from "./objects.ts";
 export * from "./remote/mod.ts";
 export { type RuntimeAdapter, setRuntimeAdapter } from "./transport/mod.ts";

@@ -8,8 +8,7 @@ import type {
   StorageVolInfo,
   StorageVolRef,
 } from "../util/driver.ts";
-import { denyReadOnly, invoke } from "./invoke.ts";
-import type { HandleOwner } from "./domain.ts";
+import { Handle, type HandleOwner } from "./handle.ts";
 
 /**
  * A virtual network handle (`virNetworkPtr`).
@@ -23,13 +22,10 @@ import type { HandleOwner } from "./domain.ts";
  * await conn.close();
  * ```
  */
-export class Network {
-  #o: HandleOwner;
-  /** The wire reference. */
-  readonly ref: NetworkRef;
+export class Network extends Handle<NetworkRef> {
+  /** A handle on `ref`'s network, calling `owner`'s driver. */
   constructor(owner: HandleOwner, ref: NetworkRef) {
-    this.#o = owner;
-    this.ref = { ...ref };
+    super(owner, "NETWORK", ref);
   }
   /** The network's name. */
   get name(): string {
@@ -39,23 +35,17 @@ export class Network {
   get uuid(): string {
     return this.ref.uuid;
   }
-  #rw(api: string) {
-    denyReadOnly(this.#o.readonly, api, "NETWORK");
-  }
   /** `virNetworkCreate`. */
   async create(): Promise<void> {
-    this.#rw("virNetworkCreate");
-    await invoke(this.#o.driver, "networkCreate", "virNetworkCreate", "NETWORK", this.ref);
+    await this.mutate("networkCreate");
   }
   /** `virNetworkDestroy`. */
   async destroy(): Promise<void> {
-    this.#rw("virNetworkDestroy");
-    await invoke(this.#o.driver, "networkDestroy", "virNetworkDestroy", "NETWORK", this.ref);
+    await this.mutate("networkDestroy");
   }
   /** `virNetworkUndefine`. */
   async undefine(): Promise<void> {
-    this.#rw("virNetworkUndefine");
-    await invoke(this.#o.driver, "networkUndefine", "virNetworkUndefine", "NETWORK", this.ref);
+    await this.mutate("networkUndefine");
   }
   /** `virNetworkUpdate`. */
   async update(
@@ -65,88 +55,35 @@ export class Network {
     xml: string,
     flags = 0,
   ): Promise<void> {
-    this.#rw("virNetworkUpdate");
-    await invoke(
-      this.#o.driver,
-      "networkUpdate",
-      "virNetworkUpdate",
-      "NETWORK",
-      this.ref,
-      command,
-      section,
-      parentIndex,
-      xml,
-      flags,
-    );
+    await this.mutate("networkUpdate", command, section, parentIndex, xml, flags);
   }
   /** `virNetworkGetXMLDesc`. */
   getXMLDesc(flags = 0): Promise<string> {
-    return invoke(
-      this.#o.driver,
-      "networkGetXMLDesc",
-      "virNetworkGetXMLDesc",
-      "NETWORK",
-      this.ref,
-      flags,
-    );
+    return this.call("networkGetXMLDesc", flags);
   }
   /** `virNetworkGetBridgeName`. */
   getBridgeName(): Promise<string> {
-    return invoke(
-      this.#o.driver,
-      "networkGetBridgeName",
-      "virNetworkGetBridgeName",
-      "NETWORK",
-      this.ref,
-    );
+    return this.call("networkGetBridgeName");
   }
   /** `virNetworkGetAutostart`. */
   getAutostart(): Promise<boolean> {
-    return invoke(
-      this.#o.driver,
-      "networkGetAutostart",
-      "virNetworkGetAutostart",
-      "NETWORK",
-      this.ref,
-    );
+    return this.call("networkGetAutostart");
   }
   /** `virNetworkSetAutostart`. */
   async setAutostart(autostart: boolean | number): Promise<void> {
-    this.#rw("virNetworkSetAutostart");
-    await invoke(
-      this.#o.driver,
-      "networkSetAutostart",
-      "virNetworkSetAutostart",
-      "NETWORK",
-      this.ref,
-      Boolean(autostart),
-    );
+    await this.mutate("networkSetAutostart", Boolean(autostart));
   }
   /** `virNetworkIsActive`. */
   isActive(): Promise<boolean> {
-    return invoke(this.#o.driver, "networkIsActive", "virNetworkIsActive", "NETWORK", this.ref);
+    return this.call("networkIsActive");
   }
   /** `virNetworkIsPersistent`. */
   isPersistent(): Promise<boolean> {
-    return invoke(
-      this.#o.driver,
-      "networkIsPersistent",
-      "virNetworkIsPersistent",
-      "NETWORK",
-      this.ref,
-    );
+    return this.call("networkIsPersistent");
   }
   /** `virNetworkGetDHCPLeases`. */
   getDHCPLeases(mac: string | null = null, flags = 0): Promise<Record<string, unknown>[]> {
-    return invoke(
-      this.#o.driver,
-      "networkGetDHCPLeases",
-      "virNetworkGetDHCPLeases",
-      "NETWORK",
-      this.ref,
-      mac,
-      flags,
-    );
+    return this.call("networkGetDHCPLeases", mac, flags);
   }
 }
 
@@ -162,13 +99,10 @@ export class Network {
  * await conn.close();
  * ```
  */
-export class StoragePool {
-  #o: HandleOwner;
-  /** The wire reference. */
-  readonly ref: StoragePoolRef;
+export class StoragePool extends Handle<StoragePoolRef> {
+  /** A handle on `ref`'s pool, calling `owner`'s driver. */
   constructor(owner: HandleOwner, ref: StoragePoolRef) {
-    this.#o = owner;
-    this.ref = { ...ref };
+    super(owner, "STORAGE", ref);
   }
   /** The pool's name. */
   get name(): string {
@@ -178,214 +112,81 @@ export class StoragePool {
   get uuid(): string {
     return this.ref.uuid;
   }
-  #rw(api: string) {
-    denyReadOnly(this.#o.readonly, api, "STORAGE");
-  }
   /** `virStoragePoolBuild`. */
   async build(flags = 0): Promise<void> {
-    this.#rw("virStoragePoolBuild");
-    await invoke(
-      this.#o.driver,
-      "storagePoolBuild",
-      "virStoragePoolBuild",
-      "STORAGE",
-      this.ref,
-      flags,
-    );
+    await this.mutate("storagePoolBuild", flags);
   }
   /** `virStoragePoolCreate`. */
   async create(flags = 0): Promise<void> {
-    this.#rw("virStoragePoolCreate");
-    await invoke(
-      this.#o.driver,
-      "storagePoolCreate",
-      "virStoragePoolCreate",
-      "STORAGE",
-      this.ref,
-      flags,
-    );
+    await this.mutate("storagePoolCreate", flags);
   }
   /** `virStoragePoolDestroy`. */
   async destroy(): Promise<void> {
-    this.#rw("virStoragePoolDestroy");
-    await invoke(
-      this.#o.driver,
-      "storagePoolDestroy",
-      "virStoragePoolDestroy",
-      "STORAGE",
-      this.ref,
-    );
+    await this.mutate("storagePoolDestroy");
   }
   /** `virStoragePoolDelete`. */
   async delete(flags = 0): Promise<void> {
-    this.#rw("virStoragePoolDelete");
-    await invoke(
-      this.#o.driver,
-      "storagePoolDelete",
-      "virStoragePoolDelete",
-      "STORAGE",
-      this.ref,
-      flags,
-    );
+    await this.mutate("storagePoolDelete", flags);
   }
   /** `virStoragePoolUndefine`. */
   async undefine(): Promise<void> {
-    this.#rw("virStoragePoolUndefine");
-    await invoke(
-      this.#o.driver,
-      "storagePoolUndefine",
-      "virStoragePoolUndefine",
-      "STORAGE",
-      this.ref,
-    );
+    await this.mutate("storagePoolUndefine");
   }
   /** `virStoragePoolRefresh`. */
   async refresh(flags = 0): Promise<void> {
-    this.#rw("virStoragePoolRefresh");
-    await invoke(
-      this.#o.driver,
-      "storagePoolRefresh",
-      "virStoragePoolRefresh",
-      "STORAGE",
-      this.ref,
-      flags,
-    );
+    await this.mutate("storagePoolRefresh", flags);
   }
   /** `virStoragePoolGetInfo`. */
   getInfo(): Promise<StoragePoolInfo> {
-    return invoke(
-      this.#o.driver,
-      "storagePoolGetInfo",
-      "virStoragePoolGetInfo",
-      "STORAGE",
-      this.ref,
-    );
+    return this.call("storagePoolGetInfo");
   }
   /** `virStoragePoolGetXMLDesc`. */
   getXMLDesc(flags = 0): Promise<string> {
-    return invoke(
-      this.#o.driver,
-      "storagePoolGetXMLDesc",
-      "virStoragePoolGetXMLDesc",
-      "STORAGE",
-      this.ref,
-      flags,
-    );
+    return this.call("storagePoolGetXMLDesc", flags);
   }
   /** `virStoragePoolGetAutostart`. */
   getAutostart(): Promise<boolean> {
-    return invoke(
-      this.#o.driver,
-      "storagePoolGetAutostart",
-      "virStoragePoolGetAutostart",
-      "STORAGE",
-      this.ref,
-    );
+    return this.call("storagePoolGetAutostart");
   }
   /** `virStoragePoolSetAutostart`. */
   async setAutostart(autostart: boolean | number): Promise<void> {
-    this.#rw("virStoragePoolSetAutostart");
-    await invoke(
-      this.#o.driver,
-      "storagePoolSetAutostart",
-      "virStoragePoolSetAutostart",
-      "STORAGE",
-      this.ref,
-      Boolean(autostart),
-    );
+    await this.mutate("storagePoolSetAutostart", Boolean(autostart));
   }
   /** `virStoragePoolIsActive`. */
   isActive(): Promise<boolean> {
-    return invoke(
-      this.#o.driver,
-      "storagePoolIsActive",
-      "virStoragePoolIsActive",
-      "STORAGE",
-      this.ref,
-    );
+    return this.call("storagePoolIsActive");
   }
   /** `virStoragePoolIsPersistent`. */
   isPersistent(): Promise<boolean> {
-    return invoke(
-      this.#o.driver,
-      "storagePoolIsPersistent",
-      "virStoragePoolIsPersistent",
-      "STORAGE",
-      this.ref,
-    );
+    return this.call("storagePoolIsPersistent");
   }
   /** `virStoragePoolNumOfVolumes`. */
   numOfVolumes(): Promise<number> {
-    return invoke(
-      this.#o.driver,
-      "storagePoolNumOfVolumes",
-      "virStoragePoolNumOfVolumes",
-      "STORAGE",
-      this.ref,
-    );
+    return this.call("storagePoolNumOfVolumes");
   }
   /** `virStoragePoolListVolumes`. */
   listVolumes(): Promise<string[]> {
-    return invoke(
-      this.#o.driver,
-      "storagePoolListVolumes",
-      "virStoragePoolListVolumes",
-      "STORAGE",
-      this.ref,
-    );
+    return this.call("storagePoolListVolumes");
   }
   /** `virStoragePoolListAllVolumes`. */
   async listAllVolumes(flags = 0): Promise<StorageVolume[]> {
-    const refs = await invoke(
-      this.#o.driver,
-      "storagePoolListAllVolumes",
-      "virStoragePoolListAllVolumes",
-      "STORAGE",
-      this.ref,
-      flags,
-    );
-    return refs.map((r) => new StorageVolume(this.#o, r));
+    const refs = await this.call("storagePoolListAllVolumes", flags);
+    return refs.map((r) => new StorageVolume(this.owner, r));
   }
   /** `virStorageVolLookupByName`. */
   async lookupVolumeByName(name: string): Promise<StorageVolume> {
-    const r = await invoke(
-      this.#o.driver,
-      "storageVolLookupByName",
-      "virStorageVolLookupByName",
-      "STORAGE",
-      this.ref,
-      name,
-    );
-    return new StorageVolume(this.#o, r);
+    return new StorageVolume(this.owner, await this.call("storageVolLookupByName", name));
   }
   /** `virStorageVolCreateXML`. */
   async createVolumeXML(xml: string, flags = 0): Promise<StorageVolume> {
-    this.#rw("virStorageVolCreateXML");
-    const r = await invoke(
-      this.#o.driver,
-      "storageVolCreateXML",
-      "virStorageVolCreateXML",
-      "STORAGE",
-      this.ref,
-      xml,
-      flags,
-    );
-    return new StorageVolume(this.#o, r);
+    return new StorageVolume(this.owner, await this.mutate("storageVolCreateXML", xml, flags));
   }
   /** `virStorageVolCreateXMLFrom`. */
   async createVolumeXMLFrom(xml: string, clone: StorageVolume, flags = 0): Promise<StorageVolume> {
-    this.#rw("virStorageVolCreateXMLFrom");
-    const r = await invoke(
-      this.#o.driver,
-      "storageVolCreateXMLFrom",
-      "virStorageVolCreateXMLFrom",
-      "STORAGE",
-      this.ref,
-      xml,
-      clone.ref,
-      flags,
-    );
-    return new StorageVolume(this.#o, r);
+    // Refused before `clone.ref` is read, as libvirt checks the connection first.
+    this.denyReadOnly("virStorageVolCreateXMLFrom");
+    const r = await this.call("storageVolCreateXMLFrom", xml, clone.ref, flags);
+    return new StorageVolume(this.owner, r);
   }
 }
 
@@ -404,13 +205,10 @@ export class StoragePool {
  * await conn.close();
  * ```
  */
-export class StorageVolume {
-  #o: HandleOwner;
-  /** The wire reference. */
-  readonly ref: StorageVolRef;
+export class StorageVolume extends Handle<StorageVolRef> {
+  /** A handle on `ref`'s volume, calling `owner`'s driver. */
   constructor(owner: HandleOwner, ref: StorageVolRef) {
-    this.#o = owner;
-    this.ref = { ...ref };
+    super(owner, "STORAGE", ref);
   }
   /** The volume's name. */
   get name(): string {
@@ -424,57 +222,29 @@ export class StorageVolume {
   get pool(): string {
     return this.ref.pool;
   }
-  #rw(api: string) {
-    denyReadOnly(this.#o.readonly, api, "STORAGE");
-  }
   /** `virStorageVolDelete`. */
   async delete(flags = 0): Promise<void> {
-    this.#rw("virStorageVolDelete");
-    await invoke(
-      this.#o.driver,
-      "storageVolDelete",
-      "virStorageVolDelete",
-      "STORAGE",
-      this.ref,
-      flags,
-    );
+    await this.mutate("storageVolDelete", flags);
   }
   /** `virStorageVolWipe`. */
   async wipe(flags = 0): Promise<void> {
-    this.#rw("virStorageVolWipe");
-    await invoke(this.#o.driver, "storageVolWipe", "virStorageVolWipe", "STORAGE", this.ref, flags);
+    await this.mutate("storageVolWipe", flags);
   }
   /** `virStorageVolGetInfo`. */
   getInfo(): Promise<StorageVolInfo> {
-    return invoke(this.#o.driver, "storageVolGetInfo", "virStorageVolGetInfo", "STORAGE", this.ref);
+    return this.call("storageVolGetInfo");
   }
   /** `virStorageVolGetXMLDesc`. */
   getXMLDesc(flags = 0): Promise<string> {
-    return invoke(
-      this.#o.driver,
-      "storageVolGetXMLDesc",
-      "virStorageVolGetXMLDesc",
-      "STORAGE",
-      this.ref,
-      flags,
-    );
+    return this.call("storageVolGetXMLDesc", flags);
   }
   /** `virStorageVolGetPath`. */
   getPath(): Promise<string> {
-    return invoke(this.#o.driver, "storageVolGetPath", "virStorageVolGetPath", "STORAGE", this.ref);
+    return this.call("storageVolGetPath");
   }
   /** `virStorageVolResize`. */
   async resize(capacity: number, flags = 0): Promise<void> {
-    this.#rw("virStorageVolResize");
-    await invoke(
-      this.#o.driver,
-      "storageVolResize",
-      "virStorageVolResize",
-      "STORAGE",
-      this.ref,
-      capacity,
-      flags,
-    );
+    await this.mutate("storageVolResize", capacity, flags);
   }
 }
 
@@ -490,86 +260,42 @@ export class StorageVolume {
  * await conn.close();
  * ```
  */
-export class NodeDevice {
-  #o: HandleOwner;
-  /** The wire reference. */
-  readonly ref: NodeDeviceRef;
+export class NodeDevice extends Handle<NodeDeviceRef> {
+  /** A handle on `ref`'s device, calling `owner`'s driver. */
   constructor(owner: HandleOwner, ref: NodeDeviceRef) {
-    this.#o = owner;
-    this.ref = { ...ref };
+    super(owner, "NODEDEV", ref);
   }
   /** The device's name. */
   get name(): string {
     return this.ref.name;
   }
-  #rw(api: string) {
-    denyReadOnly(this.#o.readonly, api, "NODEDEV");
-  }
   /** `virNodeDeviceGetXMLDesc`. */
   getXMLDesc(flags = 0): Promise<string> {
-    return invoke(
-      this.#o.driver,
-      "nodeDeviceGetXMLDesc",
-      "virNodeDeviceGetXMLDesc",
-      "NODEDEV",
-      this.ref,
-      flags,
-    );
+    return this.call("nodeDeviceGetXMLDesc", flags);
   }
   /** `virNodeDeviceGetParent`. */
   getParent(): Promise<string | null> {
-    return invoke(
-      this.#o.driver,
-      "nodeDeviceGetParent",
-      "virNodeDeviceGetParent",
-      "NODEDEV",
-      this.ref,
-    );
+    return this.call("nodeDeviceGetParent");
   }
   /** `virNodeDeviceNumOfCaps`. */
   numOfCaps(): Promise<number> {
-    return invoke(
-      this.#o.driver,
-      "nodeDeviceNumOfCaps",
-      "virNodeDeviceNumOfCaps",
-      "NODEDEV",
-      this.ref,
-    );
+    return this.call("nodeDeviceNumOfCaps");
   }
   /** `virNodeDeviceListCaps`. */
   listCaps(): Promise<string[]> {
-    return invoke(
-      this.#o.driver,
-      "nodeDeviceListCaps",
-      "virNodeDeviceListCaps",
-      "NODEDEV",
-      this.ref,
-    );
+    return this.call("nodeDeviceListCaps");
   }
   /** `virNodeDeviceDestroy`. */
   async destroy(): Promise<void> {
-    this.#rw("virNodeDeviceDestroy");
-    await invoke(this.#o.driver, "nodeDeviceDestroy", "virNodeDeviceDestroy", "NODEDEV", this.ref);
+    await this.mutate("nodeDeviceDestroy");
   }
   /** `virNodeDeviceIsActive`. */
   isActive(): Promise<boolean> {
-    return invoke(
-      this.#o.driver,
-      "nodeDeviceIsActive",
-      "virNodeDeviceIsActive",
-      "NODEDEV",
-      this.ref,
-    );
+    return this.call("nodeDeviceIsActive");
   }
   /** `virNodeDeviceIsPersistent`. */
   isPersistent(): Promise<boolean> {
-    return invoke(
-      this.#o.driver,
-      "nodeDeviceIsPersistent",
-      "virNodeDeviceIsPersistent",
-      "NODEDEV",
-      this.ref,
-    );
+    return this.call("nodeDeviceIsPersistent");
   }
 }
 
@@ -585,13 +311,10 @@ export class NodeDevice {
  * await conn.close();
  * ```
  */
-export class Interface {
-  #o: HandleOwner;
-  /** The wire reference. */
-  readonly ref: InterfaceRef;
+export class Interface extends Handle<InterfaceRef> {
+  /** A handle on `ref`'s interface, calling `owner`'s driver. */
   constructor(owner: HandleOwner, ref: InterfaceRef) {
-    this.#o = owner;
-    this.ref = { ...ref };
+    super(owner, "INTERFACE", ref);
   }
   /** The interface's name. */
   get name(): string {
@@ -601,64 +324,25 @@ export class Interface {
   get mac(): string {
     return this.ref.mac;
   }
-  #rw(api: string) {
-    denyReadOnly(this.#o.readonly, api, "INTERFACE");
-  }
   /** `virInterfaceGetXMLDesc`. */
   getXMLDesc(flags = 0): Promise<string> {
-    return invoke(
-      this.#o.driver,
-      "interfaceGetXMLDesc",
-      "virInterfaceGetXMLDesc",
-      "INTERFACE",
-      this.ref,
-      flags,
-    );
+    return this.call("interfaceGetXMLDesc", flags);
   }
   /** `virInterfaceUndefine`. */
   async undefine(): Promise<void> {
-    this.#rw("virInterfaceUndefine");
-    await invoke(
-      this.#o.driver,
-      "interfaceUndefine",
-      "virInterfaceUndefine",
-      "INTERFACE",
-      this.ref,
-    );
+    await this.mutate("interfaceUndefine");
   }
   /** `virInterfaceCreate`. */
   async create(flags = 0): Promise<void> {
-    this.#rw("virInterfaceCreate");
-    await invoke(
-      this.#o.driver,
-      "interfaceCreate",
-      "virInterfaceCreate",
-      "INTERFACE",
-      this.ref,
-      flags,
-    );
+    await this.mutate("interfaceCreate", flags);
   }
   /** `virInterfaceDestroy`. */
   async destroy(flags = 0): Promise<void> {
-    this.#rw("virInterfaceDestroy");
-    await invoke(
-      this.#o.driver,
-      "interfaceDestroy",
-      "virInterfaceDestroy",
-      "INTERFACE",
-      this.ref,
-      flags,
-    );
+    await this.mutate("interfaceDestroy", flags);
   }
   /** `virInterfaceIsActive`. */
   isActive(): Promise<boolean> {
-    return invoke(
-      this.#o.driver,
-      "interfaceIsActive",
-      "virInterfaceIsActive",
-      "INTERFACE",
-      this.ref,
-    );
+    return this.call("interfaceIsActive");
   }
 }
 
@@ -673,62 +357,31 @@ export class Interface {
  * await conn.close();
  * ```
  */
-export class Secret {
-  #o: HandleOwner;
-  /** The wire reference. */
-  readonly ref: SecretRef;
+export class Secret extends Handle<SecretRef> {
+  /** A handle on `ref`'s secret, calling `owner`'s driver. */
   constructor(owner: HandleOwner, ref: SecretRef) {
-    this.#o = owner;
-    this.ref = { ...ref };
+    super(owner, "SECRET", ref);
   }
   /** The secret's UUID. */
   get uuid(): string {
     return this.ref.uuid;
   }
-  #rw(api: string) {
-    denyReadOnly(this.#o.readonly, api, "SECRET");
-  }
   /** `virSecretGetXMLDesc`. */
   getXMLDesc(flags = 0): Promise<string> {
-    return invoke(
-      this.#o.driver,
-      "secretGetXMLDesc",
-      "virSecretGetXMLDesc",
-      "SECRET",
-      this.ref,
-      flags,
-    );
+    return this.call("secretGetXMLDesc", flags);
   }
   /** `virSecretSetValue`. */
   async setValue(value: Uint8Array, flags = 0): Promise<void> {
-    this.#rw("virSecretSetValue");
-    await invoke(
-      this.#o.driver,
-      "secretSetValue",
-      "virSecretSetValue",
-      "SECRET",
-      this.ref,
-      [...value],
-      flags,
-    );
+    // Refused before `value` is copied, as libvirt checks the connection first.
+    this.denyReadOnly("virSecretSetValue");
+    await this.call("secretSetValue", [...value], flags);
   }
   /** `virSecretGetValue`. */
   async getValue(flags = 0): Promise<Uint8Array> {
-    this.#rw("virSecretGetValue");
-    return new Uint8Array(
-      await invoke(
-        this.#o.driver,
-        "secretGetValue",
-        "virSecretGetValue",
-        "SECRET",
-        this.ref,
-        flags,
-      ),
-    );
+    return new Uint8Array(await this.mutate("secretGetValue", flags));
   }
   /** `virSecretUndefine`. */
   async undefine(): Promise<void> {
-    this.#rw("virSecretUndefine");
-    await invoke(this.#o.driver, "secretUndefine", "virSecretUndefine", "SECRET", this.ref);
+    await this.mutate("secretUndefine");
   }
 }

@@ -18,10 +18,15 @@ for (const [key, value] of Object.entries(VIR)) {
 
 /** The JSON form of a {@link VirError}, as the gateway sends it. */
 export interface VirErrorJSON {
+  /** virErrorNumber value, e.g. 42. */
   code: number;
+  /** The error number's C name, e.g. `VIR_ERR_NO_DOMAIN`. */
   codeName: string;
+  /** virErrorDomain value, e.g. 12. */
   domain: number;
+  /** The error domain's C name, e.g. `VIR_FROM_TEST`. */
   domainName: string;
+  /** The message text, as libvirt formats it. */
   message: string;
 }
 
@@ -45,6 +50,7 @@ export class VirError extends Error {
   /** virErrorDomain value, e.g. 12. */
   readonly domain: number;
 
+  /** An error from raw numbers; {@link VirError.report} and {@link VirError.bare} take names. */
   constructor(code: number, domain: number, message: string) {
     super(message);
     this.name = "VirError";
