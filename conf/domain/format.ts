@@ -140,10 +140,17 @@ function formatCpu(cpu: DomainDef["cpu"]): XmlElement | undefined {
   return el.children.length || Object.keys(el.attributes).length ? el : undefined;
 }
 
-const INTERFACE_BEFORE_TARGET = ["virtualport", "script", "downscript", "backenddomain"];
+/** What virDomainNetDefFormat prints between `<source>` and `<target>`, in its order. */
+const INTERFACE_BEFORE_TARGET = [
+  "virtualport",
+  "bandwidth",
+  "script",
+  "downscript",
+  "backenddomain",
+];
 
 function formatInterface(net: DomainInterface): XmlElement {
-  const before = net.extra.filter((e) => INTERFACE_BEFORE_TARGET.includes(e.name));
+  const before = INTERFACE_BEFORE_TARGET.flatMap((n) => net.extra.filter((e) => e.name === n));
   const after = net.extra.filter((e) => !INTERFACE_BEFORE_TARGET.includes(e.name));
   const guest = after.filter((e) => e.name === "guest");
   return element("interface", { type: net.type }, [

@@ -29,6 +29,7 @@ import { storageVolMethods } from "./storage_vol_api.ts";
 import { securityMethods } from "./security_api.ts";
 import { domainMetadataMethods } from "./domain_metadata_api.ts";
 import { domainTuneParamsMethods } from "./domain_tune_params_api.ts";
+import { domainDeviceParamsMethods } from "./domain_device_params_api.ts";
 
 let shared: { state: TestDriverState; refs: number } | undefined;
 
@@ -129,5 +130,6 @@ export function openTestConnection(uri: URL, options: ConnectOptions): DriverCon
     ...securityMethods(state),
     ...domainMetadataMethods(state),
     ...domainTuneParamsMethods(state),
+    ...domainDeviceParamsMethods(state),
   };
 }
