@@ -275,10 +275,7 @@ export class Connection {
   }
   /** `virNetworkCreateXML`. */
   async createNetworkXML(xml: string, flags = 0): Promise<Network> {
-    // The refusal names the Flags API while NO_SUPPORT names this one: both texts kept as they
-    // were, so this check cannot go through mutateDriver.
-    denyReadOnly(this.readonly, "virNetworkCreateXMLFlags", "NETWORK");
-    return new Network(this, await callDriver(this, "NETWORK", "networkCreateXML", xml, flags));
+    return new Network(this, await mutateDriver(this, "NETWORK", "networkCreateXML", xml, flags));
   }
 
   // ---- storage ----
