@@ -38,6 +38,15 @@ function affectExclusive(flags: number): void {
   );
 }
 
+/** virDomainGet/SetMetadata: the URI is required for elements and refused otherwise. */
+function metadataUriCheck(type: number, uri: string | null, api: string): void {
+  if (type === VIR.DOMAIN_METADATA_ELEMENT) {
+    checkArg(uri !== null, `uri in ${api} must not be NULL`, "DOMAIN");
+  } else if (type === VIR.DOMAIN_METADATA_TITLE || type === VIR.DOMAIN_METADATA_DESCRIPTION) {
+    checkArg(uri === null, `uri in ${api} must be NULL`, "DOMAIN");
+  }
+}
+
 /** The save and restore APIs' check: a saved domain resumes running or paused, not both. */
 export function saveFlagsExclusive(flags: number): void {
   exclusiveFlags(
@@ -259,6 +268,92 @@ export class Domain extends Handle<DomainRef> {
   /** `virDomainGetMessages`: deprecation and tainting messages of the domain. */
   getMessages(flags = 0): Promise<string[]> {
     return this.call("domainGetMessages", flags);
+  }
+  /**
+   * `virDomainGetMetadata`: the description, the title, or (`VIR_DOMAIN_METADATA_ELEMENT`) the
+   * `<metadata>` element of namespace `uri`, without its namespace.
+   */
+  getMetadata(type: number, uri: string | null, flags = 0): Promise<string> {
+    affectExclusive(flags);
+    metadataUriCheck(type, uri, "virDomainGetMetadata");
+    return this.call("domainGetMetadata", type, uri, flags);
+  }
+  /**
+   * `virDomainSetMetadata`: sets (or, with `metadata` null, removes) the description, the
+   * title, or the `<metadata>` element of namespace `uri` under prefix `key`.
+   */
+  async setMetadata(
+    type: number,
+    metadata: string | null,
+    key: string | null,
+    uri: string | null,
+    flags = 0,
+  ): Promise<void> {
+    this.denyReadOnly("virDomainSetMetadata");
+    if (type === VIR.DOMAIN_METADATA_TITLE) {
+      checkArg(!metadata?.includes("\n"), "metadata title can't contain newlines", "DOMAIN");
+    }
+    metadataUriCheck(type, uri, "virDomainSetMetadata");
+    if (type === VIR.DOMAIN_METADATA_ELEMENT && metadata !== null) {
+      checkArg(key !== null, "key in virDomainSetMetadata must not be NULL", "DOMAIN");
+    } else if (type === VIR.DOMAIN_METADATA_TITLE || type === VIR.DOMAIN_METADATA_DESCRIPTION) {
+      checkArg(key === null, "key in virDomainSetMetadata must be NULL", "DOMAIN");
+    }
+    await this.call("domainSetMetadata", type, metadata, key, uri, flags);
+  }
+  /** `virDomainGetMemoryParameters`: `hard_limit`, `soft_limit`, `swap_hard_limit` (KiB). */
+  getMemoryParameters(flags = 0): Promise<TypedParams> {
+    affectExclusive(flags);
+    return this.call("domainGetMemoryParameters", flags);
+  }
+  /** `virDomainSetMemoryParameters`. */
+  async setMemoryParameters(params: TypedParams, flags = 0): Promise<void> {
+    await this.mutate("domainSetMemoryParameters", params, flags);
+  }
+  /** `virDomainGetNumaParameters`: `numa_mode` and `numa_nodeset`. */
+  getNumaParameters(flags = 0): Promise<TypedParams> {
+    affectExclusive(flags);
+    return this.call("domainGetNumaParameters", flags);
+  }
+  /** `virDomainSetNumaParameters`. */
+  async setNumaParameters(params: TypedParams, flags = 0): Promise<void> {
+    await this.mutate("domainSetNumaParameters", params, flags);
+  }
+  /** `virDomainGetBlkioParameters`: the weight and the per-device `path,value,…` lists. */
+  getBlkioParameters(flags = 0): Promise<TypedParams> {
+    affectExclusive(flags);
+    return this.call("domainGetBlkioParameters", flags);
+  }
+  /** `virDomainSetBlkioParameters`. */
+  async setBlkioParameters(params: TypedParams, flags = 0): Promise<void> {
+    await this.mutate("domainSetBlkioParameters", params, flags);
+  }
+  /** `virDomainGetBlockIoTune`: the I/O throttling of disk `disk`. */
+  getBlockIoTune(disk: string, flags = 0): Promise<TypedParams> {
+    affectExclusive(flags);
+    return this.call("domainGetBlockIoTune", disk, flags);
+  }
+  /** `virDomainSetBlockIoTune`. */
+  async setBlockIoTune(disk: string, params: TypedParams, flags = 0): Promise<void> {
+    await this.mutate("domainSetBlockIoTune", disk, params, flags);
+  }
+  /** `virDomainGetInterfaceParameters`: the bandwidth of interface `device` (MAC or name). */
+  getInterfaceParameters(device: string, flags = 0): Promise<TypedParams> {
+    affectExclusive(flags);
+    return this.call("domainGetInterfaceParameters", device, flags);
+  }
+  /** `virDomainSetInterfaceParameters`. */
+  async setInterfaceParameters(device: string, params: TypedParams, flags = 0): Promise<void> {
+    await this.mutate("domainSetInterfaceParameters", device, params, flags);
+  }
+  /** `virDomainGetPerfEvents`: every perf event and whether it is enabled. */
+  getPerfEvents(flags = 0): Promise<TypedParams> {
+    affectExclusive(flags);
+    return this.call("domainGetPerfEvents", flags);
+  }
+  /** `virDomainSetPerfEvents`. */
+  async setPerfEvents(params: TypedParams, flags = 0): Promise<void> {
+    await this.mutate("domainSetPerfEvents", params, flags);
   }
   /** `virDomainGetMaxMemory`, KiB. */
   getMaxMemory(): Promise<number> {

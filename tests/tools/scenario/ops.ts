@@ -12,6 +12,7 @@ import {
   type NodeDevice,
   type StoragePool,
   type StorageVolume,
+  type TypedParams,
   VirError,
 } from "../../../mod.ts";
 
@@ -27,6 +28,7 @@ const int = async (p: Promise<boolean | number>): Promise<number> => Number(awai
 const num = (v: unknown): number => Number(v);
 const str = (v: unknown): string => v as string;
 const optStr = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const params = (v: unknown): TypedParams => v as TypedParams;
 
 /**
  * python-libvirt's getPyNodeCPUCount: CPU maps are sized by virNodeGetCPUMap's CPU count, or by
@@ -145,6 +147,22 @@ const DOMAIN: Record<string, (d: Domain, a: unknown[], c: Connection) => Promise
     }
   },
   attachDeviceFlags: (d, a) => zero(d.attachDeviceFlags(str(a[0]), num(a[1] ?? 0))),
+  metadata: (d, a) => d.getMetadata(num(a[0]), optStr(a[1]), num(a[2] ?? 0)),
+  setMetadata: (d, a) =>
+    zero(d.setMetadata(num(a[0]), optStr(a[1]), optStr(a[2]), optStr(a[3]), num(a[4] ?? 0))),
+  memoryParameters: (d, a) => d.getMemoryParameters(num(a[0] ?? 0)),
+  setMemoryParameters: (d, a) => zero(d.setMemoryParameters(params(a[0]), num(a[1] ?? 0))),
+  numaParameters: (d, a) => d.getNumaParameters(num(a[0] ?? 0)),
+  setNumaParameters: (d, a) => zero(d.setNumaParameters(params(a[0]), num(a[1] ?? 0))),
+  blkioParameters: (d, a) => d.getBlkioParameters(num(a[0] ?? 0)),
+  setBlkioParameters: (d, a) => zero(d.setBlkioParameters(params(a[0]), num(a[1] ?? 0))),
+  blockIoTune: (d, a) => d.getBlockIoTune(str(a[0]), num(a[1] ?? 0)),
+  setBlockIoTune: (d, a) => zero(d.setBlockIoTune(str(a[0]), params(a[1]), num(a[2] ?? 0))),
+  interfaceParameters: (d, a) => d.getInterfaceParameters(str(a[0]), num(a[1] ?? 0)),
+  setInterfaceParameters: (d, a) =>
+    zero(d.setInterfaceParameters(str(a[0]), params(a[1]), num(a[2] ?? 0))),
+  perfEvents: (d, a) => d.getPerfEvents(num(a[0] ?? 0)),
+  setPerfEvents: (d, a) => zero(d.setPerfEvents(params(a[0]), num(a[1] ?? 0))),
   detachDeviceFlags: (d, a) => zero(d.detachDeviceFlags(str(a[0]), num(a[1] ?? 0))),
 };
 
