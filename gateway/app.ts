@@ -6,12 +6,14 @@ import { findDriver } from "../util/registry.ts";
 import { isCallable } from "./access.ts";
 import type { Principal } from "./acl.ts";
 import { type AuthConfig, authenticate } from "./auth.ts";
-import { dispatch, type ServedDriver } from "./dispatch.ts";
+import { describe, dispatch, type ServedDriver } from "./dispatch.ts";
 import { EventLog } from "./event_log.ts";
 import { sseResponse, wsResponse } from "./event_stream.ts";
 import { errorResponse } from "./http_status.ts";
 import { CallGate, DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import { openApiDocument } from "./openapi.ts";
+import { rpcSocket } from "./rpc_socket.ts";
+import { RPC_SOCKET_PATH } from "../client/remote/ws_protocol.ts";
 import { flagsOf, RESOURCES, VOLUMES } from "./rest.ts";
 
 /** The gateway's HTTP API version (the `/v1` prefix). */
@@ -117,13 +119,35 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         type: s.driver.type,
         base: `/${API_VERSION}/${s.path}`,
       })),
-      extensions: ["rpc", "rest", "events-sse", "events-websocket", "openapi", "acl"],
+      extensions: [
+        "rpc",
+        "rpc-websocket",
+        "rest",
+        "events-sse",
+        "events-websocket",
+        "openapi",
+        "acl",
+      ],
       openapi: `/${API_VERSION}/openapi.json`,
     }));
   const openapi = openApiDocument([...served.keys()]);
   app.get(`/${API_VERSION}/openapi.json`, () => json(openapi));
 
   const base = `/${API_VERSION}/:driver/:path`;
+  const servedAt = (c: { req: { param(k: string): string } }) => {
+    const path = `${c.req.param("driver")}/${c.req.param("path")}`;
+    const s = served.get(path);
+    if (!s) throw VirError.report("RPC", "NO_CONNECT", `no driver is served at /${path}`);
+    return s;
+  };
+  const sockets = { open: 0 };
+  // Before the auth middleware: the socket's token may come in its first message.
+  app.get(`${base}/${RPC_SOCKET_PATH}`, (c) => {
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+      throw VirError.report("RPC", "RPC", "the RPC socket needs a WebSocket upgrade");
+    }
+    return rpcSocket(c.req.raw, { served: servedAt(c), auth: options.auth, gate, limits, sockets });
+  });
   app.use(
     `${base}/*`,
     bodyLimit({
@@ -143,10 +167,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     req: { param(k: string): string; raw: Request };
     set<K extends keyof Env["Variables"]>(k: K, v: Env["Variables"][K]): void;
   }) => {
-    const path = `${c.req.param("driver")}/${c.req.param("path")}`;
-    const s = served.get(path);
-    if (!s) throw VirError.report("RPC", "NO_CONNECT", `no driver is served at /${path}`);
-    c.set("served", s);
+    c.set("served", servedAt(c));
     c.set("principal", await authenticate(options.auth, c.req.raw.headers));
   };
   // Hono's `/*` also matches the bare base path.
@@ -161,11 +182,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     args: unknown[],
   ) => dispatch(c.get("served"), c.get("principal"), gate, method, args);
 
-  app.get(base, (c) => {
-    const s = c.get("served");
-    const methods = Object.keys(methodsOf(s.driver)).filter(isCallable);
-    return json({ type: s.driver.type, uri: s.uri, methods });
-  });
+  app.get(base, (c) => json(describe(c.get("served"))));
 
   app.post(`${base}/call/:method`, async (c) => {
     const method = c.req.param("method");
@@ -286,17 +303,6 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       await Promise.all(owned.map((d) => d.connectClose()));
     },
   };
-}
-
-/** Every own and inherited function of a driver object (class instances keep theirs on the prototype). */
-function methodsOf(driver: DriverConnection): Record<string, true> {
-  const out: Record<string, true> = {};
-  for (let o: object | null = driver; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
-    for (const k of Object.getOwnPropertyNames(o)) {
-      if (typeof (driver as unknown as Record<string, unknown>)[k] === "function") out[k] = true;
-    }
-  }
-  return out;
 }
 
 function wantsXml(req: Request): boolean {

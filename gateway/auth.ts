@@ -25,6 +25,11 @@ export async function authenticate(auth: AuthConfig, headers: Headers): Promise<
   return principal;
 }
 
+/** Whether the request carries a token at all (a header or a `bearer.` subprotocol). */
+export function hasBearerToken(headers: Headers): boolean {
+  return bearerToken(headers) !== undefined;
+}
+
 function bearerToken(headers: Headers): string | undefined {
   const m = /^Bearer\s+(\S+)$/i.exec(headers.get("authorization") ?? "");
   if (m) return m[1];

@@ -1,6 +1,6 @@
 import type { DriverConnection, DriverMethod } from "../util/driver.ts";
 import { VirError } from "../util/errors.ts";
-import { methodAccess } from "./access.ts";
+import { isCallable, methodAccess } from "./access.ts";
 import { objectAllows, type Principal, roleAllows } from "./acl.ts";
 import type { EventLog } from "./event_log.ts";
 import type { CallGate } from "./limits.ts";
@@ -15,6 +15,34 @@ export interface ServedDriver {
   uri: string;
   driver: DriverConnection;
   events: EventLog;
+}
+
+/** What `GET /v1/{driver}/{path}` (and the RPC socket's `describe`) tells a client. */
+export interface DriverDescription {
+  type: string;
+  uri: string;
+  /** The callable methods this driver implements. */
+  methods: string[];
+}
+
+/**
+ * The served driver's type, URI and callable methods (own and inherited functions: class
+ * instances keep theirs on the prototype).
+ *
+ * @example
+ * ```ts ignore
+ * describe(served).methods.includes("domainSuspend");
+ * ```
+ */
+export function describe(served: ServedDriver): DriverDescription {
+  const methods = new Set<string>();
+  const driver = served.driver as unknown as Record<string, unknown>;
+  for (let o: object | null = driver; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    for (const k of Object.getOwnPropertyNames(o)) {
+      if (typeof driver[k] === "function" && isCallable(k)) methods.add(k);
+    }
+  }
+  return { type: served.driver.type, uri: served.uri, methods: [...methods] };
 }
 
 const API_FAMILY: [string, string][] = [

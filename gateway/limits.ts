@@ -10,6 +10,8 @@ export interface Limits {
   maxConcurrent: number;
   /** Calls allowed to wait for a slot; beyond that the gateway answers 503 (default 1024). */
   maxQueued: number;
+  /** RPC WebSockets open at once (default 1024). */
+  maxSockets: number;
   /** Event-stream subscribers at once (default 256). */
   maxStreams: number;
   /** Events kept for `Last-Event-ID` resume, per served driver (default 1024). */
@@ -22,6 +24,7 @@ export const DEFAULT_LIMITS: Limits = {
   callTimeoutMs: 30_000,
   maxConcurrent: 64,
   maxQueued: 1024,
+  maxSockets: 1024,
   maxStreams: 256,
   eventBuffer: 1024,
 };

@@ -1,19 +1,17 @@
 import type { ConnectOptions, DriverConnection, DriverEvent } from "../../util/driver.ts";
 import { VirError } from "../../util/errors.ts";
 import { runtimeAdapter } from "../transport/mod.ts";
-import { EventStream } from "./event_stream.ts";
-import { type GatewayHttp, requestJson } from "./http.ts";
+import type { RpcChannel, ServedDriverInfo } from "./channel.ts";
+import type { GatewayHttp } from "./http.ts";
+import { HttpChannel } from "./http_channel.ts";
 import { resolveToken } from "./token.ts";
-import { parseRemoteUri } from "./uri.ts";
+import { parseRemoteUri, type RemoteTarget } from "./uri.ts";
+import { WsChannel } from "./ws_channel.ts";
+import { RPC_SOCKET_PATH } from "./ws_protocol.ts";
+
+export type { ServedDriverInfo } from "./channel.ts";
 
 const DEFAULT_TIMEOUT_MS = 30_000;
-
-/** What `GET /v1/{driverPath}` tells a client about a served driver. */
-export interface ServedDriverInfo {
-  type: string;
-  uri: string;
-  methods: string[];
-}
 
 /**
  * Methods the client answers itself: closing ends only this client's link (the gateway's
@@ -24,9 +22,15 @@ const LOCAL_ONLY = new Set(["connectClose"]);
 
 /**
  * Opens a driver connection through the gateway, like libvirt's remote driver: every driver
- * method the served driver implements becomes a POST of its JSON arguments, and a method the
- * served driver lacks stays absent, so the public API reports the same `VIR_ERR_NO_SUPPORT`
- * as in-process. `subscribe()` follows the gateway's event stream.
+ * method the served driver implements becomes a remote call, and a method the served driver
+ * lacks stays absent, so the public API reports the same `VIR_ERR_NO_SUPPORT` as in-process.
+ * `subscribe()` follows the gateway's event stream.
+ *
+ * The channel is one WebSocket for calls and events where the runtime has `WebSocket`, and
+ * HTTP POST per call plus Server-Sent Events otherwise: on Node 20, over unix sockets (no
+ * runtime speaks WebSocket over them through `fetch`), with an injected `fetch` (Workers service
+ * bindings, tests), and when the WebSocket handshake fails. `options.channel` (`"http"` or
+ * `"websocket"`) forces one.
  *
  * @example
  * ```ts
@@ -39,30 +43,50 @@ const LOCAL_ONLY = new Set(["connectClose"]);
 export async function openRemote(uri: URL, options: ConnectOptions): Promise<DriverConnection> {
   const target = parseRemoteUri(uri);
   const adapter = runtimeAdapter();
+  const token = await resolveToken(options, adapter);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const base = `/v1/${target.driverPath}`;
+  const WS = (globalThis as { WebSocket?: typeof WebSocket }).WebSocket;
+  if (wantsWebSocket(options, target, WS)) {
+    const url = target.origin.replace(/^http/, "ws") + `${base}/${RPC_SOCKET_PATH}`;
+    const opened = await WsChannel.open({
+      url,
+      origin: target.origin,
+      token,
+      timeoutMs,
+      WebSocket: WS!,
+    });
+    if (opened) return new RemoteDriver(opened.channel, opened.info) as unknown as DriverConnection;
+  }
   const http: GatewayHttp = {
     fetch: options.fetch ??
       (target.socket ? await adapter.unixFetch(target.socket) : globalThis.fetch.bind(globalThis)),
     origin: target.origin,
-    token: await resolveToken(options, adapter),
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    token,
+    timeoutMs,
   };
-  const base = `/v1/${target.driverPath}`;
-  const info = await requestJson(http, "GET", base) as ServedDriverInfo;
-  return new RemoteDriver(http, base, info) as unknown as DriverConnection;
+  const { channel, info } = await HttpChannel.open(http, base);
+  return new RemoteDriver(channel, info) as unknown as DriverConnection;
+}
+
+function wantsWebSocket(
+  options: ConnectOptions,
+  target: RemoteTarget,
+  WS: typeof WebSocket | undefined,
+): boolean {
+  if (options.channel === "http" || typeof WS !== "function" || target.socket) return false;
+  return options.channel === "websocket" || !options.fetch;
 }
 
 class RemoteDriver {
   readonly type: string;
-  #http: GatewayHttp;
-  #base: string;
+  #channel: RpcChannel;
   #listeners = new Set<(ev: DriverEvent) => void>();
-  #stream?: EventStream;
   #closed = false;
 
-  constructor(http: GatewayHttp, base: string, info: ServedDriverInfo) {
+  constructor(channel: RpcChannel, info: ServedDriverInfo) {
     this.type = info.type;
-    this.#http = http;
-    this.#base = base;
+    this.#channel = channel;
     const self = this as unknown as Record<string, unknown>;
     for (const name of info.methods) {
       // Names come from the peer: only plain identifiers, never anything already on the object.
@@ -71,31 +95,32 @@ class RemoteDriver {
     }
   }
 
-  async #call(method: string, args: unknown[]): Promise<unknown> {
-    if (this.#closed) throw VirError.report("RPC", "INVALID_CONN", "connection closed");
-    // Events a call causes must reach a listener that subscribed before the call.
-    if (this.#stream) await this.#stream.ready;
-    const body = await requestJson(this.#http, "POST", `${this.#base}/call/${method}`, args);
-    return (body as { result?: unknown }).result;
+  /** `http` or `websocket`: which channel this connection uses. */
+  get channel(): string {
+    return this.#channel.kind;
+  }
+
+  #call(method: string, args: unknown[]): Promise<unknown> {
+    if (this.#closed) {
+      return Promise.reject(VirError.report("RPC", "INVALID_CONN", "connection closed"));
+    }
+    return this.#channel.call(method, args);
   }
 
   subscribe(listener: (ev: DriverEvent) => void): () => void {
     this.#listeners.add(listener);
-    this.#stream ??= new EventStream(this.#http, `${this.#base}/events`, (ev) => {
+    this.#channel.subscribe((ev) => {
       for (const l of [...this.#listeners]) l(ev);
     });
     return () => {
       this.#listeners.delete(listener);
-      if (this.#listeners.size) return;
-      this.#stream?.close();
-      this.#stream = undefined;
+      if (!this.#listeners.size) this.#channel.unsubscribe();
     };
   }
 
   connectClose(): Promise<void> {
     this.#closed = true;
-    this.#stream?.close();
-    this.#stream = undefined;
+    this.#channel.close();
     this.#listeners.clear();
     return Promise.resolve();
   }

@@ -67,7 +67,8 @@ function unexpected(status: number): VirError {
   return VirError.report("RPC", "RPC", `gateway answered ${status} without a libvirt error`);
 }
 
-function isVirErrorJSON(v: unknown): v is VirErrorJSON {
+/** Whether a parsed body is a libvirt error as the gateway sends it. */
+export function isVirErrorJSON(v: unknown): v is VirErrorJSON {
   const o = v as Record<string, unknown> | null;
   return typeof o === "object" && o !== null && typeof o.code === "number" &&
     typeof o.domain === "number" && typeof o.message === "string";

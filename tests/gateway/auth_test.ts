@@ -5,7 +5,15 @@ import assert from "node:assert/strict";
 import { isCallable, methodAccess } from "../../gateway/access.ts";
 import { type ArgKind, METHOD_ARGS } from "../../gateway/method_table.ts";
 import { parseSse } from "../../client/remote/sse.ts";
-import { domainXml, rpc, snapshot, startGateway, TOKENS } from "./helpers.ts";
+import {
+  domainXml,
+  rawRpcSocket,
+  rpc,
+  serveGateway,
+  snapshot,
+  startGateway,
+  TOKENS,
+} from "./helpers.ts";
 
 const TEST_DOM = { name: "test", uuid: "6695eb01-f6a4-8304-79aa-97f2502e193f", id: 1 };
 
@@ -51,6 +59,74 @@ Deno.test(`${privileged.length} mutating/secret methods × {no token, bad token,
     }
     assert.equal(await snapshot(gw), before);
   } finally {
+    await gw.close();
+  }
+});
+
+Deno.test(`RPC socket: ${privileged.length} mutating/secret methods × {no token, bad token, read-only} are refused and change nothing`, async () => {
+  const gw = await startGateway();
+  const server = serveGateway(gw);
+  try {
+    const before = await snapshot(gw);
+    const none = await rawRpcSocket(server.port);
+    const bad = await rawRpcSocket(server.port, "not-a-token");
+    const ro = await rawRpcSocket(server.port, TOKENS.readOnly);
+    // Every call in flight at once: the socket answers each by its id.
+    await Promise.all(privileged.map(async (method) => {
+      const args = sampleArgs(method);
+      const [n, b, r] = await Promise.all([none, bad, ro].map((s) => s.call(method, args)));
+      assert.equal(n.error?.codeName, "VIR_ERR_AUTH_FAILED", `${method} without token`);
+      assert.equal(n.error?.message, "authentication failed: a bearer token is required");
+      assert.equal(b.error?.codeName, "VIR_ERR_AUTH_FAILED", `${method} with a bad token`);
+      assert.equal(r.error?.codeName, "VIR_ERR_OPERATION_DENIED", `${method} read-only`);
+      assert.match(r.error!.message, /read only access prevents vir/);
+    }));
+    // Without a valid token nothing else works either: no description, no events.
+    for (const s of [none, bad]) {
+      assert.equal((await s.request({ describe: true })).error?.codeName, "VIR_ERR_AUTH_FAILED");
+      assert.equal((await s.request({ subscribe: null })).error?.codeName, "VIR_ERR_AUTH_FAILED");
+      assert.equal(
+        (await s.call("connectListAllDomains", [0])).error?.codeName,
+        "VIR_ERR_AUTH_FAILED",
+      );
+    }
+    // The HTTP route's refusals and the socket's are the same errors.
+    const http = await rpc(gw, "domainDestroyFlags", [TEST_DOM, 0], TOKENS.readOnly);
+    assert.deepEqual((await ro.call("domainDestroyFlags", [TEST_DOM, 0])).error, http.body);
+    for (const s of [none, bad, ro]) s.close();
+    assert.equal(await snapshot(gw), before);
+  } finally {
+    await server.close();
+    await gw.close();
+  }
+});
+
+Deno.test("RPC socket: a bearer subprotocol works like the first-message token", async () => {
+  const gw = await startGateway();
+  const server = serveGateway(gw);
+  try {
+    for (
+      const [token, code] of [[TOKENS.readOnly, "VIR_ERR_OPERATION_DENIED"], [
+        "nope",
+        "VIR_ERR_AUTH_FAILED",
+      ]]
+    ) {
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/v1/test/default/rpc`, [
+        "edgevirt.rpc.v1",
+        `bearer.${token}`,
+      ]);
+      const answer = new Promise<{ error?: { codeName: string } }>((resolve) => {
+        ws.onmessage = (e) => resolve(JSON.parse(e.data));
+      });
+      ws.onopen = () =>
+        ws.send(JSON.stringify({ id: 1, method: "domainSuspend", args: [TEST_DOM] }));
+      assert.equal((await answer).error?.codeName, code);
+      assert.equal(ws.protocol, "edgevirt.rpc.v1");
+      ws.close();
+    }
+    assert.equal((await rpc(gw, "domainIsActive", [TEST_DOM], TOKENS.full)).body.result, true);
+  } finally {
+    await server.close();
     await gw.close();
   }
 });
@@ -150,6 +226,39 @@ Deno.test("per-object rules: mutations outside the rules are refused before the 
     const start = await rpc(gw, "domainCreateWithFlags", [ok.body.result, 0], TOKENS.restricted);
     assert.equal(start.status, 200);
   } finally {
+    await gw.close();
+  }
+});
+
+Deno.test("RPC socket: per-object rules filter lists, lookups and events", async () => {
+  const gw = await startGateway();
+  const server = serveGateway(gw);
+  try {
+    const web = await rawRpcSocket(server.port, TOKENS.restricted);
+    assert.deepEqual((await web.request({ subscribe: null })).error, undefined);
+    for (const name of ["web-1", "db-1"]) {
+      await rpc(gw, "domainDefineXMLFlags", [domainXml(name), 0], TOKENS.full);
+    }
+    const all = await web.call("connectListAllDomains", [0]);
+    assert.deepEqual((all.result as { name: string }[]).map((d) => d.name), ["web-1"]);
+    const hidden = await web.call("domainLookupByName", ["db-1"]);
+    assert.equal(hidden.error?.codeName, "VIR_ERR_ACCESS_DENIED");
+    const destroy = await web.call("domainDestroyFlags", [TEST_DOM, 0]);
+    assert.equal(destroy.error?.codeName, "VIR_ERR_ACCESS_DENIED");
+    // The driver emits events on its own schedule: wait for both defines' events to pass by.
+    const full = await rawRpcSocket(server.port, TOKENS.full);
+    await full.request({ subscribe: `${gw.served.get("test/default")!.events.boot}.0` });
+    assert.equal(full.events.length, 2);
+    await rpc(gw, "domainDefineXMLFlags", [domainXml("web-2"), 0], TOKENS.full);
+    for (let i = 0; i < 200 && web.events.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const names = web.events.map((e) => (e.event.ref as { name: string }).name);
+    assert.deepEqual(names, ["web-1", "web-2"]);
+    full.close();
+    web.close();
+  } finally {
+    await server.close();
     await gw.close();
   }
 });

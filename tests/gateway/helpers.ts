@@ -10,6 +10,9 @@ import { createGateway, type Gateway } from "../../gateway/app.ts";
 import type { AclRule } from "../../gateway/acl.ts";
 import { hashToken, TokenStore } from "../../gateway/tokens.ts";
 import type { Limits } from "../../gateway/limits.ts";
+import { RPC_SUBPROTOCOL } from "../../client/remote/ws_protocol.ts";
+import type { DriverEvent } from "../../util/driver.ts";
+import type { VirErrorJSON } from "../../util/errors.ts";
 
 /** Clear-text tokens of the test callers. */
 export const TOKENS = {
@@ -76,4 +79,60 @@ export async function snapshot(gw: Gateway): Promise<string> {
   const nets = (await rpc(gw, "connectListAllNetworks", [0], TOKENS.full)).body.result;
   const pools = (await rpc(gw, "connectListAllStoragePools", [0], TOKENS.full)).body.result;
   return JSON.stringify({ parts, nets, pools }, (k, v) => (k === "cpuTime" ? 0 : v));
+}
+
+/** The in-process gateway on a loopback port (WebSockets need a real server). */
+export function serveGateway(gw: Gateway): { port: number; close(): Promise<void> } {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, gw.fetch);
+  return {
+    port: server.addr.port,
+    async close() {
+      gw.endStreams();
+      await server.shutdown();
+    },
+  };
+}
+
+/** One raw RPC WebSocket: `call` answers `{result}` or `{error}` by id; events are collected. */
+export interface RawRpcSocket {
+  call(method: string, args: unknown): Promise<{ result?: unknown; error?: VirErrorJSON }>;
+  request(body: Record<string, unknown>): Promise<{ result?: unknown; error?: VirErrorJSON }>;
+  events: { eid: string; event: DriverEvent }[];
+  closed: Promise<CloseEvent>;
+  send(text: string): void;
+  close(): void;
+}
+
+/** Opens the RPC socket of a served gateway, presenting `token` in the first message. */
+export async function rawRpcSocket(port: number, token?: string): Promise<RawRpcSocket> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/test/default/rpc`, RPC_SUBPROTOCOL);
+  const closed = new Promise<CloseEvent>((r) => ws.addEventListener("close", r));
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = reject;
+  });
+  if (token !== undefined) ws.send(JSON.stringify({ auth: token }));
+  const waiting = new Map<number, (m: { result?: unknown; error?: VirErrorJSON }) => void>();
+  const events: RawRpcSocket["events"] = [];
+  ws.onmessage = (e) => {
+    const msg = JSON.parse(e.data);
+    if (msg.eid) events.push(msg);
+    else waiting.get(msg.id)?.(msg);
+  };
+  let next = 1;
+  const request = (body: Record<string, unknown>) => {
+    const id = next++;
+    return new Promise<{ result?: unknown; error?: VirErrorJSON }>((resolve) => {
+      waiting.set(id, resolve);
+      ws.send(JSON.stringify({ ...body, id }));
+    });
+  };
+  return {
+    call: (method, args) => request({ method, args }),
+    request,
+    events,
+    closed,
+    send: (text) => ws.send(text),
+    close: () => ws.close(),
+  };
 }

@@ -1,0 +1,32 @@
+import type { DriverEvent } from "../../util/driver.ts";
+
+/** What `GET /v1/{driverPath}` (or the RPC socket's `describe`) tells a client. */
+export interface ServedDriverInfo {
+  type: string;
+  uri: string;
+  methods: string[];
+}
+
+/**
+ * How the remote driver talks to the gateway: HTTP POST per call plus an SSE event stream, or
+ * one WebSocket for both. Either way a failed call rejects with the gateway's identical
+ * `VirError`, and a transport failure with libvirt's RPC-level errors.
+ *
+ * @example
+ * ```ts ignore
+ * const domains = await channel.call("connectListAllDomains", [0]);
+ * const stop = channel.subscribe((ev) => console.log(ev.family, ev.data));
+ * ```
+ */
+export interface RpcChannel {
+  /** `http` or `websocket`, for diagnostics and tests. */
+  readonly kind: "http" | "websocket";
+  /** Runs one driver call; `undefined` for a void call. */
+  call(method: string, args: unknown[]): Promise<unknown>;
+  /** Starts the event stream (once); events go to `deliver` until {@link unsubscribe}. */
+  subscribe(deliver: (ev: DriverEvent) => void): void;
+  /** Ends the event stream. */
+  unsubscribe(): void;
+  /** Ends the channel; later calls fail with `VIR_ERR_INVALID_CONN`. */
+  close(): void;
+}

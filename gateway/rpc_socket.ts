@@ -1,0 +1,154 @@
+import type { WsRequest, WsSubscribed } from "../client/remote/ws_protocol.ts";
+import { RPC_SUBPROTOCOL } from "../client/remote/ws_protocol.ts";
+import type { DriverMethod } from "../util/driver.ts";
+import { VirError } from "../util/errors.ts";
+import { isCallable } from "./access.ts";
+import type { Principal } from "./acl.ts";
+import { type AuthConfig, authenticate, hasBearerToken } from "./auth.ts";
+import { describe, dispatch, type ServedDriver } from "./dispatch.ts";
+import { canSee, eventId, resumePoint } from "./event_stream.ts";
+import type { LoggedEvent } from "./event_log.ts";
+import { asVirError } from "./http_status.ts";
+import type { CallGate, Limits } from "./limits.ts";
+
+/** What an RPC socket shares with the rest of the gateway. */
+export interface RpcSocketContext {
+  served: ServedDriver;
+  auth: AuthConfig;
+  gate: CallGate;
+  limits: Limits;
+  /** Open RPC sockets of the whole gateway, against `limits.maxSockets`. */
+  sockets: { open: number };
+}
+
+/** WebSocket close code for a message the gateway cannot read (RFC 6455 1007/1009 style). */
+const CLOSE_UNREADABLE = 1007;
+const CLOSE_TOO_BIG = 1009;
+
+/**
+ * Serves one RPC WebSocket (protocol in `client/remote/ws_protocol.ts`): the same
+ * authentication, method whitelist, argument validation, ACLs and limits as the HTTP RPC route,
+ * with every call dispatched as soon as it arrives, so calls in flight on one socket run
+ * concurrently and are answered by id in completion order. Events follow on the same socket
+ * after a `subscribe`.
+ *
+ * The token comes from the first message (`{"auth"}`) or a `bearer.` subprotocol. Until one
+ * is presented and accepted, every request is answered with libvirt's `VIR_ERR_AUTH_FAILED`,
+ * so an unauthenticated socket can do nothing.
+ *
+ * @example
+ * ```ts ignore
+ * app.get("/v1/:driver/:path/rpc", (c) => rpcSocket(c.req.raw, context));
+ * ```
+ */
+export function rpcSocket(req: Request, ctx: RpcSocketContext): Response {
+  if (ctx.sockets.open >= ctx.limits.maxSockets) {
+    throw VirError.report("RPC", "RESOURCE_BUSY", "too many RPC sockets");
+  }
+  const offered = (req.headers.get("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim());
+  // The request is consumed by the upgrade: authenticate from its headers now.
+  const fromHeaders = hasBearerToken(req.headers) ? authenticate(ctx.auth, req.headers) : undefined;
+  // A browser fails the handshake unless the server picks one of the offered subprotocols.
+  const { socket, response } = Deno.upgradeWebSocket(
+    req,
+    offered.includes(RPC_SUBPROTOCOL) ? { protocol: RPC_SUBPROTOCOL } : {},
+  );
+  ctx.sockets.open++;
+  const { served, gate, limits } = ctx;
+  const maxChars = limits.maxBodyBytes;
+  let principal: Principal | undefined;
+  let pending: Promise<Principal> | undefined;
+  let unsubscribe: (() => void) | undefined;
+
+  const send = (text: string) => {
+    if (socket.readyState === WebSocket.OPEN) socket.send(text);
+  };
+  const answer = (id: number, result: unknown) =>
+    send(JSON.stringify(result === undefined ? { id } : { id, result }));
+  const fail = (id: number, e: unknown) => send(JSON.stringify({ id, error: asVirError(e) }));
+
+  const setPrincipal = (p: Promise<Principal>) => {
+    pending = p;
+    p.then((ok) => (principal = ok), () => {});
+  };
+  if (fromHeaders) setPrincipal(fromHeaders);
+
+  const handle = (msg: WsRequest, who: Principal) => {
+    if ("method" in msg) {
+      const { id, method } = msg;
+      if (typeof method !== "string" || !isCallable(method)) {
+        return fail(id, VirError.report("RPC", "RPC", `unknown procedure: ${method}`));
+      }
+      dispatch(served, who, gate, method as DriverMethod, msg.args).then(
+        (result) => answer(id, result),
+        (e) => fail(id, e),
+      );
+    } else if ("describe" in msg) answer(msg.id, describe(served));
+    else if ("subscribe" in msg) {
+      // A second subscribe restarts the stream from the given id (a client resuming).
+      unsubscribe?.();
+      unsubscribe = undefined;
+      if (served.events.listeners >= limits.maxStreams) {
+        return fail(msg.id, VirError.report("RPC", "RESOURCE_BUSY", "too many event streams"));
+      }
+      answer(msg.id, subscribe(msg.subscribe, who));
+    } else if ("unsubscribe" in msg) {
+      unsubscribe?.();
+      unsubscribe = undefined;
+      answer(msg.id, undefined);
+    }
+  };
+
+  const subscribe = (lastEventId: string | null, who: Principal): WsSubscribed => {
+    const log = served.events;
+    const forward = (e: LoggedEvent) => {
+      if (canSee(who, e.event)) send(JSON.stringify({ eid: eventId(log, e), event: e.event }));
+    };
+    const { events, gap } = log.since(resumePoint(log, lastEventId));
+    events.forEach(forward);
+    unsubscribe = log.on(forward, () => socket.close(1001, "gateway stopping"));
+    return { ready: `${log.boot}.${log.lastId}`, gap };
+  };
+
+  socket.onmessage = (e) => {
+    if (typeof e.data !== "string") return socket.close(CLOSE_UNREADABLE, "text messages only");
+    if (e.data.length > maxChars && new TextEncoder().encode(e.data).length > maxChars) {
+      return socket.close(CLOSE_TOO_BIG, `message exceeds ${maxChars} bytes`);
+    }
+    let msg: WsRequest;
+    try {
+      msg = JSON.parse(e.data);
+    } catch {
+      return socket.close(CLOSE_UNREADABLE, "not JSON");
+    }
+    if (typeof msg !== "object" || msg === null) {
+      return socket.close(CLOSE_UNREADABLE, "not a request");
+    }
+    if ("auth" in msg) {
+      if (!pending) {
+        setPrincipal(authenticate(ctx.auth, tokenHeaders(msg.auth)));
+      }
+      return;
+    }
+    if (typeof msg.id !== "number") return socket.close(CLOSE_UNREADABLE, "a request needs an id");
+    // Requests without a token first: the same 401 the HTTP routes give.
+    if (!pending) setPrincipal(authenticate(ctx.auth, tokenHeaders(undefined)));
+    if (principal) return handle(msg, principal);
+    // Awaiting the one promise keeps the requests in their arrival order.
+    const id = msg.id;
+    pending!.then((who) => handle(msg, who), (err) => fail(id, err));
+  };
+  socket.onclose = () => {
+    ctx.sockets.open--;
+    unsubscribe?.();
+    unsubscribe = undefined;
+  };
+  return response;
+}
+
+/** Headers carrying a token from the socket's first message, for {@link authenticate}. */
+function tokenHeaders(token: unknown): Headers {
+  return new Headers(
+    typeof token === "string" && token ? { authorization: `Bearer ${token}` } : {},
+  );
+}
