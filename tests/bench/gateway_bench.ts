@@ -1,8 +1,9 @@
 /**
  * Gateway vs libvirtd, in one run: lookupByName, getInfo and listAllDomains over 10 and 10,000
  * domains, as serial latency (mean µs) and 16-way concurrent throughput (calls/s). The edgevirt
- * side is the public client through a real gateway process (HTTP on loopback and the unix
- * socket); the libvirt side is python-libvirt through a private libvirtd
+ * side is the public client through a real gateway process: the RPC WebSocket on loopback (the
+ * client's default), HTTP POST on loopback, and HTTP POST over the unix socket; the libvirt side
+ * is python-libvirt through a private libvirtd
  * (`/work/shared/oracle/daemon.sh`) over `test+unix`. Goals: ≤ 0.8× libvirtd latency, ≥ 3×
  * throughput, a 10,000-domain list in ≤ 50 ms.
  *
@@ -124,22 +125,32 @@ async function benchLibvirtd(): Promise<Row[]> {
 }
 
 const gw = await spawnGateway({ unix: true });
-const results: Record<string, Row[]> = { "gateway-http": [], "gateway-unix": [] };
+const GATEWAYS = ["gateway-ws", "gateway-http", "gateway-unix"];
+const results: Record<string, Row[]> = Object.fromEntries(GATEWAYS.map((g) => [g, []]));
+/** Defines in flight at once while filling the driver (within the gateway's call queue). */
+const DEFINE_WINDOW = 256;
 try {
-  const http = await connect(`test+http://127.0.0.1:${gw.port}/default`, { token: gw.token });
-  const unix = await connect(`test+unix:///default?socket=${gw.socket}`, { token: gw.token });
-  let have = (await http.listAllDomains()).length;
+  const tcp = `test+http://127.0.0.1:${gw.port}/default`;
+  const conns: Record<string, Connection> = {
+    "gateway-ws": await connect(tcp, { token: gw.token, channel: "websocket" }),
+    "gateway-http": await connect(tcp, { token: gw.token, channel: "http" }),
+    "gateway-unix": await connect(`test+unix:///default?socket=${gw.socket}`, { token: gw.token }),
+  };
+  const ws = conns["gateway-ws"];
+  let have = (await ws.listAllDomains()).length;
   for (const size of SIZES) {
     const t = performance.now();
-    const defines: Promise<unknown>[] = [];
-    for (; have < size; have++) defines.push(http.defineXMLFlags(xml(have), 0));
-    await Promise.all(defines);
+    while (have < size) {
+      const batch: Promise<unknown>[] = [];
+      for (; have < size && batch.length < DEFINE_WINDOW; have++) {
+        batch.push(ws.defineXMLFlags(xml(have), 0));
+      }
+      await Promise.all(batch);
+    }
     console.error(`gateway: ${size} domains ready (${(performance.now() - t).toFixed(0)} ms)`);
-    results["gateway-http"].push(...await benchEdgevirt(http, size));
-    results["gateway-unix"].push(...await benchEdgevirt(unix, size));
+    for (const name of GATEWAYS) results[name].push(...await benchEdgevirt(conns[name], size));
   }
-  await http.close();
-  await unix.close();
+  for (const conn of Object.values(conns)) await conn.close();
 } finally {
   await gw.stop();
 }
@@ -150,7 +161,7 @@ console.log(
   "op               size   transport     serial µs   calls/s  | latency ×libvirtd  throughput ×libvirtd",
 );
 for (const lib of results["libvirtd-unix"]) {
-  for (const name of ["gateway-http", "gateway-unix", "libvirtd-unix"]) {
+  for (const name of [...GATEWAYS, "libvirtd-unix"]) {
     const r = results[name].find((x) => x.op === lib.op && x.size === lib.size)!;
     const ratios = name.startsWith("gateway")
       ? `  ${fmt(r.serialUs / lib.serialUs, 2)}          ${fmt(r.perSec / lib.perSec, 2)}`
@@ -161,8 +172,10 @@ for (const lib of results["libvirtd-unix"]) {
     );
   }
 }
-const big = results["gateway-http"].find((r) => r.op === "listAllDomains" && r.size === 10_000)!;
-console.log(
-  `10,000-domain listAllDomains through the gateway: ${(big.serialUs / 1000).toFixed(1)} ms`,
-);
+for (const name of GATEWAYS) {
+  const big = results[name].find((r) => r.op === "listAllDomains" && r.size === 10_000)!;
+  console.log(
+    `10,000-domain listAllDomains through ${name}: ${(big.serialUs / 1000).toFixed(1)} ms`,
+  );
+}
 console.log(JSON.stringify(results));
