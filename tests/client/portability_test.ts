@@ -1,0 +1,66 @@
+// The portable client proven on other runtimes: the portability scenario (list, lookup, define,
+// start, setVcpusFlags, an error, an event, a 401) against a real gateway process from Node 20
+// (esbuild bundle), Bun and workerd must print exactly Deno's lines; and the client bundle must
+// stay within 25 KB min+gzip. The tools come from npm (`.ci/run` installs them into
+// EDGEVIRT_TOOLS). Without them the test is ignored on a developer machine and fails under CI.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { REPO_ROOT } from "../paths.ts";
+
+const TOOLS = Deno.env.get("EDGEVIRT_TOOLS") ?? "/tmp/evtools/node_modules/.bin";
+const present = await Deno.stat(join(TOOLS, "esbuild")).then(() => true, () => false);
+const ignore = !present && !Deno.env.get("CI");
+
+Deno.test({
+  name: "portability: Node, Bun and workerd print the same scenario lines as Deno",
+  ignore,
+  async fn(t) {
+    assert.ok(present, `portability tools missing in ${TOOLS} (npm i esbuild bun workerd)`);
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", join(REPO_ROOT, "tests/client/portability/run.ts"), "--tools", TOOLS],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    const verdicts = new Map(
+      [...text.matchAll(/^(node v[\d.]+|bun|workerd): (.*)$/gm)].map((m) => [m[1], m[2]]),
+    );
+    for (const runtime of ["node", "bun", "workerd"]) {
+      await t.step(runtime, () => {
+        const entry = [...verdicts].find(([name]) => name.startsWith(runtime));
+        assert.ok(
+          entry,
+          `${runtime} did not report:\n${text}\n${new TextDecoder().decode(out.stderr)}`,
+        );
+        assert.equal(entry[1], "same output", `${runtime}: ${entry[1]}`);
+      });
+    }
+    assert.equal(out.code, 0);
+  },
+});
+
+Deno.test({
+  name: "the client bundle is at most 25 KB min+gzip",
+  ignore,
+  async fn() {
+    assert.ok(present, `esbuild missing in ${TOOLS}`);
+    const out = await new Deno.Command(join(TOOLS, "esbuild"), {
+      args: [
+        join(REPO_ROOT, "client/mod.ts"),
+        "--bundle",
+        "--minify",
+        "--format=esm",
+        "--platform=neutral",
+        "--external:undici",
+        "--external:node:*",
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const size = gzipSync(out.stdout).length;
+    console.log(`client bundle: ${out.stdout.length} bytes minified, ${size} bytes gzip`);
+    assert.ok(size <= 25 * 1024, `client bundle is ${size} bytes min+gzip`);
+  },
+});
