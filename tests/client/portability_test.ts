@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { REPO_ROOT } from "../paths.ts";
+import { esbuildArgs } from "./portability/esbuild_args.ts";
 
 const TOOLS = Deno.env.get("EDGEVIRT_TOOLS") ?? "/tmp/evtools/node_modules/.bin";
 const present = await Deno.stat(join(TOOLS, "esbuild")).then(() => true, () => false);
@@ -46,15 +47,7 @@ Deno.test({
   async fn() {
     assert.ok(present, `esbuild missing in ${TOOLS}`);
     const out = await new Deno.Command(join(TOOLS, "esbuild"), {
-      args: [
-        join(REPO_ROOT, "client/mod.ts"),
-        "--bundle",
-        "--minify",
-        "--format=esm",
-        "--platform=neutral",
-        "--external:undici",
-        "--external:node:*",
-      ],
+      args: esbuildArgs(join(REPO_ROOT, "client/mod.ts")),
       stdout: "piped",
       stderr: "piped",
     }).output();

@@ -12,6 +12,7 @@
  */
 import { parseArgs } from "node:util";
 import { spawnGateway } from "../../gateway/process.ts";
+import { esbuildArgs } from "./esbuild_args.ts";
 import { runPortableScenario } from "./scenario.ts";
 
 const here = new URL(".", import.meta.url).pathname;
@@ -33,16 +34,7 @@ async function run(cmd: string, args: string[], env: Record<string, string> = {}
 }
 
 async function bundle(entry: string, outfile: string): Promise<void> {
-  await run(`${tools}/esbuild`, [
-    entry,
-    "--bundle",
-    "--minify",
-    "--format=esm",
-    "--platform=neutral",
-    "--external:undici",
-    "--external:node:*",
-    `--outfile=${outfile}`,
-  ]);
+  await run(`${tools}/esbuild`, [...esbuildArgs(entry), `--outfile=${outfile}`]);
 }
 
 async function workerd(dir: string, gwPort: number, token: string): Promise<string> {
