@@ -7,25 +7,10 @@ import type {
   VcpuInfo,
 } from "../util/driver.ts";
 import { VIR } from "../util/constants.ts";
-import { VirError } from "../util/errors.ts";
 import { Handle, type HandleOwner } from "./handle.ts";
-import { checkArg } from "./invoke.ts";
-
-function requireFlag(flags: number, flag: number, required: number, fname: string, rname: string) {
-  if ((flags & flag) && !(flags & required)) {
-    throw VirError.bare("DOMAIN", "INVALID_ARG", `Flag '${rname}' is required by flag '${fname}'`);
-  }
-}
-
-function exclusiveFlags(flags: number, a: number, b: number, an: string, bn: string) {
-  if ((flags & a) && (flags & b)) {
-    throw VirError.bare(
-      "DOMAIN",
-      "INVALID_ARG",
-      `Flags '${an}' and '${bn}' are mutually exclusive`,
-    );
-  }
-}
+import { DomainSnapshot } from "./snapshot.ts";
+import { DomainCheckpoint } from "./checkpoint.ts";
+import { checkArg, exclusiveFlags, requireFlag } from "./invoke.ts";
 
 /** `VIR_EXCLUSIVE_FLAGS_GOTO(VIR_DOMAIN_AFFECT_LIVE, VIR_DOMAIN_AFFECT_CONFIG)`. */
 function affectExclusive(flags: number): void {
@@ -443,5 +428,97 @@ export class Domain extends Handle<DomainRef> {
   /** `virDomainDetachDeviceFlags`. */
   async detachDeviceFlags(xml: string, flags = 0): Promise<void> {
     await this.mutate("domainDetachDeviceFlags", xml, flags);
+  }
+  /** `virDomainCreateWithFiles`: starts the domain handing it file descriptors. */
+  async createWithFiles(files: number[], flags = 0): Promise<void> {
+    const ref = await this.mutate("domainCreateWithFiles", files, flags);
+    if (ref) this.rebind(ref);
+  }
+  /**
+   * `virDomainSnapshotCreateXML`: CURRENT needs REDEFINE, which excludes NO_METADATA and HALT.
+   */
+  async snapshotCreateXML(xml: string, flags = 0): Promise<DomainSnapshot> {
+    this.denyReadOnly("virDomainSnapshotCreateXML");
+    const S = VIR;
+    const f = "DOMAIN_SNAPSHOT";
+    requireFlag(
+      flags,
+      S.DOMAIN_SNAPSHOT_CREATE_CURRENT,
+      S.DOMAIN_SNAPSHOT_CREATE_REDEFINE,
+      "VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT",
+      "VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE",
+      f,
+    );
+    for (
+      const [bit, name] of [[S.DOMAIN_SNAPSHOT_CREATE_NO_METADATA, "NO_METADATA"], [
+        S.DOMAIN_SNAPSHOT_CREATE_HALT,
+        "HALT",
+      ]] as const
+    ) {
+      exclusiveFlags(
+        flags,
+        S.DOMAIN_SNAPSHOT_CREATE_REDEFINE,
+        bit,
+        "VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE",
+        `VIR_DOMAIN_SNAPSHOT_CREATE_${name}`,
+        f,
+      );
+    }
+    return this.#snapshot(await this.call("domainSnapshotCreateXML", xml, flags));
+  }
+  #snapshot(name: string): DomainSnapshot {
+    return new DomainSnapshot(this.owner, this.ref, name);
+  }
+  /** `virDomainSnapshotNum`. */
+  snapshotNum(flags = 0): Promise<number> {
+    return this.call("domainSnapshotNum", flags);
+  }
+  /** `virDomainSnapshotListNames`. */
+  snapshotListNames(flags = 0): Promise<string[]> {
+    return this.call("domainSnapshotListNames", flags);
+  }
+  /** `virDomainListAllSnapshots`. */
+  async listAllSnapshots(flags = 0): Promise<DomainSnapshot[]> {
+    return (await this.call("domainListAllSnapshots", flags)).map((n) => this.#snapshot(n));
+  }
+  /** `virDomainSnapshotLookupByName`. */
+  async snapshotLookupByName(name: string, flags = 0): Promise<DomainSnapshot> {
+    return this.#snapshot(await this.call("domainSnapshotLookupByName", name, flags));
+  }
+  /** `virDomainHasCurrentSnapshot`. */
+  hasCurrentSnapshot(flags = 0): Promise<boolean> {
+    return this.call("domainHasCurrentSnapshot", flags);
+  }
+  /** `virDomainSnapshotCurrent`. */
+  async snapshotCurrent(flags = 0): Promise<DomainSnapshot> {
+    return this.#snapshot(await this.call("domainSnapshotCurrent", flags));
+  }
+  /** `virDomainRevertToSnapshot` of one of this domain's snapshots. */
+  revertToSnapshot(snapshot: DomainSnapshot, flags = 0): Promise<void> {
+    return snapshot.revert(flags);
+  }
+  /** `virDomainCheckpointCreateXML`: REDEFINE_VALIDATE needs REDEFINE. */
+  async checkpointCreateXML(xml: string, flags = 0): Promise<DomainCheckpoint> {
+    this.denyReadOnly("virDomainCheckpointCreateXML");
+    requireFlag(
+      flags,
+      VIR.DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE,
+      VIR.DOMAIN_CHECKPOINT_CREATE_REDEFINE,
+      "VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE",
+      "VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE",
+      "DOMAIN_CHECKPOINT",
+    );
+    return this.#checkpoint(await this.call("domainCheckpointCreateXML", xml, flags));
+  }
+  #checkpoint(name: string): DomainCheckpoint {
+    return new DomainCheckpoint(this.owner, this.ref, name);
+  }
+  /** `virDomainListAllCheckpoints`. */
+  async listAllCheckpoints(flags = 0): Promise<DomainCheckpoint[]> {
+    return (await this.call("domainListAllCheckpoints", flags)).map((n) => this.#checkpoint(n));
+  }
+  /** `virDomainCheckpointLookupByName`. */
+  async checkpointLookupByName(name: string, flags = 0): Promise<DomainCheckpoint> {
+    return this.#checkpoint(await this.call("domainCheckpointLookupByName", name, flags));
   }
 }

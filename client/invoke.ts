@@ -5,6 +5,8 @@ import { VirError } from "../util/errors.ts";
 export type ApiFamily =
   | "NONE"
   | "DOMAIN"
+  | "DOMAIN_SNAPSHOT"
+  | "DOMAIN_CHECKPOINT"
   | "NETWORK"
   | "STORAGE"
   | "NODEDEV"
@@ -41,4 +43,48 @@ export function denyReadOnly(readonly: boolean, api: string, family: ApiFamily):
 /** libvirt's virCheckNonZeroArgGoto / virCheckNonNullArgGoto: the bare message, code 8. */
 export function checkArg(ok: boolean, message: string, family: ApiFamily): void {
   if (!ok) throw VirError.bare(family, "INVALID_ARG", message);
+}
+
+/**
+ * libvirt's VIR_REQUIRE_FLAG_GOTO: `flag` needs `required`; the names are the C constants.
+ *
+ * @example
+ * ```ts
+ * import { requireFlag } from "./invoke.ts";
+ * requireFlag(0x2, 0x2, 0x1, "VIR_X_B", "VIR_X_A", "DOMAIN"); // throws: 'VIR_X_A' is required
+ * ```
+ */
+export function requireFlag(
+  flags: number,
+  flag: number,
+  required: number,
+  fname: string,
+  rname: string,
+  family: ApiFamily = "DOMAIN",
+): void {
+  if ((flags & flag) && !(flags & required)) {
+    throw VirError.bare(family, "INVALID_ARG", `Flag '${rname}' is required by flag '${fname}'`);
+  }
+}
+
+/**
+ * libvirt's VIR_EXCLUSIVE_FLAGS_GOTO: `a` and `b` together are refused.
+ *
+ * @example
+ * ```ts
+ * import { exclusiveFlags } from "./invoke.ts";
+ * exclusiveFlags(0x1, 0x1, 0x2, "VIR_X_A", "VIR_X_B", "DOMAIN"); // ok: only one is set
+ * ```
+ */
+export function exclusiveFlags(
+  flags: number,
+  a: number,
+  b: number,
+  an: string,
+  bn: string,
+  family: ApiFamily = "DOMAIN",
+): void {
+  if ((flags & a) && (flags & b)) {
+    throw VirError.bare(family, "INVALID_ARG", `Flags '${an}' and '${bn}' are mutually exclusive`);
+  }
 }

@@ -14,6 +14,8 @@
 export * from "./connect.ts";
 export * from "./connection.ts";
 export * from "./domain.ts";
+export * from "./snapshot.ts";
+export * from "./checkpoint.ts";
 export {
   type ApiFamily,
   type ArgsAfterRef,

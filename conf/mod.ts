@@ -15,4 +15,6 @@ export * from "./interface/mod.ts";
 export * from "./secret/mod.ts";
 export * from "./node_device/mod.ts";
 export * from "./capabilities/mod.ts";
+export * from "./snapshot/mod.ts";
+export * from "./checkpoint/mod.ts";
 export * from "./json_schema.ts";

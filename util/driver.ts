@@ -529,6 +529,44 @@ export interface DriverConnection {
   domainCheckpointGetXMLDesc?(dom: DomainRef, name: string, flags: number): Promise<string>;
   /** Driver entry behind libvirt's `virDomainCheckpointDelete`. */
   domainCheckpointDelete?(dom: DomainRef, name: string, flags: number): Promise<void>;
+  /** Driver entry behind libvirt's `virDomainListAllSnapshots`: the snapshots' names. */
+  domainListAllSnapshots?(dom: DomainRef, flags: number): Promise<string[]>;
+  /** Driver entry behind libvirt's `virDomainSnapshotNumChildren`. */
+  domainSnapshotNumChildren?(dom: DomainRef, name: string, flags: number): Promise<number>;
+  /** Driver entry behind libvirt's `virDomainSnapshotListChildrenNames`. */
+  domainSnapshotListChildrenNames?(
+    dom: DomainRef,
+    name: string,
+    flags: number,
+  ): Promise<string[]>;
+  /** Driver entry behind libvirt's `virDomainSnapshotListAllChildren`: the children's names. */
+  domainSnapshotListAllChildren?(dom: DomainRef, name: string, flags: number): Promise<string[]>;
+  /** Driver entry behind libvirt's `virDomainSnapshotLookupByName`: the name found. */
+  domainSnapshotLookupByName?(dom: DomainRef, name: string, flags: number): Promise<string>;
+  /** Driver entry behind libvirt's `virDomainSnapshotGetParent`: the parent's name. */
+  domainSnapshotGetParent?(dom: DomainRef, name: string, flags: number): Promise<string>;
+  /** Driver entry behind libvirt's `virDomainSnapshotIsCurrent`. */
+  domainSnapshotIsCurrent?(dom: DomainRef, name: string, flags: number): Promise<boolean>;
+  /** Driver entry behind libvirt's `virDomainSnapshotHasMetadata`. */
+  domainSnapshotHasMetadata?(dom: DomainRef, name: string, flags: number): Promise<boolean>;
+  /** Driver entry behind libvirt's `virDomainCheckpointListAllChildren`: the children's names. */
+  domainCheckpointListAllChildren?(
+    dom: DomainRef,
+    name: string,
+    flags: number,
+  ): Promise<string[]>;
+  /** Driver entry behind libvirt's `virDomainCheckpointLookupByName`: the name found. */
+  domainCheckpointLookupByName?(dom: DomainRef, name: string, flags: number): Promise<string>;
+  /** Driver entry behind libvirt's `virDomainCheckpointGetParent`: the parent's name. */
+  domainCheckpointGetParent?(dom: DomainRef, name: string, flags: number): Promise<string>;
+  /** Driver entry behind libvirt's `virConnectGetCPUModelNames`. */
+  connectGetCPUModelNames?(arch: string, flags: number): Promise<string[]>;
+  /** Driver entry behind libvirt's `virConnectSupportsFeature` (a `VIR_DRV_FEATURE_*` number). */
+  connectSupportsFeature?(feature: number): Promise<boolean>;
+  /** Driver entry behind libvirt's `virDomainCreateWithFiles` (descriptor numbers). */
+  domainCreateWithFiles?(dom: DomainRef, files: number[], flags: number): Promise<DomainRef>;
+  /** Driver entry behind libvirt's `virDomainCreateXMLWithFiles` (descriptor numbers). */
+  domainCreateXMLWithFiles?(xml: string, files: number[], flags: number): Promise<DomainRef>;
   /** Driver entry behind libvirt's `virDomainFSFreeze`. */
   domainFSFreeze?(dom: DomainRef, mountpoints: string[], flags: number): Promise<number>;
   /** Driver entry behind libvirt's `virDomainFSThaw`. */

@@ -30,6 +30,7 @@ import { securityMethods } from "./security_api.ts";
 import { domainMetadataMethods } from "./domain_metadata_api.ts";
 import { domainTuneParamsMethods } from "./domain_tune_params_api.ts";
 import { domainDeviceParamsMethods } from "./domain_device_params_api.ts";
+import { domainSnapshotMethods } from "./domain_snapshot_api.ts";
 
 let shared: { state: TestDriverState; refs: number } | undefined;
 
@@ -131,5 +132,6 @@ export function openTestConnection(uri: URL, options: ConnectOptions): DriverCon
     ...domainMetadataMethods(state),
     ...domainTuneParamsMethods(state),
     ...domainDeviceParamsMethods(state),
+    ...domainSnapshotMethods(state),
   };
 }

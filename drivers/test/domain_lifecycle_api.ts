@@ -137,13 +137,13 @@ export function domainLifecycleMethods(state: TestDriverState): Partial<DriverCo
           flags,
           E.CONNECT_LIST_DOMAINS_HAS_SNAPSHOT,
           E.CONNECT_LIST_DOMAINS_NO_SNAPSHOT,
-          false,
+          d.snapshots.size > 0,
         ) &&
         pairFilter(
           flags,
           E.CONNECT_LIST_DOMAINS_HAS_CHECKPOINT,
           E.CONNECT_LIST_DOMAINS_NO_CHECKPOINT,
-          false,
+          d.checkpoints.size > 0,
         )
       ).map(refOf);
     },
@@ -198,6 +198,15 @@ export function domainLifecycleMethods(state: TestDriverState): Partial<DriverCo
           F,
           "OPERATION_INVALID",
           "Refusing to undefine while domain managed save image exists",
+        );
+      }
+      // libvirt only asks for the metadata flag: the test driver has no snapshot files to drop.
+      const nsnapshots = obj.snapshots.size;
+      if (!isActive(obj) && nsnapshots && !(flags & E.DOMAIN_UNDEFINE_SNAPSHOTS_METADATA)) {
+        throw VirError.report(
+          F,
+          "OPERATION_INVALID",
+          `cannot delete inactive domain with ${nsnapshots} snapshots`,
         );
       }
       emitLifecycle(state, obj, E.DOMAIN_EVENT_UNDEFINED, E.DOMAIN_EVENT_UNDEFINED_REMOVED);

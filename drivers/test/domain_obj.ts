@@ -6,10 +6,13 @@
  * @module
  */
 import type { DomainDef } from "../../conf/domain/def.ts";
+import type { CheckpointDef } from "../../conf/checkpoint/def.ts";
+import type { SnapshotDef } from "../../conf/snapshot/def.ts";
 import type { DomainRef } from "../../util/driver.ts";
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 import type { TestDriverState } from "./driver_state.ts";
+import { MomentList } from "./moment_list.ts";
 
 /** One domain: its definitions, run state and the test driver's per-domain private data. */
 export interface DomainObj {
@@ -27,6 +30,10 @@ export interface DomainObj {
   nseconds: number;
   /** Freeze state of the two fake file systems `/` and `/boot`. */
   frozen: [boolean, boolean];
+  /** Snapshot metadata (`vm->snapshots`). */
+  snapshots: MomentList<SnapshotDef>;
+  /** Checkpoint metadata (`vm->checkpoints`). */
+  checkpoints: MomentList<CheckpointDef>;
 }
 
 /**
@@ -50,6 +57,8 @@ export function newDomainObj(def: DomainDef): DomainObj {
     seconds: 627319920,
     nseconds: 0,
     frozen: [false, false],
+    snapshots: new MomentList(),
+    checkpoints: new MomentList(),
   };
 }
 

@@ -1,0 +1,77 @@
+import type { DomainRef } from "../util/driver.ts";
+import { VIR } from "../util/constants.ts";
+import { VirError } from "../util/errors.ts";
+import { Handle, type HandleOwner } from "./handle.ts";
+import { exclusiveFlags } from "./invoke.ts";
+
+const F = "DOMAIN_CHECKPOINT";
+
+/**
+ * A checkpoint handle (libvirt's `virDomainCheckpointPtr`): a name within a domain; every call
+ * goes to the connection's driver with the domain's reference.
+ *
+ * @example
+ * ```ts
+ * import { connect } from "../mod.ts";
+ * const conn = await connect("test:///default");
+ * const dom = await conn.lookupDomainByName("test");
+ * const chk = await dom.checkpointCreateXML("<domaincheckpoint><name>c1</name></domaincheckpoint>");
+ * console.log(chk.name); // c1
+ * await conn.close();
+ * ```
+ */
+export class DomainCheckpoint extends Handle<DomainRef> {
+  /** The checkpoint's name (`virDomainCheckpointGetName`). */
+  readonly name: string;
+
+  /** A handle on checkpoint `name` of `dom`'s domain, calling `owner`'s driver. */
+  constructor(owner: HandleOwner, dom: DomainRef, name: string) {
+    super(owner, F, dom);
+    this.name = name;
+  }
+
+  /** The reference of the domain the checkpoint belongs to (`virDomainCheckpointGetDomain`). */
+  get domainRef(): DomainRef {
+    return this.ref;
+  }
+
+  #chk(name: string): DomainCheckpoint {
+    return new DomainCheckpoint(this.owner, this.ref, name);
+  }
+
+  /** `virDomainCheckpointGetXMLDesc`; SECURE is refused on a read-only connection. */
+  getXMLDesc(flags = 0): Promise<string> {
+    if (this.owner.readonly && (flags & VIR.DOMAIN_CHECKPOINT_XML_SECURE)) {
+      return Promise.reject(
+        VirError.report(F, "OPERATION_DENIED", "virDomainCheckpointGetXMLDesc with secure flag"),
+      );
+    }
+    return this.call("domainCheckpointGetXMLDesc", this.name, flags);
+  }
+  /** `virDomainCheckpointGetParent`. */
+  async getParent(flags = 0): Promise<DomainCheckpoint> {
+    return this.#chk(await this.call("domainCheckpointGetParent", this.name, flags));
+  }
+  /** `virDomainCheckpointListAllChildren`. */
+  async listAllChildren(flags = 0): Promise<DomainCheckpoint[]> {
+    const names = await this.call("domainCheckpointListAllChildren", this.name, flags);
+    return names.map((n) => this.#chk(n));
+  }
+  /** `virDomainCheckpointDelete`: CHILDREN and CHILDREN_ONLY exclude each other. */
+  delete(flags = 0): Promise<void> {
+    try {
+      this.denyReadOnly("virDomainCheckpointDelete");
+      exclusiveFlags(
+        flags,
+        VIR.DOMAIN_CHECKPOINT_DELETE_CHILDREN,
+        VIR.DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY,
+        "VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN",
+        "VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY",
+        F,
+      );
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.call("domainCheckpointDelete", this.name, flags);
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * The domain checkpoint model (libvirt's `virDomainCheckpointDef`).
+ *
+ * @module
+ */
+import type { MomentDef } from "../common/moment.ts";
+
+/** One `<disk>` of a checkpoint. */
+export interface CheckpointDiskDef {
+  /** The domain disk's target (or source path until aligned). */
+  name: string;
+  /** `none` or `bitmap`; unset only for a disk left out of the alignment. */
+  checkpoint?: "none" | "bitmap";
+  /** Name of the dirty bitmap. */
+  bitmap?: string;
+}
+
+/** A checkpoint definition. */
+export interface CheckpointDef extends MomentDef {
+  disks: CheckpointDiskDef[];
+}
