@@ -1,16 +1,12 @@
 /**
- * Facts the test driver needs about network definitions (name, UUID, bridge, first address),
- * read from their canonical XML so the driver depends only on the `conf/` formatter.
+ * Facts the test driver needs about network definitions (name, UUID, bridge, first address).
+ * Bridge and address are read from the canonical XML, so the driver depends only on the `conf/`
+ * formatter for them; name and UUID, needed on every define, are plain fields of the model.
  *
  * @module
  */
-import { child, parse, textOf } from "../../util/xml/mod.ts";
-import type { XmlElement } from "../../util/xml/mod.ts";
+import { child, parse } from "../../util/xml/mod.ts";
 import { formatNetworkXML, type NetworkDef } from "./conf_adapters.ts";
-
-function identity(root: XmlElement): { name: string; uuid: string } {
-  return { name: textOf(child(root, "name")) ?? "", uuid: textOf(child(root, "uuid")) ?? "" };
-}
 
 /**
  * Name and UUID of a network definition.
@@ -23,7 +19,7 @@ function identity(root: XmlElement): { name: string; uuid: string } {
  * ```
  */
 export function networkIdentity(def: NetworkDef): { name: string; uuid: string } {
-  return identity(parse(formatNetworkXML(def, 0)));
+  return { name: def.name, uuid: def.uuid };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { XmlElement } from "./types.ts";
+import type { XmlElement, XmlNode } from "./types.ts";
 
 /**
  * The first child element called `name`, like libvirt's XPath `./name[1]`.
@@ -48,14 +48,16 @@ export function element(
   attributes: Record<string, string | number | undefined> = {},
   kids: (XmlElement | string | undefined | false)[] = [],
 ): XmlElement {
+  // Plain loops: formatters call this for every element they write.
   const attrs: Record<string, string> = {};
-  for (const [k, v] of Object.entries(attributes)) if (v !== undefined) attrs[k] = String(v);
-  return {
-    type: "element",
-    name,
-    attributes: attrs,
-    children: kids.filter((k): k is XmlElement | string => k !== undefined && k !== false).map((
-      k,
-    ) => typeof k === "string" ? { type: "text" as const, text: k } : k),
-  };
+  for (const k in attributes) {
+    const v = attributes[k];
+    if (v !== undefined) attrs[k] = typeof v === "string" ? v : String(v);
+  }
+  const children: XmlNode[] = [];
+  for (const k of kids) {
+    if (typeof k === "string") children.push({ type: "text", text: k });
+    else if (k) children.push(k);
+  }
+  return { type: "element", name, attributes: attrs, children };
 }

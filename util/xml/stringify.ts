@@ -11,23 +11,30 @@ import type { XmlElement, XmlNode } from "./types.ts";
  * ```
  */
 export function escapeXml(s: string): string {
-  // deno-lint-ignore no-control-regex -- libvirt drops these control characters on output
-  return s.replace(/[<>&'"\x00-\x08\x0b\x0c\x0e-\x1f]/g, (c) => {
-    switch (c) {
-      case "<":
-        return "&lt;";
-      case ">":
-        return "&gt;";
-      case "&":
-        return "&amp;";
-      case "'":
-        return "&apos;";
-      case '"':
-        return "&quot;";
-      default:
-        return "";
-    }
-  });
+  // Almost every value is plain: one scan answers that without building a new string.
+  return NEEDS_ESCAPE.test(s) ? s.replace(ESCAPED, escapeChar) : s;
+}
+
+// deno-lint-ignore no-control-regex -- libvirt drops these control characters on output
+const NEEDS_ESCAPE = /[<>&'"\x00-\x08\x0b\x0c\x0e-\x1f]/;
+// deno-lint-ignore no-control-regex -- the same set, every occurrence
+const ESCAPED = /[<>&'"\x00-\x08\x0b\x0c\x0e-\x1f]/g;
+
+function escapeChar(c: string): string {
+  switch (c) {
+    case "<":
+      return "&lt;";
+    case ">":
+      return "&gt;";
+    case "&":
+      return "&amp;";
+    case "'":
+      return "&apos;";
+    case '"':
+      return "&quot;";
+    default:
+      return "";
+  }
 }
 
 /** Formatting options. */
@@ -51,56 +58,53 @@ export interface StringifyOptions {
  * ```
  */
 export function stringify(el: XmlElement, options: StringifyOptions = {}): string {
-  const out: string[] = [];
-  write(el, options.depth ?? 0, " ".repeat(options.indent ?? 2), out);
-  return out.join("");
+  return write(el, options.depth ?? 0, " ".repeat(options.indent ?? 2));
 }
+
+// Strings are built by concatenation: V8 makes ropes of them and flattens once at the end, which
+// is cheaper than collecting the pieces in an array and joining.
 
 function openTag(el: XmlElement): string {
   let s = "<" + el.name;
-  for (const [k, v] of Object.entries(el.attributes)) s += ` ${k}='${escapeXml(v)}'`;
+  const attrs = el.attributes;
+  for (const k in attrs) s += " " + k + "='" + escapeXml(attrs[k]) + "'";
   return s;
 }
 
 function nodeText(n: XmlNode): string {
-  if (n.type === "element") {
-    const out: string[] = [];
-    writeInline(n, out);
-    return out.join("");
-  }
-  if (n.type === "comment") return `<!--${n.text}-->`;
-  return n.type === "cdata" ? `<![CDATA[${n.text}]]>` : escapeXml(n.text);
+  if (n.type === "element") return writeInline(n);
+  if (n.type === "comment") return "<!--" + n.text + "-->";
+  return n.type === "cdata" ? "<![CDATA[" + n.text + "]]>" : escapeXml(n.text);
 }
 
-function writeInline(el: XmlElement, out: string[]): void {
-  if (!el.children.length) {
-    out.push(openTag(el) + "/>");
-    return;
-  }
-  out.push(openTag(el) + ">");
-  for (const c of el.children) out.push(nodeText(c));
-  out.push(`</${el.name}>`);
+function writeInline(el: XmlElement): string {
+  if (!el.children.length) return openTag(el) + "/>";
+  let s = openTag(el) + ">";
+  for (const c of el.children) s += nodeText(c);
+  return s + "</" + el.name + ">";
 }
 
-function write(el: XmlElement, depth: number, unit: string, out: string[]): void {
+function isBlank(n: XmlNode): boolean {
+  return n.type === "text" && n.text.trim() === "";
+}
+
+function write(el: XmlElement, depth: number, unit: string): string {
   const pad = unit.repeat(depth);
-  const kids = el.children.filter((c) => !(c.type === "text" && c.text.trim() === ""));
-  if (!kids.length) {
-    out.push(pad + openTag(el) + (el.keepOpen ? `>\n${pad}</${el.name}>\n` : "/>\n"));
-    return;
+  // What the children are, ignoring whitespace-only text (the layout this function replaces).
+  let hasElement = false;
+  let hasText = false;
+  for (const c of el.children) {
+    if (c.type === "element" || c.type === "comment") hasElement = true;
+    else if (!isBlank(c)) hasText = true;
   }
-  const hasElement = kids.some((c) => c.type === "element" || c.type === "comment");
-  const hasText = kids.some((c) => c.type === "text" || c.type === "cdata");
-  if (!hasElement || hasText) {
-    out.push(pad + openTag(el) + ">");
-    for (const c of el.children) out.push(nodeText(c));
-    out.push(`</${el.name}>\n`);
-    return;
+  if (!hasElement && !hasText) {
+    return pad + openTag(el) + (el.keepOpen ? ">\n" + pad + "</" + el.name + ">\n" : "/>\n");
   }
-  out.push(pad + openTag(el) + ">\n");
-  for (const c of kids) {
-    if (c.type === "element") write(c, depth + 1, unit, out);
-    else out.push(pad + unit + nodeText(c) + "\n");
+  if (hasText) return pad + writeInline(el) + "\n";
+  let s = pad + openTag(el) + ">\n";
+  for (const c of el.children) {
+    if (c.type === "element") s += write(c, depth + 1, unit);
+    else if (c.type === "comment") s += pad + unit + nodeText(c) + "\n";
   }
-  out.push(`${pad}</${el.name}>\n`);
+  return s + pad + "</" + el.name + ">\n";
 }
