@@ -130,6 +130,10 @@ export class Connection {
       flags,
     );
   }
+  /** `virConnectGetCPUModelNames`: the CPU models libvirt knows for `arch`. */
+  getCPUModelNames(arch: string, flags = 0): Promise<string[]> {
+    return callDriver(this, "NONE", "connectGetCPUModelNames", arch, flags);
+  }
   /** `virConnectGetSysinfo`. */
   getSysinfo(flags = 0): Promise<string> {
     return callDriver(this, "NONE", "connectGetSysinfo", flags);
@@ -221,6 +225,12 @@ export class Connection {
   /** `virDomainCreateXML`: a transient domain, started. */
   async createXML(xml: string, flags = 0): Promise<Domain> {
     return this.#dom(await mutateDriver(this, "DOMAIN", "domainCreateXML", xml, flags));
+  }
+  /** `virDomainCreateXMLWithFiles`: a transient domain, started with file descriptors. */
+  async createXMLWithFiles(xml: string, files: number[], flags = 0): Promise<Domain> {
+    return this.#dom(
+      await mutateDriver(this, "DOMAIN", "domainCreateXMLWithFiles", xml, files, flags),
+    );
   }
   /** `virDomainRestore`. */
   restore(from: string): Promise<void> {

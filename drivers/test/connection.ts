@@ -31,6 +31,7 @@ import { domainMetadataMethods } from "./domain_metadata_api.ts";
 import { domainTuneParamsMethods } from "./domain_tune_params_api.ts";
 import { domainDeviceParamsMethods } from "./domain_device_params_api.ts";
 import { domainSnapshotMethods } from "./domain_snapshot_api.ts";
+import { domainCheckpointMethods } from "./domain_checkpoint_api.ts";
 
 let shared: { state: TestDriverState; refs: number } | undefined;
 
@@ -133,5 +134,6 @@ export function openTestConnection(uri: URL, options: ConnectOptions): DriverCon
     ...domainTuneParamsMethods(state),
     ...domainDeviceParamsMethods(state),
     ...domainSnapshotMethods(state),
+    ...domainCheckpointMethods(state),
   };
 }

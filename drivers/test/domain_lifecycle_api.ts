@@ -99,7 +99,7 @@ export function domainLifecycleMethods(state: TestDriverState): Partial<DriverCo
   const get = (ref: DomainRef) => domainFromRef(state, ref);
   const lookup = (index: "uuid" | "name" | "id", key: string | number | undefined) =>
     refOf(orNotFound(state.domains.get(index, key), "NO_DOMAIN"));
-  return lift({
+  const table = lift({
     connectNumOfDomains: () => state.domains.filter(isActive).length,
     connectListDomains: () => state.domains.filter(isActive).map((d) => d.def.id),
     connectNumOfDefinedDomains: () => state.domains.filter((d) => !isActive(d)).length,
@@ -335,4 +335,10 @@ export function domainLifecycleMethods(state: TestDriverState): Partial<DriverCo
       get(ref).autostart = Boolean(autostart);
     },
   });
+  // The test driver ignores the descriptors: starting works as without them.
+  return {
+    ...table,
+    domainCreateWithFiles: (ref, _files, flags) => table.domainCreateWithFlags!(ref, flags),
+    domainCreateXMLWithFiles: (xml, _files, flags) => table.domainCreateXML!(xml, flags),
+  };
 }

@@ -9,8 +9,13 @@ import { checkFlags, VirError } from "../../util/errors.ts";
 import type { TestDriverState } from "./driver_state.ts";
 import { lift } from "./sync_table.ts";
 import { capabilitiesXML } from "./capabilities.ts";
+import { cpuModelNames } from "../../conf/capabilities/cpu_models.ts";
 
 const F = "TEST";
+
+/** virDrvFeature values (libvirt_internal.h; not in the public constants). */
+const DRV_FEATURE_TYPED_PARAM_STRING = 9;
+const DRV_FEATURE_NETWORK_UPDATE_HAS_CORRECT_ORDER = 16;
 
 const SYSINFO = "<sysinfo type='smbios'>\n" +
   "  <bios>\n" +
@@ -53,6 +58,15 @@ export function hostMethods(state: TestDriverState): Partial<DriverConnection> {
       return SYSINFO;
     },
     connectGetCapabilities: () => capabilitiesXML(state),
+    connectGetCPUModelNames: (arch, flags) => {
+      checkFlags(flags, 0, "testConnectGetCPUModelNames", F);
+      return cpuModelNames(arch, F);
+    },
+    // virDriverFeatureIsGlobal answers NETWORK_UPDATE_HAS_CORRECT_ORDER; the test driver adds
+    // string typed parameters and nothing else.
+    connectSupportsFeature: (feature) =>
+      feature === DRV_FEATURE_TYPED_PARAM_STRING ||
+      feature === DRV_FEATURE_NETWORK_UPDATE_HAS_CORRECT_ORDER,
     nodeGetInfo: () => ({ ...state.nodeInfo }),
     nodeGetCellsFreeMemory: (startCell, maxCells) => {
       if (startCell >= state.cells.length) {

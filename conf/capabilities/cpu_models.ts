@@ -1,0 +1,69 @@
+/**
+ * The CPU model names libvirt 9.0's CPU drivers know per architecture (`virCPUGetModels` over
+ * src/cpu_map/index.xml), and the architecture names `virArchFromString` accepts.
+ *
+ * @module
+ */
+import { VirError } from "../../util/errors.ts";
+
+/** virArch names of libvirt 9.0 (virarch.c), without "none". */
+const ARCHES = new Set(
+  ("alpha armv6l armv7l armv7b aarch64 cris i686 ia64 lm32 m68k microblaze microblazeel mips " +
+    "mipsel mips64 mips64el openrisc parisc parisc64 ppc ppcle ppc64 ppc64le ppcemb riscv32 " +
+    "riscv64 s390 s390x sh4 sh4eb sparc sparc64 unicore32 x86_64 xtensa xtensaeb").split(" "),
+);
+
+/** src/cpu_map/index.xml's x86 models, in file order. */
+const X86_MODELS = (
+  "486 pentium pentium2 pentium3 pentiumpro coreduo n270 core2duo qemu32 kvm32 cpu64-rhel5 " +
+  "cpu64-rhel6 qemu64 kvm64 Conroe Penryn Nehalem Nehalem-IBRS Westmere Westmere-IBRS " +
+  "SandyBridge SandyBridge-IBRS IvyBridge IvyBridge-IBRS Haswell-noTSX Haswell-noTSX-IBRS " +
+  "Haswell Haswell-IBRS Broadwell-noTSX Broadwell-noTSX-IBRS Broadwell Broadwell-IBRS " +
+  "Skylake-Client Skylake-Client-IBRS Skylake-Client-noTSX-IBRS Skylake-Server " +
+  "Skylake-Server-IBRS Skylake-Server-noTSX-IBRS Cascadelake-Server Cascadelake-Server-noTSX " +
+  "Icelake-Client Icelake-Client-noTSX Icelake-Server Icelake-Server-noTSX Cooperlake " +
+  "Snowridge athlon phenom Opteron_G1 Opteron_G2 Opteron_G3 Opteron_G4 Opteron_G5 EPYC " +
+  "EPYC-IBPB EPYC-Rome EPYC-Milan Dhyana"
+).split(" ");
+
+/** src/cpu_map/index.xml's ppc64 models. */
+const PPC64_MODELS = "POWER6 POWER7 POWER8 POWER9 POWER10 POWERPC_e5500 POWERPC_e6500".split(" ");
+
+/** Architectures with a CPU driver and its models; s390 and ARM drivers list none. */
+const DRIVER_MODELS: Record<string, string[]> = {
+  i686: X86_MODELS,
+  x86_64: X86_MODELS,
+  ppc64: PPC64_MODELS,
+  ppc64le: PPC64_MODELS,
+  s390: [],
+  s390x: [],
+  armv6l: [],
+  armv7l: [],
+  armv7b: [],
+  aarch64: [],
+};
+
+/**
+ * virCPUGetModels for an architecture name: an unknown name is 8/`from` "cannot find
+ * architecture X" (the caller's error domain), an architecture without a CPU driver 3/31.
+ *
+ * @example
+ * ```ts
+ * import { cpuModelNames } from "./cpu_models.ts";
+ * cpuModelNames("x86_64", "TEST").length; // 58
+ * ```
+ */
+export function cpuModelNames(arch: string, from: string): string[] {
+  if (!ARCHES.has(arch)) {
+    throw VirError.report(from, "INVALID_ARG", `cannot find architecture ${arch}`);
+  }
+  const models = DRIVER_MODELS[arch];
+  if (!models) {
+    throw VirError.report(
+      "CPU",
+      "NO_SUPPORT",
+      `'${arch}' architecture is not supported by CPU driver`,
+    );
+  }
+  return [...models];
+}
