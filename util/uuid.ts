@@ -12,24 +12,35 @@
  */
 export function parseUUID(text: string): string | undefined {
   if (typeof text !== "string") return undefined;
-  const isHex = (c: string | undefined) => c !== undefined && /[0-9a-fA-F]/.test(c);
-  let i = text.search(/[^ \t\n\v\f\r]|$/);
+  // Character codes rather than a regex per character: every parsed document has a UUID.
+  let i = 0;
+  while (isBlank(text.charCodeAt(i))) i++;
   let hex = "";
   while (hex.length < 32) {
-    const c = text[i];
-    if (c === "-" || c === " ") {
+    const c = text.charCodeAt(i);
+    if (c === 0x2d || c === 0x20) {
       i++;
       continue;
     }
-    if (!isHex(c) || !isHex(text[i + 1])) return undefined;
-    hex += c + text[i + 1];
+    if (!isHex(c) || !isHex(text.charCodeAt(i + 1))) return undefined;
+    hex += text[i] + text[i + 1];
     i += 2;
   }
-  if (!/^[ \t\n\v\f\r]*$/.test(text.slice(i))) return undefined;
+  while (isBlank(text.charCodeAt(i))) i++;
+  if (i < text.length) return undefined;
   hex = hex.toLowerCase();
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${
     hex.slice(20)
   }`;
+}
+
+/** C's isspace: space, \t, \n, \v, \f, \r (NaN past the end is not). */
+function isBlank(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+
+function isHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
 
 /**

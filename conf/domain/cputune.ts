@@ -12,7 +12,7 @@
  */
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
-import { children } from "../../util/xml/mod.ts";
+import { children, childrenInOrder } from "../../util/xml/mod.ts";
 import { formatBitmap, normalizeBitmap, parseBitmap } from "./bitmap.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 import { elementSpec } from "./schema.ts";
@@ -53,23 +53,22 @@ export function parseCputune(
   const out: XmlElement[] = [];
   const resctrls: Resctrl[] = [];
   for (const kid of children(el)) {
-    if (!spec.kids.includes(kid.name)) options.onUnknown?.({ parent: "cputune", name: kid.name });
+    if (!spec.order.has(kid.name)) options.onUnknown?.({ parent: "cputune", name: kid.name });
   }
-  for (const name of spec.kids) {
-    for (const kid of children(el, name)) {
-      if (name === "vcpusched" || name === "iothreadsched") {
-        out.push(...expandSched(kid, name === "vcpusched" ? "vcpus" : "iothreads", options));
-      } else if (name === "cachetune" || name === "memorytune") {
-        const r = parseResctrl(kid, maxVcpus, resctrls, options);
-        if (r) out.push(r);
-      } else {
-        const n = normalizeElement(kid, "cputune", options, "domain");
-        // libvirt keeps pins as bitmaps and prints them back in canonical form.
-        if (n && PINS.has(name) && n.attributes.cpuset !== undefined) {
-          n.attributes.cpuset = normalizeBitmap(n.attributes.cpuset);
-        }
-        if (n) out.push(n);
+  for (const kid of childrenInOrder(el, spec.order)) {
+    const name = kid.name;
+    if (name === "vcpusched" || name === "iothreadsched") {
+      out.push(...expandSched(kid, name === "vcpusched" ? "vcpus" : "iothreads", options));
+    } else if (name === "cachetune" || name === "memorytune") {
+      const r = parseResctrl(kid, maxVcpus, resctrls, options);
+      if (r) out.push(r);
+    } else {
+      const n = normalizeElement(kid, "cputune", options, "domain");
+      // libvirt keeps pins as bitmaps and prints them back in canonical form.
+      if (n && PINS.has(name) && n.attributes.cpuset !== undefined) {
+        n.attributes.cpuset = normalizeBitmap(n.attributes.cpuset);
       }
+      if (n) out.push(n);
     }
   }
   if (!out.length) return undefined;

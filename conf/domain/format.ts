@@ -99,22 +99,27 @@ const SLOTS: Slot[] = [
  */
 export function formatDomainXML(def: DomainDef, flags = 0): string {
   const live = !(flags & VIR.DOMAIN_XML_INACTIVE) && def.id >= 0;
-  const out = [`<domain type='${escapeXml(def.type)}'${live ? ` id='${def.id}'` : ""}>\n`];
+  // One pass over the kept sections rather than one per section slot.
+  const sections = new Map<string, XmlElement[]>();
+  for (const s of def.sections) {
+    const list = sections.get(s.name);
+    if (list) list.push(s);
+    else sections.set(s.name, [s]);
+  }
+  let out = `<domain type='${escapeXml(def.type)}'${live ? ` id='${def.id}'` : ""}>\n`;
   for (const slot of SLOTS) {
-    const els = typeof slot === "string"
-      ? def.sections.filter((s) => s.name === slot)
-      : slot(def, flags);
+    const els = typeof slot === "string" ? sections.get(slot) ?? [] : slot(def, flags);
     for (const el of els) {
       if (!el) continue;
-      if (el === def.metadata) out.push(`  ${formatMetadata(el, 1)}\n`);
-      else if (el.name === "devices" && !el.children.length) {
-        out.push("  <devices>\n  </devices>\n");
-      } else out.push(stringify(el, { depth: 1 }));
+      if (el === def.metadata) out += `  ${formatMetadata(el, 1)}\n`;
+      else if (el.name === "devices" && !el.children.length) out += "  <devices>\n  </devices>\n";
+      else out += stringify(el, DEPTH_1);
     }
   }
-  out.push("</domain>\n");
-  return out.join("");
+  return out + "</domain>\n";
 }
+
+const DEPTH_1 = { depth: 1 };
 
 function formatOs(os: DomainDef["os"]): XmlElement {
   const before = os.extra.filter((e) => OS_KIDS_BEFORE_BOOT.includes(e.name));

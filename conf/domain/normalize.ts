@@ -12,7 +12,7 @@
  * @module
  */
 import type { XmlElement, XmlNode } from "../../util/xml/mod.ts";
-import { textOf } from "../../util/xml/mod.ts";
+import { childrenInOrder, textOf } from "../../util/xml/mod.ts";
 import { formatPciAddress, parsePciAddress } from "../common/mod.ts";
 import { type ElementSpec, elementSpec } from "./schema.ts";
 
@@ -66,16 +66,16 @@ function applySpec(
     const t = textOf(el)?.trim();
     if (t) children.push({ type: "text", text: t });
   } else if (spec.kids.length) {
-    const kids = el.children.filter((c): c is XmlElement => c.type === "element");
-    for (const k of kids) {
-      if (!spec.kids.includes(k.name)) options.onUnknown?.({ parent: el.name, name: k.name });
-    }
-    for (const name of spec.kids) {
-      for (const k of kids) {
-        if (k.name !== name) continue;
-        const n = normalizeElement(k, el.name, options, parent);
-        if (n) children.push(n);
+    if (options.onUnknown) {
+      for (const k of el.children) {
+        if (k.type === "element" && !spec.order.has(k.name)) {
+          options.onUnknown({ parent: el.name, name: k.name });
+        }
       }
+    }
+    for (const k of childrenInOrder(el, spec.order)) {
+      const n = normalizeElement(k, el.name, options, parent);
+      if (n) children.push(n);
     }
   }
   return { type: "element", name: el.name, attributes, children };

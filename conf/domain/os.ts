@@ -11,7 +11,7 @@
  */
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
-import { child, children, textOf } from "../../util/xml/mod.ts";
+import { child, children, childrenInOrder, nameOrder, textOf } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 
@@ -34,6 +34,9 @@ export const OS_KIDS_BEFORE_BOOT = [
 ];
 /** `<os>` children libvirt writes after the `<boot>` list. */
 export const OS_KIDS_AFTER_BOOT = ["bootmenu", "smbios", "bios", "acpi"];
+
+/** The `<os>` children kept as trees, in output order around the boot list. */
+const EXTRA_ORDER = nameOrder([...OS_KIDS_BEFORE_BOOT, ...OS_KIDS_AFTER_BOOT]);
 
 /** virDomainOSType names. */
 const OS_TYPES = ["hvm", "xen", "linux", "exe", "uml", "xenpvh"];
@@ -67,15 +70,14 @@ export function parseOs(el: XmlElement | undefined, options: NormalizeOptions): 
   if (el?.attributes.firmware) os.firmware = el.attributes.firmware;
   const boot = children(el, "boot").map((b) => b.attributes.dev ?? "");
   if (boot.length) os.boot = boot;
-  const known = new Set(["type", "boot", ...OS_KIDS_BEFORE_BOOT, ...OS_KIDS_AFTER_BOOT]);
   for (const k of children(el)) {
-    if (!known.has(k.name)) options.onUnknown?.({ parent: "os", name: k.name });
-  }
-  for (const name of [...OS_KIDS_BEFORE_BOOT, ...OS_KIDS_AFTER_BOOT]) {
-    for (const k of children(el, name)) {
-      const n = normalizeElement(k, "os", options, "domain");
-      if (n) os.extra.push(n);
+    if (!EXTRA_ORDER.has(k.name) && k.name !== "type" && k.name !== "boot") {
+      options.onUnknown?.({ parent: "os", name: k.name });
     }
+  }
+  for (const k of childrenInOrder(el, EXTRA_ORDER)) {
+    const n = normalizeElement(k, "os", options, "domain");
+    if (n) os.extra.push(n);
   }
   return os;
 }

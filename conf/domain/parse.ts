@@ -24,7 +24,15 @@ import {
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
-import { child, children, childText, parse, textOf } from "../../util/xml/mod.ts";
+import {
+  child,
+  children,
+  childrenInOrder,
+  childText,
+  nameOrder,
+  parse,
+  textOf,
+} from "../../util/xml/mod.ts";
 import { normalizeBitmap } from "./bitmap.ts";
 import { parseCputune } from "./cputune.ts";
 import type { DomainDef } from "./def.ts";
@@ -66,6 +74,8 @@ export const SECTION_ORDER = [
   "keywrap",
   "launchSecurity",
 ];
+
+const SECTIONS = nameOrder(SECTION_ORDER);
 
 const HYPERV_FEATURES = new Set(
   ("relaxed vapic spinlocks vpindex runtime synic stimer reset vendor_id frequencies " +
@@ -233,6 +243,9 @@ function parseVcpu(el: XmlElement | undefined): DomainDef["vcpu"] {
   return vcpu;
 }
 
+/** `<cpu>` children kept as trees (besides the modelled topology), in parse order. */
+const CPU_KIDS = nameOrder(["model", "vendor", "feature", "cache", "maxphysaddr", "numa"]);
+
 /** virCPUMode names. */
 const CPU_MODES = ["custom", "host-model", "host-passthrough", "maximum"];
 
@@ -260,26 +273,22 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
       threads: n("threads"),
     };
   }
-  for (const name of ["model", "vendor", "feature", "cache", "maxphysaddr", "numa"]) {
-    for (const k of children(cpu, name)) {
-      const el = normalizeElement(k, "cpu", options, "domain");
-      if (!el) continue;
-      if (name === "numa") {
-        el.children.forEach((c, i) => {
-          if (c.type !== "element") return;
-          if (c.attributes.id === undefined) c.attributes = { id: String(i), ...c.attributes };
-          if (c.attributes.cpus !== undefined) {
-            c.attributes.cpus = normalizeBitmap(c.attributes.cpus);
-          }
-        });
-      }
-      out.extra.push(el);
+  for (const k of childrenInOrder(cpu, CPU_KIDS)) {
+    const el = normalizeElement(k, "cpu", options, "domain");
+    if (!el) continue;
+    if (k.name === "numa") {
+      el.children.forEach((c, i) => {
+        if (c.type !== "element") return;
+        if (c.attributes.id === undefined) c.attributes = { id: String(i), ...c.attributes };
+        if (c.attributes.cpus !== undefined) {
+          c.attributes.cpus = normalizeBitmap(c.attributes.cpus);
+        }
+      });
     }
+    out.extra.push(el);
   }
   for (const k of children(cpu)) {
-    if (
-      !["topology", "model", "vendor", "feature", "cache", "maxphysaddr", "numa"].includes(k.name)
-    ) {
+    if (k.name !== "topology" && !CPU_KIDS.has(k.name)) {
       options.onUnknown?.({ parent: "cpu", name: k.name });
     }
   }
@@ -368,25 +377,24 @@ const CLOCK_OFFSETS = ["utc", "localtime", "variable", "timezone", "absolute"];
 
 function parseSections(root: XmlElement, def: DomainDef, options: NormalizeOptions): XmlElement[] {
   const out: XmlElement[] = [];
-  for (const name of SECTION_ORDER) {
-    for (const el of children(root, name)) {
-      if (name === "cputune") {
-        const c = parseCputune(el, def.vcpu.max, options);
-        if (c) out.push(c);
-        continue;
-      }
-      if (name === "features") checkHyperv(el);
-      const n = normalizeElement(el, "domain", options);
-      if (!n) continue;
-      if (name === "numatune") {
-        for (const m of n.children) {
-          if (m.type === "element" && m.attributes.nodeset !== undefined) {
-            m.attributes.nodeset = normalizeBitmap(m.attributes.nodeset);
-          }
+  for (const el of childrenInOrder(root, SECTIONS)) {
+    const name = el.name;
+    if (name === "cputune") {
+      const c = parseCputune(el, def.vcpu.max, options);
+      if (c) out.push(c);
+      continue;
+    }
+    if (name === "features") checkHyperv(el);
+    const n = normalizeElement(el, "domain", options);
+    if (!n) continue;
+    if (name === "numatune") {
+      for (const m of n.children) {
+        if (m.type === "element" && m.attributes.nodeset !== undefined) {
+          m.attributes.nodeset = normalizeBitmap(m.attributes.nodeset);
         }
       }
-      out.push(n);
     }
+    out.push(n);
   }
   return out;
 }

@@ -12,11 +12,14 @@
  * ```
  * @module
  */
+import { type NameOrder, nameOrder } from "../../util/xml/mod.ts";
 
 /** Known attributes and children of one element, in libvirt's output order. */
 export interface ElementSpec {
   attrs: string[];
   kids: string[];
+  /** Positions in `kids`. */
+  order: NameOrder;
   text: boolean;
   /** Keep the subtree verbatim (`<metadata>` content). */
   verbatim: boolean;
@@ -275,18 +278,43 @@ const TABLE: Record<string, string> = {
   "gl": "enable rendernode|",
 };
 
-const specs = new Map<string, ElementSpec>();
+/**
+ * Specs by element name, then by parent and grandparent: a lookup is a few map reads rather
+ * than building `grandparent/parent/name` keys for every element of every document.
+ */
+interface SpecsOfName {
+  /** The spec of `name` wherever no path entry applies. */
+  any?: ElementSpec;
+  byParent: Map<string, { spec?: ElementSpec; byGrandparent: Map<string, ElementSpec> }>;
+}
+
+const specs = new Map<string, SpecsOfName>();
+/** `<address>` specs by the address type. */
+const addressSpecs = new Map<string, ElementSpec>();
 const flags = Object.fromEntries(FLAGS.split(" ").map((f) => [f, "state|"]));
 for (const [key, raw] of Object.entries({ ...flags, ...TABLE, ...ADDRESSES })) {
   const verbatim = raw === "*";
   const text = raw.startsWith("#");
   const [a, k = ""] = (text ? raw.slice(1) : raw).split("|");
-  specs.set(key, {
-    attrs: a ? a.split(" ") : [],
-    kids: k ? k.split(" ") : [],
-    text,
-    verbatim,
-  });
+  const kids = k ? k.split(" ") : [];
+  const spec = { attrs: a ? a.split(" ") : [], kids, order: nameOrder(kids), text, verbatim };
+  if (key.startsWith("address:")) {
+    addressSpecs.set(key.slice("address:".length), spec);
+    continue;
+  }
+  const path = key.split("/");
+  const name = path[path.length - 1];
+  let of = specs.get(name);
+  if (!of) specs.set(name, of = { byParent: new Map() });
+  if (path.length === 1) {
+    of.any = spec;
+    continue;
+  }
+  const parent = path[path.length - 2];
+  let byParent = of.byParent.get(parent);
+  if (!byParent) of.byParent.set(parent, byParent = { byGrandparent: new Map() });
+  if (path.length === 2) byParent.spec = spec;
+  else byParent.byGrandparent.set(path[0], spec);
 }
 
 /**
@@ -299,7 +327,9 @@ export function elementSpec(
   grandparent = "",
   type?: string,
 ): ElementSpec | undefined {
-  const byPath = specs.get(`${grandparent}/${parent}/${name}`) ?? specs.get(`${parent}/${name}`);
+  const of = specs.get(name);
+  const byParent = of?.byParent.get(parent);
+  const byPath = byParent?.byGrandparent.get(grandparent) ?? byParent?.spec;
   if (byPath) return byPath;
-  return name === "address" ? specs.get(`address:${type}`) : specs.get(name);
+  return name === "address" ? addressSpecs.get(type!) : of?.any;
 }

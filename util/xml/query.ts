@@ -23,6 +23,43 @@ export function children(el: XmlElement | undefined, name?: string): XmlElement[
   );
 }
 
+/** Positions of element names in an output order, for {@link childrenInOrder}; build it once. */
+export type NameOrder = ReadonlyMap<string, number>;
+
+/**
+ * The {@link NameOrder} of a list of distinct names.
+ *
+ * @example
+ * ```ts
+ * import { nameOrder } from "./mod.ts";
+ * nameOrder(["type", "boot"]).get("boot"); // 1
+ * ```
+ */
+export function nameOrder(names: readonly string[]): NameOrder {
+  return new Map(names.map((n, i) => [n, i]));
+}
+
+/**
+ * The child elements whose name is in `order`, sorted by that order and in document order among
+ * equal names: what `for (const n of names) children(el, n)` collects, in one pass over `el`
+ * instead of one per name.
+ *
+ * @example
+ * ```ts
+ * import { childrenInOrder, nameOrder, parse } from "./mod.ts";
+ * const order = nameOrder(["b", "a"]);
+ * childrenInOrder(parse("<r><a/><c/><b/></r>"), order).map((e) => e.name); // ["b", "a"]
+ * ```
+ */
+export function childrenInOrder(el: XmlElement | undefined, order: NameOrder): XmlElement[] {
+  const out: XmlElement[] = [];
+  if (!el) return out;
+  for (const c of el.children) if (c.type === "element" && order.has(c.name)) out.push(c);
+  // Array.prototype.sort is stable, which keeps document order among equal names.
+  if (out.length > 1) out.sort((a, b) => order.get(a.name)! - order.get(b.name)!);
+  return out;
+}
+
 /** The concatenated text and CDATA content of an element (XPath `string(.)` on leaves). */
 export function textOf(el: XmlElement | undefined): string | undefined {
   if (!el) return undefined;
