@@ -20,6 +20,8 @@ import type { QemuDriverState } from "./driver_state.ts";
 import { setVcpusMaxConfig, type VcpuConfig } from "./hotplug/config.ts";
 import { setVcpuInternal, setVcpusInternal } from "./hotplug/vcpu_change.ts";
 import { applyVcpusToDef, countOnline, vcpusFromDef } from "./hotplug/vcpu_model.ts";
+import { cpuMap, emulatorPinInfo, pinEmulator, pinVcpu, vcpuPinInfo } from "./pinning.ts";
+import { threadAffinity } from "./process/affinity.ts";
 
 const E = VIR;
 
@@ -384,8 +386,8 @@ export class QemuConnection implements DriverConnection {
       );
     }
     const pid = obj.proc!.pid;
-    const host = navigator.hardwareConcurrency;
     const info: VcpuInfo[] = [];
+    const cpumaps: boolean[][] = [];
     obj.vcpus!.ctx.vm.vcpus.forEach((v, number) => {
       if (!v.online) return;
       const stat = v.priv.tid ? `/proc/${pid}/task/${v.priv.tid}/stat` : "";
@@ -395,8 +397,57 @@ export class QemuConnection implements DriverConnection {
         cpuTime: stat ? cpuTimeNs(stat) : 0,
         cpu: stat ? lastCpu(stat) : -1,
       });
+      // What the thread may really run on; without a thread, what it is pinned to.
+      cpumaps.push(cpuMap((v.priv.tid ? threadAffinity(pid, v.priv.tid) : undefined) ?? v.cpumask));
     });
-    return Promise.resolve({ info, cpumaps: info.map(() => Array(host).fill(true)) });
+    return Promise.resolve({ info, cpumaps });
+  }
+
+  async domainPinVcpuFlags(
+    dom: DomainRef,
+    vcpu: number,
+    cpumap: boolean[],
+    flags: number,
+  ): Promise<void> {
+    checkFlags(
+      flags,
+      E.DOMAIN_AFFECT_LIVE | E.DOMAIN_AFFECT_CONFIG,
+      "qemuDomainPinVcpuFlags",
+      "QEMU",
+    );
+    const obj = this.#obj(dom);
+    await obj.job.run(() => pinVcpu(this.#s, obj, vcpu, cpumap, flags));
+  }
+
+  domainGetVcpuPinInfo(dom: DomainRef, flags: number): Promise<boolean[][]> {
+    checkFlags(
+      flags,
+      E.DOMAIN_AFFECT_LIVE | E.DOMAIN_AFFECT_CONFIG,
+      "qemuDomainGetVcpuPinInfo",
+      "QEMU",
+    );
+    return Promise.resolve(vcpuPinInfo(this.#s, this.#obj(dom), flags));
+  }
+
+  async domainPinEmulator(dom: DomainRef, cpumap: boolean[], flags: number): Promise<void> {
+    checkFlags(
+      flags,
+      E.DOMAIN_AFFECT_LIVE | E.DOMAIN_AFFECT_CONFIG,
+      "qemuDomainPinEmulator",
+      "QEMU",
+    );
+    const obj = this.#obj(dom);
+    await obj.job.run(() => pinEmulator(this.#s, obj, cpumap, flags));
+  }
+
+  domainGetEmulatorPinInfo(dom: DomainRef, flags: number): Promise<boolean[]> {
+    checkFlags(
+      flags,
+      E.DOMAIN_AFFECT_LIVE | E.DOMAIN_AFFECT_CONFIG,
+      "qemuDomainGetEmulatorPinInfo",
+      "QEMU",
+    );
+    return Promise.resolve(emulatorPinInfo(this.#s, this.#obj(dom), flags));
   }
 
   /** Runs a vCPU change; a live one saves the status whatever the outcome. */

@@ -12,8 +12,8 @@ import { VirError } from "../../util/errors.ts";
 import { EventHub } from "../../util/event_hub.ts";
 import { assignDeviceAliases } from "./alias.ts";
 import { buildQemuArgv } from "./command/argv.ts";
+import { emulatorPinOf } from "./cputune.ts";
 import { type DomainObj, isActive, refOf } from "./domain_obj.ts";
-import { LinuxVcpuCgroup } from "./hotplug/cgroup.ts";
 import { VcpuController } from "./hotplug/controller.ts";
 import { refreshVcpuInfo } from "./hotplug/refresh.ts";
 import { startupVcpus } from "./hotplug/startup.ts";
@@ -241,6 +241,8 @@ export class QemuDriverState {
     this.#attachProcess(obj, proc, { pid: proc.pid, vcpus, individual });
     try {
       await startupVcpus(obj.vcpus!.ctx);
+      const emulatorPin = emulatorPinOf(def);
+      if (emulatorPin) await obj.vcpus!.ctx.cgroup.setupEmulator(emulatorPin);
       if (flags & E.DOMAIN_START_PAUSED) {
         obj.reason = E.DOMAIN_PAUSED_USER;
       } else {
@@ -291,7 +293,7 @@ export class QemuDriverState {
     obj.vcpus = new VcpuController({
       vm,
       monitor: proc.monitor,
-      cgroup: new LinuxVcpuCgroup(proc.pid, this.#log),
+      cgroup: this.launcher.cgroup(proc.pid, this.#log),
       runJob: (fn) => obj.job.run(fn),
       unplugTimeoutMs: this.#unplugTimeoutMs,
       log: this.#log,

@@ -42,7 +42,7 @@ export async function hotplugAddVcpu(ctx: HotplugContext, vcpu: number): Promise
       missing ??= i;
       continue;
     }
-    await ctx.cgroup.setupVcpu(i, tid);
+    await ctx.cgroup.setupVcpu(i, tid, vm.vcpus[i].cpumask);
   }
   persistOrder(vm);
   if (missing !== undefined && hasVcpuPids(vm)) {

@@ -4,17 +4,20 @@
  *
  * @module
  */
+import { formatBitmap } from "../../../conf/domain/bitmap.ts";
+import { setThreadAffinity } from "../process/affinity.ts";
 import type { HotplugLog, VcpuCgroup } from "./types.ts";
 
 /**
  * vCPU cgroups as threaded children of QEMU's own cgroup v2 directory
- * (`<qemu cgroup>/vcpuN`, thread moved via `cgroup.threads`).
+ * (`<qemu cgroup>/vcpuN`, thread moved via `cgroup.threads`), with pins applied to the cgroup's
+ * `cpuset.cpus` when it has one and always to the thread's affinity, as libvirt does both.
  *
  * @example
  * ```ts
  * import { LinuxVcpuCgroup } from "./cgroup.ts";
  * const cg = new LinuxVcpuCgroup(12345, console.warn);
- * await cg.setupVcpu(1, 12350);
+ * await cg.setupVcpu(1, 12350, [0]);
  * ```
  */
 export class LinuxVcpuCgroup implements VcpuCgroup {
@@ -31,14 +34,25 @@ export class LinuxVcpuCgroup implements VcpuCgroup {
 
   #root: string;
 
-  async setupVcpu(vcpu: number, tid: number): Promise<void> {
+  async setupVcpu(vcpu: number, tid: number, cpumask?: number[]): Promise<void> {
+    await this.#place(`vcpu${vcpu}`, tid, cpumask);
+    if (cpumask) setThreadAffinity(tid, cpumask);
+  }
+
+  async setupEmulator(cpumask: number[]): Promise<void> {
+    await this.#place("emulator", this.#pid, cpumask);
+    setThreadAffinity(this.#pid, cpumask);
+  }
+
+  async #place(name: string, tid: number, cpumask?: number[]): Promise<void> {
     const dir = await this.#base();
     if (!dir) return;
     try {
-      const child = `${dir}/vcpu${vcpu}`;
+      const child = `${dir}/${name}`;
       await Deno.mkdir(child, { recursive: true });
       await Deno.writeTextFile(`${child}/cgroup.type`, "threaded").catch(() => {});
       await Deno.writeTextFile(`${child}/cgroup.threads`, String(tid));
+      if (cpumask) await Deno.writeTextFile(`${child}/cpuset.cpus`, formatBitmap(cpumask));
     } catch (err) {
       this.#disable(err);
     }

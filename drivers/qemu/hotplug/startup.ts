@@ -8,11 +8,14 @@ import { hotpluggableCpuProps, persistOrder } from "./order.ts";
 import { refreshVcpuInfo } from "./refresh.ts";
 import type { HotplugContext } from "./types.ts";
 import { validateHotpluggableVcpus, validateVcpuInfo } from "./validate.ts";
+import { VirError } from "../../../util/errors.ts";
+import { hasVcpuPids } from "./vcpu_model.ts";
 
 /**
  * After QEMU started with `-smp` covering the non-hotpluggable vCPUs: validates the hotplug
  * configuration, plugs the enabled hotpluggable entities in their `order`, then checks the
- * whole domain's thread ids (the only place that does) and gives every vCPU its cgroup.
+ * whole domain's thread ids (the only place that does) and gives every vCPU its cgroup and pin.
+ * Pins need thread ids: without them a pinned online vCPU fails the start, as in libvirt.
  *
  * @example
  * ```ts
@@ -39,7 +42,10 @@ export async function startupVcpus(ctx: HotplugContext): Promise<void> {
   await refreshVcpuInfo(vm, monitor, false, ctx.log);
   validateVcpuInfo(vm);
   persistOrder(vm);
+  if (!hasVcpuPids(vm) && vm.vcpus.some((v) => v.online && v.cpumask)) {
+    throw VirError.report("QEMU", "OPERATION_INVALID", "cpu affinity is not supported");
+  }
   for (const [id, v] of vm.vcpus.entries()) {
-    if (v.online && v.priv.tid !== 0) await ctx.cgroup.setupVcpu(id, v.priv.tid);
+    if (v.online && v.priv.tid !== 0) await ctx.cgroup.setupVcpu(id, v.priv.tid, v.cpumask);
   }
 }

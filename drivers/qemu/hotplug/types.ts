@@ -16,8 +16,13 @@ export interface VcpuMonitor {
 
 /** Per-vCPU cgroups (libvirt's `vcpuN` thread cgroups). */
 export interface VcpuCgroup {
-  /** Puts the vCPU's thread into its own cgroup. */
-  setupVcpu(vcpu: number, tid: number): Promise<void>;
+  /**
+   * Puts the vCPU's thread into its own cgroup and, with `cpumask`, confines it to those host
+   * CPUs (cgroup cpuset and thread affinity, as libvirt's `qemuProcessSetupPid`).
+   */
+  setupVcpu(vcpu: number, tid: number, cpumask?: number[]): Promise<void>;
+  /** Confines QEMU's emulator (main) thread to the host CPUs of `cpumask`. */
+  setupEmulator(cpumask: number[]): Promise<void>;
   /** Removes the vCPU's cgroup after an unplug. */
   removeVcpu(vcpu: number): Promise<void>;
 }
@@ -51,6 +56,8 @@ export interface VcpuState {
   hotpluggable: boolean;
   /** `order=` attribute; 0 = unset. */
   order: number;
+  /** Host CPUs of its `<vcpupin>` (libvirt's `cpumask`); undefined when not pinned. */
+  cpumask?: number[];
   priv: VcpuPrivate;
 }
 

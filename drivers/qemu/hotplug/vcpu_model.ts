@@ -4,6 +4,7 @@
  * @module
  */
 import type { DomainDef } from "../../../conf/domain/def.ts";
+import { vcpuPinsOf, writeVcpuPins } from "../cputune.ts";
 import type { LiveVcpus, VcpuPrivate, VcpuState } from "./types.ts";
 
 /** A vCPU's private data before QEMU has told anything. */
@@ -36,6 +37,7 @@ export function emptyPrivate(): VcpuPrivate {
 export function vcpusFromDef(def: DomainDef): { vcpus: VcpuState[]; individual: boolean } {
   const max = def.vcpu.max;
   const listed = new Map((def.vcpus ?? []).map((v) => [v.id, v]));
+  const pins = vcpuPinsOf(def);
   const vcpus: VcpuState[] = [];
   for (let i = 0; i < max; i++) {
     const v = listed.get(i);
@@ -44,6 +46,7 @@ export function vcpusFromDef(def: DomainDef): { vcpus: VcpuState[]; individual: 
       online,
       hotpluggable: v ? v.hotpluggable : !online,
       order: v?.order ?? 0,
+      ...(pins.has(i) ? { cpumask: pins.get(i) } : {}),
       priv: emptyPrivate(),
     });
   }
@@ -51,8 +54,8 @@ export function vcpusFromDef(def: DomainDef): { vcpus: VcpuState[]; individual: 
 }
 
 /**
- * Writes a vCPU list back into a definition: the current count, and `<vcpus>` when the list is
- * individual.
+ * Writes a vCPU list back into a definition: the current count, `<vcpus>` when the list is
+ * individual, and the vCPU pins.
  *
  * @example
  * ```ts
@@ -74,6 +77,7 @@ export function applyVcpusToDef(def: DomainDef, vcpus: VcpuState[], individual: 
       ...(v.order ? { order: v.order } : {}),
     }))
     : undefined;
+  writeVcpuPins(def, vcpus.map((v) => v.cpumask));
 }
 
 /** Number of online vCPUs (libvirt's `virDomainDefGetVcpus`). */

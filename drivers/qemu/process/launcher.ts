@@ -7,6 +7,8 @@
 import { QemuMonitor } from "../monitor/qemu_monitor.ts";
 import { connectQmpUnix } from "../monitor/unix.ts";
 import { VirError } from "../../../util/errors.ts";
+import { LinuxVcpuCgroup } from "../hotplug/cgroup.ts";
+import type { HotplugLog, VcpuCgroup } from "../hotplug/types.ts";
 
 /** A QEMU process with its monitor. */
 export interface QemuProcess {
@@ -24,6 +26,8 @@ export interface QemuLauncher {
   launch(emulator: string, argv: string[], monitorPath: string): Promise<QemuProcess>;
   /** Reconnects to a QEMU started earlier; null when it is gone. */
   attach(pid: number, monitorPath: string): Promise<QemuProcess | null>;
+  /** Where the threads of QEMU `pid` are placed and pinned. */
+  cgroup(pid: number, log: HotplugLog): VcpuCgroup;
 }
 
 function processAlive(pid: number): boolean {
@@ -86,6 +90,10 @@ export class SystemLauncher implements QemuLauncher {
     } catch {
       return null;
     }
+  }
+
+  cgroup(pid: number, log: HotplugLog): VcpuCgroup {
+    return new LinuxVcpuCgroup(pid, log);
   }
 
   #wrap(pid: number, monitor: QemuMonitor): QemuProcess {

@@ -1,13 +1,15 @@
 /**
  * A {@link QemuLauncher} that starts {@link FakeQemu}s instead of processes, sized from the
- * `-smp` argument, so the whole driver runs in-process.
+ * `-smp` argument, with recording cgroups, so the whole driver runs in-process.
  *
  * @module
  */
 import { QemuMonitor } from "../monitor/qemu_monitor.ts";
 import { QmpClient } from "../monitor/qmp_client.ts";
 import type { QemuLauncher, QemuProcess } from "../process/launcher.ts";
+import type { VcpuCgroup } from "../hotplug/types.ts";
 import { FakeQemu, type FakeQemuOptions } from "./fake_qemu.ts";
+import { RecordingCgroup } from "./recording_cgroup.ts";
 
 /**
  * Launches fake QEMUs; every started instance stays reachable by pid for re-attach tests.
@@ -23,6 +25,8 @@ export class FakeLauncher implements QemuLauncher {
   readonly instances = new Map<number, FakeQemu>();
   /** The argv of every launch. */
   readonly launches: string[][] = [];
+  /** The recording cgroup of every fake, by pid. */
+  readonly cgroups = new Map<number, RecordingCgroup>();
   #options: FakeQemuOptions;
   #nextPid = 70000;
 
@@ -51,6 +55,12 @@ export class FakeLauncher implements QemuLauncher {
     const fake = this.instances.get(pid);
     if (!fake?.alive) return null;
     return this.#wrap(fake, await QmpClient.open(fake.connect()));
+  }
+
+  cgroup(pid: number): VcpuCgroup {
+    const cg = this.cgroups.get(pid) ?? new RecordingCgroup();
+    this.cgroups.set(pid, cg);
+    return cg;
   }
 
   #wrap(fake: FakeQemu, qmp: QmpClient): QemuProcess {

@@ -1,5 +1,6 @@
 /**
- * Test doubles for the QEMU driver: a fake QEMU speaking QMP (reused by the gateway's tests).
+ * Test doubles for the QEMU driver: a fake QEMU speaking QMP (reused by the gateway's tests) and
+ * a recording cgroup.
  *
  * @example
  * ```ts
@@ -10,3 +11,4 @@
  */
 export * from "./fake_qemu.ts";
 export * from "./fake_launcher.ts";
+export * from "./recording_cgroup.ts";

@@ -57,7 +57,7 @@ async function until(cond: () => Promise<boolean>, ms = 5000) {
 }
 
 Deno.test({
-  name: "real QEMU: start, hotplug to 4, unplug timeout, destroy, crash, re-attach",
+  name: "real QEMU: start, hotplug to 4, live pin, unplug timeout, destroy, crash, re-attach",
   ignore: !haveQemu && !Deno.env.get("CI"),
   sanitizeResources: false,
   sanitizeOps: false,
@@ -84,6 +84,18 @@ Deno.test({
       const tids: number[] = status.vcpus.map((v: { tid: number }) => v.tid);
       assert.equal(new Set(tids).size, 4, `distinct thread ids: ${tids}`);
       for (const tid of tids) assert.ok(Deno.statSync(`/proc/${status.pid}/task/${tid}`));
+
+      // A live pin moves the vCPU's thread: the kernel's affinity is what getVcpus reports.
+      await conn.domainPinVcpuFlags!(running, 1, [true], live);
+      const allowed = (await Deno.readTextFile(`/proc/${status.pid}/task/${tids[1]}/status`))
+        .match(/^Cpus_allowed_list:\s*(\S+)/m)?.[1];
+      assert.equal(allowed, "0");
+      const host = navigator.hardwareConcurrency;
+      assert.deepEqual(
+        (await conn.domainGetVcpus!(running)).cpumaps[1],
+        Array.from({ length: host }, (_, i) => i === 0),
+      );
+      assert.match(await conn.domainGetXMLDesc!(running, 0), /<vcpupin vcpu='1' cpuset='0'\/>/);
 
       // No guest OS: QEMU refuses device_del at once (legacy ACPI CPU hotplug).
       const legacy = (await conn.domainSetVcpusFlags!(running, 3, live).catch((e) =>

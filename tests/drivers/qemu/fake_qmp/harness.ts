@@ -5,30 +5,20 @@
  * @module
  */
 import { QemuMonitor, QmpClient } from "../../../../drivers/qemu/monitor/mod.ts";
-import { FakeQemu, type FakeQemuOptions } from "../../../../drivers/qemu/testing/mod.ts";
+import {
+  FakeQemu,
+  type FakeQemuOptions,
+  RecordingCgroup,
+} from "../../../../drivers/qemu/testing/mod.ts";
 import {
   emptyPrivate,
   type LiveVcpus,
   startupVcpus,
-  type VcpuCgroup,
   VcpuController,
   type VcpuMonitor,
   type VcpuState,
 } from "../../../../drivers/qemu/hotplug/mod.ts";
 import { DomainJob } from "../../../../drivers/qemu/process/job.ts";
-
-/** A cgroup double that records every call. */
-export class RecordingCgroup implements VcpuCgroup {
-  readonly calls: string[] = [];
-  setupVcpu(vcpu: number, tid: number): Promise<void> {
-    this.calls.push(`setup ${vcpu} ${tid}`);
-    return Promise.resolve();
-  }
-  removeVcpu(vcpu: number): Promise<void> {
-    this.calls.push(`remove ${vcpu}`);
-    return Promise.resolve();
-  }
-}
 
 /** vCPUs from a compact spec: `N` online fixed, `H` online hotpluggable, `-` offline. */
 export function vcpuList(spec: string, orders: number[] = []): VcpuState[] {

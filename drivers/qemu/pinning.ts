@@ -1,0 +1,179 @@
+/**
+ * vCPU and emulator pinning of the QEMU driver (`qemuDomainPinVcpuFlags`,
+ * `qemuDomainPinVcpuLive`, `qemuDomainGetVcpuPinInfo`, `qemuDomainPinEmulator`,
+ * `qemuDomainGetEmulatorPinInfo`). Live pins go through the domain's cgroup interface (cpuset
+ * and thread affinity) and land in the live `<cputune>`; config pins in the persistent one.
+ *
+ * @module
+ */
+import { formatBitmap, parseBitmap } from "../../conf/domain/bitmap.ts";
+import type { DomainDef } from "../../conf/domain/def.ts";
+import { VIR } from "../../util/constants.ts";
+import { VirError } from "../../util/errors.ts";
+import { emulatorPinOf, vcpuPinsOf, writeEmulatorPin, writeVcpuPins } from "./cputune.ts";
+import { type DomainObj, modificationImpact } from "./domain_obj.ts";
+import type { QemuDriverState } from "./driver_state.ts";
+import { hasVcpuPids } from "./hotplug/vcpu_model.ts";
+
+const cpusOf = (cpumap: readonly boolean[]) => cpumap.flatMap((on, cpu) => on ? [cpu] : []);
+
+/**
+ * A CPU map of the host's size with `cpus` set (every CPU when undefined).
+ *
+ * @example
+ * ```ts
+ * import { cpuMap } from "./pinning.ts";
+ * cpuMap([0]); // [true, false] on a 2-CPU host
+ * ```
+ */
+export function cpuMap(cpus: readonly number[] | undefined): boolean[] {
+  const set = cpus ? new Set(cpus) : undefined;
+  return Array.from(
+    { length: navigator.hardwareConcurrency },
+    (_, cpu) => set ? set.has(cpu) : true,
+  );
+}
+
+function emptyPinError(): VirError {
+  return VirError.report("QEMU", "INVALID_ARG", "Empty cpu list for pinning");
+}
+
+function tunable(state: QemuDriverState, obj: DomainObj, field: string, cpus: number[]): void {
+  state.emitOther(obj, VIR.DOMAIN_EVENT_ID_TUNABLE, { params: { [field]: formatBitmap(cpus) } });
+}
+
+/**
+ * Pins vCPU `vcpu` live and/or in the configuration (the caller holds the domain job). A live
+ * pin of an online vCPU moves its thread at once; an offline vCPU gets it when plugged.
+ *
+ * @example
+ * ```ts
+ * import { pinVcpu } from "./pinning.ts";
+ * import type { QemuDriverState } from "./driver_state.ts";
+ * import type { DomainObj } from "./domain_obj.ts";
+ * declare const state: QemuDriverState, obj: DomainObj;
+ * await pinVcpu(state, obj, 1, [false, true], 1);
+ * ```
+ */
+export async function pinVcpu(
+  state: QemuDriverState,
+  obj: DomainObj,
+  vcpu: number,
+  cpumap: readonly boolean[],
+  flags: number,
+): Promise<void> {
+  const { live, config } = modificationImpact(obj, flags);
+  const persistent = config ? obj.persistentDef! : undefined;
+  if (persistent && vcpu >= persistent.vcpu.max) {
+    throw VirError.report(
+      "QEMU",
+      "INVALID_ARG",
+      `vcpu ${vcpu} is out of range of persistent cpu count ${persistent.vcpu.current}`,
+    );
+  }
+  const cpus = cpusOf(cpumap);
+  if (!cpus.length) throw emptyPinError();
+  if (live) {
+    const ctx = obj.vcpus!.ctx;
+    if (!hasVcpuPids(ctx.vm)) {
+      throw VirError.report("QEMU", "OPERATION_INVALID", "cpu affinity is not supported");
+    }
+    const info = ctx.vm.vcpus[vcpu];
+    if (!info) {
+      throw VirError.report(
+        "QEMU",
+        "INVALID_ARG",
+        `vcpu ${vcpu} is out of range of live cpu count ${ctx.vm.vcpus.length}`,
+      );
+    }
+    if (info.online) await ctx.cgroup.setupVcpu(vcpu, info.priv.tid, cpus);
+    info.cpumask = cpus;
+    await state.saveStatus(obj);
+    tunable(state, obj, `cputune.vcpupin${vcpu}`, cpus);
+  }
+  if (persistent) {
+    const pins = vcpuPinsOf(persistent);
+    pins.set(vcpu, cpus);
+    writeVcpuPins(persistent, Array.from({ length: persistent.vcpu.max }, (_, i) => pins.get(i)));
+    await state.saveConfig(obj);
+  }
+}
+
+/**
+ * Pins the emulator thread live and/or in the configuration (the caller holds the job).
+ *
+ * @example
+ * ```ts
+ * import { pinEmulator } from "./pinning.ts";
+ * import type { QemuDriverState } from "./driver_state.ts";
+ * import type { DomainObj } from "./domain_obj.ts";
+ * declare const state: QemuDriverState, obj: DomainObj;
+ * await pinEmulator(state, obj, [true], 2);
+ * ```
+ */
+export async function pinEmulator(
+  state: QemuDriverState,
+  obj: DomainObj,
+  cpumap: readonly boolean[],
+  flags: number,
+): Promise<void> {
+  const { live, config } = modificationImpact(obj, flags);
+  const cpus = cpusOf(cpumap);
+  if (!cpus.length) throw emptyPinError();
+  if (live) {
+    await obj.vcpus!.ctx.cgroup.setupEmulator(cpus);
+    writeEmulatorPin(obj.liveDef!, cpus);
+    await state.saveStatus(obj);
+    tunable(state, obj, "cputune.emulatorpin", cpus);
+  }
+  if (config) {
+    writeEmulatorPin(obj.persistentDef!, cpus);
+    await state.saveConfig(obj);
+  }
+}
+
+/** libvirt's `virDomainObjGetOneDef`: the one definition LIVE, CONFIG or neither names. */
+function oneDef(state: QemuDriverState, obj: DomainObj, flags: number): DomainDef {
+  const { live } = modificationImpact(obj, flags);
+  return live ? state.liveDefinition(obj) : obj.persistentDef!;
+}
+
+/**
+ * The CPU map of every vCPU up to the maximum: its pin, else the `<vcpu cpuset>`, else every
+ * host CPU (`virDomainDefGetVcpuPinInfoHelper`).
+ *
+ * @example
+ * ```ts
+ * import { vcpuPinInfo } from "./pinning.ts";
+ * import type { QemuDriverState } from "./driver_state.ts";
+ * import type { DomainObj } from "./domain_obj.ts";
+ * declare const state: QemuDriverState, obj: DomainObj;
+ * const maps = vcpuPinInfo(state, obj, 0);
+ * ```
+ */
+export function vcpuPinInfo(state: QemuDriverState, obj: DomainObj, flags: number): boolean[][] {
+  const def = oneDef(state, obj, flags);
+  const pins = vcpuPinsOf(def);
+  return Array.from({ length: def.vcpu.max }, (_, i) => cpuMap(pins.get(i) ?? cpusetOf(def)));
+}
+
+/**
+ * The emulator's CPU map: its pin, else the `<vcpu cpuset>`, else every host CPU.
+ *
+ * @example
+ * ```ts
+ * import { emulatorPinInfo } from "./pinning.ts";
+ * import type { QemuDriverState } from "./driver_state.ts";
+ * import type { DomainObj } from "./domain_obj.ts";
+ * declare const state: QemuDriverState, obj: DomainObj;
+ * const map = emulatorPinInfo(state, obj, 0);
+ * ```
+ */
+export function emulatorPinInfo(state: QemuDriverState, obj: DomainObj, flags: number): boolean[] {
+  const def = oneDef(state, obj, flags);
+  return cpuMap(emulatorPinOf(def) ?? cpusetOf(def));
+}
+
+function cpusetOf(def: DomainDef): number[] | undefined {
+  return def.vcpu.cpuset ? parseBitmap(def.vcpu.cpuset) : undefined;
+}

@@ -1,0 +1,38 @@
+/**
+ * A {@link VcpuCgroup} double that records every call instead of touching the host.
+ *
+ * @module
+ */
+import { formatBitmap } from "../../../conf/domain/bitmap.ts";
+import type { VcpuCgroup } from "../hotplug/types.ts";
+
+/**
+ * Records `setup <vcpu> <tid>[ cpus=<list>]`, `emulator cpus=<list>` and `remove <vcpu>`.
+ *
+ * @example
+ * ```ts
+ * import { RecordingCgroup } from "./recording_cgroup.ts";
+ * const cg = new RecordingCgroup();
+ * await cg.setupVcpu(1, 4242, [0]);
+ * cg.calls; // ["setup 1 4242 cpus=0"]
+ * ```
+ */
+export class RecordingCgroup implements VcpuCgroup {
+  /** Every call, in order. */
+  readonly calls: string[] = [];
+
+  setupVcpu(vcpu: number, tid: number, cpumask?: number[]): Promise<void> {
+    this.calls.push(`setup ${vcpu} ${tid}${cpumask ? ` cpus=${formatBitmap(cpumask)}` : ""}`);
+    return Promise.resolve();
+  }
+
+  setupEmulator(cpumask: number[]): Promise<void> {
+    this.calls.push(`emulator cpus=${formatBitmap(cpumask)}`);
+    return Promise.resolve();
+  }
+
+  removeVcpu(vcpu: number): Promise<void> {
+    this.calls.push(`remove ${vcpu}`);
+    return Promise.resolve();
+  }
+}
