@@ -5,7 +5,7 @@
  */
 import { VirError } from "../../../util/errors.ts";
 import { hotpluggableCpuProps, persistOrder } from "./order.ts";
-import { refreshVcpuInfo } from "./refresh.ts";
+import { applyVcpuInfo, queryVcpuInfo } from "./refresh.ts";
 import type { HotplugContext } from "./types.ts";
 import { hasVcpuPids } from "./vcpu_model.ts";
 
@@ -28,12 +28,22 @@ export async function hotplugAddVcpu(ctx: HotplugContext, vcpu: number): Promise
   const entity = vm.vcpus[vcpu];
   const nvcpus = entity.priv.vcpus;
   entity.priv.alias = `vcpu${vcpu}`;
-  await ctx.monitor.deviceAdd(hotpluggableCpuProps(entity));
+  // The refresh queries go out right behind device_add: QEMU runs them after it, so they see the
+  // new vCPU, and a round trip is saved. They only read: if device_add fails, their answers are
+  // dropped and nothing changed, exactly as when they are never sent.
+  const added = ctx.monitor.deviceAdd(hotpluggableCpuProps(entity));
+  const query = queryVcpuInfo(ctx.monitor);
+  try {
+    await added;
+  } catch (err) {
+    await query.catch(() => {});
+    throw err;
+  }
 
   // From now on <vcpus> is formatted so the hotplugged vCPU stays unpluggable.
   vm.individual = true;
   for (let i = vcpu; i < vcpu + nvcpus; i++) vm.vcpus[i].online = true;
-  await refreshVcpuInfo(vm, ctx.monitor, false, ctx.log);
+  applyVcpuInfo(vm, await query, false, ctx.log);
 
   let missing: number | undefined;
   for (let i = vcpu; i < vcpu + nvcpus; i++) {

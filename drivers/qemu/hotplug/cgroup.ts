@@ -70,7 +70,11 @@ export class LinuxVcpuCgroup implements VcpuCgroup {
       const text = await Deno.readTextFile(`/proc/${this.#pid}/cgroup`);
       const line = text.split("\n").find((l) => l.startsWith("0::"));
       if (!line) throw new Error("no cgroup v2 hierarchy");
-      this.#dir = this.#root + line.slice(3).replace(/\/$/, "");
+      const dir = this.#root + line.slice(3).replace(/\/$/, "");
+      // On a hybrid host the v2 hierarchy is not mounted at the root (which is then a tmpfs
+      // holding the v1 controllers): only a directory with cgroup.controllers is a cgroup.
+      await Deno.stat(`${dir}/cgroup.controllers`);
+      this.#dir = dir;
     } catch (err) {
       this.#disable(err);
     }

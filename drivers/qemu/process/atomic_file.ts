@@ -13,13 +13,20 @@
  * await writeFileAtomic("/tmp/vm.xml", "<domain/>");
  * ```
  */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+export function writeFileAtomic(path: string, text: string): Promise<void> {
   const tmp = `${path}.tmp-${crypto.randomUUID()}`;
+  // Synchronous calls: for a few KiB they cost less than the hops of async file ops, and a
+  // status save sits on the path of every live change (a vCPU hotplug waits for it).
   try {
-    await Deno.writeTextFile(tmp, text, { mode: 0o600 });
-    await Deno.rename(tmp, path);
+    Deno.writeTextFileSync(tmp, text, { mode: 0o600 });
+    Deno.renameSync(tmp, path);
+    return Promise.resolve();
   } catch (err) {
-    await Deno.remove(tmp).catch(() => {});
-    throw err;
+    try {
+      Deno.removeSync(tmp);
+    } catch {
+      // Never created: nothing to clean up.
+    }
+    return Promise.reject(err);
   }
 }
