@@ -14,7 +14,10 @@ import { CallGate, DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import { openApiDocument } from "./openapi.ts";
 import { rpcSocket } from "./rpc_socket.ts";
 import { RPC_SOCKET_PATH } from "../client/remote/ws_protocol.ts";
+import { modelCodec } from "./models.ts";
+import { documentBody, representation } from "./negotiate.ts";
 import { flagsOf, RESOURCES, VOLUMES } from "./rest.ts";
+import { parseStoragePoolXML } from "../conf/storage_pool/mod.ts";
 
 /** The gateway's HTTP API version (the `/v1` prefix). */
 export const API_VERSION = "v1";
@@ -224,6 +227,39 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     return xml(await call(c, "connectGetCapabilities", []) as string);
   });
 
+  // Before the resources: `pools/:name/:action` would take `pools/{pool}/volumes` otherwise.
+  const vols = `${base}/pools/:pool/volumes`;
+  type PoolContext = Parameters<typeof call>[0] & { req: { param(k: string): string } };
+  const pool = (c: PoolContext) => call(c, "storagePoolLookupByName", [c.req.param("pool")]);
+  // A volume's model depends on its pool's type.
+  const volumeCodec = async (c: PoolContext, ref: unknown) =>
+    modelCodec(
+      VOLUMES.model,
+      parseStoragePoolXML(await call(c, "storagePoolGetXMLDesc", [ref, 0]) as string),
+    );
+  app.get(vols, async (c) => json(await call(c, VOLUMES.list, [await pool(c), 0])));
+  app.post(vols, async (c) => {
+    const ref = await pool(c);
+    const body = await documentBody(c.req.raw, async (m) => (await volumeCodec(c, ref)).toXml(m));
+    const q = new URL(c.req.url).searchParams;
+    return json(await call(c, VOLUMES.create, [ref, body, flagsOf(q)]), 201);
+  });
+  app.get(`${vols}/:name`, async (c) => {
+    const poolRef = await pool(c);
+    const ref = await call(c, VOLUMES.lookup, [poolRef, c.req.param("name")]);
+    const wanted = representation(c.req.raw);
+    if (wanted !== "summary") {
+      const doc = await call(c, VOLUMES.xml, [ref, 0]) as string;
+      return wanted === "xml" ? xml(doc) : json((await volumeCodec(c, poolRef)).toModel(doc));
+    }
+    return json({ ...ref as object, info: await call(c, VOLUMES.info, [ref]) });
+  });
+  app.delete(`${vols}/:name`, async (c) => {
+    const ref = await call(c, VOLUMES.lookup, [await pool(c), c.req.param("name")]);
+    await call(c, VOLUMES.delete, [ref, flagsOf(new URL(c.req.url).searchParams)]);
+    return new Response(null, { status: 204 });
+  });
+
   for (const r of RESOURCES) {
     const col = `${base}/${r.segment}`;
     const lookup = (c: Parameters<typeof call>[0], name: string) => call(c, r.lookup, [name]);
@@ -232,7 +268,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       async (c) => json(await call(c, r.list, [flagsOf(new URL(c.req.url).searchParams)])),
     );
     app.post(col, async (c) => {
-      const body = await xmlBody(c.req.raw);
+      const body = await documentBody(c.req.raw, (m) => modelCodec(r.model).toXml(m));
       const q = new URL(c.req.url).searchParams;
       const transient = q.get("transient") === "1" || q.get("transient") === "true";
       if (transient && !r.create) {
@@ -244,7 +280,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     app.get(`${col}/:name`, async (c) => {
       const ref = await lookup(c, c.req.param("name"));
       const q = new URL(c.req.url).searchParams;
-      if (wantsXml(c.req.raw)) return xml(await call(c, r.xml, [ref, flagsOf(q)]) as string);
+      const wanted = representation(c.req.raw);
+      if (wanted !== "summary") {
+        const doc = await call(c, r.xml, [ref, flagsOf(q)]) as string;
+        return wanted === "xml" ? xml(doc) : json(modelCodec(r.model).toModel(doc));
+      }
       const info = r.info ? await call(c, r.info, [ref]) : undefined;
       return json(info === undefined ? ref : { ...ref as object, info });
     });
@@ -270,26 +310,6 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     });
   }
 
-  const vols = `${base}/pools/:pool/volumes`;
-  const pool = (c: Parameters<typeof call>[0] & { req: { param(k: string): string } }) =>
-    call(c, "storagePoolLookupByName", [c.req.param("pool")]);
-  app.get(vols, async (c) => json(await call(c, VOLUMES.list, [await pool(c), 0])));
-  app.post(vols, async (c) => {
-    const body = await xmlBody(c.req.raw);
-    const q = new URL(c.req.url).searchParams;
-    return json(await call(c, VOLUMES.create, [await pool(c), body, flagsOf(q)]), 201);
-  });
-  app.get(`${vols}/:name`, async (c) => {
-    const ref = await call(c, VOLUMES.lookup, [await pool(c), c.req.param("name")]);
-    if (wantsXml(c.req.raw)) return xml(await call(c, VOLUMES.xml, [ref, 0]) as string);
-    return json({ ...ref as object, info: await call(c, VOLUMES.info, [ref]) });
-  });
-  app.delete(`${vols}/:name`, async (c) => {
-    const ref = await call(c, VOLUMES.lookup, [await pool(c), c.req.param("name")]);
-    await call(c, VOLUMES.delete, [ref, flagsOf(new URL(c.req.url).searchParams)]);
-    return new Response(null, { status: 204 });
-  });
-
   const endStreams = () => {
     for (const s of served.values()) s.events.close();
   };
@@ -303,18 +323,4 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       await Promise.all(owned.map((d) => d.connectClose()));
     },
   };
-}
-
-function wantsXml(req: Request): boolean {
-  const accept = req.headers.get("accept") ?? "";
-  return /application\/xml|text\/xml/.test(accept) ||
-    new URL(req.url).searchParams.get("format") === "xml";
-}
-
-async function xmlBody(req: Request): Promise<string> {
-  const type = req.headers.get("content-type") ?? "";
-  if (!/^(application|text)\/xml\b/.test(type)) {
-    throw VirError.report("RPC", "INVALID_ARG", "send the XML document as application/xml");
-  }
-  return await req.text();
 }

@@ -1,6 +1,9 @@
+import { RPC_SOCKET_PATH, RPC_SUBPROTOCOL } from "../client/remote/ws_protocol.ts";
 import { isCallable, methodAccess } from "./access.ts";
 import { type ArgKind, METHOD_ARGS } from "./method_table.ts";
-import { RESOURCES } from "./rest.ts";
+import type { DocumentKind } from "./models.ts";
+import { MODEL_COMPONENT, modelComponents } from "./openapi_models.ts";
+import { RESOURCES, VOLUMES } from "./rest.ts";
 
 type Schema = Record<string, unknown>;
 
@@ -40,18 +43,42 @@ const ERRORS = {
   "501": { $ref: "#/components/responses/Error" },
 };
 const OK_JSON = { "200": { description: "OK", content: { "application/json": {} } }, ...ERRORS };
-const OK_XML = {
-  "200": {
-    description: "JSON by default; the XML document with Accept: application/xml",
-    content: { "application/json": {}, "application/xml": { schema: str } },
+
+/** `GET` of one object: its summary, its XML document, or that document's JSON model. */
+const oneObject = (kind: DocumentKind) => ({
+  parameters: [{
+    name: "format",
+    in: "query",
+    required: false,
+    description: "xml: the XML document; json: its JSON model (as Accept: application/xml or " +
+      "application/json). Without either, the object's ref and info.",
+    schema: { enum: ["xml", "json"] },
+  }],
+  responses: {
+    "200": {
+      description: "The ref and info by default; the XML document or its JSON model on request",
+      content: {
+        "application/json": { schema: { anyOf: [{ type: "object" }, ref(MODEL_COMPONENT[kind])] } },
+        "application/xml": { schema: str },
+      },
+    },
+    ...ERRORS,
   },
-  ...ERRORS,
-};
-const XML_BODY = { required: true, content: { "application/xml": { schema: str } } };
+});
+
+/** `POST` of a document: the XML itself or its JSON model, validated and formatted as XML. */
+const documentBody = (kind: DocumentKind) => ({
+  required: true,
+  content: {
+    "application/xml": { schema: str },
+    "application/json": { schema: ref(MODEL_COMPONENT[kind]) },
+  },
+});
 
 /**
  * The OpenAPI 3.1 document of the gateway: one operation per driver method (with its exact
- * argument list), the REST resources, and the event stream.
+ * argument list), the RPC WebSocket, the REST resources with their XML documents' JSON
+ * models, and the event stream.
  *
  * @example
  * ```ts
@@ -78,6 +105,16 @@ export function openApiDocument(servedPaths: string[]): Schema & { openapi: stri
         summary: "Events as Server-Sent Events (resume with Last-Event-ID); " +
           "WebSocket on Upgrade (resume with ?lastEventId=)",
         responses: { "200": { description: "stream", content: { "text/event-stream": {} } } },
+      },
+    },
+    [`/v1/{driver}/{path}/${RPC_SOCKET_PATH}`]: {
+      parameters: driverParams,
+      get: {
+        summary: `RPC over one WebSocket (Upgrade; subprotocol ${RPC_SUBPROTOCOL}): ` +
+          '{"auth": TOKEN} first (or a bearer.TOKEN subprotocol), then {"id", "method", "args"} ' +
+          'calls answered by id with {"id", "result"} or {"id", "error"}; {"id", "describe": ' +
+          'true}; {"id", "subscribe": LAST_EVENT_ID|null} streams {"eid", "event"}',
+        responses: { "101": { description: "Switching Protocols: the RPC socket" }, ...ERRORS },
       },
     },
     "/v1/{driver}/{path}/node": {
@@ -121,14 +158,15 @@ export function openApiDocument(servedPaths: string[]): Schema & { openapi: stri
       parameters: driverParams,
       get: { summary: `List ${r.title}s`, responses: OK_JSON },
       post: {
-        summary: `Define a ${r.title} from XML` + (r.create ? " (?transient=1 creates)" : ""),
-        requestBody: XML_BODY,
+        summary: `Define a ${r.title} from XML or its JSON model` +
+          (r.create ? " (?transient=1 creates)" : ""),
+        requestBody: documentBody(r.model),
         responses: OK_JSON,
       },
     };
     paths[`${col}/{name}`] = {
       parameters: [...driverParams, nameParam],
-      get: { summary: `One ${r.title}`, responses: OK_XML },
+      get: { summary: `One ${r.title}`, ...oneObject(r.model) },
       delete: { summary: `Undefine a ${r.title}`, responses: { "204": { description: "gone" } } },
     };
     if (Object.keys(r.actions).length) {
@@ -148,11 +186,15 @@ export function openApiDocument(servedPaths: string[]): Schema & { openapi: stri
   paths[vols] = {
     parameters: [...driverParams, poolParam],
     get: { summary: "List volumes", responses: OK_JSON },
-    post: { summary: "Create a volume from XML", requestBody: XML_BODY, responses: OK_JSON },
+    post: {
+      summary: "Create a volume from XML or its JSON model",
+      requestBody: documentBody(VOLUMES.model),
+      responses: OK_JSON,
+    },
   };
   paths[`${vols}/{name}`] = {
     parameters: [...driverParams, poolParam, nameParam],
-    get: { summary: "One volume", responses: OK_XML },
+    get: { summary: "One volume", ...oneObject(VOLUMES.model) },
     delete: { summary: "Delete a volume", responses: { "204": { description: "gone" } } },
   };
   return {
@@ -177,6 +219,7 @@ export function openApiDocument(servedPaths: string[]): Schema & { openapi: stri
         NodeDeviceRef: obj({ name: str }),
         InterfaceRef: obj({ name: str, mac: str }),
         SecretRef: obj({ uuid: str, usageType: num, usageID: str }),
+        ...modelComponents(),
       },
     },
   };

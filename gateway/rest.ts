@@ -1,4 +1,5 @@
 import type { DriverMethod } from "../util/driver.ts";
+import type { DocumentKind } from "./models.ts";
 
 /** How one REST action maps onto a driver call, given the object's ref and the query. */
 export type ActionCall = (ref: unknown, q: URLSearchParams) => [DriverMethod, unknown[]];
@@ -13,6 +14,8 @@ export interface Resource {
   /** Looks an object up by the path's `{name}` (a UUID for secrets). */
   lookup: DriverMethod;
   xml: DriverMethod;
+  /** The kind of that XML document, for its JSON model. */
+  model: DocumentKind;
   info?: DriverMethod;
   /** `POST` of an XML document: define (persistent) … */
   define: DriverMethod;
@@ -39,6 +42,7 @@ export const RESOURCES: Resource[] = [
     list: "connectListAllDomains",
     lookup: "domainLookupByName",
     xml: "domainGetXMLDesc",
+    model: "domain",
     info: "domainGetInfo",
     define: "domainDefineXMLFlags",
     create: "domainCreateXML",
@@ -61,6 +65,7 @@ export const RESOURCES: Resource[] = [
     list: "connectListAllNetworks",
     lookup: "networkLookupByName",
     xml: "networkGetXMLDesc",
+    model: "network",
     define: "networkDefineXMLFlags",
     create: "networkCreateXML",
     undefine: plain("networkUndefine"),
@@ -72,6 +77,7 @@ export const RESOURCES: Resource[] = [
     list: "connectListAllStoragePools",
     lookup: "storagePoolLookupByName",
     xml: "storagePoolGetXMLDesc",
+    model: "pool",
     info: "storagePoolGetInfo",
     define: "storagePoolDefineXML",
     create: "storagePoolCreateXML",
@@ -89,6 +95,7 @@ export const RESOURCES: Resource[] = [
     list: "connectListAllInterfaces",
     lookup: "interfaceLookupByName",
     xml: "interfaceGetXMLDesc",
+    model: "interface",
     define: "interfaceDefineXML",
     undefine: plain("interfaceUndefine"),
     actions: { start: withFlags("interfaceCreate"), destroy: withFlags("interfaceDestroy") },
@@ -99,6 +106,7 @@ export const RESOURCES: Resource[] = [
     list: "connectListAllNodeDevices",
     lookup: "nodeDeviceLookupByName",
     xml: "nodeDeviceGetXMLDesc",
+    model: "device",
     define: "nodeDeviceDefineXML",
     create: "nodeDeviceCreateXML",
     undefine: withFlags("nodeDeviceUndefine"),
@@ -110,6 +118,7 @@ export const RESOURCES: Resource[] = [
     list: "connectListAllSecrets",
     lookup: "secretLookupByUUID",
     xml: "secretGetXMLDesc",
+    model: "secret",
     define: "secretDefineXML",
     undefine: plain("secretUndefine"),
     actions: {},
@@ -118,10 +127,11 @@ export const RESOURCES: Resource[] = [
 
 /** Volumes of a pool: `/pools/{pool}/volumes[/{name}]`. */
 export const VOLUMES = {
+  model: "volume",
   list: "storagePoolListAllVolumes",
   lookup: "storageVolLookupByName",
   xml: "storageVolGetXMLDesc",
   info: "storageVolGetInfo",
   create: "storageVolCreateXML",
   delete: "storageVolDelete",
-} as const satisfies Record<string, DriverMethod>;
+} as const satisfies { model: DocumentKind } & Record<string, DriverMethod | DocumentKind>;

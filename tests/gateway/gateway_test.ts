@@ -173,12 +173,12 @@ Deno.test("REST: define, get JSON and XML, act, list, delete a domain", async ()
     assert.equal(gone.status, 404);
     const bad = await gw.app.request(`${base}/test/explode`, { method: "POST", headers: auth });
     assert.equal(bad.status, 404);
-    const notXml = await gw.app.request(base, {
+    const invalidModel = await gw.app.request(base, {
       method: "POST",
       headers: { ...auth, "content-type": "application/json" },
       body: "{}",
     });
-    assert.equal(notXml.status, 400);
+    assert.equal(invalidModel.status, 400);
   } finally {
     await gw.close();
   }

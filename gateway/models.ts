@@ -1,0 +1,110 @@
+import type { z } from "zod";
+import { type DomainDef, formatDomainXML, parseDomainXML } from "../conf/domain/mod.ts";
+import { formatInterfaceXML, type InterfaceDef, parseInterfaceXML } from "../conf/interface/mod.ts";
+import { MODEL_SCHEMAS } from "../conf/json_schema.ts";
+import { formatNetworkXML, type NetworkDef, parseNetworkXML } from "../conf/network/mod.ts";
+import {
+  formatNodeDeviceXML,
+  type NodeDeviceDef,
+  parseNodeDeviceXML,
+} from "../conf/node_device/mod.ts";
+import { formatSecretXML, parseSecretXML, type SecretDef } from "../conf/secret/mod.ts";
+import {
+  formatStoragePoolXML,
+  parseStoragePoolXML,
+  type StoragePoolDef,
+} from "../conf/storage_pool/mod.ts";
+import {
+  formatStorageVolXML,
+  parseStorageVolXML,
+  type StorageVolDef,
+} from "../conf/storage_vol/mod.ts";
+import { VIR } from "../util/constants.ts";
+import { VirError } from "../util/errors.ts";
+
+/** The document kinds the REST resources exchange, as `conf/json_schema.ts` names them. */
+export type DocumentKind =
+  | "domain"
+  | "network"
+  | "pool"
+  | "volume"
+  | "interface"
+  | "secret"
+  | "device";
+
+/** Turns a driver's XML document into its JSON model and back. */
+export interface ModelCodec {
+  /** The driver's XML, parsed by conf into the model. */
+  toModel(xml: string): unknown;
+  /** A JSON body, validated against the model's zod schema, formatted as XML for the driver. */
+  toXml(body: unknown): string;
+}
+
+/**
+ * Parse and format per kind. A definition is formatted inactive (a live id or state means
+ * nothing to define) and, for domains, secure: the client sent its passwords to have them kept.
+ * A volume's XML depends on its pool's type, so its codec needs the pool's definition.
+ */
+const CODECS: {
+  [K in DocumentKind]: {
+    parse(xml: string, pool: StoragePoolDef): unknown;
+    format(def: z.output<(typeof MODEL_SCHEMAS)[K]>, pool: StoragePoolDef): string;
+  };
+} = {
+  domain: {
+    parse: (xml) => parseDomainXML(xml),
+    format: (def: DomainDef) =>
+      formatDomainXML(def, VIR.DOMAIN_XML_INACTIVE | VIR.DOMAIN_XML_SECURE),
+  },
+  network: {
+    parse: (xml) => parseNetworkXML(xml),
+    format: (def: NetworkDef) => formatNetworkXML(def, VIR.NETWORK_XML_INACTIVE),
+  },
+  pool: { parse: (xml) => parseStoragePoolXML(xml), format: (def) => formatStoragePoolXML(def) },
+  volume: {
+    parse: (xml, pool) => parseStorageVolXML(pool, xml),
+    format: (def: StorageVolDef, pool) => formatStorageVolXML(pool, def),
+  },
+  interface: {
+    parse: (xml) => parseInterfaceXML(xml),
+    format: (def: InterfaceDef) => formatInterfaceXML(def),
+  },
+  secret: { parse: (xml) => parseSecretXML(xml), format: (def: SecretDef) => formatSecretXML(def) },
+  device: {
+    parse: (xml) => parseNodeDeviceXML(xml),
+    format: (def: NodeDeviceDef) => formatNodeDeviceXML(def),
+  },
+};
+
+/**
+ * The codec of one document kind; a volume's takes its pool's definition.
+ *
+ * @example
+ * ```ts
+ * import { modelCodec } from "./models.ts";
+ * const net = modelCodec("network").toModel("<network><name>n</name></network>");
+ * modelCodec("network").toXml(net).startsWith("<network"); // true
+ * ```
+ */
+export function modelCodec(kind: DocumentKind, pool?: StoragePoolDef): ModelCodec {
+  const codec = CODECS[kind] as {
+    parse(xml: string, pool?: StoragePoolDef): unknown;
+    format(def: unknown, pool?: StoragePoolDef): string;
+  };
+  return {
+    toModel: (xml) => codec.parse(xml, pool),
+    toXml(body) {
+      const checked = MODEL_SCHEMAS[kind].safeParse(body);
+      if (!checked.success) {
+        const issue = checked.error.issues[0];
+        const where = issue.path.length ? issue.path.join(".") : "(root)";
+        throw VirError.report(
+          "RPC",
+          "INVALID_ARG",
+          `the body is not a valid ${kind} model: ${where}: ${issue.message}`,
+        );
+      }
+      return codec.format(checked.data, pool);
+    },
+  };
+}
