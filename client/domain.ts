@@ -7,10 +7,10 @@ import type {
   VcpuInfo,
 } from "../util/driver.ts";
 import { VIR } from "../util/constants.ts";
-import { Handle, type HandleOwner } from "./handle.ts";
+import { callDriver, Handle, type HandleOwner } from "./handle.ts";
 import { DomainSnapshot } from "./snapshot.ts";
 import { DomainCheckpoint } from "./checkpoint.ts";
-import { checkArg, exclusiveFlags, requireFlag } from "./invoke.ts";
+import { checkArg, denyReadOnly, exclusiveFlags, requireFlag } from "./invoke.ts";
 
 /** `VIR_EXCLUSIVE_FLAGS_GOTO(VIR_DOMAIN_AFFECT_LIVE, VIR_DOMAIN_AFFECT_CONFIG)`. */
 function affectExclusive(flags: number): void {
@@ -438,60 +438,68 @@ export class Domain extends Handle<DomainRef> {
    * `virDomainSnapshotCreateXML`: CURRENT needs REDEFINE, which excludes NO_METADATA and HALT.
    */
   async snapshotCreateXML(xml: string, flags = 0): Promise<DomainSnapshot> {
-    this.denyReadOnly("virDomainSnapshotCreateXML");
-    const S = VIR;
+    denyReadOnly(this.owner.readonly, "virDomainSnapshotCreateXML", "DOMAIN_SNAPSHOT");
     const f = "DOMAIN_SNAPSHOT";
-    requireFlag(
-      flags,
-      S.DOMAIN_SNAPSHOT_CREATE_CURRENT,
-      S.DOMAIN_SNAPSHOT_CREATE_REDEFINE,
-      "VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT",
-      "VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE",
-      f,
-    );
-    for (
-      const [bit, name] of [[S.DOMAIN_SNAPSHOT_CREATE_NO_METADATA, "NO_METADATA"], [
-        S.DOMAIN_SNAPSHOT_CREATE_HALT,
-        "HALT",
-      ]] as const
-    ) {
-      exclusiveFlags(
-        flags,
-        S.DOMAIN_SNAPSHOT_CREATE_REDEFINE,
-        bit,
-        "VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE",
-        `VIR_DOMAIN_SNAPSHOT_CREATE_${name}`,
-        f,
-      );
+    const create = (name: string) => `VIR_DOMAIN_SNAPSHOT_CREATE_${name}`;
+    const bit = (name: string) => (VIR as Record<string, number>)[`DOMAIN_SNAPSHOT_CREATE_${name}`];
+    requireFlag(flags, bit("CURRENT"), bit("REDEFINE"), create("CURRENT"), create("REDEFINE"), f);
+    for (const other of ["NO_METADATA", "HALT"]) {
+      exclusiveFlags(flags, bit("REDEFINE"), bit(other), create("REDEFINE"), create(other), f);
     }
-    return this.#snapshot(await this.call("domainSnapshotCreateXML", xml, flags));
+    return this.#snapshot(
+      await callDriver(
+        this.owner,
+        "DOMAIN_SNAPSHOT",
+        "domainSnapshotCreateXML",
+        this.ref,
+        xml,
+        flags,
+      ),
+    );
   }
   #snapshot(name: string): DomainSnapshot {
     return new DomainSnapshot(this.owner, this.ref, name);
   }
   /** `virDomainSnapshotNum`. */
   snapshotNum(flags = 0): Promise<number> {
-    return this.call("domainSnapshotNum", flags);
+    return callDriver(this.owner, "DOMAIN_SNAPSHOT", "domainSnapshotNum", this.ref, flags);
   }
   /** `virDomainSnapshotListNames`. */
   snapshotListNames(flags = 0): Promise<string[]> {
-    return this.call("domainSnapshotListNames", flags);
+    return callDriver(this.owner, "DOMAIN_SNAPSHOT", "domainSnapshotListNames", this.ref, flags);
   }
   /** `virDomainListAllSnapshots`. */
   async listAllSnapshots(flags = 0): Promise<DomainSnapshot[]> {
-    return (await this.call("domainListAllSnapshots", flags)).map((n) => this.#snapshot(n));
+    return (await callDriver(
+      this.owner,
+      "DOMAIN_SNAPSHOT",
+      "domainListAllSnapshots",
+      this.ref,
+      flags,
+    )).map((n) => this.#snapshot(n));
   }
   /** `virDomainSnapshotLookupByName`. */
   async snapshotLookupByName(name: string, flags = 0): Promise<DomainSnapshot> {
-    return this.#snapshot(await this.call("domainSnapshotLookupByName", name, flags));
+    return this.#snapshot(
+      await callDriver(
+        this.owner,
+        "DOMAIN_SNAPSHOT",
+        "domainSnapshotLookupByName",
+        this.ref,
+        name,
+        flags,
+      ),
+    );
   }
   /** `virDomainHasCurrentSnapshot`. */
   hasCurrentSnapshot(flags = 0): Promise<boolean> {
-    return this.call("domainHasCurrentSnapshot", flags);
+    return callDriver(this.owner, "DOMAIN_SNAPSHOT", "domainHasCurrentSnapshot", this.ref, flags);
   }
   /** `virDomainSnapshotCurrent`. */
   async snapshotCurrent(flags = 0): Promise<DomainSnapshot> {
-    return this.#snapshot(await this.call("domainSnapshotCurrent", flags));
+    return this.#snapshot(
+      await callDriver(this.owner, "DOMAIN_SNAPSHOT", "domainSnapshotCurrent", this.ref, flags),
+    );
   }
   /** `virDomainRevertToSnapshot` of one of this domain's snapshots. */
   revertToSnapshot(snapshot: DomainSnapshot, flags = 0): Promise<void> {
@@ -499,7 +507,7 @@ export class Domain extends Handle<DomainRef> {
   }
   /** `virDomainCheckpointCreateXML`: REDEFINE_VALIDATE needs REDEFINE. */
   async checkpointCreateXML(xml: string, flags = 0): Promise<DomainCheckpoint> {
-    this.denyReadOnly("virDomainCheckpointCreateXML");
+    denyReadOnly(this.owner.readonly, "virDomainCheckpointCreateXML", "DOMAIN_CHECKPOINT");
     requireFlag(
       flags,
       VIR.DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE,
@@ -508,17 +516,41 @@ export class Domain extends Handle<DomainRef> {
       "VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE",
       "DOMAIN_CHECKPOINT",
     );
-    return this.#checkpoint(await this.call("domainCheckpointCreateXML", xml, flags));
+    return this.#checkpoint(
+      await callDriver(
+        this.owner,
+        "DOMAIN_CHECKPOINT",
+        "domainCheckpointCreateXML",
+        this.ref,
+        xml,
+        flags,
+      ),
+    );
   }
   #checkpoint(name: string): DomainCheckpoint {
     return new DomainCheckpoint(this.owner, this.ref, name);
   }
   /** `virDomainListAllCheckpoints`. */
   async listAllCheckpoints(flags = 0): Promise<DomainCheckpoint[]> {
-    return (await this.call("domainListAllCheckpoints", flags)).map((n) => this.#checkpoint(n));
+    return (await callDriver(
+      this.owner,
+      "DOMAIN_CHECKPOINT",
+      "domainListAllCheckpoints",
+      this.ref,
+      flags,
+    )).map((n) => this.#checkpoint(n));
   }
   /** `virDomainCheckpointLookupByName`. */
   async checkpointLookupByName(name: string, flags = 0): Promise<DomainCheckpoint> {
-    return this.#checkpoint(await this.call("domainCheckpointLookupByName", name, flags));
+    return this.#checkpoint(
+      await callDriver(
+        this.owner,
+        "DOMAIN_CHECKPOINT",
+        "domainCheckpointLookupByName",
+        this.ref,
+        name,
+        flags,
+      ),
+    );
   }
 }

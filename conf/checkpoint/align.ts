@@ -49,7 +49,7 @@ export function alignCheckpointDisks(def: CheckpointDef): void {
   if (!domDisks.length) {
     throw unsupported("domain must have at least one disk to perform checkpoints");
   }
-  const fallback = def.disks.length ? "none" : "bitmap";
+  const fallback = def.disks.length ? "no" : "bitmap";
   const byDst = new Map<string, CheckpointDiskDef>();
   for (const disk of def.disks) {
     const domDisk = domDisks.find((d) => d.dst === disk.name) ??
@@ -57,13 +57,13 @@ export function alignCheckpointDisks(def: CheckpointDef): void {
     if (!domDisk) throw unsupported(`no disk named '${disk.name}'`);
     if (byDst.has(domDisk.dst)) throw unsupported(`disk '${disk.name}' specified twice`);
     byDst.set(domDisk.dst, disk);
-    if ((domDisk.empty || domDisk.readonly) && disk.checkpoint !== "none") {
+    if ((domDisk.empty || domDisk.readonly) && disk.checkpoint !== "no") {
       throw unsupported(`disk '${disk.name}' is empty or readonly`);
     }
     disk.name = domDisk.dst;
   }
   def.disks = domDisks.map((d) =>
-    byDst.get(d.dst) ?? { name: d.dst, checkpoint: d.empty || d.readonly ? "none" : fallback }
+    byDst.get(d.dst) ?? { name: d.dst, checkpoint: d.empty || d.readonly ? "no" : fallback }
   );
   assignBitmapNames(def);
 }

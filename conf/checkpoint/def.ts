@@ -9,8 +9,8 @@ import type { MomentDef } from "../common/moment.ts";
 export interface CheckpointDiskDef {
   /** The domain disk's target (or source path until aligned). */
   name: string;
-  /** `none` or `bitmap`; unset only for a disk left out of the alignment. */
-  checkpoint?: "none" | "bitmap";
+  /** `no` or `bitmap` (libvirt's virDomainCheckpointType names). */
+  checkpoint?: "no" | "bitmap";
   /** Name of the dirty bitmap. */
   bitmap?: string;
 }

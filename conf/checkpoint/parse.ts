@@ -3,11 +3,31 @@
  *
  * @module
  */
-import { child, children, parse } from "../../util/xml/mod.ts";
+import { VirError } from "../../util/errors.ts";
+import { child, children, parse, type XmlElement } from "../../util/xml/mod.ts";
 import { type MomentParseOptions, parseMomentCommon, parseMomentDomain } from "../common/moment.ts";
 import type { CheckpointDef } from "./def.ts";
 
 const F = "DOMAIN_CHECKPOINT";
+
+/**
+ * libvirt always validates checkpoint documents against domaincheckpoint.rng; of that schema,
+ * this checks the disk entries (a name, `checkpoint` of `no` or `bitmap`), whose violations
+ * libvirt reports as an extra `<disks>` in the root's interleave.
+ */
+function checkDisks(disks: XmlElement[]): void {
+  const ok = disks.every((d) =>
+    d.name === "disk" && d.attributes.name !== undefined &&
+    [undefined, "no", "bitmap"].includes(d.attributes.checkpoint)
+  );
+  if (ok) return;
+  throw VirError.report(
+    "XML",
+    "XML_INVALID_SCHEMA",
+    "Unable to validate doc against /usr/share/libvirt/schemas/domaincheckpoint.rng\n" +
+      "Extra element disks in interleave\nElement domaincheckpoint failed to validate content\n",
+  );
+}
 
 /**
  * Parses a checkpoint document. Without `redefine`, the creation time is now and an unnamed
@@ -31,10 +51,12 @@ export function parseCheckpointXML(xml: string, options: MomentParseOptions): Ch
     const dom = child(root, "domain");
     if (dom) def.dom = parseMomentDomain(dom, options);
   }
-  // libvirt's schema only allows "none" and "bitmap"; a missing attribute means a bitmap.
-  def.disks = children(child(root, "disks")).map((el) => ({
-    name: el.attributes.name ?? "",
-    checkpoint: el.attributes.checkpoint === "none" ? "none" : "bitmap",
+  const disks = children(child(root, "disks"));
+  checkDisks(disks);
+  // A disk without a checkpoint attribute gets a bitmap.
+  def.disks = disks.map((el) => ({
+    name: el.attributes.name!,
+    checkpoint: el.attributes.checkpoint === "no" ? "no" : "bitmap",
     ...(el.attributes.bitmap !== undefined ? { bitmap: el.attributes.bitmap } : {}),
   }));
   return def;

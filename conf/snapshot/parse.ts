@@ -20,21 +20,24 @@ import {
 
 const F = "DOMAIN_SNAPSHOT";
 
-/** virXMLPropEnumDefault with VIR_XML_PROP_NONZERO over the location names. */
+/**
+ * virXMLPropEnumDefault with VIR_XML_PROP_NONZERO over the location names (virxml.c reports
+ * from VIR_FROM_XML).
+ */
 function location(el: XmlElement, attr: string): string | undefined {
   const v = el.attributes[attr];
   if (v === undefined) return undefined;
   const i = (SNAPSHOT_LOCATIONS as readonly string[]).indexOf(v);
   if (i < 0) {
     throw VirError.report(
-      F,
+      "XML",
       "XML_ERROR",
       `Invalid value for attribute '${attr}' in element '${el.name}': '${v}'.`,
     );
   }
   if (i === 0) {
     throw VirError.report(
-      F,
+      "XML",
       "XML_ERROR",
       `Invalid value for attribute '${attr}' in element '${el.name}': Zero is not permitted`,
     );

@@ -147,36 +147,21 @@ function revert(state: TestDriverState, obj: DomainObj, snap: Moment<SnapshotDef
   };
   const lifecycle = (event: number, detail: number) => emitLifecycle(state, obj, event, detail);
   if (isOnlineSnapshot(def)) {
+    // libvirt 9.0 never keeps an active domain running across the revert: it stops it and
+    // starts it again from the snapshot, with a new id.
+    if (isActive(obj)) {
+      shutdownState(state, obj, E.DOMAIN_SHUTOFF_FROM_SNAPSHOT);
+      lifecycle(E.DOMAIN_EVENT_STOPPED, E.DOMAIN_EVENT_STOPPED_FROM_SNAPSHOT);
+    }
+    assign();
+    startState(state, obj, E.DOMAIN_RUNNING_FROM_SNAPSHOT);
+    lifecycle(E.DOMAIN_EVENT_STARTED, E.DOMAIN_EVENT_STARTED_FROM_SNAPSHOT);
     const pause = !(flags & E.DOMAIN_SNAPSHOT_REVERT_RUNNING) &&
       (def.state === "paused" || (flags & E.DOMAIN_SNAPSHOT_REVERT_PAUSED) !== 0);
-    if (isActive(obj)) {
-      const wasRunning = obj.state === E.DOMAIN_RUNNING;
-      if (wasRunning) {
-        obj.state = E.DOMAIN_PAUSED;
-        obj.reason = E.DOMAIN_PAUSED_FROM_SNAPSHOT;
-      }
-      assign();
-      if (pause) {
-        obj.state = E.DOMAIN_PAUSED;
-        obj.reason = E.DOMAIN_PAUSED_FROM_SNAPSHOT;
-        if (wasRunning) {
-          lifecycle(E.DOMAIN_EVENT_SUSPENDED, E.DOMAIN_EVENT_SUSPENDED_FROM_SNAPSHOT);
-        }
-      } else {
-        obj.state = E.DOMAIN_RUNNING;
-        obj.reason = E.DOMAIN_RUNNING_FROM_SNAPSHOT;
-        // libvirt 9.0 passes the event number as the detail here.
-        if (wasRunning) lifecycle(E.DOMAIN_EVENT_RESUMED, E.DOMAIN_EVENT_RESUMED);
-      }
-    } else {
-      assign();
-      startState(state, obj, E.DOMAIN_RUNNING_FROM_SNAPSHOT);
-      lifecycle(E.DOMAIN_EVENT_STARTED, E.DOMAIN_EVENT_STARTED_FROM_SNAPSHOT);
-      if (pause) {
-        obj.state = E.DOMAIN_PAUSED;
-        obj.reason = E.DOMAIN_PAUSED_FROM_SNAPSHOT;
-        lifecycle(E.DOMAIN_EVENT_SUSPENDED, E.DOMAIN_EVENT_SUSPENDED_FROM_SNAPSHOT);
-      }
+    if (pause) {
+      obj.state = E.DOMAIN_PAUSED;
+      obj.reason = E.DOMAIN_PAUSED_FROM_SNAPSHOT;
+      lifecycle(E.DOMAIN_EVENT_SUSPENDED, E.DOMAIN_EVENT_SUSPENDED_FROM_SNAPSHOT);
     }
   } else {
     assign();

@@ -12,13 +12,19 @@ Runner.step. This file imports scenario.py by path (SCENARIO_PY, default
              "vol": [POOL, NAME]   storagePoolLookupByName(POOL).storageVolLookupByName(NAME)
              "iface": NAME  interfaceLookupByName
              "dev": NAME    nodeDeviceLookupByName
+             "snap": [DOMAIN, NAME]  lookupByName(DOMAIN).snapshotLookupByName(NAME)
+             "chk": [DOMAIN, NAME]   lookupByName(DOMAIN).checkpointLookupByName(NAME)
              An op with one of them runs the method of that object (virNetwork.create, ...);
              the first present, in the order above, wins.
   arguments  by key as in OBJ_SIG below ("flags" defaults to 0), or "args": [...].
   tuples     "tuples": [INDEX, ...] passes those entries of "args" as Python tuples (a CPU map
              must be one), for any op; the key is not echoed.
+  extra ops  "revertToSnapshot" on a "snap" selector: virDomain.revertToSnapshot(SNAPSHOT, flags)
+             of the snapshot's domain (python-libvirt has it on virDomain only).
   results    virInterface -> {"interface": name}, virNodeDevice -> {"nodedev": name},
-             virStorageVol -> {"volume": name}, in every op (connection-level ones too).
+             virStorageVol -> {"volume": name}, virDomainSnapshot -> {"snapshot": name},
+             virDomainCheckpoint -> {"checkpoint": name}, in every op (connection-level ones
+             too).
   output     {"i", "op", [domain selectors], [object selectors], ["phase"], "ok",
               "result" | "error", "events", "obj": OBJ, "domains"}
              OBJ = {"exists": false, "lookup_error": CODE} or {"exists": true, ...} with the
@@ -36,7 +42,7 @@ _spec = importlib.util.spec_from_file_location('scenario', SCENARIO_PY)
 sc = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(sc)
 
-OBJ_SELECTORS = ('net', 'pool', 'vol', 'iface', 'dev')
+OBJ_SELECTORS = ('net', 'pool', 'vol', 'iface', 'dev', 'snap', 'chk')
 
 # kind -> method -> ordered argument keys (python-libvirt positional order); "flags" defaults to 0
 OBJ_SIG = {
@@ -51,6 +57,16 @@ OBJ_SIG = {
     'iface': {'XMLDesc': ['flags'], 'create': ['flags'], 'destroy': ['flags']},
     'dev': {'XMLDesc': ['flags'], 'create': ['flags'], 'undefine': ['flags'],
             'setAutostart': ['autostart']},
+    'snap': {'getXMLDesc': ['flags'], 'getParent': ['flags'], 'numChildren': ['flags'],
+             'listChildrenNames': ['flags'], 'listAllChildren': ['flags'], 'isCurrent': ['flags'],
+             'hasMetadata': ['flags'], 'delete': ['flags'], 'revertToSnapshot': ['flags']},
+    'chk': {'getXMLDesc': ['flags'], 'getParent': ['flags'], 'listAllChildren': ['flags'],
+            'delete': ['flags']},
+}
+
+# kind -> method -> call on the looked-up object, for ops python-libvirt has elsewhere
+OBJ_EXTRA = {
+    'snap': {'revertToSnapshot': lambda snap, flags: snap.getDomain().revertToSnapshot(snap, flags)},
 }
 
 # kind -> (output key, method, conversion) queried for OBJ after every object op
@@ -64,6 +80,10 @@ OBJ_FIELDS = {
             ('info', 'info', None)],
     'iface': [('name', 'name', None), ('mac', 'MACString', None), ('active', 'isActive', bool)],
     'dev': [('name', 'name', None), ('parent', 'parent', None), ('caps', 'listCaps', None)],
+    'snap': [('name', 'getName', None), ('current', 'isCurrent', bool),
+             ('parent', 'getParent', None), ('children', 'numChildren', None)],
+    'chk': [('name', 'getName', None), ('parent', 'getParent', None),
+            ('children', 'listAllChildren', len)],
 }
 
 _plain_jsonable = sc.jsonable
@@ -77,6 +97,10 @@ def ext_jsonable(x):
         return {'nodedev': x.name()}
     if isinstance(x, lv.virStorageVol):
         return {'volume': x.name()}
+    if isinstance(x, lv.virDomainSnapshot):
+        return {'snapshot': x.getName()}
+    if isinstance(x, lv.virDomainCheckpoint):
+        return {'checkpoint': x.getName()}
     if isinstance(x, (list, tuple)):
         return [ext_jsonable(i) for i in x]
     if isinstance(x, dict):
@@ -88,7 +112,8 @@ class ExtRunner(sc.Runner):
     def obj_class(self, kind):
         lv = sc.libvirt
         return {'net': lv.virNetwork, 'pool': lv.virStoragePool, 'vol': lv.virStorageVol,
-                'iface': lv.virInterface, 'dev': lv.virNodeDevice}[kind]
+                'iface': lv.virInterface, 'dev': lv.virNodeDevice,
+                'snap': lv.virDomainSnapshot, 'chk': lv.virDomainCheckpoint}[kind]
 
     def obj_lookup(self, kind, sel):
         c = self.conn
@@ -100,6 +125,10 @@ class ExtRunner(sc.Runner):
             return c.storagePoolLookupByName(sel[0]).storageVolLookupByName(sel[1])
         if kind == 'iface':
             return c.interfaceLookupByName(sel)
+        if kind == 'snap':
+            return c.lookupByName(sel[0]).snapshotLookupByName(sel[1])
+        if kind == 'chk':
+            return c.lookupByName(sel[0]).checkpointLookupByName(sel[1])
         return c.nodeDeviceLookupByName(sel)
 
     def obj_state(self, kind, sel):
@@ -147,7 +176,8 @@ class ExtRunner(sc.Runner):
             if k in op:
                 rec[k] = op[k]
         cls = self.obj_class(kind)
-        if not hasattr(cls, name):
+        extra = OBJ_EXTRA.get(kind, {}).get(name)
+        if extra is None and not hasattr(cls, name):
             rec['ok'] = False
             rec['error'] = {'code': None,
                             'message': f'scenario error: {cls.__name__} has no method {name!r}'}
@@ -162,7 +192,7 @@ class ExtRunner(sc.Runner):
             rec['phase'] = 'lookup'
             obj = self.obj_lookup(kind, op[kind])
             rec['phase'] = 'call'
-            res = getattr(obj, name)(*args)
+            res = extra(obj, *args) if extra else getattr(obj, name)(*args)
             rec.pop('phase', None)
             rec['ok'] = True
             rec['result'] = ext_jsonable(res)

@@ -7,6 +7,8 @@
 import {
   type Connection,
   type Domain,
+  type DomainCheckpoint,
+  type DomainSnapshot,
   type Interface,
   type Network,
   type NodeDevice,
@@ -164,6 +166,18 @@ const DOMAIN: Record<string, (d: Domain, a: unknown[], c: Connection) => Promise
   perfEvents: (d, a) => d.getPerfEvents(num(a[0] ?? 0)),
   setPerfEvents: (d, a) => zero(d.setPerfEvents(params(a[0]), num(a[1] ?? 0))),
   detachDeviceFlags: (d, a) => zero(d.detachDeviceFlags(str(a[0]), num(a[1] ?? 0))),
+  createWithFiles: (d, a) => zero(d.createWithFiles((a[0] ?? []) as number[], num(a[1] ?? 0))),
+  snapshotCreateXML: (d, a) => d.snapshotCreateXML(str(a[0]), num(a[1] ?? 0)),
+  snapshotNum: (d, a) => d.snapshotNum(num(a[0] ?? 0)),
+  snapshotListNames: (d, a) => d.snapshotListNames(num(a[0] ?? 0)),
+  listAllSnapshots: (d, a) => d.listAllSnapshots(num(a[0] ?? 0)),
+  snapshotLookupByName: (d, a) => d.snapshotLookupByName(str(a[0]), num(a[1] ?? 0)),
+  hasCurrentSnapshot: (d, a) => int(d.hasCurrentSnapshot(num(a[0] ?? 0))),
+  snapshotCurrent: (d, a) => d.snapshotCurrent(num(a[0] ?? 0)),
+  revertToSnapshot: (d, a) => zero(d.revertToSnapshot(a[0] as DomainSnapshot, num(a[1] ?? 0))),
+  checkpointCreateXML: (d, a) => d.checkpointCreateXML(str(a[0]), num(a[1] ?? 0)),
+  listAllCheckpoints: (d, a) => d.listAllCheckpoints(num(a[0] ?? 0)),
+  checkpointLookupByName: (d, a) => d.checkpointLookupByName(str(a[0]), num(a[1] ?? 0)),
 };
 
 const CONNECT: Record<string, (c: Connection, a: unknown[]) => Promise<unknown>> = {
@@ -250,6 +264,29 @@ const CONNECT: Record<string, (c: Connection, a: unknown[]) => Promise<unknown>>
   listDevices: (c, a) => c.listNodeDevices(optStr(a[0]), num(a[1] ?? 0)),
   numOfDevices: (c, a) => c.numOfNodeDevices(optStr(a[0]), num(a[1] ?? 0)),
   nodeDeviceLookupByName: (c, a) => c.lookupNodeDeviceByName(str(a[0])),
+  getCPUModelNames: (c, a) => c.getCPUModelNames(str(a[0]), num(a[1] ?? 0)),
+  createXMLWithFiles: (c, a) =>
+    c.createXMLWithFiles(str(a[0]), (a[1] ?? []) as number[], num(a[2] ?? 0)),
+};
+
+const SNAPSHOT: Record<string, (s: DomainSnapshot, a: unknown[]) => Promise<unknown>> = {
+  getName: (s) => Promise.resolve(s.name),
+  getXMLDesc: (s, a) => s.getXMLDesc(num(a[0] ?? 0)),
+  getParent: (s, a) => s.getParent(num(a[0] ?? 0)),
+  numChildren: (s, a) => s.numChildren(num(a[0] ?? 0)),
+  listChildrenNames: (s, a) => s.listChildrenNames(num(a[0] ?? 0)),
+  listAllChildren: (s, a) => s.listAllChildren(num(a[0] ?? 0)),
+  isCurrent: (s, a) => int(s.isCurrent(num(a[0] ?? 0))),
+  hasMetadata: (s, a) => int(s.hasMetadata(num(a[0] ?? 0))),
+  delete: (s, a) => zero(s.delete(num(a[0] ?? 0))),
+};
+
+const CHECKPOINT: Record<string, (c: DomainCheckpoint, a: unknown[]) => Promise<unknown>> = {
+  getName: (c) => Promise.resolve(c.name),
+  getXMLDesc: (c, a) => c.getXMLDesc(num(a[0] ?? 0)),
+  getParent: (c, a) => c.getParent(num(a[0] ?? 0)),
+  listAllChildren: (c, a) => c.listAllChildren(num(a[0] ?? 0)),
+  delete: (c, a) => zero(c.delete(num(a[0] ?? 0))),
 };
 
 const NETWORK: Record<string, (n: Network, a: unknown[]) => Promise<unknown>> = {
@@ -338,6 +375,8 @@ export const HANDLERS: Record<string, Record<string, Handler>> = {
   virStorageVol: VOLUME,
   virInterface: INTERFACE,
   virNodeDevice: NODE_DEVICE,
+  virDomainSnapshot: SNAPSHOT,
+  virDomainCheckpoint: CHECKPOINT,
 };
 
 /** A python-libvirt call this runner does not map to edgevirt (a harness error line). */

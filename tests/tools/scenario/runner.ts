@@ -9,6 +9,8 @@ import {
   type Connection,
   type ConnectionEvent,
   Domain,
+  DomainCheckpoint,
+  DomainSnapshot,
   Interface,
   Network,
   NodeDevice,
@@ -55,7 +57,7 @@ type Rec = Record<string, unknown>;
 type Op = Map<string, PyValue>;
 
 const DOMAIN_SELECTORS = ["name", "uuid", "id"] as const;
-const OBJ_SELECTORS = ["net", "pool", "vol", "iface", "dev"] as const;
+const OBJ_SELECTORS = ["net", "pool", "vol", "iface", "dev", "snap", "chk"] as const;
 type ObjKind = typeof OBJ_SELECTORS[number];
 const OBJ_CLASS: Record<ObjKind, string> = {
   net: "virNetwork",
@@ -63,6 +65,8 @@ const OBJ_CLASS: Record<ObjKind, string> = {
   vol: "virStorageVol",
   iface: "virInterface",
   dev: "virNodeDevice",
+  snap: "virDomainSnapshot",
+  chk: "virDomainCheckpoint",
 };
 
 // scenario.py's SIG: positional argument keys per method, for ops without "args"
@@ -139,10 +143,30 @@ const OBJ_SIG: Record<ObjKind, Record<string, string[]>> = {
     undefine: ["flags"],
     setAutostart: ["autostart"],
   },
+  snap: {
+    getXMLDesc: ["flags"],
+    getParent: ["flags"],
+    numChildren: ["flags"],
+    listChildrenNames: ["flags"],
+    listAllChildren: ["flags"],
+    isCurrent: ["flags"],
+    hasMetadata: ["flags"],
+    delete: ["flags"],
+    revertToSnapshot: ["flags"],
+  },
+  chk: {
+    getXMLDesc: ["flags"],
+    getParent: ["flags"],
+    listAllChildren: ["flags"],
+    delete: ["flags"],
+  },
 };
 
+// scenario_ext.py's OBJ_EXTRA: snapshot ops python-libvirt has on virDomain, taking the snapshot
+const SNAP_EXTRA = new Set(["revertToSnapshot"]);
+
 // scenario_ext.py's OBJ_FIELDS: (output key, python method, conversion)
-type Conv = "bool" | "sorted" | null;
+type Conv = "bool" | "sorted" | "len" | null;
 const OBJ_FIELDS: Record<ObjKind, [string, string, Conv][]> = {
   net: [
     ["name", "name", null],
@@ -167,6 +191,17 @@ const OBJ_FIELDS: Record<ObjKind, [string, string, Conv][]> = {
   ]],
   iface: [["name", "name", null], ["mac", "MACString", null], ["active", "isActive", "bool"]],
   dev: [["name", "name", null], ["parent", "parent", null], ["caps", "listCaps", null]],
+  snap: [
+    ["name", "getName", null],
+    ["current", "isCurrent", "bool"],
+    ["parent", "getParent", null],
+    ["children", "numChildren", null],
+  ],
+  chk: [["name", "getName", null], ["parent", "getParent", null], [
+    "children",
+    "listAllChildren",
+    "len",
+  ]],
 };
 
 const VCPU_QUERIES: [string, number][] = [
@@ -205,6 +240,8 @@ function jsonable(x: unknown): unknown {
   if (x instanceof Interface) return { interface: x.name };
   if (x instanceof NodeDevice) return { nodedev: x.name };
   if (x instanceof StorageVolume) return { volume: x.name };
+  if (x instanceof DomainSnapshot) return { snapshot: x.name };
+  if (x instanceof DomainCheckpoint) return { checkpoint: x.name };
   if (Array.isArray(x)) return x.map(jsonable);
   if (x instanceof Map) return new Map([...x].map(([k, v]) => [String(k), jsonable(v)]));
   if (x && typeof x === "object" && !(x instanceof PyFloat)) {
@@ -471,6 +508,13 @@ class Runner {
       return pool.lookupVolumeByName(sel[1] as string);
     }
     if (kind === "iface") return c.lookupInterfaceByName(sel as string);
+    if (kind === "snap" || kind === "chk") {
+      if (!Array.isArray(sel)) throw new HarnessError(`TypeError: '${kind}' needs [DOMAIN, NAME]`);
+      const dom = await c.lookupDomainByName(sel[0] as string);
+      return kind === "snap"
+        ? dom.snapshotLookupByName(sel[1] as string)
+        : dom.checkpointLookupByName(sel[1] as string);
+    }
     return c.lookupNodeDeviceByName(sel as string);
   }
 
@@ -487,6 +531,7 @@ class Runner {
       s[key] = await orNull(async () => {
         const v = await HANDLERS[OBJ_CLASS[kind]][meth](o, [], this.conn);
         if (conv === "bool") return Boolean(v);
+        if (conv === "len") return (v as unknown[]).length;
         return jsonable(conv === "sorted" ? [...(v as string[])].sort(pyCompare) : v);
       });
     }
@@ -497,8 +542,9 @@ class Runner {
     const name = op.get("op") as string;
     const rec: Rec = { i, op: name };
     for (const k of [...DOMAIN_SELECTORS, ...OBJ_SELECTORS]) if (op.has(k)) rec[k] = op.get(k);
+    const extra = kind === "snap" && SNAP_EXTRA.has(name);
     const cls = OBJ_CLASS[kind];
-    if (!hasMethod(cls, name)) {
+    if (!extra && !hasMethod(cls, name)) {
       rec.ok = false;
       rec.error = { code: null, message: `scenario error: ${cls} has no method ${pyRepr(name)}` };
       return rec;
@@ -513,7 +559,15 @@ class Runner {
       rec.phase = "lookup";
       const obj = await this.objLookup(kind, op.get(kind)!);
       rec.phase = "call";
-      const res = await this.call(cls, obj, name, args);
+      const sel = op.get(kind) as PyValue[];
+      const res = extra
+        ? await this.call(
+          "virDomain",
+          await this.conn.lookupDomainByName(sel[0] as string),
+          name,
+          [obj, ...args],
+        )
+        : await this.call(cls, obj, name, args);
       delete rec.phase;
       rec.ok = true;
       rec.result = jsonable(res);
