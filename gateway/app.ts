@@ -6,6 +6,7 @@ import { findDriver } from "../util/registry.ts";
 import { isCallable } from "./access.ts";
 import type { Principal } from "./acl.ts";
 import { type AuthConfig, authenticate } from "./auth.ts";
+import { cors } from "./cors.ts";
 import { describe, dispatch, type ServedDriver } from "./dispatch.ts";
 import { EventLog } from "./event_log.ts";
 import { sseResponse, wsResponse } from "./event_stream.ts";
@@ -32,6 +33,8 @@ export interface GatewayOptions {
   /** A token store, or `"none"` (the caller decides where that is safe). */
   auth: AuthConfig;
   limits?: Partial<Limits>;
+  /** Web origins whose pages may call the gateway from a browser (CORS); none by default. */
+  corsOrigins?: readonly string[];
 }
 
 /** A running gateway: a hono app plus the driver connections it owns. */
@@ -103,6 +106,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }
 
   const app = new Hono<Env>();
+  // First, so that preflights (which carry no token) are answered before authentication.
+  if (options.corsOrigins?.length) app.use("*", cors(options.corsOrigins));
   app.onError((e) => errorResponse(e));
   app.notFound((c) =>
     json(

@@ -3,12 +3,14 @@
  *
  * ```sh
  * deno task start [--listen HOST:PORT] [--unix PATH] [--tls-cert F --tls-key F]
- *                 [--token-file F] [--auth token|none]
+ *                 [--token-file F] [--auth token|none] [--cors-origin ORIGIN]...
  * ```
  *
  * Serves `test:///default`, and `qemu:///session` when the QEMU driver is registered and
  * `qemu-system-x86_64` is installed. One driver connection per URI, opened at start. SIGINT and
- * SIGTERM stop it cleanly.
+ * SIGTERM stop it cleanly. Each `--cors-origin` (an exact origin such as
+ * `https://app.example:8443`) lets pages from there call the gateway from a browser; there are
+ * none by default.
  *
  * @example
  * ```sh
@@ -20,11 +22,12 @@ import { parseArgs } from "node:util";
 import "../mod.ts";
 import { findDriver } from "../util/registry.ts";
 import { createGateway } from "./app.ts";
+import { parseCorsOrigin } from "./cors.ts";
 import type { AuthConfig } from "./auth.ts";
 import { configDir, loadOrCreateTokens } from "./token_file.ts";
 
 const USAGE = `usage: deno task start [--listen HOST:PORT] [--unix PATH] [--tls-cert F --tls-key F]
-                       [--token-file F] [--auth token|none]`;
+                       [--token-file F] [--auth token|none] [--cors-origin ORIGIN]...`;
 
 function fail(message: string): never {
   console.error(`edgevirt gateway: ${message}\n${USAGE}`);
@@ -62,6 +65,7 @@ async function main(): Promise<void> {
         "tls-key": { type: "string" },
         "token-file": { type: "string" },
         auth: { type: "string", default: "token" },
+        "cors-origin": { type: "string", multiple: true },
         help: { type: "boolean" },
       },
     }).values;
@@ -75,6 +79,13 @@ async function main(): Promise<void> {
   const tcp = flags.listen || !flags.unix ? parseListen(flags.listen ?? "127.0.0.1:16510") : null;
   if (Boolean(flags["tls-cert"]) !== Boolean(flags["tls-key"])) {
     fail("--tls-cert and --tls-key go together");
+  }
+
+  let corsOrigins: string[];
+  try {
+    corsOrigins = (flags["cors-origin"] ?? []).map(parseCorsOrigin);
+  } catch (e) {
+    fail((e as Error).message);
   }
 
   let auth: AuthConfig;
@@ -94,7 +105,7 @@ async function main(): Promise<void> {
 
   const uris = ["test:///default"];
   if (findDriver("qemu") && await hasQemu()) uris.push("qemu:///session");
-  const gateway = await createGateway({ drivers: uris, auth });
+  const gateway = await createGateway({ drivers: uris, auth, corsOrigins });
 
   const servers: Deno.HttpServer[] = [];
   const onListen = (what: string) => () => console.error(`edgevirt gateway: listening on ${what}`);

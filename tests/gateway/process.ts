@@ -20,8 +20,10 @@ export interface GatewayProcess {
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
-/** Spawns the gateway and waits until it listens. */
-export async function spawnGateway(opts: { unix?: boolean } = {}): Promise<GatewayProcess> {
+/** Spawns the gateway and waits until it listens; `corsOrigins` become `--cors-origin`s. */
+export async function spawnGateway(
+  opts: { unix?: boolean; corsOrigins?: string[] } = {},
+): Promise<GatewayProcess> {
   const dir = await Deno.makeTempDir({ prefix: "edgevirt-gw-" });
   const token = "socket-test-token";
   const file: TokenFile = {
@@ -33,6 +35,7 @@ export async function spawnGateway(opts: { unix?: boolean } = {}): Promise<Gatew
   const args = ["run", "-A", `${ROOT}gateway/main.ts`, "--listen", "127.0.0.1:0"];
   args.push("--token-file", `${dir}/tokens.json`);
   if (socket) args.push("--unix", socket);
+  for (const origin of opts.corsOrigins ?? []) args.push("--cors-origin", origin);
   const child = new Deno.Command(Deno.execPath(), {
     args,
     cwd: ROOT,
