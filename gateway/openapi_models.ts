@@ -1,8 +1,6 @@
 import { modelJSONSchema } from "../conf/json_schema.ts";
 import type { DocumentKind } from "./models.ts";
 
-type Schema = Record<string, unknown>;
-
 /** Component names of the models, beside the refs of the same objects (`DomainRef`, …). */
 export const MODEL_COMPONENT: { readonly [K in DocumentKind]: string } = {
   domain: "DomainModel",
@@ -26,8 +24,8 @@ export const MODEL_COMPONENT: { readonly [K in DocumentKind]: string } = {
  * "DomainModel" in modelComponents(); // true
  * ```
  */
-export function modelComponents(): Record<string, Schema> {
-  const out: Record<string, Schema> = {};
+export function modelComponents(): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
   for (const [kind, name] of Object.entries(MODEL_COMPONENT)) {
     const { $schema: _dialect, $defs, ...root } = modelJSONSchema(kind as DocumentKind);
     const defName = (def: string) => `${name}_${def.replace(/^_+/, "")}`;
@@ -37,9 +35,9 @@ export function modelComponents(): Record<string, Schema> {
       if (!def) throw new Error(`${kind}: unexpected $ref '${ref}' in its JSON Schema`);
       return `#/components/schemas/${defName(def[1])}`;
     };
-    out[name] = rewriteRefs(root, target) as Schema;
+    out[name] = rewriteRefs(root, target) as Record<string, unknown>;
     for (const [def, schema] of Object.entries(($defs ?? {}) as Record<string, unknown>)) {
-      out[defName(def)] = rewriteRefs(schema, target) as Schema;
+      out[defName(def)] = rewriteRefs(schema, target) as Record<string, unknown>;
     }
   }
   return out;
