@@ -147,7 +147,7 @@ export function formatNetworkXML(def: NetworkDef, flags = 0): string {
     trustGuestRxFilters: yesNo(def.trustGuestRxFilters),
   }, [
     element("name", {}, [def.name]),
-    element("uuid", {}, [def.uuid]),
+    def.uuid ? element("uuid", {}, [def.uuid]) : undefined,
     def.metadata && element(METADATA_MARK),
     formatForward(def, inactive),
     formatBridge(def),

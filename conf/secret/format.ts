@@ -17,7 +17,7 @@ export function formatSecretXML(def: SecretDef, _flags = 0): string {
     ephemeral: def.ephemeral ? "yes" : "no",
     private: def.private ? "yes" : "no",
   }, [
-    element("uuid", {}, [def.uuid]),
+    def.uuid ? element("uuid", {}, [def.uuid]) : undefined,
     def.description !== undefined && element("description", {}, [def.description]),
     u && element("usage", { type: u.type }, [
       u.volume !== undefined && element("volume", {}, [u.volume]),

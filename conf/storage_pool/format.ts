@@ -18,7 +18,7 @@ export function formatStoragePoolXML(def: StoragePoolDef, _flags = 0): string {
   const size = (name: string, v: number) => element(name, { unit: "bytes" }, [String(v)]);
   return stringify(element("pool", { type: def.type }, [
     element("name", {}, [def.name]),
-    element("uuid", {}, [def.uuid]),
+    def.uuid ? element("uuid", {}, [def.uuid]) : undefined,
     size("capacity", def.capacity),
     size("allocation", def.allocation),
     size("available", def.available),

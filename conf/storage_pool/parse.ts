@@ -1,6 +1,6 @@
 import { VirError } from "../../util/errors.ts";
 import { child, childText, parse, type XmlElement } from "../../util/xml/mod.ts";
-import { parseUUID, sanitizePath, xmlPropEnum } from "../common/mod.ts";
+import { generateUUID, parseUUID, sanitizePath, xmlPropEnum } from "../common/mod.ts";
 import type { StoragePoolDef } from "./model.ts";
 import { parseStoragePerms } from "./permissions.ts";
 import { POOL_TYPE_INFO, POOL_TYPES, type PoolType } from "./pool_types.ts";
@@ -29,7 +29,8 @@ export function parseStoragePoolElement(root: XmlElement): StoragePoolDef {
     throw VirError.report("STORAGE", "XML_DETAIL", "invalid char in name: \n");
   }
   const uuidText = childText(root, "uuid");
-  let uuid = "";
+  // virStoragePoolDefParseXML generates the UUID itself when the document has none.
+  let uuid = generateUUID();
   if (uuidText !== undefined) {
     const u = parseUUID(uuidText);
     if (!u) throw VirError.report("STORAGE", "INTERNAL_ERROR", "malformed uuid element");

@@ -71,20 +71,3 @@ export function parseTestDomain(xml: string, validate: boolean): DomainDef {
   testDomainGenerateIfnames(def);
   return def;
 }
-
-/**
- * Parses a `<pool>` document as libvirt's `virStoragePoolDefParseString`, which gives a pool
- * without `<uuid>` a random one.
- *
- * @example
- * ```ts
- * import { parseTestPool } from "./conf_adapters.ts";
- * const def = parseTestPool("<pool type='dir'><name>p</name><target><path>/p</path></target></pool>", 0);
- * def.uuid.length; // 36
- * ```
- */
-export function parseTestPool(xml: string, flags: number): StoragePoolDef {
-  const def = parseStoragePoolXML(xml, flags);
-  if (!def.uuid) def.uuid = crypto.randomUUID();
-  return def;
-}

@@ -14,9 +14,9 @@ import {
   parseInterfaceXML,
   parseNetworkXML,
   parseNodeDeviceXML,
+  parseStoragePoolXML,
   parseStorageVolXML,
   parseTestDomain,
-  parseTestPool,
 } from "./conf_adapters.ts";
 import { addPool } from "./storage_access.ts";
 import { assignInterface } from "./interface_api.ts";
@@ -147,7 +147,7 @@ function parseInterfaces(state: TestDriverState, root: XmlElement, file: string 
 function parsePools(state: TestDriverState, root: XmlElement, file: string | null): void {
   for (const node of children(root, "pool")) {
     const el = resolveFile(node, file);
-    const obj = addPool(state, parseTestPool(stringify(el), 0), false);
+    const obj = addPool(state, parseStoragePoolXML(stringify(el), 0), false);
     const def = testStoragePoolDefaults(obj.def);
     obj.persistent = true;
     obj.active = true;

@@ -12,7 +12,7 @@ import { parse } from "../../util/xml/mod.ts";
 import {
   formatStoragePoolXML,
   parsePoolSource,
-  parseTestPool,
+  parseStoragePoolXML,
   POOL_TYPES,
   type PoolType,
 } from "./conf_adapters.ts";
@@ -151,7 +151,7 @@ export function storagePoolMethods(state: TestDriverState): Partial<DriverConnec
     storagePoolIsPersistent: (pool) => poolByUUID(state, pool.uuid).persistent,
     storagePoolCreateXML: (xml, flags) => {
       checkFlags(flags, 0, "testStoragePoolCreateXML", F);
-      const obj = addPool(state, parseTestPool(xml, 0), true);
+      const obj = addPool(state, parseStoragePoolXML(xml, 0), true);
       testStoragePoolDefaults(obj.def);
       // createXML makes even a previously defined pool transient (no config file).
       obj.persistent = false;
@@ -163,7 +163,7 @@ export function storagePoolMethods(state: TestDriverState): Partial<DriverConnec
       checkFlags(flags, E.STORAGE_POOL_DEFINE_VALIDATE, "testStoragePoolDefineXML", F);
       const obj = addPool(
         state,
-        testStoragePoolDefaults(parseTestPool(xml, flags)),
+        testStoragePoolDefaults(parseStoragePoolXML(xml, flags)),
         false,
       );
       emitPoolEvent(state, poolRef(obj), E.STORAGE_POOL_EVENT_DEFINED);

@@ -155,3 +155,15 @@ Deno.test("fuzz: mutated corpus documents give a result or a VirError, never a c
     { numRuns: 3000 },
   );
 });
+
+Deno.test("a pool or network without <uuid> gets one at parse time and formats it", () => {
+  const pool = parseStoragePoolXML(
+    "<pool type='dir'><name>p</name><target><path>/p</path></target></pool>",
+  );
+  const net = parseNetworkXML("<network><name>n</name></network>");
+  for (const uuid of [pool.uuid, net.uuid]) assert.match(uuid, /^[0-9a-f]{8}-[0-9a-f-]{27}$/);
+  // A model whose UUID was left empty formats without the element, so the next parse fills it.
+  const xml = formatNetworkXML({ ...net, uuid: "" });
+  assert.ok(!xml.includes("<uuid"), xml);
+  assert.notEqual(parseNetworkXML(xml).uuid, "");
+});
