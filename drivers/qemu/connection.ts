@@ -21,6 +21,7 @@ import { setVcpusMaxConfig, type VcpuConfig } from "./hotplug/config.ts";
 import { setVcpuInternal, setVcpusInternal } from "./hotplug/vcpu_change.ts";
 import { applyVcpusToDef, countOnline, vcpusFromDef } from "./hotplug/vcpu_model.ts";
 import { cpuMap, emulatorPinInfo, pinEmulator, pinVcpu, vcpuPinInfo } from "./pinning.ts";
+import { powerButton, resetDomain } from "./power_ops.ts";
 import { threadAffinity } from "./process/affinity.ts";
 
 const E = VIR;
@@ -187,27 +188,34 @@ export class QemuConnection implements DriverConnection {
   }
 
   async domainShutdownFlags(dom: DomainRef, flags: number): Promise<void> {
-    checkFlags(flags, 0x1f, "qemuDomainShutdownFlags", "QEMU");
+    checkFlags(
+      flags,
+      E.DOMAIN_SHUTDOWN_ACPI_POWER_BTN | E.DOMAIN_SHUTDOWN_GUEST_AGENT,
+      "qemuDomainShutdownFlags",
+      "QEMU",
+    );
     const obj = this.#obj(dom);
-    await obj.job.run(async () => {
-      checkActive(obj);
-      await obj.proc!.monitor.systemPowerdown();
-    });
+    await powerButton(obj, flags, false);
+    await this.#s.saveStatus(obj);
   }
 
   async domainReboot(dom: DomainRef, flags: number): Promise<void> {
-    checkFlags(flags, 0x1f, "qemuDomainReboot", "QEMU");
-    // Without a guest agent libvirt reboots by ACPI powerdown; so does edgevirt.
-    await this.domainShutdownFlags(dom, 0);
+    checkFlags(
+      flags,
+      E.DOMAIN_REBOOT_ACPI_POWER_BTN | E.DOMAIN_REBOOT_GUEST_AGENT,
+      "qemuDomainReboot",
+      "QEMU",
+    );
+    const obj = this.#obj(dom);
+    await powerButton(obj, flags, true);
+    await this.#s.saveStatus(obj);
   }
 
   async domainReset(dom: DomainRef, flags: number): Promise<void> {
     checkFlags(flags, 0, "qemuDomainReset", "QEMU");
     const obj = this.#obj(dom);
-    await obj.job.run(async () => {
-      checkActive(obj);
-      await obj.proc!.monitor.systemReset();
-    });
+    await resetDomain(obj);
+    await this.#s.saveStatus(obj);
   }
 
   async domainSuspend(dom: DomainRef): Promise<void> {

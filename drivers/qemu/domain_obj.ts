@@ -30,6 +30,10 @@ export interface DomainObj {
   stopping?: "destroy" | "shutdown";
   /** QEMU reported a shutdown (so an exit is not a crash). */
   gotShutdown?: boolean;
+  /** The next guest power-off is the first half of a reboot (libvirt's `fakeReboot`). */
+  fakeReboot?: boolean;
+  /** QEMU paused after a shutdown that a fake reboot undoes: hide its STOP. */
+  pausedShutdown?: boolean;
   /** Reason to record when the next RESUME arrives. */
   runningReason?: number;
   /** Reason to record when the next STOP arrives. */

@@ -26,6 +26,8 @@ import type { QemuLauncher, QemuProcess } from "./process/launcher.ts";
 import type { QemuPaths } from "./process/paths.ts";
 import { loadStatuses, removeStatus, saveStatus } from "./process/status.ts";
 import { DEFAULT_EMULATOR, qemuPostParse } from "./postparse.ts";
+import { resetShutsDown } from "./lifecycle_actions.ts";
+import { handleResetEvent, handleShutdownEvent } from "./power_events.ts";
 
 const E = VIR;
 
@@ -115,6 +117,11 @@ export class QemuDriverState {
 
   emitOther(obj: DomainObj, eventId: number, data: Record<string, unknown>): void {
     this.events.emit({ family: "domain", eventId, ref: refOf(obj), data });
+  }
+
+  /** The driver's log (what libvirtd writes to its log file). */
+  log(message: string): void {
+    this.#log(message);
   }
 
   // ---- definitions -------------------------------------------------------------------------
@@ -209,6 +216,7 @@ export class QemuDriverState {
       monitorPath: obj.monitorPath!,
       state: obj.state,
       reason: obj.reason,
+      fakeReboot: obj.fakeReboot,
       liveXml: formatDomainXML(this.liveDefinition(obj), E.DOMAIN_XML_SECURE),
       vcpus: vm.vcpus.map((v) => ({ alias: v.priv.alias, tid: v.priv.tid })),
     });
@@ -240,6 +248,7 @@ export class QemuDriverState {
     obj.stopping = undefined;
     this.#attachProcess(obj, proc, { pid: proc.pid, vcpus, individual });
     try {
+      if (resetShutsDown(def)) await proc.monitor.setAction({ reboot: "shutdown" });
       await startupVcpus(obj.vcpus!.ctx);
       const emulatorPin = emulatorPinOf(def);
       if (emulatorPin) await obj.vcpus!.ctx.cgroup.setupEmulator(emulatorPin);
@@ -311,33 +320,34 @@ export class QemuDriverState {
     obj.vcpus?.handleEvent(ev);
     switch (ev.event) {
       case "STOP":
-        if (obj.state === E.DOMAIN_RUNNING) {
+        // A fake reboot's pause is transient: libvirt shows neither the state nor an event.
+        if (obj.state === E.DOMAIN_RUNNING && !obj.pausedShutdown) {
           obj.state = E.DOMAIN_PAUSED;
           obj.reason = obj.pausedReason ?? E.DOMAIN_PAUSED_UNKNOWN;
           obj.pausedReason = undefined;
           this.emit(obj, E.DOMAIN_EVENT_SUSPENDED, E.DOMAIN_EVENT_SUSPENDED_PAUSED);
         }
         break;
-      case "RESUME":
+      case "RESUME": {
+        // The reason is used up even when nothing changes (the resume after a fake reboot).
+        const reason = obj.runningReason ?? E.DOMAIN_RUNNING_UNPAUSED;
+        obj.runningReason = undefined;
         if (obj.state !== E.DOMAIN_RUNNING) {
           obj.state = E.DOMAIN_RUNNING;
-          obj.reason = obj.runningReason ?? E.DOMAIN_RUNNING_UNPAUSED;
-          obj.runningReason = undefined;
+          obj.reason = reason;
           this.emit(obj, E.DOMAIN_EVENT_RESUMED, E.DOMAIN_EVENT_RESUMED_UNPAUSED);
         }
         break;
-      case "SHUTDOWN": {
-        obj.gotShutdown = true;
-        const guest = ev.data.guest === true;
-        this.emit(
+      }
+      case "SHUTDOWN":
+        handleShutdownEvent(
+          this,
           obj,
-          E.DOMAIN_EVENT_SHUTDOWN,
-          guest ? E.DOMAIN_EVENT_SHUTDOWN_GUEST : E.DOMAIN_EVENT_SHUTDOWN_HOST,
+          typeof ev.data.guest === "boolean" ? ev.data.guest : undefined,
         );
         break;
-      }
       case "RESET":
-        this.emitOther(obj, E.DOMAIN_EVENT_ID_REBOOT, {});
+        handleResetEvent(this, obj);
         break;
     }
   }
@@ -364,6 +374,8 @@ export class QemuDriverState {
     obj.state = E.DOMAIN_SHUTOFF;
     obj.reason = reason;
     obj.stopping = undefined;
+    obj.fakeReboot = undefined;
+    obj.pausedShutdown = undefined;
     void removeStatus(this.paths.runDir, ref.name);
     if (obj.persistentDef) obj.liveDef = undefined;
     else this.domains.delete(obj.uuid);
@@ -405,6 +417,7 @@ export class QemuDriverState {
       obj.id = st.id;
       obj.state = st.state;
       obj.reason = st.reason;
+      obj.fakeReboot = st.fakeReboot;
       obj.monitorPath = st.monitorPath;
       this.#nextId = Math.max(this.#nextId, st.id + 1);
       this.#attachProcess(obj, proc, { pid: proc.pid, vcpus, individual });

@@ -9,6 +9,7 @@ import type { DomainDef } from "../../conf/domain/def.ts";
 import { VirError } from "../../util/errors.ts";
 import { element } from "../../util/xml/mod.ts";
 import { addDefaultDevices, assignDefaultAddresses } from "./default_devices.ts";
+import { validateLifecycleActions } from "./lifecycle_actions.ts";
 
 /** Machine type aliases of QEMU 7.2. */
 const MACHINE_ALIASES: Record<string, string> = { pc: "pc-i440fx-7.2", q35: "pc-q35-7.2" };
@@ -18,8 +19,8 @@ export const DEFAULT_EMULATOR = "/usr/bin/qemu-system-x86_64";
 
 /**
  * Applies the driver defaults (arch x86_64, versioned machine type, emulator, default
- * devices, default CPU model) and libvirt's vCPU 0 rules, then the generic post-parse and the
- * addresses of the default devices.
+ * devices, default CPU model) and libvirt's vCPU 0 rules, then the generic post-parse, the
+ * lifecycle action checks and the addresses of the default devices.
  *
  * @example
  * ```ts
@@ -57,6 +58,7 @@ export function qemuPostParse(def: DomainDef): void {
   addDefaultDevices(def);
   defaultCpu(def);
   domainDefPostParse(def, { defaultVideo: "cirrus" });
+  validateLifecycleActions(def);
   assignDefaultAddresses(def);
 }
 

@@ -79,6 +79,9 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
     "none",
     "-qmp",
     `unix:${optValue(opts.monitorPath)},server=on,wait=off`,
+    // A powered-off guest only pauses: the driver decides between ending QEMU and a fake
+    // reboot, and sets the reset action over QMP (libvirt does both with QEMU >= 6.0).
+    "-no-shutdown",
   );
   const counters = { disk: 0, serial: 0, vnc: 0 };
   for (const dev of def.devices.other) argv.push(...deviceArgs(dev, counters));

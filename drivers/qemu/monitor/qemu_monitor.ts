@@ -91,6 +91,11 @@ export class QemuMonitor {
     await this.run("system_reset");
   }
 
+  /** `set-action`: what QEMU does on a guest shutdown, reset, watchdog or panic. */
+  async setAction(actions: { reboot?: "reset" | "shutdown"; shutdown?: "poweroff" | "pause" }) {
+    await this.run("set-action", actions);
+  }
+
   /** `quit`: QEMU exits right after replying. */
   async quit(): Promise<void> {
     await this.run("quit");

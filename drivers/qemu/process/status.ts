@@ -17,6 +17,8 @@ export interface DomainStatus {
   reason: number;
   /** The live definition (XML). */
   liveXml: string;
+  /** A reboot waits for the guest's power-off (absent in older files). */
+  fakeReboot?: boolean;
   /** vCPU aliases and thread ids, by vCPU id. */
   vcpus: { alias?: string; tid: number }[];
 }

@@ -45,6 +45,7 @@ export class FakeLauncher implements QemuLauncher {
       threads: Number(kv.threads),
       bootCpus: Number(boot),
       pid: this.#nextPid++,
+      noShutdown: argv.includes("-no-shutdown"),
       ...this.#options,
     });
     this.instances.set(fake.pid, fake);

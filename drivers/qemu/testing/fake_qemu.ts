@@ -44,6 +44,13 @@ export interface FakeQemuOptions {
   replyDelayMs?: number;
   /** Starts paused (`-S`). Default true. */
   paused?: boolean;
+  /** `-no-shutdown`: a guest power-off pauses instead of ending QEMU. Default false. */
+  noShutdown?: boolean;
+  /**
+   * What the guest does when the ACPI power button is pressed: `ignore` (no OS, QEMU 7.2 only
+   * emits POWERDOWN) or `poweroff` (an OS that powers off). Default `ignore`.
+   */
+  powerButton?: "ignore" | "poweroff";
   /** Intercepts a command before the model handles it; return undefined to fall through. */
   onCommand?: (execute: string, args: Record<string, unknown>) => FakeReply | undefined;
 }
@@ -99,6 +106,9 @@ export class FakeQemu {
   #held = new Map<string, Slot>();
   #alive = true;
   #exit!: (reason: string) => void;
+  /** QEMU's reboot action (`set-action reboot=…`): a guest reset resets or shuts down. */
+  #rebootAction: "reset" | "shutdown" = "reset";
+  #noShutdown: boolean;
   #timers = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(options: FakeQemuOptions = {}) {
@@ -115,8 +125,11 @@ export class FakeQemu {
       lapicEvent: options.lapicEvent ?? true,
       replyDelayMs: options.replyDelayMs ?? 0,
       paused: options.paused ?? true,
+      noShutdown: options.noShutdown ?? false,
+      powerButton: options.powerButton ?? "ignore",
       onCommand: options.onCommand,
     };
+    this.#noShutdown = this.#opts.noShutdown;
     this.#noTid = new Set(options.noTid ?? []);
     this.pid = this.#opts.pid;
     this.#nextTid = this.pid + 1;
@@ -197,6 +210,16 @@ export class FakeQemu {
     this.#finishUnplug(slot, alias, true);
   }
 
+  /** The guest powers the machine off (ACPI S5): SHUTDOWN, then a pause or the exit. */
+  guestPoweroff(): void {
+    this.#shutdown(true, "guest-shutdown");
+  }
+
+  /** The guest resets the machine: RESET, or a SHUTDOWN under `set-action reboot=shutdown`. */
+  guestReset(): void {
+    this.#reset(true, "guest-reset");
+  }
+
   /** Simulates a crash: every connection drops and the fake is dead. */
   crash(reason = "crashed"): void {
     this.#die(reason);
@@ -206,6 +229,20 @@ export class FakeQemu {
   signal(signal: string): void {
     if (signal !== "SIGKILL") this.emit("SHUTDOWN", { guest: false, reason: "host-signal" });
     this.#die(signal);
+  }
+
+  #shutdown(guest: boolean, reason: string): void {
+    this.emit("SHUTDOWN", { guest, reason });
+    if (!this.#noShutdown) return this.#die(reason);
+    if (this.running) {
+      this.running = false;
+      this.emit("STOP");
+    }
+  }
+
+  #reset(guest: boolean, reason: string): void {
+    if (this.#rebootAction === "shutdown") this.#shutdown(guest, reason);
+    else this.emit("RESET", { guest, reason });
   }
 
   #newTid(): number {
@@ -300,10 +337,18 @@ export class FakeQemu {
         }
         return { return: {} };
       case "system_powerdown":
-        this.#later(0, () => this.emit("POWERDOWN"));
+        this.#later(0, () => {
+          this.emit("POWERDOWN");
+          if (this.#opts.powerButton === "poweroff") this.#later(1, () => this.guestPoweroff());
+        });
         return { return: {} };
+      // Under reboot=shutdown even the host's reset is a shutdown (as QEMU 7.2 does).
       case "system_reset":
-        this.#later(0, () => this.emit("RESET", { guest: false, reason: "host-qmp-system-reset" }));
+        this.#later(0, () => this.#reset(false, "host-qmp-system-reset"));
+        return { return: {} };
+      case "set-action":
+        if (args.reboot === "reset" || args.reboot === "shutdown") this.#rebootAction = args.reboot;
+        if (args.shutdown !== undefined) this.#noShutdown = args.shutdown === "pause";
         return { return: {} };
       case "query-hotpluggable-cpus":
         return { return: this.#hotpluggable() };

@@ -43,7 +43,9 @@ async function open(dir: string, launcher: SystemLauncher) {
   }) as DriverConnection;
   const events: string[] = [];
   conn.subscribe!((ev: DriverEvent) => {
-    if (ev.eventId === 0) events.push(`${ev.data.event}/${ev.data.detail}`);
+    if (ev.eventId === VIR.DOMAIN_EVENT_ID_LIFECYCLE) {
+      events.push(`${ev.data.event}/${ev.data.detail}`);
+    } else if (ev.eventId === VIR.DOMAIN_EVENT_ID_REBOOT) events.push("REBOOT");
   });
   return { conn, events };
 }
@@ -150,6 +152,60 @@ Deno.test({
       await reopened.conn.domainDestroyFlags!(ref, 0);
       await reopened.conn.domainUndefineFlags!(ref, 0);
       await reopened.conn.connectClose();
+    } finally {
+      for (const p of launcher.procs) p.kill("SIGKILL");
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+const POWER_XML = (extra: string) =>
+  `<domain type='qemu'><name>rp</name><memory unit='MiB'>64</memory>
+<os><type arch='x86_64' machine='q35'>hvm</type></os>${extra}
+<devices><memballoon model='none'/></devices></domain>`;
+
+Deno.test({
+  name: "real QEMU without a guest OS: shutdown/reboot/reset as libvirt 9.0, on_reboot destroy",
+  ignore: !haveQemu && !Deno.env.get("CI"),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    assert.ok(haveQemu, `${EMULATOR} is required in CI`);
+    const dir = await Deno.makeTempDir({ prefix: "ev-qemu-power-" });
+    const launcher = new TappedLauncher();
+    const { conn, events } = await open(dir, launcher);
+    const settle = () => new Promise((r) => setTimeout(r, 300));
+    try {
+      const dom = await conn.domainCreateXML!(POWER_XML(""), 0);
+      await settle();
+      events.length = 0;
+      // Nobody answers the ACPI button: both calls succeed and the guest keeps running.
+      await conn.domainShutdownFlags!(dom, 0);
+      await conn.domainReboot!(dom, 0);
+      await settle();
+      assert.deepEqual(events, []);
+      assert.deepEqual(await conn.domainGetState!(dom, 0), [1, 1]);
+      // A reset reboots at once; SeaBIOS resets once more itself (libvirt shows 2 REBOOTs).
+      await conn.domainReset!(dom, 0);
+      await until(() => Promise.resolve(events.length >= 2));
+      assert.ok(events.every((e) => e === "REBOOT"), `${events}`);
+      assert.deepEqual(await conn.domainGetState!(dom, 0), [1, 1]);
+      await conn.domainDestroyFlags!(dom, 0);
+
+      // on_reboot destroy: set-action reboot=shutdown turns the reset into a host shutdown,
+      // and -no-shutdown leaves the ending to the driver: SHUTDOWN/HOST, then STOPPED/SHUTDOWN.
+      const d = await conn.domainCreateXML!(POWER_XML("<on_reboot>destroy</on_reboot>"), 0);
+      await settle();
+      events.length = 0;
+      await conn.domainReset!(d, 0);
+      await until(() => Promise.resolve(events.length >= 2));
+      await settle();
+      assert.deepEqual(events, [
+        `${VIR.DOMAIN_EVENT_SHUTDOWN}/${VIR.DOMAIN_EVENT_SHUTDOWN_HOST}`,
+        `${VIR.DOMAIN_EVENT_STOPPED}/${VIR.DOMAIN_EVENT_STOPPED_SHUTDOWN}`,
+      ]);
+      assert.ok(!launcher.procs[1].alive());
+      await conn.connectClose();
     } finally {
       for (const p of launcher.procs) p.kill("SIGKILL");
       await Deno.remove(dir, { recursive: true }).catch(() => {});
