@@ -6,22 +6,52 @@
  */
 import type { DomainDef } from "../../conf/domain/def.ts";
 import { child, element, type XmlElement } from "../../util/xml/mod.ts";
+import { isQ35 } from "./default_devices.ts";
 
-function controllerAlias(dev: XmlElement): string {
+function controllerAlias(dev: XmlElement, q35: boolean): string {
   const { type, index = "0", model } = dev.attributes;
   if (type === "pci") {
     if (model === "pcie-root") return "pcie.0";
     return `pci.${index}`;
   }
   if (type === "usb" && index === "0") return "usb";
-  if (type === "ide" && index === "0") return "ide";
+  // The built-in IDE of i440fx and q35's built-in SATA are both QEMU's "ide".
+  if (index === "0" && (type === "ide" || (type === "sata" && q35))) return "ide";
   return `${type}${index}`;
+}
+
+/** libvirt's `virDiskNameToIndex`: `vda` → 0, `sdd` → 3, `hdaa` → 26. */
+function diskIndex(name: string): number {
+  const letters = name.replace(/^(hd|sd|vd|xvd|ubd|fd)/, "");
+  let index = -1;
+  for (const c of letters) {
+    if (c < "a" || c > "z") break;
+    index = (index + 1) * 26 + c.charCodeAt(0) - 97;
+  }
+  return index;
+}
+
+/**
+ * `qemuAssignDeviceDiskAlias`: a virtio or USB disk is named by its target's index, a disk on a
+ * drive address by controller, bus (and target for SCSI) and unit.
+ */
+function diskAlias(dev: XmlElement): string | undefined {
+  const target = child(dev, "target")?.attributes;
+  if (!target?.dev) return undefined;
+  if (target.bus === "virtio") return `virtio-disk${diskIndex(target.dev)}`;
+  if (target.bus === "usb") return `usb-disk${diskIndex(target.dev)}`;
+  const a = child(dev, "address")?.attributes;
+  if (a?.type !== "drive") return undefined;
+  const { controller = "0", bus = "0", target: t = "0", unit = "0" } = a;
+  if (target.bus === "scsi") return `scsi${controller}-${bus}-${t}-${unit}`;
+  return `${target.bus}${controller}-${bus}-${unit}`;
 }
 
 /**
  * Gives every device that has none the alias libvirt would: controllers by type and index,
- * inputs, serials, consoles, videos, sounds and NICs by position, the balloon `balloon0`.
- * Devices whose alias libvirt derives from their drive address (disks) keep none here.
+ * inputs, serials, consoles, videos, sounds and NICs by position, the balloon `balloon0`, disks
+ * by target (`virtio-disk0`, `usb-disk3`) or drive address (`sata0-0-1`, `ide0-1-0`). A user's
+ * own alias (`ua-…`) stays.
  *
  * @example
  * ```ts
@@ -38,11 +68,15 @@ export function assignDeviceAliases(def: DomainDef): void {
     counters.set(kind, n + 1);
     return `${kind}${n}`;
   };
+  const q35 = isQ35(def);
   for (const dev of def.devices.other) {
     let alias: string | undefined;
     switch (dev.name) {
       case "controller":
-        alias = controllerAlias(dev);
+        alias = controllerAlias(dev, q35);
+        break;
+      case "disk":
+        alias = diskAlias(dev);
         break;
       case "console":
         // The first console is the first serial port's other face and shares its alias.

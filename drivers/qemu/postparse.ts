@@ -7,8 +7,10 @@
 import { domainDefPostParse } from "../../conf/domain/postparse.ts";
 import type { DomainDef } from "../../conf/domain/def.ts";
 import { VirError } from "../../util/errors.ts";
-import { element } from "../../util/xml/mod.ts";
-import { addDefaultDevices, assignDefaultAddresses } from "./default_devices.ts";
+import { child, element } from "../../util/xml/mod.ts";
+import { addDefaultDevices } from "./default_devices.ts";
+import { assignPciAddresses } from "./pci_address.ts";
+import { assignUsbAddresses } from "./usb_address.ts";
 import { validateLifecycleActions } from "./lifecycle_actions.ts";
 
 /** Machine type aliases of QEMU 7.2. */
@@ -19,8 +21,8 @@ export const DEFAULT_EMULATOR = "/usr/bin/qemu-system-x86_64";
 
 /**
  * Applies the driver defaults (arch x86_64, versioned machine type, emulator, default
- * devices, default CPU model) and libvirt's vCPU 0 rules, then the generic post-parse, the
- * lifecycle action checks and the addresses of the default devices.
+ * devices, default CPU model, disk driver `qemu` / format `raw`) and libvirt's vCPU 0 rules, then the generic post-parse, the
+ * lifecycle action checks and the PCI and USB addresses of the devices.
  *
  * @example
  * ```ts
@@ -57,9 +59,11 @@ export function qemuPostParse(def: DomainDef): void {
   }
   addDefaultDevices(def);
   defaultCpu(def);
+  diskDriverDefaults(def);
   domainDefPostParse(def, { defaultVideo: "cirrus" });
   validateLifecycleActions(def);
-  assignDefaultAddresses(def);
+  assignPciAddresses(def);
+  assignUsbAddresses(def);
 }
 
 /**
@@ -82,4 +86,23 @@ function defaultCpu(def: DomainDef): void {
   }
   if (cpu.mode === "custom" && def.type === "qemu") cpu.check ??= "none";
   def.cpu = cpu;
+}
+
+/**
+ * `qemuDomainDeviceDiskDefPostParse`: a disk's driver is `qemu`, and its format `raw` unless
+ * given (volumes excepted: their pool knows the format).
+ */
+function diskDriverDefaults(def: DomainDef): void {
+  for (const disk of def.devices.other) {
+    if (disk.name !== "disk") continue;
+    let driver = child(disk, "driver");
+    if (!driver) {
+      driver = element("driver", {});
+      disk.children.unshift(driver);
+    }
+    const { name, type } = driver.attributes;
+    const raw = type === undefined && disk.attributes.type !== "volume";
+    driver.attributes = { ...driver.attributes, name: name ?? "qemu" };
+    if (raw) driver.attributes.type = "raw";
+  }
 }

@@ -121,11 +121,13 @@ function diskArgs(dev: XmlElement, index: number): string[] {
   const ro = cdrom || child(dev, "readonly") ? ",readonly=on" : "";
   const id = `drive${index}`;
   const front = cdrom ? "ide-cd" : bus === "virtio" ? "virtio-blk-pci" : "ide-hd";
+  // QEMU knows the device by its libvirt alias, as the live XML shows it.
+  const alias = child(dev, "alias")?.attributes.name ?? `disk${index}`;
   return [
     "-drive",
     `file=${optValue(file)},format=${format},if=none,id=${id}${ro}`,
     "-device",
-    `${front},drive=${id},id=disk${index}`,
+    `${front},drive=${id},id=${optValue(alias)}`,
   ];
 }
 

@@ -1,8 +1,10 @@
-// The QEMU driver's defaults (default devices, their PCI addresses, the default CPU model)
+// The QEMU driver's defaults (default devices, PCI and USB addresses, q35 root ports, disk
+// drivers, the default CPU model) and the live device aliases
 // against the inactive XML libvirt 9.0's QEMU driver printed for the same input
 // (fixtures/*.expected.xml, recorded with the oracle's `canon.sh --driver qemu`).
 import assert from "node:assert/strict";
 import { formatDomainXML, parseDomainXML } from "../../../conf/domain/mod.ts";
+import { assignDeviceAliases } from "../../../drivers/qemu/alias.ts";
 import { qemuPostParse } from "../../../drivers/qemu/postparse.ts";
 import { VIR } from "../../../util/constants.ts";
 
@@ -13,4 +15,37 @@ Deno.test("i440fx with VNC: USB, PCI root, PS/2, audio, primary video, memballoo
   const def = parseDomainXML(fixture("pc-vnc.xml"));
   qemuPostParse(def);
   assert.equal(formatDomainXML(def, VIR.DOMAIN_XML_INACTIVE), fixture("pc-vnc.expected.xml"));
+});
+
+const inactive = (name: string) => {
+  const def = parseDomainXML(fixture(`${name}.xml`));
+  qemuPostParse(def);
+  return formatDomainXML(def, VIR.DOMAIN_XML_INACTIVE);
+};
+
+for (
+  const [name, what] of [
+    [
+      "q35-devices",
+      "q35: a virtio NIC, the USB controller, a virtio disk, the balloon each on a root port",
+    ],
+    ["pc-devices", "i440fx: IDE on the PIIX3, NIC, virtio disk and balloon in slots 2-4"],
+    ["q35-many", "q35 with a video at 00:01.0: seven root ports from slot 2, two NICs, two disks"],
+    ["pc-many", "i440fx with a video in slot 2: NICs, disks, balloon from slot 3; USB ports 1-2"],
+  ]
+) {
+  Deno.test(`addresses as libvirt 9.0 assigns them, ${what}`, () => {
+    assert.equal(inactive(name), fixture(`${name}.expected.xml`));
+  });
+}
+
+Deno.test("live aliases: ua- kept, virtio-disk/sata0-0-N/usb-disk by target or drive address", () => {
+  const def = parseDomainXML(fixture("q35-aliases.xml"));
+  qemuPostParse(def);
+  assignDeviceAliases(def);
+  // libvirt's live XML also expands the CPU and adds runtime state: compare the devices' names
+  // and places only.
+  const names = (xml: string) =>
+    xml.split("\n").filter((l) => /<alias |<target dev=|<address type=/.test(l)).join("\n");
+  assert.equal(names(formatDomainXML(def, 0)), names(fixture("q35-aliases.live.xml")));
 });
