@@ -2,19 +2,20 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { DriverConnection, DriverMethod } from "../util/driver.ts";
 import { VirError } from "../util/errors.ts";
-import { findDriver } from "../util/registry.ts";
 import { isCallable } from "./access.ts";
 import type { Principal } from "./acl.ts";
 import { type AuthConfig, authenticate } from "./auth.ts";
 import { cors } from "./cors.ts";
-import { describe, dispatch, type ServedDriver } from "./dispatch.ts";
-import { EventLog } from "./event_log.ts";
+import { describe, dispatch } from "./dispatch.ts";
 import { sseResponse, wsResponse } from "./event_stream.ts";
 import { errorResponse } from "./http_status.ts";
 import { CallGate, DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import { openApiDocument } from "./openapi.ts";
 import { rpcSocket } from "./rpc_socket.ts";
 import { RPC_SOCKET_PATH } from "../client/remote/ws_protocol.ts";
+import { ServedUri } from "./served_uri.ts";
+import { SessionTable } from "./session_table.ts";
+import { sessionRoutes } from "./session_routes.ts";
 import { modelCodec } from "./models.ts";
 import { documentBody, representation } from "./negotiate.ts";
 import { flagsOf, RESOURCES, VOLUMES } from "./rest.ts";
@@ -28,7 +29,10 @@ export type DriverSpec = string | { uri: string; driver: DriverConnection };
 
 /** What {@link createGateway} takes. */
 export interface GatewayOptions {
-  /** URIs to serve (`test:///default`), one shared driver connection each. */
+  /**
+   * URIs to serve (`test:///default`): open to every caller's sessions, and behind the REST
+   * routes at `/v1/{driver}/{path}`, which share one connection opened on demand.
+   */
   drivers: DriverSpec[];
   /** A token store, or `"none"` (the caller decides where that is safe). */
   auth: AuthConfig;
@@ -37,19 +41,21 @@ export interface GatewayOptions {
   corsOrigins?: readonly string[];
 }
 
-/** A running gateway: a hono app plus the driver connections it owns. */
+/** A running gateway: a hono app plus the sessions (driver connections) it holds. */
 export interface Gateway {
   app: Hono<Env>;
   /** The app's fetch handler, for `Deno.serve`, a `fetch` injected into the client, or tests. */
   fetch: (req: Request) => Promise<Response>;
-  served: ReadonlyMap<string, ServedDriver>;
+  served: ReadonlyMap<string, ServedUri>;
+  /** Every open session: clients' (WebSocket, HTTP) and the REST routes' own. */
+  sessions: SessionTable;
   /** Ends every event stream, so that a server can shut down without waiting for them. */
   endStreams(): void;
-  /** Ends the event streams and closes the driver connections the gateway opened. */
+  /** Ends the event streams and closes every session's driver connection. */
   close(): Promise<void>;
 }
 
-type Env = { Variables: { served: ServedDriver; principal: Principal } };
+type Env = { Variables: { served: ServedUri; principal: Principal } };
 
 const json = (value: unknown, status = 200) =>
   new Response(JSON.stringify(value), { status, headers: { "content-type": "application/json" } });
@@ -84,25 +90,24 @@ export function servedPath(uri: string): string {
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const gate = new CallGate(limits.maxConcurrent, limits.maxQueued, limits.callTimeoutMs);
-  const served = new Map<string, ServedDriver>();
-  const owned: DriverConnection[] = [];
-  try {
-    for (const spec of options.drivers) {
-      const uri = typeof spec === "string" ? spec : spec.uri;
-      let driver: DriverConnection;
-      if (typeof spec === "string") {
-        const d = findDriver(new URL(spec).protocol.replace(/:$/, ""));
-        if (!d) throw VirError.report("NONE", "NO_CONNECT", spec);
-        driver = await d.open(new URL(spec), {});
-        owned.push(driver);
-      } else driver = spec.driver;
-      const events = new EventLog(limits.eventBuffer);
-      events.follow(driver);
-      served.set(servedPath(uri), { path: servedPath(uri), uri, driver, events });
-    }
-  } catch (e) {
-    await Promise.all(owned.map((d) => d.connectClose()));
-    throw e;
+  const uris = options.drivers.map((spec) => new URL(typeof spec === "string" ? spec : spec.uri));
+  const sessions = new SessionTable(limits, new Set(uris.map((u) => u.href)));
+  const served = new Map<string, ServedUri>();
+  for (const [i, spec] of options.drivers.entries()) {
+    const uri = uris[i].href;
+    let driver: DriverConnection | undefined;
+    let type: string;
+    if (typeof spec === "string") {
+      // Opened once to refuse a bad URI at start and learn its type, then closed: sessions and
+      // the REST routes open their own.
+      const probe = await sessions.open({ kind: "rest", uri });
+      type = probe.driver.type;
+      await sessions.close(probe);
+    } else ({ driver, type } = { driver: spec.driver, type: spec.driver.type });
+    served.set(
+      servedPath(uri),
+      new ServedUri({ path: servedPath(uri), uri, type, driver }, sessions),
+    );
   }
 
   const app = new Hono<Env>();
@@ -124,12 +129,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       drivers: [...served.values()].map((s) => ({
         path: s.path,
         uri: s.uri,
-        type: s.driver.type,
+        type: s.type,
         base: `/${API_VERSION}/${s.path}`,
       })),
       extensions: [
         "rpc",
         "rpc-websocket",
+        "sessions",
         "rest",
         "events-sse",
         "events-websocket",
@@ -150,27 +156,23 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   };
   const sockets = { open: 0 };
   // Before the auth middleware: the socket's token may come in its first message.
-  app.get(`${base}/${RPC_SOCKET_PATH}`, (c) => {
+  app.get(RPC_SOCKET_PATH, (c) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       throw VirError.report("RPC", "RPC", "the RPC socket needs a WebSocket upgrade");
     }
-    return rpcSocket(c.req.raw, { served: servedAt(c), auth: options.auth, gate, limits, sockets });
+    return rpcSocket(c.req.raw, { sessions, auth: options.auth, gate, limits, sockets });
   });
+  const tooBig = () =>
+    json(
+      VirError.report("RPC", "INVALID_ARG", `request body exceeds ${limits.maxBodyBytes} bytes`),
+      413,
+    );
   app.use(
-    `${base}/*`,
-    bodyLimit({
-      maxSize: limits.maxBodyBytes,
-      onError: () =>
-        json(
-          VirError.report(
-            "RPC",
-            "INVALID_ARG",
-            `request body exceeds ${limits.maxBodyBytes} bytes`,
-          ),
-          413,
-        ),
-    }),
+    `/${API_VERSION}/sessions/*`,
+    bodyLimit({ maxSize: limits.maxBodyBytes, onError: tooBig }),
   );
+  sessionRoutes(app, { sessions, auth: options.auth, gate, limits });
+  app.use(`${base}/*`, bodyLimit({ maxSize: limits.maxBodyBytes, onError: tooBig }));
   const resolve = async (c: {
     req: { param(k: string): string; raw: Request };
     set<K extends keyof Env["Variables"]>(k: K, v: Env["Variables"][K]): void;
@@ -184,13 +186,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     await next();
   });
 
-  const call = (
+  const call = async (
     c: { get<K extends keyof Env["Variables"]>(k: K): Env["Variables"][K] },
     method: DriverMethod,
     args: unknown[],
-  ) => dispatch(c.get("served"), c.get("principal"), gate, method, args);
+  ) => dispatch((await c.get("served").session()).driver, c.get("principal"), gate, method, args);
 
-  app.get(base, (c) => json(describe(c.get("served"))));
+  app.get(base, async (c) => {
+    const s = c.get("served");
+    return json(describe((await s.session()).driver, s.uri));
+  });
 
   app.post(`${base}/call/:method`, async (c) => {
     const method = c.req.param("method");
@@ -207,9 +212,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     return json(result === undefined ? {} : { result });
   });
 
-  app.get(`${base}/events`, (c) => {
-    const s = c.get("served");
-    if (s.events.listeners >= limits.maxStreams) {
+  app.get(`${base}/events`, async (c) => {
+    const s = await c.get("served").session();
+    if (sessions.streams >= limits.maxStreams) {
       throw VirError.report("RPC", "RESOURCE_BUSY", "too many event streams");
     }
     if (c.req.header("upgrade")?.toLowerCase() === "websocket") {
@@ -226,7 +231,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       call(c, "nodeGetInfo", []),
       call(c, "connectGetHostname", []).catch(() => null),
     ]);
-    return json({ type: c.get("served").driver.type, hostname, info });
+    return json({ type: c.get("served").type, hostname, info });
   });
   app.get(`${base}/node/capabilities`, async (c) => {
     return xml(await call(c, "connectGetCapabilities", []) as string);
@@ -316,16 +321,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }
 
   const endStreams = () => {
-    for (const s of served.values()) s.events.close();
+    for (const s of sessions.values()) s.events.close();
   };
   return {
     app,
     fetch: (req) => Promise.resolve(app.fetch(req)),
     served,
+    sessions,
     endStreams,
-    async close() {
-      endStreams();
-      await Promise.all(owned.map((d) => d.connectClose()));
-    },
+    close: () => sessions.closeAll(),
   };
 }

@@ -2,22 +2,11 @@ import type { DriverConnection, DriverMethod } from "../util/driver.ts";
 import { VirError } from "../util/errors.ts";
 import { isCallable, methodAccess } from "./access.ts";
 import { objectAllows, type Principal, roleAllows } from "./acl.ts";
-import type { EventLog } from "./event_log.ts";
 import type { CallGate } from "./limits.ts";
 import { callSubject, COUNT_FROM_LIST, filterResult, refSubject, resultFamily } from "./subject.ts";
 import { validateArgs } from "./validate.ts";
 
-/** One driver connection the gateway serves, opened at start and shared by every client. */
-export interface ServedDriver {
-  /** `test/default`: driver name plus URI path, as in `/v1/test/default/…`. */
-  path: string;
-  /** The URI it was opened with (`test:///default`). */
-  uri: string;
-  driver: DriverConnection;
-  events: EventLog;
-}
-
-/** What `GET /v1/{driver}/{path}` (and the RPC socket's `describe`) tells a client. */
+/** What `GET /v1/{driver}/{path}` (and opening a session) tells a client. */
 export interface DriverDescription {
   type: string;
   uri: string;
@@ -26,23 +15,23 @@ export interface DriverDescription {
 }
 
 /**
- * The served driver's type, URI and callable methods (own and inherited functions: class
+ * A driver connection's type, URI and callable methods (own and inherited functions: class
  * instances keep theirs on the prototype).
  *
  * @example
  * ```ts ignore
- * describe(served).methods.includes("domainSuspend");
+ * describe(session.driver, session.uri).methods.includes("domainSuspend");
  * ```
  */
-export function describe(served: ServedDriver): DriverDescription {
+export function describe(connection: DriverConnection, uri: string): DriverDescription {
   const methods = new Set<string>();
-  const driver = served.driver as unknown as Record<string, unknown>;
+  const driver = connection as unknown as Record<string, unknown>;
   for (let o: object | null = driver; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
     for (const k of Object.getOwnPropertyNames(o)) {
       if (typeof driver[k] === "function" && isCallable(k)) methods.add(k);
     }
   }
-  return { type: served.driver.type, uri: served.uri, methods: [...methods] };
+  return { type: connection.type, uri, methods: [...methods] };
 }
 
 const API_FAMILY: [string, string][] = [
@@ -75,11 +64,11 @@ function denied(method: string): VirError {
  *
  * @example
  * ```ts ignore
- * const result = await dispatch(served, principal, gate, "connectListAllDomains", [0]);
+ * const result = await dispatch(session.driver, principal, gate, "connectListAllDomains", [0]);
  * ```
  */
 export async function dispatch(
-  served: ServedDriver,
+  driver: DriverConnection,
   principal: Principal,
   gate: CallGate,
   method: DriverMethod,
@@ -94,7 +83,6 @@ export async function dispatch(
       `read only access prevents ${apiName(method)}`,
     );
   }
-  const driver = served.driver;
   const fn = driver[method] as ((...a: unknown[]) => Promise<unknown>) | undefined;
   if (typeof fn !== "function") {
     throw VirError.report(errorDomain(method), "NO_SUPPORT", apiName(method));
@@ -107,7 +95,7 @@ export async function dispatch(
   const allow = (s: Parameters<typeof objectAllows>[2]) => objectAllows(principal, "read", s);
   const listMethod = COUNT_FROM_LIST[method];
   if (listMethod && typeof driver[listMethod] === "function") {
-    const list = await dispatch(served, principal, gate, listMethod, args);
+    const list = await dispatch(driver, principal, gate, listMethod, args);
     return (list as unknown[]).length;
   }
   const result = await gate.run(() => fn.apply(driver, args));

@@ -13,6 +13,8 @@ const STATUS = new Map<number, number>([
   [VIR.ERR_NO_DOMAIN_CHECKPOINT, 404],
   [VIR.ERR_NO_DOMAIN_METADATA, 404],
   [VIR.ERR_NO_NWFILTER, 404],
+  // An HTTP session that is closed, expired or not the caller's.
+  [VIR.ERR_INVALID_CONN, 404],
   [VIR.ERR_INVALID_ARG, 400],
   [VIR.ERR_XML_ERROR, 400],
   [VIR.ERR_XML_DETAIL, 400],

@@ -14,8 +14,19 @@ export interface Limits {
   maxSockets: number;
   /** Event-stream subscribers at once (default 256). */
   maxStreams: number;
-  /** Events kept for `Last-Event-ID` resume, per served driver (default 1024). */
+  /** Events kept for `Last-Event-ID` resume, per session (default 1024). */
   eventBuffer: number;
+  /**
+   * Sessions open at once (default 512): each owns a driver connection, as each libvirtd client
+   * does, so this bounds the driver connections remote clients can hold.
+   */
+  maxSessions: number;
+  /**
+   * How long an HTTP session (and the gateway's own REST connection) may stay unused before it
+   * is closed (default 60 s); an open event stream counts as use. WebSocket sessions end with
+   * their socket instead.
+   */
+  sessionIdleMs: number;
 }
 
 /** The defaults of {@link Limits}. */
@@ -27,6 +38,8 @@ export const DEFAULT_LIMITS: Limits = {
   maxSockets: 1024,
   maxStreams: 256,
   eventBuffer: 1024,
+  maxSessions: 512,
+  sessionIdleMs: 60_000,
 };
 
 /**

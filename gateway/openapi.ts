@@ -92,6 +92,7 @@ export function openApiDocument(servedPaths: string[]): Schema & { openapi: stri
     { name: "path", in: "path", required: true, schema: { enum: unique(servedPaths, 1) } },
   ];
   const nameParam = { name: "name", in: "path", required: true, schema: str };
+  const sessionParam = { name: "id", in: "path", required: true, schema: str };
   const paths: Record<string, Schema> = {
     "/": { get: { summary: "API version, served drivers and extensions", responses: OK_JSON } },
     "/v1/openapi.json": { get: { summary: "This document", responses: OK_JSON } },
@@ -107,14 +108,51 @@ export function openApiDocument(servedPaths: string[]): Schema & { openapi: stri
         responses: { "200": { description: "stream", content: { "text/event-stream": {} } } },
       },
     },
-    [`/v1/{driver}/{path}/${RPC_SOCKET_PATH}`]: {
-      parameters: driverParams,
+    [RPC_SOCKET_PATH]: {
       get: {
-        summary: `RPC over one WebSocket (Upgrade; subprotocol ${RPC_SUBPROTOCOL}): ` +
-          '{"auth": TOKEN} first (or a bearer.TOKEN subprotocol), then {"id", "method", "args"} ' +
-          'calls answered by id with {"id", "result"} or {"id", "error"}; {"id", "describe": ' +
-          'true}; {"id", "subscribe": LAST_EVENT_ID|null} streams {"eid", "event"}',
+        summary: `RPC over one WebSocket, a session (Upgrade; subprotocol ${RPC_SUBPROTOCOL}): ` +
+          '{"auth": TOKEN} first (or a bearer.TOKEN subprotocol), {"id", "open": URI} opens the ' +
+          'session\'s own driver connection, then {"id", "method", "args"} calls answered by id ' +
+          'with {"id", "result"} or {"id", "error"}; {"id", "subscribe": LAST_EVENT_ID|null} ' +
+          'streams {"eid", "event"}; {"id", "close": true} closes the connection',
         responses: { "101": { description: "Switching Protocols: the RPC socket" }, ...ERRORS },
+      },
+    },
+    "/v1/sessions": {
+      post: {
+        summary: 'Open an HTTP session with its own driver connection: {"uri": "test:///default"}' +
+          " → {session, type, uri, methods}; closed by DELETE or after an idle timeout",
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: { type: "object", required: ["uri"], properties: { uri: str } },
+            },
+          },
+        },
+        responses: { "201": { description: "the session" }, ...ERRORS },
+      },
+    },
+    "/v1/sessions/{id}": {
+      parameters: [sessionParam],
+      delete: {
+        summary: "Close the session and its driver connection",
+        responses: { "204": { description: "closed" }, ...ERRORS },
+      },
+    },
+    "/v1/sessions/{id}/call/{method}": {
+      parameters: [sessionParam, { name: "method", in: "path", required: true, schema: str }],
+      post: {
+        summary: "A driver call in the session: the JSON array of arguments, as /v1/{driver}/" +
+          "{path}/call/{method}",
+        responses: OK_JSON,
+      },
+    },
+    "/v1/sessions/{id}/events": {
+      parameters: [sessionParam],
+      get: {
+        summary: "The session's events as Server-Sent Events (resume with Last-Event-ID)",
+        responses: { "200": { description: "stream", content: { "text/event-stream": {} } } },
       },
     },
     "/v1/{driver}/{path}/node": {

@@ -5,15 +5,17 @@ import { VirError } from "../util/errors.ts";
 import { isCallable } from "./access.ts";
 import type { Principal } from "./acl.ts";
 import { type AuthConfig, authenticate, hasBearerToken } from "./auth.ts";
-import { describe, dispatch, type ServedDriver } from "./dispatch.ts";
+import { describe, dispatch } from "./dispatch.ts";
 import { canSee, eventId, resumePoint } from "./event_stream.ts";
 import type { LoggedEvent } from "./event_log.ts";
 import { asVirError } from "./http_status.ts";
 import type { CallGate, Limits } from "./limits.ts";
+import type { Session } from "./session.ts";
+import type { SessionTable } from "./session_table.ts";
 
 /** What an RPC socket shares with the rest of the gateway. */
 export interface RpcSocketContext {
-  served: ServedDriver;
+  sessions: SessionTable;
   auth: AuthConfig;
   gate: CallGate;
   limits: Limits;
@@ -26,19 +28,20 @@ const CLOSE_UNREADABLE = 1007;
 const CLOSE_TOO_BIG = 1009;
 
 /**
- * Serves one RPC WebSocket (protocol in `client/remote/ws_protocol.ts`): the same
- * authentication, method whitelist, argument validation, ACLs and limits as the HTTP RPC route,
- * with every call dispatched as soon as it arrives, so calls in flight on one socket run
- * concurrently and are answered by id in completion order. Events follow on the same socket
- * after a `subscribe`.
+ * Serves one RPC WebSocket (protocol in `client/remote/ws_protocol.ts`), a session: its `open`
+ * request opens the session's own driver connection, which lives until a `close` request or
+ * the socket's end. The same authentication, method whitelist, argument validation, ACLs and
+ * limits apply as on the HTTP routes, with every call dispatched as soon as it arrives, so
+ * calls in flight on one socket run concurrently and are answered by id in completion order.
+ * Events of the session's connection follow on the same socket after a `subscribe`.
  *
  * The token comes from the first message (`{"auth"}`) or a `bearer.` subprotocol. Until one
- * is presented and accepted, every request is answered with libvirt's `VIR_ERR_AUTH_FAILED`,
- * so an unauthenticated socket can do nothing.
+ * is presented and accepted, every request (`open` included) is answered with libvirt's
+ * `VIR_ERR_AUTH_FAILED`, so an unauthenticated socket can do nothing.
  *
  * @example
  * ```ts ignore
- * app.get("/v1/:driver/:path/rpc", (c) => rpcSocket(c.req.raw, context));
+ * app.get("/v1/rpc", (c) => rpcSocket(c.req.raw, context));
  * ```
  */
 export function rpcSocket(req: Request, ctx: RpcSocketContext): Response {
@@ -54,11 +57,15 @@ export function rpcSocket(req: Request, ctx: RpcSocketContext): Response {
     offered.includes(RPC_SUBPROTOCOL) ? { protocol: RPC_SUBPROTOCOL } : {},
   );
   ctx.sockets.open++;
-  const { served, gate, limits } = ctx;
+  const { sessions, gate, limits } = ctx;
   const maxChars = limits.maxBodyBytes;
   let principal: Principal | undefined;
   let pending: Promise<Principal> | undefined;
   let unsubscribe: (() => void) | undefined;
+  /** The session, once `open` succeeded; `opening` orders requests sent right after `open`. */
+  let session: Session | undefined;
+  let opening: Promise<Session> | undefined;
+  let ended = false;
 
   const send = (text: string) => {
     if (socket.readyState === WebSocket.OPEN) socket.send(text);
@@ -73,34 +80,73 @@ export function rpcSocket(req: Request, ctx: RpcSocketContext): Response {
   };
   if (fromHeaders) setPrincipal(fromHeaders);
 
-  const handle = (msg: WsRequest, who: Principal) => {
+  const open = (id: number, uri: unknown, who: Principal) => {
+    if (opening) {
+      return fail(id, VirError.report("RPC", "OPERATION_INVALID", "the connection is open"));
+    }
+    opening = sessions.open({ kind: "websocket", uri: uri as string, owner: who });
+    opening.then((s) => {
+      // The socket may have gone while the driver connection was opening.
+      if (ended) return sessions.close(s);
+      session = s;
+      answer(id, describe(s.driver, s.uri));
+    }, (e) => {
+      opening = undefined;
+      fail(id, e);
+    });
+  };
+
+  const end = async (): Promise<void> => {
+    unsubscribe?.();
+    unsubscribe = undefined;
+    const s = await opening?.catch(() => undefined);
+    if (s) await sessions.close(s);
+  };
+
+  /** One request with an id (the `auth` message never gets here). */
+  const handle = (msg: Exclude<WsRequest, { auth: string }>, who: Principal): void => {
+    if ("open" in msg) return open(msg.id, msg.open, who);
+    if (!session) {
+      // Requests pipelined behind an `open` wait for it; without one there is no connection.
+      if (opening) {
+        const retry = () => handle(msg, who);
+        opening.then(retry, retry);
+        return;
+      }
+      return fail(msg.id, VirError.report("RPC", "INVALID_CONN", "no connection: open one first"));
+    }
+    const s = session;
     if ("method" in msg) {
       const { id, method } = msg;
       if (typeof method !== "string" || !isCallable(method)) {
         return fail(id, VirError.report("RPC", "RPC", `unknown procedure: ${method}`));
       }
-      dispatch(served, who, gate, method as DriverMethod, msg.args).then(
+      dispatch(s.driver, who, gate, method as DriverMethod, msg.args).then(
         (result) => answer(id, result),
         (e) => fail(id, e),
       );
-    } else if ("describe" in msg) answer(msg.id, describe(served));
-    else if ("subscribe" in msg) {
+    } else if ("subscribe" in msg) {
       // A second subscribe restarts the stream from the given id (a client resuming).
       unsubscribe?.();
       unsubscribe = undefined;
-      if (served.events.listeners >= limits.maxStreams) {
+      if (sessions.streams >= limits.maxStreams) {
         return fail(msg.id, VirError.report("RPC", "RESOURCE_BUSY", "too many event streams"));
       }
-      answer(msg.id, subscribe(msg.subscribe, who));
+      answer(msg.id, subscribe(s, msg.subscribe, who));
     } else if ("unsubscribe" in msg) {
       unsubscribe?.();
       unsubscribe = undefined;
       answer(msg.id, undefined);
+    } else if ("close" in msg) {
+      end().then(() => {
+        answer(msg.id, undefined);
+        socket.close(1000);
+      }, (e) => fail(msg.id, e));
     }
   };
 
-  const subscribe = (lastEventId: string | null, who: Principal): WsSubscribed => {
-    const log = served.events;
+  const subscribe = (s: Session, lastEventId: string | null, who: Principal): WsSubscribed => {
+    const log = s.events;
     const forward = (e: LoggedEvent) => {
       if (canSee(who, e.event)) send(JSON.stringify({ eid: eventId(log, e), event: e.event }));
     };
@@ -140,8 +186,8 @@ export function rpcSocket(req: Request, ctx: RpcSocketContext): Response {
   };
   socket.onclose = () => {
     ctx.sockets.open--;
-    unsubscribe?.();
-    unsubscribe = undefined;
+    ended = true;
+    end().catch(() => {});
   };
   return response;
 }

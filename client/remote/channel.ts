@@ -1,6 +1,6 @@
 import type { DriverEvent } from "../../util/driver.ts";
 
-/** What `GET /v1/{driverPath}` (or the RPC socket's `describe`) tells a client. */
+/** What opening a session (over HTTP or the RPC socket) tells a client. */
 export interface ServedDriverInfo {
   type: string;
   uri: string;
@@ -8,8 +8,8 @@ export interface ServedDriverInfo {
 }
 
 /**
- * How the remote driver talks to the gateway: HTTP POST per call plus an SSE event stream, or
- * one WebSocket for both. Either way a failed call rejects with the gateway's identical
+ * How the remote driver talks to its gateway session: HTTP POST per call plus an SSE event
+ * stream, or one WebSocket for both. Either way a failed call rejects with the gateway's identical
  * `VirError`, and a transport failure with libvirt's RPC-level errors.
  *
  * @example
@@ -27,6 +27,9 @@ export interface RpcChannel {
   subscribe(deliver: (ev: DriverEvent) => void): void;
   /** Ends the event stream. */
   unsubscribe(): void;
-  /** Ends the channel; later calls fail with `VIR_ERR_INVALID_CONN`. */
-  close(): void;
+  /**
+   * Closes the session: settles once the gateway closed its driver connection. Later calls
+   * fail with `VIR_ERR_INVALID_CONN`.
+   */
+  close(): Promise<void>;
 }

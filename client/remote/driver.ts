@@ -14,17 +14,19 @@ export type { ServedDriverInfo } from "./channel.ts";
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
- * Methods the client answers itself: closing ends only this client's link (the gateway's
- * driver connection is shared). `connectGetURI` is forwarded: like libvirt's remote driver,
- * the client reports the daemon-side URI (`test:///default`).
+ * Methods the client answers itself: closing closes the gateway session through the channel.
+ * `connectGetURI` is forwarded: like libvirt's remote driver, the client reports the
+ * daemon-side URI (`test:///default`).
  */
 const LOCAL_ONLY = new Set(["connectClose"]);
 
 /**
- * Opens a driver connection through the gateway, like libvirt's remote driver: every driver
- * method the served driver implements becomes a remote call, and a method the served driver
- * lacks stays absent, so the public API reports the same `VIR_ERR_NO_SUPPORT` as in-process.
- * `subscribe()` follows the gateway's event stream.
+ * Opens a driver connection through the gateway, like libvirt's remote driver: the gateway
+ * opens a session with a driver connection of its own for the daemon-side URI (see
+ * {@link parseRemoteUri}), every driver method that connection implements becomes a remote
+ * call, and a method it lacks stays absent, so the public API reports the same
+ * `VIR_ERR_NO_SUPPORT` as in-process. `subscribe()` follows the session's events, and
+ * `connectClose()` closes the session (and its driver connection) on the gateway.
  *
  * The channel is one WebSocket for calls and events where the runtime has `WebSocket`, and
  * HTTP POST per call plus Server-Sent Events otherwise: on Node 20, over unix sockets (no
@@ -45,13 +47,12 @@ export async function openRemote(uri: URL, options: ConnectOptions): Promise<Dri
   const adapter = runtimeAdapter();
   const token = await resolveToken(options, adapter);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const base = `/v1/${target.driverPath}`;
   const WS = (globalThis as { WebSocket?: typeof WebSocket }).WebSocket;
   if (wantsWebSocket(options, target, WS)) {
-    const url = target.origin.replace(/^http/, "ws") + `${base}/${RPC_SOCKET_PATH}`;
     const opened = await WsChannel.open({
-      url,
+      url: target.origin.replace(/^http/, "ws") + RPC_SOCKET_PATH,
       origin: target.origin,
+      uri: target.uri,
       token,
       timeoutMs,
       WebSocket: WS!,
@@ -65,7 +66,7 @@ export async function openRemote(uri: URL, options: ConnectOptions): Promise<Dri
     token,
     timeoutMs,
   };
-  const { channel, info } = await HttpChannel.open(http, base);
+  const { channel, info } = await HttpChannel.open(http, target.uri);
   return new RemoteDriver(channel, info) as unknown as DriverConnection;
 }
 
@@ -120,8 +121,7 @@ class RemoteDriver {
 
   connectClose(): Promise<void> {
     this.#closed = true;
-    this.#channel.close();
     this.#listeners.clear();
-    return Promise.resolve();
+    return this.#channel.close();
   }
 }

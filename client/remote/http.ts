@@ -23,7 +23,7 @@ export interface GatewayHttp {
  */
 export async function requestJson(
   http: GatewayHttp,
-  method: "GET" | "POST",
+  method: "GET" | "POST" | "DELETE",
   path: string,
   body?: unknown,
 ): Promise<unknown> {
@@ -42,6 +42,7 @@ export async function requestJson(
     throw transportError(e, http.origin);
   }
   const text = await res.text();
+  if (res.status === 204) return undefined;
   let json: unknown;
   try {
     json = JSON.parse(text);

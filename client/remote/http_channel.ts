@@ -4,14 +4,17 @@ import { EventStream } from "./event_stream.ts";
 import { type GatewayHttp, requestJson } from "./http.ts";
 
 /**
- * The HTTP channel: each call is a `POST {base}/call/{method}` of its JSON arguments, events
- * come over Server-Sent Events. Works wherever `fetch` does (Node 20, unix sockets through a
- * runtime adapter, Workers service bindings).
+ * The HTTP channel: `POST /v1/sessions` opens a gateway session (its own driver connection),
+ * each call is a `POST /v1/sessions/{id}/call/{method}` of its JSON arguments, events come over
+ * Server-Sent Events, and closing is a `DELETE` of the session. Works wherever `fetch` does
+ * (Node 20, unix sockets through a runtime adapter, Workers service bindings). The session id
+ * travels in the path next to the caller's token; no cookies.
  *
  * @example
  * ```ts ignore
- * const { channel, info } = await HttpChannel.open(http, "/v1/test/default");
+ * const { channel, info } = await HttpChannel.open(http, "test:///default");
  * await channel.call("connectGetHostname", []);
+ * await channel.close();
  * ```
  */
 export class HttpChannel implements RpcChannel {
@@ -19,19 +22,23 @@ export class HttpChannel implements RpcChannel {
   #http: GatewayHttp;
   #base: string;
   #stream?: EventStream;
+  #closed = false;
 
   private constructor(http: GatewayHttp, base: string) {
     this.#http = http;
     this.#base = base;
   }
 
-  /** Asks the gateway what it serves at `base` (which also checks the token). */
+  /** Opens a session for `uri` (which also checks the token and the caller's right to it). */
   static async open(
     http: GatewayHttp,
-    base: string,
+    uri: string,
   ): Promise<{ channel: HttpChannel; info: ServedDriverInfo }> {
-    const info = await requestJson(http, "GET", base) as ServedDriverInfo;
-    return { channel: new HttpChannel(http, base), info };
+    const opened = await requestJson(http, "POST", "/v1/sessions", { uri }) as
+      & ServedDriverInfo
+      & { session: string };
+    const { session, ...info } = opened;
+    return { channel: new HttpChannel(http, `/v1/sessions/${session}`), info };
   }
 
   async call(method: string, args: unknown[]): Promise<unknown> {
@@ -50,7 +57,11 @@ export class HttpChannel implements RpcChannel {
     this.#stream = undefined;
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     this.unsubscribe();
+    // An expired session is closed already: nothing is left to report.
+    await requestJson(this.#http, "DELETE", this.#base).catch(() => {});
   }
 }

@@ -9,21 +9,28 @@ export interface RemoteTarget {
   transport: "http" | "https" | "unix";
   /** Origin requests go to (`http://localhost` for unix sockets: the socket decides). */
   origin: string;
-  /** The served driver as the gateway names it: driver name plus URI path (`test/default`). */
-  driverPath: string;
+  /**
+   * The URI the gateway opens for this connection, as libvirt's remote driver sends the daemon
+   * its URI: the remote URI minus transport, host and the client's own `socket` parameter
+   * (`test+http://h:p/default` → `test:///default`, `test+http://h:p/abs/node.xml` →
+   * `test:///abs/node.xml`).
+   */
+  uri: string;
   /** The unix socket path for `+unix`. */
   socket?: string;
 }
 
 /**
  * Splits a remote URI the way libvirt's remote driver does:
- * `driver+transport://[host[:port]]/path[?socket=…]`. Credentials in the URI are refused, so
- * that a token never ends up in logs or shell history.
+ * `driver+transport://[host[:port]]/path[?params]`. The path and the parameters go to the
+ * gateway unchanged, so `test+http://host/abs/path.xml` opens the node file `/abs/path.xml` on
+ * the gateway's host, exactly as `test+tcp://host/abs/path.xml` does with libvirtd. Credentials
+ * in the URI are refused, so that a token never ends up in logs or shell history.
  *
  * @example
  * ```ts
  * import { parseRemoteUri } from "./uri.ts";
- * parseRemoteUri(new URL("test+http://127.0.0.1:16510/default")).driverPath; // "test/default"
+ * parseRemoteUri(new URL("test+http://127.0.0.1:16510/default")).uri; // "test:///default"
  * ```
  */
 export function parseRemoteUri(uri: URL): RemoteTarget {
@@ -33,18 +40,18 @@ export function parseRemoteUri(uri: URL): RemoteTarget {
     throw bad(`transport '${transport}' is not supported (use http, https or unix)`);
   }
   if (uri.username || uri.password) throw bad("credentials do not belong in the URI");
-  const path = uri.pathname.replace(/^\/+|\/+$/g, "");
-  if (!/^[a-z0-9_]+$/i.test(driver) || !/^[a-z0-9_]+$/i.test(path)) {
-    throw bad("expected driver+transport://[host[:port]]/path");
-  }
-  const driverPath = `${driver}/${path}`;
+  if (!/^[a-z0-9_]+$/i.test(driver)) throw bad("expected driver+transport://[host[:port]]/path");
+  const params = new URLSearchParams(uri.search);
+  const socket = params.get("socket");
+  params.delete("socket");
+  const query = params.size ? `?${params}` : "";
+  const local = `${driver}://${uri.pathname}${query}`;
   if (transport === "unix") {
-    const socket = uri.searchParams.get("socket");
     if (!socket) throw bad("a unix URI needs ?socket=PATH");
-    return { transport, origin: "http://localhost", driverPath, socket };
+    return { transport, origin: "http://localhost", uri: local, socket };
   }
   const host = uri.hostname || "127.0.0.1";
   const port = uri.port || String(DEFAULT_PORT);
   const bracketed = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
-  return { transport, origin: `${transport}://${bracketed}:${port}`, driverPath };
+  return { transport, origin: `${transport}://${bracketed}:${port}`, uri: local };
 }

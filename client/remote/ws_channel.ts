@@ -2,17 +2,16 @@ import type { DriverEvent } from "../../util/driver.ts";
 import { VirError } from "../../util/errors.ts";
 import type { RpcChannel, ServedDriverInfo } from "./channel.ts";
 import { isVirErrorJSON } from "./http.ts";
-import { RPC_SUBPROTOCOL, type WsSubscribed } from "./ws_protocol.ts";
-
-const MIN_BACKOFF_MS = 100;
-const MAX_BACKOFF_MS = 5000;
+import { RPC_SUBPROTOCOL } from "./ws_protocol.ts";
 
 /** Where the RPC socket is and how to reach it. */
 export interface WsTarget {
-  /** `ws://host:port/v1/{driverPath}/rpc` (or `wss://`). */
+  /** `ws://host:port/v1/rpc` (or `wss://`). */
   url: string;
   /** The gateway's origin, for error messages. */
   origin: string;
+  /** The URI the gateway opens for this connection (`test:///default`). */
+  uri: string;
   token?: string;
   /** Per-call deadline, and the deadline of the handshake. */
   timeoutMs: number;
@@ -27,55 +26,54 @@ interface Pending {
 }
 
 /**
- * The WebSocket channel (protocol in `ws_protocol.ts`): one socket per remote connection, each
- * call a message with an id, so any number of calls share the socket and are matched to their
- * answers by id. The token goes in the first message, never in the URL. Events come on the same
- * socket; when it drops, pending calls fail, and an event subscriber reconnects (with back-off)
- * and resumes after the last event id it saw. Without subscribers the next call reconnects.
+ * The WebSocket channel (protocol in `ws_protocol.ts`): one socket per remote connection, and
+ * the socket is the gateway-side session, as a libvirtd client connection is. Each call is a
+ * message with an id, so any number of calls share the socket and are matched to their answers
+ * by id. The token goes in the first message, never in the URL. Events come on the same socket.
+ * When the socket drops, the connection is gone, as with libvirtd: pending and later calls
+ * fail, and nothing reconnects behind the caller's back (a new session would be a new
+ * connection, with `test:///default` possibly reset).
  *
  * @example
  * ```ts ignore
- * const opened = await WsChannel.open({ url, origin, token, timeoutMs: 30_000, WebSocket });
+ * const opened = await WsChannel.open({ url, origin, uri, token, timeoutMs: 30_000, WebSocket });
  * if (opened) await opened.channel.call("connectGetHostname", []);
  * ```
  */
 export class WsChannel implements RpcChannel {
   readonly kind = "websocket";
   #t: WsTarget;
-  #socket?: WebSocket;
-  #connecting?: Promise<WebSocket>;
+  #socket!: WebSocket;
   #pending = new Map<number, Pending>();
   #nextId = 1;
   #deliver?: (ev: DriverEvent) => void;
-  #lastEventId: string | null = null;
-  #backoff = MIN_BACKOFF_MS;
-  #retry?: ReturnType<typeof setTimeout>;
-  #closed = false;
+  /** Why calls fail from now on: set once the connection is closed or lost. */
+  #gone?: VirError;
 
   private constructor(target: WsTarget) {
     this.#t = target;
   }
 
   /**
-   * Opens the socket and asks what the gateway serves. Resolves `undefined` when the WebSocket
-   * handshake itself fails (an old gateway, a proxy without WebSocket support), so that the
-   * caller can fall back to HTTP; a refused token or a timeout rejects as usual.
+   * Opens the socket and the session's driver connection. Resolves `undefined` when the
+   * WebSocket handshake itself fails (an old gateway, a proxy without WebSocket support), so
+   * that the caller can fall back to HTTP; a refused token, URI or a timeout rejects as usual.
    */
   static async open(
     target: WsTarget,
   ): Promise<{ channel: WsChannel; info: ServedDriverInfo } | undefined> {
     const channel = new WsChannel(target);
     try {
-      await channel.#whenOpen();
+      await channel.#connect();
     } catch (e) {
       if (e instanceof HandshakeFailed) return undefined;
       throw e;
     }
     try {
-      const info = await channel.#request({ describe: true }) as ServedDriverInfo;
+      const info = await channel.#request({ open: target.uri }) as ServedDriverInfo;
       return { channel, info };
     } catch (e) {
-      channel.close();
+      channel.#end(VirError.report("RPC", "INVALID_CONN", "connection closed"));
       throw e;
     }
   }
@@ -85,57 +83,50 @@ export class WsChannel implements RpcChannel {
   }
 
   subscribe(deliver: (ev: DriverEvent) => void): void {
-    if (this.#deliver) return;
+    if (this.#deliver || this.#gone) return;
     this.#deliver = deliver;
     // Sent before any later call on the same socket, so the gateway is listening before that
-    // call runs: no event it causes can be missed. A socket still connecting subscribes on open.
-    if (this.#socket?.readyState === WebSocket.OPEN) this.#sendSubscribe(this.#socket);
+    // call runs: no event it causes can be missed. A refused stream (too many streams) would be
+    // refused again: the answer is not waited for.
+    this.#request({ subscribe: null }).catch(() => {});
   }
 
   unsubscribe(): void {
     if (!this.#deliver) return;
     this.#deliver = undefined;
-    clearTimeout(this.#retry);
-    if (this.#socket?.readyState === WebSocket.OPEN) {
-      this.#request({ unsubscribe: true }).catch(() => {});
-    }
+    this.#request({ unsubscribe: true }).catch(() => {});
   }
 
-  close(): void {
-    this.#closed = true;
+  async close(): Promise<void> {
+    if (this.#gone) return;
     this.#deliver = undefined;
-    clearTimeout(this.#retry);
-    this.#socket?.close(1000);
-    this.#socket = undefined;
-    this.#failAll(VirError.report("RPC", "INVALID_CONN", "connection closed"));
+    // Answered once the gateway closed the driver connection: a reopen right after this
+    // resolves sees what libvirt's would (a reset test:///default when this was the last).
+    await this.#request({ close: true }).catch(() => {});
+    this.#end(VirError.report("RPC", "INVALID_CONN", "connection closed"));
   }
 
   #request(body: Record<string, unknown>): Promise<unknown> {
-    if (this.#closed) {
-      return Promise.reject(VirError.report("RPC", "INVALID_CONN", "connection closed"));
-    }
+    if (this.#gone) return Promise.reject(this.#gone);
     const id = this.#nextId++;
     body.id = id;
-    const text = JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
         reject(VirError.report("RPC", "OPERATION_TIMEOUT", `no answer from ${this.#t.origin}`));
       }, this.#t.timeoutMs);
       this.#pending.set(id, { resolve, reject, timer });
-      const socket = this.#socket;
-      if (socket?.readyState === WebSocket.OPEN) return socket.send(text);
-      this.#whenOpen().then((s) => s.send(text), (e) => this.#settle(id, undefined, e));
+      this.#socket.send(JSON.stringify(body));
     });
   }
 
-  #settle(id: number, result: unknown, error?: unknown): void {
+  #settle(id: number, result: unknown, error?: VirError): void {
     const p = this.#pending.get(id);
     if (!p) return;
     this.#pending.delete(id);
     clearTimeout(p.timer);
     if (error === undefined) p.resolve(result);
-    else p.reject(error instanceof VirError ? error : this.#lost(String(error)));
+    else p.reject(error);
   }
 
   #onMessage = (e: MessageEvent) => {
@@ -146,7 +137,6 @@ export class WsChannel implements RpcChannel {
       return;
     }
     if (msg.eid !== undefined) {
-      this.#lastEventId = msg.eid;
       this.#deliver?.(msg.event as DriverEvent);
     } else if (typeof msg.id === "number") {
       const err = msg.error === undefined
@@ -158,13 +148,7 @@ export class WsChannel implements RpcChannel {
     }
   };
 
-  #whenOpen(): Promise<WebSocket> {
-    const s = this.#socket;
-    if (s?.readyState === WebSocket.OPEN) return Promise.resolve(s);
-    return this.#connecting ??= this.#connect().finally(() => (this.#connecting = undefined));
-  }
-
-  #connect(): Promise<WebSocket> {
+  #connect(): Promise<void> {
     return new Promise((resolve, reject) => {
       let socket: WebSocket;
       try {
@@ -172,6 +156,7 @@ export class WsChannel implements RpcChannel {
       } catch (e) {
         return reject(new HandshakeFailed(String(e)));
       }
+      this.#socket = socket;
       let opened = false;
       const timer = setTimeout(() => {
         socket.close();
@@ -180,57 +165,25 @@ export class WsChannel implements RpcChannel {
       socket.onopen = () => {
         opened = true;
         clearTimeout(timer);
-        if (this.#closed) {
-          socket.close(1000);
-          return reject(VirError.report("RPC", "INVALID_CONN", "connection closed"));
-        }
-        this.#socket = socket;
-        this.#backoff = MIN_BACKOFF_MS;
         if (this.#t.token) socket.send(JSON.stringify({ auth: this.#t.token }));
-        if (this.#deliver) this.#sendSubscribe(socket);
-        resolve(socket);
+        resolve();
       };
       socket.onmessage = this.#onMessage;
       socket.onclose = () => {
         clearTimeout(timer);
         if (!opened) reject(new HandshakeFailed(`no WebSocket at ${this.#t.url}`));
-        else this.#dropped(socket);
+        else this.#end(this.#lost("connection closed"));
       };
     });
   }
 
-  #sendSubscribe(socket: WebSocket): void {
-    const id = this.#nextId++;
-    const timer = setTimeout(() => this.#pending.delete(id), this.#t.timeoutMs);
-    this.#pending.set(id, {
-      resolve: (r) => {
-        if (this.#lastEventId === null) this.#lastEventId = (r as WsSubscribed).ready;
-      },
-      // A refused stream (read-only limits, too many streams) would be refused again.
-      reject: () => {},
-      timer,
-    });
-    socket.send(JSON.stringify({ id, subscribe: this.#lastEventId }));
-  }
-
-  #dropped(socket: WebSocket): void {
-    if (this.#socket !== socket) return;
-    this.#socket = undefined;
-    this.#failAll(this.#lost("connection closed"));
-    if (this.#deliver && !this.#closed) this.#reconnectLater();
-  }
-
-  #reconnectLater(): void {
-    this.#retry = setTimeout(() => {
-      if (!this.#deliver || this.#closed) return;
-      this.#whenOpen().catch(() => this.#reconnectLater());
-    }, this.#backoff);
-    this.#backoff = Math.min(this.#backoff * 2, MAX_BACKOFF_MS);
-  }
-
-  #failAll(error: VirError): void {
-    const calls = [...this.#pending.keys()];
-    for (const id of calls) this.#settle(id, undefined, error);
+  /** Ends the connection for good: pending and later calls fail with `why`. */
+  #end(why: VirError): void {
+    if (this.#gone) return;
+    this.#gone = why;
+    this.#deliver = undefined;
+    if (this.#socket.readyState !== this.#t.WebSocket.CLOSED) this.#socket.close(1000);
+    for (const id of [...this.#pending.keys()]) this.#settle(id, undefined, why);
   }
 
   #lost(why: string): VirError {

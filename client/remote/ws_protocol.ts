@@ -1,18 +1,23 @@
 /**
  * The gateway's RPC-over-WebSocket protocol: one socket per remote connection at
- * `GET /v1/{driver}/{path}/rpc`, JSON text messages correlated by `id`, so many calls can be in
- * flight at once and answers come back in any order. Events travel on the same socket. The
- * gateway imports these types too: they are the single definition of the wire format.
+ * `GET /v1/rpc`, JSON text messages correlated by `id`, so many calls can be in flight at once
+ * and answers come back in any order. The socket is a session, as a libvirtd client connection
+ * is: it opens its own driver connection with the URI the client names, and closing the socket
+ * (or a `close` request) closes that connection. Events travel on the same socket. The gateway
+ * imports these types too: they are the single definition of the wire format.
  *
  * Client → gateway:
  * - `{"auth": TOKEN}`: the bearer token, as the first message (browsers cannot set headers on
  *   a WebSocket, and a token in the URL would end up in logs). A `bearer.TOKEN` subprotocol is
  *   accepted too.
+ * - `{"id", "open": URI}`: open the session's driver connection (`test:///default`), answered
+ *   with its type, URI and callable methods. Once per socket, before anything below.
  * - `{"id", "method", "args"}`: a driver call, as `POST …/call/{method}` with `args` as body.
- * - `{"id", "describe": true}`: what `GET /v1/{driver}/{path}` answers (type, URI, methods).
- * - `{"id", "subscribe": LAST_EVENT_ID | null}`: start the event stream, replaying what came
- *   after `LAST_EVENT_ID` (null: from now on), like SSE's `Last-Event-ID`.
+ * - `{"id", "subscribe": LAST_EVENT_ID | null}`: start the session's event stream, replaying
+ *   what came after `LAST_EVENT_ID` (null: from now on), like SSE's `Last-Event-ID`.
  * - `{"id", "unsubscribe": true}`.
+ * - `{"id", "close": true}`: close the driver connection (answered once it is closed, so a
+ *   reopen right after sees a `test:///default` reset); the gateway then closes the socket.
  *
  * Gateway → client: `{"id", "result"?}` or `{"id", "error": VirErrorJSON}` per request, and
  * `{"eid", "event"}` per event (`eid` is the resume id).
@@ -20,28 +25,32 @@
  * @example
  * ```ts
  * import { RPC_SUBPROTOCOL, type WsRequest } from "./ws_protocol.ts";
- * const call: WsRequest = { id: 1, method: "connectListAllDomains", args: [0] };
- * const socket = new WebSocket("ws://127.0.0.1:16510/v1/test/default/rpc", RPC_SUBPROTOCOL);
- * socket.onopen = () => socket.send(JSON.stringify(call));
+ * const open: WsRequest = { id: 1, open: "test:///default" };
+ * const socket = new WebSocket("ws://127.0.0.1:16510/v1/rpc", RPC_SUBPROTOCOL);
+ * socket.onopen = () => socket.send(JSON.stringify(open));
  * ```
  * @module
  */
 import type { DriverEvent } from "../../util/driver.ts";
 import type { VirErrorJSON } from "../../util/errors.ts";
 
-/** The subprotocol both sides name in the handshake. */
-export const RPC_SUBPROTOCOL = "edgevirt.rpc.v1";
+/**
+ * The subprotocol both sides name in the handshake. v2: the socket is a session that opens its
+ * own URI; a v1 client gets no handshake and falls back to HTTP.
+ */
+export const RPC_SUBPROTOCOL = "edgevirt.rpc.v2";
 
-/** The path of the RPC socket under a served driver's base (`/v1/test/default/rpc`). */
-export const RPC_SOCKET_PATH = "rpc";
+/** The RPC socket's path (`/v1/rpc`). */
+export const RPC_SOCKET_PATH = "/v1/rpc";
 
 /** A message from the client. */
 export type WsRequest =
   | { auth: string }
   | { id: number; method: string; args: unknown[] }
-  | { id: number; describe: true }
+  | { id: number; open: string }
   | { id: number; subscribe: string | null }
-  | { id: number; unsubscribe: true };
+  | { id: number; unsubscribe: true }
+  | { id: number; close: true };
 
 /** The answer to a `subscribe`: the resume id of "now", and whether the replay had a gap. */
 export interface WsSubscribed {

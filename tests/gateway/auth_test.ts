@@ -5,11 +5,13 @@ import assert from "node:assert/strict";
 import { isCallable, methodAccess } from "../../gateway/access.ts";
 import { type ArgKind, METHOD_ARGS } from "../../gateway/method_table.ts";
 import { parseSse } from "../../client/remote/sse.ts";
+import { RPC_SOCKET_PATH, RPC_SUBPROTOCOL } from "../../client/remote/ws_protocol.ts";
 import {
   domainXml,
   rawRpcSocket,
   rpc,
   serveGateway,
+  sessionRequest,
   snapshot,
   startGateway,
   TOKENS,
@@ -63,6 +65,92 @@ Deno.test(`${privileged.length} mutating/secret methods × {no token, bad token,
   }
 });
 
+Deno.test(`HTTP sessions: open needs a token; ${privileged.length} mutating/secret methods × {no token, bad token, another caller, read-only} are refused and change nothing`, async () => {
+  const gw = await startGateway();
+  try {
+    const before = await snapshot(gw);
+    const open = (token?: string, uri = "test:///default") =>
+      sessionRequest(gw, "POST", "", { uri }, token);
+    for (const token of [undefined, "not-a-token"]) {
+      const refused = await open(token);
+      assert.equal(refused.status, 401);
+      assert.equal(refused.body.codeName, "VIR_ERR_AUTH_FAILED");
+    }
+    const full = await open(TOKENS.full);
+    const ro = await open(TOKENS.readOnly);
+    assert.deepEqual([full.status, ro.status], [201, 201]);
+    const fullId = full.body.session as string;
+    const roId = ro.body.session as string;
+    assert.notEqual(fullId, roId);
+    for (const method of privileged) {
+      const args = sampleArgs(method);
+      const call = (id: string, token?: string) =>
+        sessionRequest(gw, "POST", `/${id}/call/${method}`, args, token);
+      const none = await call(fullId);
+      assert.equal(none.status, 401, `${method} without token`);
+      const bad = await call(fullId, "not-a-token");
+      assert.equal(bad.status, 401, `${method} with a bad token`);
+      // The session id is no credential: another caller's token cannot use it.
+      const foreign = await call(fullId, TOKENS.readOnly);
+      assert.equal(foreign.status, 404, `${method} in another caller's session`);
+      assert.equal(foreign.body.codeName, "VIR_ERR_INVALID_CONN");
+      const denied = await call(roId, TOKENS.readOnly);
+      assert.equal(denied.status, 403, `${method} read-only: ${JSON.stringify(denied.body)}`);
+      assert.equal(denied.body.codeName, "VIR_ERR_OPERATION_DENIED");
+    }
+    // Nor can another caller close it, or read its events.
+    assert.equal(
+      (await sessionRequest(gw, "DELETE", `/${fullId}`, undefined, TOKENS.readOnly))
+        .status,
+      404,
+    );
+    const events = await gw.app.request(`/v1/sessions/${fullId}/events`, {
+      headers: { authorization: `Bearer ${TOKENS.restricted}` },
+    });
+    assert.equal(events.status, 404);
+    await events.body?.cancel();
+    assert.equal(await snapshot(gw), before);
+    for (const [id, token] of [[fullId, TOKENS.full], [roId, TOKENS.readOnly]]) {
+      assert.equal((await sessionRequest(gw, "DELETE", `/${id}`, undefined, token)).status, 204);
+    }
+    assert.equal(
+      (await sessionRequest(gw, "POST", `/${fullId}/call/connectGetHostname`, [], TOKENS.full))
+        .body.codeName,
+      "VIR_ERR_INVALID_CONN",
+    );
+  } finally {
+    await gw.close();
+  }
+});
+
+Deno.test("opening a URI the gateway does not serve needs a full-role token without rules", async () => {
+  const gw = await startGateway();
+  const server = serveGateway(gw);
+  const node = new URL("../conformance/nodes/empty.xml", import.meta.url).pathname;
+  try {
+    for (const token of [TOKENS.readOnly, TOKENS.restricted]) {
+      const http = await sessionRequest(gw, "POST", "", { uri: `test://${node}` }, token);
+      assert.equal(http.status, 403);
+      assert.equal(http.body.codeName, "VIR_ERR_ACCESS_DENIED");
+      const ws = await rawRpcSocket(server.port, token, `test://${node}`);
+      assert.deepEqual((await ws.opened).error, http.body);
+      // Without a connection the socket can do nothing.
+      const call = await ws.call("connectListAllDomains", [0]);
+      assert.equal(call.error?.codeName, "VIR_ERR_INVALID_CONN");
+      ws.close();
+    }
+    const ok = await sessionRequest(gw, "POST", "", { uri: `test://${node}` }, TOKENS.full);
+    assert.equal(ok.status, 201);
+    for (const uri of ["test+http://127.0.0.1:1/default", "test://elsewhere/default", "nope:///"]) {
+      const refused = await sessionRequest(gw, "POST", "", { uri }, TOKENS.full);
+      assert.equal(refused.body.codeName, "VIR_ERR_NO_CONNECT", uri);
+    }
+  } finally {
+    await server.close();
+    await gw.close();
+  }
+});
+
 Deno.test(`RPC socket: ${privileged.length} mutating/secret methods × {no token, bad token, read-only} are refused and change nothing`, async () => {
   const gw = await startGateway();
   const server = serveGateway(gw);
@@ -71,6 +159,10 @@ Deno.test(`RPC socket: ${privileged.length} mutating/secret methods × {no token
     const none = await rawRpcSocket(server.port);
     const bad = await rawRpcSocket(server.port, "not-a-token");
     const ro = await rawRpcSocket(server.port, TOKENS.readOnly);
+    for (const s of [none, bad]) {
+      assert.equal((await s.opened).error?.codeName, "VIR_ERR_AUTH_FAILED");
+    }
+    assert.equal((await ro.opened).error, undefined);
     // Every call in flight at once: the socket answers each by its id.
     await Promise.all(privileged.map(async (method) => {
       const args = sampleArgs(method);
@@ -81,9 +173,10 @@ Deno.test(`RPC socket: ${privileged.length} mutating/secret methods × {no token
       assert.equal(r.error?.codeName, "VIR_ERR_OPERATION_DENIED", `${method} read-only`);
       assert.match(r.error!.message, /read only access prevents vir/);
     }));
-    // Without a valid token nothing else works either: no description, no events.
+    // Without a valid token nothing else works either: no session, no events.
     for (const s of [none, bad]) {
-      assert.equal((await s.request({ describe: true })).error?.codeName, "VIR_ERR_AUTH_FAILED");
+      const open = await s.request({ open: "test:///default" });
+      assert.equal(open.error?.codeName, "VIR_ERR_AUTH_FAILED");
       assert.equal((await s.request({ subscribe: null })).error?.codeName, "VIR_ERR_AUTH_FAILED");
       assert.equal(
         (await s.call("connectListAllDomains", [0])).error?.codeName,
@@ -111,17 +204,22 @@ Deno.test("RPC socket: a bearer subprotocol works like the first-message token",
         "VIR_ERR_AUTH_FAILED",
       ]]
     ) {
-      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/v1/test/default/rpc`, [
-        "edgevirt.rpc.v1",
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}${RPC_SOCKET_PATH}`, [
+        RPC_SUBPROTOCOL,
         `bearer.${token}`,
       ]);
       const answer = new Promise<{ error?: { codeName: string } }>((resolve) => {
-        ws.onmessage = (e) => resolve(JSON.parse(e.data));
+        ws.onmessage = (e) => {
+          const msg = JSON.parse(e.data);
+          if (msg.id === 2) resolve(msg);
+        };
       });
-      ws.onopen = () =>
-        ws.send(JSON.stringify({ id: 1, method: "domainSuspend", args: [TEST_DOM] }));
+      ws.onopen = () => {
+        ws.send(JSON.stringify({ id: 1, open: "test:///default" }));
+        ws.send(JSON.stringify({ id: 2, method: "domainSuspend", args: [TEST_DOM] }));
+      };
       assert.equal((await answer).error?.codeName, code);
-      assert.equal(ws.protocol, "edgevirt.rpc.v1");
+      assert.equal(ws.protocol, RPC_SUBPROTOCOL);
       ws.close();
     }
     assert.equal((await rpc(gw, "domainIsActive", [TEST_DOM], TOKENS.full)).body.result, true);
@@ -235,7 +333,10 @@ Deno.test("RPC socket: per-object rules filter lists, lookups and events", async
   const server = serveGateway(gw);
   try {
     const web = await rawRpcSocket(server.port, TOKENS.restricted);
-    assert.deepEqual((await web.request({ subscribe: null })).error, undefined);
+    const full = await rawRpcSocket(server.port, TOKENS.full);
+    for (const s of [web, full]) {
+      assert.deepEqual((await s.request({ subscribe: null })).error, undefined);
+    }
     for (const name of ["web-1", "db-1"]) {
       await rpc(gw, "domainDefineXMLFlags", [domainXml(name), 0], TOKENS.full);
     }
@@ -245,14 +346,12 @@ Deno.test("RPC socket: per-object rules filter lists, lookups and events", async
     assert.equal(hidden.error?.codeName, "VIR_ERR_ACCESS_DENIED");
     const destroy = await web.call("domainDestroyFlags", [TEST_DOM, 0]);
     assert.equal(destroy.error?.codeName, "VIR_ERR_ACCESS_DENIED");
-    // The driver emits events on its own schedule: wait for both defines' events to pass by.
-    const full = await rawRpcSocket(server.port, TOKENS.full);
-    await full.request({ subscribe: `${gw.served.get("test/default")!.events.boot}.0` });
-    assert.equal(full.events.length, 2);
     await rpc(gw, "domainDefineXMLFlags", [domainXml("web-2"), 0], TOKENS.full);
-    for (let i = 0; i < 200 && web.events.length < 2; i++) {
+    // The driver emits events on its own schedule: wait for all three to reach the full caller.
+    for (let i = 0; i < 200 && full.events.length < 3; i++) {
       await new Promise((r) => setTimeout(r, 5));
     }
+    assert.equal(full.events.length, 3);
     const names = web.events.map((e) => (e.event.ref as { name: string }).name);
     assert.deepEqual(names, ["web-1", "web-2"]);
     full.close();

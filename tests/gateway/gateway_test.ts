@@ -113,7 +113,7 @@ Deno.test("bodies over the limit are refused with 413", async () => {
 
 Deno.test("a call that outlives the deadline gets OPERATION_TIMEOUT (504)", async () => {
   const gw = await startGateway({ callTimeoutMs: 1 });
-  const driver = gw.served.get("test/default")!.driver;
+  const { driver } = await gw.served.get("test/default")!.session();
   const original = driver.connectGetHostname;
   driver.connectGetHostname = () => new Promise((r) => setTimeout(() => r("late"), 50));
   try {
@@ -129,7 +129,7 @@ Deno.test("a call that outlives the deadline gets OPERATION_TIMEOUT (504)", asyn
 
 Deno.test("bounded concurrency: beyond the queue the gateway answers 503", async () => {
   const gw = await startGateway({ maxConcurrent: 1, maxQueued: 1 });
-  const driver = gw.served.get("test/default")!.driver;
+  const { driver } = await gw.served.get("test/default")!.session();
   const original = driver.connectGetHostname;
   driver.connectGetHostname = () => new Promise((r) => setTimeout(() => r("slow"), 30));
   try {

@@ -10,7 +10,7 @@ import { createGateway, type Gateway } from "../../gateway/app.ts";
 import type { AclRule } from "../../gateway/acl.ts";
 import { hashToken, TokenStore } from "../../gateway/tokens.ts";
 import type { Limits } from "../../gateway/limits.ts";
-import { RPC_SUBPROTOCOL } from "../../client/remote/ws_protocol.ts";
+import { RPC_SOCKET_PATH, RPC_SUBPROTOCOL } from "../../client/remote/ws_protocol.ts";
 import type { DriverEvent } from "../../util/driver.ts";
 import type { VirErrorJSON } from "../../util/errors.ts";
 
@@ -61,6 +61,25 @@ export async function rpc(
   return { status: res.status, body: await res.json() };
 }
 
+/** A request to the HTTP session routes (`/v1/sessions…`); returns status and parsed body. */
+export async function sessionRequest(
+  gw: Gateway,
+  method: "POST" | "GET" | "DELETE",
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  const res = await gw.app.request(`/v1/sessions${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : {} };
+}
+
 /** Domain XML for a new persistent domain. */
 export function domainXml(name: string): string {
   return `<domain type='test'><name>${name}</name><memory>65536</memory><vcpu>1</vcpu>` +
@@ -95,6 +114,8 @@ export function serveGateway(gw: Gateway): { port: number; close(): Promise<void
 
 /** One raw RPC WebSocket: `call` answers `{result}` or `{error}` by id; events are collected. */
 export interface RawRpcSocket {
+  /** The answer to the session's `open`. */
+  opened: Promise<{ result?: unknown; error?: VirErrorJSON }>;
   call(method: string, args: unknown): Promise<{ result?: unknown; error?: VirErrorJSON }>;
   request(body: Record<string, unknown>): Promise<{ result?: unknown; error?: VirErrorJSON }>;
   events: { eid: string; event: DriverEvent }[];
@@ -103,9 +124,16 @@ export interface RawRpcSocket {
   close(): void;
 }
 
-/** Opens the RPC socket of a served gateway, presenting `token` in the first message. */
-export async function rawRpcSocket(port: number, token?: string): Promise<RawRpcSocket> {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/test/default/rpc`, RPC_SUBPROTOCOL);
+/**
+ * Opens an RPC socket to a served gateway, presenting `token` in the first message, and sends
+ * the session's `open` of `uri` without waiting for it (calls queue behind it).
+ */
+export async function rawRpcSocket(
+  port: number,
+  token?: string,
+  uri = "test:///default",
+): Promise<RawRpcSocket> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}${RPC_SOCKET_PATH}`, RPC_SUBPROTOCOL);
   const closed = new Promise<CloseEvent>((r) => ws.addEventListener("close", r));
   await new Promise((resolve, reject) => {
     ws.onopen = resolve;
@@ -128,6 +156,7 @@ export async function rawRpcSocket(port: number, token?: string): Promise<RawRpc
     });
   };
   return {
+    opened: request({ open: uri }),
     call: (method, args) => request({ method, args }),
     request,
     events,
