@@ -149,14 +149,19 @@ Deno.test("remote URIs parse like libvirt's and refuse credentials", () => {
   assert.deepEqual(parseRemoteUri(new URL("test+http://127.0.0.1:16510/default")), {
     transport: "http",
     origin: "http://127.0.0.1:16510",
-    driverPath: "test/default",
+    uri: "test:///default",
   });
+  // Path and parameters go to the gateway as they are, as libvirt's test+tcp://host/abs/path.xml.
+  assert.equal(
+    parseRemoteUri(new URL("test+http://h/abs/node%20file.xml?x=1")).uri,
+    "test:///abs/node%20file.xml?x=1",
+  );
   assert.equal(parseRemoteUri(new URL("qemu+https://host/session")).origin, "https://host:16510");
   assert.equal(parseRemoteUri(new URL("test+http://[::1]:1/default")).origin, "http://[::1]:1");
   assert.deepEqual(parseRemoteUri(new URL("test+unix:///default?socket=/run/gw.sock")), {
     transport: "unix",
     origin: "http://localhost",
-    driverPath: "test/default",
+    uri: "test:///default",
     socket: "/run/gw.sock",
   });
   for (const bad of ["test+ssh://h/default", "test+http://u:p@h/default", "test+unix:///x"]) {

@@ -1,11 +1,13 @@
 // The remote driver over the gateway's RPC WebSocket (a real loopback server): the same results
 // and identical errors as in-process with no HTTP call route used, 16 calls in flight on one
-// socket run concurrently and are matched by id, events and their resume after a dropped
-// socket, per-call timeouts, the gateway's message limit, and the HTTP fallback.
+// socket run concurrently and are matched by id, events on the socket, a dropped socket ending
+// the connection (and its gateway session) as with libvirtd, per-call timeouts, the gateway's
+// message limit, and the HTTP fallback.
 import assert from "node:assert/strict";
 import { connect, VIR, VirError } from "../../mod.ts";
 import { domainXml, startGateway, TOKENS } from "../gateway/helpers.ts";
 import type { Gateway } from "../../gateway/app.ts";
+import type { DriverConnection } from "../../util/driver.ts";
 import { session } from "./session.ts";
 
 /** Serves the gateway and counts which routes the client used. */
@@ -28,6 +30,13 @@ function serveCounting(gw: Gateway, refuseSocket = false) {
       await server.shutdown();
     },
   };
+}
+
+/** The driver connection of the gateway session the one open client connection uses. */
+function sessionDriver(gw: Gateway): DriverConnection {
+  const [s, ...more] = [...gw.sessions.values()].filter((s) => s.kind === "websocket");
+  assert.ok(s && !more.length, "expected one WebSocket session");
+  return s.driver;
 }
 
 async function withGateway(
@@ -68,7 +77,8 @@ Deno.test("over the RPC socket: the same results and identical errors as in-proc
 
 Deno.test("16 calls in flight on one socket run concurrently and are matched by id", async () => {
   await withGateway(async (gw, s) => {
-    const driver = gw.served.get("test/default")!.driver;
+    const conn = await connect(s.uri, { token: TOKENS.full, timeoutMs: 5000 });
+    const driver = sessionDriver(gw);
     const lookup = driver.domainLookupByName!.bind(driver);
     let arrived = 0;
     const all = Promise.withResolvers<void>();
@@ -80,7 +90,6 @@ Deno.test("16 calls in flight on one socket run concurrently and are matched by 
       await new Promise((r) => setTimeout(r, 16 - arrived--));
       return { ...await lookup("test"), name };
     };
-    const conn = await connect(s.uri, { token: TOKENS.full, timeoutMs: 5000 });
     const names = Array.from({ length: 16 }, (_, i) => `d${i}`);
     const got = await Promise.all(names.map((n) => conn.lookupDomainByName(n)));
     assert.deepEqual(got.map((d) => d.name), names);
@@ -89,7 +98,7 @@ Deno.test("16 calls in flight on one socket run concurrently and are matched by 
   });
 });
 
-Deno.test("events on the socket, and their resume after the socket drops", async () => {
+Deno.test("events on the socket; a dropped socket ends the connection and its session", async () => {
   const sockets: WebSocket[] = [];
   const Original = globalThis.WebSocket;
   // Records the client's sockets so the test can cut one, as a broken network would.
@@ -100,7 +109,7 @@ Deno.test("events on the socket, and their resume after the socket drops", async
     }
   };
   try {
-    await withGateway(async (_gw, s) => {
+    await withGateway(async (gw, s) => {
       const conn = await connect(s.uri, { token: TOKENS.full });
       const seen: string[] = [];
       conn.domainEventRegisterAny(null, VIR.DOMAIN_EVENT_ID_LIFECYCLE, (ev) => {
@@ -109,23 +118,19 @@ Deno.test("events on the socket, and their resume after the socket drops", async
       const dom = await conn.defineXMLFlags(domainXml("ev1"), 0);
       await dom.createWithFlags(0);
       await waitFor(() => seen.length === 2);
+      assert.deepEqual(seen, [`ev1:${VIR.DOMAIN_EVENT_DEFINED}`, `ev1:${VIR.DOMAIN_EVENT_STARTED}`]);
+      assert.equal(gw.sessions.size, 1);
       sockets[0].close();
-      // Raised while the client is disconnected: only a resume can deliver these.
+      // As with libvirtd, the gateway closes the session's driver connection: it was the last
+      // on test:///default, so the domain defined through it is gone.
+      await waitFor(() => gw.sessions.size === 0);
       const other = await connect("test:///default");
-      await other.defineXMLFlags(domainXml("during1"), 0);
-      await other.defineXMLFlags(domainXml("during2"), 0);
+      assert.deepEqual((await other.listAllDomains()).map((d) => d.name), ["test"]);
       await other.close();
-      await waitFor(() => seen.length === 4);
-      await dom.destroyFlags(0);
-      await waitFor(() => seen.length === 5);
-      assert.deepEqual(seen, [
-        `ev1:${VIR.DOMAIN_EVENT_DEFINED}`,
-        `ev1:${VIR.DOMAIN_EVENT_STARTED}`,
-        `during1:${VIR.DOMAIN_EVENT_DEFINED}`,
-        `during2:${VIR.DOMAIN_EVENT_DEFINED}`,
-        `ev1:${VIR.DOMAIN_EVENT_STOPPED}`,
-      ]);
-      assert.equal(sockets.length, 2);
+      // The client does not reconnect behind the caller's back: the connection is gone.
+      const err = await conn.listAllDomains().catch((e) => e);
+      assert.deepEqual([err.codeName, err.domainName], ["VIR_ERR_SYSTEM_ERROR", "VIR_FROM_RPC"]);
+      assert.equal(sockets.length, 1);
       await conn.close();
     });
   } finally {
@@ -135,22 +140,21 @@ Deno.test("events on the socket, and their resume after the socket drops", async
 
 Deno.test("over the socket: per-call timeouts and the gateway's message limit", async () => {
   await withGateway(async (gw, s) => {
-    const driver = gw.served.get("test/default")!.driver;
+    const conn = await connect(s.uri, { token: TOKENS.full, timeoutMs: 150 });
+    const driver = sessionDriver(gw);
     const original = driver.connectGetHostname;
     driver.connectGetHostname = () => new Promise((r) => setTimeout(() => r("late"), 400));
-    const conn = await connect(s.uri, { token: TOKENS.full, timeoutMs: 150 });
     const slow = await conn.getHostname().catch((e) => e);
     assert.deepEqual([slow.codeName, slow.domainName], [
       "VIR_ERR_OPERATION_TIMEOUT",
       "VIR_FROM_RPC",
     ]);
     driver.connectGetHostname = original;
-    // A message over maxBodyBytes: the gateway closes the socket, the call fails, and the next
-    // call reconnects.
+    // A message over maxBodyBytes: the gateway closes the socket, which ends the connection.
     const big = await conn.defineXMLFlags(domainXml("x".repeat(4096)), 0).catch((e) => e);
     assert.deepEqual([big.codeName, big.domainName], ["VIR_ERR_SYSTEM_ERROR", "VIR_FROM_RPC"]);
-    assert.equal((await conn.listAllDomains()).length, 1);
-    assert.equal(s.seen.sockets, 2);
+    await waitFor(() => gw.sessions.size === 0);
+    assert.equal(s.seen.sockets, 1);
     await conn.close();
     await new Promise((r) => setTimeout(r, 400));
   }, { limits: { maxBodyBytes: 2048 } });

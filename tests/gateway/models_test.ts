@@ -326,9 +326,14 @@ Deno.test("OpenAPI publishes each model's JSON Schema, references it, and lists 
     }
     assert.ok(refs(schemas).some((r) => r.startsWith("#/components/schemas/DomainModel_")));
     assert.ok(refs(schemas.InterfaceModel).includes("#/components/schemas/InterfaceModel"));
-    const socket = doc.paths["/v1/{driver}/{path}/rpc"].get;
+    const socket = doc.paths["/v1/rpc"].get;
     assert.ok(socket.responses["101"]);
-    assert.match(socket.summary, /edgevirt\.rpc\.v1/);
+    assert.match(socket.summary, /edgevirt\.rpc\.v2/);
+    // HTTP sessions: open, call, events, close.
+    assert.ok(doc.paths["/v1/sessions"].post.responses["201"]);
+    assert.ok(doc.paths["/v1/sessions/{id}"].delete.responses["204"]);
+    assert.ok(doc.paths["/v1/sessions/{id}/call/{method}"].post);
+    assert.ok(doc.paths["/v1/sessions/{id}/events"].get);
   } finally {
     await gw.close();
   }
