@@ -118,7 +118,10 @@ Deno.test("events on the socket; a dropped socket ends the connection and its se
       const dom = await conn.defineXMLFlags(domainXml("ev1"), 0);
       await dom.createWithFlags(0);
       await waitFor(() => seen.length === 2);
-      assert.deepEqual(seen, [`ev1:${VIR.DOMAIN_EVENT_DEFINED}`, `ev1:${VIR.DOMAIN_EVENT_STARTED}`]);
+      assert.deepEqual(seen, [
+        `ev1:${VIR.DOMAIN_EVENT_DEFINED}`,
+        `ev1:${VIR.DOMAIN_EVENT_STARTED}`,
+      ]);
       assert.equal(gw.sessions.size, 1);
       sockets[0].close();
       // As with libvirtd, the gateway closes the session's driver connection: it was the last
