@@ -17,6 +17,7 @@ import { child, children, childText, element } from "../../util/xml/mod.ts";
 import { chardevSource } from "./chardev.ts";
 import type { DomainDef, DomainInterface } from "./def.ts";
 import { parseGraphics } from "./graphics.ts";
+import { insertDisk } from "./disk_name.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 
 /** Device element names in the order libvirt formats them. */
@@ -106,7 +107,8 @@ export function parseDevices(
     const parsed = parseDevice(dev, options);
     if (!parsed) continue;
     const list = byKind.get(dev.name) ?? [];
-    list.push(parsed);
+    if (dev.name === "disk") insertDisk(list, parsed);
+    else list.push(parsed);
     byKind.set(dev.name, list);
   }
   const other = DEVICE_ORDER.flatMap((k) => byKind.get(k) ?? []);

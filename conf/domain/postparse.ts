@@ -19,6 +19,7 @@ import type { XmlElement } from "../../util/xml/mod.ts";
 import { element } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
 import { DEVICE_ORDER } from "./devices.ts";
+import { diskNameIndex } from "./disk_name.ts";
 import { SECTION_ORDER } from "./parse.ts";
 
 /** Driver-specific inputs of the generic post-parse. */
@@ -120,15 +121,6 @@ function ensureController(def: DomainDef, type: string, upTo = 0): void {
   }
 }
 
-/** virDiskNameToIndex: the letters after the bus prefix, base 26 ("a" = 0, "aa" = 26). */
-function diskNameIndex(dev: string | undefined): number {
-  const letters = /^(?:hd|sd|vd|xvd|ubd|fd)([a-z]+)\d*$/.exec(dev ?? "")?.[1];
-  if (!letters) return 0;
-  let idx = 0;
-  for (const c of letters) idx = idx * 26 + (c.charCodeAt(0) - 96);
-  return idx - 1;
-}
-
 /** virDomainDiskDefAssignAddress: drive addresses follow from the target name, per bus. */
 const DRIVE_LAYOUT: Record<string, { perController: number; perBus: number }> = {
   ide: { perController: 4, perBus: 2 },
@@ -148,7 +140,7 @@ function implicitControllers(def: DomainDef): void {
       if (!bus || !layout) continue;
       let addr = kidsOf(d).find((k) => k.name === "address");
       if (!addr) {
-        const idx = diskNameIndex(target?.dev);
+        const idx = Math.max(0, diskNameIndex(target?.dev));
         const inController = idx % layout.perController;
         addr = element("address", {
           type: "drive",
