@@ -295,7 +295,11 @@ export const METHOD_ACCESS: { readonly [M in DriverMethod]: AccessRule } = {
 /** libvirt's `VIR_*_XML_SECURE` bit: the XML would carry passwords. */
 const XML_SECURE = 1;
 
-/** Methods a client may call through the gateway: the contract minus closing the shared link. */
+/**
+ * Methods a client may call through the gateway: the contract minus `connectClose`, since a
+ * session's connection is closed with the session (the socket's `close`, `DELETE
+ * /v1/sessions/{id}`), never by a call that would leave the session without one.
+ */
 export function isCallable(name: string): name is DriverMethod {
   return Object.hasOwn(METHOD_ARGS, name) && name !== "connectClose";
 }

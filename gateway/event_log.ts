@@ -7,9 +7,9 @@ export interface LoggedEvent {
 }
 
 /**
- * The events of one served driver: numbered as they arrive, kept in a bounded ring for
- * `Last-Event-ID` resume, and fanned out synchronously to stream listeners so the order is the
- * driver's order. One driver subscription serves every client.
+ * The events of one session's driver connection: numbered as they arrive, kept in a bounded
+ * ring for `Last-Event-ID` resume, and fanned out synchronously to stream listeners so the order
+ * is the driver's order. One driver subscription serves every stream of the session.
  *
  * @example
  * ```ts

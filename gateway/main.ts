@@ -7,8 +7,10 @@
  * ```
  *
  * Serves `test:///default`, and `qemu:///session` when the QEMU driver is registered and
- * `qemu-system-x86_64` is installed. One driver connection per URI, opened at start. SIGINT and
- * SIGTERM stop it cleanly. Each `--cors-origin` (an exact origin such as
+ * `qemu-system-x86_64` is installed. As libvirtd does, each client connection is a session with
+ * a driver connection of its own, closed with the client, for the URI the client names (the
+ * served ones for every caller; others, such as `test:///ABS/PATH.xml` node files on this host,
+ * for full-role tokens without object rules). SIGINT and SIGTERM stop it cleanly. Each `--cors-origin` (an exact origin such as
  * `https://app.example:8443`) lets pages from there call the gateway from a browser; there are
  * none by default.
  *
