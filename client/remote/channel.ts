@@ -2,8 +2,11 @@ import type { DriverEvent } from "../../util/driver.ts";
 
 /** What opening a session (over HTTP or the RPC socket) tells a client. */
 export interface ServedDriverInfo {
+  /** The driver's type as `virConnectGetType` reports it (`TEST`, `QEMU`). */
   type: string;
+  /** The driver URI the session opened (`test:///default`). */
   uri: string;
+  /** The driver methods the gateway serves for it; others are NO_SUPPORT on the client. */
   methods: string[];
 }
 
