@@ -1,10 +1,7 @@
 import type { DomainRef } from "../util/driver.ts";
 import { VIR } from "../util/constants.ts";
-import { VirError } from "../util/errors.ts";
-import { Handle, type HandleOwner } from "./handle.ts";
-import { exclusiveFlags } from "./invoke.ts";
-
-const F = "DOMAIN_CHECKPOINT";
+import { DomainChildHandle } from "./domain_child.ts";
+import type { HandleOwner } from "./handle.ts";
 
 /**
  * A checkpoint handle (libvirt's `virDomainCheckpointPtr`): a name within a domain; every call
@@ -20,19 +17,10 @@ const F = "DOMAIN_CHECKPOINT";
  * await conn.close();
  * ```
  */
-export class DomainCheckpoint extends Handle<DomainRef> {
-  /** The checkpoint's name (`virDomainCheckpointGetName`). */
-  readonly name: string;
-
+export class DomainCheckpoint extends DomainChildHandle {
   /** A handle on checkpoint `name` of `dom`'s domain, calling `owner`'s driver. */
   constructor(owner: HandleOwner, dom: DomainRef, name: string) {
-    super(owner, F, dom);
-    this.name = name;
-  }
-
-  /** The reference of the domain the checkpoint belongs to (`virDomainCheckpointGetDomain`). */
-  get domainRef(): DomainRef {
-    return this.ref;
+    super(owner, "DOMAIN_CHECKPOINT", dom, name);
   }
 
   #chk(name: string): DomainCheckpoint {
@@ -41,12 +29,12 @@ export class DomainCheckpoint extends Handle<DomainRef> {
 
   /** `virDomainCheckpointGetXMLDesc`; SECURE is refused on a read-only connection. */
   getXMLDesc(flags = 0): Promise<string> {
-    if (this.owner.readonly && (flags & VIR.DOMAIN_CHECKPOINT_XML_SECURE)) {
-      return Promise.reject(
-        VirError.report(F, "OPERATION_DENIED", "virDomainCheckpointGetXMLDesc with secure flag"),
-      );
-    }
-    return this.call("domainCheckpointGetXMLDesc", this.name, flags);
+    return this.xmlDesc(
+      "virDomainCheckpointGetXMLDesc",
+      VIR.DOMAIN_CHECKPOINT_XML_SECURE,
+      flags,
+      () => this.call("domainCheckpointGetXMLDesc", this.name, flags),
+    );
   }
   /** `virDomainCheckpointGetParent`. */
   async getParent(flags = 0): Promise<DomainCheckpoint> {
@@ -59,19 +47,16 @@ export class DomainCheckpoint extends Handle<DomainRef> {
   }
   /** `virDomainCheckpointDelete`: CHILDREN and CHILDREN_ONLY exclude each other. */
   delete(flags = 0): Promise<void> {
-    try {
-      this.denyReadOnly("virDomainCheckpointDelete");
-      exclusiveFlags(
-        flags,
+    return this.mutateExclusive(
+      "virDomainCheckpointDelete",
+      flags,
+      [
         VIR.DOMAIN_CHECKPOINT_DELETE_CHILDREN,
         VIR.DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY,
         "VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN",
         "VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY",
-        F,
-      );
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return this.call("domainCheckpointDelete", this.name, flags);
+      ],
+      () => this.call("domainCheckpointDelete", this.name, flags),
+    );
   }
 }

@@ -96,6 +96,11 @@ export abstract class Handle<R extends object> {
     return this.#owner;
   }
 
+  /** The error family of this handle's API file. */
+  protected get family(): ApiFamily {
+    return this.#family;
+  }
+
   /** Takes the reference the driver returned after a call that changes it (start, rename). */
   protected rebind(ref: R): void {
     this.#ref = { ...ref };

@@ -1,10 +1,7 @@
 import type { DomainRef } from "../util/driver.ts";
 import { VIR } from "../util/constants.ts";
-import { VirError } from "../util/errors.ts";
-import { Handle, type HandleOwner } from "./handle.ts";
-import { exclusiveFlags } from "./invoke.ts";
-
-const F = "DOMAIN_SNAPSHOT";
+import { DomainChildHandle } from "./domain_child.ts";
+import type { HandleOwner } from "./handle.ts";
 
 /**
  * A snapshot handle (libvirt's `virDomainSnapshotPtr`): a name within a domain; every call goes
@@ -20,19 +17,10 @@ const F = "DOMAIN_SNAPSHOT";
  * await conn.close();
  * ```
  */
-export class DomainSnapshot extends Handle<DomainRef> {
-  /** The snapshot's name (`virDomainSnapshotGetName`). */
-  readonly name: string;
-
+export class DomainSnapshot extends DomainChildHandle {
   /** A handle on snapshot `name` of `dom`'s domain, calling `owner`'s driver. */
   constructor(owner: HandleOwner, dom: DomainRef, name: string) {
-    super(owner, F, dom);
-    this.name = name;
-  }
-
-  /** The reference of the domain the snapshot belongs to (`virDomainSnapshotGetDomain`). */
-  get domainRef(): DomainRef {
-    return this.ref;
+    super(owner, "DOMAIN_SNAPSHOT", dom, name);
   }
 
   #snap(name: string): DomainSnapshot {
@@ -41,12 +29,12 @@ export class DomainSnapshot extends Handle<DomainRef> {
 
   /** `virDomainSnapshotGetXMLDesc`; SECURE is refused on a read-only connection. */
   getXMLDesc(flags = 0): Promise<string> {
-    if (this.owner.readonly && (flags & VIR.DOMAIN_SNAPSHOT_XML_SECURE)) {
-      return Promise.reject(
-        VirError.report(F, "OPERATION_DENIED", "virDomainSnapshotGetXMLDesc with secure flag"),
-      );
-    }
-    return this.call("domainSnapshotGetXMLDesc", this.name, flags);
+    return this.xmlDesc(
+      "virDomainSnapshotGetXMLDesc",
+      VIR.DOMAIN_SNAPSHOT_XML_SECURE,
+      flags,
+      () => this.call("domainSnapshotGetXMLDesc", this.name, flags),
+    );
   }
   /** `virDomainSnapshotGetParent`. */
   async getParent(flags = 0): Promise<DomainSnapshot> {
@@ -75,36 +63,30 @@ export class DomainSnapshot extends Handle<DomainRef> {
   }
   /** `virDomainRevertToSnapshot`: RUNNING and PAUSED exclude each other. */
   revert(flags = 0): Promise<void> {
-    try {
-      this.denyReadOnly("virDomainRevertToSnapshot");
-      exclusiveFlags(
-        flags,
+    return this.mutateExclusive(
+      "virDomainRevertToSnapshot",
+      flags,
+      [
         VIR.DOMAIN_SNAPSHOT_REVERT_RUNNING,
         VIR.DOMAIN_SNAPSHOT_REVERT_PAUSED,
         "VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING",
         "VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED",
-        F,
-      );
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return this.call("domainRevertToSnapshot", this.name, flags);
+      ],
+      () => this.call("domainRevertToSnapshot", this.name, flags),
+    );
   }
   /** `virDomainSnapshotDelete`: CHILDREN and CHILDREN_ONLY exclude each other. */
   delete(flags = 0): Promise<void> {
-    try {
-      this.denyReadOnly("virDomainSnapshotDelete");
-      exclusiveFlags(
-        flags,
+    return this.mutateExclusive(
+      "virDomainSnapshotDelete",
+      flags,
+      [
         VIR.DOMAIN_SNAPSHOT_DELETE_CHILDREN,
         VIR.DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY,
         "VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN",
         "VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY",
-        F,
-      );
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return this.call("domainSnapshotDelete", this.name, flags);
+      ],
+      () => this.call("domainSnapshotDelete", this.name, flags),
+    );
   }
 }
