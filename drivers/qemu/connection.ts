@@ -25,6 +25,7 @@ import { powerButton, resetDomain } from "./power_ops.ts";
 import { threadAffinity } from "./process/affinity.ts";
 
 const E = VIR;
+const AFFECT = E.DOMAIN_AFFECT_LIVE | E.DOMAIN_AFFECT_CONFIG;
 
 function cpuTimeNs(path: string): number {
   try {
@@ -98,30 +99,28 @@ export class QemuConnection implements DriverConnection {
   }
 
   domainLookupByName(name: string): Promise<DomainRef> {
-    const obj = [...this.#s.domains.values()].find((o) => o.name === name);
-    if (!obj) {
-      return Promise.reject(
-        VirError.report("QEMU", "NO_DOMAIN", `no domain with matching name '${name}'`),
-      );
-    }
-    return Promise.resolve(refOf(obj));
+    return this.#found(
+      [...this.#s.domains.values()].find((o) => o.name === name),
+      `name '${name}'`,
+    );
   }
 
   domainLookupByUUID(uuid: string): Promise<DomainRef> {
-    const obj = this.#s.domains.get(uuid.toLowerCase());
-    if (!obj) {
-      return Promise.reject(
-        VirError.report("QEMU", "NO_DOMAIN", `no domain with matching uuid '${uuid}'`),
-      );
-    }
-    return Promise.resolve(refOf(obj));
+    return this.#found(this.#s.domains.get(uuid.toLowerCase()), `uuid '${uuid}'`);
   }
 
   domainLookupByID(id: number): Promise<DomainRef> {
-    const obj = [...this.#s.domains.values()].find((o) => o.id === id && id >= 0);
+    return this.#found(
+      [...this.#s.domains.values()].find((o) => o.id === id && id >= 0),
+      `id ${id}`,
+    );
+  }
+
+  /** A lookup's result: the domain found, or libvirt's NO_DOMAIN error naming `what` was asked. */
+  #found(obj: DomainObj | undefined, what: string): Promise<DomainRef> {
     if (!obj) {
       return Promise.reject(
-        VirError.report("QEMU", "NO_DOMAIN", `no domain with matching id ${id}`),
+        VirError.report("QEMU", "NO_DOMAIN", `no domain with matching ${what}`),
       );
     }
     return Promise.resolve(refOf(obj));
@@ -187,55 +186,61 @@ export class QemuConnection implements DriverConnection {
     await this.#s.destroy(obj);
   }
 
-  async domainShutdownFlags(dom: DomainRef, flags: number): Promise<void> {
-    checkFlags(
-      flags,
-      E.DOMAIN_SHUTDOWN_ACPI_POWER_BTN | E.DOMAIN_SHUTDOWN_GUEST_AGENT,
-      "qemuDomainShutdownFlags",
-      "QEMU",
-    );
+  domainShutdownFlags(dom: DomainRef, flags: number): Promise<void> {
+    const allowed = E.DOMAIN_SHUTDOWN_ACPI_POWER_BTN | E.DOMAIN_SHUTDOWN_GUEST_AGENT;
+    const press = (obj: DomainObj) => powerButton(obj, flags, false);
+    return this.#power(dom, flags, allowed, "qemuDomainShutdownFlags", press);
+  }
+
+  domainReboot(dom: DomainRef, flags: number): Promise<void> {
+    const allowed = E.DOMAIN_REBOOT_ACPI_POWER_BTN | E.DOMAIN_REBOOT_GUEST_AGENT;
+    const press = (obj: DomainObj) => powerButton(obj, flags, true);
+    return this.#power(dom, flags, allowed, "qemuDomainReboot", press);
+  }
+
+  domainReset(dom: DomainRef, flags: number): Promise<void> {
+    return this.#power(dom, flags, 0, "qemuDomainReset", resetDomain);
+  }
+
+  /** Shutdown, reboot, reset: `api`'s flag check, then `op` on the domain, then its status saved. */
+  async #power(
+    dom: DomainRef,
+    flags: number,
+    allowed: number,
+    api: string,
+    op: (obj: DomainObj) => Promise<void>,
+  ): Promise<void> {
+    checkFlags(flags, allowed, api, "QEMU");
     const obj = this.#obj(dom);
-    await powerButton(obj, flags, false);
+    await op(obj);
     await this.#s.saveStatus(obj);
   }
 
-  async domainReboot(dom: DomainRef, flags: number): Promise<void> {
-    checkFlags(
-      flags,
-      E.DOMAIN_REBOOT_ACPI_POWER_BTN | E.DOMAIN_REBOOT_GUEST_AGENT,
-      "qemuDomainReboot",
-      "QEMU",
-    );
-    const obj = this.#obj(dom);
-    await powerButton(obj, flags, true);
-    await this.#s.saveStatus(obj);
-  }
-
-  async domainReset(dom: DomainRef, flags: number): Promise<void> {
-    checkFlags(flags, 0, "qemuDomainReset", "QEMU");
-    const obj = this.#obj(dom);
-    await resetDomain(obj);
-    await this.#s.saveStatus(obj);
-  }
-
-  async domainSuspend(dom: DomainRef): Promise<void> {
-    const obj = this.#obj(dom);
-    await obj.job.run(async () => {
-      checkActive(obj);
-      if (obj.state === E.DOMAIN_PAUSED) return;
+  domainSuspend(dom: DomainRef): Promise<void> {
+    return this.#pauseOrResume(dom, E.DOMAIN_PAUSED, async (obj) => {
       obj.pausedReason = E.DOMAIN_PAUSED_USER;
       await obj.proc!.monitor.stop();
-      await this.#s.saveStatus(obj);
     });
   }
 
-  async domainResume(dom: DomainRef): Promise<void> {
+  domainResume(dom: DomainRef): Promise<void> {
+    return this.#pauseOrResume(dom, E.DOMAIN_RUNNING, async (obj) => {
+      obj.runningReason = E.DOMAIN_RUNNING_UNPAUSED;
+      await obj.proc!.monitor.cont();
+    });
+  }
+
+  /** Suspend, resume: in a job, an active domain not already in state `target` gets `change`. */
+  async #pauseOrResume(
+    dom: DomainRef,
+    target: number,
+    change: (obj: DomainObj) => Promise<void>,
+  ): Promise<void> {
     const obj = this.#obj(dom);
     await obj.job.run(async () => {
       checkActive(obj);
-      if (obj.state === E.DOMAIN_RUNNING) return;
-      obj.runningReason = E.DOMAIN_RUNNING_UNPAUSED;
-      await obj.proc!.monitor.cont();
+      if (obj.state === target) return;
+      await change(obj);
       await this.#s.saveStatus(obj);
     });
   }
@@ -348,7 +353,7 @@ export class QemuConnection implements DriverConnection {
     state: number,
     flags: number,
   ): Promise<void> {
-    checkFlags(flags, E.DOMAIN_AFFECT_LIVE | E.DOMAIN_AFFECT_CONFIG, "qemuDomainSetVcpu", "QEMU");
+    checkFlags(flags, AFFECT, "qemuDomainSetVcpu", "QEMU");
     const map = parseBitmap(vcpumap);
     if (!map.length) {
       throw VirError.report("QEMU", "INVALID_ARG", "no vcpus selected for modification");
@@ -417,44 +422,24 @@ export class QemuConnection implements DriverConnection {
     cpumap: boolean[],
     flags: number,
   ): Promise<void> {
-    checkFlags(
-      flags,
-      E.DOMAIN_AFFECT_LIVE | E.DOMAIN_AFFECT_CONFIG,
-      "qemuDomainPinVcpuFlags",
-      "QEMU",
-    );
+    checkFlags(flags, AFFECT, "qemuDomainPinVcpuFlags", "QEMU");
     const obj = this.#obj(dom);
     await obj.job.run(() => pinVcpu(this.#s, obj, vcpu, cpumap, flags));
   }
 
   domainGetVcpuPinInfo(dom: DomainRef, flags: number): Promise<boolean[][]> {
-    checkFlags(
-      flags,
-      E.DOMAIN_AFFECT_LIVE | E.DOMAIN_AFFECT_CONFIG,
-      "qemuDomainGetVcpuPinInfo",
-      "QEMU",
-    );
+    checkFlags(flags, AFFECT, "qemuDomainGetVcpuPinInfo", "QEMU");
     return Promise.resolve(vcpuPinInfo(this.#s, this.#obj(dom), flags));
   }
 
   async domainPinEmulator(dom: DomainRef, cpumap: boolean[], flags: number): Promise<void> {
-    checkFlags(
-      flags,
-      E.DOMAIN_AFFECT_LIVE | E.DOMAIN_AFFECT_CONFIG,
-      "qemuDomainPinEmulator",
-      "QEMU",
-    );
+    checkFlags(flags, AFFECT, "qemuDomainPinEmulator", "QEMU");
     const obj = this.#obj(dom);
     await obj.job.run(() => pinEmulator(this.#s, obj, cpumap, flags));
   }
 
   domainGetEmulatorPinInfo(dom: DomainRef, flags: number): Promise<boolean[]> {
-    checkFlags(
-      flags,
-      E.DOMAIN_AFFECT_LIVE | E.DOMAIN_AFFECT_CONFIG,
-      "qemuDomainGetEmulatorPinInfo",
-      "QEMU",
-    );
+    checkFlags(flags, AFFECT, "qemuDomainGetEmulatorPinInfo", "QEMU");
     return Promise.resolve(emulatorPinInfo(this.#s, this.#obj(dom), flags));
   }
 
