@@ -4,7 +4,7 @@
  * @module
  */
 import { VirError } from "../../util/errors.ts";
-import { domainDisks } from "../common/moment.ts";
+import { domainDisks, matchMomentDisk } from "../common/moment.ts";
 import type { CheckpointDef, CheckpointDiskDef } from "./def.ts";
 
 const unsupported = (msg: string) =>
@@ -52,11 +52,7 @@ export function alignCheckpointDisks(def: CheckpointDef): void {
   const fallback = def.disks.length ? "no" : "bitmap";
   const byDst = new Map<string, CheckpointDiskDef>();
   for (const disk of def.disks) {
-    const domDisk = domDisks.find((d) => d.dst === disk.name) ??
-      domDisks.find((d) => d.path === disk.name);
-    if (!domDisk) throw unsupported(`no disk named '${disk.name}'`);
-    if (byDst.has(domDisk.dst)) throw unsupported(`disk '${disk.name}' specified twice`);
-    byDst.set(domDisk.dst, disk);
+    const domDisk = matchMomentDisk(domDisks, byDst, disk.name, disk, unsupported);
     if ((domDisk.empty || domDisk.readonly) && disk.checkpoint !== "no") {
       throw unsupported(`disk '${disk.name}' is empty or readonly`);
     }

@@ -157,6 +157,20 @@ export function formatMomentDomain(dom: DomainDef, secure: boolean): string {
   return formatDomainXML(dom, flags).replace(/^(?=.)/gm, "  ");
 }
 
+/** What aligning a moment's disk list needs to know of one domain disk. */
+export interface MomentDomainDisk {
+  /** Target device name (`vda`). */
+  dst: string;
+  /** Source file, device or directory. */
+  path?: string;
+  /** Whether the disk has no source (a network disk never counts as empty). */
+  empty: boolean;
+  /** Whether the disk is `<readonly/>`. */
+  readonly: boolean;
+  /** The disk's `snapshot` attribute. */
+  snapshot?: string;
+}
+
 /**
  * Target names, source paths and emptiness of a domain's disks, for aligning a moment's disk
  * list (virDomainDiskByName matches either).
@@ -168,9 +182,7 @@ export function formatMomentDomain(dom: DomainDef, secure: boolean): string {
  * domainDisks(dom).map((d) => d.dst);
  * ```
  */
-export function domainDisks(
-  dom: DomainDef,
-): { dst: string; path?: string; empty: boolean; readonly: boolean; snapshot?: string }[] {
+export function domainDisks(dom: DomainDef): MomentDomainDisk[] {
   return dom.devices.other.filter((d) => d.name === "disk").map((d) => {
     const source = child(d, "source");
     const src = source?.attributes;
@@ -183,4 +195,32 @@ export function domainDisks(
       snapshot: d.attributes.snapshot,
     };
   });
+}
+
+/**
+ * The domain disk a moment's disk entry `name` stands for (virDomainDiskByName: target name
+ * first, then source path), recorded in `byDst` with `disk`; `unsupported` makes the error of
+ * an unknown disk or one named twice.
+ *
+ * @example
+ * ```ts
+ * import { domainDisks, matchMomentDisk } from "./moment.ts";
+ * import { VirError } from "../../util/errors.ts";
+ * declare const dom: import("../domain/def.ts").DomainDef;
+ * const err = (msg: string) => VirError.report("DOMAIN_SNAPSHOT", "CONFIG_UNSUPPORTED", msg);
+ * matchMomentDisk(domainDisks(dom), new Map(), "vda", { name: "vda" }, err).dst;
+ * ```
+ */
+export function matchMomentDisk<D>(
+  domDisks: MomentDomainDisk[],
+  byDst: Map<string, D>,
+  name: string,
+  disk: D,
+  unsupported: (msg: string) => VirError,
+): MomentDomainDisk {
+  const domDisk = domDisks.find((d) => d.dst === name) ?? domDisks.find((d) => d.path === name);
+  if (!domDisk) throw unsupported(`no disk named '${name}'`);
+  if (byDst.has(domDisk.dst)) throw unsupported(`disk '${name}' specified twice`);
+  byDst.set(domDisk.dst, disk);
+  return domDisk;
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import { VirError } from "../../util/errors.ts";
-import { domainDisks } from "../common/moment.ts";
+import { domainDisks, matchMomentDisk } from "../common/moment.ts";
 import type { DomainDef } from "../domain/def.ts";
 import type { SnapshotDef, SnapshotDiskDef } from "./def.ts";
 
@@ -82,11 +82,7 @@ export function alignSnapshotDisks(
   if (!domDisks.length) return;
   const byDst = new Map<string, SnapshotDiskDef>();
   for (const disk of def.disks) {
-    const domDisk = domDisks.find((d) => d.dst === disk.name) ??
-      domDisks.find((d) => d.path === disk.name);
-    if (!domDisk) throw unsupported(`no disk named '${disk.name}'`);
-    if (byDst.has(domDisk.dst)) throw unsupported(`disk '${disk.name}' specified twice`);
-    byDst.set(domDisk.dst, disk);
+    const domDisk = matchMomentDisk(domDisks, byDst, disk.name, disk, unsupported);
     if (!disk.snapshot) {
       disk.snapshot = domDisk.snapshot && (!requireMatch || domDisk.snapshot === "no")
         ? domDisk.snapshot
