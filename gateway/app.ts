@@ -2,13 +2,12 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { DriverConnection, DriverMethod } from "../util/driver.ts";
 import { VirError } from "../util/errors.ts";
-import { isCallable } from "./access.ts";
 import type { Principal } from "./acl.ts";
 import { type AuthConfig, authenticate } from "./auth.ts";
 import { cors } from "./cors.ts";
-import { describe, dispatch } from "./dispatch.ts";
+import { callRoute, describe, dispatch } from "./dispatch.ts";
 import { sseResponse, wsResponse } from "./event_stream.ts";
-import { errorResponse } from "./http_status.ts";
+import { errorResponse, jsonResponse } from "./http_status.ts";
 import { CallGate, DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import { openApiDocument } from "./openapi.ts";
 import { rpcSocket } from "./rpc_socket.ts";
@@ -57,8 +56,7 @@ export interface Gateway {
 
 type Env = { Variables: { served: ServedUri; principal: Principal } };
 
-const json = (value: unknown, status = 200) =>
-  new Response(JSON.stringify(value), { status, headers: { "content-type": "application/json" } });
+const json = jsonResponse;
 const xml = (text: string) =>
   new Response(text, { headers: { "content-type": "application/xml; charset=utf-8" } });
 
@@ -197,20 +195,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     return json(describe((await s.session()).driver, s.uri));
   });
 
-  app.post(`${base}/call/:method`, async (c) => {
-    const method = c.req.param("method");
-    if (!isCallable(method)) {
-      return json(VirError.report("RPC", "RPC", `unknown procedure: ${method}`), 404);
-    }
-    let args: unknown;
-    try {
-      args = await c.req.json();
-    } catch {
-      throw VirError.report("RPC", "INVALID_ARG", `${method}: the body is not valid JSON`);
-    }
-    const result = await call(c, method, args as unknown[]);
-    return json(result === undefined ? {} : { result });
-  });
+  app.post(
+    `${base}/call/:method`,
+    (c) =>
+      callRoute(
+        c.req.param("method"),
+        () => c.req.json(),
+        (m, args) => call(c, m, args as unknown[]),
+      ),
+  );
 
   app.get(`${base}/events`, async (c) => {
     const s = await c.get("served").session();

@@ -2,6 +2,7 @@ import type { DriverConnection, DriverMethod } from "../util/driver.ts";
 import { VirError } from "../util/errors.ts";
 import { isCallable, methodAccess } from "./access.ts";
 import { objectAllows, type Principal, roleAllows } from "./acl.ts";
+import { jsonResponse } from "./http_status.ts";
 import type { CallGate } from "./limits.ts";
 import { callSubject, COUNT_FROM_LIST, filterResult, refSubject, resultFamily } from "./subject.ts";
 import { validateArgs } from "./validate.ts";
@@ -104,4 +105,33 @@ export async function dispatch(
     if (!allow(refSubject(family, result))) throw denied(method);
   }
   return filterResult(method, result, args, allow, driver);
+}
+
+/**
+ * A `POST …/call/{method}` request: an unknown `method` is a `404` with libvirt's unknown
+ * procedure error and a `body` that is not JSON an INVALID_ARG error; otherwise `run` gets the
+ * arguments and the reply is `{result}` (`{}` for a call without one).
+ *
+ * @example
+ * ```ts ignore
+ * app.post("/v1/test/call/:method", (c) =>
+ *   callRoute(c.req.param("method"), () => c.req.json(), (m, args) => dispatch(...)));
+ * ```
+ */
+export async function callRoute(
+  method: string,
+  body: () => Promise<unknown>,
+  run: (method: DriverMethod, args: unknown) => Promise<unknown>,
+): Promise<Response> {
+  if (!isCallable(method)) {
+    return jsonResponse(VirError.report("RPC", "RPC", `unknown procedure: ${method}`), 404);
+  }
+  let args: unknown;
+  try {
+    args = await body();
+  } catch {
+    throw VirError.report("RPC", "INVALID_ARG", `${method}: the body is not valid JSON`);
+  }
+  const result = await run(method, args);
+  return jsonResponse(result === undefined ? {} : { result });
 }

@@ -60,3 +60,11 @@ export function errorResponse(e: unknown, headers?: HeadersInit): Response {
   h.set("content-type", "application/json");
   return new Response(JSON.stringify(err), { status: httpStatus(err), headers: h });
 }
+
+/** A JSON response: `value` serialized, with status `status`. */
+export function jsonResponse(value: unknown, status = 200): Response {
+  return new Response(JSON.stringify(value), {
+    status,
+    headers: { "content-type": "application/json" },
+  });
+}

@@ -1,9 +1,8 @@
 import type { Env, Hono } from "hono";
-import type { DriverMethod } from "../util/driver.ts";
 import { VirError } from "../util/errors.ts";
-import { isCallable } from "./access.ts";
 import { type AuthConfig, authenticate } from "./auth.ts";
-import { describe, dispatch } from "./dispatch.ts";
+import { callRoute, describe, dispatch } from "./dispatch.ts";
+import { jsonResponse } from "./http_status.ts";
 import { sseResponse } from "./event_stream.ts";
 import type { CallGate, Limits } from "./limits.ts";
 import type { SessionTable } from "./session_table.ts";
@@ -16,8 +15,7 @@ export interface SessionRoutesContext {
   limits: Limits;
 }
 
-const json = (value: unknown, status = 200) =>
-  new Response(JSON.stringify(value), { status, headers: { "content-type": "application/json" } });
+const json = jsonResponse;
 
 /**
  * HTTP sessions, the HTTP twin of the RPC socket (each a driver connection of its own, as a
@@ -59,18 +57,11 @@ export function sessionRoutes<E extends Env>(app: Hono<E>, ctx: SessionRoutesCon
 
   app.post("/v1/sessions/:id/call/:method", async (c) => {
     const { principal, session } = await own(c.req.raw, c.req.param("id"));
-    const method = c.req.param("method");
-    if (!isCallable(method)) {
-      return json(VirError.report("RPC", "RPC", `unknown procedure: ${method}`), 404);
-    }
-    let args: unknown;
-    try {
-      args = await c.req.json();
-    } catch {
-      throw VirError.report("RPC", "INVALID_ARG", `${method}: the body is not valid JSON`);
-    }
-    const result = await dispatch(session.driver, principal, gate, method as DriverMethod, args);
-    return json(result === undefined ? {} : { result });
+    return callRoute(
+      c.req.param("method"),
+      () => c.req.json(),
+      (method, args) => dispatch(session.driver, principal, gate, method, args),
+    );
   });
 
   app.get("/v1/sessions/:id/events", async (c) => {
