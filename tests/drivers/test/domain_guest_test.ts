@@ -1,21 +1,12 @@
 // Expected values below were recorded from libvirt 9.0's test driver through python3-libvirt
 // (/usr/bin/python3, test:///default).
-import { assertEquals, assertRejects } from "./assert.ts";
-import { VirError } from "../../../mod.ts";
-import { openTestConnection } from "../../../drivers/test/mod.ts";
-import type { DriverConnection } from "../../../util/driver.ts";
+import { assertEquals } from "./assert.ts";
+import { expectError, withDefault } from "./helpers.ts";
 
-type Driver = Required<DriverConnection>;
 const TEST = { name: "test", uuid: "6695eb01-f6a4-8304-79aa-97f2502e193f", id: 1 };
 
-async function expectError(p: Promise<unknown>, code: number, domain: number, message: string) {
-  const e = await assertRejects(() => p, VirError);
-  assertEquals([e.code, e.domain, e.message], [code, domain, message]);
-}
-
-Deno.test("guest calls of the default domain: canned answers and libvirt's errors", async () => {
-  const d = openTestConnection(new URL("test:///default"), {}) as Driver;
-  try {
+Deno.test("guest calls of the default domain: canned answers and libvirt's errors", () =>
+  withDefault(async (d) => {
     assertEquals(await d.domainGetHostname(TEST, 0), "testhost");
     assertEquals(await d.domainGetCPUStats(TEST, 0, 2, 0), [
       { cpu_time: 24386308517, vcpu_time: 23151740627 },
@@ -77,7 +68,4 @@ Deno.test("guest calls of the default domain: canned answers and libvirt's error
       physical: 1099511627776,
     });
     assertEquals(await d.domainGetSchedulerParametersFlags(TEST, 0), { weight: 50 });
-  } finally {
-    await d.connectClose();
-  }
-});
+  }));

@@ -1,26 +1,8 @@
 // Expected values below were recorded from libvirt 9.0's test driver through python3-libvirt
 // and virsh (test:///default).
-import { assertEquals, assertRejects } from "./assert.ts";
-import { VirError } from "../../../mod.ts";
-import { openTestConnection } from "../../../drivers/test/mod.ts";
-import type { DriverConnection } from "../../../util/driver.ts";
+import { assertEquals } from "./assert.ts";
+import { expectError, withDefault } from "./helpers.ts";
 import { REPO_ROOT } from "../../paths.ts";
-
-type Driver = Required<DriverConnection>;
-
-async function expectError(p: Promise<unknown>, code: number, domain: number, message: string) {
-  const e = await assertRejects(() => p, VirError);
-  assertEquals([e.code, e.domain, e.message], [code, domain, message]);
-}
-
-async function withDefault(fn: (d: Driver) => Promise<void>): Promise<void> {
-  const d = openTestConnection(new URL("test:///default"), {}) as Driver;
-  try {
-    await fn(d);
-  } finally {
-    await d.connectClose();
-  }
-}
 
 const FC = (parent: string, n: string) =>
   `<device><parent>${parent}</parent><capability type='scsi_host'><host>0</host>` +

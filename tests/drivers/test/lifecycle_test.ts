@@ -1,17 +1,13 @@
 // Expected values below were recorded from libvirt 9.0's test driver through python3-libvirt
 // (/usr/bin/python3, test:///default) and the oracle scenarios lifecycle/errors/vcpus.
-import { assertEquals, assertRejects } from "./assert.ts";
-import { connect, VIR, VirError } from "../../../mod.ts";
+import { assertEquals } from "./assert.ts";
+import { expectError } from "./helpers.ts";
+import { connect, VIR } from "../../../mod.ts";
 import type { ConnectionEvent } from "../../../mod.ts";
 
 const VM1 = "<domain type='test'><name>vm1</name><uuid>11111111-2222-3333-4444-555555555555" +
   "</uuid><memory unit='MiB'>512</memory><vcpu current='2'>4</vcpu><os><type arch='x86_64'>" +
   "hvm</type></os></domain>";
-
-async function expectError(p: Promise<unknown>, code: number, domain: number, message: string) {
-  const e = await assertRejects(() => p, VirError);
-  assertEquals([e.code, e.domain, e.message], [code, domain, message]);
-}
 
 function collect(conn: Awaited<ReturnType<typeof connect>>): [string, number, number][] {
   const seen: [string, number, number][] = [];

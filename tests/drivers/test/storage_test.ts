@@ -1,25 +1,9 @@
 // Expected values below were recorded from libvirt 9.0's test driver through python3-libvirt
 // (/usr/bin/python3, test:///default).
-import { assertEquals, assertRejects } from "./assert.ts";
-import { VIR, VirError } from "../../../mod.ts";
-import { openTestConnection } from "../../../drivers/test/mod.ts";
-import type { DriverConnection, StorageVolRef } from "../../../util/driver.ts";
-
-type Driver = Required<DriverConnection>;
-
-async function expectError(p: Promise<unknown>, code: number, domain: number, message: string) {
-  const e = await assertRejects(() => p, VirError);
-  assertEquals([e.code, e.domain, e.message], [code, domain, message]);
-}
-
-async function withDefault(fn: (d: Driver) => Promise<void>): Promise<void> {
-  const d = openTestConnection(new URL("test:///default"), {}) as Driver;
-  try {
-    await fn(d);
-  } finally {
-    await d.connectClose();
-  }
-}
+import { assertEquals } from "./assert.ts";
+import { expectError, withDefault } from "./helpers.ts";
+import { VIR } from "../../../mod.ts";
+import type { StorageVolRef } from "../../../util/driver.ts";
 
 const POOL = { name: "default-pool", uuid: "dfe224cb-28fb-8dd0-c4b2-64eb3f0f4566" };
 
