@@ -5,44 +5,23 @@
  * @module
  */
 import type { CpuInfoFast, HotpluggableCpu } from "../monitor/qmp_types.ts";
+import type { VcpuPrivate } from "./types.ts";
+import { emptyPrivate } from "./vcpu_model.ts";
 
-/** What QEMU says about one vCPU. */
-export interface CpuInfo {
+/**
+ * What QEMU says about one vCPU: what libvirt keeps of it ({@link VcpuPrivate}), with whether it
+ * is online, whether it can be unplugged, and its QOM path.
+ */
+export interface CpuInfo extends VcpuPrivate {
   online: boolean;
   hotpluggable: boolean;
-  tid: number;
-  qemuId: number;
-  socketId: number;
-  dieId: number;
-  coreId: number;
-  threadId: number;
-  nodeId: number;
-  /** Entity size on the entity's first vCPU, 0 elsewhere. */
-  vcpus: number;
-  type?: string;
-  props?: Record<string, number>;
-  alias?: string;
   qomPath?: string;
-  /** 1-based enable order; 0 when not present. */
-  enableId: number;
 }
 
 const PERIPHERAL = "/machine/peripheral/";
 
 function blank(): CpuInfo {
-  return {
-    online: false,
-    hotpluggable: false,
-    tid: 0,
-    qemuId: -1,
-    socketId: -1,
-    dieId: -1,
-    coreId: -1,
-    threadId: -1,
-    nodeId: -1,
-    vcpus: 0,
-    enableId: 0,
-  };
+  return { online: false, hotpluggable: false, ...emptyPrivate() };
 }
 
 function prop(props: Record<string, number>, name: string): number {
