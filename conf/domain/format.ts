@@ -92,6 +92,9 @@ const SLOTS: Slot[] = [
   "launchSecurity",
 ];
 
+/** Sections kept as element trees (the named slots), in libvirt's output order. */
+export const SECTION_ORDER: readonly string[] = SLOTS.filter((s) => typeof s === "string");
+
 /**
  * Formats a definition as libvirt does. Flags: `VIR.DOMAIN_XML_INACTIVE` (no `id`),
  * `VIR.DOMAIN_XML_SECURE` (keep passwords); `VIR.DOMAIN_XML_MIGRATABLE` changes nothing the

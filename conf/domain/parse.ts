@@ -44,6 +44,7 @@ import {
   type UnknownElement,
 } from "./normalize.ts";
 import { parseOs, parseOsType } from "./os.ts";
+import { SECTION_ORDER } from "./format.ts";
 import { DOMAIN_RNG } from "./rng_schema.ts";
 import { validateDomainDef } from "./validate.ts";
 
@@ -52,28 +53,6 @@ const VIRT_TYPES = new Set(
   "none qemu kqemu kvm xen lxc uml openvz test vmware hyperv vbox phyp parallels bhyve vz hvf"
     .split(" "),
 );
-
-/** Sections kept as element trees, in libvirt's output order. */
-export const SECTION_ORDER = [
-  "blkiotune",
-  "memtune",
-  "memoryBacking",
-  "iothreadids",
-  "defaultiothread",
-  "cputune",
-  "numatune",
-  "resource",
-  "sysinfo",
-  "bootloader",
-  "bootloader_args",
-  "idmap",
-  "features",
-  "pm",
-  "perf",
-  "seclabel",
-  "keywrap",
-  "launchSecurity",
-];
 
 const SECTIONS = nameOrder(SECTION_ORDER);
 

@@ -20,7 +20,7 @@ import { element } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
 import { DEVICE_ORDER } from "./devices.ts";
 import { diskNameIndex } from "./disk_name.ts";
-import { SECTION_ORDER } from "./parse.ts";
+import { SECTION_ORDER } from "./format.ts";
 
 /** Driver-specific inputs of the generic post-parse. */
 export interface PostParseOptions {
