@@ -18,9 +18,15 @@ const F = "TEST";
 /** `TEST_TOTAL_CPUTIME`, ns. */
 const TOTAL_CPUTIME = 48772617035;
 
-/** The clock in µs (`g_get_real_time`), the base of every fake counter. */
-function statBase(): number {
-  return Date.now() * 1000;
+/**
+ * Fake counters as libvirt's test driver makes them: the clock in µs (`g_get_real_time`)
+ * divided by each counter's divisor, rounded down.
+ */
+function clockCounters<K extends string>(divisors: Record<K, number>): Record<K, number> {
+  const base = Date.now() * 1000;
+  const out = {} as Record<K, number>;
+  for (const k in divisors) out[k] = Math.floor(base / divisors[k]);
+  return out;
 }
 
 /**
@@ -74,28 +80,20 @@ export function domainStatsMethods(state: TestDriverState): Partial<DriverConnec
       if (!diskByName(obj.def, disk, false)) {
         throw VirError.report(F, "INVALID_ARG", `invalid path: ${disk}`);
       }
-      const base = statBase();
-      return {
-        rd_req: Math.floor(base / 10),
-        rd_bytes: Math.floor(base / 20),
-        wr_req: Math.floor(base / 30),
-        wr_bytes: Math.floor(base / 40),
-        errs: Math.floor(base / 2e6),
-      };
+      return clockCounters({ rd_req: 10, rd_bytes: 20, wr_req: 30, wr_bytes: 40, errs: 2e6 });
     },
     domainInterfaceStats: (ref, device) => {
       netFind(active(ref).def, device);
-      const base = statBase();
-      return {
-        rx_bytes: Math.floor(base / 10),
-        rx_packets: Math.floor(base / 100),
-        rx_errs: Math.floor(base / 1e6),
-        rx_drop: Math.floor(base / 2e6),
-        tx_bytes: Math.floor(base / 20),
-        tx_packets: Math.floor(base / 110),
-        tx_errs: Math.floor(base / 3e6),
-        tx_drop: Math.floor(base / 4e6),
-      };
+      return clockCounters({
+        rx_bytes: 10,
+        rx_packets: 100,
+        rx_errs: 1e6,
+        rx_drop: 2e6,
+        tx_bytes: 20,
+        tx_packets: 110,
+        tx_errs: 3e6,
+        tx_drop: 4e6,
+      });
     },
     domainGetBlockInfo: (ref, path, flags) => {
       checkFlags(flags, 0, "testDomainGetBlockInfo", F);
