@@ -6,15 +6,7 @@ import { type QemuProcess, SystemLauncher } from "../../../drivers/qemu/process/
 import { VIR } from "../../../util/constants.ts";
 import type { DriverConnection, DriverEvent } from "../../../util/driver.ts";
 import type { VirError } from "../../../util/errors.ts";
-
-const EMULATOR = "/usr/bin/qemu-system-x86_64";
-const haveQemu = (() => {
-  try {
-    return Deno.statSync(EMULATOR).isFile;
-  } catch {
-    return false;
-  }
-})();
+import { realQemuTest } from "./real_qemu.ts";
 
 const XML = `<domain type='qemu'><name>rq</name>
 <memory unit='MiB'>128</memory><vcpu placement='static' current='1'>4</vcpu>
@@ -58,13 +50,11 @@ async function until(cond: () => Promise<boolean>, ms = 5000) {
   }
 }
 
-Deno.test({
+realQemuTest({
   name: "real QEMU: start, hotplug to 4, live pin, unplug timeout, destroy, crash, re-attach",
-  ignore: !haveQemu && !Deno.env.get("CI"),
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    assert.ok(haveQemu, `${EMULATOR} is required in CI`);
     const dir = await Deno.makeTempDir({ prefix: "ev-qemu-" });
     const launcher = new TappedLauncher();
     const { conn, events } = await open(dir, launcher);
@@ -164,13 +154,11 @@ const POWER_XML = (extra: string) =>
 <os><type arch='x86_64' machine='q35'>hvm</type></os>${extra}
 <devices><memballoon model='none'/></devices></domain>`;
 
-Deno.test({
+realQemuTest({
   name: "real QEMU without a guest OS: shutdown/reboot/reset as libvirt 9.0, on_reboot destroy",
-  ignore: !haveQemu && !Deno.env.get("CI"),
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    assert.ok(haveQemu, `${EMULATOR} is required in CI`);
     const dir = await Deno.makeTempDir({ prefix: "ev-qemu-power-" });
     const launcher = new TappedLauncher();
     const { conn, events } = await open(dir, launcher);
