@@ -381,24 +381,14 @@ function parseNat(el: XmlElement, fwd: NetworkForward, net: string): NetworkForw
         `Missing 'start' attribute in <address> in <nat> in <forward> in network ${net}`,
       );
     }
-    const s = parseAddr(
-      start,
-      `Bad ipv4 start address '${start}' in <nat> in <forward> in network '${net}'`,
-    )!;
-    if (s.family !== "ipv4") {
-      throw xmlErr(`Bad ipv4 start address '${start}' in <nat> in <forward> in network '${net}'`);
-    }
-    nat.addressStart = s.text;
-    if (end !== undefined) {
-      const e = parseAddr(
-        end,
-        `Bad ipv4 end address '${end}' in <nat> in <forward> in network '${net}'`,
-      )!;
-      if (e.family !== "ipv4") {
-        throw xmlErr(`Bad ipv4 end address '${end}' in <nat> in <forward> in network '${net}'`);
-      }
-      nat.addressEnd = e.text;
-    }
+    const ipv4 = (which: "start" | "end", value: string) => {
+      const bad = `Bad ipv4 ${which} address '${value}' in <nat> in <forward> in network '${net}'`;
+      const a = parseAddr(value, bad)!;
+      if (a.family !== "ipv4") throw xmlErr(bad);
+      return a.text;
+    };
+    nat.addressStart = ipv4("start", start);
+    if (end !== undefined) nat.addressEnd = ipv4("end", end);
   }
   const port = child(el, "port");
   if (port) {
