@@ -481,11 +481,7 @@ class Runner {
       }
       rec.result = jsonable(res);
     } catch (e) {
-      if (!(e instanceof HarnessError || e instanceof VirError || e instanceof RunnerLimit)) {
-        throw e;
-      }
-      rec.ok = false;
-      rec.error = e instanceof VirError ? errDict(e) : harnessError(e);
+      opFailure(rec, e);
     }
     rec.events = await this.pump();
     const result = rec.result as Rec | undefined;
@@ -572,11 +568,7 @@ class Runner {
       rec.ok = true;
       rec.result = jsonable(res);
     } catch (e) {
-      if (!(e instanceof HarnessError || e instanceof VirError || e instanceof RunnerLimit)) {
-        throw e;
-      }
-      rec.ok = false;
-      rec.error = e instanceof VirError ? errDict(e) : harnessError(e);
+      opFailure(rec, e);
     }
     rec.events = await this.pump();
     rec.obj = await this.objState(kind, op.get(kind)!);
@@ -601,6 +593,13 @@ function flagsOf(v: PyValue | undefined): number {
 
 function harnessError(e: Error): Rec {
   return { code: null, message: "scenario error: " + e.message };
+}
+
+/** An op that failed as the scenario may expect (libvirt, harness or runner limit) goes into `rec`. */
+function opFailure(rec: Rec, e: unknown): void {
+  if (!(e instanceof HarnessError || e instanceof VirError || e instanceof RunnerLimit)) throw e;
+  rec.ok = false;
+  rec.error = e instanceof VirError ? errDict(e) : harnessError(e);
 }
 
 function harnessFailure(rec: Rec, e: unknown): Rec {
