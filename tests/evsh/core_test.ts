@@ -1,10 +1,14 @@
 /**
  * The pure pieces of evsh that the virsh goldens cannot reach: evsh's own argument parsing,
- * the lexer's syntax errors, and table layout with wide cells.
+ * the lexer's syntax errors, table layout with wide cells, and the `nodedev-list --tree`
+ * drawing (test:///default rejects the listing flags virsh 9.0 sends, so no recording shows a
+ * tree; the expected text is vshTreePrintInternal traced by hand).
  */
 import { parseArgv } from "../../client/evsh/argv.ts";
 import { formatTable } from "../../client/evsh/table.ts";
 import { lex } from "../../client/evsh/tokenize.ts";
+import { formatTree } from "../../client/evsh/tree.ts";
+import { splitList } from "../../client/evsh/split_list.ts";
 
 function same(actual: unknown, expected: unknown): void {
   const a = JSON.stringify(actual);
@@ -42,4 +46,20 @@ Deno.test("table: columns grow to the widest cell, the rule to every column plus
     formatTable(["Name", "Path"], [["vol1.img", "/default-pool/vol1.img"]]),
     " Name       Path\n------------------------------------\n vol1.img   /default-pool/vol1.img\n",
   );
+});
+
+Deno.test("tree: rails while siblings follow, a spacer before each child group", () => {
+  const names = ["computer", "a", "b", "c", "lone"];
+  const parents = [undefined, "computer", "computer", "a", undefined];
+  same(
+    formatTree(names, parents, 0),
+    "computer\n  |\n  +- a\n  |   |\n  |   +- c\n  |     \n  +- b\n    \n",
+  );
+  same(formatTree(names, parents, 4), "lone\n\n");
+});
+
+Deno.test("splitList: single commas split, doubled commas are literal", () => {
+  same(splitList("pci,net"), ["pci", "net"]);
+  same(splitList("pci,,net"), ["pci,net"]);
+  same(splitList(","), ["", ""]);
 });

@@ -332,6 +332,54 @@ dominfo --dom test
 EOF
 }
 
+# Groups added after the first recording; kept apart so the older goldens stay byte-identical.
+cases_list_title() {
+  cat <<EOF
+list --title
+list --title --all --table
+list --title --name
+list --title --uuid
+define $FX/vm-titled.xml; list --all --title; list --title --inactive
+define $FX/vm1.xml; list --all --title
+EOF
+}
+
+cases_vcpuinfo_pretty() {
+  cat <<EOF
+vcpuinfo --pretty test
+vcpuinfo test --pretty
+vcpuinfo --pretty nosuch
+setvcpus test 1 --config; vcpuinfo test --pretty
+define $FX/vm1.xml; vcpuinfo vm1 --pretty
+EOF
+}
+
+cases_nodedev_list() {
+  cat <<EOF
+nodedev-list --all
+nodedev-list --inactive
+nodedev-list --inactive --all
+nodedev-list --tree
+nodedev-list --all --tree
+nodedev-list --tree --cap pci
+nodedev-list --tree --inactive
+nodedev-list --tree --cap bogus
+nodedev-list --cap pci
+nodedev-list --cap net,system
+nodedev-list --cap system --inactive
+nodedev-list --all --cap scsi_host
+nodedev-list --cap ap_card
+nodedev-list --cap bogus
+nodedev-list --all --cap bogus
+nodedev-list --cap=PCI
+nodedev-list --cap ,
+nodedev-list --cap pci,,net
+nodedev-list --cap ""
+nodedev-list --cap "" --tree
+nodedev-list --cap
+EOF
+}
+
 record_group() {
   local group=$1 dir n=0
   dir=$(mktemp -d)
@@ -358,7 +406,7 @@ PY
 }
 
 ALL=(host list dominfo dumpxml lifecycle vcpus memory autostart_save network pool volume
-  iface_nodedev syntax)
+  iface_nodedev syntax list_title vcpuinfo_pretty nodedev_list)
 for g in "${@:-${ALL[@]}}"; do
   "cases_$g" | record_group "$g"
 done

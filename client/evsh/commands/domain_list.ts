@@ -4,7 +4,7 @@
  */
 import { VIR } from "../../../util/constants.ts";
 import type { Domain } from "../../domain.ts";
-import type { CommandDef } from "../context.ts";
+import type { CommandContext, CommandDef } from "../context.ts";
 import { domainStateName } from "../format.ts";
 import { formatTable } from "../table.ts";
 import { bits, exclusive, flags } from "./common.ts";
@@ -18,6 +18,18 @@ function byIdThenName(a: Domain, b: Domain): number {
   }
   if (a.id !== -1 && b.id !== -1) return a.id - b.id;
   return a.id !== -1 ? -1 : 1;
+}
+
+/**
+ * `virshGetDomainDescription(title)`: the title metadata; a domain without one shows an empty
+ * cell rather than failing the listing.
+ */
+async function title(ctx: CommandContext, d: Domain): Promise<string> {
+  const r = await ctx.attempt(() => d.getMetadata(VIR.DOMAIN_METADATA_TITLE, null));
+  if (r.ok) return r.value;
+  if (ctx.lastError?.code !== VIR.ERR_NO_DOMAIN_METADATA) ctx.fail();
+  ctx.resetError();
+  return "";
 }
 
 const FILTERS = [
@@ -44,6 +56,7 @@ export const LIST_COMMAND: CommandDef = {
     "name",
     "table",
     "managed-save",
+    "title",
   ),
   async run(ctx, args) {
     exclusive(ctx, args, "table", "name");
@@ -71,8 +84,11 @@ export const LIST_COMMAND: CommandDef = {
         : undefined;
       const saved = ms?.ok === true && ms.value;
       const state = saved ? "saved" : domainStateName((await ctx.call(() => d.getState()))[0]);
-      rows.push([d.id === -1 ? "-" : String(d.id), d.name, state]);
+      const row = [d.id === -1 ? "-" : String(d.id), d.name, state];
+      if (args.has("title")) row.push(await title(ctx, d));
+      rows.push(row);
     }
-    ctx.print(formatTable(["Id", "Name", "State"], rows));
+    const header = ["Id", "Name", "State"];
+    ctx.print(formatTable(args.has("title") ? [...header, "Title"] : header, rows));
   },
 };

@@ -7,6 +7,7 @@ import type { VcpuInfo } from "../../../util/driver.ts";
 import type { Domain } from "../../domain.ts";
 import { invoke } from "../../invoke.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
+import { formatBitmap } from "../../../conf/domain/bitmap.ts";
 import { cpuSeconds, field, vcpuStateName } from "../format.ts";
 import { domainArg } from "../lookup.ts";
 import { affectFlags, bits, data, exclusive, flags, requires } from "./common.ts";
@@ -40,6 +41,22 @@ async function hostCpuCount(ctx: CommandContext): Promise<number> {
   if (map.ok) return map.value.map.length;
   const i = await ctx.call(() => ctx.conn.getNodeInfo());
   return i.nodes * i.sockets * i.cores * i.threads;
+}
+
+/**
+ * `virshVcpuinfoPrintAffinity`: one y/- per host CPU, or with `--pretty` the pinned CPUs as a
+ * range list (`virBitmapDataFormat` over the map's `VIR_CPU_MAPLEN(maxcpu)` bytes, so bits past
+ * `maxcpu` in its last byte count too).
+ */
+function affinity(map: readonly boolean[], maxcpu: number, pretty: boolean): string {
+  if (pretty) {
+    const bits = Math.ceil(maxcpu / 8) * 8;
+    const members = map.slice(0, bits).flatMap((on, i) => (on ? [i] : []));
+    return `${formatBitmap(members)} (out of ${maxcpu})`;
+  }
+  let out = "";
+  for (let i = 0; i < maxcpu; i++) out += map[i] ? "y" : "-";
+  return out;
 }
 
 /** The vCPU command table. */
@@ -76,7 +93,7 @@ export const DOMAIN_VCPU_COMMANDS: CommandDef[] = [
   },
   {
     name: "vcpuinfo",
-    options: [data("domain")],
+    options: [data("domain"), ...flags("pretty")],
     async run(ctx, args) {
       const { obj: dom } = await domainArg(ctx, args);
       const info = await ctx.call(() => dom.getInfo());
@@ -110,9 +127,7 @@ export const DOMAIN_VCPU_COMMANDS: CommandDef[] = [
             (v.cpuTime !== 0 ? field("CPU time:", cpuSeconds(v.cpuTime)) : "")
           : field("VCPU:", n) + field("CPU:", "N/A") + field("State:", "N/A") +
             field("CPU time", "N/A");
-        let affinity = "";
-        for (let i = 0; i < maxcpu; i++) affinity += map[i] ? "y" : "-";
-        return head + field("CPU Affinity:", affinity);
+        return head + field("CPU Affinity:", affinity(map, maxcpu, args.has("pretty")));
       });
       ctx.print(blocks.join("\n"));
     },
