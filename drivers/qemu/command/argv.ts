@@ -7,6 +7,8 @@
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import type { XmlElement } from "../../../util/xml/mod.ts";
 import type { VcpuState } from "../hotplug/types.ts";
+import { child } from "../../../util/xml/mod.ts";
+import { isQ35 } from "../default_devices.ts";
 import { optValue } from "./escape.ts";
 
 /** Host-side inputs of the command line. */
@@ -16,10 +18,6 @@ export interface CommandOptions {
   /** `kvm` only where /dev/kvm works. */
   accel: "tcg" | "kvm";
 }
-
-const elements = (el: XmlElement) =>
-  el.children.filter((c): c is XmlElement => c.type === "element");
-const child = (el: XmlElement, name: string) => elements(el).find((c) => c.name === name);
 
 /**
  * The `-smp` value: only online vCPUs that are not hotpluggable exist at boot; the others are
@@ -83,36 +81,142 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
     // reboot, and sets the reset action over QMP (libvirt does both with QEMU >= 6.0).
     "-no-shutdown",
   );
+  // QEMU's machines have ACPI on by default; libvirt turns it off unless the XML asks for it.
+  const features = def.sections.find((s) => s.name === "features");
+  if (!features || !child(features, "acpi")) argv.push("-no-acpi");
   const counters = { disk: 0, serial: 0, vnc: 0 };
-  for (const dev of def.devices.other) argv.push(...deviceArgs(dev, counters));
+  const placer = pciPlacer(def);
+  // Controllers first: a device's bus must exist before QEMU plugs the device into it.
+  const others = def.devices.other;
+  const ordered = [
+    ...others.filter((d) => d.name === "controller"),
+    ...others.filter((d) => d.name !== "controller"),
+  ];
+  for (const dev of ordered) argv.push(...deviceArgs(dev, counters, placer));
   def.devices.interfaces.forEach((net, i) => {
     if (net.type !== "user") return;
     argv.push("-netdev", `user,id=hostnet${i}`);
     const model = net.model ?? "e1000";
     const nic = model === "virtio" ? "virtio-net-pci" : model;
     const mac = net.mac ? `,mac=${optValue(net.mac)}` : "";
-    argv.push("-device", `${optValue(nic)},netdev=hostnet${i},id=net${i}${mac}`);
+    const alias = net.extra.find((e) => e.name === "alias")?.attributes.name ?? `net${i}`;
+    const address = net.extra.find((e) => e.name === "address");
+    argv.push(
+      "-device",
+      `${optValue(nic)},netdev=hostnet${i},id=${optValue(alias)}${mac}${placer(address)}`,
+    );
   });
   return argv;
 }
 
-function deviceArgs(dev: XmlElement, n: { disk: number; serial: number; vnc: number }): string[] {
+/**
+ * `,bus=…,addr=…` for a device's PCI `<address>` (empty for none), so QEMU puts every device
+ * where the XML says it is, as libvirt does: the bus is the alias of the PCI controller with that
+ * index (`pci.0` on i440fx, `pcie.0` on q35's root, `pci.N` for a root port), `addr` is the
+ * slot, with `.function` when it is not 0.
+ */
+type PciPlacer = (address: XmlElement | undefined) => string;
+
+function pciPlacer(def: DomainDef): PciPlacer {
+  const root = isQ35(def) ? "pcie.0" : "pci.0";
+  return (address) => {
+    const a = address?.attributes;
+    if (a?.type !== "pci") return "";
+    const bus = Number(a.bus ?? 0);
+    const slot = `0x${Number(a.slot ?? 0).toString(16)}`;
+    const fn = Number(a.function ?? 0);
+    const multi = a.multifunction === "on" ? ",multifunction=on" : "";
+    return `,bus=${bus ? `pci.${bus}` : root}${multi},addr=${
+      fn ? `${slot}.0x${fn.toString(16)}` : slot
+    }`;
+  };
+}
+
+/** QEMU device of each `<controller>` model edgevirt starts (PCI ones, placed by address). */
+const CONTROLLER_DEVICES: Record<string, string> = {
+  "pcie-root-port": "pcie-root-port",
+  "qemu-xhci": "qemu-xhci",
+  "piix3-uhci": "piix3-usb-uhci",
+  "virtio-scsi": "virtio-scsi-pci",
+};
+
+/** QEMU device of each primary `<video>` model. */
+const VIDEO_DEVICES: Record<string, string> = {
+  cirrus: "cirrus-vga",
+  vga: "VGA",
+  virtio: "virtio-vga",
+  bochs: "bochs-display",
+};
+
+/** QEMU device of each USB `<input>` type. */
+const USB_INPUTS: Record<string, string> = {
+  tablet: "usb-tablet",
+  keyboard: "usb-kbd",
+  mouse: "usb-mouse",
+};
+
+const aliasOf = (dev: XmlElement) => child(dev, "alias")?.attributes.name;
+
+function deviceArgs(
+  dev: XmlElement,
+  n: { disk: number; serial: number; vnc: number },
+  placer: PciPlacer,
+): string[] {
+  const at = placer(child(dev, "address"));
   switch (dev.name) {
+    case "controller":
+      return controllerArgs(dev, at);
     case "disk":
-      return diskArgs(dev, n.disk++);
+      return diskArgs(dev, n.disk++, at);
     case "serial":
       return serialArgs(dev, n.serial++);
     case "graphics":
       if (dev.attributes.type !== "vnc" || n.vnc++) return [];
       return vncArgs(dev);
+    case "video": {
+      const driver = VIDEO_DEVICES[child(dev, "model")?.attributes.type ?? ""];
+      const alias = aliasOf(dev);
+      return driver && alias && at ? ["-device", `${driver},id=${optValue(alias)}${at}`] : [];
+    }
+    case "input":
+      return usbInputArgs(dev);
     case "memballoon":
-      return dev.attributes.model === "virtio" ? ["-device", "virtio-balloon-pci,id=balloon0"] : [];
+      return dev.attributes.model === "virtio"
+        ? ["-device", `virtio-balloon-pci,id=${optValue(aliasOf(dev) ?? "balloon0")}${at}`]
+        : [];
     default:
       return [];
   }
 }
 
-function diskArgs(dev: XmlElement, index: number): string[] {
+function controllerArgs(dev: XmlElement, at: string): string[] {
+  const { type, model } = dev.attributes;
+  // virtio-serial has no model attribute: its type names the device.
+  const driver = type === "virtio-serial"
+    ? "virtio-serial-pci"
+    : CONTROLLER_DEVICES[model ?? (type === "scsi" ? "virtio-scsi" : "")];
+  const alias = aliasOf(dev);
+  if (!driver || !alias || !at) return [];
+  const target = child(dev, "target")?.attributes;
+  const port = driver === "pcie-root-port" && target
+    ? `,port=${Number(target.port)},chassis=${Number(target.chassis)}`
+    : "";
+  return ["-device", `${driver}${port},id=${optValue(alias)}${at}`];
+}
+
+/** A USB tablet, keyboard or mouse on the port its `<address type='usb'>` names. */
+function usbInputArgs(dev: XmlElement): string[] {
+  const driver = USB_INPUTS[dev.attributes.type];
+  const a = child(dev, "address")?.attributes;
+  const alias = aliasOf(dev);
+  if (dev.attributes.bus !== "usb" || !driver || !alias || a?.type !== "usb") return [];
+  return [
+    "-device",
+    `${driver},id=${optValue(alias)},bus=usb.${Number(a.bus ?? 0)},port=${optValue(a.port)}`,
+  ];
+}
+
+function diskArgs(dev: XmlElement, index: number, at: string): string[] {
   const file = child(dev, "source")?.attributes.file;
   if (dev.attributes.type !== "file" || !file) return [];
   const format = child(dev, "driver")?.attributes.type === "qcow2" ? "qcow2" : "raw";
@@ -122,12 +226,12 @@ function diskArgs(dev: XmlElement, index: number): string[] {
   const id = `drive${index}`;
   const front = cdrom ? "ide-cd" : bus === "virtio" ? "virtio-blk-pci" : "ide-hd";
   // QEMU knows the device by its libvirt alias, as the live XML shows it.
-  const alias = child(dev, "alias")?.attributes.name ?? `disk${index}`;
+  const alias = aliasOf(dev) ?? `disk${index}`;
   return [
     "-drive",
     `file=${optValue(file)},format=${format},if=none,id=${id}${ro}`,
     "-device",
-    `${front},drive=${id},id=${optValue(alias)}`,
+    `${front},drive=${id},id=${optValue(alias)}${at}`,
   ];
 }
 

@@ -3,10 +3,13 @@ import { parseDomainXML } from "../../../conf/domain/mod.ts";
 import { buildQemuArgv, optValue, smpArg } from "../../../drivers/qemu/command/mod.ts";
 import { vcpusFromDef } from "../../../drivers/qemu/hotplug/mod.ts";
 import { qemuPostParse } from "../../../drivers/qemu/postparse.ts";
+import { assignDeviceAliases } from "../../../drivers/qemu/alias.ts";
 
 function argvOf(xml: string, monitorPath = "/run/ev/vm.qmp") {
   const def = parseDomainXML(xml);
   qemuPostParse(def);
+  // The driver names the devices just before it builds the command line.
+  assignDeviceAliases(def);
   return buildQemuArgv(def, vcpusFromDef(def).vcpus, { monitorPath, accel: "tcg" });
 }
 
@@ -59,11 +62,70 @@ Deno.test("commas in names and paths are doubled, so they never inject options",
     after(argv, "-drive"),
     "file=/img/a,,file=/etc/shadow.qcow2,format=qcow2,if=none,id=drive0",
   );
-  assert.equal(after(argv, "-device"), "virtio-blk-pci,drive=drive0,id=disk0");
+  assert.ok(argv.includes("virtio-blk-pci,drive=drive0,id=virtio-disk0,bus=pci.0,addr=0x4"));
   assert.equal(after(argv, "-chardev"), "file,id=charserial0,path=/log/s,,x.log");
   assert.equal(after(argv, "-serial"), "chardev:charserial0");
   assert.equal(after(argv, "-vnc"), "127.0.0.1:5");
   assert.equal(after(argv, "-netdev"), "user,id=hostnet0");
-  assert.ok(argv.includes("virtio-net-pci,netdev=hostnet0,id=net0,mac=52:54:00:11:22:33"));
-  assert.ok(argv.includes("virtio-balloon-pci,id=balloon0"));
+  assert.ok(
+    argv.includes(
+      "virtio-net-pci,netdev=hostnet0,id=net0,mac=52:54:00:11:22:33,bus=pci.0,addr=0x3",
+    ),
+  );
+  assert.ok(argv.includes("virtio-balloon-pci,id=balloon0,bus=pci.0,addr=0x5"));
+});
+
+/** QEMU's `key=value,…` option string as a map (`,,` is a literal comma). */
+function keyval(opt: string): Map<string, string> {
+  const parts = opt.replaceAll(",,", "\0").split(",").map((p) => p.replaceAll("\0", ","));
+  const map = new Map([["driver", parts[0]]]);
+  for (const p of parts.slice(1)) {
+    const eq = p.indexOf("=");
+    map.set(p.slice(0, eq), p.slice(eq + 1));
+  }
+  return map;
+}
+
+/** The placement of every `-device` that names a bus, by id: driver, bus, addr or port. */
+function placements(devices: Map<string, string>[]): Record<string, string> {
+  const keys = ["driver", "bus", "addr", "multifunction", "port", "chassis"];
+  return Object.fromEntries(
+    devices.filter((d) => d.has("bus")).map((d) => [
+      d.get("id")!,
+      keys.filter((k) => d.has(k)).map((k) => `${k}=${d.get(k)}`).join(" "),
+    ]),
+  );
+}
+
+const fixtures = new URL("./fixtures/", import.meta.url);
+for (const name of ["pc-vnc", "pc-devices", "pc-many", "q35-devices", "q35-many", "q35-aliases"]) {
+  Deno.test(`${name}: devices sit where libvirt 9.0's command line puts them`, async () => {
+    // Recorded by fixtures/record_argv.sh from the oracle's real start of the same XML.
+    const libvirt = (await Deno.readTextFile(new URL(`${name}.argv`, fixtures))).split("\n");
+    const ours = argvOf(await Deno.readTextFile(new URL(`${name}.xml`, fixtures)));
+    const theirs = libvirt.flatMap((a, i) =>
+      libvirt[i - 1] === "-device" ? [JSON.parse(a) as Record<string, unknown>] : []
+    ).map((d) =>
+      new Map(
+        Object.entries(d).map(([k, v]) => [k, v === true ? "on" : String(v)]),
+      )
+    );
+    const mine = ours.flatMap((a, i) => ours[i - 1] === "-device" ? [keyval(a)] : []);
+    // Disks on IDE/SATA buses and USB storage are QEMU-placed in edgevirt (not PCI).
+    const expected = placements(
+      theirs.filter((d) => !/^(ide-|usb-storage)/.test(d.get("driver")!)),
+    );
+    assert.ok(Object.keys(expected).length >= 3, "the fixture places devices");
+    assert.deepEqual(placements(mine), expected);
+    assert.equal(ours.includes("-no-acpi"), libvirt.includes("-no-acpi"));
+  });
+}
+
+Deno.test("-no-acpi only without <features><acpi/>", () => {
+  const xml = (features: string) =>
+    `<domain type='qemu'><name>vm</name><memory>131072</memory><vcpu>1</vcpu>` +
+    `<os><type>hvm</type></os>${features}</domain>`;
+  assert.ok(argvOf(xml("")).includes("-no-acpi"));
+  assert.ok(argvOf(xml("<features><pae/></features>")).includes("-no-acpi"));
+  assert.ok(!argvOf(xml("<features><acpi/><apic/></features>")).includes("-no-acpi"));
 });
