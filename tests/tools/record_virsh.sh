@@ -377,6 +377,7 @@ nodedev-list --cap pci,,net
 nodedev-list --cap ""
 nodedev-list --cap "" --tree
 nodedev-list --cap
+nodedev-dumpxml --inactive computer
 EOF
 }
 
