@@ -86,12 +86,10 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
   if (!features || !child(features, "acpi")) argv.push("-no-acpi");
   const counters = { disk: 0, serial: 0, vnc: 0 };
   const placer = pciPlacer(def);
-  // Controllers first: a device's bus must exist before QEMU plugs the device into it.
-  const others = def.devices.other;
-  const ordered = [
-    ...others.filter((d) => d.name === "controller"),
-    ...others.filter((d) => d.name !== "controller"),
-  ];
+  // PCI controllers, then the other controllers, then the rest (libvirt's order): a bus must
+  // exist before QEMU plugs a device into it.
+  const rank = (d: XmlElement) => d.name !== "controller" ? 2 : d.attributes.type === "pci" ? 0 : 1;
+  const ordered = [...def.devices.other].sort((a, b) => rank(a) - rank(b));
   for (const dev of ordered) argv.push(...deviceArgs(dev, counters, placer));
   def.devices.interfaces.forEach((net, i) => {
     if (net.type !== "user") return;

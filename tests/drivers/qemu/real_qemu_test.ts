@@ -200,3 +200,73 @@ realQemuTest({
     }
   },
 });
+
+/** A PCI device as QMP `query-pci` lists it; a bridge (a root port) holds its own devices. */
+interface QueryPciDevice {
+  slot: number;
+  function: number;
+  qdev_id: string;
+  pci_bridge?: { devices?: QueryPciDevice[] };
+}
+
+/** `alias → parent/slot.function` as QEMU placed the devices (parent: `root` or a bridge id). */
+function qemuPlacement(devices: QueryPciDevice[], parent = "root"): Record<string, string> {
+  return Object.assign(
+    {},
+    ...devices.map((d) => ({
+      [d.qdev_id]: `${parent}/${d.slot}.${d.function}`,
+      ...qemuPlacement(d.pci_bridge?.devices ?? [], d.qdev_id),
+    })),
+  );
+}
+
+for (const machine of ["pc", "q35"]) {
+  realQemuTest({
+    name: `real QEMU ${machine}: virtio disk, NIC and balloon sit where the live XML says`,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: async () => {
+      const dir = await Deno.makeTempDir({ prefix: "ev-qemu-pci-" });
+      const launcher = new TappedLauncher();
+      const { conn } = await open(dir, launcher);
+      try {
+        await Deno.writeFile(`${dir}/disk.img`, new Uint8Array(1 << 20));
+        const dom = await conn.domainCreateXML!(
+          `<domain type='qemu'><name>pci-${machine}</name><memory unit='MiB'>64</memory>
+<os><type arch='x86_64' machine='${machine}'>hvm</type></os><devices>
+<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${dir}/disk.img'/>
+<target dev='vda' bus='virtio'/></disk>
+<interface type='user'><model type='virtio'/></interface><input type='tablet' bus='usb'/>
+</devices></domain>`,
+          0,
+        );
+        const live = await conn.domainGetXMLDesc!(dom, 0);
+        const expected: Record<string, string> = {};
+        const re =
+          /<alias name='([^']+)'\/>\s*<address type='pci' domain='0x0000' bus='(\w+)' slot='(\w+)' function='(\w+)'/g;
+        for (const [, alias, bus, slot, fn] of live.matchAll(re)) {
+          // The chipset's own IDE/SATA function has no QEMU id to look it up by.
+          if (alias === "ide") continue;
+          const parent = Number(bus) ? `pci.${Number(bus)}` : "root";
+          expected[alias] = `${parent}/${Number(slot)}.${Number(fn)}`;
+        }
+        for (const id of ["virtio-disk0", "net0", "balloon0", "usb"]) assert.ok(expected[id], id);
+        // query-pci follows bridges by bus number, which the firmware assigns as it boots.
+        let actual: Record<string, string> = {};
+        await until(async () => {
+          const pci = await launcher.procs[0].monitor.run<{ devices: QueryPciDevice[] }[]>(
+            "query-pci",
+          );
+          actual = qemuPlacement(pci[0].devices);
+          return Object.keys(expected).every((alias) => alias in actual);
+        }).catch(() => {});
+        for (const [alias, at] of Object.entries(expected)) assert.equal(actual[alias], at, alias);
+        await conn.domainDestroyFlags!(dom, 0);
+        await conn.connectClose();
+      } finally {
+        for (const p of launcher.procs) p.kill("SIGKILL");
+        await Deno.remove(dir, { recursive: true }).catch(() => {});
+      }
+    },
+  });
+}
