@@ -27,7 +27,7 @@ import type { QemuPaths } from "./process/paths.ts";
 import { loadStatuses, removeStatus, saveStatus } from "./process/status.ts";
 import { DEFAULT_EMULATOR, qemuPostParse } from "./postparse.ts";
 import { resetShutsDown } from "./lifecycle_actions.ts";
-import { handleResetEvent, handleShutdownEvent } from "./power_events.ts";
+import { handleGuestPanicEvent, handleResetEvent, handleShutdownEvent } from "./power_events.ts";
 
 const E = VIR;
 
@@ -259,7 +259,7 @@ export class QemuDriverState {
         await proc.monitor.cont();
       }
     } catch (err) {
-      await this.#kill(obj);
+      await this.#kill(obj.proc);
       this.#cleanup(obj, E.DOMAIN_SHUTOFF_FAILED);
       throw err;
     }
@@ -273,12 +273,23 @@ export class QemuDriverState {
   /** Kills QEMU (SIGTERM, then SIGKILL after 3 s) and waits for the monitor to close. */
   async destroy(obj: DomainObj): Promise<void> {
     obj.stopping = "destroy";
-    await this.#kill(obj);
+    await this.#kill(obj.proc);
     this.#stopped(obj, E.DOMAIN_SHUTOFF_DESTROYED, E.DOMAIN_EVENT_STOPPED_DESTROYED);
   }
 
-  async #kill(obj: DomainObj): Promise<void> {
+  /**
+   * Ends QEMU on the driver's own initiative (libvirt's `qemuProcessStop` after a guest
+   * panic): the domain lets go of the monitor before the kill, as libvirt closes it first, so
+   * nothing QEMU says while dying (the SIGTERM's SHUTDOWN) reaches the domain.
+   */
+  async stopProcess(obj: DomainObj, reason: number, detail: number): Promise<void> {
     const proc = obj.proc;
+    obj.proc = undefined;
+    await this.#kill(proc);
+    this.#stopped(obj, reason, detail);
+  }
+
+  async #kill(proc: QemuProcess | undefined): Promise<void> {
     if (!proc) return;
     proc.kill("SIGTERM");
     const closed = proc.monitor.closed;
@@ -348,6 +359,9 @@ export class QemuDriverState {
         break;
       case "RESET":
         handleResetEvent(this, obj);
+        break;
+      case "GUEST_PANICKED":
+        handleGuestPanicEvent(this, obj);
         break;
     }
   }

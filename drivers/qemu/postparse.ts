@@ -60,10 +60,22 @@ export function qemuPostParse(def: DomainDef): void {
   addDefaultDevices(def);
   defaultCpu(def);
   diskDriverDefaults(def);
+  panicDefaults(def);
   domainDefPostParse(def, { defaultVideo: "cirrus" });
   validateLifecycleActions(def);
   assignPciAddresses(def);
   assignUsbAddresses(def);
+}
+
+/**
+ * `qemuDomainDeviceDefPostParse` for `<panic>`: without a model, an x86 guest gets the ISA
+ * pvpanic device (pseries and s390 machines have their own, which edgevirt does not run).
+ */
+function panicDefaults(def: DomainDef): void {
+  if (def.os.arch !== "x86_64" && def.os.arch !== "i686") return;
+  for (const dev of def.devices.other) {
+    if (dev.name === "panic") dev.attributes.model ??= "isa";
+  }
 }
 
 /**

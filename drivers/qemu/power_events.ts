@@ -16,6 +16,8 @@ const E = VIR;
 /** The parts of the driver state the handlers use. */
 export interface PowerHost {
   emit(obj: DomainObj, event: number, detail: number): void;
+  /** Ends QEMU and the domain with `reason`, sending STOPPED with `detail`. */
+  stopProcess(obj: DomainObj, reason: number, detail: number): Promise<void>;
   emitOther(obj: DomainObj, eventId: number, data: Record<string, unknown>): void;
   saveStatus(obj: DomainObj): Promise<void>;
   log(message: string): void;
@@ -60,6 +62,49 @@ export function handleShutdownEvent(
   void host.saveStatus(obj).catch(() => {});
   // Not waited for: the monitor's EOF finishes the stop as STOPPED/SHUTDOWN.
   obj.proc?.kill("SIGTERM");
+}
+
+/**
+ * QMP `GUEST_PANICKED` (libvirt's `qemuProcessHandleGuestPanic` and `processGuestPanicEvent`):
+ * the domain goes to CRASHED/PANICKED with a CRASHED/PANICKED event, then `<on_crash>` decides:
+ * `destroy` ends QEMU (SHUTOFF/CRASHED, STOPPED/CRASHED), `restart` fakes a reboot (reset and
+ * resume: REBOOT, then RESUMED, running with reason CRASHED), `preserve` leaves it crashed.
+ * `coredump-destroy` and `coredump-restart` act as `destroy` and `restart` without writing the
+ * memory dump libvirt writes to its auto-dump path first.
+ *
+ * @example
+ * ```ts
+ * import { handleGuestPanicEvent, type PowerHost } from "./power_events.ts";
+ * import type { DomainObj } from "./domain_obj.ts";
+ * declare const host: PowerHost, obj: DomainObj;
+ * handleGuestPanicEvent(host, obj);
+ * ```
+ */
+export function handleGuestPanicEvent(host: PowerHost, obj: DomainObj): void {
+  // libvirt hands the panic to a worker thread while its monitor thread goes on with the STOP
+  // QEMU sends right behind GUEST_PANICKED: the domain shows SUSPENDED before CRASHED. A timer
+  // turn lets the STOP already on its way be handled first here too.
+  setTimeout(() => void obj.job.run(() => actOnPanic(host, obj)), 0);
+}
+
+async function actOnPanic(host: PowerHost, obj: DomainObj): Promise<void> {
+  if (!isActive(obj)) return;
+  obj.state = E.DOMAIN_CRASHED;
+  obj.reason = E.DOMAIN_CRASHED_PANICKED;
+  host.emit(obj, E.DOMAIN_EVENT_CRASHED, E.DOMAIN_EVENT_CRASHED_PANICKED);
+  await host.saveStatus(obj).catch(() => {});
+  switch (obj.liveDef!.onCrash) {
+    case "restart":
+    case "coredump-restart":
+      obj.fakeReboot = true;
+      fakeReboot(host, obj);
+      break;
+    case "preserve":
+      break;
+    default:
+      // destroy, coredump-destroy, and no <on_crash> (whose default is destroy).
+      await host.stopProcess(obj, E.DOMAIN_SHUTOFF_CRASHED, E.DOMAIN_EVENT_STOPPED_CRASHED);
+  }
 }
 
 /**

@@ -178,6 +178,8 @@ function deviceArgs(
     }
     case "input":
       return usbInputArgs(dev);
+    case "panic":
+      return panicArgs(dev);
     case "memballoon":
       return dev.attributes.model === "virtio"
         ? ["-device", `virtio-balloon-pci,id=${optValue(aliasOf(dev) ?? "balloon0")}${at}`]
@@ -185,6 +187,19 @@ function deviceArgs(
     default:
       return [];
   }
+}
+
+/**
+ * The ISA pvpanic device, through which the guest reports a panic (QMP GUEST_PANICKED), at
+ * the I/O port of an `<address type='isa'>` (libvirt's `qemuBuildPanicCommandLine`: pvpanic
+ * calls it `ioport`, not `iobase`). The other models are no device: hyperv is a CPU feature,
+ * s390 and pseries are built into their machines.
+ */
+function panicArgs(dev: XmlElement): string[] {
+  if (dev.attributes.model !== "isa") return [];
+  const a = child(dev, "address")?.attributes;
+  const ioport = a?.type === "isa" && a.iobase !== undefined ? `,ioport=${Number(a.iobase)}` : "";
+  return ["-device", `pvpanic${ioport}`];
 }
 
 function controllerArgs(dev: XmlElement, at: string): string[] {

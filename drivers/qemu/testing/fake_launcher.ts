@@ -46,6 +46,7 @@ export class FakeLauncher implements QemuLauncher {
       bootCpus: Number(boot),
       pid: this.#nextPid++,
       noShutdown: argv.includes("-no-shutdown"),
+      pvpanic: argv.some((a) => a === "pvpanic" || a.startsWith("pvpanic,")),
       ...this.#options,
     });
     this.instances.set(fake.pid, fake);

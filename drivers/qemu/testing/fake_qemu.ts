@@ -51,6 +51,8 @@ export interface FakeQemuOptions {
    * emits POWERDOWN) or `poweroff` (an OS that powers off). Default `ignore`.
    */
   powerButton?: "ignore" | "poweroff";
+  /** The machine has a pvpanic device (`-device pvpanic`), so the guest can report a panic. */
+  pvpanic?: boolean;
   /** Intercepts a command before the model handles it; return undefined to fall through. */
   onCommand?: (execute: string, args: Record<string, unknown>) => FakeReply | undefined;
 }
@@ -127,6 +129,7 @@ export class FakeQemu {
       paused: options.paused ?? true,
       noShutdown: options.noShutdown ?? false,
       powerButton: options.powerButton ?? "ignore",
+      pvpanic: options.pvpanic ?? false,
       onCommand: options.onCommand,
     };
     this.#noShutdown = this.#opts.noShutdown;
@@ -220,6 +223,21 @@ export class FakeQemu {
     this.#reset(true, "guest-reset");
   }
 
+  /**
+   * The guest's kernel panics and tells the pvpanic device. QEMU 7.2's default panic action is
+   * a shutdown, which `-no-shutdown` turns into a pause: GUEST_PANICKED (action `pause`), then
+   * STOP; without it, GUEST_PANICKED (action `poweroff`) and a guest shutdown.
+   */
+  guestPanic(): void {
+    if (!this.#opts.pvpanic) throw new Error("no pvpanic device: the guest cannot report a panic");
+    if (!this.#noShutdown) {
+      this.emit("GUEST_PANICKED", { action: "poweroff" });
+      return this.#shutdown(true, "guest-panic");
+    }
+    this.emit("GUEST_PANICKED", { action: "pause" });
+    this.#pause();
+  }
+
   /** Simulates a crash: every connection drops and the fake is dead. */
   crash(reason = "crashed"): void {
     this.#die(reason);
@@ -234,10 +252,14 @@ export class FakeQemu {
   #shutdown(guest: boolean, reason: string): void {
     this.emit("SHUTDOWN", { guest, reason });
     if (!this.#noShutdown) return this.#die(reason);
-    if (this.running) {
-      this.running = false;
-      this.emit("STOP");
-    }
+    this.#pause();
+  }
+
+  /** The vCPUs stop, with QEMU's STOP, unless they already are stopped. */
+  #pause(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.emit("STOP");
   }
 
   #reset(guest: boolean, reason: string): void {
@@ -312,6 +334,9 @@ export class FakeQemu {
       this.emit("SHUTDOWN", { guest: false, reason: "host-qmp-quit" });
       this.#die("quit");
     }
+    // QEMU resets in its main loop right after replying, before it reads the next command;
+    // under reboot=shutdown even the host's reset is a shutdown (as QEMU 7.2 does).
+    if (execute === "system_reset") this.#reset(false, "host-qmp-system-reset");
   }
 
   #handle(execute: string, args: Record<string, unknown>): FakeReply {
@@ -325,10 +350,7 @@ export class FakeQemu {
         };
       // QEMU emits STOP/RESUME before it replies to stop/cont.
       case "stop":
-        if (this.running) {
-          this.running = false;
-          this.emit("STOP");
-        }
+        this.#pause();
         return { return: {} };
       case "cont":
         if (!this.running) {
@@ -342,9 +364,7 @@ export class FakeQemu {
           if (this.#opts.powerButton === "poweroff") this.#later(1, () => this.guestPoweroff());
         });
         return { return: {} };
-      // Under reboot=shutdown even the host's reset is a shutdown (as QEMU 7.2 does).
       case "system_reset":
-        this.#later(0, () => this.#reset(false, "host-qmp-system-reset"));
         return { return: {} };
       case "set-action":
         if (args.reboot === "reset" || args.reboot === "shutdown") this.#rebootAction = args.reboot;

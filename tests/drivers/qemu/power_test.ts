@@ -17,12 +17,13 @@ const NAMES: Record<number, string> = {
   4: "RESUMED",
   5: "STOPPED",
   6: "SHUTDOWN",
+  8: "CRASHED",
 };
 
-function xml(extra = ""): string {
+function xml(extra = "", devices = ""): string {
   return `<domain type='qemu'><name>p1</name><uuid>0b7c1f52-3f5e-4d0c-9a43-5d3c2c1e0a01</uuid><memory unit='MiB'>64</memory>
 <os><type arch='x86_64' machine='q35'>hvm</type></os>${extra}
-<devices><memballoon model='none'/></devices></domain>`;
+<devices><memballoon model='none'/>${devices}</devices></domain>`;
 }
 
 /** Another domain (name and uuid of its own). */
@@ -37,7 +38,11 @@ interface Setup {
   events: string[];
 }
 
-async function start(extra = "", options: FakeQemuOptions = {}): Promise<Setup> {
+async function start(
+  extra = "",
+  options: FakeQemuOptions = {},
+  devices = "",
+): Promise<Setup> {
   const launcher = new FakeLauncher(options);
   const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
     stateDir: await Deno.makeTempDir({ prefix: "ev-power-" }),
@@ -50,7 +55,7 @@ async function start(extra = "", options: FakeQemuOptions = {}): Promise<Setup> 
       events.push(`${NAMES[ev.data.event as number] ?? ev.data.event}/${ev.data.detail}`);
     }
   });
-  const dom = await conn.domainCreateXML!(xml(extra), 0);
+  const dom = await conn.domainCreateXML!(xml(extra, devices), 0);
   await settle();
   events.length = 0;
   const fake = [...launcher.instances.values()].at(-1)!;
@@ -306,5 +311,105 @@ Deno.test("lifecycle actions the QEMU driver refuses, with libvirt's messages", 
   }
   // on_crash preserve is accepted (libvirt 9.0 too).
   await s.conn.domainDefineXMLFlags!(other("<on_crash>preserve</on_crash>"), 0);
+  await s.conn.connectClose();
+});
+
+Deno.test("<panic> gives QEMU a pvpanic device only for the isa model (the x86 default)", async () => {
+  const pvpanic = (argv: string[]) =>
+    argv.filter((a, i) => argv[i - 1] === "-device" && /^pvpanic/.test(a));
+  const isa = await start(
+    "",
+    {},
+    "<panic model='isa'><address type='isa' iobase='0x505'/></panic>",
+  );
+  assert.deepEqual(pvpanic(isa.launcher.launches[0]), ["pvpanic,ioport=1285"]);
+  await isa.conn.connectClose();
+
+  const plain = await start("", {}, "<panic/>");
+  assert.deepEqual(pvpanic(plain.launcher.launches[0]), ["pvpanic"]);
+  assert.match(await plain.conn.domainGetXMLDesc!(plain.dom, 0), /<panic model='isa'/);
+  await plain.conn.connectClose();
+
+  const hyperv = await start("", {}, "<panic model='hyperv'/>");
+  assert.deepEqual(pvpanic(hyperv.launcher.launches[0]), []);
+  // Without the device the guest has no way to report its panic.
+  assert.throws(() => hyperv.fake.guestPanic(), /no pvpanic device/);
+  await hyperv.conn.connectClose();
+});
+
+// QEMU pauses a panicked guest (its STOP comes right behind GUEST_PANICKED), so SUSPENDED/PAUSED
+// precedes CRASHED/PANICKED, as libvirt's monitor thread handles the STOP before its worker
+// thread gets to the panic. coredump-* act as destroy/restart: edgevirt writes no core dump.
+const crashCases: [string, string[], [number, number], boolean][] = [
+  [
+    "",
+    ["SUSPENDED/0", "CRASHED/0", "STOPPED/2"],
+    [E.DOMAIN_SHUTOFF, E.DOMAIN_SHUTOFF_CRASHED],
+    false,
+  ],
+  ["destroy", ["SUSPENDED/0", "CRASHED/0", "STOPPED/2"], [
+    E.DOMAIN_SHUTOFF,
+    E.DOMAIN_SHUTOFF_CRASHED,
+  ], false],
+  ["coredump-destroy", ["SUSPENDED/0", "CRASHED/0", "STOPPED/2"], [
+    E.DOMAIN_SHUTOFF,
+    E.DOMAIN_SHUTOFF_CRASHED,
+  ], false],
+  ["restart", ["SUSPENDED/0", "CRASHED/0", "REBOOT", "RESUMED/0"], [
+    E.DOMAIN_RUNNING,
+    E.DOMAIN_RUNNING_CRASHED,
+  ], true],
+  ["coredump-restart", ["SUSPENDED/0", "CRASHED/0", "REBOOT", "RESUMED/0"], [
+    E.DOMAIN_RUNNING,
+    E.DOMAIN_RUNNING_CRASHED,
+  ], true],
+  ["preserve", ["SUSPENDED/0", "CRASHED/0"], [E.DOMAIN_CRASHED, E.DOMAIN_CRASHED_PANICKED], true],
+];
+
+for (const [action, events, state, alive] of crashCases) {
+  Deno.test(`a guest panic with on_crash ${action || "(default)"}`, async () => {
+    const extra = action ? `<on_crash>${action}</on_crash>` : "";
+    const s = await start(extra, {}, "<panic model='isa'/>");
+    // Persistent, so the domain outlives its QEMU and its state can be read.
+    await s.conn.domainDefineXMLFlags!(xml(extra, "<panic model='isa'/>"), 0);
+    await settle();
+    s.events.length = 0;
+    const before = commands(s.fake).length;
+    s.fake.guestPanic();
+    await until(() => s.events.length === events.length);
+    assert.deepEqual(s.events, events);
+    assert.deepEqual(await stateOf(s), state);
+    assert.equal(s.fake.alive, alive);
+    // A restart is libvirt's fake reboot: reset, then resume; the others send QEMU nothing.
+    assert.deepEqual(
+      commands(s.fake).slice(before),
+      alive && events.includes("REBOOT") ? ["system_reset", "cont"] : [],
+    );
+    await s.conn.connectClose();
+  });
+}
+
+Deno.test("a preserved crashed guest can be resumed or destroyed", async () => {
+  const s = await start("<on_crash>preserve</on_crash>", {}, "<panic model='isa'/>");
+  s.fake.guestPanic();
+  await until(() => s.events.length === 2);
+  await s.conn.domainResume!(s.dom);
+  await until(() => s.events.length === 3);
+  assert.deepEqual(await stateOf(s), [E.DOMAIN_RUNNING, E.DOMAIN_RUNNING_UNPAUSED]);
+
+  s.fake.guestPanic();
+  await until(() => s.events.length === 5);
+  await s.conn.domainDestroyFlags!(s.dom, 0);
+  await until(() => s.events.length >= 7);
+  assert.deepEqual(s.events, [
+    "SUSPENDED/0",
+    "CRASHED/0",
+    "RESUMED/0",
+    "SUSPENDED/0",
+    "CRASHED/0",
+    // As for any destroy: QEMU announces the SIGTERM as a host shutdown.
+    "SHUTDOWN/2",
+    "STOPPED/1",
+  ]);
   await s.conn.connectClose();
 });
