@@ -381,6 +381,61 @@ nodedev-dumpxml --inactive computer
 EOF
 }
 
+# `help COMMAND` only for commands whose evsh option table is virsh's (same options, same
+# order); plain `help` and `help GROUP` list only evsh's commands, so they have no golden.
+cases_help() {
+  cat <<EOF
+help autostart
+help capabilities
+help define
+help domid
+help dominfo
+help domname
+help domstate
+help domuuid
+help help
+help hostname
+help iface-list
+help iface-mac
+help iface-name
+help managedsave
+help net-autostart
+help net-define
+help net-destroy
+help net-info
+help net-list
+help net-name
+help net-start
+help net-undefine
+help net-uuid
+help nodedev-list
+help nodeinfo
+help pool-autostart
+help pool-define
+help pool-destroy
+help pool-undefine
+help resume
+help save
+help setmaxmem
+help setmem
+help setvcpu
+help setvcpus
+help suspend
+help sysinfo
+help uri
+help vcpucount
+help vcpuinfo
+help vol-create
+help vol-delete
+help vol-list
+help vol-path
+help --command=domstate
+help domstate; domstate test
+help nosuch
+help nosuch; uri
+EOF
+}
+
 record_group() {
   local group=$1 dir n=0
   dir=$(mktemp -d)
@@ -407,7 +462,7 @@ PY
 }
 
 ALL=(host list dominfo dumpxml lifecycle vcpus memory autostart_save network pool volume
-  iface_nodedev syntax list_title vcpuinfo_pretty nodedev_list)
+  iface_nodedev syntax list_title vcpuinfo_pretty nodedev_list help)
 for g in "${@:-${ALL[@]}}"; do
   "cases_$g" | record_group "$g"
 done

@@ -8,6 +8,7 @@ import { DOMAIN_LIFECYCLE_COMMANDS } from "./domain_lifecycle.ts";
 import { LIST_COMMAND } from "./domain_list.ts";
 import { DOMAIN_MEMORY_COMMANDS } from "./domain_memory.ts";
 import { DOMAIN_VCPU_COMMANDS } from "./domain_vcpu.ts";
+import { helpCommand } from "./help.ts";
 import { HOST_COMMANDS } from "./host.ts";
 import { INTERFACE_COMMANDS } from "./interface.ts";
 import { NETWORK_COMMANDS } from "./network.ts";
@@ -28,6 +29,8 @@ export const COMMANDS: readonly CommandDef[] = [
   ...VOLUME_COMMANDS,
   ...INTERFACE_COMMANDS,
   ...NODEDEV_COMMANDS,
+  // Looks commands up through findCommand, which reads BY_NAME only when help runs.
+  helpCommand(findCommand),
 ];
 
 const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));
