@@ -4,6 +4,7 @@ import { type ArgKind, METHOD_ARGS } from "./method_table.ts";
 import type { DocumentKind } from "./models.ts";
 import { MODEL_COMPONENT, modelComponents } from "./openapi_models.ts";
 import { RESOURCES, VOLUMES } from "./rest.ts";
+import { REF_SHAPES, type RefKind } from "./ref_shapes.ts";
 
 type Schema = Record<string, unknown>;
 
@@ -17,14 +18,16 @@ const obj = (props: Record<string, Schema>): Schema => ({
   properties: props,
 });
 
+const refSchema = (kind: RefKind): Schema => ref(REF_SHAPES[kind].schema);
+
 const ARG_SCHEMA: Record<ArgKind, Schema> = {
-  dom: ref("DomainRef"),
-  net: ref("NetworkRef"),
-  pool: ref("StoragePoolRef"),
-  vol: ref("StorageVolRef"),
-  dev: ref("NodeDeviceRef"),
-  iface: ref("InterfaceRef"),
-  secret: ref("SecretRef"),
+  dom: refSchema("dom"),
+  net: refSchema("net"),
+  pool: refSchema("pool"),
+  vol: refSchema("vol"),
+  dev: refSchema("dev"),
+  iface: refSchema("iface"),
+  secret: refSchema("secret"),
   num,
   str,
   "str?": { type: ["string", "null"] },
@@ -250,13 +253,14 @@ export function openApiDocument(servedPaths: string[]): Schema & { openapi: stri
       },
       schemas: {
         VirError: obj({ code: num, codeName: str, domain: num, domainName: str, message: str }),
-        DomainRef: obj({ name: str, uuid: str, id: num }),
-        NetworkRef: obj({ name: str, uuid: str }),
-        StoragePoolRef: obj({ name: str, uuid: str }),
-        StorageVolRef: obj({ pool: str, name: str, key: str }),
-        NodeDeviceRef: obj({ name: str }),
-        InterfaceRef: obj({ name: str, mac: str }),
-        SecretRef: obj({ uuid: str, usageType: num, usageID: str }),
+        ...Object.fromEntries(
+          Object.values(REF_SHAPES).map(({ schema, fields }) => [
+            schema,
+            obj(Object.fromEntries(
+              Object.entries(fields).map(([k, t]) => [k, t === "string" ? str : num]),
+            )),
+          ]),
+        ),
         ...modelComponents(),
       },
     },

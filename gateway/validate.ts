@@ -1,6 +1,7 @@
 import type { DriverMethod } from "../util/driver.ts";
 import { VirError } from "../util/errors.ts";
 import { type ArgKind, METHOD_ARGS } from "./method_table.ts";
+import { REF_SHAPES, type RefKind } from "./ref_shapes.ts";
 
 type Check = (v: unknown) => boolean;
 
@@ -12,14 +13,21 @@ const fields = (spec: Record<string, Check>): Check => (v) =>
   isObj(v) && Object.entries(spec).every(([k, check]) => check(v[k]));
 const arrayOf = (check: Check): Check => (v) => Array.isArray(v) && v.every(check);
 
+const refCheck = (kind: RefKind): Check =>
+  fields(
+    Object.fromEntries(
+      Object.entries(REF_SHAPES[kind].fields).map(([k, t]) => [k, t === "string" ? isStr : isNum]),
+    ),
+  );
+
 const CHECKS: Record<ArgKind, Check> = {
-  dom: fields({ name: isStr, uuid: isStr, id: isNum }),
-  net: fields({ name: isStr, uuid: isStr }),
-  pool: fields({ name: isStr, uuid: isStr }),
-  vol: fields({ pool: isStr, name: isStr, key: isStr }),
-  dev: fields({ name: isStr }),
-  iface: fields({ name: isStr, mac: isStr }),
-  secret: fields({ uuid: isStr, usageType: isNum, usageID: isStr }),
+  dom: refCheck("dom"),
+  net: refCheck("net"),
+  pool: refCheck("pool"),
+  vol: refCheck("vol"),
+  dev: refCheck("dev"),
+  iface: refCheck("iface"),
+  secret: refCheck("secret"),
   num: isNum,
   str: isStr,
   "str?": (v) => v === null || isStr(v),
