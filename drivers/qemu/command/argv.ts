@@ -84,13 +84,19 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
   // QEMU's machines have ACPI on by default; libvirt turns it off unless the XML asks for it.
   const features = def.sections.find((s) => s.name === "features");
   if (!features || !child(features, "acpi")) argv.push("-no-acpi");
-  const counters = { disk: 0, serial: 0, vnc: 0 };
-  const placer = pciPlacer(def);
+  // libvirt always asks for a strict boot: only the devices given a bootindex are tried.
+  argv.push("-boot", "strict=on");
+  const ctx: DeviceContext = {
+    n: { disk: 0, serial: 0, vnc: 0 },
+    placer: pciPlacer(def),
+    boot: bootIndexer(def),
+    controllers: def.devices.other.filter((d) => d.name === "controller"),
+  };
   // PCI controllers, then the other controllers, then the rest (libvirt's order): a bus must
   // exist before QEMU plugs a device into it.
   const rank = (d: XmlElement) => d.name !== "controller" ? 2 : d.attributes.type === "pci" ? 0 : 1;
   const ordered = [...def.devices.other].sort((a, b) => rank(a) - rank(b));
-  for (const dev of ordered) argv.push(...deviceArgs(dev, counters, placer));
+  for (const dev of ordered) argv.push(...deviceArgs(dev, ctx));
   def.devices.interfaces.forEach((net, i) => {
     if (net.type !== "user") return;
     argv.push("-netdev", `user,id=hostnet${i}`);
@@ -101,7 +107,8 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
     const address = net.extra.find((e) => e.name === "address");
     argv.push(
       "-device",
-      `${optValue(nic)},netdev=hostnet${i},id=${optValue(alias)}${mac}${placer(address)}`,
+      `${optValue(nic)},netdev=hostnet${i},id=${optValue(alias)}${mac}${ctx.placer(address)}` +
+        ctx.boot(net),
     );
   });
   return argv;
@@ -130,6 +137,36 @@ function pciPlacer(def: DomainDef): PciPlacer {
   };
 }
 
+/** `,bootindex=N` for a disk element or an interface that boots, empty for the others. */
+type BootIndexer = (dev: object) => string;
+
+/** Which `<boot dev>` entry each disk kind (`<disk device>`) answers to. */
+const BOOT_DEVS: Record<string, string> = { cdrom: "cdrom", disk: "hd", lun: "hd", floppy: "fd" };
+
+/**
+ * libvirt's `qemuProcessPrepareDeviceBootorder`: a `<boot order>` of the device's own is its
+ * bootindex; otherwise each `<os><boot dev>` gives its 1-based position to the first disk of
+ * that kind (in definition order) and `network` to the first NIC. The parser allows only one of
+ * the two forms.
+ */
+function bootIndexer(def: DomainDef): BootIndexer {
+  const index = new Map<object, string>();
+  const kinds = new Map((def.os.boot ?? []).map((dev, i) => [dev, String(i + 1)]));
+  for (const disk of def.devices.other.filter((d) => d.name === "disk")) {
+    const order = child(disk, "boot")?.attributes.order;
+    const kind = BOOT_DEVS[disk.attributes.device ?? "disk"];
+    if (order) index.set(disk, order);
+    else if (kinds.has(kind)) index.set(disk, kinds.get(kind)!);
+    kinds.delete(kind);
+  }
+  def.devices.interfaces.forEach((net, i) => {
+    const order = net.extra.find((e) => e.name === "boot")?.attributes.order ??
+      (i === 0 ? kinds.get("network") : undefined);
+    if (order) index.set(net, order);
+  });
+  return (dev) => index.has(dev) ? `,bootindex=${Number(index.get(dev))}` : "";
+}
+
 /** QEMU device of each `<controller>` model edgevirt starts (PCI ones, placed by address). */
 const CONTROLLER_DEVICES: Record<string, string> = {
   "pcie-root-port": "pcie-root-port",
@@ -155,17 +192,24 @@ const USB_INPUTS: Record<string, string> = {
 
 const aliasOf = (dev: XmlElement) => child(dev, "alias")?.attributes.name;
 
-function deviceArgs(
-  dev: XmlElement,
-  n: { disk: number; serial: number; vnc: number },
-  placer: PciPlacer,
-): string[] {
-  const at = placer(child(dev, "address"));
+/** What placing one device needs besides the device itself. */
+interface DeviceContext {
+  /** Devices of each kind started so far. */
+  n: { disk: number; serial: number; vnc: number };
+  placer: PciPlacer;
+  boot: BootIndexer;
+  /** The `<controller>` elements, whose aliases name the IDE/SATA buses. */
+  controllers: XmlElement[];
+}
+
+function deviceArgs(dev: XmlElement, ctx: DeviceContext): string[] {
+  const n = ctx.n;
+  const at = ctx.placer(child(dev, "address"));
   switch (dev.name) {
     case "controller":
       return controllerArgs(dev, at);
     case "disk":
-      return diskArgs(dev, n.disk++, at);
+      return diskArgs(dev, n.disk++, ctx);
     case "serial":
       return serialArgs(dev, n.serial++);
     case "graphics":
@@ -217,19 +261,50 @@ function controllerArgs(dev: XmlElement, at: string): string[] {
   return ["-device", `${driver}${port},id=${optValue(alias)}${at}`];
 }
 
+/**
+ * `,bus=usb.N,port=P` for a device's `<address type='usb'>` (the root hub of controller N),
+ * empty for none.
+ */
+function usbPlacement(dev: XmlElement): string {
+  const a = child(dev, "address")?.attributes;
+  return a?.type === "usb" ? `,bus=usb.${Number(a.bus ?? 0)},port=${optValue(a.port)}` : "";
+}
+
 /** A USB tablet, keyboard or mouse on the port its `<address type='usb'>` names. */
 function usbInputArgs(dev: XmlElement): string[] {
   const driver = USB_INPUTS[dev.attributes.type];
-  const a = child(dev, "address")?.attributes;
   const alias = aliasOf(dev);
-  if (dev.attributes.bus !== "usb" || !driver || !alias || a?.type !== "usb") return [];
-  return [
-    "-device",
-    `${driver},id=${optValue(alias)},bus=usb.${Number(a.bus ?? 0)},port=${optValue(a.port)}`,
-  ];
+  const at = usbPlacement(dev);
+  if (dev.attributes.bus !== "usb" || !driver || !alias || !at) return [];
+  return ["-device", `${driver},id=${optValue(alias)}${at}`];
 }
 
-function diskArgs(dev: XmlElement, index: number, at: string): string[] {
+/**
+ * `,bus=…` (and `,unit=…`) for an IDE or SATA disk's `<address type='drive'>`, as libvirt's
+ * `qemuBuildDeviceAddressDriveProps`: an IDE controller has a bus per channel with two units, an
+ * AHCI (SATA) controller a bus per port, so SATA's unit picks the bus. The bus prefix is the
+ * controller's alias (`ide` for the chipset's own, whichever of the two it is).
+ */
+function drivePlacement(dev: XmlElement, bus: string, controllers: XmlElement[]): string {
+  const a = child(dev, "address")?.attributes;
+  if (a?.type !== "drive") return "";
+  const controller = controllers.find((c) =>
+    c.attributes.type === bus && Number(c.attributes.index ?? 0) === Number(a.controller ?? 0)
+  );
+  const alias = controller && aliasOf(controller);
+  if (!alias) return "";
+  const unit = Number(a.unit ?? 0);
+  return bus === "sata"
+    ? `,bus=${optValue(alias)}.${unit}`
+    : `,bus=${optValue(alias)}.${Number(a.bus ?? 0)},unit=${unit}`;
+}
+
+/**
+ * A file-backed disk: a `-drive` backend without a device of its own, and the frontend libvirt
+ * starts for its bus, at its address, named by its alias, with its bootindex. A disk that is not
+ * placed (no address the bus can use) is not started rather than left to QEMU's choice.
+ */
+function diskArgs(dev: XmlElement, index: number, ctx: DeviceContext): string[] {
   const file = child(dev, "source")?.attributes.file;
   if (dev.attributes.type !== "file" || !file) return [];
   const format = child(dev, "driver")?.attributes.type === "qcow2" ? "qcow2" : "raw";
@@ -237,14 +312,21 @@ function diskArgs(dev: XmlElement, index: number, at: string): string[] {
   const cdrom = dev.attributes.device === "cdrom";
   const ro = cdrom || child(dev, "readonly") ? ",readonly=on" : "";
   const id = `drive${index}`;
-  const front = cdrom ? "ide-cd" : bus === "virtio" ? "virtio-blk-pci" : "ide-hd";
+  const [front, at] = bus === "virtio"
+    ? ["virtio-blk-pci", ctx.placer(child(dev, "address"))]
+    : bus === "usb"
+    ? ["usb-storage", usbPlacement(dev)]
+    : bus === "ide" || bus === "sata"
+    ? [cdrom ? "ide-cd" : "ide-hd", drivePlacement(dev, bus, ctx.controllers)]
+    : [];
   // QEMU knows the device by its libvirt alias, as the live XML shows it.
-  const alias = aliasOf(dev) ?? `disk${index}`;
+  const alias = aliasOf(dev);
+  if (!front || !at || !alias) return [];
   return [
     "-drive",
     `file=${optValue(file)},format=${format},if=none,id=${id}${ro}`,
     "-device",
-    `${front},drive=${id},id=${optValue(alias)}${at}`,
+    `${front},drive=${id},id=${optValue(alias)}${at}${ctx.boot(dev)}`,
   ];
 }
 

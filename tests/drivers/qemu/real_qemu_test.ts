@@ -220,9 +220,25 @@ function qemuPlacement(devices: QueryPciDevice[], parent = "root"): Record<strin
   );
 }
 
-for (const machine of ["pc", "q35"]) {
+/**
+ * The disk on the chipset's own controller each machine's test adds, away from the first bus and
+ * unit that QEMU would pick by itself: pc's IDE channel 1 unit 1, q35's SATA port 2 (AHCI has a
+ * bus per port), as `bus=ide.N` / `unit` must place them.
+ */
+const CHIPSET_DISK = {
+  pc: { xml: "<disk type='file' device='disk'>", target: "hdd' bus='ide", bus: "ide.1", unit: 1 },
+  q35: {
+    xml: "<disk type='file' device='cdrom'>",
+    target: "sdc' bus='sata",
+    bus: "ide.2",
+    unit: 0,
+  },
+};
+
+for (const machine of ["pc", "q35"] as const) {
   realQemuTest({
-    name: `real QEMU ${machine}: virtio disk, NIC and balloon sit where the live XML says`,
+    name: `real QEMU ${machine}: disks, NIC and balloon sit where the live XML says, disks boot ` +
+      "in their order",
     sanitizeResources: false,
     sanitizeOps: false,
     fn: async () => {
@@ -231,11 +247,15 @@ for (const machine of ["pc", "q35"]) {
       const { conn } = await open(dir, launcher);
       try {
         await Deno.writeFile(`${dir}/disk.img`, new Uint8Array(1 << 20));
+        await Deno.writeFile(`${dir}/chipset.img`, new Uint8Array(1 << 20));
+        const chipset = CHIPSET_DISK[machine];
         const dom = await conn.domainCreateXML!(
           `<domain type='qemu'><name>pci-${machine}</name><memory unit='MiB'>64</memory>
 <os><type arch='x86_64' machine='${machine}'>hvm</type></os><devices>
 <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${dir}/disk.img'/>
-<target dev='vda' bus='virtio'/></disk>
+<target dev='vda' bus='virtio'/><boot order='2'/></disk>
+${chipset.xml}<source file='${dir}/chipset.img'/><target dev='${chipset.target}'/><boot order='1'/>
+</disk>
 <interface type='user'><model type='virtio'/></interface><input type='tablet' bus='usb'/>
 </devices></domain>`,
           0,
@@ -261,6 +281,18 @@ for (const machine of ["pc", "q35"]) {
           return Object.keys(expected).every((alias) => alias in actual);
         }).catch(() => {});
         for (const [alias, at] of Object.entries(expected)) assert.equal(actual[alias], at, alias);
+        // The chipset disk's alias comes from its drive address, the one QEMU must have used.
+        const drive = live.match(/<alias name='((?:ide|sata)0-\d-\d)'\/>\s*<address type='drive'/);
+        assert.ok(drive, "the chipset disk has a drive address");
+        const qom = (id: string, property: string) =>
+          launcher.procs[0].monitor.run<string | number>("qom-get", {
+            path: `/machine/peripheral/${id}`,
+            property,
+          });
+        assert.ok(String(await qom(drive[1], "parent_bus")).endsWith(`/${chipset.bus}`));
+        assert.equal(await qom(drive[1], "unit"), chipset.unit);
+        assert.equal(await qom(drive[1], "bootindex"), 1);
+        assert.equal(await qom("virtio-disk0", "bootindex"), 2);
         await conn.domainDestroyFlags!(dom, 0);
         await conn.connectClose();
       } finally {
