@@ -145,3 +145,24 @@ export function sortByName<T extends { name: string }>(list: T[]): T[] {
   const key = (o: T) => o.name.toLowerCase();
   return list.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
+
+/**
+ * The activity part of a `*-list` filter as virsh builds it: `--all` asks for active and
+ * inactive objects, `--inactive` for inactive ones, nothing for active ones.
+ *
+ * @example
+ * ```ts
+ * import { VIR } from "../../../util/constants.ts";
+ * import { Args } from "../options.ts";
+ * import { activityFlags } from "./common.ts";
+ * activityFlags(
+ *   new Args(new Map([["all", true]])),
+ *   VIR.CONNECT_LIST_DOMAINS_ACTIVE,
+ *   VIR.CONNECT_LIST_DOMAINS_INACTIVE,
+ * ); // 3
+ * ```
+ */
+export function activityFlags(args: Args, active: number, inactive: number): number {
+  if (args.has("all")) return active | inactive;
+  return args.has("inactive") ? inactive : active;
+}

@@ -7,7 +7,7 @@ import type { Domain } from "../../domain.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { domainStateName } from "../format.ts";
 import { formatTable } from "../table.ts";
-import { bits, exclusive, flags } from "./common.ts";
+import { activityFlags, bits, exclusive, flags } from "./common.ts";
 
 /** `virshDomainSorter`: running domains by id, then inactive ones by name, case-blind. */
 function byIdThenName(a: Domain, b: Domain): number {
@@ -61,11 +61,7 @@ export const LIST_COMMAND: CommandDef = {
   async run(ctx, args) {
     exclusive(ctx, args, "table", "name");
     exclusive(ctx, args, "table", "uuid");
-    let f = args.has("all")
-      ? VIR.CONNECT_LIST_DOMAINS_ACTIVE | VIR.CONNECT_LIST_DOMAINS_INACTIVE
-      : args.has("inactive")
-      ? VIR.CONNECT_LIST_DOMAINS_INACTIVE
-      : VIR.CONNECT_LIST_DOMAINS_ACTIVE;
+    let f = activityFlags(args, VIR.CONNECT_LIST_DOMAINS_ACTIVE, VIR.CONNECT_LIST_DOMAINS_INACTIVE);
     f |= bits(args, FILTERS);
     const doms = (await ctx.call(() => ctx.conn.listAllDomains(f), "Failed to list domains"))
       .sort(byIdThenName);

@@ -6,7 +6,7 @@ import { VIR } from "../../../util/constants.ts";
 import type { CommandDef } from "../context.ts";
 import { interfaceArg } from "../lookup.ts";
 import { formatTable } from "../table.ts";
-import { bits, data, exclusive, flags, sortByName } from "./common.ts";
+import { activityFlags, bits, data, exclusive, flags, sortByName } from "./common.ts";
 
 /** The interface command table. */
 export const INTERFACE_COMMANDS: CommandDef[] = [
@@ -15,11 +15,11 @@ export const INTERFACE_COMMANDS: CommandDef[] = [
     options: flags("inactive", "all"),
     async run(ctx, args) {
       exclusive(ctx, args, "all", "inactive");
-      const f = args.has("all")
-        ? VIR.CONNECT_LIST_INTERFACES_ACTIVE | VIR.CONNECT_LIST_INTERFACES_INACTIVE
-        : args.has("inactive")
-        ? VIR.CONNECT_LIST_INTERFACES_INACTIVE
-        : VIR.CONNECT_LIST_INTERFACES_ACTIVE;
+      const f = activityFlags(
+        args,
+        VIR.CONNECT_LIST_INTERFACES_ACTIVE,
+        VIR.CONNECT_LIST_INTERFACES_INACTIVE,
+      );
       const ifaces = sortByName(
         await ctx.call(() => ctx.conn.listAllInterfaces(f), "Failed to list interfaces"),
       );

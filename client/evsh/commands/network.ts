@@ -12,6 +12,7 @@ import type { Args } from "../options.ts";
 import { formatTable } from "../table.ts";
 import {
   action,
+  activityFlags,
   autostartAction,
   bits,
   data,
@@ -59,11 +60,7 @@ export const NETWORK_COMMANDS: CommandDef[] = [
         ctx.fail("Only one argument from --table, --name and --uuid may be specified.");
       }
       const f =
-        (args.has("all")
-          ? VIR.CONNECT_LIST_NETWORKS_ACTIVE | VIR.CONNECT_LIST_NETWORKS_INACTIVE
-          : args.has("inactive")
-          ? VIR.CONNECT_LIST_NETWORKS_INACTIVE
-          : VIR.CONNECT_LIST_NETWORKS_ACTIVE) |
+        activityFlags(args, VIR.CONNECT_LIST_NETWORKS_ACTIVE, VIR.CONNECT_LIST_NETWORKS_INACTIVE) |
         bits(args, [
           ["persistent", VIR.CONNECT_LIST_NETWORKS_PERSISTENT],
           ["transient", VIR.CONNECT_LIST_NETWORKS_TRANSIENT],

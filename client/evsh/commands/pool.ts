@@ -12,6 +12,7 @@ import type { Args } from "../options.ts";
 import { formatTable } from "../table.ts";
 import {
   action,
+  activityFlags,
   autostartAction,
   bits,
   data,
@@ -53,12 +54,11 @@ function poolAction(
 async function listPools(ctx: CommandContext, args: Args): Promise<void> {
   exclusive(ctx, args, "details", "uuid");
   exclusive(ctx, args, "details", "name");
-  const f =
-    (args.has("all")
-      ? VIR.CONNECT_LIST_STORAGE_POOLS_ACTIVE | VIR.CONNECT_LIST_STORAGE_POOLS_INACTIVE
-      : args.has("inactive")
-      ? VIR.CONNECT_LIST_STORAGE_POOLS_INACTIVE
-      : VIR.CONNECT_LIST_STORAGE_POOLS_ACTIVE) |
+  const f = activityFlags(
+    args,
+    VIR.CONNECT_LIST_STORAGE_POOLS_ACTIVE,
+    VIR.CONNECT_LIST_STORAGE_POOLS_INACTIVE,
+  ) |
     bits(args, [
       ["persistent", VIR.CONNECT_LIST_STORAGE_POOLS_PERSISTENT],
       ["transient", VIR.CONNECT_LIST_STORAGE_POOLS_TRANSIENT],
