@@ -15,3 +15,4 @@ export * from "./parse.ts";
 export * from "./format.ts";
 export * from "./postparse.ts";
 export * from "./bitmap.ts";
+export * from "./pins.ts";

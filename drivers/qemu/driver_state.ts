@@ -12,7 +12,7 @@ import { VirError } from "../../util/errors.ts";
 import { EventHub } from "../../util/event_hub.ts";
 import { assignDeviceAliases } from "./alias.ts";
 import { buildQemuArgv } from "./command/argv.ts";
-import { emulatorPinOf } from "./cputune.ts";
+import { emulatorPinOf } from "../../conf/domain/pins.ts";
 import { type DomainObj, isActive, refOf } from "./domain_obj.ts";
 import { VcpuController } from "./hotplug/controller.ts";
 import { refreshVcpuInfo } from "./hotplug/refresh.ts";

@@ -10,7 +10,7 @@ import { formatBitmap, parseBitmap } from "../../conf/domain/bitmap.ts";
 import type { DomainDef } from "../../conf/domain/def.ts";
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
-import { emulatorPinOf, vcpuPinsOf, writeEmulatorPin, writeVcpuPins } from "./cputune.ts";
+import { emulatorPinOf, setVcpuPin, vcpuPinsOf, writeEmulatorPin } from "../../conf/domain/pins.ts";
 import { type DomainObj, modificationImpact } from "./domain_obj.ts";
 import type { QemuDriverState } from "./driver_state.ts";
 import { hasVcpuPids } from "./hotplug/vcpu_model.ts";
@@ -92,9 +92,7 @@ export async function pinVcpu(
     tunable(state, obj, `cputune.vcpupin${vcpu}`, cpus);
   }
   if (persistent) {
-    const pins = vcpuPinsOf(persistent);
-    pins.set(vcpu, cpus);
-    writeVcpuPins(persistent, Array.from({ length: persistent.vcpu.max }, (_, i) => pins.get(i)));
+    setVcpuPin(persistent, vcpu, cpus);
     await state.saveConfig(obj);
   }
 }

@@ -12,7 +12,7 @@ import { domainFromRef } from "./domain_access.ts";
 import { getDefs, getOneDef, isActive } from "./domain_obj.ts";
 import type { TestDriverState } from "./driver_state.ts";
 import { lift } from "./sync_table.ts";
-import { pinnedCpus, setPin } from "./domain_cputune.ts";
+import { emulatorPinOf, setVcpuPin, vcpuPinsOf, writeEmulatorPin } from "../../conf/domain/pins.ts";
 import { parseBitmap } from "../../conf/domain/bitmap.ts";
 
 const F = "TEST";
@@ -44,13 +44,17 @@ function hostCpuCount(state: TestDriverState): number {
   return n.nodes * n.sockets * n.cores * n.threads;
 }
 
+/** The host CPUs set in a libvirt CPU map. */
+const cpusOf = (cpumap: readonly boolean[]) => cpumap.flatMap((on, cpu) => on ? [cpu] : []);
+
 /**
  * The CPU map a vCPU (or the emulator, `vcpu` undefined) runs on: its own pin, the domain's
  * cpuset, or every host CPU.
  */
 function pinMap(state: TestDriverState, def: DomainDef, vcpu?: number): boolean[] {
   const size = hostCpuCount(state);
-  const cpus = pinnedCpus(def, vcpu) ??
+  const pinned = vcpu === undefined ? emulatorPinOf(def) : vcpuPinsOf(def).get(vcpu);
+  const cpus = pinned ??
     (def.vcpu.cpuset ? parseBitmap(def.vcpu.cpuset) : undefined);
   if (!cpus) return new Array<boolean>(size).fill(true);
   const set = new Set(cpus);
@@ -134,7 +138,7 @@ export function domainVcpuMethods(state: TestDriverState): Partial<DriverConnect
           `requested vcpu '${vcpu}' is not present in the domain`,
         );
       }
-      setPin(obj.def, cpumap, vcpu);
+      setVcpuPin(obj.def, vcpu, cpusOf(cpumap));
     },
     domainGetVcpuPinInfo: (ref, flags) => {
       const { def } = getOneDef(get(ref), flags);
@@ -151,7 +155,7 @@ export function domainVcpuMethods(state: TestDriverState): Partial<DriverConnect
       if (!cpumap.some(Boolean)) {
         throw VirError.report(F, "INVALID_ARG", "Empty cpu list for pinning");
       }
-      setPin(def, cpumap);
+      writeEmulatorPin(def, cpusOf(cpumap));
     },
     domainGetEmulatorPinInfo: (ref, flags) => {
       checkFlags(

@@ -4,7 +4,7 @@
  * @module
  */
 import type { DomainDef } from "../../../conf/domain/def.ts";
-import { vcpuPinsOf, writeVcpuPins } from "../cputune.ts";
+import { vcpuPinsOf, writeVcpuPins } from "../../../conf/domain/pins.ts";
 import type { LiveVcpus, VcpuPrivate, VcpuState } from "./types.ts";
 
 /** A vCPU's private data before QEMU has told anything. */

@@ -1,14 +1,14 @@
 /**
- * The pins of `<cputune>` as the QEMU driver keeps them: per-vCPU masks (libvirt's
- * `def->vcpus[i]->cpumask`, carried by the vCPU model) and the emulator mask
- * (`def->cputune.emulatorpin`), read from and written back into the definition's section so the
- * XML prints them where and how libvirt does.
+ * vCPU and emulator pinning as libvirt keeps it: in the definition (`def->vcpus[i]->cpumask`,
+ * `def->cputune.emulatorpin`), read from and written back into `<cputune>` so the XML prints
+ * `<vcpupin>` / `<emulatorpin>` where and how libvirt does, follows the live/persistent split
+ * and is read back from a defined XML. Every driver pins through these.
  *
  * @module
  */
-import type { DomainDef } from "../../conf/domain/def.ts";
-import { formatBitmap, parseBitmap } from "../../conf/domain/bitmap.ts";
-import { elementSpec } from "../../conf/domain/schema.ts";
+import type { DomainDef } from "./def.ts";
+import { formatBitmap, parseBitmap } from "./bitmap.ts";
+import { elementSpec } from "./schema.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 
 const pinElements = (def: DomainDef, name: string): XmlElement[] =>
@@ -47,8 +47,8 @@ function replacePins(def: DomainDef, name: string, pins: XmlElement[]): void {
  *
  * @example
  * ```ts
- * import { vcpuPinsOf } from "./cputune.ts";
- * import type { DomainDef } from "../../conf/domain/def.ts";
+ * import { vcpuPinsOf } from "./pins.ts";
+ * import type { DomainDef } from "./def.ts";
  * declare const def: DomainDef;
  * vcpuPinsOf(def).get(1); // [0, 2] for <vcpupin vcpu='1' cpuset='0,2'/>
  * ```
@@ -66,8 +66,8 @@ export function vcpuPinsOf(def: DomainDef): Map<number, number[]> {
  *
  * @example
  * ```ts
- * import { writeVcpuPins } from "./cputune.ts";
- * import type { DomainDef } from "../../conf/domain/def.ts";
+ * import { writeVcpuPins } from "./pins.ts";
+ * import type { DomainDef } from "./def.ts";
  * declare const def: DomainDef;
  * writeVcpuPins(def, [undefined, [0, 1]]); // <vcpupin vcpu='1' cpuset='0-1'/>
  * ```
@@ -91,8 +91,8 @@ export function writeVcpuPins(def: DomainDef, masks: (number[] | undefined)[]): 
  *
  * @example
  * ```ts
- * import { emulatorPinOf } from "./cputune.ts";
- * import type { DomainDef } from "../../conf/domain/def.ts";
+ * import { emulatorPinOf } from "./pins.ts";
+ * import type { DomainDef } from "./def.ts";
  * declare const def: DomainDef;
  * emulatorPinOf(def); // [1] for <emulatorpin cpuset='1'/>
  * ```
@@ -107,8 +107,8 @@ export function emulatorPinOf(def: DomainDef): number[] | undefined {
  *
  * @example
  * ```ts
- * import { writeEmulatorPin } from "./cputune.ts";
- * import type { DomainDef } from "../../conf/domain/def.ts";
+ * import { writeEmulatorPin } from "./pins.ts";
+ * import type { DomainDef } from "./def.ts";
  * declare const def: DomainDef;
  * writeEmulatorPin(def, [0]); // <emulatorpin cpuset='0'/>
  * ```
@@ -120,4 +120,21 @@ export function writeEmulatorPin(def: DomainDef, cpus: number[]): void {
     attributes: { cpuset: formatBitmap(cpus) },
     children: [],
   }]);
+}
+
+/**
+ * Pins one vCPU, keeping the other `<vcpupin>`s of the definition (vCPUs up to its maximum).
+ *
+ * @example
+ * ```ts
+ * import { setVcpuPin } from "./pins.ts";
+ * import type { DomainDef } from "./def.ts";
+ * declare const def: DomainDef;
+ * setVcpuPin(def, 0, [0, 2]); // <vcpupin vcpu='0' cpuset='0,2'/>
+ * ```
+ */
+export function setVcpuPin(def: DomainDef, vcpu: number, cpus: number[]): void {
+  const pins = vcpuPinsOf(def);
+  pins.set(vcpu, cpus);
+  writeVcpuPins(def, Array.from({ length: def.vcpu.max }, (_, i) => pins.get(i)));
 }
