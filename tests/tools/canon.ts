@@ -83,21 +83,24 @@ export class Canon {
   #conn: Connection;
   #opts: CanonOptions;
   #pool?: Awaited<ReturnType<Connection["createStoragePoolXML"]>>;
+  /** The empty node file made for this run, removed on close. */
+  #nodeFile?: string;
 
-  private constructor(conn: Connection, opts: CanonOptions) {
+  private constructor(conn: Connection, opts: CanonOptions, nodeFile?: string) {
     this.#conn = conn;
     this.#opts = opts;
+    this.#nodeFile = nodeFile;
   }
 
   /** Opens the connection (default: the test driver with an empty node). */
   static async open(opts: CanonOptions = {}): Promise<Canon> {
-    let uri = opts.uri;
-    if (!uri) {
+    if (!opts.uri) {
       const empty = await Deno.makeTempFile({ prefix: "edgevirt-empty-node-", suffix: ".xml" });
       await Deno.writeTextFile(empty, "<node>\n</node>\n");
-      uri = "test://" + empty;
+      // The test driver reads the node file when the connection opens, so it can go on close.
+      return new Canon(await connect("test://" + empty), opts, empty);
     }
-    return new Canon(await connect(uri), opts);
+    return new Canon(await connect(opts.uri), opts);
   }
 
   /** Canonical XML of one document (kind from its root element unless forced). */
@@ -191,6 +194,7 @@ export class Canon {
   async close(): Promise<void> {
     if (this.#pool) await this.#pool.destroy().catch(() => {});
     await this.#conn.close();
+    if (this.#nodeFile) await Deno.remove(this.#nodeFile).catch(() => {});
   }
 }
 
