@@ -13,7 +13,7 @@
  * ```
  * @module
  */
-import "./drivers/test/mod.ts";
+import "./drivers/simulator/mod.ts";
 import "./drivers/qemu/mod.ts";
 
 export * from "./client/mod.ts";

@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { connect } from "./mod.ts";
- * import "../drivers/test/mod.ts";
+ * import "../drivers/simulator/mod.ts";
  * const conn = await connect("test:///default");
  * await conn.close();
  * ```

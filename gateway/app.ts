@@ -11,7 +11,7 @@ import { errorResponse, jsonResponse } from "./http_status.ts";
 import { CallGate, DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import { openApiDocument } from "./openapi.ts";
 import { rpcSocket } from "./rpc_socket.ts";
-import { RPC_SOCKET_PATH } from "../client/remote/ws_protocol.ts";
+import { RPC_SOCKET_PATH } from "../protocol/ws_protocol.ts";
 import { ServedUri } from "./served_uri.ts";
 import { SessionTable } from "./session_table.ts";
 import { sessionRoutes } from "./session_routes.ts";
@@ -75,7 +75,7 @@ export function servedPath(uri: string): string {
  * @example
  * ```ts
  * import { createGateway } from "./app.ts";
- * import "../drivers/test/mod.ts";
+ * import "../drivers/simulator/mod.ts";
  * const gw = await createGateway({ drivers: ["test:///default"], auth: "none" });
  * const res = await gw.app.request("/v1/test/default/call/connectListAllDomains", {
  *   method: "POST",

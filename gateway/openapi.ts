@@ -1,4 +1,4 @@
-import { RPC_SOCKET_PATH, RPC_SUBPROTOCOL } from "../client/remote/ws_protocol.ts";
+import { RPC_SOCKET_PATH, RPC_SUBPROTOCOL } from "../protocol/ws_protocol.ts";
 import { isCallable, methodAccess } from "./access.ts";
 import { type ArgKind, METHOD_ARGS } from "./method_table.ts";
 import type { DocumentKind } from "./models.ts";

@@ -1,5 +1,5 @@
-import type { WsRequest, WsSubscribed } from "../client/remote/ws_protocol.ts";
-import { RPC_SUBPROTOCOL } from "../client/remote/ws_protocol.ts";
+import type { WsRequest, WsSubscribed } from "../protocol/ws_protocol.ts";
+import { RPC_SUBPROTOCOL } from "../protocol/ws_protocol.ts";
 import type { DriverMethod } from "../util/driver.ts";
 import { VirError } from "../util/errors.ts";
 import { isCallable } from "./access.ts";
@@ -28,7 +28,7 @@ const CLOSE_UNREADABLE = 1007;
 const CLOSE_TOO_BIG = 1009;
 
 /**
- * Serves one RPC WebSocket (protocol in `client/remote/ws_protocol.ts`), a session: its `open`
+ * Serves one RPC WebSocket (protocol in `protocol/ws_protocol.ts`), a session: its `open`
  * request opens the session's own driver connection, which lives until a `close` request or
  * the socket's end. The same authentication, method whitelist, argument validation, ACLs and
  * limits apply as on the HTTP routes, with every call dispatched as soon as it arrives, so

@@ -17,7 +17,7 @@ export type SessionKind = "websocket" | "http" | "rest";
  * @example
  * ```ts
  * import { Session } from "./session.ts";
- * import { openTestConnection } from "../drivers/test/connection.ts";
+ * import { openTestConnection } from "../drivers/simulator/connection.ts";
  * const driver = openTestConnection(new URL("test:///default"), {});
  * const s = new Session("rest", "test:///default", driver, { eventBuffer: 16, owned: true });
  * await s.close();

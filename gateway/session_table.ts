@@ -22,7 +22,7 @@ export interface SessionOpen {
  *
  * @example
  * ```ts
- * import "../drivers/test/mod.ts";
+ * import "../drivers/simulator/mod.ts";
  * import { SessionTable } from "./session_table.ts";
  * import { DEFAULT_LIMITS } from "./limits.ts";
  * import { ANONYMOUS_FULL } from "./acl.ts";

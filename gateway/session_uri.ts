@@ -16,7 +16,7 @@ import type { Principal } from "./acl.ts";
  *
  * @example
  * ```ts
- * import "../drivers/test/mod.ts";
+ * import "../drivers/simulator/mod.ts";
  * import { checkSessionUri } from "./session_uri.ts";
  * import { ANONYMOUS_FULL } from "./acl.ts";
  * const { uri } = checkSessionUri("test:///default", ANONYMOUS_FULL, new Set());

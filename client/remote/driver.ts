@@ -7,7 +7,7 @@ import { HttpChannel } from "./http_channel.ts";
 import { resolveToken } from "./token.ts";
 import { parseRemoteUri, type RemoteTarget } from "./uri.ts";
 import { WsChannel } from "./ws_channel.ts";
-import { RPC_SOCKET_PATH } from "./ws_protocol.ts";
+import { RPC_SOCKET_PATH } from "../../protocol/ws_protocol.ts";
 
 export type { ServedDriverInfo } from "./channel.ts";
 

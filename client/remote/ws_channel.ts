@@ -2,7 +2,7 @@ import type { DriverEvent } from "../../util/driver.ts";
 import { VirError } from "../../util/errors.ts";
 import type { RpcChannel, ServedDriverInfo } from "./channel.ts";
 import { isVirErrorJSON } from "./http.ts";
-import { RPC_SUBPROTOCOL } from "./ws_protocol.ts";
+import { RPC_SUBPROTOCOL } from "../../protocol/ws_protocol.ts";
 
 /** Where the RPC socket is and how to reach it. */
 export interface WsTarget {

@@ -1,6 +1,7 @@
 // libvirt's module rule (../shared/seeds: src/README), checked on every import of every file:
 // drivers see only the public types, util/ and conf/; the client never reaches into drivers or
-// the gateway, and only its transport adapters (and the evsh CLI entry) may touch runtime APIs.
+// the gateway, and only its transport adapters may touch runtime APIs; the wire protocol
+// (protocol/) is neutral ground that imports neither side.
 import assert from "node:assert/strict";
 import { dirname, join, relative, resolve } from "node:path";
 
@@ -39,7 +40,7 @@ function target(file: string, spec: string): string {
   return relative(ROOT, resolve(dirname(file), spec));
 }
 
-const RUNTIME_ADAPTERS = /^client\/(transport\/[^/]+\.ts|evsh\/main\.ts)$/;
+const RUNTIME_ADAPTERS = /^client\/transport\/[^/]+\.ts$/;
 
 function violations(): string[] {
   const bad: string[] = [];
@@ -64,8 +65,19 @@ function violations(): string[] {
       if (rel.startsWith("util/") && local && !t.startsWith("util/")) {
         bad.push(`${rel}: util imports ${t}`);
       }
+      // The wire protocol is neutral ground: both the client and the gateway import it, so it
+      // may itself import neither (nor any driver).
+      if (
+        rel.startsWith("protocol/") && local &&
+        !(t.startsWith("protocol/") || t.startsWith("util/"))
+      ) {
+        bad.push(`${rel}: protocol imports ${t}`);
+      }
       if (rel.startsWith("client/")) {
-        if (local && (t.startsWith("drivers/") || t.startsWith("gateway/"))) {
+        if (
+          local &&
+          (t.startsWith("drivers/") || t.startsWith("gateway/") || t.startsWith("tools/"))
+        ) {
           bad.push(`${rel}: client imports ${t}`);
         }
         if (!RUNTIME_ADAPTERS.test(rel) && /^(node:|npm:undici|undici$)/.test(spec)) {
@@ -103,7 +115,7 @@ Deno.test("import scanner sees static, type-only, re-export and dynamic imports"
 });
 
 Deno.test("the rule catches a driver importing another driver or the client", () => {
-  const file = join(ROOT, "drivers/test/x.ts");
+  const file = join(ROOT, "drivers/simulator/x.ts");
   assert.equal(target(file, "../qemu/mod.ts"), "drivers/qemu/mod.ts");
   assert.equal(target(file, "../../client/connection.ts"), "client/connection.ts");
 });

@@ -11,7 +11,7 @@ import {
 import {
   testDomainGenerateIfnames,
   testDomainPostParse,
-} from "../../drivers/test/domain_postparse.ts";
+} from "../../drivers/simulator/domain_postparse.ts";
 import { VIR } from "../../util/constants.ts";
 import { SHARED } from "../paths.ts";
 

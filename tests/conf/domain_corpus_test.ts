@@ -9,7 +9,7 @@ import { formatDomainXML, parseDomainXML } from "../../conf/mod.ts";
 import {
   testDomainGenerateIfnames,
   testDomainPostParse,
-} from "../../drivers/test/domain_postparse.ts";
+} from "../../drivers/simulator/domain_postparse.ts";
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 

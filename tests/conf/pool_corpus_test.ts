@@ -1,5 +1,5 @@
 import { formatStoragePoolXML, parseStoragePoolXML } from "../../conf/storage_pool/mod.ts";
-import { testStoragePoolDefaults } from "../../drivers/test/storage_postparse.ts";
+import { testStoragePoolDefaults } from "../../drivers/simulator/storage_postparse.ts";
 import { corpusTest } from "./xml_corpus.ts";
 
 corpusTest(

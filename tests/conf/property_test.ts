@@ -14,7 +14,7 @@ import {
   parseStoragePoolXML,
   parseStorageVolXML,
 } from "../../conf/mod.ts";
-import { testDomainPostParse } from "../../drivers/test/domain_postparse.ts";
+import { testDomainPostParse } from "../../drivers/simulator/domain_postparse.ts";
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 import { SHARED } from "../paths.ts";

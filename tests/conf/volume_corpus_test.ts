@@ -3,7 +3,7 @@ import { formatStorageVolXML, parseStorageVolXML } from "../../conf/storage_vol/
 import {
   testStoragePoolDefaults,
   testStorageVolDefaults,
-} from "../../drivers/test/storage_postparse.ts";
+} from "../../drivers/simulator/storage_postparse.ts";
 import { corpusTest } from "./xml_corpus.ts";
 
 // The corpus volumes were created in this transient dir pool (see data/README.md).

@@ -5,15 +5,15 @@
  * tree; the expected text is vshTreePrintInternal traced by hand), and the `help` lists, which
  * keep virsh's layout but name only evsh's commands, so no recording can match them.
  */
-import { parseArgv } from "../../client/evsh/argv.ts";
-import { formatTable } from "../../client/evsh/table.ts";
-import { lex } from "../../client/evsh/tokenize.ts";
-import { formatTree } from "../../client/evsh/tree.ts";
-import { splitList } from "../../client/evsh/split_list.ts";
-import { allHelp, groupHelp } from "../../client/evsh/commands/help.ts";
-import { COMMANDS } from "../../client/evsh/commands/mod.ts";
+import { parseArgv } from "../../tools/evsh/argv.ts";
+import { formatTable } from "../../tools/evsh/table.ts";
+import { lex } from "../../tools/evsh/tokenize.ts";
+import { formatTree } from "../../tools/evsh/tree.ts";
+import { splitList } from "../../tools/evsh/split_list.ts";
+import { allHelp, groupHelp } from "../../tools/evsh/commands/help.ts";
+import { COMMANDS } from "../../tools/evsh/commands/mod.ts";
 import { connect } from "../../mod.ts";
-import { Shell } from "../../client/evsh/shell.ts";
+import { Shell } from "../../tools/evsh/shell.ts";
 
 function same(actual: unknown, expected: unknown): void {
   const a = JSON.stringify(actual);

@@ -5,8 +5,8 @@
  * driver derives from the clock, are masked on both sides.
  */
 import { connect } from "../../mod.ts";
-import { Shell } from "../../client/evsh/mod.ts";
-import { readTextFileForEvsh } from "../../client/evsh/main.ts";
+import { Shell } from "../../tools/evsh/mod.ts";
+import { readTextFileForEvsh } from "../../tools/evsh/main.ts";
 
 interface Golden {
   cmd: string;

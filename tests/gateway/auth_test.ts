@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { isCallable, methodAccess } from "../../gateway/access.ts";
 import { type ArgKind, METHOD_ARGS } from "../../gateway/method_table.ts";
 import { parseSse } from "../../client/remote/sse.ts";
-import { RPC_SOCKET_PATH, RPC_SUBPROTOCOL } from "../../client/remote/ws_protocol.ts";
+import { RPC_SOCKET_PATH, RPC_SUBPROTOCOL } from "../../protocol/ws_protocol.ts";
 import {
   domainXml,
   rawRpcSocket,

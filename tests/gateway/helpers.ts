@@ -10,7 +10,7 @@ import { createGateway, type Gateway } from "../../gateway/app.ts";
 import type { AclRule } from "../../gateway/acl.ts";
 import { hashToken, TokenStore } from "../../gateway/tokens.ts";
 import type { Limits } from "../../gateway/limits.ts";
-import { RPC_SOCKET_PATH, RPC_SUBPROTOCOL } from "../../client/remote/ws_protocol.ts";
+import { RPC_SOCKET_PATH, RPC_SUBPROTOCOL } from "../../protocol/ws_protocol.ts";
 import type { DriverEvent } from "../../util/driver.ts";
 import type { VirErrorJSON } from "../../util/errors.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 import { VIR } from "../../../util/constants.ts";
-import type { Network } from "../../objects.ts";
+import type { Network } from "../../../client/objects.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { field } from "../format.ts";
 import { networkArg } from "../lookup.ts";

@@ -5,7 +5,7 @@
  * last command's.
  * @module
  */
-import type { Connection } from "../connection.ts";
+import type { Connection } from "../../client/connection.ts";
 import { VirError } from "../../util/errors.ts";
 import { CommandContext, CommandFailed, type EvshIO } from "./context.ts";
 import { findCommand } from "./commands/mod.ts";

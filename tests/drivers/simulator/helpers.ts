@@ -6,7 +6,7 @@
  */
 import { assertEquals, assertRejects } from "./assert.ts";
 import { VirError } from "../../../mod.ts";
-import { openTestConnection } from "../../../drivers/test/mod.ts";
+import { openTestConnection } from "../../../drivers/simulator/mod.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
 
 /** A test driver connection with every method present. */

@@ -3,8 +3,8 @@
  * which lookups are tried in which order, and which errors stay for the final report.
  * @module
  */
-import type { Domain } from "../domain.ts";
-import type { Interface, Network, NodeDevice, StoragePool, StorageVolume } from "../objects.ts";
+import type { Domain } from "../../client/domain.ts";
+import type { Interface, Network, NodeDevice, StoragePool, StorageVolume } from "../../client/objects.ts";
 import type { CommandContext } from "./context.ts";
 import type { Args } from "./options.ts";
 

@@ -31,8 +31,8 @@
  * ```
  * @module
  */
-import type { DriverEvent } from "../../util/driver.ts";
-import type { VirErrorJSON } from "../../util/errors.ts";
+import type { DriverEvent } from "../util/driver.ts";
+import type { VirErrorJSON } from "../util/errors.ts";
 
 /**
  * The subprotocol both sides name in the handshake. v2: the socket is a session that opens its

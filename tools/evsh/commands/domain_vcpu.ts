@@ -4,8 +4,8 @@
  */
 import { VIR } from "../../../util/constants.ts";
 import type { VcpuInfo } from "../../../util/driver.ts";
-import type { Domain } from "../../domain.ts";
-import { invoke } from "../../invoke.ts";
+import type { Domain } from "../../../client/domain.ts";
+import { invoke } from "../../../client/invoke.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { formatBitmap } from "../../../conf/domain/bitmap.ts";
 import { cpuSeconds, field, vcpuStateName } from "../format.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import { VIR } from "../../../util/constants.ts";
-import type { StoragePool } from "../../objects.ts";
+import type { StoragePool } from "../../../client/objects.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { field, prettyCapacity } from "../format.ts";
 import { poolArg } from "../lookup.ts";

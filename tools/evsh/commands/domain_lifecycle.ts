@@ -4,7 +4,7 @@
  * @module
  */
 import { VIR } from "../../../util/constants.ts";
-import type { Domain } from "../../domain.ts";
+import type { Domain } from "../../../client/domain.ts";
 import type { CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import { action, autostartAction, bits, data, flags, fromFileAction } from "./common.ts";

@@ -4,7 +4,7 @@
  * fails, `vshResetLibvirtError`).
  * @module
  */
-import type { Connection } from "../connection.ts";
+import type { Connection } from "../../client/connection.ts";
 import { VirError } from "../../util/errors.ts";
 import type { Args, OptionDef } from "./options.ts";
 

@@ -9,7 +9,7 @@
  * @module
  */
 import { connect } from "../../mod.ts";
-import "../remote/mod.ts";
+import "../../client/remote/mod.ts";
 import { parseArgv } from "./argv.ts";
 import type { EvshIO } from "./context.ts";
 import { Shell } from "./shell.ts";

@@ -3,7 +3,7 @@
  * @module
  */
 import { VIR } from "../../../util/constants.ts";
-import type { Domain } from "../../domain.ts";
+import type { Domain } from "../../../client/domain.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { domainStateName } from "../format.ts";
 import { formatTable } from "../table.ts";
