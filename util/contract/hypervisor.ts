@@ -55,7 +55,7 @@ export const HYPERVISOR = {
       a.flags(),
     ],
     result: r.data<string>(),
-    access: "read",
+    access: "secret",
     checks: [c.readonly],
   },
   connectGetSysinfo: { args: [a.flags()], result: r.data<string>(), access: "read" },
@@ -391,7 +391,7 @@ export const HYPERVISOR = {
   domainGetHostname: {
     args: [a.dom("domain"), a.flags()],
     result: r.data<string>(),
-    access: "read",
+    access: "secret",
     checks: [c.readonly],
   },
   domainGetSchedulerType: {

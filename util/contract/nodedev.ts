@@ -85,7 +85,7 @@ export const NODEDEV = {
   nodeDeviceGetAutostart: {
     args: [a.dev("dev")],
     result: r.data<boolean>(),
-    access: "read",
+    access: "secret",
     checks: [c.readonly],
   },
   nodeDeviceSetAutostart: {
