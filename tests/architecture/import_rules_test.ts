@@ -1,4 +1,4 @@
-// libvirt's module rule (../shared/seeds: src/README), checked on every import of every file:
+// libvirt's module rule (libvirt 9.0's src/README), checked on every import of every file:
 // drivers see only the public types, util/ and conf/; the client never reaches into drivers or
 // the gateway, and only its transport adapters may touch runtime APIs; the wire protocol
 // (protocol/) is neutral ground that imports neither side.
