@@ -4,8 +4,8 @@
 // (protocol/) is neutral ground that imports neither side.
 import assert from "node:assert/strict";
 import { dirname, join, relative, resolve } from "node:path";
+import { REPO_ROOT as ROOT } from "../paths.ts";
 
-const ROOT = resolve(dirname(new URL(import.meta.url).pathname), "../..");
 const SKIP = new Set(["node_modules", ".git", "tests"]);
 
 function listTs(dir: string): string[] {
