@@ -18,7 +18,6 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 shared=$(cd "${SHARED:-$root/../shared}" && pwd)
 out="$root/tests/fixtures"
 data="$shared/data"
-examples="$shared/oracle/examples"
 
 # The hotplug cases the test runs; x86-old-bulk only lends its domain to the two cases that
 # have none of their own.
