@@ -79,3 +79,16 @@ export const volResizeCheck: CustomCheck = ([, capacity, flags], api, fail) => {
     fail.invalidArg(`capacity in ${api} cannot be zero without 'delta' or 'shrink' flags set`);
   }
 };
+
+/** `virDomainBlockRebase`: a copy needs its destination; copy-only flags need a copy. */
+export const blockRebaseCheck: CustomCheck = ([, , base, , flags], api, fail) => {
+  const f = flags as number;
+  if (f & VIR.DOMAIN_BLOCK_REBASE_COPY) {
+    if (base === null) fail.invalidArg(`base in ${api} must not be NULL`);
+  } else if (
+    f & (VIR.DOMAIN_BLOCK_REBASE_SHALLOW | VIR.DOMAIN_BLOCK_REBASE_REUSE_EXT |
+      VIR.DOMAIN_BLOCK_REBASE_COPY_RAW | VIR.DOMAIN_BLOCK_REBASE_COPY_DEV)
+  ) {
+    fail.invalidArg("use of flags requires a copy job");
+  }
+};

@@ -9,6 +9,7 @@ import { VIR } from "../constants.ts";
 import { a, c, type CallTable, r } from "./declare.ts";
 import {
   allCellsOrCpus,
+  blockRebaseCheck,
   cpuStatsRangeCheck,
   dumpFormatCheck,
   getMetadataCheck,
@@ -796,13 +797,13 @@ export const HYPERVISOR = {
     args: [a.dom("dom"), a.strs("mountpoints"), a.flags()],
     result: r.data<number>(),
     access: "write",
-    checks: [c.readonly, c.nonNull(1)],
+    checks: [c.readonly],
   },
   domainFSThaw: {
     args: [a.dom("dom"), a.strs("mountpoints"), a.flags()],
     result: r.data<number>(),
     access: "write",
-    checks: [c.readonly, c.nonNull(1)],
+    checks: [c.readonly],
   },
   domainPMSuspendForDuration: {
     args: [a.dom("dom"), a.uint("target"), a.uint("duration"), a.flags()],
@@ -863,7 +864,7 @@ export const HYPERVISOR = {
     args: [a.dom("dom"), a.str("disk"), a.str("destxml"), a.params("params"), a.flags()],
     result: r.none,
     access: "write",
-    checks: [c.readonly, c.nonNull(1), c.nonNull(2), c.nonNull(3)],
+    checks: [c.readonly, c.nonNull(1), c.nonNull(2)],
   },
   domainBlockCommit: {
     args: [
@@ -882,7 +883,7 @@ export const HYPERVISOR = {
     args: [a.dom("dom"), a.str("disk"), a.optStr("base"), a.uint("bandwidth"), a.flags()],
     result: r.none,
     access: "write",
-    checks: [c.readonly, c.nonNull(1), c.nonNull(2)],
+    checks: [c.readonly, c.nonNull(1), c.custom(blockRebaseCheck)],
   },
   domainBlockPeek: {
     args: [a.dom("dom"), a.str("disk"), a.uint("offset"), a.int("size"), a.flags()],
