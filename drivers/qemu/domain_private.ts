@@ -1,29 +1,21 @@
 /**
- * One domain as the QEMU driver keeps it (libvirt's `virDomainObj` + `qemuDomainObjPrivate`).
+ * What the QEMU driver keeps per domain beside libvirt's object (`qemuDomainObjPrivate`): the
+ * job, the QEMU process with its monitor and vCPU controller, and the bookkeeping of power
+ * events in flight.
  *
  * @module
  */
 import type { DomainDef } from "../../conf/domain/def.ts";
-import type { DomainRef } from "../../util/driver.ts";
-import { VirError } from "../../util/errors.ts";
+import { type DomainObj, newDomainObj } from "../../conf/objects/domain_obj.ts";
 import type { VcpuController } from "./hotplug/controller.ts";
-import type { DomainJob } from "./process/job.ts";
+import { DomainJob } from "./process/job.ts";
 import type { QemuProcess } from "./process/launcher.ts";
 
-/** A domain, defined or transient, running or not. */
-export interface DomainObj {
-  uuid: string;
-  name: string;
-  /** The persistent definition; undefined for a transient domain. */
-  persistentDef?: DomainDef;
-  /** The live definition while running (its vCPU state lives in `vcpus`). */
-  liveDef?: DomainDef;
-  id: number;
-  state: number;
-  reason: number;
-  autostart: boolean;
+/** A domain, defined or transient, running or not, with the QEMU driver's private data. */
+export interface QemuDomainObj extends DomainObj {
   job: DomainJob;
   proc?: QemuProcess;
+  /** The live vCPU state (the live definition's `<vcpu>` is refreshed from it on output). */
   vcpus?: VcpuController;
   monitorPath?: string;
   /** Why QEMU is going away, when we asked it to. */
@@ -40,44 +32,16 @@ export interface DomainObj {
   pausedReason?: number;
 }
 
-/** The `virDomainPtr` data of a domain. */
-export function refOf(obj: DomainObj): DomainRef {
-  return { name: obj.name, uuid: obj.uuid, id: obj.id };
-}
-
-/** True while QEMU runs for the domain. */
-export function isActive(obj: DomainObj): boolean {
-  return obj.id >= 0;
-}
-
-/** libvirt's `virDomainObjCheckActive`. */
-export function checkActive(obj: DomainObj): void {
-  if (!isActive(obj)) throw VirError.report("DOMAIN", "OPERATION_INVALID", "domain is not running");
-}
-
 /**
- * libvirt's `virDomainObjUpdateModificationImpact`: which definitions `flags` (LIVE/CONFIG,
- * or neither = current) address.
+ * `virDomainObjNew` with the QEMU driver's private data (`qemuDomainObjPrivateAlloc`).
+ *
+ * @example
+ * ```ts
+ * import { newQemuDomainObj } from "./domain_private.ts";
+ * declare const def: import("../../conf/domain/def.ts").DomainDef;
+ * newQemuDomainObj(def).job;
+ * ```
  */
-export function modificationImpact(
-  obj: DomainObj,
-  flags: number,
-): { live: boolean; config: boolean } {
-  let live = (flags & 1) !== 0;
-  let config = (flags & 2) !== 0;
-  if (!live && !config) {
-    if (isActive(obj)) live = true;
-    else config = true;
-  }
-  if (live && !isActive(obj)) {
-    throw VirError.report("DOMAIN", "OPERATION_INVALID", "domain is not running");
-  }
-  if (config && !obj.persistentDef) {
-    throw VirError.report(
-      "DOMAIN",
-      "OPERATION_INVALID",
-      "transient domains do not have any persistent config",
-    );
-  }
-  return { live, config };
+export function newQemuDomainObj(def: DomainDef): QemuDomainObj {
+  return { ...newDomainObj(def), job: new DomainJob() };
 }
