@@ -14,6 +14,7 @@ import { parseUUID } from "../../util/uuid.ts";
 import { assignDef, type DomainObj, isActive } from "./domain_obj.ts";
 import { KeyedTable } from "./keyed_table.ts";
 import { pairFilter } from "./list_filter.ts";
+import { sameUUID } from "./uuid_obj_list.ts";
 import { orNotFound } from "./not_found.ts";
 
 const E = VIR;
@@ -150,15 +151,14 @@ export class DomainObjList<O extends DomainObj> {
    * the name. Returns the object and the configuration the definition replaced.
    */
   add(def: DomainDef, flags: DomainAddFlags): { obj: O; oldDef?: DomainDef } {
-    const same = this.#table.get("uuid", def.uuid);
+    const same = sameUUID(
+      this.#table.get("uuid", def.uuid),
+      () => this.findByName(def.name),
+      def,
+      "domain",
+      "DOMAIN",
+    );
     if (same) {
-      if (same.def.name !== def.name) {
-        throw VirError.report(
-          "DOMAIN",
-          "OPERATION_FAILED",
-          `domain '${same.def.name}' is already defined with uuid ${same.def.uuid}`,
-        );
-      }
       if (flags.checkLive && isActive(same)) {
         throw VirError.report(
           "DOMAIN",
@@ -176,14 +176,6 @@ export class DomainObjList<O extends DomainObj> {
       const oldDef = assignDef(same, def, flags.live);
       this.#table.reindex(same);
       return { obj: same, oldDef };
-    }
-    const byName = this.#table.get("name", def.name);
-    if (byName) {
-      throw VirError.report(
-        "DOMAIN",
-        "OPERATION_FAILED",
-        `domain '${def.name}' already exists with uuid ${byName.def.uuid}`,
-      );
     }
     return { obj: this.#table.add(this.#create(def)) };
   }

@@ -16,6 +16,7 @@ export * from "./keyed_table.ts";
 export * from "./list_filter.ts";
 export * from "./not_found.ts";
 export * from "./named_obj_list.ts";
+export * from "./uuid_obj_list.ts";
 export * from "./moment_list.ts";
 export * from "./moment_delete.ts";
 export * from "./domain_obj.ts";

@@ -9,9 +9,8 @@ import type { NetworkDef } from "../network/model.ts";
 import { updateNetworkSection } from "../network/update.ts";
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
-import { parseUUID } from "../../util/uuid.ts";
 import { pairFilter } from "./list_filter.ts";
-import { NamedObjList } from "./named_obj_list.ts";
+import { UUIDObjList } from "./uuid_obj_list.ts";
 
 const E = VIR;
 
@@ -43,16 +42,7 @@ export const NETWORK_LIST_FILTERS_ALL = E.CONNECT_LIST_NETWORKS_ACTIVE |
  * nets.assignDef(def, false).persistent; // true
  * ```
  */
-export class NetworkObjList extends NamedObjList<NetworkObj, "uuid"> {
-  constructor() {
-    super({ uuid: (n: NetworkObj) => n.def.uuid });
-  }
-
-  /** `virNetworkObjFindByUUID`, the UUID in any spelling libvirt accepts. */
-  findByUUID(uuid: string): NetworkObj | undefined {
-    return this.get("uuid", parseUUID(uuid));
-  }
-
+export class NetworkObjList extends UUIDObjList<NetworkObj> {
   /**
    * `virNetworkObjAssignDef`: the network with this UUID (which must have this name) takes the
    * definition, else a new one is made unless another network has the name. A `live`
@@ -60,22 +50,8 @@ export class NetworkObjList extends NamedObjList<NetworkObj, "uuid"> {
    * configuration (define) makes the network persistent.
    */
   assignDef(def: NetworkDef, live: boolean): NetworkObj {
-    const same = this.findByUUID(def.uuid);
+    const same = this.sameUUID(def, "network", "NETWORK", live);
     if (same) {
-      if (same.def.name !== def.name) {
-        throw VirError.report(
-          "NETWORK",
-          "OPERATION_FAILED",
-          `network '${same.def.name}' is already defined with uuid ${same.def.uuid}`,
-        );
-      }
-      if (live && same.active) {
-        throw VirError.report(
-          "NETWORK",
-          "OPERATION_INVALID",
-          `network is already active as '${same.def.name}'`,
-        );
-      }
       if (live) {
         if (same.persistent && !same.newDef) same.newDef = same.def;
         same.def = def;
@@ -85,14 +61,6 @@ export class NetworkObjList extends NamedObjList<NetworkObj, "uuid"> {
         same.persistent = true;
       }
       return same;
-    }
-    const byName = this.findByName(def.name);
-    if (byName) {
-      throw VirError.report(
-        "NETWORK",
-        "OPERATION_FAILED",
-        `network '${def.name}' already exists with uuid ${byName.def.uuid}`,
-      );
     }
     return this.add({ def, active: false, persistent: !live, autostart: false });
   }

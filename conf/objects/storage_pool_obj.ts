@@ -12,10 +12,9 @@ import type { StorageVolDef } from "../storage_vol/model.ts";
 import type { StoragePoolRef, StorageVolRef } from "../../util/driver.ts";
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
-import { parseUUID } from "../../util/uuid.ts";
 import { KeyedTable } from "./keyed_table.ts";
 import { pairFilter } from "./list_filter.ts";
-import { NamedObjList } from "./named_obj_list.ts";
+import { UUIDObjList } from "./uuid_obj_list.ts";
 
 const E = VIR;
 
@@ -108,16 +107,7 @@ function sameSource(a: StoragePoolDef, b: StoragePoolDef): boolean {
  * pools.addDef(def, false).active; // false
  * ```
  */
-export class StoragePoolObjList extends NamedObjList<PoolObj, "uuid"> {
-  constructor() {
-    super({ uuid: (p: PoolObj) => p.def.uuid });
-  }
-
-  /** `virStoragePoolObjFindByUUID`, the UUID in any spelling libvirt accepts. */
-  findByUUID(uuid: string): PoolObj | undefined {
-    return this.get("uuid", parseUUID(uuid));
-  }
-
+export class StoragePoolObjList extends UUIDObjList<PoolObj> {
   /**
    * `virStoragePoolObjListAdd`: refuses a pool whose storage another pool already uses, or
    * whose name/UUID clashes with another pool; returns the existing object (with the new
@@ -133,34 +123,12 @@ export class StoragePoolObjList extends NamedObjList<PoolObj, "uuid"> {
         `Storage source conflict with pool: '${clash.def.name}'`,
       );
     }
-    const same = this.get("uuid", def.uuid);
+    const same = this.sameUUID(def, "pool", "STORAGE", checkLive);
     if (same) {
-      if (same.def.name !== def.name) {
-        throw VirError.report(
-          "STORAGE",
-          "OPERATION_FAILED",
-          `pool '${same.def.name}' is already defined with uuid ${same.def.uuid}`,
-        );
-      }
-      if (checkLive && same.active) {
-        throw VirError.report(
-          "STORAGE",
-          "OPERATION_INVALID",
-          `pool is already active as '${same.def.name}'`,
-        );
-      }
       // libvirt parks the definition of an active pool as newDef, which no driver here ever
       // applies: only an inactive pool really takes the new definition.
       if (!same.active) same.def = def;
       return same;
-    }
-    const byName = this.findByName(def.name);
-    if (byName) {
-      throw VirError.report(
-        "STORAGE",
-        "OPERATION_FAILED",
-        `pool '${def.name}' already exists with uuid ${byName.def.uuid}`,
-      );
     }
     return this.add({
       def,
