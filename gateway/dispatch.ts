@@ -1,11 +1,17 @@
-import type { DriverConnection, DriverMethod } from "../util/driver.ts";
+import type { DriverConnection } from "../util/driver.ts";
+import {
+  apiName,
+  callInfo,
+  checkCall,
+  type DriverMethod,
+  validateArgs,
+} from "../util/contract/mod.ts";
 import { VirError } from "../util/errors.ts";
 import { isCallable, methodAccess } from "./access.ts";
 import { objectAllows, type Principal, roleAllows } from "./acl.ts";
 import { jsonResponse } from "./http_status.ts";
 import type { CallGate } from "./limits.ts";
-import { callSubject, COUNT_FROM_LIST, filterResult, refSubject, resultFamily } from "./subject.ts";
-import { validateArgs } from "./validate.ts";
+import { callSubject, countFrom, filterResult, refSubject, resultFamily } from "./subject.ts";
 
 /** What `GET /v1/{driver}/{path}` (and opening a session) tells a client. */
 export interface DriverDescription {
@@ -35,33 +41,16 @@ export function describe(connection: DriverConnection, uri: string): DriverDescr
   return { type: connection.type, uri, methods: [...methods] };
 }
 
-const API_FAMILY: [string, string][] = [
-  ["domain", "DOMAIN"],
-  ["network", "NETWORK"],
-  ["storage", "STORAGE"],
-  ["nodeDevice", "NODEDEV"],
-  ["interface", "INTERFACE"],
-  ["secret", "SECRET"],
-];
-
-/** libvirt's public API name for a driver method (`domainSuspend` → `virDomainSuspend`). */
-export function apiName(method: string): string {
-  return "vir" + method[0].toUpperCase() + method.slice(1);
-}
-
-function errorDomain(method: string): string {
-  return API_FAMILY.find(([p]) => method.startsWith(p))?.[1] ?? "NONE";
-}
-
 function denied(method: string): VirError {
   return VirError.report("ACCESS", "ACCESS_DENIED", `'${apiName(method)}' is not permitted`);
 }
 
 /**
- * Runs one driver call for a caller: validates the arguments against the contract, applies the
- * caller's role (libvirt's read-only socket) and per-object rules, runs the call under the
- * gateway's concurrency and time limits, and hides from list results what the caller may not
- * see. Every refusal happens before the driver is touched.
+ * Runs one driver call for a caller, as libvirtd does: checks the arguments' wire shapes, runs
+ * libvirt's public-API checks (on a read-only caller's behalf, read-only refusals included), then
+ * applies the caller's role and per-object rules, runs the call under the gateway's concurrency
+ * and time limits, and hides from list results what the caller may not see. Every refusal
+ * happens before the driver is touched.
  *
  * @example
  * ```ts ignore
@@ -73,38 +62,38 @@ export async function dispatch(
   principal: Principal,
   gate: CallGate,
   method: DriverMethod,
-  args: unknown,
+  rawArgs: unknown,
 ): Promise<unknown> {
-  validateArgs(method, args);
+  const info = callInfo(method);
+  const args = validateArgs(info, rawArgs);
+  checkCall(info, args, { readonly: principal.role === "read-only" });
   const access = methodAccess(method, args);
   if (!roleAllows(principal, access)) {
     throw VirError.report(
-      errorDomain(method),
+      info.family,
       "OPERATION_DENIED",
-      `read only access prevents ${apiName(method)}`,
+      `read only access prevents ${info.api}`,
     );
   }
   const fn = driver[method] as ((...a: unknown[]) => Promise<unknown>) | undefined;
-  if (typeof fn !== "function") {
-    throw VirError.report(errorDomain(method), "NO_SUPPORT", apiName(method));
-  }
+  if (typeof fn !== "function") throw VirError.report(info.family, "NO_SUPPORT", info.api);
   if (!principal.rules) return await gate.run(() => fn.apply(driver, args));
 
-  const subject = callSubject(method, args) ??
+  const subject = callSubject(info, args) ??
     (access === "read" ? undefined : { family: "connect" as const, name: method });
   if (subject && !objectAllows(principal, access, subject)) throw denied(method);
   const allow = (s: Parameters<typeof objectAllows>[2]) => objectAllows(principal, "read", s);
-  const listMethod = COUNT_FROM_LIST[method];
+  const listMethod = countFrom(info);
   if (listMethod && typeof driver[listMethod] === "function") {
     const list = await dispatch(driver, principal, gate, listMethod, args);
     return (list as unknown[]).length;
   }
   const result = await gate.run(() => fn.apply(driver, args));
-  const family = resultFamily(method);
+  const family = resultFamily(info);
   if (family && result && typeof result === "object" && !Array.isArray(result)) {
     if (!allow(refSubject(family, result))) throw denied(method);
   }
-  return filterResult(method, result, args, allow, driver);
+  return filterResult(info, result, args, allow, driver);
 }
 
 /**

@@ -1,10 +1,9 @@
 import { RPC_SOCKET_PATH, RPC_SUBPROTOCOL } from "../protocol/ws_protocol.ts";
+import { callInfo, CONTRACT, KINDS, REF_SHAPES } from "../util/contract/mod.ts";
 import { isCallable, methodAccess } from "./access.ts";
-import { type ArgKind, METHOD_ARGS } from "./method_table.ts";
 import type { DocumentKind } from "./models.ts";
 import { MODEL_COMPONENT, modelComponents } from "./openapi_models.ts";
 import { RESOURCES, VOLUMES } from "./rest.ts";
-import { REF_SHAPES, type RefKind } from "./ref_shapes.ts";
 
 type Schema = Record<string, unknown>;
 
@@ -17,26 +16,6 @@ const obj = (props: Record<string, Schema>): Schema => ({
   required: Object.keys(props),
   properties: props,
 });
-
-const refSchema = (kind: RefKind): Schema => ref(REF_SHAPES[kind].schema);
-
-const ARG_SCHEMA: Record<ArgKind, Schema> = {
-  dom: refSchema("dom"),
-  net: refSchema("net"),
-  pool: refSchema("pool"),
-  vol: refSchema("vol"),
-  dev: refSchema("dev"),
-  iface: refSchema("iface"),
-  secret: refSchema("secret"),
-  num,
-  str,
-  "str?": { type: ["string", "null"] },
-  bool,
-  "str[]": { type: "array", items: str },
-  "num[]": { type: "array", items: num },
-  "bool[]": { type: "array", items: bool },
-  params: { type: "object", additionalProperties: { type: ["string", "number", "boolean"] } },
-};
 
 const ERRORS = {
   "400": { $ref: "#/components/responses/Error" },
@@ -163,22 +142,23 @@ export function openApiDocument(servedPaths: string[]): Schema & { openapi: stri
       get: { summary: "Host information", responses: OK_JSON },
     },
   };
-  for (const [method, kinds] of Object.entries(METHOD_ARGS)) {
+  for (const method of Object.keys(CONTRACT)) {
     if (!isCallable(method)) continue;
+    const { api, decl } = callInfo(method);
     paths[`/v1/{driver}/{path}/call/${method}`] = {
       parameters: driverParams,
       post: {
         operationId: method,
-        summary: `vir${method[0].toUpperCase()}${method.slice(1)} (${methodAccess(method, [])})`,
+        summary: `${api} (${methodAccess(method, [])})`,
         requestBody: {
           required: true,
           content: {
             "application/json": {
               schema: {
                 type: "array",
-                prefixItems: kinds.map((k) => ARG_SCHEMA[k]),
-                minItems: kinds.length,
-                maxItems: kinds.length,
+                prefixItems: decl.args.map((a) => ({ ...KINDS[a.kind].schema, title: a.name })),
+                minItems: decl.args.length,
+                maxItems: decl.args.length,
               },
             },
           },

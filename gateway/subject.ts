@@ -1,7 +1,12 @@
-import type { DriverConnection, DriverMethod } from "../util/driver.ts";
+import type { DriverConnection } from "../util/driver.ts";
+import {
+  type ArgKind,
+  type CallInfo,
+  type DriverMethod,
+  type ListOf,
+} from "../util/contract/mod.ts";
 import { childText, parse } from "../util/xml/mod.ts";
 import type { AclFamily, AclSubject } from "./acl.ts";
-import { type ArgKind, METHOD_ARGS } from "./method_table.ts";
 
 const KIND_FAMILY: Partial<Record<ArgKind, AclFamily>> = {
   dom: "domain",
@@ -12,30 +17,6 @@ const KIND_FAMILY: Partial<Record<ArgKind, AclFamily>> = {
   iface: "interface",
   secret: "secret",
 };
-
-/** Calls that bring a new object into being from an XML first argument. */
-const XML_CREATORS: Partial<Record<DriverMethod, AclFamily>> = {
-  domainCreateXML: "domain",
-  domainDefineXMLFlags: "domain",
-  networkCreateXML: "network",
-  networkDefineXMLFlags: "network",
-  storagePoolCreateXML: "storage_pool",
-  storagePoolDefineXML: "storage_pool",
-  nodeDeviceCreateXML: "node_device",
-  nodeDeviceDefineXML: "node_device",
-  interfaceDefineXML: "interface",
-  secretDefineXML: "secret",
-};
-
-const PREFIX_FAMILY: [string, AclFamily][] = [
-  ["domain", "domain"],
-  ["network", "network"],
-  ["storagePool", "storage_pool"],
-  ["storageVol", "storage_vol"],
-  ["nodeDevice", "node_device"],
-  ["interface", "interface"],
-  ["secret", "secret"],
-];
 
 /** The ACL subject of a ref as the driver contract spells it. */
 export function refSubject(family: AclFamily, ref: unknown): AclSubject {
@@ -50,15 +31,11 @@ export function refSubject(family: AclFamily, ref: unknown): AclSubject {
  * The object a call acts on before it runs: its first ref argument, or for a define/create the
  * name and UUID inside the XML. Undefined for calls about the host or a whole list.
  */
-export function callSubject(
-  method: DriverMethod,
-  args: readonly unknown[],
-): AclSubject | undefined {
-  const kinds = METHOD_ARGS[method];
-  const family = KIND_FAMILY[kinds[0]];
+export function callSubject(info: CallInfo, args: readonly unknown[]): AclSubject | undefined {
+  const first = info.decl.args[0];
+  const family = first && KIND_FAMILY[first.kind];
   if (family) return refSubject(family, args[0]);
-  const xmlFamily = XML_CREATORS[method];
-  if (xmlFamily) return xmlSubject(xmlFamily, args[0] as string);
+  if (info.decl.creates) return xmlSubject(info.decl.creates, args[0] as string);
   return undefined;
 }
 
@@ -73,12 +50,12 @@ function xmlSubject(family: AclFamily, xml: string): AclSubject {
 }
 
 /**
- * The family of the object a lookup or create returns (`domainLookupByName` → domain), for
- * checking what the caller is about to be handed.
+ * The family of the object a call returns (`domainLookupByName` → domain), for checking what
+ * the caller is about to be handed.
  */
-export function resultFamily(method: DriverMethod): AclFamily | undefined {
-  if (!/LookupBy|Lookup|Create|Define|Rename/.test(method)) return undefined;
-  return PREFIX_FAMILY.find(([p]) => method.startsWith(p))?.[1];
+export function resultFamily(info: CallInfo): AclFamily | undefined {
+  const shape = info.decl.result.shape;
+  return shape.kind === "ref" ? KIND_FAMILY[shape.of] : undefined;
 }
 
 type Allow = (s: AclSubject) => boolean;
@@ -91,71 +68,59 @@ type Filter = (
 
 const refs = (family: AclFamily): Filter => (result, _args, allow) =>
   Promise.resolve((result as unknown[]).filter((r) => allow(refSubject(family, r))));
-const names = (family: AclFamily): Filter => (result, _args, allow) =>
-  Promise.resolve((result as string[]).filter((name) => allow({ family, name })));
 
-/** How each list call hides what the caller may not see. */
-const LIST_FILTERS: Partial<Record<DriverMethod, Filter>> = {
-  connectListAllDomains: refs("domain"),
-  connectListAllNetworks: refs("network"),
-  connectListAllStoragePools: refs("storage_pool"),
-  storagePoolListAllVolumes: refs("storage_vol"),
-  connectListAllNodeDevices: refs("node_device"),
-  connectListAllInterfaces: refs("interface"),
-  connectListAllSecrets: refs("secret"),
-  connectListDefinedDomains: names("domain"),
-  connectListNetworks: names("network"),
-  connectListDefinedNetworks: names("network"),
-  connectListStoragePools: names("storage_pool"),
-  connectListDefinedStoragePools: names("storage_pool"),
-  nodeListDevices: names("node_device"),
-  connectListInterfaces: names("interface"),
-  connectListDefinedInterfaces: names("interface"),
-  connectListSecrets: (result, _args, allow) =>
-    Promise.resolve((result as string[]).filter((uuid) => allow({ family: "secret", uuid }))),
-  storagePoolListVolumes: (result, args, allow) => {
-    const pool = (args[0] as { name: string }).name;
-    return Promise.resolve(
-      (result as string[]).filter((v) => allow({ family: "storage_vol", name: `${pool}/${v}` })),
-    );
-  },
-  connectGetAllDomainStats: (result, _args, allow) =>
-    Promise.resolve(
-      (result as { dom: unknown }[]).filter((rec) => allow(refSubject("domain", rec.dom))),
-    ),
-  connectListDomains: async (result, _args, allow, driver) => {
-    const visible: number[] = [];
-    for (const id of result as number[]) {
-      const ref = await driver.domainLookupByID?.(id).catch(() => undefined);
-      if (ref && allow(refSubject("domain", ref))) visible.push(id);
-    }
-    return visible;
-  },
-};
+/** How a list result hides what the caller may not see, from what the list holds. */
+function listFilter(of: ListOf): Filter {
+  if (of === "volNames") {
+    return (result, args, allow) => {
+      const pool = (args[0] as { name: string }).name;
+      return Promise.resolve(
+        (result as string[]).filter((v) => allow({ family: "storage_vol", name: `${pool}/${v}` })),
+      );
+    };
+  }
+  if (of === "domainStats") {
+    return (result, _args, allow) =>
+      Promise.resolve(
+        (result as { dom: unknown }[]).filter((rec) => allow(refSubject("domain", rec.dom))),
+      );
+  }
+  if (of === "domainIds") {
+    return async (result, _args, allow, driver) => {
+      const visible: number[] = [];
+      for (const id of result as number[]) {
+        const ref = await driver.domainLookupByID?.(id).catch(() => undefined);
+        if (ref && allow(refSubject("domain", ref))) visible.push(id);
+      }
+      return visible;
+    };
+  }
+  if ("refs" in of) return refs(KIND_FAMILY[of.refs]!);
+  if ("uuids" in of) {
+    const family = of.uuids;
+    return (result, _args, allow) =>
+      Promise.resolve((result as string[]).filter((uuid) => allow({ family, uuid })));
+  }
+  const family = of.names;
+  return (result, _args, allow) =>
+    Promise.resolve((result as string[]).filter((name) => allow({ family, name })));
+}
 
-/** Counts answered from the matching list, so that they agree with what the caller sees. */
-export const COUNT_FROM_LIST: Partial<Record<DriverMethod, DriverMethod>> = {
-  connectNumOfDomains: "connectListDomains",
-  connectNumOfDefinedDomains: "connectListDefinedDomains",
-  connectNumOfNetworks: "connectListNetworks",
-  connectNumOfDefinedNetworks: "connectListDefinedNetworks",
-  connectNumOfStoragePools: "connectListStoragePools",
-  connectNumOfDefinedStoragePools: "connectListDefinedStoragePools",
-  storagePoolNumOfVolumes: "storagePoolListVolumes",
-  nodeNumOfDevices: "nodeListDevices",
-  connectNumOfInterfaces: "connectListInterfaces",
-  connectNumOfDefinedInterfaces: "connectListDefinedInterfaces",
-  connectNumOfSecrets: "connectListSecrets",
-};
+/** The list call a count is answered from, so that they agree with what the caller sees. */
+export function countFrom(info: CallInfo): DriverMethod | undefined {
+  const shape = info.decl.result.shape;
+  return shape.kind === "count" ? shape.from as DriverMethod : undefined;
+}
 
 /** Drops from a list result whatever `allow` rejects; other results pass unchanged. */
 export function filterResult(
-  method: DriverMethod,
+  info: CallInfo,
   result: unknown,
   args: readonly unknown[],
   allow: Allow,
   driver: DriverConnection,
 ): Promise<unknown> {
-  const f = LIST_FILTERS[method];
-  return f && Array.isArray(result) ? f(result, args, allow, driver) : Promise.resolve(result);
+  const shape = info.decl.result.shape;
+  if (shape.kind !== "list" || !Array.isArray(result)) return Promise.resolve(result);
+  return listFilter(shape.of)(result, args, allow, driver);
 }

@@ -2,8 +2,8 @@
 // refuses on a read-only connection are refused to read-only callers, while the reads it allows
 // stay allowed.
 import assert from "node:assert/strict";
-import { METHOD_ACCESS, methodAccess } from "../../gateway/access.ts";
-import { METHOD_ARGS } from "../../gateway/method_table.ts";
+import { methodAccess } from "../../gateway/access.ts";
+import { callInfo, CONTRACT } from "../../util/contract/mod.ts";
 import type { DriverMethod } from "../../util/driver.ts";
 import { rpc, startGateway, TOKENS } from "./helpers.ts";
 
@@ -66,8 +66,12 @@ const ALLOWED_READ_ONLY: DriverMethod[] = [
   "connectSupportsFeature",
 ];
 
-Deno.test("every contract method is classified, and nothing else is", () => {
-  assert.deepEqual(Object.keys(METHOD_ACCESS).sort(), Object.keys(METHOD_ARGS).sort());
+Deno.test("a call libvirt refuses on a read-only connection is never a plain read", () => {
+  for (const method of Object.keys(CONTRACT) as DriverMethod[]) {
+    const { decl } = callInfo(method);
+    const refuses = decl.checks?.some((c) => c.check === "readonly" && !c.ifFlag && !c.ifArg);
+    if (refuses) assert.notEqual(decl.access, "read", method);
+  }
 });
 
 Deno.test("libvirt's read-only refusals need a full token; its read-only reads do not", () => {
@@ -104,7 +108,7 @@ Deno.test("a read-only token is refused a new write with libvirt's message and a
     const xml = await rpc(gw, "domainSnapshotGetXMLDesc", [TEST_DOM, "s", 1], TOKENS.readOnly);
     assert.equal(
       xml.body.message,
-      "operation forbidden: read only access prevents virDomainSnapshotGetXMLDesc",
+      "operation forbidden: virDomainSnapshotGetXMLDesc with secure flag",
     );
   } finally {
     await gw.close();

@@ -1,0 +1,214 @@
+/**
+ * The one place libvirt's public-API checks run. The client's handles call {@link checkCall}
+ * before the driver, and the gateway calls it again on every raw request, as libvirtd re-runs
+ * the public API on the daemon side (`remote_daemon_dispatch.c`), so a raw REST/RPC call gets
+ * exactly the error libvirt's daemon gives. {@link validateArgs} is the wire-shape check the
+ * gateway runs first, as libvirtd's XDR decoding does.
+ *
+ * @module
+ */
+import { VIR } from "../constants.ts";
+import { VirError } from "../errors.ts";
+import { parseUUID } from "../uuid.ts";
+import type { ApiFamily, CallDecl, Check, CheckErrors } from "./declare.ts";
+import { KINDS } from "./kinds.ts";
+
+/** A declaration with what is derived from its place in the contract. */
+export interface CallInfo {
+  /** The driver method name (`domainSetVcpusFlags`). */
+  readonly method: string;
+  /** libvirt's public API name (`virDomainSetVcpusFlags`). */
+  readonly api: string;
+  /** The error domain of its API file. */
+  readonly family: ApiFamily;
+  /** The declaration. */
+  readonly decl: CallDecl;
+}
+
+/** How a call is being made: on a read-only connection, and under which public API name. */
+export interface CallContext {
+  /** The connection is read-only (libvirt's `VIR_CONNECT_RO`, a read-only token). */
+  readonly readonly?: boolean;
+  /**
+   * The public API the caller used when it is not the driver method's own (`virDomainSetVcpus`
+   * reaches `domainSetVcpusFlags`): errors name it, as libvirt's do.
+   */
+  readonly api?: string;
+}
+
+const flagValue = (name: string): number => {
+  const v = (VIR as Record<string, number>)[name];
+  if (v === undefined) throw new Error(`contract names an unknown flag VIR_${name}`);
+  return v;
+};
+
+function failWith(family: ApiFamily): CheckErrors {
+  return {
+    invalidArg(message: string): never {
+      throw VirError.bare(family, "INVALID_ARG", message);
+    },
+    report(code: string, message: string): never {
+      throw VirError.report(family, code, message);
+    },
+  };
+}
+
+const NULL_MESSAGE = {
+  nonNull: "must not be NULL",
+  isNull: "must be NULL",
+  nonZero: "must not be zero",
+  zero: "must be zero",
+  nonNegative: "must be zero or greater",
+  positive: "must be greater than zero",
+  nonEmpty: "must not be NULL",
+} as const;
+
+function sizeOf(v: unknown): number {
+  if (Array.isArray(v)) return v.length;
+  if (typeof v === "object" && v !== null) return Object.keys(v).length;
+  return 0;
+}
+
+function failsValue(check: keyof typeof NULL_MESSAGE, v: unknown): boolean {
+  switch (check) {
+    case "nonNull":
+      return v === null || v === undefined;
+    case "isNull":
+      return v !== null && v !== undefined;
+    case "nonZero":
+      return v === 0;
+    case "zero":
+      return v !== 0;
+    case "nonNegative":
+      return (v as number) < 0;
+    case "positive":
+      return (v as number) <= 0;
+    case "nonEmpty":
+      return v === null || v === undefined;
+  }
+}
+
+function runCheck(
+  info: CallInfo,
+  check: Check,
+  args: readonly unknown[],
+  ctx: CallContext,
+  api: string,
+): void {
+  const flags = args[args.length - 1] as number;
+  switch (check.check) {
+    case "readonly": {
+      if (!ctx.readonly) return;
+      if (check.ifFlag && !(flags & flagValue(check.ifFlag))) return;
+      if (check.ifArg && args[check.ifArg[0]] !== check.ifArg[1]) return;
+      const detail = check.secure ? `${api} with secure flag` : `read only access prevents ${api}`;
+      throw VirError.report(info.family, "OPERATION_DENIED", detail);
+    }
+    case "requireFlag": {
+      const [flag, required] = check.flags;
+      if ((flags & flagValue(flag)) && !(flags & flagValue(required))) {
+        throw VirError.bare(
+          info.family,
+          "INVALID_ARG",
+          `Flag 'VIR_${required}' is required by flag 'VIR_${flag}'`,
+        );
+      }
+      return;
+    }
+    case "exclusiveFlags": {
+      const [x, y] = check.flags;
+      if ((flags & flagValue(x)) && (flags & flagValue(y))) {
+        throw VirError.bare(
+          info.family,
+          "INVALID_ARG",
+          `Flags 'VIR_${x}' and 'VIR_${y}' are mutually exclusive`,
+        );
+      }
+      return;
+    }
+    case "custom":
+      return check.run(args, api, failWith(info.family));
+    default: {
+      const v = args[check.arg];
+      const name = check.length ?? info.decl.args[check.arg].name;
+      if (failsValue(check.check, check.length ? sizeOf(v) : v)) {
+        throw VirError.bare(
+          info.family,
+          "INVALID_ARG",
+          `${name} in ${api} ${NULL_MESSAGE[check.check]}`,
+        );
+      }
+      if (check.check === "nonEmpty" && v === "") {
+        throw VirError.bare(
+          info.family,
+          "INVALID_ARG",
+          `string ${name} in ${api} must not be empty`,
+        );
+      }
+    }
+  }
+}
+
+/**
+ * Runs the call's public-API checks, in libvirt's order, and throws libvirt's error for the
+ * first that fails. Arguments are trusted to have the declared shapes (see
+ * {@link validateArgs}); a `nonNull` argument may be null.
+ *
+ * @example
+ * ```ts
+ * import { callInfo, checkCall } from "./mod.ts";
+ * try {
+ *   checkCall(callInfo("domainSetVcpusFlags"), [{ name: "d", uuid: "", id: 1 }, 0, 0], {});
+ * } catch (e) {
+ *   console.log((e as Error).message); // nvcpus in virDomainSetVcpusFlags must not be zero
+ * }
+ * ```
+ */
+export function checkCall(info: CallInfo, args: readonly unknown[], ctx: CallContext): void {
+  const checks = info.decl.checks;
+  if (!checks) return;
+  const api = ctx.api ?? info.api;
+  for (const check of checks) runCheck(info, check, args, ctx, api);
+}
+
+/**
+ * Checks a JSON argument list against the declared kinds, so a malformed request changes
+ * nothing, and returns it with UUID arguments in canonical form. Throws libvirt's
+ * `VIR_ERR_INVALID_ARG` (domain RPC) naming the method and the argument. An argument that a
+ * `nonNull` check guards may be null: that check then reports libvirt's own message.
+ *
+ * @example
+ * ```ts
+ * import { callInfo, validateArgs } from "./mod.ts";
+ * validateArgs(callInfo("domainLookupByName"), ["test"]); // ["test"]
+ * ```
+ */
+export function validateArgs(info: CallInfo, args: unknown): unknown[] {
+  const declared = info.decl.args;
+  const bad = (why: string) => VirError.report("RPC", "INVALID_ARG", `${info.method}: ${why}`);
+  if (!Array.isArray(args)) throw bad("the request body must be a JSON array of arguments");
+  if (args.length !== declared.length) {
+    throw bad(`expected ${declared.length} argument(s), got ${args.length}`);
+  }
+  let out: unknown[] = args;
+  for (let i = 0; i < declared.length; i++) {
+    const { kind } = declared[i];
+    const v = args[i];
+    if (KINDS[kind].is(v)) {
+      if (kind === "uuid" && parseUUID(v as string) !== v) {
+        if (out === args) out = [...args];
+        out[i] = parseUUID(v as string);
+      }
+      continue;
+    }
+    if (v === null && nullChecked(info, i)) continue;
+    throw bad(`argument ${i + 1} must be ${KINDS[kind].spelled}`);
+  }
+  return out;
+}
+
+function nullChecked(info: CallInfo, arg: number): boolean {
+  return info.decl.checks?.some((c) =>
+    (c.check === "nonNull" || c.check === "nonEmpty") && c.arg === arg && !c.length
+  ) ?? false;
+}

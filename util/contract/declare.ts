@@ -1,0 +1,308 @@
+/**
+ * The vocabulary of the contract: how one call is declared (arguments with kinds, result,
+ * access, public-API checks), as data. Everything else — the driver types, the gateway's argument
+ * and access checks, ACL filtering, OpenAPI, the client's method bodies — is derived from these
+ * declarations.
+ *
+ * @module
+ */
+import type {
+  DomainRef,
+  InterfaceRef,
+  NetworkRef,
+  NodeDeviceRef,
+  SecretRef,
+  StoragePoolRef,
+  StorageVolRef,
+  TypedParams,
+} from "./types.ts";
+
+/** The wire type of each argument kind. */
+export interface KindTypes {
+  /** A `virDomainPtr`. */
+  dom: DomainRef;
+  /** A `virNetworkPtr`. */
+  net: NetworkRef;
+  /** A `virStoragePoolPtr`. */
+  pool: StoragePoolRef;
+  /** A `virStorageVolPtr`. */
+  vol: StorageVolRef;
+  /** A `virNodeDevicePtr`. */
+  dev: NodeDeviceRef;
+  /** A `virInterfacePtr`. */
+  iface: InterfaceRef;
+  /** A `virSecretPtr`. */
+  secret: SecretRef;
+  /** A C `int` (or `long long`). */
+  int: number;
+  /** A C `unsigned int` (or `unsigned long`, `unsigned long long`): flags, sizes. */
+  uint: number;
+  /** A `const char *` that may not be NULL on the wire. */
+  str: string;
+  /** A `const char *` that may be NULL. */
+  "str?": string | null;
+  /** A boolean (`int` used as one). */
+  bool: boolean;
+  /** A UUID string (any case, with or without dashes), canonicalised before the driver. */
+  uuid: string;
+  /** An array of strings. */
+  "str[]": string[];
+  /** An array of numbers. */
+  "num[]": number[];
+  /** A CPU map as booleans. */
+  "bool[]": boolean[];
+  /** A typed-parameter list, by field name. */
+  params: TypedParams;
+}
+
+/** An argument kind. */
+export type ArgKind = keyof KindTypes;
+
+/** The argument kinds that are wire references to objects. */
+export type RefKind = "dom" | "net" | "pool" | "vol" | "dev" | "iface" | "secret";
+
+/** One declared argument: libvirt's C parameter name and the kind of value it carries. */
+export interface Arg<K extends ArgKind = ArgKind> {
+  /** libvirt's parameter name, as its error messages spell it (`nvcpus`, `xmlDesc`). */
+  readonly name: string;
+  /** What the argument carries on the wire. */
+  readonly kind: K;
+}
+
+/** The ACL family of an object. */
+export type AclFamily =
+  | "domain"
+  | "network"
+  | "storage_pool"
+  | "storage_vol"
+  | "node_device"
+  | "interface"
+  | "secret";
+
+/**
+ * What a call returns, and so how the gateway hides from it what a caller may not see: a single
+ * object (`ref`, checked), a list of objects or of their names/uuids/ids (`list`, filtered), a
+ * count answered from the matching list (`count`), nothing, or plain data.
+ */
+export interface Result<T = unknown> {
+  /** Carries the TypeScript type only; never set. */
+  readonly __type?: T;
+  /** How the result is shaped. */
+  readonly shape: ResultShape;
+}
+
+/** The shapes a result takes (see {@link Result}). */
+export type ResultShape =
+  | { readonly kind: "none" }
+  | { readonly kind: "data" }
+  | { readonly kind: "ref"; readonly of: RefKind }
+  | { readonly kind: "list"; readonly of: ListOf }
+  | { readonly kind: "count"; readonly from: string };
+
+/** What a list result holds, for filtering it by the caller's rights. */
+export type ListOf =
+  | { readonly refs: RefKind }
+  | { readonly names: AclFamily }
+  | { readonly uuids: AclFamily }
+  | "volNames"
+  | "domainIds"
+  | "domainStats";
+
+/**
+ * One public-API check, in the order libvirt's entry point runs them. Flag names are `VIR`
+ * constant names without the `VIR_` prefix; `arg` is the index of the declared argument the
+ * check reads.
+ */
+export type Check =
+  | {
+    readonly check: "readonly";
+    /** Only when this flag is set. */
+    readonly ifFlag?: string;
+    /** Only when argument `[0]` equals `[1]`. */
+    readonly ifArg?: readonly [number, number];
+    /** libvirt's "virXxx with secure flag" refusal of XML with passwords. */
+    readonly secure?: boolean;
+  }
+  | {
+    readonly check:
+      | "nonNull"
+      | "isNull"
+      | "nonZero"
+      | "zero"
+      | "nonNegative"
+      | "positive"
+      | "nonEmpty";
+    readonly arg: number;
+    /** Check the argument's length (array size, typed-parameter count) rather than its value. */
+    readonly length?: string;
+  }
+  | { readonly check: "requireFlag" | "exclusiveFlags"; readonly flags: [string, string] }
+  | { readonly check: "custom"; readonly run: CustomCheck };
+
+/**
+ * A check that is not one of libvirt's macros: gets the arguments and the API name and throws
+ * libvirt's error (built with {@link CheckErrors}) or returns.
+ */
+export type CustomCheck = (
+  args: readonly unknown[],
+  api: string,
+  fail: CheckErrors,
+) => void;
+
+/** The two ways libvirt's public API reports a bad argument. */
+export interface CheckErrors {
+  /** `virReportInvalidArg`: the bare message, `VIR_ERR_INVALID_ARG`. */
+  invalidArg(message: string): never;
+  /** `virReportError(code, …)`: the code's standard prefix before the message. */
+  report(code: string, message: string): never;
+}
+
+/**
+ * What a caller needs for a call at the gateway: `read` (any authenticated caller), `write` (a
+ * full token: libvirt's read-write socket), `secret` (also full only: reads libvirt refuses on
+ * its read-only socket, and host-path probing), or an XML read that is `secret` only when the
+ * flags argument at `secureFlagsAt` carries libvirt's `…_XML_SECURE` bit.
+ */
+export type AccessRule = "read" | "write" | "secret" | { readonly secureFlagsAt: number };
+
+/** The error domain of libvirt's public API file a call belongs to (its `VIR_FROM_THIS`). */
+export type ApiFamily =
+  | "NONE"
+  | "DOMAIN"
+  | "DOMAIN_SNAPSHOT"
+  | "DOMAIN_CHECKPOINT"
+  | "NETWORK"
+  | "STORAGE"
+  | "NODEDEV"
+  | "INTERFACE"
+  | "SECRET"
+  | "NWFILTER";
+
+/** One call of the contract. */
+export interface CallDecl {
+  /** The arguments, in wire order. */
+  readonly args: readonly Arg[];
+  /** What it returns. */
+  readonly result: Result;
+  /** What a gateway caller needs. */
+  readonly access: AccessRule;
+  /** libvirt's public-API checks, in libvirt's order. */
+  readonly checks?: readonly Check[];
+  /** The error domain when it is not the family's (snapshot and checkpoint calls, host calls). */
+  readonly family?: ApiFamily;
+  /** Brings a new object of this family into being from the XML in its first argument. */
+  readonly creates?: AclFamily;
+}
+
+/** A family's declarations by driver method name. */
+export type CallTable = { readonly [method: string]: CallDecl };
+
+const arg = <K extends ArgKind>(kind: K) => (name: string): Arg<K> => ({ name, kind });
+
+/**
+ * Argument builders, one per kind; `flags()` is libvirt's `unsigned int flags`.
+ *
+ * @example
+ * ```ts
+ * import { a } from "./declare.ts";
+ * a.uint("nvcpus"); // { name: "nvcpus", kind: "uint" }
+ * ```
+ */
+export const a = {
+  dom: arg("dom"),
+  net: arg("net"),
+  pool: arg("pool"),
+  vol: arg("vol"),
+  dev: arg("dev"),
+  iface: arg("iface"),
+  secret: arg("secret"),
+  int: arg("int"),
+  uint: arg("uint"),
+  str: arg("str"),
+  optStr: arg("str?"),
+  bool: arg("bool"),
+  uuid: arg("uuid"),
+  strs: arg("str[]"),
+  nums: arg("num[]"),
+  bools: arg("bool[]"),
+  params: arg("params"),
+  flags: (): Arg<"uint"> => ({ name: "flags", kind: "uint" }),
+} as const;
+
+/**
+ * Result builders. `data<T>()` carries its TypeScript type only.
+ *
+ * @example
+ * ```ts
+ * import { r } from "./declare.ts";
+ * r.refs("dom"); // a list of domains, filtered by the caller's rights at the gateway
+ * ```
+ */
+export const r = {
+  none: { shape: { kind: "none" } } as Result<void>,
+  data: <T>(): Result<T> => ({ shape: { kind: "data" } }),
+  ref: <K extends RefKind>(of: K): Result<KindTypes[K]> => ({ shape: { kind: "ref", of } }),
+  refs: <K extends RefKind>(refs: K): Result<KindTypes[K][]> => ({
+    shape: { kind: "list", of: { refs } },
+  }),
+  names: (names: AclFamily): Result<string[]> => ({ shape: { kind: "list", of: { names } } }),
+  uuids: (uuids: AclFamily): Result<string[]> => ({ shape: { kind: "list", of: { uuids } } }),
+  volNames: (): Result<string[]> => ({ shape: { kind: "list", of: "volNames" } }),
+  domainIds: (): Result<number[]> => ({ shape: { kind: "list", of: "domainIds" } }),
+  domainStats: <T>(): Result<T> => ({ shape: { kind: "list", of: "domainStats" } }),
+  count: (from: string): Result<number> => ({ shape: { kind: "count", from } }),
+} as const;
+
+/**
+ * Check builders, named after libvirt's macros (`virCheckNonZeroArgGoto` → `nonZero`).
+ *
+ * @example
+ * ```ts
+ * import { c } from "./declare.ts";
+ * c.requireFlag("DOMAIN_VCPU_MAXIMUM", "DOMAIN_AFFECT_CONFIG");
+ * ```
+ */
+export const c = {
+  /** `virCheckReadOnlyGoto`. */
+  readonly: { check: "readonly" } as Check,
+  /**
+   * `virCheckReadOnlyGoto` only when `flag` is set (`virDomainGetVcpusFlags`); `"secure"` for
+   * the XML getters' own refusal of `…_XML_SECURE` ("virDomainGetXMLDesc with secure flag").
+   */
+  readonlyIfFlag: (flag: string, secure?: "secure"): Check => ({
+    check: "readonly",
+    ifFlag: flag,
+    secure: secure === "secure",
+  }),
+  /** `virCheckReadOnlyGoto` only when argument `arg` equals `value`. */
+  readonlyIfArg: (arg: number, value: number): Check => ({
+    check: "readonly",
+    ifArg: [arg, value],
+  }),
+  nonNull: (arg: number): Check => ({ check: "nonNull", arg }),
+  isNull: (arg: number): Check => ({ check: "isNull", arg }),
+  nonZero: (arg: number): Check => ({ check: "nonZero", arg }),
+  zero: (arg: number): Check => ({ check: "zero", arg }),
+  nonNegative: (arg: number): Check => ({ check: "nonNegative", arg }),
+  positive: (arg: number): Check => ({ check: "positive", arg }),
+  nonEmpty: (arg: number): Check => ({ check: "nonEmpty", arg }),
+  /** A length check: `name` is libvirt's size parameter (`maplen`, `nparams`). */
+  positiveLength: (arg: number, name: string): Check => ({ check: "positive", arg, length: name }),
+  nonZeroLength: (arg: number, name: string): Check => ({ check: "nonZero", arg, length: name }),
+  requireFlag: (flag: string, required: string): Check => ({
+    check: "requireFlag",
+    flags: [flag, required],
+  }),
+  exclusiveFlags: (a: string, b: string): Check => ({ check: "exclusiveFlags", flags: [a, b] }),
+  custom: (run: CustomCheck): Check => ({ check: "custom", run }),
+} as const;
+
+/** The TypeScript argument tuple of a declaration's `args`. */
+export type ArgTypes<A extends readonly Arg[]> = {
+  -readonly [I in keyof A]: A[I] extends Arg<infer K> ? KindTypes[K] : never;
+};
+
+/** The driver function type a declaration stands for. */
+export type Impl<D extends CallDecl> = D["result"] extends Result<infer T>
+  ? (...args: ArgTypes<D["args"]>) => Promise<T>
+  : never;

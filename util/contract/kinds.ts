@@ -1,0 +1,117 @@
+/**
+ * What each argument kind looks like on the wire: its JSON check, how an error names it, its
+ * JSON Schema, and for wire references their fields. The gateway's argument validation and its
+ * OpenAPI schemas both come from this one table, so they cannot disagree.
+ *
+ * @module
+ */
+import { parseUUID } from "../uuid.ts";
+import type { ArgKind, RefKind } from "./declare.ts";
+
+/** The fields of each wire reference, as JSON types, and its schema name. */
+export const REF_SHAPES = {
+  dom: { schema: "DomainRef", fields: { name: "string", uuid: "string", id: "number" } },
+  net: { schema: "NetworkRef", fields: { name: "string", uuid: "string" } },
+  pool: { schema: "StoragePoolRef", fields: { name: "string", uuid: "string" } },
+  vol: { schema: "StorageVolRef", fields: { pool: "string", name: "string", key: "string" } },
+  dev: { schema: "NodeDeviceRef", fields: { name: "string" } },
+  iface: { schema: "InterfaceRef", fields: { name: "string", mac: "string" } },
+  secret: {
+    schema: "SecretRef",
+    fields: { uuid: "string", usageType: "number", usageID: "string" },
+  },
+} as const satisfies Record<
+  RefKind,
+  { schema: string; fields: Record<string, "string" | "number"> }
+>;
+
+type Check = (v: unknown) => boolean;
+
+const isStr: Check = (v) => typeof v === "string";
+const isNum: Check = (v) => typeof v === "number" && Number.isFinite(v);
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+const arrayOf = (check: Check): Check => (v) => Array.isArray(v) && v.every(check);
+const refCheck = (kind: RefKind): Check => {
+  const fields = Object.entries(REF_SHAPES[kind].fields);
+  return (v) => isObj(v) && fields.every(([k, t]) => (t === "string" ? isStr : isNum)(v[k]));
+};
+
+/** One kind's wire facts. */
+export interface KindSpec {
+  /** Whether a JSON value is of this kind. */
+  readonly is: Check;
+  /** How an argument error names the kind ("a number", "a domain {name, uuid, id}"). */
+  readonly spelled: string;
+  /** The kind's JSON Schema (OpenAPI). */
+  readonly schema: Record<string, unknown>;
+}
+
+const ref = (kind: RefKind, spelled: string): KindSpec => ({
+  is: refCheck(kind),
+  spelled,
+  schema: { $ref: `#/components/schemas/${REF_SHAPES[kind].schema}` },
+});
+
+/**
+ * Every argument kind's check, spelling and schema.
+ *
+ * @example
+ * ```ts
+ * import { KINDS } from "./kinds.ts";
+ * KINDS.uint.is(1.5); // false: C integers only
+ * ```
+ */
+export const KINDS: { readonly [K in ArgKind]: KindSpec } = {
+  dom: ref("dom", "a domain {name, uuid, id}"),
+  net: ref("net", "a network {name, uuid}"),
+  pool: ref("pool", "a storage pool {name, uuid}"),
+  vol: ref("vol", "a storage volume {pool, name, key}"),
+  dev: ref("dev", "a node device {name}"),
+  iface: ref("iface", "an interface {name, mac}"),
+  secret: ref("secret", "a secret {uuid, usageType, usageID}"),
+  int: { is: Number.isSafeInteger, spelled: "an integer", schema: { type: "integer" } },
+  // A negative value reaches the driver as C's unsigned wrap-around would (python-libvirt
+  // passes -1 through, and libvirt then prints it with %d), so it is not refused here.
+  uint: {
+    is: Number.isSafeInteger,
+    spelled: "an integer",
+    schema: { type: "integer", description: "unsigned in C: negative values wrap" },
+  },
+  str: { is: isStr, spelled: "a string", schema: { type: "string" } },
+  "str?": {
+    is: (v) => v === null || isStr(v),
+    spelled: "a string or null",
+    schema: { type: ["string", "null"] },
+  },
+  bool: { is: (v) => typeof v === "boolean", spelled: "a boolean", schema: { type: "boolean" } },
+  uuid: {
+    is: (v) => typeof v === "string" && parseUUID(v) !== undefined,
+    spelled: "a UUID",
+    schema: { type: "string", format: "uuid" },
+  },
+  "str[]": {
+    is: arrayOf(isStr),
+    spelled: "an array of strings",
+    schema: { type: "array", items: { type: "string" } },
+  },
+  "num[]": {
+    is: arrayOf(isNum),
+    spelled: "an array of numbers",
+    schema: { type: "array", items: { type: "number" } },
+  },
+  "bool[]": {
+    is: arrayOf((v) => typeof v === "boolean"),
+    spelled: "an array of booleans",
+    schema: { type: "array", items: { type: "boolean" } },
+  },
+  params: {
+    is: (v) =>
+      isObj(v) && Object.values(v).every((x) => isStr(x) || isNum(x) || typeof x === "boolean"),
+    spelled: "an object of typed parameters",
+    schema: {
+      type: "object",
+      additionalProperties: { type: ["string", "number", "boolean"] },
+    },
+  },
+};

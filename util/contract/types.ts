@@ -1,0 +1,202 @@
+/**
+ * The plain JSON values the contract's calls carry: wire references to objects (libvirt's
+ * `virDomainPtr`, …), events, and the records results are made of.
+ *
+ * @module
+ */
+
+/** What a `virDomainPtr` carries: name, UUID and id as of the lookup (-1 when inactive). */
+export interface DomainRef {
+  /** Name, as libvirt reports it. */
+  name: string;
+  /** UUID, canonical lower-case form. */
+  uuid: string;
+  /** Domain id, -1 when inactive. */
+  id: number;
+}
+
+/** A `virNetworkPtr`. */
+export interface NetworkRef {
+  /** Name, as libvirt reports it. */
+  name: string;
+  /** UUID, canonical lower-case form. */
+  uuid: string;
+}
+
+/** A `virStoragePoolPtr`. */
+export interface StoragePoolRef {
+  /** Name, as libvirt reports it. */
+  name: string;
+  /** UUID, canonical lower-case form. */
+  uuid: string;
+}
+
+/** A `virStorageVolPtr`: pool name, volume name and key (the path for file volumes). */
+export interface StorageVolRef {
+  /** Name of the storage pool holding the volume. */
+  pool: string;
+  /** Name, as libvirt reports it. */
+  name: string;
+  /** Volume key (the path for file volumes). */
+  key: string;
+}
+
+/** A `virNodeDevicePtr`. */
+export interface NodeDeviceRef {
+  /** Name, as libvirt reports it. */
+  name: string;
+}
+
+/** A `virInterfacePtr`. */
+export interface InterfaceRef {
+  /** Name, as libvirt reports it. */
+  name: string;
+  /** MAC address. */
+  mac: string;
+}
+
+/** A `virSecretPtr`. */
+export interface SecretRef {
+  /** UUID, canonical lower-case form. */
+  uuid: string;
+  /** `virSecretUsageType` value. */
+  usageType: number;
+  /** Usage id (volume path, name, …). */
+  usageID: string;
+}
+
+/** Which object family an event is about. */
+export type EventFamily = "domain" | "network" | "storage_pool" | "node_device" | "secret";
+
+/**
+ * One event as a driver emits it. For lifecycle events (`eventId` 0 of each family) `data` is
+ * `{event, detail}` with libvirt's numeric codes; other ids carry their callback arguments by
+ * name (e.g. `{reason}` for reboot is empty, `{actual}` for balloon change).
+ */
+export interface DriverEvent {
+  /** Object family the event is about. */
+  family: EventFamily;
+  /** Event id (`VIR_*_EVENT_ID_*`). */
+  eventId: number;
+  /** The object the event is about. */
+  ref: DomainRef | NetworkRef | StoragePoolRef | NodeDeviceRef | SecretRef;
+  /** Callback arguments by name (`{event, detail}` for lifecycle events). */
+  data: Record<string, unknown>;
+}
+
+/** `virDomainGetInfo`'s result. `maxMem` and `memory` in KiB, `cpuTime` in ns. */
+export interface DomainInfo {
+  /** State (`virDomainState`, `virStoragePoolState`, …). */
+  state: number;
+  /** Maximum memory, KiB. */
+  maxMem: number;
+  /** Memory, KiB. */
+  memory: number;
+  /** Number of virtual CPUs. */
+  nrVirtCpu: number;
+  /** CPU time used, ns. */
+  cpuTime: number;
+}
+
+/** `virNodeGetInfo`'s result. `memory` in KiB, `mhz` in MHz. */
+export interface NodeInfo {
+  /** CPU model. */
+  model: string;
+  /** Memory, KiB. */
+  memory: number;
+  /** Active CPUs. */
+  cpus: number;
+  /** CPU frequency, MHz. */
+  mhz: number;
+  /** NUMA nodes. */
+  nodes: number;
+  /** Sockets per node. */
+  sockets: number;
+  /** Cores per socket. */
+  cores: number;
+  /** Threads per core. */
+  threads: number;
+}
+
+/** `virDomainGetVcpus`: one entry per vCPU, and the CPU map per vCPU as booleans. */
+export interface VcpuInfo {
+  /** vCPU number. */
+  number: number;
+  /** State (`virDomainState`, `virStoragePoolState`, …). */
+  state: number;
+  /** CPU time used, ns. */
+  cpuTime: number;
+  /** Host CPU the vCPU runs on. */
+  cpu: number;
+}
+
+/** `virStoragePoolGetInfo`. Sizes in bytes. */
+export interface StoragePoolInfo {
+  /** State (`virDomainState`, `virStoragePoolState`, …). */
+  state: number;
+  /** Capacity, bytes. */
+  capacity: number;
+  /** Allocation, bytes. */
+  allocation: number;
+  /** Free space, bytes. */
+  available: number;
+}
+
+/** `virStorageVolGetInfo`. Sizes in bytes. */
+export interface StorageVolInfo {
+  /** Type (`virStorageVolType`, driver name, …). */
+  type: number;
+  /** Capacity, bytes. */
+  capacity: number;
+  /** Allocation, bytes. */
+  allocation: number;
+}
+
+/** `virDomainGetBlockInfo`. */
+export interface DomainBlockInfo {
+  /** Capacity, bytes. */
+  capacity: number;
+  /** Allocation, bytes. */
+  allocation: number;
+  /** Physical size, bytes. */
+  physical: number;
+}
+
+/** `virSecurityLabel`: a domain's security label and whether it is enforced. */
+export interface SecurityLabel {
+  /** `label` as libvirt reports it. */
+  label: string;
+  /** `enforcing` as libvirt reports it. */
+  enforcing: boolean;
+}
+
+/** `virSecurityModel`: the host's security model and its domain of interpretation. */
+export interface SecurityModel {
+  /** CPU model. */
+  model: string;
+  /** `doi` as libvirt reports it. */
+  doi: string;
+}
+
+/** One guest file system (`virDomainFSInfo`): mount point, device, type and disk aliases. */
+export interface DomainFSInfo {
+  /** `mountpoint` as libvirt reports it. */
+  mountpoint: string;
+  /** Name, as libvirt reports it. */
+  name: string;
+  /** `fstype` as libvirt reports it. */
+  fstype: string;
+  /** `devAliases` as libvirt reports it. */
+  devAliases: string[];
+}
+
+/** A typed parameter list as libvirt's `virTypedParameter` array, by field name. */
+export type TypedParams = Record<string, number | string | boolean>;
+
+/** `virDomainGetJobInfo`-like and stats records are passed as typed params. */
+export interface DomainStatsRecord {
+  /** The domain. */
+  dom: DomainRef;
+  /** Typed parameters by field name. */
+  params: TypedParams;
+}
