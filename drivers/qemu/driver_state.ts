@@ -191,18 +191,21 @@ export class QemuDriverState {
       throw VirError.report("DOMAIN", "OPERATION_INVALID", "domain is already running");
     }
     const def = structuredClone(obj.def);
-    assignDeviceAliases(def);
-    const { vcpus, individual } = vcpusFromDef(def);
     const monitorPath = `${this.paths.runDir}/${def.name}.qmp`;
     let proc: QemuProcess;
+    let vm: LiveVcpus;
     try {
+      assignDeviceAliases(def);
+      const { vcpus, individual } = vcpusFromDef(def);
       const argv = buildQemuArgv(def, vcpus, { monitorPath, accel: this.#accel });
       proc = await this.launcher.launch(
         def.devices.emulator ?? DEFAULT_EMULATOR,
         argv,
         monitorPath,
       );
+      vm = { pid: proc.pid, vcpus, individual };
     } catch (err) {
+      // Nothing ran: a createXML's definition goes again, as libvirt's qemuProcessStop does.
       this.#forgetLive(obj);
       throw err;
     }
@@ -214,7 +217,7 @@ export class QemuDriverState {
     obj.reason = E.DOMAIN_PAUSED_STARTING_UP;
     obj.gotShutdown = false;
     obj.stopping = undefined;
-    this.#attachProcess(obj, proc, { pid: proc.pid, vcpus, individual });
+    this.#attachProcess(obj, proc, vm);
     try {
       if (resetShutsDown(def)) await proc.monitor.setAction({ reboot: "shutdown" });
       await startupVcpus(obj.vcpus!.ctx);
