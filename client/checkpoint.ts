@@ -1,5 +1,4 @@
 import type { DomainRef } from "../util/driver.ts";
-import { VIR } from "../util/constants.ts";
 import { DomainChildHandle } from "./domain_child.ts";
 import type { HandleOwner } from "./handle.ts";
 
@@ -20,7 +19,7 @@ import type { HandleOwner } from "./handle.ts";
 export class DomainCheckpoint extends DomainChildHandle {
   /** A handle on checkpoint `name` of `dom`'s domain, calling `owner`'s driver. */
   constructor(owner: HandleOwner, dom: DomainRef, name: string) {
-    super(owner, "DOMAIN_CHECKPOINT", dom, name);
+    super(owner, dom, name);
   }
 
   #chk(name: string): DomainCheckpoint {
@@ -29,12 +28,7 @@ export class DomainCheckpoint extends DomainChildHandle {
 
   /** `virDomainCheckpointGetXMLDesc`; SECURE is refused on a read-only connection. */
   getXMLDesc(flags = 0): Promise<string> {
-    return this.xmlDesc(
-      "virDomainCheckpointGetXMLDesc",
-      VIR.DOMAIN_CHECKPOINT_XML_SECURE,
-      flags,
-      () => this.call("domainCheckpointGetXMLDesc", this.name, flags),
-    );
+    return this.call("domainCheckpointGetXMLDesc", this.name, flags);
   }
   /** `virDomainCheckpointGetParent`. */
   async getParent(flags = 0): Promise<DomainCheckpoint> {
@@ -47,16 +41,6 @@ export class DomainCheckpoint extends DomainChildHandle {
   }
   /** `virDomainCheckpointDelete`: CHILDREN and CHILDREN_ONLY exclude each other. */
   delete(flags = 0): Promise<void> {
-    return this.mutateExclusive(
-      "virDomainCheckpointDelete",
-      flags,
-      [
-        VIR.DOMAIN_CHECKPOINT_DELETE_CHILDREN,
-        VIR.DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY,
-        "VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN",
-        "VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY",
-      ],
-      () => this.call("domainCheckpointDelete", this.name, flags),
-    );
+    return this.call("domainCheckpointDelete", this.name, flags);
   }
 }

@@ -9,9 +9,8 @@ import type {
 import { EventHub } from "../util/event_hub.ts";
 import { VirError } from "../util/errors.ts";
 import { parseUUID } from "../util/uuid.ts";
-import { Domain, saveFlagsExclusive } from "./domain.ts";
-import { callDriver, mutateDriver } from "./handle.ts";
-import { denyReadOnly } from "./invoke.ts";
+import { Domain } from "./domain.ts";
+import { callDriver } from "./handle.ts";
 import { Interface, Network, NodeDevice, Secret, StoragePool, StorageVolume } from "./objects.ts";
 
 /** An event as the public API delivers it: the driver event with a live object handle. */
@@ -93,7 +92,7 @@ export class Connection {
   }
   /** `virConnectGetVersion`: the hypervisor version (major*1e6 + minor*1e3 + micro). */
   getVersion(): Promise<number> {
-    return callDriver(this, "NONE", "connectGetVersion");
+    return callDriver(this, "connectGetVersion");
   }
   /** `virConnectGetLibVersion`: the libvirt version edgevirt matches (9.0.0). */
   async getLibVersion(): Promise<number> {
@@ -101,15 +100,15 @@ export class Connection {
   }
   /** `virConnectGetHostname`. */
   getHostname(): Promise<string> {
-    return callDriver(this, "NONE", "connectGetHostname");
+    return callDriver(this, "connectGetHostname");
   }
   /** `virConnectGetMaxVcpus`. */
   getMaxVcpus(type: string | null = null): Promise<number> {
-    return callDriver(this, "NONE", "connectGetMaxVcpus", type);
+    return callDriver(this, "connectGetMaxVcpus", type);
   }
   /** `virConnectGetCapabilities`. */
   getCapabilities(): Promise<string> {
-    return callDriver(this, "NONE", "connectGetCapabilities");
+    return callDriver(this, "connectGetCapabilities");
   }
   /** `virConnectGetDomainCapabilities`. */
   getDomainCapabilities(
@@ -121,7 +120,6 @@ export class Connection {
   ): Promise<string> {
     return callDriver(
       this,
-      "DOMAIN",
       "connectGetDomainCapabilities",
       emulator,
       arch,
@@ -132,11 +130,11 @@ export class Connection {
   }
   /** `virConnectGetCPUModelNames`: the CPU models libvirt knows for `arch`. */
   getCPUModelNames(arch: string, flags = 0): Promise<string[]> {
-    return callDriver(this, "NONE", "connectGetCPUModelNames", arch, flags);
+    return callDriver(this, "connectGetCPUModelNames", arch, flags);
   }
   /** `virConnectGetSysinfo`. */
   getSysinfo(flags = 0): Promise<string> {
-    return callDriver(this, "NONE", "connectGetSysinfo", flags);
+    return callDriver(this, "connectGetSysinfo", flags);
   }
   /** `virConnectIsAlive`. */
   async isAlive(): Promise<boolean> {
@@ -153,66 +151,59 @@ export class Connection {
   }
   /** `virNodeGetInfo`. */
   getNodeInfo(): Promise<NodeInfo> {
-    return callDriver(this, "NONE", "nodeGetInfo");
+    return callDriver(this, "nodeGetInfo");
   }
   /** `virNodeGetCellsFreeMemory`, bytes per cell. */
   getCellsFreeMemory(startCell = 0, maxCells = 64): Promise<number[]> {
-    return callDriver(this, "NONE", "nodeGetCellsFreeMemory", startCell, maxCells);
+    return callDriver(this, "nodeGetCellsFreeMemory", startCell, maxCells);
   }
   /** `virNodeGetFreeMemory`, bytes. */
   getFreeMemory(): Promise<number> {
-    return callDriver(this, "NONE", "nodeGetFreeMemory");
+    return callDriver(this, "nodeGetFreeMemory");
   }
   /** `virNodeGetSecurityModel`: the host's security model and DOI. */
   getSecurityModel(): Promise<SecurityModel> {
-    return callDriver(this, "NONE", "nodeGetSecurityModel");
+    return callDriver(this, "nodeGetSecurityModel");
   }
   /** `virNodeGetCPUMap`: which host CPUs are online, and how many. */
   getCPUMap(flags = 0): Promise<{ map: boolean[]; online: number }> {
-    return callDriver(this, "NONE", "nodeGetCPUMap", flags);
+    return callDriver(this, "nodeGetCPUMap", flags);
   }
 
   // ---- domains ----
   /** `virConnectListAllDomains`. */
   async listAllDomains(flags = 0): Promise<Domain[]> {
-    return (await callDriver(this, "DOMAIN", "connectListAllDomains", flags)).map(this.#dom);
+    return (await callDriver(this, "connectListAllDomains", flags)).map(this.#dom);
   }
   /** `virConnectListDomains`: ids of running domains. */
   listDomainsID(): Promise<number[]> {
-    return callDriver(this, "DOMAIN", "connectListDomains");
+    return callDriver(this, "connectListDomains");
   }
   /** `virConnectNumOfDomains`. */
   numOfDomains(): Promise<number> {
-    return callDriver(this, "DOMAIN", "connectNumOfDomains");
+    return callDriver(this, "connectNumOfDomains");
   }
   /** `virConnectListDefinedDomains`: names of inactive domains. */
   listDefinedDomains(): Promise<string[]> {
-    return callDriver(this, "DOMAIN", "connectListDefinedDomains");
+    return callDriver(this, "connectListDefinedDomains");
   }
   /** `virConnectNumOfDefinedDomains`. */
   numOfDefinedDomains(): Promise<number> {
-    return callDriver(this, "DOMAIN", "connectNumOfDefinedDomains");
+    return callDriver(this, "connectNumOfDefinedDomains");
   }
   /** `virDomainLookupByName`. */
   async lookupDomainByName(name: string): Promise<Domain> {
-    return this.#dom(await callDriver(this, "DOMAIN", "domainLookupByName", name));
+    return this.#dom(await callDriver(this, "domainLookupByName", name));
   }
   /** `virDomainLookupByUUIDString`: a malformed UUID is libvirt's "Invalid UUID". */
   async lookupDomainByUUID(uuid: string): Promise<Domain> {
     const id = parseUUID(uuid);
     if (!id) throw VirError.bare("DOMAIN", "INVALID_ARG", "Invalid UUID");
-    return this.#dom(await callDriver(this, "DOMAIN", "domainLookupByUUID", id));
+    return this.#dom(await callDriver(this, "domainLookupByUUID", id));
   }
   /** `virDomainLookupByID`. */
   async lookupDomainByID(id: number): Promise<Domain> {
-    if (id < 0) {
-      throw VirError.bare(
-        "DOMAIN",
-        "INVALID_ARG",
-        "id in virDomainLookupByID must be zero or greater",
-      );
-    }
-    return this.#dom(await callDriver(this, "DOMAIN", "domainLookupByID", id));
+    return this.#dom(await callDriver(this, "domainLookupByID", id));
   }
   /** `virDomainDefineXML`. */
   defineXML(xml: string): Promise<Domain> {
@@ -220,16 +211,16 @@ export class Connection {
   }
   /** `virDomainDefineXMLFlags`. */
   async defineXMLFlags(xml: string, flags = 0): Promise<Domain> {
-    return this.#dom(await mutateDriver(this, "DOMAIN", "domainDefineXMLFlags", xml, flags));
+    return this.#dom(await callDriver(this, "domainDefineXMLFlags", xml, flags));
   }
   /** `virDomainCreateXML`: a transient domain, started. */
   async createXML(xml: string, flags = 0): Promise<Domain> {
-    return this.#dom(await mutateDriver(this, "DOMAIN", "domainCreateXML", xml, flags));
+    return this.#dom(await callDriver(this, "domainCreateXML", xml, flags));
   }
   /** `virDomainCreateXMLWithFiles`: a transient domain, started with file descriptors. */
   async createXMLWithFiles(xml: string, files: number[], flags = 0): Promise<Domain> {
     return this.#dom(
-      await mutateDriver(this, "DOMAIN", "domainCreateXMLWithFiles", xml, files, flags),
+      await callDriver(this, "domainCreateXMLWithFiles", xml, files, flags),
     );
   }
   /** `virDomainRestore`. */
@@ -238,41 +229,39 @@ export class Connection {
   }
   /** `virDomainRestoreFlags`. */
   async restoreFlags(from: string, dxml: string | null = null, flags = 0): Promise<void> {
-    denyReadOnly(this.readonly, "virDomainRestoreFlags", "DOMAIN");
-    saveFlagsExclusive(flags);
-    await callDriver(this, "DOMAIN", "domainRestoreFlags", from, dxml, flags);
+    await callDriver(this, "domainRestoreFlags", from, dxml, flags);
   }
 
   // ---- networks ----
   /** `virConnectListAllNetworks`. */
   async listAllNetworks(flags = 0): Promise<Network[]> {
-    const refs = await callDriver(this, "NETWORK", "connectListAllNetworks", flags);
+    const refs = await callDriver(this, "connectListAllNetworks", flags);
     return refs.map((r) => new Network(this, r));
   }
   /** `virConnectListNetworks`. */
   listNetworks(): Promise<string[]> {
-    return callDriver(this, "NETWORK", "connectListNetworks");
+    return callDriver(this, "connectListNetworks");
   }
   /** `virConnectListDefinedNetworks`. */
   listDefinedNetworks(): Promise<string[]> {
-    return callDriver(this, "NETWORK", "connectListDefinedNetworks");
+    return callDriver(this, "connectListDefinedNetworks");
   }
   /** `virConnectNumOfNetworks`: active networks. */
   numOfNetworks(): Promise<number> {
-    return callDriver(this, "NETWORK", "connectNumOfNetworks");
+    return callDriver(this, "connectNumOfNetworks");
   }
   /** `virConnectNumOfDefinedNetworks`: inactive networks. */
   numOfDefinedNetworks(): Promise<number> {
-    return callDriver(this, "NETWORK", "connectNumOfDefinedNetworks");
+    return callDriver(this, "connectNumOfDefinedNetworks");
   }
   /** `virNetworkLookupByName`. */
   async lookupNetworkByName(name: string): Promise<Network> {
-    return new Network(this, await callDriver(this, "NETWORK", "networkLookupByName", name));
+    return new Network(this, await callDriver(this, "networkLookupByName", name));
   }
   /** `virNetworkLookupByUUIDString`. */
   async lookupNetworkByUUID(uuid: string): Promise<Network> {
     uuid = validUUID(uuid, "NETWORK", "virNetworkLookupByUUIDString");
-    return new Network(this, await callDriver(this, "NETWORK", "networkLookupByUUID", uuid));
+    return new Network(this, await callDriver(this, "networkLookupByUUID", uuid));
   }
   /** `virNetworkDefineXML`. */
   defineNetworkXML(xml: string): Promise<Network> {
@@ -280,166 +269,166 @@ export class Connection {
   }
   /** `virNetworkDefineXMLFlags`. */
   async defineNetworkXMLFlags(xml: string, flags = 0): Promise<Network> {
-    const r = await mutateDriver(this, "NETWORK", "networkDefineXMLFlags", xml, flags);
+    const r = await callDriver(this, "networkDefineXMLFlags", xml, flags);
     return new Network(this, r);
   }
   /** `virNetworkCreateXML`. */
   async createNetworkXML(xml: string, flags = 0): Promise<Network> {
-    return new Network(this, await mutateDriver(this, "NETWORK", "networkCreateXML", xml, flags));
+    return new Network(this, await callDriver(this, "networkCreateXML", xml, flags));
   }
 
   // ---- storage ----
   /** `virConnectListAllStoragePools`. */
   async listAllStoragePools(flags = 0): Promise<StoragePool[]> {
-    const refs = await callDriver(this, "STORAGE", "connectListAllStoragePools", flags);
+    const refs = await callDriver(this, "connectListAllStoragePools", flags);
     return refs.map((r) => new StoragePool(this, r));
   }
   /** `virConnectListStoragePools`. */
   listStoragePools(): Promise<string[]> {
-    return callDriver(this, "STORAGE", "connectListStoragePools");
+    return callDriver(this, "connectListStoragePools");
   }
   /** `virConnectListDefinedStoragePools`. */
   listDefinedStoragePools(): Promise<string[]> {
-    return callDriver(this, "STORAGE", "connectListDefinedStoragePools");
+    return callDriver(this, "connectListDefinedStoragePools");
   }
   /** `virConnectNumOfStoragePools`: active pools. */
   numOfStoragePools(): Promise<number> {
-    return callDriver(this, "STORAGE", "connectNumOfStoragePools");
+    return callDriver(this, "connectNumOfStoragePools");
   }
   /** `virConnectNumOfDefinedStoragePools`: inactive pools. */
   numOfDefinedStoragePools(): Promise<number> {
-    return callDriver(this, "STORAGE", "connectNumOfDefinedStoragePools");
+    return callDriver(this, "connectNumOfDefinedStoragePools");
   }
   /** `virStoragePoolLookupByName`. */
   async lookupStoragePoolByName(name: string): Promise<StoragePool> {
-    const r = await callDriver(this, "STORAGE", "storagePoolLookupByName", name);
+    const r = await callDriver(this, "storagePoolLookupByName", name);
     return new StoragePool(this, r);
   }
   /** `virStoragePoolLookupByUUIDString`. */
   async lookupStoragePoolByUUID(uuid: string): Promise<StoragePool> {
     uuid = validUUID(uuid, "STORAGE", "virStoragePoolLookupByUUIDString");
-    const r = await callDriver(this, "STORAGE", "storagePoolLookupByUUID", uuid);
+    const r = await callDriver(this, "storagePoolLookupByUUID", uuid);
     return new StoragePool(this, r);
   }
   /** `virStoragePoolLookupByVolume`. */
   async lookupStoragePoolByVolume(vol: StorageVolume): Promise<StoragePool> {
-    const r = await callDriver(this, "STORAGE", "storagePoolLookupByVolume", vol.ref);
+    const r = await callDriver(this, "storagePoolLookupByVolume", vol.ref);
     return new StoragePool(this, r);
   }
   /** `virStoragePoolDefineXML`. */
   async defineStoragePoolXML(xml: string, flags = 0): Promise<StoragePool> {
-    const r = await mutateDriver(this, "STORAGE", "storagePoolDefineXML", xml, flags);
+    const r = await callDriver(this, "storagePoolDefineXML", xml, flags);
     return new StoragePool(this, r);
   }
   /** `virStoragePoolCreateXML`. */
   async createStoragePoolXML(xml: string, flags = 0): Promise<StoragePool> {
-    const r = await mutateDriver(this, "STORAGE", "storagePoolCreateXML", xml, flags);
+    const r = await callDriver(this, "storagePoolCreateXML", xml, flags);
     return new StoragePool(this, r);
   }
   /** `virConnectFindStoragePoolSources`. */
   findStoragePoolSources(type: string, srcSpec: string | null = null, flags = 0): Promise<string> {
-    return callDriver(this, "STORAGE", "connectFindStoragePoolSources", type, srcSpec, flags);
+    return callDriver(this, "connectFindStoragePoolSources", type, srcSpec, flags);
   }
   /** `virStorageVolLookupByKey`. */
   async lookupStorageVolByKey(key: string): Promise<StorageVolume> {
-    const r = await callDriver(this, "STORAGE", "storageVolLookupByKey", key);
+    const r = await callDriver(this, "storageVolLookupByKey", key);
     return new StorageVolume(this, r);
   }
   /** `virStorageVolLookupByPath`. */
   async lookupStorageVolByPath(path: string): Promise<StorageVolume> {
-    const r = await callDriver(this, "STORAGE", "storageVolLookupByPath", path);
+    const r = await callDriver(this, "storageVolLookupByPath", path);
     return new StorageVolume(this, r);
   }
 
   // ---- node devices ----
   /** `virConnectListAllNodeDevices`. */
   async listAllNodeDevices(flags = 0): Promise<NodeDevice[]> {
-    const refs = await callDriver(this, "NODEDEV", "connectListAllNodeDevices", flags);
+    const refs = await callDriver(this, "connectListAllNodeDevices", flags);
     return refs.map((r) => new NodeDevice(this, r));
   }
   /** `virNodeListDevices`. */
   listNodeDevices(cap: string | null = null, flags = 0): Promise<string[]> {
-    return callDriver(this, "NODEDEV", "nodeListDevices", cap, flags);
+    return callDriver(this, "nodeListDevices", cap, flags);
   }
   /** `virNodeNumOfDevices`. */
   numOfNodeDevices(cap: string | null = null, flags = 0): Promise<number> {
-    return callDriver(this, "NODEDEV", "nodeNumOfDevices", cap, flags);
+    return callDriver(this, "nodeNumOfDevices", cap, flags);
   }
   /** `virNodeDeviceLookupByName`. */
   async lookupNodeDeviceByName(name: string): Promise<NodeDevice> {
-    const r = await callDriver(this, "NODEDEV", "nodeDeviceLookupByName", name);
+    const r = await callDriver(this, "nodeDeviceLookupByName", name);
     return new NodeDevice(this, r);
   }
   /** `virNodeDeviceCreateXML`. */
   async createNodeDeviceXML(xml: string, flags = 0): Promise<NodeDevice> {
-    const r = await mutateDriver(this, "NODEDEV", "nodeDeviceCreateXML", xml, flags);
+    const r = await callDriver(this, "nodeDeviceCreateXML", xml, flags);
     return new NodeDevice(this, r);
   }
 
   // ---- interfaces ----
   /** `virConnectListAllInterfaces`. */
   async listAllInterfaces(flags = 0): Promise<Interface[]> {
-    const refs = await callDriver(this, "INTERFACE", "connectListAllInterfaces", flags);
+    const refs = await callDriver(this, "connectListAllInterfaces", flags);
     return refs.map((r) => new Interface(this, r));
   }
   /** `virConnectListInterfaces`. */
   listInterfaces(): Promise<string[]> {
-    return callDriver(this, "INTERFACE", "connectListInterfaces");
+    return callDriver(this, "connectListInterfaces");
   }
   /** `virConnectListDefinedInterfaces`. */
   listDefinedInterfaces(): Promise<string[]> {
-    return callDriver(this, "INTERFACE", "connectListDefinedInterfaces");
+    return callDriver(this, "connectListDefinedInterfaces");
   }
   /** `virConnectNumOfInterfaces`: active interfaces. */
   numOfInterfaces(): Promise<number> {
-    return callDriver(this, "INTERFACE", "connectNumOfInterfaces");
+    return callDriver(this, "connectNumOfInterfaces");
   }
   /** `virConnectNumOfDefinedInterfaces`: inactive interfaces. */
   numOfDefinedInterfaces(): Promise<number> {
-    return callDriver(this, "INTERFACE", "connectNumOfDefinedInterfaces");
+    return callDriver(this, "connectNumOfDefinedInterfaces");
   }
   /** `virInterfaceLookupByName`. */
   async lookupInterfaceByName(name: string): Promise<Interface> {
-    const r = await callDriver(this, "INTERFACE", "interfaceLookupByName", name);
+    const r = await callDriver(this, "interfaceLookupByName", name);
     return new Interface(this, r);
   }
   /** `virInterfaceLookupByMACString`. */
   async lookupInterfaceByMACString(mac: string): Promise<Interface> {
-    const r = await callDriver(this, "INTERFACE", "interfaceLookupByMACString", mac);
+    const r = await callDriver(this, "interfaceLookupByMACString", mac);
     return new Interface(this, r);
   }
   /** `virInterfaceDefineXML`. */
   async defineInterfaceXML(xml: string, flags = 0): Promise<Interface> {
-    const r = await mutateDriver(this, "INTERFACE", "interfaceDefineXML", xml, flags);
+    const r = await callDriver(this, "interfaceDefineXML", xml, flags);
     return new Interface(this, r);
   }
   /** `virInterfaceChangeBegin`. */
   async interfaceChangeBegin(flags = 0): Promise<void> {
-    await mutateDriver(this, "INTERFACE", "interfaceChangeBegin", flags);
+    await callDriver(this, "interfaceChangeBegin", flags);
   }
   /** `virInterfaceChangeCommit`. */
   async interfaceChangeCommit(flags = 0): Promise<void> {
-    await mutateDriver(this, "INTERFACE", "interfaceChangeCommit", flags);
+    await callDriver(this, "interfaceChangeCommit", flags);
   }
   /** `virInterfaceChangeRollback`. */
   async interfaceChangeRollback(flags = 0): Promise<void> {
-    await mutateDriver(this, "INTERFACE", "interfaceChangeRollback", flags);
+    await callDriver(this, "interfaceChangeRollback", flags);
   }
 
   // ---- secrets ----
   /** `virConnectListAllSecrets`. */
   async listAllSecrets(flags = 0): Promise<Secret[]> {
-    const refs = await callDriver(this, "SECRET", "connectListAllSecrets", flags);
+    const refs = await callDriver(this, "connectListAllSecrets", flags);
     return refs.map((r) => new Secret(this, r));
   }
   /** `virSecretLookupByUUIDString`. */
   async lookupSecretByUUID(uuid: string): Promise<Secret> {
     uuid = validUUID(uuid, "SECRET", "virSecretLookupByUUIDString");
-    return new Secret(this, await callDriver(this, "SECRET", "secretLookupByUUID", uuid));
+    return new Secret(this, await callDriver(this, "secretLookupByUUID", uuid));
   }
   /** `virSecretDefineXML`. */
   async defineSecretXML(xml: string, flags = 0): Promise<Secret> {
-    return new Secret(this, await mutateDriver(this, "SECRET", "secretDefineXML", xml, flags));
+    return new Secret(this, await callDriver(this, "secretDefineXML", xml, flags));
   }
 
   // ---- events ----

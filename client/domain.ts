@@ -10,38 +10,6 @@ import { VIR } from "../util/constants.ts";
 import { callDriver, Handle, type HandleOwner } from "./handle.ts";
 import { DomainSnapshot } from "./snapshot.ts";
 import { DomainCheckpoint } from "./checkpoint.ts";
-import { checkArg, denyReadOnly, exclusiveFlags, requireFlag } from "./invoke.ts";
-
-/** `VIR_EXCLUSIVE_FLAGS_GOTO(VIR_DOMAIN_AFFECT_LIVE, VIR_DOMAIN_AFFECT_CONFIG)`. */
-function affectExclusive(flags: number): void {
-  exclusiveFlags(
-    flags,
-    VIR.DOMAIN_AFFECT_LIVE,
-    VIR.DOMAIN_AFFECT_CONFIG,
-    "VIR_DOMAIN_AFFECT_LIVE",
-    "VIR_DOMAIN_AFFECT_CONFIG",
-  );
-}
-
-/** virDomainGet/SetMetadata: the URI is required for elements and refused otherwise. */
-function metadataUriCheck(type: number, uri: string | null, api: string): void {
-  if (type === VIR.DOMAIN_METADATA_ELEMENT) {
-    checkArg(uri !== null, `uri in ${api} must not be NULL`, "DOMAIN");
-  } else if (type === VIR.DOMAIN_METADATA_TITLE || type === VIR.DOMAIN_METADATA_DESCRIPTION) {
-    checkArg(uri === null, `uri in ${api} must be NULL`, "DOMAIN");
-  }
-}
-
-/** The save and restore APIs' check: a saved domain resumes running or paused, not both. */
-export function saveFlagsExclusive(flags: number): void {
-  exclusiveFlags(
-    flags,
-    VIR.DOMAIN_SAVE_RUNNING,
-    VIR.DOMAIN_SAVE_PAUSED,
-    "VIR_DOMAIN_SAVE_RUNNING",
-    "VIR_DOMAIN_SAVE_PAUSED",
-  );
-}
 
 /**
  * A domain handle (libvirt's `virDomainPtr`): name, UUID and id as of the lookup; every call
@@ -59,7 +27,7 @@ export function saveFlagsExclusive(flags: number): void {
 export class Domain extends Handle<DomainRef> {
   /** A handle on `ref`'s domain, calling `owner`'s driver. */
   constructor(owner: HandleOwner, ref: DomainRef) {
-    super(owner, "DOMAIN", ref);
+    super(owner, ref);
   }
 
   /** The domain's name (`virDomainGetName`). */
@@ -85,7 +53,7 @@ export class Domain extends Handle<DomainRef> {
   }
   /** `virDomainCreateWithFlags`; updates this handle's id. */
   async createWithFlags(flags = 0): Promise<void> {
-    const ref = await this.mutate("domainCreateWithFlags", flags);
+    const ref = await this.call("domainCreateWithFlags", flags);
     if (ref) this.rebind(ref);
   }
   /** `virDomainShutdown`. */
@@ -94,15 +62,15 @@ export class Domain extends Handle<DomainRef> {
   }
   /** `virDomainShutdownFlags`. */
   async shutdownFlags(flags = 0): Promise<void> {
-    await this.mutate("domainShutdownFlags", flags);
+    await this.call("domainShutdownFlags", flags);
   }
   /** `virDomainReboot`. */
   async reboot(flags = 0): Promise<void> {
-    await this.mutate("domainReboot", flags);
+    await this.call("domainReboot", flags);
   }
   /** `virDomainReset`. */
   async reset(flags = 0): Promise<void> {
-    await this.mutate("domainReset", flags);
+    await this.call("domainReset", flags);
   }
   /** `virDomainDestroy`. */
   destroy(): Promise<void> {
@@ -110,15 +78,15 @@ export class Domain extends Handle<DomainRef> {
   }
   /** `virDomainDestroyFlags`. */
   async destroyFlags(flags = 0): Promise<void> {
-    await this.mutate("domainDestroyFlags", flags);
+    await this.call("domainDestroyFlags", flags);
   }
   /** `virDomainSuspend`. */
   async suspend(): Promise<void> {
-    await this.mutate("domainSuspend");
+    await this.call("domainSuspend");
   }
   /** `virDomainResume`. */
   async resume(): Promise<void> {
-    await this.mutate("domainResume");
+    await this.call("domainResume");
   }
   /** `virDomainUndefine`. */
   undefine(): Promise<void> {
@@ -126,7 +94,7 @@ export class Domain extends Handle<DomainRef> {
   }
   /** `virDomainUndefineFlags`. */
   async undefineFlags(flags = 0): Promise<void> {
-    await this.mutate("domainUndefineFlags", flags);
+    await this.call("domainUndefineFlags", flags);
   }
   /** `virDomainGetInfo`. */
   getInfo(): Promise<DomainInfo> {
@@ -138,7 +106,6 @@ export class Domain extends Handle<DomainRef> {
   }
   /** `virDomainGetXMLDesc`. */
   getXMLDesc(flags = 0): Promise<string> {
-    if (flags & VIR.DOMAIN_XML_SECURE) this.denyReadOnly("virDomainGetXMLDesc with secure flag");
     return this.call("domainGetXMLDesc", flags);
   }
   /** `virDomainGetSecurityLabel`: the label of a running domain, empty when it is shut off. */
@@ -155,8 +122,6 @@ export class Domain extends Handle<DomainRef> {
   }
   /** `virDomainSetVcpus`. */
   async setVcpus(nvcpus: number): Promise<void> {
-    this.denyReadOnly("virDomainSetVcpus");
-    checkArg(nvcpus !== 0, "nvcpus in virDomainSetVcpus must not be zero", "DOMAIN");
     await this.call(
       { method: "domainSetVcpusFlags", api: "virDomainSetVcpus" },
       nvcpus,
@@ -165,28 +130,10 @@ export class Domain extends Handle<DomainRef> {
   }
   /** `virDomainSetVcpusFlags`. */
   async setVcpusFlags(nvcpus: number, flags = 0): Promise<void> {
-    this.denyReadOnly("virDomainSetVcpusFlags");
-    requireFlag(
-      flags,
-      VIR.DOMAIN_VCPU_MAXIMUM,
-      VIR.DOMAIN_AFFECT_CONFIG,
-      "VIR_DOMAIN_VCPU_MAXIMUM",
-      "VIR_DOMAIN_AFFECT_CONFIG",
-    );
-    exclusiveFlags(
-      flags,
-      VIR.DOMAIN_VCPU_GUEST,
-      VIR.DOMAIN_AFFECT_CONFIG,
-      "VIR_DOMAIN_VCPU_GUEST",
-      "VIR_DOMAIN_AFFECT_CONFIG",
-    );
-    checkArg(nvcpus !== 0, "nvcpus in virDomainSetVcpusFlags must not be zero", "DOMAIN");
     await this.call("domainSetVcpusFlags", nvcpus, flags);
   }
   /** `virDomainGetVcpusFlags`. */
   getVcpusFlags(flags = 0): Promise<number> {
-    if (flags & VIR.DOMAIN_VCPU_GUEST) this.denyReadOnly("virDomainGetVcpusFlags");
-    affectExclusive(flags);
     return this.call("domainGetVcpusFlags", flags);
   }
   /** `virDomainGetMaxVcpus`. */
@@ -206,48 +153,38 @@ export class Domain extends Handle<DomainRef> {
   }
   /** `virDomainSetVcpu`: enable or disable the vCPUs in `vcpumap` (e.g. `"1,3-4"`). */
   async setVcpu(vcpumap: string, state: boolean | number, flags = 0): Promise<void> {
-    await this.mutate("domainSetVcpu", vcpumap, Number(state), flags);
+    await this.call("domainSetVcpu", vcpumap, Number(state), flags);
   }
   /** `virDomainPinVcpuFlags`. */
   async pinVcpuFlags(vcpu: number, cpumap: boolean[], flags = 0): Promise<void> {
-    await this.mutate("domainPinVcpuFlags", vcpu, cpumap, flags);
+    await this.call("domainPinVcpuFlags", vcpu, cpumap, flags);
   }
   /** `virDomainGetVcpuPinInfo`: the host CPU map of every vCPU of the live or config definition. */
   getVcpuPinInfo(flags = 0): Promise<boolean[][]> {
-    affectExclusive(flags);
     return this.call("domainGetVcpuPinInfo", flags);
   }
   /** `virDomainPinEmulator`: pins the emulator threads to the host CPUs set in `cpumap`. */
   async pinEmulator(cpumap: boolean[], flags = 0): Promise<void> {
-    this.denyReadOnly("virDomainPinEmulator");
-    checkArg(
-      cpumap.length > 0,
-      "maplen in virDomainPinEmulator must be greater than zero",
-      "DOMAIN",
-    );
     await this.call("domainPinEmulator", cpumap, flags);
   }
   /** `virDomainGetEmulatorPinInfo`: the host CPU map of the emulator threads. */
   getEmulatorPinInfo(flags = 0): Promise<boolean[]> {
-    affectExclusive(flags);
     return this.call("domainGetEmulatorPinInfo", flags);
   }
   /** `virDomainFSTrim`: discards unused blocks of one mounted file system, or of all. */
   async fsTrim(mountPoint: string | null = null, minimum = 0, flags = 0): Promise<void> {
-    await this.mutate("domainFSTrim", mountPoint, minimum, flags);
+    await this.call("domainFSTrim", mountPoint, minimum, flags);
   }
   /** `virDomainGetFSInfo`: the guest's mounted file systems. */
   getFSInfo(flags = 0): Promise<DomainFSInfo[]> {
-    return this.mutate("domainGetFSInfo", flags);
+    return this.call("domainGetFSInfo", flags);
   }
   /** `virDomainSetUserPassword`: sets a guest user's password (ENCRYPTED: already hashed). */
   async setUserPassword(user: string, password: string, flags = 0): Promise<void> {
-    await this.mutate("domainSetUserPassword", user, password, flags);
+    await this.call("domainSetUserPassword", user, password, flags);
   }
   /** `virDomainSendProcessSignal`: sends `signum` (0 to 64) to guest process `pid`. */
   async sendProcessSignal(pid: number, signum: number, flags = 0): Promise<void> {
-    this.denyReadOnly("virDomainSendProcessSignal");
-    checkArg(pid !== 0, "pid_value in virDomainSendProcessSignal must not be zero", "DOMAIN");
     await this.call("domainSendProcessSignal", pid, signum, flags);
   }
   /** `virDomainGetMessages`: deprecation and tainting messages of the domain. */
@@ -259,8 +196,6 @@ export class Domain extends Handle<DomainRef> {
    * `<metadata>` element of namespace `uri`, without its namespace.
    */
   getMetadata(type: number, uri: string | null, flags = 0): Promise<string> {
-    affectExclusive(flags);
-    metadataUriCheck(type, uri, "virDomainGetMetadata");
     return this.call("domainGetMetadata", type, uri, flags);
   }
   /**
@@ -274,71 +209,55 @@ export class Domain extends Handle<DomainRef> {
     uri: string | null,
     flags = 0,
   ): Promise<void> {
-    this.denyReadOnly("virDomainSetMetadata");
-    if (type === VIR.DOMAIN_METADATA_TITLE) {
-      checkArg(!metadata?.includes("\n"), "metadata title can't contain newlines", "DOMAIN");
-    }
-    metadataUriCheck(type, uri, "virDomainSetMetadata");
-    if (type === VIR.DOMAIN_METADATA_ELEMENT && metadata !== null) {
-      checkArg(key !== null, "key in virDomainSetMetadata must not be NULL", "DOMAIN");
-    } else if (type === VIR.DOMAIN_METADATA_TITLE || type === VIR.DOMAIN_METADATA_DESCRIPTION) {
-      checkArg(key === null, "key in virDomainSetMetadata must be NULL", "DOMAIN");
-    }
     await this.call("domainSetMetadata", type, metadata, key, uri, flags);
   }
   /** `virDomainGetMemoryParameters`: `hard_limit`, `soft_limit`, `swap_hard_limit` (KiB). */
   getMemoryParameters(flags = 0): Promise<TypedParams> {
-    affectExclusive(flags);
     return this.call("domainGetMemoryParameters", flags);
   }
   /** `virDomainSetMemoryParameters`. */
   async setMemoryParameters(params: TypedParams, flags = 0): Promise<void> {
-    await this.mutate("domainSetMemoryParameters", params, flags);
+    await this.call("domainSetMemoryParameters", params, flags);
   }
   /** `virDomainGetNumaParameters`: `numa_mode` and `numa_nodeset`. */
   getNumaParameters(flags = 0): Promise<TypedParams> {
-    affectExclusive(flags);
     return this.call("domainGetNumaParameters", flags);
   }
   /** `virDomainSetNumaParameters`. */
   async setNumaParameters(params: TypedParams, flags = 0): Promise<void> {
-    await this.mutate("domainSetNumaParameters", params, flags);
+    await this.call("domainSetNumaParameters", params, flags);
   }
   /** `virDomainGetBlkioParameters`: the weight and the per-device `path,value,…` lists. */
   getBlkioParameters(flags = 0): Promise<TypedParams> {
-    affectExclusive(flags);
     return this.call("domainGetBlkioParameters", flags);
   }
   /** `virDomainSetBlkioParameters`. */
   async setBlkioParameters(params: TypedParams, flags = 0): Promise<void> {
-    await this.mutate("domainSetBlkioParameters", params, flags);
+    await this.call("domainSetBlkioParameters", params, flags);
   }
   /** `virDomainGetBlockIoTune`: the I/O throttling of disk `disk`. */
   getBlockIoTune(disk: string, flags = 0): Promise<TypedParams> {
-    affectExclusive(flags);
     return this.call("domainGetBlockIoTune", disk, flags);
   }
   /** `virDomainSetBlockIoTune`. */
   async setBlockIoTune(disk: string, params: TypedParams, flags = 0): Promise<void> {
-    await this.mutate("domainSetBlockIoTune", disk, params, flags);
+    await this.call("domainSetBlockIoTune", disk, params, flags);
   }
   /** `virDomainGetInterfaceParameters`: the bandwidth of interface `device` (MAC or name). */
   getInterfaceParameters(device: string, flags = 0): Promise<TypedParams> {
-    affectExclusive(flags);
     return this.call("domainGetInterfaceParameters", device, flags);
   }
   /** `virDomainSetInterfaceParameters`. */
   async setInterfaceParameters(device: string, params: TypedParams, flags = 0): Promise<void> {
-    await this.mutate("domainSetInterfaceParameters", device, params, flags);
+    await this.call("domainSetInterfaceParameters", device, params, flags);
   }
   /** `virDomainGetPerfEvents`: every perf event and whether it is enabled. */
   getPerfEvents(flags = 0): Promise<TypedParams> {
-    affectExclusive(flags);
     return this.call("domainGetPerfEvents", flags);
   }
   /** `virDomainSetPerfEvents`. */
   async setPerfEvents(params: TypedParams, flags = 0): Promise<void> {
-    await this.mutate("domainSetPerfEvents", params, flags);
+    await this.call("domainSetPerfEvents", params, flags);
   }
   /** `virDomainGetMaxMemory`, KiB. */
   getMaxMemory(): Promise<number> {
@@ -346,14 +265,10 @@ export class Domain extends Handle<DomainRef> {
   }
   /** `virDomainSetMaxMemory`, KiB. */
   async setMaxMemory(memory: number): Promise<void> {
-    this.denyReadOnly("virDomainSetMaxMemory");
-    checkArg(memory !== 0, "memory in virDomainSetMaxMemory must not be zero", "DOMAIN");
     await this.call("domainSetMaxMemory", memory);
   }
   /** `virDomainSetMemory`, KiB. */
   async setMemory(memory: number): Promise<void> {
-    this.denyReadOnly("virDomainSetMemory");
-    checkArg(memory !== 0, "memory in virDomainSetMemory must not be zero", "DOMAIN");
     await this.call(
       { method: "domainSetMemoryFlags", api: "virDomainSetMemory" },
       memory,
@@ -362,8 +277,6 @@ export class Domain extends Handle<DomainRef> {
   }
   /** `virDomainSetMemoryFlags`, KiB. */
   async setMemoryFlags(memory: number, flags = 0): Promise<void> {
-    this.denyReadOnly("virDomainSetMemoryFlags");
-    checkArg(memory !== 0, "memory in virDomainSetMemoryFlags must not be zero", "DOMAIN");
     await this.call("domainSetMemoryFlags", memory, flags);
   }
   /** `virDomainGetAutostart`. */
@@ -372,12 +285,10 @@ export class Domain extends Handle<DomainRef> {
   }
   /** `virDomainSetAutostart`. */
   async setAutostart(autostart: boolean | number): Promise<void> {
-    await this.mutate("domainSetAutostart", Boolean(autostart));
+    await this.call("domainSetAutostart", Boolean(autostart));
   }
   /** `virDomainManagedSave`. */
   async managedSave(flags = 0): Promise<void> {
-    this.denyReadOnly("virDomainManagedSave");
-    saveFlagsExclusive(flags);
     await this.call("domainManagedSave", flags);
   }
   /** `virDomainHasManagedSaveImage`. */
@@ -386,7 +297,7 @@ export class Domain extends Handle<DomainRef> {
   }
   /** `virDomainManagedSaveRemove`. */
   async managedSaveRemove(flags = 0): Promise<void> {
-    await this.mutate("domainManagedSaveRemove", flags);
+    await this.call("domainManagedSaveRemove", flags);
   }
   /** `virDomainSave`. */
   save(to: string): Promise<void> {
@@ -394,8 +305,6 @@ export class Domain extends Handle<DomainRef> {
   }
   /** `virDomainSaveFlags`. */
   async saveFlags(to: string, dxml: string | null = null, flags = 0): Promise<void> {
-    this.denyReadOnly("virDomainSaveFlags");
-    saveFlagsExclusive(flags);
     await this.call("domainSaveFlags", to, dxml, flags);
   }
   /** `virDomainIsActive`. */
@@ -412,8 +321,6 @@ export class Domain extends Handle<DomainRef> {
   }
   /** `virDomainRename`; this handle takes the new name. */
   async rename(newName: string, flags = 0): Promise<void> {
-    this.denyReadOnly("virDomainRename");
-    checkArg(newName !== "", "string new_name in virDomainRename must not be empty", "DOMAIN");
     const ref = await this.call("domainRename", newName, flags);
     if (ref) this.rebind(ref);
   }
@@ -423,38 +330,23 @@ export class Domain extends Handle<DomainRef> {
   }
   /** `virDomainAttachDeviceFlags`. */
   async attachDeviceFlags(xml: string, flags = 0): Promise<void> {
-    await this.mutate("domainAttachDeviceFlags", xml, flags);
+    await this.call("domainAttachDeviceFlags", xml, flags);
   }
   /** `virDomainDetachDeviceFlags`. */
   async detachDeviceFlags(xml: string, flags = 0): Promise<void> {
-    await this.mutate("domainDetachDeviceFlags", xml, flags);
+    await this.call("domainDetachDeviceFlags", xml, flags);
   }
   /** `virDomainCreateWithFiles`: starts the domain handing it file descriptors. */
   async createWithFiles(files: number[], flags = 0): Promise<void> {
-    const ref = await this.mutate("domainCreateWithFiles", files, flags);
+    const ref = await this.call("domainCreateWithFiles", files, flags);
     if (ref) this.rebind(ref);
   }
   /**
    * `virDomainSnapshotCreateXML`: CURRENT needs REDEFINE, which excludes NO_METADATA and HALT.
    */
   async snapshotCreateXML(xml: string, flags = 0): Promise<DomainSnapshot> {
-    denyReadOnly(this.owner.readonly, "virDomainSnapshotCreateXML", "DOMAIN_SNAPSHOT");
-    const f = "DOMAIN_SNAPSHOT";
-    const create = (name: string) => `VIR_DOMAIN_SNAPSHOT_CREATE_${name}`;
-    const bit = (name: string) => (VIR as Record<string, number>)[`DOMAIN_SNAPSHOT_CREATE_${name}`];
-    requireFlag(flags, bit("CURRENT"), bit("REDEFINE"), create("CURRENT"), create("REDEFINE"), f);
-    for (const other of ["NO_METADATA", "HALT"]) {
-      exclusiveFlags(flags, bit("REDEFINE"), bit(other), create("REDEFINE"), create(other), f);
-    }
     return this.#snapshot(
-      await callDriver(
-        this.owner,
-        "DOMAIN_SNAPSHOT",
-        "domainSnapshotCreateXML",
-        this.ref,
-        xml,
-        flags,
-      ),
+      await callDriver(this.owner, "domainSnapshotCreateXML", this.ref, xml, flags),
     );
   }
   #snapshot(name: string): DomainSnapshot {
@@ -462,43 +354,32 @@ export class Domain extends Handle<DomainRef> {
   }
   /** `virDomainSnapshotNum`. */
   snapshotNum(flags = 0): Promise<number> {
-    return callDriver(this.owner, "DOMAIN_SNAPSHOT", "domainSnapshotNum", this.ref, flags);
+    return callDriver(this.owner, "domainSnapshotNum", this.ref, flags);
   }
   /** `virDomainSnapshotListNames`. */
   snapshotListNames(flags = 0): Promise<string[]> {
-    return callDriver(this.owner, "DOMAIN_SNAPSHOT", "domainSnapshotListNames", this.ref, flags);
+    return callDriver(this.owner, "domainSnapshotListNames", this.ref, flags);
   }
   /** `virDomainListAllSnapshots`. */
   async listAllSnapshots(flags = 0): Promise<DomainSnapshot[]> {
-    return (await callDriver(
-      this.owner,
-      "DOMAIN_SNAPSHOT",
-      "domainListAllSnapshots",
-      this.ref,
-      flags,
-    )).map((n) => this.#snapshot(n));
+    return (await callDriver(this.owner, "domainListAllSnapshots", this.ref, flags)).map((n) =>
+      this.#snapshot(n)
+    );
   }
   /** `virDomainSnapshotLookupByName`. */
   async snapshotLookupByName(name: string, flags = 0): Promise<DomainSnapshot> {
     return this.#snapshot(
-      await callDriver(
-        this.owner,
-        "DOMAIN_SNAPSHOT",
-        "domainSnapshotLookupByName",
-        this.ref,
-        name,
-        flags,
-      ),
+      await callDriver(this.owner, "domainSnapshotLookupByName", this.ref, name, flags),
     );
   }
   /** `virDomainHasCurrentSnapshot`. */
   hasCurrentSnapshot(flags = 0): Promise<boolean> {
-    return callDriver(this.owner, "DOMAIN_SNAPSHOT", "domainHasCurrentSnapshot", this.ref, flags);
+    return callDriver(this.owner, "domainHasCurrentSnapshot", this.ref, flags);
   }
   /** `virDomainSnapshotCurrent`. */
   async snapshotCurrent(flags = 0): Promise<DomainSnapshot> {
     return this.#snapshot(
-      await callDriver(this.owner, "DOMAIN_SNAPSHOT", "domainSnapshotCurrent", this.ref, flags),
+      await callDriver(this.owner, "domainSnapshotCurrent", this.ref, flags),
     );
   }
   /** `virDomainRevertToSnapshot` of one of this domain's snapshots. */
@@ -507,24 +388,8 @@ export class Domain extends Handle<DomainRef> {
   }
   /** `virDomainCheckpointCreateXML`: REDEFINE_VALIDATE needs REDEFINE. */
   async checkpointCreateXML(xml: string, flags = 0): Promise<DomainCheckpoint> {
-    denyReadOnly(this.owner.readonly, "virDomainCheckpointCreateXML", "DOMAIN_CHECKPOINT");
-    requireFlag(
-      flags,
-      VIR.DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE,
-      VIR.DOMAIN_CHECKPOINT_CREATE_REDEFINE,
-      "VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE",
-      "VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE",
-      "DOMAIN_CHECKPOINT",
-    );
     return this.#checkpoint(
-      await callDriver(
-        this.owner,
-        "DOMAIN_CHECKPOINT",
-        "domainCheckpointCreateXML",
-        this.ref,
-        xml,
-        flags,
-      ),
+      await callDriver(this.owner, "domainCheckpointCreateXML", this.ref, xml, flags),
     );
   }
   #checkpoint(name: string): DomainCheckpoint {
@@ -532,25 +397,14 @@ export class Domain extends Handle<DomainRef> {
   }
   /** `virDomainListAllCheckpoints`. */
   async listAllCheckpoints(flags = 0): Promise<DomainCheckpoint[]> {
-    return (await callDriver(
-      this.owner,
-      "DOMAIN_CHECKPOINT",
-      "domainListAllCheckpoints",
-      this.ref,
-      flags,
-    )).map((n) => this.#checkpoint(n));
+    return (await callDriver(this.owner, "domainListAllCheckpoints", this.ref, flags)).map((n) =>
+      this.#checkpoint(n)
+    );
   }
   /** `virDomainCheckpointLookupByName`. */
   async checkpointLookupByName(name: string, flags = 0): Promise<DomainCheckpoint> {
     return this.#checkpoint(
-      await callDriver(
-        this.owner,
-        "DOMAIN_CHECKPOINT",
-        "domainCheckpointLookupByName",
-        this.ref,
-        name,
-        flags,
-      ),
+      await callDriver(this.owner, "domainCheckpointLookupByName", this.ref, name, flags),
     );
   }
 }

@@ -1,7 +1,5 @@
 import type { DriverConnection, DriverMethod } from "../util/driver.ts";
-import { type ApiFamily, denyReadOnly, invoke } from "./invoke.ts";
-
-export type { ApiFamily } from "./invoke.ts";
+import { invoke } from "./invoke.ts";
 
 /** What a handle needs from its connection. */
 export interface HandleOwner {
@@ -42,47 +40,32 @@ export type ArgsAfterRef<M extends DriverMethod> = DriverArgs<M> extends [unknow
   ? Rest
   : never;
 
-/** The libvirt API a driver call reports in its errors. */
-function apiName(call: DriverCall<DriverMethod>): string {
-  if (typeof call !== "string") return call.api;
-  return "vir" + call[0].toUpperCase() + call.slice(1);
-}
-
-/** Calls the driver as libvirt's public API entry point named by `call` does. */
+/**
+ * Calls the driver as libvirt's public API entry point named by `call` does: its checks
+ * (read-only refusals included), then the driver.
+ */
 export function callDriver<M extends DriverMethod>(
   owner: HandleOwner,
-  family: ApiFamily,
   call: DriverCall<M>,
   ...args: DriverArgs<M>
 ): DriverResult<M> {
-  const method = typeof call === "string" ? call : call.method;
-  return invoke(owner.driver, method, apiName(call), family, ...args);
-}
-
-/** {@link callDriver} for an API libvirt refuses on a read-only connection, checked first. */
-export function mutateDriver<M extends DriverMethod>(
-  owner: HandleOwner,
-  family: ApiFamily,
-  call: DriverCall<M>,
-  ...args: DriverArgs<M>
-): DriverResult<M> {
-  denyReadOnly(owner.readonly, apiName(call), family);
-  return callDriver(owner, family, call, ...args);
+  if (typeof call === "string") {
+    return invoke(owner.driver, owner.readonly, call, undefined, ...args);
+  }
+  return invoke(owner.driver, owner.readonly, call.method, call.api, ...args);
 }
 
 /**
- * What every object handle shares: the connection it came from, its wire reference and the
- * error family of its API file, and the two ways its methods reach the driver.
+ * What every object handle shares: the connection it came from and its wire reference, and the
+ * way its methods reach the driver.
  */
 export abstract class Handle<R extends object> {
   readonly #owner: HandleOwner;
-  readonly #family: ApiFamily;
   #ref: R;
 
   /** Keeps a copy of `ref`, so the caller's object never aliases the handle's. */
-  constructor(owner: HandleOwner, family: ApiFamily, ref: R) {
+  constructor(owner: HandleOwner, ref: R) {
     this.#owner = owner;
-    this.#family = family;
     this.#ref = { ...ref };
   }
 
@@ -96,19 +79,9 @@ export abstract class Handle<R extends object> {
     return this.#owner;
   }
 
-  /** The error family of this handle's API file. */
-  protected get family(): ApiFamily {
-    return this.#family;
-  }
-
   /** Takes the reference the driver returned after a call that changes it (start, rename). */
   protected rebind(ref: R): void {
     this.#ref = { ...ref };
-  }
-
-  /** libvirt's read-only check for `api`, for methods with argument checks after it. */
-  protected denyReadOnly(api: string): void {
-    denyReadOnly(this.#owner.readonly, api, this.#family);
   }
 
   /** Calls driver method `call` on this object. */
@@ -116,15 +89,7 @@ export abstract class Handle<R extends object> {
     call: DriverCall<M>,
     ...args: ArgsAfterRef<M>
   ): DriverResult<M> {
-    return callDriver(this.#owner, this.#family, call, ...this.#withRef<M>(args));
-  }
-
-  /** {@link call} for an API libvirt refuses on a read-only connection, checked first. */
-  protected mutate<M extends MethodOn<R>>(
-    call: DriverCall<M>,
-    ...args: ArgsAfterRef<M>
-  ): DriverResult<M> {
-    return mutateDriver(this.#owner, this.#family, call, ...this.#withRef<M>(args));
+    return callDriver(this.#owner, call, ...this.#withRef<M>(args));
   }
 
   #withRef<M extends MethodOn<R>>(args: ArgsAfterRef<M>): DriverArgs<M> {

@@ -16,9 +16,8 @@ export * from "./connection.ts";
 export * from "./domain.ts";
 export * from "./snapshot.ts";
 export * from "./checkpoint.ts";
-export { DomainChildHandle, type ExclusiveFlags } from "./domain_child.ts";
+export { DomainChildHandle } from "./domain_child.ts";
 export {
-  type ApiFamily,
   type ArgsAfterRef,
   type DriverArgs,
   type DriverCall,

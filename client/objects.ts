@@ -25,7 +25,7 @@ import { Handle, type HandleOwner } from "./handle.ts";
 export class Network extends Handle<NetworkRef> {
   /** A handle on `ref`'s network, calling `owner`'s driver. */
   constructor(owner: HandleOwner, ref: NetworkRef) {
-    super(owner, "NETWORK", ref);
+    super(owner, ref);
   }
   /** The network's name. */
   get name(): string {
@@ -37,15 +37,15 @@ export class Network extends Handle<NetworkRef> {
   }
   /** `virNetworkCreate`. */
   async create(): Promise<void> {
-    await this.mutate("networkCreate");
+    await this.call("networkCreate");
   }
   /** `virNetworkDestroy`. */
   async destroy(): Promise<void> {
-    await this.mutate("networkDestroy");
+    await this.call("networkDestroy");
   }
   /** `virNetworkUndefine`. */
   async undefine(): Promise<void> {
-    await this.mutate("networkUndefine");
+    await this.call("networkUndefine");
   }
   /** `virNetworkUpdate`. */
   async update(
@@ -55,7 +55,7 @@ export class Network extends Handle<NetworkRef> {
     xml: string,
     flags = 0,
   ): Promise<void> {
-    await this.mutate("networkUpdate", command, section, parentIndex, xml, flags);
+    await this.call("networkUpdate", command, section, parentIndex, xml, flags);
   }
   /** `virNetworkGetXMLDesc`. */
   getXMLDesc(flags = 0): Promise<string> {
@@ -71,7 +71,7 @@ export class Network extends Handle<NetworkRef> {
   }
   /** `virNetworkSetAutostart`. */
   async setAutostart(autostart: boolean | number): Promise<void> {
-    await this.mutate("networkSetAutostart", Boolean(autostart));
+    await this.call("networkSetAutostart", Boolean(autostart));
   }
   /** `virNetworkIsActive`. */
   isActive(): Promise<boolean> {
@@ -102,7 +102,7 @@ export class Network extends Handle<NetworkRef> {
 export class StoragePool extends Handle<StoragePoolRef> {
   /** A handle on `ref`'s pool, calling `owner`'s driver. */
   constructor(owner: HandleOwner, ref: StoragePoolRef) {
-    super(owner, "STORAGE", ref);
+    super(owner, ref);
   }
   /** The pool's name. */
   get name(): string {
@@ -114,27 +114,27 @@ export class StoragePool extends Handle<StoragePoolRef> {
   }
   /** `virStoragePoolBuild`. */
   async build(flags = 0): Promise<void> {
-    await this.mutate("storagePoolBuild", flags);
+    await this.call("storagePoolBuild", flags);
   }
   /** `virStoragePoolCreate`. */
   async create(flags = 0): Promise<void> {
-    await this.mutate("storagePoolCreate", flags);
+    await this.call("storagePoolCreate", flags);
   }
   /** `virStoragePoolDestroy`. */
   async destroy(): Promise<void> {
-    await this.mutate("storagePoolDestroy");
+    await this.call("storagePoolDestroy");
   }
   /** `virStoragePoolDelete`. */
   async delete(flags = 0): Promise<void> {
-    await this.mutate("storagePoolDelete", flags);
+    await this.call("storagePoolDelete", flags);
   }
   /** `virStoragePoolUndefine`. */
   async undefine(): Promise<void> {
-    await this.mutate("storagePoolUndefine");
+    await this.call("storagePoolUndefine");
   }
   /** `virStoragePoolRefresh`. */
   async refresh(flags = 0): Promise<void> {
-    await this.mutate("storagePoolRefresh", flags);
+    await this.call("storagePoolRefresh", flags);
   }
   /** `virStoragePoolGetInfo`. */
   getInfo(): Promise<StoragePoolInfo> {
@@ -150,7 +150,7 @@ export class StoragePool extends Handle<StoragePoolRef> {
   }
   /** `virStoragePoolSetAutostart`. */
   async setAutostart(autostart: boolean | number): Promise<void> {
-    await this.mutate("storagePoolSetAutostart", Boolean(autostart));
+    await this.call("storagePoolSetAutostart", Boolean(autostart));
   }
   /** `virStoragePoolIsActive`. */
   isActive(): Promise<boolean> {
@@ -179,13 +179,12 @@ export class StoragePool extends Handle<StoragePoolRef> {
   }
   /** `virStorageVolCreateXML`. */
   async createVolumeXML(xml: string, flags = 0): Promise<StorageVolume> {
-    return new StorageVolume(this.owner, await this.mutate("storageVolCreateXML", xml, flags));
+    return new StorageVolume(this.owner, await this.call("storageVolCreateXML", xml, flags));
   }
   /** `virStorageVolCreateXMLFrom`. */
   async createVolumeXMLFrom(xml: string, clone: StorageVolume, flags = 0): Promise<StorageVolume> {
-    // Refused before `clone.ref` is read, as libvirt checks the connection first.
-    this.denyReadOnly("virStorageVolCreateXMLFrom");
-    const r = await this.call("storageVolCreateXMLFrom", xml, clone.ref, flags);
+    // A missing clone still reaches libvirt's checks, which refuse a read-only connection first.
+    const r = await this.call("storageVolCreateXMLFrom", xml, clone?.ref, flags);
     return new StorageVolume(this.owner, r);
   }
 }
@@ -208,7 +207,7 @@ export class StoragePool extends Handle<StoragePoolRef> {
 export class StorageVolume extends Handle<StorageVolRef> {
   /** A handle on `ref`'s volume, calling `owner`'s driver. */
   constructor(owner: HandleOwner, ref: StorageVolRef) {
-    super(owner, "STORAGE", ref);
+    super(owner, ref);
   }
   /** The volume's name. */
   get name(): string {
@@ -224,11 +223,11 @@ export class StorageVolume extends Handle<StorageVolRef> {
   }
   /** `virStorageVolDelete`. */
   async delete(flags = 0): Promise<void> {
-    await this.mutate("storageVolDelete", flags);
+    await this.call("storageVolDelete", flags);
   }
   /** `virStorageVolWipe`. */
   async wipe(flags = 0): Promise<void> {
-    await this.mutate("storageVolWipe", flags);
+    await this.call("storageVolWipe", flags);
   }
   /** `virStorageVolGetInfo`. */
   getInfo(): Promise<StorageVolInfo> {
@@ -244,7 +243,7 @@ export class StorageVolume extends Handle<StorageVolRef> {
   }
   /** `virStorageVolResize`. */
   async resize(capacity: number, flags = 0): Promise<void> {
-    await this.mutate("storageVolResize", capacity, flags);
+    await this.call("storageVolResize", capacity, flags);
   }
 }
 
@@ -263,7 +262,7 @@ export class StorageVolume extends Handle<StorageVolRef> {
 export class NodeDevice extends Handle<NodeDeviceRef> {
   /** A handle on `ref`'s device, calling `owner`'s driver. */
   constructor(owner: HandleOwner, ref: NodeDeviceRef) {
-    super(owner, "NODEDEV", ref);
+    super(owner, ref);
   }
   /** The device's name. */
   get name(): string {
@@ -287,7 +286,7 @@ export class NodeDevice extends Handle<NodeDeviceRef> {
   }
   /** `virNodeDeviceDestroy`. */
   async destroy(): Promise<void> {
-    await this.mutate("nodeDeviceDestroy");
+    await this.call("nodeDeviceDestroy");
   }
   /** `virNodeDeviceIsActive`. */
   isActive(): Promise<boolean> {
@@ -314,7 +313,7 @@ export class NodeDevice extends Handle<NodeDeviceRef> {
 export class Interface extends Handle<InterfaceRef> {
   /** A handle on `ref`'s interface, calling `owner`'s driver. */
   constructor(owner: HandleOwner, ref: InterfaceRef) {
-    super(owner, "INTERFACE", ref);
+    super(owner, ref);
   }
   /** The interface's name. */
   get name(): string {
@@ -330,15 +329,15 @@ export class Interface extends Handle<InterfaceRef> {
   }
   /** `virInterfaceUndefine`. */
   async undefine(): Promise<void> {
-    await this.mutate("interfaceUndefine");
+    await this.call("interfaceUndefine");
   }
   /** `virInterfaceCreate`. */
   async create(flags = 0): Promise<void> {
-    await this.mutate("interfaceCreate", flags);
+    await this.call("interfaceCreate", flags);
   }
   /** `virInterfaceDestroy`. */
   async destroy(flags = 0): Promise<void> {
-    await this.mutate("interfaceDestroy", flags);
+    await this.call("interfaceDestroy", flags);
   }
   /** `virInterfaceIsActive`. */
   isActive(): Promise<boolean> {
@@ -360,7 +359,7 @@ export class Interface extends Handle<InterfaceRef> {
 export class Secret extends Handle<SecretRef> {
   /** A handle on `ref`'s secret, calling `owner`'s driver. */
   constructor(owner: HandleOwner, ref: SecretRef) {
-    super(owner, "SECRET", ref);
+    super(owner, ref);
   }
   /** The secret's UUID. */
   get uuid(): string {
@@ -372,16 +371,15 @@ export class Secret extends Handle<SecretRef> {
   }
   /** `virSecretSetValue`. */
   async setValue(value: Uint8Array, flags = 0): Promise<void> {
-    // Refused before `value` is copied, as libvirt checks the connection first.
-    this.denyReadOnly("virSecretSetValue");
-    await this.call("secretSetValue", [...value], flags);
+    // A missing value still reaches libvirt's checks (read-only first, then the NULL value).
+    await this.call("secretSetValue", (value && [...value]) as number[], flags);
   }
   /** `virSecretGetValue`. */
   async getValue(flags = 0): Promise<Uint8Array> {
-    return new Uint8Array(await this.mutate("secretGetValue", flags));
+    return new Uint8Array(await this.call("secretGetValue", flags));
   }
   /** `virSecretUndefine`. */
   async undefine(): Promise<void> {
-    await this.mutate("secretUndefine");
+    await this.call("secretUndefine");
   }
 }

@@ -1,5 +1,4 @@
 import type { DomainRef } from "../util/driver.ts";
-import { VIR } from "../util/constants.ts";
 import { DomainChildHandle } from "./domain_child.ts";
 import type { HandleOwner } from "./handle.ts";
 
@@ -20,7 +19,7 @@ import type { HandleOwner } from "./handle.ts";
 export class DomainSnapshot extends DomainChildHandle {
   /** A handle on snapshot `name` of `dom`'s domain, calling `owner`'s driver. */
   constructor(owner: HandleOwner, dom: DomainRef, name: string) {
-    super(owner, "DOMAIN_SNAPSHOT", dom, name);
+    super(owner, dom, name);
   }
 
   #snap(name: string): DomainSnapshot {
@@ -29,12 +28,7 @@ export class DomainSnapshot extends DomainChildHandle {
 
   /** `virDomainSnapshotGetXMLDesc`; SECURE is refused on a read-only connection. */
   getXMLDesc(flags = 0): Promise<string> {
-    return this.xmlDesc(
-      "virDomainSnapshotGetXMLDesc",
-      VIR.DOMAIN_SNAPSHOT_XML_SECURE,
-      flags,
-      () => this.call("domainSnapshotGetXMLDesc", this.name, flags),
-    );
+    return this.call("domainSnapshotGetXMLDesc", this.name, flags);
   }
   /** `virDomainSnapshotGetParent`. */
   async getParent(flags = 0): Promise<DomainSnapshot> {
@@ -63,30 +57,10 @@ export class DomainSnapshot extends DomainChildHandle {
   }
   /** `virDomainRevertToSnapshot`: RUNNING and PAUSED exclude each other. */
   revert(flags = 0): Promise<void> {
-    return this.mutateExclusive(
-      "virDomainRevertToSnapshot",
-      flags,
-      [
-        VIR.DOMAIN_SNAPSHOT_REVERT_RUNNING,
-        VIR.DOMAIN_SNAPSHOT_REVERT_PAUSED,
-        "VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING",
-        "VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED",
-      ],
-      () => this.call("domainRevertToSnapshot", this.name, flags),
-    );
+    return this.call("domainRevertToSnapshot", this.name, flags);
   }
   /** `virDomainSnapshotDelete`: CHILDREN and CHILDREN_ONLY exclude each other. */
   delete(flags = 0): Promise<void> {
-    return this.mutateExclusive(
-      "virDomainSnapshotDelete",
-      flags,
-      [
-        VIR.DOMAIN_SNAPSHOT_DELETE_CHILDREN,
-        VIR.DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY,
-        "VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN",
-        "VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY",
-      ],
-      () => this.call("domainSnapshotDelete", this.name, flags),
-    );
+    return this.call("domainSnapshotDelete", this.name, flags);
   }
 }

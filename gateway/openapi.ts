@@ -10,7 +10,6 @@ type Schema = Record<string, unknown>;
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
 const str = { type: "string" };
 const num = { type: "number" };
-const bool = { type: "boolean" };
 const obj = (props: Record<string, Schema>): Schema => ({
   type: "object",
   required: Object.keys(props),

@@ -1,11 +1,11 @@
-// libvirt's module rule (../shared/seeds: src/README), checked on every import of every file:
+// libvirt's module rule (libvirt 9.0's src/README), checked on every import of every file:
 // drivers see only the public types, util/ and conf/; the client never reaches into drivers or
 // the gateway, and only its transport adapters may touch runtime APIs; the wire protocol
 // (protocol/) is neutral ground that imports neither side.
 import assert from "node:assert/strict";
 import { dirname, join, relative, resolve } from "node:path";
+import { REPO_ROOT as ROOT } from "../paths.ts";
 
-const ROOT = resolve(dirname(new URL(import.meta.url).pathname), "../..");
 const SKIP = new Set(["node_modules", ".git", "tests"]);
 
 function listTs(dir: string): string[] {

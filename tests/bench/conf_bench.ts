@@ -13,10 +13,10 @@ import {
   testDomainPostParse,
 } from "../../drivers/simulator/domain_postparse.ts";
 import { VIR } from "../../util/constants.ts";
-import { SHARED } from "../paths.ts";
+import { FIXTURES } from "../paths.ts";
 
 function accepted(kind: string): string[] {
-  const dir = join(SHARED, "data/libvirt-xml", kind);
+  const dir = join(FIXTURES, "libvirt-xml", kind);
   const out: string[] = [];
   for (const e of Deno.readDirSync(dir)) {
     if (!e.name.endsWith(".expected.xml")) continue;

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 SHARED=${EDGEVIRT_SHARED:-$(cd .. && pwd)/shared}
 files=()
 for kind in domain network pool interface; do
-  for f in "$SHARED"/data/libvirt-xml/$kind/*.xml; do
+  for f in tests/fixtures/libvirt-xml/$kind/*.xml; do
     case "$f" in *.expected.xml) continue ;; esac
     [ -e "${f%.xml}.expected.xml" ] && files+=("$f")
   done

@@ -2,11 +2,14 @@
 // edgevirt QEMU driver and for libvirt 9.0's QEMU driver (private libvirtd from the oracle,
 // qemu+unix:///session through python3-libvirt), in one run.
 //   deno run -A tests/bench/qemu_bench.ts [runs]
+import { join } from "node:path";
 import { qemuConnectDriver } from "../../drivers/qemu/mod.ts";
 import type { DriverConnection } from "../../util/driver.ts";
-import { SHARED } from "../paths.ts";
+import { REPO_ROOT } from "../paths.ts";
 
 const RUNS = Number(Deno.args[0] ?? 5);
+// The oracle lives in the shared reference folder beside the checkout; EDGEVIRT_SHARED moves it.
+const SHARED = Deno.env.get("EDGEVIRT_SHARED") ?? join(REPO_ROOT, "../shared");
 const xml = (name: string) =>
   `<domain type='qemu'><name>${name}</name><memory unit='MiB'>128</memory>
 <vcpu placement='static' current='1'>4</vcpu><os><type arch='x86_64' machine='q35'>hvm</type></os>

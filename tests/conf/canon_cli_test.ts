@@ -1,12 +1,12 @@
-// `deno task canon` against the oracle's recorded canon.sh runs (../shared/oracle/examples/canon):
+// `deno task canon` against the oracle's recorded canon.sh runs (tests/fixtures/oracle/canon):
 // same stdout, stderr and exit status for every example. The one exception is the nwfilter
 // document: canon.sh sends it to a session libvirtd, which refuses nwfilters in session mode;
 // edgevirt has no nwfilter driver and reports NO_SUPPORT (tests/conf/known_differences.md).
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { REPO_ROOT, SHARED } from "../paths.ts";
+import { FIXTURES, REPO_ROOT } from "../paths.ts";
 
-const EXAMPLES = join(SHARED, "oracle/examples");
+const EXAMPLES = join(FIXTURES, "oracle");
 
 const names = [...Deno.readDirSync(join(EXAMPLES, "canon"))]
   .filter((e) => e.name.endsWith(".xml"))

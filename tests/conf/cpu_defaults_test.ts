@@ -1,5 +1,5 @@
 // <cpu> defaults as libvirt 9.0's test driver prints them (answers recorded with
-// ../shared/oracle/canon.sh on the inputs below).
+// the oracle's canon.sh on the inputs below).
 import assert from "node:assert/strict";
 import { formatDomainXML, parseDomainXML } from "../../conf/mod.ts";
 import { VIR } from "../../util/constants.ts";

@@ -1,5 +1,5 @@
 // Disks on one bus are kept sorted by target name, as virDomainDiskInsert does; the answer below
-// is libvirt 9.0's (../shared/oracle/canon.sh on the same document).
+// is libvirt 9.0's (the oracle's canon.sh on the same document).
 import assert from "node:assert/strict";
 import { formatDomainXML, parseDomainXML } from "../../conf/mod.ts";
 

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { SHARED } from "../paths.ts";
+import { FIXTURES } from "../paths.ts";
 import { formatDomainXML, parseDomainXML } from "../../conf/mod.ts";
 import {
   testDomainGenerateIfnames,
@@ -13,7 +13,7 @@ import {
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 
-const DIR = join(SHARED, "data/libvirt-xml/domain");
+const DIR = join(FIXTURES, "libvirt-xml/domain");
 
 function define(xml: string): string {
   const def = parseDomainXML(xml);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { MODEL_SCHEMAS, modelJSONSchema, parseDomainXML, parseNetworkXML } from "../../conf/mod.ts";
-import { SHARED } from "../paths.ts";
+import { FIXTURES } from "../paths.ts";
 
 Deno.test("every model has a JSON Schema naming its fields", () => {
   for (const kind of Object.keys(MODEL_SCHEMAS) as (keyof typeof MODEL_SCHEMAS)[]) {
@@ -16,7 +16,7 @@ Deno.test("every model has a JSON Schema naming its fields", () => {
 });
 
 Deno.test("parsed corpus documents are valid instances of their model and survive JSON", () => {
-  const dir = join(SHARED, "data/libvirt-xml");
+  const dir = join(FIXTURES, "libvirt-xml");
   for (const [kind, parse] of [["domain", parseDomainXML], ["network", parseNetworkXML]] as const) {
     for (const e of Deno.readDirSync(join(dir, kind))) {
       if (!e.name.endsWith(".expected.xml")) continue;

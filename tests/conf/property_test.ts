@@ -17,7 +17,7 @@ import {
 import { testDomainPostParse } from "../../drivers/simulator/domain_postparse.ts";
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
-import { SHARED } from "../paths.ts";
+import { FIXTURES } from "../paths.ts";
 
 // Text libvirt keeps verbatim: no leading/trailing blanks (names are not trimmed by us either,
 // but libvirt rejects some), no control characters, and XML specials to exercise escaping.
@@ -106,7 +106,7 @@ Deno.test("random valid network names and UUIDs round-trip", () => {
 
 const corpus: [string, string][] = [];
 for (const kind of ["domain", "network", "pool", "volume", "interface", "secret"]) {
-  const dir = join(SHARED, "data/libvirt-xml", kind);
+  const dir = join(FIXTURES, "libvirt-xml", kind);
   for (const e of Deno.readDirSync(dir)) {
     if (e.name.endsWith(".xml") && !e.name.endsWith(".expected.xml")) {
       corpus.push([kind, Deno.readTextFileSync(join(dir, e.name))]);
@@ -131,7 +131,7 @@ const PARSERS: Record<string, (xml: string) => unknown> = {
 };
 
 Deno.test("fuzz: mutated corpus documents give a result or a VirError, never a crash", () => {
-  assert.ok(corpus.length >= 170, `corpus not found under ${SHARED}`);
+  assert.ok(corpus.length >= 170, `corpus not found under ${FIXTURES}`);
   const mutation = fc.record({
     doc: fc.integer({ min: 0, max: corpus.length - 1 }),
     at: fc.double({ min: 0, max: 1, noNaN: true }),

@@ -2,10 +2,10 @@ import { deepEqual as assertEquals } from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { VirError } from "../../util/errors.ts";
-import { SHARED } from "../paths.ts";
+import { FIXTURES } from "../paths.ts";
 
 /** Where libvirt's XML corpus lives. */
-export const CORPUS_DIR: string = join(SHARED, "data/libvirt-xml");
+export const CORPUS_DIR: string = join(FIXTURES, "libvirt-xml");
 
 /** Names of the known differences: test steps for them check that the difference persists. */
 export type KnownDifferences = Record<string, string>;

@@ -5,6 +5,7 @@
  * @module
  */
 import { hashToken, type TokenFile } from "../../gateway/tokens.ts";
+import { REPO_ROOT } from "../paths.ts";
 
 /** A running gateway process. */
 export interface GatewayProcess {
@@ -18,8 +19,6 @@ export interface GatewayProcess {
   stop(): Promise<{ code: number; stderr: string }>;
 }
 
-const ROOT = new URL("../../", import.meta.url).pathname;
-
 /** Spawns the gateway and waits until it listens; `corsOrigins` become `--cors-origin`s. */
 export async function spawnGateway(
   opts: { unix?: boolean; corsOrigins?: string[] } = {},
@@ -32,13 +31,13 @@ export async function spawnGateway(
   };
   await Deno.writeTextFile(`${dir}/tokens.json`, JSON.stringify(file));
   const socket = opts.unix ? `${dir}/gw.sock` : undefined;
-  const args = ["run", "-A", `${ROOT}gateway/main.ts`, "--listen", "127.0.0.1:0"];
+  const args = ["run", "-A", `${REPO_ROOT}/gateway/main.ts`, "--listen", "127.0.0.1:0"];
   args.push("--token-file", `${dir}/tokens.json`);
   if (socket) args.push("--unix", socket);
   for (const origin of opts.corsOrigins ?? []) args.push("--cors-origin", origin);
   const child = new Deno.Command(Deno.execPath(), {
     args,
-    cwd: ROOT,
+    cwd: REPO_ROOT,
     stdout: "null",
     stderr: "piped",
     env: { XDG_CONFIG_HOME: dir },

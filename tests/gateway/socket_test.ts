@@ -2,6 +2,7 @@
 // (mode 0660), `deno task scenario --uri test+http://…`, and a clean exit on SIGTERM.
 import assert from "node:assert/strict";
 import { connect, VIR, VirError } from "../../mod.ts";
+import { REPO_ROOT } from "../paths.ts";
 import { scenarioLines } from "../tools/scenario/runner.ts";
 import { spawnGateway } from "./process.ts";
 
@@ -19,7 +20,7 @@ Deno.test("gateway process: TCP and unix socket clients, the scenario CLI, clean
         "20",
         "tests/conformance/scenarios/vcpus.json",
       ],
-      cwd: new URL("../../", import.meta.url).pathname,
+      cwd: REPO_ROOT,
       env: { EDGEVIRT_TOKEN: gw.token },
       stdout: "piped",
       stderr: "piped",

@@ -1,13 +1,13 @@
 /**
  * `deno task canon [--kind K] [--stable] [--validate] [--live] [--secure] [--json] [--out-dir D]
  * [--time] [--uri URI] [--pool-xml F] FILE...` — edgevirt's canonical XML, with the same CLI,
- * output and exit codes as `../shared/oracle/canon.sh`: each input is defined on a test driver
+ * output and exit codes as the oracle's `canon.sh`: each input is defined on a test driver
  * loaded with an empty node, read back with XMLDesc and undefined again. Secrets (the test driver
  * has no secret driver) are parsed and formatted by `conf/` directly.
  *
  * @example
  * ```sh
- * deno task canon --stable ../shared/data/libvirt-xml/domain/minimal.xml
+ * deno task canon --stable tests/fixtures/libvirt-xml/domain/minimal.xml
  * ```
  * @module
  */

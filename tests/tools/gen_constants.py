@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Regenerates util/constants.ts from python3-libvirt (install with ../shared/oracle/install.sh)."""
+"""Regenerates util/constants.ts from python3-libvirt (install with the oracle's install.sh)."""
 import sys
 sys.path.insert(0, '/usr/lib/python3/dist-packages')
 import libvirt

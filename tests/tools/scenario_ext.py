@@ -4,8 +4,8 @@ for networks, storage pools, storage volumes, interfaces and node devices.
 
 Usage and output are scenario.py's (see `scenario.py --help`); a scenario without the selectors
 below prints exactly what scenario.py prints, because every such op goes to scenario.py's own
-Runner.step. This file imports scenario.py by path (SCENARIO_PY, default
-<repo>/../shared/oracle/scenario.py) and only adds:
+Runner.step. This file imports scenario.py by path (SCENARIO_PY, which
+tests/tools/record_goldens.sh sets to the oracle's) and only adds:
 
   selectors  "net": NAME    networkLookupByName
              "pool": NAME   storagePoolLookupByName
@@ -34,9 +34,9 @@ import importlib.util
 import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SCENARIO_PY = os.environ.get('SCENARIO_PY') or os.path.join(HERE, '..', '..', '..', 'shared', 'oracle',
-                                                            'scenario.py')
+SCENARIO_PY = os.environ.get('SCENARIO_PY')
+if not SCENARIO_PY:
+    sys.exit("scenario_ext.py: set SCENARIO_PY to the oracle's scenario.py (record_goldens.sh does)")
 
 _spec = importlib.util.spec_from_file_location('scenario', SCENARIO_PY)
 sc = importlib.util.module_from_spec(_spec)

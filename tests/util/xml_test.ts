@@ -55,7 +55,7 @@ Deno.test("text before any element: libxml2's 'Start tag expected' at the first 
 });
 
 Deno.test("libxml2's wording for truncated and mismatched documents", () => {
-  // Each expectation is what libvirt 9.0 answered for the same input (../shared/oracle/canon.sh).
+  // Each expectation is what libvirt 9.0 answered for the same input (the oracle's canon.sh).
   const cases: [string, string][] = [
     ["<domain\n", "2: Couldn't find end of Start Tag domain line 1\n(null)\n^"],
     ["<domain type='x'", "1: attributes construct error\n<domain type='x'\n----------------^"],

@@ -10,12 +10,13 @@
  * A runtime whose binary is missing is reported as "not installed", never as passed.
  * @module
  */
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { spawnGateway } from "../../gateway/process.ts";
 import { esbuildArgs } from "./esbuild_args.ts";
 import { runPortableScenario } from "./scenario.ts";
 
-const here = new URL(".", import.meta.url).pathname;
+const here = fileURLToPath(new URL(".", import.meta.url));
 const { tools } = parseArgs({
   args: Deno.args,
   options: { tools: { type: "string", default: "/tmp/evtools/node_modules/.bin" } },

@@ -18,11 +18,11 @@ import { QemuMonitor, QmpClient } from "../../../drivers/qemu/monitor/mod.ts";
 import { qemuPostParse } from "../../../drivers/qemu/postparse.ts";
 import { VIR } from "../../../util/constants.ts";
 import { VirError } from "../../../util/errors.ts";
-import { SHARED } from "../../paths.ts";
+import { FIXTURES } from "../../paths.ts";
 import { controllerFor } from "./fake_qmp/harness.ts";
 import { parseMonitorScript, ReplayMonitor } from "./fake_qmp/replay_monitor.ts";
 
-const DIR = join(SHARED, "data/qemuhotplugtestcpus");
+const DIR = join(FIXTURES, "qemuhotplugtestcpus");
 const read = (name: string) => Deno.readTextFileSync(join(DIR, name));
 
 /** qemuhotplugtest.c's QEMU_HOTPLUG_TEST_DOMAIN_ID and _PID. */

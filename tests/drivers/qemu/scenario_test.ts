@@ -3,11 +3,11 @@
 // this test is ignored on a developer machine but FAILS in CI (CI set).
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { SHARED } from "../../paths.ts";
+import { FIXTURES } from "../../paths.ts";
 import { scenarioLines } from "../../tools/scenario/runner.ts";
 import { realQemuTest } from "./real_qemu.ts";
 
-const SCENARIOS = join(SHARED, "oracle/examples/scenarios");
+const SCENARIOS = join(FIXTURES, "oracle/scenarios");
 
 realQemuTest({
   name: "qemu-vcpus scenario through connect('qemu:///session') matches libvirt 9.0",

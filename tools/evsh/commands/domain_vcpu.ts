@@ -5,7 +5,6 @@
 import { VIR } from "../../../util/constants.ts";
 import type { VcpuInfo } from "../../../util/driver.ts";
 import type { Domain } from "../../../client/domain.ts";
-import { invoke } from "../../../client/invoke.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { formatBitmap } from "../../../conf/domain/bitmap.ts";
 import { cpuSeconds, field, vcpuStateName } from "../format.ts";
@@ -107,16 +106,7 @@ export const DOMAIN_VCPU_COMMANDS: CommandDef[] = [
         if (info.state !== VIR.DOMAIN_SHUTOFF) ctx.fail();
         ctx.resetError();
         // Inactive domains still have their configured pinning.
-        maps = await ctx.call(() =>
-          invoke(
-            ctx.conn.driver,
-            "domainGetVcpuPinInfo",
-            "virDomainGetVcpuPinInfo",
-            "DOMAIN",
-            dom.ref,
-            VIR.DOMAIN_AFFECT_CONFIG,
-          )
-        );
+        maps = await ctx.call(() => dom.getVcpuPinInfo(VIR.DOMAIN_AFFECT_CONFIG));
       }
       // virsh asks for as many vCPUs as getInfo reports, no more.
       const blocks = maps.slice(0, info.nrVirtCpu).map((map, n) => {
