@@ -15,7 +15,17 @@ import type {
   VcpuInfo,
 } from "../../util/driver.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
-import { checkActive, type DomainObj, isActive, modificationImpact, refOf } from "./domain_obj.ts";
+import {
+  checkActive,
+  getDefs,
+  getOneDef,
+  isActive,
+  persistentDef,
+  refOf,
+} from "../../conf/objects/domain_obj.ts";
+import { DOMAIN_LIST_FILTERS_ALL } from "../../conf/objects/domain_obj_list.ts";
+import { orNotFound } from "../../conf/objects/not_found.ts";
+import type { QemuDomainObj } from "./domain_private.ts";
 import type { QemuDriverState } from "./driver_state.ts";
 import { setVcpusMaxConfig, type VcpuConfig } from "./hotplug/config.ts";
 import { setVcpuInternal, setVcpusInternal } from "./hotplug/vcpu_change.ts";
@@ -92,68 +102,52 @@ export class QemuConnection implements DriverConnection {
   }
 
   connectListAllDomains(flags: number): Promise<DomainRef[]> {
-    const want = (o: DomainObj) =>
-      (!(flags & E.CONNECT_LIST_DOMAINS_ACTIVE) || isActive(o)) &&
-      (!(flags & E.CONNECT_LIST_DOMAINS_INACTIVE) || !isActive(o));
-    return Promise.resolve([...this.#s.domains.values()].filter(want).map(refOf));
+    return Promise.resolve().then(() => {
+      checkFlags(flags, DOMAIN_LIST_FILTERS_ALL, "qemuConnectListAllDomains", "QEMU");
+      return this.#s.domains.export(flags).map(refOf);
+    });
   }
 
   domainLookupByName(name: string): Promise<DomainRef> {
-    return this.#found(
-      [...this.#s.domains.values()].find((o) => o.name === name),
-      `name '${name}'`,
-    );
+    return this.#found(this.#s.domains.findByName(name), `name '${name}'`);
   }
 
   domainLookupByUUID(uuid: string): Promise<DomainRef> {
-    return this.#found(this.#s.domains.get(uuid.toLowerCase()), `uuid '${uuid}'`);
+    return this.#found(this.#s.domains.findByUUID(uuid), `uuid '${uuid}'`);
   }
 
   domainLookupByID(id: number): Promise<DomainRef> {
-    return this.#found(
-      [...this.#s.domains.values()].find((o) => o.id === id && id >= 0),
-      `id ${id}`,
-    );
+    return this.#found(this.#s.domains.findByID(id), `id ${id}`);
   }
 
   /** A lookup's result: the domain found, or libvirt's NO_DOMAIN error naming `what` was asked. */
-  #found(obj: DomainObj | undefined, what: string): Promise<DomainRef> {
-    if (!obj) {
-      return Promise.reject(
-        VirError.report("QEMU", "NO_DOMAIN", `no domain with matching ${what}`),
-      );
-    }
-    return Promise.resolve(refOf(obj));
+  #found(obj: QemuDomainObj | undefined, what: string): Promise<DomainRef> {
+    return Promise.resolve().then(() =>
+      refOf(orNotFound(obj, "QEMU", "NO_DOMAIN", `no domain with matching ${what}`))
+    );
   }
 
-  #obj(dom: DomainRef): DomainObj {
-    const obj = this.#s.domains.get(dom.uuid);
-    if (!obj) {
-      throw VirError.report(
-        "QEMU",
-        "NO_DOMAIN",
-        `no domain with matching uuid '${dom.uuid}' (${dom.name})`,
-      );
-    }
-    return obj;
+  #obj(dom: DomainRef): QemuDomainObj {
+    return this.#s.domains.fromRef(dom, "QEMU");
   }
 
   async domainDefineXMLFlags(xml: string, flags: number): Promise<DomainRef> {
     checkFlags(flags, E.DOMAIN_DEFINE_VALIDATE, "qemuDomainDefineXMLFlags", "QEMU");
     const def = this.#s.parse(xml, flags);
-    const { obj, replaced } = this.#s.addDomain(def, true);
+    const { obj, oldDef } = this.#s.domains.add(def, { live: false, checkLive: false });
+    obj.persistent = true;
     await this.#s.saveConfig(obj);
     this.#s.emit(
       obj,
       E.DOMAIN_EVENT_DEFINED,
-      replaced ? E.DOMAIN_EVENT_DEFINED_UPDATED : E.DOMAIN_EVENT_DEFINED_ADDED,
+      oldDef ? E.DOMAIN_EVENT_DEFINED_UPDATED : E.DOMAIN_EVENT_DEFINED_ADDED,
     );
     return refOf(obj);
   }
 
   async domainCreateXML(xml: string, flags: number): Promise<DomainRef> {
     checkFlags(flags, E.DOMAIN_START_PAUSED, "qemuDomainCreateXML", "QEMU");
-    const { obj } = this.#s.addDomain(this.#s.parse(xml), false);
+    const { obj } = this.#s.domains.add(this.#s.parse(xml), { live: true, checkLive: true });
     await obj.job.run(() => this.#s.start(obj, flags));
     return refOf(obj);
   }
@@ -161,14 +155,14 @@ export class QemuConnection implements DriverConnection {
   async domainUndefineFlags(dom: DomainRef, flags: number): Promise<void> {
     checkFlags(flags, 0x7f, "qemuDomainUndefineFlags", "QEMU");
     const obj = this.#obj(dom);
-    if (!obj.persistentDef) {
+    if (!obj.persistent) {
       throw VirError.report("QEMU", "OPERATION_INVALID", "cannot undefine transient domain");
     }
     await this.#s.deleteConfig(obj);
     obj.autostart = false;
     this.#s.emit(obj, E.DOMAIN_EVENT_UNDEFINED, E.DOMAIN_EVENT_UNDEFINED_REMOVED);
-    if (isActive(obj)) obj.persistentDef = undefined;
-    else this.#s.domains.delete(obj.uuid);
+    if (isActive(obj)) obj.persistent = false;
+    else this.#s.domains.remove(obj);
   }
 
   async domainCreateWithFlags(dom: DomainRef, flags: number): Promise<DomainRef> {
@@ -188,13 +182,13 @@ export class QemuConnection implements DriverConnection {
 
   domainShutdownFlags(dom: DomainRef, flags: number): Promise<void> {
     const allowed = E.DOMAIN_SHUTDOWN_ACPI_POWER_BTN | E.DOMAIN_SHUTDOWN_GUEST_AGENT;
-    const press = (obj: DomainObj) => powerButton(obj, flags, false);
+    const press = (obj: QemuDomainObj) => powerButton(obj, flags, false);
     return this.#power(dom, flags, allowed, "qemuDomainShutdownFlags", press);
   }
 
   domainReboot(dom: DomainRef, flags: number): Promise<void> {
     const allowed = E.DOMAIN_REBOOT_ACPI_POWER_BTN | E.DOMAIN_REBOOT_GUEST_AGENT;
-    const press = (obj: DomainObj) => powerButton(obj, flags, true);
+    const press = (obj: QemuDomainObj) => powerButton(obj, flags, true);
     return this.#power(dom, flags, allowed, "qemuDomainReboot", press);
   }
 
@@ -208,7 +202,7 @@ export class QemuConnection implements DriverConnection {
     flags: number,
     allowed: number,
     api: string,
-    op: (obj: DomainObj) => Promise<void>,
+    op: (obj: QemuDomainObj) => Promise<void>,
   ): Promise<void> {
     checkFlags(flags, allowed, api, "QEMU");
     const obj = this.#obj(dom);
@@ -234,7 +228,7 @@ export class QemuConnection implements DriverConnection {
   async #pauseOrResume(
     dom: DomainRef,
     target: number,
-    change: (obj: DomainObj) => Promise<void>,
+    change: (obj: QemuDomainObj) => Promise<void>,
   ): Promise<void> {
     const obj = this.#obj(dom);
     await obj.job.run(async () => {
@@ -247,7 +241,7 @@ export class QemuConnection implements DriverConnection {
 
   domainGetInfo(dom: DomainRef): Promise<DomainInfo> {
     const obj = this.#obj(dom);
-    const def = obj.vcpus ? this.#s.liveDefinition(obj) : (obj.persistentDef ?? obj.liveDef!);
+    const def = obj.vcpus ? this.#s.liveDefinition(obj) : obj.def;
     return Promise.resolve({
       state: obj.state,
       maxMem: def.memory.total,
@@ -266,10 +260,11 @@ export class QemuConnection implements DriverConnection {
   domainGetXMLDesc(dom: DomainRef, flags: number): Promise<string> {
     checkFlags(flags, 0x1f, "qemuDomainGetXMLDesc", "QEMU");
     const obj = this.#obj(dom);
-    const inactive = (flags & E.DOMAIN_XML_INACTIVE) && obj.persistentDef;
-    const def = isActive(obj) && !inactive
+    const def = (flags & E.DOMAIN_XML_INACTIVE) && obj.newDef
+      ? obj.newDef
+      : isActive(obj)
       ? this.#s.liveDefinition(obj)
-      : (obj.persistentDef ?? obj.liveDef!);
+      : obj.def;
     return Promise.resolve(formatDomainXML(def, flags));
   }
 
@@ -285,7 +280,7 @@ export class QemuConnection implements DriverConnection {
   }
 
   domainIsPersistent(dom: DomainRef): Promise<boolean> {
-    return Promise.resolve(this.#obj(dom).persistentDef !== undefined);
+    return Promise.resolve(this.#obj(dom).persistent);
   }
 
   domainGetAutostart(dom: DomainRef): Promise<boolean> {
@@ -294,7 +289,7 @@ export class QemuConnection implements DriverConnection {
 
   async domainSetAutostart(dom: DomainRef, autostart: boolean): Promise<void> {
     const obj = this.#obj(dom);
-    if (!obj.persistentDef) {
+    if (!obj.persistent) {
       throw VirError.report(
         "QEMU",
         "OPERATION_INVALID",
@@ -316,11 +311,11 @@ export class QemuConnection implements DriverConnection {
     );
     const obj = this.#obj(dom);
     await obj.job.run(async () => {
-      const { live, config } = modificationImpact(obj, flags);
+      const { live, config } = getDefs(obj, flags);
       if (flags & E.DOMAIN_VCPU_GUEST) {
         throw VirError.report("QEMU", "ARGUMENT_UNSUPPORTED", "QEMU guest agent is not configured");
       }
-      const cfg = config ? vcpusFromDef(obj.persistentDef!) : undefined;
+      const cfg = config ? vcpusFromDef(config) : undefined;
       if (flags & E.DOMAIN_VCPU_MAXIMUM) {
         if (live) {
           throw VirError.report(
@@ -329,7 +324,7 @@ export class QemuConnection implements DriverConnection {
             "maximum vcpu count of a live domain can't be modified",
           );
         }
-        const t = obj.persistentDef!.cpu?.topology;
+        const t = config!.cpu?.topology;
         if (t && t.sockets * t.dies * t.cores * t.threads !== nvcpus) {
           throw VirError.report(
             "QEMU",
@@ -342,7 +337,11 @@ export class QemuConnection implements DriverConnection {
       }
       const hotpluggable = (flags & E.DOMAIN_VCPU_HOTPLUGGABLE) !== 0;
       const ctx = live ? obj.vcpus!.ctx : undefined;
-      await this.#live(obj, live, () => setVcpusInternal(ctx, cfg, nvcpus, hotpluggable));
+      await this.#live(
+        obj,
+        live !== undefined,
+        () => setVcpusInternal(ctx, cfg, nvcpus, hotpluggable),
+      );
       if (cfg) await this.#saveConfigVcpus(obj, cfg);
     });
   }
@@ -361,10 +360,10 @@ export class QemuConnection implements DriverConnection {
     const on = state !== 0;
     const obj = this.#obj(dom);
     await obj.job.run(async () => {
-      const { live, config } = modificationImpact(obj, flags);
-      const cfg = config ? vcpusFromDef(obj.persistentDef!) : undefined;
+      const { live, config } = getDefs(obj, flags);
+      const cfg = config ? vcpusFromDef(config) : undefined;
       const ctx = live ? obj.vcpus!.ctx : undefined;
-      await this.#live(obj, live, () => setVcpuInternal(ctx, cfg, map, on));
+      await this.#live(obj, live !== undefined, () => setVcpuInternal(ctx, cfg, map, on));
       if (cfg) await this.#saveConfigVcpus(obj, cfg);
     });
   }
@@ -377,11 +376,11 @@ export class QemuConnection implements DriverConnection {
       "QEMU",
     );
     const obj = this.#obj(dom);
-    const { live } = modificationImpact(obj, flags);
+    const { def, live } = getOneDef(obj, flags);
     if (flags & E.DOMAIN_VCPU_GUEST) {
       throw VirError.report("QEMU", "ARGUMENT_UNSUPPORTED", "QEMU guest agent is not configured");
     }
-    const vcpus = live ? obj.vcpus!.ctx.vm.vcpus : vcpusFromDef(obj.persistentDef!).vcpus;
+    const vcpus = live ? obj.vcpus!.ctx.vm.vcpus : vcpusFromDef(def).vcpus;
     return Promise.resolve(flags & E.DOMAIN_VCPU_MAXIMUM ? vcpus.length : countOnline(vcpus));
   }
 
@@ -444,7 +443,7 @@ export class QemuConnection implements DriverConnection {
   }
 
   /** Runs a vCPU change; a live one saves the status whatever the outcome. */
-  async #live(obj: DomainObj, live: boolean, fn: () => Promise<void>): Promise<void> {
+  async #live(obj: QemuDomainObj, live: boolean, fn: () => Promise<void>): Promise<void> {
     try {
       await fn();
     } finally {
@@ -452,8 +451,8 @@ export class QemuConnection implements DriverConnection {
     }
   }
 
-  async #saveConfigVcpus(obj: DomainObj, cfg: VcpuConfig): Promise<void> {
-    applyVcpusToDef(obj.persistentDef!, cfg.vcpus, cfg.individual);
+  async #saveConfigVcpus(obj: QemuDomainObj, cfg: VcpuConfig): Promise<void> {
+    applyVcpusToDef(persistentDef(obj), cfg.vcpus, cfg.individual);
     await this.#s.saveConfig(obj);
   }
 }

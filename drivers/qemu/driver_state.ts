@@ -13,7 +13,15 @@ import { EventHub } from "../../util/event_hub.ts";
 import { assignDeviceAliases } from "./alias.ts";
 import { buildQemuArgv } from "./command/argv.ts";
 import { emulatorPinOf } from "../../conf/domain/pins.ts";
-import { type DomainObj, isActive, refOf } from "./domain_obj.ts";
+import {
+  isActive,
+  persistentDef,
+  refOf,
+  removeTransientDef,
+  setDefTransient,
+} from "../../conf/objects/domain_obj.ts";
+import { DomainObjList } from "../../conf/objects/domain_obj_list.ts";
+import { newQemuDomainObj, type QemuDomainObj } from "./domain_private.ts";
 import { VcpuController } from "./hotplug/controller.ts";
 import { refreshVcpuInfo } from "./hotplug/refresh.ts";
 import { startupVcpus } from "./hotplug/startup.ts";
@@ -21,7 +29,6 @@ import type { LiveVcpus } from "./hotplug/types.ts";
 import { applyVcpusToDef, vcpusFromDef } from "./hotplug/vcpu_model.ts";
 import type { QmpEvent } from "./monitor/qmp_client.ts";
 import { writeFileAtomic } from "./process/atomic_file.ts";
-import { DomainJob } from "./process/job.ts";
 import type { QemuLauncher, QemuProcess } from "./process/launcher.ts";
 import type { QemuPaths } from "./process/paths.ts";
 import { loadStatuses, removeStatus, saveStatus } from "./process/status.ts";
@@ -65,7 +72,7 @@ function kvmUsable(): boolean {
  * ```
  */
 export class QemuDriverState {
-  readonly domains = new Map<string, DomainObj>();
+  readonly domains = new DomainObjList(newQemuDomainObj);
   readonly events = new EventHub<DriverEvent>();
   readonly paths: QemuPaths;
   readonly launcher: QemuLauncher;
@@ -89,9 +96,9 @@ export class QemuDriverState {
     await Deno.mkdir(s.paths.runDir, { recursive: true });
     await s.#loadConfigs();
     await s.#reattach();
-    for (const obj of s.domains.values()) {
+    for (const obj of s.domains) {
       if (obj.autostart && !isActive(obj)) {
-        await s.start(obj, 0).catch((e) => s.#log(`autostart of '${obj.name}' failed: ${e}`));
+        await s.start(obj, 0).catch((e) => s.#log(`autostart of '${obj.def.name}' failed: ${e}`));
       }
     }
     return s;
@@ -99,14 +106,14 @@ export class QemuDriverState {
 
   /** Drops monitors without touching QEMU (the processes keep running). */
   async close(): Promise<void> {
-    for (const obj of this.domains.values()) {
+    for (const obj of this.domains) {
       const proc = obj.proc;
       obj.proc = undefined;
       await proc?.monitor.close();
     }
   }
 
-  emit(obj: DomainObj, event: number, detail: number): void {
+  emit(obj: QemuDomainObj, event: number, detail: number): void {
     this.events.emit({
       family: "domain",
       eventId: E.DOMAIN_EVENT_ID_LIFECYCLE,
@@ -115,7 +122,7 @@ export class QemuDriverState {
     });
   }
 
-  emitOther(obj: DomainObj, eventId: number, data: Record<string, unknown>): void {
+  emitOther(obj: QemuDomainObj, eventId: number, data: Record<string, unknown>): void {
     this.events.emit({ family: "domain", eventId, ref: refOf(obj), data });
   }
 
@@ -133,85 +140,39 @@ export class QemuDriverState {
     return def;
   }
 
-  /** Adds or replaces a domain definition (persistent or transient). */
-  addDomain(def: DomainDef, persistent: boolean): { obj: DomainObj; replaced: boolean } {
-    for (const o of this.domains.values()) {
-      if (o.name === def.name && o.uuid !== def.uuid) {
-        throw VirError.report(
-          "DOMAIN",
-          "OPERATION_FAILED",
-          `domain '${def.name}' already exists with uuid ${o.uuid}`,
-        );
-      }
-      if (o.uuid === def.uuid && o.name !== def.name) {
-        throw VirError.report(
-          "DOMAIN",
-          "OPERATION_FAILED",
-          `domain '${o.name}' is already defined with uuid ${o.uuid}`,
-        );
-      }
-    }
-    const existing = this.domains.get(def.uuid);
-    if (existing) {
-      if (persistent) existing.persistentDef = def;
-      else if (isActive(existing)) {
-        throw VirError.report(
-          "DOMAIN",
-          "OPERATION_INVALID",
-          `domain '${def.name}' is already active`,
-        );
-      }
-      return { obj: existing, replaced: true };
-    }
-    const obj: DomainObj = {
-      uuid: def.uuid,
-      name: def.name,
-      persistentDef: persistent ? def : undefined,
-      liveDef: persistent ? undefined : def,
-      id: -1,
-      state: E.DOMAIN_SHUTOFF,
-      reason: E.DOMAIN_SHUTOFF_UNKNOWN,
-      autostart: false,
-      job: new DomainJob(),
-    };
-    this.domains.set(obj.uuid, obj);
-    return { obj, replaced: false };
+  async saveConfig(obj: QemuDomainObj): Promise<void> {
+    if (!obj.persistent) return;
+    const xml = formatDomainXML(persistentDef(obj), E.DOMAIN_XML_INACTIVE | E.DOMAIN_XML_SECURE);
+    await writeFileAtomic(`${this.paths.configDir}/${obj.def.name}.xml`, xml);
   }
 
-  async saveConfig(obj: DomainObj): Promise<void> {
-    if (!obj.persistentDef) return;
-    const xml = formatDomainXML(obj.persistentDef, E.DOMAIN_XML_INACTIVE | E.DOMAIN_XML_SECURE);
-    await writeFileAtomic(`${this.paths.configDir}/${obj.name}.xml`, xml);
+  async deleteConfig(obj: QemuDomainObj): Promise<void> {
+    await Deno.remove(`${this.paths.configDir}/${obj.def.name}.xml`).catch(() => {});
+    await Deno.remove(`${this.paths.configDir}/autostart/${obj.def.name}`).catch(() => {});
   }
 
-  async deleteConfig(obj: DomainObj): Promise<void> {
-    await Deno.remove(`${this.paths.configDir}/${obj.name}.xml`).catch(() => {});
-    await Deno.remove(`${this.paths.configDir}/autostart/${obj.name}`).catch(() => {});
-  }
-
-  async setAutostart(obj: DomainObj, on: boolean): Promise<void> {
-    const link = `${this.paths.configDir}/autostart/${obj.name}`;
-    if (on) await writeFileAtomic(link, obj.uuid);
+  async setAutostart(obj: QemuDomainObj, on: boolean): Promise<void> {
+    const link = `${this.paths.configDir}/autostart/${obj.def.name}`;
+    if (on) await writeFileAtomic(link, obj.def.uuid);
     else await Deno.remove(link).catch(() => {});
     obj.autostart = on;
   }
 
   /** The live definition with its current vCPU state. */
-  liveDefinition(obj: DomainObj): DomainDef {
-    const def = structuredClone(obj.liveDef!);
-    def.id = obj.id;
+  liveDefinition(obj: QemuDomainObj): DomainDef {
+    const def = structuredClone(obj.def);
     const vm = obj.vcpus?.ctx.vm;
     if (vm) applyVcpusToDef(def, vm.vcpus, vm.individual);
     return def;
   }
 
-  async saveStatus(obj: DomainObj): Promise<void> {
+  async saveStatus(obj: QemuDomainObj): Promise<void> {
     if (!obj.proc) return;
     const vm = obj.vcpus!.ctx.vm;
     await saveStatus(this.paths.runDir, {
-      name: obj.name,
-      uuid: obj.uuid,
-      id: obj.id,
+      name: obj.def.name,
+      uuid: obj.def.uuid,
+      id: obj.def.id,
       pid: obj.proc.pid,
       monitorPath: obj.monitorPath!,
       state: obj.state,
@@ -225,28 +186,38 @@ export class QemuDriverState {
   // ---- processes ---------------------------------------------------------------------------
 
   /** Starts QEMU for a defined domain (libvirt's `qemuProcessStart`). */
-  async start(obj: DomainObj, flags: number): Promise<void> {
+  async start(obj: QemuDomainObj, flags: number): Promise<void> {
     if (isActive(obj)) {
       throw VirError.report("DOMAIN", "OPERATION_INVALID", "domain is already running");
     }
-    const def = structuredClone(obj.persistentDef ?? obj.liveDef!);
-    assignDeviceAliases(def);
-    const { vcpus, individual } = vcpusFromDef(def);
-    const monitorPath = `${this.paths.runDir}/${obj.name}.qmp`;
-    const argv = buildQemuArgv(def, vcpus, { monitorPath, accel: this.#accel });
-    const proc = await this.launcher.launch(
-      def.devices.emulator ?? DEFAULT_EMULATOR,
-      argv,
-      monitorPath,
-    );
-    obj.liveDef = def;
+    const def = structuredClone(obj.def);
+    const monitorPath = `${this.paths.runDir}/${def.name}.qmp`;
+    let proc: QemuProcess;
+    let vm: LiveVcpus;
+    try {
+      assignDeviceAliases(def);
+      const { vcpus, individual } = vcpusFromDef(def);
+      const argv = buildQemuArgv(def, vcpus, { monitorPath, accel: this.#accel });
+      proc = await this.launcher.launch(
+        def.devices.emulator ?? DEFAULT_EMULATOR,
+        argv,
+        monitorPath,
+      );
+      vm = { pid: proc.pid, vcpus, individual };
+    } catch (err) {
+      // Nothing ran: a createXML's definition goes again, as libvirt's qemuProcessStop does.
+      this.#forgetLive(obj);
+      throw err;
+    }
+    setDefTransient(obj);
+    obj.def = def;
+    this.domains.setId(obj, this.#nextId++);
     obj.monitorPath = monitorPath;
-    obj.id = this.#nextId++;
     obj.state = E.DOMAIN_PAUSED;
     obj.reason = E.DOMAIN_PAUSED_STARTING_UP;
     obj.gotShutdown = false;
     obj.stopping = undefined;
-    this.#attachProcess(obj, proc, { pid: proc.pid, vcpus, individual });
+    this.#attachProcess(obj, proc, vm);
     try {
       if (resetShutsDown(def)) await proc.monitor.setAction({ reboot: "shutdown" });
       await startupVcpus(obj.vcpus!.ctx);
@@ -271,7 +242,7 @@ export class QemuDriverState {
   }
 
   /** Kills QEMU (SIGTERM, then SIGKILL after 3 s) and waits for the monitor to close. */
-  async destroy(obj: DomainObj): Promise<void> {
+  async destroy(obj: QemuDomainObj): Promise<void> {
     obj.stopping = "destroy";
     await this.#kill(obj.proc);
     this.#stopped(obj, E.DOMAIN_SHUTOFF_DESTROYED, E.DOMAIN_EVENT_STOPPED_DESTROYED);
@@ -282,7 +253,7 @@ export class QemuDriverState {
    * panic): the domain lets go of the monitor before the kill, as libvirt closes it first, so
    * nothing QEMU says while dying (the SIGTERM's SHUTDOWN) reaches the domain.
    */
-  async stopProcess(obj: DomainObj, reason: number, detail: number): Promise<void> {
+  async stopProcess(obj: QemuDomainObj, reason: number, detail: number): Promise<void> {
     const proc = obj.proc;
     obj.proc = undefined;
     await this.#kill(proc);
@@ -305,7 +276,7 @@ export class QemuDriverState {
   }
 
   #attachProcess(
-    obj: DomainObj,
+    obj: QemuDomainObj,
     proc: QemuProcess,
     vm: LiveVcpus,
   ): void {
@@ -326,7 +297,7 @@ export class QemuDriverState {
     proc.monitor.closed.then(() => this.#onMonitorClosed(obj, proc));
   }
 
-  #onQmpEvent(obj: DomainObj, proc: QemuProcess, ev: QmpEvent): void {
+  #onQmpEvent(obj: QemuDomainObj, proc: QemuProcess, ev: QmpEvent): void {
     if (obj.proc !== proc) return;
     obj.vcpus?.handleEvent(ev);
     switch (ev.event) {
@@ -366,7 +337,7 @@ export class QemuDriverState {
     }
   }
 
-  #onMonitorClosed(obj: DomainObj, proc: QemuProcess): void {
+  #onMonitorClosed(obj: QemuDomainObj, proc: QemuProcess): void {
     // A destroy finishes the stop itself; a monitor we dropped on close is no exit at all.
     if (obj.proc !== proc || obj.stopping === "destroy") return;
     if (obj.gotShutdown) {
@@ -374,25 +345,32 @@ export class QemuDriverState {
     } else this.#stopped(obj, E.DOMAIN_SHUTOFF_CRASHED, E.DOMAIN_EVENT_STOPPED_FAILED);
   }
 
-  #stopped(obj: DomainObj, reason: number, detail: number): void {
+  #stopped(obj: QemuDomainObj, reason: number, detail: number): void {
     if (!isActive(obj)) return;
     this.#cleanup(obj, reason);
     this.emit(obj, E.DOMAIN_EVENT_STOPPED, detail);
   }
 
-  #cleanup(obj: DomainObj, reason: number): void {
-    const ref = refOf(obj);
+  #cleanup(obj: QemuDomainObj, reason: number): void {
     obj.proc = undefined;
     obj.vcpus = undefined;
-    obj.id = -1;
     obj.state = E.DOMAIN_SHUTOFF;
     obj.reason = reason;
     obj.stopping = undefined;
     obj.fakeReboot = undefined;
     obj.pausedShutdown = undefined;
-    void removeStatus(this.paths.runDir, ref.name);
-    if (obj.persistentDef) obj.liveDef = undefined;
-    else this.domains.delete(obj.uuid);
+    void removeStatus(this.paths.runDir, obj.def.name);
+    this.#forgetLive(obj);
+  }
+
+  /**
+   * The live definition goes (`virDomainObjRemoveTransientDef`), and with it a transient
+   * domain (`qemuDomainRemoveInactive`).
+   */
+  #forgetLive(obj: QemuDomainObj): void {
+    removeTransientDef(obj);
+    this.domains.setId(obj, -1);
+    if (!obj.persistent) this.domains.remove(obj);
   }
 
   // ---- loading -----------------------------------------------------------------------------
@@ -402,7 +380,8 @@ export class QemuDriverState {
       if (!e.isFile || !e.name.endsWith(".xml")) continue;
       try {
         const def = this.parse(await Deno.readTextFile(`${this.paths.configDir}/${e.name}`));
-        const { obj } = this.addDomain(def, true);
+        const { obj } = this.domains.add(def, { live: false, checkLive: false });
+        obj.persistent = true;
         obj.autostart = await Deno.stat(`${this.paths.configDir}/autostart/${def.name}`).then(
           () => true,
           () => false,
@@ -422,13 +401,12 @@ export class QemuDriverState {
         continue;
       }
       const liveDef = this.parse(st.liveXml);
-      const obj = this.domains.get(st.uuid) ?? this.addDomain(liveDef, false).obj;
+      const { obj } = this.domains.add(liveDef, { live: true, checkLive: false });
       const { vcpus, individual } = vcpusFromDef(liveDef);
       st.vcpus.forEach((v, i) => {
         if (vcpus[i]) Object.assign(vcpus[i].priv, { alias: v.alias, tid: v.tid });
       });
-      obj.liveDef = liveDef;
-      obj.id = st.id;
+      this.domains.setId(obj, st.id);
       obj.state = st.state;
       obj.reason = st.reason;
       obj.fakeReboot = st.fakeReboot;
@@ -447,7 +425,7 @@ export class QemuDriverState {
         }
         await this.saveStatus(obj);
       } catch (err) {
-        this.#log(`re-attaching '${obj.name}' failed: ${err}`);
+        this.#log(`re-attaching '${obj.def.name}' failed: ${err}`);
       }
     }
   }

@@ -11,7 +11,8 @@ import type { DomainDef } from "../../conf/domain/def.ts";
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 import { emulatorPinOf, setVcpuPin, vcpuPinsOf, writeEmulatorPin } from "../../conf/domain/pins.ts";
-import { type DomainObj, modificationImpact } from "./domain_obj.ts";
+import { getDefs, getOneDef } from "../../conf/objects/domain_obj.ts";
+import type { QemuDomainObj } from "./domain_private.ts";
 import type { QemuDriverState } from "./driver_state.ts";
 import { hasVcpuPids } from "./hotplug/vcpu_model.ts";
 
@@ -38,7 +39,7 @@ function emptyPinError(): VirError {
   return VirError.report("QEMU", "INVALID_ARG", "Empty cpu list for pinning");
 }
 
-function tunable(state: QemuDriverState, obj: DomainObj, field: string, cpus: number[]): void {
+function tunable(state: QemuDriverState, obj: QemuDomainObj, field: string, cpus: number[]): void {
   state.emitOther(obj, VIR.DOMAIN_EVENT_ID_TUNABLE, { params: { [field]: formatBitmap(cpus) } });
 }
 
@@ -50,20 +51,19 @@ function tunable(state: QemuDriverState, obj: DomainObj, field: string, cpus: nu
  * ```ts
  * import { pinVcpu } from "./pinning.ts";
  * import type { QemuDriverState } from "./driver_state.ts";
- * import type { DomainObj } from "./domain_obj.ts";
- * declare const state: QemuDriverState, obj: DomainObj;
+ * import type { QemuDomainObj } from "./domain_private.ts";
+ * declare const state: QemuDriverState, obj: QemuDomainObj;
  * await pinVcpu(state, obj, 1, [false, true], 1);
  * ```
  */
 export async function pinVcpu(
   state: QemuDriverState,
-  obj: DomainObj,
+  obj: QemuDomainObj,
   vcpu: number,
   cpumap: readonly boolean[],
   flags: number,
 ): Promise<void> {
-  const { live, config } = modificationImpact(obj, flags);
-  const persistent = config ? obj.persistentDef! : undefined;
+  const { live, config: persistent } = getDefs(obj, flags);
   if (persistent && vcpu >= persistent.vcpu.max) {
     throw VirError.report(
       "QEMU",
@@ -104,36 +104,39 @@ export async function pinVcpu(
  * ```ts
  * import { pinEmulator } from "./pinning.ts";
  * import type { QemuDriverState } from "./driver_state.ts";
- * import type { DomainObj } from "./domain_obj.ts";
- * declare const state: QemuDriverState, obj: DomainObj;
+ * import type { QemuDomainObj } from "./domain_private.ts";
+ * declare const state: QemuDriverState, obj: QemuDomainObj;
  * await pinEmulator(state, obj, [true], 2);
  * ```
  */
 export async function pinEmulator(
   state: QemuDriverState,
-  obj: DomainObj,
+  obj: QemuDomainObj,
   cpumap: readonly boolean[],
   flags: number,
 ): Promise<void> {
-  const { live, config } = modificationImpact(obj, flags);
+  const { live, config } = getDefs(obj, flags);
   const cpus = cpusOf(cpumap);
   if (!cpus.length) throw emptyPinError();
   if (live) {
     await obj.vcpus!.ctx.cgroup.setupEmulator(cpus);
-    writeEmulatorPin(obj.liveDef!, cpus);
+    writeEmulatorPin(live, cpus);
     await state.saveStatus(obj);
     tunable(state, obj, "cputune.emulatorpin", cpus);
   }
   if (config) {
-    writeEmulatorPin(obj.persistentDef!, cpus);
+    writeEmulatorPin(config, cpus);
     await state.saveConfig(obj);
   }
 }
 
-/** libvirt's `virDomainObjGetOneDef`: the one definition LIVE, CONFIG or neither names. */
-function oneDef(state: QemuDriverState, obj: DomainObj, flags: number): DomainDef {
-  const { live } = modificationImpact(obj, flags);
-  return live ? state.liveDefinition(obj) : obj.persistentDef!;
+/**
+ * libvirt's `virDomainObjGetOneDef`: the one definition LIVE, CONFIG or neither names, the live
+ * one with its current vCPU state.
+ */
+function oneDef(state: QemuDriverState, obj: QemuDomainObj, flags: number): DomainDef {
+  const { def, live } = getOneDef(obj, flags);
+  return live ? state.liveDefinition(obj) : def;
 }
 
 /**
@@ -144,12 +147,16 @@ function oneDef(state: QemuDriverState, obj: DomainObj, flags: number): DomainDe
  * ```ts
  * import { vcpuPinInfo } from "./pinning.ts";
  * import type { QemuDriverState } from "./driver_state.ts";
- * import type { DomainObj } from "./domain_obj.ts";
- * declare const state: QemuDriverState, obj: DomainObj;
+ * import type { QemuDomainObj } from "./domain_private.ts";
+ * declare const state: QemuDriverState, obj: QemuDomainObj;
  * const maps = vcpuPinInfo(state, obj, 0);
  * ```
  */
-export function vcpuPinInfo(state: QemuDriverState, obj: DomainObj, flags: number): boolean[][] {
+export function vcpuPinInfo(
+  state: QemuDriverState,
+  obj: QemuDomainObj,
+  flags: number,
+): boolean[][] {
   const def = oneDef(state, obj, flags);
   const pins = vcpuPinsOf(def);
   return Array.from({ length: def.vcpu.max }, (_, i) => cpuMap(pins.get(i) ?? cpusetOf(def)));
@@ -162,12 +169,16 @@ export function vcpuPinInfo(state: QemuDriverState, obj: DomainObj, flags: numbe
  * ```ts
  * import { emulatorPinInfo } from "./pinning.ts";
  * import type { QemuDriverState } from "./driver_state.ts";
- * import type { DomainObj } from "./domain_obj.ts";
- * declare const state: QemuDriverState, obj: DomainObj;
+ * import type { QemuDomainObj } from "./domain_private.ts";
+ * declare const state: QemuDriverState, obj: QemuDomainObj;
  * const map = emulatorPinInfo(state, obj, 0);
  * ```
  */
-export function emulatorPinInfo(state: QemuDriverState, obj: DomainObj, flags: number): boolean[] {
+export function emulatorPinInfo(
+  state: QemuDriverState,
+  obj: QemuDomainObj,
+  flags: number,
+): boolean[] {
   const def = oneDef(state, obj, flags);
   return cpuMap(emulatorPinOf(def) ?? cpusetOf(def));
 }

@@ -8,18 +8,19 @@
  */
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
-import { type DomainObj, isActive } from "./domain_obj.ts";
+import { isActive } from "../../conf/objects/domain_obj.ts";
+import type { QemuDomainObj } from "./domain_private.ts";
 import { poweroffRestarts } from "./lifecycle_actions.ts";
 
 const E = VIR;
 
 /** The parts of the driver state the handlers use. */
 export interface PowerHost {
-  emit(obj: DomainObj, event: number, detail: number): void;
+  emit(obj: QemuDomainObj, event: number, detail: number): void;
   /** Ends QEMU and the domain with `reason`, sending STOPPED with `detail`. */
-  stopProcess(obj: DomainObj, reason: number, detail: number): Promise<void>;
-  emitOther(obj: DomainObj, eventId: number, data: Record<string, unknown>): void;
-  saveStatus(obj: DomainObj): Promise<void>;
+  stopProcess(obj: QemuDomainObj, reason: number, detail: number): Promise<void>;
+  emitOther(obj: QemuDomainObj, eventId: number, data: Record<string, unknown>): void;
+  saveStatus(obj: QemuDomainObj): Promise<void>;
   log(message: string): void;
 }
 
@@ -33,19 +34,19 @@ export interface PowerHost {
  * @example
  * ```ts
  * import { handleShutdownEvent, type PowerHost } from "./power_events.ts";
- * import type { DomainObj } from "./domain_obj.ts";
- * declare const host: PowerHost, obj: DomainObj;
+ * import type { QemuDomainObj } from "./domain_private.ts";
+ * declare const host: PowerHost, obj: QemuDomainObj;
  * handleShutdownEvent(host, obj, true); // a guest-initiated power-off
  * ```
  */
 export function handleShutdownEvent(
   host: PowerHost,
-  obj: DomainObj,
+  obj: QemuDomainObj,
   guest: boolean | undefined,
 ): void {
   if (obj.state === E.DOMAIN_SHUTDOWN || !isActive(obj)) return;
   obj.gotShutdown = true;
-  const restart = obj.fakeReboot === true || poweroffRestarts(obj.liveDef!);
+  const restart = obj.fakeReboot === true || poweroffRestarts(obj.def);
   if (restart) {
     obj.pausedShutdown = true;
     fakeReboot(host, obj);
@@ -75,25 +76,25 @@ export function handleShutdownEvent(
  * @example
  * ```ts
  * import { handleGuestPanicEvent, type PowerHost } from "./power_events.ts";
- * import type { DomainObj } from "./domain_obj.ts";
- * declare const host: PowerHost, obj: DomainObj;
+ * import type { QemuDomainObj } from "./domain_private.ts";
+ * declare const host: PowerHost, obj: QemuDomainObj;
  * handleGuestPanicEvent(host, obj);
  * ```
  */
-export function handleGuestPanicEvent(host: PowerHost, obj: DomainObj): void {
+export function handleGuestPanicEvent(host: PowerHost, obj: QemuDomainObj): void {
   // libvirt hands the panic to a worker thread while its monitor thread goes on with the STOP
   // QEMU sends right behind GUEST_PANICKED: the domain shows SUSPENDED before CRASHED. A timer
   // turn lets the STOP already on its way be handled first here too.
   setTimeout(() => void obj.job.run(() => actOnPanic(host, obj)), 0);
 }
 
-async function actOnPanic(host: PowerHost, obj: DomainObj): Promise<void> {
+async function actOnPanic(host: PowerHost, obj: QemuDomainObj): Promise<void> {
   if (!isActive(obj)) return;
   obj.state = E.DOMAIN_CRASHED;
   obj.reason = E.DOMAIN_CRASHED_PANICKED;
   host.emit(obj, E.DOMAIN_EVENT_CRASHED, E.DOMAIN_EVENT_CRASHED_PANICKED);
   await host.saveStatus(obj).catch(() => {});
-  switch (obj.liveDef!.onCrash) {
+  switch (obj.def.onCrash) {
     case "restart":
     case "coredump-restart":
       obj.fakeReboot = true;
@@ -114,12 +115,12 @@ async function actOnPanic(host: PowerHost, obj: DomainObj): Promise<void> {
  * @example
  * ```ts
  * import { handleResetEvent, type PowerHost } from "./power_events.ts";
- * import type { DomainObj } from "./domain_obj.ts";
- * declare const host: PowerHost, obj: DomainObj;
+ * import type { QemuDomainObj } from "./domain_private.ts";
+ * declare const host: PowerHost, obj: QemuDomainObj;
  * handleResetEvent(host, obj);
  * ```
  */
-export function handleResetEvent(host: PowerHost, obj: DomainObj): void {
+export function handleResetEvent(host: PowerHost, obj: QemuDomainObj): void {
   if (obj.state === E.DOMAIN_PAUSED && obj.reason === E.DOMAIN_PAUSED_STARTING_UP) return;
   host.emitOther(obj, E.DOMAIN_EVENT_ID_REBOOT, {});
   obj.fakeReboot = false;
@@ -130,7 +131,7 @@ export function handleResetEvent(host: PowerHost, obj: DomainObj): void {
  * The fake reboot, as a job of its own: `system_reset`, then `cont` (the running reason is
  * BOOTED, or CRASHED after a crash). Whatever fails kills QEMU, as libvirt does.
  */
-function fakeReboot(host: PowerHost, obj: DomainObj): void {
+function fakeReboot(host: PowerHost, obj: QemuDomainObj): void {
   const proc = obj.proc!;
   void obj.job.run(async () => {
     try {
@@ -146,7 +147,7 @@ function fakeReboot(host: PowerHost, obj: DomainObj): void {
       obj.fakeReboot = false;
       await host.saveStatus(obj);
     } catch (err) {
-      host.log(`fake reboot of '${obj.name}' failed: ${err}`);
+      host.log(`fake reboot of '${obj.def.name}' failed: ${err}`);
       obj.pausedShutdown = false;
       obj.fakeReboot = false;
       proc.kill("SIGKILL");

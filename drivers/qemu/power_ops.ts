@@ -7,7 +7,8 @@
  */
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
-import { checkActive, type DomainObj } from "./domain_obj.ts";
+import { checkActive } from "../../conf/objects/domain_obj.ts";
+import type { QemuDomainObj } from "./domain_private.ts";
 import { poweroffRestarts, resetShutsDown } from "./lifecycle_actions.ts";
 import { child } from "../../util/xml/mod.ts";
 
@@ -16,11 +17,11 @@ const ACPI = E.DOMAIN_SHUTDOWN_ACPI_POWER_BTN;
 const AGENT = E.DOMAIN_SHUTDOWN_GUEST_AGENT;
 
 /** libvirt's `qemuDomainAgentAvailable` when no agent is connected. */
-function agentUnavailable(obj: DomainObj): VirError {
+function agentUnavailable(obj: QemuDomainObj): VirError {
   if (obj.state !== E.DOMAIN_RUNNING) {
     return VirError.report("QEMU", "OPERATION_INVALID", "domain is not running");
   }
-  const configured = (obj.liveDef ?? obj.persistentDef)?.devices.other.some((d) =>
+  const configured = obj.def.devices.other.some((d) =>
     d.name === "channel" && child(d, "target")?.attributes.name === "org.qemu.guest_agent.0"
   );
   return configured
@@ -38,13 +39,17 @@ function agentUnavailable(obj: DomainObj): VirError {
  * @example
  * ```ts
  * import { powerButton } from "./power_ops.ts";
- * import type { DomainObj } from "./domain_obj.ts";
- * declare const obj: DomainObj;
+ * import type { QemuDomainObj } from "./domain_private.ts";
+ * declare const obj: QemuDomainObj;
  * await powerButton(obj, 0, true); // virDomainReboot(dom, 0)
  * ```
  */
-export async function powerButton(obj: DomainObj, flags: number, reboot: boolean): Promise<void> {
-  const def = obj.liveDef ?? obj.persistentDef!;
+export async function powerButton(
+  obj: QemuDomainObj,
+  flags: number,
+  reboot: boolean,
+): Promise<void> {
+  const def = obj.def;
   const isReboot = reboot ? !resetShutsDown(def) : poweroffRestarts(def);
   if ((flags & AGENT) && !(flags & ACPI)) throw agentUnavailable(obj);
   await obj.job.run(async () => {
@@ -65,12 +70,12 @@ export async function powerButton(obj: DomainObj, flags: number, reboot: boolean
  * @example
  * ```ts
  * import { resetDomain } from "./power_ops.ts";
- * import type { DomainObj } from "./domain_obj.ts";
- * declare const obj: DomainObj;
+ * import type { QemuDomainObj } from "./domain_private.ts";
+ * declare const obj: QemuDomainObj;
  * await resetDomain(obj);
  * ```
  */
-export async function resetDomain(obj: DomainObj): Promise<void> {
+export async function resetDomain(obj: QemuDomainObj): Promise<void> {
   await obj.job.run(async () => {
     checkActive(obj);
     await obj.proc!.monitor.systemReset();

@@ -1,19 +1,14 @@
 /**
- * Finding domains of a test driver state and announcing their lifecycle changes, shared by
- * every domain call: `testDomObjFromDomain`, libvirt's `virDomainObjListAdd` duplicate rules
- * and `virDomainEventLifecycleNewFromObj`.
+ * Finding domains of a test driver state, moving them between running and shut off, and
+ * announcing their lifecycle changes, shared by every domain call: `testDomObjFromDomain`,
+ * `testDomainStartState`, `testDomainShutdownState` and `virDomainEventLifecycleNewFromObj`.
  *
  * @module
  */
-import type { DomainDef } from "../../conf/domain/def.ts";
 import type { DomainRef } from "../../util/driver.ts";
 import { VIR } from "../../util/constants.ts";
-import { VirError } from "../../util/errors.ts";
-import { isActive, newDomainObj, refOf } from "./domain_obj.ts";
-import type { DomainObj } from "./domain_obj.ts";
-import type { TestDriverState } from "./driver_state.ts";
-import { orNotFound } from "./object_lookup.ts";
-import { parseUUID } from "../../util/uuid.ts";
+import { refOf, removeTransientDef, setDefTransient } from "../../conf/objects/domain_obj.ts";
+import type { TestDomainObj, TestDriverState } from "./driver_state.ts";
 
 /**
  * The object behind a domain handle, by UUID (`testDomObjFromDomain`).
@@ -25,12 +20,8 @@ import { parseUUID } from "../../util/uuid.ts";
  * const obj = domainFromRef(state, { name: "test", uuid: "6695eb01-f6a4-8304-79aa-97f2502e193f", id: 1 });
  * ```
  */
-export function domainFromRef(state: TestDriverState, ref: DomainRef): DomainObj {
-  return orNotFound(
-    state.domains.get("uuid", parseUUID(ref.uuid)),
-    "NO_DOMAIN",
-    `no domain with matching uuid '${ref.uuid.toLowerCase()}' (${ref.name})`,
-  );
+export function domainFromRef(state: TestDriverState, ref: DomainRef): TestDomainObj {
+  return state.domains.fromRef(ref, "TEST");
 }
 
 /**
@@ -41,13 +32,13 @@ export function domainFromRef(state: TestDriverState, ref: DomainRef): DomainObj
  * import { emitLifecycle } from "./domain_access.ts";
  * import { VIR } from "../../util/constants.ts";
  * declare const state: import("./driver_state.ts").TestDriverState;
- * declare const obj: import("./domain_obj.ts").DomainObj;
+ * declare const obj: import("./driver_state.ts").TestDomainObj;
  * emitLifecycle(state, obj, VIR.DOMAIN_EVENT_STARTED, VIR.DOMAIN_EVENT_STARTED_BOOTED);
  * ```
  */
 export function emitLifecycle(
   state: TestDriverState,
-  obj: DomainObj,
+  obj: TestDomainObj,
   event: number,
   detail: number,
 ): void {
@@ -60,86 +51,40 @@ export function emitLifecycle(
 }
 
 /**
- * Drops a domain from the state (`virDomainObjListRemove`).
+ * `testDomainStartState`: running with the state's next id; a persistent domain keeps its
+ * configuration aside so live changes do not leak into it.
  *
  * @example
  * ```ts
- * import { removeDomain } from "./domain_access.ts";
+ * import { startState } from "./domain_access.ts";
  * declare const state: import("./driver_state.ts").TestDriverState;
- * declare const obj: import("./domain_obj.ts").DomainObj;
- * removeDomain(state, obj);
+ * declare const obj: import("./driver_state.ts").TestDomainObj;
+ * startState(state, obj, 1);
  * ```
  */
-export function removeDomain(state: TestDriverState, obj: DomainObj): void {
-  state.domains.delete(obj);
+export function startState(state: TestDriverState, obj: TestDomainObj, reason: number): void {
+  obj.state = VIR.DOMAIN_RUNNING;
+  obj.reason = reason;
+  setDefTransient(obj);
+  state.domains.setId(obj, state.allocateId());
+  obj.hasManagedSave = false;
 }
 
 /**
- * `virDomainObjListAdd`: a new object, or the existing one with the same UUID and name taking
- * the new definition (as live definition when `live`, refusing an active one with
- * `checkLive`). `oldDef` tells a define that it replaced a configuration.
+ * `testDomainShutdownState`: back to the persistent definition and shut off with the given
+ * reason.
  *
  * @example
  * ```ts
- * import { addDomain } from "./domain_access.ts";
+ * import { shutdownState } from "./domain_access.ts";
  * declare const state: import("./driver_state.ts").TestDriverState;
- * declare const def: import("../../conf/domain/def.ts").DomainDef;
- * const { obj, replaced } = addDomain(state, def, { live: false, checkLive: false });
+ * declare const obj: import("./driver_state.ts").TestDomainObj;
+ * shutdownState(state, obj, 3);
  * ```
  */
-export function addDomain(
-  state: TestDriverState,
-  def: DomainDef,
-  opts: { live: boolean; checkLive: boolean },
-): { obj: DomainObj; replaced: boolean } {
-  const same = state.domains.get("uuid", def.uuid);
-  if (same) {
-    if (same.def.name !== def.name) {
-      throw VirError.report(
-        "DOMAIN",
-        "OPERATION_FAILED",
-        `domain '${same.def.name}' is already defined with uuid ${same.def.uuid}`,
-      );
-    }
-    if (opts.checkLive) {
-      if (isActive(same)) {
-        throw VirError.report(
-          "DOMAIN",
-          "OPERATION_INVALID",
-          `domain '${same.def.name}' is already active`,
-        );
-      }
-      if (!same.persistent) {
-        throw VirError.report(
-          "DOMAIN",
-          "OPERATION_INVALID",
-          `domain '${same.def.name}' is already being started`,
-        );
-      }
-    }
-    let replaced = false;
-    if (isActive(same)) {
-      replaced = same.newDef !== undefined;
-      same.newDef = def;
-    } else if (opts.live) {
-      same.newDef ??= same.def;
-      same.def = def;
-    } else {
-      replaced = true;
-      same.def = def;
-    }
-    state.domains.reindex(same);
-    return { obj: same, replaced };
-  }
-  const byName = state.domains.get("name", def.name);
-  if (byName) {
-    throw VirError.report(
-      "DOMAIN",
-      "OPERATION_FAILED",
-      `domain '${def.name}' already exists with uuid ${byName.def.uuid}`,
-    );
-  }
-  const obj = newDomainObj(def);
-  state.domains.add(obj);
-  return { obj, replaced: false };
+export function shutdownState(state: TestDriverState, obj: TestDomainObj, reason: number): void {
+  removeTransientDef(obj);
+  state.domains.setId(obj, -1);
+  obj.state = VIR.DOMAIN_SHUTOFF;
+  obj.reason = reason;
 }

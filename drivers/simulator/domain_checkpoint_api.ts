@@ -15,17 +15,22 @@ import type { DomainRef, DriverConnection } from "../../util/driver.ts";
 import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import { domainFromRef } from "./domain_access.ts";
-import { checkActive, type DomainObj, isActive } from "./domain_obj.ts";
-import type { TestDriverState } from "./driver_state.ts";
-import { captureDomain, deleteMoment, momentByName, parseMomentDomain } from "./moment_access.ts";
-import { type Moment, MOMENT_LIST } from "./moment_list.ts";
+import { checkActive, isActive } from "../../conf/objects/domain_obj.ts";
+import type { TestDomainObj, TestDriverState } from "./driver_state.ts";
+import { captureDomain, momentByName, parseMomentDomain } from "./moment_access.ts";
+import { deleteMoment } from "../../conf/objects/moment_delete.ts";
+import { type Moment, MOMENT_LIST } from "../../conf/objects/moment_list.ts";
 import { lift } from "./sync_table.ts";
 
 const E = VIR;
 const FILTERS_ALL = E.DOMAIN_CHECKPOINT_LIST_LEAVES | E.DOMAIN_CHECKPOINT_LIST_NO_LEAVES;
 
 /** virDomainListCheckpoints: the public flags are the moment flags, no other filter. */
-function checkpointNames(obj: DomainObj, from: Moment<CheckpointDef> | undefined, flags: number) {
+function checkpointNames(
+  obj: TestDomainObj,
+  from: Moment<CheckpointDef> | undefined,
+  flags: number,
+) {
   if ((flags & FILTERS_ALL) === FILTERS_ALL) flags &= ~FILTERS_ALL;
   const moment = (flags & E.DOMAIN_CHECKPOINT_LIST_ROOTS ? MOMENT_LIST.ROOTS : 0) |
     (flags & E.DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL ? MOMENT_LIST.TOPOLOGICAL : 0) |
@@ -39,7 +44,7 @@ function checkpointNames(obj: DomainObj, from: Moment<CheckpointDef> | undefined
  * in place of a same-named checkpoint (keeping its children) if there is one. Returns the
  * checkpoint and whether it becomes current.
  */
-function redefine(obj: DomainObj, def: CheckpointDef): [Moment<CheckpointDef>, boolean] {
+function redefine(obj: TestDomainObj, def: CheckpointDef): [Moment<CheckpointDef>, boolean] {
   const list = obj.checkpoints;
   list.checkCycles(def);
   if (def.dom) {

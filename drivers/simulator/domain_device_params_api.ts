@@ -11,7 +11,7 @@ import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import { domainFromRef } from "./domain_access.ts";
 import { diskByName, netFind } from "./domain_devices.ts";
-import { getOneDef } from "./domain_obj.ts";
+import { getOneDef } from "../../conf/objects/domain_obj.ts";
 import type { TestDriverState } from "./driver_state.ts";
 import { validateTypedParams } from "./domain_tuning_api.ts";
 import { lift } from "./sync_table.ts";

@@ -10,10 +10,9 @@ import type { DomainRef, DriverConnection } from "../../util/driver.ts";
 import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import { domainFromRef } from "./domain_access.ts";
-import { checkActive } from "./domain_obj.ts";
-import type { DomainObj } from "./domain_obj.ts";
-import type { TestDriverState } from "./driver_state.ts";
-import { orNotFound } from "./object_lookup.ts";
+import { checkActive } from "../../conf/objects/domain_obj.ts";
+import type { TestDomainObj, TestDriverState } from "./driver_state.ts";
+import { networkByName } from "./network_api.ts";
 import { networkFirstIP } from "./object_info.ts";
 import { disks, diskTarget } from "./domain_devices.ts";
 import { lift } from "./sync_table.ts";
@@ -34,7 +33,7 @@ function checkMount(mount: string): void {
  * `testDomainFSFreeze` / `testDomainFSThaw`: sets the frozen flag of the named mounts (all
  * when none is named) and counts those that changed.
  */
-function setFrozen(obj: DomainObj, mountpoints: string[], frozen: boolean): number {
+function setFrozen(obj: TestDomainObj, mountpoints: string[], frozen: boolean): number {
   const next = [...obj.frozen] as [boolean, boolean];
   const targets = mountpoints.length ? mountpoints : MOUNTS;
   let changed = 0;
@@ -187,11 +186,7 @@ export function domainGuestMethods(state: TestDriverState): Partial<DriverConnec
         };
         if (net.type === "network") {
           const name = net.source?.network ?? "";
-          const network = orNotFound(
-            state.networks.get("name", name),
-            "NO_NETWORK",
-            `no network with matching name '${name}'`,
-          );
+          const network = networkByName(state, name);
           const ip = networkFirstIP(network.def);
           const ipv6 = ip?.family === "ipv6";
           // A different address per interface and per domain id, as libvirt does.

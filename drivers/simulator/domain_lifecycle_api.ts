@@ -7,44 +7,19 @@
 import type { DomainRef, DriverConnection } from "../../util/driver.ts";
 import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
+import { checkActive, isActive, refOf } from "../../conf/objects/domain_obj.ts";
+import { DOMAIN_LIST_FILTERS_ALL } from "../../conf/objects/domain_obj_list.ts";
+import { orNotFound } from "../../conf/objects/not_found.ts";
 import { formatDomainXML, parseTestDomain } from "./conf_adapters.ts";
-import { addDomain, domainFromRef, emitLifecycle, removeDomain } from "./domain_access.ts";
-import { checkActive, isActive, refOf, shutdownState, startState } from "./domain_obj.ts";
-import type { DomainObj } from "./domain_obj.ts";
-import type { TestDriverState } from "./driver_state.ts";
+import { domainFromRef, emitLifecycle, shutdownState, startState } from "./domain_access.ts";
+import type { TestDomainObj, TestDriverState } from "./driver_state.ts";
 import { lift } from "./sync_table.ts";
-import { orNotFound } from "./object_lookup.ts";
-import { parseUUID } from "../../util/uuid.ts";
-import { pairFilter } from "./list_filter.ts";
 
 const F = "TEST";
 const E = VIR;
 
-function stateFilter(flags: number, obj: DomainObj): boolean {
-  const all = E.CONNECT_LIST_DOMAINS_RUNNING | E.CONNECT_LIST_DOMAINS_PAUSED |
-    E.CONNECT_LIST_DOMAINS_SHUTOFF | E.CONNECT_LIST_DOMAINS_OTHER;
-  if (!(flags & all)) return true;
-  const s = obj.state;
-  return Boolean(
-    (flags & E.CONNECT_LIST_DOMAINS_RUNNING && s === E.DOMAIN_RUNNING) ||
-      (flags & E.CONNECT_LIST_DOMAINS_PAUSED && s === E.DOMAIN_PAUSED) ||
-      (flags & E.CONNECT_LIST_DOMAINS_SHUTOFF && s === E.DOMAIN_SHUTOFF) ||
-      (flags & E.CONNECT_LIST_DOMAINS_OTHER &&
-        !([E.DOMAIN_RUNNING, E.DOMAIN_PAUSED, E.DOMAIN_SHUTOFF] as number[]).includes(s)),
-  );
-}
-
-const LIST_FILTERS_ALL = E.CONNECT_LIST_DOMAINS_ACTIVE | E.CONNECT_LIST_DOMAINS_INACTIVE |
-  E.CONNECT_LIST_DOMAINS_PERSISTENT | E.CONNECT_LIST_DOMAINS_TRANSIENT |
-  E.CONNECT_LIST_DOMAINS_RUNNING | E.CONNECT_LIST_DOMAINS_PAUSED |
-  E.CONNECT_LIST_DOMAINS_SHUTOFF | E.CONNECT_LIST_DOMAINS_OTHER |
-  E.CONNECT_LIST_DOMAINS_MANAGEDSAVE | E.CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE |
-  E.CONNECT_LIST_DOMAINS_AUTOSTART | E.CONNECT_LIST_DOMAINS_NO_AUTOSTART |
-  E.CONNECT_LIST_DOMAINS_HAS_SNAPSHOT | E.CONNECT_LIST_DOMAINS_NO_SNAPSHOT |
-  E.CONNECT_LIST_DOMAINS_HAS_CHECKPOINT | E.CONNECT_LIST_DOMAINS_NO_CHECKPOINT;
-
 /** `testDomainActionSetState`: where an on_poweroff / on_reboot action leaves the domain. */
-function applyAction(obj: DomainObj, action: string | undefined): void {
+function applyAction(obj: TestDomainObj, action: string | undefined): void {
   if (action === "restart" || action === "rename-restart") {
     obj.state = E.DOMAIN_RUNNING;
     obj.reason = E.DOMAIN_RUNNING_BOOTED;
@@ -62,23 +37,23 @@ function applyAction(obj: DomainObj, action: string | undefined): void {
  * import { stopDomain } from "./domain_lifecycle_api.ts";
  * import { VIR } from "../../util/constants.ts";
  * declare const state: import("./driver_state.ts").TestDriverState;
- * declare const obj: import("./domain_obj.ts").DomainObj;
+ * declare const obj: import("./driver_state.ts").TestDomainObj;
  * stopDomain(state, obj, VIR.DOMAIN_SHUTOFF_DESTROYED, VIR.DOMAIN_EVENT_STOPPED_DESTROYED);
  * ```
  */
 export function stopDomain(
   state: TestDriverState,
-  obj: DomainObj,
+  obj: TestDomainObj,
   reason: number,
   detail: number,
 ): void {
   shutdownState(state, obj, reason);
   emitLifecycle(state, obj, E.DOMAIN_EVENT_STOPPED, detail);
-  if (!obj.persistent) removeDomain(state, obj);
+  if (!obj.persistent) state.domains.remove(obj);
 }
 
 /** Shutdown and reboot: follow the configured action; only a resulting shutoff is an event. */
-function actOn(state: TestDriverState, obj: DomainObj, action: string | undefined): void {
+function actOn(state: TestDriverState, obj: TestDomainObj, action: string | undefined): void {
   applyAction(obj, action);
   if (obj.state === E.DOMAIN_SHUTOFF) {
     stopDomain(state, obj, E.DOMAIN_SHUTOFF_SHUTDOWN, E.DOMAIN_EVENT_STOPPED_SHUTDOWN);
@@ -97,64 +72,24 @@ function actOn(state: TestDriverState, obj: DomainObj, action: string | undefine
  */
 export function domainLifecycleMethods(state: TestDriverState): Partial<DriverConnection> {
   const get = (ref: DomainRef) => domainFromRef(state, ref);
-  const lookup = (index: "uuid" | "name" | "id", key: string | number | undefined) =>
-    refOf(orNotFound(state.domains.get(index, key), "NO_DOMAIN"));
+  const lookup = (obj: TestDomainObj | undefined) => refOf(orNotFound(obj, F, "NO_DOMAIN"));
   const table = lift({
-    connectNumOfDomains: () => state.domains.filter(isActive).length,
-    connectListDomains: () => state.domains.filter(isActive).map((d) => d.def.id),
-    connectNumOfDefinedDomains: () => state.domains.filter((d) => !isActive(d)).length,
-    connectListDefinedDomains: () =>
-      state.domains.filter((d) => !isActive(d)).map((d) => d.def.name),
+    connectNumOfDomains: () => state.domains.activeIDs().length,
+    connectListDomains: () => state.domains.activeIDs(),
+    connectNumOfDefinedDomains: () => state.domains.inactiveNames().length,
+    connectListDefinedDomains: () => state.domains.inactiveNames(),
     connectListAllDomains: (flags) => {
-      checkFlags(flags, LIST_FILTERS_ALL, "testConnectListAllDomains", F);
-      return state.domains.filter((d) =>
-        pairFilter(
-          flags,
-          E.CONNECT_LIST_DOMAINS_ACTIVE,
-          E.CONNECT_LIST_DOMAINS_INACTIVE,
-          isActive(d),
-        ) &&
-        pairFilter(
-          flags,
-          E.CONNECT_LIST_DOMAINS_PERSISTENT,
-          E.CONNECT_LIST_DOMAINS_TRANSIENT,
-          d.persistent,
-        ) &&
-        stateFilter(flags, d) &&
-        pairFilter(
-          flags,
-          E.CONNECT_LIST_DOMAINS_MANAGEDSAVE,
-          E.CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE,
-          d.hasManagedSave,
-        ) &&
-        pairFilter(
-          flags,
-          E.CONNECT_LIST_DOMAINS_AUTOSTART,
-          E.CONNECT_LIST_DOMAINS_NO_AUTOSTART,
-          d.autostart,
-        ) &&
-        pairFilter(
-          flags,
-          E.CONNECT_LIST_DOMAINS_HAS_SNAPSHOT,
-          E.CONNECT_LIST_DOMAINS_NO_SNAPSHOT,
-          d.snapshots.size > 0,
-        ) &&
-        pairFilter(
-          flags,
-          E.CONNECT_LIST_DOMAINS_HAS_CHECKPOINT,
-          E.CONNECT_LIST_DOMAINS_NO_CHECKPOINT,
-          d.checkpoints.size > 0,
-        )
-      ).map(refOf);
+      checkFlags(flags, DOMAIN_LIST_FILTERS_ALL, "testConnectListAllDomains", F);
+      return state.domains.export(flags).map(refOf);
     },
-    domainLookupByID: (id) => lookup("id", id),
-    domainLookupByUUID: (uuid) => lookup("uuid", parseUUID(uuid)),
-    domainLookupByName: (name) => lookup("name", name),
+    domainLookupByID: (id) => lookup(state.domains.findByID(id)),
+    domainLookupByUUID: (uuid) => lookup(state.domains.findByUUID(uuid)),
+    domainLookupByName: (name) => lookup(state.domains.findByName(name)),
 
     domainCreateXML: (xml, flags) => {
       checkFlags(flags, E.DOMAIN_START_VALIDATE, "testDomainCreateXML", F);
       const def = parseTestDomain(xml, (flags & E.DOMAIN_START_VALIDATE) !== 0);
-      const { obj } = addDomain(state, def, { live: true, checkLive: true });
+      const { obj } = state.domains.add(def, { live: true, checkLive: true });
       startState(state, obj, E.DOMAIN_RUNNING_BOOTED);
       emitLifecycle(state, obj, E.DOMAIN_EVENT_STARTED, E.DOMAIN_EVENT_STARTED_BOOTED);
       return refOf(obj);
@@ -165,13 +100,13 @@ export function domainLifecycleMethods(state: TestDriverState): Partial<DriverCo
       if (def.name.includes("\n")) {
         throw VirError.report("XML", "XML_DETAIL", "invalid char in name: 0x0a");
       }
-      const { obj, replaced } = addDomain(state, def, { live: false, checkLive: false });
+      const { obj, oldDef } = state.domains.add(def, { live: false, checkLive: false });
       obj.persistent = true;
       emitLifecycle(
         state,
         obj,
         E.DOMAIN_EVENT_DEFINED,
-        replaced ? E.DOMAIN_EVENT_DEFINED_UPDATED : E.DOMAIN_EVENT_DEFINED_ADDED,
+        oldDef ? E.DOMAIN_EVENT_DEFINED_UPDATED : E.DOMAIN_EVENT_DEFINED_ADDED,
       );
       return refOf(obj);
     },
@@ -212,7 +147,7 @@ export function domainLifecycleMethods(state: TestDriverState): Partial<DriverCo
       emitLifecycle(state, obj, E.DOMAIN_EVENT_UNDEFINED, E.DOMAIN_EVENT_UNDEFINED_REMOVED);
       obj.hasManagedSave = false;
       if (isActive(obj)) obj.persistent = false;
-      else removeDomain(state, obj);
+      else state.domains.remove(obj);
     },
     domainShutdownFlags: (ref, flags) => {
       checkFlags(flags, 0, "testDomainShutdownFlags", F);
@@ -274,23 +209,14 @@ export function domainLifecycleMethods(state: TestDriverState): Partial<DriverCo
       if (obj.state !== E.DOMAIN_SHUTOFF) {
         throw VirError.report(F, "OPERATION_INVALID", "domain has to be shutoff before renaming");
       }
-      if (obj.def.name === newName) {
-        throw VirError.report("DOMAIN", "OPERATION_INVALID", "Can't rename domain to itself");
-      }
-      if (state.domains.get("name", newName)) {
-        throw VirError.report(
-          "DOMAIN",
-          "OPERATION_INVALID",
-          `domain with name '${newName}' already exists`,
-        );
-      }
-      if (newName.includes("/")) {
-        throw VirError.report(F, "XML_ERROR", `name ${newName} cannot contain '/'`);
-      }
-      emitLifecycle(state, obj, E.DOMAIN_EVENT_UNDEFINED, E.DOMAIN_EVENT_UNDEFINED_RENAMED);
-      obj.def.name = newName;
-      state.domains.reindex(obj);
-      emitLifecycle(state, obj, E.DOMAIN_EVENT_DEFINED, E.DOMAIN_EVENT_DEFINED_RENAMED);
+      state.domains.rename(obj, newName, () => {
+        if (newName.includes("/")) {
+          throw VirError.report(F, "XML_ERROR", `name ${newName} cannot contain '/'`);
+        }
+        emitLifecycle(state, obj, E.DOMAIN_EVENT_UNDEFINED, E.DOMAIN_EVENT_UNDEFINED_RENAMED);
+        obj.def.name = newName;
+        emitLifecycle(state, obj, E.DOMAIN_EVENT_DEFINED, E.DOMAIN_EVENT_DEFINED_RENAMED);
+      });
       return refOf(obj);
     },
     domainIsActive: (ref) => isActive(get(ref)),

@@ -9,7 +9,7 @@ import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import { domainFromRef } from "./domain_access.ts";
 import { memballoon } from "./domain_devices.ts";
-import { checkActive, getOneDef } from "./domain_obj.ts";
+import { checkActive, getOneDef } from "../../conf/objects/domain_obj.ts";
 import type { TestDriverState } from "./driver_state.ts";
 import { lift } from "./sync_table.ts";
 

@@ -17,7 +17,7 @@ import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import { parse, type XmlElement } from "../../util/xml/mod.ts";
 import { domainFromRef } from "./domain_access.ts";
-import { getDefs, getOneDef, refOf } from "./domain_obj.ts";
+import { getDefs, getOneDef, refOf } from "../../conf/objects/domain_obj.ts";
 import type { TestDriverState } from "./driver_state.ts";
 import { lift } from "./sync_table.ts";
 

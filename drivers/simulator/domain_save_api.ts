@@ -9,8 +9,8 @@ import type { DomainDef } from "../../conf/domain/def.ts";
 import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import { formatDomainXML, parseTestDomain } from "./conf_adapters.ts";
-import { addDomain, domainFromRef, emitLifecycle } from "./domain_access.ts";
-import { checkActive, shutdownState, startState } from "./domain_obj.ts";
+import { domainFromRef, emitLifecycle, shutdownState, startState } from "./domain_access.ts";
+import { checkActive } from "../../conf/objects/domain_obj.ts";
 import { stopDomain } from "./domain_lifecycle_api.ts";
 import type { TestDriverState } from "./driver_state.ts";
 import { lift } from "./sync_table.ts";
@@ -104,7 +104,7 @@ export function domainSaveMethods(state: TestDriverState): Partial<DriverConnect
     domainRestoreFlags: (from, dxml, flags) => {
       checkFlags(flags, 0, "testDomainRestoreFlags", F);
       refuseDxml(dxml);
-      const { obj } = addDomain(state, readImage(from), { live: true, checkLive: true });
+      const { obj } = state.domains.add(readImage(from), { live: true, checkLive: true });
       startState(state, obj, VIR.DOMAIN_RUNNING_RESTORED);
       emitLifecycle(state, obj, VIR.DOMAIN_EVENT_STARTED, VIR.DOMAIN_EVENT_STARTED_RESTORED);
     },

@@ -17,11 +17,12 @@ import {
 import type { DomainRef, DriverConnection } from "../../util/driver.ts";
 import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
-import { domainFromRef, emitLifecycle } from "./domain_access.ts";
-import { type DomainObj, isActive, shutdownState, startState } from "./domain_obj.ts";
-import type { TestDriverState } from "./driver_state.ts";
-import { captureDomain, deleteMoment, momentByName, parseMomentDomain } from "./moment_access.ts";
-import { type Moment, MOMENT_LIST } from "./moment_list.ts";
+import { domainFromRef, emitLifecycle, shutdownState, startState } from "./domain_access.ts";
+import { isActive } from "../../conf/objects/domain_obj.ts";
+import type { TestDomainObj, TestDriverState } from "./driver_state.ts";
+import { captureDomain, momentByName, parseMomentDomain } from "./moment_access.ts";
+import { deleteMoment } from "../../conf/objects/moment_delete.ts";
+import { type Moment, MOMENT_LIST } from "../../conf/objects/moment_list.ts";
 import { lift } from "./sync_table.ts";
 
 const E = VIR;
@@ -61,7 +62,7 @@ function keep(def: SnapshotDef, flags: number): boolean {
 }
 
 /** virDomainSnapshotObjListGetNames: public flags split into moment flags and filters. */
-function snapshotNames(obj: DomainObj, from: Moment<SnapshotDef> | undefined, flags: number) {
+function snapshotNames(obj: TestDomainObj, from: Moment<SnapshotDef> | undefined, flags: number) {
   for (const group of [FILTERS_LEAVES, FILTERS_STATUS, FILTERS_LOCATION]) {
     if ((flags & group) === group) flags &= ~group;
   }
@@ -79,7 +80,7 @@ function snapshotNames(obj: DomainObj, from: Moment<SnapshotDef> | undefined, fl
  * testDomainSnapshotAlignDisks: the snapshot takes the domain's state; memory goes where that
  * state allows.
  */
-function alignNew(obj: DomainObj, def: SnapshotDef): void {
+function alignNew(obj: TestDomainObj, def: SnapshotDef): void {
   def.state = SNAPSHOT_STATES[obj.state];
   if (def.memory === "external") {
     alignSnapshotDisks(def, "external", false);
@@ -93,7 +94,7 @@ function alignNew(obj: DomainObj, def: SnapshotDef): void {
  * virDomainSnapshotRedefinePrep: checks a redefinition against the tree and the snapshot it
  * replaces; returns that snapshot, now holding the new definition, if there is one.
  */
-function redefinePrep(obj: DomainObj, def: SnapshotDef): Moment<SnapshotDef> | undefined {
+function redefinePrep(obj: TestDomainObj, def: SnapshotDef): Moment<SnapshotDef> | undefined {
   obj.snapshots.checkCycles(def);
   const other = obj.snapshots.find(def.name);
   const invalid = (msg: string) => VirError.report("DOMAIN_SNAPSHOT", "INVALID_ARG", msg);
@@ -120,7 +121,12 @@ function redefinePrep(obj: DomainObj, def: SnapshotDef): Moment<SnapshotDef> | u
 }
 
 /** testDomainRevertToSnapshot's state transitions and their events. */
-function revert(state: TestDriverState, obj: DomainObj, snap: Moment<SnapshotDef>, flags: number) {
+function revert(
+  state: TestDriverState,
+  obj: TestDomainObj,
+  snap: Moment<SnapshotDef>,
+  flags: number,
+) {
   const def = snap.def;
   const wantRun = (flags & (E.DOMAIN_SNAPSHOT_REVERT_RUNNING | E.DOMAIN_SNAPSHOT_REVERT_PAUSED)) !==
     0;

@@ -10,7 +10,7 @@ import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import { domainFromRef } from "./domain_access.ts";
 import { diskByName, diskHasSource, disks, diskTarget, netFind } from "./domain_devices.ts";
-import { checkActive } from "./domain_obj.ts";
+import { checkActive } from "../../conf/objects/domain_obj.ts";
 import type { TestDriverState } from "./driver_state.ts";
 import { lift } from "./sync_table.ts";
 

@@ -11,8 +11,8 @@ import type { DomainRef, DriverConnection, TypedParams } from "../../util/driver
 import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import { domainFromRef } from "./domain_access.ts";
-import { type DomainObj, getOneDef } from "./domain_obj.ts";
-import type { TestDriverState } from "./driver_state.ts";
+import { getOneDef } from "../../conf/objects/domain_obj.ts";
+import type { TestDomainObj, TestDriverState } from "./driver_state.ts";
 import { validateTypedParams } from "./domain_tuning_api.ts";
 import { lift } from "./sync_table.ts";
 import { dropIfEmpty, kidOrder, section, setChild } from "./tune_xml.ts";
@@ -72,7 +72,7 @@ function setMemoryLimit(def: DomainDef, name: string, value: number): void {
 }
 
 /** `testDomainSetMemoryParameters`: the hard limit is checked against the live swap limit. */
-function setMemoryParameters(obj: DomainObj, def: DomainDef, p: TypedParams): void {
+function setMemoryParameters(obj: TestDomainObj, def: DomainDef, p: TypedParams): void {
   const given = (n: string) => Object.hasOwn(p, n) ? Number(p[n]) : undefined;
   const hard = given("hard_limit");
   const swap = given("swap_hard_limit");

@@ -10,7 +10,7 @@ import { LIFECYCLE_ACTIONS } from "../../conf/domain/mod.ts";
 import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import { domainFromRef } from "./domain_access.ts";
-import { getDefs } from "./domain_obj.ts";
+import { getDefs } from "../../conf/objects/domain_obj.ts";
 import type { TestDriverState } from "./driver_state.ts";
 import { lift } from "./sync_table.ts";
 

@@ -7,66 +7,26 @@
  */
 import type { DriverEvent, NodeInfo } from "../../util/driver.ts";
 import { EventHub } from "../../util/event_hub.ts";
-import { type DomainObj, isActive } from "./domain_obj.ts";
-import { KeyedTable } from "./keyed_table.ts";
-import type {
-  InterfaceDef,
-  NetworkDef,
-  NodeDeviceDef,
-  StoragePoolDef,
-  StorageVolDef,
-} from "./conf_adapters.ts";
+import { type DomainObj, newDomainObj } from "../../conf/objects/domain_obj.ts";
+import { DomainObjList } from "../../conf/objects/domain_obj_list.ts";
+import { type InterfaceObj, InterfaceObjList } from "../../conf/objects/interface_obj.ts";
+import { NetworkObjList } from "../../conf/objects/network_obj.ts";
+import { NodeDeviceObjList } from "../../conf/objects/node_device_obj.ts";
+import { StoragePoolObjList } from "../../conf/objects/storage_pool_obj.ts";
+import type { DomainDef } from "../../conf/domain/def.ts";
 
-/** A network object (`virNetworkObj`). */
-export interface NetworkObj {
-  def: NetworkDef;
-  newDef?: NetworkDef;
-  name: string;
-  uuid: string;
-  active: boolean;
-  persistent: boolean;
-  autostart: boolean;
+/** A domain as the test driver keeps it: libvirt's object plus the test driver's private data. */
+export interface TestDomainObj extends DomainObj {
+  /** Guest clock for get/setTime; also drives getControlInfo's fake job states. */
+  seconds: number;
+  nseconds: number;
+  /** Freeze state of the two fake file systems `/` and `/boot`. */
+  frozen: [boolean, boolean];
 }
 
-/** A storage pool object (`virStoragePoolObj`) with its volumes. */
-export interface PoolObj {
-  def: StoragePoolDef;
-  active: boolean;
-  /** libvirt's "has a config file": defined pools, not pools made by createXML. */
-  persistent: boolean;
-  autostart: boolean;
-  volumes: VolumeTable;
-}
-
-/** A pool's volumes, by name and, across pools, by key and path (`virStorageVolObjList`). */
-export type VolumeTable = KeyedTable<StorageVolDef, "name" | "key" | "path">;
-
-/**
- * An empty volume list for a new pool.
- *
- * @example
- * ```ts
- * import { newVolumeTable } from "./driver_state.ts";
- * newVolumeTable().size; // 0
- * ```
- */
-export function newVolumeTable(): VolumeTable {
-  return new KeyedTable({
-    name: (v: StorageVolDef) => v.name,
-    key: (v: StorageVolDef) => v.key,
-    path: (v: StorageVolDef) => v.target.path,
-  });
-}
-
-/** A host interface object (`virInterfaceObj`). */
-export interface InterfaceObj {
-  def: InterfaceDef;
-  active: boolean;
-}
-
-/** A node device object (`virNodeDeviceObj`). */
-export interface NodeDeviceObj {
-  def: NodeDeviceDef;
+/** `virDomainObjNew` with the test driver's private data. */
+function newTestDomainObj(def: DomainDef): TestDomainObj {
+  return { ...newDomainObj(def), seconds: 627319920, nseconds: 0, frozen: [false, false] };
 }
 
 /** One NUMA cell of the fake host. */
@@ -109,27 +69,14 @@ export class TestDriverState {
   cells: TestCell[] = [];
   auths: TestAuthUser[] = [];
   /** Domains by canonical UUID, name and, while active, id (`virDomainObjList`). */
-  readonly domains = new KeyedTable({
-    uuid: (d: DomainObj) => d.def.uuid,
-    name: (d: DomainObj) => d.def.name,
-    id: (d: DomainObj) => isActive(d) ? d.def.id : undefined,
-  });
-  readonly networks = new KeyedTable({
-    uuid: (n: NetworkObj) => n.uuid,
-    name: (n: NetworkObj) => n.name,
-  });
-  readonly pools = new KeyedTable({
-    uuid: (p: PoolObj) => p.def.uuid,
-    name: (p: PoolObj) => p.def.name,
-  });
+  readonly domains = new DomainObjList(newTestDomainObj);
+  readonly networks = new NetworkObjList();
+  readonly pools = new StoragePoolObjList();
   /** Interfaces by name and by lower-case MAC, which several may share. */
-  readonly ifaces = new KeyedTable({
-    name: (i: InterfaceObj) => i.def.name,
-    mac: (i: InterfaceObj) => i.def.mac?.toLowerCase(),
-  });
+  readonly ifaces = new InterfaceObjList();
   /** The interfaces as they were at `interfaceChangeBegin`, while a transaction runs. */
   ifaceBackup?: InterfaceObj[];
-  readonly devices = new KeyedTable({ name: (d: NodeDeviceObj) => d.def.name });
+  readonly devices = new NodeDeviceObjList();
   #nextDomId = 1;
   readonly events: EventHub<DriverEvent> = new EventHub<DriverEvent>();
 

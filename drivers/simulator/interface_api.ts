@@ -5,45 +5,19 @@
  *
  * @module
  */
-import type { DriverConnection, InterfaceRef } from "../../util/driver.ts";
+import type { DriverConnection } from "../../util/driver.ts";
 import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
+import {
+  INTERFACE_LIST_FILTERS_ALL,
+  interfaceRef as ref,
+} from "../../conf/objects/interface_obj.ts";
+import { orNotFound } from "../../conf/objects/not_found.ts";
 import { formatInterfaceXML, parseInterfaceXML } from "./conf_adapters.ts";
-import type { InterfaceObj, TestDriverState } from "./driver_state.ts";
-import { pairFilter } from "./list_filter.ts";
-import { orNotFound } from "./object_lookup.ts";
+import type { TestDriverState } from "./driver_state.ts";
 import { lift } from "./sync_table.ts";
 
 const F = "TEST";
-
-function ref(obj: InterfaceObj): InterfaceRef {
-  return { name: obj.def.name, mac: obj.def.mac ?? "" };
-}
-
-/**
- * `virInterfaceObjListAssignDef`: a definition replaces the one of the same name (keeping its
- * run state) or adds an inactive interface.
- *
- * @example
- * ```ts
- * import { assignInterface } from "./interface_api.ts";
- * declare const state: import("./driver_state.ts").TestDriverState;
- * declare const def: import("./conf_adapters.ts").InterfaceDef;
- * assignInterface(state, def).active; // false for a new interface
- * ```
- */
-export function assignInterface(
-  state: TestDriverState,
-  def: InterfaceObj["def"],
-): InterfaceObj {
-  const same = state.ifaces.get("name", def.name);
-  if (same) {
-    same.def = def;
-    state.ifaces.reindex(same);
-    return same;
-  }
-  return state.ifaces.add({ def, active: false });
-}
 
 /**
  * The test driver's interface table.
@@ -58,12 +32,12 @@ export function assignInterface(
 export function interfaceMethods(state: TestDriverState): Partial<DriverConnection> {
   const byName = (name: string) =>
     orNotFound(
-      state.ifaces.get("name", name),
+      state.ifaces.findByName(name),
+      F,
       "NO_INTERFACE",
       `no interface with matching name '${name}'`,
     );
-  const names = (active: boolean) =>
-    state.ifaces.filter((i) => i.active === active).map((i) => i.def.name);
+  const names = (active: boolean) => state.ifaces.names(active);
   const backup = (action: string) => {
     if (!state.ifaceBackup) {
       throw VirError.report(
@@ -80,20 +54,12 @@ export function interfaceMethods(state: TestDriverState): Partial<DriverConnecti
     connectNumOfDefinedInterfaces: () => names(false).length,
     connectListDefinedInterfaces: () => names(false),
     connectListAllInterfaces: (flags) => {
-      const filters = VIR.CONNECT_LIST_INTERFACES_ACTIVE | VIR.CONNECT_LIST_INTERFACES_INACTIVE;
-      checkFlags(flags, filters, "testConnectListAllInterfaces", F);
-      return state.ifaces.filter((i) =>
-        pairFilter(
-          flags,
-          VIR.CONNECT_LIST_INTERFACES_ACTIVE,
-          VIR.CONNECT_LIST_INTERFACES_INACTIVE,
-          i.active,
-        )
-      ).map(ref);
+      checkFlags(flags, INTERFACE_LIST_FILTERS_ALL, "testConnectListAllInterfaces", F);
+      return state.ifaces.export(flags).map(ref);
     },
     interfaceLookupByName: (name) => ref(byName(name)),
     interfaceLookupByMACString: (mac) => {
-      const matches = state.ifaces.all("mac", mac.toLowerCase());
+      const matches = state.ifaces.findByMAC(mac);
       if (!matches.length) {
         throw VirError.report(F, "NO_INTERFACE", `no interface with matching mac '${mac}'`);
       }
@@ -107,7 +73,7 @@ export function interfaceMethods(state: TestDriverState): Partial<DriverConnecti
     },
     interfaceDefineXML: (xml, flags) => {
       checkFlags(flags, VIR.INTERFACE_DEFINE_VALIDATE, "testInterfaceDefineXML", F);
-      return ref(assignInterface(state, parseInterfaceXML(xml, flags)));
+      return ref(state.ifaces.assignDef(parseInterfaceXML(xml, flags)));
     },
     interfaceUndefine: (iface) => {
       const obj = byName(iface.name);

@@ -8,7 +8,7 @@
 import type { DomainDef } from "../../conf/domain/def.ts";
 import { VirError } from "../../util/errors.ts";
 import { parseTestDomain } from "./conf_adapters.ts";
-import type { Moment, MomentLike, MomentList } from "./moment_list.ts";
+import type { Moment, MomentLike, MomentList } from "../../conf/objects/moment_list.ts";
 
 /**
  * testSnapObjFromName / testCheckpointObjFromName.
@@ -16,7 +16,7 @@ import type { Moment, MomentLike, MomentList } from "./moment_list.ts";
  * @example
  * ```ts
  * import { momentByName } from "./moment_access.ts";
- * declare const obj: import("./domain_obj.ts").DomainObj;
+ * declare const obj: import("./driver_state.ts").TestDomainObj;
  * momentByName(obj.snapshots, "s1", "snapshot");
  * ```
  */
@@ -62,39 +62,4 @@ export function captureDomain(def: DomainDef): DomainDef {
   const copy = structuredClone(def);
   copy.id = -1;
   return copy;
-}
-
-/**
- * Removes a moment the way testDomainSnapshotDelete / testDomainCheckpointDelete do:
- * CHILDREN(_ONLY) discards the descendants (the moment becomes current if one of them was),
- * otherwise the children move up to the moment's parent; unless only the children go, the
- * moment itself is dropped and its parent becomes current if it was.
- *
- * @example
- * ```ts
- * import { deleteMoment } from "./moment_access.ts";
- * declare const obj: import("./domain_obj.ts").DomainObj;
- * deleteMoment(obj.snapshots, obj.snapshots.find("s1")!, { children: false, childrenOnly: false });
- * ```
- */
-export function deleteMoment<D extends MomentLike>(
-  list: MomentList<D>,
-  moment: Moment<D>,
-  how: { children: boolean; childrenOnly: boolean },
-): void {
-  if (how.children || how.childrenOnly) {
-    let current = false;
-    for (const d of list.descendants(moment)) current = list.remove(d) || current;
-    if (current) list.current = moment;
-  } else if (moment.children.length) {
-    for (const c of moment.children as Moment<D>[]) c.def.parent = moment.parent?.def?.name;
-    list.moveChildren(moment, moment.parent ?? list.metaroot);
-  }
-  if (how.childrenOnly) {
-    moment.children = [];
-    return;
-  }
-  list.dropParent(moment);
-  if (list.current === moment) list.current = list.find(moment.def.parent);
-  list.remove(moment);
 }

@@ -18,12 +18,8 @@ import {
   parseStorageVolXML,
   parseTestDomain,
 } from "./conf_adapters.ts";
-import { addPool } from "./storage_access.ts";
-import { assignInterface } from "./interface_api.ts";
-import { assignNodeDevice } from "./node_device_api.ts";
 import { testStoragePoolDefaults } from "./storage_postparse.ts";
-import { newDomainObj, shutdownState, startState } from "./domain_obj.ts";
-import { networkIdentity } from "./object_info.ts";
+import { shutdownState, startState } from "./domain_access.ts";
 import type { TestDriverState } from "./driver_state.ts";
 
 /** The run state the `test:` namespace elements ask for. */
@@ -111,8 +107,10 @@ function parseDomains(state: TestDriverState, root: XmlElement, file: string | n
   for (const node of children(root, "domain")) {
     const el = resolveFile(node, file);
     const ns = parseNamespace(el);
-    const obj = newDomainObj(parseTestDomain(stringify(el), false));
-    state.domains.add(obj);
+    const { obj } = state.domains.add(parseTestDomain(stringify(el), false), {
+      live: false,
+      checkLive: false,
+    });
     obj.persistent = !ns.transient;
     obj.hasManagedSave = ns.hasManagedSave;
     if (ns.runstate !== VIR.DOMAIN_SHUTOFF) startState(state, obj, 0);
@@ -125,21 +123,15 @@ function parseDomains(state: TestDriverState, root: XmlElement, file: string | n
 
 function parseNetworks(state: TestDriverState, root: XmlElement, file: string | null): void {
   for (const node of children(root, "network")) {
-    const def = parseNetworkXML(stringify(resolveFile(node, file)));
-    state.networks.add({
-      def,
-      ...networkIdentity(def),
-      active: true,
-      persistent: true,
-      autostart: false,
-    });
+    state.networks.assignDef(parseNetworkXML(stringify(resolveFile(node, file))), false).active =
+      true;
   }
 }
 
 /** `testParseInterfaces`: every interface of a node starts active. */
 function parseInterfaces(state: TestDriverState, root: XmlElement, file: string | null): void {
   for (const node of children(root, "interface")) {
-    assignInterface(state, parseInterfaceXML(stringify(resolveFile(node, file)))).active = true;
+    state.ifaces.assignDef(parseInterfaceXML(stringify(resolveFile(node, file)))).active = true;
   }
 }
 
@@ -147,7 +139,7 @@ function parseInterfaces(state: TestDriverState, root: XmlElement, file: string 
 function parsePools(state: TestDriverState, root: XmlElement, file: string | null): void {
   for (const node of children(root, "pool")) {
     const el = resolveFile(node, file);
-    const obj = addPool(state, parseStoragePoolXML(stringify(el), 0), false);
+    const obj = state.pools.addDef(parseStoragePoolXML(stringify(el), 0), false);
     const def = testStoragePoolDefaults(obj.def);
     obj.persistent = true;
     obj.active = true;
@@ -166,7 +158,7 @@ function parsePools(state: TestDriverState, root: XmlElement, file: string | nul
 /** `testParseNodedevs`. */
 function parseNodeDevices(state: TestDriverState, root: XmlElement, file: string | null): void {
   for (const node of children(root, "device")) {
-    assignNodeDevice(state, parseNodeDeviceXML(stringify(resolveFile(node, file))));
+    state.devices.assignDef(parseNodeDeviceXML(stringify(resolveFile(node, file))));
   }
 }
 

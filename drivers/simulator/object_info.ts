@@ -1,26 +1,11 @@
 /**
- * Facts the test driver needs about network definitions (name, UUID, bridge, first address).
- * Bridge and address are read from the canonical XML, so the driver depends only on the `conf/`
- * formatter for them; name and UUID, needed on every define, are plain fields of the model.
+ * Facts the test driver needs about network definitions (bridge, first address), read from the
+ * canonical XML, so the driver depends only on the `conf/` formatter for them.
  *
  * @module
  */
 import { child, parse } from "../../util/xml/mod.ts";
 import { formatNetworkXML, type NetworkDef } from "./conf_adapters.ts";
-
-/**
- * Name and UUID of a network definition.
- *
- * @example
- * ```ts
- * import { networkIdentity } from "./object_info.ts";
- * declare const def: import("./conf_adapters.ts").NetworkDef;
- * const { name, uuid } = networkIdentity(def);
- * ```
- */
-export function networkIdentity(def: NetworkDef): { name: string; uuid: string } {
-  return { name: def.name, uuid: def.uuid };
-}
 
 /**
  * The `<bridge name>` of a network, if it has one.

@@ -9,7 +9,7 @@
 import type { DriverConnection } from "../../util/driver.ts";
 import { TEST_SECURITY_MODEL } from "./capabilities.ts";
 import { domainFromRef } from "./domain_access.ts";
-import { isActive } from "./domain_obj.ts";
+import { isActive } from "../../conf/objects/domain_obj.ts";
 import type { TestDriverState } from "./driver_state.ts";
 import { lift } from "./sync_table.ts";
 

@@ -10,25 +10,21 @@ import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import { parse } from "../../util/xml/mod.ts";
 import {
+  POOL_LIST_FILTERS_ALL,
+  type PoolObj,
+  poolRef,
+  volRef,
+} from "../../conf/objects/storage_pool_obj.ts";
+import {
   formatStoragePoolXML,
   parsePoolSource,
   parseStoragePoolXML,
   POOL_TYPES,
-  type PoolType,
 } from "./conf_adapters.ts";
-import type { PoolObj, TestDriverState } from "./driver_state.ts";
-import { pairFilter } from "./list_filter.ts";
+import type { TestDriverState } from "./driver_state.ts";
 import { lift } from "./sync_table.ts";
 import { testStoragePoolDefaults } from "./storage_postparse.ts";
-import {
-  addPool,
-  emitPoolEvent,
-  poolByName,
-  poolByUUID,
-  poolInState,
-  poolRef,
-  volRef,
-} from "./storage_access.ts";
+import { emitPoolEvent, poolByName, poolByUUID, poolInState } from "./storage_access.ts";
 
 const F = "TEST";
 const E = VIR;
@@ -58,42 +54,6 @@ function netfsSources(host: string): string {
     "</sources>\n";
 }
 
-/** The `VIR_CONNECT_LIST_STORAGE_POOLS_<TYPE>` bit of each pool type. */
-function typeFlag(type: PoolType): number {
-  return (E as Record<string, number>)[
-    "CONNECT_LIST_STORAGE_POOLS_" + type.toUpperCase().replace("-", "_")
-  ];
-}
-
-const TYPE_FILTERS = POOL_TYPES.reduce((n, t) => n | typeFlag(t), 0);
-const LIST_FILTERS_ALL = E.CONNECT_LIST_STORAGE_POOLS_ACTIVE |
-  E.CONNECT_LIST_STORAGE_POOLS_INACTIVE | E.CONNECT_LIST_STORAGE_POOLS_PERSISTENT |
-  E.CONNECT_LIST_STORAGE_POOLS_TRANSIENT | E.CONNECT_LIST_STORAGE_POOLS_AUTOSTART |
-  E.CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART | TYPE_FILTERS;
-
-/** `virStoragePoolObjListExport`'s filter. */
-function listFilter(flags: number, p: PoolObj): boolean {
-  return pairFilter(
-    flags,
-    E.CONNECT_LIST_STORAGE_POOLS_ACTIVE,
-    E.CONNECT_LIST_STORAGE_POOLS_INACTIVE,
-    p.active,
-  ) &&
-    pairFilter(
-      flags,
-      E.CONNECT_LIST_STORAGE_POOLS_PERSISTENT,
-      E.CONNECT_LIST_STORAGE_POOLS_TRANSIENT,
-      p.persistent,
-    ) &&
-    pairFilter(
-      flags,
-      E.CONNECT_LIST_STORAGE_POOLS_AUTOSTART,
-      E.CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART,
-      p.autostart,
-    ) &&
-    (!(flags & TYPE_FILTERS) || (flags & typeFlag(p.def.type)) !== 0);
-}
-
 /**
  * The pool part of the test driver's storage table.
  *
@@ -105,8 +65,7 @@ function listFilter(flags: number, p: PoolObj): boolean {
  * ```
  */
 export function storagePoolMethods(state: TestDriverState): Partial<DriverConnection> {
-  const names = (active: boolean) =>
-    state.pools.filter((p) => p.active === active).map((p) => p.def.name);
+  const names = (active: boolean) => state.pools.names(active);
   const remove = (obj: PoolObj) => state.pools.delete(obj);
   return lift({
     connectNumOfStoragePools: () => names(true).length,
@@ -114,8 +73,8 @@ export function storagePoolMethods(state: TestDriverState): Partial<DriverConnec
     connectNumOfDefinedStoragePools: () => names(false).length,
     connectListDefinedStoragePools: () => names(false),
     connectListAllStoragePools: (flags) => {
-      checkFlags(flags, LIST_FILTERS_ALL, "testConnectListAllStoragePools", F);
-      return state.pools.filter((p) => listFilter(flags, p)).map(poolRef);
+      checkFlags(flags, POOL_LIST_FILTERS_ALL, "testConnectListAllStoragePools", F);
+      return state.pools.export(flags).map(poolRef);
     },
     connectFindStoragePoolSources: (type, srcSpec, flags) => {
       checkFlags(flags, 0, "testConnectFindStoragePoolSources", F);
@@ -151,7 +110,7 @@ export function storagePoolMethods(state: TestDriverState): Partial<DriverConnec
     storagePoolIsPersistent: (pool) => poolByUUID(state, pool.uuid).persistent,
     storagePoolCreateXML: (xml, flags) => {
       checkFlags(flags, 0, "testStoragePoolCreateXML", F);
-      const obj = addPool(state, parseStoragePoolXML(xml, 0), true);
+      const obj = state.pools.addDef(parseStoragePoolXML(xml, 0), true);
       testStoragePoolDefaults(obj.def);
       // createXML makes even a previously defined pool transient (no config file).
       obj.persistent = false;
@@ -161,8 +120,7 @@ export function storagePoolMethods(state: TestDriverState): Partial<DriverConnec
     },
     storagePoolDefineXML: (xml, flags) => {
       checkFlags(flags, E.STORAGE_POOL_DEFINE_VALIDATE, "testStoragePoolDefineXML", F);
-      const obj = addPool(
-        state,
+      const obj = state.pools.addDef(
         testStoragePoolDefaults(parseStoragePoolXML(xml, flags)),
         false,
       );

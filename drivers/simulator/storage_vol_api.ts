@@ -9,10 +9,11 @@ import type { DriverConnection, StoragePoolRef, StorageVolRef } from "../../util
 import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import { formatStorageVolXML, parseStorageVolXML } from "./conf_adapters.ts";
-import type { PoolObj, TestDriverState } from "./driver_state.ts";
+import { type PoolObj, volRef } from "../../conf/objects/storage_pool_obj.ts";
+import type { TestDriverState } from "./driver_state.ts";
 import { lift } from "./sync_table.ts";
 import { testStorageVolDefaults } from "./storage_postparse.ts";
-import { poolInState, volByName, volRef } from "./storage_access.ts";
+import { poolInState, volByName } from "./storage_access.ts";
 
 const F = "TEST";
 
@@ -33,22 +34,6 @@ const VOL_TYPE_OF_POOL: Record<string, number> = {
   scsi: VIR.STORAGE_VOL_BLOCK,
   zfs: VIR.STORAGE_VOL_BLOCK,
 };
-
-/**
- * The volume with this key or path in the first active pool that has one, as
- * `virStoragePoolObjListSearch` asks each pool's volume hash.
- */
-function searchVolume(
-  state: TestDriverState,
-  index: "key" | "path",
-  value: string,
-): StorageVolRef | undefined {
-  for (const pool of state.pools) {
-    const vol = pool.active ? pool.volumes.get(index, value) : undefined;
-    if (vol) return volRef(pool, vol);
-  }
-  return undefined;
-}
 
 /** The checks and bookkeeping `testStorageVolCreateXML` and `…CreateXMLFrom` share. */
 function addVolume(
@@ -93,25 +78,25 @@ export function storageVolMethods(state: TestDriverState): Partial<DriverConnect
     const pool = active(vol.pool);
     return { pool, vol: volByName(pool, vol.name) };
   };
+  /** `virStoragePoolObjListSearch` by key or path, or libvirt's not-found error. */
+  const search = (index: "key" | "path", value: string) => {
+    const found = state.pools.searchVolume(index, value);
+    if (!found) {
+      throw VirError.report(
+        F,
+        "NO_STORAGE_VOL",
+        `no storage vol with matching ${index} '${value}'`,
+      );
+    }
+    return volRef(found.pool, found.vol);
+  };
   return lift({
     storageVolLookupByName: (pool, name) => {
       const obj = active(pool);
       return volRef(obj, volByName(obj, name));
     },
-    storageVolLookupByKey: (key) => {
-      const ref = searchVolume(state, "key", key);
-      if (!ref) {
-        throw VirError.report(F, "NO_STORAGE_VOL", `no storage vol with matching key '${key}'`);
-      }
-      return ref;
-    },
-    storageVolLookupByPath: (path) => {
-      const ref = searchVolume(state, "path", path);
-      if (!ref) {
-        throw VirError.report(F, "NO_STORAGE_VOL", `no storage vol with matching path '${path}'`);
-      }
-      return ref;
-    },
+    storageVolLookupByKey: (key) => search("key", key),
+    storageVolLookupByPath: (path) => search("path", path),
     storageVolCreateXML: (pool, xml, flags) => {
       checkFlags(flags, 0, "testStorageVolCreateXML", F);
       return addVolume(active(pool), xml, () => {});

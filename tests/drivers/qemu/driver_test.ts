@@ -4,6 +4,7 @@ import { FakeLauncher } from "../../../drivers/qemu/testing/mod.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { DriverConnection, DriverEvent } from "../../../util/driver.ts";
 import { VirError } from "../../../util/errors.ts";
+import type { QemuProcess } from "../../../drivers/qemu/process/launcher.ts";
 
 const XML = `<domain type='qemu'><name>q1</name><uuid>33333333-2222-3333-4444-555555555555</uuid>
 <memory unit='MiB'>128</memory><vcpu placement='static' current='1'>4</vcpu>
@@ -182,5 +183,56 @@ Deno.test("an autostart domain starts when the driver state opens", async () => 
   assert.equal(await again.conn.domainGetAutostart!(ref), true);
   await again.conn.domainDestroyFlags!(ref, 0);
   await again.conn.connectClose();
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("createXML of a defined domain runs the new definition and keeps the config aside", async () => {
+  const dir = await Deno.makeTempDir();
+  const { conn, events } = await open(dir, new FakeLauncher());
+  const dom = await conn.domainDefineXMLFlags!(XML, 0);
+  const bigger = XML.replace("<memory unit='MiB'>128", "<memory unit='MiB'>256");
+  const live = await conn.domainCreateXML!(bigger, 0);
+  assert.equal(live.uuid, dom.uuid);
+  const memory = async (flags: number) =>
+    /<memory unit='KiB'>(\d+)</.exec(await conn.domainGetXMLDesc!(live, flags))?.[1];
+  assert.deepEqual([await memory(0), await memory(VIR.DOMAIN_XML_INACTIVE)], ["262144", "131072"]);
+  const again = await conn.domainCreateXML!(bigger, 0).catch((e) => e) as VirError;
+  assert.equal(again.message, "Requested operation is not valid: domain 'q1' is already active");
+
+  const names = async (flags: number) =>
+    (await conn.connectListAllDomains!(flags)).map((d) => d.name);
+  const L = VIR;
+  assert.deepEqual(await names(L.CONNECT_LIST_DOMAINS_ACTIVE | L.CONNECT_LIST_DOMAINS_INACTIVE), [
+    "q1",
+  ]);
+  assert.deepEqual(await names(L.CONNECT_LIST_DOMAINS_INACTIVE), []);
+  assert.deepEqual(await names(L.CONNECT_LIST_DOMAINS_PERSISTENT), ["q1"]);
+  assert.deepEqual(await names(L.CONNECT_LIST_DOMAINS_TRANSIENT), []);
+  const bad = await conn.connectListAllDomains!(1 << 30).catch((e) => e) as VirError;
+  assert.equal(bad.codeName, "VIR_ERR_INVALID_ARG");
+
+  await conn.domainDestroyFlags!(live, 0);
+  await tick();
+  assert.equal(await memory(0), "131072");
+  assert.deepEqual(events, ["DEFINED/0", "RESUMED/0", "STARTED/0", "SHUTDOWN/2", "STOPPED/1"]);
+  await conn.connectClose();
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a transient domain whose QEMU fails to start leaves nothing behind", async () => {
+  const dir = await Deno.makeTempDir();
+  class Failing extends FakeLauncher {
+    override launch(): Promise<QemuProcess> {
+      return Promise.reject(new Error("cannot execute QEMU"));
+    }
+  }
+  const { conn } = await open(dir, new Failing());
+  for (let i = 0; i < 2; i++) {
+    const err = await conn.domainCreateXML!(XML, 0).catch((e) => e) as Error;
+    assert.equal(err.message, "cannot execute QEMU");
+  }
+  const gone = await conn.domainLookupByName!("q1").catch((e) => e) as VirError;
+  assert.equal(gone.message, "Domain not found: no domain with matching name 'q1'");
+  await conn.connectClose();
   await Deno.remove(dir, { recursive: true });
 });

@@ -1,7 +1,7 @@
 // The test driver's object lists: index lookups after add, delete and key changes, shared keys,
 // and lookups through the driver by UUID in any spelling and by id after start and stop.
 import { assertEquals } from "./assert.ts";
-import { KeyedTable } from "../../../drivers/simulator/keyed_table.ts";
+import { KeyedTable } from "../../../conf/objects/keyed_table.ts";
 import { connect } from "../../../mod.ts";
 
 type Item = { name: string; id?: number };

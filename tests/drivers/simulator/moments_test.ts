@@ -3,8 +3,8 @@
 // host-cpu-files cover the rest call by call.
 import { assertEquals, assertRejects } from "./assert.ts";
 import { connect, VIR, VirError } from "../../../mod.ts";
-import { MOMENT_LIST, MomentList } from "../../../drivers/simulator/moment_list.ts";
-import { deleteMoment } from "../../../drivers/simulator/moment_access.ts";
+import { MOMENT_LIST, MomentList } from "../../../conf/objects/moment_list.ts";
+import { deleteMoment } from "../../../conf/objects/moment_delete.ts";
 
 const snap = (name: string) => `<domainsnapshot><name>${name}</name></domainsnapshot>`;
 

@@ -1,8 +1,8 @@
 /**
- * The object list every family of the test driver keeps (libvirt's `virDomainObjList`,
- * `virNetworkObjList`, `virStoragePoolObjList`, …): the objects in insertion order plus hash
- * indexes by the keys libvirt hashes them by (UUID, name, id, volume key and path, MAC), so
- * lookups and duplicate checks cost the same with ten objects or ten thousand.
+ * The table behind every object list (libvirt's `virDomainObjList`, `virNetworkObjList`,
+ * `virStoragePoolObjList`, …): the objects in insertion order plus hash indexes by the keys
+ * libvirt hashes them by (UUID, name, id, volume key and path, MAC), so lookups and duplicate
+ * checks cost the same with ten objects or ten thousand.
  *
  * @module
  */

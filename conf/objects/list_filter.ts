@@ -1,7 +1,7 @@
 /**
- * libvirt's `MATCH(FLAG_A | FLAG_B)` list-filter idiom shared by every `connectListAll*` call
- * of the test driver: a pair of opposite filter bits keeps everything when neither or both are
- * set, else only the objects whose property matches the set bit.
+ * libvirt's `MATCH(FLAG_A | FLAG_B)` list-filter idiom shared by the filters of every
+ * `connectListAll*` call: a pair of opposite filter bits keeps everything when neither or both
+ * are set, else only the objects whose property matches the set bit.
  *
  * @module
  */

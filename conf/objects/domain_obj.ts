@@ -1,35 +1,31 @@
 /**
- * A domain as the test driver keeps it (libvirt's `virDomainObj` plus the test driver's private
- * data) and the `virDomainObj*` helpers of src/conf/domain_conf.c that decide which definition
- * (live or persistent) a call reads or changes.
+ * libvirt's `virDomainObj` (src/conf/domain_conf.c) as every driver keeps it: the live and
+ * persistent definitions, the run state, the flags, the snapshot and checkpoint trees, and the
+ * `virDomainObj*` helpers that decide which definition a call reads or changes. A driver adds
+ * its own fields beside these (libvirt's `privateData`) by extending {@link DomainObj}.
  *
  * @module
  */
-import type { DomainDef } from "../../conf/domain/def.ts";
-import type { CheckpointDef } from "../../conf/checkpoint/def.ts";
-import type { SnapshotDef } from "../../conf/snapshot/def.ts";
+import type { DomainDef } from "../domain/def.ts";
+import type { CheckpointDef } from "../checkpoint/def.ts";
+import type { SnapshotDef } from "../snapshot/def.ts";
 import type { DomainRef } from "../../util/driver.ts";
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
-import type { TestDriverState } from "./driver_state.ts";
 import { MomentList } from "./moment_list.ts";
 
-/** One domain: its definitions, run state and the test driver's per-domain private data. */
+/** One domain: its definitions and run state. */
 export interface DomainObj {
-  /** The live definition while active, else the persistent one. */
+  /** The live definition while active (its `id` is the domain id), else the persistent one. */
   def: DomainDef;
-  /** The persistent definition while a persistent domain is active (libvirt's `newDef`). */
+  /** The persistent definition while a persistent domain is active. */
   newDef?: DomainDef;
   state: number;
   reason: number;
+  /** Has a configuration that outlives a shutdown (defined, not only created). */
   persistent: boolean;
   autostart: boolean;
   hasManagedSave: boolean;
-  /** Guest clock for get/setTime; also drives getControlInfo's fake job states. */
-  seconds: number;
-  nseconds: number;
-  /** Freeze state of the two fake file systems `/` and `/boot`. */
-  frozen: [boolean, boolean];
   /** Snapshot metadata (`vm->snapshots`). */
   snapshots: MomentList<SnapshotDef>;
   /** Checkpoint metadata (`vm->checkpoints`). */
@@ -37,13 +33,13 @@ export interface DomainObj {
 }
 
 /**
- * A fresh shut-off domain object for a definition, as `virDomainObjNew` + assignment.
+ * A fresh shut-off, transient object for a definition (`virDomainObjNew` + `vm->def = def`).
  *
  * @example
  * ```ts
  * import { newDomainObj } from "./domain_obj.ts";
- * declare const def: import("../../conf/domain/def.ts").DomainDef;
- * const obj = newDomainObj(def);
+ * declare const def: import("../domain/def.ts").DomainDef;
+ * newDomainObj(def).state; // 5 (VIR_DOMAIN_SHUTOFF)
  * ```
  */
 export function newDomainObj(def: DomainDef): DomainObj {
@@ -54,16 +50,13 @@ export function newDomainObj(def: DomainDef): DomainObj {
     persistent: false,
     autostart: false,
     hasManagedSave: false,
-    seconds: 627319920,
-    nseconds: 0,
-    frozen: [false, false],
     snapshots: new MomentList(),
     checkpoints: new MomentList(),
   };
 }
 
 /**
- * libvirt's `virDomainObjIsActive`: a domain is active while its live id is set.
+ * `virDomainObjIsActive`: a domain is active while its live definition has an id.
  *
  * @example
  * ```ts
@@ -77,7 +70,7 @@ export function isActive(obj: DomainObj): boolean {
 }
 
 /**
- * The handle callers get back (`virGetDomain`).
+ * The handle callers get back (`virGetDomain`): name, UUID and id.
  *
  * @example
  * ```ts
@@ -91,13 +84,13 @@ export function refOf(obj: DomainObj): DomainRef {
 }
 
 /**
- * `virDomainObjCheckActive`.
+ * `virDomainObjCheckActive`: 55/10 "domain is not running" unless the domain is active.
  *
  * @example
  * ```ts
  * import { checkActive } from "./domain_obj.ts";
  * declare const obj: import("./domain_obj.ts").DomainObj;
- * checkActive(obj); // throws 55/20 "domain is not running" when shut off
+ * checkActive(obj);
  * ```
  */
 export function checkActive(obj: DomainObj): void {
@@ -105,8 +98,9 @@ export function checkActive(obj: DomainObj): void {
 }
 
 /**
- * `virDomainObjUpdateModificationImpact`: resolves AFFECT_CURRENT and refuses LIVE on an
- * inactive domain or CONFIG on a transient one. Returns the resolved flags.
+ * `virDomainObjUpdateModificationImpact`: AFFECT_CURRENT becomes LIVE for an active domain
+ * and CONFIG for an inactive one; LIVE on an inactive domain and CONFIG on a transient one are
+ * refused. Returns the resolved flags.
  *
  * @example
  * ```ts
@@ -120,7 +114,7 @@ export function modificationImpact(obj: DomainObj, flags: number): number {
   if ((flags & both) === VIR.DOMAIN_AFFECT_CURRENT) {
     flags |= isActive(obj) ? VIR.DOMAIN_AFFECT_LIVE : VIR.DOMAIN_AFFECT_CONFIG;
   }
-  if (!isActive(obj) && (flags & VIR.DOMAIN_AFFECT_LIVE)) checkActive(obj);
+  if (flags & VIR.DOMAIN_AFFECT_LIVE) checkActive(obj);
   if (!obj.persistent && (flags & VIR.DOMAIN_AFFECT_CONFIG)) {
     throw VirError.report(
       "DOMAIN",
@@ -132,7 +126,8 @@ export function modificationImpact(obj: DomainObj, flags: number): number {
 }
 
 /**
- * `virDomainObjGetPersistentDef`: the definition that survives a shutdown.
+ * The definition that survives a shutdown (`virDomainObjGetPersistentDef` once the domain
+ * keeps its configuration aside while running); a transient domain's live one.
  *
  * @example
  * ```ts
@@ -146,7 +141,8 @@ export function persistentDef(obj: DomainObj): DomainDef {
 }
 
 /**
- * `virDomainObjGetDefs`: the live and/or persistent definitions the flags select.
+ * `virDomainObjGetDefs`: the live and/or persistent definitions the flags select, and the
+ * resolved flags.
  *
  * @example
  * ```ts
@@ -192,46 +188,60 @@ export function getOneDef(obj: DomainObj, flags: number): { def: DomainDef; live
 }
 
 /**
- * `testDomainStartState`: running with the state's next id (filed under it for lookups); a
- * persistent domain keeps its configuration aside (`virDomainObjSetDefTransient`) so live
- * changes do not leak into it.
+ * `virDomainObjSetDefTransient`: a persistent domain about to run keeps a copy of its
+ * configuration aside, so changes to the live definition do not leak into it.
  *
  * @example
  * ```ts
- * import { startState } from "./domain_obj.ts";
- * declare const state: import("./driver_state.ts").TestDriverState;
+ * import { setDefTransient } from "./domain_obj.ts";
  * declare const obj: import("./domain_obj.ts").DomainObj;
- * startState(state, obj, 1);
+ * setDefTransient(obj); // obj.newDef is the configuration from now on
  * ```
  */
-export function startState(state: TestDriverState, obj: DomainObj, reason: number): void {
-  obj.state = VIR.DOMAIN_RUNNING;
-  obj.reason = reason;
+export function setDefTransient(obj: DomainObj): void {
   if (obj.persistent && !obj.newDef) obj.newDef = structuredClone(obj.def);
-  obj.def.id = state.allocateId();
-  obj.hasManagedSave = false;
-  state.domains.reindex(obj);
 }
 
 /**
- * `testDomainShutdownState`: back to the persistent definition (`virDomainObjRemoveTransientDef`)
- * and shut off with the given reason; the id is no longer a lookup key.
+ * `virDomainObjRemoveTransientDef`: on shutdown the configuration kept aside becomes the
+ * definition again, without an id.
  *
  * @example
  * ```ts
- * import { shutdownState } from "./domain_obj.ts";
- * declare const state: import("./driver_state.ts").TestDriverState;
+ * import { removeTransientDef } from "./domain_obj.ts";
  * declare const obj: import("./domain_obj.ts").DomainObj;
- * shutdownState(state, obj, 3);
+ * removeTransientDef(obj);
  * ```
  */
-export function shutdownState(state: TestDriverState, obj: DomainObj, reason: number): void {
-  if (obj.newDef) {
-    obj.def = obj.newDef;
-    obj.newDef = undefined;
-  }
+export function removeTransientDef(obj: DomainObj): void {
+  if (!obj.newDef) return;
+  obj.def = obj.newDef;
   obj.def.id = -1;
-  obj.state = VIR.DOMAIN_SHUTOFF;
-  obj.reason = reason;
-  state.domains.reindex(obj);
+  obj.newDef = undefined;
+}
+
+/**
+ * `virDomainObjAssignDef`: an active domain takes `def` as its next configuration; an inactive
+ * one takes it as its definition, its configuration set aside first when `def` is a live one.
+ * Returns the definition `def` replaced as configuration (what decides DEFINED_ADDED or
+ * DEFINED_UPDATED), if any.
+ *
+ * @example
+ * ```ts
+ * import { assignDef } from "./domain_obj.ts";
+ * declare const obj: import("./domain_obj.ts").DomainObj;
+ * declare const def: import("../domain/def.ts").DomainDef;
+ * const oldDef = assignDef(obj, def, false);
+ * ```
+ */
+export function assignDef(obj: DomainObj, def: DomainDef, live: boolean): DomainDef | undefined {
+  if (isActive(obj)) {
+    const oldDef = obj.newDef;
+    obj.newDef = def;
+    return oldDef;
+  }
+  const oldDef = live ? undefined : obj.def;
+  if (live) obj.newDef ??= obj.def;
+  obj.def = def;
+  return oldDef;
 }

@@ -1,0 +1,47 @@
+/**
+ * What the QEMU driver keeps per domain beside libvirt's object (`qemuDomainObjPrivate`): the
+ * job, the QEMU process with its monitor and vCPU controller, and the bookkeeping of power
+ * events in flight.
+ *
+ * @module
+ */
+import type { DomainDef } from "../../conf/domain/def.ts";
+import { type DomainObj, newDomainObj } from "../../conf/objects/domain_obj.ts";
+import type { VcpuController } from "./hotplug/controller.ts";
+import { DomainJob } from "./process/job.ts";
+import type { QemuProcess } from "./process/launcher.ts";
+
+/** A domain, defined or transient, running or not, with the QEMU driver's private data. */
+export interface QemuDomainObj extends DomainObj {
+  job: DomainJob;
+  proc?: QemuProcess;
+  /** The live vCPU state (the live definition's `<vcpu>` is refreshed from it on output). */
+  vcpus?: VcpuController;
+  monitorPath?: string;
+  /** Why QEMU is going away, when we asked it to. */
+  stopping?: "destroy" | "shutdown";
+  /** QEMU reported a shutdown (so an exit is not a crash). */
+  gotShutdown?: boolean;
+  /** The next guest power-off is the first half of a reboot (libvirt's `fakeReboot`). */
+  fakeReboot?: boolean;
+  /** QEMU paused after a shutdown that a fake reboot undoes: hide its STOP. */
+  pausedShutdown?: boolean;
+  /** Reason to record when the next RESUME arrives. */
+  runningReason?: number;
+  /** Reason to record when the next STOP arrives. */
+  pausedReason?: number;
+}
+
+/**
+ * `virDomainObjNew` with the QEMU driver's private data (`qemuDomainObjPrivateAlloc`).
+ *
+ * @example
+ * ```ts
+ * import { newQemuDomainObj } from "./domain_private.ts";
+ * declare const def: import("../../conf/domain/def.ts").DomainDef;
+ * newQemuDomainObj(def).job;
+ * ```
+ */
+export function newQemuDomainObj(def: DomainDef): QemuDomainObj {
+  return { ...newDomainObj(def), job: new DomainJob() };
+}
