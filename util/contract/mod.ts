@@ -135,3 +135,12 @@ export function familyOf(method: DriverMethod): (typeof FAMILIES)[FamilyName] {
   for (const f of Object.values(FAMILIES)) if (Object.hasOwn(f.calls, method)) return f;
   throw new Error(`not a contract call: ${method}`);
 }
+
+export {
+  composeConnection,
+  openSecondaries,
+  type SecondaryConnection,
+  type SecondaryDriver,
+  type SecondaryFamily,
+  serves,
+} from "./compose.ts";
