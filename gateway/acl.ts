@@ -1,15 +1,8 @@
 import type { Access } from "./access.ts";
+import type { AclFamily as ObjectFamily } from "../util/contract/mod.ts";
 
 /** Object families an ACL rule can name; `connect` covers calls about no single object. */
-export type AclFamily =
-  | "connect"
-  | "domain"
-  | "network"
-  | "storage_pool"
-  | "storage_vol"
-  | "node_device"
-  | "interface"
-  | "secret";
+export type AclFamily = "connect" | ObjectFamily;
 
 /** The object a call is about. Volumes are named `pool/volume`. */
 export interface AclSubject {

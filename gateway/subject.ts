@@ -4,19 +4,13 @@ import {
   type CallInfo,
   type DriverMethod,
   type ListOf,
+  REF_SHAPES,
 } from "../util/contract/mod.ts";
 import { childText, parse } from "../util/xml/mod.ts";
 import type { AclFamily, AclSubject } from "./acl.ts";
 
-const KIND_FAMILY: Partial<Record<ArgKind, AclFamily>> = {
-  dom: "domain",
-  net: "network",
-  pool: "storage_pool",
-  vol: "storage_vol",
-  dev: "node_device",
-  iface: "interface",
-  secret: "secret",
-};
+const KIND_FAMILY = (kind: ArgKind): AclFamily | undefined =>
+  (REF_SHAPES as Partial<Record<ArgKind, { acl: AclFamily }>>)[kind]?.acl;
 
 /** The ACL subject of a ref as the driver contract spells it. */
 export function refSubject(family: AclFamily, ref: unknown): AclSubject {
@@ -24,6 +18,7 @@ export function refSubject(family: AclFamily, ref: unknown): AclSubject {
   const str = (v: unknown) => (typeof v === "string" ? v : undefined);
   if (family === "storage_vol") return { family, name: `${str(r.pool)}/${str(r.name)}` };
   if (family === "secret") return { family, name: str(r.usageID), uuid: str(r.uuid) };
+  if (family === "nwfilter_binding") return { family, name: str(r.portdev) };
   return { family, name: str(r.name), uuid: str(r.uuid) };
 }
 
@@ -33,7 +28,7 @@ export function refSubject(family: AclFamily, ref: unknown): AclSubject {
  */
 export function callSubject(info: CallInfo, args: readonly unknown[]): AclSubject | undefined {
   const first = info.decl.args[0];
-  const family = first && KIND_FAMILY[first.kind];
+  const family = first && KIND_FAMILY(first.kind);
   if (family) return refSubject(family, args[0]);
   if (info.decl.creates) return xmlSubject(info.decl.creates, args[0] as string);
   return undefined;
@@ -55,7 +50,7 @@ function xmlSubject(family: AclFamily, xml: string): AclSubject {
  */
 export function resultFamily(info: CallInfo): AclFamily | undefined {
   const shape = info.decl.result.shape;
-  return shape.kind === "ref" ? KIND_FAMILY[shape.of] : undefined;
+  return shape.kind === "ref" ? KIND_FAMILY(shape.of) : undefined;
 }
 
 type Allow = (s: AclSubject) => boolean;
@@ -95,7 +90,7 @@ function listFilter(of: ListOf): Filter {
       return visible;
     };
   }
-  if ("refs" in of) return refs(KIND_FAMILY[of.refs]!);
+  if ("refs" in of) return refs(REF_SHAPES[of.refs].acl);
   if ("uuids" in of) {
     const family = of.uuids;
     return (result, _args, allow) =>

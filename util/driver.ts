@@ -17,6 +17,7 @@ export type {
   InterfaceDriver,
   NetworkDriver,
   NodeDeviceDriver,
+  NWFilterDriver,
   SecretDriver,
   StorageDriver,
 } from "./contract/mod.ts";

@@ -28,6 +28,8 @@ const SAMPLE: Record<ArgKind, unknown> = {
   dev: { name: "computer" },
   iface: { name: "eth1", mac: "aa:bb:cc:dd:ee:ff" },
   secret: { uuid: "00000000-0000-0000-0000-000000000000", usageType: 0, usageID: "x" },
+  nwfilter: { name: "clean-traffic", uuid: "00000000-0000-0000-0000-000000000002" },
+  nwbinding: { portdev: "vnet0", filtername: "clean-traffic" },
   // Non-zero, so that libvirt's argument checks that run before the read-only one pass.
   int: 1,
   uint: 1,

@@ -11,6 +11,8 @@ import type {
   InterfaceRef,
   NetworkRef,
   NodeDeviceRef,
+  NWFilterBindingRef,
+  NWFilterRef,
   SecretRef,
   StoragePoolRef,
   StorageVolRef,
@@ -33,6 +35,10 @@ export interface KindTypes {
   iface: InterfaceRef;
   /** A `virSecretPtr`. */
   secret: SecretRef;
+  /** A `virNWFilterPtr`. */
+  nwfilter: NWFilterRef;
+  /** A `virNWFilterBindingPtr`. */
+  nwbinding: NWFilterBindingRef;
   /** A C `int` (or `long long`). */
   int: number;
   /** A C `unsigned int` (or `unsigned long`, `unsigned long long`): flags, sizes. */
@@ -59,7 +65,16 @@ export interface KindTypes {
 export type ArgKind = keyof KindTypes;
 
 /** The argument kinds that are wire references to objects. */
-export type RefKind = "dom" | "net" | "pool" | "vol" | "dev" | "iface" | "secret";
+export type RefKind =
+  | "dom"
+  | "net"
+  | "pool"
+  | "vol"
+  | "dev"
+  | "iface"
+  | "secret"
+  | "nwfilter"
+  | "nwbinding";
 
 /** One declared argument: libvirt's C parameter name and the kind of value it carries. */
 export interface Arg<K extends ArgKind = ArgKind> {
@@ -77,7 +92,9 @@ export type AclFamily =
   | "storage_vol"
   | "node_device"
   | "interface"
-  | "secret";
+  | "secret"
+  | "nwfilter"
+  | "nwfilter_binding";
 
 /**
  * What a call returns, and so how the gateway hides from it what a caller may not see: a single
@@ -188,6 +205,11 @@ export interface CallDecl {
   readonly access: AccessRule;
   /** libvirt's public-API checks, in libvirt's order. */
   readonly checks?: readonly Check[];
+  /**
+   * libvirt's public API name when it is not `vir` + the method name (`nwfilterLookupByName`
+   * is `virNWFilterLookupByName`).
+   */
+  readonly api?: string;
   /** The error domain when it is not the family's (snapshot and checkpoint calls, host calls). */
   readonly family?: ApiFamily;
   /** Brings a new object of this family into being from the XML in its first argument. */
@@ -216,6 +238,8 @@ export const a = {
   dev: arg("dev"),
   iface: arg("iface"),
   secret: arg("secret"),
+  nwfilter: arg("nwfilter"),
+  nwbinding: arg("nwbinding"),
   int: arg("int"),
   uint: arg("uint"),
   str: arg("str"),

@@ -6,23 +6,42 @@
  * @module
  */
 import { parseUUID } from "../uuid.ts";
-import type { ArgKind, RefKind } from "./declare.ts";
+import type { AclFamily, ArgKind, RefKind } from "./declare.ts";
 
-/** The fields of each wire reference, as JSON types, and its schema name. */
+/** The fields of each wire reference, as JSON types, its schema name and its ACL family. */
 export const REF_SHAPES = {
-  dom: { schema: "DomainRef", fields: { name: "string", uuid: "string", id: "number" } },
-  net: { schema: "NetworkRef", fields: { name: "string", uuid: "string" } },
-  pool: { schema: "StoragePoolRef", fields: { name: "string", uuid: "string" } },
-  vol: { schema: "StorageVolRef", fields: { pool: "string", name: "string", key: "string" } },
-  dev: { schema: "NodeDeviceRef", fields: { name: "string" } },
-  iface: { schema: "InterfaceRef", fields: { name: "string", mac: "string" } },
+  dom: {
+    schema: "DomainRef",
+    acl: "domain",
+    fields: { name: "string", uuid: "string", id: "number" },
+  },
+  net: { schema: "NetworkRef", acl: "network", fields: { name: "string", uuid: "string" } },
+  pool: {
+    schema: "StoragePoolRef",
+    acl: "storage_pool",
+    fields: { name: "string", uuid: "string" },
+  },
+  vol: {
+    schema: "StorageVolRef",
+    acl: "storage_vol",
+    fields: { pool: "string", name: "string", key: "string" },
+  },
+  dev: { schema: "NodeDeviceRef", acl: "node_device", fields: { name: "string" } },
+  iface: { schema: "InterfaceRef", acl: "interface", fields: { name: "string", mac: "string" } },
   secret: {
     schema: "SecretRef",
+    acl: "secret",
     fields: { uuid: "string", usageType: "number", usageID: "string" },
+  },
+  nwfilter: { schema: "NWFilterRef", acl: "nwfilter", fields: { name: "string", uuid: "string" } },
+  nwbinding: {
+    schema: "NWFilterBindingRef",
+    acl: "nwfilter_binding",
+    fields: { portdev: "string", filtername: "string" },
   },
 } as const satisfies Record<
   RefKind,
-  { schema: string; fields: Record<string, "string" | "number"> }
+  { schema: string; acl: AclFamily; fields: Record<string, "string" | "number"> }
 >;
 
 type Check = (v: unknown) => boolean;
@@ -70,6 +89,8 @@ export const KINDS: { readonly [K in ArgKind]: KindSpec } = {
   dev: ref("dev", "a node device {name}"),
   iface: ref("iface", "an interface {name, mac}"),
   secret: ref("secret", "a secret {uuid, usageType, usageID}"),
+  nwfilter: ref("nwfilter", "a network filter {name, uuid}"),
+  nwbinding: ref("nwbinding", "a network filter binding {portdev, filtername}"),
   int: { is: Number.isSafeInteger, spelled: "an integer", schema: { type: "integer" } },
   // A negative value reaches the driver as C's unsigned wrap-around would (python-libvirt
   // passes -1 through, and libvirt then prints it with %d), so it is not refused here.

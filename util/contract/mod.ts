@@ -23,13 +23,14 @@ import { STORAGE } from "./storage.ts";
 import { NODEDEV } from "./nodedev.ts";
 import { INTERFACE } from "./interface.ts";
 import { SECRET } from "./secret.ts";
+import { NWFILTER } from "./nwfilter.ts";
 
 export type * from "./declare.ts";
 export type * from "./types.ts";
 export { a, c, r } from "./declare.ts";
 export { type CallContext, type CallInfo, checkCall, validateArgs } from "./check.ts";
 export { KINDS, type KindSpec, REF_SHAPES } from "./kinds.ts";
-export { HYPERVISOR, INTERFACE, NETWORK, NODEDEV, SECRET, STORAGE };
+export { HYPERVISOR, INTERFACE, NETWORK, NODEDEV, NWFILTER, SECRET, STORAGE };
 
 /**
  * The families of a connection, as libvirt's driver tables: each with its calls and the error
@@ -42,6 +43,7 @@ export const FAMILIES = {
   nodedev: { calls: NODEDEV, family: "NODEDEV" },
   interface: { calls: INTERFACE, family: "INTERFACE" },
   secret: { calls: SECRET, family: "SECRET" },
+  nwfilter: { calls: NWFILTER, family: "NWFILTER" },
 } as const satisfies Record<string, { calls: Record<string, CallDecl>; family: ApiFamily }>;
 
 /** A family name (`hypervisor`, `network`, …). */
@@ -55,6 +57,7 @@ export const CONTRACT = {
   ...NODEDEV,
   ...INTERFACE,
   ...SECRET,
+  ...NWFILTER,
 } as const;
 
 type Contract = typeof CONTRACT;
@@ -79,6 +82,8 @@ export type NodeDeviceDriver = FamilyDriver<typeof NODEDEV>;
 export type InterfaceDriver = FamilyDriver<typeof INTERFACE>;
 /** libvirt's `virSecretDriver`. */
 export type SecretDriver = FamilyDriver<typeof SECRET>;
+/** libvirt's `virNWFilterDriver`. */
+export type NWFilterDriver = FamilyDriver<typeof NWFILTER>;
 
 /** What every connection has besides its calls. */
 export interface ConnectionBase {
@@ -124,7 +129,7 @@ export function callInfo(method: DriverMethod): CallInfo {
   if (!info) {
     const decl: CallDecl = CONTRACT[method];
     const family = decl.family ?? familyOf(method).family;
-    info = { method, api: apiName(method), family, decl };
+    info = { method, api: decl.api ?? apiName(method), family, decl };
     INFO.set(method, info);
   }
   return info;

@@ -65,6 +65,22 @@ export interface SecretRef {
   usageID: string;
 }
 
+/** A `virNWFilterPtr`. */
+export interface NWFilterRef {
+  /** Name, as libvirt reports it. */
+  name: string;
+  /** UUID, canonical lower-case form. */
+  uuid: string;
+}
+
+/** A `virNWFilterBindingPtr`: the port device and the filter bound to it. */
+export interface NWFilterBindingRef {
+  /** The port's host device (`vnet0`). */
+  portdev: string;
+  /** The name of the filter bound to it. */
+  filtername: string;
+}
+
 /** Which object family an event is about. */
 export type EventFamily = "domain" | "network" | "storage_pool" | "node_device" | "secret";
 

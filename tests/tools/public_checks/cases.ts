@@ -25,6 +25,8 @@ export interface CheckCase {
   readonly: boolean;
   /** The declared kind of each argument, for the recorder. */
   kinds: string[];
+  /** libvirt's public API name, for the recorder. */
+  api: string;
 }
 
 const TEST_DOM = { name: "test", uuid: "6695eb01-f6a4-8304-79aa-97f2502e193f", id: 1 };
@@ -60,6 +62,10 @@ function sample(arg: Arg, method: DriverMethod): unknown {
       return { name: "eth1", mac: "aa:bb:cc:dd:ee:ff" };
     case "secret":
       return { uuid: "00000000-0000-0000-0000-000000000001", usageType: 0, usageID: "x" };
+    case "nwfilter":
+      return { name: "clean-traffic", uuid: "00000000-0000-0000-0000-000000000002" };
+    case "nwbinding":
+      return { portdev: "vnet0", filtername: "clean-traffic" };
     case "int":
     case "uint":
       return arg.name === "flags" ? 0 : 1;
@@ -159,18 +165,18 @@ const CUSTOM: Partial<Record<DriverMethod, (base: unknown[]) => unknown[][]>> = 
 export function checkCases(): CheckCase[] {
   const cases: CheckCase[] = [];
   for (const method of Object.keys(CONTRACT) as DriverMethod[]) {
-    const { decl } = callInfo(method);
+    const { decl, api } = callInfo(method);
     const kinds = decl.args.map((a) => a.kind);
     for (const check of decl.checks ?? []) {
       if (check.check === "custom") {
         const base = decl.args.map((a) => sample(a, method));
         for (const args of CUSTOM[method]?.(base) ?? []) {
-          cases.push({ method, breaks: "custom", args, readonly: false, kinds });
+          cases.push({ method, breaks: "custom", args, readonly: false, kinds, api });
         }
         continue;
       }
       const b = breaking(method, decl.args, check);
-      if (b) cases.push({ method, ...b, kinds });
+      if (b) cases.push({ method, ...b, kinds, api });
     }
   }
   return cases;

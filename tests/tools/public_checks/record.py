@@ -10,7 +10,8 @@ def api_map():
     m = {}
     for cls in (libvirt.virConnect, libvirt.virDomain, libvirt.virNetwork, libvirt.virStoragePool,
                 libvirt.virStorageVol, libvirt.virNodeDevice, libvirt.virInterface, libvirt.virSecret,
-                libvirt.virDomainSnapshot, libvirt.virDomainCheckpoint):
+                libvirt.virDomainSnapshot, libvirt.virDomainCheckpoint, libvirt.virNWFilter,
+                libvirt.virNWFilterBinding):
         for name, fn in inspect.getmembers(cls, inspect.isfunction):
             try:
                 src = inspect.getsource(fn)
@@ -21,7 +22,7 @@ def api_map():
     return m
 
 API = api_map()
-REF_KINDS = {"dom", "net", "pool", "vol", "dev", "iface", "secret"}
+REF_KINDS = {"dom", "net", "pool", "vol", "dev", "iface", "secret", "nwfilter", "nwbinding"}
 
 def obj(conn, kind, ref):
     if kind == "dom": return conn.lookupByName(ref["name"])
@@ -31,6 +32,8 @@ def obj(conn, kind, ref):
     if kind == "dev": return conn.nodeDeviceLookupByName(ref["name"])
     if kind == "iface": return conn.interfaceLookupByName(ref["name"])
     if kind == "secret": return conn.secretLookupByUUIDString(ref["uuid"])
+    if kind == "nwfilter": return conn.nwfilterLookupByName(ref["name"])
+    if kind == "nwbinding": return conn.nwfilterBindingLookupByPortDev(ref["portdev"])
     raise ValueError(kind)
 
 def setup(conn, method):
@@ -59,7 +62,7 @@ def adapt(params, rest, kinds):
 
 def run(case):
     method = case["method"]
-    api = "vir" + method[0].upper() + method[1:]
+    api = case["api"]
     if api not in API:
         return {"skipped": "no python-libvirt method for " + api}
     cls, meth, params = API[api]
@@ -127,7 +130,7 @@ for case in json.load(sys.stdin):
         answer = run(case)
     except libvirt.libvirtError as e:
         answer = {"skipped": "setting the case up failed: %s" % e.get_error_message()}
-    del case["kinds"]
+    del case["kinds"], case["api"]
     out.append({**case, **answer})
 json.dump(out, sys.stdout, indent=1)
 print()
