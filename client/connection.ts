@@ -2,6 +2,7 @@ import type {
   DomainRef,
   DriverConnection,
   DriverEvent,
+  DriverMethod,
   EventFamily,
   NodeInfo,
   SecurityModel,
@@ -10,7 +11,7 @@ import { EventHub } from "../util/event_hub.ts";
 import { VirError } from "../util/errors.ts";
 import { parseUUID } from "../util/uuid.ts";
 import { Domain } from "./domain.ts";
-import { callDriver } from "./handle.ts";
+import { callDriver, type DriverArgs, type DriverResult } from "./handle.ts";
 import { Interface, Network, NodeDevice, Secret, StoragePool, StorageVolume } from "./objects.ts";
 
 /** An event as the public API delivers it: the driver event with a live object handle. */
@@ -79,6 +80,24 @@ export class Connection {
     this.#unsubscribe?.();
     this.#callbacks.clear();
     await this.driver.connectClose();
+  }
+
+  /**
+   * Any call of the driver contract by its driver method name, with libvirt's checks first —
+   * what every handle method does. A call declared in `util/contract/` is usable here (and
+   * through the gateway) before any handle method wraps it.
+   *
+   * @example
+   * ```ts
+   * import { connect } from "../mod.ts";
+   * const conn = await connect("test:///default");
+   * const ref = await conn.call("domainLookupByName", "test");
+   * console.log((await conn.call("domainGetInfo", ref)).nrVirtCpu); // 2
+   * await conn.close();
+   * ```
+   */
+  call<M extends DriverMethod>(method: M, ...args: DriverArgs<M>): DriverResult<M> {
+    return callDriver(this, method, ...args);
   }
 
   // ---- host ----
