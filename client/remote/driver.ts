@@ -84,6 +84,8 @@ class RemoteDriver {
   #channel: RpcChannel;
   #listeners = new Set<(ev: DriverEvent) => void>();
   #closed = false;
+  /** Settles a macrotask after the latest event was handed to the listeners. */
+  #eventTurn?: Promise<void>;
 
   constructor(channel: RpcChannel, info: ServedDriverInfo) {
     this.type = info.type;
@@ -101,17 +103,26 @@ class RemoteDriver {
     return this.#channel.kind;
   }
 
-  #call(method: string, args: unknown[]): Promise<unknown> {
-    if (this.#closed) {
-      return Promise.reject(VirError.report("RPC", "INVALID_CONN", "connection closed"));
-    }
-    return this.#channel.call(method, args);
+  async #call(method: string, args: unknown[]): Promise<unknown> {
+    if (this.#closed) throw VirError.report("RPC", "INVALID_CONN", "connection closed");
+    const result = await this.#channel.call(method, args);
+    // The channel handed the call's events over before its answer; the listeners pass them on
+    // in microtasks (a callback at once, an async iterator's consumer a few hops later), which
+    // all run before a macrotask: the caller resumes after every consumer saw them.
+    if (this.#eventTurn) await this.#eventTurn;
+    return result;
   }
 
   subscribe(listener: (ev: DriverEvent) => void): () => void {
     this.#listeners.add(listener);
     this.#channel.subscribe((ev) => {
       for (const l of [...this.#listeners]) l(ev);
+      this.#eventTurn ??= new Promise((resolve) =>
+        setTimeout(() => {
+          this.#eventTurn = undefined;
+          resolve();
+        }, 0)
+      );
     });
     return () => {
       this.#listeners.delete(listener);

@@ -4,7 +4,13 @@
  * @module
  */
 import type { Domain } from "../../client/domain.ts";
-import type { Interface, Network, NodeDevice, StoragePool, StorageVolume } from "../../client/objects.ts";
+import type {
+  Interface,
+  Network,
+  NodeDevice,
+  StoragePool,
+  StorageVolume,
+} from "../../client/objects.ts";
 import type { CommandContext } from "./context.ts";
 import type { Args } from "./options.ts";
 
