@@ -6,7 +6,7 @@ import type { Principal } from "./acl.ts";
 import { type AuthConfig, authenticate } from "./auth.ts";
 import { cors } from "./cors.ts";
 import { callRoute, describe, dispatch } from "./dispatch.ts";
-import { sseResponse, wsResponse } from "./event_stream.ts";
+import { markEvents, sseResponse, wsResponse } from "./event_stream.ts";
 import { errorResponse, jsonResponse } from "./http_status.ts";
 import { CallGate, DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -195,15 +195,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     return json(describe((await s.session()).driver, s.uri));
   });
 
-  app.post(
-    `${base}/call/:method`,
-    (c) =>
-      callRoute(
-        c.req.param("method"),
-        () => c.req.json(),
-        (m, args) => call(c, m, args as unknown[]),
-      ),
-  );
+  app.post(`${base}/call/:method`, async (c) =>
+    markEvents(
+      (await c.get("served").session()).events,
+      c.get("principal"),
+      () =>
+        callRoute(
+          c.req.param("method"),
+          () => c.req.json(),
+          (m, args) => call(c, m, args as unknown[]),
+        ),
+    ));
 
   app.get(`${base}/events`, async (c) => {
     const s = await c.get("served").session();

@@ -1,7 +1,10 @@
 import type { MiddlewareHandler } from "hono";
+import { EVENT_MARK_HEADER } from "../protocol/event_id.ts";
 
 /** What a page on an allowed origin may send: the bearer token, a body type, SSE resumption. */
 const ALLOW_HEADERS = "Authorization, Content-Type, Accept, Last-Event-ID";
+/** What a page may read from an answer beyond the safelisted headers: the call's event mark. */
+const EXPOSE_HEADERS = EVENT_MARK_HEADER;
 const ALLOW_METHODS = "GET, POST, DELETE";
 /** How long a browser may reuse a preflight answer, in seconds. */
 const MAX_AGE = "600";
@@ -65,7 +68,10 @@ export function cors(origins: readonly string[]): MiddlewareHandler {
     // and clear c.res first so that hono does not merge the old headers back in.
     const res = new Response(c.res.body, c.res);
     res.headers.append("vary", "Origin");
-    if (ok) res.headers.set("access-control-allow-origin", origin);
+    if (ok) {
+      res.headers.set("access-control-allow-origin", origin);
+      res.headers.set("access-control-expose-headers", EXPOSE_HEADERS);
+    }
     c.res = undefined;
     c.res = res;
   };

@@ -1,3 +1,4 @@
+import { EVENT_MARK_HEADER, parseEventId } from "../protocol/event_id.ts";
 import type { DriverEvent } from "../util/driver.ts";
 import { objectAllows, type Principal } from "./acl.ts";
 import type { EventLog, LoggedEvent } from "./event_log.ts";
@@ -19,8 +20,34 @@ export function eventId(log: EventLog, e: LoggedEvent): string {
 /** The sequence number to resume after, from a `Last-Event-ID`; 0 = replay what is retained. */
 export function resumePoint(log: EventLog, lastEventId: string | null | undefined): number {
   if (!lastEventId) return log.lastId;
-  const [boot, n] = lastEventId.split(".");
-  return boot === log.boot && /^\d+$/.test(n ?? "") ? Number(n) : 0;
+  const id = parseEventId(lastEventId);
+  return id?.boot === log.boot ? id.n : 0;
+}
+
+/**
+ * Runs one HTTP call and names, in the {@link EVENT_MARK_HEADER} of its answer, the newest event
+ * logged while it ran that the caller may see: the caller's SSE stream travels on another
+ * connection, so the answer can overtake the events the call caused, and the client holds the
+ * result until its stream has delivered that id. Events of other sessions logged meanwhile may
+ * be named too: waiting for them is harmless. No header when no such event was logged.
+ *
+ * @example
+ * ```ts ignore
+ * return markEvents(session.events, principal, () => callRoute(method, body, run));
+ * ```
+ */
+export async function markEvents(
+  log: EventLog,
+  principal: Principal,
+  run: () => Promise<Response>,
+): Promise<Response> {
+  const before = log.lastId;
+  const res = await run();
+  if (log.lastId === before) return res;
+  const caused = log.since(before).events;
+  const last = caused.findLast((e) => canSee(principal, e.event));
+  if (last) res.headers.set(EVENT_MARK_HEADER, eventId(log, last));
+  return res;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { EVENT_MARK_HEADER } from "../protocol/event_id.ts";
 import { RPC_SOCKET_PATH, RPC_SUBPROTOCOL } from "../protocol/ws_protocol.ts";
 import { callInfo, CONTRACT, KINDS, REF_SHAPES } from "../util/contract/mod.ts";
 import { isCallable, methodAccess } from "./access.ts";
@@ -24,6 +25,22 @@ const ERRORS = {
   "501": { $ref: "#/components/responses/Error" },
 };
 const OK_JSON = { "200": { description: "OK", content: { "application/json": {} } }, ...ERRORS };
+
+/** The answer to a call: its result, and the newest event it caused (see `markEvents`). */
+const CALL_ANSWER = {
+  "200": {
+    description: "`{result}`; `{}` for a call without a result",
+    headers: {
+      [EVENT_MARK_HEADER]: {
+        description: "The id of the newest event logged while the call ran that the caller " +
+          "may see (absent when none): wait until the event stream delivered it",
+        schema: str,
+      },
+    },
+    content: { "application/json": { schema: { type: "object" } } },
+  },
+  ...ERRORS,
+};
 
 /** `GET` of one object: its summary, its XML document, or that document's JSON model. */
 const oneObject = (kind: DocumentKind) => ({
@@ -126,7 +143,7 @@ export function openApiDocument(servedPaths: string[]): Schema & { openapi: stri
       post: {
         summary: "A driver call in the session: the JSON array of arguments, as /v1/{driver}/" +
           "{path}/call/{method}",
-        responses: OK_JSON,
+        responses: CALL_ANSWER,
       },
     },
     "/v1/sessions/{id}/events": {
@@ -162,13 +179,7 @@ export function openApiDocument(servedPaths: string[]): Schema & { openapi: stri
             },
           },
         },
-        responses: {
-          "200": {
-            description: "`{result}`; `{}` for a call without a result",
-            content: { "application/json": { schema: { type: "object" } } },
-          },
-          ...ERRORS,
-        },
+        responses: CALL_ANSWER,
       },
     };
   }

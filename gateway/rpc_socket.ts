@@ -33,7 +33,9 @@ const CLOSE_TOO_BIG = 1009;
  * the socket's end. The same authentication, method whitelist, argument validation, ACLs and
  * limits apply as on the HTTP routes, with every call dispatched as soon as it arrives, so
  * calls in flight on one socket run concurrently and are answered by id in completion order.
- * Events of the session's connection follow on the same socket after a `subscribe`.
+ * Events of the session's connection follow on the same socket after a `subscribe`, each
+ * written as the driver raises it: the driver delivers a call's events before the call settles,
+ * so they go out ahead of its answer.
  *
  * The token comes from the first message (`{"auth"}`) or a `bearer.` subprotocol. Until one
  * is presented and accepted, every request (`open` included) is answered with libvirt's

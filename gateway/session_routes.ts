@@ -3,7 +3,7 @@ import { VirError } from "../util/errors.ts";
 import { type AuthConfig, authenticate } from "./auth.ts";
 import { callRoute, describe, dispatch } from "./dispatch.ts";
 import { jsonResponse } from "./http_status.ts";
-import { sseResponse } from "./event_stream.ts";
+import { markEvents, sseResponse } from "./event_stream.ts";
 import type { CallGate, Limits } from "./limits.ts";
 import type { SessionTable } from "./session_table.ts";
 
@@ -24,7 +24,8 @@ const json = jsonResponse;
  * - `POST /v1/sessions` with `{"uri": "test:///default"}` opens one: `201` with `{session, type,
  *   uri, methods}`. The session id is no credential: every request still carries the caller's
  *   token, and only the caller who opened a session may use it.
- * - `POST /v1/sessions/{id}/call/{method}` with the JSON arguments: a driver call.
+ * - `POST /v1/sessions/{id}/call/{method}` with the JSON arguments: a driver call. Its answer
+ *   names the newest event it caused in `X-Edgevirt-Last-Event-ID` (see `markEvents`).
  * - `GET /v1/sessions/{id}/events`: the session's events as Server-Sent Events.
  * - `DELETE /v1/sessions/{id}`: closes it (`204`), once its driver connection is closed.
  *
@@ -57,11 +58,12 @@ export function sessionRoutes<E extends Env>(app: Hono<E>, ctx: SessionRoutesCon
 
   app.post("/v1/sessions/:id/call/:method", async (c) => {
     const { principal, session } = await own(c.req.raw, c.req.param("id"));
-    return callRoute(
-      c.req.param("method"),
-      () => c.req.json(),
-      (method, args) => dispatch(session.driver, principal, gate, method, args),
-    );
+    return markEvents(session.events, principal, () =>
+      callRoute(
+        c.req.param("method"),
+        () => c.req.json(),
+        (method, args) => dispatch(session.driver, principal, gate, method, args),
+      ));
   });
 
   app.get("/v1/sessions/:id/events", async (c) => {

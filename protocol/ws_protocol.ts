@@ -20,7 +20,9 @@
  *   reopen right after sees a `test:///default` reset); the gateway then closes the socket.
  *
  * Gateway → client: `{"id", "result"?}` or `{"id", "error": VirErrorJSON}` per request, and
- * `{"eid", "event"}` per event (`eid` is the resume id).
+ * `{"eid", "event"}` per event (`eid` is the resume id). The events a call causes are sent
+ * before its answer, as libvirtd queues them ahead of the reply: a client that handles frames
+ * in order has them before the call's result.
  *
  * @example
  * ```ts

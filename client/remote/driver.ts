@@ -84,6 +84,8 @@ class RemoteDriver {
   #channel: RpcChannel;
   #listeners = new Set<(ev: DriverEvent) => void>();
   #closed = false;
+  /** Settles a task after the latest event was handed to the listeners. */
+  #eventTurn?: Promise<unknown>;
 
   constructor(channel: RpcChannel, info: ServedDriverInfo) {
     this.type = info.type;
@@ -101,17 +103,21 @@ class RemoteDriver {
     return this.#channel.kind;
   }
 
-  #call(method: string, args: unknown[]): Promise<unknown> {
-    if (this.#closed) {
-      return Promise.reject(VirError.report("RPC", "INVALID_CONN", "connection closed"));
-    }
-    return this.#channel.call(method, args);
+  async #call(method: string, args: unknown[]): Promise<unknown> {
+    if (this.#closed) throw VirError.report("RPC", "INVALID_CONN", "connection closed");
+    const result = await this.#channel.call(method, args);
+    // The channel handed the call's events over before its answer; the listeners pass them on
+    // in microtasks (a callback at once, an async iterator's consumer a few hops later), which
+    // all run before the next task: the caller resumes after every consumer saw them.
+    if (this.#eventTurn) await this.#eventTurn;
+    return result;
   }
 
   subscribe(listener: (ev: DriverEvent) => void): () => void {
     this.#listeners.add(listener);
     this.#channel.subscribe((ev) => {
       for (const l of [...this.#listeners]) l(ev);
+      this.#eventTurn ??= nextTask().then(() => (this.#eventTurn = undefined));
     });
     return () => {
       this.#listeners.delete(listener);
@@ -124,4 +130,22 @@ class RemoteDriver {
     this.#listeners.clear();
     return this.#channel.close();
   }
+}
+
+/**
+ * Settles in a later task, once every microtask queued before has run. A `MessageChannel`
+ * round trip takes microseconds where `setTimeout(0)` is clamped to milliseconds; the ports are
+ * closed at once so that they never keep a runtime alive.
+ */
+function nextTask(): Promise<void> {
+  if (typeof MessageChannel !== "function") return new Promise((r) => setTimeout(r, 0));
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port2.onmessage = () => {
+      port1.close();
+      port2.close();
+      resolve();
+    };
+    port1.postMessage(null);
+  });
 }

@@ -1,6 +1,7 @@
 import type { DriverEvent } from "../../util/driver.ts";
 import type { GatewayHttp } from "./http.ts";
 import { parseSse } from "./sse.ts";
+import { type EventId, parseEventId } from "../../protocol/event_id.ts";
 
 const MIN_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5000;
@@ -28,6 +29,8 @@ export class EventStream {
   #lastId: string | undefined;
   #retryMs = MIN_BACKOFF_MS;
   #markReady!: () => void;
+  /** Calls holding their result until the stream delivered an event (see {@link reached}). */
+  #waiters = new Set<{ mark: EventId; release(): void }>();
   /** Settles when the first connection is live, or when the stream is closed. */
   readonly ready: Promise<void>;
 
@@ -43,6 +46,47 @@ export class EventStream {
   close(): void {
     this.#abort.abort();
     this.#markReady();
+    this.#releaseAll();
+  }
+
+  /**
+   * Settles once the stream has delivered the event `id` (a call's event mark), so a call's
+   * result follows the events it caused. Settles at once for an id of another log (a restarted
+   * gateway), and without it when the stream is closed or refused or after the call deadline:
+   * a lost stream must not hang calls, whose events then come late or not at all.
+   */
+  reached(id: string): Promise<void> {
+    const mark = parseEventId(id);
+    if (!mark || this.#abort.signal.aborted || this.#covers(this.#lastId, mark)) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const waiter = {
+        mark,
+        release: () => {
+          clearTimeout(timer);
+          this.#waiters.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = setTimeout(waiter.release, this.#http.timeoutMs);
+      this.#waiters.add(waiter);
+    });
+  }
+
+  /** Whether everything up to `mark` was delivered once the stream is at `id`. */
+  #covers(id: string | undefined, mark: EventId): boolean {
+    const at = parseEventId(id);
+    return !at || at.boot !== mark.boot || at.n >= mark.n;
+  }
+
+  /** Releases the calls waiting for events up to `id`. */
+  #release(id: string): void {
+    for (const w of this.#waiters) if (this.#covers(id, w.mark)) w.release();
+  }
+
+  #releaseAll(): void {
+    for (const w of this.#waiters) w.release();
   }
 
   async #run(): Promise<void> {
@@ -69,6 +113,7 @@ export class EventStream {
       await res.body?.cancel();
       // A refused stream (bad token, no events) would refuse again: do not hold calls back.
       this.#markReady();
+      this.#releaseAll();
       return;
     }
     for await (const msg of parseSse(res.body, signal)) {
@@ -76,11 +121,17 @@ export class EventStream {
       if (msg.event === "ready") {
         onLive();
         this.#markReady();
-        if (this.#lastId === undefined) this.#lastId = JSON.parse(msg.data).lastEventId;
+        const now = JSON.parse(msg.data).lastEventId;
+        if (this.#lastId === undefined) this.#lastId = now;
+        // The replay came before `ready`: whatever a call waits for up to `now` was delivered.
+        this.#release(now);
         continue;
       }
-      if (msg.id !== undefined) this.#lastId = msg.id;
       if (msg.event === "event") this.#deliver(JSON.parse(msg.data) as DriverEvent);
+      if (msg.id !== undefined) {
+        this.#lastId = msg.id;
+        this.#release(msg.id);
+      }
     }
   }
 }

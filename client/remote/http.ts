@@ -27,6 +27,25 @@ export async function requestJson(
   path: string,
   body?: unknown,
 ): Promise<unknown> {
+  return (await request(http, method, path, body)).json;
+}
+
+/**
+ * {@link requestJson} with the answer's headers too (a call's event mark).
+ *
+ * @example
+ * ```ts
+ * import { request } from "./http.ts";
+ * const http = { fetch, origin: "http://127.0.0.1:16510", timeoutMs: 5000 };
+ * await request(http, "GET", "/").catch((e) => console.log(e.message));
+ * ```
+ */
+export async function request(
+  http: GatewayHttp,
+  method: "GET" | "POST" | "DELETE",
+  path: string,
+  body?: unknown,
+): Promise<{ json: unknown; headers: Headers }> {
   const headers = new Headers({ accept: "application/json" });
   if (http.token) headers.set("authorization", `Bearer ${http.token}`);
   if (body !== undefined) headers.set("content-type", "application/json");
@@ -42,7 +61,7 @@ export async function requestJson(
     throw transportError(e, http.origin);
   }
   const text = await res.text();
-  if (res.status === 204) return undefined;
+  if (res.status === 204) return { json: undefined, headers: res.headers };
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -50,7 +69,7 @@ export async function requestJson(
     throw VirError.report("RPC", "RPC", `gateway answered ${res.status} with a non-JSON body`);
   }
   if (!res.ok) throw isVirErrorJSON(json) ? VirError.fromJSON(json) : unexpected(res.status);
-  return json;
+  return { json, headers: res.headers };
 }
 
 /** libvirt's wording for a dead or slow peer. */

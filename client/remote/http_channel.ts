@@ -1,7 +1,8 @@
 import type { DriverEvent } from "../../util/driver.ts";
 import type { RpcChannel, ServedDriverInfo } from "./channel.ts";
 import { EventStream } from "./event_stream.ts";
-import { type GatewayHttp, requestJson } from "./http.ts";
+import { type GatewayHttp, request, requestJson } from "./http.ts";
+import { EVENT_MARK_HEADER } from "../../protocol/event_id.ts";
 
 /**
  * The HTTP channel: `POST /v1/sessions` opens a gateway session (its own driver connection),
@@ -42,10 +43,20 @@ export class HttpChannel implements RpcChannel {
   }
 
   async call(method: string, args: unknown[]): Promise<unknown> {
-    // Events a call causes must reach a listener that subscribed before the call.
-    if (this.#stream) await this.#stream.ready;
-    const body = await requestJson(this.#http, "POST", `${this.#base}/call/${method}`, args);
-    return (body as { result?: unknown }).result;
+    // Events a call causes must reach a listener that subscribed before the call, and before
+    // the call's result does: the answer names the last of them, which the stream (another
+    // connection, possibly behind) must have delivered first.
+    const stream = this.#stream;
+    if (stream) await stream.ready;
+    const { json, headers } = await request(
+      this.#http,
+      "POST",
+      `${this.#base}/call/${method}`,
+      args,
+    );
+    const mark = headers.get(EVENT_MARK_HEADER);
+    if (stream && mark) await stream.reached(mark);
+    return (json as { result?: unknown }).result;
   }
 
   subscribe(deliver: (ev: DriverEvent) => void): void {

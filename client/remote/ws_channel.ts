@@ -29,7 +29,8 @@ interface Pending {
  * The WebSocket channel (protocol in `ws_protocol.ts`): one socket per remote connection, and
  * the socket is the gateway-side session, as a libvirtd client connection is. Each call is a
  * message with an id, so any number of calls share the socket and are matched to their answers
- * by id. The token goes in the first message, never in the URL. Events come on the same socket.
+ * by id. The token goes in the first message, never in the URL. Events come on the same socket,
+ * a call's ahead of its answer, and are handed over as their frames arrive.
  * When the socket drops, the connection is gone, as with libvirtd: pending and later calls
  * fail, and nothing reconnects behind the caller's back (a new session would be a new
  * connection, with `test:///default` possibly reset).

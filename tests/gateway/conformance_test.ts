@@ -1,9 +1,12 @@
 // All conformance scenarios through a real gateway socket: `deno task scenario --uri
-// test+http://…` must print what the in-process run prints, over the RPC WebSocket, and the
-// scenarios that reopen or use node files over HTTP sessions too. One gateway serves every scenario, as one libvirtd serves every scenario.py
-// run: each run's connection is a session of its own, so test:///default starts afresh once
-// the previous run's session is gone and `reopen` resets it in the middle of a run, and
-// node-file URIs (`test+http://host/ABS/PATH.xml`) open on the gateway's host.
+// test+http://…` must print what the in-process run prints, over the RPC WebSocket and over
+// the unix socket (HTTP sessions with SSE events), and the scenarios that reopen or use node
+// files over HTTP sessions on TCP too. No settle delay anywhere: an op's events arrive before
+// its result through the gateway, as through libvirtd. One gateway serves every scenario, as
+// one libvirtd serves every scenario.py run: each run's connection is a session of its own, so
+// test:///default starts afresh once the previous run's session is gone and `reopen` resets it
+// in the middle of a run, and node-file URIs (`test+http://host/ABS/PATH.xml`) open on the
+// gateway's host.
 import assert from "node:assert/strict";
 import { scenarioLines } from "../tools/scenario/runner.ts";
 import { serveGateway, startGateway, TOKENS } from "./helpers.ts";
@@ -43,6 +46,13 @@ function remoteUri(local: string, port: number): string {
   return `test+http://127.0.0.1:${port}${u.pathname}${u.search}`;
 }
 
+/** The same over the gateway's unix socket. */
+function unixUri(local: string, socket: string): string {
+  const u = new URL(local);
+  u.searchParams.set("socket", socket);
+  return `test+unix://${u.pathname}?${u.searchParams}`;
+}
+
 Deno.test(`${scenarios.length} conformance scenarios: gateway output equals in-process output`, async (t) => {
   assert.ok(scenarios.length >= 50, `only ${scenarios.length} scenarios found`);
   assert.ok(scenarios.some((s) => s.text.includes('"reopen"')), "no scenario reopens");
@@ -50,22 +60,23 @@ Deno.test(`${scenarios.length} conformance scenarios: gateway output equals in-p
   // The scenario runner opens its URI without options: the token comes from the environment.
   Deno.env.set("EDGEVIRT_TOKEN", TOKENS.full);
   const gw = await startGateway();
-  const server = serveGateway(gw);
+  const server = serveGateway(gw, { unix: true });
   try {
     for (const { name, text, uri } of scenarios) {
       await t.step(name, async () => {
         const local = await scenarioLines(text, { uri });
         const remote = remoteUri(uri, server.port);
         // The header names the URI; every line after it must be identical.
-        const ws = await scenarioLines(text, { uri: remote, settleMs: 20 });
+        const ws = await scenarioLines(text, { uri: remote });
         assert.deepEqual(ws.slice(1), local.slice(1));
         // The run closed its session: the gateway holds no connection that would keep
         // test:///default alive into the next run.
         assert.equal(gw.sessions.size, 0);
+        const unix = await scenarioLines(text, { uri: unixUri(uri, server.socket!) });
+        assert.deepEqual(unix.slice(1), local.slice(1));
+        assert.equal(gw.sessions.size, 0);
         if (text.includes('"reopen"') || uri !== "test:///default") {
-          const http = await withoutWebSocket(() =>
-            scenarioLines(text, { uri: remote, settleMs: 20 })
-          );
+          const http = await withoutWebSocket(() => scenarioLines(text, { uri: remote }));
           assert.deepEqual(http.slice(1), local.slice(1));
           assert.equal(gw.sessions.size, 0);
         }

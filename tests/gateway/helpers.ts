@@ -100,14 +100,28 @@ export async function snapshot(gw: Gateway): Promise<string> {
   return JSON.stringify({ parts, nets, pools }, (k, v) => (k === "cpuTime" ? 0 : v));
 }
 
-/** The in-process gateway on a loopback port (WebSockets need a real server). */
-export function serveGateway(gw: Gateway): { port: number; close(): Promise<void> } {
+/**
+ * The in-process gateway on a loopback port (WebSockets need a real server), and with `unix`
+ * on a unix socket in a temporary directory too (`test+unix:///default?socket=…`).
+ */
+export function serveGateway(
+  gw: Gateway,
+  opts: { unix?: boolean } = {},
+): { port: number; socket?: string; close(): Promise<void> } {
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, gw.fetch);
+  const socket = opts.unix
+    ? `${Deno.makeTempDirSync({ prefix: "edgevirt-gw-" })}/gw.sock`
+    : undefined;
+  const unix = socket
+    ? Deno.serve({ path: socket, transport: "unix", onListen() {} }, gw.fetch)
+    : undefined;
   return {
     port: server.addr.port,
+    socket,
     async close() {
       gw.endStreams();
-      await server.shutdown();
+      await Promise.all([server.shutdown(), unix?.shutdown()]);
+      if (socket) await Deno.remove(socket.replace(/\/gw\.sock$/, ""), { recursive: true });
     },
   };
 }

@@ -16,8 +16,6 @@ Deno.test("gateway process: TCP and unix socket clients, the scenario CLI, clean
         "scenario",
         "--uri",
         `test+http://127.0.0.1:${gw.port}/default`,
-        "--settle-ms",
-        "20",
         "tests/conformance/scenarios/vcpus.json",
       ],
       cwd: REPO_ROOT,

@@ -4,11 +4,14 @@
  * same lines as the Python runner does against real libvirt 9.0, so the two outputs can be
  * compared with `diff`. FILE `-` reads stdin. Exit status: 0 when every op ran ("ok": false
  * lines included), 2 for a usage error, an invalid scenario or a URI that cannot be opened.
+ * Through the gateway an op's events arrive before its result, as through libvirtd: no
+ * `--settle-ms` wait is needed (it stays, 0 by default, for drivers whose events lag, such as
+ * QEMU's that follow QMP events).
  *
  * @example
  * ```sh
  * deno task scenario tests/conformance/scenarios/lifecycle.json
- * deno task scenario --uri test+http://127.0.0.1:16510/default --settle-ms 20 x.json
+ * deno task scenario --uri test+http://127.0.0.1:16510/default x.json
  * ```
  * @module
  */

@@ -38,7 +38,13 @@ import { type PyMethod, PYTHON_API } from "./python_api.ts";
 /** Options of a run, as scenario.py's command line gives them. */
 export interface ScenarioOptions {
   uri?: string;
+  /** A wait after each op before its events are collected (none needed through the gateway). */
   settleMs?: number;
+  /**
+   * Macrotask turns given to events after each op, before they are collected: 2 by default, as
+   * scenario.py's two timer runs; 0 collects only the events delivered before the op returned.
+   */
+  eventTurns?: number;
   noMask?: boolean;
   raw?: boolean;
 }
@@ -299,7 +305,12 @@ class Runner {
   #events: [string, string, string][] = [];
   #cb = 0;
 
-  constructor(readonly uri: string, readonly raw: boolean, readonly settle: number) {}
+  constructor(
+    readonly uri: string,
+    readonly raw: boolean,
+    readonly settle: number,
+    readonly turns: number,
+  ) {}
 
   async open(): Promise<void> {
     this.conn = await connect(this.uri);
@@ -322,10 +333,10 @@ class Runner {
     await this.conn.close();
   }
 
-  /** Lets queued events reach the callback: two macrotask turns, like scenario.py's two timers. */
+  /** Lets queued events reach the callback: macrotask turns, like scenario.py's two timers. */
   async pump(): Promise<unknown[]> {
     if (this.settle) await sleep(this.settle);
-    for (let i = 0; i < 2; i++) await sleep(0);
+    for (let i = 0; i < this.turns; i++) await sleep(0);
     const ev = this.#events;
     this.#events = [];
     return ev;
@@ -654,7 +665,7 @@ export async function runScenario(
 ): Promise<void> {
   const ops = parseScenario(text);
   const uri = options.uri ?? "test:///default";
-  const r = new Runner(uri, Boolean(options.raw), options.settleMs ?? 0);
+  const r = new Runner(uri, Boolean(options.raw), options.settleMs ?? 0, options.eventTurns ?? 2);
   try {
     await r.open();
   } catch (e) {
