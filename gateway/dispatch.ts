@@ -66,7 +66,7 @@ export async function dispatch(
 ): Promise<unknown> {
   const info = callInfo(method);
   const args = validateArgs(info, rawArgs);
-  checkCall(info, args, { readonly: principal.role === "read-only" });
+  checkCall(info, args, { readonly: principal.role === "read-only", wire: true });
   const access = methodAccess(method, args);
   if (!roleAllows(principal, access)) {
     throw VirError.report(

@@ -23,6 +23,8 @@ export interface CallInfo {
   readonly family: ApiFamily;
   /** The declaration. */
   readonly decl: CallDecl;
+  /** Where the `unsigned int` arguments are, for {@link unsignedArgs}. */
+  readonly unsignedAt: readonly number[];
 }
 
 /** How a call is being made: on a read-only connection, and under which public API name. */
@@ -34,6 +36,11 @@ export interface CallContext {
    * reaches `domainSetVcpusFlags`): errors name it, as libvirt's do.
    */
   readonly api?: string;
+  /**
+   * The call crosses libvirt's remote protocol (it came to the gateway): its limits apply too,
+   * as `remote_driver.c` checks them.
+   */
+  readonly wire?: boolean;
 }
 
 const flagValue = (name: string): number => {
@@ -47,8 +54,8 @@ function failWith(family: ApiFamily): CheckErrors {
     invalidArg(message: string): never {
       throw VirError.bare(family, "INVALID_ARG", message);
     },
-    report(code: string, message: string): never {
-      throw VirError.report(family, code, message);
+    report(code: string, message: string, domain?: string): never {
+      throw VirError.report(domain ?? family, code, message);
     },
   };
 }
@@ -127,6 +134,7 @@ function runCheck(
       return;
     }
     case "custom":
+      if (check.wire && !ctx.wire) return;
       return check.run(args, api, failWith(info.family));
     default: {
       const v = args[check.arg];
@@ -172,6 +180,30 @@ export function checkCall(info: CallInfo, args: readonly unknown[], ctx: CallCon
 }
 
 /**
+ * The arguments as C receives them: an `unsigned int` given a negative (or too large) integer
+ * wraps modulo 2^32, as python-libvirt's `I` conversion and C itself do (`-1` is 4294967295,
+ * which libvirt then prints with `%d` as -1). The wire (XDR) cannot carry the unwrapped value.
+ *
+ * @example
+ * ```ts
+ * import { callInfo, unsignedArgs } from "./mod.ts";
+ * unsignedArgs(callInfo("domainSetVcpusFlags"), [{ name: "d", uuid: "", id: 1 }, -1, 0])[1];
+ * // 4294967295
+ * ```
+ */
+export function unsignedArgs(info: CallInfo, args: readonly unknown[]): readonly unknown[] {
+  let out: unknown[] | undefined;
+  for (const i of info.unsignedAt) {
+    const v = args[i];
+    if (Number.isInteger(v) && ((v as number) < 0 || (v as number) >= 2 ** 32)) {
+      out ??= [...args];
+      out[i] = (v as number) >>> 0;
+    }
+  }
+  return out ?? args;
+}
+
+/**
  * Checks a JSON argument list against the declared kinds, so a malformed request changes
  * nothing, and returns it with UUID arguments in canonical form. Throws libvirt's
  * `VIR_ERR_INVALID_ARG` (domain RPC) naming the method and the argument. An argument that a
@@ -195,6 +227,14 @@ export function validateArgs(info: CallInfo, args: unknown): unknown[] {
     const { kind } = declared[i];
     const v = args[i];
     if (KINDS[kind].is(v)) {
+      const max = declared[i].max;
+      if (max !== undefined && sizeOf(v) > max) {
+        throw VirError.report(
+          "RPC",
+          "RPC",
+          `${declared[i].name} length greater than maximum: ${sizeOf(v)} > ${max}`,
+        );
+      }
       if (kind === "uuid" && parseUUID(v as string) !== v) {
         if (out === args) out = [...args];
         out[i] = parseUUID(v as string);

@@ -28,7 +28,7 @@ import { NWFILTER } from "./nwfilter.ts";
 export type * from "./declare.ts";
 export type * from "./types.ts";
 export { a, c, r } from "./declare.ts";
-export { type CallContext, type CallInfo, checkCall, validateArgs } from "./check.ts";
+export { type CallContext, type CallInfo, checkCall, unsignedArgs, validateArgs } from "./check.ts";
 export { KINDS, type KindSpec, REF_SHAPES } from "./kinds.ts";
 export { HYPERVISOR, INTERFACE, NETWORK, NODEDEV, NWFILTER, SECRET, STORAGE };
 
@@ -129,7 +129,8 @@ export function callInfo(method: DriverMethod): CallInfo {
   if (!info) {
     const decl: CallDecl = CONTRACT[method];
     const family = decl.family ?? familyOf(method).family;
-    info = { method, api: decl.api ?? apiName(method), family, decl };
+    const unsignedAt = decl.args.flatMap((a, i) => (a.kind === "uint" ? [i] : []));
+    info = { method, api: decl.api ?? apiName(method), family, decl, unsignedAt };
     INFO.set(method, info);
   }
   return info;
