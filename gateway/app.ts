@@ -5,6 +5,7 @@ import { VirError } from "../util/errors.ts";
 import type { Principal } from "./acl.ts";
 import { type AuthConfig, authenticate } from "./auth.ts";
 import { cors } from "./cors.ts";
+import { guard } from "./guard.ts";
 import { callRoute, describe, dispatch } from "./dispatch.ts";
 import { markEvents, sseResponse, wsResponse } from "./event_stream.ts";
 import { errorResponse, jsonResponse } from "./http_status.ts";
@@ -38,6 +39,8 @@ export interface GatewayOptions {
   limits?: Partial<Limits>;
   /** Web origins whose pages may call the gateway from a browser (CORS); none by default. */
   corsOrigins?: readonly string[];
+  /** Host names to answer to (`Host`, port ignored); any when undefined. See `guard.ts`. */
+  hosts?: readonly string[];
 }
 
 /** A running gateway: a hono app plus the sessions (driver connections) it holds. */
@@ -111,6 +114,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const app = new Hono<Env>();
   // First, so that preflights (which carry no token) are answered before authentication.
   if (options.corsOrigins?.length) app.use("*", cors(options.corsOrigins));
+  app.use("*", guard({ origins: options.corsOrigins ?? [], hosts: options.hosts }));
   app.onError((e) => errorResponse(e));
   app.notFound((c) =>
     json(

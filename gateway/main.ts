@@ -25,6 +25,7 @@ import "../mod.ts";
 import { findDriver } from "../util/registry.ts";
 import { createGateway } from "./app.ts";
 import { parseCorsOrigin } from "./cors.ts";
+import { LOOPBACK_HOSTS } from "./guard.ts";
 import type { AuthConfig } from "./auth.ts";
 import { configDir, loadOrCreateTokens } from "./token_file.ts";
 
@@ -107,7 +108,9 @@ async function main(): Promise<void> {
 
   const uris = ["test:///default"];
   if (findDriver("qemu") && await hasQemu()) uris.push("qemu:///session");
-  const gateway = await createGateway({ drivers: uris, auth, corsOrigins });
+  // On loopback only loopback host names are served (DNS rebinding); unix sockets send those.
+  const hosts = tcp && LOOPBACK.test(tcp.hostname) ? [...LOOPBACK_HOSTS, tcp.hostname] : undefined;
+  const gateway = await createGateway({ drivers: uris, auth, corsOrigins, hosts });
 
   const servers: Deno.HttpServer[] = [];
   const onListen = (what: string) => () => console.error(`edgevirt gateway: listening on ${what}`);

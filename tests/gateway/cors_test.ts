@@ -6,7 +6,7 @@ import "../../mod.ts";
 import { createGateway } from "../../gateway/app.ts";
 import { hashToken, TokenStore } from "../../gateway/tokens.ts";
 import { REPO_ROOT } from "../paths.ts";
-import { TOKENS } from "./helpers.ts";
+import { snapshot, TOKENS } from "./helpers.ts";
 
 const PAGE = "http://127.0.0.1:8080";
 const OTHER = "http://evil.example";
@@ -94,11 +94,14 @@ Deno.test("other origins, and all of them without --cors-origin, get no CORS hea
       assert.notEqual(pre.status, 204);
       assert.equal(pre.headers.get("access-control-allow-origin"), null);
       await pre.body?.cancel();
+      const before = await snapshot(gw);
       const res = await gw.fetch(call(origin, TOKENS.full));
-      // The call itself still runs (CORS is the browser's rule), but its answer is unreadable.
-      assert.equal(res.status, 200);
+      // The call does not run at all (CORS alone would only hide its answer), and even the
+      // refusal is unreadable to the page.
+      assert.equal(res.status, 403);
       assert.equal(res.headers.get("access-control-allow-origin"), null);
       await res.body?.cancel();
+      assert.equal(await snapshot(gw), before);
     } finally {
       await gw.close();
     }

@@ -248,8 +248,14 @@ Deno.test("bad bodies and formats are a 400 that names the problem and change no
     assert.equal(volume.status, 400);
     assert.match(volume.body.message, /not a valid volume model: \(root\)/);
     const plain = await post(gw, "domains", "text/plain", "<domain/>");
-    assert.equal(plain.status, 400);
-    assert.match(plain.body.message, /application\/xml or its JSON model as application\/json/);
+    assert.equal(plain.status, 415);
+    assert.match(
+      plain.body.message,
+      /content type 'text\/plain' is not accepted: send JSON or XML/,
+    );
+    const csv = await post(gw, "domains", "text/csv", "<domain/>");
+    assert.equal(csv.status, 400);
+    assert.match(csv.body.message, /application\/xml or its JSON model as application\/json/);
     const yaml = await request(gw, "domains/test?format=yaml");
     assert.equal(yaml.status, 400);
     assert.match(yaml.body.message, /format must be xml or json/);
