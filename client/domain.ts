@@ -17,7 +17,7 @@ import { DomainCheckpoint } from "./checkpoint.ts";
  *
  * @example
  * ```ts
- * import { connect } from "../mod.ts";
+ * import { connect } from "../host.ts";
  * const conn = await connect("test:///default");
  * const dom = await conn.lookupDomainByName("test");
  * console.log(await dom.getState()); // [1, 1]

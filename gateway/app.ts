@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { DriverConnection, DriverMethod } from "../util/driver.ts";
+import type { DriverRegistry } from "../util/registry.ts";
 import { VirError } from "../util/errors.ts";
 import type { Principal } from "./acl.ts";
 import { type AuthConfig, authenticate } from "./auth.ts";
@@ -34,6 +35,8 @@ export interface GatewayOptions {
    * routes at `/v1/{driver}/{path}`, which share one connection opened on demand.
    */
   drivers: DriverSpec[];
+  /** The drivers the gateway runs: sessions open URIs of their schemes, and no others. */
+  registry: DriverRegistry;
   /** A token store, or `"none"` (the caller decides where that is safe). */
   auth: AuthConfig;
   limits?: Partial<Limits>;
@@ -78,8 +81,13 @@ export function servedPath(uri: string): string {
  * @example
  * ```ts
  * import { createGateway } from "./app.ts";
- * import "../drivers/simulator/mod.ts";
- * const gw = await createGateway({ drivers: ["test:///default"], auth: "none" });
+ * import { testConnectDriver } from "../drivers/simulator/mod.ts";
+ * import { createRegistry } from "../util/registry.ts";
+ * const gw = await createGateway({
+ *   drivers: ["test:///default"],
+ *   registry: createRegistry([testConnectDriver]),
+ *   auth: "none",
+ * });
  * const res = await gw.app.request("/v1/test/default/call/connectListAllDomains", {
  *   method: "POST",
  *   body: "[0]",
@@ -92,7 +100,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const gate = new CallGate(limits.maxConcurrent, limits.maxQueued, limits.callTimeoutMs);
   const uris = options.drivers.map((spec) => new URL(typeof spec === "string" ? spec : spec.uri));
-  const sessions = new SessionTable(limits, new Set(uris.map((u) => u.href)));
+  const sessions = new SessionTable(
+    limits,
+    new Set(uris.map((u) => u.href)),
+    options.registry,
+  );
   const served = new Map<string, ServedUri>();
   for (const [i, spec] of options.drivers.entries()) {
     const uri = uris[i].href;

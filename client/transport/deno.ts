@@ -1,6 +1,7 @@
 import type { RuntimeAdapter } from "./types.ts";
+import { unixSocketFetch } from "./unix_http.ts";
 
-/** Deno: `Deno.createHttpClient` with a unix-socket proxy transport for `+unix` URIs. */
+/** Deno: HTTP/1.1 written on `Deno.connect` for `+unix` URIs (see `unix_http.ts`). */
 export const denoAdapter: RuntimeAdapter = {
   name: "deno",
   env(name) {
@@ -19,8 +20,14 @@ export const denoAdapter: RuntimeAdapter = {
     }
   },
   unixFetch(path) {
-    const client = Deno.createHttpClient({ proxy: { transport: "unix", path } });
-    const unixFetch: typeof fetch = (input, init) => fetch(input, { ...init, client });
-    return Promise.resolve(unixFetch);
+    return Promise.resolve(unixSocketFetch(path));
+  },
+  async unixError(path) {
+    try {
+      (await Deno.connect({ transport: "unix", path })).close();
+      return undefined;
+    } catch (e) {
+      return (e as Error).message.replace(/ \(os error \d+\)$/, "");
+    }
   },
 };

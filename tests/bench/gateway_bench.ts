@@ -12,6 +12,7 @@
  * ```
  * @module
  */
+import { withOracleDaemon } from "./oracle_daemon.ts";
 import { parseArgs } from "node:util";
 import { connect } from "../../mod.ts";
 import type { Connection } from "../../client/connection.ts";
@@ -103,25 +104,15 @@ for size in sizes:
 print(json.dumps(rows))
 `;
 
-async function benchLibvirtd(): Promise<Row[]> {
-  const daemon = `${values.oracle}/daemon.sh`;
-  const start = await new Deno.Command("bash", { args: [daemon, "start"], stdout: "piped" })
-    .output();
-  const vars = Object.fromEntries(
-    new TextDecoder().decode(start.stdout).split("\n").map((l) =>
-      /^(?:export )?(\w+)=['"]?(.*?)['"]?;?$/.exec(l.trim())
-    ).filter((m) => m).map((m) => [m![1], m![2]]),
-  );
-  try {
+function benchLibvirtd(): Promise<Row[]> {
+  return withOracleDaemon(values.oracle, async (daemon) => {
     const out = await new Deno.Command("/usr/bin/python3", {
-      args: ["-c", PYTHON, vars.URI_TEST, String(N), JSON.stringify(SIZES), String(CONCURRENCY)],
+      args: ["-c", PYTHON, daemon.URI_TEST, String(N), JSON.stringify(SIZES), String(CONCURRENCY)],
       stdout: "piped",
       stderr: "inherit",
     }).output();
     return JSON.parse(new TextDecoder().decode(out.stdout));
-  } finally {
-    await new Deno.Command("bash", { args: [daemon, "stop", vars.DIR], stdout: "null" }).output();
-  }
+  });
 }
 
 const gw = await spawnGateway({ unix: true });

@@ -12,7 +12,7 @@ import { formatTree } from "../../tools/evsh/tree.ts";
 import { splitList } from "../../tools/evsh/split_list.ts";
 import { allHelp, groupHelp } from "../../tools/evsh/commands/help.ts";
 import { COMMANDS } from "../../tools/evsh/commands/mod.ts";
-import { connect } from "../../mod.ts";
+import { connect } from "../../host.ts";
 import { Shell } from "../../tools/evsh/shell.ts";
 
 function same(actual: unknown, expected: unknown): void {

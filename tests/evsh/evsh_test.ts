@@ -4,7 +4,7 @@
  * the exit status must match the recording byte for byte. Only CPU times, which the test
  * driver derives from the clock, are masked on both sides.
  */
-import { connect } from "../../mod.ts";
+import { connect } from "../../host.ts";
 import { Shell } from "../../tools/evsh/mod.ts";
 import { readTextFileForEvsh } from "../../tools/evsh/main.ts";
 

@@ -2,8 +2,8 @@
 // before authentication, every answer readable, errors included); other origins, and every
 // origin when none is configured, get no CORS headers at all.
 import assert from "node:assert/strict";
-import "../../mod.ts";
 import { createGateway } from "../../gateway/app.ts";
+import { hostDrivers } from "../../host.ts";
 import { hashToken, TokenStore } from "../../gateway/tokens.ts";
 import { REPO_ROOT } from "../paths.ts";
 import { snapshot, TOKENS } from "./helpers.ts";
@@ -16,7 +16,12 @@ async function gateway(corsOrigins?: string[]) {
   const store = new TokenStore([
     { name: "full", sha256: await hashToken(TOKENS.full), role: "full" },
   ]);
-  return await createGateway({ drivers: ["test:///default"], auth: store, corsOrigins });
+  return await createGateway({
+    drivers: ["test:///default"],
+    registry: hostDrivers(),
+    auth: store,
+    corsOrigins,
+  });
 }
 
 const preflight = (origin: string) =>

@@ -2,9 +2,9 @@
 // text/plain or form posts, foreign origins (WebSocket upgrades too) and rebound host names are
 // refused before anything runs.
 import assert from "node:assert/strict";
+import { hostDrivers } from "../../host.ts";
 import { createGateway } from "../../gateway/app.ts";
 import { LOOPBACK_HOSTS } from "../../gateway/guard.ts";
-import "../../drivers/simulator/mod.ts";
 
 const TEST = { name: "test", uuid: "6695eb01-f6a4-8304-79aa-97f2502e193f", id: 1 };
 
@@ -13,6 +13,7 @@ Deno.test("with --auth none on loopback, pages of other sites and rebound names 
     drivers: ["test:///default"],
     auth: "none",
     hosts: [...LOOPBACK_HOSTS, "127.0.0.1"],
+    registry: hostDrivers(),
   });
   const call = (init: RequestInit & { host?: string }) =>
     gw.app.request(

@@ -13,7 +13,8 @@
  */
 import { parseArgs } from "node:util";
 import { basename, join } from "node:path";
-import { connect, type Connection, VIR, VirError } from "../../mod.ts";
+import { connect } from "../../host.ts";
+import { type Connection, VIR, VirError } from "../../mod.ts";
 import { childText, parse } from "../../util/xml/mod.ts";
 import { formatSecretXML, parseSecretXML } from "../../conf/mod.ts";
 

@@ -39,7 +39,7 @@ export interface CommandDef {
  * @example
  * ```ts
  * import { CommandContext } from "./context.ts";
- * import { connect } from "../../mod.ts";
+ * import { connect } from "../../host.ts";
  * const conn = await connect("test:///default");
  * const io = { stdout: (s: string) => console.log(s), stderr: (s: string) => console.error(s),
  *   readFile: () => Promise.reject(new Error("unused")) };

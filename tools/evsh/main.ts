@@ -8,8 +8,7 @@
  * ```
  * @module
  */
-import { connect } from "../../mod.ts";
-import "../../client/remote/mod.ts";
+import { connect } from "../../host.ts";
 import { parseArgv } from "./argv.ts";
 import type { EvshIO } from "./context.ts";
 import { Shell } from "./shell.ts";

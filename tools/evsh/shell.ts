@@ -18,7 +18,7 @@ import { lex } from "./tokenize.ts";
  *
  * @example
  * ```ts
- * import { connect } from "../../mod.ts";
+ * import { connect } from "../../host.ts";
  * import { Shell } from "./shell.ts";
  * const conn = await connect("test:///default");
  * const shell = new Shell(conn, { stdout: (s) => console.log(s), stderr: (s) => console.error(s),

@@ -59,7 +59,7 @@ const refCheck = (kind: RefKind): Check => {
 /** One kind's wire facts. */
 export interface KindSpec {
   /** Whether a JSON value is of this kind. */
-  readonly is: Check;
+  readonly is: (v: unknown) => boolean;
   /** How an argument error names the kind ("a number", "a domain {name, uuid, id}"). */
   readonly spelled: string;
   /** The kind's JSON Schema (OpenAPI). */

@@ -49,8 +49,18 @@ export const FAMILIES = {
 /** A family name (`hypervisor`, `network`, …). */
 export type FamilyName = keyof typeof FAMILIES;
 
+/** Every call of every family, by driver method name (the type of {@link CONTRACT}). */
+export type Contract =
+  & typeof HYPERVISOR
+  & typeof NETWORK
+  & typeof STORAGE
+  & typeof NODEDEV
+  & typeof INTERFACE
+  & typeof SECRET
+  & typeof NWFILTER;
+
 /** Every call of every family, by driver method name. */
-export const CONTRACT = {
+export const CONTRACT: Contract = {
   ...HYPERVISOR,
   ...NETWORK,
   ...STORAGE,
@@ -60,7 +70,6 @@ export const CONTRACT = {
   ...NWFILTER,
 } as const;
 
-type Contract = typeof CONTRACT;
 
 /** The name of any contract call (a driver method). */
 export type DriverMethod = keyof Contract;
