@@ -70,7 +70,6 @@ export const CONTRACT: Contract = {
   ...NWFILTER,
 } as const;
 
-
 /** The name of any contract call (a driver method). */
 export type DriverMethod = keyof Contract;
 
