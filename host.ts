@@ -41,6 +41,7 @@ const qemuDriver = lazyDriver(
   "qemu",
   ["qemu"],
   async () => (await import("./drivers/qemu/mod.ts")).qemuConnectDriver,
+  true,
 );
 
 const clientDrivers = createRegistry([testDriver]);

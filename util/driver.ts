@@ -58,4 +58,11 @@ export interface ConnectDriver {
   schemes: string[];
   /** Opens a connection; rejects with a VirError when the URI is not acceptable. */
   open(uri: URL, options: ConnectOptions): Promise<DriverConnection>;
+  /**
+   * Its connections take the registry's shared secondary drivers (network, storage, …) for the
+   * families it does not serve itself, as libvirt registers the QEMU driver with
+   * `setSharedDrivers`; a driver that serves every family it has (the test driver) leaves it
+   * unset.
+   */
+  sharesSecondaries?: boolean;
 }

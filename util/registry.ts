@@ -1,4 +1,5 @@
 import type { ConnectDriver } from "./driver.ts";
+import { composeConnection, openSecondaries, type SecondaryDriver } from "./contract/compose.ts";
 
 /**
  * The connection drivers one process runs in-process, as the table libvirt fills with
@@ -8,13 +9,17 @@ import type { ConnectDriver } from "./driver.ts";
 export interface DriverRegistry {
   /** The drivers, in the order they were given. */
   readonly drivers: readonly ConnectDriver[];
+  /** The shared secondary drivers (network, storage, …) that drivers sharing them get. */
+  readonly secondaries: readonly SecondaryDriver[];
   /** The driver for a URI scheme (`test`, `qemu`), if any. */
   find(scheme: string): ConnectDriver | undefined;
 }
 
 /**
- * A registry of the given drivers. For one scheme the later driver wins, as a later
- * `virRegisterConnectDriver` of the same name replaces the earlier one.
+ * A registry of the given drivers and shared secondary drivers. For one scheme the later driver
+ * wins, as a later `virRegisterConnectDriver` of the same name replaces the earlier one. A driver
+ * that shares secondaries opens its connections with the secondary drivers of the families it
+ * does not serve composed in, as `virConnectOpen` does.
  *
  * @example
  * ```ts
@@ -27,11 +32,38 @@ export interface DriverRegistry {
  * console.log(registry.find("demo")?.name); // "demo"
  * ```
  */
-export function createRegistry(drivers: readonly ConnectDriver[]): DriverRegistry {
-  const list = Object.freeze([...drivers]);
+export function createRegistry(
+  drivers: readonly ConnectDriver[],
+  secondaries: readonly SecondaryDriver[] = [],
+): DriverRegistry {
+  const shared = Object.freeze([...secondaries]);
+  const list = Object.freeze(drivers.map((d) => withSecondaries(d, shared)));
   return {
     drivers: list,
+    secondaries: shared,
     find: (scheme) => list.findLast((d) => d.schemes.includes(scheme)),
+  };
+}
+
+function withSecondaries(
+  driver: ConnectDriver,
+  secondaries: readonly SecondaryDriver[],
+): ConnectDriver {
+  if (!driver.sharesSecondaries || !secondaries.length) return driver;
+  return {
+    ...driver,
+    async open(uri, options) {
+      const hypervisor = await driver.open(uri, options);
+      try {
+        return composeConnection(
+          hypervisor,
+          await openSecondaries(hypervisor, secondaries, uri, options),
+        );
+      } catch (e) {
+        await hypervisor.connectClose();
+        throw e;
+      }
+    },
   };
 }
 
@@ -51,11 +83,13 @@ export function lazyDriver(
   name: string,
   schemes: string[],
   load: () => Promise<ConnectDriver>,
+  sharesSecondaries?: boolean,
 ): ConnectDriver {
   let loaded: Promise<ConnectDriver> | undefined;
   return {
     name,
     schemes,
+    sharesSecondaries,
     async open(uri, options) {
       loaded ??= load();
       return await (await loaded).open(uri, options);

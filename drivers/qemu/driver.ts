@@ -47,6 +47,8 @@ const states = new Map<string, { open: Promise<OpenState>; refs: number }>();
 export const qemuConnectDriver: ConnectDriver = {
   name: "qemu",
   schemes: ["qemu"],
+  // As libvirt's QEMU driver: networks, storage, secrets … come from the host's shared drivers.
+  sharesSecondaries: true,
   async open(uri: URL, options: QemuConnectOptions): Promise<QemuConnection> {
     const { paths, uri: name } = resolvePaths(uri, options);
     let entry = states.get(paths.runDir);
