@@ -41,6 +41,7 @@ export function formatStorageVolXML(pool: StoragePoolDef, vol: StorageVolDef, _f
     vol.key !== undefined && element("key", {}, [vol.key]),
     size("capacity", vol.capacity),
     size("allocation", vol.allocation),
+    vol.physical ? size("physical", vol.physical) : undefined,
     target("target", hasFormats, t, [
       t.encryption && formatVolEncryption(t.encryption),
       t.compat !== undefined && element("compat", {}, [t.compat]),

@@ -22,6 +22,8 @@ export const StorageVolDefSchema = z.object({
   type: z.enum(VOL_TYPES),
   capacity: z.number(),
   allocation: z.number(),
+  /** Bytes the file takes (libvirt's `target.physical`), set by a storage driver's probe. */
+  physical: z.number().optional(),
   target: z.object({
     path: z.string().optional(),
     format: z.string().optional(),
