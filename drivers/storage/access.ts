@@ -14,40 +14,27 @@ import type { StorageState } from "./state.ts";
 const F = "STORAGE";
 
 /**
- * `storagePoolObjFindByName`.
- *
- * @example
- * ```ts
- * import { poolByName } from "./access.ts";
- * declare const state: import("./state.ts").StorageState;
- * poolByName(state, "default");
- * ```
- */
-export function poolByName(state: StorageState, name: string): PoolObj {
-  return orNotFound(
-    state.pools.findByName(name),
-    F,
-    "NO_STORAGE_POOL",
-    `no storage pool with matching name '${name}'`,
-  );
-}
-
-/**
- * `storagePoolObjFindByUUID` for a pool handle: "no storage pool with matching uuid 'U' (NAME)".
+ * A pool by name (`storagePoolObjFindByName`: "no storage pool with matching name 'x'") or by
+ * handle (`storagePoolObjFindByUUID`: "no storage pool with matching uuid 'U' (NAME)").
  *
  * @example
  * ```ts
  * import { poolOf } from "./access.ts";
  * declare const state: import("./state.ts").StorageState;
+ * poolOf(state, "default");
  * poolOf(state, { name: "p", uuid: "dfe224cb-28fb-8dd0-c4b2-64eb3f0f4566" });
  * ```
  */
-export function poolOf(state: StorageState, ref: StoragePoolRef): PoolObj {
-  return orNotFound(
-    state.pools.findByUUID(ref.uuid),
+export function poolOf(state: StorageState, pool: StoragePoolRef | string): PoolObj {
+  const byName = typeof pool === "string";
+  const obj = byName ? state.pools.findByName(pool) : state.pools.findByUUID(pool.uuid);
+  if (obj) return obj;
+  throw VirError.report(
     F,
     "NO_STORAGE_POOL",
-    `no storage pool with matching uuid '${ref.uuid}' (${ref.name})`,
+    byName
+      ? `no storage pool with matching name '${pool}'`
+      : `no storage pool with matching uuid '${pool.uuid}' (${pool.name})`,
   );
 }
 
@@ -87,7 +74,7 @@ export function volOf(
   state: StorageState,
   ref: StorageVolRef,
 ): { pool: PoolObj; vol: StorageVolDef } {
-  const pool = poolInState(poolByName(state, ref.pool), true);
+  const pool = poolInState(poolOf(state, ref.pool), true);
   return { pool, vol: volByName(pool, ref.name) };
 }
 

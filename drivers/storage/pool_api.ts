@@ -21,7 +21,7 @@ import {
   POOL_TYPES,
   type StoragePoolDef,
 } from "../../conf/storage_pool/mod.ts";
-import { poolByName, poolInState, poolOf } from "./access.ts";
+import { poolInState, poolOf } from "./access.ts";
 import { buildPool, deletePool, refreshPool } from "./dir_backend.ts";
 import type { StorageState } from "./state.ts";
 
@@ -129,7 +129,7 @@ export function storagePoolMethods(state: StorageState): Partial<DriverConnectio
         `pool type '${type}' does not support source discovery`,
       );
     },
-    storagePoolLookupByName: (name) => (poolRef(poolByName(state, name))),
+    storagePoolLookupByName: (name) => (poolRef(poolOf(state, name))),
     storagePoolLookupByUUID: (uuid) => {
       const obj = pools.findByUUID(uuid);
       if (!obj) {
@@ -141,7 +141,7 @@ export function storagePoolMethods(state: StorageState): Partial<DriverConnectio
       }
       return (poolRef(obj));
     },
-    storagePoolLookupByVolume: (vol) => (poolRef(poolByName(state, vol.pool))),
+    storagePoolLookupByVolume: (vol) => (poolRef(poolOf(state, vol.pool))),
     storagePoolLookupByTargetPath: (path) => {
       const clean = path.replace(/\/+/g, "/").replace(/(.)\/$/, "$1");
       const obj = pools.find((p) => p.active && p.def.target.path === clean);

@@ -7,11 +7,14 @@
  * @module
  */
 import type { DriverEvent, StoragePoolRef } from "../../util/driver.ts";
-import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 import { EventHub } from "../../util/event_hub.ts";
 import type { DriverPaths } from "../../util/driver_paths.ts";
-import { type PoolObj, StoragePoolObjList } from "../../conf/objects/storage_pool_obj.ts";
+import {
+  poolEvent,
+  type PoolObj,
+  StoragePoolObjList,
+} from "../../conf/objects/storage_pool_obj.ts";
 import { formatStoragePoolXML, parseStoragePoolXML } from "../../conf/storage_pool/mod.ts";
 
 /** One storage driver's pools and files. */
@@ -92,14 +95,7 @@ export class StorageState {
 
   /** Queues a pool lifecycle event, or the refresh event when `event` is omitted. */
   emit(ref: StoragePoolRef, event?: number): void {
-    this.events.emit({
-      family: "storage_pool",
-      eventId: event === undefined
-        ? VIR.STORAGE_POOL_EVENT_ID_REFRESH
-        : VIR.STORAGE_POOL_EVENT_ID_LIFECYCLE,
-      ref: { name: ref.name, uuid: ref.uuid },
-      data: event === undefined ? {} : { event, detail: 0 },
-    });
+    this.events.emit(poolEvent(ref, event));
   }
 }
 

@@ -16,7 +16,7 @@ import {
   parseStorageVolXML,
   type StorageVolDef,
 } from "../../conf/storage_vol/mod.ts";
-import { poolByName, poolInState, poolOf, volByName, volOf } from "./access.ts";
+import { poolInState, poolOf, volByName, volOf } from "./access.ts";
 import { buildVol, createVol, deleteVol, refreshVol, resizeVol, wipeVol } from "./dir_backend.ts";
 import type { StorageState } from "./state.ts";
 
@@ -117,7 +117,7 @@ export function storageVolMethods(state: StorageState): Partial<DriverConnection
         F,
       );
       const obj = poolOf(state, pool);
-      const src = clone.pool === obj.def.name ? obj : poolByName(state, clone.pool);
+      const src = clone.pool === obj.def.name ? obj : poolOf(state, clone.pool);
       poolInState(obj, true);
       poolInState(src, true);
       const input = volByName(src, clone.name);

@@ -6,26 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { connect } from "../../../host.ts";
-import { VirError } from "../../../util/errors.ts";
+import { errorsOf, failure, withRoot, withSecondary } from "../secondary_helpers.ts";
 import { VIR } from "../../../util/constants.ts";
 import { secretDriver } from "../../../drivers/secret/mod.ts";
 
+const rejectsWith = errorsOf(VIR.FROM_SECRET);
 const UUID = "f52a81b2-424e-490c-823d-6bd4235bc572";
-
-async function failure(p: Promise<unknown>): Promise<VirError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof VirError, String(e));
-    return e;
-  }
-  throw new Error("expected a VirError");
-}
-
-async function rejectsWith(p: Promise<unknown>, code: number, message: string) {
-  const e = await failure(p);
-  assert.deepEqual([e.code, e.domain, e.message], [code, VIR.FROM_SECRET, message]);
-}
 
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -38,32 +24,31 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 Deno.test("embed connection: define, set/get value, lookup by usage, list, undefine", async () => {
-  const root = await Deno.makeTempDir();
-  const conn = await connect(`qemu:///embed?root=${root}`);
-  try {
-    const s = await conn.defineSecretXML(
-      `<secret ephemeral='no' private='no'><uuid>${UUID}</uuid>` +
-        `<usage type='ceph'><name>client.admin</name></usage></secret>`,
-    );
-    assert.equal(s.uuid, UUID);
-    await s.setValue(new TextEncoder().encode("s3cret"));
-    assert.equal(new TextDecoder().decode(await s.getValue()), "s3cret");
-    assert.equal((await conn.listAllSecrets()).length, 1);
-    assert.match(await s.getXMLDesc(), /<usage type='ceph'>\s*<name>client.admin<\/name>/);
-    await s.undefine();
-    assert.equal((await conn.listAllSecrets()).length, 0);
-    assert.deepEqual(await filesUnder(`${root}/etc/secrets`), ["secrets-encryption-key"]);
-  } finally {
-    await conn.close();
-    await Deno.remove(root, { recursive: true });
-  }
+  await withRoot(async (root) => {
+    const conn = await connect(`qemu:///embed?root=${root}`);
+    try {
+      const s = await conn.defineSecretXML(
+        `<secret ephemeral='no' private='no'><uuid>${UUID}</uuid>` +
+          `<usage type='ceph'><name>client.admin</name></usage></secret>`,
+      );
+      assert.equal(s.uuid, UUID);
+      await s.setValue(new TextEncoder().encode("s3cret"));
+      assert.equal(new TextDecoder().decode(await s.getValue()), "s3cret");
+      assert.equal((await conn.listAllSecrets()).length, 1);
+      assert.match(await s.getXMLDesc(), /<usage type='ceph'>\s*<name>client.admin<\/name>/);
+      await s.undefine();
+      assert.equal((await conn.listAllSecrets()).length, 0);
+      assert.deepEqual(await filesUnder(`${root}/etc/secrets`), ["secrets-encryption-key"]);
+    } finally {
+      await conn.close();
+    }
+  });
 });
 
 Deno.test("values at rest: encrypted, 0600, readable by a new state; ephemeral never on disk", async () => {
-  const root = await Deno.makeTempDir();
-  const uri = new URL(`qemu:///embed?root=${root}`);
-  const dir = `${root}/etc/secrets`;
-  try {
+  await withRoot(async (root) => {
+    const uri = new URL(`qemu:///embed?root=${root}`);
+    const dir = `${root}/etc/secrets`;
     const first = await secretDriver.open(uri, {});
     const events: [number, unknown][] = [];
     const off = first.subscribe!((ev) => events.push([ev.eventId, ev.data.event]));
@@ -111,15 +96,11 @@ Deno.test("values at rest: encrypted, 0600, readable by a new state; ephemeral n
     await Deno.writeFile(`${dir}/${UUID}.value`, raw);
     const e = await failure(secretDriver.open(uri, {}));
     assert.equal(e.code, VIR.ERR_INTERNAL_ERROR);
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
+  });
 });
 
 Deno.test("libvirt's errors: private values, no value, duplicates, unknown uuid/usage", async () => {
-  const root = await Deno.makeTempDir();
-  const conn = await secretDriver.open(new URL(`qemu:///embed?root=${root}`), {});
-  try {
+  await withSecondary(secretDriver, async (conn) => {
     const priv = await conn.secretDefineXML!(
       `<secret private='yes'><uuid>${UUID}</uuid><usage type='ceph'><name>c</name></usage></secret>`,
       0,
@@ -175,8 +156,5 @@ Deno.test("libvirt's errors: private values, no value, duplicates, unknown uuid/
       (await conn.connectListAllSecrets!(VIR.CONNECT_LIST_SECRETS_NO_PRIVATE)).length,
       1,
     );
-  } finally {
-    await conn.connectClose();
-    await Deno.remove(root, { recursive: true });
-  }
+  });
 });

@@ -6,10 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { connect } from "../../../host.ts";
-import { VirError } from "../../../util/errors.ts";
+import { errorsOf, failure, withRoot, withSecondary } from "../secondary_helpers.ts";
 import { VIR } from "../../../util/constants.ts";
 import { storageDriver } from "../../../drivers/storage/mod.ts";
 
+const rejectsWith = errorsOf(VIR.FROM_STORAGE);
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 
@@ -22,82 +23,64 @@ function volXML(name: string, bytes: number, format = "raw", extra = ""): string
     `<allocation>0</allocation><target><format type='${format}'/></target>${extra}</volume>`;
 }
 
-/** The error `p` rejects with, which must be a VirError. */
-async function failure(p: Promise<unknown>): Promise<VirError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof VirError, String(e));
-    return e;
-  }
-  throw new Error("expected a VirError");
-}
-
-async function rejectsWith(p: Promise<unknown>, code: number, message: string) {
-  const e = await failure(p);
-  assert.deepEqual([e.code, e.domain, e.message], [code, VIR.FROM_STORAGE, message]);
-}
-
 Deno.test("embed connection: pool define/build/start, qcow2 and raw volumes, info and XML", async () => {
-  const root = await Deno.makeTempDir();
-  const target = `${root}/images`;
-  const conn = await connect(`qemu:///embed?root=${root}`);
-  try {
-    const pool = await conn.defineStoragePoolXML(poolXML("p", target));
-    assert.deepEqual(await conn.listDefinedStoragePools(), ["p"]);
-    assert.deepEqual(await pool.isActive(), false);
-    await pool.build();
-    assert.deepEqual((await Deno.stat(target)).mode! & 0o777, 0o711);
-    await pool.create();
-    assert.deepEqual(await conn.listStoragePools(), ["p"]);
-    const info = await pool.getInfo();
-    assert.deepEqual(info.state, VIR.STORAGE_POOL_RUNNING);
-    assert.ok(info.capacity > 0 && info.capacity === info.allocation + info.available);
+  await withRoot(async (root) => {
+    const target = `${root}/images`;
+    const conn = await connect(`qemu:///embed?root=${root}`);
+    try {
+      const pool = await conn.defineStoragePoolXML(poolXML("p", target));
+      assert.deepEqual(await conn.listDefinedStoragePools(), ["p"]);
+      assert.deepEqual(await pool.isActive(), false);
+      await pool.build();
+      assert.deepEqual((await Deno.stat(target)).mode! & 0o777, 0o711);
+      await pool.create();
+      assert.deepEqual(await conn.listStoragePools(), ["p"]);
+      const info = await pool.getInfo();
+      assert.deepEqual(info.state, VIR.STORAGE_POOL_RUNNING);
+      assert.ok(info.capacity > 0 && info.capacity === info.allocation + info.available);
 
-    const q = await pool.createVolumeXML(volXML("a.qcow2", 64 * MiB, "qcow2"));
-    assert.deepEqual(q.key, `${target}/a.qcow2`);
-    const qi = await q.getInfo();
-    assert.deepEqual([qi.type, qi.capacity], [VIR.STORAGE_VOL_FILE, 64 * MiB]);
-    assert.ok(qi.allocation < MiB, "a new qcow2 holds only metadata");
-    const xml = await q.getXMLDesc();
-    assert.match(xml, /<format type='qcow2'\/>/);
-    assert.match(xml, /<capacity unit='bytes'>67108864<\/capacity>/);
-    assert.match(xml, /<physical unit='bytes'>\d+<\/physical>/);
-    assert.match(xml, new RegExp(`<path>${target}/a.qcow2</path>`));
-    assert.match(xml, /<compat>1.1<\/compat>/);
+      const q = await pool.createVolumeXML(volXML("a.qcow2", 64 * MiB, "qcow2"));
+      assert.deepEqual(q.key, `${target}/a.qcow2`);
+      const qi = await q.getInfo();
+      assert.deepEqual([qi.type, qi.capacity], [VIR.STORAGE_VOL_FILE, 64 * MiB]);
+      assert.ok(qi.allocation < MiB, "a new qcow2 holds only metadata");
+      const xml = await q.getXMLDesc();
+      assert.match(xml, /<format type='qcow2'\/>/);
+      assert.match(xml, /<capacity unit='bytes'>67108864<\/capacity>/);
+      assert.match(xml, /<physical unit='bytes'>\d+<\/physical>/);
+      assert.match(xml, new RegExp(`<path>${target}/a.qcow2</path>`));
+      assert.match(xml, /<compat>1.1<\/compat>/);
 
-    const r = await pool.createVolumeXML(volXML("b.img", 10 * MiB));
-    assert.deepEqual((await Deno.stat(r.key)).size, 10 * MiB);
-    assert.deepEqual((await r.getInfo()).allocation, 0, "raw volumes are sparse");
+      const r = await pool.createVolumeXML(volXML("b.img", 10 * MiB));
+      assert.deepEqual((await Deno.stat(r.key)).size, 10 * MiB);
+      assert.deepEqual((await r.getInfo()).allocation, 0, "raw volumes are sparse");
 
-    const overlay = await pool.createVolumeXML(
-      volXML(
-        "o.qcow2",
-        64 * MiB,
-        "qcow2",
-        `<backingStore><path>${q.key}</path><format type='qcow2'/></backingStore>`,
-      ),
-    );
-    assert.match(
-      await overlay.getXMLDesc(),
-      new RegExp(`<backingStore>\\s*<path>${q.key}</path>\\s*<format type='qcow2'/>`),
-    );
+      const overlay = await pool.createVolumeXML(
+        volXML(
+          "o.qcow2",
+          64 * MiB,
+          "qcow2",
+          `<backingStore><path>${q.key}</path><format type='qcow2'/></backingStore>`,
+        ),
+      );
+      assert.match(
+        await overlay.getXMLDesc(),
+        new RegExp(`<backingStore>\\s*<path>${q.key}</path>\\s*<format type='qcow2'/>`),
+      );
 
-    assert.deepEqual((await conn.lookupStorageVolByPath(r.key)).name, "b.img");
-    assert.deepEqual((await conn.lookupStorageVolByKey(q.key)).name, "a.qcow2");
-    assert.deepEqual((await conn.lookupStoragePoolByVolume(q)).name, "p");
-    assert.deepEqual(await pool.listVolumes(), ["a.qcow2", "b.img", "o.qcow2"]);
-  } finally {
-    await conn.close();
-    await Deno.remove(root, { recursive: true });
-  }
+      assert.deepEqual((await conn.lookupStorageVolByPath(r.key)).name, "b.img");
+      assert.deepEqual((await conn.lookupStorageVolByKey(q.key)).name, "a.qcow2");
+      assert.deepEqual((await conn.lookupStoragePoolByVolume(q)).name, "p");
+      assert.deepEqual(await pool.listVolumes(), ["a.qcow2", "b.img", "o.qcow2"]);
+    } finally {
+      await conn.close();
+    }
+  });
 });
 
 Deno.test("volumes: clone, resize (shrink refused), wipe, delete; refresh finds files by header", async () => {
-  const root = await Deno.makeTempDir();
-  const target = `${root}/p`;
-  const conn = await storageDriver.open(new URL(`qemu:///embed?root=${root}`), {});
-  try {
+  await withSecondary(storageDriver, async (conn, root) => {
+    const target = `${root}/p`;
     const pool = await conn.storagePoolCreateXML!(
       poolXML("p", target),
       VIR.STORAGE_POOL_CREATE_WITH_BUILD,
@@ -166,18 +149,13 @@ Deno.test("volumes: clone, resize (shrink refused), wipe, delete; refresh finds 
       0,
       "a transient pool goes when stopped",
     );
-  } finally {
-    await conn.connectClose();
-    await Deno.remove(root, { recursive: true });
-  }
+  });
 });
 
 Deno.test("path safety: names with '/' or '..', relative targets, existing files", async () => {
-  const root = await Deno.makeTempDir();
-  const target = `${root}/p`;
-  await Deno.writeTextFile(`${root}/outside`, "keep");
-  const conn = await storageDriver.open(new URL(`qemu:///embed?root=${root}`), {});
-  try {
+  await withSecondary(storageDriver, async (conn, root) => {
+    const target = `${root}/p`;
+    await Deno.writeTextFile(`${root}/outside`, "keep");
     const pool = await conn.storagePoolCreateXML!(
       poolXML("p", target),
       VIR.STORAGE_POOL_CREATE_WITH_BUILD,
@@ -205,16 +183,12 @@ Deno.test("path safety: names with '/' or '..', relative targets, existing files
       VIR.ERR_INVALID_ARG,
       "invalid argument: path 'relative/dir' is not absolute",
     );
-  } finally {
-    await conn.connectClose();
-    await Deno.remove(root, { recursive: true });
-  }
+  });
 });
 
 Deno.test("persistence: configs, autostart links and running pools survive a new driver state", async () => {
-  const root = await Deno.makeTempDir();
-  const uri = new URL(`qemu:///embed?root=${root}`);
-  try {
+  await withRoot(async (root) => {
+    const uri = new URL(`qemu:///embed?root=${root}`);
     const first = await storageDriver.open(uri, {});
     const events: number[] = [];
     const off = first.subscribe!((ev) => events.push(ev.data.event as number));
@@ -257,7 +231,5 @@ Deno.test("persistence: configs, autostart links and running pools survive a new
       "Storage pool not found: no storage pool with matching name 'a'",
     );
     await second.connectClose();
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
+  });
 });
