@@ -25,6 +25,9 @@ export interface Outcome {
   cause: string;
 }
 
+/** The cause of documents libvirt 9.0 crashes on: no answer to compare with. */
+export const CRASH = "libvirt crashed";
+
 /** Kinds canon.sh cannot define: the recording forces them (record_other.py). */
 const FORCED = new Set<Kind>(["nodedev", "snapshot", "checkpoint"]);
 
@@ -42,6 +45,10 @@ function firstLineDiff(want: string, got: string): [string, string] {
 /** Compares libvirt's recorded answer with edgevirt's. */
 export function compareOne(row: Recorded, got: CanonResult): Outcome {
   const base = { id: row.id, kind: row.kind, mutation: row.mutation };
+  if (row.crash) {
+    const first = `libvirt crashed (exit status ${row.crash}); edgevirt ${got.ok ? "accepts" : got.error!.message}`;
+    return { ...base, same: false, first, cause: CRASH };
+  }
   if (row.ok && got.ok) {
     if (row.xml === got.xml) return { ...base, same: true, first: "", cause: "" };
     const [first, cause] = firstLineDiff(row.xml!, got.xml!);
@@ -94,12 +101,20 @@ export async function replay(rows: Recorded[]): Promise<Outcome[]> {
   return out;
 }
 
-/** Identical and total counts per kind. */
-export function tally(outcomes: Outcome[]): Map<Kind, { same: number; total: number }> {
-  const t = new Map<Kind, { same: number; total: number }>();
+/** Per kind: identical answers, documents with an answer, documents libvirt crashed on. */
+export interface Tally {
+  same: number;
+  total: number;
+  crashed: number;
+}
+
+/** Identical and total counts per kind (documents libvirt crashed on are counted apart). */
+export function tally(outcomes: Outcome[]): Map<Kind, Tally> {
+  const t = new Map<Kind, Tally>();
   for (const o of outcomes) {
-    const e = t.get(o.kind) ?? { same: 0, total: 0 };
-    e.total++;
+    const e = t.get(o.kind) ?? { same: 0, total: 0, crashed: 0 };
+    if (o.cause === CRASH) e.crashed++;
+    else e.total++;
     if (o.same) e.same++;
     t.set(o.kind, e);
   }
@@ -110,11 +125,15 @@ async function main(args: string[]): Promise<void> {
   const show = args.includes("--show") ? Number(args[args.indexOf("--show") + 1]) : 3;
   const rows = await readRecording(args[0]);
   const outcomes = await replay(rows);
-  for (const [kind, { same, total }] of tally(outcomes)) {
-    console.log(`${kind}: ${same}/${total} (${(100 * same / total).toFixed(1)} %)`);
+  let all = 0;
+  let answered = 0;
+  for (const [kind, { same, total, crashed }] of tally(outcomes)) {
+    const c = crashed ? ` + ${crashed} libvirt crashed on` : "";
+    console.log(`${kind}: ${same}/${total} (${(100 * same / total).toFixed(1)} %)${c}`);
+    all += same;
+    answered += total;
   }
-  const all = outcomes.filter((o) => o.same).length;
-  console.log(`all: ${all}/${outcomes.length} (${(100 * all / outcomes.length).toFixed(2)} %)`);
+  console.log(`all: ${all}/${answered} (${(100 * all / answered).toFixed(2)} %)`);
   const groups = new Map<string, Outcome[]>();
   for (const o of outcomes.filter((x) => !x.same)) {
     groups.set(o.cause, [...(groups.get(o.cause) ?? []), o]);

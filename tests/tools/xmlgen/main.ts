@@ -53,9 +53,10 @@ async function write(n: number, dir: string): Promise<void> {
 
 interface Answer {
   file: string;
-  ok: boolean;
-  xml: string | null;
-  error: Recorded["error"];
+  ok?: boolean;
+  xml?: string | null;
+  error?: Recorded["error"];
+  crash?: number;
 }
 
 async function pack(dir: string, out: string, results: string[]): Promise<void> {
@@ -85,9 +86,10 @@ async function pack(dir: string, out: string, results: string[]): Promise<void> 
         kind,
         mutation: d.mutation ?? null,
         input: d.xml,
-        ok: a.ok,
-        xml: a.xml,
-        error: a.error,
+        ok: a.ok ?? false,
+        xml: a.xml ?? null,
+        error: a.error ?? null,
+        ...(a.crash ? { crash: a.crash } : {}),
       });
     }
   }

@@ -30,6 +30,8 @@ export interface Recorded {
   ok: boolean;
   xml: string | null;
   error: RecordedError | null;
+  /** libvirt crashed on this document (canon.sh's exit status, 139 for SIGSEGV): no answer. */
+  crash?: number;
 }
 
 /** Reads a gzipped JSON-lines recording. */
