@@ -186,8 +186,11 @@ export class Canon {
           await i.undefine();
         }
       }
-      case "secret":
-        return formatSecretXML(parseSecretXML(xml, v ? VIR.SECRET_DEFINE_VALIDATE : 0));
+      case "secret": {
+        const def = parseSecretXML(xml, v ? VIR.SECRET_DEFINE_VALIDATE : 0);
+        // The secret driver gives a secret without a UUID a random one when it is defined.
+        return formatSecretXML(def.uuid ? def : { ...def, uuid: crypto.randomUUID() });
+      }
       case "nodedev":
       case "snapshot":
       case "checkpoint":

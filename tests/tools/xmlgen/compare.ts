@@ -42,6 +42,15 @@ function firstLineDiff(want: string, got: string): [string, string] {
   return [`line ${i + 1}: libvirt ${w.trim()} | edgevirt ${g.trim()}`, `${tag(w)} vs ${tag(g)}`];
 }
 
+const GENID = /<genid>([0-9a-f-]{36})<\/genid>/;
+
+/** A generated `<genid>` (absent from the input) is random: masked like --stable masks UUIDs. */
+function maskGenid(input: string, xml: string): string {
+  const m = xml.match(GENID);
+  if (!m || input.toLowerCase().includes(m[1])) return xml;
+  return xml.replace(GENID, "<genid>00000000-0000-0000-0000-000000000000</genid>");
+}
+
 /** Compares libvirt's recorded answer with edgevirt's. */
 export function compareOne(row: Recorded, got: CanonResult): Outcome {
   const base = { id: row.id, kind: row.kind, mutation: row.mutation };
@@ -50,8 +59,10 @@ export function compareOne(row: Recorded, got: CanonResult): Outcome {
     return { ...base, same: false, first, cause: CRASH };
   }
   if (row.ok && got.ok) {
-    if (row.xml === got.xml) return { ...base, same: true, first: "", cause: "" };
-    const [first, cause] = firstLineDiff(row.xml!, got.xml!);
+    const want = maskGenid(row.input, row.xml!);
+    const have = maskGenid(row.input, got.xml!);
+    if (want === have) return { ...base, same: true, first: "", cause: "" };
+    const [first, cause] = firstLineDiff(want, have);
     return { ...base, same: false, first, cause: `xml: ${cause}` };
   }
   if (row.ok) {
