@@ -83,14 +83,7 @@ export function validateOsLoader(def: DomainDef): void {
   const os = (name: string) => def.os.extra.find((e) => e.name === name);
   const loader = os("loader");
   const nvramEl = os("nvram");
-  if (!loader && !nvramEl) {
-    if (!def.os.firmware && child(os("firmware"), "feature")) {
-      throw detail(
-        "cannot use feature-based firmware autoselection when firmware autoselection is disabled",
-      );
-    }
-    return;
-  }
+  if (!loader && !nvramEl) return;
   const la = loader?.attributes ?? {};
   const path = textOf(loader)?.trim();
   const nvram = !!nvramEl && (!!textOf(nvramEl)?.trim() || !!child(nvramEl, "source"));
@@ -98,7 +91,9 @@ export function validateOsLoader(def: DomainDef): void {
     const enabled = "cannot be specified when firmware autoselection is enabled";
     if (la.readonly !== undefined) throw detail(`loader attribute 'readonly' ${enabled}`);
     if (la.type !== undefined) throw detail(`loader attribute 'type' ${enabled}`);
-    if (path) throw detail("loader path cannot be specified when firmware autoselection is enabled");
+    if (path) {
+      throw detail("loader path cannot be specified when firmware autoselection is enabled");
+    }
     if (nvramEl?.attributes.template !== undefined) {
       throw detail(`nvram attribute 'template' ${enabled}`);
     }
@@ -107,11 +102,8 @@ export function validateOsLoader(def: DomainDef): void {
       throw detail(`firmware type '${def.os.firmware}' does not support nvram`);
     }
   } else {
-    if (child(os("firmware"), "feature")) {
-      throw detail(
-        "cannot use feature-based firmware autoselection when firmware autoselection is disabled",
-      );
-    }
+    // Firmware features without autoselection were dropped by the parser, so libvirt's
+    // "cannot use feature-based firmware autoselection" check never fires on a define.
     if (!path) throw detail("no loader path specified and firmware auto selection disabled");
   }
   if (la.stateless === "yes") {
@@ -120,7 +112,11 @@ export function validateOsLoader(def: DomainDef): void {
     }
     if (nvram) throw detail("NVRAM is not permitted when loader is stateless");
   } else if (la.stateless === "no") {
-    if (!def.os.firmware && la.type !== "pflash") throw detail("Only pflash loader type permits NVRAM");
-    if (def.os.firmware && def.os.firmware !== "efi") throw detail("Only EFI firmware permits NVRAM");
+    if (!def.os.firmware && la.type !== "pflash") {
+      throw detail("Only pflash loader type permits NVRAM");
+    }
+    if (def.os.firmware && def.os.firmware !== "efi") {
+      throw detail("Only EFI firmware permits NVRAM");
+    }
   }
 }

@@ -18,19 +18,22 @@ import { readRecording } from "../tools/xmlgen/recording.ts";
 const RECORDING = join(FIXTURES, "xmlgen/recorded.jsonl.gz");
 
 /** Documents in the recording. */
-const TOTAL = 1000;
+const TOTAL = 5000;
 
-/** Identical answers per kind, as measured on the recording. */
+/**
+ * Identical answers per kind, as measured on the recording (3591 of the 4999 documents libvirt
+ * answered, 71.8 %; one more crashes libvirt 9.0 and is not compared).
+ */
 const MEASURED: Record<Kind, number> = {
-  domain: 66,
-  network: 71,
-  pool: 87,
-  volume: 89,
-  secret: 28,
-  interface: 49,
-  nodedev: 1,
-  snapshot: 49,
-  checkpoint: 38,
+  domain: 1052,
+  network: 371,
+  pool: 446,
+  volume: 447,
+  secret: 245,
+  interface: 388,
+  nodedev: 199,
+  snapshot: 243,
+  checkpoint: 200,
 };
 
 const rows = await readRecording(RECORDING);

@@ -55,7 +55,9 @@ function maskGenid(input: string, xml: string): string {
 export function compareOne(row: Recorded, got: CanonResult): Outcome {
   const base = { id: row.id, kind: row.kind, mutation: row.mutation };
   if (row.crash) {
-    const first = `libvirt crashed (exit status ${row.crash}); edgevirt ${got.ok ? "accepts" : got.error!.message}`;
+    const first = `libvirt crashed (exit status ${row.crash}); edgevirt ${
+      got.ok ? "accepts" : got.error!.message
+    }`;
     return { ...base, same: false, first, cause: CRASH };
   }
   if (row.ok && got.ok) {
