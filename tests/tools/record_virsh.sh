@@ -436,6 +436,18 @@ help nosuch; uri
 EOF
 }
 
+# Every command's, group's and the global help, listed from virsh itself.
+cases_help_all() {
+  echo help
+  virsh help | sed -n 's/^ .*(help keyword .\(.*\).):$/help \1/p'
+  echo "help 'Domain Management'"
+  echo "help nodedev-dettach"
+  echo "help self-test"
+  echo "help complete"
+  virsh help | sed -n 's/^    \([a-z0-9-]*\) .*$/help \1/p'
+  virsh help | sed -n 's/^    \([a-z0-9-]*\) .*$/\1 --help/p' | head -20
+}
+
 record_group() {
   local group=$1 dir n=0
   dir=$(mktemp -d)
@@ -462,7 +474,7 @@ PY
 }
 
 ALL=(host list dominfo dumpxml lifecycle vcpus memory autostart_save network pool volume
-  iface_nodedev syntax list_title vcpuinfo_pretty nodedev_list help)
+  iface_nodedev syntax list_title vcpuinfo_pretty nodedev_list help help_all)
 for g in "${@:-${ALL[@]}}"; do
   "cases_$g" | record_group "$g"
 done

@@ -7,7 +7,7 @@ import type { Domain } from "../../../client/domain.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { domainStateName } from "../format.ts";
 import { formatTable } from "../table.ts";
-import { activityFlags, bits, exclusive, flags } from "./common.ts";
+import { activityFlags, bits, exclusive } from "./common.ts";
 
 /** `virshDomainSorter`: running domains by id, then inactive ones by name, case-blind. */
 function byIdThenName(a: Domain, b: Domain): number {
@@ -48,16 +48,6 @@ const FILTERS = [
 /** The `list` command. */
 export const LIST_COMMAND: CommandDef = {
   name: "list",
-  options: flags(
-    "inactive",
-    "all",
-    ...FILTERS.map(([name]) => name),
-    "uuid",
-    "name",
-    "table",
-    "managed-save",
-    "title",
-  ),
   async run(ctx, args) {
     exclusive(ctx, args, "table", "name");
     exclusive(ctx, args, "table", "uuid");

@@ -15,21 +15,18 @@ function version(v: number): string {
 export const HOST_COMMANDS: CommandDef[] = [
   {
     name: "uri",
-    options: [],
     async run(ctx) {
       ctx.print(`${await ctx.call(() => ctx.conn.getURI(), "failed to get URI")}\n`);
     },
   },
   {
     name: "hostname",
-    options: [],
     async run(ctx) {
       ctx.print(`${await ctx.call(() => ctx.conn.getHostname(), "failed to get hostname")}\n`);
     },
   },
   {
     name: "version",
-    options: [],
     async run(ctx) {
       const conn = ctx.conn;
       const lib = await ctx.call(() => conn.getLibVersion(), "failed to get the library version");
@@ -43,7 +40,6 @@ export const HOST_COMMANDS: CommandDef[] = [
   },
   {
     name: "nodeinfo",
-    options: [],
     async run(ctx) {
       const i = await ctx.call(() => ctx.conn.getNodeInfo(), "failed to get node information");
       const line = (label: string, v: string | number) => ctx.print(`${label.padEnd(20)} ${v}\n`);
@@ -59,7 +55,6 @@ export const HOST_COMMANDS: CommandDef[] = [
   },
   {
     name: "capabilities",
-    options: [],
     async run(ctx) {
       ctx.print(
         `${await ctx.call(() => ctx.conn.getCapabilities(), "failed to get capabilities")}\n`,
@@ -68,7 +63,6 @@ export const HOST_COMMANDS: CommandDef[] = [
   },
   {
     name: "sysinfo",
-    options: [],
     async run(ctx) {
       ctx.print(await ctx.call(() => ctx.conn.getSysinfo(), "failed to get sysinfo"));
     },

@@ -6,13 +6,12 @@ import { VIR } from "../../../util/constants.ts";
 import type { CommandDef } from "../context.ts";
 import { interfaceArg } from "../lookup.ts";
 import { formatTable } from "../table.ts";
-import { activityFlags, bits, data, exclusive, flags, sortByName } from "./common.ts";
+import { activityFlags, bits, exclusive, sortByName } from "./common.ts";
 
 /** The interface command table. */
 export const INTERFACE_COMMANDS: CommandDef[] = [
   {
     name: "iface-list",
-    options: flags("inactive", "all"),
     async run(ctx, args) {
       exclusive(ctx, args, "all", "inactive");
       const f = activityFlags(
@@ -32,7 +31,6 @@ export const INTERFACE_COMMANDS: CommandDef[] = [
   },
   {
     name: "iface-dumpxml",
-    options: [data("interface"), ...flags("inactive")],
     async run(ctx, args) {
       const { obj: i } = await interfaceArg(ctx, args);
       const f = bits(args, [["inactive", VIR.INTERFACE_XML_INACTIVE]]);
@@ -41,14 +39,12 @@ export const INTERFACE_COMMANDS: CommandDef[] = [
   },
   {
     name: "iface-mac",
-    options: [data("interface")],
     async run(ctx, args) {
       ctx.print(`${(await interfaceArg(ctx, args, { name: true })).obj.mac}\n`);
     },
   },
   {
     name: "iface-name",
-    options: [data("interface")],
     async run(ctx, args) {
       ctx.print(`${(await interfaceArg(ctx, args, { mac: true })).obj.name}\n`);
     },

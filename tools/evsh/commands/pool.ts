@@ -15,9 +15,7 @@ import {
   activityFlags,
   autostartAction,
   bits,
-  data,
   exclusive,
-  flags,
   fromFileAction,
   sortByName,
   yesNo,
@@ -43,7 +41,6 @@ function poolAction(
 ) {
   return action({
     name,
-    options: [data("pool")],
     lookup,
     call,
     done: (arg) => `Pool ${arg} ${done}`,
@@ -112,22 +109,10 @@ async function listPools(ctx: CommandContext, args: Args): Promise<void> {
 export const POOL_COMMANDS: CommandDef[] = [
   {
     name: "pool-list",
-    options: flags(
-      "inactive",
-      "all",
-      "transient",
-      "persistent",
-      "autostart",
-      "no-autostart",
-      "details",
-      "uuid",
-      "name",
-    ),
     run: listPools,
   },
   {
     name: "pool-info",
-    options: [data("pool")],
     async run(ctx, args) {
       const { obj: p } = await lookup(ctx, args);
       ctx.print(field("Name:", p.name) + field("UUID:", p.uuid));
@@ -145,7 +130,6 @@ export const POOL_COMMANDS: CommandDef[] = [
   },
   {
     name: "pool-dumpxml",
-    options: [data("pool"), ...flags("inactive")],
     async run(ctx, args) {
       const { obj: p } = await lookup(ctx, args);
       const f = bits(args, [["inactive", VIR.STORAGE_XML_INACTIVE]]);
@@ -154,7 +138,6 @@ export const POOL_COMMANDS: CommandDef[] = [
   },
   fromFileAction(
     "pool-define",
-    flags("validate"),
     (ctx, xml, args) =>
       ctx.conn.defineStoragePoolXML(
         xml,
@@ -168,7 +151,6 @@ export const POOL_COMMANDS: CommandDef[] = [
   poolAction("pool-destroy", (p) => p.destroy(), "destroyed", "destroy"),
   autostartAction(
     "pool-autostart",
-    "pool",
     lookup,
     (arg) => `Pool ${arg}`,
     (verb, arg) => `failed to ${verb} pool ${arg} as autostarted`,
