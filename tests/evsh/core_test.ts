@@ -5,6 +5,10 @@
  * tree; the expected text is vshTreePrintInternal traced by hand).
  */
 import { parseArgv } from "../../tools/evsh/argv.ts";
+import { completions } from "../../tools/evsh/completion.ts";
+import { LineEditor, splitKeys } from "../../tools/evsh/line_editor.ts";
+import { usage } from "../../tools/evsh/usage.ts";
+import { connect } from "../../mod.ts";
 import { formatTable } from "../../tools/evsh/table.ts";
 import { lex } from "../../tools/evsh/tokenize.ts";
 import { formatTree } from "../../tools/evsh/tree.ts";
@@ -16,20 +20,94 @@ function same(actual: unknown, expected: unknown): void {
   if (a !== e) throw new Error(`expected ${e}\n     got ${a}`);
 }
 
-Deno.test("argv: one word is a line, several are one command, none is the prompt", () => {
-  same(parseArgv(["-c", "test:///default", "list; uri"]), {
-    uri: "test:///default",
+Deno.test("argv: virsh's getopt_long — bundles, prefixes, arguments and its error texts", () => {
+  const inv = (args: string[]) => {
+    const r = parseArgv(args);
+    return typeof r === "string" ? r : { ...r };
+  };
+  const ok = (args: string[]) => {
+    const r = parseArgv(args);
+    if (typeof r === "string") throw new Error(r);
+    return r;
+  };
+  same(inv(["-c", "test:///default", "list; uri"]), {
     mode: "line",
     words: ["list; uri"],
+    uri: "test:///default",
   });
-  same(parseArgv(["--connect=test+http://h/default", "domstate", "test"]), {
-    uri: "test+http://h/default",
+  same(inv(["--conn=test+http://h/default", "domstate", "test"]), {
     mode: "argv",
     words: ["domstate", "test"],
+    uri: "test+http://h/default",
   });
-  same(parseArgv([]), { uri: undefined, mode: "interactive", words: [] });
-  same(parseArgv(["-c"]), "option '-c' requires an argument");
-  same(parseArgv(["-x", "uri"]), "unsupported option '-x'. See --help.");
+  same(inv([]), { mode: "interactive", words: [] });
+  same(inv(["-qrctest:///default", "uri"]), {
+    mode: "line",
+    words: ["uri"],
+    quiet: true,
+    readonly: true,
+    uri: "test:///default",
+  });
+  same(inv(["-c"]), "option '-c'/'--connect' requires an argument");
+  same(inv(["-x", "uri"]), "unsupported option '-x'. See --help.");
+  same(inv(["--ke=1"]), "unsupported option '--ke=1'. See --help.");
+  same(inv(["--quiet=x"]), "unsupported option '-q'. See --help.");
+  same(inv(["-k", "abc"]), "Invalid value for option -k");
+  same(
+    inv(["--keepalive-interval=-1"]),
+    "option --keepalive-interval requires a positive integer argument",
+  );
+  same(ok(["-K", "0x10", "uri"]).keepaliveCount, 16);
+  same(inv(["-e", "xx"]), "Invalid string 'xx' for escape sequence");
+  same(inv(["-d", "x"]), "option -d takes a numeric argument");
+  same(ok(["-d", "9", "uri"]).warnings, ["ignoring debug level 9 out of range [0-4]"]);
+  same(ok(["-v", "uri"]).mode, "version");
+  same(ok(["--version=long"]).mode, "version-long");
+  same(ok(["-h"]).mode, "help");
+  same(ok(["--", "-q"]).words, ["-q"]);
+});
+
+Deno.test("usage: virsh --help's text, command list from the table", () => {
+  same(usage("virsh"), Deno.readTextFileSync(new URL("fixtures/virsh-usage.txt", import.meta.url)));
+});
+
+Deno.test("line editor: editing keys, history, completion", async () => {
+  const run = async (keys: string[], history: string[] = []) => {
+    let out = "";
+    const ed = new LineEditor({
+      write: (s) => (out += s),
+      readKey: () => Promise.resolve(keys.shift() ?? null),
+      complete: (l) =>
+        Promise.resolve(["domstate", "dominfo", "domid"].filter((c) => c.startsWith(l))),
+    }, history);
+    return { line: await ed.readLine("> "), out, history };
+  };
+  same((await run(splitKeys("abc\x1b[D\x1b[DX\x05Y\r"))).line, "aXbcY");
+  same((await run(splitKeys("hello world\x17there\r"))).line, "hello there");
+  same((await run(splitKeys("abc\x01\x0b\r"))).line, "");
+  same((await run(splitKeys("abc\x7f\x7f\r"))).line, "a");
+  same((await run(splitKeys("\x1b[A\x1b[A\x1b[B\r"), ["one", "two"])).line, "two");
+  same((await run(splitKeys("x\r"), ["a"])).history, ["a", "x"]);
+  same((await run(splitKeys("doms\t\r"))).line, "domstate ");
+  const listed = await run(splitKeys("dom\t\t\r"));
+  same(listed.line, "dom");
+  same(listed.out.includes("\r\ndomstate  dominfo  domid\r\n"), true);
+  same((await run(splitKeys("\x04"))).line, null);
+});
+
+Deno.test("completion: commands, options not given yet, object names", async () => {
+  const conn = await connect("test:///default");
+  try {
+    same(await completions(conn, "domst"), ["domstate", "domstats"]);
+    same(await completions(conn, "domstate "), ["--domain", "--reason"]);
+    same(await completions(conn, "domstate t"), ["test"]);
+    same(await completions(conn, "domstate --domain "), ["test"]);
+    same(await completions(conn, "domstate test --"), ["--reason"]);
+    same(await completions(conn, "uri; net-info --network d"), ["default"]);
+    same(await completions(conn, "nosuch "), []);
+  } finally {
+    await conn.close();
+  }
 });
 
 Deno.test("lex: quotes, escapes, separators and virsh's syntax errors", () => {

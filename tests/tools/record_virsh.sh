@@ -473,6 +473,9 @@ PY
   echo "record_virsh: $OUT/$group.json"
 }
 
+# `virsh --help` for core_test's usage check.
+virsh -h >tests/evsh/fixtures/virsh-usage.txt
+
 ALL=(host list dominfo dumpxml lifecycle vcpus memory autostart_save network pool volume
   iface_nodedev syntax list_title vcpuinfo_pretty nodedev_list help help_all)
 for g in "${@:-${ALL[@]}}"; do

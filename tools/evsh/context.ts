@@ -40,6 +40,10 @@ export interface ShellState {
   uri: string;
   /** Opens a connection (`virshConnect`), for `connect`. */
   open?(uri: string, readonly: boolean): Promise<Connection>;
+  /** Whether the shell reads commands at its prompt (`cd` works only there). */
+  interactive?: boolean;
+  /** `-t`: each command's time follows it. */
+  timing?: boolean;
   /** `cd`/`pwd`: the working directory, when the host has one. */
   cwd?: { get(): string; set(dir: string): void; home(): string | undefined };
 }

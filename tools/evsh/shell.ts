@@ -19,6 +19,8 @@ export interface ShellOptions {
   uri?: string;
   open?: ShellState["open"];
   cwd?: ShellState["cwd"];
+  interactive?: boolean;
+  timing?: boolean;
 }
 
 /**
@@ -50,6 +52,8 @@ export class Shell {
       uri: options.uri ?? conn.uri,
       open: options.open,
       cwd: options.cwd,
+      interactive: options.interactive,
+      timing: options.timing,
     };
   }
 
@@ -84,6 +88,7 @@ export class Shell {
   async #runOne({ spec, args }: ParsedCommand): Promise<boolean> {
     const ctx = new CommandContext(this.state.conn, this.io, this.state);
     const def = findCommand(spec.name);
+    const before = performance.now();
     let ok: boolean;
     try {
       if (!def) return ctx.fail(`command '${spec.name}' is not implemented in evsh`);
@@ -98,7 +103,9 @@ export class Shell {
       this.quitting = true;
       return ok;
     }
-    ctx.printExtra("\n");
+    if (this.state.timing) {
+      ctx.print(`\n(Time: ${(performance.now() - before).toFixed(3)} ms)\n\n`);
+    } else ctx.printExtra("\n");
     return ok;
   }
 

@@ -15,6 +15,7 @@ import { NETWORK_COMMANDS } from "./network.ts";
 import { NODEDEV_COMMANDS } from "./nodedev.ts";
 import { POOL_COMMANDS } from "./pool.ts";
 import { VOLUME_COMMANDS } from "./volume.ts";
+import { VIRSH_ITSELF_COMMANDS } from "./virsh_itself.ts";
 
 /** Every evsh command handler. */
 export const COMMANDS: readonly CommandDef[] = [
@@ -30,6 +31,7 @@ export const COMMANDS: readonly CommandDef[] = [
   ...INTERFACE_COMMANDS,
   ...NODEDEV_COMMANDS,
   HELP_COMMAND,
+  ...VIRSH_ITSELF_COMMANDS,
 ];
 
 const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));
