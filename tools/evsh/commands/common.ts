@@ -72,7 +72,7 @@ export function action<T>(spec: ActionSpec<T>): CommandDef {
     async run(ctx, args) {
       const { obj, arg } = await spec.lookup(ctx, args);
       await ctx.call(() => spec.call(obj, args), spec.failed(arg, args));
-      ctx.print(`${spec.done(arg, args)}\n`);
+      ctx.printExtra(`${spec.done(arg, args)}\n`);
     },
   };
 }
@@ -118,7 +118,7 @@ export function fromFileAction(
       const file = ctx.optString(args, "file")!;
       const xml = await ctx.readFile(file);
       const obj = await ctx.call(() => create(ctx, xml, args), failed(file));
-      ctx.print(`${done(obj.name, file)}\n`);
+      ctx.printExtra(`${done(obj.name, file)}\n`);
     },
   };
 }

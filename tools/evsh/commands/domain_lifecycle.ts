@@ -70,6 +70,16 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
     },
   },
   domainAction("undefine", (d) => d.undefine(), "has been undefined", "undefine"),
+  domainAction("reset", (d) => d.reset(0), "was reset", "reset"),
+  {
+    name: "domrename",
+    async run(ctx, args) {
+      const { obj: dom } = await domainArg(ctx, args);
+      const newName = ctx.optString(args, "new-name")!;
+      await ctx.call(() => ctx.conn.call("domainRename", dom.ref, newName, 0));
+      ctx.printExtra("Domain successfully renamed\n");
+    },
+  },
   domainAction("shutdown", (d) => d.shutdown(), "is being shutdown", "shutdown"),
   domainAction("reboot", (d) => d.reboot(), "is being rebooted", "reboot"),
   domainAction("destroy", (d) => d.destroy(), "destroyed", "destroy"),

@@ -14,6 +14,7 @@ import { INTERFACE_COMMANDS } from "./interface.ts";
 import { NETWORK_COMMANDS } from "./network.ts";
 import { NODEDEV_COMMANDS } from "./nodedev.ts";
 import { POOL_COMMANDS } from "./pool.ts";
+import { SNAPSHOT_COMMANDS } from "./snapshot.ts";
 import { VOLUME_COMMANDS } from "./volume.ts";
 import { VIRSH_ITSELF_COMMANDS } from "./virsh_itself.ts";
 
@@ -30,6 +31,7 @@ export const COMMANDS: readonly CommandDef[] = [
   ...VOLUME_COMMANDS,
   ...INTERFACE_COMMANDS,
   ...NODEDEV_COMMANDS,
+  ...SNAPSHOT_COMMANDS,
   HELP_COMMAND,
   ...VIRSH_ITSELF_COMMANDS,
 ];

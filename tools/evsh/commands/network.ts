@@ -104,6 +104,13 @@ export const NETWORK_COMMANDS: CommandDef[] = [
     (name, file) => `Network ${name} defined from ${file}`,
     (file) => `Failed to define network from ${file}`,
   ),
+  fromFileAction(
+    "net-create",
+    (ctx, xml, args) =>
+      ctx.conn.createNetworkXML(xml, bits(args, [["validate", VIR.NETWORK_CREATE_VALIDATE]])),
+    (name, file) => `Network ${name} created from ${file}`,
+    (file) => `Failed to create network from ${file}`,
+  ),
   networkAction("net-undefine", (n) => n.undefine(), "has been undefined", "undefine"),
   networkAction("net-start", (n) => n.create(), "started", "start"),
   networkAction("net-destroy", (n) => n.destroy(), "destroyed", "destroy"),

@@ -146,6 +146,37 @@ export const POOL_COMMANDS: CommandDef[] = [
     (name, file) => `Pool ${name} defined from ${file}`,
     (file) => `Failed to define pool from ${file}`,
   ),
+  {
+    name: "pool-create",
+    async run(ctx, args) {
+      const file = ctx.optString(args, "file")!;
+      exclusive(ctx, args, "overwrite", "no-overwrite");
+      const flags = bits(args, [
+        ["build", VIR.STORAGE_POOL_CREATE_WITH_BUILD],
+        ["overwrite", VIR.STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE],
+        ["no-overwrite", VIR.STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE],
+      ]);
+      const xml = await ctx.readFile(file);
+      const pool = await ctx.call(
+        () => ctx.conn.createStoragePoolXML(xml, flags),
+        `Failed to create pool from ${file}`,
+      );
+      ctx.printExtra(`Pool ${pool.name} created from ${file}\n`);
+    },
+  },
+  poolAction("pool-refresh", (p) => p.refresh(0), "refreshed", "refresh"),
+  poolAction("pool-delete", (p) => p.delete(0), "deleted", "delete"),
+  action({
+    name: "pool-build",
+    lookup,
+    call: (p, args) =>
+      p.build(bits(args, [
+        ["no-overwrite", VIR.STORAGE_POOL_BUILD_NO_OVERWRITE],
+        ["overwrite", VIR.STORAGE_POOL_BUILD_OVERWRITE],
+      ])),
+    done: (arg) => `Pool ${arg} built`,
+    failed: (arg) => `Failed to build pool ${arg}`,
+  }),
   poolAction("pool-undefine", (p) => p.undefine(), "has been undefined", "undefine"),
   poolAction("pool-start", (p) => p.create(), "started", "start"),
   poolAction("pool-destroy", (p) => p.destroy(), "destroyed", "destroy"),

@@ -18,6 +18,12 @@ function volTypeName(type: number): string {
 /** The volume command table. */
 export const VOLUME_COMMANDS: CommandDef[] = [
   {
+    name: "vol-key",
+    async run(ctx, args) {
+      ctx.print(`${(await volumeArg(ctx, args)).obj.key}\n`);
+    },
+  },
+  {
     name: "vol-list",
     async run(ctx, args) {
       const { obj: pool } = await poolArg(ctx, args);
