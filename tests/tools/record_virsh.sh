@@ -8,6 +8,10 @@
 # tests/evsh/evsh_test.ts replays every CMDLINE through evsh and compares.
 #
 # Usage (from anywhere): bash tests/tools/record_virsh.sh [GROUP...]
+#   bash tests/tools/record_virsh.sh generated   re-records tests/evsh/generated/recorded.json
+#     (999 generated sequences, ~100 s), then
+#   deno run -A tests/tools/evsh_generated_report.ts --write-known   prints the identical share
+#     and rewrites tests/evsh/generated/known_differences.json
 # Runs from the repository root so that fixture paths print as
 # tests/evsh/fixtures/X.xml, exactly as the test passes them.
 set -euo pipefail

@@ -7,6 +7,7 @@ import { VIR } from "../../../util/constants.ts";
 import type { Domain } from "../../../client/domain.ts";
 import type { DomainSnapshot } from "../../../client/snapshot.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
+import { xmlEscape } from "../format.ts";
 import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
 import { bits } from "./common.ts";
@@ -23,14 +24,6 @@ const CREATE_FLAGS = [
   ["live", VIR.DOMAIN_SNAPSHOT_CREATE_LIVE],
   ["validate", VIR.DOMAIN_SNAPSHOT_CREATE_VALIDATE],
 ] as const;
-
-/** `virBufferEscapeString` for element text. */
-function escapeXml(s: string): string {
-  return s.replace(
-    /[<>&"']/g,
-    (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!,
-  );
-}
 
 /** `virshSnapshotCreate`: create, retry without VALIDATE where unsupported, report the name. */
 async function snapshotCreate(
@@ -89,8 +82,8 @@ export const SNAPSHOT_COMMANDS: CommandDef[] = [
       const name = ctx.optString(args, "name");
       const desc = ctx.optString(args, "description");
       let xml = "<domainsnapshot>\n";
-      if (name !== undefined) xml += `  <name>${escapeXml(name)}</name>\n`;
-      if (desc !== undefined) xml += `  <description>${escapeXml(desc)}</description>\n`;
+      if (name !== undefined) xml += `  <name>${xmlEscape(name)}</name>\n`;
+      if (desc !== undefined) xml += `  <description>${xmlEscape(desc)}</description>\n`;
       if (ctx.optString(args, "memspec") !== undefined || args.has("diskspec")) {
         ctx.fail("snapshot-create-as: --memspec and --diskspec are not implemented in evsh");
       }

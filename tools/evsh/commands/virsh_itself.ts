@@ -5,6 +5,7 @@
  */
 import type { CommandDef } from "../context.ts";
 import { completions } from "../completion.ts";
+import { xmlEscape } from "../format.ts";
 import { splitList } from "../split_list.ts";
 import { GROUPS, hasFlag } from "../virsh_defs.ts";
 import { exclusive } from "./common.ts";
@@ -13,14 +14,6 @@ import { exclusive } from "./common.ts";
 function shellEscape(s: string): string {
   if (s !== "" && !/[\r\t\n !"#$&'()*;<>?[\\\]^`{|}~]/.test(s)) return s;
   return `'${s.replaceAll("'", "'\\''")}'`;
-}
-
-/** `virBufferEscapeString`'s XML escapes. */
-function xmlEscape(s: string): string {
-  return s.replace(
-    /[<>&"']/g,
-    (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!,
-  );
 }
 
 /** The "Virsh itself" command table. */
