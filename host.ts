@@ -25,6 +25,7 @@ import { type ClientOptions, connect as connectWith } from "./client/connect.ts"
 import { autostartDaemon } from "./gateway/autostart.ts";
 import type { Connection } from "./client/connection.ts";
 import { createRegistry, type DriverRegistry, lazyDriver, lazySecondary } from "./util/registry.ts";
+import { unixSocketFetch } from "./client/transport/unix_http.ts";
 import type { Gateway, GatewayOptions } from "./gateway/app.ts";
 
 export * from "./mod.ts";
@@ -91,6 +92,7 @@ export function connect(uri: string, options: ClientOptions = {}): Promise<Conne
     drivers: clientDrivers,
     embed: embedDrivers,
     autostart: autostartDaemon,
+    unixFetch: unixSocketFetch,
     ...options,
   });
 }

@@ -35,7 +35,25 @@ export {
   STORAGE,
 } from "./util/contract/mod.ts";
 export type { ConnectionBase, Contract, FamilyDriver } from "./util/contract/mod.ts";
-export type * from "./util/contract/declare.ts";
+export type {
+  AccessRule,
+  AclFamily,
+  ApiFamily,
+  Arg,
+  ArgKind,
+  ArgTypes,
+  CallDecl,
+  CallTable,
+  Check,
+  CheckErrors,
+  CustomCheck,
+  Impl,
+  KindTypes,
+  ListOf,
+  RefKind,
+  Result,
+  ResultShape,
+} from "./util/contract/declare.ts";
 export type {
   ConnectDriver,
   ConnectOptions,

@@ -1,5 +1,6 @@
 import type { DriverConnection, DriverMethod } from "../util/driver.ts";
-import { callInfo, checkCall, unsignedArgs } from "../util/contract/mod.ts";
+import { checkCall, unsignedArgs } from "../util/contract/check.ts";
+import { callInfo } from "../util/contract/contract.ts";
 import { VirError } from "../util/errors.ts";
 
 /**

@@ -31,6 +31,8 @@ export interface ConnectOptions {
   token?: string;
   /** A `fetch` to use for remote transports (Workers service bindings, tests). */
   fetch?: typeof fetch;
+  /** How to speak HTTP over a unix socket, when not the runtime's default way. */
+  unixFetch?: (path: string) => typeof fetch;
   /** Request timeout for remote transports, in ms. */
   timeoutMs?: number;
   /** Extra options for a driver or transport. */

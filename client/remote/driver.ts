@@ -63,7 +63,9 @@ export async function openRemote(uri: URL, options: ConnectOptions): Promise<Dri
   }
   const http: GatewayHttp = {
     fetch: options.fetch ??
-      (target.socket ? await adapter.unixFetch(target.socket) : globalThis.fetch.bind(globalThis)),
+      (target.socket
+        ? options.unixFetch?.(target.socket) ?? await adapter.unixFetch(target.socket)
+        : globalThis.fetch.bind(globalThis)),
     origin: target.origin,
     token,
     timeoutMs,

@@ -1,7 +1,10 @@
 import type { RuntimeAdapter } from "./types.ts";
-import { unixSocketFetch } from "./unix_http.ts";
 
-/** Deno: HTTP/1.1 written on `Deno.connect` for `+unix` URIs (see `unix_http.ts`). */
+/**
+ * Deno: `fetch` through an HTTP client bound to the socket for `+unix` URIs. Host programs
+ * (`host.ts`) pass the leaner `unix_http.ts` instead, whose first request skips the client's
+ * start-up cost; the portable client does not carry it.
+ */
 export const denoAdapter: RuntimeAdapter = {
   name: "deno",
   env(name) {
@@ -20,7 +23,9 @@ export const denoAdapter: RuntimeAdapter = {
     }
   },
   unixFetch(path) {
-    return Promise.resolve(unixSocketFetch(path));
+    const client = Deno.createHttpClient({ proxy: { transport: "unix", path } });
+    const viaSocket: typeof fetch = (input, init) => fetch(input, { ...init, client });
+    return Promise.resolve(viaSocket);
   },
   async unixError(path) {
     try {

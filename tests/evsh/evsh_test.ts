@@ -7,13 +7,9 @@
 import { connect } from "../../host.ts";
 import { Shell } from "../../tools/evsh/mod.ts";
 import { readTextFileForEvsh } from "../../tools/evsh/main.ts";
+import type { Recorded } from "./generated_replay.ts";
 
-interface Golden {
-  cmd: string;
-  stdout: string;
-  stderr: string;
-  status: number;
-}
+type Golden = Recorded;
 
 const ROOT = new URL("../../", import.meta.url);
 const GOLDEN = new URL("tests/evsh/golden/", ROOT);
