@@ -163,17 +163,17 @@ export async function refreshVol(vol: StorageVolDef): Promise<boolean> {
   vol.physical = probed.physical;
   vol.target.format = probed.format;
   vol.target.permissions = probed.permissions;
+  // What libvirt learns at creation (compat, cluster size, features) is not in a refreshed
+  // volume's XML: the probe does not report it.
   delete vol.target.compat;
   delete vol.target.clusterSize;
   delete vol.target.features;
-  if (probed.compat) vol.target.compat = probed.compat;
-  if (probed.clusterSize) vol.target.clusterSize = probed.clusterSize;
-  if (probed.features) vol.target.features = probed.features;
   if (probed.backing) {
+    const backing = await probeFile(probed.backing.path);
     vol.backingStore = {
       path: probed.backing.path,
-      format: probed.backing.format ?? (await probeFile(probed.backing.path))?.format ?? "raw",
-      permissions: {},
+      format: probed.backing.format ?? backing?.format ?? "raw",
+      permissions: backing?.permissions ?? {},
     };
   } else {
     delete vol.backingStore;
@@ -297,8 +297,12 @@ async function createWithQemuImg(vol: StorageVolDef): Promise<void> {
 async function cloneVol(vol: StorageVolDef, input: StorageVolDef): Promise<void> {
   const path = vol.target.path ?? "";
   const to = vol.target.format ?? "raw";
+  // As libvirt's copy: a raw clone is allocated in full unless its allocation is below its
+  // capacity (then zeroes stay holes).
+  const full = to === "raw" && vol.allocation >= vol.capacity;
   await runCommand("qemu-img", [
     "convert",
+    ...(full ? ["-S", "0"] : []),
     "-f",
     input.target.format ?? "raw",
     "-O",

@@ -2,7 +2,7 @@
  * What libvirt's `storageBackendProbeTarget` learns about a file in a pool: its format from
  * the header (qcow2 magic `QFI\xfb`, else raw, never from the file name), capacity (the
  * virtual size of a qcow2, the file size of a raw file), allocation (blocks on disk) and
- * physical size, the qcow2 compat level, cluster size and backing file.
+ * physical size, and the backing file of a qcow2.
  *
  * @module
  */
@@ -20,12 +20,6 @@ export interface ProbedFile {
   physical: number;
   /** The file's mode, owner and group. */
   permissions: StoragePerms;
-  /** qcow2: `0.10` (v2) or `1.1` (v3). */
-  compat?: string;
-  /** qcow2: bytes per cluster. */
-  clusterSize?: number;
-  /** qcow2 v3: the compatible features set (`lazy_refcounts`). */
-  features?: string[];
   /** qcow2: the backing file (absolute) and its format, when it names one. */
   backing?: { path: string; format?: string };
 }
@@ -69,16 +63,7 @@ export async function probeFile(path: string): Promise<ProbedFile | undefined> {
   const v = new DataView(head.buffer, head.byteOffset, head.byteLength);
   if (v.getUint32(0) !== QCOW2_MAGIC) return { format: "raw", ...base };
   const version = v.getUint32(4);
-  const out: ProbedFile = {
-    ...base,
-    format: "qcow2",
-    capacity: Number(v.getBigUint64(24)),
-    compat: version >= 3 ? "1.1" : "0.10",
-    clusterSize: 2 ** v.getUint32(20),
-  };
-  if (version >= 3 && head.byteLength >= 104) {
-    out.features = v.getBigUint64(80) & 1n ? ["lazy_refcounts"] : [];
-  }
+  const out: ProbedFile = { ...base, format: "qcow2", capacity: Number(v.getBigUint64(24)) };
   const backingOffset = Number(v.getBigUint64(8));
   const backingSize = v.getUint32(16);
   if (backingOffset && backingOffset + backingSize <= head.byteLength) {

@@ -13,9 +13,11 @@ import { methodTable } from "../../util/method_table.ts";
 import { type PoolObj, volRef } from "../../conf/objects/storage_pool_obj.ts";
 import {
   formatStorageVolXML,
+  parseStorageVolElement,
   parseStorageVolXML,
   type StorageVolDef,
 } from "../../conf/storage_vol/mod.ts";
+import { child, parse } from "../../util/xml/mod.ts";
 import { poolInState, poolOf, volByName, volOf } from "./access.ts";
 import { buildVol, createVol, deleteVol, refreshVol, resizeVol, wipeVol } from "./dir_backend.ts";
 import type { StorageState } from "./state.ts";
@@ -121,7 +123,12 @@ export function storageVolMethods(state: StorageState): Partial<DriverConnection
       poolInState(obj, true);
       poolInState(src, true);
       const input = volByName(src, clone.name);
-      const vol = parseStorageVolXML(obj.def, xml);
+      const root = parse(xml, {
+        context: "(storage_volume_definition)",
+        errorDomain: "STORAGE",
+        expectRoot: "volume",
+      });
+      const vol = parseStorageVolElement(obj.def, root);
       if (obj.volumes.get("name", vol.name)) {
         throw VirError.report(
           F,
@@ -130,6 +137,8 @@ export function storageVolMethods(state: StorageState): Partial<DriverConnection
         );
       }
       vol.capacity = Math.max(vol.capacity, input.capacity);
+      // "If omitted when creating a volume, the volume will be fully allocated".
+      if (!child(root, "allocation")) vol.allocation = vol.capacity;
       return await addVolume(obj, vol, input);
     },
     storageVolDelete: async (ref, flags) => {
