@@ -36,7 +36,7 @@ export const secretDriver: SecondaryDriver = {
     }, () => Promise.resolve());
     const state = ref.state;
     return {
-      ...secretMethods(state),
+      ...state.queue.wrap(secretMethods(state)),
       connectClose: () => ref.release(),
       subscribe: (listener) => state.events.on(listener),
     };

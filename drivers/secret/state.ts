@@ -9,6 +9,7 @@ import type { DriverEvent, SecretRef } from "../../util/driver.ts";
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 import { EventHub } from "../../util/event_hub.ts";
+import { SerialQueue } from "../../util/serial.ts";
 import type { DriverPaths } from "../../util/driver_paths.ts";
 import { formatSecretXML, parseSecretXML, type SecretDef } from "../../conf/secret/mod.ts";
 import { ValueCipher } from "./value_cipher.ts";
@@ -55,6 +56,8 @@ export class SecretState {
   readonly secrets = new Map<string, SecretObj>();
   /** Secret events for every connection. */
   readonly events = new EventHub<DriverEvent>();
+  /** Every call of every connection, one at a time (libvirt's secret object locks). */
+  readonly queue = new SerialQueue();
   readonly #paths: DriverPaths;
   #cipher?: Promise<ValueCipher>;
 

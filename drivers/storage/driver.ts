@@ -69,8 +69,7 @@ export const storageDriver: SecondaryDriver = {
     );
     const state = ref.state;
     return {
-      ...storagePoolMethods(state),
-      ...storageVolMethods(state),
+      ...state.queue.wrap({ ...storagePoolMethods(state), ...storageVolMethods(state) }),
       connectClose: () => ref.release(),
       subscribe: (listener) => state.events.on(listener),
     };

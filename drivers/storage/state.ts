@@ -9,6 +9,7 @@
 import type { DriverEvent, StoragePoolRef } from "../../util/driver.ts";
 import { VirError } from "../../util/errors.ts";
 import { EventHub } from "../../util/event_hub.ts";
+import { SerialQueue } from "../../util/serial.ts";
 import type { DriverPaths } from "../../util/driver_paths.ts";
 import {
   poolEvent,
@@ -25,6 +26,8 @@ export class StorageState {
   readonly events = new EventHub<DriverEvent>();
   /** Where configs and state files go. */
   readonly paths: DriverPaths;
+  /** Every call of every connection, one at a time (libvirt's pool and volume locks). */
+  readonly queue = new SerialQueue();
 
   constructor(paths: DriverPaths) {
     this.paths = paths;

@@ -236,3 +236,22 @@ Deno.test("persistence: configs, autostart links and running pools survive a new
     await second.connectClose();
   });
 });
+
+Deno.test("concurrent calls: two creates of one name make one volume, the other gets libvirt's error", async () => {
+  await withSecondary(storageDriver, async (conn, root) => {
+    const pool = await conn.storagePoolCreateXML!(
+      poolXML("p", `${root}/p`),
+      VIR.STORAGE_POOL_CREATE_WITH_BUILD,
+    );
+    const results = await Promise.allSettled(
+      [0, 1].map(() => conn.storageVolCreateXML!(pool, volXML("same.img", MiB), 0)),
+    );
+    assert.deepEqual(results.map((r) => r.status), ["fulfilled", "rejected"]);
+    await rejectsWith(
+      Promise.reject((results[1] as PromiseRejectedResult).reason),
+      VIR.ERR_STORAGE_VOL_EXIST,
+      "storage volume 'same.img' exists already",
+    );
+    assert.deepEqual(await conn.storagePoolListVolumes!(pool), ["same.img"]);
+  });
+});
