@@ -163,6 +163,7 @@ export async function refreshVol(vol: StorageVolDef): Promise<boolean> {
   vol.physical = probed.physical;
   vol.target.format = probed.format;
   vol.target.permissions = probed.permissions;
+  vol.target.timestamps = probed.timestamps;
   // What libvirt learns at creation (compat, cluster size, features) is not in a refreshed
   // volume's XML: the probe does not report it.
   delete vol.target.compat;
@@ -174,6 +175,7 @@ export async function refreshVol(vol: StorageVolDef): Promise<boolean> {
       path: probed.backing.path,
       format: probed.backing.format ?? backing?.format ?? "raw",
       permissions: backing?.permissions ?? {},
+      timestamps: backing?.timestamps,
     };
   } else {
     delete vol.backingStore;

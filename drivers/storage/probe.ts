@@ -7,6 +7,8 @@
  * @module
  */
 import type { StoragePerms } from "../../conf/storage_pool/mod.ts";
+import type { VolTimestamps } from "../../conf/storage_vol/mod.ts";
+import { runCommand } from "./host_fs.ts";
 
 /** A probed volume file. */
 export interface ProbedFile {
@@ -20,6 +22,8 @@ export interface ProbedFile {
   physical: number;
   /** The file's mode, owner and group. */
   permissions: StoragePerms;
+  /** Access, modification and change times with nanoseconds (birth time: libvirt's 0). */
+  timestamps: VolTimestamps;
   /** qcow2: the backing file (absolute) and its format, when it names one. */
   backing?: { path: string; format?: string };
 }
@@ -52,13 +56,16 @@ export async function probeFile(path: string): Promise<ProbedFile | undefined> {
     owner: st.uid ?? undefined,
     group: st.gid ?? undefined,
   };
-  const allocation = (st.blocks ?? 0) * 512;
-  if (st.isDirectory) {
-    return { format: "dir", capacity: st.size, allocation, physical: st.size, permissions };
-  }
-  if (!st.isFile) return undefined;
+  if (!st.isDirectory && !st.isFile) return undefined;
+  const base = {
+    capacity: st.size,
+    allocation: (st.blocks ?? 0) * 512,
+    physical: st.size,
+    permissions,
+    timestamps: await timestamps(path),
+  };
+  if (st.isDirectory) return { format: "dir", ...base };
   const head = await readHead(path);
-  const base = { capacity: st.size, allocation, physical: st.size, permissions };
   if (head.byteLength < 72) return { format: "raw", ...base };
   const v = new DataView(head.buffer, head.byteOffset, head.byteLength);
   if (v.getUint32(0) !== QCOW2_MAGIC) return { format: "raw", ...base };
@@ -94,6 +101,13 @@ function backingFormat(v: DataView, version: number): string | undefined {
     at += 8 + Math.ceil(len / 8) * 8;
   }
   return undefined;
+}
+
+/** `virStorageVolTimestampFormat` of the file's times: `SECONDS[.NANOSECONDS]`. */
+async function timestamps(path: string): Promise<VolTimestamps> {
+  const out = await runCommand("stat", ["-c", "%.9X %.9Y %.9Z", path]);
+  const [atime, mtime, ctime] = out.trim().split(" ").map((t) => t.replace(/\.0{9}$/, ""));
+  return { atime, mtime, ctime, btime: "0" };
 }
 
 async function readHead(path: string): Promise<Uint8Array> {
