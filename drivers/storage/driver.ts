@@ -9,7 +9,8 @@
 import type { SecondaryConnection, SecondaryDriver } from "../../util/contract/compose.ts";
 import { driverPaths } from "../../util/driver_paths.ts";
 import { SharedStates } from "../../util/shared_state.ts";
-import { checkPool, refreshPool } from "./dir_backend.ts";
+import { refreshPool } from "./dir_backend.ts";
+import { isRunning } from "./pool_backend.ts";
 import { checkBackend, startPool, storagePoolMethods } from "./pool_api.ts";
 import { StorageState } from "./state.ts";
 import { storageVolMethods } from "./vol_api.ts";
@@ -23,7 +24,7 @@ async function loadState(configDir: string, stateDir: string): Promise<StorageSt
   for (const obj of running) {
     try {
       checkBackend(obj.def);
-      if (await checkPool(obj.def)) {
+      if (await isRunning(obj.def)) {
         await refreshPool(obj);
         obj.active = true;
         continue;
@@ -37,7 +38,7 @@ async function loadState(configDir: string, stateDir: string): Promise<StorageSt
   for (const obj of autostart) {
     try {
       checkBackend(obj.def);
-      await startPool(state, obj, false);
+      await startPool(state, obj);
     } catch {
       // libvirt logs "Failed to autostart storage pool" and goes on with the others.
     }

@@ -22,14 +22,15 @@ import {
   type StoragePoolDef,
 } from "../../conf/storage_pool/mod.ts";
 import { poolInState, poolOf } from "./access.ts";
-import { buildPool, deletePool, refreshPool } from "./dir_backend.ts";
+import { deletePool, refreshPool } from "./dir_backend.ts";
+import { build, start, stop } from "./pool_backend.ts";
 import type { StorageState } from "./state.ts";
 
 const F = "STORAGE";
 const E = VIR;
 
 /** The pool types this driver has a backend for. */
-const BACKENDS = new Set(["dir"]);
+const BACKENDS = new Set(["dir", "fs"]);
 
 /**
  * `virStorageBackendForType`: refuses a pool type without a backend here.
@@ -61,36 +62,53 @@ function parseDef(xml: string): StoragePoolDef {
   return def;
 }
 
-/** The build flags `storagePoolCreate*` pass on, from its `CREATE_WITH_BUILD*` flags. */
-function withBuild(flags: number): boolean {
-  return (flags & (E.STORAGE_POOL_CREATE_WITH_BUILD | E.STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE |
-    E.STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE)) !== 0;
+/**
+ * The build flags `storagePoolCreate*` pass on from its `CREATE_WITH_BUILD*` flags, undefined
+ * for no build.
+ */
+function buildFlags(flags: number): number | undefined {
+  if (flags & E.STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE) return E.STORAGE_POOL_BUILD_OVERWRITE;
+  if (flags & E.STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE) {
+    return E.STORAGE_POOL_BUILD_NO_OVERWRITE;
+  }
+  return flags & E.STORAGE_POOL_CREATE_WITH_BUILD ? 0 : undefined;
 }
 
 const CREATE_FLAGS = E.STORAGE_POOL_CREATE_WITH_BUILD |
   E.STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE | E.STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE;
 
 /**
- * Starts a pool as `storagePoolCreate` and autostart do: build when asked, refresh (a pool
- * whose refresh fails does not start), mark it active and record its state file.
+ * Starts a pool as `storagePoolCreate` and autostart do: build when asked (`buildWith`: the
+ * build flags), start (mount), refresh (a pool whose refresh fails is stopped again), mark it
+ * active and record its state file.
  *
  * @example
  * ```ts
  * import { startPool } from "./pool_api.ts";
  * declare const state: import("./state.ts").StorageState;
  * declare const obj: import("../../conf/objects/storage_pool_obj.ts").PoolObj;
- * await startPool(state, obj, false);
+ * await startPool(state, obj);
  * ```
  */
-export async function startPool(state: StorageState, obj: PoolObj, build: boolean) {
-  if (build) await buildPool(obj.def);
-  await refreshPool(obj);
+export async function startPool(state: StorageState, obj: PoolObj, buildWith?: number) {
+  if (buildWith !== undefined) await build(obj.def, buildWith);
+  await start(obj.def);
+  try {
+    await refreshPool(obj);
+  } catch (e) {
+    await stop(obj.def);
+    throw e;
+  }
   obj.active = true;
   await state.saveStatus(obj, true);
 }
 
-/** Stops a pool: its volumes are forgotten, its state file removed, a transient one goes. */
+/**
+ * Stops a pool: unmounted, its volumes forgotten, its state file removed, a transient one
+ * gone.
+ */
 async function stopPool(state: StorageState, obj: PoolObj): Promise<void> {
+  await stop(obj.def);
   obj.active = false;
   obj.volumes.clear();
   await state.saveStatus(obj, false);
@@ -160,7 +178,7 @@ export function storagePoolMethods(state: StorageState): Partial<DriverConnectio
       checkFlags(flags, CREATE_FLAGS, "storagePoolCreateXML", F);
       const obj = pools.addDef(parseDef(xml), true);
       try {
-        await startPool(state, obj, withBuild(flags));
+        await startPool(state, obj, buildFlags(flags));
       } catch (e) {
         if (!obj.persistent) pools.delete(obj);
         throw e;
@@ -211,13 +229,13 @@ export function storagePoolMethods(state: StorageState): Partial<DriverConnectio
             "are mutually exclusive",
         );
       }
-      await buildPool(obj.def);
+      await build(obj.def, flags);
       state.emit(poolRef(obj), E.STORAGE_POOL_EVENT_CREATED);
     },
     storagePoolCreate: async (pool, flags) => {
       checkFlags(flags, CREATE_FLAGS, "storagePoolCreate", F);
       const obj = poolInState(poolOf(state, pool), false);
-      await startPool(state, obj, withBuild(flags));
+      await startPool(state, obj, buildFlags(flags));
       state.emit(poolRef(obj), E.STORAGE_POOL_EVENT_STARTED);
     },
     storagePoolDestroy: async (pool) => {
