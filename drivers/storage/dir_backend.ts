@@ -11,9 +11,9 @@ import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 import type { PoolObj } from "../../conf/objects/storage_pool_obj.ts";
 import type { StoragePoolDef } from "../../conf/storage_pool/mod.ts";
-import type { StorageVolDef } from "../../conf/storage_vol/mod.ts";
+import type { StorageVolDef, VolTimestamps } from "../../conf/storage_vol/mod.ts";
 import { fsStats, runCommand } from "./host_fs.ts";
-import { probeFile } from "./probe.ts";
+import { fileTimes, probeFile } from "./probe.ts";
 import { systemError } from "./sys_error.ts";
 
 /** `VIR_STORAGE_DEFAULT_POOL_PERM_MODE`. */
@@ -114,6 +114,7 @@ export async function refreshPool(obj: PoolObj): Promise<void> {
     throw systemError(`cannot open directory '${dir}'`, e);
   }
   obj.volumes.clear();
+  const times = await fileTimes(names.map((n) => `${dir}/${n}`));
   for (const name of names.sort()) {
     const vol: StorageVolDef = {
       name,
@@ -123,7 +124,7 @@ export async function refreshPool(obj: PoolObj): Promise<void> {
       allocation: 0,
       target: { path: `${dir}/${name}`, format: "raw", permissions: {} },
     };
-    if (await refreshVol(vol)) obj.volumes.add(vol);
+    if (await refreshVol(vol, times)) obj.volumes.add(vol);
   }
   let st: Deno.FileInfo;
   try {
@@ -154,8 +155,11 @@ export async function refreshPool(obj: PoolObj): Promise<void> {
  * await refreshVol(vol);
  * ```
  */
-export async function refreshVol(vol: StorageVolDef): Promise<boolean> {
-  const probed = await probeFile(vol.target.path ?? "");
+export async function refreshVol(
+  vol: StorageVolDef,
+  times?: Map<string, VolTimestamps>,
+): Promise<boolean> {
+  const probed = await probeFile(vol.target.path ?? "", times);
   if (!probed) return false;
   vol.type = probed.format === "dir" ? "dir" : "file";
   vol.capacity = probed.capacity;
