@@ -4,7 +4,7 @@
  * gave for them (fixtures/libvirt_session.jsonl, recorded by record_libvirt.sh), step by step:
  * results, volume XML and libvirt's errors (code, domain, message). Masked on both sides: the
  * pool directory, file owner and group (libvirtd ran as another user), the values of volume
- * timestamps and the pool's file-system sizes.
+ * timestamps, the pool's file-system sizes and its generated UUID.
  */
 import assert from "node:assert/strict";
 import { VirError } from "../../../util/errors.ts";
@@ -29,6 +29,11 @@ function mask(line: string): string {
 function maskStep(out: { step: string; result?: unknown; error?: unknown }): string {
   if (out.step === "poolInfo" && Array.isArray(out.result)) {
     out.result = [out.result[0], "*", "*", "*"];
+  }
+  if (out.step === "poolXML" && typeof out.result === "string") {
+    out.result = out.result
+      .replace(/<uuid>[-0-9a-f]+<\/uuid>/, "<uuid>*</uuid>")
+      .replace(/<(capacity|allocation|available) unit='bytes'>\d+</g, "<$1 unit='bytes'>*<");
   }
   if (typeof out.result === "string") out.result = mask(out.result);
   return JSON.stringify(out);
@@ -73,6 +78,14 @@ async function runStep(
       return await done(storage.storagePoolDelete!(await pool(), 0));
     case "poolLookup":
       return await pool().then(() => null);
+    case "poolXML":
+      return await storage.storagePoolGetXMLDesc!(await pool(), 0);
+    case "poolBuildFlags":
+      return await done(storage.storagePoolBuild!(await pool(), Number(a[1])));
+    case "poolCreateXML":
+      return (await storage.storagePoolCreateXML!(s[0], Number(a[1]))).name;
+    case "poolIsPersistent":
+      return Number(await storage.storagePoolIsPersistent!(await pool()));
     case "volCreate":
       return (await storage.storageVolCreateXML!(await pool(), s[1], 0)).name;
     case "volCreateFrom":
@@ -91,6 +104,16 @@ async function runStep(
       return await done(storage.storageVolDelete!(await vol(), 0));
     case "volLookup":
       return (await vol()).key;
+    case "volLookupPath":
+      return (await storage.storageVolLookupByPath!(s[0])).name;
+    case "volLookupKey":
+      return (await storage.storageVolLookupByKey!(s[0])).name;
+    case "volInfoPhysical": {
+      const i = await storage.storageVolGetInfoFlags!(await vol(), 1);
+      return [i.type, i.capacity, i.allocation];
+    }
+    case "volWipePattern":
+      return await done(storage.storageVolWipePattern!(await vol(), Number(a[2]), 0));
     case "secretDefine":
       return (await secrets.secretDefineXML!(s[0], 0)).uuid;
     case "secretSetValue": {
