@@ -111,7 +111,8 @@ export async function refreshPool(obj: PoolObj): Promise<void> {
       if (!/[\x00-\x1f\x7f]/.test(e.name)) names.push(e.name);
     }
   } catch (e) {
-    throw systemError(`cannot open directory '${dir}'`, e);
+    // virDirOpen reports from util/, so in no error domain.
+    throw systemError(`cannot open directory '${dir}'`, e, "NONE");
   }
   obj.volumes.clear();
   const times = await fileTimes(names.map((n) => `${dir}/${n}`));
