@@ -237,12 +237,29 @@ export async function buildVol(vol: StorageVolDef, input?: StorageVolDef): Promi
   try {
     if (input) await cloneVol(vol, input);
     else if (format === "raw" && !vol.target.encryption) await createRaw(vol);
-    else if (format === "dir") {
-      await Deno.mkdir(path, { mode: vol.target.permissions.mode ?? 0o755 });
-    } else await createWithQemuImg(vol);
+    else if (format === "dir") await createDir(vol);
+    else await createWithQemuImg(vol);
   } catch (e) {
-    await Deno.remove(path, { recursive: format === "dir" }).catch(() => {});
+    // Only what this build made goes: a file that was there first is not ours to remove.
+    if (!(e instanceof Deno.errors.AlreadyExists || alreadyExists(e))) {
+      await Deno.remove(path, { recursive: format === "dir" }).catch(() => {});
+    }
     throw e;
+  }
+}
+
+function alreadyExists(e: unknown): boolean {
+  return e instanceof VirError && e.message.endsWith(": File exists");
+}
+
+/** libvirt's `createFileDir`: the directory with the volume mode (0600 unless given). */
+async function createDir(vol: StorageVolDef): Promise<void> {
+  const path = vol.target.path ?? "";
+  try {
+    await Deno.mkdir(path);
+    await Deno.chmod(path, vol.target.permissions.mode ?? VOL_MODE);
+  } catch (e) {
+    throw systemError(`cannot create path '${path}'`, e);
   }
 }
 

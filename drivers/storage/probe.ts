@@ -67,7 +67,8 @@ export async function probeFile(
     permissions,
     timestamps: times?.get(path) ?? (await fileTimes([path])).get(path),
   };
-  if (st.isDirectory) return { format: "dir", ...base };
+  // libvirt sizes only regular files: a directory volume is 0 bytes.
+  if (st.isDirectory) return { ...base, format: "dir", capacity: 0, allocation: 0, physical: 0 };
   const head = await readHead(path);
   if (head.byteLength < 72) return { format: "raw", ...base };
   const v = new DataView(head.buffer, head.byteOffset, head.byteLength);
