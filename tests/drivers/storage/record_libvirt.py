@@ -49,6 +49,7 @@ def run(step):
     if op == "secretGetValue": return base64.b64encode(sec(a[0]).value(0)).decode()
     if op == "secretXML": return sec(a[0]).XMLDesc(0)
     if op == "secretList": return sorted(conn.listSecrets())
+    if op == "secretListAll": return sorted(x.UUIDString() for x in conn.listAllSecrets(a[0]))
     if op == "secretLookupUsage": return conn.secretLookupByUsage(a[0], a[1]).UUIDString()
     if op == "secretUndefine": return sec(a[0]).undefine()
     raise ValueError(op)

@@ -126,6 +126,8 @@ async function runStep(
       return await secrets.secretGetXMLDesc!(await secret(), 0);
     case "secretList":
       return (await secrets.connectListSecrets!()).sort();
+    case "secretListAll":
+      return (await secrets.connectListAllSecrets!(Number(a[0]))).map((r) => r.uuid).sort();
     case "secretLookupUsage":
       return (await secrets.secretLookupByUsage!(Number(a[0]), s[1])).uuid;
     case "secretUndefine":
