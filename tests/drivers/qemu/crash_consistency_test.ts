@@ -46,10 +46,13 @@ Deno.test("#7: a driver killed right after spawning QEMU: the restart kills it, 
   const dir = await Deno.makeTempDir();
   const launcher = new KillableLauncher();
   const first = await openState(dir, launcher);
-  await first.saveConfig(Object.assign(first.domains.add(first.parse(xml("q1")), {
-    live: false,
-    checkLive: false,
-  }).obj, { persistent: true }));
+  await first.saveConfig(Object.assign(
+    first.domains.add(first.parse(xml("q1")), {
+      live: false,
+      checkLive: false,
+    }).obj,
+    { persistent: true },
+  ));
   launcher.dieAfterSpawn = true;
   void first.start(byName(first, "q1"), 0);
   await new Promise((r) => setTimeout(r, 20));
