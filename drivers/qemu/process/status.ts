@@ -55,9 +55,17 @@ export async function saveStatus(runDir: string, status: DomainStatus): Promise<
   await writeFileAtomic(statusPath(runDir, status.name), JSON.stringify(status));
 }
 
-/** Removes a domain's status file. */
-export async function removeStatus(runDir: string, name: string): Promise<void> {
-  await Deno.remove(statusPath(runDir, name)).catch(() => {});
+/**
+ * Removes a domain's status file. Synchronously: a removal left pending by a stop must not
+ * land after the next start has written the domain's new status.
+ */
+export function removeStatus(runDir: string, name: string): Promise<void> {
+  try {
+    Deno.removeSync(statusPath(runDir, name));
+  } catch {
+    // Already gone.
+  }
+  return Promise.resolve();
 }
 
 const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
