@@ -150,12 +150,17 @@ async function checkState(
   const alive = new SystemLauncher().find(`${dir}/run`);
   const owned = new Set<number>();
   for (const dom of await conn.connectListAllDomains!(VIR.CONNECT_LIST_DOMAINS_ACTIVE)) {
-    const status = JSON.parse(await Deno.readTextFile(`${dir}/run/${dom.name}.status.json`));
+    const text = await Deno.readTextFile(`${dir}/run/${dom.name}.status.json`).catch(() => "{}");
+    const status = JSON.parse(text);
     const pids = alive.get(status.monitorPath) ?? [];
     if (pids.includes(status.pid)) {
       owned.add(status.pid);
       tally.adopted++;
-    } else tally.ghosts++;
+    } else {
+      tally.ghosts++;
+      const state = await conn.domainGetState!(dom, 0).catch(() => "gone");
+      tally.problems.push(`${dom.name} active without its QEMU: ${text}, now ${state}`);
+    }
   }
   for (const pids of alive.values()) {
     if (pids.length > 1) tally.duplicates++;
