@@ -42,17 +42,32 @@ async function openState(dir: string, launcher: FakeLauncher, logs: string[] = [
 
 const byName = (s: QemuDriverState, name: string) => s.domains.findByName(name)!;
 
+/** Domain q1 in `state`: persistent (its config saved) or transient. */
+async function addQ1(state: QemuDriverState, persistent: boolean) {
+  const { obj } = state.domains.add(state.parse(xml("q1")), {
+    live: !persistent,
+    checkLive: !persistent,
+  });
+  obj.persistent = persistent;
+  await state.saveConfig(obj);
+  return obj;
+}
+
+/** A fresh state directory with q1 running under a first state (which is left as it is). */
+async function runningQ1(persistent: boolean) {
+  const dir = await Deno.makeTempDir();
+  const launcher = new FakeLauncher();
+  const first = await openState(dir, launcher);
+  const obj = await addQ1(first, persistent);
+  await first.start(obj, 0);
+  return { dir, launcher, first, obj };
+}
+
 Deno.test("#7: a driver killed right after spawning QEMU: the restart kills it, the next start runs one QEMU", async () => {
   const dir = await Deno.makeTempDir();
   const launcher = new KillableLauncher();
   const first = await openState(dir, launcher);
-  await first.saveConfig(Object.assign(
-    first.domains.add(first.parse(xml("q1")), {
-      live: false,
-      checkLive: false,
-    }).obj,
-    { persistent: true },
-  ));
+  await addQ1(first, true);
   launcher.dieAfterSpawn = true;
   void first.start(byName(first, "q1"), 0);
   await new Promise((r) => setTimeout(r, 20));
@@ -75,11 +90,7 @@ Deno.test("#7: a driver killed right after spawning QEMU: the restart kills it, 
 });
 
 Deno.test("#7: a driver killed after a finished start: the restart adopts QEMU, a start is refused", async () => {
-  const dir = await Deno.makeTempDir();
-  const launcher = new FakeLauncher();
-  const first = await openState(dir, launcher);
-  const { obj } = first.domains.add(first.parse(xml("q1")), { live: true, checkLive: true });
-  await first.start(obj, 0);
+  const { dir, launcher, obj } = await runningQ1(false);
   // Killed: never closed. The restart must neither lose nor duplicate the QEMU.
   const second = await openState(dir, launcher);
   const again = byName(second, "q1");
@@ -93,11 +104,7 @@ Deno.test("#7: a driver killed after a finished start: the restart adopts QEMU, 
 });
 
 Deno.test("#7: a QEMU in the run directory that no status names is killed", async () => {
-  const dir = await Deno.makeTempDir();
-  const launcher = new FakeLauncher();
-  const first = await openState(dir, launcher);
-  const { obj } = first.domains.add(first.parse(xml("q1")), { live: true, checkLive: true });
-  await first.start(obj, 0);
+  const { dir, launcher, first } = await runningQ1(false);
   await first.close();
   await Deno.remove(`${dir}/run/q1.status.json`);
   const logs: string[] = [];
@@ -110,13 +117,7 @@ Deno.test("#7: a QEMU in the run directory that no status names is killed", asyn
 
 /** A persistent q1 running under a closed state, its status then damaged by `damage`. */
 async function damagedRunning(damage: (status: Record<string, unknown>) => string) {
-  const dir = await Deno.makeTempDir();
-  const launcher = new FakeLauncher();
-  const first = await openState(dir, launcher);
-  const { obj } = first.domains.add(first.parse(xml("q1")), { live: false, checkLive: false });
-  obj.persistent = true;
-  await first.saveConfig(obj);
-  await first.start(obj, 0);
+  const { dir, launcher, first } = await runningQ1(true);
   await first.close();
   const path = `${dir}/run/q1.status.json`;
   await Deno.writeTextFile(path, damage(JSON.parse(await Deno.readTextFile(path))));
