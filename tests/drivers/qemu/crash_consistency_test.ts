@@ -13,6 +13,8 @@ import { FakeLauncher } from "../../../drivers/qemu/testing/mod.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
 import type { VirError } from "../../../util/errors.ts";
+import { spawnGateway } from "../../gateway/process.ts";
+import { realQemuTest } from "./real_qemu.ts";
 
 const xml = (name: string, uuid = "33333333-2222-3333-4444-555555555555") =>
   `<domain type='qemu'><name>${name}</name><uuid>${uuid}</uuid>
@@ -258,4 +260,43 @@ Deno.test("connectListAllDomains with ACTIVE|INACTIVE lists every domain", async
   await conn.domainDestroyFlags!(transient, 0);
   await conn.connectClose();
   await Deno.remove(dir, { recursive: true });
+});
+
+realQemuTest({
+  name: "#8: the gateway process comes up with damaged QEMU state files and serves test:///default",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    await Deno.mkdir(`${dir}/run`, { recursive: true });
+    await Deno.mkdir(`${dir}/config`, { recursive: true });
+    const status = {
+      name: "q1",
+      uuid: "33333333-2222-3333-4444-555555555555",
+      id: 1,
+      pid: 1,
+      monitorPath: `${dir}/run/q1.qmp`,
+      state: 1,
+      reason: 1,
+      liveXml: xml("q1"),
+    }; // no vcpus
+    await Deno.writeTextFile(`${dir}/run/q1.status.json`, JSON.stringify(status));
+    await Deno.writeTextFile(`${dir}/run/q2.status.json`, '{"name":"q2","liveXml":"<dom');
+    await Deno.writeTextFile(`${dir}/config/q3.xml`, xml("q3").slice(0, 90));
+    const gw = await spawnGateway({ env: { EDGEVIRT_QEMU_STATE_DIR: dir } });
+    try {
+      assert.match(gw.stderr(), /serving test:\/\/\/default, qemu:\/\/\/session/);
+      for (const file of ["run/q1.status.json", "run/q2.status.json", "config/q3.xml"]) {
+        assert.match(gw.stderr(), new RegExp(`damaged file '${dir}/${file}'`));
+        assert.ok(
+          [...Deno.readDirSync(`${dir}/${file.split("/")[0]}`)].some((e) =>
+            e.name.startsWith(`${file.split("/")[1]}.damaged-`)
+          ),
+        );
+      }
+    } finally {
+      await gw.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
