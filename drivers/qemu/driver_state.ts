@@ -497,6 +497,14 @@ export class QemuDriverState {
       await removeStatus(this.paths.runDir, st.name);
       return false;
     }
+    // The monitor must answer as the domain's QEMU before the domain takes it.
+    const name = await proc.monitor.queryName().catch((err) => `(no answer: ${err})`);
+    if (name !== st.name) {
+      this.#log(`the QEMU of '${st.name}' (pid ${st.pid}) answers query-name with '${name}'`);
+      await proc.monitor.close();
+      await removeStatus(this.paths.runDir, st.name);
+      return false;
+    }
     let obj: QemuDomainObj;
     try {
       obj = this.domains.add(liveDef, { live: true, checkLive: false }).obj;

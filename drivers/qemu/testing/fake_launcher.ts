@@ -49,6 +49,10 @@ export class FakeLauncher implements QemuLauncher {
       pid: this.#nextPid++,
       noShutdown: argv.includes("-no-shutdown"),
       pvpanic: argv.some((a) => a === "pvpanic" || a.startsWith("pvpanic,")),
+      name: argv[argv.indexOf("-name") + 1].match(/^guest=((?:[^,]|,,)*)/)?.[1].replaceAll(
+        ",,",
+        ",",
+      ),
       ...this.#options,
     });
     this.instances.set(fake.pid, fake);

@@ -117,6 +117,22 @@ Deno.test("#7: a QEMU in the run directory that no status names is killed", asyn
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("#7: a QEMU whose monitor does not answer query-name with the domain's name is not adopted", async () => {
+  const dir = await Deno.makeTempDir();
+  const launcher = new FakeLauncher({
+    onCommand: (execute) => execute === "query-name" ? { return: { name: "other" } } : undefined,
+  });
+  const first = await openState(dir, launcher);
+  await first.start(await addQ1(first, true), 0);
+  await first.close();
+  const logs: string[] = [];
+  const second = await openState(dir, launcher, logs);
+  assert.equal(byName(second, "q1").state, VIR.DOMAIN_SHUTOFF);
+  assert.deepEqual(launcher.alive(), []);
+  assert.match(logs.join("\n"), /the QEMU of 'q1' \(pid 70000\) answers query-name with 'other'/);
+  await Deno.remove(dir, { recursive: true });
+});
+
 /** A persistent q1 running under a closed state, its status then damaged by `damage`. */
 async function damagedRunning(damage: (status: Record<string, unknown>) => string) {
   const { dir, launcher, first } = await runningQ1(true);
