@@ -4,7 +4,8 @@
  * (`begin`, then `end … ok|err`) with a synchronous append, so the test knows which calls were
  * acknowledged and which were in flight when the kill came.
  *
- * Usage: `deno run -A fault_child.ts STATE_DIR SEED`
+ * Usage: `deno run -A fault_child.ts STATE_DIR SEED` (random calls until killed), or
+ * `deno run -A fault_child.ts STATE_DIR start` (defines d0, starts it once, then idles).
  */
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import type { DomainRef, DriverConnection } from "../../../util/driver.ts";
@@ -22,8 +23,17 @@ export function faultXml(name: string, memoryMiB = 64): string {
 <devices><memballoon model='none'/></devices></domain>`;
 }
 
-async function main(dir: string, seed: number) {
-  let x = seed >>> 0 || 1;
+/** Issue 14 #7's reproduction: one start of d0, for a kill at a chosen instant of it. */
+async function startOnce(conn: DriverConnection): Promise<void> {
+  const dom = await conn.domainDefineXMLFlags!(faultXml("d0"), 0);
+  console.log("begin start d0");
+  await conn.domainCreateWithFlags!(dom, 0);
+  console.log("end start d0 ok");
+  await new Promise(() => {});
+}
+
+async function main(dir: string, seed: string) {
+  let x = Number(seed) >>> 0 || 1;
   const rand = (n: number) => {
     // xorshift32: the run is reproducible from its seed.
     x ^= x << 13;
@@ -36,6 +46,7 @@ async function main(dir: string, seed: number) {
     accel: "tcg",
     log: () => {},
   }) as DriverConnection;
+  if (seed === "start") return await startOnce(conn);
   const journal = `${dir}/journal`;
   const note = (line: string) => Deno.writeTextFileSync(journal, `${line}\n`, { append: true });
   const ref = (name: string): Promise<DomainRef> => conn.domainLookupByName!(name);
@@ -61,4 +72,4 @@ async function main(dir: string, seed: number) {
   }
 }
 
-if (import.meta.main) await main(Deno.args[0], Number(Deno.args[1]));
+if (import.meta.main) await main(Deno.args[0], Deno.args[1]);

@@ -244,3 +244,52 @@ realQemuTest({
     );
   },
 });
+
+realQemuTest({
+  name: "#7 real QEMU: SIGKILL 0–90 ms into a start, restart, start again: one QEMU for the domain",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "ev-kill-start-" });
+    const launcher = new SystemLauncher();
+    const outcomes: string[] = [];
+    try {
+      for (let delay = 0; delay <= 90; delay += 10) {
+        const child = new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", "--no-check", CHILD, dir, "start"],
+          stdout: "piped",
+          stderr: "null",
+        }).spawn();
+        const next = lineReader(child.stdout);
+        assert.ok(await next((l) => l === "begin start d0", 30_000), "the start began");
+        await new Promise((r) => setTimeout(r, delay));
+        child.kill("SIGKILL");
+        await child.status;
+        const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
+          stateDir: dir,
+          accel: "tcg",
+          log: () => {},
+        }) as DriverConnection;
+        try {
+          const dom = await conn.domainLookupByName!("d0");
+          const adopted = await conn.domainIsActive!(dom);
+          const before = [...launcher.find(`${dir}/run`).values()].flat().length;
+          if (!adopted) await conn.domainCreateWithFlags!(dom, 0);
+          const after = [...launcher.find(`${dir}/run`).values()].flat().length;
+          outcomes.push(`${delay} ms: ${adopted ? "adopted" : "killed"}, ${before} → ${after}`);
+          assert.equal(before, adopted ? 1 : 0, outcomes.join("; "));
+          assert.equal(after, 1, outcomes.join("; "));
+          await conn.domainDestroyFlags!(dom, 0);
+          await conn.domainUndefineFlags!(dom, 0);
+        } finally {
+          await conn.connectClose();
+        }
+      }
+      console.log(`kill during start: ${outcomes.join("; ")}`);
+      assert.deepEqual([...launcher.find(`${dir}/run`).values()].flat(), []);
+    } finally {
+      for (const pid of [...launcher.find(`${dir}/run`).values()].flat()) await launcher.reap(pid);
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
