@@ -17,6 +17,67 @@ import { realQemuTest } from "./real_qemu.ts";
 
 const CHILD = new URL("./fault_child.ts", import.meta.url).pathname;
 
+/**
+ * The driver on `dir` (real QEMU, TCG), reopened as a restarted process would. A process
+ * killed while it was spawning QEMU leaves its lock on `driver.pid` with the forked child until
+ * that child's exec closes it: the open waits out that instant.
+ */
+async function openDir(dir: string, log: (m: string) => void = () => {}) {
+  for (let tries = 0;; tries++) {
+    try {
+      return await qemuConnectDriver.open(new URL("qemu:///session"), {
+        stateDir: dir,
+        accel: "tcg",
+        log,
+      }) as DriverConnection;
+    } catch (err) {
+      if (tries === 50 || !/Failed to acquire pid file/.test(String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+/** Every QEMU alive whose monitor lies in `dir`'s run directory. */
+const qemusIn = (dir: string) => [...new SystemLauncher().find(`${dir}/run`).values()].flat();
+
+/** Starts the driver process on `dir` in `mode` (a seed, or `start`). */
+function spawnChild(dir: string, mode: string) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--no-check", CHILD, dir, mode],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const kill = async () => {
+    child.kill("SIGKILL");
+    await child.status;
+  };
+  return { next: lineReader(child.stdout), kill };
+}
+
+/**
+ * A real-QEMU test on a fresh state directory; whatever QEMU the body leaves is reported as a
+ * failure and killed.
+ */
+function killTest(name: string, body: (dir: string) => Promise<void>): void {
+  realQemuTest({
+    name,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: async () => {
+      const dir = await Deno.makeTempDir({ prefix: "ev-fault-" });
+      let left: number[] = [];
+      try {
+        await body(dir);
+      } finally {
+        left = qemusIn(dir);
+        for (const pid of left) await new SystemLauncher().reap(pid);
+        await Deno.remove(dir, { recursive: true });
+      }
+      assert.deepEqual(left, [], "no QEMU left after the run");
+    },
+  });
+}
+
 /** The lines a child prints, with a wait for the next one that matches. */
 function lineReader(stream: ReadableStream<Uint8Array>) {
   const lines: string[] = [];
@@ -94,11 +155,7 @@ interface Tally {
 /** Reopens the state after a kill and counts every broken promise. */
 async function checkRestart(dir: string, tally: Tally, startCut: boolean): Promise<void> {
   const logs: string[] = [];
-  const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
-    stateDir: dir,
-    accel: "tcg",
-    log: (m: string) => logs.push(m),
-  }) as DriverConnection;
+  const conn = await openDir(dir, (m) => logs.push(m));
   try {
     await checkState(conn, dir, tally, logs, startCut);
   } finally {
@@ -168,17 +225,13 @@ async function checkState(
   }
 }
 
-realQemuTest({
-  name:
-    "real QEMU: SIGKILL of the driver's process at random points loses no config, orphans no QEMU",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
+killTest(
+  "real QEMU: SIGKILL of the driver's process at random points loses no config, orphans no QEMU",
+  async (dir) => {
     const kills = Number(Deno.env.get("EDGEVIRT_FAULT_KILLS") ?? 10);
     const seed = Number(Deno.env.get("EDGEVIRT_FAULT_SEED") ?? Date.now() % 1e9);
     let x = seed || 1;
     const rand = (n: number) => (x = (x * 48271) % 2147483647) % n;
-    const dir = await Deno.makeTempDir({ prefix: "ev-fault-" });
     const tally: Tally = {
       kills: 0,
       killsInStart: 0,
@@ -196,18 +249,12 @@ realQemuTest({
     };
     try {
       for (let k = 0; k < kills; k++) {
-        const child = new Deno.Command(Deno.execPath(), {
-          args: ["run", "-A", "--no-check", CHILD, dir, String(seed + k)],
-          stdout: "piped",
-          stderr: "null",
-        }).spawn();
-        const next = lineReader(child.stdout);
+        const { next, kill } = spawnChild(dir, String(seed + k));
         assert.ok(await next((l) => l === "ready", 30_000), "the driver process came up");
         if (k % 2 === 1 && await next((l) => /^begin (start|create) /.test(l), 5000)) {
           await new Promise((r) => setTimeout(r, rand(60)));
         } else await new Promise((r) => setTimeout(r, rand(1500)));
-        child.kill("SIGKILL");
-        await child.status;
+        await kill();
         tally.kills++;
         const { inFlight } = journalState(await Deno.readTextFile(`${dir}/journal`));
         const startCut = [...inFlight.values()].some((op) => op === "start" || op === "create");
@@ -216,20 +263,12 @@ realQemuTest({
       }
       tally.ops = journalState(await Deno.readTextFile(`${dir}/journal`)).ops;
     } finally {
-      const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
-        stateDir: dir,
-        accel: "tcg",
-        log: () => {},
-      }) as DriverConnection;
+      const conn = await openDir(dir);
       for (const dom of await conn.connectListAllDomains!(VIR.CONNECT_LIST_DOMAINS_ACTIVE)) {
         await conn.domainDestroyFlags!(dom, 0);
       }
       await conn.connectClose();
-      const left = [...new SystemLauncher().find(`${dir}/run`).values()].flat();
-      for (const pid of left) Deno.kill(pid, "SIGKILL");
-      await Deno.remove(dir, { recursive: true });
       console.log(`fault injection (seed ${seed}): ${JSON.stringify(tally)}`);
-      assert.deepEqual(left, [], "no QEMU left after the run");
     }
     assert.ok(tally.kills === kills && tally.ops > 0);
     assert.deepEqual(
@@ -243,53 +282,33 @@ realQemuTest({
       "QEMUs duplicated, orphaned, domains without QEMU, QEMUs not adopted",
     );
   },
-});
+);
 
-realQemuTest({
-  name: "#7 real QEMU: SIGKILL 0–90 ms into a start, restart, start again: one QEMU for the domain",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const dir = await Deno.makeTempDir({ prefix: "ev-kill-start-" });
-    const launcher = new SystemLauncher();
+killTest(
+  "#7 real QEMU: SIGKILL 0–90 ms into a start, restart, start again: one QEMU for the domain",
+  async (dir) => {
     const outcomes: string[] = [];
-    try {
-      for (let delay = 0; delay <= 90; delay += 10) {
-        const child = new Deno.Command(Deno.execPath(), {
-          args: ["run", "-A", "--no-check", CHILD, dir, "start"],
-          stdout: "piped",
-          stderr: "null",
-        }).spawn();
-        const next = lineReader(child.stdout);
-        assert.ok(await next((l) => l === "begin start d0", 30_000), "the start began");
-        await new Promise((r) => setTimeout(r, delay));
-        child.kill("SIGKILL");
-        await child.status;
-        const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
-          stateDir: dir,
-          accel: "tcg",
-          log: () => {},
-        }) as DriverConnection;
-        try {
-          const dom = await conn.domainLookupByName!("d0");
-          const adopted = await conn.domainIsActive!(dom);
-          const before = [...launcher.find(`${dir}/run`).values()].flat().length;
-          if (!adopted) await conn.domainCreateWithFlags!(dom, 0);
-          const after = [...launcher.find(`${dir}/run`).values()].flat().length;
-          outcomes.push(`${delay} ms: ${adopted ? "adopted" : "killed"}, ${before} → ${after}`);
-          assert.equal(before, adopted ? 1 : 0, outcomes.join("; "));
-          assert.equal(after, 1, outcomes.join("; "));
-          await conn.domainDestroyFlags!(dom, 0);
-          await conn.domainUndefineFlags!(dom, 0);
-        } finally {
-          await conn.connectClose();
-        }
+    for (let delay = 0; delay <= 90; delay += 10) {
+      const { next, kill } = spawnChild(dir, "start");
+      assert.ok(await next((l) => l === "begin start d0", 30_000), "the start began");
+      await new Promise((r) => setTimeout(r, delay));
+      await kill();
+      const conn = await openDir(dir);
+      try {
+        const dom = await conn.domainLookupByName!("d0");
+        const adopted = await conn.domainIsActive!(dom);
+        const before = qemusIn(dir).length;
+        if (!adopted) await conn.domainCreateWithFlags!(dom, 0);
+        const after = qemusIn(dir).length;
+        outcomes.push(`${delay} ms: ${adopted ? "adopted" : "killed"}, ${before} → ${after}`);
+        assert.equal(before, adopted ? 1 : 0, outcomes.join("; "));
+        assert.equal(after, 1, outcomes.join("; "));
+        await conn.domainDestroyFlags!(dom, 0);
+        await conn.domainUndefineFlags!(dom, 0);
+      } finally {
+        await conn.connectClose();
       }
-      console.log(`kill during start: ${outcomes.join("; ")}`);
-      assert.deepEqual([...launcher.find(`${dir}/run`).values()].flat(), []);
-    } finally {
-      for (const pid of [...launcher.find(`${dir}/run`).values()].flat()) await launcher.reap(pid);
-      await Deno.remove(dir, { recursive: true });
     }
+    console.log(`kill during start: ${outcomes.join("; ")}`);
   },
-});
+);
