@@ -22,6 +22,9 @@ const CHILD = new URL("./fault_child.ts", import.meta.url).pathname;
  * killed while it was spawning QEMU leaves its lock on `driver.pid` with the forked child until
  * that child's exec closes it: the open waits out that instant.
  */
+/** How many reopenings had to wait for the lock. */
+let lockWaits = 0;
+
 async function openDir(dir: string, log: (m: string) => void = () => {}) {
   for (let tries = 0;; tries++) {
     try {
@@ -32,6 +35,7 @@ async function openDir(dir: string, log: (m: string) => void = () => {}) {
       }) as DriverConnection;
     } catch (err) {
       if (tries === 50 || !/Failed to acquire pid file/.test(String(err))) throw err;
+      if (tries === 0) lockWaits++;
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -153,11 +157,11 @@ interface Tally {
 }
 
 /** Reopens the state after a kill and counts every broken promise. */
-async function checkRestart(dir: string, tally: Tally, startCut: boolean): Promise<void> {
+async function checkRestart(dir: string, tally: Tally, lifeCut: boolean): Promise<void> {
   const logs: string[] = [];
   const conn = await openDir(dir, (m) => logs.push(m));
   try {
-    await checkState(conn, dir, tally, logs, startCut);
+    await checkState(conn, dir, tally, logs, lifeCut);
   } finally {
     await conn.connectClose();
   }
@@ -168,14 +172,17 @@ async function checkState(
   dir: string,
   tally: Tally,
   logs: string[],
-  startCut: boolean,
+  lifeCut: boolean,
 ): Promise<void> {
   const killed = logs.filter((l) => l.startsWith("killing QEMU")).length;
   tally.killedAtRestart += killed;
   // Only the QEMU of a start the kill cut short may go; any other was running and is adopted.
-  if (killed > (startCut ? 1 : 0)) {
-    tally.notAdopted += killed - (startCut ? 1 : 0);
-    tally.problems.push(`killed at restart: ${logs.join(" | ")}`);
+  if (killed > (lifeCut ? 1 : 0)) {
+    tally.notAdopted += killed - (lifeCut ? 1 : 0);
+    const tail = (await Deno.readTextFile(`${dir}/journal`)).trim().split("\n").slice(-2);
+    tally.problems.push(
+      `killed at restart: ${logs.join(" | ")}; journal tail: ${tail.join(" | ")}`,
+    );
   }
   const { defined, uncertain } = journalState(await Deno.readTextFile(`${dir}/journal`));
   for (const name of FAULT_NAMES) {
@@ -257,9 +264,11 @@ killTest(
         await kill();
         tally.kills++;
         const { inFlight } = journalState(await Deno.readTextFile(`${dir}/journal`));
-        const startCut = [...inFlight.values()].some((op) => op === "start" || op === "create");
-        if (startCut) tally.killsInStart++;
-        await checkRestart(dir, tally, startCut);
+        const cut = [...inFlight.values()];
+        if (cut.some((op) => op === "start" || op === "create")) tally.killsInStart++;
+        // A QEMU being started or destroyed when the kill came may be killed at the restart.
+        const lifeCut = cut.some((op) => ["start", "create", "destroy"].includes(op));
+        await checkRestart(dir, tally, lifeCut);
       }
       tally.ops = journalState(await Deno.readTextFile(`${dir}/journal`)).ops;
     } finally {
@@ -268,7 +277,9 @@ killTest(
         await conn.domainDestroyFlags!(dom, 0);
       }
       await conn.connectClose();
-      console.log(`fault injection (seed ${seed}): ${JSON.stringify(tally)}`);
+      console.log(
+        `fault injection (seed ${seed}): ${JSON.stringify(tally)}, lock waits ${lockWaits}`,
+      );
     }
     assert.ok(tally.kills === kills && tally.ops > 0);
     assert.deepEqual(
