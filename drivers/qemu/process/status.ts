@@ -35,7 +35,15 @@ export interface DamagedStatus {
 
 const SUFFIX = ".status.json";
 
-/** The status file of domain `name`. */
+/**
+ * The status file of domain `name`.
+ *
+ * @example
+ * ```ts
+ * import { statusPath } from "./status.ts";
+ * statusPath("/tmp/run", "vm"); // "/tmp/run/vm.status.json"
+ * ```
+ */
 export function statusPath(runDir: string, name: string): string {
   return `${runDir}/${name}${SUFFIX}`;
 }
@@ -58,6 +66,12 @@ export async function saveStatus(runDir: string, status: DomainStatus): Promise<
 /**
  * Removes a domain's status file. Synchronously: a removal left pending by a stop must not
  * land after the next start has written the domain's new status.
+ *
+ * @example
+ * ```ts
+ * import { removeStatus } from "./status.ts";
+ * await removeStatus("/tmp/run", "vm");
+ * ```
  */
 export function removeStatus(runDir: string, name: string): Promise<void> {
   try {
