@@ -170,7 +170,6 @@ export class QemuConnection implements DriverConnection {
       throw VirError.report("QEMU", "OPERATION_INVALID", "cannot undefine transient domain");
     }
     await this.#s.deleteConfig(obj);
-    obj.autostart = false;
     this.#s.emit(obj, E.DOMAIN_EVENT_UNDEFINED, E.DOMAIN_EVENT_UNDEFINED_REMOVED);
     if (isActive(obj)) obj.persistent = false;
     else this.#s.domains.remove(obj);

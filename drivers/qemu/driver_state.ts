@@ -10,6 +10,7 @@ import { VIR } from "../../util/constants.ts";
 import type { DriverEvent } from "../../util/driver.ts";
 import { VirError } from "../../util/errors.ts";
 import { EventHub } from "../../util/event_hub.ts";
+import { strerror } from "../../util/strerror.ts";
 import { assignDeviceAliases } from "./alias.ts";
 import { buildQemuArgv } from "./command/argv.ts";
 import { emulatorPinOf } from "../../conf/domain/pins.ts";
@@ -183,9 +184,22 @@ export class QemuDriverState {
     await writeFileAtomic(`${this.paths.configDir}/${obj.def.name}.xml`, xml);
   }
 
+  /**
+   * libvirt's `virDomainDeleteConfig`: the autostart mark goes whatever happens, the config
+   * must (a config left behind would bring the domain back at the next start).
+   */
   async deleteConfig(obj: QemuDomainObj): Promise<void> {
-    await Deno.remove(`${this.paths.configDir}/${obj.def.name}.xml`).catch(() => {});
     await Deno.remove(`${this.paths.configDir}/autostart/${obj.def.name}`).catch(() => {});
+    obj.autostart = false;
+    const path = `${this.paths.configDir}/${obj.def.name}.xml`;
+    await Deno.remove(path).catch((err) => {
+      if (err instanceof Deno.errors.NotFound) return;
+      throw VirError.report(
+        "DOMAIN",
+        "SYSTEM_ERROR",
+        `cannot remove config ${path}: ${strerror(err)}`,
+      );
+    });
   }
 
   async setAutostart(obj: QemuDomainObj, on: boolean): Promise<void> {

@@ -259,6 +259,20 @@ Deno.test("#10: a redefine whose config cannot be written keeps the old definiti
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("an undefine whose config cannot be removed fails and keeps the domain", async () => {
+  const dir = await Deno.makeTempDir();
+  const conn = await connect(dir, new FakeLauncher());
+  const dom = await conn.domainDefineXMLFlags!(xml("q1"), 0);
+  await Deno.remove(`${dir}/config/q1.xml`);
+  await Deno.mkdir(`${dir}/config/q1.xml/x`, { recursive: true }); // cannot be unlinked
+  const err = await conn.domainUndefineFlags!(dom, 0).catch((e) => e) as VirError;
+  assert.equal(err.codeName, "VIR_ERR_SYSTEM_ERROR");
+  assert.match(err.message, new RegExp(`^cannot remove config ${dir}/config/q1\\.xml: `));
+  assert.equal(await conn.domainIsPersistent!(await conn.domainLookupByName!("q1")), true);
+  await conn.connectClose();
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("connectListAllDomains with ACTIVE|INACTIVE lists every domain", async () => {
   const dir = await Deno.makeTempDir();
   const conn = await connect(dir, new FakeLauncher());
