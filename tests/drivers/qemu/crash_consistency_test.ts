@@ -208,7 +208,21 @@ async function connect(dir: string, launcher: FakeLauncher): Promise<DriverConne
   }) as DriverConnection;
 }
 
-Deno.test("#9: a destroyed autostart domain stays shut off when a new client reopens the state", async () => {
+/** A test on one connection to a fresh state directory (fake QEMU), closed and removed after. */
+function connTest(name: string, body: (conn: DriverConnection, dir: string) => Promise<void>) {
+  Deno.test(name, async () => {
+    const dir = await Deno.makeTempDir();
+    const conn = await connect(dir, new FakeLauncher());
+    try {
+      await body(conn, dir);
+    } finally {
+      await conn.connectClose();
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+Deno.test("#9: an autostart domain starts at the first open after a boot; destroyed, it stays shut off when a new client reopens the state", async () => {
   const dir = await Deno.makeTempDir();
   const launcher = new FakeLauncher();
   const setup = await connect(dir, launcher);
@@ -218,6 +232,7 @@ Deno.test("#9: a destroyed autostart domain stays shut off when a new client reo
   const daemon = await connect(dir, launcher);
   const dom = await daemon.domainLookupByName!("q1");
   assert.equal(await daemon.domainIsActive!(dom), true, "autostarted at the daemon's start");
+  assert.equal(await daemon.domainGetAutostart!(dom), true);
   await daemon.domainDestroyFlags!(dom, 0);
   await daemon.connectClose(); // the last client goes: the state is dropped
   const client = await connect(dir, launcher);
@@ -227,55 +242,50 @@ Deno.test("#9: a destroyed autostart domain stays shut off when a new client reo
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("#10: a define whose config cannot be written leaves no domain behind", async () => {
-  const dir = await Deno.makeTempDir();
-  const conn = await connect(dir, new FakeLauncher());
-  const name = "n".repeat(300);
-  const err = await conn.domainDefineXMLFlags!(xml(name), 0).catch((e) => e) as VirError;
-  assert.equal(err.codeName, "VIR_ERR_SYSTEM_ERROR");
-  assert.equal(
-    err.message,
-    `Failed to create file '${dir}/config/${name}.xml.new': File name too long`,
-  );
-  const lookup = await conn.domainLookupByName!(name).catch((e) => e) as VirError;
-  assert.equal(lookup.codeName, "VIR_ERR_NO_DOMAIN");
-  assert.deepEqual(await conn.connectListAllDomains!(0), []);
-  await conn.connectClose();
-  await Deno.remove(dir, { recursive: true });
-});
+connTest(
+  "#10: a define whose config cannot be written leaves no domain behind",
+  async (conn, dir) => {
+    const name = "n".repeat(300);
+    const err = await conn.domainDefineXMLFlags!(xml(name), 0).catch((e) => e) as VirError;
+    assert.equal(err.codeName, "VIR_ERR_SYSTEM_ERROR");
+    assert.equal(
+      err.message,
+      `Failed to create file '${dir}/config/${name}.xml.new': File name too long`,
+    );
+    const lookup = await conn.domainLookupByName!(name).catch((e) => e) as VirError;
+    assert.equal(lookup.codeName, "VIR_ERR_NO_DOMAIN");
+    assert.deepEqual(await conn.connectListAllDomains!(0), []);
+  },
+);
 
-Deno.test("#10: a redefine whose config cannot be written keeps the old definition", async () => {
-  const dir = await Deno.makeTempDir();
-  const conn = await connect(dir, new FakeLauncher());
-  const dom = await conn.domainDefineXMLFlags!(xml("q1"), 0);
-  const before = await Deno.readTextFile(`${dir}/config/q1.xml`);
-  await Deno.mkdir(`${dir}/config/q1.xml.new`); // the temp file cannot be created
-  const bigger = xml("q1").replace("128", "256");
-  const err = await conn.domainDefineXMLFlags!(bigger, 0).catch((e) => e) as VirError;
-  assert.match(err.message, /^Failed to create file '.*q1\.xml\.new': /);
-  assert.match(await conn.domainGetXMLDesc!(dom, 0), /<memory unit='KiB'>131072</);
-  assert.equal(await Deno.readTextFile(`${dir}/config/q1.xml`), before);
-  await conn.connectClose();
-  await Deno.remove(dir, { recursive: true });
-});
+connTest(
+  "#10: a redefine whose config cannot be written keeps the old definition",
+  async (conn, dir) => {
+    const dom = await conn.domainDefineXMLFlags!(xml("q1"), 0);
+    const before = await Deno.readTextFile(`${dir}/config/q1.xml`);
+    await Deno.mkdir(`${dir}/config/q1.xml.new`); // the temp file cannot be created
+    const bigger = xml("q1").replace("128", "256");
+    const err = await conn.domainDefineXMLFlags!(bigger, 0).catch((e) => e) as VirError;
+    assert.match(err.message, /^Failed to create file '.*q1\.xml\.new': /);
+    assert.match(await conn.domainGetXMLDesc!(dom, 0), /<memory unit='KiB'>131072</);
+    assert.equal(await Deno.readTextFile(`${dir}/config/q1.xml`), before);
+  },
+);
 
-Deno.test("an undefine whose config cannot be removed fails and keeps the domain", async () => {
-  const dir = await Deno.makeTempDir();
-  const conn = await connect(dir, new FakeLauncher());
-  const dom = await conn.domainDefineXMLFlags!(xml("q1"), 0);
-  await Deno.remove(`${dir}/config/q1.xml`);
-  await Deno.mkdir(`${dir}/config/q1.xml/x`, { recursive: true }); // cannot be unlinked
-  const err = await conn.domainUndefineFlags!(dom, 0).catch((e) => e) as VirError;
-  assert.equal(err.codeName, "VIR_ERR_SYSTEM_ERROR");
-  assert.match(err.message, new RegExp(`^cannot remove config ${dir}/config/q1\\.xml: `));
-  assert.equal(await conn.domainIsPersistent!(await conn.domainLookupByName!("q1")), true);
-  await conn.connectClose();
-  await Deno.remove(dir, { recursive: true });
-});
+connTest(
+  "an undefine whose config cannot be removed fails and keeps the domain",
+  async (conn, dir) => {
+    const dom = await conn.domainDefineXMLFlags!(xml("q1"), 0);
+    await Deno.remove(`${dir}/config/q1.xml`);
+    await Deno.mkdir(`${dir}/config/q1.xml/x`, { recursive: true }); // cannot be unlinked
+    const err = await conn.domainUndefineFlags!(dom, 0).catch((e) => e) as VirError;
+    assert.equal(err.codeName, "VIR_ERR_SYSTEM_ERROR");
+    assert.match(err.message, new RegExp(`^cannot remove config ${dir}/config/q1\\.xml: `));
+    assert.equal(await conn.domainIsPersistent!(await conn.domainLookupByName!("q1")), true);
+  },
+);
 
-Deno.test("connectListAllDomains with ACTIVE|INACTIVE lists every domain", async () => {
-  const dir = await Deno.makeTempDir();
-  const conn = await connect(dir, new FakeLauncher());
+connTest("connectListAllDomains with ACTIVE|INACTIVE lists every domain", async (conn) => {
   await conn.domainDefineXMLFlags!(xml("off"), 0);
   const on = await conn.domainDefineXMLFlags!(xml("on", "44444444-2222-3333-4444-555555555555"), 0);
   await conn.domainCreateWithFlags!(on, 0);
@@ -288,8 +298,6 @@ Deno.test("connectListAllDomains with ACTIVE|INACTIVE lists every domain", async
   assert.deepEqual(names, ["off", "on", "tr"]);
   await conn.domainDestroyFlags!(on, 0);
   await conn.domainDestroyFlags!(transient, 0);
-  await conn.connectClose();
-  await Deno.remove(dir, { recursive: true });
 });
 
 realQemuTest({
