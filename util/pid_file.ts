@@ -1,16 +1,10 @@
 import { VirError } from "./errors.ts";
+import { strerror } from "./strerror.ts";
 
 /** A pid file this process holds locked; {@link PidFile.release} unlinks and unlocks it. */
 export interface PidFile {
   readonly path: string;
   release(): Promise<void>;
-}
-
-/** strerror(3) wording of the errors Deno reports for files. */
-function strerror(e: unknown): string {
-  if (e instanceof Deno.errors.NotFound) return "No such file or directory";
-  if (e instanceof Deno.errors.PermissionDenied) return "Permission denied";
-  return e instanceof Error ? e.message.replace(/ \(os error \d+\)$/, "") : String(e);
 }
 
 /**

@@ -135,8 +135,19 @@ export class QemuConnection implements DriverConnection {
     checkFlags(flags, E.DOMAIN_DEFINE_VALIDATE, "qemuDomainDefineXMLFlags", "QEMU");
     const def = this.#s.parse(xml, flags);
     const { obj, oldDef } = this.#s.domains.add(def, { live: false, checkLive: false });
+    const wasPersistent = obj.persistent;
     obj.persistent = true;
-    await this.#s.saveConfig(obj);
+    try {
+      await this.#s.saveConfig(obj);
+    } catch (err) {
+      // libvirt's qemuDomainDefineXMLFlags: without its file on disk the definition is undone,
+      // the one it replaced comes back and a domain it created goes.
+      if (isActive(obj)) obj.newDef = oldDef;
+      else if (oldDef) obj.def = oldDef;
+      else this.#s.domains.remove(obj);
+      obj.persistent = wasPersistent;
+      throw err;
+    }
     this.#s.emit(
       obj,
       E.DOMAIN_EVENT_DEFINED,
@@ -159,7 +170,6 @@ export class QemuConnection implements DriverConnection {
       throw VirError.report("QEMU", "OPERATION_INVALID", "cannot undefine transient domain");
     }
     await this.#s.deleteConfig(obj);
-    obj.autostart = false;
     this.#s.emit(obj, E.DOMAIN_EVENT_UNDEFINED, E.DOMAIN_EVENT_UNDEFINED_REMOVED);
     if (isActive(obj)) obj.persistent = false;
     else this.#s.domains.remove(obj);

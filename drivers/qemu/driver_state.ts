@@ -10,6 +10,7 @@ import { VIR } from "../../util/constants.ts";
 import type { DriverEvent } from "../../util/driver.ts";
 import { VirError } from "../../util/errors.ts";
 import { EventHub } from "../../util/event_hub.ts";
+import { strerror } from "../../util/strerror.ts";
 import { assignDeviceAliases } from "./alias.ts";
 import { buildQemuArgv } from "./command/argv.ts";
 import { emulatorPinOf } from "../../conf/domain/pins.ts";
@@ -31,7 +32,14 @@ import type { QmpEvent } from "./monitor/qmp_client.ts";
 import { writeFileAtomic } from "./process/atomic_file.ts";
 import type { QemuLauncher, QemuProcess } from "./process/launcher.ts";
 import type { QemuPaths } from "./process/paths.ts";
-import { loadStatuses, removeStatus, saveStatus } from "./process/status.ts";
+import { setAsideDamaged } from "./process/damaged_file.ts";
+import {
+  type DomainStatus,
+  loadStatuses,
+  removeStatus,
+  saveStatus,
+  statusPath,
+} from "./process/status.ts";
 import { DEFAULT_EMULATOR, qemuPostParse } from "./postparse.ts";
 import { resetShutsDown } from "./lifecycle_actions.ts";
 import { handleGuestPanicEvent, handleResetEvent, handleShutdownEvent } from "./power_events.ts";
@@ -46,7 +54,30 @@ export interface QemuStateOptions {
   accel?: "tcg" | "kvm";
   /** DEVICE_DELETED wait (libvirt: 5000 ms). */
   unplugTimeoutMs?: number;
+  /** Where the driver reports what goes wrong on its own (default: stderr). */
   log?: (message: string) => void;
+}
+
+/**
+ * libvirt's `virDriverShouldAutostart`: autostart runs once per run directory, which lives as
+ * long as the host is up (a tmpfs), not at every opening of the state; the mark says it ran.
+ */
+async function shouldAutostart(runDir: string): Promise<boolean> {
+  const mark = `${runDir}/autostarted`;
+  try {
+    await Deno.writeTextFile(mark, "", { createNew: true, mode: 0o600 });
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.AlreadyExists) return false;
+    throw err;
+  }
+}
+
+/** Removes the `*.new` files a write cut short by a crash left in `dir`. */
+async function removeUnfinishedWrites(dir: string): Promise<void> {
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isFile && e.name.endsWith(".new")) await Deno.remove(`${dir}/${e.name}`).catch(() => {});
+  }
 }
 
 function kvmUsable(): boolean {
@@ -86,16 +117,23 @@ export class QemuDriverState {
     this.launcher = options.launcher;
     this.#accel = options.accel ?? (kvmUsable() ? "kvm" : "tcg");
     this.#unplugTimeoutMs = options.unplugTimeoutMs ?? 5000;
-    this.#log = options.log ?? (() => {});
+    this.#log = options.log ?? ((message) => console.error(`edgevirt qemu driver: ${message}`));
   }
 
-  /** Loads configs, re-attaches to running QEMUs, then starts autostart domains. */
+  /**
+   * Loads configs, reconciles the run directory with the QEMUs alive (adopts or kills each),
+   * then, once per run directory, starts autostart domains. Damaged files are reported and kept
+   * aside, never fatal.
+   */
   static async open(options: QemuStateOptions): Promise<QemuDriverState> {
     const s = new QemuDriverState(options);
     await Deno.mkdir(`${s.paths.configDir}/autostart`, { recursive: true });
     await Deno.mkdir(s.paths.runDir, { recursive: true });
+    await removeUnfinishedWrites(s.paths.configDir);
+    await removeUnfinishedWrites(s.paths.runDir);
     await s.#loadConfigs();
-    await s.#reattach();
+    await s.#reconnectAll();
+    if (!(await shouldAutostart(s.paths.runDir))) return s;
     for (const obj of s.domains) {
       if (obj.autostart && !isActive(obj)) {
         await s.start(obj, 0).catch((e) => s.#log(`autostart of '${obj.def.name}' failed: ${e}`));
@@ -146,9 +184,22 @@ export class QemuDriverState {
     await writeFileAtomic(`${this.paths.configDir}/${obj.def.name}.xml`, xml);
   }
 
+  /**
+   * libvirt's `virDomainDeleteConfig`: the autostart mark goes whatever happens, the config
+   * must (a config left behind would bring the domain back at the next start).
+   */
   async deleteConfig(obj: QemuDomainObj): Promise<void> {
-    await Deno.remove(`${this.paths.configDir}/${obj.def.name}.xml`).catch(() => {});
     await Deno.remove(`${this.paths.configDir}/autostart/${obj.def.name}`).catch(() => {});
+    obj.autostart = false;
+    const path = `${this.paths.configDir}/${obj.def.name}.xml`;
+    await Deno.remove(path).catch((err) => {
+      if (err instanceof Deno.errors.NotFound) return;
+      throw VirError.report(
+        "DOMAIN",
+        "SYSTEM_ERROR",
+        `cannot remove config ${path}: ${strerror(err)}`,
+      );
+    });
   }
 
   async setAutostart(obj: QemuDomainObj, on: boolean): Promise<void> {
@@ -183,6 +234,25 @@ export class QemuDriverState {
     });
   }
 
+  /**
+   * The status a start writes before QEMU exists (libvirt saves the domain status XML before
+   * it runs QEMU): a driver killed from here on finds the socket of the QEMU it may have
+   * launched, and the paused / starting-up state tells it the start never finished.
+   */
+  async #saveStartingStatus(def: DomainDef, monitorPath: string): Promise<void> {
+    await saveStatus(this.paths.runDir, {
+      name: def.name,
+      uuid: def.uuid,
+      id: 0,
+      pid: 0,
+      monitorPath,
+      state: E.DOMAIN_PAUSED,
+      reason: E.DOMAIN_PAUSED_STARTING_UP,
+      liveXml: formatDomainXML(def, E.DOMAIN_XML_SECURE),
+      vcpus: [],
+    });
+  }
+
   // ---- processes ---------------------------------------------------------------------------
 
   /** Starts QEMU for a defined domain (libvirt's `qemuProcessStart`). */
@@ -198,6 +268,7 @@ export class QemuDriverState {
       assignDeviceAliases(def);
       const { vcpus, individual } = vcpusFromDef(def);
       const argv = buildQemuArgv(def, vcpus, { monitorPath, accel: this.#accel });
+      await this.#saveStartingStatus(def, monitorPath);
       proc = await this.launcher.launch(
         def.devices.emulator ?? DEFAULT_EMULATOR,
         argv,
@@ -206,6 +277,7 @@ export class QemuDriverState {
       vm = { pid: proc.pid, vcpus, individual };
     } catch (err) {
       // Nothing ran: a createXML's definition goes again, as libvirt's qemuProcessStop does.
+      await removeStatus(this.paths.runDir, def.name);
       this.#forgetLive(obj);
       throw err;
     }
@@ -219,6 +291,8 @@ export class QemuDriverState {
     obj.stopping = undefined;
     this.#attachProcess(obj, proc, vm);
     try {
+      // The pid on disk at once: the start is still unfinished, but its QEMU is known.
+      await this.saveStatus(obj);
       if (resetShutsDown(def)) await proc.monitor.setAction({ reboot: "shutdown" });
       await startupVcpus(obj.vcpus!.ctx);
       const emulatorPin = emulatorPinOf(def);
@@ -378,8 +452,9 @@ export class QemuDriverState {
   async #loadConfigs(): Promise<void> {
     for await (const e of Deno.readDir(this.paths.configDir)) {
       if (!e.isFile || !e.name.endsWith(".xml")) continue;
+      const path = `${this.paths.configDir}/${e.name}`;
       try {
-        const def = this.parse(await Deno.readTextFile(`${this.paths.configDir}/${e.name}`));
+        const def = this.parse(await Deno.readTextFile(path));
         const { obj } = this.domains.add(def, { live: false, checkLive: false });
         obj.persistent = true;
         obj.autostart = await Deno.stat(`${this.paths.configDir}/autostart/${def.name}`).then(
@@ -387,46 +462,96 @@ export class QemuDriverState {
           () => false,
         );
       } catch (err) {
-        this.#log(`skipping config ${e.name}: ${err}`);
+        // libvirt's virDomainObjListLoadAllConfigs reports the file and goes on with the rest.
+        await setAsideDamaged(path, `Failed to load config: ${err}`, this.#log);
       }
     }
   }
 
-  /** libvirt's `qemuProcessReconnect`: pick up QEMUs a previous driver started. */
-  async #reattach(): Promise<void> {
-    for (const st of await loadStatuses(this.paths.runDir)) {
-      const proc = await this.launcher.attach(st.pid, st.monitorPath);
-      if (!proc) {
-        await removeStatus(this.paths.runDir, st.name);
-        continue;
-      }
-      const liveDef = this.parse(st.liveXml);
-      const { obj } = this.domains.add(liveDef, { live: true, checkLive: false });
-      const { vcpus, individual } = vcpusFromDef(liveDef);
-      st.vcpus.forEach((v, i) => {
-        if (vcpus[i]) Object.assign(vcpus[i].priv, { alias: v.alias, tid: v.tid });
-      });
-      this.domains.setId(obj, st.id);
-      obj.state = st.state;
-      obj.reason = st.reason;
-      obj.fakeReboot = st.fakeReboot;
-      obj.monitorPath = st.monitorPath;
-      this.#nextId = Math.max(this.#nextId, st.id + 1);
-      this.#attachProcess(obj, proc, { pid: proc.pid, vcpus, individual });
-      try {
-        await refreshVcpuInfo(obj.vcpus!.ctx.vm, proc.monitor, true, this.#log);
-        const status = await proc.monitor.queryStatus();
-        if (status.running && obj.state !== E.DOMAIN_RUNNING) {
-          obj.state = E.DOMAIN_RUNNING;
-          obj.reason = E.DOMAIN_RUNNING_UNPAUSED;
-        } else if (!status.running && obj.state === E.DOMAIN_RUNNING) {
-          obj.state = E.DOMAIN_PAUSED;
-          obj.reason = E.DOMAIN_PAUSED_UNKNOWN;
-        }
-        await this.saveStatus(obj);
-      } catch (err) {
-        this.#log(`re-attaching '${obj.def.name}' failed: ${err}`);
+  /**
+   * libvirt's `qemuProcessReconnect` for every status file, then the rule that nothing else
+   * runs: every QEMU whose QMP socket lies in the run directory is adopted by its domain or
+   * killed, so a domain never has two QEMUs and none is left orphaned.
+   */
+  async #reconnectAll(): Promise<void> {
+    const alive = this.launcher.find(this.paths.runDir);
+    const { statuses, damaged } = await loadStatuses(this.paths.runDir);
+    for (const d of damaged) await setAsideDamaged(d.path, d.why, this.#log);
+    const adopted = new Set<number>();
+    for (const st of statuses) {
+      if (await this.#reconnect(st)) adopted.add(st.pid);
+    }
+    for (const [socket, pids] of alive) {
+      for (const pid of pids.filter((p) => !adopted.has(p))) {
+        this.#log(`killing QEMU ${pid} (monitor ${socket}): no domain can reconnect to it`);
+        await this.launcher.reap(pid);
       }
     }
+  }
+
+  /**
+   * Re-attaches one domain's QEMU; false (the QEMU, if any, is then killed) when its start never
+   * finished, it is gone, or the status cannot be used (that file is kept aside).
+   */
+  async #reconnect(st: DomainStatus): Promise<boolean> {
+    if (st.state === E.DOMAIN_PAUSED && st.reason === E.DOMAIN_PAUSED_STARTING_UP) {
+      this.#log(`domain '${st.name}' wasn't fully started yet, killing it`);
+      await removeStatus(this.paths.runDir, st.name);
+      return false;
+    }
+    let liveDef: DomainDef;
+    try {
+      liveDef = this.parse(st.liveXml);
+    } catch (err) {
+      await setAsideDamaged(statusPath(this.paths.runDir, st.name), String(err), this.#log);
+      return false;
+    }
+    const proc = await this.launcher.attach(st.pid, st.monitorPath);
+    if (!proc) {
+      await removeStatus(this.paths.runDir, st.name);
+      return false;
+    }
+    // The monitor must answer as the domain's QEMU before the domain takes it.
+    const name = await proc.monitor.queryName().catch((err) => `(no answer: ${err})`);
+    if (name !== st.name) {
+      this.#log(`the QEMU of '${st.name}' (pid ${st.pid}) answers query-name with '${name}'`);
+      await proc.monitor.close();
+      await removeStatus(this.paths.runDir, st.name);
+      return false;
+    }
+    let obj: QemuDomainObj;
+    try {
+      obj = this.domains.add(liveDef, { live: true, checkLive: false }).obj;
+    } catch (err) {
+      await proc.monitor.close();
+      await setAsideDamaged(statusPath(this.paths.runDir, st.name), String(err), this.#log);
+      return false;
+    }
+    const { vcpus, individual } = vcpusFromDef(liveDef);
+    st.vcpus.forEach((v, i) => {
+      if (vcpus[i]) Object.assign(vcpus[i].priv, { alias: v.alias, tid: v.tid });
+    });
+    this.domains.setId(obj, st.id);
+    obj.state = st.state;
+    obj.reason = st.reason;
+    obj.fakeReboot = st.fakeReboot;
+    obj.monitorPath = st.monitorPath;
+    this.#nextId = Math.max(this.#nextId, st.id + 1);
+    this.#attachProcess(obj, proc, { pid: proc.pid, vcpus, individual });
+    try {
+      await refreshVcpuInfo(obj.vcpus!.ctx.vm, proc.monitor, true, this.#log);
+      const status = await proc.monitor.queryStatus();
+      if (status.running && obj.state !== E.DOMAIN_RUNNING) {
+        obj.state = E.DOMAIN_RUNNING;
+        obj.reason = E.DOMAIN_RUNNING_UNPAUSED;
+      } else if (!status.running && obj.state === E.DOMAIN_RUNNING) {
+        obj.state = E.DOMAIN_PAUSED;
+        obj.reason = E.DOMAIN_PAUSED_UNKNOWN;
+      }
+      await this.saveStatus(obj);
+    } catch (err) {
+      this.#log(`re-attaching '${obj.def.name}' failed: ${err}`);
+    }
+    return true;
   }
 }

@@ -15,13 +15,18 @@ export interface GatewayProcess {
   socket?: string;
   token: string;
   child: Deno.ChildProcess;
+  /** Everything the gateway printed so far. */
+  stderr(): string;
   /** Sends SIGTERM and returns the exit status and everything the gateway printed. */
   stop(): Promise<{ code: number; stderr: string }>;
 }
 
-/** Spawns the gateway and waits until it listens; `corsOrigins` become `--cors-origin`s. */
+/**
+ * Spawns the gateway and waits until it listens; `corsOrigins` become `--cors-origin`s, `env`
+ * is added to its environment.
+ */
 export async function spawnGateway(
-  opts: { unix?: boolean; corsOrigins?: string[] } = {},
+  opts: { unix?: boolean; corsOrigins?: string[]; env?: Record<string, string> } = {},
 ): Promise<GatewayProcess> {
   const dir = await Deno.makeTempDir({ prefix: "edgevirt-gw-" });
   const token = "socket-test-token";
@@ -40,7 +45,7 @@ export async function spawnGateway(
     cwd: REPO_ROOT,
     stdout: "null",
     stderr: "piped",
-    env: { XDG_CONFIG_HOME: dir },
+    env: { XDG_CONFIG_HOME: dir, ...opts.env },
   }).spawn();
   const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
   let stderr = "";
@@ -64,6 +69,7 @@ export async function spawnGateway(
     socket,
     token,
     child,
+    stderr: () => stderr,
     async stop() {
       child.kill("SIGTERM");
       const { code } = await child.status;

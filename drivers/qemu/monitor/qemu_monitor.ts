@@ -96,6 +96,11 @@ export class QemuMonitor {
     await this.run("set-action", actions);
   }
 
+  /** `query-name`: the guest name QEMU was started with (`-name guest=…`), if any. */
+  async queryName(): Promise<string | undefined> {
+    return (await this.run<{ name?: string }>("query-name")).name;
+  }
+
   /** `quit`: QEMU exits right after replying. */
   async quit(): Promise<void> {
     await this.run("quit");

@@ -24,8 +24,18 @@ export interface QemuProcess {
 export interface QemuLauncher {
   /** Spawns `emulator argv…` and connects to its QMP socket. */
   launch(emulator: string, argv: string[], monitorPath: string): Promise<QemuProcess>;
-  /** Reconnects to a QEMU started earlier; null when it is gone. */
+  /**
+   * Reconnects to a QEMU started earlier; null when it is gone, or when `pid` is no longer
+   * the QEMU of `monitorPath` (a reused pid).
+   */
   attach(pid: number, monitorPath: string): Promise<QemuProcess | null>;
+  /**
+   * Every QEMU alive whose QMP socket lies in `runDir`, by socket path, whoever started it:
+   * what a driver killed before it could record a pid left behind.
+   */
+  find(runDir: string): Map<string, number[]>;
+  /** SIGKILLs QEMU `pid` and resolves once it is gone. */
+  reap(pid: number): Promise<void>;
   /** Where the threads of QEMU `pid` are placed and pinned. */
   cgroup(pid: number, log: HotplugLog): VcpuCgroup;
 }
@@ -37,6 +47,24 @@ function processAlive(pid: number): boolean {
     return !/^\d+ \(.*\) Z/.test(stat);
   } catch {
     return false;
+  }
+}
+
+/** The QMP socket path of a QEMU command line (`-qmp unix:PATH,server=on,…`). */
+function qmpSocketOf(cmdline: string): string | undefined {
+  const args = cmdline.split("\0");
+  const i = args.indexOf("-qmp");
+  const value = i >= 0 ? args[i + 1] : undefined;
+  // QEMU's option syntax doubles a comma inside a value.
+  const m = value?.match(/^unix:((?:[^,]|,,)*),/);
+  return m?.[1].replaceAll(",,", ",");
+}
+
+function qmpSocketOfPid(pid: number): string | undefined {
+  try {
+    return qmpSocketOf(Deno.readTextFileSync(`/proc/${pid}/cmdline`));
+  } catch {
+    return undefined;
   }
 }
 
@@ -83,13 +111,35 @@ export class SystemLauncher implements QemuLauncher {
   }
 
   async attach(pid: number, monitorPath: string): Promise<QemuProcess | null> {
-    if (!processAlive(pid)) return null;
+    if (!processAlive(pid) || qmpSocketOfPid(pid) !== monitorPath) return null;
     try {
       const qmp = await connectQmpUnix(monitorPath);
       return this.#wrap(pid, new QemuMonitor(qmp));
     } catch {
       return null;
     }
+  }
+
+  find(runDir: string): Map<string, number[]> {
+    const found = new Map<string, number[]>();
+    for (const e of Deno.readDirSync("/proc")) {
+      const pid = Number(e.name);
+      if (!Number.isInteger(pid) || pid === Deno.pid) continue;
+      const socket = qmpSocketOfPid(pid);
+      if (!socket?.startsWith(`${runDir}/`) || !processAlive(pid)) continue;
+      found.set(socket, [...found.get(socket) ?? [], pid]);
+    }
+    return found;
+  }
+
+  async reap(pid: number): Promise<void> {
+    try {
+      Deno.kill(pid, "SIGKILL");
+    } catch {
+      return;
+    }
+    // SIGKILL cannot be caught; only a task stuck in the kernel outlives these 5 s.
+    for (let i = 0; i < 1000 && processAlive(pid); i++) await new Promise((r) => setTimeout(r, 5));
   }
 
   cgroup(pid: number, log: HotplugLog): VcpuCgroup {

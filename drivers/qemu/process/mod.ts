@@ -10,6 +10,7 @@
  * @module
  */
 export * from "./atomic_file.ts";
+export * from "./damaged_file.ts";
 export * from "./job.ts";
 export * from "./launcher.ts";
 export * from "./paths.ts";

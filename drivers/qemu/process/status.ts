@@ -1,6 +1,8 @@
 /**
  * The runtime status of a running domain, saved under the run directory so a restarted
- * driver can re-attach (libvirt's `<domstatus>`).
+ * driver can re-attach (libvirt's `<domstatus>`). It is written before QEMU is launched (state
+ * paused / starting up, no pid yet), again as soon as QEMU's pid is known, and after every
+ * change, so a driver killed at any point finds every QEMU it launched.
  *
  * @module
  */
@@ -11,6 +13,7 @@ export interface DomainStatus {
   name: string;
   uuid: string;
   id: number;
+  /** QEMU's pid; 0 while QEMU is being launched. */
   pid: number;
   monitorPath: string;
   state: number;
@@ -21,6 +24,28 @@ export interface DomainStatus {
   fakeReboot?: boolean;
   /** vCPU aliases and thread ids, by vCPU id. */
   vcpus: { alias?: string; tid: number }[];
+}
+
+/** A status file that could not be read, by the domain name its file carries. */
+export interface DamagedStatus {
+  name: string;
+  path: string;
+  why: string;
+}
+
+const SUFFIX = ".status.json";
+
+/**
+ * The status file of domain `name`.
+ *
+ * @example
+ * ```ts
+ * import { statusPath } from "./status.ts";
+ * statusPath("/tmp/run", "vm"); // "/tmp/run/vm.status.json"
+ * ```
+ */
+export function statusPath(runDir: string, name: string): string {
+  return `${runDir}/${name}${SUFFIX}`;
 }
 
 /**
@@ -35,28 +60,86 @@ export interface DomainStatus {
  * ```
  */
 export async function saveStatus(runDir: string, status: DomainStatus): Promise<void> {
-  await writeFileAtomic(`${runDir}/${status.name}.status.json`, JSON.stringify(status));
+  await writeFileAtomic(statusPath(runDir, status.name), JSON.stringify(status));
 }
 
-/** Removes a domain's status file. */
-export async function removeStatus(runDir: string, name: string): Promise<void> {
-  await Deno.remove(`${runDir}/${name}.status.json`).catch(() => {});
+/**
+ * Removes a domain's status file. Synchronously: a removal left pending by a stop must not
+ * land after the next start has written the domain's new status.
+ *
+ * @example
+ * ```ts
+ * import { removeStatus } from "./status.ts";
+ * await removeStatus("/tmp/run", "vm");
+ * ```
+ */
+export function removeStatus(runDir: string, name: string): Promise<void> {
+  try {
+    Deno.removeSync(statusPath(runDir, name));
+  } catch {
+    // Already gone.
+  }
+  return Promise.resolve();
 }
 
-/** Every saved status. */
-export async function loadStatuses(runDir: string): Promise<DomainStatus[]> {
-  const out: DomainStatus[] = [];
+const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
+
+/** Why `v` is no usable status of domain `name`, or undefined when it is one. */
+function statusProblem(v: unknown, name: string): string | undefined {
+  if (typeof v !== "object" || v === null) return "not a JSON object";
+  const s = v as Record<string, unknown>;
+  if (s.name !== name) return `name ${JSON.stringify(s.name)} is not the file's '${name}'`;
+  for (const key of ["uuid", "monitorPath", "liveXml"]) {
+    if (typeof s[key] !== "string") return `no ${key}`;
+  }
+  for (const key of ["id", "pid", "state", "reason"]) {
+    if (!isInt(s[key]) || (s[key] as number) < 0) return `no ${key}`;
+  }
+  if (s.fakeReboot !== undefined && typeof s.fakeReboot !== "boolean") return "bad fakeReboot";
+  const vcpus = s.vcpus;
+  if (
+    !Array.isArray(vcpus) ||
+    !vcpus.every((c) =>
+      typeof c === "object" && c !== null && isInt(c.tid) &&
+      (c.alias === undefined || typeof c.alias === "string")
+    )
+  ) return "no vcpus";
+  return undefined;
+}
+
+/**
+ * Every saved status, and the files that are not one (cut, invalid JSON, fields missing).
+ *
+ * @example
+ * ```ts
+ * import { loadStatuses } from "./status.ts";
+ * const { statuses, damaged } = await loadStatuses("/tmp/run");
+ * ```
+ */
+export async function loadStatuses(
+  runDir: string,
+): Promise<{ statuses: DomainStatus[]; damaged: DamagedStatus[] }> {
+  const statuses: DomainStatus[] = [];
+  const damaged: DamagedStatus[] = [];
+  const names: string[] = [];
   try {
     for await (const e of Deno.readDir(runDir)) {
-      if (!e.name.endsWith(".status.json")) continue;
-      try {
-        out.push(JSON.parse(await Deno.readTextFile(`${runDir}/${e.name}`)));
-      } catch {
-        // A status file from a half-finished write is useless: that domain is not ours.
-      }
+      if (e.isFile && e.name.endsWith(SUFFIX)) names.push(e.name.slice(0, -SUFFIX.length));
     }
   } catch {
     // No run dir yet: nothing was running.
   }
-  return out;
+  for (const name of names) {
+    const path = statusPath(runDir, name);
+    let why: string | undefined;
+    try {
+      const value = JSON.parse(await Deno.readTextFile(path));
+      why = statusProblem(value, name);
+      if (!why) statuses.push(value);
+    } catch (err) {
+      why = err instanceof Error ? err.message : String(err);
+    }
+    if (why) damaged.push({ name, path, why });
+  }
+  return { statuses, damaged };
 }

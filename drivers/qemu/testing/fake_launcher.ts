@@ -27,6 +27,8 @@ export class FakeLauncher implements QemuLauncher {
   readonly launches: string[][] = [];
   /** The recording cgroup of every fake, by pid. */
   readonly cgroups = new Map<number, RecordingCgroup>();
+  /** The QMP socket each fake was started with, by pid. */
+  readonly sockets = new Map<number, string>();
   #options: FakeQemuOptions;
   #nextPid = 70000;
 
@@ -34,7 +36,7 @@ export class FakeLauncher implements QemuLauncher {
     this.#options = options;
   }
 
-  async launch(_emulator: string, argv: string[], _monitorPath: string): Promise<QemuProcess> {
+  async launch(_emulator: string, argv: string[], monitorPath: string): Promise<QemuProcess> {
     this.launches.push(argv);
     const smp = argv[argv.indexOf("-smp") + 1];
     const [boot, ...rest] = smp.split(",");
@@ -47,16 +49,42 @@ export class FakeLauncher implements QemuLauncher {
       pid: this.#nextPid++,
       noShutdown: argv.includes("-no-shutdown"),
       pvpanic: argv.some((a) => a === "pvpanic" || a.startsWith("pvpanic,")),
+      name: argv[argv.indexOf("-name") + 1].match(/^guest=((?:[^,]|,,)*)/)?.[1].replaceAll(
+        ",,",
+        ",",
+      ),
       ...this.#options,
     });
     this.instances.set(fake.pid, fake);
+    this.sockets.set(fake.pid, monitorPath);
     return this.#wrap(fake, await QmpClient.open(fake.connect()));
   }
 
-  async attach(pid: number, _monitorPath: string): Promise<QemuProcess | null> {
+  async attach(pid: number, monitorPath: string): Promise<QemuProcess | null> {
     const fake = this.instances.get(pid);
-    if (!fake?.alive) return null;
+    if (!fake?.alive || this.sockets.get(pid) !== monitorPath) return null;
     return this.#wrap(fake, await QmpClient.open(fake.connect()));
+  }
+
+  find(runDir: string): Map<string, number[]> {
+    const found = new Map<string, number[]>();
+    for (const [pid, fake] of this.instances) {
+      const socket = this.sockets.get(pid)!;
+      if (fake.alive && socket.startsWith(`${runDir}/`)) {
+        found.set(socket, [...found.get(socket) ?? [], pid]);
+      }
+    }
+    return found;
+  }
+
+  reap(pid: number): Promise<void> {
+    this.instances.get(pid)?.signal("SIGKILL");
+    return Promise.resolve();
+  }
+
+  /** The fakes alive, by pid. */
+  alive(): number[] {
+    return [...this.instances].filter(([, f]) => f.alive).map(([pid]) => pid);
   }
 
   cgroup(pid: number): VcpuCgroup {

@@ -53,6 +53,8 @@ export interface FakeQemuOptions {
   powerButton?: "ignore" | "poweroff";
   /** The machine has a pvpanic device (`-device pvpanic`), so the guest can report a panic. */
   pvpanic?: boolean;
+  /** The guest name (`-name guest=…`) `query-name` answers. */
+  name?: string;
   /** Intercepts a command before the model handles it; return undefined to fall through. */
   onCommand?: (execute: string, args: Record<string, unknown>) => FakeReply | undefined;
 }
@@ -97,8 +99,8 @@ export class FakeQemu {
   running: boolean;
 
   #opts:
-    & Required<Omit<FakeQemuOptions, "onCommand" | "noTid">>
-    & Pick<FakeQemuOptions, "onCommand">;
+    & Required<Omit<FakeQemuOptions, "onCommand" | "noTid" | "name">>
+    & Pick<FakeQemuOptions, "onCommand" | "name">;
   #noTid: Set<string>;
   #slots: Slot[] = [];
   #seq = 0;
@@ -131,6 +133,7 @@ export class FakeQemu {
       powerButton: options.powerButton ?? "ignore",
       pvpanic: options.pvpanic ?? false,
       onCommand: options.onCommand,
+      name: options.name,
     };
     this.#noShutdown = this.#opts.noShutdown;
     this.#noTid = new Set(options.noTid ?? []);
@@ -344,6 +347,8 @@ export class FakeQemu {
       case "qmp_capabilities":
       case "quit":
         return { return: {} };
+      case "query-name":
+        return { return: this.#opts.name === undefined ? {} : { name: this.#opts.name } };
       case "query-status":
         return {
           return: { running: this.running, status: this.running ? "running" : "prelaunch" },

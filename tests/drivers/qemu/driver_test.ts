@@ -167,25 +167,6 @@ Deno.test("undefining a running domain makes it transient; it is gone once stopp
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("an autostart domain starts when the driver state opens", async () => {
-  const dir = await Deno.makeTempDir();
-  const launcher = new FakeLauncher();
-  const first = await open(dir, launcher);
-  const dom = await first.conn.domainDefineXMLFlags!(XML, 0);
-  await first.conn.domainSetAutostart!(dom, true);
-  await first.conn.connectClose();
-  assert.equal(launcher.launches.length, 0);
-
-  const again = await open(dir, launcher);
-  const ref = await again.conn.domainLookupByName!("q1");
-  assert.equal(launcher.launches.length, 1);
-  assert.equal(await again.conn.domainIsActive!(ref), true);
-  assert.equal(await again.conn.domainGetAutostart!(ref), true);
-  await again.conn.domainDestroyFlags!(ref, 0);
-  await again.conn.connectClose();
-  await Deno.remove(dir, { recursive: true });
-});
-
 Deno.test("createXML of a defined domain runs the new definition and keeps the config aside", async () => {
   const dir = await Deno.makeTempDir();
   const { conn, events } = await open(dir, new FakeLauncher());
