@@ -27,7 +27,14 @@ export function methodTable(table: MethodTable): Partial<DriverConnection> {
   const out: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
   for (const [name, fn] of Object.entries(table)) {
     const f = fn as (...args: unknown[]) => unknown;
-    out[name] = async (...args) => await f(...args);
+    // No async wrapper: a synchronous answer costs one resolved promise, not two.
+    out[name] = (...args) => {
+      try {
+        return Promise.resolve(f(...args));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    };
   }
   return out as Partial<DriverConnection>;
 }

@@ -20,7 +20,7 @@ import type { TestDomainObj, TestDriverState } from "./driver_state.ts";
 import { captureDomain, momentByName, parseMomentDomain } from "./moment_access.ts";
 import { deleteMoment } from "../../conf/objects/moment_delete.ts";
 import { type Moment, MOMENT_LIST } from "../../conf/objects/moment_list.ts";
-import { lift } from "./sync_table.ts";
+import { methodTable } from "../../util/method_table.ts";
 
 const E = VIR;
 const FILTERS_ALL = E.DOMAIN_CHECKPOINT_LIST_LEAVES | E.DOMAIN_CHECKPOINT_LIST_NO_LEAVES;
@@ -82,7 +82,7 @@ export function domainCheckpointMethods(state: TestDriverState): Partial<DriverC
     const obj = dom(ref);
     return { obj, chk: momentByName(obj.checkpoints, name, "checkpoint") };
   };
-  return lift({
+  return methodTable({
     domainCheckpointCreateXML: (ref, xml, flags) => {
       checkFlags(
         flags,

@@ -14,7 +14,7 @@ import { diskByName, netFind } from "./domain_devices.ts";
 import { getOneDef } from "../../conf/objects/domain_obj.ts";
 import type { TestDriverState } from "./driver_state.ts";
 import { validateTypedParams } from "./domain_tuning_api.ts";
-import { lift } from "./sync_table.ts";
+import { methodTable } from "../../util/method_table.ts";
 import { kidOrder, setChild } from "./tune_xml.ts";
 
 const F = "TEST";
@@ -149,7 +149,7 @@ function bandwidthParams(extra: XmlElementJSON[]): TypedParams {
 export function domainDeviceParamsMethods(state: TestDriverState): Partial<DriverConnection> {
   const noDisk = (path: string) =>
     VirError.report(F, "INVALID_ARG", `disk '${path}' was not found in the domain config`);
-  return lift({
+  return methodTable({
     domainGetBlockIoTune: (ref, disk, flags) => {
       checkFlags(flags, GET_FLAGS, "testDomainGetBlockIoTune", F);
       const { def } = getOneDef(domainFromRef(state, ref), flags & ~VIR.TYPED_PARAM_STRING_OKAY);

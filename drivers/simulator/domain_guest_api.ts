@@ -15,7 +15,7 @@ import type { TestDomainObj, TestDriverState } from "./driver_state.ts";
 import { networkByName } from "./network_api.ts";
 import { networkFirstIP } from "./object_info.ts";
 import { disks, diskTarget } from "./domain_devices.ts";
-import { lift } from "./sync_table.ts";
+import { methodTable } from "../../util/method_table.ts";
 
 const F = "TEST";
 const MOUNTS = ["/", "/boot"];
@@ -91,7 +91,7 @@ export function domainGuestMethods(state: TestDriverState): Partial<DriverConnec
     checkActive(obj);
     return obj;
   };
-  return lift({
+  return methodTable({
     domainGetHostname: (ref, flags) => {
       checkFlags(flags, 0, "testDomainGetHostname", F);
       active(ref);

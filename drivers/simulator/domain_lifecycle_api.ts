@@ -13,7 +13,7 @@ import { orNotFound } from "../../conf/objects/not_found.ts";
 import { formatDomainXML, parseTestDomain } from "./conf_adapters.ts";
 import { domainFromRef, emitLifecycle, shutdownState, startState } from "./domain_access.ts";
 import type { TestDomainObj, TestDriverState } from "./driver_state.ts";
-import { lift } from "./sync_table.ts";
+import { methodTable } from "../../util/method_table.ts";
 
 const F = "TEST";
 const E = VIR;
@@ -73,7 +73,7 @@ function actOn(state: TestDriverState, obj: TestDomainObj, action: string | unde
 export function domainLifecycleMethods(state: TestDriverState): Partial<DriverConnection> {
   const get = (ref: DomainRef) => domainFromRef(state, ref);
   const lookup = (obj: TestDomainObj | undefined) => refOf(orNotFound(obj, F, "NO_DOMAIN"));
-  const table = lift({
+  const table = methodTable({
     connectNumOfDomains: () => state.domains.activeIDs().length,
     connectListDomains: () => state.domains.activeIDs(),
     connectNumOfDefinedDomains: () => state.domains.inactiveNames().length,

@@ -11,7 +11,7 @@ import { domainFromRef } from "./domain_access.ts";
 import { memballoon } from "./domain_devices.ts";
 import { checkActive, getOneDef } from "../../conf/objects/domain_obj.ts";
 import type { TestDriverState } from "./driver_state.ts";
-import { lift } from "./sync_table.ts";
+import { methodTable } from "../../util/method_table.ts";
 
 const F = "TEST";
 const AFFECT = VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_AFFECT_CONFIG;
@@ -55,7 +55,7 @@ export function domainMemoryMethods(state: TestDriverState): Partial<DriverConne
       def.memory.current = memory;
     }
   };
-  return lift({
+  return methodTable({
     domainGetMaxMemory: (ref) => get(ref).def.memory.total,
     domainSetMaxMemory: (ref, memory) => setMemoryFlags(ref, memory, VIR.DOMAIN_MEM_MAXIMUM),
     domainSetMemoryFlags: (ref, memory, flags) => setMemoryFlags(ref, memory, flags),

@@ -19,7 +19,7 @@ import { parse, type XmlElement } from "../../util/xml/mod.ts";
 import { domainFromRef } from "./domain_access.ts";
 import { getDefs, getOneDef, refOf } from "../../conf/objects/domain_obj.ts";
 import type { TestDriverState } from "./driver_state.ts";
-import { lift } from "./sync_table.ts";
+import { methodTable } from "../../util/method_table.ts";
 
 const AFFECT = VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_AFFECT_CONFIG;
 
@@ -66,7 +66,7 @@ function setOn(
  * ```
  */
 export function domainMetadataMethods(state: TestDriverState): Partial<DriverConnection> {
-  return lift({
+  return methodTable({
     domainGetMetadata: (ref, type, uri, flags) => {
       checkFlags(flags, AFFECT, "testDomainGetMetadata", "TEST");
       const { def } = getOneDef(domainFromRef(state, ref), flags);

@@ -13,7 +13,7 @@ import { domainFromRef, emitLifecycle, shutdownState, startState } from "./domai
 import { checkActive } from "../../conf/objects/domain_obj.ts";
 import { stopDomain } from "./domain_lifecycle_api.ts";
 import type { TestDriverState } from "./driver_state.ts";
-import { lift } from "./sync_table.ts";
+import { methodTable } from "../../util/method_table.ts";
 
 const F = "TEST";
 const MAGIC = new TextEncoder().encode("TestGuestMagic\0");
@@ -92,7 +92,7 @@ function refuseDxml(dxml: string | null): void {
  */
 export function domainSaveMethods(state: TestDriverState): Partial<DriverConnection> {
   const get = (ref: DomainRef) => domainFromRef(state, ref);
-  return lift({
+  return methodTable({
     domainSaveFlags: (ref, to, dxml, flags) => {
       checkFlags(flags, 0, "testDomainSaveFlags", F);
       refuseDxml(dxml);

@@ -23,7 +23,7 @@ import type { TestDomainObj, TestDriverState } from "./driver_state.ts";
 import { captureDomain, momentByName, parseMomentDomain } from "./moment_access.ts";
 import { deleteMoment } from "../../conf/objects/moment_delete.ts";
 import { type Moment, MOMENT_LIST } from "../../conf/objects/moment_list.ts";
-import { lift } from "./sync_table.ts";
+import { methodTable } from "../../util/method_table.ts";
 
 const E = VIR;
 const FILTERS_LEAVES = E.DOMAIN_SNAPSHOT_LIST_LEAVES | E.DOMAIN_SNAPSHOT_LIST_NO_LEAVES;
@@ -202,7 +202,7 @@ export function domainSnapshotMethods(state: TestDriverState): Partial<DriverCon
     const obj = dom(ref);
     return { obj, snap: momentByName(obj.snapshots, name, "snapshot") };
   };
-  return lift({
+  return methodTable({
     domainSnapshotCreateXML: (ref, xml, flags) => {
       checkFlags(
         flags,

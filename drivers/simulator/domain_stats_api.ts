@@ -12,7 +12,7 @@ import { domainFromRef } from "./domain_access.ts";
 import { diskByName, diskHasSource, disks, diskTarget, netFind } from "./domain_devices.ts";
 import { checkActive } from "../../conf/objects/domain_obj.ts";
 import type { TestDriverState } from "./driver_state.ts";
-import { lift } from "./sync_table.ts";
+import { methodTable } from "../../util/method_table.ts";
 
 const F = "TEST";
 /** `TEST_TOTAL_CPUTIME`, ns. */
@@ -45,7 +45,7 @@ export function domainStatsMethods(state: TestDriverState): Partial<DriverConnec
     checkActive(obj);
     return obj;
   };
-  return lift({
+  return methodTable({
     domainGetCPUStats: (ref, startCpu, ncpus, flags) => {
       checkFlags(flags, VIR.TYPED_PARAM_STRING_OKAY, "testDomainGetCPUStats", F);
       active(ref);

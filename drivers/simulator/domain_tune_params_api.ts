@@ -14,7 +14,7 @@ import { domainFromRef } from "./domain_access.ts";
 import { getOneDef } from "../../conf/objects/domain_obj.ts";
 import type { TestDomainObj, TestDriverState } from "./driver_state.ts";
 import { validateTypedParams } from "./domain_tuning_api.ts";
-import { lift } from "./sync_table.ts";
+import { methodTable } from "../../util/method_table.ts";
 import { dropIfEmpty, kidOrder, section, setChild } from "./tune_xml.ts";
 
 const F = "TEST";
@@ -243,7 +243,7 @@ function setPerfEvents(def: DomainDef, p: TypedParams): void {
  */
 export function domainTuneParamsMethods(state: TestDriverState): Partial<DriverConnection> {
   const oneDef = (ref: DomainRef, flags: number) => getOneDef(domainFromRef(state, ref), flags);
-  return lift({
+  return methodTable({
     domainGetMemoryParameters: (ref, flags) => {
       checkFlags(flags, GET_FLAGS, "testDomainGetMemoryParameters", F);
       const { def } = oneDef(ref, flags);

@@ -12,7 +12,7 @@ import { checkFlags, VirError } from "../../util/errors.ts";
 import { domainFromRef } from "./domain_access.ts";
 import { getDefs } from "../../conf/objects/domain_obj.ts";
 import type { TestDriverState } from "./driver_state.ts";
-import { lift } from "./sync_table.ts";
+import { methodTable } from "../../util/method_table.ts";
 
 const F = "TEST";
 const LIFECYCLE_TYPES = ["poweroff", "reboot", "crash"] as const;
@@ -83,7 +83,7 @@ export function validateUintParams(params: TypedParams, names: string[]): void {
  */
 export function domainTuningMethods(state: TestDriverState): Partial<DriverConnection> {
   const get = (ref: DomainRef) => domainFromRef(state, ref);
-  return lift({
+  return methodTable({
     domainGetSchedulerType: () => ["fair", 1],
     domainGetSchedulerParametersFlags: (ref, flags) => {
       checkFlags(flags, 0, "testDomainGetSchedulerParametersFlags", F);

@@ -11,7 +11,7 @@ import { checkFlags, VirError } from "../../util/errors.ts";
 import { domainFromRef } from "./domain_access.ts";
 import { getDefs, getOneDef, isActive } from "../../conf/objects/domain_obj.ts";
 import type { TestDriverState } from "./driver_state.ts";
-import { lift } from "./sync_table.ts";
+import { methodTable } from "../../util/method_table.ts";
 import { emulatorPinOf, setVcpuPin, vcpuPinsOf, writeEmulatorPin } from "../../conf/domain/pins.ts";
 import { parseBitmap } from "../../conf/domain/bitmap.ts";
 
@@ -78,7 +78,7 @@ export function domainVcpuMethods(state: TestDriverState): Partial<DriverConnect
     const { def } = getOneDef(get(ref), flags);
     return flags & VIR.DOMAIN_VCPU_MAXIMUM ? def.vcpu.max : def.vcpu.current;
   };
-  return lift({
+  return methodTable({
     connectGetMaxVcpus: () => MAX_VCPUS,
     domainGetVcpusFlags: (ref, flags) => getVcpusFlags(ref, flags),
     domainGetMaxVcpus: (ref) =>

@@ -7,7 +7,7 @@
 import type { DriverConnection } from "../../util/driver.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import type { TestDriverState } from "./driver_state.ts";
-import { lift } from "./sync_table.ts";
+import { methodTable } from "../../util/method_table.ts";
 import { capabilitiesXML } from "./capabilities.ts";
 import { cpuModelNames } from "../../conf/capabilities/cpu_models.ts";
 
@@ -46,7 +46,7 @@ function hostname(): string {
  * ```
  */
 export function hostMethods(state: TestDriverState): Partial<DriverConnection> {
-  return lift({
+  return methodTable({
     connectGetVersion: () => 2,
     connectGetLibVersion: () => 9000000,
     connectGetHostname: () => hostname(),

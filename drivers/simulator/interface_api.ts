@@ -15,7 +15,7 @@ import {
 import { orNotFound } from "../../conf/objects/not_found.ts";
 import { formatInterfaceXML, parseInterfaceXML } from "./conf_adapters.ts";
 import type { TestDriverState } from "./driver_state.ts";
-import { lift } from "./sync_table.ts";
+import { methodTable } from "../../util/method_table.ts";
 
 const F = "TEST";
 
@@ -48,7 +48,7 @@ export function interfaceMethods(state: TestDriverState): Partial<DriverConnecti
     }
     return state.ifaceBackup;
   };
-  return lift({
+  return methodTable({
     connectNumOfInterfaces: () => names(true).length,
     connectListInterfaces: () => names(true),
     connectNumOfDefinedInterfaces: () => names(false).length,

@@ -15,7 +15,7 @@ import {
 import { orNotFound } from "../../conf/objects/not_found.ts";
 import { formatNetworkXML, parseNetworkXML } from "./conf_adapters.ts";
 import type { TestDriverState } from "./driver_state.ts";
-import { lift } from "./sync_table.ts";
+import { methodTable } from "../../util/method_table.ts";
 import { networkBridge } from "./object_info.ts";
 
 const F = "TEST";
@@ -70,7 +70,7 @@ export function networkMethods(state: TestDriverState): Partial<DriverConnection
       `no network with matching uuid '${uuid.toLowerCase()}'`,
     );
   const names = (active: boolean) => state.networks.names(active);
-  return lift({
+  return methodTable({
     connectNumOfNetworks: () => names(true).length,
     connectListNetworks: () => names(true),
     connectNumOfDefinedNetworks: () => names(false).length,

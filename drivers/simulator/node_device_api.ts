@@ -12,7 +12,7 @@ import { hasCap, NODE_DEVICE_LIST_FILTERS_ALL } from "../../conf/objects/node_de
 import { orNotFound } from "../../conf/objects/not_found.ts";
 import { formatNodeDeviceXML, type NodeDeviceDef, parseNodeDeviceXML } from "./conf_adapters.ts";
 import type { TestDriverState } from "./driver_state.ts";
-import { lift } from "./sync_table.ts";
+import { methodTable } from "../../util/method_table.ts";
 
 const F = "TEST";
 
@@ -67,7 +67,7 @@ export function nodeDeviceMethods(state: TestDriverState): Partial<DriverConnect
     emit(def.name, VIR.NODE_DEVICE_EVENT_CREATED);
     return { name: def.name };
   };
-  return lift({
+  return methodTable({
     nodeNumOfDevices: (cap, flags) => {
       checkFlags(flags, 0, "testNodeNumOfDevices", F);
       return state.devices.names(cap).length;

@@ -11,7 +11,7 @@ import { TEST_SECURITY_MODEL } from "./capabilities.ts";
 import { domainFromRef } from "./domain_access.ts";
 import { isActive } from "../../conf/objects/domain_obj.ts";
 import type { TestDriverState } from "./driver_state.ts";
-import { lift } from "./sync_table.ts";
+import { methodTable } from "../../util/method_table.ts";
 
 /**
  * The security calls of the test driver's hypervisor table.
@@ -24,7 +24,7 @@ import { lift } from "./sync_table.ts";
  * ```
  */
 export function securityMethods(state: TestDriverState): Partial<DriverConnection> {
-  return lift({
+  return methodTable({
     nodeGetSecurityModel: () => ({ ...TEST_SECURITY_MODEL }),
     // An inactive domain has no label: libvirt hands back the zeroed struct.
     domainGetSecurityLabel: (ref) =>

@@ -22,7 +22,7 @@ import {
   POOL_TYPES,
 } from "./conf_adapters.ts";
 import type { TestDriverState } from "./driver_state.ts";
-import { lift } from "./sync_table.ts";
+import { methodTable } from "../../util/method_table.ts";
 import { testStoragePoolDefaults } from "./storage_postparse.ts";
 import { emitPoolEvent, poolByName, poolByUUID, poolInState } from "./storage_access.ts";
 
@@ -67,7 +67,7 @@ function netfsSources(host: string): string {
 export function storagePoolMethods(state: TestDriverState): Partial<DriverConnection> {
   const names = (active: boolean) => state.pools.names(active);
   const remove = (obj: PoolObj) => state.pools.delete(obj);
-  return lift({
+  return methodTable({
     connectNumOfStoragePools: () => names(true).length,
     connectListStoragePools: () => names(true),
     connectNumOfDefinedStoragePools: () => names(false).length,

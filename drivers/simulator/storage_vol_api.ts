@@ -11,7 +11,7 @@ import { checkFlags, VirError } from "../../util/errors.ts";
 import { formatStorageVolXML, parseStorageVolXML } from "./conf_adapters.ts";
 import { type PoolObj, volRef } from "../../conf/objects/storage_pool_obj.ts";
 import type { TestDriverState } from "./driver_state.ts";
-import { lift } from "./sync_table.ts";
+import { methodTable } from "../../util/method_table.ts";
 import { testStorageVolDefaults } from "./storage_postparse.ts";
 import { poolInState, volByName } from "./storage_access.ts";
 
@@ -90,7 +90,7 @@ export function storageVolMethods(state: TestDriverState): Partial<DriverConnect
     }
     return volRef(found.pool, found.vol);
   };
-  return lift({
+  return methodTable({
     storageVolLookupByName: (pool, name) => {
       const obj = active(pool);
       return volRef(obj, volByName(obj, name));

@@ -6,6 +6,7 @@
  * @module
  */
 import { VirError } from "../../util/errors.ts";
+import { strerror } from "../../util/strerror.ts";
 
 /**
  * The error for a failed file operation: `"cannot open directory '/x': No such file or
@@ -18,7 +19,5 @@ import { VirError } from "../../util/errors.ts";
  * ```
  */
 export function systemError(message: string, cause: unknown, domain = "STORAGE"): VirError {
-  const text = cause instanceof Error ? cause.message : String(cause);
-  const strerror = text.replace(/ \(os error \d+\).*$/s, "");
-  return VirError.bare(domain, "SYSTEM_ERROR", `${message}: ${strerror}`);
+  return VirError.bare(domain, "SYSTEM_ERROR", `${message}: ${strerror(cause)}`);
 }
