@@ -46,9 +46,9 @@ export async function request(
   path: string,
   body?: unknown,
 ): Promise<{ json: unknown; headers: Headers }> {
-  const headers = new Headers({ accept: "application/json" });
-  if (http.token) headers.set("authorization", `Bearer ${http.token}`);
-  if (body !== undefined) headers.set("content-type", "application/json");
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (http.token) headers.authorization = `Bearer ${http.token}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
   let res: Response;
   try {
     res = await http.fetch(http.origin + path, {

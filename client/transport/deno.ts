@@ -1,6 +1,7 @@
+import { http1Fetch } from "./http1.ts";
 import type { RuntimeAdapter } from "./types.ts";
 
-/** Deno: `Deno.createHttpClient` with a unix-socket proxy transport for `+unix` URIs. */
+/** Deno: HTTP/1.1 written on `Deno.connect` (TCP or the unix socket of `+unix` URIs). */
 export const denoAdapter: RuntimeAdapter = {
   name: "deno",
   env(name) {
@@ -19,8 +20,20 @@ export const denoAdapter: RuntimeAdapter = {
     }
   },
   unixFetch(path) {
-    const client = Deno.createHttpClient({ proxy: { transport: "unix", path } });
-    const unixFetch: typeof fetch = (input, init) => fetch(input, { ...init, client });
-    return Promise.resolve(unixFetch);
+    return Promise.resolve(
+      http1Fetch(() => Deno.connect({ transport: "unix", path }), "localhost"),
+    );
+  },
+  originFetch(origin) {
+    const url = new URL(origin);
+    if (url.protocol !== "http:") return undefined;
+    const hostname = url.hostname.replace(/^\[|\]$/g, "");
+    const port = Number(url.port || 80);
+    return http1Fetch(async () => {
+      const conn = await Deno.connect({ hostname, port });
+      // Calls are small request/answer pairs: Nagle's delay would only add latency.
+      conn.setNoDelay(true);
+      return conn;
+    }, url.host);
   },
 };
