@@ -6,6 +6,9 @@ export interface Deadline {
   expire: (() => void) | undefined;
 }
 
+/** A timer as Node, Deno and Bun return it (browsers return a number, without these). */
+type Timer = { ref?(): void; unref?(): void };
+
 /** Cancelled entries tolerated inside the queue before it is compacted. */
 const COMPACT_AFTER = 256;
 
@@ -13,9 +16,10 @@ const COMPACT_AFTER = 256;
  * Deadlines of one fixed length for many pending operations (calls in flight), on one timer.
  * A timer per call costs more than a fast call itself (creating, tracking and clearing it);
  * since every deadline here has the same length, they expire in the order they were added, so
- * a FIFO queue and a single timer armed for its oldest live entry do the same job. The timer is
- * `unref`'d where the runtime allows it: like a cleared per-call timer, it never keeps a process
- * alive on its own, and it is not re-armed once nothing is pending.
+ * a FIFO queue and a single timer armed for its oldest live entry do the same job. While a
+ * deadline is pending the timer keeps the process alive, as a per-call timer would; once none
+ * is, it is `unref`'d where the runtime allows it (rather than cleared and made again for the
+ * next call), and it is not re-armed.
  *
  * @example
  * ```ts
@@ -30,7 +34,9 @@ export class Deadlines {
   #queue: Deadline[] = [];
   #head = 0;
   #dead = 0;
-  #armed = false;
+  #timer?: Timer;
+  /** Whether the timer keeps the process alive. */
+  #held = false;
 
   /** `ms`: how long after {@link add} each deadline expires. */
   constructor(ms: number) {
@@ -41,7 +47,11 @@ export class Deadlines {
   add(expire: () => void): Deadline {
     const d: Deadline = { at: performance.now() + this.#ms, expire };
     this.#queue.push(d);
-    if (!this.#armed) this.#arm(this.#ms);
+    if (!this.#timer) this.#arm(this.#ms);
+    else if (!this.#held) {
+      this.#held = true;
+      this.#timer.ref?.();
+    }
     return d;
   }
 
@@ -64,6 +74,10 @@ export class Deadlines {
       this.#queue = [];
       this.#head = 0;
       this.#dead = 0;
+      if (this.#held) {
+        this.#held = false;
+        this.#timer?.unref?.();
+      }
     } else if (this.#dead > COMPACT_AFTER && this.#dead * 2 > q.length - this.#head) {
       this.#queue = q.slice(this.#head).filter((d) => d.expire);
       this.#head = 0;
@@ -72,13 +86,13 @@ export class Deadlines {
   }
 
   #arm(ms: number): void {
-    this.#armed = true;
-    const timer = setTimeout(this.#fire, ms);
-    (timer as { unref?: () => void }).unref?.();
+    this.#timer = setTimeout(this.#fire, ms) as Timer;
+    this.#held = true;
   }
 
   #fire = (): void => {
-    this.#armed = false;
+    this.#timer = undefined;
+    this.#held = false;
     const now = performance.now();
     // An expiry may add or cancel deadlines: the queue is re-read after each one.
     for (this.#drop(); this.#head < this.#queue.length; this.#drop()) {
@@ -89,7 +103,7 @@ export class Deadlines {
       d.expire = undefined;
       expire();
     }
-    if (!this.#armed && this.#head < this.#queue.length) {
+    if (!this.#timer && this.#head < this.#queue.length) {
       this.#arm(Math.max(1, this.#queue[this.#head].at - now));
     }
   };

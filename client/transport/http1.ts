@@ -118,22 +118,20 @@ function eachHeader(init: HeadersInit | undefined, add: (name: string, value: st
 
 /** The request as bytes: the head and the body, for one write. */
 function message(method: string, path: string, host: string, init?: RequestInit): Uint8Array {
-  const body = init?.body;
-  const bytes = typeof body === "string"
-    ? encoder.encode(body)
-    : body instanceof Uint8Array
-    ? body
-    : new Uint8Array(0);
+  const body = init?.body ?? "";
+  if (typeof body !== "string" && !(body instanceof Uint8Array)) {
+    throw new TypeError("only string and byte bodies are supported");
+  }
+  const bytes = typeof body === "string" ? encoder.encode(body) : body;
   let head = `${method} ${path} HTTP/1.1\r\nhost: ${host}\r\n`;
   eachHeader(init?.headers, (k, v) => (head += `${k}: ${v}\r\n`));
   if (bytes.length || method === "POST") head += `content-length: ${bytes.length}\r\n`;
   head += "\r\n";
-  const request = encoder.encode(head);
-  if (!bytes.length) return request;
-  const out = new Uint8Array(request.length + bytes.length);
-  out.set(request);
-  out.set(bytes, request.length);
-  return out;
+  // Room for the head as UTF-8: three bytes per UTF-16 unit at most.
+  const out = new Uint8Array(head.length * 3 + bytes.length);
+  const { written } = encoder.encodeInto(head, out);
+  out.set(bytes, written);
+  return out.subarray(0, written + bytes.length);
 }
 
 /**
