@@ -63,7 +63,7 @@ export async function openRemote(uri: URL, options: ConnectOptions): Promise<Dri
     fetch: options.fetch ??
       (target.socket
         ? await adapter.unixFetch(target.socket)
-        : adapter.originFetch?.(target.origin) ?? globalThis.fetch.bind(globalThis)),
+        : await adapter.originFetch?.(target.origin) ?? globalThis.fetch.bind(globalThis)),
     origin: target.origin,
     token,
     timeoutMs,

@@ -12,5 +12,5 @@ export interface RuntimeAdapter {
    * A keep-alive `fetch` for the gateway at `origin` that is faster than the runtime's own, or
    * `undefined` where the runtime's `fetch` is the best there is (the usual case).
    */
-  originFetch?(origin: string): typeof fetch | undefined;
+  originFetch?(origin: string): Promise<typeof fetch | undefined>;
 }
