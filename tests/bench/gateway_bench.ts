@@ -10,7 +10,9 @@
  *
  * Goals (issue 8): serial latency ≤ 0.6× libvirtd's over the WebSocket and ≤ 1.2× over HTTP
  * (loopback and unix socket), and 16-way throughput ≥ 4× libvirtd's, for every call and size.
- * The last table says which are met.
+ * The last table says which are met. The `cpu µs/call` column is the CPU time client and server
+ * (all their threads) spent per call in the 16-way part: the cost of a call, which unlike
+ * times and rates does not move much with what else the machine runs. Linux only (`/proc`).
  *
  * ```sh
  * deno run -A tests/bench/gateway_bench.ts [--n 3000] [--runs 3] [--oracle /work/shared/oracle]
@@ -50,8 +52,12 @@ const THROUGHPUT_GOAL = 4;
 /** Calls before timing a connection's first cell: the JIT has settled by then. */
 const WARMUP = 2000;
 
-/** One measured cell: serial mean µs and concurrent calls/s. */
-type Result = { serialUs: number; perSec: number };
+/**
+ * One measured cell: serial mean µs, concurrent calls/s, and the CPU time both processes
+ * (client and server) spent per call in the concurrent part, which other load on the machine
+ * hardly changes.
+ */
+type Result = { serialUs: number; perSec: number; cpuUs: number };
 /** Per run, op, size and transport. */
 type Cell = { op: Op; size: number; transport: string } & Result;
 
@@ -71,7 +77,20 @@ const median = (xs: number[]) => {
  * Serial mean latency and 16-way throughput of `n` calls, each the median over {@link CHUNKS}
  * slices of the calls: a burst of load from elsewhere spoils one slice, not the cell.
  */
-async function measure(fn: () => Promise<unknown>, n: number): Promise<Result> {
+/** CPU time of all threads of a process so far, in µs (Linux `schedstat`). */
+function cpuUs(pid: number | "self"): number {
+  let ns = 0;
+  for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/schedstat`).split(" ")[0]);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return ns / 1000;
+}
+
+async function measure(fn: () => Promise<unknown>, n: number, server: number): Promise<Result> {
   for (let i = 0; i < Math.min(100, n); i++) await fn();
   const k = Math.ceil(n / CHUNKS);
   const serial: number[] = [];
@@ -81,6 +100,7 @@ async function measure(fn: () => Promise<unknown>, n: number): Promise<Result> {
     for (let i = 0; i < k; i++) await fn();
     serial.push(((performance.now() - t) / k) * 1000);
   }
+  const cpu = cpuUs("self") + cpuUs(server);
   for (let c = 0; c < CHUNKS; c++) {
     let left = k;
     const t = performance.now();
@@ -89,7 +109,8 @@ async function measure(fn: () => Promise<unknown>, n: number): Promise<Result> {
     }));
     rates.push(k / ((performance.now() - t) / 1000));
   }
-  return { serialUs: median(serial), perSec: median(rates) };
+  const cpuPerCall = (cpuUs("self") + cpuUs(server) - cpu) / (k * CHUNKS);
+  return { serialUs: median(serial), perSec: median(rates), cpuUs: cpuPerCall };
 }
 
 async function edgevirtOps(conn: Connection): Promise<Record<Op, () => Promise<unknown>>> {
@@ -103,10 +124,18 @@ async function edgevirtOps(conn: Connection): Promise<Record<Op, () => Promise<u
 
 /** python-libvirt measuring on order: `{"size"}` defines domains up to it, `{"op", "n"}` runs. */
 const PYTHON = `
-import sys, time, json, threading, statistics, libvirt
+import os, sys, time, json, threading, statistics, libvirt
 libvirt.registerErrorHandler(lambda c, e: None, None)
 c = libvirt.open(sys.argv[1])
-conc, chunks = int(sys.argv[2]), int(sys.argv[3])
+conc, chunks, daemon = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+def cpu_us(pid):
+    ns = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            ns += int(open(f"/proc/{pid}/task/{task}/schedstat").read().split()[0])
+        except OSError:
+            pass
+    return ns / 1000
 xml = lambda i: ("<domain type='test'><name>bench-%d</name><memory>65536</memory><vcpu>1</vcpu>"
                  "<os><type>hvm</type></os></domain>" % i)
 have = len(c.listAllDomains())
@@ -131,6 +160,7 @@ for line in sys.stdin:
         t = time.perf_counter()
         for _ in range(k): fn()
         serial.append((time.perf_counter() - t) / k * 1e6)
+    cpu = cpu_us("self") + cpu_us(daemon)
     for _ in range(chunks):
         left = [k]; lock = threading.Lock()
         def worker():
@@ -144,8 +174,9 @@ for line in sys.stdin:
         for x in th: x.start()
         for x in th: x.join()
         rates.append(k / (time.perf_counter() - t))
-    print(json.dumps({"serialUs": statistics.median(serial), "perSec": statistics.median(rates)}),
-          flush=True)
+    cpu = (cpu_us("self") + cpu_us(daemon) - cpu) / (k * chunks)
+    print(json.dumps({"serialUs": statistics.median(serial), "perSec": statistics.median(rates),
+                      "cpuUs": cpu}), flush=True)
 `;
 
 /** A private libvirtd and a python-libvirt client on it, answering one order at a time. */
@@ -159,7 +190,7 @@ async function startLibvirtd() {
     ).filter((m) => m).map((m) => [m![1], m![2]]),
   );
   const child = new Deno.Command("/usr/bin/python3", {
-    args: ["-c", PYTHON, vars.URI_TEST, String(CONCURRENCY), String(CHUNKS)],
+    args: ["-c", PYTHON, vars.URI_TEST, String(CONCURRENCY), String(CHUNKS), vars.PID],
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
@@ -229,7 +260,7 @@ async function run(): Promise<Cell[]> {
       for (const op of OPS) {
         const n = rounds(op, size);
         for (const g of GATEWAYS) {
-          cells.push({ op, size, transport: g, ...await measure(ops[g][op], n) });
+          cells.push({ op, size, transport: g, ...await measure(ops[g][op], n, gw.child.pid) });
         }
         cells.push({ op, size, transport: PEER, ...await lv.ask<Result>({ op, n }) });
       }
@@ -261,7 +292,8 @@ const over = (op: Op, size: number, t: string, f: (cell: Cell, peer: Cell) => nu
 const fmt = (x: number, d = 0) => x.toFixed(d).padStart(9);
 console.log(`median of ${RUNS} run(s), n=${N}, load average at the end ${load}`);
 console.log(
-  "op               size   transport     serial µs   calls/s  | latency ×libvirtd  throughput ×libvirtd",
+  "op               size   transport     serial µs   calls/s  cpu µs/call |" +
+    " latency ×libvirtd  throughput ×libvirtd  cpu ×libvirtd",
 );
 type Verdict = { what: string; op: Op; size: number; value: number; goal: number; met: boolean };
 const verdicts: Verdict[] = [];
@@ -270,11 +302,13 @@ for (const size of SIZES) {
     for (const t of [...GATEWAYS, PEER]) {
       const serial = over(op, size, t, (c) => c.serialUs);
       const perSec = over(op, size, t, (c) => c.perSec);
+      const cpu = over(op, size, t, (c) => c.cpuUs);
       let ratios = "";
       if (t !== PEER) {
         const lat = over(op, size, t, (c, p) => c.serialUs / p.serialUs);
         const thr = over(op, size, t, (c, p) => c.perSec / p.perSec);
-        ratios = `  ${fmt(lat, 2)}          ${fmt(thr, 2)}`;
+        const cpuRatio = over(op, size, t, (c, p) => c.cpuUs / p.cpuUs);
+        ratios = `  ${fmt(lat, 2)}          ${fmt(thr, 2)}     ${fmt(cpuRatio, 2)}`;
         const goal = LATENCY_GOAL[t as typeof GATEWAYS[number]];
         verdicts.push({ what: `${t} latency`, op, size, value: lat, goal, met: lat <= goal });
         verdicts.push({
@@ -288,7 +322,7 @@ for (const size of SIZES) {
       }
       console.log(
         `${op.padEnd(16)} ${String(size).padStart(5)}  ${t.padEnd(14)}` +
-          `${fmt(serial, 1)} ${fmt(perSec)}  |${ratios}`,
+          `${fmt(serial, 1)} ${fmt(perSec)}    ${fmt(cpu, 1)} |${ratios}`,
       );
     }
   }
