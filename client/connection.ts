@@ -45,7 +45,7 @@ export interface EventFilter {
  *
  * @example
  * ```ts
- * import { connect } from "../mod.ts";
+ * import { connect } from "../host.ts";
  * const conn = await connect("test:///default");
  * for (const d of await conn.listAllDomains()) console.log(d.name, d.id);
  * await conn.close();
@@ -520,7 +520,7 @@ export class Connection {
    *
    * @example
    * ```ts
-   * import { connect } from "../mod.ts";
+   * import { connect } from "../host.ts";
    * const conn = await connect("test:///default");
    * const ac = new AbortController();
    * (async () => {

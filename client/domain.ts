@@ -17,7 +17,7 @@ import { DomainCheckpoint } from "./checkpoint.ts";
  *
  * @example
  * ```ts
- * import { connect } from "../mod.ts";
+ * import { connect } from "../host.ts";
  * const conn = await connect("test:///default");
  * const dom = await conn.lookupDomainByName("test");
  * console.log(await dom.getState()); // [1, 1]
@@ -57,8 +57,9 @@ export class Domain extends Handle<DomainRef> {
     if (ref) this.rebind(ref);
   }
   /** `virDomainShutdown`. */
-  shutdown(): Promise<void> {
-    return this.shutdownFlags(0);
+  async shutdown(): Promise<void> {
+    // Its own API name: libvirt's errors (read-only refusals) name the call the caller made.
+    await this.call({ method: "domainShutdownFlags", api: "virDomainShutdown" }, 0);
   }
   /** `virDomainShutdownFlags`. */
   async shutdownFlags(flags = 0): Promise<void> {
@@ -73,8 +74,9 @@ export class Domain extends Handle<DomainRef> {
     await this.call("domainReset", flags);
   }
   /** `virDomainDestroy`. */
-  destroy(): Promise<void> {
-    return this.destroyFlags(0);
+  async destroy(): Promise<void> {
+    // Its own API name: libvirt's errors (read-only refusals) name the call the caller made.
+    await this.call({ method: "domainDestroyFlags", api: "virDomainDestroy" }, 0);
   }
   /** `virDomainDestroyFlags`. */
   async destroyFlags(flags = 0): Promise<void> {
@@ -89,8 +91,9 @@ export class Domain extends Handle<DomainRef> {
     await this.call("domainResume");
   }
   /** `virDomainUndefine`. */
-  undefine(): Promise<void> {
-    return this.undefineFlags(0);
+  async undefine(): Promise<void> {
+    // Its own API name: libvirt's errors (read-only refusals) name the call the caller made.
+    await this.call({ method: "domainUndefineFlags", api: "virDomainUndefine" }, 0);
   }
   /** `virDomainUndefineFlags`. */
   async undefineFlags(flags = 0): Promise<void> {

@@ -1,5 +1,6 @@
 import type { DriverConnection, DriverMethod } from "../util/driver.ts";
-import { callInfo, checkCall } from "../util/contract/mod.ts";
+import { checkCall, unsignedArgs } from "../util/contract/check.ts";
+import { callInfo } from "../util/contract/contract.ts";
 import { VirError } from "../util/errors.ts";
 
 /**
@@ -27,8 +28,9 @@ export function invoke<M extends DriverMethod>(
 ): ReturnType<NonNullable<DriverConnection[M]>> {
   type Result = ReturnType<NonNullable<DriverConnection[M]>>;
   const info = callInfo(method);
+  const cArgs = unsignedArgs(info, args);
   try {
-    checkCall(info, args, { readonly, api });
+    checkCall(info, cArgs, { readonly, api });
   } catch (e) {
     return Promise.reject(e) as Result;
   }
@@ -36,5 +38,5 @@ export function invoke<M extends DriverMethod>(
   if (typeof fn !== "function") {
     return Promise.reject(VirError.report(info.family, "NO_SUPPORT", api ?? info.api)) as Result;
   }
-  return fn.apply(driver, args) as Result;
+  return fn.apply(driver, cArgs as unknown[]) as Result;
 }

@@ -1,21 +1,20 @@
 /**
  * The portable client: public handle classes and `connect()`. Pure `fetch`-era JavaScript,
- * no Deno or Node API.
+ * no Deno or Node API (the root `mod.ts` is its public face).
  *
  * @example
  * ```ts
  * import { connect } from "./mod.ts";
- * import "../drivers/simulator/mod.ts";
- * const conn = await connect("test:///default");
+ * const conn = await connect("test+http://127.0.0.1:16510/default", { token: "…" });
  * await conn.close();
  * ```
  * @module
  */
-export * from "./connect.ts";
-export * from "./connection.ts";
-export * from "./domain.ts";
-export * from "./snapshot.ts";
-export * from "./checkpoint.ts";
+export { type ClientOptions, connect, type DaemonAutostart, type DaemonTarget } from "./connect.ts";
+export { Connection, type ConnectionEvent, type EventFilter } from "./connection.ts";
+export { Domain } from "./domain.ts";
+export { DomainSnapshot } from "./snapshot.ts";
+export { DomainCheckpoint } from "./checkpoint.ts";
 export { DomainChildHandle } from "./domain_child.ts";
 export {
   type ArgsAfterRef,
@@ -26,6 +25,5 @@ export {
   type HandleOwner,
   type MethodOn,
 } from "./handle.ts";
-export * from "./objects.ts";
-export * from "./remote/mod.ts";
+export { Interface, Network, NodeDevice, Secret, StoragePool, StorageVolume } from "./objects.ts";
 export { type RuntimeAdapter, setRuntimeAdapter } from "./transport/mod.ts";

@@ -15,7 +15,7 @@ import { Handle, type HandleOwner } from "./handle.ts";
  *
  * @example
  * ```ts
- * import { connect } from "../mod.ts";
+ * import { connect } from "../host.ts";
  * const conn = await connect("test:///default");
  * const net = await conn.lookupNetworkByName("default");
  * console.log(await net.isActive()); // true
@@ -92,7 +92,7 @@ export class Network extends Handle<NetworkRef> {
  *
  * @example
  * ```ts
- * import { connect } from "../mod.ts";
+ * import { connect } from "../host.ts";
  * const conn = await connect("test:///default");
  * const pool = await conn.lookupStoragePoolByName("default-pool");
  * console.log((await pool.getInfo()).capacity);
@@ -194,7 +194,7 @@ export class StoragePool extends Handle<StoragePoolRef> {
  *
  * @example
  * ```ts
- * import { connect } from "../mod.ts";
+ * import { connect } from "../host.ts";
  * const conn = await connect("test:///default");
  * const pool = await conn.lookupStoragePoolByName("default-pool");
  * const vol = await pool.createVolumeXML(
@@ -252,7 +252,7 @@ export class StorageVolume extends Handle<StorageVolRef> {
  *
  * @example
  * ```ts
- * import { connect } from "../mod.ts";
+ * import { connect } from "../host.ts";
  * const conn = await connect("test:///default");
  * const devs = await conn.listAllNodeDevices();
  * console.log(devs.map((d) => d.name));
@@ -303,7 +303,7 @@ export class NodeDevice extends Handle<NodeDeviceRef> {
  *
  * @example
  * ```ts
- * import { connect } from "../mod.ts";
+ * import { connect } from "../host.ts";
  * const conn = await connect("test:///default");
  * const eth1 = await conn.lookupInterfaceByName("eth1");
  * console.log(eth1.mac);
@@ -350,7 +350,7 @@ export class Interface extends Handle<InterfaceRef> {
  *
  * @example
  * ```ts
- * import { connect } from "../mod.ts";
+ * import { connect } from "../host.ts";
  * const conn = await connect("test:///default");
  * await conn.listAllSecrets().catch((e) => console.log(e.message)); // no secret driver
  * await conn.close();

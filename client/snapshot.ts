@@ -8,7 +8,7 @@ import type { HandleOwner } from "./handle.ts";
  *
  * @example
  * ```ts
- * import { connect } from "../mod.ts";
+ * import { connect } from "../host.ts";
  * const conn = await connect("test:///default");
  * const dom = await conn.lookupDomainByName("test");
  * const snap = await dom.snapshotCreateXML("<domainsnapshot><name>s1</name></domainsnapshot>");

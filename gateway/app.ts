@@ -1,10 +1,12 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { DriverConnection, DriverMethod } from "../util/driver.ts";
+import type { DriverRegistry } from "../util/registry.ts";
 import { VirError } from "../util/errors.ts";
 import type { Principal } from "./acl.ts";
 import { type AuthConfig, authenticate } from "./auth.ts";
 import { cors } from "./cors.ts";
+import { guard, guardRefusal } from "./guard.ts";
 import { callRoute, describe, dispatch } from "./dispatch.ts";
 import { markEvents, sseResponse, wsResponse } from "./event_stream.ts";
 import { errorResponse, jsonResponse } from "./http_status.ts";
@@ -34,11 +36,15 @@ export interface GatewayOptions {
    * routes at `/v1/{driver}/{path}`, which share one connection opened on demand.
    */
   drivers: DriverSpec[];
+  /** The drivers the gateway runs: sessions open URIs of their schemes, and no others. */
+  registry: DriverRegistry;
   /** A token store, or `"none"` (the caller decides where that is safe). */
   auth: AuthConfig;
   limits?: Partial<Limits>;
   /** Web origins whose pages may call the gateway from a browser (CORS); none by default. */
   corsOrigins?: readonly string[];
+  /** Host names to answer to (`Host`, port ignored); any when undefined. See `guard.ts`. */
+  hosts?: readonly string[];
 }
 
 /** A running gateway: a hono app plus the sessions (driver connections) it holds. */
@@ -76,8 +82,13 @@ export function servedPath(uri: string): string {
  * @example
  * ```ts
  * import { createGateway } from "./app.ts";
- * import "../drivers/simulator/mod.ts";
- * const gw = await createGateway({ drivers: ["test:///default"], auth: "none" });
+ * import { testConnectDriver } from "../drivers/simulator/mod.ts";
+ * import { createRegistry } from "../util/registry.ts";
+ * const gw = await createGateway({
+ *   drivers: ["test:///default"],
+ *   registry: createRegistry([testConnectDriver]),
+ *   auth: "none",
+ * });
  * const res = await gw.app.request("/v1/test/default/call/connectListAllDomains", {
  *   method: "POST",
  *   body: "[0]",
@@ -90,7 +101,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const gate = new CallGate(limits.maxConcurrent, limits.maxQueued, limits.callTimeoutMs);
   const uris = options.drivers.map((spec) => new URL(typeof spec === "string" ? spec : spec.uri));
-  const sessions = new SessionTable(limits, new Set(uris.map((u) => u.href)));
+  const sessions = new SessionTable(
+    limits,
+    new Set(uris.map((u) => u.href)),
+    options.registry,
+  );
   const served = new Map<string, ServedUri>();
   for (const [i, spec] of options.drivers.entries()) {
     const uri = uris[i].href;
@@ -112,6 +127,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const app = new Hono<Env>();
   // First, so that preflights (which carry no token) are answered before authentication.
   if (options.corsOrigins?.length) app.use("*", cors(options.corsOrigins));
+  const guarded = { origins: options.corsOrigins ?? [], hosts: options.hosts };
+  app.use("*", guard(guarded));
   app.onError((e) => errorResponse(e));
   app.notFound((c) =>
     json(
@@ -320,9 +337,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const endStreams = () => {
     for (const s of sessions.values()) s.events.close();
   };
-  // Calls skip the router and its middleware (the same checks, done by the handlers); with CORS
-  // on, every answer goes through the CORS middleware, so everything takes the router.
+  // Calls skip the router and its middleware (the guard's rules, then the same handlers); with
+  // CORS on, every answer goes through the CORS middleware, so everything takes the router.
   const fastCall = options.corsOrigins?.length ? undefined : callFastPath({
+    refusal: guardRefusal(guarded),
     session: sessionCall({ sessions, auth: options.auth, gate, limits }),
     async served(req, path, method) {
       const s = servedAt(path);

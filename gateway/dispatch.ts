@@ -12,7 +12,14 @@ import { type Access, isCallable, methodAccess } from "./access.ts";
 import { objectAllows, type Principal, roleAllows } from "./acl.ts";
 import { jsonResponse } from "./http_status.ts";
 import type { CallGate } from "./limits.ts";
-import { callSubject, countFrom, filterResult, refSubject, resultFamily } from "./subject.ts";
+import {
+  actedOnSubject,
+  callSubject,
+  countFrom,
+  filterResult,
+  refSubject,
+  resultFamily,
+} from "./subject.ts";
 
 /** What `GET /v1/{driver}/{path}` (and opening a session) tells a client. */
 export interface DriverDescription {
@@ -72,7 +79,7 @@ export function dispatch(
   try {
     info = callInfo(method);
     args = validateArgs(info, rawArgs);
-    checkCall(info, args, { readonly: principal.role === "read-only" });
+    checkCall(info, args, { readonly: principal.role === "read-only", wire: true });
     access = methodAccess(method, args);
     if (!roleAllows(principal, access)) {
       throw VirError.report(
@@ -108,6 +115,9 @@ async function dispatchWithRules(
   const subject = callSubject(info, args) ??
     (access === "read" ? undefined : { family: "connect" as const, name: method });
   if (subject && !objectAllows(principal, access, subject)) throw denied(method);
+  // The name sent beside a UUID proves nothing: the object the driver will act on must pass too.
+  const actedOn = await actedOnSubject(driver, info, args);
+  if (actedOn && !objectAllows(principal, access, actedOn)) throw denied(method);
   const allow = (s: Parameters<typeof objectAllows>[2]) => objectAllows(principal, "read", s);
   const listMethod = countFrom(info);
   if (listMethod && typeof driver[listMethod] === "function") {

@@ -18,8 +18,9 @@ export function eventId(log: EventLog, e: LoggedEvent): string {
 }
 
 /** The sequence number to resume after, from a `Last-Event-ID`; 0 = replay what is retained. */
-export function resumePoint(log: EventLog, lastEventId: string | null | undefined): number {
-  if (!lastEventId) return log.lastId;
+export function resumePoint(log: EventLog, lastEventId: unknown): number {
+  // Only a string names a point; anything else a client sends means "from now".
+  if (!lastEventId || typeof lastEventId !== "string") return log.lastId;
   const id = parseEventId(lastEventId);
   return id?.boot === log.boot ? id.n : 0;
 }

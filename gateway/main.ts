@@ -4,9 +4,16 @@
  * ```sh
  * deno task start [--listen HOST:PORT] [--unix PATH] [--tls-cert F --tls-key F]
  *                 [--token-file F] [--auth token|none] [--cors-origin ORIGIN]...
+ * deno task start --daemon [--system] [--timeout SECS]
  * ```
  *
- * Serves `test:///default`, and `qemu:///session` when the QEMU driver is registered and
+ * `--daemon` runs it as the local daemon (libvirtd for `qemu:///session`) on the user's socket
+ * (`$XDG_RUNTIME_DIR/edgevirt/edgevirt-sock`, or `/run/edgevirt/edgevirt-sock` with
+ * `--system`), owning the QEMU driver's state; clients start it on first use with
+ * `--timeout 120`, after which it exits once idle with no running domain. It logs to
+ * `edgevirt.log` beside the socket.
+ *
+ * Serves `test:///default`, and `qemu:///session` when it is free (no session daemon owns it) and
  * `qemu-system-x86_64` is installed. As libvirtd does, each client connection is a session with
  * a driver connection of its own, closed with the client, for the URI the client names (the
  * served ones for every caller; others, such as `test:///ABS/PATH.xml` node files on this host,
@@ -21,15 +28,18 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import "../mod.ts";
-import { findDriver } from "../util/registry.ts";
+import { hostDrivers } from "../host.ts";
 import { createGateway } from "./app.ts";
 import { parseCorsOrigin } from "./cors.ts";
+import { LOOPBACK_HOSTS } from "./guard.ts";
 import type { AuthConfig } from "./auth.ts";
 import { configDir, loadOrCreateTokens } from "./token_file.ts";
+import { startDaemon } from "./daemon.ts";
+import { SYSTEM_DAEMON_DIR, userRuntimeDir } from "../protocol/daemon_socket.ts";
 
 const USAGE = `usage: deno task start [--listen HOST:PORT] [--unix PATH] [--tls-cert F --tls-key F]
-                       [--token-file F] [--auth token|none] [--cors-origin ORIGIN]...`;
+                       [--token-file F] [--auth token|none] [--cors-origin ORIGIN]...
+       deno task start --daemon [--system] [--timeout SECS]`;
 
 function fail(message: string): never {
   console.error(`edgevirt gateway: ${message}\n${USAGE}`);
@@ -68,6 +78,9 @@ async function main(): Promise<void> {
         "token-file": { type: "string" },
         auth: { type: "string", default: "token" },
         "cors-origin": { type: "string", multiple: true },
+        daemon: { type: "boolean" },
+        system: { type: "boolean" },
+        timeout: { type: "string", default: "0" },
         help: { type: "boolean" },
       },
     }).values;
@@ -78,6 +91,7 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  if (flags.daemon) return await runDaemon(!flags.system, flags.timeout);
   const tcp = flags.listen || !flags.unix ? parseListen(flags.listen ?? "127.0.0.1:16510") : null;
   if (Boolean(flags["tls-cert"]) !== Boolean(flags["tls-key"])) {
     fail("--tls-cert and --tls-key go together");
@@ -105,9 +119,22 @@ async function main(): Promise<void> {
     firstRun = loaded.createdClientToken;
   } else fail(`--auth must be token or none, got '${flags.auth}'`);
 
+  const registry = hostDrivers();
   const uris = ["test:///default"];
-  if (findDriver("qemu") && await hasQemu()) uris.push("qemu:///session");
-  const gateway = await createGateway({ drivers: uris, auth, corsOrigins });
+  if (await hasQemu()) {
+    // The user's session daemon may own qemu:///session (its driver.pid): then this gateway
+    // serves the rest and says why, rather than not starting.
+    const probe = await registry.find("qemu")!.open(new URL("qemu:///session"), {}).catch((e) => {
+      console.error(`edgevirt gateway: not serving qemu:///session: ${(e as Error).message}`);
+    });
+    if (probe) {
+      await probe.connectClose();
+      uris.push("qemu:///session");
+    }
+  }
+  // On loopback only loopback host names are served (DNS rebinding); unix sockets send those.
+  const hosts = tcp && LOOPBACK.test(tcp.hostname) ? [...LOOPBACK_HOSTS, tcp.hostname] : undefined;
+  const gateway = await createGateway({ drivers: uris, registry, auth, corsOrigins, hosts });
 
   const servers: Deno.HttpServer[] = [];
   const onListen = (what: string) => () => console.error(`edgevirt gateway: listening on ${what}`);
@@ -161,6 +188,44 @@ async function main(): Promise<void> {
   };
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
+}
+
+/** `--daemon`: the session (or system) daemon, until idle or signalled. */
+async function runDaemon(session: boolean, timeout: string): Promise<void> {
+  const timeoutSec = Number(timeout);
+  if (!/^\d+$/.test(timeout)) fail(`--timeout wants seconds, got '${timeout}'`);
+  const env = (name: string) => Deno.env.get(name);
+  const dir = session ? userRuntimeDir(env) : SYSTEM_DAEMON_DIR;
+  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+  const logFile = await Deno.open(`${dir}/edgevirt.log`, { append: true, create: true });
+  const encoder = new TextEncoder();
+  const log = (message: string) =>
+    logFile.writeSync(encoder.encode(`${new Date().toISOString()} ${Deno.pid}: ${message}\n`));
+  const registry = hostDrivers();
+  const qemu = session ? "qemu:///session" : "qemu:///system";
+  const served = session ? ["test:///default"] : [];
+  if (await hasQemu()) served.push(qemu);
+  let daemon;
+  try {
+    daemon = await startDaemon({
+      session,
+      registry,
+      served,
+      held: [qemu],
+      timeoutSec,
+      env,
+      log,
+      dir,
+    });
+  } catch (e) {
+    log(`cannot start: ${(e as Error).message}`);
+    Deno.exit(1);
+  }
+  const stop = () => daemon.stop();
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+  await daemon.stopped;
+  Deno.exit(0);
 }
 
 if (import.meta.main) await main();

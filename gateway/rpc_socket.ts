@@ -1,5 +1,5 @@
 import type { WsRequest, WsSubscribed } from "../protocol/ws_protocol.ts";
-import { RPC_SUBPROTOCOL } from "../protocol/ws_protocol.ts";
+import { RPC_SUBPROTOCOL, wsRequestProblem } from "../protocol/ws_protocol.ts";
 import type { DriverMethod } from "../util/driver.ts";
 import { VirError } from "../util/errors.ts";
 import { isCallable } from "./access.ts";
@@ -169,8 +169,14 @@ export function rpcSocket(req: Request, ctx: RpcSocketContext): Response {
     } catch {
       return socket.close(CLOSE_UNREADABLE, "not JSON");
     }
-    if (typeof msg !== "object" || msg === null) {
-      return socket.close(CLOSE_UNREADABLE, "not a request");
+    const problem = wsRequestProblem(msg);
+    if (problem) {
+      // A well-numbered request gets an answer; anything else ends the socket.
+      const id = (msg as { id?: unknown })?.id;
+      if (typeof id !== "number" || !Number.isSafeInteger(id) || !principal) {
+        return socket.close(CLOSE_UNREADABLE, problem);
+      }
+      return fail(id, VirError.report("RPC", "INVALID_ARG", problem));
     }
     if ("auth" in msg) {
       if (!pending) {
@@ -178,7 +184,6 @@ export function rpcSocket(req: Request, ctx: RpcSocketContext): Response {
       }
       return;
     }
-    if (typeof msg.id !== "number") return socket.close(CLOSE_UNREADABLE, "a request needs an id");
     // Requests without a token first: the same 401 the HTTP routes give.
     if (!pending) setPrincipal(authenticate(ctx.auth, tokenHeaders(undefined)));
     if (principal) return handle(msg, principal);

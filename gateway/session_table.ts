@@ -1,4 +1,5 @@
 import type { DriverConnection } from "../util/driver.ts";
+import type { DriverRegistry } from "../util/registry.ts";
 import { VirError } from "../util/errors.ts";
 import type { Principal } from "./acl.ts";
 import type { Limits } from "./limits.ts";
@@ -22,11 +23,13 @@ export interface SessionOpen {
  *
  * @example
  * ```ts
- * import "../drivers/simulator/mod.ts";
+ * import { testConnectDriver } from "../drivers/simulator/mod.ts";
+ * import { createRegistry } from "../util/registry.ts";
  * import { SessionTable } from "./session_table.ts";
  * import { DEFAULT_LIMITS } from "./limits.ts";
  * import { ANONYMOUS_FULL } from "./acl.ts";
- * const table = new SessionTable(DEFAULT_LIMITS, new Set(["test:///default"]));
+ * const registry = createRegistry([testConnectDriver]);
+ * const table = new SessionTable(DEFAULT_LIMITS, new Set(["test:///default"]), registry);
  * const s = await table.open({ kind: "http", uri: "test:///default", owner: ANONYMOUS_FULL });
  * await table.close(s);
  * ```
@@ -37,10 +40,12 @@ export class SessionTable {
   #timers = new Map<string, ReturnType<typeof setTimeout>>();
   #limits: Limits;
   #served: ReadonlySet<string>;
+  #registry: DriverRegistry;
 
-  constructor(limits: Limits, served: ReadonlySet<string>) {
+  constructor(limits: Limits, served: ReadonlySet<string>, registry: DriverRegistry) {
     this.#limits = limits;
     this.#served = served;
+    this.#registry = registry;
   }
 
   /** Open sessions. */
@@ -67,7 +72,7 @@ export class SessionTable {
     }
     let driver = req.driver;
     if (!driver) {
-      const target = checkSessionUri(req.uri, req.owner, this.#served);
+      const target = checkSessionUri(req.uri, req.owner, this.#served, this.#registry);
       this.#opening++;
       try {
         driver = await target.driver.open(target.uri, {});

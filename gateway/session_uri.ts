@@ -1,12 +1,12 @@
 import type { ConnectDriver } from "../util/driver.ts";
 import { VirError } from "../util/errors.ts";
-import { findDriver } from "../util/registry.ts";
+import type { DriverRegistry } from "../util/registry.ts";
 import type { Principal } from "./acl.ts";
 
 /**
  * Checks the URI a client asks its session to open, as libvirtd's `virConnectOpen` on the
  * daemon side: a local URI (`test:///default`, `test:///abs/path.xml`, `qemu:///session`) that
- * a registered driver takes. Remote URIs (`test+http://…`) and URIs with a host are refused, so
+ * a driver of the gateway's registry takes. Remote URIs (`test+http://…`) and URIs with a host are refused, so
  * the gateway never connects onwards.
  *
  * The URIs the gateway serves are open to every authenticated caller. Any other URI needs a
@@ -16,10 +16,12 @@ import type { Principal } from "./acl.ts";
  *
  * @example
  * ```ts
- * import "../drivers/simulator/mod.ts";
+ * import { testConnectDriver } from "../drivers/simulator/mod.ts";
+ * import { createRegistry } from "../util/registry.ts";
  * import { checkSessionUri } from "./session_uri.ts";
  * import { ANONYMOUS_FULL } from "./acl.ts";
- * const { uri } = checkSessionUri("test:///default", ANONYMOUS_FULL, new Set());
+ * const registry = createRegistry([testConnectDriver]);
+ * const { uri } = checkSessionUri("test:///default", ANONYMOUS_FULL, new Set(), registry);
  * console.log(uri.href); // "test:///default"
  * ```
  */
@@ -27,6 +29,7 @@ export function checkSessionUri(
   requested: unknown,
   who: Principal | undefined,
   served: ReadonlySet<string>,
+  registry: DriverRegistry,
 ): { uri: URL; driver: ConnectDriver } {
   if (typeof requested !== "string" || !URL.canParse(requested)) {
     throw VirError.report("RPC", "INVALID_ARG", "open needs the URI to connect to, as a string");
@@ -36,7 +39,7 @@ export function checkSessionUri(
   if (scheme.includes("+") || uri.host || uri.username || uri.password) {
     throw VirError.report("RPC", "NO_CONNECT", `the gateway opens local URIs only: ${requested}`);
   }
-  const driver = findDriver(scheme);
+  const driver = registry.find(scheme);
   if (!driver) throw VirError.report("NONE", "NO_CONNECT", requested);
   if (!served.has(uri.href) && (who?.role !== "full" || who.rules)) {
     throw VirError.report(

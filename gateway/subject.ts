@@ -23,6 +23,40 @@ export function refSubject(family: AclFamily, ref: unknown): AclSubject {
 }
 
 /**
+ * How to find the object a wire reference designates, by the key the drivers act on (the UUID
+ * where there is one), so that ACLs judge the object itself rather than the name a caller wrote
+ * beside its UUID.
+ */
+const RESOLVE: Partial<
+  Record<ArgKind, (driver: DriverConnection, ref: Record<string, string>) => Promise<unknown>>
+> = {
+  dom: (d, r) => d.domainLookupByUUID?.(r.uuid) ?? Promise.reject(),
+  net: (d, r) => d.networkLookupByUUID?.(r.uuid) ?? Promise.reject(),
+  pool: (d, r) => d.storagePoolLookupByUUID?.(r.uuid) ?? Promise.reject(),
+  vol: (d, r) => d.storageVolLookupByKey?.(r.key) ?? Promise.reject(),
+  secret: (d, r) => d.secretLookupByUUID?.(r.uuid) ?? Promise.reject(),
+  nwfilter: (d, r) => d.nwfilterLookupByUUID?.(r.uuid) ?? Promise.reject(),
+};
+
+/**
+ * The object a call's first reference designates, as the driver knows it: the ACL subject of
+ * the object the driver will act on. Undefined when the call has no reference, or the driver
+ * cannot find the object (then the call itself fails without touching anything).
+ */
+export async function actedOnSubject(
+  driver: DriverConnection,
+  info: CallInfo,
+  args: readonly unknown[],
+): Promise<AclSubject | undefined> {
+  const first = info.decl.args[0];
+  const family = first && KIND_FAMILY(first.kind);
+  const resolve = first && RESOLVE[first.kind];
+  if (!family || !resolve) return undefined;
+  const found = await resolve(driver, args[0] as Record<string, string>).catch(() => undefined);
+  return found && typeof found === "object" ? refSubject(family, found) : undefined;
+}
+
+/**
  * The object a call acts on before it runs: its first ref argument, or for a define/create the
  * name and UUID inside the XML. Undefined for calls about the host or a whole list.
  */

@@ -65,3 +65,40 @@ export type WsResponse =
   | { id: number; result?: unknown }
   | { id: number; error: VirErrorJSON }
   | { eid: string; event: DriverEvent };
+
+const REQUEST_FIELDS: Record<string, (v: unknown) => boolean> = {
+  method: (v) => typeof v === "string",
+  open: (v) => typeof v === "string",
+  subscribe: (v) => v === null || typeof v === "string",
+  unsubscribe: (v) => v === true,
+  close: (v) => v === true,
+};
+
+/**
+ * What is wrong with a parsed client message, or undefined when it is a {@link WsRequest}: an
+ * object with a string `auth`, or a numeric `id` and exactly one well-typed request field
+ * (`args` an array for `method`). The gateway refuses anything else before acting on it.
+ *
+ * @example
+ * ```ts
+ * import { wsRequestProblem } from "./ws_protocol.ts";
+ * wsRequestProblem({ id: 2, subscribe: 1 }); // "subscribe must be a string or null"
+ * wsRequestProblem({ id: 3, method: "connectGetVersion", args: [] }); // undefined
+ * ```
+ */
+export function wsRequestProblem(msg: unknown): string | undefined {
+  if (typeof msg !== "object" || msg === null || Array.isArray(msg)) return "not a request";
+  const m = msg as Record<string, unknown>;
+  if ("auth" in m) return typeof m.auth === "string" ? undefined : "auth must be a string";
+  if (typeof m.id !== "number" || !Number.isSafeInteger(m.id)) return "a request needs an id";
+  const kinds = Object.keys(REQUEST_FIELDS).filter((k) => k in m);
+  if (kinds.length !== 1) return "a request names exactly one of " + Object.keys(REQUEST_FIELDS);
+  const [kind] = kinds;
+  if (!REQUEST_FIELDS[kind](m[kind])) {
+    return kind === "subscribe"
+      ? "subscribe must be a string or null"
+      : `${kind} must be ${kind === "method" || kind === "open" ? "a string" : "true"}`;
+  }
+  if (kind === "method" && !Array.isArray(m.args)) return "args must be an array";
+  return undefined;
+}

@@ -31,6 +31,13 @@ export interface ConnectOptions {
   token?: string;
   /** A `fetch` to use for remote transports (Workers service bindings, tests). */
   fetch?: typeof fetch;
+  /** How to speak HTTP over a unix socket, when not the runtime's default way. */
+  unixFetch?: (path: string) => typeof fetch;
+  /**
+   * How to speak HTTP to a gateway over TCP (an `http://` origin), when not the runtime's
+   * `fetch`; `undefined` from it leaves the origin to `fetch`.
+   */
+  tcpFetch?: (origin: string) => typeof fetch | undefined;
   /** Request timeout for remote transports, in ms. */
   timeoutMs?: number;
   /** Extra options for a driver or transport. */
@@ -58,4 +65,11 @@ export interface ConnectDriver {
   schemes: string[];
   /** Opens a connection; rejects with a VirError when the URI is not acceptable. */
   open(uri: URL, options: ConnectOptions): Promise<DriverConnection>;
+  /**
+   * Its connections take the registry's shared secondary drivers (network, storage, …) for the
+   * families it does not serve itself, as libvirt registers the QEMU driver with
+   * `setSharedDrivers`; a driver that serves every family it has (the test driver) leaves it
+   * unset.
+   */
+  sharesSecondaries?: boolean;
 }

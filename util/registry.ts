@@ -1,33 +1,98 @@
 import type { ConnectDriver } from "./driver.ts";
-
-const drivers: ConnectDriver[] = [];
+import { composeConnection, openSecondaries, type SecondaryDriver } from "./contract/compose.ts";
 
 /**
- * Registers a connection driver, as libvirt's `virRegisterConnectDriver`. Later registrations
- * of the same name replace the earlier one.
+ * The connection drivers one process runs in-process, as the table libvirt fills with
+ * `virRegisterConnectDriver`, but passed explicitly: to `connect(uri, { drivers })` and to the
+ * gateway, so that importing a module never registers anything.
+ */
+export interface DriverRegistry {
+  /** The drivers, in the order they were given. */
+  readonly drivers: readonly ConnectDriver[];
+  /** The shared secondary drivers (network, storage, …) that drivers sharing them get. */
+  readonly secondaries: readonly SecondaryDriver[];
+  /** The driver for a URI scheme (`test`, `qemu`), if any. */
+  find(scheme: string): ConnectDriver | undefined;
+}
+
+/**
+ * A registry of the given drivers and shared secondary drivers. For one scheme the later driver
+ * wins, as a later `virRegisterConnectDriver` of the same name replaces the earlier one. A driver
+ * that shares secondaries opens its connections with the secondary drivers of the families it
+ * does not serve composed in, as `virConnectOpen` does.
  *
  * @example
  * ```ts
- * import { registerDriver } from "./registry.ts";
- * registerDriver({
+ * import { createRegistry } from "./registry.ts";
+ * const registry = createRegistry([{
  *   name: "demo",
  *   schemes: ["demo"],
  *   open: () => Promise.resolve({ type: "DEMO", connectClose: () => Promise.resolve() }),
- * });
+ * }]);
+ * console.log(registry.find("demo")?.name); // "demo"
  * ```
  */
-export function registerDriver(driver: ConnectDriver): void {
-  const i = drivers.findIndex((d) => d.name === driver.name);
-  if (i >= 0) drivers[i] = driver;
-  else drivers.push(driver);
+export function createRegistry(
+  drivers: readonly ConnectDriver[],
+  secondaries: readonly SecondaryDriver[] = [],
+): DriverRegistry {
+  const shared = Object.freeze([...secondaries]);
+  const list = Object.freeze(drivers.map((d) => withSecondaries(d, shared)));
+  return {
+    drivers: list,
+    secondaries: shared,
+    find: (scheme) => list.findLast((d) => d.schemes.includes(scheme)),
+  };
 }
 
-/** The driver registered for a URI scheme (`test`, `qemu`), if any. */
-export function findDriver(scheme: string): ConnectDriver | undefined {
-  return drivers.find((d) => d.schemes.includes(scheme));
+function withSecondaries(
+  driver: ConnectDriver,
+  secondaries: readonly SecondaryDriver[],
+): ConnectDriver {
+  if (!driver.sharesSecondaries || !secondaries.length) return driver;
+  return {
+    ...driver,
+    async open(uri, options) {
+      const hypervisor = await driver.open(uri, options);
+      try {
+        return composeConnection(
+          hypervisor,
+          await openSecondaries(hypervisor, secondaries, uri, options),
+        );
+      } catch (e) {
+        await hypervisor.connectClose();
+        throw e;
+      }
+    },
+  };
 }
 
-/** Every registered driver, in registration order. */
-export function registeredDrivers(): readonly ConnectDriver[] {
-  return drivers;
+/**
+ * A driver whose code loads on first open, so that a process that never opens its URIs never
+ * pays for loading it (evsh talking to the session daemon loads no QEMU driver code).
+ *
+ * @example
+ * ```ts
+ * import { lazyDriver } from "./registry.ts";
+ * const test = lazyDriver("test", ["test"], async () =>
+ *   (await import("../drivers/simulator/mod.ts")).testConnectDriver);
+ * console.log(test.schemes); // ["test"]
+ * ```
+ */
+export function lazyDriver(
+  name: string,
+  schemes: string[],
+  load: () => Promise<ConnectDriver>,
+  sharesSecondaries?: boolean,
+): ConnectDriver {
+  let loaded: Promise<ConnectDriver> | undefined;
+  return {
+    name,
+    schemes,
+    sharesSecondaries,
+    async open(uri, options) {
+      loaded ??= load();
+      return await (await loaded).open(uri, options);
+    },
+  };
 }

@@ -47,7 +47,9 @@ export async function openRemote(uri: URL, options: ConnectOptions): Promise<Dri
   const adapter = runtimeAdapter();
   const token = await resolveToken(options, adapter);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const WS = (globalThis as { WebSocket?: typeof WebSocket }).WebSocket;
+  // Not read for a unix socket, which never uses it: on Deno the first read of the global
+  // loads the WebSocket code (a millisecond of a one-command evsh run).
+  const WS = target.socket ? undefined : (globalThis as { WebSocket?: typeof WebSocket }).WebSocket;
   if (wantsWebSocket(options, target, WS)) {
     const opened = await WsChannel.open({
       url: target.origin.replace(/^http/, "ws") + RPC_SOCKET_PATH,
@@ -62,8 +64,8 @@ export async function openRemote(uri: URL, options: ConnectOptions): Promise<Dri
   const http: GatewayHttp = {
     fetch: options.fetch ??
       (target.socket
-        ? await adapter.unixFetch(target.socket)
-        : await adapter.originFetch?.(target.origin) ?? globalThis.fetch.bind(globalThis)),
+        ? options.unixFetch?.(target.socket) ?? await adapter.unixFetch(target.socket)
+        : options.tcpFetch?.(target.origin) ?? globalThis.fetch.bind(globalThis)),
     origin: target.origin,
     token,
     timeoutMs,

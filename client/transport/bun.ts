@@ -1,3 +1,4 @@
+import { nodeUnixError } from "./node.ts";
 import type { RuntimeAdapter } from "./types.ts";
 
 interface BunGlobal {
@@ -20,4 +21,5 @@ export const bunAdapter: RuntimeAdapter = {
       fetch(input, { ...init, unix: path } as RequestInit & { unix: string });
     return Promise.resolve(unixFetch);
   },
+  unixError: nodeUnixError,
 };

@@ -1,28 +1,9 @@
 import type { RuntimeAdapter } from "./types.ts";
 
-// Held in a variable so that bundlers for other runtimes leave the HTTP/1.1 client out (the
-// client bundle's size budget): it only runs on Deno, which loads the module from source.
-const HTTP1 = "./http1.ts";
-
 /**
- * The HTTP/1.1 client over connections from `connect` (see `http1.ts`), or `undefined` when
- * its module cannot be loaded (no read access to it): the runtime's `fetch` does the job then.
- */
-async function http1(
-  connect: () => Promise<Deno.Conn>,
-  host: string,
-): Promise<typeof fetch | undefined> {
-  try {
-    const { http1Fetch } = await import(HTTP1) as typeof import("./http1.ts");
-    return http1Fetch(connect, host);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Deno: HTTP/1.1 written on `Deno.connect` (TCP, or the unix socket of `+unix` URIs), with
- * `fetch` (through `Deno.createHttpClient` for unix sockets) where that cannot load.
+ * Deno: `fetch` through an HTTP client bound to the socket for `+unix` URIs. Host programs
+ * (`host.ts`) pass the leaner `http1.ts` instead, whose first request skips the client's
+ * start-up cost; the portable client does not carry it.
  */
 export const denoAdapter: RuntimeAdapter = {
   name: "deno",
@@ -41,22 +22,17 @@ export const denoAdapter: RuntimeAdapter = {
       return undefined;
     }
   },
-  async unixFetch(path) {
-    const fast = await http1(() => Deno.connect({ transport: "unix", path }), "localhost");
-    if (fast) return fast;
+  unixFetch(path) {
     const client = Deno.createHttpClient({ proxy: { transport: "unix", path } });
-    return (input, init) => fetch(input, { ...init, client });
+    const viaSocket: typeof fetch = (input, init) => fetch(input, { ...init, client });
+    return Promise.resolve(viaSocket);
   },
-  async originFetch(origin) {
-    const url = new URL(origin);
-    if (url.protocol !== "http:") return undefined;
-    const hostname = url.hostname.replace(/^\[|\]$/g, "");
-    const port = Number(url.port || 80);
-    return await http1(async () => {
-      const conn = await Deno.connect({ hostname, port });
-      // Calls are small request/answer pairs: Nagle's delay would only add latency.
-      conn.setNoDelay(true);
-      return conn;
-    }, url.host);
+  async unixError(path) {
+    try {
+      (await Deno.connect({ transport: "unix", path })).close();
+      return undefined;
+    } catch (e) {
+      return (e as Error).message.replace(/ \(os error \d+\)$/, "");
+    }
   },
 };

@@ -13,4 +13,5 @@ export const fetchAdapter: RuntimeAdapter = {
     Promise.reject(
       VirError.report("RPC", "NO_SUPPORT", "unix sockets are not available in this runtime"),
     ),
+  unixError: () => Promise.resolve("unix sockets are not available in this runtime"),
 };

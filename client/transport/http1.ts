@@ -1,13 +1,23 @@
 /**
- * A small keep-alive HTTP/1.1 client written on Deno connections (TCP or unix socket), behind
- * the `fetch` signature. For one small JSON call, Deno's own `fetch` spends more time building
- * and converting its Request, Headers and body streams than the gateway spends on the call
- * (about 80 µs against 20 µs, measured by `tests/bench/gateway_bench.ts`); here a request is
- * one string written in one go and an answer one buffer scan. It speaks what the gateway
- * answers: a status line, headers, then a body with `content-length`, `transfer-encoding:
- * chunked` (event streams) or until the connection closes. Idle connections are reused, one
- * request at a time each; any number run in parallel on connections of their own.
+ * A small keep-alive HTTP/1.1 client written on Deno connections, behind the `fetch`
+ * signature, for host programs (`host.ts` passes it; the portable client does not carry it):
+ * over the unix socket of the local daemon or a gateway's `--unix`, and over TCP to a gateway
+ * at an `http://` origin. Deno's own `fetch` works too, but through `createHttpClient` its first
+ * request in a process costs 10–30 ms of setup (most of a one-command evsh run), and for one
+ * small JSON call it spends more time building and converting its Request, Headers and body
+ * streams than the gateway spends on the call (about 80 µs against 20 µs, measured by
+ * `tests/bench/gateway_bench.ts`); here a request is one buffer written in one go. It speaks
+ * what the gateway answers: a status line, headers, then a body with `content-length`,
+ * `transfer-encoding: chunked` (event streams) or until the connection closes. Idle connections
+ * are reused, one request at a time each; any number run in parallel on connections of their
+ * own.
  *
+ * @example
+ * ```ts ignore
+ * import { unixSocketFetch } from "./http1.ts";
+ * const f = unixSocketFetch("/run/user/1000/edgevirt/edgevirt-sock");
+ * console.log((await f("http://localhost/")).status);
+ * ```
  * @module
  */
 
@@ -255,4 +265,40 @@ export function http1Fetch(connect: () => Promise<Deno.Conn>, host: string): typ
       }
     }
   };
+}
+
+/**
+ * {@link http1Fetch} over the unix socket at `path`.
+ *
+ * @example
+ * ```ts ignore
+ * import { unixSocketFetch } from "./http1.ts";
+ * const f = unixSocketFetch("/run/user/1000/edgevirt/edgevirt-sock");
+ * ```
+ */
+export function unixSocketFetch(path: string): typeof fetch {
+  return http1Fetch(() => Deno.connect({ transport: "unix", path }), "localhost");
+}
+
+/**
+ * {@link http1Fetch} over TCP for a plain `http://` origin; `undefined` for others (TLS stays
+ * with the runtime's `fetch`).
+ *
+ * @example
+ * ```ts ignore
+ * import { tcpFetch } from "./http1.ts";
+ * const f = tcpFetch("http://127.0.0.1:16510");
+ * ```
+ */
+export function tcpFetch(origin: string): typeof fetch | undefined {
+  const url = new URL(origin);
+  if (url.protocol !== "http:") return undefined;
+  const hostname = url.hostname.replace(/^\[|\]$/g, "");
+  const port = Number(url.port || 80);
+  return http1Fetch(async () => {
+    const conn = await Deno.connect({ hostname, port });
+    // Calls are small request/answer pairs: Nagle's delay would only add latency.
+    conn.setNoDelay(true);
+    return conn;
+  }, url.host);
 }

@@ -9,8 +9,8 @@ export interface RuntimeAdapter {
   /** A `fetch` that sends every request over the unix socket at `path` (keep-alive). */
   unixFetch(path: string): Promise<typeof fetch>;
   /**
-   * A keep-alive `fetch` for the gateway at `origin` that is faster than the runtime's own, or
-   * `undefined` where the runtime's `fetch` is the best there is (the usual case).
+   * Why a connection to the unix socket at `path` fails, as strerror words it (`No such file or
+   * directory`), or `undefined` when it is accepted: libvirt's "Failed to connect socket" detail.
    */
-  originFetch?(origin: string): Promise<typeof fetch | undefined>;
+  unixError(path: string): Promise<string | undefined>;
 }

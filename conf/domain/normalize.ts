@@ -43,8 +43,28 @@ export function normalizeElement(
     options.onUnknown?.({ parent, name: el.name });
     return undefined;
   }
-  return spec.verbatim ? stripLines(el) : applySpec(el, spec, parent, options);
+  if (spec.verbatim) return stripLines(el);
+  const out = applySpec(el, spec, parent, options);
+  const empty = !Object.keys(out.attributes).length && !out.children.length;
+  return empty && (OMIT_EMPTY[el.name] === "*" || OMIT_EMPTY[el.name] === parent) ? undefined : out;
 }
+
+/**
+ * Elements libvirt formats with virXMLFormatElement (or an explicit check), which writes nothing
+ * for an element without attributes and children: name → the parent it applies under (`*` any).
+ */
+const OMIT_EMPTY: Record<string, string> = {
+  blkiotune: "domain",
+  memtune: "domain",
+  memoryBacking: "domain",
+  defaultiothread: "domain",
+  iothreadids: "domain",
+  features: "domain",
+  pm: "domain",
+  acpi: "os",
+  driver: "*",
+  iotune: "*",
+};
 
 function applySpec(
   el: XmlElement,

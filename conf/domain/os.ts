@@ -76,6 +76,9 @@ export function parseOs(el: XmlElement | undefined, options: NormalizeOptions): 
     }
   }
   for (const k of childrenInOrder(el, EXTRA_ORDER)) {
+    // Without firmware autoselection, libvirt ignores the firmware features (of a migrated-in
+    // config) rather than refusing them.
+    if (k.name === "firmware" && !os.firmware) continue;
     const n = normalizeElement(k, "os", options, "domain");
     if (n) os.extra.push(n);
   }

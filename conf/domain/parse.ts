@@ -225,6 +225,9 @@ function parseVcpu(el: XmlElement | undefined): DomainDef["vcpu"] {
 /** `<cpu>` children kept as trees (besides the modelled topology), in parse order. */
 const CPU_KIDS = nameOrder(["model", "vendor", "feature", "cache", "maxphysaddr", "numa"]);
 
+/** The CPU modes that may say whether the CPU is migratable. */
+const MIGRATABLE_MODES: (string | undefined)[] = ["host-passthrough", "maximum"];
+
 /** virCPUMode names. */
 const CPU_MODES = ["custom", "host-model", "host-passthrough", "maximum"];
 
@@ -237,7 +240,21 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
   if (a.mode !== undefined && !CPU_MODES.includes(a.mode)) {
     throw VirError.report("CPU", "CONFIG_UNSUPPORTED", `Invalid mode attribute '${a.mode}'`);
   }
+  if (xmlPropEnum(cpu, "migratable", ["on", "off"]) && !MIGRATABLE_MODES.includes(a.mode)) {
+    throw VirError.report(
+      "CPU",
+      "CONFIG_UNSUPPORTED",
+      "Attribute migratable is only allowed for 'host-passthrough' / 'maximum' CPU mode",
+    );
+  }
   xmlPropEnum(cpu, "match", ["minimum", "exact", "strict"]);
+  const model = textOf(child(cpu, "model"));
+  if (child(cpu, "vendor") && !model) {
+    throw VirError.report("CPU", "XML_ERROR", "CPU vendor specified without CPU model");
+  }
+  if (child(cpu, "feature") && !model && (a.mode ?? "custom") === "custom") {
+    throw VirError.report("CPU", "XML_ERROR", "Non-empty feature list specified without CPU model");
+  }
   const out: NonNullable<DomainDef["cpu"]> = { extra: [] };
   for (const k of ["mode", "match", "check", "migratable"] as const) {
     if (a[k] !== undefined) out[k] = a[k];

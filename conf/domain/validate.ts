@@ -11,11 +11,12 @@
  * @module
  */
 import { VirError } from "../../util/errors.ts";
-import { child } from "../../util/xml/mod.ts";
+import { child, textOf } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
 
 /** Throws libvirt's error for the first inconsistency found in `def`. */
 export function validateDomainDef(def: DomainDef): void {
+  postParseChecks(def);
   // libvirt 9.0 reports zero vCPUs with its NUMA CPU-count message (observed with python3-libvirt).
   if (def.vcpu.max < 1) {
     throw VirError.report("DOMAIN", "INTERNAL_ERROR", "CPU IDs in <numa> exceed the <vcpu> count");
@@ -42,5 +43,80 @@ export function validateDomainDef(def: DomainDef): void {
   }
   if (def.title?.includes("\n")) {
     throw VirError.report("DOMAIN", "XML_ERROR", "Domain title can't contain newlines");
+  }
+  validateOsLoader(def);
+}
+
+const detail = (msg: string) => VirError.report("DOMAIN", "XML_DETAIL", msg);
+
+/** virDomainDefPostParseCommon's checks, which come before the validation proper. */
+function postParseChecks(def: DomainDef): void {
+  const os = (name: string) => def.os.extra.find((e) => e.name === name);
+  if (def.os.type === "exe" && !textOf(os("init"))?.trim()) {
+    throw VirError.report("DOMAIN", "XML_ERROR", "init binary must be specified");
+  }
+  // NUMA cells may carry the memory instead (their sum then becomes the total).
+  const numaMemory = def.cpu?.extra.some((e) =>
+    e.name === "numa" && e.children.some((c) => c.type === "element" && c.attributes.memory)
+  );
+  if (def.memory.total === 0 && !numaMemory) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      "Memory size must be specified via <memory> or in the <numa> configuration",
+    );
+  }
+  const cpu = def.cpu;
+  if (cpu?.check !== undefined && (cpu.mode ?? "custom") === "custom") {
+    if (!cpu.extra.some((e) => e.name === "model" && textOf(e))) {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        "check attribute specified for CPU with no model",
+      );
+    }
+  }
+}
+
+/** virDomainDefOSValidate: the loader and NVRAM against firmware autoselection. */
+export function validateOsLoader(def: DomainDef): void {
+  const os = (name: string) => def.os.extra.find((e) => e.name === name);
+  const loader = os("loader");
+  const nvramEl = os("nvram");
+  if (!loader && !nvramEl) return;
+  const la = loader?.attributes ?? {};
+  const path = textOf(loader)?.trim();
+  const nvram = !!nvramEl && (!!textOf(nvramEl)?.trim() || !!child(nvramEl, "source"));
+  if (def.os.firmware) {
+    const enabled = "cannot be specified when firmware autoselection is enabled";
+    if (la.readonly !== undefined) throw detail(`loader attribute 'readonly' ${enabled}`);
+    if (la.type !== undefined) throw detail(`loader attribute 'type' ${enabled}`);
+    if (path) {
+      throw detail("loader path cannot be specified when firmware autoselection is enabled");
+    }
+    if (nvramEl?.attributes.template !== undefined) {
+      throw detail(`nvram attribute 'template' ${enabled}`);
+    }
+    if (la.secure === "no") throw detail(`loader attribute 'secure' ${enabled}`);
+    if (nvram && def.os.firmware !== "efi") {
+      throw detail(`firmware type '${def.os.firmware}' does not support nvram`);
+    }
+  } else {
+    // Firmware features without autoselection were dropped by the parser, so libvirt's
+    // "cannot use feature-based firmware autoselection" check never fires on a define.
+    if (!path) throw detail("no loader path specified and firmware auto selection disabled");
+  }
+  if (la.stateless === "yes") {
+    if (nvramEl?.attributes.template !== undefined) {
+      throw detail("NVRAM template is not permitted when loader is stateless");
+    }
+    if (nvram) throw detail("NVRAM is not permitted when loader is stateless");
+  } else if (la.stateless === "no") {
+    if (!def.os.firmware && la.type !== "pflash") {
+      throw detail("Only pflash loader type permits NVRAM");
+    }
+    if (def.os.firmware && def.os.firmware !== "efi") {
+      throw detail("Only EFI firmware permits NVRAM");
+    }
   }
 }

@@ -1,8 +1,14 @@
 import { element, stringify, type XmlElement } from "../../util/xml/mod.ts";
 import type { InterfaceDef, InterfaceProtocol } from "./model.ts";
 
+/** `<protocol>`, `<bridge>` and `<bond>` are written as open and close tags even when empty. */
+function open(el: XmlElement): XmlElement {
+  el.keepOpen = true;
+  return el;
+}
+
 function formatProtocol(p: InterfaceProtocol): XmlElement {
-  return element("protocol", { family: p.family }, [
+  return open(element("protocol", { family: p.family }, [
     p.autoconf && element("autoconf"),
     p.dhcp &&
     element("dhcp", {
@@ -12,7 +18,7 @@ function formatProtocol(p: InterfaceProtocol): XmlElement {
       element("ip", { address: ip.address, prefix: ip.prefix || undefined })
     ),
     p.gateway !== undefined && element("route", { gateway: p.gateway }),
-  ]);
+  ]));
 }
 
 function formatDev(def: InterfaceDef, topLevel: boolean): XmlElement {
@@ -25,11 +31,11 @@ function formatDev(def: InterfaceDef, topLevel: boolean): XmlElement {
     ...(topLevel ? def.protocols.map(formatProtocol) : []),
     link || undefined,
     def.type === "ethernet" && def.mac !== undefined && element("mac", { address: def.mac }),
-    def.bridge && element("bridge", {
+    def.bridge && open(element("bridge", {
       stp: def.bridge.stp === undefined ? undefined : def.bridge.stp ? "on" : "off",
       delay: def.bridge.delay,
-    }, def.bridge.interfaces.map((i) => formatDev(i, false))),
-    bond && element("bond", { mode: bond.mode }, [
+    }, def.bridge.interfaces.map((i) => formatDev(i, false)))),
+    bond && open(element("bond", { mode: bond.mode }, [
       bond.miimon && element("miimon", {
         freq: bond.miimon.freq,
         downdelay: bond.miimon.downdelay && bond.miimon.downdelay > 0
@@ -44,13 +50,12 @@ function formatDev(def: InterfaceDef, topLevel: boolean): XmlElement {
         validate: bond.arpmon.validate,
       }),
       ...bond.interfaces.map((i) => formatDev(i, false)),
-    ]),
+    ])),
     def.vlan && element("vlan", { tag: def.vlan.tag }, [
       element("interface", { name: def.vlan.devName }),
     ]),
   ]);
-  el.keepOpen = true;
-  return el;
+  return open(el);
 }
 
 /**

@@ -61,6 +61,13 @@ function parseSystem(el: XmlElement, dev: string): NodeDeviceCap {
   };
 }
 
+/** virNodeDevCap's names, by enum value. */
+const CAP_TYPES = (
+  "system pci usb_device usb net scsi_host scsi_target scsi storage fc_host vports " +
+  "scsi_generic drm mdev_types mdev ccw css vdpa ap_card ap_queue ap_matrix vpd"
+).split(" ");
+const NO_PARSER = new Set(["fc_host", "vports", "scsi_generic", "mdev_types", "vdpa", "vpd"]);
+
 /**
  * Parses a `<device>` document (virNodeDeviceDefParse) for the capability types this
  * implementation models: `system` and `scsi_host` (with `fc_host` / `vport_ops`).
@@ -71,21 +78,37 @@ function parseSystem(el: XmlElement, dev: string): NodeDeviceCap {
  * parseNodeDeviceXML("<device><name>scsi_host9</name><capability type='scsi_host'><host>9</host></capability></device>")
  *   .caps[0].type; // "scsi_host"
  * ```
+ *
+ * `create` is virNodeDeviceDefParse's CREATE_DEVICE: the name becomes "new device".
  */
-export function parseNodeDeviceXML(xml: string, _flags = 0): NodeDeviceDef {
+export function parseNodeDeviceXML(xml: string, _flags = 0, create = false): NodeDeviceDef {
   const root = parse(xml, {
     context: "(node_device_definition)",
     errorDomain: "NODEDEV",
     expectRoot: "device",
   });
-  const name = childText(root, "name") ?? "new device";
+  // virNodeDeviceDefParse names a device being created "new device", whatever the XML says.
+  const name = create ? "new device" : childText(root, "name") ?? "new device";
   const capEls = children(root, "capability");
   if (!capEls.length) throw err("INTERNAL_ERROR", `no device capabilities for '${name}'`);
   const caps = capEls.map((c) => {
     const type = c.attributes.type;
-    if (type === undefined) throw err("INTERNAL_ERROR", `missing capability type`);
+    if (type === undefined) {
+      throw err("XML_ERROR", "Missing required attribute 'type' in element 'capability'");
+    }
     if (type === "system") return parseSystem(c, name);
     if (type === "scsi_host") return parseScsiHost(c, name);
+    const index = CAP_TYPES.indexOf(type);
+    if (index < 0) {
+      throw err(
+        "XML_ERROR",
+        `Invalid value for attribute 'type' in element 'capability': '${type}'.`,
+      );
+    }
+    // Sub-capabilities (fc_host, vports, …) have no parser of their own in libvirt.
+    if (NO_PARSER.has(type)) {
+      throw err("INTERNAL_ERROR", `unknown capability type '${index}' for '${name}'`);
+    }
     throw err("CONFIG_UNSUPPORTED", `unknown capability type '${type}'`);
   });
   return { name, parent: childText(root, "parent"), caps };

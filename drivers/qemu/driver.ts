@@ -1,15 +1,19 @@
 /**
- * Opening `qemu:///session` and `qemu:///system`: one shared {@link QemuDriverState} per
- * state directory, like one libvirtd serving many connections.
+ * Opening `qemu:///session`, `qemu:///system` and `qemu:///embed?root=DIR`: one shared
+ * {@link QemuDriverState} per state directory, like one libvirtd serving many connections. The
+ * state holds the directory's `driver.pid` locked, as libvirt's QEMU driver does, so two
+ * processes never drive the same QEMU monitors: the session daemon owns `qemu:///session`, and
+ * an embedded root belongs to one process at a time.
  *
  * @module
  */
 import type { ConnectDriver, ConnectOptions } from "../../util/driver.ts";
 import { VirError } from "../../util/errors.ts";
+import { acquirePidFile, type PidFile } from "../../util/pid_file.ts";
 import { QemuConnection } from "./connection.ts";
 import { QemuDriverState } from "./driver_state.ts";
 import { type QemuLauncher, SystemLauncher } from "./process/launcher.ts";
-import { qemuPaths } from "./process/paths.ts";
+import { qemuEmbedPaths, type QemuPaths, qemuPaths } from "./process/paths.ts";
 
 /** Connect options the QEMU driver understands (all optional). */
 export interface QemuConnectOptions extends ConnectOptions {
@@ -23,7 +27,12 @@ export interface QemuConnectOptions extends ConnectOptions {
   log?: (message: string) => void;
 }
 
-const states = new Map<string, { state: Promise<QemuDriverState>; refs: number }>();
+interface OpenState {
+  state: QemuDriverState;
+  pid: PidFile;
+}
+
+const states = new Map<string, { open: Promise<OpenState>; refs: number }>();
 
 /**
  * The `qemu` connection driver.
@@ -38,46 +47,75 @@ const states = new Map<string, { state: Promise<QemuDriverState>; refs: number }
 export const qemuConnectDriver: ConnectDriver = {
   name: "qemu",
   schemes: ["qemu"],
+  // As libvirt's QEMU driver: networks, storage, secrets … come from the host's shared drivers.
+  sharesSecondaries: true,
   async open(uri: URL, options: QemuConnectOptions): Promise<QemuConnection> {
-    const path = uri.pathname;
-    if (path !== "/session" && path !== "/system") {
-      throw VirError.report(
-        "QEMU",
-        "INTERNAL_ERROR",
-        `unexpected QEMU URI path '${path}', try qemu:///session`,
-      );
-    }
-    const system = path === "/system";
-    if (system && Deno.uid() !== 0) {
-      throw VirError.report(
-        "QEMU",
-        "OPERATION_DENIED",
-        "qemu:///system requires root: use qemu:///session",
-      );
-    }
-    const paths = qemuPaths(system, options.stateDir);
+    const { paths, uri: name } = resolvePaths(uri, options);
     let entry = states.get(paths.runDir);
     if (!entry) {
-      entry = {
-        state: QemuDriverState.open({
-          paths,
-          launcher: options.launcher ?? new SystemLauncher(),
-          unplugTimeoutMs: options.unplugTimeoutMs,
-          accel: options.accel,
-          log: options.log,
-        }),
-        refs: 0,
-      };
+      entry = { open: openState(paths, options), refs: 0 };
       states.set(paths.runDir, entry);
-      entry.state.catch(() => states.delete(paths.runDir));
+      entry.open.catch(() => states.delete(paths.runDir));
     }
-    const state = await entry.state;
+    const { state, pid } = await entry.open;
     entry.refs++;
     const release = async () => {
       if (--entry.refs > 0) return;
       states.delete(paths.runDir);
       await state.close();
+      await pid.release();
     };
-    return new QemuConnection(state, `qemu://${path}`, release);
+    return new QemuConnection(state, name, release);
   },
 };
+
+/** The state directories of a `qemu:` URI, with libvirt's checks and errors. */
+function resolvePaths(uri: URL, options: QemuConnectOptions): { paths: QemuPaths; uri: string } {
+  const path = uri.pathname;
+  if (path === "/embed") {
+    // libvirt's virConnectOpenInternal checks the root before any driver sees the URI.
+    const root = uri.searchParams.get("root");
+    if (root === null) {
+      throw VirError.report("URI", "INVALID_ARG", "Missing URI parameter 'root'");
+    }
+    if (!root.startsWith("/")) {
+      throw VirError.report("NONE", "CONFIG_UNSUPPORTED", "root path must be absolute");
+    }
+    return { paths: qemuEmbedPaths(root), uri: `qemu:///embed?root=${root}` };
+  }
+  if (path !== "/session" && path !== "/system") {
+    throw VirError.report(
+      "QEMU",
+      "INTERNAL_ERROR",
+      `unexpected QEMU URI path '${path}', try qemu:///session`,
+    );
+  }
+  const system = path === "/system";
+  if (system && Deno.uid() !== 0) {
+    throw VirError.report(
+      "QEMU",
+      "OPERATION_DENIED",
+      "qemu:///system requires root: use qemu:///session",
+    );
+  }
+  return { paths: qemuPaths(system, options.stateDir), uri: `qemu://${path}` };
+}
+
+/** Locks the directory's pid file, then loads the state; the lock goes when the state does. */
+async function openState(paths: QemuPaths, options: QemuConnectOptions): Promise<OpenState> {
+  await Deno.mkdir(paths.runDir, { recursive: true });
+  const pid = await acquirePidFile(`${paths.runDir}/driver.pid`);
+  try {
+    const state = await QemuDriverState.open({
+      paths,
+      launcher: options.launcher ?? new SystemLauncher(),
+      unplugTimeoutMs: options.unplugTimeoutMs,
+      accel: options.accel,
+      log: options.log,
+    });
+    return { state, pid };
+  } catch (e) {
+    await pid.release();
+    throw e;
+  }
+}

@@ -1,18 +1,16 @@
 /**
- * libvirt's QEMU driver for edgevirt: `qemu:///session` and `qemu:///system`, QEMU over QMP,
- * with live vCPU hot(un)plug. Importing this module registers the driver.
+ * libvirt's QEMU driver for edgevirt: `qemu:///session`, `qemu:///system` and
+ * `qemu:///embed?root=DIR`, QEMU over QMP, with live vCPU hot(un)plug. Importing this module
+ * registers nothing: pass {@link qemuConnectDriver} to a registry.
  *
  * @example
  * ```ts
- * import "./mod.ts";
- * // connect("qemu:///session", { stateDir: "/tmp/ev" }) now reaches this driver.
+ * import { qemuConnectDriver } from "./mod.ts";
+ * import { createRegistry } from "../../util/registry.ts";
+ * const drivers = createRegistry([qemuConnectDriver]);
+ * // connect("qemu:///embed?root=/tmp/ev", { drivers }) now runs QEMU from this process.
  * ```
  * @module
  */
-import { registerDriver } from "../../util/registry.ts";
-import { qemuConnectDriver } from "./driver.ts";
-
-registerDriver(qemuConnectDriver);
-
 export { qemuConnectDriver } from "./driver.ts";
 export type { QemuConnectOptions } from "./driver.ts";

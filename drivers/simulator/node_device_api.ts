@@ -92,7 +92,7 @@ export function nodeDeviceMethods(state: TestDriverState): Partial<DriverConnect
     nodeDeviceListCaps: (dev) => byName(dev.name).def.caps.map((c) => c.type),
     nodeDeviceCreateXML: (xml, flags) => {
       checkFlags(flags, 0, "testNodeDeviceCreateXML", F);
-      const def = parseNodeDeviceXML(xml);
+      const def = parseNodeDeviceXML(xml, 0, true);
       const wwns = fcHost(def);
       state.devices.checkParentHost(def);
       return createVport({ wwnn: wwns.wwnn, wwpn: wwns.wwpn });

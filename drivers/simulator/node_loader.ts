@@ -33,9 +33,16 @@ function xmlError(detail: string): VirError {
   return VirError.report("TEST", "XML_ERROR", detail);
 }
 
+/** The largest node file read: the XML parser's own document limit. */
+const MAX_NODE_FILE = 4 * 1024 * 1024;
+
 function readDocument(path: string): XmlElement {
   let text: string;
   try {
+    // Only a regular file of bounded size: a FIFO would block every other caller on open, and
+    // /dev/zero would never end. The check comes before the open for that reason.
+    const info = Deno.statSync(path);
+    if (!info.isFile || info.size > MAX_NODE_FILE) throw new Error("not a node file");
     text = Deno.readTextFileSync(path);
   } catch {
     throw xmlError(`failed to parse xml document '${path}'`);

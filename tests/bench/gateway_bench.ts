@@ -1,8 +1,9 @@
 /**
  * Gateway vs libvirtd, in one run: lookupByName, getInfo and listAllDomains over 10 and 10,000
  * domains, as serial latency (mean µs) and 16-way concurrent throughput (calls/s). The edgevirt
- * side is the public client through a real gateway process: the RPC WebSocket on loopback (the
- * client's default), HTTP POST on loopback, and HTTP POST over the unix socket; the libvirt side
+ * side is the public client of a host program (`host.ts`, with its HTTP/1.1 transport) through a
+ * real gateway process: the RPC WebSocket on loopback (the client's default), HTTP POST on
+ * loopback, and HTTP POST over the unix socket; the libvirt side
  * is python-libvirt through a private libvirtd (`/work/shared/oracle/daemon.sh`) over
  * `test+unix`. Each cell is measured on every transport and then on libvirtd right after (the
  * python side takes orders on stdin), so both see the same machine load; a run starts a fresh
@@ -20,9 +21,10 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { connect } from "../../mod.ts";
+import { connect } from "../../host.ts";
 import type { Connection } from "../../client/connection.ts";
-import { spawnGateway } from "../gateway/process.ts";
+import { type GatewayProcess, spawnGateway } from "../gateway/process.ts";
+import { type OracleDaemon, withOracleDaemon } from "./oracle_daemon.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -179,18 +181,10 @@ for line in sys.stdin:
                       "cpuUs": cpu}), flush=True)
 `;
 
-/** A private libvirtd and a python-libvirt client on it, answering one order at a time. */
-async function startLibvirtd() {
-  const daemon = `${values.oracle}/daemon.sh`;
-  const start = await new Deno.Command("bash", { args: [daemon, "start"], stdout: "piped" })
-    .output();
-  const vars = Object.fromEntries(
-    new TextDecoder().decode(start.stdout).split("\n").map((l) =>
-      /^(?:export )?(\w+)=['"]?(.*?)['"]?;?$/.exec(l.trim())
-    ).filter((m) => m).map((m) => [m![1], m![2]]),
-  );
+/** A python-libvirt client on a private libvirtd, answering one order at a time. */
+async function libvirtClient(daemon: OracleDaemon) {
   const child = new Deno.Command("/usr/bin/python3", {
-    args: ["-c", PYTHON, vars.URI_TEST, String(CONCURRENCY), String(CHUNKS), vars.PID],
+    args: ["-c", PYTHON, daemon.URI_TEST, String(CONCURRENCY), String(CHUNKS), daemon.PID],
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
@@ -219,57 +213,65 @@ async function startLibvirtd() {
     async stop() {
       await writer.close();
       await child.status;
-      await new Deno.Command("bash", { args: [daemon, "stop", vars.DIR], stdout: "null" })
-        .output();
     },
   };
 }
 
-/** One run: a fresh gateway and libvirtd, every cell measured on all transports back to back. */
-async function run(): Promise<Cell[]> {
+/** One run: a fresh gateway and libvirtd. */
+function run(): Promise<Cell[]> {
+  return withOracleDaemon(values.oracle, async (daemon) => {
+    const gw = await spawnGateway({ unix: true });
+    const lv = await libvirtClient(daemon);
+    try {
+      return await measureAll(gw, lv);
+    } finally {
+      await gw.stop();
+      await lv.stop();
+    }
+  });
+}
+
+/** Every cell, measured on all transports and then libvirtd, back to back. */
+async function measureAll(
+  gw: GatewayProcess,
+  lv: Awaited<ReturnType<typeof libvirtClient>>,
+): Promise<Cell[]> {
   const cells: Cell[] = [];
-  const gw = await spawnGateway({ unix: true });
-  const lv = await startLibvirtd();
-  try {
-    const tcp = `test+http://127.0.0.1:${gw.port}/default`;
-    const conns: Record<typeof GATEWAYS[number], Connection> = {
-      "gateway-ws": await connect(tcp, { token: gw.token, channel: "websocket" }),
-      "gateway-http": await connect(tcp, { token: gw.token, channel: "http" }),
-      "gateway-unix": await connect(`test+unix:///default?socket=${gw.socket}`, {
-        token: gw.token,
-      }),
-    };
-    const ops = Object.fromEntries(
-      await Promise.all(GATEWAYS.map(async (g) => [g, await edgevirtOps(conns[g])])),
-    ) as Record<typeof GATEWAYS[number], Record<Op, () => Promise<unknown>>>;
-    for (const g of GATEWAYS) {
-      for (let i = 0; i < WARMUP; i++) for (const op of OPS) await ops[g][op]();
-    }
-    const ws = conns["gateway-ws"];
-    let have = (await ws.listAllDomains()).length;
-    for (const size of SIZES) {
-      while (have < size) {
-        // Defines in flight at once, within the gateway's call queue.
-        const batch: Promise<unknown>[] = [];
-        for (; have < size && batch.length < 256; have++) {
-          batch.push(ws.defineXMLFlags(xml(have), 0));
-        }
-        await Promise.all(batch);
-      }
-      await lv.ask({ size });
-      for (const op of OPS) {
-        const n = rounds(op, size);
-        for (const g of GATEWAYS) {
-          cells.push({ op, size, transport: g, ...await measure(ops[g][op], n, gw.child.pid) });
-        }
-        cells.push({ op, size, transport: PEER, ...await lv.ask<Result>({ op, n }) });
-      }
-    }
-    for (const conn of Object.values(conns)) await conn.close();
-  } finally {
-    await gw.stop();
-    await lv.stop();
+  const tcp = `test+http://127.0.0.1:${gw.port}/default`;
+  const conns: Record<typeof GATEWAYS[number], Connection> = {
+    "gateway-ws": await connect(tcp, { token: gw.token, channel: "websocket" }),
+    "gateway-http": await connect(tcp, { token: gw.token, channel: "http" }),
+    "gateway-unix": await connect(`test+unix:///default?socket=${gw.socket}`, {
+      token: gw.token,
+    }),
+  };
+  const ops = Object.fromEntries(
+    await Promise.all(GATEWAYS.map(async (g) => [g, await edgevirtOps(conns[g])])),
+  ) as Record<typeof GATEWAYS[number], Record<Op, () => Promise<unknown>>>;
+  for (const g of GATEWAYS) {
+    for (let i = 0; i < WARMUP; i++) for (const op of OPS) await ops[g][op]();
   }
+  const ws = conns["gateway-ws"];
+  let have = (await ws.listAllDomains()).length;
+  for (const size of SIZES) {
+    while (have < size) {
+      // Defines in flight at once, within the gateway's call queue.
+      const batch: Promise<unknown>[] = [];
+      for (; have < size && batch.length < 256; have++) {
+        batch.push(ws.defineXMLFlags(xml(have), 0));
+      }
+      await Promise.all(batch);
+    }
+    await lv.ask({ size });
+    for (const op of OPS) {
+      const n = rounds(op, size);
+      for (const g of GATEWAYS) {
+        cells.push({ op, size, transport: g, ...await measure(ops[g][op], n, gw.child.pid) });
+      }
+      cells.push({ op, size, transport: PEER, ...await lv.ask<Result>({ op, n }) });
+    }
+  }
+  for (const conn of Object.values(conns)) await conn.close();
   return cells;
 }
 

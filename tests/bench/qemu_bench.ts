@@ -2,22 +2,13 @@
 // edgevirt QEMU driver and for libvirt 9.0's QEMU driver (private libvirtd from the oracle,
 // qemu+unix:///session through python3-libvirt), in one run.
 //   deno run -A tests/bench/qemu_bench.ts [runs]
-import { join } from "node:path";
 import { qemuConnectDriver } from "../../drivers/qemu/mod.ts";
 import type { DriverConnection } from "../../util/driver.ts";
-import { REPO_ROOT } from "../paths.ts";
+import { SHARED, withOracleDaemon } from "./oracle_daemon.ts";
+import { hotplugDomainXML, median } from "./hotplug_domain.ts";
 
 const RUNS = Number(Deno.args[0] ?? 5);
-// The oracle lives in the shared reference folder beside the checkout; EDGEVIRT_SHARED moves it.
-const SHARED = Deno.env.get("EDGEVIRT_SHARED") ?? join(REPO_ROOT, "../shared");
-const xml = (name: string) =>
-  `<domain type='qemu'><name>${name}</name><memory unit='MiB'>128</memory>
-<vcpu placement='static' current='1'>4</vcpu><os><type arch='x86_64' machine='q35'>hvm</type></os>
-<cpu mode='custom' match='exact'><model fallback='allow'>qemu64</model>
-<topology sockets='4' dies='1' cores='1' threads='1'/></cpu>
-<devices><memballoon model='none'/></devices></domain>`;
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const xml = (name: string) => hotplugDomainXML(name, 128);
 
 async function edgevirt(): Promise<{ start: number[]; hotplug: number[] }> {
   const dir = await Deno.makeTempDir({ prefix: "ev-bench-" });
@@ -61,24 +52,14 @@ for i in range(runs):
 print(json.dumps(out))
 `;
 
-async function libvirtd(): Promise<{ start: number[]; hotplug: number[] }> {
-  const daemon = `${SHARED}/oracle/daemon.sh`;
-  const started = await new Deno.Command("bash", { args: [daemon, "start"] }).output();
-  const env = Object.fromEntries(
-    new TextDecoder().decode(started.stdout).split("\n").map((l) =>
-      l.match(/^(\w+)=['"]?(.*?)['"]?;?$/)
-    )
-      .filter((m): m is RegExpMatchArray => m !== null).map((m) => [m[1], m[2]]),
-  );
-  try {
+function libvirtd(): Promise<{ start: number[]; hotplug: number[] }> {
+  return withOracleDaemon(`${SHARED}/oracle`, async (daemon) => {
     const run = await new Deno.Command("/usr/bin/python3", {
-      args: ["-c", PY, env.URI_QEMU, String(RUNS), xml("NAME")],
+      args: ["-c", PY, daemon.URI_QEMU, String(RUNS), xml("NAME")],
     }).output();
     if (!run.success) throw new Error(new TextDecoder().decode(run.stderr));
     return JSON.parse(new TextDecoder().decode(run.stdout));
-  } finally {
-    await new Deno.Command("bash", { args: [daemon, "stop", env.DIR] }).output();
-  }
+  });
 }
 
 const ev = await edgevirt();

@@ -10,7 +10,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { connect } from "../../mod.ts";
+import { connect } from "../../host.ts";
 import type { Domain } from "../../client/domain.ts";
 
 const { values } = parseArgs({

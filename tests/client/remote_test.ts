@@ -2,7 +2,8 @@
 // same results and the identical VirError as in-process, events with reconnect and
 // Last-Event-ID resume, tokens, URIs and transport errors.
 import assert from "node:assert/strict";
-import { connect, VIR, VirError } from "../../mod.ts";
+import { connect } from "../../host.ts";
+import { VIR, VirError } from "../../mod.ts";
 import { parseRemoteUri } from "../../client/remote/uri.ts";
 import { resolveToken } from "../../client/remote/token.ts";
 import type { RuntimeAdapter } from "../../client/transport/types.ts";
@@ -183,6 +184,7 @@ Deno.test("the token comes from options, then EDGEVIRT_TOKEN, then token files",
     env: (k) => env[k],
     readTextFile: (p) => Promise.resolve(files[p]),
     unixFetch: () => Promise.reject(new Error("unused")),
+    unixError: () => Promise.reject(new Error("unused")),
   });
   const files = { "/cfg/edgevirt/token": "from-default\n", "/t": "from-file\n" };
   const env = { EDGEVIRT_TOKEN: "from-env", XDG_CONFIG_HOME: "/cfg" };

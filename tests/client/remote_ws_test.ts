@@ -4,7 +4,8 @@
 // the connection (and its gateway session) as with libvirtd, per-call timeouts, the gateway's
 // message limit, and the HTTP fallback.
 import assert from "node:assert/strict";
-import { connect, VIR, VirError } from "../../mod.ts";
+import { connect } from "../../host.ts";
+import { VIR, VirError } from "../../mod.ts";
 import { domainXml, startGateway, TOKENS } from "../gateway/helpers.ts";
 import type { Gateway } from "../../gateway/app.ts";
 import type { DriverConnection } from "../../util/driver.ts";

@@ -4,16 +4,12 @@
  * the exit status must match the recording byte for byte. Only CPU times, which the test
  * driver derives from the clock, are masked on both sides.
  */
-import { connect } from "../../mod.ts";
+import { connect } from "../../host.ts";
 import { Shell } from "../../tools/evsh/mod.ts";
 import { readTextFileForEvsh } from "../../tools/evsh/main.ts";
+import type { Recorded } from "./generated_replay.ts";
 
-interface Golden {
-  cmd: string;
-  stdout: string;
-  stderr: string;
-  status: number;
-}
+type Golden = Recorded;
 
 const ROOT = new URL("../../", import.meta.url);
 const GOLDEN = new URL("tests/evsh/golden/", ROOT);

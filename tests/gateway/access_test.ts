@@ -114,3 +114,34 @@ Deno.test("a read-only token is refused a new write with libvirt's message and a
     await gw.close();
   }
 });
+
+Deno.test("access classes agree with libvirt's @acl annotations (remote_protocol.x)", async () => {
+  const acl: Record<string, string[]> = JSON.parse(
+    await Deno.readTextFile(new URL("../fixtures/libvirt/remote_acl.json", import.meta.url)),
+  );
+  const byName = new Map(Object.entries(acl).map(([k, v]) => [k.toLowerCase(), v]));
+  const READ = /^(read|getattr|search_\w+)$/;
+  // Stricter than libvirt on purpose: a read-only token may not probe which host paths exist.
+  const PROBES = new Set(["storagePoolLookupByTargetPath", "storageVolLookupByPath"]);
+  const wrong: string[] = [];
+  let compared = 0;
+  for (
+    const method of (Object.keys(CONTRACT) as DriverMethod[]).filter((m) => m !== "connectClose")
+  ) {
+    const perms = byName.get(method.toLowerCase());
+    if (!perms) continue;
+    compared++;
+    const { decl } = callInfo(method);
+    // Unconditional permissions only: `object:permission` without a flag condition.
+    const always = perms.map((p) => p.split(":")).filter((p) => p.length === 2).map((p) => p[1]);
+    const libvirtWrites = always.some((p) => !READ.test(p));
+    const ours = typeof decl.access === "string" ? decl.access : "read";
+    const refusesReadOnly = decl.checks?.some((c) => c.check === "readonly" && !c.ifFlag);
+    if (libvirtWrites && ours === "read") wrong.push(`${method}: libvirt ${perms}, ours read`);
+    if (!libvirtWrites && ours !== "read" && !refusesReadOnly && !PROBES.has(method)) {
+      wrong.push(`${method}: libvirt ${perms}, ours ${ours}`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+  assert.ok(compared > 250, `only ${compared} calls compared`);
+});

@@ -33,6 +33,8 @@ const SAMPLE: Record<ArgKind, unknown> = {
   // Non-zero, so that libvirt's argument checks that run before the read-only one pass.
   int: 1,
   uint: 1,
+  long: 1,
+  ulong: 1,
   uuid: TEST_DOM.uuid,
   str: domainXml("intruder"),
   "str?": null,

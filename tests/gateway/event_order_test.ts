@@ -4,6 +4,7 @@
 // The lifecycle scenarios then print libvirt's lines even when the runner collects an op's
 // events without giving them a single macrotask turn.
 import assert from "node:assert/strict";
+import { hostDrivers } from "../../host.ts";
 import { connect, type Connection, VIR } from "../../mod.ts";
 import { EVENT_MARK_HEADER } from "../../protocol/event_id.ts";
 import { scenarioLines } from "../tools/scenario/runner.ts";
@@ -186,7 +187,11 @@ Deno.test("an HTTP call's answer names the newest event it caused that the calle
 Deno.test("lifecycle scenarios: an op's events are in its line without a macrotask turn", async (t) => {
   // The runner opens its URI without a token: a gateway without authentication (a token from
   // the environment would race with other test files that set it).
-  const gw = await createGateway({ drivers: ["test:///default"], auth: "none" });
+  const gw = await createGateway({
+    drivers: ["test:///default"],
+    auth: "none",
+    registry: hostDrivers(),
+  });
   const server = serveGateway(gw, { unix: true });
   try {
     for (const name of LIFECYCLE_SCENARIOS) {

@@ -10,16 +10,18 @@ import { startGateway, TOKENS } from "./helpers.ts";
 Deno.test("the fast path takes plain call POSTs and leaves everything else to the router", async () => {
   const seen: string[] = [];
   const fast = callFastPath({
+    refusal: (req) =>
+      req.headers.has("x-refuse") ? new Response("refused", { status: 403 }) : undefined,
     session: (_req, id, method) => (seen.push(`session ${id} ${method}`), ok()),
     served: (_req, served, method) => (seen.push(`served ${served} ${method}`), ok()),
   }, 100);
   const ok = () => Promise.resolve(new Response("{}"));
   // A server's requests carry the body's length; a Request made here does not by itself.
-  const post = (path: string, body = "[]") =>
+  const post = (path: string, body = "[]", extra: Record<string, string> = {}) =>
     new Request(`http://127.0.0.1:1${path}`, {
       method: "POST",
       body,
-      headers: { "content-length": String(body.length) },
+      headers: { "content-length": String(body.length), ...extra },
     });
 
   assert.ok(fast(post("/v1/sessions/abc/call/connectGetVersion")));
@@ -43,13 +45,17 @@ Deno.test("the fast path takes plain call POSTs and leaves everything else to th
     ]
   ) assert.equal(fast(req), undefined, `${req.method} ${req.url}`);
   assert.equal(seen.length, 2);
+  // What the router's guard refuses is refused before any handler.
+  const refused = await fast(post("/v1/test/default/call/x", "[]", { "x-refuse": "1" }))!;
+  assert.deepEqual([refused.status, seen.length], [403, 2]);
 
   const failing = callFastPath({
+    refusal: () => undefined,
     session: () => Promise.reject(VirError.report("RPC", "AUTH_FAILED", "no")),
     served: () => Promise.reject(new Error("driver bug")),
   }, 100);
-  const refused = await failing(post("/v1/sessions/abc/call/connectGetVersion"))!;
-  assert.equal(refused.status, 401);
+  const denied = await failing(post("/v1/sessions/abc/call/connectGetVersion"))!;
+  assert.equal(denied.status, 401);
   const bug = await failing(post("/v1/test/default/call/connectGetVersion"))!;
   assert.deepEqual([bug.status, (await bug.json()).codeName], [500, "VIR_ERR_INTERNAL_ERROR"]);
 });
@@ -69,11 +75,16 @@ Deno.test("through the fast path a call gets exactly the router's answer", async
   });
   const session = (await opened.json()).session as string;
   /** The same request through `gw.fetch` (fast path) and `gw.app.request` (router). */
-  const both = async (path: string, body: string, token?: string) => {
-    const init = { method: "POST", headers: headers(token, body), body };
+  const both = async (
+    path: string,
+    body: string,
+    token?: string,
+    extra: Record<string, string> = {},
+  ) => {
+    const init = { method: "POST", headers: { ...headers(token, body), ...extra }, body };
     const answers = [
       await gw.fetch(new Request(`http://127.0.0.1${path}`, init)),
-      await gw.app.request(path, init),
+      await gw.app.request(`http://127.0.0.1${path}`, init),
     ];
     return await Promise.all(answers.map(async (res) => ({
       status: res.status,
@@ -105,6 +116,22 @@ Deno.test("through the fast path a call gets exactly the router's answer", async
       const [fast, routed] = await both(path, body, token);
       assert.deepEqual(fast, routed, `${path} ${body} (${token})`);
     }
+    // The guard's refusals (gateway/guard.ts), before anything else.
+    const lookup = "/v1/test/default/call/domainLookupByName";
+    const refusedHeaders: Record<string, string>[] = [
+      { "content-type": "text/plain" },
+      { origin: "https://evil.example" },
+      { origin: "http://127.0.0.1" },
+    ];
+    for (const extra of refusedHeaders) {
+      const [fast, routed] = await both(lookup, '["test"]', TOKENS.full, extra);
+      assert.deepEqual(fast, routed, JSON.stringify(extra));
+    }
+    assert.equal(
+      (await both(lookup, '["test"]', TOKENS.full, { "content-type": "text/plain" }))[0]
+        .status,
+      415,
+    );
     // A call that causes events names the last of them, either way.
     const dom = JSON.parse(
       (await both("/v1/test/default/call/domainLookupByName", '["test"]', TOKENS.full))[0].body,

@@ -214,8 +214,8 @@ Deno.test("OpenAPI 3.1 document lists every callable method with its argument sc
     const schema = op.requestBody.content["application/json"].schema;
     assert.deepEqual(schema.prefixItems, [
       { $ref: "#/components/schemas/DomainRef", title: "domain" },
-      { type: "integer", description: "unsigned in C: negative values wrap", title: "nvcpus" },
-      { type: "integer", description: "unsigned in C: negative values wrap", title: "flags" },
+      { type: "integer", minimum: 0, maximum: 2 ** 32 - 1, title: "nvcpus" },
+      { type: "integer", minimum: 0, maximum: 2 ** 32 - 1, title: "flags" },
     ]);
     assert.equal(doc.paths["/v1/{driver}/{path}/call/connectClose"], undefined);
     assert.ok(doc.paths["/v1/{driver}/{path}/domains/{name}"].delete);

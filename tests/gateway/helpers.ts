@@ -5,8 +5,8 @@
  *
  * @module
  */
-import "../../mod.ts";
 import { createGateway, type Gateway } from "../../gateway/app.ts";
+import { hostDrivers } from "../../host.ts";
 import type { AclRule } from "../../gateway/acl.ts";
 import { hashToken, TokenStore } from "../../gateway/tokens.ts";
 import type { Limits } from "../../gateway/limits.ts";
@@ -36,7 +36,12 @@ export async function startGateway(limits?: Partial<Limits>): Promise<Gateway> {
       rules: RESTRICTED_RULES,
     },
   ]);
-  return await createGateway({ drivers: ["test:///default"], auth: store, limits });
+  return await createGateway({
+    drivers: ["test:///default"],
+    registry: hostDrivers(),
+    auth: store,
+    limits,
+  });
 }
 
 /** A `fetch` that hands requests to the gateway in-process (what the client gets injected). */

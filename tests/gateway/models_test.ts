@@ -2,7 +2,6 @@
 // request, POST accepts a model (validated, formatted to XML, defined), and the OpenAPI document
 // publishes every model's JSON Schema and references it from those routes.
 import assert from "node:assert/strict";
-import "../../mod.ts";
 import {
   MODEL_SCHEMAS,
   modelJSONSchema,
@@ -15,6 +14,7 @@ import {
   parseStorageVolXML,
 } from "../../conf/mod.ts";
 import { createGateway } from "../../gateway/app.ts";
+import { hostDrivers } from "../../host.ts";
 import type { DocumentKind } from "../../gateway/models.ts";
 import type { DriverConnection, SecretRef } from "../../util/driver.ts";
 import { rpc, snapshot, startGateway, TOKENS } from "./helpers.ts";
@@ -207,7 +207,11 @@ Deno.test("secrets: JSON model in, the driver gets conf's XML; JSON model out", 
       return Promise.resolve(stored.get(ref.uuid)!);
     },
   };
-  const gw = await createGateway({ drivers: [{ uri: "fake:///one", driver }], auth: "none" });
+  const gw = await createGateway({
+    drivers: [{ uri: "fake:///one", driver }],
+    registry: hostDrivers(),
+    auth: "none",
+  });
   try {
     const uuid = "8d2d5b38-91b4-4ebc-9e3a-2c1f38e0a4d1";
     const model = {
@@ -248,8 +252,14 @@ Deno.test("bad bodies and formats are a 400 that names the problem and change no
     assert.equal(volume.status, 400);
     assert.match(volume.body.message, /not a valid volume model: \(root\)/);
     const plain = await post(gw, "domains", "text/plain", "<domain/>");
-    assert.equal(plain.status, 400);
-    assert.match(plain.body.message, /application\/xml or its JSON model as application\/json/);
+    assert.equal(plain.status, 415);
+    assert.match(
+      plain.body.message,
+      /content type 'text\/plain' is not accepted: send JSON or XML/,
+    );
+    const csv = await post(gw, "domains", "text/csv", "<domain/>");
+    assert.equal(csv.status, 400);
+    assert.match(csv.body.message, /application\/xml or its JSON model as application\/json/);
     const yaml = await request(gw, "domains/test?format=yaml");
     assert.equal(yaml.status, 400);
     assert.match(yaml.body.message, /format must be xml or json/);

@@ -44,7 +44,8 @@ export async function spawnGateway(
   }).spawn();
   const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
   let stderr = "";
-  while (!/serving /.test(stderr)) {
+  // "serving …" comes after the listeners; "not serving qemu:///session: …" may come before.
+  while (!/^edgevirt gateway: serving /m.test(stderr)) {
     const { done, value } = await reader.read();
     if (done) throw new Error(`gateway exited early:\n${stderr}`);
     stderr += value;

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { invoke } from "../../client/invoke.ts";
 import { openTestConnection } from "../../drivers/simulator/mod.ts";
 import type { DriverMethod } from "../../util/driver.ts";
+import { callInfo, validateArgs } from "../../util/contract/mod.ts";
 import type { VirError } from "../../util/errors.ts";
 import { checkCases } from "../tools/public_checks/cases.ts";
 import { rawRpcSocket, rpc, serveGateway, snapshot, startGateway, TOKENS } from "./helpers.ts";
@@ -24,6 +25,20 @@ const RECORDED: Recorded[] = JSON.parse(
   await Deno.readTextFile(new URL("golden/public_checks.json", import.meta.url)),
 );
 const refused = RECORDED.filter((c) => c.error);
+/** Whether the case's arguments can be sent at all: XDR cannot carry a negative unsigned long. */
+const onWire = (c: Recorded) => {
+  try {
+    validateArgs(callInfo(c.method as DriverMethod), c.args);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const wire = refused.filter(onWire);
+/** Only a caller of the public API can break these (C wraps the value before the wire). */
+const clientOnly = refused.filter((c) => !onWire(c));
+/** In-process there is no remote protocol, hence none of its limits. */
+const local = refused.filter((c) => c.breaks !== "wire");
 const label = (c: Recorded) => `${c.method} (${c.breaks}${c.readonly ? ", read-only" : ""})`;
 const key = (c: { method: string; breaks: string; args: unknown[]; readonly: boolean }) =>
   JSON.stringify([c.method, c.breaks, c.args, c.readonly]);
@@ -40,11 +55,11 @@ Deno.test("libvirt refuses every recorded case before its driver runs (no check 
   assert.deepEqual(RECORDED.filter((c) => c.ok).map(label), []);
 });
 
-Deno.test(`HTTP: ${refused.length} raw calls breaking libvirt's checks get libvirt's error and change nothing`, async () => {
+Deno.test(`HTTP: ${wire.length} raw calls breaking libvirt's checks get libvirt's error and change nothing`, async () => {
   const gw = await startGateway();
   try {
     const before = await snapshot(gw);
-    for (const c of refused) {
+    for (const c of wire) {
       const token = c.readonly ? TOKENS.readOnly : TOKENS.full;
       const { status, body } = await rpc(gw, c.method, c.args, token);
       assert.ok(status >= 400, `${label(c)}: ${status}`);
@@ -60,7 +75,7 @@ Deno.test(`HTTP: ${refused.length} raw calls breaking libvirt's checks get libvi
   }
 });
 
-Deno.test(`RPC socket: ${refused.length} raw calls breaking libvirt's checks get libvirt's error and change nothing`, async () => {
+Deno.test(`RPC socket: ${wire.length} raw calls breaking libvirt's checks get libvirt's error and change nothing`, async () => {
   const gw = await startGateway();
   const server = serveGateway(gw);
   try {
@@ -69,7 +84,7 @@ Deno.test(`RPC socket: ${refused.length} raw calls breaking libvirt's checks get
     const ro = await rawRpcSocket(server.port, TOKENS.readOnly);
     assert.equal((await rw.opened).error, undefined);
     assert.equal((await ro.opened).error, undefined);
-    await Promise.all(refused.map(async (c) => {
+    await Promise.all(wire.map(async (c) => {
       const { error } = await (c.readonly ? ro : rw).call(c.method, c.args);
       assert.deepEqual(
         { code: error?.code, domain: error?.domain, message: error?.message },
@@ -86,10 +101,10 @@ Deno.test(`RPC socket: ${refused.length} raw calls breaking libvirt's checks get
   }
 });
 
-Deno.test(`in-process client path: the same ${refused.length} cases get the same errors`, async () => {
+Deno.test(`in-process client path: the ${local.length} cases without a wire limit get the same errors`, async () => {
   const rw = await openTestConnection(new URL("test:///default"), {});
   try {
-    for (const c of refused) {
+    for (const c of local) {
       // The recorded arguments are the wire's JSON; invoke's typed rest is for callers that know
       // their method statically.
       const call = invoke as (...a: unknown[]) => Promise<unknown>;
@@ -101,6 +116,22 @@ Deno.test(`in-process client path: the same ${refused.length} cases get the same
     }
   } finally {
     await rw.connectClose();
+  }
+});
+
+Deno.test("arguments XDR cannot carry are refused raw as RPC errors and change nothing", async () => {
+  assert.ok(clientOnly.length > 0);
+  const gw = await startGateway();
+  try {
+    const before = await snapshot(gw);
+    for (const c of clientOnly) {
+      const { body } = await rpc(gw, c.method, c.args, TOKENS.full);
+      assert.equal(body.codeName, "VIR_ERR_INVALID_ARG", label(c));
+      assert.equal(body.domainName, "VIR_FROM_RPC", label(c));
+    }
+    assert.equal(await snapshot(gw), before);
+  } finally {
+    await gw.close();
   }
 });
 

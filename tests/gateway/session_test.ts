@@ -3,7 +3,7 @@
 // timeout of HTTP sessions (an open event stream counts as use), and the REST routes' own
 // connection, which the gateway opens on demand and lets go when idle.
 import assert from "node:assert/strict";
-import { connect } from "../../mod.ts";
+import { connect } from "../../host.ts";
 import {
   domainXml,
   rawRpcSocket,

@@ -3,7 +3,10 @@
  * [--time] [--uri URI] [--pool-xml F] FILE...` — edgevirt's canonical XML, with the same CLI,
  * output and exit codes as the oracle's `canon.sh`: each input is defined on a test driver
  * loaded with an empty node, read back with XMLDesc and undefined again. Secrets (the test driver
- * has no secret driver) are parsed and formatted by `conf/` directly.
+ * has no secret driver) are parsed and formatted by `conf/` directly. Beyond canon.sh, the kinds
+ * `nodedev`, `snapshot` and `checkpoint` (with `--kind`: canon.sh takes those roots for domains) are
+ * created on a fresh `test:///default` each — a node device, or a snapshot/checkpoint of its
+ * domain `test` — and read back, like `tests/tools/xmlgen/record_other.py` records them.
  *
  * @example
  * ```sh
@@ -13,7 +16,8 @@
  */
 import { parseArgs } from "node:util";
 import { basename, join } from "node:path";
-import { connect, type Connection, VIR, VirError } from "../../mod.ts";
+import { connect } from "../../host.ts";
+import { type Connection, VIR, VirError } from "../../mod.ts";
 import { childText, parse } from "../../util/xml/mod.ts";
 import { formatSecretXML, parseSecretXML } from "../../conf/mod.ts";
 
@@ -183,8 +187,15 @@ export class Canon {
           await i.undefine();
         }
       }
-      case "secret":
-        return formatSecretXML(parseSecretXML(xml, v ? VIR.SECRET_DEFINE_VALIDATE : 0));
+      case "secret": {
+        const def = parseSecretXML(xml, v ? VIR.SECRET_DEFINE_VALIDATE : 0);
+        // The secret driver gives a secret without a UUID a random one when it is defined.
+        return formatSecretXML(def.uuid ? def : { ...def, uuid: crypto.randomUUID() });
+      }
+      case "nodedev":
+      case "snapshot":
+      case "checkpoint":
+        return await onDefaultDriver(kind, xml);
       default:
         throw VirError.report("NONE", "NO_SUPPORT", `canon of ${kind} (${name ?? "?"})`);
     }
@@ -195,6 +206,30 @@ export class Canon {
     if (this.#pool) await this.#pool.destroy().catch(() => {});
     await this.#conn.close();
     if (this.#nodeFile) await Deno.remove(this.#nodeFile).catch(() => {});
+  }
+}
+
+/** A node device, snapshot or checkpoint made on a fresh `test:///default`, read back. */
+async function onDefaultDriver(kind: string, xml: string): Promise<string> {
+  const c = await connect("test:///default");
+  try {
+    if (kind === "nodedev") {
+      const dev = await c.createNodeDeviceXML(xml, 0);
+      const out = await dev.getXMLDesc(0);
+      await dev.destroy();
+      return out;
+    }
+    const dom = await c.lookupDomainByName("test");
+    const moment = kind === "snapshot"
+      ? await dom.snapshotCreateXML(xml, 0)
+      : await dom.checkpointCreateXML(xml, 0);
+    // The creation time is the clock's: printed as 0, as the recording does.
+    return (await moment.getXMLDesc(0)).replace(
+      /<creationTime>[0-9]+<\/creationTime>/,
+      "<creationTime>0</creationTime>",
+    );
+  } finally {
+    await c.close();
   }
 }
 

@@ -8,6 +8,10 @@
 # tests/evsh/evsh_test.ts replays every CMDLINE through evsh and compares.
 #
 # Usage (from anywhere): bash tests/tools/record_virsh.sh [GROUP...]
+#   bash tests/tools/record_virsh.sh generated   re-records tests/evsh/generated/recorded.json
+#     (999 generated sequences, ~100 s), then
+#   deno run -A tests/tools/evsh_generated_report.ts --write-known   prints the identical share
+#     and rewrites tests/evsh/generated/known_differences.json
 # Runs from the repository root so that fixture paths print as
 # tests/evsh/fixtures/X.xml, exactly as the test passes them.
 set -euo pipefail
@@ -436,19 +440,56 @@ help nosuch; uri
 EOF
 }
 
+# Every command's, group's and the global help, listed from virsh itself.
+cases_help_all() {
+  echo help
+  virsh help | sed -n 's/^ .*(help keyword .\(.*\).):$/help \1/p'
+  echo "help 'Domain Management'"
+  echo "help nodedev-dettach"
+  echo "help self-test"
+  echo "help complete"
+  virsh help | sed -n 's/^    \([a-z0-9-]*\) .*$/help \1/p'
+  virsh help | sed -n 's/^    \([a-z0-9-]*\) .*$/\1 --help/p' | head -20
+}
+
+# Generated sequences (tests/tools/gen_evsh_sequences.ts, seed and count below), replayed by
+# tests/evsh/generated_test.ts; a case virsh does not finish within 10 s is left out.
+GEN_SEED=12
+GEN_COUNT=1000
+GEN_SAVE=/tmp/evsh-generated.out
+cases_generated() {
+  deno_cmd=(deno)
+  command -v deno >/dev/null || deno_cmd=(npx -y deno@2.9.6)
+  "${deno_cmd[@]}" run tests/tools/gen_evsh_sequences.ts "$GEN_SEED" "$GEN_COUNT"
+}
+
 record_group() {
-  local group=$1 dir n=0
+  local group=$1 out=$OUT/$1.json dir n=0
+  [ "$group" = generated ] && out=tests/evsh/generated/recorded.json && mkdir -p tests/evsh/generated
   dir=$(mktemp -d)
+  # virsh runs in a scratch copy of the fixtures, so a generated command that writes to a
+  # path it was given (dump, screenshot, vol-download) cannot touch the repository.
+  local work
+  work=$(mktemp -d)
   while IFS= read -r line; do
+    rm -rf "${work:?}/tests" && mkdir -p "$work/tests/evsh" && cp -r tests/evsh/fixtures "$work/tests/evsh/"
     [ -n "$line" ] || continue
     n=$((n + 1))
     printf '%s' "$line" >"$dir/$n.cmd"
-    rm -f "$SAVE"
-    virsh -c test:///default "$line" >"$dir/$n.out" 2>"$dir/$n.err" && echo 0 >"$dir/$n.rc" ||
-      echo $? >"$dir/$n.rc"
+    rm -f "$SAVE" "$GEN_SAVE"
+    rc=0
+    (cd "$work" && timeout 10 virsh -c test:///default "$line") >"$dir/$n.out" 2>"$dir/$n.err" \
+      </dev/null || rc=$?
+    if [ "$rc" = 124 ]; then
+      echo "record_virsh: timed out, left out: $line" >&2
+      rm -f "$dir/$n."*
+      n=$((n - 1))
+      continue
+    fi
+    echo "$rc" >"$dir/$n.rc"
   done
   # JSON laid out the way `deno fmt` keeps it.
-  /usr/bin/python3 - "$dir" "$n" >"$OUT/$group.json" <<'PY'
+  /usr/bin/python3 - "$dir" "$n" >"$out" <<'PY'
 import json, sys
 d, n = sys.argv[1], int(sys.argv[2])
 rd = lambda p: open(p, encoding="utf-8", errors="surrogateescape").read()
@@ -457,12 +498,16 @@ cases = [{"cmd": rd(f"{d}/{i}.cmd"), "stdout": rd(f"{d}/{i}.out"),
          for i in range(1, n + 1)]
 print(json.dumps(cases, indent=2, ensure_ascii=False))
 PY
-  rm -rf "$dir" "$SAVE"
-  echo "record_virsh: $OUT/$group.json"
+  rm -rf "$dir" "$work" "$SAVE" "$GEN_SAVE"
+  echo "record_virsh: $out"
 }
 
+# `virsh --help` for core_test's usage check.
+virsh -h >tests/evsh/fixtures/virsh-usage.txt
+
 ALL=(host list dominfo dumpxml lifecycle vcpus memory autostart_save network pool volume
-  iface_nodedev syntax list_title vcpuinfo_pretty nodedev_list help)
+  iface_nodedev syntax list_title vcpuinfo_pretty nodedev_list help help_all)
+# `generated` is recorded only when asked for: bash tests/tools/record_virsh.sh generated
 for g in "${@:-${ALL[@]}}"; do
   "cases_$g" | record_group "$g"
 done

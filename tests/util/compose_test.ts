@@ -10,6 +10,9 @@ import {
   serves,
 } from "../../util/contract/mod.ts";
 import { invoke } from "../../client/invoke.ts";
+import { createGateway } from "../../gateway/app.ts";
+import type { ConnectDriver } from "../../util/driver.ts";
+import { createRegistry } from "../../util/registry.ts";
 import { openTestConnection } from "../../drivers/simulator/mod.ts";
 
 const NET = { name: "default", uuid: "dd8fe884-6c02-601e-7551-cca97df1c5df" };
@@ -99,4 +102,33 @@ Deno.test("a secondary that fails to open closes the ones already opened", async
     /no storage here/,
   );
   assert.deepEqual(log, ["net opened for f:///", "net closed"]);
+});
+
+Deno.test("a registry composes secondaries for drivers that share them, at the gateway too", async () => {
+  const log: string[] = [];
+  const fakeHv: ConnectDriver = {
+    name: "fake",
+    schemes: ["fake"],
+    sharesSecondaries: true,
+    open: () => Promise.resolve(fakeHypervisor(log)),
+  };
+  const loner: ConnectDriver = { ...fakeHv, name: "loner", schemes: ["loner"] };
+  delete loner.sharesSecondaries;
+  const registry = createRegistry([fakeHv, loner], [fakeNetworkDriver(log)]);
+  const alone = await registry.find("loner")!.open(new URL("loner:///"), {});
+  assert.equal(alone.connectListAllNetworks, undefined);
+  await alone.connectClose();
+
+  const gw = await createGateway({ drivers: ["fake:///session"], registry, auth: "none" });
+  try {
+    const res = await gw.app.request("/v1/fake/session/call/connectListAllNetworks", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "[0]",
+    });
+    assert.deepEqual(await res.json(), { result: [NET] });
+  } finally {
+    await gw.close();
+  }
+  assert.ok(log.includes("net closed"), log.join());
 });

@@ -1,12 +1,14 @@
 /**
- * What a command handler works with: the connection, output, and virsh's error discipline
- * (`vshError` lines, the saved last libvirt error that `vshReportError` prints when a command
- * fails, `vshResetLibvirtError`).
+ * What a command handler works with: the connection, output, virsh's option getters
+ * (`vshCommandOpt*`) and its error discipline (`vshError` lines, the saved last libvirt error
+ * that `vshReportError` prints when a command fails, `vshResetLibvirtError`).
  * @module
  */
 import type { Connection } from "../../client/connection.ts";
 import { VirError } from "../../util/errors.ts";
-import type { Args, OptionDef } from "./options.ts";
+import { type IntKind, scaledInteger, strToLong } from "./numbers.ts";
+import type { Args } from "./options.ts";
+import { hasFlag } from "./virsh_defs.ts";
 
 /** The shell's outside world; `main.ts` binds it to Deno, tests to buffers. */
 export interface EvshIO {
@@ -16,6 +18,8 @@ export interface EvshIO {
   stderr(text: string): void;
   /** Reads a text file; rejects with an `Error` whose message is the `strerror` text. */
   readFile(path: string): Promise<string>;
+  /** Writes a text file; rejects like `readFile`. Absent where evsh cannot write files. */
+  writeFile?(path: string, text: string): Promise<void>;
 }
 
 /** Thrown by a handler to end its command as failed; the shell reports the saved error. */
@@ -25,10 +29,28 @@ export class CommandFailed extends Error {
   }
 }
 
-/** A shell command: name, option table and handler (`vshCmdDef`). */
+/** What the shell keeps between commands (virsh's `vshControl`): settings and state. */
+export interface ShellState {
+  conn: Connection;
+  /** `-q`: `vshPrintExtra` prints nothing. */
+  quiet: boolean;
+  /** `-r`, `connect --readonly`. */
+  readonly: boolean;
+  /** The URI the shell connected to (`connect` without a name reconnects to it). */
+  uri: string;
+  /** Opens a connection (`virshConnect`), for `connect`. */
+  open?(uri: string, readonly: boolean): Promise<Connection>;
+  /** Whether the shell reads commands at its prompt (`cd` works only there). */
+  interactive?: boolean;
+  /** `-t`: each command's time follows it. */
+  timing?: boolean;
+  /** `cd`/`pwd`: the working directory, when the host has one. */
+  cwd?: { get(): string; set(dir: string): void; home(): string | undefined };
+}
+
+/** A shell command's handler (`vshCmdDef.handler`); its options come from the virsh table. */
 export interface CommandDef {
   name: string;
-  options: readonly OptionDef[];
   /** Runs the command; `false` or a thrown {@link CommandFailed} means failure. */
   run(ctx: CommandContext, args: Args): Promise<boolean | void>;
 }
@@ -39,7 +61,7 @@ export interface CommandDef {
  * @example
  * ```ts
  * import { CommandContext } from "./context.ts";
- * import { connect } from "../../mod.ts";
+ * import { connect } from "../../host.ts";
  * const conn = await connect("test:///default");
  * const io = { stdout: (s: string) => console.log(s), stderr: (s: string) => console.error(s),
  *   readFile: () => Promise.reject(new Error("unused")) };
@@ -51,17 +73,24 @@ export interface CommandDef {
 export class CommandContext {
   readonly conn: Connection;
   readonly io: EvshIO;
+  readonly state?: ShellState;
   /** The last libvirt error since the last reset (virsh's `last_error`). */
   lastError?: VirError;
 
-  constructor(conn: Connection, io: EvshIO) {
+  constructor(conn: Connection, io: EvshIO, state?: ShellState) {
     this.conn = conn;
     this.io = io;
+    this.state = state;
   }
 
   /** `vshPrint`. */
   print(text: string): void {
     this.io.stdout(text);
+  }
+
+  /** `vshPrintExtra`: silent under `-q`. */
+  printExtra(text: string): void {
+    if (!this.state?.quiet) this.io.stdout(text);
   }
 
   /** `vshError`: one `error: …` line on stderr. */
@@ -101,29 +130,74 @@ export class CommandContext {
     }
   }
 
-  /** `vshCommandOptInt`/`UInt`: a whole decimal number within [min, 2^32-1]. */
-  uint(args: Args, name: string): number | undefined {
-    const s = args.string(name);
-    if (s === undefined) return undefined;
-    const n = /^\s*\+?\d+$/.test(s) ? Number(s) : NaN;
-    if (!(n <= 0xffffffff)) {
-      this.fail(`Numeric value '${s}' for <${name}> option is malformed or out of range`);
+  /**
+   * `vshCommandOptStringReq`: the option's value, undefined when absent; an empty value is
+   * refused unless the option allows it.
+   */
+  optString(args: Args, name: string): string | undefined {
+    const g = args.given.find((o) => o.def.name === name);
+    if (g?.value === undefined) return undefined;
+    if (g.value === "" && !hasFlag(g.def, "empty_ok")) {
+      this.fail(`Failed to get option '${name}': Option argument is empty`);
     }
-    return n;
+    return g.value;
   }
 
   /**
-   * `vshCommandOptScaledInt` in KiB: a size with an optional unit suffix (`b`, `k`/`KiB`,
-   * `KB`, `M`, `G`, …; none means KiB), rounded up to whole KiB.
+   * `vshCommandOptStringQuiet`: like {@link optString}, but an empty value not allowed by the
+   * option is reported as `null` for the caller to word.
    */
-  kibibytes(args: Args, name: string): number | undefined {
+  optStringQuiet(args: Args, name: string): string | undefined | null {
+    const g = args.given.find((o) => o.def.name === name);
+    if (g?.value === undefined) return undefined;
+    return g.value === "" && !hasFlag(g.def, "empty_ok") ? null : g.value;
+  }
+
+  /**
+   * `vshCommandOptInt`/`UInt`/`UL`/`LongLong`/… by `virStrToLong_<kind>`: undefined when
+   * absent, the command's failure when malformed.
+   */
+  optInt(args: Args, name: string, kind: IntKind): number | undefined {
     const s = args.string(name);
     if (s === undefined) return undefined;
-    const bytes = parseScaled(s, 1024);
-    if (bytes === undefined) {
+    const r = strToLong(s, kind);
+    if (!r) this.fail(`Numeric value '${s}' for <${name}> option is malformed or out of range`);
+    return Number(r.value);
+  }
+
+  /** {@link optInt} as a bigint, for 64-bit values beyond 2^53. */
+  optBigInt(args: Args, name: string, kind: IntKind): bigint | undefined {
+    const s = args.string(name);
+    if (s === undefined) return undefined;
+    const r = strToLong(s, kind);
+    if (!r) this.fail(`Numeric value '${s}' for <${name}> option is malformed or out of range`);
+    return r.value;
+  }
+
+  /** `vshCommandOptScaledInt`: bytes (default unit `scale`), at most `max`. */
+  optScaled(args: Args, name: string, scale: number, max: bigint): number | undefined {
+    const s = args.string(name);
+    if (s === undefined) return undefined;
+    const r = scaledInteger(s, scale, max);
+    if (typeof r !== "bigint") {
+      if (r) this.lastError = r;
       this.fail(`Scaled numeric value '${s}' for <${name}> option is malformed or out of range`);
     }
-    return Math.ceil(bytes / 1024);
+    return Number(r);
+  }
+
+  /** `vshCommandOptUInt` with virsh 9.0's historical name, kept for older handlers. */
+  uint(args: Args, name: string): number | undefined {
+    return this.optInt(args, name, "uip");
+  }
+
+  /**
+   * `vshCommandOptScaledInt` in KiB: a size with an optional unit suffix (none means KiB),
+   * rounded up to whole KiB; virsh's limit `1024ull * ULONG_MAX` wraps to 2^64 - 1024.
+   */
+  kibibytes(args: Args, name: string): number | undefined {
+    const bytes = this.optScaled(args, name, 1024, (1n << 64n) - 1024n);
+    return bytes === undefined ? undefined : Math.ceil(bytes / 1024);
   }
 
   /**
@@ -142,27 +216,4 @@ export class CommandContext {
       throw new CommandFailed();
     }
   }
-}
-
-/** `virStrToLong_ullp` + `virScaleInteger`: bytes, or undefined when malformed. */
-function parseScaled(s: string, defaultScale: number): number | undefined {
-  const m = /^\s*\+?(\d+)(.*)$/.exec(s);
-  if (!m) return undefined;
-  const suffix = m[2];
-  let scale = defaultScale;
-  if (suffix !== "") {
-    const power = "bkmgtpe".indexOf(suffix[0].toLowerCase());
-    const rest = suffix.slice(1);
-    if (power < 0) return undefined;
-    if (power === 0) {
-      if (rest !== "") return undefined;
-      scale = 1;
-    } else {
-      const base = rest === "" || rest === "iB" ? 1024 : rest === "B" ? 1000 : 0;
-      if (!base) return undefined;
-      scale = base ** power;
-    }
-  }
-  const v = Number(m[1]) * scale;
-  return Number.isSafeInteger(v) ? v : undefined;
 }

@@ -126,3 +126,19 @@ export function prettyCapacity(bytes: number): string {
 export function cpuSeconds(ns: number): string {
   return `${(ns / 1e9).toFixed(1)}s`;
 }
+
+/**
+ * `virBufferEscapeString`'s escapes for XML text and attributes.
+ *
+ * @example
+ * ```ts
+ * import { xmlEscape } from "./format.ts";
+ * xmlEscape(`<a&'b">`); // "&lt;a&amp;&apos;b&quot;&gt;"
+ * ```
+ */
+export function xmlEscape(s: string): string {
+  return s.replace(
+    /[<>&"']/g,
+    (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!,
+  );
+}

@@ -8,11 +8,15 @@
  * ```
  * @module
  */
-import { connect } from "../../mod.ts";
-import "../../client/remote/mod.ts";
-import { parseArgv } from "./argv.ts";
+import { connect } from "../../host.ts";
+import type { Connection } from "../../client/connection.ts";
+import { VirError } from "../../util/errors.ts";
+import { type EvshInvocation, parseArgv } from "./argv.ts";
+import { completions } from "./completion.ts";
 import type { EvshIO } from "./context.ts";
+import { LineEditor, splitKeys } from "./line_editor.ts";
 import { Shell } from "./shell.ts";
+import { longVersion, usage, VERSION } from "./usage.ts";
 
 const encoder = new TextEncoder();
 const write = (f: typeof Deno.stdout, s: string) => {
@@ -66,20 +70,92 @@ async function* stdinLines(): AsyncGenerator<string> {
   if (buffered !== "") yield buffered;
 }
 
+/** Where the prompt's history lives between sessions (virsh: `$XDG_CACHE_HOME/virsh/history`). */
+function historyFile(): string | undefined {
+  const cache = Deno.env.get("XDG_CACHE_HOME") ??
+    (Deno.env.get("HOME") ? `${Deno.env.get("HOME")}/.cache` : undefined);
+  return cache && `${cache}/evsh/history`;
+}
+
+/** virsh keeps the last 500 lines of history. */
+const HISTORY_MAX = 500;
+
+/** Lines from the terminal through the line editor, history kept in {@link historyFile}. */
+async function* ttyLines(shell: Shell, prompt: string): AsyncGenerator<string> {
+  const file = historyFile();
+  const history = file
+    ? await Deno.readTextFile(file).then((t) => t.split("\n").filter(Boolean), () => [])
+    : [];
+  const reader = Deno.stdin.readable.getReader();
+  const decoder = new TextDecoder();
+  const pending: string[] = [];
+  const editor = new LineEditor({
+    write: (s) => io.stdout(s),
+    async readKey() {
+      while (!pending.length) {
+        const r = await reader.read();
+        if (r.done) return null;
+        pending.push(...splitKeys(decoder.decode(r.value, { stream: true })));
+      }
+      return pending.shift()!;
+    },
+    complete: (line) => completions(shell.conn, line),
+  }, history);
+  Deno.stdin.setRaw(true);
+  try {
+    while (true) {
+      const line = await editor.readLine(prompt);
+      if (line === null) return;
+      Deno.stdin.setRaw(false);
+      yield line;
+      Deno.stdin.setRaw(true);
+    }
+  } finally {
+    Deno.stdin.setRaw(false);
+    reader.releaseLock();
+    if (file) {
+      await Deno.mkdir(file.replace(/\/[^/]*$/, ""), { recursive: true }).catch(() => {});
+      await Deno.writeTextFile(file, history.slice(-HISTORY_MAX).join("\n") + "\n").catch(() => {});
+    }
+  }
+}
+
 /** The prompt loop; like virsh, its exit status is 0 whatever the commands did. */
 async function interactive(shell: Shell): Promise<void> {
   io.stdout(
     "Welcome to evsh, the virtualization interactive terminal.\n\n" +
-      "Type:  'quit' to quit\n\n",
+      "Type:  'help' for help with commands\n" +
+      "       'quit' to quit\n\n",
   );
-  io.stdout("evsh # ");
+  const prompt = () => (shell.state.readonly ? "evsh > " : "evsh # ");
+  if (Deno.stdin.isTerminal()) {
+    for await (const line of ttyLines(shell, prompt())) {
+      if (line.trim() !== "") await shell.runLine(line);
+      if (shell.quitting) return;
+    }
+    return;
+  }
+  io.stdout(prompt());
   for await (const line of stdinLines()) {
-    const cmd = line.trim();
-    if (cmd === "quit" || cmd === "exit") return;
-    if (cmd !== "") await shell.runLine(line);
-    io.stdout("evsh # ");
+    if (line.trim() !== "") await shell.runLine(line);
+    if (shell.quitting) return;
+    io.stdout(prompt());
   }
   io.stdout("\n");
+}
+
+/** Opens a connection the way `virshConnect` does (keepalive handling included). */
+async function open(uri: string, readonly: boolean, inv: EvshInvocation): Promise<Connection> {
+  const conn = await connect(uri, { readonly });
+  // virshConnect asks for keepalive (default 5 s); edgevirt's connections have no
+  // virConnectSetKeepAlive, so only a keepalive the user forced is an error, as in virsh.
+  const forced = inv.keepaliveInterval !== undefined || inv.keepaliveCount !== undefined;
+  if (forced && (inv.keepaliveInterval ?? 5) > 0) {
+    await conn.close();
+    io.stderr("error: Cannot setup keepalive on connection as requested, disconnecting\n");
+    throw VirError.report("NONE", "NO_SUPPORT", "virConnectSetKeepAlive");
+  }
+  return conn;
 }
 
 async function main(): Promise<number> {
@@ -88,17 +164,43 @@ async function main(): Promise<number> {
     io.stderr(`error: ${inv}\n`);
     return 1;
   }
+  for (const w of inv.warnings ?? []) io.stderr(`error: ${w}\n`);
+  if (inv.mode === "help") {
+    io.stdout(usage("evsh"));
+    return 0;
+  }
+  if (inv.mode === "version" || inv.mode === "version-long") {
+    io.stdout(inv.mode === "version" ? `${VERSION}\n` : longVersion());
+    return 0;
+  }
+  if (inv.log !== undefined) {
+    io.stderr("error: option -l/--log is not supported by evsh\n");
+    return 1;
+  }
   const uri = inv.uri ?? Deno.env.get("LIBVIRT_DEFAULT_URI") ?? "test:///default";
   let conn;
   try {
-    conn = await connect(uri);
+    conn = await open(uri, inv.readonly ?? false, inv);
   } catch (e) {
     io.stderr(`error: failed to connect to the hypervisor\nerror: ${(e as Error).message}\n`);
     return 1;
   }
-  const shell = new Shell(conn, io);
+  const interactiveMode = inv.mode === "interactive";
+  const shell = new Shell(conn, io, {
+    quiet: inv.quiet,
+    readonly: inv.readonly,
+    timing: inv.timing,
+    uri,
+    interactive: interactiveMode,
+    open: (u, ro) => open(u, ro, inv),
+    cwd: {
+      get: () => Deno.cwd(),
+      set: (dir) => Deno.chdir(dir),
+      home: () => Deno.env.get("HOME"),
+    },
+  });
   try {
-    if (inv.mode === "interactive") {
+    if (interactiveMode) {
       await interactive(shell);
       return 0;
     }
@@ -107,7 +209,7 @@ async function main(): Promise<number> {
       : await shell.runArgv(inv.words);
     return ok ? 0 : 1;
   } finally {
-    await conn.close();
+    await shell.conn.close();
   }
 }
 

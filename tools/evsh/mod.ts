@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { connect } from "../../mod.ts";
+ * import { connect } from "../../host.ts";
  * import { Shell } from "./mod.ts";
  * const conn = await connect("test:///default");
  * let out = "";

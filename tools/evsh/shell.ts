@@ -1,24 +1,34 @@
 /**
  * The command loop of virsh (`vshCommandParse` + `vshCommandRun`): a line is lexed and parsed
- * whole, then its commands run in order on one connection; a failed command reports its saved
- * libvirt error, every command that ran is followed by a blank line, and the status is the
- * last command's.
+ * whole, then its commands run in order; a failed command reports its saved libvirt error,
+ * every command that ran is followed by a blank line (`vshPrintExtra`), and the status is the
+ * last command's. `quit`/`exit` end the line and the session.
  * @module
  */
 import type { Connection } from "../../client/connection.ts";
 import { VirError } from "../../util/errors.ts";
-import { CommandContext, CommandFailed, type EvshIO } from "./context.ts";
+import { CommandContext, CommandFailed, type EvshIO, type ShellState } from "./context.ts";
 import { findCommand } from "./commands/mod.ts";
 import { parseCommands, type ParsedCommand } from "./options.ts";
-import type { CommandDef } from "./context.ts";
 import { lex } from "./tokenize.ts";
+
+/** Options of a {@link Shell} beyond its connection and IO. */
+export interface ShellOptions {
+  quiet?: boolean;
+  readonly?: boolean;
+  uri?: string;
+  open?: ShellState["open"];
+  cwd?: ShellState["cwd"];
+  interactive?: boolean;
+  timing?: boolean;
+}
 
 /**
  * One evsh session on an open connection.
  *
  * @example
  * ```ts
- * import { connect } from "../../mod.ts";
+ * import { connect } from "../../host.ts";
  * import { Shell } from "./shell.ts";
  * const conn = await connect("test:///default");
  * const shell = new Shell(conn, { stdout: (s) => console.log(s), stderr: (s) => console.error(s),
@@ -28,18 +38,34 @@ import { lex } from "./tokenize.ts";
  * ```
  */
 export class Shell {
-  readonly conn: Connection;
   readonly io: EvshIO;
+  readonly state: ShellState;
+  /** Set once `quit` or `exit` ran. */
+  quitting = false;
 
-  constructor(conn: Connection, io: EvshIO) {
-    this.conn = conn;
+  constructor(conn: Connection, io: EvshIO, options: ShellOptions = {}) {
     this.io = io;
+    this.state = {
+      conn,
+      quiet: options.quiet ?? false,
+      readonly: options.readonly ?? conn.readonly,
+      uri: options.uri ?? conn.uri,
+      open: options.open,
+      cwd: options.cwd,
+      interactive: options.interactive,
+      timing: options.timing,
+    };
+  }
+
+  /** The current connection (`connect` may replace it). */
+  get conn(): Connection {
+    return this.state.conn;
   }
 
   /** Runs a command line (`virsh -c URI 'cmd1; cmd2'`); true when the last command succeeded. */
   runLine(line: string): Promise<boolean> {
     const lexed = lex(line);
-    if (!lexed.ok) return Promise.resolve(this.#syntaxError(lexed.error));
+    if (!lexed.ok) return Promise.resolve(this.#syntaxError([lexed.error]));
     return this.#runWords(lexed.commands);
   }
 
@@ -49,17 +75,23 @@ export class Shell {
   }
 
   async #runWords(commands: string[][]): Promise<boolean> {
-    const parsed = parseCommands<CommandDef>(commands, findCommand);
-    if (!parsed.ok) return this.#syntaxError(parsed.error);
+    const parsed = parseCommands(commands);
+    if (!parsed.ok) return this.#syntaxError(parsed.errors);
     let ok = true;
-    for (const cmd of parsed.commands) ok = await this.#runOne(cmd);
+    for (const cmd of parsed.commands) {
+      ok = await this.#runOne(cmd);
+      if (this.quitting) break;
+    }
     return ok;
   }
 
-  async #runOne({ def, args }: ParsedCommand<CommandDef>): Promise<boolean> {
-    const ctx = new CommandContext(this.conn, this.io);
+  async #runOne({ spec, args }: ParsedCommand): Promise<boolean> {
+    const ctx = new CommandContext(this.state.conn, this.io, this.state);
+    const def = findCommand(spec.name);
+    const before = performance.now();
     let ok: boolean;
     try {
+      if (!def) return ctx.fail(`command '${spec.name}' is not implemented in evsh`);
       ok = (await def.run(ctx, args)) !== false;
     } catch (e) {
       if (e instanceof VirError) ctx.lastError = e;
@@ -67,12 +99,18 @@ export class Shell {
       ok = false;
     }
     if (!ok && ctx.lastError) ctx.error(ctx.lastError.message);
-    ctx.print("\n");
+    if (spec.name === "quit" || spec.name === "exit") {
+      this.quitting = true;
+      return ok;
+    }
+    if (this.state.timing) {
+      ctx.print(`\n(Time: ${(performance.now() - before).toFixed(3)} ms)\n\n`);
+    } else ctx.printExtra("\n");
     return ok;
   }
 
-  #syntaxError(message: string): boolean {
-    this.io.stderr(`error: ${message}\n`);
+  #syntaxError(messages: string[]): boolean {
+    for (const m of messages) this.io.stderr(`error: ${m}\n`);
     return false;
   }
 }

@@ -2,16 +2,14 @@
  * The one place libvirt's public-API checks run. The client's handles call {@link checkCall}
  * before the driver, and the gateway calls it again on every raw request, as libvirtd re-runs
  * the public API on the daemon side (`remote_daemon_dispatch.c`), so a raw REST/RPC call gets
- * exactly the error libvirt's daemon gives. {@link validateArgs} is the wire-shape check the
- * gateway runs first, as libvirtd's XDR decoding does.
+ * exactly the error libvirt's daemon gives. The wire-shape check the gateway runs first, as
+ * libvirtd's XDR decoding does, is `validate.ts`.
  *
  * @module
  */
 import { VIR } from "../constants.ts";
 import { VirError } from "../errors.ts";
-import { parseUUID } from "../uuid.ts";
 import type { ApiFamily, CallDecl, Check, CheckErrors } from "./declare.ts";
-import { KINDS } from "./kinds.ts";
 
 /** A declaration with what is derived from its place in the contract. */
 export interface CallInfo {
@@ -23,6 +21,8 @@ export interface CallInfo {
   readonly family: ApiFamily;
   /** The declaration. */
   readonly decl: CallDecl;
+  /** Where the `unsigned int` arguments are, for {@link unsignedArgs}. */
+  readonly unsignedAt: readonly number[];
 }
 
 /** How a call is being made: on a read-only connection, and under which public API name. */
@@ -34,6 +34,11 @@ export interface CallContext {
    * reaches `domainSetVcpusFlags`): errors name it, as libvirt's do.
    */
   readonly api?: string;
+  /**
+   * The call crosses libvirt's remote protocol (it came to the gateway): its limits apply too,
+   * as `remote_driver.c` checks them.
+   */
+  readonly wire?: boolean;
 }
 
 const flagValue = (name: string): number => {
@@ -47,8 +52,8 @@ function failWith(family: ApiFamily): CheckErrors {
     invalidArg(message: string): never {
       throw VirError.bare(family, "INVALID_ARG", message);
     },
-    report(code: string, message: string): never {
-      throw VirError.report(family, code, message);
+    report(code: string, message: string, domain?: string): never {
+      throw VirError.report(domain ?? family, code, message);
     },
   };
 }
@@ -63,7 +68,8 @@ const NULL_MESSAGE = {
   nonEmpty: "must not be NULL",
 } as const;
 
-function sizeOf(v: unknown): number {
+/** The element count of an array or typed-parameter list (0 for anything else). */
+export function sizeOf(v: unknown): number {
   if (Array.isArray(v)) return v.length;
   if (typeof v === "object" && v !== null) return Object.keys(v).length;
   return 0;
@@ -127,6 +133,7 @@ function runCheck(
       return;
     }
     case "custom":
+      if (check.wire && !ctx.wire) return;
       return check.run(args, api, failWith(info.family));
     default: {
       const v = args[check.arg];
@@ -172,43 +179,25 @@ export function checkCall(info: CallInfo, args: readonly unknown[], ctx: CallCon
 }
 
 /**
- * Checks a JSON argument list against the declared kinds, so a malformed request changes
- * nothing, and returns it with UUID arguments in canonical form. Throws libvirt's
- * `VIR_ERR_INVALID_ARG` (domain RPC) naming the method and the argument. An argument that a
- * `nonNull` check guards may be null: that check then reports libvirt's own message.
+ * The arguments as C receives them: an `unsigned int` given a negative (or too large) integer
+ * wraps modulo 2^32, as python-libvirt's `I` conversion and C itself do (`-1` is 4294967295,
+ * which libvirt then prints with `%d` as -1). The wire (XDR) cannot carry the unwrapped value.
  *
  * @example
  * ```ts
- * import { callInfo, validateArgs } from "./mod.ts";
- * validateArgs(callInfo("domainLookupByName"), ["test"]); // ["test"]
+ * import { callInfo, unsignedArgs } from "./mod.ts";
+ * unsignedArgs(callInfo("domainSetVcpusFlags"), [{ name: "d", uuid: "", id: 1 }, -1, 0])[1];
+ * // 4294967295
  * ```
  */
-export function validateArgs(info: CallInfo, args: unknown): unknown[] {
-  const declared = info.decl.args;
-  const bad = (why: string) => VirError.report("RPC", "INVALID_ARG", `${info.method}: ${why}`);
-  if (!Array.isArray(args)) throw bad("the request body must be a JSON array of arguments");
-  if (args.length !== declared.length) {
-    throw bad(`expected ${declared.length} argument(s), got ${args.length}`);
-  }
-  let out: unknown[] = args;
-  for (let i = 0; i < declared.length; i++) {
-    const { kind } = declared[i];
+export function unsignedArgs(info: CallInfo, args: readonly unknown[]): readonly unknown[] {
+  let out: unknown[] | undefined;
+  for (const i of info.unsignedAt) {
     const v = args[i];
-    if (KINDS[kind].is(v)) {
-      if (kind === "uuid" && parseUUID(v as string) !== v) {
-        if (out === args) out = [...args];
-        out[i] = parseUUID(v as string);
-      }
-      continue;
+    if (Number.isInteger(v) && ((v as number) < 0 || (v as number) >= 2 ** 32)) {
+      out ??= [...args];
+      out[i] = (v as number) >>> 0;
     }
-    if (v === null && nullChecked(info, i)) continue;
-    throw bad(`argument ${i + 1} must be ${KINDS[kind].spelled}`);
   }
-  return out;
-}
-
-function nullChecked(info: CallInfo, arg: number): boolean {
-  return info.decl.checks?.some((c) =>
-    (c.check === "nonNull" || c.check === "nonEmpty") && c.arg === arg && !c.length
-  ) ?? false;
+  return out ?? args;
 }

@@ -8,7 +8,12 @@
  * @module
  */
 import type { DriverEvent } from "./types.ts";
-import { type ConnectionBase, type DriverConnection, FAMILIES, type FamilyName } from "./mod.ts";
+import {
+  type ConnectionBase,
+  type DriverConnection,
+  FAMILIES,
+  type FamilyName,
+} from "./contract.ts";
 
 /** The secondary families: everything but the hypervisor's own. */
 export type SecondaryFamily = Exclude<FamilyName, "hypervisor">;

@@ -92,3 +92,53 @@ export const blockRebaseCheck: CustomCheck = ([, , base, , flags], api, fail) =>
     fail.invalidArg("use of flags requires a copy job");
   }
 };
+
+/**
+ * `virDomainSetMaxMemory` / `virDomainSetMemoryFlags`: the KiB must fit in bytes as an off_t
+ * (`virMemoryMaxValue`); a negative value is C's wrapped `unsigned long`, far beyond.
+ */
+export const memoryOverflowCheck: CustomCheck = ([, memory], _api, fail) => {
+  const kib = memory as number;
+  if (kib < 0 || kib > 2 ** 53 - 1) {
+    fail.report("OVERFLOW", `input too large: ${BigInt.asUintN(64, BigInt(kib))}`);
+  }
+};
+
+/** libvirt's remote protocol carries at most `REMOTE_NODE_MAX_CELLS` (1024) NUMA cells. */
+const REMOTE_NODE_MAX_CELLS = 1024;
+
+/** `remoteNodeGetCellsFreeMemory`. */
+export const remoteMaxCells: CustomCheck = ([, maxCells], _api, fail) => {
+  if ((maxCells as number) > REMOTE_NODE_MAX_CELLS) {
+    fail.report("RPC", `too many NUMA cells: ${maxCells} > ${REMOTE_NODE_MAX_CELLS}`, "REMOTE");
+  }
+};
+
+/** `remoteNodeGetFreePages`: one answer per page size and cell. */
+export const remotePagesCells: CustomCheck = ([pages, , cellCount], _api, fail) => {
+  const n = (pages as unknown[]).length * (cellCount as number);
+  if (n > REMOTE_NODE_MAX_CELLS) {
+    fail.report("RPC", `too many NUMA cells: ${n} > ${REMOTE_NODE_MAX_CELLS}`, "REMOTE");
+  }
+};
+
+/** `remoteDomainGetCPUStats`: `REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX` (128) CPUs at most. */
+export const remoteCpuStatsCount: CustomCheck = ([, , ncpus], _api, fail) => {
+  if ((ncpus as number) > 128) {
+    fail.report("RPC", `ncpus count exceeds maximum: ${ncpus} > 128`, "REMOTE");
+  }
+};
+
+/** `remoteDomainBlockPeek` / `remoteDomainMemoryPeek`: a 4 MiB buffer at most. */
+export function remotePeekSize(what: "block" | "memory"): CustomCheck {
+  return (args, _api, fail) => {
+    const size = args[args.length - 2] as number;
+    if (size > 4194304) {
+      fail.report(
+        "RPC",
+        `${what} peek request too large for remote protocol, ${size} > 4194304`,
+        "REMOTE",
+      );
+    }
+  };
+}

@@ -39,10 +39,14 @@ export interface KindTypes {
   nwfilter: NWFilterRef;
   /** A `virNWFilterBindingPtr`. */
   nwbinding: NWFilterBindingRef;
-  /** A C `int` (or `long long`). */
+  /** XDR `int`: a C `int`. */
   int: number;
-  /** A C `unsigned int` (or `unsigned long`, `unsigned long long`): flags, sizes. */
+  /** XDR `unsigned int`: a C `unsigned int` (flags, counts). */
   uint: number;
+  /** XDR `hyper`: a C `long long`, within JSON's exact integers. */
+  long: number;
+  /** XDR `unsigned hyper`: a C `unsigned long (long)` (KiB, bytes), within exact integers. */
+  ulong: number;
   /** A `const char *` that may not be NULL on the wire. */
   str: string;
   /** A `const char *` that may be NULL. */
@@ -82,6 +86,8 @@ export interface Arg<K extends ArgKind = ArgKind> {
   readonly name: string;
   /** What the argument carries on the wire. */
   readonly kind: K;
+  /** The most elements (array, typed parameters) libvirt's remote protocol carries. */
+  readonly max?: number;
 }
 
 /** The ACL family of an object. */
@@ -154,7 +160,15 @@ export type Check =
     readonly length?: string;
   }
   | { readonly check: "requireFlag" | "exclusiveFlags"; readonly flags: [string, string] }
-  | { readonly check: "custom"; readonly run: CustomCheck };
+  | {
+    readonly check: "custom";
+    readonly run: CustomCheck;
+    /**
+     * A limit of libvirt's remote protocol (`remote_driver.c`), not of the public API: checked
+     * only where a call crosses the wire (the gateway), after the public checks.
+     */
+    readonly wire?: boolean;
+  };
 
 /**
  * A check that is not one of libvirt's macros: gets the arguments and the API name and throws
@@ -170,8 +184,11 @@ export type CustomCheck = (
 export interface CheckErrors {
   /** `virReportInvalidArg`: the bare message, `VIR_ERR_INVALID_ARG`. */
   invalidArg(message: string): never;
-  /** `virReportError(code, …)`: the code's standard prefix before the message. */
-  report(code: string, message: string): never;
+  /**
+   * `virReportError(code, …)`: the code's standard prefix before the message; `domain` when it
+   * is not the call's own (the remote driver's limits are `VIR_FROM_REMOTE`).
+   */
+  report(code: string, message: string, domain?: string): never;
 }
 
 /**
@@ -219,7 +236,8 @@ export interface CallDecl {
 /** A family's declarations by driver method name. */
 export type CallTable = { readonly [method: string]: CallDecl };
 
-const arg = <K extends ArgKind>(kind: K) => (name: string): Arg<K> => ({ name, kind });
+const arg = <K extends ArgKind>(kind: K) => (name: string, max?: number): Arg<K> =>
+  max === undefined ? { name, kind } : { name, kind, max };
 
 /**
  * Argument builders, one per kind; `flags()` is libvirt's `unsigned int flags`.
@@ -242,6 +260,8 @@ export const a = {
   nwbinding: arg("nwbinding"),
   int: arg("int"),
   uint: arg("uint"),
+  long: arg("long"),
+  ulong: arg("ulong"),
   str: arg("str"),
   optStr: arg("str?"),
   bool: arg("bool"),
@@ -319,6 +339,8 @@ export const c = {
   }),
   exclusiveFlags: (a: string, b: string): Check => ({ check: "exclusiveFlags", flags: [a, b] }),
   custom: (run: CustomCheck): Check => ({ check: "custom", run }),
+  /** A remote-protocol limit (see {@link Check}). */
+  wire: (run: CustomCheck): Check => ({ check: "custom", run, wire: true }),
 } as const;
 
 /** The TypeScript argument tuple of a declaration's `args`. */

@@ -14,6 +14,11 @@ import {
   dumpFormatCheck,
   getMetadataCheck,
   lifecycleActionCheck,
+  memoryOverflowCheck,
+  remoteCpuStatsCount,
+  remoteMaxCells,
+  remotePagesCells,
+  remotePeekSize,
   sendKeyCheck,
   setMetadataCheck,
 } from "./custom_checks.ts";
@@ -64,7 +69,7 @@ export const HYPERVISOR = {
   connectIsSecure: { args: [], result: r.data<boolean>(), access: "read" },
   connectIsEncrypted: { args: [], result: r.data<boolean>(), access: "read" },
   connectBaselineCPU: {
-    args: [a.strs("xmlCPUs"), a.flags()],
+    args: [a.strs("xmlCPUs", 256), a.flags()],
     result: r.data<string>(),
     access: "read",
     checks: [c.nonNull(0)],
@@ -80,7 +85,7 @@ export const HYPERVISOR = {
     args: [a.int("startCell"), a.int("maxCells")],
     result: r.data<number[]>(),
     access: "read",
-    checks: [c.positive(1), c.nonNegative(0)],
+    checks: [c.positive(1), c.nonNegative(0), c.wire(remoteMaxCells)],
   },
   nodeGetFreeMemory: { args: [], result: r.data<number>(), access: "read" },
   nodeGetCPUMap: {
@@ -102,10 +107,10 @@ export const HYPERVISOR = {
   },
   nodeGetSecurityModel: { args: [], result: r.data<SecurityModel>(), access: "read" },
   nodeGetFreePages: {
-    args: [a.nums("pages"), a.int("startCell"), a.uint("cellCount"), a.flags()],
+    args: [a.nums("pages", 1024), a.int("startCell"), a.uint("cellCount"), a.flags()],
     result: r.data<number[]>(),
     access: "read",
-    checks: [c.nonZeroLength(0, "npages"), c.nonNull(0), c.nonZero(2)],
+    checks: [c.nonZeroLength(0, "npages"), c.nonNull(0), c.nonZero(2), c.wire(remotePagesCells)],
   },
   connectNumOfDomains: { args: [], result: r.count("connectListDomains"), access: "read" },
   connectListDomains: { args: [], result: r.domainIds(), access: "read" },
@@ -194,16 +199,16 @@ export const HYPERVISOR = {
   domainGetOSType: { args: [a.dom("domain")], result: r.data<string>(), access: "read" },
   domainGetMaxMemory: { args: [a.dom("domain")], result: r.data<number>(), access: "read" },
   domainSetMaxMemory: {
-    args: [a.dom("domain"), a.uint("memory")],
+    args: [a.dom("domain"), a.ulong("memory")],
     result: r.none,
     access: "write",
-    checks: [c.readonly, c.nonZero(1)],
+    checks: [c.readonly, c.nonZero(1), c.custom(memoryOverflowCheck)],
   },
   domainSetMemoryFlags: {
-    args: [a.dom("domain"), a.uint("memory"), a.flags()],
+    args: [a.dom("domain"), a.ulong("memory"), a.flags()],
     result: r.none,
     access: "write",
-    checks: [c.readonly, c.nonZero(1)],
+    checks: [c.readonly, c.nonZero(1), c.custom(memoryOverflowCheck)],
   },
   domainSetMemoryStatsPeriod: {
     args: [a.dom("domain"), a.int("period"), a.flags()],
@@ -260,7 +265,7 @@ export const HYPERVISOR = {
     ],
   },
   domainCoreDumpWithFormat: {
-    args: [a.dom("domain"), a.str("to"), a.int("format"), a.flags()],
+    args: [a.dom("domain"), a.str("to"), a.uint("format"), a.flags()],
     result: r.none,
     access: "write",
     checks: [
@@ -299,7 +304,7 @@ export const HYPERVISOR = {
     access: "read",
   },
   domainPinVcpuFlags: {
-    args: [a.dom("domain"), a.uint("vcpu"), a.bools("cpumap"), a.flags()],
+    args: [a.dom("domain"), a.uint("vcpu"), a.bools("cpumap", 2048 * 8), a.flags()],
     result: r.none,
     access: "write",
     checks: [c.readonly, c.nonNull(2), c.positiveLength(2, "maplen")],
@@ -311,7 +316,7 @@ export const HYPERVISOR = {
     checks: [c.exclusiveFlags("DOMAIN_AFFECT_LIVE", "DOMAIN_AFFECT_CONFIG")],
   },
   domainPinEmulator: {
-    args: [a.dom("domain"), a.bools("cpumap"), a.flags()],
+    args: [a.dom("domain"), a.bools("cpumap", 2048 * 8), a.flags()],
     result: r.none,
     access: "write",
     checks: [c.readonly, c.nonNull(1), c.positiveLength(1, "maplen")],
@@ -407,7 +412,7 @@ export const HYPERVISOR = {
     checks: [c.exclusiveFlags("DOMAIN_AFFECT_LIVE", "DOMAIN_AFFECT_CONFIG")],
   },
   domainSetSchedulerParametersFlags: {
-    args: [a.dom("domain"), a.params("params"), a.flags()],
+    args: [a.dom("domain"), a.params("params", 16), a.flags()],
     result: r.none,
     access: "write",
     checks: [c.readonly, c.nonNull(1)],
@@ -416,7 +421,7 @@ export const HYPERVISOR = {
     args: [a.dom("domain"), a.int("start_cpu"), a.uint("ncpus"), a.flags()],
     result: r.data<TypedParams[]>(),
     access: "read",
-    checks: [c.custom(cpuStatsRangeCheck)],
+    checks: [c.custom(cpuStatsRangeCheck), c.wire(remoteCpuStatsCount)],
   },
   domainBlockStats: {
     args: [a.dom("dom"), a.str("disk")],
@@ -488,13 +493,19 @@ export const HYPERVISOR = {
     checks: [c.readonly],
   },
   domainSetTime: {
-    args: [a.dom("dom"), a.int("seconds"), a.uint("nseconds"), a.flags()],
+    args: [a.dom("dom"), a.long("seconds"), a.uint("nseconds"), a.flags()],
     result: r.none,
     access: "write",
     checks: [c.readonly],
   },
   domainSendKey: {
-    args: [a.dom("domain"), a.uint("codeset"), a.uint("holdtime"), a.nums("keycodes"), a.flags()],
+    args: [
+      a.dom("domain"),
+      a.uint("codeset"),
+      a.uint("holdtime"),
+      a.nums("keycodes", 16),
+      a.flags(),
+    ],
     result: r.none,
     access: "write",
     checks: [c.readonly, c.nonNull(3), c.positiveLength(3, "nkeycodes"), c.custom(sendKeyCheck)],
@@ -510,7 +521,7 @@ export const HYPERVISOR = {
     access: "read",
   },
   domainSetPerfEvents: {
-    args: [a.dom("domain"), a.params("params"), a.flags()],
+    args: [a.dom("domain"), a.params("params", 64), a.flags()],
     result: r.none,
     access: "write",
     checks: [c.readonly, c.nonNull(1), c.positiveLength(1, "nparams")],
@@ -528,7 +539,7 @@ export const HYPERVISOR = {
     checks: [c.exclusiveFlags("DOMAIN_AFFECT_LIVE", "DOMAIN_AFFECT_CONFIG")],
   },
   domainSetBlkioParameters: {
-    args: [a.dom("domain"), a.params("params"), a.flags()],
+    args: [a.dom("domain"), a.params("params", 16), a.flags()],
     result: r.none,
     access: "write",
     checks: [c.readonly, c.nonNull(1)],
@@ -540,7 +551,7 @@ export const HYPERVISOR = {
     checks: [c.exclusiveFlags("DOMAIN_AFFECT_LIVE", "DOMAIN_AFFECT_CONFIG")],
   },
   domainSetMemoryParameters: {
-    args: [a.dom("domain"), a.params("params"), a.flags()],
+    args: [a.dom("domain"), a.params("params", 16), a.flags()],
     result: r.none,
     access: "write",
     checks: [c.readonly, c.nonNull(1), c.positiveLength(1, "nparams")],
@@ -551,7 +562,7 @@ export const HYPERVISOR = {
     access: "read",
   },
   domainSetNumaParameters: {
-    args: [a.dom("domain"), a.params("params"), a.flags()],
+    args: [a.dom("domain"), a.params("params", 16), a.flags()],
     result: r.none,
     access: "write",
     checks: [c.readonly, c.nonNull(1), c.positiveLength(1, "nparams")],
@@ -562,7 +573,7 @@ export const HYPERVISOR = {
     access: "read",
   },
   domainSetInterfaceParameters: {
-    args: [a.dom("domain"), a.str("device"), a.params("params"), a.flags()],
+    args: [a.dom("domain"), a.str("device"), a.params("params", 16), a.flags()],
     result: r.none,
     access: "write",
     checks: [c.readonly, c.nonNull(2), c.positiveLength(2, "nparams")],
@@ -574,7 +585,7 @@ export const HYPERVISOR = {
     checks: [c.nonNull(1), c.exclusiveFlags("DOMAIN_AFFECT_LIVE", "DOMAIN_AFFECT_CONFIG")],
   },
   domainSetBlockIoTune: {
-    args: [a.dom("dom"), a.str("disk"), a.params("params"), a.flags()],
+    args: [a.dom("dom"), a.str("disk"), a.params("params", 32), a.flags()],
     result: r.none,
     access: "write",
     checks: [c.readonly, c.nonNull(1), c.positiveLength(2, "nparams"), c.nonNull(2)],
@@ -806,7 +817,7 @@ export const HYPERVISOR = {
     checks: [c.readonly],
   },
   domainPMSuspendForDuration: {
-    args: [a.dom("dom"), a.uint("target"), a.uint("duration"), a.flags()],
+    args: [a.dom("dom"), a.uint("target"), a.ulong("duration"), a.flags()],
     result: r.none,
     access: "write",
     checks: [c.readonly],
@@ -837,7 +848,7 @@ export const HYPERVISOR = {
     checks: [c.requireFlag("DOMAIN_JOB_STATS_KEEP_COMPLETED", "DOMAIN_JOB_STATS_COMPLETED")],
   },
   domainBlockResize: {
-    args: [a.dom("dom"), a.str("disk"), a.uint("size"), a.flags()],
+    args: [a.dom("dom"), a.str("disk"), a.ulong("size"), a.flags()],
     result: r.none,
     access: "write",
     checks: [c.readonly, c.nonNull(1)],
@@ -855,13 +866,13 @@ export const HYPERVISOR = {
     checks: [c.nonNull(1)],
   },
   domainBlockPull: {
-    args: [a.dom("dom"), a.str("disk"), a.uint("bandwidth"), a.flags()],
+    args: [a.dom("dom"), a.str("disk"), a.ulong("bandwidth"), a.flags()],
     result: r.none,
     access: "write",
     checks: [c.readonly, c.nonNull(1)],
   },
   domainBlockCopy: {
-    args: [a.dom("dom"), a.str("disk"), a.str("destxml"), a.params("params"), a.flags()],
+    args: [a.dom("dom"), a.str("disk"), a.str("destxml"), a.params("params", 16), a.flags()],
     result: r.none,
     access: "write",
     checks: [c.readonly, c.nonNull(1), c.nonNull(2)],
@@ -872,7 +883,7 @@ export const HYPERVISOR = {
       a.str("disk"),
       a.optStr("base"),
       a.optStr("top"),
-      a.uint("bandwidth"),
+      a.ulong("bandwidth"),
       a.flags(),
     ],
     result: r.none,
@@ -880,22 +891,26 @@ export const HYPERVISOR = {
     checks: [c.readonly, c.nonNull(1)],
   },
   domainBlockRebase: {
-    args: [a.dom("dom"), a.str("disk"), a.optStr("base"), a.uint("bandwidth"), a.flags()],
+    args: [a.dom("dom"), a.str("disk"), a.optStr("base"), a.ulong("bandwidth"), a.flags()],
     result: r.none,
     access: "write",
     checks: [c.readonly, c.nonNull(1), c.custom(blockRebaseCheck)],
   },
   domainBlockPeek: {
-    args: [a.dom("dom"), a.str("disk"), a.uint("offset"), a.int("size"), a.flags()],
+    args: [a.dom("dom"), a.str("disk"), a.ulong("offset"), a.uint("size"), a.flags()],
     result: r.data<number[]>(),
     access: "secret",
-    checks: [c.readonly, c.nonEmpty(1)],
+    checks: [c.readonly, c.nonEmpty(1), c.wire(remotePeekSize("block"))],
   },
   domainMemoryPeek: {
-    args: [a.dom("dom"), a.uint("start"), a.int("size"), a.flags()],
+    args: [a.dom("dom"), a.ulong("start"), a.uint("size"), a.flags()],
     result: r.data<number[]>(),
     access: "secret",
-    checks: [c.readonly, c.exclusiveFlags("MEMORY_VIRTUAL", "MEMORY_PHYSICAL")],
+    checks: [
+      c.readonly,
+      c.exclusiveFlags("MEMORY_VIRTUAL", "MEMORY_PHYSICAL"),
+      c.wire(remotePeekSize("memory")),
+    ],
   },
   domainGetFSInfo: {
     args: [a.dom("dom"), a.flags()],
@@ -916,7 +931,7 @@ export const HYPERVISOR = {
     checks: [c.readonly, c.nonNull(1), c.nonNull(2)],
   },
   domainSendProcessSignal: {
-    args: [a.dom("domain"), a.int("pid_value"), a.uint("signum"), a.flags()],
+    args: [a.dom("domain"), a.long("pid_value"), a.uint("signum"), a.flags()],
     result: r.none,
     access: "write",
     checks: [c.nonZero(1), c.readonly],

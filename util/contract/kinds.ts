@@ -59,7 +59,7 @@ const refCheck = (kind: RefKind): Check => {
 /** One kind's wire facts. */
 export interface KindSpec {
   /** Whether a JSON value is of this kind. */
-  readonly is: Check;
+  readonly is: (v: unknown) => boolean;
   /** How an argument error names the kind ("a number", "a domain {name, uuid, id}"). */
   readonly spelled: string;
   /** The kind's JSON Schema (OpenAPI). */
@@ -78,7 +78,7 @@ const ref = (kind: RefKind, spelled: string): KindSpec => ({
  * @example
  * ```ts
  * import { KINDS } from "./kinds.ts";
- * KINDS.uint.is(1.5); // false: C integers only
+ * KINDS.uint.is(-1); // false: XDR's unsigned int cannot carry it
  * ```
  */
 export const KINDS: { readonly [K in ArgKind]: KindSpec } = {
@@ -91,13 +91,25 @@ export const KINDS: { readonly [K in ArgKind]: KindSpec } = {
   secret: ref("secret", "a secret {uuid, usageType, usageID}"),
   nwfilter: ref("nwfilter", "a network filter {name, uuid}"),
   nwbinding: ref("nwbinding", "a network filter binding {portdev, filtername}"),
-  int: { is: Number.isSafeInteger, spelled: "an integer", schema: { type: "integer" } },
-  // A negative value reaches the driver as C's unsigned wrap-around would (python-libvirt
-  // passes -1 through, and libvirt then prints it with %d), so it is not refused here.
+  int: {
+    is: (v) => Number.isInteger(v) && (v as number) >= -(2 ** 31) && (v as number) < 2 ** 31,
+    spelled: "a 32-bit integer",
+    schema: { type: "integer", minimum: -(2 ** 31), maximum: 2 ** 31 - 1 },
+  },
   uint: {
+    is: (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) < 2 ** 32,
+    spelled: "an unsigned 32-bit integer",
+    schema: { type: "integer", minimum: 0, maximum: 2 ** 32 - 1 },
+  },
+  long: {
     is: Number.isSafeInteger,
     spelled: "an integer",
-    schema: { type: "integer", description: "unsigned in C: negative values wrap" },
+    schema: { type: "integer", minimum: -(2 ** 53 - 1), maximum: 2 ** 53 - 1 },
+  },
+  ulong: {
+    is: (v) => Number.isSafeInteger(v) && (v as number) >= 0,
+    spelled: "an unsigned integer",
+    schema: { type: "integer", minimum: 0, maximum: 2 ** 53 - 1 },
   },
   str: { is: isStr, spelled: "a string", schema: { type: "string" } },
   "str?": {

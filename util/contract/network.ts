@@ -57,7 +57,7 @@ export const NETWORK = {
     args: [
       a.net("net"),
       a.uint("command"),
-      a.int("section"),
+      a.uint("section"),
       a.int("parentIndex"),
       a.str("xml"),
       a.flags(),

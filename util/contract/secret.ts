@@ -45,7 +45,7 @@ export const SECRET = {
     access: "read",
   },
   secretSetValue: {
-    args: [a.secret("secret"), a.nums("value"), a.flags()],
+    args: [a.secret("secret"), a.nums("value", 65536), a.flags()],
     result: r.none,
     access: "write",
     checks: [c.readonly, c.nonNull(1)],

@@ -194,7 +194,7 @@ export const STORAGE = {
   },
   storageVolGetPath: { args: [a.vol("vol")], result: r.data<string>(), access: "read" },
   storageVolResize: {
-    args: [a.vol("vol"), a.uint("capacity"), a.flags()],
+    args: [a.vol("vol"), a.ulong("capacity"), a.flags()],
     result: r.none,
     access: "write",
     checks: [c.readonly, c.custom(volResizeCheck)],

@@ -35,3 +35,17 @@ export function qemuPaths(system: boolean, stateDir?: string): QemuPaths {
       : `${home}/.cache/edgevirt/qemu`);
   return { configDir: `${base}/config`, runDir: `${base}/run` };
 }
+
+/**
+ * `qemu:///embed?root=DIR`: everything under DIR, laid out as libvirt 6.1+'s embedded QEMU
+ * driver does (`DIR/etc/qemu` for configs, `DIR/run/qemu` for runtime state).
+ *
+ * @example
+ * ```ts
+ * import { qemuEmbedPaths } from "./paths.ts";
+ * qemuEmbedPaths("/srv/app").runDir; // "/srv/app/run/qemu"
+ * ```
+ */
+export function qemuEmbedPaths(root: string): QemuPaths {
+  return { configDir: `${root}/etc/qemu`, runDir: `${root}/run/qemu` };
+}

@@ -2,7 +2,7 @@
 // and lookups through the driver by UUID in any spelling and by id after start and stop.
 import { assertEquals } from "./assert.ts";
 import { KeyedTable } from "../../../conf/objects/keyed_table.ts";
-import { connect } from "../../../mod.ts";
+import { connect } from "../../../host.ts";
 
 type Item = { name: string; id?: number };
 const table = () => new KeyedTable({ name: (i: Item) => i.name, id: (i: Item) => i.id });

@@ -2,7 +2,8 @@
 // (/usr/bin/python3, test:///default) and the oracle scenarios lifecycle/errors/vcpus.
 import { assertEquals } from "./assert.ts";
 import { expectError } from "./helpers.ts";
-import { connect, VIR } from "../../../mod.ts";
+import { connect } from "../../../host.ts";
+import { VIR } from "../../../mod.ts";
 import type { ConnectionEvent } from "../../../mod.ts";
 
 const VM1 = "<domain type='test'><name>vm1</name><uuid>11111111-2222-3333-4444-555555555555" +

@@ -2,7 +2,8 @@
 // (/usr/bin/python3, test:///default); the conformance scenarios snapshots, checkpoints and
 // host-cpu-files cover the rest call by call.
 import { assertEquals, assertRejects } from "./assert.ts";
-import { connect, VIR, VirError } from "../../../mod.ts";
+import { connect } from "../../../host.ts";
+import { VIR, VirError } from "../../../mod.ts";
 import { MOMENT_LIST, MomentList } from "../../../conf/objects/moment_list.ts";
 import { deleteMoment } from "../../../conf/objects/moment_delete.ts";
 

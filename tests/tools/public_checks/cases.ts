@@ -68,6 +68,8 @@ function sample(arg: Arg, method: DriverMethod): unknown {
       return { portdev: "vnet0", filtername: "clean-traffic" };
     case "int":
     case "uint":
+    case "long":
+    case "ulong":
       return arg.name === "flags" ? 0 : 1;
     case "uuid":
       return TEST_DOM.uuid;
@@ -159,6 +161,17 @@ const CUSTOM: Partial<Record<DriverMethod, (base: unknown[]) => unknown[][]>> = 
   domainSendKey: () => [[TEST_DOM, 10, 0, [1], 0], [TEST_DOM, 0, 0, new Array(17).fill(1), 0]],
   domainSetLifecycleAction: () => [[TEST_DOM, 3, 0, 0], [TEST_DOM, 0, 6, 0]],
   storageVolResize: (base) => [[base[0], 0, 0]],
+  domainSetMaxMemory: () => [[TEST_DOM, -1]],
+  domainSetMemoryFlags: () => [[TEST_DOM, -1, 0]],
+};
+
+/** Cases for libvirt's remote-protocol limits (checked where a call crosses the wire). */
+const WIRE: Partial<Record<DriverMethod, unknown[][]>> = {
+  nodeGetCellsFreeMemory: [[0, 2000]],
+  nodeGetFreePages: [[[4, 2048], 0, 600, 0]],
+  domainGetCPUStats: [[TEST_DOM, 0, 200, 0]],
+  domainBlockPeek: [[TEST_DOM, "vda", 0, 5000000, 0]],
+  domainMemoryPeek: [[TEST_DOM, 0, 5000000, 0]],
 };
 
 /** Every case the contract's checks give. */
@@ -167,14 +180,18 @@ export function checkCases(): CheckCase[] {
   for (const method of Object.keys(CONTRACT) as DriverMethod[]) {
     const { decl, api } = callInfo(method);
     const kinds = decl.args.map((a) => a.kind);
+    const customs = (decl.checks ?? []).filter((c): c is Extract<Check, { check: "custom" }> =>
+      c.check === "custom"
+    );
+    const add = (breaks: string, args: unknown[][]) => {
+      for (const a of args) cases.push({ method, breaks, args: a, readonly: false, kinds, api });
+    };
+    if (customs.some((c) => !c.wire)) {
+      add("custom", CUSTOM[method]?.(decl.args.map((a) => sample(a, method))) ?? []);
+    }
+    if (customs.some((c) => c.wire)) add("wire", WIRE[method] ?? []);
     for (const check of decl.checks ?? []) {
-      if (check.check === "custom") {
-        const base = decl.args.map((a) => sample(a, method));
-        for (const args of CUSTOM[method]?.(base) ?? []) {
-          cases.push({ method, breaks: "custom", args, readonly: false, kinds, api });
-        }
-        continue;
-      }
+      if (check.check === "custom") continue;
       const b = breaking(method, decl.args, check);
       if (b) cases.push({ method, ...b, kinds, api });
     }

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Runs the argument-check cases (JSON from cases.ts on stdin) through python-libvirt 9.0 against
-test:///default, one fresh default state per case, and prints each case with libvirt's answer:
+$RECORD_URI (record.sh gives a private libvirtd's test+unix:///default, so that the remote
+driver's and the daemon's checks are recorded too), one fresh default state per case, and prints each case with libvirt's answer:
 {"error": {code, domain, message}}, {"ok": true} (libvirt ran the call: the check is not
 libvirt's), or {"skipped": why} (python-libvirt cannot express the call)."""
-import inspect, json, re, sys
+import inspect, json, os, re, sys
 import libvirt
 
 def api_map():
@@ -22,6 +23,7 @@ def api_map():
     return m
 
 API = api_map()
+URI = os.environ.get("RECORD_URI", "test:///default")
 REF_KINDS = {"dom", "net", "pool", "vol", "dev", "iface", "secret", "nwfilter", "nwbinding"}
 
 def obj(conn, kind, ref):
@@ -69,10 +71,10 @@ def run(case):
     args, kinds = case["args"], case["kinds"]
     if case["breaks"] == "positive maplen":
         return {"skipped": "python-libvirt sizes CPU maps from the host: maplen cannot be zero"}
-    rw = libvirt.open("test:///default")
+    rw = libvirt.open(URI)
     try:
         setup(rw, method)
-        conn = libvirt.openReadOnly("test:///default") if case["readonly"] else rw
+        conn = libvirt.openReadOnly(URI) if case["readonly"] else rw
         try:
             if cls == "virConnect":
                 self, rest, rkinds = conn, args, kinds

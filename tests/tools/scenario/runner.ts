@@ -4,8 +4,8 @@
  * prints for the same scenario against real libvirt.
  * @module
  */
+import { connect } from "../../../host.ts";
 import {
-  connect,
   type Connection,
   type ConnectionEvent,
   Domain,

@@ -1,20 +1,10 @@
 /**
- * Option-table entries and checks shared by many commands (virsh's `VIRSH_COMMON_OPT_*`,
- * `VSH_EXCLUSIVE_OPTIONS`, `VSH_REQUIRE_OPTION`).
+ * Checks and command shapes shared by many commands (virsh's `VSH_EXCLUSIVE_OPTIONS`,
+ * `VSH_REQUIRE_OPTION`, the look-up-call-print commands).
  * @module
  */
 import type { CommandContext, CommandDef } from "../context.ts";
-import type { Args, OptionDef } from "../options.ts";
-
-/** A required positional option, such as `<domain>` or `<file>`. */
-export function data(name: string): OptionDef {
-  return { name, kind: "data", required: true };
-}
-
-/** Boolean flags, in table order. */
-export function flags(...names: string[]): OptionDef[] {
-  return names.map((name) => ({ name, kind: "bool" }));
-}
+import type { Args } from "../options.ts";
 
 /** `VSH_EXCLUSIVE_OPTIONS`: "Options --a and --b are mutually exclusive". */
 export function exclusive(ctx: CommandContext, args: Args, a: string, b: string): void {
@@ -51,7 +41,6 @@ export function bits(args: Args, table: readonly (readonly [string, number])[]):
 /** What {@link action} needs: how to find the object and what to call and print. */
 export interface ActionSpec<T> {
   name: string;
-  options: OptionDef[];
   lookup(ctx: CommandContext, args: Args): Promise<{ obj: T; arg: string }>;
   call(obj: T, args: Args): Promise<unknown>;
   /** The success line for the argument as given (virsh echoes the argument, not the name). */
@@ -70,7 +59,6 @@ export interface ActionSpec<T> {
  * import { networkArg } from "../lookup.ts";
  * const netStart = action({
  *   name: "net-start",
- *   options: [{ name: "network", kind: "data", required: true }],
  *   lookup: (ctx, args) => networkArg(ctx, args),
  *   call: (net) => net.create(),
  *   done: (arg) => `Network ${arg} started`,
@@ -81,11 +69,10 @@ export interface ActionSpec<T> {
 export function action<T>(spec: ActionSpec<T>): CommandDef {
   return {
     name: spec.name,
-    options: spec.options,
     async run(ctx, args) {
       const { obj, arg } = await spec.lookup(ctx, args);
       await ctx.call(() => spec.call(obj, args), spec.failed(arg, args));
-      ctx.print(`${spec.done(arg, args)}\n`);
+      ctx.printExtra(`${spec.done(arg, args)}\n`);
     },
   };
 }
@@ -101,7 +88,6 @@ interface Autostartable {
  */
 export function autostartAction<T extends Autostartable>(
   name: string,
-  option: string,
   lookup: ActionSpec<T>["lookup"],
   what: (arg: string) => string,
   failed: (verb: string, arg: string) => string,
@@ -109,7 +95,6 @@ export function autostartAction<T extends Autostartable>(
   const verb = (args: Args) => (args.has("disable") ? "unmark" : "mark");
   return action({
     name,
-    options: [data(option), ...flags("disable")],
     lookup,
     call: (obj, args) => obj.setAutostart(!args.has("disable")),
     done: (arg, args) => `${what(arg)} ${verb(args)}ed as autostarted`,
@@ -123,19 +108,17 @@ export function autostartAction<T extends Autostartable>(
  */
 export function fromFileAction(
   name: string,
-  extra: OptionDef[],
   create: (ctx: CommandContext, xml: string, args: Args) => Promise<{ name: string }>,
   done: (objName: string, file: string) => string,
   failed: (file: string) => string,
 ): CommandDef {
   return {
     name,
-    options: [data("file"), ...extra],
     async run(ctx, args) {
-      const file = args.string("file")!;
+      const file = ctx.optString(args, "file")!;
       const xml = await ctx.readFile(file);
       const obj = await ctx.call(() => create(ctx, xml, args), failed(file));
-      ctx.print(`${done(obj.name, file)}\n`);
+      ctx.printExtra(`${done(obj.name, file)}\n`);
     },
   };
 }
@@ -156,7 +139,7 @@ export function sortByName<T extends { name: string }>(list: T[]): T[] {
  * import { Args } from "../options.ts";
  * import { activityFlags } from "./common.ts";
  * activityFlags(
- *   new Args(new Map([["all", true]])),
+ *   Args.of({ all: true }),
  *   VIR.CONNECT_LIST_DOMAINS_ACTIVE,
  *   VIR.CONNECT_LIST_DOMAINS_INACTIVE,
  * ); // 3

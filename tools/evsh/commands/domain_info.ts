@@ -7,7 +7,7 @@ import type { Domain } from "../../../client/domain.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { cpuSeconds, domainReasonName, domainStateName, field } from "../format.ts";
 import { domainArg } from "../lookup.ts";
-import { bits, data, flags, yesNo } from "./common.ts";
+import { bits, yesNo } from "./common.ts";
 
 /** A domain's security label, where the client API offers it (`virDomainGetSecurityLabel`). */
 interface SecurityLabelSource {
@@ -80,14 +80,12 @@ const UNLIMITED_KIB = 0xffffffff;
 export const DOMAIN_INFO_COMMANDS: CommandDef[] = [
   {
     name: "dominfo",
-    options: [data("domain")],
     async run(ctx, args) {
       await dominfo(ctx, (await domainArg(ctx, args)).obj);
     },
   },
   {
     name: "domstate",
-    options: [data("domain"), ...flags("reason")],
     async run(ctx, args) {
       const { obj: dom } = await domainArg(ctx, args);
       const [state, reason] = await ctx.call(() => dom.getState());
@@ -100,7 +98,6 @@ export const DOMAIN_INFO_COMMANDS: CommandDef[] = [
   },
   {
     name: "domid",
-    options: [data("domain")],
     async run(ctx, args) {
       const { obj: dom } = await domainArg(ctx, args, { name: true, uuid: true });
       ctx.print(dom.id === -1 ? "-\n" : `${dom.id}\n`);
@@ -108,21 +105,18 @@ export const DOMAIN_INFO_COMMANDS: CommandDef[] = [
   },
   {
     name: "domname",
-    options: [data("domain")],
     async run(ctx, args) {
       ctx.print(`${(await domainArg(ctx, args, { id: true, uuid: true })).obj.name}\n`);
     },
   },
   {
     name: "domuuid",
-    options: [data("domain")],
     async run(ctx, args) {
       ctx.print(`${(await domainArg(ctx, args, { id: true, name: true })).obj.uuid}\n`);
     },
   },
   {
     name: "dumpxml",
-    options: [data("domain"), ...flags("inactive", "security-info", "update-cpu", "migratable")],
     async run(ctx, args) {
       const { obj: dom } = await domainArg(ctx, args);
       const f = bits(args, [

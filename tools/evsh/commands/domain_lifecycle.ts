@@ -7,7 +7,7 @@ import { VIR } from "../../../util/constants.ts";
 import type { Domain } from "../../../client/domain.ts";
 import type { CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
-import { action, autostartAction, bits, data, flags, fromFileAction } from "./common.ts";
+import { action, autostartAction, bits, fromFileAction } from "./common.ts";
 
 /** A domain command of the {@link action} shape: "Domain 'ARG' DONE" / "Failed to VERB domain 'ARG'". */
 function domainAction(
@@ -18,7 +18,6 @@ function domainAction(
 ): CommandDef {
   return action({
     name,
-    options: [data("domain")],
     lookup: (ctx, args) => domainArg(ctx, args),
     call,
     done: (arg) => `Domain '${arg}' ${done}`,
@@ -36,7 +35,6 @@ const SAVE_FLAGS = [
 export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
   fromFileAction(
     "define",
-    flags("validate"),
     (ctx, xml, args) =>
       ctx.conn.defineXMLFlags(xml, bits(args, [["validate", VIR.DOMAIN_DEFINE_VALIDATE]])),
     (name, file) => `Domain '${name}' defined from ${file}`,
@@ -44,7 +42,6 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
   ),
   fromFileAction(
     "create",
-    flags("paused", "autodestroy", "validate"),
     (ctx, xml, args) =>
       ctx.conn.createXML(
         xml,
@@ -59,7 +56,6 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
   ),
   {
     name: "start",
-    options: [data("domain"), ...flags("paused", "autodestroy", "bypass-cache", "force-boot")],
     async run(ctx, args) {
       const { obj: dom } = await domainArg(ctx, args, { uuid: true, name: true });
       if (dom.id !== -1) ctx.fail("Domain is already active");
@@ -74,6 +70,16 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
     },
   },
   domainAction("undefine", (d) => d.undefine(), "has been undefined", "undefine"),
+  domainAction("reset", (d) => d.reset(0), "was reset", "reset"),
+  {
+    name: "domrename",
+    async run(ctx, args) {
+      const { obj: dom } = await domainArg(ctx, args);
+      const newName = ctx.optString(args, "new-name")!;
+      await ctx.call(() => ctx.conn.call("domainRename", dom.ref, newName, 0));
+      ctx.printExtra("Domain successfully renamed\n");
+    },
+  },
   domainAction("shutdown", (d) => d.shutdown(), "is being shutdown", "shutdown"),
   domainAction("reboot", (d) => d.reboot(), "is being rebooted", "reboot"),
   domainAction("destroy", (d) => d.destroy(), "destroyed", "destroy"),
@@ -81,14 +87,12 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
   domainAction("resume", (d) => d.resume(), "resumed", "resume"),
   autostartAction(
     "autostart",
-    "domain",
     (ctx, args) => domainArg(ctx, args),
     (arg) => `Domain '${arg}'`,
     (verb, arg) => `Failed to ${verb} domain '${arg}' as autostarted`,
   ),
   {
     name: "managedsave",
-    options: [data("domain"), ...flags("bypass-cache", "running", "paused", "verbose")],
     async run(ctx, args) {
       const { obj: dom, arg } = await domainArg(ctx, args);
       await ctx.call(
@@ -101,13 +105,6 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
   },
   {
     name: "save",
-    options: [
-      data("domain"),
-      data("file"),
-      ...flags("bypass-cache"),
-      { name: "xml", kind: "string" },
-      ...flags("running", "paused", "verbose"),
-    ],
     async run(ctx, args) {
       const { obj: dom, arg } = await domainArg(ctx, args);
       const file = args.string("file")!;
@@ -122,12 +119,6 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
   },
   {
     name: "restore",
-    options: [
-      data("file"),
-      ...flags("bypass-cache"),
-      { name: "xml", kind: "string" },
-      ...flags("running", "paused"),
-    ],
     async run(ctx, args) {
       const file = args.string("file")!;
       const xmlFile = args.string("xml");

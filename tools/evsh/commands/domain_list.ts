@@ -7,7 +7,7 @@ import type { Domain } from "../../../client/domain.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { domainStateName } from "../format.ts";
 import { formatTable } from "../table.ts";
-import { activityFlags, bits, exclusive, flags } from "./common.ts";
+import { activityFlags, bits, exclusive } from "./common.ts";
 
 /** `virshDomainSorter`: running domains by id, then inactive ones by name, case-blind. */
 function byIdThenName(a: Domain, b: Domain): number {
@@ -39,6 +39,10 @@ const FILTERS = [
   ["without-managed-save", VIR.CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE],
   ["autostart", VIR.CONNECT_LIST_DOMAINS_AUTOSTART],
   ["no-autostart", VIR.CONNECT_LIST_DOMAINS_NO_AUTOSTART],
+  ["with-snapshot", VIR.CONNECT_LIST_DOMAINS_HAS_SNAPSHOT],
+  ["without-snapshot", VIR.CONNECT_LIST_DOMAINS_NO_SNAPSHOT],
+  ["with-checkpoint", VIR.CONNECT_LIST_DOMAINS_HAS_CHECKPOINT],
+  ["without-checkpoint", VIR.CONNECT_LIST_DOMAINS_NO_CHECKPOINT],
   ["state-running", VIR.CONNECT_LIST_DOMAINS_RUNNING],
   ["state-paused", VIR.CONNECT_LIST_DOMAINS_PAUSED],
   ["state-shutoff", VIR.CONNECT_LIST_DOMAINS_SHUTOFF],
@@ -48,28 +52,23 @@ const FILTERS = [
 /** The `list` command. */
 export const LIST_COMMAND: CommandDef = {
   name: "list",
-  options: flags(
-    "inactive",
-    "all",
-    ...FILTERS.map(([name]) => name),
-    "uuid",
-    "name",
-    "table",
-    "managed-save",
-    "title",
-  ),
   async run(ctx, args) {
     exclusive(ctx, args, "table", "name");
     exclusive(ctx, args, "table", "uuid");
+    exclusive(ctx, args, "table", "id");
     let f = activityFlags(args, VIR.CONNECT_LIST_DOMAINS_ACTIVE, VIR.CONNECT_LIST_DOMAINS_INACTIVE);
     f |= bits(args, FILTERS);
     const doms = (await ctx.call(() => ctx.conn.listAllDomains(f), "Failed to list domains"))
       .sort(byIdThenName);
     const uuid = args.has("uuid");
     const name = args.has("name");
-    if (uuid || name) {
+    const id = args.has("id");
+    if (uuid || name || id) {
       for (const d of doms) {
-        ctx.print(`${[uuid && d.uuid, name && d.name].filter(Boolean).join(" ")}\n`);
+        // With --id alone, inactive domains (no id) are left out.
+        if (id && !uuid && !name && d.id === -1) continue;
+        const idText = d.id === -1 ? "-" : String(d.id);
+        ctx.print(`${[uuid && d.uuid, id && idText, name && d.name].filter(Boolean).join(" ")}\n`);
       }
       return;
     }

@@ -5,19 +5,12 @@
 import { VIR } from "../../../util/constants.ts";
 import type { CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
-import { affectFlags, data, flags } from "./common.ts";
-
-const MEMORY_OPTIONS = [
-  data("domain"),
-  { name: "size", kind: "int", required: true } as const,
-  ...flags("config", "live", "current"),
-];
+import { affectFlags } from "./common.ts";
 
 /** The memory command table. */
 export const DOMAIN_MEMORY_COMMANDS: CommandDef[] = [
   {
     name: "setmem",
-    options: MEMORY_OPTIONS,
     async run(ctx, args) {
       let f = affectFlags(ctx, args, VIR.DOMAIN_MEM_LIVE, VIR.DOMAIN_MEM_CONFIG);
       // With no option virsh calls virDomainSetMemory, which is the live change (libvirt 9.0
@@ -30,7 +23,6 @@ export const DOMAIN_MEMORY_COMMANDS: CommandDef[] = [
   },
   {
     name: "setmaxmem",
-    options: MEMORY_OPTIONS,
     async run(ctx, args) {
       const f = affectFlags(ctx, args, VIR.DOMAIN_MEM_LIVE, VIR.DOMAIN_MEM_CONFIG);
       const { obj: dom } = await domainArg(ctx, args);

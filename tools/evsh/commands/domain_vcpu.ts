@@ -9,7 +9,7 @@ import type { CommandContext, CommandDef } from "../context.ts";
 import { formatBitmap } from "../../../conf/domain/bitmap.ts";
 import { cpuSeconds, field, vcpuStateName } from "../format.ts";
 import { domainArg } from "../lookup.ts";
-import { affectFlags, bits, data, exclusive, flags, requires } from "./common.ts";
+import { affectFlags, bits, exclusive, requires } from "./common.ts";
 
 const COUNTS = [
   ["maximum", "config", VIR.DOMAIN_AFFECT_CONFIG | VIR.DOMAIN_VCPU_MAXIMUM],
@@ -62,7 +62,6 @@ function affinity(map: readonly boolean[], maxcpu: number, pretty: boolean): str
 export const DOMAIN_VCPU_COMMANDS: CommandDef[] = [
   {
     name: "vcpucount",
-    options: [data("domain"), ...flags("maximum", "active", "live", "config", "current", "guest")],
     async run(ctx, args) {
       const { obj: dom } = await domainArg(ctx, args);
       const any = ["maximum", "active", "live", "config", "current", "guest"].some((o) =>
@@ -92,7 +91,6 @@ export const DOMAIN_VCPU_COMMANDS: CommandDef[] = [
   },
   {
     name: "vcpuinfo",
-    options: [data("domain"), ...flags("pretty")],
     async run(ctx, args) {
       const { obj: dom } = await domainArg(ctx, args);
       const info = await ctx.call(() => dom.getInfo());
@@ -124,11 +122,6 @@ export const DOMAIN_VCPU_COMMANDS: CommandDef[] = [
   },
   {
     name: "setvcpus",
-    options: [
-      data("domain"),
-      { name: "count", kind: "int", required: true },
-      ...flags("maximum", "config", "live", "current", "guest", "hotpluggable"),
-    ],
     async run(ctx, args) {
       let f = affectFlags(ctx, args, VIR.DOMAIN_AFFECT_LIVE, VIR.DOMAIN_AFFECT_CONFIG);
       exclusive(ctx, args, "guest", "config");
@@ -147,11 +140,6 @@ export const DOMAIN_VCPU_COMMANDS: CommandDef[] = [
   },
   {
     name: "setvcpu",
-    options: [
-      data("domain"),
-      data("vcpulist"),
-      ...flags("enable", "disable", "config", "live", "current"),
-    ],
     async run(ctx, args) {
       const f = affectFlags(ctx, args, VIR.DOMAIN_AFFECT_LIVE, VIR.DOMAIN_AFFECT_CONFIG);
       exclusive(ctx, args, "enable", "disable");

@@ -1,44 +1,17 @@
 /**
- * The `help` command: virsh 9.0's `vshCmdHelp` with its two layouts, `vshCmddefHelp` for one
- * command and the group lists of `vshCmdGrpHelp`, built from evsh's option tables and the
- * texts in `help_text.ts`.
- *
- * The lists (`help` and `help GROUP`) keep virsh's exact layout but name only the groups and
- * commands evsh implements, so they are not virsh's bytes: virsh would list ~230 commands that
- * evsh would then reject as unknown.
+ * The `help` command: virsh 9.0's `cmdHelp` with its layouts — `vshCmddefHelp` for one command
+ * and `vshCmdGrpHelp` for groups — built from the virsh table.
  * @module
  */
-import type { CommandContext, CommandDef } from "../context.ts";
-import type { CommandShape, OptionDef } from "../options.ts";
-import { HELP_GROUPS, HELP_TEXT, type HelpGroup, type HelpText } from "./help_text.ts";
-
-/** An option in the SYNOPSIS line, as `vshCmddefHelp` writes each `vshCmdOptType`. */
-function synopsisWord(o: OptionDef): string {
-  switch (o.kind) {
-    case "bool":
-      return `[--${o.name}]`;
-    case "int":
-      return o.required ? `<${o.name}>` : `[--${o.name} <number>]`;
-    case "string":
-      return `[--${o.name} <string>]`;
-    case "data":
-      return o.required ? `<${o.name}>` : `[<${o.name}>]`;
-  }
-}
-
-/** An option's name column in the OPTIONS section. */
-function optionLabel(o: OptionDef): string {
-  switch (o.kind) {
-    case "bool":
-      return `--${o.name}`;
-    case "int":
-      return o.required ? `[--${o.name}] <number>` : `--${o.name} <number>`;
-    case "string":
-      return `--${o.name} <string>`;
-    case "data":
-      return `[--${o.name}] <string>`;
-  }
-}
+import type { CommandDef } from "../context.ts";
+import {
+  type CmdSpec,
+  cmdSpec,
+  findGroup,
+  GROUPS,
+  type GroupSpec,
+  hasFlag,
+} from "../virsh_defs.ts";
 
 /**
  * `help COMMAND` (`vshCmddefHelp`): NAME, SYNOPSIS, DESCRIPTION when there is one, OPTIONS
@@ -47,25 +20,64 @@ function optionLabel(o: OptionDef): string {
  * @example
  * ```ts
  * import { commandHelp } from "./help.ts";
- * commandHelp(
- *   { name: "domstate", options: [{ name: "domain", kind: "data", required: true }] },
- *   { help: "domain state", options: { domain: "domain name, id or uuid" } },
- * );
- * // "  NAME\n    domstate - domain state\n\n  SYNOPSIS\n    domstate <domain>\n\n" +
- * // "  OPTIONS\n    [--domain] <string>  domain name, id or uuid\n\n"
+ * import { cmdSpec } from "../virsh_defs.ts";
+ * commandHelp(cmdSpec("domid")!);
+ * // "  NAME\n    domid - convert a domain name or UUID to domain id\n\n  SYNOPSIS\n" +
+ * // "    domid <domain>\n\n  OPTIONS\n    [--domain] <string>  domain name or uuid\n\n"
  * ```
  */
-export function commandHelp(def: CommandShape, text: HelpText): string {
-  let s = `  NAME\n    ${def.name} - ${text.help}\n\n  SYNOPSIS\n    ${def.name}` +
-    def.options.map((o) => " " + synopsisWord(o)).join("") + "\n";
-  if (text.desc) s += `\n  DESCRIPTION\n    ${text.desc}\n`;
-  if (def.options.length) {
-    s += "\n  OPTIONS\n" +
-      def.options.map((o) => `    ${optionLabel(o).padEnd(15)}  ${text.options?.[o.name]}\n`).join(
-        "",
-      );
+export function commandHelp(def: CmdSpec): string {
+  const opts = (def.options ?? []).filter((o) => o.type !== "alias");
+  let shortopt = false;
+  let s = `  NAME\n    ${def.name} - ${def.help}\n\n  SYNOPSIS\n    ${def.name}`;
+  for (const o of opts) {
+    const req = hasFlag(o, "req");
+    if (o.type !== "bool" && o.type !== "argv" && !hasFlag(o, "req_opt")) shortopt = true;
+    switch (o.type) {
+      case "bool":
+        s += ` [--${o.name}]`;
+        break;
+      case "int":
+        s += req ? ` <${o.name}>` : ` [--${o.name} <number>]`;
+        break;
+      case "string":
+        s += ` [--${o.name} <string>]`;
+        break;
+      case "data":
+        s += req ? ` <${o.name}>` : ` [<${o.name}>]`;
+        break;
+      case "argv":
+        s += shortopt
+          ? (req ? ` {[--${o.name}] <string>}...` : ` [[--${o.name}] <string>]...`)
+          : (req ? ` <${o.name}>...` : ` [<${o.name}>]...`);
+        break;
+    }
+  }
+  s += "\n";
+  if (def.desc) s += `\n  DESCRIPTION\n    ${def.desc}\n`;
+  if (opts.length) {
+    s += "\n  OPTIONS\n";
+    for (const o of opts) {
+      const label = o.type === "bool"
+        ? `--${o.name}`
+        : o.type === "int"
+        ? (hasFlag(o, "req") ? `[--${o.name}] <number>` : `--${o.name} <number>`)
+        : o.type === "string"
+        ? `--${o.name} <string>`
+        : o.type === "data"
+        ? `[--${o.name}] <string>`
+        : shortopt
+        ? `[--${o.name}] <string>`
+        : `<${o.name}>`;
+      s += `    ${label.padEnd(15)}  ${o.help}\n`;
+    }
   }
   return s + "\n";
+}
+
+/** Whether `help` lists the command (aliases and hidden commands are left out). */
+function listed(c: CmdSpec): boolean {
+  return !hasFlag(c, "alias") && !hasFlag(c, "hidden");
 }
 
 /**
@@ -74,13 +86,13 @@ export function commandHelp(def: CommandShape, text: HelpText): string {
  * @example
  * ```ts
  * import { groupHelp } from "./help.ts";
- * groupHelp({ name: "Virsh itself", keyword: "virsh", commands: ["help"] });
- * // " Virsh itself (help keyword 'virsh'):\n    help" + " ".repeat(27) + "print help\n"
+ * import { findGroup } from "../virsh_defs.ts";
+ * groupHelp(findGroup("virsh")!).split("\n")[0]; // " Virsh itself (help keyword 'virsh'):"
  * ```
  */
-export function groupHelp(group: HelpGroup): string {
+export function groupHelp(group: GroupSpec): string {
   return ` ${group.name} (help keyword '${group.keyword}'):\n` +
-    group.commands.map((c) => `    ${c.padEnd(30)} ${HELP_TEXT[c].help}\n`).join("");
+    group.commands.filter(listed).map((c) => `    ${c.name.padEnd(30)} ${c.help}\n`).join("");
 }
 
 /**
@@ -93,43 +105,27 @@ export function groupHelp(group: HelpGroup): string {
  * ```
  */
 export function allHelp(): string {
-  return "Grouped commands:\n\n" + HELP_GROUPS.map((g) => groupHelp(g) + "\n").join("");
+  return "Grouped commands:\n\n" + GROUPS.map((g) => groupHelp(g) + "\n").join("");
 }
 
-/**
- * The `help` command, looking commands up with `find` (the command table, which holds `help`
- * itself). Like virsh, a command name wins over a group keyword or name.
- *
- * @example
- * ```ts
- * import { helpCommand } from "./help.ts";
- * const help = helpCommand(() => undefined);
- * help.options; // [{ name: "command", kind: "string" }]
- * ```
- */
-export function helpCommand(find: (name: string) => CommandDef | undefined): CommandDef {
-  /** What `help NAME` prints, or the command's failure. */
-  const helpFor = (ctx: CommandContext, name: string): string => {
-    const def = find(name);
-    if (def) {
-      const text = HELP_TEXT[def.name];
-      if (!text.options) {
-        ctx.fail(`no help for command '${name}': evsh's options for it differ from virsh's`);
-      }
-      return commandHelp(def, text);
-    }
-    const group = HELP_GROUPS.find((g) => g.keyword === name || g.name === name);
-    if (!group) ctx.fail(`command or command group '${name}' doesn't exist`);
-    return groupHelp(group);
-  };
-  return {
-    name: "help",
-    options: [{ name: "command", kind: "string" }],
-    // Not async: help only reads tables, and a failure thrown here is caught the same way.
-    run(ctx, args) {
-      const name = args.string("command");
-      ctx.print(name === undefined ? allHelp() : helpFor(ctx, name));
+/** The `help` command. Like virsh, a command name wins over a group keyword or name. */
+export const HELP_COMMAND: CommandDef = {
+  name: "help",
+  // Not async: help only reads tables, and a failure thrown here is caught the same way.
+  run(ctx, args) {
+    const name = ctx.optStringQuiet(args, "command");
+    if (!name) {
+      ctx.print(allHelp());
       return Promise.resolve();
-    },
-  };
-}
+    }
+    let def = cmdSpec(name);
+    if (def?.alias) def = cmdSpec(def.alias);
+    if (def) ctx.print(commandHelp(def));
+    else {
+      const group = findGroup(name);
+      if (!group) return ctx.fail(`command or command group '${name}' doesn't exist`);
+      ctx.print(groupHelp(group));
+    }
+    return Promise.resolve();
+  },
+};

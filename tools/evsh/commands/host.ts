@@ -3,6 +3,20 @@
  * @module
  */
 import type { CommandDef } from "../context.ts";
+import { field } from "../format.ts";
+
+/** `virBitmapDataFormat`: set bits as ranges, `0-3,6`. */
+function bitmapFormat(bits: readonly boolean[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < bits.length; i++) {
+    if (!bits[i]) continue;
+    let j = i;
+    while (bits[j + 1]) j++;
+    out.push(i === j ? `${i}` : `${i}-${j}`);
+    i = j;
+  }
+  return out.join(",");
+}
 
 /** The libvirt version evsh's command set matches: virsh's "Compiled against library". */
 const COMPILED_AGAINST = 9_000_000;
@@ -14,22 +28,47 @@ function version(v: number): string {
 /** The host command table. */
 export const HOST_COMMANDS: CommandDef[] = [
   {
+    name: "nodecpumap",
+    async run(ctx, args) {
+      const r = await ctx.call(() => ctx.conn.getCPUMap(0), "Unable to get cpu map");
+      ctx.print(field("CPUs present:", r.map.length) + field("CPUs online:", r.online));
+      ctx.print(
+        `${"CPU map:".padEnd(15)} ${
+          args.has("pretty") ? bitmapFormat(r.map) : r.map.map((u) => (u ? "y" : "-")).join("")
+        }\n`,
+      );
+    },
+  },
+  {
+    name: "maxvcpus",
+    async run(ctx, args) {
+      const type = ctx.optString(args, "type");
+      let vcpus = -1;
+      const caps = await ctx.attempt(() =>
+        ctx.conn.call("connectGetDomainCapabilities", null, null, null, type ?? null, 0)
+      );
+      if (caps.ok) {
+        const m = /<vcpu\b[^>]*\bmax=['"](\d+)['"]/.exec(caps.value);
+        if (m) vcpus = Number(m[1]);
+      } else ctx.resetError();
+      if (vcpus < 0) vcpus = await ctx.call(() => ctx.conn.getMaxVcpus(type));
+      ctx.print(`${vcpus}\n`);
+    },
+  },
+  {
     name: "uri",
-    options: [],
     async run(ctx) {
       ctx.print(`${await ctx.call(() => ctx.conn.getURI(), "failed to get URI")}\n`);
     },
   },
   {
     name: "hostname",
-    options: [],
     async run(ctx) {
       ctx.print(`${await ctx.call(() => ctx.conn.getHostname(), "failed to get hostname")}\n`);
     },
   },
   {
     name: "version",
-    options: [],
     async run(ctx) {
       const conn = ctx.conn;
       const lib = await ctx.call(() => conn.getLibVersion(), "failed to get the library version");
@@ -43,7 +82,6 @@ export const HOST_COMMANDS: CommandDef[] = [
   },
   {
     name: "nodeinfo",
-    options: [],
     async run(ctx) {
       const i = await ctx.call(() => ctx.conn.getNodeInfo(), "failed to get node information");
       const line = (label: string, v: string | number) => ctx.print(`${label.padEnd(20)} ${v}\n`);
@@ -59,7 +97,6 @@ export const HOST_COMMANDS: CommandDef[] = [
   },
   {
     name: "capabilities",
-    options: [],
     async run(ctx) {
       ctx.print(
         `${await ctx.call(() => ctx.conn.getCapabilities(), "failed to get capabilities")}\n`,
@@ -68,7 +105,6 @@ export const HOST_COMMANDS: CommandDef[] = [
   },
   {
     name: "sysinfo",
-    options: [],
     async run(ctx) {
       ctx.print(await ctx.call(() => ctx.conn.getSysinfo(), "failed to get sysinfo"));
     },

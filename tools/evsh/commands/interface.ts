@@ -6,13 +6,12 @@ import { VIR } from "../../../util/constants.ts";
 import type { CommandDef } from "../context.ts";
 import { interfaceArg } from "../lookup.ts";
 import { formatTable } from "../table.ts";
-import { activityFlags, bits, data, exclusive, flags, sortByName } from "./common.ts";
+import { action, activityFlags, bits, exclusive, fromFileAction, sortByName } from "./common.ts";
 
 /** The interface command table. */
 export const INTERFACE_COMMANDS: CommandDef[] = [
   {
     name: "iface-list",
-    options: flags("inactive", "all"),
     async run(ctx, args) {
       exclusive(ctx, args, "all", "inactive");
       const f = activityFlags(
@@ -32,23 +31,51 @@ export const INTERFACE_COMMANDS: CommandDef[] = [
   },
   {
     name: "iface-dumpxml",
-    options: [data("interface"), ...flags("inactive")],
     async run(ctx, args) {
       const { obj: i } = await interfaceArg(ctx, args);
       const f = bits(args, [["inactive", VIR.INTERFACE_XML_INACTIVE]]);
       ctx.print(await ctx.call(() => i.getXMLDesc(f)));
     },
   },
+  fromFileAction(
+    "iface-define",
+    (ctx, xml, args) =>
+      ctx.conn.defineInterfaceXML(xml, bits(args, [["validate", VIR.INTERFACE_DEFINE_VALIDATE]])),
+    (name, file) => `Interface ${name} defined from ${file}`,
+    (file) => `Failed to define interface from ${file}`,
+  ),
+  action({
+    name: "iface-undefine",
+    lookup: (ctx, args) => interfaceArg(ctx, args),
+    call: (i) => i.undefine(),
+    done: (arg) => `Interface ${arg} undefined`,
+    failed: (arg) => `Failed to undefine interface ${arg}`,
+  }),
+  action({
+    name: "iface-start",
+    lookup: (ctx, args) => interfaceArg(ctx, args),
+    call: (i) => i.create(0),
+    done: (arg) => `Interface ${arg} started`,
+    failed: (arg) => `Failed to start interface ${arg}`,
+  }),
+  {
+    name: "iface-destroy",
+    async run(ctx, args) {
+      const { obj: i, arg } = await interfaceArg(ctx, args);
+      await ctx.call(() => i.destroy(0), `Failed to destroy interface ${arg}`);
+      ctx.printExtra(`Interface ${arg} destroyed\n`);
+      // virsh 9.0 reports a successful destroy as a failure.
+      return false;
+    },
+  },
   {
     name: "iface-mac",
-    options: [data("interface")],
     async run(ctx, args) {
       ctx.print(`${(await interfaceArg(ctx, args, { name: true })).obj.mac}\n`);
     },
   },
   {
     name: "iface-name",
-    options: [data("interface")],
     async run(ctx, args) {
       ctx.print(`${(await interfaceArg(ctx, args, { mac: true })).obj.name}\n`);
     },

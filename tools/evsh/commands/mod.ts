@@ -1,5 +1,5 @@
 /**
- * evsh's command table: every command, by name.
+ * evsh's command handlers by name; their option tables are virsh's (`virsh_defs.ts`).
  * @module
  */
 import type { CommandDef } from "../context.ts";
@@ -8,15 +8,17 @@ import { DOMAIN_LIFECYCLE_COMMANDS } from "./domain_lifecycle.ts";
 import { LIST_COMMAND } from "./domain_list.ts";
 import { DOMAIN_MEMORY_COMMANDS } from "./domain_memory.ts";
 import { DOMAIN_VCPU_COMMANDS } from "./domain_vcpu.ts";
-import { helpCommand } from "./help.ts";
+import { HELP_COMMAND } from "./help.ts";
 import { HOST_COMMANDS } from "./host.ts";
 import { INTERFACE_COMMANDS } from "./interface.ts";
 import { NETWORK_COMMANDS } from "./network.ts";
 import { NODEDEV_COMMANDS } from "./nodedev.ts";
 import { POOL_COMMANDS } from "./pool.ts";
+import { SNAPSHOT_COMMANDS } from "./snapshot.ts";
 import { VOLUME_COMMANDS } from "./volume.ts";
+import { VIRSH_ITSELF_COMMANDS } from "./virsh_itself.ts";
 
-/** Every evsh command. */
+/** Every evsh command handler. */
 export const COMMANDS: readonly CommandDef[] = [
   LIST_COMMAND,
   ...DOMAIN_INFO_COMMANDS,
@@ -29,14 +31,15 @@ export const COMMANDS: readonly CommandDef[] = [
   ...VOLUME_COMMANDS,
   ...INTERFACE_COMMANDS,
   ...NODEDEV_COMMANDS,
-  // Looks commands up through findCommand, which reads BY_NAME only when help runs.
-  helpCommand(findCommand),
+  ...SNAPSHOT_COMMANDS,
+  HELP_COMMAND,
+  ...VIRSH_ITSELF_COMMANDS,
 ];
 
 const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));
 
 /**
- * The command of that name (`vshCmddefSearch`).
+ * The handler of the command of that name (aliases are resolved by the parser).
  *
  * @example
  * ```ts

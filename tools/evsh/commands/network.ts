@@ -15,8 +15,6 @@ import {
   activityFlags,
   autostartAction,
   bits,
-  data,
-  flags,
   fromFileAction,
   sortByName,
   yesNo,
@@ -32,7 +30,6 @@ function networkAction(
 ) {
   return action({
     name,
-    options: [data("network")],
     lookup,
     call,
     done: (arg) => `Network ${arg} ${done}`,
@@ -44,17 +41,6 @@ function networkAction(
 export const NETWORK_COMMANDS: CommandDef[] = [
   {
     name: "net-list",
-    options: flags(
-      "inactive",
-      "all",
-      "persistent",
-      "transient",
-      "autostart",
-      "no-autostart",
-      "uuid",
-      "name",
-      "table",
-    ),
     async run(ctx, args) {
       if (["table", "name", "uuid"].filter((o) => args.has(o)).length > 1) {
         ctx.fail("Only one argument from --table, --name and --uuid may be specified.");
@@ -89,7 +75,6 @@ export const NETWORK_COMMANDS: CommandDef[] = [
   },
   {
     name: "net-info",
-    options: [data("network")],
     async run(ctx, args) {
       const { obj: n } = await lookup(ctx, args);
       ctx.print(field("Name:", n.name) + field("UUID:", n.uuid));
@@ -105,7 +90,6 @@ export const NETWORK_COMMANDS: CommandDef[] = [
   },
   {
     name: "net-dumpxml",
-    options: [data("network"), ...flags("inactive")],
     async run(ctx, args) {
       const { obj: n } = await lookup(ctx, args);
       ctx.print(
@@ -115,32 +99,35 @@ export const NETWORK_COMMANDS: CommandDef[] = [
   },
   fromFileAction(
     "net-define",
-    flags("validate"),
     (ctx, xml, args) =>
       ctx.conn.defineNetworkXMLFlags(xml, bits(args, [["validate", VIR.NETWORK_DEFINE_VALIDATE]])),
     (name, file) => `Network ${name} defined from ${file}`,
     (file) => `Failed to define network from ${file}`,
+  ),
+  fromFileAction(
+    "net-create",
+    (ctx, xml, args) =>
+      ctx.conn.createNetworkXML(xml, bits(args, [["validate", VIR.NETWORK_CREATE_VALIDATE]])),
+    (name, file) => `Network ${name} created from ${file}`,
+    (file) => `Failed to create network from ${file}`,
   ),
   networkAction("net-undefine", (n) => n.undefine(), "has been undefined", "undefine"),
   networkAction("net-start", (n) => n.create(), "started", "start"),
   networkAction("net-destroy", (n) => n.destroy(), "destroyed", "destroy"),
   autostartAction(
     "net-autostart",
-    "network",
     lookup,
     (arg) => `Network ${arg}`,
     (verb, arg) => `failed to ${verb} network ${arg} as autostarted`,
   ),
   {
     name: "net-uuid",
-    options: [data("network")],
     async run(ctx, args) {
       ctx.print(`${(await networkArg(ctx, args, { name: true })).obj.uuid}\n`);
     },
   },
   {
     name: "net-name",
-    options: [data("network")],
     async run(ctx, args) {
       ctx.print(`${(await networkArg(ctx, args, { uuid: true })).obj.name}\n`);
     },

@@ -8,7 +8,7 @@ import type { CommandDef } from "../context.ts";
 import { nodeDeviceArg } from "../lookup.ts";
 import { formatTree } from "../tree.ts";
 import { splitList } from "../split_list.ts";
-import { data, flags, sortByName } from "./common.ts";
+import { sortByName } from "./common.ts";
 
 /** `virNodeDevCapType` names and the listing filter bit each selects. */
 const CAPS: ReadonlyMap<string, number> = new Map([
@@ -40,7 +40,6 @@ const CAPS: ReadonlyMap<string, number> = new Map([
 export const NODEDEV_COMMANDS: CommandDef[] = [
   {
     name: "nodedev-list",
-    options: [...flags("tree"), { name: "cap", kind: "string" }, ...flags("inactive", "all")],
     async run(ctx, args) {
       const tree = args.has("tree");
       const inactive = args.has("inactive");
@@ -76,7 +75,6 @@ export const NODEDEV_COMMANDS: CommandDef[] = [
   },
   {
     name: "nodedev-dumpxml",
-    options: [data("device")],
     async run(ctx, args) {
       const dev = await nodeDeviceArg(ctx, args);
       ctx.print(await ctx.call(() => dev.getXMLDesc()));

@@ -15,9 +15,7 @@ import {
   activityFlags,
   autostartAction,
   bits,
-  data,
   exclusive,
-  flags,
   fromFileAction,
   sortByName,
   yesNo,
@@ -43,7 +41,6 @@ function poolAction(
 ) {
   return action({
     name,
-    options: [data("pool")],
     lookup,
     call,
     done: (arg) => `Pool ${arg} ${done}`,
@@ -112,22 +109,10 @@ async function listPools(ctx: CommandContext, args: Args): Promise<void> {
 export const POOL_COMMANDS: CommandDef[] = [
   {
     name: "pool-list",
-    options: flags(
-      "inactive",
-      "all",
-      "transient",
-      "persistent",
-      "autostart",
-      "no-autostart",
-      "details",
-      "uuid",
-      "name",
-    ),
     run: listPools,
   },
   {
     name: "pool-info",
-    options: [data("pool")],
     async run(ctx, args) {
       const { obj: p } = await lookup(ctx, args);
       ctx.print(field("Name:", p.name) + field("UUID:", p.uuid));
@@ -145,7 +130,6 @@ export const POOL_COMMANDS: CommandDef[] = [
   },
   {
     name: "pool-dumpxml",
-    options: [data("pool"), ...flags("inactive")],
     async run(ctx, args) {
       const { obj: p } = await lookup(ctx, args);
       const f = bits(args, [["inactive", VIR.STORAGE_XML_INACTIVE]]);
@@ -154,7 +138,6 @@ export const POOL_COMMANDS: CommandDef[] = [
   },
   fromFileAction(
     "pool-define",
-    flags("validate"),
     (ctx, xml, args) =>
       ctx.conn.defineStoragePoolXML(
         xml,
@@ -163,12 +146,42 @@ export const POOL_COMMANDS: CommandDef[] = [
     (name, file) => `Pool ${name} defined from ${file}`,
     (file) => `Failed to define pool from ${file}`,
   ),
+  {
+    name: "pool-create",
+    async run(ctx, args) {
+      const file = ctx.optString(args, "file")!;
+      exclusive(ctx, args, "overwrite", "no-overwrite");
+      const flags = bits(args, [
+        ["build", VIR.STORAGE_POOL_CREATE_WITH_BUILD],
+        ["overwrite", VIR.STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE],
+        ["no-overwrite", VIR.STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE],
+      ]);
+      const xml = await ctx.readFile(file);
+      const pool = await ctx.call(
+        () => ctx.conn.createStoragePoolXML(xml, flags),
+        `Failed to create pool from ${file}`,
+      );
+      ctx.printExtra(`Pool ${pool.name} created from ${file}\n`);
+    },
+  },
+  poolAction("pool-refresh", (p) => p.refresh(0), "refreshed", "refresh"),
+  poolAction("pool-delete", (p) => p.delete(0), "deleted", "delete"),
+  action({
+    name: "pool-build",
+    lookup,
+    call: (p, args) =>
+      p.build(bits(args, [
+        ["no-overwrite", VIR.STORAGE_POOL_BUILD_NO_OVERWRITE],
+        ["overwrite", VIR.STORAGE_POOL_BUILD_OVERWRITE],
+      ])),
+    done: (arg) => `Pool ${arg} built`,
+    failed: (arg) => `Failed to build pool ${arg}`,
+  }),
   poolAction("pool-undefine", (p) => p.undefine(), "has been undefined", "undefine"),
   poolAction("pool-start", (p) => p.create(), "started", "start"),
   poolAction("pool-destroy", (p) => p.destroy(), "destroyed", "destroy"),
   autostartAction(
     "pool-autostart",
-    "pool",
     lookup,
     (arg) => `Pool ${arg}`,
     (verb, arg) => `failed to ${verb} pool ${arg} as autostarted`,

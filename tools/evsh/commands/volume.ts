@@ -7,23 +7,24 @@ import { VIR } from "../../../util/constants.ts";
 import type { CommandDef } from "../context.ts";
 import { field, prettyCapacity } from "../format.ts";
 import { poolArg, volumeArg } from "../lookup.ts";
-import type { OptionDef } from "../options.ts";
 import { formatTable } from "../table.ts";
-import { action, bits, data, flags, sortByName } from "./common.ts";
+import { action, bits, sortByName } from "./common.ts";
 
 /** `virshVolumeTypeToString`. */
 function volTypeName(type: number): string {
   return ["file", "block", "dir", "network", "netdir", "ploop"][type] ?? "unknown";
 }
 
-/** `<vol>` then `--pool`, both also positional. */
-const VOL_OPTIONS: OptionDef[] = [data("vol"), { name: "pool", kind: "string" }];
-
 /** The volume command table. */
 export const VOLUME_COMMANDS: CommandDef[] = [
   {
+    name: "vol-key",
+    async run(ctx, args) {
+      ctx.print(`${(await volumeArg(ctx, args)).obj.key}\n`);
+    },
+  },
+  {
     name: "vol-list",
-    options: [data("pool"), ...flags("details")],
     async run(ctx, args) {
       const { obj: pool } = await poolArg(ctx, args);
       const vols = sortByName(
@@ -53,7 +54,6 @@ export const VOLUME_COMMANDS: CommandDef[] = [
   },
   {
     name: "vol-info",
-    options: VOL_OPTIONS,
     async run(ctx, args) {
       const { obj: v } = await volumeArg(ctx, args);
       ctx.print(field("Name:", v.name));
@@ -65,7 +65,6 @@ export const VOLUME_COMMANDS: CommandDef[] = [
   },
   {
     name: "vol-path",
-    options: VOL_OPTIONS,
     async run(ctx, args) {
       const { obj: v } = await volumeArg(ctx, args);
       ctx.print(`${await ctx.call(() => v.getPath())}\n`);
@@ -73,7 +72,6 @@ export const VOLUME_COMMANDS: CommandDef[] = [
   },
   {
     name: "vol-dumpxml",
-    options: VOL_OPTIONS,
     async run(ctx, args) {
       const { obj: v } = await volumeArg(ctx, args);
       ctx.print(await ctx.call(() => v.getXMLDesc()));
@@ -81,7 +79,6 @@ export const VOLUME_COMMANDS: CommandDef[] = [
   },
   {
     name: "vol-create",
-    options: [data("pool"), data("file"), ...flags("prealloc-metadata", "validate")],
     async run(ctx, args) {
       const { obj: pool } = await poolArg(ctx, args);
       const file = args.string("file")!;
@@ -99,7 +96,6 @@ export const VOLUME_COMMANDS: CommandDef[] = [
   },
   action({
     name: "vol-delete",
-    options: [...VOL_OPTIONS, ...flags("delete-snapshots")],
     lookup: volumeArg,
     call: (v, args) =>
       v.delete(bits(args, [["delete-snapshots", VIR.STORAGE_VOL_DELETE_WITH_SNAPSHOTS]])),

@@ -1,0 +1,99 @@
+/**
+ * Replays the generated virsh recordings (`tests/evsh/generated/recorded.json`) through evsh:
+ * each command line on a fresh in-process `test:///default`, files read from the fixtures and
+ * written to memory. Values virsh and evsh draw at random (UUIDs and MACs that the command line
+ * does not name) and CPU times are masked on both sides before comparing.
+ *
+ * @example
+ * ```ts
+ * import { loadRecorded, replay } from "./generated_replay.ts";
+ * const [first] = loadRecorded();
+ * (await replay(first)).same; // true when evsh answers exactly as virsh did
+ * ```
+ * @module
+ */
+import { connect } from "../../host.ts";
+import { Shell } from "../../tools/evsh/mod.ts";
+import { readTextFileForEvsh } from "../../tools/evsh/main.ts";
+
+/** One recorded case: the command line and virsh's stdout, stderr and exit status. */
+export interface Recorded {
+  cmd: string;
+  stdout: string;
+  stderr: string;
+  status: number;
+}
+
+const ROOT = new URL("../../", import.meta.url);
+const DIR = new URL("tests/evsh/generated/", ROOT);
+
+/** The recorded cases, in recording order. */
+export function loadRecorded(): Recorded[] {
+  return JSON.parse(Deno.readTextFileSync(new URL("recorded.json", DIR)));
+}
+
+/** Command lines known to differ, with the reason, as `known_differences.json` lists them. */
+export function loadKnown(): Map<string, string> {
+  const list: { cmd: string; reason: string }[] = JSON.parse(
+    Deno.readTextFileSync(new URL("known_differences.json", DIR)),
+  );
+  return new Map(list.map((k) => [k.cmd, k.reason]));
+}
+
+/** Masks clock-derived and random values that `cmd` does not name itself. */
+export function mask(cmd: string, text: string): string {
+  const seen = new Map<string, string>();
+  const named = cmd.toLowerCase();
+  const sub = (kind: string) => (m: string) => {
+    if (named.includes(m.toLowerCase())) return m;
+    const key = `${kind}:${m.toLowerCase()}`;
+    if (!seen.has(key)) {
+      seen.set(key, `${kind}#${[...seen.keys()].filter((k) => k.startsWith(kind)).length + 1}`);
+    }
+    return seen.get(key)!;
+  };
+  return text
+    .replace(/^(CPU time:\s+)\d+\.\ds$/gm, "$1<masked>")
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, sub("uuid"))
+    .replace(/\b[0-9a-f]{2}(?::[0-9a-f]{2}){5}\b/gi, sub("mac"));
+}
+
+/** What evsh answered, and whether it is virsh's answer after masking. */
+export interface Replayed {
+  got: Recorded;
+  same: boolean;
+  /** The first differing part: `stdout`, `stderr` or `status`. */
+  differs?: "stdout" | "stderr" | "status";
+}
+
+/** Runs one recorded command line through evsh and compares. */
+export async function replay(want: Recorded): Promise<Replayed> {
+  let stdout = "";
+  let stderr = "";
+  const files = new Map<string, string>();
+  const conn = await connect("test:///default");
+  let ok: boolean;
+  try {
+    const shell = new Shell(conn, {
+      stdout: (s) => (stdout += s),
+      stderr: (s) => (stderr += s),
+      readFile: (path) =>
+        files.has(path)
+          ? Promise.resolve(files.get(path)!)
+          : readTextFileForEvsh(new URL(path, ROOT)),
+      writeFile: (path, text) => {
+        files.set(path, text);
+        return Promise.resolve();
+      },
+    }, { uri: "test:///default" });
+    ok = await shell.runLine(want.cmd);
+    await shell.conn.close();
+  } finally {
+    await conn.close();
+  }
+  const got = { cmd: want.cmd, stdout, stderr, status: ok ? 0 : 1 };
+  const differs = (["stdout", "stderr", "status"] as const).find((k) =>
+    mask(want.cmd, String(got[k])) !== mask(want.cmd, String(want[k]))
+  );
+  return { got, same: differs === undefined, differs };
+}

@@ -1,0 +1,108 @@
+/**
+ * Schema coverage: which elements and attributes of each kind's schema (`element` and
+ * `element@attribute`, by name) occur in the generated documents, and in those libvirt and
+ * edgevirt answer identically.
+ *
+ * @example
+ * ```ts
+ * import { schemaNames } from "./coverage.ts";
+ * schemaNames("secret").has("usage@type"); // true
+ * ```
+ * @module
+ */
+import { parse, type XmlElement } from "../../../util/xml/mod.ts";
+import { type Kind, KINDS, schemaFile } from "./kinds.ts";
+import type { Recorded } from "./recording.ts";
+import { deref, loadGrammar, type Pattern } from "./rng_grammar.ts";
+
+/** Every fixed element and attribute name a kind's schema allows. */
+export function schemaNames(kind: Kind): Set<string> {
+  const out = new Set<string>();
+  const seen = new Set<Pattern>();
+  const walk = (p: Pattern, parent: string): void => {
+    switch (p.t) {
+      case "element": {
+        if (seen.has(p)) return;
+        seen.add(p);
+        const name = "name" in p.name ? p.name.name : "*";
+        if (name !== "*") out.add(name);
+        return walk(p.body, name);
+      }
+      case "attribute":
+        if ("name" in p.name && parent !== "*") out.add(`${parent}@${p.name.name}`);
+        return;
+      case "group":
+      case "interleave":
+      case "choice":
+        return p.items.forEach((x) => walk(x, parent));
+      case "optional":
+      case "zeroOrMore":
+      case "oneOrMore":
+      case "list":
+        return walk(p.body, parent);
+      case "ref":
+        return walkRef(p, parent);
+    }
+  };
+  // Refs are shared between elements, so they are walked once per (define, parent) pair.
+  const refSeen = new Set<string>();
+  const walkRef = (p: Extract<Pattern, { t: "ref" }>, parent: string): void => {
+    const key = `${parent}>${p.name}`;
+    if (refSeen.has(key)) return;
+    refSeen.add(key);
+    walk(deref(p), parent);
+  };
+  walk(loadGrammar(schemaFile(kind)).start, "");
+  return out;
+}
+
+/** The element and attribute names a document uses. */
+export function documentNames(xml: string, out: Set<string> = new Set()): Set<string> {
+  let root: XmlElement;
+  try {
+    root = parse(xml);
+  } catch {
+    return out;
+  }
+  const walk = (el: XmlElement): void => {
+    out.add(el.name);
+    for (const a of Object.keys(el.attributes)) out.add(`${el.name}@${a}`);
+    for (const c of el.children) if (c.type === "element") walk(c);
+  };
+  walk(root);
+  return out;
+}
+
+function pct(n: number, d: number): string {
+  return d ? `${(100 * n / d).toFixed(1)} %` : "-";
+}
+
+/**
+ * The coverage table (markdown): per kind, schema names reached by the generated documents and by
+ * the documents in `matched` (ids answered identically), with the names never reached.
+ */
+export function coverageReport(rows: Recorded[], matched?: Set<string>): string {
+  const lines = [
+    "| kind | schema names | reached by the generator | reached by identical documents |",
+    "|---|---|---|---|",
+  ];
+  const missing: string[] = [];
+  for (const kind of KINDS) {
+    const schema = schemaNames(kind);
+    const gen = new Set<string>();
+    const same = new Set<string>();
+    for (const r of rows.filter((x) => x.kind === kind)) {
+      documentNames(r.input, gen);
+      if (matched?.has(r.id)) documentNames(r.input, same);
+    }
+    const inSchema = (s: Set<string>) => [...s].filter((n) => schema.has(n)).length;
+    lines.push(
+      `| ${kind} | ${schema.size} | ${inSchema(gen)} (${pct(inSchema(gen), schema.size)}) | ` +
+        (matched ? `${inSchema(same)} (${pct(inSchema(same), schema.size)})` : "-") + " |",
+    );
+    const never = [...schema].filter((n) => !gen.has(n)).sort();
+    if (never.length) missing.push(`- ${kind}: ${never.join(", ")}`);
+  }
+  if (missing.length) lines.push("", "Never generated:", "", ...missing);
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Re-records libvirt 9.0's answers to the generated XML corpus into
+# tests/fixtures/xmlgen/recorded.jsonl.gz (replayed by tests/conf/generated_xml_test.ts), and
+# updates their rows in tests/fixtures/SOURCES.tsv.
+#
+#   domain, network, pool, volume, interface, secret: the oracle's canon.sh --stable --json
+#   nodedev, snapshot, checkpoint:                    record_other.py (python3-libvirt on
+#                                                     test:///default; canon.sh cannot define them)
+#
+# Usage (from anywhere): bash tests/tools/xmlgen/record.sh [N]     (N documents, default 5000)
+# ORACLE defaults to ../shared/oracle beside the checkout.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+oracle=$(cd "${ORACLE:-$root/../shared/oracle}" && pwd)
+n=${1:-5000}
+deno=(npx -y deno@2.9.6)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+out="$root/tests/fixtures/xmlgen"
+mkdir -p "$out"
+
+# The schemas the generator reads, from the libvirt the oracle runs (the schemas of the kinds in
+# tests/tools/xmlgen/kinds.ts and what they include).
+schemas=(basictypes cputypes domain domaincheckpoint domaincommon domainoverrides domainsnapshot
+  inactiveDomain interface network networkcommon nodedev nwfilter_params privatedata secret
+  storagecommon storagepool storagevol)
+rm -rf "$root/tests/fixtures/schemas"
+mkdir -p "$root/tests/fixtures/schemas"
+for s in "${schemas[@]}"; do
+  cp "${SCHEMAS:-/usr/share/libvirt/schemas}/$s.rng" "$root/tests/fixtures/schemas/"
+done
+
+"${deno[@]}" run -A "$root/tests/tools/xmlgen/main.ts" write "$n" "$tmp/docs"
+cd "$tmp/docs"
+# canon.sh exits 1 when some input is rejected: that is an answer, not a failure. A batch that
+# crashes libvirt (e.g. <vcpu>-1</vcpu> is a SIGSEGV in 9.0) is re-run one file at a time, and a
+# file that crashes it on its own is recorded as {"file", "crash": STATUS}.
+canon() {
+  local rc=0 f
+  bash "$oracle/canon.sh" --stable --json "$@" >"$tmp/batch.jsonl" 2>>"$tmp/canon.log" || rc=$?
+  if [ "$rc" -le 1 ]; then
+    cat "$tmp/batch.jsonl"
+    return
+  fi
+  for f in "$@"; do
+    rc=0
+    bash "$oracle/canon.sh" --stable --json "$f" >"$tmp/batch.jsonl" 2>>"$tmp/canon.log" || rc=$?
+    if [ "$rc" -le 1 ]; then cat "$tmp/batch.jsonl"; else printf '{"file": "%s", "crash": %d}\n' "$f" "$rc"; fi
+  done
+}
+for kind in domain network pool volume interface secret; do
+  [ -d "$kind" ] || continue
+  # Secrets need a private daemon per canon.sh run: one batch for them.
+  size=200
+  [ "$kind" = secret ] && size=100000
+  find "$kind" -name '*.xml' | sort | xargs -n "$size" echo >"$tmp/batches"
+  while read -r -a batch; do canon "${batch[@]}"; done <"$tmp/batches" >"$tmp/$kind.jsonl"
+done
+/usr/bin/python3 "$root/tests/tools/xmlgen/record_other.py" nodedev/*.xml snapshot/*.xml \
+  checkpoint/*.xml >"$tmp/other.jsonl" 2>"$tmp/other.log"
+"${deno[@]}" run -A "$root/tests/tools/xmlgen/main.ts" pack "$tmp/docs" "$out/recorded.jsonl.gz" \
+  "$tmp"/*.jsonl
+
+# SOURCES.tsv: the recording and the schemas it was generated from, with their sizes.
+cd "$root/tests/fixtures"
+size() { "${deno[@]}" eval "console.log([...Deno.readTextFileSync('$1')].length)"; }
+{
+  grep -v -e '^xmlgen/' -e '^schemas/' SOURCES.tsv
+  printf 'xmlgen/recorded.jsonl.gz\t-\tlibvirt 9.0.0 output: oracle/canon.sh --stable --json, tests/tools/xmlgen/record_other.py\t-\t%s\n' \
+    "$(size xmlgen/recorded.jsonl.gz)"
+  for f in schemas/*.rng; do
+    printf '%s\t-\tlibvirt 9.0.0 src/conf/schemas/%s (Debian 12 libvirt0 9.0.0-4+deb12u2, /usr/share/libvirt/schemas)\tv9.0.0\t%s\n' \
+      "$f" "${f#schemas/}" "$(LC_ALL=C.UTF-8 wc -m <"$f")"
+  done
+} >"$tmp/SOURCES.tsv"
+cp "$tmp/SOURCES.tsv" SOURCES.tsv
+echo "record: $(du -h "$out/recorded.jsonl.gz" | cut -f1) in $out/recorded.jsonl.gz"

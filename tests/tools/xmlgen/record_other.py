@@ -1,0 +1,60 @@
+#!/usr/bin/python3
+"""libvirt 9.0's answer to node device, snapshot and checkpoint documents, which the oracle's
+canon.sh cannot define: one JSON line per file, in canon.sh --json's shape
+({"file", "kind", "ok", "xml", "error"}).
+
+Each document gets a fresh test:///default (one connection per document, so nothing carries
+over): a node device is created with nodeDeviceCreateXML and read back with XMLDesc, a snapshot
+or checkpoint is created on the running domain 'test' and read back with getXMLDesc. The
+creation time is the clock's, so it is printed as 0 (the replay masks it the same way).
+
+Usage: record_other.py FILE...   (the kind comes from the file's folder: nodedev/, snapshot/,
+checkpoint/)
+"""
+import json, os, re, sys
+
+sys.path.insert(0, '/usr/lib/python3/dist-packages')
+import libvirt
+
+libvirt.registerErrorHandler(lambda ctx, err: None, None)
+ERR = {getattr(libvirt, n): n for n in dir(libvirt)
+       if n.startswith('VIR_ERR_') and n not in ('VIR_ERR_NONE', 'VIR_ERR_WARNING', 'VIR_ERR_ERROR')}
+FROM = {getattr(libvirt, n): n for n in dir(libvirt) if n.startswith('VIR_FROM_')}
+TIME = re.compile(r'<creationTime>[0-9]+</creationTime>')
+
+
+def answer(kind, xml):
+    conn = libvirt.open('test:///default')
+    try:
+        if kind == 'nodedev':
+            dev = conn.nodeDeviceCreateXML(xml, 0)
+            out = dev.XMLDesc(0)
+            dev.destroy()
+            return out
+        dom = conn.lookupByName('test')
+        if kind == 'snapshot':
+            return dom.snapshotCreateXML(xml, 0).getXMLDesc(0)
+        return dom.checkpointCreateXML(xml, 0).getXMLDesc(0)
+    finally:
+        conn.close()
+
+
+def main(files):
+    for f in files:
+        kind = os.path.basename(os.path.dirname(f))
+        with open(f) as fh:
+            xml = fh.read()
+        row = {'file': f, 'kind': kind, 'ok': True, 'xml': None, 'error': None}
+        try:
+            row['xml'] = TIME.sub('<creationTime>0</creationTime>', answer(kind, xml))
+        except libvirt.libvirtError as e:
+            row['ok'] = False
+            row['error'] = {'code': e.get_error_code(), 'code_name': ERR.get(e.get_error_code()),
+                            'domain': e.get_error_domain(),
+                            'domain_name': FROM.get(e.get_error_domain()),
+                            'message': e.get_error_message()}
+        print(json.dumps(row))
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])
