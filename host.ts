@@ -24,12 +24,12 @@
 import { type ClientOptions, connect as connectWith } from "./client/connect.ts";
 import { autostartDaemon } from "./gateway/autostart.ts";
 import type { Connection } from "./client/connection.ts";
-import { createRegistry, type DriverRegistry, lazyDriver } from "./util/registry.ts";
+import { createRegistry, type DriverRegistry, lazyDriver, lazySecondary } from "./util/registry.ts";
 import { tcpFetch, unixSocketFetch } from "./client/transport/http1.ts";
 import type { Gateway, GatewayOptions } from "./gateway/app.ts";
 
 export * from "./mod.ts";
-export { createRegistry, type DriverRegistry, lazyDriver } from "./util/registry.ts";
+export { createRegistry, type DriverRegistry, lazyDriver, lazySecondary } from "./util/registry.ts";
 export { autostartDaemon } from "./gateway/autostart.ts";
 export type { DriverSpec, Gateway, GatewayOptions } from "./gateway/app.ts";
 
@@ -45,8 +45,22 @@ const qemuDriver = lazyDriver(
   true,
 );
 
+// The host's shared secondary drivers, given to the drivers that share them (QEMU).
+const secondaries = [
+  lazySecondary(
+    "storage",
+    "storage",
+    async () => (await import("./drivers/storage/mod.ts")).storageDriver,
+  ),
+  lazySecondary(
+    "secret",
+    "secret",
+    async () => (await import("./drivers/secret/mod.ts")).secretDriver,
+  ),
+];
+
 const clientDrivers = createRegistry([testDriver]);
-const embedDrivers = createRegistry([qemuDriver]);
+const embedDrivers = createRegistry([qemuDriver], secondaries);
 
 /**
  * Every driver of this host: what a gateway runs (`test`, and `qemu` for its session, system
@@ -59,7 +73,7 @@ const embedDrivers = createRegistry([qemuDriver]);
  * ```
  */
 export function hostDrivers(): DriverRegistry {
-  return createRegistry([testDriver, qemuDriver]);
+  return createRegistry([testDriver, qemuDriver], secondaries);
 }
 
 /**

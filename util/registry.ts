@@ -1,5 +1,10 @@
 import type { ConnectDriver } from "./driver.ts";
-import { composeConnection, openSecondaries, type SecondaryDriver } from "./contract/compose.ts";
+import {
+  composeConnection,
+  openSecondaries,
+  type SecondaryDriver,
+  type SecondaryFamily,
+} from "./contract/compose.ts";
 
 /**
  * The connection drivers one process runs in-process, as the table libvirt fills with
@@ -90,6 +95,34 @@ export function lazyDriver(
     name,
     schemes,
     sharesSecondaries,
+    async open(uri, options) {
+      loaded ??= load();
+      return await (await loaded).open(uri, options);
+    },
+  };
+}
+
+/**
+ * A secondary driver whose code loads on first open, as {@link lazyDriver} for connection
+ * drivers: a process that never opens a `qemu:` connection never loads the storage code.
+ *
+ * @example
+ * ```ts
+ * import { lazySecondary } from "./registry.ts";
+ * const storage = lazySecondary("storage", "storage", async () =>
+ *   (await import("../drivers/storage/mod.ts")).storageDriver);
+ * console.log(storage.family); // "storage"
+ * ```
+ */
+export function lazySecondary(
+  name: string,
+  family: SecondaryFamily,
+  load: () => Promise<SecondaryDriver>,
+): SecondaryDriver {
+  let loaded: Promise<SecondaryDriver> | undefined;
+  return {
+    name,
+    family,
     async open(uri, options) {
       loaded ??= load();
       return await (await loaded).open(uri, options);

@@ -9,7 +9,7 @@
 import type { StoragePoolDef } from "../storage_pool/model.ts";
 import { POOL_TYPES, type PoolType } from "../storage_pool/pool_types.ts";
 import type { StorageVolDef } from "../storage_vol/model.ts";
-import type { StoragePoolRef, StorageVolRef } from "../../util/driver.ts";
+import type { DriverEvent, StoragePoolRef, StorageVolRef } from "../../util/driver.ts";
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 import { KeyedTable } from "./keyed_table.ts";
@@ -57,6 +57,27 @@ export function poolRef(obj: PoolObj): StoragePoolRef {
  */
 export function volRef(pool: PoolObj, vol: StorageVolDef): StorageVolRef {
   return { pool: pool.def.name, name: vol.name, key: vol.key ?? "" };
+}
+
+/**
+ * A storage pool lifecycle event (`VIR_STORAGE_POOL_EVENT_*`), or the refresh event when
+ * `event` is omitted (`virStoragePoolEventLifecycleNew`, `…RefreshNew`).
+ *
+ * @example
+ * ```ts
+ * import { poolEvent } from "./storage_pool_obj.ts";
+ * poolEvent({ name: "p", uuid: "dfe224cb-28fb-8dd0-c4b2-64eb3f0f4566" }, 2).eventId; // 0
+ * ```
+ */
+export function poolEvent(ref: StoragePoolRef, event?: number): DriverEvent {
+  return {
+    family: "storage_pool",
+    eventId: event === undefined
+      ? E.STORAGE_POOL_EVENT_ID_REFRESH
+      : E.STORAGE_POOL_EVENT_ID_LIFECYCLE,
+    ref: { name: ref.name, uuid: ref.uuid },
+    data: event === undefined ? {} : { event, detail: 0 },
+  };
 }
 
 /** The `VIR_CONNECT_LIST_STORAGE_POOLS_<TYPE>` bit of each pool type. */

@@ -1,19 +1,26 @@
 import { element, stringify, type XmlElement } from "../../util/xml/mod.ts";
 import { formatStoragePerms, type StoragePerms, type StoragePoolDef } from "../storage_pool/mod.ts";
 import { formatVolEncryption } from "./encryption.ts";
-import type { StorageVolDef } from "./model.ts";
+import type { StorageVolDef, VolTimestamps } from "./model.ts";
 import { volumeFormats } from "./vol_formats.ts";
 
 function target(
   name: string,
   hasFormats: boolean,
-  t: { path?: string; format?: string; permissions: StoragePerms },
+  t: { path?: string; format?: string; permissions: StoragePerms; timestamps?: VolTimestamps },
   extra: (XmlElement | false | undefined)[],
 ): XmlElement {
+  const ts = t.timestamps;
   return element(name, {}, [
     t.path !== undefined && element("path", {}, [t.path]),
     hasFormats && t.format !== undefined && element("format", { type: t.format }),
     formatStoragePerms(t.permissions),
+    ts && element("timestamps", {}, [
+      element("atime", {}, [ts.atime]),
+      element("mtime", {}, [ts.mtime]),
+      element("ctime", {}, [ts.ctime]),
+      element("btime", {}, [ts.btime]),
+    ]),
     ...extra,
   ]);
 }
@@ -41,6 +48,7 @@ export function formatStorageVolXML(pool: StoragePoolDef, vol: StorageVolDef, _f
     vol.key !== undefined && element("key", {}, [vol.key]),
     size("capacity", vol.capacity),
     size("allocation", vol.allocation),
+    vol.physical ? size("physical", vol.physical) : undefined,
     target("target", hasFormats, t, [
       t.encryption && formatVolEncryption(t.encryption),
       t.compat !== undefined && element("compat", {}, [t.compat]),

@@ -14,6 +14,19 @@ export const VolEncryptionSchema = z.object({
 /** Volume encryption. */
 export type VolEncryption = z.infer<typeof VolEncryptionSchema>;
 
+/**
+ * A file's `<timestamps>` as a storage driver reports them (output only: libvirt never parses
+ * them): seconds since the epoch, with nanoseconds when there are any.
+ */
+export const VolTimestampsSchema = z.object({
+  atime: z.string(),
+  mtime: z.string(),
+  ctime: z.string(),
+  btime: z.string(),
+});
+/** Volume timestamps. */
+export type VolTimestamps = z.infer<typeof VolTimestampsSchema>;
+
 /** A storage volume definition (virStorageVolDef); sizes in bytes. */
 export const StorageVolDefSchema = z.object({
   name: z.string(),
@@ -22,10 +35,13 @@ export const StorageVolDefSchema = z.object({
   type: z.enum(VOL_TYPES),
   capacity: z.number(),
   allocation: z.number(),
+  /** Bytes the file takes (libvirt's `target.physical`), set by a storage driver's probe. */
+  physical: z.number().optional(),
   target: z.object({
     path: z.string().optional(),
     format: z.string().optional(),
     permissions: StoragePermsSchema,
+    timestamps: VolTimestampsSchema.optional(),
     encryption: VolEncryptionSchema.optional(),
     compat: z.string().optional(),
     clusterSize: z.number().optional(),
@@ -36,6 +52,7 @@ export const StorageVolDefSchema = z.object({
     path: z.string(),
     format: z.string().optional(),
     permissions: StoragePermsSchema,
+    timestamps: VolTimestampsSchema.optional(),
   }).optional(),
 });
 /** A storage volume definition. */

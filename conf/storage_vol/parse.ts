@@ -41,11 +41,8 @@ export function parseStorageVolElement(pool: StoragePoolDef, root: XmlElement): 
   const formats = volumeFormats(pool.type);
   const name = childText(root, "name");
   if (name === undefined) throw VirError.report("STORAGE", "NO_NAME");
-  for (const c of ["/", "\n"]) {
-    if (name.includes(c)) {
-      throw VirError.report("STORAGE", "XML_DETAIL", `invalid char in name: ${c}`);
-    }
-  }
+  // libvirt 9.0's parser takes any name: the backends refuse what they cannot store (the
+  // directory backend: "volume name 'x/y' cannot contain '/'").
   const typeText = root.attributes.type;
   if (typeText !== undefined && !(VOL_TYPES as readonly string[]).includes(typeText)) {
     throw VirError.report("STORAGE", "CONFIG_UNSUPPORTED", `unknown volume type '${typeText}'`);

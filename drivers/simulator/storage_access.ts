@@ -6,10 +6,9 @@
  * @module
  */
 import type { StoragePoolRef } from "../../util/driver.ts";
-import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 import { orNotFound } from "../../conf/objects/not_found.ts";
-import type { PoolObj } from "../../conf/objects/storage_pool_obj.ts";
+import { poolEvent, type PoolObj } from "../../conf/objects/storage_pool_obj.ts";
 import type { StorageVolDef } from "./conf_adapters.ts";
 import type { TestDriverState } from "./driver_state.ts";
 
@@ -108,12 +107,5 @@ export function volByName(pool: PoolObj, name: string): StorageVolDef {
  * ```
  */
 export function emitPoolEvent(state: TestDriverState, ref: StoragePoolRef, event?: number): void {
-  state.emit({
-    family: "storage_pool",
-    eventId: event === undefined
-      ? VIR.STORAGE_POOL_EVENT_ID_REFRESH
-      : VIR.STORAGE_POOL_EVENT_ID_LIFECYCLE,
-    ref: { name: ref.name, uuid: ref.uuid },
-    data: event === undefined ? {} : { event, detail: 0 },
-  });
+  state.emit(poolEvent(ref, event));
 }

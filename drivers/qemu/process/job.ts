@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { SerialQueue } from "../../../util/serial.ts";
 
 /**
  * A FIFO mutex for one domain.
@@ -15,13 +16,4 @@
  * const result = await job.run(async () => 42);
  * ```
  */
-export class DomainJob {
-  #tail: Promise<unknown> = Promise.resolve();
-
-  /** Runs `fn` once every earlier job has finished. */
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.#tail.then(fn, fn);
-    this.#tail = result.catch(() => {});
-    return result;
-  }
-}
+export class DomainJob extends SerialQueue {}
