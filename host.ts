@@ -25,7 +25,7 @@ import { type ClientOptions, connect as connectWith } from "./client/connect.ts"
 import { autostartDaemon } from "./gateway/autostart.ts";
 import type { Connection } from "./client/connection.ts";
 import { createRegistry, type DriverRegistry, lazyDriver, lazySecondary } from "./util/registry.ts";
-import { unixSocketFetch } from "./client/transport/unix_http.ts";
+import { tcpFetch, unixSocketFetch } from "./client/transport/http1.ts";
 import type { Gateway, GatewayOptions } from "./gateway/app.ts";
 
 export * from "./mod.ts";
@@ -93,6 +93,7 @@ export function connect(uri: string, options: ClientOptions = {}): Promise<Conne
     embed: embedDrivers,
     autostart: autostartDaemon,
     unixFetch: unixSocketFetch,
+    tcpFetch,
     ...options,
   });
 }

@@ -6,7 +6,7 @@ import { VirError } from "../util/errors.ts";
 import type { Principal } from "./acl.ts";
 import { type AuthConfig, authenticate } from "./auth.ts";
 import { cors } from "./cors.ts";
-import { guard } from "./guard.ts";
+import { guard, guardRefusal } from "./guard.ts";
 import { callRoute, describe, dispatch } from "./dispatch.ts";
 import { markEvents, sseResponse, wsResponse } from "./event_stream.ts";
 import { errorResponse, jsonResponse } from "./http_status.ts";
@@ -16,7 +16,8 @@ import { rpcSocket } from "./rpc_socket.ts";
 import { RPC_SOCKET_PATH } from "../protocol/ws_protocol.ts";
 import { ServedUri } from "./served_uri.ts";
 import { SessionTable } from "./session_table.ts";
-import { sessionRoutes } from "./session_routes.ts";
+import { sessionCall, sessionRoutes } from "./session_routes.ts";
+import { callFastPath } from "./fast_path.ts";
 import { modelCodec } from "./models.ts";
 import { documentBody, representation } from "./negotiate.ts";
 import { flagsOf, RESOURCES, VOLUMES } from "./rest.ts";
@@ -126,7 +127,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const app = new Hono<Env>();
   // First, so that preflights (which carry no token) are answered before authentication.
   if (options.corsOrigins?.length) app.use("*", cors(options.corsOrigins));
-  app.use("*", guard({ origins: options.corsOrigins ?? [], hosts: options.hosts }));
+  const guarded = { origins: options.corsOrigins ?? [], hosts: options.hosts };
+  app.use("*", guard(guarded));
   app.onError((e) => errorResponse(e));
   app.notFound((c) =>
     json(
@@ -162,8 +164,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   app.get(`/${API_VERSION}/openapi.json`, () => json(openapi));
 
   const base = `/${API_VERSION}/:driver/:path`;
-  const servedAt = (c: { req: { param(k: string): string } }) => {
-    const path = `${c.req.param("driver")}/${c.req.param("path")}`;
+  const servedAt = (path: string) => {
     const s = served.get(path);
     if (!s) throw VirError.report("RPC", "NO_CONNECT", `no driver is served at /${path}`);
     return s;
@@ -191,7 +192,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     req: { param(k: string): string; raw: Request };
     set<K extends keyof Env["Variables"]>(k: K, v: Env["Variables"][K]): void;
   }) => {
-    c.set("served", servedAt(c));
+    c.set("served", servedAt(`${c.req.param("driver")}/${c.req.param("path")}`));
     c.set("principal", await authenticate(options.auth, c.req.raw.headers));
   };
   // Hono's `/*` also matches the bare base path.
@@ -211,17 +212,19 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     return json(describe((await s.session()).driver, s.uri));
   });
 
-  app.post(`${base}/call/:method`, async (c) =>
-    markEvents(
-      (await c.get("served").session()).events,
-      c.get("principal"),
-      () =>
-        callRoute(
-          c.req.param("method"),
-          () => c.req.json(),
-          (m, args) => call(c, m, args as unknown[]),
-        ),
-    ));
+  const callServed = async (s: ServedUri, principal: Principal, method: string, req: Request) => {
+    const session = await s.session();
+    return markEvents(session.events, principal, () =>
+      callRoute(
+        method,
+        () => req.json(),
+        (m, args) => dispatch(session.driver, principal, gate, m, args),
+      ));
+  };
+  app.post(
+    `${base}/call/:method`,
+    (c) => callServed(c.get("served"), c.get("principal"), c.req.param("method"), c.req.raw),
+  );
 
   app.get(`${base}/events`, async (c) => {
     const s = await c.get("served").session();
@@ -334,9 +337,19 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const endStreams = () => {
     for (const s of sessions.values()) s.events.close();
   };
+  // Calls skip the router and its middleware (the guard's rules, then the same handlers); with
+  // CORS on, every answer goes through the CORS middleware, so everything takes the router.
+  const fastCall = options.corsOrigins?.length ? undefined : callFastPath({
+    refusal: guardRefusal(guarded),
+    session: sessionCall({ sessions, auth: options.auth, gate, limits }),
+    async served(req, path, method) {
+      const s = servedAt(path);
+      return callServed(s, await authenticate(options.auth, req.headers), method, req);
+    },
+  }, limits.maxBodyBytes);
   return {
     app,
-    fetch: (req) => Promise.resolve(app.fetch(req)),
+    fetch: (req) => fastCall?.(req) ?? Promise.resolve(app.fetch(req)),
     served,
     sessions,
     endStreams,

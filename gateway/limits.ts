@@ -1,3 +1,4 @@
+import { Deadlines } from "../util/deadlines.ts";
 import { VirError } from "../util/errors.ts";
 
 /** Resource limits of a gateway. */
@@ -60,40 +61,53 @@ export class CallGate {
   #max: number;
   #maxQueued: number;
   #timeoutMs: number;
+  #deadlines: Deadlines;
 
   constructor(maxConcurrent: number, maxQueued: number, timeoutMs: number) {
     this.#max = maxConcurrent;
     this.#maxQueued = maxQueued;
     this.#timeoutMs = timeoutMs;
+    this.#deadlines = new Deadlines(timeoutMs);
   }
 
   /** Runs `fn` when a slot is free, failing with a timeout after the deadline. */
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.#active >= this.#max) {
-      if (this.#waiting.length >= this.#maxQueued) {
-        throw VirError.report("RPC", "RESOURCE_BUSY", "too many requests in flight, retry later");
-      }
-      await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    }
-    this.#active++;
-    const call = fn().finally(() => {
-      this.#active--;
-      this.#waiting.shift()?.();
-    });
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            VirError.report("RPC", "OPERATION_TIMEOUT", `no result within ${this.#timeoutMs} ms`),
-          ),
-        this.#timeoutMs,
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    // No async function and no timer of its own: this wraps every driver call the gateway makes.
+    if (this.#active < this.#max) return this.#start(fn);
+    if (this.#waiting.length >= this.#maxQueued) {
+      return Promise.reject(
+        VirError.report("RPC", "RESOURCE_BUSY", "too many requests in flight, retry later"),
       );
-    });
-    try {
-      return await Promise.race([call, deadline]);
-    } finally {
-      clearTimeout(timer);
     }
+    return new Promise<void>((resolve) => this.#waiting.push(resolve)).then(() => this.#start(fn));
+  }
+
+  #start<T>(fn: () => Promise<T>): Promise<T> {
+    this.#active++;
+    let call: Promise<T>;
+    try {
+      call = Promise.resolve(fn());
+    } catch (e) {
+      call = Promise.reject(e);
+    }
+    return new Promise<T>((resolve, reject) => {
+      const deadline = this.#deadlines.add(() =>
+        reject(
+          VirError.report("RPC", "OPERATION_TIMEOUT", `no result within ${this.#timeoutMs} ms`),
+        )
+      );
+      const done = () => {
+        this.#deadlines.cancel(deadline);
+        this.#active--;
+        this.#waiting.shift()?.();
+      };
+      call.then((value) => {
+        done();
+        resolve(value);
+      }, (e) => {
+        done();
+        reject(e);
+      });
+    });
   }
 }

@@ -17,6 +17,37 @@ export interface SessionRoutesContext {
 
 const json = jsonResponse;
 
+/** The caller of a request on session `id`, and the session if it is theirs. */
+async function own(ctx: SessionRoutesContext, req: Request, id: string) {
+  const principal = await authenticate(ctx.auth, req.headers);
+  return { principal, session: ctx.sessions.http(id, principal) };
+}
+
+/**
+ * `POST /v1/sessions/{id}/call/{method}` for a request and its path parameters: the caller's
+ * token, its session, then the call (see {@link sessionRoutes}). Shared by the router and the
+ * gateway's fast path for calls.
+ *
+ * @example
+ * ```ts ignore
+ * const call = sessionCall({ sessions, auth, gate, limits });
+ * const res = await call(req, sessionId, "connectListAllDomains");
+ * ```
+ */
+export function sessionCall(
+  ctx: SessionRoutesContext,
+): (req: Request, id: string, method: string) => Promise<Response> {
+  return async (req, id, method) => {
+    const { principal, session } = await own(ctx, req, id);
+    return markEvents(session.events, principal, () =>
+      callRoute(
+        method,
+        () => req.json(),
+        (m, args) => dispatch(session.driver, principal, ctx.gate, m, args),
+      ));
+  };
+}
+
 /**
  * HTTP sessions, the HTTP twin of the RPC socket (each a driver connection of its own, as a
  * libvirtd client has):
@@ -37,12 +68,8 @@ const json = jsonResponse;
  * ```
  */
 export function sessionRoutes<E extends Env>(app: Hono<E>, ctx: SessionRoutesContext): void {
-  const { sessions, gate, limits } = ctx;
+  const { sessions, limits } = ctx;
   const who = (req: Request) => authenticate(ctx.auth, req.headers);
-  const own = async (req: Request, id: string) => {
-    const principal = await who(req);
-    return { principal, session: sessions.http(id, principal) };
-  };
 
   app.post("/v1/sessions", async (c) => {
     const principal = await who(c.req.raw);
@@ -56,18 +83,14 @@ export function sessionRoutes<E extends Env>(app: Hono<E>, ctx: SessionRoutesCon
     return json({ session: s.id, ...describe(s.driver, s.uri) }, 201);
   });
 
-  app.post("/v1/sessions/:id/call/:method", async (c) => {
-    const { principal, session } = await own(c.req.raw, c.req.param("id"));
-    return markEvents(session.events, principal, () =>
-      callRoute(
-        c.req.param("method"),
-        () => c.req.json(),
-        (method, args) => dispatch(session.driver, principal, gate, method, args),
-      ));
-  });
+  const call = sessionCall(ctx);
+  app.post(
+    "/v1/sessions/:id/call/:method",
+    (c) => call(c.req.raw, c.req.param("id"), c.req.param("method")),
+  );
 
   app.get("/v1/sessions/:id/events", async (c) => {
-    const { principal, session } = await own(c.req.raw, c.req.param("id"));
+    const { principal, session } = await own(ctx, c.req.raw, c.req.param("id"));
     if (sessions.streams >= limits.maxStreams) {
       throw VirError.report("RPC", "RESOURCE_BUSY", "too many event streams");
     }
@@ -75,7 +98,7 @@ export function sessionRoutes<E extends Env>(app: Hono<E>, ctx: SessionRoutesCon
   });
 
   app.delete("/v1/sessions/:id", async (c) => {
-    const { session } = await own(c.req.raw, c.req.param("id"));
+    const { session } = await own(ctx, c.req.raw, c.req.param("id"));
     await sessions.close(session);
     return new Response(null, { status: 204 });
   });

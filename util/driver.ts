@@ -33,6 +33,11 @@ export interface ConnectOptions {
   fetch?: typeof fetch;
   /** How to speak HTTP over a unix socket, when not the runtime's default way. */
   unixFetch?: (path: string) => typeof fetch;
+  /**
+   * How to speak HTTP to a gateway over TCP (an `http://` origin), when not the runtime's
+   * `fetch`; `undefined` from it leaves the origin to `fetch`.
+   */
+  tcpFetch?: (origin: string) => typeof fetch | undefined;
   /** Request timeout for remote transports, in ms. */
   timeoutMs?: number;
   /** Extra options for a driver or transport. */

@@ -65,7 +65,7 @@ export async function openRemote(uri: URL, options: ConnectOptions): Promise<Dri
     fetch: options.fetch ??
       (target.socket
         ? options.unixFetch?.(target.socket) ?? await adapter.unixFetch(target.socket)
-        : globalThis.fetch.bind(globalThis)),
+        : options.tcpFetch?.(target.origin) ?? globalThis.fetch.bind(globalThis)),
     origin: target.origin,
     token,
     timeoutMs,
@@ -107,14 +107,16 @@ class RemoteDriver {
     return this.#channel.kind;
   }
 
-  async #call(method: string, args: unknown[]): Promise<unknown> {
-    if (this.#closed) throw VirError.report("RPC", "INVALID_CONN", "connection closed");
-    const result = await this.#channel.call(method, args);
+  #call(method: string, args: unknown[]): Promise<unknown> {
+    if (this.#closed) {
+      return Promise.reject(VirError.report("RPC", "INVALID_CONN", "connection closed"));
+    }
     // The channel handed the call's events over before its answer; the listeners pass them on
     // in microtasks (a callback at once, an async iterator's consumer a few hops later), which
     // all run before the next task: the caller resumes after every consumer saw them.
-    if (this.#eventTurn) await this.#eventTurn;
-    return result;
+    return this.#channel.call(method, args).then((result) =>
+      this.#eventTurn ? this.#eventTurn.then(() => result) : result
+    );
   }
 
   subscribe(listener: (ev: DriverEvent) => void): () => void {

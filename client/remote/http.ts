@@ -1,3 +1,4 @@
+import { Deadlines } from "../../util/deadlines.ts";
 import { VirError, type VirErrorJSON } from "../../util/errors.ts";
 
 /** How the remote driver reaches the gateway: one fetch, one origin, one token. */
@@ -46,21 +47,25 @@ export async function request(
   path: string,
   body?: unknown,
 ): Promise<{ json: unknown; headers: Headers }> {
-  const headers = new Headers({ accept: "application/json" });
-  if (http.token) headers.set("authorization", `Bearer ${http.token}`);
-  if (body !== undefined) headers.set("content-type", "application/json");
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (http.token) headers.authorization = `Bearer ${http.token}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
   let res: Response;
+  let text: string;
+  const { signal, done } = timeoutSignal(http.timeoutMs);
   try {
     res = await http.fetch(http.origin + path, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(http.timeoutMs),
+      signal,
     });
+    text = await res.text();
   } catch (e) {
     throw transportError(e, http.origin);
+  } finally {
+    done();
   }
-  const text = await res.text();
   if (res.status === 204) return { json: undefined, headers: res.headers };
   let json: unknown;
   try {
@@ -70,6 +75,23 @@ export async function request(
   }
   if (!res.ok) throw isVirErrorJSON(json) ? VirError.fromJSON(json) : unexpected(res.status);
   return { json, headers: res.headers };
+}
+
+/** One queue of deadlines per timeout length (connections share the default one). */
+const DEADLINES = new Map<number, Deadlines>();
+
+/**
+ * What `AbortSignal.timeout(ms)` gives, without a timer per request: the signal aborts with a
+ * `TimeoutError` after `ms` unless `done()` came first.
+ */
+function timeoutSignal(ms: number): { signal: AbortSignal; done(): void } {
+  let deadlines = DEADLINES.get(ms);
+  if (!deadlines) DEADLINES.set(ms, deadlines = new Deadlines(ms));
+  const abort = new AbortController();
+  const deadline = deadlines.add(() =>
+    abort.abort(new DOMException("Signal timed out.", "TimeoutError"))
+  );
+  return { signal: abort.signal, done: () => deadlines.cancel(deadline) };
 }
 
 /** libvirt's wording for a dead or slow peer. */

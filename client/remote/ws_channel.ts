@@ -1,4 +1,5 @@
 import type { DriverEvent } from "../../util/driver.ts";
+import { type Deadline, Deadlines } from "../../util/deadlines.ts";
 import { VirError } from "../../util/errors.ts";
 import type { RpcChannel, ServedDriverInfo } from "./channel.ts";
 import { isVirErrorJSON } from "./http.ts";
@@ -22,7 +23,7 @@ export interface WsTarget {
 interface Pending {
   resolve(value: unknown): void;
   reject(error: VirError): void;
-  timer: ReturnType<typeof setTimeout>;
+  deadline: Deadline;
 }
 
 /**
@@ -46,6 +47,7 @@ export class WsChannel implements RpcChannel {
   #t: WsTarget;
   #socket!: WebSocket;
   #pending = new Map<number, Pending>();
+  #deadlines: Deadlines;
   #nextId = 1;
   #deliver?: (ev: DriverEvent) => void;
   /** Why calls fail from now on: set once the connection is closed or lost. */
@@ -53,6 +55,7 @@ export class WsChannel implements RpcChannel {
 
   private constructor(target: WsTarget) {
     this.#t = target;
+    this.#deadlines = new Deadlines(target.timeoutMs);
   }
 
   /**
@@ -112,11 +115,11 @@ export class WsChannel implements RpcChannel {
     const id = this.#nextId++;
     body.id = id;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const deadline = this.#deadlines.add(() => {
         this.#pending.delete(id);
         reject(VirError.report("RPC", "OPERATION_TIMEOUT", `no answer from ${this.#t.origin}`));
-      }, this.#t.timeoutMs);
-      this.#pending.set(id, { resolve, reject, timer });
+      });
+      this.#pending.set(id, { resolve, reject, deadline });
       this.#socket.send(JSON.stringify(body));
     });
   }
@@ -125,7 +128,7 @@ export class WsChannel implements RpcChannel {
     const p = this.#pending.get(id);
     if (!p) return;
     this.#pending.delete(id);
-    clearTimeout(p.timer);
+    this.#deadlines.cancel(p.deadline);
     if (error === undefined) p.resolve(result);
     else p.reject(error);
   }

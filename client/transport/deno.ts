@@ -2,7 +2,7 @@ import type { RuntimeAdapter } from "./types.ts";
 
 /**
  * Deno: `fetch` through an HTTP client bound to the socket for `+unix` URIs. Host programs
- * (`host.ts`) pass the leaner `unix_http.ts` instead, whose first request skips the client's
+ * (`host.ts`) pass the leaner `http1.ts` instead, whose first request skips the client's
  * start-up cost; the portable client does not carry it.
  */
 export const denoAdapter: RuntimeAdapter = {
