@@ -1,0 +1,96 @@
+/**
+ * Replays the recorded generated scenarios through the TypeScript scenario runner (in-process,
+ * test:///default) and compares each op's line with libvirt's. As a command,
+ * `deno run -A tests/tools/apigen/compare.ts [RECORDING] [--all]` prints the figures and the
+ * differing ops grouped by method (`--all` prints every differing line pair).
+ *
+ * @example
+ * ```ts
+ * import { readGenerated } from "./recording.ts";
+ * import { replay, summarize } from "./compare.ts";
+ * const rows = await readGenerated("tests/conformance/generated/recorded.jsonl.gz");
+ * console.log(summarize(await replay(rows.slice(0, 1))));
+ * ```
+ * @module
+ */
+import { scenarioLines } from "../scenario/runner.ts";
+import { readGenerated, type RecordedScenario } from "./recording.ts";
+
+/** One op's comparison. */
+export interface OpResult {
+  /** `file:i`, the op's identity in known_differences.json. */
+  id: string;
+  op: string;
+  same: boolean;
+  /** Both failed with the same code and domain, or neither failed with a libvirt error. */
+  sameError: boolean;
+  /** libvirt's error code (null when the op did not fail in libvirt). */
+  expectedCode: number | null;
+  expected: string;
+  actual: string;
+}
+
+interface Line {
+  op?: string;
+  error?: { code: number | null; domain?: number };
+}
+
+function errorOf(line: string): [number | null, number | null] {
+  try {
+    const e = (JSON.parse(line) as Line).error;
+    return e ? [e.code, e.domain ?? null] : [null, null];
+  } catch {
+    return [null, null];
+  }
+}
+
+/** Runs every recorded scenario and compares line by line (the header excluded). */
+export async function replay(rows: RecordedScenario[]): Promise<OpResult[]> {
+  const out: OpResult[] = [];
+  for (const row of rows) {
+    const got = await scenarioLines(row.scenario, { uri: "test:///default" });
+    for (let i = 1; i < row.lines.length; i++) {
+      const expected = row.lines[i];
+      const actual = got[i] ?? "(missing)";
+      const [ec, ed] = errorOf(expected);
+      const [ac, ad] = errorOf(actual);
+      out.push({
+        id: `${row.name}:${i - 1}`,
+        op: (JSON.parse(expected) as Line).op ?? "?",
+        same: expected === actual,
+        sameError: ec === ac && ed === ad,
+        expectedCode: ec,
+        expected,
+        actual,
+      });
+    }
+  }
+  return out;
+}
+
+/** The figures: identical ops, ops with libvirt's error code and domain. */
+export function summarize(results: OpResult[]): string {
+  const same = results.filter((r) => r.same).length;
+  const errs = results.filter((r) => r.sameError).length;
+  const pct = (n: number) => (100 * n / results.length).toFixed(1);
+  return `${same}/${results.length} ops identical (${pct(same)} %), ` +
+    `${errs}/${results.length} with libvirt's error code and domain (${pct(errs)} %)`;
+}
+
+if (import.meta.main) {
+  const file = Deno.args.find((a) => !a.startsWith("--")) ??
+    new URL("../../conformance/generated/recorded.jsonl.gz", import.meta.url).pathname;
+  const results = await replay(await readGenerated(file));
+  console.log(summarize(results));
+  const byOp = new Map<string, OpResult[]>();
+  for (const r of results.filter((r) => !r.same)) {
+    byOp.set(r.op, [...(byOp.get(r.op) ?? []), r]);
+  }
+  for (const [op, rs] of [...byOp].sort((a, b) => b[1].length - a[1].length)) {
+    const bad = rs.filter((r) => !r.sameError).length;
+    console.log(`\n## ${op}: ${rs.length} differ (${bad} in error code/domain)`);
+    for (const r of Deno.args.includes("--all") ? rs : rs.slice(0, 1)) {
+      console.log(`${r.id}\n  libvirt:  ${r.expected}\n  edgevirt: ${r.actual}`);
+    }
+  }
+}
