@@ -17,6 +17,7 @@ import {
   type TypedParams,
   VirError,
 } from "../../../mod.ts";
+import { DRIVER_CONNECT, DRIVER_DOMAIN } from "./ops_driver.ts";
 
 /** A mapped method: the python receiver, its positional arguments, the connection. */
 // deno-lint-ignore no-explicit-any
@@ -368,8 +369,8 @@ const NODE_DEVICE: Record<string, (d: NodeDevice, a: unknown[]) => Promise<unkno
 
 /** The mapped methods by python class name. */
 export const HANDLERS: Record<string, Record<string, Handler>> = {
-  virConnect: CONNECT,
-  virDomain: DOMAIN,
+  virConnect: { ...CONNECT, ...DRIVER_CONNECT },
+  virDomain: { ...DOMAIN, ...DRIVER_DOMAIN },
   virNetwork: NETWORK,
   virStoragePool: POOL,
   virStorageVol: VOLUME,
