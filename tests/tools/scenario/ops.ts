@@ -17,7 +17,7 @@ import {
   type TypedParams,
   VirError,
 } from "../../../mod.ts";
-import { DRIVER_CONNECT, DRIVER_DOMAIN } from "./ops_driver.ts";
+import { DRIVER_CONNECT, DRIVER_DOMAIN, preGet } from "./ops_driver.ts";
 
 /** A mapped method: the python receiver, its positional arguments, the connection. */
 // deno-lint-ignore no-explicit-any
@@ -154,18 +154,40 @@ const DOMAIN: Record<string, (d: Domain, a: unknown[], c: Connection) => Promise
   setMetadata: (d, a) =>
     zero(d.setMetadata(num(a[0]), optStr(a[1]), optStr(a[2]), optStr(a[3]), num(a[4] ?? 0))),
   memoryParameters: (d, a) => d.getMemoryParameters(num(a[0] ?? 0)),
-  setMemoryParameters: (d, a) => zero(d.setMemoryParameters(params(a[0]), num(a[1] ?? 0))),
+  // python-libvirt's typed-parameter setters read the current parameters (their types) with
+  // the same flags first, so the getter's errors come first.
+  setMemoryParameters: (d, a) =>
+    preGet(
+      d.getMemoryParameters(num(a[1] ?? 0)),
+      () => d.setMemoryParameters(params(a[0]), num(a[1] ?? 0)),
+    ),
   numaParameters: (d, a) => d.getNumaParameters(num(a[0] ?? 0)),
-  setNumaParameters: (d, a) => zero(d.setNumaParameters(params(a[0]), num(a[1] ?? 0))),
+  setNumaParameters: (d, a) =>
+    preGet(
+      d.getNumaParameters(num(a[1] ?? 0)),
+      () => d.setNumaParameters(params(a[0]), num(a[1] ?? 0)),
+    ),
   blkioParameters: (d, a) => d.getBlkioParameters(num(a[0] ?? 0)),
-  setBlkioParameters: (d, a) => zero(d.setBlkioParameters(params(a[0]), num(a[1] ?? 0))),
+  setBlkioParameters: (d, a) =>
+    preGet(
+      d.getBlkioParameters(num(a[1] ?? 0)),
+      () => d.setBlkioParameters(params(a[0]), num(a[1] ?? 0)),
+    ),
   blockIoTune: (d, a) => d.getBlockIoTune(str(a[0]), num(a[1] ?? 0)),
-  setBlockIoTune: (d, a) => zero(d.setBlockIoTune(str(a[0]), params(a[1]), num(a[2] ?? 0))),
+  setBlockIoTune: (d, a) =>
+    preGet(
+      d.getBlockIoTune(str(a[0]), num(a[2] ?? 0)),
+      () => d.setBlockIoTune(str(a[0]), params(a[1]), num(a[2] ?? 0)),
+    ),
   interfaceParameters: (d, a) => d.getInterfaceParameters(str(a[0]), num(a[1] ?? 0)),
   setInterfaceParameters: (d, a) =>
-    zero(d.setInterfaceParameters(str(a[0]), params(a[1]), num(a[2] ?? 0))),
+    preGet(
+      d.getInterfaceParameters(str(a[0]), num(a[2] ?? 0)),
+      () => d.setInterfaceParameters(str(a[0]), params(a[1]), num(a[2] ?? 0)),
+    ),
   perfEvents: (d, a) => d.getPerfEvents(num(a[0] ?? 0)),
-  setPerfEvents: (d, a) => zero(d.setPerfEvents(params(a[0]), num(a[1] ?? 0))),
+  setPerfEvents: (d, a) =>
+    preGet(d.getPerfEvents(num(a[1] ?? 0)), () => d.setPerfEvents(params(a[0]), num(a[1] ?? 0))),
   detachDeviceFlags: (d, a) => zero(d.detachDeviceFlags(str(a[0]), num(a[1] ?? 0))),
   createWithFiles: (d, a) => zero(d.createWithFiles((a[0] ?? []) as number[], num(a[1] ?? 0))),
   snapshotCreateXML: (d, a) => d.snapshotCreateXML(str(a[0]), num(a[1] ?? 0)),

@@ -7,7 +7,7 @@
  * @module
  */
 import { callDriver } from "../../../client/handle.ts";
-import type { Connection, Domain, TypedParams } from "../../../mod.ts";
+import { type Connection, type Domain, type TypedParams, VIR } from "../../../mod.ts";
 
 const zero = async (p: Promise<unknown>): Promise<number> => {
   await p;
@@ -21,36 +21,64 @@ const optStr = (v: unknown): string | null => (v === null || v === undefined ? n
 const fields = (p: Promise<TypedParams>, keys: string[]) =>
   p.then((t) => keys.map((k) => (t as Record<string, unknown>)[k]));
 
+/**
+ * virDomainGetSchedulerParameters (`flags` null) or …Flags, after python-libvirt's
+ * virDomainGetSchedulerType. The Flags API adds VIR_TYPED_PARAM_STRING_OKAY, which the test
+ * driver then refuses (libvirt-domain.c); the older API calls the driver with 0.
+ */
+async function schedulerParameters(d: Domain, c: Connection, flags: number | null) {
+  await callDriver(c, "domainGetSchedulerType", d.ref);
+  return flags === null
+    ? callDriver(
+      c,
+      { method: "domainGetSchedulerParametersFlags", api: "virDomainGetSchedulerParameters" },
+      d.ref,
+      0,
+    )
+    : callDriver(
+      c,
+      "domainGetSchedulerParametersFlags",
+      d.ref,
+      flags | VIR.TYPED_PARAM_STRING_OKAY,
+    );
+}
+
+/**
+ * A python-libvirt typed-parameter setter: the getter it runs first (with the same flags, to
+ * learn the types), then the set; 0.
+ */
+export async function preGet(get: Promise<unknown>, set: () => Promise<void>): Promise<number> {
+  await get;
+  await set();
+  return 0;
+}
+
 type DomainHandler = (d: Domain, a: unknown[], c: Connection) => Promise<unknown>;
 
 /** virDomain methods, by python name. */
 export const DRIVER_DOMAIN: Record<string, DomainHandler> = {
   schedulerType: (d, _a, c) => callDriver(c, "domainGetSchedulerType", d.ref),
-  schedulerParameters: (d, _a, c) =>
-    callDriver(
-      c,
-      { method: "domainGetSchedulerParametersFlags", api: "virDomainGetSchedulerParameters" },
-      d.ref,
-      0,
-    ),
-  schedulerParametersFlags: (d, a, c) =>
-    callDriver(c, "domainGetSchedulerParametersFlags", d.ref, num(a[0] ?? 0)),
+  schedulerParameters: (d, _a, c) => schedulerParameters(d, c, null),
+  schedulerParametersFlags: (d, a, c) => schedulerParameters(d, c, num(a[0] ?? 0)),
+  // python-libvirt reads the scheduler type and parameters (with the same flags) first
   setSchedulerParameters: (d, a, c) =>
-    zero(callDriver(
-      c,
-      { method: "domainSetSchedulerParametersFlags", api: "virDomainSetSchedulerParameters" },
-      d.ref,
-      a[0] as TypedParams,
-      0,
-    )),
+    preGet(schedulerParameters(d, c, null), () =>
+      callDriver(
+        c,
+        { method: "domainSetSchedulerParametersFlags", api: "virDomainSetSchedulerParameters" },
+        d.ref,
+        a[0] as TypedParams,
+        0,
+      )),
   setSchedulerParametersFlags: (d, a, c) =>
-    zero(callDriver(
-      c,
-      "domainSetSchedulerParametersFlags",
-      d.ref,
-      a[0] as TypedParams,
-      num(a[1] ?? 0),
-    )),
+    preGet(schedulerParameters(d, c, num(a[1] ?? 0)), () =>
+      callDriver(
+        c,
+        "domainSetSchedulerParametersFlags",
+        d.ref,
+        a[0] as TypedParams,
+        num(a[1] ?? 0),
+      )),
   blockStats: (d, a, c) =>
     fields(callDriver(c, "domainBlockStats", d.ref, str(a[0])), [
       "rd_req",
@@ -136,8 +164,15 @@ export const DRIVER_DOMAIN: Record<string, DomainHandler> = {
     const b = await callDriver(c, "domainMemoryPeek", d.ref, num(a[0]), num(a[1]), num(a[2] ?? 0));
     return String.fromCharCode(...b);
   },
+  // virDomainGetLaunchSecurityInfo adds VIR_TYPED_PARAM_STRING_OKAY, as the test driver
+  // supports string parameters (libvirt-domain.c)
   launchSecurityInfo: (d, a, c) =>
-    callDriver(c, "domainGetLaunchSecurityInfo", d.ref, num(a[0] ?? 0)),
+    callDriver(
+      c,
+      "domainGetLaunchSecurityInfo",
+      d.ref,
+      num(a[0] ?? 0) | VIR.TYPED_PARAM_STRING_OKAY,
+    ),
   saveFlags: (d, a) => zero(d.saveFlags(str(a[0]), optStr(a[1]), num(a[2] ?? 0))),
   fsFreeze: (d, a, c) =>
     callDriver(c, "domainFSFreeze", d.ref, (a[0] ?? []) as string[], num(a[1] ?? 0)),
