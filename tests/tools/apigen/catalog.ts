@@ -173,7 +173,8 @@ const chk = (r: Random, w: World) => pickPair(r, w.chks, ["test", "nosuchchk"]);
 const cpumap = (r: Random) => Array.from({ length: r.int(0, 18) }, () => r.chance(0.5));
 const disk = (r: Random) => r.pick(["vda", "hda", "/guest/diskimage", "nosuchdisk", ""]);
 const nic = (r: Random) => r.pick(["vnet0", "testnet0", "52:54:00:00:00:01", "nosuchnic"]);
-const path = (r: Random) => r.pick(["/tmp/apigen.save", "/tmp/apigen2.save", "/nonexistent/x", ""]);
+// A relative path would name the recording's working directory: absolute ones only.
+const path = (r: Random) => r.pick(["/tmp/apigen.save", "/tmp/apigen2.save", "/nonexistent/x"]);
 
 /**
  * Typed parameters: some of the known fields with plausible values. Never empty nor with an

@@ -1,8 +1,9 @@
 /**
  * `deno run -A tests/tools/apigen/main.ts write DIR [FILES] [OPS]`: writes the generated
  * scenario files (DIR/gen-NNN.json) that tests/tools/apigen/record.sh runs through libvirt;
- * `main.ts pack DIR OUT`: packs each DIR/gen-NNN.json with libvirt's DIR/gen-NNN.jsonl into the
- * recording OUT (gzipped JSON lines, tests/tools/apigen/recording.ts).
+ * `main.ts pack DIR OUT`: packs each DIR/gen-NNN.json with libvirt's DIR/gen-NNN.jsonl and the
+ * line numbers of DIR/gen-NNN.unstable into the recording OUT (gzipped JSON lines,
+ * tests/tools/apigen/recording.ts).
  *
  * @example
  * ```sh
@@ -23,6 +24,8 @@ export async function main(argv: string[]): Promise<number> {
       name,
       scenario: await Deno.readTextFile(`${dir}/${name}.json`),
       lines: (await Deno.readTextFile(`${dir}/${name}.jsonl`)).split("\n").slice(0, -1),
+      unstable: (await Deno.readTextFile(`${dir}/${name}.unstable`)).split("\n")
+        .filter((l) => l).map(Number),
     })));
     await writeGenerated(files, rows);
     return 0;

@@ -17,6 +17,11 @@ export interface RecordedScenario {
   scenario: string;
   /** scenario.py's output lines, the header first. */
   lines: string[];
+  /**
+   * Line numbers (header = 0) where libvirt's own runs of the file differed: lists in
+   * hash-table order, values taken from the clock.
+   */
+  unstable: number[];
 }
 
 /** Reads a gzipped JSON-lines recording. */
