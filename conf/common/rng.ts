@@ -71,6 +71,11 @@ export interface RngSchema {
   required?: string[];
   /** Known children; a child listed as `{}` is accepted without checks. */
   elements: Record<string, RngElement>;
+  /**
+   * Children the root's interleave requires, in the schema's order: the first one missing
+   * fails the document once its present children passed.
+   */
+  requiredElements?: string[];
 }
 
 const UINT_MAX: Record<string, bigint> = {
@@ -156,6 +161,14 @@ export function rngValidate(root: XmlElement, schema: RngSchema): void {
       ...(rule.detail ? own : []),
       `Extra element ${el.name} in interleave`,
       ...(rule.nested ? ["Invalid sequence in interleave"] : []),
+      rootFailed,
+    ]);
+  }
+  const missing = schema.requiredElements?.find((name) => !seen.has(name));
+  if (missing !== undefined) {
+    throw fail(schema, [
+      `Expecting an element ${missing}, got nothing`,
+      "Invalid sequence in interleave",
       rootFailed,
     ]);
   }

@@ -192,7 +192,11 @@ const DOMAIN: Record<string, (d: Domain, a: unknown[], c: Connection) => Promise
   createWithFiles: (d, a) => zero(d.createWithFiles((a[0] ?? []) as number[], num(a[1] ?? 0))),
   snapshotCreateXML: (d, a) => d.snapshotCreateXML(str(a[0]), num(a[1] ?? 0)),
   snapshotNum: (d, a) => d.snapshotNum(num(a[0] ?? 0)),
-  snapshotListNames: (d, a) => d.snapshotListNames(num(a[0] ?? 0)),
+  // python-libvirt sizes its lists with the count call first, with the same flags
+  snapshotListNames: async (d, a) => {
+    await d.snapshotNum(num(a[0] ?? 0));
+    return d.snapshotListNames(num(a[0] ?? 0));
+  },
   listAllSnapshots: (d, a) => d.listAllSnapshots(num(a[0] ?? 0)),
   snapshotLookupByName: (d, a) => d.snapshotLookupByName(str(a[0]), num(a[1] ?? 0)),
   hasCurrentSnapshot: (d, a) => int(d.hasCurrentSnapshot(num(a[0] ?? 0))),
@@ -247,7 +251,12 @@ const CONNECT: Record<string, (c: Connection, a: unknown[]) => Promise<unknown>>
     const { model, doi } = await c.getSecurityModel();
     return [model, doi];
   },
-  getCellsFreeMemory: (c, a) => c.getCellsFreeMemory(num(a[0]), num(a[1])),
+  // python-libvirt refuses a negative start cell or no cells itself, raising libvirtError
+  // without any libvirt error set
+  getCellsFreeMemory: (c, a) => {
+    if (num(a[0]) < 0 || num(a[1]) <= 0) throw new PyErrorUnset();
+    return c.getCellsFreeMemory(num(a[0]), num(a[1]));
+  },
   getCPUMap: async (c, a) => {
     const { map, online } = await c.getCPUMap(num(a[0] ?? 0));
     return [map.length, map, online];
@@ -297,7 +306,10 @@ const SNAPSHOT: Record<string, (s: DomainSnapshot, a: unknown[]) => Promise<unkn
   getXMLDesc: (s, a) => s.getXMLDesc(num(a[0] ?? 0)),
   getParent: (s, a) => s.getParent(num(a[0] ?? 0)),
   numChildren: (s, a) => s.numChildren(num(a[0] ?? 0)),
-  listChildrenNames: (s, a) => s.listChildrenNames(num(a[0] ?? 0)),
+  listChildrenNames: async (s, a) => {
+    await s.numChildren(num(a[0] ?? 0));
+    return s.listChildrenNames(num(a[0] ?? 0));
+  },
   listAllChildren: (s, a) => s.listAllChildren(num(a[0] ?? 0)),
   isCurrent: (s, a) => int(s.isCurrent(num(a[0] ?? 0))),
   hasMetadata: (s, a) => int(s.hasMetadata(num(a[0] ?? 0))),
@@ -401,6 +413,16 @@ export const HANDLERS: Record<string, Record<string, Handler>> = {
   virDomainSnapshot: SNAPSHOT,
   virDomainCheckpoint: CHECKPOINT,
 };
+
+/**
+ * python-libvirt raised libvirtError while no libvirt error was set: scenario.py prints an
+ * error whose fields are all null.
+ */
+export class PyErrorUnset extends Error {
+  constructor() {
+    super("libvirtError without a libvirt error");
+  }
+}
 
 /** A python-libvirt call this runner does not map to edgevirt (a harness error line). */
 export class RunnerLimit extends Error {
