@@ -107,7 +107,8 @@ function valueError(type: RngValue, value: string): string | undefined {
 
 /** libxml2's lines for one element's own content, empty when it is valid. */
 function elementErrors(el: XmlElement, rule: RngElement): string[] {
-  for (const [name, value] of Object.entries(el.attributes)) {
+  // Without `attrs` the element's attributes are not checked (a child listed as `{}`).
+  for (const [name, value] of Object.entries(rule.attrs ? el.attributes : {})) {
     const type = rule.attrs?.[name];
     if (type === undefined && rule.openAttrs) continue;
     const bad = type === undefined || valueError(type, value) !== undefined;

@@ -88,9 +88,10 @@ function updateDhcpHost(
   parentIndex: number,
   el: XmlElement,
 ): void {
+  // libvirt looks the <ip> up first, but a wrong element name's error replaces its error.
+  checkElementName(def, el, "host");
   const ip = dhcpIp(def, parentIndex);
   const partial = command === VIR.NETWORK_UPDATE_COMMAND_DELETE;
-  checkElementName(def, el, "host");
   const host: DhcpHost = parseDhcpHost(el, def.name, isV6(ip), partial);
   if (!partial && host.ip !== undefined && host.ip.includes(":") !== isV6(ip)) {
     throw invalid(

@@ -14,23 +14,20 @@
  */
 import type { RngSchema } from "../common/rng.ts";
 
-/** A child whose attributes and content go unchecked. */
-const OPEN = { openAttrs: true } as const;
-
 /** The volume document's schema. */
 export const STORAGE_VOL_RNG: RngSchema = {
   file: "storagevol.rng",
   root: "volume",
   attrs: { type: ["file", "block", "dir", "network", "netdir"] },
   elements: {
-    name: OPEN,
-    key: OPEN,
-    source: OPEN,
-    capacity: OPEN,
-    allocation: OPEN,
-    physical: OPEN,
-    target: OPEN,
-    backingStore: OPEN,
+    name: {},
+    key: {},
+    source: {},
+    capacity: {},
+    allocation: {},
+    physical: {},
+    target: {},
+    backingStore: {},
   },
   requiredElements: ["name", "target"],
 };

@@ -10,7 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { replay } from "../tools/apigen/compare.ts";
-import { FILES, fileName, generateFile, OPS_PER_FILE, SEED } from "../tools/apigen/generate.ts";
+import { fileName, FILES, generateFile, OPS_PER_FILE, SEED } from "../tools/apigen/generate.ts";
 import { readGenerated } from "../tools/apigen/recording.ts";
 
 const here = new URL("generated/", import.meta.url);
@@ -19,6 +19,9 @@ const rows = await readGenerated(new URL("recorded.jsonl.gz", here));
 const KNOWN: Record<string, string> = JSON.parse(
   await Deno.readTextFile(new URL("known_differences.json", here)),
 );
+
+/** Identical ops when the recording was made (of 2,000): 98.5 %. */
+const MEASURED = 1971;
 
 Deno.test("the recording holds every generated file, as the generator makes it today", () => {
   assert.deepEqual(rows.map((r) => r.name), Array.from({ length: FILES }, (_, i) => fileName(i)));
@@ -51,6 +54,3 @@ Deno.test("generated API sequences: edgevirt answers like libvirt 9.0 but for th
   assert.deepEqual(unstable.map((r) => r.id), [], "unstable ops with another error");
   assert.ok(results.filter((r) => r.same).length >= MEASURED, "fewer identical ops than measured");
 });
-
-/** Identical ops when the recording was made (of 2,000). */
-const MEASURED = 0;

@@ -313,7 +313,8 @@ const DOMAIN_OPS: OpMaker[] = [
   dom("interfaceStats", 1, (r) => [nic(r)]),
   dom("interfaceAddresses", 1, (r) => [r.pick([0, 1, 2, 3])]),
   dom("getTime", 1, none),
-  dom("setTime", 1, (r) => [r.pick([{ seconds: 1234567890 }, { seconds: 1, nseconds: 5 }, {}])], [
+  // python-libvirt itself refuses a time dict without "seconds" (LookupError)
+  dom("setTime", 1, (r) => [r.pick([{ seconds: 1234567890 }, { seconds: 1, nseconds: 5 }])], [
     "DOMAIN_TIME_",
   ]),
   dom("sendKey", 1, (r) => [r.pick([0, 1, 9]), 10, [r.int(1, 60)], 1], ["DOMAIN_SEND_KEY_"]),
@@ -423,7 +424,16 @@ const DOMAIN_OPS: OpMaker[] = [
     ],
     ["DOMAIN_DEVICE_MODIFY_", ...AFFECT],
   ),
+  conn("createXMLWithFiles", 1, (r, w) => [defineDom(r, w), []], ["DOMAIN_START_"]),
+  dom("createWithFiles", 1, () => [[]], ["DOMAIN_START_"]),
   dom("ioThreadInfo", 1, none, AFFECT),
+  dom("pinIOThread", 1, (r) => [r.int(0, 2), cpumap(r)], AFFECT, { tuples: [1] }),
+  dom(
+    "setIOThreadParams",
+    1,
+    (r) => [r.int(0, 2), params(r, [["poll_max_ns", () => r.pick([0, 1000])]])],
+    AFFECT,
+  ),
   dom("addIOThread", 1, (r) => [r.int(0, 3)], AFFECT),
   dom("delIOThread", 1, (r) => [r.int(0, 3)], AFFECT),
 ];
@@ -506,13 +516,14 @@ const HOST_OPS: OpMaker[] = [
 ];
 
 const NETWORK_OPS: OpMaker[] = [
-  ...(["networkDefineXML", "networkCreateXML"] as const).map((m) =>
-    conn(m, 3, (r, w) => {
-      const name = r.chance(0.15) ? r.pick(w.nets) : fresh(w, "n");
-      if (!w.nets.includes(name)) w.nets.push(name);
-      return [networkXml(r, name, w.serial)];
-    })
-  ),
+  ...["networkDefineXML", "networkCreateXML", "networkDefineXMLFlags", "networkCreateXMLFlags"]
+    .map((m) =>
+      conn(m, m.endsWith("Flags") ? 1 : 3, (r, w) => {
+        const name = r.chance(0.15) ? r.pick(w.nets) : fresh(w, "n");
+        if (!w.nets.includes(name)) w.nets.push(name);
+        return [networkXml(r, name, w.serial)];
+      }, m.endsWith("Flags") ? ["NETWORK_DEFINE_", "NETWORK_CREATE_"] : undefined)
+    ),
   conn("networkLookupByName", 1, (r, w) => [net(r, w)]),
   conn(
     "networkLookupByUUIDString",

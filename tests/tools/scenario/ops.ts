@@ -17,6 +17,7 @@ import {
   type TypedParams,
   VirError,
 } from "../../../mod.ts";
+import { callDriver } from "../../../client/handle.ts";
 import { DRIVER_CONNECT, DRIVER_DOMAIN, preGet } from "./ops_driver.ts";
 
 /** A mapped method: the python receiver, its positional arguments, the connection. */
@@ -89,6 +90,15 @@ const DOMAIN: Record<string, (d: Domain, a: unknown[], c: Connection) => Promise
         num(a[2] ?? 0),
       ),
     ),
+  pinVcpu: async (d, a, c) =>
+    zero(callDriver(
+      c,
+      { method: "domainPinVcpuFlags", api: "virDomainPinVcpu" },
+      d.ref,
+      num(a[0]),
+      fitCpuMap(a[1] as unknown[], await hostCpuCount(c)),
+      0,
+    )),
   // python-libvirt asks for as many maps as virDomainGetInfo's vCPU count, each host-CPU wide.
   vcpuPinInfo: async (d, a, c) => {
     const cpunum = await hostCpuCount(c);
@@ -263,6 +273,8 @@ const CONNECT: Record<string, (c: Connection, a: unknown[]) => Promise<unknown>>
   },
   networkDefineXML: (c, a) => c.defineNetworkXML(str(a[0])),
   networkCreateXML: (c, a) => c.createNetworkXML(str(a[0])),
+  networkDefineXMLFlags: (c, a) => c.defineNetworkXMLFlags(str(a[0]), num(a[1] ?? 0)),
+  networkCreateXMLFlags: (c, a) => c.createNetworkXML(str(a[0]), num(a[1] ?? 0)),
   networkLookupByName: (c, a) => c.lookupNetworkByName(str(a[0])),
   networkLookupByUUIDString: (c, a) => c.lookupNetworkByUUID(str(a[0])),
   listAllNetworks: (c, a) => c.listAllNetworks(num(a[0] ?? 0)),

@@ -178,15 +178,6 @@ export const DRIVER_DOMAIN: Record<string, DomainHandler> = {
     callDriver(c, "domainFSFreeze", d.ref, (a[0] ?? []) as string[], num(a[1] ?? 0)),
   fsThaw: (d, a, c) =>
     callDriver(c, "domainFSThaw", d.ref, (a[0] ?? []) as string[], num(a[1] ?? 0)),
-  pinVcpu: (d, a, c) =>
-    zero(callDriver(
-      c,
-      { method: "domainPinVcpuFlags", api: "virDomainPinVcpu" },
-      d.ref,
-      num(a[0]),
-      [...(a[1] as boolean[])],
-      0,
-    )),
 };
 
 type ConnHandler = (c: Connection, a: unknown[]) => Promise<unknown>;
