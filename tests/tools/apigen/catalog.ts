@@ -187,10 +187,28 @@ function params(r: Random, fields: [string, () => unknown][]): Record<string, un
   return out;
 }
 
+/** Now and then a name the sequence used before (a duplicate), else a fresh one; remembered. */
+function reuseOrFresh(r: Random, w: World, list: string[], prefix: string): string {
+  const name = r.chance(0.15) && list.length ? r.pick(list) : fresh(w, prefix);
+  if (!list.includes(name)) list.push(name);
+  return name;
+}
+
+/** Argument-less queries of one object kind, each drawn with weight 1. */
+function objQueries(
+  sel: string,
+  cls: string,
+  target: (r: Random, w: World) => unknown,
+  ...methods: string[]
+): OpMaker[] {
+  return methods.map((m) => obj(sel, cls, m, 1, target, none));
+}
+
+/** Connection queries without arguments. */
+const queries = (...methods: string[]) => methods.map((m) => conn(m, 1, none));
+
 function defineDom(r: Random, w: World): string {
-  const name = r.chance(0.15) ? r.pick(w.doms) : fresh(w, "g");
-  if (!w.doms.includes(name)) w.doms.push(name);
-  return domainXml(r, name);
+  return domainXml(r, reuseOrFresh(r, w, w.doms, "g"));
 }
 
 function addSnap(r: Random, w: World, d: string): string {
@@ -228,10 +246,7 @@ const DOMAIN_OPS: OpMaker[] = [
   ),
   conn("lookupByID", 1, (r) => [r.pick([1, 2, 3, 99, -1])]),
   conn("listAllDomains", 2, none, ["CONNECT_LIST_DOMAINS_"]),
-  conn("listDomainsID", 1, none),
-  conn("listDefinedDomains", 1, none),
-  conn("numOfDomains", 1, none),
-  conn("numOfDefinedDomains", 1, none),
+  ...queries("listDomainsID", "listDefinedDomains", "numOfDomains", "numOfDefinedDomains"),
   conn("restore", 1, (r) => [path(r)]),
   conn("restoreFlags", 1, (r) => [path(r), null], ["DOMAIN_SAVE_"]),
   conn("saveImageGetXMLDesc", 1, (r) => [path(r)], ["DOMAIN_SAVE_IMAGE_XML_"]),
@@ -477,20 +492,19 @@ for (const m of SNAPSHOT_OPS) {
 }
 
 const HOST_OPS: OpMaker[] = [
-  conn("getCapabilities", 1, none),
-  conn("getSysinfo", 1, none),
-  conn("getHostname", 1, none),
-  conn("getInfo", 1, none),
-  conn("getFreeMemory", 1, none),
-  conn("getType", 1, none),
-  conn("getURI", 1, none),
-  conn("getVersion", 1, none),
-  conn("getLibVersion", 1, none),
+  ...queries(
+    "getCapabilities",
+    "getSysinfo",
+    "getHostname",
+    "getInfo",
+    "getFreeMemory",
+    "getType",
+    "getURI",
+    "getVersion",
+    "getLibVersion",
+  ),
   conn("getMaxVcpus", 1, (r) => [r.pick([null, "test", "kvm", "qemu"])]),
-  conn("isAlive", 1, none),
-  conn("isSecure", 1, none),
-  conn("isEncrypted", 1, none),
-  conn("getSecurityModel", 1, none),
+  ...queries("isAlive", "isSecure", "isEncrypted", "getSecurityModel"),
   conn("getCellsFreeMemory", 1, (r) => [r.int(-1, 2), r.int(0, 3)]),
   conn("getCPUMap", 1, none),
   conn("getCPUModelNames", 1, (r) => [r.pick(["x86_64", "i686", "aarch64", "nosuch"])]),
@@ -519,8 +533,7 @@ const NETWORK_OPS: OpMaker[] = [
   ...["networkDefineXML", "networkCreateXML", "networkDefineXMLFlags", "networkCreateXMLFlags"]
     .map((m) =>
       conn(m, m.endsWith("Flags") ? 1 : 3, (r, w) => {
-        const name = r.chance(0.15) ? r.pick(w.nets) : fresh(w, "n");
-        if (!w.nets.includes(name)) w.nets.push(name);
+        const name = reuseOrFresh(r, w, w.nets, "n");
         return [networkXml(r, name, w.serial)];
       }, m.endsWith("Flags") ? ["NETWORK_DEFINE_", "NETWORK_CREATE_"] : undefined)
     ),
@@ -531,10 +544,7 @@ const NETWORK_OPS: OpMaker[] = [
     (r) => [r.pick(["00000000-0000-0000-0000-000000000001", "bad"])],
   ),
   conn("listAllNetworks", 1, none, ["CONNECT_LIST_NETWORKS_"]),
-  conn("listNetworks", 1, none),
-  conn("listDefinedNetworks", 1, none),
-  conn("numOfNetworks", 1, none),
-  conn("numOfDefinedNetworks", 1, none),
+  ...queries("listNetworks", "listDefinedNetworks", "numOfNetworks", "numOfDefinedNetworks"),
   ...["create", "destroy", "undefine"].map((m) => obj("net", "virNetwork", m, 2, net, none)),
   ...["bridgeName", "autostart", "isActive", "isPersistent", "UUIDString", "name"].map((m) =>
     obj("net", "virNetwork", m, 1, net, none)
@@ -556,9 +566,7 @@ const NETWORK_OPS: OpMaker[] = [
 const POOL_OPS: OpMaker[] = [
   ...(["storagePoolDefineXML", "storagePoolCreateXML"] as const).map((m) =>
     conn(m, 3, (r, w) => {
-      const name = r.chance(0.15) ? r.pick(w.pools) : fresh(w, "p");
-      if (!w.pools.includes(name)) w.pools.push(name);
-      return [poolXml(r, name)];
+      return [poolXml(r, reuseOrFresh(r, w, w.pools, "p"))];
     }, m === "storagePoolCreateXML" ? ["STORAGE_POOL_CREATE_"] : [])
   ),
   conn("storagePoolLookupByName", 1, (r, w) => [pool(r, w)]),
@@ -568,10 +576,12 @@ const POOL_OPS: OpMaker[] = [
     (r) => [r.pick(["dfe224cb-28fb-8dd0-c4b2-64eb3f0f4566", "bad"])],
   ),
   conn("listAllStoragePools", 1, none, ["CONNECT_LIST_STORAGE_POOLS_"]),
-  conn("listStoragePools", 1, none),
-  conn("listDefinedStoragePools", 1, none),
-  conn("numOfStoragePools", 1, none),
-  conn("numOfDefinedStoragePools", 1, none),
+  ...queries(
+    "listStoragePools",
+    "listDefinedStoragePools",
+    "numOfStoragePools",
+    "numOfDefinedStoragePools",
+  ),
   conn(
     "storageVolLookupByPath",
     1,
@@ -633,18 +643,22 @@ const POOL_OPS: OpMaker[] = [
   obj("vol", "virStorageVol", "resize", 1, vol, (r) => [r.pick([0, 1024, 1 << 30, 2 ** 50])], [
     "STORAGE_VOL_RESIZE_",
   ]),
-  obj("vol", "virStorageVol", "info", 1, vol, none),
-  obj("vol", "virStorageVol", "XMLDesc", 1, vol, none),
-  obj("vol", "virStorageVol", "path", 1, vol, none),
-  obj("vol", "virStorageVol", "key", 1, vol, none),
-  obj("vol", "virStorageVol", "name", 1, vol, none),
-  obj("vol", "virStorageVol", "storagePoolLookupByVolume", 1, vol, none),
+  ...objQueries(
+    "vol",
+    "virStorageVol",
+    vol,
+    "info",
+    "XMLDesc",
+    "path",
+    "key",
+    "name",
+    "storagePoolLookupByVolume",
+  ),
 ];
 
 const IFACE_OPS: OpMaker[] = [
   conn("interfaceDefineXML", 3, (r, w) => {
-    const name = r.chance(0.15) ? r.pick(w.ifaces) : fresh(w, "eth");
-    if (!w.ifaces.includes(name)) w.ifaces.push(name);
+    const name = reuseOrFresh(r, w, w.ifaces, "eth");
     return [
       interfaceXml(r, name, `aa:bb:cc:00:00:${(w.serial % 256).toString(16).padStart(2, "0")}`),
     ];
@@ -656,19 +670,18 @@ const IFACE_OPS: OpMaker[] = [
     (r) => [r.pick(["aa:bb:cc:dd:ee:ff", "00:00:00:00:00:00", "bad"])],
   ),
   conn("listAllInterfaces", 1, none, ["CONNECT_LIST_INTERFACES_"]),
-  conn("listInterfaces", 1, none),
-  conn("listDefinedInterfaces", 1, none),
-  conn("numOfInterfaces", 1, none),
-  conn("numOfDefinedInterfaces", 1, none),
-  conn("interfaceChangeBegin", 1, none),
-  conn("interfaceChangeCommit", 1, none),
-  conn("interfaceChangeRollback", 1, none),
+  ...queries(
+    "listInterfaces",
+    "listDefinedInterfaces",
+    "numOfInterfaces",
+    "numOfDefinedInterfaces",
+    "interfaceChangeBegin",
+    "interfaceChangeCommit",
+    "interfaceChangeRollback",
+  ),
   obj("iface", "virInterface", "create", 2, iface, none),
   obj("iface", "virInterface", "destroy", 2, iface, none),
-  obj("iface", "virInterface", "undefine", 1, iface, none),
-  obj("iface", "virInterface", "isActive", 1, iface, none),
-  obj("iface", "virInterface", "MACString", 1, iface, none),
-  obj("iface", "virInterface", "name", 1, iface, none),
+  ...objQueries("iface", "virInterface", iface, "undefine", "isActive", "MACString", "name"),
   obj("iface", "virInterface", "XMLDesc", 1, iface, none, ["INTERFACE_XML_"]),
 ];
 
@@ -682,12 +695,17 @@ const NODEDEV_OPS: OpMaker[] = [
     w.devs.push(`scsi_host${12 + w.devs.length - 4}`);
     return [nodeDeviceXml(r)];
   }),
-  obj("dev", "virNodeDevice", "XMLDesc", 1, dev, none),
-  obj("dev", "virNodeDevice", "parent", 1, dev, none),
-  obj("dev", "virNodeDevice", "numOfCaps", 1, dev, none),
-  obj("dev", "virNodeDevice", "listCaps", 1, dev, none),
-  obj("dev", "virNodeDevice", "destroy", 1, dev, none),
-  obj("dev", "virNodeDevice", "name", 1, dev, none),
+  ...objQueries(
+    "dev",
+    "virNodeDevice",
+    dev,
+    "XMLDesc",
+    "parent",
+    "numOfCaps",
+    "listCaps",
+    "destroy",
+    "name",
+  ),
 ];
 
 /** Every op kind the generator draws from. */

@@ -10,6 +10,7 @@
  * ```
  * @module
  */
+import { readGzJsonLines, writeGzJsonLines } from "../gz_json_lines.ts";
 
 /** One generated scenario (its exact text: masking depends on it) and libvirt's lines. */
 export interface RecordedScenario {
@@ -25,15 +26,11 @@ export interface RecordedScenario {
 }
 
 /** Reads a gzipped JSON-lines recording. */
-export async function readGenerated(file: string | URL): Promise<RecordedScenario[]> {
-  const stream = (await Deno.open(file)).readable.pipeThrough(new DecompressionStream("gzip"));
-  const text = await new Response(stream).text();
-  return text.split("\n").filter((l) => l).map((l) => JSON.parse(l) as RecordedScenario);
+export function readGenerated(file: string | URL): Promise<RecordedScenario[]> {
+  return readGzJsonLines<RecordedScenario>(file);
 }
 
 /** Writes rows as a gzipped JSON-lines recording. */
-export async function writeGenerated(file: string, rows: RecordedScenario[]): Promise<void> {
-  const body = new Blob([rows.map((r) => JSON.stringify(r) + "\n").join("")]);
-  const gz = body.stream().pipeThrough(new CompressionStream("gzip"));
-  await Deno.writeFile(file, new Uint8Array(await new Response(gz).arrayBuffer()));
+export function writeGenerated(file: string, rows: RecordedScenario[]): Promise<void> {
+  return writeGzJsonLines(file, rows);
 }

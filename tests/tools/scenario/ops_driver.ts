@@ -53,6 +53,12 @@ export async function preGet(get: Promise<unknown>, set: () => Promise<void>): P
   return 0;
 }
 
+/** virDomainBlockStatsStruct's fields, in order. */
+const BLOCK_STATS = "rd_req rd_bytes wr_req wr_bytes errs".split(" ");
+/** virDomainInterfaceStatsStruct's fields, in order. */
+const INTERFACE_STATS = "rx_bytes rx_packets rx_errs rx_drop tx_bytes tx_packets tx_errs tx_drop"
+  .split(" ");
+
 type DomainHandler = (d: Domain, a: unknown[], c: Connection) => Promise<unknown>;
 
 /** virDomain methods, by python name. */
@@ -79,25 +85,9 @@ export const DRIVER_DOMAIN: Record<string, DomainHandler> = {
         a[0] as TypedParams,
         num(a[1] ?? 0),
       )),
-  blockStats: (d, a, c) =>
-    fields(callDriver(c, "domainBlockStats", d.ref, str(a[0])), [
-      "rd_req",
-      "rd_bytes",
-      "wr_req",
-      "wr_bytes",
-      "errs",
-    ]),
+  blockStats: (d, a, c) => fields(callDriver(c, "domainBlockStats", d.ref, str(a[0])), BLOCK_STATS),
   interfaceStats: (d, a, c) =>
-    fields(callDriver(c, "domainInterfaceStats", d.ref, str(a[0])), [
-      "rx_bytes",
-      "rx_packets",
-      "rx_errs",
-      "rx_drop",
-      "tx_bytes",
-      "tx_packets",
-      "tx_errs",
-      "tx_drop",
-    ]),
+    fields(callDriver(c, "domainInterfaceStats", d.ref, str(a[0])), INTERFACE_STATS),
   memoryStats: (d, _a, c) => callDriver(c, "domainMemoryStats", d.ref, 0),
   blockInfo: async (d, a, c) => {
     const b = await callDriver(c, "domainGetBlockInfo", d.ref, str(a[0]), num(a[1] ?? 0));
