@@ -10,7 +10,7 @@ import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import { domainFromRef } from "./domain_access.ts";
 import { diskByName, diskHasSource, disks, diskTarget, netFind } from "./domain_devices.ts";
-import { checkActive, refOf } from "../../conf/objects/domain_obj.ts";
+import { checkActive, isActive, refOf } from "../../conf/objects/domain_obj.ts";
 import { DOMAIN_LIST_FILTERS_ALL } from "../../conf/objects/domain_obj_list.ts";
 import type { TestDriverState } from "./driver_state.ts";
 import { lift } from "./sync_table.ts";
@@ -22,7 +22,7 @@ const STATS_LIST_FILTERS = VIR.CONNECT_LIST_DOMAINS_ACTIVE | VIR.CONNECT_LIST_DO
   VIR.CONNECT_LIST_DOMAINS_PERSISTENT | VIR.CONNECT_LIST_DOMAINS_TRANSIENT |
   VIR.CONNECT_LIST_DOMAINS_RUNNING | VIR.CONNECT_LIST_DOMAINS_PAUSED |
   VIR.CONNECT_LIST_DOMAINS_SHUTOFF | VIR.CONNECT_LIST_DOMAINS_OTHER;
-/** The statistics groups the test driver has: state, and IOThreads (none are modelled). */
+/** The statistics groups the test driver has: state, and IOThread polling parameters. */
 const STATS_SUPPORTED = VIR.DOMAIN_STATS_STATE | VIR.DOMAIN_STATS_IOTHREAD;
 /** `TEST_TOTAL_CPUTIME`, ns. */
 const TOTAL_CPUTIME = 48772617035;
@@ -55,7 +55,6 @@ export function domainStatsMethods(state: TestDriverState): Partial<DriverConnec
     return obj;
   };
   return lift({
-    // IOThread statistics are empty without IOThreads, which this driver does not model.
     connectGetAllDomainStats: (stats, flags) => {
       checkFlags(
         flags,
@@ -83,6 +82,15 @@ export function domainStatsMethods(state: TestDriverState): Partial<DriverConnec
           if (want & VIR.DOMAIN_STATS_STATE) {
             params["state.state"] = obj.state;
             params["state.reason"] = obj.reason;
+          }
+          const polls = isActive(obj) ? obj.iothreadPolls : [];
+          if (want & VIR.DOMAIN_STATS_IOTHREAD && polls.length) {
+            params["iothread.count"] = polls.length;
+            for (const p of polls) {
+              params[`iothread.${p.id}.poll-max-ns`] = p.pollMaxNs;
+              params[`iothread.${p.id}.poll-grow`] = p.pollGrow;
+              params[`iothread.${p.id}.poll-shrink`] = p.pollShrink;
+            }
           }
           return { dom: refOf(obj), params };
         },

@@ -99,6 +99,26 @@ const DOMAIN: Record<string, (d: Domain, a: unknown[], c: Connection) => Promise
       fitCpuMap(a[1] as unknown[], await hostCpuCount(c)),
       0,
     )),
+  ioThreadInfo: async (d, a, c) => {
+    const cpunum = await hostCpuCount(c);
+    const info = await callDriver(c, "domainGetIOThreadInfo", d.ref, num(a[0] ?? 0));
+    return info.map((t) => [t.iothreadId, fitCpuMap(t.cpumap, cpunum)]);
+  },
+  addIOThread: (d, a, c) =>
+    zero(callDriver(c, "domainAddIOThread", d.ref, num(a[0]), num(a[1] ?? 0))),
+  delIOThread: (d, a, c) =>
+    zero(callDriver(c, "domainDelIOThread", d.ref, num(a[0]), num(a[1] ?? 0))),
+  pinIOThread: async (d, a, c) =>
+    zero(callDriver(
+      c,
+      "domainPinIOThread",
+      d.ref,
+      num(a[0]),
+      fitCpuMap(a[1] as unknown[], await hostCpuCount(c)),
+      num(a[2] ?? 0),
+    )),
+  setIOThreadParams: (d, a, c) =>
+    zero(callDriver(c, "domainSetIOThreadParams", d.ref, num(a[0]), params(a[1]), num(a[2] ?? 0))),
   // python-libvirt asks for as many maps as virDomainGetInfo's vCPU count, each host-CPU wide.
   vcpuPinInfo: async (d, a, c) => {
     const cpunum = await hostCpuCount(c);
