@@ -12,6 +12,7 @@ import {
   blockRebaseCheck,
   cpuStatsRangeCheck,
   dumpFormatCheck,
+  emptyParamsAreNull,
   getMetadataCheck,
   lifecycleActionCheck,
   memoryOverflowCheck,
@@ -355,7 +356,12 @@ export const HYPERVISOR = {
     args: [a.dom("domain"), a.uint("iothread_id"), a.params("params", 16), a.flags()],
     result: r.none,
     access: "write",
-    checks: [c.readonly, c.nonNull(2), c.positiveLength(2, "nparams")],
+    checks: [
+      c.readonly,
+      c.custom(emptyParamsAreNull(2)),
+      c.nonNull(2),
+      c.positiveLength(2, "nparams"),
+    ],
   },
   domainSetVcpu: {
     args: [a.dom("domain"), a.str("vcpumap"), a.int("state"), a.flags()],
@@ -606,7 +612,12 @@ export const HYPERVISOR = {
     args: [a.dom("domain"), a.str("device"), a.params("params", 16), a.flags()],
     result: r.none,
     access: "write",
-    checks: [c.readonly, c.nonNull(2), c.positiveLength(2, "nparams")],
+    checks: [
+      c.readonly,
+      c.custom(emptyParamsAreNull(2)),
+      c.nonNull(2),
+      c.positiveLength(2, "nparams"),
+    ],
   },
   domainGetBlockIoTune: {
     args: [a.dom("dom"), a.str("disk"), a.flags()],
