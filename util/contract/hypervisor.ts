@@ -612,12 +612,7 @@ export const HYPERVISOR = {
     args: [a.dom("domain"), a.str("device"), a.params("params", 16), a.flags()],
     result: r.none,
     access: "write",
-    checks: [
-      c.readonly,
-      c.custom(emptyParamsAreNull(2)),
-      c.nonNull(2),
-      c.positiveLength(2, "nparams"),
-    ],
+    checks: [c.readonly, c.nonNull(2), c.positiveLength(2, "nparams")],
   },
   domainGetBlockIoTune: {
     args: [a.dom("dom"), a.str("disk"), a.flags()],
