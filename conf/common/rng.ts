@@ -71,6 +71,11 @@ export interface RngSchema {
   required?: string[];
   /** Known children; a child listed as `{}` is accepted without checks. */
   elements: Record<string, RngElement>;
+  /**
+   * Children the root's interleave requires, in the schema's order: the first one missing
+   * fails the document once its present children passed.
+   */
+  requiredElements?: string[];
 }
 
 const UINT_MAX: Record<string, bigint> = {
@@ -102,7 +107,8 @@ function valueError(type: RngValue, value: string): string | undefined {
 
 /** libxml2's lines for one element's own content, empty when it is valid. */
 function elementErrors(el: XmlElement, rule: RngElement): string[] {
-  for (const [name, value] of Object.entries(el.attributes)) {
+  // Without `attrs` the element's attributes are not checked (a child listed as `{}`).
+  for (const [name, value] of Object.entries(rule.attrs ? el.attributes : {})) {
     const type = rule.attrs?.[name];
     if (type === undefined && rule.openAttrs) continue;
     const bad = type === undefined || valueError(type, value) !== undefined;
@@ -156,6 +162,14 @@ export function rngValidate(root: XmlElement, schema: RngSchema): void {
       ...(rule.detail ? own : []),
       `Extra element ${el.name} in interleave`,
       ...(rule.nested ? ["Invalid sequence in interleave"] : []),
+      rootFailed,
+    ]);
+  }
+  const missing = schema.requiredElements?.find((name) => !seen.has(name));
+  if (missing !== undefined) {
+    throw fail(schema, [
+      `Expecting an element ${missing}, got nothing`,
+      "Invalid sequence in interleave",
       rootFailed,
     ]);
   }

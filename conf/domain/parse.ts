@@ -47,6 +47,7 @@ import { parseOs, parseOsType } from "./os.ts";
 import { SECTION_ORDER } from "./format.ts";
 import { DOMAIN_RNG } from "./rng_schema.ts";
 import { validateDomainDef } from "./validate.ts";
+import { fillIothreadIds } from "./iothreads.ts";
 
 /** `<domain type>` values libvirt 9.0 knows (virDomainVirt). */
 const VIRT_TYPES = new Set(
@@ -161,6 +162,7 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     def[key] = v;
   }
   def.sections = parseSections(root, def, options);
+  fillIothreadIds(def);
   return def;
 }
 

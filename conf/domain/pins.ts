@@ -16,6 +16,14 @@ const pinElements = (def: DomainDef, name: string): XmlElement[] =>
     c.type === "element" && c.name === name
   ) ?? [];
 
+/** A pin element (`<vcpupin>`, `<emulatorpin>`, `<iothreadpin>`). */
+const pinElement = (name: string, attributes: Record<string, string>): XmlElement => ({
+  type: "element",
+  name,
+  attributes,
+  children: [],
+});
+
 function cputuneOf(def: DomainDef): XmlElement | undefined {
   return def.sections.find((s) => s.name === "cputune");
 }
@@ -73,15 +81,8 @@ export function vcpuPinsOf(def: DomainDef): Map<number, number[]> {
  * ```
  */
 export function writeVcpuPins(def: DomainDef, masks: (number[] | undefined)[]): void {
-  const pins = masks.flatMap((cpus, vcpu): XmlElement[] =>
-    cpus
-      ? [{
-        type: "element",
-        name: "vcpupin",
-        attributes: { vcpu: String(vcpu), cpuset: formatBitmap(cpus) },
-        children: [],
-      }]
-      : []
+  const pins = masks.flatMap((cpus, vcpu) =>
+    cpus ? [pinElement("vcpupin", { vcpu: String(vcpu), cpuset: formatBitmap(cpus) })] : []
   );
   replacePins(def, "vcpupin", pins);
 }
@@ -114,12 +115,7 @@ export function emulatorPinOf(def: DomainDef): number[] | undefined {
  * ```
  */
 export function writeEmulatorPin(def: DomainDef, cpus: number[]): void {
-  replacePins(def, "emulatorpin", [{
-    type: "element",
-    name: "emulatorpin",
-    attributes: { cpuset: formatBitmap(cpus) },
-    children: [],
-  }]);
+  replacePins(def, "emulatorpin", [pinElement("emulatorpin", { cpuset: formatBitmap(cpus) })]);
 }
 
 /**
@@ -137,4 +133,49 @@ export function setVcpuPin(def: DomainDef, vcpu: number, cpus: number[]): void {
   const pins = vcpuPinsOf(def);
   pins.set(vcpu, cpus);
   writeVcpuPins(def, Array.from({ length: def.vcpu.max }, (_, i) => pins.get(i)));
+}
+
+/**
+ * The `<iothreadpin>` masks of a definition, by IOThread id.
+ *
+ * @example
+ * ```ts
+ * import { iothreadPinsOf } from "./pins.ts";
+ * import type { DomainDef } from "./def.ts";
+ * declare const def: DomainDef;
+ * iothreadPinsOf(def).get(1); // [0] for <iothreadpin iothread='1' cpuset='0'/>
+ * ```
+ */
+export function iothreadPinsOf(def: DomainDef): Map<number, number[]> {
+  return new Map(
+    pinElements(def, "iothreadpin").map((
+      el,
+    ) => [Number(el.attributes.iothread), parseBitmap(el.attributes.cpuset ?? "")]),
+  );
+}
+
+/**
+ * Writes the IOThread masks as `<iothreadpin>` elements, in the order of `ids` (libvirt's
+ * iothreadids order); ids without a mask get none.
+ *
+ * @example
+ * ```ts
+ * import { writeIothreadPins } from "./pins.ts";
+ * import type { DomainDef } from "./def.ts";
+ * declare const def: DomainDef;
+ * writeIothreadPins(def, [1], new Map([[1, [0, 1]]])); // <iothreadpin iothread='1' cpuset='0-1'/>
+ * ```
+ */
+export function writeIothreadPins(
+  def: DomainDef,
+  ids: number[],
+  masks: Map<number, number[]>,
+): void {
+  const pins = ids.flatMap((id) => {
+    const cpus = masks.get(id);
+    return cpus
+      ? [pinElement("iothreadpin", { iothread: String(id), cpuset: formatBitmap(cpus) })]
+      : [];
+  });
+  replacePins(def, "iothreadpin", pins);
 }

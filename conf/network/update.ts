@@ -33,6 +33,12 @@ const NO_SUPPORT: Record<number, string> = {
   [VIR.NETWORK_SECTION_FORWARD_PF]: "forward pf",
 };
 
+/** The sections whose updater starts with virNetworkDefUpdateCheckElementName, and the name. */
+const FIRST_CHECKED_NAME: Record<number, string> = {
+  [VIR.NETWORK_SECTION_FORWARD_INTERFACE]: "interface",
+  [VIR.NETWORK_SECTION_PORTGROUP]: "portgroup",
+};
+
 const invalid = (msg: string) => VirError.report("NETWORK", "OPERATION_INVALID", msg);
 const noSupport = (msg: string) => VirError.report("NETWORK", "OPERATION_UNSUPPORTED", msg);
 
@@ -82,9 +88,10 @@ function updateDhcpHost(
   parentIndex: number,
   el: XmlElement,
 ): void {
+  // libvirt looks the <ip> up first, but a wrong element name's error replaces its error.
+  checkElementName(def, el, "host");
   const ip = dhcpIp(def, parentIndex);
   const partial = command === VIR.NETWORK_UPDATE_COMMAND_DELETE;
-  checkElementName(def, el, "host");
   const host: DhcpHost = parseDhcpHost(el, def.name, isV6(ip), partial);
   if (!partial && host.ip !== undefined && host.ip.includes(":") !== isV6(ip)) {
     throw invalid(
@@ -157,10 +164,15 @@ export function updateNetworkSection(
   parentIndex: number,
   xml: string,
 ): void {
+  // virNetworkDefUpdateSection parses the document before it looks at the section.
+  const el = parse(xml, { context: "(network_update_xml)", errorDomain: "NETWORK" });
   const refused = NO_SUPPORT[section];
   if (refused !== undefined) {
     throw noSupport(`can't update '${refused}' section of network '${def.name}'`);
   }
+  // These sections' updaters check the element's name before anything else.
+  const first = FIRST_CHECKED_NAME[section];
+  if (first !== undefined) checkElementName(def, el, first);
   if (section !== VIR.NETWORK_SECTION_IP_DHCP_HOST) {
     throw noSupport(
       section >= VIR.NETWORK_SECTION_BRIDGE && section <= VIR.NETWORK_SECTION_DNS_SRV
@@ -168,6 +180,5 @@ export function updateNetworkSection(
         : "can't update unrecognized section of network",
     );
   }
-  const el = parse(xml, { context: "(network_definition)", errorDomain: "NETWORK" });
   updateDhcpHost(def, command, parentIndex, el);
 }

@@ -5,13 +5,19 @@ import type { NodeDeviceCap, NodeDeviceDef } from "./model.ts";
 
 const err = (code: string, msg: string) => VirError.report("NODEDEV", code, msg);
 
-function parseScsiHost(el: XmlElement, dev: string): NodeDeviceCap {
-  const host = parseInt32(childText(el, "host"));
-  if (host === undefined) {
-    throw err("INTERNAL_ERROR", `no host number supplied for '${dev}'`);
+/**
+ * virNodeDevCapSCSIHostParseXML: an existing device's `<host>` number is required, a device
+ * being created (`create`) has none yet and its `<host>`/`<unique_id>` are not read.
+ */
+function parseScsiHost(el: XmlElement, dev: string, create: boolean): NodeDeviceCap {
+  const hostText = create ? undefined : childText(el, "host");
+  const host = parseInt32(hostText);
+  if (!create && (host === undefined || host < 0)) {
+    const what = hostText === undefined || hostText === "" ? "no" : "invalid";
+    throw err("INTERNAL_ERROR", `${what} SCSI host ID supplied for '${dev}'`);
   }
-  const cap: NodeDeviceCap = { type: "scsi_host", host };
-  const uid = childText(el, "unique_id");
+  const cap: NodeDeviceCap = { type: "scsi_host", host: host ?? 0 };
+  const uid = create ? undefined : childText(el, "unique_id");
   if (uid !== undefined) {
     const u = parseInt32(uid);
     if (u === undefined) {
@@ -97,7 +103,7 @@ export function parseNodeDeviceXML(xml: string, _flags = 0, create = false): Nod
       throw err("XML_ERROR", "Missing required attribute 'type' in element 'capability'");
     }
     if (type === "system") return parseSystem(c, name);
-    if (type === "scsi_host") return parseScsiHost(c, name);
+    if (type === "scsi_host") return parseScsiHost(c, name, create);
     const index = CAP_TYPES.indexOf(type);
     if (index < 0) {
       throw err(

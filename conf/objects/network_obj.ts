@@ -101,25 +101,26 @@ export function updateNetworkObj(
   if ((flags & (E.NETWORK_UPDATE_AFFECT_LIVE | E.NETWORK_UPDATE_AFFECT_CONFIG)) === 0) {
     flags |= obj.active ? E.NETWORK_UPDATE_AFFECT_LIVE : E.NETWORK_UPDATE_AFFECT_CONFIG;
   }
+  // virNetworkObjConfigChangeSetup's checks, then the live definition, then the persistent one
+  if (flags & E.NETWORK_UPDATE_AFFECT_LIVE && !obj.active) {
+    throw VirError.report("NETWORK", "OPERATION_INVALID", "network is not running");
+  }
+  if (flags & E.NETWORK_UPDATE_AFFECT_CONFIG && !obj.persistent) {
+    throw VirError.report(
+      "NETWORK",
+      "OPERATION_INVALID",
+      "cannot change persistent config of a transient network",
+    );
+  }
   let config: NetworkDef | undefined;
   let live: NetworkDef | undefined;
-  if (flags & E.NETWORK_UPDATE_AFFECT_CONFIG) {
-    if (!obj.persistent) {
-      throw VirError.report(
-        "NETWORK",
-        "OPERATION_INVALID",
-        "cannot change persistent config of a transient network",
-      );
-    }
-    config = structuredClone(obj.active ? obj.newDef ?? obj.def : obj.def);
-    updateNetworkSection(config, command, section, parentIndex, xml);
-  }
   if (flags & E.NETWORK_UPDATE_AFFECT_LIVE) {
-    if (!obj.active) {
-      throw VirError.report("NETWORK", "OPERATION_INVALID", "network is not running");
-    }
     live = structuredClone(obj.def);
     updateNetworkSection(live, command, section, parentIndex, xml);
+  }
+  if (flags & E.NETWORK_UPDATE_AFFECT_CONFIG) {
+    config = structuredClone(obj.active ? obj.newDef ?? obj.def : obj.def);
+    updateNetworkSection(config, command, section, parentIndex, xml);
   }
   if (config && obj.active) obj.newDef = config;
   else if (config) obj.def = config;

@@ -1,10 +1,18 @@
 import { VirError } from "../../util/errors.ts";
 import { child, children, childText, parse, type XmlElement } from "../../util/xml/mod.ts";
-import { LLONG_MAX, parseStorageSize, parseULongLong, scaleInteger } from "../common/mod.ts";
+import { VIR } from "../../util/constants.ts";
+import {
+  LLONG_MAX,
+  parseStorageSize,
+  parseULongLong,
+  rngValidate,
+  scaleInteger,
+} from "../common/mod.ts";
 import { parseStoragePerms, type StoragePoolDef } from "../storage_pool/mod.ts";
 import { parseVolEncryption } from "./encryption.ts";
 import { type StorageVolDef, VOL_TYPES } from "./model.ts";
 import { volumeFormats } from "./vol_formats.ts";
+import { STORAGE_VOL_RNG } from "./rng_schema.ts";
 
 const xmlErr = (msg: string) => VirError.report("STORAGE", "XML_ERROR", msg);
 const FEATURES = ["lazy_refcounts", "extended_l2"];
@@ -110,6 +118,7 @@ export function parseStorageVolElement(pool: StoragePoolDef, root: XmlElement): 
  * Parses a `<volume>` document for a volume of `pool`, like libvirt 9.0's
  * virStorageVolDefParseString: the pool type decides which formats are valid and the default
  * (`raw` in file pools); sizes become bytes; a missing allocation equals the capacity.
+ * VIR_STORAGE_VOL_CREATE_VALIDATE in `flags` first checks the document against the schema.
  *
  * @example
  * ```ts
@@ -120,11 +129,12 @@ export function parseStorageVolElement(pool: StoragePoolDef, root: XmlElement): 
  *   .capacity; // 10000000000
  * ```
  */
-export function parseStorageVolXML(pool: StoragePoolDef, xml: string, _flags = 0): StorageVolDef {
+export function parseStorageVolXML(pool: StoragePoolDef, xml: string, flags = 0): StorageVolDef {
   const root = parse(xml, {
     context: "(storage_volume_definition)",
     errorDomain: "STORAGE",
     expectRoot: "volume",
   });
+  if (flags & VIR.STORAGE_VOL_CREATE_VALIDATE) rngValidate(root, STORAGE_VOL_RNG);
   return parseStorageVolElement(pool, root);
 }

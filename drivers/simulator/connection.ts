@@ -22,6 +22,7 @@ import { networkMethods } from "./network_api.ts";
 import { domainGuestMethods } from "./domain_guest_api.ts";
 import { domainStatsMethods } from "./domain_stats_api.ts";
 import { domainTuningMethods } from "./domain_tuning_api.ts";
+import { domainIOThreadMethods } from "./domain_iothread_api.ts";
 import { interfaceMethods } from "./interface_api.ts";
 import { nodeDeviceMethods } from "./node_device_api.ts";
 import { storagePoolMethods } from "./storage_pool_api.ts";
@@ -124,6 +125,7 @@ export function openTestConnection(uri: URL, options: ConnectOptions): DriverCon
     ...domainGuestMethods(state),
     ...domainStatsMethods(state),
     ...domainTuningMethods(state),
+    ...domainIOThreadMethods(state),
     ...networkMethods(state),
     ...interfaceMethods(state),
     ...storagePoolMethods(state),

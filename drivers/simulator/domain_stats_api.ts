@@ -5,16 +5,25 @@
  *
  * @module
  */
-import type { DomainRef, DriverConnection } from "../../util/driver.ts";
+import type { DomainRef, DriverConnection, TypedParams } from "../../util/driver.ts";
 import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import { domainFromRef } from "./domain_access.ts";
 import { diskByName, diskHasSource, disks, diskTarget, netFind } from "./domain_devices.ts";
-import { checkActive } from "../../conf/objects/domain_obj.ts";
+import { checkActive, isActive, refOf } from "../../conf/objects/domain_obj.ts";
+import { DOMAIN_LIST_FILTERS_ALL } from "../../conf/objects/domain_obj_list.ts";
 import type { TestDriverState } from "./driver_state.ts";
 import { methodTable } from "../../util/method_table.ts";
 
 const F = "TEST";
+
+/** The list filters testConnectGetAllDomainStats passes on to the domain list. */
+const STATS_LIST_FILTERS = VIR.CONNECT_LIST_DOMAINS_ACTIVE | VIR.CONNECT_LIST_DOMAINS_INACTIVE |
+  VIR.CONNECT_LIST_DOMAINS_PERSISTENT | VIR.CONNECT_LIST_DOMAINS_TRANSIENT |
+  VIR.CONNECT_LIST_DOMAINS_RUNNING | VIR.CONNECT_LIST_DOMAINS_PAUSED |
+  VIR.CONNECT_LIST_DOMAINS_SHUTOFF | VIR.CONNECT_LIST_DOMAINS_OTHER;
+/** The statistics groups the test driver has: state, and IOThread polling parameters. */
+const STATS_SUPPORTED = VIR.DOMAIN_STATS_STATE | VIR.DOMAIN_STATS_IOTHREAD;
 /** `TEST_TOTAL_CPUTIME`, ns. */
 const TOTAL_CPUTIME = 48772617035;
 
@@ -46,6 +55,47 @@ export function domainStatsMethods(state: TestDriverState): Partial<DriverConnec
     return obj;
   };
   return methodTable({
+    connectGetAllDomainStats: (stats, flags) => {
+      checkFlags(
+        flags,
+        STATS_LIST_FILTERS | VIR.CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT |
+          VIR.CONNECT_GET_ALL_DOMAINS_STATS_BACKING |
+          VIR.CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS,
+        "testConnectGetAllDomainStats",
+        F,
+      );
+      if (
+        stats && flags & VIR.CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS &&
+        stats & ~STATS_SUPPORTED
+      ) {
+        throw VirError.report(
+          F,
+          "ARGUMENT_UNSUPPORTED",
+          `Stats types bits 0x${(stats & ~STATS_SUPPORTED).toString(16)} are not supported ` +
+            "by this daemon",
+        );
+      }
+      const want = stats || STATS_SUPPORTED;
+      return state.domains.export(flags & STATS_LIST_FILTERS & DOMAIN_LIST_FILTERS_ALL).map(
+        (obj) => {
+          const params: TypedParams = {};
+          if (want & VIR.DOMAIN_STATS_STATE) {
+            params["state.state"] = obj.state;
+            params["state.reason"] = obj.reason;
+          }
+          const polls = isActive(obj) ? obj.iothreadPolls : [];
+          if (want & VIR.DOMAIN_STATS_IOTHREAD && polls.length) {
+            params["iothread.count"] = polls.length;
+            for (const p of polls) {
+              params[`iothread.${p.id}.poll-max-ns`] = p.pollMaxNs;
+              params[`iothread.${p.id}.poll-grow`] = p.pollGrow;
+              params[`iothread.${p.id}.poll-shrink`] = p.pollShrink;
+            }
+          }
+          return { dom: refOf(obj), params };
+        },
+      );
+    },
     domainGetCPUStats: (ref, startCpu, ncpus, flags) => {
       checkFlags(flags, VIR.TYPED_PARAM_STRING_OKAY, "testDomainGetCPUStats", F);
       active(ref);

@@ -22,11 +22,27 @@ export interface TestDomainObj extends DomainObj {
   nseconds: number;
   /** Freeze state of the two fake file systems `/` and `/boot`. */
   frozen: [boolean, boolean];
+  /** `priv->iothreads`: polling parameters of the IOThreads added by API (or loaded). */
+  iothreadPolls: IOThreadPoll[];
+}
+
+/** `testIOThreadInfo`: an IOThread's polling parameters. */
+export interface IOThreadPoll {
+  id: number;
+  pollMaxNs: number;
+  pollGrow: number;
+  pollShrink: number;
 }
 
 /** `virDomainObjNew` with the test driver's private data. */
 function newTestDomainObj(def: DomainDef): TestDomainObj {
-  return { ...newDomainObj(def), seconds: 627319920, nseconds: 0, frozen: [false, false] };
+  return {
+    ...newDomainObj(def),
+    seconds: 627319920,
+    nseconds: 0,
+    frozen: [false, false],
+    iothreadPolls: [],
+  };
 }
 
 /** One NUMA cell of the fake host. */

@@ -84,8 +84,9 @@ export function networkMethods(state: TestDriverState): Partial<DriverConnection
     networkIsActive: (net) => byUUID(net.uuid).active,
     networkIsPersistent: (net) => byUUID(net.uuid).persistent,
     networkCreateXML: (xml, flags) => {
-      checkFlags(flags, 0, "testNetworkCreateXMLFlags", F);
-      const obj = state.networks.assignDef(parseNetworkXML(xml), true);
+      checkFlags(flags, VIR.NETWORK_CREATE_VALIDATE, "testNetworkCreateXMLFlags", F);
+      const validate = flags & VIR.NETWORK_CREATE_VALIDATE ? VIR.NETWORK_DEFINE_VALIDATE : 0;
+      const obj = state.networks.assignDef(parseNetworkXML(xml, validate), true);
       obj.active = true;
       emit(state, ref(obj), VIR.NETWORK_EVENT_STARTED);
       return ref(obj);

@@ -51,7 +51,12 @@ export function nodeDeviceMethods(state: TestDriverState): Partial<DriverConnect
     });
   /** `testNodeDeviceMockCreateVport`: scsi_host11 reborn as scsi_host12 with new WWNs. */
   const createVport = (wwns: { wwnn: string; wwpn: string }): NodeDeviceRef => {
-    const template = byName("scsi_host11");
+    // Without scsi_host11 (destroyed) libvirt's mock fails without reporting an error, and
+    // the public API reports its generic one.
+    const template = state.devices.findByName("scsi_host11");
+    if (!template) {
+      throw VirError.bare("NONE", "INTERNAL_ERROR", "An error occurred, but the cause is unknown");
+    }
     const def: NodeDeviceDef = structuredClone(template.def);
     def.name = "scsi_host12";
     for (const cap of def.caps) {

@@ -20,6 +20,8 @@ import {
 } from "./conf_adapters.ts";
 import { testStoragePoolDefaults } from "./storage_postparse.ts";
 import { shutdownState, startState } from "./domain_access.ts";
+import { iothreadIdsOf } from "../../conf/domain/iothreads.ts";
+import { newIOThreadPoll } from "./domain_iothread_api.ts";
 import type { TestDriverState } from "./driver_state.ts";
 
 /** The run state the `test:` namespace elements ask for. */
@@ -120,6 +122,8 @@ function parseDomains(state: TestDriverState, root: XmlElement, file: string | n
     });
     obj.persistent = !ns.transient;
     obj.hasManagedSave = ns.hasManagedSave;
+    // testDomainGenerateIOThreadInfos: only the node file's domains get polling parameters
+    obj.iothreadPolls = iothreadIdsOf(obj.def).map(newIOThreadPoll);
     if (ns.runstate !== VIR.DOMAIN_SHUTOFF) startState(state, obj, 0);
     else shutdownState(state, obj, 0);
     // libvirt overwrites the start reason: loaded domains report reason 0.

@@ -39,10 +39,11 @@ const VOL_TYPE_OF_POOL: Record<string, number> = {
 function addVolume(
   pool: PoolObj,
   xml: string,
+  flags: number,
   checkOrigin: () => void,
 ): StorageVolRef {
   const def = pool.def;
-  const vol = parseStorageVolXML(def, xml);
+  const vol = parseStorageVolXML(def, xml, flags & VIR.STORAGE_VOL_CREATE_VALIDATE);
   if (pool.volumes.get("name", vol.name)) {
     throw VirError.report(F, "OPERATION_FAILED", "storage vol already exists");
   }
@@ -98,14 +99,14 @@ export function storageVolMethods(state: TestDriverState): Partial<DriverConnect
     storageVolLookupByKey: (key) => search("key", key),
     storageVolLookupByPath: (path) => search("path", path),
     storageVolCreateXML: (pool, xml, flags) => {
-      checkFlags(flags, 0, "testStorageVolCreateXML", F);
-      return addVolume(active(pool), xml, () => {});
+      checkFlags(flags, VIR.STORAGE_VOL_CREATE_VALIDATE, "testStorageVolCreateXML", F);
+      return addVolume(active(pool), xml, flags, () => {});
     },
     storageVolCreateXMLFrom: (pool, xml, clone, flags) => {
-      checkFlags(flags, 0, "testStorageVolCreateXMLFrom", F);
+      checkFlags(flags, VIR.STORAGE_VOL_CREATE_VALIDATE, "testStorageVolCreateXMLFrom", F);
       const obj = active(pool);
       // The test driver looks the origin up by name in the target pool, whatever its pool.
-      return addVolume(obj, xml, () => volByName(obj, clone.name));
+      return addVolume(obj, xml, flags, () => volByName(obj, clone.name));
     },
     storageVolDelete: (ref, flags) => {
       checkFlags(flags, 0, "testStorageVolDelete", F);

@@ -142,3 +142,16 @@ export function remotePeekSize(what: "block" | "memory"): CustomCheck {
     }
   };
 }
+
+/**
+ * An empty typed-parameter list reaches libvirt as a NULL array (python-libvirt and the RPC
+ * both pass none), so libvirt reports the NULL before the count.
+ */
+export function emptyParamsAreNull(arg: number): CustomCheck {
+  return (args, api, fail) => {
+    const p = args[arg];
+    if (p !== null && typeof p === "object" && !Object.keys(p).length) {
+      fail.invalidArg(`params in ${api} must not be NULL`);
+    }
+  };
+}

@@ -12,6 +12,7 @@ import {
   blockRebaseCheck,
   cpuStatsRangeCheck,
   dumpFormatCheck,
+  emptyParamsAreNull,
   getMetadataCheck,
   lifecycleActionCheck,
   memoryOverflowCheck,
@@ -26,6 +27,7 @@ import type {
   DomainBlockInfo,
   DomainFSInfo,
   DomainInfo,
+  DomainIOThreadInfo,
   DomainStatsRecord,
   NodeInfo,
   SecurityLabel,
@@ -33,6 +35,20 @@ import type {
   TypedParams,
   VcpuInfo,
 } from "./types.ts";
+
+/**
+ * A pinning call (vCPU, emulator, IOThread): the domain, what `lead` names, a CPU map that
+ * must be given and not empty, flags.
+ */
+function pinCall<const L extends readonly ReturnType<typeof a.uint>[]>(...lead: L) {
+  const map = 1 + lead.length;
+  return {
+    args: [a.dom("domain"), ...lead, a.bools("cpumap", 2048 * 8), a.flags()] as const,
+    result: r.none,
+    access: "write",
+    checks: [c.readonly, c.nonNull(map), c.positiveLength(map, "maplen")],
+  } as const;
+}
 
 /**
  * Every call of this family by driver method name.
@@ -303,29 +319,49 @@ export const HYPERVISOR = {
     result: r.data<{ info: VcpuInfo[]; cpumaps: boolean[][] }>(),
     access: "read",
   },
-  domainPinVcpuFlags: {
-    args: [a.dom("domain"), a.uint("vcpu"), a.bools("cpumap", 2048 * 8), a.flags()],
-    result: r.none,
-    access: "write",
-    checks: [c.readonly, c.nonNull(2), c.positiveLength(2, "maplen")],
-  },
+  domainPinVcpuFlags: pinCall(a.uint("vcpu")),
   domainGetVcpuPinInfo: {
     args: [a.dom("domain"), a.flags()],
     result: r.data<boolean[][]>(),
     access: "read",
     checks: [c.exclusiveFlags("DOMAIN_AFFECT_LIVE", "DOMAIN_AFFECT_CONFIG")],
   },
-  domainPinEmulator: {
-    args: [a.dom("domain"), a.bools("cpumap", 2048 * 8), a.flags()],
-    result: r.none,
-    access: "write",
-    checks: [c.readonly, c.nonNull(1), c.positiveLength(1, "maplen")],
-  },
+  domainPinEmulator: pinCall(),
   domainGetEmulatorPinInfo: {
     args: [a.dom("domain"), a.flags()],
     result: r.data<boolean[]>(),
     access: "read",
     checks: [c.exclusiveFlags("DOMAIN_AFFECT_LIVE", "DOMAIN_AFFECT_CONFIG")],
+  },
+  domainGetIOThreadInfo: {
+    args: [a.dom("dom"), a.flags()],
+    result: r.data<DomainIOThreadInfo[]>(),
+    access: "read",
+    checks: [c.exclusiveFlags("DOMAIN_AFFECT_LIVE", "DOMAIN_AFFECT_CONFIG")],
+  },
+  domainPinIOThread: pinCall(a.uint("iothread_id")),
+  domainAddIOThread: {
+    args: [a.dom("domain"), a.uint("iothread_id"), a.flags()],
+    result: r.none,
+    access: "write",
+    checks: [c.readonly],
+  },
+  domainDelIOThread: {
+    args: [a.dom("domain"), a.uint("iothread_id"), a.flags()],
+    result: r.none,
+    access: "write",
+    checks: [c.readonly, c.nonZero(1)],
+  },
+  domainSetIOThreadParams: {
+    args: [a.dom("domain"), a.uint("iothread_id"), a.params("params", 16), a.flags()],
+    result: r.none,
+    access: "write",
+    checks: [
+      c.readonly,
+      c.custom(emptyParamsAreNull(2)),
+      c.nonNull(2),
+      c.positiveLength(2, "nparams"),
+    ],
   },
   domainSetVcpu: {
     args: [a.dom("domain"), a.str("vcpumap"), a.int("state"), a.flags()],

@@ -168,6 +168,14 @@ export interface StorageVolInfo {
   allocation: number;
 }
 
+/** One IOThread (`virDomainIOThreadInfo`): its id and the host CPUs it may run on. */
+export interface DomainIOThreadInfo {
+  /** The IOThread's id. */
+  iothreadId: number;
+  /** One entry per host CPU. */
+  cpumap: boolean[];
+}
+
 /** `virDomainGetBlockInfo`. */
 export interface DomainBlockInfo {
   /** Capacity, bytes. */

@@ -17,6 +17,8 @@ import {
   type TypedParams,
   VirError,
 } from "../../../mod.ts";
+import { callDriver } from "../../../client/handle.ts";
+import { DRIVER_CONNECT, DRIVER_DOMAIN, preGet } from "./ops_driver.ts";
 
 /** A mapped method: the python receiver, its positional arguments, the connection. */
 // deno-lint-ignore no-explicit-any
@@ -88,6 +90,35 @@ const DOMAIN: Record<string, (d: Domain, a: unknown[], c: Connection) => Promise
         num(a[2] ?? 0),
       ),
     ),
+  pinVcpu: async (d, a, c) =>
+    zero(callDriver(
+      c,
+      { method: "domainPinVcpuFlags", api: "virDomainPinVcpu" },
+      d.ref,
+      num(a[0]),
+      fitCpuMap(a[1] as unknown[], await hostCpuCount(c)),
+      0,
+    )),
+  ioThreadInfo: async (d, a, c) => {
+    const cpunum = await hostCpuCount(c);
+    const info = await callDriver(c, "domainGetIOThreadInfo", d.ref, num(a[0] ?? 0));
+    return info.map((t) => [t.iothreadId, fitCpuMap(t.cpumap, cpunum)]);
+  },
+  addIOThread: (d, a, c) =>
+    zero(callDriver(c, "domainAddIOThread", d.ref, num(a[0]), num(a[1] ?? 0))),
+  delIOThread: (d, a, c) =>
+    zero(callDriver(c, "domainDelIOThread", d.ref, num(a[0]), num(a[1] ?? 0))),
+  pinIOThread: async (d, a, c) =>
+    zero(callDriver(
+      c,
+      "domainPinIOThread",
+      d.ref,
+      num(a[0]),
+      fitCpuMap(a[1] as unknown[], await hostCpuCount(c)),
+      num(a[2] ?? 0),
+    )),
+  setIOThreadParams: (d, a, c) =>
+    zero(callDriver(c, "domainSetIOThreadParams", d.ref, num(a[0]), params(a[1]), num(a[2] ?? 0))),
   // python-libvirt asks for as many maps as virDomainGetInfo's vCPU count, each host-CPU wide.
   vcpuPinInfo: async (d, a, c) => {
     const cpunum = await hostCpuCount(c);
@@ -153,23 +184,49 @@ const DOMAIN: Record<string, (d: Domain, a: unknown[], c: Connection) => Promise
   setMetadata: (d, a) =>
     zero(d.setMetadata(num(a[0]), optStr(a[1]), optStr(a[2]), optStr(a[3]), num(a[4] ?? 0))),
   memoryParameters: (d, a) => d.getMemoryParameters(num(a[0] ?? 0)),
-  setMemoryParameters: (d, a) => zero(d.setMemoryParameters(params(a[0]), num(a[1] ?? 0))),
+  // python-libvirt's typed-parameter setters read the current parameters (their types) with
+  // the same flags first, so the getter's errors come first.
+  setMemoryParameters: (d, a) =>
+    preGet(
+      d.getMemoryParameters(num(a[1] ?? 0)),
+      () => d.setMemoryParameters(params(a[0]), num(a[1] ?? 0)),
+    ),
   numaParameters: (d, a) => d.getNumaParameters(num(a[0] ?? 0)),
-  setNumaParameters: (d, a) => zero(d.setNumaParameters(params(a[0]), num(a[1] ?? 0))),
+  setNumaParameters: (d, a) =>
+    preGet(
+      d.getNumaParameters(num(a[1] ?? 0)),
+      () => d.setNumaParameters(params(a[0]), num(a[1] ?? 0)),
+    ),
   blkioParameters: (d, a) => d.getBlkioParameters(num(a[0] ?? 0)),
-  setBlkioParameters: (d, a) => zero(d.setBlkioParameters(params(a[0]), num(a[1] ?? 0))),
+  setBlkioParameters: (d, a) =>
+    preGet(
+      d.getBlkioParameters(num(a[1] ?? 0)),
+      () => d.setBlkioParameters(params(a[0]), num(a[1] ?? 0)),
+    ),
   blockIoTune: (d, a) => d.getBlockIoTune(str(a[0]), num(a[1] ?? 0)),
-  setBlockIoTune: (d, a) => zero(d.setBlockIoTune(str(a[0]), params(a[1]), num(a[2] ?? 0))),
+  setBlockIoTune: (d, a) =>
+    preGet(
+      d.getBlockIoTune(str(a[0]), num(a[2] ?? 0)),
+      () => d.setBlockIoTune(str(a[0]), params(a[1]), num(a[2] ?? 0)),
+    ),
   interfaceParameters: (d, a) => d.getInterfaceParameters(str(a[0]), num(a[1] ?? 0)),
   setInterfaceParameters: (d, a) =>
-    zero(d.setInterfaceParameters(str(a[0]), params(a[1]), num(a[2] ?? 0))),
+    preGet(
+      d.getInterfaceParameters(str(a[0]), num(a[2] ?? 0)),
+      () => d.setInterfaceParameters(str(a[0]), params(a[1]), num(a[2] ?? 0)),
+    ),
   perfEvents: (d, a) => d.getPerfEvents(num(a[0] ?? 0)),
-  setPerfEvents: (d, a) => zero(d.setPerfEvents(params(a[0]), num(a[1] ?? 0))),
+  setPerfEvents: (d, a) =>
+    preGet(d.getPerfEvents(num(a[1] ?? 0)), () => d.setPerfEvents(params(a[0]), num(a[1] ?? 0))),
   detachDeviceFlags: (d, a) => zero(d.detachDeviceFlags(str(a[0]), num(a[1] ?? 0))),
   createWithFiles: (d, a) => zero(d.createWithFiles((a[0] ?? []) as number[], num(a[1] ?? 0))),
   snapshotCreateXML: (d, a) => d.snapshotCreateXML(str(a[0]), num(a[1] ?? 0)),
   snapshotNum: (d, a) => d.snapshotNum(num(a[0] ?? 0)),
-  snapshotListNames: (d, a) => d.snapshotListNames(num(a[0] ?? 0)),
+  // python-libvirt sizes its lists with the count call first, with the same flags
+  snapshotListNames: async (d, a) => {
+    await d.snapshotNum(num(a[0] ?? 0));
+    return d.snapshotListNames(num(a[0] ?? 0));
+  },
   listAllSnapshots: (d, a) => d.listAllSnapshots(num(a[0] ?? 0)),
   snapshotLookupByName: (d, a) => d.snapshotLookupByName(str(a[0]), num(a[1] ?? 0)),
   hasCurrentSnapshot: (d, a) => int(d.hasCurrentSnapshot(num(a[0] ?? 0))),
@@ -224,13 +281,20 @@ const CONNECT: Record<string, (c: Connection, a: unknown[]) => Promise<unknown>>
     const { model, doi } = await c.getSecurityModel();
     return [model, doi];
   },
-  getCellsFreeMemory: (c, a) => c.getCellsFreeMemory(num(a[0]), num(a[1])),
+  // python-libvirt refuses a negative start cell or no cells itself, raising libvirtError
+  // without any libvirt error set
+  getCellsFreeMemory: (c, a) => {
+    if (num(a[0]) < 0 || num(a[1]) <= 0) throw new PyErrorUnset();
+    return c.getCellsFreeMemory(num(a[0]), num(a[1]));
+  },
   getCPUMap: async (c, a) => {
     const { map, online } = await c.getCPUMap(num(a[0] ?? 0));
     return [map.length, map, online];
   },
   networkDefineXML: (c, a) => c.defineNetworkXML(str(a[0])),
   networkCreateXML: (c, a) => c.createNetworkXML(str(a[0])),
+  networkDefineXMLFlags: (c, a) => c.defineNetworkXMLFlags(str(a[0]), num(a[1] ?? 0)),
+  networkCreateXMLFlags: (c, a) => c.createNetworkXML(str(a[0]), num(a[1] ?? 0)),
   networkLookupByName: (c, a) => c.lookupNetworkByName(str(a[0])),
   networkLookupByUUIDString: (c, a) => c.lookupNetworkByUUID(str(a[0])),
   listAllNetworks: (c, a) => c.listAllNetworks(num(a[0] ?? 0)),
@@ -274,7 +338,10 @@ const SNAPSHOT: Record<string, (s: DomainSnapshot, a: unknown[]) => Promise<unkn
   getXMLDesc: (s, a) => s.getXMLDesc(num(a[0] ?? 0)),
   getParent: (s, a) => s.getParent(num(a[0] ?? 0)),
   numChildren: (s, a) => s.numChildren(num(a[0] ?? 0)),
-  listChildrenNames: (s, a) => s.listChildrenNames(num(a[0] ?? 0)),
+  listChildrenNames: async (s, a) => {
+    await s.numChildren(num(a[0] ?? 0));
+    return s.listChildrenNames(num(a[0] ?? 0));
+  },
   listAllChildren: (s, a) => s.listAllChildren(num(a[0] ?? 0)),
   isCurrent: (s, a) => int(s.isCurrent(num(a[0] ?? 0))),
   hasMetadata: (s, a) => int(s.hasMetadata(num(a[0] ?? 0))),
@@ -368,8 +435,8 @@ const NODE_DEVICE: Record<string, (d: NodeDevice, a: unknown[]) => Promise<unkno
 
 /** The mapped methods by python class name. */
 export const HANDLERS: Record<string, Record<string, Handler>> = {
-  virConnect: CONNECT,
-  virDomain: DOMAIN,
+  virConnect: { ...CONNECT, ...DRIVER_CONNECT },
+  virDomain: { ...DOMAIN, ...DRIVER_DOMAIN },
   virNetwork: NETWORK,
   virStoragePool: POOL,
   virStorageVol: VOLUME,
@@ -378,6 +445,16 @@ export const HANDLERS: Record<string, Record<string, Handler>> = {
   virDomainSnapshot: SNAPSHOT,
   virDomainCheckpoint: CHECKPOINT,
 };
+
+/**
+ * python-libvirt raised libvirtError while no libvirt error was set: scenario.py prints an
+ * error whose fields are all null.
+ */
+export class PyErrorUnset extends Error {
+  constructor() {
+    super("libvirtError without a libvirt error");
+  }
+}
 
 /** A python-libvirt call this runner does not map to edgevirt (a harness error line). */
 export class RunnerLimit extends Error {

@@ -30,7 +30,7 @@ import {
   resolveFlags,
   stateName,
 } from "./names.ts";
-import { HANDLERS, RunnerLimit } from "./ops.ts";
+import { HANDLERS, PyErrorUnset, RunnerLimit } from "./ops.ts";
 import { pyArgumentError, PyTuple } from "./py_args.ts";
 import { pyDumps, PyFloat, pyLoads, type PyValue } from "./py_json.ts";
 import { type PyMethod, PYTHON_API } from "./python_api.ts";
@@ -608,6 +608,11 @@ function harnessError(e: Error): Rec {
 
 /** An op that failed as the scenario may expect (libvirt, harness or runner limit) goes into `rec`. */
 function opFailure(rec: Rec, e: unknown): void {
+  if (e instanceof PyErrorUnset) {
+    rec.ok = false;
+    rec.error = { code: null, code_name: null, domain: null, domain_name: null, message: null };
+    return;
+  }
   if (!(e instanceof HarnessError || e instanceof VirError || e instanceof RunnerLimit)) throw e;
   rec.ok = false;
   rec.error = e instanceof VirError ? errDict(e) : harnessError(e);

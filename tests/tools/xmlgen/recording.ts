@@ -10,6 +10,7 @@
  * ```
  * @module
  */
+import { readGzJsonLines, writeGzJsonLines } from "../gz_json_lines.ts";
 import type { Kind } from "./kinds.ts";
 
 /** libvirt's error as canon.sh prints it. */
@@ -35,15 +36,11 @@ export interface Recorded {
 }
 
 /** Reads a gzipped JSON-lines recording. */
-export async function readRecording(file: string): Promise<Recorded[]> {
-  const stream = (await Deno.open(file)).readable.pipeThrough(new DecompressionStream("gzip"));
-  const text = await new Response(stream).text();
-  return text.split("\n").filter((l) => l).map((l) => JSON.parse(l) as Recorded);
+export function readRecording(file: string): Promise<Recorded[]> {
+  return readGzJsonLines<Recorded>(file);
 }
 
 /** Writes rows as a gzipped JSON-lines recording. */
-export async function writeRecording(file: string, rows: Recorded[]): Promise<void> {
-  const body = new Blob([rows.map((r) => JSON.stringify(r) + "\n").join("")]);
-  const gz = body.stream().pipeThrough(new CompressionStream("gzip"));
-  await Deno.writeFile(file, new Uint8Array(await new Response(gz).arrayBuffer()));
+export function writeRecording(file: string, rows: Recorded[]): Promise<void> {
+  return writeGzJsonLines(file, rows);
 }
