@@ -169,7 +169,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     if (!s) throw VirError.report("RPC", "NO_CONNECT", `no driver is served at /${path}`);
     return s;
   };
-  const sockets = { open: 0 };
+  const sockets = { open: 0, unauthenticated: 0 };
   // Before the auth middleware: the socket's token may come in its first message.
   app.get(RPC_SOCKET_PATH, (c) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {

@@ -11,8 +11,15 @@ export interface Limits {
   maxConcurrent: number;
   /** Calls allowed to wait for a slot; beyond that the gateway answers 503 (default 1024). */
   maxQueued: number;
-  /** RPC WebSockets open at once (default 1024). */
+  /** Authenticated RPC WebSockets open at once (default 1024). */
   maxSockets: number;
+  /**
+   * RPC WebSockets still without an accepted token at once (default 64): they count apart, so
+   * that anonymous sockets cannot lock authenticated clients out.
+   */
+  maxUnauthenticatedSockets: number;
+  /** How long a WebSocket may take to present an accepted token before it is closed (5 s). */
+  authTimeoutMs: number;
   /** Event-stream subscribers at once (default 256). */
   maxStreams: number;
   /** Events kept for `Last-Event-ID` resume, per session (default 1024). */
@@ -37,6 +44,8 @@ export const DEFAULT_LIMITS: Limits = {
   maxConcurrent: 64,
   maxQueued: 1024,
   maxSockets: 1024,
+  maxUnauthenticatedSockets: 64,
+  authTimeoutMs: 5_000,
   maxStreams: 256,
   eventBuffer: 1024,
   maxSessions: 512,

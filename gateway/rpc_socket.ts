@@ -19,10 +19,15 @@ export interface RpcSocketContext {
   auth: AuthConfig;
   gate: CallGate;
   limits: Limits;
-  /** Open RPC sockets of the whole gateway, against `limits.maxSockets`. */
-  sockets: { open: number };
+  /**
+   * Open RPC sockets of the whole gateway: authenticated ones against `limits.maxSockets`, the
+   * rest against `limits.maxUnauthenticatedSockets`.
+   */
+  sockets: { open: number; unauthenticated: number };
 }
 
+/** WebSocket close code for a socket that broke the gateway's rules (RFC 6455 1008). */
+const CLOSE_POLICY = 1008;
 /** WebSocket close code for a message the gateway cannot read (RFC 6455 1007/1009 style). */
 const CLOSE_UNREADABLE = 1007;
 const CLOSE_TOO_BIG = 1009;
@@ -47,6 +52,9 @@ const CLOSE_TOO_BIG = 1009;
  * ```
  */
 export function rpcSocket(req: Request, ctx: RpcSocketContext): Response {
+  if (ctx.sockets.unauthenticated >= ctx.limits.maxUnauthenticatedSockets) {
+    throw VirError.report("RPC", "RESOURCE_BUSY", "too many unauthenticated RPC sockets");
+  }
   if (ctx.sockets.open >= ctx.limits.maxSockets) {
     throw VirError.report("RPC", "RESOURCE_BUSY", "too many RPC sockets");
   }
@@ -58,7 +66,13 @@ export function rpcSocket(req: Request, ctx: RpcSocketContext): Response {
     req,
     offered.includes(RPC_SUBPROTOCOL) ? { protocol: RPC_SUBPROTOCOL } : {},
   );
-  ctx.sockets.open++;
+  // Anonymous until a token is accepted: counted apart, and closed unless one comes in time.
+  ctx.sockets.unauthenticated++;
+  let counted: "unauthenticated" | "open" = "unauthenticated";
+  const deadline = setTimeout(
+    () => socket.close(CLOSE_POLICY, "no accepted token in time"),
+    ctx.limits.authTimeoutMs,
+  );
   const { sessions, gate, limits } = ctx;
   const maxChars = limits.maxBodyBytes;
   let principal: Principal | undefined;
@@ -78,9 +92,17 @@ export function rpcSocket(req: Request, ctx: RpcSocketContext): Response {
 
   const setPrincipal = (p: Promise<Principal>) => {
     pending = p;
-    p.then((ok) => (principal = ok), () => {});
+    p.then((ok) => {
+      principal = ok;
+      if (counted !== "unauthenticated" || ended) return;
+      clearTimeout(deadline);
+      ctx.sockets.unauthenticated--;
+      ctx.sockets.open++;
+      counted = "open";
+    }, () => {});
   };
   if (fromHeaders) setPrincipal(fromHeaders);
+  else if (ctx.auth === "none") setPrincipal(authenticate(ctx.auth, req.headers));
 
   const open = (id: number, uri: unknown, who: Principal) => {
     if (opening) {
@@ -192,7 +214,8 @@ export function rpcSocket(req: Request, ctx: RpcSocketContext): Response {
     pending!.then((who) => handle(msg, who), (err) => fail(id, err));
   };
   socket.onclose = () => {
-    ctx.sockets.open--;
+    clearTimeout(deadline);
+    ctx.sockets[counted]--;
     ended = true;
     end().catch(() => {});
   };
