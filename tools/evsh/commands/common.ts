@@ -3,8 +3,12 @@
  * `VSH_REQUIRE_OPTION`, the look-up-call-print commands).
  * @module
  */
-import type { CommandContext, CommandDef } from "../context.ts";
+import { VirError } from "../../../util/errors.ts";
+import type { ErrorDomainName } from "../../../util/errors.ts";
+import { type CommandContext, type CommandDef, CommandFailed } from "../context.ts";
 import type { Args } from "../options.ts";
+import { parse } from "../../../util/xml/mod.ts";
+import { dumpNode, dumpWrapped, evaluateXPath, xpathDocument } from "../xpath.ts";
 
 /** `VSH_EXCLUSIVE_OPTIONS`: "Options --a and --b are mutually exclusive". */
 export function exclusive(ctx: CommandContext, args: Args, a: string, b: string): void {
@@ -148,4 +152,55 @@ export function sortByName<T extends { name: string }>(list: T[]): T[] {
 export function activityFlags(args: Args, active: number, inactive: number): number {
   if (args.has("all")) return active | inactive;
   return args.has("inactive") ? inactive : active;
+}
+
+/**
+ * Calls libvirt API `api`, which the driver contract does not declare, so no edgevirt driver
+ * has it: the call fails as libvirt's entry points do for a driver without the method ("this
+ * function is not supported by the connection driver: virXxx"); `failMessage` is virsh's
+ * `vshError` line before the saved error, when it prints one.
+ *
+ * @example
+ * ```ts
+ * import { undeclared } from "./common.ts";
+ * // await undeclared(ctx, "virDomainMigrateStartPostCopy");
+ * ```
+ */
+export function undeclared(
+  ctx: CommandContext,
+  api: string,
+  failMessage?: string,
+  domain: ErrorDomainName = "DOMAIN",
+): never {
+  ctx.lastError = VirError.report(domain, "NO_SUPPORT", api);
+  if (failMessage !== undefined) ctx.error(failMessage);
+  throw new CommandFailed();
+}
+
+/**
+ * `virshDumpXML` after the `--xpath` check and the call that gets the XML: the document, or with `--xpath` the nodes it selects, one per line or under
+ * one `<nodes>` element with `--wrap`. An expression libxml2 cannot compile prints its
+ * "XPath error" line and selects nothing; one that is not a node set fails the command.
+ */
+export async function dumpXML(
+  ctx: CommandContext,
+  args: Args,
+  getXML: () => Promise<string>,
+): Promise<void> {
+  const xpath = ctx.optStringQuiet(args, "xpath");
+  if (xpath === null) throw new CommandFailed();
+  const xml = await ctx.call(getXML);
+  if (xpath === undefined) {
+    ctx.print(xml);
+    return;
+  }
+  const r = evaluateXPath(xpathDocument(parse(xml)), xpath);
+  if ("value" in r) {
+    ctx.lastError = VirError.report("NONE", "INTERNAL_ERROR", `Incorrect xpath '${xpath}'`);
+    throw new CommandFailed();
+  }
+  if ("error" in r) ctx.io.stderr(`XPath error : ${r.error}\n`);
+  const nodes = "nodes" in r ? r.nodes : [];
+  if (args.has("wrap")) ctx.print(`${dumpWrapped(nodes)}\n`);
+  else for (const n of nodes) ctx.print(`${dumpNode(n)}\n`);
 }

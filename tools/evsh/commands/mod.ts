@@ -16,6 +16,10 @@ import { NODEDEV_COMMANDS } from "./nodedev.ts";
 import { POOL_COMMANDS } from "./pool.ts";
 import { SNAPSHOT_COMMANDS } from "./snapshot.ts";
 import { VOLUME_COMMANDS } from "./volume.ts";
+import { DOMAIN_MIGRATE_COMMANDS } from "./domain_migrate.ts";
+import { DOMAIN_MONITOR_COMMANDS } from "./domain_monitor.ts";
+import { NWFILTER_COMMANDS } from "./nwfilter.ts";
+import { SECRET_COMMANDS } from "./secret.ts";
 import { VIRSH_ITSELF_COMMANDS } from "./virsh_itself.ts";
 
 /** Every evsh command handler. */
@@ -32,6 +36,10 @@ export const COMMANDS: readonly CommandDef[] = [
   ...INTERFACE_COMMANDS,
   ...NODEDEV_COMMANDS,
   ...SNAPSHOT_COMMANDS,
+  ...DOMAIN_MIGRATE_COMMANDS,
+  ...DOMAIN_MONITOR_COMMANDS,
+  ...SECRET_COMMANDS,
+  ...NWFILTER_COMMANDS,
   HELP_COMMAND,
   ...VIRSH_ITSELF_COMMANDS,
 ];

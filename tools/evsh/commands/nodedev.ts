@@ -8,7 +8,7 @@ import type { CommandDef } from "../context.ts";
 import { nodeDeviceArg } from "../lookup.ts";
 import { formatTree } from "../tree.ts";
 import { splitList } from "../split_list.ts";
-import { sortByName } from "./common.ts";
+import { dumpXML, sortByName } from "./common.ts";
 
 /** `virNodeDevCapType` names and the listing filter bit each selects. */
 const CAPS: ReadonlyMap<string, number> = new Map([
@@ -77,7 +77,7 @@ export const NODEDEV_COMMANDS: CommandDef[] = [
     name: "nodedev-dumpxml",
     async run(ctx, args) {
       const dev = await nodeDeviceArg(ctx, args);
-      ctx.print(await ctx.call(() => dev.getXMLDesc()));
+      await dumpXML(ctx, args, () => dev.getXMLDesc());
     },
   },
 ];

@@ -10,7 +10,7 @@ import type { CommandContext, CommandDef } from "../context.ts";
 import { xmlEscape } from "../format.ts";
 import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
-import { bits } from "./common.ts";
+import { bits, dumpXML } from "./common.ts";
 
 const CREATE_FLAGS = [
   ["redefine", VIR.DOMAIN_SNAPSHOT_CREATE_REDEFINE],
@@ -112,10 +112,7 @@ export const SNAPSHOT_COMMANDS: CommandDef[] = [
       const name = ctx.optString(args, "snapshotname")!;
       const { obj: dom } = await domainArg(ctx, args);
       const snap = await ctx.call(() => dom.snapshotLookupByName(name, 0));
-      if (args.has("xpath") || args.has("wrap")) {
-        ctx.fail("snapshot-dumpxml: --xpath and --wrap are not implemented in evsh");
-      }
-      ctx.print(await ctx.call(() => snap.getXMLDesc(flags)));
+      await dumpXML(ctx, args, () => snap.getXMLDesc(flags));
     },
   },
   {
