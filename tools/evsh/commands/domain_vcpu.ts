@@ -34,7 +34,7 @@ async function allCounts(ctx: CommandContext, dom: Domain): Promise<void> {
 }
 
 /** `virshNodeGetCPUCount`: the host CPU map's size, else the CPUs nodeinfo implies. */
-async function hostCpuCount(ctx: CommandContext): Promise<number> {
+export async function hostCpuCount(ctx: CommandContext): Promise<number> {
   const map = await ctx.attempt(() => ctx.conn.getCPUMap());
   ctx.resetError();
   if (map.ok) return map.value.map.length;

@@ -18,6 +18,7 @@ import { SNAPSHOT_COMMANDS } from "./snapshot.ts";
 import { VOLUME_COMMANDS } from "./volume.ts";
 import { DOMAIN_MIGRATE_COMMANDS } from "./domain_migrate.ts";
 import { DOMAIN_MONITOR_COMMANDS } from "./domain_monitor.ts";
+import { DOMAIN_PIN_COMMANDS } from "./domain_pin.ts";
 import { NWFILTER_COMMANDS } from "./nwfilter.ts";
 import { SECRET_COMMANDS } from "./secret.ts";
 import { VIRSH_ITSELF_COMMANDS } from "./virsh_itself.ts";
@@ -38,6 +39,7 @@ export const COMMANDS: readonly CommandDef[] = [
   ...SNAPSHOT_COMMANDS,
   ...DOMAIN_MIGRATE_COMMANDS,
   ...DOMAIN_MONITOR_COMMANDS,
+  ...DOMAIN_PIN_COMMANDS,
   ...SECRET_COMMANDS,
   ...NWFILTER_COMMANDS,
   HELP_COMMAND,
