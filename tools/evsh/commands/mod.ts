@@ -19,6 +19,7 @@ import { VOLUME_COMMANDS } from "./volume.ts";
 import { DOMAIN_MIGRATE_COMMANDS } from "./domain_migrate.ts";
 import { DOMAIN_MONITOR_COMMANDS } from "./domain_monitor.ts";
 import { DOMAIN_PIN_COMMANDS } from "./domain_pin.ts";
+import { DOMAIN_SAVE_IMAGE_COMMANDS } from "./domain_save_image.ts";
 import { NWFILTER_COMMANDS } from "./nwfilter.ts";
 import { SECRET_COMMANDS } from "./secret.ts";
 import { VIRSH_ITSELF_COMMANDS } from "./virsh_itself.ts";
@@ -40,6 +41,7 @@ export const COMMANDS: readonly CommandDef[] = [
   ...DOMAIN_MIGRATE_COMMANDS,
   ...DOMAIN_MONITOR_COMMANDS,
   ...DOMAIN_PIN_COMMANDS,
+  ...DOMAIN_SAVE_IMAGE_COMMANDS,
   ...SECRET_COMMANDS,
   ...NWFILTER_COMMANDS,
   HELP_COMMAND,
