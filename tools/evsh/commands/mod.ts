@@ -10,6 +10,7 @@ import { DOMAIN_MEMORY_COMMANDS } from "./domain_memory.ts";
 import { DOMAIN_VCPU_COMMANDS } from "./domain_vcpu.ts";
 import { HELP_COMMAND } from "./help.ts";
 import { HOST_COMMANDS } from "./host.ts";
+import { HOST_NODE_COMMANDS } from "./host_node.ts";
 import { INTERFACE_COMMANDS } from "./interface.ts";
 import { NETWORK_COMMANDS } from "./network.ts";
 import { NODEDEV_COMMANDS } from "./nodedev.ts";
@@ -32,6 +33,7 @@ export const COMMANDS: readonly CommandDef[] = [
   ...DOMAIN_VCPU_COMMANDS,
   ...DOMAIN_MEMORY_COMMANDS,
   ...HOST_COMMANDS,
+  ...HOST_NODE_COMMANDS,
   ...NETWORK_COMMANDS,
   ...POOL_COMMANDS,
   ...VOLUME_COMMANDS,
