@@ -3,6 +3,7 @@
  * @module
  */
 import type { CommandDef } from "../context.ts";
+import { CHECKPOINT_COMMANDS } from "./checkpoint.ts";
 import { DOMAIN_INFO_COMMANDS } from "./domain_info.ts";
 import { DOMAIN_LIFECYCLE_COMMANDS } from "./domain_lifecycle.ts";
 import { LIST_COMMAND } from "./domain_list.ts";
@@ -40,6 +41,7 @@ export const COMMANDS: readonly CommandDef[] = [
   ...INTERFACE_COMMANDS,
   ...NODEDEV_COMMANDS,
   ...SNAPSHOT_COMMANDS,
+  ...CHECKPOINT_COMMANDS,
   ...DOMAIN_MIGRATE_COMMANDS,
   ...DOMAIN_MONITOR_COMMANDS,
   ...DOMAIN_PIN_COMMANDS,
