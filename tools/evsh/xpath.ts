@@ -31,10 +31,14 @@ export type XPathResult =
   | { error: string };
 
 /**
- * The document of `root` as XPath sees it (blank text between elements dropped, as libxml2
- * parses with `xmlKeepBlanksDefault(0)`), and its root element, the context node.
+ * The document of `root` as XPath sees it, and its root element, the context node. Blank text
+ * between elements is dropped, as libxml2 parses with `xmlKeepBlanksDefault(0)`, unless
+ * `keepBlanks` (libvirt's own parser keeps it).
  */
-export function xpathDocument(root: XmlElement): { doc: XNode; context: XNode } {
+export function xpathDocument(
+  root: XmlElement,
+  keepBlanks = false,
+): { doc: XNode; context: XNode } {
   let order = 0;
   const doc: XNode = { kind: "root", order: order++, children: [] };
   const build = (el: XmlElement, parent: XNode): XNode => {
@@ -49,7 +53,7 @@ export function xpathDocument(root: XmlElement): { doc: XNode; context: XNode } 
     for (const [name, value] of Object.entries(el.attributes)) {
       node.attrs.push({ kind: "attr", order: order++, name, value, parent: node });
     }
-    const hasElements = el.children.some((c) => c.type === "element");
+    const hasElements = !keepBlanks && el.children.some((c) => c.type === "element");
     for (const c of el.children) {
       const kid = convert(c, node, hasElements);
       if (kid) node.children.push(kid);
