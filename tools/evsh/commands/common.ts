@@ -9,6 +9,7 @@ import { type CommandContext, type CommandDef, CommandFailed } from "../context.
 import type { Args } from "../options.ts";
 import { parse } from "../../../util/xml/mod.ts";
 import { dumpNode, dumpWrapped, evaluateXPath, xpathDocument } from "../xpath.ts";
+import { strToLong } from "../numbers.ts";
 
 /** `VSH_EXCLUSIVE_OPTIONS`: "Options --a and --b are mutually exclusive". */
 export function exclusive(ctx: CommandContext, args: Args, a: string, b: string): void {
@@ -203,4 +204,23 @@ export async function dumpXML(
   const nodes = "nodes" in r ? r.nodes : [];
   if (args.has("wrap")) ctx.print(`${dumpWrapped(nodes)}\n`);
   else for (const n of nodes) ctx.print(`${dumpNode(n)}\n`);
+}
+
+/**
+ * `virshFetchPassFdsList`: the `--pass-fds` numbers (none when absent or empty).
+ *
+ * @example
+ * ```ts
+ * import { passFds } from "./common.ts";
+ * // passFds(ctx, args) for `--pass-fds 3,4` is [3, 4]
+ * ```
+ */
+export function passFds(ctx: CommandContext, args: Args): number[] {
+  const list = ctx.optStringQuiet(args, "pass-fds");
+  if (!list) return [];
+  return list.split(",").map((s) => {
+    const r = strToLong(s, "i");
+    if (!r) ctx.fail(`Unable to parse FD number '${s}'`);
+    return Number(r.value);
+  });
 }

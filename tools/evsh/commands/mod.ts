@@ -21,6 +21,7 @@ import { POOL_COMMANDS } from "./pool.ts";
 import { SNAPSHOT_COMMANDS } from "./snapshot.ts";
 import { VOLUME_COMMANDS } from "./volume.ts";
 import { DOMAIN_MIGRATE_COMMANDS } from "./domain_migrate.ts";
+import { DOMAIN_MISC_COMMANDS } from "./domain_misc.ts";
 import { DOMAIN_MONITOR_COMMANDS } from "./domain_monitor.ts";
 import { DOMAIN_PIN_COMMANDS } from "./domain_pin.ts";
 import { DOMAIN_SAVE_IMAGE_COMMANDS } from "./domain_save_image.ts";
@@ -47,6 +48,7 @@ export const COMMANDS: readonly CommandDef[] = [
   ...DOMAIN_MIGRATE_COMMANDS,
   ...DOMAIN_GUEST_COMMANDS,
   ...DOMAIN_DEVICES_COMMANDS,
+  ...DOMAIN_MISC_COMMANDS,
   ...DOMAIN_MONITOR_COMMANDS,
   ...DOMAIN_PIN_COMMANDS,
   ...DOMAIN_SAVE_IMAGE_COMMANDS,
