@@ -16,6 +16,7 @@ import { HOST_COMMANDS } from "./host.ts";
 import { HOST_NODE_COMMANDS } from "./host_node.ts";
 import { INTERFACE_COMMANDS } from "./interface.ts";
 import { NETWORK_COMMANDS } from "./network.ts";
+import { NETWORK_PORT_COMMANDS } from "./network_port.ts";
 import { NODEDEV_COMMANDS } from "./nodedev.ts";
 import { POOL_COMMANDS } from "./pool.ts";
 import { SNAPSHOT_COMMANDS } from "./snapshot.ts";
@@ -39,6 +40,7 @@ export const COMMANDS: readonly CommandDef[] = [
   ...HOST_COMMANDS,
   ...HOST_NODE_COMMANDS,
   ...NETWORK_COMMANDS,
+  ...NETWORK_PORT_COMMANDS,
   ...POOL_COMMANDS,
   ...VOLUME_COMMANDS,
   ...INTERFACE_COMMANDS,

@@ -1,0 +1,152 @@
+/**
+ * Network ports and leases: `net-port-list`, `net-port-create`, `net-port-dumpxml`,
+ * `net-port-delete`, `net-dhcp-leases`; and the interface transactions `iface-begin`,
+ * `iface-commit`, `iface-rollback`. The driver contract declares no network port calls.
+ * @module
+ */
+import { type CommandContext, type CommandDef, CommandFailed } from "../context.ts";
+import { networkArg } from "../lookup.ts";
+import type { Args } from "../options.ts";
+import { formatTable } from "../table.ts";
+import { undeclared } from "./common.ts";
+
+/**
+ * virsh 9.0's `net-port-dumpxml` and `net-port-delete` start out successful and stay so when a
+ * look-up fails: the error line shows, the command still succeeds and its libvirt error is
+ * dropped.
+ */
+async function lookupsSucceed(ctx: CommandContext, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    if (!(e instanceof CommandFailed)) throw e;
+    ctx.resetError();
+  }
+}
+
+/** `virshCommandOptNetworkPort`: by UUID string, which no edgevirt driver can answer. */
+function portArg(ctx: CommandContext, args: Args): never {
+  const port = ctx.optString(args, "port");
+  return undeclared(ctx, "virNetworkPortLookupByUUID", `failed to get network port '${port}'`);
+}
+
+/** `g_date_time_format(…, "%Y-%m-%d %H:%M:%S")` in local time. */
+function localTime(seconds: number): string {
+  const d = new Date(seconds * 1000);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ` +
+    `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** One lease as the network API reports it. */
+interface Lease {
+  expirytime?: number;
+  mac?: string;
+  type?: number;
+  ipaddr?: string;
+  prefix?: number;
+  hostname?: string;
+  clientid?: string;
+  iaid?: string;
+}
+
+/** The network port and interface transaction command table. */
+export const NETWORK_PORT_COMMANDS: CommandDef[] = [
+  {
+    name: "net-port-list",
+    async run(ctx, args) {
+      if (args.has("table") && args.has("uuid")) {
+        ctx.fail("Only one argument from --table and --uuid may be specified.");
+      }
+      await networkArg(ctx, args);
+      undeclared(ctx, "virNetworkListAllPorts", undefined, "NETWORK");
+    },
+  },
+  {
+    name: "net-port-create",
+    async run(ctx, args) {
+      await networkArg(ctx, args);
+      const file = ctx.optString(args, "file")!;
+      await ctx.readFile(file);
+      undeclared(
+        ctx,
+        "virNetworkPortCreateXML",
+        `Failed to create network from ${file}`,
+        "NETWORK",
+      );
+    },
+  },
+  {
+    name: "net-port-dumpxml",
+    run: (ctx, args) =>
+      lookupsSucceed(ctx, async () => {
+        await networkArg(ctx, args);
+        portArg(ctx, args);
+      }),
+  },
+  {
+    name: "net-port-delete",
+    run: (ctx, args) =>
+      lookupsSucceed(ctx, async () => {
+        await networkArg(ctx, args);
+        portArg(ctx, args);
+      }),
+  },
+  {
+    name: "net-dhcp-leases",
+    async run(ctx, args) {
+      const mac = ctx.optString(args, "mac") ?? null;
+      const { obj: net, arg } = await networkArg(ctx, args);
+      const leases = (await ctx.call(
+        () => net.getDHCPLeases(mac, 0),
+        `Failed to get leases info for ${arg}`,
+      )) as Lease[];
+      const key = (l: Lease) => l.mac ?? l.iaid ?? "";
+      leases.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+      const rows = leases.map((l) => [
+        localTime(l.expirytime ?? 0),
+        l.mac ?? "-",
+        l.type === 0 ? "ipv4" : l.type === 1 ? "ipv6" : "-",
+        `${l.ipaddr}/${l.prefix}`,
+        l.hostname ?? "-",
+        l.clientid ?? "-",
+      ]);
+      ctx.print(
+        formatTable(
+          ["Expiry Time", "MAC address", "Protocol", "IP address", "Hostname", "Client ID or DUID"],
+          rows,
+        ),
+      );
+    },
+  },
+  {
+    name: "iface-begin",
+    async run(ctx) {
+      await ctx.call(
+        () => ctx.conn.interfaceChangeBegin(0),
+        "Failed to begin network config change transaction",
+      );
+      ctx.printExtra("Network config change transaction started\n");
+    },
+  },
+  {
+    name: "iface-commit",
+    async run(ctx) {
+      await ctx.call(
+        () => ctx.conn.interfaceChangeCommit(0),
+        "Failed to commit network config change transaction",
+      );
+      ctx.printExtra("Network config change transaction committed\n");
+    },
+  },
+  {
+    name: "iface-rollback",
+    async run(ctx) {
+      await ctx.call(
+        () => ctx.conn.interfaceChangeRollback(0),
+        "Failed to rollback network config change transaction",
+      );
+      ctx.printExtra("Network config change transaction rolled back\n");
+    },
+  },
+];
