@@ -19,6 +19,7 @@ import { NETWORK_COMMANDS } from "./network.ts";
 import { NETWORK_PORT_COMMANDS } from "./network_port.ts";
 import { NODEDEV_COMMANDS } from "./nodedev.ts";
 import { POOL_COMMANDS } from "./pool.ts";
+import { POOL_AS_COMMANDS } from "./pool_as.ts";
 import { SNAPSHOT_COMMANDS } from "./snapshot.ts";
 import { VOLUME_COMMANDS } from "./volume.ts";
 import { DOMAIN_MIGRATE_COMMANDS } from "./domain_migrate.ts";
@@ -42,6 +43,7 @@ export const COMMANDS: readonly CommandDef[] = [
   ...NETWORK_COMMANDS,
   ...NETWORK_PORT_COMMANDS,
   ...POOL_COMMANDS,
+  ...POOL_AS_COMMANDS,
   ...VOLUME_COMMANDS,
   ...INTERFACE_COMMANDS,
   ...NODEDEV_COMMANDS,
