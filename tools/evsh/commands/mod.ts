@@ -22,6 +22,7 @@ import { POOL_COMMANDS } from "./pool.ts";
 import { POOL_AS_COMMANDS } from "./pool_as.ts";
 import { SNAPSHOT_COMMANDS } from "./snapshot.ts";
 import { VOLUME_COMMANDS } from "./volume.ts";
+import { VOLUME_OPS_COMMANDS } from "./volume_ops.ts";
 import { DOMAIN_MIGRATE_COMMANDS } from "./domain_migrate.ts";
 import { DOMAIN_MISC_COMMANDS } from "./domain_misc.ts";
 import { DOMAIN_MONITOR_COMMANDS } from "./domain_monitor.ts";
@@ -45,6 +46,7 @@ export const COMMANDS: readonly CommandDef[] = [
   ...POOL_COMMANDS,
   ...POOL_AS_COMMANDS,
   ...VOLUME_COMMANDS,
+  ...VOLUME_OPS_COMMANDS,
   ...INTERFACE_COMMANDS,
   ...NODEDEV_COMMANDS,
   ...SNAPSHOT_COMMANDS,
