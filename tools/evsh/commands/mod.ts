@@ -27,6 +27,7 @@ import { DOMAIN_MIGRATE_COMMANDS } from "./domain_migrate.ts";
 import { DOMAIN_MISC_COMMANDS } from "./domain_misc.ts";
 import { DOMAIN_MONITOR_COMMANDS } from "./domain_monitor.ts";
 import { DOMAIN_PIN_COMMANDS } from "./domain_pin.ts";
+import { DOMAIN_TUNE_COMMANDS } from "./domain_tune.ts";
 import { DOMAIN_SAVE_IMAGE_COMMANDS } from "./domain_save_image.ts";
 import { NWFILTER_COMMANDS } from "./nwfilter.ts";
 import { SECRET_COMMANDS } from "./secret.ts";
@@ -57,6 +58,7 @@ export const COMMANDS: readonly CommandDef[] = [
   ...DOMAIN_MISC_COMMANDS,
   ...DOMAIN_MONITOR_COMMANDS,
   ...DOMAIN_PIN_COMMANDS,
+  ...DOMAIN_TUNE_COMMANDS,
   ...DOMAIN_SAVE_IMAGE_COMMANDS,
   ...SECRET_COMMANDS,
   ...NWFILTER_COMMANDS,

@@ -1,0 +1,270 @@
+/**
+ * Tuning commands: `schedinfo`, `memtune`, `numatune`, `perf`.
+ * @module
+ */
+import { VIR } from "../../../util/constants.ts";
+import type { TypedParams } from "../../../util/driver.ts";
+import { callDriver } from "../../../client/handle.ts";
+import type { CommandContext, CommandDef } from "../context.ts";
+import { domainArg } from "../lookup.ts";
+import type { Args } from "../options.ts";
+import { scaledInteger, strToLong } from "../numbers.ts";
+import { VirError } from "../../../util/errors.ts";
+import { affectFlags } from "./common.ts";
+import { typedParamText } from "./domain_guest.ts";
+
+/** `VIR_DOMAIN_MEMORY_PARAM_UNLIMITED`. */
+const UNLIMITED = 9007199254740991;
+
+const NUMA_MODES = ["strict", "preferred", "interleave", "restrictive"];
+
+/** The typed-parameter type of each scheduler field libvirt defines. */
+const SCHED_TYPES: Record<string, "int" | "uint" | "llong" | "ullong"> = {
+  cpu_shares: "ullong",
+  global_period: "ullong",
+  global_quota: "llong",
+  vcpu_period: "ullong",
+  vcpu_quota: "llong",
+  emulator_period: "ullong",
+  emulator_quota: "llong",
+  iothread_period: "ullong",
+  iothread_quota: "llong",
+  weight: "uint",
+  cap: "uint",
+  reservation: "llong",
+  limit: "llong",
+  shares: "int",
+};
+
+const TYPE_WORDS = {
+  int: ["i", "int"],
+  uint: ["ui", "unsigned int"],
+  llong: ["ll", "long long"],
+  ullong: ["ull", "unsigned long long"],
+} as const;
+
+/** `virTypedParamsAddFromString` for a scheduler field of the domain's parameter list. */
+function schedValue(ctx: CommandContext, field: string, text: string): number {
+  const type = SCHED_TYPES[field] ?? "ullong";
+  const [kind, word] = TYPE_WORDS[type];
+  const r = strToLong(text, kind);
+  if (!r) {
+    ctx.lastError = VirError.bare(
+      "NONE",
+      "INVALID_ARG",
+      `invalid argument: Invalid value for field '${field}': expected ${word}`,
+    );
+    return ctx.fail();
+  }
+  return Number(r.value);
+}
+
+/** `cmdSchedInfoUpdate`: the `--set` pairs, then `--cap` and `--weight`. */
+function schedUpdates(ctx: CommandContext, args: Args, current: TypedParams): TypedParams {
+  const out: TypedParams = {};
+  const one = (field: string, value: string) => {
+    if (!(field in current)) ctx.fail(`invalid scheduler option: ${field}`);
+    out[field] = schedValue(ctx, field, value);
+  };
+  for (const pair of args.argv("set")) {
+    const eq = pair.indexOf("=");
+    if (eq < 0) ctx.fail("Invalid syntax for --set, expecting name=value");
+    one(pair.slice(0, eq), pair.slice(eq + 1));
+  }
+  for (const opt of ["cap", "weight"]) {
+    const v = ctx.optString(args, opt);
+    if (v !== undefined) one(opt, v);
+  }
+  return out;
+}
+
+function printParams(ctx: CommandContext, params: TypedParams): void {
+  for (const [k, v] of Object.entries(params)) {
+    ctx.print(`${k.padEnd(15)}: ${typedParamText(v)}\n`);
+  }
+}
+
+/** `virshMemtuneGetSize`: KiB, or unlimited for a negative value. */
+function memtuneSize(ctx: CommandContext, args: Args, name: string): number | undefined {
+  const text = ctx.optStringQuiet(args, name);
+  if (!text) return undefined;
+  const m = /^\s*([+-]?\d+)(.*)$/.exec(text);
+  const bad = () => ctx.fail(`Unable to parse integer parameter ${name}`);
+  if (!m || !strToLong(m[1], "ll")) return bad();
+  if (BigInt(m[1]) < 0n) return UNLIMITED;
+  const r = scaledInteger(text.trim(), 1024, (1n << 63n) - 1n);
+  if (typeof r !== "bigint") {
+    if (r) ctx.lastError = r;
+    return bad();
+  }
+  return Number((r + 1023n) / 1024n);
+}
+
+/** `strtol(…, 0)` over the whole text: decimal, `0x` hexadecimal or `0` octal. */
+function intBase0(text: string): number | undefined {
+  const m = /^\s*([+-]?)(0x[0-9a-f]+|0[0-7]*|[1-9]\d*)$/i.exec(text);
+  if (!m) return undefined;
+  const body = m[2];
+  const v = body.toLowerCase().startsWith("0x")
+    ? Number.parseInt(body.slice(2), 16)
+    : body.startsWith("0")
+    ? Number.parseInt(body, 8)
+    : Number(body);
+  const r = m[1] === "-" ? -v : v;
+  return r >= -(2 ** 31) && r < 2 ** 31 ? r : undefined;
+}
+
+/** The tuning command table. */
+export const DOMAIN_TUNE_COMMANDS: CommandDef[] = [
+  {
+    name: "schedinfo",
+    async run(ctx, args) {
+      const flags = affectFlags(ctx, args, VIR.DOMAIN_AFFECT_LIVE, VIR.DOMAIN_AFFECT_CONFIG);
+      const live = args.has("live");
+      const config = args.has("config");
+      const queryFlags = live && config ? 0 : flags;
+      const { obj: dom } = await domainArg(ctx, args);
+      const type = await ctx.attempt(() => ctx.conn.call("domainGetSchedulerType", dom.ref));
+      if (!type.ok) {
+        ctx.print(`${"Scheduler".padEnd(15)}: Unknown\n`);
+        return ctx.fail();
+      }
+      const [name, nparams] = type.value;
+      ctx.print(`${"Scheduler".padEnd(15)}: ${name}\n`);
+      if (!nparams) return;
+      const withFlags = flags !== 0 || args.has("current");
+      const get = () =>
+        withFlags
+          ? ctx.conn.call(
+            "domainGetSchedulerParametersFlags",
+            dom.ref,
+            // libvirt's entry point asks for string parameters of drivers that can send them.
+            queryFlags | VIR.TYPED_PARAM_STRING_OKAY,
+          )
+          : callDriver(
+            ctx.conn,
+            {
+              method: "domainGetSchedulerParametersFlags",
+              api: "virDomainGetSchedulerParameters",
+            },
+            dom.ref,
+            0,
+          );
+      let params = await ctx.call(get);
+      const updates = schedUpdates(ctx, args, params);
+      if (Object.keys(updates).length) {
+        await ctx.call(() =>
+          withFlags
+            ? ctx.conn.call("domainSetSchedulerParametersFlags", dom.ref, updates, flags)
+            : callDriver(
+              ctx.conn,
+              {
+                method: "domainSetSchedulerParametersFlags",
+                api: "virDomainSetSchedulerParameters",
+              },
+              dom.ref,
+              updates,
+              0,
+            )
+        );
+        params = await ctx.call(get);
+      } else if (live && config) {
+        ctx.fail("cannot query both live and config at once");
+      }
+      printParams(ctx, params);
+    },
+  },
+  {
+    name: "memtune",
+    async run(ctx, args) {
+      const flags = affectFlags(ctx, args, VIR.DOMAIN_AFFECT_LIVE, VIR.DOMAIN_AFFECT_CONFIG);
+      const { obj: dom } = await domainArg(ctx, args);
+      const set: TypedParams = {};
+      for (
+        const [opt, field] of [
+          ["hard-limit", "hard_limit"],
+          ["soft-limit", "soft_limit"],
+          ["swap-hard-limit", "swap_hard_limit"],
+          ["min-guarantee", "min_guarantee"],
+        ]
+      ) {
+        const v = memtuneSize(ctx, args, opt);
+        if (v !== undefined) set[field] = v;
+      }
+      if (Object.keys(set).length) {
+        await ctx.call(
+          () => dom.setMemoryParameters(set, flags),
+          "Unable to change memory parameters",
+        );
+        return;
+      }
+      const params = await ctx.call(
+        () => dom.getMemoryParameters(flags),
+        "Unable to get number of memory parameters",
+      );
+      for (const [k, v] of Object.entries(params)) {
+        ctx.print(`${k.padEnd(15)}: ${v === UNLIMITED ? "unlimited" : typedParamText(v)}\n`);
+      }
+    },
+  },
+  {
+    name: "numatune",
+    async run(ctx, args) {
+      const flags = affectFlags(ctx, args, VIR.DOMAIN_AFFECT_LIVE, VIR.DOMAIN_AFFECT_CONFIG);
+      const { obj: dom } = await domainArg(ctx, args);
+      const set: TypedParams = {};
+      const nodeset = ctx.optString(args, "nodeset");
+      if (nodeset !== undefined) set.numa_nodeset = nodeset;
+      const mode = ctx.optString(args, "mode");
+      if (mode !== undefined) {
+        // A name, or any integer for modes newer than this table (`virStrToLong_i`, base 0).
+        const m = NUMA_MODES.indexOf(mode);
+        const n = m >= 0 ? m : intBase0(mode);
+        if (n === undefined) return ctx.fail(`Invalid mode: ${mode}`);
+        set.numa_mode = n;
+      }
+      if (Object.keys(set).length) {
+        await ctx.call(
+          () => dom.setNumaParameters(set, flags),
+          "Unable to change numa parameters",
+        );
+        return;
+      }
+      const params = await ctx.call(
+        () => dom.getNumaParameters(flags),
+        "Unable to get number of memory parameters",
+      );
+      for (const [k, v] of Object.entries(params)) {
+        const text = k === "numa_mode" && typeof v === "number"
+          ? NUMA_MODES[v] ?? ""
+          : typedParamText(v);
+        ctx.print(`${k.padEnd(15)}: ${text}\n`);
+      }
+    },
+  },
+  {
+    name: "perf",
+    async run(ctx, args) {
+      const flags = affectFlags(ctx, args, VIR.DOMAIN_AFFECT_LIVE, VIR.DOMAIN_AFFECT_CONFIG);
+      const enable = ctx.optString(args, "enable");
+      const disable = ctx.optString(args, "disable");
+      const { obj: dom } = await domainArg(ctx, args);
+      const set: TypedParams = {};
+      for (const [list, on] of [[enable, true], [disable, false]] as const) {
+        for (const e of (list ?? "").split(",")) if (e) set[e] = on;
+      }
+      let params = set;
+      if (!Object.keys(set).length) {
+        params = await ctx.call(() => dom.getPerfEvents(flags), "Unable to get perf events");
+      } else {
+        await ctx.call(
+          () => dom.setPerfEvents(set, flags),
+          "Unable to enable/disable perf events",
+        );
+      }
+      for (const [k, v] of Object.entries(params)) {
+        ctx.printExtra(`${k.padEnd(15)}: ${v === true ? "enabled" : "disabled"}\n`);
+      }
+    },
+  },
+];
