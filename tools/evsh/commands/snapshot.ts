@@ -6,11 +6,13 @@
 import { VIR } from "../../../util/constants.ts";
 import type { Domain } from "../../../client/domain.ts";
 import type { DomainSnapshot } from "../../../client/snapshot.ts";
-import type { CommandContext, CommandDef } from "../context.ts";
+import { type CommandContext, type CommandDef, CommandFailed } from "../context.ts";
 import { xmlEscape } from "../format.ts";
 import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
-import { bits, dumpXML } from "./common.ts";
+import { parse } from "../../../util/xml/mod.ts";
+import { xpathDocument, xpathNodes, xpathString } from "../xpath.ts";
+import { bits, dumpXML, exclusive, yesNo } from "./common.ts";
 
 const CREATE_FLAGS = [
   ["redefine", VIR.DOMAIN_SNAPSHOT_CREATE_REDEFINE],
@@ -149,4 +151,117 @@ export const SNAPSHOT_COMMANDS: CommandDef[] = [
       ctx.print(parent.value.name);
     },
   },
+  {
+    name: "snapshot-info",
+    async run(ctx, args) {
+      const { obj: dom } = await domainArg(ctx, args);
+      const snap = await lookupSnapshot(ctx, args, "snapshotname", dom);
+      const line = (label: string, v: string | number) => ctx.print(`${label.padEnd(15)} ${v}\n`);
+      line("Name:", snap.name);
+      line("Domain:", dom.name);
+      const current = await ctx.attempt(() => snap.isCurrent(0));
+      ctx.resetError();
+      line("Current:", yesNo(current.ok && current.value));
+      const xml = await ctx.call(() => snap.getXMLDesc(0));
+      const doc = xpathDocument(parse(xml));
+      const state = xpathString(doc, "string(/domainsnapshot/state)");
+      if (state === undefined) return ctx.fail("unexpected problem reading snapshot xml");
+      line("State:", state);
+      const external = xpathNodes(doc, "/domainsnapshot/memory").length
+        ? xpathNodes(
+          doc,
+          "/domainsnapshot/memory[@snapshot='external'] | " +
+            "/domainsnapshot/disks/disk[@snapshot='external']",
+        ).length > 0
+        : state === "disk-snapshot";
+      line("Location:", external ? "external" : "internal");
+      line("Parent:", xpathString(doc, "string(/domainsnapshot/parent/name)") ?? "-");
+      const children = await ctx.attempt(() => snap.numChildren(0));
+      if (!children.ok) {
+        if (ctx.lastError?.code === VIR.ERR_NO_SUPPORT) return ctx.resetError();
+        return ctx.fail();
+      }
+      line("Children:", children.value);
+      line(
+        "Descendants:",
+        await ctx.call(() => snap.numChildren(VIR.DOMAIN_SNAPSHOT_LIST_DESCENDANTS)),
+      );
+      const meta = await ctx.attempt(() => snap.hasMetadata(0));
+      let metadata: boolean | undefined = meta.ok ? meta.value : undefined;
+      if (!meta.ok) {
+        const n = await ctx.attempt(() => dom.snapshotNum(VIR.DOMAIN_SNAPSHOT_LIST_METADATA));
+        metadata = n.ok ? n.value > 0 : undefined;
+        ctx.resetError();
+      }
+      if (metadata !== undefined) line("Metadata:", yesNo(metadata));
+    },
+  },
+  {
+    name: "snapshot-current",
+    async run(ctx, args) {
+      let flags = bits(args, [["security-info", VIR.DOMAIN_XML_SECURE]]);
+      exclusive(ctx, args, "name", "snapshotname");
+      const { obj: dom, arg } = await domainArg(ctx, args);
+      const name = ctx.optString(args, "snapshotname");
+      if (name !== undefined) {
+        flags = VIR.DOMAIN_SNAPSHOT_CREATE_REDEFINE | VIR.DOMAIN_SNAPSHOT_CREATE_CURRENT;
+        const snap = await reported(ctx, () => dom.snapshotLookupByName(name, 0));
+        const xml = await reported(ctx, () => snap.getXMLDesc(VIR.DOMAIN_XML_SECURE));
+        if (xml.includes("<state>disk-snapshot</state>")) {
+          flags |= VIR.DOMAIN_SNAPSHOT_CREATE_DISK_ONLY;
+        }
+        await reported(ctx, () => dom.snapshotCreateXML(xml, flags));
+        ctx.printExtra(`Snapshot ${name} set as current`);
+        return;
+      }
+      const has = await reported(ctx, () => dom.hasCurrentSnapshot(0));
+      if (!has) {
+        ctx.error(`domain '${arg}' has no current snapshot`);
+        await reported(ctx, () => Promise.reject(new CommandFailed()));
+      }
+      const snap = await reported(ctx, () => dom.snapshotCurrent(0));
+      ctx.print(
+        args.has("name") ? snap.name : await reported(ctx, () => snap.getXMLDesc(flags)),
+      );
+    },
+  },
+  {
+    name: "snapshot-revert",
+    async run(ctx, args) {
+      let flags = bits(args, [
+        ["running", VIR.DOMAIN_SNAPSHOT_REVERT_RUNNING],
+        ["paused", VIR.DOMAIN_SNAPSHOT_REVERT_PAUSED],
+        ["reset-nvram", VIR.DOMAIN_SNAPSHOT_REVERT_RESET_NVRAM],
+      ]);
+      const { obj: dom } = await domainArg(ctx, args);
+      const snap = await lookupSnapshot(ctx, args, "snapshotname", dom);
+      let r = await ctx.attempt(() => snap.revert(flags));
+      if (
+        !r.ok && args.has("force") && ctx.lastError?.code === VIR.ERR_SNAPSHOT_REVERT_RISKY
+      ) {
+        flags |= VIR.DOMAIN_SNAPSHOT_REVERT_FORCE;
+        ctx.resetError();
+        r = await ctx.attempt(() => snap.revert(flags));
+      }
+      if (!r.ok) ctx.fail(`Failed to revert snapshot ${snap.name}`);
+      ctx.printExtra(`Domain snapshot ${snap.name} reverted\n`);
+    },
+  },
 ];
+
+/**
+ * `snapshot-current`'s error discipline: every failure, its own or libvirt's, is reported at
+ * once (`vshReportError` in its cleanup), which prints the saved error, if any.
+ */
+async function reported<T>(ctx: CommandContext, fn: () => Promise<T>): Promise<T> {
+  const r = await ctx.attempt(fn).catch((e) => {
+    if (e instanceof CommandFailed) return { ok: false as const };
+    throw e;
+  });
+  if (!r.ok) {
+    if (ctx.lastError) ctx.error(ctx.lastError.message);
+    ctx.resetError();
+    return ctx.fail();
+  }
+  return r.value;
+}
