@@ -7,15 +7,12 @@
 import { VIR } from "../../../util/constants.ts";
 import type { Domain } from "../../../client/domain.ts";
 import type { DomainCheckpoint } from "../../../client/checkpoint.ts";
-import { parse } from "../../../util/xml/mod.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { xmlEscape } from "../format.ts";
 import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
-import { formatTable } from "../table.ts";
-import { formatTree } from "../tree.ts";
-import { xpathDocument, xpathString } from "../xpath.ts";
 import { bits, dumpXML, exclusive, requires } from "./common.ts";
+import { printMoments, treeFilters } from "./moment_list.ts";
 
 /** `virshCheckpointCreate`. */
 async function checkpointCreate(
@@ -81,19 +78,6 @@ function diskspec(ctx: CommandContext, spec: string): string {
     (checkpoint !== undefined ? ` checkpoint='${checkpoint}'` : "") +
     (bitmap !== undefined ? ` bitmap='${bitmap}'` : "") + "/>\n";
 }
-
-/** `g_date_time_format(…, "%Y-%m-%d %H:%M:%S %z")` in local time. */
-function localTime(seconds: number): string {
-  const d = new Date(seconds * 1000);
-  const p = (n: number, w = 2) => String(Math.abs(n)).padStart(w, "0");
-  const off = -d.getTimezoneOffset();
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ` +
-    `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} ` +
-    `${off < 0 ? "-" : "+"}${p(Math.trunc(off / 60))}${p(off % 60)}`;
-}
-
-const byName = (a: DomainCheckpoint, b: DomainCheckpoint) =>
-  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 
 /** The checkpoint command table. */
 export const CHECKPOINT_COMMANDS: CommandDef[] = [
@@ -208,24 +192,16 @@ export const CHECKPOINT_COMMANDS: CommandDef[] = [
   {
     name: "checkpoint-list",
     async run(ctx, args) {
-      const tree = args.has("tree");
       const from = args.has("from");
       exclusive(ctx, args, "tree", "name");
       exclusive(ctx, args, "parent", "roots");
       exclusive(ctx, args, "parent", "tree");
       exclusive(ctx, args, "roots", "tree");
       exclusive(ctx, args, "roots", "from");
-      let flags = 0;
-      for (
-        const [opt, bit] of [
-          ["leaves", VIR.DOMAIN_CHECKPOINT_LIST_LEAVES],
-          ["no-leaves", VIR.DOMAIN_CHECKPOINT_LIST_NO_LEAVES],
-        ] as const
-      ) {
-        if (!args.has(opt)) continue;
-        if (tree) ctx.fail(`--${opt} and --tree are mutually exclusive`);
-        flags |= bit;
-      }
+      let flags = treeFilters(ctx, args, [
+        ["leaves", VIR.DOMAIN_CHECKPOINT_LIST_LEAVES],
+        ["no-leaves", VIR.DOMAIN_CHECKPOINT_LIST_NO_LEAVES],
+      ]);
       flags |= bits(args, [
         ["topological", VIR.DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL],
         ["roots", VIR.DOMAIN_CHECKPOINT_LIST_ROOTS],
@@ -240,48 +216,13 @@ export const CHECKPOINT_COMMANDS: CommandDef[] = [
         () => (start ? start.listAllChildren(flags) : dom.listAllCheckpoints(flags)),
         "unexpected problem querying checkpoints",
       );
-      const parents: (string | undefined)[] = [];
-      if (tree) {
-        for (const c of list) parents.push(await parentOf(ctx, c));
-        if (start) {
-          list.push(start);
-          parents.push(undefined);
-        }
-      }
-      const order = list.map((c, i) => ({ c, p: parents[i] }));
-      if (!(flags & VIR.DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL)) {
-        order.sort((a, b) => byName(a.c, b.c));
-      }
-      if (tree) {
-        const names = order.map((o) => o.c.name);
-        const ps = order.map((o) => o.p);
-        for (let i = 0; i < names.length; i++) {
-          if (ps[i] === undefined) ctx.print(formatTree(names, ps, i));
-        }
-        return;
-      }
-      if (args.has("name")) {
-        for (const { c } of order) ctx.print(`${c.name}\n`);
-        return;
-      }
-      const withParent = args.has("parent");
-      const rows: string[][] = [];
-      for (const { c } of order) {
-        const xml = await ctx.attempt(() => c.getXMLDesc(0));
-        if (!xml.ok) continue;
-        const doc = xpathDocument(parse(xml.value));
-        const created = xpathString(doc, "string(/domaincheckpoint/creationTime)");
-        if (created === undefined || !/^-?\d+$/.test(created)) continue;
-        const when = localTime(Number(created));
-        const parent = xpathString(doc, "string(/domaincheckpoint/parent/name)") ?? "";
-        rows.push(withParent ? [c.name, when, parent] : [c.name, when]);
-      }
-      ctx.print(
-        formatTable(
-          withParent ? ["Name", "Creation Time", "Parent"] : ["Name", "Creation Time"],
-          rows,
-        ),
-      );
+      await printMoments(ctx, args, {
+        list,
+        start,
+        topological: (flags & VIR.DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL) !== 0,
+        parentOf: (c) => parentOf(ctx, c),
+        root: "domaincheckpoint",
+      });
     },
   },
 ];

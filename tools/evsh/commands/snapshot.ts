@@ -13,6 +13,7 @@ import type { Args } from "../options.ts";
 import { parse } from "../../../util/xml/mod.ts";
 import { xpathDocument, xpathNodes, xpathString } from "../xpath.ts";
 import { bits, dumpXML, exclusive, yesNo } from "./common.ts";
+import { printMoments, treeFilters } from "./moment_list.ts";
 
 const CREATE_FLAGS = [
   ["redefine", VIR.DOMAIN_SNAPSHOT_CREATE_REDEFINE],
@@ -247,7 +248,81 @@ export const SNAPSHOT_COMMANDS: CommandDef[] = [
       ctx.printExtra(`Domain snapshot ${snap.name} reverted\n`);
     },
   },
+  {
+    name: "snapshot-list",
+    async run(ctx, args) {
+      const from = args.has("from");
+      const current = args.has("current");
+      exclusive(ctx, args, "tree", "name");
+      exclusive(ctx, args, "parent", "roots");
+      exclusive(ctx, args, "parent", "tree");
+      exclusive(ctx, args, "roots", "tree");
+      exclusive(ctx, args, "roots", "from");
+      exclusive(ctx, args, "roots", "current");
+      let flags = treeFilters(ctx, args, [
+        ["leaves", VIR.DOMAIN_SNAPSHOT_LIST_LEAVES],
+        ["no-leaves", VIR.DOMAIN_SNAPSHOT_LIST_NO_LEAVES],
+        ["inactive", VIR.DOMAIN_SNAPSHOT_LIST_INACTIVE],
+        ["active", VIR.DOMAIN_SNAPSHOT_LIST_ACTIVE],
+        ["disk-only", VIR.DOMAIN_SNAPSHOT_LIST_DISK_ONLY],
+        ["internal", VIR.DOMAIN_SNAPSHOT_LIST_INTERNAL],
+        ["external", VIR.DOMAIN_SNAPSHOT_LIST_EXTERNAL],
+      ]);
+      flags |= bits(args, [
+        ["topological", VIR.DOMAIN_SNAPSHOT_LIST_TOPOLOGICAL],
+        ["roots", VIR.DOMAIN_SNAPSHOT_LIST_ROOTS],
+        ["metadata", VIR.DOMAIN_SNAPSHOT_LIST_METADATA],
+        ["no-metadata", VIR.DOMAIN_SNAPSHOT_LIST_NO_METADATA],
+      ]);
+      if (args.has("descendants")) {
+        if (!from && !current) ctx.fail("--descendants requires either --from or --current");
+        flags |= VIR.DOMAIN_SNAPSHOT_LIST_DESCENDANTS;
+      }
+      const { obj: dom } = await domainArg(ctx, args);
+      const start = from || current ? await lookupSnapshot(ctx, args, "from", dom) : undefined;
+      const list = await ctx.call(() =>
+        start ? start.listAllChildren(flags) : dom.listAllSnapshots(flags)
+      );
+      await printMoments(ctx, args, {
+        list,
+        start,
+        topological: (flags & VIR.DOMAIN_SNAPSHOT_LIST_TOPOLOGICAL) !== 0,
+        parentOf: (s) => snapshotParent(ctx, s),
+        root: "domainsnapshot",
+        extra: {
+          header: ["State"],
+          cells: (doc) => {
+            const state = xpathString(doc, "string(/domainsnapshot/state)");
+            return state === undefined ? undefined : [state];
+          },
+        },
+      });
+    },
+  },
 ];
+
+/**
+ * `virshGetSnapshotParent`: the parent's name, undefined for a root; where the API fails
+ * otherwise, the parent named in the snapshot's XML.
+ */
+async function snapshotParent(
+  ctx: CommandContext,
+  snap: DomainSnapshot,
+): Promise<string | undefined> {
+  const r = await ctx.attempt(() => snap.getParent(0));
+  if (r.ok || ctx.lastError?.code === VIR.ERR_NO_DOMAIN_SNAPSHOT) {
+    ctx.resetError();
+    return r.ok ? r.value.name : undefined;
+  }
+  const xml = await ctx.attempt(() => snap.getXMLDesc(0));
+  if (!xml.ok) {
+    ctx.error(ctx.lastError!.message);
+    ctx.resetError();
+    return ctx.fail("unable to determine if snapshot has parent");
+  }
+  ctx.resetError();
+  return xpathString(xpathDocument(parse(xml.value)), "string(/domainsnapshot/parent/name)");
+}
 
 /**
  * `snapshot-current`'s error discipline: every failure, its own or libvirt's, is reported at

@@ -1,0 +1,106 @@
+/**
+ * What `snapshot-list` and `checkpoint-list` share (virsh's `virsh*ListCollect` and list
+ * printing): the `--tree` view, `--name`, and the table of creation times.
+ * @module
+ */
+import { parse } from "../../../util/xml/mod.ts";
+import type { CommandContext } from "../context.ts";
+import type { Args } from "../options.ts";
+import { formatTable } from "../table.ts";
+import { formatTree } from "../tree.ts";
+import { type XNode, xpathDocument, xpathString } from "../xpath.ts";
+
+/** A snapshot or checkpoint handle. */
+export interface Moment {
+  readonly name: string;
+  getXMLDesc(flags?: number): Promise<string>;
+}
+
+/** How one list command reads its moments. */
+export interface MomentListSpec<T extends Moment> {
+  /** The listed moments, as the list API answered. */
+  list: T[];
+  /** `--from`/`--current`: shown as a root of the tree. */
+  start?: T;
+  /** Keep the API's order (`--topological`) rather than sorting by name. */
+  topological: boolean;
+  /** The parent's name, undefined for a root (`virshGet*Parent`). */
+  parentOf(m: T): Promise<string | undefined>;
+  /** The root element of the moment's XML (`domainsnapshot`, `domaincheckpoint`). */
+  root: string;
+  /** Extra columns after the creation time, from the moment's XML (the snapshot state). */
+  extra?: { header: string[]; cells(doc: { doc: XNode; context: XNode }): string[] | undefined };
+}
+
+/**
+ * virsh's `FILTER` options of the list commands: each sets its flag bit, and none goes with
+ * `--tree`.
+ */
+export function treeFilters(
+  ctx: CommandContext,
+  args: Args,
+  table: readonly (readonly [string, number])[],
+): number {
+  let flags = 0;
+  for (const [opt, bit] of table) {
+    if (!args.has(opt)) continue;
+    if (args.has("tree")) ctx.fail(`--${opt} and --tree are mutually exclusive`);
+    flags |= bit;
+  }
+  return flags;
+}
+
+/** `g_date_time_format(…, "%Y-%m-%d %H:%M:%S %z")` in local time. */
+export function localTime(seconds: number): string {
+  const d = new Date(seconds * 1000);
+  const p = (n: number) => String(Math.abs(n)).padStart(2, "0");
+  const off = -d.getTimezoneOffset();
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ` +
+    `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} ` +
+    `${off < 0 ? "-" : "+"}${p(Math.trunc(off / 60))}${p(off % 60)}`;
+}
+
+/** Prints the list as `--tree`, `--name`, or the table (with `--parent`, a parent column). */
+export async function printMoments<T extends Moment>(
+  ctx: CommandContext,
+  args: Args,
+  spec: MomentListSpec<T>,
+): Promise<void> {
+  const tree = args.has("tree");
+  const items = spec.list.map((m) => ({ m, parent: undefined as string | undefined }));
+  if (tree) {
+    for (const it of items) it.parent = await spec.parentOf(it.m);
+    if (spec.start) items.push({ m: spec.start, parent: undefined });
+  }
+  if (!spec.topological) {
+    items.sort((a, b) => (a.m.name < b.m.name ? -1 : a.m.name > b.m.name ? 1 : 0));
+  }
+  if (tree) {
+    const names = items.map((i) => i.m.name);
+    const parents = items.map((i) => i.parent);
+    for (let i = 0; i < names.length; i++) {
+      if (parents[i] === undefined) ctx.print(formatTree(names, parents, i));
+    }
+    return;
+  }
+  if (args.has("name")) {
+    for (const { m } of items) ctx.print(`${m.name}\n`);
+    return;
+  }
+  const withParent = args.has("parent");
+  const rows: string[][] = [];
+  for (const { m } of items) {
+    const xml = await ctx.attempt(() => m.getXMLDesc(0));
+    if (!xml.ok) continue;
+    const doc = xpathDocument(parse(xml.value));
+    const parent = xpathString(doc, `string(/${spec.root}/parent/name)`) ?? "";
+    const extra = spec.extra ? spec.extra.cells(doc) : [];
+    if (!extra) continue;
+    const created = xpathString(doc, `string(/${spec.root}/creationTime)`);
+    if (created === undefined || !/^\s*[+-]?\d+$/.test(created)) continue;
+    const when = localTime(Number(created));
+    rows.push([m.name, when, ...extra, ...(withParent ? [parent] : [])]);
+  }
+  const header = ["Name", "Creation Time", ...(spec.extra?.header ?? [])];
+  ctx.print(formatTable(withParent ? [...header, "Parent"] : header, rows));
+}
