@@ -186,6 +186,21 @@ export class CommandContext {
     return Number(r);
   }
 
+  /**
+   * `vshCommandOptScaledInt` up to `ULLONG_MAX` as a bigint: bytes, default unit `scale`;
+   * 0 when absent.
+   */
+  optBigIntScaled(args: Args, name: string, scale: number): bigint {
+    const s = args.string(name);
+    if (s === undefined) return 0n;
+    const r = scaledInteger(s, scale, (1n << 64n) - 1n);
+    if (typeof r !== "bigint") {
+      if (r) this.lastError = r;
+      this.fail(`Scaled numeric value '${s}' for <${name}> option is malformed or out of range`);
+    }
+    return r;
+  }
+
   /** `vshCommandOptUInt` with virsh 9.0's historical name, kept for older handlers. */
   uint(args: Args, name: string): number | undefined {
     return this.optInt(args, name, "uip");

@@ -4,6 +4,7 @@
  */
 import type { CommandDef } from "../context.ts";
 import { CHECKPOINT_COMMANDS } from "./checkpoint.ts";
+import { DOMAIN_BLOCK_COMMANDS } from "./domain_block.ts";
 import { DOMAIN_DEVICES_COMMANDS } from "./domain_devices.ts";
 import { DOMAIN_GUEST_COMMANDS } from "./domain_guest.ts";
 import { DOMAIN_INFO_COMMANDS } from "./domain_info.ts";
@@ -55,6 +56,7 @@ export const COMMANDS: readonly CommandDef[] = [
   ...DOMAIN_MIGRATE_COMMANDS,
   ...DOMAIN_GUEST_COMMANDS,
   ...DOMAIN_DEVICES_COMMANDS,
+  ...DOMAIN_BLOCK_COMMANDS,
   ...DOMAIN_MISC_COMMANDS,
   ...DOMAIN_MONITOR_COMMANDS,
   ...DOMAIN_PIN_COMMANDS,
