@@ -1,5 +1,5 @@
 /**
- * Tuning commands: `schedinfo`, `memtune`, `numatune`, `perf`.
+ * Tuning commands: `schedinfo`, `memtune`, `numatune`, `perf`, `blkiotune`.
  * @module
  */
 import { VIR } from "../../../util/constants.ts";
@@ -265,6 +265,46 @@ export const DOMAIN_TUNE_COMMANDS: CommandDef[] = [
       for (const [k, v] of Object.entries(params)) {
         ctx.printExtra(`${k.padEnd(15)}: ${v === true ? "enabled" : "disabled"}\n`);
       }
+    },
+  },
+  {
+    name: "blkiotune",
+    async run(ctx, args) {
+      const flags = affectFlags(ctx, args, VIR.DOMAIN_AFFECT_LIVE, VIR.DOMAIN_AFFECT_CONFIG);
+      const { obj: dom } = await domainArg(ctx, args);
+      const set: TypedParams = {};
+      const weight = ctx.optInt(args, "weight", "i");
+      if (weight !== undefined) {
+        if (weight <= 0) ctx.fail(`Invalid value of ${weight} for I/O weight`);
+        set.weight = weight;
+      }
+      for (
+        const [opt, field] of [
+          ["device-weights", "device_weight"],
+          ["device-read-iops-sec", "device_read_iops_sec"],
+          ["device-write-iops-sec", "device_write_iops_sec"],
+          ["device-read-bytes-sec", "device_read_bytes_sec"],
+          ["device-write-bytes-sec", "device_write_bytes_sec"],
+        ]
+      ) {
+        const v = ctx.optStringQuiet(args, opt);
+        if (v === null) return ctx.fail("Unable to parse string parameter");
+        if (v !== undefined) set[field] = v;
+      }
+      if (Object.keys(set).length) {
+        await ctx.call(
+          () => dom.setBlkioParameters(set, flags),
+          "Unable to change blkio parameters",
+        );
+        return;
+      }
+      printParams(
+        ctx,
+        await ctx.call(
+          () => dom.getBlkioParameters(flags),
+          "Unable to get number of blkio parameters",
+        ),
+      );
     },
   },
 ];

@@ -6,6 +6,7 @@ import type { CommandDef } from "../context.ts";
 import { CHECKPOINT_COMMANDS } from "./checkpoint.ts";
 import { DOMAIN_BLOCK_COMMANDS } from "./domain_block.ts";
 import { DOMAIN_DEVICES_COMMANDS } from "./domain_devices.ts";
+import { DOMAIN_DISPLAY_COMMANDS } from "./domain_display.ts";
 import { DOMAIN_GUEST_COMMANDS } from "./domain_guest.ts";
 import { DOMAIN_INFO_COMMANDS } from "./domain_info.ts";
 import { DOMAIN_LIFECYCLE_COMMANDS } from "./domain_lifecycle.ts";
@@ -57,6 +58,7 @@ export const COMMANDS: readonly CommandDef[] = [
   ...DOMAIN_GUEST_COMMANDS,
   ...DOMAIN_DEVICES_COMMANDS,
   ...DOMAIN_BLOCK_COMMANDS,
+  ...DOMAIN_DISPLAY_COMMANDS,
   ...DOMAIN_MISC_COMMANDS,
   ...DOMAIN_MONITOR_COMMANDS,
   ...DOMAIN_PIN_COMMANDS,
