@@ -8,6 +8,7 @@ import { DOMAIN_BLOCK_COMMANDS } from "./domain_block.ts";
 import { DOMAIN_DEVICES_COMMANDS } from "./domain_devices.ts";
 import { DOMAIN_DISPLAY_COMMANDS } from "./domain_display.ts";
 import { DOMAIN_GUEST_COMMANDS } from "./domain_guest.ts";
+import { DOMAIN_IFACE_COMMANDS } from "./domain_iface.ts";
 import { DOMAIN_INFO_COMMANDS } from "./domain_info.ts";
 import { DOMAIN_LIFECYCLE_COMMANDS } from "./domain_lifecycle.ts";
 import { LIST_COMMAND } from "./domain_list.ts";
@@ -59,6 +60,7 @@ export const COMMANDS: readonly CommandDef[] = [
   ...DOMAIN_DEVICES_COMMANDS,
   ...DOMAIN_BLOCK_COMMANDS,
   ...DOMAIN_DISPLAY_COMMANDS,
+  ...DOMAIN_IFACE_COMMANDS,
   ...DOMAIN_MISC_COMMANDS,
   ...DOMAIN_MONITOR_COMMANDS,
   ...DOMAIN_PIN_COMMANDS,
