@@ -7,7 +7,15 @@ import { VIR } from "../../../util/constants.ts";
 import type { Domain } from "../../../client/domain.ts";
 import type { CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
-import { action, autostartAction, bits, fromFileAction, passFds } from "./common.ts";
+import {
+  action,
+  autostartAction,
+  bits,
+  exclusive,
+  fromFileAction,
+  passFds,
+  requires,
+} from "./common.ts";
 
 /** A domain command of the {@link action} shape: "Domain 'ARG' DONE" / "Failed to VERB domain 'ARG'". */
 function domainAction(
@@ -30,6 +38,8 @@ const SAVE_FLAGS = [
   ["running", VIR.DOMAIN_SAVE_RUNNING],
   ["paused", VIR.DOMAIN_SAVE_PAUSED],
 ] as const;
+
+const UNDEFINE = domainAction("undefine", (d) => d.undefine(), "has been undefined", "undefine");
 
 /** The lifecycle command table. */
 export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
@@ -83,7 +93,20 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
       ctx.print(`Domain '${dom.name}' started\n`);
     },
   },
-  domainAction("undefine", (d) => d.undefine(), "has been undefined", "undefine"),
+  {
+    name: "undefine",
+    run(ctx, args) {
+      // virsh's checks that come before the domain is looked up.
+      requires(ctx, args, "delete-storage-volume-snapshots", "remove-all-storage");
+      exclusive(ctx, args, "nvram", "keep-nvram");
+      exclusive(ctx, args, "tpm", "keep-tpm");
+      const storage = ctx.optStringQuiet(args, "storage");
+      if (!(storage || args.has("remove-all-storage")) && args.has("wipe-storage")) {
+        ctx.fail("'--wipe-storage' requires '--storage <string>' or '--remove-all-storage'");
+      }
+      return UNDEFINE.run(ctx, args);
+    },
+  },
   domainAction("reset", (d) => d.reset(0), "was reset", "reset"),
   {
     name: "domrename",

@@ -10,6 +10,7 @@ import { DOMAIN_DISPLAY_COMMANDS } from "./domain_display.ts";
 import { DOMAIN_GUEST_COMMANDS } from "./domain_guest.ts";
 import { DOMAIN_IFACE_COMMANDS } from "./domain_iface.ts";
 import { DOMAIN_INFO_COMMANDS } from "./domain_info.ts";
+import { DOMAIN_METADATA_COMMANDS } from "./domain_metadata.ts";
 import { DOMAIN_LIFECYCLE_COMMANDS } from "./domain_lifecycle.ts";
 import { LIST_COMMAND } from "./domain_list.ts";
 import { DOMAIN_MEMORY_COMMANDS } from "./domain_memory.ts";
@@ -61,6 +62,7 @@ export const COMMANDS: readonly CommandDef[] = [
   ...DOMAIN_BLOCK_COMMANDS,
   ...DOMAIN_DISPLAY_COMMANDS,
   ...DOMAIN_IFACE_COMMANDS,
+  ...DOMAIN_METADATA_COMMANDS,
   ...DOMAIN_MISC_COMMANDS,
   ...DOMAIN_MONITOR_COMMANDS,
   ...DOMAIN_PIN_COMMANDS,
