@@ -14,6 +14,7 @@ import { prettyCapacity } from "../format.ts";
 import { formatTable } from "../table.ts";
 import { type XNode, xpathDocument, xpathNodes, xpathString } from "../xpath.ts";
 import { affectFlags, exclusive } from "./common.ts";
+import { typedParamText } from "./domain_guest.ts";
 
 /** `virshDomainGetXML`: the domain of `--domain` and its parsed description. */
 async function domainXML(ctx: CommandContext, args: Args, flags: number) {
@@ -322,7 +323,62 @@ export const DOMAIN_MONITOR_COMMANDS: CommandDef[] = [
       ctx.print(`${iface} ${xpathString(doc, "string(./link/@state)", found[0]) ?? "up"}`);
     },
   },
+  {
+    name: "cpu-stats",
+    async run(ctx, args) {
+      const { obj: dom } = await domainArg(ctx, args);
+      let total = args.has("total");
+      let perCpu = false;
+      let cpu = 0;
+      let count = -1;
+      const start = ctx.optInt(args, "start", "i");
+      if (start !== undefined) {
+        if (start < 0) ctx.fail("Invalid value for start CPU");
+        cpu = start;
+        perCpu = true;
+      }
+      const n = ctx.optInt(args, "count", "i");
+      if (n !== undefined) {
+        if (n < 0) ctx.fail("Invalid value for number of CPUs to show");
+        count = n;
+        perCpu = true;
+      }
+      if (!total && !perCpu) total = perCpu = true;
+      const failed = `Failed to retrieve CPU statistics for domain '${dom.name}'`;
+      if (perCpu) {
+        // The CPU count query of virDomainGetCPUStats: one record per host CPU from 0.
+        const maxId = (await ctx.call(() => dom.getCPUStats(0, 128, 0), failed)).length;
+        if (cpu >= maxId) {
+          ctx.fail(`Start CPU ${cpu} is out of range (min: 0, max: ${maxId - 1})`);
+        }
+        if (count < 0 || count > maxId) {
+          if (count > maxId) ctx.print(`Only ${maxId} CPUs available to show\n`);
+          count = maxId - cpu;
+        }
+        const stats = await ctx.call(() => dom.getCPUStats(cpu, count, 0), failed);
+        stats.forEach((rec, i) => {
+          ctx.print(`CPU${cpu + i}:\n`);
+          for (const [k, v] of Object.entries(rec)) ctx.print(cpuStatsField(k, v));
+        });
+        if (!total) return;
+      }
+      const [rec] = await ctx.call(() => dom.getCPUStats(-1, 1, 0), failed);
+      ctx.print("Total:\n");
+      for (const [k, v] of Object.entries(rec ?? {})) ctx.print(cpuStatsField(k, v));
+    },
+  },
 ];
+
+/** `vshCPUStatsPrintField`: times in seconds with nanoseconds, anything else as is. */
+function cpuStatsField(field: string, value: number | string | boolean): string {
+  const head = `\t${field.padEnd(12)} `;
+  if (["cpu_time", "vcpu_time", "user_time", "system_time"].includes(field)) {
+    const ns = BigInt(value as number);
+    const frac = String(ns % 1000000000n).padStart(9, "0");
+    return `${head}${String(ns / 1000000000n).padStart(9)}.${frac} seconds\n`;
+  }
+  return `${head}${typedParamText(value)}\n`;
+}
 
 /** `virMacAddrParse` + `virMacAddrFormat`: the lower-case canonical MAC, "" when not one. */
 function normalizeMac(s: string): string {
