@@ -17,6 +17,7 @@ import { DOMAIN_MEMORY_COMMANDS } from "./domain_memory.ts";
 import { DOMAIN_VCPU_COMMANDS } from "./domain_vcpu.ts";
 import { HELP_COMMAND } from "./help.ts";
 import { HOST_COMMANDS } from "./host.ts";
+import { HOST_CPU_COMMANDS } from "./host_cpu.ts";
 import { HOST_NODE_COMMANDS } from "./host_node.ts";
 import { INTERFACE_COMMANDS } from "./interface.ts";
 import { NETWORK_COMMANDS } from "./network.ts";
@@ -46,6 +47,7 @@ export const COMMANDS: readonly CommandDef[] = [
   ...DOMAIN_MEMORY_COMMANDS,
   ...HOST_COMMANDS,
   ...HOST_NODE_COMMANDS,
+  ...HOST_CPU_COMMANDS,
   ...NETWORK_COMMANDS,
   ...NETWORK_PORT_COMMANDS,
   ...POOL_COMMANDS,
