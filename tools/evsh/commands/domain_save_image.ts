@@ -1,10 +1,11 @@
 /**
  * Saved states and jobs: `managedsave-dumpxml`, `managedsave-define`, `managedsave-remove`,
  * `managedsave-edit`, `save-image-dumpxml`, `save-image-define`, `save-image-edit`,
- * `domjobinfo`, `domjobabort`.
+ * `domjobinfo`, `domjobabort`, `dump`.
  * @module
  */
 import { VIR } from "../../../util/constants.ts";
+import { callDriver } from "../../../client/handle.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import { bits, dumpXML, exclusive, requires, undeclared } from "./common.ts";
@@ -13,6 +14,9 @@ const SAVE_STATE: readonly (readonly [string, number])[] = [
   ["running", VIR.DOMAIN_SAVE_RUNNING],
   ["paused", VIR.DOMAIN_SAVE_PAUSED],
 ];
+
+/** `virshDomainCoreDumpFormat`: "elf" is the raw format. */
+const DUMP_FORMATS = ["elf", "kdump-zlib", "kdump-lzo", "kdump-snappy", "win-dmp"];
 
 const JOB_TYPES = ["None", "Bounded", "Unbounded", "Completed", "Failed", "Cancelled"];
 
@@ -144,6 +148,44 @@ export const DOMAIN_SAVE_IMAGE_COMMANDS: CommandDef[] = [
       const { obj: dom } = await domainArg(ctx, args);
       if (args.has("postcopy")) undeclared(ctx, "virDomainAbortJobFlags");
       await ctx.call(() => ctx.conn.call("domainAbortJob", dom.ref));
+    },
+  },
+  {
+    name: "dump",
+    async run(ctx, args) {
+      const { arg } = await domainArg(ctx, args);
+      const to = ctx.optString(args, "file")!;
+      const { obj: dom } = await domainArg(ctx, args);
+      const flags = bits(args, [
+        ["live", VIR.DUMP_LIVE],
+        ["crash", VIR.DUMP_CRASH],
+        ["bypass-cache", VIR.DUMP_BYPASS_CACHE],
+        ["reset", VIR.DUMP_RESET],
+        ["memory-only", VIR.DUMP_MEMORY_ONLY],
+      ]);
+      let format = 0;
+      if (args.has("format")) {
+        if (!(flags & VIR.DUMP_MEMORY_ONLY)) ctx.fail("--format only works with --memory-only");
+        const text = ctx.optStringQuiet(args, "format");
+        if (text) {
+          format = DUMP_FORMATS.indexOf(text);
+          if (format < 0) {
+            ctx.fail(
+              `format '${text}' is not supported, expecting 'kdump-zlib', 'kdump-lzo', ` +
+                "'kdump-snappy', 'win-dmp' or 'elf'",
+            );
+          }
+        }
+      }
+      // "elf" is the raw format, which virsh asks for through virDomainCoreDump.
+      const call = format
+        ? "domainCoreDumpWithFormat" as const
+        : { method: "domainCoreDumpWithFormat" as const, api: "virDomainCoreDump" };
+      await ctx.call(
+        () => callDriver(ctx.conn, call, dom.ref, to, format, flags),
+        `Failed to core dump domain '${arg}' to ${to}`,
+      );
+      ctx.printExtra(`\nDomain '${arg}' dumped to ${to}\n`);
     },
   },
 ];
