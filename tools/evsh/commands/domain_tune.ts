@@ -1,5 +1,5 @@
 /**
- * Tuning commands: `schedinfo`, `memtune`, `numatune`, `perf`, `blkiotune`.
+ * Tuning commands: `schedinfo`, `memtune`, `numatune`, `perf`, `blkiotune`, `domiftune`.
  * @module
  */
 import { VIR } from "../../../util/constants.ts";
@@ -114,6 +114,24 @@ function intBase0(text: string): number | undefined {
   return r >= -(2 ** 31) && r < 2 ** 31 ? r : undefined;
 }
 
+/**
+ * The get half of virsh's two-step typed-parameter queries: it asks for the count first, which
+ * drivers answer before looking at the domain's state, so only a refused call or flag fails
+ * there (`countMsg`); anything else fails the second step (`getMsg`).
+ */
+async function getParams(
+  ctx: CommandContext,
+  fn: () => Promise<TypedParams>,
+  countMsg: string,
+  getMsg: string,
+): Promise<TypedParams> {
+  const r = await ctx.attempt(fn);
+  if (r.ok) return r.value;
+  const e = ctx.lastError!;
+  const early = e.code === VIR.ERR_NO_SUPPORT || e.message.startsWith("unsupported flags");
+  return ctx.fail(early ? countMsg : getMsg);
+}
+
 /** The tuning command table. */
 export const DOMAIN_TUNE_COMMANDS: CommandDef[] = [
   {
@@ -198,9 +216,11 @@ export const DOMAIN_TUNE_COMMANDS: CommandDef[] = [
         );
         return;
       }
-      const params = await ctx.call(
+      const params = await getParams(
+        ctx,
         () => dom.getMemoryParameters(flags),
         "Unable to get number of memory parameters",
+        "Unable to get memory parameters",
       );
       for (const [k, v] of Object.entries(params)) {
         ctx.print(`${k.padEnd(15)}: ${v === UNLIMITED ? "unlimited" : typedParamText(v)}\n`);
@@ -230,9 +250,11 @@ export const DOMAIN_TUNE_COMMANDS: CommandDef[] = [
         );
         return;
       }
-      const params = await ctx.call(
+      const params = await getParams(
+        ctx,
         () => dom.getNumaParameters(flags),
         "Unable to get number of memory parameters",
+        "Unable to get numa parameters",
       );
       for (const [k, v] of Object.entries(params)) {
         const text = k === "numa_mode" && typeof v === "number"
@@ -300,11 +322,84 @@ export const DOMAIN_TUNE_COMMANDS: CommandDef[] = [
       }
       printParams(
         ctx,
-        await ctx.call(
+        await getParams(
+          ctx,
           () => dom.getBlkioParameters(flags),
           "Unable to get number of blkio parameters",
+          "Unable to get blkio parameters",
+        ),
+      );
+    },
+  },
+  {
+    name: "domiftune",
+    async run(ctx, args) {
+      const flags = affectFlags(ctx, args, VIR.DOMAIN_AFFECT_LIVE, VIR.DOMAIN_AFFECT_CONFIG);
+      const { obj: dom } = await domainArg(ctx, args);
+      const device = ctx.optString(args, "interface")!;
+      const inbound = ctx.optString(args, "inbound");
+      const outbound = ctx.optString(args, "outbound");
+      const set: TypedParams = {};
+      if (inbound !== undefined) {
+        const r = rate(ctx, inbound);
+        if ([r.average, r.peak, r.burst].some((v) => v > UINT_MAX)) {
+          ctx.fail(`inbound rate larger than maximum ${UINT_MAX}`);
+        }
+        if (!r.average && (r.burst || r.peak) && !r.floor) {
+          ctx.fail("either inbound average or floor is mandatory");
+        }
+        set["inbound.average"] = r.average;
+        if (r.peak) set["inbound.peak"] = r.peak;
+        if (r.burst) set["inbound.burst"] = r.burst;
+        if (r.floor) set["inbound.floor"] = r.floor;
+      }
+      if (outbound !== undefined) {
+        const r = rate(ctx, outbound);
+        if ([r.average, r.peak, r.burst].some((v) => v > UINT_MAX)) {
+          ctx.fail(`outbound rate larger than maximum ${UINT_MAX}`);
+        }
+        if (!r.average && (r.burst || r.peak)) ctx.fail("outbound average is mandatory");
+        if (r.floor) ctx.fail("outbound floor is unsupported yet");
+        set["outbound.average"] = r.average;
+        if (r.peak) set["outbound.peak"] = r.peak;
+        if (r.burst) set["outbound.burst"] = r.burst;
+      }
+      if (Object.keys(set).length) {
+        await ctx.call(
+          () => dom.setInterfaceParameters(device, set, flags),
+          "Unable to set interface parameters",
+        );
+        return;
+      }
+      printParams(
+        ctx,
+        await getParams(
+          ctx,
+          () => dom.getInterfaceParameters(device, flags),
+          "Unable to get number of interface parameters",
+          "Unable to get interface parameters",
         ),
       );
     },
   },
 ];
+
+const UINT_MAX = 4294967295;
+
+/** `virshParseRateStr`: `average,peak,burst,floor`, empty fields meaning 0. */
+function rate(
+  ctx: CommandContext,
+  text: string,
+): { average: number; peak: number; burst: number; floor: number } {
+  const tok = text.split(",");
+  if (tok.length > 4) ctx.fail(`Rate string '${text}' has too many fields`);
+  const names = ["average", "peak", "burst", "floor"] as const;
+  const out = { average: 0, peak: 0, burst: 0, floor: 0 };
+  names.forEach((name, i) => {
+    if (i >= tok.length || tok[i] === "") return;
+    const r = strToLong(tok[i], "ullp");
+    if (!r) ctx.fail(`field '${name}' is malformed`);
+    out[name] = Number(r.value);
+  });
+  return out;
+}
