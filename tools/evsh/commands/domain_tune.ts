@@ -1,11 +1,12 @@
 /**
- * Tuning commands: `schedinfo`, `memtune`, `numatune`, `perf`, `blkiotune`, `domiftune`.
+ * Tuning commands: `schedinfo`, `memtune`, `numatune`, `perf`, `blkiotune`, `domiftune`,
+ * `blkdeviotune`.
  * @module
  */
 import { VIR } from "../../../util/constants.ts";
 import type { TypedParams } from "../../../util/driver.ts";
 import { callDriver } from "../../../client/handle.ts";
-import type { CommandContext, CommandDef } from "../context.ts";
+import { type CommandContext, type CommandDef, CommandFailed } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
 import { scaledInteger, strToLong } from "../numbers.ts";
@@ -382,9 +383,81 @@ export const DOMAIN_TUNE_COMMANDS: CommandDef[] = [
       );
     },
   },
+  {
+    name: "blkdeviotune",
+    async run(ctx, args) {
+      const flags = affectFlags(ctx, args, VIR.DOMAIN_AFFECT_LIVE, VIR.DOMAIN_AFFECT_CONFIG);
+      const { obj: dom } = await domainArg(ctx, args);
+      const disk = ctx.optString(args, "device")!;
+      const set: TypedParams = {};
+      const integer = (read: () => bigint | number | undefined) => {
+        try {
+          return read();
+        } catch (e) {
+          if (e instanceof CommandFailed) return ctx.fail("Unable to parse integer parameter");
+          throw e;
+        }
+      };
+      for (const opt of IOTUNE_SCALED) {
+        if (!args.has(opt)) continue;
+        set[opt.replaceAll("-", "_")] = Number(integer(() => ctx.optBigIntScaled(args, opt, 1)));
+      }
+      for (const opt of IOTUNE_COUNTS) {
+        const v = integer(() => ctx.optBigInt(args, opt, "ullp"));
+        if (v !== undefined) set[opt.replaceAll("-", "_")] = Number(v);
+      }
+      if (ctx.optStringQuiet(args, "group-name") === null) {
+        ctx.error("Failed to get option 'group-name': Option argument is empty");
+        ctx.fail("Unable to parse group-name parameter");
+      }
+      const group = ctx.optString(args, "group-name");
+      if (group !== undefined) set.group_name = group;
+      if (Object.keys(set).length) {
+        await ctx.call(
+          () => dom.setBlockIoTune(disk, set, flags),
+          "Unable to change block I/O throttle",
+        );
+        return;
+      }
+      printParams(
+        ctx,
+        await getParams(
+          ctx,
+          () => dom.getBlockIoTune(disk, flags),
+          "Unable to get number of block I/O throttle parameters",
+          "Unable to get block I/O throttle parameters",
+        ),
+      );
+    },
+  },
 ];
 
 const UINT_MAX = 4294967295;
+
+/** The I/O limits given as scaled sizes, then as plain counts, in virsh's order. */
+const IOTUNE_SCALED = [
+  "total-bytes-sec",
+  "read-bytes-sec",
+  "write-bytes-sec",
+  "total-bytes-sec-max",
+  "read-bytes-sec-max",
+  "write-bytes-sec-max",
+];
+const IOTUNE_COUNTS = [
+  "total-iops-sec",
+  "read-iops-sec",
+  "write-iops-sec",
+  "total-iops-sec-max",
+  "read-iops-sec-max",
+  "write-iops-sec-max",
+  "size-iops-sec",
+  "total-bytes-sec-max-length",
+  "read-bytes-sec-max-length",
+  "write-bytes-sec-max-length",
+  "total-iops-sec-max-length",
+  "read-iops-sec-max-length",
+  "write-iops-sec-max-length",
+];
 
 /** `virshParseRateStr`: `average,peak,burst,floor`, empty fields meaning 0. */
 function rate(
