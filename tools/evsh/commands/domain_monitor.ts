@@ -381,7 +381,7 @@ function cpuStatsField(field: string, value: number | string | boolean): string 
 }
 
 /** `virMacAddrParse` + `virMacAddrFormat`: the lower-case canonical MAC, "" when not one. */
-function normalizeMac(s: string): string {
+export function normalizeMac(s: string): string {
   const parts = s.split(":");
   if (parts.length !== 6 || !parts.every((p) => /^[0-9a-fA-F]{1,2}$/.test(p))) return "";
   return parts.map((p) => p.toLowerCase().padStart(2, "0")).join(":");

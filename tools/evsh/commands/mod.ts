@@ -5,6 +5,7 @@
 import type { CommandDef } from "../context.ts";
 import { CHECKPOINT_COMMANDS } from "./checkpoint.ts";
 import { DOMAIN_BLOCK_COMMANDS } from "./domain_block.ts";
+import { DOMAIN_DETACH_COMMANDS } from "./domain_detach.ts";
 import { DOMAIN_DEVICES_COMMANDS } from "./domain_devices.ts";
 import { DOMAIN_DISPLAY_COMMANDS } from "./domain_display.ts";
 import { DOMAIN_GUEST_COMMANDS } from "./domain_guest.ts";
@@ -61,6 +62,7 @@ export const COMMANDS: readonly CommandDef[] = [
   ...DOMAIN_MIGRATE_COMMANDS,
   ...DOMAIN_GUEST_COMMANDS,
   ...DOMAIN_DEVICES_COMMANDS,
+  ...DOMAIN_DETACH_COMMANDS,
   ...DOMAIN_BLOCK_COMMANDS,
   ...DOMAIN_DISPLAY_COMMANDS,
   ...DOMAIN_IFACE_COMMANDS,
