@@ -459,8 +459,15 @@ const IOTUNE_COUNTS = [
   "write-iops-sec-max-length",
 ];
 
-/** `virshParseRateStr`: `average,peak,burst,floor`, empty fields meaning 0. */
-function rate(
+/**
+ * `virshParseRateStr`: `average,peak,burst,floor`, empty fields meaning 0.
+ *
+ * @example
+ * ```ts
+ * // rate(ctx, "100,200") is { average: 100, peak: 200, burst: 0, floor: 0 }
+ * ```
+ */
+export function rate(
   ctx: CommandContext,
   text: string,
 ): { average: number; peak: number; burst: number; floor: number } {

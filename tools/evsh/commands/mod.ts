@@ -4,6 +4,7 @@
  */
 import type { CommandDef } from "../context.ts";
 import { CHECKPOINT_COMMANDS } from "./checkpoint.ts";
+import { DOMAIN_ATTACH_COMMANDS } from "./domain_attach.ts";
 import { DOMAIN_BLOCK_COMMANDS } from "./domain_block.ts";
 import { DOMAIN_DETACH_COMMANDS } from "./domain_detach.ts";
 import { DOMAIN_DEVICES_COMMANDS } from "./domain_devices.ts";
@@ -63,6 +64,7 @@ export const COMMANDS: readonly CommandDef[] = [
   ...DOMAIN_GUEST_COMMANDS,
   ...DOMAIN_DEVICES_COMMANDS,
   ...DOMAIN_DETACH_COMMANDS,
+  ...DOMAIN_ATTACH_COMMANDS,
   ...DOMAIN_BLOCK_COMMANDS,
   ...DOMAIN_DISPLAY_COMMANDS,
   ...DOMAIN_IFACE_COMMANDS,
