@@ -1,14 +1,15 @@
 /**
  * Network ports and leases: `net-port-list`, `net-port-create`, `net-port-dumpxml`,
  * `net-port-delete`, `net-dhcp-leases`; and the interface transactions `iface-begin`,
- * `iface-commit`, `iface-rollback`. The driver contract declares no network port calls.
+ * `iface-commit`, `iface-rollback`; and `net-update`. The driver contract declares no network port calls.
  * @module
  */
 import { type CommandContext, type CommandDef, CommandFailed } from "../context.ts";
 import { networkArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
 import { formatTable } from "../table.ts";
-import { undeclared } from "./common.ts";
+import { exclusive, undeclared } from "./common.ts";
+import { VIR } from "../../../util/constants.ts";
 
 /**
  * virsh 9.0's `net-port-dumpxml` and `net-port-delete` start out successful and stay so when a
@@ -149,4 +150,63 @@ export const NETWORK_PORT_COMMANDS: CommandDef[] = [
       ctx.printExtra("Network config change transaction rolled back\n");
     },
   },
+  {
+    name: "net-update",
+    async run(ctx, args) {
+      exclusive(ctx, args, "current", "live");
+      exclusive(ctx, args, "current", "config");
+      const { obj: net } = await networkArg(ctx, args);
+      // virsh reports whatever error there is at once, on every way out.
+      try {
+        const commandText = ctx.optString(args, "command")!;
+        const command = commandText === "add" ? 3 : UPDATE_COMMANDS.indexOf(commandText);
+        if (command <= 0) ctx.fail(`unrecognized command name '${commandText}'`);
+        const sectionText = ctx.optString(args, "section")!;
+        const section = NETWORK_SECTIONS.indexOf(sectionText);
+        if (section <= 0) ctx.fail(`unrecognized section name '${sectionText}'`);
+        const parent = ctx.optInt(args, "parent-index", "i") ?? -1;
+        let xml = ctx.optString(args, "xml")!;
+        if (!xml.startsWith("<")) xml = await ctx.readFile(xml);
+        const config = args.has("config");
+        const live = args.has("live");
+        const flags = (config ? VIR.NETWORK_UPDATE_AFFECT_CONFIG : 0) |
+          (live ? VIR.NETWORK_UPDATE_AFFECT_LIVE : 0);
+        await ctx.call(
+          () => net.update(command, section, parent, xml, flags),
+          `Failed to update network ${net.name}`,
+        );
+        const active = !config && !live && (await ctx.attempt(() => net.isActive()));
+        const liveState = live || (active && active.ok && active.value);
+        ctx.printExtra(
+          config && live
+            ? `Updated network ${net.name} persistent config and live state`
+            : config || !liveState
+            ? `Updated network ${net.name} persistent config`
+            : `Updated network ${net.name} live state`,
+        );
+      } catch (e) {
+        if (!(e instanceof CommandFailed)) throw e;
+        if (ctx.lastError) ctx.error(ctx.lastError.message);
+        ctx.resetError();
+        throw e;
+      }
+    },
+  },
+];
+
+const UPDATE_COMMANDS = ["none", "modify", "delete", "add-last", "add-first"];
+const NETWORK_SECTIONS = [
+  "none",
+  "bridge",
+  "domain",
+  "ip",
+  "ip-dhcp-host",
+  "ip-dhcp-range",
+  "forward",
+  "forward-interface",
+  "forward-pf",
+  "portgroup",
+  "dns-host",
+  "dns-txt",
+  "dns-srv",
 ];
