@@ -98,6 +98,12 @@ export class CommandContext {
     this.io.stderr(`error: ${message}\n`);
   }
 
+  /** `vshReportError`: prints the saved libvirt error now, if any, and forgets it. */
+  reportNow(): void {
+    if (this.lastError) this.error(this.lastError.message);
+    this.resetError();
+  }
+
   /** `vshResetLibvirtError`. */
   resetError(): void {
     this.lastError = undefined;

@@ -12,7 +12,7 @@ import { xmlEscape } from "../format.ts";
 import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
 import { bits, dumpXML, exclusive, requires } from "./common.ts";
-import { printMoments, treeFilters } from "./moment_list.ts";
+import { momentDelete, printMoments, treeFilters } from "./moment_list.ts";
 
 /** `virshCheckpointCreate`. */
 async function checkpointCreate(
@@ -41,8 +41,7 @@ async function lookupCheckpoint(
   if (name === undefined) ctx.fail(`--${arg} is required`);
   const r = await ctx.attempt(() => dom.checkpointLookupByName(name, 0));
   if (!r.ok) {
-    ctx.error(ctx.lastError!.message);
-    ctx.resetError();
+    ctx.reportNow();
     return ctx.fail();
   }
   return r.value;
@@ -130,8 +129,7 @@ export const CHECKPOINT_COMMANDS: CommandDef[] = [
       let parent: string | undefined;
       if (r.ok) parent = r.value.name;
       else if (ctx.lastError?.code !== VIR.ERR_NO_DOMAIN_CHECKPOINT) {
-        ctx.error(ctx.lastError!.message);
-        ctx.resetError();
+        ctx.reportNow();
         ctx.error("unable to determine if checkpoint has parent");
         ctx.fail("unexpected problem querying checkpoint state");
       }
@@ -171,24 +169,16 @@ export const CHECKPOINT_COMMANDS: CommandDef[] = [
       await dumpXML(ctx, args, () => chk.getXMLDesc(flags));
     },
   },
-  {
-    name: "checkpoint-delete",
-    async run(ctx, args) {
-      const { obj: dom } = await domainArg(ctx, args);
-      const chk = await lookupCheckpoint(ctx, args, "checkpointname", dom);
-      const flags = bits(args, [
-        ["children", VIR.DOMAIN_CHECKPOINT_DELETE_CHILDREN],
-        ["children-only", VIR.DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY],
-        ["metadata", VIR.DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY],
-      ]);
-      await ctx.call(() => chk.delete(flags), `Failed to delete checkpoint ${chk.name}`);
-      ctx.printExtra(
-        flags & VIR.DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY
-          ? `Domain checkpoint ${chk.name} children deleted\n`
-          : `Domain checkpoint ${chk.name} deleted\n`,
-      );
-    },
-  },
+  momentDelete(
+    "checkpoint-delete",
+    "checkpoint",
+    (ctx, args, dom) => lookupCheckpoint(ctx, args, "checkpointname", dom),
+    [
+      VIR.DOMAIN_CHECKPOINT_DELETE_CHILDREN,
+      VIR.DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY,
+      VIR.DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY,
+    ],
+  ),
   {
     name: "checkpoint-list",
     async run(ctx, args) {

@@ -10,6 +10,7 @@ import type { Args } from "../options.ts";
 import { parse } from "../../../util/xml/mod.ts";
 import { dumpNode, dumpWrapped, evaluateXPath, xpathDocument } from "../xpath.ts";
 import { strToLong } from "../numbers.ts";
+import { domainArg } from "../lookup.ts";
 
 /** `VSH_EXCLUSIVE_OPTIONS`: "Options --a and --b are mutually exclusive". */
 export function exclusive(ctx: CommandContext, args: Args, a: string, b: string): void {
@@ -223,4 +224,41 @@ export function passFds(ctx: CommandContext, args: Args): number[] {
     if (!r) ctx.fail(`Unable to parse FD number '${s}'`);
     return Number(r.value);
   });
+}
+
+/** What {@link undeclaredDomainCommand} checks around the domain look-up. */
+export interface UndeclaredSpec {
+  /** virsh's checks before the look-up. */
+  before?(ctx: CommandContext, args: Args): void;
+  /** virsh's option reading after the look-up (it may pick the API). */
+  after?(ctx: CommandContext, args: Args): Promise<string | void> | string | void;
+  /** virsh's `vshError` line when the call fails. */
+  failMessage?: string;
+}
+
+/**
+ * A domain command whose API the driver contract does not declare: virsh's checks and the
+ * domain look-up, then libvirt's answer for a driver without the call (`api`, or the API
+ * `after` names).
+ *
+ * @example
+ * ```ts
+ * import { undeclaredDomainCommand } from "./common.ts";
+ * undeclaredDomainCommand("migrate-postcopy", "virDomainMigrateStartPostCopy").name;
+ * ```
+ */
+export function undeclaredDomainCommand(
+  name: string,
+  api: string,
+  spec: UndeclaredSpec = {},
+): CommandDef {
+  return {
+    name,
+    async run(ctx, args) {
+      spec.before?.(ctx, args);
+      await domainArg(ctx, args);
+      const picked = await spec.after?.(ctx, args);
+      undeclared(ctx, picked || api, spec.failMessage);
+    },
+  };
 }

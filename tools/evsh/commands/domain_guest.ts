@@ -9,7 +9,7 @@ import type { TypedParams } from "../../../util/driver.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import { formatTable } from "../table.ts";
-import { exclusive, requires, undeclared, yesNo } from "./common.ts";
+import { exclusive, requires, undeclared, undeclaredDomainCommand, yesNo } from "./common.ts";
 
 const SUSPEND_TARGETS = ["mem", "disk", "hybrid"];
 
@@ -177,22 +177,12 @@ export const DOMAIN_GUEST_COMMANDS: CommandDef[] = [
       await ctx.call(() => dom.sendProcessSignal(pid, signum, 0));
     },
   },
-  {
-    name: "guest-agent-timeout",
-    async run(ctx, args) {
-      await domainArg(ctx, args);
-      ctx.optInt(args, "timeout", "i");
-      undeclared(ctx, "virDomainAgentSetResponseTimeout");
-    },
-  },
-  {
-    name: "get-user-sshkeys",
-    async run(ctx, args) {
-      await domainArg(ctx, args);
-      ctx.optString(args, "user");
-      undeclared(ctx, "virDomainAuthorizedSSHKeysGet");
-    },
-  },
+  undeclaredDomainCommand("guest-agent-timeout", "virDomainAgentSetResponseTimeout", {
+    after: (ctx, args) => void ctx.optInt(args, "timeout", "i"),
+  }),
+  undeclaredDomainCommand("get-user-sshkeys", "virDomainAuthorizedSSHKeysGet", {
+    after: (ctx, args) => void ctx.optString(args, "user"),
+  }),
   {
     name: "set-user-sshkeys",
     async run(ctx, args) {

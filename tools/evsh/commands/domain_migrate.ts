@@ -6,75 +6,39 @@
  * @module
  */
 import type { CommandDef } from "../context.ts";
-import { domainArg } from "../lookup.ts";
-import { undeclared } from "./common.ts";
+import { undeclaredDomainCommand } from "./common.ts";
 
 /** `virshDomainDirtyRateCalcMode`'s names. */
 const DIRTY_RATE_MODES = ["page-sampling", "dirty-bitmap", "dirty-ring"];
 
 /** The migration tuning command table. */
 export const DOMAIN_MIGRATE_COMMANDS: CommandDef[] = [
-  {
-    name: "migrate-setspeed",
-    async run(ctx, args) {
-      await domainArg(ctx, args);
-      ctx.optInt(args, "bandwidth", "ul");
-      undeclared(ctx, "virDomainMigrateSetMaxSpeed");
+  undeclaredDomainCommand("migrate-setspeed", "virDomainMigrateSetMaxSpeed", {
+    after: (ctx, args) => void ctx.optInt(args, "bandwidth", "ul"),
+  }),
+  undeclaredDomainCommand("migrate-getspeed", "virDomainMigrateGetMaxSpeed"),
+  undeclaredDomainCommand("migrate-setmaxdowntime", "virDomainMigrateSetMaxDowntime", {
+    after(ctx, args) {
+      if ((ctx.optBigInt(args, "downtime", "ullp") ?? 0n) < 1n) {
+        ctx.fail("migrate: Invalid downtime");
+      }
     },
-  },
-  {
-    name: "migrate-getspeed",
-    async run(ctx, args) {
-      await domainArg(ctx, args);
-      undeclared(ctx, "virDomainMigrateGetMaxSpeed");
-    },
-  },
-  {
-    name: "migrate-setmaxdowntime",
-    async run(ctx, args) {
-      await domainArg(ctx, args);
-      const downtime = ctx.optBigInt(args, "downtime", "ullp") ?? 0n;
-      if (downtime < 1n) ctx.fail("migrate: Invalid downtime");
-      undeclared(ctx, "virDomainMigrateSetMaxDowntime");
-    },
-  },
-  {
-    name: "migrate-getmaxdowntime",
-    async run(ctx, args) {
-      await domainArg(ctx, args);
-      undeclared(ctx, "virDomainMigrateGetMaxDowntime");
-    },
-  },
-  {
-    name: "migrate-compcache",
-    async run(ctx, args) {
-      await domainArg(ctx, args);
-      const size = ctx.optBigInt(args, "size", "ullp");
-      undeclared(
-        ctx,
-        size === undefined
-          ? "virDomainMigrateGetCompressionCache"
-          : "virDomainMigrateSetCompressionCache",
-      );
-    },
-  },
-  {
-    name: "migrate-postcopy",
-    async run(ctx, args) {
-      await domainArg(ctx, args);
-      undeclared(ctx, "virDomainMigrateStartPostCopy");
-    },
-  },
-  {
-    name: "domdirtyrate-calc",
-    async run(ctx, args) {
-      await domainArg(ctx, args);
+  }),
+  undeclaredDomainCommand("migrate-getmaxdowntime", "virDomainMigrateGetMaxDowntime"),
+  undeclaredDomainCommand("migrate-compcache", "virDomainMigrateGetCompressionCache", {
+    after: (ctx, args) =>
+      ctx.optBigInt(args, "size", "ullp") === undefined
+        ? undefined
+        : "virDomainMigrateSetCompressionCache",
+  }),
+  undeclaredDomainCommand("migrate-postcopy", "virDomainMigrateStartPostCopy"),
+  undeclaredDomainCommand("domdirtyrate-calc", "virDomainStartDirtyRateCalc", {
+    after(ctx, args) {
       ctx.optInt(args, "seconds", "i");
       const mode = ctx.optString(args, "mode");
       if (mode !== undefined && !DIRTY_RATE_MODES.includes(mode)) {
         ctx.fail(`Unknown calculation mode '${mode}'`);
       }
-      undeclared(ctx, "virDomainStartDirtyRateCalc");
     },
-  },
+  }),
 ];

@@ -10,7 +10,7 @@ import { parse } from "../../../util/xml/mod.ts";
 import type { CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import { xpathDocument, xpathString } from "../xpath.ts";
-import { exclusive, passFds, undeclared } from "./common.ts";
+import { exclusive, passFds, undeclared, undeclaredDomainCommand } from "./common.ts";
 
 function isObject(text: string): boolean {
   try {
@@ -81,13 +81,7 @@ export const DOMAIN_MISC_COMMANDS: CommandDef[] = [
       undeclared(ctx, "virDomainQemuAgentCommand");
     },
   },
-  {
-    name: "lxc-enter-namespace",
-    async run(ctx, args) {
-      await domainArg(ctx, args);
-      undeclared(ctx, "virDomainLxcOpenNamespace");
-    },
-  },
+  undeclaredDomainCommand("lxc-enter-namespace", "virDomainLxcOpenNamespace"),
   {
     name: "domsetlaunchsecstate",
     async run(ctx, args) {
@@ -114,23 +108,17 @@ export const DOMAIN_MISC_COMMANDS: CommandDef[] = [
       undeclared(ctx, "virDomainBackupBegin");
     },
   },
-  {
-    name: "backup-dumpxml",
-    async run(ctx, args) {
-      await domainArg(ctx, args);
+  undeclaredDomainCommand("backup-dumpxml", "virDomainBackupGetXMLDesc", {
+    after(ctx, args) {
       if (ctx.optStringQuiet(args, "xpath") === null) ctx.fail();
-      undeclared(ctx, "virDomainBackupGetXMLDesc");
     },
-  },
-  {
-    name: "dom-fd-associate",
-    async run(ctx, args) {
-      await domainArg(ctx, args);
+  }),
+  undeclaredDomainCommand("dom-fd-associate", "virDomainFDAssociate", {
+    after(ctx, args) {
       ctx.optString(args, "name");
       passFds(ctx, args);
-      undeclared(ctx, "virDomainFDAssociate");
     },
-  },
+  }),
   {
     name: "screenshot",
     async run(ctx, args) {

@@ -13,7 +13,7 @@ import type { CommandContext, CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
 import { formatTable } from "../table.ts";
-import { affectFlags, exclusive, undeclared } from "./common.ts";
+import { affectFlags, exclusive, undeclared, undeclaredDomainCommand } from "./common.ts";
 import { hostCpuCount } from "./domain_vcpu.ts";
 
 /** `virshParseCPUList`: a CPU list (`r` for every CPU) as a map of `maxcpu` host CPUs. */
@@ -91,6 +91,11 @@ function iothreadId(ctx: CommandContext, args: Args): number {
 const live = VIR.DOMAIN_AFFECT_LIVE;
 const config = VIR.DOMAIN_AFFECT_CONFIG;
 
+/** The `--current/--live/--config` checks of commands that need no flags from them. */
+function affectOnly(ctx: CommandContext, args: Args): void {
+  affectFlags(ctx, args, live, config);
+}
+
 /** The pinning and I/O thread command table. */
 export const DOMAIN_PIN_COMMANDS: CommandDef[] = [
   {
@@ -141,43 +146,25 @@ export const DOMAIN_PIN_COMMANDS: CommandDef[] = [
       await ctx.call(() => dom.pinEmulator(map, none ? live : flags));
     },
   },
-  {
-    name: "iothreadinfo",
-    async run(ctx, args) {
-      affectFlags(ctx, args, live, config);
-      await domainArg(ctx, args);
-      undeclared(ctx, "virDomainGetIOThreadInfo", "Unable to get domain IOThreads information");
-    },
-  },
-  {
-    name: "iothreadpin",
-    async run(ctx, args) {
-      affectFlags(ctx, args, live, config);
-      await domainArg(ctx, args);
+  undeclaredDomainCommand("iothreadinfo", "virDomainGetIOThreadInfo", {
+    before: affectOnly,
+    failMessage: "Unable to get domain IOThreads information",
+  }),
+  undeclaredDomainCommand("iothreadpin", "virDomainPinIOThread", {
+    before: affectOnly,
+    async after(ctx, args) {
       ctx.optInt(args, "iothread", "uip");
-      const cpulist = ctx.optString(args, "cpulist")!;
-      parseCpuList(ctx, cpulist, await hostCpuCount(ctx));
-      undeclared(ctx, "virDomainPinIOThread");
+      parseCpuList(ctx, ctx.optString(args, "cpulist")!, await hostCpuCount(ctx));
     },
-  },
-  {
-    name: "iothreadadd",
-    async run(ctx, args) {
-      affectFlags(ctx, args, live, config);
-      await domainArg(ctx, args);
-      iothreadId(ctx, args);
-      undeclared(ctx, "virDomainAddIOThread");
-    },
-  },
-  {
-    name: "iothreaddel",
-    async run(ctx, args) {
-      affectFlags(ctx, args, live, config);
-      await domainArg(ctx, args);
-      iothreadId(ctx, args);
-      undeclared(ctx, "virDomainDelIOThread");
-    },
-  },
+  }),
+  undeclaredDomainCommand("iothreadadd", "virDomainAddIOThread", {
+    before: affectOnly,
+    after: (ctx, args) => void iothreadId(ctx, args),
+  }),
+  undeclaredDomainCommand("iothreaddel", "virDomainDelIOThread", {
+    before: affectOnly,
+    after: (ctx, args) => void iothreadId(ctx, args),
+  }),
   {
     name: "iothreadset",
     async run(ctx, args) {

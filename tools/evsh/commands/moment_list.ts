@@ -4,7 +4,9 @@
  * @module
  */
 import { parse } from "../../../util/xml/mod.ts";
-import type { CommandContext } from "../context.ts";
+import type { Domain } from "../../../client/domain.ts";
+import type { CommandContext, CommandDef } from "../context.ts";
+import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
 import { formatTable } from "../table.ts";
 import { formatTree } from "../tree.ts";
@@ -30,6 +32,38 @@ export interface MomentListSpec<T extends Moment> {
   root: string;
   /** Extra columns after the creation time, from the moment's XML (the snapshot state). */
   extra?: { header: string[]; cells(doc: { doc: XNode; context: XNode }): string[] | undefined };
+}
+
+/**
+ * `snapshot-delete` and `checkpoint-delete`: look the moment up, delete it (or its children)
+ * with the `--children`, `--children-only` and `--metadata` bits given.
+ *
+ * @example
+ * ```ts
+ * // momentDelete("checkpoint-delete", "checkpoint", lookup, [1, 4, 2])
+ * ```
+ */
+export function momentDelete<T extends Moment & { delete(flags: number): Promise<void> }>(
+  name: string,
+  word: string,
+  lookup: (ctx: CommandContext, args: Args, dom: Domain) => Promise<T>,
+  [children, childrenOnly, metadata]: readonly [number, number, number],
+): CommandDef {
+  return {
+    name,
+    async run(ctx, args) {
+      const { obj: dom } = await domainArg(ctx, args);
+      const m = await lookup(ctx, args, dom);
+      const flags = (args.has("children") ? children : 0) |
+        (args.has("children-only") ? childrenOnly : 0) | (args.has("metadata") ? metadata : 0);
+      await ctx.call(() => m.delete(flags), `Failed to delete ${word} ${m.name}`);
+      ctx.printExtra(
+        flags & childrenOnly
+          ? `Domain ${word} ${m.name} children deleted\n`
+          : `Domain ${word} ${m.name} deleted\n`,
+      );
+    },
+  };
 }
 
 /**

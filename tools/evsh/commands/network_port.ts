@@ -186,8 +186,7 @@ export const NETWORK_PORT_COMMANDS: CommandDef[] = [
         );
       } catch (e) {
         if (!(e instanceof CommandFailed)) throw e;
-        if (ctx.lastError) ctx.error(ctx.lastError.message);
-        ctx.resetError();
+        ctx.reportNow();
         throw e;
       }
     },

@@ -13,7 +13,7 @@ import type { Args } from "../options.ts";
 import { parse } from "../../../util/xml/mod.ts";
 import { xpathDocument, xpathNodes, xpathString } from "../xpath.ts";
 import { bits, dumpXML, exclusive, yesNo } from "./common.ts";
-import { printMoments, treeFilters } from "./moment_list.ts";
+import { momentDelete, printMoments, treeFilters } from "./moment_list.ts";
 
 const CREATE_FLAGS = [
   ["redefine", VIR.DOMAIN_SNAPSHOT_CREATE_REDEFINE],
@@ -68,8 +68,7 @@ async function lookupSnapshot(
     name !== undefined ? dom.snapshotLookupByName(name, 0) : dom.snapshotCurrent(0)
   );
   if (!r.ok) {
-    ctx.error(ctx.lastError!.message);
-    ctx.resetError();
+    ctx.reportNow();
     ctx.fail();
   }
   return r.value;
@@ -118,24 +117,16 @@ export const SNAPSHOT_COMMANDS: CommandDef[] = [
       await dumpXML(ctx, args, () => snap.getXMLDesc(flags));
     },
   },
-  {
-    name: "snapshot-delete",
-    async run(ctx, args) {
-      const { obj: dom } = await domainArg(ctx, args);
-      const snap = await lookupSnapshot(ctx, args, "snapshotname", dom);
-      const flags = bits(args, [
-        ["children", VIR.DOMAIN_SNAPSHOT_DELETE_CHILDREN],
-        ["children-only", VIR.DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY],
-        ["metadata", VIR.DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY],
-      ]);
-      await ctx.call(() => snap.delete(flags), `Failed to delete snapshot ${snap.name}`);
-      ctx.printExtra(
-        flags & VIR.DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY
-          ? `Domain snapshot ${snap.name} children deleted\n`
-          : `Domain snapshot ${snap.name} deleted\n`,
-      );
-    },
-  },
+  momentDelete(
+    "snapshot-delete",
+    "snapshot",
+    (ctx, args, dom) => lookupSnapshot(ctx, args, "snapshotname", dom),
+    [
+      VIR.DOMAIN_SNAPSHOT_DELETE_CHILDREN,
+      VIR.DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY,
+      VIR.DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY,
+    ],
+  ),
   {
     name: "snapshot-parent",
     async run(ctx, args) {
@@ -143,8 +134,7 @@ export const SNAPSHOT_COMMANDS: CommandDef[] = [
       const snap = await lookupSnapshot(ctx, args, "snapshotname", dom);
       const parent = await ctx.attempt(() => snap.getParent(0));
       if (!parent.ok && ctx.lastError?.code !== VIR.ERR_NO_DOMAIN_SNAPSHOT) {
-        ctx.error(ctx.lastError!.message);
-        ctx.resetError();
+        ctx.reportNow();
         ctx.fail("unable to determine if snapshot has parent");
       }
       ctx.resetError();
@@ -316,8 +306,7 @@ async function snapshotParent(
   }
   const xml = await ctx.attempt(() => snap.getXMLDesc(0));
   if (!xml.ok) {
-    ctx.error(ctx.lastError!.message);
-    ctx.resetError();
+    ctx.reportNow();
     return ctx.fail("unable to determine if snapshot has parent");
   }
   ctx.resetError();
@@ -334,8 +323,7 @@ async function reported<T>(ctx: CommandContext, fn: () => Promise<T>): Promise<T
     throw e;
   });
   if (!r.ok) {
-    if (ctx.lastError) ctx.error(ctx.lastError.message);
-    ctx.resetError();
+    ctx.reportNow();
     return ctx.fail();
   }
   return r.value;
