@@ -7,6 +7,7 @@ import { VIR } from "../../../util/constants.ts";
 import { callDriver } from "../../../client/handle.ts";
 import type { Domain } from "../../../client/domain.ts";
 import { parse } from "../../../util/xml/mod.ts";
+import { LIFECYCLE_ACTIONS } from "../../../conf/domain/parse.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
@@ -14,14 +15,6 @@ import { dumpNode, xpathDocument, xpathNodes } from "../xpath.ts";
 import { exclusive, undeclared } from "./common.ts";
 
 const LIFECYCLE_TYPES = ["poweroff", "reboot", "crash"];
-const LIFECYCLE_ACTIONS = [
-  "destroy",
-  "restart",
-  "rename-restart",
-  "preserve",
-  "coredump-destroy",
-  "coredump-restart",
-];
 
 /**
  * The `--persistent/--current/--live/--config` flags of the device commands, checked before

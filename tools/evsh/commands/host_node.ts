@@ -35,7 +35,7 @@ async function cellIds(ctx: CommandContext): Promise<number[]> {
 }
 
 /** The page sizes the host offers, sorted, without duplicates (`cmdFreepages`). */
-async function pageSizes(ctx: CommandContext, caps: string): Promise<number[]> {
+function pageSizes(ctx: CommandContext, caps: string): number[] {
   const doc = xpathDocument(parse(caps));
   let nodes = xpathNodes(doc, "/capabilities/host/cpu/pages/@size");
   if (!nodes.length) nodes = xpathNodes(doc, "/capabilities/host/topology/cells/cell/pages/@size");
@@ -100,7 +100,7 @@ export const HOST_NODE_COMMANDS: CommandDef[] = [
   },
   {
     name: "node-memory-tune",
-    async run(ctx, args) {
+    run(ctx, args) {
       const set = ["shm-pages-to-scan", "shm-sleep-millisecs", "shm-merge-across-nodes"]
         .map((o) => ctx.optInt(args, o, "uip"))
         .some((v) => v !== undefined);
@@ -177,7 +177,7 @@ export const HOST_NODE_COMMANDS: CommandDef[] = [
           () => ctx.conn.getCapabilities(),
           "unable to get node capabilities",
         );
-        const sizes = args.has("pagesize") ? [kib] : await pageSizes(ctx, caps);
+        const sizes = args.has("pagesize") ? [kib] : pageSizes(ctx, caps);
         const doc = xpathDocument(parse(caps));
         for (const a of xpathNodes(doc, "/capabilities/host/topology/cells/cell/@id")) {
           const cell = Number(a.kind === "attr" ? a.value : NaN);

@@ -4,6 +4,7 @@
  * `iface-commit`, `iface-rollback`; and `net-update`. The driver contract declares no network port calls.
  * @module
  */
+import type { Connection } from "../../../client/connection.ts";
 import { type CommandContext, type CommandDef, CommandFailed } from "../context.ts";
 import { networkArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
@@ -37,6 +38,25 @@ function localTime(seconds: number): string {
   const p = (n: number) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ` +
     `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** `iface-begin`, `iface-commit`, `iface-rollback`: one call on the host's interfaces. */
+function ifaceTransaction(
+  name: string,
+  call: (conn: Connection) => Promise<void>,
+  verb: string,
+  done: string,
+): CommandDef {
+  return {
+    name,
+    async run(ctx) {
+      await ctx.call(
+        () => call(ctx.conn),
+        `Failed to ${verb} network config change transaction`,
+      );
+      ctx.printExtra(`Network config change transaction ${done}\n`);
+    },
+  };
 }
 
 /** One lease as the network API reports it. */
@@ -120,36 +140,14 @@ export const NETWORK_PORT_COMMANDS: CommandDef[] = [
       );
     },
   },
-  {
-    name: "iface-begin",
-    async run(ctx) {
-      await ctx.call(
-        () => ctx.conn.interfaceChangeBegin(0),
-        "Failed to begin network config change transaction",
-      );
-      ctx.printExtra("Network config change transaction started\n");
-    },
-  },
-  {
-    name: "iface-commit",
-    async run(ctx) {
-      await ctx.call(
-        () => ctx.conn.interfaceChangeCommit(0),
-        "Failed to commit network config change transaction",
-      );
-      ctx.printExtra("Network config change transaction committed\n");
-    },
-  },
-  {
-    name: "iface-rollback",
-    async run(ctx) {
-      await ctx.call(
-        () => ctx.conn.interfaceChangeRollback(0),
-        "Failed to rollback network config change transaction",
-      );
-      ctx.printExtra("Network config change transaction rolled back\n");
-    },
-  },
+  ifaceTransaction("iface-begin", (c) => c.interfaceChangeBegin(0), "begin", "started"),
+  ifaceTransaction("iface-commit", (c) => c.interfaceChangeCommit(0), "commit", "committed"),
+  ifaceTransaction(
+    "iface-rollback",
+    (c) => c.interfaceChangeRollback(0),
+    "rollback",
+    "rolled back",
+  ),
   {
     name: "net-update",
     async run(ctx, args) {
