@@ -1,5 +1,6 @@
 /**
- * Detaching devices picked from the domain XML: `detach-disk`, `detach-interface`.
+ * Devices picked from the domain XML: `detach-disk`, `detach-interface`, `change-media` (up
+ * to finding the drive).
  * @module
  */
 import { VIR } from "../../../util/constants.ts";
@@ -32,12 +33,19 @@ function detach(ctx: CommandContext, dom: Domain, xml: string, flags: number, cu
   );
 }
 
-/** `virshFindDisk`: the disk whose target or source is `path`, without backing stores. */
-function findDisk(ctx: CommandContext, xml: string, path: string): string {
+/**
+ * `virshFindDisk`: the disk whose target or source is `path`, without backing stores; with
+ * `changeable`, only CD-ROM and floppy drives (and disks of no device kind) count.
+ */
+function findDisk(ctx: CommandContext, xml: string, path: string, changeable = false): string {
   const doc = xpathDocument(parse(xml), true);
   const disks = xpathNodes(doc, "/domain/devices/disk");
   if (!disks.length) ctx.fail("Failed to get disk information");
   for (const disk of disks) {
+    const device = xpathString(doc, "string(./@device)", disk);
+    if (changeable && device !== undefined && device !== "cdrom" && device !== "floppy") {
+      continue;
+    }
     const names = [
       "string(./target/@dev)",
       "string(./source/@file)",
@@ -159,6 +167,24 @@ export const DOMAIN_DETACH_COMMANDS: CommandDef[] = [
       }
       if (!ok) ctx.fail("Failed to detach interface");
       ctx.printExtra("Interface detached successfully\n");
+    },
+  },
+  {
+    name: "change-media",
+    async run(ctx, args) {
+      for (const [a, b] of [["eject", "insert"], ["eject", "update"], ["insert", "update"]]) {
+        exclusive(ctx, args, a, b);
+      }
+      exclusive(ctx, args, "eject", "block");
+      ctx.optString(args, "source");
+      exclusive(ctx, args, "current", "live");
+      exclusive(ctx, args, "current", "config");
+      const config = args.has("config");
+      const { obj: dom } = await domainArg(ctx, args);
+      const path = ctx.optString(args, "path")!;
+      const xml = await ctx.call(() => dom.getXMLDesc(config ? VIR.DOMAIN_XML_INACTIVE : 0));
+      findDisk(ctx, xml, path, true);
+      ctx.fail("evsh does not rewrite removable media definitions yet");
     },
   },
 ];
