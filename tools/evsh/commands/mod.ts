@@ -22,6 +22,7 @@ import { HOST_COMMANDS } from "./host.ts";
 import { HOST_CPU_COMMANDS } from "./host_cpu.ts";
 import { HOST_NODE_COMMANDS } from "./host_node.ts";
 import { INTERFACE_COMMANDS } from "./interface.ts";
+import { INTERFACE_BRIDGE_COMMANDS } from "./interface_bridge.ts";
 import { NETWORK_COMMANDS } from "./network.ts";
 import { NETWORK_PORT_COMMANDS } from "./network_port.ts";
 import { NODEDEV_COMMANDS } from "./nodedev.ts";
@@ -57,6 +58,7 @@ export const COMMANDS: readonly CommandDef[] = [
   ...VOLUME_COMMANDS,
   ...VOLUME_OPS_COMMANDS,
   ...INTERFACE_COMMANDS,
+  ...INTERFACE_BRIDGE_COMMANDS,
   ...NODEDEV_COMMANDS,
   ...SNAPSHOT_COMMANDS,
   ...CHECKPOINT_COMMANDS,
