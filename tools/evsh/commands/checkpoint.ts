@@ -11,6 +11,7 @@ import type { CommandContext, CommandDef } from "../context.ts";
 import { xmlEscape } from "../format.ts";
 import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
+import { splitList } from "../split_list.ts";
 import { bits, dumpXML, exclusive, requires } from "./common.ts";
 import { momentDelete, printMoments, treeFilters } from "./moment_list.ts";
 
@@ -62,7 +63,7 @@ async function parentOf(ctx: CommandContext, chk: DomainCheckpoint): Promise<str
 
 /** `virshParseCheckpointDiskspec`: `name[,checkpoint=…][,bitmap=…]` as a `<disk>` line. */
 function diskspec(ctx: CommandContext, spec: string): string {
-  const [name, ...rest] = spec.split(",");
+  const [name, ...rest] = splitList(spec);
   let checkpoint: string | undefined;
   let bitmap: string | undefined;
   for (const part of rest) {

@@ -10,6 +10,7 @@ import { type CommandContext, type CommandDef, CommandFailed } from "../context.
 import { xmlEscape } from "../format.ts";
 import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
+import { splitList } from "../split_list.ts";
 import { parse } from "../../../util/xml/mod.ts";
 import { xpathDocument, xpathNodes, xpathString } from "../xpath.ts";
 import { bits, dumpXML, exclusive, yesNo } from "./common.ts";
@@ -50,6 +51,51 @@ async function snapshotCreate(
   );
 }
 
+/** `virshParseSnapshotMemspec`: `[file=]/path[,snapshot=kind]` as a `<memory>` line. */
+function memorySpec(ctx: CommandContext, spec: string): string {
+  let snapshot: string | undefined;
+  let file: string | undefined;
+  for (const part of splitList(spec)) {
+    if (snapshot === undefined && part.startsWith("snapshot=")) snapshot = part.slice(9);
+    else if (file === undefined && part.startsWith("file=")) file = part.slice(5);
+    else if (file === undefined && part.startsWith("/")) file = part;
+    else ctx.fail(`unable to parse memspec: ${spec}`);
+  }
+  return "  <memory" + (snapshot !== undefined ? ` snapshot='${xmlEscape(snapshot)}'` : "") +
+    (file !== undefined ? ` file='${xmlEscape(file)}'` : "") + "/>\n";
+}
+
+/** `virshParseSnapshotDiskspec`: `disk[,snapshot=…][,driver=…][,stype=…][,file=…]`. */
+function diskSpec(ctx: CommandContext, spec: string): string {
+  const bad = () => ctx.fail(`unable to parse diskspec: ${spec}`);
+  const [name, ...rest] = spec === "" ? [] : splitList(spec);
+  if (name === undefined) return bad();
+  const o: Record<string, string> = {};
+  for (const part of rest) {
+    const key = ["snapshot", "driver", "stype", "file"].find((k) =>
+      o[k] === undefined && part.startsWith(`${k}=`)
+    );
+    if (!key) return bad();
+    o[key] = part.slice(key.length + 1);
+  }
+  let line = `    <disk name='${xmlEscape(name)}'`;
+  if (o.snapshot !== undefined) line += ` snapshot='${o.snapshot}'`;
+  if (o.stype !== undefined) {
+    if (o.stype !== "block" && o.stype !== "file") {
+      ctx.error(`Unknown storage type: '${o.stype}'`);
+      return bad();
+    }
+    line += ` type='${o.stype}'`;
+  }
+  if (o.driver === undefined && o.file === undefined) return line + "/>\n";
+  line += ">\n";
+  if (o.driver !== undefined) line += `      <driver type='${o.driver}'/>\n`;
+  if (o.file !== undefined) {
+    line += `      <source ${o.stype === "block" ? "dev" : "file"}='${xmlEscape(o.file)}'/>\n`;
+  }
+  return line + "    </disk>\n";
+}
+
 /**
  * `virshLookupSnapshot`: by `--<arg>` or `--current`; a failed lookup is reported at once
  * (so nothing more shows when the command then fails).
@@ -86,8 +132,12 @@ export const SNAPSHOT_COMMANDS: CommandDef[] = [
       let xml = "<domainsnapshot>\n";
       if (name !== undefined) xml += `  <name>${xmlEscape(name)}</name>\n`;
       if (desc !== undefined) xml += `  <description>${xmlEscape(desc)}</description>\n`;
-      if (ctx.optString(args, "memspec") !== undefined || args.has("diskspec")) {
-        ctx.fail("snapshot-create-as: --memspec and --diskspec are not implemented in evsh");
+      const memspec = ctx.optString(args, "memspec");
+      if (memspec !== undefined) xml += memorySpec(ctx, memspec);
+      if (args.has("diskspec")) {
+        xml += "  <disks>\n";
+        for (const spec of args.argv("diskspec")) xml += diskSpec(ctx, spec);
+        xml += "  </disks>\n";
       }
       xml += "</domainsnapshot>\n";
       if (args.has("print-xml")) {
