@@ -13,7 +13,7 @@ import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
 import { splitList } from "../split_list.ts";
 import { bits, dumpXML, exclusive, requires } from "./common.ts";
-import { momentDelete, printMoments, treeFilters } from "./moment_list.ts";
+import { momentDelete, momentXML, printMoments, treeFilters } from "./moment_list.ts";
 
 /** `virshCheckpointCreate`. */
 async function checkpointCreate(
@@ -101,17 +101,7 @@ export const CHECKPOINT_COMMANDS: CommandDef[] = [
     async run(ctx, args) {
       const flags = bits(args, [["quiesce", VIR.DOMAIN_CHECKPOINT_CREATE_QUIESCE]]);
       const { obj: dom } = await domainArg(ctx, args);
-      const name = ctx.optString(args, "name");
-      const desc = ctx.optString(args, "description");
-      let xml = "<domaincheckpoint>\n";
-      if (name !== undefined) xml += `  <name>${xmlEscape(name)}</name>\n`;
-      if (desc !== undefined) xml += `  <description>${xmlEscape(desc)}</description>\n`;
-      if (args.has("diskspec")) {
-        xml += "  <disks>\n";
-        for (const spec of args.argv("diskspec")) xml += diskspec(ctx, spec);
-        xml += "  </disks>\n";
-      }
-      xml += "</domaincheckpoint>\n";
+      const xml = momentXML(ctx, args, "domaincheckpoint", diskspec);
       if (args.has("print-xml")) {
         ctx.print(`${xml}\n`);
         return;

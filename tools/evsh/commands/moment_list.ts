@@ -8,6 +8,7 @@ import type { Domain } from "../../../client/domain.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
+import { xmlEscape } from "../format.ts";
 import { formatTable } from "../table.ts";
 import { formatTree } from "../tree.ts";
 import { type XNode, xpathDocument, xpathString } from "../xpath.ts";
@@ -64,6 +65,37 @@ export function momentDelete<T extends Moment & { delete(flags: number): Promise
       );
     },
   };
+}
+
+/**
+ * The document `snapshot-create-as` and `checkpoint-create-as` build: name, description, what
+ * `middle` adds (the snapshot's memory), and one `<disk>` per `--diskspec` from `disk`.
+ *
+ * @example
+ * ```ts
+ * // momentXML(ctx, args, "domaincheckpoint", diskspec) for --name c1:
+ * // "<domaincheckpoint>\n  <name>c1</name>\n</domaincheckpoint>\n"
+ * ```
+ */
+export function momentXML(
+  ctx: CommandContext,
+  args: Args,
+  root: string,
+  disk: (ctx: CommandContext, spec: string) => string,
+  middle: () => string = () => "",
+): string {
+  const name = ctx.optString(args, "name");
+  const desc = ctx.optString(args, "description");
+  let xml = `<${root}>\n`;
+  if (name !== undefined) xml += `  <name>${xmlEscape(name)}</name>\n`;
+  if (desc !== undefined) xml += `  <description>${xmlEscape(desc)}</description>\n`;
+  xml += middle();
+  if (args.has("diskspec")) {
+    xml += "  <disks>\n";
+    for (const spec of args.argv("diskspec")) xml += disk(ctx, spec);
+    xml += "  </disks>\n";
+  }
+  return xml + `</${root}>\n`;
 }
 
 /**

@@ -14,7 +14,7 @@ import { splitList } from "../split_list.ts";
 import { parse } from "../../../util/xml/mod.ts";
 import { xpathDocument, xpathNodes, xpathString } from "../xpath.ts";
 import { bits, dumpXML, exclusive, yesNo } from "./common.ts";
-import { momentDelete, printMoments, treeFilters } from "./moment_list.ts";
+import { momentDelete, momentXML, printMoments, treeFilters } from "./moment_list.ts";
 
 const CREATE_FLAGS = [
   ["redefine", VIR.DOMAIN_SNAPSHOT_CREATE_REDEFINE],
@@ -127,19 +127,10 @@ export const SNAPSHOT_COMMANDS: CommandDef[] = [
     async run(ctx, args) {
       const flags = bits(args, CREATE_FLAGS);
       const { obj: dom } = await domainArg(ctx, args);
-      const name = ctx.optString(args, "name");
-      const desc = ctx.optString(args, "description");
-      let xml = "<domainsnapshot>\n";
-      if (name !== undefined) xml += `  <name>${xmlEscape(name)}</name>\n`;
-      if (desc !== undefined) xml += `  <description>${xmlEscape(desc)}</description>\n`;
-      const memspec = ctx.optString(args, "memspec");
-      if (memspec !== undefined) xml += memorySpec(ctx, memspec);
-      if (args.has("diskspec")) {
-        xml += "  <disks>\n";
-        for (const spec of args.argv("diskspec")) xml += diskSpec(ctx, spec);
-        xml += "  </disks>\n";
-      }
-      xml += "</domainsnapshot>\n";
+      const xml = momentXML(ctx, args, "domainsnapshot", diskSpec, () => {
+        const memspec = ctx.optString(args, "memspec");
+        return memspec === undefined ? "" : memorySpec(ctx, memspec);
+      });
       if (args.has("print-xml")) {
         ctx.print(`${xml}\n`);
         return;
