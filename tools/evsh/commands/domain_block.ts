@@ -1,6 +1,6 @@
 /**
  * Block device commands: `domblkstat`, `blockresize`, `domblkthreshold`, `blockjob`,
- * `blockpull`.
+ * `blockpull`, `blockcommit` (block jobs run, but evsh does not wait for them).
  * @module
  */
 import { VIR } from "../../../util/constants.ts";
@@ -8,7 +8,7 @@ import type { CommandContext, CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
 import { scaledInteger, strToLong } from "../numbers.ts";
-import { exclusive, requires, undeclared } from "./common.ts";
+import { bits, exclusive, requires, undeclared } from "./common.ts";
 
 /** `domblkstat_output`: the legacy and human names of the block statistics. */
 const BLOCK_STATS = [
@@ -181,6 +181,37 @@ export const DOMAIN_BLOCK_COMMANDS: CommandDef[] = [
       }
       if (args.has("wait")) ctx.fail("evsh does not wait for block jobs");
       ctx.printExtra("Block Pull started");
+    },
+  },
+  {
+    name: "blockcommit",
+    async run(ctx, args) {
+      const pivot = args.has("pivot");
+      const finish = args.has("keep-overlay");
+      const active = args.has("active") || pivot || finish;
+      let blocking = args.has("wait") || pivot || finish;
+      exclusive(ctx, args, "pivot", "keep-overlay");
+      const path = ctx.optString(args, "path")!;
+      const base = ctx.optString(args, "base") ?? null;
+      const top = ctx.optString(args, "top") ?? null;
+      const bytes = args.has("bytes");
+      const bw = bandwidth(ctx, args, bytes);
+      const flags = bits(args, [
+        ["bytes", VIR.DOMAIN_BLOCK_COMMIT_BANDWIDTH_BYTES],
+        ["shallow", VIR.DOMAIN_BLOCK_COMMIT_SHALLOW],
+        ["delete", VIR.DOMAIN_BLOCK_COMMIT_DELETE],
+        ["keep-relative", VIR.DOMAIN_BLOCK_COMMIT_RELATIVE],
+      ]) | (active ? VIR.DOMAIN_BLOCK_COMMIT_ACTIVE : 0);
+      if (timeoutMs(ctx, args)) blocking = true;
+      if (!blocking) {
+        const needs = "requires at least one of --timeout, --wait, --pivot, or --keep-overlay";
+        if (args.has("verbose")) ctx.fail(`--verbose ${needs}`);
+        if (args.has("async")) ctx.fail(`--async ${needs}`);
+      }
+      const { obj: dom } = await domainArg(ctx, args);
+      await ctx.call(() => ctx.conn.call("domainBlockCommit", dom.ref, path, base, top, bw, flags));
+      if (blocking) ctx.fail("evsh does not wait for block jobs");
+      ctx.printExtra(active ? "Active Block Commit started" : "Block Commit started");
     },
   },
 ];
