@@ -1,7 +1,9 @@
 /**
  * Replays the generated virsh recordings (`tests/evsh/generated/recorded.json`) through evsh:
- * each command line on a fresh in-process `test:///default`, files read from the fixtures and
- * written to memory. Values virsh and evsh draw at random (UUIDs and MACs that the command line
+ * each command line on a fresh in-process `test:///default`, run like the recorder runs virsh:
+ * in a scratch directory holding a fresh copy of the fixtures, so that the files a command
+ * writes (the test driver's save images and core dumps) never touch the repository; files evsh
+ * itself writes go to memory. Values virsh and evsh draw at random (UUIDs and MACs that the command line
  * does not name) and CPU times are masked on both sides before comparing.
  *
  * @example
@@ -66,11 +68,33 @@ export interface Replayed {
   differs?: "stdout" | "stderr" | "status";
 }
 
+let scratch: string | undefined;
+
+/** Copies the fixtures into `dir`, as the recorder does before each case. */
+function copyFixtures(dir: string): void {
+  const from = new URL("tests/evsh/fixtures/", ROOT);
+  Deno.mkdirSync(`${dir}/tests/evsh/fixtures`, { recursive: true });
+  for (const f of Deno.readDirSync(from)) {
+    if (f.isFile) Deno.copyFileSync(new URL(f.name, from), `${dir}/tests/evsh/fixtures/${f.name}`);
+  }
+}
+
 /** Runs one recorded command line through evsh and compares. */
 export async function replay(want: Recorded): Promise<Replayed> {
   let stdout = "";
   let stderr = "";
   const files = new Map<string, string>();
+  const dir = scratch ?? Deno.makeTempDirSync({ prefix: "evsh-replay-" });
+  scratch = dir;
+  try {
+    Deno.removeSync(`${dir}/tests`, { recursive: true });
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  copyFixtures(dir);
+  const base = new URL(`file://${dir}/`);
+  const cwd = Deno.cwd();
+  Deno.chdir(dir);
   const conn = await connect("test:///default");
   let ok: boolean;
   try {
@@ -80,7 +104,7 @@ export async function replay(want: Recorded): Promise<Replayed> {
       readFile: (path) =>
         files.has(path)
           ? Promise.resolve(files.get(path)!)
-          : readTextFileForEvsh(new URL(path, ROOT)),
+          : readTextFileForEvsh(new URL(path, base)),
       writeFile: (path, text) => {
         files.set(path, text);
         return Promise.resolve();
@@ -90,6 +114,7 @@ export async function replay(want: Recorded): Promise<Replayed> {
     await shell.conn.close();
   } finally {
     await conn.close();
+    Deno.chdir(cwd);
   }
   const got = { cmd: want.cmd, stdout, stderr, status: ok ? 0 : 1 };
   const differs = (["stdout", "stderr", "status"] as const).find((k) =>

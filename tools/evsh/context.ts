@@ -98,6 +98,12 @@ export class CommandContext {
     this.io.stderr(`error: ${message}\n`);
   }
 
+  /** `vshReportError`: prints the saved libvirt error now, if any, and forgets it. */
+  reportNow(): void {
+    if (this.lastError) this.error(this.lastError.message);
+    this.resetError();
+  }
+
   /** `vshResetLibvirtError`. */
   resetError(): void {
     this.lastError = undefined;
@@ -184,6 +190,21 @@ export class CommandContext {
       this.fail(`Scaled numeric value '${s}' for <${name}> option is malformed or out of range`);
     }
     return Number(r);
+  }
+
+  /**
+   * `vshCommandOptScaledInt` up to `ULLONG_MAX` as a bigint: bytes, default unit `scale`;
+   * 0 when absent.
+   */
+  optBigIntScaled(args: Args, name: string, scale: number): bigint {
+    const s = args.string(name);
+    if (s === undefined) return 0n;
+    const r = scaledInteger(s, scale, (1n << 64n) - 1n);
+    if (typeof r !== "bigint") {
+      if (r) this.lastError = r;
+      this.fail(`Scaled numeric value '${s}' for <${name}> option is malformed or out of range`);
+    }
+    return r;
   }
 
   /** `vshCommandOptUInt` with virsh 9.0's historical name, kept for older handlers. */

@@ -103,7 +103,7 @@ export function field(label: string, value: string | number, pad = 15): string {
 }
 
 /**
- * `vshPrettyCapacity` as `"%.2lf %s"`: bytes scaled to the largest binary unit below 1024.
+ * `vshPrettyCapacity` as `"%.2lf %s"` (or with `digits` decimals): bytes scaled to the largest binary unit below 1024.
  *
  * @example
  * ```ts
@@ -111,7 +111,7 @@ export function field(label: string, value: string | number, pad = 15): string {
  * prettyCapacity(107374182400); // "100.00 GiB"
  * ```
  */
-export function prettyCapacity(bytes: number): string {
+export function prettyCapacity(bytes: number, digits = 2): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
   let i = 0;
   let v = bytes;
@@ -119,7 +119,7 @@ export function prettyCapacity(bytes: number): string {
     v /= 1024;
     i++;
   }
-  return `${v.toFixed(2)} ${units[i]}`;
+  return `${v.toFixed(digits)} ${units[i]}`;
 }
 
 /** C's `%.1lf` of nanoseconds as seconds, the CPU-time format of `dominfo`/`vcpuinfo`. */

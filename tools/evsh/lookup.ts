@@ -93,27 +93,42 @@ export async function poolArg(
 }
 
 /**
- * The volume named by option `vol`: by name in `--pool` when given, then by key, then by path
- * (virsh's `virshCommandOptVolBy`); the last lookup error is kept.
+ * The volume named by option `vol`: by name in the pool of option `poolOpt` when given (which
+ * must be active), then by key, then by path (virsh's `virshCommandOptVolBy`); the last lookup
+ * error is kept.
  */
-export async function volumeArg(ctx: CommandContext, args: Args): Promise<Found<StorageVolume>> {
-  const arg = args.string("vol") ?? "";
+export async function volumeArg(
+  ctx: CommandContext,
+  args: Args,
+  poolOpt = "pool",
+): Promise<Found<StorageVolume>> {
+  const arg = ctx.optString(args, "vol") ?? "";
   let vol: StorageVolume | undefined;
-  const poolGiven = args.string("pool") !== undefined;
-  if (poolGiven) {
-    const { obj: pool } = await poolArg(ctx, args);
-    vol = await value(ctx, () => pool.lookupVolumeByName(arg));
+  const poolName = ctx.optString(args, poolOpt);
+  let pool: StoragePool | undefined;
+  if (poolName !== undefined) {
+    pool = (await poolArg(ctx, args, poolOpt)).obj;
+    const active = await ctx.attempt(() => pool!.isActive());
+    if (!active.ok || !active.value) ctx.fail(`pool '${poolName}' is not active`);
+    vol = await value(ctx, () => pool!.lookupVolumeByName(arg));
   }
   vol ??= await value(ctx, () => ctx.conn.lookupStorageVolByKey(arg));
   vol ??= await value(ctx, () => ctx.conn.lookupStorageVolByPath(arg));
   if (!vol) {
     ctx.fail(
-      poolGiven
+      pool
         ? `failed to get vol '${arg}'`
-        : `failed to get vol '${arg}', specifying --pool might help`,
+        : `failed to get vol '${arg}', specifying --${poolOpt} might help`,
     );
   }
   ctx.resetError();
+  if (pool) {
+    const home = await value(ctx, () => ctx.conn.lookupStoragePoolByVolume(vol!));
+    if (home && home.name !== pool.name) {
+      ctx.resetError();
+      ctx.fail(`Requested volume '${arg}' is not in pool '${pool.name}'`);
+    }
+  }
   return { obj: vol, arg };
 }
 

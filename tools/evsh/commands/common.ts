@@ -3,8 +3,14 @@
  * `VSH_REQUIRE_OPTION`, the look-up-call-print commands).
  * @module
  */
-import type { CommandContext, CommandDef } from "../context.ts";
+import { VirError } from "../../../util/errors.ts";
+import type { ErrorDomainName } from "../../../util/errors.ts";
+import { type CommandContext, type CommandDef, CommandFailed } from "../context.ts";
 import type { Args } from "../options.ts";
+import { parse } from "../../../util/xml/mod.ts";
+import { dumpNode, dumpWrapped, evaluateXPath, xpathDocument } from "../xpath.ts";
+import { strToLong } from "../numbers.ts";
+import { domainArg } from "../lookup.ts";
 
 /** `VSH_EXCLUSIVE_OPTIONS`: "Options --a and --b are mutually exclusive". */
 export function exclusive(ctx: CommandContext, args: Args, a: string, b: string): void {
@@ -148,4 +154,111 @@ export function sortByName<T extends { name: string }>(list: T[]): T[] {
 export function activityFlags(args: Args, active: number, inactive: number): number {
   if (args.has("all")) return active | inactive;
   return args.has("inactive") ? inactive : active;
+}
+
+/**
+ * Calls libvirt API `api`, which the driver contract does not declare, so no edgevirt driver
+ * has it: the call fails as libvirt's entry points do for a driver without the method ("this
+ * function is not supported by the connection driver: virXxx"); `failMessage` is virsh's
+ * `vshError` line before the saved error, when it prints one.
+ *
+ * @example
+ * ```ts
+ * import { undeclared } from "./common.ts";
+ * // await undeclared(ctx, "virDomainMigrateStartPostCopy");
+ * ```
+ */
+export function undeclared(
+  ctx: CommandContext,
+  api: string,
+  failMessage?: string,
+  domain: ErrorDomainName = "DOMAIN",
+): never {
+  ctx.lastError = VirError.report(domain, "NO_SUPPORT", api);
+  if (failMessage !== undefined) ctx.error(failMessage);
+  throw new CommandFailed();
+}
+
+/**
+ * `virshDumpXML` after the `--xpath` check and the call that gets the XML: the document, or with `--xpath` the nodes it selects, one per line or under
+ * one `<nodes>` element with `--wrap`. An expression libxml2 cannot compile prints its
+ * "XPath error" line and selects nothing; one that is not a node set fails the command.
+ */
+export async function dumpXML(
+  ctx: CommandContext,
+  args: Args,
+  getXML: () => Promise<string>,
+): Promise<void> {
+  const xpath = ctx.optStringQuiet(args, "xpath");
+  if (xpath === null) throw new CommandFailed();
+  const xml = await ctx.call(getXML);
+  if (xpath === undefined) {
+    ctx.print(xml);
+    return;
+  }
+  const r = evaluateXPath(xpathDocument(parse(xml)), xpath);
+  if ("value" in r) {
+    ctx.lastError = VirError.report("NONE", "INTERNAL_ERROR", `Incorrect xpath '${xpath}'`);
+    throw new CommandFailed();
+  }
+  if ("error" in r) ctx.io.stderr(`XPath error : ${r.error}\n`);
+  const nodes = "nodes" in r ? r.nodes : [];
+  if (args.has("wrap")) ctx.print(`${dumpWrapped(nodes)}\n`);
+  else for (const n of nodes) ctx.print(`${dumpNode(n)}\n`);
+}
+
+/**
+ * `virshFetchPassFdsList`: the `--pass-fds` numbers (none when absent or empty).
+ *
+ * @example
+ * ```ts
+ * import { passFds } from "./common.ts";
+ * // passFds(ctx, args) for `--pass-fds 3,4` is [3, 4]
+ * ```
+ */
+export function passFds(ctx: CommandContext, args: Args): number[] {
+  const list = ctx.optStringQuiet(args, "pass-fds");
+  if (!list) return [];
+  return list.split(",").map((s) => {
+    const r = strToLong(s, "i");
+    if (!r) ctx.fail(`Unable to parse FD number '${s}'`);
+    return Number(r.value);
+  });
+}
+
+/** What {@link undeclaredDomainCommand} checks around the domain look-up. */
+export interface UndeclaredSpec {
+  /** virsh's checks before the look-up. */
+  before?(ctx: CommandContext, args: Args): void;
+  /** virsh's option reading after the look-up (it may pick the API). */
+  after?(ctx: CommandContext, args: Args): Promise<string | void> | string | void;
+  /** virsh's `vshError` line when the call fails. */
+  failMessage?: string;
+}
+
+/**
+ * A domain command whose API the driver contract does not declare: virsh's checks and the
+ * domain look-up, then libvirt's answer for a driver without the call (`api`, or the API
+ * `after` names).
+ *
+ * @example
+ * ```ts
+ * import { undeclaredDomainCommand } from "./common.ts";
+ * undeclaredDomainCommand("migrate-postcopy", "virDomainMigrateStartPostCopy").name;
+ * ```
+ */
+export function undeclaredDomainCommand(
+  name: string,
+  api: string,
+  spec: UndeclaredSpec = {},
+): CommandDef {
+  return {
+    name,
+    async run(ctx, args) {
+      spec.before?.(ctx, args);
+      await domainArg(ctx, args);
+      const picked = await spec.after?.(ctx, args);
+      undeclared(ctx, picked || api, spec.failMessage);
+    },
+  };
 }

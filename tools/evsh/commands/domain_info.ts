@@ -7,7 +7,7 @@ import type { Domain } from "../../../client/domain.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { cpuSeconds, domainReasonName, domainStateName, field } from "../format.ts";
 import { domainArg } from "../lookup.ts";
-import { bits, yesNo } from "./common.ts";
+import { bits, dumpXML, yesNo } from "./common.ts";
 
 /** A domain's security label, where the client API offers it (`virDomainGetSecurityLabel`). */
 interface SecurityLabelSource {
@@ -125,7 +125,7 @@ export const DOMAIN_INFO_COMMANDS: CommandDef[] = [
         ["update-cpu", VIR.DOMAIN_XML_UPDATE_CPU],
         ["migratable", VIR.DOMAIN_XML_MIGRATABLE],
       ]);
-      ctx.print(await ctx.call(() => dom.getXMLDesc(f)));
+      await dumpXML(ctx, args, () => dom.getXMLDesc(f));
     },
   },
 ];

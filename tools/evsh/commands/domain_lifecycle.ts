@@ -7,7 +7,15 @@ import { VIR } from "../../../util/constants.ts";
 import type { Domain } from "../../../client/domain.ts";
 import type { CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
-import { action, autostartAction, bits, fromFileAction } from "./common.ts";
+import {
+  action,
+  autostartAction,
+  bits,
+  exclusive,
+  fromFileAction,
+  passFds,
+  requires,
+} from "./common.ts";
 
 /** A domain command of the {@link action} shape: "Domain 'ARG' DONE" / "Failed to VERB domain 'ARG'". */
 function domainAction(
@@ -31,6 +39,8 @@ const SAVE_FLAGS = [
   ["paused", VIR.DOMAIN_SAVE_PAUSED],
 ] as const;
 
+const UNDEFINE = domainAction("undefine", (d) => d.undefine(), "has been undefined", "undefine");
+
 /** The lifecycle command table. */
 export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
   fromFileAction(
@@ -40,20 +50,34 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
     (name, file) => `Domain '${name}' defined from ${file}`,
     (file) => `Failed to define domain from ${file}`,
   ),
-  fromFileAction(
-    "create",
-    (ctx, xml, args) =>
-      ctx.conn.createXML(
-        xml,
-        bits(args, [
-          ["paused", VIR.DOMAIN_START_PAUSED],
-          ["autodestroy", VIR.DOMAIN_START_AUTODESTROY],
-          ["validate", VIR.DOMAIN_START_VALIDATE],
-        ]),
-      ),
-    (name, file) => `Domain '${name}' created from ${file}`,
-    (file) => `Failed to create domain from ${file}`,
-  ),
+  {
+    name: "create",
+    async run(ctx, args) {
+      const file = ctx.optString(args, "file")!;
+      const xml = await ctx.readFile(file);
+      const fds = passFds(ctx, args);
+      const f = bits(args, [
+        ["paused", VIR.DOMAIN_START_PAUSED],
+        ["autodestroy", VIR.DOMAIN_START_AUTODESTROY],
+        ["validate", VIR.DOMAIN_START_VALIDATE],
+        ["reset-nvram", VIR.DOMAIN_START_RESET_NVRAM],
+      ]);
+      const dom = await ctx.call(
+        () => (fds.length ? ctx.conn.createXMLWithFiles(xml, fds, f) : ctx.conn.createXML(xml, f)),
+        `Failed to create domain from ${file}`,
+      );
+      ctx.printExtra(`Domain '${dom.name}' created from ${file}\n`);
+      // Like virsh, a console that cannot run is an error line, not a failed create; evsh has
+      // no console client at all, so only the wording differs at a terminal.
+      if (args.has("console")) {
+        ctx.error(
+          ctx.state?.interactive
+            ? "evsh cannot run an interactive console"
+            : "Cannot run interactive console without a controlling TTY",
+        );
+      }
+    },
+  },
   {
     name: "start",
     async run(ctx, args) {
@@ -69,7 +93,20 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
       ctx.print(`Domain '${dom.name}' started\n`);
     },
   },
-  domainAction("undefine", (d) => d.undefine(), "has been undefined", "undefine"),
+  {
+    name: "undefine",
+    run(ctx, args) {
+      // virsh's checks that come before the domain is looked up.
+      requires(ctx, args, "delete-storage-volume-snapshots", "remove-all-storage");
+      exclusive(ctx, args, "nvram", "keep-nvram");
+      exclusive(ctx, args, "tpm", "keep-tpm");
+      const storage = ctx.optStringQuiet(args, "storage");
+      if (!(storage || args.has("remove-all-storage")) && args.has("wipe-storage")) {
+        ctx.fail("'--wipe-storage' requires '--storage <string>' or '--remove-all-storage'");
+      }
+      return UNDEFINE.run(ctx, args);
+    },
+  },
   domainAction("reset", (d) => d.reset(0), "was reset", "reset"),
   {
     name: "domrename",

@@ -34,7 +34,7 @@ async function allCounts(ctx: CommandContext, dom: Domain): Promise<void> {
 }
 
 /** `virshNodeGetCPUCount`: the host CPU map's size, else the CPUs nodeinfo implies. */
-async function hostCpuCount(ctx: CommandContext): Promise<number> {
+export async function hostCpuCount(ctx: CommandContext): Promise<number> {
   const map = await ctx.attempt(() => ctx.conn.getCPUMap());
   ctx.resetError();
   if (map.ok) return map.value.map.length;
@@ -63,7 +63,6 @@ export const DOMAIN_VCPU_COMMANDS: CommandDef[] = [
   {
     name: "vcpucount",
     async run(ctx, args) {
-      const { obj: dom } = await domainArg(ctx, args);
       const any = ["maximum", "active", "live", "config", "current", "guest"].some((o) =>
         args.has(o)
       );
@@ -76,6 +75,7 @@ export const DOMAIN_VCPU_COMMANDS: CommandDef[] = [
       }
       exclusive(ctx, args, "active", "maximum");
       exclusive(ctx, args, "guest", "config");
+      const { obj: dom } = await domainArg(ctx, args);
       if (!any) return await allCounts(ctx, dom);
       const f = bits(args, [
         ["live", VIR.DOMAIN_AFFECT_LIVE],

@@ -6,7 +6,15 @@ import { VIR } from "../../../util/constants.ts";
 import type { CommandDef } from "../context.ts";
 import { interfaceArg } from "../lookup.ts";
 import { formatTable } from "../table.ts";
-import { action, activityFlags, bits, exclusive, fromFileAction, sortByName } from "./common.ts";
+import {
+  action,
+  activityFlags,
+  bits,
+  dumpXML,
+  exclusive,
+  fromFileAction,
+  sortByName,
+} from "./common.ts";
 
 /** The interface command table. */
 export const INTERFACE_COMMANDS: CommandDef[] = [
@@ -34,7 +42,7 @@ export const INTERFACE_COMMANDS: CommandDef[] = [
     async run(ctx, args) {
       const { obj: i } = await interfaceArg(ctx, args);
       const f = bits(args, [["inactive", VIR.INTERFACE_XML_INACTIVE]]);
-      ctx.print(await ctx.call(() => i.getXMLDesc(f)));
+      await dumpXML(ctx, args, () => i.getXMLDesc(f));
     },
   },
   fromFileAction(

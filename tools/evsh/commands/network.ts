@@ -15,6 +15,7 @@ import {
   activityFlags,
   autostartAction,
   bits,
+  dumpXML,
   fromFileAction,
   sortByName,
   yesNo,
@@ -92,9 +93,8 @@ export const NETWORK_COMMANDS: CommandDef[] = [
     name: "net-dumpxml",
     async run(ctx, args) {
       const { obj: n } = await lookup(ctx, args);
-      ctx.print(
-        await ctx.call(() => n.getXMLDesc(bits(args, [["inactive", VIR.NETWORK_XML_INACTIVE]]))),
-      );
+      const f = bits(args, [["inactive", VIR.NETWORK_XML_INACTIVE]]);
+      await dumpXML(ctx, args, () => n.getXMLDesc(f));
     },
   },
   fromFileAction(

@@ -4,11 +4,14 @@
  * @module
  */
 import { VIR } from "../../../util/constants.ts";
-import type { CommandDef } from "../context.ts";
+import type { NodeDevice } from "../../../client/objects.ts";
+import { type CommandContext, type CommandDef, CommandFailed } from "../context.ts";
+import { field } from "../format.ts";
+import type { Args } from "../options.ts";
 import { nodeDeviceArg } from "../lookup.ts";
 import { formatTree } from "../tree.ts";
 import { splitList } from "../split_list.ts";
-import { sortByName } from "./common.ts";
+import { bits, dumpXML, sortByName, undeclared, yesNo } from "./common.ts";
 
 /** `virNodeDevCapType` names and the listing filter bit each selects. */
 const CAPS: ReadonlyMap<string, number> = new Map([
@@ -76,8 +79,135 @@ export const NODEDEV_COMMANDS: CommandDef[] = [
   {
     name: "nodedev-dumpxml",
     async run(ctx, args) {
+      ctx.optString(args, "device");
+      // virsh checks --xpath before looking the device up.
+      if (ctx.optStringQuiet(args, "xpath") === null) throw new CommandFailed();
       const dev = await nodeDeviceArg(ctx, args);
-      ctx.print(await ctx.call(() => dev.getXMLDesc()));
+      await dumpXML(ctx, args, () => dev.getXMLDesc());
+    },
+  },
+  {
+    name: "nodedev-destroy",
+    async run(ctx, args) {
+      const { dev, arg } = await deviceArg(ctx, args);
+      await ctx.call(() => dev.destroy(), `Failed to destroy node device '${arg}'`);
+      ctx.printExtra(`Destroyed node device '${arg}'\n`);
+    },
+  },
+  {
+    name: "nodedev-detach",
+    async run(ctx, args) {
+      const arg = ctx.optString(args, "device")!;
+      const driver = ctx.optStringQuiet(args, "driver");
+      await nodeDeviceArg(ctx, args);
+      undeclared(
+        ctx,
+        driver ? "virNodeDeviceDetachFlags" : "virNodeDeviceDettach",
+        `Failed to detach device ${arg}`,
+        "NODEDEV",
+      );
+    },
+  },
+  {
+    name: "nodedev-reattach",
+    async run(ctx, args) {
+      const { arg } = await deviceArg(ctx, args);
+      undeclared(ctx, "virNodeDeviceReAttach", `Failed to re-attach device ${arg}`, "NODEDEV");
+    },
+  },
+  {
+    name: "nodedev-reset",
+    async run(ctx, args) {
+      const { arg } = await deviceArg(ctx, args);
+      undeclared(ctx, "virNodeDeviceReset", `Failed to reset device ${arg}`, "NODEDEV");
+    },
+  },
+  {
+    name: "nodedev-create",
+    async run(ctx, args) {
+      const file = ctx.optString(args, "file")!;
+      const xml = await ctx.readFile(file);
+      const f = bits(args, [["validate", VIR.NODE_DEVICE_CREATE_XML_VALIDATE]]);
+      const dev = await ctx.call(
+        () => ctx.conn.createNodeDeviceXML(xml, f),
+        `Failed to create node device from ${file}`,
+      );
+      ctx.printExtra(`Node device ${dev.name} created from ${file}\n`);
+    },
+  },
+  {
+    name: "nodedev-define",
+    async run(ctx, args) {
+      const file = ctx.optString(args, "file")!;
+      const xml = await ctx.readFile(file);
+      const f = bits(args, [["validate", VIR.NODE_DEVICE_DEFINE_XML_VALIDATE]]);
+      const ref = await ctx.call(
+        () => ctx.conn.call("nodeDeviceDefineXML", xml, f),
+        `Failed to define node device from '${file}'`,
+      );
+      ctx.printExtra(`Node device '${ref.name}' defined from '${file}'\n`);
+    },
+  },
+  {
+    name: "nodedev-undefine",
+    async run(ctx, args) {
+      const { dev, arg } = await deviceArg(ctx, args);
+      await ctx.call(
+        () => ctx.conn.call("nodeDeviceUndefine", dev.ref, 0),
+        `Failed to undefine node device '${arg}'`,
+      );
+      ctx.printExtra(`Undefined node device '${arg}'\n`);
+    },
+  },
+  {
+    name: "nodedev-start",
+    async run(ctx, args) {
+      const { dev, arg } = await deviceArg(ctx, args);
+      await ctx.call(
+        () => ctx.conn.call("nodeDeviceCreate", dev.ref, 0),
+        `Failed to start device ${arg}`,
+      );
+      ctx.printExtra(`Device ${arg} started\n`);
+    },
+  },
+  {
+    name: "nodedev-autostart",
+    async run(ctx, args) {
+      const { dev, arg } = await deviceArg(ctx, args);
+      const on = !args.has("disable");
+      const verb = on ? "mark" : "unmark";
+      await ctx.call(
+        () => ctx.conn.call("nodeDeviceSetAutostart", dev.ref, on),
+        `failed to ${verb} device ${arg} as autostarted`,
+      );
+      ctx.printExtra(`Device ${arg} ${verb}ed as autostarted\n`);
+    },
+  },
+  {
+    name: "nodedev-info",
+    async run(ctx, args) {
+      const { dev } = await deviceArg(ctx, args);
+      const parent = await ctx.attempt(() => dev.getParent());
+      // virsh tests these answers for truth, so a failed call (-1) reads as "yes".
+      const truth = async (m: "nodeDeviceIsActive" | "nodeDeviceIsPersistent") => {
+        const r = await ctx.attempt(() => ctx.conn.call(m, dev.ref));
+        return !r.ok || r.value;
+      };
+      const auto = await ctx.attempt(() => ctx.conn.call("nodeDeviceGetAutostart", dev.ref));
+      ctx.print(field("Name:", dev.name));
+      ctx.print(field("Parent:", (parent.ok && parent.value) || ""));
+      ctx.print(field("Active:", yesNo(await truth("nodeDeviceIsActive"))));
+      ctx.print(field("Persistent:", yesNo(await truth("nodeDeviceIsPersistent"))));
+      ctx.print(field("Autostart:", auto.ok ? yesNo(auto.value) : "no autostart"));
     },
   },
 ];
+
+/** `vshCommandOptStringReq` of `--device`, then `virNodeDeviceLookupByName`. */
+async function deviceArg(
+  ctx: CommandContext,
+  args: Args,
+): Promise<{ dev: NodeDevice; arg: string }> {
+  const arg = ctx.optString(args, "device")!;
+  return { dev: await nodeDeviceArg(ctx, args), arg };
+}

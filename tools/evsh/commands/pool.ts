@@ -15,6 +15,7 @@ import {
   activityFlags,
   autostartAction,
   bits,
+  dumpXML,
   exclusive,
   fromFileAction,
   sortByName,
@@ -85,7 +86,7 @@ async function listPools(ctx: CommandContext, args: Args): Promise<void> {
     const info = await ctx.call(() => p.getInfo());
     const persistent = await ctx.attempt(() => p.isPersistent());
     const sizes = hasSizes(info.state)
-      ? [info.capacity, info.allocation, info.available].map(prettyCapacity)
+      ? [info.capacity, info.allocation, info.available].map((b) => prettyCapacity(b))
       : ["-", "-", "-"];
     rows.push([
       p.name,
@@ -133,7 +134,7 @@ export const POOL_COMMANDS: CommandDef[] = [
     async run(ctx, args) {
       const { obj: p } = await lookup(ctx, args);
       const f = bits(args, [["inactive", VIR.STORAGE_XML_INACTIVE]]);
-      ctx.print(await ctx.call(() => p.getXMLDesc(f)));
+      await dumpXML(ctx, args, () => p.getXMLDesc(f));
     },
   },
   fromFileAction(

@@ -8,7 +8,7 @@ import type { CommandDef } from "../context.ts";
 import { field, prettyCapacity } from "../format.ts";
 import { poolArg, volumeArg } from "../lookup.ts";
 import { formatTable } from "../table.ts";
-import { action, bits, sortByName } from "./common.ts";
+import { action, bits, dumpXML, sortByName } from "./common.ts";
 
 /** `virshVolumeTypeToString`. */
 function volTypeName(type: number): string {
@@ -74,7 +74,7 @@ export const VOLUME_COMMANDS: CommandDef[] = [
     name: "vol-dumpxml",
     async run(ctx, args) {
       const { obj: v } = await volumeArg(ctx, args);
-      ctx.print(await ctx.call(() => v.getXMLDesc()));
+      await dumpXML(ctx, args, () => v.getXMLDesc());
     },
   },
   {

@@ -1,0 +1,217 @@
+/**
+ * Block device commands: `domblkstat`, `blockresize`, `domblkthreshold`, `blockjob`,
+ * `blockpull`, `blockcommit` (block jobs run, but evsh does not wait for them).
+ * @module
+ */
+import { VIR } from "../../../util/constants.ts";
+import type { CommandContext, CommandDef } from "../context.ts";
+import { domainArg } from "../lookup.ts";
+import type { Args } from "../options.ts";
+import { scaledInteger, strToLong } from "../numbers.ts";
+import { bits, exclusive, requires, undeclared } from "./common.ts";
+
+/** `domblkstat_output`: the legacy and human names of the block statistics. */
+const BLOCK_STATS = [
+  ["rd_req", "number of read operations:"],
+  ["rd_bytes", "number of bytes read:"],
+  ["wr_req", "number of write operations:"],
+  ["wr_bytes", "number of bytes written:"],
+  ["errs", "error count:"],
+] as const;
+
+/**
+ * `vshBlockJobOptionBandwidth`: a number (negative ones wrap), else a scaled size in bytes,
+ * in MiB/s unless `bytes`.
+ */
+function bandwidth(ctx: CommandContext, args: Args, bytes: boolean): number {
+  const text = args.string("bandwidth");
+  if (text === undefined) return 0;
+  const plain = strToLong(text, "ul");
+  if (plain) return Number(plain.value);
+  const r = scaledInteger(text, 1, (1n << 64n) - 1n);
+  if (typeof r !== "bigint") {
+    if (r) ctx.lastError = r;
+    return ctx.fail(
+      `Scaled numeric value '${text}' for <--bandwidth> option is malformed or out of range`,
+    );
+  }
+  return Number(bytes ? r : r >> 20n);
+}
+
+/** `vshCommandOptTimeoutToMs`. */
+function timeoutMs(ctx: CommandContext, args: Args): number {
+  const t = ctx.optInt(args, "timeout", "uip");
+  if (t === undefined) return 0;
+  if (t === 0 || t > Math.floor(2147483647 / 1000)) {
+    ctx.fail(`Numeric value '${t}' for <timeout> option is malformed or out of range`);
+  }
+  return t * 1000;
+}
+
+/** The block device command table. */
+export const DOMAIN_BLOCK_COMMANDS: CommandDef[] = [
+  {
+    name: "domblkstat",
+    async run(ctx, args) {
+      const { obj: dom, arg } = await domainArg(ctx, args);
+      let device = ctx.optString(args, "device") ?? "";
+      // virDomainBlockStatsFlags is not in the driver contract: virsh's fallback to the
+      // legacy call is what runs.
+      const stats = await ctx.call(
+        () => ctx.conn.call("domainBlockStats", dom.ref, device),
+        `Failed to get block stats ${arg} ${device}`,
+      );
+      const human = args.has("human");
+      if (human) {
+        ctx.print(`Device: ${device}\n`);
+        device = "";
+      }
+      for (const [field, label] of BLOCK_STATS) {
+        const v = Number(stats[field] ?? -1);
+        if (v >= 0) ctx.print(`${device} ${human ? label.padEnd(31) : field} ${v}\n`);
+      }
+    },
+  },
+  {
+    name: "blockresize",
+    async run(ctx, args) {
+      const path = ctx.optString(args, "path")!;
+      let size = ctx.optBigIntScaled(args, "size", 1024);
+      let flags = 0;
+      if (size % 1024n === 0n) size /= 1024n;
+      else flags |= VIR.DOMAIN_BLOCK_RESIZE_BYTES;
+      const { obj: dom } = await domainArg(ctx, args);
+      await ctx.call(
+        () => ctx.conn.call("domainBlockResize", dom.ref, path, Number(size), flags),
+        `Failed to resize block device '${path}'`,
+      );
+      ctx.printExtra(`Block device '${path}' is resized`);
+    },
+  },
+  {
+    name: "domblkthreshold",
+    async run(ctx, args) {
+      ctx.optString(args, "dev");
+      ctx.optBigIntScaled(args, "threshold", 1);
+      await domainArg(ctx, args);
+      undeclared(ctx, "virDomainSetBlockThreshold");
+    },
+  },
+  {
+    name: "blockjob",
+    async run(ctx, args) {
+      for (
+        const [a, b] of [
+          ["raw", "abort"],
+          ["raw", "pivot"],
+          ["raw", "async"],
+          ["raw", "bandwidth"],
+          ["info", "abort"],
+          ["info", "pivot"],
+          ["info", "async"],
+          ["info", "bandwidth"],
+          ["bytes", "abort"],
+          ["bytes", "pivot"],
+          ["bytes", "async"],
+        ]
+      ) exclusive(ctx, args, a, b);
+      const { obj: dom } = await domainArg(ctx, args);
+      const path = ctx.optString(args, "path")!;
+      const bytes = args.has("bytes");
+      if (args.has("bandwidth")) {
+        bandwidth(ctx, args, bytes);
+        undeclared(ctx, "virDomainBlockJobSetSpeed");
+      }
+      if (args.has("abort") || args.has("pivot") || args.has("async")) {
+        const flags = (args.has("async") ? VIR.DOMAIN_BLOCK_JOB_ABORT_ASYNC : 0) |
+          (args.has("pivot") ? VIR.DOMAIN_BLOCK_JOB_ABORT_PIVOT : 0);
+        await ctx.call(() => ctx.conn.call("domainBlockJobAbort", dom.ref, path, flags));
+        return;
+      }
+      const raw = args.has("raw");
+      const tryBytes = bytes || !raw;
+      let r = tryBytes
+        ? await ctx.attempt(() =>
+          ctx.conn.call(
+            "domainGetBlockJobInfo",
+            dom.ref,
+            path,
+            VIR.DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES,
+          )
+        )
+        : undefined;
+      if (r && !r.ok) {
+        const code = ctx.lastError?.code;
+        const retry = (code === VIR.ERR_INVALID_ARG || code === VIR.ERR_OVERFLOW) && !bytes &&
+          !raw;
+        if (!retry) return ctx.fail();
+        ctx.resetError();
+        r = undefined;
+      }
+      const info = r ??
+        await ctx.attempt(() => ctx.conn.call("domainGetBlockJobInfo", dom.ref, path, 0));
+      if (!info.ok) return ctx.fail();
+      if (!Object.keys(info.value).length) {
+        if (!raw) ctx.printExtra(`No current block job for ${path}`);
+        return;
+      }
+      ctx.fail("evsh does not render the progress of a block job");
+    },
+  },
+  {
+    name: "blockpull",
+    async run(ctx, args) {
+      requires(ctx, args, "verbose", "wait");
+      requires(ctx, args, "async", "wait");
+      const path = ctx.optString(args, "path")!;
+      const base = ctx.optString(args, "base");
+      const bytes = args.has("bytes");
+      const bw = bandwidth(ctx, args, bytes);
+      timeoutMs(ctx, args);
+      let flags = args.has("keep-relative") ? VIR.DOMAIN_BLOCK_REBASE_RELATIVE : 0;
+      const { obj: dom } = await domainArg(ctx, args);
+      if (base !== undefined || flags) {
+        if (bytes) flags |= VIR.DOMAIN_BLOCK_REBASE_BANDWIDTH_BYTES;
+        await ctx.call(() =>
+          ctx.conn.call("domainBlockRebase", dom.ref, path, base ?? null, bw, flags)
+        );
+      } else {
+        if (bytes) flags |= VIR.DOMAIN_BLOCK_PULL_BANDWIDTH_BYTES;
+        await ctx.call(() => ctx.conn.call("domainBlockPull", dom.ref, path, bw, flags));
+      }
+      if (args.has("wait")) ctx.fail("evsh does not wait for block jobs");
+      ctx.printExtra("Block Pull started");
+    },
+  },
+  {
+    name: "blockcommit",
+    async run(ctx, args) {
+      const pivot = args.has("pivot");
+      const finish = args.has("keep-overlay");
+      const active = args.has("active") || pivot || finish;
+      let blocking = args.has("wait") || pivot || finish;
+      exclusive(ctx, args, "pivot", "keep-overlay");
+      const path = ctx.optString(args, "path")!;
+      const base = ctx.optString(args, "base") ?? null;
+      const top = ctx.optString(args, "top") ?? null;
+      const bytes = args.has("bytes");
+      const bw = bandwidth(ctx, args, bytes);
+      const flags = bits(args, [
+        ["bytes", VIR.DOMAIN_BLOCK_COMMIT_BANDWIDTH_BYTES],
+        ["shallow", VIR.DOMAIN_BLOCK_COMMIT_SHALLOW],
+        ["delete", VIR.DOMAIN_BLOCK_COMMIT_DELETE],
+        ["keep-relative", VIR.DOMAIN_BLOCK_COMMIT_RELATIVE],
+      ]) | (active ? VIR.DOMAIN_BLOCK_COMMIT_ACTIVE : 0);
+      if (timeoutMs(ctx, args)) blocking = true;
+      if (!blocking) {
+        const needs = "requires at least one of --timeout, --wait, --pivot, or --keep-overlay";
+        if (args.has("verbose")) ctx.fail(`--verbose ${needs}`);
+        if (args.has("async")) ctx.fail(`--async ${needs}`);
+      }
+      const { obj: dom } = await domainArg(ctx, args);
+      await ctx.call(() => ctx.conn.call("domainBlockCommit", dom.ref, path, base, top, bw, flags));
+      if (blocking) ctx.fail("evsh does not wait for block jobs");
+      ctx.printExtra(active ? "Active Block Commit started" : "Block Commit started");
+    },
+  },
+];

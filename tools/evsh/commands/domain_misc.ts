@@ -1,0 +1,167 @@
+/**
+ * Hypervisor-specific and one-off domain commands: `qemu-monitor-command`, `qemu-attach`,
+ * `qemu-agent-command`, `lxc-enter-namespace`, `domsetlaunchsecstate`, `backup-begin`,
+ * `backup-dumpxml`, `dom-fd-associate`, `screenshot`, `ttyconsole`, `domxml-from-native`,
+ * `domxml-to-native`. The driver contract declares none of their APIs but the XML ones, so
+ * after virsh's own checks they fail as libvirt does for a driver without them.
+ * @module
+ */
+import { parse } from "../../../util/xml/mod.ts";
+import type { CommandDef } from "../context.ts";
+import { domainArg } from "../lookup.ts";
+import { xpathDocument, xpathString } from "../xpath.ts";
+import { exclusive, passFds, undeclared, undeclaredDomainCommand } from "./common.ts";
+
+function isObject(text: string): boolean {
+  try {
+    const v = JSON.parse(text);
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+  } catch {
+    return false;
+  }
+}
+
+/** `cmdQemuMonitorCommandQMPWrap`: the words as a QMP command, or virsh's wrapping error. */
+function qmpWrap(words: string[]): string | { error: string } {
+  const full = words.join(" ");
+  if (isObject(full)) return full;
+  const [name, ...rest] = words;
+  const fullArgs = rest.join(" ");
+  let args: unknown = undefined;
+  if (rest.length && isObject(fullArgs)) args = JSON.parse(fullArgs);
+  else if (rest.length) {
+    try {
+      args = JSON.parse(`{${rest.join(",")}}`);
+    } catch {
+      return { error: `failed to wrap arguments '${fullArgs}' into a QMP command wrapper` };
+    }
+  }
+  return JSON.stringify(
+    args === undefined ? { execute: name } : { execute: name, arguments: args },
+  );
+}
+
+/** The hypervisor-specific command table. */
+export const DOMAIN_MISC_COMMANDS: CommandDef[] = [
+  {
+    name: "qemu-monitor-command",
+    async run(ctx, args) {
+      exclusive(ctx, args, "hmp", "pretty");
+      exclusive(ctx, args, "hmp", "return-value");
+      await domainArg(ctx, args);
+      if (!args.has("hmp")) {
+        const wrapped = qmpWrap(args.argv("cmd"));
+        if (typeof wrapped !== "string") ctx.fail(wrapped.error);
+      }
+      const fds = passFds(ctx, args);
+      undeclared(
+        ctx,
+        fds.length ? "virDomainQemuMonitorCommandWithFiles" : "virDomainQemuMonitorCommand",
+      );
+    },
+  },
+  {
+    name: "qemu-attach",
+    run(ctx, args) {
+      const pid = ctx.optInt(args, "pid", "uip");
+      if (pid === undefined) ctx.fail();
+      undeclared(ctx, "virDomainQemuAttach", `Failed to attach to pid ${pid}`);
+    },
+  },
+  {
+    name: "qemu-agent-command",
+    async run(ctx, args) {
+      await domainArg(ctx, args);
+      const timeout = ctx.optInt(args, "timeout", "i");
+      let judge = timeout === undefined ? 0 : 1;
+      if (judge && timeout! < 1) ctx.fail("timeout must be positive");
+      if (args.has("async")) judge++;
+      if (args.has("block")) judge++;
+      if (judge > 1) ctx.fail("timeout, async and block options are exclusive");
+      undeclared(ctx, "virDomainQemuAgentCommand");
+    },
+  },
+  undeclaredDomainCommand("lxc-enter-namespace", "virDomainLxcOpenNamespace"),
+  {
+    name: "domsetlaunchsecstate",
+    async run(ctx, args) {
+      await domainArg(ctx, args);
+      const hdr = ctx.optString(args, "secrethdr");
+      const sec = ctx.optString(args, "secret");
+      if (hdr === undefined || sec === undefined) {
+        return ctx.fail("Both secret and the secret header are required");
+      }
+      await ctx.readFile(hdr);
+      await ctx.readFile(sec);
+      ctx.optBigInt(args, "set-address", "ullp");
+      undeclared(ctx, "virDomainSetLaunchSecurityState", "Unable to set launch security state");
+    },
+  },
+  {
+    name: "backup-begin",
+    async run(ctx, args) {
+      await domainArg(ctx, args);
+      const backup = ctx.optString(args, "backupxml");
+      if (backup !== undefined) await ctx.readFile(backup);
+      const checkpoint = ctx.optString(args, "checkpointxml");
+      if (checkpoint !== undefined) await ctx.readFile(checkpoint);
+      undeclared(ctx, "virDomainBackupBegin");
+    },
+  },
+  undeclaredDomainCommand("backup-dumpxml", "virDomainBackupGetXMLDesc", {
+    after(ctx, args) {
+      if (ctx.optStringQuiet(args, "xpath") === null) ctx.fail();
+    },
+  }),
+  undeclaredDomainCommand("dom-fd-associate", "virDomainFDAssociate", {
+    after(ctx, args) {
+      ctx.optString(args, "name");
+      passFds(ctx, args);
+    },
+  }),
+  {
+    name: "screenshot",
+    async run(ctx, args) {
+      ctx.optString(args, "file");
+      ctx.optInt(args, "screen", "uip");
+      const { arg } = await domainArg(ctx, args);
+      undeclared(ctx, "virDomainScreenshot", `could not take a screenshot of ${arg}`);
+    },
+  },
+  {
+    name: "ttyconsole",
+    async run(ctx, args) {
+      const { obj: dom } = await domainArg(ctx, args);
+      const xml = await ctx.call(() => dom.getXMLDesc(0));
+      const tty = xpathString(
+        xpathDocument(parse(xml)),
+        "string(/domain/devices/console/@tty)",
+      );
+      if (tty === undefined) ctx.fail();
+      ctx.print(`${tty}\n`);
+    },
+  },
+  {
+    name: "domxml-from-native",
+    async run(ctx, args) {
+      ctx.optString(args, "format");
+      const config = ctx.optString(args, "config")!;
+      await ctx.readFile(config);
+      undeclared(ctx, "virConnectDomainXMLFromNative");
+    },
+  },
+  {
+    name: "domxml-to-native",
+    async run(ctx, args) {
+      ctx.optString(args, "format");
+      const file = ctx.optString(args, "xml");
+      exclusive(ctx, args, "domain", "xml");
+      if (args.has("domain")) {
+        const { obj: dom } = await domainArg(ctx, args);
+        await ctx.call(() => dom.getXMLDesc(0), "failed to retrieve XML");
+      } else if (file !== undefined) await ctx.readFile(file);
+      else ctx.fail("need either domain or domain XML");
+      undeclared(ctx, "virConnectDomainXMLToNative");
+    },
+  },
+];
