@@ -13,6 +13,7 @@ import { EventHub } from "../../util/event_hub.ts";
 import { strerror } from "../../util/strerror.ts";
 import { assignDeviceAliases } from "./alias.ts";
 import { buildQemuArgv } from "./command/argv.ts";
+import { accelOf, kvmUsable } from "./accel.ts";
 import { emulatorPinOf } from "../../conf/domain/pins.ts";
 import {
   isActive,
@@ -50,8 +51,8 @@ const E = VIR;
 export interface QemuStateOptions {
   paths: QemuPaths;
   launcher: QemuLauncher;
-  /** Accelerator; default tcg unless /dev/kvm is usable. */
-  accel?: "tcg" | "kvm";
+  /** Whether KVM is usable for `type='kvm'` domains (default: /dev/kvm opens). */
+  kvm?: boolean;
   /** DEVICE_DELETED wait (libvirt: 5000 ms). */
   unplugTimeoutMs?: number;
   /** Where the driver reports what goes wrong on its own (default: stderr). */
@@ -80,15 +81,6 @@ async function removeUnfinishedWrites(dir: string): Promise<void> {
   }
 }
 
-function kvmUsable(): boolean {
-  try {
-    Deno.openSync("/dev/kvm", { read: true, write: true }).close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Domains and processes behind every connection to one `qemu://` state directory.
  *
@@ -107,7 +99,7 @@ export class QemuDriverState {
   readonly events = new EventHub<DriverEvent>();
   readonly paths: QemuPaths;
   readonly launcher: QemuLauncher;
-  #accel: "tcg" | "kvm";
+  #kvm: boolean;
   #unplugTimeoutMs: number;
   #log: (message: string) => void;
   #nextId = 1;
@@ -115,7 +107,7 @@ export class QemuDriverState {
   private constructor(options: QemuStateOptions) {
     this.paths = options.paths;
     this.launcher = options.launcher;
-    this.#accel = options.accel ?? (kvmUsable() ? "kvm" : "tcg");
+    this.#kvm = options.kvm ?? kvmUsable();
     this.#unplugTimeoutMs = options.unplugTimeoutMs ?? 5000;
     this.#log = options.log ?? ((message) => console.error(`edgevirt qemu driver: ${message}`));
   }
@@ -267,7 +259,8 @@ export class QemuDriverState {
     try {
       assignDeviceAliases(def);
       const { vcpus, individual } = vcpusFromDef(def);
-      const argv = buildQemuArgv(def, vcpus, { monitorPath, accel: this.#accel });
+      const accel = accelOf(def, this.#kvm);
+      const argv = buildQemuArgv(def, vcpus, { monitorPath, accel });
       await this.#saveStartingStatus(def, monitorPath);
       proc = await this.launcher.launch(
         def.devices.emulator ?? DEFAULT_EMULATOR,
