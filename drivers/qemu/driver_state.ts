@@ -14,6 +14,7 @@ import { strerror } from "../../util/strerror.ts";
 import { assignDeviceAliases } from "./alias.ts";
 import { buildQemuArgv } from "./command/argv.ts";
 import { accelOf, kvmUsable } from "./accel.ts";
+import { refreshLiveDevices } from "./live_devices.ts";
 import { emulatorPinOf } from "../../conf/domain/pins.ts";
 import {
   isActive,
@@ -286,6 +287,7 @@ export class QemuDriverState {
     try {
       // The pid on disk at once: the start is still unfinished, but its QEMU is known.
       await this.saveStatus(obj);
+      await refreshLiveDevices(def, proc.monitor);
       if (resetShutsDown(def)) await proc.monitor.setAction({ reboot: "shutdown" });
       await startupVcpus(obj.vcpus!.ctx);
       const emulatorPin = emulatorPinOf(def);

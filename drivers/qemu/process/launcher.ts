@@ -69,8 +69,8 @@ function qmpSocketOfPid(pid: number): string | undefined {
 }
 
 /**
- * Real QEMU processes: spawned directly (no shell), detached from our stdio so they outlive
- * the driver, found again by pid and socket.
+ * Real QEMU processes: spawned directly (no shell) in a session of their own, detached from our
+ * stdio so they outlive the driver, found again by pid and socket.
  *
  * @example
  * ```ts
@@ -86,6 +86,9 @@ export class SystemLauncher implements QemuLauncher {
       stdin: "null",
       stdout: "null",
       stderr: "piped",
+      // A session of its own (setsid): the terminal's Ctrl-C and the driver's process group
+      // never reach QEMU, so VMs outlive the gateway as libvirt's outlive the daemon.
+      detached: true,
     }).spawn();
     let exited = false;
     const status = child.status.then((s) => {

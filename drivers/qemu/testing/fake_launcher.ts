@@ -41,7 +41,12 @@ export class FakeLauncher implements QemuLauncher {
     const smp = argv[argv.indexOf("-smp") + 1];
     const [boot, ...rest] = smp.split(",");
     const kv = Object.fromEntries(rest.map((p) => p.split("=")));
+    const vnc = argv[argv.indexOf("-vnc") + 1]?.match(/:(\d+)/);
     const fake = new FakeQemu({
+      ptys: argv.flatMap((a, i) =>
+        argv[i - 1] === "-chardev" && a.startsWith("pty,id=") ? [a.slice("pty,id=".length)] : []
+      ),
+      vncDisplay: argv.includes("-vnc") && vnc ? Number(vnc[1]) : undefined,
       sockets: Number(kv.sockets),
       cores: Number(kv.cores),
       threads: Number(kv.threads),
