@@ -12,8 +12,10 @@ import type {
   DomainRef,
   DriverConnection,
   DriverEvent,
+  NodeInfo,
   VcpuInfo,
 } from "../../util/driver.ts";
+import { hostName, hostNodeInfo } from "../../util/host_info.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import {
   checkActive,
@@ -98,7 +100,15 @@ export class QemuConnection implements DriverConnection {
   }
 
   connectGetVersion(): Promise<number> {
-    return Promise.resolve(7002000);
+    return this.#s.emulatorVersion();
+  }
+
+  connectGetHostname(): Promise<string> {
+    return Promise.resolve(hostName());
+  }
+
+  nodeGetInfo(): Promise<NodeInfo> {
+    return Promise.resolve().then(hostNodeInfo);
   }
 
   connectListAllDomains(flags: number): Promise<DomainRef[]> {

@@ -101,6 +101,8 @@ export class QemuDriverState {
   readonly paths: QemuPaths;
   readonly launcher: QemuLauncher;
   #kvm: boolean;
+  /** The emulator's version number, by path and modification time (libvirt's caps cache). */
+  #versions = new Map<string, Promise<number>>();
   #unplugTimeoutMs: number;
   #log: (message: string) => void;
   #nextId = 1;
@@ -244,6 +246,31 @@ export class QemuDriverState {
       liveXml: formatDomainXML(def, E.DOMAIN_XML_SECURE),
       vcpus: [],
     });
+  }
+
+  /**
+   * libvirt's version number (major * 1,000,000 + minor * 1,000 + micro) of the default
+   * emulator, probed once per binary: a new mtime (an upgraded QEMU) probes again.
+   */
+  emulatorVersion(): Promise<number> {
+    const emulator = DEFAULT_EMULATOR;
+    let mtime = 0;
+    try {
+      mtime = Deno.statSync(emulator).mtime?.getTime() ?? 0;
+    } catch {
+      // The probe reports the missing binary.
+    }
+    const key = `${emulator}:${mtime}`;
+    let version = this.#versions.get(key);
+    if (!version) {
+      version = this.launcher.queryVersion(emulator).then((v) =>
+        v.major * 1_000_000 + v.minor * 1_000 + v.micro
+      );
+      // A failed probe is not remembered: the next call tries again.
+      version.catch(() => this.#versions.delete(key));
+      this.#versions.set(key, version);
+    }
+    return version;
   }
 
   // ---- processes ---------------------------------------------------------------------------

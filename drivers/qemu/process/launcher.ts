@@ -9,6 +9,7 @@ import { connectQmpUnix } from "../monitor/unix.ts";
 import { VirError } from "../../../util/errors.ts";
 import { LinuxVcpuCgroup } from "../hotplug/cgroup.ts";
 import type { HotplugLog, VcpuCgroup } from "../hotplug/types.ts";
+import { probeQemuVersion, type QemuVersion } from "./probe.ts";
 
 /** A QEMU process with its monitor. */
 export interface QemuProcess {
@@ -38,6 +39,8 @@ export interface QemuLauncher {
   reap(pid: number): Promise<void>;
   /** Where the threads of QEMU `pid` are placed and pinned. */
   cgroup(pid: number, log: HotplugLog): VcpuCgroup;
+  /** The QMP `query-version` of the QEMU binary `emulator`. */
+  queryVersion(emulator: string): Promise<QemuVersion>;
 }
 
 function processAlive(pid: number): boolean {
@@ -147,6 +150,10 @@ export class SystemLauncher implements QemuLauncher {
 
   cgroup(pid: number, log: HotplugLog): VcpuCgroup {
     return new LinuxVcpuCgroup(pid, log);
+  }
+
+  queryVersion(emulator: string): Promise<QemuVersion> {
+    return probeQemuVersion(emulator);
   }
 
   #wrap(pid: number, monitor: QemuMonitor): QemuProcess {
