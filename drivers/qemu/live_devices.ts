@@ -2,7 +2,7 @@
  * What QEMU really gave the devices whose host side it picks, written into the live definition
  * (libvirt's `qemuProcessRefreshChrs` / `qemuProcessFindCharDevicePTYsMonitor` for pty paths):
  * each pty serial's `/dev/pts/N` from `query-chardev`, and the VNC port from `query-vnc` (QEMU
- * takes the first free display from 5900 for an autoport server).
+ * takes the first free display from 5900 for an autoport server) and the address it listens on.
  *
  * @module
  */
@@ -20,6 +20,7 @@ interface ChardevInfo {
 /** QMP `query-vnc` (the fields used). */
 interface VncInfo {
   enabled: boolean;
+  host?: string;
   service?: string;
 }
 
@@ -68,6 +69,13 @@ export async function refreshLiveDevices(def: DomainDef, monitor: QemuMonitor): 
   const vnc = other.find((d) => d.name === "graphics" && d.attributes.type === "vnc");
   if (vnc) {
     const info = await monitor.run<VncInfo>("query-vnc");
-    if (info.enabled && info.service) vnc.attributes = { ...vnc.attributes, port: info.service };
+    if (!info.enabled || !info.service) return;
+    // The address QEMU listens on, on the element and its <listen> as libvirt fills them in.
+    const listen = vnc.attributes.listen ?? info.host;
+    vnc.attributes = { ...vnc.attributes, port: info.service, listen };
+    const address = child(vnc, "listen");
+    if (address?.attributes.type === "address" && !address.attributes.address && listen) {
+      address.attributes = { ...address.attributes, address: listen };
+    }
   }
 }

@@ -31,7 +31,10 @@ Deno.test("live XML: pty paths from query-chardev, VNC port from query-vnc", asy
     live,
     /<console type='pty' tty='\/dev\/pts\/100'>\s*<source path='\/dev\/pts\/100'\/>\s*<target type='serial' port='0'\/>/,
   );
-  assert.match(live, /<graphics type='vnc' port='5900' autoport='yes'/);
+  assert.match(
+    live,
+    /<graphics type='vnc' port='5900' autoport='yes' listen='127.0.0.1'>\s*<listen type='address' address='127.0.0.1'\/>/,
+  );
   // Only the running domain has them: they are QEMU's, not the definition's.
   const inactive = await conn.domainGetXMLDesc!(dom, VIR.DOMAIN_XML_INACTIVE);
   assert.doesNotMatch(inactive, /\/dev\/pts|port='5900'/);
