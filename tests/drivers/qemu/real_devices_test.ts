@@ -6,6 +6,8 @@ import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
 import { realQemuTest } from "./real_qemu.ts";
 
+const CHILD = new URL("./fault_child.ts", import.meta.url).pathname;
+
 /** Fields 6 and 8 of /proc/PID/stat after the command name: process group and session. */
 function groupAndSession(pid: number): [number, number] {
   const fields = Deno.readTextFileSync(`/proc/${pid}/stat`).replace(/^.*\) /, "").split(" ");
@@ -64,6 +66,49 @@ realQemuTest({
           // Already gone.
         }
       }
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+realQemuTest({
+  name: "real QEMU: Ctrl-C of a foreground driver process leaves its VM running",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "ev-qemu-sigint-" });
+    // The child leads its own process group, as a foreground job of a shell does: the terminal's
+    // Ctrl-C is a SIGINT to that whole group.
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", CHILD, dir, "start"],
+      stdout: "piped",
+      stderr: "null",
+      detached: true,
+    }).spawn();
+    let qemu = 0;
+    try {
+      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      let out = "";
+      while (!out.includes("end start d0 ok")) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`child ended before the start: ${out}`);
+        out += value;
+      }
+      reader.cancel();
+      qemu = JSON.parse(await Deno.readTextFile(`${dir}/run/d0.status.json`)).pid;
+      Deno.kill(-child.pid, "SIGINT");
+      const status = await child.status;
+      assert.equal(status.signal, "SIGINT", "the driver process itself ends");
+      await new Promise((r) => setTimeout(r, 200));
+      const state = Deno.readTextFileSync(`/proc/${qemu}/stat`).replace(/^.*\) /, "")[0];
+      assert.notEqual(state, "Z", "QEMU still runs");
+    } finally {
+      try {
+        Deno.kill(-child.pid, "SIGKILL");
+      } catch {
+        // The group is gone.
+      }
+      if (qemu) Deno.kill(qemu, "SIGKILL");
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     }
   },
