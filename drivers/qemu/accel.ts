@@ -1,7 +1,7 @@
 /**
  * The accelerator of a domain, from its type as libvirt chooses it: `type='qemu'` runs under TCG
- * even where KVM works, `type='kvm'` under KVM, and a KVM domain on a host without KVM is
- * refused at start (`qemuProcessStartValidate`).
+ * even where KVM works, `type='kvm'` under KVM; a KVM domain is refused at define where the
+ * emulator has no KVM, and at start where KVM has gone since (`qemuProcessStartValidate`).
  *
  * @module
  */
@@ -24,6 +24,27 @@ export function kvmUsable(): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * libvirt's define-time check (`qemuValidateDomainDef`): an emulator probed without KVM does
+ * not support `type='kvm'`.
+ *
+ * @example
+ * ```ts
+ * import { checkVirtType } from "./accel.ts";
+ * import type { DomainDef } from "../../conf/domain/def.ts";
+ * declare const def: DomainDef;
+ * checkVirtType(def, "/usr/bin/qemu-system-x86_64", false); // throws for type='kvm'
+ * ```
+ */
+export function checkVirtType(def: DomainDef, emulator: string, kvm: boolean): void {
+  if (def.type !== "kvm" || kvm) return;
+  throw VirError.report(
+    "QEMU",
+    "CONFIG_UNSUPPORTED",
+    `Emulator '${emulator}' does not support virt type 'kvm'`,
+  );
 }
 
 /**

@@ -13,7 +13,7 @@ import { EventHub } from "../../util/event_hub.ts";
 import { strerror } from "../../util/strerror.ts";
 import { assignDeviceAliases } from "./alias.ts";
 import { buildQemuArgv } from "./command/argv.ts";
-import { accelOf, kvmUsable } from "./accel.ts";
+import { accelOf, checkVirtType, kvmUsable } from "./accel.ts";
 import { refreshLiveDevices } from "./live_devices.ts";
 import { emulatorPinOf } from "../../conf/domain/pins.ts";
 import {
@@ -170,6 +170,13 @@ export class QemuDriverState {
   parse(xml: string, flags = 0): DomainDef {
     const def = parseDomainXML(xml, flags);
     qemuPostParse(def);
+    return def;
+  }
+
+  /** Parses a caller's XML (define, create): also refuses a domain type the emulator lacks. */
+  parseNew(xml: string, flags = 0): DomainDef {
+    const def = this.parse(xml, flags);
+    checkVirtType(def, def.devices.emulator ?? DEFAULT_EMULATOR, this.#kvm);
     return def;
   }
 

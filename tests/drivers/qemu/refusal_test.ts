@@ -109,10 +109,10 @@ Deno.test("built-in devices and 'none' models need no argument and start", () =>
   assert.equal(argv.filter((a) => a === "-serial").length, 1);
 });
 
-async function open(kvm: boolean) {
+async function open(kvm: boolean, dir?: string) {
   const launcher = new FakeLauncher();
   const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
-    stateDir: await Deno.makeTempDir({ prefix: "ev-refusal-" }),
+    stateDir: dir ?? await Deno.makeTempDir({ prefix: "ev-refusal-" }),
     launcher,
     kvm,
   }) as DriverConnection;
@@ -151,9 +151,23 @@ Deno.test("type='qemu' runs under TCG even with KVM; type='kvm' under KVM, refus
   assert.deepEqual(accels, ["tcg", "kvm"]);
   await withKvm.conn.connectClose();
 
-  const noKvm = await open(false);
+  // Without KVM the emulator does not support the kvm type: refused at define (libvirt's
+  // qemuValidateDomainDef), and at start if KVM went away after the definition.
+  const dir = await Deno.makeTempDir({ prefix: "ev-refusal-" });
+  const defined = await open(true, dir);
+  await defined.conn.domainDefineXMLFlags!(domain("", "kvm", "k"), 0);
+  await defined.conn.connectClose();
+  const noKvm = await open(false, dir);
+  const kvmUnsupported = "67/10 unsupported configuration: Emulator " +
+    "'/usr/bin/qemu-system-x86_64' does not support virt type 'kvm'";
+  assert.equal(await error(noKvm.conn.domainCreateXML!(domain("", "kvm", "t"), 0)), kvmUnsupported);
   assert.equal(
-    await error(noKvm.conn.domainCreateXML!(domain("", "kvm", "k"), 0)),
+    await error(noKvm.conn.domainDefineXMLFlags!(domain("", "kvm", "u"), 0)),
+    kvmUnsupported,
+  );
+  const k = await noKvm.conn.domainLookupByName!("k");
+  assert.equal(
+    await error(noKvm.conn.domainCreateWithFlags!(k, 0)),
     "67/10 unsupported configuration: Domain requires KVM, but it is not available. Check that " +
       "virtualization is enabled in the host BIOS, and host configuration is setup to load the " +
       "kvm modules.",
