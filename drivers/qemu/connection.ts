@@ -12,8 +12,10 @@ import type {
   DomainRef,
   DriverConnection,
   DriverEvent,
+  NodeInfo,
   VcpuInfo,
 } from "../../util/driver.ts";
+import { hostName, hostNodeInfo } from "../../util/host_info.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import {
   checkActive,
@@ -98,7 +100,15 @@ export class QemuConnection implements DriverConnection {
   }
 
   connectGetVersion(): Promise<number> {
-    return Promise.resolve(7002000);
+    return this.#s.emulatorVersion();
+  }
+
+  connectGetHostname(): Promise<string> {
+    return Promise.resolve(hostName());
+  }
+
+  nodeGetInfo(): Promise<NodeInfo> {
+    return Promise.resolve().then(hostNodeInfo);
   }
 
   connectListAllDomains(flags: number): Promise<DomainRef[]> {
@@ -133,7 +143,7 @@ export class QemuConnection implements DriverConnection {
 
   async domainDefineXMLFlags(xml: string, flags: number): Promise<DomainRef> {
     checkFlags(flags, E.DOMAIN_DEFINE_VALIDATE, "qemuDomainDefineXMLFlags", "QEMU");
-    const def = this.#s.parse(xml, flags);
+    const def = this.#s.parseNew(xml, flags);
     const { obj, oldDef } = this.#s.domains.add(def, { live: false, checkLive: false });
     const wasPersistent = obj.persistent;
     obj.persistent = true;
@@ -158,7 +168,7 @@ export class QemuConnection implements DriverConnection {
 
   async domainCreateXML(xml: string, flags: number): Promise<DomainRef> {
     checkFlags(flags, E.DOMAIN_START_PAUSED, "qemuDomainCreateXML", "QEMU");
-    const { obj } = this.#s.domains.add(this.#s.parse(xml), { live: true, checkLive: true });
+    const { obj } = this.#s.domains.add(this.#s.parseNew(xml), { live: true, checkLive: true });
     await obj.job.run(() => this.#s.start(obj, flags));
     return refOf(obj);
   }

@@ -23,7 +23,8 @@ export interface QemuConnectOptions extends ConnectOptions {
   launcher?: QemuLauncher;
   /** DEVICE_DELETED wait in ms (libvirt: 5000). */
   unplugTimeoutMs?: number;
-  accel?: "tcg" | "kvm";
+  /** Whether KVM is usable for `type='kvm'` domains (default: /dev/kvm opens). */
+  kvm?: boolean;
   log?: (message: string) => void;
 }
 
@@ -110,7 +111,7 @@ async function openState(paths: QemuPaths, options: QemuConnectOptions): Promise
       paths,
       launcher: options.launcher ?? new SystemLauncher(),
       unplugTimeoutMs: options.unplugTimeoutMs,
-      accel: options.accel,
+      kvm: options.kvm,
       log: options.log,
     });
     return { state, pid };

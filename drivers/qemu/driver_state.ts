@@ -13,6 +13,8 @@ import { EventHub } from "../../util/event_hub.ts";
 import { strerror } from "../../util/strerror.ts";
 import { assignDeviceAliases } from "./alias.ts";
 import { buildQemuArgv } from "./command/argv.ts";
+import { accelOf, checkVirtType, kvmUsable } from "./accel.ts";
+import { refreshLiveDevices } from "./live_devices.ts";
 import { emulatorPinOf } from "../../conf/domain/pins.ts";
 import {
   isActive,
@@ -50,8 +52,8 @@ const E = VIR;
 export interface QemuStateOptions {
   paths: QemuPaths;
   launcher: QemuLauncher;
-  /** Accelerator; default tcg unless /dev/kvm is usable. */
-  accel?: "tcg" | "kvm";
+  /** Whether KVM is usable for `type='kvm'` domains (default: /dev/kvm opens). */
+  kvm?: boolean;
   /** DEVICE_DELETED wait (libvirt: 5000 ms). */
   unplugTimeoutMs?: number;
   /** Where the driver reports what goes wrong on its own (default: stderr). */
@@ -80,15 +82,6 @@ async function removeUnfinishedWrites(dir: string): Promise<void> {
   }
 }
 
-function kvmUsable(): boolean {
-  try {
-    Deno.openSync("/dev/kvm", { read: true, write: true }).close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Domains and processes behind every connection to one `qemu://` state directory.
  *
@@ -107,7 +100,9 @@ export class QemuDriverState {
   readonly events = new EventHub<DriverEvent>();
   readonly paths: QemuPaths;
   readonly launcher: QemuLauncher;
-  #accel: "tcg" | "kvm";
+  #kvm: boolean;
+  /** The emulator's version number, by path and modification time (libvirt's caps cache). */
+  #versions = new Map<string, Promise<number>>();
   #unplugTimeoutMs: number;
   #log: (message: string) => void;
   #nextId = 1;
@@ -115,7 +110,7 @@ export class QemuDriverState {
   private constructor(options: QemuStateOptions) {
     this.paths = options.paths;
     this.launcher = options.launcher;
-    this.#accel = options.accel ?? (kvmUsable() ? "kvm" : "tcg");
+    this.#kvm = options.kvm ?? kvmUsable();
     this.#unplugTimeoutMs = options.unplugTimeoutMs ?? 5000;
     this.#log = options.log ?? ((message) => console.error(`edgevirt qemu driver: ${message}`));
   }
@@ -175,6 +170,13 @@ export class QemuDriverState {
   parse(xml: string, flags = 0): DomainDef {
     const def = parseDomainXML(xml, flags);
     qemuPostParse(def);
+    return def;
+  }
+
+  /** Parses a caller's XML (define, create): also refuses a domain type the emulator lacks. */
+  parseNew(xml: string, flags = 0): DomainDef {
+    const def = this.parse(xml, flags);
+    checkVirtType(def, def.devices.emulator ?? DEFAULT_EMULATOR, this.#kvm);
     return def;
   }
 
@@ -253,6 +255,31 @@ export class QemuDriverState {
     });
   }
 
+  /**
+   * libvirt's version number (major * 1,000,000 + minor * 1,000 + micro) of the default
+   * emulator, probed once per binary: a new mtime (an upgraded QEMU) probes again.
+   */
+  emulatorVersion(): Promise<number> {
+    const emulator = DEFAULT_EMULATOR;
+    let mtime = 0;
+    try {
+      mtime = Deno.statSync(emulator).mtime?.getTime() ?? 0;
+    } catch {
+      // The probe reports the missing binary.
+    }
+    const key = `${emulator}:${mtime}`;
+    let version = this.#versions.get(key);
+    if (!version) {
+      version = this.launcher.queryVersion(emulator).then((v) =>
+        v.major * 1_000_000 + v.minor * 1_000 + v.micro
+      );
+      // A failed probe is not remembered: the next call tries again.
+      version.catch(() => this.#versions.delete(key));
+      this.#versions.set(key, version);
+    }
+    return version;
+  }
+
   // ---- processes ---------------------------------------------------------------------------
 
   /** Starts QEMU for a defined domain (libvirt's `qemuProcessStart`). */
@@ -267,7 +294,8 @@ export class QemuDriverState {
     try {
       assignDeviceAliases(def);
       const { vcpus, individual } = vcpusFromDef(def);
-      const argv = buildQemuArgv(def, vcpus, { monitorPath, accel: this.#accel });
+      const accel = accelOf(def, this.#kvm);
+      const argv = buildQemuArgv(def, vcpus, { monitorPath, accel });
       await this.#saveStartingStatus(def, monitorPath);
       proc = await this.launcher.launch(
         def.devices.emulator ?? DEFAULT_EMULATOR,
@@ -293,6 +321,7 @@ export class QemuDriverState {
     try {
       // The pid on disk at once: the start is still unfinished, but its QEMU is known.
       await this.saveStatus(obj);
+      await refreshLiveDevices(def, proc.monitor);
       if (resetShutsDown(def)) await proc.monitor.setAction({ reboot: "shutdown" });
       await startupVcpus(obj.vcpus!.ctx);
       const emulatorPin = emulatorPinOf(def);

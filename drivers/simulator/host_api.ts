@@ -8,6 +8,7 @@ import type { DriverConnection } from "../../util/driver.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import type { TestDriverState } from "./driver_state.ts";
 import { methodTable } from "../../util/method_table.ts";
+import { hostName } from "../../util/host_info.ts";
 import { capabilitiesXML } from "./capabilities.ts";
 import { cpuModelNames } from "../../conf/capabilities/cpu_models.ts";
 
@@ -26,15 +27,6 @@ const SYSINFO = "<sysinfo type='smbios'>\n" +
   "  </bios>\n" +
   "</sysinfo>\n";
 
-/** The machine's host name, as `virGetHostname` (the test driver reports the real host). */
-function hostname(): string {
-  try {
-    return Deno.hostname();
-  } catch {
-    return "localhost";
-  }
-}
-
 /**
  * The host part of the test driver's hypervisor table.
  *
@@ -49,7 +41,8 @@ export function hostMethods(state: TestDriverState): Partial<DriverConnection> {
   return methodTable({
     connectGetVersion: () => 2,
     connectGetLibVersion: () => 9000000,
-    connectGetHostname: () => hostname(),
+    // The test driver reports the real host.
+    connectGetHostname: () => hostName(),
     connectIsSecure: () => true,
     connectIsEncrypted: () => false,
     connectIsAlive: () => true,

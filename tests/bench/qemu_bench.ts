@@ -14,7 +14,6 @@ async function edgevirt(): Promise<{ start: number[]; hotplug: number[] }> {
   const dir = await Deno.makeTempDir({ prefix: "ev-bench-" });
   const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
     stateDir: dir,
-    accel: "tcg",
   }) as DriverConnection;
   const start: number[] = [];
   const hotplug: number[] = [];

@@ -10,12 +10,13 @@ import type { VcpuState } from "../hotplug/types.ts";
 import { child } from "../../../util/xml/mod.ts";
 import { isQ35 } from "../default_devices.ts";
 import { optValue } from "./escape.ts";
+import { unsupported, unsupportedChardev, unsupportedDevice } from "./unsupported.ts";
 
 /** Host-side inputs of the command line. */
 export interface CommandOptions {
   /** QMP socket path. */
   monitorPath: string;
-  /** `kvm` only where /dev/kvm works. */
+  /** `tcg` for `type='qemu'`, `kvm` for `type='kvm'` (see `accelOf`). */
   accel: "tcg" | "kvm";
 }
 
@@ -98,7 +99,10 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
   const ordered = [...def.devices.other].sort((a, b) => rank(a) - rank(b));
   for (const dev of ordered) argv.push(...deviceArgs(dev, ctx));
   def.devices.interfaces.forEach((net, i) => {
-    if (net.type !== "user") return;
+    // Only user networking has a backend here: no tap, bridge or libvirt network to attach to.
+    if (net.type !== "user") {
+      throw unsupported(`interface type '${net.type}' is not supported with this QEMU binary`);
+    }
     argv.push("-netdev", `user,id=hostnet${i}`);
     const model = net.model ?? "e1000";
     const nic = model === "virtio" ? "virtio-net-pci" : model;
@@ -202,35 +206,78 @@ interface DeviceContext {
   controllers: XmlElement[];
 }
 
+/**
+ * The arguments of one device; a device the command line cannot start is refused (thrown), never
+ * left out. Devices the machine has built in (its root bus, IDE or SATA controller, PS/2 input)
+ * and models meaning "none" need no argument.
+ */
 function deviceArgs(dev: XmlElement, ctx: DeviceContext): string[] {
   const n = ctx.n;
   const at = ctx.placer(child(dev, "address"));
+  const model = dev.attributes.model ?? child(dev, "model")?.attributes.type;
   switch (dev.name) {
     case "controller":
-      return controllerArgs(dev, at);
+      return builtInController(dev) ? [] : controllerArgs(dev, at);
     case "disk":
       return diskArgs(dev, n.disk++, ctx);
     case "serial":
       return serialArgs(dev, n.serial++);
+    case "console":
+      // The console of an x86 guest is a view of serial 0, started with it.
+      if (child(dev, "target")?.attributes.type === "serial") return [];
+      throw unsupportedDevice(dev);
     case "graphics":
-      if (dev.attributes.type !== "vnc" || n.vnc++) return [];
+      if (dev.attributes.type !== "vnc") {
+        throw unsupported(`${dev.attributes.type} graphics are not supported with this QEMU`);
+      }
+      if (n.vnc++) {
+        throw unsupported(
+          "only 1 graphics device of each type (sdl, vnc, spice, dbus) is supported",
+        );
+      }
       return vncArgs(dev);
     case "video": {
-      const driver = VIDEO_DEVICES[child(dev, "model")?.attributes.type ?? ""];
-      const alias = aliasOf(dev);
-      return driver && alias && at ? ["-device", `${driver},id=${optValue(alias)}${at}`] : [];
+      if (model === "none") return [];
+      const driver = VIDEO_DEVICES[model ?? ""];
+      return placed(dev, driver, at);
     }
     case "input":
-      return usbInputArgs(dev);
+      return dev.attributes.bus === "ps2" ? [] : usbInputArgs(dev);
+    case "audio":
+      // The "none" backend only stands for no sound card; there is none to feed.
+      if (dev.attributes.type === "none") return [];
+      throw unsupported(`audio type '${dev.attributes.type}' is not supported with this QEMU`);
     case "panic":
       return panicArgs(dev);
     case "memballoon":
-      return dev.attributes.model === "virtio"
-        ? ["-device", `virtio-balloon-pci,id=${optValue(aliasOf(dev) ?? "balloon0")}${at}`]
-        : [];
+      if (model === "none") return [];
+      if (model !== "virtio") {
+        throw unsupported(
+          `Memory balloon device type '${model}' is not supported by this version of qemu`,
+        );
+      }
+      return placed(dev, "virtio-balloon-pci", at);
     default:
-      return [];
+      throw unsupportedDevice(dev);
   }
+}
+
+/** `-device DRIVER,id=ALIAS` at a PCI address; refused without all three. */
+function placed(dev: XmlElement, driver: string | undefined, at: string): string[] {
+  const alias = aliasOf(dev);
+  if (!driver || !alias || !at) throw unsupportedDevice(dev, driver);
+  return ["-device", `${driver},id=${optValue(alias)}${at}`];
+}
+
+/**
+ * The controllers every machine has built in: its PCI root, the chipset's IDE (i440fx) or SATA
+ * (q35) controller, and a USB controller of model none (no USB at all).
+ */
+function builtInController(dev: XmlElement): boolean {
+  const { type, model, index } = dev.attributes;
+  if (type === "pci") return model === "pci-root" || model === "pcie-root";
+  if (type === "usb") return model === "none";
+  return (type === "ide" || type === "sata") && Number(index ?? 0) === 0;
 }
 
 /**
@@ -240,7 +287,7 @@ function deviceArgs(dev: XmlElement, ctx: DeviceContext): string[] {
  * s390 and pseries are built into their machines.
  */
 function panicArgs(dev: XmlElement): string[] {
-  if (dev.attributes.model !== "isa") return [];
+  if (dev.attributes.model !== "isa") throw unsupportedDevice(dev, "pvpanic");
   const a = child(dev, "address")?.attributes;
   const ioport = a?.type === "isa" && a.iobase !== undefined ? `,ioport=${Number(a.iobase)}` : "";
   return ["-device", `pvpanic${ioport}`];
@@ -253,7 +300,7 @@ function controllerArgs(dev: XmlElement, at: string): string[] {
     ? "virtio-serial-pci"
     : CONTROLLER_DEVICES[model ?? (type === "scsi" ? "virtio-scsi" : "")];
   const alias = aliasOf(dev);
-  if (!driver || !alias || !at) return [];
+  if (!driver || !alias || !at) throw unsupportedDevice(dev, driver ?? model ?? type);
   const target = child(dev, "target")?.attributes;
   const port = driver === "pcie-root-port" && target
     ? `,port=${Number(target.port)},chassis=${Number(target.chassis)}`
@@ -275,7 +322,9 @@ function usbInputArgs(dev: XmlElement): string[] {
   const driver = USB_INPUTS[dev.attributes.type];
   const alias = aliasOf(dev);
   const at = usbPlacement(dev);
-  if (dev.attributes.bus !== "usb" || !driver || !alias || !at) return [];
+  if (dev.attributes.bus !== "usb" || !driver || !alias || !at) {
+    throw unsupportedDevice(dev, driver ?? `${dev.attributes.bus}-${dev.attributes.type}`);
+  }
   return ["-device", `${driver},id=${optValue(alias)}${at}`];
 }
 
@@ -301,12 +350,21 @@ function drivePlacement(dev: XmlElement, bus: string, controllers: XmlElement[])
 
 /**
  * A file-backed disk: a `-drive` backend without a device of its own, and the frontend libvirt
- * starts for its bus, at its address, named by its alias, with its bootindex. A disk that is not
- * placed (no address the bus can use) is not started rather than left to QEMU's choice.
+ * starts for its bus, at its address, named by its alias, with its bootindex. Any other disk
+ * (block, network, a bus without a frontend here, no address the bus can use) is refused.
  */
 function diskArgs(dev: XmlElement, index: number, ctx: DeviceContext): string[] {
-  const file = child(dev, "source")?.attributes.file;
-  if (dev.attributes.type !== "file" || !file) return [];
+  const source = child(dev, "source")?.attributes;
+  const type = dev.attributes.type ?? "file";
+  if (type === "network") {
+    throw unsupported(
+      `'${source?.protocol}' protocol is not supported with this QEMU binary`,
+    );
+  }
+  if (type !== "file") {
+    throw unsupported(`disk type '${type}' is not supported with this QEMU binary`);
+  }
+  const file = source?.file;
   const format = child(dev, "driver")?.attributes.type === "qcow2" ? "qcow2" : "raw";
   const bus = child(dev, "target")?.attributes.bus ?? "virtio";
   const cdrom = dev.attributes.device === "cdrom";
@@ -318,24 +376,34 @@ function diskArgs(dev: XmlElement, index: number, ctx: DeviceContext): string[] 
     ? ["usb-storage", usbPlacement(dev)]
     : bus === "ide" || bus === "sata"
     ? [cdrom ? "ide-cd" : "ide-hd", drivePlacement(dev, bus, ctx.controllers)]
+    // No SCSI placement yet: named only so that the refusal says which device is missing.
+    : bus === "scsi"
+    ? [cdrom ? "scsi-cd" : "scsi-hd", ""]
     : [];
   // QEMU knows the device by its libvirt alias, as the live XML shows it.
   const alias = aliasOf(dev);
-  if (!front || !at || !alias) return [];
+  if (!front || !at || !alias) throw unsupportedDevice(dev, front ?? `${bus} disk`);
+  const device = `${optValue(alias)}${at}${ctx.boot(dev)}`;
+  // An empty cdrom drive is a frontend without a backend (libvirt's too); a disk needs a medium.
+  if (!file && front === "ide-cd") return ["-device", `${front},id=${device}`];
+  if (!file) throw unsupportedDevice(dev, `${front} without medium`);
   return [
     "-drive",
     `file=${optValue(file)},format=${format},if=none,id=${id}${ro}`,
     "-device",
-    `${front},drive=${id},id=${optValue(alias)}${at}${ctx.boot(dev)}`,
+    `${front},drive=${id},id=${device}`,
   ];
 }
 
 function serialArgs(dev: XmlElement, index: number): string[] {
   const id = `charserial${index}`;
   const path = child(dev, "source")?.attributes.path;
-  const backend = dev.attributes.type === "file" && path
-    ? `file,id=${id},path=${optValue(path)}`
-    : `pty,id=${id}`;
+  const type = dev.attributes.type ?? "pty";
+  const target = child(dev, "target")?.attributes.type;
+  if (target && target !== "isa-serial") throw unsupportedDevice(dev, target);
+  let backend = `pty,id=${id}`;
+  if (type === "file" && path) backend = `file,id=${id},path=${optValue(path)}`;
+  else if (type !== "pty") throw unsupportedChardev(type);
   return ["-chardev", backend, "-serial", `chardev:${id}`];
 }
 

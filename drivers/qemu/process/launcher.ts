@@ -9,6 +9,7 @@ import { connectQmpUnix } from "../monitor/unix.ts";
 import { VirError } from "../../../util/errors.ts";
 import { LinuxVcpuCgroup } from "../hotplug/cgroup.ts";
 import type { HotplugLog, VcpuCgroup } from "../hotplug/types.ts";
+import { probeQemuVersion, type QemuVersion } from "./probe.ts";
 
 /** A QEMU process with its monitor. */
 export interface QemuProcess {
@@ -38,6 +39,8 @@ export interface QemuLauncher {
   reap(pid: number): Promise<void>;
   /** Where the threads of QEMU `pid` are placed and pinned. */
   cgroup(pid: number, log: HotplugLog): VcpuCgroup;
+  /** The QMP `query-version` of the QEMU binary `emulator`. */
+  queryVersion(emulator: string): Promise<QemuVersion>;
 }
 
 function processAlive(pid: number): boolean {
@@ -69,8 +72,8 @@ function qmpSocketOfPid(pid: number): string | undefined {
 }
 
 /**
- * Real QEMU processes: spawned directly (no shell), detached from our stdio so they outlive
- * the driver, found again by pid and socket.
+ * Real QEMU processes: spawned directly (no shell) in a session of their own, detached from our
+ * stdio so they outlive the driver, found again by pid and socket.
  *
  * @example
  * ```ts
@@ -86,6 +89,9 @@ export class SystemLauncher implements QemuLauncher {
       stdin: "null",
       stdout: "null",
       stderr: "piped",
+      // A session of its own (setsid): the terminal's Ctrl-C and the driver's process group
+      // never reach QEMU, so VMs outlive the gateway as libvirt's outlive the daemon.
+      detached: true,
     }).spawn();
     let exited = false;
     const status = child.status.then((s) => {
@@ -144,6 +150,10 @@ export class SystemLauncher implements QemuLauncher {
 
   cgroup(pid: number, log: HotplugLog): VcpuCgroup {
     return new LinuxVcpuCgroup(pid, log);
+  }
+
+  queryVersion(emulator: string): Promise<QemuVersion> {
+    return probeQemuVersion(emulator);
   }
 
   #wrap(pid: number, monitor: QemuMonitor): QemuProcess {

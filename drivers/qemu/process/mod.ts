@@ -14,4 +14,5 @@ export * from "./damaged_file.ts";
 export * from "./job.ts";
 export * from "./launcher.ts";
 export * from "./paths.ts";
+export * from "./probe.ts";
 export * from "./status.ts";

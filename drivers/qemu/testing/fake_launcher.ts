@@ -7,6 +7,7 @@
 import { QemuMonitor } from "../monitor/qemu_monitor.ts";
 import { QmpClient } from "../monitor/qmp_client.ts";
 import type { QemuLauncher, QemuProcess } from "../process/launcher.ts";
+import type { QemuVersion } from "../process/probe.ts";
 import type { VcpuCgroup } from "../hotplug/types.ts";
 import { FakeQemu, type FakeQemuOptions } from "./fake_qemu.ts";
 import { RecordingCgroup } from "./recording_cgroup.ts";
@@ -29,6 +30,8 @@ export class FakeLauncher implements QemuLauncher {
   readonly cgroups = new Map<number, RecordingCgroup>();
   /** The QMP socket each fake was started with, by pid. */
   readonly sockets = new Map<number, string>();
+  /** The emulators whose version was asked, in order. */
+  readonly probes: string[] = [];
   #options: FakeQemuOptions;
   #nextPid = 70000;
 
@@ -41,7 +44,12 @@ export class FakeLauncher implements QemuLauncher {
     const smp = argv[argv.indexOf("-smp") + 1];
     const [boot, ...rest] = smp.split(",");
     const kv = Object.fromEntries(rest.map((p) => p.split("=")));
+    const vnc = argv[argv.indexOf("-vnc") + 1]?.match(/:(\d+)/);
     const fake = new FakeQemu({
+      ptys: argv.flatMap((a, i) =>
+        argv[i - 1] === "-chardev" && a.startsWith("pty,id=") ? [a.slice("pty,id=".length)] : []
+      ),
+      vncDisplay: argv.includes("-vnc") && vnc ? Number(vnc[1]) : undefined,
       sockets: Number(kv.sockets),
       cores: Number(kv.cores),
       threads: Number(kv.threads),
@@ -80,6 +88,11 @@ export class FakeLauncher implements QemuLauncher {
   reap(pid: number): Promise<void> {
     this.instances.get(pid)?.signal("SIGKILL");
     return Promise.resolve();
+  }
+
+  queryVersion(emulator: string): Promise<QemuVersion> {
+    this.probes.push(emulator);
+    return Promise.resolve({ major: 7, minor: 2, micro: 0 });
   }
 
   /** The fakes alive, by pid. */

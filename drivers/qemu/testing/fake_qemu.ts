@@ -55,6 +55,10 @@ export interface FakeQemuOptions {
   pvpanic?: boolean;
   /** The guest name (`-name guest=…`) `query-name` answers. */
   name?: string;
+  /** Labels of the pty chardevs (`-chardev pty,id=…`), each given a `/dev/pts/N` in order. */
+  ptys?: string[];
+  /** The VNC display (`-vnc 127.0.0.1:N`; 0 for an autoport server), none without. */
+  vncDisplay?: number;
   /** Intercepts a command before the model handles it; return undefined to fall through. */
   onCommand?: (execute: string, args: Record<string, unknown>) => FakeReply | undefined;
 }
@@ -99,8 +103,8 @@ export class FakeQemu {
   running: boolean;
 
   #opts:
-    & Required<Omit<FakeQemuOptions, "onCommand" | "noTid" | "name">>
-    & Pick<FakeQemuOptions, "onCommand" | "name">;
+    & Required<Omit<FakeQemuOptions, "onCommand" | "noTid" | "name" | "vncDisplay">>
+    & Pick<FakeQemuOptions, "onCommand" | "name" | "vncDisplay">;
   #noTid: Set<string>;
   #slots: Slot[] = [];
   #seq = 0;
@@ -134,6 +138,8 @@ export class FakeQemu {
       pvpanic: options.pvpanic ?? false,
       onCommand: options.onCommand,
       name: options.name,
+      ptys: options.ptys ?? [],
+      vncDisplay: options.vncDisplay,
     };
     this.#noShutdown = this.#opts.noShutdown;
     this.#noTid = new Set(options.noTid ?? []);
@@ -349,6 +355,22 @@ export class FakeQemu {
         return { return: {} };
       case "query-name":
         return { return: this.#opts.name === undefined ? {} : { name: this.#opts.name } };
+      case "query-chardev":
+        return {
+          return: this.#opts.ptys.map((label, i) => ({
+            label,
+            filename: `pty:/dev/pts/${100 + i}`,
+            "frontend-open": false,
+          })),
+        };
+      case "query-vnc": {
+        const display = this.#opts.vncDisplay;
+        if (display === undefined) return { return: { enabled: false } };
+        const service = String(5900 + display);
+        return {
+          return: { enabled: true, host: "127.0.0.1", service, family: "ipv4", auth: "none" },
+        };
+      }
       case "query-status":
         return {
           return: { running: this.running, status: this.running ? "running" : "prelaunch" },

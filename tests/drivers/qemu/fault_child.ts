@@ -43,7 +43,6 @@ async function main(dir: string, seed: string) {
   };
   const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
     stateDir: dir,
-    accel: "tcg",
     log: () => {},
   }) as DriverConnection;
   if (seed === "start") return await startOnce(conn);

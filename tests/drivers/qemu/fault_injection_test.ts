@@ -30,7 +30,6 @@ async function openDir(dir: string, log: (m: string) => void = () => {}) {
     try {
       return await qemuConnectDriver.open(new URL("qemu:///session"), {
         stateDir: dir,
-        accel: "tcg",
         log,
       }) as DriverConnection;
     } catch (err) {

@@ -31,7 +31,6 @@ async function open(dir: string, launcher: SystemLauncher) {
   const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
     stateDir: dir,
     launcher,
-    accel: "tcg",
   }) as DriverConnection;
   const events: string[] = [];
   conn.subscribe!((ev: DriverEvent) => {

@@ -1,0 +1,177 @@
+// Devices the command line cannot start are refused with libvirt's error, never dropped; the
+// accelerator follows the domain type (TCG for qemu, KVM for kvm, an error without KVM).
+import assert from "node:assert/strict";
+import { parseDomainXML } from "../../../conf/domain/mod.ts";
+import { buildQemuArgv } from "../../../drivers/qemu/command/mod.ts";
+import { vcpusFromDef } from "../../../drivers/qemu/hotplug/mod.ts";
+import { qemuPostParse } from "../../../drivers/qemu/postparse.ts";
+import { assignDeviceAliases } from "../../../drivers/qemu/alias.ts";
+import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
+import { FakeLauncher } from "../../../drivers/qemu/testing/mod.ts";
+import type { DriverConnection } from "../../../util/driver.ts";
+import type { VirError } from "../../../util/errors.ts";
+
+const domain = (devices: string, type = "qemu", name = "r") =>
+  `<domain type='${type}'><name>${name}</name><memory unit='MiB'>64</memory>` +
+  `<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>${devices}</devices></domain>`;
+
+function argvOf(xml: string): string[] {
+  const def = parseDomainXML(xml);
+  qemuPostParse(def);
+  assignDeviceAliases(def);
+  return buildQemuArgv(def, vcpusFromDef(def).vcpus, { monitorPath: "/run/r.qmp", accel: "tcg" });
+}
+
+function refusal(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    const err = e as VirError;
+    return `${err.code}/${err.domain} ${err.message}`;
+  }
+  return "started";
+}
+
+const DISK = "<target dev='vdb' bus='virtio'/>";
+const cases: [string, string][] = [
+  [
+    `<disk type='block' device='disk'><source dev='/dev/sdz'/>${DISK}</disk>`,
+    "disk type 'block' is not supported with this QEMU binary",
+  ],
+  [
+    `<disk type='network' device='disk'><source protocol='nbd' name='x'>` +
+    `<host name='127.0.0.1' port='10809'/></source>${DISK}</disk>`,
+    "'nbd' protocol is not supported with this QEMU binary",
+  ],
+  [
+    "<controller type='scsi' model='virtio-scsi'/><disk type='file' device='disk'>" +
+    "<source file='/i/a.img'/><target dev='sda' bus='scsi'/></disk>",
+    "The 'scsi-hd' device is not supported by this QEMU binary",
+  ],
+  [
+    "<interface type='network'><source network='default'/></interface>",
+    "interface type 'network' is not supported with this QEMU binary",
+  ],
+  [
+    "<interface type='bridge'><source bridge='br0'/></interface>",
+    "interface type 'bridge' is not supported with this QEMU binary",
+  ],
+  [
+    "<serial type='tcp'><source mode='bind' host='127.0.0.1' service='4555'/></serial>",
+    "chardev 'tcp' not supported in this QEMU binary",
+  ],
+  ["<graphics type='spice'/>", "spice graphics are not supported with this QEMU"],
+  [
+    "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>",
+    "The 'virtserialport' device is not supported by this QEMU binary",
+  ],
+  [
+    "<filesystem type='mount'><source dir='/srv'/><target dir='srv'/></filesystem>",
+    "The 'virtio-9p-pci' device is not supported by this QEMU binary",
+  ],
+  [
+    "<hostdev mode='subsystem' type='pci'><source><address domain='0' bus='1' slot='0' " +
+    "function='0'/></source></hostdev>",
+    "The 'vfio-pci' device is not supported by this QEMU binary",
+  ],
+  [
+    "<watchdog model='i6300esb' action='reset'/>",
+    "The 'i6300esb' device is not supported by this QEMU binary",
+  ],
+  [
+    "<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>",
+    "The 'virtio-rng-pci' device is not supported by this QEMU binary",
+  ],
+  ["<sound model='ich9'/>", "The 'ich9' device is not supported by this QEMU binary"],
+];
+
+for (const [devices, message] of cases) {
+  Deno.test(`refused, not dropped: ${devices.slice(0, 60)}`, () => {
+    assert.equal(
+      refusal(() => argvOf(domain(devices))),
+      `67/10 unsupported configuration: ${message}`,
+    );
+  });
+}
+
+Deno.test("built-in devices and 'none' models need no argument and start", () => {
+  const argv = argvOf(domain(
+    "<controller type='usb' model='none'/><controller type='ide' index='0'/><input type='mouse' bus='ps2'/>" +
+      "<video><model type='none'/></video><memballoon model='none'/>" +
+      "<serial type='pty'/><console type='pty'/>" +
+      "<disk type='file' device='cdrom'><target dev='hdc' bus='ide'/></disk>",
+  ));
+  // The empty cdrom is a drive without medium: a frontend alone.
+  assert.deepEqual(argv.filter((_, i) => argv[i - 1] === "-device"), [
+    "ide-cd,id=ide0-1-0,bus=ide.1,unit=0",
+  ]);
+  assert.ok(!argv.includes("-drive"));
+  assert.equal(argv.filter((a) => a === "-serial").length, 1);
+});
+
+async function open(kvm: boolean, dir?: string) {
+  const launcher = new FakeLauncher();
+  const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
+    stateDir: dir ?? await Deno.makeTempDir({ prefix: "ev-refusal-" }),
+    launcher,
+    kvm,
+  }) as DriverConnection;
+  return { conn, launcher };
+}
+
+async function error(p: Promise<unknown>): Promise<string> {
+  const e = (await p.then(() => undefined, (e) => e)) as VirError | undefined;
+  return e ? `${e.code}/${e.domain} ${e.message}` : "ok";
+}
+
+Deno.test("a start with a device edgevirt cannot start launches nothing and leaves the domain off", async () => {
+  const { conn, launcher } = await open(false);
+  const tcp = "<serial type='tcp'><source mode='bind' host='127.0.0.1' service='4555'/></serial>";
+  const dom = await conn.domainDefineXMLFlags!(domain(tcp), 0);
+  assert.equal(
+    await error(conn.domainCreateWithFlags!(dom, 0)),
+    "67/10 unsupported configuration: chardev 'tcp' not supported in this QEMU binary",
+  );
+  assert.deepEqual(await conn.domainGetState!(dom, 0), [5, 0]);
+  // createXML leaves no transient domain behind.
+  assert.equal(
+    await error(conn.domainCreateXML!(domain("<graphics type='spice'/>", "qemu", "t"), 0)),
+    "67/10 unsupported configuration: spice graphics are not supported with this QEMU",
+  );
+  assert.deepEqual(await conn.connectListAllDomains!(0).then((l) => l.map((d) => d.name)), ["r"]);
+  assert.equal(launcher.launches.length, 0);
+  await conn.connectClose();
+});
+
+Deno.test("type='qemu' runs under TCG even with KVM; type='kvm' under KVM, refused without", async () => {
+  const withKvm = await open(true);
+  await withKvm.conn.domainCreateXML!(domain("", "qemu", "q"), 0);
+  await withKvm.conn.domainCreateXML!(domain("", "kvm", "k"), 0);
+  const accels = withKvm.launcher.launches.map((argv) => argv[argv.indexOf("-accel") + 1]);
+  assert.deepEqual(accels, ["tcg", "kvm"]);
+  await withKvm.conn.connectClose();
+
+  // Without KVM the emulator does not support the kvm type: refused at define (libvirt's
+  // qemuValidateDomainDef), and at start if KVM went away after the definition.
+  const dir = await Deno.makeTempDir({ prefix: "ev-refusal-" });
+  const defined = await open(true, dir);
+  await defined.conn.domainDefineXMLFlags!(domain("", "kvm", "k"), 0);
+  await defined.conn.connectClose();
+  const noKvm = await open(false, dir);
+  const kvmUnsupported = "67/10 unsupported configuration: Emulator " +
+    "'/usr/bin/qemu-system-x86_64' does not support virt type 'kvm'";
+  assert.equal(await error(noKvm.conn.domainCreateXML!(domain("", "kvm", "t"), 0)), kvmUnsupported);
+  assert.equal(
+    await error(noKvm.conn.domainDefineXMLFlags!(domain("", "kvm", "u"), 0)),
+    kvmUnsupported,
+  );
+  const k = await noKvm.conn.domainLookupByName!("k");
+  assert.equal(
+    await error(noKvm.conn.domainCreateWithFlags!(k, 0)),
+    "67/10 unsupported configuration: Domain requires KVM, but it is not available. Check that " +
+      "virtualization is enabled in the host BIOS, and host configuration is setup to load the " +
+      "kvm modules.",
+  );
+  assert.equal(noKvm.launcher.launches.length, 0);
+  await noKvm.conn.connectClose();
+});
