@@ -33,7 +33,7 @@ import { createGateway } from "./app.ts";
 import { parseCorsOrigin } from "./cors.ts";
 import { LOOPBACK_HOSTS } from "./guard.ts";
 import type { AuthConfig } from "./auth.ts";
-import { configDir, loadOrCreateTokens } from "./token_file.ts";
+import { configDir, loadOrCreateTokens, watchTokenFile } from "./token_file.ts";
 import { startDaemon } from "./daemon.ts";
 import { SYSTEM_DAEMON_DIR, userRuntimeDir } from "../protocol/daemon_socket.ts";
 
@@ -44,6 +44,16 @@ const USAGE = `usage: deno task start [--listen HOST:PORT] [--unix PATH] [--tls-
 function fail(message: string): never {
   console.error(`edgevirt gateway: ${message}\n${USAGE}`);
   Deno.exit(2);
+}
+
+/** Runs a start-up step, turning its failure into one line naming `what` and exit status 2. */
+async function step<T>(what: string, run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    console.error(`edgevirt gateway: ${what}: ${(e as Error).message}`);
+    Deno.exit(2);
+  }
 }
 
 function parseListen(spec: string): { hostname: string; port: number } {
@@ -106,6 +116,7 @@ async function main(): Promise<void> {
 
   let auth: AuthConfig;
   let firstRun: string | undefined;
+  let stopWatching = () => {};
   if (flags.auth === "none") {
     if (tcp && !LOOPBACK.test(tcp.hostname)) {
       fail("--auth none is only allowed on a unix socket or a loopback address");
@@ -113,11 +124,21 @@ async function main(): Promise<void> {
     console.error("edgevirt gateway: WARNING: --auth none: every local user has full access");
     auth = "none";
   } else if (flags.auth === "token") {
-    const path = flags["token-file"] ?? `${configDir()}/tokens.json`;
-    const loaded = await loadOrCreateTokens(path);
+    const path = flags["token-file"] ??
+      await step("no token file", () => `${configDir()}/tokens.json`);
+    const loaded = await step("cannot load the tokens", () => loadOrCreateTokens(path));
     auth = loaded.store;
     firstRun = loaded.createdClientToken;
+    stopWatching = watchTokenFile(
+      path,
+      loaded.store,
+      (m) => console.error(`edgevirt gateway: ${m}`),
+    );
   } else fail(`--auth must be token or none, got '${flags.auth}'`);
+  // As libvirtd, SIGHUP reloads (the tokens) and never stops the gateway.
+  if (auth === "none") {
+    Deno.addSignalListener("SIGHUP", () => console.error("edgevirt gateway: nothing to reload"));
+  }
 
   const registry = hostDrivers();
   const uris = ["test:///default"];
@@ -139,27 +160,32 @@ async function main(): Promise<void> {
   const servers: Deno.HttpServer[] = [];
   const onListen = (what: string) => () => console.error(`edgevirt gateway: listening on ${what}`);
   if (tcp) {
+    const read = (flag: "tls-cert" | "tls-key") =>
+      step(`cannot read --${flag} ${flags[flag]}`, () => Deno.readTextFile(flags[flag]!));
     const tls = flags["tls-cert"]
-      ? {
-        cert: await Deno.readTextFile(flags["tls-cert"]),
-        key: await Deno.readTextFile(flags["tls-key"]!),
-      }
+      ? { cert: await read("tls-cert"), key: await read("tls-key") }
       : {};
     const scheme = flags["tls-cert"] ? "https" : "http";
-    servers.push(Deno.serve({
-      hostname: tcp.hostname,
-      port: tcp.port,
-      ...tls,
-      onListen: ({ hostname, port }) =>
-        console.error(`edgevirt gateway: listening on ${scheme}://${hostname}:${port}`),
-    }, gateway.fetch));
+    servers.push(
+      await step(`cannot listen on ${tcp.hostname}:${tcp.port}`, () =>
+        Deno.serve({
+          hostname: tcp.hostname,
+          port: tcp.port,
+          ...tls,
+          onListen: ({ hostname, port }) =>
+            console.error(`edgevirt gateway: listening on ${scheme}://${hostname}:${port}`),
+        }, gateway.fetch)),
+    );
   }
   if (flags.unix) {
     await Deno.remove(flags.unix).catch(() => {});
-    servers.push(Deno.serve(
-      { path: flags.unix, transport: "unix", onListen: onListen(`unix:${flags.unix}`) },
-      gateway.fetch,
-    ));
+    servers.push(
+      await step(`cannot listen on unix:${flags.unix}`, () =>
+        Deno.serve(
+          { path: flags.unix!, transport: "unix", onListen: onListen(`unix:${flags.unix}`) },
+          gateway.fetch,
+        )),
+    );
     await Deno.chmod(flags.unix, 0o660);
   }
   console.error(`edgevirt gateway: serving ${uris.join(", ")}`);
@@ -179,6 +205,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    stopWatching();
     gateway.endStreams();
     await Promise.all(servers.map((s) => s.shutdown()));
     await gateway.close();
@@ -228,4 +255,10 @@ async function runDaemon(session: boolean, timeout: string): Promise<void> {
   Deno.exit(0);
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) {
+  // Whatever start-up step has no message of its own still fails in one line.
+  await main().catch((e) => {
+    console.error(`edgevirt gateway: cannot start: ${(e as Error).message}`);
+    Deno.exit(2);
+  });
+}

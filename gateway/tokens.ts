@@ -6,6 +6,10 @@ export interface TokenRecord {
   sha256: string;
   role: "full" | "read-only";
   rules?: AclRule[];
+  /** When `deno task token create` made it (ISO 8601); older files have none. */
+  created?: string;
+  /** After this instant (ISO 8601) the token is refused. */
+  expires?: string;
 }
 
 /** The token file (`tokens.json`). */
@@ -40,29 +44,53 @@ export function newToken(): string {
  * ```
  */
 export class TokenStore {
-  #byHash = new Map<string, Principal>();
+  #byHash = new Map<string, Entry>();
   // Hashing on every request costs more than the driver call; remember recent good tokens.
-  #recent = new Map<string, Principal>();
+  #recent = new Map<string, Entry>();
 
   constructor(records: readonly TokenRecord[]) {
+    this.replace(records);
+  }
+
+  /**
+   * Swaps in a new set of tokens (a reload): all-or-nothing, so a bad file leaves the old set.
+   * Sessions already open keep their principal, as libvirtd's do across a reload.
+   */
+  replace(records: readonly TokenRecord[]): void {
+    const byHash = new Map<string, Entry>();
     for (const r of records) {
+      if (typeof r.name !== "string" || !r.name) throw new Error("a token has no name");
       if (!/^[0-9a-f]{64}$/.test(r.sha256)) throw new Error(`token '${r.name}': bad sha256`);
       if (r.role !== "full" && r.role !== "read-only") {
         throw new Error(`token '${r.name}': role must be full or read-only`);
       }
-      this.#byHash.set(r.sha256, { name: r.name, role: r.role, rules: r.rules });
+      const expires = r.expires === undefined ? Infinity : Date.parse(r.expires);
+      if (Number.isNaN(expires)) throw new Error(`token '${r.name}': bad expires '${r.expires}'`);
+      byHash.set(r.sha256, { principal: { name: r.name, role: r.role, rules: r.rules }, expires });
     }
+    this.#byHash = byHash;
+    this.#recent = new Map();
   }
 
-  /** The principal for a presented token, or undefined. */
+  /** The principal for a presented token, or undefined (unknown or expired). */
   async authenticate(token: string): Promise<Principal | undefined> {
-    const cached = this.#recent.get(token);
-    if (cached) return cached;
-    const principal = this.#byHash.get(await hashToken(token));
-    if (principal) {
-      if (this.#recent.size >= RECENT_TOKENS) this.#recent.clear();
-      this.#recent.set(token, principal);
+    let entry = this.#recent.get(token);
+    if (!entry) {
+      const byHash = this.#byHash;
+      entry = byHash.get(await hashToken(token));
+      if (!entry) return undefined;
+      // A reload during the hash must not let the old set back into the cache.
+      if (byHash === this.#byHash) {
+        if (this.#recent.size >= RECENT_TOKENS) this.#recent.clear();
+        this.#recent.set(token, entry);
+      }
     }
-    return principal;
+    return Date.now() < entry.expires ? entry.principal : undefined;
   }
+}
+
+interface Entry {
+  principal: Principal;
+  /** Epoch milliseconds, `Infinity` for none. */
+  expires: number;
 }
