@@ -4,6 +4,7 @@
  * ```sh
  * deno task start [--listen HOST:PORT] [--unix PATH] [--tls-cert F --tls-key F]
  *                 [--token-file F] [--auth token|none] [--cors-origin ORIGIN]...
+ *                 [--log-level off|error|warn|info]
  * deno task start --daemon [--system] [--timeout SECS]
  * ```
  *
@@ -17,7 +18,10 @@
  * `qemu-system-x86_64` is installed. As libvirtd does, each client connection is a session with
  * a driver connection of its own, closed with the client, for the URI the client names (the
  * served ones for every caller; others, such as `test:///ABS/PATH.xml` node files on this host,
- * for full-role tokens without object rules). SIGINT and SIGTERM stop it cleanly. Each `--cors-origin` (an exact origin such as
+ * for full-role tokens without object rules). SIGINT and SIGTERM stop it cleanly; SIGHUP, as
+ * libvirtd's, reloads (the token file, which is also watched). `GET /healthz` answers without a
+ * token, `GET /metrics` (Prometheus text) to full-role tokens; `--log-level info` writes a JSON
+ * line per request to stderr. A start-up failure is one line and exit status 2. Each `--cors-origin` (an exact origin such as
  * `https://app.example:8443`) lets pages from there call the gateway from a browser; there are
  * none by default.
  *
@@ -35,10 +39,12 @@ import { LOOPBACK_HOSTS } from "./guard.ts";
 import type { AuthConfig } from "./auth.ts";
 import { configDir, loadOrCreateTokens, watchTokenFile } from "./token_file.ts";
 import { startDaemon } from "./daemon.ts";
+import { LOG_LEVELS, type LogLevel } from "./request_log.ts";
 import { SYSTEM_DAEMON_DIR, userRuntimeDir } from "../protocol/daemon_socket.ts";
 
 const USAGE = `usage: deno task start [--listen HOST:PORT] [--unix PATH] [--tls-cert F --tls-key F]
                        [--token-file F] [--auth token|none] [--cors-origin ORIGIN]...
+                       [--log-level off|error|warn|info]
        deno task start --daemon [--system] [--timeout SECS]`;
 
 function fail(message: string): never {
@@ -88,6 +94,7 @@ async function main(): Promise<void> {
         "token-file": { type: "string" },
         auth: { type: "string", default: "token" },
         "cors-origin": { type: "string", multiple: true },
+        "log-level": { type: "string", default: "off" },
         daemon: { type: "boolean" },
         system: { type: "boolean" },
         timeout: { type: "string", default: "0" },
@@ -112,6 +119,11 @@ async function main(): Promise<void> {
     corsOrigins = (flags["cors-origin"] ?? []).map(parseCorsOrigin);
   } catch (e) {
     fail((e as Error).message);
+  }
+
+  const logLevel = flags["log-level"] as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    fail(`--log-level must be one of ${LOG_LEVELS.join(", ")}, got '${logLevel}'`);
   }
 
   let auth: AuthConfig;
@@ -155,7 +167,14 @@ async function main(): Promise<void> {
   }
   // On loopback only loopback host names are served (DNS rebinding); unix sockets send those.
   const hosts = tcp && LOOPBACK.test(tcp.hostname) ? [...LOOPBACK_HOSTS, tcp.hostname] : undefined;
-  const gateway = await createGateway({ drivers: uris, registry, auth, corsOrigins, hosts });
+  const gateway = await createGateway({
+    drivers: uris,
+    registry,
+    auth,
+    corsOrigins,
+    hosts,
+    logLevel,
+  });
 
   const servers: Deno.HttpServer[] = [];
   const onListen = (what: string) => () => console.error(`edgevirt gateway: listening on ${what}`);
