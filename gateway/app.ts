@@ -132,7 +132,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     );
   }
 
-  const metrics = new Metrics();
+  const metrics = new Metrics(routeTemplate);
   const app = new Hono<Env>();
   // First, so that preflights (which carry no token) are answered before authentication.
   if (options.corsOrigins?.length) app.use("*", cors(options.corsOrigins));
@@ -395,9 +395,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const res = await handle(req);
     const ms = performance.now() - start;
     const path = requestPath(req.url);
-    const route = routeTemplate(path);
-    metrics.observe(route, req.method, res.status, ms / 1000);
+    metrics.observe(req.method, path, res.status, ms / 1000);
     if (logger) {
+      const route = routeTemplate(path);
       logger.write(id!, { method: req.method, route, path, status: res.status, ms });
       // A WebSocket upgrade's headers cannot be changed: it goes without the id.
       if (res.status !== 101) res.headers.set("x-request-id", id!);

@@ -7,35 +7,68 @@ interface Histogram {
   count: number;
 }
 
+/** The series one route and HTTP method write to: answers by status, the route's latency. */
+interface Series {
+  labels: string;
+  codes: Map<number, number>;
+  latency: Histogram;
+}
+
+const PATH_CACHE = 4096;
+
 /** A gauge's samples at scrape time: label values → value. */
 export type GaugeSamples = readonly { labels: Record<string, string>; value: number }[];
 
 /**
- * The gateway's request counters and latency histograms, by route, rendered in Prometheus'
- * text format. Recording is two map lookups and a few additions, as every call passes here.
+ * The gateway's request counters and latency histograms, by route (`route` maps a request path
+ * to its route), rendered in Prometheus' text format. Recording is two map lookups and a few
+ * additions, as every call passes here.
  *
  * @example
  * ```ts
  * import { Metrics } from "./metrics.ts";
- * const m = new Metrics();
- * m.observe("/healthz", "GET", 200, 0.0003);
+ * const m = new Metrics((path) => path);
+ * m.observe("GET", "/healthz", 200, 0.0003);
  * m.render([]).includes('edgevirt_http_requests_total{route="/healthz",method="GET",code="200"} 1');
  * ```
  */
 export class Metrics {
-  #requests = new Map<string, number>();
+  #series = new Map<string, Series>();
   #latency = new Map<string, Histogram>();
+  // Method and path → series: the route is worked out once per distinct path, not per request.
+  #byPath = new Map<string, Series>();
+
+  constructor(private readonly route: (path: string) => string) {}
 
   /** Records one answered request. */
-  observe(route: string, method: string, status: number, seconds: number): void {
-    const key = `route="${route}",method="${method}",code="${status}"`;
-    this.#requests.set(key, (this.#requests.get(key) ?? 0) + 1);
-    let h = this.#latency.get(route);
-    if (!h) this.#latency.set(route, h = { counts: BUCKETS.map(() => 0), sum: 0, count: 0 });
-    const i = BUCKETS.findIndex((b) => seconds <= b);
-    if (i >= 0) h.counts[i]++;
+  observe(method: string, path: string, status: number, seconds: number): void {
+    const key = method + " " + path;
+    let series = this.#byPath.get(key);
+    if (!series) {
+      series = this.#seriesFor(this.route(path), method);
+      if (this.#byPath.size >= PATH_CACHE) this.#byPath.clear();
+      this.#byPath.set(key, series);
+    }
+    series.codes.set(status, (series.codes.get(status) ?? 0) + 1);
+    const h = series.latency;
+    let i = 0;
+    while (i < BUCKETS.length && seconds > BUCKETS[i]) i++;
+    if (i < BUCKETS.length) h.counts[i]++;
     h.sum += seconds;
     h.count++;
+  }
+
+  #seriesFor(route: string, method: string): Series {
+    const labels = `route="${route}",method="${method}"`;
+    let series = this.#series.get(labels);
+    if (!series) {
+      let latency = this.#latency.get(route);
+      if (!latency) {
+        this.#latency.set(route, latency = { counts: BUCKETS.map(() => 0), sum: 0, count: 0 });
+      }
+      this.#series.set(labels, series = { labels, codes: new Map(), latency });
+    }
+    return series;
   }
 
   /** The text exposition: the request metrics, then each gauge (`name`, help, samples). */
@@ -44,7 +77,11 @@ export class Metrics {
       "# HELP edgevirt_http_requests_total HTTP requests answered, by route, method and status.",
       "# TYPE edgevirt_http_requests_total counter",
     ];
-    for (const [key, n] of this.#requests) out.push(`edgevirt_http_requests_total{${key}} ${n}`);
+    for (const { labels, codes } of this.#series.values()) {
+      for (const [code, n] of codes) {
+        out.push(`edgevirt_http_requests_total{${labels},code="${code}"} ${n}`);
+      }
+    }
     out.push(
       "# HELP edgevirt_http_request_duration_seconds Time to answer (to the response head).",
       "# TYPE edgevirt_http_request_duration_seconds histogram",
