@@ -128,7 +128,7 @@ async function main(): Promise<void> {
 
   let auth: AuthConfig;
   let firstRun: string | undefined;
-  let stopWatching = () => {};
+  let stopWatching = async () => {};
   if (flags.auth === "none") {
     if (tcp && !LOOPBACK.test(tcp.hostname)) {
       fail("--auth none is only allowed on a unix socket or a loopback address");
@@ -224,7 +224,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    stopWatching();
+    await stopWatching();
     gateway.endStreams();
     await Promise.all(servers.map((s) => s.shutdown()));
     await gateway.close();

@@ -83,29 +83,74 @@ export async function readTokenFile(path: string): Promise<TokenFile> {
  * ```
  */
 export async function writeTokenFile(path: string, file: TokenFile): Promise<void> {
+  await writeJson(path, file);
+}
+
+async function writeJson(path: string, value: unknown): Promise<void> {
   const temp = `${path}.${Deno.pid}.tmp`;
-  await Deno.writeTextFile(temp, JSON.stringify(file, null, 2) + "\n", { mode: 0o600 });
+  await Deno.writeTextFile(temp, JSON.stringify(value, null, 2) + "\n", { mode: 0o600 });
   await Deno.rename(temp, path);
 }
+
+/** Beside the token file: when the gateway last accepted each token, by name. */
+export function lastUsedPath(tokenFile: string): string {
+  return `${tokenFile}.last-used`;
+}
+
+/**
+ * The last-use times the gateway wrote beside `tokenFile` (name → ISO 8601), `{}` before any.
+ *
+ * @example
+ * ```ts ignore
+ * const used = await readLastUsed(`${configDir()}/tokens.json`);
+ * ```
+ */
+export async function readLastUsed(tokenFile: string): Promise<Record<string, string>> {
+  try {
+    return JSON.parse(await Deno.readTextFile(lastUsedPath(tokenFile)));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof SyntaxError) return {};
+    throw e;
+  }
+}
+
+/** How often the gateway writes the last-use times (also on SIGHUP and when it stops). */
+const LAST_USED_EVERY_MS = 60_000;
 
 /**
  * Reloads `store` from `path` on SIGHUP and whenever the file changes (the directory is watched,
  * as {@link writeTokenFile} replaces the file); a file that does not load leaves the tokens as
- * they were and is reported through `log`. Returns the function that stops watching.
+ * they were and is reported through `log`. Writes the tokens' last-use times beside the file
+ * (for `deno task token list`) every minute, on SIGHUP and at the end. Returns the function
+ * that stops watching.
  *
  * @example
  * ```ts ignore
  * const stop = watchTokenFile(path, store, (m) => console.error(m));
+ * await stop();
  * ```
  */
 export function watchTokenFile(
   path: string,
   store: TokenStore,
   log: (message: string) => void,
-): () => void {
+): () => Promise<void> {
   let queued: Promise<void> = Promise.resolve();
+  let written = "{}";
+  const saveLastUsed = async () => {
+    const used = store.lastUsed();
+    const text = JSON.stringify(used);
+    if (text === written) return;
+    await writeJson(lastUsedPath(path), used).then(
+      () => written = text,
+      (e) => log(`cannot write ${lastUsedPath(path)}: ${(e as Error).message}`),
+    );
+  };
+  const timer = setInterval(() => queued = queued.then(saveLastUsed), LAST_USED_EVERY_MS);
+  Deno.unrefTimer(timer);
   const reload = (why: string) => {
     queued = queued.then(async () => {
+      if (why === "SIGHUP") await saveLastUsed();
       try {
         store.replace((await readTokenFile(path)).tokens);
         log(`reloaded the tokens (${why})`);
@@ -124,8 +169,10 @@ export function watchTokenFile(
       if (event.paths.some((p) => p.endsWith(`/${name}`))) reload("file changed");
     }
   })().catch(() => {});
-  return () => {
+  return async () => {
     Deno.removeSignalListener("SIGHUP", onHup);
+    clearInterval(timer);
     watcher.close();
+    await queued.then(saveLastUsed);
   };
 }

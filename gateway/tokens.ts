@@ -66,7 +66,10 @@ export class TokenStore {
       }
       const expires = r.expires === undefined ? Infinity : Date.parse(r.expires);
       if (Number.isNaN(expires)) throw new Error(`token '${r.name}': bad expires '${r.expires}'`);
-      byHash.set(r.sha256, { principal: { name: r.name, role: r.role, rules: r.rules }, expires });
+      const principal = { name: r.name, role: r.role, rules: r.rules };
+      // A reload keeps what is known of a token's last use.
+      const lastUsed = this.#byHash.get(r.sha256)?.lastUsed ?? 0;
+      byHash.set(r.sha256, { principal, expires, lastUsed });
     }
     this.#byHash = byHash;
     this.#recent = new Map();
@@ -85,7 +88,19 @@ export class TokenStore {
         this.#recent.set(token, entry);
       }
     }
-    return Date.now() < entry.expires ? entry.principal : undefined;
+    const now = Date.now();
+    if (now >= entry.expires) return undefined;
+    entry.lastUsed = now;
+    return entry.principal;
+  }
+
+  /** When each token was last accepted (ISO 8601, by name), for tokens used since the start. */
+  lastUsed(): Record<string, string> {
+    const used: Record<string, string> = {};
+    for (const { principal, lastUsed } of this.#byHash.values()) {
+      if (lastUsed) used[principal.name] = new Date(lastUsed).toISOString();
+    }
+    return used;
   }
 }
 
@@ -93,4 +108,6 @@ interface Entry {
   principal: Principal;
   /** Epoch milliseconds, `Infinity` for none. */
   expires: number;
+  /** Epoch milliseconds of the last accepted use, 0 for none. */
+  lastUsed: number;
 }

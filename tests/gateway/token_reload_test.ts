@@ -1,7 +1,7 @@
 // The gateway picks token changes up without a restart (file watch, SIGHUP), keeps its open
 // sessions across them, and is not stopped by SIGHUP.
 import assert from "node:assert/strict";
-import { createToken, revokeToken } from "../../tools/token/mod.ts";
+import { createToken, listTokens, revokeToken } from "../../tools/token/mod.ts";
 import { spawnGateway } from "./process.ts";
 
 async function status(origin: string, token: string): Promise<number> {
@@ -48,6 +48,8 @@ Deno.test("SIGHUP reloads the tokens, keeps sessions, and a bad file keeps the o
     const { session: id } = await opened.json();
     gw.child.kill("SIGHUP");
     await msUntilLog(gw.stderr, /reloaded the tokens \(SIGHUP\)/);
+    // SIGHUP also writes when each token was last used, for `token list`.
+    assert.match(await listTokens(gw.tokenFile), /\n admin +full +- +- +\d{4}-\d\d-\d\dT\S+Z +-\n/);
     const call = await fetch(`${gw.origin}/v1/sessions/${id}/call/connectGetHostname`, {
       method: "POST",
       headers: auth,

@@ -47,7 +47,7 @@ Deno.test("token create prints the token alone on its last line; list never show
   assert.deepEqual(listed.code, 0, listed.err);
   assert.match(
     listed.out,
-    /^ Id +Role +Rules +Created +Expires\n-+\n ci +read-only +read:domain:web-\*,!\*:secret:\* +\d{4}-/,
+    /^ Id +Role +Rules +Created +Last used +Expires\n-+\n ci +read-only +read:domain:web-\*,!\*:secret:\* +\d{4}-\S+ +- +\d{4}-/,
   );
   assert.ok(!listed.out.includes(token) && !listed.out.includes(record.sha256));
 

@@ -1,5 +1,5 @@
 import { hashToken, newToken, type TokenFile, type TokenRecord } from "../../gateway/tokens.ts";
-import { readTokenFile, writeTokenFile } from "../../gateway/token_file.ts";
+import { readLastUsed, readTokenFile, writeTokenFile } from "../../gateway/token_file.ts";
 import type { AclRule } from "../../gateway/acl.ts";
 import { formatTable } from "../evsh/table.ts";
 import { formatRule } from "./rule.ts";
@@ -69,7 +69,8 @@ export async function revokeToken(path: string, id: string): Promise<void> {
 }
 
 /**
- * The tokens of the file as a virsh-style table (id, role, rules, created, expires), never
+ * The tokens of the file as a virsh-style table (id, role, rules, created, last used as the
+ * gateway last wrote it, expires), never
  * their hashes.
  *
  * @example
@@ -78,12 +79,14 @@ export async function revokeToken(path: string, id: string): Promise<void> {
  * ```
  */
 export async function listTokens(path: string): Promise<string> {
+  const used = await readLastUsed(path);
   const rows = (await readTokenFile(path)).tokens.map((t) => [
     t.name,
     t.role,
     t.rules?.map(formatRule).join(",") || "-",
     t.created ?? "-",
+    used[t.name] ?? "-",
     t.expires ?? "-",
   ]);
-  return formatTable(["Id", "Role", "Rules", "Created", "Expires"], rows);
+  return formatTable(["Id", "Role", "Rules", "Created", "Last used", "Expires"], rows);
 }
