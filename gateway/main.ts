@@ -270,6 +270,8 @@ async function runDaemon(session: boolean, timeout: string): Promise<void> {
   const stop = () => daemon.stop();
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
+  // The daemon has no tokens to reload; SIGHUP must not stop it either.
+  Deno.addSignalListener("SIGHUP", () => log("SIGHUP: nothing to reload"));
   await daemon.stopped;
   Deno.exit(0);
 }

@@ -74,3 +74,16 @@ async function msUntilLog(stderr: () => string, line: RegExp): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+Deno.test("SIGHUP does not stop a gateway without tokens (--auth none)", async () => {
+  const gw = await spawnGateway({ args: ["--auth", "none"] });
+  try {
+    gw.child.kill("SIGHUP");
+    await msUntilLog(gw.stderr, /nothing to reload/);
+    const res = await fetch(`${gw.origin}/healthz`);
+    assert.equal(res.status, 200);
+    await res.body?.cancel();
+  } finally {
+    assert.equal((await gw.stop()).code, 0);
+  }
+});
