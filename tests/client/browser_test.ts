@@ -10,7 +10,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { REPO_ROOT } from "../paths.ts";
 import { spawnGateway } from "../gateway/process.ts";
-import { esbuildArgs } from "./portability/esbuild_args.ts";
+import { esbuildArgs } from "../../tools/npm/esbuild_args.ts";
 import { runPortableScenario } from "./portability/scenario.ts";
 
 const TOOLS = Deno.env.get("EDGEVIRT_TOOLS") ?? "/tmp/evtools/node_modules/.bin";

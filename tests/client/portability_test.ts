@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { REPO_ROOT } from "../paths.ts";
-import { esbuildArgs } from "./portability/esbuild_args.ts";
+import { esbuildArgs } from "../../tools/npm/esbuild_args.ts";
 
 const TOOLS = Deno.env.get("EDGEVIRT_TOOLS") ?? "/tmp/evtools/node_modules/.bin";
 const present = await Deno.stat(join(TOOLS, "esbuild")).then(() => true, () => false);

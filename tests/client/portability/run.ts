@@ -13,7 +13,7 @@
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { spawnGateway } from "../../gateway/process.ts";
-import { esbuildArgs } from "./esbuild_args.ts";
+import { esbuildArgs } from "../../../tools/npm/esbuild_args.ts";
 import { runPortableScenario } from "./scenario.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
