@@ -22,6 +22,10 @@ import { modelCodec } from "./models.ts";
 import { documentBody, representation } from "./negotiate.ts";
 import { flagsOf, RESOURCES, VOLUMES } from "./rest.ts";
 import { parseStoragePoolXML } from "../conf/storage_pool/mod.ts";
+import { VIR } from "../util/constants.ts";
+import { type GaugeSamples, Metrics } from "./metrics.ts";
+import { type LogLevel, requestLogger } from "./request_log.ts";
+import { requestPath, routeTemplate } from "./route_template.ts";
 
 /** The gateway's HTTP API version (the `/v1` prefix). */
 export const API_VERSION = "v1";
@@ -45,6 +49,10 @@ export interface GatewayOptions {
   corsOrigins?: readonly string[];
   /** Host names to answer to (`Host`, port ignored); any when undefined. See `guard.ts`. */
   hosts?: readonly string[];
+  /** Request logs: `off` by default. See `request_log.ts`. */
+  logLevel?: LogLevel;
+  /** Where log lines go; stderr by default. */
+  log?: (line: string) => void;
 }
 
 /** A running gateway: a hono app plus the sessions (driver connections) it holds. */
@@ -124,6 +132,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     );
   }
 
+  const metrics = new Metrics(routeTemplate);
   const app = new Hono<Env>();
   // First, so that preflights (which carry no token) are answered before authentication.
   if (options.corsOrigins?.length) app.use("*", cors(options.corsOrigins));
@@ -160,6 +169,36 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       ],
       openapi: `/${API_VERSION}/openapi.json`,
     }));
+  // As libvirtd's, no credentials: a probe for load balancers and service managers.
+  app.get(
+    "/healthz",
+    () => json({ status: "ok", drivers: [...served.values()].map((s) => s.uri) }),
+  );
+  // Like libvirt's admin API, for full-role callers only.
+  app.get("/metrics", async (c) => {
+    const principal = await authenticate(options.auth, c.req.raw.headers);
+    if (principal.role !== "full") {
+      throw VirError.report("RPC", "OPERATION_DENIED", "the metrics need a full-role token");
+    }
+    const text = metrics.render([
+      {
+        name: "edgevirt_sessions_open",
+        help: "Open sessions (driver connections), by kind.",
+        samples: sessionsByKind(sessions),
+      },
+      {
+        name: "edgevirt_event_streams_open",
+        help: "Open event streams.",
+        samples: [{ labels: {}, value: sessions.streams }],
+      },
+      {
+        name: "edgevirt_domains",
+        help: "Domains of each served URI, by state.",
+        samples: await domainsByState(served),
+      },
+    ]);
+    return new Response(text, { headers: { "content-type": "text/plain; version=0.0.4" } });
+  });
   const openapi = openApiDocument([...served.keys()]);
   app.get(`/${API_VERSION}/openapi.json`, () => json(openapi));
 
@@ -347,12 +386,58 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       return callServed(s, await authenticate(options.auth, req.headers), method, req);
     },
   }, limits.maxBodyBytes);
+  const handle = (req: Request) => fastCall?.(req) ?? Promise.resolve(app.fetch(req));
+  const logger = requestLogger(options.logLevel ?? "off", options.log ?? console.error);
+  // Every answer is counted here, the fast path's included; latency is to the response head.
+  const fetch = async (req: Request) => {
+    const start = performance.now();
+    const id = logger?.id(req);
+    const res = await handle(req);
+    const ms = performance.now() - start;
+    const path = requestPath(req.url);
+    metrics.observe(req.method, path, res.status, ms / 1000);
+    if (logger) {
+      const route = routeTemplate(path);
+      logger.write(id!, { method: req.method, route, path, status: res.status, ms });
+      // A WebSocket upgrade's headers cannot be changed: it goes without the id.
+      if (res.status !== 101) res.headers.set("x-request-id", id!);
+    }
+    return res;
+  };
   return {
     app,
-    fetch: (req) => fastCall?.(req) ?? Promise.resolve(app.fetch(req)),
+    fetch,
     served,
     sessions,
     endStreams,
     close: () => sessions.closeAll(),
   };
+}
+
+function sessionsByKind(sessions: SessionTable): GaugeSamples {
+  const counts = new Map<string, number>();
+  for (const s of sessions.values()) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
+  return [...counts].map(([kind, value]) => ({ labels: { kind }, value }));
+}
+
+const DOMAIN_STATES = [
+  ["running", VIR.CONNECT_LIST_DOMAINS_RUNNING],
+  ["paused", VIR.CONNECT_LIST_DOMAINS_PAUSED],
+  ["shutoff", VIR.CONNECT_LIST_DOMAINS_SHUTOFF],
+  ["other", VIR.CONNECT_LIST_DOMAINS_OTHER],
+] as const;
+
+/** Four filtered lists per served URI (libvirt filters by state itself): no per-domain call. */
+async function domainsByState(served: ReadonlyMap<string, ServedUri>): Promise<GaugeSamples> {
+  const samples: { labels: Record<string, string>; value: number }[] = [];
+  for (const s of served.values()) {
+    const { driver } = await s.session();
+    // A driver without domains (storage, secrets) has none to count.
+    if (!driver.connectListAllDomains) continue;
+    for (const [state, flag] of DOMAIN_STATES) {
+      const domains = await driver.connectListAllDomains(flag);
+      samples.push({ labels: { uri: s.uri, state }, value: domains.length });
+    }
+  }
+  return samples;
 }

@@ -1,4 +1,5 @@
 import { errorResponse } from "./http_status.ts";
+import { requestPath } from "./route_template.ts";
 
 /** The handlers of the two call routes, as the router runs them, and what runs before them. */
 export interface CallRoutes {
@@ -34,10 +35,7 @@ export function callFastPath(
 ): (req: Request) => Promise<Response> | undefined {
   return (req) => {
     if (req.method !== "POST") return undefined;
-    const url = req.url;
-    const start = url.indexOf("/", url.indexOf(":") + 3);
-    const query = url.indexOf("?", start);
-    const path = query < 0 ? url.slice(start) : url.slice(start, query);
+    const path = requestPath(req.url);
     if (path.includes("%")) return undefined;
     const m = CALL_PATH.exec(path);
     if (!m) return undefined;

@@ -4,6 +4,7 @@
  * ```sh
  * deno task start [--listen HOST:PORT] [--unix PATH] [--tls-cert F --tls-key F]
  *                 [--token-file F] [--auth token|none] [--cors-origin ORIGIN]...
+ *                 [--log-level off|error|warn|info]
  * deno task start --daemon [--system] [--timeout SECS]
  * ```
  *
@@ -17,7 +18,10 @@
  * `qemu-system-x86_64` is installed. As libvirtd does, each client connection is a session with
  * a driver connection of its own, closed with the client, for the URI the client names (the
  * served ones for every caller; others, such as `test:///ABS/PATH.xml` node files on this host,
- * for full-role tokens without object rules). SIGINT and SIGTERM stop it cleanly. Each `--cors-origin` (an exact origin such as
+ * for full-role tokens without object rules). SIGINT and SIGTERM stop it cleanly; SIGHUP, as
+ * libvirtd's, reloads (the token file, which is also watched). `GET /healthz` answers without a
+ * token, `GET /metrics` (Prometheus text) to full-role tokens; `--log-level info` writes a JSON
+ * line per request to stderr. A start-up failure is one line and exit status 2. Each `--cors-origin` (an exact origin such as
  * `https://app.example:8443`) lets pages from there call the gateway from a browser; there are
  * none by default.
  *
@@ -33,17 +37,29 @@ import { createGateway } from "./app.ts";
 import { parseCorsOrigin } from "./cors.ts";
 import { LOOPBACK_HOSTS } from "./guard.ts";
 import type { AuthConfig } from "./auth.ts";
-import { configDir, loadOrCreateTokens } from "./token_file.ts";
+import { configDir, loadOrCreateTokens, watchTokenFile } from "./token_file.ts";
 import { startDaemon } from "./daemon.ts";
+import { LOG_LEVELS, type LogLevel } from "./request_log.ts";
 import { SYSTEM_DAEMON_DIR, userRuntimeDir } from "../protocol/daemon_socket.ts";
 
 const USAGE = `usage: deno task start [--listen HOST:PORT] [--unix PATH] [--tls-cert F --tls-key F]
                        [--token-file F] [--auth token|none] [--cors-origin ORIGIN]...
+                       [--log-level off|error|warn|info]
        deno task start --daemon [--system] [--timeout SECS]`;
 
 function fail(message: string): never {
   console.error(`edgevirt gateway: ${message}\n${USAGE}`);
   Deno.exit(2);
+}
+
+/** Runs a start-up step, turning its failure into one line naming `what` and exit status 2. */
+async function step<T>(what: string, run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    console.error(`edgevirt gateway: ${what}: ${(e as Error).message}`);
+    Deno.exit(2);
+  }
 }
 
 function parseListen(spec: string): { hostname: string; port: number } {
@@ -78,6 +94,7 @@ async function main(): Promise<void> {
         "token-file": { type: "string" },
         auth: { type: "string", default: "token" },
         "cors-origin": { type: "string", multiple: true },
+        "log-level": { type: "string", default: "off" },
         daemon: { type: "boolean" },
         system: { type: "boolean" },
         timeout: { type: "string", default: "0" },
@@ -104,8 +121,14 @@ async function main(): Promise<void> {
     fail((e as Error).message);
   }
 
+  const logLevel = flags["log-level"] as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    fail(`--log-level must be one of ${LOG_LEVELS.join(", ")}, got '${logLevel}'`);
+  }
+
   let auth: AuthConfig;
   let firstRun: string | undefined;
+  let stopWatching = async () => {};
   if (flags.auth === "none") {
     if (tcp && !LOOPBACK.test(tcp.hostname)) {
       fail("--auth none is only allowed on a unix socket or a loopback address");
@@ -113,11 +136,21 @@ async function main(): Promise<void> {
     console.error("edgevirt gateway: WARNING: --auth none: every local user has full access");
     auth = "none";
   } else if (flags.auth === "token") {
-    const path = flags["token-file"] ?? `${configDir()}/tokens.json`;
-    const loaded = await loadOrCreateTokens(path);
+    const path = flags["token-file"] ??
+      await step("no token file", () => `${configDir()}/tokens.json`);
+    const loaded = await step("cannot load the tokens", () => loadOrCreateTokens(path));
     auth = loaded.store;
     firstRun = loaded.createdClientToken;
+    stopWatching = watchTokenFile(
+      path,
+      loaded.store,
+      (m) => console.error(`edgevirt gateway: ${m}`),
+    );
   } else fail(`--auth must be token or none, got '${flags.auth}'`);
+  // As libvirtd, SIGHUP reloads (the tokens) and never stops the gateway.
+  if (auth === "none") {
+    Deno.addSignalListener("SIGHUP", () => console.error("edgevirt gateway: nothing to reload"));
+  }
 
   const registry = hostDrivers();
   const uris = ["test:///default"];
@@ -134,32 +167,44 @@ async function main(): Promise<void> {
   }
   // On loopback only loopback host names are served (DNS rebinding); unix sockets send those.
   const hosts = tcp && LOOPBACK.test(tcp.hostname) ? [...LOOPBACK_HOSTS, tcp.hostname] : undefined;
-  const gateway = await createGateway({ drivers: uris, registry, auth, corsOrigins, hosts });
+  const gateway = await createGateway({
+    drivers: uris,
+    registry,
+    auth,
+    corsOrigins,
+    hosts,
+    logLevel,
+  });
 
   const servers: Deno.HttpServer[] = [];
   const onListen = (what: string) => () => console.error(`edgevirt gateway: listening on ${what}`);
   if (tcp) {
+    const read = (flag: "tls-cert" | "tls-key") =>
+      step(`cannot read --${flag} ${flags[flag]}`, () => Deno.readTextFile(flags[flag]!));
     const tls = flags["tls-cert"]
-      ? {
-        cert: await Deno.readTextFile(flags["tls-cert"]),
-        key: await Deno.readTextFile(flags["tls-key"]!),
-      }
+      ? { cert: await read("tls-cert"), key: await read("tls-key") }
       : {};
     const scheme = flags["tls-cert"] ? "https" : "http";
-    servers.push(Deno.serve({
-      hostname: tcp.hostname,
-      port: tcp.port,
-      ...tls,
-      onListen: ({ hostname, port }) =>
-        console.error(`edgevirt gateway: listening on ${scheme}://${hostname}:${port}`),
-    }, gateway.fetch));
+    servers.push(
+      await step(`cannot listen on ${tcp.hostname}:${tcp.port}`, () =>
+        Deno.serve({
+          hostname: tcp.hostname,
+          port: tcp.port,
+          ...tls,
+          onListen: ({ hostname, port }) =>
+            console.error(`edgevirt gateway: listening on ${scheme}://${hostname}:${port}`),
+        }, gateway.fetch)),
+    );
   }
   if (flags.unix) {
     await Deno.remove(flags.unix).catch(() => {});
-    servers.push(Deno.serve(
-      { path: flags.unix, transport: "unix", onListen: onListen(`unix:${flags.unix}`) },
-      gateway.fetch,
-    ));
+    servers.push(
+      await step(`cannot listen on unix:${flags.unix}`, () =>
+        Deno.serve(
+          { path: flags.unix!, transport: "unix", onListen: onListen(`unix:${flags.unix}`) },
+          gateway.fetch,
+        )),
+    );
     await Deno.chmod(flags.unix, 0o660);
   }
   console.error(`edgevirt gateway: serving ${uris.join(", ")}`);
@@ -179,6 +224,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    await stopWatching();
     gateway.endStreams();
     await Promise.all(servers.map((s) => s.shutdown()));
     await gateway.close();
@@ -224,8 +270,16 @@ async function runDaemon(session: boolean, timeout: string): Promise<void> {
   const stop = () => daemon.stop();
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
+  // The daemon has no tokens to reload; SIGHUP must not stop it either.
+  Deno.addSignalListener("SIGHUP", () => log("SIGHUP: nothing to reload"));
   await daemon.stopped;
   Deno.exit(0);
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) {
+  // Whatever start-up step has no message of its own still fails in one line.
+  await main().catch((e) => {
+    console.error(`edgevirt gateway: cannot start: ${(e as Error).message}`);
+    Deno.exit(2);
+  });
+}

@@ -14,6 +14,8 @@ export interface GatewayProcess {
   /** The unix socket path when started with one. */
   socket?: string;
   token: string;
+  /** The gateway's `--token-file`. */
+  tokenFile: string;
   child: Deno.ChildProcess;
   /** Everything the gateway printed so far. */
   stderr(): string;
@@ -23,10 +25,15 @@ export interface GatewayProcess {
 
 /**
  * Spawns the gateway and waits until it listens; `corsOrigins` become `--cors-origin`s, `env`
- * is added to its environment.
+ * is added to its environment, `args` to its command line.
  */
 export async function spawnGateway(
-  opts: { unix?: boolean; corsOrigins?: string[]; env?: Record<string, string> } = {},
+  opts: {
+    unix?: boolean;
+    corsOrigins?: string[];
+    env?: Record<string, string>;
+    args?: string[];
+  } = {},
 ): Promise<GatewayProcess> {
   const dir = await Deno.makeTempDir({ prefix: "edgevirt-gw-" });
   const token = "socket-test-token";
@@ -40,6 +47,7 @@ export async function spawnGateway(
   args.push("--token-file", `${dir}/tokens.json`);
   if (socket) args.push("--unix", socket);
   for (const origin of opts.corsOrigins ?? []) args.push("--cors-origin", origin);
+  args.push(...opts.args ?? []);
   const child = new Deno.Command(Deno.execPath(), {
     args,
     cwd: REPO_ROOT,
@@ -68,6 +76,7 @@ export async function spawnGateway(
     origin: `http://127.0.0.1:${port}`,
     socket,
     token,
+    tokenFile: `${dir}/tokens.json`,
     child,
     stderr: () => stderr,
     async stop() {
