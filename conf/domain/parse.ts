@@ -12,6 +12,7 @@
  * @module
  */
 import {
+  generateUUID,
   parseUInt,
   parseUUID,
   rngValidate,
@@ -124,8 +125,19 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     devices: parseDevices(child(root, "devices"), options),
     sections: [],
   };
-  const genid = child(root, "genid");
-  if (genid) def.genid = parseUUID(textOf(genid) ?? "") ?? "";
+  const genids = children(root, "genid");
+  if (genids.length > 1) {
+    throw VirError.report("DOMAIN", "XML_ERROR", "element 'genid' can only appear once");
+  }
+  if (genids.length) {
+    // An empty <genid/> asks libvirt to generate one; a given one must parse.
+    const raw = textOf(genids[0]) ?? "";
+    const genid = raw === "" ? generateUUID() : parseUUID(raw);
+    if (genid === undefined) {
+      throw VirError.report("DOMAIN", "INTERNAL_ERROR", "malformed genid element");
+    }
+    def.genid = genid;
+  }
   const title = childText(root, "title");
   if (title) def.title = title;
   const description = childText(root, "description");
@@ -220,7 +232,10 @@ function parseVcpu(el: XmlElement | undefined): DomainDef["vcpu"] {
   const vcpu: DomainDef["vcpu"] = { max, current };
   const placement = el && xmlPropEnum(el, "placement", ["static", "auto"]);
   if (placement) vcpu.placement = placement;
-  if (el?.attributes.cpuset !== undefined) vcpu.cpuset = normalizeBitmap(el.attributes.cpuset);
+  // libvirt reads cpuset only for static placement: with placement='auto' numad decides.
+  if (el?.attributes.cpuset !== undefined && placement !== "auto") {
+    vcpu.cpuset = normalizeBitmap(el.attributes.cpuset);
+  }
   return vcpu;
 }
 
@@ -383,6 +398,8 @@ function parseSections(root: XmlElement, def: DomainDef, options: NormalizeOptio
       continue;
     }
     if (name === "features") checkHyperv(el);
+    // virDomainDefFormat writes the arguments only along with a bootloader.
+    if (name === "bootloader_args" && !childText(root, "bootloader")) continue;
     const n = normalizeElement(el, "domain", options);
     if (!n) continue;
     if (name === "numatune") {

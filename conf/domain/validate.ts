@@ -11,7 +11,7 @@
  * @module
  */
 import { VirError } from "../../util/errors.ts";
-import { child, textOf } from "../../util/xml/mod.ts";
+import { child, children, textOf } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
 
 /** Throws libvirt's error for the first inconsistency found in `def`. */
@@ -45,6 +45,38 @@ export function validateDomainDef(def: DomainDef): void {
     throw VirError.report("DOMAIN", "XML_ERROR", "Domain title can't contain newlines");
   }
   validateOsLoader(def);
+  validateThreadPools(def);
+}
+
+/** virDomainDefValidateIOThreads: an unset bound counts as -1, so a lone minimum fails. */
+function validateThreadPools(def: DomainDef): void {
+  const pools = def.sections.flatMap((s) =>
+    s.name === "defaultiothread" ? [s] : s.name === "iothreadids" ? children(s, "iothread") : []
+  );
+  // libvirt checks the <iothreadids> entries before the default IOThread.
+  pools.sort((a, b) => Number(a.name === "defaultiothread") - Number(b.name === "defaultiothread"));
+  for (const pool of pools) {
+    const bound = (name: string) => {
+      const raw = pool.attributes[name];
+      return raw === undefined ? -1 : Number(raw);
+    };
+    const min = bound("thread_pool_min");
+    const max = bound("thread_pool_max");
+    if (max === 0) {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        "thread_pool_max must be a positive integer",
+      );
+    }
+    if (min > max) {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        "thread_pool_min must be smaller or equal to thread_pool_max",
+      );
+    }
+  }
 }
 
 const detail = (msg: string) => VirError.report("DOMAIN", "XML_DETAIL", msg);
