@@ -85,6 +85,33 @@ export function parseDomainXML(xml: string, flags = 0): DomainDef {
   return def;
 }
 
+/**
+ * Whether an element tree passes the checks edgevirt makes of libvirt's domain.rng (as a
+ * document embedded in another one is checked). A semantic error the parser meets first
+ * stops the search for elements the schema lacks.
+ *
+ * @example
+ * ```ts
+ * import { matchesDomainSchema } from "./parse.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * matchesDomainSchema(parse("<domain type='test'><name>a</name><bogus/></domain>")); // false
+ * ```
+ */
+export function matchesDomainSchema(root: XmlElement): boolean {
+  try {
+    rngValidate(root, DOMAIN_RNG);
+  } catch {
+    return false;
+  }
+  let unknown = false;
+  try {
+    parseRoot(structuredClone(root), { onUnknown: () => unknown = true });
+  } catch {
+    // Semantic errors are the embedding parser's business, not the schema's.
+  }
+  return !unknown;
+}
+
 function schemaError(u: UnknownElement): VirError {
   return VirError.report(
     "XML",

@@ -33,7 +33,7 @@ const MEASURED: Record<Kind, number> = {
   interface: 388,
   nodedev: 199,
   snapshot: 243,
-  checkpoint: 200,
+  checkpoint: 228,
 };
 
 const rows = await readRecording(RECORDING);
