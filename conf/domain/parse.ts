@@ -131,9 +131,6 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   }
   const name = childText(root, "name")?.trim();
   if (!name) throw VirError.report("DOMAIN", "NO_NAME");
-  if (name.includes("/")) {
-    throw VirError.report("DOMAIN", "XML_ERROR", `name ${name} cannot contain '/'`);
-  }
   const uuidText = childText(root, "uuid");
   let uuid = "";
   if (uuidText !== undefined) {
@@ -147,7 +144,7 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     name,
     uuid,
     memory: parseMemory(root),
-    vcpu: parseVcpu(child(root, "vcpu")),
+    vcpu: parseVcpu(child(root, "vcpu"), !child(root, "vcpus")),
     os: parseOs(child(root, "os"), options),
     devices: parseDevices(child(root, "devices"), options),
     sections: [],
@@ -246,7 +243,8 @@ export const LIFECYCLE_ACTIONS = [
 ];
 const LOCK_FAILURE_ACTIONS = ["poweroff", "restart", "pause", "ignore"];
 
-function parseVcpu(el: XmlElement | undefined): DomainDef["vcpu"] {
+/** virDomainVcpuParse; without a `<vcpus>` list the current count must fit the maximum. */
+function parseVcpu(el: XmlElement | undefined, checkCurrent: boolean): DomainDef["vcpu"] {
   let max = 1;
   if (el) {
     const n = parseUInt(textOf(el) ?? "");
@@ -256,6 +254,13 @@ function parseVcpu(el: XmlElement | undefined): DomainDef["vcpu"] {
     max = n;
   }
   const current = (el && xmlPropUInt(el, "current")) ?? max;
+  if (checkCurrent && current > max) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "maximum vCPU count must not be less than current vCPU count",
+    );
+  }
   const vcpu: DomainDef["vcpu"] = { max, current };
   const placement = el && xmlPropEnum(el, "placement", ["static", "auto"]);
   if (placement) vcpu.placement = placement;

@@ -5,8 +5,8 @@
  * @example
  * ```ts
  * import { validateDomainDef } from "./validate.ts";
- * // throws 67/20 "maximum vCPU count must not be less than current vCPU count"
- * // validateDomainDef({ ...def, vcpu: { max: 1, current: 2 } });
+ * // throws 27/20 "name a/b cannot contain '/'"
+ * // validateDomainDef({ ...def, name: "a/b" });
  * ```
  * @module
  */
@@ -20,13 +20,6 @@ export function validateDomainDef(def: DomainDef): void {
   // libvirt 9.0 reports zero vCPUs with its NUMA CPU-count message (observed with python3-libvirt).
   if (def.vcpu.max < 1) {
     throw VirError.report("DOMAIN", "INTERNAL_ERROR", "CPU IDs in <numa> exceed the <vcpu> count");
-  }
-  if (def.vcpu.current > def.vcpu.max) {
-    throw VirError.report(
-      "DOMAIN",
-      "CONFIG_UNSUPPORTED",
-      "maximum vCPU count must not be less than current vCPU count",
-    );
   }
   for (const disk of def.devices.other) {
     if (disk.name !== "disk") continue;
@@ -107,6 +100,11 @@ function postParseChecks(def: DomainDef): void {
         "check attribute specified for CPU with no model",
       );
     }
+  }
+  // virDomainDefPostParseCheckFeatures, after the common post-parse steps (edgevirt's drivers
+  // all refuse a slash in a name).
+  if (def.name.includes("/")) {
+    throw VirError.report("DOMAIN", "XML_ERROR", `name ${def.name} cannot contain '/'`);
   }
 }
 
