@@ -176,7 +176,9 @@ function formatInterface(net: DomainInterface): XmlElement {
 function formatDevices(def: DomainDef, flags: number): XmlElement {
   const at = DEVICE_ORDER.indexOf("interface");
   const split = def.devices.other.findIndex((e) => DEVICE_ORDER.indexOf(e.name) > at);
-  const other = def.devices.other.map((e) => flags & VIR.DOMAIN_XML_SECURE ? e : hideSecrets(e));
+  const other = def.devices.other.map((e) =>
+    emptyNvram(flags & VIR.DOMAIN_XML_SECURE ? e : hideSecrets(e))
+  );
   const cut = split < 0 ? other.length : split;
   return element("devices", {}, [
     text("emulator", def.devices.emulator),
@@ -184,6 +186,11 @@ function formatDevices(def: DomainDef, flags: number): XmlElement {
     ...def.devices.interfaces.map(formatInterface),
     ...other.slice(cut),
   ]);
+}
+
+/** virDomainNVRAMDefFormat writes its open and close tags even with nothing between them. */
+function emptyNvram(el: XmlElement): XmlElement {
+  return el.name === "nvram" && !el.children.length ? { ...el, keepOpen: true } : el;
 }
 
 function hideSecrets(el: XmlElement): XmlElement {

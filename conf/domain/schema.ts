@@ -261,6 +261,7 @@ const TABLE: Record<string, string> = {
   "rate": "bytes period|",
   "rng/backend": "#model type|source protocol",
   "panic": "model|address",
+  "devices/nvram": "|alias address",
   "shmem": "name role|model size server msi alias address",
   "memory": "model access discard|source target alias address",
   "iommu": "model|driver alias address",
