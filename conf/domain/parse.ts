@@ -47,6 +47,7 @@ import {
 import { parseOs, parseOsType } from "./os.ts";
 import { SECTION_ORDER } from "./format.ts";
 import { DOMAIN_RNG } from "./rng_schema.ts";
+import { parseSysinfo } from "./sysinfo.ts";
 import { validateDomainDef } from "./validate.ts";
 import { fillIothreadIds } from "./iothreads.ts";
 
@@ -427,6 +428,10 @@ function parseSections(root: XmlElement, def: DomainDef, options: NormalizeOptio
     if (name === "cputune") {
       const c = parseCputune(el, def.vcpu.max, options);
       if (c) out.push(c);
+      continue;
+    }
+    if (name === "sysinfo") {
+      out.push(parseSysinfo(el, def));
       continue;
     }
     if (name === "features") checkHyperv(el);

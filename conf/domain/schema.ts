@@ -95,7 +95,6 @@ const TABLE: Record<string, string> = {
   "resource": "|partition fibrechannel",
   "partition": "#|",
   "fibrechannel": "appid|",
-  "sysinfo": "type|bios system baseBoard chassis processor memory oemStrings entry",
   "bootloader": "#|",
   "bootloader_args": "#|",
   "os/loader": "#readonly secure type stateless format|",
