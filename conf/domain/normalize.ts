@@ -62,6 +62,8 @@ const OMIT_EMPTY: Record<string, string> = {
   features: "domain",
   pm: "domain",
   acpi: "os",
+  bios: "os",
+  panic: "devices",
   driver: "*",
   iotune: "*",
 };
