@@ -174,11 +174,12 @@ function formatInterface(net: DomainInterface): XmlElement {
 }
 
 function formatDevices(def: DomainDef, flags: number): XmlElement {
+  const other = def.devices.other
+    // virDomainPanicDefFormat writes nothing for a panic device without model and address.
+    .filter((e) => e.name !== "panic" || Object.keys(e.attributes).length || e.children.length)
+    .map((e) => emptyNvram(flags & VIR.DOMAIN_XML_SECURE ? e : hideSecrets(e)));
   const at = DEVICE_ORDER.indexOf("interface");
-  const split = def.devices.other.findIndex((e) => DEVICE_ORDER.indexOf(e.name) > at);
-  const other = def.devices.other.map((e) =>
-    emptyNvram(flags & VIR.DOMAIN_XML_SECURE ? e : hideSecrets(e))
-  );
+  const split = other.findIndex((e) => DEVICE_ORDER.indexOf(e.name) > at);
   const cut = split < 0 ? other.length : split;
   return element("devices", {}, [
     text("emulator", def.devices.emulator),

@@ -66,7 +66,6 @@ const OMIT_EMPTY: Record<string, string> = {
   allocation: "memoryBacking",
   acpi: "os",
   bios: "os",
-  panic: "devices",
   driver: "*",
   iotune: "*",
 };
