@@ -6,6 +6,7 @@
 import { VirError } from "../../util/errors.ts";
 import { child, children, parse, type XmlElement } from "../../util/xml/mod.ts";
 import { type MomentParseOptions, parseMomentCommon, parseMomentDomain } from "../common/moment.ts";
+import { matchesDomainSchema } from "../domain/parse.ts";
 import type { CheckpointDef } from "./def.ts";
 
 const F = "DOMAIN_CHECKPOINT";
@@ -20,12 +21,16 @@ function checkDisks(disks: XmlElement[]): void {
     d.name === "disk" && d.attributes.name !== undefined &&
     [undefined, "no", "bitmap"].includes(d.attributes.checkpoint)
   );
-  if (ok) return;
-  throw VirError.report(
+  if (!ok) throw schemaError("disks");
+}
+
+/** How libvirt reports an invalid child of the root's interleave. */
+function schemaError(element: string): VirError {
+  return VirError.report(
     "XML",
     "XML_INVALID_SCHEMA",
     "Unable to validate doc against /usr/share/libvirt/schemas/domaincheckpoint.rng\n" +
-      "Extra element disks in interleave\nElement domaincheckpoint failed to validate content\n",
+      `Extra element ${element} in interleave\nElement domaincheckpoint failed to validate content\n`,
   );
 }
 
@@ -46,6 +51,9 @@ export function parseCheckpointXML(xml: string, options: MomentParseOptions): Ch
     errorDomain: F,
     expectRoot: "domaincheckpoint",
   });
+  // The schema (with the embedded domain's) is checked before anything is read.
+  const embedded = child(root, "domain");
+  if (embedded && !matchesDomainSchema(embedded)) throw schemaError("domain");
   const def: CheckpointDef = { ...parseMomentCommon(root, "checkpoint", F, options), disks: [] };
   if (options.redefine) {
     const dom = child(root, "domain");

@@ -19,12 +19,14 @@ export const VirtualPortSchema = z.object({
 /** A virtual port profile. */
 export type VirtualPort = z.infer<typeof VirtualPortSchema>;
 
-/** Which parameters each port type may carry (virNetDevVPortProfileCheckNoExtras). */
+/**
+ * Which parameters each port type may carry (virNetDevVPortProfileCheckNoExtras, which leaves
+ * midonet unchecked).
+ */
 const ALLOWED: Record<string, (keyof VirtualPort)[]> = {
   "802.1Qbg": ["managerId", "typeId", "typeIdVersion", "instanceId"],
   "802.1Qbh": ["profileId"],
   openvswitch: ["profileId", "interfaceId"],
-  midonet: ["interfaceId"],
 };
 const ATTR_NAMES: Record<string, string> = {
   managerId: "managerid",
@@ -42,33 +44,33 @@ const ATTR_NAMES: Record<string, string> = {
  * ```ts
  * import { parseVirtualPort } from "./virtualport.ts";
  * import { parse } from "../../util/xml/mod.ts";
- * parseVirtualPort(parse("<virtualport type='openvswitch'/>"), "NETWORK", true).type;
+ * parseVirtualPort(parse("<virtualport type='openvswitch'/>"), true).type;
  * // "openvswitch"
  * ```
  */
 export function parseVirtualPort(
   el: XmlElement,
-  errorDomain: string,
   requireType: boolean,
 ): VirtualPort {
-  const fail = (code: string, msg: string) => VirError.report(errorDomain, code, msg);
+  // netdev_vport_profile_conf.c reports from VIR_FROM_NONE whoever parses the port.
+  const fail = (code: string, msg: string) => VirError.report("NONE", code, msg);
   const vp: VirtualPort = {};
   const type = el.attributes.type;
   if (type !== undefined) {
     if (!(VPORT_TYPES as readonly string[]).includes(type)) {
-      throw fail("XML_ERROR", "unknown virtualport type");
+      throw fail("CONFIG_UNSUPPORTED", `unknown virtualport type ${type}`);
     }
     vp.type = type as VirtualPort["type"];
   } else if (requireType) {
     throw fail("XML_ERROR", "missing required virtualport type");
   }
   const params = child(el, "parameters")?.attributes ?? {};
-  const int = (name: string, max: number): number | undefined => {
+  const int = (name: string, max: number, of = "of"): number | undefined => {
     const raw = params[name];
     if (raw === undefined) return undefined;
     const v = parseUInt(raw);
     if (v === undefined) throw fail("XML_ERROR", `cannot parse value of ${name} parameter`);
-    if (v > max) throw fail("XML_ERROR", `value of ${name} out of range`);
+    if (v > max) throw fail("XML_ERROR", `value ${of} ${name} out of range`);
     return v;
   };
   const uuid = (name: string): string | undefined => {
@@ -79,7 +81,7 @@ export function parseVirtualPort(
     return v;
   };
   vp.managerId = int("managerid", 0xff);
-  vp.typeId = int("typeid", 0xffffff);
+  vp.typeId = int("typeid", 0xffffff, "for");
   vp.typeIdVersion = int("typeidversion", 0xff);
   vp.instanceId = uuid("instanceid");
   if (params.profileid !== undefined) {
@@ -90,12 +92,15 @@ export function parseVirtualPort(
   for (const k of Object.keys(vp) as (keyof VirtualPort)[]) {
     if (vp[k] === undefined) delete vp[k];
   }
-  if (vp.type) {
+  const allowed = vp.type && ALLOWED[vp.type];
+  if (allowed) {
     for (const key of Object.keys(ATTR_NAMES) as (keyof VirtualPort)[]) {
-      if (vp[key] !== undefined && !ALLOWED[vp.type].includes(key)) {
-        throw fail(
+      if (vp[key] !== undefined && !allowed.includes(key)) {
+        // The check lives in util/virnetdevvportprofile.c (VIR_FROM_NET).
+        throw VirError.report(
+          "NET",
           "XML_ERROR",
-          `extra ${ATTR_NAMES[key]} specified in <virtualport type='${vp.type}'>`,
+          `extra ${ATTR_NAMES[key]} unsupported in <virtualport type='${vp.type}'>`,
         );
       }
     }

@@ -149,7 +149,29 @@ function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | u
     return n;
   }
   if (dev.name === "rng") return parseRng(dev, options);
+  if (dev.name === "watchdog") return parseWatchdog(dev, options);
   return normalizeElement(dev, "devices", options);
+}
+
+/** virDomainWatchdogModel and virDomainWatchdogAction names. */
+const WATCHDOG_MODELS = ["i6300esb", "ib700", "diag288", "itco"];
+const WATCHDOG_ACTIONS = ["reset", "shutdown", "poweroff", "pause", "dump", "none", "inject-nmi"];
+
+/** virDomainWatchdogDefParseXML: the model is required and the action defaults to reset. */
+function parseWatchdog(dev: XmlElement, options: NormalizeOptions): XmlElement | undefined {
+  const { model, action } = dev.attributes;
+  if (model === undefined) {
+    throw VirError.report("DOMAIN", "INTERNAL_ERROR", "watchdog must contain model name");
+  }
+  if (!WATCHDOG_MODELS.includes(model)) {
+    throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `unknown watchdog model '${model}'`);
+  }
+  if (action !== undefined && !WATCHDOG_ACTIONS.includes(action)) {
+    throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `unknown watchdog action '${action}'`);
+  }
+  const n = normalizeElement(dev, "devices", options);
+  if (n) n.attributes = { model, action: action ?? "reset", ...n.attributes };
+  return n;
 }
 
 const isSourceLike = (c: { type: string; name?: string }) =>

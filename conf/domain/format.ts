@@ -174,9 +174,12 @@ function formatInterface(net: DomainInterface): XmlElement {
 }
 
 function formatDevices(def: DomainDef, flags: number): XmlElement {
+  const other = def.devices.other
+    // virDomainPanicDefFormat writes nothing for a panic device without model and address.
+    .filter((e) => e.name !== "panic" || Object.keys(e.attributes).length || e.children.length)
+    .map((e) => emptyNvram(flags & VIR.DOMAIN_XML_SECURE ? e : hideSecrets(e)));
   const at = DEVICE_ORDER.indexOf("interface");
-  const split = def.devices.other.findIndex((e) => DEVICE_ORDER.indexOf(e.name) > at);
-  const other = def.devices.other.map((e) => flags & VIR.DOMAIN_XML_SECURE ? e : hideSecrets(e));
+  const split = other.findIndex((e) => DEVICE_ORDER.indexOf(e.name) > at);
   const cut = split < 0 ? other.length : split;
   return element("devices", {}, [
     text("emulator", def.devices.emulator),
@@ -184,6 +187,11 @@ function formatDevices(def: DomainDef, flags: number): XmlElement {
     ...def.devices.interfaces.map(formatInterface),
     ...other.slice(cut),
   ]);
+}
+
+/** virDomainNVRAMDefFormat writes its open and close tags even with nothing between them. */
+function emptyNvram(el: XmlElement): XmlElement {
+  return el.name === "nvram" && !el.children.length ? { ...el, keepOpen: true } : el;
 }
 
 function hideSecrets(el: XmlElement): XmlElement {

@@ -61,7 +61,11 @@ const OMIT_EMPTY: Record<string, string> = {
   iothreadids: "domain",
   features: "domain",
   pm: "domain",
+  bootloader: "domain",
+  access: "memoryBacking",
+  allocation: "memoryBacking",
   acpi: "os",
+  bios: "os",
   driver: "*",
   iotune: "*",
 };

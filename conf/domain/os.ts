@@ -15,9 +15,15 @@ import { child, children, childrenInOrder, nameOrder, textOf } from "../../util/
 import type { DomainDef } from "./def.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 
-/** `<os>` children after `<type>`, in libvirt's output order (`<boot>` goes after `initdir`…). */
+/** `<os>` children after `<type>`, in libvirt's output order (virDomainDefFormatOs). */
 export const OS_KIDS_BEFORE_BOOT = [
   "firmware",
+  "init",
+  "initarg",
+  "initenv",
+  "initdir",
+  "inituser",
+  "initgroup",
   "loader",
   "nvram",
   "kernel",
@@ -25,15 +31,10 @@ export const OS_KIDS_BEFORE_BOOT = [
   "cmdline",
   "dtb",
   "root",
-  "init",
-  "initarg",
-  "initenv",
-  "initdir",
-  "inituser",
-  "initgroup",
+  "acpi",
 ];
 /** `<os>` children libvirt writes after the `<boot>` list. */
-export const OS_KIDS_AFTER_BOOT = ["bootmenu", "smbios", "bios", "acpi"];
+export const OS_KIDS_AFTER_BOOT = ["bootmenu", "bios", "smbios"];
 
 /** The `<os>` children kept as trees, in output order around the boot list. */
 const EXTRA_ORDER = nameOrder([...OS_KIDS_BEFORE_BOOT, ...OS_KIDS_AFTER_BOOT]);

@@ -12,6 +12,7 @@
  * @module
  */
 import {
+  generateUUID,
   parseUInt,
   parseUUID,
   rngValidate,
@@ -46,6 +47,7 @@ import {
 import { parseOs, parseOsType } from "./os.ts";
 import { SECTION_ORDER } from "./format.ts";
 import { DOMAIN_RNG } from "./rng_schema.ts";
+import { parseSysinfo } from "./sysinfo.ts";
 import { validateDomainDef } from "./validate.ts";
 import { fillIothreadIds } from "./iothreads.ts";
 
@@ -84,6 +86,33 @@ export function parseDomainXML(xml: string, flags = 0): DomainDef {
   return def;
 }
 
+/**
+ * Whether an element tree passes the checks edgevirt makes of libvirt's domain.rng (as a
+ * document embedded in another one is checked). A semantic error the parser meets first
+ * stops the search for elements the schema lacks.
+ *
+ * @example
+ * ```ts
+ * import { matchesDomainSchema } from "./parse.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * matchesDomainSchema(parse("<domain type='test'><name>a</name><bogus/></domain>")); // false
+ * ```
+ */
+export function matchesDomainSchema(root: XmlElement): boolean {
+  try {
+    rngValidate(root, DOMAIN_RNG);
+  } catch {
+    return false;
+  }
+  let unknown = false;
+  try {
+    parseRoot(structuredClone(root), { onUnknown: () => unknown = true });
+  } catch {
+    // Semantic errors are the embedding parser's business, not the schema's.
+  }
+  return !unknown;
+}
+
 function schemaError(u: UnknownElement): VirError {
   return VirError.report(
     "XML",
@@ -103,9 +132,6 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   }
   const name = childText(root, "name")?.trim();
   if (!name) throw VirError.report("DOMAIN", "NO_NAME");
-  if (name.includes("/")) {
-    throw VirError.report("DOMAIN", "XML_ERROR", `name ${name} cannot contain '/'`);
-  }
   const uuidText = childText(root, "uuid");
   let uuid = "";
   if (uuidText !== undefined) {
@@ -119,13 +145,24 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     name,
     uuid,
     memory: parseMemory(root),
-    vcpu: parseVcpu(child(root, "vcpu")),
+    vcpu: parseVcpu(child(root, "vcpu"), !child(root, "vcpus")),
     os: parseOs(child(root, "os"), options),
     devices: parseDevices(child(root, "devices"), options),
     sections: [],
   };
-  const genid = child(root, "genid");
-  if (genid) def.genid = parseUUID(textOf(genid) ?? "") ?? "";
+  const genids = children(root, "genid");
+  if (genids.length > 1) {
+    throw VirError.report("DOMAIN", "XML_ERROR", "element 'genid' can only appear once");
+  }
+  if (genids.length) {
+    // An empty <genid/> asks libvirt to generate one; a given one must parse.
+    const raw = textOf(genids[0]) ?? "";
+    const genid = raw === "" ? generateUUID() : parseUUID(raw);
+    if (genid === undefined) {
+      throw VirError.report("DOMAIN", "INTERNAL_ERROR", "malformed genid element");
+    }
+    def.genid = genid;
+  }
   const title = childText(root, "title");
   if (title) def.title = title;
   const description = childText(root, "description");
@@ -207,7 +244,8 @@ export const LIFECYCLE_ACTIONS = [
 ];
 const LOCK_FAILURE_ACTIONS = ["poweroff", "restart", "pause", "ignore"];
 
-function parseVcpu(el: XmlElement | undefined): DomainDef["vcpu"] {
+/** virDomainVcpuParse; without a `<vcpus>` list the current count must fit the maximum. */
+function parseVcpu(el: XmlElement | undefined, checkCurrent: boolean): DomainDef["vcpu"] {
   let max = 1;
   if (el) {
     const n = parseUInt(textOf(el) ?? "");
@@ -217,10 +255,20 @@ function parseVcpu(el: XmlElement | undefined): DomainDef["vcpu"] {
     max = n;
   }
   const current = (el && xmlPropUInt(el, "current")) ?? max;
+  if (checkCurrent && current > max) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "maximum vCPU count must not be less than current vCPU count",
+    );
+  }
   const vcpu: DomainDef["vcpu"] = { max, current };
   const placement = el && xmlPropEnum(el, "placement", ["static", "auto"]);
   if (placement) vcpu.placement = placement;
-  if (el?.attributes.cpuset !== undefined) vcpu.cpuset = normalizeBitmap(el.attributes.cpuset);
+  // libvirt reads cpuset only for static placement: with placement='auto' numad decides.
+  if (el?.attributes.cpuset !== undefined && placement !== "auto") {
+    vcpu.cpuset = normalizeBitmap(el.attributes.cpuset);
+  }
   return vcpu;
 }
 
@@ -382,7 +430,13 @@ function parseSections(root: XmlElement, def: DomainDef, options: NormalizeOptio
       if (c) out.push(c);
       continue;
     }
+    if (name === "sysinfo") {
+      out.push(parseSysinfo(el, def));
+      continue;
+    }
     if (name === "features") checkHyperv(el);
+    // virDomainDefFormat writes the arguments only along with a bootloader.
+    if (name === "bootloader_args" && !childText(root, "bootloader")) continue;
     const n = normalizeElement(el, "domain", options);
     if (!n) continue;
     if (name === "numatune") {

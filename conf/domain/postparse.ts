@@ -55,6 +55,23 @@ export function domainDefPostParse(def: DomainDef, options: PostParseOptions): v
   chardevDefaults(def);
   implicitControllers(def);
   videoDefaults(def, options.defaultVideo);
+  vsockDefaults(def);
+}
+
+/** virDomainVsockDefPostParse: without a guest CID (or with CID 0) one is chosen on start. */
+function vsockDefaults(def: DomainDef): void {
+  for (const vsock of def.devices.other) {
+    if (vsock.name !== "vsock") continue;
+    let cid = kidsOf(vsock).find((k) => k.name === "cid");
+    if (!cid) {
+      cid = element("cid");
+      vsock.children.unshift(cid);
+    }
+    if (cid.attributes.auto !== undefined) continue;
+    const { address, ...rest } = cid.attributes;
+    const auto = address !== undefined && Number(address) !== 0 ? "no" : "yes";
+    cid.attributes = { auto, ...(address !== undefined ? { address } : {}), ...rest };
+  }
 }
 
 /** Automatic vCPU placement implies automatic memory placement when nothing else is said. */

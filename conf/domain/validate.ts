@@ -5,13 +5,13 @@
  * @example
  * ```ts
  * import { validateDomainDef } from "./validate.ts";
- * // throws 67/20 "maximum vCPU count must not be less than current vCPU count"
- * // validateDomainDef({ ...def, vcpu: { max: 1, current: 2 } });
+ * // throws 27/20 "name a/b cannot contain '/'"
+ * // validateDomainDef({ ...def, name: "a/b" });
  * ```
  * @module
  */
 import { VirError } from "../../util/errors.ts";
-import { child, textOf } from "../../util/xml/mod.ts";
+import { child, children, textOf } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
 
 /** Throws libvirt's error for the first inconsistency found in `def`. */
@@ -20,13 +20,6 @@ export function validateDomainDef(def: DomainDef): void {
   // libvirt 9.0 reports zero vCPUs with its NUMA CPU-count message (observed with python3-libvirt).
   if (def.vcpu.max < 1) {
     throw VirError.report("DOMAIN", "INTERNAL_ERROR", "CPU IDs in <numa> exceed the <vcpu> count");
-  }
-  if (def.vcpu.current > def.vcpu.max) {
-    throw VirError.report(
-      "DOMAIN",
-      "CONFIG_UNSUPPORTED",
-      "maximum vCPU count must not be less than current vCPU count",
-    );
   }
   for (const disk of def.devices.other) {
     if (disk.name !== "disk") continue;
@@ -45,6 +38,38 @@ export function validateDomainDef(def: DomainDef): void {
     throw VirError.report("DOMAIN", "XML_ERROR", "Domain title can't contain newlines");
   }
   validateOsLoader(def);
+  validateThreadPools(def);
+}
+
+/** virDomainDefValidateIOThreads: an unset bound counts as -1, so a lone minimum fails. */
+function validateThreadPools(def: DomainDef): void {
+  const pools = def.sections.flatMap((s) =>
+    s.name === "defaultiothread" ? [s] : s.name === "iothreadids" ? children(s, "iothread") : []
+  );
+  // libvirt checks the <iothreadids> entries before the default IOThread.
+  pools.sort((a, b) => Number(a.name === "defaultiothread") - Number(b.name === "defaultiothread"));
+  for (const pool of pools) {
+    const bound = (name: string) => {
+      const raw = pool.attributes[name];
+      return raw === undefined ? -1 : Number(raw);
+    };
+    const min = bound("thread_pool_min");
+    const max = bound("thread_pool_max");
+    if (max === 0) {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        "thread_pool_max must be a positive integer",
+      );
+    }
+    if (min > max) {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        "thread_pool_min must be smaller or equal to thread_pool_max",
+      );
+    }
+  }
 }
 
 const detail = (msg: string) => VirError.report("DOMAIN", "XML_DETAIL", msg);
@@ -75,6 +100,11 @@ function postParseChecks(def: DomainDef): void {
         "check attribute specified for CPU with no model",
       );
     }
+  }
+  // virDomainDefPostParseCheckFeatures, after the common post-parse steps (edgevirt's drivers
+  // all refuse a slash in a name).
+  if (def.name.includes("/")) {
+    throw VirError.report("DOMAIN", "XML_ERROR", `name ${def.name} cannot contain '/'`);
   }
 }
 

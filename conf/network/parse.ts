@@ -415,7 +415,7 @@ function parsePortGroup(el: XmlElement): PortGroup {
     trustGuestRxFilters: tristate(el, "trustGuestRxFilters"),
   };
   const vp = child(el, "virtualport");
-  if (vp) pg.virtualPort = parseVirtualPort(vp, "NETWORK", false);
+  if (vp) pg.virtualPort = parseVirtualPort(vp, false);
   const bw = child(el, "bandwidth");
   if (bw) pg.bandwidth = parseBandwidth(bw, "NETWORK");
   const vlan = child(el, "vlan");
@@ -592,7 +592,7 @@ export function parseNetworkXML(xml: string, flags = 0): NetworkDef {
   }
   def.dns = parseDns(child(root, "dns"), name);
   const vp = child(root, "virtualport");
-  if (vp) def.virtualPort = parseVirtualPort(vp, "NETWORK", true);
+  if (vp) def.virtualPort = parseVirtualPort(vp, true);
   for (const pg of children(root, "portgroup")) {
     const parsed = parsePortGroup(pg);
     const prior = def.portGroups.find((p) => p.isDefault);

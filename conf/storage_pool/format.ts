@@ -22,6 +22,7 @@ export function formatStoragePoolXML(def: StoragePoolDef, _flags = 0): string {
     size("capacity", def.capacity),
     size("allocation", def.allocation),
     size("available", def.available),
+    def.cow && element("features", {}, [element("cow", { state: def.cow })]),
     formatPoolSource(def.source, def.type),
     !POOL_TYPE_INFO[def.type].network &&
     element("target", {}, [

@@ -65,6 +65,8 @@ export const StoragePoolDefSchema = z.object({
   source: StoragePoolSourceSchema,
   target: z.object({ path: z.string().optional(), permissions: StoragePermsSchema }),
   refreshVolumeAllocation: z.enum(["default", "capacity"]).optional(),
+  /** `<features><cow state>`: copy-on-write for the pool's files (fs and dir pools). */
+  cow: z.enum(["yes", "no"]).optional(),
 });
 /** A storage pool definition. */
 export type StoragePoolDef = z.infer<typeof StoragePoolDefSchema>;

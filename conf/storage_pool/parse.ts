@@ -36,6 +36,15 @@ export function parseStoragePoolElement(root: XmlElement): StoragePoolDef {
     if (!u) throw VirError.report("STORAGE", "INTERNAL_ERROR", "malformed uuid element");
     uuid = u;
   }
+  const cowEl = child(child(root, "features"), "cow");
+  const cow = cowEl && xmlPropEnum(cowEl, "state", ["yes", "no"]);
+  if (cow && type !== "fs" && type !== "dir") {
+    throw VirError.report(
+      "STORAGE",
+      "NO_SUPPORT",
+      "cow feature may only be used for 'fs' and 'dir' pools",
+    );
+  }
   if (info.host && !source.hosts.length) throw xmlErr("missing storage pool source host name");
   if (info.dir && source.dir === undefined) {
     if (type !== "gluster") throw xmlErr("missing storage pool source path");
@@ -59,6 +68,7 @@ export function parseStoragePoolElement(root: XmlElement): StoragePoolDef {
     source,
     target: { permissions: {} },
   };
+  if (cow) def.cow = cow;
   if (!info.network) {
     const target = child(root, "target");
     let path: string | undefined;

@@ -25,15 +25,15 @@ const TOTAL = 5000;
  * answered, 71.8 %; one more crashes libvirt 9.0 and is not compared).
  */
 const MEASURED: Record<Kind, number> = {
-  domain: 1052,
-  network: 371,
-  pool: 446,
+  domain: 1339,
+  network: 396,
+  pool: 467,
   volume: 447,
   secret: 245,
   interface: 388,
   nodedev: 199,
   snapshot: 243,
-  checkpoint: 200,
+  checkpoint: 231,
 };
 
 const rows = await readRecording(RECORDING);
