@@ -27,7 +27,3 @@ export {
 } from "./handle.ts";
 export { Interface, Network, NodeDevice, Secret, StoragePool, StorageVolume } from "./objects.ts";
 export { type RuntimeAdapter, setRuntimeAdapter } from "./transport/mod.ts";
-// The client's own face carries libvirt's constants and error type too, so code written against
-// this folder needs nothing else.
-export { VIR } from "../util/constants.ts";
-export { VirError } from "../util/errors.ts";
