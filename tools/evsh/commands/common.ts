@@ -83,6 +83,31 @@ export function action<T>(spec: ActionSpec<T>): CommandDef {
   };
 }
 
+/**
+ * The {@link action} maker of one object kind, as virsh words them: "NOUN ARG DONE" and
+ * "Failed to VERB noun ARG", with ARG in quotes where virsh quotes it (domains, not networks or
+ * pools).
+ *
+ * @example
+ * ```ts
+ * import { actionsOf } from "./common.ts";
+ * import { networkArg } from "../lookup.ts";
+ * const networkAction = actionsOf("Network", (ctx, args) => networkArg(ctx, args), false);
+ * networkAction("net-start", (net) => net.create(), "started", "start");
+ * ```
+ */
+export function actionsOf<T>(noun: string, lookup: ActionSpec<T>["lookup"], quoted: boolean) {
+  const shown = (arg: string) => (quoted ? `'${arg}'` : arg);
+  return (name: string, call: (obj: T) => Promise<unknown>, done: string, verb: string) =>
+    action({
+      name,
+      lookup,
+      call,
+      done: (arg) => `${noun} ${shown(arg)} ${done}`,
+      failed: (arg) => `Failed to ${verb} ${noun.toLowerCase()} ${shown(arg)}`,
+    });
+}
+
 /** An object that can be marked for autostart. */
 interface Autostartable {
   setAutostart(on: boolean): Promise<void>;

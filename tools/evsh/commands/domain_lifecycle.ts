@@ -8,7 +8,7 @@ import type { Domain } from "../../../client/domain.ts";
 import type { CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import {
-  action,
+  actionsOf,
   autostartAction,
   bits,
   exclusive,
@@ -17,21 +17,7 @@ import {
   requires,
 } from "./common.ts";
 
-/** A domain command of the {@link action} shape: "Domain 'ARG' DONE" / "Failed to VERB domain 'ARG'". */
-function domainAction(
-  name: string,
-  call: (dom: Domain) => Promise<void>,
-  done: string,
-  verb: string,
-): CommandDef {
-  return action({
-    name,
-    lookup: (ctx, args) => domainArg(ctx, args),
-    call,
-    done: (arg) => `Domain '${arg}' ${done}`,
-    failed: (arg) => `Failed to ${verb} domain '${arg}'`,
-  });
-}
+const domainAction = actionsOf<Domain>("Domain", (ctx, args) => domainArg(ctx, args), true);
 
 const SAVE_FLAGS = [
   ["bypass-cache", VIR.DOMAIN_SAVE_BYPASS_CACHE],

@@ -11,7 +11,7 @@ import { networkArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
 import { formatTable } from "../table.ts";
 import {
-  action,
+  actionsOf,
   activityFlags,
   autostartAction,
   bits,
@@ -23,20 +23,7 @@ import {
 
 const lookup = (ctx: CommandContext, args: Args) => networkArg(ctx, args);
 
-function networkAction(
-  name: string,
-  call: (n: Network) => Promise<void>,
-  done: string,
-  verb: string,
-) {
-  return action({
-    name,
-    lookup,
-    call,
-    done: (arg) => `Network ${arg} ${done}`,
-    failed: (arg) => `Failed to ${verb} network ${arg}`,
-  });
-}
+const networkAction = actionsOf<Network>("Network", lookup, false);
 
 /** The network command table. */
 export const NETWORK_COMMANDS: CommandDef[] = [

@@ -12,6 +12,7 @@ import type { Args } from "../options.ts";
 import { formatTable } from "../table.ts";
 import {
   action,
+  actionsOf,
   activityFlags,
   autostartAction,
   bits,
@@ -34,20 +35,7 @@ function hasSizes(state: number): boolean {
 
 const lookup = (ctx: CommandContext, args: Args) => poolArg(ctx, args);
 
-function poolAction(
-  name: string,
-  call: (p: StoragePool) => Promise<void>,
-  done: string,
-  verb: string,
-) {
-  return action({
-    name,
-    lookup,
-    call,
-    done: (arg) => `Pool ${arg} ${done}`,
-    failed: (arg) => `Failed to ${verb} pool ${arg}`,
-  });
-}
+const poolAction = actionsOf<StoragePool>("Pool", lookup, false);
 
 async function listPools(ctx: CommandContext, args: Args): Promise<void> {
   exclusive(ctx, args, "details", "uuid");
