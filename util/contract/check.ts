@@ -58,7 +58,8 @@ function failWith(family: ApiFamily): CheckErrors {
   };
 }
 
-const NULL_MESSAGE = {
+/** What each argument check requires, as libvirt's `virReportInvalid*Arg` words it. */
+const ARG_MESSAGES = {
   nonNull: "must not be NULL",
   isNull: "must be NULL",
   nonZero: "must not be zero",
@@ -75,9 +76,10 @@ export function sizeOf(v: unknown): number {
   return 0;
 }
 
-function failsValue(check: keyof typeof NULL_MESSAGE, v: unknown): boolean {
+function failsValue(check: keyof typeof ARG_MESSAGES, v: unknown): boolean {
   switch (check) {
     case "nonNull":
+    case "nonEmpty":
       return v === null || v === undefined;
     case "isNull":
       return v !== null && v !== undefined;
@@ -89,8 +91,6 @@ function failsValue(check: keyof typeof NULL_MESSAGE, v: unknown): boolean {
       return (v as number) < 0;
     case "positive":
       return (v as number) <= 0;
-    case "nonEmpty":
-      return v === null || v === undefined;
   }
 }
 
@@ -142,7 +142,7 @@ function runCheck(
         throw VirError.bare(
           info.family,
           "INVALID_ARG",
-          `${name} in ${api} ${NULL_MESSAGE[check.check]}`,
+          `${name} in ${api} ${ARG_MESSAGES[check.check]}`,
         );
       }
       if (check.check === "nonEmpty" && v === "") {
