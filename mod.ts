@@ -67,6 +67,7 @@ export type {
   DriverMethod,
   EventFamily,
   InterfaceRef,
+  NetworkPortRef,
   NetworkRef,
   NodeDeviceRef,
   NodeInfo,

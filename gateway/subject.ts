@@ -19,6 +19,8 @@ export function refSubject(family: AclFamily, ref: unknown): AclSubject {
   if (family === "storage_vol") return { family, name: `${str(r.pool)}/${str(r.name)}` };
   if (family === "secret") return { family, name: str(r.usageID), uuid: str(r.uuid) };
   if (family === "nwfilter_binding") return { family, name: str(r.portdev) };
+  // As libvirt's network_port ACL attributes: the network's name, the port's own UUID.
+  if (family === "network_port") return { family, name: str(r.network), uuid: str(r.uuid) };
   return { family, name: str(r.name), uuid: str(r.uuid) };
 }
 

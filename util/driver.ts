@@ -22,6 +22,7 @@ export type {
   StorageDriver,
 } from "./contract/mod.ts";
 import type { DriverConnection } from "./contract/mod.ts";
+import type { SecondaryOpener } from "./contract/compose.ts";
 
 /** Options given to `connect()` and passed on to the driver. */
 export interface ConnectOptions {
@@ -40,6 +41,11 @@ export interface ConnectOptions {
   tcpFetch?: (origin: string) => typeof fetch | undefined;
   /** Request timeout for remote transports, in ms. */
   timeoutMs?: number;
+  /**
+   * Given by the registry to drivers that share the host's secondary drivers: how they open
+   * those for their own needs (network ports, storage volumes, secret values).
+   */
+  secondaries?: SecondaryOpener;
   /** Extra options for a driver or transport. */
   [key: string]: unknown;
 }

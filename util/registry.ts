@@ -4,6 +4,7 @@ import {
   openSecondaries,
   type SecondaryDriver,
   type SecondaryFamily,
+  secondaryOpener,
 } from "./contract/compose.ts";
 
 /**
@@ -58,7 +59,10 @@ function withSecondaries(
   return {
     ...driver,
     async open(uri, options) {
-      const hypervisor = await driver.open(uri, options);
+      const hypervisor = await driver.open(uri, {
+        ...options,
+        secondaries: secondaryOpener(secondaries, uri, options),
+      });
       try {
         return composeConnection(
           hypervisor,

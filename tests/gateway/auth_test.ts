@@ -23,6 +23,7 @@ const TEST_DOM = { name: "test", uuid: "6695eb01-f6a4-8304-79aa-97f2502e193f", i
 const SAMPLE: Record<ArgKind, unknown> = {
   dom: TEST_DOM,
   net: { name: "default", uuid: "dd8fe884-6c02-601e-7551-cca97df1c5df" },
+  netport: { network: "default", uuid: "00000000-0000-0000-0000-000000000003" },
   pool: { name: "default-pool", uuid: "dfe224cb-28fb-8dd0-c4b2-64eb3f0f4566" },
   vol: { pool: "default-pool", name: "v", key: "/default-pool/v" },
   dev: { name: "computer" },

@@ -5,6 +5,7 @@ const FAMILIES: readonly (AclFamily | "*")[] = [
   "connect",
   "domain",
   "network",
+  "network_port",
   "storage_pool",
   "storage_vol",
   "node_device",

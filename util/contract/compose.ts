@@ -39,6 +39,33 @@ export interface SecondaryDriver {
   open(uri: URL, options: Record<string, unknown>): Promise<SecondaryConnection>;
 }
 
+/**
+ * How a hypervisor driver reaches the host's shared secondary drivers for its own needs, as
+ * libvirt's `virGetConnectNetwork()`/`virGetConnectStorage()`/`virGetConnectSecret()`: a QEMU
+ * domain's `<interface type='network'>` becomes a port of the network driver, a
+ * `<source pool volume>` disk a path of the storage driver. Each call opens a new connection of
+ * that family's driver (the caller closes it), or gives `undefined` when the host has none.
+ */
+export type SecondaryOpener = (family: SecondaryFamily) => Promise<SecondaryConnection | undefined>;
+
+/**
+ * The {@link SecondaryOpener} over some secondary drivers, opening them for `uri` and `options`.
+ *
+ * @example
+ * ```ts
+ * import { secondaryOpener } from "./compose.ts";
+ * const open = secondaryOpener([], new URL("demo:///"), {});
+ * console.log(await open("network")); // undefined
+ * ```
+ */
+export function secondaryOpener(
+  drivers: readonly SecondaryDriver[],
+  uri: URL,
+  options: Record<string, unknown>,
+): SecondaryOpener {
+  return async (family) => await drivers.find((d) => d.family === family)?.open(uri, options);
+}
+
 /** Whether `conn` implements any call of `family` (then it serves that family itself). */
 export function serves(conn: Partial<DriverConnection>, family: FamilyName): boolean {
   const c = conn as Record<string, unknown>;

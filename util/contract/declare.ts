@@ -9,6 +9,7 @@
 import type {
   DomainRef,
   InterfaceRef,
+  NetworkPortRef,
   NetworkRef,
   NodeDeviceRef,
   NWFilterBindingRef,
@@ -25,6 +26,8 @@ export interface KindTypes {
   dom: DomainRef;
   /** A `virNetworkPtr`. */
   net: NetworkRef;
+  /** A `virNetworkPortPtr`. */
+  netport: NetworkPortRef;
   /** A `virStoragePoolPtr`. */
   pool: StoragePoolRef;
   /** A `virStorageVolPtr`. */
@@ -72,6 +75,7 @@ export type ArgKind = keyof KindTypes;
 export type RefKind =
   | "dom"
   | "net"
+  | "netport"
   | "pool"
   | "vol"
   | "dev"
@@ -94,6 +98,7 @@ export interface Arg<K extends ArgKind = ArgKind> {
 export type AclFamily =
   | "domain"
   | "network"
+  | "network_port"
   | "storage_pool"
   | "storage_vol"
   | "node_device"
@@ -251,6 +256,7 @@ const arg = <K extends ArgKind>(kind: K) => (name: string, max?: number): Arg<K>
 export const a = {
   dom: arg("dom"),
   net: arg("net"),
+  netport: arg("netport"),
   pool: arg("pool"),
   vol: arg("vol"),
   dev: arg("dev"),

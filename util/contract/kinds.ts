@@ -16,6 +16,11 @@ export const REF_SHAPES = {
     fields: { name: "string", uuid: "string", id: "number" },
   },
   net: { schema: "NetworkRef", acl: "network", fields: { name: "string", uuid: "string" } },
+  netport: {
+    schema: "NetworkPortRef",
+    acl: "network_port",
+    fields: { network: "string", uuid: "string" },
+  },
   pool: {
     schema: "StoragePoolRef",
     acl: "storage_pool",
@@ -84,6 +89,7 @@ const ref = (kind: RefKind, spelled: string): KindSpec => ({
 export const KINDS: { readonly [K in ArgKind]: KindSpec } = {
   dom: ref("dom", "a domain {name, uuid, id}"),
   net: ref("net", "a network {name, uuid}"),
+  netport: ref("netport", "a network port {network, uuid}"),
   pool: ref("pool", "a storage pool {name, uuid}"),
   vol: ref("vol", "a storage volume {pool, name, key}"),
   dev: ref("dev", "a node device {name}"),

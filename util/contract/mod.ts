@@ -28,5 +28,7 @@ export {
   type SecondaryConnection,
   type SecondaryDriver,
   type SecondaryFamily,
+  type SecondaryOpener,
+  secondaryOpener,
   serves,
 } from "./compose.ts";

@@ -6,6 +6,7 @@
  * @module
  */
 import { a, c, type CallTable, r } from "./declare.ts";
+import type { TypedParams } from "./types.ts";
 
 /**
  * Every call of this family by driver method name.
@@ -83,5 +84,44 @@ export const NETWORK = {
     args: [a.net("net"), a.optStr("mac"), a.flags()],
     result: r.data<Record<string, unknown>[]>(),
     access: "read",
+  },
+  networkListAllPorts: {
+    args: [a.net("network"), a.flags()],
+    result: r.refs("netport"),
+    access: "read",
+  },
+  networkPortLookupByUUID: {
+    args: [a.net("net"), a.uuid("uuid")],
+    result: r.ref("netport"),
+    access: "read",
+    checks: [c.nonNull(1)],
+  },
+  networkPortCreateXML: {
+    args: [a.net("net"), a.str("xmldesc"), a.flags()],
+    result: r.ref("netport"),
+    access: "write",
+    checks: [c.nonNull(1), c.readonly],
+  },
+  networkPortGetXMLDesc: {
+    args: [a.netport("port"), a.flags()],
+    result: r.data<string>(),
+    access: "read",
+  },
+  networkPortGetParameters: {
+    args: [a.netport("port"), a.flags()],
+    result: r.data<TypedParams>(),
+    access: "read",
+  },
+  networkPortSetParameters: {
+    args: [a.netport("port"), a.params("params", 16), a.flags()],
+    result: r.none,
+    access: "write",
+    checks: [c.readonly],
+  },
+  networkPortDelete: {
+    args: [a.netport("port"), a.flags()],
+    result: r.none,
+    access: "write",
+    checks: [c.readonly],
   },
 } as const satisfies CallTable;

@@ -81,6 +81,14 @@ export interface NWFilterBindingRef {
   filtername: string;
 }
 
+/** A `virNetworkPortPtr`: a port of a virtual network, by the network's name and its own UUID. */
+export interface NetworkPortRef {
+  /** The name of the network the port belongs to. */
+  network: string;
+  /** The port's UUID, canonical lower-case form. */
+  uuid: string;
+}
+
 /** Which object family an event is about. */
 export type EventFamily = "domain" | "network" | "storage_pool" | "node_device" | "secret";
 

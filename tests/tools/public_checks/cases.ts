@@ -52,6 +52,8 @@ function sample(arg: Arg, method: DriverMethod): unknown {
       return TEST_DOM;
     case "net":
       return { name: "default", uuid: "dd8fe884-6c02-601e-7551-cca97df1c5df" };
+    case "netport":
+      return { network: "default", uuid: "00000000-0000-0000-0000-000000000003" };
     case "pool":
       return { name: "default-pool", uuid: "dfe224cb-28fb-8dd0-c4b2-64eb3f0f4566" };
     case "vol":

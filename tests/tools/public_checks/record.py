@@ -24,11 +24,12 @@ def api_map():
 
 API = api_map()
 URI = os.environ.get("RECORD_URI", "test:///default")
-REF_KINDS = {"dom", "net", "pool", "vol", "dev", "iface", "secret", "nwfilter", "nwbinding"}
+REF_KINDS = {"dom", "net", "netport", "pool", "vol", "dev", "iface", "secret", "nwfilter", "nwbinding"}
 
 def obj(conn, kind, ref):
     if kind == "dom": return conn.lookupByName(ref["name"])
     if kind == "net": return conn.networkLookupByName(ref["name"])
+    if kind == "netport": return conn.networkLookupByName(ref["network"]).portLookupByUUIDString(ref["uuid"])
     if kind == "pool": return conn.storagePoolLookupByName(ref["name"])
     if kind == "vol": return conn.storagePoolLookupByName(ref["pool"]).storageVolLookupByName(ref["name"])
     if kind == "dev": return conn.nodeDeviceLookupByName(ref["name"])
