@@ -6,8 +6,9 @@
  * while a {@link WireTracker} follows what the client sends, so that:
  *
  * - a request head must arrive within `headersTimeoutMs` (else 408), a whole request within
- *   `requestTimeoutMs`, and a connection with nothing in flight closes after `idleTimeoutMs`
- *   (Node's `headersTimeout`/`requestTimeout`/`keepAliveTimeout`);
+ *   `requestTimeoutMs` plus what its body earns at `minBodyBytesPerSecond`, and a connection
+ *   with nothing in flight closes after `idleTimeoutMs` (Node's `headersTimeout`,
+ *   `requestTimeout` and `keepAliveTimeout`; Kestrel's minimum body data rate);
  * - a head beyond `maxHeadBytes` gets 431, a WebSocket message beyond `maxMessageBytes` is
  *   refused from its frame header with close code 1009, before any of it is buffered;
  * - at most `maxConnections` connections are open at once.
@@ -25,8 +26,14 @@ import { FrameReader, type WireLimits, type WireRefusal, WireTracker } from "./w
 export interface ConnectionLimits extends WireLimits {
   /** Time a request head may take, from its first byte (default 30 s). */
   headersTimeoutMs: number;
-  /** Time a whole request (head and body) may take (default 300 s, as Node's). */
+  /**
+   * Time a whole request (head and body) may take (default 300 s, as Node's), extended by the
+   * time its body takes at `minBodyBytesPerSecond`: a large upload at a fair rate is never cut,
+   * a trickle is.
+   */
   requestTimeoutMs: number;
+  /** The body rate that earns a request more time (default 64 KiB/s). */
+  minBodyBytesPerSecond: number;
   /** Time a connection may stay silent both ways between requests (default 120 s). */
   idleTimeoutMs: number;
   /** Connections open at once; more are closed on accept (default 4096). */
@@ -37,6 +44,7 @@ export interface ConnectionLimits extends WireLimits {
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   headersTimeoutMs: 30_000,
   requestTimeoutMs: 300_000,
+  minBodyBytesPerSecond: 64 * 1024,
   idleTimeoutMs: 120_000,
   maxConnections: 4096,
   maxHeadBytes: 64 * 1024,
@@ -154,6 +162,7 @@ class Relay {
   #tracker: WireTracker;
   #serverFrames = new FrameReader(false, Infinity);
   #requestStart = 0;
+  #bodyBytes = 0;
   #lastActivity = Date.now();
   #answer: ((accepted: boolean) => void) | undefined;
   #status = "";
@@ -173,7 +182,8 @@ class Relay {
   async run(path: string): Promise<void> {
     try {
       this.#up = await Deno.connect({ transport: "unix", path });
-      // A client that half-closes still gets its answer; one that fails ends everything.
+      // A half-close is passed on (Deno.serve then ends the connection, as it does without the
+      // relay); a failing client ends everything.
       this.#fromClient().then(() => this.#up?.closeWrite(), () => this.close()).catch(() => {});
       await this.#fromServer();
     } catch {
@@ -215,7 +225,8 @@ class Relay {
         this.deadline = this.#requestStart + l.headersTimeoutMs;
         break;
       case "body":
-        this.deadline = this.#requestStart + l.requestTimeoutMs;
+        this.deadline = this.#requestStart + l.requestTimeoutMs +
+          this.#bodyBytes * 1000 / l.minBodyBytesPerSecond;
         break;
       case "websocket":
         // The WebSocket has its own: the gateway's auth deadline and Deno's ping timeout.
@@ -231,9 +242,15 @@ class Relay {
       this.#lastActivity = Date.now();
       let chunk = buf.subarray(0, n);
       while (chunk.length > 0 || this.#tracker.phase === "upgrading") {
-        if (this.#tracker.phase === "idle") this.#requestStart = this.#lastActivity;
+        if (this.#tracker.phase === "idle") {
+          this.#requestStart = this.#lastActivity;
+          this.#bodyBytes = 0;
+        }
+        const inBody = this.#tracker.phase === "body";
         const taken = this.#tracker.feed(chunk);
         if (typeof taken !== "number") return this.#refuse(taken);
+        // Bytes of a chunk that began in the body: the body's, near enough for a deadline.
+        if (inBody) this.#bodyBytes += taken;
         if (taken > 0) await writeAll(this.#up!, chunk.subarray(0, taken));
         chunk = chunk.subarray(taken);
         this.#setDeadline();
