@@ -1,5 +1,4 @@
 import type { Env, Hono } from "hono";
-import { VirError } from "../util/errors.ts";
 import { STREAM_PATH } from "../protocol/ws_protocol.ts";
 import { type AuthConfig, authenticate } from "./auth.ts";
 import { abort, type StreamTable, writerOf } from "./stream_table.ts";
@@ -15,8 +14,8 @@ export interface StreamRoutesContext {
  * A stream call (`storageVolUpload`, `storageVolDownload`, `domainScreenshot`…) answers
  * `{stream, mime?}`; then its caller, with the same token, uses `/v1/streams/{id}`:
  *
- * - `GET` reads what the driver sends (a download) in one answer, which ends where the data ends
- *   (`virStreamRecv` returning 0) or breaks off if the driver fails;
+ * - `GET` reads what the driver sends (a download, a console's output) in one answer, which
+ *   ends where the data ends (`virStreamRecv` returning 0) or breaks off if the driver fails;
  * - `POST` with an `application/octet-stream` body sends one piece (`virStreamSend`): `204`
  *   once the driver took it;
  * - `POST ?finish` ends the data (`virStreamFinish`): `204` once the driver has it all in place,
@@ -34,13 +33,9 @@ export function streamRoutes<E extends Env>(app: Hono<E>, ctx: StreamRoutesConte
   const path = `${STREAM_PATH}/:id`;
   const owner = async (req: Request) => (await authenticate(ctx.auth, req.headers)).name;
   app.get(path, async (c) => {
-    const e = ctx.streams.take(c.req.param("id") ?? "", await owner(c.req.raw));
-    if (!e.stream.readable) {
-      abort(e);
-      throw VirError.report("STREAMS", "INVALID_ARG", "this stream takes data: send it");
-    }
-    return new Response(e.stream.readable, {
-      headers: { "content-type": e.stream.mime ?? "application/octet-stream" },
+    const { readable, mime } = ctx.streams.read(c.req.param("id") ?? "", await owner(c.req.raw));
+    return new Response(readable, {
+      headers: { "content-type": mime ?? "application/octet-stream" },
     });
   });
   app.post(path, async (c) => {

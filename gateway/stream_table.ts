@@ -14,6 +14,8 @@ interface Entry {
   stream: DriverStream;
   writer?: WritableStreamDefaultWriter<Uint8Array>;
   timer?: ReturnType<typeof setTimeout>;
+  /** Its data is being read (a console's output, while input still comes). */
+  reading?: boolean;
 }
 
 /**
@@ -27,7 +29,7 @@ interface Entry {
  * import { StreamTable } from "./stream_table.ts";
  * const table = new StreamTable(1000, 4);
  * const { stream } = table.add("alice", { readable: new Blob(["hi"]).stream() });
- * console.log(await new Response(table.take(stream, "alice").readable).text()); // "hi"
+ * console.log(await new Response(table.read(stream, "alice").readable).text()); // "hi"
  * ```
  */
 export class StreamTable {
@@ -54,15 +56,27 @@ export class StreamTable {
     return stream.mime === undefined ? { stream: id } : { stream: id, mime: stream.mime };
   }
 
-  /**
-   * Ends the stream's stay: its data side, for the request that consumes or ends it (a
-   * download, a finish, an abort).
-   */
+  /** Ends the stream's stay: its data side, for the request that ends it (finish, abort). */
   take(id: string, owner: string): Entry {
     const e = this.#find(id, owner);
     this.#entries.delete(id);
     clearTimeout(e.timer);
     return e;
+  }
+
+  /**
+   * The data stream `id` gives, once: a stream that also takes data (a console) stays for its
+   * sends; any other is done with.
+   */
+  read(id: string, owner: string): { readable: ReadableStream<Uint8Array>; mime?: string } {
+    const e = this.#find(id, owner);
+    const readable = e.stream.readable;
+    if (!readable || e.reading) {
+      throw VirError.report("STREAMS", "INVALID_ARG", "this stream gives no (more) data to read");
+    }
+    e.reading = true;
+    if (!e.stream.writable) this.take(id, owner);
+    return { readable, mime: e.stream.mime };
   }
 
   /** Sends `data` into stream `id` (`virStreamSend`), as the driver takes it. */
