@@ -12,6 +12,7 @@ import type {
   DomainRef,
   DriverConnection,
   DriverEvent,
+  DriverStream,
   NodeInfo,
   VcpuInfo,
 } from "../../util/driver.ts";
@@ -34,6 +35,7 @@ import { setVcpuInternal, setVcpusInternal } from "./hotplug/vcpu_change.ts";
 import { applyVcpusToDef, countOnline, vcpusFromDef } from "./hotplug/vcpu_model.ts";
 import { cpuMap, emulatorPinInfo, pinEmulator, pinVcpu, vcpuPinInfo } from "./pinning.ts";
 import { powerButton, resetDomain } from "./power_ops.ts";
+import { openConsole } from "./console.ts";
 import { threadAffinity } from "./process/affinity.ts";
 
 const E = VIR;
@@ -139,6 +141,10 @@ export class QemuConnection implements DriverConnection {
 
   #obj(dom: DomainRef): QemuDomainObj {
     return this.#s.domains.fromRef(dom, "QEMU");
+  }
+
+  domainOpenConsole(dom: DomainRef, devName: string | null, flags: number): Promise<DriverStream> {
+    return Promise.resolve().then(() => openConsole(this.#obj(dom), devName, flags));
   }
 
   async domainDefineXMLFlags(xml: string, flags: number): Promise<DomainRef> {
