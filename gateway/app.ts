@@ -20,6 +20,7 @@ import { sessionCall, sessionRoutes } from "./session_routes.ts";
 import { callFastPath } from "./fast_path.ts";
 import { StreamTable } from "./stream_table.ts";
 import { streamRoutes } from "./stream_routes.ts";
+import { uiRoutes } from "./ui_routes.ts";
 import { modelCodec } from "./models.ts";
 import { documentBody, representation } from "./negotiate.ts";
 import { flagsOf, RESOURCES, VOLUMES } from "./rest.ts";
@@ -150,6 +151,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     )
   );
 
+  uiRoutes(app);
   app.get("/", () =>
     json({
       name: "edgevirt",
