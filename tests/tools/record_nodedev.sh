@@ -4,7 +4,8 @@
 # it read, into tests/fixtures/nodedev/:
 #   libvirt.json   {"nodedev": {list, tree, caps: {CAP: [names]}, devices: {NAME: {xml, parent,
 #                   caps}}}, "iface": {list_all, list_active, xml: {NAME: xml}}}
-#   sysfs/         the sysfs files libvirt's udev backend reads (see snapshot_sysfs.py)
+#   snapshot.json  the sysfs files libvirt's udev backends read, as text, and the interfaces'
+#                  offload features (see snapshot_sysfs.py)
 # The daemon runs only inside a network namespace made here (never the host's: its network
 # driver would change the host), under the machine-wide lock of the root libvirtd, so net
 # devices and interfaces are the namespace's: lo, a veth pair and a bridge made here with fixed
@@ -47,9 +48,8 @@ in_ns virtlogd -d
 in_ns libvirtd -d
 for _ in $(seq 50); do [ -S /run/libvirt/libvirt-sock ] && break; sleep 0.2; done
 
-rm -rf "$OUT/sysfs"
 mkdir -p "$OUT"
-in_ns /usr/bin/python3 tests/tools/snapshot_sysfs.py "$OUT/sysfs"
+in_ns /usr/bin/python3 tests/tools/snapshot_sysfs.py "$OUT/snapshot.json"
 in_ns /usr/bin/python3 - "$OUT/libvirt.json" <<'PY'
 import json, subprocess, sys
 import libvirt
@@ -64,7 +64,7 @@ caps = {}
 for cap in ["system", "pci", "usb_device", "usb", "net", "scsi_host", "scsi_target", "scsi",
             "storage", "fc_host", "vports", "scsi_generic", "drm", "mdev_types", "mdev",
             "ccw", "css", "vdpa", "ap_card", "ap_queue", "ap_matrix", "vpd"]:
-    caps[cap] = conn.listDevices(cap, 0)
+    caps[cap] = sorted(conn.listDevices(cap, 0))  # libvirt lists in its hash order
 devices = {}
 for name in names:
     dev = conn.nodeDeviceLookupByName(name)
@@ -82,4 +82,19 @@ with open(sys.argv[1], "w") as f:
     json.dump(out, f, indent=1, sort_keys=True)
     f.write("\n")
 PY
-echo "record_nodedev: wrote $OUT ($(find "$OUT/sysfs" -type f | wc -l) sysfs files)"
+# One row per fixture in SOURCES.tsv, with its size in characters.
+/usr/bin/python3 - <<'PY'
+rows = {
+    "nodedev/libvirt.json": "libvirt 9.0.0 output on the recording machine: "
+                            "tests/tools/record_nodedev.sh (virsh + python-libvirt, qemu:///system)",
+    "nodedev/snapshot.json": "sysfs of the recording machine: tests/tools/snapshot_sysfs.py",
+}
+path = "tests/fixtures/SOURCES.tsv"
+lines = [l for l in open(path).read().rstrip("\n").split("\n")
+         if l.split("\t")[0] not in rows]
+for local, origin in rows.items():
+    size = len(open("tests/fixtures/" + local, encoding="utf-8").read())
+    lines.append("\t".join([local, "-", origin, "-", str(size)]))
+open(path, "w").write("\n".join(lines) + "\n")
+PY
+echo "record_nodedev: wrote $OUT"

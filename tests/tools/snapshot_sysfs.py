@@ -1,12 +1,12 @@
-"""Copies the part of this machine's sysfs that libvirt's node-device and interface drivers read
-into DEST, for record_nodedev.sh: for every device of the buses and classes they list (and each
+"""Records the part of this machine's sysfs that libvirt's node-device and interface drivers read
+into the JSON file DEST, for record_nodedev.sh: for every device of the buses and classes they list (and each
 of its ancestors up to /sys/devices), its attribute files and its symlinks, plus the
-/sys/bus|class|block links to them and /sys/kernel/iommu_groups. Text attributes are copied as
-text; PCI `config` (binary, PCI Express capabilities) as its bytes; unreadable attributes
-(write-only, errors) are left out. Symlinks stay relative symlinks, so the copy resolves as /sys
-does. Also writes DEST/../ethtool.json: the answers of the SIOCETHTOOL requests libvirt makes for
-each network interface (sysfs has no offload features), {IFNAME: {CMD: data | [active words] |
-null}}. Usage: snapshot_sysfs.py DEST (run it where /sys is the one to copy)."""
+/sys/bus|class|block links to them and /sys/kernel/iommu_groups. DEST is
+{"files": {PATH: TEXT}, "binary": {PATH: HEX}, "links": {PATH: TARGET}, "dirs": [PATH],
+"ethtool": ...}, PATH relative to /sys: text attributes as text, PCI `config` (binary, PCI
+Express capabilities) in hex, symlinks as their relative targets (so a tree made from it
+resolves as /sys does); unreadable attributes (write-only, errors) are left out. "ethtool" holds the answers of the SIOCETHTOOL requests libvirt makes for each network
+interface (sysfs has no offload features): {IFNAME: {CMD: data | [active words] | null}}. Usage: snapshot_sysfs.py DEST (run it where /sys is the one to copy)."""
 import array
 import fcntl
 import json
@@ -25,14 +25,15 @@ SUBDIRS = {"queue", "mdev_supported_types", "bridge", "brif", "brport", "bonding
 MAX = 65536
 
 
+OUT = {"files": {}, "binary": {}, "links": {}, "dirs": []}
+
+
 def dest(path):
-    return os.path.join(DEST, os.path.relpath(path, SYS))
+    return os.path.relpath(path, SYS)
 
 
 def copy_link(path):
-    os.makedirs(os.path.dirname(dest(path)), exist_ok=True)
-    if not os.path.lexists(dest(path)):
-        os.symlink(os.readlink(path), dest(path))
+    OUT["links"][dest(path)] = os.readlink(path)
 
 
 def copy_file(path):
@@ -44,18 +45,17 @@ def copy_file(path):
             data = f.read(MAX)
     except OSError:
         return
-    if name != "config":
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            return
-    os.makedirs(os.path.dirname(dest(path)), exist_ok=True)
-    with open(dest(path), "wb") as f:
-        f.write(data)
+    if name == "config":
+        OUT["binary"][dest(path)] = data.hex()
+        return
+    try:
+        OUT["files"][dest(path)] = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return
 
 
 def copy_dir(path, deep=False):
-    os.makedirs(dest(path), exist_ok=True)
+    OUT["dirs"].append(dest(path))
     for entry in os.scandir(path):
         if entry.is_symlink():
             copy_link(entry.path)
@@ -79,7 +79,7 @@ for lst in LISTS:
     top = os.path.join(SYS, lst)
     if not os.path.isdir(top):
         continue
-    os.makedirs(dest(top), exist_ok=True)
+    OUT["dirs"].append(dest(top))
     for entry in os.scandir(top):
         if entry.is_symlink():
             copy_link(entry.path)
@@ -114,6 +114,8 @@ with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
     answers = {name: {str(cmd): ethtool(sock, name, cmd)
                       for cmd in ETHTOOL_CMDS + [ETHTOOL_GFEATURES]}
                for name in sorted(os.listdir(SYS + "/class/net"))}
-with open(os.path.join(os.path.dirname(DEST.rstrip("/")), "ethtool.json"), "w") as f:
-    json.dump(answers, f, indent=1, sort_keys=True)
+OUT["ethtool"] = answers
+OUT["dirs"] = sorted(set(OUT["dirs"]))
+with open(DEST, "w") as f:
+    json.dump(OUT, f, indent=1, sort_keys=True)
     f.write("\n")
