@@ -8,21 +8,13 @@
  * @module
  */
 import type { InterfaceDef } from "../../conf/interface/model.ts";
+import { BOND_MODES } from "../../conf/interface/parse.ts";
 import { VirError } from "../../util/errors.ts";
 import { linkInfo } from "../../util/net_link.ts";
 import type { Sysfs } from "../../util/sysfs.ts";
 import { hostIface } from "./host_ifaces.ts";
 
 const F = "INTERFACE";
-const BOND_MODES = [
-  "balance-rr",
-  "active-backup",
-  "balance-xor",
-  "broadcast",
-  "802.3ad",
-  "balance-tlb",
-  "balance-alb",
-];
 const ARP_VALIDATE = ["", "active", "backup", "all"] as const;
 
 function internal(message: string): VirError {

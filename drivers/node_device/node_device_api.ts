@@ -10,38 +10,13 @@ import type { DriverConnection, NodeDeviceRef } from "../../util/driver.ts";
 import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import { methodTable } from "../../util/method_table.ts";
+import { CAP_TYPES, NODE_DEVICE_LIST_FILTERS_ALL } from "../../conf/objects/node_device_obj.ts";
 import { capNames, type HostDevDef } from "./device_def.ts";
 import { formatHostDevXML } from "./format.ts";
 import type { NodeDeviceState } from "./state.ts";
 
 const F = "NODEDEV";
 
-/** virNodeDevCapType order: the list filter of a type is `1 << index`. */
-const CAP_TYPES = [
-  "system",
-  "pci",
-  "usb_device",
-  "usb",
-  "net",
-  "scsi_host",
-  "scsi_target",
-  "scsi",
-  "storage",
-  "fc_host",
-  "vports",
-  "scsi_generic",
-  "drm",
-  "mdev_types",
-  "mdev",
-  "ccw",
-  "css",
-  "vdpa",
-  "ap_card",
-  "ap_queue",
-  "ap_matrix",
-  "vpd",
-];
-const CAP_FILTERS = (1 << CAP_TYPES.length) - 1;
 const ACTIVE_FILTERS = VIR.CONNECT_LIST_NODE_DEVICES_ACTIVE |
   VIR.CONNECT_LIST_NODE_DEVICES_INACTIVE;
 
@@ -94,11 +69,16 @@ export function nodeDeviceMethods(state: NodeDeviceState): Partial<DriverConnect
       return names(cap);
     },
     connectListAllNodeDevices: (flags) => {
-      checkFlags(flags, CAP_FILTERS | ACTIVE_FILTERS, "nodeConnectListAllNodeDevices", F);
+      checkFlags(
+        flags,
+        NODE_DEVICE_LIST_FILTERS_ALL | ACTIVE_FILTERS,
+        "nodeConnectListAllNodeDevices",
+        F,
+      );
       state.refresh();
       return [...state.devices.values()].filter((d) => {
         const caps = capNames(d);
-        const capOk = !(flags & CAP_FILTERS) ||
+        const capOk = !(flags & NODE_DEVICE_LIST_FILTERS_ALL) ||
           CAP_TYPES.some((t, i) => (flags & (1 << i)) !== 0 && caps.includes(t));
         const activeOk = !(flags & ACTIVE_FILTERS) ||
           (flags & VIR.CONNECT_LIST_NODE_DEVICES_ACTIVE) !== 0;

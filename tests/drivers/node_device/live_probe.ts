@@ -8,7 +8,7 @@
  */
 import { nodeDeviceDriver } from "../../../drivers/node_device/mod.ts";
 import { interfaceDriver } from "../../../drivers/interface/mod.ts";
-import type { DriverEvent } from "../../../util/contract/types.ts";
+import type { DriverEvent, NodeDeviceRef } from "../../../util/contract/types.ts";
 
 const uri = new URL("qemu:///system");
 const nodedev = await nodeDeviceDriver.open(uri, {});
@@ -27,7 +27,9 @@ for (const i of await iface.connectListAllInterfaces!(0)) {
 }
 
 const events: string[] = [];
-const off = nodedev.subscribe!((ev: DriverEvent) => events.push(`${ev.ref.name} ${ev.data.event}`));
+const off = nodedev.subscribe!((ev: DriverEvent) =>
+  events.push(`${(ev.ref as NodeDeviceRef).name} ${ev.data.event}`)
+);
 const waitFor = async (line: string) => {
   for (let i = 0; i < 50 && !events.includes(line); i++) {
     await new Promise((r) => setTimeout(r, 100));

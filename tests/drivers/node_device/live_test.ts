@@ -15,6 +15,7 @@ import { parse } from "../../../util/xml/mod.ts";
 import { RECORDED } from "./recording.ts";
 
 const NS = `evt-nd-${Deno.pid}`;
+const EVSH = join(REPO_ROOT, "tools/evsh/main.ts");
 
 async function run(cmd: string, args: string[]): Promise<string> {
   const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
@@ -94,29 +95,13 @@ Deno.test("evsh through qemu:///embed: nodedev-list --tree and iface-list --all 
   await withNamespace(async () => {
     const root = await Deno.makeTempDir({ prefix: "evt-nd-embed-" });
     try {
-      const evsh = join(REPO_ROOT, "tools/evsh/main.ts");
-      const out = await inNs(
-        Deno.execPath(),
-        "run",
-        "-A",
-        evsh,
-        "-c",
-        `qemu:///embed?root=${root}`,
-        "iface-list --all; nodedev-list --cap net",
-      );
+      const evsh = (cmds: string) =>
+        inNs(Deno.execPath(), "run", "-A", EVSH, "-c", `qemu:///embed?root=${root}`, cmds);
+      const out = await evsh("iface-list --all; nodedev-list --cap net");
       const net = RECORDED.nodedev.caps.net.join("\n");
       assert.equal(out, `${RECORDED.iface.list_all}${net}\n\n`);
       if (sameMachine()) {
-        const tree = await inNs(
-          Deno.execPath(),
-          "run",
-          "-A",
-          evsh,
-          "-c",
-          `qemu:///embed?root=${root}`,
-          "nodedev-list --tree",
-        );
-        assert.equal(tree, RECORDED.nodedev.tree);
+        assert.equal(await evsh("nodedev-list --tree"), RECORDED.nodedev.tree);
       }
     } finally {
       await Deno.remove(root, { recursive: true });
