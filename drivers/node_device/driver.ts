@@ -2,7 +2,8 @@
  * The host's node-device driver as a shared secondary driver (libvirt's `udevNodeRegister`):
  * one device list per sysfs root for every connection that opens it. `options.sysfsRoot` and
  * `options.udevDataDir` read another machine's copied sysfs (tests), `options.ethtool` its
- * recorded offload features, `options.privileged` says whether it was read as root.
+ * recorded offload features, `options.privileged` says whether it was read as root and
+ * `options.pciIds` names its pci.ids database.
  *
  * @module
  */
@@ -42,7 +43,8 @@ export const nodeDeviceDriver: SecondaryDriver = {
       const privileged = typeof options.privileged === "boolean"
         ? options.privileged
         : Deno.uid() === 0;
-      const state = new NodeDeviceState(sys, { privileged, ethtool });
+      const pciIds = typeof options.pciIds === "string" ? options.pciIds : undefined;
+      const state = new NodeDeviceState(sys, { privileged, ethtool, pciIds });
       state.refresh();
       state.start();
       return Promise.resolve(state);

@@ -166,7 +166,12 @@ export function sysfsNumber(text: string, base: 10 | 16): number {
  * if (dev) pciCap(sys, dev, false);
  * ```
  */
-export function pciCap(sys: Sysfs, dev: UdevDevice, privileged: boolean): PciCap {
+export function pciCap(
+  sys: Sysfs,
+  dev: UdevDevice,
+  privileged: boolean,
+  pciIds?: string,
+): PciCap {
   const klassText = dev.props.get("PCI_CLASS");
   if (klassText === undefined) {
     throw udevError(`Missing udev property 'PCI_CLASS' on '${dev.sysname}'`);
@@ -181,7 +186,7 @@ export function pciCap(sys: Sysfs, dev: UdevDevice, privileged: boolean): PciCap
   };
   const vendor = num("vendor", 16, 0);
   const product = num("device", 16, 0);
-  const names = pciNames(vendor, product);
+  const names = pciNames(vendor, product, pciIds);
   const cap: PciCap = {
     type: "pci",
     klass: sysfsNumber(klassText, 16),

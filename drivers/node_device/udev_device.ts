@@ -24,6 +24,8 @@ export interface ProcessOptions {
   privileged: boolean;
   /** Offload features of network devices. */
   ethtool: EthtoolProbe;
+  /** The pci.ids database (default: libpciaccess's). */
+  pciIds?: string;
 }
 
 /** `udevGetDeviceType`. */
@@ -135,7 +137,7 @@ function capability(
 ): { cap: HostDevCap; suffix?: string } | undefined {
   switch (type) {
     case "pci":
-      return { cap: pciCap(sys, dev, opts.privileged) };
+      return { cap: pciCap(sys, dev, opts.privileged, opts.pciIds) };
     case "usb_device": {
       const bus = prop(dev, "BUSNUM", 10);
       const device = prop(dev, "DEVNUM", 10);
