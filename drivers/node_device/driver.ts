@@ -10,6 +10,7 @@
 import type { SecondaryConnection, SecondaryDriver } from "../../util/contract/compose.ts";
 import { SharedStates } from "../../util/shared_state.ts";
 import { type EthtoolProbe, liveEthtool } from "./ethtool.ts";
+import { createMethods } from "./create_api.ts";
 import { nodeDeviceMethods } from "./node_device_api.ts";
 import { NodeDeviceState } from "./state.ts";
 import { Sysfs } from "../../util/sysfs.ts";
@@ -52,6 +53,7 @@ export const nodeDeviceDriver: SecondaryDriver = {
     const state = ref.state;
     return {
       ...nodeDeviceMethods(state),
+      ...createMethods(state),
       connectClose: () => ref.release(),
       subscribe: (listener) => state.events.on(listener),
     };

@@ -14,6 +14,7 @@ import { CAP_TYPES, NODE_DEVICE_LIST_FILTERS_ALL } from "../../conf/objects/node
 import { capNames, type HostDevDef } from "./device_def.ts";
 import { formatHostDevXML } from "./format.ts";
 import type { NodeDeviceState } from "./state.ts";
+import { fcWWNs, manageVport } from "./vport.ts";
 
 const F = "NODEDEV";
 
@@ -23,12 +24,6 @@ const ACTIVE_FILTERS = VIR.CONNECT_LIST_NODE_DEVICES_ACTIVE |
 /** `VIR_ERR_CONFIG_UNSUPPORTED` "Unsupported device type". */
 function unsupported(code: "CONFIG_UNSUPPORTED" | "OPERATION_UNSUPPORTED"): VirError {
   return VirError.report(F, code, "Unsupported device type");
-}
-
-/** `virNodeDeviceGetWWNs`: the WWNs of a fibre channel SCSI host. */
-function fcHost(def: HostDevDef): { wwnn: string; wwpn: string } {
-  for (const cap of def.caps) if (cap.type === "scsi_host" && cap.fcHost) return cap.fcHost;
-  throw VirError.report(F, "INTERNAL_ERROR", "Device is not a fibre channel HBA");
 }
 
 /**
@@ -134,7 +129,7 @@ export function nodeDeviceMethods(state: NodeDeviceState): Partial<DriverConnect
     nodeDeviceDestroy: async (dev) => {
       const def = of(dev);
       if (!def.caps.some((c) => c.type === "scsi_host")) throw unsupported("CONFIG_UNSUPPORTED");
-      const { wwnn, wwpn } = fcHost(def);
+      const { wwnn, wwpn } = fcWWNs(def.caps);
       const parent = def.parent ?? "";
       if (!state.devices.has(parent)) {
         throw VirError.report(F, "INTERNAL_ERROR", `cannot find parent '${parent}' definition`);
@@ -143,19 +138,8 @@ export function nodeDeviceMethods(state: NodeDeviceState): Partial<DriverConnect
       if (host === undefined) {
         throw VirError.report(F, "INTERNAL_ERROR", `failed to parse SCSI host '${parent}'`);
       }
-      // virVHBAManageVport(VPORT_DELETE): the kernel removes the vHBA, the poll reports it.
-      const path = state.sys.file(`/sys/class/fc_host/host${host}/vport_delete`);
-      try {
-        await Deno.writeTextFile(path, `${wwpn}:${wwnn}`);
-      } catch (e) {
-        throw VirError.report(
-          F,
-          "SYSTEM_ERROR",
-          `Write of '${wwpn}:${wwnn}' to '${path}' during vport delete failed: ${
-            e instanceof Error ? e.message : String(e)
-          }`,
-        );
-      }
+      // The kernel removes the vHBA; the poll reports it gone.
+      await manageVport(state.sys, Number(host), wwpn, wwnn, "delete");
     },
   });
 }

@@ -96,3 +96,45 @@ Deno.test("libvirt's errors: unknown device, flags, lifecycle calls of udev devi
     );
   });
 });
+
+Deno.test("creating devices: only vHBAs, on a vport-capable host (none here)", async () => {
+  await withDriver(async (conn) => {
+    const device = (cap: string) => `<device><name>x</name>${cap}</device>`;
+    const system = "<capability type='system'><hardware>" +
+      "<uuid>4d1f6a94-5b8b-4d7e-9a0c-2d3f1b6e7a11</uuid></hardware></capability>";
+    await rejectsWith(
+      conn.nodeDeviceCreateXML!(device(system), 0),
+      VIR.ERR_CONFIG_UNSUPPORTED,
+      "unsupported configuration: Unsupported device type",
+    );
+    const fc = "<capability type='fc_host'><wwnn>20000000c9831b4b</wwnn>" +
+      "<wwpn>10000000c9831b4b</wwpn></capability>";
+    await rejectsWith(
+      conn.nodeDeviceCreateXML!(
+        device(`<capability type='scsi_host'><host>9</host>${fc}</capability>`),
+        0,
+      ),
+      VIR.ERR_INTERNAL_ERROR,
+      "internal error: Could not find any vport capable device",
+    );
+    await rejectsWith(
+      conn.nodeDeviceCreateXML!(
+        `<device><name>x</name><parent>scsi_host9</parent><capability type='scsi_host'>` +
+          `<host>9</host>${fc}</capability></device>`,
+        0,
+      ),
+      VIR.ERR_INTERNAL_ERROR,
+      "internal error: Could not find parent device for 'new device'",
+    );
+    await rejectsWith(
+      conn.nodeDeviceDefineXML!(device(system), 0),
+      VIR.ERR_CONFIG_UNSUPPORTED,
+      "unsupported configuration: Unsupported device type",
+    );
+    await rejectsWith(
+      conn.nodeDeviceCreateXML!(device(system), 2),
+      VIR.ERR_INVALID_ARG,
+      "unsupported flags (0x2) in function nodeDeviceCreateXML",
+    );
+  });
+});
