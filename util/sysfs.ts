@@ -33,10 +33,12 @@ export interface UdevDevice {
   devlinks: string[];
 }
 
+/** `read()`, or undefined when the file is absent or unreadable; a missing Deno permission throws. */
 function tryRead<T>(read: () => T): T | undefined {
   try {
     return read();
-  } catch {
+  } catch (e) {
+    if (e instanceof Deno.errors.NotCapable) throw e;
     return undefined;
   }
 }

@@ -17,6 +17,7 @@ import { storageCap } from "./storage.ts";
 import { linkInfo } from "../../util/net_link.ts";
 import type { Sysfs, UdevDevice } from "../../util/sysfs.ts";
 import { udevError } from "./udev_error.ts";
+import { VirError } from "../../util/errors.ts";
 
 /** How the device list is read. */
 export interface ProcessOptions {
@@ -225,8 +226,10 @@ export function processDevice(
   let result;
   try {
     result = capability(sys, dev, type, devnode, opts);
-  } catch {
-    return undefined;
+  } catch (e) {
+    // libvirt discards a device it cannot process; anything else (a permission) is no such case.
+    if (e instanceof VirError) return undefined;
+    throw e;
   }
   if (!result) return undefined;
   return {
