@@ -7,19 +7,18 @@
  */
 import type { HostDevDef, SystemCap } from "./device_def.ts";
 import type { Sysfs } from "../../util/sysfs.ts";
+import { generateUUID, parseUUID } from "../../util/uuid.ts";
 
 const DMI = "/sys/devices/virtual/dmi/id";
 const ZERO_UUID = "00000000-0000-0000-0000-000000000000";
 
 /**
- * `virGetHostUUID` from the DMI product UUID (lower case), when it is a valid one that is not
- * a single repeated digit (firmware placeholders libvirt ignores, making up a random one).
+ * `virGetHostUUID`: the DMI product UUID, lower case, when it parses (even a firmware
+ * placeholder of one repeated digit, which libvirt keeps once parsed), else a random one.
  */
 function hostUUID(sys: Sysfs): string {
-  const raw = sys.attr(DMI, "product_uuid")?.toLowerCase();
-  const valid = raw && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(raw);
-  if (valid && new Set(raw.replaceAll("-", "")).size > 1) return raw;
-  return crypto.randomUUID();
+  const raw = sys.attr(DMI, "product_uuid");
+  return (raw === undefined ? undefined : parseUUID(raw)) ?? generateUUID();
 }
 
 /**

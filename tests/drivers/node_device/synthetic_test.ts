@@ -56,7 +56,17 @@ const HOST = "devices/pci0000:00/0000:00:1f.2/host0";
 const SDA = `${HOST}/target0:0:0/0:0:0:0/block/sda`;
 const GPU = "devices/pci0000:00/0000:00:02.0";
 
+const DMI = "devices/virtual/dmi/id";
+
 const TREE: Record<string, Entry> = {
+  [`${DMI}/uevent`]: "MODALIAS=dmi:bvnLENOVO\n",
+  [`${DMI}/sys_vendor`]: "LENOVO\n",
+  [`${DMI}/product_version`]: "ThinkPad T60p\n",
+  [`${DMI}/product_serial`]: "123123\n",
+  [`${DMI}/product_uuid`]: "12345678-1234-1234-9596-A088B277D677\n",
+  [`${DMI}/bios_vendor`]: "LENOVO\n",
+  [`${DMI}/bios_version`]: "79ETE1WW (2.21 )\n",
+  [`${DMI}/bios_date`]: "02/05/2008\n",
   ...pci(WIFI, "0x4238", {
     numa_node: "-1\n",
     config: config(0, 1 << 24 | 1 << 4 | 1, 1 << 4 | 1),
@@ -222,6 +232,10 @@ Deno.test("each kind of device gives the capability libvirt formats for it", asy
         ),
       );
       assert.equal(await xml("drm_renderD129"), libvirt("drm_renderD129.xml"));
+      // DMI is read on x86 only, as libvirt does.
+      if (Deno.build.arch === "x86_64") {
+        assert.equal(await xml("computer"), libvirt("computer.xml"));
+      }
       assert.equal(await conn.nodeDeviceGetParent!({ name: "block_sda" }), "scsi_0_0_0_0");
       assert.equal(await conn.nodeDeviceGetParent!({ name: "usb_2_0_1_0" }), "usb_usb2");
     } finally {
