@@ -81,9 +81,9 @@ export class Sysfs {
     return tryRead(() => Deno.statSync(this.file(path))) !== undefined;
   }
 
-  /** The raw bytes of a file, or undefined when it cannot be read. */
-  bytes(path: string): Uint8Array | undefined {
-    return tryRead(() => Deno.readFileSync(this.file(path)));
+  /** An open file (the caller closes it), or undefined when it cannot be opened. */
+  open(path: string): Deno.FsFile | undefined {
+    return tryRead(() => Deno.openSync(this.file(path)));
   }
 
   /** A file's text, or undefined. */

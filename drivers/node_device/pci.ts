@@ -46,13 +46,27 @@ function linkedAddress(sys: Sysfs, path: string): PciAddress | undefined {
   return target ? parsePciAddress(target.split("/").pop()!) : undefined;
 }
 
-/** Bytes of a config space with libvirt's short-read failure as undefined. */
+/**
+ * A device's config space, read a few bytes at a time as libvirt does: every byte read from
+ * sysfs is a config cycle (a VM exit in a guest), so the whole space is never read. A read
+ * past the end or a short read is libvirt's read failure (undefined).
+ */
 class ConfigSpace {
-  constructor(readonly bytes: Uint8Array) {}
+  readonly length: number;
+  constructor(readonly file: Deno.FsFile) {
+    this.length = file.statSync().size;
+  }
   read(pos: number, len: number): number | undefined {
-    if (pos + len > this.bytes.length) return undefined;
+    if (pos + len > this.length) return undefined;
+    const buf = new Uint8Array(len);
+    try {
+      this.file.seekSync(pos, Deno.SeekMode.Start);
+      if (this.file.readSync(buf) !== len) return undefined;
+    } catch {
+      return undefined;
+    }
     let v = 0;
-    for (let i = len - 1; i >= 0; i--) v = v * 256 + this.bytes[pos + i];
+    for (let i = len - 1; i >= 0; i--) v = v * 256 + buf[i];
     return v;
   }
 }
@@ -80,7 +94,7 @@ function expressOffset(cfg: ConfigSpace): number | undefined {
 function pciExpress(cfg: ConfigSpace): PciCap["pciExpress"] {
   const pos = expressOffset(cfg);
   // Without a readable capability list libvirt guesses from the size: 256 bytes is plain PCI.
-  if (pos === undefined) return cfg.bytes.length !== 256 ? {} : undefined;
+  if (pos === undefined) return cfg.length !== 256 ? {} : undefined;
   if (pos === 0) return undefined;
   const type = ((cfg.read(pos + PCI_EXP_FLAGS, 2) ?? 0) & 0xf0) >> 4;
   if (type === PCI_EXP_TYPE_ROOT_INT_EP || type === PCI_EXP_TYPE_ROOT_EC) return {};
@@ -200,13 +214,17 @@ export function pciCap(
     ...dynamicCaps(sys, dev.syspath, addr),
   };
   if (privileged) {
-    const bytes = sys.bytes(`${dev.syspath}/config`);
-    if (bytes) {
-      const cfg = new ConfigSpace(bytes);
-      const header = (cfg.read(PCI_HEADER_TYPE, 1) ?? 0) & 0x7f;
-      if (header >= HEADER_TYPES.length) throw udevError(`Unknown PCI header type '${header}'`);
-      if (header) cap.header = HEADER_TYPES[header];
-      cap.pciExpress = pciExpress(cfg);
+    const file = sys.open(`${dev.syspath}/config`);
+    if (file) {
+      try {
+        const cfg = new ConfigSpace(file);
+        const header = (cfg.read(PCI_HEADER_TYPE, 1) ?? 0) & 0x7f;
+        if (header >= HEADER_TYPES.length) throw udevError(`Unknown PCI header type '${header}'`);
+        if (header) cap.header = HEADER_TYPES[header];
+        cap.pciExpress = pciExpress(cfg);
+      } finally {
+        file.close();
+      }
     }
   }
   return cap;
