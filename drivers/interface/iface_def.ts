@@ -11,6 +11,7 @@ import type { InterfaceDef } from "../../conf/interface/model.ts";
 import { BOND_MODES } from "../../conf/interface/parse.ts";
 import { VirError } from "../../util/errors.ts";
 import { linkInfo } from "../../util/net_link.ts";
+import { strerror } from "../../util/strerror.ts";
 import type { Sysfs } from "../../util/sysfs.ts";
 import { hostIface } from "./host_ifaces.ts";
 
@@ -91,9 +92,7 @@ function vlan(def: InterfaceDef, proc: string): void {
     throw VirError.report(
       F,
       "SYSTEM_ERROR",
-      `Failed to open file '${proc}/net/vlan/${def.name}': ${
-        e instanceof Error ? e.message : String(e)
-      }`,
+      `Failed to open file '${proc}/net/vlan/${def.name}': ${strerror(e)}`,
     );
   }
   const vid = /VID: ([0-9]+)\s/.exec(text);

@@ -7,6 +7,7 @@
  * @module
  */
 import { VirError } from "../../util/errors.ts";
+import { strerror } from "../../util/strerror.ts";
 import type { HostDevDef } from "./device_def.ts";
 import type { NodeDeviceState } from "./state.ts";
 
@@ -97,9 +98,7 @@ export async function manageVport(
     throw VirError.report(
       F,
       "SYSTEM_ERROR",
-      `Write of '${wwpn}:${wwnn}' to '${path}' during vport create/delete failed: ${
-        e instanceof Error ? e.message : String(e)
-      }`,
+      `Write of '${wwpn}:${wwnn}' to '${path}' during vport create/delete failed: ${strerror(e)}`,
     );
   }
 }
