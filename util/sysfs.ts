@@ -122,9 +122,9 @@ export class Sysfs {
     return (names ?? []).sort();
   }
 
-  /** Whether `path` is a symlink. */
-  isLink(path: string): boolean {
-    return tryRead(() => Deno.lstatSync(this.file(path)).isSymlink) ?? false;
+  /** Whether `path` is a regular file (following links). */
+  isFile(path: string): boolean {
+    return tryRead(() => Deno.statSync(this.file(path)).isFile) ?? false;
   }
 
   /** `udev_device_new_from_syspath`: the device at a real `/sys/devices/…` path. */

@@ -6,6 +6,7 @@
  * @module
  */
 import type { NetLink } from "../../util/net_link.ts";
+import type { Vpd } from "./vpd.ts";
 
 /** A PCI address (`virPCIDeviceAddress`). */
 export interface PciAddress {
@@ -51,6 +52,7 @@ export interface PciCap extends PciAddress {
   /** Header type name when not an endpoint (`pci-bridge`, `cardbus-bridge`). */
   header?: string;
   mdevTypes: MdevType[];
+  vpd?: Vpd;
   iommuGroup?: { number: number; addresses: PciAddress[] };
   numaNode: number;
   /** Set for PCI Express devices; the links only when the device has one. */
@@ -185,6 +187,7 @@ export function capNames(def: HostDevDef): string[] {
       if (cap.vportOps) out.push("vports");
     }
     if (cap.type === "pci" && cap.mdevTypes.length) out.push("mdev_types");
+    if (cap.type === "pci" && cap.vpd) out.push("vpd");
   }
   return out;
 }

@@ -15,6 +15,7 @@ import type {
   PcieLink,
   StorageCap,
 } from "./device_def.ts";
+import { formatVpd } from "./vpd.ts";
 
 const PCIE_SPEEDS = ["", "2.5", "5", "8", "16", "32", "64"];
 
@@ -113,6 +114,7 @@ function pci(b: Lines, c: PciCap): void {
   }
   if (c.header) b.add(`<capability type='${c.header}'/>`);
   mdevTypes(b, c.mdevTypes);
+  if (c.vpd) { for (const line of formatVpd(c.vpd, escapeXml)) b.add(line); }
   const group = c.iommuGroup;
   if (group?.addresses.length) {
     b.block(`<iommuGroup number='${group.number}'>`, "</iommuGroup>", () => {

@@ -8,6 +8,7 @@
  */
 import type { MdevType, PciAddress, PciCap, PcieLink } from "./device_def.ts";
 import { pciNames } from "./pci_ids.ts";
+import { parseVpd, type Vpd } from "./vpd.ts";
 import type { Sysfs, UdevDevice } from "../../util/sysfs.ts";
 import { udevError } from "./udev_error.ts";
 
@@ -120,9 +121,38 @@ export function mdevTypes(sys: Sysfs, syspath: string): MdevType[] {
   });
 }
 
-/** `virNodeDeviceGetPCIDynamicCaps`: SR-IOV, IOMMU group and mdev types, read afresh. */
+/**
+ * `virNodeDeviceGetPCIVPDDynamicCap`: the VPD of a device whose `vpd` is a regular file, when
+ * it can be opened (root only) and parses.
+ */
+function vpdOf(sys: Sysfs, syspath: string): Vpd | undefined {
+  if (!sys.isFile(`${syspath}/vpd`)) return undefined;
+  const file = sys.open(`${syspath}/vpd`);
+  if (!file) return undefined;
+  try {
+    return parseVpd((pos, count) => {
+      const buf = new Uint8Array(count);
+      let got = 0;
+      try {
+        file.seekSync(pos, Deno.SeekMode.Start);
+        while (got < count) {
+          const n = file.readSync(buf.subarray(got));
+          if (!n) break;
+          got += n;
+        }
+      } catch {
+        // A read error ends the data, as a short pread does for libvirt.
+      }
+      return buf.subarray(0, got);
+    });
+  } finally {
+    file.close();
+  }
+}
+
+/** `virNodeDeviceGetPCIDynamicCaps`: SR-IOV, IOMMU group, mdev types and VPD, read afresh. */
 function dynamicCaps(sys: Sysfs, syspath: string, addr: PciAddress): Partial<PciCap> {
-  const out: Partial<PciCap> = { mdevTypes: mdevTypes(sys, syspath) };
+  const out: Partial<PciCap> = { mdevTypes: mdevTypes(sys, syspath), vpd: vpdOf(sys, syspath) };
   out.physFunction = linkedAddress(sys, `${syspath}/physfn`);
   const addresses: PciAddress[] = [];
   for (let i = 0;; i++) {
