@@ -31,7 +31,7 @@ const off = nodedev.subscribe!((ev: DriverEvent) =>
   events.push(`${(ev.ref as NodeDeviceRef).name} ${ev.data.event}`)
 );
 const waitFor = async (line: string) => {
-  for (let i = 0; i < 50 && !events.includes(line); i++) {
+  for (let i = 0; i < 100 && !events.includes(line); i++) {
     await new Promise((r) => setTimeout(r, 100));
   }
 };

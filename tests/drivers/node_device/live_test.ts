@@ -45,7 +45,7 @@ async function withNamespace(body: () => Promise<void>): Promise<void> {
       ]
     ) await inNs("ip", ...cmd.split(" "));
     // A bridge comes up asynchronously after its port; the recording saw both up.
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 100; i++) {
       const state = await inNs("cat", "/sys/class/net/evrbr0/operstate");
       if (state.trim() === "up") break;
       await new Promise((r) => setTimeout(r, 100));
