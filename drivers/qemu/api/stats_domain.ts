@@ -137,7 +137,7 @@ export function balloonPath(balloon: XmlElementJSON): string {
 
 /**
  * `qemuDomainMemoryStatsInternal` for a domain known to run: the balloon's statistics when
- * there is one, then QEMU's resident set size.
+ * there is one, then QEMU's resident set size when /proc has it.
  *
  * @example
  * ```ts ignore
@@ -149,9 +149,9 @@ export function balloonPath(balloon: XmlElementJSON): string {
 export async function memoryStatsOf(obj: QemuDomainObj): Promise<Record<string, number>> {
   const balloon = memballoon(obj.def);
   const stats = balloon ? await queryBalloonStats(obj.proc!.monitor, balloonPath(balloon)) : {};
+  // Without /proc libvirt logs "cannot get RSS for domain" and returns the rest.
   const stat = procStat(obj.proc!.pid);
-  if (!stat) throw VirError.report("QEMU", "OPERATION_FAILED", "cannot get RSS for domain");
-  stats.rss = stat.rssKiB;
+  if (stat) stats.rss = stat.rssKiB;
   return stats;
 }
 
@@ -165,9 +165,12 @@ export async function memoryStatsOf(obj: QemuDomainObj): Promise<Record<string, 
  * await memoryStats(obj, 0);
  * ```
  */
-export function memoryStats(obj: QemuDomainObj, flags: number): Promise<Record<string, number>> {
+export async function memoryStats(
+  obj: QemuDomainObj,
+  flags: number,
+): Promise<Record<string, number>> {
   checkFlags(flags, 0, "qemuDomainMemoryStats", "QEMU");
-  return obj.job.run(() => {
+  return await obj.job.run(() => {
     checkActive(obj);
     return memoryStatsOf(obj);
   });

@@ -125,7 +125,10 @@ export async function queryBalloonStats(
   if (!data?.stats) return out;
   for (const [field, tag, divisor] of GUEST_STATS) {
     const value = field === "last-update" ? data["last-update"] : data.stats[field];
-    if (typeof value === "number" && value !== -1) out[tag] = Math.floor(value / divisor);
+    // QEMU sends the uint64 -1 of a statistic never collected as 18446744073709551615.
+    if (typeof value === "number" && value >= 0 && value < 2 ** 64 - 1) {
+      out[tag] = Math.floor(value / divisor);
+    }
   }
   return out;
 }

@@ -1,0 +1,112 @@
+// Host calls of the QEMU driver that read this machine as libvirt's virhostcpu.c / virhostmem.c
+// do: CPU and memory counters, free memory per NUMA cell, the CPU map, the vCPU limits. The
+// errors are compared with virsh's recording of libvirt 9.0 on this machine
+// (tests/fixtures/oracle/qemu_host/, tests/tools/record_qemu_host.sh).
+import assert from "node:assert/strict";
+import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
+import { FakeLauncher } from "../../../drivers/qemu/testing/mod.ts";
+import type { DriverConnection } from "../../../util/driver.ts";
+import { VirError } from "../../../util/errors.ts";
+
+const FIXTURES = new URL("../../fixtures/oracle/qemu_host/", import.meta.url);
+
+/** The last `error: …` line virsh printed for a recorded command. */
+async function recordedError(file: string): Promise<string> {
+  const lines = (await Deno.readTextFile(new URL(file, FIXTURES))).trim().split("\n");
+  return lines[lines.length - 1].replace(/^error: /, "");
+}
+
+async function withConn(fn: (conn: DriverConnection) => Promise<void>) {
+  const dir = await Deno.makeTempDir({ prefix: "ev-node-" });
+  const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
+    stateDir: dir,
+    launcher: new FakeLauncher(),
+  }) as DriverConnection;
+  try {
+    await fn(conn);
+  } finally {
+    await conn.connectClose();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function fails(p: Promise<unknown>, code: string, message: string) {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(e instanceof VirError, String(e));
+    assert.equal(e.codeName, code);
+    assert.equal(e.message, message);
+    return true;
+  });
+}
+
+Deno.test("nodeGetCPUStats: /proc/stat in ns, libvirt's field order and errors", async () => {
+  await withConn(async (conn) => {
+    const all = await conn.nodeGetCPUStats!(-1, 0);
+    assert.deepEqual(Object.keys(all), ["kernel", "user", "idle", "iowait"]);
+    const cpu0 = await conn.nodeGetCPUStats!(0, 0);
+    assert.ok(Number(all.idle) >= Number(cpu0.idle) && Number(cpu0.idle) > 0);
+    assert.equal(Number(all.user) % 10_000_000, 0, "clock ticks of 10 ms");
+    await fails(
+      conn.nodeGetCPUStats!(4096, 0),
+      "VIR_ERR_INVALID_ARG",
+      await recordedError("nodecpustats-bad.txt"),
+    );
+    await fails(
+      conn.nodeGetCPUStats!(-1, 1),
+      "VIR_ERR_INVALID_ARG",
+      "unsupported flags (0x1) in function virHostCPUGetStats",
+    );
+  });
+});
+
+Deno.test("nodeGetMemoryStats, nodeGetCellsFreeMemory, nodeGetFreeMemory", async () => {
+  await withConn(async (conn) => {
+    const meminfo = await Deno.readTextFile("/proc/meminfo");
+    const field = (n: string) => Number(meminfo.match(new RegExp(`^${n}:\\s*(\\d+)`, "m"))![1]);
+    const all = await conn.nodeGetMemoryStats!(-1, 0);
+    assert.deepEqual(Object.keys(all), ["total", "free", "buffers", "cached"]);
+    assert.equal(all.total, field("MemTotal"));
+    const cell0 = await conn.nodeGetMemoryStats!(0, 0);
+    assert.deepEqual(Object.keys(cell0), ["total", "free"]);
+    const cells = await conn.nodeGetCellsFreeMemory!(0, 64);
+    assert.ok(cells.length >= 1 && cells.every((b) => b > 0 && b % 1024 === 0));
+    const free = await conn.nodeGetFreeMemory!();
+    // Both read the kernel's live counter: close, not equal.
+    assert.ok(Math.abs(free - cells.reduce((a, b) => a + b, 0)) < 512 * 1024 * 1024);
+    await fails(
+      conn.nodeGetCellsFreeMemory!(99, 1),
+      "VIR_ERR_INTERNAL_ERROR",
+      (await recordedError("freecell-bad.txt")).replace("(0-0)", `(0-${cells.length - 1})`),
+    );
+    await fails(
+      conn.nodeGetMemoryStats!(99, 0),
+      "VIR_ERR_INVALID_ARG",
+      `cellNum in virHostMemGetStats must be less than or equal to ${cells.length - 1}`,
+    );
+  });
+});
+
+Deno.test("nodeGetCPUMap and connectGetMaxVcpus", async () => {
+  await withConn(async (conn) => {
+    const { map, online } = await conn.nodeGetCPUMap!(0);
+    assert.equal(online, map.filter(Boolean).length);
+    assert.equal(online, navigator.hardwareConcurrency);
+    assert.equal(await conn.connectGetMaxVcpus!(null), 16);
+    assert.equal(await conn.connectGetMaxVcpus!("QEMU"), 16);
+    await fails(
+      conn.connectGetMaxVcpus!("xen"),
+      "VIR_ERR_INVALID_ARG",
+      "invalid argument: unknown type 'xen'",
+    );
+    let kvm = true;
+    try {
+      Deno.openSync("/dev/kvm", { read: true }).close();
+    } catch {
+      kvm = false;
+    }
+    if (kvm) assert.ok(await conn.connectGetMaxVcpus!("kvm") >= 4);
+    else {
+      await assert.rejects(conn.connectGetMaxVcpus!("kvm"), /Unable to open \/dev\/kvm/);
+    }
+  });
+});
