@@ -41,6 +41,7 @@ import * as hostApi from "./api/host_node.ts";
 import { procStat } from "./api/stats_proc.ts";
 import * as statsApi from "./api/stats_domain.ts";
 import { allDomainStats } from "./api/stats_all.ts";
+import { capabilitiesXML } from "./api/host_caps.ts";
 
 const E = VIR;
 const AFFECT = E.DOMAIN_AFFECT_LIVE | E.DOMAIN_AFFECT_CONFIG;
@@ -484,6 +485,10 @@ export class QemuConnection implements DriverConnection {
 
   nodeGetFreeMemory(): Promise<number> {
     return Promise.resolve().then(hostApi.nodeFreeMemory);
+  }
+
+  connectGetCapabilities(): Promise<string> {
+    return capabilitiesXML(this.#s);
   }
 
   connectGetMaxVcpus(type?: string | null): Promise<number> {
