@@ -42,6 +42,7 @@ import { procStat } from "./api/stats_proc.ts";
 import * as statsApi from "./api/stats_domain.ts";
 import { allDomainStats } from "./api/stats_all.ts";
 import { capabilitiesXML } from "./api/host_caps.ts";
+import { connectSysinfo } from "./api/host_sysinfo.ts";
 
 const E = VIR;
 const AFFECT = E.DOMAIN_AFFECT_LIVE | E.DOMAIN_AFFECT_CONFIG;
@@ -485,6 +486,10 @@ export class QemuConnection implements DriverConnection {
 
   nodeGetFreeMemory(): Promise<number> {
     return Promise.resolve().then(hostApi.nodeFreeMemory);
+  }
+
+  connectGetSysinfo(flags: number): Promise<string> {
+    return connectSysinfo(this.#s, flags);
   }
 
   connectGetCapabilities(): Promise<string> {

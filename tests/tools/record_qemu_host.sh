@@ -4,11 +4,11 @@
 # qemu:///session libvirtd (the oracle's daemon.sh, run as `nobody`, so no KVM).
 #
 # Usage (from anywhere; root, the oracle installed): bash tests/tools/record_qemu_host.sh [ORACLE]
-# Writes tests/fixtures/oracle/qemu_host/*; temporary paths in the outputs become $TMP.
+# Writes tests/fixtures/qemu_host/*; temporary paths in the outputs become $TMP.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 O=${1:-../shared/oracle}
-OUT=tests/fixtures/oracle/qemu_host
+OUT=tests/fixtures/qemu_host
 mkdir -p "$OUT"
 eval "$(bash "$O/daemon.sh" start)"
 trap 'bash "$O/daemon.sh" stop "$DIR" >/dev/null 2>&1 || true' EXIT
@@ -27,6 +27,7 @@ rec domcapabilities.xml domcapabilities --virttype qemu
 rec domcapabilities-kvm.txt domcapabilities --virttype kvm
 rec domcapabilities-q35.xml domcapabilities --virttype qemu --machine q35
 rec version.txt version
+rec sysinfo.txt sysinfo
 rec nodeinfo.txt nodeinfo
 rec maxvcpus.txt maxvcpus
 rec maxvcpus-qemu.txt maxvcpus --type qemu
@@ -81,10 +82,10 @@ sed -i -E 's/^(Used memory|Max memory|CPU time):.*$/\1: (varies)/' "$OUT/dominfo
 import os, sys
 out = sys.argv[1]
 tsv = "tests/fixtures/SOURCES.tsv"
-rows = [r for r in open(tsv).read().splitlines() if not r.startswith("oracle/qemu_host/")]
+rows = [r for r in open(tsv).read().splitlines() if not r.startswith("qemu_host/")]
 for name in sorted(os.listdir(out)):
     chars = len(open(os.path.join(out, name), encoding="utf-8").read())
-    rows.append(f"oracle/qemu_host/{name}\t-\tlibvirt 9.0.0 output: virsh -c qemu:///session "
+    rows.append(f"qemu_host/{name}\t-\tlibvirt 9.0.0 output: virsh -c qemu:///session "
                 f"(oracle/daemon.sh), tests/tools/record_qemu_host.sh\t-\t{chars}")
 open(tsv, "w").write("\n".join(rows) + "\n")
 PY

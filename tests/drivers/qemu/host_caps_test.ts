@@ -1,7 +1,7 @@
 // connectGetCapabilities of the QEMU driver: QEMU's machines as libvirt lists them, the per-binary
 // probe cache (on disk, keyed by path, mtime and size), and on real QEMU the whole document
 // against virsh's recording of libvirt 9.0 with the same QEMU 7.2
-// (tests/fixtures/oracle/qemu_host/capabilities.xml, tests/tools/record_qemu_host.sh).
+// (tests/fixtures/qemu_host/capabilities.xml, tests/tools/record_qemu_host.sh).
 import assert from "node:assert/strict";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { SystemLauncher } from "../../../drivers/qemu/process/mod.ts";
@@ -11,7 +11,7 @@ import { guestMachines } from "../../../drivers/qemu/api/host_caps.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
 import { realQemuTest } from "./real_qemu.ts";
 
-const FIXTURES = new URL("../../fixtures/oracle/qemu_host/", import.meta.url);
+const FIXTURES = new URL("../../fixtures/qemu_host/", import.meta.url);
 
 Deno.test("guest machines: preferred first, alias with its canonical name, none left out", () => {
   assert.deepEqual(

@@ -1,14 +1,14 @@
 // Host calls of the QEMU driver that read this machine as libvirt's virhostcpu.c / virhostmem.c
 // do: CPU and memory counters, free memory per NUMA cell, the CPU map, the vCPU limits. The
 // errors are compared with virsh's recording of libvirt 9.0 on this machine
-// (tests/fixtures/oracle/qemu_host/, tests/tools/record_qemu_host.sh).
+// (tests/fixtures/qemu_host/, tests/tools/record_qemu_host.sh).
 import assert from "node:assert/strict";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { FakeLauncher } from "../../../drivers/qemu/testing/mod.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
 import { VirError } from "../../../util/errors.ts";
 
-const FIXTURES = new URL("../../fixtures/oracle/qemu_host/", import.meta.url);
+const FIXTURES = new URL("../../fixtures/qemu_host/", import.meta.url);
 
 /** The last `error: …` line virsh printed for a recorded command. */
 async function recordedError(file: string): Promise<string> {

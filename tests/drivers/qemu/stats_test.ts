@@ -1,7 +1,7 @@
 // Domain statistics of the QEMU driver (blockStats, interfaceStats, memoryStats, getCPUStats,
 // connectGetAllDomainStats): with the fake QMP peer answering query-blockstats & co as QEMU
 // 7.2 does, and on real QEMU (TCG) against virsh's recording of libvirt 9.0 on the same XML
-// (tests/fixtures/oracle/qemu_host/, tests/tools/record_qemu_host.sh).
+// (tests/fixtures/qemu_host/, tests/tools/record_qemu_host.sh).
 import assert from "node:assert/strict";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { SystemLauncher } from "../../../drivers/qemu/process/mod.ts";
@@ -11,7 +11,7 @@ import type { DriverConnection } from "../../../util/driver.ts";
 import { VirError } from "../../../util/errors.ts";
 import { realQemuTest } from "./real_qemu.ts";
 
-const FIXTURES = new URL("../../fixtures/oracle/qemu_host/", import.meta.url);
+const FIXTURES = new URL("../../fixtures/qemu_host/", import.meta.url);
 
 function domainXML(dir: string, name = "obs"): string {
   return `<domain type='qemu'>
