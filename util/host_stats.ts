@@ -184,3 +184,55 @@ export function hostCPUMap(): { map: boolean[]; online: number } {
   const map = Array.from({ length: size }, (_, i) => online.has(i));
   return { map, online: online.size };
 }
+
+/** Free pages of `size` KiB on NUMA node `node` (-1: the whole host), as `virNumaGetPageInfo`. */
+function freePagesOf(node: number, size: number): number {
+  if (size === 4) {
+    const free = node === -1 ? hostFreeBytes() : nodeFreeBytes(node);
+    return Math.floor(free / 4096);
+  }
+  const dir = node === -1
+    ? `/sys/kernel/mm/hugepages/hugepages-${size}kB`
+    : `${NODE_DIR}/node${node}/hugepages/hugepages-${size}kB`;
+  const text = readHostFile(`${dir}/free_hugepages`);
+  if (text === undefined) {
+    const message = node === -1
+      ? `page size ${size} is not available`
+      : readHostFile(`${NODE_DIR}/node${node}/meminfo`) === undefined
+      ? `NUMA node ${node} is not available`
+      : `page size ${size} is not available on node ${node}`;
+    throw VirError.report("NONE", "OPERATION_FAILED", message);
+  }
+  return Number(text);
+}
+
+/**
+ * `virHostMemGetFreePages`: for each NUMA cell from `startCell` (at most `cellCount`, cut at the
+ * last), the free pages of each size in `pages` (KiB); a host without NUMA answers for its one
+ * cell from the whole host's counters.
+ *
+ * @example
+ * ```ts
+ * import { hostFreePages } from "./host_stats.ts";
+ * hostFreePages([4, 2048], 0, 1); // [5793216, 0]
+ * ```
+ */
+export function hostFreePages(pages: number[], startCell: number, cellCount: number): number[] {
+  const nodes = numaNodes();
+  let last = nodes.length ? nodes[nodes.length - 1] : 0;
+  let start = startCell;
+  // Without NUMA, libvirt's one fake cell is the whole host.
+  if (!nodes.length && start === 0 && cellCount === 1) start = -1;
+  if (start > last) {
+    throw VirError.report("NONE", "INTERNAL_ERROR", `start cell ${start} out of range (0-${last})`);
+  }
+  last = Math.min(last, start + cellCount - 1);
+  const counts: number[] = [];
+  for (let cell = start; cell <= last; cell++) {
+    for (const size of pages) counts.push(freePagesOf(cell, size));
+  }
+  if (!counts.length) {
+    throw VirError.report("NONE", "INTERNAL_ERROR", "no suitable info found");
+  }
+  return counts;
+}

@@ -14,6 +14,7 @@ import type {
   DriverConnection,
   DriverEvent,
   NodeInfo,
+  SecurityModel,
   TypedParams,
   VcpuInfo,
 } from "../../util/driver.ts";
@@ -494,6 +495,23 @@ export class QemuConnection implements DriverConnection {
 
   connectGetCapabilities(): Promise<string> {
     return capabilitiesXML(this.#s);
+  }
+
+  nodeGetFreePages(
+    pages: number[],
+    startCell: number,
+    cellCount: number,
+    flags: number,
+  ): Promise<number[]> {
+    return Promise.resolve().then(() => hostApi.nodeFreePages(pages, startCell, cellCount, flags));
+  }
+
+  nodeGetSecurityModel(): Promise<SecurityModel> {
+    return Promise.resolve(hostApi.nodeSecurityModel());
+  }
+
+  connectGetCPUModelNames(arch: string, flags: number): Promise<string[]> {
+    return Promise.resolve().then(() => hostApi.connectCPUModelNames(arch, flags));
   }
 
   connectGetMaxVcpus(type?: string | null): Promise<number> {

@@ -11,8 +11,11 @@ import {
   hostCPUMap,
   hostCPUStats,
   hostFreeMemory,
+  hostFreePages,
   hostMemoryStats,
 } from "../../../util/host_stats.ts";
+import { cpuModelNames } from "../../../conf/capabilities/cpu_models.ts";
+import type { SecurityModel } from "../../../util/driver.ts";
 import { kvmMaxVcpus } from "../../../util/kvm_caps.ts";
 
 /**
@@ -85,4 +88,51 @@ export function connectMaxVcpus(type: string | undefined | null): number {
   if (!type || type.toLowerCase() === "qemu") return 16;
   if (type.toLowerCase() === "kvm") return kvmMaxVcpus();
   throw VirError.report("QEMU", "INVALID_ARG", `unknown type '${type}'`);
+}
+
+/**
+ * `qemuNodeGetFreePages` → `virHostMemGetFreePages`.
+ *
+ * @example
+ * ```ts
+ * import { nodeFreePages } from "./host_node.ts";
+ * nodeFreePages([4], 0, 1, 0); // [free 4 KiB pages of cell 0]
+ * ```
+ */
+export function nodeFreePages(
+  pages: number[],
+  startCell: number,
+  cellCount: number,
+  flags: number,
+): number[] {
+  checkFlags(flags, 0, "qemuNodeGetFreePages", "QEMU");
+  return hostFreePages(pages, startCell, cellCount);
+}
+
+/**
+ * `qemuConnectGetCPUModelNames`: the CPU models libvirt's CPU map knows for an architecture.
+ *
+ * @example
+ * ```ts
+ * import { connectCPUModelNames } from "./host_node.ts";
+ * connectCPUModelNames("x86_64", 0)[0]; // "486"
+ * ```
+ */
+export function connectCPUModelNames(arch: string, flags: number): string[] {
+  checkFlags(flags, 0, "qemuConnectGetCPUModelNames", "QEMU");
+  return cpuModelNames(arch, "QEMU");
+}
+
+/**
+ * `qemuNodeGetSecurityModel`: the capabilities' first security model, which without a security
+ * driver is libvirt's `none` model.
+ *
+ * @example
+ * ```ts
+ * import { nodeSecurityModel } from "./host_node.ts";
+ * nodeSecurityModel(); // { model: "none", doi: "0" }
+ * ```
+ */
+export function nodeSecurityModel(): SecurityModel {
+  return { model: "none", doi: "0" };
 }

@@ -30,8 +30,9 @@ async function withConn(fn: (conn: DriverConnection) => Promise<void>) {
   }
 }
 
-async function fails(p: Promise<unknown>, code: string, message: string) {
-  await assert.rejects(p, (e: unknown) => {
+/** Runs `call` (made after `message` is known: no rejection is left unhandled meanwhile). */
+async function fails(call: () => Promise<unknown>, code: string, message: string) {
+  await assert.rejects(call, (e: unknown) => {
     assert.ok(e instanceof VirError, String(e));
     assert.equal(e.codeName, code);
     assert.equal(e.message, message);
@@ -47,12 +48,12 @@ Deno.test("nodeGetCPUStats: /proc/stat in ns, libvirt's field order and errors",
     assert.ok(Number(all.idle) >= Number(cpu0.idle) && Number(cpu0.idle) > 0);
     assert.equal(Number(all.user) % 10_000_000, 0, "clock ticks of 10 ms");
     await fails(
-      conn.nodeGetCPUStats!(4096, 0),
+      () => conn.nodeGetCPUStats!(4096, 0),
       "VIR_ERR_INVALID_ARG",
       await recordedError("nodecpustats-bad.txt"),
     );
     await fails(
-      conn.nodeGetCPUStats!(-1, 1),
+      () => conn.nodeGetCPUStats!(-1, 1),
       "VIR_ERR_INVALID_ARG",
       "unsupported flags (0x1) in function virHostCPUGetStats",
     );
@@ -74,12 +75,12 @@ Deno.test("nodeGetMemoryStats, nodeGetCellsFreeMemory, nodeGetFreeMemory", async
     // Both read the kernel's live counter: close, not equal.
     assert.ok(Math.abs(free - cells.reduce((a, b) => a + b, 0)) < 512 * 1024 * 1024);
     await fails(
-      conn.nodeGetCellsFreeMemory!(99, 1),
+      () => conn.nodeGetCellsFreeMemory!(99, 1),
       "VIR_ERR_INTERNAL_ERROR",
       (await recordedError("freecell-bad.txt")).replace("(0-0)", `(0-${cells.length - 1})`),
     );
     await fails(
-      conn.nodeGetMemoryStats!(99, 0),
+      () => conn.nodeGetMemoryStats!(99, 0),
       "VIR_ERR_INVALID_ARG",
       `cellNum in virHostMemGetStats must be less than or equal to ${cells.length - 1}`,
     );
@@ -94,7 +95,7 @@ Deno.test("nodeGetCPUMap and connectGetMaxVcpus", async () => {
     assert.equal(await conn.connectGetMaxVcpus!(null), 16);
     assert.equal(await conn.connectGetMaxVcpus!("QEMU"), 16);
     await fails(
-      conn.connectGetMaxVcpus!("xen"),
+      () => conn.connectGetMaxVcpus!("xen"),
       "VIR_ERR_INVALID_ARG",
       "invalid argument: unknown type 'xen'",
     );
@@ -108,5 +109,39 @@ Deno.test("nodeGetCPUMap and connectGetMaxVcpus", async () => {
     else {
       await assert.rejects(conn.connectGetMaxVcpus!("kvm"), /Unable to open \/dev\/kvm/);
     }
+  });
+});
+
+Deno.test("nodeGetFreePages, connectGetCPUModelNames, nodeGetSecurityModel", async () => {
+  await withConn(async (conn) => {
+    const cells = (await conn.nodeGetCellsFreeMemory!(0, 64)).length;
+    const [small, ...huge] = await conn.nodeGetFreePages!([4, 2048], 0, 1, 0);
+    // 4 KiB pages: the cell's free memory in pages (both live counters: close, not equal).
+    const free = (await conn.nodeGetCellsFreeMemory!(0, 1))[0] / 4096;
+    assert.ok(Math.abs(small - free) < 128 * 1024, `${small} vs ${free}`);
+    const node = cells > 0
+      ? "/sys/devices/system/node/node0/hugepages"
+      : "/sys/kernel/mm/hugepages";
+    const hugeFree = await Deno.readTextFile(`${node}/hugepages-2048kB/free_hugepages`)
+      .then(Number, () => undefined);
+    if (hugeFree !== undefined) assert.deepEqual(huge, [hugeFree]);
+    await fails(
+      () => conn.nodeGetFreePages!([3], 0, 1, 0),
+      "VIR_ERR_OPERATION_FAILED",
+      "operation failed: page size 3 is not available on node 0",
+    );
+    await fails(
+      () => conn.nodeGetFreePages!([4], 99, 1, 0),
+      "VIR_ERR_INTERNAL_ERROR",
+      `internal error: start cell 99 out of range (0-${cells - 1})`,
+    );
+    const recorded = (await Deno.readTextFile(new URL("cpu-models.txt", FIXTURES))).trim();
+    assert.deepEqual(await conn.connectGetCPUModelNames!("x86_64", 0), recorded.split("\n"));
+    await fails(
+      () => conn.connectGetCPUModelNames!("vax", 0),
+      "VIR_ERR_INVALID_ARG",
+      "invalid argument: cannot find architecture vax",
+    );
+    assert.deepEqual(await conn.nodeGetSecurityModel!(), { model: "none", doi: "0" });
   });
 });
