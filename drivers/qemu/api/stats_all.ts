@@ -44,7 +44,8 @@ const BALLOON_FIELDS: Record<string, string> = {
   hugetlb_pgfail: "hugetlb_pgfail",
 };
 
-type Group = (obj: QemuDomainObj, p: TypedParams) => Promise<void> | void;
+/** A group's gatherer; without `monitor` (NOWAIT while a job runs) it asks QEMU nothing. */
+type Group = (obj: QemuDomainObj, p: TypedParams, monitor: boolean) => Promise<void> | void;
 
 function stateGroup(obj: QemuDomainObj, p: TypedParams): void {
   p["state.state"] = obj.state;
@@ -55,7 +56,7 @@ function stateGroup(obj: QemuDomainObj, p: TypedParams): void {
  * CPU time from /proc (libvirt's path without a cgroup), no cache monitors, and KVM's
  * halt-polling times when QEMU's `query-stats` has them (none under TCG: zero).
  */
-async function cpuGroup(obj: QemuDomainObj, p: TypedParams): Promise<void> {
+async function cpuGroup(obj: QemuDomainObj, p: TypedParams, monitor: boolean): Promise<void> {
   const stat = obj.proc && procStat(obj.proc.pid);
   if (stat) {
     p["cpu.time"] = stat.cpuTime;
@@ -64,6 +65,7 @@ async function cpuGroup(obj: QemuDomainObj, p: TypedParams): Promise<void> {
   }
   if (!isActive(obj)) return;
   p["cpu.cache.monitor.count"] = 0;
+  if (!monitor) return;
   const names = ["halt_poll_success_ns", "halt_poll_fail_ns"];
   const vcpus = await obj.proc!.monitor.run<{ stats: { name: string; value: number }[] }[]>(
     "query-stats",
@@ -76,11 +78,11 @@ async function cpuGroup(obj: QemuDomainObj, p: TypedParams): Promise<void> {
   p["cpu.haltpoll.fail.time"] = total(names[1]);
 }
 
-async function balloonGroup(obj: QemuDomainObj, p: TypedParams): Promise<void> {
+async function balloonGroup(obj: QemuDomainObj, p: TypedParams, monitor: boolean) {
   const mem = obj.def.memory;
   p["balloon.current"] = memballoon(obj.def) ? mem.current : mem.total;
   p["balloon.maximum"] = mem.total;
-  if (!isActive(obj)) return;
+  if (!isActive(obj) || !monitor) return;
   const stats = await memoryStatsOf(obj).catch(() => undefined);
   for (const [tag, value] of Object.entries(stats ?? {})) {
     if (BALLOON_FIELDS[tag]) p[`balloon.${BALLOON_FIELDS[tag]}`] = value;
@@ -176,9 +178,9 @@ function blockLive(
   }
 }
 
-async function blockGroup(obj: QemuDomainObj, p: TypedParams): Promise<void> {
+async function blockGroup(obj: QemuDomainObj, p: TypedParams, monitor: boolean) {
   const live = isActive(obj);
-  const counters = live
+  const counters = live && monitor
     ? await queryBlockCounters(obj.proc!.monitor).catch(() => undefined)
     : undefined;
   const list = disks(obj.def);
@@ -237,11 +239,16 @@ export async function allDomainStats(
   }
   const want = stats ? stats & SUPPORTED : SUPPORTED;
   const records: DomainStatsRecord[] = [];
+  const nowait = (flags & E.CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT) !== 0;
   for (const obj of state.domains.export(flags & DOMAIN_LIST_FILTERS_ALL)) {
     const params: TypedParams = {};
-    await obj.job.run(async () => {
-      for (const [bit, group] of GROUPS) if (want & bit) await group(obj, params);
-    });
+    const gather = async (monitor: boolean) => {
+      for (const [bit, group] of GROUPS) if (want & bit) await group(obj, params, monitor);
+    };
+    // NOWAIT: a domain busy with a job gives what needs no monitor (libvirt's
+    // virDomainObjBeginJobNowait failing), instead of waiting for the job.
+    if (nowait && !obj.job.idle) await gather(false);
+    else await obj.job.run(() => gather(true));
     records.push({ dom: refOf(obj), params });
   }
   return records;

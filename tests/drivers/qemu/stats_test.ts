@@ -268,3 +268,47 @@ realQemuTest({
     }
   },
 });
+
+Deno.test("getAllDomainStats NOWAIT: a domain busy with a job gives what needs no monitor", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ev-stats-" });
+  const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
+    stateDir: dir,
+    launcher: new FakeLauncher({ onCommand: qemuAnswers, unplug: "hold" }),
+    unplugTimeoutMs: 400,
+  }) as DriverConnection;
+  try {
+    await Deno.writeFile(`${dir}/d.img`, new Uint8Array(1024 * 1024));
+    const xml = domainXML(dir).replace(
+      "<vcpu>2</vcpu>",
+      "<vcpu current='2'>2</vcpu><vcpus><vcpu id='0' enabled='yes' hotpluggable='no'/>" +
+        "<vcpu id='1' enabled='yes' hotpluggable='yes'/></vcpus>",
+    );
+    const dom = await conn.domainCreateXML!(xml, 0);
+    const groups = VIR.DOMAIN_STATS_BALLOON | VIR.DOMAIN_STATS_BLOCK;
+    // The unplug waits for a DEVICE_DELETED that never comes: its job holds the domain.
+    const unplug = conn.domainSetVcpusFlags!(dom, 1, VIR.DOMAIN_AFFECT_LIVE).catch((e) => e);
+    const t = performance.now();
+    const [busy] = await conn.connectGetAllDomainStats!(
+      groups,
+      VIR.CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT,
+    );
+    assert.ok(performance.now() - t < 300, "did not wait for the job");
+    assert.deepEqual(busy.params, {
+      "balloon.current": 65536,
+      "balloon.maximum": 65536,
+      "block.count": 1,
+      "block.0.name": "vda",
+      "block.0.path": `${dir}/d.img`,
+      "block.0.backingIndex": 1,
+    });
+    // Without NOWAIT the call waits for the job and asks QEMU.
+    const [waited] = await conn.connectGetAllDomainStats!(groups, 0);
+    assert.equal(waited.params["block.0.rd.reqs"], 3);
+    assert.equal(waited.params["balloon.unused"], 2048);
+    assert.equal((await unplug as VirError).codeName, "VIR_ERR_OPERATION_TIMEOUT");
+    await conn.domainDestroyFlags!(dom, 0);
+  } finally {
+    await conn.connectClose();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
