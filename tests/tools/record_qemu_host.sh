@@ -37,7 +37,8 @@ rec cpu-models.txt cpu-models x86_64
 
 GUEST=$(mktemp -d)
 chmod 755 "$GUEST"
-cat >"$GUEST/obs.xml" <<XML
+# The domain's XML is a fixture too (the tests start the same one): @DIR@ is its folder.
+cat >"$OUT/obs.xml" <<'XML'
 <domain type='qemu'>
   <name>obs</name>
   <memory unit='MiB'>64</memory>
@@ -46,15 +47,16 @@ cat >"$GUEST/obs.xml" <<XML
   <devices>
     <disk type='file' device='disk'>
       <driver name='qemu' type='raw'/>
-      <source file='$GUEST/d.img'/>
+      <source file='@DIR@/d.img'/>
       <target dev='vda' bus='virtio'/>
     </disk>
-    <interface type='user'><model type='virtio'/></interface>
+    <interface type='user'><mac address='52:54:00:4b:87:b7'/><model type='virtio'/></interface>
     <memballoon model='virtio'/>
     <graphics type='vnc' port='-1' autoport='yes'/>
   </devices>
 </domain>
 XML
+sed "s#@DIR@#$GUEST#" "$OUT/obs.xml" >"$GUEST/obs.xml"
 truncate -s 1M "$GUEST/d.img"
 chmod 666 "$GUEST/d.img"
 V create "$GUEST/obs.xml" >/dev/null
@@ -70,7 +72,7 @@ rec domblkstat.txt domblkstat obs vda
 rec domblkstat-human.txt domblkstat obs vda --human
 rec domblkstat-bad.txt domblkstat obs vdz
 rec domifstat-user.txt domifstat obs net0
-rec domifaddr.txt domiflist obs
+rec domiflist.txt domiflist obs
 rec cpu-stats.txt cpu-stats obs --total
 rec dominfo.txt dominfo obs
 V destroy obs >/dev/null

@@ -18,7 +18,7 @@ import { checkFlags, VirError } from "../../../util/errors.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import { diskAlias, memoryStatsOf, netCounters } from "./stats_domain.ts";
-import { procStat, schedDelay, schedWait } from "./stats_proc.ts";
+import { type InterfaceCounters, procStat, schedDelay, schedWait } from "./stats_proc.ts";
 import { type BlockCounters, queryBlockCounters } from "./stats_qmp.ts";
 
 const E = VIR;
@@ -43,6 +43,36 @@ const BALLOON_FIELDS: Record<string, string> = {
   hugetlb_pgalloc: "hugetlb_pgalloc",
   hugetlb_pgfail: "hugetlb_pgfail",
 };
+
+/** `net.N.…` fields and the counters they come from, in libvirt's order. */
+const NET_FIELDS: [string, keyof InterfaceCounters][] = [
+  ["rx.bytes", "rx_bytes"],
+  ["rx.pkts", "rx_packets"],
+  ["rx.errs", "rx_errs"],
+  ["rx.drop", "rx_drop"],
+  ["tx.bytes", "tx_bytes"],
+  ["tx.pkts", "tx_packets"],
+  ["tx.errs", "tx_errs"],
+  ["tx.drop", "tx_drop"],
+];
+
+/** `block.N.…` fields of a running disk and their counters, in libvirt's order. */
+const BLOCK_FIELDS: [string, keyof BlockCounters][] = [
+  ["rd.reqs", "rd_req"],
+  ["rd.bytes", "rd_bytes"],
+  ["rd.times", "rd_total_times"],
+  ["wr.reqs", "wr_req"],
+  ["wr.bytes", "wr_bytes"],
+  ["wr.times", "wr_total_times"],
+  ["fl.reqs", "flush_req"],
+  ["fl.times", "flush_total_times"],
+  ["allocation", "wr_highest_offset"],
+];
+
+/** Copies `fields` of `source` into `p` as `prefix.NAME`. */
+function putAll<T>(p: TypedParams, prefix: string, source: T, fields: [string, keyof T][]) {
+  for (const [name, key] of fields) p[`${prefix}.${name}`] = source[key] as number;
+}
 
 /** A group's gatherer; without `monitor` (NOWAIT while a job runs) it asks QEMU nothing. */
 type Group = (obj: QemuDomainObj, p: TypedParams, monitor: boolean) => Promise<void> | void;
@@ -119,14 +149,7 @@ function interfaceGroup(obj: QemuDomainObj, p: TypedParams): void {
     } catch {
       return;
     }
-    p[`net.${i}.rx.bytes`] = c.rx_bytes;
-    p[`net.${i}.rx.pkts`] = c.rx_packets;
-    p[`net.${i}.rx.errs`] = c.rx_errs;
-    p[`net.${i}.rx.drop`] = c.rx_drop;
-    p[`net.${i}.tx.bytes`] = c.tx_bytes;
-    p[`net.${i}.tx.pkts`] = c.tx_packets;
-    p[`net.${i}.tx.errs`] = c.tx_errs;
-    p[`net.${i}.tx.drop`] = c.tx_drop;
+    putAll(p, `net.${i}`, c, NET_FIELDS);
   });
 }
 
@@ -161,15 +184,7 @@ function blockLive(
   p: TypedParams,
 ) {
   if (!c) return;
-  p[`block.${i}.rd.reqs`] = c.rd_req;
-  p[`block.${i}.rd.bytes`] = c.rd_bytes;
-  p[`block.${i}.rd.times`] = c.rd_total_times;
-  p[`block.${i}.wr.reqs`] = c.wr_req;
-  p[`block.${i}.wr.bytes`] = c.wr_bytes;
-  p[`block.${i}.wr.times`] = c.wr_total_times;
-  p[`block.${i}.fl.reqs`] = c.flush_req;
-  p[`block.${i}.fl.times`] = c.flush_total_times;
-  p[`block.${i}.allocation`] = c.wr_highest_offset;
+  putAll(p, `block.${i}`, c, BLOCK_FIELDS);
   if (c.capacity) p[`block.${i}.capacity`] = c.capacity;
   try {
     if (file) p[`block.${i}.physical`] = Deno.statSync(file).size;

@@ -3,10 +3,10 @@
 // lifecycle events that come with them, in libvirt's order. The fake QMP peer sends the events
 // with the payloads QEMU 7.2 gives them.
 import assert from "node:assert/strict";
-import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { FakeLauncher, type FakeQemu, type FakeReply } from "../../../drivers/qemu/testing/mod.ts";
 import { SystemLauncher } from "../../../drivers/qemu/process/mod.ts";
 import { realQemuTest } from "./real_qemu.ts";
+import { withQemuConn } from "./with_conn.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { DomainRef, DriverConnection, DriverEvent } from "../../../util/driver.ts";
 
@@ -51,27 +51,19 @@ interface Setup {
   dom: DomainRef;
   qemu: FakeQemu;
   events: [number, Record<string, unknown>][];
-  dir: string;
 }
 
-async function setup(): Promise<Setup> {
-  const dir = await Deno.makeTempDir({ prefix: "ev-events-" });
+/** Runs `fn` with {@link XML} started on a fake QEMU, every domain event after the start kept. */
+function withDomain(fn: (s: Setup) => Promise<void>): Promise<void> {
   const launcher = new FakeLauncher({ onCommand: answers });
-  const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
-    stateDir: dir,
-    launcher,
-  }) as DriverConnection;
-  const dom = await conn.domainCreateXML!(XML, 0);
-  const qemu = [...launcher.instances.values()][0];
-  const events: [number, Record<string, unknown>][] = [];
-  conn.subscribe!((ev: DriverEvent) => events.push([ev.eventId, ev.data]));
-  return { conn, dom, qemu, events, dir };
-}
-
-async function teardown(s: Setup) {
-  await s.conn.domainDestroyFlags!(s.dom, 0);
-  await s.conn.connectClose();
-  await Deno.remove(s.dir, { recursive: true });
+  return withQemuConn({ launcher }, async (conn) => {
+    const dom = await conn.domainCreateXML!(XML, 0);
+    const qemu = [...launcher.instances.values()][0];
+    const events: [number, Record<string, unknown>][] = [];
+    conn.subscribe!((ev: DriverEvent) => events.push([ev.eventId, ev.data]));
+    await fn({ conn, dom, qemu, events });
+    await conn.domainDestroyFlags!(dom, 0);
+  });
 }
 
 /** Lets the driver read what the fake sent (and answer its own queries). */
@@ -82,9 +74,8 @@ const lifecycle = (event: number, detail: number): [number, Record<string, unkno
   { event, detail },
 ];
 
-Deno.test("I/O error with action stop: IO_ERROR, IO_ERROR_REASON, SUSPENDED/IOERROR", async () => {
-  const s = await setup();
-  try {
+Deno.test("I/O error with action stop: IO_ERROR, IO_ERROR_REASON, SUSPENDED/IOERROR", () =>
+  withDomain(async (s) => {
     s.qemu.emit("BLOCK_IO_ERROR", {
       device: "drive0",
       "node-name": "#block123",
@@ -115,14 +106,10 @@ Deno.test("I/O error with action stop: IO_ERROR, IO_ERROR_REASON, SUSPENDED/IOER
       [E.DOMAIN_EVENT_ID_IO_ERROR, unknown],
       [E.DOMAIN_EVENT_ID_IO_ERROR_REASON, { ...unknown, reason: "" }],
     ]);
-  } finally {
-    await teardown(s);
-  }
-});
+  }));
 
-Deno.test("watchdog pause, RTC change of a variable clock, balloon change", async () => {
-  const s = await setup();
-  try {
+Deno.test("watchdog pause, RTC change of a variable clock, balloon change", () =>
+  withDomain(async (s) => {
     s.qemu.emit("RTC_CHANGE", { offset: 10 });
     s.qemu.emit("RTC_CHANGE", { offset: 20 });
     s.qemu.emit("BALLOON_CHANGE", { actual: 100 * 1024 * 1024 + 1 });
@@ -150,14 +137,10 @@ Deno.test("watchdog pause, RTC change of a variable clock, balloon change", asyn
     s.qemu.emit("WATCHDOG", { action: "reset" });
     await settle();
     assert.deepEqual(s.events, [[E.DOMAIN_EVENT_ID_WATCHDOG, { action: 2 }]]);
-  } finally {
-    await teardown(s);
-  }
-});
+  }));
 
-Deno.test("tray moves, VNC phases, PM suspend and wake-up, crash-loaded, memory failure", async () => {
-  const s = await setup();
-  try {
+Deno.test("tray moves, VNC phases, PM suspend and wake-up, crash-loaded, memory failure", () =>
+  withDomain(async (s) => {
     s.qemu.emit("DEVICE_TRAY_MOVED", { device: "drive1", id: "ide0-1-0", "tray-open": true });
     await settle();
     assert.match(
@@ -217,26 +200,18 @@ Deno.test("tray moves, VNC phases, PM suspend and wake-up, crash-loaded, memory 
       E.DOMAIN_RUNNING,
       E.DOMAIN_RUNNING_WAKEUP,
     ]);
-  } finally {
-    await teardown(s);
-  }
-});
+  }));
 
 realQemuTest({
   name: "real QEMU: a VNC client's connect and disconnect are GRAPHICS events",
   sanitizeResources: false,
   sanitizeOps: false,
-  fn: async () => {
-    const dir = await Deno.makeTempDir({ prefix: "ev-events-" });
-    const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
-      stateDir: dir,
-      launcher: new SystemLauncher(),
-    }) as DriverConnection;
-    const events: [number, Record<string, unknown>][] = [];
-    conn.subscribe!((ev: DriverEvent) => {
-      if (ev.eventId === E.DOMAIN_EVENT_ID_GRAPHICS) events.push([ev.eventId, ev.data]);
-    });
-    try {
+  fn: () =>
+    withQemuConn({ launcher: new SystemLauncher() }, async (conn) => {
+      const events: [number, Record<string, unknown>][] = [];
+      conn.subscribe!((ev: DriverEvent) => {
+        if (ev.eventId === E.DOMAIN_EVENT_ID_GRAPHICS) events.push([ev.eventId, ev.data]);
+      });
       const dom = await conn.domainCreateXML!(
         `<domain type='qemu'><name>vnc</name><memory unit='MiB'>64</memory>
         <os><type arch='x86_64' machine='pc'>hvm</type></os>
@@ -263,9 +238,5 @@ realQemuTest({
       assert.equal(first.local.service, String(port));
       assert.equal(first.local.node, "127.0.0.1");
       await conn.domainDestroyFlags!(dom, 0);
-    } finally {
-      await conn.connectClose();
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+    }),
 });

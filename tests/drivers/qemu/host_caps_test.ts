@@ -3,13 +3,12 @@
 // against virsh's recording of libvirt 9.0 with the same QEMU 7.2
 // (tests/fixtures/qemu_host/capabilities.xml, tests/tools/record_qemu_host.sh).
 import assert from "node:assert/strict";
-import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { SystemLauncher } from "../../../drivers/qemu/process/mod.ts";
 import { FakeLauncher } from "../../../drivers/qemu/testing/mod.ts";
 import { CapsCache } from "../../../drivers/qemu/api/host_caps_cache.ts";
 import { guestMachines } from "../../../drivers/qemu/api/host_caps.ts";
-import type { DriverConnection } from "../../../util/driver.ts";
 import { realQemuTest } from "./real_qemu.ts";
+import { withQemuConn } from "./with_conn.ts";
 
 const FIXTURES = new URL("../../fixtures/qemu_host/", import.meta.url);
 
@@ -77,13 +76,8 @@ function hostChildren(xml: string): string[] {
 
 realQemuTest({
   name: "real QEMU: capabilities as libvirt 9.0 writes them for the same QEMU 7.2",
-  fn: async () => {
-    const dir = await Deno.makeTempDir({ prefix: "ev-caps-" });
-    const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
-      stateDir: dir,
-      launcher: new SystemLauncher(),
-    }) as DriverConnection;
-    try {
+  fn: () =>
+    withQemuConn({ launcher: new SystemLauncher() }, async (conn) => {
       const xml = await conn.connectGetCapabilities!();
       const want = await Deno.readTextFile(new URL("capabilities.xml", FIXTURES));
       // Every machine of both binaries, in libvirt's order, and the guest features.
@@ -98,9 +92,5 @@ realQemuTest({
       assert.match(xml, /<secmodel>\n {6}<model>none<\/model>\n {6}<doi>0<\/doi>/);
       const kvm = await Deno.stat("/dev/kvm").then(() => true, () => false);
       assert.equal(xml.includes("<domain type='kvm'/>"), kvm && Deno.uid() === 0);
-    } finally {
-      await conn.connectClose();
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+    }),
 });

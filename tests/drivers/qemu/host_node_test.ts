@@ -3,10 +3,10 @@
 // errors are compared with virsh's recording of libvirt 9.0 on this machine
 // (tests/fixtures/qemu_host/, tests/tools/record_qemu_host.sh).
 import assert from "node:assert/strict";
-import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { FakeLauncher } from "../../../drivers/qemu/testing/mod.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
-import { VirError } from "../../../util/errors.ts";
+import { rejectsWith } from "./rejects_with.ts";
+import { withQemuConn } from "./with_conn.ts";
 
 const FIXTURES = new URL("../../fixtures/qemu_host/", import.meta.url);
 
@@ -16,29 +16,8 @@ async function recordedError(file: string): Promise<string> {
   return lines[lines.length - 1].replace(/^error: /, "");
 }
 
-async function withConn(fn: (conn: DriverConnection) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "ev-node-" });
-  const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
-    stateDir: dir,
-    launcher: new FakeLauncher(),
-  }) as DriverConnection;
-  try {
-    await fn(conn);
-  } finally {
-    await conn.connectClose();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-/** Runs `call` (made after `message` is known: no rejection is left unhandled meanwhile). */
-async function fails(call: () => Promise<unknown>, code: string, message: string) {
-  await assert.rejects(call, (e: unknown) => {
-    assert.ok(e instanceof VirError, String(e));
-    assert.equal(e.codeName, code);
-    assert.equal(e.message, message);
-    return true;
-  });
-}
+const withConn = (fn: (conn: DriverConnection) => Promise<void>) =>
+  withQemuConn({ launcher: new FakeLauncher() }, fn);
 
 Deno.test("nodeGetCPUStats: /proc/stat in ns, libvirt's field order and errors", async () => {
   await withConn(async (conn) => {
@@ -47,12 +26,12 @@ Deno.test("nodeGetCPUStats: /proc/stat in ns, libvirt's field order and errors",
     const cpu0 = await conn.nodeGetCPUStats!(0, 0);
     assert.ok(Number(all.idle) >= Number(cpu0.idle) && Number(cpu0.idle) > 0);
     assert.equal(Number(all.user) % 10_000_000, 0, "clock ticks of 10 ms");
-    await fails(
+    await rejectsWith(
       () => conn.nodeGetCPUStats!(4096, 0),
       "VIR_ERR_INVALID_ARG",
       await recordedError("nodecpustats-bad.txt"),
     );
-    await fails(
+    await rejectsWith(
       () => conn.nodeGetCPUStats!(-1, 1),
       "VIR_ERR_INVALID_ARG",
       "unsupported flags (0x1) in function virHostCPUGetStats",
@@ -74,12 +53,12 @@ Deno.test("nodeGetMemoryStats, nodeGetCellsFreeMemory, nodeGetFreeMemory", async
     const free = await conn.nodeGetFreeMemory!();
     // Both read the kernel's live counter: close, not equal.
     assert.ok(Math.abs(free - cells.reduce((a, b) => a + b, 0)) < 512 * 1024 * 1024);
-    await fails(
+    await rejectsWith(
       () => conn.nodeGetCellsFreeMemory!(99, 1),
       "VIR_ERR_INTERNAL_ERROR",
       (await recordedError("freecell-bad.txt")).replace("(0-0)", `(0-${cells.length - 1})`),
     );
-    await fails(
+    await rejectsWith(
       () => conn.nodeGetMemoryStats!(99, 0),
       "VIR_ERR_INVALID_ARG",
       `cellNum in virHostMemGetStats must be less than or equal to ${cells.length - 1}`,
@@ -94,7 +73,7 @@ Deno.test("nodeGetCPUMap and connectGetMaxVcpus", async () => {
     assert.equal(online, navigator.hardwareConcurrency);
     assert.equal(await conn.connectGetMaxVcpus!(null), 16);
     assert.equal(await conn.connectGetMaxVcpus!("QEMU"), 16);
-    await fails(
+    await rejectsWith(
       () => conn.connectGetMaxVcpus!("xen"),
       "VIR_ERR_INVALID_ARG",
       "invalid argument: unknown type 'xen'",
@@ -125,19 +104,19 @@ Deno.test("nodeGetFreePages, connectGetCPUModelNames, nodeGetSecurityModel", asy
     const hugeFree = await Deno.readTextFile(`${node}/hugepages-2048kB/free_hugepages`)
       .then(Number, () => undefined);
     if (hugeFree !== undefined) assert.deepEqual(huge, [hugeFree]);
-    await fails(
+    await rejectsWith(
       () => conn.nodeGetFreePages!([3], 0, 1, 0),
       "VIR_ERR_OPERATION_FAILED",
       "operation failed: page size 3 is not available on node 0",
     );
-    await fails(
+    await rejectsWith(
       () => conn.nodeGetFreePages!([4], 99, 1, 0),
       "VIR_ERR_INTERNAL_ERROR",
       `internal error: start cell 99 out of range (0-${cells - 1})`,
     );
     const recorded = (await Deno.readTextFile(new URL("cpu-models.txt", FIXTURES))).trim();
     assert.deepEqual(await conn.connectGetCPUModelNames!("x86_64", 0), recorded.split("\n"));
-    await fails(
+    await rejectsWith(
       () => conn.connectGetCPUModelNames!("vax", 0),
       "VIR_ERR_INVALID_ARG",
       "invalid argument: cannot find architecture vax",

@@ -3,33 +3,19 @@
 // 7.2 does, and on real QEMU (TCG) against virsh's recording of libvirt 9.0 on the same XML
 // (tests/fixtures/qemu_host/, tests/tools/record_qemu_host.sh).
 import assert from "node:assert/strict";
-import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { SystemLauncher } from "../../../drivers/qemu/process/mod.ts";
 import { FakeLauncher, type FakeReply } from "../../../drivers/qemu/testing/mod.ts";
 import { VIR } from "../../../util/constants.ts";
-import type { DriverConnection } from "../../../util/driver.ts";
-import { VirError } from "../../../util/errors.ts";
+import type { VirError } from "../../../util/errors.ts";
 import { realQemuTest } from "./real_qemu.ts";
+import { rejectsWith } from "./rejects_with.ts";
+import { withQemuConn } from "./with_conn.ts";
 
 const FIXTURES = new URL("../../fixtures/qemu_host/", import.meta.url);
 
-function domainXML(dir: string, name = "obs"): string {
-  return `<domain type='qemu'>
-  <name>${name}</name>
-  <memory unit='MiB'>64</memory>
-  <vcpu>2</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <devices>
-    <disk type='file' device='disk'>
-      <driver name='qemu' type='raw'/>
-      <source file='${dir}/d.img'/>
-      <target dev='vda' bus='virtio'/>
-    </disk>
-    <interface type='user'><mac address='52:54:00:4b:87:b7'/><model type='virtio'/></interface>
-    <memballoon model='virtio'/>
-  </devices>
-</domain>`;
-}
+/** The domain libvirt's recording started (tests/fixtures/qemu_host/obs.xml), its disk in `dir`. */
+const OBS_XML = await Deno.readTextFile(new URL("obs.xml", FIXTURES));
+const domainXML = (dir: string) => OBS_XML.replaceAll("@DIR@", dir);
 
 /** QEMU 7.2's answers for one virtio disk `virtio-disk0` and the balloon. */
 function qemuAnswers(execute: string, args: Record<string, unknown>): FakeReply | undefined {
@@ -82,32 +68,11 @@ function qemuAnswers(execute: string, args: Record<string, unknown>): FakeReply 
   return undefined;
 }
 
-async function openFake(dir: string) {
-  const launcher = new FakeLauncher({ onCommand: qemuAnswers });
-  const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
-    stateDir: dir,
-    launcher,
-  }) as DriverConnection;
-  return conn;
-}
-
-/** Runs `call` (made after `message` is known: no rejection is left unhandled meanwhile). */
-async function rejects(call: () => Promise<unknown>, code: string, message: string) {
-  await assert.rejects(call, (e: unknown) => {
-    assert.ok(e instanceof VirError, String(e));
-    assert.equal(e.codeName, code);
-    assert.equal(e.message, message);
-    return true;
-  });
-}
-
-Deno.test("domain statistics from QMP: block, memory, interface, CPU, as libvirt's calls", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "ev-stats-" });
-  const conn = await openFake(dir);
-  try {
+Deno.test("domain statistics from QMP: block, memory, interface, CPU, as libvirt's calls", () =>
+  withQemuConn({ launcher: new FakeLauncher({ onCommand: qemuAnswers }) }, async (conn, dir) => {
     await Deno.writeFile(`${dir}/d.img`, new Uint8Array(1024 * 1024));
     const dom = await conn.domainDefineXMLFlags!(domainXML(dir), 0);
-    await rejects(
+    await rejectsWith(
       () => conn.domainBlockStats!(dom, "vda"),
       "VIR_ERR_OPERATION_INVALID",
       "Requested operation is not valid: domain is not running",
@@ -118,7 +83,7 @@ Deno.test("domain statistics from QMP: block, memory, interface, CPU, as libvirt
     // By source path too; the empty path sums every disk.
     assert.deepEqual(await conn.domainBlockStats!(dom, `${dir}/d.img`), vda);
     assert.deepEqual(await conn.domainBlockStats!(dom, ""), vda);
-    await rejects(
+    await rejectsWith(
       () => conn.domainBlockStats!(dom, "vdz"),
       "VIR_ERR_INVALID_ARG",
       "invalid argument: invalid path: vdz",
@@ -135,24 +100,24 @@ Deno.test("domain statistics from QMP: block, memory, interface, CPU, as libvirt
     assert.equal(mem.actual, 65536);
     assert.equal(mem.unused, 2048);
     assert.equal(mem.last_update, 1700000000);
-    await rejects(
+    await rejectsWith(
       () => conn.domainMemoryStats!(dom, 1),
       "VIR_ERR_INVALID_ARG",
       "unsupported flags (0x1) in function qemuDomainMemoryStats",
     );
 
     // A user-mode NIC has no host device: unknown by name, refused by MAC (as libvirt).
-    await rejects(
+    await rejectsWith(
       () => conn.domainInterfaceStats!(dom, "net0"),
       "VIR_ERR_INVALID_ARG",
       "invalid argument: 'net0' is not a known interface",
     );
-    await rejects(
+    await rejectsWith(
       () => conn.domainInterfaceStats!(dom, "52:54:00:4b:87:b7"),
       "VIR_ERR_INTERNAL_ERROR",
       "internal error: Interface name not provided",
     );
-    await rejects(
+    await rejectsWith(
       () => conn.domainGetCPUStats!(dom, -1, 1, 0),
       "VIR_ERR_OPERATION_INVALID",
       "Requested operation is not valid: cgroup CPUACCT controller is not mounted",
@@ -176,7 +141,7 @@ Deno.test("domain statistics from QMP: block, memory, interface, CPU, as libvirt
     assert.deepEqual(only[0].params, { "state.state": 1, "state.reason": 1 });
     const perf = await conn.connectGetAllDomainStats!(VIR.DOMAIN_STATS_PERF, 0);
     assert.deepEqual(perf[0].params, {});
-    await rejects(
+    await rejectsWith(
       () =>
         conn.connectGetAllDomainStats!(
           VIR.DOMAIN_STATS_PERF,
@@ -202,11 +167,7 @@ Deno.test("domain statistics from QMP: block, memory, interface, CPU, as libvirt
       "block.0.capacity": 1048576,
       "block.0.physical": 1048576,
     });
-  } finally {
-    await conn.connectClose();
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
 /** `  key=value` lines of a recorded `virsh domstats`, as [key, value]. */
 async function recordedDomstats(file: string): Promise<[string, string][]> {
@@ -221,13 +182,8 @@ realQemuTest({
   name: "real QEMU: domstats, dommemstat, domblkstat give libvirt 9.0's fields for the same XML",
   sanitizeResources: false,
   sanitizeOps: false,
-  fn: async () => {
-    const dir = await Deno.makeTempDir({ prefix: "ev-stats-" });
-    const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
-      stateDir: dir,
-      launcher: new SystemLauncher(),
-    }) as DriverConnection;
-    try {
+  fn: () =>
+    withQemuConn({ launcher: new SystemLauncher() }, async (conn, dir) => {
       await Deno.writeFile(`${dir}/d.img`, new Uint8Array(1024 * 1024));
       const dom = await conn.domainCreateXML!(domainXML(dir), 0);
       const [rec] = await conn.connectGetAllDomainStats!(0, 0);
@@ -256,27 +212,20 @@ realQemuTest({
       }
       assert.deepEqual(Object.keys(blk), ["rd_req", "rd_bytes", "wr_req", "wr_bytes", "errs"]);
       assert.ok(Number(blk.rd_req) >= 1 && Number(blk.rd_bytes) >= 512, JSON.stringify(blk));
-      await rejects(
+      await rejectsWith(
         () => conn.domainBlockStats!(dom, "vdz"),
         "VIR_ERR_INVALID_ARG",
         (await Deno.readTextFile(new URL("domblkstat-bad.txt", FIXTURES))).trim().slice(7),
       );
       await conn.domainDestroyFlags!(dom, 0);
-    } finally {
-      await conn.connectClose();
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+    }),
 });
 
-Deno.test("getAllDomainStats NOWAIT: a domain busy with a job gives what needs no monitor", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "ev-stats-" });
-  const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
-    stateDir: dir,
+Deno.test("getAllDomainStats NOWAIT: a domain busy with a job gives what needs no monitor", () =>
+  withQemuConn({
     launcher: new FakeLauncher({ onCommand: qemuAnswers, unplug: "hold" }),
     unplugTimeoutMs: 400,
-  }) as DriverConnection;
-  try {
+  }, async (conn, dir) => {
     await Deno.writeFile(`${dir}/d.img`, new Uint8Array(1024 * 1024));
     const xml = domainXML(dir).replace(
       "<vcpu>2</vcpu>",
@@ -307,8 +256,4 @@ Deno.test("getAllDomainStats NOWAIT: a domain busy with a job gives what needs n
     assert.equal(waited.params["balloon.unused"], 2048);
     assert.equal((await unplug as VirError).codeName, "VIR_ERR_OPERATION_TIMEOUT");
     await conn.domainDestroyFlags!(dom, 0);
-  } finally {
-    await conn.connectClose();
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
