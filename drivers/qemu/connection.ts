@@ -252,6 +252,7 @@ export class QemuConnection implements DriverConnection {
 
   domainGetInfo(dom: DomainRef): Promise<DomainInfo> {
     const obj = this.#obj(dom);
+    statsApi.updateCurrentMemorySize(obj);
     const def = obj.vcpus ? this.#s.liveDefinition(obj) : obj.def;
     return Promise.resolve({
       state: obj.state,
@@ -271,6 +272,7 @@ export class QemuConnection implements DriverConnection {
   domainGetXMLDesc(dom: DomainRef, flags: number): Promise<string> {
     checkFlags(flags, 0x1f, "qemuDomainGetXMLDesc", "QEMU");
     const obj = this.#obj(dom);
+    statsApi.updateCurrentMemorySize(obj);
     const def = (flags & E.DOMAIN_XML_INACTIVE) && obj.newDef
       ? obj.newDef
       : isActive(obj)

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { checkActive } from "../../../conf/objects/domain_obj.ts";
+import { checkActive, isActive } from "../../../conf/objects/domain_obj.ts";
 import { child } from "../../../util/xml/mod.ts";
 import { checkFlags, VirError } from "../../../util/errors.ts";
 import { VIR } from "../../../util/constants.ts";
@@ -192,4 +192,19 @@ export function cpuStats(obj: QemuDomainObj, flags: number): never {
   checkFlags(flags, VIR.TYPED_PARAM_STRING_OKAY, "qemuDomainGetCPUStats", "QEMU");
   checkActive(obj);
   throw VirError.report("QEMU", "OPERATION_INVALID", "cgroup CPUACCT controller is not mounted");
+}
+
+/**
+ * `qemuDomainUpdateCurrentMemorySize`: a running domain without a balloon has all its memory,
+ * whatever `<currentMemory>` said (libvirt updates it before `getInfo` and `getXMLDesc`).
+ *
+ * @example
+ * ```ts ignore
+ * import { updateCurrentMemorySize } from "./stats_domain.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * updateCurrentMemorySize(obj);
+ * ```
+ */
+export function updateCurrentMemorySize(obj: QemuDomainObj): void {
+  if (isActive(obj) && !memballoon(obj.def)) obj.def.memory.current = obj.def.memory.total;
 }

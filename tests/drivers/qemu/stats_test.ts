@@ -257,3 +257,26 @@ Deno.test("getAllDomainStats NOWAIT: a domain busy with a job gives what needs n
     assert.equal((await unplug as VirError).codeName, "VIR_ERR_OPERATION_TIMEOUT");
     await conn.domainDestroyFlags!(dom, 0);
   }));
+
+Deno.test("getInfo and the live XML: without a balloon a running domain has all its memory", () =>
+  withQemuConn({ launcher: new FakeLauncher() }, async (conn) => {
+    const xml = `<domain type='qemu'><name>nb</name><memory unit='MiB'>128</memory>
+      <currentMemory unit='MiB'>64</currentMemory>
+      <os><type arch='x86_64' machine='pc'>hvm</type></os>
+      <devices><memballoon model='none'/></devices></domain>`;
+    const dom = await conn.domainDefineXMLFlags!(xml, 0);
+    assert.equal((await conn.domainGetInfo!(dom)).memory, 65536);
+    await conn.domainCreateWithFlags!(dom, 0);
+    const info = await conn.domainGetInfo!(dom);
+    assert.deepEqual([info.maxMem, info.memory], [131072, 131072]);
+    assert.match(
+      await conn.domainGetXMLDesc!(dom, 0),
+      /<currentMemory unit='KiB'>131072<\/currentMemory>/,
+    );
+    // The persistent definition keeps what it said.
+    assert.match(
+      await conn.domainGetXMLDesc!(dom, VIR.DOMAIN_XML_INACTIVE),
+      /<currentMemory unit='KiB'>65536<\/currentMemory>/,
+    );
+    await conn.domainDestroyFlags!(dom, 0);
+  }));
