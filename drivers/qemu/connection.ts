@@ -44,6 +44,7 @@ import * as statsApi from "./api/stats_domain.ts";
 import { allDomainStats } from "./api/stats_all.ts";
 import { capabilitiesXML } from "./api/host_caps.ts";
 import { connectSysinfo } from "./api/host_sysinfo.ts";
+import { domainCapabilitiesXML } from "./api/host_domcaps.ts";
 
 const E = VIR;
 const AFFECT = E.DOMAIN_AFFECT_LIVE | E.DOMAIN_AFFECT_CONFIG;
@@ -489,6 +490,16 @@ export class QemuConnection implements DriverConnection {
 
   nodeGetFreeMemory(): Promise<number> {
     return Promise.resolve().then(hostApi.nodeFreeMemory);
+  }
+
+  connectGetDomainCapabilities(
+    emulator: string | null,
+    arch: string | null,
+    machine: string | null,
+    virttype: string | null,
+    flags: number,
+  ): Promise<string> {
+    return domainCapabilitiesXML(this.#s, emulator, arch, machine, virttype, flags);
   }
 
   connectGetSysinfo(flags: number): Promise<string> {

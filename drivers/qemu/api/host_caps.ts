@@ -81,10 +81,16 @@ function findBinary(name: string): string | undefined {
 }
 
 /**
- * `virQEMUCapsFindBinaryForArch`: the architecture's own binary, or for i686 on an x86_64 host
- * the x86_64 one.
+ * `virQEMUCapsFindBinaryForArch`: the architecture's own binary (`qemu-system-BINARY` on the
+ * PATH), or for i686 on an x86_64 host the x86_64 one.
+ *
+ * @example
+ * ```ts
+ * import { binaryFor } from "./host_caps.ts";
+ * binaryFor("x86_64", "x86_64"); // "/usr/bin/qemu-system-x86_64" where QEMU is installed
+ * ```
  */
-function binaryFor(arch: string, binary: string): string | undefined {
+export function binaryFor(arch: string, binary: string): string | undefined {
   const own = findBinary(`qemu-system-${binary}`);
   if (own || arch !== "i686" || Deno.build.arch !== "x86_64") return own;
   return findBinary("qemu-system-x86_64");
@@ -94,6 +100,13 @@ function binaryFor(arch: string, binary: string): string | undefined {
  * `virQEMUCapsProbeQMPMachineTypes` then `virQEMUCapsGetMachineTypesCaps`: QEMU's machines but
  * `none`, libvirt's preferred one (else QEMU's default) first, an alias listed by its alias with
  * its canonical name, and every canonical name given an entry of its own.
+ *
+ * @example
+ * ```ts
+ * import { guestMachines } from "./host_caps.ts";
+ * guestMachines("x86_64", [{ name: "pc-i440fx-7.2", alias: "pc" }]).map((m) => m.name);
+ * // ["pc-i440fx-7.2", "pc"]
+ * ```
  */
 export function guestMachines(arch: string, machines: QmpMachine[]) {
   const list = machines.filter((m) => m.name !== "none");

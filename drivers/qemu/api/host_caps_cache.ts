@@ -19,25 +19,42 @@ export interface QmpMachine {
   "is-default"?: boolean;
 }
 
+/** One `query-cpu-definitions` entry. */
+export interface QmpCpuDefinition {
+  name: string;
+  "unavailable-features"?: string[];
+  deprecated?: boolean;
+}
+
 /** A binary's probed capabilities. */
 export interface EmulatorCaps {
   version: QemuVersion;
   machines: QmpMachine[];
   /** KVM works with this binary on this host (`query-kvm` with `accel=kvm:tcg`). */
   kvm: boolean;
+  /** QOM types: the devices and objects the binary has. */
+  types: string[];
+  /** CPU models and what keeps each from running, under TCG and (when it works) KVM. */
+  cpus: { tcg: QmpCpuDefinition[]; kvm?: QmpCpuDefinition[] };
 }
 
 interface CacheFile {
+  /** Bumped when {@link EmulatorCaps} changes shape: an older file is probed again. */
+  format: number;
   emulator: string;
   mtime: number;
   size: number;
   caps: EmulatorCaps;
 }
 
+const FORMAT = 2;
+
 const COMMANDS = [
   { execute: "query-version" },
   { execute: "query-machines" },
   { execute: "query-kvm" },
+  { execute: "qom-list-types" },
+  { execute: "query-cpu-definitions" },
 ];
 
 const value = <T>(reply: QmpProbeReply | undefined): T | undefined =>
@@ -93,20 +110,34 @@ export class CapsCache {
     const path = `${this.#dir}/${await fileName(emulator)}.json`;
     try {
       const saved = JSON.parse(await Deno.readTextFile(path)) as CacheFile;
-      if (saved.emulator === emulator && saved.mtime === mtime && saved.size === size) {
+      if (
+        saved.format === FORMAT && saved.emulator === emulator && saved.mtime === mtime &&
+        saved.size === size
+      ) {
         return saved.caps;
       }
     } catch {
       // No usable cache file: probe.
     }
-    const [version, machines, kvm] = await this.#launcher.probe(emulator, COMMANDS);
+    const [version, machines, kvm, types, cpus] = await this.#launcher.probe(emulator, COMMANDS);
+    const kvmWorks = value<{ enabled: boolean }>(kvm)?.enabled === true;
+    // CPU models run differently under each accelerator: TCG's answer needs a run of its own.
+    const tcgCpus = kvmWorks
+      ? (await this.#launcher.probe(emulator, [COMMANDS[4]], "tcg"))[0]
+      : cpus;
     const caps: EmulatorCaps = {
       version: value<{ qemu: QemuVersion }>(version)!.qemu,
       machines: value<QmpMachine[]>(machines) ?? [],
-      kvm: value<{ enabled: boolean }>(kvm)?.enabled === true,
+      kvm: kvmWorks,
+      types: (value<{ name: string }[]>(types) ?? []).map((t) => t.name),
+      // No `kvm` key at all without KVM: the cache file (JSON) keeps no undefined.
+      cpus: {
+        tcg: value<QmpCpuDefinition[]>(tcgCpus) ?? [],
+        ...(kvmWorks ? { kvm: value<QmpCpuDefinition[]>(cpus) ?? [] } : {}),
+      },
     };
     await Deno.mkdir(this.#dir, { recursive: true });
-    const file: CacheFile = { emulator, mtime, size, caps };
+    const file: CacheFile = { format: FORMAT, emulator, mtime, size, caps };
     await writeFileAtomic(path, JSON.stringify(file));
     return caps;
   }

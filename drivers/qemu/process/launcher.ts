@@ -47,8 +47,8 @@ export interface QemuLauncher {
   cgroup(pid: number, log: HotplugLog): VcpuCgroup;
   /** The QMP `query-version` of the QEMU binary `emulator`. */
   queryVersion(emulator: string): Promise<QemuVersion>;
-  /** Replies of the QEMU binary `emulator` to `commands`, run with no machine. */
-  probe(emulator: string, commands: QmpProbeCommand[]): Promise<QmpProbeReply[]>;
+  /** Replies of the QEMU binary `emulator` to `commands`, run with no machine under `accel`. */
+  probe(emulator: string, commands: QmpProbeCommand[], accel?: string): Promise<QmpProbeReply[]>;
 }
 
 function processAlive(pid: number): boolean {
@@ -164,8 +164,8 @@ export class SystemLauncher implements QemuLauncher {
     return probeQemuVersion(emulator);
   }
 
-  probe(emulator: string, commands: QmpProbeCommand[]): Promise<QmpProbeReply[]> {
-    return probeQmp(emulator, commands);
+  probe(emulator: string, commands: QmpProbeCommand[], accel?: string): Promise<QmpProbeReply[]> {
+    return probeQmp(emulator, commands, accel);
   }
 
   #wrap(pid: number, monitor: QemuMonitor): QemuProcess {

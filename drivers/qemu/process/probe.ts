@@ -23,8 +23,8 @@ export interface QmpProbeCommand {
 export type QmpProbeReply = { return: unknown } | { error: { class: string; desc: string } };
 
 /**
- * Runs `emulator` with no machine, KVM if it works else TCG, and its QMP monitor on stdio, sends
- * `commands` after `qmp_capabilities`, then quits: the replies, in order.
+ * Runs `emulator` with no machine under `accel` (default: KVM if it works, else TCG) and its QMP
+ * monitor on stdio, sends `commands` after `qmp_capabilities`, then quits: the replies, in order.
  *
  * @example
  * ```ts ignore
@@ -35,12 +35,13 @@ export type QmpProbeReply = { return: unknown } | { error: { class: string; desc
 export async function probeQmp(
   emulator: string,
   commands: QmpProbeCommand[],
+  accel = "kvm:tcg",
 ): Promise<QmpProbeReply[]> {
   const args = ["-S", "-no-user-config", "-nodefaults", "-display", "none", "-machine"];
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(emulator, {
-      args: [...args, "none,accel=kvm:tcg", "-qmp", "stdio"],
+      args: [...args, `none,accel=${accel}`, "-qmp", "stdio"],
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",

@@ -97,7 +97,10 @@ export class FakeLauncher implements QemuLauncher {
     return Promise.resolve({ major: 7, minor: 2, micro: 0 });
   }
 
-  /** A QEMU 7.2 without KVM that knows three machines: i440fx, q35 (both 7.2) and none. */
+  /**
+   * A QEMU 7.2 without KVM that knows a few machines (i440fx and q35 7.2, an old i440fx, none),
+   * three CPU models (one unusable) and the device types the driver starts.
+   */
   probe(emulator: string, commands: QmpProbeCommand[]): Promise<QmpProbeReply[]> {
     this.capabilityProbes.push(emulator);
     const machine = (name: string, alias: string, max: number, isDefault = false) => ({
@@ -111,6 +114,22 @@ export class FakeLauncher implements QemuLauncher {
     const answers: Record<string, unknown> = {
       "query-version": { qemu: { major: 7, minor: 2, micro: 0 }, package: "fake" },
       "query-kvm": { enabled: false, present: false },
+      "query-cpu-definitions": [
+        { name: "qemu64", "unavailable-features": [], deprecated: false },
+        { name: "EPYC", "unavailable-features": ["avx2"], deprecated: false },
+        { name: "max", "unavailable-features": [], deprecated: false },
+      ],
+      "qom-list-types": [
+        "virtio-blk-pci",
+        "ide-hd",
+        "ide-cd",
+        "usb-storage",
+        "VGA",
+        "cirrus-vga",
+        "virtio-vga",
+        "qemu64-x86_64-cpu",
+        "piix3-usb-uhci",
+      ].map((name) => ({ name })),
       "query-machines": [
         machine("pc-q35-7.2", "q35", 288),
         { name: "none", "cpu-max": 1, deprecated: false, "hotpluggable-cpus": false },
