@@ -30,7 +30,10 @@ async function slow(kind: "head" | "body"): Promise<void> {
         "Authorization: Bearer " + gw.token + "\r\nContent-Type: application/json\r\n" +
         "Content-Length: 1000000\r\n\r\n[",
   ));
-  const timer = setInterval(() => conn.write(enc(kind === "head" ? "X" : " ")).catch(() => {}), EVERY_MS);
+  const timer = setInterval(
+    () => conn.write(enc(kind === "head" ? "X" : " ")).catch(() => {}),
+    EVERY_MS,
+  );
   const buf = new Uint8Array(4096);
   while ((await conn.read(buf).catch(() => null)) !== null);
   clearInterval(timer);
@@ -57,7 +60,8 @@ await attack;
 await probe;
 await gw.stop();
 
-const sorted = (k: string) => closedAt.filter((c) => c.kind === k).map((c) => c.s).sort((a, b) => a - b);
+const sorted = (k: string) =>
+  closedAt.filter((c) => c.kind === k).map((c) => c.s).sort((a, b) => a - b);
 const q = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 for (const kind of ["head", "body"]) {
   const xs = sorted(kind);
