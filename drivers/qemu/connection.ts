@@ -13,6 +13,7 @@ import type {
   DomainStatsRecord,
   DriverConnection,
   DriverEvent,
+  DriverHistogramFamily,
   DriverStream,
   NodeInfo,
   SecurityModel,
@@ -133,6 +134,10 @@ export class QemuConnection implements DriverConnection {
 
   #obj(dom: DomainRef): QemuDomainObj {
     return this.#s.domains.fromRef(dom, "QEMU");
+  }
+
+  driverMetrics(): DriverHistogramFamily[] {
+    return [this.#s.monitorLatency.family()];
   }
 
   domainOpenConsole(dom: DomainRef, devName: string | null, flags: number): Promise<DriverStream> {
