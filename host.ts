@@ -57,6 +57,11 @@ const secondaries = [
     "secret",
     async () => (await import("./drivers/secret/mod.ts")).secretDriver,
   ),
+  lazySecondary(
+    "bridge",
+    "network",
+    async () => (await import("./drivers/network/mod.ts")).networkDriver,
+  ),
 ];
 
 const clientDrivers = createRegistry([testDriver]);
