@@ -60,10 +60,10 @@ export function hostRunner(netns?: string): HostRunner {
     },
     kill(pid, signal) {
       try {
-        // Signal 0 only asks whether the process exists, as kill(2) does.
+        // Signal 0 asks whether the process still runs; a zombie no longer does.
         if (signal === 0) {
-          Deno.statSync(`/proc/${pid}`);
-          return true;
+          const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+          return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
         }
         Deno.kill(pid, signal);
         return true;
