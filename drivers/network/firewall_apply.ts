@@ -57,11 +57,18 @@ async function setupChains(runner: HostRunner, layer: "iptables" | "ip6tables"):
  * ```
  */
 export async function addFirewall(runner: HostRunner, def: NetworkDef): Promise<void> {
-  if (ipsOf(def, "ipv4").length || def.routes.some((r) => !r.address.includes(":"))) {
-    await setupChains(runner, "iptables");
-  }
-  if (ipsOf(def, "ipv6").length || def.ipv6 || def.routes.some((r) => r.address.includes(":"))) {
-    await setupChains(runner, "ip6tables");
+  // libvirt makes the chains of both layers once, and fails a network only over a layer it uses.
+  const needs = {
+    iptables: ipsOf(def, "ipv4").length > 0 || def.routes.some((r) => !r.address.includes(":")),
+    ip6tables: ipsOf(def, "ipv6").length > 0 || def.ipv6 === true ||
+      def.routes.some((r) => r.address.includes(":")),
+  };
+  for (const layer of ["iptables", "ip6tables"] as const) {
+    try {
+      await setupChains(runner, layer);
+    } catch (e) {
+      if (needs[layer]) throw e;
+    }
   }
   const plan = addFirewallRules(def);
   try {

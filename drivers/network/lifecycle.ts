@@ -55,6 +55,19 @@ function checkSupported(obj: NetworkObj): void {
   }
 }
 
+/**
+ * libvirt's masquerade rules write their default port range (1024-65535) into the live
+ * definition, so a running NAT network's XML shows `<nat><port start='1024' end='65535'/>`.
+ */
+function masqueradePorts(obj: NetworkObj): void {
+  const def = obj.def;
+  const masquerades = ipsOf(def, "ipv4").length > 0 ||
+    (def.forward.nat?.ipv6 === true && ipsOf(def, "ipv6").length > 0);
+  if (def.forward.mode !== "nat" || !masquerades) return;
+  const nat = def.forward.nat ??= {};
+  if (!nat.portStart && !nat.portEnd) [nat.portStart, nat.portEnd] = [1024, 65535];
+}
+
 /** `networkStartNetworkVirtual`. */
 async function startVirtual(state: NetworkState, obj: NetworkObj): Promise<void> {
   const def = obj.def;
@@ -73,6 +86,7 @@ async function startVirtual(state: NetworkState, obj: NetworkObj): Promise<void>
   try {
     await setIPv6Sysctls(run, def);
     if (def.forward.mode !== "open") {
+      masqueradePorts(obj);
       await addFirewall(run, def);
       firewall = true;
     }
