@@ -14,6 +14,7 @@ import { addFirewall, removeFirewall } from "./firewall_apply.ts";
 import {
   addAddress,
   addRoute,
+  checkRouteCollision,
   createBridge,
   deleteBridge,
   enableForwarding,
@@ -80,6 +81,7 @@ async function startVirtual(state: NetworkState, obj: NetworkObj): Promise<void>
       `network '${def.name}' has no bridge name defined`,
     );
   }
+  await checkRouteCollision(run, def);
   await createBridge(run, def);
   let firewall = false;
   let online = false;

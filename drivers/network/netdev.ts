@@ -8,7 +8,7 @@
  */
 import type { NetworkDef, NetworkIp, NetworkRoute } from "../../conf/network/mod.ts";
 import { VirError } from "../../util/errors.ts";
-import { broadcastOf, ipPrefix, isIPv6 } from "./addr.ts";
+import { broadcastOf, ipPrefix, isIPv6, networkCIDR } from "./addr.ts";
 import type { CommandResult, HostRunner } from "./runner.ts";
 
 /** The kernel's reason in a failed `ip`/`sysctl` command (`strerror` text). */
@@ -182,5 +182,50 @@ export async function enableForwarding(
   ];
   for (const k of keys) {
     await must(runner, ["sysctl", "-w", `${k}=1`], "failed to enable IP forwarding");
+  }
+}
+
+/**
+ * `networkCheckRouteCollision`: a network whose IPv4 subnet, or one of whose static routes,
+ * is already routed through an interface of the host (of its namespace) is refused, so that
+ * starting it cannot break the host's own networking.
+ *
+ * @example
+ * ```ts
+ * import { checkRouteCollision } from "./netdev.ts";
+ * declare const runner: import("./runner.ts").HostRunner;
+ * declare const def: import("../../conf/network/mod.ts").NetworkDef;
+ * await checkRouteCollision(runner, def);
+ * ```
+ */
+export async function checkRouteCollision(runner: HostRunner, def: NetworkDef): Promise<void> {
+  const r = await runner.run(["ip", "-4", "-j", "route", "show", "table", "main"]);
+  if (r.code !== 0 || !r.stdout.trim()) return;
+  const routes = JSON.parse(r.stdout) as { dst: string; dev?: string }[];
+  const cidr = (address: string, prefix: number) =>
+    networkCIDR({ address, prefix, ranges: [], hosts: [] });
+  for (const route of routes) {
+    if (route.dst === "default" || !route.dev) continue;
+    const dst = route.dst.includes("/") ? route.dst : `${route.dst}/32`;
+    for (const ip of def.ips.filter((i) => i.address !== undefined && !isIPv6(i))) {
+      if (networkCIDR(ip) === dst) {
+        throw VirError.report(
+          "NETWORK",
+          "INTERNAL_ERROR",
+          `Network is already in use by interface ${route.dev}`,
+        );
+      }
+    }
+    for (const rt of def.routes.filter((x) => !x.address.includes(":"))) {
+      const prefix = ipPrefix({ ...rt, ranges: [], hosts: [] });
+      const net = cidr(rt.address, prefix);
+      if (net === dst) {
+        throw VirError.report(
+          "NETWORK",
+          "INTERNAL_ERROR",
+          `Route address '${net.split("/")[0]}' conflicts with IP address for '${route.dev}'`,
+        );
+      }
+    }
   }
 }

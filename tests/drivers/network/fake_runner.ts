@@ -16,6 +16,8 @@ export class FakeHost implements HostRunner {
   readonly rules = new Set<string>();
   /** Live dnsmasq processes by pid, with their config file. */
   readonly processes = new Map<number, string>();
+  /** The main routing table, as `ip -j route` prints it. */
+  routes: { dst: string; dev: string }[] = [];
   /** Signals sent, as `SIGNAL PID`. */
   readonly signals: string[] = [];
   /** A command matching this fails (exit 2, "RTNETLINK answers: Operation not permitted"). */
@@ -45,6 +47,9 @@ export class FakeHost implements HostRunner {
       }
       if (args[1] === "del") this.devices.delete(dev);
       return ok();
+    }
+    if (prog === "ip" && args.includes("route") && args.includes("-j")) {
+      return ok(JSON.stringify(this.routes));
     }
     if (prog === "iptables" || prog === "ip6tables") {
       if (args.includes("--list-rules")) return ok();

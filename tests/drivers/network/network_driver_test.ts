@@ -67,7 +67,10 @@ Deno.test("define assigns virbr0 and a MAC, saves the config; start builds it in
     await conn.networkCreate!(net);
     const cmds = host.take();
     const at = (re: RegExp) => cmds.findIndex((c) => re.test(c));
-    assert.equal(cmds[0], `ip link add name virbr0 address ${mac} type bridge`);
+    assert.deepEqual(cmds.slice(0, 2), [
+      "ip -4 -j route show table main",
+      `ip link add name virbr0 address ${mac} type bridge`,
+    ]);
     assert.ok(at(/forward_delay 0$/) < at(/stp_state 1$/));
     assert.ok(at(/^sysctl -w net.ipv6.conf.virbr0.disable_ipv6=1$/) > 0);
     assert.ok(
@@ -156,6 +159,21 @@ Deno.test("a failing step leaves nothing behind and reports the kernel's reason"
     );
     assert.deepEqual(await conn.connectListNetworks!(), []);
     assert.deepEqual(await conn.connectListDefinedNetworks!(), ["n1"]);
+  }, host);
+});
+
+Deno.test("a network already routed on the host is refused before anything is made", async () => {
+  const host = new FakeHost();
+  host.routes = [{ dst: "192.168.150.0/24", dev: "eth0" }];
+  await withNet(async (conn, host) => {
+    const net = await conn.networkDefineXMLFlags!(NAT, 0);
+    host.take();
+    await rejectsWith(
+      conn.networkCreate!(net),
+      VIR.ERR_INTERNAL_ERROR,
+      "internal error: Network is already in use by interface eth0",
+    );
+    assert.deepEqual(host.take(), ["ip -4 -j route show table main"]);
   }, host);
 });
 
