@@ -17,7 +17,8 @@ import { type NetworkObj } from "../../conf/objects/network_obj.ts";
 import { VirError } from "../../util/errors.ts";
 import { ipsOf } from "./addr.ts";
 import { dnsmasqContents, escapeName } from "./dnsmasq_conf.ts";
-import { removeIfExists, writeFile } from "./state.ts";
+import { removeIfExists } from "../../util/config_files.ts";
+import { writeFile } from "./state.ts";
 import type { NetworkState } from "./state.ts";
 
 /** The dnsmasq program libvirt finds on Debian. */

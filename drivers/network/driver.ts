@@ -20,7 +20,8 @@ import { networkMethods } from "./network_api.ts";
 import { networkPaths } from "./paths.ts";
 import { portMethods } from "./port_api.ts";
 import { type HostRunner, hostRunner } from "./runner.ts";
-import { NetworkState, removeIfExists } from "./state.ts";
+import { removeIfExists } from "../../util/config_files.ts";
+import { NetworkState } from "./state.ts";
 
 const states = new SharedStates<NetworkState>();
 

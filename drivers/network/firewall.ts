@@ -144,6 +144,16 @@ function forwardGeneral(layer: Layer, br: string, action: Action): Rule[] {
   ];
 }
 
+/** DNS (port 53) in and out, TCP then UDP. */
+function dnsPorts(layer: Layer, br: string, action: Action): Rule[] {
+  return [
+    port(layer, "in", br, 53, true, action),
+    port(layer, "in", br, 53, false, action),
+    port(layer, "out", br, 53, true, action),
+    port(layer, "out", br, 53, false, action),
+  ];
+}
+
 /** `networkAddGeneralIPv4FirewallRules` and its IPv6 twin, in libvirt's order. */
 function generalRules(def: NetworkDef, action: Action): { v4: Rule[]; v6: Rule[] } {
   const br = def.bridge.name!;
@@ -155,10 +165,7 @@ function generalRules(def: NetworkDef, action: Action): { v4: Rule[]; v6: Rule[]
     port("iptables", "in", br, 67, false, action),
     port("iptables", "out", br, 68, true, action),
     port("iptables", "out", br, 68, false, action),
-    port("iptables", "in", br, 53, true, action),
-    port("iptables", "in", br, 53, false, action),
-    port("iptables", "out", br, 53, true, action),
-    port("iptables", "out", br, 53, false, action),
+    ...dnsPorts("iptables", br, action),
     ...(tftp !== undefined
       ? [
         port("iptables", "in", br, 69, false, action),
@@ -172,10 +179,7 @@ function generalRules(def: NetworkDef, action: Action): { v4: Rule[]; v6: Rule[]
   if (hasV6 || def.ipv6) v6.push(...forwardGeneral("ip6tables", br, action));
   if (hasV6) {
     v6.push(
-      port("ip6tables", "in", br, 53, true, action),
-      port("ip6tables", "in", br, 53, false, action),
-      port("ip6tables", "out", br, 53, true, action),
-      port("ip6tables", "out", br, 53, false, action),
+      ...dnsPorts("ip6tables", br, action),
       port("ip6tables", "in", br, 547, false, action),
       port("ip6tables", "out", br, 546, false, action),
     );

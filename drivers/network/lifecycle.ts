@@ -21,7 +21,8 @@ import {
   setIPv6Sysctls,
   setOnline,
 } from "./netdev.ts";
-import { type NetworkState, removeIfExists } from "./state.ts";
+import { removeIfExists } from "../../util/config_files.ts";
+import type { NetworkState } from "./state.ts";
 
 /** The forward modes whose bridge, addresses and dnsmasq this driver makes. */
 const VIRTUAL = ["none", "nat", "route", "open"];

@@ -12,17 +12,15 @@ import { methodTable } from "../../util/method_table.ts";
 import { strerror } from "../../util/strerror.ts";
 import { formatNetworkXML, parseNetworkXML } from "../../conf/network/mod.ts";
 import { parseMac } from "../../conf/common/mod.ts";
-import {
-  NETWORK_LIST_FILTERS_ALL,
-  type NetworkObj,
-  updateNetworkObj,
-} from "../../conf/objects/network_obj.ts";
+import { type NetworkObj, updateNetworkObj } from "../../conf/objects/network_obj.ts";
+import { networkListCalls } from "../../conf/objects/network_list_calls.ts";
 import { ipsOf } from "./addr.ts";
 import { dnsmasqFiles, reapDnsmasq, refreshDnsmasq, startDnsmasq, termDnsmasq } from "./dnsmasq.ts";
 import { addFirewall, removeFirewall } from "./firewall_apply.ts";
 import { parseLeases } from "./leases.ts";
 import { shutdownNetwork, startNetwork } from "./lifecycle.ts";
-import { netRef, type NetworkState, removeIfExists } from "./state.ts";
+import { removeIfExists } from "../../util/config_files.ts";
+import { netRef, type NetworkState } from "./state.ts";
 import { validateNetwork } from "./validate.ts";
 
 const E = VIR;
@@ -99,16 +97,8 @@ const RESTART_SECTIONS: number[] = [
  */
 export function networkMethods(state: NetworkState): Partial<DriverConnection> {
   const of = (net: NetworkRef) => networkOf(state, net);
-  const names = (active: boolean) => state.networks.names(active);
   return methodTable({
-    connectNumOfNetworks: () => names(true).length,
-    connectListNetworks: () => names(true),
-    connectNumOfDefinedNetworks: () => names(false).length,
-    connectListDefinedNetworks: () => names(false),
-    connectListAllNetworks: (flags) => {
-      checkFlags(flags, NETWORK_LIST_FILTERS_ALL, "networkConnectListAllNetworks", F);
-      return state.networks.export(flags).map(netRef);
-    },
+    ...networkListCalls(state.networks, "networkConnectListAllNetworks", F),
     networkLookupByName: (name) => {
       const obj = state.networks.findByName(name);
       if (!obj) throw VirError.report(F, "NO_NETWORK", `no network with matching name '${name}'`);

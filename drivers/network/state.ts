@@ -18,6 +18,7 @@ import {
   type NetworkPortDef,
   parseNetworkPortXML,
 } from "../../conf/network_port/mod.ts";
+import { pathExists, removeIfExists, xmlFiles } from "../../util/config_files.ts";
 import type { NetworkPaths } from "./paths.ts";
 import type { HostRunner } from "./runner.ts";
 
@@ -145,7 +146,7 @@ export class NetworkState {
     for (const name of await xmlFiles(this.paths.configDir)) {
       const def = parseNetworkXML(await Deno.readTextFile(`${this.paths.configDir}/${name}`));
       const obj = this.networks.assignDef(def, false);
-      obj.autostart = await exists(this.autostartLink(def.name));
+      obj.autostart = await pathExists(this.autostartLink(def.name));
     }
     const live: NetworkObj[] = [];
     for (const name of await xmlFiles(this.paths.stateDir)) {
@@ -182,35 +183,5 @@ export async function writeFile(path: string, text: string): Promise<void> {
     await Deno.rename(tmp, path);
   } catch (e) {
     throw VirError.bare("NETWORK", "SYSTEM_ERROR", `cannot write '${path}': ${strerror(e)}`);
-  }
-}
-
-/** Removes a file; a missing one is fine. */
-export async function removeIfExists(path: string): Promise<void> {
-  try {
-    await Deno.remove(path);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-}
-
-async function xmlFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  try {
-    for await (const e of Deno.readDir(dir)) {
-      if (e.isFile && e.name.endsWith(".xml")) out.push(e.name);
-    }
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  return out.sort();
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -12,6 +12,7 @@ import { networkDriver } from "../../../drivers/network/mod.ts";
 import { parseNetworkXML } from "../../../conf/network/mod.ts";
 import { dnsmasqContents } from "../../../drivers/network/dnsmasq_conf.ts";
 import { FakeHost } from "./fake_runner.ts";
+import { pathExists } from "../../../util/config_files.ts";
 
 const rejectsWith = errorsOf(VIR.FROM_NETWORK);
 
@@ -41,15 +42,6 @@ async function withNet(
       await conn.connectClose();
     }
   });
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 Deno.test("define assigns virbr0 and a MAC, saves the config; start builds it in libvirt's order", async () => {
@@ -100,7 +92,7 @@ Deno.test("define assigns virbr0 and a MAC, saves the config; start builds it in
     );
     assert.match(want.conf, /dhcp-range=192.168.150.2,192.168.150.254,255.255.255.0\n/);
     assert.equal(host.processes.size, 1);
-    assert.ok(await exists(`${root}/run/network/n1.xml`));
+    assert.ok(await pathExists(`${root}/run/network/n1.xml`));
     assert.equal(await conn.networkIsActive!(net), true);
     assert.equal(await conn.networkGetBridgeName!(net), "virbr0");
 
@@ -109,14 +101,14 @@ Deno.test("define assigns virbr0 and a MAC, saves the config; start builds it in
     assert.ok(!host.devices.has("virbr0"));
     assert.deepEqual([...host.rules].filter((r) => !/--jump LIBVIRT_/.test(r)), []);
     for (const f of ["n1.pid", "n1.xml", "dnsmasq/n1.conf", "dnsmasq/n1.hostsfile"]) {
-      assert.ok(!(await exists(`${root}/run/network/${f}`)), f);
+      assert.ok(!(await pathExists(`${root}/run/network/${f}`)), f);
     }
     assert.deepEqual(
       events.map((e) => (e.data as { event: number }).event),
       [VIR.NETWORK_EVENT_DEFINED, VIR.NETWORK_EVENT_STARTED, VIR.NETWORK_EVENT_STOPPED],
     );
     await conn.networkUndefine!(net);
-    assert.ok(!(await exists(`${root}/etc/network/n1.xml`)));
+    assert.ok(!(await pathExists(`${root}/etc/network/n1.xml`)));
   });
 });
 
@@ -150,7 +142,7 @@ Deno.test("a failing step leaves nothing behind and reports the kernel's reason"
     assert.ok(!host.devices.has("virbr0"));
     assert.deepEqual([...host.rules].filter((r) => !/--jump LIBVIRT_/.test(r)), []);
     assert.equal(await conn.networkIsActive!(net), false);
-    assert.ok(!(await exists(`${root}/run/network/n1.xml`)));
+    assert.ok(!(await pathExists(`${root}/run/network/n1.xml`)));
     // A transient network that fails to start does not stay behind.
     host.failOn = /^ip link add/;
     await assert.rejects(
@@ -333,7 +325,7 @@ Deno.test("ports: allocated with the bridge as libvirt's plug, counted, listed, 
 `,
     );
     assert.match(await conn.networkGetXMLDesc!(net, 0), /<network connections='1'>/);
-    assert.ok(await exists(`${root}/run/network/n1/ports/${PORT1}.xml`));
+    assert.ok(await pathExists(`${root}/run/network/n1/ports/${PORT1}.xml`));
     assert.deepEqual(await conn.networkListAllPorts!(net, 0), [port]);
     assert.deepEqual(await conn.networkPortLookupByUUID!(net, PORT1.toUpperCase()), port);
     await rejectsWith(
@@ -409,7 +401,7 @@ Deno.test("a new driver state takes running networks back, autostarts once per b
     conn = await open();
     try {
       assert.deepEqual(await conn.connectListNetworks!(), ["auto"]);
-      assert.ok(!(await exists(`${root}/run/network/n1.xml`)));
+      assert.ok(!(await pathExists(`${root}/run/network/n1.xml`)));
       await conn.networkDestroy!(auto);
       await conn.networkUndefine!(auto);
       await conn.networkUndefine!(net);
