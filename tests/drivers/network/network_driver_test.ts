@@ -250,6 +250,23 @@ Deno.test("networkUpdate: a DHCP host added live and in the config reaches dnsma
     }
     await conn.networkUpdate!(
       net,
+      VIR.NETWORK_UPDATE_COMMAND_MODIFY,
+      VIR.NETWORK_SECTION_IP_DHCP_HOST,
+      -1,
+      "<host mac='52:54:00:00:00:11' name='vm2b' ip='192.168.150.12'/>",
+      VIR.NETWORK_UPDATE_AFFECT_LIVE,
+    );
+    assert.deepEqual(host.signals, [`SIGHUP ${pid}`, `SIGHUP ${pid}`]);
+    assert.match(
+      await Deno.readTextFile(`${root}/run/network/dnsmasq/n1.hostsfile`),
+      /^52:54:00:00:00:11,192.168.150.12,vm2b$/m,
+    );
+    assert.match(
+      await Deno.readTextFile(`${root}/etc/network/n1.xml`),
+      /name='vm2' ip='192.168.150.11'/,
+    );
+    await conn.networkUpdate!(
+      net,
       VIR.NETWORK_UPDATE_COMMAND_DELETE,
       VIR.NETWORK_SECTION_IP_DHCP_HOST,
       -1,
@@ -260,7 +277,7 @@ Deno.test("networkUpdate: a DHCP host added live and in the config reaches dnsma
     assert.match(await conn.networkGetXMLDesc!(net, VIR.NETWORK_XML_INACTIVE), /vm1/);
     // After destroy the persistent definition (with vm1 and vm2) is back.
     await conn.networkDestroy!(net);
-    assert.match(await conn.networkGetXMLDesc!(net, 0), /vm1.*\n.*vm2/s);
+    assert.match(await conn.networkGetXMLDesc!(net, 0), /vm1.*\n.*name='vm2' ip='192.168.150.11'/s);
   });
 });
 

@@ -135,3 +135,41 @@ Deno.test("real host: evsh on qemu:///embed in a namespace: net-define, net-star
     });
   });
 });
+
+Deno.test("real host: an unprivileged session user's network fails to start as libvirt 9.0's session does", async () => {
+  await withNetns(async (ns) => {
+    await withRoot(async (root) => {
+      // The driver's commands run as nobody, as a session daemon's would.
+      const inner = hostRunner(ns);
+      const nobody = {
+        run: (argv: readonly string[], env?: Record<string, string>) =>
+          inner.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ...argv], env),
+        kill: inner.kill,
+      };
+      const conn = await networkDriver.open(new URL("qemu:///session"), {
+        stateDir: root,
+        networkRunner: nobody,
+      });
+      try {
+        const net = await conn.networkDefineXMLFlags!(NAT, 0);
+        assert.match(await conn.networkGetXMLDesc!(net, 0), /<bridge name='virbr0'/);
+        // What libvirtd 9.0's qemu:///session answered (recorded with oracle/daemon.sh).
+        await assert.rejects(
+          conn.networkCreate!(net),
+          (e: Error & { code: number; domain: number }) => {
+            assert.deepEqual(
+              [e.code, e.domain, e.message],
+              [38, 0, "error creating bridge interface virbr0: Operation not permitted"],
+            );
+            return true;
+          },
+        );
+        const links = JSON.parse(await inNs(ns, "ip", "-j", "link", "show"));
+        assert.deepEqual(links.map((l: { ifname: string }) => l.ifname), ["lo"]);
+        await conn.networkUndefine!(net);
+      } finally {
+        await conn.connectClose();
+      }
+    });
+  });
+});
