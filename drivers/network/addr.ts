@@ -8,7 +8,15 @@
 import { formatIPv6, parseIPv4, parseIPv6 } from "../../conf/common/ip_addr.ts";
 import type { NetworkDef, NetworkIp } from "../../conf/network/mod.ts";
 
-/** Whether the `<ip>` is IPv6 (by its address; the family attribute is optional). */
+/**
+ * Whether the `<ip>` is IPv6 (by its address; the family attribute is optional).
+ *
+ * @example
+ * ```ts
+ * import { isIPv6 } from "./addr.ts";
+ * isIPv6({ address: "fd00::1", ranges: [], hosts: [] }); // true
+ * ```
+ */
 export function isIPv6(ip: NetworkIp): boolean {
   return ip.family === "ipv6" || (ip.address ?? "").includes(":");
 }

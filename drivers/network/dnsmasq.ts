@@ -22,9 +22,18 @@ import { writeFile } from "./state.ts";
 import type { NetworkState } from "./state.ts";
 
 /** The dnsmasq program libvirt finds on Debian. */
-export const DNSMASQ = "/usr/sbin/dnsmasq";
+const DNSMASQ = "/usr/sbin/dnsmasq";
 
-/** The files of a network's dnsmasq. */
+/**
+ * The files of a network's dnsmasq.
+ *
+ * @example
+ * ```ts
+ * import { dnsmasqFiles } from "./dnsmasq.ts";
+ * declare const state: import("./state.ts").NetworkState;
+ * dnsmasqFiles(state, "default").conf; // ".../dnsmasq/default.conf"
+ * ```
+ */
 export function dnsmasqFiles(state: NetworkState, name: string) {
   const base = `${state.paths.dnsmasqDir}/${escapeName(name)}`;
   return {
@@ -36,7 +45,16 @@ export function dnsmasqFiles(state: NetworkState, name: string) {
   };
 }
 
-/** Whether a network needs dnsmasq (`networkStartDhcpDaemon`'s first checks). */
+/**
+ * Whether a network needs dnsmasq (`networkStartDhcpDaemon`'s first checks).
+ *
+ * @example
+ * ```ts
+ * import { needsDnsmasq } from "./dnsmasq.ts";
+ * import { parseNetworkXML } from "../../conf/network/mod.ts";
+ * needsDnsmasq(parseNetworkXML("<network><name>n</name></network>")); // false
+ * ```
+ */
 export function needsDnsmasq(def: NetworkDef): boolean {
   const ips = ipsOf(def);
   if (!ips.length) return false;
@@ -109,7 +127,17 @@ export async function refreshDnsmasq(state: NetworkState, obj: NetworkObj): Prom
   state.runner.kill(pid, "SIGHUP");
 }
 
-/** Sends SIGTERM to a network's dnsmasq (the first step of its shutdown). */
+/**
+ * Sends SIGTERM to a network's dnsmasq (the first step of its shutdown).
+ *
+ * @example
+ * ```ts
+ * import { termDnsmasq } from "./dnsmasq.ts";
+ * declare const state: import("./state.ts").NetworkState;
+ * declare const obj: import("../../conf/objects/network_obj.ts").NetworkObj;
+ * termDnsmasq(state, obj);
+ * ```
+ */
 export function termDnsmasq(state: NetworkState, obj: NetworkObj): void {
   const pid = state.dnsmasq.get(obj.def.uuid);
   if (pid !== undefined) state.runner.kill(pid, "SIGTERM");
@@ -118,6 +146,14 @@ export function termDnsmasq(state: NetworkState, obj: NetworkObj): void {
 /**
  * The end of a network's dnsmasq: SIGKILL if it outlived SIGTERM, and its files gone (all but
  * the leases, which `keepLeases` keeps for the network's next start).
+ *
+ * @example
+ * ```ts
+ * import { reapDnsmasq } from "./dnsmasq.ts";
+ * declare const state: import("./state.ts").NetworkState;
+ * declare const obj: import("../../conf/objects/network_obj.ts").NetworkObj;
+ * await reapDnsmasq(state, obj, true);
+ * ```
  */
 export async function reapDnsmasq(
   state: NetworkState,
@@ -143,6 +179,14 @@ export async function reapDnsmasq(
 /**
  * The dnsmasq of a network that was running before the driver (re)started, if it still runs
  * (`networkRefreshDaemons`' pid check).
+ *
+ * @example
+ * ```ts
+ * import { adoptDnsmasq } from "./dnsmasq.ts";
+ * declare const state: import("./state.ts").NetworkState;
+ * declare const obj: import("../../conf/objects/network_obj.ts").NetworkObj;
+ * await adoptDnsmasq(state, obj);
+ * ```
  */
 export async function adoptDnsmasq(state: NetworkState, obj: NetworkObj): Promise<void> {
   try {

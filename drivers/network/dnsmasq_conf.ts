@@ -30,7 +30,15 @@ export interface DnsmasqContents {
   addnHosts: string;
 }
 
-/** `virBufferEscapeString`'s XML escaping, which libvirt applies to the file names. */
+/**
+ * `virBufferEscapeString`'s XML escaping, which libvirt applies to the file names.
+ *
+ * @example
+ * ```ts
+ * import { escapeName } from "./dnsmasq_conf.ts";
+ * escapeName("a'b"); // "a&apos;b"
+ * ```
+ */
 export function escapeName(name: string): string {
   return name.replace(
     /[&<>"']/g,

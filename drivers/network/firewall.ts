@@ -306,7 +306,15 @@ const CHAINS: [string, string, string][] = [
   ["mangle", "POSTROUTING", "LIBVIRT_PRT"],
 ];
 
-/** The tables whose rules {@link chainSetupRules} needs listed. */
+/**
+ * The tables whose rules {@link chainSetupRules} needs listed.
+ *
+ * @example
+ * ```ts
+ * import { CHAIN_TABLES } from "./firewall.ts";
+ * CHAIN_TABLES.length; // 3
+ * ```
+ */
 export const CHAIN_TABLES = ["filter", "nat", "mangle"] as const;
 
 /**

@@ -39,7 +39,17 @@ export async function deviceExists(runner: HostRunner, name: string): Promise<bo
   return (await runner.run(["ip", "link", "show", "dev", name])).code === 0;
 }
 
-/** `virNetDevBridgeCreate` with the bridge's MAC, then its MTU, STP delay and STP. */
+/**
+ * `virNetDevBridgeCreate` with the bridge's MAC, then its MTU, STP delay and STP.
+ *
+ * @example
+ * ```ts
+ * import { createBridge } from "./netdev.ts";
+ * declare const runner: import("./runner.ts").HostRunner;
+ * declare const def: import("../../conf/network/mod.ts").NetworkDef;
+ * await createBridge(runner, def);
+ * ```
+ */
 export async function createBridge(runner: HostRunner, def: NetworkDef): Promise<void> {
   const br = def.bridge.name!;
   await must(
@@ -77,7 +87,17 @@ export async function createBridge(runner: HostRunner, def: NetworkDef): Promise
   );
 }
 
-/** `networkSetIPv6Sysctls`: IPv6 off on a bridge without IPv6 addresses, else no RA/autoconf. */
+/**
+ * `networkSetIPv6Sysctls`: IPv6 off on a bridge without IPv6 addresses, else no RA/autoconf.
+ *
+ * @example
+ * ```ts
+ * import { setIPv6Sysctls } from "./netdev.ts";
+ * declare const runner: import("./runner.ts").HostRunner;
+ * declare const def: import("../../conf/network/mod.ts").NetworkDef;
+ * await setIPv6Sysctls(runner, def);
+ * ```
+ */
 export async function setIPv6Sysctls(runner: HostRunner, def: NetworkDef): Promise<void> {
   const br = def.bridge.name!;
   const v6 = def.ips.some((ip) => ip.address !== undefined && isIPv6(ip));
@@ -106,7 +126,16 @@ export async function setIPv6Sysctls(runner: HostRunner, def: NetworkDef): Promi
   }
 }
 
-/** `networkAddAddrToBridge`. */
+/**
+ * `networkAddAddrToBridge`.
+ *
+ * @example
+ * ```ts
+ * import { addAddress } from "./netdev.ts";
+ * declare const runner: import("./runner.ts").HostRunner;
+ * await addAddress(runner, "virbr0", { address: "10.0.0.1", prefix: 24, ranges: [], hosts: [] });
+ * ```
+ */
 export async function addAddress(runner: HostRunner, br: string, ip: NetworkIp): Promise<void> {
   const prefix = ipPrefix(ip);
   if (prefix < 0) {
@@ -133,7 +162,16 @@ export async function addAddress(runner: HostRunner, br: string, ip: NetworkIp):
   );
 }
 
-/** `networkAddRouteToBridge`; libvirt goes on when a route fails, and so does this. */
+/**
+ * `networkAddRouteToBridge`; libvirt goes on when a route fails, and so does this.
+ *
+ * @example
+ * ```ts
+ * import { addRoute } from "./netdev.ts";
+ * declare const runner: import("./runner.ts").HostRunner;
+ * await addRoute(runner, "virbr0", { address: "10.1.0.0", prefix: 16, gateway: "10.0.0.2" });
+ * ```
+ */
 export async function addRoute(runner: HostRunner, br: string, r: NetworkRoute): Promise<void> {
   const prefix = ipPrefix({
     address: r.address,
@@ -156,7 +194,16 @@ export async function addRoute(runner: HostRunner, br: string, r: NetworkRoute):
   ]);
 }
 
-/** `virNetDevSetOnline`. */
+/**
+ * `virNetDevSetOnline`.
+ *
+ * @example
+ * ```ts
+ * import { setOnline } from "./netdev.ts";
+ * declare const runner: import("./runner.ts").HostRunner;
+ * await setOnline(runner, "virbr0", true);
+ * ```
+ */
 export async function setOnline(runner: HostRunner, br: string, up: boolean): Promise<void> {
   await must(
     runner,
@@ -165,12 +212,30 @@ export async function setOnline(runner: HostRunner, br: string, up: boolean): Pr
   );
 }
 
-/** `virNetDevBridgeDelete`. */
+/**
+ * `virNetDevBridgeDelete`.
+ *
+ * @example
+ * ```ts
+ * import { deleteBridge } from "./netdev.ts";
+ * declare const runner: import("./runner.ts").HostRunner;
+ * await deleteBridge(runner, "virbr0");
+ * ```
+ */
 export async function deleteBridge(runner: HostRunner, br: string): Promise<void> {
   await must(runner, ["ip", "link", "del", "dev", br], `error destroying bridge interface ${br}`);
 }
 
-/** `networkEnableIPForwarding`: the namespace's IPv4 and/or IPv6 forwarding on. */
+/**
+ * `networkEnableIPForwarding`: the namespace's IPv4 and/or IPv6 forwarding on.
+ *
+ * @example
+ * ```ts
+ * import { enableForwarding } from "./netdev.ts";
+ * declare const runner: import("./runner.ts").HostRunner;
+ * await enableForwarding(runner, true, false);
+ * ```
+ */
 export async function enableForwarding(
   runner: HostRunner,
   v4: boolean,

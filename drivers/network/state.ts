@@ -22,10 +22,29 @@ import { pathExists, removeIfExists, xmlFiles } from "../../util/config_files.ts
 import type { NetworkPaths } from "./paths.ts";
 import type { HostRunner } from "./runner.ts";
 
-/** The handle of a network. */
+/**
+ * The handle of a network.
+ *
+ * @example
+ * ```ts
+ * import { netRef } from "./state.ts";
+ * declare const obj: import("../../conf/objects/network_obj.ts").NetworkObj;
+ * netRef(obj).name;
+ * ```
+ */
 export const netRef = (obj: NetworkObj): NetworkRef => ({ name: obj.def.name, uuid: obj.def.uuid });
 
-/** One driver's networks, ports and files. */
+/**
+ * One driver's networks, ports and files.
+ *
+ * @example
+ * ```ts
+ * import { NetworkState } from "./state.ts";
+ * import { hostRunner } from "./runner.ts";
+ * const paths = { configDir: "/c", autostartDir: "/c/autostart", stateDir: "/s", dnsmasqDir: "/s/dnsmasq" };
+ * new NetworkState(paths, hostRunner()).networks.names(true); // []
+ * ```
+ */
 export class NetworkState {
   /** The networks. */
   readonly networks = new NetworkObjList();
@@ -174,7 +193,16 @@ export class NetworkState {
   }
 }
 
-/** Writes a file of mode 0600 atomically, making its directory. */
+/**
+ * Writes a file of mode 0600 atomically, making its directory.
+ *
+ * @example
+ * ```ts
+ * import { writeFile } from "./state.ts";
+ * const dir = await Deno.makeTempDir();
+ * await writeFile(`${dir}/a/b.xml`, "<x/>");
+ * ```
+ */
 export async function writeFile(path: string, text: string): Promise<void> {
   try {
     await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
