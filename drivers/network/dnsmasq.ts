@@ -35,13 +35,15 @@ const DNSMASQ = "/usr/sbin/dnsmasq";
  * ```
  */
 export function dnsmasqFiles(state: NetworkState, name: string) {
-  const base = `${state.paths.dnsmasqDir}/${escapeName(name)}`;
+  // libvirt XML-escapes the name in the two hosts files' names only.
+  const dir = state.paths.dnsmasqDir;
+  const base = `${dir}/${escapeName(name)}`;
   return {
     pidFile: `${state.paths.stateDir}/${name}.pid`,
-    conf: `${base}.conf`,
+    conf: `${dir}/${name}.conf`,
     hostsFile: `${base}.hostsfile`,
     addnHostsFile: `${base}.addnhosts`,
-    leaseFile: `${base}.leases`,
+    leaseFile: `${dir}/${name}.leases`,
   };
 }
 
