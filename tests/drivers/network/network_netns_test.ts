@@ -173,3 +173,65 @@ Deno.test("real host: an unprivileged session user's network fails to start as l
     });
   });
 });
+
+Deno.test("real host: a DHCP client on the network gets its lease, and networkGetDHCPLeases shows it", async () => {
+  await withNetns(async (ns) => {
+    await withNetns(async (guest) => {
+      await withRoot(async (root) => {
+        const conn = await networkDriver.open(new URL(`qemu:///embed?root=${root}`), {
+          networkRunner: hostRunner(ns),
+        });
+        try {
+          // STP off: the port forwards at once, no listening/learning wait for the client.
+          const net = await conn.networkDefineXMLFlags!(
+            NAT.replace("<forward mode='nat'/>", "<forward mode='nat'/><bridge stp='off'/>"),
+            0,
+          );
+          await conn.networkCreate!(net);
+          // A guest NIC stand-in: a veth pair, one end a port of the bridge, the other in
+          // the guest's namespace with a fixed MAC, asking busybox's udhcpc for a lease.
+          await inNs(
+            ns,
+            "ip",
+            "link",
+            "add",
+            "evtvnet0",
+            "type",
+            "veth",
+            "peer",
+            "name",
+            "eth0",
+            "netns",
+            guest,
+          );
+          await inNs(ns, "ip", "link", "set", "evtvnet0", "master", "virbr0", "up");
+          await inNs(guest, "ip", "link", "set", "eth0", "address", "52:54:00:aa:bb:01", "up");
+          for (let i = 0; i < 100; i++) {
+            if (
+              (await inNs(ns, "bridge", "link", "show", "dev", "evtvnet0")).includes("forwarding")
+            ) break;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+          await inNs(
+            guest,
+            ...["busybox", "udhcpc", "-i", "eth0", "-f", "-q", "-n", "-t", "10", "-T", "1"],
+            ...["-s", "/bin/true", "-x", "hostname:guest1"],
+          );
+          const leases = await conn.networkGetDHCPLeases!(net, "52:54:00:AA:BB:01", 0);
+          assert.equal(leases.length, 1, JSON.stringify(leases));
+          const lease = leases[0] as Record<string, unknown>;
+          assert.equal(lease.iface, "virbr0");
+          assert.equal(lease.mac, "52:54:00:aa:bb:01");
+          assert.equal(lease.hostname, "guest1");
+          assert.equal(lease.prefix, 24);
+          assert.match(String(lease.ipaddr), /^192\.168\.150\.\d+$/);
+          assert.ok(Number(lease.expirytime) > Date.now() / 1000);
+          await conn.networkDestroy!(net);
+          await conn.networkUndefine!(net);
+        } finally {
+          await conn.connectClose();
+        }
+      });
+    });
+  });
+});
