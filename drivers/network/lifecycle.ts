@@ -14,6 +14,7 @@ import { addFirewall, removeFirewall } from "./firewall_apply.ts";
 import {
   addAddress,
   addRoute,
+  checkIPv6Forwarding,
   checkRouteCollision,
   createBridge,
   deleteBridge,
@@ -99,7 +100,10 @@ async function startVirtual(state: NetworkState, obj: NetworkObj): Promise<void>
     for (const r of def.routes) await addRoute(run, br, r);
     const v4 = ipsOf(def, "ipv4").length > 0;
     const v6 = ipsOf(def, "ipv6").length > 0;
-    if (def.forward.mode !== "none") await enableForwarding(run, v4, v6);
+    if (def.forward.mode !== "none") {
+      if (v6) await checkIPv6Forwarding(run);
+      await enableForwarding(run, v4, v6);
+    }
     if (v4 || v6) await startDnsmasq(state, obj);
   } catch (e) {
     termDnsmasq(state, obj);

@@ -294,3 +294,37 @@ export async function checkRouteCollision(runner: HostRunner, def: NetworkDef): 
     }
   }
 }
+
+/**
+ * `virNetDevIPCheckIPv6Forwarding`: turning IPv6 forwarding on makes the kernel flush the
+ * routes it learnt from router advertisements on interfaces whose `accept_ra` is not 2, which
+ * would cut the host off; such a host is refused.
+ *
+ * @example
+ * ```ts
+ * import { checkIPv6Forwarding } from "./netdev.ts";
+ * declare const runner: import("./runner.ts").HostRunner;
+ * await checkIPv6Forwarding(runner);
+ * ```
+ */
+export async function checkIPv6Forwarding(runner: HostRunner): Promise<void> {
+  const r = await runner.run(["ip", "-6", "-j", "route", "show", "table", "all"]);
+  if (r.code !== 0 || !r.stdout.trim()) return;
+  const acceptRA = async (dev: string) => {
+    const out = await runner.run(["sysctl", "-n", `net.ipv6.conf.${dev}.accept_ra`]);
+    return out.code === 0 ? Number(out.stdout.trim()) : -1;
+  };
+  const all = await acceptRA("all");
+  const devs = (JSON.parse(r.stdout) as { dev?: string; protocol?: string }[])
+    .filter((x) => x.protocol === "ra" && x.dev).map((x) => x.dev!);
+  for (const dev of new Set(devs)) {
+    const v = await acceptRA(dev);
+    if (v === 1 || (v === 0 && all === 1)) {
+      throw VirError.report(
+        "NONE",
+        "INTERNAL_ERROR",
+        `Check the host setup: interface ${dev} has kernel autoconfigured IPv6 routes and enabling forwarding  without accept_ra set to 2 will cause the kernel to flush them, breaking networking.`,
+      );
+    }
+  }
+}

@@ -169,6 +169,37 @@ Deno.test("a network already routed on the host is refused before anything is ma
   }, host);
 });
 
+Deno.test("IPv6 forwarding is refused where it would flush the host's RA routes", async () => {
+  const host = new FakeHost();
+  const run = host.run.bind(host);
+  host.run = (argv) => {
+    const line = argv.join(" ");
+    if (line === "ip -6 -j route show table all") {
+      return Promise.resolve({
+        code: 0,
+        stdout: JSON.stringify([{ dst: "default", dev: "eth0", protocol: "ra" }]),
+        stderr: "",
+      });
+    }
+    if (line === "sysctl -n net.ipv6.conf.eth0.accept_ra") {
+      return Promise.resolve({ code: 0, stdout: "1\n", stderr: "" });
+    }
+    return run(argv);
+  };
+  await withNet(async (conn, host) => {
+    const net = await conn.networkDefineXMLFlags!(
+      "<network><name>v6</name><forward mode='route'/><ip family='ipv6' address='fd00:1::1' prefix='64'/></network>",
+      0,
+    );
+    await assert.rejects(
+      conn.networkCreate!(net),
+      /^VirError: internal error: Check the host setup: interface eth0 has kernel autoconfigured IPv6 routes/,
+    );
+    assert.ok(!host.devices.has("virbr0"));
+    assert.ok(!host.commands.some((c) => c.includes("forwarding=1")));
+  }, host);
+});
+
 Deno.test("libvirt's errors: not active, transient undefine/autostart, unknown network", async () => {
   await withNet(async (conn) => {
     const net = await conn.networkDefineXMLFlags!(NAT, 0);
