@@ -190,7 +190,9 @@ export async function addRoute(runner: HostRunner, br: string, r: NetworkRoute):
     r.gateway,
     "dev",
     br,
-    ...(r.metric !== undefined ? ["metric", String(r.metric)] : []),
+    "metric",
+    // virNetDevIPRouteGetMetric: 1 unless the XML gives a positive one.
+    String(r.metric && r.metric > 0 ? r.metric : 1),
   ]);
 }
 
