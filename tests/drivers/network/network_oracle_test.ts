@@ -2,7 +2,7 @@
  * The network driver against real libvirt 9.0: for each network of fixtures/cases/, what a
  * root libvirtd did in a namespace (recorded by record_libvirt.sh into
  * fixtures/libvirt_system/) and what this driver does in a namespace of the test's own must
- * match: the live XML, the dnsmasq configuration and hosts files, the bridge's addresses,
+ * match: the live XML, the dnsmasq configuration and hosts files, the bridge's addresses and routes,
  * `iptables -S`/`ip6tables -S` while running and after net-destroy, and a port's XML.
  * Known, documented difference: dnsmasq's command line (dnsmasq keeps its own lease file here,
  * see drivers/network/dnsmasq.ts), so it is not compared.
@@ -54,7 +54,7 @@ function chainsOf(name: string, text: string): string {
 const names = [...Deno.readDirSync(CASES)].map((e) => e.name.replace(/\.xml$/, "")).sort();
 
 Deno.test("the recording covers every case", () => {
-  assert.deepEqual(names, ["bridged", "isolated", "nat", "nat6", "open", "route"]);
+  assert.deepEqual(names, ["bridged", "isolated", "nat", "nat6", "open", "route", "routes"]);
   for (const n of names) assert.ok(recorded(`${n}.live.xml`), n);
 });
 
@@ -95,6 +95,8 @@ for (const name of names) {
           const addr = (await inNs(ns, "ip", "-o", "addr", "show", "dev", bridge)).split("\n")
             .filter(Boolean).map((l) => l.split(/\s+/).slice(2, 6).join(" ") + "\n").join("");
           assert.equal(addr, recorded(`${name}.addr`));
+          const routes = await inNs(ns, "ip", "route", "show", "dev", bridge);
+          assert.equal(routes, recorded(`${name}.routes`));
           assert.equal(await rules(ns), chainsOf(name, recorded(`${name}.rules`)!));
           const port = await conn.networkPortCreateXML!(net, PORT, 0);
           assert.equal(await conn.networkPortGetXMLDesc!(port, 0), recorded(`${name}.port.xml`));

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Records what a real root libvirtd 9.0 (oracle/install.sh --system) does for each network of
-# fixtures/cases/: the live XML, the dnsmasq files and command line, the bridge's addresses,
+# fixtures/cases/: the live XML, the dnsmasq files and command line, the bridge's addresses and routes,
 # `iptables -S`/`ip6tables -S` while it runs and after net-destroy, and the XML of a port made
 # for a guest NIC. libvirtd runs inside a network namespace this script creates and deletes
 # (its network driver never sees the host's network), under the lock every developer takes
@@ -52,6 +52,7 @@ for f in "$here"/fixtures/cases/*.xml; do
   fi
   br=$(sed -n "s/.*<bridge name='\([^']*\)'.*/\1/p" "$out/$n.live.xml")
   ip netns exec "$ns" ip -o addr show dev "$br" | awk '{print $3, $4, $5, $6}' >"$out/$n.addr"
+  ip netns exec "$ns" ip route show dev "$br" >"$out/$n.routes"
   { rules iptables; rules ip6tables; } >"$out/$n.rules"
   /usr/bin/python3 - "$ns" "$n" "$port_xml" >"$out/$n.port.xml" <<'PY'
 import sys, libvirt
