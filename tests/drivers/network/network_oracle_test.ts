@@ -1,6 +1,6 @@
 /**
  * The network driver against real libvirt 9.0: for each network of fixtures/cases/, what a
- * root libvirtd did in a namespace (recorded by record_libvirt.sh into
+ * root libvirtd did in a namespace (recorded by tests/tools/record_network_libvirt.sh into
  * fixtures/libvirt_system/) and what this driver does in a namespace of the test's own must
  * match: the live XML, the dnsmasq configuration and hosts files, the bridge's addresses and routes,
  * `iptables -S`/`ip6tables -S` while running and after net-destroy, and a port's XML.
@@ -31,7 +31,7 @@ function recorded(file: string): string | undefined {
   }
 }
 
-/** `record_libvirt.sh`'s `rules` for both layers. */
+/** `tests/tools/record_network_libvirt.sh`'s `rules` for both layers. */
 async function rules(ns: string): Promise<string> {
   let out = "";
   for (const layer of ["iptables", "ip6tables"]) {

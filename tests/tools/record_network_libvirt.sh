@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Records what a real root libvirtd 9.0 (oracle/install.sh --system) does for each network of
-# fixtures/cases/: the live XML, the dnsmasq files and command line, the bridge's addresses and routes,
-# `iptables -S`/`ip6tables -S` while it runs and after net-destroy, and the XML of a port made
-# for a guest NIC. libvirtd runs inside a network namespace this script creates and deletes
+# tests/drivers/network/fixtures/cases/: the live XML, the dnsmasq files and command line, the
+# bridge's addresses and routes, `iptables -S`/`ip6tables -S` while it runs and after
+# net-destroy, and the XML of a port made for a guest NIC. libvirtd runs inside a network namespace this script creates and deletes
 # (its network driver never sees the host's network), under the lock every developer takes
 # around the one root libvirtd of the machine. Re-run it as root:
-#   bash tests/drivers/network/record_libvirt.sh
-# It writes fixtures/libvirt_system/ (read by network_oracle_test.ts).
+#   bash tests/tools/record_network_libvirt.sh
+# It writes tests/drivers/network/fixtures/libvirt_system/ (read by network_oracle_test.ts).
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
+here=$(cd "$(dirname "$0")/../drivers/network" && pwd)
 out=$here/fixtures/libvirt_system
-[ "$(id -u)" = 0 ] || { echo "record_libvirt.sh: run as root" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "record_network_libvirt.sh: run as root" >&2; exit 2; }
 exec 9>/tmp/edgevirt-root-libvirtd.lock
 flock 9
 ns=evr-$$
@@ -66,4 +66,4 @@ PY
   { rules iptables; rules ip6tables; } >"$out/$n.rules-after"
   "${V[@]}" net-undefine "$n" >/dev/null
 done
-echo "record_libvirt.sh: $(ls "$out" | wc -l) files in $out"
+echo "record_network_libvirt.sh: $(ls "$out" | wc -l) files in $out"
