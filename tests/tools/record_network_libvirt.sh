@@ -14,7 +14,8 @@ out=$here/fixtures/libvirt_system
 exec 9>/tmp/edgevirt-root-libvirtd.lock
 flock 9
 ns=evr-$$
-V=(ip netns exec "$ns" virsh -q -c qemu:///system)
+# A bounded wait: a virsh that hangs must not keep the lock every developer needs.
+V=(timeout 60 ip netns exec "$ns" virsh -q -c qemu:///system)
 
 cleanup() {
   [ -f /run/libvirtd.pid ] && kill "$(cat /run/libvirtd.pid)" 2>/dev/null || true
