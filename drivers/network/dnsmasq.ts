@@ -92,6 +92,14 @@ export async function startDnsmasq(state: NetworkState, obj: NetworkObj): Promis
   await removeIfExists(files.pidFile);
   const argv = [DNSMASQ, `--conf-file=${files.conf}`, `--dhcp-leasefile=${files.leaseFile}`];
   const r = await state.runner.run(argv, { VIR_BRIDGE_NAME: def.bridge.name! });
+  if (r.code === 127) {
+    // libvirt's dnsmasqCapsRefresh finds no binary before it ever runs one.
+    throw VirError.bare(
+      "NONE",
+      "SYSTEM_ERROR",
+      `Cannot check dnsmasq binary ${DNSMASQ}: No such file or directory`,
+    );
+  }
   if (r.code !== 0) {
     throw VirError.report(
       "NONE",

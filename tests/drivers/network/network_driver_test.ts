@@ -237,6 +237,28 @@ Deno.test("libvirt's errors: not active, transient undefine/autostart, unknown n
   });
 });
 
+Deno.test("without dnsmasq a network does not start, and leaves nothing behind", async () => {
+  const host = new FakeHost();
+  const run = host.run.bind(host);
+  host.run = (argv) =>
+    argv[0] === "/usr/sbin/dnsmasq"
+      ? Promise.resolve({ code: 127, stdout: "", stderr: "Cannot find program" })
+      : run(argv);
+  await withNet(async (conn, host) => {
+    const net = await conn.networkDefineXMLFlags!(NAT, 0);
+    await assert.rejects(conn.networkCreate!(net), (e: Error & { code: number }) => {
+      assert.equal(e.code, VIR.ERR_SYSTEM_ERROR);
+      assert.equal(
+        e.message,
+        "Cannot check dnsmasq binary /usr/sbin/dnsmasq: No such file or directory",
+      );
+      return true;
+    });
+    assert.ok(!host.devices.has("virbr0"));
+    assert.deepEqual([...host.rules].filter((r) => !/--jump LIBVIRT_/.test(r)), []);
+  }, host);
+});
+
 Deno.test("what cannot be honoured is refused: macvtap modes, QoS", async () => {
   await withNet(async (conn, host) => {
     const vepa = await conn.networkDefineXMLFlags!(
