@@ -27,4 +27,5 @@ export {
 } from "./handle.ts";
 export { Interface, Network, NodeDevice, Secret, StoragePool, StorageVolume } from "./objects.ts";
 export { NetworkPort } from "./network_port.ts";
+export { Stream } from "./stream.ts";
 export { type RuntimeAdapter, setRuntimeAdapter } from "./transport/mod.ts";

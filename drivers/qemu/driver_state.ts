@@ -45,6 +45,7 @@ import {
 import { DEFAULT_EMULATOR, qemuPostParse } from "./postparse.ts";
 import { resetShutsDown } from "./lifecycle_actions.ts";
 import { handleGuestPanicEvent, handleResetEvent, handleShutdownEvent } from "./power_events.ts";
+import { handleObservedEvent } from "./api/events_qmp.ts";
 
 const E = VIR;
 
@@ -437,6 +438,9 @@ export class QemuDriverState {
       case "GUEST_PANICKED":
         handleGuestPanicEvent(this, obj);
         break;
+      default:
+        // qobs: RTC, watchdog, I/O error, graphics, tray, PM, balloon, memory failure.
+        handleObservedEvent(this, obj, ev);
     }
   }
 
