@@ -20,6 +20,8 @@ export class FakeHost implements HostRunner {
   routes: { dst: string; dev: string }[] = [];
   /** Signals sent, as `SIGNAL PID`. */
   readonly signals: string[] = [];
+  /** Set answers by command line, given before anything else is looked at. */
+  readonly answers = new Map<string, CommandResult>();
   /** A command matching this fails (exit 2, "RTNETLINK answers: Operation not permitted"). */
   failOn?: RegExp;
   #nextPid = 4000000;
@@ -28,6 +30,8 @@ export class FakeHost implements HostRunner {
     const line = argv.join(" ");
     this.commands.push(line);
     const ok = (stdout = "") => ({ code: 0, stdout, stderr: "" });
+    const answer = this.answers.get(line);
+    if (answer) return answer;
     if (this.failOn?.test(line)) {
       return { code: 2, stdout: "", stderr: "RTNETLINK answers: Operation not permitted\n" };
     }
@@ -79,6 +83,15 @@ export class FakeHost implements HostRunner {
     this.signals.push(`${signal} ${pid}`);
     if (signal === "SIGTERM" || signal === "SIGKILL") this.processes.delete(pid);
     return true;
+  }
+
+  /** What a network left on the host: devices but lo, rules but the chain hooks, processes. */
+  leftovers(): string[] {
+    return [
+      ...[...this.devices].filter((d) => d !== "lo"),
+      ...[...this.rules].filter((r) => !/--jump LIBVIRT_/.test(r)),
+      ...[...this.processes.values()],
+    ];
   }
 
   /** The commands run since the last call. */

@@ -9,6 +9,9 @@
  */
 import assert from "node:assert/strict";
 import { hostRunner } from "../../../drivers/network/runner.ts";
+import { networkDriver } from "../../../drivers/network/mod.ts";
+import type { SecondaryConnection } from "../../../util/contract/compose.ts";
+import { withRoot } from "../secondary_helpers.ts";
 
 /** Runs a command in namespace `ns` (or on the host without one) and gives its stdout. */
 export async function inNs(ns: string | undefined, ...argv: string[]): Promise<string> {
@@ -50,4 +53,31 @@ export async function withNetns(body: (ns: string) => Promise<void>): Promise<vo
     }
     await inNs(undefined, "ip", "netns", "del", ns);
   }
+}
+
+/**
+ * Runs `body` with the network driver opened on a fresh `qemu:///embed?root=TMP` whose commands
+ * run in namespace `ns`, closed and the root removed afterwards.
+ *
+ * @example
+ * ```ts
+ * import { withDriverIn } from "./netns_helpers.ts";
+ * declare const ns: string;
+ * await withDriverIn(ns, async (conn) => console.log(await conn.connectNumOfNetworks?.()));
+ * ```
+ */
+export async function withDriverIn(
+  ns: string,
+  body: (conn: SecondaryConnection, root: string) => Promise<void>,
+): Promise<void> {
+  await withRoot(async (root) => {
+    const conn = await networkDriver.open(new URL(`qemu:///embed?root=${root}`), {
+      networkRunner: hostRunner(ns),
+    });
+    try {
+      await body(conn, root);
+    } finally {
+      await conn.connectClose();
+    }
+  });
 }

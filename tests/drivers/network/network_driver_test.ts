@@ -98,8 +98,7 @@ Deno.test("define assigns virbr0 and a MAC, saves the config; start builds it in
 
     await conn.networkDestroy!(net);
     assert.equal(host.processes.size, 0);
-    assert.ok(!host.devices.has("virbr0"));
-    assert.deepEqual([...host.rules].filter((r) => !/--jump LIBVIRT_/.test(r)), []);
+    assert.deepEqual(host.leftovers(), []);
     for (const f of ["n1.pid", "n1.xml", "dnsmasq/n1.conf", "dnsmasq/n1.hostsfile"]) {
       assert.ok(!(await pathExists(`${root}/run/network/${f}`)), f);
     }
@@ -139,8 +138,7 @@ Deno.test("a failing step leaves nothing behind and reports the kernel's reason"
       );
       return true;
     });
-    assert.ok(!host.devices.has("virbr0"));
-    assert.deepEqual([...host.rules].filter((r) => !/--jump LIBVIRT_/.test(r)), []);
+    assert.deepEqual(host.leftovers(), []);
     assert.equal(await conn.networkIsActive!(net), false);
     assert.ok(!(await pathExists(`${root}/run/network/n1.xml`)));
     // A transient network that fails to start does not stay behind.
@@ -171,21 +169,17 @@ Deno.test("a network already routed on the host is refused before anything is ma
 
 Deno.test("IPv6 forwarding is refused where it would flush the host's RA routes", async () => {
   const host = new FakeHost();
-  const run = host.run.bind(host);
-  host.run = (argv) => {
-    const line = argv.join(" ");
-    if (line === "ip -6 -j route show table all") {
-      return Promise.resolve({
-        code: 0,
-        stdout: JSON.stringify([{ dst: "default", dev: "eth0", protocol: "ra" }]),
-        stderr: "",
-      });
-    }
-    if (line === "sysctl -n net.ipv6.conf.eth0.accept_ra") {
-      return Promise.resolve({ code: 0, stdout: "1\n", stderr: "" });
-    }
-    return run(argv);
-  };
+  const routes = [{ dst: "default", dev: "eth0", protocol: "ra" }];
+  host.answers.set("ip -6 -j route show table all", {
+    code: 0,
+    stdout: JSON.stringify(routes),
+    stderr: "",
+  });
+  host.answers.set("sysctl -n net.ipv6.conf.eth0.accept_ra", {
+    code: 0,
+    stdout: "1\n",
+    stderr: "",
+  });
   await withNet(async (conn, host) => {
     const net = await conn.networkDefineXMLFlags!(
       "<network><name>v6</name><forward mode='route'/><ip family='ipv6' address='fd00:1::1' prefix='64'/></network>",
@@ -239,12 +233,11 @@ Deno.test("libvirt's errors: not active, transient undefine/autostart, unknown n
 
 Deno.test("without dnsmasq a network does not start, and leaves nothing behind", async () => {
   const host = new FakeHost();
-  const run = host.run.bind(host);
-  host.run = (argv) =>
-    argv[0] === "/usr/sbin/dnsmasq"
-      ? Promise.resolve({ code: 127, stdout: "", stderr: "Cannot find program" })
-      : run(argv);
-  await withNet(async (conn, host) => {
+  const dir = "/run/network/dnsmasq";
+  const argv = (root: string) =>
+    `/usr/sbin/dnsmasq --conf-file=${root}${dir}/n1.conf --dhcp-leasefile=${root}${dir}/n1.leases`;
+  await withNet(async (conn, host, root) => {
+    host.answers.set(argv(root), { code: 127, stdout: "", stderr: "Cannot find program" });
     const net = await conn.networkDefineXMLFlags!(NAT, 0);
     await assert.rejects(conn.networkCreate!(net), (e: Error & { code: number }) => {
       assert.equal(e.code, VIR.ERR_SYSTEM_ERROR);
@@ -254,8 +247,7 @@ Deno.test("without dnsmasq a network does not start, and leaves nothing behind",
       );
       return true;
     });
-    assert.ok(!host.devices.has("virbr0"));
-    assert.deepEqual([...host.rules].filter((r) => !/--jump LIBVIRT_/.test(r)), []);
+    assert.deepEqual(host.leftovers(), []);
   }, host);
 });
 

@@ -9,10 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { withRoot } from "../secondary_helpers.ts";
-import { networkDriver } from "../../../drivers/network/mod.ts";
-import { hostRunner } from "../../../drivers/network/runner.ts";
-import { inNs, withNetns } from "./netns_helpers.ts";
+import { inNs, withDriverIn, withNetns } from "./netns_helpers.ts";
 
 const HERE = new URL(".", import.meta.url).pathname;
 const CASES = join(HERE, "fixtures/cases");
@@ -65,48 +62,41 @@ for (const name of names) {
       // bridge the 'bridged' network names, made by the recording script too.
       await inNs(ns, "ip", "link", "add", "virbr0", "type", "bridge");
       await inNs(ns, "ip", "link", "add", "evrbr0", "type", "bridge");
-      await withRoot(async (root) => {
-        const conn = await networkDriver.open(new URL(`qemu:///embed?root=${root}`), {
-          networkRunner: hostRunner(ns),
-        });
-        try {
-          const net = await conn.networkDefineXMLFlags!(
-            await Deno.readTextFile(join(CASES, `${name}.xml`)),
-            0,
-          );
-          await conn.networkCreate!(net);
-          const live = await conn.networkGetXMLDesc!(net, 0);
-          assert.equal(live, recorded(`${name}.live.xml`));
-          const dir = `${root}/run/network/dnsmasq`;
-          const mine = (file: string) => {
-            try {
-              return Deno.readTextFileSync(`${dir}/${file}`)
-                .replaceAll(`${root}/run/network/${name}.pid`, `/run/libvirt/network/${name}.pid`)
-                .replaceAll(`${dir}/`, "/var/lib/libvirt/dnsmasq/") || undefined;
-            } catch (e) {
-              if (e instanceof Deno.errors.NotFound) return undefined;
-              throw e;
-            }
-          };
-          for (const ext of ["conf", "hostsfile", "addnhosts"]) {
-            assert.equal(mine(`${name}.${ext}`), recorded(`${name}.${ext}`), ext);
+      await withDriverIn(ns, async (conn, root) => {
+        const net = await conn.networkDefineXMLFlags!(
+          await Deno.readTextFile(join(CASES, `${name}.xml`)),
+          0,
+        );
+        await conn.networkCreate!(net);
+        const live = await conn.networkGetXMLDesc!(net, 0);
+        assert.equal(live, recorded(`${name}.live.xml`));
+        const dir = `${root}/run/network/dnsmasq`;
+        const mine = (file: string) => {
+          try {
+            return Deno.readTextFileSync(`${dir}/${file}`)
+              .replaceAll(`${root}/run/network/${name}.pid`, `/run/libvirt/network/${name}.pid`)
+              .replaceAll(`${dir}/`, "/var/lib/libvirt/dnsmasq/") || undefined;
+          } catch (e) {
+            if (e instanceof Deno.errors.NotFound) return undefined;
+            throw e;
           }
-          const bridge = live.match(/<bridge name='([^']+)'/)![1];
-          const addr = (await inNs(ns, "ip", "-o", "addr", "show", "dev", bridge)).split("\n")
-            .filter(Boolean).map((l) => l.split(/\s+/).slice(2, 6).join(" ") + "\n").join("");
-          assert.equal(addr, recorded(`${name}.addr`));
-          const routes = await inNs(ns, "ip", "route", "show", "dev", bridge);
-          assert.equal(routes, recorded(`${name}.routes`));
-          assert.equal(await rules(ns), chainsOf(name, recorded(`${name}.rules`)!));
-          const port = await conn.networkPortCreateXML!(net, PORT, 0);
-          assert.equal(await conn.networkPortGetXMLDesc!(port, 0), recorded(`${name}.port.xml`));
-          await conn.networkPortDelete!(port, 0);
-          await conn.networkDestroy!(net);
-          assert.equal(await rules(ns), chainsOf(name, recorded(`${name}.rules-after`)!));
-          await conn.networkUndefine!(net);
-        } finally {
-          await conn.connectClose();
+        };
+        for (const ext of ["conf", "hostsfile", "addnhosts"]) {
+          assert.equal(mine(`${name}.${ext}`), recorded(`${name}.${ext}`), ext);
         }
+        const bridge = live.match(/<bridge name='([^']+)'/)![1];
+        const addr = (await inNs(ns, "ip", "-o", "addr", "show", "dev", bridge)).split("\n")
+          .filter(Boolean).map((l) => l.split(/\s+/).slice(2, 6).join(" ") + "\n").join("");
+        assert.equal(addr, recorded(`${name}.addr`));
+        const routes = await inNs(ns, "ip", "route", "show", "dev", bridge);
+        assert.equal(routes, recorded(`${name}.routes`));
+        assert.equal(await rules(ns), chainsOf(name, recorded(`${name}.rules`)!));
+        const port = await conn.networkPortCreateXML!(net, PORT, 0);
+        assert.equal(await conn.networkPortGetXMLDesc!(port, 0), recorded(`${name}.port.xml`));
+        await conn.networkPortDelete!(port, 0);
+        await conn.networkDestroy!(net);
+        assert.equal(await rules(ns), chainsOf(name, recorded(`${name}.rules-after`)!));
+        await conn.networkUndefine!(net);
       });
     });
   });
