@@ -45,6 +45,18 @@ import {
 import { DEFAULT_EMULATOR, qemuPostParse } from "./postparse.ts";
 import { resetShutsDown } from "./lifecycle_actions.ts";
 import { handleGuestPanicEvent, handleResetEvent, handleShutdownEvent } from "./power_events.ts";
+import type { SecondaryOpener } from "../../util/contract/compose.ts";
+import { QemuSecondaries } from "./secondaries.ts";
+import { resolveVolumeDisks } from "./volume_disk.ts";
+import {
+  type NicContext,
+  type NicRuntime,
+  prepareNics,
+  reconnectNics,
+  releaseNics,
+  TapNamer,
+} from "./net/nics.ts";
+import { SystemTapHost, type TapHost } from "./net/tap.ts";
 
 const E = VIR;
 
@@ -58,6 +70,10 @@ export interface QemuStateOptions {
   unplugTimeoutMs?: number;
   /** Where the driver reports what goes wrong on its own (default: stderr). */
   log?: (message: string) => void;
+  /** How to open the host's network, storage and secret drivers (libvirt's virGetConnect*). */
+  secondaries?: SecondaryOpener;
+  /** Where NIC taps are made (default: iproute2 in this process's network namespace). */
+  taps?: TapHost;
 }
 
 /**
@@ -106,6 +122,11 @@ export class QemuDriverState {
   #unplugTimeoutMs: number;
   #log: (message: string) => void;
   #nextId = 1;
+  /** The host's secondary drivers, opened when a domain first needs one. */
+  readonly secondaries: QemuSecondaries;
+  readonly #nics: NicContext;
+  /** NIC teardowns of stopped domains still running. */
+  #releases = new Set<Promise<void>>();
 
   private constructor(options: QemuStateOptions) {
     this.paths = options.paths;
@@ -113,6 +134,13 @@ export class QemuDriverState {
     this.#kvm = options.kvm ?? kvmUsable();
     this.#unplugTimeoutMs = options.unplugTimeoutMs ?? 5000;
     this.#log = options.log ?? ((message) => console.error(`edgevirt qemu driver: ${message}`));
+    this.secondaries = new QemuSecondaries(options.secondaries);
+    this.#nics = {
+      secondaries: this.secondaries,
+      taps: options.taps ?? new SystemTapHost(),
+      namer: new TapNamer(),
+      log: this.#log,
+    };
   }
 
   /**
@@ -137,13 +165,23 @@ export class QemuDriverState {
     return s;
   }
 
-  /** Drops monitors without touching QEMU (the processes keep running). */
+  /**
+   * Drops monitors without touching QEMU (the processes keep running), then lets go of the
+   * secondary drivers once no NIC teardown needs them.
+   */
   async close(): Promise<void> {
     for (const obj of this.domains) {
       const proc = obj.proc;
       obj.proc = undefined;
       await proc?.monitor.close();
     }
+    await this.settled();
+    await this.secondaries.close();
+  }
+
+  /** Resolves once the host side of every stopped domain's NICs is gone. */
+  async settled(): Promise<void> {
+    while (this.#releases.size) await Promise.all(this.#releases);
   }
 
   emit(obj: QemuDomainObj, event: number, detail: number): void {
@@ -233,6 +271,7 @@ export class QemuDriverState {
       fakeReboot: obj.fakeReboot,
       liveXml: formatDomainXML(this.liveDefinition(obj), E.DOMAIN_XML_SECURE),
       vcpus: vm.vcpus.map((v) => ({ alias: v.priv.alias, tid: v.priv.tid })),
+      nics: obj.nics,
     });
   }
 
@@ -241,7 +280,11 @@ export class QemuDriverState {
    * it runs QEMU): a driver killed from here on finds the socket of the QEMU it may have
    * launched, and the paused / starting-up state tells it the start never finished.
    */
-  async #saveStartingStatus(def: DomainDef, monitorPath: string): Promise<void> {
+  async #saveStartingStatus(
+    def: DomainDef,
+    monitorPath: string,
+    nics: NicRuntime[],
+  ): Promise<void> {
     await saveStatus(this.paths.runDir, {
       name: def.name,
       uuid: def.uuid,
@@ -252,6 +295,7 @@ export class QemuDriverState {
       reason: E.DOMAIN_PAUSED_STARTING_UP,
       liveXml: formatDomainXML(def, E.DOMAIN_XML_SECURE),
       vcpus: [],
+      nics,
     });
   }
 
@@ -291,12 +335,18 @@ export class QemuDriverState {
     const monitorPath = `${this.paths.runDir}/${def.name}.qmp`;
     let proc: QemuProcess;
     let vm: LiveVcpus;
+    let nics: NicRuntime[] = [];
     try {
       assignDeviceAliases(def);
       const { vcpus, individual } = vcpusFromDef(def);
       const accel = accelOf(def, this.#kvm);
-      const argv = buildQemuArgv(def, vcpus, { monitorPath, accel });
-      await this.#saveStartingStatus(def, monitorPath);
+      const volumes = await resolveVolumeDisks(def, this.secondaries);
+      nics = await prepareNics(def, this.#nics);
+      const taps = new Map(
+        nics.flatMap((n) => n.ifname ? [[def.devices.interfaces[n.index], n.ifname]] : []),
+      );
+      const argv = buildQemuArgv(def, vcpus, { monitorPath, accel, taps, volumes });
+      await this.#saveStartingStatus(def, monitorPath, nics);
       proc = await this.launcher.launch(
         def.devices.emulator ?? DEFAULT_EMULATOR,
         argv,
@@ -305,6 +355,7 @@ export class QemuDriverState {
       vm = { pid: proc.pid, vcpus, individual };
     } catch (err) {
       // Nothing ran: a createXML's definition goes again, as libvirt's qemuProcessStop does.
+      await releaseNics(nics, this.#nics);
       await removeStatus(this.paths.runDir, def.name);
       this.#forgetLive(obj);
       throw err;
@@ -313,6 +364,7 @@ export class QemuDriverState {
     obj.def = def;
     this.domains.setId(obj, this.#nextId++);
     obj.monitorPath = monitorPath;
+    obj.nics = nics;
     obj.state = E.DOMAIN_PAUSED;
     obj.reason = E.DOMAIN_PAUSED_STARTING_UP;
     obj.gotShutdown = false;
@@ -349,6 +401,7 @@ export class QemuDriverState {
     obj.stopping = "destroy";
     await this.#kill(obj.proc);
     this.#stopped(obj, E.DOMAIN_SHUTOFF_DESTROYED, E.DOMAIN_EVENT_STOPPED_DESTROYED);
+    await this.settled();
   }
 
   /**
@@ -361,6 +414,7 @@ export class QemuDriverState {
     obj.proc = undefined;
     await this.#kill(proc);
     this.#stopped(obj, reason, detail);
+    await this.settled();
   }
 
   async #kill(proc: QemuProcess | undefined): Promise<void> {
@@ -462,8 +516,20 @@ export class QemuDriverState {
     obj.stopping = undefined;
     obj.fakeReboot = undefined;
     obj.pausedShutdown = undefined;
+    this.#releaseNics(obj);
     void removeStatus(this.paths.runDir, obj.def.name);
     this.#forgetLive(obj);
+  }
+
+  /** Starts the teardown of a stopped domain's taps and ports (libvirt's qemuProcessStop). */
+  #releaseNics(obj: QemuDomainObj): void {
+    const nics = obj.nics;
+    obj.nics = undefined;
+    if (!nics?.length) return;
+    const done: Promise<void> = releaseNics(nics, this.#nics).finally(() =>
+      this.#releases.delete(done)
+    );
+    this.#releases.add(done);
   }
 
   /**
@@ -531,6 +597,8 @@ export class QemuDriverState {
     let liveDef: DomainDef;
     try {
       liveDef = this.parse(st.liveXml);
+      // The live XML keeps neither the taps nor the ports: the status has them.
+      await reconnectNics(liveDef, st.nics ?? [], this.#nics);
     } catch (err) {
       await setAsideDamaged(statusPath(this.paths.runDir, st.name), String(err), this.#log);
       return false;
@@ -565,6 +633,7 @@ export class QemuDriverState {
     obj.reason = st.reason;
     obj.fakeReboot = st.fakeReboot;
     obj.monitorPath = st.monitorPath;
+    obj.nics = st.nics;
     this.#nextId = Math.max(this.#nextId, st.id + 1);
     this.#attachProcess(obj, proc, { pid: proc.pid, vcpus, individual });
     try {
