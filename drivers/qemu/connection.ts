@@ -35,6 +35,7 @@ import { applyVcpusToDef, countOnline, vcpusFromDef } from "./hotplug/vcpu_model
 import { cpuMap, emulatorPinInfo, pinEmulator, pinVcpu, vcpuPinInfo } from "./pinning.ts";
 import { powerButton, resetDomain } from "./power_ops.ts";
 import { threadAffinity } from "./process/affinity.ts";
+import { domainInterfaceAddresses } from "./net/api.ts";
 
 const E = VIR;
 const AFFECT = E.DOMAIN_AFFECT_LIVE | E.DOMAIN_AFFECT_CONFIG;
@@ -460,6 +461,16 @@ export class QemuConnection implements DriverConnection {
   domainGetEmulatorPinInfo(dom: DomainRef, flags: number): Promise<boolean[]> {
     checkFlags(flags, AFFECT, "qemuDomainGetEmulatorPinInfo", "QEMU");
     return Promise.resolve(emulatorPinInfo(this.#s, this.#obj(dom), flags));
+  }
+
+  // ---- qnic: NICs on the host's networks ---------------------------------------------------
+
+  async domainInterfaceAddresses(
+    dom: DomainRef,
+    source: number,
+    flags: number,
+  ): Promise<unknown[]> {
+    return await domainInterfaceAddresses(this.#s, this.#obj(dom), source, flags);
   }
 
   /** Runs a vCPU change; a live one saves the status whatever the outcome. */
