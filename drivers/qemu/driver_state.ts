@@ -48,6 +48,7 @@ import { handleGuestPanicEvent, handleResetEvent, handleShutdownEvent } from "./
 import type { SecondaryOpener } from "../../util/contract/compose.ts";
 import { QemuSecondaries } from "./secondaries.ts";
 import { resolveVolumeDisks } from "./volume_disk.ts";
+import { prepareDiskSecrets, removeDiskSecrets } from "./disk_secret.ts";
 import {
   type NicContext,
   type NicRuntime,
@@ -345,13 +346,19 @@ export class QemuDriverState {
       const taps = new Map(
         nics.flatMap((n) => n.ifname ? [[def.devices.interfaces[n.index], n.ifname]] : []),
       );
-      const argv = buildQemuArgv(def, vcpus, { monitorPath, accel, taps, volumes });
-      await this.#saveStartingStatus(def, monitorPath, nics);
-      proc = await this.launcher.launch(
-        def.devices.emulator ?? DEFAULT_EMULATOR,
-        argv,
-        monitorPath,
-      );
+      const secrets = await prepareDiskSecrets(def, this.secondaries, this.paths.runDir);
+      try {
+        const argv = buildQemuArgv(def, vcpus, { monitorPath, accel, taps, volumes, secrets });
+        await this.#saveStartingStatus(def, monitorPath, nics);
+        proc = await this.launcher.launch(
+          def.devices.emulator ?? DEFAULT_EMULATOR,
+          argv,
+          monitorPath,
+        );
+      } finally {
+        // QEMU has read its keys once its monitor answers (or it is gone).
+        await removeDiskSecrets(secrets);
+      }
       vm = { pid: proc.pid, vcpus, individual };
     } catch (err) {
       // Nothing ran: a createXML's definition goes again, as libvirt's qemuProcessStop does.

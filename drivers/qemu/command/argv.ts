@@ -27,6 +27,8 @@ export interface CommandOptions {
   taps?: ReadonlyMap<DomainInterface, string>;
   /** The host path of each `<disk type='volume'>`, resolved through the storage driver. */
   volumes?: ReadonlyMap<XmlElement, string>;
+  /** The key of each LUKS-encrypted disk: a QEMU secret object read from a file. */
+  secrets?: ReadonlyMap<XmlElement, { id: string; file: string }>;
 }
 
 /**
@@ -102,6 +104,7 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
     boot: bootIndexer(def),
     controllers: def.devices.other.filter((d) => d.name === "controller"),
     volumes: opts.volumes ?? new Map(),
+    secrets: opts.secrets ?? new Map(),
   };
   // PCI controllers, then the other controllers, then the rest (libvirt's order): a bus must
   // exist before QEMU plugs a device into it.
@@ -225,6 +228,8 @@ interface DeviceContext {
   controllers: XmlElement[];
   /** Host paths of volume disks. */
   volumes: ReadonlyMap<XmlElement, string>;
+  /** Keys of encrypted disks. */
+  secrets: ReadonlyMap<XmlElement, { id: string; file: string }>;
 }
 
 /**
@@ -387,9 +392,10 @@ function diskArgs(dev: XmlElement, index: number, ctx: DeviceContext): string[] 
   if (type !== "file" && volume === undefined) {
     throw unsupported(`disk type '${type}' is not supported with this QEMU binary`);
   }
-  // An encrypted image would reach the guest as ciphertext: refused until its key can go along.
+  // An encrypted image without its key would reach the guest as ciphertext: refused.
   const encryption = child(dev, "encryption") ?? child(child(dev, "source"), "encryption");
-  if (encryption) throw unsupportedEncryption(encryption);
+  const secret = ctx.secrets.get(dev);
+  if (encryption && !secret) throw unsupportedEncryption(encryption);
   const file = volume ?? source?.file;
   const format = child(dev, "driver")?.attributes.type === "qcow2" ? "qcow2" : "raw";
   const bus = child(dev, "target")?.attributes.bus ?? "virtio";
@@ -413,9 +419,19 @@ function diskArgs(dev: XmlElement, index: number, ctx: DeviceContext): string[] 
   // An empty cdrom drive is a frontend without a backend (libvirt's too); a disk needs a medium.
   if (!file && front === "ide-cd") return ["-device", `${front},id=${device}`];
   if (!file) throw unsupportedDevice(dev, `${front} without medium`);
+  // A LUKS container is QEMU's `luks` format; a qcow2 image carries LUKS as its encryption.
+  const key = secret &&
+    (format === "qcow2"
+      ? `,encrypt.format=luks,encrypt.key-secret=${optValue(secret.id)}`
+      : `,key-secret=${optValue(secret.id)}`);
+  const object = secret
+    ? ["-object", `secret,id=${optValue(secret.id)},file=${optValue(secret.file)},format=raw`]
+    : [];
   return [
+    ...object,
     "-drive",
-    `file=${optValue(file)},format=${format},if=none,id=${id}${ro}`,
+    `file=${optValue(file)},format=${secret && format === "raw" ? "luks" : format},` +
+    `if=none,id=${id}${ro}${key ?? ""}`,
     "-device",
     `${front},drive=${id},id=${device}`,
   ];
