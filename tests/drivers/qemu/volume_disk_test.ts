@@ -6,6 +6,8 @@ import { VIR } from "../../../util/constants.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
 import type { VirError } from "../../../util/errors.ts";
 import { createRegistry } from "../../../util/registry.ts";
+import { SystemLauncher } from "../../../drivers/qemu/process/mod.ts";
+import { realQemuTest } from "./real_qemu.ts";
 
 const disk = (source: string, extra = "") =>
   `<disk type='volume' device='disk'>${extra}<source ${source}/>` +
@@ -17,9 +19,8 @@ const domainXML = (devices: string) =>
 <devices>${devices}<memballoon model='none'/></devices></domain>`;
 
 /** The QEMU driver with the host's storage driver under a temp root, a dir pool `p` in it. */
-async function world() {
+async function world<L extends FakeLauncher | SystemLauncher>(launcher: L) {
   const dir = await Deno.makeTempDir();
-  const launcher = new FakeLauncher();
   const registry = createRegistry([qemuConnectDriver], [storageDriver]);
   const conn: DriverConnection = await registry.find("qemu")!.open(
     new URL(`qemu:///embed?root=${dir}`),
@@ -38,7 +39,9 @@ async function world() {
     pool,
     async [Symbol.asyncDispose]() {
       await conn.connectClose();
-      for (const pid of launcher.alive()) await launcher.reap(pid);
+      for (const pids of launcher.find(dir).values()) {
+        for (const pid of pids) await launcher.reap(pid);
+      }
       await Deno.remove(dir, { recursive: true });
     },
   };
@@ -47,7 +50,7 @@ async function world() {
 const err = async (p: Promise<unknown>) => (await p.then(() => undefined, (e) => e)) as VirError;
 
 Deno.test("a volume disk starts on its volume's path and its live XML still names pool and volume", async () => {
-  await using w = await world();
+  await using w = await world(new FakeLauncher());
   await w.conn.storageVolCreateXML!(
     w.pool,
     "<volume><name>a.qcow2</name><capacity unit='MiB'>16</capacity>" +
@@ -87,7 +90,7 @@ Deno.test("a volume disk starts on its volume's path and its live XML still name
 });
 
 Deno.test("a volume disk whose pool or volume cannot be used refuses the start with libvirt's errors", async () => {
-  await using w = await world();
+  await using w = await world(new FakeLauncher());
   const start = (source: string) => err(w.conn.domainCreateXML!(domainXML(disk(source)), 0));
   const noPool = await start("pool='nope' volume='a'");
   assert.deepEqual(
@@ -112,18 +115,52 @@ Deno.test("a volume disk whose pool or volume cannot be used refuses the start w
   assert.equal(w.launcher.launches.length, 0);
 });
 
-Deno.test("an encrypted disk is refused, never started with its ciphertext as a plain disk", async () => {
-  await using w = await world();
+Deno.test("an encrypted disk without a secret driver is refused, never started as a plain disk", async () => {
+  await using w = await world(new FakeLauncher());
   const enc = (format: string) =>
     `<disk type='file' device='disk'><source file='${w.dir}/x.img'>` +
     `<encryption format='${format}'><secret type='passphrase' uuid='${crypto.randomUUID()}'/>` +
     `</encryption></source><target dev='vda' bus='virtio'/></disk>`;
   const luks = await err(w.conn.domainCreateXML!(domainXML(enc("luks")), 0));
-  assert.equal(luks.code, VIR.ERR_CONFIG_UNSUPPORTED);
+  assert.deepEqual(
+    [luks.code, luks.message],
+    [
+      VIR.ERR_NO_CONNECT,
+      `no connection driver available for secret://${Deno.uid() === 0 ? "/system" : "/session"}`,
+    ],
+  );
   const qcow = await err(w.conn.domainCreateXML!(domainXML(enc("qcow")), 0));
   assert.equal(
     qcow.message,
     "unsupported configuration: old qcow/qcow2 encryption is not supported",
   );
   assert.equal(w.launcher.launches.length, 0);
+});
+
+realQemuTest({
+  name: "real QEMU: a pool volume disk is the file QEMU holds open",
+  async fn() {
+    const launcher = new SystemLauncher();
+    await using w = await world(launcher);
+    await w.conn.storageVolCreateXML!(
+      w.pool,
+      "<volume><name>r.qcow2</name><capacity unit='MiB'>8</capacity>" +
+        "<target><format type='qcow2'/></target></volume>",
+      0,
+    );
+    const dom = await w.conn.domainCreateXML!(
+      domainXML(disk("pool='p' volume='r.qcow2'", "<driver name='qemu' type='qcow2'/>")),
+      0,
+    );
+    const [pid] = [...launcher.find(w.dir).values()].flat();
+    const open = [...Deno.readDirSync(`/proc/${pid}/fd`)].map((e) => {
+      try {
+        return Deno.readLinkSync(`/proc/${pid}/fd/${e.name}`);
+      } catch {
+        return "";
+      }
+    });
+    assert.ok(open.includes(`${w.dir}/images/r.qcow2`), open.join(" "));
+    await w.conn.domainDestroyFlags!(dom, 0);
+  },
 });
