@@ -331,3 +331,21 @@ Deno.test("domifaddr: leases of the NIC's network by MAC, ARP, and the agent's r
   );
   assert.equal(off.code, VIR.ERR_NO_DOMAIN, "a transient domain is gone once stopped");
 });
+
+Deno.test("an autostarted domain gets its port and tap through the state's secondaries", async () => {
+  await using w = await world();
+  const dom = await w.conn.domainDefineXMLFlags!(
+    domainXML(NIC("network", "network='default'")),
+    0,
+  );
+  await w.conn.domainSetAutostart!(dom, true);
+  // A new boot of the host: the run directory forgets that autostart ran.
+  await Deno.remove(`${w.dir}/run/qemu/autostarted`);
+  const conn = await w.reopen();
+  const [running] = await conn.connectListAllDomains!(VIR.CONNECT_LIST_DOMAINS_ACTIVE);
+  assert.equal(running?.name, "n1");
+  assert.equal(w.net.ports.size, 1);
+  assert.deepEqual([...w.taps.taps.keys()], ["vnet0"]);
+  await conn.domainDestroyFlags!(running, 0);
+  assert.equal(w.net.ports.size, 0);
+});
