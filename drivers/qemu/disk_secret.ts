@@ -22,7 +22,17 @@ export interface DiskSecret {
   file: string;
 }
 
-/** A disk's `<encryption>`, at disk level or in its `<source>`. */
+/**
+ * A disk's `<encryption>`, at disk level or in its `<source>`.
+ *
+ * @example
+ * ```ts
+ * import { encryptionOf } from "./disk_secret.ts";
+ * import { element } from "../../util/xml/mod.ts";
+ * encryptionOf(element("disk", {}, [element("source", {}, [element("encryption")])]))?.name;
+ * // "encryption"
+ * ```
+ */
 export function encryptionOf(disk: XmlElement): XmlElement | undefined {
   return child(disk, "encryption") ?? child(child(disk, "source"), "encryption");
 }

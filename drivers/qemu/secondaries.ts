@@ -11,7 +11,11 @@ import type {
   SecondaryFamily,
   SecondaryOpener,
 } from "../../util/contract/compose.ts";
-import { apiName, type DriverConnection } from "../../util/contract/contract.ts";
+import {
+  callInfo,
+  type DriverConnection,
+  type DriverMethod,
+} from "../../util/contract/contract.ts";
 import { VirError } from "../../util/errors.ts";
 
 /** A driver method of the families the QEMU driver calls. */
@@ -64,11 +68,9 @@ export class QemuSecondaries {
     const conn = await this.get(family) as Record<string, unknown>;
     const fn = conn[method];
     if (typeof fn !== "function") {
-      throw VirError.report(
-        "NONE",
-        "NO_SUPPORT",
-        apiName(method),
-      );
+      // As the gateway reports a call its driver lacks.
+      const info = callInfo(method as DriverMethod);
+      throw VirError.report(info.family, "NO_SUPPORT", info.api);
     }
     return await fn.apply(conn, args);
   }

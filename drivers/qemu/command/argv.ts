@@ -9,6 +9,7 @@ import type { XmlElement } from "../../../util/xml/mod.ts";
 import type { VcpuState } from "../hotplug/types.ts";
 import { child } from "../../../util/xml/mod.ts";
 import { isQ35 } from "../default_devices.ts";
+import { encryptionOf } from "../disk_secret.ts";
 import { optValue } from "./escape.ts";
 import {
   unsupported,
@@ -393,7 +394,7 @@ function diskArgs(dev: XmlElement, index: number, ctx: DeviceContext): string[] 
     throw unsupported(`disk type '${type}' is not supported with this QEMU binary`);
   }
   // An encrypted image without its key would reach the guest as ciphertext: refused.
-  const encryption = child(dev, "encryption") ?? child(child(dev, "source"), "encryption");
+  const encryption = encryptionOf(dev);
   const secret = ctx.secrets.get(dev);
   if (encryption && !secret) throw unsupportedEncryption(encryption);
   const file = volume ?? source?.file;

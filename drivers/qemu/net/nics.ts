@@ -94,13 +94,13 @@ export function checkStartableNics(def: DomainDef): void {
 
 /** libvirt's refusal of a bridge NIC for an unprivileged driver it cannot serve. */
 function unprivilegedBridge(): VirError {
-  let helper = true;
+  let executable: boolean;
   try {
-    helper = (Deno.statSync(BRIDGE_HELPER).mode ?? 0) & 0o111 ? true : false;
+    executable = ((Deno.statSync(BRIDGE_HELPER).mode ?? 0) & 0o111) !== 0;
   } catch {
-    helper = false;
+    executable = false;
   }
-  if (!helper) {
+  if (!executable) {
     return VirError.bare(
       "QEMU",
       "SYSTEM_ERROR",

@@ -126,6 +126,16 @@ export async function allocatePort(
 /**
  * `virDomainNetNotifyActualDevice` after a driver restart: a port the network driver still
  * has is kept; one it lost (its own restart) is created again with the same UUID and plug.
+ *
+ * @example
+ * ```ts
+ * import { reclaimPort } from "./port.ts";
+ * import type { QemuSecondaries } from "../secondaries.ts";
+ * import type { DomainDef } from "../../../conf/domain/def.ts";
+ * declare const secondaries: QemuSecondaries, def: DomainDef;
+ * const held = { network: "default", uuid: crypto.randomUUID(), plug: { type: "network", bridge: "virbr0" } };
+ * await reclaimPort(secondaries, def, def.devices.interfaces[0], held);
+ * ```
  */
 export async function reclaimPort(
   secondaries: QemuSecondaries,
