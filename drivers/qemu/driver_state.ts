@@ -592,27 +592,34 @@ export class QemuDriverState {
   }
 
   /**
+   * A domain whose QEMU is gone or never finished starting: its taps and ports go with its
+   * status (libvirt's `qemuProcessStop` after a failed reconnect).
+   */
+  async #abandon(st: DomainStatus): Promise<void> {
+    await releaseNics(st.nics ?? [], this.#nics);
+    await removeStatus(this.paths.runDir, st.name);
+  }
+
+  /**
    * Re-attaches one domain's QEMU; false (the QEMU, if any, is then killed) when its start never
    * finished, it is gone, or the status cannot be used (that file is kept aside).
    */
   async #reconnect(st: DomainStatus): Promise<boolean> {
     if (st.state === E.DOMAIN_PAUSED && st.reason === E.DOMAIN_PAUSED_STARTING_UP) {
       this.#log(`domain '${st.name}' wasn't fully started yet, killing it`);
-      await removeStatus(this.paths.runDir, st.name);
+      await this.#abandon(st);
       return false;
     }
     let liveDef: DomainDef;
     try {
       liveDef = this.parse(st.liveXml);
-      // The live XML keeps neither the taps nor the ports: the status has them.
-      await reconnectNics(liveDef, st.nics ?? [], this.#nics);
     } catch (err) {
       await setAsideDamaged(statusPath(this.paths.runDir, st.name), String(err), this.#log);
       return false;
     }
     const proc = await this.launcher.attach(st.pid, st.monitorPath);
     if (!proc) {
-      await removeStatus(this.paths.runDir, st.name);
+      await this.#abandon(st);
       return false;
     }
     // The monitor must answer as the domain's QEMU before the domain takes it.
@@ -620,9 +627,11 @@ export class QemuDriverState {
     if (name !== st.name) {
       this.#log(`the QEMU of '${st.name}' (pid ${st.pid}) answers query-name with '${name}'`);
       await proc.monitor.close();
-      await removeStatus(this.paths.runDir, st.name);
+      await this.#abandon(st);
       return false;
     }
+    // The live XML keeps neither the taps nor the ports: the status has them.
+    await reconnectNics(liveDef, st.nics ?? [], this.#nics);
     let obj: QemuDomainObj;
     try {
       obj = this.domains.add(liveDef, { live: true, checkLive: false }).obj;

@@ -31,7 +31,8 @@ interface World {
   launcher: FakeLauncher;
   taps: FakeTapHost;
   net: FakeNetworkDriver;
-  reopen(): Promise<DriverConnection>;
+  /** Closes the connection (the driver state goes), runs `away`, and opens again. */
+  reopen(away?: () => Promise<void>): Promise<DriverConnection>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
@@ -62,8 +63,9 @@ async function world(
     launcher,
     taps,
     net,
-    reopen: async () => {
+    reopen: async (away) => {
       await w.conn.connectClose();
+      await away?.();
       w.conn = await open();
       return w.conn;
     },
@@ -347,5 +349,21 @@ Deno.test("an autostarted domain gets its port and tap through the state's secon
   assert.equal(w.net.ports.size, 1);
   assert.deepEqual([...w.taps.taps.keys()], ["vnet0"]);
   await conn.domainDestroyFlags!(running, 0);
+  assert.equal(w.net.ports.size, 0);
+});
+
+Deno.test("a domain whose QEMU died while the driver was away loses its taps and ports", async () => {
+  await using w = await world();
+  await w.conn.domainCreateXML!(
+    domainXML(
+      NIC("network", "network='default'") + NIC("bridge", "bridge='br0'", "52:54:00:aa:bb:02"),
+    ),
+    0,
+  );
+  const conn = await w.reopen(async () => {
+    for (const pid of w.launcher.alive()) await w.launcher.reap(pid);
+  });
+  assert.deepEqual(await conn.connectListAllDomains!(0), []);
+  assert.equal(w.taps.taps.size, 0);
   assert.equal(w.net.ports.size, 0);
 });
