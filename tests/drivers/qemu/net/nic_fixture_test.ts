@@ -2,7 +2,8 @@
 // fixtures/record_nic_argv.sh from a root libvirtd (in a network namespace) starting the same
 // XML, with the bridge br0 and the network 'lan' on virbr7. Each NIC's -device must be
 // libvirt's; its -netdev is a tap too, opened by name here where libvirt passes a descriptor.
-// The live <interface> elements must be libvirt's, port UUID aside.
+// The live <interface> elements must be libvirt's, port UUID aside, and evsh's `domiflist` of
+// the running domain virsh's.
 import assert from "node:assert/strict";
 import { qemuConnectDriver } from "../../../../drivers/qemu/mod.ts";
 import {
@@ -11,6 +12,8 @@ import {
   FakeTapHost,
 } from "../../../../drivers/qemu/testing/mod.ts";
 import { createRegistry } from "../../../../util/registry.ts";
+import { connect } from "../../../../client/connect.ts";
+import { Shell } from "../../../../tools/evsh/mod.ts";
 
 const fixtures = new URL("../fixtures/", import.meta.url);
 const read = (name: string) => Deno.readTextFile(new URL(name, fixtures));
@@ -66,3 +69,32 @@ for (const name of ["nic-bridge"]) {
     }
   });
 }
+
+Deno.test("nic-bridge: evsh domiflist of the running domain is virsh's", async () => {
+  const dir = await Deno.makeTempDir();
+  const net = new FakeNetworkDriver({
+    lan: { uuid: "7a7b7c7d-0000-4000-8000-000000000007", active: true, bridge: "virbr7" },
+  });
+  const uri = `qemu:///embed?root=${dir}`;
+  const conn = await connect(uri, {
+    embed: createRegistry([qemuConnectDriver], [net.driver]),
+    launcher: new FakeLauncher(),
+    taps: new FakeTapHost(["br0", "virbr7"]),
+    log: () => {},
+  });
+  try {
+    const dom = await conn.createXML(await read("nic-bridge.xml"), 0);
+    let stdout = "";
+    const shell = new Shell(conn, {
+      stdout: (s) => (stdout += s),
+      stderr: (s) => (stdout += s),
+      readFile: (path) => Deno.readTextFile(path),
+    });
+    assert.ok(await shell.runLine("domiflist nic-bridge"));
+    assert.equal(stdout, await read("nic-bridge.domiflist"));
+    await dom.destroy();
+  } finally {
+    await conn.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
