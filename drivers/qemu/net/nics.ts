@@ -8,6 +8,7 @@
  * @module
  */
 import type { DomainDef, DomainInterface } from "../../../conf/domain/def.ts";
+import type { XmlElement } from "../../../util/xml/mod.ts";
 import { VirError } from "../../../util/errors.ts";
 import { unsupported } from "../command/unsupported.ts";
 import type { QemuSecondaries } from "../secondaries.ts";
@@ -74,6 +75,28 @@ export interface NicContext {
 }
 
 /**
+ * Whether the start honours an `<interface>` child: its name and place (alias, address, boot
+ * order), the default link state, and the userspace backend (what runs without vhost). Any
+ * other (bandwidth, MTU, virtual port, filter, ROM, scripts …) would be lost on the way.
+ */
+function honoured(el: XmlElement): boolean {
+  const a = el.attributes;
+  switch (el.name) {
+    case "alias":
+    case "address":
+    case "boot":
+      return true;
+    case "link":
+      return (a.state ?? "up") === "up";
+    case "driver":
+      return !el.children.length && Object.keys(a).every((k) => k === "name") &&
+        (a.name ?? "qemu") === "qemu";
+    default:
+      return false;
+  }
+}
+
+/**
  * The refusal of a NIC the driver cannot start, before anything is made for any NIC.
  *
  * @example
@@ -88,6 +111,10 @@ export function checkStartableNics(def: DomainDef): void {
   for (const net of def.devices.interfaces) {
     if (!STARTABLE.has(net.type)) {
       throw unsupported(`interface type '${net.type}' is not supported with this QEMU binary`);
+    }
+    const lost = net.extra.find((e) => !honoured(e));
+    if (lost) {
+      throw unsupported(`interface <${lost.name}> is not supported with this QEMU binary`);
     }
   }
 }

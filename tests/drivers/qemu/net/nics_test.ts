@@ -367,3 +367,32 @@ Deno.test("a domain whose QEMU died while the driver was away loses its taps and
   assert.equal(w.taps.taps.size, 0);
   assert.equal(w.net.ports.size, 0);
 });
+
+Deno.test("NIC settings the start cannot honour are refused, not dropped", async () => {
+  await using w = await world();
+  const start = (extra: string) =>
+    err(w.conn.domainCreateXML!(domainXML(NIC("bridge", "bridge='br0'", undefined, extra)), 0));
+  for (
+    const [extra, name] of [
+      ["<bandwidth><inbound average='1000'/></bandwidth>", "bandwidth"],
+      ["<mtu size='9000'/>", "mtu"],
+      ["<link state='down'/>", "link"],
+      ["<driver name='vhost' queues='4'/>", "driver"],
+      ["<rom bar='off'/>", "rom"],
+      ["<filterref filter='clean-traffic'/>", "filterref"],
+    ]
+  ) {
+    const e = await start(extra);
+    assert.equal(
+      e.message,
+      `unsupported configuration: interface <${name}> is not supported with this QEMU binary`,
+    );
+  }
+  assert.equal(w.taps.taps.size, 0);
+  // What the start does anyway may be said.
+  const dom = await w.conn.domainCreateXML!(
+    domainXML(NIC("bridge", "bridge='br0'", undefined, "<link state='up'/><driver name='qemu'/>")),
+    0,
+  );
+  await w.conn.domainDestroyFlags!(dom, 0);
+});
