@@ -45,7 +45,7 @@ const STARTABLE = new Set(["user", "network", "bridge"]);
  * ```ts
  * import { TapNamer } from "./nics.ts";
  * const namer = new TapNamer();
- * await namer.next(new Set(["vnet0"])); // "vnet1"
+ * namer.next(new Set(["vnet0"])); // "vnet1"
  * ```
  */
 export class TapNamer {
@@ -57,8 +57,8 @@ export class TapNamer {
     if (m) this.#last = Math.max(this.#last, Number(m[1]));
   }
 
-  /** The next free name. */
-  next(taken: Set<string>): string {
+  /** The next name not `taken`. */
+  next(taken: { has(name: string): boolean }): string {
     for (;;) {
       const name = `vnet${++this.#last}`;
       if (!taken.has(name)) return name;
@@ -148,8 +148,18 @@ async function connectTap(net: DomainInterface, ctx: NicContext, nic: NicRuntime
     throw VirError.report("QEMU", "INTERNAL_ERROR", "Missing bridge name for interface");
   }
   if (!ctx.taps.privileged) throw unprivilegedBridge();
-  const name = net.target ?? ctx.namer.next(await ctx.taps.links());
-  await ctx.taps.create(name, tapMac(net.mac ?? ""), bridge);
+  const links = await ctx.taps.links();
+  // libvirt reads the bridge's MTU for the tap first: a missing bridge fails there.
+  const mtu = links.get(bridge);
+  if (mtu === undefined) {
+    throw VirError.bare(
+      "NONE",
+      "SYSTEM_ERROR",
+      `Cannot get interface MTU on '${bridge}': No such device`,
+    );
+  }
+  const name = net.target ?? ctx.namer.next(links);
+  await ctx.taps.create(name, tapMac(net.mac ?? ""), bridge, mtu);
   nic.ifname = name;
   net.target = name;
 }

@@ -16,10 +16,13 @@ import { VirError } from "../../../util/errors.ts";
 export interface TapHost {
   /** Whether this process may create taps itself (root, as libvirt's system driver). */
   readonly privileged: boolean;
-  /** The names of the links of the namespace. */
-  links(): Promise<Set<string>>;
-  /** Creates the tap `name` with `mac`, attached to `bridge` and up. */
-  create(name: string, mac: string, bridge: string): Promise<void>;
+  /** The links of the namespace: name → MTU. */
+  links(): Promise<Map<string, number>>;
+  /**
+   * Creates the tap `name` with `mac` and `mtu` (the bridge's, so that enslaving it never
+   * lowers the bridge's own), attached to `bridge` and up.
+   */
+  create(name: string, mac: string, bridge: string, mtu: number): Promise<void>;
   /** Removes the tap `name` (gone already is fine). */
   remove(name: string): Promise<void>;
 }
@@ -64,24 +67,25 @@ function systemError(message: string, stderr: string): VirError {
  * ```ts
  * import { SystemTapHost } from "./tap.ts";
  * const host = new SystemTapHost();
- * await host.create("vnet0", "fe:54:00:12:34:56", "br0");
+ * await host.create("vnet0", "fe:54:00:12:34:56", "br0", 1500);
  * await host.remove("vnet0");
  * ```
  */
 export class SystemTapHost implements TapHost {
   readonly privileged = Deno.uid() === 0;
 
-  async links(): Promise<Set<string>> {
+  async links(): Promise<Map<string, number>> {
     const out = await ip(["-j", "link", "show"]);
     if (!out.ok) throw systemError("Could not get interface list", out.stderr);
-    return new Set((JSON.parse(out.stdout) as { ifname: string }[]).map((l) => l.ifname));
+    const links = JSON.parse(out.stdout) as { ifname: string; mtu: number }[];
+    return new Map(links.map((l) => [l.ifname, l.mtu]));
   }
 
-  async create(name: string, mac: string, bridge: string): Promise<void> {
+  async create(name: string, mac: string, bridge: string, mtu: number): Promise<void> {
     const made = await ip(["tuntap", "add", "dev", name, "mode", "tap"]);
     if (!made.ok) throw systemError(`Unable to create tap device ${name}`, made.stderr);
     try {
-      const addr = await ip(["link", "set", "dev", name, "address", mac]);
+      const addr = await ip(["link", "set", "dev", name, "address", mac, "mtu", String(mtu)]);
       if (!addr.ok) throw systemError(`Cannot set interface MAC on '${name}'`, addr.stderr);
       const port = await ip(["link", "set", "dev", name, "master", bridge]);
       if (!port.ok) {

@@ -14,12 +14,12 @@ import type { TapHost } from "../net/tap.ts";
  * ```ts
  * import { FakeTapHost } from "./fake_taps.ts";
  * const host = new FakeTapHost(["br0"]);
- * await host.create("vnet0", "fe:54:00:00:00:01", "br0");
- * host.taps.get("vnet0"); // { mac: "fe:54:00:00:00:01", bridge: "br0" }
+ * await host.create("vnet0", "fe:54:00:00:00:01", "br0", 1500);
+ * host.taps.get("vnet0"); // { mac: "fe:54:00:00:00:01", bridge: "br0", mtu: 1500 }
  * ```
  */
 export class FakeTapHost implements TapHost {
-  readonly taps = new Map<string, { mac: string; bridge: string }>();
+  readonly taps = new Map<string, { mac: string; bridge: string; mtu: number }>();
   readonly bridges: Set<string>;
   readonly privileged: boolean;
 
@@ -28,11 +28,17 @@ export class FakeTapHost implements TapHost {
     this.privileged = privileged;
   }
 
-  links(): Promise<Set<string>> {
-    return Promise.resolve(new Set([...this.bridges, ...this.taps.keys()]));
+  /** Bridges have MTU 1500, or 9000 when named `jumbo…`. */
+  links(): Promise<Map<string, number>> {
+    return Promise.resolve(
+      new Map([
+        ...[...this.bridges].map((b) => [b, b.startsWith("jumbo") ? 9000 : 1500] as const),
+        ...[...this.taps].map(([n, t]) => [n, t.mtu] as const),
+      ]),
+    );
   }
 
-  create(name: string, mac: string, bridge: string): Promise<void> {
+  create(name: string, mac: string, bridge: string, mtu: number): Promise<void> {
     if (!this.bridges.has(bridge)) {
       return Promise.reject(
         VirError.bare(
@@ -42,7 +48,7 @@ export class FakeTapHost implements TapHost {
         ),
       );
     }
-    this.taps.set(name, { mac, bridge });
+    this.taps.set(name, { mac, bridge, mtu });
     return Promise.resolve();
   }
 

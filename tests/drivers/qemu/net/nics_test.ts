@@ -97,7 +97,10 @@ Deno.test("a network NIC holds a port of its network and a vnetN tap on the netw
     ),
     argv.join(" "),
   );
-  assert.deepEqual([...w.taps.taps], [["vnet0", { mac: "fe:54:00:aa:bb:01", bridge: "virbr0" }]]);
+  assert.deepEqual([...w.taps.taps], [[
+    "vnet0",
+    { mac: "fe:54:00:aa:bb:01", bridge: "virbr0", mtu: 1500 },
+  ]]);
   // The port as libvirt's virNetworkPortDefFormat writes it: owner, MAC, no plug yet.
   const [[portid, port]] = [...w.net.ports];
   assert.equal(port.flags, 0);
@@ -216,7 +219,7 @@ Deno.test("a NIC that cannot start refuses the start with libvirt's error and le
   const noBridge = await start(
     NIC("network", "network='default'") + NIC("bridge", "bridge='br9'", "52:54:00:aa:bb:02"),
   );
-  assert.equal(noBridge.message, "Unable to add bridge br9 port vnet1: No such device");
+  assert.equal(noBridge.message, "Cannot get interface MTU on 'br9': No such device");
   const direct = await start(
     NIC("network", "network='default'") +
       "<interface type='direct'><source dev='eth0' mode='bridge'/></interface>",
@@ -394,5 +397,12 @@ Deno.test("NIC settings the start cannot honour are refused, not dropped", async
     domainXML(NIC("bridge", "bridge='br0'", undefined, "<link state='up'/><driver name='qemu'/>")),
     0,
   );
+  await w.conn.domainDestroyFlags!(dom, 0);
+});
+
+Deno.test("a tap gets its bridge's MTU, so enslaving it never lowers the bridge's", async () => {
+  await using w = await world(undefined, { bridges: ["jumbo0"] });
+  const dom = await w.conn.domainCreateXML!(domainXML(NIC("bridge", "bridge='jumbo0'")), 0);
+  assert.equal(w.taps.taps.get("vnet0")?.mtu, 9000);
   await w.conn.domainDestroyFlags!(dom, 0);
 });
