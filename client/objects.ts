@@ -9,6 +9,7 @@ import type {
   StorageVolRef,
 } from "../util/driver.ts";
 import { Handle, type HandleOwner } from "./handle.ts";
+import type { Stream } from "./stream.ts";
 
 /**
  * A virtual network handle (`virNetworkPtr`).
@@ -244,6 +245,27 @@ export class StorageVolume extends Handle<StorageVolRef> {
   /** `virStorageVolResize`. */
   async resize(capacity: number, flags = 0): Promise<void> {
     await this.call("storageVolResize", capacity, flags);
+  }
+  /** `virStorageVolUpload`: `stream` then takes the data (`send`, `finish`). */
+  async upload(stream: Stream, offset: number, length: number, flags = 0): Promise<void> {
+    await this.#bind(stream, "storageVolUpload", offset, length, flags);
+  }
+  /** `virStorageVolDownload`: `stream` then gives the data (`recv`, `readable`). */
+  async download(stream: Stream, offset: number, length: number, flags = 0): Promise<void> {
+    await this.#bind(stream, "storageVolDownload", offset, length, flags);
+  }
+  #bind(
+    stream: Stream,
+    method: "storageVolUpload" | "storageVolDownload",
+    ...args: [number, number, number]
+  ) {
+    const api = method === "storageVolUpload" ? "virStorageVolUpload" : "virStorageVolDownload";
+    return stream.bind(
+      this.owner,
+      "STORAGE",
+      `stream in ${api} must match connection of volume '${this.name}'`,
+      () => this.call(method, ...args),
+    );
   }
 }
 

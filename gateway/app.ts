@@ -13,11 +13,14 @@ import { errorResponse, jsonResponse } from "./http_status.ts";
 import { CallGate, DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import { openApiDocument } from "./openapi.ts";
 import { rpcSocket } from "./rpc_socket.ts";
-import { RPC_SOCKET_PATH } from "../protocol/ws_protocol.ts";
+import { RPC_SOCKET_PATH, STREAM_PATH } from "../protocol/ws_protocol.ts";
 import { ServedUri } from "./served_uri.ts";
 import { SessionTable } from "./session_table.ts";
 import { sessionCall, sessionRoutes } from "./session_routes.ts";
 import { callFastPath } from "./fast_path.ts";
+import { StreamTable } from "./stream_table.ts";
+import { streamRoutes } from "./stream_routes.ts";
+import { uiRoutes } from "./ui_routes.ts";
 import { modelCodec } from "./models.ts";
 import { documentBody, representation } from "./negotiate.ts";
 import { flagsOf, RESOURCES, VOLUMES } from "./rest.ts";
@@ -108,6 +111,8 @@ export function servedPath(uri: string): string {
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const gate = new CallGate(limits.maxConcurrent, limits.maxQueued, limits.callTimeoutMs);
+  // About one stream waiting for its data per session, each for as long as a call may take.
+  const streams = new StreamTable(limits.callTimeoutMs, limits.maxSessions);
   const uris = options.drivers.map((spec) => new URL(typeof spec === "string" ? spec : spec.uri));
   const sessions = new SessionTable(
     limits,
@@ -146,6 +151,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     )
   );
 
+  uiRoutes(app);
   app.get("/", () =>
     json({
       name: "edgevirt",
@@ -214,18 +220,20 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       throw VirError.report("RPC", "RPC", "the RPC socket needs a WebSocket upgrade");
     }
-    return rpcSocket(c.req.raw, { sessions, auth: options.auth, gate, limits, sockets });
+    return rpcSocket(c.req.raw, { sessions, auth: options.auth, gate, limits, sockets, streams });
   });
   const tooBig = () =>
     json(
       VirError.report("RPC", "INVALID_ARG", `request body exceeds ${limits.maxBodyBytes} bytes`),
       413,
     );
+  app.use(`${STREAM_PATH}/*`, bodyLimit({ maxSize: limits.maxBodyBytes, onError: tooBig }));
+  streamRoutes(app, { auth: options.auth, streams });
   app.use(
     `/${API_VERSION}/sessions/*`,
     bodyLimit({ maxSize: limits.maxBodyBytes, onError: tooBig }),
   );
-  sessionRoutes(app, { sessions, auth: options.auth, gate, limits });
+  sessionRoutes(app, { sessions, auth: options.auth, gate, limits, streams });
   app.use(`${base}/*`, bodyLimit({ maxSize: limits.maxBodyBytes, onError: tooBig }));
   const resolve = async (c: {
     req: { param(k: string): string; raw: Request };
@@ -257,7 +265,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       callRoute(
         method,
         () => req.json(),
-        (m, args) => dispatch(session.driver, principal, gate, m, args),
+        (m, args) => dispatch(session.driver, principal, gate, m, args, streams),
       ));
   };
   app.post(
@@ -380,7 +388,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // CORS on, every answer goes through the CORS middleware, so everything takes the router.
   const fastCall = options.corsOrigins?.length ? undefined : callFastPath({
     refusal: guardRefusal(guarded),
-    session: sessionCall({ sessions, auth: options.auth, gate, limits }),
+    session: sessionCall({ sessions, auth: options.auth, gate, limits, streams }),
     async served(req, path, method) {
       const s = servedAt(path);
       return callServed(s, await authenticate(options.auth, req.headers), method, req);
@@ -410,7 +418,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     served,
     sessions,
     endStreams,
-    close: () => sessions.closeAll(),
+    close: () => {
+      streams.closeAll();
+      return sessions.closeAll();
+    },
   };
 }
 

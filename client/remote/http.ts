@@ -105,7 +105,8 @@ export function transportError(e: unknown, origin: string): VirError {
   return VirError.report("RPC", "SYSTEM_ERROR", `unable to reach ${origin}: ${why}`);
 }
 
-function unexpected(status: number): VirError {
+/** A gateway answer that is an error but not libvirt's. */
+export function unexpected(status: number): VirError {
   return VirError.report("RPC", "RPC", `gateway answered ${status} without a libvirt error`);
 }
 

@@ -58,6 +58,7 @@ import {
   TapNamer,
 } from "./net/nics.ts";
 import { SystemTapHost, type TapHost } from "./net/tap.ts";
+import { handleObservedEvent } from "./api/events_qmp.ts";
 
 const E = VIR;
 
@@ -498,6 +499,9 @@ export class QemuDriverState {
       case "GUEST_PANICKED":
         handleGuestPanicEvent(this, obj);
         break;
+      default:
+        // qobs: RTC, watchdog, I/O error, graphics, tray, PM, balloon, memory failure.
+        handleObservedEvent(this, obj, ev);
     }
   }
 

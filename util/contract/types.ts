@@ -89,6 +89,21 @@ export interface NetworkPortRef {
   uuid: string;
 }
 
+/**
+ * The data side of a stream call (libvirt's `virStreamPtr` once a call bound it): what the
+ * driver produces (a download, a console's output) is `readable`; what it takes (an upload, a
+ * console's input) is `writable`, whose closing is `virStreamFinish` — it settles once the
+ * driver has everything in place — and whose abort is `virStreamAbort`.
+ */
+export interface DriverStream {
+  /** Data from the driver. */
+  readable?: ReadableStream<Uint8Array>;
+  /** Data to the driver. */
+  writable?: WritableStream<Uint8Array>;
+  /** The data's MIME type, where the call names one (`virDomainScreenshot`). */
+  mime?: string;
+}
+
 /** Which object family an event is about. */
 export type EventFamily = "domain" | "network" | "storage_pool" | "node_device" | "secret";
 
