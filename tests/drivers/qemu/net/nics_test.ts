@@ -25,6 +25,10 @@ const NIC = (type: string, source: string, mac = "52:54:00:aa:bb:01", extra = ""
   `<interface type='${type}'><mac address='${mac}'/><source ${source}/>` +
   `<model type='virtio'/>${extra}</interface>`;
 
+/** A network NIC on 'default' and a bridge NIC on br0. */
+const NETWORK_AND_BRIDGE = NIC("network", "network='default'") +
+  NIC("bridge", "bridge='br0'", "52:54:00:aa:bb:02");
+
 interface World {
   dir: string;
   conn: DriverConnection;
@@ -260,9 +264,7 @@ Deno.test("an unprivileged driver never fakes a bridge NIC", async () => {
 Deno.test("a restarted driver finds its taps and ports again and reclaims a lost port", async () => {
   await using w = await world();
   await w.conn.domainCreateXML!(
-    domainXML(
-      NIC("network", "network='default'") + NIC("bridge", "bridge='br0'", "52:54:00:aa:bb:02"),
-    ),
+    domainXML(NETWORK_AND_BRIDGE),
     0,
   );
   const [portid] = [...w.net.ports.keys()];
@@ -306,9 +308,7 @@ Deno.test("domifaddr: leases of the NIC's network by MAC, ARP, and the agent's r
     },
   });
   const dom = await w.conn.domainCreateXML!(
-    domainXML(
-      NIC("network", "network='default'") + NIC("bridge", "bridge='br0'", "52:54:00:aa:bb:02"),
-    ),
+    domainXML(NETWORK_AND_BRIDGE),
     0,
   );
   assert.deepEqual(
@@ -358,9 +358,7 @@ Deno.test("an autostarted domain gets its port and tap through the state's secon
 Deno.test("a domain whose QEMU died while the driver was away loses its taps and ports", async () => {
   await using w = await world();
   await w.conn.domainCreateXML!(
-    domainXML(
-      NIC("network", "network='default'") + NIC("bridge", "bridge='br0'", "52:54:00:aa:bb:02"),
-    ),
+    domainXML(NETWORK_AND_BRIDGE),
     0,
   );
   const conn = await w.reopen(async () => {
