@@ -194,6 +194,11 @@ const TABLE: Record<string, string> = {
     "auth encryption reservations initiator address slices ssl cookies readahead timeout " +
     "reconnect",
   "disk/source/host": "name port transport socket|",
+  // A disk's (or its source's) encryption: kept, so a driver that cannot decrypt refuses it.
+  "encryption": "format engine|secret cipher ivgen",
+  "encryption/secret": "type uuid usage|",
+  "encryption/cipher": "name size mode hash|",
+  "encryption/ivgen": "name hash|",
   "backenddomain": "name|",
   "disk/target": "dev bus tray removable rotation_rate|",
   "readonly": "|",

@@ -41,6 +41,7 @@ import { cpuMap, emulatorPinInfo, pinEmulator, pinVcpu, vcpuPinInfo } from "./pi
 import { powerButton, resetDomain } from "./power_ops.ts";
 import { openConsole } from "./console.ts";
 import { threadAffinity } from "./process/affinity.ts";
+import { domainInterfaceAddresses } from "./net/api.ts";
 import * as hostApi from "./api/host_node.ts";
 import { procStat } from "./api/stats_proc.ts";
 import * as statsApi from "./api/stats_domain.ts";
@@ -465,6 +466,16 @@ export class QemuConnection implements DriverConnection {
   domainGetEmulatorPinInfo(dom: DomainRef, flags: number): Promise<boolean[]> {
     checkFlags(flags, AFFECT, "qemuDomainGetEmulatorPinInfo", "QEMU");
     return Promise.resolve(emulatorPinInfo(this.#s, this.#obj(dom), flags));
+  }
+
+  // ---- qnic: NICs on the host's networks ---------------------------------------------------
+
+  async domainInterfaceAddresses(
+    dom: DomainRef,
+    source: number,
+    flags: number,
+  ): Promise<unknown[]> {
+    return await domainInterfaceAddresses(this.#s, this.#obj(dom), source, flags);
   }
 
   /** Runs a vCPU change; a live one saves the status whatever the outcome. */

@@ -10,6 +10,7 @@ import { type DomainObj, newDomainObj } from "../../conf/objects/domain_obj.ts";
 import type { VcpuController } from "./hotplug/controller.ts";
 import { DomainJob } from "./process/job.ts";
 import type { QemuProcess } from "./process/launcher.ts";
+import type { NicRuntime } from "./net/nics.ts";
 
 /** A domain, defined or transient, running or not, with the QEMU driver's private data. */
 export interface QemuDomainObj extends DomainObj {
@@ -30,6 +31,8 @@ export interface QemuDomainObj extends DomainObj {
   runningReason?: number;
   /** Reason to record when the next STOP arrives. */
   pausedReason?: number;
+  /** The taps and network ports made for the NICs, removed when QEMU goes. */
+  nics?: NicRuntime[];
 }
 
 /**

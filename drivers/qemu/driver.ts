@@ -14,6 +14,7 @@ import { QemuConnection } from "./connection.ts";
 import { QemuDriverState } from "./driver_state.ts";
 import { type QemuLauncher, SystemLauncher } from "./process/launcher.ts";
 import { qemuEmbedPaths, type QemuPaths, qemuPaths } from "./process/paths.ts";
+import type { TapHost } from "./net/tap.ts";
 
 /** Connect options the QEMU driver understands (all optional). */
 export interface QemuConnectOptions extends ConnectOptions {
@@ -26,6 +27,8 @@ export interface QemuConnectOptions extends ConnectOptions {
   /** Whether KVM is usable for `type='kvm'` domains (default: /dev/kvm opens). */
   kvm?: boolean;
   log?: (message: string) => void;
+  /** Where NIC taps are made (tests pass a fake). */
+  taps?: TapHost;
 }
 
 interface OpenState {
@@ -113,6 +116,9 @@ async function openState(paths: QemuPaths, options: QemuConnectOptions): Promise
       unplugTimeoutMs: options.unplugTimeoutMs,
       kvm: options.kvm,
       log: options.log,
+      // The first connection's way to the host's secondary drivers serves the whole state.
+      secondaries: options.secondaries,
+      taps: options.taps,
     });
     return { state, pid };
   } catch (e) {

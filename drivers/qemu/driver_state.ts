@@ -45,6 +45,19 @@ import {
 import { DEFAULT_EMULATOR, qemuPostParse } from "./postparse.ts";
 import { resetShutsDown } from "./lifecycle_actions.ts";
 import { handleGuestPanicEvent, handleResetEvent, handleShutdownEvent } from "./power_events.ts";
+import type { SecondaryOpener } from "../../util/contract/compose.ts";
+import { QemuSecondaries } from "./secondaries.ts";
+import { resolveVolumeDisks } from "./volume_disk.ts";
+import { prepareDiskSecrets, removeDiskSecrets } from "./disk_secret.ts";
+import {
+  type NicContext,
+  type NicRuntime,
+  prepareNics,
+  reconnectNics,
+  releaseNics,
+  TapNamer,
+} from "./net/nics.ts";
+import { SystemTapHost, type TapHost } from "./net/tap.ts";
 import { handleObservedEvent } from "./api/events_qmp.ts";
 import { CommandLatency } from "./monitor/command_latency.ts";
 
@@ -60,6 +73,10 @@ export interface QemuStateOptions {
   unplugTimeoutMs?: number;
   /** Where the driver reports what goes wrong on its own (default: stderr). */
   log?: (message: string) => void;
+  /** How to open the host's network, storage and secret drivers (libvirt's virGetConnect*). */
+  secondaries?: SecondaryOpener;
+  /** Where NIC taps are made (default: iproute2 in this process's network namespace). */
+  taps?: TapHost;
 }
 
 /**
@@ -110,6 +127,11 @@ export class QemuDriverState {
   #unplugTimeoutMs: number;
   #log: (message: string) => void;
   #nextId = 1;
+  /** The host's secondary drivers, opened when a domain first needs one. */
+  readonly secondaries: QemuSecondaries;
+  readonly #nics: NicContext;
+  /** NIC teardowns of stopped domains still running. */
+  #releases = new Set<Promise<void>>();
 
   private constructor(options: QemuStateOptions) {
     this.paths = options.paths;
@@ -117,6 +139,13 @@ export class QemuDriverState {
     this.#kvm = options.kvm ?? kvmUsable();
     this.#unplugTimeoutMs = options.unplugTimeoutMs ?? 5000;
     this.#log = options.log ?? ((message) => console.error(`edgevirt qemu driver: ${message}`));
+    this.secondaries = new QemuSecondaries(options.secondaries);
+    this.#nics = {
+      secondaries: this.secondaries,
+      taps: options.taps ?? new SystemTapHost(),
+      namer: new TapNamer(),
+      log: this.#log,
+    };
   }
 
   /**
@@ -141,13 +170,23 @@ export class QemuDriverState {
     return s;
   }
 
-  /** Drops monitors without touching QEMU (the processes keep running). */
+  /**
+   * Drops monitors without touching QEMU (the processes keep running), then lets go of the
+   * secondary drivers once no NIC teardown needs them.
+   */
   async close(): Promise<void> {
     for (const obj of this.domains) {
       const proc = obj.proc;
       obj.proc = undefined;
       await proc?.monitor.close();
     }
+    await this.settled();
+    await this.secondaries.close();
+  }
+
+  /** Resolves once the host side of every stopped domain's NICs is gone. */
+  async settled(): Promise<void> {
+    while (this.#releases.size) await Promise.all(this.#releases);
   }
 
   emit(obj: QemuDomainObj, event: number, detail: number): void {
@@ -237,6 +276,7 @@ export class QemuDriverState {
       fakeReboot: obj.fakeReboot,
       liveXml: formatDomainXML(this.liveDefinition(obj), E.DOMAIN_XML_SECURE),
       vcpus: vm.vcpus.map((v) => ({ alias: v.priv.alias, tid: v.priv.tid })),
+      nics: obj.nics,
     });
   }
 
@@ -245,7 +285,11 @@ export class QemuDriverState {
    * it runs QEMU): a driver killed from here on finds the socket of the QEMU it may have
    * launched, and the paused / starting-up state tells it the start never finished.
    */
-  async #saveStartingStatus(def: DomainDef, monitorPath: string): Promise<void> {
+  async #saveStartingStatus(
+    def: DomainDef,
+    monitorPath: string,
+    nics: NicRuntime[],
+  ): Promise<void> {
     await saveStatus(this.paths.runDir, {
       name: def.name,
       uuid: def.uuid,
@@ -256,6 +300,7 @@ export class QemuDriverState {
       reason: E.DOMAIN_PAUSED_STARTING_UP,
       liveXml: formatDomainXML(def, E.DOMAIN_XML_SECURE),
       vcpus: [],
+      nics,
     });
   }
 
@@ -295,21 +340,34 @@ export class QemuDriverState {
     const monitorPath = `${this.paths.runDir}/${def.name}.qmp`;
     let proc: QemuProcess;
     let vm: LiveVcpus;
+    let nics: NicRuntime[] = [];
     try {
       assignDeviceAliases(def);
       const { vcpus, individual } = vcpusFromDef(def);
       const accel = accelOf(def, this.#kvm);
-      const argv = buildQemuArgv(def, vcpus, { monitorPath, accel });
-      await this.#saveStartingStatus(def, monitorPath);
-      proc = await this.launcher.launch(
-        def.devices.emulator ?? DEFAULT_EMULATOR,
-        argv,
-        monitorPath,
+      const volumes = await resolveVolumeDisks(def, this.secondaries);
+      nics = await prepareNics(def, this.#nics);
+      const taps = new Map(
+        nics.flatMap((n) => n.ifname ? [[def.devices.interfaces[n.index], n.ifname]] : []),
       );
+      const secrets = await prepareDiskSecrets(def, this.secondaries, this.paths.runDir);
+      try {
+        const argv = buildQemuArgv(def, vcpus, { monitorPath, accel, taps, volumes, secrets });
+        await this.#saveStartingStatus(def, monitorPath, nics);
+        proc = await this.launcher.launch(
+          def.devices.emulator ?? DEFAULT_EMULATOR,
+          argv,
+          monitorPath,
+        );
+      } finally {
+        // QEMU has read its keys once its monitor answers (or it is gone).
+        await removeDiskSecrets(secrets);
+      }
       proc.monitor.onCommand = this.monitorLatency.observe;
       vm = { pid: proc.pid, vcpus, individual };
     } catch (err) {
       // Nothing ran: a createXML's definition goes again, as libvirt's qemuProcessStop does.
+      await releaseNics(nics, this.#nics);
       await removeStatus(this.paths.runDir, def.name);
       this.#forgetLive(obj);
       throw err;
@@ -318,6 +376,7 @@ export class QemuDriverState {
     obj.def = def;
     this.domains.setId(obj, this.#nextId++);
     obj.monitorPath = monitorPath;
+    obj.nics = nics;
     obj.state = E.DOMAIN_PAUSED;
     obj.reason = E.DOMAIN_PAUSED_STARTING_UP;
     obj.gotShutdown = false;
@@ -354,6 +413,7 @@ export class QemuDriverState {
     obj.stopping = "destroy";
     await this.#kill(obj.proc);
     this.#stopped(obj, E.DOMAIN_SHUTOFF_DESTROYED, E.DOMAIN_EVENT_STOPPED_DESTROYED);
+    await this.settled();
   }
 
   /**
@@ -366,6 +426,7 @@ export class QemuDriverState {
     obj.proc = undefined;
     await this.#kill(proc);
     this.#stopped(obj, reason, detail);
+    await this.settled();
   }
 
   async #kill(proc: QemuProcess | undefined): Promise<void> {
@@ -470,8 +531,20 @@ export class QemuDriverState {
     obj.stopping = undefined;
     obj.fakeReboot = undefined;
     obj.pausedShutdown = undefined;
+    this.#releaseNics(obj);
     void removeStatus(this.paths.runDir, obj.def.name);
     this.#forgetLive(obj);
+  }
+
+  /** Starts the teardown of a stopped domain's taps and ports (libvirt's qemuProcessStop). */
+  #releaseNics(obj: QemuDomainObj): void {
+    const nics = obj.nics;
+    obj.nics = undefined;
+    if (!nics?.length) return;
+    const done: Promise<void> = releaseNics(nics, this.#nics).finally(() =>
+      this.#releases.delete(done)
+    );
+    this.#releases.add(done);
   }
 
   /**
@@ -527,13 +600,22 @@ export class QemuDriverState {
   }
 
   /**
+   * A domain whose QEMU is gone or never finished starting: its taps and ports go with its
+   * status (libvirt's `qemuProcessStop` after a failed reconnect).
+   */
+  async #abandon(st: DomainStatus): Promise<void> {
+    await releaseNics(st.nics ?? [], this.#nics);
+    await removeStatus(this.paths.runDir, st.name);
+  }
+
+  /**
    * Re-attaches one domain's QEMU; false (the QEMU, if any, is then killed) when its start never
    * finished, it is gone, or the status cannot be used (that file is kept aside).
    */
   async #reconnect(st: DomainStatus): Promise<boolean> {
     if (st.state === E.DOMAIN_PAUSED && st.reason === E.DOMAIN_PAUSED_STARTING_UP) {
       this.#log(`domain '${st.name}' wasn't fully started yet, killing it`);
-      await removeStatus(this.paths.runDir, st.name);
+      await this.#abandon(st);
       return false;
     }
     let liveDef: DomainDef;
@@ -545,7 +627,7 @@ export class QemuDriverState {
     }
     const proc = await this.launcher.attach(st.pid, st.monitorPath);
     if (!proc) {
-      await removeStatus(this.paths.runDir, st.name);
+      await this.#abandon(st);
       return false;
     }
     proc.monitor.onCommand = this.monitorLatency.observe;
@@ -554,9 +636,11 @@ export class QemuDriverState {
     if (name !== st.name) {
       this.#log(`the QEMU of '${st.name}' (pid ${st.pid}) answers query-name with '${name}'`);
       await proc.monitor.close();
-      await removeStatus(this.paths.runDir, st.name);
+      await this.#abandon(st);
       return false;
     }
+    // The live XML keeps neither the taps nor the ports: the status has them.
+    await reconnectNics(liveDef, st.nics ?? [], this.#nics);
     let obj: QemuDomainObj;
     try {
       obj = this.domains.add(liveDef, { live: true, checkLive: false }).obj;
@@ -574,6 +658,7 @@ export class QemuDriverState {
     obj.reason = st.reason;
     obj.fakeReboot = st.fakeReboot;
     obj.monitorPath = st.monitorPath;
+    obj.nics = st.nics;
     this.#nextId = Math.max(this.#nextId, st.id + 1);
     this.#attachProcess(obj, proc, { pid: proc.pid, vcpus, individual });
     try {

@@ -60,11 +60,29 @@ export function qemuPostParse(def: DomainDef): void {
   addDefaultDevices(def);
   defaultCpu(def);
   diskDriverDefaults(def);
+  nicDefaults(def);
   panicDefaults(def);
   domainDefPostParse(def, { defaultVideo: "cirrus" });
   validateLifecycleActions(def);
   assignPciAddresses(def);
   assignUsbAddresses(def);
+}
+
+/**
+ * A NIC's MAC and model when the XML gives none: libvirt generates the MAC while parsing
+ * (`virDomainNetGenerateMAC`, prefix 52:54:00) and the QEMU driver picks the first model its
+ * QEMU has of rtl8139, e1000, virtio (`qemuDomainDefaultNetModel`): QEMU 7.2 has rtl8139. The
+ * guest thus gets the MAC its live XML shows, and a tap its host side.
+ */
+function nicDefaults(def: DomainDef): void {
+  for (const net of def.devices.interfaces) {
+    if (net.mac === undefined) {
+      const bytes = crypto.getRandomValues(new Uint8Array(3));
+      net.mac = ["52", "54", "00", ...[...bytes].map((b) => b.toString(16).padStart(2, "0"))]
+        .join(":");
+    }
+    net.model ??= "rtl8139";
+  }
 }
 
 /**

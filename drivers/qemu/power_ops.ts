@@ -16,8 +16,18 @@ const E = VIR;
 const ACPI = E.DOMAIN_SHUTDOWN_ACPI_POWER_BTN;
 const AGENT = E.DOMAIN_SHUTDOWN_GUEST_AGENT;
 
-/** libvirt's `qemuDomainAgentAvailable` when no agent is connected. */
-function agentUnavailable(obj: QemuDomainObj): VirError {
+/**
+ * libvirt's `qemuDomainAgentAvailable` when no agent is connected.
+ *
+ * @example
+ * ```ts
+ * import { agentUnavailable } from "./power_ops.ts";
+ * import type { QemuDomainObj } from "./domain_private.ts";
+ * declare const obj: QemuDomainObj;
+ * agentUnavailable(obj).message; // "argument unsupported: QEMU guest agent is not configured"
+ * ```
+ */
+export function agentUnavailable(obj: QemuDomainObj): VirError {
   if (obj.state !== E.DOMAIN_RUNNING) {
     return VirError.report("QEMU", "OPERATION_INVALID", "domain is not running");
   }

@@ -7,7 +7,7 @@
 import type { SecondaryConnection, SecondaryDriver } from "../../util/contract/compose.ts";
 import { driverPaths } from "../../util/driver_paths.ts";
 import { SharedStates } from "../../util/shared_state.ts";
-import { secretMethods } from "./secret_api.ts";
+import { secretInternalValue, secretMethods } from "./secret_api.ts";
 import { SecretState } from "./state.ts";
 
 const states = new SharedStates<SecretState>();
@@ -36,7 +36,7 @@ export const secretDriver: SecondaryDriver = {
     }, () => Promise.resolve());
     const state = ref.state;
     return {
-      ...state.queue.wrap(secretMethods(state)),
+      ...state.queue.wrap({ ...secretMethods(state), ...secretInternalValue(state) }),
       connectClose: () => ref.release(),
       subscribe: (listener) => state.events.on(listener),
     };

@@ -10,6 +10,7 @@ import type { DriverConnection, SecretRef } from "../../util/driver.ts";
 import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import { methodTable } from "../../util/method_table.ts";
+import type { InternalSecretValue } from "../../util/secret_internal.ts";
 import { generateUUID } from "../../util/uuid.ts";
 import { pairFilter } from "../../conf/objects/list_filter.ts";
 import { formatSecretXML, parseSecretXML } from "../../conf/secret/mod.ts";
@@ -20,6 +21,44 @@ const E = VIR;
 
 const LIST_FLAGS = E.CONNECT_LIST_SECRETS_EPHEMERAL | E.CONNECT_LIST_SECRETS_NO_EPHEMERAL |
   E.CONNECT_LIST_SECRETS_PRIVATE | E.CONNECT_LIST_SECRETS_NO_PRIVATE;
+
+function secretByUUID(state: SecretState, uuid: string): SecretObj {
+  const obj = state.secrets.get(uuid.toLowerCase());
+  if (!obj) {
+    throw VirError.report(F, "NO_SECRET", `no secret with matching uuid '${uuid.toLowerCase()}'`);
+  }
+  return obj;
+}
+
+function valueOf(obj: SecretObj): number[] {
+  if (!obj.value) {
+    throw VirError.report(F, "NO_SECRET", `secret '${obj.def.uuid}' does not have a value`);
+  }
+  return [...obj.value];
+}
+
+/**
+ * The daemon's own read of a secret's value (libvirt's `VIR_SECRET_GET_VALUE_INTERNAL_CALL`):
+ * private secrets too, for the drivers of this host only (see `util/secret_internal.ts`).
+ *
+ * @example
+ * ```ts
+ * import { secretInternalValue } from "./secret_api.ts";
+ * import { SecretState } from "./state.ts";
+ * const read = secretInternalValue(new SecretState({ configDir: "/tmp/c", stateDir: "/tmp/s" }));
+ * ```
+ */
+export function secretInternalValue(state: SecretState): InternalSecretValue {
+  return {
+    secretGetValueInternal: (ref) => {
+      try {
+        return Promise.resolve(valueOf(secretByUUID(state, ref.uuid)));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    },
+  };
+}
 
 /**
  * The secret calls of one secret driver connection.
@@ -32,13 +71,7 @@ const LIST_FLAGS = E.CONNECT_LIST_SECRETS_EPHEMERAL | E.CONNECT_LIST_SECRETS_NO_
  * ```
  */
 export function secretMethods(state: SecretState): Partial<DriverConnection> {
-  const byUUID = (uuid: string): SecretObj => {
-    const obj = state.secrets.get(uuid.toLowerCase());
-    if (!obj) {
-      throw VirError.report(F, "NO_SECRET", `no secret with matching uuid '${uuid.toLowerCase()}'`);
-    }
-    return obj;
-  };
+  const byUUID = (uuid: string): SecretObj => secretByUUID(state, uuid);
   const of = (ref: SecretRef) => byUUID(ref.uuid);
   return methodTable({
     connectNumOfSecrets: () => state.secrets.size,
@@ -144,10 +177,7 @@ export function secretMethods(state: SecretState): Partial<DriverConnection> {
       const obj = of(ref);
       // libvirt refuses every caller but the daemon itself, so over any connection.
       if (obj.def.private) throw VirError.report(F, "INVALID_SECRET", "secret is private");
-      if (!obj.value) {
-        throw VirError.report(F, "NO_SECRET", `secret '${obj.def.uuid}' does not have a value`);
-      }
-      return [...obj.value];
+      return valueOf(obj);
     },
     secretUndefine: async (ref) => {
       const obj = of(ref);

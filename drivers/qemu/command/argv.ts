@@ -4,13 +4,19 @@
  *
  * @module
  */
-import type { DomainDef } from "../../../conf/domain/def.ts";
+import type { DomainDef, DomainInterface } from "../../../conf/domain/def.ts";
 import type { XmlElement } from "../../../util/xml/mod.ts";
 import type { VcpuState } from "../hotplug/types.ts";
 import { child } from "../../../util/xml/mod.ts";
 import { isQ35 } from "../default_devices.ts";
+import { encryptionOf } from "../disk_secret.ts";
 import { optValue } from "./escape.ts";
-import { unsupported, unsupportedChardev, unsupportedDevice } from "./unsupported.ts";
+import {
+  unsupported,
+  unsupportedChardev,
+  unsupportedDevice,
+  unsupportedEncryption,
+} from "./unsupported.ts";
 
 /** Host-side inputs of the command line. */
 export interface CommandOptions {
@@ -18,6 +24,12 @@ export interface CommandOptions {
   monitorPath: string;
   /** `tcg` for `type='qemu'`, `kvm` for `type='kvm'` (see `accelOf`). */
   accel: "tcg" | "kvm";
+  /** The tap made for each network or bridge NIC (see `drivers/qemu/net/`). */
+  taps?: ReadonlyMap<DomainInterface, string>;
+  /** The host path of each `<disk type='volume'>`, resolved through the storage driver. */
+  volumes?: ReadonlyMap<XmlElement, string>;
+  /** The key of each LUKS-encrypted disk: a QEMU secret object read from a file. */
+  secrets?: ReadonlyMap<XmlElement, { id: string; file: string }>;
 }
 
 /**
@@ -27,7 +39,7 @@ export interface CommandOptions {
  * @example
  * ```ts
  * import { smpArg } from "./argv.ts";
- * import type { DomainDef } from "../../../conf/domain/def.ts";
+ * import type { DomainDef, DomainInterface } from "../../../conf/domain/def.ts";
  * import type { VcpuState } from "../hotplug/types.ts";
  * declare const def: DomainDef, vcpus: VcpuState[];
  * smpArg(def, vcpus); // "1,maxcpus=4,sockets=4,dies=1,cores=1,threads=1"
@@ -46,7 +58,7 @@ export function smpArg(def: DomainDef, vcpus: VcpuState[]): string {
  * @example
  * ```ts
  * import { buildQemuArgv } from "./argv.ts";
- * import type { DomainDef } from "../../../conf/domain/def.ts";
+ * import type { DomainDef, DomainInterface } from "../../../conf/domain/def.ts";
  * import type { VcpuState } from "../hotplug/types.ts";
  * declare const def: DomainDef, vcpus: VcpuState[];
  * const argv = buildQemuArgv(def, vcpus, { monitorPath: "/tmp/vm.qmp", accel: "tcg" });
@@ -92,6 +104,8 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
     placer: pciPlacer(def),
     boot: bootIndexer(def),
     controllers: def.devices.other.filter((d) => d.name === "controller"),
+    volumes: opts.volumes ?? new Map(),
+    secrets: opts.secrets ?? new Map(),
   };
   // PCI controllers, then the other controllers, then the rest (libvirt's order): a bus must
   // exist before QEMU plugs a device into it.
@@ -99,11 +113,7 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
   const ordered = [...def.devices.other].sort((a, b) => rank(a) - rank(b));
   for (const dev of ordered) argv.push(...deviceArgs(dev, ctx));
   def.devices.interfaces.forEach((net, i) => {
-    // Only user networking has a backend here: no tap, bridge or libvirt network to attach to.
-    if (net.type !== "user") {
-      throw unsupported(`interface type '${net.type}' is not supported with this QEMU binary`);
-    }
-    argv.push("-netdev", `user,id=hostnet${i}`);
+    argv.push("-netdev", netdevArg(net, i, opts.taps?.get(net)));
     const model = net.model ?? "e1000";
     const nic = model === "virtio" ? "virtio-net-pci" : model;
     const mac = net.mac ? `,mac=${optValue(net.mac)}` : "";
@@ -116,6 +126,19 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
     );
   });
   return argv;
+}
+
+/**
+ * The `-netdev` backend of a NIC: user networking, or the tap the driver made on the NIC's
+ * bridge, opened by name (QEMU runs no script: the driver set the tap up and removes it). Any
+ * other NIC has no backend here and is refused.
+ */
+function netdevArg(net: DomainInterface, i: number, tap: string | undefined): string {
+  if (net.type === "user") return `user,id=hostnet${i}`;
+  if ((net.type === "network" || net.type === "bridge") && tap) {
+    return `tap,id=hostnet${i},ifname=${optValue(tap)},script=no,downscript=no`;
+  }
+  throw unsupported(`interface type '${net.type}' is not supported with this QEMU binary`);
 }
 
 /**
@@ -204,6 +227,10 @@ interface DeviceContext {
   boot: BootIndexer;
   /** The `<controller>` elements, whose aliases name the IDE/SATA buses. */
   controllers: XmlElement[];
+  /** Host paths of volume disks. */
+  volumes: ReadonlyMap<XmlElement, string>;
+  /** Keys of encrypted disks. */
+  secrets: ReadonlyMap<XmlElement, { id: string; file: string }>;
 }
 
 /**
@@ -361,10 +388,16 @@ function diskArgs(dev: XmlElement, index: number, ctx: DeviceContext): string[] 
       `'${source?.protocol}' protocol is not supported with this QEMU binary`,
     );
   }
-  if (type !== "file") {
+  // A volume disk is the file or block device its storage pool gave as the volume's path.
+  const volume = type === "volume" ? ctx.volumes.get(dev) : undefined;
+  if (type !== "file" && volume === undefined) {
     throw unsupported(`disk type '${type}' is not supported with this QEMU binary`);
   }
-  const file = source?.file;
+  // An encrypted image without its key would reach the guest as ciphertext: refused.
+  const encryption = encryptionOf(dev);
+  const secret = ctx.secrets.get(dev);
+  if (encryption && !secret) throw unsupportedEncryption(encryption);
+  const file = volume ?? source?.file;
   const format = child(dev, "driver")?.attributes.type === "qcow2" ? "qcow2" : "raw";
   const bus = child(dev, "target")?.attributes.bus ?? "virtio";
   const cdrom = dev.attributes.device === "cdrom";
@@ -387,9 +420,19 @@ function diskArgs(dev: XmlElement, index: number, ctx: DeviceContext): string[] 
   // An empty cdrom drive is a frontend without a backend (libvirt's too); a disk needs a medium.
   if (!file && front === "ide-cd") return ["-device", `${front},id=${device}`];
   if (!file) throw unsupportedDevice(dev, `${front} without medium`);
+  // A LUKS container is QEMU's `luks` format; a qcow2 image carries LUKS as its encryption.
+  const key = secret &&
+    (format === "qcow2"
+      ? `,encrypt.format=luks,encrypt.key-secret=${optValue(secret.id)}`
+      : `,key-secret=${optValue(secret.id)}`);
+  const object = secret
+    ? ["-object", `secret,id=${optValue(secret.id)},file=${optValue(secret.file)},format=raw`]
+    : [];
   return [
+    ...object,
     "-drive",
-    `file=${optValue(file)},format=${format},if=none,id=${id}${ro}`,
+    `file=${optValue(file)},format=${secret && format === "raw" ? "luks" : format},` +
+    `if=none,id=${id}${ro}${key ?? ""}`,
     "-device",
     `${front},drive=${id},id=${device}`,
   ];

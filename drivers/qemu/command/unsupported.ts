@@ -79,3 +79,30 @@ export function unsupportedDevice(dev: XmlElement, qemuDevice?: string): VirErro
 export function unsupportedChardev(type: string): VirError {
   return unsupported(`chardev '${type}' not supported in this QEMU binary`);
 }
+
+/**
+ * The refusal of a disk's `<encryption>`: libvirt's own refusals (`qemuDomainValidateStorageSource`)
+ * for the formats and engines it never starts, and for LUKS, which needs its secret handed to
+ * QEMU, the refusal of QEMU's `luks` block driver as a missing device.
+ *
+ * @example
+ * ```ts
+ * import { unsupportedEncryption } from "./unsupported.ts";
+ * import { element } from "../../../util/xml/mod.ts";
+ * unsupportedEncryption(element("encryption", { format: "qcow" })).message;
+ * // "unsupported configuration: old qcow/qcow2 encryption is not supported"
+ * ```
+ */
+export function unsupportedEncryption(enc: XmlElement): VirError {
+  const { format = "default", engine = "qemu" } = enc.attributes;
+  if (format === "default" || format === "qcow") {
+    return unsupported("old qcow/qcow2 encryption is not supported");
+  }
+  if (engine === "librbd") {
+    return unsupported("librbd encryption is not supported by this QEMU binary");
+  }
+  if (format === "luks2") {
+    return unsupported("luks2 is currently not supported by the qemu encryption engine");
+  }
+  return unsupported(`The '${format}' device is not supported by this QEMU binary`);
+}

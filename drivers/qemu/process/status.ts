@@ -7,6 +7,7 @@
  * @module
  */
 import { writeFileAtomic } from "./atomic_file.ts";
+import type { NicRuntime } from "../net/nics.ts";
 
 /** What is saved per running domain. */
 export interface DomainStatus {
@@ -24,6 +25,8 @@ export interface DomainStatus {
   fakeReboot?: boolean;
   /** vCPU aliases and thread ids, by vCPU id. */
   vcpus: { alias?: string; tid: number }[];
+  /** The taps and network ports of the NICs (absent in older files). */
+  nics?: NicRuntime[];
 }
 
 /** A status file that could not be read, by the domain name its file carries. */
@@ -104,6 +107,11 @@ function statusProblem(v: unknown, name: string): string | undefined {
       (c.alias === undefined || typeof c.alias === "string")
     )
   ) return "no vcpus";
+  if (
+    s.nics !== undefined &&
+    (!Array.isArray(s.nics) ||
+      !s.nics.every((n) => typeof n === "object" && n !== null && isInt(n.index)))
+  ) return "bad nics";
   return undefined;
 }
 

@@ -12,3 +12,5 @@
 export * from "./fake_qemu.ts";
 export * from "./fake_launcher.ts";
 export * from "./recording_cgroup.ts";
+export * from "./fake_network.ts";
+export * from "./fake_taps.ts";

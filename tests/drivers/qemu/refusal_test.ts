@@ -49,12 +49,12 @@ const cases: [string, string][] = [
     "The 'scsi-hd' device is not supported by this QEMU binary",
   ],
   [
-    "<interface type='network'><source network='default'/></interface>",
-    "interface type 'network' is not supported with this QEMU binary",
+    "<interface type='direct'><source dev='eth0' mode='bridge'/></interface>",
+    "interface type 'direct' is not supported with this QEMU binary",
   ],
   [
-    "<interface type='bridge'><source bridge='br0'/></interface>",
-    "interface type 'bridge' is not supported with this QEMU binary",
+    "<interface type='ethernet'><target dev='tap9'/></interface>",
+    "interface type 'ethernet' is not supported with this QEMU binary",
   ],
   [
     "<serial type='tcp'><source mode='bind' host='127.0.0.1' service='4555'/></serial>",

@@ -1,0 +1,261 @@
+/**
+ * The host side of a domain's NICs at start and stop (libvirt's
+ * `qemuProcessNetworkPrepareDevices`, `qemuInterfaceBridgeConnect` and the NIC part of
+ * `qemuProcessStop`): a network NIC gets its port from the network driver, a network or bridge
+ * NIC a tap on its bridge; both go again when the domain stops. What was made is recorded per
+ * NIC so that a restarted driver finds it again.
+ *
+ * @module
+ */
+import type { DomainDef, DomainInterface } from "../../../conf/domain/def.ts";
+import type { XmlElement } from "../../../util/xml/mod.ts";
+import { VirError } from "../../../util/errors.ts";
+import { unsupported } from "../command/unsupported.ts";
+import type { QemuSecondaries } from "../secondaries.ts";
+import {
+  allocatePort,
+  applyActualDevice,
+  type HeldPort,
+  reclaimPort,
+  releasePort,
+} from "./port.ts";
+import { type TapHost, tapMac } from "./tap.ts";
+
+/** What the driver made on the host for one NIC. */
+export interface NicRuntime {
+  /** The NIC's position in `<devices>`. */
+  index: number;
+  /** The tap QEMU uses. */
+  ifname?: string;
+  /** The network port the NIC holds. */
+  port?: HeldPort;
+}
+
+/** libvirt's bridge helper on Debian, which it runs for a session driver's bridge NIC. */
+export const BRIDGE_HELPER = "/usr/lib/qemu/qemu-bridge-helper";
+
+/** The interface types the driver starts: user networking, and taps on bridges. */
+const STARTABLE = new Set(["user", "network", "bridge"]);
+
+/**
+ * libvirt's `virNetDevGenerateName` for taps: `vnetN` with N counting up from the last name
+ * given (names found on a restart count as given), skipping names the host already has.
+ *
+ * @example
+ * ```ts
+ * import { TapNamer } from "./nics.ts";
+ * const namer = new TapNamer();
+ * namer.next(new Set(["vnet0"])); // "vnet1"
+ * ```
+ */
+export class TapNamer {
+  #last = -1;
+
+  /** Counts a name in use (found again after a restart). */
+  reserve(name: string): void {
+    const m = name.match(/^vnet(\d+)$/);
+    if (m) this.#last = Math.max(this.#last, Number(m[1]));
+  }
+
+  /** The next name not `taken`. */
+  next(taken: { has(name: string): boolean }): string {
+    for (;;) {
+      const name = `vnet${++this.#last}`;
+      if (!taken.has(name)) return name;
+    }
+  }
+}
+
+/** What preparing NICs needs from the driver. */
+export interface NicContext {
+  secondaries: QemuSecondaries;
+  taps: TapHost;
+  namer: TapNamer;
+  log: (message: string) => void;
+}
+
+/**
+ * Whether the start honours an `<interface>` child: its name and place (alias, address, boot
+ * order), the default link state, and the userspace backend (what runs without vhost). Any
+ * other (bandwidth, MTU, virtual port, filter, ROM, scripts …) would be lost on the way.
+ */
+function honoured(el: XmlElement): boolean {
+  const a = el.attributes;
+  switch (el.name) {
+    case "alias":
+    case "address":
+    case "boot":
+      return true;
+    case "link":
+      return (a.state ?? "up") === "up";
+    case "driver":
+      return !el.children.length && Object.keys(a).every((k) => k === "name") &&
+        (a.name ?? "qemu") === "qemu";
+    default:
+      return false;
+  }
+}
+
+/**
+ * The refusal of a NIC the driver cannot start, before anything is made for any NIC.
+ *
+ * @example
+ * ```ts
+ * import { checkStartableNics } from "./nics.ts";
+ * import type { DomainDef } from "../../../conf/domain/def.ts";
+ * declare const def: DomainDef;
+ * checkStartableNics(def); // throws for <interface type='direct'>
+ * ```
+ */
+export function checkStartableNics(def: DomainDef): void {
+  for (const net of def.devices.interfaces) {
+    if (!STARTABLE.has(net.type)) {
+      throw unsupported(`interface type '${net.type}' is not supported with this QEMU binary`);
+    }
+    const lost = net.extra.find((e) => !honoured(e));
+    if (lost) {
+      throw unsupported(`interface <${lost.name}> is not supported with this QEMU binary`);
+    }
+  }
+}
+
+/** libvirt's refusal of a bridge NIC for an unprivileged driver it cannot serve. */
+function unprivilegedBridge(): VirError {
+  let executable: boolean;
+  try {
+    executable = ((Deno.statSync(BRIDGE_HELPER).mode ?? 0) & 0o111) !== 0;
+  } catch {
+    executable = false;
+  }
+  if (!executable) {
+    return VirError.bare(
+      "QEMU",
+      "SYSTEM_ERROR",
+      `'${BRIDGE_HELPER}' is not a suitable bridge helper: No such file or directory`,
+    );
+  }
+  // The helper hands the tap back as a descriptor over a socket, which Deno cannot receive.
+  return unsupported(
+    `interface type 'bridge' needs the tap descriptor of '${BRIDGE_HELPER}', ` +
+      "which this driver cannot receive: start the domain with qemu:///system",
+  );
+}
+
+/** Makes the tap of one network or bridge NIC on its bridge. */
+async function connectTap(net: DomainInterface, ctx: NicContext, nic: NicRuntime): Promise<void> {
+  const bridge = net.source?.bridge;
+  if (!bridge) {
+    throw VirError.report("QEMU", "INTERNAL_ERROR", "Missing bridge name for interface");
+  }
+  if (!ctx.taps.privileged) throw unprivilegedBridge();
+  const links = await ctx.taps.links();
+  // libvirt reads the bridge's MTU for the tap first: a missing bridge fails there.
+  const mtu = links.get(bridge);
+  if (mtu === undefined) {
+    throw VirError.bare(
+      "NONE",
+      "SYSTEM_ERROR",
+      `Cannot get interface MTU on '${bridge}': No such device`,
+    );
+  }
+  const name = net.target ?? ctx.namer.next(links);
+  await ctx.taps.create(name, tapMac(net.mac ?? ""), bridge, mtu);
+  nic.ifname = name;
+  net.target = name;
+}
+
+/**
+ * Gets every network and bridge NIC of the live definition `def` onto its bridge: ports for
+ * network NICs (the live `<source>` then names the port and bridge), taps for both (the live
+ * `<target dev>` names it). On failure what was made is undone and the error goes up.
+ *
+ * @example
+ * ```ts
+ * import { prepareNics } from "./nics.ts";
+ * import type { NicContext } from "./nics.ts";
+ * import type { DomainDef } from "../../../conf/domain/def.ts";
+ * declare const def: DomainDef, ctx: NicContext;
+ * const nics = await prepareNics(def, ctx);
+ * ```
+ */
+export async function prepareNics(def: DomainDef, ctx: NicContext): Promise<NicRuntime[]> {
+  checkStartableNics(def);
+  const nics: NicRuntime[] = [];
+  try {
+    for (const [index, net] of def.devices.interfaces.entries()) {
+      if (net.type === "user") continue;
+      const nic: NicRuntime = { index };
+      nics.push(nic);
+      if (net.type === "network") {
+        nic.port = await allocatePort(ctx.secondaries, def, net);
+        applyActualDevice(net, nic.port);
+      }
+      await connectTap(net, ctx, nic);
+    }
+  } catch (err) {
+    await releaseNics(nics, ctx);
+    throw err;
+  }
+  return nics;
+}
+
+/**
+ * Removes the taps and deletes the ports of a stopped domain's NICs; what fails is logged (the
+ * domain is stopped whatever happens), as libvirt's `qemuProcessStop` does.
+ *
+ * @example
+ * ```ts
+ * import { releaseNics } from "./nics.ts";
+ * import type { NicContext } from "./nics.ts";
+ * declare const ctx: NicContext;
+ * await releaseNics([{ index: 0, ifname: "vnet0" }], ctx);
+ * ```
+ */
+export async function releaseNics(nics: readonly NicRuntime[], ctx: NicContext): Promise<void> {
+  for (const nic of nics) {
+    if (nic.ifname) {
+      await ctx.taps.remove(nic.ifname).catch((e) =>
+        ctx.log(`cannot remove tap ${nic.ifname}: ${e}`)
+      );
+    }
+    if (nic.port) {
+      await releasePort(ctx.secondaries, nic.port).catch((e) =>
+        ctx.log(`cannot delete network port ${nic.port!.uuid}: ${e}`)
+      );
+    }
+  }
+}
+
+/**
+ * After a driver restart: the recorded taps and ports go back into the live definition (its
+ * XML keeps neither), tap names count as given, and every port the network driver lost is
+ * created again (libvirt's `virDomainNetNotifyActualDevice`); a failure there is logged.
+ *
+ * @example
+ * ```ts
+ * import { reconnectNics } from "./nics.ts";
+ * import type { NicContext } from "./nics.ts";
+ * import type { DomainDef } from "../../../conf/domain/def.ts";
+ * declare const def: DomainDef, ctx: NicContext;
+ * await reconnectNics(def, [{ index: 0, ifname: "vnet0" }], ctx);
+ * ```
+ */
+export async function reconnectNics(
+  def: DomainDef,
+  nics: readonly NicRuntime[],
+  ctx: NicContext,
+): Promise<void> {
+  for (const nic of nics) {
+    const net = def.devices.interfaces[nic.index];
+    if (!net) continue;
+    if (nic.ifname) {
+      net.target = nic.ifname;
+      ctx.namer.reserve(nic.ifname);
+    }
+    if (!nic.port) continue;
+    applyActualDevice(net, nic.port);
+    await reclaimPort(ctx.secondaries, def, net, nic.port).catch((e) =>
+      ctx.log(`cannot reclaim network port ${nic.port!.uuid} of '${def.name}': ${e}`)
+    );
+  }
+}

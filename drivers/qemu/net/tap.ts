@@ -1,0 +1,106 @@
+/**
+ * Tap devices on host bridges, as libvirt's `virNetDevTapCreateInBridgePort` makes them for a
+ * privileged driver: a persistent tap named `vnetN`, its MAC the guest's with the first byte
+ * 0xFE (so the bridge never takes the guest's address as its own), a port of the bridge, up.
+ * QEMU opens it by name (`-netdev tap,ifname=vnetN,script=no,downscript=no`): Deno cannot hand
+ * QEMU an open descriptor as libvirt does, and a tap created beforehand needs none.
+ *
+ * The work is done with iproute2 (`ip tuntap`, `ip link`), run directly (no shell), in the
+ * network namespace of the driver's process.
+ *
+ * @module
+ */
+import { VirError } from "../../../util/errors.ts";
+
+/** What the driver does with the host's links; tests substitute a recording fake. */
+export interface TapHost {
+  /** Whether this process may create taps itself (root, as libvirt's system driver). */
+  readonly privileged: boolean;
+  /** The links of the namespace: name → MTU. */
+  links(): Promise<Map<string, number>>;
+  /**
+   * Creates the tap `name` with `mac` and `mtu` (the bridge's, so that enslaving it never
+   * lowers the bridge's own), attached to `bridge` and up.
+   */
+  create(name: string, mac: string, bridge: string, mtu: number): Promise<void>;
+  /** Removes the tap `name` (gone already is fine). */
+  remove(name: string): Promise<void>;
+}
+
+/**
+ * The MAC of the host side of a tap: the guest's with 0xFE first (libvirt's `tapmac`).
+ *
+ * @example
+ * ```ts
+ * import { tapMac } from "./tap.ts";
+ * tapMac("52:54:00:12:34:56"); // "fe:54:00:12:34:56"
+ * ```
+ */
+export function tapMac(mac: string): string {
+  return `fe${mac.slice(2)}`;
+}
+
+/** strerror(3) of what `ip` says went wrong (its last `: ` part), as libvirt appends it. */
+function ipReason(stderr: string): string {
+  const text = stderr.trim().split("\n").pop() ?? "";
+  if (/does not exist|Cannot find device/.test(text)) return "No such device";
+  if (/File exists|Device or resource busy/.test(text)) return "Device or resource busy";
+  const m = text.match(/: ([^:]+)$/);
+  return (m?.[1] ?? text).replace(/\.$/, "");
+}
+
+async function ip(args: string[]): Promise<{ ok: boolean; stdout: string; stderr: string }> {
+  const out = await new Deno.Command("ip", { args, stdout: "piped", stderr: "piped" }).output();
+  const dec = new TextDecoder();
+  return { ok: out.success, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** libvirt's `virReportSystemError` of the util layer (`VIR_FROM_NONE`). */
+function systemError(message: string, stderr: string): VirError {
+  return VirError.bare("NONE", "SYSTEM_ERROR", `${message}: ${ipReason(stderr)}`);
+}
+
+/**
+ * Taps made with iproute2 in this process's network namespace.
+ *
+ * @example
+ * ```ts
+ * import { SystemTapHost } from "./tap.ts";
+ * const host = new SystemTapHost();
+ * await host.create("vnet0", "fe:54:00:12:34:56", "br0", 1500);
+ * await host.remove("vnet0");
+ * ```
+ */
+export class SystemTapHost implements TapHost {
+  readonly privileged = Deno.uid() === 0;
+
+  async links(): Promise<Map<string, number>> {
+    const out = await ip(["-j", "link", "show"]);
+    if (!out.ok) throw systemError("Could not get interface list", out.stderr);
+    const links = JSON.parse(out.stdout) as { ifname: string; mtu: number }[];
+    return new Map(links.map((l) => [l.ifname, l.mtu]));
+  }
+
+  async create(name: string, mac: string, bridge: string, mtu: number): Promise<void> {
+    const made = await ip(["tuntap", "add", "dev", name, "mode", "tap"]);
+    if (!made.ok) throw systemError(`Unable to create tap device ${name}`, made.stderr);
+    try {
+      const addr = await ip(["link", "set", "dev", name, "address", mac, "mtu", String(mtu)]);
+      if (!addr.ok) throw systemError(`Cannot set interface MAC on '${name}'`, addr.stderr);
+      const port = await ip(["link", "set", "dev", name, "master", bridge]);
+      if (!port.ok) {
+        throw systemError(`Unable to add bridge ${bridge} port ${name}`, port.stderr);
+      }
+      const up = await ip(["link", "set", "dev", name, "up"]);
+      if (!up.ok) throw systemError(`Cannot set interface flags on '${name}'`, up.stderr);
+    } catch (err) {
+      await this.remove(name);
+      throw err;
+    }
+  }
+
+  async remove(name: string): Promise<void> {
+    // `ip tuntap del` removes only a tap; a name reused by something else stays untouched.
+    await ip(["tuntap", "del", "dev", name, "mode", "tap"]);
+  }
+}

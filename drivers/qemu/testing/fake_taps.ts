@@ -1,0 +1,59 @@
+/**
+ * A {@link TapHost} that records what the driver asks of the host's links instead of making
+ * them, for the QEMU driver's in-process tests.
+ *
+ * @module
+ */
+import { VirError } from "../../../util/errors.ts";
+import type { TapHost } from "../net/tap.ts";
+
+/**
+ * Taps as a map: name → `{ mac, bridge }`; `bridges` are the bridges that exist.
+ *
+ * @example
+ * ```ts
+ * import { FakeTapHost } from "./fake_taps.ts";
+ * const host = new FakeTapHost(["br0"]);
+ * await host.create("vnet0", "fe:54:00:00:00:01", "br0", 1500);
+ * host.taps.get("vnet0"); // { mac: "fe:54:00:00:00:01", bridge: "br0", mtu: 1500 }
+ * ```
+ */
+export class FakeTapHost implements TapHost {
+  readonly taps = new Map<string, { mac: string; bridge: string; mtu: number }>();
+  readonly bridges: Set<string>;
+  readonly privileged: boolean;
+
+  constructor(bridges: string[], privileged = true) {
+    this.bridges = new Set(bridges);
+    this.privileged = privileged;
+  }
+
+  /** Bridges have MTU 1500, or 9000 when named `jumbo…`. */
+  links(): Promise<Map<string, number>> {
+    return Promise.resolve(
+      new Map([
+        ...[...this.bridges].map((b) => [b, b.startsWith("jumbo") ? 9000 : 1500] as const),
+        ...[...this.taps].map(([n, t]) => [n, t.mtu] as const),
+      ]),
+    );
+  }
+
+  create(name: string, mac: string, bridge: string, mtu: number): Promise<void> {
+    if (!this.bridges.has(bridge)) {
+      return Promise.reject(
+        VirError.bare(
+          "NONE",
+          "SYSTEM_ERROR",
+          `Unable to add bridge ${bridge} port ${name}: No such device`,
+        ),
+      );
+    }
+    this.taps.set(name, { mac, bridge, mtu });
+    return Promise.resolve();
+  }
+
+  remove(name: string): Promise<void> {
+    this.taps.delete(name);
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,178 @@
+import assert from "node:assert/strict";
+import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
+import { FakeLauncher, FakeTapHost } from "../../../drivers/qemu/testing/mod.ts";
+import { secretDriver } from "../../../drivers/secret/mod.ts";
+import { VIR } from "../../../util/constants.ts";
+import type { DriverConnection } from "../../../util/driver.ts";
+import type { VirError } from "../../../util/errors.ts";
+import { createRegistry } from "../../../util/registry.ts";
+import { EMULATOR, realQemuTest } from "./real_qemu.ts";
+import { SystemLauncher } from "../../../drivers/qemu/process/mod.ts";
+
+const SECRET_UUID = "c0ffee00-1111-4222-8333-444455556666";
+
+const domainXML = (image: string, format: string, encFormat = "luks") =>
+  `<domain type='qemu'><name>enc1</name><memory unit='MiB'>64</memory>
+<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>
+<disk type='file' device='disk'><driver name='qemu' type='${format}'/>
+<source file='${image}'><encryption format='${encFormat}'>
+<secret type='passphrase' uuid='${SECRET_UUID}'/></encryption></source>
+<target dev='vda' bus='virtio'/></disk><memballoon model='none'/></devices></domain>`;
+
+/** The QEMU driver with the host's secret driver under a temp root, a private secret in it. */
+async function world(launcher: FakeLauncher | SystemLauncher, passphrase: string) {
+  const dir = await Deno.makeTempDir();
+  const conn: DriverConnection = await createRegistry([qemuConnectDriver], [secretDriver])
+    .find("qemu")!.open(new URL(`qemu:///embed?root=${dir}`), {
+      launcher,
+      taps: new FakeTapHost([]),
+      log: () => {},
+    });
+  const secret = await conn.secretDefineXML!(
+    `<secret ephemeral='no' private='yes'><uuid>${SECRET_UUID}</uuid>` +
+      `<usage type='volume'><volume>${dir}/disk.img</volume></usage></secret>`,
+    0,
+  );
+  await conn.secretSetValue!(secret, [...new TextEncoder().encode(passphrase)], 0);
+  return {
+    dir,
+    conn,
+    async [Symbol.asyncDispose]() {
+      await conn.connectClose();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+const err = async (p: Promise<unknown>) => (await p.then(() => undefined, (e) => e)) as VirError;
+
+Deno.test("a LUKS disk's private key goes to QEMU as a secret object read from a 0600 file, never on the command line", async () => {
+  const launcher = new FakeLauncher();
+  const seen: { file: string; mode: number; text: string }[] = [];
+  const launch = launcher.launch.bind(launcher);
+  launcher.launch = async (emulator, argv, monitor) => {
+    for (const a of argv.filter((_, i) => argv[i - 1] === "-object")) {
+      const file = a.match(/file=([^,]+)/)![1];
+      seen.push({
+        file,
+        mode: (await Deno.stat(file)).mode! & 0o777,
+        text: await Deno.readTextFile(file),
+      });
+    }
+    return launch(emulator, argv, monitor);
+  };
+  await using w = await world(launcher, "s3cret-pass");
+  assert.equal(
+    (await err(w.conn.secretGetValue!({ uuid: SECRET_UUID, usageType: 1, usageID: "" }, 0)))
+      .message,
+    "Invalid secret: secret is private",
+  );
+  const dom = await w.conn.domainCreateXML!(domainXML(`${w.dir}/disk.img`, "raw"), 0);
+  const argv = launcher.launches[0];
+  const id = "virtio-disk0-encryption-secret0";
+  assert.deepEqual(seen, [{
+    file: `${w.dir}/run/qemu/enc1-${id}.secret`,
+    mode: 0o600,
+    text: "s3cret-pass",
+  }]);
+  assert.ok(argv.includes(`secret,id=${id},file=${seen[0].file},format=raw`));
+  assert.ok(
+    argv.includes(`file=${w.dir}/disk.img,format=luks,if=none,id=drive0,key-secret=${id}`),
+    argv.join(" "),
+  );
+  assert.ok(!argv.join(" ").includes("s3cret"), "the key never is on the command line");
+  await assert.rejects(Deno.stat(seen[0].file), Deno.errors.NotFound, "the key file is gone");
+  assert.match(
+    await w.conn.domainGetXMLDesc!(dom, 0),
+    new RegExp(`<encryption format='luks'>\\s*<secret type='passphrase' uuid='${SECRET_UUID}'/>`),
+  );
+  await w.conn.domainDestroyFlags!(dom, 0);
+
+  await w.conn.domainCreateXML!(domainXML(`${w.dir}/disk.qcow2`, "qcow2"), 0);
+  assert.ok(
+    launcher.launches[1].includes(
+      `file=${w.dir}/disk.qcow2,format=qcow2,if=none,id=drive0,` +
+        `encrypt.format=luks,encrypt.key-secret=${id}`,
+    ),
+  );
+});
+
+Deno.test("encryption the driver cannot honour refuses the start with libvirt's errors", async () => {
+  const launcher = new FakeLauncher();
+  await using w = await world(launcher, "x");
+  const start = (xml: string) => err(w.conn.domainCreateXML!(xml, 0));
+  const qcow = await start(domainXML(`${w.dir}/a.img`, "qcow2", "qcow"));
+  assert.equal(
+    qcow.message,
+    "unsupported configuration: old qcow/qcow2 encryption is not supported",
+  );
+  const luks2 = await start(domainXML(`${w.dir}/a.img`, "raw", "luks2"));
+  assert.equal(
+    luks2.message,
+    "unsupported configuration: luks2 is currently not supported by the qemu encryption engine",
+  );
+  const vmdk = await start(domainXML(`${w.dir}/a.img`, "vmdk"));
+  assert.equal(
+    vmdk.message,
+    "unsupported configuration: encryption is supported only with 'raw' and 'qcow2' image format",
+  );
+  const missing = await start(
+    domainXML(`${w.dir}/a.img`, "raw").replace(SECRET_UUID, "c0ffee00-1111-4222-8333-000000000000"),
+  );
+  assert.deepEqual(
+    [missing.code, missing.message],
+    [
+      VIR.ERR_NO_SECRET,
+      "Secret not found: no secret with matching uuid 'c0ffee00-1111-4222-8333-000000000000'",
+    ],
+  );
+  assert.equal(launcher.launches.length, 0);
+  const left = [...Deno.readDirSync(`${w.dir}/run/qemu`)].filter((e) => e.name.endsWith(".secret"));
+  assert.deepEqual(left, []);
+});
+
+/**
+ * A LUKS container made by qemu-img. Its PBKDF calibration fails now and then on a loaded
+ * machine ("Unable to get accurate CPU usage"): that failure alone is tried again.
+ */
+async function makeLuksImage(image: string, passphrase: string): Promise<void> {
+  for (let attempt = 1;; attempt++) {
+    const made = await new Deno.Command("qemu-img", {
+      args: [
+        "create",
+        "-q",
+        "-f",
+        "luks",
+        "--object",
+        `secret,id=k,data=${passphrase}`,
+        "-o",
+        "key-secret=k,iter-time=100",
+        image,
+        "4M",
+      ],
+    }).output();
+    const stderr = new TextDecoder().decode(made.stderr);
+    if (made.success) return;
+    assert.ok(attempt < 5 && stderr.includes("Unable to get accurate CPU usage"), stderr);
+  }
+}
+
+realQemuTest({
+  name: "real QEMU: a LUKS image opens with the secret's passphrase and not with a wrong one",
+  async fn() {
+    for (const [pass, opens] of [["right-pass", true], ["wrong-pass", false]] as const) {
+      await using w = await world(new SystemLauncher(), pass);
+      const image = `${w.dir}/disk.img`;
+      await makeLuksImage(image, "right-pass");
+      const started = w.conn.domainCreateXML!(domainXML(image, "raw"), 0);
+      if (opens) {
+        const dom = await started;
+        assert.deepEqual(await w.conn.domainGetState!(dom, 0), [VIR.DOMAIN_RUNNING, 1]);
+        await w.conn.domainDestroyFlags!(dom, 0);
+      } else {
+        const e = await err(started);
+        assert.match(e.message, /Invalid password, cannot unlock any keyslot/, `${EMULATOR}`);
+      }
+    }
+  },
+});

@@ -1,0 +1,166 @@
+import assert from "node:assert/strict";
+import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
+import { FakeLauncher, FakeTapHost } from "../../../drivers/qemu/testing/mod.ts";
+import { storageDriver } from "../../../drivers/storage/mod.ts";
+import { VIR } from "../../../util/constants.ts";
+import type { DriverConnection } from "../../../util/driver.ts";
+import type { VirError } from "../../../util/errors.ts";
+import { createRegistry } from "../../../util/registry.ts";
+import { SystemLauncher } from "../../../drivers/qemu/process/mod.ts";
+import { realQemuTest } from "./real_qemu.ts";
+
+const disk = (source: string, extra = "") =>
+  `<disk type='volume' device='disk'>${extra}<source ${source}/>` +
+  `<target dev='vda' bus='virtio'/></disk>`;
+
+const domainXML = (devices: string) =>
+  `<domain type='qemu'><name>v1</name><memory unit='MiB'>128</memory>
+<os><type arch='x86_64' machine='pc'>hvm</type></os>
+<devices>${devices}<memballoon model='none'/></devices></domain>`;
+
+/** The QEMU driver with the host's storage driver under a temp root, a dir pool `p` in it. */
+async function world<L extends FakeLauncher | SystemLauncher>(launcher: L) {
+  const dir = await Deno.makeTempDir();
+  const registry = createRegistry([qemuConnectDriver], [storageDriver]);
+  const conn: DriverConnection = await registry.find("qemu")!.open(
+    new URL(`qemu:///embed?root=${dir}`),
+    { launcher, taps: new FakeTapHost([]), log: () => {} },
+  );
+  await Deno.mkdir(`${dir}/images`);
+  const pool = await conn.storagePoolDefineXML!(
+    `<pool type='dir'><name>p</name><target><path>${dir}/images</path></target></pool>`,
+    0,
+  );
+  await conn.storagePoolCreate!(pool, 0);
+  return {
+    dir,
+    conn,
+    launcher,
+    pool,
+    async [Symbol.asyncDispose]() {
+      await conn.connectClose();
+      for (const pids of launcher.find(dir).values()) {
+        for (const pid of pids) await launcher.reap(pid);
+      }
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+const err = async (p: Promise<unknown>) => (await p.then(() => undefined, (e) => e)) as VirError;
+
+Deno.test("a volume disk starts on its volume's path and its live XML still names pool and volume", async () => {
+  await using w = await world(new FakeLauncher());
+  await w.conn.storageVolCreateXML!(
+    w.pool,
+    "<volume><name>a.qcow2</name><capacity unit='MiB'>16</capacity>" +
+      "<target><format type='qcow2'/></target></volume>",
+    0,
+  );
+  await w.conn.storageVolCreateXML!(
+    w.pool,
+    "<volume><name>b.img</name><capacity unit='MiB'>1</capacity></volume>",
+    0,
+  );
+  const dom = await w.conn.domainCreateXML!(
+    domainXML(
+      disk("pool='p' volume='a.qcow2'", "<driver name='qemu' type='qcow2'/>") +
+        disk("pool='p' volume='b.img'").replace("vda", "vdb"),
+    ),
+    0,
+  );
+  const argv = w.launcher.launches[0];
+  const drives = argv.filter((_, i) => argv[i - 1] === "-drive");
+  assert.deepEqual(drives, [
+    `file=${w.dir}/images/a.qcow2,format=qcow2,if=none,id=drive0`,
+    `file=${w.dir}/images/b.img,format=raw,if=none,id=drive1`,
+  ]);
+  const live = await w.conn.domainGetXMLDesc!(dom, 0);
+  assert.match(
+    live,
+    /<disk type='volume' device='disk'>\s*<driver name='qemu' type='qcow2'\/>\s*<source pool='p' volume='a.qcow2'\/>/,
+  );
+  // libvirt's QEMU driver never probes: a volume disk without a format is raw.
+  assert.match(
+    live,
+    /<disk type='volume' device='disk'>\s*<driver name='qemu' type='raw'\/>\s*<source pool='p' volume='b.img'\/>/,
+  );
+  assert.doesNotMatch(live, new RegExp(`${w.dir}/images`));
+  await w.conn.domainDestroyFlags!(dom, 0);
+});
+
+Deno.test("a volume disk whose pool or volume cannot be used refuses the start with libvirt's errors", async () => {
+  await using w = await world(new FakeLauncher());
+  const start = (source: string) => err(w.conn.domainCreateXML!(domainXML(disk(source)), 0));
+  const noPool = await start("pool='nope' volume='a'");
+  assert.deepEqual(
+    [noPool.code, noPool.message],
+    [VIR.ERR_NO_STORAGE_POOL, "Storage pool not found: no storage pool with matching name 'nope'"],
+  );
+  const noVol = await start("pool='p' volume='a'");
+  assert.deepEqual(
+    [noVol.code, noVol.message],
+    [VIR.ERR_NO_STORAGE_VOL, "Storage volume not found: no storage vol with matching name 'a'"],
+  );
+  await w.conn.storagePoolDestroy!(w.pool);
+  const inactive = await start("pool='p' volume='a'");
+  assert.deepEqual(
+    [inactive.code, inactive.domain, inactive.message],
+    [
+      VIR.ERR_CONFIG_UNSUPPORTED,
+      VIR.FROM_DOMAIN,
+      "unsupported configuration: storage pool 'p' containing volume 'a' is not active",
+    ],
+  );
+  assert.equal(w.launcher.launches.length, 0);
+});
+
+Deno.test("an encrypted disk without a secret driver is refused, never started as a plain disk", async () => {
+  await using w = await world(new FakeLauncher());
+  const enc = (format: string) =>
+    `<disk type='file' device='disk'><source file='${w.dir}/x.img'>` +
+    `<encryption format='${format}'><secret type='passphrase' uuid='${crypto.randomUUID()}'/>` +
+    `</encryption></source><target dev='vda' bus='virtio'/></disk>`;
+  const luks = await err(w.conn.domainCreateXML!(domainXML(enc("luks")), 0));
+  assert.deepEqual(
+    [luks.code, luks.message],
+    [
+      VIR.ERR_NO_CONNECT,
+      `no connection driver available for secret://${Deno.uid() === 0 ? "/system" : "/session"}`,
+    ],
+  );
+  const qcow = await err(w.conn.domainCreateXML!(domainXML(enc("qcow")), 0));
+  assert.equal(
+    qcow.message,
+    "unsupported configuration: old qcow/qcow2 encryption is not supported",
+  );
+  assert.equal(w.launcher.launches.length, 0);
+});
+
+realQemuTest({
+  name: "real QEMU: a pool volume disk is the file QEMU holds open",
+  async fn() {
+    const launcher = new SystemLauncher();
+    await using w = await world(launcher);
+    await w.conn.storageVolCreateXML!(
+      w.pool,
+      "<volume><name>r.qcow2</name><capacity unit='MiB'>8</capacity>" +
+        "<target><format type='qcow2'/></target></volume>",
+      0,
+    );
+    const dom = await w.conn.domainCreateXML!(
+      domainXML(disk("pool='p' volume='r.qcow2'", "<driver name='qemu' type='qcow2'/>")),
+      0,
+    );
+    const [pid] = [...launcher.find(w.dir).values()].flat();
+    const open = [...Deno.readDirSync(`/proc/${pid}/fd`)].map((e) => {
+      try {
+        return Deno.readLinkSync(`/proc/${pid}/fd/${e.name}`);
+      } catch {
+        return "";
+      }
+    });
+    assert.ok(open.includes(`${w.dir}/images/r.qcow2`), open.join(" "));
+    await w.conn.domainDestroyFlags!(dom, 0);
+  },
+});
