@@ -125,7 +125,11 @@ export function formatDomainXML(def: DomainDef, flags = 0): string {
 const DEPTH_1 = { depth: 1 };
 
 function formatOs(os: DomainDef["os"]): XmlElement {
-  const before = os.extra.filter((e) => OS_KIDS_BEFORE_BOOT.includes(e.name));
+  // An empty <nvram/> still makes a loader (validated as such) but names nothing to write.
+  const before = os.extra.filter((e) =>
+    OS_KIDS_BEFORE_BOOT.includes(e.name) &&
+    (e.name !== "nvram" || e.children.length || Object.keys(e.attributes).length)
+  );
   const after = os.extra.filter((e) => !OS_KIDS_BEFORE_BOOT.includes(e.name));
   return element("os", { firmware: os.firmware }, [
     element("type", { arch: os.arch, machine: os.machine }, [os.type]),

@@ -66,6 +66,9 @@ const OMIT_EMPTY: Record<string, string> = {
   allocation: "memoryBacking",
   acpi: "os",
   bios: "os",
+  // virDomainPMStateParseXML keeps only the enabled state.
+  "suspend-to-mem": "pm",
+  "suspend-to-disk": "pm",
   driver: "*",
   iotune: "*",
 };

@@ -50,6 +50,7 @@ import { DOMAIN_RNG } from "./rng_schema.ts";
 import { parseSysinfo } from "./sysinfo.ts";
 import { validateDomainDef } from "./validate.ts";
 import { fillIothreadIds } from "./iothreads.ts";
+import { parseIdmap } from "./idmap.ts";
 
 /** `<domain type>` values libvirt 9.0 knows (virDomainVirt). */
 const VIRT_TYPES = new Set(
@@ -146,10 +147,15 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     uuid,
     memory: parseMemory(root),
     vcpu: parseVcpu(child(root, "vcpu"), !child(root, "vcpus")),
-    os: parseOs(child(root, "os"), options),
-    devices: parseDevices(child(root, "devices"), options),
+    os: { type: "", extra: [] },
+    devices: { other: [], interfaces: [] },
     sections: [],
   };
+  // virDomainDefParseXML's order: the CPU and <resource> before the boot options and devices.
+  parseCpu(root, def, options);
+  checkResource(root);
+  def.os = parseOs(child(root, "os"), options);
+  def.devices = parseDevices(child(root, "devices"), options);
   const genids = children(root, "genid");
   if (genids.length > 1) {
     throw VirError.report("DOMAIN", "XML_ERROR", "element 'genid' can only appear once");
@@ -180,7 +186,6 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   }
   const iothreads = childText(root, "iothreads");
   if (iothreads !== undefined) def.iothreads = Number(iothreads.trim());
-  parseCpu(root, def, options);
   parseClock(root, def, options);
   for (
     const [key, el] of [
@@ -201,6 +206,21 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   def.sections = parseSections(root, def, options);
   fillIothreadIds(def);
   return def;
+}
+
+/**
+ * virDomainResourceDefParse returns nothing, without reporting why, for a `<resource>` with
+ * neither partition nor appid: the caller fails with the public API's generic error.
+ */
+function checkResource(root: XmlElement): void {
+  const resources = children(root, "resource");
+  if (resources.length > 1) {
+    throw VirError.report("DOMAIN", "XML_ERROR", "only one resource element is supported");
+  }
+  const r = resources[0];
+  if (r && !textOf(child(r, "partition")) && !child(r, "fibrechannel")?.attributes.appid) {
+    throw VirError.bare("NONE", "INTERNAL_ERROR", "An error occurred, but the cause is unknown");
+  }
 }
 
 function parseMemory(root: XmlElement): DomainDef["memory"] {
@@ -432,6 +452,11 @@ function parseSections(root: XmlElement, def: DomainDef, options: NormalizeOptio
     }
     if (name === "sysinfo") {
       out.push(parseSysinfo(el, def));
+      continue;
+    }
+    if (name === "idmap") {
+      const idmap = parseIdmap(el);
+      if (idmap.children.length) out.push(idmap);
       continue;
     }
     if (name === "features") checkHyperv(el);

@@ -13,6 +13,7 @@
 import { VirError } from "../../util/errors.ts";
 import { child, children, textOf } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
+import { validateIdmap } from "./idmap.ts";
 
 /** Throws libvirt's error for the first inconsistency found in `def`. */
 export function validateDomainDef(def: DomainDef): void {
@@ -38,6 +39,7 @@ export function validateDomainDef(def: DomainDef): void {
     throw VirError.report("DOMAIN", "XML_ERROR", "Domain title can't contain newlines");
   }
   validateOsLoader(def);
+  validateIdmap(def.sections.find((s) => s.name === "idmap"));
   validateThreadPools(def);
 }
 
