@@ -51,6 +51,7 @@ import { parseSysinfo } from "./sysinfo.ts";
 import { validateDomainDef } from "./validate.ts";
 import { fillIothreadIds } from "./iothreads.ts";
 import { parseIdmap } from "./idmap.ts";
+import { parseFeatures } from "./features.ts";
 
 /** `<domain type>` values libvirt 9.0 knows (virDomainVirt). */
 const VIRT_TYPES = new Set(
@@ -59,11 +60,6 @@ const VIRT_TYPES = new Set(
 );
 
 const SECTIONS = nameOrder(SECTION_ORDER);
-
-const HYPERV_FEATURES = new Set(
-  ("relaxed vapic spinlocks vpindex runtime synic stimer reset vendor_id frequencies " +
-    "reenlightenment tlbflush ipi evmcs avic").split(" "),
-);
 
 /**
  * Parses a domain XML document into a {@link DomainDef}, with libvirt's errors. With
@@ -154,6 +150,7 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   // virDomainDefParseXML's order: the CPU and <resource> before the boot options and devices.
   parseCpu(root, def, options);
   checkResource(root);
+  const features = parseFeatures(children(root, "features"));
   def.os = parseOs(child(root, "os"), options);
   def.devices = parseDevices(child(root, "devices"), options);
   const genids = children(root, "genid");
@@ -203,7 +200,7 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     }
     def[key] = v;
   }
-  def.sections = parseSections(root, def, options);
+  def.sections = parseSections(root, def, options, features);
   fillIothreadIds(def);
   return def;
 }
@@ -441,8 +438,14 @@ function parseClock(root: XmlElement, def: DomainDef, options: NormalizeOptions)
 /** virDomainClockOffset names. */
 const CLOCK_OFFSETS = ["utc", "localtime", "variable", "timezone", "absolute"];
 
-function parseSections(root: XmlElement, def: DomainDef, options: NormalizeOptions): XmlElement[] {
+function parseSections(
+  root: XmlElement,
+  def: DomainDef,
+  options: NormalizeOptions,
+  parsedFeatures: XmlElement | undefined,
+): XmlElement[] {
   const out: XmlElement[] = [];
+  let features = parsedFeatures;
   for (const el of childrenInOrder(root, SECTIONS)) {
     const name = el.name;
     if (name === "cputune") {
@@ -459,7 +462,11 @@ function parseSections(root: XmlElement, def: DomainDef, options: NormalizeOptio
       if (idmap.children.length) out.push(idmap);
       continue;
     }
-    if (name === "features") checkHyperv(el);
+    if (name === "features") {
+      if (features) out.push(features);
+      features = undefined;
+      continue;
+    }
     // virDomainDefFormat writes the arguments only along with a bootloader.
     if (name === "bootloader_args" && !childText(root, "bootloader")) continue;
     const n = normalizeElement(el, "domain", options);
@@ -474,16 +481,4 @@ function parseSections(root: XmlElement, def: DomainDef, options: NormalizeOptio
     out.push(n);
   }
   return out;
-}
-
-function checkHyperv(features: XmlElement): void {
-  for (const f of children(child(features, "hyperv"))) {
-    if (!HYPERV_FEATURES.has(f.name)) {
-      throw VirError.report(
-        "DOMAIN",
-        "CONFIG_UNSUPPORTED",
-        `unsupported HyperV Enlightenment feature: ${f.name}`,
-      );
-    }
-  }
 }
