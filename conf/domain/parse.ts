@@ -52,6 +52,7 @@ import { validateDomainDef } from "./validate.ts";
 import { fillIothreadIds } from "./iothreads.ts";
 import { parseIdmap } from "./idmap.ts";
 import { parseFeatures } from "./features.ts";
+import { parseVcpuList } from "./vcpus.ts";
 
 /** `<domain type>` values libvirt 9.0 knows (virDomainVirt). */
 const VIRT_TYPES = new Set(
@@ -142,11 +143,17 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     name,
     uuid,
     memory: parseMemory(root),
-    vcpu: parseVcpu(child(root, "vcpu"), !child(root, "vcpus")),
+    vcpu: parseVcpu(child(root, "vcpu"), !children(child(root, "vcpus"), "vcpu").length),
     os: { type: "", extra: [] },
     devices: { other: [], interfaces: [] },
     sections: [],
   };
+  const vcpus = child(root, "vcpus");
+  if (children(vcpus, "vcpu").length) {
+    // Listed vCPU states take precedence over <vcpu current>.
+    def.vcpus = parseVcpuList(vcpus!, def.vcpu.max);
+    def.vcpu.current = def.vcpus.filter((v) => v.enabled).length;
+  }
   // virDomainDefParseXML's order: the CPU and <resource> before the boot options and devices.
   parseCpu(root, def, options);
   checkResource(root);
@@ -172,15 +179,6 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   if (description) def.description = description;
   const metadata = child(root, "metadata");
   if (metadata) def.metadata = stripLines(sanitizeMetadata(metadata, [root]));
-  const vcpus = child(root, "vcpus");
-  if (vcpus) {
-    def.vcpus = children(vcpus, "vcpu").map((v) => ({
-      id: Number(v.attributes.id),
-      enabled: v.attributes.enabled === "yes",
-      hotpluggable: v.attributes.hotpluggable === "yes",
-      ...(v.attributes.order !== undefined ? { order: Number(v.attributes.order) } : {}),
-    }));
-  }
   const iothreads = childText(root, "iothreads");
   if (iothreads !== undefined) def.iothreads = Number(iothreads.trim());
   parseClock(root, def, options);
