@@ -53,6 +53,7 @@ import { fillIothreadIds } from "./iothreads.ts";
 import { parseIdmap } from "./idmap.ts";
 import { parseFeatures } from "./features.ts";
 import { parseVcpuList } from "./vcpus.ts";
+import { parseKeywrap } from "./keywrap.ts";
 
 /** `<domain type>` values libvirt 9.0 knows (virDomainVirt). */
 const VIRT_TYPES = new Set(
@@ -444,6 +445,7 @@ function parseSections(
 ): XmlElement[] {
   const out: XmlElement[] = [];
   let features = parsedFeatures;
+  let keywrapDone = false;
   for (const el of childrenInOrder(root, SECTIONS)) {
     const name = el.name;
     if (name === "cputune") {
@@ -453,6 +455,12 @@ function parseSections(
     }
     if (name === "sysinfo") {
       out.push(parseSysinfo(el, def));
+      continue;
+    }
+    if (name === "keywrap") {
+      const keywrap = keywrapDone ? undefined : parseKeywrap(children(root, "keywrap"));
+      keywrapDone = true;
+      if (keywrap) out.push(keywrap);
       continue;
     }
     if (name === "idmap") {
