@@ -145,8 +145,7 @@ function parseHyperv(el: XmlElement): XmlElement {
     }
     set.set(f.name, out);
   }
-  // virDomainDefFormatFeatures writes the open and close tags even with nothing between them.
-  return { ...element("hyperv", { mode }, states(HYPERV, set)), keepOpen: true };
+  return element("hyperv", { mode }, states(HYPERV, set));
 }
 
 function parseKvm(el: XmlElement): XmlElement {
@@ -164,7 +163,7 @@ function parseKvm(el: XmlElement): XmlElement {
     }
     set.set(f.name, out);
   }
-  return { ...element("kvm", {}, states(KVM, set)), keepOpen: true };
+  return element("kvm", {}, states(KVM, set));
 }
 
 function parseXen(el: XmlElement): XmlElement {
@@ -179,7 +178,7 @@ function parseXen(el: XmlElement): XmlElement {
     }
     set.set(f.name, out);
   }
-  return { ...element("xen", {}, states(XEN, set)), keepOpen: true };
+  return element("xen", {}, states(XEN, set));
 }
 
 /** Process capabilities add up over repeated `<capabilities>` elements; the policy is the last. */
@@ -298,4 +297,27 @@ export function parseFeatures(els: XmlElement[]): XmlElement | undefined {
   }
   const kids = FEATURES.flatMap((n) => set.get(n) ?? []);
   return kids.length ? element("features", {}, kids) : undefined;
+}
+
+/** Features virDomainDefFormatFeatures writes with open and close tags even when empty. */
+const OPEN = new Set(["hyperv", "kvm", "xen"]);
+
+/**
+ * `<features>` ready to print: the features libvirt always writes with open and close tags
+ * are marked so (a print-time mark, kept out of the model).
+ *
+ * @example
+ * ```ts
+ * import { featuresForOutput } from "./features.ts";
+ * import { element } from "../../util/xml/mod.ts";
+ * featuresForOutput(element("features", {}, [element("kvm")])); // kvm printed <kvm>\n</kvm>
+ * ```
+ */
+export function featuresForOutput(features: XmlElement): XmlElement {
+  return {
+    ...features,
+    children: features.children.map((c) =>
+      c.type === "element" && OPEN.has(c.name) ? { ...c, keepOpen: true } : c
+    ),
+  };
 }

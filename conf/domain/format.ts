@@ -20,6 +20,7 @@ import { element, escapeXml, stringify } from "../../util/xml/mod.ts";
 import type { DomainDef, DomainInterface } from "./def.ts";
 import { DEVICE_ORDER } from "./devices.ts";
 import { OS_KIDS_BEFORE_BOOT } from "./os.ts";
+import { featuresForOutput } from "./features.ts";
 
 type Slot = string | ((def: DomainDef, flags: number) => (XmlElement | undefined)[]);
 
@@ -116,6 +117,7 @@ export function formatDomainXML(def: DomainDef, flags = 0): string {
       if (!el) continue;
       if (el === def.metadata) out += `  ${formatMetadata(el, 1)}\n`;
       else if (el.name === "devices" && !el.children.length) out += "  <devices>\n  </devices>\n";
+      else if (el.name === "features") out += stringify(featuresForOutput(el), DEPTH_1);
       else out += stringify(el, DEPTH_1);
     }
   }

@@ -54,6 +54,10 @@ import { parseIdmap } from "./idmap.ts";
 import { parseFeatures } from "./features.ts";
 import { parseVcpuList } from "./vcpus.ts";
 import { parseKeywrap } from "./keywrap.ts";
+import { parseNumatune } from "./numatune.ts";
+
+/** `<cputune>` pins that keep vCPUs from following automatic memory placement. */
+const PINS = ["vcpupin", "emulatorpin", "iothreadpin"];
 
 /** `<domain type>` values libvirt 9.0 knows (virDomainVirt). */
 const VIRT_TYPES = new Set(
@@ -157,6 +161,16 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   }
   // virDomainDefParseXML's order: the CPU and <resource> before the boot options and devices.
   parseCpu(root, def, options);
+  const numatune = parseNumatune(
+    children(root, "numatune"),
+    (def.vcpu.placement ?? "static") === "static",
+    children(def.cpu?.extra.find((e) => e.name === "numa"), "cell").length,
+  );
+  // Automatic memory placement carries over to vCPUs that nothing pins.
+  const pinned = children(child(root, "cputune")).some((k) => PINS.includes(k.name));
+  if (numatune.placementAuto && def.vcpu.cpuset === undefined && !pinned) {
+    def.vcpu.placement = "auto";
+  }
   checkResource(root);
   const features = parseFeatures(children(root, "features"));
   def.os = parseOs(child(root, "os"), options);
@@ -199,7 +213,7 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     }
     def[key] = v;
   }
-  def.sections = parseSections(root, def, options, features);
+  def.sections = parseSections(root, def, options, { features, numatune: numatune.element });
   fillIothreadIds(def);
   return def;
 }
@@ -363,8 +377,18 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
  * match='exact' only when it names a model, a model falls back 'allow', a feature requires.
  */
 function applyCpuDefaults(cpu: NonNullable<DomainDef["cpu"]>): void {
-  const models = cpu.extra.filter((e) => e.name === "model");
-  if ((cpu.mode ?? "custom") === "custom") {
+  const mode = cpu.mode ?? "custom";
+  // virCPUDefFormatBuf writes the model and vendor only for the modes that use them, and a
+  // model only when it names one (or a vendor_id); match only means something for custom.
+  const formatModel = mode === "custom" || mode === "host-model";
+  if (mode !== "custom") delete cpu.match;
+  cpu.extra = cpu.extra.filter((e) =>
+    e.name === "model"
+      ? formatModel && (textOf(e) || e.attributes.vendor_id !== undefined)
+      : e.name !== "vendor" || formatModel
+  );
+  const models = cpu.extra.filter((e) => e.name === "model" && textOf(e));
+  if (mode === "custom") {
     if (models.length) {
       cpu.mode = "custom";
       cpu.match ??= "exact";
@@ -441,10 +465,10 @@ function parseSections(
   root: XmlElement,
   def: DomainDef,
   options: NormalizeOptions,
-  parsedFeatures: XmlElement | undefined,
+  parsed: { features?: XmlElement; numatune?: XmlElement },
 ): XmlElement[] {
   const out: XmlElement[] = [];
-  let features = parsedFeatures;
+  let { features, numatune } = parsed;
   let keywrapDone = false;
   for (const el of childrenInOrder(root, SECTIONS)) {
     const name = el.name;
@@ -455,6 +479,11 @@ function parseSections(
     }
     if (name === "sysinfo") {
       out.push(parseSysinfo(el, def));
+      continue;
+    }
+    if (name === "numatune") {
+      if (numatune) out.push(numatune);
+      numatune = undefined;
       continue;
     }
     if (name === "keywrap") {
@@ -477,14 +506,13 @@ function parseSections(
     if (name === "bootloader_args" && !childText(root, "bootloader")) continue;
     const n = normalizeElement(el, "domain", options);
     if (!n) continue;
-    if (name === "numatune") {
-      for (const m of n.children) {
-        if (m.type === "element" && m.attributes.nodeset !== undefined) {
-          m.attributes.nodeset = normalizeBitmap(m.attributes.nodeset);
-        }
-      }
-    }
     out.push(n);
+  }
+  if (numatune) {
+    // Derived from the vCPU placement alone: placed where the section would have been.
+    const rank = (name: string) => SECTION_ORDER.indexOf(name);
+    const at = out.findIndex((e) => rank(e.name) > rank("numatune"));
+    out.splice(at < 0 ? out.length : at, 0, numatune);
   }
   return out;
 }
