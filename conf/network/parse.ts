@@ -315,7 +315,8 @@ function parseForward(el: XmlElement | undefined, net: string): NetworkForward {
   const dev = el.attributes.dev;
   if (dev !== undefined && (addrEls.length || pfEls.length)) {
     throw xmlErr(
-      `the <forward> 'dev' attribute cannot be used when <address> or <pf> sub-elements are present in network ${net}`,
+      // libvirt 9.0 prints its format string as is: the name is never substituted.
+      "the <forward> 'dev' attribute cannot be used when <address> or <pf> sub-elements are present in network %s",
     );
   }
   if (ifEls.length || dev !== undefined) {
@@ -417,9 +418,9 @@ function parsePortGroup(el: XmlElement): PortGroup {
   const vp = child(el, "virtualport");
   if (vp) pg.virtualPort = parseVirtualPort(vp, false);
   const bw = child(el, "bandwidth");
-  if (bw) pg.bandwidth = parseBandwidth(bw, "NETWORK");
+  if (bw) pg.bandwidth = parseBandwidth(bw);
   const vlan = child(el, "vlan");
-  if (vlan) pg.vlan = parseVlan(vlan, "NETWORK");
+  if (vlan) pg.vlan = parseVlan(vlan);
   return pg;
 }
 
@@ -487,7 +488,7 @@ function validateForward(def: NetworkDef, stpGiven: boolean): void {
       }
       if (def.bridge.delay || stpGiven || def.bridge.zone !== undefined) {
         throw xmlErr(
-          `bridge delay/stp options only allowed in route, nat, and isolated mode, not in ${mode} (network '${name}')`,
+          `bridge delay/stp/zone options only allowed in route, nat, and isolated mode, not in ${mode} (network '${name}')`,
         );
       }
       if (def.bridge.name !== undefined && (forward.ifs.length || forward.pf !== undefined)) {
@@ -549,9 +550,9 @@ export function parseNetworkXML(xml: string, flags = 0): NetworkDef {
     };
   }
   const bw = child(root, "bandwidth");
-  if (bw) def.bandwidth = parseBandwidth(bw, "NETWORK");
+  if (bw) def.bandwidth = parseBandwidth(bw);
   const vlan = child(root, "vlan");
-  if (vlan) def.vlan = parseVlan(vlan, "NETWORK");
+  if (vlan) def.vlan = parseVlan(vlan);
   const bridge = child(root, "bridge");
   const stp = bridge?.attributes.stp;
   def.bridge.name = bridge?.attributes.name;
