@@ -58,7 +58,8 @@ const SLOTS: Slot[] = [
         })
       ),
     ),
-    text("iothreads", d.iothreads),
+    // virDomainDefFormatInternal writes the count only when there are IOThreads.
+    text("iothreads", d.iothreads || undefined),
   ],
   "iothreadids",
   "defaultiothread",

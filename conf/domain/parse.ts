@@ -55,6 +55,7 @@ import { parseFeatures } from "./features.ts";
 import { parseVcpuList } from "./vcpus.ts";
 import { parseKeywrap } from "./keywrap.ts";
 import { parseNumatune } from "./numatune.ts";
+import { parseBlkiotune } from "./blkiotune.ts";
 
 /** `<cputune>` pins that keep vCPUs from following automatic memory placement. */
 const PINS = ["vcpupin", "emulatorpin", "iothreadpin"];
@@ -470,6 +471,7 @@ function parseSections(
   const out: XmlElement[] = [];
   let { features, numatune } = parsed;
   let keywrapDone = false;
+  let blkiotuneDone = false;
   for (const el of childrenInOrder(root, SECTIONS)) {
     const name = el.name;
     if (name === "cputune") {
@@ -479,6 +481,12 @@ function parseSections(
     }
     if (name === "sysinfo") {
       out.push(parseSysinfo(el, def));
+      continue;
+    }
+    if (name === "blkiotune") {
+      const blkiotune = blkiotuneDone ? undefined : parseBlkiotune(children(root, "blkiotune"));
+      blkiotuneDone = true;
+      if (blkiotune) out.push(blkiotune);
       continue;
     }
     if (name === "numatune") {

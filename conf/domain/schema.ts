@@ -59,7 +59,6 @@ const TABLE: Record<string, string> = {
   "memoryBacking/discard": "|",
   "access": "mode|",
   "allocation": "mode threads|",
-  "blkiotune": "|weight device",
   "memtune": "|hard_limit soft_limit min_guarantee swap_hard_limit",
   "hard_limit": "#unit|",
   "soft_limit": "#unit|",
