@@ -15,14 +15,8 @@
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { children, element, textOf } from "../../util/xml/mod.ts";
-import {
-  LLONG_MAX,
-  parseULongLong,
-  scaleInteger,
-  ULLONG_MAX,
-  xmlPropEnum,
-  xmlPropUInt,
-} from "../common/mod.ts";
+import { LLONG_MAX, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
+import { scaledValue } from "./scaled.ts";
 
 /** virDomainFeature names, in libvirt's enum (and output) order. */
 const FEATURES = (
@@ -71,29 +65,6 @@ function requiredUInt(el: XmlElement, attr: string): number {
     );
   }
   return n;
-}
-
-/**
- * virParseScaledValue of an optional element (`xpath` names it in the error): bytes, or
- * undefined when it is absent or empty.
- */
-function scaledValue(
-  el: XmlElement | undefined,
-  xpath: string,
-  scale: bigint,
-  max = ULLONG_MAX,
-): bigint | undefined {
-  const text = el && textOf(el);
-  if (!text) return undefined;
-  const value = parseULongLong(text);
-  if (value === undefined) {
-    throw VirError.report(
-      "XML",
-      "XML_ERROR",
-      `Invalid value '${text}' for element or attribute '${xpath}'`,
-    );
-  }
-  return scaleInteger(value, el.attributes.unit, scale, max);
 }
 
 /** virFormatIntPretty: the largest binary unit that divides `bytes`. */

@@ -54,7 +54,6 @@ export function normalizeElement(
  * for an element without attributes and children: name → the parent it applies under (`*` any).
  */
 const OMIT_EMPTY: Record<string, string> = {
-  memtune: "domain",
   memoryBacking: "domain",
   defaultiothread: "domain",
   iothreadids: "domain",

@@ -56,6 +56,7 @@ import { parseVcpuList } from "./vcpus.ts";
 import { parseKeywrap } from "./keywrap.ts";
 import { parseNumatune } from "./numatune.ts";
 import { parseBlkiotune } from "./blkiotune.ts";
+import { parseMemtune } from "./memtune.ts";
 
 /** `<cputune>` pins that keep vCPUs from following automatic memory placement. */
 const PINS = ["vcpupin", "emulatorpin", "iothreadpin"];
@@ -472,6 +473,7 @@ function parseSections(
   let { features, numatune } = parsed;
   let keywrapDone = false;
   let blkiotuneDone = false;
+  let memtuneDone = false;
   for (const el of childrenInOrder(root, SECTIONS)) {
     const name = el.name;
     if (name === "cputune") {
@@ -481,6 +483,13 @@ function parseSections(
     }
     if (name === "sysinfo") {
       out.push(parseSysinfo(el, def));
+      continue;
+    }
+    if (name === "memtune") {
+      // libvirt reads the first <memtune>'s limits only.
+      const memtune = memtuneDone ? undefined : parseMemtune(el);
+      memtuneDone = true;
+      if (memtune) out.push(memtune);
       continue;
     }
     if (name === "blkiotune") {

@@ -59,6 +59,8 @@ const TABLE: Record<string, string> = {
   "memoryBacking/discard": "|",
   "access": "mode|",
   "allocation": "mode threads|",
+  // The simulator's tuning APIs take these child orders (kidOrder).
+  "blkiotune": "|weight device",
   "memtune": "|hard_limit soft_limit min_guarantee swap_hard_limit",
   "hard_limit": "#unit|",
   "soft_limit": "#unit|",
