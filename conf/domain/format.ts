@@ -69,7 +69,7 @@ const SLOTS: Slot[] = [
   "sysinfo",
   "bootloader",
   "bootloader_args",
-  (d) => [formatOs(d.os)],
+  (d) => [formatOs(d.os, d.sections.some((s) => s.name === "bootloader"))],
   "idmap",
   "features",
   (d) => [formatCpu(d.cpu)],
@@ -127,17 +127,22 @@ export function formatDomainXML(def: DomainDef, flags = 0): string {
 
 const DEPTH_1 = { depth: 1 };
 
-function formatOs(os: DomainDef["os"]): XmlElement {
+/** With a bootloader, virDomainDefFormatOs writes no boot devices, boot menu or BIOS settings. */
+const BOOTLOADER_HIDES = new Set(["bootmenu", "bios"]);
+
+function formatOs(os: DomainDef["os"], bootloader: boolean): XmlElement {
   // An empty <nvram/> still makes a loader (validated as such) but names nothing to write.
   const before = os.extra.filter((e) =>
     OS_KIDS_BEFORE_BOOT.includes(e.name) &&
     (e.name !== "nvram" || e.children.length || Object.keys(e.attributes).length)
   );
-  const after = os.extra.filter((e) => !OS_KIDS_BEFORE_BOOT.includes(e.name));
+  const after = os.extra.filter((e) =>
+    !OS_KIDS_BEFORE_BOOT.includes(e.name) && !(bootloader && BOOTLOADER_HIDES.has(e.name))
+  );
   return element("os", { firmware: os.firmware }, [
     element("type", { arch: os.arch, machine: os.machine }, [os.type]),
     ...before,
-    ...(os.boot ?? []).map((dev) => element("boot", { dev })),
+    ...(bootloader ? [] : os.boot ?? []).map((dev) => element("boot", { dev })),
     ...after,
   ]);
 }

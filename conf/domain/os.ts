@@ -11,7 +11,15 @@
  */
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
-import { child, children, childrenInOrder, nameOrder, textOf } from "../../util/xml/mod.ts";
+import {
+  child,
+  children,
+  childrenInOrder,
+  element,
+  nameOrder,
+  textOf,
+} from "../../util/xml/mod.ts";
+import { xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
 import type { DomainDef } from "./def.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 
@@ -80,8 +88,25 @@ export function parseOs(el: XmlElement | undefined, options: NormalizeOptions): 
     // Without firmware autoselection, libvirt ignores the firmware features (of a migrated-in
     // config) rather than refusing them.
     if (k.name === "firmware" && !os.firmware) continue;
+    if (k.name === "bootmenu") {
+      const menu = bootmenu(k, os.extra);
+      if (menu) os.extra.push(menu);
+      continue;
+    }
     const n = normalizeElement(k, "os", options, "domain");
     if (n) os.extra.push(n);
   }
   return os;
+}
+
+/**
+ * The first `<bootmenu>` as virDomainDefParseBootXML keeps it: only with an enable state, and
+ * its timeout only when the menu is enabled.
+ */
+function bootmenu(el: XmlElement, kept: XmlElement[]): XmlElement | undefined {
+  if (kept.some((e) => e.name === "bootmenu")) return undefined;
+  const enable = xmlPropEnum(el, "enable", ["yes", "no"]);
+  if (!enable) return undefined;
+  const timeout = enable === "yes" ? xmlPropUInt(el, "timeout") : undefined;
+  return element("bootmenu", { enable, timeout });
 }
