@@ -16,6 +16,8 @@ import { childrenInOrder, textOf } from "../../util/xml/mod.ts";
 import { formatPciAddress, parsePciAddress } from "../common/mod.ts";
 import { type ElementSpec, elementSpec } from "./schema.ts";
 
+const USER_ALIAS = /^ua-[A-Za-z0-9_-]*$/;
+
 /** Thrown back to the parser when VALIDATE is set and an unknown element is met. */
 export interface UnknownElement {
   parent: string;
@@ -38,6 +40,9 @@ export function normalizeElement(
   options: NormalizeOptions = {},
   grandparent = "",
 ): XmlElement | undefined {
+  // Definitions are parsed as inactive: only user aliases (virDomainDeviceAliasIsUserAlias,
+  // of USER_ALIAS_CHARS) survive; the others are the driver's to assign on start.
+  if (el.name === "alias" && !USER_ALIAS.test(el.attributes.name ?? "")) return undefined;
   const spec = elementSpec(parent, el.name, grandparent, el.attributes.type);
   if (!spec) {
     options.onUnknown?.({ parent, name: el.name });
