@@ -15,8 +15,16 @@ import type { XmlElement, XmlNode } from "../../util/xml/mod.ts";
 import { childrenInOrder, textOf } from "../../util/xml/mod.ts";
 import { formatPciAddress, parsePciAddress } from "../common/mod.ts";
 import { type ElementSpec, elementSpec } from "./schema.ts";
+import { addressAttributes } from "./address.ts";
 
 const USER_ALIAS = /^ua-[A-Za-z0-9_-]*$/;
+
+/** Devices whose `<address>` is their device info address (virDomainDeviceInfoParseXML). */
+const DEVICE_INFO = new Set(
+  ("disk controller filesystem interface input sound video hostdev redirdev smartcard serial " +
+    "parallel console channel watchdog memballoon rng panic nvram shmem memory iommu vsock tpm " +
+    "hub audio").split(" "),
+);
 
 /** Thrown back to the parser when VALIDATE is set and an unknown element is met. */
 export interface UnknownElement {
@@ -43,6 +51,9 @@ export function normalizeElement(
   // Definitions are parsed as inactive: only user aliases (virDomainDeviceAliasIsUserAlias,
   // of USER_ALIAS_CHARS) survive; the others are the driver's to assign on start.
   if (el.name === "alias" && !USER_ALIAS.test(el.attributes.name ?? "")) return undefined;
+  if (el.name === "address" && DEVICE_INFO.has(parent) && el.attributes.type !== "pci") {
+    return { type: "element", name: "address", attributes: addressAttributes(el), children: [] };
+  }
   const spec = elementSpec(parent, el.name, grandparent, el.attributes.type);
   if (!spec) {
     options.onUnknown?.({ parent, name: el.name });

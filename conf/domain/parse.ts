@@ -155,6 +155,25 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     devices: { other: [], interfaces: [] },
     sections: [],
   };
+  const genids = children(root, "genid");
+  if (genids.length > 1) {
+    throw VirError.report("DOMAIN", "XML_ERROR", "element 'genid' can only appear once");
+  }
+  if (genids.length) {
+    // An empty <genid/> asks libvirt to generate one; a given one must parse.
+    const raw = textOf(genids[0]) ?? "";
+    const genid = raw === "" ? generateUUID() : parseUUID(raw);
+    if (genid === undefined) {
+      throw VirError.report("DOMAIN", "INTERNAL_ERROR", "malformed genid element");
+    }
+    def.genid = genid;
+  }
+  const title = childText(root, "title");
+  if (title) def.title = title;
+  const description = childText(root, "description");
+  if (description) def.description = description;
+  const metadata = child(root, "metadata");
+  if (metadata) def.metadata = stripLines(sanitizeMetadata(metadata, [root]));
   const vcpus = child(root, "vcpus");
   if (children(vcpus, "vcpu").length) {
     // Listed vCPU states take precedence over <vcpu current>.
@@ -175,29 +194,6 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   }
   checkResource(root);
   const features = parseFeatures(children(root, "features"));
-  def.os = parseOs(child(root, "os"), options);
-  def.devices = parseDevices(child(root, "devices"), options);
-  const genids = children(root, "genid");
-  if (genids.length > 1) {
-    throw VirError.report("DOMAIN", "XML_ERROR", "element 'genid' can only appear once");
-  }
-  if (genids.length) {
-    // An empty <genid/> asks libvirt to generate one; a given one must parse.
-    const raw = textOf(genids[0]) ?? "";
-    const genid = raw === "" ? generateUUID() : parseUUID(raw);
-    if (genid === undefined) {
-      throw VirError.report("DOMAIN", "INTERNAL_ERROR", "malformed genid element");
-    }
-    def.genid = genid;
-  }
-  const title = childText(root, "title");
-  if (title) def.title = title;
-  const description = childText(root, "description");
-  if (description) def.description = description;
-  const metadata = child(root, "metadata");
-  if (metadata) def.metadata = stripLines(sanitizeMetadata(metadata, [root]));
-  const iothreads = childText(root, "iothreads");
-  if (iothreads !== undefined) def.iothreads = Number(iothreads.trim());
   parseClock(root, def, options);
   for (
     const [key, el] of [
@@ -215,6 +211,10 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     }
     def[key] = v;
   }
+  def.os = parseOs(child(root, "os"), options);
+  def.devices = parseDevices(child(root, "devices"), options);
+  const iothreads = childText(root, "iothreads");
+  if (iothreads !== undefined) def.iothreads = Number(iothreads.trim());
   def.sections = parseSections(root, def, options, { features, numatune: numatune.element });
   fillIothreadIds(def);
   return def;
