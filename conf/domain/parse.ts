@@ -57,6 +57,7 @@ import { parseKeywrap } from "./keywrap.ts";
 import { parseNumatune } from "./numatune.ts";
 import { parseBlkiotune } from "./blkiotune.ts";
 import { parseMemtune } from "./memtune.ts";
+import { parseSeclabels } from "./seclabel.ts";
 
 /** `<cputune>` pins that keep vCPUs from following automatic memory placement. */
 const PINS = ["vcpupin", "emulatorpin", "iothreadpin"];
@@ -174,6 +175,8 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   if (description) def.description = description;
   const metadata = child(root, "metadata");
   if (metadata) def.metadata = stripLines(sanitizeMetadata(metadata, [root]));
+  // Security labels come early, before the memory: devices may refer to them.
+  const seclabels = parseSeclabels(children(root, "seclabel"));
   const vcpus = child(root, "vcpus");
   if (children(vcpus, "vcpu").length) {
     // Listed vCPU states take precedence over <vcpu current>.
@@ -215,7 +218,11 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   def.devices = parseDevices(child(root, "devices"), options);
   const iothreads = childText(root, "iothreads");
   if (iothreads !== undefined) def.iothreads = Number(iothreads.trim());
-  def.sections = parseSections(root, def, options, { features, numatune: numatune.element });
+  def.sections = parseSections(root, def, options, {
+    features,
+    numatune: numatune.element,
+    seclabels,
+  });
   fillIothreadIds(def);
   return def;
 }
@@ -467,10 +474,10 @@ function parseSections(
   root: XmlElement,
   def: DomainDef,
   options: NormalizeOptions,
-  parsed: { features?: XmlElement; numatune?: XmlElement },
+  parsed: { features?: XmlElement; numatune?: XmlElement; seclabels: XmlElement[] },
 ): XmlElement[] {
   const out: XmlElement[] = [];
-  let { features, numatune } = parsed;
+  let { features, numatune, seclabels } = parsed;
   let keywrapDone = false;
   let blkiotuneDone = false;
   let memtuneDone = false;
@@ -483,6 +490,11 @@ function parseSections(
     }
     if (name === "sysinfo") {
       out.push(parseSysinfo(el, def));
+      continue;
+    }
+    if (name === "seclabel") {
+      out.push(...seclabels);
+      seclabels = [];
       continue;
     }
     if (name === "memtune") {
