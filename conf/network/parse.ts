@@ -19,6 +19,7 @@ import {
 } from "../common/mod.ts";
 import { VIR } from "../../util/constants.ts";
 import { NETWORK_RNG } from "./rng_schema.ts";
+import { checkRouteGateways, parseRoute } from "./route.ts";
 import {
   FORWARD_MODES,
   type Lease,
@@ -26,7 +27,6 @@ import {
   type NetworkDns,
   type NetworkForward,
   type NetworkIp,
-  type NetworkRoute,
   type PortGroup,
 } from "./model.ts";
 
@@ -115,56 +115,48 @@ export function parseDhcpHost(el: XmlElement, net: string, ipv6: boolean, partia
 }
 
 function parseIp(el: XmlElement, net: string): NetworkIp {
-  const { family, address, netmask, prefix } = el.attributes;
-  const addr = parseAddr(address, `Invalid address '${address}' in network '${net}'`);
-  const ip: NetworkIp = { family, ranges: [], hosts: [] };
-  if (addr) ip.address = addr.text;
-  if (prefix !== undefined) ip.prefix = xmlPropUInt(el, "prefix");
+  const { family, address, netmask } = el.attributes;
+  if (address === undefined) throw xmlErr(`Missing required address attribute in network '${net}'`);
+  const addr = parseAddr(address, `Invalid address '${address}' in network '${net}'`)!;
+  const mask = parseAddr(netmask, `Invalid netmask '${netmask}' in network '${net}'`);
+  const ip: NetworkIp = { family, address: addr.text, ranges: [], hosts: [] };
+  const prefix = xmlPropUInt(el, "prefix") ?? 0;
+  if (el.attributes.prefix !== undefined) ip.prefix = prefix;
   ip.localPtr = tristate(el, "localPtr");
+  const unsupported = (msg: string) => err("CONFIG_UNSUPPORTED", msg);
   if (family === undefined || family === "ipv4") {
-    if (addr && addr.family !== "ipv4") {
-      throw err(
-        "CONFIG_UNSUPPORTED",
+    if (addr.family !== "ipv4") {
+      throw unsupported(
         `${family ?? "no"} family specified for non-IPv4 address '${address}' in network '${net}'`,
       );
     }
+    if (mask) {
+      if (mask.family !== "ipv4") {
+        throw unsupported(
+          `Invalid netmask '${netmask}' for address '${address}' in network '${net}' (both must be IPv4)`,
+        );
+      }
+      if (prefix > 0) {
+        throw unsupported(`Network '${net}' IP address cannot have both a prefix and a netmask`);
+      }
+      ip.netmask = mask.text;
+    } else if (prefix > 32) {
+      throw unsupported(`Invalid IPv4 prefix '${prefix}' in network '${net}'`);
+    }
   } else if (family === "ipv6") {
-    if (addr?.family !== "ipv6") {
-      throw err(
-        "CONFIG_UNSUPPORTED",
-        `ipv6 family specified for non-IPv6 address '${address}' in network '${net}'`,
+    if (addr.family !== "ipv6") {
+      throw unsupported(
+        `Family 'ipv6' specified for non-IPv6 address '${address}' in network '${net}'`,
       );
     }
+    if (mask) {
+      throw unsupported(`netmask not allowed for IPv6 address '${address}' in network '${net}'`);
+    }
+    if (prefix > 128) throw unsupported(`Invalid IPv6 prefix '${prefix}' in network '${net}'`);
   } else {
-    throw err("CONFIG_UNSUPPORTED", `Unrecognized family '${family}' in network '${net}'`);
+    throw xmlErr(`Unrecognized family '${family}' in network '${net}'`);
   }
-  if (netmask !== undefined) {
-    if (!addr) {
-      throw err("CONFIG_UNSUPPORTED", `netmask specified without address in network '${net}'`);
-    }
-    if (addr.family !== "ipv4") {
-      throw err(
-        "CONFIG_UNSUPPORTED",
-        `netmask not supported for address '${address}' in network '${net}' (IPv4 only)`,
-      );
-    }
-    if (ip.prefix) {
-      throw err(
-        "CONFIG_UNSUPPORTED",
-        `network '${net}' cannot have both prefix='${ip.prefix}' and a netmask`,
-      );
-    }
-    const mask = parseIpAddress(netmask);
-    if (!mask) throw xmlErr(`Invalid netmask '${netmask}' in network '${net}'`);
-    if (mask.family !== "ipv4") {
-      throw err(
-        "CONFIG_UNSUPPORTED",
-        `network '${net}' has invalid netmask '${netmask}' for address '${address}' (both must be IPv4)`,
-      );
-    }
-    ip.netmask = mask.text;
-  }
-  const isV6 = addr?.family === "ipv6";
+  const isV6 = addr.family === "ipv6";
   const dhcp = child(el, "dhcp");
   if (dhcp) {
     for (const c of children(dhcp)) {
@@ -424,33 +416,6 @@ function parsePortGroup(el: XmlElement): PortGroup {
   return pg;
 }
 
-function parseRoute(el: XmlElement, net: string): NetworkRoute {
-  const { family, address, netmask, prefix, gateway, metric } = el.attributes;
-  if (address === undefined) {
-    throw xmlErr(`Missing required address attribute in network '${net}'`);
-  }
-  if (gateway === undefined) {
-    throw xmlErr(`Missing required gateway attribute in network '${net}'`);
-  }
-  const a = parseAddr(address, `Bad network address '${address}' in route definition`)!;
-  const g = parseAddr(gateway, `Bad gateway address '${gateway}' in route definition`)!;
-  const m = parseAddr(netmask, `Bad netmask address '${netmask}' in route definition`);
-  const uint = (v: string | undefined, what: string) => {
-    if (v === undefined) return undefined;
-    const n = parseUInt(v);
-    if (n === undefined) throw xmlErr(`Invalid ${what} '${v}' in route definition`);
-    return n;
-  };
-  return {
-    family,
-    address: a.text,
-    netmask: m?.text,
-    prefix: uint(prefix, "prefix"),
-    gateway: g.text,
-    metric: uint(metric, "metric"),
-  };
-}
-
 /** Checks that libvirt's network parser makes about the forward mode and the bridge. */
 function validateForward(def: NetworkDef, stpGiven: boolean): void {
   const { forward, name } = def;
@@ -607,6 +572,7 @@ export function parseNetworkXML(xml: string, flags = 0): NetworkDef {
   }
   def.ips = children(root, "ip").map((ip) => parseIp(ip, name));
   def.routes = children(root, "route").map((r) => parseRoute(r, name));
+  checkRouteGateways(def.routes, def.ips, name);
   def.forward = parseForward(child(root, "forward"), name);
   const port = child(root, "port");
   if (port) {
