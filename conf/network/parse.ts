@@ -114,6 +114,59 @@ export function parseDhcpHost(el: XmlElement, net: string, ipv6: boolean, partia
   return { mac, id, name, ip: addr?.text, lease: parseLease(el) };
 }
 
+const SERVICE_CHARS = /^[A-Za-z0-9_\-+/*]*$/;
+const PROTOCOL_CHARS = /^[A-Za-z0-9\-+/]*$/;
+
+/** virNetworkDNSSrvDefParseXML: its errors are all VIR_ERR_XML_DETAIL. */
+function parseSrv(el: XmlElement, net: string): NetworkDns["srvs"][number] {
+  const detail = (msg: string) => err("XML_DETAIL", msg);
+  const { service, protocol, domain, target } = el.attributes;
+  if (service === undefined) {
+    throw detail(`missing required service attribute in DNS SRV record of network '${net}'`);
+  }
+  if (new TextEncoder().encode(service).length > 482) {
+    throw detail(
+      `service attribute '${service}' in network '${net}' is too long, limit is 482 bytes`,
+    );
+  }
+  if (!SERVICE_CHARS.test(service)) {
+    throw detail(
+      `invalid character in service attribute '${service}' in DNS SRV record of network '${net}'`,
+    );
+  }
+  if (protocol === undefined) {
+    throw detail(
+      `missing required protocol attribute in DNS SRV record '${service}' of network '${net}'`,
+    );
+  }
+  if (!PROTOCOL_CHARS.test(protocol)) {
+    throw detail(
+      `invalid character in protocol attribute '${protocol}' in DNS SRV record of network '${net}'`,
+    );
+  }
+  const of = `for service '${service}' in network '${net}'`;
+  // virXPathUInt: absent or empty is no value, anything else must be a number.
+  const num = (name: string, invalid: string, min: number) => {
+    const raw = el.attributes[name];
+    if (!raw) return undefined;
+    const n = parseUInt(raw);
+    if (n !== undefined && target === undefined) {
+      throw detail(`DNS SRV ${name} attribute not permitted without target ${of}`);
+    }
+    if (n === undefined || n < min || n > 65535) throw detail(`${invalid} ${of}`);
+    return n;
+  };
+  return {
+    service,
+    protocol,
+    domain,
+    target,
+    port: num("port", "invalid DNS SRV port attribute", 1),
+    priority: num("priority", "Invalid DNS SRV priority attribute", 0),
+    weight: num("weight", "invalid DNS SRV weight attribute", 0),
+  };
+}
+
 function parseIp(el: XmlElement, net: string): NetworkIp {
   const { family, address, netmask } = el.attributes;
   if (address === undefined) throw xmlErr(`Missing required address attribute in network '${net}'`);
@@ -218,41 +271,7 @@ function parseDns(el: XmlElement | undefined, net: string): NetworkDns {
     if (!hostnames.length) throw xmlErr(`Missing hostname in network '${net}' DNS HOST record`);
     dns.hosts.push({ ip: a.text, hostnames });
   }
-  for (const s of children(el, "srv")) {
-    const { service, protocol, domain, target, port, priority, weight } = s.attributes;
-    if (service === undefined) {
-      throw xmlErr(`missing required service attribute in DNS SRV record of network '${net}'`);
-    }
-    if (service.length > 15) {
-      throw xmlErr(
-        `service attribute '${service}' in network '${net}' is too long, limit is 15 bytes`,
-      );
-    }
-    if (protocol === undefined) {
-      throw xmlErr(
-        `missing required protocol attribute in DNS SRV record '${service}' of network '${net}'`,
-      );
-    }
-    const num = (name: string, v: string | undefined) => {
-      if (v === undefined) return undefined;
-      const n = parseUInt(v);
-      if (n === undefined) {
-        throw xmlErr(
-          `invalid ${name} attribute in DNS SRV record '${service}' of network '${net}'`,
-        );
-      }
-      return n;
-    };
-    dns.srvs.push({
-      service,
-      protocol,
-      domain,
-      target,
-      port: num("port", port),
-      priority: num("priority", priority),
-      weight: num("weight", weight),
-    });
-  }
+  for (const s of children(el, "srv")) dns.srvs.push(parseSrv(s, net));
   for (const t of children(el, "txt")) {
     const { name, value } = t.attributes;
     if (name === undefined) {
@@ -272,7 +291,7 @@ function parseDns(el: XmlElement | undefined, net: string): NetworkDns {
     dns.enable === false &&
     (dns.forwarders.length || dns.hosts.length || dns.srvs.length || dns.txts.length)
   ) {
-    throw err("CONFIG_UNSUPPORTED", `Extra data in disabled network '${net}'`);
+    throw xmlErr(`Extra data in disabled network '${net}'`);
   }
   return dns;
 }
@@ -483,7 +502,8 @@ export function parseNetworkXML(xml: string, flags = 0): NetworkDef {
   });
   if (flags & VIR.NETWORK_DEFINE_VALIDATE) rngValidate(root, NETWORK_RNG);
   const name = childText(root, "name");
-  if (name === undefined) throw err("NO_NAME");
+  // virXPathString: an empty name is no name.
+  if (!name) throw err("NO_NAME");
   if (name.includes("/")) throw err("XML_DETAIL", `invalid char in name: /`);
   const uuidText = childText(root, "uuid");
   // virNetworkDefParseXML generates the UUID itself when the document has none.
