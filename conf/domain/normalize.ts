@@ -12,8 +12,9 @@
  * @module
  */
 import type { XmlElement, XmlNode } from "../../util/xml/mod.ts";
-import { childrenInOrder, textOf } from "../../util/xml/mod.ts";
-import { formatPciAddress, parsePciAddress } from "../common/mod.ts";
+import { childrenInOrder, element, textOf } from "../../util/xml/mod.ts";
+import { formatPciAddress, parsePciAddress, xmlPropUInt } from "../common/mod.ts";
+import { VirError } from "../../util/errors.ts";
 import { type ElementSpec, elementSpec } from "./schema.ts";
 import { addressAttributes } from "./address.ts";
 
@@ -51,6 +52,18 @@ export function normalizeElement(
   // Definitions are parsed as inactive: only user aliases (virDomainDeviceAliasIsUserAlias,
   // of USER_ALIAS_CHARS) survive; the others are the driver's to assign on start.
   if (el.name === "alias" && !USER_ALIAS.test(el.attributes.name ?? "")) return undefined;
+  if (el.name === "acpi" && DEVICE_INFO.has(parent)) {
+    // The device's ACPI index; zero is refused, absent means none.
+    const index = el.attributes.index === undefined ? undefined : xmlPropUInt(el, "index");
+    if (index === 0) {
+      throw VirError.report(
+        "XML",
+        "XML_ERROR",
+        "Invalid value for attribute 'index' in element 'acpi': Zero is not permitted",
+      );
+    }
+    return index === undefined ? undefined : element("acpi", { index });
+  }
   if (el.name === "address" && DEVICE_INFO.has(parent) && el.attributes.type !== "pci") {
     return { type: "element", name: "address", attributes: addressAttributes(el), children: [] };
   }

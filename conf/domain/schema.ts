@@ -301,6 +301,11 @@ for (const [key, raw] of Object.entries({ ...flags, ...TABLE, ...ADDRESSES })) {
   const text = raw.startsWith("#");
   const [a, k = ""] = (text ? raw.slice(1) : raw).split("|");
   const kids = k ? k.split(" ") : [];
+  // Every device with a device info (alias and address) may carry its ACPI index, written
+  // just before the address (virDomainDeviceInfoFormat).
+  if (kids.includes("alias") && kids.includes("address") && !kids.includes("acpi")) {
+    kids.splice(kids.indexOf("address"), 0, "acpi");
+  }
   const spec = { attrs: a ? a.split(" ") : [], kids, order: nameOrder(kids), text, verbatim };
   if (key.startsWith("address:")) {
     addressSpecs.set(key.slice("address:".length), spec);

@@ -14,6 +14,7 @@ import { VirError } from "../../util/errors.ts";
 import { child, children, textOf } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
 import { validateIdmap } from "./idmap.ts";
+import { validateIommu } from "./iommu.ts";
 
 /** Throws libvirt's error for the first inconsistency found in `def`. */
 export function validateDomainDef(def: DomainDef): void {
@@ -34,6 +35,9 @@ export function validateDomainDef(def: DomainDef): void {
         child(disk, "target")?.attributes.dev ?? "",
       );
     }
+  }
+  for (const iommu of def.devices.other.filter((d) => d.name === "iommu")) {
+    validateIommu(iommu, def.sections.find((s) => s.name === "features"));
   }
   if (def.title?.includes("\n")) {
     throw VirError.report("DOMAIN", "XML_ERROR", "Domain title can't contain newlines");
