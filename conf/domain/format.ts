@@ -127,14 +127,17 @@ export function formatDomainXML(def: DomainDef, flags = 0): string {
 
 const DEPTH_1 = { depth: 1 };
 
+const LOADER_PARTS = new Set(["loader", "nvram"]);
+
 /** With a bootloader, virDomainDefFormatOs writes no boot devices, boot menu or BIOS settings. */
 const BOOTLOADER_HIDES = new Set(["bootmenu", "bios"]);
 
 function formatOs(os: DomainDef["os"], bootloader: boolean): XmlElement {
-  // An empty <nvram/> still makes a loader (validated as such) but names nothing to write.
+  // An empty <loader/> or <nvram/> still makes a loader (validated as such) but names nothing
+  // to write.
   const before = os.extra.filter((e) =>
     OS_KIDS_BEFORE_BOOT.includes(e.name) &&
-    (e.name !== "nvram" || e.children.length || Object.keys(e.attributes).length)
+    (!LOADER_PARTS.has(e.name) || e.children.length || Object.keys(e.attributes).length)
   );
   const after = os.extra.filter((e) =>
     !OS_KIDS_BEFORE_BOOT.includes(e.name) && !(bootloader && BOOTLOADER_HIDES.has(e.name))

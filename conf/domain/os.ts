@@ -88,6 +88,11 @@ export function parseOs(el: XmlElement | undefined, options: NormalizeOptions): 
     // Without firmware autoselection, libvirt ignores the firmware features (of a migrated-in
     // config) rather than refusing them.
     if (k.name === "firmware" && !os.firmware) continue;
+    if (k.name === "firmware") {
+      const fw = firmwareFeatures(k);
+      if (fw) os.extra.push(fw);
+      continue;
+    }
     if (k.name === "bootmenu") {
       const menu = bootmenu(k, os.extra);
       if (menu) os.extra.push(menu);
@@ -109,4 +114,38 @@ function bootmenu(el: XmlElement, kept: XmlElement[]): XmlElement | undefined {
   if (!enable) return undefined;
   const timeout = enable === "yes" ? xmlPropUInt(el, "timeout") : undefined;
   return element("bootmenu", { enable, timeout });
+}
+
+/** virDomainOsDefFirmwareFeature names, in output order. */
+const FIRMWARE_FEATURES = ["enrolled-keys", "secure-boot"] as const;
+
+/**
+ * `<firmware>` features (virDomainDefParseBootFirmwareOptions), with virDomainDefPostParseOs's
+ * rule that enrolled keys imply (and need) secure boot.
+ */
+function firmwareFeatures(el: XmlElement): XmlElement | undefined {
+  const states = new Map<string, string>();
+  for (const f of children(el, "feature")) {
+    const name = xmlPropEnum(f, "name", FIRMWARE_FEATURES, true)!;
+    states.set(name, xmlPropEnum(f, "enabled", ["yes", "no"], true)!);
+  }
+  if (states.get("enrolled-keys") === "yes") {
+    if (states.get("secure-boot") === "no") {
+      throw VirError.report(
+        "DOMAIN",
+        "XML_DETAIL",
+        "firmware feature 'enrolled-keys' cannot be enabled when firmware feature " +
+          "'secure-boot' is disabled",
+      );
+    }
+    states.set("secure-boot", "yes");
+  }
+  if (!states.size) return undefined;
+  return element(
+    "firmware",
+    {},
+    FIRMWARE_FEATURES.filter((n) => states.has(n)).map((name) =>
+      element("feature", { enabled: states.get(name), name })
+    ),
+  );
 }

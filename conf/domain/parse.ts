@@ -58,6 +58,7 @@ import { parseNumatune } from "./numatune.ts";
 import { parseBlkiotune } from "./blkiotune.ts";
 import { parseMemtune } from "./memtune.ts";
 import { parseSeclabels } from "./seclabel.ts";
+import { parseLaunchSecurity } from "./launch_security.ts";
 
 /** `<cputune>` pins that keep vCPUs from following automatic memory placement. */
 const PINS = ["vcpupin", "emulatorpin", "iothreadpin"];
@@ -490,6 +491,11 @@ function parseSections(
     }
     if (name === "sysinfo") {
       out.push(parseSysinfo(el, def));
+      continue;
+    }
+    if (name === "launchSecurity") {
+      // libvirt reads the first one.
+      if (!out.some((e) => e.name === "launchSecurity")) out.push(parseLaunchSecurity(el));
       continue;
     }
     if (name === "seclabel") {
