@@ -32,8 +32,12 @@ const SLOTS: Slot[] = [
   (d) => [text("name", d.name), text("uuid", d.uuid), text("genid", d.genid)],
   (d) => [text("title", d.title), text("description", d.description), d.metadata],
   (d) => [
-    d.memory.max &&
-    element("maxMemory", { slots: d.memory.max.slots, unit: "KiB" }, [String(d.memory.max.size)]),
+    // virDomainDefHasMemoryHotplug: a zero size and slot count is no maxMemory.
+    d.memory.max && (d.memory.max.size || d.memory.max.slots)
+      ? element("maxMemory", { slots: d.memory.max.slots, unit: "KiB" }, [
+        String(d.memory.max.size),
+      ])
+      : undefined,
     element("memory", { dumpCore: d.memory.dumpCore, unit: "KiB" }, [String(d.memory.total)]),
     element("currentMemory", { unit: "KiB" }, [String(d.memory.current)]),
   ],

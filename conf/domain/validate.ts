@@ -97,6 +97,21 @@ function postParseChecks(def: DomainDef): void {
       "Memory size must be specified via <memory> or in the <numa> configuration",
     );
   }
+  const max = def.memory.max;
+  if (max && (max.size || max.slots) && !(max.size && max.slots)) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      "both maximum memory size and memory slot count must be specified",
+    );
+  }
+  if (max?.size && max.size < def.memory.total) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      "maximum memory size must be equal or greater than the actual memory size",
+    );
+  }
   const cpu = def.cpu;
   if (cpu?.check !== undefined && (cpu.mode ?? "custom") === "custom") {
     if (!cpu.extra.some((e) => e.name === "model" && textOf(e))) {
