@@ -36,6 +36,20 @@ export function validateDomainDef(def: DomainDef): void {
       );
     }
   }
+  // virDomainDeviceInfoValidate, the first check of every device.
+  const addresses = [
+    ...def.devices.other.filter((d) => d.name !== "hostdev").map((d) => child(d, "address")),
+    ...def.devices.interfaces.map((n) => n.extra.find((e) => e.name === "address")),
+  ];
+  for (const address of addresses) {
+    if (address?.attributes.type === "unassigned") {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        "address of type 'unassigned' is supported only for hostdevs",
+      );
+    }
+  }
   for (const iommu of def.devices.other.filter((d) => d.name === "iommu")) {
     validateIommu(iommu, def.sections.find((s) => s.name === "features"));
   }
