@@ -15,6 +15,7 @@ import { child, children, textOf } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
 import { validateIdmap } from "./idmap.ts";
 import { validateIommu } from "./iommu.ts";
+import { checkVirtioOptionsAbsent, VIRTIO_MODELS } from "./virtio_options.ts";
 
 /** Throws libvirt's error for the first inconsistency found in `def`. */
 export function validateDomainDef(def: DomainDef): void {
@@ -50,8 +51,23 @@ export function validateDomainDef(def: DomainDef): void {
       );
     }
   }
+  for (const net of def.devices.interfaces) {
+    if (!VIRTIO_MODELS.includes(net.model ?? "")) {
+      checkVirtioOptionsAbsent(net.extra.find((e) => e.name === "driver"));
+    }
+  }
+  for (const video of def.devices.other.filter((d) => d.name === "video")) {
+    if (child(video, "model")?.attributes.type !== "virtio") {
+      checkVirtioOptionsAbsent(child(video, "driver"));
+    }
+  }
   for (const iommu of def.devices.other.filter((d) => d.name === "iommu")) {
     validateIommu(iommu, def.sections.find((s) => s.name === "features"));
+  }
+  for (const vsock of def.devices.other.filter((d) => d.name === "vsock")) {
+    if (!VIRTIO_MODELS.includes(vsock.attributes.model ?? "")) {
+      checkVirtioOptionsAbsent(child(vsock, "driver"));
+    }
   }
   if (def.title?.includes("\n")) {
     throw VirError.report("DOMAIN", "XML_ERROR", "Domain title can't contain newlines");
