@@ -14,7 +14,7 @@
  */
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
-import { children, element, textOf } from "../../util/xml/mod.ts";
+import { children, element } from "../../util/xml/mod.ts";
 import { LLONG_MAX, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
 import { scaledValue } from "./scaled.ts";
 
