@@ -47,6 +47,24 @@ export const OS_KIDS_AFTER_BOOT = ["bootmenu", "bios", "smbios"];
 /** The `<os>` children kept as trees, in output order around the boot list. */
 const EXTRA_ORDER = nameOrder([...OS_KIDS_BEFORE_BOOT, ...OS_KIDS_AFTER_BOOT]);
 
+const KERNEL = ["kernel", "initrd", "cmdline", "dtb", "root"];
+const INIT = ["init", "initarg", "initenv", "initdir", "inituser", "initgroup", "cmdline"];
+
+/**
+ * The `<os>` children virDomainDefParseBootOptions reads for each OS type (smbios for all);
+ * the others are ignored.
+ */
+const READ_BY_OS_TYPE: Record<string, Set<string>> = Object.fromEntries(
+  Object.entries({
+    hvm: [...KERNEL, "firmware", "loader", "nvram", "acpi", "bootmenu", "bios"],
+    xen: [...KERNEL, "loader", "nvram"],
+    xenpvh: [...KERNEL, "loader", "nvram"],
+    uml: [...KERNEL, "loader", "nvram"],
+    exe: INIT,
+    linux: [],
+  }).map(([type, names]) => [type, new Set([...names, "smbios"])]),
+);
+
 /** virDomainOSType names. */
 const OS_TYPES = ["hvm", "xen", "linux", "exe", "uml", "xenpvh"];
 
@@ -76,15 +94,18 @@ export function parseOs(el: XmlElement | undefined, options: NormalizeOptions): 
   const os: DomainDef["os"] = { type: parseOsType(el), extra: [] };
   if (type?.attributes.arch) os.arch = type.attributes.arch;
   if (type?.attributes.machine) os.machine = type.attributes.machine;
-  if (el?.attributes.firmware) os.firmware = el.attributes.firmware;
+  const read = READ_BY_OS_TYPE[os.type];
+  // Firmware autoselection and boot devices are HVM notions: other types never read them.
+  if (os.type === "hvm" && el?.attributes.firmware) os.firmware = el.attributes.firmware;
   const boot = children(el, "boot").map((b) => b.attributes.dev ?? "");
-  if (boot.length) os.boot = boot;
+  if (boot.length && os.type === "hvm") os.boot = boot;
   for (const k of children(el)) {
     if (!EXTRA_ORDER.has(k.name) && k.name !== "type" && k.name !== "boot") {
       options.onUnknown?.({ parent: "os", name: k.name });
     }
   }
   for (const k of childrenInOrder(el, EXTRA_ORDER)) {
+    if (!read.has(k.name)) continue;
     // Without firmware autoselection, libvirt ignores the firmware features (of a migrated-in
     // config) rather than refusing them.
     if (k.name === "firmware" && !os.firmware) continue;
