@@ -59,6 +59,7 @@ import { parseBlkiotune } from "./blkiotune.ts";
 import { parseMemtune } from "./memtune.ts";
 import { parseSeclabels } from "./seclabel.ts";
 import { parseLaunchSecurity } from "./launch_security.ts";
+import { parsePerf } from "./perf.ts";
 
 /** `<cputune>` pins that keep vCPUs from following automatic memory placement. */
 const PINS = ["vcpupin", "emulatorpin", "iothreadpin"];
@@ -491,6 +492,13 @@ function parseSections(
     }
     if (name === "sysinfo") {
       out.push(parseSysinfo(el, def));
+      continue;
+    }
+    if (name === "perf") {
+      const perf = out.some((e) => e.name === "perf")
+        ? undefined
+        : parsePerf(children(root, "perf"));
+      if (perf) out.push(perf);
       continue;
     }
     if (name === "launchSecurity") {
