@@ -17,6 +17,7 @@ import { formatPciAddress, parsePciAddress, xmlPropUInt } from "../common/mod.ts
 import { VirError } from "../../util/errors.ts";
 import { type ElementSpec, elementSpec } from "./schema.ts";
 import { addressAttributes } from "./address.ts";
+import { parseHugepage } from "./hugepages.ts";
 
 const USER_ALIAS = /^ua-[A-Za-z0-9_-]*$/;
 
@@ -64,6 +65,7 @@ export function normalizeElement(
     }
     return index === undefined ? undefined : element("acpi", { index });
   }
+  if (el.name === "page" && parent === "hugepages") return parseHugepage(el);
   if (el.name === "address" && DEVICE_INFO.has(parent) && el.attributes.type !== "pci") {
     return { type: "element", name: "address", attributes: addressAttributes(el), children: [] };
   }
