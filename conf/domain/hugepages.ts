@@ -13,7 +13,8 @@
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { element } from "../../util/xml/mod.ts";
-import { LLONG_MAX, parseULongLong, scaleInteger } from "../common/mod.ts";
+import { LLONG_MAX } from "../common/mod.ts";
+import { scaledText } from "./scaled.ts";
 import { formatBitmap, parseBitmap } from "./bitmap.ts";
 
 /** One `<page>` as libvirt keeps and writes it. */
@@ -22,15 +23,8 @@ export function parseHugepage(page: XmlElement): XmlElement {
   if (!raw) {
     throw VirError.report("XML", "XML_ERROR", "missing element or attribute './@size'");
   }
-  const value = parseULongLong(raw);
-  if (value === undefined) {
-    throw VirError.report(
-      "XML",
-      "XML_ERROR",
-      `Invalid value '${raw}' for element or attribute './@size'`,
-    );
-  }
-  const kib = (scaleInteger(value, page.attributes.unit, 1024n, LLONG_MAX) + 1023n) / 1024n;
+  const bytes = scaledText(raw, page.attributes.unit, "./@size", 1024n, LLONG_MAX);
+  const kib = (bytes + 1023n) / 1024n;
   if (kib >= (LLONG_MAX + 1023n) / 1024n) {
     throw VirError.report("DOMAIN", "OVERFLOW", "size value too large");
   }

@@ -6,9 +6,9 @@
  * ```ts
  * import { parseIdmap } from "./idmap.ts";
  * import { parse } from "../../util/xml/mod.ts";
- * const el = parseIdmap(parse(
+ * const el = parseIdmap([parse(
  *   "<idmap><uid start='10' target='1' count='1'/><uid start='0' target='5' count='1'/></idmap>",
- * ));
+ * )]);
  * // the uid entries come back sorted by start: 0 first
  * ```
  * @module
@@ -21,12 +21,13 @@ import { parseUInt } from "../common/mod.ts";
 const FIELDS = ["start", "target", "count"] as const;
 
 /**
- * The normalised `<idmap>`: every entry needs three unsigned numbers, and each list is sorted
- * by start as libvirt stores it.
+ * The normalised `<idmap>` of all the document's ones (libvirt reads `./idmap/uid` and
+ * `./idmap/gid`): every entry needs three unsigned numbers, and each list is sorted by start as
+ * libvirt stores it. Undefined when there is no entry.
  */
-export function parseIdmap(el: XmlElement): XmlElement {
+export function parseIdmap(els: XmlElement[]): XmlElement | undefined {
   const list = (name: string) =>
-    children(el, name)
+    els.flatMap((el) => children(el, name))
       .map((e) => {
         const values = FIELDS.map((f) => parseUInt(e.attributes[f]));
         if (values.some((v) => v === undefined)) {
@@ -41,12 +42,10 @@ export function parseIdmap(el: XmlElement): XmlElement {
         attributes: { start: String(start), target: String(target), count: String(count) },
         children: [],
       }));
-  return {
-    type: "element",
-    name: "idmap",
-    attributes: {},
-    children: [...list("uid"), ...list("gid")],
-  };
+  const kids = [...list("uid"), ...list("gid")];
+  return kids.length
+    ? { type: "element", name: "idmap", attributes: {}, children: kids }
+    : undefined;
 }
 
 /** virDomainDefIdMapValidate: both maps or none, and each must map the container's root. */

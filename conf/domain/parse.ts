@@ -472,6 +472,19 @@ function parseClock(root: XmlElement, def: DomainDef, options: NormalizeOptions)
 /** virDomainClockOffset names. */
 const CLOCK_OFFSETS = ["utc", "localtime", "variable", "timezone", "absolute"];
 
+/**
+ * Sections libvirt reads once for the whole document (from all their elements, or the first
+ * one): name → the element written back, if any.
+ */
+const READ_ONCE: Record<string, (els: XmlElement[]) => XmlElement | undefined> = {
+  memtune: (els) => parseMemtune(els[0]),
+  blkiotune: parseBlkiotune,
+  idmap: parseIdmap,
+  perf: parsePerf,
+  keywrap: parseKeywrap,
+  launchSecurity: (els) => parseLaunchSecurity(els[0]),
+};
+
 function parseSections(
   root: XmlElement,
   def: DomainDef,
@@ -480,9 +493,7 @@ function parseSections(
 ): XmlElement[] {
   const out: XmlElement[] = [];
   let { features, numatune, seclabels } = parsed;
-  let keywrapDone = false;
-  let blkiotuneDone = false;
-  let memtuneDone = false;
+  const read = new Set<string>();
   for (const el of childrenInOrder(root, SECTIONS)) {
     const name = el.name;
     if (name === "cputune") {
@@ -494,16 +505,10 @@ function parseSections(
       out.push(parseSysinfo(el, def));
       continue;
     }
-    if (name === "perf") {
-      const perf = out.some((e) => e.name === "perf")
-        ? undefined
-        : parsePerf(children(root, "perf"));
-      if (perf) out.push(perf);
-      continue;
-    }
-    if (name === "launchSecurity") {
-      // libvirt reads the first one.
-      if (!out.some((e) => e.name === "launchSecurity")) out.push(parseLaunchSecurity(el));
+    const once = READ_ONCE[name];
+    if (once) {
+      if (!read.has(name)) out.push(...[once(children(root, name))].flatMap((e) => e ?? []));
+      read.add(name);
       continue;
     }
     if (name === "seclabel") {
@@ -511,33 +516,9 @@ function parseSections(
       seclabels = [];
       continue;
     }
-    if (name === "memtune") {
-      // libvirt reads the first <memtune>'s limits only.
-      const memtune = memtuneDone ? undefined : parseMemtune(el);
-      memtuneDone = true;
-      if (memtune) out.push(memtune);
-      continue;
-    }
-    if (name === "blkiotune") {
-      const blkiotune = blkiotuneDone ? undefined : parseBlkiotune(children(root, "blkiotune"));
-      blkiotuneDone = true;
-      if (blkiotune) out.push(blkiotune);
-      continue;
-    }
     if (name === "numatune") {
       if (numatune) out.push(numatune);
       numatune = undefined;
-      continue;
-    }
-    if (name === "keywrap") {
-      const keywrap = keywrapDone ? undefined : parseKeywrap(children(root, "keywrap"));
-      keywrapDone = true;
-      if (keywrap) out.push(keywrap);
-      continue;
-    }
-    if (name === "idmap") {
-      const idmap = parseIdmap(el);
-      if (idmap.children.length) out.push(idmap);
       continue;
     }
     if (name === "features") {

@@ -27,6 +27,26 @@ export function scaledValue(
 ): bigint | undefined {
   const text = el && textOf(el);
   if (!text) return undefined;
+  return scaledText(text, el.attributes.unit, xpath, scale, max);
+}
+
+/**
+ * A scaled number given as text with its unit (an attribute's value), in bytes; `xpath` names
+ * it in the error.
+ *
+ * @example
+ * ```ts
+ * import { scaledText } from "./scaled.ts";
+ * scaledText("2", "M", "./@size", 1024n); // 2097152n
+ * ```
+ */
+export function scaledText(
+  text: string,
+  unit: string | undefined,
+  xpath: string,
+  scale: bigint,
+  max = ULLONG_MAX,
+): bigint {
   const value = parseULongLong(text);
   if (value === undefined) {
     throw VirError.report(
@@ -35,5 +55,5 @@ export function scaledValue(
       `Invalid value '${text}' for element or attribute '${xpath}'`,
     );
   }
-  return scaleInteger(value, el.attributes.unit, scale, max);
+  return scaleInteger(value, unit, scale, max);
 }
