@@ -10,6 +10,8 @@
  * - `coverage RECORDING`: replays the recording and prints the schema coverage report (markdown)
  *   of the generated documents and of those edgevirt answers identically.
  *
+ * `XMLGEN_SEED=S` makes `write` and `pack` use seed S instead of the recorded corpus's.
+ *
  * @example
  * ```sh
  * deno run -A tests/tools/xmlgen/main.ts write 50 /tmp/gen
@@ -23,8 +25,8 @@ import { coverageReport } from "./coverage.ts";
 import { type Kind, KINDS } from "./kinds.ts";
 import { readRecording, type Recorded, writeRecording } from "./recording.ts";
 
-/** The corpus's seed: `XMLGEN_SEED` re-makes a fresh corpus to check fixes on unseen documents. */
-const seed = Deno.env.get("XMLGEN_SEED") ?? SEED;
+/** The corpus's seed: `XMLGEN_SEED` makes a fresh corpus, to check fixes on unseen documents. */
+const corpusSeed = () => Deno.env.get("XMLGEN_SEED") ?? SEED;
 
 /** Share of the corpus per kind. */
 export const SPLIT: Record<Kind, number> = {
@@ -45,6 +47,7 @@ export function counts(n: number): [Kind, number][] {
 }
 
 async function write(n: number, dir: string): Promise<void> {
+  const seed = corpusSeed();
   for (const [kind, count] of counts(n)) {
     await Deno.mkdir(join(dir, kind), { recursive: true });
     for (let i = 0; i < count; i++) {
@@ -72,6 +75,7 @@ async function pack(dir: string, out: string, results: string[]): Promise<void> 
     }
   }
   const rows: Recorded[] = [];
+  const seed = corpusSeed();
   for (const kind of KINDS) {
     let files: string[];
     try {
