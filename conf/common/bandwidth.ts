@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { VirError } from "../../util/errors.ts";
-import { child, element, type XmlElement } from "../../util/xml/mod.ts";
+import { children, element, type XmlElement } from "../../util/xml/mod.ts";
 import { parseULongLong } from "./units.ts";
 
 /** One direction of `<bandwidth>` (kilobytes per second, kilobytes). */
@@ -21,64 +21,91 @@ export const BandwidthSchema = z.object({
 /** A bandwidth limit. */
 export type Bandwidth = z.infer<typeof BandwidthSchema>;
 
-const RATE_ATTRS = ["average", "peak", "floor", "burst"] as const;
-
-function parseRate(el: XmlElement, errorDomain: string, allowFloor: boolean): BandwidthRate {
-  const rate: BandwidthRate = {};
-  for (const attr of RATE_ATTRS) {
-    const raw = el.attributes[attr];
-    if (raw === undefined) continue;
+/** virNetDevBandwidthParseRate; its errors come from VIR_FROM_NONE, as all of netdev_bandwidth_conf.c's. */
+function parseRate(el: XmlElement): BandwidthRate {
+  const a = el.attributes;
+  const number = (attr: "average" | "peak" | "burst" | "floor"): number | undefined => {
+    const raw = a[attr];
+    if (raw === undefined) return undefined;
     const v = parseULongLong(raw);
     if (v === undefined) {
       throw VirError.report(
-        errorDomain,
+        "NONE",
         "CONFIG_UNSUPPORTED",
         `could not convert bandwidth ${attr} value '${raw}'`,
       );
     }
-    rate[attr] = Number(v);
+    return Number(v);
+  };
+  const rate: BandwidthRate = {};
+  if (a.average !== undefined) rate.average = number("average");
+  else if (a.floor === undefined) {
+    throw VirError.report("NONE", "XML_DETAIL", "Missing mandatory average or floor attributes");
   }
-  if (rate.average === undefined && rate.floor === undefined) {
+  if ((a.peak !== undefined || a.burst !== undefined) && a.average === undefined) {
     throw VirError.report(
-      errorDomain,
-      "XML_DETAIL",
-      "Missing mandatory average or floor attributes",
-    );
-  }
-  if ((rate.peak !== undefined || rate.burst !== undefined) && rate.average === undefined) {
-    throw VirError.report(
-      errorDomain,
-      "XML_DETAIL",
+      "NONE",
+      "CONFIG_UNSUPPORTED",
       "'peak' and 'burst' require 'average' attribute",
     );
   }
-  if (rate.floor !== undefined && !allowFloor) {
-    throw VirError.report(
-      errorDomain,
-      "XML_DETAIL",
-      "floor attribute isn't supported for this direction",
-    );
+  for (const attr of ["peak", "burst", "floor"] as const) {
+    const v = number(attr);
+    if (v !== undefined) rate[attr] = v;
   }
   return rate;
 }
 
 /**
- * libvirt's virNetDevBandwidthParse; `floor` is only accepted on inbound.
+ * libvirt's virNetDevBandwidthParse without a class ID (networks, port groups): `floor` only
+ * where the caller supports it, and only on inbound.
  *
  * @example
  * ```ts
  * import { parseBandwidth } from "./bandwidth.ts";
  * import { parse } from "../../util/xml/mod.ts";
- * parseBandwidth(parse("<bandwidth><inbound average='10'/></bandwidth>"), "NETWORK");
+ * parseBandwidth(parse("<bandwidth><inbound average='10'/></bandwidth>"));
  * // { inbound: { average: 10 } }
  * ```
  */
-export function parseBandwidth(el: XmlElement, errorDomain: string): Bandwidth {
+export function parseBandwidth(el: XmlElement, allowFloor = false): Bandwidth {
+  if (el.attributes.classID !== undefined) {
+    throw VirError.report(
+      "NONE",
+      "XML_DETAIL",
+      "classID attribute not supported on <bandwidth> in this usage context",
+    );
+  }
+  const only = (name: string) => {
+    const list = children(el, name);
+    if (list.length > 1) {
+      throw VirError.report("NONE", "XML_DETAIL", `Only one child <${name}> element allowed`);
+    }
+    return list[0];
+  };
+  const inbound = only("inbound");
+  const outbound = only("outbound");
   const bw: Bandwidth = {};
-  const inbound = child(el, "inbound");
-  const outbound = child(el, "outbound");
-  if (inbound) bw.inbound = parseRate(inbound, errorDomain, true);
-  if (outbound) bw.outbound = parseRate(outbound, errorDomain, false);
+  if (inbound) {
+    bw.inbound = parseRate(inbound);
+    if (bw.inbound.floor && !allowFloor) {
+      throw VirError.report(
+        "NONE",
+        "CONFIG_UNSUPPORTED",
+        "floor attribute is not supported for this config",
+      );
+    }
+  }
+  if (outbound) {
+    bw.outbound = parseRate(outbound);
+    if (bw.outbound.floor) {
+      throw VirError.report(
+        "NONE",
+        "CONFIG_UNSUPPORTED",
+        "'floor' attribute allowed only in <inbound> element",
+      );
+    }
+  }
   return bw;
 }
 
@@ -92,8 +119,19 @@ export function parseBandwidth(el: XmlElement, errorDomain: string): Bandwidth {
  * ```
  */
 export function formatBandwidth(bw: Bandwidth): XmlElement | undefined {
+  // Zero means unset: a direction without average or floor is not written.
+  const nz = (v: number | undefined) => v || undefined;
   const rate = (name: string, r: BandwidthRate | undefined) =>
-    r && element(name, { average: r.average, peak: r.peak, floor: r.floor, burst: r.burst });
+    r && !!(r.average || r.floor) &&
+    element(name, {
+      average: nz(r.average),
+      peak: nz(r.peak),
+      floor: nz(r.floor),
+      burst: nz(r.burst),
+    });
   if (!bw.inbound && !bw.outbound) return undefined;
-  return element("bandwidth", {}, [rate("inbound", bw.inbound), rate("outbound", bw.outbound)]);
+  return {
+    ...element("bandwidth", {}, [rate("inbound", bw.inbound), rate("outbound", bw.outbound)]),
+    keepOpen: true,
+  };
 }

@@ -106,3 +106,31 @@ export function formatIPv6(words: number[]): string {
   if (bestStart < 0) return hex(words);
   return `${hex(words.slice(0, bestStart))}::${hex(words.slice(bestStart + bestLen))}`;
 }
+
+/**
+ * A numeric address as a number of `bits` bits (32 for IPv4, 128 for IPv6), for the netmask
+ * arithmetic of libvirt's virSocketAddrMask*; undefined when it is not an address.
+ *
+ * @example
+ * ```ts
+ * import { ipAddressBits } from "./ip_addr.ts";
+ * ipAddressBits("10.0.0.1"); // { family: "ipv4", bits: 32, value: 167772161n }
+ * ```
+ */
+export function ipAddressBits(
+  text: string,
+): { family: IpFamily; bits: number; value: bigint } | undefined {
+  const v4 = parseIPv4(text);
+  if (v4) {
+    return {
+      family: "ipv4",
+      bits: 32,
+      value: v4.reduce((a, b) => (a << 8n) | BigInt(b), 0n),
+    };
+  }
+  const v6 = parseIPv6(text);
+  if (v6) {
+    return { family: "ipv6", bits: 128, value: v6.reduce((a, w) => (a << 16n) | BigInt(w), 0n) };
+  }
+  return undefined;
+}

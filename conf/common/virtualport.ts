@@ -68,7 +68,9 @@ export function parseVirtualPort(
   const int = (name: string, max: number, of = "of"): number | undefined => {
     const raw = params[name];
     if (raw === undefined) return undefined;
-    const v = parseUInt(raw);
+    // virStrToLong_ui with base 0: C's 0x (hex) and 0 (octal) prefixes count.
+    const base = /^\s*[+-]?0[xX]/.test(raw) ? 16 : /^\s*[+-]?0[0-9]/.test(raw) ? 8 : 10;
+    const v = parseUInt(raw, base);
     if (v === undefined) throw fail("XML_ERROR", `cannot parse value of ${name} parameter`);
     if (v > max) throw fail("XML_ERROR", `value ${of} ${name} out of range`);
     return v;
@@ -123,8 +125,8 @@ export function formatVirtualPort(vp: VirtualPort): XmlElement {
     typeid: vp.typeId,
     typeidversion: vp.typeIdVersion,
     instanceid: vp.instanceId,
-    profileid: vp.profileId,
     interfaceid: vp.interfaceId,
+    profileid: vp.profileId,
   });
   const hasParams = Object.keys(params.attributes).length > 0;
   return element("virtualport", { type: vp.type }, [hasParams && params]);

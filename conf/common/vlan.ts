@@ -14,17 +14,18 @@ export const VlanSchema = z.object({
 export type Vlan = z.infer<typeof VlanSchema>;
 
 /**
- * libvirt's virNetDevVlanParse, with its error messages (XML_ERROR in `errorDomain`).
+ * libvirt's virNetDevVlanParse, with its error messages (XML_ERROR from VIR_FROM_NONE, as all
+ * of netdev_vlan_conf.c's).
  *
  * @example
  * ```ts
  * import { parseVlan } from "./vlan.ts";
  * import { parse } from "../../util/xml/mod.ts";
- * parseVlan(parse("<vlan><tag id='42'/></vlan>"), "NETWORK").tags; // [42]
+ * parseVlan(parse("<vlan><tag id='42'/></vlan>")).tags; // [42]
  * ```
  */
-export function parseVlan(el: XmlElement, errorDomain: string): Vlan {
-  const fail = (msg: string) => VirError.report(errorDomain, "XML_ERROR", msg);
+export function parseVlan(el: XmlElement): Vlan {
+  const fail = (msg: string) => VirError.report("NONE", "XML_ERROR", msg);
   const tagEls = children(el, "tag");
   if (!tagEls.length) {
     throw fail("missing tag id - each <vlan> must have at least one <tag id='n'/> subelement");

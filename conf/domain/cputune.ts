@@ -16,6 +16,7 @@ import { children, childrenInOrder } from "../../util/xml/mod.ts";
 import { formatBitmap, normalizeBitmap, parseBitmap } from "./bitmap.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 import { elementSpec } from "./schema.ts";
+import { parseInt32, xmlPropEnum } from "../common/mod.ts";
 
 /** Elements holding a `cpuset` CPU list. */
 const PINS = new Set(["vcpupin", "emulatorpin", "iothreadpin"]);
@@ -52,13 +53,15 @@ export function parseCputune(
   const spec = elementSpec("domain", "cputune")!;
   const out: XmlElement[] = [];
   const resctrls: Resctrl[] = [];
+  const scheduled = { vcpus: new Set<number>(), iothreads: new Set<number>() };
   for (const kid of children(el)) {
     if (!spec.order.has(kid.name)) options.onUnknown?.({ parent: "cputune", name: kid.name });
   }
   for (const kid of childrenInOrder(el, spec.order)) {
     const name = kid.name;
     if (name === "vcpusched" || name === "iothreadsched") {
-      out.push(...expandSched(kid, name === "vcpusched" ? "vcpus" : "iothreads", options));
+      const attr = name === "vcpusched" ? "vcpus" : "iothreads";
+      out.push(...expandSched(kid, attr, maxVcpus, scheduled[attr], options));
     } else if (name === "cachetune" || name === "memorytune") {
       const r = parseResctrl(kid, maxVcpus, resctrls, options);
       if (r) out.push(r);
@@ -86,14 +89,71 @@ function sortWithin(list: XmlElement[], name: string, attr: string): XmlElement[
   return list.map((e) => e.name === name ? sorted[i++] : e);
 }
 
-/** One `<vcpusched vcpus='0-1'>` becomes one element per vCPU, as libvirt stores them. */
+/**
+ * One `<vcpusched vcpus='0-1'>` becomes one element per vCPU, as libvirt stores them
+ * (virDomainSchedulerParse and virDomainThreadSchedParseHelper). `taken` holds the ids already
+ * given a scheduler; vCPUs must exist (IOThreads are checked once their ids are known).
+ */
 function expandSched(
   el: XmlElement,
   attr: "vcpus" | "iothreads",
+  maxVcpus: number,
+  taken: Set<number>,
   options: NormalizeOptions,
 ): XmlElement[] {
+  const text = el.attributes[attr];
+  if (text === undefined) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      `Missing attribute '${attr}' in element '${el.name}'`,
+    );
+  }
+  const ids = parseBitmap(text);
+  if (!ids.length) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      `'${attr}' scheduler bitmap '${text}' is empty`,
+    );
+  }
+  const scheduler = xmlPropEnum(el, "scheduler", ["batch", "idle", "fifo", "rr"], true);
+  if (scheduler === "fifo" || scheduler === "rr") {
+    const raw = el.attributes.priority;
+    if (raw === undefined) {
+      throw VirError.report(
+        "XML",
+        "XML_ERROR",
+        `Missing required attribute 'priority' in element '${el.name}'`,
+      );
+    }
+    if (parseInt32(raw) === undefined) {
+      throw VirError.report(
+        "XML",
+        "XML_ERROR",
+        `Invalid value for attribute 'priority' in element '${el.name}': '${raw}'. ` +
+          "Expected integer value",
+      );
+    }
+  }
+  for (const id of ids) {
+    if (attr === "vcpus" && id >= maxVcpus) {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        `vCPU '${id}' is not present in domain definition`,
+      );
+    }
+    if (taken.has(id)) {
+      throw VirError.report(
+        "DOMAIN",
+        "XML_DETAIL",
+        `'${el.name}' attributes '${attr}' must not overlap`,
+      );
+    }
+    taken.add(id);
+  }
   const base = normalizeElement(el, "cputune", options, "domain")!;
-  const ids = parseBitmap(el.attributes[attr] ?? "");
   return ids.map((id) => ({
     ...base,
     attributes: { ...base.attributes, [attr]: String(id) },

@@ -18,6 +18,7 @@ import { chardevSource } from "./chardev.ts";
 import type { DomainDef, DomainInterface } from "./def.ts";
 import { parseGraphics } from "./graphics.ts";
 import { insertDisk } from "./disk_name.ts";
+import { parseIommu } from "./iommu.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 
 /** Device element names in the order libvirt formats them. */
@@ -150,6 +151,7 @@ function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | u
   }
   if (dev.name === "rng") return parseRng(dev, options);
   if (dev.name === "watchdog") return parseWatchdog(dev, options);
+  if (dev.name === "iommu") return parseIommu(dev, options);
   return normalizeElement(dev, "devices", options);
 }
 

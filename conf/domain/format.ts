@@ -20,6 +20,7 @@ import { element, escapeXml, stringify } from "../../util/xml/mod.ts";
 import type { DomainDef, DomainInterface } from "./def.ts";
 import { DEVICE_ORDER } from "./devices.ts";
 import { OS_KIDS_BEFORE_BOOT } from "./os.ts";
+import { featuresForOutput } from "./features.ts";
 
 type Slot = string | ((def: DomainDef, flags: number) => (XmlElement | undefined)[]);
 
@@ -31,8 +32,12 @@ const SLOTS: Slot[] = [
   (d) => [text("name", d.name), text("uuid", d.uuid), text("genid", d.genid)],
   (d) => [text("title", d.title), text("description", d.description), d.metadata],
   (d) => [
-    d.memory.max &&
-    element("maxMemory", { slots: d.memory.max.slots, unit: "KiB" }, [String(d.memory.max.size)]),
+    // virDomainDefHasMemoryHotplug: a zero size and slot count is no maxMemory.
+    d.memory.max && (d.memory.max.size || d.memory.max.slots)
+      ? element("maxMemory", { slots: d.memory.max.slots, unit: "KiB" }, [
+        String(d.memory.max.size),
+      ])
+      : undefined,
     element("memory", { dumpCore: d.memory.dumpCore, unit: "KiB" }, [String(d.memory.total)]),
     element("currentMemory", { unit: "KiB" }, [String(d.memory.current)]),
   ],
@@ -57,7 +62,8 @@ const SLOTS: Slot[] = [
         })
       ),
     ),
-    text("iothreads", d.iothreads),
+    // virDomainDefFormatInternal writes the count only when there are IOThreads.
+    text("iothreads", d.iothreads || undefined),
   ],
   "iothreadids",
   "defaultiothread",
@@ -67,7 +73,7 @@ const SLOTS: Slot[] = [
   "sysinfo",
   "bootloader",
   "bootloader_args",
-  (d) => [formatOs(d.os)],
+  (d) => [formatOs(d.os, d.sections.some((s) => s.name === "bootloader"))],
   "idmap",
   "features",
   (d) => [formatCpu(d.cpu)],
@@ -116,6 +122,7 @@ export function formatDomainXML(def: DomainDef, flags = 0): string {
       if (!el) continue;
       if (el === def.metadata) out += `  ${formatMetadata(el, 1)}\n`;
       else if (el.name === "devices" && !el.children.length) out += "  <devices>\n  </devices>\n";
+      else if (el.name === "features") out += stringify(featuresForOutput(el), DEPTH_1);
       else out += stringify(el, DEPTH_1);
     }
   }
@@ -124,13 +131,25 @@ export function formatDomainXML(def: DomainDef, flags = 0): string {
 
 const DEPTH_1 = { depth: 1 };
 
-function formatOs(os: DomainDef["os"]): XmlElement {
-  const before = os.extra.filter((e) => OS_KIDS_BEFORE_BOOT.includes(e.name));
-  const after = os.extra.filter((e) => !OS_KIDS_BEFORE_BOOT.includes(e.name));
+const LOADER_PARTS = new Set(["loader", "nvram"]);
+
+/** With a bootloader, virDomainDefFormatOs writes no boot devices, boot menu or BIOS settings. */
+const BOOTLOADER_HIDES = new Set(["bootmenu", "bios"]);
+
+function formatOs(os: DomainDef["os"], bootloader: boolean): XmlElement {
+  // An empty <loader/> or <nvram/> still makes a loader (validated as such) but names nothing
+  // to write.
+  const before = os.extra.filter((e) =>
+    OS_KIDS_BEFORE_BOOT.includes(e.name) &&
+    (!LOADER_PARTS.has(e.name) || e.children.length || Object.keys(e.attributes).length)
+  );
+  const after = os.extra.filter((e) =>
+    !OS_KIDS_BEFORE_BOOT.includes(e.name) && !(bootloader && BOOTLOADER_HIDES.has(e.name))
+  );
   return element("os", { firmware: os.firmware }, [
     element("type", { arch: os.arch, machine: os.machine }, [os.type]),
     ...before,
-    ...(os.boot ?? []).map((dev) => element("boot", { dev })),
+    ...(bootloader ? [] : os.boot ?? []).map((dev) => element("boot", { dev })),
     ...after,
   ]);
 }

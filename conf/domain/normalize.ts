@@ -12,9 +12,21 @@
  * @module
  */
 import type { XmlElement, XmlNode } from "../../util/xml/mod.ts";
-import { childrenInOrder, textOf } from "../../util/xml/mod.ts";
-import { formatPciAddress, parsePciAddress } from "../common/mod.ts";
+import { childrenInOrder, element, textOf } from "../../util/xml/mod.ts";
+import { formatPciAddress, parsePciAddress, xmlPropUInt } from "../common/mod.ts";
+import { VirError } from "../../util/errors.ts";
 import { type ElementSpec, elementSpec } from "./schema.ts";
+import { addressAttributes } from "./address.ts";
+import { parseHugepage } from "./hugepages.ts";
+
+const USER_ALIAS = /^ua-[A-Za-z0-9_-]*$/;
+
+/** Devices whose `<address>` is their device info address (virDomainDeviceInfoParseXML). */
+const DEVICE_INFO = new Set(
+  ("disk controller filesystem interface input sound video hostdev redirdev smartcard serial " +
+    "parallel console channel watchdog memballoon rng panic nvram shmem memory iommu vsock tpm " +
+    "hub audio").split(" "),
+);
 
 /** Thrown back to the parser when VALIDATE is set and an unknown element is met. */
 export interface UnknownElement {
@@ -38,6 +50,25 @@ export function normalizeElement(
   options: NormalizeOptions = {},
   grandparent = "",
 ): XmlElement | undefined {
+  // Definitions are parsed as inactive: only user aliases (virDomainDeviceAliasIsUserAlias,
+  // of USER_ALIAS_CHARS) survive; the others are the driver's to assign on start.
+  if (el.name === "alias" && !USER_ALIAS.test(el.attributes.name ?? "")) return undefined;
+  if (el.name === "acpi" && DEVICE_INFO.has(parent)) {
+    // The device's ACPI index; zero is refused, absent means none.
+    const index = el.attributes.index === undefined ? undefined : xmlPropUInt(el, "index");
+    if (index === 0) {
+      throw VirError.report(
+        "XML",
+        "XML_ERROR",
+        "Invalid value for attribute 'index' in element 'acpi': Zero is not permitted",
+      );
+    }
+    return index === undefined ? undefined : element("acpi", { index });
+  }
+  if (el.name === "page" && parent === "hugepages") return parseHugepage(el);
+  if (el.name === "address" && DEVICE_INFO.has(parent) && el.attributes.type !== "pci") {
+    return { type: "element", name: "address", attributes: addressAttributes(el), children: [] };
+  }
   const spec = elementSpec(parent, el.name, grandparent, el.attributes.type);
   if (!spec) {
     options.onUnknown?.({ parent, name: el.name });
@@ -54,8 +85,6 @@ export function normalizeElement(
  * for an element without attributes and children: name → the parent it applies under (`*` any).
  */
 const OMIT_EMPTY: Record<string, string> = {
-  blkiotune: "domain",
-  memtune: "domain",
   memoryBacking: "domain",
   defaultiothread: "domain",
   iothreadids: "domain",
@@ -66,6 +95,9 @@ const OMIT_EMPTY: Record<string, string> = {
   allocation: "memoryBacking",
   acpi: "os",
   bios: "os",
+  // virDomainPMStateParseXML keeps only the enabled state.
+  "suspend-to-mem": "pm",
+  "suspend-to-disk": "pm",
   driver: "*",
   iotune: "*",
 };

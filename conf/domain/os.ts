@@ -11,7 +11,15 @@
  */
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
-import { child, children, childrenInOrder, nameOrder, textOf } from "../../util/xml/mod.ts";
+import {
+  child,
+  children,
+  childrenInOrder,
+  element,
+  nameOrder,
+  textOf,
+} from "../../util/xml/mod.ts";
+import { xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
 import type { DomainDef } from "./def.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 
@@ -38,6 +46,24 @@ export const OS_KIDS_AFTER_BOOT = ["bootmenu", "bios", "smbios"];
 
 /** The `<os>` children kept as trees, in output order around the boot list. */
 const EXTRA_ORDER = nameOrder([...OS_KIDS_BEFORE_BOOT, ...OS_KIDS_AFTER_BOOT]);
+
+const KERNEL = ["kernel", "initrd", "cmdline", "dtb", "root"];
+const INIT = ["init", "initarg", "initenv", "initdir", "inituser", "initgroup", "cmdline"];
+
+/**
+ * The `<os>` children virDomainDefParseBootOptions reads for each OS type (smbios for all);
+ * the others are ignored.
+ */
+const READ_BY_OS_TYPE: Record<string, Set<string>> = Object.fromEntries(
+  Object.entries({
+    hvm: [...KERNEL, "firmware", "loader", "nvram", "acpi", "bootmenu", "bios"],
+    xen: [...KERNEL, "loader", "nvram"],
+    xenpvh: [...KERNEL, "loader", "nvram"],
+    uml: [...KERNEL, "loader", "nvram"],
+    exe: INIT,
+    linux: [],
+  }).map(([type, names]) => [type, new Set([...names, "smbios"])]),
+);
 
 /** virDomainOSType names. */
 const OS_TYPES = ["hvm", "xen", "linux", "exe", "uml", "xenpvh"];
@@ -68,20 +94,79 @@ export function parseOs(el: XmlElement | undefined, options: NormalizeOptions): 
   const os: DomainDef["os"] = { type: parseOsType(el), extra: [] };
   if (type?.attributes.arch) os.arch = type.attributes.arch;
   if (type?.attributes.machine) os.machine = type.attributes.machine;
-  if (el?.attributes.firmware) os.firmware = el.attributes.firmware;
+  const read = READ_BY_OS_TYPE[os.type];
+  // Firmware autoselection and boot devices are HVM notions: other types never read them.
+  if (os.type === "hvm" && el?.attributes.firmware) os.firmware = el.attributes.firmware;
   const boot = children(el, "boot").map((b) => b.attributes.dev ?? "");
-  if (boot.length) os.boot = boot;
+  if (boot.length && os.type === "hvm") os.boot = boot;
   for (const k of children(el)) {
     if (!EXTRA_ORDER.has(k.name) && k.name !== "type" && k.name !== "boot") {
       options.onUnknown?.({ parent: "os", name: k.name });
     }
   }
   for (const k of childrenInOrder(el, EXTRA_ORDER)) {
+    if (!read.has(k.name)) continue;
     // Without firmware autoselection, libvirt ignores the firmware features (of a migrated-in
     // config) rather than refusing them.
     if (k.name === "firmware" && !os.firmware) continue;
+    if (k.name === "firmware") {
+      const fw = firmwareFeatures(k);
+      if (fw) os.extra.push(fw);
+      continue;
+    }
+    if (k.name === "bootmenu") {
+      const menu = bootmenu(k, os.extra);
+      if (menu) os.extra.push(menu);
+      continue;
+    }
     const n = normalizeElement(k, "os", options, "domain");
     if (n) os.extra.push(n);
   }
   return os;
+}
+
+/**
+ * The first `<bootmenu>` as virDomainDefParseBootXML keeps it: only with an enable state, and
+ * its timeout only when the menu is enabled.
+ */
+function bootmenu(el: XmlElement, kept: XmlElement[]): XmlElement | undefined {
+  if (kept.some((e) => e.name === "bootmenu")) return undefined;
+  const enable = xmlPropEnum(el, "enable", ["yes", "no"]);
+  if (!enable) return undefined;
+  const timeout = enable === "yes" ? xmlPropUInt(el, "timeout") : undefined;
+  return element("bootmenu", { enable, timeout });
+}
+
+/** virDomainOsDefFirmwareFeature names, in output order. */
+const FIRMWARE_FEATURES = ["enrolled-keys", "secure-boot"] as const;
+
+/**
+ * `<firmware>` features (virDomainDefParseBootFirmwareOptions), with virDomainDefPostParseOs's
+ * rule that enrolled keys imply (and need) secure boot.
+ */
+function firmwareFeatures(el: XmlElement): XmlElement | undefined {
+  const states = new Map<string, string>();
+  for (const f of children(el, "feature")) {
+    const name = xmlPropEnum(f, "name", FIRMWARE_FEATURES, true)!;
+    states.set(name, xmlPropEnum(f, "enabled", ["yes", "no"], true)!);
+  }
+  if (states.get("enrolled-keys") === "yes") {
+    if (states.get("secure-boot") === "no") {
+      throw VirError.report(
+        "DOMAIN",
+        "XML_DETAIL",
+        "firmware feature 'enrolled-keys' cannot be enabled when firmware feature " +
+          "'secure-boot' is disabled",
+      );
+    }
+    states.set("secure-boot", "yes");
+  }
+  if (!states.size) return undefined;
+  return element(
+    "firmware",
+    {},
+    FIRMWARE_FEATURES.filter((n) => states.has(n)).map((name) =>
+      element("feature", { enabled: states.get(name), name })
+    ),
+  );
 }

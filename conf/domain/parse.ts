@@ -50,6 +50,19 @@ import { DOMAIN_RNG } from "./rng_schema.ts";
 import { parseSysinfo } from "./sysinfo.ts";
 import { validateDomainDef } from "./validate.ts";
 import { fillIothreadIds } from "./iothreads.ts";
+import { parseIdmap } from "./idmap.ts";
+import { parseFeatures } from "./features.ts";
+import { parseVcpuList } from "./vcpus.ts";
+import { parseKeywrap } from "./keywrap.ts";
+import { parseNumatune } from "./numatune.ts";
+import { parseBlkiotune } from "./blkiotune.ts";
+import { parseMemtune } from "./memtune.ts";
+import { parseSeclabels } from "./seclabel.ts";
+import { parseLaunchSecurity } from "./launch_security.ts";
+import { parsePerf } from "./perf.ts";
+
+/** `<cputune>` pins that keep vCPUs from following automatic memory placement. */
+const PINS = ["vcpupin", "emulatorpin", "iothreadpin"];
 
 /** `<domain type>` values libvirt 9.0 knows (virDomainVirt). */
 const VIRT_TYPES = new Set(
@@ -58,11 +71,6 @@ const VIRT_TYPES = new Set(
 );
 
 const SECTIONS = nameOrder(SECTION_ORDER);
-
-const HYPERV_FEATURES = new Set(
-  ("relaxed vapic spinlocks vpindex runtime synic stimer reset vendor_id frequencies " +
-    "reenlightenment tlbflush ipi evmcs avic").split(" "),
-);
 
 /**
  * Parses a domain XML document into a {@link DomainDef}, with libvirt's errors. With
@@ -145,9 +153,9 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     name,
     uuid,
     memory: parseMemory(root),
-    vcpu: parseVcpu(child(root, "vcpu"), !child(root, "vcpus")),
-    os: parseOs(child(root, "os"), options),
-    devices: parseDevices(child(root, "devices"), options),
+    vcpu: parseVcpu(child(root, "vcpu"), !children(child(root, "vcpus"), "vcpu").length),
+    os: { type: "", extra: [] },
+    devices: { other: [], interfaces: [] },
     sections: [],
   };
   const genids = children(root, "genid");
@@ -169,18 +177,28 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   if (description) def.description = description;
   const metadata = child(root, "metadata");
   if (metadata) def.metadata = stripLines(sanitizeMetadata(metadata, [root]));
+  // Security labels come early, before the memory: devices may refer to them.
+  const seclabels = parseSeclabels(children(root, "seclabel"));
   const vcpus = child(root, "vcpus");
-  if (vcpus) {
-    def.vcpus = children(vcpus, "vcpu").map((v) => ({
-      id: Number(v.attributes.id),
-      enabled: v.attributes.enabled === "yes",
-      hotpluggable: v.attributes.hotpluggable === "yes",
-      ...(v.attributes.order !== undefined ? { order: Number(v.attributes.order) } : {}),
-    }));
+  if (children(vcpus, "vcpu").length) {
+    // Listed vCPU states take precedence over <vcpu current>.
+    def.vcpus = parseVcpuList(vcpus!, def.vcpu.max);
+    def.vcpu.current = def.vcpus.filter((v) => v.enabled).length;
   }
-  const iothreads = childText(root, "iothreads");
-  if (iothreads !== undefined) def.iothreads = Number(iothreads.trim());
+  // virDomainDefParseXML's order: the CPU and <resource> before the boot options and devices.
   parseCpu(root, def, options);
+  const numatune = parseNumatune(
+    children(root, "numatune"),
+    (def.vcpu.placement ?? "static") === "static",
+    children(def.cpu?.extra.find((e) => e.name === "numa"), "cell").length,
+  );
+  // Automatic memory placement carries over to vCPUs that nothing pins.
+  const pinned = children(child(root, "cputune")).some((k) => PINS.includes(k.name));
+  if (numatune.placementAuto && def.vcpu.cpuset === undefined && !pinned) {
+    def.vcpu.placement = "auto";
+  }
+  checkResource(root);
+  const features = parseFeatures(children(root, "features"));
   parseClock(root, def, options);
   for (
     const [key, el] of [
@@ -198,9 +216,32 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     }
     def[key] = v;
   }
-  def.sections = parseSections(root, def, options);
+  def.os = parseOs(child(root, "os"), options);
+  def.devices = parseDevices(child(root, "devices"), options);
+  const iothreads = childText(root, "iothreads");
+  if (iothreads !== undefined) def.iothreads = Number(iothreads.trim());
+  def.sections = parseSections(root, def, options, {
+    features,
+    numatune: numatune.element,
+    seclabels,
+  });
   fillIothreadIds(def);
   return def;
+}
+
+/**
+ * virDomainResourceDefParse returns nothing, without reporting why, for a `<resource>` with
+ * neither partition nor appid: the caller fails with the public API's generic error.
+ */
+function checkResource(root: XmlElement): void {
+  const resources = children(root, "resource");
+  if (resources.length > 1) {
+    throw VirError.report("DOMAIN", "XML_ERROR", "only one resource element is supported");
+  }
+  const r = resources[0];
+  if (r && !textOf(child(r, "partition")) && !child(r, "fibrechannel")?.attributes.appid) {
+    throw VirError.bare("NONE", "INTERNAL_ERROR", "An error occurred, but the cause is unknown");
+  }
 }
 
 function parseMemory(root: XmlElement): DomainDef["memory"] {
@@ -347,8 +388,18 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
  * match='exact' only when it names a model, a model falls back 'allow', a feature requires.
  */
 function applyCpuDefaults(cpu: NonNullable<DomainDef["cpu"]>): void {
-  const models = cpu.extra.filter((e) => e.name === "model");
-  if ((cpu.mode ?? "custom") === "custom") {
+  const mode = cpu.mode ?? "custom";
+  // virCPUDefFormatBuf writes the model and vendor only for the modes that use them, and a
+  // model only when it names one (or a vendor_id); match only means something for custom.
+  const formatModel = mode === "custom" || mode === "host-model";
+  if (mode !== "custom") delete cpu.match;
+  cpu.extra = cpu.extra.filter((e) =>
+    e.name === "model"
+      ? formatModel && (textOf(e) || e.attributes.vendor_id !== undefined)
+      : e.name !== "vendor" || formatModel
+  );
+  const models = cpu.extra.filter((e) => e.name === "model" && textOf(e));
+  if (mode === "custom") {
     if (models.length) {
       cpu.mode = "custom";
       cpu.match ??= "exact";
@@ -421,8 +472,28 @@ function parseClock(root: XmlElement, def: DomainDef, options: NormalizeOptions)
 /** virDomainClockOffset names. */
 const CLOCK_OFFSETS = ["utc", "localtime", "variable", "timezone", "absolute"];
 
-function parseSections(root: XmlElement, def: DomainDef, options: NormalizeOptions): XmlElement[] {
+/**
+ * Sections libvirt reads once for the whole document (from all their elements, or the first
+ * one): name → the element written back, if any.
+ */
+const READ_ONCE: Record<string, (els: XmlElement[]) => XmlElement | undefined> = {
+  memtune: (els) => parseMemtune(els[0]),
+  blkiotune: parseBlkiotune,
+  idmap: parseIdmap,
+  perf: parsePerf,
+  keywrap: parseKeywrap,
+  launchSecurity: (els) => parseLaunchSecurity(els[0]),
+};
+
+function parseSections(
+  root: XmlElement,
+  def: DomainDef,
+  options: NormalizeOptions,
+  parsed: { features?: XmlElement; numatune?: XmlElement; seclabels: XmlElement[] },
+): XmlElement[] {
   const out: XmlElement[] = [];
+  let { features, numatune, seclabels } = parsed;
+  const read = new Set<string>();
   for (const el of childrenInOrder(root, SECTIONS)) {
     const name = el.name;
     if (name === "cputune") {
@@ -434,31 +505,38 @@ function parseSections(root: XmlElement, def: DomainDef, options: NormalizeOptio
       out.push(parseSysinfo(el, def));
       continue;
     }
-    if (name === "features") checkHyperv(el);
+    const once = READ_ONCE[name];
+    if (once) {
+      if (!read.has(name)) out.push(...[once(children(root, name))].flatMap((e) => e ?? []));
+      read.add(name);
+      continue;
+    }
+    if (name === "seclabel") {
+      out.push(...seclabels);
+      seclabels = [];
+      continue;
+    }
+    if (name === "numatune") {
+      if (numatune) out.push(numatune);
+      numatune = undefined;
+      continue;
+    }
+    if (name === "features") {
+      if (features) out.push(features);
+      features = undefined;
+      continue;
+    }
     // virDomainDefFormat writes the arguments only along with a bootloader.
     if (name === "bootloader_args" && !childText(root, "bootloader")) continue;
     const n = normalizeElement(el, "domain", options);
     if (!n) continue;
-    if (name === "numatune") {
-      for (const m of n.children) {
-        if (m.type === "element" && m.attributes.nodeset !== undefined) {
-          m.attributes.nodeset = normalizeBitmap(m.attributes.nodeset);
-        }
-      }
-    }
     out.push(n);
   }
-  return out;
-}
-
-function checkHyperv(features: XmlElement): void {
-  for (const f of children(child(features, "hyperv"))) {
-    if (!HYPERV_FEATURES.has(f.name)) {
-      throw VirError.report(
-        "DOMAIN",
-        "CONFIG_UNSUPPORTED",
-        `unsupported HyperV Enlightenment feature: ${f.name}`,
-      );
-    }
+  if (numatune) {
+    // Derived from the vCPU placement alone: placed where the section would have been.
+    const rank = (name: string) => SECTION_ORDER.indexOf(name);
+    const at = out.findIndex((e) => rank(e.name) > rank("numatune"));
+    out.splice(at < 0 ? out.length : at, 0, numatune);
   }
+  return out;
 }

@@ -20,7 +20,6 @@ import { element } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
 import { DEVICE_ORDER } from "./devices.ts";
 import { diskNameIndex } from "./disk_name.ts";
-import { SECTION_ORDER } from "./format.ts";
 
 /** Driver-specific inputs of the generic post-parse. */
 export interface PostParseOptions {
@@ -46,7 +45,6 @@ export function domainDefPostParse(def: DomainDef, options: PostParseOptions): v
     def.memory.current = def.memory.total;
   }
   def.vcpu.placement ??= "static";
-  autoNumatune(def);
   bootDefaults(def);
   def.clock ??= { offset: "utc", timers: [] };
   def.onPoweroff ??= "destroy";
@@ -72,17 +70,6 @@ function vsockDefaults(def: DomainDef): void {
     const auto = address !== undefined && Number(address) !== 0 ? "no" : "yes";
     cid.attributes = { auto, ...(address !== undefined ? { address } : {}), ...rest };
   }
-}
-
-/** Automatic vCPU placement implies automatic memory placement when nothing else is said. */
-function autoNumatune(def: DomainDef): void {
-  if (def.vcpu.placement !== "auto" || def.sections.some((s) => s.name === "numatune")) return;
-  const numatune = element("numatune", {}, [
-    element("memory", { mode: "strict", placement: "auto" }),
-  ]);
-  const rank = (name: string) => SECTION_ORDER.indexOf(name);
-  const at = def.sections.findIndex((s) => rank(s.name) > rank("numatune"));
-  def.sections.splice(at < 0 ? def.sections.length : at, 0, numatune);
 }
 
 function bootDefaults(def: DomainDef): void {

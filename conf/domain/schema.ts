@@ -59,6 +59,7 @@ const TABLE: Record<string, string> = {
   "memoryBacking/discard": "|",
   "access": "mode|",
   "allocation": "mode threads|",
+  // The simulator's tuning APIs take these child orders (kidOrder).
   "blkiotune": "|weight device",
   "memtune": "|hard_limit soft_limit min_guarantee swap_hard_limit",
   "hard_limit": "#unit|",
@@ -272,7 +273,8 @@ const TABLE: Record<string, string> = {
   "shmem": "name role|model size server msi alias address",
   "memory": "model access discard|source target alias address",
   "iommu": "model|driver alias address",
-  "vsock": "model|cid alias address",
+  "vsock": "model|cid alias acpi address driver",
+  "vsock/driver": "iommu ats packed page_per_vq|",
   "cid": "auto address|",
   "graphics/channel": "name mode|",
   "image": "compression|",
@@ -305,6 +307,11 @@ for (const [key, raw] of Object.entries({ ...flags, ...TABLE, ...ADDRESSES })) {
   const text = raw.startsWith("#");
   const [a, k = ""] = (text ? raw.slice(1) : raw).split("|");
   const kids = k ? k.split(" ") : [];
+  // Every device with a device info (alias and address) may carry its ACPI index, written
+  // just before the address (virDomainDeviceInfoFormat).
+  if (kids.includes("alias") && kids.includes("address") && !kids.includes("acpi")) {
+    kids.splice(kids.indexOf("address"), 0, "acpi");
+  }
   const spec = { attrs: a ? a.split(" ") : [], kids, order: nameOrder(kids), text, verbatim };
   if (key.startsWith("address:")) {
     addressSpecs.set(key.slice("address:".length), spec);

@@ -13,6 +13,9 @@
 import { VirError } from "../../util/errors.ts";
 import { child, children, textOf } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
+import { validateIdmap } from "./idmap.ts";
+import { validateIommu } from "./iommu.ts";
+import { checkVirtioOptionsAbsent, VIRTIO_MODELS } from "./virtio_options.ts";
 
 /** Throws libvirt's error for the first inconsistency found in `def`. */
 export function validateDomainDef(def: DomainDef): void {
@@ -34,10 +37,43 @@ export function validateDomainDef(def: DomainDef): void {
       );
     }
   }
+  // virDomainDeviceInfoValidate, the first check of every device.
+  const addresses = [
+    ...def.devices.other.filter((d) => d.name !== "hostdev").map((d) => child(d, "address")),
+    ...def.devices.interfaces.map((n) => n.extra.find((e) => e.name === "address")),
+  ];
+  for (const address of addresses) {
+    if (address?.attributes.type === "unassigned") {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        "address of type 'unassigned' is supported only for hostdevs",
+      );
+    }
+  }
+  for (const net of def.devices.interfaces) {
+    if (!VIRTIO_MODELS.includes(net.model ?? "")) {
+      checkVirtioOptionsAbsent(net.extra.find((e) => e.name === "driver"));
+    }
+  }
+  for (const video of def.devices.other.filter((d) => d.name === "video")) {
+    if (child(video, "model")?.attributes.type !== "virtio") {
+      checkVirtioOptionsAbsent(child(video, "driver"));
+    }
+  }
+  for (const iommu of def.devices.other.filter((d) => d.name === "iommu")) {
+    validateIommu(iommu, def.sections.find((s) => s.name === "features"));
+  }
+  for (const vsock of def.devices.other.filter((d) => d.name === "vsock")) {
+    if (!VIRTIO_MODELS.includes(vsock.attributes.model ?? "")) {
+      checkVirtioOptionsAbsent(child(vsock, "driver"));
+    }
+  }
   if (def.title?.includes("\n")) {
     throw VirError.report("DOMAIN", "XML_ERROR", "Domain title can't contain newlines");
   }
   validateOsLoader(def);
+  validateIdmap(def.sections.find((s) => s.name === "idmap"));
   validateThreadPools(def);
 }
 
@@ -89,6 +125,21 @@ function postParseChecks(def: DomainDef): void {
       "DOMAIN",
       "XML_ERROR",
       "Memory size must be specified via <memory> or in the <numa> configuration",
+    );
+  }
+  const max = def.memory.max;
+  if (max && (max.size || max.slots) && !(max.size && max.slots)) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      "both maximum memory size and memory slot count must be specified",
+    );
+  }
+  if (max?.size && max.size < def.memory.total) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      "maximum memory size must be equal or greater than the actual memory size",
     );
   }
   const cpu = def.cpu;

@@ -1,6 +1,6 @@
 import { VirError } from "../../util/errors.ts";
 import { child, children, parse, type XmlElement } from "../../util/xml/mod.ts";
-import { parseInt32, parseUInt, xmlPropEnum } from "../common/mod.ts";
+import { parseInt32, parseUInt, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
 import type { InterfaceDef, InterfaceProtocol } from "./model.ts";
 
 const xmlErr = (msg: string) => VirError.report("INTERFACE", "XML_ERROR", msg);
@@ -19,6 +19,7 @@ export const BOND_MODES = [
 
 function parseProtocol(el: XmlElement): InterfaceProtocol {
   const family = el.attributes.family;
+  if (family === undefined) throw xmlErr("protocol misses the family attribute");
   if (family !== "ipv4" && family !== "ipv6") {
     throw xmlErr(`unsupported protocol family '${family ?? ""}'`);
   }
@@ -109,28 +110,24 @@ function parseInterface(el: XmlElement, topLevel: boolean): InterfaceDef {
       def.startMode = mode;
     }
     const mtu = child(el, "mtu")?.attributes.size;
-    if (mtu !== undefined) {
+    if (mtu) {
       const m = parseUInt(mtu);
       if (m === undefined) throw xmlErr("interface mtu value is improper");
+      if (m > 100000) {
+        throw xmlErr("value of the 'size' attribute of 'mtu' element must be at most 100000");
+      }
       def.mtu = m;
     }
     def.protocols = children(el, "protocol").map(parseProtocol);
   }
   const link = child(el, "link");
   if (link) {
-    const { speed, state } = link.attributes;
+    // virInterfaceLinkParseXML: an empty state is virNetDevIfState's zero, no state at all.
+    const state = xmlPropEnum(link, "state", ["", ...LINK_STATES]);
+    const speed = xmlPropUInt(link, "speed");
     def.link = {};
-    if (state !== undefined) {
-      if (!LINK_STATES.includes(state) || state === "unknown") {
-        throw xmlErr(`unknown link state: ${state}`);
-      }
-      def.link.state = state;
-    }
-    if (speed !== undefined) {
-      const s = parseUInt(speed);
-      if (s === undefined) throw xmlErr(`Unable to parse link speed: ${speed}`);
-      def.link.speed = s;
-    }
+    if (state) def.link.state = state;
+    if (speed !== undefined) def.link.speed = speed;
   }
   if (def.type === "ethernet") {
     def.mac = child(el, "mac")?.attributes.address;

@@ -160,6 +160,7 @@ export function formatNetworkXML(def: NetworkDef, flags = 0): string {
     formatDns(def.dns),
     def.vlan && formatVlan(def.vlan),
     def.bandwidth && formatBandwidth(def.bandwidth),
+    def.isolatedPort !== undefined && element("port", { isolated: yesNo(def.isolatedPort) }),
     ...def.ips.map(formatIp),
     ...def.routes.map((r) =>
       element("route", {
@@ -173,7 +174,6 @@ export function formatNetworkXML(def: NetworkDef, flags = 0): string {
     ),
     def.virtualPort && formatVirtualPort(def.virtualPort),
     ...def.portGroups.map(formatPortGroup),
-    def.isolatedPort !== undefined && element("port", { isolated: yesNo(def.isolatedPort) }),
   ]);
   const out = stringify(root);
   return def.metadata

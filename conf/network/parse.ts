@@ -19,6 +19,7 @@ import {
 } from "../common/mod.ts";
 import { VIR } from "../../util/constants.ts";
 import { NETWORK_RNG } from "./rng_schema.ts";
+import { checkRouteGateways, parseRoute } from "./route.ts";
 import {
   FORWARD_MODES,
   type Lease,
@@ -26,7 +27,6 @@ import {
   type NetworkDns,
   type NetworkForward,
   type NetworkIp,
-  type NetworkRoute,
   type PortGroup,
 } from "./model.ts";
 
@@ -114,57 +114,102 @@ export function parseDhcpHost(el: XmlElement, net: string, ipv6: boolean, partia
   return { mac, id, name, ip: addr?.text, lease: parseLease(el) };
 }
 
+const SERVICE_CHARS = /^[A-Za-z0-9_\-+/*]*$/;
+const PROTOCOL_CHARS = /^[A-Za-z0-9\-+/]*$/;
+
+/** virNetworkDNSSrvDefParseXML: its errors are all VIR_ERR_XML_DETAIL. */
+function parseSrv(el: XmlElement, net: string): NetworkDns["srvs"][number] {
+  const detail = (msg: string) => err("XML_DETAIL", msg);
+  const { service, protocol, domain, target } = el.attributes;
+  if (service === undefined) {
+    throw detail(`missing required service attribute in DNS SRV record of network '${net}'`);
+  }
+  if (new TextEncoder().encode(service).length > 482) {
+    throw detail(
+      `service attribute '${service}' in network '${net}' is too long, limit is 482 bytes`,
+    );
+  }
+  if (!SERVICE_CHARS.test(service)) {
+    throw detail(
+      `invalid character in service attribute '${service}' in DNS SRV record of network '${net}'`,
+    );
+  }
+  if (protocol === undefined) {
+    throw detail(
+      `missing required protocol attribute in DNS SRV record '${service}' of network '${net}'`,
+    );
+  }
+  if (!PROTOCOL_CHARS.test(protocol)) {
+    throw detail(
+      `invalid character in protocol attribute '${protocol}' in DNS SRV record of network '${net}'`,
+    );
+  }
+  const of = `for service '${service}' in network '${net}'`;
+  // virXPathUInt: absent or empty is no value, anything else must be a number.
+  const num = (name: string, invalid: string, min: number) => {
+    const raw = el.attributes[name];
+    if (!raw) return undefined;
+    const n = parseUInt(raw);
+    if (n !== undefined && target === undefined) {
+      throw detail(`DNS SRV ${name} attribute not permitted without target ${of}`);
+    }
+    if (n === undefined || n < min || n > 65535) throw detail(`${invalid} ${of}`);
+    return n;
+  };
+  return {
+    service,
+    protocol,
+    domain,
+    target,
+    port: num("port", "invalid DNS SRV port attribute", 1),
+    priority: num("priority", "Invalid DNS SRV priority attribute", 0),
+    weight: num("weight", "invalid DNS SRV weight attribute", 0),
+  };
+}
+
 function parseIp(el: XmlElement, net: string): NetworkIp {
-  const { family, address, netmask, prefix } = el.attributes;
-  const addr = parseAddr(address, `Invalid address '${address}' in network '${net}'`);
-  const ip: NetworkIp = { family, ranges: [], hosts: [] };
-  if (addr) ip.address = addr.text;
-  if (prefix !== undefined) ip.prefix = xmlPropUInt(el, "prefix");
+  const { family, address, netmask } = el.attributes;
+  if (address === undefined) throw xmlErr(`Missing required address attribute in network '${net}'`);
+  const addr = parseAddr(address, `Invalid address '${address}' in network '${net}'`)!;
+  const mask = parseAddr(netmask, `Invalid netmask '${netmask}' in network '${net}'`);
+  const ip: NetworkIp = { family, address: addr.text, ranges: [], hosts: [] };
+  const prefix = xmlPropUInt(el, "prefix") ?? 0;
+  if (el.attributes.prefix !== undefined) ip.prefix = prefix;
   ip.localPtr = tristate(el, "localPtr");
+  const unsupported = (msg: string) => err("CONFIG_UNSUPPORTED", msg);
   if (family === undefined || family === "ipv4") {
-    if (addr && addr.family !== "ipv4") {
-      throw err(
-        "CONFIG_UNSUPPORTED",
+    if (addr.family !== "ipv4") {
+      throw unsupported(
         `${family ?? "no"} family specified for non-IPv4 address '${address}' in network '${net}'`,
       );
     }
+    if (mask) {
+      if (mask.family !== "ipv4") {
+        throw unsupported(
+          `Invalid netmask '${netmask}' for address '${address}' in network '${net}' (both must be IPv4)`,
+        );
+      }
+      if (prefix > 0) {
+        throw unsupported(`Network '${net}' IP address cannot have both a prefix and a netmask`);
+      }
+      ip.netmask = mask.text;
+    } else if (prefix > 32) {
+      throw unsupported(`Invalid IPv4 prefix '${prefix}' in network '${net}'`);
+    }
   } else if (family === "ipv6") {
-    if (addr?.family !== "ipv6") {
-      throw err(
-        "CONFIG_UNSUPPORTED",
-        `ipv6 family specified for non-IPv6 address '${address}' in network '${net}'`,
+    if (addr.family !== "ipv6") {
+      throw unsupported(
+        `Family 'ipv6' specified for non-IPv6 address '${address}' in network '${net}'`,
       );
     }
+    if (mask) {
+      throw unsupported(`netmask not allowed for IPv6 address '${address}' in network '${net}'`);
+    }
+    if (prefix > 128) throw unsupported(`Invalid IPv6 prefix '${prefix}' in network '${net}'`);
   } else {
-    throw err("CONFIG_UNSUPPORTED", `Unrecognized family '${family}' in network '${net}'`);
+    throw xmlErr(`Unrecognized family '${family}' in network '${net}'`);
   }
-  if (netmask !== undefined) {
-    if (!addr) {
-      throw err("CONFIG_UNSUPPORTED", `netmask specified without address in network '${net}'`);
-    }
-    if (addr.family !== "ipv4") {
-      throw err(
-        "CONFIG_UNSUPPORTED",
-        `netmask not supported for address '${address}' in network '${net}' (IPv4 only)`,
-      );
-    }
-    if (ip.prefix) {
-      throw err(
-        "CONFIG_UNSUPPORTED",
-        `network '${net}' cannot have both prefix='${ip.prefix}' and a netmask`,
-      );
-    }
-    const mask = parseIpAddress(netmask);
-    if (!mask) throw xmlErr(`Invalid netmask '${netmask}' in network '${net}'`);
-    if (mask.family !== "ipv4") {
-      throw err(
-        "CONFIG_UNSUPPORTED",
-        `network '${net}' has invalid netmask '${netmask}' for address '${address}' (both must be IPv4)`,
-      );
-    }
-    ip.netmask = mask.text;
-  }
-  const isV6 = addr?.family === "ipv6";
+  const isV6 = addr.family === "ipv6";
   const dhcp = child(el, "dhcp");
   if (dhcp) {
     for (const c of children(dhcp)) {
@@ -226,41 +271,7 @@ function parseDns(el: XmlElement | undefined, net: string): NetworkDns {
     if (!hostnames.length) throw xmlErr(`Missing hostname in network '${net}' DNS HOST record`);
     dns.hosts.push({ ip: a.text, hostnames });
   }
-  for (const s of children(el, "srv")) {
-    const { service, protocol, domain, target, port, priority, weight } = s.attributes;
-    if (service === undefined) {
-      throw xmlErr(`missing required service attribute in DNS SRV record of network '${net}'`);
-    }
-    if (service.length > 15) {
-      throw xmlErr(
-        `service attribute '${service}' in network '${net}' is too long, limit is 15 bytes`,
-      );
-    }
-    if (protocol === undefined) {
-      throw xmlErr(
-        `missing required protocol attribute in DNS SRV record '${service}' of network '${net}'`,
-      );
-    }
-    const num = (name: string, v: string | undefined) => {
-      if (v === undefined) return undefined;
-      const n = parseUInt(v);
-      if (n === undefined) {
-        throw xmlErr(
-          `invalid ${name} attribute in DNS SRV record '${service}' of network '${net}'`,
-        );
-      }
-      return n;
-    };
-    dns.srvs.push({
-      service,
-      protocol,
-      domain,
-      target,
-      port: num("port", port),
-      priority: num("priority", priority),
-      weight: num("weight", weight),
-    });
-  }
+  for (const s of children(el, "srv")) dns.srvs.push(parseSrv(s, net));
   for (const t of children(el, "txt")) {
     const { name, value } = t.attributes;
     if (name === undefined) {
@@ -280,7 +291,7 @@ function parseDns(el: XmlElement | undefined, net: string): NetworkDns {
     dns.enable === false &&
     (dns.forwarders.length || dns.hosts.length || dns.srvs.length || dns.txts.length)
   ) {
-    throw err("CONFIG_UNSUPPORTED", `Extra data in disabled network '${net}'`);
+    throw xmlErr(`Extra data in disabled network '${net}'`);
   }
   return dns;
 }
@@ -315,7 +326,8 @@ function parseForward(el: XmlElement | undefined, net: string): NetworkForward {
   const dev = el.attributes.dev;
   if (dev !== undefined && (addrEls.length || pfEls.length)) {
     throw xmlErr(
-      `the <forward> 'dev' attribute cannot be used when <address> or <pf> sub-elements are present in network ${net}`,
+      // libvirt 9.0 prints its format string as is: the name is never substituted.
+      "the <forward> 'dev' attribute cannot be used when <address> or <pf> sub-elements are present in network %s",
     );
   }
   if (ifEls.length || dev !== undefined) {
@@ -417,37 +429,10 @@ function parsePortGroup(el: XmlElement): PortGroup {
   const vp = child(el, "virtualport");
   if (vp) pg.virtualPort = parseVirtualPort(vp, false);
   const bw = child(el, "bandwidth");
-  if (bw) pg.bandwidth = parseBandwidth(bw, "NETWORK");
+  if (bw) pg.bandwidth = parseBandwidth(bw);
   const vlan = child(el, "vlan");
-  if (vlan) pg.vlan = parseVlan(vlan, "NETWORK");
+  if (vlan) pg.vlan = parseVlan(vlan);
   return pg;
-}
-
-function parseRoute(el: XmlElement, net: string): NetworkRoute {
-  const { family, address, netmask, prefix, gateway, metric } = el.attributes;
-  if (address === undefined) {
-    throw xmlErr(`Missing required address attribute in network '${net}'`);
-  }
-  if (gateway === undefined) {
-    throw xmlErr(`Missing required gateway attribute in network '${net}'`);
-  }
-  const a = parseAddr(address, `Bad network address '${address}' in route definition`)!;
-  const g = parseAddr(gateway, `Bad gateway address '${gateway}' in route definition`)!;
-  const m = parseAddr(netmask, `Bad netmask address '${netmask}' in route definition`);
-  const uint = (v: string | undefined, what: string) => {
-    if (v === undefined) return undefined;
-    const n = parseUInt(v);
-    if (n === undefined) throw xmlErr(`Invalid ${what} '${v}' in route definition`);
-    return n;
-  };
-  return {
-    family,
-    address: a.text,
-    netmask: m?.text,
-    prefix: uint(prefix, "prefix"),
-    gateway: g.text,
-    metric: uint(metric, "metric"),
-  };
 }
 
 /** Checks that libvirt's network parser makes about the forward mode and the bridge. */
@@ -487,7 +472,7 @@ function validateForward(def: NetworkDef, stpGiven: boolean): void {
       }
       if (def.bridge.delay || stpGiven || def.bridge.zone !== undefined) {
         throw xmlErr(
-          `bridge delay/stp options only allowed in route, nat, and isolated mode, not in ${mode} (network '${name}')`,
+          `bridge delay/stp/zone options only allowed in route, nat, and isolated mode, not in ${mode} (network '${name}')`,
         );
       }
       if (def.bridge.name !== undefined && (forward.ifs.length || forward.pf !== undefined)) {
@@ -517,7 +502,8 @@ export function parseNetworkXML(xml: string, flags = 0): NetworkDef {
   });
   if (flags & VIR.NETWORK_DEFINE_VALIDATE) rngValidate(root, NETWORK_RNG);
   const name = childText(root, "name");
-  if (name === undefined) throw err("NO_NAME");
+  // virXPathString: an empty name is no name.
+  if (!name) throw err("NO_NAME");
   if (name.includes("/")) throw err("XML_DETAIL", `invalid char in name: /`);
   const uuidText = childText(root, "uuid");
   // virNetworkDefParseXML generates the UUID itself when the document has none.
@@ -549,9 +535,9 @@ export function parseNetworkXML(xml: string, flags = 0): NetworkDef {
     };
   }
   const bw = child(root, "bandwidth");
-  if (bw) def.bandwidth = parseBandwidth(bw, "NETWORK");
+  if (bw) def.bandwidth = parseBandwidth(bw);
   const vlan = child(root, "vlan");
-  if (vlan) def.vlan = parseVlan(vlan, "NETWORK");
+  if (vlan) def.vlan = parseVlan(vlan);
   const bridge = child(root, "bridge");
   const stp = bridge?.attributes.stp;
   def.bridge.name = bridge?.attributes.name;
@@ -606,6 +592,7 @@ export function parseNetworkXML(xml: string, flags = 0): NetworkDef {
   }
   def.ips = children(root, "ip").map((ip) => parseIp(ip, name));
   def.routes = children(root, "route").map((r) => parseRoute(r, name));
+  checkRouteGateways(def.routes, def.ips, name);
   def.forward = parseForward(child(root, "forward"), name);
   const port = child(root, "port");
   if (port) {

@@ -14,7 +14,8 @@ import type { SecretLookup } from "./model.ts";
  * ```
  */
 export function parseSecretLookup(el: XmlElement, type?: string): SecretLookup {
-  const fail = (msg: string) => VirError.report("STORAGE", "XML_ERROR", msg);
+  // util/virsecret.c reports from VIR_FROM_NONE.
+  const fail = (msg: string) => VirError.report("NONE", "XML_ERROR", msg);
   const { uuid, usage } = el.attributes;
   if (uuid === undefined && usage === undefined) {
     throw fail("missing secret uuid or usage attribute");

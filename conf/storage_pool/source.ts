@@ -28,49 +28,88 @@ function parseAuth(el: XmlElement): StorageAuth {
   return auth;
 }
 
+/** virValidateWWN (util/virutil.c, hence VIR_FROM_NONE): 16 hex digits after an optional 0x. */
 function checkWwn(wwn: string): string {
-  const v = wwn.replace(/^0x/i, "");
-  if (!/^[0-9a-fA-F]{16}$/.test(v)) {
-    throw VirError.report("STORAGE", "XML_ERROR", `Malformed wwn: ${wwn}`);
+  if (!/^[0-9a-fA-F]{16}$/.test(wwn.replace(/^0x/, ""))) {
+    throw VirError.report("NONE", "INTERNAL_ERROR", `Malformed wwn: ${wwn}`);
   }
-  return v;
+  return wwn;
 }
 
-function parseAdapter(el: XmlElement): StorageAdapter {
+/** virStorageAdapterValidateFCHost's checks, in its order. */
+function fcHost(el: XmlElement): StorageAdapter {
   const a = el.attributes;
-  const type = xmlPropEnum(el, "type", ["scsi_host", "fc_host"] as const) ?? "scsi_host";
-  if (type === "fc_host") {
-    if (a.wwnn === undefined || a.wwpn === undefined) {
-      throw xmlErr("'wwnn' and 'wwpn' must be specified for adapter type 'fchost'");
-    }
-    const managedText = xmlPropEnum(el, "managed", ["yes", "no"] as const);
-    const managed = managedText === undefined ? undefined : managedText === "yes";
-    return {
-      type,
-      parent: a.parent,
-      parentWwnn: a.parent_wwnn,
-      parentWwpn: a.parent_wwpn,
-      parentFabricWwn: a.parent_fabric_wwn,
-      managed,
-      wwnn: checkWwn(a.wwnn),
-      wwpn: checkWwn(a.wwpn),
-    };
+  if (a.wwnn === undefined || a.wwpn === undefined) {
+    throw xmlErr("'wwnn' and 'wwpn' must be specified for adapter type 'fchost'");
   }
-  const adapter: StorageAdapter = { type, name: a.name };
-  const pa = child(el, "parentaddr");
+  checkWwn(a.wwnn);
+  checkWwn(a.wwpn);
+  if (a.parent_wwnn !== undefined && a.parent_wwpn === undefined) {
+    throw xmlErr(
+      `when providing parent_wwnn='${a.parent_wwnn}', the parent_wwpn must also be provided`,
+    );
+  }
+  if (a.parent_wwnn === undefined && a.parent_wwpn !== undefined) {
+    throw xmlErr(
+      `when providing parent_wwpn='${a.parent_wwpn}', the parent_wwnn must also be provided`,
+    );
+  }
+  for (const p of [a.parent_wwnn, a.parent_wwpn, a.parent_fabric_wwn]) {
+    if (p !== undefined) checkWwn(p);
+  }
+  const managedText = xmlPropEnum(el, "managed", ["yes", "no"] as const);
+  return {
+    type: "fc_host",
+    parent: a.parent,
+    parentWwnn: a.parent_wwnn,
+    parentWwpn: a.parent_wwpn,
+    parentFabricWwn: a.parent_fabric_wwn,
+    managed: managedText === undefined ? undefined : managedText === "yes",
+    wwnn: a.wwnn,
+    wwpn: a.wwpn,
+  };
+}
+
+/**
+ * virStorageAdapterParseXML, with virStorageAdapterValidate when the pool type uses an adapter
+ * (`validate`); other pools neither check nor keep it. Without a type, only the legacy `name`
+ * form is accepted.
+ */
+function parseAdapter(el: XmlElement, validate: boolean): StorageAdapter | undefined {
+  const a = el.attributes;
+  const type = xmlPropEnum(el, "type", ["scsi_host", "fc_host"] as const);
+  if (type === undefined) {
+    if (a.wwnn !== undefined || a.wwpn !== undefined || a.parent !== undefined) {
+      throw xmlErr(
+        "Use of 'wwnn', 'wwpn', and 'parent' attributes requires use of the adapter 'type'",
+      );
+    }
+    if (child(el, "parentaddr")) {
+      throw xmlErr("Use of 'parentaddr' element requires use of the adapter 'type'");
+    }
+  } else if (type === "fc_host") {
+    xmlPropEnum(el, "managed", ["yes", "no"] as const);
+    return validate ? fcHost(el) : undefined;
+  }
+  const adapter: StorageAdapter = { type: "scsi_host", name: a.name };
+  const pa = type && child(el, "parentaddr");
   if (pa) {
     const address = child(pa, "address");
+    if (!address) throw xmlErr("Missing scsi_host PCI address element");
+    const pci = parsePciAddress(address, "STORAGE");
     const uniqueId = parseInt32(pa.attributes.unique_id);
-    if (!address || uniqueId === undefined) {
-      throw xmlErr("Missing scsi_host PCI address element");
+    if (uniqueId === undefined || uniqueId < 0) {
+      throw xmlErr("Missing or invalid scsi adapter 'unique_id' value");
     }
-    adapter.parentAddr = { uniqueId, address: parsePciAddress(address, "STORAGE") };
+    adapter.parentAddr = { uniqueId, address: pci };
   }
+  // An untyped adapter without a name is no adapter at all.
+  if (!validate || (type === undefined && a.name === undefined)) return undefined;
   if (adapter.name === undefined && !adapter.parentAddr) {
     throw xmlErr("Either 'name' or 'parent' must be specified for the 'scsi_host' adapter");
   }
   if (adapter.name !== undefined && adapter.parentAddr) {
-    throw xmlErr("Use of 'name' and 'parent' are mutually exclusive");
+    throw xmlErr("Both 'name' and 'parent' cannot be specified for the 'scsi_host' adapter");
   }
   return adapter;
 }
@@ -126,7 +165,8 @@ export function parsePoolSource(el: XmlElement | undefined, type: PoolType): Sto
   }
   src.dir = child(el, "dir")?.attributes.path;
   const adapter = child(el, "adapter");
-  if (adapter) src.adapter = parseAdapter(adapter);
+  const parsedAdapter = adapter && parseAdapter(adapter, !!info.adapter);
+  if (parsedAdapter) src.adapter = parsedAdapter;
   const auth = child(el, "auth");
   if (auth) src.auth = parseAuth(auth);
   const ver = child(el, "protocol")?.attributes.ver;

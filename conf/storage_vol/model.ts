@@ -6,9 +6,13 @@ export const VOL_TYPES = ["file", "block", "dir", "network", "netdir", "ploop"] 
 
 /** A volume's `<encryption>`. */
 export const VolEncryptionSchema = z.object({
-  format: z.enum(["default", "qcow", "luks"]),
+  format: z.enum(["default", "qcow", "luks", "luks2"]),
+  /** Who decrypts: QEMU or librbd (unset: the default). */
+  engine: z.enum(["qemu", "librbd"]).optional(),
   secrets: z.array(SecretLookupSchema),
+  /** LUKS only: `name`, `size`, optional `mode` and `hash`. */
   cipher: z.record(z.string(), z.string()).optional(),
+  /** LUKS only, and only with a cipher: `name`, optional `hash`. */
   ivgen: z.record(z.string(), z.string()).optional(),
 });
 /** Volume encryption. */

@@ -58,6 +58,12 @@ export function parseStorageVolElement(pool: StoragePoolDef, root: XmlElement): 
   const target = child(root, "target");
   const backing = child(root, "backingStore");
   const backingPath = childText(backing, "path");
+  // virStorageVolDefParseXML reads the backing store before the sizes and the target.
+  const backingStore = backingPath === undefined ? undefined : {
+    path: backingPath,
+    format: parseFormat(formats, backing),
+    permissions: parseStoragePerms(child(backing, "permissions")),
+  };
   const capacity = size(root, "capacity");
   if (capacity === undefined) throw xmlErr("missing capacity element");
   const vol: StorageVolDef = {
@@ -72,13 +78,7 @@ export function parseStorageVolElement(pool: StoragePoolDef, root: XmlElement): 
       permissions: parseStoragePerms(child(target, "permissions")),
     },
   };
-  if (backingPath !== undefined) {
-    vol.backingStore = {
-      path: backingPath,
-      format: parseFormat(formats, backing),
-      permissions: parseStoragePerms(child(backing, "permissions")),
-    };
-  }
+  if (backingStore) vol.backingStore = backingStore;
   const enc = child(target, "encryption");
   if (enc) vol.target.encryption = parseVolEncryption(enc);
   const compat = childText(target, "compat");

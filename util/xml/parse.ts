@@ -193,8 +193,12 @@ function libxmlFailure(
     // The document ends inside a start tag: libxml2 names the tag, or the attributes.
     const open = /<([^\s/>!?<]+)([^<>]*)$/.exec(xml);
     if (open) {
+      // An attribute value still open at the end is libxml2's unfinished AttValue.
+      const unfinished = /=\s*(?:'[^']*|"[^"]*)$/.test(open[2]);
       return at(
-        open[2].includes("=")
+        unfinished
+          ? "AttValue: ' expected"
+          : open[2].includes("=")
           ? "attributes construct error"
           : `Couldn't find end of Start Tag ${open[1]} line ${
             xml.slice(0, open.index).split("\n").length

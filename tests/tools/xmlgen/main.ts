@@ -10,6 +10,8 @@
  * - `coverage RECORDING`: replays the recording and prints the schema coverage report (markdown)
  *   of the generated documents and of those edgevirt answers identically.
  *
+ * `XMLGEN_SEED=S` makes `write` and `pack` use seed S instead of the recorded corpus's.
+ *
  * @example
  * ```sh
  * deno run -A tests/tools/xmlgen/main.ts write 50 /tmp/gen
@@ -17,11 +19,14 @@
  * @module
  */
 import { join } from "node:path";
-import { generatedDoc } from "./corpus.ts";
+import { generatedDoc, SEED } from "./corpus.ts";
 import { replay } from "./compare.ts";
 import { coverageReport } from "./coverage.ts";
 import { type Kind, KINDS } from "./kinds.ts";
 import { readRecording, type Recorded, writeRecording } from "./recording.ts";
+
+/** The corpus's seed: `XMLGEN_SEED` makes a fresh corpus, to check fixes on unseen documents. */
+const corpusSeed = () => Deno.env.get("XMLGEN_SEED") ?? SEED;
 
 /** Share of the corpus per kind. */
 export const SPLIT: Record<Kind, number> = {
@@ -42,10 +47,11 @@ export function counts(n: number): [Kind, number][] {
 }
 
 async function write(n: number, dir: string): Promise<void> {
+  const seed = corpusSeed();
   for (const [kind, count] of counts(n)) {
     await Deno.mkdir(join(dir, kind), { recursive: true });
     for (let i = 0; i < count; i++) {
-      const d = generatedDoc(kind, i);
+      const d = generatedDoc(kind, i, seed);
       await Deno.writeTextFile(join(dir, kind, `${d.id}.xml`), d.xml);
     }
   }
@@ -69,6 +75,7 @@ async function pack(dir: string, out: string, results: string[]): Promise<void> 
     }
   }
   const rows: Recorded[] = [];
+  const seed = corpusSeed();
   for (const kind of KINDS) {
     let files: string[];
     try {
@@ -80,7 +87,7 @@ async function pack(dir: string, out: string, results: string[]): Promise<void> 
       const id = name.replace(/\.xml$/, "");
       const a = answers.get(id);
       if (!a) throw new Error(`no recorded answer for ${id}`);
-      const d = generatedDoc(kind, Number(id.slice(id.lastIndexOf("-") + 1)));
+      const d = generatedDoc(kind, Number(id.slice(id.lastIndexOf("-") + 1)), seed);
       rows.push({
         id,
         kind,

@@ -8,7 +8,9 @@
 #                                                     test:///default; canon.sh cannot define them)
 #
 # Usage (from anywhere): bash tests/tools/xmlgen/record.sh [N]     (N documents, default 5000)
-# ORACLE defaults to ../shared/oracle beside the checkout.
+# ORACLE defaults to ../shared/oracle beside the checkout. XMLGEN_SEED=S XMLGEN_OUT=FILE records a
+# fresh corpus into FILE instead (the honest check that a fix is not fitted to the recording);
+# replay it with compare.ts FILE.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 oracle=$(cd "${ORACLE:-$root/../shared/oracle}" && pwd)
@@ -17,6 +19,7 @@ deno=(npx -y deno@2.9.6)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 out="$root/tests/fixtures/xmlgen"
+recording=${XMLGEN_OUT:-$out/recorded.jsonl.gz}
 mkdir -p "$out"
 
 # The schemas the generator reads, from the libvirt the oracle runs (the schemas of the kinds in
@@ -58,8 +61,13 @@ for kind in domain network pool volume interface secret; do
 done
 /usr/bin/python3 "$root/tests/tools/xmlgen/record_other.py" nodedev/*.xml snapshot/*.xml \
   checkpoint/*.xml >"$tmp/other.jsonl" 2>"$tmp/other.log"
-"${deno[@]}" run -A "$root/tests/tools/xmlgen/main.ts" pack "$tmp/docs" "$out/recorded.jsonl.gz" \
+"${deno[@]}" run -A "$root/tests/tools/xmlgen/main.ts" pack "$tmp/docs" "$recording" \
   "$tmp"/*.jsonl
+
+if [ -n "${XMLGEN_OUT:-}" ]; then
+  echo "record: fresh corpus (seed ${XMLGEN_SEED:-default}) in $recording"
+  exit 0
+fi
 
 # SOURCES.tsv: the recording and the schemas it was generated from, with their sizes.
 cd "$root/tests/fixtures"

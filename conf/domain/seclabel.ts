@@ -1,0 +1,96 @@
+/**
+ * The domain's `<seclabel>` elements (virSecurityLabelDefsParseXML for a definition parsed
+ * inactive, and virSecurityLabelDefFormat): the label type decides the relabel default and
+ * which labels are kept; a label of the default type is not written at all.
+ *
+ * @example
+ * ```ts
+ * import { parseSeclabels } from "./seclabel.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * parseSeclabels([parse("<seclabel type='static' model='dac'><label>0:0</label></seclabel>")]);
+ * // [<seclabel type='static' model='dac' relabel='no'><label>0:0</label></seclabel>]
+ * ```
+ * @module
+ */
+import { VirError } from "../../util/errors.ts";
+import type { XmlElement } from "../../util/xml/mod.ts";
+import { childText, element } from "../../util/xml/mod.ts";
+import { parseYesNo, xmlPropEnum } from "../common/mod.ts";
+
+/** VIR_SECURITY_MODEL_BUFLEN - 1 and VIR_SECURITY_LABEL_BUFLEN - 1. */
+const MODEL_MAX = 256;
+const LABEL_MAX = 4096;
+
+const fits = (s: string | undefined, max: number) =>
+  s !== undefined && new TextEncoder().encode(s).length <= max;
+
+interface Label {
+  model?: string;
+  out?: XmlElement;
+}
+
+function parseOne(el: XmlElement): Label {
+  const raw = el.attributes.model;
+  const model = fits(raw, MODEL_MAX) ? raw : undefined;
+  let type = xmlPropEnum(el, "type", ["none", "dynamic", "static"]) ?? "default";
+  let relabel = type !== "static" && type !== "none";
+  relabel = parseYesNo(el.attributes.relabel, "XML", "relabel", "seclabel") ?? relabel;
+  if (type === "dynamic" && !relabel) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "dynamic label type must use resource relabeling",
+    );
+  }
+  if (type === "none" && relabel) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "resource relabeling is not compatible with 'none' label type",
+    );
+  }
+  // Older configurations said model='none' for no labelling at all.
+  if (model === "none") type = "none";
+  // The default type is what the security driver picks on start: nothing to write.
+  if (type === "default") return { model };
+  if (type === "none") return { model, out: element("seclabel", { type, model }) };
+  const kids: XmlElement[] = [];
+  if (type === "static") {
+    const label = childText(el, "label");
+    if (!label || !fits(label, LABEL_MAX)) {
+      throw VirError.report("DOMAIN", "XML_ERROR", "security label is missing");
+    }
+    kids.push(element("label", {}, [label]));
+  } else {
+    const base = childText(el, "baselabel");
+    if (base && fits(base, LABEL_MAX)) kids.push(element("baselabel", {}, [base]));
+  }
+  return {
+    model,
+    out: element("seclabel", { type, model, relabel: relabel ? "yes" : "no" }, kids),
+  };
+}
+
+/** The `<seclabel>` elements libvirt keeps and writes, in document order. */
+export function parseSeclabels(els: XmlElement[]): XmlElement[] {
+  const labels: Label[] = [];
+  for (const el of els) {
+    const label = parseOne(el);
+    if (labels.some((l) => l.model === label.model)) {
+      throw VirError.report(
+        "DOMAIN",
+        "XML_DETAIL",
+        `seclabel for model ${label.model ?? "(null)"} is already provided`,
+      );
+    }
+    labels.push(label);
+  }
+  if (labels.length > 1 && labels.some((l) => l.model === undefined)) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      "missing security model when using multiple labels",
+    );
+  }
+  return labels.flatMap((l) => l.out ?? []);
+}

@@ -1,0 +1,63 @@
+/**
+ * `<vcpus>`: the per-vCPU states (virDomainVcpuParse's list and virDomainVcpuDefPostParse). A
+ * listed state makes libvirt keep one entry per vCPU up to the maximum: unlisted vCPUs are
+ * offline, and a vCPU is hotpluggable by default exactly when it is offline.
+ *
+ * @example
+ * ```ts
+ * import { parseVcpuList } from "./vcpus.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * parseVcpuList(parse("<vcpus><vcpu id='1' enabled='yes'/></vcpus>"), 2).map((v) => v.enabled);
+ * // [false, true]
+ * ```
+ * @module
+ */
+import { VirError } from "../../util/errors.ts";
+import type { XmlElement } from "../../util/xml/mod.ts";
+import { children } from "../../util/xml/mod.ts";
+import { parseYesNo, xmlPropUInt } from "../common/mod.ts";
+import type { DomainVcpuInfo } from "./def.ts";
+
+/** The entries of `<vcpus>` for a domain of `max` vCPUs, post-parse defaults applied. */
+export function parseVcpuList(el: XmlElement, max: number): DomainVcpuInfo[] {
+  const list: { online: boolean; hotpluggable?: boolean; order: number }[] = Array.from(
+    { length: max },
+    () => ({ online: false, order: 0 }),
+  );
+  for (const v of children(el, "vcpu")) {
+    const id = xmlPropUInt(v, "id");
+    if (id === undefined) throw missing("id");
+    if (id >= max) {
+      throw VirError.report(
+        "DOMAIN",
+        "XML_ERROR",
+        `vcpu id '${id}' is out of range of maximum vcpu count`,
+      );
+    }
+    const entry = list[id];
+    const enabled = parseYesNo(v.attributes.enabled, "XML", "enabled", "vcpu");
+    if (enabled === undefined) throw missing("enabled");
+    entry.online = enabled;
+    entry.hotpluggable = parseYesNo(v.attributes.hotpluggable, "XML", "hotpluggable", "vcpu");
+    entry.order = xmlPropUInt(v, "order") ?? 0;
+  }
+  return list.map((e, id) => {
+    const hotpluggable = e.hotpluggable ?? !e.online;
+    if (!hotpluggable && !e.online) {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        `vcpu '${id}' is both offline and not hotpluggable`,
+      );
+    }
+    return { id, enabled: e.online, hotpluggable, ...(e.order ? { order: e.order } : {}) };
+  });
+}
+
+function missing(attr: string): VirError {
+  return VirError.report(
+    "XML",
+    "XML_ERROR",
+    `Missing required attribute '${attr}' in element 'vcpu'`,
+  );
+}
