@@ -17,6 +17,8 @@ export type BandwidthRate = z.infer<typeof BandwidthRateSchema>;
 export const BandwidthSchema = z.object({
   inbound: BandwidthRateSchema.optional(),
   outbound: BandwidthRateSchema.optional(),
+  /** The traffic class a network port's QoS got (network ports only). */
+  classID: z.number().optional(),
 });
 /** A bandwidth limit. */
 export type Bandwidth = z.infer<typeof BandwidthSchema>;
@@ -68,13 +70,21 @@ function parseRate(el: XmlElement): BandwidthRate {
  * // { inbound: { average: 10 } }
  * ```
  */
-export function parseBandwidth(el: XmlElement, allowFloor = false): Bandwidth {
-  if (el.attributes.classID !== undefined) {
+export function parseBandwidth(
+  el: XmlElement,
+  allowFloor = false,
+  allowClassID = false,
+): Bandwidth {
+  const classID = el.attributes.classID;
+  if (classID !== undefined && !allowClassID) {
     throw VirError.report(
       "NONE",
       "XML_DETAIL",
       "classID attribute not supported on <bandwidth> in this usage context",
     );
+  }
+  if (classID !== undefined && !(/^\d+$/.test(classID) && Number(classID) < 2 ** 32)) {
+    throw VirError.report("NONE", "INTERNAL_ERROR", `Unable to parse class id '${classID}'`);
   }
   const only = (name: string) => {
     const list = children(el, name);
@@ -85,7 +95,7 @@ export function parseBandwidth(el: XmlElement, allowFloor = false): Bandwidth {
   };
   const inbound = only("inbound");
   const outbound = only("outbound");
-  const bw: Bandwidth = {};
+  const bw: Bandwidth = classID !== undefined ? { classID: Number(classID) } : {};
   if (inbound) {
     bw.inbound = parseRate(inbound);
     if (bw.inbound.floor && !allowFloor) {
@@ -130,8 +140,9 @@ export function formatBandwidth(bw: Bandwidth): XmlElement | undefined {
       burst: nz(r.burst),
     });
   if (!bw.inbound && !bw.outbound) return undefined;
+  const attrs = { classID: bw.classID ? String(bw.classID) : undefined };
   return {
-    ...element("bandwidth", {}, [rate("inbound", bw.inbound), rate("outbound", bw.outbound)]),
+    ...element("bandwidth", attrs, [rate("inbound", bw.inbound), rate("outbound", bw.outbound)]),
     keepOpen: true,
   };
 }

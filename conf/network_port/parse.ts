@@ -75,9 +75,9 @@ export function parseNetworkPortXML(xml: string, flags = 0): NetworkPortDef {
   if (!mac) throw internal(`Unable to parse MAC '${macText}'`);
   def.mac = mac;
   const bw = child(root, "bandwidth");
-  if (bw) def.bandwidth = parseBandwidth(bw, "NETWORK");
+  if (bw) def.bandwidth = parseBandwidth(bw, true, true);
   const vlan = child(root, "vlan");
-  if (vlan) def.vlan = parseVlan(vlan, "NETWORK");
+  if (vlan) def.vlan = parseVlan(vlan);
   def.isolatedPort = tristate(child(root, "port")?.attributes.isolated, "isolated");
   def.trustGuestRxFilters = tristate(child(root, "rxfilters")?.attributes.trustGuest, "trustGuest");
   def.plug = parsePlug(child(root, "plug"));
