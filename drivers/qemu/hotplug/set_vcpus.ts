@@ -75,7 +75,11 @@ export function planVcpuSelection(vm: LiveVcpus, selected: number[], state: bool
   const entities = filterHotplugVcpuEntities(vm, selected, state);
   // Recovering from a partial failure over several entities is hard: libvirt allows one.
   if (entities.length !== 1) {
-    throw VirError.report("QEMU", "INVALID_ARG", "only one hotpluggable entity can be selected");
+    throw VirError.report(
+      "QEMU",
+      "OPERATION_UNSUPPORTED",
+      "only one hotpluggable entity can be selected",
+    );
   }
   return entities;
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { monitorErrorToVir } from "./errors.ts";
+import { monitorErrorToVir, QmpCommandError } from "./errors.ts";
 import type { QmpClient, QmpEvent } from "./qmp_client.ts";
 import type { CpuInfoFast, HotpluggableCpu, StatusInfo } from "./qmp_types.ts";
 
@@ -61,9 +61,19 @@ export class QemuMonitor {
     await this.run("device_add", props);
   }
 
-  /** `device_del` of a device alias. */
-  async deviceDel(id: string): Promise<void> {
-    await this.run("device_del", { id });
+  /**
+   * `device_del` of a device alias. False when QEMU answers DeviceNotFound: libvirt's
+   * `qemuMonitorJSONDelDevice` returns -2 there without reporting an error, and its callers
+   * decide what that means.
+   */
+  async deviceDel(id: string): Promise<boolean> {
+    try {
+      await this.qmp.execute("device_del", { id });
+      return true;
+    } catch (err) {
+      if (err instanceof QmpCommandError && err.errorClass === "DeviceNotFound") return false;
+      throw monitorErrorToVir(err);
+    }
   }
 
   /** `query-status`. */

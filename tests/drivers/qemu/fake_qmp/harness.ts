@@ -19,6 +19,7 @@ import {
   type VcpuState,
 } from "../../../../drivers/qemu/hotplug/mod.ts";
 import { DomainJob } from "../../../../drivers/qemu/process/job.ts";
+import type { CpuInfoFast, HotpluggableCpu } from "../../../../drivers/qemu/monitor/mod.ts";
 
 /** vCPUs from a compact spec: `N` online fixed, `H` online hotpluggable, `-` offline. */
 export function vcpuList(spec: string, orders: number[] = []): VcpuState[] {
@@ -31,9 +32,13 @@ export function vcpuList(spec: string, orders: number[] = []): VcpuState[] {
 }
 
 /** A controller over `monitor` for `vcpus`, recording events and logs. */
-export function controllerFor(vcpus: VcpuState[], monitor: VcpuMonitor, pid: number) {
+export function controllerFor(
+  vcpus: VcpuState[],
+  monitor: VcpuMonitor,
+  pid: number,
+  cgroup = new RecordingCgroup(),
+) {
   const vm: LiveVcpus = { pid, vcpus, individual: false };
-  const cgroup = new RecordingCgroup();
   const job = new DomainJob();
   const removed: number[] = [];
   const failed: string[] = [];
@@ -52,12 +57,16 @@ export function controllerFor(vcpus: VcpuState[], monitor: VcpuMonitor, pid: num
 }
 
 /** A fake QEMU with `bootCpus` present and a controller connected to it over QMP. */
-export async function fakeDomain(spec: string, options: FakeQemuOptions = {}) {
+export async function fakeDomain(
+  spec: string,
+  options: FakeQemuOptions = {},
+  cgroup?: RecordingCgroup,
+) {
   const bootCpus = [...spec].filter((c) => c === "N").length;
   const qemu = new FakeQemu({ sockets: spec.length, bootCpus, ...options });
   const qmp = await QmpClient.open(qemu.connect());
   const monitor = new QemuMonitor(qmp);
-  const rig = controllerFor(vcpuList(spec), monitor, qemu.pid);
+  const rig = controllerFor(vcpuList(spec), monitor, qemu.pid, cgroup);
   qmp.onEvent((ev) => rig.ctl.handleEvent(ev));
   await startupVcpus(rig.ctl.ctx);
   rig.cgroup.calls.length = 0;
@@ -67,4 +76,37 @@ export async function fakeDomain(spec: string, options: FakeQemuOptions = {}) {
 /** Online flags as a string of 1/0, for compact assertions. */
 export function onlineMap(vm: LiveVcpus): string {
   return vm.vcpus.map((v) => (v.online ? "1" : "0")).join("");
+}
+
+/**
+ * A monitor double with fixed query replies, for entities of several vCPUs (ppc64-like cores)
+ * the x86 fake cannot model: `afterAdd` entries appear after a device_add; `onDel` runs when
+ * device_del arrives, before its reply.
+ */
+export function stubMonitor(hotplug: HotpluggableCpu[], cpus: CpuInfoFast[]) {
+  const mon: VcpuMonitor & { afterAdd: CpuInfoFast[]; onDel?: (id: string) => void } = {
+    afterAdd: [],
+    queryHotpluggableCpus: () => Promise.resolve(hotplug),
+    queryCpusFast: () => Promise.resolve(cpus),
+    deviceAdd: (props) => {
+      const entry = hotplug.find((h) => !h["qom-path"] && h.props["core-id"] !== undefined)!;
+      entry["qom-path"] = `/machine/peripheral/${props.id}`;
+      cpus.push(...mon.afterAdd);
+      return Promise.resolve();
+    },
+    deviceDel: (id) => {
+      mon.onDel?.(id);
+      return Promise.resolve(true);
+    },
+  };
+  return mon;
+}
+
+/** Polls `cond` every 2 ms, failing after `ms`. */
+export async function waitFor(cond: () => boolean, ms = 2000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("condition not reached");
+    await new Promise((r) => setTimeout(r, 2));
+  }
 }
