@@ -37,6 +37,7 @@ export function controllerFor(
   monitor: VcpuMonitor,
   pid: number,
   cgroup = new RecordingCgroup(),
+  unplugTimeoutMs = 60,
 ) {
   const vm: LiveVcpus = { pid, vcpus, individual: false };
   const job = new DomainJob();
@@ -48,7 +49,7 @@ export function controllerFor(
     monitor,
     cgroup,
     runJob: (fn) => job.run(fn),
-    unplugTimeoutMs: 60,
+    unplugTimeoutMs,
     log: (m) => logs.push(m),
     onVcpuRemoved: (v) => removed.push(v),
     onRemovalFailed: (a) => failed.push(a),
