@@ -12,26 +12,18 @@ import {
 } from "../../../drivers/qemu/hotplug/mod.ts";
 import { VirError } from "../../../util/errors.ts";
 import {
+  aliases,
   controllerFor,
   fakeDomain,
   onlineMap,
+  orders,
+  setCount,
+  setOne,
   stubMonitor,
+  UNPLUG_TIMEOUT,
   vcpuList,
   waitFor,
 } from "./fake_qmp/harness.ts";
-
-const TIMEOUT_MSG = "Timed out during operation: vcpu unplug request timed out. " +
-  "Unplug result must be manually inspected in the domain";
-
-async function setCount(d: Awaited<ReturnType<typeof fakeDomain>>, n: number) {
-  const { entities, enable } = planVcpuCount(d.vm, n);
-  await d.job.run(() => setVcpusLive(d.ctl.ctx, entities, enable));
-}
-
-async function setOne(d: Awaited<ReturnType<typeof fakeDomain>>, id: number, state: boolean) {
-  const entities = planVcpuSelection(d.vm, [id], state);
-  await d.job.run(() => setVcpusLive(d.ctl.ctx, entities, state));
-}
 
 function virError(e: unknown): VirError {
   assert.ok(e instanceof VirError, `expected a VirError, got ${e}`);
@@ -53,8 +45,8 @@ Deno.test("plug: device_add with alias vcpuN, orders, a cgroup per new vCPU", as
     })),
   );
   assert.equal(onlineMap(d.vm), "1111");
-  assert.deepEqual(d.vm.vcpus.map((v) => v.order), [1, 2, 3, 4]);
-  assert.deepEqual(d.vm.vcpus.map((v) => v.priv.alias), [undefined, "vcpu1", "vcpu2", "vcpu3"]);
+  assert.deepEqual(orders(d), [1, 2, 3, 4]);
+  assert.deepEqual(aliases(d), ["", "vcpu1", "vcpu2", "vcpu3"]);
   assert.equal(d.vm.individual, true);
   const tids = d.vm.vcpus.map((v) => v.priv.tid);
   assert.equal(new Set(tids).size, 4);
@@ -81,7 +73,7 @@ Deno.test("unplug timeout keeps the vCPU online with its alias; the late event r
   await setCount(d, 3);
   const err = virError(await setCount(d, 2).catch((e) => e));
   assert.equal(err.codeName, "VIR_ERR_OPERATION_TIMEOUT");
-  assert.equal(err.message, TIMEOUT_MSG);
+  assert.equal(err.message, UNPLUG_TIMEOUT);
   assert.equal(onlineMap(d.vm), "1110");
   assert.equal(d.vm.vcpus[2].priv.alias, "vcpu2");
   // A refresh while QEMU still holds it changes nothing.
@@ -246,7 +238,7 @@ Deno.test("start: enabled hotpluggable vCPUs are plugged in their order", async 
   const ids = qemu.commands.filter((c) => c.execute === "device_add").map((c) => c.arguments!.id);
   assert.deepEqual(ids, ["vcpu3", "vcpu2"]);
   assert.equal(onlineMap(rig.vm), "1011");
-  assert.deepEqual(rig.vm.vcpus.map((v) => v.order), [1, 0, 3, 2]);
+  assert.deepEqual(orders(rig), [1, 0, 3, 2]);
   assert.equal(rig.cgroup.calls.length, 3);
   await mon.close();
 });

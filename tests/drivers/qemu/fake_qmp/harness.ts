@@ -4,6 +4,8 @@
  *
  * @module
  */
+import assert from "node:assert/strict";
+import { VirError } from "../../../../util/errors.ts";
 import { QemuMonitor, QmpClient } from "../../../../drivers/qemu/monitor/mod.ts";
 import {
   FakeQemu,
@@ -13,6 +15,9 @@ import {
 import {
   emptyPrivate,
   type LiveVcpus,
+  planVcpuCount,
+  planVcpuSelection,
+  setVcpusLive,
   startupVcpus,
   VcpuController,
   type VcpuMonitor,
@@ -74,6 +79,23 @@ export async function fakeDomain(
   return { ...rig, qemu, qmp, monitor, close: () => qmp.close() };
 }
 
+/** Every vCPU's `order=` (0 = none). */
+export function orders(d: { vm: LiveVcpus }): number[] {
+  return d.vm.vcpus.map((v) => v.order);
+}
+
+/** Every vCPU's device alias ("" = none). */
+export function aliases(d: { vm: LiveVcpus }): string[] {
+  return d.vm.vcpus.map((v) => v.priv.alias ?? "");
+}
+
+/** The VirError `p` rejects with, as [code, domain, message]. */
+export async function failure(p: Promise<unknown>): Promise<[number, number, string]> {
+  const e = await p.then(() => undefined, (e) => e);
+  assert.ok(e instanceof VirError, `expected a VirError, got ${e}`);
+  return [e.code, e.domain, e.message];
+}
+
 /** Online flags as a string of 1/0, for compact assertions. */
 export function onlineMap(vm: LiveVcpus): string {
   return vm.vcpus.map((v) => (v.online ? "1" : "0")).join("");
@@ -110,4 +132,23 @@ export async function waitFor(cond: () => boolean, ms = 2000): Promise<void> {
     if (Date.now() > end) throw new Error("condition not reached");
     await new Promise((r) => setTimeout(r, 2));
   }
+}
+
+/** libvirt's message for an unplug whose DEVICE_DELETED did not come in time. */
+export const UNPLUG_TIMEOUT = "Timed out during operation: vcpu unplug request timed out. " +
+  "Unplug result must be manually inspected in the domain";
+
+/** A domain of {@link fakeDomain} (or alike) with its job and controller. */
+export type FakeDomain = Pick<Awaited<ReturnType<typeof fakeDomain>>, "vm" | "job" | "ctl">;
+
+/** A live vCPU count change, in the domain job (`setvcpus N --live`). */
+export async function setCount(d: FakeDomain, n: number): Promise<void> {
+  const { entities, enable } = planVcpuCount(d.vm, n);
+  await d.job.run(() => setVcpusLive(d.ctl.ctx, entities, enable));
+}
+
+/** A live change of one vCPU, in the domain job (`setvcpu ID --enable|--disable --live`). */
+export async function setOne(d: FakeDomain, id: number, state: boolean): Promise<void> {
+  const entities = planVcpuSelection(d.vm, [id], state);
+  await d.job.run(() => setVcpusLive(d.ctl.ctx, entities, state));
 }
