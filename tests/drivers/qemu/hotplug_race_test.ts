@@ -7,7 +7,11 @@ import assert from "node:assert/strict";
 import type { CpuInfoFast } from "../../../drivers/qemu/monitor/mod.ts";
 import { RecordingCgroup } from "../../../drivers/qemu/testing/mod.ts";
 import type { FakeReply } from "../../../drivers/qemu/testing/mod.ts";
-import { refreshVcpuInfo, setVcpusLive } from "../../../drivers/qemu/hotplug/mod.ts";
+import {
+  refreshVcpuInfo,
+  setVcpusInternal,
+  setVcpusLive,
+} from "../../../drivers/qemu/hotplug/mod.ts";
 import * as h from "./fake_qmp/harness.ts";
 
 type Domain = Awaited<ReturnType<typeof h.fakeDomain>>;
@@ -379,5 +383,41 @@ Deno.test("device_add failing: nothing online, the alias stays set (qemu_hotplug
   assert.equal(h.onlineMap(d.vm), "1110");
   assert.deepEqual(h.orders(d), [1, 2, 3, 0]);
   assert.equal(d.vm.vcpus[3].priv.alias, "vcpu3");
+  await d.close();
+});
+
+// --- live and config together: qemuDomainSetVcpusInternal (qemu_hotplug.c:6497-6541) ---
+
+Deno.test("--live --config: a live failure leaves the persistent config untouched (qemu_hotplug.c:6528-6529)", async () => {
+  const d = await h.fakeDomain("N---", {
+    onCommand: (e, a) =>
+      e === "device_add" && a.id === "vcpu3"
+        ? { error: { class: "GenericError", desc: "no room" } }
+        : undefined,
+  });
+  const cfg = { vcpus: h.vcpuList("N---"), individual: false };
+  const [code] = await h.failure(
+    d.job.run(() => setVcpusInternal(d.ctl.ctx, cfg, 4, false)),
+  );
+  assert.equal(code, 1);
+  assert.equal(h.onlineMap(d.vm), "1110");
+  assert.equal(h.onlineMap(cfg), "1000");
+  await d.close();
+});
+
+Deno.test("--live --config: both maxima are checked before the live selection (qemu_hotplug.c:6508-6526)", async () => {
+  const d = await h.fakeDomain("NNNN");
+  const cfg = { vcpus: h.vcpuList("NN"), individual: false };
+  assert.deepEqual(await h.failure(setVcpusInternal(d.ctl.ctx, cfg, 3, false)), [
+    8,
+    10,
+    "invalid argument: requested vcpus is greater than max allowable vcpus for the persistent domain: 3 > 2",
+  ]);
+  // Live alone, the selection is what fails.
+  assert.deepEqual(await h.failure(setVcpusInternal(d.ctl.ctx, undefined, 3, false)), [
+    67,
+    10,
+    "unsupported configuration: failed to find appropriate hotpluggable vcpus to reach the desired target vcpu count",
+  ]);
   await d.close();
 });

@@ -97,7 +97,7 @@ export async function failure(p: Promise<unknown>): Promise<[number, number, str
 }
 
 /** Online flags as a string of 1/0, for compact assertions. */
-export function onlineMap(vm: LiveVcpus): string {
+export function onlineMap(vm: Pick<LiveVcpus, "vcpus">): string {
   return vm.vcpus.map((v) => (v.online ? "1" : "0")).join("");
 }
 
