@@ -302,6 +302,16 @@ Deno.test("unplug of several entities stops at the first failure, the done ones 
   await d.close();
 });
 
+/** vCPU 0 present, 1-3 pluggable, but QEMU refuses to add vCPU 3. */
+function noRoomForVcpu3() {
+  return h.fakeDomain("N---", {
+    onCommand: (e, a) =>
+      e === "device_add" && a.id === "vcpu3"
+        ? { error: { class: "GenericError", desc: "no room" } }
+        : undefined,
+  });
+}
+
 // --- plug: qemuDomainHotplugAddVcpu (qemu_hotplug.c:6223-6291) ---
 
 Deno.test("plugged vCPU without a thread id: vcpu+nvcpus named, orders not re-derived (qemu_hotplug.c:6265-6284)", async () => {
@@ -369,12 +379,7 @@ Deno.test("refresh failing after device_add: individual set, vCPU not online (qe
 });
 
 Deno.test("device_add failing: nothing online, the alias stays set (qemu_hotplug.c:6241-6254)", async () => {
-  const d = await h.fakeDomain("N---", {
-    onCommand: (e, a) =>
-      e === "device_add" && a.id === "vcpu3"
-        ? { error: { class: "GenericError", desc: "no room" } }
-        : undefined,
-  });
+  const d = await noRoomForVcpu3();
   assert.deepEqual(await h.failure(h.setCount(d, 4)), [
     1,
     10,
@@ -389,12 +394,7 @@ Deno.test("device_add failing: nothing online, the alias stays set (qemu_hotplug
 // --- live and config together: qemuDomainSetVcpusInternal (qemu_hotplug.c:6497-6541) ---
 
 Deno.test("--live --config: a live failure leaves the persistent config untouched (qemu_hotplug.c:6528-6529)", async () => {
-  const d = await h.fakeDomain("N---", {
-    onCommand: (e, a) =>
-      e === "device_add" && a.id === "vcpu3"
-        ? { error: { class: "GenericError", desc: "no room" } }
-        : undefined,
-  });
+  const d = await noRoomForVcpu3();
   const cfg = { vcpus: h.vcpuList("N---"), individual: false };
   const [code] = await h.failure(
     d.job.run(() => setVcpusInternal(d.ctl.ctx, cfg, 4, false)),
