@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { DriverConnection, DriverMethod } from "../util/driver.ts";
+import type { DriverConnection, DriverHistogramFamily, DriverMethod } from "../util/driver.ts";
 import type { DriverRegistry } from "../util/registry.ts";
 import { VirError } from "../util/errors.ts";
 import type { Principal } from "./acl.ts";
@@ -20,6 +20,7 @@ import { sessionCall, sessionRoutes } from "./session_routes.ts";
 import { callFastPath } from "./fast_path.ts";
 import { StreamTable } from "./stream_table.ts";
 import { streamRoutes } from "./stream_routes.ts";
+import { uiRoutes } from "./ui_routes.ts";
 import { modelCodec } from "./models.ts";
 import { documentBody, representation } from "./negotiate.ts";
 import { flagsOf, RESOURCES, VOLUMES } from "./rest.ts";
@@ -150,6 +151,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     )
   );
 
+  uiRoutes(app);
   app.get("/", () =>
     json({
       name: "edgevirt",
@@ -200,7 +202,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         help: "Domains of each served URI, by state.",
         samples: await domainsByState(served),
       },
-    ]);
+    ], await driverHistograms(served));
     return new Response(text, { headers: { "content-type": "text/plain; version=0.0.4" } });
   });
   const openapi = openApiDocument([...served.keys()]);
@@ -449,4 +451,23 @@ async function domainsByState(served: ReadonlyMap<string, ServedUri>): Promise<G
     }
   }
   return samples;
+}
+
+/**
+ * The histograms the served drivers keep (the QEMU monitor's latency), each sample labelled
+ * with its URI; families of the same name from several URIs are merged.
+ */
+async function driverHistograms(
+  served: ReadonlyMap<string, ServedUri>,
+): Promise<DriverHistogramFamily[]> {
+  const families = new Map<string, DriverHistogramFamily>();
+  for (const s of served.values()) {
+    const { driver } = await s.session();
+    for (const f of driver.driverMetrics?.() ?? []) {
+      let merged = families.get(f.name);
+      if (!merged) families.set(f.name, merged = { ...f, samples: [] });
+      merged.samples.push(...f.samples.map((x) => ({ ...x, labels: { uri: s.uri, ...x.labels } })));
+    }
+  }
+  return [...families.values()];
 }

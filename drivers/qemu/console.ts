@@ -98,7 +98,10 @@ async function ptyStream(path: string, open: Map<string, () => void>): Promise<D
       `Unable to set terminal ${path} to raw mode: ${new TextDecoder().decode(raw.stderr).trim()}`,
     );
   }
-  const file = await Deno.open(path, { read: true, write: true });
+  // Two descriptors: Deno runs one operation at a time per file, and a read waiting for the
+  // guest would hold every write back.
+  const input = await Deno.open(path, { write: true });
+  const file = await Deno.open(path, { read: true });
   let closed = false;
   let endOutput = () => {};
   const close = () => {
@@ -107,6 +110,7 @@ async function ptyStream(path: string, open: Map<string, () => void>): Promise<D
     if (open.get(path) === close) open.delete(path);
     endOutput();
     file.close();
+    input.close();
   };
   open.set(path, close);
   return {
@@ -135,7 +139,7 @@ async function ptyStream(path: string, open: Map<string, () => void>): Promise<D
     }, { highWaterMark: 0 }),
     writable: new WritableStream<Uint8Array>({
       async write(chunk) {
-        for (let off = 0; off < chunk.length;) off += await file.write(chunk.subarray(off));
+        for (let off = 0; off < chunk.length;) off += await input.write(chunk.subarray(off));
       },
       close,
       abort: close,

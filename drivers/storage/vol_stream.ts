@@ -2,7 +2,7 @@
  * Volume upload and download (libvirt's `storageVolUpload`/`storageVolDownload` with the local
  * backend's `virFDStreamOpenFile`): the volume's file from `offset`, at most `length` bytes
  * (0: to the end), as a web stream. As libvirt, the data is the file's raw bytes whatever its
- * format, a write past `length` fails with "cannot write to stream: No space left on device",
+ * format, a piece past `length` fails with "cannot write to stream: No space left on device",
  * and a finished upload refreshes the volume (its allocation and the pool's).
  *
  * libvirt marks the volume in use only while the call sets the stream up, not while data flows;
@@ -61,16 +61,17 @@ export async function volUpload(
   return {
     writable: new WritableStream<Uint8Array>({
       async write(chunk) {
-        if (left === 0) {
+        // What libvirtd does with a piece that runs past the length (virFDStreamWrite takes
+        // what fits, the next write fails, the abort drops the queue): nothing of it lands.
+        if (chunk.length > left) {
           throw VirError.bare(
             "STREAMS",
             "SYSTEM_ERROR",
             "cannot write to stream: No space left on device",
           );
         }
-        const part = chunk.subarray(0, Math.min(chunk.length, left));
-        for (let off = 0; off < part.length;) off += await file.write(part.subarray(off));
-        left -= part.length;
+        for (let off = 0; off < chunk.length;) off += await file.write(chunk.subarray(off));
+        left -= chunk.length;
       },
       async close() {
         try {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { Histogram } from "../histogram.ts";
 
 /** What a `virDomainPtr` carries: name, UUID and id as of the lookup (-1 when inactive). */
 export interface DomainRef {
@@ -102,6 +103,19 @@ export interface DriverStream {
   writable?: WritableStream<Uint8Array>;
   /** The data's MIME type, where the call names one (`virDomainScreenshot`). */
   mime?: string;
+}
+
+/**
+ * A histogram family a driver keeps for the gateway's `/metrics` (the QEMU monitor's command
+ * latency), one histogram per label set.
+ */
+export interface DriverHistogramFamily {
+  /** The metric name (`edgevirt_qemu_monitor_command_seconds`). */
+  name: string;
+  /** Its help text. */
+  help: string;
+  /** The histograms by labels. */
+  samples: { labels: Record<string, string>; histogram: Histogram }[];
 }
 
 /** Which object family an event is about. */

@@ -10,6 +10,8 @@ export interface QemuPaths {
   configDir: string;
   /** Runtime status and monitor sockets of running domains. */
   runDir: string;
+  /** What may be recomputed at will: the emulators' probed capabilities. */
+  cacheDir: string;
 }
 
 /**
@@ -33,12 +35,13 @@ export function qemuPaths(system: boolean, stateDir?: string): QemuPaths {
       : runtime
       ? `${runtime}/edgevirt/qemu`
       : `${home}/.cache/edgevirt/qemu`);
-  return { configDir: `${base}/config`, runDir: `${base}/run` };
+  return { configDir: `${base}/config`, runDir: `${base}/run`, cacheDir: `${base}/cache` };
 }
 
 /**
  * `qemu:///embed?root=DIR`: everything under DIR, laid out as libvirt 6.1+'s embedded QEMU
- * driver does (`DIR/etc/qemu` for configs, `DIR/run/qemu` for runtime state).
+ * driver does (`DIR/etc/qemu` for configs, `DIR/run/qemu` for runtime state, `DIR/cache/qemu`
+ * for the capability cache).
  *
  * @example
  * ```ts
@@ -47,5 +50,9 @@ export function qemuPaths(system: boolean, stateDir?: string): QemuPaths {
  * ```
  */
 export function qemuEmbedPaths(root: string): QemuPaths {
-  return { configDir: `${root}/etc/qemu`, runDir: `${root}/run/qemu` };
+  return {
+    configDir: `${root}/etc/qemu`,
+    runDir: `${root}/run/qemu`,
+    cacheDir: `${root}/cache/qemu`,
+  };
 }

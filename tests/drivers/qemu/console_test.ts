@@ -1,4 +1,4 @@
-// virDomainOpenConsole on real QEMU 7.2 (TCG): the guest is a 40-byte boot sector that prints
+// virDomainOpenConsole on real QEMU 7.2 (TCG): the guest is a 39-byte boot sector that prints
 // '>' on COM1 and then echoes every byte it receives there, so what goes into the console
 // stream comes back out of it through the guest. Also libvirt's refusals: a second session
 // without FORCE, an unknown device, a domain that is not running. Without QEMU this test is
@@ -9,78 +9,7 @@ import type { DriverConnection } from "../../../util/driver.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { VirError } from "../../../util/errors.ts";
 import { realQemuTest } from "./real_qemu.ts";
-
-/**
- * The boot sector (real mode, loaded at 0x7c00), hand-assembled:
- *
- *         mov al, '>'      ; B0 3E
- *         call putc        ; E8 11 00
- * loop:   mov dx, 0x3fd    ; BA FD 03   line status
- *         in al, dx        ; EC
- *         test al, 1       ; A8 01      data ready?
- *         jz loop          ; 74 F8
- *         mov dx, 0x3f8    ; BA F8 03
- *         in al, dx        ; EC         the byte
- *         call putc        ; E8 02 00
- *         jmp loop         ; EB EF
- * putc:   mov ah, al       ; 88 C4
- *         mov dx, 0x3fd    ; BA FD 03
- * wait:   in al, dx        ; EC
- *         test al, 0x20    ; A8 20      transmitter empty?
- *         jz wait          ; 74 FB
- *         mov al, ah       ; 88 E0
- *         mov dx, 0x3f8    ; BA F8 03
- *         out dx, al       ; EE
- *         ret              ; C3
- */
-const ECHO_GUEST = [
-  0xb0,
-  0x3e,
-  0xe8,
-  0x11,
-  0x00,
-  0xba,
-  0xfd,
-  0x03,
-  0xec,
-  0xa8,
-  0x01,
-  0x74,
-  0xf8,
-  0xba,
-  0xf8,
-  0x03,
-  0xec,
-  0xe8,
-  0x02,
-  0x00,
-  0xeb,
-  0xef,
-  0x88,
-  0xc4,
-  0xba,
-  0xfd,
-  0x03,
-  0xec,
-  0xa8,
-  0x20,
-  0x74,
-  0xfb,
-  0x88,
-  0xe0,
-  0xba,
-  0xf8,
-  0x03,
-  0xee,
-  0xc3,
-];
-
-function bootDisk(): Uint8Array {
-  const disk = new Uint8Array(1024 * 1024);
-  disk.set(ECHO_GUEST);
-  disk.set([0x55, 0xaa], 510);
-  return disk;
-}
+import { echoGuestDisk } from "./echo_guest.ts";
 
 /** Reads the console until `want` has appeared (or 20 s pass). */
 async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, want: string) {
@@ -102,7 +31,7 @@ realQemuTest({
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "ev-qemu-con-" });
     const disk = `${dir}/boot.img`;
-    await Deno.writeFile(disk, bootDisk());
+    await Deno.writeFile(disk, echoGuestDisk());
     const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
       stateDir: dir,
     }) as DriverConnection;
