@@ -41,11 +41,18 @@ export class QemuMonitor {
 
   /** Runs any command, mapping failures to libvirt's errors. */
   async run<T = unknown>(command: string, args?: Record<string, unknown>): Promise<T> {
+    try {
+      return await this.#timed<T>(command, args);
+    } catch (err) {
+      throw monitorErrorToVir(err);
+    }
+  }
+
+  /** One command, its round trip told to {@link onCommand}; QMP's own errors. */
+  async #timed<T>(command: string, args?: Record<string, unknown>): Promise<T> {
     const start = performance.now();
     try {
       return await this.qmp.execute<T>(command, args);
-    } catch (err) {
-      throw monitorErrorToVir(err);
     } finally {
       this.onCommand?.(command, (performance.now() - start) / 1000);
     }
@@ -73,7 +80,7 @@ export class QemuMonitor {
    */
   async deviceDel(id: string): Promise<boolean> {
     try {
-      await this.qmp.execute("device_del", { id });
+      await this.#timed("device_del", { id });
       return true;
     } catch (err) {
       if (err instanceof QmpCommandError && err.errorClass === "DeviceNotFound") return false;
