@@ -67,6 +67,11 @@ const secondaries = [
     "interface",
     async () => (await import("./drivers/interface/mod.ts")).interfaceDriver,
   ),
+  lazySecondary(
+    "bridge",
+    "network",
+    async () => (await import("./drivers/network/mod.ts")).networkDriver,
+  ),
 ];
 
 const clientDrivers = createRegistry([testDriver]);

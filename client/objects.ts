@@ -9,6 +9,7 @@ import type {
   StorageVolRef,
 } from "../util/driver.ts";
 import { Handle, type HandleOwner } from "./handle.ts";
+import { NetworkPort } from "./network_port.ts";
 import type { Stream } from "./stream.ts";
 
 /**
@@ -85,6 +86,20 @@ export class Network extends Handle<NetworkRef> {
   /** `virNetworkGetDHCPLeases`. */
   getDHCPLeases(mac: string | null = null, flags = 0): Promise<Record<string, unknown>[]> {
     return this.call("networkGetDHCPLeases", mac, flags);
+  }
+  /** `virNetworkListAllPorts`. */
+  async listAllPorts(flags = 0): Promise<NetworkPort[]> {
+    return (await this.call("networkListAllPorts", flags)).map((r) =>
+      new NetworkPort(this.owner, r)
+    );
+  }
+  /** `virNetworkPortLookupByUUID`. */
+  async portLookupByUUID(uuid: string): Promise<NetworkPort> {
+    return new NetworkPort(this.owner, await this.call("networkPortLookupByUUID", uuid));
+  }
+  /** `virNetworkPortCreateXML`. */
+  async portCreateXML(xml: string, flags = 0): Promise<NetworkPort> {
+    return new NetworkPort(this.owner, await this.call("networkPortCreateXML", xml, flags));
   }
 }
 

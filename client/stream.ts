@@ -73,6 +73,42 @@ export class Stream {
     return out;
   }
 
+  /**
+   * `virStreamSendAll`: every piece of `source`, then `finish`; `progress` hears the bytes sent
+   * so far after each piece.
+   */
+  async sendAll(
+    source: AsyncIterable<Uint8Array>,
+    progress?: (bytes: number) => void,
+  ): Promise<void> {
+    let sent = 0;
+    for await (const piece of source) progress?.(sent += await this.send(piece));
+    await this.finish();
+  }
+
+  /**
+   * `virStreamRecvAll`: every piece into `sink` (a web stream), then `finish`; `progress` hears
+   * the bytes received so far after each piece.
+   */
+  async recvAll(
+    sink: WritableStream<Uint8Array>,
+    progress?: (bytes: number) => void,
+  ): Promise<void> {
+    let received = 0;
+    const writer = sink.getWriter();
+    try {
+      for (let piece = await this.recv(); piece.length; piece = await this.recv()) {
+        await writer.write(piece);
+        progress?.(received += piece.length);
+      }
+      await writer.close();
+    } catch (e) {
+      await writer.abort(e).catch(() => {});
+      throw e;
+    }
+    await this.finish();
+  }
+
   /** `virStreamFinish`: the data is complete; settles once the driver has it all in place. */
   async finish(): Promise<void> {
     if (this.#data?.writable) await (this.#writer ??= this.writable.getWriter()).close();

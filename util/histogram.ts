@@ -25,8 +25,11 @@ export const LATENCY_BUCKETS: readonly number[] = [
 
 /** One histogram: counts per bucket (not cumulative), sum and count. */
 export interface Histogram {
+  /** Observations per bucket of {@link LATENCY_BUCKETS}, each counted once. */
   counts: number[];
+  /** The sum of the observed durations, in seconds. */
   sum: number;
+  /** How many were observed (beyond the last bucket too). */
   count: number;
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Histogram } from "../histogram.ts";
+export type { Histogram };
 
 /** What a `virDomainPtr` carries: name, UUID and id as of the lookup (-1 when inactive). */
 export interface DomainRef {

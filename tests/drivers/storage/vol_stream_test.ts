@@ -119,6 +119,21 @@ async function roundTrip(conn: Connection, root: string): Promise<void> {
   await down.finish();
   assert.deepEqual(new Uint8Array(await new Blob(parts).arrayBuffer()), data);
 
+  // The whole-stream helpers, with progress.
+  const seen: number[] = [];
+  const all = conn.newStream();
+  await vol.upload(all, MiB, 0);
+  await all.sendAll(new Blob([data.subarray(0, 300_000)]).stream(), (n) => seen.push(n));
+  assert.equal(seen.at(-1), 300_000);
+  const back = conn.newStream();
+  await vol.download(back, MiB, 300_000);
+  const sink = new TransformStream<Uint8Array, Uint8Array>();
+  const collected = new Response(sink.readable).arrayBuffer();
+  let last = 0;
+  await back.recvAll(sink.writable, (n) => (last = n));
+  assert.equal(last, 300_000);
+  assert.deepEqual(new Uint8Array(await collected), data.subarray(0, 300_000));
+
   // An abort drops the upload: what was sent stays, the stream is gone.
   const dropped = conn.newStream();
   await vol.upload(dropped, 0, 0);
