@@ -12,8 +12,8 @@ import { hasVcpuPids } from "./vcpu_model.ts";
 /**
  * Plugs the entity starting at vCPU `vcpu` with alias `vcpuN`, refreshes, and judges only
  * that entity's vCPUs: each one with a thread id gets its cgroup first, and only then is a
- * missing thread id reported. Other vCPUs' state (say, an unplug QEMU finished but whose event
- * is not processed yet) never causes an error here.
+ * missing thread id reported (before the orders are re-derived). Other vCPUs' state (say, an
+ * unplug QEMU finished but whose event is not processed yet) never causes an error here.
  *
  * @example
  * ```ts
@@ -42,24 +42,24 @@ export async function hotplugAddVcpu(ctx: HotplugContext, vcpu: number): Promise
 
   // From now on <vcpus> is formatted so the hotplugged vCPU stays unpluggable.
   vm.individual = true;
-  for (let i = vcpu; i < vcpu + nvcpus; i++) vm.vcpus[i].online = true;
   applyVcpuInfo(vm, await query, false, ctx.log);
 
-  let missing: number | undefined;
+  // As libvirt: each vCPU goes online in turn, so a cgroup failure leaves the entity's later
+  // vCPUs offline; a missing thread id is reported after the loop, naming the loop's end
+  // (vcpu + nvcpus, not the vCPU that lacked it), and then the orders are not re-derived.
+  let tidMissing = false;
   for (let i = vcpu; i < vcpu + nvcpus; i++) {
-    const tid = vm.vcpus[i].priv.tid;
-    if (tid === 0) {
-      missing ??= i;
-      continue;
-    }
-    await ctx.cgroup.setupVcpu(i, tid, vm.vcpus[i].cpumask);
+    const v = vm.vcpus[i];
+    v.online = true;
+    if (v.priv.tid > 0) await ctx.cgroup.setupVcpu(i, v.priv.tid, v.cpumask);
+    else tidMissing = true;
   }
-  persistOrder(vm);
-  if (missing !== undefined && hasVcpuPids(vm)) {
+  if (tidMissing && hasVcpuPids(vm)) {
     throw VirError.report(
       "QEMU",
       "INTERNAL_ERROR",
-      `qemu didn't report thread id for vcpu '${missing}'`,
+      `qemu didn't report thread id for vcpu '${vcpu + nvcpus}'`,
     );
   }
+  persistOrder(vm);
 }

@@ -29,5 +29,6 @@ export * from "./vcpu_change.ts";
 export * from "./config.ts";
 export * from "./startup.ts";
 export * from "./device_removal.ts";
+export * from "./delete_device.ts";
 export * from "./cgroup.ts";
 export * from "./controller.ts";

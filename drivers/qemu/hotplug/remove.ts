@@ -5,13 +5,17 @@
  * @module
  */
 import { VirError } from "../../../util/errors.ts";
+import { deleteDevice, unknownCause } from "./delete_device.ts";
+import { persistOrder } from "./order.ts";
 import { refreshVcpuInfo } from "./refresh.ts";
 import type { HotplugContext } from "./types.ts";
 
 /**
- * Finishes the removal of the entity at `vcpu` once QEMU confirmed it: refresh, check that
- * QEMU no longer runs threads for exactly this entity's vCPUs, mark them offline, free the
- * alias and remove their cgroups.
+ * Finishes the removal of the entity at `vcpu` once QEMU confirmed it
+ * (`qemuDomainRemoveVcpu`): refresh, then each of the entity's vCPUs QEMU runs no thread for
+ * goes offline, loses its alias and its cgroup; one it still runs a thread for stays and is
+ * reported after the others were handled. Orders are left alone: only the waiting unplug
+ * re-derives them ({@link hotplugDelVcpu}), a late removal does not.
  *
  * @example
  * ```ts
@@ -25,30 +29,32 @@ export async function removeVcpu(ctx: HotplugContext, vcpu: number): Promise<voi
   const { vm } = ctx;
   const nvcpus = vm.vcpus[vcpu].priv.vcpus;
   await refreshVcpuInfo(vm, ctx.monitor, false, ctx.log);
+  let offlineWithTid: number | undefined;
   for (let i = vcpu; i < vcpu + nvcpus; i++) {
-    if (vm.vcpus[i].priv.tid !== 0) {
-      throw VirError.report(
-        "QEMU",
-        "INTERNAL_ERROR",
-        `qemu reported thread id for inactive vcpu '${i}'`,
-      );
+    const v = vm.vcpus[i];
+    if (v.priv.tid !== 0) {
+      offlineWithTid ??= i;
+      continue;
     }
-  }
-  // Only the removed entity changes: libvirt re-derives the other vCPUs' orders on plug only.
-  for (let i = vcpu; i < vcpu + nvcpus; i++) {
-    vm.vcpus[i].online = false;
-    vm.vcpus[i].order = 0;
-  }
-  vm.vcpus[vcpu].priv.alias = undefined;
-  for (let i = vcpu; i < vcpu + nvcpus; i++) {
-    await ctx.cgroup.removeVcpu(i);
+    v.online = false;
+    v.priv.alias = undefined;
+    // libvirt ignores a failure to delete the thread's cgroup.
+    await ctx.cgroup.removeVcpu(i).catch(() => {});
     ctx.onVcpuRemoved?.(i);
+  }
+  if (offlineWithTid !== undefined) {
+    throw VirError.report(
+      "QEMU",
+      "INTERNAL_ERROR",
+      `qemu reported thread id for inactive vcpu '${offlineWithTid}'`,
+    );
   }
 }
 
 /**
  * A DEVICE_DELETED nobody waited for (the unplug had timed out): removes exactly the entity
- * holding `alias`. Returns false when no vCPU has that alias.
+ * holding `alias` (`qemuDomainRemoveVcpuAlias`). Returns false when no vCPU has that alias;
+ * a removal that fails half-way is logged, not thrown, and counts as a change.
  *
  * @example
  * ```ts
@@ -61,15 +67,18 @@ export async function removeVcpu(ctx: HotplugContext, vcpu: number): Promise<voi
 export async function removeVcpuAlias(ctx: HotplugContext, alias: string): Promise<boolean> {
   const vcpu = ctx.vm.vcpus.findIndex((v) => v.priv.alias === alias);
   if (vcpu < 0) return false;
-  await removeVcpu(ctx, vcpu);
+  // libvirt's event handler only logs a failed removal, and saves what did change anyway.
+  await removeVcpu(ctx, vcpu).catch((err) => ctx.log?.(`${err?.message ?? err}`));
   return true;
 }
 
 /**
- * Asks QEMU to unplug the entity at `vcpu` and waits for DEVICE_DELETED. On timeout the vCPU
- * stays online with its alias (VIR_ERR_OPERATION_TIMEOUT); a guest refusal is
- * VIR_ERR_OPERATION_FAILED. Without `wait` it returns once QEMU accepted the request: the
- * vCPU stays online with its alias until its DEVICE_DELETED arrives as a late removal.
+ * Asks QEMU to unplug the entity at `vcpu` and waits for DEVICE_DELETED
+ * (`qemuDomainHotplugDelVcpu`). On timeout the vCPU stays online with its alias
+ * (VIR_ERR_OPERATION_TIMEOUT); a guest refusal is VIR_ERR_OPERATION_FAILED; `device_del`'s own
+ * answer is read as {@link deleteDevice} does. Once removed, every vCPU's order is re-derived
+ * from QEMU's listing. Without `wait` it returns once QEMU accepted the request: the vCPU stays
+ * online with its alias until its DEVICE_DELETED arrives as a late removal.
  *
  * @example
  * ```ts
@@ -88,10 +97,13 @@ export async function hotplugDelVcpu(
   if (!alias) {
     throw VirError.report("QEMU", "OPERATION_UNSUPPORTED", `vcpu '${vcpu}' can't be unplugged`);
   }
-  if (!wait) return await ctx.monitor.deviceDel(alias);
+  if (!wait) {
+    if (await ctx.monitor.deviceDel(alias)) return;
+    throw unknownCause();
+  }
   ctx.removal.mark(alias);
   try {
-    await ctx.monitor.deviceDel(alias);
+    await deleteDevice(ctx, alias);
     const outcome = await ctx.removal.wait(ctx.unplugTimeoutMs);
     if (outcome === "timeout") {
       throw VirError.report(
@@ -108,6 +120,7 @@ export async function hotplugDelVcpu(
       );
     }
     await removeVcpu(ctx, vcpu);
+    persistOrder(ctx.vm);
   } finally {
     ctx.removal.reset();
   }

@@ -34,7 +34,7 @@ export function selectHotplugVcpuEntities(
       const v = vm.vcpus[i];
       if (v.online || v.priv.vcpus === 0) continue;
       cur += v.priv.vcpus;
-      if (cur > nvcpus) throw VirError.report("QEMU", "INVALID_ARG", GRANULARITY);
+      if (cur > nvcpus) throw VirError.report("QEMU", "CONFIG_UNSUPPORTED", GRANULARITY);
       entities.push(i);
     }
   } else {
@@ -42,14 +42,14 @@ export function selectHotplugVcpuEntities(
       const v = vm.vcpus[i];
       if (!v.online || v.priv.vcpus === 0 || !v.priv.alias) continue;
       cur -= v.priv.vcpus;
-      if (cur < nvcpus) throw VirError.report("QEMU", "INVALID_ARG", GRANULARITY);
+      if (cur < nvcpus) throw VirError.report("QEMU", "CONFIG_UNSUPPORTED", GRANULARITY);
       entities.push(i);
     }
   }
   if (cur !== nvcpus) {
     throw VirError.report(
       "QEMU",
-      "INVALID_ARG",
+      "CONFIG_UNSUPPORTED",
       "failed to find appropriate hotpluggable vcpus to reach the desired target vcpu count",
     );
   }

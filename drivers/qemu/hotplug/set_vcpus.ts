@@ -50,14 +50,27 @@ export function planVcpuCount(
   vm: LiveVcpus,
   nvcpus: number,
 ): { entities: number[]; enable: boolean } {
-  if (nvcpus > vm.vcpus.length) {
+  checkVcpuCount(vm.vcpus.length, nvcpus, "live");
+  return selectHotplugVcpuEntities(vm, nvcpus);
+}
+
+/**
+ * libvirt's check of a requested vCPU count against the live or persistent maximum.
+ *
+ * @example
+ * ```ts
+ * import { checkVcpuCount } from "./set_vcpus.ts";
+ * checkVcpuCount(4, 3, "persistent"); // fine; 5 would throw VIR_ERR_INVALID_ARG
+ * ```
+ */
+export function checkVcpuCount(max: number, nvcpus: number, which: "live" | "persistent"): void {
+  if (nvcpus > max) {
     throw VirError.report(
       "QEMU",
       "INVALID_ARG",
-      `requested vcpus is greater than max allowable vcpus for the live domain: ${nvcpus} > ${vm.vcpus.length}`,
+      `requested vcpus is greater than max allowable vcpus for the ${which} domain: ${nvcpus} > ${max}`,
     );
   }
-  return selectHotplugVcpuEntities(vm, nvcpus);
 }
 
 /**
@@ -75,7 +88,11 @@ export function planVcpuSelection(vm: LiveVcpus, selected: number[], state: bool
   const entities = filterHotplugVcpuEntities(vm, selected, state);
   // Recovering from a partial failure over several entities is hard: libvirt allows one.
   if (entities.length !== 1) {
-    throw VirError.report("QEMU", "INVALID_ARG", "only one hotpluggable entity can be selected");
+    throw VirError.report(
+      "QEMU",
+      "OPERATION_UNSUPPORTED",
+      "only one hotpluggable entity can be selected",
+    );
   }
   return entities;
 }

@@ -11,7 +11,8 @@ export interface VcpuMonitor {
   queryHotpluggableCpus(): Promise<HotpluggableCpu[]>;
   queryCpusFast(): Promise<CpuInfoFast[]>;
   deviceAdd(props: Record<string, unknown>): Promise<void>;
-  deviceDel(id: string): Promise<void>;
+  /** False when QEMU has no such device (DeviceNotFound), which is no monitor error. */
+  deviceDel(id: string): Promise<boolean>;
 }
 
 /** Per-vCPU cgroups (libvirt's `vcpuN` thread cgroups). */
@@ -81,6 +82,8 @@ export interface HotplugContext {
   cgroup: VcpuCgroup;
   /** The domain's pending-unplug slot. */
   removal: {
+    /** The alias still waited for (undefined once its event came). */
+    readonly alias?: string;
     mark(alias: string): void;
     reset(): void;
     wait(timeoutMs: number): Promise<"removed" | "timeout" | "rejected">;

@@ -7,7 +7,7 @@
  */
 import { VirError } from "../../../util/errors.ts";
 import { setVcpuConfig, setVcpusConfig, validateVcpuConfig, type VcpuConfig } from "./config.ts";
-import { planVcpuCount, planVcpuSelection, setVcpusLive } from "./set_vcpus.ts";
+import { checkVcpuCount, planVcpuCount, planVcpuSelection, setVcpusLive } from "./set_vcpus.ts";
 import type { HotplugContext } from "./types.ts";
 
 /** How a live unplug ends; see {@link setVcpusLive}. */
@@ -40,14 +40,10 @@ export async function setVcpusInternal(
   hotpluggable: boolean,
   options: VcpuChangeOptions = {},
 ): Promise<void> {
+  // libvirt checks both maxima before it looks for the entities to change.
+  if (live) checkVcpuCount(live.vm.vcpus.length, nvcpus, "live");
+  if (config) checkVcpuCount(config.vcpus.length, nvcpus, "persistent");
   const plan = live ? planVcpuCount(live.vm, nvcpus) : undefined;
-  if (config && nvcpus > config.vcpus.length) {
-    throw VirError.report(
-      "QEMU",
-      "INVALID_ARG",
-      `requested vcpus is greater than max allowable vcpus for the persistent domain: ${nvcpus} > ${config.vcpus.length}`,
-    );
-  }
   if (live && plan) await setVcpusLive(live, plan.entities, plan.enable, options.wait ?? true);
   if (config) setVcpusConfig(config, nvcpus, hotpluggable);
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { monitorErrorToVir } from "./errors.ts";
+import { monitorErrorToVir, QmpCommandError } from "./errors.ts";
 import type { QmpClient, QmpEvent } from "./qmp_client.ts";
 import type { CpuInfoFast, HotpluggableCpu, StatusInfo } from "./qmp_types.ts";
 
@@ -41,11 +41,18 @@ export class QemuMonitor {
 
   /** Runs any command, mapping failures to libvirt's errors. */
   async run<T = unknown>(command: string, args?: Record<string, unknown>): Promise<T> {
+    try {
+      return await this.#timed<T>(command, args);
+    } catch (err) {
+      throw monitorErrorToVir(err);
+    }
+  }
+
+  /** One command, its round trip told to {@link onCommand}; QMP's own errors. */
+  async #timed<T>(command: string, args?: Record<string, unknown>): Promise<T> {
     const start = performance.now();
     try {
       return await this.qmp.execute<T>(command, args);
-    } catch (err) {
-      throw monitorErrorToVir(err);
     } finally {
       this.onCommand?.(command, (performance.now() - start) / 1000);
     }
@@ -66,9 +73,19 @@ export class QemuMonitor {
     await this.run("device_add", props);
   }
 
-  /** `device_del` of a device alias. */
-  async deviceDel(id: string): Promise<void> {
-    await this.run("device_del", { id });
+  /**
+   * `device_del` of a device alias. False when QEMU answers DeviceNotFound: libvirt's
+   * `qemuMonitorJSONDelDevice` returns -2 there without reporting an error, and its callers
+   * decide what that means.
+   */
+  async deviceDel(id: string): Promise<boolean> {
+    try {
+      await this.#timed("device_del", { id });
+      return true;
+    } catch (err) {
+      if (err instanceof QmpCommandError && err.errorClass === "DeviceNotFound") return false;
+      throw monitorErrorToVir(err);
+    }
   }
 
   /** `query-status`. */

@@ -19,7 +19,7 @@ import { qemuPostParse } from "../../../drivers/qemu/postparse.ts";
 import { VIR } from "../../../util/constants.ts";
 import { VirError } from "../../../util/errors.ts";
 import { FIXTURES } from "../../paths.ts";
-import { controllerFor } from "./fake_qmp/harness.ts";
+import { controllerFor, waitFor } from "./fake_qmp/harness.ts";
 import { parseMonitorScript, ReplayMonitor } from "./fake_qmp/replay_monitor.ts";
 
 const DIR = join(FIXTURES, "qemuhotplugtestcpus");
@@ -118,14 +118,6 @@ async function expectFailure(c: Case, run: () => Promise<void>, message: string)
   assert.deepEqual(c.peer.mismatches, []);
 }
 
-async function waitFor(cond: () => boolean, ms = 1000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("timed out waiting for vCPU removals");
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
-
 /**
  * testQemuHotplugCpuCompleteAsync: the pending live XML right after `device_del`, then
  * DEVICE_DELETED for each alias and the vCPU removals for exactly `removed`.
@@ -168,7 +160,7 @@ Deno.test("x86-modern-individual-add: setvcpu 6,7 --enable fails (two entities)"
   await expectFailure(
     c,
     () => setVcpuInternal(c.ctl.ctx, c.cfg, [6, 7], true),
-    "invalid argument: only one hotpluggable entity can be selected",
+    "Operation not supported: only one hotpluggable entity can be selected",
   );
   await c.close();
 });
