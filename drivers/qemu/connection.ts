@@ -35,6 +35,9 @@ import { applyVcpusToDef, countOnline, vcpusFromDef } from "./hotplug/vcpu_model
 import { cpuMap, emulatorPinInfo, pinEmulator, pinVcpu, vcpuPinInfo } from "./pinning.ts";
 import { powerButton, resetDomain } from "./power_ops.ts";
 import { threadAffinity } from "./process/affinity.ts";
+import { attachDevice } from "./api/device_attach.ts";
+import { detachDevice } from "./api/device_detach.ts";
+import { updateDevice } from "./api/device_update.ts";
 
 const E = VIR;
 const AFFECT = E.DOMAIN_AFFECT_LIVE | E.DOMAIN_AFFECT_CONFIG;
@@ -461,6 +464,22 @@ export class QemuConnection implements DriverConnection {
     checkFlags(flags, AFFECT, "qemuDomainGetEmulatorPinInfo", "QEMU");
     return Promise.resolve(emulatorPinInfo(this.#s, this.#obj(dom), flags));
   }
+
+  // ---- qdev: live device changes and state (bodies in api/device_*.ts, api/state_*.ts) ----
+
+  domainAttachDeviceFlags(dom: DomainRef, xml: string, flags: number): Promise<void> {
+    return attachDevice(this.#s, this.#obj(dom), xml, flags);
+  }
+
+  domainDetachDeviceFlags(dom: DomainRef, xml: string, flags: number): Promise<void> {
+    return detachDevice(this.#s, this.#obj(dom), xml, flags);
+  }
+
+  domainUpdateDeviceFlags(dom: DomainRef, xml: string, flags: number): Promise<void> {
+    return updateDevice(this.#s, this.#obj(dom), xml, flags);
+  }
+
+  // ---- end of qdev ---------------------------------------------------------------------------
 
   /** Runs a vCPU change; a live one saves the status whatever the outcome. */
   async #live(obj: QemuDomainObj, live: boolean, fn: () => Promise<void>): Promise<void> {

@@ -44,6 +44,8 @@ import {
 } from "./process/status.ts";
 import { DEFAULT_EMULATOR, qemuPostParse } from "./postparse.ts";
 import { resetShutsDown } from "./lifecycle_actions.ts";
+import { removeDeviceAlias } from "./api/device_detach.ts";
+import { handleTrayEvent } from "./api/device_media.ts";
 import { handleGuestPanicEvent, handleResetEvent, handleShutdownEvent } from "./power_events.ts";
 
 const E = VIR;
@@ -395,6 +397,7 @@ export class QemuDriverState {
       onRemovalFailed: (alias) =>
         this.emitOther(obj, E.DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED, { devAlias: alias }),
       onChanged: () => void this.saveStatus(obj).catch(() => {}),
+      removeDevice: (alias) => removeDeviceAlias(this, obj, alias),
     });
     proc.monitor.onEvent((ev) => this.#onQmpEvent(obj, proc, ev));
     proc.monitor.closed.then(() => this.#onMonitorClosed(obj, proc));
@@ -403,6 +406,7 @@ export class QemuDriverState {
   #onQmpEvent(obj: QemuDomainObj, proc: QemuProcess, ev: QmpEvent): void {
     if (obj.proc !== proc) return;
     obj.vcpus?.handleEvent(ev);
+    handleTrayEvent(this, obj, ev);
     switch (ev.event) {
       case "STOP":
         // A fake reboot's pause is transient: libvirt shows neither the state nor an event.

@@ -81,6 +81,8 @@ export interface HotplugContext {
   cgroup: VcpuCgroup;
   /** The domain's pending-unplug slot. */
   removal: {
+    /** The alias still waited for (undefined once its event came). */
+    readonly alias?: string;
     mark(alias: string): void;
     reset(): void;
     wait(timeoutMs: number): Promise<"removed" | "timeout" | "rejected">;

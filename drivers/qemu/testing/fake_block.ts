@@ -1,0 +1,213 @@
+/**
+ * QEMU 7.2's block and device layer for {@link FakeQemu} (its `onCommand` hook): block nodes
+ * (`blockdev-add`/`-del`), disk frontends (`device_add`/`device_del` with DEVICE_DELETED after
+ * the unplug policy), trays and media, `query-block`, `block_resize`, and the balloon and
+ * `qom-set` commands, with QEMU's error texts.
+ *
+ * @module
+ */
+import type { FakeQemu, FakeReply, UnplugPolicy } from "./fake_qemu.ts";
+
+/** A disk frontend the fake knows. */
+export interface FakeDisk {
+  /** The qdev id (libvirt's alias). */
+  id: string;
+  driver: string;
+  /** The node of the inserted medium, if any. */
+  node?: string;
+  trayOpen?: boolean;
+}
+
+/** Options of {@link FakeBlockDevices}. */
+export interface FakeBlockOptions {
+  /** Disks present at start (the command line's). */
+  disks?: FakeDisk[];
+  /** What `device_del` of a disk does (default `ack`); see {@link UnplugPolicy}. */
+  unplug?: UnplugPolicy;
+  /** Files `blockdev-add` cannot open. */
+  missing?: string[];
+}
+
+const DISK_DRIVERS = new Set(["virtio-blk-pci", "usb-storage", "scsi-hd", "scsi-cd", "ide-cd"]);
+
+function err(desc: string, cls = "GenericError"): FakeReply {
+  return { error: { class: cls, desc } };
+}
+
+/**
+ * The block model; pass {@link FakeBlockDevices.handle} as the fake's `onCommand` and
+ * {@link FakeBlockDevices.bind} the fake once it exists, so events reach its monitor.
+ *
+ * @example
+ * ```ts
+ * import { FakeBlockDevices } from "./fake_block.ts";
+ * import { FakeLauncher } from "./fake_launcher.ts";
+ * const block = new FakeBlockDevices();
+ * const launcher = new FakeLauncher({ onCommand: block.handle });
+ * ```
+ */
+export class FakeBlockDevices {
+  /** Block nodes by name: their file, or the node they sit on. */
+  readonly nodes = new Map<string, { file?: string; on?: string; size: number }>();
+  /** Disk frontends by id. */
+  readonly disks = new Map<string, FakeDisk>();
+  /** The balloon target in bytes, the guest-stats polling interval, once set. */
+  balloon?: number;
+  statsPeriod?: number;
+  #fake?: FakeQemu;
+  #opts: FakeBlockOptions;
+  #held: string[] = [];
+
+  constructor(options: FakeBlockOptions = {}) {
+    this.#opts = options;
+    for (const d of options.disks ?? []) this.disks.set(d.id, { ...d });
+  }
+
+  /** The fake whose monitor gets the events. */
+  bind(fake: FakeQemu): void {
+    this.#fake = fake;
+  }
+
+  /** Sends the DEVICE_DELETED of every unplug held back (policy `hold`). */
+  release(): void {
+    for (const id of this.#held.splice(0)) this.#deleted(id);
+  }
+
+  /** The `onCommand` hook; undefined lets the fake handle the command. */
+  readonly handle = (execute: string, args: Record<string, unknown>): FakeReply | undefined => {
+    switch (execute) {
+      case "blockdev-add":
+        return this.#blockdevAdd(args);
+      case "blockdev-del": {
+        const name = String(args["node-name"]);
+        if (!this.nodes.has(name)) return err(`Failed to find node with node-name='${name}'`);
+        const user = [...this.nodes].find(([, n]) => n.on === name)?.[0] ??
+          [...this.disks.values()].find((d) => d.node === name)?.id;
+        if (user) return err(`Node ${name} is in use`);
+        this.nodes.delete(name);
+        return { return: {} };
+      }
+      case "device_add":
+        return DISK_DRIVERS.has(String(args.driver)) ? this.#deviceAdd(args) : undefined;
+      case "device_del":
+        return this.disks.has(String(args.id)) ? this.#deviceDel(String(args.id)) : undefined;
+      case "query-block":
+        return { return: this.#queryBlock() };
+      case "blockdev-open-tray":
+        return this.#tray(String(args.id), true);
+      case "blockdev-close-tray":
+        return this.#tray(String(args.id), false);
+      case "blockdev-remove-medium": {
+        const disk = this.disks.get(String(args.id));
+        if (!disk) return err(`Device '${args.id}' not found`, "DeviceNotFound");
+        if (!disk.trayOpen) return err(`Tray of device '${args.id}' is not open`);
+        disk.node = undefined;
+        return { return: {} };
+      }
+      case "blockdev-insert-medium": {
+        const disk = this.disks.get(String(args.id));
+        if (!disk) return err(`Device '${args.id}' not found`, "DeviceNotFound");
+        if (!disk.trayOpen) return err(`Tray of device '${args.id}' is not open`);
+        if (disk.node) return err(`There already is a medium in device '${args.id}'`);
+        disk.node = String(args["node-name"]);
+        return { return: {} };
+      }
+      case "block_resize": {
+        const node = this.nodes.get(String(args["node-name"]));
+        if (!node) return err(`Cannot find device='' nor node-name='${args["node-name"]}'`);
+        node.size = Number(args.size);
+        return { return: {} };
+      }
+      case "balloon":
+        this.balloon = Number(args.value);
+        return { return: {} };
+      case "qom-set":
+        if (args.property !== "guest-stats-polling-interval") return undefined;
+        this.statsPeriod = Number(args.value);
+        return { return: {} };
+      default:
+        return undefined;
+    }
+  };
+
+  #blockdevAdd(args: Record<string, unknown>): FakeReply {
+    const name = String(args["node-name"]);
+    if (this.nodes.has(name)) return err(`Duplicate nodes with node-name='${name}'`);
+    if (args.driver === "file") {
+      const file = String(args.filename);
+      if (this.#opts.missing?.includes(file)) {
+        return err(`Could not open '${file}': No such file or directory`);
+      }
+      this.nodes.set(name, { file, size: 1 << 20 });
+    } else {
+      const on = String(args.file);
+      if (!this.nodes.has(on)) return err(`Cannot find device='' nor node-name='${on}'`);
+      this.nodes.set(name, { on, size: this.nodes.get(on)!.size });
+    }
+    return { return: {} };
+  }
+
+  #deviceAdd(args: Record<string, unknown>): FakeReply {
+    const id = String(args.id);
+    if (this.disks.has(id)) return err(`Duplicate device ID '${id}'`);
+    const node = args.drive === undefined ? undefined : String(args.drive);
+    if (node && !this.nodes.has(node)) return err(`Drive '${node}' not found`);
+    this.disks.set(id, { id, driver: String(args.driver), node });
+    return { return: {} };
+  }
+
+  #deviceDel(id: string): FakeReply {
+    const policy = this.#opts.unplug ?? "ack";
+    if (policy === "ack" || policy === "lost") {
+      setTimeout(() => policy === "ack" ? this.#deleted(id) : this.disks.delete(id), 5);
+    } else if (policy === "hold") this.#held.push(id);
+    else if (policy === "reject") {
+      setTimeout(
+        () =>
+          this.#fake?.emit("DEVICE_UNPLUG_GUEST_ERROR", {
+            device: id,
+            path: `/machine/peripheral/${id}`,
+          }),
+        5,
+      );
+    } else return err(`Bus 'pci.0' does not support hotplugging`);
+    return { return: {} };
+  }
+
+  /** QEMU 7.2 reports a virtio device's backend child first, by path only. */
+  #deleted(id: string): void {
+    const disk = this.disks.get(id);
+    this.disks.delete(id);
+    if (disk?.driver.startsWith("virtio")) {
+      this.#fake?.emit("DEVICE_DELETED", { path: `/machine/peripheral/${id}/virtio-backend` });
+    }
+    this.#fake?.emit("DEVICE_DELETED", { device: id, path: `/machine/peripheral/${id}` });
+  }
+
+  #tray(id: string, open: boolean): FakeReply {
+    const disk = this.disks.get(id);
+    if (!disk) return err(`Device '${id}' not found`, "DeviceNotFound");
+    if (disk.trayOpen !== open) {
+      disk.trayOpen = open;
+      this.#fake?.emit("DEVICE_TRAY_MOVED", { device: "", id, "tray-open": open });
+    }
+    return { return: {} };
+  }
+
+  #queryBlock(): unknown[] {
+    return [...this.disks.values()].map((d) => {
+      const node = d.node ? this.nodes.get(d.node) : undefined;
+      const file = node?.file ?? (node?.on ? this.nodes.get(node.on)?.file : undefined);
+      return {
+        device: "",
+        qdev: `/machine/peripheral/${d.id}/virtio-backend`,
+        locked: false,
+        removable: d.driver.endsWith("-cd"),
+        ...(d.driver.endsWith("-cd") ? { "tray_open": d.trayOpen ?? false } : {}),
+        ...(node
+          ? { inserted: { "node-name": d.node, file, image: { "virtual-size": node.size } } }
+          : {}),
+      };
+    });
+  }
+}
