@@ -200,7 +200,7 @@ export class FakeBlockDevices {
       const file = node?.file ?? (node?.on ? this.nodes.get(node.on)?.file : undefined);
       return {
         device: "",
-        qdev: `/machine/peripheral/${d.id}/virtio-backend`,
+        qdev: d.driver.startsWith("virtio") ? `/machine/peripheral/${d.id}/virtio-backend` : d.id,
         locked: false,
         removable: d.driver.endsWith("-cd"),
         ...(d.driver.endsWith("-cd") ? { "tray_open": d.trayOpen ?? false } : {}),
