@@ -38,6 +38,7 @@ import { threadAffinity } from "./process/affinity.ts";
 import { attachDevice } from "./api/device_attach.ts";
 import { detachDevice } from "./api/device_detach.ts";
 import { updateDevice } from "./api/device_update.ts";
+import { blockResize, setMemory, setMemoryStatsPeriod } from "./api/state_memory.ts";
 
 const E = VIR;
 const AFFECT = E.DOMAIN_AFFECT_LIVE | E.DOMAIN_AFFECT_CONFIG;
@@ -477,6 +478,22 @@ export class QemuConnection implements DriverConnection {
 
   domainUpdateDeviceFlags(dom: DomainRef, xml: string, flags: number): Promise<void> {
     return updateDevice(this.#s, this.#obj(dom), xml, flags);
+  }
+
+  domainSetMemoryFlags(dom: DomainRef, memory: number, flags: number): Promise<void> {
+    return setMemory(this.#s, this.#obj(dom), memory, flags);
+  }
+
+  domainSetMaxMemory(dom: DomainRef, memory: number): Promise<void> {
+    return setMemory(this.#s, this.#obj(dom), memory, E.DOMAIN_MEM_MAXIMUM);
+  }
+
+  domainSetMemoryStatsPeriod(dom: DomainRef, period: number, flags: number): Promise<void> {
+    return setMemoryStatsPeriod(this.#s, this.#obj(dom), period, flags);
+  }
+
+  domainBlockResize(dom: DomainRef, disk: string, size: number, flags: number): Promise<void> {
+    return blockResize(this.#obj(dom), disk, size, flags);
   }
 
   // ---- end of qdev ---------------------------------------------------------------------------

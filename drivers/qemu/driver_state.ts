@@ -46,6 +46,7 @@ import { DEFAULT_EMULATOR, qemuPostParse } from "./postparse.ts";
 import { resetShutsDown } from "./lifecycle_actions.ts";
 import { removeDeviceAlias } from "./api/device_detach.ts";
 import { handleTrayEvent } from "./api/device_media.ts";
+import { handleBalloonEvent } from "./api/state_memory.ts";
 import { handleGuestPanicEvent, handleResetEvent, handleShutdownEvent } from "./power_events.ts";
 
 const E = VIR;
@@ -407,6 +408,7 @@ export class QemuDriverState {
     if (obj.proc !== proc) return;
     obj.vcpus?.handleEvent(ev);
     handleTrayEvent(this, obj, ev);
+    handleBalloonEvent(this, obj, ev);
     switch (ev.event) {
       case "STOP":
         // A fake reboot's pause is transient: libvirt shows neither the state nor an event.

@@ -1,8 +1,8 @@
 /**
  * QEMU 7.2's block and device layer for {@link FakeQemu} (its `onCommand` hook): block nodes
  * (`blockdev-add`/`-del`), disk frontends (`device_add`/`device_del` with DEVICE_DELETED after
- * the unplug policy), trays and media, `query-block`, `block_resize`, and the balloon and
- * `qom-set` commands, with QEMU's error texts.
+ * the unplug policy), trays and media, `query-block`, `block_resize`, the balloon (a guest
+ * driver that follows its target) and `qom-set`, with QEMU's error texts.
  *
  * @module
  */
@@ -15,6 +15,8 @@ export interface FakeDisk {
   driver: string;
   /** The node of the inserted medium, if any. */
   node?: string;
+  /** The `-drive` id of a disk from the command line (query-block's `device`). */
+  drive?: string;
   trayOpen?: boolean;
 }
 
@@ -26,6 +28,8 @@ export interface FakeBlockOptions {
   unplug?: UnplugPolicy;
   /** Files `blockdev-add` cannot open. */
   missing?: string[];
+  /** Whether the machine has a balloon device whose guest driver follows targets (default). */
+  balloon?: boolean;
 }
 
 const DISK_DRIVERS = new Set(["virtio-blk-pci", "usb-storage", "scsi-hd", "scsi-cd", "ide-cd"]);
@@ -113,13 +117,22 @@ export class FakeBlockDevices {
         return { return: {} };
       }
       case "block_resize": {
-        const node = this.nodes.get(String(args["node-name"]));
-        if (!node) return err(`Cannot find device='' nor node-name='${args["node-name"]}'`);
+        const drive = [...this.disks.values()].find((d) => d.drive && d.drive === args.device);
+        const name = drive?.node ?? String(args["node-name"]);
+        const node = this.nodes.get(name);
+        if (!node) {
+          return err(`Cannot find device='${args.device ?? ""}' nor node-name='${name}'`);
+        }
         node.size = Number(args.size);
         return { return: {} };
       }
       case "balloon":
+        if (this.#opts.balloon === false) {
+          return err("No balloon device has been activated", "DeviceNotActive");
+        }
         this.balloon = Number(args.value);
+        // A guest balloon driver reaching the target at once.
+        setTimeout(() => this.#fake?.emit("BALLOON_CHANGE", { actual: this.balloon }), 1);
         return { return: {} };
       case "qom-set":
         if (args.property !== "guest-stats-polling-interval") return undefined;
@@ -199,7 +212,7 @@ export class FakeBlockDevices {
       const node = d.node ? this.nodes.get(d.node) : undefined;
       const file = node?.file ?? (node?.on ? this.nodes.get(node.on)?.file : undefined);
       return {
-        device: "",
+        device: d.drive ?? "",
         qdev: d.driver.startsWith("virtio") ? `/machine/peripheral/${d.id}/virtio-backend` : d.id,
         locked: false,
         removable: d.driver.endsWith("-cd"),

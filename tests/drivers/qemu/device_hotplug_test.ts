@@ -4,90 +4,11 @@
 // DEVICE_DELETED, blockdev-del ×2 to detach), with the argument objects of
 // tests/qemuxml2argvdata/*-latest.args; the devices are tests/fixtures/libvirt-hotplug/.
 import assert from "node:assert/strict";
-import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
-import { FakeLauncher } from "../../../drivers/qemu/testing/mod.ts";
-import {
-  FakeBlockDevices,
-  type FakeBlockOptions,
-} from "../../../drivers/qemu/testing/fake_block.ts";
 import { VIR } from "../../../util/constants.ts";
-import type { DomainRef, DriverConnection, DriverEvent } from "../../../util/driver.ts";
-import { VirError } from "../../../util/errors.ts";
+import { CACHE_NONE, error, qmp, setup, XML } from "./fake_qmp/block_harness.ts";
 
 const FIXTURES = new URL("../../fixtures/libvirt-hotplug/", import.meta.url);
 const device = (name: string) => Deno.readTextFileSync(new URL(`${name}.xml`, FIXTURES));
-
-const XML = `<domain type='qemu'><name>hp</name><uuid>44444444-2222-3333-4444-555555555555</uuid>
-<memory unit='MiB'>128</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>
-<devices>
-<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='/img/vda.img'/>
-<target dev='vda' bus='virtio'/></disk>
-<disk type='file' device='cdrom'><target dev='hdc' bus='ide'/><readonly/></disk>
-<controller type='scsi' model='virtio-scsi'/>
-<memballoon model='none'/></devices></domain>`;
-
-const CACHE_NONE = { direct: true, "no-flush": false };
-
-interface Setup {
-  conn: DriverConnection;
-  dom: DomainRef;
-  block: FakeBlockDevices;
-  launcher: FakeLauncher;
-  events: DriverEvent[];
-  dir: string;
-  close: () => Promise<void>;
-}
-
-async function setup(options: FakeBlockOptions = {}, persistent = true): Promise<Setup> {
-  const dir = await Deno.makeTempDir({ prefix: "ev-qdev-hp-" });
-  const block = new FakeBlockDevices({
-    disks: [
-      { id: "virtio-disk0", driver: "virtio-blk-pci", node: "drive0" },
-      { id: "ide0-1-0", driver: "ide-cd" },
-    ],
-    ...options,
-  });
-  block.nodes.set("drive0", { file: "/img/vda.img", size: 1 << 20 });
-  const launcher = new FakeLauncher({ onCommand: block.handle });
-  const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
-    stateDir: dir,
-    launcher,
-    unplugTimeoutMs: 50,
-  }) as DriverConnection;
-  const events: DriverEvent[] = [];
-  conn.subscribe!((ev) => events.push(ev));
-  const dom = persistent
-    ? await conn.domainCreateWithFlags!(await conn.domainDefineXMLFlags!(XML, 0), 0)
-    : await conn.domainCreateXML!(XML, 0);
-  block.bind([...launcher.instances.values()].at(-1)!);
-  const fake = [...launcher.instances.values()].at(-1)!;
-  fake.commands.length = 0;
-  return {
-    conn,
-    dom,
-    block,
-    launcher,
-    events,
-    dir,
-    close: async () => {
-      await conn.domainDestroyFlags!(dom, 0).catch(() => {});
-      await conn.connectClose();
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
-}
-
-/** The QMP commands the fake received since the start, without the queries. */
-function qmp(t: Setup): { execute: string; arguments?: Record<string, unknown> }[] {
-  const fake = [...t.launcher.instances.values()].at(-1)!;
-  return fake.commands.filter((c) => !c.execute.startsWith("query-"));
-}
-
-async function error(p: Promise<unknown>): Promise<VirError> {
-  const e = await p.then(() => undefined, (e) => e);
-  assert.ok(e instanceof VirError, `expected a VirError, got ${e}`);
-  return e;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -122,7 +43,7 @@ Deno.test("attach a virtio disk live: libvirt's blockdev-add ×2 + device_add, t
         arguments: {
           driver: "virtio-blk-pci",
           bus: "pci.0",
-          addr: "0x4",
+          addr: "0x5",
           "share-rw": true,
           drive: "libvirt-3-format",
           id: "virtio-disk4",
@@ -134,7 +55,7 @@ Deno.test("attach a virtio disk live: libvirt's blockdev-add ×2 + device_add, t
     assert.match(live, /<source file='\/dev\/null' index='3'\/>/);
     assert.match(
       live,
-      /<alias name='virtio-disk4'\/>\s*<address type='pci' domain='0x0000' bus='0x00' slot='0x04' function='0x0'\/>/,
+      /<alias name='virtio-disk4'\/>\s*<address type='pci' domain='0x0000' bus='0x00' slot='0x05' function='0x0'\/>/,
     );
     // The attached disk sorts after vda, and the config did not change.
     assert.ok(live.indexOf("dev='vda'") < live.indexOf("dev='vde'"));

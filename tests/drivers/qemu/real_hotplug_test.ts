@@ -1,6 +1,6 @@
 // Real QEMU 7.2 (TCG): disks attached to a running domain show in query-block with the nodes
 // libvirt names, detach-device removes one (its DEVICE_DELETED completes the wait), and a
-// cdrom's medium is changed and ejected.
+// cdrom's medium is changed and ejected; block resize grows both kinds of disk.
 // Without QEMU this test is ignored on a developer machine but FAILS in CI.
 import assert from "node:assert/strict";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
@@ -22,7 +22,7 @@ class KeepingLauncher extends SystemLauncher {
 
 interface BlockInfo {
   qdev?: string;
-  inserted?: { "node-name": string; file: string; ro: boolean };
+  inserted?: { "node-name": string; file: string; ro: boolean; image: { "virtual-size": number } };
   tray_open?: boolean;
 }
 
@@ -104,6 +104,11 @@ realQemuTest({
         VIR.DOMAIN_AFFECT_LIVE,
       );
       assert.equal((await byQdev("ide0-1-0"))?.inserted, undefined);
+      // block resize: the -drive of a started disk, the node of a hotplugged one.
+      await conn.domainBlockResize!(dom, "vda", 2048, 0);
+      assert.equal((await byQdev("virtio-disk0"))?.inserted?.image["virtual-size"], 2 << 20);
+      await conn.domainBlockResize!(dom, "vdb", 8 << 20, VIR.DOMAIN_BLOCK_RESIZE_BYTES);
+      assert.equal((await byQdev("virtio-disk1"))?.inserted?.image["virtual-size"], 8 << 20);
       await conn.domainDestroyFlags!(dom, 0);
     } finally {
       for (const p of launcher.procs) if (p.alive()) p.kill("SIGKILL");
