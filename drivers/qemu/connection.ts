@@ -39,6 +39,18 @@ import { attachDevice } from "./api/device_attach.ts";
 import { detachDevice } from "./api/device_detach.ts";
 import { updateDevice } from "./api/device_update.ts";
 import { blockResize, setMemory, setMemoryStatsPeriod } from "./api/state_memory.ts";
+import { abortJob, jobInfo, jobStats } from "./api/state_job.ts";
+import {
+  hasManagedSave,
+  managedSave,
+  removeManagedSave,
+  restoreDomain,
+  saveDomain,
+  saveImageXML,
+  startFromManagedSave,
+  undefineManagedSave,
+} from "./api/state_save.ts";
+import type { TypedParams } from "../../util/contract/types.ts";
 
 const E = VIR;
 const AFFECT = E.DOMAIN_AFFECT_LIVE | E.DOMAIN_AFFECT_CONFIG;
@@ -183,6 +195,7 @@ export class QemuConnection implements DriverConnection {
     if (!obj.persistent) {
       throw VirError.report("QEMU", "OPERATION_INVALID", "cannot undefine transient domain");
     }
+    await undefineManagedSave(this.#s, obj, flags);
     await this.#s.deleteConfig(obj);
     this.#s.emit(obj, E.DOMAIN_EVENT_UNDEFINED, E.DOMAIN_EVENT_UNDEFINED_REMOVED);
     if (isActive(obj)) obj.persistent = false;
@@ -192,7 +205,9 @@ export class QemuConnection implements DriverConnection {
   async domainCreateWithFlags(dom: DomainRef, flags: number): Promise<DomainRef> {
     checkFlags(flags, E.DOMAIN_START_PAUSED, "qemuDomainCreateWithFlags", "QEMU");
     const obj = this.#obj(dom);
-    await obj.job.run(() => this.#s.start(obj, flags));
+    await obj.job.run(async () => {
+      if (!(await startFromManagedSave(this.#s, obj, flags))) await this.#s.start(obj, flags);
+    });
     return refOf(obj);
   }
 
@@ -294,13 +309,6 @@ export class QemuConnection implements DriverConnection {
 
   domainIsActive(dom: DomainRef): Promise<boolean> {
     return Promise.resolve(isActive(this.#obj(dom)));
-  }
-
-  domainHasManagedSaveImage(dom: DomainRef, flags: number): Promise<boolean> {
-    checkFlags(flags, 0, "qemuDomainHasManagedSaveImage", "QEMU");
-    // edgevirt's QEMU driver has no managed save, so no domain ever has an image.
-    this.#obj(dom);
-    return Promise.resolve(false);
   }
 
   domainIsPersistent(dom: DomainRef): Promise<boolean> {
@@ -494,6 +502,42 @@ export class QemuConnection implements DriverConnection {
 
   domainBlockResize(dom: DomainRef, disk: string, size: number, flags: number): Promise<void> {
     return blockResize(this.#obj(dom), disk, size, flags);
+  }
+
+  domainSaveFlags(dom: DomainRef, to: string, dxml: string | null, flags: number): Promise<void> {
+    return saveDomain(this.#s, this.#obj(dom), to, dxml ?? undefined, flags);
+  }
+
+  domainRestoreFlags(from: string, dxml: string | null, flags: number): Promise<void> {
+    return restoreDomain(this.#s, from, dxml ?? undefined, flags).then(() => {});
+  }
+
+  domainSaveImageGetXMLDesc(file: string, flags: number): Promise<string> {
+    return saveImageXML(this.#s, file, flags);
+  }
+
+  domainManagedSave(dom: DomainRef, flags: number): Promise<void> {
+    return managedSave(this.#s, this.#obj(dom), flags);
+  }
+
+  domainHasManagedSaveImage(dom: DomainRef, flags: number): Promise<boolean> {
+    return hasManagedSave(this.#s, this.#obj(dom), flags);
+  }
+
+  domainManagedSaveRemove(dom: DomainRef, flags: number): Promise<void> {
+    return removeManagedSave(this.#s, this.#obj(dom), flags);
+  }
+
+  domainGetJobInfo(dom: DomainRef): Promise<TypedParams> {
+    return jobInfo(this.#obj(dom));
+  }
+
+  domainGetJobStats(dom: DomainRef, flags: number): Promise<TypedParams> {
+    return jobStats(this.#obj(dom), flags);
+  }
+
+  domainAbortJob(dom: DomainRef): Promise<void> {
+    return abortJob(this.#obj(dom));
   }
 
   // ---- end of qdev ---------------------------------------------------------------------------

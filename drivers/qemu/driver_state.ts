@@ -31,6 +31,7 @@ import { startupVcpus } from "./hotplug/startup.ts";
 import type { LiveVcpus } from "./hotplug/types.ts";
 import { applyVcpusToDef, vcpusFromDef } from "./hotplug/vcpu_model.ts";
 import type { QmpEvent } from "./monitor/qmp_client.ts";
+import type { QemuMonitor } from "./monitor/qemu_monitor.ts";
 import { writeFileAtomic } from "./process/atomic_file.ts";
 import type { QemuLauncher, QemuProcess } from "./process/launcher.ts";
 import type { QemuPaths } from "./process/paths.ts";
@@ -50,6 +51,14 @@ import { handleBalloonEvent } from "./api/state_memory.ts";
 import { handleGuestPanicEvent, handleResetEvent, handleShutdownEvent } from "./power_events.ts";
 
 const E = VIR;
+
+/** How a start restores a saved domain (see {@link QemuDriverState.start}). */
+export interface StartRestore {
+  /** Feeds QEMU the saved state (`migrate-incoming`) and waits until it is loaded. */
+  incoming: (monitor: QemuMonitor) => Promise<void>;
+  /** The SUSPENDED event's detail when the domain stays paused. */
+  pausedDetail: number;
+}
 
 /** Options of {@link QemuDriverState}. */
 export interface QemuStateOptions {
@@ -285,8 +294,12 @@ export class QemuDriverState {
 
   // ---- processes ---------------------------------------------------------------------------
 
-  /** Starts QEMU for a defined domain (libvirt's `qemuProcessStart`). */
-  async start(obj: QemuDomainObj, flags: number): Promise<void> {
+  /**
+   * Starts QEMU for a defined domain (libvirt's `qemuProcessStart`). With `restore`, QEMU waits
+   * for an incoming migration (`-incoming defer`) that `restore.incoming` feeds before the
+   * vCPUs may run: the start of `virDomainRestore`, reported as restored.
+   */
+  async start(obj: QemuDomainObj, flags: number, restore?: StartRestore): Promise<void> {
     if (isActive(obj)) {
       throw VirError.report("DOMAIN", "OPERATION_INVALID", "domain is already running");
     }
@@ -299,6 +312,7 @@ export class QemuDriverState {
       const { vcpus, individual } = vcpusFromDef(def);
       const accel = accelOf(def, this.#kvm);
       const argv = buildQemuArgv(def, vcpus, { monitorPath, accel });
+      if (restore) argv.push("-incoming", "defer");
       await this.#saveStartingStatus(def, monitorPath);
       proc = await this.launcher.launch(
         def.devices.emulator ?? DEFAULT_EMULATOR,
@@ -329,10 +343,11 @@ export class QemuDriverState {
       await startupVcpus(obj.vcpus!.ctx);
       const emulatorPin = emulatorPinOf(def);
       if (emulatorPin) await obj.vcpus!.ctx.cgroup.setupEmulator(emulatorPin);
+      await restore?.incoming(proc.monitor);
       if (flags & E.DOMAIN_START_PAUSED) {
-        obj.reason = E.DOMAIN_PAUSED_USER;
+        obj.reason = restore ? E.DOMAIN_PAUSED_MIGRATION : E.DOMAIN_PAUSED_USER;
       } else {
-        obj.runningReason = E.DOMAIN_RUNNING_BOOTED;
+        obj.runningReason = restore ? E.DOMAIN_RUNNING_RESTORED : E.DOMAIN_RUNNING_BOOTED;
         await proc.monitor.cont();
       }
     } catch (err) {
@@ -340,9 +355,14 @@ export class QemuDriverState {
       this.#cleanup(obj, E.DOMAIN_SHUTOFF_FAILED);
       throw err;
     }
-    this.emit(obj, E.DOMAIN_EVENT_STARTED, E.DOMAIN_EVENT_STARTED_BOOTED);
+    const started = restore ? E.DOMAIN_EVENT_STARTED_RESTORED : E.DOMAIN_EVENT_STARTED_BOOTED;
+    this.emit(obj, E.DOMAIN_EVENT_STARTED, started);
     if (flags & E.DOMAIN_START_PAUSED) {
-      this.emit(obj, E.DOMAIN_EVENT_SUSPENDED, E.DOMAIN_EVENT_SUSPENDED_PAUSED);
+      this.emit(
+        obj,
+        E.DOMAIN_EVENT_SUSPENDED,
+        restore?.pausedDetail ?? E.DOMAIN_EVENT_SUSPENDED_PAUSED,
+      );
     }
     await this.saveStatus(obj);
   }

@@ -10,6 +10,8 @@ export interface QemuPaths {
   configDir: string;
   /** Runtime status and monitor sockets of running domains. */
   runDir: string;
+  /** Managed save images (libvirt's `save_image_dir`). */
+  saveDir: string;
 }
 
 /**
@@ -33,7 +35,7 @@ export function qemuPaths(system: boolean, stateDir?: string): QemuPaths {
       : runtime
       ? `${runtime}/edgevirt/qemu`
       : `${home}/.cache/edgevirt/qemu`);
-  return { configDir: `${base}/config`, runDir: `${base}/run` };
+  return { configDir: `${base}/config`, runDir: `${base}/run`, saveDir: `${base}/save` };
 }
 
 /**
@@ -47,5 +49,9 @@ export function qemuPaths(system: boolean, stateDir?: string): QemuPaths {
  * ```
  */
 export function qemuEmbedPaths(root: string): QemuPaths {
-  return { configDir: `${root}/etc/qemu`, runDir: `${root}/run/qemu` };
+  return {
+    configDir: `${root}/etc/qemu`,
+    runDir: `${root}/run/qemu`,
+    saveDir: `${root}/lib/qemu/save`,
+  };
 }

@@ -3,22 +3,8 @@
 // cdrom's medium is changed and ejected; block resize grows both kinds of disk.
 // Without QEMU this test is ignored on a developer machine but FAILS in CI.
 import assert from "node:assert/strict";
-import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
-import { SystemLauncher } from "../../../drivers/qemu/process/launcher.ts";
-import type { QemuProcess } from "../../../drivers/qemu/process/launcher.ts";
 import { VIR } from "../../../util/constants.ts";
-import type { DriverConnection } from "../../../util/driver.ts";
-import { realQemuTest } from "./real_qemu.ts";
-
-/** The system launcher, keeping each QEMU so the test can ask its monitor what it runs. */
-class KeepingLauncher extends SystemLauncher {
-  readonly procs: QemuProcess[] = [];
-  override async launch(emulator: string, argv: string[], monitorPath: string) {
-    const proc = await super.launch(emulator, argv, monitorPath);
-    this.procs.push(proc);
-    return proc;
-  }
-}
+import { realQemuTest, withRealDriver } from "./real_qemu.ts";
 
 interface BlockInfo {
   qdev?: string;
@@ -38,13 +24,7 @@ realQemuTest({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const dir = await Deno.makeTempDir({ prefix: "ev-qemu-hp-" });
-    const launcher = new KeepingLauncher();
-    const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
-      stateDir: dir,
-      launcher,
-    }) as DriverConnection;
-    try {
+    await withRealDriver("ev-qemu-hp-", async ({ dir, launcher, conn }) => {
       await Deno.writeFile(`${dir}/vda.img`, new Uint8Array(1 << 20));
       await Deno.writeFile(`${dir}/sdb.img`, new Uint8Array(1 << 20));
       await qemuImg("create", "-q", "-f", "qcow2", `${dir}/vdb.qcow2`, "4M");
@@ -110,10 +90,6 @@ realQemuTest({
       await conn.domainBlockResize!(dom, "vdb", 8 << 20, VIR.DOMAIN_BLOCK_RESIZE_BYTES);
       assert.equal((await byQdev("virtio-disk1"))?.inserted?.image["virtual-size"], 8 << 20);
       await conn.domainDestroyFlags!(dom, 0);
-    } finally {
-      for (const p of launcher.procs) if (p.alive()) p.kill("SIGKILL");
-      await conn.connectClose();
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    }
+    });
   },
 });

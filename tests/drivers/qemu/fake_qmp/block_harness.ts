@@ -1,7 +1,8 @@
 /**
  * A running domain on a fake QEMU with {@link FakeBlockDevices}: a virtio disk `vda`, an empty
  * ide cdrom `hdc`, a virtio-scsi controller and a virtio balloon, defined (or transient) and
- * started, with the commands, events and helpers the device and state tests share.
+ * started, with a migration model for save/restore, and the commands, events and helpers the
+ * device and state tests share.
  *
  * @module
  */
@@ -12,6 +13,10 @@ import {
   FakeBlockDevices,
   type FakeBlockOptions,
 } from "../../../../drivers/qemu/testing/fake_block.ts";
+import {
+  FakeMigration,
+  type FakeMigrationOptions,
+} from "../../../../drivers/qemu/testing/fake_migration.ts";
 import type { DomainRef, DriverConnection, DriverEvent } from "../../../../util/driver.ts";
 import { VirError } from "../../../../util/errors.ts";
 
@@ -34,6 +39,7 @@ export interface Setup {
   conn: DriverConnection;
   dom: DomainRef;
   block: FakeBlockDevices;
+  migration: FakeMigration;
   launcher: FakeLauncher;
   events: DriverEvent[];
   dir: string;
@@ -41,7 +47,10 @@ export interface Setup {
 }
 
 /** Starts the domain (persistent unless told) on a fresh fake; `close` cleans everything. */
-export async function setup(options: FakeBlockOptions = {}, persistent = true): Promise<Setup> {
+export async function setup(
+  options: FakeBlockOptions & { migration?: FakeMigrationOptions } = {},
+  persistent = true,
+): Promise<Setup> {
   const dir = await Deno.makeTempDir({ prefix: "ev-qdev-hp-" });
   const block = new FakeBlockDevices({
     disks: [
@@ -51,7 +60,10 @@ export async function setup(options: FakeBlockOptions = {}, persistent = true): 
     ...options,
   });
   block.nodes.set("drive0", { file: "/img/vda.img", size: 1 << 20 });
-  const launcher = new FakeLauncher({ onCommand: block.handle });
+  const migration = new FakeMigration("hp", options.migration);
+  const launcher = new FakeLauncher({
+    onCommand: (execute, args) => block.handle(execute, args) ?? migration.handle(execute, args),
+  });
   const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
     stateDir: dir,
     launcher,
@@ -69,6 +81,7 @@ export async function setup(options: FakeBlockOptions = {}, persistent = true): 
     conn,
     dom,
     block,
+    migration,
     launcher,
     events,
     dir,
