@@ -15,3 +15,4 @@ export * from "./parse.ts";
 export * from "./format.ts";
 export * from "./align.ts";
 export * from "./list.ts";
+export * from "./revert_check.ts";

@@ -51,6 +51,8 @@ import {
   undefineManagedSave,
 } from "./api/state_save.ts";
 import type { TypedParams } from "../../util/contract/types.ts";
+import { createSnapshot, deleteSnapshot, revertSnapshot } from "./api/state_snapshot.ts";
+import { snapshotReads } from "./api/state_snapshot_list.ts";
 
 const E = VIR;
 const AFFECT = E.DOMAIN_AFFECT_LIVE | E.DOMAIN_AFFECT_CONFIG;
@@ -90,11 +92,14 @@ export class QemuConnection implements DriverConnection {
   #uri: string;
   #release: () => Promise<void>;
   #offs = new Set<() => void>();
+  /** The snapshot read calls (qdev). */
+  #snaps: ReturnType<typeof snapshotReads>;
 
   constructor(state: QemuDriverState, uri: string, release: () => Promise<void>) {
     this.#s = state;
     this.#uri = uri;
     this.#release = release;
+    this.#snaps = snapshotReads(state, (ref) => this.#obj(ref));
   }
 
   subscribe(listener: (ev: DriverEvent) => void): () => void {
@@ -538,6 +543,70 @@ export class QemuConnection implements DriverConnection {
 
   domainAbortJob(dom: DomainRef): Promise<void> {
     return abortJob(this.#obj(dom));
+  }
+
+  domainSnapshotCreateXML(dom: DomainRef, xml: string, flags: number): Promise<string> {
+    return createSnapshot(this.#s, this.#obj(dom), xml, flags);
+  }
+
+  domainRevertToSnapshot(dom: DomainRef, name: string, flags: number): Promise<void> {
+    return revertSnapshot(this.#s, this.#obj(dom), name, flags);
+  }
+
+  domainSnapshotDelete(dom: DomainRef, name: string, flags: number): Promise<void> {
+    return deleteSnapshot(this.#s, this.#obj(dom), name, flags);
+  }
+
+  domainSnapshotNum(dom: DomainRef, flags: number): Promise<number> {
+    return this.#snaps.domainSnapshotNum(dom, flags);
+  }
+
+  domainSnapshotListNames(dom: DomainRef, flags: number): Promise<string[]> {
+    return this.#snaps.domainSnapshotListNames(dom, flags);
+  }
+
+  domainListAllSnapshots(dom: DomainRef, flags: number): Promise<string[]> {
+    return this.#snaps.domainListAllSnapshots(dom, flags);
+  }
+
+  domainSnapshotNumChildren(dom: DomainRef, name: string, flags: number): Promise<number> {
+    return this.#snaps.domainSnapshotNumChildren(dom, name, flags);
+  }
+
+  domainSnapshotListChildrenNames(dom: DomainRef, name: string, flags: number): Promise<string[]> {
+    return this.#snaps.domainSnapshotListChildrenNames(dom, name, flags);
+  }
+
+  domainSnapshotListAllChildren(dom: DomainRef, name: string, flags: number): Promise<string[]> {
+    return this.#snaps.domainSnapshotListAllChildren(dom, name, flags);
+  }
+
+  domainSnapshotLookupByName(dom: DomainRef, name: string, flags: number): Promise<string> {
+    return this.#snaps.domainSnapshotLookupByName(dom, name, flags);
+  }
+
+  domainHasCurrentSnapshot(dom: DomainRef, flags: number): Promise<boolean> {
+    return this.#snaps.domainHasCurrentSnapshot(dom, flags);
+  }
+
+  domainSnapshotGetParent(dom: DomainRef, name: string, flags: number): Promise<string> {
+    return this.#snaps.domainSnapshotGetParent(dom, name, flags);
+  }
+
+  domainSnapshotCurrent(dom: DomainRef, flags: number): Promise<string> {
+    return this.#snaps.domainSnapshotCurrent(dom, flags);
+  }
+
+  domainSnapshotGetXMLDesc(dom: DomainRef, name: string, flags: number): Promise<string> {
+    return this.#snaps.domainSnapshotGetXMLDesc(dom, name, flags);
+  }
+
+  domainSnapshotIsCurrent(dom: DomainRef, name: string, flags: number): Promise<boolean> {
+    return this.#snaps.domainSnapshotIsCurrent(dom, name, flags);
+  }
+
+  domainSnapshotHasMetadata(dom: DomainRef, name: string, flags: number): Promise<boolean> {
+    return this.#snaps.domainSnapshotHasMetadata(dom, name, flags);
   }
 
   // ---- end of qdev ---------------------------------------------------------------------------

@@ -52,12 +52,24 @@ import { handleGuestPanicEvent, handleResetEvent, handleShutdownEvent } from "./
 
 const E = VIR;
 
-/** How a start restores a saved domain (see {@link QemuDriverState.start}). */
-export interface StartRestore {
-  /** Feeds QEMU the saved state (`migrate-incoming`) and waits until it is loaded. */
-  incoming: (monitor: QemuMonitor) => Promise<void>;
-  /** The SUSPENDED event's detail when the domain stays paused. */
-  pausedDetail: number;
+/**
+ * A start from saved state (see {@link QemuDriverState.start}): a restore (`-incoming defer`
+ * fed by `prepare`) or a snapshot revert (`-loadvm`), with the reasons and event details
+ * libvirt reports for it.
+ */
+export interface StartFrom {
+  /** Arguments appended to the command line. */
+  argv: string[];
+  /** Runs before the vCPUs may run (feeds an incoming migration). */
+  prepare?: (monitor: QemuMonitor) => Promise<void>;
+  /** The STARTED event's detail. */
+  started: number;
+  /** The running reason when the vCPUs run. */
+  running: number;
+  /** The paused reason when the start is paused. */
+  paused: number;
+  /** The SUSPENDED event's detail when the start is paused. */
+  suspended: number;
 }
 
 /** Options of {@link QemuDriverState}. */
@@ -295,11 +307,10 @@ export class QemuDriverState {
   // ---- processes ---------------------------------------------------------------------------
 
   /**
-   * Starts QEMU for a defined domain (libvirt's `qemuProcessStart`). With `restore`, QEMU waits
-   * for an incoming migration (`-incoming defer`) that `restore.incoming` feeds before the
-   * vCPUs may run: the start of `virDomainRestore`, reported as restored.
+   * Starts QEMU for a defined domain (libvirt's `qemuProcessStart`), booting or, with `from`,
+   * from saved state.
    */
-  async start(obj: QemuDomainObj, flags: number, restore?: StartRestore): Promise<void> {
+  async start(obj: QemuDomainObj, flags: number, from?: StartFrom): Promise<void> {
     if (isActive(obj)) {
       throw VirError.report("DOMAIN", "OPERATION_INVALID", "domain is already running");
     }
@@ -312,7 +323,7 @@ export class QemuDriverState {
       const { vcpus, individual } = vcpusFromDef(def);
       const accel = accelOf(def, this.#kvm);
       const argv = buildQemuArgv(def, vcpus, { monitorPath, accel });
-      if (restore) argv.push("-incoming", "defer");
+      if (from) argv.push(...from.argv);
       await this.#saveStartingStatus(def, monitorPath);
       proc = await this.launcher.launch(
         def.devices.emulator ?? DEFAULT_EMULATOR,
@@ -343,11 +354,11 @@ export class QemuDriverState {
       await startupVcpus(obj.vcpus!.ctx);
       const emulatorPin = emulatorPinOf(def);
       if (emulatorPin) await obj.vcpus!.ctx.cgroup.setupEmulator(emulatorPin);
-      await restore?.incoming(proc.monitor);
+      await from?.prepare?.(proc.monitor);
       if (flags & E.DOMAIN_START_PAUSED) {
-        obj.reason = restore ? E.DOMAIN_PAUSED_MIGRATION : E.DOMAIN_PAUSED_USER;
+        obj.reason = from?.paused ?? E.DOMAIN_PAUSED_USER;
       } else {
-        obj.runningReason = restore ? E.DOMAIN_RUNNING_RESTORED : E.DOMAIN_RUNNING_BOOTED;
+        obj.runningReason = from?.running ?? E.DOMAIN_RUNNING_BOOTED;
         await proc.monitor.cont();
       }
     } catch (err) {
@@ -355,14 +366,9 @@ export class QemuDriverState {
       this.#cleanup(obj, E.DOMAIN_SHUTOFF_FAILED);
       throw err;
     }
-    const started = restore ? E.DOMAIN_EVENT_STARTED_RESTORED : E.DOMAIN_EVENT_STARTED_BOOTED;
-    this.emit(obj, E.DOMAIN_EVENT_STARTED, started);
+    this.emit(obj, E.DOMAIN_EVENT_STARTED, from?.started ?? E.DOMAIN_EVENT_STARTED_BOOTED);
     if (flags & E.DOMAIN_START_PAUSED) {
-      this.emit(
-        obj,
-        E.DOMAIN_EVENT_SUSPENDED,
-        restore?.pausedDetail ?? E.DOMAIN_EVENT_SUSPENDED_PAUSED,
-      );
+      this.emit(obj, E.DOMAIN_EVENT_SUSPENDED, from?.suspended ?? E.DOMAIN_EVENT_SUSPENDED_PAUSED);
     }
     await this.saveStatus(obj);
   }

@@ -7,6 +7,7 @@
  */
 import {
   alignSnapshotDisks,
+  checkSnapshotRevert,
   CHILD_FLAGS,
   formatSnapshotXML,
   isOnlineSnapshot,
@@ -52,22 +53,7 @@ function revert(
   flags: number,
 ) {
   const def = snap.def;
-  const wantRun = (flags & (E.DOMAIN_SNAPSHOT_REVERT_RUNNING | E.DOMAIN_SNAPSHOT_REVERT_PAUSED)) !==
-    0;
-  if (!obj.persistent && !isOnlineSnapshot(def) && !wantRun) {
-    throw VirError.report(
-      "TEST",
-      "OPERATION_INVALID",
-      "transient domain needs to request run or pause to revert to inactive snapshot",
-    );
-  }
-  if (!(flags & E.DOMAIN_SNAPSHOT_REVERT_FORCE) && !def.dom) {
-    throw VirError.report(
-      "TEST",
-      "SNAPSHOT_REVERT_RISKY",
-      `snapshot '${def.name}' lacks domain '${obj.def.name}' rollback info`,
-    );
-  }
+  const wantRun = checkSnapshotRevert(def, obj, flags, "TEST", true);
   obj.snapshots.current = undefined;
   const config = captureDomain(def.dom!);
   // virDomainObjAssignDef(live = false): an active domain keeps running its definition.

@@ -199,12 +199,16 @@ async function startFromImage(
     (!image.wasRunning && !(flags & E.DOMAIN_SAVE_RUNNING));
   const from = `exec:tail -c +${image.streamOffset + 1} ${shellQuote(path)}`;
   await s.start(obj, paused ? E.DOMAIN_START_PAUSED : 0, {
-    incoming: (mon: QemuMonitor) =>
+    argv: ["-incoming", "defer"],
+    prepare: (mon: QemuMonitor) =>
       runAsyncJob(obj, E.DOMAIN_JOB_OPERATION_RESTORE, "domain restore job", async () => {
         await mon.run("migrate-incoming", { uri: from });
         await waitMigration(mon, "domain restore job");
       }),
-    pausedDetail: flags & E.DOMAIN_SAVE_PAUSED
+    started: E.DOMAIN_EVENT_STARTED_RESTORED,
+    running: E.DOMAIN_RUNNING_RESTORED,
+    paused: E.DOMAIN_PAUSED_MIGRATION,
+    suspended: flags & E.DOMAIN_SAVE_PAUSED
       ? E.DOMAIN_EVENT_SUSPENDED_PAUSED
       : E.DOMAIN_EVENT_SUSPENDED_RESTORED,
   });

@@ -12,6 +12,8 @@ export interface QemuPaths {
   runDir: string;
   /** Managed save images (libvirt's `save_image_dir`). */
   saveDir: string;
+  /** Snapshot metadata of each domain (libvirt's `snapshotDir`). */
+  snapshotDir: string;
 }
 
 /**
@@ -35,7 +37,12 @@ export function qemuPaths(system: boolean, stateDir?: string): QemuPaths {
       : runtime
       ? `${runtime}/edgevirt/qemu`
       : `${home}/.cache/edgevirt/qemu`);
-  return { configDir: `${base}/config`, runDir: `${base}/run`, saveDir: `${base}/save` };
+  return {
+    configDir: `${base}/config`,
+    runDir: `${base}/run`,
+    saveDir: `${base}/save`,
+    snapshotDir: `${base}/snapshot`,
+  };
 }
 
 /**
@@ -53,5 +60,6 @@ export function qemuEmbedPaths(root: string): QemuPaths {
     configDir: `${root}/etc/qemu`,
     runDir: `${root}/run/qemu`,
     saveDir: `${root}/lib/qemu/save`,
+    snapshotDir: `${root}/lib/qemu/snapshot`,
   };
 }

@@ -1,8 +1,8 @@
 /**
  * QEMU 7.2's block and device layer for {@link FakeQemu} (its `onCommand` hook): block nodes
  * (`blockdev-add`/`-del`), disk frontends (`device_add`/`device_del` with DEVICE_DELETED after
- * the unplug policy), trays and media, `query-block`, `block_resize`, the balloon (a guest
- * driver that follows its target) and `qom-set`, with QEMU's error texts.
+ * the unplug policy), trays and media, `query-block`, `block_resize`, internal snapshot jobs,
+ * the balloon (a guest driver that follows its target) and `qom-set`, with QEMU's error texts.
  *
  * @module
  */
@@ -55,6 +55,10 @@ export class FakeBlockDevices {
   readonly nodes = new Map<string, { file?: string; on?: string; size: number }>();
   /** Disk frontends by id. */
   readonly disks = new Map<string, FakeDisk>();
+  /** Internal snapshot tags by node (`snapshot-save` / `snapshot-delete`). */
+  readonly snapshots = new Map<string, Set<string>>();
+  /** Jobs not yet dismissed. */
+  readonly jobs: { id: string; type: string; status: string; error?: string }[] = [];
   /** The balloon target in bytes, the guest-stats polling interval, once set. */
   balloon?: number;
   statsPeriod?: number;
@@ -126,6 +130,19 @@ export class FakeBlockDevices {
         node.size = Number(args.size);
         return { return: {} };
       }
+      case "snapshot-save":
+      case "snapshot-delete":
+        return this.#snapshotJob(execute, args);
+      case "query-jobs":
+        return {
+          return: this.jobs.map((j) => ({ ...j, "current-progress": 1, "total-progress": 1 })),
+        };
+      case "job-dismiss": {
+        const at = this.jobs.findIndex((j) => j.id === args.id);
+        if (at < 0) return err(`Job not found`);
+        this.jobs.splice(at, 1);
+        return { return: {} };
+      }
       case "balloon":
         if (this.#opts.balloon === false) {
           return err("No balloon device has been activated", "DeviceNotActive");
@@ -157,6 +174,29 @@ export class FakeBlockDevices {
       if (!this.nodes.has(on)) return err(`Cannot find device='' nor node-name='${on}'`);
       this.nodes.set(name, { on, size: this.nodes.get(on)!.size });
     }
+    return { return: {} };
+  }
+
+  /** A snapshot job that concludes at once, failing as QEMU does for an unknown node or tag. */
+  #snapshotJob(execute: string, args: Record<string, unknown>): FakeReply {
+    const tag = String(args.tag);
+    const devices = (args.devices as string[] | undefined) ?? [];
+    const job = { id: String(args["job-id"]), type: execute, status: "concluded" } as {
+      id: string;
+      type: string;
+      status: string;
+      error?: string;
+    };
+    const missing = devices.find((d) => !this.nodes.has(d));
+    if (missing) job.error = `No block device node '${missing}'`;
+    else if (execute === "snapshot-save") {
+      for (const d of devices) {
+        this.snapshots.set(d, new Set([...this.snapshots.get(d) ?? [], tag]));
+      }
+    } else {
+      for (const d of devices) this.snapshots.get(d)?.delete(tag);
+    }
+    this.jobs.push(job);
     return { return: {} };
   }
 

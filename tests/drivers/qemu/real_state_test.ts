@@ -53,3 +53,54 @@ realQemuTest({
     });
   },
 });
+
+async function snapshotsInImage(path: string): Promise<string> {
+  const out = await new Deno.Command("qemu-img", { args: ["snapshot", "-l", "-U", path] }).output();
+  return new TextDecoder().decode(out.stdout);
+}
+
+realQemuTest({
+  name: "real QEMU: internal snapshots of a running and a shut-off qcow2 domain, revert, delete",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await withRealDriver("ev-qemu-snap-", async ({ dir, launcher, conn }) => {
+      const disk = `${dir}/vda.qcow2`;
+      const made = await new Deno.Command("qemu-img", {
+        args: ["create", "-q", "-f", "qcow2", disk, "4M"],
+      }).output();
+      assert.ok(made.success);
+      const dom = await conn.domainDefineXMLFlags!(
+        `<domain type='qemu'><name>rsn</name><memory unit='MiB'>32</memory>
+<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>
+<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${disk}'/>
+<target dev='vda' bus='virtio'/></disk><memballoon model='none'/></devices></domain>`,
+        0,
+      );
+      await conn.domainCreateWithFlags!(dom, 0);
+      const snap = (name: string) => `<domainsnapshot><name>${name}</name></domainsnapshot>`;
+      await conn.domainSnapshotCreateXML!(dom, snap("live1"), 0);
+      assert.match(await snapshotsInImage(disk), /live1/);
+      assert.equal((await launcher.procs[0].monitor.queryStatus()).running, true);
+
+      await conn.domainRevertToSnapshot!(dom, "live1", 0);
+      assert.equal(launcher.procs[0].alive(), false, "the old QEMU is gone");
+      assert.equal((await launcher.procs[1].monitor.queryStatus()).running, true);
+      assert.deepEqual(await conn.domainGetState!(dom, 0), [
+        VIR.DOMAIN_RUNNING,
+        VIR.DOMAIN_RUNNING_FROM_SNAPSHOT,
+      ]);
+      await conn.domainSnapshotDelete!(dom, "live1", 0);
+      assert.doesNotMatch(await snapshotsInImage(disk), /live1/);
+
+      await conn.domainDestroyFlags!(dom, 0);
+      await conn.domainSnapshotCreateXML!(dom, snap("off1"), 0);
+      assert.match(await snapshotsInImage(disk), /off1/);
+      assert.match(await conn.domainSnapshotGetXMLDesc!(dom, "off1", 0), /<state>shutoff<\/state>/);
+      await conn.domainRevertToSnapshot!(dom, "off1", 0);
+      assert.equal((await conn.domainGetState!(dom, 0))[0], VIR.DOMAIN_SHUTOFF);
+      await conn.domainSnapshotDelete!(dom, "off1", 0);
+      assert.doesNotMatch(await snapshotsInImage(disk), /off1/);
+    });
+  },
+});

@@ -48,7 +48,7 @@ export interface Setup {
 
 /** Starts the domain (persistent unless told) on a fresh fake; `close` cleans everything. */
 export async function setup(
-  options: FakeBlockOptions & { migration?: FakeMigrationOptions } = {},
+  options: FakeBlockOptions & { migration?: FakeMigrationOptions; xml?: string } = {},
   persistent = true,
 ): Promise<Setup> {
   const dir = await Deno.makeTempDir({ prefix: "ev-qdev-hp-" });
@@ -72,12 +72,12 @@ export async function setup(
   const events: DriverEvent[] = [];
   conn.subscribe!((ev) => events.push(ev));
   const dom = persistent
-    ? await conn.domainCreateWithFlags!(await conn.domainDefineXMLFlags!(XML, 0), 0)
-    : await conn.domainCreateXML!(XML, 0);
+    ? await conn.domainCreateWithFlags!(await conn.domainDefineXMLFlags!(options.xml ?? XML, 0), 0)
+    : await conn.domainCreateXML!(options.xml ?? XML, 0);
   block.bind([...launcher.instances.values()].at(-1)!);
   const fake = [...launcher.instances.values()].at(-1)!;
   fake.commands.length = 0;
-  return {
+  const t: Setup = {
     conn,
     dom,
     block,
@@ -85,12 +85,14 @@ export async function setup(
     launcher,
     events,
     dir,
+    // The test may have reopened the connection: the one in `t` is closed.
     close: async () => {
-      await conn.domainDestroyFlags!(dom, 0).catch(() => {});
-      await conn.connectClose();
+      await t.conn.domainDestroyFlags!(dom, 0).catch(() => {});
+      await t.conn.connectClose();
       await Deno.remove(dir, { recursive: true });
     },
   };
+  return t;
 }
 
 /** The QMP commands the fake received since the start, without the queries. */
