@@ -15,6 +15,7 @@ import { isQ35 } from "../default_devices.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import { qemuPostParse } from "../postparse.ts";
+import { attachChardevLive } from "./device_chardev.ts";
 import { changeMedia } from "./device_media.ts";
 import { blockdevProps, diskDeviceProps, diskFile, nextSourceIndex } from "./device_disk.ts";
 import { diskByTarget, insertParsedDevice, refuseUnless, targetOf } from "./device_parse.ts";
@@ -61,15 +62,19 @@ function attachConfig(vmdef: DomainDef, dev: XmlElement): void {
   if (dev.name === "disk") ensureQ35Port(vmdef, dev);
 }
 
-/** `qemuDomainAttachDeviceLive`: only disks can be plugged into a running QEMU here. */
+/**
+ * `qemuDomainAttachDeviceLive`: disks and chardevs can be plugged into a running QEMU here;
+ * the new device's alias is announced (DEVICE_ADDED).
+ */
 async function attachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Promise<void> {
-  refuseUnless(dev, ["disk"], "live attach");
+  refuseUnless(dev, ["disk", "serial", "channel", "console"], "live attach");
   const device = dev.attributes.device;
-  const orig = diskByTarget(obj.def, targetOf(dev));
+  const orig = dev.name === "disk" ? diskByTarget(obj.def, targetOf(dev)) : undefined;
   if ((device === "cdrom" || device === "floppy") && orig) {
     return await changeMedia(s, obj, orig, dev, false);
   }
-  await attachDiskLive(obj, dev);
+  if (dev.name === "disk") await attachDiskLive(obj, dev);
+  else await attachChardevLive(s, obj, dev);
   s.emitOther(obj, VIR.DOMAIN_EVENT_ID_DEVICE_ADDED, {
     devAlias: child(dev, "alias")?.attributes.name,
   });

@@ -13,6 +13,7 @@ import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import { QmpCommandError } from "../monitor/errors.ts";
 import { changeDevice } from "./device_config.ts";
+import { findChardev, removeChardev } from "./device_chardev.ts";
 import { diskNodes, sourceIndex } from "./device_disk.ts";
 import { diskByTarget, refuseUnless, targetOf } from "./device_parse.ts";
 
@@ -43,13 +44,29 @@ export async function detachDevice(
   });
 }
 
-/** `qemuDomainDetachDeviceConfig` for a disk: by target, or by source path. */
+/** `qemuDomainDetachDeviceConfig` for a disk (by target) or a chardev (`qemuDomainChrRemove`). */
 function detachConfig(vmdef: DomainDef, dev: XmlElement): void {
-  refuseUnless(dev, ["disk"], "persistent detach");
-  const name = targetOf(dev);
-  const disk = diskByTarget(vmdef, name);
-  if (!disk) throw VirError.report("QEMU", "DEVICE_MISSING", `no target device ${name}`);
-  vmdef.devices.other.splice(vmdef.devices.other.indexOf(disk), 1);
+  refuseUnless(dev, ["disk", "serial", "channel", "console"], "persistent detach");
+  let found: XmlElement | undefined;
+  if (dev.name === "disk") {
+    found = diskByTarget(vmdef, targetOf(dev));
+    if (!found) {
+      throw VirError.report("QEMU", "DEVICE_MISSING", `no target device ${targetOf(dev)}`);
+    }
+  } else {
+    if (dev.name === "console" && child(dev, "target")?.attributes.type === "serial") {
+      throw VirError.report(
+        "QEMU",
+        "OPERATION_INVALID",
+        "detaching serial console is not supported",
+      );
+    }
+    found = findChardev(vmdef, dev);
+    if (!found) {
+      throw VirError.report("QEMU", "INVALID_ARG", "device not present in domain configuration");
+    }
+  }
+  vmdef.devices.other.splice(vmdef.devices.other.indexOf(found), 1);
 }
 
 /** `qemuDomainDetachPrepDisk`'s checks: which disks may leave a running guest. */
@@ -75,15 +92,34 @@ function checkDetachable(disk: XmlElement): void {
   );
 }
 
-/** `qemuDomainDetachDeviceLive` for a disk: device_del, then wait for QEMU's word. */
-async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Promise<void> {
-  refuseUnless(dev, ["disk"], "live detach");
+/** The live device `dev` names, with libvirt's error when there is none. */
+function findLive(obj: QemuDomainObj, dev: XmlElement): XmlElement {
+  if (dev.name !== "disk") {
+    const chr = findChardev(obj.def, dev);
+    if (chr) return chr;
+    throw VirError.report(
+      "QEMU",
+      "DEVICE_MISSING",
+      `chr type '${dev.name}' device not present in domain configuration`,
+    );
+  }
   const disk = diskByTarget(obj.def, targetOf(dev));
   if (!disk) throw VirError.report("QEMU", "DEVICE_MISSING", `disk ${targetOf(dev)} not found`);
   checkDetachable(disk);
-  const alias = child(disk, "alias")?.attributes.name;
+  return disk;
+}
+
+/**
+ * `qemuDomainDetachDeviceLive` / `qemuDomainDetachDeviceChr`: device_del, then wait for
+ * QEMU's word (libvirt's unplug timeout).
+ */
+async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Promise<void> {
+  refuseUnless(dev, ["disk", "serial", "channel"], "live detach");
+  const found = findLive(obj, dev);
+  const alias = child(found, "alias")?.attributes.name;
   if (!alias) {
-    throw VirError.report("QEMU", "INTERNAL_ERROR", "Cannot detach disk device with no alias");
+    const kind = dev.name === "disk" ? "disk" : "chr";
+    throw VirError.report("QEMU", "INTERNAL_ERROR", `Cannot detach ${kind} device with no alias`);
   }
   const ctx = obj.vcpus!.ctx;
   const removal = ctx.removal;
@@ -92,10 +128,20 @@ async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
     try {
       await obj.proc!.monitor.qmp.execute("device_del", { id: alias });
     } catch (err) {
-      // libvirt's qemuDomainDeleteDevice: QEMU no longer knowing the device means it is gone
-      // (remove it now); an event already seen means the same; anything else is the error.
+      // libvirt's qemuDomainDeleteDevice: an event already seen means the device is gone;
+      // QEMU not knowing it removes a disk now, while the chardev path fails without saying
+      // why (libvirt's monitor reports nothing for DeviceNotFound).
       const gone = err instanceof QmpCommandError && err.errorClass === "DeviceNotFound";
-      if (gone || removal.alias === undefined) return await removeDisk(s, obj, disk);
+      if (removal.alias === undefined || (gone && found.name === "disk")) {
+        return await removeLive(s, obj, found);
+      }
+      if (gone) {
+        throw VirError.bare(
+          "NONE",
+          "INTERNAL_ERROR",
+          "An error occurred, but the cause is unknown",
+        );
+      }
       throw err instanceof QmpCommandError
         ? VirError.report("QEMU", "INTERNAL_ERROR", err.message)
         : err;
@@ -108,38 +154,41 @@ async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
         "unplug of device was rejected by the guest",
       );
     }
-    // On a timeout the detach succeeds and the disk stays until its DEVICE_DELETED comes.
-    if (outcome === "removed") await removeDisk(s, obj, disk);
+    // On a timeout the detach succeeds and the device stays until its DEVICE_DELETED comes.
+    if (outcome === "removed") await removeLive(s, obj, found);
   } finally {
     removal.reset();
   }
 }
 
 /**
- * `qemuDomainRemoveDiskDevice`: the disk leaves the live definition, its hot-plugged block
- * nodes go (a disk from the command line takes its drive with it), and DEVICE_REMOVED is
- * emitted.
+ * `qemuDomainRemoveDevice`: the device leaves the live definition with its backend (a disk's
+ * hot-plugged block nodes — one from the command line takes its drive with it —, a chardev's
+ * `chardev-remove`), and DEVICE_REMOVED is emitted.
  */
-async function removeDisk(s: QemuDriverState, obj: QemuDomainObj, disk: XmlElement): Promise<void> {
-  const other = obj.def.devices.other;
-  other.splice(other.indexOf(disk), 1);
-  const n = sourceIndex(disk);
-  if (n !== undefined && obj.proc) {
-    const nodes = diskNodes(n);
-    for (const node of [nodes.format, nodes.storage]) {
-      await obj.proc.monitor.run("blockdev-del", { "node-name": node }).catch((err) =>
-        s.log(`removing node '${node}' of '${obj.def.name}' failed: ${err?.message ?? err}`)
-      );
+async function removeLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Promise<void> {
+  if (dev.name !== "disk") await removeChardev(obj, dev);
+  else {
+    const other = obj.def.devices.other;
+    other.splice(other.indexOf(dev), 1);
+    const n = sourceIndex(dev);
+    if (n !== undefined && obj.proc) {
+      const nodes = diskNodes(n);
+      for (const node of [nodes.format, nodes.storage]) {
+        await obj.proc.monitor.run("blockdev-del", { "node-name": node }).catch((err) =>
+          s.log(`removing node '${node}' of '${obj.def.name}' failed: ${err?.message ?? err}`)
+        );
+      }
     }
   }
   s.emitOther(obj, VIR.DOMAIN_EVENT_ID_DEVICE_REMOVED, {
-    devAlias: child(disk, "alias")?.attributes.name,
+    devAlias: child(dev, "alias")?.attributes.name,
   });
 }
 
 /**
- * A DEVICE_DELETED nobody waited for (`processDeviceDeletedEvent`): the disk of that alias is
- * removed now. False when no disk has it.
+ * A DEVICE_DELETED nobody waited for (`processDeviceDeletedEvent`): the disk or chardev of
+ * that alias is removed now. False when no such device has it.
  *
  * @example
  * ```ts
@@ -154,10 +203,10 @@ export async function removeDeviceAlias(
   obj: QemuDomainObj,
   alias: string,
 ): Promise<boolean> {
-  const disk = obj.def.devices.other.find((d) =>
-    d.name === "disk" && child(d, "alias")?.attributes.name === alias
+  const dev = obj.def.devices.other.find((d) =>
+    ["disk", "serial", "channel"].includes(d.name) && child(d, "alias")?.attributes.name === alias
   );
-  if (!disk) return false;
-  await removeDisk(s, obj, disk);
+  if (!dev) return false;
+  await removeLive(s, obj, dev);
   return true;
 }

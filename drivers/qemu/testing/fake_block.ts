@@ -1,7 +1,7 @@
 /**
  * QEMU 7.2's block and device layer for {@link FakeQemu} (its `onCommand` hook): block nodes
- * (`blockdev-add`/`-del`), disk frontends (`device_add`/`device_del` with DEVICE_DELETED after
- * the unplug policy), trays and media, `query-block`, `block_resize`, internal snapshot jobs,
+ * (`blockdev-add`/`-del`), chardev backends (`chardev-add`/`-remove`), disk and chardev
+ * frontends (`device_add`/`device_del` with DEVICE_DELETED after the unplug policy), trays and media, `query-block`, `block_resize`, internal snapshot jobs,
  * the balloon (a guest driver that follows its target) and `qom-set`, with QEMU's error texts.
  *
  * @module
@@ -17,6 +17,8 @@ export interface FakeDisk {
   node?: string;
   /** The `-drive` id of a disk from the command line (query-block's `device`). */
   drive?: string;
+  /** The chardev backend of a chardev frontend. */
+  chardev?: string;
   trayOpen?: boolean;
 }
 
@@ -32,7 +34,16 @@ export interface FakeBlockOptions {
   balloon?: boolean;
 }
 
-const DISK_DRIVERS = new Set(["virtio-blk-pci", "usb-storage", "scsi-hd", "scsi-cd", "ide-cd"]);
+/** Frontends the model plugs: disks and the chardev frontends a virtio-serial bus takes. */
+const FRONTENDS = new Set([
+  "virtio-blk-pci",
+  "usb-storage",
+  "scsi-hd",
+  "scsi-cd",
+  "ide-cd",
+  "virtserialport",
+  "isa-serial",
+]);
 
 function err(desc: string, cls = "GenericError"): FakeReply {
   return { error: { class: cls, desc } };
@@ -55,6 +66,8 @@ export class FakeBlockDevices {
   readonly nodes = new Map<string, { file?: string; on?: string; size: number }>();
   /** Disk frontends by id. */
   readonly disks = new Map<string, FakeDisk>();
+  /** Chardev backends by id (`chardev-add`), a pty's path as QEMU would pick it. */
+  readonly chardevs = new Map<string, { type: string; pty?: string }>();
   /** Internal snapshot tags by node (`snapshot-save` / `snapshot-delete`). */
   readonly snapshots = new Map<string, Set<string>>();
   /** Jobs not yet dismissed. */
@@ -96,7 +109,7 @@ export class FakeBlockDevices {
         return { return: {} };
       }
       case "device_add":
-        return DISK_DRIVERS.has(String(args.driver)) ? this.#deviceAdd(args) : undefined;
+        return FRONTENDS.has(String(args.driver)) ? this.#deviceAdd(args) : undefined;
       case "device_del":
         return this.disks.has(String(args.id)) ? this.#deviceDel(String(args.id)) : undefined;
       case "query-block":
@@ -128,6 +141,25 @@ export class FakeBlockDevices {
           return err(`Cannot find device='${args.device ?? ""}' nor node-name='${name}'`);
         }
         node.size = Number(args.size);
+        return { return: {} };
+      }
+      case "chardev-add": {
+        const id = String(args.id);
+        if (this.chardevs.has(id)) {
+          return err(`attempt to add duplicate property '${id}' to object (type 'container')`);
+        }
+        const type = String((args.backend as { type: string }).type);
+        const pty = type === "pty" ? `/dev/pts/${200 + this.chardevs.size}` : undefined;
+        this.chardevs.set(id, { type, pty });
+        return { return: pty ? { pty } : {} };
+      }
+      case "chardev-remove": {
+        const id = String(args.id);
+        if (!this.chardevs.has(id)) return err(`Chardev '${id}' not found`, "DeviceNotFound");
+        if ([...this.disks.values()].some((d) => d.chardev === id)) {
+          return err(`Chardev '${id}' is busy`);
+        }
+        this.chardevs.delete(id);
         return { return: {} };
       }
       case "snapshot-save":
@@ -205,7 +237,13 @@ export class FakeBlockDevices {
     if (this.disks.has(id)) return err(`Duplicate device ID '${id}'`);
     const node = args.drive === undefined ? undefined : String(args.drive);
     if (node && !this.nodes.has(node)) return err(`Drive '${node}' not found`);
-    this.disks.set(id, { id, driver: String(args.driver), node });
+    const chardev = args.chardev === undefined ? undefined : String(args.chardev);
+    if (chardev && !this.chardevs.has(chardev)) {
+      return err(`Property '${args.driver}.chardev' can't find value '${chardev}'`);
+    }
+    // QEMU's ISA bus takes no device once the machine runs.
+    if (args.driver === "isa-serial") return err("Bus 'isa.0' does not support hotplugging");
+    this.disks.set(id, { id, driver: String(args.driver), node, chardev });
     return { return: {} };
   }
 
@@ -248,7 +286,7 @@ export class FakeBlockDevices {
   }
 
   #queryBlock(): unknown[] {
-    return [...this.disks.values()].map((d) => {
+    return [...this.disks.values()].filter((d) => !d.chardev).map((d) => {
       const node = d.node ? this.nodes.get(d.node) : undefined;
       const file = node?.file ?? (node?.on ? this.nodes.get(node.on)?.file : undefined);
       return {

@@ -211,8 +211,13 @@ Deno.test("detach refusals: unknown target, ide disk, cdrom on ide, device kinds
       ],
       [
         "<serial type='pty'><target port='0'/></serial>",
+        VIR.ERR_DEVICE_MISSING,
+        "device not found: chr type 'serial' device not present in domain configuration",
+      ],
+      [
+        "<video><model type='vga'/></video>",
         VIR.ERR_OPERATION_UNSUPPORTED,
-        "Operation not supported: live detach of device 'chr' is not supported",
+        "Operation not supported: live detach of device 'video' is not supported",
       ],
     ];
     for (const [xml, code, message] of cases) {
@@ -367,6 +372,88 @@ Deno.test("cdrom change media: open tray, wait, remove, add nodes, insert, close
         "unsupported configuration: disk source can be changed only in removable drives",
       ],
     );
+  } finally {
+    await t.close();
+  }
+});
+
+const WITH_VIRTIO_SERIAL = XML.replace(
+  "<controller type='scsi' model='virtio-scsi'/>",
+  "<controller type='scsi' model='virtio-scsi'/><controller type='virtio-serial'/>",
+);
+
+Deno.test("chardev hotplug: a virtio channel (chardev-add + virtserialport), its unplug", async () => {
+  const t = await setup({ xml: WITH_VIRTIO_SERIAL });
+  try {
+    const channel = `<channel type='unix'><source mode='bind' path='${t.dir}/ga.sock'/>` +
+      "<target type='virtio' name='org.qemu.guest_agent.0'/></channel>";
+    await t.conn.domainAttachDeviceFlags!(t.dom, channel, VIR.DOMAIN_AFFECT_LIVE);
+    assert.deepEqual(qmp(t).map((c) => [c.execute, c.arguments]), [
+      ["chardev-add", {
+        id: "charchannel0",
+        backend: {
+          type: "socket",
+          data: {
+            addr: { type: "unix", data: { path: `${t.dir}/ga.sock` } },
+            wait: false,
+            server: true,
+          },
+        },
+      }],
+      ["device_add", {
+        driver: "virtserialport",
+        bus: "virtio-serial0.0",
+        nr: 1,
+        chardev: "charchannel0",
+        id: "channel0",
+        name: "org.qemu.guest_agent.0",
+      }],
+    ]);
+    const live = await t.conn.domainGetXMLDesc!(t.dom, 0);
+    assert.match(
+      live,
+      /<alias name='channel0'\/>\s*<address type='virtio-serial' controller='0' bus='0' port='1'\/>/,
+    );
+    const again = await error(
+      t.conn.domainAttachDeviceFlags!(t.dom, channel, VIR.DOMAIN_AFFECT_LIVE),
+    );
+    assert.equal(again.message, "Requested operation is not valid: chardev already exists");
+
+    const pty = "<channel type='pty'><target type='virtio' name='org.example.1'/></channel>";
+    await t.conn.domainAttachDeviceFlags!(t.dom, pty, VIR.DOMAIN_AFFECT_LIVE);
+    assert.match(
+      await t.conn.domainGetXMLDesc!(t.dom, 0),
+      /<channel type='pty'>\s*<source path='\/dev\/pts\/201'\/>/,
+    );
+
+    const fake = [...t.launcher.instances.values()].at(-1)!;
+    fake.commands.length = 0;
+    await t.conn.domainDetachDeviceFlags!(t.dom, channel, VIR.DOMAIN_AFFECT_LIVE);
+    assert.deepEqual(qmp(t).map((c) => [c.execute, c.arguments]), [
+      ["device_del", { id: "channel0" }],
+      ["chardev-remove", { id: "charchannel0" }],
+    ]);
+    assert.doesNotMatch(await t.conn.domainGetXMLDesc!(t.dom, 0), /ga\.sock/);
+    const gone = await error(
+      t.conn.domainDetachDeviceFlags!(t.dom, channel, VIR.DOMAIN_AFFECT_LIVE),
+    );
+    assert.deepEqual([gone.code, gone.message], [
+      VIR.ERR_DEVICE_MISSING,
+      "device not found: chr type 'channel' device not present in domain configuration",
+    ]);
+    // An ISA serial port cannot join a running machine: QEMU's refusal, the backend removed.
+    const serial = await error(
+      t.conn.domainAttachDeviceFlags!(
+        t.dom,
+        "<serial type='pty'><target port='1'/></serial>",
+        VIR.DOMAIN_AFFECT_LIVE,
+      ),
+    );
+    assert.equal(
+      serial.message,
+      "internal error: unable to execute QEMU command 'device_add': Bus 'isa.0' does not support hotplugging",
+    );
+    assert.equal(t.block.chardevs.has("charserial0"), false);
   } finally {
     await t.close();
   }

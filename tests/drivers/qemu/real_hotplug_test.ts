@@ -1,6 +1,7 @@
 // Real QEMU 7.2 (TCG): disks attached to a running domain show in query-block with the nodes
 // libvirt names, detach-device removes one (its DEVICE_DELETED completes the wait), and a
-// cdrom's medium is changed and ejected; block resize grows both kinds of disk.
+// cdrom's medium is changed and ejected; block resize grows both kinds of disk; a virtio
+// channel is plugged and unplugged, an ISA serial port refused by QEMU.
 // Without QEMU this test is ignored on a developer machine but FAILS in CI.
 import assert from "node:assert/strict";
 import { VIR } from "../../../util/constants.ts";
@@ -34,7 +35,7 @@ realQemuTest({
 <os><type arch='x86_64' machine='pc'>hvm</type></os><features><acpi/></features><devices>
 <disk type='file' device='disk'><source file='${dir}/vda.img'/><target dev='vda' bus='virtio'/></disk>
 <disk type='file' device='cdrom'><target dev='hdc' bus='ide'/><readonly/></disk>
-<controller type='scsi' model='virtio-scsi'/><memballoon model='none'/></devices></domain>`,
+<controller type='scsi' model='virtio-scsi'/><controller type='virtio-serial'/><memballoon model='none'/></devices></domain>`,
         0,
       );
       const mon = launcher.procs[0].monitor;
@@ -89,6 +90,22 @@ realQemuTest({
       assert.equal((await byQdev("virtio-disk0"))?.inserted?.image["virtual-size"], 2 << 20);
       await conn.domainBlockResize!(dom, "vdb", 8 << 20, VIR.DOMAIN_BLOCK_RESIZE_BYTES);
       assert.equal((await byQdev("virtio-disk1"))?.inserted?.image["virtual-size"], 8 << 20);
+      // A virtio channel: its chardev and port come and go.
+      const channel = `<channel type='unix'><source mode='bind' path='${dir}/ch.sock'/>` +
+        "<target type='virtio' name='org.example.0'/></channel>";
+      await conn.domainAttachDeviceFlags!(dom, channel, VIR.DOMAIN_AFFECT_LIVE);
+      const chardevs = async () =>
+        (await mon.run<{ label: string }[]>("query-chardev")).map((c) => c.label);
+      assert.ok((await chardevs()).includes("charchannel0"));
+      assert.ok(Deno.statSync(`${dir}/ch.sock`).isSocket, "QEMU listens on the channel socket");
+      await conn.domainDetachDeviceFlags!(dom, channel, VIR.DOMAIN_AFFECT_LIVE);
+      assert.ok(!(await chardevs()).includes("charchannel0"));
+      const serial = await conn.domainAttachDeviceFlags!(
+        dom,
+        "<serial type='pty'><target port='1'/></serial>",
+        VIR.DOMAIN_AFFECT_LIVE,
+      ).then(() => undefined, (e) => e);
+      assert.match(String(serial?.message), /Bus 'isa.0' does not support hotplugging/);
       await conn.domainDestroyFlags!(dom, 0);
     });
   },
