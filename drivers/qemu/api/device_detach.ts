@@ -11,7 +11,7 @@ import { checkFlags, VirError } from "../../../util/errors.ts";
 import { child, type XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
-import { QmpCommandError } from "../monitor/errors.ts";
+import { monitorErrorToVir, QmpCommandError } from "../monitor/errors.ts";
 import { changeDevice } from "./device_config.ts";
 import { findChardev, removeChardev } from "./device_chardev.ts";
 import { diskNodes, sourceIndex } from "./device_disk.ts";
@@ -142,9 +142,7 @@ async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
           "An error occurred, but the cause is unknown",
         );
       }
-      throw err instanceof QmpCommandError
-        ? VirError.report("QEMU", "INTERNAL_ERROR", err.message)
-        : err;
+      throw monitorErrorToVir(err);
     }
     const outcome = await removal.wait(ctx.unplugTimeoutMs);
     if (outcome === "rejected") {

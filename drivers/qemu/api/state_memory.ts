@@ -13,7 +13,7 @@ import { VIR } from "../../../util/constants.ts";
 import { checkFlags, VirError } from "../../../util/errors.ts";
 import { child, element, type XmlElement } from "../../../util/xml/mod.ts";
 import type { QmpEvent } from "../monitor/qmp_client.ts";
-import { QmpCommandError } from "../monitor/errors.ts";
+import { monitorErrorToVir, QmpCommandError } from "../monitor/errors.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import { diskNodes, sourceIndex } from "./device_disk.ts";
@@ -87,9 +87,7 @@ async function setBalloon(obj: QemuDomainObj, kib: number): Promise<void> {
         "Unable to change memory of active domain without the balloon device and guest OS balloon driver",
       );
     }
-    throw err instanceof QmpCommandError
-      ? VirError.report("QEMU", "INTERNAL_ERROR", err.message)
-      : err;
+    throw monitorErrorToVir(err);
   }
 }
 

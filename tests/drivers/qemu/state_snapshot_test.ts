@@ -47,6 +47,17 @@ Deno.test("snapshot of a running domain: paused, snapshot-save job on its qcow2 
     assert.equal(await t.conn.domainSnapshotGetParent!(t.dom, "s2", 0), "s1");
     assert.deepEqual(await t.conn.domainSnapshotListAllChildren!(t.dom, "s1", 0), ["s2"]);
     assert.equal(await t.conn.domainSnapshotNum!(t.dom, E.DOMAIN_SNAPSHOT_LIST_ROOTS), 1);
+    assert.deepEqual(await t.conn.domainSnapshotListNames!(t.dom, E.DOMAIN_SNAPSHOT_LIST_LEAVES), [
+      "s2",
+    ]);
+    assert.equal(await t.conn.domainSnapshotNumChildren!(t.dom, "s1", 0), 1);
+    assert.deepEqual(await t.conn.domainSnapshotListChildrenNames!(t.dom, "s2", 0), []);
+    assert.equal(await t.conn.domainSnapshotLookupByName!(t.dom, "s1", 0), "s1");
+    assert.equal(await t.conn.domainSnapshotIsCurrent!(t.dom, "s1", 0), false);
+    assert.equal(await t.conn.domainSnapshotIsCurrent!(t.dom, "s2", 0), true);
+    assert.equal(await t.conn.domainSnapshotHasMetadata!(t.dom, "s1", 0), true);
+    const badFlags = await error(t.conn.domainSnapshotNum!(t.dom, 1 << 20));
+    assert.equal(badFlags.code, E.ERR_INVALID_ARG);
     const noParent = await error(t.conn.domainSnapshotGetParent!(t.dom, "s1", 0));
     assert.deepEqual(
       [noParent.code, noParent.message],
