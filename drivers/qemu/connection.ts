@@ -53,6 +53,7 @@ import {
 import type { TypedParams } from "../../util/contract/types.ts";
 import { createSnapshot, deleteSnapshot, revertSnapshot } from "./api/state_snapshot.ts";
 import { snapshotReads } from "./api/state_snapshot_list.ts";
+import { undefineSnapshots } from "./api/state_snapshot_store.ts";
 
 const E = VIR;
 const AFFECT = E.DOMAIN_AFFECT_LIVE | E.DOMAIN_AFFECT_CONFIG;
@@ -200,6 +201,7 @@ export class QemuConnection implements DriverConnection {
     if (!obj.persistent) {
       throw VirError.report("QEMU", "OPERATION_INVALID", "cannot undefine transient domain");
     }
+    await undefineSnapshots(this.#s, obj, flags);
     await undefineManagedSave(this.#s, obj, flags);
     await this.#s.deleteConfig(obj);
     this.#s.emit(obj, E.DOMAIN_EVENT_UNDEFINED, E.DOMAIN_EVENT_UNDEFINED_REMOVED);

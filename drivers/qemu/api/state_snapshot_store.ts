@@ -12,8 +12,10 @@ import {
   type SnapshotDef,
   snapshotNames,
 } from "../../../conf/snapshot/mod.ts";
+import { isActive } from "../../../conf/objects/domain_obj.ts";
 import type { MomentList } from "../../../conf/objects/moment_list.ts";
 import { VIR } from "../../../util/constants.ts";
+import { VirError } from "../../../util/errors.ts";
 import { writeFileAtomic } from "../process/atomic_file.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
@@ -87,4 +89,36 @@ export async function saveSnapshots(s: QemuDriverState, obj: QemuDomainObj): Pro
   };
   await Deno.mkdir(s.paths.snapshotDir, { recursive: true });
   await writeFileAtomic(fileOf(s, obj), JSON.stringify(stored));
+}
+
+/**
+ * `qemuDomainUndefineFlags`' rule for snapshots: an inactive domain with snapshots is
+ * undefined only with VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA, which discards their metadata
+ * (`qemuSnapshotDiscardAllMetadata`); the images keep their snapshots.
+ *
+ * @example
+ * ```ts
+ * import { undefineSnapshots } from "./state_snapshot_store.ts";
+ * declare const state: import("../driver_state.ts").QemuDriverState;
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await undefineSnapshots(state, obj, 0);
+ * ```
+ */
+export async function undefineSnapshots(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  flags: number,
+): Promise<void> {
+  if (isActive(obj)) return;
+  const list = await snapshotsOf(s, obj);
+  if (!list.size) return;
+  if (!(flags & VIR.DOMAIN_UNDEFINE_SNAPSHOTS_METADATA)) {
+    throw VirError.report(
+      "QEMU",
+      "OPERATION_INVALID",
+      `cannot delete inactive domain with ${list.size} snapshots`,
+    );
+  }
+  list.clear();
+  await Deno.remove(fileOf(s, obj)).catch(() => {});
 }

@@ -78,6 +78,16 @@ Deno.test("snapshot of a running domain: paused, snapshot-save job on its qcow2 
     t.conn = conn;
     assert.deepEqual(await conn.domainListAllSnapshots!(t.dom, 0), ["s1", "s2"]);
     assert.equal(await conn.domainSnapshotCurrent!(t.dom, 0), "s2");
+
+    // An inactive domain with snapshots is undefined only with their metadata.
+    await conn.domainDestroyFlags!(t.dom, 0);
+    const undef = await error(conn.domainUndefineFlags!(t.dom, 0));
+    assert.deepEqual([undef.code, undef.message], [
+      E.ERR_OPERATION_INVALID,
+      "Requested operation is not valid: cannot delete inactive domain with 2 snapshots",
+    ]);
+    await conn.domainUndefineFlags!(t.dom, E.DOMAIN_UNDEFINE_SNAPSHOTS_METADATA);
+    assert.equal(await Deno.stat(`${t.dir}/snapshot/hp.json`).then(() => true, () => false), false);
   } finally {
     await t.close();
   }
