@@ -47,7 +47,7 @@ import { DEFAULT_EMULATOR, qemuPostParse } from "./postparse.ts";
 import { resetShutsDown } from "./lifecycle_actions.ts";
 import { removeDeviceAlias } from "./api/device_detach.ts";
 import { handleTrayEvent } from "./api/device_media.ts";
-import { handleBalloonEvent } from "./api/state_memory.ts";
+import { handleBalloonEvent, startBalloon } from "./api/state_memory.ts";
 import { handleGuestPanicEvent, handleResetEvent, handleShutdownEvent } from "./power_events.ts";
 
 const E = VIR;
@@ -70,6 +70,20 @@ export interface StartFrom {
   paused: number;
   /** The SUSPENDED event's detail when the start is paused. */
   suspended: number;
+}
+
+/** libvirt's `qemuDomainRunningReasonToResumeEvent`: the RESUMED detail of a running reason. */
+function resumedDetail(reason: number): number {
+  switch (reason) {
+    case E.DOMAIN_RUNNING_RESTORED:
+    case E.DOMAIN_RUNNING_FROM_SNAPSHOT:
+      return E.DOMAIN_EVENT_RESUMED_FROM_SNAPSHOT;
+    case E.DOMAIN_RUNNING_MIGRATED:
+    case E.DOMAIN_RUNNING_MIGRATION_CANCELED:
+      return E.DOMAIN_EVENT_RESUMED_MIGRATED;
+    default:
+      return E.DOMAIN_EVENT_RESUMED_UNPAUSED;
+  }
 }
 
 /** Options of {@link QemuDriverState}. */
@@ -350,11 +364,14 @@ export class QemuDriverState {
       // The pid on disk at once: the start is still unfinished, but its QEMU is known.
       await this.saveStatus(obj);
       await refreshLiveDevices(def, proc.monitor);
+      await startBalloon(def, proc.monitor);
       if (resetShutsDown(def)) await proc.monitor.setAction({ reboot: "shutdown" });
       await startupVcpus(obj.vcpus!.ctx);
       const emulatorPin = emulatorPinOf(def);
       if (emulatorPin) await obj.vcpus!.ctx.cgroup.setupEmulator(emulatorPin);
       await from?.prepare?.(proc.monitor);
+      // libvirt announces a start from saved state before its vCPUs run (a boot after).
+      if (from) this.emit(obj, E.DOMAIN_EVENT_STARTED, from.started);
       if (flags & E.DOMAIN_START_PAUSED) {
         obj.reason = from?.paused ?? E.DOMAIN_PAUSED_USER;
       } else {
@@ -366,7 +383,7 @@ export class QemuDriverState {
       this.#cleanup(obj, E.DOMAIN_SHUTOFF_FAILED);
       throw err;
     }
-    this.emit(obj, E.DOMAIN_EVENT_STARTED, from?.started ?? E.DOMAIN_EVENT_STARTED_BOOTED);
+    if (!from) this.emit(obj, E.DOMAIN_EVENT_STARTED, E.DOMAIN_EVENT_STARTED_BOOTED);
     if (flags & E.DOMAIN_START_PAUSED) {
       this.emit(obj, E.DOMAIN_EVENT_SUSPENDED, from?.suspended ?? E.DOMAIN_EVENT_SUSPENDED_PAUSED);
     }
@@ -452,7 +469,7 @@ export class QemuDriverState {
         if (obj.state !== E.DOMAIN_RUNNING) {
           obj.state = E.DOMAIN_RUNNING;
           obj.reason = reason;
-          this.emit(obj, E.DOMAIN_EVENT_RESUMED, E.DOMAIN_EVENT_RESUMED_UNPAUSED);
+          this.emit(obj, E.DOMAIN_EVENT_RESUMED, resumedDetail(reason));
         }
         break;
       }

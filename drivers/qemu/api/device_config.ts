@@ -8,6 +8,8 @@
  */
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import { getDefs, isActive } from "../../../conf/objects/domain_obj.ts";
+import { VIR } from "../../../util/constants.ts";
+import { checkFlags } from "../../../util/errors.ts";
 import type { XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
@@ -17,6 +19,11 @@ import { parseDeviceXML } from "./device_parse.ts";
 export interface DeviceChange {
   /** Whether the device XML is validated (detach names a device and skips it, as libvirt). */
   validate: boolean;
+  /**
+   * The function whose flag check follows the resolution of AFFECT_CURRENT (libvirt's
+   * `qemuDomain{Attach,Detach}DeviceLiveAndConfig`), if the caller has not checked them.
+   */
+  checkedIn?: string;
   config(vmdef: DomainDef, dev: XmlElement): void;
   live(dev: XmlElement): Promise<void>;
 }
@@ -45,6 +52,8 @@ export async function changeDevice(
 ): Promise<void> {
   await obj.job.run(async () => {
     const { live, config } = getDefs(obj, flags);
+    const affect = VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_AFFECT_CONFIG;
+    if (change.checkedIn) checkFlags(flags, affect, change.checkedIn, "QEMU");
     let vmdef: DomainDef | undefined;
     if (config) {
       vmdef = structuredClone(config);

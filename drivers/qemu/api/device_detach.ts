@@ -7,7 +7,7 @@
  */
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import { VIR } from "../../../util/constants.ts";
-import { checkFlags, VirError } from "../../../util/errors.ts";
+import { VirError } from "../../../util/errors.ts";
 import { child, type XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
@@ -16,8 +16,6 @@ import { changeDevice } from "./device_config.ts";
 import { findChardev, removeChardev } from "./device_chardev.ts";
 import { diskNodes, sourceIndex } from "./device_disk.ts";
 import { diskByTarget, refuseUnless, targetOf } from "./device_parse.ts";
-
-const AFFECT = VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_AFFECT_CONFIG;
 
 /**
  * Detaches the device `xml` matches from the definitions `flags` select.
@@ -36,8 +34,8 @@ export async function detachDevice(
   xml: string,
   flags: number,
 ): Promise<void> {
-  checkFlags(flags, AFFECT, "qemuDomainDetachDeviceFlags", "QEMU");
   await changeDevice(s, obj, xml, flags, {
+    checkedIn: "qemuDomainDetachDeviceLiveAndConfig",
     validate: false,
     config: detachConfig,
     live: (dev) => detachLive(s, obj, dev),

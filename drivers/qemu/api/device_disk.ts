@@ -151,8 +151,8 @@ function pciProps(def: DomainDef, address: Record<string, string>): Record<strin
 }
 
 /**
- * The `device_add` arguments of a disk's frontend: virtio-blk-pci, usb-storage or scsi-hd /
- * scsi-cd at the disk's address, using its format node.
+ * The `device_add` arguments of a disk's frontend: virtio-blk-pci, usb-storage, scsi-hd /
+ * scsi-cd or ide-hd / ide-cd at the disk's address, using its format node.
  *
  * @example
  * ```ts
@@ -173,7 +173,7 @@ export function diskDeviceProps(def: DomainDef, disk: XmlElement): Record<string
     props = { driver: "virtio-blk-pci", ...pciProps(def, address) };
   } else if (bus === "usb") {
     props = { driver: "usb-storage", bus: `usb.${Number(address.bus ?? 0)}`, port: address.port };
-  } else {
+  } else if (bus === "scsi") {
     const controller = Number(address.controller ?? 0);
     const unit = Number(address.unit ?? 0);
     props = {
@@ -185,6 +185,18 @@ export function diskDeviceProps(def: DomainDef, disk: XmlElement): Record<string
       // libvirt names the VPD device id after the -drive it no longer uses.
       device_id: `drive-${alias}`,
     };
+  } else if (bus === "ide" || bus === "sata") {
+    // The chipset's controller is QEMU's "ide": a bus per IDE channel, per SATA port.
+    const unit = Number(address.unit ?? 0);
+    props = bus === "sata"
+      ? { driver: cdrom ? "ide-cd" : "ide-hd", bus: `ide.${unit}` }
+      : { driver: cdrom ? "ide-cd" : "ide-hd", bus: `ide.${Number(address.bus ?? 0)}`, unit };
+  } else {
+    throw VirError.report(
+      "QEMU",
+      "INTERNAL_ERROR",
+      `unsupported disk bus '${bus}' with device setup`,
+    );
   }
   const cache = child(disk, "driver")?.attributes.cache;
   const mode = cache && cache !== "default" ? CACHE_MODES[cache] : undefined;

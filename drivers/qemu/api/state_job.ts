@@ -162,18 +162,19 @@ export async function jobStats(obj: QemuDomainObj, flags: number): Promise<Typed
  */
 export async function jobInfo(obj: QemuDomainObj): Promise<TypedParams> {
   const job = jobs.get(obj);
-  if (!job || !isActive(obj)) return { type: VIR.DOMAIN_JOB_NONE };
-  const p = await progress(job);
+  // No job: every field of libvirt's struct stays zero, the type NONE among them.
+  const p: TypedParams = job && isActive(obj) ? await progress(job) : { type: VIR.DOMAIN_JOB_NONE };
+  const n = (v: unknown) => typeof v === "number" ? v : 0;
   return {
-    type: p.type,
-    timeElapsed: p.time_elapsed,
+    type: n(p.type),
+    timeElapsed: n(p.time_elapsed),
     timeRemaining: 0,
-    dataTotal: p.data_total ?? 0,
-    dataProcessed: p.data_processed ?? 0,
-    dataRemaining: p.data_remaining ?? 0,
-    memTotal: p.memory_total ?? 0,
-    memProcessed: p.memory_processed ?? 0,
-    memRemaining: p.memory_remaining ?? 0,
+    dataTotal: n(p.data_total),
+    dataProcessed: n(p.data_processed),
+    dataRemaining: n(p.data_remaining),
+    memTotal: n(p.memory_total),
+    memProcessed: n(p.memory_processed),
+    memRemaining: n(p.memory_remaining),
     fileTotal: 0,
     fileProcessed: 0,
     fileRemaining: 0,

@@ -15,6 +15,7 @@ import { child, element, type XmlElement } from "../../../util/xml/mod.ts";
 import type { QmpEvent } from "../monitor/qmp_client.ts";
 import { monitorErrorToVir, QmpCommandError } from "../monitor/errors.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
+import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import { diskNodes, sourceIndex } from "./device_disk.ts";
 
@@ -108,6 +109,45 @@ export function handleBalloonEvent(s: QemuDriverState, obj: QemuDomainObj, ev: Q
   obj.def.memory.current = Math.floor(ev.data.actual / 1024);
   s.emitOther(obj, VIR.DOMAIN_EVENT_ID_BALLOON_CHANGE, { actual: obj.def.memory.current });
   void s.saveStatus(obj).catch(() => {});
+}
+
+/**
+ * `qemuProcessSetupBalloon` then `qemuProcessRefreshBalloonState` at a start: the stats
+ * period and the balloon target from the definition, then the live `<currentMemory>` from
+ * what QEMU reports (the whole memory without a balloon). A QEMU without the device
+ * (DeviceNotActive) is no failure, as libvirt's monitor makes it none.
+ *
+ * @example
+ * ```ts
+ * import { startBalloon } from "./state_memory.ts";
+ * declare const def: import("../../../conf/domain/def.ts").DomainDef;
+ * declare const monitor: import("../monitor/qemu_monitor.ts").QemuMonitor;
+ * await startBalloon(def, monitor);
+ * ```
+ */
+export async function startBalloon(def: DomainDef, monitor: QemuMonitor): Promise<void> {
+  const balloon = memballoon(def);
+  if (!balloon) {
+    def.memory.current = def.memory.total;
+    return;
+  }
+  const period = Number(child(balloon, "stats")?.attributes.period ?? 0);
+  const alias = child(balloon, "alias")?.attributes.name;
+  if (period) {
+    await monitor.run("qom-set", {
+      path: `/machine/peripheral/${alias}`,
+      property: "guest-stats-polling-interval",
+      value: period,
+    }).catch(() => {});
+  }
+  const inactive = (err: unknown) => {
+    if (!(err instanceof QmpCommandError && err.errorClass === "DeviceNotActive")) {
+      throw monitorErrorToVir(err);
+    }
+  };
+  await monitor.qmp.execute("balloon", { value: def.memory.current * 1024 }).catch(inactive);
+  const info = await monitor.qmp.execute<{ actual: number }>("query-balloon").catch(inactive);
+  if (info) def.memory.current = Math.floor(info.actual / 1024);
 }
 
 /** Sets `<stats period>` of a balloon element. */

@@ -41,6 +41,7 @@ const FRONTENDS = new Set([
   "scsi-hd",
   "scsi-cd",
   "ide-cd",
+  "ide-hd",
   "virtserialport",
   "isa-serial",
 ]);
@@ -179,10 +180,16 @@ export class FakeBlockDevices {
         if (this.#opts.balloon === false) {
           return err("No balloon device has been activated", "DeviceNotActive");
         }
-        this.balloon = Number(args.value);
-        // A guest balloon driver reaching the target at once.
-        setTimeout(() => this.#fake?.emit("BALLOON_CHANGE", { actual: this.balloon }), 1);
-        return { return: {} };
+        {
+          const before = this.balloon;
+          this.balloon = Number(args.value);
+          // A guest balloon driver reaching a new target at once (the start's first target is
+          // the memory the guest already has).
+          if (before !== undefined && before !== this.balloon) {
+            setTimeout(() => this.#fake?.emit("BALLOON_CHANGE", { actual: this.balloon }), 1);
+          }
+          return { return: {} };
+        }
       case "qom-set":
         if (args.property !== "guest-stats-polling-interval") return undefined;
         this.statsPeriod = Number(args.value);
@@ -241,8 +248,11 @@ export class FakeBlockDevices {
     if (chardev && !this.chardevs.has(chardev)) {
       return err(`Property '${args.driver}.chardev' can't find value '${chardev}'`);
     }
-    // QEMU's ISA bus takes no device once the machine runs.
+    // QEMU's ISA and IDE buses take no device once the machine runs.
     if (args.driver === "isa-serial") return err("Bus 'isa.0' does not support hotplugging");
+    if (String(args.driver).startsWith("ide-")) {
+      return err(`Bus '${args.bus}' does not support hotplugging`);
+    }
     this.disks.set(id, { id, driver: String(args.driver), node, chardev });
     return { return: {} };
   }

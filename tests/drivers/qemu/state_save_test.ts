@@ -66,10 +66,11 @@ Deno.test("save: paused, header + XML + QEMU's stream, QEMU ended as saved; rest
       E.DOMAIN_RUNNING,
       E.DOMAIN_RUNNING_RESTORED,
     ]);
-    assert.deepEqual(
-      lifecycle(t).at(-1),
+    // As libvirt: the start is announced before the vCPUs run, their RESUME as from snapshot.
+    assert.deepEqual(lifecycle(t), [
       `${E.DOMAIN_EVENT_STARTED}/${E.DOMAIN_EVENT_STARTED_RESTORED}`,
-    );
+      `${E.DOMAIN_EVENT_RESUMED}/${E.DOMAIN_EVENT_RESUMED_FROM_SNAPSHOT}`,
+    ]);
   } finally {
     await t.close();
   }
@@ -174,7 +175,7 @@ Deno.test("a transient domain has no managed save", async () => {
 Deno.test("job info while a save runs, abort cancels it: the domain runs again, no image left", async () => {
   const t = await setup({ migration: { hold: true } });
   try {
-    assert.deepEqual(await t.conn.domainGetJobInfo!(t.dom), { type: E.DOMAIN_JOB_NONE });
+    assert.equal((await t.conn.domainGetJobInfo!(t.dom)).type, E.DOMAIN_JOB_NONE);
     const path = `${t.dir}/held.save`;
     const saving = t.conn.domainSaveFlags!(t.dom, path, null, 0).catch((e) => e);
     let stats = await t.conn.domainGetJobStats!(t.dom, 0);
