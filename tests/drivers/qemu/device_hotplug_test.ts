@@ -4,7 +4,9 @@
 // DEVICE_DELETED, blockdev-del ×2 to detach), with the argument objects of
 // tests/qemuxml2argvdata/*-latest.args; the devices are tests/fixtures/libvirt-hotplug/.
 import assert from "node:assert/strict";
+import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { VIR } from "../../../util/constants.ts";
+import type { DriverConnection } from "../../../util/driver.ts";
 import { CACHE_NONE, error, qmp, setup, XML } from "./fake_qmp/block_harness.ts";
 
 const FIXTURES = new URL("../../fixtures/libvirt-hotplug/", import.meta.url);
@@ -464,6 +466,33 @@ Deno.test("chardev hotplug: a virtio channel (chardev-add + virtserialport), its
       "internal error: unable to execute QEMU command 'device_add': Bus 'isa.0' does not support hotplugging",
     );
     assert.equal(t.block.chardevs.has("charserial0"), false);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a hotplugged disk survives a driver restart: its nodes come back from the status", async () => {
+  const t = await setup();
+  try {
+    await t.conn.domainAttachDeviceFlags!(t.dom, device("disk-virtio"), VIR.DOMAIN_AFFECT_LIVE);
+    await t.conn.connectClose();
+    t.conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
+      stateDir: t.dir,
+      launcher: t.launcher,
+      unplugTimeoutMs: 50,
+    }) as DriverConnection;
+    assert.match(
+      await t.conn.domainGetXMLDesc!(t.dom, 0),
+      /<source file='\/dev\/null' index='3'\/>/,
+    );
+    const fake = [...t.launcher.instances.values()].at(-1)!;
+    fake.commands.length = 0;
+    await t.conn.domainDetachDeviceFlags!(t.dom, device("disk-virtio"), VIR.DOMAIN_AFFECT_LIVE);
+    assert.deepEqual(qmp(t).map((c) => [c.execute, c.arguments]), [
+      ["device_del", { id: "virtio-disk4" }],
+      ["blockdev-del", { "node-name": "libvirt-3-format" }],
+      ["blockdev-del", { "node-name": "libvirt-3-storage" }],
+    ]);
   } finally {
     await t.close();
   }
