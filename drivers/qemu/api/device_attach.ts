@@ -19,7 +19,7 @@ import { attachChardevLive } from "./device_chardev.ts";
 import { changeMedia } from "./device_media.ts";
 import { blockdevProps, diskDeviceProps, diskFile, nextSourceIndex } from "./device_disk.ts";
 import { diskByTarget, insertParsedDevice, refuseUnless, targetOf } from "./device_parse.ts";
-import { changeDevice } from "./device_config.ts";
+import { type DeviceCall, deviceCall } from "./device_config.ts";
 
 /** Devices a persistent attach takes here (libvirt takes more; the rest are refused). */
 const CONFIG_KINDS = ["disk", "serial", "channel", "console", "input", "sound"];
@@ -35,19 +35,12 @@ const CONFIG_KINDS = ["disk", "serial", "channel", "console", "input", "sound"];
  * await attachDevice(state, obj, "<disk type='file'><source file='/a.img'/><target dev='vdb'/></disk>", 1);
  * ```
  */
-export async function attachDevice(
-  s: QemuDriverState,
-  obj: QemuDomainObj,
-  xml: string,
-  flags: number,
-): Promise<void> {
-  await changeDevice(s, obj, xml, flags, {
-    checkedIn: "qemuDomainAttachDeviceLiveAndConfig",
-    validate: true,
-    config: attachConfig,
-    live: (dev) => attachLive(s, obj, dev),
-  });
-}
+export const attachDevice: DeviceCall = deviceCall(
+  "qemuDomainAttachDeviceLiveAndConfig",
+  true,
+  attachConfig,
+  attachLive,
+);
 
 /** `qemuDomainAttachDeviceConfig` followed by the definition's post-parse (addresses). */
 function attachConfig(vmdef: DomainDef, dev: XmlElement): void {

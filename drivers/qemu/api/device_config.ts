@@ -28,6 +28,39 @@ export interface DeviceChange {
   live(dev: XmlElement): Promise<void>;
 }
 
+/** A device call of the API: state, domain, device XML, flags. */
+export type DeviceCall = (
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  xml: string,
+  flags: number,
+) => Promise<void>;
+
+/**
+ * A device call that checks its AFFECT flags in `checkedIn` and runs `config` on the
+ * persistent copy and `live` on the running domain.
+ *
+ * @example
+ * ```ts
+ * import { deviceCall } from "./device_config.ts";
+ * const call = deviceCall("qemuDomainAttachDeviceLiveAndConfig", true, () => {}, async () => {});
+ * ```
+ */
+export function deviceCall(
+  checkedIn: string,
+  validate: boolean,
+  config: DeviceChange["config"],
+  live: (s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement) => Promise<void>,
+): DeviceCall {
+  return (s, obj, xml, flags) =>
+    changeDevice(s, obj, xml, flags, {
+      checkedIn,
+      validate,
+      config,
+      live: (dev) => live(s, obj, dev),
+    });
+}
+
 /**
  * Runs `change` on the definitions `flags` (AFFECT_*) select, each with its own parse of `xml`.
  *

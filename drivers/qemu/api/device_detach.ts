@@ -12,7 +12,7 @@ import { child, type XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import { monitorErrorToVir, QmpCommandError } from "../monitor/errors.ts";
-import { changeDevice } from "./device_config.ts";
+import { type DeviceCall, deviceCall } from "./device_config.ts";
 import { findChardev, removeChardev } from "./device_chardev.ts";
 import { diskNodes, sourceIndex } from "./device_disk.ts";
 import { diskByTarget, refuseUnless, targetOf } from "./device_parse.ts";
@@ -28,19 +28,12 @@ import { diskByTarget, refuseUnless, targetOf } from "./device_parse.ts";
  * await detachDevice(state, obj, "<disk><target dev='vdb'/></disk>", 1);
  * ```
  */
-export async function detachDevice(
-  s: QemuDriverState,
-  obj: QemuDomainObj,
-  xml: string,
-  flags: number,
-): Promise<void> {
-  await changeDevice(s, obj, xml, flags, {
-    checkedIn: "qemuDomainDetachDeviceLiveAndConfig",
-    validate: false,
-    config: detachConfig,
-    live: (dev) => detachLive(s, obj, dev),
-  });
-}
+export const detachDevice: DeviceCall = deviceCall(
+  "qemuDomainDetachDeviceLiveAndConfig",
+  false,
+  detachConfig,
+  detachLive,
+);
 
 /** `qemuDomainDetachDeviceConfig` for a disk (by target) or a chardev (`qemuDomainChrRemove`). */
 function detachConfig(vmdef: DomainDef, dev: XmlElement): void {

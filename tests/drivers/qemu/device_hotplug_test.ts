@@ -12,6 +12,9 @@ import { CACHE_NONE, error, qmp, setup, XML } from "./fake_qmp/block_harness.ts"
 const FIXTURES = new URL("../../fixtures/libvirt-hotplug/", import.meta.url);
 const device = (name: string) => Deno.readTextFileSync(new URL(`${name}.xml`, FIXTURES));
 
+/** A disk attach QEMU refused at device_add: both nodes taken back. */
+const ROLLED_BACK = ["blockdev-add", "blockdev-add", "device_add", "blockdev-del", "blockdev-del"];
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 Deno.test("attach a virtio disk live: libvirt's blockdev-add ×2 + device_add, then detach", async () => {
@@ -144,13 +147,7 @@ Deno.test("a failed device_add takes the new nodes back, top first; the definiti
       e.message,
       "internal error: unable to execute QEMU command 'device_add': Duplicate device ID 'virtio-disk4'",
     );
-    assert.deepEqual(qmp(t).map((c) => c.execute), [
-      "blockdev-add",
-      "blockdev-add",
-      "device_add",
-      "blockdev-del",
-      "blockdev-del",
-    ]);
+    assert.deepEqual(qmp(t).map((c) => c.execute), ROLLED_BACK);
     assert.deepEqual(qmp(t).slice(3).map((c) => c.arguments!["node-name"]), [
       "libvirt-3-format",
       "libvirt-3-storage",
@@ -242,13 +239,7 @@ Deno.test("detach refusals: unknown target, ide disk, cdrom on ide, device kinds
       ide.message,
       "internal error: unable to execute QEMU command 'device_add': Bus 'ide.0' does not support hotplugging",
     );
-    assert.deepEqual(qmp(t).map((c) => c.execute), [
-      "blockdev-add",
-      "blockdev-add",
-      "device_add",
-      "blockdev-del",
-      "blockdev-del",
-    ]);
+    assert.deepEqual(qmp(t).map((c) => c.execute), ROLLED_BACK);
   } finally {
     await t.close();
   }
