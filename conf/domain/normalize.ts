@@ -38,6 +38,8 @@ export interface UnknownElement {
 export interface NormalizeOptions {
   /** Called for each element libvirt does not know at its place. */
   onUnknown?: (u: UnknownElement) => void;
+  /** A running domain's status: the driver's aliases are kept, not only users'. */
+  keepAliases?: boolean;
 }
 
 /**
@@ -52,7 +54,9 @@ export function normalizeElement(
 ): XmlElement | undefined {
   // Definitions are parsed as inactive: only user aliases (virDomainDeviceAliasIsUserAlias,
   // of USER_ALIAS_CHARS) survive; the others are the driver's to assign on start.
-  if (el.name === "alias" && !USER_ALIAS.test(el.attributes.name ?? "")) return undefined;
+  if (
+    el.name === "alias" && !options.keepAliases && !USER_ALIAS.test(el.attributes.name ?? "")
+  ) return undefined;
   if (el.name === "acpi" && DEVICE_INFO.has(parent)) {
     // The device's ACPI index; zero is refused, absent means none.
     const index = el.attributes.index === undefined ? undefined : xmlPropUInt(el, "index");

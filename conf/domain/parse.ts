@@ -75,9 +75,11 @@ const SECTIONS = nameOrder(SECTION_ORDER);
 /**
  * Parses a domain XML document into a {@link DomainDef}, with libvirt's errors. With
  * `VIR.DOMAIN_DEFINE_VALIDATE` in `flags`, elements libvirt's schema does not allow are refused
- * (VIR_ERR_XML_INVALID_SCHEMA); otherwise they are dropped.
+ * (VIR_ERR_XML_INVALID_SCHEMA); otherwise they are dropped. A definition keeps only user
+ * aliases; a running domain's saved status (`status`, libvirt's VIR_DOMAIN_DEF_PARSE_STATUS)
+ * keeps every alias the driver gave.
  */
-export function parseDomainXML(xml: string, flags = 0): DomainDef {
+export function parseDomainXML(xml: string, flags = 0, status = false): DomainDef {
   const root = parse(xml, {
     context: "(domain_definition)",
     errorDomain: "DOMAIN",
@@ -85,8 +87,8 @@ export function parseDomainXML(xml: string, flags = 0): DomainDef {
   });
   const unknown: UnknownElement[] = [];
   const options: NormalizeOptions = flags & VIR.DOMAIN_DEFINE_VALIDATE
-    ? { onUnknown: (u) => unknown.push(u) }
-    : {};
+    ? { onUnknown: (u) => unknown.push(u), keepAliases: status }
+    : { keepAliases: status };
   if (options.onUnknown) rngValidate(root, DOMAIN_RNG);
   const def = parseRoot(root, options);
   if (unknown.length) throw schemaError(unknown[0]);

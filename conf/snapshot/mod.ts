@@ -14,3 +14,5 @@ export * from "./def.ts";
 export * from "./parse.ts";
 export * from "./format.ts";
 export * from "./align.ts";
+export * from "./list.ts";
+export * from "./revert_check.ts";

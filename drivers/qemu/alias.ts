@@ -87,6 +87,7 @@ export function assignDeviceAliases(def: DomainDef): void {
         break;
       case "input":
       case "serial":
+      case "channel":
       case "video":
       case "sound":
       case "watchdog":

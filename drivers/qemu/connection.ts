@@ -49,6 +49,24 @@ import { allDomainStats } from "./api/stats_all.ts";
 import { capabilitiesXML } from "./api/host_caps.ts";
 import { connectSysinfo } from "./api/host_sysinfo.ts";
 import { domainCapabilitiesXML } from "./api/host_domcaps.ts";
+import { attachDevice } from "./api/device_attach.ts";
+import { detachDevice } from "./api/device_detach.ts";
+import { updateDevice } from "./api/device_update.ts";
+import { blockResize, setMemory, setMemoryStatsPeriod } from "./api/state_memory.ts";
+import { abortJob, jobInfo, jobStats } from "./api/state_job.ts";
+import {
+  hasManagedSave,
+  managedSave,
+  removeManagedSave,
+  restoreDomain,
+  saveDomain,
+  saveImageXML,
+  startFromManagedSave,
+  undefineManagedSave,
+} from "./api/state_save.ts";
+import { createSnapshot, deleteSnapshot, revertSnapshot } from "./api/state_snapshot.ts";
+import { snapshotReads } from "./api/state_snapshot_list.ts";
+import { undefineSnapshots } from "./api/state_snapshot_store.ts";
 
 const E = VIR;
 const AFFECT = E.DOMAIN_AFFECT_LIVE | E.DOMAIN_AFFECT_CONFIG;
@@ -70,11 +88,14 @@ export class QemuConnection implements DriverConnection {
   #uri: string;
   #release: () => Promise<void>;
   #offs = new Set<() => void>();
+  /** The snapshot read calls (qdev). */
+  #snaps: ReturnType<typeof snapshotReads>;
 
   constructor(state: QemuDriverState, uri: string, release: () => Promise<void>) {
     this.#s = state;
     this.#uri = uri;
     this.#release = release;
+    this.#snaps = snapshotReads(state, (ref) => this.#obj(ref));
   }
 
   subscribe(listener: (ev: DriverEvent) => void): () => void {
@@ -183,6 +204,8 @@ export class QemuConnection implements DriverConnection {
     if (!obj.persistent) {
       throw VirError.report("QEMU", "OPERATION_INVALID", "cannot undefine transient domain");
     }
+    await undefineSnapshots(this.#s, obj, flags);
+    await undefineManagedSave(this.#s, obj, flags);
     await this.#s.deleteConfig(obj);
     this.#s.emit(obj, E.DOMAIN_EVENT_UNDEFINED, E.DOMAIN_EVENT_UNDEFINED_REMOVED);
     if (isActive(obj)) obj.persistent = false;
@@ -192,7 +215,9 @@ export class QemuConnection implements DriverConnection {
   async domainCreateWithFlags(dom: DomainRef, flags: number): Promise<DomainRef> {
     checkFlags(flags, E.DOMAIN_START_PAUSED, "qemuDomainCreateWithFlags", "QEMU");
     const obj = this.#obj(dom);
-    await obj.job.run(() => this.#s.start(obj, flags));
+    await obj.job.run(async () => {
+      if (!(await startFromManagedSave(this.#s, obj, flags))) await this.#s.start(obj, flags);
+    });
     return refOf(obj);
   }
 
@@ -296,13 +321,6 @@ export class QemuConnection implements DriverConnection {
 
   domainIsActive(dom: DomainRef): Promise<boolean> {
     return Promise.resolve(isActive(this.#obj(dom)));
-  }
-
-  domainHasManagedSaveImage(dom: DomainRef, flags: number): Promise<boolean> {
-    checkFlags(flags, 0, "qemuDomainHasManagedSaveImage", "QEMU");
-    // edgevirt's QEMU driver has no managed save, so no domain ever has an image.
-    this.#obj(dom);
-    return Promise.resolve(false);
   }
 
   domainIsPersistent(dom: DomainRef): Promise<boolean> {
@@ -477,6 +495,138 @@ export class QemuConnection implements DriverConnection {
   ): Promise<unknown[]> {
     return await domainInterfaceAddresses(this.#s, this.#obj(dom), source, flags);
   }
+
+  // ---- qdev: live device changes and state (bodies in api/device_*.ts, api/state_*.ts) ----
+
+  domainAttachDeviceFlags(dom: DomainRef, xml: string, flags: number): Promise<void> {
+    return attachDevice(this.#s, this.#obj(dom), xml, flags);
+  }
+
+  domainDetachDeviceFlags(dom: DomainRef, xml: string, flags: number): Promise<void> {
+    return detachDevice(this.#s, this.#obj(dom), xml, flags);
+  }
+
+  domainUpdateDeviceFlags(dom: DomainRef, xml: string, flags: number): Promise<void> {
+    return updateDevice(this.#s, this.#obj(dom), xml, flags);
+  }
+
+  domainSetMemoryFlags(dom: DomainRef, memory: number, flags: number): Promise<void> {
+    return setMemory(this.#s, this.#obj(dom), memory, flags);
+  }
+
+  domainSetMaxMemory(dom: DomainRef, memory: number): Promise<void> {
+    return setMemory(this.#s, this.#obj(dom), memory, E.DOMAIN_MEM_MAXIMUM);
+  }
+
+  domainSetMemoryStatsPeriod(dom: DomainRef, period: number, flags: number): Promise<void> {
+    return setMemoryStatsPeriod(this.#s, this.#obj(dom), period, flags);
+  }
+
+  domainBlockResize(dom: DomainRef, disk: string, size: number, flags: number): Promise<void> {
+    return blockResize(this.#obj(dom), disk, size, flags);
+  }
+
+  domainSaveFlags(dom: DomainRef, to: string, dxml: string | null, flags: number): Promise<void> {
+    return saveDomain(this.#s, this.#obj(dom), to, dxml ?? undefined, flags);
+  }
+
+  domainRestoreFlags(from: string, dxml: string | null, flags: number): Promise<void> {
+    return restoreDomain(this.#s, from, dxml ?? undefined, flags).then(() => {});
+  }
+
+  domainSaveImageGetXMLDesc(file: string, flags: number): Promise<string> {
+    return saveImageXML(this.#s, file, flags);
+  }
+
+  domainManagedSave(dom: DomainRef, flags: number): Promise<void> {
+    return managedSave(this.#s, this.#obj(dom), flags);
+  }
+
+  domainHasManagedSaveImage(dom: DomainRef, flags: number): Promise<boolean> {
+    return hasManagedSave(this.#s, this.#obj(dom), flags);
+  }
+
+  domainManagedSaveRemove(dom: DomainRef, flags: number): Promise<void> {
+    return removeManagedSave(this.#s, this.#obj(dom), flags);
+  }
+
+  domainGetJobInfo(dom: DomainRef): Promise<TypedParams> {
+    return jobInfo(this.#obj(dom));
+  }
+
+  domainGetJobStats(dom: DomainRef, flags: number): Promise<TypedParams> {
+    return jobStats(this.#obj(dom), flags);
+  }
+
+  domainAbortJob(dom: DomainRef): Promise<void> {
+    return abortJob(this.#obj(dom));
+  }
+
+  domainSnapshotCreateXML(dom: DomainRef, xml: string, flags: number): Promise<string> {
+    return createSnapshot(this.#s, this.#obj(dom), xml, flags);
+  }
+
+  domainRevertToSnapshot(dom: DomainRef, name: string, flags: number): Promise<void> {
+    return revertSnapshot(this.#s, this.#obj(dom), name, flags);
+  }
+
+  domainSnapshotDelete(dom: DomainRef, name: string, flags: number): Promise<void> {
+    return deleteSnapshot(this.#s, this.#obj(dom), name, flags);
+  }
+
+  domainSnapshotNum(dom: DomainRef, flags: number): Promise<number> {
+    return this.#snaps.domainSnapshotNum(dom, flags);
+  }
+
+  domainSnapshotListNames(dom: DomainRef, flags: number): Promise<string[]> {
+    return this.#snaps.domainSnapshotListNames(dom, flags);
+  }
+
+  domainListAllSnapshots(dom: DomainRef, flags: number): Promise<string[]> {
+    return this.#snaps.domainListAllSnapshots(dom, flags);
+  }
+
+  domainSnapshotNumChildren(dom: DomainRef, name: string, flags: number): Promise<number> {
+    return this.#snaps.domainSnapshotNumChildren(dom, name, flags);
+  }
+
+  domainSnapshotListChildrenNames(dom: DomainRef, name: string, flags: number): Promise<string[]> {
+    return this.#snaps.domainSnapshotListChildrenNames(dom, name, flags);
+  }
+
+  domainSnapshotListAllChildren(dom: DomainRef, name: string, flags: number): Promise<string[]> {
+    return this.#snaps.domainSnapshotListAllChildren(dom, name, flags);
+  }
+
+  domainSnapshotLookupByName(dom: DomainRef, name: string, flags: number): Promise<string> {
+    return this.#snaps.domainSnapshotLookupByName(dom, name, flags);
+  }
+
+  domainHasCurrentSnapshot(dom: DomainRef, flags: number): Promise<boolean> {
+    return this.#snaps.domainHasCurrentSnapshot(dom, flags);
+  }
+
+  domainSnapshotGetParent(dom: DomainRef, name: string, flags: number): Promise<string> {
+    return this.#snaps.domainSnapshotGetParent(dom, name, flags);
+  }
+
+  domainSnapshotCurrent(dom: DomainRef, flags: number): Promise<string> {
+    return this.#snaps.domainSnapshotCurrent(dom, flags);
+  }
+
+  domainSnapshotGetXMLDesc(dom: DomainRef, name: string, flags: number): Promise<string> {
+    return this.#snaps.domainSnapshotGetXMLDesc(dom, name, flags);
+  }
+
+  domainSnapshotIsCurrent(dom: DomainRef, name: string, flags: number): Promise<boolean> {
+    return this.#snaps.domainSnapshotIsCurrent(dom, name, flags);
+  }
+
+  domainSnapshotHasMetadata(dom: DomainRef, name: string, flags: number): Promise<boolean> {
+    return this.#snaps.domainSnapshotHasMetadata(dom, name, flags);
+  }
+
+  // ---- end of qdev ---------------------------------------------------------------------------
 
   /** Runs a vCPU change; a live one saves the status whatever the outcome. */
   async #live(obj: QemuDomainObj, live: boolean, fn: () => Promise<void>): Promise<void> {

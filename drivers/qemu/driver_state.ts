@@ -31,6 +31,7 @@ import { startupVcpus } from "./hotplug/startup.ts";
 import type { LiveVcpus } from "./hotplug/types.ts";
 import { applyVcpusToDef, vcpusFromDef } from "./hotplug/vcpu_model.ts";
 import type { QmpEvent } from "./monitor/qmp_client.ts";
+import type { QemuMonitor } from "./monitor/qemu_monitor.ts";
 import { writeFileAtomic } from "./process/atomic_file.ts";
 import type { QemuLauncher, QemuProcess } from "./process/launcher.ts";
 import type { QemuPaths } from "./process/paths.ts";
@@ -44,6 +45,8 @@ import {
 } from "./process/status.ts";
 import { DEFAULT_EMULATOR, qemuPostParse } from "./postparse.ts";
 import { resetShutsDown } from "./lifecycle_actions.ts";
+import { removeDeviceAlias } from "./api/device_detach.ts";
+import { startBalloon } from "./api/state_memory.ts";
 import { handleGuestPanicEvent, handleResetEvent, handleShutdownEvent } from "./power_events.ts";
 import type { SecondaryOpener } from "../../util/contract/compose.ts";
 import { QemuSecondaries } from "./secondaries.ts";
@@ -62,6 +65,40 @@ import { handleObservedEvent } from "./api/events_qmp.ts";
 import { CommandLatency } from "./monitor/command_latency.ts";
 
 const E = VIR;
+
+/**
+ * A start from saved state (see {@link QemuDriverState.start}): a restore (`-incoming defer`
+ * fed by `prepare`) or a snapshot revert (`-loadvm`), with the reasons and event details
+ * libvirt reports for it.
+ */
+export interface StartFrom {
+  /** Arguments appended to the command line. */
+  argv: string[];
+  /** Runs before the vCPUs may run (feeds an incoming migration). */
+  prepare?: (monitor: QemuMonitor) => Promise<void>;
+  /** The STARTED event's detail. */
+  started: number;
+  /** The running reason when the vCPUs run. */
+  running: number;
+  /** The paused reason when the start is paused. */
+  paused: number;
+  /** The SUSPENDED event's detail when the start is paused. */
+  suspended: number;
+}
+
+/** libvirt's `qemuDomainRunningReasonToResumeEvent`: the RESUMED detail of a running reason. */
+function resumedDetail(reason: number): number {
+  switch (reason) {
+    case E.DOMAIN_RUNNING_RESTORED:
+    case E.DOMAIN_RUNNING_FROM_SNAPSHOT:
+      return E.DOMAIN_EVENT_RESUMED_FROM_SNAPSHOT;
+    case E.DOMAIN_RUNNING_MIGRATED:
+    case E.DOMAIN_RUNNING_MIGRATION_CANCELED:
+      return E.DOMAIN_EVENT_RESUMED_MIGRATED;
+    default:
+      return E.DOMAIN_EVENT_RESUMED_UNPAUSED;
+  }
+}
 
 /** Options of {@link QemuDriverState}. */
 export interface QemuStateOptions {
@@ -210,8 +247,8 @@ export class QemuDriverState {
   // ---- definitions -------------------------------------------------------------------------
 
   /** Parses XML with the driver's defaults. */
-  parse(xml: string, flags = 0): DomainDef {
-    const def = parseDomainXML(xml, flags);
+  parse(xml: string, flags = 0, status = false): DomainDef {
+    const def = parseDomainXML(xml, flags, status);
     qemuPostParse(def);
     return def;
   }
@@ -331,8 +368,11 @@ export class QemuDriverState {
 
   // ---- processes ---------------------------------------------------------------------------
 
-  /** Starts QEMU for a defined domain (libvirt's `qemuProcessStart`). */
-  async start(obj: QemuDomainObj, flags: number): Promise<void> {
+  /**
+   * Starts QEMU for a defined domain (libvirt's `qemuProcessStart`), booting or, with `from`,
+   * from saved state.
+   */
+  async start(obj: QemuDomainObj, flags: number, from?: StartFrom): Promise<void> {
     if (isActive(obj)) {
       throw VirError.report("DOMAIN", "OPERATION_INVALID", "domain is already running");
     }
@@ -353,6 +393,7 @@ export class QemuDriverState {
       const secrets = await prepareDiskSecrets(def, this.secondaries, this.paths.runDir);
       try {
         const argv = buildQemuArgv(def, vcpus, { monitorPath, accel, taps, volumes, secrets });
+        if (from) argv.push(...from.argv);
         await this.#saveStartingStatus(def, monitorPath, nics);
         proc = await this.launcher.launch(
           def.devices.emulator ?? DEFAULT_EMULATOR,
@@ -386,14 +427,18 @@ export class QemuDriverState {
       // The pid on disk at once: the start is still unfinished, but its QEMU is known.
       await this.saveStatus(obj);
       await refreshLiveDevices(def, proc.monitor);
+      await startBalloon(def, proc.monitor);
       if (resetShutsDown(def)) await proc.monitor.setAction({ reboot: "shutdown" });
       await startupVcpus(obj.vcpus!.ctx);
       const emulatorPin = emulatorPinOf(def);
       if (emulatorPin) await obj.vcpus!.ctx.cgroup.setupEmulator(emulatorPin);
+      await from?.prepare?.(proc.monitor);
+      // libvirt announces a start from saved state before its vCPUs run (a boot after).
+      if (from) this.emit(obj, E.DOMAIN_EVENT_STARTED, from.started);
       if (flags & E.DOMAIN_START_PAUSED) {
-        obj.reason = E.DOMAIN_PAUSED_USER;
+        obj.reason = from?.paused ?? E.DOMAIN_PAUSED_USER;
       } else {
-        obj.runningReason = E.DOMAIN_RUNNING_BOOTED;
+        obj.runningReason = from?.running ?? E.DOMAIN_RUNNING_BOOTED;
         await proc.monitor.cont();
       }
     } catch (err) {
@@ -401,9 +446,9 @@ export class QemuDriverState {
       this.#cleanup(obj, E.DOMAIN_SHUTOFF_FAILED);
       throw err;
     }
-    this.emit(obj, E.DOMAIN_EVENT_STARTED, E.DOMAIN_EVENT_STARTED_BOOTED);
+    if (!from) this.emit(obj, E.DOMAIN_EVENT_STARTED, E.DOMAIN_EVENT_STARTED_BOOTED);
     if (flags & E.DOMAIN_START_PAUSED) {
-      this.emit(obj, E.DOMAIN_EVENT_SUSPENDED, E.DOMAIN_EVENT_SUSPENDED_PAUSED);
+      this.emit(obj, E.DOMAIN_EVENT_SUSPENDED, from?.suspended ?? E.DOMAIN_EVENT_SUSPENDED_PAUSED);
     }
     await this.saveStatus(obj);
   }
@@ -461,6 +506,7 @@ export class QemuDriverState {
       onRemovalFailed: (alias) =>
         this.emitOther(obj, E.DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED, { devAlias: alias }),
       onChanged: () => void this.saveStatus(obj).catch(() => {}),
+      removeDevice: (alias) => removeDeviceAlias(this, obj, alias),
     });
     proc.monitor.onEvent((ev) => this.#onQmpEvent(obj, proc, ev));
     proc.monitor.closed.then(() => this.#onMonitorClosed(obj, proc));
@@ -486,7 +532,7 @@ export class QemuDriverState {
         if (obj.state !== E.DOMAIN_RUNNING) {
           obj.state = E.DOMAIN_RUNNING;
           obj.reason = reason;
-          this.emit(obj, E.DOMAIN_EVENT_RESUMED, E.DOMAIN_EVENT_RESUMED_UNPAUSED);
+          this.emit(obj, E.DOMAIN_EVENT_RESUMED, resumedDetail(reason));
         }
         break;
       }
@@ -620,7 +666,7 @@ export class QemuDriverState {
     }
     let liveDef: DomainDef;
     try {
-      liveDef = this.parse(st.liveXml);
+      liveDef = this.parse(st.liveXml, 0, true);
     } catch (err) {
       await setAsideDamaged(statusPath(this.paths.runDir, st.name), String(err), this.#log);
       return false;

@@ -7,12 +7,16 @@
  */
 import {
   alignSnapshotDisks,
+  checkSnapshotRevert,
+  CHILD_FLAGS,
   formatSnapshotXML,
-  isExternalSnapshot,
   isOnlineSnapshot,
+  LIST_FLAGS,
   parseSnapshotXML,
+  redefinePrep,
   SNAPSHOT_STATES,
   type SnapshotDef,
+  snapshotNames,
 } from "../../conf/snapshot/mod.ts";
 import type { DomainRef, DriverConnection } from "../../util/driver.ts";
 import { VIR } from "../../util/constants.ts";
@@ -22,59 +26,10 @@ import { isActive } from "../../conf/objects/domain_obj.ts";
 import type { TestDomainObj, TestDriverState } from "./driver_state.ts";
 import { captureDomain, momentByName, parseMomentDomain } from "./moment_access.ts";
 import { deleteMoment } from "../../conf/objects/moment_delete.ts";
-import { type Moment, MOMENT_LIST } from "../../conf/objects/moment_list.ts";
+import type { Moment } from "../../conf/objects/moment_list.ts";
 import { methodTable } from "../../util/method_table.ts";
 
 const E = VIR;
-const FILTERS_LEAVES = E.DOMAIN_SNAPSHOT_LIST_LEAVES | E.DOMAIN_SNAPSHOT_LIST_NO_LEAVES;
-const FILTERS_STATUS = E.DOMAIN_SNAPSHOT_LIST_INACTIVE | E.DOMAIN_SNAPSHOT_LIST_ACTIVE |
-  E.DOMAIN_SNAPSHOT_LIST_DISK_ONLY;
-const FILTERS_LOCATION = E.DOMAIN_SNAPSHOT_LIST_INTERNAL | E.DOMAIN_SNAPSHOT_LIST_EXTERNAL;
-const FILTERS_ALL = FILTERS_LEAVES | FILTERS_STATUS | FILTERS_LOCATION |
-  E.DOMAIN_SNAPSHOT_LIST_METADATA | E.DOMAIN_SNAPSHOT_LIST_NO_METADATA;
-const LIST_FLAGS = E.DOMAIN_SNAPSHOT_LIST_ROOTS | E.DOMAIN_SNAPSHOT_LIST_TOPOLOGICAL |
-  FILTERS_ALL;
-const CHILD_FLAGS = E.DOMAIN_SNAPSHOT_LIST_DESCENDANTS | E.DOMAIN_SNAPSHOT_LIST_TOPOLOGICAL |
-  FILTERS_ALL;
-/** Public list flags and the moment-list flags they become. */
-const TO_MOMENT: [number, number][] = [
-  [E.DOMAIN_SNAPSHOT_LIST_ROOTS, MOMENT_LIST.ROOTS],
-  [E.DOMAIN_SNAPSHOT_LIST_TOPOLOGICAL, MOMENT_LIST.TOPOLOGICAL],
-  [E.DOMAIN_SNAPSHOT_LIST_LEAVES, MOMENT_LIST.LEAVES],
-  [E.DOMAIN_SNAPSHOT_LIST_NO_LEAVES, MOMENT_LIST.NO_LEAVES],
-  [E.DOMAIN_SNAPSHOT_LIST_METADATA, MOMENT_LIST.METADATA],
-  [E.DOMAIN_SNAPSHOT_LIST_NO_METADATA, MOMENT_LIST.NO_METADATA],
-];
-
-/** virDomainSnapshotFilter: state and location filters left after the moment flags. */
-function keep(def: SnapshotDef, flags: number): boolean {
-  if (flags & FILTERS_STATUS) {
-    if (!(flags & E.DOMAIN_SNAPSHOT_LIST_INACTIVE) && def.state === "shutoff") return false;
-    if (!(flags & E.DOMAIN_SNAPSHOT_LIST_DISK_ONLY) && def.state === "disk-snapshot") return false;
-    if (
-      !(flags & E.DOMAIN_SNAPSHOT_LIST_ACTIVE) && def.state !== "shutoff" &&
-      def.state !== "disk-snapshot"
-    ) return false;
-  }
-  if ((flags & E.DOMAIN_SNAPSHOT_LIST_INTERNAL) && isExternalSnapshot(def)) return false;
-  if ((flags & E.DOMAIN_SNAPSHOT_LIST_EXTERNAL) && !isExternalSnapshot(def)) return false;
-  return true;
-}
-
-/** virDomainSnapshotObjListGetNames: public flags split into moment flags and filters. */
-function snapshotNames(obj: TestDomainObj, from: Moment<SnapshotDef> | undefined, flags: number) {
-  for (const group of [FILTERS_LEAVES, FILTERS_STATUS, FILTERS_LOCATION]) {
-    if ((flags & group) === group) flags &= ~group;
-  }
-  let moment = 0;
-  for (const [pub, mom] of TO_MOMENT) {
-    if (flags & pub) {
-      flags &= ~pub;
-      moment |= mom;
-    }
-  }
-  return obj.snapshots.names(from, moment, (def) => keep(def, flags));
-}
 
 /**
  * testDomainSnapshotAlignDisks: the snapshot takes the domain's state; memory goes where that
@@ -90,36 +45,6 @@ function alignNew(obj: TestDomainObj, def: SnapshotDef): void {
   alignSnapshotDisks(def, "internal", true);
 }
 
-/**
- * virDomainSnapshotRedefinePrep: checks a redefinition against the tree and the snapshot it
- * replaces; returns that snapshot, now holding the new definition, if there is one.
- */
-function redefinePrep(obj: TestDomainObj, def: SnapshotDef): Moment<SnapshotDef> | undefined {
-  obj.snapshots.checkCycles(def);
-  const other = obj.snapshots.find(def.name);
-  const invalid = (msg: string) => VirError.report("DOMAIN_SNAPSHOT", "INVALID_ARG", msg);
-  if (def.dom && def.dom.uuid !== obj.def.uuid) {
-    throw invalid(`definition for snapshot ${def.name} must use uuid ${obj.def.uuid}`);
-  }
-  if (other) {
-    if (isOnlineSnapshot(other.def) !== isOnlineSnapshot(def)) {
-      throw invalid(
-        `cannot change between online and offline snapshot state in snapshot ${def.name}`,
-      );
-    }
-    if ((other.def.state === "disk-snapshot") !== (def.state === "disk-snapshot")) {
-      throw invalid(`cannot change between disk only and full system in snapshot ${def.name}`);
-    }
-    if (!def.dom && other.def.dom) def.dom = other.def.dom;
-  }
-  const external = def.state === "disk-snapshot" || isExternalSnapshot(def);
-  alignSnapshotDisks(def, external ? "external" : "internal", !external);
-  if (!other) return undefined;
-  obj.snapshots.dropParent(other);
-  other.def = def;
-  return other;
-}
-
 /** testDomainRevertToSnapshot's state transitions and their events. */
 function revert(
   state: TestDriverState,
@@ -128,22 +53,7 @@ function revert(
   flags: number,
 ) {
   const def = snap.def;
-  const wantRun = (flags & (E.DOMAIN_SNAPSHOT_REVERT_RUNNING | E.DOMAIN_SNAPSHOT_REVERT_PAUSED)) !==
-    0;
-  if (!obj.persistent && !isOnlineSnapshot(def) && !wantRun) {
-    throw VirError.report(
-      "TEST",
-      "OPERATION_INVALID",
-      "transient domain needs to request run or pause to revert to inactive snapshot",
-    );
-  }
-  if (!(flags & E.DOMAIN_SNAPSHOT_REVERT_FORCE) && !def.dom) {
-    throw VirError.report(
-      "TEST",
-      "SNAPSHOT_REVERT_RISKY",
-      `snapshot '${def.name}' lacks domain '${obj.def.name}' rollback info`,
-    );
-  }
+  const wantRun = checkSnapshotRevert(def, obj, flags, "TEST", true);
   obj.snapshots.current = undefined;
   const config = captureDomain(def.dom!);
   // virDomainObjAssignDef(live = false): an active domain keeps running its definition.
@@ -233,7 +143,7 @@ export function domainSnapshotMethods(state: TestDriverState): Partial<DriverCon
       }
       const def = parseSnapshotXML(xml, { redefine, parseDomain: parseMomentDomain });
       let snap: Moment<SnapshotDef> | undefined;
-      if (redefine) snap = redefinePrep(obj, def);
+      if (redefine) snap = redefinePrep(obj.snapshots, obj.def.uuid, def);
       else {
         def.dom = captureDomain(obj.def);
         alignNew(obj, def);
@@ -252,30 +162,30 @@ export function domainSnapshotMethods(state: TestDriverState): Partial<DriverCon
     },
     domainSnapshotNum: (ref, flags) => {
       checkFlags(flags, LIST_FLAGS, "testDomainSnapshotNum", "TEST");
-      return snapshotNames(dom(ref), undefined, flags).length;
+      return snapshotNames(dom(ref).snapshots, undefined, flags).length;
     },
     domainSnapshotListNames: (ref, flags) => {
       checkFlags(flags, LIST_FLAGS, "testDomainSnapshotListNames", "TEST");
-      return snapshotNames(dom(ref), undefined, flags);
+      return snapshotNames(dom(ref).snapshots, undefined, flags);
     },
     domainListAllSnapshots: (ref, flags) => {
       checkFlags(flags, LIST_FLAGS, "testDomainListAllSnapshots", "TEST");
-      return snapshotNames(dom(ref), undefined, flags);
+      return snapshotNames(dom(ref).snapshots, undefined, flags);
     },
     domainSnapshotNumChildren: (ref, name, flags) => {
       checkFlags(flags, CHILD_FLAGS, "testDomainSnapshotNumChildren", "TEST");
       const { obj, snap } = snapOf(ref, name);
-      return snapshotNames(obj, snap, flags).length;
+      return snapshotNames(obj.snapshots, snap, flags).length;
     },
     domainSnapshotListChildrenNames: (ref, name, flags) => {
       checkFlags(flags, CHILD_FLAGS, "testDomainSnapshotListChildrenNames", "TEST");
       const { obj, snap } = snapOf(ref, name);
-      return snapshotNames(obj, snap, flags);
+      return snapshotNames(obj.snapshots, snap, flags);
     },
     domainSnapshotListAllChildren: (ref, name, flags) => {
       checkFlags(flags, CHILD_FLAGS, "testDomainSnapshotListAllChildren", "TEST");
       const { obj, snap } = snapOf(ref, name);
-      return snapshotNames(obj, snap, flags);
+      return snapshotNames(obj.snapshots, snap, flags);
     },
     domainSnapshotLookupByName: (ref, name, flags) => {
       checkFlags(flags, 0, "testDomainSnapshotLookupByName", "TEST");

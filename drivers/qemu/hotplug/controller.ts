@@ -25,6 +25,8 @@ export interface VcpuControllerOptions {
   onRemovalFailed?: (alias: string) => void;
   /** The live state changed outside an API call (a late removal): save it. */
   onChanged?: () => void;
+  /** A late DEVICE_DELETED of a device that is no vCPU: removes it, false if unknown. */
+  removeDevice?: (alias: string) => Promise<boolean>;
 }
 
 /**
@@ -80,7 +82,11 @@ export class VcpuController {
 
   #lateRemoval(alias: string): void {
     const done = this.#opts.runJob(async () => {
-      if (await removeVcpuAlias(this.ctx, alias)) this.#opts.onChanged?.();
+      // libvirt's processDeviceDeletedEvent: a "vcpu" alias is a vCPU, any other a device.
+      const removed = alias.startsWith("vcpu")
+        ? await removeVcpuAlias(this.ctx, alias)
+        : await this.#opts.removeDevice?.(alias);
+      if (removed) this.#opts.onChanged?.();
       else this.#opts.log?.(`DEVICE_DELETED for unknown device '${alias}'`);
     }).catch((err) => this.#opts.log?.(`removal of '${alias}' failed: ${err?.message ?? err}`))
       .finally(() => this.#late.delete(done));

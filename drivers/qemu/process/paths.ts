@@ -12,6 +12,10 @@ export interface QemuPaths {
   runDir: string;
   /** What may be recomputed at will: the emulators' probed capabilities. */
   cacheDir: string;
+  /** Managed save images (libvirt's `save_image_dir`). */
+  saveDir: string;
+  /** Snapshot metadata of each domain (libvirt's `snapshotDir`). */
+  snapshotDir: string;
 }
 
 /**
@@ -35,7 +39,13 @@ export function qemuPaths(system: boolean, stateDir?: string): QemuPaths {
       : runtime
       ? `${runtime}/edgevirt/qemu`
       : `${home}/.cache/edgevirt/qemu`);
-  return { configDir: `${base}/config`, runDir: `${base}/run`, cacheDir: `${base}/cache` };
+  return {
+    configDir: `${base}/config`,
+    runDir: `${base}/run`,
+    cacheDir: `${base}/cache`,
+    saveDir: `${base}/save`,
+    snapshotDir: `${base}/snapshot`,
+  };
 }
 
 /**
@@ -54,5 +64,7 @@ export function qemuEmbedPaths(root: string): QemuPaths {
     configDir: `${root}/etc/qemu`,
     runDir: `${root}/run/qemu`,
     cacheDir: `${root}/cache/qemu`,
+    saveDir: `${root}/lib/qemu/save`,
+    snapshotDir: `${root}/lib/qemu/snapshot`,
   };
 }

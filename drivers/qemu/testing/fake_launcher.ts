@@ -52,6 +52,9 @@ export class FakeLauncher implements QemuLauncher {
         argv[i - 1] === "-chardev" && a.startsWith("pty,id=") ? [a.slice("pty,id=".length)] : []
       ),
       vncDisplay: argv.includes("-vnc") && vnc ? Number(vnc[1]) : undefined,
+      balloonKiB: argv.some((a) => a.startsWith("virtio-balloon-pci"))
+        ? Number(argv[argv.indexOf("-m") + 1].match(/size=(\d+)k/)?.[1])
+        : undefined,
       sockets: Number(kv.sockets),
       cores: Number(kv.cores),
       threads: Number(kv.threads),

@@ -59,6 +59,11 @@ export interface FakeQemuOptions {
   ptys?: string[];
   /** The VNC display (`-vnc 127.0.0.1:N`; 0 for an autoport server), none without. */
   vncDisplay?: number;
+  /**
+   * Guest RAM in KiB (`-m size=Nk`) when the machine has a virtio balloon; without one the
+   * balloon commands fail as QEMU's do (DeviceNotActive). No guest driver ever moves it.
+   */
+  balloonKiB?: number;
   /** Intercepts a command before the model handles it; return undefined to fall through. */
   onCommand?: (execute: string, args: Record<string, unknown>) => FakeReply | undefined;
 }
@@ -103,8 +108,8 @@ export class FakeQemu {
   running: boolean;
 
   #opts:
-    & Required<Omit<FakeQemuOptions, "onCommand" | "noTid" | "name" | "vncDisplay">>
-    & Pick<FakeQemuOptions, "onCommand" | "name" | "vncDisplay">;
+    & Required<Omit<FakeQemuOptions, "onCommand" | "noTid" | "name" | "vncDisplay" | "balloonKiB">>
+    & Pick<FakeQemuOptions, "onCommand" | "name" | "vncDisplay" | "balloonKiB">;
   #noTid: Set<string>;
   #slots: Slot[] = [];
   #seq = 0;
@@ -140,6 +145,7 @@ export class FakeQemu {
       name: options.name,
       ptys: options.ptys ?? [],
       vncDisplay: options.vncDisplay,
+      balloonKiB: options.balloonKiB,
     };
     this.#noShutdown = this.#opts.noShutdown;
     this.#noTid = new Set(options.noTid ?? []);
@@ -370,6 +376,15 @@ export class FakeQemu {
         return {
           return: { enabled: true, host: "127.0.0.1", service, family: "ipv4", auth: "none" },
         };
+      }
+      case "balloon":
+      case "query-balloon": {
+        const kib = this.#opts.balloonKiB;
+        if (kib === undefined) {
+          return err("DeviceNotActive", "No balloon device has been activated");
+        }
+        // No guest balloon driver: the target is taken, the guest keeps all its memory.
+        return { return: execute === "balloon" ? {} : { actual: kib * 1024 } };
       }
       case "query-status":
         return {

@@ -6,6 +6,9 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
+import { type QemuProcess, SystemLauncher } from "../../../drivers/qemu/process/launcher.ts";
+import type { DriverConnection } from "../../../util/driver.ts";
 
 /** The emulator the real-QEMU tests run. */
 export const EMULATOR = "/usr/bin/qemu-system-x86_64";
@@ -44,4 +47,49 @@ export function realQemuTest(
       await def.fn();
     },
   });
+}
+
+/** The system launcher, keeping each QEMU so the test can ask its monitor what it runs. */
+export class KeepingLauncher extends SystemLauncher {
+  readonly procs: QemuProcess[] = [];
+  override async launch(emulator: string, argv: string[], monitorPath: string) {
+    const proc = await super.launch(emulator, argv, monitorPath);
+    this.procs.push(proc);
+    return proc;
+  }
+}
+
+/** What {@link withRealDriver} hands its body. */
+export interface RealDriver {
+  dir: string;
+  launcher: KeepingLauncher;
+  conn: DriverConnection;
+}
+
+/**
+ * Runs `fn` with a `qemu:///session` connection on a fresh state directory; afterwards every
+ * QEMU it started is killed and the directory removed, whatever happened.
+ *
+ * @example
+ * ```ts ignore
+ * await withRealDriver("ev-x-", async ({ conn }) => {});
+ * ```
+ */
+export async function withRealDriver(
+  prefix: string,
+  fn: (driver: RealDriver) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix });
+  const launcher = new KeepingLauncher();
+  const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
+    stateDir: dir,
+    launcher,
+  }) as DriverConnection;
+  try {
+    await fn({ dir, launcher, conn });
+  } finally {
+    for (const p of launcher.procs) if (p.alive()) p.kill("SIGKILL");
+    await conn.connectClose();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
 }

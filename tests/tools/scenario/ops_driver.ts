@@ -164,6 +164,25 @@ export const DRIVER_DOMAIN: Record<string, DomainHandler> = {
       num(a[0] ?? 0) | VIR.TYPED_PARAM_STRING_OKAY,
     ),
   saveFlags: (d, a) => zero(d.saveFlags(str(a[0]), optStr(a[1]), num(a[2] ?? 0))),
+  blockResize: (d, a, c) =>
+    zero(callDriver(c, "domainBlockResize", d.ref, str(a[0]), num(a[1]), num(a[2] ?? 0))),
+  // python-libvirt's jobInfo: virDomainJobInfo's fields as a list, in the struct's order
+  jobInfo: (d, _a, c) =>
+    fields(callDriver(c, "domainGetJobInfo", d.ref), [
+      "type",
+      "timeElapsed",
+      "timeRemaining",
+      "dataTotal",
+      "dataProcessed",
+      "dataRemaining",
+      "memTotal",
+      "memProcessed",
+      "memRemaining",
+      "fileTotal",
+      "fileProcessed",
+      "fileRemaining",
+    ]),
+  abortJob: (d, _a, c) => zero(callDriver(c, "domainAbortJob", d.ref)),
   fsFreeze: (d, a, c) =>
     callDriver(c, "domainFSFreeze", d.ref, (a[0] ?? []) as string[], num(a[1] ?? 0)),
   fsThaw: (d, a, c) =>

@@ -1,0 +1,191 @@
+/**
+ * `virDomainAttachDeviceFlags` of the QEMU driver (`qemuDomainAttachDeviceLiveAndConfig`): the
+ * device goes into the persistent definition (AFFECT_CONFIG) and/or into the running QEMU
+ * (AFFECT_LIVE: `qemuDomainAttachDeviceDiskLive` for disks, with the QMP sequence of libvirt
+ * 9.0: `blockdev-add` storage, `blockdev-add` format, `device_add`, rolled back on failure).
+ *
+ * @module
+ */
+import type { DomainDef } from "../../../conf/domain/def.ts";
+import { VIR } from "../../../util/constants.ts";
+import { VirError } from "../../../util/errors.ts";
+import { child, element, type XmlElement } from "../../../util/xml/mod.ts";
+import { assignDeviceAliases } from "../alias.ts";
+import { isQ35 } from "../default_devices.ts";
+import type { QemuDomainObj } from "../domain_private.ts";
+import type { QemuDriverState } from "../driver_state.ts";
+import { qemuPostParse } from "../postparse.ts";
+import { attachChardevLive } from "./device_chardev.ts";
+import { changeMedia } from "./device_media.ts";
+import { blockdevProps, diskDeviceProps, diskFile, nextSourceIndex } from "./device_disk.ts";
+import { diskByTarget, insertParsedDevice, refuseUnless, targetOf } from "./device_parse.ts";
+import { type DeviceCall, deviceCall } from "./device_config.ts";
+
+/** Devices a persistent attach takes here (libvirt takes more; the rest are refused). */
+const CONFIG_KINDS = ["disk", "serial", "channel", "console", "input", "sound"];
+
+/**
+ * Attaches the device `xml` describes to the definitions `flags` select.
+ *
+ * @example
+ * ```ts
+ * import { attachDevice } from "./device_attach.ts";
+ * declare const state: import("../driver_state.ts").QemuDriverState;
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await attachDevice(state, obj, "<disk type='file'><source file='/a.img'/><target dev='vdb'/></disk>", 1);
+ * ```
+ */
+export const attachDevice: DeviceCall = deviceCall(
+  "qemuDomainAttachDeviceLiveAndConfig",
+  true,
+  attachConfig,
+  attachLive,
+);
+
+/** `qemuDomainAttachDeviceConfig` followed by the definition's post-parse (addresses). */
+function attachConfig(vmdef: DomainDef, dev: XmlElement): void {
+  refuseUnless(dev, CONFIG_KINDS, "persistent attach");
+  if (dev.name === "disk" && diskByTarget(vmdef, targetOf(dev))) {
+    throw VirError.report("QEMU", "OPERATION_INVALID", `target ${targetOf(dev)} already exists`);
+  }
+  insertParsedDevice(vmdef, dev);
+  qemuPostParse(vmdef);
+  if (dev.name === "disk") ensureQ35Port(vmdef, dev);
+}
+
+/**
+ * `qemuDomainAttachDeviceLive`: disks and chardevs can be plugged into a running QEMU here;
+ * the new device's alias is announced (DEVICE_ADDED).
+ */
+async function attachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Promise<void> {
+  refuseUnless(dev, ["disk", "serial", "channel", "console"], "live attach");
+  const device = dev.attributes.device;
+  const orig = dev.name === "disk" ? diskByTarget(obj.def, targetOf(dev)) : undefined;
+  if ((device === "cdrom" || device === "floppy") && orig) {
+    return await changeMedia(s, obj, orig, dev, false);
+  }
+  if (dev.name === "disk") await attachDiskLive(obj, dev);
+  else await attachChardevLive(s, obj, dev);
+  s.emitOther(obj, VIR.DOMAIN_EVENT_ID_DEVICE_ADDED, {
+    devAlias: child(dev, "alias")?.attributes.name,
+  });
+}
+
+/** `qemuDomainAttachDeviceDiskLiveInternal`: the checks, the placement, then the QMP. */
+async function attachDiskLive(obj: QemuDomainObj, disk: XmlElement): Promise<void> {
+  if (disk.attributes.device === "floppy") {
+    throw VirError.report("QEMU", "OPERATION_UNSUPPORTED", "floppy device hotplug isn't supported");
+  }
+  const def = obj.def;
+  const dup = diskByTarget(def, targetOf(disk));
+  if (dup) {
+    const src = (d: XmlElement) => child(d, "source")?.attributes.file ?? "<null>";
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      `target '${targetOf(disk)}' duplicated for disk sources '${src(dup)}' and '${src(disk)}'`,
+    );
+  }
+  const bus = child(disk, "target")?.attributes.bus;
+  checkHotplugBus(def, disk, bus);
+  if (!diskFile(disk)) {
+    throw VirError.report("QEMU", "OPERATION_UNSUPPORTED", "cannot hotplug a disk without medium");
+  }
+  // Placed and named in a copy, as libvirt's post-parse and alias assignment would.
+  const copy = structuredClone(def);
+  insertParsedDevice(copy, disk);
+  qemuPostParse(copy);
+  if (bus === "virtio") ensureQ35Port(copy, disk);
+  if (bus === "usb" && child(disk, "address")?.attributes.type !== "usb") {
+    throw VirError.report("QEMU", "INTERNAL_ERROR", "No free USB ports");
+  }
+  assignDeviceAliases(copy);
+  const source = child(disk, "source")!;
+  source.attributes = { ...source.attributes, index: String(nextSourceIndex(def)) };
+  const [storage, format] = blockdevProps(disk);
+  const mon = obj.proc!.monitor;
+  const added: string[] = [];
+  try {
+    await mon.run("blockdev-add", storage);
+    added.unshift(storage["node-name"] as string);
+    await mon.run("blockdev-add", format);
+    added.unshift(format["node-name"] as string);
+    await mon.run("device_add", diskDeviceProps(copy, disk));
+  } catch (err) {
+    // qemuBlockStorageSourceChainDetach: what was added goes, top node first; its own
+    // failures are not what the caller needs to hear.
+    for (const node of added) await mon.run("blockdev-del", { "node-name": node }).catch(() => {});
+    throw err;
+  }
+  insertParsedDevice(def, disk);
+}
+
+/** The bus checks of `qemuDomainAttachDeviceDiskLiveInternal` that stop the attach. */
+function checkHotplugBus(def: DomainDef, disk: XmlElement, bus: string | undefined): void {
+  const device = disk.attributes.device;
+  if (bus === "usb") {
+    if (device === "lun") {
+      throw VirError.report(
+        "QEMU",
+        "CONFIG_UNSUPPORTED",
+        "disk device='lun' is not supported for usb bus",
+      );
+    }
+  } else if (bus === "virtio") {
+    if (device === "cdrom") {
+      throw VirError.report(
+        "QEMU",
+        "OPERATION_UNSUPPORTED",
+        "cdrom device with virtio bus isn't supported",
+      );
+    }
+  } else if (bus === "scsi") {
+    const a = child(disk, "address")?.attributes;
+    if (a && a.type !== "drive") {
+      throw VirError.report("QEMU", "INTERNAL_ERROR", `unexpected disk address type ${a.type}`);
+    }
+    const controller = a?.controller ?? "0";
+    const exists = def.devices.other.some((d) =>
+      d.name === "controller" && d.attributes.type === "scsi" &&
+      (d.attributes.index ?? "0") === controller
+    );
+    // libvirt would plug the controller first; edgevirt plugs disks onto existing ones only.
+    if (!exists) {
+      throw VirError.report(
+        "QEMU",
+        "OPERATION_UNSUPPORTED",
+        `SCSI controller ${controller} must exist to hotplug a disk onto it`,
+      );
+    }
+  }
+  // Any other bus: libvirt reports "disk bus '…' cannot be hotplugged." but goes on, so what
+  // the caller sees is the later failure: QEMU's refusal of the device, or no device at all.
+}
+
+/**
+ * On q35 a PCI device plugs into an empty `pcie-root-port` (libvirt keeps one spare): the first
+ * port no device sits behind. None left is libvirt's "No more available PCI slots".
+ */
+function ensureQ35Port(def: DomainDef, disk: XmlElement): void {
+  if (!isQ35(def) || child(disk, "target")?.attributes.bus !== "virtio") return;
+  if (child(disk, "address")) return;
+  const busy = new Set(
+    def.devices.other.concat(
+      def.devices.interfaces.map((n) => ({ children: n.extra } as XmlElement)),
+    )
+      .map((d) => child(d, "address")?.attributes)
+      .filter((a) => a?.type === "pci")
+      .map((a) => Number(a!.bus)),
+  );
+  const port = def.devices.other.find((d) =>
+    d.name === "controller" && d.attributes.model === "pcie-root-port" &&
+    !busy.has(Number(d.attributes.index))
+  );
+  if (!port) {
+    throw VirError.report("QEMU", "INTERNAL_ERROR", "No more available PCI slots");
+  }
+  const bus = `0x${Number(port.attributes.index).toString(16).padStart(2, "0")}`;
+  disk.children.push(
+    element("address", { type: "pci", domain: "0x0000", bus, slot: "0x00", function: "0x0" }),
+  );
+}

@@ -1,0 +1,200 @@
+/**
+ * Character devices plugged into and out of a running domain (`qemuDomainAttachChrDevice`,
+ * `qemuDomainDetachDeviceChr`, `qemuDomainRemoveChrDevice` of libvirt 9.0): a serial port
+ * (isa-serial) or a virtio channel (virtserialport), each with a pty, file or unix socket
+ * backend, through `chardev-add` + `device_add`; `device_del`, then `chardev-remove` once QEMU
+ * let go. A pty's path comes back from `chardev-add` into the live XML.
+ *
+ * @module
+ */
+import type { DomainDef } from "../../../conf/domain/def.ts";
+import { VirError } from "../../../util/errors.ts";
+import { child, element, type XmlElement } from "../../../util/xml/mod.ts";
+import { assignDeviceAliases } from "../alias.ts";
+import { unsupportedChardev } from "../command/unsupported.ts";
+import type { QemuDomainObj } from "../domain_private.ts";
+import type { QemuDriverState } from "../driver_state.ts";
+import { qemuPostParse } from "../postparse.ts";
+import { insertParsedDevice } from "./device_parse.ts";
+
+const aliasOf = (dev: XmlElement) => child(dev, "alias")?.attributes.name;
+const targetOf = (dev: XmlElement) => child(dev, "target")?.attributes ?? {};
+
+/** `chardev-add`'s backend of a chardev element (`qemuMonitorJSONAttachCharDevGetProps`). */
+function backend(dev: XmlElement): Record<string, unknown> {
+  const type = dev.attributes.type ?? "pty";
+  const source = child(dev, "source")?.attributes ?? {};
+  switch (type) {
+    case "pty":
+      return { type: "pty", data: {} };
+    case "file":
+      return { type: "file", data: { out: source.path } };
+    case "unix": {
+      const server = (source.mode ?? "bind") === "bind";
+      return {
+        type: "socket",
+        data: {
+          addr: { type: "unix", data: { path: source.path } },
+          ...(server ? { wait: false } : {}),
+          server,
+        },
+      };
+    }
+    default:
+      throw unsupportedChardev(type);
+  }
+}
+
+/** `qemuBuildChrDeviceProps` for the frontends hotplug handles. */
+function frontend(def: DomainDef, dev: XmlElement): Record<string, unknown> {
+  const alias = aliasOf(dev)!;
+  const chardev = `char${alias}`;
+  const target = targetOf(dev);
+  if (dev.name === "serial") {
+    return { driver: "isa-serial", chardev, id: alias, index: Number(target.port ?? 0) };
+  }
+  const a = child(dev, "address")?.attributes ?? {};
+  const controller = def.devices.other.find((d) =>
+    d.name === "controller" && d.attributes.type === "virtio-serial" &&
+    (d.attributes.index ?? "0") === (a.controller ?? "0")
+  );
+  return {
+    driver: "virtserialport",
+    bus: `${controller ? aliasOf(controller) : `virtio-serial${a.controller ?? 0}`}.${
+      Number(a.bus ?? 0)
+    }`,
+    nr: Number(a.port),
+    chardev,
+    id: alias,
+    ...(target.name ? { name: target.name } : {}),
+  };
+}
+
+/** The kinds hotplug takes: serial ports (isa-serial) and virtio channels. */
+function checkKind(dev: XmlElement): void {
+  const target = targetOf(dev);
+  if (dev.name === "console" && target.type === "serial") {
+    throw VirError.report(
+      "QEMU",
+      "OPERATION_UNSUPPORTED",
+      "attaching serial console is not supported",
+    );
+  }
+  const ok = (dev.name === "serial" && (target.type ?? "isa-serial") === "isa-serial") ||
+    (dev.name === "channel" && target.type === "virtio");
+  if (!ok) {
+    throw VirError.report(
+      "QEMU",
+      "OPERATION_UNSUPPORTED",
+      `live attach of device 'chr' is not supported`,
+    );
+  }
+}
+
+/** libvirt's `virDomainVirtioSerialAddrAutoAssign`: the first free port from 1. */
+function assignVirtioSerialPort(def: DomainDef, dev: XmlElement): void {
+  if (child(dev, "address")) return;
+  const used = new Set(
+    def.devices.other.map((d) => child(d, "address")?.attributes)
+      .filter((a) => a?.type === "virtio-serial" && (a.controller ?? "0") === "0")
+      .map((a) => Number(a!.port)),
+  );
+  let port = 1;
+  while (used.has(port)) port++;
+  dev.children.push(
+    element("address", { type: "virtio-serial", controller: "0", bus: "0", port: String(port) }),
+  );
+}
+
+/**
+ * `virDomainChrFind`: the live chardev `dev` names — same kind, target and source.
+ *
+ * @example
+ * ```ts
+ * import { findChardev } from "./device_chardev.ts";
+ * declare const def: import("../../../conf/domain/def.ts").DomainDef;
+ * declare const dev: import("../../../util/xml/mod.ts").XmlElement;
+ * findChardev(def, dev);
+ * ```
+ */
+export function findChardev(def: DomainDef, dev: XmlElement): XmlElement | undefined {
+  const src = (d: XmlElement) => {
+    const s = child(d, "source")?.attributes ?? {};
+    return `${d.attributes.type ?? "pty"}:${s.path ?? ""}:${s.mode ?? ""}`;
+  };
+  const t = targetOf(dev);
+  return def.devices.other.find((d) => {
+    if (d.name !== dev.name || src(d) !== src(dev)) return false;
+    const dt = targetOf(d);
+    if (dev.name === "channel") return dt.type === t.type && dt.name === t.name;
+    return (t.port === undefined || dt.port === t.port);
+  });
+}
+
+/**
+ * Plugs the chardev `dev` into the running domain; a failed `device_add` removes the backend.
+ *
+ * @example
+ * ```ts
+ * import { attachChardevLive } from "./device_chardev.ts";
+ * declare const state: import("../driver_state.ts").QemuDriverState;
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * declare const dev: import("../../../util/xml/mod.ts").XmlElement;
+ * await attachChardevLive(state, obj, dev);
+ * ```
+ */
+export async function attachChardevLive(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  dev: XmlElement,
+): Promise<void> {
+  checkKind(dev);
+  const def = obj.def;
+  if (findChardev(def, dev)) {
+    throw VirError.report("QEMU", "OPERATION_INVALID", "chardev already exists");
+  }
+  if (dev.attributes.type === "unix" && !child(dev, "source")?.attributes.path) {
+    // qemuDomainPrepareChannel: a channel socket without a path gets one in the driver's dir.
+    const dir = `${s.paths.runDir}/channel/${def.name}`;
+    await Deno.mkdir(dir, { recursive: true });
+    const name = targetOf(dev).name ?? "channel";
+    dev.children.unshift(element("source", { mode: "bind", path: `${dir}/${name}` }));
+  }
+  const copy = structuredClone(def);
+  insertParsedDevice(copy, dev);
+  qemuPostParse(copy);
+  if (dev.name === "channel") assignVirtioSerialPort(copy, dev);
+  assignDeviceAliases(copy);
+  const mon = obj.proc!.monitor;
+  const id = `char${aliasOf(dev)}`;
+  const reply = await mon.run<{ pty?: string }>("chardev-add", { id, backend: backend(dev) });
+  try {
+    await mon.run("device_add", frontend(def, dev));
+  } catch (err) {
+    await mon.run("chardev-remove", { id }).catch(() => {});
+    throw err;
+  }
+  if (reply?.pty) {
+    const source = child(dev, "source");
+    if (source) source.attributes = { ...source.attributes, path: reply.pty };
+    else dev.children.unshift(element("source", { path: reply.pty }));
+  }
+  insertParsedDevice(def, dev);
+}
+
+/**
+ * `qemuDomainRemoveChrDevice`: the backend goes, then the device leaves the live definition.
+ *
+ * @example
+ * ```ts
+ * import { removeChardev } from "./device_chardev.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * declare const dev: import("../../../util/xml/mod.ts").XmlElement;
+ * await removeChardev(obj, dev);
+ * ```
+ */
+export async function removeChardev(obj: QemuDomainObj, dev: XmlElement): Promise<void> {
+  await obj.proc?.monitor.run("chardev-remove", { id: `char${aliasOf(dev)}` });
+  const other = obj.def.devices.other;
+  other.splice(other.indexOf(dev), 1);
+}

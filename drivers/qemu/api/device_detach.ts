@@ -1,0 +1,201 @@
+/**
+ * `virDomainDetachDeviceFlags` of the QEMU driver (`qemuDomainDetachDeviceLiveAndConfig`) for
+ * disks, and the removal that follows QEMU's DEVICE_DELETED (`qemuDomainRemoveDiskDevice`),
+ * whether the event comes while the detach waits (libvirt's 5 s unplug timeout) or later.
+ *
+ * @module
+ */
+import type { DomainDef } from "../../../conf/domain/def.ts";
+import { VIR } from "../../../util/constants.ts";
+import { VirError } from "../../../util/errors.ts";
+import { child, type XmlElement } from "../../../util/xml/mod.ts";
+import type { QemuDomainObj } from "../domain_private.ts";
+import type { QemuDriverState } from "../driver_state.ts";
+import { monitorErrorToVir, QmpCommandError } from "../monitor/errors.ts";
+import { type DeviceCall, deviceCall } from "./device_config.ts";
+import { findChardev, removeChardev } from "./device_chardev.ts";
+import { diskNodes, sourceIndex } from "./device_disk.ts";
+import { diskByTarget, refuseUnless, targetOf } from "./device_parse.ts";
+
+/**
+ * Detaches the device `xml` matches from the definitions `flags` select.
+ *
+ * @example
+ * ```ts
+ * import { detachDevice } from "./device_detach.ts";
+ * declare const state: import("../driver_state.ts").QemuDriverState;
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await detachDevice(state, obj, "<disk><target dev='vdb'/></disk>", 1);
+ * ```
+ */
+export const detachDevice: DeviceCall = deviceCall(
+  "qemuDomainDetachDeviceLiveAndConfig",
+  false,
+  detachConfig,
+  detachLive,
+);
+
+/** `qemuDomainDetachDeviceConfig` for a disk (by target) or a chardev (`qemuDomainChrRemove`). */
+function detachConfig(vmdef: DomainDef, dev: XmlElement): void {
+  refuseUnless(dev, ["disk", "serial", "channel", "console"], "persistent detach");
+  let found: XmlElement | undefined;
+  if (dev.name === "disk") {
+    found = diskByTarget(vmdef, targetOf(dev));
+    if (!found) {
+      throw VirError.report("QEMU", "DEVICE_MISSING", `no target device ${targetOf(dev)}`);
+    }
+  } else {
+    if (dev.name === "console" && child(dev, "target")?.attributes.type === "serial") {
+      throw VirError.report(
+        "QEMU",
+        "OPERATION_INVALID",
+        "detaching serial console is not supported",
+      );
+    }
+    found = findChardev(vmdef, dev);
+    if (!found) {
+      throw VirError.report("QEMU", "INVALID_ARG", "device not present in domain configuration");
+    }
+  }
+  vmdef.devices.other.splice(vmdef.devices.other.indexOf(found), 1);
+}
+
+/** `qemuDomainDetachPrepDisk`'s checks: which disks may leave a running guest. */
+function checkDetachable(disk: XmlElement): void {
+  const device = disk.attributes.device ?? "disk";
+  const bus = child(disk, "target")?.attributes.bus;
+  const hotBus = bus === "virtio" || bus === "usb" || bus === "scsi";
+  if (device === "disk" || device === "lun") {
+    if (!hotBus) {
+      throw VirError.report(
+        "QEMU",
+        "OPERATION_UNSUPPORTED",
+        "This type of disk cannot be hot unplugged",
+      );
+    }
+    return;
+  }
+  if (device === "cdrom" && (bus === "usb" || bus === "scsi")) return;
+  throw VirError.report(
+    "QEMU",
+    "OPERATION_UNSUPPORTED",
+    `disk device type '${device}' cannot be detached`,
+  );
+}
+
+/** The live device `dev` names, with libvirt's error when there is none. */
+function findLive(obj: QemuDomainObj, dev: XmlElement): XmlElement {
+  if (dev.name !== "disk") {
+    const chr = findChardev(obj.def, dev);
+    if (chr) return chr;
+    throw VirError.report(
+      "QEMU",
+      "DEVICE_MISSING",
+      `chr type '${dev.name}' device not present in domain configuration`,
+    );
+  }
+  const disk = diskByTarget(obj.def, targetOf(dev));
+  if (!disk) throw VirError.report("QEMU", "DEVICE_MISSING", `disk ${targetOf(dev)} not found`);
+  checkDetachable(disk);
+  return disk;
+}
+
+/**
+ * `qemuDomainDetachDeviceLive` / `qemuDomainDetachDeviceChr`: device_del, then wait for
+ * QEMU's word (libvirt's unplug timeout).
+ */
+async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Promise<void> {
+  refuseUnless(dev, ["disk", "serial", "channel"], "live detach");
+  const found = findLive(obj, dev);
+  const alias = child(found, "alias")?.attributes.name;
+  if (!alias) {
+    const kind = dev.name === "disk" ? "disk" : "chr";
+    throw VirError.report("QEMU", "INTERNAL_ERROR", `Cannot detach ${kind} device with no alias`);
+  }
+  const ctx = obj.vcpus!.ctx;
+  const removal = ctx.removal;
+  removal.mark(alias);
+  try {
+    try {
+      await obj.proc!.monitor.qmp.execute("device_del", { id: alias });
+    } catch (err) {
+      // libvirt's qemuDomainDeleteDevice: an event already seen means the device is gone;
+      // QEMU not knowing it removes a disk now, while the chardev path fails without saying
+      // why (libvirt's monitor reports nothing for DeviceNotFound).
+      const gone = err instanceof QmpCommandError && err.errorClass === "DeviceNotFound";
+      if (removal.alias === undefined || (gone && found.name === "disk")) {
+        return await removeLive(s, obj, found);
+      }
+      if (gone) {
+        throw VirError.bare(
+          "NONE",
+          "INTERNAL_ERROR",
+          "An error occurred, but the cause is unknown",
+        );
+      }
+      throw monitorErrorToVir(err);
+    }
+    const outcome = await removal.wait(ctx.unplugTimeoutMs);
+    if (outcome === "rejected") {
+      throw VirError.report(
+        "QEMU",
+        "OPERATION_FAILED",
+        "unplug of device was rejected by the guest",
+      );
+    }
+    // On a timeout the detach succeeds and the device stays until its DEVICE_DELETED comes.
+    if (outcome === "removed") await removeLive(s, obj, found);
+  } finally {
+    removal.reset();
+  }
+}
+
+/**
+ * `qemuDomainRemoveDevice`: the device leaves the live definition with its backend (a disk's
+ * hot-plugged block nodes — one from the command line takes its drive with it —, a chardev's
+ * `chardev-remove`), and DEVICE_REMOVED is emitted.
+ */
+async function removeLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Promise<void> {
+  if (dev.name !== "disk") await removeChardev(obj, dev);
+  else {
+    const other = obj.def.devices.other;
+    other.splice(other.indexOf(dev), 1);
+    const n = sourceIndex(dev);
+    if (n !== undefined && obj.proc) {
+      const nodes = diskNodes(n);
+      for (const node of [nodes.format, nodes.storage]) {
+        await obj.proc.monitor.run("blockdev-del", { "node-name": node }).catch((err) =>
+          s.log(`removing node '${node}' of '${obj.def.name}' failed: ${err?.message ?? err}`)
+        );
+      }
+    }
+  }
+  s.emitOther(obj, VIR.DOMAIN_EVENT_ID_DEVICE_REMOVED, {
+    devAlias: child(dev, "alias")?.attributes.name,
+  });
+}
+
+/**
+ * A DEVICE_DELETED nobody waited for (`processDeviceDeletedEvent`): the disk or chardev of
+ * that alias is removed now. False when no such device has it.
+ *
+ * @example
+ * ```ts
+ * import { removeDeviceAlias } from "./device_detach.ts";
+ * declare const state: import("../driver_state.ts").QemuDriverState;
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await removeDeviceAlias(state, obj, "virtio-disk1");
+ * ```
+ */
+export async function removeDeviceAlias(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  alias: string,
+): Promise<boolean> {
+  const dev = obj.def.devices.other.find((d) =>
+    ["disk", "serial", "channel"].includes(d.name) && child(d, "alias")?.attributes.name === alias
+  );
+  if (!dev) return false;
+  await removeLive(s, obj, dev);
+  return true;
+}

@@ -1,0 +1,201 @@
+/**
+ * The async job of a domain (libvirt's `priv->job.asyncJob` with its `current` job data): a
+ * save, managed save or snapshot that moves memory through QEMU's migration, its progress from
+ * `query-migrate`, `migrate_cancel` to abort it, and `virDomainGetJobInfo` /
+ * `virDomainGetJobStats` as libvirt's QEMU driver reports them.
+ *
+ * @module
+ */
+import { VIR } from "../../../util/constants.ts";
+import { checkFlags, VirError } from "../../../util/errors.ts";
+import type { TypedParams } from "../../../util/contract/types.ts";
+import { isActive } from "../../../conf/objects/domain_obj.ts";
+import type { QemuDomainObj } from "../domain_private.ts";
+import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
+
+/** An async job in progress. */
+interface AsyncJob {
+  /** VIR_DOMAIN_JOB_OPERATION_* */
+  operation: number;
+  /** libvirt's job name in its errors ("domain save job"). */
+  name: string;
+  started: number;
+  monitor: QemuMonitor;
+}
+
+const jobs = new WeakMap<QemuDomainObj, AsyncJob>();
+
+/** QMP `query-migrate` (the fields used). */
+interface MigrateInfo {
+  status?: string;
+  "error-desc"?: string;
+  ram?: {
+    transferred: number;
+    remaining: number;
+    total: number;
+    duplicate?: number;
+    normal?: number;
+    "normal-bytes"?: number;
+    mbps?: number;
+    "dirty-pages-rate"?: number;
+    "dirty-sync-count"?: number;
+  };
+  "setup-time"?: number;
+  downtime?: number;
+}
+
+/**
+ * Runs `fn` as the domain's async job `operation`; GetJobInfo sees it meanwhile.
+ *
+ * @example
+ * ```ts
+ * import { runAsyncJob } from "./state_job.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await runAsyncJob(obj, 3, "domain save job", async () => {});
+ * ```
+ */
+export async function runAsyncJob<T>(
+  obj: QemuDomainObj,
+  operation: number,
+  name: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  jobs.set(obj, { operation, name, started: Date.now(), monitor: obj.proc!.monitor });
+  try {
+    return await fn();
+  } finally {
+    jobs.delete(obj);
+  }
+}
+
+/**
+ * Waits for QEMU's migration to end (`qemuMigrationSrcWaitForCompletion` /
+ * `qemuMigrationDstWaitForCompletion`), polling `query-migrate`; a failure or cancellation is
+ * libvirt's error naming the job.
+ *
+ * @example
+ * ```ts
+ * import { waitMigration } from "./state_job.ts";
+ * declare const monitor: import("../monitor/qemu_monitor.ts").QemuMonitor;
+ * await waitMigration(monitor, "domain save job");
+ * ```
+ */
+export async function waitMigration(monitor: QemuMonitor, name: string): Promise<void> {
+  for (;;) {
+    const info = await monitor.run<MigrateInfo>("query-migrate");
+    switch (info.status) {
+      case "completed":
+        return;
+      case "failed":
+        throw VirError.report(
+          "QEMU",
+          "OPERATION_FAILED",
+          `${name}: ${info["error-desc"] ?? "unexpectedly failed"}`,
+        );
+      case "cancelled":
+        throw VirError.report("QEMU", "OPERATION_ABORTED", `${name}: canceled by client`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The progress of a running job from `query-migrate`, in libvirt's typed parameter names. */
+async function progress(job: AsyncJob): Promise<TypedParams> {
+  const info = await job.monitor.run<MigrateInfo>("query-migrate").catch(() => ({} as MigrateInfo));
+  const ram = info.ram;
+  const out: TypedParams = {
+    type: VIR.DOMAIN_JOB_UNBOUNDED,
+    operation: job.operation,
+    time_elapsed: Date.now() - job.started,
+  };
+  if (!ram) return out;
+  return {
+    ...out,
+    data_total: ram.total,
+    data_processed: ram.transferred,
+    data_remaining: ram.remaining,
+    memory_total: ram.total,
+    memory_processed: ram.transferred,
+    memory_remaining: ram.remaining,
+    memory_constant: ram.duplicate ?? 0,
+    memory_normal: ram.normal ?? 0,
+    memory_normal_bytes: ram["normal-bytes"] ?? 0,
+    memory_bps: Math.round((ram.mbps ?? 0) * 1_000_000 / 8),
+    memory_dirty_rate: ram["dirty-pages-rate"] ?? 0,
+    memory_iteration: ram["dirty-sync-count"] ?? 0,
+  };
+}
+
+/**
+ * `virDomainGetJobStats` (no completed-job statistics are kept: COMPLETED reports none).
+ *
+ * @example
+ * ```ts
+ * import { jobStats } from "./state_job.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * (await jobStats(obj, 0)).type; // 0 without a job
+ * ```
+ */
+export async function jobStats(obj: QemuDomainObj, flags: number): Promise<TypedParams> {
+  checkFlags(
+    flags,
+    VIR.DOMAIN_JOB_STATS_COMPLETED | VIR.DOMAIN_JOB_STATS_KEEP_COMPLETED,
+    "qemuDomainGetJobStats",
+    "QEMU",
+  );
+  const job = jobs.get(obj);
+  if (flags & VIR.DOMAIN_JOB_STATS_COMPLETED || !job || !isActive(obj)) {
+    return { type: VIR.DOMAIN_JOB_NONE };
+  }
+  return await progress(job);
+}
+
+/**
+ * `virDomainGetJobInfo`: the struct's fields of a running job, type NONE otherwise.
+ *
+ * @example
+ * ```ts
+ * import { jobInfo } from "./state_job.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * (await jobInfo(obj)).type;
+ * ```
+ */
+export async function jobInfo(obj: QemuDomainObj): Promise<TypedParams> {
+  const job = jobs.get(obj);
+  // No job: every field of libvirt's struct stays zero, the type NONE among them.
+  const p: TypedParams = job && isActive(obj) ? await progress(job) : { type: VIR.DOMAIN_JOB_NONE };
+  const n = (v: unknown) => typeof v === "number" ? v : 0;
+  return {
+    type: n(p.type),
+    timeElapsed: n(p.time_elapsed),
+    timeRemaining: 0,
+    dataTotal: n(p.data_total),
+    dataProcessed: n(p.data_processed),
+    dataRemaining: n(p.data_remaining),
+    memTotal: n(p.memory_total),
+    memProcessed: n(p.memory_processed),
+    memRemaining: n(p.memory_remaining),
+    fileTotal: 0,
+    fileProcessed: 0,
+    fileRemaining: 0,
+  };
+}
+
+/**
+ * `virDomainAbortJob`: cancels the migration of a save or snapshot (`migrate_cancel`).
+ *
+ * @example
+ * ```ts
+ * import { abortJob } from "./state_job.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await abortJob(obj);
+ * ```
+ */
+export async function abortJob(obj: QemuDomainObj): Promise<void> {
+  if (!isActive(obj)) {
+    throw VirError.report("QEMU", "OPERATION_INVALID", "domain is not running");
+  }
+  const job = jobs.get(obj);
+  if (!job) throw VirError.report("QEMU", "OPERATION_INVALID", "no job is active on the domain");
+  await job.monitor.run("migrate_cancel");
+}

@@ -1,0 +1,314 @@
+/**
+ * QEMU 7.2's block and device layer for {@link FakeQemu} (its `onCommand` hook): block nodes
+ * (`blockdev-add`/`-del`), chardev backends (`chardev-add`/`-remove`), disk and chardev
+ * frontends (`device_add`/`device_del` with DEVICE_DELETED after the unplug policy), trays and media, `query-block`, `block_resize`, internal snapshot jobs,
+ * the balloon (a guest driver that follows its target) and `qom-set`, with QEMU's error texts.
+ *
+ * @module
+ */
+import type { FakeQemu, FakeReply, UnplugPolicy } from "./fake_qemu.ts";
+
+/** A disk frontend the fake knows. */
+export interface FakeDisk {
+  /** The qdev id (libvirt's alias). */
+  id: string;
+  driver: string;
+  /** The node of the inserted medium, if any. */
+  node?: string;
+  /** The `-drive` id of a disk from the command line (query-block's `device`). */
+  drive?: string;
+  /** The chardev backend of a chardev frontend. */
+  chardev?: string;
+  trayOpen?: boolean;
+}
+
+/** Options of {@link FakeBlockDevices}. */
+export interface FakeBlockOptions {
+  /** Disks present at start (the command line's). */
+  disks?: FakeDisk[];
+  /** What `device_del` of a disk does (default `ack`); see {@link UnplugPolicy}. */
+  unplug?: UnplugPolicy;
+  /** Files `blockdev-add` cannot open. */
+  missing?: string[];
+  /** Whether the machine has a balloon device whose guest driver follows targets (default). */
+  balloon?: boolean;
+}
+
+/** Frontends the model plugs: disks and the chardev frontends a virtio-serial bus takes. */
+const FRONTENDS = new Set([
+  "virtio-blk-pci",
+  "usb-storage",
+  "scsi-hd",
+  "scsi-cd",
+  "ide-cd",
+  "ide-hd",
+  "virtserialport",
+  "isa-serial",
+]);
+
+function err(desc: string, cls = "GenericError"): FakeReply {
+  return { error: { class: cls, desc } };
+}
+
+/**
+ * The block model; pass {@link FakeBlockDevices.handle} as the fake's `onCommand` and
+ * {@link FakeBlockDevices.bind} the fake once it exists, so events reach its monitor.
+ *
+ * @example
+ * ```ts
+ * import { FakeBlockDevices } from "./fake_block.ts";
+ * import { FakeLauncher } from "./fake_launcher.ts";
+ * const block = new FakeBlockDevices();
+ * const launcher = new FakeLauncher({ onCommand: block.handle });
+ * ```
+ */
+export class FakeBlockDevices {
+  /** Block nodes by name: their file, or the node they sit on. */
+  readonly nodes = new Map<string, { file?: string; on?: string; size: number }>();
+  /** Disk frontends by id. */
+  readonly disks = new Map<string, FakeDisk>();
+  /** Chardev backends by id (`chardev-add`), a pty's path as QEMU would pick it. */
+  readonly chardevs = new Map<string, { type: string; pty?: string }>();
+  /** Internal snapshot tags by node (`snapshot-save` / `snapshot-delete`). */
+  readonly snapshots = new Map<string, Set<string>>();
+  /** Jobs not yet dismissed. */
+  readonly jobs: { id: string; type: string; status: string; error?: string }[] = [];
+  /** The balloon target in bytes, the guest-stats polling interval, once set. */
+  balloon?: number;
+  statsPeriod?: number;
+  #fake?: FakeQemu;
+  #opts: FakeBlockOptions;
+  #held: string[] = [];
+
+  constructor(options: FakeBlockOptions = {}) {
+    this.#opts = options;
+    for (const d of options.disks ?? []) this.disks.set(d.id, { ...d });
+  }
+
+  /** The fake whose monitor gets the events. */
+  bind(fake: FakeQemu): void {
+    this.#fake = fake;
+  }
+
+  /** Sends the DEVICE_DELETED of every unplug held back (policy `hold`). */
+  release(): void {
+    for (const id of this.#held.splice(0)) this.#deleted(id);
+  }
+
+  /** The `onCommand` hook; undefined lets the fake handle the command. */
+  readonly handle = (execute: string, args: Record<string, unknown>): FakeReply | undefined => {
+    switch (execute) {
+      case "blockdev-add":
+        return this.#blockdevAdd(args);
+      case "blockdev-del": {
+        const name = String(args["node-name"]);
+        if (!this.nodes.has(name)) return err(`Failed to find node with node-name='${name}'`);
+        const user = [...this.nodes].find(([, n]) => n.on === name)?.[0] ??
+          [...this.disks.values()].find((d) => d.node === name)?.id;
+        if (user) return err(`Node ${name} is in use`);
+        this.nodes.delete(name);
+        return { return: {} };
+      }
+      case "device_add":
+        return FRONTENDS.has(String(args.driver)) ? this.#deviceAdd(args) : undefined;
+      case "device_del":
+        return this.disks.has(String(args.id)) ? this.#deviceDel(String(args.id)) : undefined;
+      case "query-block":
+        return { return: this.#queryBlock() };
+      case "blockdev-open-tray":
+        return this.#tray(String(args.id), true);
+      case "blockdev-close-tray":
+        return this.#tray(String(args.id), false);
+      case "blockdev-remove-medium": {
+        const disk = this.disks.get(String(args.id));
+        if (!disk) return err(`Device '${args.id}' not found`, "DeviceNotFound");
+        if (!disk.trayOpen) return err(`Tray of device '${args.id}' is not open`);
+        disk.node = undefined;
+        return { return: {} };
+      }
+      case "blockdev-insert-medium": {
+        const disk = this.disks.get(String(args.id));
+        if (!disk) return err(`Device '${args.id}' not found`, "DeviceNotFound");
+        if (!disk.trayOpen) return err(`Tray of device '${args.id}' is not open`);
+        if (disk.node) return err(`There already is a medium in device '${args.id}'`);
+        disk.node = String(args["node-name"]);
+        return { return: {} };
+      }
+      case "block_resize": {
+        const drive = [...this.disks.values()].find((d) => d.drive && d.drive === args.device);
+        const name = drive?.node ?? String(args["node-name"]);
+        const node = this.nodes.get(name);
+        if (!node) {
+          return err(`Cannot find device='${args.device ?? ""}' nor node-name='${name}'`);
+        }
+        node.size = Number(args.size);
+        return { return: {} };
+      }
+      case "chardev-add": {
+        const id = String(args.id);
+        if (this.chardevs.has(id)) {
+          return err(`attempt to add duplicate property '${id}' to object (type 'container')`);
+        }
+        const type = String((args.backend as { type: string }).type);
+        const pty = type === "pty" ? `/dev/pts/${200 + this.chardevs.size}` : undefined;
+        this.chardevs.set(id, { type, pty });
+        return { return: pty ? { pty } : {} };
+      }
+      case "chardev-remove": {
+        const id = String(args.id);
+        if (!this.chardevs.has(id)) return err(`Chardev '${id}' not found`, "DeviceNotFound");
+        if ([...this.disks.values()].some((d) => d.chardev === id)) {
+          return err(`Chardev '${id}' is busy`);
+        }
+        this.chardevs.delete(id);
+        return { return: {} };
+      }
+      case "snapshot-save":
+      case "snapshot-delete":
+        return this.#snapshotJob(execute, args);
+      case "query-jobs":
+        return {
+          return: this.jobs.map((j) => ({ ...j, "current-progress": 1, "total-progress": 1 })),
+        };
+      case "job-dismiss": {
+        const at = this.jobs.findIndex((j) => j.id === args.id);
+        if (at < 0) return err(`Job not found`);
+        this.jobs.splice(at, 1);
+        return { return: {} };
+      }
+      case "balloon":
+        if (this.#opts.balloon === false) {
+          return err("No balloon device has been activated", "DeviceNotActive");
+        }
+        {
+          const before = this.balloon;
+          this.balloon = Number(args.value);
+          // A guest balloon driver reaching a new target at once (the start's first target is
+          // the memory the guest already has).
+          if (before !== undefined && before !== this.balloon) {
+            setTimeout(() => this.#fake?.emit("BALLOON_CHANGE", { actual: this.balloon }), 1);
+          }
+          return { return: {} };
+        }
+      case "qom-set":
+        if (args.property !== "guest-stats-polling-interval") return undefined;
+        this.statsPeriod = Number(args.value);
+        return { return: {} };
+      default:
+        return undefined;
+    }
+  };
+
+  #blockdevAdd(args: Record<string, unknown>): FakeReply {
+    const name = String(args["node-name"]);
+    if (this.nodes.has(name)) return err(`Duplicate nodes with node-name='${name}'`);
+    if (args.driver === "file") {
+      const file = String(args.filename);
+      if (this.#opts.missing?.includes(file)) {
+        return err(`Could not open '${file}': No such file or directory`);
+      }
+      this.nodes.set(name, { file, size: 1 << 20 });
+    } else {
+      const on = String(args.file);
+      if (!this.nodes.has(on)) return err(`Cannot find device='' nor node-name='${on}'`);
+      this.nodes.set(name, { on, size: this.nodes.get(on)!.size });
+    }
+    return { return: {} };
+  }
+
+  /** A snapshot job that concludes at once, failing as QEMU does for an unknown node or tag. */
+  #snapshotJob(execute: string, args: Record<string, unknown>): FakeReply {
+    const tag = String(args.tag);
+    const devices = (args.devices as string[] | undefined) ?? [];
+    const job = { id: String(args["job-id"]), type: execute, status: "concluded" } as {
+      id: string;
+      type: string;
+      status: string;
+      error?: string;
+    };
+    const missing = devices.find((d) => !this.nodes.has(d));
+    if (missing) job.error = `No block device node '${missing}'`;
+    else if (execute === "snapshot-save") {
+      for (const d of devices) {
+        this.snapshots.set(d, new Set([...this.snapshots.get(d) ?? [], tag]));
+      }
+    } else {
+      for (const d of devices) this.snapshots.get(d)?.delete(tag);
+    }
+    this.jobs.push(job);
+    return { return: {} };
+  }
+
+  #deviceAdd(args: Record<string, unknown>): FakeReply {
+    const id = String(args.id);
+    if (this.disks.has(id)) return err(`Duplicate device ID '${id}'`);
+    const node = args.drive === undefined ? undefined : String(args.drive);
+    if (node && !this.nodes.has(node)) return err(`Drive '${node}' not found`);
+    const chardev = args.chardev === undefined ? undefined : String(args.chardev);
+    if (chardev && !this.chardevs.has(chardev)) {
+      return err(`Property '${args.driver}.chardev' can't find value '${chardev}'`);
+    }
+    // QEMU's ISA and IDE buses take no device once the machine runs.
+    if (args.driver === "isa-serial") return err("Bus 'isa.0' does not support hotplugging");
+    if (String(args.driver).startsWith("ide-")) {
+      return err(`Bus '${args.bus}' does not support hotplugging`);
+    }
+    this.disks.set(id, { id, driver: String(args.driver), node, chardev });
+    return { return: {} };
+  }
+
+  #deviceDel(id: string): FakeReply {
+    const policy = this.#opts.unplug ?? "ack";
+    if (policy === "ack" || policy === "lost") {
+      setTimeout(() => policy === "ack" ? this.#deleted(id) : this.disks.delete(id), 5);
+    } else if (policy === "hold") this.#held.push(id);
+    else if (policy === "reject") {
+      setTimeout(
+        () =>
+          this.#fake?.emit("DEVICE_UNPLUG_GUEST_ERROR", {
+            device: id,
+            path: `/machine/peripheral/${id}`,
+          }),
+        5,
+      );
+    } else return err(`Bus 'pci.0' does not support hotplugging`);
+    return { return: {} };
+  }
+
+  /** QEMU 7.2 reports a virtio device's backend child first, by path only. */
+  #deleted(id: string): void {
+    const disk = this.disks.get(id);
+    this.disks.delete(id);
+    if (disk?.driver.startsWith("virtio")) {
+      this.#fake?.emit("DEVICE_DELETED", { path: `/machine/peripheral/${id}/virtio-backend` });
+    }
+    this.#fake?.emit("DEVICE_DELETED", { device: id, path: `/machine/peripheral/${id}` });
+  }
+
+  #tray(id: string, open: boolean): FakeReply {
+    const disk = this.disks.get(id);
+    if (!disk) return err(`Device '${id}' not found`, "DeviceNotFound");
+    if (disk.trayOpen !== open) {
+      disk.trayOpen = open;
+      this.#fake?.emit("DEVICE_TRAY_MOVED", { device: "", id, "tray-open": open });
+    }
+    return { return: {} };
+  }
+
+  #queryBlock(): unknown[] {
+    return [...this.disks.values()].filter((d) => !d.chardev).map((d) => {
+      const node = d.node ? this.nodes.get(d.node) : undefined;
+      const file = node?.file ?? (node?.on ? this.nodes.get(node.on)?.file : undefined);
+      return {
+        device: d.drive ?? "",
+        qdev: d.driver.startsWith("virtio") ? `/machine/peripheral/${d.id}/virtio-backend` : d.id,
+        locked: false,
+        removable: d.driver.endsWith("-cd"),
+        ...(d.driver.endsWith("-cd") ? { "tray_open": d.trayOpen ?? false } : {}),
+        ...(node
+          ? { inserted: { "node-name": d.node, file, image: { "virtual-size": node.size } } }
+          : {}),
+      };
+    });
+  }
+}

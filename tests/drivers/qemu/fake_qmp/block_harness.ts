@@ -1,0 +1,109 @@
+/**
+ * A running domain on a fake QEMU with {@link FakeBlockDevices}: a virtio disk `vda`, an empty
+ * ide cdrom `hdc`, a virtio-scsi controller and a virtio balloon, defined (or transient) and
+ * started, with a migration model for save/restore, and the commands, events and helpers the
+ * device and state tests share.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { qemuConnectDriver } from "../../../../drivers/qemu/mod.ts";
+import { FakeLauncher } from "../../../../drivers/qemu/testing/mod.ts";
+import {
+  FakeBlockDevices,
+  type FakeBlockOptions,
+} from "../../../../drivers/qemu/testing/fake_block.ts";
+import {
+  FakeMigration,
+  type FakeMigrationOptions,
+} from "../../../../drivers/qemu/testing/fake_migration.ts";
+import type { DomainRef, DriverConnection, DriverEvent } from "../../../../util/driver.ts";
+import { VirError } from "../../../../util/errors.ts";
+
+/** The domain every test starts. */
+export const XML =
+  `<domain type='qemu'><name>hp</name><uuid>44444444-2222-3333-4444-555555555555</uuid>
+<memory unit='MiB'>128</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>
+<devices>
+<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='/img/vda.img'/>
+<target dev='vda' bus='virtio'/></disk>
+<disk type='file' device='cdrom'><target dev='hdc' bus='ide'/><readonly/></disk>
+<controller type='scsi' model='virtio-scsi'/>
+<memballoon model='virtio'/></devices></domain>`;
+
+/** libvirt's block cache props for cache='none'. */
+export const CACHE_NONE = { direct: true, "no-flush": false };
+
+/** What {@link setup} returns. */
+export interface Setup {
+  conn: DriverConnection;
+  dom: DomainRef;
+  block: FakeBlockDevices;
+  migration: FakeMigration;
+  launcher: FakeLauncher;
+  events: DriverEvent[];
+  dir: string;
+  close: () => Promise<void>;
+}
+
+/** Starts the domain (persistent unless told) on a fresh fake; `close` cleans everything. */
+export async function setup(
+  options: FakeBlockOptions & { migration?: FakeMigrationOptions; xml?: string } = {},
+  persistent = true,
+): Promise<Setup> {
+  const dir = await Deno.makeTempDir({ prefix: "ev-qdev-hp-" });
+  const block = new FakeBlockDevices({
+    disks: [
+      { id: "virtio-disk0", driver: "virtio-blk-pci", node: "drive0", drive: "drive0" },
+      { id: "ide0-1-0", driver: "ide-cd" },
+    ],
+    ...options,
+  });
+  block.nodes.set("drive0", { file: "/img/vda.img", size: 1 << 20 });
+  const migration = new FakeMigration("hp", options.migration);
+  const launcher = new FakeLauncher({
+    onCommand: (execute, args) => block.handle(execute, args) ?? migration.handle(execute, args),
+  });
+  const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
+    stateDir: dir,
+    launcher,
+    unplugTimeoutMs: 50,
+  }) as DriverConnection;
+  const events: DriverEvent[] = [];
+  conn.subscribe!((ev) => events.push(ev));
+  const dom = persistent
+    ? await conn.domainCreateWithFlags!(await conn.domainDefineXMLFlags!(options.xml ?? XML, 0), 0)
+    : await conn.domainCreateXML!(options.xml ?? XML, 0);
+  block.bind([...launcher.instances.values()].at(-1)!);
+  const fake = [...launcher.instances.values()].at(-1)!;
+  fake.commands.length = 0;
+  const t: Setup = {
+    conn,
+    dom,
+    block,
+    migration,
+    launcher,
+    events,
+    dir,
+    // The test may have reopened the connection: the one in `t` is closed.
+    close: async () => {
+      await t.conn.domainDestroyFlags!(dom, 0).catch(() => {});
+      await t.conn.connectClose();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+  return t;
+}
+
+/** The QMP commands the fake received since the start, without the queries. */
+export function qmp(t: Setup): { execute: string; arguments?: Record<string, unknown> }[] {
+  const fake = [...t.launcher.instances.values()].at(-1)!;
+  return fake.commands.filter((c) => !c.execute.startsWith("query-"));
+}
+
+/** The VirError a promise rejects with. */
+export async function error(p: Promise<unknown>): Promise<VirError> {
+  const e = await p.then(() => undefined, (e) => e);
+  assert.ok(e instanceof VirError, `expected a VirError, got ${e}`);
+  return e;
+}
