@@ -109,7 +109,7 @@ export async function replay(want: Recorded): Promise<Replayed> {
         files.set(path, text);
         return Promise.resolve();
       },
-    }, { uri: "test:///default" });
+    }, { uri: "test:///default", open: (uri, readonly) => connect(uri, { readonly }) });
     ok = await shell.runLine(want.cmd);
     await shell.conn.close();
   } finally {

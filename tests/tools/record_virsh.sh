@@ -454,8 +454,11 @@ cases_help_all() {
 
 # Generated sequences (tests/tools/gen_evsh_sequences.ts, seed and count below), replayed by
 # tests/evsh/generated_test.ts; a case virsh does not finish within 10 s is left out.
-GEN_SEED=12
-GEN_COUNT=1000
+# GEN_SEED/GEN_COUNT/GEN_OUT in the environment record another seed elsewhere (a fresh seed
+# measures evsh on sequences its fixes were not made against).
+GEN_SEED=${GEN_SEED:-12}
+GEN_COUNT=${GEN_COUNT:-1000}
+GEN_OUT=${GEN_OUT:-tests/evsh/generated/recorded.json}
 GEN_SAVE=/tmp/evsh-generated.out
 cases_generated() {
   deno_cmd=(deno)
@@ -465,7 +468,7 @@ cases_generated() {
 
 record_group() {
   local group=$1 out=$OUT/$1.json dir n=0
-  [ "$group" = generated ] && out=tests/evsh/generated/recorded.json && mkdir -p tests/evsh/generated
+  [ "$group" = generated ] && out=$GEN_OUT && mkdir -p "$(dirname "$out")"
   dir=$(mktemp -d)
   # virsh runs in a scratch copy of the fixtures, so a generated command that writes to a
   # path it was given (dump, screenshot, vol-download) cannot touch the repository.

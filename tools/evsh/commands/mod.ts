@@ -40,6 +40,9 @@ import { DOMAIN_SAVE_IMAGE_COMMANDS } from "./domain_save_image.ts";
 import { NWFILTER_COMMANDS } from "./nwfilter.ts";
 import { SECRET_COMMANDS } from "./secret.ts";
 import { VIRSH_ITSELF_COMMANDS } from "./virsh_itself.ts";
+import { SEND_KEY_COMMAND } from "./domain_send_key.ts";
+import { DOMSTATS_COMMAND } from "./domain_stats.ts";
+import { MIGRATE_COMMAND } from "./domain_migrate_run.ts";
 
 /** Every evsh command handler. */
 export const COMMANDS: readonly CommandDef[] = [
@@ -80,6 +83,9 @@ export const COMMANDS: readonly CommandDef[] = [
   ...NWFILTER_COMMANDS,
   HELP_COMMAND,
   ...VIRSH_ITSELF_COMMANDS,
+  SEND_KEY_COMMAND,
+  DOMSTATS_COMMAND,
+  MIGRATE_COMMAND,
 ];
 
 const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));
