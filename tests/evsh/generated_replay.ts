@@ -42,7 +42,11 @@ export function loadKnown(): Map<string, string> {
   return new Map(list.map((k) => [k.cmd, k.reason]));
 }
 
-/** Masks clock-derived and random values that `cmd` does not name itself. */
+/**
+ * Masks clock-derived and random values that `cmd` does not name itself: UUIDs and MACs,
+ * CPU times, the test driver's clock-made counters and times (snapshot names, statistics),
+ * screenshot file names, and the scratch and editor temporary paths.
+ */
 export function mask(cmd: string, text: string): string {
   const seen = new Map<string, string>();
   const named = cmd.toLowerCase();
@@ -56,6 +60,11 @@ export function mask(cmd: string, text: string): string {
   };
   return text
     .replace(/^(CPU time:\s+)\d+\.\ds$/gm, "$1<masked>")
+    .replace(/^(\S+ (?:rd|wr|rx|tx)_\w+ |\S+ errs )\d+$/gm, "$1<clock>")
+    .replace(/\b1[6-9]\d{8}\b/g, (m) => (named.includes(m) ? m : "<epoch>"))
+    .replace(/\d{4}-\d\d-\d\d-\d\d:\d\d:\d\d\.png/g, "<date>.png")
+    .replace(/\/tmp\/(?:tmp\.\w{10}|evsh-replay-\w+)/g, "<work>")
+    .replace(/\/tmp\/virsh\w+\.xml/g, "<tmpfile>")
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, sub("uuid"))
     .replace(/\b[0-9a-f]{2}(?::[0-9a-f]{2}){5}\b/gi, sub("mac"));
 }
@@ -109,7 +118,12 @@ export async function replay(want: Recorded): Promise<Replayed> {
         files.set(path, text);
         return Promise.resolve();
       },
-    }, { uri: "test:///default", open: (uri, readonly) => connect(uri, { readonly }) });
+    }, {
+      uri: "test:///default",
+      open: (uri, readonly) => connect(uri, { readonly }),
+      // Paths handed to save/restore/dump are made absolute against it, as libvirt does.
+      cwd: { get: () => dir, set: () => {}, home: () => undefined },
+    });
     ok = await shell.runLine(want.cmd);
     await shell.conn.close();
   } finally {

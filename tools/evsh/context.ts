@@ -222,6 +222,25 @@ export class CommandContext {
   }
 
   /**
+   * `g_canonicalize_filename(path, NULL)`, as libvirt's save, restore, save image and core dump
+   * entry points turn a path into the one the driver sees: relative to the working directory,
+   * `.` and `..` resolved, repeated slashes folded. Unchanged where the shell has no working
+   * directory.
+   */
+  absolutePath(path: string): string {
+    const cwd = this.state?.cwd?.get();
+    if (cwd === undefined) return path;
+    const full = path.startsWith("/") ? path : `${cwd}/${path}`;
+    const parts: string[] = [];
+    for (const p of full.split("/")) {
+      if (p === "" || p === ".") continue;
+      if (p === "..") parts.pop();
+      else parts.push(p);
+    }
+    return `/${parts.join("/")}`;
+  }
+
+  /**
    * `virFileReadAll` for an XML file argument; an unreadable file is a libvirt system error
    * ("Failed to open file '…': …"), reported like any other.
    */

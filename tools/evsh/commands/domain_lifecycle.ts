@@ -134,7 +134,7 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
       const xmlFile = args.string("xml");
       const dxml = xmlFile === undefined ? null : await ctx.readFile(xmlFile);
       await ctx.call(
-        () => dom.saveFlags(file, dxml, bits(args, SAVE_FLAGS)),
+        () => dom.saveFlags(ctx.absolutePath(file), dxml, bits(args, SAVE_FLAGS)),
         `Failed to save domain '${arg}' to ${file}`,
       );
       ctx.print(`\nDomain '${arg}' saved to ${file}\n`);
@@ -147,7 +147,7 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
       const xmlFile = args.string("xml");
       const dxml = xmlFile === undefined ? null : await ctx.readFile(xmlFile);
       await ctx.call(
-        () => ctx.conn.restoreFlags(file, dxml, bits(args, SAVE_FLAGS)),
+        () => ctx.conn.restoreFlags(ctx.absolutePath(file), dxml, bits(args, SAVE_FLAGS)),
         `Failed to restore domain from ${file}`,
       );
       ctx.print(`Domain restored from ${file}\n`);

@@ -89,7 +89,11 @@ export const DOMAIN_SAVE_IMAGE_COMMANDS: CommandDef[] = [
     async run(ctx, args) {
       const flags = bits(args, [["security-info", VIR.DOMAIN_XML_SECURE]]);
       const file = ctx.optString(args, "file")!;
-      await dumpXML(ctx, args, () => ctx.conn.call("domainSaveImageGetXMLDesc", file, flags));
+      await dumpXML(
+        ctx,
+        args,
+        () => ctx.conn.call("domainSaveImageGetXMLDesc", ctx.absolutePath(file), flags),
+      );
     },
   },
   {
@@ -100,7 +104,7 @@ export const DOMAIN_SAVE_IMAGE_COMMANDS: CommandDef[] = [
       const xmlFile = ctx.optString(args, "xml")!;
       const xml = await ctx.readFile(xmlFile);
       await ctx.call(
-        () => ctx.conn.call("domainSaveImageDefineXML", file, xml, flags),
+        () => ctx.conn.call("domainSaveImageDefineXML", ctx.absolutePath(file), xml, flags),
         `Failed to update ${file}`,
       );
       ctx.printExtra(`State file ${file} updated.\n`);
@@ -113,7 +117,8 @@ export const DOMAIN_SAVE_IMAGE_COMMANDS: CommandDef[] = [
       const file = ctx.optString(args, "file")!;
       await editCycle(
         ctx,
-        () => ctx.conn.call("domainSaveImageGetXMLDesc", file, VIR.DOMAIN_XML_SECURE),
+        () =>
+          ctx.conn.call("domainSaveImageGetXMLDesc", ctx.absolutePath(file), VIR.DOMAIN_XML_SECURE),
       );
     },
   },
@@ -182,7 +187,7 @@ export const DOMAIN_SAVE_IMAGE_COMMANDS: CommandDef[] = [
         ? "domainCoreDumpWithFormat" as const
         : { method: "domainCoreDumpWithFormat" as const, api: "virDomainCoreDump" };
       await ctx.call(
-        () => callDriver(ctx.conn, call, dom.ref, to, format, flags),
+        () => callDriver(ctx.conn, call, dom.ref, ctx.absolutePath(to), format, flags),
         `Failed to core dump domain '${arg}' to ${to}`,
       );
       ctx.printExtra(`\nDomain '${arg}' dumped to ${to}\n`);
