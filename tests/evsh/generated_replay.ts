@@ -17,6 +17,7 @@
 import { connect } from "../../host.ts";
 import { Shell } from "../../tools/evsh/mod.ts";
 import { readTextFileForEvsh } from "../../tools/evsh/main.ts";
+import { isBlockDevice } from "../../tools/evsh/host_io.ts";
 
 /** One recorded case: the command line and virsh's stdout, stderr and exit status. */
 export interface Recorded {
@@ -114,6 +115,7 @@ export async function replay(want: Recorded): Promise<Replayed> {
         files.has(path)
           ? Promise.resolve(files.get(path)!)
           : readTextFileForEvsh(new URL(path, base)),
+      isBlockDevice,
       writeFile: (path, text) => {
         files.set(path, text);
         return Promise.resolve();

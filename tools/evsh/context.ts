@@ -20,6 +20,8 @@ export interface EvshIO {
   readFile(path: string): Promise<string>;
   /** Writes a text file; rejects like `readFile`. Absent where evsh cannot write files. */
   writeFile?(path: string, text: string): Promise<void>;
+  /** Whether `path` is a block device (`stat` + `S_ISBLK`); absent where there are none. */
+  isBlockDevice?(path: string): Promise<boolean>;
 }
 
 /** Thrown by a handler to end its command as failed; the shell reports the saved error. */

@@ -15,6 +15,7 @@ import { type EvshInvocation, parseArgv } from "./argv.ts";
 import { completions } from "./completion.ts";
 import type { EvshIO } from "./context.ts";
 import { LineEditor, splitKeys } from "./line_editor.ts";
+import { isBlockDevice } from "./host_io.ts";
 import { Shell } from "./shell.ts";
 import { longVersion, usage, VERSION } from "./usage.ts";
 
@@ -54,6 +55,7 @@ const io: EvshIO = {
   stdout: (s) => write(Deno.stdout, s),
   stderr: (s) => write(Deno.stderr, s),
   readFile: readTextFileForEvsh,
+  isBlockDevice,
 };
 
 /** Standard input, line by line. */

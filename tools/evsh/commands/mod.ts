@@ -43,6 +43,7 @@ import { VIRSH_ITSELF_COMMANDS } from "./virsh_itself.ts";
 import { SEND_KEY_COMMAND } from "./domain_send_key.ts";
 import { DOMSTATS_COMMAND } from "./domain_stats.ts";
 import { MIGRATE_COMMAND } from "./domain_migrate_run.ts";
+import { ATTACH_DISK_COMMAND } from "./domain_attach_disk.ts";
 
 /** Every evsh command handler. */
 export const COMMANDS: readonly CommandDef[] = [
@@ -86,6 +87,7 @@ export const COMMANDS: readonly CommandDef[] = [
   SEND_KEY_COMMAND,
   DOMSTATS_COMMAND,
   MIGRATE_COMMAND,
+  ATTACH_DISK_COMMAND,
 ];
 
 const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));
