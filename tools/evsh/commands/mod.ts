@@ -44,6 +44,7 @@ import { SEND_KEY_COMMAND } from "./domain_send_key.ts";
 import { DOMSTATS_COMMAND } from "./domain_stats.ts";
 import { MIGRATE_COMMAND } from "./domain_migrate_run.ts";
 import { ATTACH_DISK_COMMAND } from "./domain_attach_disk.ts";
+import { BLOCKCOPY_COMMAND } from "./domain_block_copy.ts";
 
 /** Every evsh command handler. */
 export const COMMANDS: readonly CommandDef[] = [
@@ -88,6 +89,7 @@ export const COMMANDS: readonly CommandDef[] = [
   DOMSTATS_COMMAND,
   MIGRATE_COMMAND,
   ATTACH_DISK_COMMAND,
+  BLOCKCOPY_COMMAND,
 ];
 
 const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));
