@@ -25,6 +25,44 @@ const SAVE_FLAGS = [
   ["paused", VIR.DOMAIN_SAVE_PAUSED],
 ] as const;
 
+/**
+ * `--mode` of `shutdown` and `reboot`: comma-separated method names as
+ * `VIR_DOMAIN_SHUTDOWN_*`/`VIR_DOMAIN_REBOOT_*` bits (the two enums share their values).
+ */
+const POWER_MODES: Record<string, number> = {
+  acpi: VIR.DOMAIN_REBOOT_ACPI_POWER_BTN,
+  agent: VIR.DOMAIN_REBOOT_GUEST_AGENT,
+  initctl: VIR.DOMAIN_REBOOT_INITCTL,
+  signal: VIR.DOMAIN_REBOOT_SIGNAL,
+  paravirt: VIR.DOMAIN_REBOOT_PARAVIRT,
+};
+
+/** `shutdown`, `reboot`: the modes read before the domain is looked up. */
+function powerAction(
+  name: string,
+  call: (dom: Domain, flags: number) => Promise<void>,
+  done: string,
+): CommandDef {
+  return {
+    name,
+    async run(ctx, args) {
+      const mode = ctx.optString(args, "mode");
+      let flags = 0;
+      for (const m of mode === undefined ? [] : mode.split(",")) {
+        if (!Object.hasOwn(POWER_MODES, m)) {
+          ctx.fail(
+            `Unknown mode ${m} value, expecting 'acpi', 'agent', 'initctl', 'signal' or 'paravirt'`,
+          );
+        }
+        flags |= POWER_MODES[m];
+      }
+      const { obj: dom, arg } = await domainArg(ctx, args);
+      await ctx.call(() => call(dom, flags), `Failed to ${name} domain '${arg}'`);
+      ctx.printExtra(`Domain '${arg}' ${done}\n`);
+    },
+  };
+}
+
 const UNDEFINE = domainAction("undefine", (d) => d.undefine(), "has been undefined", "undefine");
 
 /** The lifecycle command table. */
@@ -103,8 +141,8 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
       ctx.printExtra("Domain successfully renamed\n");
     },
   },
-  domainAction("shutdown", (d) => d.shutdown(), "is being shutdown", "shutdown"),
-  domainAction("reboot", (d) => d.reboot(), "is being rebooted", "reboot"),
+  powerAction("shutdown", (d, f) => f ? d.shutdownFlags(f) : d.shutdown(), "is being shutdown"),
+  powerAction("reboot", (d, f) => d.reboot(f), "is being rebooted"),
   domainAction("destroy", (d) => d.destroy(), "destroyed", "destroy"),
   domainAction("suspend", (d) => d.suspend(), "suspended", "suspend"),
   domainAction("resume", (d) => d.resume(), "resumed", "resume"),
