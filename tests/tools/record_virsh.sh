@@ -471,11 +471,12 @@ record_group() {
   [ "$group" = generated ] && out=$GEN_OUT && mkdir -p "$(dirname "$out")"
   dir=$(mktemp -d)
   # virsh runs in a scratch copy of the fixtures, so a generated command that writes to a
-  # path it was given (dump, screenshot, vol-download) cannot touch the repository.
+  # path it was given (dump, screenshot, vol-download) cannot touch the repository; the
+  # scratch directory is emptied before each case, so no case sees another's files.
   local work
   work=$(mktemp -d)
   while IFS= read -r line; do
-    rm -rf "${work:?}/tests" && mkdir -p "$work/tests/evsh" && cp -r tests/evsh/fixtures "$work/tests/evsh/"
+    find "${work:?}" -mindepth 1 -delete && mkdir -p "$work/tests/evsh" && cp -r tests/evsh/fixtures "$work/tests/evsh/"
     [ -n "$line" ] || continue
     n=$((n + 1))
     printf '%s' "$line" >"$dir/$n.cmd"
@@ -495,7 +496,7 @@ record_group() {
   /usr/bin/python3 - "$dir" "$n" >"$out" <<'PY'
 import json, sys
 d, n = sys.argv[1], int(sys.argv[2])
-rd = lambda p: open(p, encoding="utf-8", errors="surrogateescape").read()
+rd = lambda p: open(p, encoding="utf-8", errors="surrogateescape", newline="").read()
 cases = [{"cmd": rd(f"{d}/{i}.cmd"), "stdout": rd(f"{d}/{i}.out"),
           "stderr": rd(f"{d}/{i}.err"), "status": int(rd(f"{d}/{i}.rc"))}
          for i in range(1, n + 1)]

@@ -32,7 +32,7 @@ export const BLOCKCOPY_COMMAND: CommandDef = {
     const format = ctx.optString(args, "format");
     let bw = BigInt(bandwidth(ctx, args, bytes));
     const granularity = ctx.optInt(args, "granularity", "uip") ?? 0;
-    const bufSize = ctx.optBigInt(args, "buf-size", "ull") ?? 0n;
+    const bufSize = ctx.optBigInt(args, "buf-size", "ullp") ?? 0n;
     // Some VIR_DOMAIN_BLOCK_REBASE_* and VIR_DOMAIN_BLOCK_COPY_* flags share their values.
     let flags = bits(args, [
       ["shallow", VIR.DOMAIN_BLOCK_REBASE_SHALLOW],

@@ -13,6 +13,7 @@ import {
   bits,
   exclusive,
   fromFileAction,
+  jobDone,
   passFds,
   requires,
 } from "./common.ts";
@@ -160,6 +161,7 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
         () => dom.managedSave(bits(args, SAVE_FLAGS)),
         `Failed to save domain '${arg}' state`,
       );
+      jobDone(ctx, args, "Managedsave");
       // virsh's job-progress line leaves the blank line in front.
       ctx.print(`\nDomain '${arg}' state saved by libvirt\n`);
     },
@@ -175,6 +177,7 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
         () => dom.saveFlags(ctx.absolutePath(file), dxml, bits(args, SAVE_FLAGS)),
         `Failed to save domain '${arg}' to ${file}`,
       );
+      jobDone(ctx, args, "Save");
       ctx.print(`\nDomain '${arg}' saved to ${file}\n`);
     },
   },

@@ -194,7 +194,7 @@ async function migrationParams(ctx: CommandContext, args: Args): Promise<Map<str
     if (v !== undefined) params.set(param, v);
   };
   const int = (opt: string, param: string, kind: "i" | "ull", zeroToo = true) => {
-    const v = kind === "i" ? ctx.optInt(args, opt, "i") : ctx.optBigInt(args, opt, "ull");
+    const v = kind === "i" ? ctx.optInt(args, opt, "i") : ctx.optBigInt(args, opt, "ullp");
     if (v !== undefined && (zeroToo || v)) params.set(param, v);
   };
   const file = async (opt: string, param: string) => {

@@ -8,7 +8,7 @@ import { VIR } from "../../../util/constants.ts";
 import { callDriver } from "../../../client/handle.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
-import { bits, dumpXML, exclusive, requires, undeclared } from "./common.ts";
+import { bits, dumpXML, exclusive, jobDone, requires, undeclared } from "./common.ts";
 
 const SAVE_STATE: readonly (readonly [string, number])[] = [
   ["running", VIR.DOMAIN_SAVE_RUNNING],
@@ -190,6 +190,7 @@ export const DOMAIN_SAVE_IMAGE_COMMANDS: CommandDef[] = [
         () => callDriver(ctx.conn, call, dom.ref, ctx.absolutePath(to), format, flags),
         `Failed to core dump domain '${arg}' to ${to}`,
       );
+      jobDone(ctx, args, "Dump");
       ctx.printExtra(`\nDomain '${arg}' dumped to ${to}\n`);
     },
   },
