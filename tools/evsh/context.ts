@@ -22,6 +22,20 @@ export interface EvshIO {
   writeFile?(path: string, text: string): Promise<void>;
   /** Whether `path` is a block device (`stat` + `S_ISBLK`); absent where there are none. */
   isBlockDevice?(path: string): Promise<boolean>;
+  /**
+   * Opens an editor session on `doc` (virsh's temporary file and `$EDITOR`); absent where
+   * no editor can run.
+   */
+  openEditor?(doc: string): Promise<{ edit(): Promise<string>; close(): Promise<void> }>;
+  /**
+   * `vshAskReedit`: the user's answer (`y`, `n`, `f`, or `i` when `relax` is offered) after
+   * a failed redefinition; absent or undefined where standard input is no terminal.
+   */
+  askReedit?(message: string, relax: boolean): Promise<string | undefined>;
+  /** Whether standard input is a terminal (`isatty(STDIN_FILENO)`). */
+  stdinIsTerminal?: boolean;
+  /** Calls `handler` on Ctrl-C (SIGINT) until the returned function is called. */
+  onInterrupt?(handler: () => void): () => void;
 }
 
 /** Thrown by a handler to end its command as failed; the shell reports the saved error. */

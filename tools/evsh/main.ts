@@ -15,7 +15,7 @@ import { type EvshInvocation, parseArgv } from "./argv.ts";
 import { completions } from "./completion.ts";
 import type { EvshIO } from "./context.ts";
 import { LineEditor, splitKeys } from "./line_editor.ts";
-import { isBlockDevice } from "./host_io.ts";
+import { isBlockDevice, openEditSession } from "./host_io.ts";
 import { Shell } from "./shell.ts";
 import { longVersion, usage, VERSION } from "./usage.ts";
 
@@ -56,6 +56,12 @@ const io: EvshIO = {
   stderr: (s) => write(Deno.stderr, s),
   readFile: readTextFileForEvsh,
   isBlockDevice,
+  openEditor: (doc) => openEditSession(doc),
+  stdinIsTerminal: Deno.stdin.isTerminal(),
+  onInterrupt: (handler) => {
+    Deno.addSignalListener("SIGINT", handler);
+    return () => Deno.removeSignalListener("SIGINT", handler);
+  },
 };
 
 /** Standard input, line by line. */

@@ -45,6 +45,9 @@ import { DOMSTATS_COMMAND } from "./domain_stats.ts";
 import { MIGRATE_COMMAND } from "./domain_migrate_run.ts";
 import { ATTACH_DISK_COMMAND } from "./domain_attach_disk.ts";
 import { BLOCKCOPY_COMMAND } from "./domain_block_copy.ts";
+import { EDIT_COMMANDS } from "./edit.ts";
+import { EVENT_COMMANDS } from "./events.ts";
+import { CONSOLE_COMMAND } from "./domain_console.ts";
 
 /** Every evsh command handler. */
 export const COMMANDS: readonly CommandDef[] = [
@@ -90,6 +93,9 @@ export const COMMANDS: readonly CommandDef[] = [
   MIGRATE_COMMAND,
   ATTACH_DISK_COMMAND,
   BLOCKCOPY_COMMAND,
+  ...EDIT_COMMANDS,
+  ...EVENT_COMMANDS,
+  CONSOLE_COMMAND,
 ];
 
 const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));
