@@ -17,7 +17,8 @@
 import { connect } from "../../host.ts";
 import { Shell } from "../../tools/evsh/mod.ts";
 import { readTextFileForEvsh } from "../../tools/evsh/main.ts";
-import { isBlockDevice } from "../../tools/evsh/host_io.ts";
+import { isBlockDevice, openEditSession } from "../../tools/evsh/host_io.ts";
+import { GENERATED_EDITOR } from "../tools/gen_evsh_sequences.ts";
 
 /** One recorded case: the command line and virsh's stdout, stderr and exit status. */
 export interface Recorded {
@@ -113,6 +114,12 @@ export async function replay(want: Recorded): Promise<Replayed> {
           ? Promise.resolve(files.get(path)!)
           : readTextFileForEvsh(new URL(path, base)),
       isBlockDevice,
+      openEditor: (doc) =>
+        openEditSession(doc, {
+          ...Deno.env.toObject(),
+          VISUAL: undefined,
+          EDITOR: GENERATED_EDITOR,
+        }),
       writeFile: (path, text) => {
         files.set(path, text);
         return Promise.resolve();

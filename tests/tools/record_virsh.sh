@@ -482,7 +482,9 @@ record_group() {
     printf '%s' "$line" >"$dir/$n.cmd"
     rm -f "$SAVE" "$GEN_SAVE"
     rc=0
-    (cd "$work" && timeout 10 virsh -c test:///default "$line") >"$dir/$n.out" 2>"$dir/$n.err" \
+    # The *-edit commands run the generator's editor (GENERATED_EDITOR in gen_evsh_sequences.ts).
+    (cd "$work" && EDITOR=tests/evsh/fixtures/editor.sh timeout 10 \
+      env -u VISUAL virsh -c test:///default "$line") >"$dir/$n.out" 2>"$dir/$n.err" \
       </dev/null || rc=$?
     if [ "$rc" = 124 ]; then
       echo "record_virsh: timed out, left out: $line" >&2
