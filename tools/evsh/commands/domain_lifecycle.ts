@@ -24,6 +24,7 @@ const SAVE_FLAGS = [
   ["bypass-cache", VIR.DOMAIN_SAVE_BYPASS_CACHE],
   ["running", VIR.DOMAIN_SAVE_RUNNING],
   ["paused", VIR.DOMAIN_SAVE_PAUSED],
+  ["reset-nvram", VIR.DOMAIN_SAVE_RESET_NVRAM],
 ] as const;
 
 /**
@@ -144,7 +145,21 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
   },
   powerAction("shutdown", (d, f) => f ? d.shutdownFlags(f) : d.shutdown(), "is being shutdown"),
   powerAction("reboot", (d, f) => d.reboot(f), "is being rebooted"),
-  domainAction("destroy", (d) => d.destroy(), "destroyed", "destroy"),
+  {
+    name: "destroy",
+    async run(ctx, args) {
+      const { obj: dom, arg } = await domainArg(ctx, args);
+      const flags = bits(args, [
+        ["graceful", VIR.DOMAIN_DESTROY_GRACEFUL],
+        ["remove-logs", VIR.DOMAIN_DESTROY_REMOVE_LOGS],
+      ]);
+      await ctx.call(
+        () => (flags ? dom.destroyFlags(flags) : dom.destroy()),
+        `Failed to destroy domain '${arg}'`,
+      );
+      ctx.printExtra(`Domain '${arg}' destroyed\n`);
+    },
+  },
   domainAction("suspend", (d) => d.suspend(), "suspended", "suspend"),
   domainAction("resume", (d) => d.resume(), "resumed", "resume"),
   autostartAction(

@@ -145,9 +145,10 @@ export const POOL_COMMANDS: CommandDef[] = [
       const autostart = await ctx.attempt(() => p.getAutostart());
       ctx.print(field("Autostart:", autostart.ok ? yesNo(autostart.value) : "no autostart"));
       if (!hasSizes(info.state)) return;
-      ctx.print(field("Capacity:", prettyCapacity(info.capacity)));
-      ctx.print(field("Allocation:", prettyCapacity(info.allocation)));
-      ctx.print(field("Available:", prettyCapacity(info.available)));
+      const size = (n: number) => (args.has("bytes") ? String(n) : prettyCapacity(n));
+      ctx.print(field("Capacity:", size(info.capacity)));
+      ctx.print(field("Allocation:", size(info.allocation)));
+      ctx.print(field("Available:", size(info.available)));
     },
   },
   {
