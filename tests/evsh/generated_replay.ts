@@ -65,6 +65,7 @@ export function mask(cmd: string, text: string): string {
     .replace(/^(\S+ (?:rd|wr|rx|tx)_\w+ |\S+ errs )\d+$/gm, "$1<clock>")
     .replace(/\b1[6-9]\d{8}\b/g, (m) => (named.includes(m) ? m : "<epoch>"))
     .replace(/\d{4}-\d\d-\d\d-\d\d:\d\d:\d\d\.png/g, "<date>.png")
+    .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}/g, "<time>")
     .replace(/\/tmp\/(?:tmp\.\w{10}|evsh-replay-\w+)/g, "<work>")
     .replace(/\/tmp\/virsh\w+\.xml/g, "<tmpfile>")
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, sub("uuid"))
