@@ -1,8 +1,9 @@
 /**
  * libvirt's key code tables (`src/util/virkeycode.c`): the code sets of `virDomainSendKey`,
  * the key names virsh's `send-key` accepts (`virKeycodeValueFromString`) and the codes each set
- * knows (`virKeycodeValueTranslate`). `keycodes.json` (remade by `tests/tools/gen_keycodes.py`) holds what libvirt 9.0 generates at build
- * time from `src/keycodemapdb/data/keymaps.csv` with `keymap-gen name-table`/`code-table`:
+ * knows (`virKeycodeValueTranslate`). `keycodes.json` (remade by `tests/tools/gen_keycodes.py`)
+ * holds what libvirt 9.0 generates at build time from `src/keycodemapdb/data/keymaps.csv` with
+ * `keymap-gen name-table`/`code-table`:
  * per set, the names (first one wins) and the distinct codes of its 454-entry table, where an
  * entry the csv leaves empty is 0, as in the C array.
  * @module
