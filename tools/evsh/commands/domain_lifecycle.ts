@@ -52,8 +52,10 @@ function powerAction(
       let flags = 0;
       for (const m of mode === undefined ? [] : mode.split(",")) {
         if (!Object.hasOwn(POWER_MODES, m)) {
+          // shutdown's message has a comma before "or", reboot's has none.
+          const last = name === "shutdown" ? "'signal', or" : "'signal' or";
           ctx.fail(
-            `Unknown mode ${m} value, expecting 'acpi', 'agent', 'initctl', 'signal' or 'paravirt'`,
+            `Unknown mode ${m} value, expecting 'acpi', 'agent', 'initctl', ${last} 'paravirt'`,
           );
         }
         flags |= POWER_MODES[m];
