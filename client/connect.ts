@@ -54,6 +54,11 @@ export interface ClientOptions extends ConnectOptions {
  * ```
  */
 export async function connect(uri: string, options: ClientOptions = {}): Promise<Connection> {
+  // virURIParse takes a name without a scheme as a relative reference; virConnectOpen then
+  // finds no driver named in it.
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(uri)) {
+    throw VirError.report("NONE", "NO_CONNECT", `URI '${uri}' does not include a driver name`);
+  }
   let url: URL;
   try {
     url = new URL(uri);

@@ -166,8 +166,14 @@ export function domainDeviceParamsMethods(state: TestDriverState): Partial<Drive
         ),
       );
       const { def } = getOneDef(domainFromRef(state, ref), flags);
-      const el = diskByName(def, disk, false);
-      if (!el) throw noDisk(disk);
+      const el = diskByName(def, disk, true);
+      if (!el) {
+        throw VirError.report(
+          F,
+          "INVALID_ARG",
+          `missing persistent configuration for disk '${disk}'`,
+        );
+      }
       const info = iotuneOf(el);
       for (const [name, value] of Object.entries(params)) {
         if (typeof value === "number" && value > IOTUNE_MAX) {

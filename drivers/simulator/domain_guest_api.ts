@@ -16,6 +16,7 @@ import { networkByName } from "./network_api.ts";
 import { networkFirstIP } from "./object_info.ts";
 import { disks, diskTarget } from "./domain_devices.ts";
 import { methodTable } from "../../util/method_table.ts";
+import { KEYCODE_SETS, keycodeKnown } from "../../util/keycodes.ts";
 
 const F = "TEST";
 const MOUNTS = ["/", "/boot"];
@@ -164,9 +165,17 @@ export function domainGuestMethods(state: TestDriverState): Partial<DriverConnec
       checkFlags(flags, 0, "testDomainInjectNMI", F);
       active(ref);
     },
-    domainSendKey: (ref, _codeset, _holdtime, _keycodes, flags) => {
+    domainSendKey: (ref, codeset, _holdtime, keycodes, flags) => {
       checkFlags(flags, 0, "testDomainSendKey", F);
       active(ref);
+      const bad = keycodes.find((k) => !keycodeKnown(codeset, k));
+      if (bad !== undefined) {
+        throw VirError.report(
+          F,
+          "INTERNAL_ERROR",
+          `invalid keycode ${bad} of ${KEYCODE_SETS[codeset]} codeset`,
+        );
+      }
     },
     domainInterfaceAddresses: (ref, source, flags) => {
       checkFlags(flags, 0, "testDomainInterfaceAddresses", F);

@@ -169,10 +169,13 @@ function parseBlkioDevices(param: string, value: string): [string, number][] {
 
 /**
  * virDomainDriverSetupPersistentDefBlkioParams: the weight, and per-device values merged into
- * the `<device>` list (a zero clears the value; a device left without values goes).
+ * the `<device>` list (a zero clears the value; a device left without values goes). A value
+ * that does not parse is skipped and the others still apply; the last such error is the
+ * call's.
  */
 function setBlkioParameters(def: DomainDef, p: TypedParams): void {
   const blkio = section(def, "blkiotune", true);
+  let failure: VirError | undefined;
   for (const [name, value] of Object.entries(p)) {
     if (name === "weight") {
       const el = Number(value) ? textEl("weight", Number(value)) : undefined;
@@ -180,7 +183,15 @@ function setBlkioParameters(def: DomainDef, p: TypedParams): void {
       continue;
     }
     const field = BLKIO_DEVICE[name as keyof typeof BLKIO_DEVICE];
-    for (const [path, n] of parseBlkioDevices(name, String(value))) {
+    let devices: [string, number][];
+    try {
+      devices = parseBlkioDevices(name, String(value));
+    } catch (e) {
+      if (!(e instanceof VirError)) throw e;
+      failure = e;
+      continue;
+    }
+    for (const [path, n] of devices) {
       let dev = blkio.children.find((c): c is XmlElementJSON =>
         c.type === "element" && c.name === "device" && text(kid(c, "path")) === path
       );
@@ -196,6 +207,7 @@ function setBlkioParameters(def: DomainDef, p: TypedParams): void {
     );
   }
   dropIfEmpty(def, "blkiotune");
+  if (failure) throw failure;
 }
 
 /** `virDomainGetBlkioParametersAssignFromDef`: one `path,value,…` string per device field. */

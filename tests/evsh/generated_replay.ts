@@ -17,6 +17,8 @@
 import { connect } from "../../host.ts";
 import { Shell } from "../../tools/evsh/mod.ts";
 import { readTextFileForEvsh } from "../../tools/evsh/main.ts";
+import { isBlockDevice, openEditSession } from "../../tools/evsh/host_io.ts";
+import { GENERATED_EDITOR } from "../tools/gen_evsh_sequences.ts";
 
 /** One recorded case: the command line and virsh's stdout, stderr and exit status. */
 export interface Recorded {
@@ -42,7 +44,11 @@ export function loadKnown(): Map<string, string> {
   return new Map(list.map((k) => [k.cmd, k.reason]));
 }
 
-/** Masks clock-derived and random values that `cmd` does not name itself. */
+/**
+ * Masks clock-derived and random values that `cmd` does not name itself: UUIDs and MACs,
+ * CPU times, the test driver's clock-made counters and times (snapshot names, statistics),
+ * screenshot file names, and the scratch and editor temporary paths.
+ */
 export function mask(cmd: string, text: string): string {
   const seen = new Map<string, string>();
   const named = cmd.toLowerCase();
@@ -56,6 +62,12 @@ export function mask(cmd: string, text: string): string {
   };
   return text
     .replace(/^(CPU time:\s+)\d+\.\ds$/gm, "$1<masked>")
+    .replace(/^(\S+ (?:rd|wr|rx|tx)_\w+ |\S+ errs )\d+$/gm, "$1<clock>")
+    .replace(/\b1[6-9]\d{8}\b/g, (m) => (named.includes(m) ? m : "<epoch>"))
+    .replace(/\d{4}-\d\d-\d\d-\d\d:\d\d:\d\d\.png/g, "<date>.png")
+    .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}/g, "<time>")
+    .replace(/\/tmp\/(?:tmp\.\w{10}|evsh-replay-\w+)/g, "<work>")
+    .replace(/\/tmp\/virsh\w+\.xml/g, "<tmpfile>")
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, sub("uuid"))
     .replace(/\b[0-9a-f]{2}(?::[0-9a-f]{2}){5}\b/gi, sub("mac"));
 }
@@ -86,11 +98,8 @@ export async function replay(want: Recorded): Promise<Replayed> {
   const files = new Map<string, string>();
   const dir = scratch ?? Deno.makeTempDirSync({ prefix: "evsh-replay-" });
   scratch = dir;
-  try {
-    Deno.removeSync(`${dir}/tests`, { recursive: true });
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
+  // Emptied before each case, as the recorder does: no case sees another's files.
+  for (const f of Deno.readDirSync(dir)) Deno.removeSync(`${dir}/${f.name}`, { recursive: true });
   copyFixtures(dir);
   const base = new URL(`file://${dir}/`);
   const cwd = Deno.cwd();
@@ -105,11 +114,23 @@ export async function replay(want: Recorded): Promise<Replayed> {
         files.has(path)
           ? Promise.resolve(files.get(path)!)
           : readTextFileForEvsh(new URL(path, base)),
+      isBlockDevice,
+      openEditor: (doc) =>
+        openEditSession(doc, {
+          ...Deno.env.toObject(),
+          VISUAL: undefined,
+          EDITOR: GENERATED_EDITOR,
+        }),
       writeFile: (path, text) => {
         files.set(path, text);
         return Promise.resolve();
       },
-    }, { uri: "test:///default" });
+    }, {
+      uri: "test:///default",
+      open: (uri, readonly) => connect(uri, { readonly }),
+      // Paths handed to save/restore/dump are made absolute against it, as libvirt does.
+      cwd: { get: () => dir, set: () => {}, home: () => undefined },
+    });
     ok = await shell.runLine(want.cmd);
     await shell.conn.close();
   } finally {

@@ -21,30 +21,20 @@ const FX = "tests/evsh/fixtures";
 export const GENERATED_SAVE = "/tmp/evsh-generated.out";
 
 /**
- * Commands left out of the generated set, with why: they wait for input or events, depend on
- * the process's directory, or open other connections.
+ * Commands left out of the generated set, with why: they depend on the process's directory or
+ * open other connections.
  */
 export const EXCLUDED: Readonly<Record<string, string>> = {
-  console: "interactive: attaches the terminal to a guest console",
-  edit: "interactive: runs $EDITOR",
-  "net-edit": "interactive: runs $EDITOR",
-  "pool-edit": "interactive: runs $EDITOR",
-  "iface-edit": "interactive: runs $EDITOR",
-  "nwfilter-edit": "interactive: runs $EDITOR",
-  "nwfilter-binding-edit": "interactive: runs $EDITOR",
-  "snapshot-edit": "interactive: runs $EDITOR",
-  "checkpoint-edit": "interactive: runs $EDITOR",
-  "secret-edit": "interactive: runs $EDITOR",
-  event: "waits for events until a timeout or Ctrl-C",
-  "net-event": "waits for events until a timeout or Ctrl-C",
-  "pool-event": "waits for events until a timeout or Ctrl-C",
-  "nodedev-event": "waits for events until a timeout or Ctrl-C",
-  "secret-event": "waits for events until a timeout or Ctrl-C",
-  "qemu-monitor-event": "waits for events until a timeout or Ctrl-C",
   cd: "depends on the process's working directory",
   pwd: "depends on the process's working directory",
   connect: "opens other connections",
 };
+
+/**
+ * The editor the recorder and the replay give the `*-edit` commands (`$EDITOR`, relative to
+ * the scratch directory holding the fixtures).
+ */
+export const GENERATED_EDITOR = `${FX}/editor.sh`;
 
 /** mulberry32: a small seeded PRNG. */
 function rng(seed: number): () => number {
@@ -80,6 +70,8 @@ const VALUES: Record<string, string[]> = {
   int: ["0", "1", "2", "1024", "-1", "abc", "99999999999"],
   size: ["1024", "1M", "1G", "10x", "0", "-5"],
   target: ["vda", "hda", "nosuch"],
+  event: ["lifecycle", "nosuch", "lifecycle"],
+  timeout: ["1", "0", "abc", "1"],
   string: ["x", "", "yes", "test"],
 };
 
@@ -142,6 +134,11 @@ function command(c: CmdSpec, r: () => number, pick: <T>(a: readonly T[]) => T): 
       const positional = required && !hasFlag(o, "req_opt") && r() < 0.7;
       words.push(...(positional ? [v] : r() < 0.1 ? [`--${o.name}=${v}`] : [`--${o.name}`, v]));
     }
+  }
+  // The event commands wait until an event or Ctrl-C: they always get a timeout.
+  const timeout = opts.find((o) => o.name === "timeout");
+  if (c.name.endsWith("event") && timeout && !words.some((w) => w.startsWith("--timeout"))) {
+    words.push("--timeout", "1");
   }
   const roll = r();
   if (roll < 0.03) words.push("--bogus");

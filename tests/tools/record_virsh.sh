@@ -9,9 +9,12 @@
 #
 # Usage (from anywhere): bash tests/tools/record_virsh.sh [GROUP...]
 #   bash tests/tools/record_virsh.sh generated   re-records tests/evsh/generated/recorded.json
-#     (999 generated sequences, ~100 s), then
+#     (1000 generated sequences of seed 12, a few minutes: cases virsh does not finish in 10 s
+#     are left out), then
 #   deno run -A tests/tools/evsh_generated_report.ts --write-known   prints the identical share
 #     and rewrites tests/evsh/generated/known_differences.json
+#   GEN_SEED=N GEN_OUT=/tmp/x.json bash tests/tools/record_virsh.sh generated   records a fresh
+#     seed elsewhere, to measure evsh on sequences no fix was made against
 # Runs from the repository root so that fixture paths print as
 # tests/evsh/fixtures/X.xml, exactly as the test passes them.
 set -euo pipefail
@@ -454,8 +457,11 @@ cases_help_all() {
 
 # Generated sequences (tests/tools/gen_evsh_sequences.ts, seed and count below), replayed by
 # tests/evsh/generated_test.ts; a case virsh does not finish within 10 s is left out.
-GEN_SEED=12
-GEN_COUNT=1000
+# GEN_SEED/GEN_COUNT/GEN_OUT in the environment record another seed elsewhere (a fresh seed
+# measures evsh on sequences its fixes were not made against).
+GEN_SEED=${GEN_SEED:-12}
+GEN_COUNT=${GEN_COUNT:-1000}
+GEN_OUT=${GEN_OUT:-tests/evsh/generated/recorded.json}
 GEN_SAVE=/tmp/evsh-generated.out
 cases_generated() {
   deno_cmd=(deno)
@@ -465,20 +471,23 @@ cases_generated() {
 
 record_group() {
   local group=$1 out=$OUT/$1.json dir n=0
-  [ "$group" = generated ] && out=tests/evsh/generated/recorded.json && mkdir -p tests/evsh/generated
+  [ "$group" = generated ] && out=$GEN_OUT && mkdir -p "$(dirname "$out")"
   dir=$(mktemp -d)
   # virsh runs in a scratch copy of the fixtures, so a generated command that writes to a
-  # path it was given (dump, screenshot, vol-download) cannot touch the repository.
+  # path it was given (dump, screenshot, vol-download) cannot touch the repository; the
+  # scratch directory is emptied before each case, so no case sees another's files.
   local work
   work=$(mktemp -d)
   while IFS= read -r line; do
-    rm -rf "${work:?}/tests" && mkdir -p "$work/tests/evsh" && cp -r tests/evsh/fixtures "$work/tests/evsh/"
+    find "${work:?}" -mindepth 1 -delete && mkdir -p "$work/tests/evsh" && cp -r tests/evsh/fixtures "$work/tests/evsh/"
     [ -n "$line" ] || continue
     n=$((n + 1))
     printf '%s' "$line" >"$dir/$n.cmd"
     rm -f "$SAVE" "$GEN_SAVE"
     rc=0
-    (cd "$work" && timeout 10 virsh -c test:///default "$line") >"$dir/$n.out" 2>"$dir/$n.err" \
+    # The *-edit commands run the generator's editor (GENERATED_EDITOR in gen_evsh_sequences.ts).
+    (cd "$work" && EDITOR=tests/evsh/fixtures/editor.sh timeout 10 \
+      env -u VISUAL virsh -c test:///default "$line") >"$dir/$n.out" 2>"$dir/$n.err" \
       </dev/null || rc=$?
     if [ "$rc" = 124 ]; then
       echo "record_virsh: timed out, left out: $line" >&2
@@ -492,7 +501,7 @@ record_group() {
   /usr/bin/python3 - "$dir" "$n" >"$out" <<'PY'
 import json, sys
 d, n = sys.argv[1], int(sys.argv[2])
-rd = lambda p: open(p, encoding="utf-8", errors="surrogateescape").read()
+rd = lambda p: open(p, encoding="utf-8", errors="surrogateescape", newline="").read()
 cases = [{"cmd": rd(f"{d}/{i}.cmd"), "stdout": rd(f"{d}/{i}.out"),
           "stderr": rd(f"{d}/{i}.err"), "status": int(rd(f"{d}/{i}.rc"))}
          for i in range(1, n + 1)]

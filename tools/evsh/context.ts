@@ -24,6 +24,22 @@ export interface EvshIO {
   openRead?(path: string): Promise<ReadableStream<Uint8Array>>;
   /** A file created or truncated for writing (`vol-download`); rejects like `readFile`. */
   openWrite?(path: string): Promise<WritableStream<Uint8Array>>;
+  /** Whether `path` is a block device (`stat` + `S_ISBLK`); absent where there are none. */
+  isBlockDevice?(path: string): Promise<boolean>;
+  /**
+   * Opens an editor session on `doc` (virsh's temporary file and `$EDITOR`); absent where
+   * no editor can run.
+   */
+  openEditor?(doc: string): Promise<{ edit(): Promise<string>; close(): Promise<void> }>;
+  /**
+   * `vshAskReedit`: the user's answer (`y`, `n`, `f`, or `i` when `relax` is offered) after
+   * a failed redefinition; absent or undefined where standard input is no terminal.
+   */
+  askReedit?(message: string, relax: boolean): Promise<string | undefined>;
+  /** Whether standard input is a terminal (`isatty(STDIN_FILENO)`). */
+  stdinIsTerminal?: boolean;
+  /** Calls `handler` on Ctrl-C (SIGINT) until the returned function is called. */
+  onInterrupt?(handler: () => void): () => void;
 }
 
 /** Thrown by a handler to end its command as failed; the shell reports the saved error. */
@@ -223,6 +239,25 @@ export class CommandContext {
   kibibytes(args: Args, name: string): number | undefined {
     const bytes = this.optScaled(args, name, 1024, (1n << 64n) - 1024n);
     return bytes === undefined ? undefined : Math.ceil(bytes / 1024);
+  }
+
+  /**
+   * `g_canonicalize_filename(path, NULL)`, as libvirt's save, restore, save image and core dump
+   * entry points turn a path into the one the driver sees: relative to the working directory,
+   * `.` and `..` resolved, repeated slashes folded. Unchanged where the shell has no working
+   * directory.
+   */
+  absolutePath(path: string): string {
+    const cwd = this.state?.cwd?.get();
+    if (cwd === undefined) return path;
+    const full = path.startsWith("/") ? path : `${cwd}/${path}`;
+    const parts: string[] = [];
+    for (const p of full.split("/")) {
+      if (p === "" || p === ".") continue;
+      if (p === "..") parts.pop();
+      else parts.push(p);
+    }
+    return `/${parts.join("/")}`;
   }
 
   /**

@@ -15,6 +15,7 @@ import { type EvshInvocation, parseArgv } from "./argv.ts";
 import { completions } from "./completion.ts";
 import type { EvshIO } from "./context.ts";
 import { LineEditor, splitKeys } from "./line_editor.ts";
+import { isBlockDevice, openEditSession } from "./host_io.ts";
 import { Shell } from "./shell.ts";
 import { longVersion, usage, VERSION } from "./usage.ts";
 
@@ -66,6 +67,13 @@ const io: EvshIO = {
   openRead: async (path) => (await openForEvsh(path, { read: true })).readable,
   openWrite: async (path) =>
     (await openForEvsh(path, { write: true, create: true, truncate: true })).writable,
+  isBlockDevice,
+  openEditor: (doc) => openEditSession(doc),
+  stdinIsTerminal: Deno.stdin.isTerminal(),
+  onInterrupt: (handler) => {
+    Deno.addSignalListener("SIGINT", handler);
+    return () => Deno.removeSignalListener("SIGINT", handler);
+  },
 };
 
 /** Standard input, line by line. */

@@ -32,7 +32,7 @@ async function checkpointCreate(
 }
 
 /** `virshLookupCheckpoint`: a failed lookup is reported at once. */
-async function lookupCheckpoint(
+export async function lookupCheckpoint(
   ctx: CommandContext,
   args: Args,
   arg: string,

@@ -287,3 +287,17 @@ export function undeclaredDomainCommand(
     },
   };
 }
+
+/**
+ * virshWatchJob's last word on a job that ended well: with `--verbose`, the `[100 %]` progress
+ * line on stderr (after a carriage return, as each progress update is).
+ *
+ * @example
+ * ```ts
+ * import { jobDone } from "./common.ts";
+ * // jobDone(ctx, args, "Save") prints "\rSave: [100 %]" under --verbose
+ * ```
+ */
+export function jobDone(ctx: CommandContext, args: Args, label: string): void {
+  if (args.has("verbose")) ctx.io.stderr(`\r${label}: [100 %]`);
+}

@@ -23,7 +23,7 @@ const BLOCK_STATS = [
  * `vshBlockJobOptionBandwidth`: a number (negative ones wrap), else a scaled size in bytes,
  * in MiB/s unless `bytes`.
  */
-function bandwidth(ctx: CommandContext, args: Args, bytes: boolean): number {
+export function bandwidth(ctx: CommandContext, args: Args, bytes: boolean): number {
   const text = args.string("bandwidth");
   if (text === undefined) return 0;
   const plain = strToLong(text, "ul");
@@ -39,7 +39,7 @@ function bandwidth(ctx: CommandContext, args: Args, bytes: boolean): number {
 }
 
 /** `vshCommandOptTimeoutToMs`. */
-function timeoutMs(ctx: CommandContext, args: Args): number {
+export function timeoutMs(ctx: CommandContext, args: Args): number {
   const t = ctx.optInt(args, "timeout", "uip");
   if (t === undefined) return 0;
   if (t === 0 || t > Math.floor(2147483647 / 1000)) {

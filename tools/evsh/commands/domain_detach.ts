@@ -143,13 +143,18 @@ export const DOMAIN_DETACH_COMMANDS: CommandDef[] = [
     async run(ctx, args) {
       deviceOptions(ctx, args);
       const { obj: dom } = await domainArg(ctx, args);
-      const type = ctx.optString(args, "type")!;
+      // virsh's cleanup adds its line to an option error as to a failed detach.
+      const type = ctx.optStringQuiet(args, "type");
+      if (type === null) {
+        ctx.error("Failed to get option 'type': Option argument is empty");
+        ctx.fail("Failed to detach interface");
+      }
       const mac = ctx.optString(args, "mac");
       const config = args.has("config") || args.has("persistent");
       let ok = false;
       const run = async (xmlFlags: number, flags: number) => {
         const xml = await ctx.attempt(() => dom.getXMLDesc(xmlFlags));
-        return xml.ok && await detachInterface(ctx, args, dom, xml.value, flags, type, mac);
+        return xml.ok && await detachInterface(ctx, args, dom, xml.value, flags, type!, mac);
       };
       let failed = false;
       if (config) {

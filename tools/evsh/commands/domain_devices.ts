@@ -20,7 +20,7 @@ const LIFECYCLE_TYPES = ["poweroff", "reboot", "crash"];
  * The `--persistent/--current/--live/--config` flags of the device commands, checked before
  * the domain is looked up.
  */
-function deviceFlags(ctx: CommandContext, args: Args): number {
+export function deviceFlags(ctx: CommandContext, args: Args): number {
   exclusive(ctx, args, "persistent", "current");
   exclusive(ctx, args, "current", "live");
   exclusive(ctx, args, "current", "config");
@@ -29,7 +29,11 @@ function deviceFlags(ctx: CommandContext, args: Args): number {
 }
 
 /** `--persistent` on a running domain also means live. */
-async function persistentLive(ctx: CommandContext, args: Args, dom: Domain): Promise<number> {
+export async function persistentLive(
+  ctx: CommandContext,
+  args: Args,
+  dom: Domain,
+): Promise<number> {
   if (!args.has("persistent")) return 0;
   const r = await ctx.attempt(() => dom.isActive());
   return r.ok && r.value ? VIR.DOMAIN_AFFECT_LIVE : 0;

@@ -13,6 +13,7 @@ import {
   bits,
   exclusive,
   fromFileAction,
+  jobDone,
   passFds,
   requires,
 } from "./common.ts";
@@ -23,7 +24,48 @@ const SAVE_FLAGS = [
   ["bypass-cache", VIR.DOMAIN_SAVE_BYPASS_CACHE],
   ["running", VIR.DOMAIN_SAVE_RUNNING],
   ["paused", VIR.DOMAIN_SAVE_PAUSED],
+  ["reset-nvram", VIR.DOMAIN_SAVE_RESET_NVRAM],
 ] as const;
+
+/**
+ * `--mode` of `shutdown` and `reboot`: comma-separated method names as
+ * `VIR_DOMAIN_SHUTDOWN_*`/`VIR_DOMAIN_REBOOT_*` bits (the two enums share their values).
+ */
+const POWER_MODES: Record<string, number> = {
+  acpi: VIR.DOMAIN_REBOOT_ACPI_POWER_BTN,
+  agent: VIR.DOMAIN_REBOOT_GUEST_AGENT,
+  initctl: VIR.DOMAIN_REBOOT_INITCTL,
+  signal: VIR.DOMAIN_REBOOT_SIGNAL,
+  paravirt: VIR.DOMAIN_REBOOT_PARAVIRT,
+};
+
+/** `shutdown`, `reboot`: the modes read before the domain is looked up. */
+function powerAction(
+  name: string,
+  call: (dom: Domain, flags: number) => Promise<void>,
+  done: string,
+): CommandDef {
+  return {
+    name,
+    async run(ctx, args) {
+      const mode = ctx.optString(args, "mode");
+      let flags = 0;
+      for (const m of mode === undefined ? [] : mode.split(",")) {
+        if (!Object.hasOwn(POWER_MODES, m)) {
+          // shutdown's message has a comma before "or", reboot's has none.
+          const last = name === "shutdown" ? "'signal', or" : "'signal' or";
+          ctx.fail(
+            `Unknown mode ${m} value, expecting 'acpi', 'agent', 'initctl', ${last} 'paravirt'`,
+          );
+        }
+        flags |= POWER_MODES[m];
+      }
+      const { obj: dom, arg } = await domainArg(ctx, args);
+      await ctx.call(() => call(dom, flags), `Failed to ${name} domain '${arg}'`);
+      ctx.printExtra(`Domain '${arg}' ${done}\n`);
+    },
+  };
+}
 
 const UNDEFINE = domainAction("undefine", (d) => d.undefine(), "has been undefined", "undefine");
 
@@ -103,9 +145,23 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
       ctx.printExtra("Domain successfully renamed\n");
     },
   },
-  domainAction("shutdown", (d) => d.shutdown(), "is being shutdown", "shutdown"),
-  domainAction("reboot", (d) => d.reboot(), "is being rebooted", "reboot"),
-  domainAction("destroy", (d) => d.destroy(), "destroyed", "destroy"),
+  powerAction("shutdown", (d, f) => f ? d.shutdownFlags(f) : d.shutdown(), "is being shutdown"),
+  powerAction("reboot", (d, f) => d.reboot(f), "is being rebooted"),
+  {
+    name: "destroy",
+    async run(ctx, args) {
+      const { obj: dom, arg } = await domainArg(ctx, args);
+      const flags = bits(args, [
+        ["graceful", VIR.DOMAIN_DESTROY_GRACEFUL],
+        ["remove-logs", VIR.DOMAIN_DESTROY_REMOVE_LOGS],
+      ]);
+      await ctx.call(
+        () => (flags ? dom.destroyFlags(flags) : dom.destroy()),
+        `Failed to destroy domain '${arg}'`,
+      );
+      ctx.printExtra(`Domain '${arg}' destroyed\n`);
+    },
+  },
   domainAction("suspend", (d) => d.suspend(), "suspended", "suspend"),
   domainAction("resume", (d) => d.resume(), "resumed", "resume"),
   autostartAction(
@@ -122,6 +178,7 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
         () => dom.managedSave(bits(args, SAVE_FLAGS)),
         `Failed to save domain '${arg}' state`,
       );
+      jobDone(ctx, args, "Managedsave");
       // virsh's job-progress line leaves the blank line in front.
       ctx.print(`\nDomain '${arg}' state saved by libvirt\n`);
     },
@@ -134,9 +191,10 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
       const xmlFile = args.string("xml");
       const dxml = xmlFile === undefined ? null : await ctx.readFile(xmlFile);
       await ctx.call(
-        () => dom.saveFlags(file, dxml, bits(args, SAVE_FLAGS)),
+        () => dom.saveFlags(ctx.absolutePath(file), dxml, bits(args, SAVE_FLAGS)),
         `Failed to save domain '${arg}' to ${file}`,
       );
+      jobDone(ctx, args, "Save");
       ctx.print(`\nDomain '${arg}' saved to ${file}\n`);
     },
   },
@@ -147,7 +205,7 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
       const xmlFile = args.string("xml");
       const dxml = xmlFile === undefined ? null : await ctx.readFile(xmlFile);
       await ctx.call(
-        () => ctx.conn.restoreFlags(file, dxml, bits(args, SAVE_FLAGS)),
+        () => ctx.conn.restoreFlags(ctx.absolutePath(file), dxml, bits(args, SAVE_FLAGS)),
         `Failed to restore domain from ${file}`,
       );
       ctx.print(`Domain restored from ${file}\n`);

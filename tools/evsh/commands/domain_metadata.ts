@@ -10,8 +10,8 @@ import type { CommandContext, CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import { xpathDocument, xpathString } from "../xpath.ts";
 import { affectFlags, exclusive } from "./common.ts";
-
-const NO_EDITOR = "evsh runs no editor: set the text with the command's arguments instead";
+import { editCycle, editText } from "./edit_cycle.ts";
+import { VirError } from "../../../util/errors.ts";
 
 /** `virshGetDomainDescription`: the title or description, "" when there is none. */
 async function description(
@@ -57,9 +57,24 @@ export const DOMAIN_METADATA_COMMANDS: CommandDef[] = [
         return;
       }
       if (edit) {
-        await ctx.attempt(() => dom.getMetadata(VIR.DOMAIN_METADATA_ELEMENT, uri, flags));
-        ctx.resetError();
-        ctx.fail(NO_EDITOR);
+        const r = await editCycle(ctx, {
+          // virshDomainGetEditMetadata: no metadata yet is an empty line to edit.
+          getXML: async () => {
+            try {
+              return await dom.getMetadata(VIR.DOMAIN_METADATA_ELEMENT, uri, flags);
+            } catch (e) {
+              if (!(e instanceof VirError)) throw e;
+              return "\n";
+            }
+          },
+          define: (xml) => dom.setMetadata(VIR.DOMAIN_METADATA_ELEMENT, xml, key, uri, flags),
+          notChanged: () => {
+            ctx.printExtra("Metadata not changed");
+            return true;
+          },
+        });
+        if (!r.unchanged) ctx.printExtra("Metadata modified\n");
+        return;
       }
       const data = await ctx.call(() => dom.getMetadata(VIR.DOMAIN_METADATA_ELEMENT, uri, flags));
       ctx.print(`${data}\n`);
@@ -78,10 +93,20 @@ export const DOMAIN_METADATA_COMMANDS: CommandDef[] = [
       const text = words.length ? words.join(" ") : undefined;
       const what = title ? "title" : "description";
       if (args.has("edit") || text !== undefined) {
-        await description(ctx, dom, title, query);
-        if (args.has("edit")) ctx.fail(NO_EDITOR);
+        const current = await description(ctx, dom, title, query);
+        let next = text ?? current;
+        if (args.has("edit")) {
+          const edited = await editText(ctx, next);
+          // Editors like to end a file with a newline; a title has none.
+          next = title && edited.endsWith("\n") ? edited.slice(0, -1) : edited;
+          if (next === current) {
+            ctx.printExtra(`Domain ${what} not changed\n`);
+            return;
+          }
+        }
+        const value = next;
         await ctx.call(
-          () => dom.setMetadata(type, text!, null, null, flags),
+          () => dom.setMetadata(type, value, null, null, flags),
           `Failed to set new domain ${what}`,
         );
         ctx.printExtra(`Domain ${what} updated successfully`);

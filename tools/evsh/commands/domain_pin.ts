@@ -1,11 +1,11 @@
 /**
  * CPU pinning and I/O threads: `vcpupin`, `emulatorpin`, `iothreadinfo`, `iothreadpin`,
- * `iothreadadd`, `iothreaddel`, `iothreadset`. The driver contract declares no I/O thread
- * calls, so those fail as libvirt does for a driver without them, after virsh's own checks.
+ * `iothreadadd`, `iothreaddel`, `iothreadset`.
  * @module
  */
 import { VIR } from "../../../util/constants.ts";
 import { VirError } from "../../../util/errors.ts";
+import type { TypedParams } from "../../../util/contract/types.ts";
 import type { Domain } from "../../../client/domain.ts";
 import { callDriver } from "../../../client/handle.ts";
 import { formatBitmap, parseBitmap } from "../../../conf/domain/bitmap.ts";
@@ -13,7 +13,7 @@ import type { CommandContext, CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
 import { formatTable } from "../table.ts";
-import { affectFlags, exclusive, undeclared, undeclaredDomainCommand } from "./common.ts";
+import { affectFlags, exclusive } from "./common.ts";
 import { hostCpuCount } from "./domain_vcpu.ts";
 
 /** `virshParseCPUList`: a CPU list (`r` for every CPU) as a map of `maxcpu` host CPUs. */
@@ -91,9 +91,20 @@ function iothreadId(ctx: CommandContext, args: Args): number {
 const live = VIR.DOMAIN_AFFECT_LIVE;
 const config = VIR.DOMAIN_AFFECT_CONFIG;
 
-/** The `--current/--live/--config` checks of commands that need no flags from them. */
-function affectOnly(ctx: CommandContext, args: Args): void {
-  affectFlags(ctx, args, live, config);
+/** `iothreadadd`, `iothreaddel`: a positive id, then the call. */
+function iothreadChange(
+  name: string,
+  method: "domainAddIOThread" | "domainDelIOThread",
+): CommandDef {
+  return {
+    name,
+    async run(ctx, args) {
+      const flags = affectFlags(ctx, args, live, config);
+      const { obj: dom } = await domainArg(ctx, args);
+      const id = iothreadId(ctx, args);
+      await ctx.call(() => ctx.conn.call(method, dom.ref, id, flags));
+    },
+  };
 }
 
 /** The pinning and I/O thread command table. */
@@ -146,40 +157,53 @@ export const DOMAIN_PIN_COMMANDS: CommandDef[] = [
       await ctx.call(() => dom.pinEmulator(map, none ? live : flags));
     },
   },
-  undeclaredDomainCommand("iothreadinfo", "virDomainGetIOThreadInfo", {
-    before: affectOnly,
-    failMessage: "Unable to get domain IOThreads information",
-  }),
-  undeclaredDomainCommand("iothreadpin", "virDomainPinIOThread", {
-    before: affectOnly,
-    async after(ctx, args) {
-      ctx.optInt(args, "iothread", "uip");
-      parseCpuList(ctx, ctx.optString(args, "cpulist")!, await hostCpuCount(ctx));
+  {
+    name: "iothreadinfo",
+    async run(ctx, args) {
+      const flags = affectFlags(ctx, args, live, config);
+      const { obj: dom } = await domainArg(ctx, args);
+      const info = await ctx.call(
+        () => ctx.conn.call("domainGetIOThreadInfo", dom.ref, flags),
+        "Unable to get domain IOThreads information",
+      );
+      if (!info.length) {
+        ctx.printExtra("No IOThreads found for the domain");
+        return;
+      }
+      const rows = info.map((t) => [String(t.iothreadId), mapText(t.cpumap, t.cpumap.length)]);
+      ctx.print(formatTable(["IOThread ID", "CPU Affinity"], rows));
     },
-  }),
-  undeclaredDomainCommand("iothreadadd", "virDomainAddIOThread", {
-    before: affectOnly,
-    after: (ctx, args) => void iothreadId(ctx, args),
-  }),
-  undeclaredDomainCommand("iothreaddel", "virDomainDelIOThread", {
-    before: affectOnly,
-    after: (ctx, args) => void iothreadId(ctx, args),
-  }),
+  },
+  {
+    name: "iothreadpin",
+    async run(ctx, args) {
+      const flags = affectFlags(ctx, args, live, config);
+      const { obj: dom } = await domainArg(ctx, args);
+      const id = ctx.optInt(args, "iothread", "uip")!;
+      const cpulist = ctx.optString(args, "cpulist")!;
+      const map = parseCpuList(ctx, cpulist, await hostCpuCount(ctx));
+      await ctx.call(() => ctx.conn.call("domainPinIOThread", dom.ref, id, map, flags));
+    },
+  },
+  iothreadChange("iothreadadd", "domainAddIOThread"),
+  iothreadChange("iothreaddel", "domainDelIOThread"),
   {
     name: "iothreadset",
     async run(ctx, args) {
-      affectFlags(ctx, args, live, config);
-      await domainArg(ctx, args);
-      iothreadId(ctx, args);
-      const given = [
-        ctx.optBigInt(args, "poll-max-ns", "ullp"),
-        ctx.optInt(args, "poll-grow", "uip"),
-        ctx.optInt(args, "poll-shrink", "uip"),
-        ctx.optInt(args, "thread-pool-min", "i"),
-        ctx.optInt(args, "thread-pool-max", "i"),
-      ].filter((v) => v !== undefined);
-      if (!given.length) ctx.fail("Not enough arguments passed, nothing to set");
-      undeclared(ctx, "virDomainSetIOThreadParams");
+      const flags = affectFlags(ctx, args, live, config);
+      const { obj: dom } = await domainArg(ctx, args);
+      const id = iothreadId(ctx, args);
+      const params: TypedParams = {};
+      const set = (name: string, v: number | bigint | undefined) => {
+        if (v !== undefined) params[name] = Number(v);
+      };
+      set("poll_max_ns", ctx.optBigInt(args, "poll-max-ns", "ullp"));
+      set("poll_grow", ctx.optInt(args, "poll-grow", "uip"));
+      set("poll_shrink", ctx.optInt(args, "poll-shrink", "uip"));
+      set("thread_pool_min", ctx.optInt(args, "thread-pool-min", "i"));
+      set("thread_pool_max", ctx.optInt(args, "thread-pool-max", "i"));
+      if (!Object.keys(params).length) ctx.fail("Not enough arguments passed, nothing to set");
+      await ctx.call(() => ctx.conn.call("domainSetIOThreadParams", dom.ref, id, params, flags));
     },
   },
 ];

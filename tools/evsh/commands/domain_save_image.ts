@@ -6,9 +6,10 @@
  */
 import { VIR } from "../../../util/constants.ts";
 import { callDriver } from "../../../client/handle.ts";
-import type { CommandContext, CommandDef } from "../context.ts";
+import type { CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
-import { bits, dumpXML, exclusive, requires, undeclared } from "./common.ts";
+import { bits, dumpXML, exclusive, jobDone, requires, undeclared } from "./common.ts";
+import { editCycle } from "./edit_cycle.ts";
 
 const SAVE_STATE: readonly (readonly [string, number])[] = [
   ["running", VIR.DOMAIN_SAVE_RUNNING],
@@ -19,15 +20,6 @@ const SAVE_STATE: readonly (readonly [string, number])[] = [
 const DUMP_FORMATS = ["elf", "kdump-zlib", "kdump-lzo", "kdump-snappy", "win-dmp"];
 
 const JOB_TYPES = ["None", "Bounded", "Unbounded", "Completed", "Failed", "Cancelled"];
-
-/**
- * The `*-edit` commands get the XML first, as virsh's edit cycle does; evsh runs no editor, so
- * once there is a document to edit it stops with its own error.
- */
-async function editCycle(ctx: CommandContext, getXML: () => Promise<string>): Promise<never> {
-  await ctx.call(getXML);
-  return ctx.fail("evsh runs no editor: edit the XML with the matching dumpxml and define");
-}
 
 /** The saved state and job command table. */
 export const DOMAIN_SAVE_IMAGE_COMMANDS: CommandDef[] = [
@@ -76,11 +68,22 @@ export const DOMAIN_SAVE_IMAGE_COMMANDS: CommandDef[] = [
   {
     name: "managedsave-edit",
     async run(ctx, args) {
+      const flags = bits(args, SAVE_STATE);
       exclusive(ctx, args, "running", "paused");
       const { obj: dom } = await domainArg(ctx, args);
-      await editCycle(
-        ctx,
-        () => ctx.conn.call("domainManagedSaveGetXMLDesc", dom.ref, VIR.DOMAIN_XML_SECURE),
+      const r = await editCycle(ctx, {
+        getXML: () => ctx.conn.call("domainManagedSaveGetXMLDesc", dom.ref, VIR.DOMAIN_XML_SECURE),
+        define: (xml) => ctx.conn.call("domainManagedSaveDefineXML", dom.ref, xml, flags),
+        notChanged: () => {
+          ctx.printExtra(
+            `Managed save image of domain '${dom.name}' XML configuration not changed.\n`,
+          );
+          return true;
+        },
+      });
+      if (r.unchanged) return;
+      ctx.printExtra(
+        `Managed save image of Domain '${dom.name}' XML configuration edited.\n`,
       );
     },
   },
@@ -89,7 +92,11 @@ export const DOMAIN_SAVE_IMAGE_COMMANDS: CommandDef[] = [
     async run(ctx, args) {
       const flags = bits(args, [["security-info", VIR.DOMAIN_XML_SECURE]]);
       const file = ctx.optString(args, "file")!;
-      await dumpXML(ctx, args, () => ctx.conn.call("domainSaveImageGetXMLDesc", file, flags));
+      await dumpXML(
+        ctx,
+        args,
+        () => ctx.conn.call("domainSaveImageGetXMLDesc", ctx.absolutePath(file), flags),
+      );
     },
   },
   {
@@ -100,7 +107,7 @@ export const DOMAIN_SAVE_IMAGE_COMMANDS: CommandDef[] = [
       const xmlFile = ctx.optString(args, "xml")!;
       const xml = await ctx.readFile(xmlFile);
       await ctx.call(
-        () => ctx.conn.call("domainSaveImageDefineXML", file, xml, flags),
+        () => ctx.conn.call("domainSaveImageDefineXML", ctx.absolutePath(file), xml, flags),
         `Failed to update ${file}`,
       );
       ctx.printExtra(`State file ${file} updated.\n`);
@@ -109,12 +116,19 @@ export const DOMAIN_SAVE_IMAGE_COMMANDS: CommandDef[] = [
   {
     name: "save-image-edit",
     async run(ctx, args) {
+      const flags = bits(args, SAVE_STATE);
       exclusive(ctx, args, "running", "paused");
       const file = ctx.optString(args, "file")!;
-      await editCycle(
-        ctx,
-        () => ctx.conn.call("domainSaveImageGetXMLDesc", file, VIR.DOMAIN_XML_SECURE),
-      );
+      const path = ctx.absolutePath(file);
+      const r = await editCycle(ctx, {
+        getXML: () => ctx.conn.call("domainSaveImageGetXMLDesc", path, VIR.DOMAIN_XML_SECURE),
+        define: (xml) => ctx.conn.call("domainSaveImageDefineXML", path, xml, flags),
+        notChanged: () => {
+          ctx.printExtra(`Saved image ${file} XML configuration not changed.\n`);
+          return true;
+        },
+      });
+      if (!r.unchanged) ctx.printExtra(`State file ${file} edited.\n`);
     },
   },
   {
@@ -182,9 +196,10 @@ export const DOMAIN_SAVE_IMAGE_COMMANDS: CommandDef[] = [
         ? "domainCoreDumpWithFormat" as const
         : { method: "domainCoreDumpWithFormat" as const, api: "virDomainCoreDump" };
       await ctx.call(
-        () => callDriver(ctx.conn, call, dom.ref, to, format, flags),
+        () => callDriver(ctx.conn, call, dom.ref, ctx.absolutePath(to), format, flags),
         `Failed to core dump domain '${arg}' to ${to}`,
       );
+      jobDone(ctx, args, "Dump");
       ctx.printExtra(`\nDomain '${arg}' dumped to ${to}\n`);
     },
   },

@@ -129,7 +129,10 @@ async function getParams(
   const r = await ctx.attempt(fn);
   if (r.ok) return r.value;
   const e = ctx.lastError!;
-  const early = e.code === VIR.ERR_NO_SUPPORT || e.message.startsWith("unsupported flags");
+  // libvirt's own checks and the driver's flag check refuse the first call, the one that
+  // asks for the count.
+  const early = e.code === VIR.ERR_NO_SUPPORT || e.message.startsWith("unsupported flags") ||
+    e.message.endsWith("are mutually exclusive");
   return ctx.fail(early ? countMsg : getMsg);
 }
 

@@ -141,12 +141,13 @@ export const DOMAIN_VCPU_COMMANDS: CommandDef[] = [
   {
     name: "setvcpu",
     async run(ctx, args) {
-      const f = affectFlags(ctx, args, VIR.DOMAIN_AFFECT_LIVE, VIR.DOMAIN_AFFECT_CONFIG);
       exclusive(ctx, args, "enable", "disable");
+      const f = affectFlags(ctx, args, VIR.DOMAIN_AFFECT_LIVE, VIR.DOMAIN_AFFECT_CONFIG);
       const enable = args.has("enable");
       if (!enable && !args.has("disable")) ctx.fail("one of --enable, --disable is required");
+      const vcpulist = ctx.optString(args, "vcpulist")!;
       const { obj: dom } = await domainArg(ctx, args);
-      await ctx.call(() => dom.setVcpu(args.string("vcpulist")!, enable, f));
+      await ctx.call(() => dom.setVcpu(vcpulist, enable, f));
     },
   },
 ];

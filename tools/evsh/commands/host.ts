@@ -69,7 +69,7 @@ export const HOST_COMMANDS: CommandDef[] = [
   },
   {
     name: "version",
-    async run(ctx) {
+    async run(ctx, args) {
       const conn = ctx.conn;
       const lib = await ctx.call(() => conn.getLibVersion(), "failed to get the library version");
       const type = conn.getType();
@@ -77,7 +77,12 @@ export const HOST_COMMANDS: CommandDef[] = [
       ctx.print(`Using library: libvirt ${version(lib)}\n`);
       ctx.print(`Using API: ${type} ${version(lib)}\n`);
       const hv = await ctx.call(() => conn.getVersion(), "failed to get the hypervisor version");
-      ctx.print(`Running hypervisor: ${type} ${version(hv)}\n`);
+      if (hv === 0) ctx.print(`Cannot extract running ${type} hypervisor version\n`);
+      else ctx.print(`Running hypervisor: ${type} ${version(hv)}\n`);
+      if (!args.has("daemon")) return;
+      const daemon = await ctx.attempt(() => conn.getLibVersion());
+      if (daemon.ok) ctx.print(`Running against daemon: ${version(daemon.value)}\n`);
+      else ctx.error("failed to get the daemon version");
     },
   },
   {

@@ -40,6 +40,14 @@ import { DOMAIN_SAVE_IMAGE_COMMANDS } from "./domain_save_image.ts";
 import { NWFILTER_COMMANDS } from "./nwfilter.ts";
 import { SECRET_COMMANDS } from "./secret.ts";
 import { VIRSH_ITSELF_COMMANDS } from "./virsh_itself.ts";
+import { SEND_KEY_COMMAND } from "./domain_send_key.ts";
+import { DOMSTATS_COMMAND } from "./domain_stats.ts";
+import { MIGRATE_COMMAND } from "./domain_migrate_run.ts";
+import { ATTACH_DISK_COMMAND } from "./domain_attach_disk.ts";
+import { BLOCKCOPY_COMMAND } from "./domain_block_copy.ts";
+import { EDIT_COMMANDS } from "./edit.ts";
+import { EVENT_COMMANDS } from "./events.ts";
+import { CONSOLE_COMMAND } from "./domain_console.ts";
 
 /** Every evsh command handler. */
 export const COMMANDS: readonly CommandDef[] = [
@@ -80,6 +88,14 @@ export const COMMANDS: readonly CommandDef[] = [
   ...NWFILTER_COMMANDS,
   HELP_COMMAND,
   ...VIRSH_ITSELF_COMMANDS,
+  SEND_KEY_COMMAND,
+  DOMSTATS_COMMAND,
+  MIGRATE_COMMAND,
+  ATTACH_DISK_COMMAND,
+  BLOCKCOPY_COMMAND,
+  ...EDIT_COMMANDS,
+  ...EVENT_COMMANDS,
+  CONSOLE_COMMAND,
 ];
 
 const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));

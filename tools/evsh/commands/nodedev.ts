@@ -48,10 +48,10 @@ export const NODEDEV_COMMANDS: CommandDef[] = [
       const inactive = args.has("inactive");
       // An empty --cap is no --cap (vshCommandOptString without VSH_OFLAG_EMPTY_OK).
       const cap = args.string("cap") || undefined;
+      if (inactive && args.has("all")) ctx.fail("Option --all is incompatible with --inactive");
       if (tree && (cap !== undefined || inactive)) {
         ctx.fail("Option --tree is incompatible with --cap and --inactive");
       }
-      if (inactive && args.has("all")) ctx.fail("Option --all is incompatible with --inactive");
       let f = 0;
       for (const name of cap === undefined ? [] : splitList(cap)) {
         const bit = CAPS.get(name);

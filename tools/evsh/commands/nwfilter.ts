@@ -16,7 +16,7 @@ import { formatTable } from "../table.ts";
 import { bits, dumpXML, sortByName } from "./common.ts";
 
 /** `virshCommandOptNWFilter`: by UUID when the argument has a UUID's length, then by name. */
-async function nwfilterArg(ctx: CommandContext, args: Args): Promise<NWFilterRef> {
+export async function nwfilterArg(ctx: CommandContext, args: Args): Promise<NWFilterRef> {
   const arg = ctx.optString(args, "nwfilter") ?? "";
   let found: NWFilterRef | undefined;
   if (arg.length === 36) {

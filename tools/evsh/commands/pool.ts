@@ -10,6 +10,7 @@ import { field, prettyCapacity } from "../format.ts";
 import { poolArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
 import { formatTable } from "../table.ts";
+import { splitList } from "../split_list.ts";
 import {
   action,
   actionsOf,
@@ -37,10 +38,42 @@ const lookup = (ctx: CommandContext, args: Args) => poolArg(ctx, args);
 
 const poolAction = actionsOf<StoragePool>("Pool", lookup, false);
 
+/** The `--type` names (`virStoragePoolType` order) and their list filter. */
+const POOL_TYPE_FILTERS: Record<string, number> = {
+  dir: VIR.CONNECT_LIST_STORAGE_POOLS_DIR,
+  fs: VIR.CONNECT_LIST_STORAGE_POOLS_FS,
+  netfs: VIR.CONNECT_LIST_STORAGE_POOLS_NETFS,
+  logical: VIR.CONNECT_LIST_STORAGE_POOLS_LOGICAL,
+  disk: VIR.CONNECT_LIST_STORAGE_POOLS_DISK,
+  iscsi: VIR.CONNECT_LIST_STORAGE_POOLS_ISCSI,
+  "iscsi-direct": VIR.CONNECT_LIST_STORAGE_POOLS_ISCSI_DIRECT,
+  scsi: VIR.CONNECT_LIST_STORAGE_POOLS_SCSI,
+  mpath: VIR.CONNECT_LIST_STORAGE_POOLS_MPATH,
+  rbd: VIR.CONNECT_LIST_STORAGE_POOLS_RBD,
+  sheepdog: VIR.CONNECT_LIST_STORAGE_POOLS_SHEEPDOG,
+  gluster: VIR.CONNECT_LIST_STORAGE_POOLS_GLUSTER,
+  zfs: VIR.CONNECT_LIST_STORAGE_POOLS_ZFS,
+  vstorage: VIR.CONNECT_LIST_STORAGE_POOLS_VSTORAGE,
+};
+
+/** `--type`'s comma-separated pool types as list filters. */
+function poolTypeFlags(ctx: CommandContext, args: Args): number {
+  const type = ctx.optString(args, "type");
+  if (type === undefined) return 0;
+  let flags = 0;
+  for (const t of splitList(type)) {
+    if (!Object.hasOwn(POOL_TYPE_FILTERS, t)) ctx.fail(`Invalid pool type '${t}'`);
+    flags |= POOL_TYPE_FILTERS[t];
+  }
+  return flags;
+}
+
 async function listPools(ctx: CommandContext, args: Args): Promise<void> {
+  exclusive(ctx, args, "all", "inactive");
+  const types = poolTypeFlags(ctx, args);
   exclusive(ctx, args, "details", "uuid");
   exclusive(ctx, args, "details", "name");
-  const f = activityFlags(
+  const f = types | activityFlags(
     args,
     VIR.CONNECT_LIST_STORAGE_POOLS_ACTIVE,
     VIR.CONNECT_LIST_STORAGE_POOLS_INACTIVE,
@@ -112,9 +145,10 @@ export const POOL_COMMANDS: CommandDef[] = [
       const autostart = await ctx.attempt(() => p.getAutostart());
       ctx.print(field("Autostart:", autostart.ok ? yesNo(autostart.value) : "no autostart"));
       if (!hasSizes(info.state)) return;
-      ctx.print(field("Capacity:", prettyCapacity(info.capacity)));
-      ctx.print(field("Allocation:", prettyCapacity(info.allocation)));
-      ctx.print(field("Available:", prettyCapacity(info.available)));
+      const size = (n: number) => (args.has("bytes") ? String(n) : prettyCapacity(n));
+      ctx.print(field("Capacity:", size(info.capacity)));
+      ctx.print(field("Allocation:", size(info.allocation)));
+      ctx.print(field("Available:", size(info.available)));
     },
   },
   {
@@ -167,7 +201,20 @@ export const POOL_COMMANDS: CommandDef[] = [
     failed: (arg) => `Failed to build pool ${arg}`,
   }),
   poolAction("pool-undefine", (p) => p.undefine(), "has been undefined", "undefine"),
-  poolAction("pool-start", (p) => p.create(), "started", "start"),
+  {
+    name: "pool-start",
+    async run(ctx, args) {
+      const { obj: pool, arg } = await lookup(ctx, args);
+      exclusive(ctx, args, "overwrite", "no-overwrite");
+      const flags = bits(args, [
+        ["build", VIR.STORAGE_POOL_CREATE_WITH_BUILD],
+        ["overwrite", VIR.STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE],
+        ["no-overwrite", VIR.STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE],
+      ]);
+      await ctx.call(() => pool.create(flags), `Failed to start pool ${arg}`);
+      ctx.printExtra(`Pool ${arg} started\n`);
+    },
+  },
   poolAction("pool-destroy", (p) => p.destroy(), "destroyed", "destroy"),
   autostartAction(
     "pool-autostart",

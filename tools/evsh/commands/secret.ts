@@ -12,7 +12,10 @@ import { formatTable } from "../table.ts";
 import { bits, dumpXML, exclusive } from "./common.ts";
 
 /** `virshCommandOptSecret`: the secret named by its UUID string. */
-async function secretArg(ctx: CommandContext, args: Args): Promise<{ obj: Secret; arg: string }> {
+export async function secretArg(
+  ctx: CommandContext,
+  args: Args,
+): Promise<{ obj: Secret; arg: string }> {
   const arg = ctx.optString(args, "secret") ?? "";
   const r = await ctx.attempt(() => ctx.conn.lookupSecretByUUID(arg));
   if (!r.ok) ctx.fail(`failed to get secret '${arg}'`);

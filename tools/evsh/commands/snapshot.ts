@@ -100,7 +100,7 @@ function diskSpec(ctx: CommandContext, spec: string): string {
  * `virshLookupSnapshot`: by `--<arg>` or `--current`; a failed lookup is reported at once
  * (so nothing more shows when the command then fails).
  */
-async function lookupSnapshot(
+export async function lookupSnapshot(
   ctx: CommandContext,
   args: Args,
   arg: string,

@@ -107,6 +107,8 @@ export const VIRSH_ITSELF_COMMANDS: CommandDef[] = [
       const words = args.argv("string");
       if (!words.length || ctx.optStringQuiet(args, "string") === null) return false;
       const matches = await completions(ctx.conn, words.join(" "));
+      // vshReadlineCompletion finding nothing fails the command.
+      if (!matches.length) return false;
       for (const m of matches) ctx.print(`${m}\n`);
     },
   },

@@ -55,12 +55,19 @@ export const VOLUME_COMMANDS: CommandDef[] = [
   {
     name: "vol-info",
     async run(ctx, args) {
+      const bytes = args.has("bytes");
+      const physical = args.has("physical");
       const { obj: v } = await volumeArg(ctx, args);
       ctx.print(field("Name:", v.name));
-      const info = await ctx.call(() => v.getInfo());
+      const info = await ctx.call(() =>
+        physical
+          ? ctx.conn.call("storageVolGetInfoFlags", v.ref, VIR.STORAGE_VOL_GET_PHYSICAL)
+          : v.getInfo()
+      );
       ctx.print(field("Type:", volTypeName(info.type)));
-      ctx.print(field("Capacity:", prettyCapacity(info.capacity)));
-      ctx.print(field("Allocation:", prettyCapacity(info.allocation)));
+      const size = (n: number) => (bytes ? `${n} bytes` : prettyCapacity(n));
+      ctx.print(field("Capacity:", size(info.capacity)));
+      ctx.print(field(physical ? "Physical:" : "Allocation:", size(info.allocation)));
     },
   },
   {

@@ -1,0 +1,297 @@
+/**
+ * `migrate` (virsh's `cmdMigrate` and its worker `doMigrate`): virsh's option checks, the
+ * destination connection for a managed migration, the migration parameters, then libvirt's
+ * entry points `virDomainMigrate3` / `virDomainMigrateToURI3` with their flag and driver
+ * feature checks. The driver contract declares no migration call, so a migration the checks
+ * let through ends as libvirt's does for a driver without one.
+ * @module
+ */
+import type { Connection } from "../../../client/connection.ts";
+import { VIR } from "../../../util/constants.ts";
+import { VirError } from "../../../util/errors.ts";
+import { type CommandContext, type CommandDef, CommandFailed } from "../context.ts";
+import { domainArg } from "../lookup.ts";
+import type { Args } from "../options.ts";
+import { bits, exclusive, requires, undeclared } from "./common.ts";
+
+/** `virDrvFeature` numbers libvirt's migration entry points ask about. */
+const FEATURE = {
+  MIGRATION_V1: 1,
+  MIGRATION_V2: 3,
+  MIGRATION_P2P: 4,
+  MIGRATION_DIRECT: 5,
+  MIGRATION_V3: 6,
+  MIGRATE_CHANGE_PROTECTION: 7,
+  MIGRATION_OFFLINE: 12,
+  MIGRATION_PARAMS: 13,
+} as const;
+
+/** Migration flags by option, in `doMigrate`'s order. */
+const FLAGS: readonly (readonly [string, number])[] = [
+  ["live", VIR.MIGRATE_LIVE],
+  ["p2p", VIR.MIGRATE_PEER2PEER],
+  ["tunnelled", VIR.MIGRATE_TUNNELLED],
+  ["persistent", VIR.MIGRATE_PERSIST_DEST],
+  ["undefinesource", VIR.MIGRATE_UNDEFINE_SOURCE],
+  ["suspend", VIR.MIGRATE_PAUSED],
+  ["copy-storage-all", VIR.MIGRATE_NON_SHARED_DISK],
+  ["copy-storage-inc", VIR.MIGRATE_NON_SHARED_INC],
+  ["change-protection", VIR.MIGRATE_CHANGE_PROTECTION],
+  ["unsafe", VIR.MIGRATE_UNSAFE],
+  ["compressed", VIR.MIGRATE_COMPRESSED],
+  ["auto-converge", VIR.MIGRATE_AUTO_CONVERGE],
+  ["rdma-pin-all", VIR.MIGRATE_RDMA_PIN_ALL],
+  ["offline", VIR.MIGRATE_OFFLINE],
+  ["abort-on-error", VIR.MIGRATE_ABORT_ON_ERROR],
+  ["postcopy", VIR.MIGRATE_POSTCOPY],
+  ["postcopy-resume", VIR.MIGRATE_POSTCOPY_RESUME],
+  ["zerocopy", VIR.MIGRATE_ZEROCOPY],
+  ["tls", VIR.MIGRATE_TLS],
+  ["parallel", VIR.MIGRATE_PARALLEL],
+];
+
+/** The parameters `virDomainMigrate3` can hand to the older, parameterless protocols. */
+const COMPAT_PARAMS = new Set(["migrate_uri", "destination_name", "destination_xml", "bandwidth"]);
+
+/**
+ * `VIR_DRV_SUPPORTS_FEATURE`: the driver's answer, false when it has no
+ * `connectSupportsFeature`.
+ */
+async function supports(ctx: CommandContext, conn: Connection, feature: number): Promise<boolean> {
+  const r = await ctx.attempt(() => conn.call("connectSupportsFeature", feature));
+  if (r.ok) return r.value;
+  if (ctx.lastError?.code === VIR.ERR_NO_SUPPORT) {
+    ctx.resetError();
+    return false;
+  }
+  throw new CommandFailed();
+}
+
+/** Ends the command with libvirt error `e` saved for the report. */
+function failWith(ctx: CommandContext, e: VirError): never {
+  ctx.lastError = e;
+  throw new CommandFailed();
+}
+
+function invalidArg(ctx: CommandContext, message: string): never {
+  return failWith(ctx, VirError.bare("DOMAIN", "INVALID_ARG", message));
+}
+
+function unsupportedArg(ctx: CommandContext, message: string): never {
+  return failWith(ctx, VirError.report("DOMAIN", "ARGUMENT_UNSUPPORTED", message));
+}
+
+function readonlyCheck(ctx: CommandContext, conn: Connection, api: string): void {
+  if (conn.readonly) {
+    failWith(
+      ctx,
+      VirError.report("DOMAIN", "OPERATION_DENIED", `read only access prevents ${api}`),
+    );
+  }
+}
+
+/** `VIR_EXCLUSIVE_FLAGS` and `VIR_REQUIRE_FLAG` on the storage copy flags. */
+function storageFlagChecks(ctx: CommandContext, flags: number): void {
+  if (flags & VIR.MIGRATE_NON_SHARED_DISK && flags & VIR.MIGRATE_NON_SHARED_INC) {
+    invalidArg(
+      ctx,
+      "Flags 'VIR_MIGRATE_NON_SHARED_DISK' and 'VIR_MIGRATE_NON_SHARED_INC' are mutually exclusive",
+    );
+  }
+  const copy = VIR.MIGRATE_NON_SHARED_DISK | VIR.MIGRATE_NON_SHARED_INC;
+  if (flags & VIR.MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES && !(flags & copy)) {
+    invalidArg(
+      ctx,
+      "Flag 'VIR_MIGRATE_NON_SHARED_DISK | VIR_MIGRATE_NON_SHARED_INC' is required by flag " +
+        "'VIR_MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES'",
+    );
+  }
+}
+
+/** `virDomainMigrateToURI3` up to the driver's unmanaged migration. */
+async function migrateToURI3(ctx: CommandContext, flags: number): Promise<never> {
+  const api = "virDomainMigrateToURI3";
+  readonlyCheck(ctx, ctx.conn, api);
+  if (flags & VIR.MIGRATE_TUNNELLED && flags & VIR.MIGRATE_PARALLEL) {
+    invalidArg(
+      ctx,
+      "Flags 'VIR_MIGRATE_TUNNELLED' and 'VIR_MIGRATE_PARALLEL' are mutually exclusive",
+    );
+  }
+  // virDomainMigrateUnmanagedCheckCompat
+  storageFlagChecks(ctx, flags);
+  if (flags & VIR.MIGRATE_OFFLINE && !await supports(ctx, ctx.conn, FEATURE.MIGRATION_OFFLINE)) {
+    unsupportedArg(ctx, "offline migration is not supported by the source host");
+  }
+  if (flags & VIR.MIGRATE_PEER2PEER) {
+    if (!await supports(ctx, ctx.conn, FEATURE.MIGRATION_P2P)) {
+      unsupportedArg(ctx, "p2p migration is not supported by the source host");
+    }
+  } else if (!await supports(ctx, ctx.conn, FEATURE.MIGRATION_DIRECT)) {
+    unsupportedArg(ctx, "direct migration is not supported by the source host");
+  }
+  return undeclared(ctx, api);
+}
+
+/** `virDomainMigrate3` up to the migration protocol the two drivers share. */
+async function migrate3(
+  ctx: CommandContext,
+  dconn: Connection,
+  params: Map<string, unknown>,
+  flags: number,
+): Promise<never> {
+  const api = "virDomainMigrate3";
+  readonlyCheck(ctx, ctx.conn, api);
+  readonlyCheck(ctx, dconn, api);
+  storageFlagChecks(ctx, flags);
+  if (flags & VIR.MIGRATE_PEER2PEER) {
+    invalidArg(ctx, "use virDomainMigrateToURI3 for peer-to-peer migration");
+  }
+  if (flags & VIR.MIGRATE_TUNNELLED) {
+    invalidArg(ctx, "cannot perform tunnelled migration without using peer2peer flag");
+  }
+  const both = async (feature: number) =>
+    await supports(ctx, ctx.conn, feature) && await supports(ctx, dconn, feature);
+  if (flags & VIR.MIGRATE_OFFLINE) {
+    if (!await supports(ctx, ctx.conn, FEATURE.MIGRATION_OFFLINE)) {
+      unsupportedArg(ctx, "offline migration is not supported by the source host");
+    }
+    if (!await supports(ctx, dconn, FEATURE.MIGRATION_OFFLINE)) {
+      unsupportedArg(ctx, "offline migration is not supported by the destination host");
+    }
+  }
+  if (
+    flags & VIR.MIGRATE_CHANGE_PROTECTION &&
+    !await supports(ctx, ctx.conn, FEATURE.MIGRATE_CHANGE_PROTECTION)
+  ) {
+    unsupportedArg(ctx, "cannot enforce change protection");
+  }
+  if (await both(FEATURE.MIGRATION_PARAMS)) return undeclared(ctx, api);
+  if ([...params.keys()].some((k) => !COMPAT_PARAMS.has(k))) {
+    unsupportedArg(
+      ctx,
+      "Migration APIs with extensible parameters are not supported but extended parameters " +
+        "were passed",
+    );
+  }
+  if (await both(FEATURE.MIGRATION_V3)) return undeclared(ctx, api);
+  for (const feature of [FEATURE.MIGRATION_V2, FEATURE.MIGRATION_V1]) {
+    if (await both(feature)) {
+      if (params.has("destination_xml")) {
+        unsupportedArg(ctx, "Unable to change target guest XML during migration");
+      }
+      return undeclared(ctx, api);
+    }
+  }
+  return undeclared(ctx, api);
+}
+
+/** `doMigrate`'s parameters, read in its order (each bad value ends the command). */
+async function migrationParams(ctx: CommandContext, args: Args): Promise<Map<string, unknown>> {
+  const params = new Map<string, unknown>();
+  const str = (opt: string, param: string) => {
+    const v = ctx.optString(args, opt);
+    if (v !== undefined) params.set(param, v);
+  };
+  const int = (opt: string, param: string, kind: "i" | "ull", zeroToo = true) => {
+    const v = kind === "i" ? ctx.optInt(args, opt, "i") : ctx.optBigInt(args, opt, "ullp");
+    if (v !== undefined && (zeroToo || v)) params.set(param, v);
+  };
+  const file = async (opt: string, param: string) => {
+    const path = ctx.optString(args, opt);
+    if (path === undefined) return;
+    try {
+      params.set(param, await ctx.readFile(path));
+    } catch (e) {
+      if (e instanceof CommandFailed) ctx.error(`cannot read file '${path}'`);
+      throw e;
+    }
+  };
+  str("migrateuri", "migrate_uri");
+  str("graphicsuri", "graphics_uri");
+  str("listen-address", "listen_address");
+  int("disks-port", "disks_port", "i", false);
+  str("disks-uri", "disks_uri");
+  str("dname", "destination_name");
+  str("migrate-disks", "migrate_disks");
+  str("comp-methods", "compression");
+  int("comp-mt-level", "compression.mt.level", "i");
+  int("comp-mt-threads", "compression.mt.threads", "i");
+  int("comp-mt-dthreads", "compression.mt.dthreads", "i");
+  int("comp-xbzrle-cache", "compression.xbzrle.cache", "ull");
+  await file("xml", "destination_xml");
+  await file("persistent-xml", "persistent_xml");
+  int("auto-converge-initial", "auto_converge.initial", "i");
+  int("auto-converge-increment", "auto_converge.increment", "i");
+  int("postcopy-bandwidth", "bandwidth.postcopy", "ull");
+  int("parallel-connections", "parallel.connections", "i");
+  int("bandwidth", "bandwidth", "ull");
+  str("tls-destination", "tls.destination");
+  return params;
+}
+
+/** The `migrate` command. */
+export const MIGRATE_COMMAND: CommandDef = {
+  name: "migrate",
+  async run(ctx, args) {
+    exclusive(ctx, args, "live", "offline");
+    exclusive(ctx, args, "timeout-suspend", "timeout-postcopy");
+    requires(ctx, args, "postcopy-after-precopy", "postcopy");
+    requires(ctx, args, "postcopy-resume", "postcopy");
+    requires(ctx, args, "timeout-postcopy", "postcopy");
+    requires(ctx, args, "persistent-xml", "persistent");
+    requires(ctx, args, "tls-destination", "tls");
+    const { obj: dom } = await domainArg(ctx, args);
+    const timeout = ctx.optInt(args, "timeout", "uip") ?? 0;
+    if (timeout > 0 && !args.has("live")) {
+      ctx.fail("migrate: Unexpected timeout for offline migration");
+    }
+    const timeoutAction = args.has("timeout-suspend") || args.has("timeout-postcopy");
+    if (!timeout && timeoutAction) {
+      ctx.fail("migrate: Unexpected --timeout-* option without --timeout");
+    }
+    const direct = args.has("p2p") || args.has("direct");
+    let dconn: Connection | undefined;
+    let iterEvent: number | undefined;
+    try {
+      if (args.has("postcopy-after-precopy")) {
+        // virsh switches to post-copy from this event; no edgevirt driver migrates, so it
+        // never comes, but the registration must succeed as virsh's does.
+        const r = await ctx.attempt(() =>
+          Promise.resolve(
+            ctx.conn.domainEventRegisterAny(dom, VIR.DOMAIN_EVENT_ID_MIGRATION_ITERATION, () => {}),
+          )
+        );
+        if (!r.ok) return ctx.fail();
+        iterEvent = r.value;
+      }
+      if (!direct) {
+        const desturi = ctx.optString(args, "desturi")!;
+        const open = ctx.state?.open;
+        if (!open) return undeclared(ctx, "virConnectOpen", undefined, "NONE");
+        const r = await ctx.attempt(() => open(desturi, false));
+        if (!r.ok) return ctx.fail();
+        dconn = r.value;
+      }
+      // doMigrate, the worker: the domain again, the URI, the parameters, the flags.
+      await domainArg(ctx, args);
+      ctx.optString(args, "desturi");
+      const params = await migrationParams(ctx, args);
+      let flags = bits(args, FLAGS);
+      if (args.has("copy-storage-synchronous-writes")) {
+        if (!(flags & (VIR.MIGRATE_NON_SHARED_DISK | VIR.MIGRATE_NON_SHARED_INC))) {
+          ctx.fail(
+            "'--copy-storage-synchronous-writes' requires one of '--copy-storage-all', " +
+              "'copy-storage-inc'",
+          );
+        }
+        flags |= VIR.MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES;
+      }
+      if (dconn) await migrate3(ctx, dconn, params, flags);
+      else await migrateToURI3(ctx, flags);
+    } finally {
+      await dconn?.close();
+      if (iterEvent !== undefined) ctx.conn.eventDeregisterAny(iterEvent);
+    }
+  },
+};
