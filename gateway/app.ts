@@ -10,6 +10,7 @@ import { guard, guardRefusal } from "./guard.ts";
 import { callRoute, describe, dispatch } from "./dispatch.ts";
 import { markEvents, sseResponse, wsResponse } from "./event_stream.ts";
 import { errorResponse, jsonResponse } from "./http_status.ts";
+import { allowedMethods } from "./allowed_methods.ts";
 import { CallGate, DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import { openApiDocument } from "./openapi.ts";
 import { rpcSocket } from "./rpc_socket.ts";
@@ -139,12 +140,20 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const guarded = { origins: options.corsOrigins ?? [], hosts: options.hosts };
   app.use("*", guard(guarded));
   app.onError((e) => errorResponse(e));
-  app.notFound((c) =>
-    json(
-      VirError.report("RPC", "RPC", `no such resource: ${c.req.method} ${c.req.path}`),
-      404,
-    )
-  );
+  const allowed = allowedMethods(() => app.routes);
+  app.notFound((c) => {
+    const methods = allowed(c.req.path);
+    if (!methods.length) {
+      return json(
+        VirError.report("RPC", "RPC", `no such resource: ${c.req.method} ${c.req.path}`),
+        404,
+      );
+    }
+    const refusal = `method ${c.req.method} is not allowed on ${c.req.path}`;
+    const res = json(VirError.report("RPC", "OPERATION_UNSUPPORTED", refusal), 405);
+    res.headers.set("allow", methods.join(", "));
+    return res;
+  });
 
   app.get("/", () =>
     json({

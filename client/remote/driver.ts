@@ -67,6 +67,7 @@ export async function openRemote(uri: URL, options: ConnectOptions): Promise<Dri
         ? options.unixFetch?.(target.socket) ?? await adapter.unixFetch(target.socket)
         : options.tcpFetch?.(target.origin) ?? globalThis.fetch.bind(globalThis)),
     origin: target.origin,
+    socket: target.socket,
     token,
     timeoutMs,
   };

@@ -13,5 +13,4 @@ export const fetchAdapter: RuntimeAdapter = {
     Promise.reject(
       VirError.report("RPC", "NO_SUPPORT", "unix sockets are not available in this runtime"),
     ),
-  unixError: () => Promise.resolve("unix sockets are not available in this runtime"),
 };

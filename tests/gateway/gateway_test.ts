@@ -52,7 +52,7 @@ Deno.test("libvirt errors come back as JSON with a fitting status", async () => 
     assert.equal(tooMany.status, 400);
     assert.equal(tooMany.body.codeName, "VIR_ERR_INVALID_ARG");
     const running = await rpc(gw, "domainCreateWithFlags", [test, 0], TOKENS.full);
-    assert.equal(running.status, 500);
+    assert.equal(running.status, 409);
     assert.equal(running.body.message, "internal error: Domain 'test' is already running");
   } finally {
     await gw.close();
