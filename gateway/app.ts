@@ -22,6 +22,7 @@ import { callFastPath } from "./fast_path.ts";
 import { modelCodec } from "./models.ts";
 import { documentBody, representation } from "./negotiate.ts";
 import { flagsOf, RESOURCES, VOLUMES } from "./rest.ts";
+import { listObjects, summarize } from "./rest_list.ts";
 import { parseStoragePoolXML } from "../conf/storage_pool/mod.ts";
 import { VIR } from "../util/constants.ts";
 import { type GaugeSamples, Metrics } from "./metrics.ts";
@@ -335,9 +336,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   for (const r of RESOURCES) {
     const col = `${base}/${r.segment}`;
     const lookup = (c: Parameters<typeof call>[0], name: string) => call(c, r.lookup, [name]);
+    const caller = (c: Parameters<typeof call>[0]) => (m: DriverMethod, a: unknown[]) =>
+      call(c, m, a);
     app.get(
       col,
-      async (c) => json(await call(c, r.list, [flagsOf(new URL(c.req.url).searchParams)])),
+      async (c) => json(await listObjects(r, caller(c), new URL(c.req.url).searchParams)),
     );
     app.post(col, async (c) => {
       const body = await documentBody(c.req.raw, (m) => modelCodec(r.model).toXml(m));
@@ -357,8 +360,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         const doc = await call(c, r.xml, [ref, flagsOf(q)]) as string;
         return wanted === "xml" ? xml(doc) : json(modelCodec(r.model).toModel(doc));
       }
-      const info = r.info ? await call(c, r.info, [ref]) : undefined;
-      return json(info === undefined ? ref : { ...ref as object, info });
+      return json(await summarize(r, ref, caller(c)));
     });
     app.delete(`${col}/:name`, async (c) => {
       const ref = await lookup(c, c.req.param("name"));

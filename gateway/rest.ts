@@ -17,6 +17,8 @@ export interface Resource {
   /** The kind of that XML document, for its JSON model. */
   model: DocumentKind;
   info?: DriverMethod;
+  /** Whether an object runs, for objects without an info call that says so (lists show it). */
+  active?: DriverMethod;
   /** `POST` of an XML document: define (persistent) … */
   define: DriverMethod;
   /** … or, with `?transient=1`, create and start. */
@@ -66,6 +68,7 @@ export const RESOURCES: Resource[] = [
     lookup: "networkLookupByName",
     xml: "networkGetXMLDesc",
     model: "network",
+    active: "networkIsActive",
     define: "networkDefineXMLFlags",
     create: "networkCreateXML",
     undefine: plain("networkUndefine"),
@@ -96,6 +99,7 @@ export const RESOURCES: Resource[] = [
     lookup: "interfaceLookupByName",
     xml: "interfaceGetXMLDesc",
     model: "interface",
+    active: "interfaceIsActive",
     define: "interfaceDefineXML",
     undefine: plain("interfaceUndefine"),
     actions: { start: withFlags("interfaceCreate"), destroy: withFlags("interfaceDestroy") },
@@ -107,6 +111,7 @@ export const RESOURCES: Resource[] = [
     lookup: "nodeDeviceLookupByName",
     xml: "nodeDeviceGetXMLDesc",
     model: "device",
+    active: "nodeDeviceIsActive",
     define: "nodeDeviceDefineXML",
     create: "nodeDeviceCreateXML",
     undefine: withFlags("nodeDeviceUndefine"),
