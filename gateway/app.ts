@@ -23,6 +23,9 @@ import { modelCodec } from "./models.ts";
 import { documentBody, representation } from "./negotiate.ts";
 import { flagsOf, RESOURCES, VOLUMES } from "./rest.ts";
 import { listObjects, summarize } from "./rest_list.ts";
+import { definitionBody, putDefinition, withTag } from "./rest_define.ts";
+import { definitionTag } from "./etag.ts";
+import { defaultVirtType } from "./json_defaults.ts";
 import { parseStoragePoolXML } from "../conf/storage_pool/mod.ts";
 import { VIR } from "../util/constants.ts";
 import { type GaugeSamples, Metrics } from "./metrics.ts";
@@ -342,8 +345,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       col,
       async (c) => json(await listObjects(r, caller(c), new URL(c.req.url).searchParams)),
     );
+    const defining = async (c: Parameters<typeof call>[0] & { req: { raw: Request } }) => ({
+      req: c.req.raw,
+      virtType: defaultVirtType(c.get("served").type, await hasKvm()),
+      call: caller(c),
+    });
     app.post(col, async (c) => {
-      const body = await documentBody(c.req.raw, (m) => modelCodec(r.model).toXml(m));
+      const body = await definitionBody(r, await defining(c));
       const q = new URL(c.req.url).searchParams;
       const transient = q.get("transient") === "1" || q.get("transient") === "true";
       if (transient && !r.create) {
@@ -358,10 +366,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const wanted = representation(c.req.raw);
       if (wanted !== "summary") {
         const doc = await call(c, r.xml, [ref, flagsOf(q)]) as string;
-        return wanted === "xml" ? xml(doc) : json(modelCodec(r.model).toModel(doc));
+        const res = wanted === "xml" ? xml(doc) : json(modelCodec(r.model).toModel(doc));
+        res.headers.set("etag", await definitionTag(r, ref, caller(c)));
+        return res;
       }
-      return json(await summarize(r, ref, caller(c)));
+      return withTag(r, ref, caller(c), await summarize(r, ref, caller(c)));
     });
+    app.put(
+      `${col}/:name`,
+      async (c) => putDefinition(r, c.req.param("name"), await defining(c)),
+    );
     app.delete(`${col}/:name`, async (c) => {
       const ref = await lookup(c, c.req.param("name"));
       const [method, args] = r.undefine(ref, new URL(c.req.url).searchParams);
@@ -423,6 +437,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     endStreams,
     close: () => sessions.closeAll(),
   };
+}
+
+/** Whether this host offers KVM (JSON domain definitions then default to `kvm`). */
+let kvm: Promise<boolean> | undefined;
+function hasKvm(): Promise<boolean> {
+  return kvm ??= Deno.stat("/dev/kvm").then(() => true, () => false);
 }
 
 function sessionsByKind(sessions: SessionTable): GaugeSamples {

@@ -142,12 +142,12 @@ Deno.test("the gateway answers user errors with 4xx, never 500", async () => {
       assert.deepEqual([res.status, errorCodeName(body.code)], [status, code], what);
     }
     const put = await req("/v1/test/default/domains/test", {
-      method: "PUT",
+      method: "PATCH",
       headers: { "content-type": "application/json" },
       body: "{}",
     });
     assert.equal(put.status, 405);
-    assert.equal(put.headers.get("allow"), "GET, DELETE, HEAD");
+    assert.equal(put.headers.get("allow"), "GET, PUT, DELETE, HEAD");
     assert.equal(errorCodeName((await put.json()).code), "VIR_ERR_OPERATION_UNSUPPORTED");
     const { status } = await rpc(gw, "domainCreateWithFlags", [{ name: "test" }, 0], TOKENS.full);
     assert.notEqual(status, 500);
