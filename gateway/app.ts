@@ -212,8 +212,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ]);
     return new Response(text, { headers: { "content-type": "text/plain; version=0.0.4" } });
   });
-  const openapi = openApiDocument([...served.keys()]);
-  app.get(`/${API_VERSION}/openapi.json`, () => json(openapi));
+  // Its `servers` entry is where the caller reached the gateway; one document per origin.
+  const openapi = new Map<string, unknown>();
+  app.get(`/${API_VERSION}/openapi.json`, (c) => {
+    const origin = new URL(c.req.url).origin;
+    if (!openapi.has(origin)) openapi.set(origin, openApiDocument([...served.keys()], origin));
+    return json(openapi.get(origin));
+  });
 
   const base = `/${API_VERSION}/:driver/:path`;
   const servedAt = (path: string) => {
