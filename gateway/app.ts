@@ -21,7 +21,9 @@ import { sessionCall, sessionRoutes } from "./session_routes.ts";
 import { callFastPath } from "./fast_path.ts";
 import { modelCodec } from "./models.ts";
 import { documentBody, representation } from "./negotiate.ts";
-import { flagsOf, RESOURCES, VOLUMES } from "./rest.ts";
+import { type ActionCall, flagsOf, RESOURCES, VOLUMES } from "./rest.ts";
+import { OperationTable } from "./operations.ts";
+import { accepted, answersAsync, operationRoutes } from "./operation_routes.ts";
 import { listObjects, summarize } from "./rest_list.ts";
 import { definitionBody, putDefinition, withTag } from "./rest_define.ts";
 import { definitionTag } from "./etag.ts";
@@ -244,6 +246,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     bodyLimit({ maxSize: limits.maxBodyBytes, onError: tooBig }),
   );
   sessionRoutes(app, { sessions, auth: options.auth, gate, limits });
+  const operations = new OperationTable();
+  operationRoutes(app, { operations, auth: options.auth });
   app.use(`${base}/*`, bodyLimit({ maxSize: limits.maxBodyBytes, onError: tooBig }));
   const resolve = async (c: {
     req: { param(k: string): string; raw: Request };
@@ -396,8 +400,24 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           404,
         );
       }
-      const ref = await lookup(c, c.req.param("name"));
-      const [method, args] = action(ref, new URL(c.req.url).searchParams);
+      const name = c.req.param("name");
+      const ref = await lookup(c, name);
+      const q = new URL(c.req.url).searchParams;
+      const [method, args] = action(ref, q);
+      const verb = c.req.param("action");
+      if (answersAsync(r.long?.includes(verb) ?? false, c.get("served").type, c.req.raw)) {
+        const run = (a?: ActionCall) => a && (() => call(c, ...a(ref, q)));
+        const abort = run(r.abort?.[verb]);
+        const progress = run(r.progress);
+        return accepted(operations, {
+          owner: c.get("principal").name,
+          description: `${verb} ${r.title} ${name}`,
+          resource: new URL(c.req.url).pathname.replace(/\/[^/]+$/, ""),
+          run: () => call(c, method, args),
+          cancel: abort && (async () => void await abort()),
+          progress: progress && (async () => await progress() as Record<string, unknown>),
+        });
+      }
       const result = await call(c, method, args);
       return json(result === undefined ? {} : { result });
     });

@@ -224,6 +224,34 @@ export function openApiDocument(
         responses: CALL_ANSWER,
       },
     },
+    "/v1/operations": {
+      get: {
+        operationId: "listOperations",
+        summary: "The caller's operations (long actions answered 202)",
+        responses: OK_JSON,
+      },
+    },
+    "/v1/operations/{id}": {
+      parameters: [sessionParam],
+      get: {
+        operationId: "getOperation",
+        summary: "An operation's status (running, success, failure, cancelled) and progress",
+        parameters: [{
+          name: "wait",
+          in: "query",
+          required: false,
+          description: "Hold the answer until the operation ends, at most this many seconds",
+          schema: { type: "number", minimum: 0, maximum: 600 },
+          example: 30,
+        }],
+        responses: OK_JSON,
+      },
+      delete: {
+        operationId: "cancelOperation",
+        summary: "Cancel an operation (libvirt's job abort; refused where libvirt cannot)",
+        responses: { ...OK_JSON, "409": ERRORS["400"] },
+      },
+    },
     "/v1/sessions/{id}/events": {
       parameters: [sessionParam],
       get: {
@@ -376,8 +404,13 @@ function drivenPaths(served: string, nameParam: Schema): Record<string, Schema> 
         post: {
           operationId: id(`${action}.${noun}`),
           tags,
-          summary: `${action[0].toUpperCase()}${action.slice(1)} a ${r.title}`,
-          responses: OK_JSON,
+          summary: `${action[0].toUpperCase()}${action.slice(1)} a ${r.title}` +
+            (r.long?.includes(action)
+              ? " (202 with an operation on QEMU, or with Prefer: respond-async)"
+              : ""),
+          responses: r.long?.includes(action)
+            ? { ...OK_JSON, "202": { description: "the operation", content: JSON_ANY } }
+            : OK_JSON,
         },
       };
     }
