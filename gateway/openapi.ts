@@ -70,15 +70,6 @@ const oneObject = (kind: DocumentKind) => ({
   },
 });
 
-/** `POST` of a document: the XML itself or its JSON model, validated and formatted as XML. */
-const documentBody = (kind: DocumentKind) => ({
-  required: true,
-  content: {
-    "application/xml": { schema: str },
-    "application/json": { schema: ref(MODEL_COMPONENT[kind]) },
-  },
-});
-
 /** Example bodies, checked against their schemas by `redocly lint` (tests/gateway). */
 const EXAMPLES = {
   domain: { name: "web-1", memory: 1048576, vcpu: 2 },

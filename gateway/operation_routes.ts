@@ -1,4 +1,4 @@
-import type { Hono } from "hono";
+import type { Env, Hono } from "hono";
 import { VirError } from "../util/errors.ts";
 import { type AuthConfig, authenticate } from "./auth.ts";
 import { jsonResponse } from "./http_status.ts";
@@ -16,11 +16,10 @@ const MAX_WAIT_S = 600;
  * operationRoutes(app, { operations, auth });
  * ```
  */
-// deno-lint-ignore no-explicit-any
-export function operationRoutes(
-  app: Hono<any>,
+export function operationRoutes<E extends Env>(
+  app: Hono<E>,
   o: { operations: OperationTable; auth: AuthConfig },
-) {
+): void {
   const ops = o.operations;
   const owner = async (req: Request) => (await authenticate(o.auth, req.headers)).name;
   const missing = (id: string) =>
