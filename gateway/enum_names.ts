@@ -15,20 +15,21 @@
 import { VIR } from "../util/constants.ts";
 import type { DriverEvent, EventFamily } from "../util/driver.ts";
 
+/** A constant's name after its prefix that is one word (`RUNNING`, not `RUNNING_BOOTED`). */
+const ONE_WORD = (suffix: string) => /^[A-Z]+$/.test(suffix);
+
 /** One libvirt enum: number ↔ lower-case name. */
 export class EnumNames {
   readonly #byNumber = new Map<number, string>();
   readonly #byName = new Map<string, number>();
 
-  /** The constants `VIR_<prefix><NAME>` for each of `names`, or every one with the prefix. */
-  constructor(prefix: string, names?: readonly string[]) {
-    const keys = names?.map((n) => prefix + n) ??
-      Object.keys(VIR).filter((k) => k.startsWith(prefix) && !k.endsWith("_LAST"));
+  /** The constants `VIR_<prefix><SUFFIX>` whose suffix `pick` takes (all but `…_LAST`). */
+  constructor(prefix: string, pick: (suffix: string) => boolean = (s) => !s.endsWith("LAST")) {
+    const keys = Object.keys(VIR).filter((k) => k.startsWith(prefix))
+      .filter((k) => pick(k.slice(prefix.length)));
     for (const key of keys) {
       const value = (VIR as Record<string, number>)[key];
-      if (value === undefined) throw new Error(`no constant VIR_${key}`);
       const name = key.slice(prefix.length).toLowerCase();
-      // Aliases (libvirt keeps old names beside new ones): the first listed wins.
       if (!this.#byNumber.has(value)) this.#byNumber.set(value, name);
       this.#byName.set(name, value);
     }
@@ -50,53 +51,22 @@ export class EnumNames {
   }
 }
 
-/** `virDomainState`. */
-export const DOMAIN_STATES: EnumNames = new EnumNames("DOMAIN_", [
-  "NOSTATE",
-  "RUNNING",
-  "BLOCKED",
-  "PAUSED",
-  "SHUTDOWN",
-  "SHUTOFF",
-  "CRASHED",
-  "PMSUSPENDED",
-]);
+/** `virDomainState` (`VIR_DOMAIN_NONE` is another enum's 0). */
+export const DOMAIN_STATES: EnumNames = new EnumNames(
+  "DOMAIN_",
+  (s) => ONE_WORD(s) && s !== "NONE",
+);
 
 /** `virStoragePoolState`. */
-export const POOL_STATES: EnumNames = new EnumNames("STORAGE_POOL_", [
-  "INACTIVE",
-  "BUILDING",
-  "RUNNING",
-  "DEGRADED",
-  "INACCESSIBLE",
-]);
+export const POOL_STATES: EnumNames = new EnumNames("STORAGE_POOL_", ONE_WORD);
 
-/** Per family: the constants' prefix, and the lifecycle events' names. */
-const FAMILIES: Record<EventFamily, { prefix: string; lifecycle: readonly string[] }> = {
-  domain: {
-    prefix: "DOMAIN_EVENT_",
-    lifecycle: [
-      "DEFINED",
-      "UNDEFINED",
-      "STARTED",
-      "SUSPENDED",
-      "RESUMED",
-      "STOPPED",
-      "SHUTDOWN",
-      "PMSUSPENDED",
-      "CRASHED",
-    ],
-  },
-  network: { prefix: "NETWORK_EVENT_", lifecycle: ["DEFINED", "UNDEFINED", "STARTED", "STOPPED"] },
-  storage_pool: {
-    prefix: "STORAGE_POOL_EVENT_",
-    lifecycle: ["DEFINED", "UNDEFINED", "STARTED", "STOPPED", "CREATED", "DELETED"],
-  },
-  node_device: {
-    prefix: "NODE_DEVICE_EVENT_",
-    lifecycle: ["CREATED", "DELETED", "DEFINED", "UNDEFINED"],
-  },
-  secret: { prefix: "SECRET_EVENT_", lifecycle: ["DEFINED", "UNDEFINED"] },
+/** Each family's event constants' prefix; its lifecycle events are the one-word ones. */
+const FAMILIES: Record<EventFamily, string> = {
+  domain: "DOMAIN_EVENT_",
+  network: "NETWORK_EVENT_",
+  storage_pool: "STORAGE_POOL_EVENT_",
+  node_device: "NODE_DEVICE_EVENT_",
+  secret: "SECRET_EVENT_",
 };
 
 interface FamilyNames {
@@ -107,11 +77,11 @@ interface FamilyNames {
 }
 
 const NAMES = new Map<EventFamily, FamilyNames>(
-  Object.entries(FAMILIES).map(([family, { prefix, lifecycle }]) => {
-    const events = new EnumNames(prefix, lifecycle);
+  Object.entries(FAMILIES).map(([family, prefix]) => {
+    const events = new EnumNames(prefix, ONE_WORD);
     const details = new Map<string, EnumNames>();
-    for (const event of lifecycle) {
-      details.set(event.toLowerCase(), new EnumNames(`${prefix}${event}_`));
+    for (const event of events.names()) {
+      details.set(event, new EnumNames(`${prefix}${event.toUpperCase()}_`));
     }
     return [family as EventFamily, { ids: new EnumNames(`${prefix}ID_`), events, details }];
   }),
