@@ -106,7 +106,7 @@ function timeoutSignal(ms: number): { signal: AbortSignal; done(): void } {
 export function transportError(e: unknown, http: Pick<GatewayHttp, "origin" | "socket">): VirError {
   if (e instanceof VirError) return e;
   const err = e as { name?: string; message?: string; cause?: { message?: string; code?: string } };
-  if (/^(Timeout|Abort)Error$/.test(err?.name!)) {
+  if (/(Timeout|Abort)Error/.test(err?.name!)) {
     return VirError.report("RPC", "OPERATION_TIMEOUT", `no answer from ${http.origin}`);
   }
   const cause = err?.cause?.message ?? err?.message;
@@ -115,15 +115,15 @@ export function transportError(e: unknown, http: Pick<GatewayHttp, "origin" | "s
   const [, node, service] = /\/\/\[?(.*?)\]?:(\d+)$/.exec(http.origin) ?? [];
   const sys = /refused/i.test(why)
     ? "Connection refused"
-    : /ENOENT|No such file/.test(why)
+    : /ENOENT|No such/.test(why)
     ? "No such file or directory"
     : cause;
   return VirError.report(
     "RPC",
     "SYSTEM_ERROR",
-    /UnknownIssuer|ISSUER|SELF_SIGNED|UNABLE_TO_VERIFY/.test(why)
+    /issuer|self_signed|unable_to_verify/i.test(why)
       ? "Certificate failed validation: The certificate hasn't got a known issuer."
-      : /ENOTFOUND|EAI_|lookup address/.test(why)
+      : /ENOTFOUND|EAI_|lookup/.test(why)
       ? `Unable to resolve address '${node}' service '${service}': Name or service not known`
       : http.socket
       ? `Failed to connect socket to '${http.socket}': ${sys}`
