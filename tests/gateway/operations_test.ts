@@ -1,11 +1,15 @@
 // Long operations, Incus's model: 202 + Location, GET with ?wait= for the end, the libvirt error
 // of a failed one, DELETE to cancel where libvirt can abort (and libvirt's refusal where not),
-// each caller seeing only its own.
+// each caller seeing only its own; a QEMU domain's start (the fake QEMU) is one without asking.
 import assert from "node:assert/strict";
 import { domainXml, startGateway, TOKENS } from "./helpers.ts";
 import { OperationTable } from "../../gateway/operations.ts";
 import { answersAsync } from "../../gateway/operation_routes.ts";
 import { VirError } from "../../util/errors.ts";
+import { qemuConnectDriver } from "../../drivers/qemu/mod.ts";
+import { FakeLauncher } from "../../drivers/qemu/testing/mod.ts";
+import { createGateway } from "../../gateway/app.ts";
+import { hostDrivers } from "../../host.ts";
 
 const BASE = "/v1/test/default";
 const AUTH = { authorization: `Bearer ${TOKENS.full}` };
@@ -111,4 +115,40 @@ Deno.test("cancelling runs libvirt's abort; a running operation reports its prog
     run: () => new Promise(() => {}),
   });
   await assert.rejects(ops.cancel(never.id, "a"), /'start' cannot be cancelled/);
+});
+
+Deno.test("a QEMU domain's start answers 202 without asking, and ends running", async () => {
+  const stateDir = await Deno.makeTempDir({ prefix: "ev-ops-" });
+  const driver = await qemuConnectDriver.open(new URL("qemu:///session"), {
+    stateDir,
+    launcher: new FakeLauncher({}),
+  });
+  const gw = await createGateway({
+    drivers: [{ uri: "qemu:///session", driver }],
+    registry: hostDrivers(),
+    auth: "none",
+  });
+  const base = "/v1/qemu/session/domains";
+  try {
+    const defined = await gw.app.request(base, {
+      method: "POST",
+      headers: { "content-type": "application/xml" },
+      body: `<domain type='qemu'><name>q1</name><memory unit='MiB'>64</memory>
+<os><type arch='x86_64' machine='q35'>hvm</type></os><devices><memballoon model='none'/></devices></domain>`,
+    });
+    assert.equal(defined.status, 201, await defined.clone().text());
+    const started = await gw.app.request(`${base}/q1/start`, { method: "POST" });
+    assert.equal(started.status, 202);
+    const op = await started.json();
+    const done = await (await gw.app.request(`/v1/operations/${op.id}?wait=10`)).json();
+    assert.equal(done.status, "success", JSON.stringify(done));
+    const info = await (await gw.app.request(`${base}/q1`)).json();
+    assert.equal(info.stateName, "running");
+    const destroyed = await gw.app.request(`${base}/q1/destroy`, { method: "POST" });
+    assert.equal(destroyed.status, 200);
+  } finally {
+    await gw.close();
+    await driver.connectClose();
+    await Deno.remove(stateDir, { recursive: true });
+  }
 });
