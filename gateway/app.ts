@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { etag } from "hono/etag";
 import type { DriverConnection, DriverMethod } from "../util/driver.ts";
 import type { DriverRegistry } from "../util/registry.ts";
 import { VirError } from "../util/errors.ts";
@@ -214,8 +215,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ]);
     return new Response(text, { headers: { "content-type": "text/plain; version=0.0.4" } });
   });
-  // Its `servers` entry is where the caller reached the gateway; one document per origin.
+  // Its `servers` entry is where the caller reached the gateway; one document per origin. A
+  // megabyte that changes only with the gateway: hono's etag lets clients revalidate it (304).
   const openapi = new Map<string, unknown>();
+  app.use(`/${API_VERSION}/openapi.json`, etag());
   app.get(`/${API_VERSION}/openapi.json`, (c) => {
     const origin = new URL(c.req.url).origin;
     if (!openapi.has(origin)) openapi.set(origin, openApiDocument([...served.keys()], origin));

@@ -61,6 +61,20 @@ Deno.test("OpenAPI: servers, a unique operationId everywhere, unambiguous paths,
   assert.ok(ambiguous("/v1/{a}/x", "/v1/b/{c}") && !ambiguous("/v1/a/x", "/v1/b/{c}"));
 });
 
+Deno.test("OpenAPI document revalidates with its ETag (304)", async () => {
+  const gw = await startGateway();
+  try {
+    const first = await gw.app.request("/v1/openapi.json");
+    const tag = first.headers.get("etag");
+    assert.ok(tag);
+    await first.body?.cancel();
+    const again = await gw.app.request("/v1/openapi.json", { headers: { "if-none-match": tag } });
+    assert.equal(again.status, 304);
+  } finally {
+    await gw.close();
+  }
+});
+
 Deno.test({
   name: "OpenAPI: redocly lint finds no error and no warning",
   // `.ci/run` installs @redocly/cli; a developer machine without it runs the check above.
