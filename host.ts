@@ -57,6 +57,21 @@ const secondaries = [
     "secret",
     async () => (await import("./drivers/secret/mod.ts")).secretDriver,
   ),
+  lazySecondary(
+    "udev",
+    "nodedev",
+    async () => (await import("./drivers/node_device/mod.ts")).nodeDeviceDriver,
+  ),
+  lazySecondary(
+    "udev",
+    "interface",
+    async () => (await import("./drivers/interface/mod.ts")).interfaceDriver,
+  ),
+  lazySecondary(
+    "bridge",
+    "network",
+    async () => (await import("./drivers/network/mod.ts")).networkDriver,
+  ),
 ];
 
 const clientDrivers = createRegistry([testDriver]);

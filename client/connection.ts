@@ -12,6 +12,7 @@ import { VirError } from "../util/errors.ts";
 import { parseUUID } from "../util/uuid.ts";
 import { Domain } from "./domain.ts";
 import { callDriver, type DriverArgs, type DriverResult } from "./handle.ts";
+import { Stream } from "./stream.ts";
 import { Interface, Network, NodeDevice, Secret, StoragePool, StorageVolume } from "./objects.ts";
 
 /** An event as the public API delivers it: the driver event with a live object handle. */
@@ -101,6 +102,10 @@ export class Connection {
   }
 
   // ---- host ----
+  /** `virStreamNew`: a stream for a stream call of this connection to bind. */
+  newStream(flags = 0): Stream {
+    return new Stream(this, flags);
+  }
   /** `virConnectGetType`. */
   getType(): string {
     return this.driver.type;

@@ -2,6 +2,7 @@ import type {
   DomainFSInfo,
   DomainInfo,
   DomainRef,
+  DriverStream,
   SecurityLabel,
   TypedParams,
   VcpuInfo,
@@ -10,6 +11,7 @@ import { VIR } from "../util/constants.ts";
 import { callDriver, Handle, type HandleOwner } from "./handle.ts";
 import { DomainSnapshot } from "./snapshot.ts";
 import { DomainCheckpoint } from "./checkpoint.ts";
+import type { Stream } from "./stream.ts";
 
 /**
  * A domain handle (libvirt's `virDomainPtr`): name, UUID and id as of the lookup; every call
@@ -409,5 +411,22 @@ export class Domain extends Handle<DomainRef> {
     return this.#checkpoint(
       await callDriver(this.owner, "domainCheckpointLookupByName", this.ref, name, flags),
     );
+  }
+  /** `virDomainOpenConsole`: `stream` carries the console both ways. */
+  async openConsole(devName: string | null, stream: Stream, flags = 0): Promise<void> {
+    await this.#bind(stream, () => this.call("domainOpenConsole", devName, flags));
+  }
+  /** `virDomainOpenChannel`: `stream` carries the channel both ways. */
+  async openChannel(name: string | null, stream: Stream, flags = 0): Promise<void> {
+    await this.#bind(stream, () => this.call("domainOpenChannel", name, flags));
+  }
+  /** `virDomainScreenshot`: `stream` gives the image; the answer is its MIME type. */
+  async screenshot(stream: Stream, screen: number, flags = 0): Promise<string> {
+    return (await this.#bind(stream, () => this.call("domainScreenshot", screen, flags))).mime ??
+      "";
+  }
+  #bind(stream: Stream, call: () => Promise<DriverStream>): Promise<DriverStream> {
+    const mismatch = `stream must match connection of domain '${this.name}'`;
+    return stream.bind(this.owner, "DOMAIN", mismatch, call);
   }
 }

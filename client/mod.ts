@@ -26,4 +26,6 @@ export {
   type MethodOn,
 } from "./handle.ts";
 export { Interface, Network, NodeDevice, Secret, StoragePool, StorageVolume } from "./objects.ts";
+export { NetworkPort } from "./network_port.ts";
+export { Stream } from "./stream.ts";
 export { type RuntimeAdapter, setRuntimeAdapter } from "./transport/mod.ts";

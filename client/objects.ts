@@ -9,6 +9,8 @@ import type {
   StorageVolRef,
 } from "../util/driver.ts";
 import { Handle, type HandleOwner } from "./handle.ts";
+import { NetworkPort } from "./network_port.ts";
+import type { Stream } from "./stream.ts";
 
 /**
  * A virtual network handle (`virNetworkPtr`).
@@ -84,6 +86,20 @@ export class Network extends Handle<NetworkRef> {
   /** `virNetworkGetDHCPLeases`. */
   getDHCPLeases(mac: string | null = null, flags = 0): Promise<Record<string, unknown>[]> {
     return this.call("networkGetDHCPLeases", mac, flags);
+  }
+  /** `virNetworkListAllPorts`. */
+  async listAllPorts(flags = 0): Promise<NetworkPort[]> {
+    return (await this.call("networkListAllPorts", flags)).map((r) =>
+      new NetworkPort(this.owner, r)
+    );
+  }
+  /** `virNetworkPortLookupByUUID`. */
+  async portLookupByUUID(uuid: string): Promise<NetworkPort> {
+    return new NetworkPort(this.owner, await this.call("networkPortLookupByUUID", uuid));
+  }
+  /** `virNetworkPortCreateXML`. */
+  async portCreateXML(xml: string, flags = 0): Promise<NetworkPort> {
+    return new NetworkPort(this.owner, await this.call("networkPortCreateXML", xml, flags));
   }
 }
 
@@ -244,6 +260,27 @@ export class StorageVolume extends Handle<StorageVolRef> {
   /** `virStorageVolResize`. */
   async resize(capacity: number, flags = 0): Promise<void> {
     await this.call("storageVolResize", capacity, flags);
+  }
+  /** `virStorageVolUpload`: `stream` then takes the data (`send`, `finish`). */
+  async upload(stream: Stream, offset: number, length: number, flags = 0): Promise<void> {
+    await this.#bind(stream, "storageVolUpload", offset, length, flags);
+  }
+  /** `virStorageVolDownload`: `stream` then gives the data (`recv`, `readable`). */
+  async download(stream: Stream, offset: number, length: number, flags = 0): Promise<void> {
+    await this.#bind(stream, "storageVolDownload", offset, length, flags);
+  }
+  #bind(
+    stream: Stream,
+    method: "storageVolUpload" | "storageVolDownload",
+    ...args: [number, number, number]
+  ) {
+    const api = method === "storageVolUpload" ? "virStorageVolUpload" : "virStorageVolDownload";
+    return stream.bind(
+      this.owner,
+      "STORAGE",
+      `stream in ${api} must match connection of volume '${this.name}'`,
+      () => this.call(method, ...args),
+    );
   }
 }
 

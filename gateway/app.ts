@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { etag } from "hono/etag";
-import type { DriverConnection, DriverMethod } from "../util/driver.ts";
+import type { DriverConnection, DriverHistogramFamily, DriverMethod } from "../util/driver.ts";
 import type { DriverRegistry } from "../util/registry.ts";
 import { VirError } from "../util/errors.ts";
 import type { Principal } from "./acl.ts";
@@ -15,11 +15,14 @@ import { allowedMethods } from "./allowed_methods.ts";
 import { CallGate, DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import { openApiDocument } from "./openapi.ts";
 import { rpcSocket } from "./rpc_socket.ts";
-import { RPC_SOCKET_PATH } from "../protocol/ws_protocol.ts";
+import { RPC_SOCKET_PATH, STREAM_PATH } from "../protocol/ws_protocol.ts";
 import { ServedUri } from "./served_uri.ts";
 import { SessionTable } from "./session_table.ts";
 import { sessionCall, sessionRoutes } from "./session_routes.ts";
 import { callFastPath } from "./fast_path.ts";
+import { StreamTable } from "./stream_table.ts";
+import { streamRoutes } from "./stream_routes.ts";
+import { uiRoutes } from "./ui_routes.ts";
 import { modelCodec } from "./models.ts";
 import { documentBody, representation } from "./negotiate.ts";
 import { type ActionCall, flagsOf, RESOURCES, VOLUMES } from "./rest.ts";
@@ -116,6 +119,8 @@ export function servedPath(uri: string): string {
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const gate = new CallGate(limits.maxConcurrent, limits.maxQueued, limits.callTimeoutMs);
+  // About one stream waiting for its data per session, each for as long as a call may take.
+  const streams = new StreamTable(limits.callTimeoutMs, limits.maxSessions);
   const uris = options.drivers.map((spec) => new URL(typeof spec === "string" ? spec : spec.uri));
   const sessions = new SessionTable(
     limits,
@@ -162,6 +167,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     return res;
   });
 
+  uiRoutes(app);
   app.get("/", () =>
     json({
       name: "edgevirt",
@@ -212,7 +218,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         help: "Domains of each served URI, by state.",
         samples: await domainsByState(served),
       },
-    ]);
+    ], await driverHistograms(served));
     return new Response(text, { headers: { "content-type": "text/plain; version=0.0.4" } });
   });
   // Its `servers` entry is where the caller reached the gateway; one document per origin. A
@@ -237,18 +243,20 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       throw VirError.report("RPC", "RPC", "the RPC socket needs a WebSocket upgrade");
     }
-    return rpcSocket(c.req.raw, { sessions, auth: options.auth, gate, limits, sockets });
+    return rpcSocket(c.req.raw, { sessions, auth: options.auth, gate, limits, sockets, streams });
   });
   const tooBig = () =>
     json(
       VirError.report("RPC", "INVALID_ARG", `request body exceeds ${limits.maxBodyBytes} bytes`),
       413,
     );
+  app.use(`${STREAM_PATH}/*`, bodyLimit({ maxSize: limits.maxBodyBytes, onError: tooBig }));
+  streamRoutes(app, { auth: options.auth, streams });
   app.use(
     `/${API_VERSION}/sessions/*`,
     bodyLimit({ maxSize: limits.maxBodyBytes, onError: tooBig }),
   );
-  sessionRoutes(app, { sessions, auth: options.auth, gate, limits });
+  sessionRoutes(app, { sessions, auth: options.auth, gate, limits, streams });
   const operations = new OperationTable();
   operationRoutes(app, { operations, auth: options.auth });
   app.use(`${base}/*`, bodyLimit({ maxSize: limits.maxBodyBytes, onError: tooBig }));
@@ -282,7 +290,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       callRoute(
         method,
         () => req.json(),
-        (m, args) => dispatch(session.driver, principal, gate, m, args),
+        (m, args) => dispatch(session.driver, principal, gate, m, args, streams),
       ));
   };
   app.post(
@@ -433,7 +441,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // CORS on, every answer goes through the CORS middleware, so everything takes the router.
   const fastCall = options.corsOrigins?.length ? undefined : callFastPath({
     refusal: guardRefusal(guarded),
-    session: sessionCall({ sessions, auth: options.auth, gate, limits }),
+    session: sessionCall({ sessions, auth: options.auth, gate, limits, streams }),
     async served(req, path, method) {
       const s = servedAt(path);
       return callServed(s, await authenticate(options.auth, req.headers), method, req);
@@ -463,7 +471,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     served,
     sessions,
     endStreams,
-    close: () => sessions.closeAll(),
+    close: () => {
+      streams.closeAll();
+      return sessions.closeAll();
+    },
   };
 }
 
@@ -499,4 +510,23 @@ async function domainsByState(served: ReadonlyMap<string, ServedUri>): Promise<G
     }
   }
   return samples;
+}
+
+/**
+ * The histograms the served drivers keep (the QEMU monitor's latency), each sample labelled
+ * with its URI; families of the same name from several URIs are merged.
+ */
+async function driverHistograms(
+  served: ReadonlyMap<string, ServedUri>,
+): Promise<DriverHistogramFamily[]> {
+  const families = new Map<string, DriverHistogramFamily>();
+  for (const s of served.values()) {
+    const { driver } = await s.session();
+    for (const f of driver.driverMetrics?.() ?? []) {
+      let merged = families.get(f.name);
+      if (!merged) families.set(f.name, merged = { ...f, samples: [] });
+      merged.samples.push(...f.samples.map((x) => ({ ...x, labels: { uri: s.uri, ...x.labels } })));
+    }
+  }
+  return [...families.values()];
 }

@@ -1,4 +1,4 @@
-import type { DriverConnection } from "../util/driver.ts";
+import type { DriverConnection, DriverStream } from "../util/driver.ts";
 import {
   apiName,
   type CallInfo,
@@ -12,6 +12,7 @@ import { type Access, isCallable, methodAccess } from "./access.ts";
 import { objectAllows, type Principal, roleAllows } from "./acl.ts";
 import { jsonResponse } from "./http_status.ts";
 import type { CallGate } from "./limits.ts";
+import type { StreamTable } from "./stream_table.ts";
 import {
   actedOnSubject,
   callSubject,
@@ -71,6 +72,7 @@ export function dispatch(
   gate: CallGate,
   method: DriverMethod,
   rawArgs: unknown,
+  streams?: StreamTable,
 ): Promise<unknown> {
   // Not an async function: a call without object rules (the common case) goes from here
   // straight to the driver, without a promise of its own around the gate's.
@@ -90,6 +92,13 @@ export function dispatch(
     }
     fn = driver[method] as typeof fn;
     if (typeof fn !== "function") throw VirError.report(info.family, "NO_SUPPORT", info.api);
+    if (info.decl.result.shape.kind === "stream") {
+      // A stream's data needs a request of its own, which not every route can point to.
+      if (!streams) throw VirError.report(info.family, "NO_SUPPORT", `${info.api} on this route`);
+      const open = fn;
+      fn = async (...a) =>
+        streams.add(principal.name, (await open.apply(driver, a)) as DriverStream);
+    }
   } catch (e) {
     return Promise.reject(e);
   }

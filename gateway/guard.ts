@@ -80,7 +80,7 @@ export function guardRefusal(options: GuardOptions): (req: Request) => Response 
       return refuse(`host '${host ?? ""}' is not served here`, 421);
     }
     const origin = req.headers.get("origin");
-    if (origin !== null && !origins.has(origin) && !sameOrigin(origin, req.url)) {
+    if (origin !== null && !origins.has(origin) && !sameHost(origin, host)) {
       return refuse(`origin '${origin}' is not allowed`, 403);
     }
     if (UNSAFE.has(req.method)) {
@@ -93,9 +93,20 @@ export function guardRefusal(options: GuardOptions): (req: Request) => Response 
   };
 }
 
-function sameOrigin(origin: string, url: string): boolean {
+/**
+ * Whether a page of `origin` was served by this gateway: the same host and port as the request
+ * is for. Not the request URL's origin: behind the guarded TCP listener and on the unix socket
+ * that is `http+unix://…`, and TLS ends before the handler; one port has one server, so host
+ * and port say it.
+ */
+function sameHost(origin: string, host: string): boolean {
   try {
-    return new URL(url).origin === origin;
+    const o = new URL(origin);
+    const port = o.port || (o.protocol === "https:" ? "443" : "80");
+    const [h, p] = host.startsWith("[")
+      ? [host.slice(0, host.indexOf("]") + 1), host.slice(host.indexOf("]") + 2)]
+      : [host.replace(/:\d+$/, ""), /:(\d+)$/.exec(host)?.[1] ?? ""];
+    return o.hostname === h.toLowerCase() && (p ? port === p : o.port === "");
   } catch {
     return false;
   }

@@ -30,6 +30,11 @@ export interface Limits {
    */
   maxSessions: number;
   /**
+   * Sessions one token may hold at once (default 64), so that one client cannot take every
+   * session from the others, as libvirtd's per-client limits; `--auth none` callers share one.
+   */
+  maxSessionsPerToken: number;
+  /**
    * How long an HTTP session (and the gateway's own REST connection) may stay unused before it
    * is closed (default 60 s); an open event stream counts as use. WebSocket sessions end with
    * their socket instead.
@@ -49,6 +54,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxStreams: 256,
   eventBuffer: 1024,
   maxSessions: 512,
+  maxSessionsPerToken: 64,
   sessionIdleMs: 60_000,
 };
 

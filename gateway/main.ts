@@ -40,6 +40,7 @@ import { createGateway } from "./app.ts";
 import { gatewaySettings, usage } from "./flags.ts";
 import { parseCorsOrigin } from "./cors.ts";
 import { LOOPBACK_HOSTS } from "./guard.ts";
+import { serveGuarded } from "./guarded_listener.ts";
 import type { AuthConfig } from "./auth.ts";
 import { configDir, loadOrCreateTokens, watchTokenFile } from "./token_file.ts";
 import { startDaemon } from "./daemon.ts";
@@ -176,7 +177,7 @@ async function main(): Promise<void> {
     logLevel,
   });
 
-  const servers: Deno.HttpServer[] = [];
+  const servers: { addr: Deno.Addr; shutdown(): Promise<void> }[] = [];
   const onListen = (what: string) => () => console.error(`edgevirt gateway: listening on ${what}`);
   if (tcp) {
     const read = (flag: "tls-cert" | "tls-key") =>
@@ -185,9 +186,11 @@ async function main(): Promise<void> {
       ? { cert: await read("tls-cert"), key: await read("tls-key") }
       : {};
     const scheme = flags["tls-cert"] ? "https" : "http";
+    // TCP faces the network: the guarded listener adds the read timeouts and the WebSocket
+    // size check before buffering that Deno.serve lacks.
     servers.push(
       await step(`cannot listen on ${tcp.hostname}:${tcp.port}`, () =>
-        Deno.serve({
+        serveGuarded({
           hostname: tcp.hostname,
           port: tcp.port,
           ...tls,

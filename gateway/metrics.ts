@@ -1,11 +1,5 @@
-/** Upper bounds (seconds) of the latency histogram's buckets. */
-const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-
-interface Histogram {
-  counts: number[];
-  sum: number;
-  count: number;
-}
+import { type Histogram, histogramLines, newHistogram, observe } from "../util/histogram.ts";
+import type { DriverHistogramFamily } from "../util/driver.ts";
 
 /** The series one route and HTTP method write to: answers by status, the route's latency. */
 interface Series {
@@ -50,12 +44,7 @@ export class Metrics {
       this.#byPath.set(key, series);
     }
     series.codes.set(status, (series.codes.get(status) ?? 0) + 1);
-    const h = series.latency;
-    let i = 0;
-    while (i < BUCKETS.length && seconds > BUCKETS[i]) i++;
-    if (i < BUCKETS.length) h.counts[i]++;
-    h.sum += seconds;
-    h.count++;
+    observe(series.latency, seconds);
   }
 
   #seriesFor(route: string, method: string): Series {
@@ -63,16 +52,20 @@ export class Metrics {
     let series = this.#series.get(labels);
     if (!series) {
       let latency = this.#latency.get(route);
-      if (!latency) {
-        this.#latency.set(route, latency = { counts: BUCKETS.map(() => 0), sum: 0, count: 0 });
-      }
+      if (!latency) this.#latency.set(route, latency = newHistogram());
       this.#series.set(labels, series = { labels, codes: new Map(), latency });
     }
     return series;
   }
 
-  /** The text exposition: the request metrics, then each gauge (`name`, help, samples). */
-  render(gauges: readonly { name: string; help: string; samples: GaugeSamples }[]): string {
+  /**
+   * The text exposition: the request metrics, then each gauge (`name`, help, samples) and each
+   * histogram family the drivers keep.
+   */
+  render(
+    gauges: readonly { name: string; help: string; samples: GaugeSamples }[],
+    histograms: readonly DriverHistogramFamily[] = [],
+  ): string {
     const out = [
       "# HELP edgevirt_http_requests_total HTTP requests answered, by route, method and status.",
       "# TYPE edgevirt_http_requests_total counter",
@@ -87,25 +80,27 @@ export class Metrics {
       "# TYPE edgevirt_http_request_duration_seconds histogram",
     );
     for (const [route, h] of this.#latency) {
-      let cumulative = 0;
-      const name = "edgevirt_http_request_duration_seconds";
-      BUCKETS.forEach((b, i) => {
-        cumulative += h.counts[i];
-        out.push(`${name}_bucket{route="${route}",le="${b}"} ${cumulative}`);
-      });
-      out.push(`${name}_bucket{route="${route}",le="+Inf"} ${h.count}`);
-      out.push(`${name}_sum{route="${route}"} ${h.sum}`);
-      out.push(`${name}_count{route="${route}"} ${h.count}`);
+      out.push(...histogramLines("edgevirt_http_request_duration_seconds", `route="${route}"`, h));
     }
     for (const g of gauges) {
       out.push(`# HELP ${g.name} ${g.help}`, `# TYPE ${g.name} gauge`);
       for (const { labels, value } of g.samples) {
-        const l = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(",");
+        const l = renderLabels(labels);
         out.push(`${g.name}${l ? `{${l}}` : ""} ${value}`);
+      }
+    }
+    for (const family of histograms) {
+      out.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} histogram`);
+      for (const { labels, histogram } of family.samples) {
+        out.push(...histogramLines(family.name, renderLabels(labels), histogram));
       }
     }
     return out.join("\n") + "\n";
   }
+}
+
+function renderLabels(labels: Record<string, string>): string {
+  return Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(",");
 }
 
 function escapeLabel(v: string): string {

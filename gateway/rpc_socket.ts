@@ -12,6 +12,7 @@ import { asVirError } from "./http_status.ts";
 import type { CallGate, Limits } from "./limits.ts";
 import type { Session } from "./session.ts";
 import type { SessionTable } from "./session_table.ts";
+import type { StreamTable } from "./stream_table.ts";
 
 /** What an RPC socket shares with the rest of the gateway. */
 export interface RpcSocketContext {
@@ -19,6 +20,8 @@ export interface RpcSocketContext {
   auth: AuthConfig;
   gate: CallGate;
   limits: Limits;
+  /** Where stream calls leave their streams for the data request. */
+  streams: StreamTable;
   /**
    * Open RPC sockets of the whole gateway: authenticated ones against `limits.maxSockets`, the
    * rest against `limits.maxUnauthenticatedSockets`.
@@ -145,7 +148,7 @@ export function rpcSocket(req: Request, ctx: RpcSocketContext): Response {
       if (typeof method !== "string" || !isCallable(method)) {
         return fail(id, VirError.report("RPC", "RPC", `unknown procedure: ${method}`));
       }
-      dispatch(s.driver, who, gate, method as DriverMethod, msg.args).then(
+      dispatch(s.driver, who, gate, method as DriverMethod, msg.args, ctx.streams).then(
         (result) => answer(id, result),
         (e) => fail(id, e),
       );

@@ -6,6 +6,7 @@ import { jsonResponse } from "./http_status.ts";
 import { markEvents, sseResponse } from "./event_stream.ts";
 import type { CallGate, Limits } from "./limits.ts";
 import type { SessionTable } from "./session_table.ts";
+import type { StreamTable } from "./stream_table.ts";
 
 /** What the session routes share with the rest of the gateway. */
 export interface SessionRoutesContext {
@@ -13,6 +14,8 @@ export interface SessionRoutesContext {
   auth: AuthConfig;
   gate: CallGate;
   limits: Limits;
+  /** Where stream calls leave their streams for the data request. */
+  streams: StreamTable;
 }
 
 const json = jsonResponse;
@@ -43,7 +46,7 @@ export function sessionCall(
       callRoute(
         method,
         () => req.json(),
-        (m, args) => dispatch(session.driver, principal, ctx.gate, m, args),
+        (m, args) => dispatch(session.driver, principal, ctx.gate, m, args, ctx.streams),
       ));
   };
 }

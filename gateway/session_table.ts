@@ -37,6 +37,7 @@ export interface SessionOpen {
 export class SessionTable {
   #sessions = new Map<string, Session>();
   #opening = 0;
+  #openingBy = new Map<string, number>();
   #timers = new Map<string, ReturnType<typeof setTimeout>>();
   #limits: Limits;
   #served: ReadonlySet<string>;
@@ -65,19 +66,30 @@ export class SessionTable {
     return n;
   }
 
-  /** Opens a session's driver connection, refusing beyond `maxSessions`. */
+  /** Opens a session's driver connection, refusing beyond `maxSessions` and the token's share. */
   async open(req: SessionOpen): Promise<Session> {
     if (this.#sessions.size + this.#opening >= this.#limits.maxSessions) {
       throw VirError.report("RPC", "RESOURCE_BUSY", "too many sessions");
     }
+    const owner = req.owner?.name;
+    if (owner !== undefined && this.#held(owner) >= this.#limits.maxSessionsPerToken) {
+      throw VirError.report("RPC", "RESOURCE_BUSY", `too many sessions for token '${owner}'`);
+    }
     let driver = req.driver;
     if (!driver) {
       const target = checkSessionUri(req.uri, req.owner, this.#served, this.#registry);
+      // Sessions being opened count too, or parallel opens would pass both limits.
       this.#opening++;
+      if (owner !== undefined) this.#openingBy.set(owner, (this.#openingBy.get(owner) ?? 0) + 1);
       try {
         driver = await target.driver.open(target.uri, {});
       } finally {
         this.#opening--;
+        if (owner !== undefined) {
+          const n = this.#openingBy.get(owner)! - 1;
+          if (n) this.#openingBy.set(owner, n);
+          else this.#openingBy.delete(owner);
+        }
       }
     }
     const s = new Session(req.kind, req.uri, driver, {
@@ -88,6 +100,12 @@ export class SessionTable {
     this.#sessions.set(s.id, s);
     if (req.kind !== "websocket" && !req.driver) this.#expireLater(s, this.#limits.sessionIdleMs);
     return s;
+  }
+
+  #held(owner: string): number {
+    let n = this.#openingBy.get(owner) ?? 0;
+    for (const s of this.#sessions.values()) if (s.owner?.name === owner) n++;
+    return n;
   }
 
   /**

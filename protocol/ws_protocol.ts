@@ -45,6 +45,9 @@ export const RPC_SUBPROTOCOL = "edgevirt.rpc.v2";
 /** The RPC socket's path (`/v1/rpc`). */
 export const RPC_SOCKET_PATH = "/v1/rpc";
 
+/** Where a stream call's data goes: `${STREAM_PATH}/{id}` (GET reads it, PUT sends it). */
+export const STREAM_PATH = "/v1/streams";
+
 /** A message from the client. */
 export type WsRequest =
   | { auth: string }

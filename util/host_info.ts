@@ -7,7 +7,16 @@
  */
 import type { NodeInfo } from "./contract/types.ts";
 
-const read = (path: string): string | undefined => {
+/**
+ * A file's trimmed text, undefined when it cannot be read.
+ *
+ * @example
+ * ```ts
+ * import { readHostFile } from "./host_info.ts";
+ * readHostFile("/sys/devices/system/cpu/online"); // "0-3"
+ * ```
+ */
+export const readHostFile = (path: string): string | undefined => {
   try {
     return Deno.readTextFileSync(path).trim();
   } catch {
@@ -15,8 +24,16 @@ const read = (path: string): string | undefined => {
   }
 };
 
-/** A sysfs CPU list (`0-3,8`) as numbers. */
-function cpuList(text: string | undefined): number[] {
+/**
+ * A sysfs CPU list (`0-3,8`) as numbers.
+ *
+ * @example
+ * ```ts
+ * import { cpuList } from "./host_info.ts";
+ * cpuList("0-2,8"); // [0, 1, 2, 8]
+ * ```
+ */
+export function cpuList(text: string | undefined): number[] {
   if (!text) return [];
   return text.split(",").flatMap((part) => {
     const [a, b = a] = part.split("-").map(Number);
@@ -30,8 +47,8 @@ function topology(cpus: number[]): { sockets: number; cores: number; threads: nu
   const socketCores = new Map<string, Set<string>>();
   for (const cpu of cpus) {
     const dir = `/sys/devices/system/cpu/cpu${cpu}/topology`;
-    const socket = read(`${dir}/physical_package_id`) ?? "0";
-    const core = `${socket}:${read(`${dir}/core_id`) ?? cpu}`;
+    const socket = readHostFile(`${dir}/physical_package_id`) ?? "0";
+    const core = `${socket}:${readHostFile(`${dir}/core_id`) ?? cpu}`;
     cores.set(core, (cores.get(core) ?? 0) + 1);
     socketCores.set(socket, (socketCores.get(socket) ?? new Set()).add(core));
   }
@@ -54,8 +71,8 @@ function topology(cpus: number[]): { sockets: number; cores: number; threads: nu
  * ```
  */
 export function hostNodeInfo(): NodeInfo {
-  const online = cpuList(read("/sys/devices/system/cpu/online"));
-  const present = cpuList(read("/sys/devices/system/cpu/present"));
+  const online = cpuList(readHostFile("/sys/devices/system/cpu/online"));
+  const present = cpuList(readHostFile("/sys/devices/system/cpu/present"));
   const offline = Math.max(0, present.length - online.length);
   const onlineSet = new Set(online);
   const nodeDirs: string[] = [];
@@ -68,7 +85,7 @@ export function hostNodeInfo(): NodeInfo {
   }
   const nodes = nodeDirs.length
     ? nodeDirs.map((n) =>
-      cpuList(read(`/sys/devices/system/node/${n}/cpulist`)).filter((c) => onlineSet.has(c))
+      cpuList(readHostFile(`/sys/devices/system/node/${n}/cpulist`)).filter((c) => onlineSet.has(c))
     )
     : [online];
   let sockets = 0, cores = 0, threads = 0;
@@ -79,8 +96,8 @@ export function hostNodeInfo(): NodeInfo {
     threads = Math.max(threads, t.threads);
   }
   const cpus = online.length;
-  const mhz = Number(read("/proc/cpuinfo")?.match(/^cpu MHz\s*:\s*(\d+)/m)?.[1] ?? 0);
-  const memory = Number(read("/proc/meminfo")?.match(/^MemTotal:\s*(\d+)/m)?.[1] ?? 0);
+  const mhz = Number(readHostFile("/proc/cpuinfo")?.match(/^cpu MHz\s*:\s*(\d+)/m)?.[1] ?? 0);
+  const memory = Number(readHostFile("/proc/meminfo")?.match(/^MemTotal:\s*(\d+)/m)?.[1] ?? 0);
   const info = {
     model: Deno.build.arch,
     memory,

@@ -18,12 +18,19 @@
  */
 export class SerialQueue {
   #tail: Promise<unknown> = Promise.resolve();
+  #pending = 0;
 
   /** Runs `fn` after every function queued before it has settled. */
   run<T>(fn: () => Promise<T>): Promise<T> {
+    this.#pending++;
     const next = this.#tail.then(fn, fn);
-    this.#tail = next.catch(() => {});
+    this.#tail = next.catch(() => {}).finally(() => this.#pending--);
     return next;
+  }
+
+  /** True when nothing runs or waits: a function queued now would start at once. */
+  get idle(): boolean {
+    return this.#pending === 0;
   }
 
   /**

@@ -7,6 +7,8 @@ import { HttpChannel } from "./http_channel.ts";
 import { resolveToken } from "./token.ts";
 import { parseRemoteUri, type RemoteTarget } from "./uri.ts";
 import { WsChannel } from "./ws_channel.ts";
+import { remoteStream } from "./stream.ts";
+import { callInfo, type DriverMethod } from "../../util/contract/contract.ts";
 import { RPC_SOCKET_PATH } from "../../protocol/ws_protocol.ts";
 
 export type { ServedDriverInfo } from "./channel.ts";
@@ -42,18 +44,6 @@ export async function openRemote(uri: URL, options: ConnectOptions): Promise<Dri
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   // Not read for a unix socket, which never uses it: on Deno the first read of the global
   // loads the WebSocket code (a millisecond of a one-command evsh run).
-  const WS = target.socket ? undefined : (globalThis as { WebSocket?: typeof WebSocket }).WebSocket;
-  if (wantsWebSocket(options, target, WS)) {
-    const opened = await WsChannel.open({
-      url: target.origin.replace(/^http/, "ws") + RPC_SOCKET_PATH,
-      origin: target.origin,
-      uri: target.uri,
-      token,
-      timeoutMs,
-      WebSocket: WS!,
-    });
-    if (opened) return new RemoteDriver(opened.channel, opened.info) as unknown as DriverConnection;
-  }
   const http: GatewayHttp = {
     fetch: options.fetch ??
       (target.socket
@@ -64,8 +54,22 @@ export async function openRemote(uri: URL, options: ConnectOptions): Promise<Dri
     token,
     timeoutMs,
   };
+  const WS = target.socket ? undefined : (globalThis as { WebSocket?: typeof WebSocket }).WebSocket;
+  if (wantsWebSocket(options, target, WS)) {
+    const opened = await WsChannel.open({
+      url: target.origin.replace(/^http/, "ws") + RPC_SOCKET_PATH,
+      origin: target.origin,
+      uri: target.uri,
+      token,
+      timeoutMs,
+      WebSocket: WS!,
+    });
+    if (opened) {
+      return new RemoteDriver(opened.channel, opened.info, http) as unknown as DriverConnection;
+    }
+  }
   const { channel, info } = await HttpChannel.open(http, target.uri);
-  return new RemoteDriver(channel, info) as unknown as DriverConnection;
+  return new RemoteDriver(channel, info, http) as unknown as DriverConnection;
 }
 
 function wantsWebSocket(
@@ -80,14 +84,17 @@ function wantsWebSocket(
 class RemoteDriver {
   readonly type: string;
   #channel: RpcChannel;
+  /** Stream data goes over HTTP whatever the channel: see {@link remoteStream}. */
+  #http: GatewayHttp;
   #listeners = new Set<(ev: DriverEvent) => void>();
   #closed = false;
   /** Settles a task after the latest event was handed to the listeners. */
   #eventTurn?: Promise<unknown>;
 
-  constructor(channel: RpcChannel, info: ServedDriverInfo) {
+  constructor(channel: RpcChannel, info: ServedDriverInfo, http: GatewayHttp) {
     this.type = info.type;
     this.#channel = channel;
+    this.#http = http;
     const self = this as unknown as Record<string, unknown>;
     for (const name of info.methods) {
       // Names come from the peer: only plain identifiers, never anything already on the object
@@ -110,9 +117,13 @@ class RemoteDriver {
     // The channel handed the call's events over before its answer; the listeners pass them on
     // in microtasks (a callback at once, an async iterator's consumer a few hops later), which
     // all run before the next task: the caller resumes after every consumer saw them.
-    return this.#channel.call(method, args).then((result) =>
-      this.#eventTurn ? this.#eventTurn.then(() => result) : result
-    );
+    const shape = callInfo(method as DriverMethod).decl.result.shape;
+    return this.#channel.call(method, args).then((result) => {
+      if (shape.kind === "stream") {
+        result = remoteStream(this.#http, result as { stream: string }, shape.flow);
+      }
+      return this.#eventTurn ? this.#eventTurn.then(() => result) : result;
+    });
   }
 
   subscribe(listener: (ev: DriverEvent) => void): () => void {

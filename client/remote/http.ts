@@ -131,7 +131,8 @@ export function transportError(e: unknown, http: Pick<GatewayHttp, "origin" | "s
   );
 }
 
-function unexpected(status: number): VirError {
+/** A gateway answer that is an error but not libvirt's. */
+export function unexpected(status: number): VirError {
   return VirError.report("RPC", "RPC", `gateway answered ${status} without a libvirt error`);
 }
 

@@ -21,7 +21,9 @@ export async function* parseSse(
   body: ReadableStream<Uint8Array>,
   signal?: AbortSignal,
 ): AsyncGenerator<SseMessage> {
-  const reader = body.pipeThrough(new TextDecoderStream()).pipeThrough(lineSplitter()).getReader();
+  // Typed as a plain transform: the DOM library and Deno's disagree on TextDecoderStream's input.
+  const decoder = new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>;
+  const reader = body.pipeThrough(decoder).pipeThrough(lineSplitter()).getReader();
   // An injected fetch (tests, service bindings) may not tie the body to the signal: cancel the
   // reader ourselves so the peer sees the stream end.
   const onAbort = () => reader.cancel().catch(() => {});

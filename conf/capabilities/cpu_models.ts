@@ -67,3 +67,48 @@ export function cpuModelNames(arch: string, from: string): string[] {
   }
   return [...models];
 }
+
+/** The vendor of each x86 model of libvirt's CPU map that names one (`<vendor name>`). */
+const X86_VENDORS: Record<string, string> = {
+  ...Object.fromEntries(
+    ("coreduo n270 core2duo Conroe Penryn Nehalem Nehalem-IBRS Westmere Westmere-IBRS " +
+      "SandyBridge SandyBridge-IBRS IvyBridge IvyBridge-IBRS Haswell-noTSX Haswell-noTSX-IBRS " +
+      "Haswell Haswell-IBRS Broadwell-noTSX Broadwell-noTSX-IBRS Broadwell Broadwell-IBRS " +
+      "Skylake-Client Skylake-Client-IBRS Skylake-Client-noTSX-IBRS Skylake-Server " +
+      "Skylake-Server-IBRS Skylake-Server-noTSX-IBRS Cascadelake-Server " +
+      "Cascadelake-Server-noTSX Icelake-Client Icelake-Client-noTSX Icelake-Server " +
+      "Icelake-Server-noTSX Cooperlake Snowridge").split(" ").map((m) => [m, "Intel"]),
+  ),
+  ...Object.fromEntries(
+    "athlon phenom Opteron_G1 Opteron_G2 Opteron_G3 Opteron_G4 Opteron_G5 EPYC EPYC-IBPB EPYC-Rome EPYC-Milan"
+      .split(" ").map((m) => [m, "AMD"]),
+  ),
+  Dhyana: "Hygon",
+};
+
+/**
+ * `virCPUGetVendorForModel`: the vendor libvirt's CPU map gives a model, `unknown` for a model
+ * without one (or another architecture's).
+ *
+ * @example
+ * ```ts
+ * import { cpuModelVendor } from "./cpu_models.ts";
+ * cpuModelVendor("x86_64", "EPYC"); // "AMD"
+ * ```
+ */
+export function cpuModelVendor(arch: string, model: string): string {
+  return (arch === "x86_64" || arch === "i686") && X86_VENDORS[model] || "unknown";
+}
+
+/**
+ * Whether `virArchFromString` knows an architecture name.
+ *
+ * @example
+ * ```ts
+ * import { isKnownArch } from "./cpu_models.ts";
+ * isKnownArch("x86_64"); // true
+ * ```
+ */
+export function isKnownArch(name: string): boolean {
+  return ARCHES.has(name);
+}

@@ -3,16 +3,46 @@ import type { Capabilities, GuestCap } from "./model.ts";
 
 const flags = (names: string[]) => names.map((n) => element(n));
 
+/** The host CPU's identity as `virCPUDefFormatBuf` writes it for a host CPU. */
+function cpuIdentity(cpu: Capabilities["host"]["cpu"]): (XmlElement | false)[] {
+  if (!cpu) return [];
+  const { signature: sig, topology: t } = cpu;
+  return [
+    cpu.vendor !== undefined && element("vendor", {}, [cpu.vendor]),
+    cpu.microcode !== undefined && element("microcode", { version: cpu.microcode }),
+    sig !== undefined &&
+    element("signature", { family: sig.family, model: sig.model, stepping: sig.stepping }),
+    t !== undefined &&
+    element("topology", { sockets: t.sockets, dies: t.dies, cores: t.cores, threads: t.threads }),
+    cpu.maxPhysAddrBits !== undefined &&
+    element("maxphysaddr", { mode: "emulate", bits: cpu.maxPhysAddrBits }),
+  ];
+}
+
+function migrationElement(m: Capabilities["host"]["migration"]): XmlElement | false {
+  if (!m) return false;
+  return element("migration_features", {}, [
+    m.live && element("live"),
+    m.transports.length > 0 && element(
+      "uri_transports",
+      {},
+      m.transports.map((t) => element("uri_transport", {}, [t])),
+    ),
+  ]);
+}
+
 function hostElement(host: Capabilities["host"]): XmlElement {
   return element("host", {}, [
     host.uuid !== undefined && element("uuid", {}, [host.uuid]),
     element("cpu", {}, [
       element("arch", {}, [host.arch]),
       host.cpuFeatures.length > 0 && element("features", {}, flags(host.cpuFeatures)),
+      ...cpuIdentity(host.cpu),
       ...host.pageSizes.map((size) => element("pages", { unit: "KiB", size })),
     ]),
     element("power_management", {}, flags(host.powerManagement)),
     element("iommu", { support: host.iommu ? "yes" : "no" }),
+    migrationElement(host.migration),
     host.cells.length > 0 && element("topology", {}, [
       element(
         "cells",
@@ -22,6 +52,11 @@ function hostElement(host: Capabilities["host"]): XmlElement {
             element("memory", { unit: "KiB" }, [String(cell.memory)]),
             ...cell.pages.map((p) =>
               element("pages", { unit: "KiB", size: p.size }, [String(p.count)])
+            ),
+            cell.distances !== undefined && element(
+              "distances",
+              {},
+              cell.distances.map((d) => element("sibling", { id: d.id, value: d.value })),
             ),
             element(
               "cpus",
@@ -40,6 +75,20 @@ function hostElement(host: Capabilities["host"]): XmlElement {
         ),
       ),
     ]),
+    host.cache !== undefined && host.cache.length > 0 && element(
+      "cache",
+      {},
+      host.cache.map((b) =>
+        element("bank", {
+          id: b.id,
+          level: b.level,
+          type: b.type,
+          size: b.size,
+          unit: b.unit,
+          cpus: b.cpus,
+        })
+      ),
+    ),
     ...host.secModels.map((m) =>
       element("secmodel", {}, [element("model", {}, [m.model]), element("doi", {}, [m.doi])])
     ),
@@ -52,10 +101,25 @@ function guestElement(g: GuestCap): XmlElement {
     element("arch", { name: g.arch }, [
       element("wordsize", {}, [String(g.wordsize)]),
       g.emulator !== undefined && element("emulator", {}, [g.emulator]),
-      ...g.machines.map((m) => element("machine", {}, [m])),
+      ...g.machines.map((m) =>
+        typeof m === "string" ? element("machine", {}, [m]) : element("machine", {
+          canonical: m.canonical,
+          maxCpus: m.maxCpus,
+          deprecated: m.deprecated ? "yes" : undefined,
+        }, [m.name])
+      ),
       ...g.domainTypes.map((type) => element("domain", { type })),
     ]),
-    g.features.length > 0 && element("features", {}, flags(g.features)),
+    g.features.length > 0 && element(
+      "features",
+      {},
+      g.features.map((f) =>
+        typeof f === "string" ? element(f) : element(f.name, {
+          default: f.default ? "on" : "off",
+          toggle: f.toggle ? "yes" : "no",
+        })
+      ),
+    ),
   ]);
 }
 

@@ -15,6 +15,8 @@ export const NumaCellSchema = z.object({
     coreId: z.number().int(),
     siblings: z.string(),
   })),
+  /** `<distances>`: the NUMA distance to each cell (the QEMU driver's host; not the test driver). */
+  distances: z.array(z.object({ id: z.number().int(), value: z.number().int() })).optional(),
 });
 
 /** One `<guest>`: an OS type and arch the driver can run. */
@@ -23,9 +25,22 @@ export const GuestCapSchema = z.object({
   arch: z.string(),
   wordsize: z.number().int(),
   emulator: z.string().optional(),
-  machines: z.array(z.string()),
+  /** Machine names, or a machine with what QEMU says of it (`canonical`, `maxCpus`, …). */
+  machines: z.array(z.union([
+    z.string(),
+    z.object({
+      name: z.string(),
+      canonical: z.string().optional(),
+      maxCpus: z.number().int().optional(),
+      deprecated: z.boolean().optional(),
+    }),
+  ])),
   domainTypes: z.array(z.string()),
-  features: z.array(z.string()),
+  /** Feature flags, or a feature with its `default` and `toggle`. */
+  features: z.array(z.union([
+    z.string(),
+    z.object({ name: z.string(), default: z.boolean(), toggle: z.boolean() }),
+  ])),
 });
 
 /** The host capabilities document (virCaps), as much of it as the drivers here report. */
@@ -40,6 +55,34 @@ export const CapabilitiesSchema = z.object({
     iommu: z.boolean(),
     cells: z.array(NumaCellSchema),
     secModels: z.array(z.object({ model: z.string(), doi: z.string() })),
+    /** What the host CPU is (`<cpu>` after the arch), where the driver reports it. */
+    cpu: z.object({
+      vendor: z.string().optional(),
+      microcode: z.number().int().optional(),
+      signature: z.object({
+        family: z.number().int(),
+        model: z.number().int(),
+        stepping: z.number().int(),
+      }).optional(),
+      topology: z.object({
+        sockets: z.number().int(),
+        dies: z.number().int(),
+        cores: z.number().int(),
+        threads: z.number().int(),
+      }).optional(),
+      maxPhysAddrBits: z.number().int().optional(),
+    }).optional(),
+    /** `<migration_features>`: live migration and its URI transports. */
+    migration: z.object({ live: z.boolean(), transports: z.array(z.string()) }).optional(),
+    /** `<cache>` banks; `size` in `unit`s. */
+    cache: z.array(z.object({
+      id: z.number().int(),
+      level: z.number().int(),
+      type: z.string(),
+      size: z.number().int(),
+      unit: z.string(),
+      cpus: z.string(),
+    })).optional(),
   }),
   guests: z.array(GuestCapSchema),
 });

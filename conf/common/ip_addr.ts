@@ -37,7 +37,16 @@ export function parseIPv4(text: string): number[] | undefined {
   return bytes.every((b) => b <= 255) ? bytes : undefined;
 }
 
-function parseIPv6(text: string): number[] | undefined {
+/**
+ * The eight 16-bit words of an IPv6 address, or undefined.
+ *
+ * @example
+ * ```ts
+ * import { parseIPv6 } from "./ip_addr.ts";
+ * parseIPv6("fe80::1"); // [0xfe80, 0, 0, 0, 0, 0, 0, 1]
+ * ```
+ */
+export function parseIPv6(text: string): number[] | undefined {
   if (!/^[0-9a-fA-F:.]+$/.test(text)) return undefined;
   const halves = text.split("::");
   if (halves.length > 2) return undefined;
@@ -65,7 +74,16 @@ function parseIPv6(text: string): number[] | undefined {
   return [...head, ...new Array(missing).fill(0), ...tail];
 }
 
-function formatIPv6(words: number[]): string {
+/**
+ * An IPv6 address as `inet_ntop` writes it (longest zero run as `::`).
+ *
+ * @example
+ * ```ts
+ * import { formatIPv6 } from "./ip_addr.ts";
+ * formatIPv6([0xfe80, 0, 0, 0, 0, 0, 0, 1]); // "fe80::1"
+ * ```
+ */
+export function formatIPv6(words: number[]): string {
   let bestStart = -1;
   let bestLen = 0;
   for (let i = 0; i < 8;) {

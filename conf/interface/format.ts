@@ -22,7 +22,8 @@ function formatProtocol(p: InterfaceProtocol): XmlElement {
 }
 
 function formatDev(def: InterfaceDef, topLevel: boolean): XmlElement {
-  const link = def.link && (def.link.speed || def.link.state) &&
+  // libvirt prints no link for a bridge (virInterfaceDefDevFormat), even when it knows one.
+  const link = def.type !== "bridge" && def.link && (def.link.speed || def.link.state) &&
     element("link", { speed: def.link.speed || undefined, state: def.link.state });
   const bond = def.bond;
   const el = element("interface", { type: def.type, name: def.name }, [

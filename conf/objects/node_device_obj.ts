@@ -15,7 +15,7 @@ export interface NodeDeviceObj {
 }
 
 /** virNodeDevCapType in enum order: the list filter flag of a type is `1 << index`. */
-const CAP_TYPES = [
+export const CAP_TYPES = [
   "system",
   "pci",
   "usb_device",

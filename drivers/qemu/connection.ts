@@ -10,9 +10,14 @@ import { VIR } from "../../util/constants.ts";
 import type {
   DomainInfo,
   DomainRef,
+  DomainStatsRecord,
   DriverConnection,
   DriverEvent,
+  DriverHistogramFamily,
+  DriverStream,
   NodeInfo,
+  SecurityModel,
+  TypedParams,
   VcpuInfo,
 } from "../../util/driver.ts";
 import { hostName, hostNodeInfo } from "../../util/host_info.ts";
@@ -34,28 +39,18 @@ import { setVcpuInternal, setVcpusInternal } from "./hotplug/vcpu_change.ts";
 import { applyVcpusToDef, countOnline, vcpusFromDef } from "./hotplug/vcpu_model.ts";
 import { cpuMap, emulatorPinInfo, pinEmulator, pinVcpu, vcpuPinInfo } from "./pinning.ts";
 import { powerButton, resetDomain } from "./power_ops.ts";
+import { openConsole } from "./console.ts";
 import { threadAffinity } from "./process/affinity.ts";
+import * as hostApi from "./api/host_node.ts";
+import { procStat } from "./api/stats_proc.ts";
+import * as statsApi from "./api/stats_domain.ts";
+import { allDomainStats } from "./api/stats_all.ts";
+import { capabilitiesXML } from "./api/host_caps.ts";
+import { connectSysinfo } from "./api/host_sysinfo.ts";
+import { domainCapabilitiesXML } from "./api/host_domcaps.ts";
 
 const E = VIR;
 const AFFECT = E.DOMAIN_AFFECT_LIVE | E.DOMAIN_AFFECT_CONFIG;
-
-function cpuTimeNs(path: string): number {
-  try {
-    const fields = Deno.readTextFileSync(path).replace(/^.*\) /, "").split(" ");
-    // utime + stime (fields 14 and 15 of stat, 12 and 13 after the command) in clock ticks.
-    return (Number(fields[11]) + Number(fields[12])) * 10_000_000;
-  } catch {
-    return 0;
-  }
-}
-
-function lastCpu(path: string): number {
-  try {
-    return Number(Deno.readTextFileSync(path).replace(/^.*\) /, "").split(" ")[36]);
-  } catch {
-    return -1;
-  }
-}
 
 /**
  * One connection; several share a state.
@@ -139,6 +134,14 @@ export class QemuConnection implements DriverConnection {
 
   #obj(dom: DomainRef): QemuDomainObj {
     return this.#s.domains.fromRef(dom, "QEMU");
+  }
+
+  driverMetrics(): DriverHistogramFamily[] {
+    return [this.#s.monitorLatency.family()];
+  }
+
+  domainOpenConsole(dom: DomainRef, devName: string | null, flags: number): Promise<DriverStream> {
+    return Promise.resolve().then(() => openConsole(this.#obj(dom), devName, flags));
   }
 
   async domainDefineXMLFlags(xml: string, flags: number): Promise<DomainRef> {
@@ -261,13 +264,14 @@ export class QemuConnection implements DriverConnection {
 
   domainGetInfo(dom: DomainRef): Promise<DomainInfo> {
     const obj = this.#obj(dom);
+    statsApi.updateCurrentMemorySize(obj);
     const def = obj.vcpus ? this.#s.liveDefinition(obj) : obj.def;
     return Promise.resolve({
       state: obj.state,
       maxMem: def.memory.total,
       memory: def.memory.current,
       nrVirtCpu: def.vcpu.current,
-      cpuTime: obj.proc ? cpuTimeNs(`/proc/${obj.proc.pid}/stat`) : 0,
+      cpuTime: (obj.proc && procStat(obj.proc.pid)?.cpuTime) || 0,
     });
   }
 
@@ -280,6 +284,7 @@ export class QemuConnection implements DriverConnection {
   domainGetXMLDesc(dom: DomainRef, flags: number): Promise<string> {
     checkFlags(flags, 0x1f, "qemuDomainGetXMLDesc", "QEMU");
     const obj = this.#obj(dom);
+    statsApi.updateCurrentMemorySize(obj);
     const def = (flags & E.DOMAIN_XML_INACTIVE) && obj.newDef
       ? obj.newDef
       : isActive(obj)
@@ -422,12 +427,12 @@ export class QemuConnection implements DriverConnection {
     const cpumaps: boolean[][] = [];
     obj.vcpus!.ctx.vm.vcpus.forEach((v, number) => {
       if (!v.online) return;
-      const stat = v.priv.tid ? `/proc/${pid}/task/${v.priv.tid}/stat` : "";
+      const stat = v.priv.tid ? procStat(pid, v.priv.tid) : undefined;
       info.push({
         number,
         state: E.VCPU_RUNNING,
-        cpuTime: stat ? cpuTimeNs(stat) : 0,
-        cpu: stat ? lastCpu(stat) : -1,
+        cpuTime: stat?.cpuTime ?? 0,
+        cpu: stat?.lastCpu ?? -1,
       });
       // What the thread may really run on; without a thread, what it is pinned to.
       cpumaps.push(cpuMap((v.priv.tid ? threadAffinity(pid, v.priv.tid) : undefined) ?? v.cpumask));
@@ -474,5 +479,91 @@ export class QemuConnection implements DriverConnection {
   async #saveConfigVcpus(obj: QemuDomainObj, cfg: VcpuConfig): Promise<void> {
     applyVcpusToDef(persistentDef(obj), cfg.vcpus, cfg.individual);
     await this.#s.saveConfig(obj);
+  }
+
+  // ---- qobs: host introspection and observability (bodies in api/host_*, stats_*, events_*) --
+
+  nodeGetCPUStats(cpuNum: number, flags: number): Promise<TypedParams> {
+    return Promise.resolve().then(() => hostApi.nodeCPUStats(cpuNum, flags));
+  }
+
+  nodeGetMemoryStats(cellNum: number, flags: number): Promise<TypedParams> {
+    return Promise.resolve().then(() => hostApi.nodeMemoryStats(cellNum, flags));
+  }
+
+  nodeGetCPUMap(flags: number): Promise<{ map: boolean[]; online: number }> {
+    return Promise.resolve().then(() => hostApi.nodeCPUMap(flags));
+  }
+
+  nodeGetCellsFreeMemory(startCell: number, maxCells: number): Promise<number[]> {
+    return Promise.resolve().then(() => hostApi.nodeCellsFreeMemory(startCell, maxCells));
+  }
+
+  nodeGetFreeMemory(): Promise<number> {
+    return Promise.resolve().then(hostApi.nodeFreeMemory);
+  }
+
+  connectGetDomainCapabilities(
+    emulator: string | null,
+    arch: string | null,
+    machine: string | null,
+    virttype: string | null,
+    flags: number,
+  ): Promise<string> {
+    return domainCapabilitiesXML(this.#s, emulator, arch, machine, virttype, flags);
+  }
+
+  connectGetSysinfo(flags: number): Promise<string> {
+    return connectSysinfo(this.#s, flags);
+  }
+
+  connectGetCapabilities(): Promise<string> {
+    return capabilitiesXML(this.#s);
+  }
+
+  nodeGetFreePages(
+    pages: number[],
+    startCell: number,
+    cellCount: number,
+    flags: number,
+  ): Promise<number[]> {
+    return Promise.resolve().then(() => hostApi.nodeFreePages(pages, startCell, cellCount, flags));
+  }
+
+  nodeGetSecurityModel(): Promise<SecurityModel> {
+    return Promise.resolve(hostApi.nodeSecurityModel());
+  }
+
+  connectGetCPUModelNames(arch: string, flags: number): Promise<string[]> {
+    return Promise.resolve().then(() => hostApi.connectCPUModelNames(arch, flags));
+  }
+
+  connectGetMaxVcpus(type?: string | null): Promise<number> {
+    return Promise.resolve().then(() => hostApi.connectMaxVcpus(type));
+  }
+
+  domainBlockStats(dom: DomainRef, disk: string): Promise<TypedParams> {
+    return statsApi.blockStats(this.#obj(dom), disk);
+  }
+
+  domainInterfaceStats(dom: DomainRef, device: string): Promise<TypedParams> {
+    return Promise.resolve().then(() => statsApi.interfaceStats(this.#obj(dom), device));
+  }
+
+  domainMemoryStats(dom: DomainRef, flags: number): Promise<Record<string, number>> {
+    return statsApi.memoryStats(this.#obj(dom), flags);
+  }
+
+  domainGetCPUStats(
+    dom: DomainRef,
+    _startCpu: number,
+    _ncpus: number,
+    flags: number,
+  ): Promise<TypedParams[]> {
+    return Promise.resolve().then(() => statsApi.cpuStats(this.#obj(dom), flags));
+  }
+
+  connectGetAllDomainStats(stats: number, flags: number): Promise<DomainStatsRecord[]> {
+    return allDomainStats(this.#s, stats, flags);
   }
 }

@@ -45,6 +45,8 @@ import {
 import { DEFAULT_EMULATOR, qemuPostParse } from "./postparse.ts";
 import { resetShutsDown } from "./lifecycle_actions.ts";
 import { handleGuestPanicEvent, handleResetEvent, handleShutdownEvent } from "./power_events.ts";
+import { handleObservedEvent } from "./api/events_qmp.ts";
+import { CommandLatency } from "./monitor/command_latency.ts";
 
 const E = VIR;
 
@@ -100,6 +102,8 @@ export class QemuDriverState {
   readonly events = new EventHub<DriverEvent>();
   readonly paths: QemuPaths;
   readonly launcher: QemuLauncher;
+  /** Every monitor command's round trip, by command, for the gateway's `/metrics`. */
+  readonly monitorLatency = new CommandLatency();
   #kvm: boolean;
   /** The emulator's version number, by path and modification time (libvirt's caps cache). */
   #versions = new Map<string, Promise<number>>();
@@ -302,6 +306,7 @@ export class QemuDriverState {
         argv,
         monitorPath,
       );
+      proc.monitor.onCommand = this.monitorLatency.observe;
       vm = { pid: proc.pid, vcpus, individual };
     } catch (err) {
       // Nothing ran: a createXML's definition goes again, as libvirt's qemuProcessStop does.
@@ -437,6 +442,9 @@ export class QemuDriverState {
       case "GUEST_PANICKED":
         handleGuestPanicEvent(this, obj);
         break;
+      default:
+        // qobs: RTC, watchdog, I/O error, graphics, tray, PM, balloon, memory failure.
+        handleObservedEvent(this, obj, ev);
     }
   }
 
@@ -540,6 +548,7 @@ export class QemuDriverState {
       await removeStatus(this.paths.runDir, st.name);
       return false;
     }
+    proc.monitor.onCommand = this.monitorLatency.observe;
     // The monitor must answer as the domain's QEMU before the domain takes it.
     const name = await proc.monitor.queryName().catch((err) => `(no answer: ${err})`);
     if (name !== st.name) {

@@ -7,11 +7,8 @@
 import type { DriverConnection, NetworkRef } from "../../util/driver.ts";
 import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
-import {
-  NETWORK_LIST_FILTERS_ALL,
-  type NetworkObj,
-  updateNetworkObj,
-} from "../../conf/objects/network_obj.ts";
+import { type NetworkObj, updateNetworkObj } from "../../conf/objects/network_obj.ts";
+import { networkListCalls } from "../../conf/objects/network_list_calls.ts";
 import { orNotFound } from "../../conf/objects/not_found.ts";
 import { formatNetworkXML, parseNetworkXML } from "./conf_adapters.ts";
 import type { TestDriverState } from "./driver_state.ts";
@@ -69,16 +66,8 @@ export function networkMethods(state: TestDriverState): Partial<DriverConnection
       "NO_NETWORK",
       `no network with matching uuid '${uuid.toLowerCase()}'`,
     );
-  const names = (active: boolean) => state.networks.names(active);
   return methodTable({
-    connectNumOfNetworks: () => names(true).length,
-    connectListNetworks: () => names(true),
-    connectNumOfDefinedNetworks: () => names(false).length,
-    connectListDefinedNetworks: () => names(false),
-    connectListAllNetworks: (flags) => {
-      checkFlags(flags, NETWORK_LIST_FILTERS_ALL, "testConnectListAllNetworks", F);
-      return state.networks.export(flags).map(ref);
-    },
+    ...networkListCalls(state.networks, "testConnectListAllNetworks", F),
     networkLookupByName: (name) => ref(byName(name)),
     networkLookupByUUID: (uuid) => ref(byUUID(uuid)),
     networkIsActive: (net) => byUUID(net.uuid).active,

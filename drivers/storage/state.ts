@@ -11,6 +11,7 @@ import { VirError } from "../../util/errors.ts";
 import { EventHub } from "../../util/event_hub.ts";
 import { SerialQueue } from "../../util/serial.ts";
 import type { DriverPaths } from "../../util/driver_paths.ts";
+import { pathExists, removeIfExists, xmlFiles } from "../../util/config_files.ts";
 import {
   poolEvent,
   type PoolObj,
@@ -85,7 +86,7 @@ export class StorageState {
         false,
       );
       obj.persistent = true;
-      obj.autostart = await exists(this.autostartLink(obj.def.name));
+      obj.autostart = await pathExists(this.autostartLink(obj.def.name));
     }
     const running: PoolObj[] = [];
     for (const file of await xmlFiles(this.paths.stateDir)) {
@@ -114,43 +115,5 @@ async function writeXML(dir: string, file: string, obj: PoolObj): Promise<void> 
       "SYSTEM_ERROR",
       `cannot save config file '${file}': ${(e as Error).message}`,
     );
-  }
-}
-
-async function xmlFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  try {
-    for await (const e of Deno.readDir(dir)) {
-      if (e.isFile && e.name.endsWith(".xml")) out.push(e.name);
-    }
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  return out.sort();
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Removes a file; a missing one is fine.
- *
- * @example
- * ```ts
- * import { removeIfExists } from "./state.ts";
- * await removeIfExists("/nonexistent/x");
- * ```
- */
-export async function removeIfExists(path: string): Promise<void> {
-  try {
-    await Deno.remove(path);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
 }

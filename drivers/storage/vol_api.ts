@@ -21,6 +21,7 @@ import { child, parse } from "../../util/xml/mod.ts";
 import { poolInState, poolOf, volByName, volOf } from "./access.ts";
 import { buildVol, createVol, deleteVol, refreshVol, resizeVol, wipeVol } from "./dir_backend.ts";
 import type { StorageState } from "./state.ts";
+import { volDownload, volUpload } from "./vol_stream.ts";
 
 const F = "STORAGE";
 const E = VIR;
@@ -161,6 +162,9 @@ export function storageVolMethods(state: StorageState): Partial<DriverConnection
       return formatStorageVolXML(pool.def, vol);
     },
     storageVolGetPath: (ref) => volOf(state, ref).vol.target.path ?? "",
+    storageVolUpload: (ref, offset, length, flags) => volUpload(state, ref, offset, length, flags),
+    storageVolDownload: (ref, offset, length, flags) =>
+      volDownload(state, ref, offset, length, flags),
     storageVolResize: async (ref, capacity, flags) => {
       checkFlags(
         flags,

@@ -1,7 +1,8 @@
 // The portable client proven on other runtimes: the portability scenario (list, lookup, define,
 // start, setVcpusFlags, an error, an event, a 401) against a real gateway process from Node 20
 // (esbuild bundle), Bun and workerd must print exactly Deno's lines; and the client bundle must
-// stay within 25 KB min+gzip. The tools come from npm (`.ci/run` installs them into
+// stay within 27 KB min+gzip (25 KB until streams and network ports joined the contract the
+// client carries: 26.7 KB then). The tools come from npm (`.ci/run` installs them into
 // EDGEVIRT_TOOLS). Without them the test is ignored on a developer machine and fails under CI.
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -42,7 +43,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "the client bundle is at most 25 KB min+gzip",
+  name: "the client bundle is at most 27 KB min+gzip",
   ignore,
   async fn() {
     assert.ok(present, `esbuild missing in ${TOOLS}`);
@@ -54,6 +55,6 @@ Deno.test({
     assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
     const size = gzipSync(out.stdout).length;
     console.log(`client bundle: ${out.stdout.length} bytes minified, ${size} bytes gzip`);
-    assert.ok(size <= 25 * 1024, `client bundle is ${size} bytes min+gzip`);
+    assert.ok(size <= 27 * 1024, `client bundle is ${size} bytes min+gzip`);
   },
 });

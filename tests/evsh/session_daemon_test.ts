@@ -35,7 +35,7 @@ Deno.test("evsh -c qemu:///session: two clients at once start one daemon; it exi
   const runtime = await Deno.makeTempDir({ prefix: "ev-rt-" });
   const dir = `${runtime}/edgevirt`;
   // Long enough that a loaded machine's slow evsh starts still find the first daemon up.
-  const env = { ...privateHome(runtime), XDG_RUNTIME_DIR: runtime, EDGEVIRT_DAEMON_TIMEOUT: "6" };
+  const env = { ...privateHome(runtime), XDG_RUNTIME_DIR: runtime, EDGEVIRT_DAEMON_TIMEOUT: "8" };
   try {
     const both = await Promise.all([evsh(env, "uri"), evsh(env, "uri")]);
     for (const r of both) {
@@ -59,7 +59,7 @@ Deno.test("evsh -c qemu:///session: two clients at once start one daemon; it exi
       1,
     );
 
-    assert.ok(await waitGone(`${dir}/edgevirt.pid`, 15000), "the idle daemon exited");
+    assert.ok(await waitGone(`${dir}/edgevirt.pid`, 20000), "the idle daemon exited");
     assert.ok(!(await exists(`${dir}/edgevirt-sock`)));
   } finally {
     const pid = await Deno.readTextFile(`${dir}/edgevirt.pid`).catch(() => "");

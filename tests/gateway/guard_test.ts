@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { hostDrivers } from "../../host.ts";
 import { createGateway } from "../../gateway/app.ts";
-import { LOOPBACK_HOSTS } from "../../gateway/guard.ts";
+import { guardRefusal, LOOPBACK_HOSTS } from "../../gateway/guard.ts";
 
 const TEST = { name: "test", uuid: "6695eb01-f6a4-8304-79aa-97f2502e193f", id: 1 };
 
@@ -70,5 +70,24 @@ Deno.test("with --auth none on loopback, pages of other sites and rebound names 
     assert.equal(ok.status, 200);
   } finally {
     await gw.close();
+  }
+});
+
+Deno.test("a page the gateway served may call it whatever URL the request arrives under", () => {
+  const refusal = guardRefusal({ origins: [], hosts: LOOPBACK_HOSTS });
+  // Behind the guarded TCP listener or on the unix socket, Deno's URL is http+unix://.
+  const request = (origin: string, host: string) =>
+    new Request(`http+unix://${host}/v1/rpc`, { headers: { origin, host } });
+  assert.equal(refusal(request("http://127.0.0.1:16510", "127.0.0.1:16510")), undefined);
+  assert.equal(refusal(request("https://[::1]:8443", "[::1]:8443")), undefined);
+  assert.equal(refusal(request("http://localhost", "localhost")), undefined);
+  for (
+    const [origin, host] of [
+      ["http://127.0.0.1:9999", "127.0.0.1:16510"],
+      ["http://localhost:8080", "localhost"],
+      ["http://evil.example:16510", "127.0.0.1:16510"],
+    ]
+  ) {
+    assert.equal(refusal(request(origin, host))?.status, 403, `${origin} for ${host}`);
   }
 });

@@ -6,6 +6,8 @@ import { hostDrivers } from "../../host.ts";
 import { routeTemplate } from "../../gateway/route_template.ts";
 import { startGateway, TOKENS } from "./helpers.ts";
 import { spawnGateway } from "./process.ts";
+import { withQemuConn } from "../drivers/qemu/with_conn.ts";
+import { FakeLauncher } from "../../drivers/qemu/testing/mod.ts";
 
 const get = (gw: { fetch(r: Request): Promise<Response> }, path: string, token?: string) =>
   gw.fetch(
@@ -83,6 +85,40 @@ Deno.test("/metrics: full role only, Prometheus text with requests, latency, ses
   );
   await gw.close();
 });
+
+Deno.test("/metrics: the QEMU monitor's command latency, by served URI and command", () =>
+  withQemuConn({ launcher: new FakeLauncher() }, async (conn) => {
+    const dom = await conn.domainCreateXML!(
+      `<domain type='qemu'><name>m</name><memory unit='MiB'>64</memory>
+<os><type arch='x86_64' machine='pc'>hvm</type></os><devices><memballoon model='none'/></devices>
+</domain>`,
+      0,
+    );
+    await conn.domainSuspend!(dom);
+    await conn.domainResume!(dom);
+    const gw = await createGateway({
+      drivers: [{ uri: "qemu:///session", driver: conn }],
+      registry: hostDrivers(),
+      auth: "none",
+    });
+    try {
+      const text = await (await get(gw, "/metrics")).text();
+      const family = (parsePrometheusTextFormat(text) as Family[]).find((f) =>
+        f.name === "edgevirt_qemu_monitor_command_seconds"
+      );
+      assert.equal(family?.type, "HISTOGRAM", text);
+      const name = "edgevirt_qemu_monitor_command_seconds";
+      for (const command of ["stop", "cont"]) {
+        const count = new RegExp(
+          `\\n${name}_count\\{uri="qemu:///session",command="${command}"\\} (\\d+)\\n`,
+        )
+          .exec(text);
+        assert.ok(count && Number(count[1]) >= 1, `${command} in\n${text}`);
+      }
+    } finally {
+      await gw.close();
+    }
+  }));
 
 Deno.test("request logs: one JSON line per request with its id, off by default", async () => {
   const lines: string[] = [];

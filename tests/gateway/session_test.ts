@@ -70,6 +70,24 @@ Deno.test("beyond maxSessions, opening a session is refused with RESOURCE_BUSY",
   }
 });
 
+Deno.test("one token may not take every session: beyond its share it gets RESOURCE_BUSY", async () => {
+  const gw = await startGateway({ maxSessionsPerToken: 2 });
+  try {
+    const open = (token: string) =>
+      sessionRequest(gw, "POST", "", { uri: "test:///default" }, token);
+    // Opened in parallel, so that sessions still opening count toward the share.
+    const three = await Promise.all([0, 1, 2].map(() => open(TOKENS.full)));
+    assert.deepEqual(three.map((r) => r.status).sort(), [201, 201, 503]);
+    const refused = three.find((r) => r.status === 503)!;
+    assert.equal(refused.body.codeName, "VIR_ERR_RESOURCE_BUSY");
+    assert.match(String(refused.body.message), /too many sessions for token '[^']+'/);
+    // Another token still gets its own.
+    assert.equal((await open(TOKENS.readOnly)).status, 201);
+  } finally {
+    await gw.close();
+  }
+});
+
 Deno.test("an idle HTTP session expires; an open event stream keeps it alive", async () => {
   const gw = await startGateway({ sessionIdleMs: 40 });
   const open = async () =>

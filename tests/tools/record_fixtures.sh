@@ -24,8 +24,9 @@ data="$shared/data"
 hotplug_cases=(x86-modern-bulk x86-modern-individual-add x86-modern-individual-del-async
   x86-modern-bulk-downscale-async)
 
-# Rows of fixtures other scripts record (tests/tools/xmlgen/record.sh: schemas/, xmlgen/) stay.
-kept=$(grep -e '^schemas/' -e '^xmlgen/' -e '^libvirt/' "$out/SOURCES.tsv" 2>/dev/null || true)
+# Rows of fixtures other scripts record (tests/tools/xmlgen/record.sh: schemas/, xmlgen/;
+# tests/tools/record_qemu_host.sh: qemu_host/) stay.
+kept=$(grep -e '^schemas/' -e '^xmlgen/' -e '^libvirt/' -e '^qemu_host/' "$out/SOURCES.tsv" 2>/dev/null || true)
 rm -rf "$out/libvirt-xml" "$out/qemuhotplugtestcpus" "$out/oracle"
 mkdir -p "$out/qemuhotplugtestcpus" "$out/oracle/canon/expected" "$out/oracle/scenarios"
 

@@ -20,6 +20,10 @@ export interface EvshIO {
   readFile(path: string): Promise<string>;
   /** Writes a text file; rejects like `readFile`. Absent where evsh cannot write files. */
   writeFile?(path: string, text: string): Promise<void>;
+  /** A file's bytes as a stream (`vol-upload`); rejects like `readFile`. */
+  openRead?(path: string): Promise<ReadableStream<Uint8Array>>;
+  /** A file created or truncated for writing (`vol-download`); rejects like `readFile`. */
+  openWrite?(path: string): Promise<WritableStream<Uint8Array>>;
 }
 
 /** Thrown by a handler to end its command as failed; the shell reports the saved error. */

@@ -50,10 +50,22 @@ export async function readTextFileForEvsh(path: string | URL): Promise<string> {
   }
 }
 
+/** `Deno.open` with the errors `readTextFileForEvsh` gives. */
+async function openForEvsh(path: string, options: Deno.OpenOptions): Promise<Deno.FsFile> {
+  try {
+    return await Deno.open(path, options);
+  } catch (e) {
+    throw new Error(strerror(e));
+  }
+}
+
 const io: EvshIO = {
   stdout: (s) => write(Deno.stdout, s),
   stderr: (s) => write(Deno.stderr, s),
   readFile: readTextFileForEvsh,
+  openRead: async (path) => (await openForEvsh(path, { read: true })).readable,
+  openWrite: async (path) =>
+    (await openForEvsh(path, { write: true, create: true, truncate: true })).writable,
 };
 
 /** Standard input, line by line. */

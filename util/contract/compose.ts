@@ -142,6 +142,7 @@ export function composeConnection(
   const all = [hypervisor, ...parts.map(([, p]) => p)];
   const base: ConnectionBase = {
     type: hypervisor.type,
+    driverMetrics: hypervisor.driverMetrics?.bind(hypervisor),
     async connectClose() {
       const results = await Promise.allSettled(all.map((p) => p.connectClose()));
       const failed = results.find((r) => r.status === "rejected");

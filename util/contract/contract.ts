@@ -11,7 +11,7 @@
  * @module
  */
 import type { ApiFamily, CallDecl, Impl } from "./declare.ts";
-import type { DriverEvent } from "./types.ts";
+import type { DriverEvent, DriverHistogramFamily } from "./types.ts";
 import type { CallInfo } from "./check.ts";
 import { HYPERVISOR } from "./hypervisor.ts";
 import { NETWORK } from "./network.ts";
@@ -92,6 +92,8 @@ export interface ConnectionBase {
   subscribe?(listener: (ev: DriverEvent) => void): () => void;
   /** Driver entry behind libvirt's `virConnectClose`. */
   connectClose(): Promise<void>;
+  /** The driver's own histograms for the gateway's `/metrics`, if it keeps any. */
+  driverMetrics?(): DriverHistogramFamily[];
 }
 
 /**

@@ -8,6 +8,7 @@
  */
 import type {
   DomainRef,
+  DriverStream,
   InterfaceRef,
   NetworkPortRef,
   NetworkRef,
@@ -125,7 +126,14 @@ export type ResultShape =
   | { readonly kind: "data" }
   | { readonly kind: "ref"; readonly of: RefKind }
   | { readonly kind: "list"; readonly of: ListOf }
-  | { readonly kind: "count"; readonly from: string };
+  | { readonly kind: "count"; readonly from: string }
+  | { readonly kind: "stream"; readonly flow: StreamFlow };
+
+/**
+ * Which way a stream call's data goes, from its caller's side: `send` (`virStreamSend`: an
+ * upload), `recv` (`virStreamRecv`: a download, a screenshot) or `both` (a console).
+ */
+export type StreamFlow = "send" | "recv" | "both";
 
 /** What a list result holds, for filtering it by the caller's rights. */
 export type ListOf =
@@ -301,6 +309,8 @@ export const r = {
   domainIds: (): Result<number[]> => ({ shape: { kind: "list", of: "domainIds" } }),
   domainStats: <T>(): Result<T> => ({ shape: { kind: "list", of: "domainStats" } }),
   count: (from: string): Result<number> => ({ shape: { kind: "count", from } }),
+  /** The call binds a stream (`virStorageVolUpload`, `virDomainOpenConsole`): its data side. */
+  stream: (flow: StreamFlow): Result<DriverStream> => ({ shape: { kind: "stream", flow } }),
 } as const;
 
 /**

@@ -534,6 +534,24 @@ export const HYPERVISOR = {
     access: "write",
     checks: [c.readonly],
   },
+  domainOpenConsole: {
+    args: [a.dom("dom"), a.optStr("dev_name"), a.flags()],
+    result: r.stream("both"),
+    access: "write",
+    checks: [c.readonly],
+  },
+  domainOpenChannel: {
+    args: [a.dom("dom"), a.optStr("name"), a.flags()],
+    result: r.stream("both"),
+    access: "write",
+    checks: [c.readonly],
+  },
+  domainScreenshot: {
+    args: [a.dom("domain"), a.uint("screen"), a.flags()],
+    result: r.stream("recv"),
+    access: "write",
+    checks: [c.readonly],
+  },
   domainSendKey: {
     args: [
       a.dom("domain"),

@@ -193,6 +193,19 @@ export const STORAGE = {
     access: "read",
   },
   storageVolGetPath: { args: [a.vol("vol")], result: r.data<string>(), access: "read" },
+  // Both refuse read-only callers: a download reads the volume's raw data.
+  storageVolUpload: {
+    args: [a.vol("vol"), a.ulong("offset"), a.ulong("length"), a.flags()],
+    result: r.stream("send"),
+    access: "write",
+    checks: [c.readonly],
+  },
+  storageVolDownload: {
+    args: [a.vol("vol"), a.ulong("offset"), a.ulong("length"), a.flags()],
+    result: r.stream("recv"),
+    access: "write",
+    checks: [c.readonly],
+  },
   storageVolResize: {
     args: [a.vol("vol"), a.ulong("capacity"), a.flags()],
     result: r.none,

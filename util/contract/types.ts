@@ -4,6 +4,8 @@
  *
  * @module
  */
+import type { Histogram } from "../histogram.ts";
+export type { Histogram };
 
 /** What a `virDomainPtr` carries: name, UUID and id as of the lookup (-1 when inactive). */
 export interface DomainRef {
@@ -87,6 +89,34 @@ export interface NetworkPortRef {
   network: string;
   /** The port's UUID, canonical lower-case form. */
   uuid: string;
+}
+
+/**
+ * The data side of a stream call (libvirt's `virStreamPtr` once a call bound it): what the
+ * driver produces (a download, a console's output) is `readable`; what it takes (an upload, a
+ * console's input) is `writable`, whose closing is `virStreamFinish` — it settles once the
+ * driver has everything in place — and whose abort is `virStreamAbort`.
+ */
+export interface DriverStream {
+  /** Data from the driver. */
+  readable?: ReadableStream<Uint8Array>;
+  /** Data to the driver. */
+  writable?: WritableStream<Uint8Array>;
+  /** The data's MIME type, where the call names one (`virDomainScreenshot`). */
+  mime?: string;
+}
+
+/**
+ * A histogram family a driver keeps for the gateway's `/metrics` (the QEMU monitor's command
+ * latency), one histogram per label set.
+ */
+export interface DriverHistogramFamily {
+  /** The metric name (`edgevirt_qemu_monitor_command_seconds`). */
+  name: string;
+  /** Its help text. */
+  help: string;
+  /** The histograms by labels. */
+  samples: { labels: Record<string, string>; histogram: Histogram }[];
 }
 
 /** Which object family an event is about. */

@@ -22,6 +22,8 @@ import type { CpuInfoFast, HotpluggableCpu, StatusInfo } from "./qmp_types.ts";
 export class QemuMonitor {
   /** The underlying QMP connection. */
   readonly qmp: QmpClient;
+  /** Told each command's round trip (the driver's latency histogram). */
+  onCommand?: (command: string, seconds: number) => void;
 
   constructor(qmp: QmpClient) {
     this.qmp = qmp;
@@ -39,10 +41,13 @@ export class QemuMonitor {
 
   /** Runs any command, mapping failures to libvirt's errors. */
   async run<T = unknown>(command: string, args?: Record<string, unknown>): Promise<T> {
+    const start = performance.now();
     try {
       return await this.qmp.execute<T>(command, args);
     } catch (err) {
       throw monitorErrorToVir(err);
+    } finally {
+      this.onCommand?.(command, (performance.now() - start) / 1000);
     }
   }
 

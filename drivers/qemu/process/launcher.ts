@@ -9,7 +9,13 @@ import { connectQmpUnix } from "../monitor/unix.ts";
 import { VirError } from "../../../util/errors.ts";
 import { LinuxVcpuCgroup } from "../hotplug/cgroup.ts";
 import type { HotplugLog, VcpuCgroup } from "../hotplug/types.ts";
-import { probeQemuVersion, type QemuVersion } from "./probe.ts";
+import {
+  probeQemuVersion,
+  probeQmp,
+  type QemuVersion,
+  type QmpProbeCommand,
+  type QmpProbeReply,
+} from "./probe.ts";
 
 /** A QEMU process with its monitor. */
 export interface QemuProcess {
@@ -41,6 +47,8 @@ export interface QemuLauncher {
   cgroup(pid: number, log: HotplugLog): VcpuCgroup;
   /** The QMP `query-version` of the QEMU binary `emulator`. */
   queryVersion(emulator: string): Promise<QemuVersion>;
+  /** Replies of the QEMU binary `emulator` to `commands`, run with no machine under `accel`. */
+  probe(emulator: string, commands: QmpProbeCommand[], accel?: string): Promise<QmpProbeReply[]>;
 }
 
 function processAlive(pid: number): boolean {
@@ -154,6 +162,10 @@ export class SystemLauncher implements QemuLauncher {
 
   queryVersion(emulator: string): Promise<QemuVersion> {
     return probeQemuVersion(emulator);
+  }
+
+  probe(emulator: string, commands: QmpProbeCommand[], accel?: string): Promise<QmpProbeReply[]> {
+    return probeQmp(emulator, commands, accel);
   }
 
   #wrap(pid: number, monitor: QemuMonitor): QemuProcess {

@@ -10,13 +10,16 @@ export interface QemuPaths {
   configDir: string;
   /** Runtime status and monitor sockets of running domains. */
   runDir: string;
+  /** What may be recomputed at will: the emulators' probed capabilities. */
+  cacheDir: string;
 }
 
 /**
  * `qemu:///session`, as libvirt's per-user driver: definitions under
  * `$XDG_CONFIG_HOME/edgevirt/qemu` (`~/.config/…`, where they survive reboots and cache
  * cleaning), runtime status under `$XDG_RUNTIME_DIR/edgevirt/qemu/run`, else under
- * `$XDG_STATE_HOME` (`~/.local/state`). `qemu:///system`: `/var/lib/edgevirt/qemu`.
+ * `$XDG_STATE_HOME` (`~/.local/state`), probed capabilities under `$XDG_CACHE_HOME/edgevirt/qemu`.
+ * `qemu:///system`: `/var/lib/edgevirt/qemu`.
  * `stateDir` (connect option) or `EDGEVIRT_QEMU_STATE_DIR` puts both under one base.
  *
  * @example
@@ -28,17 +31,25 @@ export interface QemuPaths {
 export function qemuPaths(system: boolean, stateDir?: string): QemuPaths {
   const base = stateDir ?? Deno.env.get("EDGEVIRT_QEMU_STATE_DIR") ??
     (system ? "/var/lib/edgevirt/qemu" : undefined);
-  if (base) return { configDir: `${base}/config`, runDir: `${base}/run` };
+  if (base) {
+    return { configDir: `${base}/config`, runDir: `${base}/run`, cacheDir: `${base}/cache` };
+  }
   const home = Deno.env.get("HOME") ?? "/tmp";
   const config = Deno.env.get("XDG_CONFIG_HOME") || `${home}/.config`;
   const run = Deno.env.get("XDG_RUNTIME_DIR") ||
     Deno.env.get("XDG_STATE_HOME") || `${home}/.local/state`;
-  return { configDir: `${config}/edgevirt/qemu`, runDir: `${run}/edgevirt/qemu/run` };
+  const cache = Deno.env.get("XDG_CACHE_HOME") || `${home}/.cache`;
+  return {
+    configDir: `${config}/edgevirt/qemu`,
+    runDir: `${run}/edgevirt/qemu/run`,
+    cacheDir: `${cache}/edgevirt/qemu`,
+  };
 }
 
 /**
  * `qemu:///embed?root=DIR`: everything under DIR, laid out as libvirt 6.1+'s embedded QEMU
- * driver does (`DIR/etc/qemu` for configs, `DIR/run/qemu` for runtime state).
+ * driver does (`DIR/etc/qemu` for configs, `DIR/run/qemu` for runtime state, `DIR/cache/qemu`
+ * for the capability cache).
  *
  * @example
  * ```ts
@@ -47,5 +58,9 @@ export function qemuPaths(system: boolean, stateDir?: string): QemuPaths {
  * ```
  */
 export function qemuEmbedPaths(root: string): QemuPaths {
-  return { configDir: `${root}/etc/qemu`, runDir: `${root}/run/qemu` };
+  return {
+    configDir: `${root}/etc/qemu`,
+    runDir: `${root}/run/qemu`,
+    cacheDir: `${root}/cache/qemu`,
+  };
 }

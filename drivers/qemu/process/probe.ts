@@ -13,21 +13,35 @@ export interface QemuVersion {
   micro: number;
 }
 
+/** One command of a probe, and QEMU's answer to it. */
+export interface QmpProbeCommand {
+  execute: string;
+  arguments?: Record<string, unknown>;
+}
+
+/** A probe command's reply: its `return`, or QMP's error. */
+export type QmpProbeReply = { return: unknown } | { error: { class: string; desc: string } };
+
 /**
- * The `query-version` of `emulator`.
+ * Runs `emulator` with no machine under `accel` (default: KVM if it works, else TCG) and its QMP
+ * monitor on stdio, sends `commands` after `qmp_capabilities`, then quits: the replies, in order.
  *
  * @example
  * ```ts ignore
- * import { probeQemuVersion } from "./probe.ts";
- * await probeQemuVersion("/usr/bin/qemu-system-x86_64"); // { major: 7, minor: 2, micro: 22 }
+ * import { probeQmp } from "./probe.ts";
+ * const [machines] = await probeQmp("/usr/bin/qemu-system-x86_64", [{ execute: "query-machines" }]);
  * ```
  */
-export async function probeQemuVersion(emulator: string): Promise<QemuVersion> {
+export async function probeQmp(
+  emulator: string,
+  commands: QmpProbeCommand[],
+  accel = "kvm:tcg",
+): Promise<QmpProbeReply[]> {
   const args = ["-S", "-no-user-config", "-nodefaults", "-display", "none", "-machine"];
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(emulator, {
-      args: [...args, "none,accel=tcg", "-qmp", "stdio"],
+      args: [...args, `none,accel=${accel}`, "-qmp", "stdio"],
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
@@ -39,20 +53,46 @@ export async function probeQemuVersion(emulator: string): Promise<QemuVersion> {
       `Cannot check QEMU binary ${emulator}: No such file or directory`,
     );
   }
-  const commands = ["qmp_capabilities", "query-version", "quit"]
-    .map((c) => `{"execute":"${c}"}\n`).join("");
+  const all = [{ execute: "qmp_capabilities" }, ...commands, { execute: "quit" }];
   const writer = child.stdin.getWriter();
   // A binary that is no QEMU may exit before it reads: its output says why.
-  await writer.write(new TextEncoder().encode(commands)).catch(() => {});
+  await writer.write(new TextEncoder().encode(all.map((c) => JSON.stringify(c) + "\n").join("")))
+    .catch(() => {});
   await writer.close().catch(() => {});
   const out = await child.output();
-  for (const line of new TextDecoder().decode(out.stdout).split("\n")) {
-    const version = line.startsWith("{") && JSON.parse(line).return?.qemu;
-    if (version) return version;
+  const replies = new TextDecoder().decode(out.stdout).split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l))
+    .filter((m) => "return" in m || "error" in m);
+  // The greeting is no reply; qmp_capabilities' is the first, quit's the last.
+  if (replies.length < commands.length + 1) {
+    throw VirError.report(
+      "QEMU",
+      "INTERNAL_ERROR",
+      `Failed to probe capabilities for ${emulator}: ${
+        new TextDecoder().decode(out.stderr).trim()
+      }`,
+    );
   }
+  return replies.slice(1, commands.length + 1);
+}
+
+/**
+ * The `query-version` of `emulator`.
+ *
+ * @example
+ * ```ts ignore
+ * import { probeQemuVersion } from "./probe.ts";
+ * await probeQemuVersion("/usr/bin/qemu-system-x86_64"); // { major: 7, minor: 2, micro: 22 }
+ * ```
+ */
+export async function probeQemuVersion(emulator: string): Promise<QemuVersion> {
+  const [reply] = await probeQmp(emulator, [{ execute: "query-version" }]);
+  const version = "return" in reply && (reply.return as { qemu?: QemuVersion }).qemu;
+  if (version) return version;
   throw VirError.report(
     "QEMU",
     "INTERNAL_ERROR",
-    `Failed to probe capabilities for ${emulator}: ${new TextDecoder().decode(out.stderr).trim()}`,
+    `Failed to probe capabilities for ${emulator}: ${JSON.stringify(reply)}`,
   );
 }

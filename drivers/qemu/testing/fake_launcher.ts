@@ -7,7 +7,7 @@
 import { QemuMonitor } from "../monitor/qemu_monitor.ts";
 import { QmpClient } from "../monitor/qmp_client.ts";
 import type { QemuLauncher, QemuProcess } from "../process/launcher.ts";
-import type { QemuVersion } from "../process/probe.ts";
+import type { QemuVersion, QmpProbeCommand, QmpProbeReply } from "../process/probe.ts";
 import type { VcpuCgroup } from "../hotplug/types.ts";
 import { FakeQemu, type FakeQemuOptions } from "./fake_qemu.ts";
 import { RecordingCgroup } from "./recording_cgroup.ts";
@@ -32,6 +32,8 @@ export class FakeLauncher implements QemuLauncher {
   readonly sockets = new Map<number, string>();
   /** The emulators whose version was asked, in order. */
   readonly probes: string[] = [];
+  /** The emulators {@link FakeLauncher.probe} ran, in order. */
+  readonly capabilityProbes: string[] = [];
   #options: FakeQemuOptions;
   #nextPid = 70000;
 
@@ -93,6 +95,58 @@ export class FakeLauncher implements QemuLauncher {
   queryVersion(emulator: string): Promise<QemuVersion> {
     this.probes.push(emulator);
     return Promise.resolve({ major: 7, minor: 2, micro: 0 });
+  }
+
+  /**
+   * A QEMU 7.2 without KVM that knows a few machines (i440fx and q35 7.2, an old i440fx, none),
+   * three CPU models (one unusable) and the device types the driver starts.
+   */
+  probe(emulator: string, commands: QmpProbeCommand[]): Promise<QmpProbeReply[]> {
+    this.capabilityProbes.push(emulator);
+    const machine = (name: string, alias: string, max: number, isDefault = false) => ({
+      name,
+      alias,
+      "cpu-max": max,
+      deprecated: false,
+      "hotpluggable-cpus": true,
+      ...(isDefault ? { "is-default": true } : {}),
+    });
+    const answers: Record<string, unknown> = {
+      "query-version": { qemu: { major: 7, minor: 2, micro: 0 }, package: "fake" },
+      "query-kvm": { enabled: false, present: false },
+      "query-cpu-definitions": [
+        { name: "qemu64", "unavailable-features": [], deprecated: false },
+        { name: "EPYC", "unavailable-features": ["avx2"], deprecated: false },
+        { name: "max", "unavailable-features": [], deprecated: false },
+      ],
+      "qom-list-types": [
+        "virtio-blk-pci",
+        "ide-hd",
+        "ide-cd",
+        "usb-storage",
+        "VGA",
+        "cirrus-vga",
+        "virtio-vga",
+        "qemu64-x86_64-cpu",
+        "piix3-usb-uhci",
+      ].map((name) => ({ name })),
+      "query-machines": [
+        machine("pc-q35-7.2", "q35", 288),
+        { name: "none", "cpu-max": 1, deprecated: false, "hotpluggable-cpus": false },
+        machine("pc-i440fx-7.2", "pc", 255, true),
+        { name: "pc-i440fx-1.4", "cpu-max": 255, deprecated: true, "hotpluggable-cpus": true },
+      ],
+    };
+    return Promise.resolve(
+      commands.map((c) =>
+        c.execute in answers ? { return: answers[c.execute] } : {
+          error: {
+            class: "CommandNotFound",
+            desc: `The command ${c.execute} has not been found`,
+          },
+        }
+      ),
+    );
   }
 
   /** The fakes alive, by pid. */

@@ -44,6 +44,33 @@ def run(step):
     if op == "volLookupKey": return conn.storageVolLookupByKey(a[0]).name()
     if op == "volInfoPhysical": return vol(a[0], a[1]).infoFlags(1)
     if op == "volWipePattern": return vol(a[0], a[1]).wipePattern(a[2], 0)
+    if op == "volUpload":
+        st = conn.newStream(0)
+        vol(a[0], a[1]).upload(st, a[2], a[3], a[4])
+        data = base64.b64decode(a[5])
+        try:
+            while data:
+                data = data[st.send(data):]
+            st.finish()
+        except libvirt.libvirtError:
+            st.abort()
+            raise
+        return 0
+    if op == "volDownload":
+        st = conn.newStream(0)
+        vol(a[0], a[1]).download(st, a[2], a[3], a[4])
+        out = b""
+        try:
+            while True:
+                chunk = st.recv(65536)
+                if not chunk:
+                    break
+                out += chunk
+            st.finish()
+        except libvirt.libvirtError:
+            st.abort()
+            raise
+        return base64.b64encode(out).decode()
     if op == "secretDefine": return conn.secretDefineXML(a[0], 0).UUIDString()
     if op == "secretSetValue": return sec(a[0]).setValue(base64.b64decode(a[1]), 0)
     if op == "secretGetValue": return base64.b64encode(sec(a[0]).value(0)).decode()

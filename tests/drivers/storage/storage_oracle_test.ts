@@ -46,6 +46,7 @@ async function runStep(
 ): Promise<unknown> {
   const [op, ...a] = step;
   const s = a.map((x) => String(x));
+  const n = (i: number) => Number(a[i]);
   const pool = async (): Promise<StoragePoolRef> => await storage.storagePoolLookupByName!(s[0]);
   const vol = async (name = s[1]): Promise<StorageVolRef> =>
     await storage.storageVolLookupByName!(await pool(), name);
@@ -114,6 +115,24 @@ async function runStep(
     }
     case "volWipePattern":
       return await done(storage.storageVolWipePattern!(await vol(), Number(a[2]), 0));
+    case "volUpload": {
+      const data = Uint8Array.from(atob(s[5]), (c) => c.charCodeAt(0));
+      const { writable } = await storage.storageVolUpload!(await vol(), n(2), n(3), n(4));
+      const w = writable!.getWriter();
+      try {
+        await w.write(data);
+        await w.close();
+      } catch (e) {
+        await w.abort().catch(() => {});
+        throw e;
+      }
+      return 0;
+    }
+    case "volDownload": {
+      const { readable } = await storage.storageVolDownload!(await vol(), n(2), n(3), n(4));
+      const bytes = new Uint8Array(await new Response(readable).arrayBuffer());
+      return btoa(String.fromCharCode(...bytes));
+    }
     case "secretDefine":
       return (await secrets.secretDefineXML!(s[0], 0)).uuid;
     case "secretSetValue": {

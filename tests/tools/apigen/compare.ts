@@ -69,36 +69,45 @@ function errorOf(line: string): [number | null, number | null] {
 }
 
 /**
- * The files the generated save/restore ops use (catalog.ts): absent when each scenario
- * starts, as record.sh has them.
+ * The prefix of the files the generated save/restore ops use (catalog.ts). A replay moves them
+ * into a directory of its own, absent when each scenario starts as record.sh has them, so that
+ * runs at the same time never share them; answers naming them are moved back.
  */
-const SAVE_FILES = ["/tmp/apigen.save", "/tmp/apigen2.save"];
+const SAVE_PREFIX = "/tmp/apigen";
 
 /** Runs every recorded scenario and compares line by line (the header excluded). */
 export async function replay(rows: RecordedScenario[]): Promise<OpResult[]> {
-  const out: OpResult[] = [];
-  for (const row of rows) {
-    for (const f of SAVE_FILES) await Deno.remove(f).catch(() => {});
-    const got = await scenarioLines(row.scenario, { uri: "test:///default" });
-    for (const f of SAVE_FILES) await Deno.remove(f).catch(() => {});
-    for (let i = 1; i < row.lines.length; i++) {
-      const expected = row.lines[i];
-      const actual = got[i] ?? "(missing)";
-      const [ec, ed] = errorOf(expected);
-      const [ac, ad] = errorOf(actual);
-      out.push({
-        id: `${row.name}:${i - 1}`,
-        op: (JSON.parse(expected) as Line).op ?? "?",
-        same: expected === actual || unordered(expected) === unordered(actual),
-        unstable: row.unstable.includes(i),
-        sameError: ec === ac && ed === ad,
-        expectedCode: ec,
-        expected,
-        actual,
-      });
-    }
+  const dir = await Deno.makeTempDir({ prefix: "apigen-" });
+  try {
+    const out: OpResult[] = [];
+    for (const row of rows) out.push(...await replayOne(row, dir));
+    return out;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
-  return out;
+}
+
+async function replayOne(row: RecordedScenario, dir: string): Promise<OpResult[]> {
+  for await (const f of Deno.readDir(dir)) await Deno.remove(`${dir}/${f.name}`);
+  const mine = `${dir}/apigen`;
+  const got = (await scenarioLines(row.scenario.replaceAll(SAVE_PREFIX, mine), {
+    uri: "test:///default",
+  })).map((l) => l.replaceAll(mine, SAVE_PREFIX));
+  return row.lines.slice(1).map((expected, k) => {
+    const actual = got[k + 1] ?? "(missing)";
+    const [ec, ed] = errorOf(expected);
+    const [ac, ad] = errorOf(actual);
+    return {
+      id: `${row.name}:${k}`,
+      op: (JSON.parse(expected) as Line).op ?? "?",
+      same: expected === actual || unordered(expected) === unordered(actual),
+      unstable: row.unstable.includes(k + 1),
+      sameError: ec === ac && ed === ad,
+      expectedCode: ec,
+      expected,
+      actual,
+    };
+  });
 }
 
 /** The figures: identical ops, ops with libvirt's error code and domain. */

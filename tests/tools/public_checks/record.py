@@ -4,7 +4,7 @@ $RECORD_URI (record.sh gives a private libvirtd's test+unix:///default, so that 
 driver's and the daemon's checks are recorded too), one fresh default state per case, and prints each case with libvirt's answer:
 {"error": {code, domain, message}}, {"ok": true} (libvirt ran the call: the check is not
 libvirt's), or {"skipped": why} (python-libvirt cannot express the call)."""
-import inspect, json, os, re, sys
+import gc, inspect, json, os, re, sys
 import libvirt
 
 def api_map():
@@ -57,6 +57,11 @@ def adapt(params, rest, kinds):
         i = params.index("nkeycodes")
         keys = rest[i - 1]
         return rest[:i] + [len(keys) if keys is not None else 0] + rest[i:], kinds[:i] + ["int"] + kinds[i:]
+    for name in ("st", "stream"):
+        # The stream a stream call binds: made on the call's connection (see run()).
+        if name in params and len(rest) == len(params) - 1:
+            i = params.index(name)
+            return rest[:i] + [None] + rest[i:], kinds[:i] + ["stream"] + kinds[i:]
     if params == ["time", "flags"] and len(rest) == 3:
         return [{"seconds": rest[0], "nseconds": rest[1]}, rest[2]], ["params", "uint"]
     if "flags" not in params and len(rest) == len(params) + 1 and rest[-1] == 0:
@@ -89,9 +94,13 @@ def run(case):
             if len(rest) != len(params):
                 return {"skipped": "python %s.%s takes %s" % (cls, meth, params)}
             py = []
+            streams = []
             for p, k, v in zip(params, rkinds, rest):
                 if p == "snap":
                     py.append(self.snapshotLookupByName(v, 0))
+                elif k == "stream":
+                    streams.append(conn.newStream(0))
+                    py.append(streams[-1])
                 elif k in REF_KINDS:
                     py.append(obj(conn, k, v))
                 elif k == "bool[]":
@@ -115,12 +124,22 @@ def run(case):
                                   "message": e.get_error_message()}}
             except (TypeError, ValueError, OverflowError, LookupError, SystemError) as e:
                 return {"skipped": "python-libvirt refuses the arguments: %s" % e}
+            finally:
+                for st in streams:
+                    try:
+                        st.abort()
+                    except libvirt.libvirtError:
+                        pass
+                del py[:], streams[:]
             # Some python-libvirt overrides return None on failure instead of raising.
             err = libvirt.virGetLastError()
             if err is not None:
                 return {"error": {"code": err[0], "domain": err[1], "message": err[2]}}
             return {"ok": True}
         finally:
+            # Streams hold their connection: they must be gone before it closes, or
+            # test:///default's state (shared while any connection lives) reaches the next case.
+            gc.collect()
             if conn is not rw:
                 conn.close()
     finally:

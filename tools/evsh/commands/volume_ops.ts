@@ -1,7 +1,6 @@
 /**
  * Volume operations: `vol-create-as`, `vol-create-from`, `vol-clone`, `vol-resize`,
- * `vol-wipe`, `vol-upload`, `vol-download`. The driver contract declares no volume streams,
- * so uploads and downloads fail as libvirt does for a driver without them.
+ * `vol-wipe`, `vol-upload`, `vol-download` (a stream between the file and the volume).
  * @module
  */
 import { VIR } from "../../../util/constants.ts";
@@ -12,7 +11,7 @@ import { poolArg, volumeArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
 import { scaledInteger } from "../numbers.ts";
 import { dumpNode, xpathDocument, xpathNodes } from "../xpath.ts";
-import { bits, undeclared } from "./common.ts";
+import { bits } from "./common.ts";
 
 const WIPE_ALGORITHMS = [
   "zero",
@@ -33,6 +32,13 @@ function volSize(ctx: CommandContext, text: string): number {
   if (typeof r === "bigint") return Number(r);
   if (r) ctx.lastError = r;
   return ctx.fail(`Malformed size ${text}`);
+}
+
+/** `--offset` and `--length` of `vol-upload`/`vol-download`, read first as virsh does. */
+function range(ctx: CommandContext, args: Args): [number, number] {
+  const offset = ctx.optBigInt(args, "offset", "ullp") ?? 0n;
+  const length = ctx.optBigInt(args, "length", "ull") ?? 0n;
+  return [Number(offset), Number(length)];
 }
 
 /** The backing store XML of `--backing-vol`: by name in the pool, then by key, then by path. */
@@ -182,26 +188,49 @@ export const VOLUME_OPS_COMMANDS: CommandDef[] = [
   {
     name: "vol-upload",
     async run(ctx, args) {
-      ctx.optBigInt(args, "offset", "ullp");
-      ctx.optBigInt(args, "length", "ull");
-      const { arg } = await volumeArg(ctx, args);
+      const [offset, length] = range(ctx, args);
+      const { obj: vol, arg } = await volumeArg(ctx, args);
       const file = ctx.optString(args, "file")!;
+      const source = await (ctx.io.openRead?.(file) ??
+        ctx.io.readFile(file).then((text) => new Blob([text]).stream())).catch(() => undefined);
+      if (!source) return ctx.fail(`cannot read ${file}`);
+      const flags = args.has("sparse") ? VIR.STORAGE_VOL_UPLOAD_SPARSE_STREAM : 0;
+      const st = ctx.conn.newStream(0);
       try {
-        await ctx.io.readFile(file);
-      } catch {
-        ctx.fail(`cannot read ${file}`);
+        await ctx.call(
+          () => vol.upload(st, offset, length, flags),
+          `cannot upload to volume ${arg}`,
+        );
+        await ctx.call(
+          () => source.pipeTo(st.writable, { preventClose: true }),
+          `cannot send data to volume ${arg}`,
+        );
+      } finally {
+        await source.cancel().catch(() => {});
       }
-      undeclared(ctx, "virStorageVolUpload", `cannot upload to volume ${arg}`, "STORAGE");
+      await ctx.call(() => st.finish(), `cannot close volume ${arg}`);
     },
   },
   {
     name: "vol-download",
     async run(ctx, args) {
-      ctx.optBigInt(args, "offset", "ullp");
-      ctx.optBigInt(args, "length", "ull");
-      const { arg } = await volumeArg(ctx, args);
-      ctx.optString(args, "file");
-      undeclared(ctx, "virStorageVolDownload", `cannot download from volume ${arg}`, "STORAGE");
+      const [offset, length] = range(ctx, args);
+      const { obj: vol, arg } = await volumeArg(ctx, args);
+      const file = ctx.optString(args, "file")!;
+      const flags = args.has("sparse") ? VIR.STORAGE_VOL_DOWNLOAD_SPARSE_STREAM : 0;
+      const sink = await ctx.io.openWrite?.(file).catch(() => undefined);
+      if (!sink) return ctx.fail(`cannot create ${file}`);
+      const st = ctx.conn.newStream(0);
+      try {
+        await ctx.call(
+          () => vol.download(st, offset, length, flags),
+          `cannot download from volume ${arg}`,
+        );
+        await ctx.call(() => st.readable.pipeTo(sink), `cannot receive data from volume ${arg}`);
+      } finally {
+        await sink.abort().catch(() => {});
+      }
+      await ctx.call(() => st.finish(), `cannot close volume ${arg}`);
     },
   },
 ];

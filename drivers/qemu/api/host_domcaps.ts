@@ -1,0 +1,306 @@
+/**
+ * `qemuConnectGetDomainCapabilities`: what a domain of one emulator, architecture, machine and
+ * virtualization type can have, in the layout of libvirt's `virDomainCapsFormat`.
+ *
+ * libvirt fills the document from QEMU's capabilities alone; here each value must also be one
+ * this driver really starts. Every device value is tried on the driver's own start path (the
+ * domain is parsed, completed and turned into a QEMU command line, never run), and kept only
+ * when the command line is made and names devices the binary has (`qom-list-types`). What the
+ * command line does not carry out (firmware loaders, memory backing, IOThreads, CPU modes other
+ * than a named model, guest features) is `supported='no'`; CPU models are QEMU's that libvirt's
+ * CPU map knows, with QEMU's usability for the accelerator.
+ *
+ * @module
+ */
+import {
+  cpuModelNames,
+  cpuModelVendor,
+  isKnownArch,
+} from "../../../conf/capabilities/cpu_models.ts";
+import { checkFlags, VirError } from "../../../util/errors.ts";
+import { kvmMaxVcpus } from "../../../util/kvm_caps.ts";
+import { element, stringify, type XmlElement } from "../../../util/xml/mod.ts";
+import { assignDeviceAliases } from "../alias.ts";
+import { buildQemuArgv } from "../command/argv.ts";
+import type { QemuDriverState } from "../driver_state.ts";
+import { vcpusFromDef } from "../hotplug/vcpu_model.ts";
+import type { EmulatorCaps } from "./host_caps_cache.ts";
+import { binaryFor, capsCache, guestMachines } from "./host_caps.ts";
+
+/** libvirt's `virDomainVirtType` names. */
+const VIRT_TYPES = new Set(
+  ("none qemu kqemu kvm xen lxc uml openvz test vmware hyperv vbox phyp parallels bhyve vz hvf")
+    .split(" "),
+);
+
+/** The guest architecture each `qemu-system-*` binary is for (`virQEMUCapsGetArch`). */
+const BINARY_ARCHES: Record<string, string> = {
+  i386: "i686",
+  x86_64: "x86_64",
+  arm: "armv7l",
+  aarch64: "aarch64",
+  ppc: "ppc",
+  ppc64: "ppc64",
+  riscv32: "riscv32",
+  riscv64: "riscv64",
+  s390x: "s390x",
+};
+
+/** The architecture families `virQEMUCapsCacheLookupDefault` lets stand for each other. */
+const family = (arch: string) =>
+  arch === "i686" || arch === "x86_64"
+    ? "x86"
+    : arch.startsWith("ppc")
+    ? "ppc"
+    : arch.startsWith("arm") || arch === "aarch64"
+    ? "arm"
+    : arch.startsWith("s390")
+    ? "s390"
+    : arch;
+
+/** What the document is about, resolved as libvirt resolves the caller's arguments. */
+interface Target {
+  emulator: string;
+  arch: string;
+  machine: string;
+  virttype: string;
+  caps: EmulatorCaps;
+}
+
+const qemuError = (code: "INVALID_ARG" | "CONFIG_UNSUPPORTED" | "SYSTEM_ERROR", msg: string) =>
+  VirError.report("QEMU", code, msg);
+
+/** `virQEMUCapsCacheLookupDefault`. */
+async function resolve(
+  state: QemuDriverState,
+  emulator: string | null | undefined,
+  archName: string | null | undefined,
+  machineName: string | null | undefined,
+  virttypeName: string | null | undefined,
+): Promise<Target> {
+  if (virttypeName && !VIRT_TYPES.has(virttypeName)) {
+    throw qemuError("INVALID_ARG", `unknown virttype: ${virttypeName}`);
+  }
+  if (archName && !isKnownArch(archName)) {
+    throw qemuError("INVALID_ARG", `unknown architecture: ${archName}`);
+  }
+  const arch = archName || Deno.build.arch;
+  const binaryName = Object.entries(BINARY_ARCHES).find(([, a]) => a === arch)?.[0];
+  const binary = emulator || (binaryName ? binaryFor(arch, binaryName) : undefined);
+  if (!binary) {
+    throw qemuError(
+      "CONFIG_UNSUPPORTED",
+      `unable to find any emulator to serve '${archName ?? "(null)"}' architecture`,
+    );
+  }
+  const caps = await capsCache(state).get(binary);
+  if (!caps) {
+    throw qemuError(
+      "SYSTEM_ERROR",
+      `Cannot check QEMU binary ${binary}: No such file or directory`,
+    );
+  }
+  const capsArch = BINARY_ARCHES[binary.match(/qemu-system-([a-z0-9_]+)$/)?.[1] ?? ""] ?? arch;
+  if (capsArch !== arch && family(capsArch) !== family(arch)) {
+    throw qemuError(
+      "INVALID_ARG",
+      `architecture from emulator '${capsArch}' doesn't match given architecture '${arch}'`,
+    );
+  }
+  const capsType = caps.kvm ? "kvm" : "qemu";
+  const virttype = !virttypeName || virttypeName === "none" ? capsType : virttypeName;
+  if (virttype !== "qemu" && capsType === "qemu") {
+    const accel = virttype === "kvm" || virttype === "hvf" ? virttype : "tcg";
+    throw qemuError(
+      "INVALID_ARG",
+      `the accel '${accel}' is not supported by '${binary}' on this host`,
+    );
+  }
+  const machines = guestMachines(arch, caps.machines);
+  let machine = machines[0]?.name ?? "";
+  if (machineName) {
+    machine = machines.find((m) => m.name === machineName)?.canonical ?? machineName;
+    if (!machines.some((m) => m.name === machine)) {
+      throw qemuError(
+        "INVALID_ARG",
+        `the machine '${machine}' is not supported by emulator '${binary}'`,
+      );
+    }
+  }
+  return { emulator: binary, arch, machine, virttype, caps };
+}
+
+/** Whether the driver would start a domain of `target` holding `devices`. */
+function starts(state: QemuDriverState, target: Target, devices: string): boolean {
+  const xml = `<domain type='${target.virttype}'><name>domcaps</name>` +
+    `<memory unit='MiB'>64</memory><os><type arch='${target.arch}' ` +
+    `machine='${target.machine}'>hvm</type></os><devices><emulator>${target.emulator}` +
+    `</emulator>${devices}<memballoon model='none'/></devices></domain>`;
+  try {
+    const def = state.parse(xml);
+    assignDeviceAliases(def);
+    const argv = buildQemuArgv(def, vcpusFromDef(def).vcpus, {
+      monitorPath: "/nonexistent",
+      accel: target.virttype === "kvm" ? "kvm" : "tcg",
+    });
+    const types = new Set(target.caps.types);
+    return argv.every((a, i) => argv[i - 1] !== "-device" || types.has(a.split(",")[0]));
+  } catch {
+    return false;
+  }
+}
+
+type Candidates = [value: string, xml: string][];
+
+/** `<enum name>` of the candidates the driver starts. */
+function enumOf(state: QemuDriverState, t: Target, name: string, candidates: Candidates) {
+  const values = candidates.filter(([, xml]) => starts(state, t, xml)).map(([v]) => v);
+  return element("enum", { name }, values.map((v) => element("value", {}, [v])));
+}
+
+const valuesOf = (e: XmlElement) => e.children.length;
+
+/** A device section: supported when any of its first enum's values is. */
+function deviceSection(name: string, enums: XmlElement[]): XmlElement {
+  if (!enums.length || valuesOf(enums[0]) === 0) return element(name, { supported: "no" });
+  return element(name, { supported: "yes" }, enums);
+}
+
+const disk = (device: string, bus: string, dev: string, extra = "") =>
+  `<disk type='file' device='${device}'${extra}><source file='/dev/null'/>` +
+  `<target dev='${dev}' bus='${bus}'/></disk>`;
+
+function devices(state: QemuDriverState, t: Target): XmlElement {
+  const cdromBus = t.machine.includes("q35") ? "sata" : "ide";
+  const diskEnums = [
+    enumOf(state, t, "diskDevice", [
+      ["disk", disk("disk", "virtio", "vda")],
+      ["cdrom", disk("cdrom", cdromBus, "sdc")],
+      ["floppy", disk("floppy", "fdc", "fda")],
+      ["lun", disk("lun", "scsi", "sda")],
+    ]),
+    enumOf(state, t, "bus", [
+      ["ide", disk("disk", "ide", "hda")],
+      ["fdc", disk("floppy", "fdc", "fda")],
+      ["scsi", disk("disk", "scsi", "sda")],
+      ["virtio", disk("disk", "virtio", "vda")],
+      ["usb", disk("disk", "usb", "sda")],
+      ["sata", disk("disk", "sata", "sda")],
+    ]),
+    // The command line starts every virtio disk as virtio-blk-pci: the plain model only.
+    enumOf(state, t, "model", [["virtio", disk("disk", "virtio", "vda")]]),
+  ];
+  const graphics = [
+    enumOf(
+      state,
+      t,
+      "type",
+      ["sdl", "vnc", "spice", "egl-headless", "dbus"].map((g) => [g, `<graphics type='${g}'/>`]),
+    ),
+  ];
+  const video = [
+    enumOf(
+      state,
+      t,
+      "modelType",
+      ["vga", "cirrus", "vmvga", "qxl", "virtio", "none", "bochs", "ramfb"].map((
+        m,
+      ) => [m, `<video><model type='${m}'/></video>`]),
+    ),
+  ];
+  const one = (name: string, xml: string) =>
+    starts(state, t, xml)
+      ? element(name, { supported: "yes" })
+      : element(name, { supported: "no" });
+  return element("devices", {}, [
+    deviceSection("disk", diskEnums),
+    deviceSection("graphics", graphics),
+    deviceSection("video", video),
+    one(
+      "hostdev",
+      "<hostdev mode='subsystem' type='usb'><source><vendor id='0x1'/><product id='0x1'/>" +
+        "</source></hostdev>",
+    ),
+    one("rng", "<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>"),
+    one("filesystem", "<filesystem><source dir='/'/><target dir='t'/></filesystem>"),
+    one("tpm", "<tpm model='tpm-tis'><backend type='emulator'/></tpm>"),
+    one("redirdev", "<redirdev bus='usb' type='spicevmc'/>"),
+    one("channel", "<channel type='pty'><target type='virtio' name='x'/></channel>"),
+  ]);
+}
+
+/** `<cpu>`: named models only (the command line passes `-cpu MODEL` and nothing else). */
+function cpu(t: Target): XmlElement {
+  const defs = (t.virttype === "kvm" ? t.caps.cpus.kvm : t.caps.cpus.tcg) ?? [];
+  let known: string[];
+  try {
+    known = cpuModelNames(t.arch, "QEMU");
+  } catch {
+    known = [];
+  }
+  const models = defs.filter((d) => d.name !== "host" && known.includes(d.name)).map((d) =>
+    element("model", {
+      usable: d["unavailable-features"] === undefined
+        ? "unknown"
+        : d["unavailable-features"].length
+        ? "no"
+        : "yes",
+      deprecated: d.deprecated ? "yes" : undefined,
+      vendor: cpuModelVendor(t.arch, d.name),
+    }, [d.name])
+  );
+  const mode = (name: string) => element("mode", { name, supported: "no" });
+  return element("cpu", {}, [
+    mode("host-passthrough"),
+    mode("maximum"),
+    mode("host-model"),
+    models.length ? element("mode", { name: "custom", supported: "yes" }, models) : mode("custom"),
+  ]);
+}
+
+/**
+ * `qemuConnectGetDomainCapabilities`.
+ *
+ * @example
+ * ```ts ignore
+ * import { domainCapabilitiesXML } from "./host_domcaps.ts";
+ * declare const state: import("../driver_state.ts").QemuDriverState;
+ * await domainCapabilitiesXML(state, null, null, null, "qemu", 0);
+ * ```
+ */
+export async function domainCapabilitiesXML(
+  state: QemuDriverState,
+  emulator: string | null | undefined,
+  arch: string | null | undefined,
+  machine: string | null | undefined,
+  virttype: string | null | undefined,
+  flags: number,
+): Promise<string> {
+  checkFlags(flags, 0, "qemuConnectGetDomainCapabilities", "QEMU");
+  const t = await resolve(state, emulator, arch, machine, virttype);
+  let maxCpus = t.caps.machines.find((m) => m.name === t.machine)?.["cpu-max"] ?? 0;
+  if (t.virttype === "kvm") maxCpus = Math.min(maxCpus, kvmMaxVcpus());
+  const no = (name: string) => element(name, { supported: "no" });
+  return stringify(element("domainCapabilities", {}, [
+    element("path", {}, [t.emulator]),
+    element("domain", {}, [t.virttype]),
+    element("machine", {}, [t.machine]),
+    element("arch", {}, [t.arch]),
+    element("vcpu", { max: maxCpus }),
+    no("iothreads"),
+    no("os"),
+    cpu(t),
+    no("memoryBacking"),
+    devices(state, t),
+    element("features", {}, [
+      no("gic"),
+      no("vmcoreinfo"),
+      no("genid"),
+      no("backingStoreInput"),
+      no("backup"),
+      no("sev"),
+      no("sgx"),
+      no("hyperv"),
+    ]),
+  ]));
+}

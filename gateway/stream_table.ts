@@ -1,0 +1,137 @@
+import type { DriverStream } from "../util/driver.ts";
+import { VirError } from "../util/errors.ts";
+
+/** What a stream call answers a remote caller: the id of its data, and the data's type. */
+export interface StreamTicket {
+  /** Where the data goes: `/v1/streams/{stream}`. */
+  stream: string;
+  /** The MIME type, for calls that name one (`virDomainScreenshot`). */
+  mime?: string;
+}
+
+interface Entry {
+  owner: string;
+  stream: DriverStream;
+  writer?: WritableStreamDefaultWriter<Uint8Array>;
+  timer?: ReturnType<typeof setTimeout>;
+  /** Its data is being read (a console's output, while input still comes). */
+  reading?: boolean;
+}
+
+/**
+ * The streams stream calls opened (`storageVolUpload`, `storageVolDownload`…), kept for their
+ * caller's data requests: libvirtd keeps a call's stream on the client's connection; over HTTP
+ * the data comes in requests of their own, so the stream waits here under an unguessable id,
+ * for its caller only, and is aborted after `idleMs` without a request.
+ *
+ * @example
+ * ```ts
+ * import { StreamTable } from "./stream_table.ts";
+ * const table = new StreamTable(1000, 4);
+ * const { stream } = table.add("alice", { readable: new Blob(["hi"]).stream() });
+ * console.log(await new Response(table.read(stream, "alice").readable).text()); // "hi"
+ * ```
+ */
+export class StreamTable {
+  #entries = new Map<string, Entry>();
+  #idleMs: number;
+  #max: number;
+
+  /** Streams are aborted after `idleMs` without a data request; at most `max` at once. */
+  constructor(idleMs: number, max: number) {
+    this.#idleMs = idleMs;
+    this.#max = max;
+  }
+
+  /** Keeps `stream` for `owner`; refused (and the stream aborted) beyond the limit. */
+  add(owner: string, stream: DriverStream): StreamTicket {
+    if (this.#entries.size >= this.#max) {
+      abort({ stream });
+      throw VirError.report("RPC", "RESOURCE_BUSY", "too many open streams");
+    }
+    const id = crypto.randomUUID();
+    const entry: Entry = { owner, stream };
+    this.#entries.set(id, entry);
+    this.#arm(id, entry);
+    return stream.mime === undefined ? { stream: id } : { stream: id, mime: stream.mime };
+  }
+
+  /** Ends the stream's stay: its data side, for the request that ends it (finish, abort). */
+  take(id: string, owner: string): Entry {
+    const e = this.#find(id, owner);
+    this.#entries.delete(id);
+    clearTimeout(e.timer);
+    return e;
+  }
+
+  /**
+   * The data stream `id` gives, once: a stream that also takes data (a console) stays for its
+   * sends; any other is done with.
+   */
+  read(id: string, owner: string): { readable: ReadableStream<Uint8Array>; mime?: string } {
+    const e = this.#find(id, owner);
+    const readable = e.stream.readable;
+    if (!readable || e.reading) {
+      throw VirError.report("STREAMS", "INVALID_ARG", "this stream gives no (more) data to read");
+    }
+    e.reading = true;
+    if (!e.stream.writable) this.take(id, owner);
+    return { readable, mime: e.stream.mime };
+  }
+
+  /** Sends `data` into stream `id` (`virStreamSend`), as the driver takes it. */
+  async send(id: string, owner: string, data: Uint8Array): Promise<void> {
+    const e = this.#find(id, owner);
+    clearTimeout(e.timer);
+    try {
+      await writerOf(e).write(data);
+    } catch (err) {
+      this.#entries.delete(id);
+      throw err;
+    }
+    this.#arm(id, e);
+  }
+
+  /** Aborts every stream (the gateway is stopping). */
+  closeAll(): void {
+    for (const e of this.#entries.values()) {
+      clearTimeout(e.timer);
+      abort(e);
+    }
+    this.#entries.clear();
+  }
+
+  #find(id: string, owner: string): Entry {
+    const e = this.#entries.get(id);
+    // An unknown, ended or foreign id: one answer, so that ids cannot be probed.
+    if (!e || e.owner !== owner) {
+      throw VirError.report("STREAMS", "INVALID_ARG", "no such stream (ended or not yours)");
+    }
+    return e;
+  }
+
+  #arm(id: string, e: Entry): void {
+    e.timer = setTimeout(() => {
+      this.#entries.delete(id);
+      abort(e);
+    }, this.#idleMs);
+  }
+}
+
+/** The entry's writer, taken once: a stream's writable has one writer for its whole life. */
+export function writerOf(
+  e: { stream: DriverStream; writer?: WritableStreamDefaultWriter<Uint8Array> },
+) {
+  if (!e.stream.writable) {
+    throw VirError.report("STREAMS", "INVALID_ARG", "this stream gives data: read it");
+  }
+  return (e.writer ??= e.stream.writable.getWriter());
+}
+
+/** `virStreamAbort`: both sides dropped. */
+export function abort(
+  e: { stream: DriverStream; writer?: WritableStreamDefaultWriter<Uint8Array> },
+): void {
+  e.stream.readable?.cancel().catch(() => {});
+  (e.writer ?? e.stream.writable)?.abort().catch(() => {});
+}

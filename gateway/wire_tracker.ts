@@ -1,0 +1,288 @@
+/**
+ * Follows the bytes a client sends on one HTTP/1.1 connection — request heads, bodies (by
+ * length or chunked), and after an accepted upgrade the WebSocket frames — without holding any
+ * of them, so that the connection guard knows at each moment which deadline applies and can
+ * refuse an oversized head or WebSocket message from its header, before the runtime buffers it.
+ *
+ * @module
+ */
+
+/** Where the client stands on its connection. */
+export type WirePhase = "idle" | "head" | "body" | "upgrading" | "websocket";
+
+/** Why the tracker refuses the rest of a connection. */
+export type WireRefusal =
+  | { readonly status: 400 | 431; readonly reason: string }
+  | { readonly wsClose: 1002 | 1009; readonly reason: string };
+
+/** The limits the tracker enforces. */
+export interface WireLimits {
+  /** Largest request head (request line and headers), in bytes. */
+  readonly maxHeadBytes: number;
+  /** Largest WebSocket message (all its fragments), in bytes. */
+  readonly maxMessageBytes: number;
+}
+
+const latin1 = new TextDecoder("latin1");
+
+/**
+ * The client-to-server byte stream of one connection, as a state machine fed with what arrives.
+ *
+ * @example
+ * ```ts
+ * import { WireTracker } from "./wire_tracker.ts";
+ * const t = new WireTracker({ maxHeadBytes: 1024, maxMessageBytes: 16 });
+ * t.feed(new TextEncoder().encode("POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nab")); // 40
+ * console.log(t.phase); // "body": one byte of the body still to come
+ * ```
+ */
+export class WireTracker {
+  #limits: WireLimits;
+  #phase: WirePhase = "idle";
+  /** Bytes of the current head so far (heads are small and bounded). */
+  #head: number[] = [];
+  #lineLength = 0;
+  /** Body: bytes left of a sized body, or of the current chunk. */
+  #left = 0;
+  #chunked = false;
+  /** Chunked body: the size line being read, or the CRLF after a chunk, or the trailer. */
+  #chunkState: "size" | "data" | "data-end" | "trailer" = "size";
+  #line: number[] = [];
+  #frames: FrameReader;
+
+  constructor(limits: WireLimits) {
+    this.#limits = limits;
+    this.#frames = new FrameReader(true, limits.maxMessageBytes);
+  }
+
+  /** The current phase. */
+  get phase(): WirePhase {
+    return this.#phase;
+  }
+
+  /**
+   * The server answered the upgrade request: with 101 the connection carries WebSocket frames
+   * from now on, otherwise it goes on with HTTP requests.
+   */
+  upgraded(accepted: boolean): void {
+    if (this.#phase === "upgrading") this.#phase = accepted ? "websocket" : "idle";
+  }
+
+  /**
+   * Follows `bytes`. Returns how many were taken — fewer than given when an upgrade request
+   * ended among them: the rest waits until {@link upgraded} says what they are — or a refusal
+   * when they break a limit or the protocol, after which the connection must be closed.
+   */
+  feed(bytes: Uint8Array): number | WireRefusal {
+    let i = 0;
+    while (i < bytes.length) {
+      switch (this.#phase) {
+        case "idle":
+          this.#phase = "head";
+          break;
+        case "head": {
+          const r = this.#readHead(bytes, i);
+          if (typeof r !== "number") return r;
+          i = r;
+          break;
+        }
+        case "body":
+          i = this.#chunked ? this.#readChunked(bytes, i) : this.#readSized(bytes, i);
+          if (i < 0) return { status: 400, reason: "bad chunked body" };
+          break;
+        // Whether what follows an upgrade request is frames or requests depends on the answer.
+        case "upgrading":
+          return i;
+        case "websocket": {
+          const r = this.#frames.feed(bytes, i);
+          if (typeof r !== "number") return r;
+          i = r;
+          break;
+        }
+      }
+    }
+    return i;
+  }
+
+  #readHead(bytes: Uint8Array, from: number): number | WireRefusal {
+    for (let i = from; i < bytes.length; i++) {
+      const b = bytes[i];
+      this.#head.push(b);
+      if (this.#head.length > this.#limits.maxHeadBytes) {
+        return { status: 431, reason: `request head exceeds ${this.#limits.maxHeadBytes} bytes` };
+      }
+      if (b === 13) continue;
+      if (b !== 10) {
+        this.#lineLength++;
+        continue;
+      }
+      // An empty line (CRLF or a bare LF, RFC 9112 §2.2) ends the head, or is one of the
+      // blank lines a client may send before a request line.
+      const empty = this.#lineLength === 0;
+      this.#lineLength = 0;
+      if (!empty) continue;
+      const head = latin1.decode(new Uint8Array(this.#head)).trim();
+      this.#head = [];
+      if (head === "") continue;
+      return this.#startBody(head) ?? i + 1;
+    }
+    return bytes.length;
+  }
+
+  #startBody(head: string): WireRefusal | undefined {
+    const headers = new Map<string, string>();
+    for (const line of head.split(/\r?\n/).slice(1)) {
+      const colon = line.indexOf(":");
+      if (colon > 0) {
+        const name = line.slice(0, colon).trim().toLowerCase();
+        const value = line.slice(colon + 1).trim();
+        headers.set(name, headers.has(name) ? `${headers.get(name)}, ${value}` : value);
+      }
+    }
+    const te = headers.get("transfer-encoding")?.toLowerCase();
+    const cl = headers.get("content-length");
+    if (te !== undefined) {
+      if (!/(^|,)\s*chunked\s*$/.test(te)) return { status: 400, reason: "bad transfer-encoding" };
+      this.#chunked = true;
+      this.#chunkState = "size";
+      this.#line = [];
+      this.#phase = "body";
+      return undefined;
+    }
+    if (cl !== undefined) {
+      if (!/^\d{1,15}$/.test(cl)) return { status: 400, reason: "bad content-length" };
+      this.#chunked = false;
+      this.#left = Number(cl);
+    }
+    const upgrade = /\bwebsocket\b/i.test(headers.get("upgrade") ?? "");
+    this.#phase = upgrade ? "upgrading" : cl !== undefined && this.#left > 0 ? "body" : "idle";
+    return undefined;
+  }
+
+  #readSized(bytes: Uint8Array, from: number): number {
+    const n = Math.min(this.#left, bytes.length - from);
+    this.#left -= n;
+    if (this.#left === 0) this.#phase = "idle";
+    return from + n;
+  }
+
+  /** Chunked transfer coding (RFC 9112 §7.1); -1 on a malformed body. */
+  #readChunked(bytes: Uint8Array, from: number): number {
+    let i = from;
+    while (i < bytes.length && this.#phase === "body") {
+      if (this.#chunkState === "data") {
+        const n = Math.min(this.#left, bytes.length - i);
+        this.#left -= n;
+        i += n;
+        if (this.#left === 0) {
+          this.#chunkState = "data-end";
+          this.#line = [];
+        }
+        continue;
+      }
+      const b = bytes[i++];
+      this.#line.push(b);
+      if (this.#line.length > 4096) return -1;
+      if (b !== 10) continue;
+      const line = latin1.decode(new Uint8Array(this.#line)).replace(/\r?\n$/, "");
+      this.#line = [];
+      if (this.#chunkState === "data-end") {
+        if (line !== "") return -1;
+        this.#chunkState = "size";
+      } else if (this.#chunkState === "size") {
+        const m = /^([0-9a-fA-F]{1,12})(;.*)?$/.exec(line);
+        if (!m) return -1;
+        this.#left = parseInt(m[1], 16);
+        this.#chunkState = this.#left === 0 ? "trailer" : "data";
+      } else if (line === "") {
+        this.#phase = "idle";
+      }
+    }
+    return i;
+  }
+}
+
+/**
+ * WebSocket frames (RFC 6455 §5.2) of one direction, followed from their headers: payloads are
+ * skipped, never held, and a message's size is known as soon as each frame header arrives.
+ *
+ * @example
+ * ```ts
+ * import { FrameReader } from "./wire_tracker.ts";
+ * const server = new FrameReader(false, Infinity);
+ * server.feed(new Uint8Array([0x81, 2, 0x68]), 0); // 3: a text frame, one payload byte to come
+ * console.log(server.atBoundary); // false
+ * ```
+ */
+export class FrameReader {
+  #masked: boolean;
+  #maxMessageBytes: number;
+  #header: number[] = [];
+  #payloadLeft = 0;
+  #messageBytes = 0;
+
+  /** Frames must (client) or must not (server) be masked; messages up to `maxMessageBytes`. */
+  constructor(masked: boolean, maxMessageBytes: number) {
+    this.#masked = masked;
+    this.#maxMessageBytes = maxMessageBytes;
+  }
+
+  /** Whether the bytes so far end exactly at the end of a frame. */
+  get atBoundary(): boolean {
+    return this.#header.length === 0 && this.#payloadLeft === 0;
+  }
+
+  /** Follows `bytes` from `from`; returns where it stopped (the end) or a refusal. */
+  feed(bytes: Uint8Array, from: number): number | WireRefusal {
+    let i = from;
+    while (i < bytes.length) {
+      if (this.#payloadLeft > 0) {
+        const n = Math.min(this.#payloadLeft, bytes.length - i);
+        this.#payloadLeft -= n;
+        i += n;
+        continue;
+      }
+      this.#header.push(bytes[i++]);
+      if (this.#header.length < frameHeaderLength(this.#header)) continue;
+      const f = this.#header;
+      this.#header = [];
+      const opcode = f[0] & 0x0f;
+      const length = payloadLength(f);
+      if (((f[1] & 0x80) !== 0) !== this.#masked) {
+        const which = this.#masked
+          ? "client frames must be masked"
+          : "server frames are not masked";
+        return { wsClose: 1002, reason: which };
+      }
+      if (opcode >= 8) {
+        // Control frames carry at most 125 bytes and may come between a message's fragments.
+        if (length > 125) return { wsClose: 1002, reason: "control frame too long" };
+      } else {
+        this.#messageBytes += length;
+        if (this.#messageBytes > this.#maxMessageBytes) {
+          return { wsClose: 1009, reason: `message exceeds ${this.#maxMessageBytes} bytes` };
+        }
+        if (f[0] & 0x80) this.#messageBytes = 0;
+      }
+      this.#payloadLeft = length;
+    }
+    return i;
+  }
+}
+
+/** The length of a frame header whose first bytes are `f` (2 until the length byte is known). */
+function frameHeaderLength(f: number[]): number {
+  if (f.length < 2) return 2;
+  const len7 = f[1] & 0x7f;
+  return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + ((f[1] & 0x80) ? 4 : 0);
+}
+
+function payloadLength(f: number[]): number {
+  const len7 = f[1] & 0x7f;
+  if (len7 < 126) return len7;
+  if (len7 === 126) return (f[2] << 8) | f[3];
+  // 64-bit lengths: anything past 2^53 is far beyond any limit, so doubles are exact enough.
+  let n = 0;
+  for (let k = 2; k < 10; k++) n = n * 256 + f[k];
+  return n;
+}

@@ -1,0 +1,83 @@
+// virDomainOpenConsole on real QEMU 7.2 (TCG): the guest is a 39-byte boot sector that prints
+// '>' on COM1 and then echoes every byte it receives there, so what goes into the console
+// stream comes back out of it through the guest. Also libvirt's refusals: a second session
+// without FORCE, an unknown device, a domain that is not running. Without QEMU this test is
+// ignored on a developer machine but FAILS in CI.
+import assert from "node:assert/strict";
+import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
+import type { DriverConnection } from "../../../util/driver.ts";
+import { VIR } from "../../../util/constants.ts";
+import type { VirError } from "../../../util/errors.ts";
+import { realQemuTest } from "./real_qemu.ts";
+import { echoGuestDisk } from "./echo_guest.ts";
+
+/** Reads the console until `want` has appeared (or 20 s pass). */
+async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, want: string) {
+  let seen = "";
+  const deadline = Date.now() + 20_000;
+  while (!seen.includes(want)) {
+    assert.ok(Date.now() < deadline, `console gave ${JSON.stringify(seen)}, not ${want}`);
+    const { done, value } = await reader.read();
+    assert.ok(!done, `console ended after ${JSON.stringify(seen)}`);
+    seen += new TextDecoder().decode(value);
+  }
+  return seen;
+}
+
+realQemuTest({
+  name: "real QEMU: the serial console as a two-way stream through an echoing guest",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "ev-qemu-con-" });
+    const disk = `${dir}/boot.img`;
+    await Deno.writeFile(disk, echoGuestDisk());
+    const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
+      stateDir: dir,
+    }) as DriverConnection;
+    try {
+      const xml = (name: string) =>
+        `<domain type='qemu'><name>${name}</name><memory unit='MiB'>32</memory>
+<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os><devices>
+<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${disk}'/>
+<target dev='hda' bus='ide'/></disk>
+<serial type='pty'/><console type='pty'/><memballoon model='none'/></devices></domain>`;
+      const dom = await conn.domainCreateXML!(xml("con"), 0);
+      const stream = await conn.domainOpenConsole!(dom, null, 0);
+      const reader = stream.readable!.getReader();
+      const writer = stream.writable!.getWriter();
+      await readUntil(reader, ">");
+      await writer.write(new TextEncoder().encode("hello"));
+      assert.match(await readUntil(reader, "hello"), /hello/);
+
+      await assert.rejects(conn.domainOpenConsole!(dom, null, 0), (e: VirError) => {
+        assert.deepEqual([e.code, e.message], [
+          VIR.ERR_OPERATION_FAILED,
+          "operation failed: Active console session exists for this domain",
+        ]);
+        return true;
+      });
+      // FORCE takes the console over: the old session ends, the new one echoes.
+      const forced = await conn.domainOpenConsole!(dom, "serial0", VIR.DOMAIN_CONSOLE_FORCE);
+      assert.equal((await reader.read()).done, true);
+      const r2 = forced.readable!.getReader();
+      await forced.writable!.getWriter().write(new TextEncoder().encode("again"));
+      await readUntil(r2, "again");
+
+      await assert.rejects(
+        conn.domainOpenConsole!(dom, "parallel7", 0),
+        (e: VirError) =>
+          e.code === VIR.ERR_INTERNAL_ERROR &&
+          e.message === "internal error: cannot find character device parallel7",
+      );
+      await conn.domainDestroyFlags!(dom, 0);
+      await assert.rejects(
+        conn.domainOpenConsole!(dom, null, 0),
+        (e: VirError) => e.code === VIR.ERR_NO_DOMAIN || e.code === VIR.ERR_OPERATION_INVALID,
+      );
+    } finally {
+      await conn.connectClose();
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  },
+});

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Records what a real root libvirtd 9.0 (oracle/install.sh --system) does for each network of
+# tests/drivers/network/fixtures/cases/: the live XML, the dnsmasq files and command line, the
+# bridge's addresses and routes, `iptables -S`/`ip6tables -S` while it runs and after
+# net-destroy, and the XML of a port made for a guest NIC. libvirtd runs inside a network namespace this script creates and deletes
+# (its network driver never sees the host's network), under the lock every developer takes
+# around the one root libvirtd of the machine. Re-run it as root:
+#   bash tests/tools/record_network_libvirt.sh
+# It writes tests/drivers/network/fixtures/libvirt_system/ (read by network_oracle_test.ts).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/../drivers/network" && pwd)
+out=$here/fixtures/libvirt_system
+[ "$(id -u)" = 0 ] || { echo "record_network_libvirt.sh: run as root" >&2; exit 2; }
+exec 9>/tmp/edgevirt-root-libvirtd.lock
+flock 9
+ns=evr-$$
+# A bounded wait: a virsh that hangs must not keep the lock every developer needs.
+V=(timeout 60 ip netns exec "$ns" virsh -q -c qemu:///system)
+
+cleanup() {
+  [ -f /run/libvirtd.pid ] && kill "$(cat /run/libvirtd.pid)" 2>/dev/null || true
+  sleep 1
+  [ -f /run/virtlogd.pid ] && kill "$(cat /run/virtlogd.pid)" 2>/dev/null || true
+  for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+  ip netns del "$ns" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+ip netns add "$ns"
+ip netns exec "$ns" ip link set lo up
+# The existing host bridge a forward mode='bridge' network names.
+ip netns exec "$ns" ip link add evrbr0 type bridge
+ip netns exec "$ns" /usr/sbin/virtlogd -d
+ip netns exec "$ns" /usr/sbin/libvirtd -d
+for _ in $(seq 100); do "${V[@]}" version >/dev/null 2>&1 && break; sleep 0.2; done
+
+mkdir -p "$out"
+rm -f "$out"/*
+port_xml="<networkport><uuid>5d744f21-ba4a-4d6e-bdb2-30a35ff3207d</uuid><owner><name>vm1</name><uuid>d54df46f-1ab5-4a22-8618-4560ef5fac2c</uuid></owner><mac address='52:54:00:7b:35:93'/></networkport>"
+rules() {
+  for t in filter nat mangle; do echo "# $1 -t $t"; ip netns exec "$ns" "$1" -w -t "$t" -S; done
+}
+for f in "$here"/fixtures/cases/*.xml; do
+  n=$(basename "$f" .xml)
+  "${V[@]}" net-define "$f" >/dev/null
+  "${V[@]}" net-start "$n" >/dev/null
+  "${V[@]}" net-dumpxml "$n" >"$out/$n.live.xml"
+  for ext in conf hostsfile addnhosts; do
+    if [ -s "/var/lib/libvirt/dnsmasq/$n.$ext" ]; then cp "/var/lib/libvirt/dnsmasq/$n.$ext" "$out/$n.$ext"; fi
+  done
+  if [ -f "/run/libvirt/network/$n.pid" ]; then
+    tr '\0' ' ' <"/proc/$(cat "/run/libvirt/network/$n.pid")/cmdline" | sed 's/ $/\n/' >"$out/$n.cmdline"
+  fi
+  br=$(sed -n "s/.*<bridge name='\([^']*\)'.*/\1/p" "$out/$n.live.xml")
+  ip netns exec "$ns" ip -o addr show dev "$br" | awk '{print $3, $4, $5, $6}' >"$out/$n.addr"
+  ip netns exec "$ns" ip route show dev "$br" >"$out/$n.routes"
+  { rules iptables; rules ip6tables; } >"$out/$n.rules"
+  /usr/bin/python3 - "$ns" "$n" "$port_xml" >"$out/$n.port.xml" <<'PY'
+import sys, libvirt
+conn = libvirt.open("qemu:///system")
+net = conn.networkLookupByName(sys.argv[2])
+port = net.portCreateXML(sys.argv[3])
+sys.stdout.write(port.XMLDesc())
+port.delete()
+PY
+  "${V[@]}" net-destroy "$n" >/dev/null
+  { rules iptables; rules ip6tables; } >"$out/$n.rules-after"
+  "${V[@]}" net-undefine "$n" >/dev/null
+done
+echo "record_network_libvirt.sh: $(ls "$out" | wc -l) files in $out"
