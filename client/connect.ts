@@ -98,16 +98,6 @@ function openThroughDaemon(
   const params = new URLSearchParams(url.search);
   params.set("socket", socket);
   const remote = new URL(`${driverName}+unix://${url.pathname}?${params}`);
-  const open = () =>
-    openRemote(remote, options).catch(async (e) => {
-      if (!(e instanceof VirError) || e.codeName !== "VIR_ERR_SYSTEM_ERROR") throw e;
-      const why = await runtimeAdapter().unixError(socket);
-      if (why === undefined) throw e;
-      throw VirError.report(
-        "RPC",
-        "SYSTEM_ERROR",
-        `Failed to connect socket to '${socket}': ${why}`,
-      );
-    });
+  const open = () => openRemote(remote, options);
   return autostart ? autostart({ socket, session }, open) : open();
 }

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { etag } from "hono/etag";
 import type { DriverConnection, DriverHistogramFamily, DriverMethod } from "../util/driver.ts";
 import type { DriverRegistry } from "../util/registry.ts";
 import { VirError } from "../util/errors.ts";
@@ -10,6 +11,7 @@ import { guard, guardRefusal } from "./guard.ts";
 import { callRoute, describe, dispatch } from "./dispatch.ts";
 import { markEvents, sseResponse, wsResponse } from "./event_stream.ts";
 import { errorResponse, jsonResponse } from "./http_status.ts";
+import { allowedMethods } from "./allowed_methods.ts";
 import { CallGate, DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import { openApiDocument } from "./openapi.ts";
 import { rpcSocket } from "./rpc_socket.ts";
@@ -23,7 +25,13 @@ import { streamRoutes } from "./stream_routes.ts";
 import { uiRoutes } from "./ui_routes.ts";
 import { modelCodec } from "./models.ts";
 import { documentBody, representation } from "./negotiate.ts";
-import { flagsOf, RESOURCES, VOLUMES } from "./rest.ts";
+import { type ActionCall, flagsOf, RESOURCES, VOLUMES } from "./rest.ts";
+import { OperationTable } from "./operations.ts";
+import { accepted, answersAsync, operationRoutes } from "./operation_routes.ts";
+import { listObjects, summarize } from "./rest_list.ts";
+import { definitionBody, putDefinition, withTag } from "./rest_define.ts";
+import { definitionTag } from "./etag.ts";
+import { defaultVirtType } from "./json_defaults.ts";
 import { parseStoragePoolXML } from "../conf/storage_pool/mod.ts";
 import { VIR } from "../util/constants.ts";
 import { type GaugeSamples, Metrics } from "./metrics.ts";
@@ -48,6 +56,12 @@ export interface GatewayOptions {
   /** A token store, or `"none"` (the caller decides where that is safe). */
   auth: AuthConfig;
   limits?: Partial<Limits>;
+  /**
+   * `https` when clients reach the gateway over TLS: behind the guarded TCP listener the
+   * request URL Deno gives says neither (`http+unix://`), so links the gateway writes for
+   * callers (OpenAPI's `servers`) take the scheme from here and the host from `Host`.
+   */
+  scheme?: "http" | "https";
   /** Web origins whose pages may call the gateway from a browser (CORS); none by default. */
   corsOrigins?: readonly string[];
   /** Host names to answer to (`Host`, port ignored); any when undefined. See `guard.ts`. */
@@ -144,12 +158,20 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const guarded = { origins: options.corsOrigins ?? [], hosts: options.hosts };
   app.use("*", guard(guarded));
   app.onError((e) => errorResponse(e));
-  app.notFound((c) =>
-    json(
-      VirError.report("RPC", "RPC", `no such resource: ${c.req.method} ${c.req.path}`),
-      404,
-    )
-  );
+  const allowed = allowedMethods(() => app.routes);
+  app.notFound((c) => {
+    const methods = allowed(c.req.path);
+    if (!methods.length) {
+      return json(
+        VirError.report("RPC", "RPC", `no such resource: ${c.req.method} ${c.req.path}`),
+        404,
+      );
+    }
+    const refusal = `method ${c.req.method} is not allowed on ${c.req.path}`;
+    const res = json(VirError.report("RPC", "OPERATION_UNSUPPORTED", refusal), 405);
+    res.headers.set("allow", methods.join(", "));
+    return res;
+  });
 
   uiRoutes(app);
   app.get("/", () =>
@@ -205,8 +227,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ], await driverHistograms(served));
     return new Response(text, { headers: { "content-type": "text/plain; version=0.0.4" } });
   });
-  const openapi = openApiDocument([...served.keys()]);
-  app.get(`/${API_VERSION}/openapi.json`, () => json(openapi));
+  // Its `servers` entry is where the caller reached the gateway; one document per origin. A
+  // megabyte that changes only with the gateway: hono's etag lets clients revalidate it (304).
+  const openapi = new Map<string, unknown>();
+  app.use(`/${API_VERSION}/openapi.json`, etag());
+  app.get(`/${API_VERSION}/openapi.json`, (c) => {
+    const url = new URL(c.req.url);
+    const scheme = options.scheme ?? (url.protocol === "https:" ? "https" : "http");
+    const origin = `${scheme}://${c.req.header("host") ?? url.host}`;
+    if (!openapi.has(origin)) openapi.set(origin, openApiDocument([...served.keys()], origin));
+    return json(openapi.get(origin));
+  });
 
   const base = `/${API_VERSION}/:driver/:path`;
   const servedAt = (path: string) => {
@@ -234,6 +265,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     bodyLimit({ maxSize: limits.maxBodyBytes, onError: tooBig }),
   );
   sessionRoutes(app, { sessions, auth: options.auth, gate, limits, streams });
+  const operations = new OperationTable();
+  operationRoutes(app, { operations, auth: options.auth });
   app.use(`${base}/*`, bodyLimit({ maxSize: limits.maxBodyBytes, onError: tooBig }));
   const resolve = async (c: {
     req: { param(k: string): string; raw: Request };
@@ -334,12 +367,19 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   for (const r of RESOURCES) {
     const col = `${base}/${r.segment}`;
     const lookup = (c: Parameters<typeof call>[0], name: string) => call(c, r.lookup, [name]);
+    const caller = (c: Parameters<typeof call>[0]) => (m: DriverMethod, a: unknown[]) =>
+      call(c, m, a);
     app.get(
       col,
-      async (c) => json(await call(c, r.list, [flagsOf(new URL(c.req.url).searchParams)])),
+      async (c) => json(await listObjects(r, caller(c), new URL(c.req.url).searchParams)),
     );
+    const defining = async (c: Parameters<typeof call>[0] & { req: { raw: Request } }) => ({
+      req: c.req.raw,
+      virtType: defaultVirtType(c.get("served").type, await hasKvm()),
+      call: caller(c),
+    });
     app.post(col, async (c) => {
-      const body = await documentBody(c.req.raw, (m) => modelCodec(r.model).toXml(m));
+      const body = await definitionBody(r, await defining(c));
       const q = new URL(c.req.url).searchParams;
       const transient = q.get("transient") === "1" || q.get("transient") === "true";
       if (transient && !r.create) {
@@ -354,11 +394,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const wanted = representation(c.req.raw);
       if (wanted !== "summary") {
         const doc = await call(c, r.xml, [ref, flagsOf(q)]) as string;
-        return wanted === "xml" ? xml(doc) : json(modelCodec(r.model).toModel(doc));
+        const res = wanted === "xml" ? xml(doc) : json(modelCodec(r.model).toModel(doc));
+        res.headers.set("etag", await definitionTag(r, ref, caller(c)));
+        return res;
       }
-      const info = r.info ? await call(c, r.info, [ref]) : undefined;
-      return json(info === undefined ? ref : { ...ref as object, info });
+      return withTag(r, ref, caller(c), await summarize(r, ref, caller(c)));
     });
+    app.put(
+      `${col}/:name`,
+      async (c) => putDefinition(r, c.req.param("name"), await defining(c)),
+    );
     app.delete(`${col}/:name`, async (c) => {
       const ref = await lookup(c, c.req.param("name"));
       const [method, args] = r.undefine(ref, new URL(c.req.url).searchParams);
@@ -374,8 +419,24 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           404,
         );
       }
-      const ref = await lookup(c, c.req.param("name"));
-      const [method, args] = action(ref, new URL(c.req.url).searchParams);
+      const name = c.req.param("name");
+      const ref = await lookup(c, name);
+      const q = new URL(c.req.url).searchParams;
+      const [method, args] = action(ref, q);
+      const verb = c.req.param("action");
+      if (answersAsync(r.long?.includes(verb) ?? false, c.get("served").type, c.req.raw)) {
+        const run = (a?: ActionCall) => a && (() => call(c, ...a(ref, q)));
+        const abort = run(r.abort?.[verb]);
+        const progress = run(r.progress);
+        return accepted(operations, {
+          owner: c.get("principal").name,
+          description: `${verb} ${r.title} ${name}`,
+          resource: new URL(c.req.url).pathname.replace(/\/[^/]+$/, ""),
+          run: () => call(c, method, args),
+          cancel: abort && (async () => void await abort()),
+          progress: progress && (async () => await progress() as Record<string, unknown>),
+        });
+      }
       const result = await call(c, method, args);
       return json(result === undefined ? {} : { result });
     });
@@ -423,6 +484,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       return sessions.closeAll();
     },
   };
+}
+
+/** Whether this host offers KVM (JSON domain definitions then default to `kvm`). */
+let kvm: Promise<boolean> | undefined;
+function hasKvm(): Promise<boolean> {
+  return kvm ??= Deno.stat("/dev/kvm").then(() => true, () => false);
 }
 
 function sessionsByKind(sessions: SessionTable): GaugeSamples {

@@ -1,3 +1,4 @@
+import { namedEvent } from "./enum_names.ts";
 import { EVENT_MARK_HEADER, parseEventId } from "../protocol/event_id.ts";
 import type { DriverEvent } from "../util/driver.ts";
 import { objectAllows, type Principal } from "./acl.ts";
@@ -74,7 +75,11 @@ export function sseResponse(
       const send = (s: string) => controller.enqueue(enc.encode(s));
       const forward = (e: LoggedEvent) => {
         if (canSee(principal, e.event)) {
-          send(`id: ${eventId(log, e)}\nevent: event\ndata: ${JSON.stringify(e.event)}\n\n`);
+          send(
+            `id: ${eventId(log, e)}\nevent: event\ndata: ${
+              JSON.stringify(namedEvent(e.event))
+            }\n\n`,
+          );
         }
       };
       const { events, gap } = log.since(resumePoint(log, lastEventId));
@@ -116,7 +121,7 @@ export function wsResponse(
   socket.onopen = () => {
     const forward = (e: LoggedEvent) => {
       if (canSee(principal, e.event) && socket.readyState === WebSocket.OPEN) {
-        socket.send(JSON.stringify({ id: eventId(log, e), event: e.event }));
+        socket.send(JSON.stringify({ id: eventId(log, e), event: namedEvent(e.event) }));
       }
     };
     const from = resumePoint(log, new URL(req.url).searchParams.get("lastEventId"));

@@ -2,11 +2,15 @@
  * `deno task start`: the edgevirt gateway, libvirtd over HTTP.
  *
  * ```sh
- * deno task start [--listen HOST:PORT] [--unix PATH] [--tls-cert F --tls-key F]
+ * deno task start [--config F] [--listen HOST:PORT] [--unix PATH] [--tls-cert F --tls-key F]
  *                 [--token-file F] [--auth token|none] [--cors-origin ORIGIN]...
  *                 [--log-level off|error|warn|info]
  * deno task start --daemon [--system] [--timeout SECS]
  * ```
+ *
+ * Every flag is also a key of the JSON config file (`--config F`, else
+ * `$XDG_CONFIG_HOME/edgevirt/gateway.json` when it exists; see `flags.ts`); the command line
+ * wins over the file.
  *
  * `--daemon` runs it as the local daemon (libvirtd for `qemu:///session`) on the user's socket
  * (`$XDG_RUNTIME_DIR/edgevirt/edgevirt-sock`, or `/run/edgevirt/edgevirt-sock` with
@@ -21,9 +25,9 @@
  * for full-role tokens without object rules). SIGINT and SIGTERM stop it cleanly; SIGHUP, as
  * libvirtd's, reloads (the token file, which is also watched). `GET /healthz` answers without a
  * token, `GET /metrics` (Prometheus text) to full-role tokens; `--log-level info` writes a JSON
- * line per request to stderr. A start-up failure is one line and exit status 2. Each `--cors-origin` (an exact origin such as
- * `https://app.example:8443`) lets pages from there call the gateway from a browser; there are
- * none by default.
+ * line per request to stderr. A start-up failure is one line and exit status 2. Each
+ * `--cors-origin` (an exact origin such as `https://app.example:8443`) lets pages from there
+ * call the gateway from a browser; there are none by default.
  *
  * @example
  * ```sh
@@ -31,25 +35,22 @@
  * ```
  * @module
  */
-import { parseArgs } from "node:util";
 import { hostDrivers } from "../host.ts";
 import { createGateway } from "./app.ts";
+import { gatewaySettings, usage } from "./flags.ts";
 import { parseCorsOrigin } from "./cors.ts";
 import { LOOPBACK_HOSTS } from "./guard.ts";
 import { serveGuarded } from "./guarded_listener.ts";
 import type { AuthConfig } from "./auth.ts";
 import { configDir, loadOrCreateTokens, watchTokenFile } from "./token_file.ts";
 import { startDaemon } from "./daemon.ts";
+import { legacyQemuConfigDirs, migrateDefinitions } from "./state_migration.ts";
+import { qemuPaths } from "../drivers/qemu/process/paths.ts";
 import { LOG_LEVELS, type LogLevel } from "./request_log.ts";
 import { SYSTEM_DAEMON_DIR, userRuntimeDir } from "../protocol/daemon_socket.ts";
 
-const USAGE = `usage: deno task start [--listen HOST:PORT] [--unix PATH] [--tls-cert F --tls-key F]
-                       [--token-file F] [--auth token|none] [--cors-origin ORIGIN]...
-                       [--log-level off|error|warn|info]
-       deno task start --daemon [--system] [--timeout SECS]`;
-
 function fail(message: string): never {
-  console.error(`edgevirt gateway: ${message}\n${USAGE}`);
+  console.error(`edgevirt gateway: ${message} (see --help)`);
   Deno.exit(2);
 }
 
@@ -82,33 +83,31 @@ async function hasQemu(): Promise<boolean> {
   return false;
 }
 
+/**
+ * Moves `qemu:///session` definitions from earlier versions' directories to the driver's own,
+ * before the driver loads them (not when a state directory is forced for tests).
+ */
+async function migrateSessionDefinitions(log: (line: string) => void): Promise<void> {
+  const env = (name: string) => Deno.env.get(name);
+  if (env("EDGEVIRT_QEMU_STATE_DIR")) return;
+  await step(
+    "cannot move the old domain definitions",
+    () => migrateDefinitions(legacyQemuConfigDirs(env), qemuPaths(false).configDir, log),
+  );
+}
+
 async function main(): Promise<void> {
   let flags;
   try {
-    flags = parseArgs({
-      args: Deno.args,
-      options: {
-        listen: { type: "string" },
-        unix: { type: "string" },
-        "tls-cert": { type: "string" },
-        "tls-key": { type: "string" },
-        "token-file": { type: "string" },
-        auth: { type: "string", default: "token" },
-        "cors-origin": { type: "string", multiple: true },
-        "log-level": { type: "string", default: "off" },
-        daemon: { type: "boolean" },
-        system: { type: "boolean" },
-        timeout: { type: "string", default: "0" },
-        help: { type: "boolean" },
-      },
-    }).values;
+    flags = await gatewaySettings(Deno.args, (name) => Deno.env.get(name));
   } catch (e) {
     fail((e as Error).message);
   }
   if (flags.help) {
-    console.log(USAGE);
+    console.log(usage());
     return;
   }
+  if (flags.config) console.error(`edgevirt gateway: settings from ${flags.config}`);
   if (flags.daemon) return await runDaemon(!flags.system, flags.timeout);
   const tcp = flags.listen || !flags.unix ? parseListen(flags.listen ?? "127.0.0.1:16510") : null;
   if (Boolean(flags["tls-cert"]) !== Boolean(flags["tls-key"])) {
@@ -156,6 +155,7 @@ async function main(): Promise<void> {
   const registry = hostDrivers();
   const uris = ["test:///default"];
   if (await hasQemu()) {
+    await migrateSessionDefinitions((line) => console.error(`edgevirt gateway: ${line}`));
     // The user's session daemon may own qemu:///session (its driver.pid): then this gateway
     // serves the rest and says why, rather than not starting.
     const probe = await registry.find("qemu")!.open(new URL("qemu:///session"), {}).catch((e) => {
@@ -175,6 +175,7 @@ async function main(): Promise<void> {
     corsOrigins,
     hosts,
     logLevel,
+    scheme: flags["tls-cert"] ? "https" : "http",
   });
 
   const servers: { addr: Deno.Addr; shutdown(): Promise<void> }[] = [];
@@ -253,6 +254,7 @@ async function runDaemon(session: boolean, timeout: string): Promise<void> {
   const registry = hostDrivers();
   const qemu = session ? "qemu:///session" : "qemu:///system";
   const served = session ? ["test:///default"] : [];
+  if (session) await migrateSessionDefinitions(log);
   if (await hasQemu()) served.push(qemu);
   let daemon;
   try {

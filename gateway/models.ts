@@ -96,12 +96,14 @@ export function modelCodec(kind: DocumentKind, pool?: StoragePoolDef): ModelCode
     toXml(body) {
       const checked = MODEL_SCHEMAS[kind].safeParse(body);
       if (!checked.success) {
-        const issue = checked.error.issues[0];
-        const where = issue.path.length ? issue.path.join(".") : "(root)";
+        // Every problem at once, each at its path, so that one round trip fixes the body.
+        const problems = checked.error.issues.map((issue) =>
+          `${issue.path.length ? issue.path.join(".") : "(root)"}: ${issue.message}`
+        );
         throw VirError.report(
           "RPC",
           "INVALID_ARG",
-          `the body is not a valid ${kind} model: ${where}: ${issue.message}`,
+          `the body is not a valid ${kind} model: ${problems.join("; ")}`,
         );
       }
       return codec.format(checked.data, pool);

@@ -17,12 +17,20 @@ export interface Resource {
   /** The kind of that XML document, for its JSON model. */
   model: DocumentKind;
   info?: DriverMethod;
+  /** Whether an object runs, for objects without an info call that says so (lists show it). */
+  active?: DriverMethod;
   /** `POST` of an XML document: define (persistent) … */
   define: DriverMethod;
   /** … or, with `?transient=1`, create and start. */
   create?: DriverMethod;
   undefine: ActionCall;
   actions: Record<string, ActionCall>;
+  /** Actions that may take long (answered with an operation, see `operation_routes.ts`). */
+  long?: readonly string[];
+  /** Cancels a long action's work (libvirt's job abort), by action. */
+  abort?: Record<string, ActionCall>;
+  /** A long action's progress (libvirt's job info). */
+  progress?: ActionCall;
 }
 
 /** The `flags` query parameter (a number; 0 when absent). */
@@ -33,6 +41,13 @@ export function flagsOf(q: URLSearchParams): number {
 
 const withFlags = (m: DriverMethod): ActionCall => (ref, q) => [m, [ref, flagsOf(q)]];
 const plain = (m: DriverMethod): ActionCall => (ref) => [m, [ref]];
+
+/** A snapshot's XML: libvirt names it (the creation time) when `name` is absent. */
+function snapshotXml(name: string | null): string {
+  if (name === null) return "<domainsnapshot/>";
+  const text = name.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return `<domainsnapshot><name>${text}</name></domainsnapshot>`;
+}
 
 /** Every REST collection the gateway serves. Volumes nest under pools (see {@link VOLUMES}). */
 export const RESOURCES: Resource[] = [
@@ -57,7 +72,16 @@ export const RESOURCES: Resource[] = [
       resume: plain("domainResume"),
       vcpus: (ref, q) => ["domainSetVcpusFlags", [ref, Number(q.get("count")), flagsOf(q)]],
       memory: (ref, q) => ["domainSetMemoryFlags", [ref, Number(q.get("kib")), flagsOf(q)]],
+      save: (ref, q) => ["domainSaveFlags", [ref, q.get("to"), null, flagsOf(q)]],
+      managedsave: withFlags("domainManagedSave"),
+      snapshot: (
+        ref,
+        q,
+      ) => ["domainSnapshotCreateXML", [ref, snapshotXml(q.get("name")), flagsOf(q)]],
     },
+    long: ["start", "save", "managedsave", "snapshot"],
+    abort: { save: plain("domainAbortJob"), managedsave: plain("domainAbortJob") },
+    progress: plain("domainGetJobInfo"),
   },
   {
     segment: "networks",
@@ -66,6 +90,7 @@ export const RESOURCES: Resource[] = [
     lookup: "networkLookupByName",
     xml: "networkGetXMLDesc",
     model: "network",
+    active: "networkIsActive",
     define: "networkDefineXMLFlags",
     create: "networkCreateXML",
     undefine: plain("networkUndefine"),
@@ -96,6 +121,7 @@ export const RESOURCES: Resource[] = [
     lookup: "interfaceLookupByName",
     xml: "interfaceGetXMLDesc",
     model: "interface",
+    active: "interfaceIsActive",
     define: "interfaceDefineXML",
     undefine: plain("interfaceUndefine"),
     actions: { start: withFlags("interfaceCreate"), destroy: withFlags("interfaceDestroy") },
@@ -107,6 +133,7 @@ export const RESOURCES: Resource[] = [
     lookup: "nodeDeviceLookupByName",
     xml: "nodeDeviceGetXMLDesc",
     model: "device",
+    active: "nodeDeviceIsActive",
     define: "nodeDeviceDefineXML",
     create: "nodeDeviceCreateXML",
     undefine: withFlags("nodeDeviceUndefine"),

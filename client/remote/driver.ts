@@ -16,13 +16,6 @@ export type { ServedDriverInfo } from "./channel.ts";
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
- * Methods the client answers itself: closing closes the gateway session through the channel.
- * `connectGetURI` is forwarded: like libvirt's remote driver, the client reports the
- * daemon-side URI (`test:///default`).
- */
-const LOCAL_ONLY = new Set(["connectClose"]);
-
-/**
  * Opens a driver connection through the gateway, like libvirt's remote driver: the gateway
  * opens a session with a driver connection of its own for the daemon-side URI (see
  * {@link parseRemoteUri}), every driver method that connection implements becomes a remote
@@ -57,6 +50,7 @@ export async function openRemote(uri: URL, options: ConnectOptions): Promise<Dri
         ? options.unixFetch?.(target.socket) ?? await adapter.unixFetch(target.socket)
         : options.tcpFetch?.(target.origin) ?? globalThis.fetch.bind(globalThis)),
     origin: target.origin,
+    socket: target.socket,
     token,
     timeoutMs,
   };
@@ -103,8 +97,10 @@ class RemoteDriver {
     this.#http = http;
     const self = this as unknown as Record<string, unknown>;
     for (const name of info.methods) {
-      // Names come from the peer: only plain identifiers, never anything already on the object.
-      if (LOCAL_ONLY.has(name) || !/^[a-z][A-Za-z0-9]*$/.test(name) || name in self) continue;
+      // Names come from the peer: only plain identifiers, never anything already on the object
+      // (`connectClose`, answered here: it closes the gateway session through the channel;
+      // `connectGetURI` is forwarded, as libvirt's remote driver reports the daemon-side URI).
+      if (!/^[a-z][A-Za-z0-9]*$/.test(name) || name in self) continue;
       self[name] = (...args: unknown[]) => this.#call(name, args);
     }
   }

@@ -5,6 +5,8 @@ import { VirError, type VirErrorJSON } from "../../util/errors.ts";
 export interface GatewayHttp {
   fetch: typeof fetch;
   origin: string;
+  /** The unix socket `fetch` goes through, if any (named in connection errors). */
+  socket?: string;
   token?: string;
   timeoutMs: number;
 }
@@ -62,7 +64,7 @@ export async function request(
     });
     text = await res.text();
   } catch (e) {
-    throw transportError(e, http.origin);
+    throw transportError(e, http);
   } finally {
     done();
   }
@@ -71,7 +73,7 @@ export async function request(
   try {
     json = JSON.parse(text);
   } catch {
-    throw VirError.report("RPC", "RPC", `gateway answered ${res.status} with a non-JSON body`);
+    throw unexpected(res.status);
   }
   if (!res.ok) throw isVirErrorJSON(json) ? VirError.fromJSON(json) : unexpected(res.status);
   return { json, headers: res.headers };
@@ -94,15 +96,39 @@ function timeoutSignal(ms: number): { signal: AbortSignal; done(): void } {
   return { signal: abort.signal, done: () => deadlines.cancel(deadline) };
 }
 
-/** libvirt's wording for a dead or slow peer. */
-export function transportError(e: unknown, origin: string): VirError {
+/**
+ * libvirt's wording for a dead or slow peer, naming the cause the runtime gives (Deno says it in
+ * the cause's message, Node in its `code`): virNetSocket's "unable to connect to server at
+ * 'HOST:PORT': Connection refused", "Unable to resolve address …" and "Failed to connect socket
+ * to 'PATH': …", virNetTLSContext's "Certificate failed validation: …" (GnuTLS reports a CA it
+ * does not know as "hasn't got a known issuer"). All are VIR_ERR_SYSTEM_ERROR from the RPC layer.
+ */
+export function transportError(e: unknown, http: Pick<GatewayHttp, "origin" | "socket">): VirError {
   if (e instanceof VirError) return e;
-  const name = (e as { name?: string })?.name;
-  if (name === "TimeoutError" || name === "AbortError") {
-    return VirError.report("RPC", "OPERATION_TIMEOUT", `no answer from ${origin}`);
+  const err = e as { name?: string; message?: string; cause?: { message?: string; code?: string } };
+  if (/(Timeout|Abort)Error/.test(err?.name!)) {
+    return VirError.report("RPC", "OPERATION_TIMEOUT", `no answer from ${http.origin}`);
   }
-  const why = e instanceof Error ? e.message : String(e);
-  return VirError.report("RPC", "SYSTEM_ERROR", `unable to reach ${origin}: ${why}`);
+  const cause = err?.cause?.message ?? err?.message;
+  const why = `${cause} ${err?.cause?.code}`;
+  // The origin always names its port (`parseRemoteUri`); an IPv6 host is bracketed there.
+  const [, node, service] = /\/\/\[?(.*?)\]?:(\d+)$/.exec(http.origin) ?? [];
+  const sys = /refused/i.test(why)
+    ? "Connection refused"
+    : /ENOENT|No such/.test(why)
+    ? "No such file or directory"
+    : cause;
+  return VirError.report(
+    "RPC",
+    "SYSTEM_ERROR",
+    /issuer|self_signed|unable_to_verify/i.test(why)
+      ? "Certificate failed validation: The certificate hasn't got a known issuer."
+      : /ENOTFOUND|EAI_|lookup/.test(why)
+      ? `Unable to resolve address '${node}' service '${service}': Name or service not known`
+      : http.socket
+      ? `Failed to connect socket to '${http.socket}': ${sys}`
+      : `unable to connect to server at '${node}:${service}': ${sys}`,
+  );
 }
 
 /** A gateway answer that is an error but not libvirt's. */

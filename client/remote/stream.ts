@@ -27,7 +27,7 @@ export function remoteStream(
     const headers: Record<string, string> = { "content-type": "application/octet-stream" };
     if (http.token) headers.authorization = `Bearer ${http.token}`;
     const res = await http.fetch(url + query, { method, headers, body }).catch((e) => {
-      throw transportError(e, http.origin);
+      throw transportError(e, http);
     });
     if (res.ok) return res;
     const json = await res.json().catch(() => undefined);

@@ -157,8 +157,8 @@ export class WsChannel implements RpcChannel {
       let socket: WebSocket;
       try {
         socket = new this.#t.WebSocket(this.#t.url, RPC_SUBPROTOCOL);
-      } catch (e) {
-        return reject(new HandshakeFailed(String(e)));
+      } catch {
+        return reject(new HandshakeFailed());
       }
       this.#socket = socket;
       let opened = false;
@@ -175,7 +175,7 @@ export class WsChannel implements RpcChannel {
       socket.onmessage = this.#onMessage;
       socket.onclose = () => {
         clearTimeout(timer);
-        if (!opened) reject(new HandshakeFailed(`no WebSocket at ${this.#t.url}`));
+        if (!opened) reject(new HandshakeFailed());
         else this.#end(this.#lost("connection closed"));
       };
     });
@@ -195,5 +195,8 @@ export class WsChannel implements RpcChannel {
   }
 }
 
-/** The WebSocket handshake failed: the gateway (or a proxy) does not offer the RPC socket. */
+/**
+ * The WebSocket handshake failed: the gateway (or a proxy) does not offer the RPC socket. It
+ * needs no message: `open` falls back to HTTP, whose own failure (if any) names the cause.
+ */
 class HandshakeFailed extends Error {}

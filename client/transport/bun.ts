@@ -1,4 +1,3 @@
-import { nodeUnixError } from "./node.ts";
 import type { RuntimeAdapter } from "./types.ts";
 
 interface BunGlobal {
@@ -21,5 +20,4 @@ export const bunAdapter: RuntimeAdapter = {
       fetch(input, { ...init, unix: path } as RequestInit & { unix: string });
     return Promise.resolve(unixFetch);
   },
-  unixError: nodeUnixError,
 };

@@ -27,12 +27,4 @@ export const denoAdapter: RuntimeAdapter = {
     const viaSocket: typeof fetch = (input, init) => fetch(input, { ...init, client });
     return Promise.resolve(viaSocket);
   },
-  async unixError(path) {
-    try {
-      (await Deno.connect({ transport: "unix", path })).close();
-      return undefined;
-    } catch (e) {
-      return (e as Error).message.replace(/ \(os error \d+\)$/, "");
-    }
-  },
 };

@@ -11,7 +11,6 @@ export const fetchAdapter: RuntimeAdapter = {
   readTextFile: () => Promise.resolve(undefined),
   unixFetch: () =>
     Promise.reject(
-      VirError.report("RPC", "NO_SUPPORT", "unix sockets are not available in this runtime"),
+      VirError.report("RPC", "NO_SUPPORT", "unix sockets"),
     ),
-  unixError: () => Promise.resolve("unix sockets are not available in this runtime"),
 };

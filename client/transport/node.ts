@@ -8,31 +8,6 @@ interface NodeProcess {
 // imports alone: they only run on Node.
 const UNDICI = "undici";
 const FS = "node:fs/promises";
-const NET = "node:net";
-
-const STRERROR: Record<string, string> = {
-  ENOENT: "No such file or directory",
-  ECONNREFUSED: "Connection refused",
-  EACCES: "Permission denied",
-};
-
-interface NetSocket {
-  once(event: string, f: (e?: { code?: string; message: string }) => void): void;
-  destroy(): void;
-}
-
-/** Why a unix socket refuses connections, through `node:net` (Node and Bun). */
-export async function nodeUnixError(path: string): Promise<string | undefined> {
-  const net = await import(NET) as { createConnection(path: string): NetSocket };
-  return new Promise((resolve) => {
-    const socket = net.createConnection(path);
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(undefined);
-    });
-    socket.once("error", (e) => resolve(STRERROR[e?.code ?? ""] ?? e?.message ?? "error"));
-  });
-}
 
 /** Node: undici's `Agent({connect: {socketPath}})` for unix sockets, `process.env`, `node:fs`. */
 export const nodeAdapter: RuntimeAdapter = {
@@ -56,5 +31,4 @@ export const nodeAdapter: RuntimeAdapter = {
       undici.fetch(input, { ...init, dispatcher } as RequestInit & { dispatcher: unknown });
     return unixFetch;
   },
-  unixError: nodeUnixError,
 };

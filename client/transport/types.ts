@@ -8,9 +8,4 @@ export interface RuntimeAdapter {
   readTextFile(path: string): Promise<string | undefined>;
   /** A `fetch` that sends every request over the unix socket at `path` (keep-alive). */
   unixFetch(path: string): Promise<typeof fetch>;
-  /**
-   * Why a connection to the unix socket at `path` fails, as strerror words it (`No such file or
-   * directory`), or `undefined` when it is accepted: libvirt's "Failed to connect socket" detail.
-   */
-  unixError(path: string): Promise<string | undefined>;
 }

@@ -184,7 +184,6 @@ Deno.test("the token comes from options, then EDGEVIRT_TOKEN, then token files",
     env: (k) => env[k],
     readTextFile: (p) => Promise.resolve(files[p]),
     unixFetch: () => Promise.reject(new Error("unused")),
-    unixError: () => Promise.reject(new Error("unused")),
   });
   const files = { "/cfg/edgevirt/token": "from-default\n", "/t": "from-file\n" };
   const env = { EDGEVIRT_TOKEN: "from-env", XDG_CONFIG_HOME: "/cfg" };

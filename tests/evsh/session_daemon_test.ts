@@ -4,6 +4,7 @@
 // are private; the idle timeout is shortened through EDGEVIRT_DAEMON_TIMEOUT.
 import assert from "node:assert/strict";
 import { REPO_ROOT } from "../paths.ts";
+import { privateHome } from "../gateway/process.ts";
 
 const EVSH = `${REPO_ROOT}/tools/evsh/main.ts`;
 const XML = `<domain type='qemu'><name>sd1</name><memory unit='MiB'>64</memory>
@@ -34,7 +35,7 @@ Deno.test("evsh -c qemu:///session: two clients at once start one daemon; it exi
   const runtime = await Deno.makeTempDir({ prefix: "ev-rt-" });
   const dir = `${runtime}/edgevirt`;
   // Long enough that a loaded machine's slow evsh starts still find the first daemon up.
-  const env = { XDG_RUNTIME_DIR: runtime, EDGEVIRT_DAEMON_TIMEOUT: "8" };
+  const env = { ...privateHome(runtime), XDG_RUNTIME_DIR: runtime, EDGEVIRT_DAEMON_TIMEOUT: "8" };
   try {
     const both = await Promise.all([evsh(env, "uri"), evsh(env, "uri")]);
     for (const r of both) {
@@ -46,11 +47,11 @@ Deno.test("evsh -c qemu:///session: two clients at once start one daemon; it exi
     assert.equal((await Deno.stat(dir)).mode! & 0o777, 0o700);
     assert.equal((await Deno.stat(`${dir}/edgevirt-sock`)).mode! & 0o777, 0o600);
 
-    // Later runs reach the same daemon, which keeps the QEMU driver's state under the runtime dir.
+    // Later runs reach the same daemon, which keeps the definitions under the config dir.
     await Deno.writeTextFile(`${runtime}/sd1.xml`, XML);
     const defined = await evsh(env, `define ${runtime}/sd1.xml; list --inactive --name`);
     assert.equal(defined.stdout, `Domain 'sd1' defined from ${runtime}/sd1.xml\n\nsd1\n\n`);
-    assert.ok(await exists(`${dir}/qemu/config/sd1.xml`));
+    assert.ok(await exists(`${runtime}/.config/edgevirt/qemu/sd1.xml`));
     const undefined_ = await evsh(env, "undefine sd1");
     assert.equal(undefined_.stdout, "Domain 'sd1' has been undefined\n\n");
     assert.equal(

@@ -52,7 +52,7 @@ Deno.test("libvirt errors come back as JSON with a fitting status", async () => 
     assert.equal(tooMany.status, 400);
     assert.equal(tooMany.body.codeName, "VIR_ERR_INVALID_ARG");
     const running = await rpc(gw, "domainCreateWithFlags", [test, 0], TOKENS.full);
-    assert.equal(running.status, 500);
+    assert.equal(running.status, 409);
     assert.equal(running.body.message, "internal error: Domain 'test' is already running");
   } finally {
     await gw.close();
@@ -210,15 +210,16 @@ Deno.test("OpenAPI 3.1 document lists every callable method with its argument sc
   try {
     const doc = await (await gw.app.request("/v1/openapi.json")).json();
     assert.equal(doc.openapi, "3.1.0");
-    const op = doc.paths["/v1/{driver}/{path}/call/domainSetVcpusFlags"].post;
+    const op = doc.paths["/v1/test/default/call/domainSetVcpusFlags"].post;
+    assert.equal(op.operationId, "test.default.domainSetVcpusFlags");
     const schema = op.requestBody.content["application/json"].schema;
     assert.deepEqual(schema.prefixItems, [
       { $ref: "#/components/schemas/DomainRef", title: "domain" },
       { type: "integer", minimum: 0, maximum: 2 ** 32 - 1, title: "nvcpus" },
       { type: "integer", minimum: 0, maximum: 2 ** 32 - 1, title: "flags" },
     ]);
-    assert.equal(doc.paths["/v1/{driver}/{path}/call/connectClose"], undefined);
-    assert.ok(doc.paths["/v1/{driver}/{path}/domains/{name}"].delete);
+    assert.equal(doc.paths["/v1/test/default/call/connectClose"], undefined);
+    assert.ok(doc.paths["/v1/test/default/domains/{name}"].delete);
   } finally {
     await gw.close();
   }

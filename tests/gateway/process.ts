@@ -7,6 +7,22 @@
 import { hashToken, type TokenFile } from "../../gateway/tokens.ts";
 import { REPO_ROOT } from "../paths.ts";
 
+/**
+ * The environment of a gateway process that must not touch the shared home: `HOME` and the XDG
+ * directories under `dir` (its QEMU definitions, config file and the old locations it would
+ * migrate from), Deno's cache where it is now (no second download).
+ */
+export function privateHome(dir: string): Record<string, string> {
+  const home = Deno.env.get("HOME") ?? "/tmp";
+  return {
+    HOME: dir,
+    XDG_CONFIG_HOME: `${dir}/.config`,
+    XDG_STATE_HOME: `${dir}/.local/state`,
+    DENO_DIR: Deno.env.get("DENO_DIR") ??
+      `${Deno.env.get("XDG_CACHE_HOME") ?? `${home}/.cache`}/deno`,
+  };
+}
+
 /** A running gateway process. */
 export interface GatewayProcess {
   port: number;
@@ -53,7 +69,7 @@ export async function spawnGateway(
     cwd: REPO_ROOT,
     stdout: "null",
     stderr: "piped",
-    env: { XDG_CONFIG_HOME: dir, ...opts.env },
+    env: { ...privateHome(dir), XDG_CONFIG_HOME: dir, ...opts.env },
   }).spawn();
   const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
   let stderr = "";

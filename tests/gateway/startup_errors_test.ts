@@ -1,14 +1,24 @@
 // Every start-up failure is one line, `edgevirt gateway: <what>`, and exit status 2.
 import assert from "node:assert/strict";
 import { REPO_ROOT } from "../paths.ts";
+import { privateHome } from "./process.ts";
 
-async function start(args: string[]): Promise<{ code: number; stderr: string }> {
-  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${REPO_ROOT}/gateway/main.ts`, ...args],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  return { code, stderr: new TextDecoder().decode(stderr) };
+async function start(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stderr: string }> {
+  const home = await Deno.makeTempDir({ prefix: "edgevirt-home-" });
+  try {
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${REPO_ROOT}/gateway/main.ts`, ...args],
+      stdout: "null",
+      stderr: "piped",
+      env: { ...privateHome(home), ...env },
+    }).output();
+    return { code, stderr: new TextDecoder().decode(stderr) };
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
 }
 
 function assertOneLine(result: { code: number; stderr: string }, line: RegExp): void {
@@ -59,6 +69,23 @@ Deno.test("start-up failures are one line and exit 2", async (t) => {
         `${dir}/missing.pem`,
       ]),
       /^edgevirt gateway: cannot read --tls-key .*missing\.pem: No such file/,
+    );
+  });
+  await t.step("an unknown flag", async () => {
+    assertOneLine(
+      await start(["--lisen", "127.0.0.1:0"]),
+      /^edgevirt gateway: Unknown option '--lisen'.* \(see --help\)\n$/,
+    );
+  });
+  await t.step("a missing or bad config file", async () => {
+    assertOneLine(
+      await start(["--config", `${dir}/missing.json`]),
+      /^edgevirt gateway: cannot read config .*missing\.json: No such file or directory /,
+    );
+    await Deno.writeTextFile(`${dir}/gateway.json`, '{"listen": "127.0.0.1:0", "port": 1}');
+    assertOneLine(
+      await start(["--config", `${dir}/gateway.json`]),
+      /^edgevirt gateway: config .*gateway\.json: unknown key 'port' \(known: listen, /,
     );
   });
   await Deno.remove(dir, { recursive: true });

@@ -19,9 +19,12 @@ export interface QemuPaths {
 }
 
 /**
- * `qemu:///session`: `$XDG_RUNTIME_DIR/edgevirt/qemu` or `~/.cache/edgevirt/qemu`;
- * `qemu:///system`: `/var/lib/edgevirt/qemu`. `stateDir` (connect option) or
- * `EDGEVIRT_QEMU_STATE_DIR` overrides the base.
+ * `qemu:///session`, as libvirt's per-user driver: definitions under
+ * `$XDG_CONFIG_HOME/edgevirt/qemu` (`~/.config/…`, where they survive reboots and cache
+ * cleaning), runtime status under `$XDG_RUNTIME_DIR/edgevirt/qemu/run`, else under
+ * `$XDG_STATE_HOME` (`~/.local/state`), probed capabilities under `$XDG_CACHE_HOME/edgevirt/qemu`.
+ * `qemu:///system`: `/var/lib/edgevirt/qemu`.
+ * `stateDir` (connect option) or `EDGEVIRT_QEMU_STATE_DIR` puts both under one base.
  *
  * @example
  * ```ts
@@ -30,21 +33,30 @@ export interface QemuPaths {
  * ```
  */
 export function qemuPaths(system: boolean, stateDir?: string): QemuPaths {
-  const env = Deno.env.get("EDGEVIRT_QEMU_STATE_DIR");
-  const runtime = Deno.env.get("XDG_RUNTIME_DIR");
+  const base = stateDir ?? Deno.env.get("EDGEVIRT_QEMU_STATE_DIR") ??
+    (system ? "/var/lib/edgevirt/qemu" : undefined);
+  if (base) {
+    return {
+      configDir: `${base}/config`,
+      runDir: `${base}/run`,
+      cacheDir: `${base}/cache`,
+      saveDir: `${base}/save`,
+      snapshotDir: `${base}/snapshot`,
+    };
+  }
   const home = Deno.env.get("HOME") ?? "/tmp";
-  const base = stateDir ?? env ??
-    (system
-      ? "/var/lib/edgevirt/qemu"
-      : runtime
-      ? `${runtime}/edgevirt/qemu`
-      : `${home}/.cache/edgevirt/qemu`);
+  const config = Deno.env.get("XDG_CONFIG_HOME") || `${home}/.config`;
+  const run = Deno.env.get("XDG_RUNTIME_DIR") ||
+    Deno.env.get("XDG_STATE_HOME") || `${home}/.local/state`;
+  const cache = Deno.env.get("XDG_CACHE_HOME") || `${home}/.cache`;
+  // Save images and snapshot metadata beside the definitions, as libvirt's session driver
+  // keeps them under ~/.config/libvirt/qemu.
   return {
-    configDir: `${base}/config`,
-    runDir: `${base}/run`,
-    cacheDir: `${base}/cache`,
-    saveDir: `${base}/save`,
-    snapshotDir: `${base}/snapshot`,
+    configDir: `${config}/edgevirt/qemu`,
+    runDir: `${run}/edgevirt/qemu/run`,
+    cacheDir: `${cache}/edgevirt/qemu`,
+    saveDir: `${config}/edgevirt/qemu/save`,
+    snapshotDir: `${config}/edgevirt/qemu/snapshot`,
   };
 }
 

@@ -1,0 +1,157 @@
+// The HTTP status of every libvirt error code: user errors are 4xx (a missing object 404, a state
+// conflict 409, a bad request 400), only failures of the host itself are 500; and the statuses
+// the router gives (404 for no resource, 405 with Allow for a method a resource lacks).
+import assert from "node:assert/strict";
+import { VIR } from "../../util/constants.ts";
+import { errorCodeName, VirError } from "../../util/errors.ts";
+import { errorResponse, HTTP_STATUS, httpStatus } from "../../gateway/http_status.ts";
+import { domainXml, rpc, startGateway, TOKENS } from "./helpers.ts";
+
+/** What may be 500: the host failing (memory, I/O, RPC, hooks, firewall), never the caller. */
+const HOST_FAILURES = new Set([
+  "INTERNAL_ERROR",
+  "NO_MEMORY",
+  "GET_FAILED",
+  "POST_FAILED",
+  "HTTP_ERROR",
+  "SEXPR_SERIAL",
+  "NO_XEN",
+  "XEN_CALL",
+  "NO_XENSTORE",
+  "CALL_FAILED",
+  "OPEN_FAILED",
+  "READ_FAILED",
+  "WRITE_FAILED",
+  "SYSTEM_ERROR",
+  "RPC",
+  "GNUTLS_ERROR",
+  "BUILD_FIREWALL",
+  "MIGRATE_PERSIST_FAILED",
+  "HOOK_SCRIPT_FAILED",
+  "STORAGE_PROBE_FAILED",
+  "SSH",
+  "DBUS_SERVICE",
+  "MIGRATE_FINISH_OK",
+  "LIBSSH",
+]);
+
+/** The status by code for the codes whose class the issue names. */
+const NAMED: Record<string, number> = {
+  NO_DOMAIN: 404,
+  NO_CONNECT: 404,
+  NO_STORAGE_VOL: 404,
+  NO_NETWORK_PORT: 404,
+  DOM_EXIST: 409,
+  OPERATION_INVALID: 409,
+  OPERATION_FAILED: 409,
+  STORAGE_VOL_EXIST: 409,
+  INVALID_ARG: 400,
+  XML_ERROR: 400,
+  CONFIG_UNSUPPORTED: 400,
+  AUTH_FAILED: 401,
+  OPERATION_DENIED: 403,
+  ACCESS_DENIED: 403,
+  NO_SUPPORT: 501,
+  RESOURCE_BUSY: 503,
+  OPERATION_TIMEOUT: 504,
+};
+
+// virErrorLevel's names share the prefix; VIR_ERR_OK is no error.
+const LEVELS = new Set(["ERR_NONE", "ERR_WARNING", "ERR_ERROR", "ERR_OK"]);
+
+Deno.test("every libvirt error code has its status; only host failures are 500", async (t) => {
+  const codes = Object.entries(VIR).filter(([k]) => k.startsWith("ERR_") && !LEVELS.has(k));
+  assert.equal(codes.length, 104);
+  for (const [key, code] of codes) {
+    const name = key.slice(4);
+    await t.step(name, () => {
+      assert.ok(HTTP_STATUS.has(code), `VIR_ERR_${name} has no status`);
+      const status = httpStatus(new VirError(code, VIR.FROM_RPC, "x"));
+      assert.equal(errorCodeName(code), `VIR_ERR_${name}`);
+      if (name in NAMED) assert.equal(status, NAMED[name]);
+      assert.equal(status === 500, HOST_FAILURES.has(name), `${name}: ${status}`);
+      assert.ok(status >= 400 && status < 600);
+    });
+  }
+  await t.step("a thrown non-libvirt error is libvirt's internal error, 500", async () => {
+    const res = errorResponse(new Error("boom"));
+    assert.equal(res.status, 500);
+    assert.equal((await res.json()).code, VIR.ERR_INTERNAL_ERROR);
+  });
+});
+
+Deno.test("the gateway answers user errors with 4xx, never 500", async () => {
+  const gw = await startGateway();
+  const auth = { authorization: `Bearer ${TOKENS.full}` };
+  const req = (path: string, init: RequestInit = {}) =>
+    gw.app.request(path, { ...init, headers: { ...auth, ...init.headers } });
+  try {
+    const cases: [string, Response | Promise<Response>, number, string][] = [
+      ["an unknown driver path", req("/v1/nosuch/default/domains"), 404, "VIR_ERR_NO_CONNECT"],
+      ["an unknown domain", req("/v1/test/default/domains/nosuch"), 404, "VIR_ERR_NO_DOMAIN"],
+      [
+        "an unknown route",
+        req("/v1/test/default/nosuch/thing/more"),
+        404,
+        "VIR_ERR_RPC",
+      ],
+      [
+        "start of a running domain",
+        req("/v1/test/default/domains/test/start", { method: "POST" }),
+        409,
+        // libvirt's test driver says so with an internal error: the status tells what it is.
+        "VIR_ERR_INTERNAL_ERROR",
+      ],
+      [
+        "a second domain of the same name",
+        req("/v1/test/default/domains", {
+          method: "POST",
+          headers: { "content-type": "application/xml" },
+          body: domainXml("test").replace(
+            "<name>",
+            "<uuid>11111111-2222-3333-4444-555555555555</uuid><name>",
+          ),
+        }),
+        409,
+        "VIR_ERR_OPERATION_FAILED",
+      ],
+      [
+        "XML that is not XML",
+        req("/v1/test/default/domains", {
+          method: "POST",
+          headers: { "content-type": "application/xml" },
+          body: "<domain",
+        }),
+        400,
+        "VIR_ERR_XML_DETAIL",
+      ],
+      [
+        "a body that is not JSON",
+        req("/v1/test/default/call/connectListAllDomains", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: "[0",
+        }),
+        400,
+        "VIR_ERR_INVALID_ARG",
+      ],
+    ];
+    for (const [what, pending, status, code] of cases) {
+      const res = await pending;
+      const body = await res.json();
+      assert.deepEqual([res.status, errorCodeName(body.code)], [status, code], what);
+    }
+    const put = await req("/v1/test/default/domains/test", {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    assert.equal(put.status, 405);
+    assert.equal(put.headers.get("allow"), "GET, PUT, DELETE, HEAD");
+    assert.equal(errorCodeName((await put.json()).code), "VIR_ERR_OPERATION_UNSUPPORTED");
+    const { status } = await rpc(gw, "domainCreateWithFlags", [{ name: "test" }, 0], TOKENS.full);
+    assert.notEqual(status, 500);
+  } finally {
+    await gw.close();
+  }
+});
