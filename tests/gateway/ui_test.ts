@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { spawnGateway } from "./process.ts";
+import { type GatewayProcess, spawnGateway } from "./process.ts";
 import { decodePng, dominantColour } from "./png.ts";
 import { haveQemu } from "../drivers/qemu/real_qemu.ts";
 import { echoGuestDisk } from "../drivers/qemu/echo_guest.ts";
@@ -46,6 +46,33 @@ interface Playwright {
   };
 }
 
+/**
+ * Runs `body` with a gateway process (`env` added to its environment) and a Chromium page that
+ * records its errors, both closed afterwards.
+ */
+async function withConsole(
+  env: Record<string, string>,
+  body: (page: Page, gw: GatewayProcess, errors: string[]) => Promise<void>,
+): Promise<void> {
+  assert.deepEqual(missing, [], `missing ${missing.join(", ")}: install as .ci/run does`);
+  const gw = await spawnGateway({ env });
+  const { chromium } = createRequire(import.meta.url)(PLAYWRIGHT) as Playwright;
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu"],
+    timeout: 15_000,
+  });
+  const errors: string[] = [];
+  try {
+    const page = await browser.newPage();
+    page.on("pageerror", (e) => errors.push(e.message));
+    await body(page, gw, errors);
+  } finally {
+    await browser.close();
+    await gw.stop();
+  }
+}
+
 /** The state badge colours of ui/index.html. */
 const BADGE = { running: "#2e7d32", "shut off": "#616161" } as const;
 
@@ -54,19 +81,8 @@ Deno.test({
   ignore: missing.length > 0 && !Deno.env.get("CI"),
   sanitizeResources: false,
   sanitizeOps: false,
-  async fn() {
-    assert.deepEqual(missing, [], `missing ${missing.join(", ")}: install as .ci/run does`);
-    const gw = await spawnGateway();
-    const { chromium } = createRequire(import.meta.url)(PLAYWRIGHT) as Playwright;
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu"],
-      timeout: 15_000,
-    });
-    const errors: string[] = [];
-    try {
-      const page = await browser.newPage();
-      page.on("pageerror", (e) => errors.push(e.message));
+  fn: () =>
+    withConsole({}, async (page, gw, errors) => {
       await page.goto(`${gw.origin}/ui/`);
       await page.fill("#token", gw.token);
       await page.locator("#connect").click();
@@ -112,11 +128,7 @@ Deno.test({
       await waitFor(`document.querySelector('${row("web1")} .state').dataset.state === "5"`);
       assert.deepEqual(await stateOf("web1"), { text: "shut off", colour: BADGE["shut off"] });
       assert.deepEqual(errors, []);
-    } finally {
-      await browser.close();
-      await gw.stop();
-    }
-  },
+    }),
 });
 
 Deno.test({
@@ -125,74 +137,65 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    assert.deepEqual(missing, [], `missing ${missing.join(", ")}: install as .ci/run does`);
     assert.ok(haveQemu, "QEMU is needed");
     const dir = await Deno.makeTempDir({ prefix: "ev-ui-con-" });
     await Deno.writeFile(`${dir}/boot.img`, echoGuestDisk());
     // The gateway's qemu:///session lives under the test's own directories.
-    const gw = await spawnGateway({
-      env: { EDGEVIRT_QEMU_STATE_DIR: `${dir}/state`, XDG_RUNTIME_DIR: dir },
-    });
-    const { chromium } = createRequire(import.meta.url)(PLAYWRIGHT) as Playwright;
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu"],
-      timeout: 15_000,
-    });
-    const errors: string[] = [];
+    const env = { EDGEVIRT_QEMU_STATE_DIR: `${dir}/state`, XDG_RUNTIME_DIR: dir };
     try {
-      const page = await browser.newPage();
-      page.on("pageerror", (e) => errors.push(e.message));
-      // A wait that fails with what the page says, which is what tells why.
-      const until = async (js: string, timeout: number) => {
-        try {
-          await page.waitForFunction(js, null, { timeout });
-        } catch (e) {
-          const said = await page.locator("#message").textContent();
-          const term = await page.locator("#terminal .xterm-rows").textContent().catch(() => "");
-          throw new Error(`${(e as Error).message}\npage: ${said}\nterminal: ${term}\n${errors}`);
-        }
-      };
-      await page.goto(`${gw.origin}/ui/`);
-      await page.fill("#token", gw.token);
-      await page.locator("#driver").selectOption("qemu:///session");
-      await page.locator("#connect").click();
-      await until(`document.querySelector("#message").textContent.startsWith("connected")`, 20_000);
-      // The domain comes from another client: the page learns of it from the DEFINED event.
-      const res = await fetch(`${gw.origin}/v1/qemu/session/call/domainDefineXMLFlags`, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${gw.token}` },
-        body: JSON.stringify([
-          `<domain type='qemu'><name>echo</name><memory unit='MiB'>32</memory>
+      await withConsole(env, async (page, gw, errors) => {
+        // A wait that fails with what the page says, which is what tells why.
+        const until = async (js: string, timeout: number) => {
+          try {
+            await page.waitForFunction(js, null, { timeout });
+          } catch (e) {
+            const said = await page.locator("#message").textContent();
+            const term = await page.locator("#terminal .xterm-rows").textContent().catch(() => "");
+            throw new Error(`${(e as Error).message}\npage: ${said}\nterminal: ${term}\n${errors}`);
+          }
+        };
+        await page.goto(`${gw.origin}/ui/`);
+        await page.fill("#token", gw.token);
+        await page.locator("#driver").selectOption("qemu:///session");
+        await page.locator("#connect").click();
+        await until(
+          `document.querySelector("#message").textContent.startsWith("connected")`,
+          20_000,
+        );
+        // The domain comes from another client: the page learns of it from the DEFINED event.
+        const res = await fetch(`${gw.origin}/v1/qemu/session/call/domainDefineXMLFlags`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${gw.token}` },
+          body: JSON.stringify([
+            `<domain type='qemu'><name>echo</name><memory unit='MiB'>32</memory>
 <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os><devices>
 <disk type='file' device='disk'><driver name='qemu' type='raw'/>
 <source file='${dir}/boot.img'/><target dev='hda' bus='ide'/></disk>
 <serial type='pty'/><console type='pty'/><memballoon model='none'/></devices></domain>`,
-          0,
-        ]),
+            0,
+          ]),
+        });
+        assert.equal(res.status, 200, await res.text());
+        const row = `#domains tr[data-name="echo"]`;
+        await page.locator(row).waitFor({ timeout: 10_000 });
+        await page.locator(`${row} [data-action=start]`).click();
+        await page.locator(`${row} [data-action=console]`).waitFor({ timeout: 20_000 });
+        await page.locator(`${row} [data-action=console]`).click();
+        const screen = () => page.locator("#terminal .xterm-rows").textContent();
+        // The guest's '>' came at boot, before anyone listened: what is typed now comes back.
+        await until(`document.querySelector("#terminal .xterm-rows") !== null`, 10_000);
+        await page.locator("#terminal").click();
+        await page.keyboard.type("hello from the browser");
+        await until(
+          `document.querySelector("#terminal .xterm-rows").textContent.includes("browser")`,
+          10_000,
+        );
+        assert.match((await screen()) ?? "", /hello from the browser/);
+        await page.locator(`${row} [data-action=destroy]`).click();
+        await until(`document.querySelector('${row} .state').dataset.state === "5"`, 10_000);
+        assert.deepEqual(errors, []);
       });
-      assert.equal(res.status, 200, await res.text());
-      const row = `#domains tr[data-name="echo"]`;
-      await page.locator(row).waitFor({ timeout: 10_000 });
-      await page.locator(`${row} [data-action=start]`).click();
-      await page.locator(`${row} [data-action=console]`).waitFor({ timeout: 20_000 });
-      await page.locator(`${row} [data-action=console]`).click();
-      const screen = () => page.locator("#terminal .xterm-rows").textContent();
-      // The guest's '>' came at boot, before anyone listened: what is typed now comes back.
-      await until(`document.querySelector("#terminal .xterm-rows") !== null`, 10_000);
-      await page.locator("#terminal").click();
-      await page.keyboard.type("hello from the browser");
-      await until(
-        `document.querySelector("#terminal .xterm-rows").textContent.includes("browser")`,
-        10_000,
-      );
-      assert.match((await screen()) ?? "", /hello from the browser/);
-      await page.locator(`${row} [data-action=destroy]`).click();
-      await until(`document.querySelector('${row} .state').dataset.state === "5"`, 10_000);
-      assert.deepEqual(errors, []);
     } finally {
-      await browser.close();
-      await gw.stop();
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     }
   },

@@ -20,6 +20,29 @@ export async function inNs(ns: string | undefined, ...argv: string[]): Promise<s
   return r.stdout;
 }
 
+/**
+ * Runs evsh on `qemu:///embed?root=ROOT` as a whole process inside namespace `ns`, so that the
+ * drivers it embeds (network, QEMU) make their bridges, taps and dnsmasq there; fails on a
+ * non-zero exit with evsh's stderr, else gives its stdout.
+ *
+ * @example
+ * ```ts ignore
+ * await evshInNs(ns, root, "net-list --all");
+ * ```
+ */
+export async function evshInNs(ns: string, root: string, cmds: string): Promise<string> {
+  const evsh = new URL("../../../tools/evsh/main.ts", import.meta.url).pathname;
+  const out = await new Deno.Command("ip", {
+    args: ["netns", "exec", ns, Deno.execPath(), "run", "-A", "--quiet", evsh, "-c"]
+      .concat([`qemu:///embed?root=${root}`, cmds]),
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  assert.equal(out.code, 0, `${cmds}: ${text.decode(out.stderr)}`);
+  return text.decode(out.stdout);
+}
+
 /** The pids of the processes whose network namespace is `ns`. */
 async function pidsIn(ns: string): Promise<number[]> {
   const out = await new Deno.Command("ip", { args: ["netns", "pids", ns], stdout: "piped" })

@@ -11,7 +11,7 @@ import { REPO_ROOT } from "../../paths.ts";
 import { withRoot } from "../secondary_helpers.ts";
 import { networkDriver } from "../../../drivers/network/mod.ts";
 import { hostRunner } from "../../../drivers/network/runner.ts";
-import { inNs, withDriverIn, withNetns } from "./netns_helpers.ts";
+import { evshInNs, inNs, withDriverIn, withNetns } from "./netns_helpers.ts";
 
 const NAT = `<network><name>evtnat</name>
   <forward mode='nat'/>
@@ -84,27 +84,7 @@ Deno.test("real host: evsh on qemu:///embed in a namespace: net-define, net-star
     await withRoot(async (root) => {
       const file = join(root, "nat.xml");
       await Deno.writeTextFile(file, NAT);
-      const evsh = async (cmds: string) => {
-        const out = await new Deno.Command("ip", {
-          args: [
-            "netns",
-            "exec",
-            ns,
-            Deno.execPath(),
-            "run",
-            "-A",
-            join(REPO_ROOT, "tools/evsh/main.ts"),
-            "-c",
-            `qemu:///embed?root=${root}`,
-            cmds,
-          ],
-          stdout: "piped",
-          stderr: "piped",
-        }).output();
-        const text = new TextDecoder();
-        assert.equal(out.code, 0, text.decode(out.stderr));
-        return text.decode(out.stdout);
-      };
+      const evsh = (cmds: string) => evshInNs(ns, root, cmds);
       const out = await evsh(
         `net-define ${file}; net-start evtnat; net-info evtnat; net-dumpxml evtnat`,
       );

@@ -8,9 +8,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { REPO_ROOT } from "../../../paths.ts";
 import { withRoot } from "../../secondary_helpers.ts";
-import { inNs, withNetns } from "../../network/netns_helpers.ts";
+import { evshInNs, inNs, withNetns } from "../../network/netns_helpers.ts";
 import { realQemuTest } from "../real_qemu.ts";
 
 const MAC = "52:54:00:6e:65:74";
@@ -32,28 +31,7 @@ realQemuTest({
       await withRoot(async (root) => {
         await Deno.writeTextFile(join(root, "net.xml"), NETWORK);
         await Deno.writeTextFile(join(root, "dom.xml"), DOMAIN);
-        const evsh = async (cmds: string) => {
-          const out = await new Deno.Command("ip", {
-            args: [
-              "netns",
-              "exec",
-              ns,
-              Deno.execPath(),
-              "run",
-              "-A",
-              "--quiet",
-              join(REPO_ROOT, "tools/evsh/main.ts"),
-              "-c",
-              `qemu:///embed?root=${root}`,
-              cmds,
-            ],
-            stdout: "piped",
-            stderr: "piped",
-          }).output();
-          const text = new TextDecoder();
-          assert.equal(out.code, 0, `${cmds}: ${text.decode(out.stderr)}`);
-          return text.decode(out.stdout);
-        };
+        const evsh = (cmds: string) => evshInNs(ns, root, cmds);
         const up = await evsh(
           `net-define ${root}/net.xml; net-start evtnat; define ${root}/dom.xml; start netboot; ` +
             `domiflist netboot`,
