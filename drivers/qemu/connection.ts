@@ -40,6 +40,7 @@ import { applyVcpusToDef, countOnline, vcpusFromDef } from "./hotplug/vcpu_model
 import { cpuMap, emulatorPinInfo, pinEmulator, pinVcpu, vcpuPinInfo } from "./pinning.ts";
 import { powerButton, resetDomain } from "./power_ops.ts";
 import { openConsole } from "./console.ts";
+import { screenshot } from "./screenshot.ts";
 import { threadAffinity } from "./process/affinity.ts";
 import { domainInterfaceAddresses } from "./net/api.ts";
 import * as hostApi from "./api/host_node.ts";
@@ -160,6 +161,12 @@ export class QemuConnection implements DriverConnection {
 
   driverMetrics(): DriverHistogramFamily[] {
     return [this.#s.monitorLatency.family()];
+  }
+
+  domainScreenshot(dom: DomainRef, screen: number, flags: number): Promise<DriverStream> {
+    return Promise.resolve().then(() =>
+      screenshot(this.#obj(dom), this.#s.paths.runDir, screen, flags)
+    );
   }
 
   domainOpenConsole(dom: DomainRef, devName: string | null, flags: number): Promise<DriverStream> {

@@ -81,3 +81,50 @@ realQemuTest({
     }
   },
 });
+
+realQemuTest({
+  name: "real QEMU: a screenshot is QEMU's PNG of the screen, as libvirt's screendump",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "ev-qemu-shot-" });
+    const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
+      stateDir: dir,
+    }) as DriverConnection;
+    try {
+      const dom = await conn.domainCreateXML!(
+        `<domain type='qemu'><name>shot</name><memory unit='MiB'>32</memory>
+<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>
+<graphics type='vnc' autoport='yes'/><video><model type='vga'/></video>
+<memballoon model='none'/></devices></domain>`,
+        0,
+      );
+      const shot = await conn.domainScreenshot!(dom, 0, 0);
+      assert.equal(shot.mime, "image/png");
+      const png = new Uint8Array(await new Response(shot.readable).arrayBuffer());
+      assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+      await assert.rejects(
+        conn.domainScreenshot!(dom, 1, 0),
+        (e: VirError) =>
+          e.code === VIR.ERR_OPERATION_INVALID && e.message ===
+            "Requested operation is not valid: no such screen ID",
+      );
+      const plain = await conn.domainCreateXML!(
+        `<domain type='qemu'><name>noscreen</name><memory unit='MiB'>32</memory>
+<os><type arch='x86_64' machine='pc'>hvm</type></os><devices><memballoon model='none'/>
+</devices></domain>`,
+        0,
+      );
+      await assert.rejects(
+        conn.domainScreenshot!(plain, 0, 0),
+        (e: VirError) =>
+          e.message === "Requested operation is not valid: no screens to take screenshot from",
+      );
+      await conn.domainDestroyFlags!(dom, 0);
+      await conn.domainDestroyFlags!(plain, 0);
+    } finally {
+      await conn.connectClose();
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
