@@ -7,7 +7,6 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { REPO_ROOT } from "../../paths.ts";
 import { withRoot } from "../secondary_helpers.ts";
 import { networkDriver } from "../../../drivers/network/mod.ts";
 import { hostRunner } from "../../../drivers/network/runner.ts";
