@@ -51,25 +51,32 @@ const indexIn = (list: string[], v: unknown, fallback: number) => {
  * The disk a QEMU block id names: its frontend's id (the alias) or QOM path, or the id of the
  * drive under it, which `query-block` links to the frontend.
  */
+/** The disk whose alias (or QOM path) is one of `ids`, found without asking QEMU. */
+function diskByAlias(
+  obj: QemuDomainObj,
+  ids: (string | undefined)[],
+): XmlElementJSON | undefined {
+  for (const id of ids) {
+    const alias = id?.match(/^\/machine\/peripheral\/([^/]+)/)?.[1] ?? id;
+    const disk = alias ? disks(obj.def).find((d) => diskAlias(d) === alias) : undefined;
+    if (disk) return disk;
+  }
+  return undefined;
+}
+
 async function diskOf(
   obj: QemuDomainObj,
   ids: (string | undefined)[],
 ): Promise<XmlElementJSON | undefined> {
-  const byAlias = (id: string | undefined) => {
-    const alias = id?.match(/^\/machine\/peripheral\/([^/]+)/)?.[1] ?? id;
-    return alias ? disks(obj.def).find((d) => diskAlias(d) === alias) : undefined;
-  };
-  for (const id of ids) {
-    const disk = byAlias(id);
-    if (disk) return disk;
-  }
+  const known = diskByAlias(obj, ids);
+  if (known) return known;
   const drives = await obj.proc?.monitor.run<
     { device?: string; qdev?: string; inserted?: { "node-name"?: string } }[]
   >("query-block").catch(() => []) ?? [];
   const drive = drives.find((d) =>
     ids.some((id) => id && (d.device === id || d.inserted?.["node-name"] === id))
   );
-  return byAlias(drive?.qdev);
+  return diskByAlias(obj, [drive?.qdev]);
 }
 
 /** Sets a running domain paused for `reason`; false when it was not running. */
@@ -158,7 +165,10 @@ async function trayMoved(
   data: Record<string, unknown>,
 ): Promise<void> {
   if (typeof data["tray-open"] !== "boolean") return;
-  const disk = await diskOf(obj, [str(data.id), str(data.device) || undefined]);
+  // Found at once when the alias names it, so that the tray state is current before the next
+  // event (a media change waits on it, as libvirt's qemuHotplugWaitForTrayEject).
+  const ids = [str(data.id), str(data.device) || undefined];
+  const disk = diskByAlias(obj, ids) ?? await diskOf(obj, ids);
   if (!disk) return;
   const open = data["tray-open"];
   const target = child(disk, "target");
