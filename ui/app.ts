@@ -45,7 +45,9 @@ async function loadDrivers(): Promise<void> {
   const info = await (await fetch("/")).json() as { drivers: { uri: string }[] };
   const select = byId<HTMLSelectElement>("driver");
   select.replaceChildren(...info.drivers.map((d) => new Option(d.uri, d.uri)));
-  byId<HTMLInputElement>("token").value = sessionStorage.getItem(TOKEN_KEY) ?? "";
+  // Only into an empty field: what the user typed while the drivers loaded stays.
+  const token = byId<HTMLInputElement>("token");
+  token.value ||= sessionStorage.getItem(TOKEN_KEY) ?? "";
 }
 
 async function open(): Promise<void> {
