@@ -59,7 +59,7 @@ Deno.test("the shared-path check recognises each spelling and lets other text th
       `Deno.env.get("${env}SHARED")`,
     ]
   ) assert.equal(sharedMention(`x\n${line}\n`), line);
-  for (const line of ['domainXml("shared")', "tids: 'shared'", "../shared_memory.ts"]) {
+  for (const line of ['domainXml("shared")', "tids: 'shared'", `${dots}/shared_memory.ts`]) {
     assert.equal(sharedMention(line), null);
   }
 });
