@@ -7,6 +7,9 @@
 import assert from "node:assert/strict";
 import type { SecondaryConnection, SecondaryDriver } from "../../util/contract/compose.ts";
 import { VirError } from "../../util/errors.ts";
+import type { ConnectDriver } from "../../util/driver.ts";
+import { createRegistry } from "../../util/registry.ts";
+import { createGateway, type Gateway } from "../../gateway/app.ts";
 
 /**
  * The VirError `p` rejects with (anything else fails the test).
@@ -91,6 +94,54 @@ export async function withSecondary(
       await body(conn, root);
     } finally {
       await conn.connectClose();
+    }
+  });
+}
+
+/** A hypervisor that serves nothing itself and shares the host's secondary drivers, as QEMU's. */
+const HOLLOW_HYPERVISOR: ConnectDriver = {
+  name: "hv",
+  schemes: ["hv"],
+  sharesSecondaries: true,
+  open: () => Promise.resolve({ type: "HV", connectClose: () => Promise.resolve() }),
+};
+
+/**
+ * Runs `body` with a gateway (`--auth none`) serving `hv:///embed?root=TMP`: a hollow
+ * hypervisor with `secondaries` beside it. `call` posts a raw call and gives the JSON answer.
+ *
+ * @example
+ * ```ts ignore
+ * await withSecondaryGateway([secretDriver], async (call) => await call("connectNumOfSecrets"));
+ * ```
+ */
+export async function withSecondaryGateway(
+  secondaries: SecondaryDriver[],
+  body: (
+    // The answer's JSON as `Response.json()` gives it.
+    call: (method: string, ...args: unknown[]) => ReturnType<Response["json"]>,
+    gw: Gateway,
+    root: string,
+  ) => Promise<void>,
+): Promise<void> {
+  await withRoot(async (root) => {
+    const gw = await createGateway({
+      drivers: [`hv:///embed?root=${root}`],
+      registry: createRegistry([HOLLOW_HYPERVISOR], secondaries),
+      auth: "none",
+    });
+    const call = async (method: string, ...args: unknown[]) => {
+      const res = await gw.app.request(`/v1/hv/embed/call/${method}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(args),
+      });
+      return await res.json();
+    };
+    try {
+      await body(call, gw, root);
+    } finally {
+      await gw.close();
     }
   });
 }

@@ -4,37 +4,13 @@
  * in-process, `computer`'s missing parent as null, and libvirt's errors.
  */
 import assert from "node:assert/strict";
-import { createGateway } from "../../../gateway/app.ts";
-import { createRegistry } from "../../../util/registry.ts";
-import type { ConnectDriver } from "../../../util/driver.ts";
 import { VIR } from "../../../util/constants.ts";
 import { nodeDeviceDriver } from "../../../drivers/node_device/mod.ts";
 import { interfaceDriver } from "../../../drivers/interface/mod.ts";
-import { withRoot } from "../secondary_helpers.ts";
-
-const hypervisor: ConnectDriver = {
-  name: "hv",
-  schemes: ["hv"],
-  sharesSecondaries: true,
-  open: () => Promise.resolve({ type: "HV", connectClose: () => Promise.resolve() }),
-};
+import { withSecondaryGateway } from "../secondary_helpers.ts";
 
 Deno.test("node devices and host interfaces over the gateway", async () => {
-  await withRoot(async (root) => {
-    const registry = createRegistry([hypervisor], [nodeDeviceDriver, interfaceDriver]);
-    const gw = await createGateway({
-      drivers: [`hv:///embed?root=${root}`],
-      registry,
-      auth: "none",
-    });
-    const call = async (method: string, ...args: unknown[]) => {
-      const res = await gw.app.request(`/v1/hv/embed/call/${method}`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(args),
-      });
-      return await res.json();
-    };
+  await withSecondaryGateway([nodeDeviceDriver, interfaceDriver], async (call) => {
     const local = await nodeDeviceDriver.open(new URL("hv:///embed"), {});
     const ifaces = await interfaceDriver.open(new URL("hv:///embed"), {});
     try {
@@ -65,7 +41,6 @@ Deno.test("node devices and host interfaces over the gateway", async () => {
     } finally {
       await local.connectClose();
       await ifaces.connectClose();
-      await gw.close();
     }
   });
 });

@@ -4,13 +4,11 @@
  * (HTTP, WebSocket; the data itself always goes over HTTP), with libvirt's errors.
  */
 import assert from "node:assert/strict";
-import { createGateway } from "../../../gateway/app.ts";
-import { createRegistry } from "../../../util/registry.ts";
-import type { ConnectDriver, StorageVolRef } from "../../../util/driver.ts";
+import type { StorageVolRef } from "../../../util/driver.ts";
 import { VIR } from "../../../util/constants.ts";
 import { storageDriver } from "../../../drivers/storage/mod.ts";
 import { connect, type Connection, type StorageVolume, VirError } from "../../../mod.ts";
-import { withRoot, withSecondary } from "../secondary_helpers.ts";
+import { withSecondary, withSecondaryGateway } from "../secondary_helpers.ts";
 
 const MiB = 1024 * 1024;
 
@@ -71,29 +69,16 @@ Deno.test("driver: upload writes from the offset, download reads back, length bo
   });
 });
 
-const hypervisor: ConnectDriver = {
-  name: "hv",
-  schemes: ["hv"],
-  sharesSecondaries: true,
-  open: () => Promise.resolve({ type: "HV", connectClose: () => Promise.resolve() }),
-};
-
 /** A gateway serving `hv:///embed?root=ROOT` with the host storage driver, on a real port. */
 async function withServedStorage(
   body: (origin: string, gwFetch: (r: Request) => Promise<Response>, root: string) => Promise<void>,
 ) {
-  await withRoot(async (root) => {
-    const gw = await createGateway({
-      drivers: [`hv:///embed?root=${root}`],
-      registry: createRegistry([hypervisor], [storageDriver]),
-      auth: "none",
-    });
+  await withSecondaryGateway([storageDriver], async (_call, gw, root) => {
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, gw.fetch);
     try {
       await body(`127.0.0.1:${server.addr.port}`, gw.fetch, root);
     } finally {
       await server.shutdown();
-      await gw.close();
     }
   });
 }
