@@ -22,16 +22,11 @@ import { poolInState, poolOf, volByName, volOf } from "./access.ts";
 import { buildVol, createVol, deleteVol, refreshVol, resizeVol, wipeVol } from "./dir_backend.ts";
 import type { StorageState } from "./state.ts";
 import { volDownload, volUpload } from "./vol_stream.ts";
+import { account } from "./accounting.ts";
 
 const F = "STORAGE";
 const E = VIR;
 const WIPE_ALG_LAST = 9;
-
-/** Accounts a volume's allocation in its pool (negative when it goes). */
-function account(pool: PoolObj, bytes: number): void {
-  pool.def.allocation += bytes;
-  pool.def.available -= bytes;
-}
 
 /**
  * Adds a volume as `storageVolCreateXML` and `…CreateXMLFrom` do after their own checks: the

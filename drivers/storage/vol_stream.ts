@@ -16,6 +16,7 @@
 import type { DriverStream, StorageVolRef } from "../../util/driver.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import { volOf } from "./access.ts";
+import { account } from "./accounting.ts";
 import { refreshVol } from "./dir_backend.ts";
 import type { StorageState } from "./state.ts";
 import { systemError } from "./sys_error.ts";
@@ -82,8 +83,7 @@ export async function volUpload(
         // As libvirt's stream-finish callback refreshes the pool: the file may have grown.
         const before = vol.allocation;
         await refreshVol(vol);
-        pool.def.allocation += vol.allocation - before;
-        pool.def.available -= vol.allocation - before;
+        account(pool, vol.allocation - before);
       },
       abort() {
         file.close();
