@@ -103,9 +103,8 @@ function sameHost(origin: string, host: string): boolean {
   try {
     const o = new URL(origin);
     const port = o.port || (o.protocol === "https:" ? "443" : "80");
-    const [h, p] = host.startsWith("[")
-      ? [host.slice(0, host.indexOf("]") + 1), host.slice(host.indexOf("]") + 2)]
-      : [host.replace(/:\d+$/, ""), /:(\d+)$/.exec(host)?.[1] ?? ""];
+    const h = hostName(host);
+    const p = host.slice(h.length + 1);
     return o.hostname === h.toLowerCase() && (p ? port === p : o.port === "");
   } catch {
     return false;
