@@ -36,7 +36,7 @@ export const DomainDevicesModelSchema = z.strictObject({
 });
 
 /**
- * The domain's REST model.
+ * The domain's REST model: an unknown field, at the top or in a typed device, is refused.
  *
  * @example
  * ```ts
@@ -44,7 +44,10 @@ export const DomainDevicesModelSchema = z.strictObject({
  * DomainModelSchema.safeParse({}).success; // false
  * ```
  */
-export const DomainModelSchema = DomainDefSchema.extend({ devices: DomainDevicesModelSchema });
+export const DomainModelSchema = z.strictObject({
+  ...DomainDefSchema.shape,
+  devices: DomainDevicesModelSchema,
+});
 
 /** A domain definition as the REST API exchanges it. */
 export type DomainModel = z.infer<typeof DomainModelSchema>;

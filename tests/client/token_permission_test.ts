@@ -6,6 +6,8 @@
 // error of its own (libvirt's "Failed to open file").
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { denoAdapter } from "../../client/transport/deno.ts";
+import { nodeAdapter } from "../../client/transport/node.ts";
 import { REPO_ROOT } from "../paths.ts";
 import { serveGateway, startGateway, TOKENS } from "../gateway/helpers.ts";
 
@@ -85,5 +87,18 @@ Deno.test("a token file named by EDGEVIRT_TOKEN_FILE and not readable is an erro
     });
   } finally {
     await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("the Deno and Node adapters take only a missing file for 'no file'", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "edgevirt-token-perm-" });
+  try {
+    for (const adapter of [denoAdapter, nodeAdapter]) {
+      assert.equal(await adapter.readTextFile(join(dir, "none")), undefined, adapter.name);
+      // A directory stands in for any other failure (root reads a mode-000 file anyway).
+      await assert.rejects(adapter.readTextFile(dir), adapter.name);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -107,7 +107,7 @@ Deno.test("a disk's typed fields, and what they do not cover kept in extra", () 
   assert.deepEqual(domainFromModel(model), parseDomainXML(xml));
 });
 
-Deno.test("unknown fields of a typed device are refused, each at its path", () => {
+Deno.test("unknown fields of the model and of its typed devices are refused, at their paths", () => {
   const def = domainToModel(parseDomainXML(
     "<domain type='test'><name>d</name><memory>1024</memory><os><type>hvm</type></os>" +
       "<devices><disk type='file'><source file='/a'/><target dev='vda'/></disk>" +
@@ -117,8 +117,10 @@ Deno.test("unknown fields of a typed device are refused, each at its path", () =
   body.devices.disks[0].cache = "none";
   body.devices.disks[0].target.size = "1G";
   body.devices.graphics[0].port = "5900";
+  body.autostart = true;
   const issues = DomainModelSchema.safeParse(body).error?.issues.map((i) => i.path.join("."));
   assert.deepEqual(issues?.sort(), [
+    "",
     "devices.disks.0",
     "devices.disks.0.target",
     "devices.graphics.0.port",
