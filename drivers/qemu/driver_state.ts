@@ -61,6 +61,7 @@ import {
   TapNamer,
 } from "./net/nics.ts";
 import { SystemTapHost, type TapHost } from "./net/tap.ts";
+import { setLinkStates } from "./net/link.ts";
 import { handleObservedEvent } from "./api/events_qmp.ts";
 import { CommandLatency } from "./monitor/command_latency.ts";
 
@@ -167,6 +168,10 @@ export class QemuDriverState {
   /** The host's secondary drivers, opened when a domain first needs one. */
   readonly secondaries: QemuSecondaries;
   readonly #nics: NicContext;
+  /** What NIC hotplug needs to make and release the host side of a NIC. */
+  get nicContext(): NicContext {
+    return this.#nics;
+  }
   /** NIC teardowns of stopped domains still running. */
   #releases = new Set<Promise<void>>();
 
@@ -427,6 +432,7 @@ export class QemuDriverState {
       // The pid on disk at once: the start is still unfinished, but its QEMU is known.
       await this.saveStatus(obj);
       await refreshLiveDevices(def, proc.monitor);
+      await setLinkStates(def, proc.monitor);
       await startBalloon(def, proc.monitor);
       if (resetShutsDown(def)) await proc.monitor.setAction({ reboot: "shutdown" });
       await startupVcpus(obj.vcpus!.ctx);

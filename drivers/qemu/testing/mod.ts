@@ -14,3 +14,4 @@ export * from "./fake_launcher.ts";
 export * from "./recording_cgroup.ts";
 export * from "./fake_network.ts";
 export * from "./fake_taps.ts";
+export * from "./fake_nics.ts";

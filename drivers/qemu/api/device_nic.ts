@@ -1,0 +1,158 @@
+/**
+ * A NIC as a device call names it (`<interface>` of attach/detach/update-device): parsed as the
+ * domain parser reads it, found in a definition as libvirt's `virDomainNetFindIdx` does, and
+ * the persistent side of the calls (`qemuDomain{Attach,Detach,Update}DeviceConfig` for NETs).
+ *
+ * @module
+ */
+import type { DomainDef, DomainInterface } from "../../../conf/domain/def.ts";
+import { parseDomainXML } from "../../../conf/domain/mod.ts";
+import { VirError } from "../../../util/errors.ts";
+import { child, element, stringify, type XmlElement } from "../../../util/xml/mod.ts";
+import { generateMac, qemuPostParse } from "../postparse.ts";
+
+/**
+ * The `<interface>` of a device XML as the domain parser reads it. `keepAliases` is for detach
+ * and update, which libvirt parses without VIR_DOMAIN_DEF_PARSE_INACTIVE (an alias names the
+ * NIC); an attach keeps only a user's alias.
+ *
+ * @example
+ * ```ts
+ * import { nicOf } from "./device_nic.ts";
+ * import { parse } from "../../../util/xml/mod.ts";
+ * nicOf(parse("<interface type='user'><mac address='52:54:00:00:00:01'/></interface>")).mac;
+ * // "52:54:00:00:00:01"
+ * ```
+ */
+export function nicOf(dev: XmlElement, keepAliases = true): DomainInterface {
+  const shell = "<domain type='kvm'><name>device</name><memory>1024</memory>" +
+    `<os><type>hvm</type></os><devices>${stringify(dev)}</devices></domain>`;
+  return parseDomainXML(shell, 0, keepAliases).devices.interfaces[0];
+}
+
+/**
+ * libvirt generates a missing MAC while parsing, once per call: the persistent and the live
+ * NIC of one attach get the same (`qemuDomainAttachDeviceLiveAndConfigHomogenize`).
+ *
+ * @example
+ * ```ts
+ * import { giveNicMac } from "./device_nic.ts";
+ * import { element } from "../../../util/xml/mod.ts";
+ * const dev = element("interface", { type: "user" });
+ * giveNicMac(dev); // <interface type='user'><mac address='52:54:00:…'/></interface>
+ * ```
+ */
+export function giveNicMac(dev: XmlElement): void {
+  if (dev.name !== "interface" || child(dev, "mac")) return;
+  dev.children.unshift(element("mac", { address: generateMac() }));
+}
+
+/** A NIC's `<address type='pci'>` attributes, if it has one. */
+export function pciAddressOf(net: DomainInterface): Record<string, string> | undefined {
+  const a = net.extra.find((e) => e.name === "address")?.attributes;
+  return a?.type === "pci" ? a : undefined;
+}
+
+/** `virPCIDeviceAddressAsString`: `0000:00:03.0`. */
+function pciString(a: Record<string, string>): string {
+  const hex = (v: string | undefined, w: number) => Number(v ?? 0).toString(16).padStart(w, "0");
+  return `${hex(a.domain, 4)}:${hex(a.bus, 2)}:${hex(a.slot, 2)}.${Number(a.function ?? 0)}`;
+}
+
+const aliasOf = (net: DomainInterface) =>
+  net.extra.find((e) => e.name === "alias")?.attributes.name;
+
+/**
+ * `virDomainNetFindIdx`: the position in `def` of the one NIC `match` names by MAC (when the
+ * XML gives one), PCI address and alias; none or several is libvirt's error.
+ *
+ * @example
+ * ```ts
+ * import { findNic } from "./device_nic.ts";
+ * declare const def: import("../../../conf/domain/def.ts").DomainDef;
+ * findNic(def, { type: "user", mac: "52:54:00:00:00:01", extra: [] }); // 0
+ * ```
+ */
+export function findNic(def: DomainDef, match: DomainInterface): number {
+  const pci = pciAddressOf(match);
+  const alias = aliasOf(match);
+  const samePci = (a: Record<string, string> | undefined) =>
+    a !== undefined && pciString(a) === pciString(pci!);
+  let found = -1;
+  for (const [i, net] of def.devices.interfaces.entries()) {
+    if (match.mac !== undefined && net.mac !== match.mac) continue;
+    if (pci && !samePci(pciAddressOf(net))) continue;
+    const own = aliasOf(net);
+    if (alias !== undefined && own !== undefined && own !== alias) continue;
+    if (found >= 0) {
+      throw VirError.report(
+        "DOMAIN",
+        "OPERATION_FAILED",
+        match.mac !== undefined
+          ? `multiple devices matching MAC address ${match.mac} found`
+          : "multiple matching devices found",
+      );
+    }
+    found = i;
+  }
+  if (found >= 0) return found;
+  throw VirError.report(
+    "DOMAIN",
+    "DEVICE_MISSING",
+    `no device found at address '${pci ? pciString(pci) : "(<null>)"}' matching MAC address '${
+      match.mac ?? "(<null>)"
+    }' and alias '${alias ?? "(<null>)"}'`,
+  );
+}
+
+/**
+ * `virDomainNetInsert` then the definition's post-parse: the NIC goes last, with its model
+ * and PCI address.
+ *
+ * @example
+ * ```ts
+ * import { attachNicConfig } from "./device_nic.ts";
+ * declare const vmdef: import("../../../conf/domain/def.ts").DomainDef;
+ * declare const dev: import("../../../util/xml/mod.ts").XmlElement;
+ * attachNicConfig(vmdef, dev);
+ * ```
+ */
+export function attachNicConfig(vmdef: DomainDef, dev: XmlElement): void {
+  vmdef.devices.interfaces.push(nicOf(dev, false));
+  qemuPostParse(vmdef);
+}
+
+/**
+ * `virDomainNetRemove` of the NIC `dev` names.
+ *
+ * @example
+ * ```ts
+ * import { detachNicConfig } from "./device_nic.ts";
+ * declare const vmdef: import("../../../conf/domain/def.ts").DomainDef;
+ * declare const dev: import("../../../util/xml/mod.ts").XmlElement;
+ * detachNicConfig(vmdef, dev);
+ * ```
+ */
+export function detachNicConfig(vmdef: DomainDef, dev: XmlElement): void {
+  vmdef.devices.interfaces.splice(findNic(vmdef, nicOf(dev)), 1);
+}
+
+/**
+ * `virDomainNetUpdate`: the NIC `dev` names is replaced by `dev` (a MAC the XML lacks is a
+ * generated one, as libvirt's parser makes it).
+ *
+ * @example
+ * ```ts
+ * import { updateNicConfig } from "./device_nic.ts";
+ * declare const vmdef: import("../../../conf/domain/def.ts").DomainDef;
+ * declare const dev: import("../../../util/xml/mod.ts").XmlElement;
+ * updateNicConfig(vmdef, dev);
+ * ```
+ */
+export function updateNicConfig(vmdef: DomainDef, dev: XmlElement): void {
+  const net = nicOf(dev);
+  const at = findNic(vmdef, net);
+  net.mac ??= generateMac();
+  vmdef.devices.interfaces[at] = net;
+  qemuPostParse(vmdef);
+}
