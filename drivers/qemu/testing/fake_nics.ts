@@ -7,6 +7,7 @@
  * @module
  */
 import type { FakeQemu, FakeReply, UnplugPolicy } from "./fake_qemu.ts";
+import { FakeUnplugs } from "./fake_unplug.ts";
 
 /** NIC frontends the model plugs. */
 const NIC_DRIVERS = new Set(["virtio-net-pci", "e1000", "e1000e", "rtl8139"]);
@@ -45,12 +46,17 @@ export class FakeNics {
   >();
   #fake?: FakeQemu;
   #opts: FakeNicOptions;
-  #held: string[] = [];
+  #unplugs: FakeUnplugs;
   #launches?: readonly (readonly string[])[];
   #seen = 0;
 
   constructor(options: FakeNicOptions = {}) {
     this.#opts = options;
+    this.#unplugs = new FakeUnplugs(() => this.#fake, options.unplug, (id) => {
+      const driver = this.devices.get(id)?.driver;
+      this.devices.delete(id);
+      return driver;
+    });
   }
 
   /** The fake whose monitor gets the events. */
@@ -83,7 +89,7 @@ export class FakeNics {
 
   /** Sends the DEVICE_DELETED of every unplug held back (policy `hold`). */
   release(): void {
-    for (const id of this.#held.splice(0)) this.#deleted(id);
+    this.#unplugs.release();
   }
 
   /** The `onCommand` hook; undefined lets the fake handle the command. */
@@ -115,7 +121,9 @@ export class FakeNics {
         if (!NIC_DRIVERS.has(String(args.driver))) return undefined;
         return failure ? err(failure) : this.#deviceAdd(args);
       case "device_del":
-        return this.devices.has(String(args.id)) ? this.#deviceDel(String(args.id)) : undefined;
+        return this.devices.has(String(args.id))
+          ? this.#unplugs.request(String(args.id))
+          : undefined;
       case "set_link": {
         if (failure) return err(failure);
         const dev = this.devices.get(String(args.name));
@@ -143,33 +151,5 @@ export class FakeNics {
     const mac = args.mac === undefined ? undefined : String(args.mac);
     this.devices.set(id, { driver: String(args.driver), netdev, mac, up: true });
     return { return: {} };
-  }
-
-  #deviceDel(id: string): FakeReply {
-    const policy = this.#opts.unplug ?? "ack";
-    if (policy === "ack" || policy === "lost") {
-      setTimeout(() => policy === "ack" ? this.#deleted(id) : this.devices.delete(id), 5);
-    } else if (policy === "hold") this.#held.push(id);
-    else if (policy === "reject") {
-      setTimeout(
-        () =>
-          this.#fake?.emit("DEVICE_UNPLUG_GUEST_ERROR", {
-            device: id,
-            path: `/machine/peripheral/${id}`,
-          }),
-        5,
-      );
-    } else return err(`Bus 'pci.0' does not support hotplugging`);
-    return { return: {} };
-  }
-
-  /** QEMU 7.2 reports a virtio NIC's backend child first, by path only. */
-  #deleted(id: string): void {
-    const dev = this.devices.get(id);
-    this.devices.delete(id);
-    if (dev?.driver.startsWith("virtio")) {
-      this.#fake?.emit("DEVICE_DELETED", { path: `/machine/peripheral/${id}/virtio-backend` });
-    }
-    this.#fake?.emit("DEVICE_DELETED", { device: id, path: `/machine/peripheral/${id}` });
   }
 }

@@ -15,3 +15,4 @@ export * from "./recording_cgroup.ts";
 export * from "./fake_network.ts";
 export * from "./fake_taps.ts";
 export * from "./fake_nics.ts";
+export * from "./fake_unplug.ts";
