@@ -1,8 +1,8 @@
 /**
  * update-device of a running domain's NIC (libvirt 9.0's `qemuDomainChangeNet`): the link
- * state changes live (`set_link`); what libvirt refuses to change on a live NIC (MAC, model,
- * tap name, PCI address, boot order, ROM, MTU, virtio driver options) is refused with its
- * messages, and so is a change of network or bridge, which edgevirt does not move live.
+ * state changes live (`set_link`), the tap moves to another bridge or network
+ * (device_nic_bridge.ts); what libvirt refuses to change on a live NIC (MAC, model, tap name,
+ * PCI address, boot order, ROM, MTU, virtio driver options) is refused with its messages.
  *
  * @module
  */
@@ -14,7 +14,9 @@ import type { QemuDomainObj } from "../domain_private.ts";
 import { linkStateOf, nicAlias, setLink } from "../net/link.ts";
 import { checkStartableNic } from "../net/nics.ts";
 import { DEFAULT_NIC_MODEL, generateMac } from "../postparse.ts";
+import type { QemuDriverState } from "../driver_state.ts";
 import { findNic, nicOf } from "./device_nic.ts";
+import { moveNicBridge, movesElsewhere } from "./device_nic_bridge.ts";
 
 const refuse = (message: string) => VirError.report("QEMU", "OPERATION_UNSUPPORTED", message);
 
@@ -57,16 +59,6 @@ function checkUnchanged(old: DomainInterface, net: DomainInterface): void {
   if (childKey(old, "mtu") !== childKey(net, "mtu")) throw refuse("cannot modify MTU");
 }
 
-/** Whether the NIC `net` asks for is on another network or bridge than `old` is. */
-function movesElsewhere(old: DomainInterface, net: DomainInterface): boolean {
-  // A network NIC's live type may be its network's actual `bridge`: compare configured names.
-  if (net.type === "network") return old.source?.network !== net.source?.network;
-  if (net.type === "bridge") {
-    return old.type !== "bridge" || old.source?.bridge !== net.source?.bridge;
-  }
-  return old.type !== net.type;
-}
-
 /** Sets `<link state>` of a live NIC, in libvirt's child order. */
 function putLinkState(net: DomainInterface, state: string): void {
   net.extra = net.extra.filter((e) => e.name !== "link");
@@ -78,25 +70,30 @@ function putLinkState(net: DomainInterface, state: string): void {
 }
 
 /**
- * Changes the running domain's NIC `dev` names into `dev`: only its link state can change.
+ * Changes the running domain's NIC `dev` names into `dev`: its bridge or network, its link state.
  *
  * @example
  * ```ts
  * import { updateNicLive } from "./device_nic_update.ts";
  * import { parse } from "../../../util/xml/mod.ts";
+ * declare const state: import("../driver_state.ts").QemuDriverState;
  * declare const obj: import("../domain_private.ts").QemuDomainObj;
- * await updateNicLive(obj, parse("<interface type='user'><mac address='52:54:00:00:00:01'/><link state='down'/></interface>"));
+ * await updateNicLive(state, obj, parse("<interface type='user'><mac address='52:54:00:00:00:01'/><link state='down'/></interface>"));
  * ```
  */
-export async function updateNicLive(obj: QemuDomainObj, dev: XmlElement): Promise<void> {
+export async function updateNicLive(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  dev: XmlElement,
+): Promise<void> {
   const net = nicOf(dev);
-  const old = obj.def.devices.interfaces[findNic(obj.def, net)];
+  const index = findNic(obj.def, net);
+  const old = obj.def.devices.interfaces[index];
   checkUnchanged(old, net);
-  if (movesElsewhere(old, net)) {
-    throw refuse(`unable to change config on '${net.type}' network type`);
-  }
   // Settings the driver never applies to a NIC are refused here as at start.
   checkStartableNic(net);
+  // libvirt moves the tap first, then sets the link of the NIC it replaces.
+  if (movesElsewhere(old, net)) await moveNicBridge(s, obj, index, net);
   const state = linkStateOf(net);
   if (state === linkStateOf(old)) return;
   const alias = nicAlias(old);

@@ -80,7 +80,7 @@ async function updateLive(
   force: boolean,
 ): Promise<void> {
   refuseUnless(dev, ["disk", "interface"], "live update", "CONFIG_UNSUPPORTED");
-  if (dev.name === "interface") return await updateNicLive(obj, dev);
+  if (dev.name === "interface") return await updateNicLive(s, obj, dev);
   const orig = diskByTarget(obj.def, targetOf(dev));
   if (!orig) throw VirError.report("QEMU", "INTERNAL_ERROR", `disk '${targetOf(dev)}' not found`);
   checkUnchanged(dev, orig);

@@ -378,8 +378,8 @@ Deno.test("update-device refuses what libvirt cannot change on a live NIC, with 
       "device not found: no device found at address '0000:00:07.0' matching MAC address '52:54:00:aa:00:00' and alias '(<null>)'",
     ],
     [
-      NIC("bridge", "bridge='virbr0'", "52:54:00:aa:bb:02"),
-      "Operation not supported: unable to change config on 'bridge' network type",
+      NIC("network", "network='default'", "52:54:00:aa:00:00"),
+      "Operation not supported: unable to change config on 'network' network type",
     ],
   ];
   for (const [xml, message] of cases) {
@@ -404,4 +404,38 @@ Deno.test("a NIC whose device QEMU no longer knows is removed at once, its backe
   assert.deepEqual(t.qmp().map((c) => c.execute), ["device_del", "netdev_del"]);
   assert.equal(w.taps.taps.size, 0);
   assert.doesNotMatch(await t.live(), /<interface/);
+});
+
+Deno.test("update-device moves a live NIC to another bridge or network: the tap moves, ports follow", async () => {
+  const nics = new FakeNics();
+  await using w = await world(undefined, { nics, bridges: ["virbr0", "br0", "br1"] });
+  const t = await hot(w, nics, NIC("bridge", "bridge='br0'", "52:54:00:aa:bb:02"));
+  const update = (xml: string) => w.conn.domainUpdateDeviceFlags!(t.dom, xml, LIVE);
+  await update(NIC("bridge", "bridge='br1'", "52:54:00:aa:bb:02"));
+  assert.equal(w.taps.taps.get("vnet0")?.bridge, "br1");
+  assert.match(await t.live(), /<source bridge='br1'\/>\s*<target dev='vnet0'\/>/);
+  // Onto a network: a port of it first, then the tap to its bridge.
+  await update(NIC("network", "network='default'", "52:54:00:aa:bb:02"));
+  const [[portid]] = [...w.net.ports];
+  assert.equal(w.taps.taps.get("vnet0")?.bridge, "virbr0");
+  assert.match(
+    await t.live(),
+    new RegExp(
+      `<interface type='network'>\\s*<mac address='52:54:00:aa:bb:02'/>\\s*` +
+        `<source network='default' portid='${portid}' bridge='virbr0'/>\\s*` +
+        `<target dev='vnet0'/>\\s*<model type='virtio'/>\\s*<alias name='net0'/>\\s*<address`,
+    ),
+  );
+  // A bridge that is not there: nothing moves, the new network's port is not kept.
+  const gone = await err(update(NIC("bridge", "bridge='br9'", "52:54:00:aa:bb:02")));
+  assert.equal(gone.code, VIR.ERR_OPERATION_FAILED);
+  assert.equal(gone.message, "operation failed: bridge br9 doesn't exist");
+  assert.equal(w.taps.taps.get("vnet0")?.bridge, "virbr0");
+  // Back to a bridge: the network's port goes; a stop releases what is left.
+  await update(NIC("bridge", "bridge='br0'", "52:54:00:aa:bb:02"));
+  assert.equal(w.net.ports.size, 0);
+  assert.equal(w.taps.taps.get("vnet0")?.bridge, "br0");
+  assert.deepEqual(t.qmp(), [], "QEMU keeps its tap: nothing to tell it");
+  await w.conn.domainDestroyFlags!(t.dom, 0);
+  assert.equal(w.taps.taps.size, 0);
 });
