@@ -105,6 +105,56 @@ export function findNic(def: DomainDef, match: DomainInterface): number {
   );
 }
 
+/** A device's `<boot order>` (a NIC's in `extra`, any other device's among its children). */
+function bootOrder(children: readonly XmlElement["children"][number][]): string | undefined {
+  return children.find((c): c is XmlElement => c.type === "element" && c.name === "boot")
+    ?.attributes.order;
+}
+
+/**
+ * `virDomainDefCompatibleDevice` for a NIC going into `def` (in place of `old` for an update):
+ * a live update keeps the alias, and a boot order is refused where `<os><boot>` is used or
+ * another device has it.
+ *
+ * @example
+ * ```ts
+ * import { checkNicCompatible } from "./device_nic.ts";
+ * declare const def: import("../../../conf/domain/def.ts").DomainDef;
+ * checkNicCompatible(def, { type: "user", extra: [] }); // no error
+ * ```
+ */
+export function checkNicCompatible(
+  def: DomainDef,
+  net: DomainInterface,
+  old?: DomainInterface,
+  live = false,
+): void {
+  const alias = aliasOf(net);
+  if (live && old && alias !== undefined && aliasOf(old) !== undefined && alias !== aliasOf(old)) {
+    throw VirError.report("DOMAIN", "OPERATION_DENIED", "changing device alias is not allowed");
+  }
+  const order = bootOrder(net.extra);
+  if (order === undefined || Number(order) <= 0) return;
+  if (def.os.boot?.length) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "per-device boot elements cannot be used together with os/boot elements",
+    );
+  }
+  const others = [
+    ...def.devices.other.map((d) => bootOrder(d.children)),
+    ...def.devices.interfaces.filter((n) => n !== old).map((n) => bootOrder(n.extra)),
+  ];
+  if (others.some((o) => o !== undefined && Number(o) === Number(order))) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      `boot order ${Number(order)} is already used by another device`,
+    );
+  }
+}
+
 /**
  * `virDomainNetInsert` then the definition's post-parse: the NIC goes last, with its model
  * and PCI address.
@@ -118,7 +168,9 @@ export function findNic(def: DomainDef, match: DomainInterface): number {
  * ```
  */
 export function attachNicConfig(vmdef: DomainDef, dev: XmlElement): void {
-  vmdef.devices.interfaces.push(nicOf(dev, false));
+  const net = nicOf(dev, false);
+  checkNicCompatible(vmdef, net);
+  vmdef.devices.interfaces.push(net);
   qemuPostParse(vmdef);
 }
 
@@ -152,6 +204,7 @@ export function detachNicConfig(vmdef: DomainDef, dev: XmlElement): void {
 export function updateNicConfig(vmdef: DomainDef, dev: XmlElement): void {
   const net = nicOf(dev);
   const at = findNic(vmdef, net);
+  checkNicCompatible(vmdef, net, vmdef.devices.interfaces[at]);
   net.mac ??= generateMac();
   vmdef.devices.interfaces[at] = net;
   qemuPostParse(vmdef);

@@ -18,7 +18,7 @@ import { linkStateOf, nicAlias, setLink } from "../net/link.ts";
 import { checkStartableNic, type NicRuntime, prepareNic, releaseNics } from "../net/nics.ts";
 import { qemuPostParse } from "../postparse.ts";
 import { pciProps } from "./device_disk.ts";
-import { nicOf, pciAddressOf } from "./device_nic.ts";
+import { checkNicCompatible, nicOf, pciAddressOf } from "./device_nic.ts";
 import { ensureQ35Port } from "./device_pci.ts";
 
 /** Interface types libvirt 9.0 cannot hotplug at all ("… is not implemented yet"). */
@@ -99,6 +99,7 @@ export async function attachNicLive(
   }
   checkStartableNic(net);
   const def = obj.def;
+  checkNicCompatible(def, net, undefined, true);
   // Model, MAC and PCI address as the definition's post-parse gives them, in a copy.
   const copy = structuredClone(def);
   copy.devices.interfaces.push(net);

@@ -15,7 +15,7 @@ import { linkStateOf, nicAlias, setLink } from "../net/link.ts";
 import { checkStartableNic } from "../net/nics.ts";
 import { DEFAULT_NIC_MODEL, generateMac } from "../postparse.ts";
 import type { QemuDriverState } from "../driver_state.ts";
-import { findNic, nicOf } from "./device_nic.ts";
+import { checkNicCompatible, findNic, nicOf } from "./device_nic.ts";
 import { moveNicBridge, movesElsewhere } from "./device_nic_bridge.ts";
 
 const refuse = (message: string) => VirError.report("QEMU", "OPERATION_UNSUPPORTED", message);
@@ -89,6 +89,7 @@ export async function updateNicLive(
   const net = nicOf(dev);
   const index = findNic(obj.def, net);
   const old = obj.def.devices.interfaces[index];
+  checkNicCompatible(obj.def, net, old, true);
   checkUnchanged(old, net);
   // Settings the driver never applies to a NIC are refused here as at start.
   checkStartableNic(net);

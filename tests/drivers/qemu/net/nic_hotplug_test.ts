@@ -359,7 +359,8 @@ Deno.test("update-device refuses what libvirt cannot change on a live NIC, with 
     ],
     [
       USER0.replace("</interface>", "<boot order='1'/></interface>"),
-      "Operation not supported: cannot modify network device boot index setting",
+      // virDomainDefCompatibleDevice, first: the domain boots by <os><boot dev='hd'/>.
+      "unsupported configuration: per-device boot elements cannot be used together with os/boot elements",
     ],
     [
       USER0.replace("</interface>", "<mtu size='9000'/></interface>"),
@@ -385,12 +386,12 @@ Deno.test("update-device refuses what libvirt cannot change on a live NIC, with 
   for (const [xml, message] of cases) {
     const e = await update(xml);
     assert.ok(e.message.startsWith(message), `${e.message} / ${message}`);
-    assert.equal(
-      e.code,
-      message.startsWith("device not found")
-        ? VIR.ERR_DEVICE_MISSING
-        : VIR.ERR_OPERATION_UNSUPPORTED,
-    );
+    const code = message.startsWith("device not found")
+      ? VIR.ERR_DEVICE_MISSING
+      : message.startsWith("unsupported configuration")
+      ? VIR.ERR_CONFIG_UNSUPPORTED
+      : VIR.ERR_OPERATION_UNSUPPORTED;
+    assert.equal(e.code, code);
   }
   assert.deepEqual(t.qmp(), []);
 });
