@@ -167,11 +167,8 @@ export class QemuDriverState {
   #nextId = 1;
   /** The host's secondary drivers, opened when a domain first needs one. */
   readonly secondaries: QemuSecondaries;
-  readonly #nics: NicContext;
-  /** What NIC hotplug needs to make and release the host side of a NIC. */
-  get nicContext(): NicContext {
-    return this.#nics;
-  }
+  /** What starts, stops and NIC hotplug need to make and release the host side of a NIC. */
+  readonly nicContext: NicContext;
   /** NIC teardowns of stopped domains still running. */
   #releases = new Set<Promise<void>>();
 
@@ -182,7 +179,7 @@ export class QemuDriverState {
     this.#unplugTimeoutMs = options.unplugTimeoutMs ?? 5000;
     this.#log = options.log ?? ((message) => console.error(`edgevirt qemu driver: ${message}`));
     this.secondaries = new QemuSecondaries(options.secondaries);
-    this.#nics = {
+    this.nicContext = {
       secondaries: this.secondaries,
       taps: options.taps ?? new SystemTapHost(),
       namer: new TapNamer(),
@@ -391,7 +388,7 @@ export class QemuDriverState {
       const { vcpus, individual } = vcpusFromDef(def);
       const accel = accelOf(def, this.#kvm);
       const volumes = await resolveVolumeDisks(def, this.secondaries);
-      nics = await prepareNics(def, this.#nics);
+      nics = await prepareNics(def, this.nicContext);
       const taps = new Map(
         nics.flatMap((n) => n.ifname ? [[def.devices.interfaces[n.index], n.ifname]] : []),
       );
@@ -413,7 +410,7 @@ export class QemuDriverState {
       vm = { pid: proc.pid, vcpus, individual };
     } catch (err) {
       // Nothing ran: a createXML's definition goes again, as libvirt's qemuProcessStop does.
-      await releaseNics(nics, this.#nics);
+      await releaseNics(nics, this.nicContext);
       await removeStatus(this.paths.runDir, def.name);
       this.#forgetLive(obj);
       throw err;
@@ -593,7 +590,7 @@ export class QemuDriverState {
     const nics = obj.nics;
     obj.nics = undefined;
     if (!nics?.length) return;
-    const done: Promise<void> = releaseNics(nics, this.#nics).finally(() =>
+    const done: Promise<void> = releaseNics(nics, this.nicContext).finally(() =>
       this.#releases.delete(done)
     );
     this.#releases.add(done);
@@ -656,7 +653,7 @@ export class QemuDriverState {
    * status (libvirt's `qemuProcessStop` after a failed reconnect).
    */
   async #abandon(st: DomainStatus): Promise<void> {
-    await releaseNics(st.nics ?? [], this.#nics);
+    await releaseNics(st.nics ?? [], this.nicContext);
     await removeStatus(this.paths.runDir, st.name);
   }
 
@@ -692,7 +689,7 @@ export class QemuDriverState {
       return false;
     }
     // The live XML keeps neither the taps nor the ports: the status has them.
-    await reconnectNics(liveDef, st.nics ?? [], this.#nics);
+    await reconnectNics(liveDef, st.nics ?? [], this.nicContext);
     let obj: QemuDomainObj;
     try {
       obj = this.domains.add(liveDef, { live: true, checkLive: false }).obj;
