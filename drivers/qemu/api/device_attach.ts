@@ -17,7 +17,13 @@ import { qemuPostParse } from "../postparse.ts";
 import { attachChardevLive } from "./device_chardev.ts";
 import { changeMedia } from "./device_media.ts";
 import { blockdevProps, diskDeviceProps, diskFile, nextSourceIndex } from "./device_disk.ts";
-import { diskByTarget, insertParsedDevice, refuseUnless, targetOf } from "./device_parse.ts";
+import {
+  checkUniqueAlias,
+  diskByTarget,
+  insertParsedDevice,
+  refuseUnless,
+  targetOf,
+} from "./device_parse.ts";
 import { type DeviceCall, deviceCall } from "./device_config.ts";
 import { ensureQ35Port } from "./device_pci.ts";
 import { attachNicConfig, giveNicMac } from "./device_nic.ts";
@@ -47,6 +53,7 @@ export const attachDevice: DeviceCall = deviceCall(
 
 /** `qemuDomainAttachDeviceConfig` followed by the definition's post-parse (addresses). */
 function attachConfig(vmdef: DomainDef, dev: XmlElement): void {
+  checkUniqueAlias(vmdef, dev);
   refuseUnless(dev, CONFIG_KINDS, "persistent attach");
   if (dev.name === "interface") return attachNicConfig(vmdef, dev);
   if (dev.name === "disk" && diskByTarget(vmdef, targetOf(dev))) {
@@ -62,6 +69,7 @@ function attachConfig(vmdef: DomainDef, dev: XmlElement): void {
  * the new device's alias is announced (DEVICE_ADDED).
  */
 async function attachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Promise<void> {
+  checkUniqueAlias(obj.def, dev);
   refuseUnless(dev, ["disk", "interface", "serial", "channel", "console"], "live attach");
   const device = dev.attributes.device;
   const orig = dev.name === "disk" ? diskByTarget(obj.def, targetOf(dev)) : undefined;

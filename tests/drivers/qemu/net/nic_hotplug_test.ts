@@ -440,3 +440,19 @@ Deno.test("update-device moves a live NIC to another bridge or network: the tap 
   await w.conn.domainDestroyFlags!(t.dom, 0);
   assert.equal(w.taps.taps.size, 0);
 });
+
+Deno.test("a user's alias names the NIC and its backend, and may not be taken already", async () => {
+  const nics = new FakeNics();
+  await using w = await world(undefined, { nics });
+  const t = await hot(w, nics);
+  const ua = "<interface type='user'><model type='virtio'/><alias name='ua-web'/></interface>";
+  await w.conn.domainAttachDeviceFlags!(t.dom, ua, LIVE);
+  assert.deepEqual(t.qmp().map((c) => [c.execute, c.arguments?.id]), [
+    ["netdev_add", "hostua-web"],
+    ["device_add", "ua-web"],
+  ]);
+  const dup = await err(w.conn.domainAttachDeviceFlags!(t.dom, ua, LIVE));
+  assert.equal(dup.code, VIR.ERR_CONFIG_UNSUPPORTED);
+  assert.equal(dup.message, "unsupported configuration: non unique alias detected: ua-web");
+  assert.equal(t.qmp().length, 2);
+});
