@@ -18,6 +18,7 @@ import { diskNodes, sourceIndex } from "./device_disk.ts";
 import { diskByTarget, refuseUnless, targetOf } from "./device_parse.ts";
 import { detachNicConfig, findNic, nicOf } from "./device_nic.ts";
 import { removeNicLive } from "./device_nic_live.ts";
+import { checkPciUnplug } from "./device_pci.ts";
 import { nicAlias } from "../net/link.ts";
 
 /**
@@ -92,6 +93,8 @@ interface Unplug {
   /** libvirt's `virDomainDeviceType` name, for the messages. */
   kind: string;
   alias?: string;
+  /** The `<address>` attributes, if any. */
+  address?: Record<string, string>;
   /** Whether QEMU not knowing the device removes it at once (the generic path) or fails. */
   goneIsRemoved: boolean;
   remove(): Promise<void>;
@@ -104,6 +107,7 @@ function findUnplug(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Un
     return {
       kind: "net",
       alias: nicAlias(net),
+      address: net.extra.find((e) => e.name === "address")?.attributes,
       goneIsRemoved: true,
       remove: () => removeNicLive(s, obj, net),
     };
@@ -112,6 +116,7 @@ function findUnplug(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Un
   return {
     kind: dev.name === "disk" ? "disk" : "chr",
     alias: child(found, "alias")?.attributes.name,
+    address: child(found, "address")?.attributes,
     goneIsRemoved: found.name === "disk",
     remove: () => removeLive(s, obj, found),
   };
@@ -149,6 +154,7 @@ async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
       `Cannot detach ${found.kind} device with no alias`,
     );
   }
+  if (found.address?.type === "pci") checkPciUnplug(obj.def, found.kind, found.address);
   const ctx = obj.vcpus!.ctx;
   const removal = ctx.removal;
   removal.mark(alias);

@@ -10,6 +10,7 @@ import { parseDomainXML } from "../../../conf/domain/mod.ts";
 import { VirError } from "../../../util/errors.ts";
 import { child, element, stringify, type XmlElement } from "../../../util/xml/mod.ts";
 import { generateMac, qemuPostParse } from "../postparse.ts";
+import { pciText } from "./device_pci.ts";
 
 /**
  * The `<interface>` of a device XML as the domain parser reads it. `keepAliases` is for detach
@@ -53,12 +54,6 @@ export function pciAddressOf(net: DomainInterface): Record<string, string> | und
   return a?.type === "pci" ? a : undefined;
 }
 
-/** `virPCIDeviceAddressAsString`: `0000:00:03.0`. */
-function pciString(a: Record<string, string>): string {
-  const hex = (v: string | undefined, w: number) => Number(v ?? 0).toString(16).padStart(w, "0");
-  return `${hex(a.domain, 4)}:${hex(a.bus, 2)}:${hex(a.slot, 2)}.${Number(a.function ?? 0)}`;
-}
-
 const aliasOf = (net: DomainInterface) =>
   net.extra.find((e) => e.name === "alias")?.attributes.name;
 
@@ -77,7 +72,7 @@ export function findNic(def: DomainDef, match: DomainInterface): number {
   const pci = pciAddressOf(match);
   const alias = aliasOf(match);
   const samePci = (a: Record<string, string> | undefined) =>
-    a !== undefined && pciString(a) === pciString(pci!);
+    a !== undefined && pciText(a) === pciText(pci!);
   let found = -1;
   for (const [i, net] of def.devices.interfaces.entries()) {
     if (match.mac !== undefined && net.mac !== match.mac) continue;
@@ -99,7 +94,7 @@ export function findNic(def: DomainDef, match: DomainInterface): number {
   throw VirError.report(
     "DOMAIN",
     "DEVICE_MISSING",
-    `no device found at address '${pci ? pciString(pci) : "(<null>)"}' matching MAC address '${
+    `no device found at address '${pci ? pciText(pci) : "(<null>)"}' matching MAC address '${
       match.mac ?? "(<null>)"
     }' and alias '${alias ?? "(<null>)"}'`,
   );

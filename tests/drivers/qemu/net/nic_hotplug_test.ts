@@ -456,3 +456,19 @@ Deno.test("a user's alias names the NIC and its backend, and may not be taken al
   assert.equal(dup.message, "unsupported configuration: non unique alias detected: ua-web");
   assert.equal(t.qmp().length, 2);
 });
+
+Deno.test("no unplug of a NIC sharing its PCI slot with another function", async () => {
+  const nics = new FakeNics();
+  await using w = await world(undefined, { nics });
+  const at = (fn: number, multi = "") =>
+    `<address type='pci' domain='0x0000' bus='0x00' slot='0x07' function='0x${fn}'${multi}/>`;
+  const two = USER0.replace("</interface>", `${at(0, " multifunction='on'")}</interface>`) +
+    USER0.replace("aa:00:00", "aa:00:01").replace("</interface>", `${at(1)}</interface>`);
+  const t = await hot(w, nics, two);
+  const e = await err(w.conn.domainDetachDeviceFlags!(t.dom, USER0, LIVE));
+  assert.equal(e.code, VIR.ERR_OPERATION_FAILED);
+  assert.equal(
+    e.message,
+    "operation failed: cannot hot unplug net device with multifunction PCI guest address: 0000:00:07.0",
+  );
+});
