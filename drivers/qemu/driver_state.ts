@@ -46,6 +46,7 @@ import {
 import { DEFAULT_EMULATOR, qemuPostParse } from "./postparse.ts";
 import { resetShutsDown } from "./lifecycle_actions.ts";
 import { removeDeviceAlias } from "./api/device_detach.ts";
+import { removeVanishedNics } from "./api/device_nic_live.ts";
 import { startBalloon } from "./api/state_memory.ts";
 import { handleGuestPanicEvent, handleResetEvent, handleShutdownEvent } from "./power_events.ts";
 import type { SecondaryOpener } from "../../util/contract/compose.ts";
@@ -712,6 +713,9 @@ export class QemuDriverState {
     this.#attachProcess(obj, proc, { pid: proc.pid, vcpus, individual });
     try {
       await refreshVcpuInfo(obj.vcpus!.ctx.vm, proc.monitor, true, this.#log);
+      await removeVanishedNics(this, obj).catch((err) =>
+        this.#log(`cannot list the devices of '${obj.def.name}': ${err}`)
+      );
       const status = await proc.monitor.queryStatus();
       if (status.running && obj.state !== E.DOMAIN_RUNNING) {
         obj.state = E.DOMAIN_RUNNING;

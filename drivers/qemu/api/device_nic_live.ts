@@ -161,3 +161,29 @@ export async function removeNicLive(
   await releaseNics(held, s.nicContext);
   s.emitOther(obj, VIR.DOMAIN_EVENT_ID_DEVICE_REMOVED, { devAlias: alias });
 }
+
+/**
+ * After a driver restart, the NICs whose device QEMU let go while nobody listened (their
+ * DEVICE_DELETED lost) are removed as if it had come (libvirt's `qemuProcessUpdateDevices`,
+ * for NICs): any NIC whose alias `/machine/peripheral` no longer lists.
+ *
+ * @example
+ * ```ts
+ * import { removeVanishedNics } from "./device_nic_live.ts";
+ * declare const state: import("../driver_state.ts").QemuDriverState;
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await removeVanishedNics(state, obj);
+ * ```
+ */
+export async function removeVanishedNics(s: QemuDriverState, obj: QemuDomainObj): Promise<void> {
+  const nets = obj.def.devices.interfaces;
+  if (!nets.length || !obj.proc) return;
+  const listed = await obj.proc.monitor.run<{ name: string }[]>("qom-list", {
+    path: "/machine/peripheral",
+  });
+  const present = new Set(listed.map((p) => p.name));
+  for (const net of [...nets]) {
+    const alias = nicAlias(net);
+    if (alias && !present.has(alias)) await removeNicLive(s, obj, net);
+  }
+}

@@ -1,7 +1,8 @@
 /**
  * QEMU 7.2's network layer for {@link FakeQemu} (its `onCommand` hook): backends
  * (`netdev_add`/`netdev_del`), NIC frontends (`device_add`/`device_del` with DEVICE_DELETED
- * after the unplug policy) and link states (`set_link`), with QEMU's error texts. The NICs of
+ * after the unplug policy, `qom-list` of `/machine/peripheral`) and link states (`set_link`),
+ * with QEMU's error texts. The NICs of
  * the command line are read from the argv the fake was launched with.
  *
  * @module
@@ -124,6 +125,12 @@ export class FakeNics {
         return this.devices.has(String(args.id))
           ? this.#unplugs.request(String(args.id))
           : undefined;
+      case "qom-list":
+        // Only the NICs: the model knows no other device.
+        if (args.path !== "/machine/peripheral") return undefined;
+        return {
+          return: [...this.devices].map(([id, d]) => ({ name: id, type: `child<${d.driver}>` })),
+        };
       case "set_link": {
         if (failure) return err(failure);
         const dev = this.devices.get(String(args.name));

@@ -472,3 +472,20 @@ Deno.test("no unplug of a NIC sharing its PCI slot with another function", async
     "operation failed: cannot hot unplug net device with multifunction PCI guest address: 0000:00:07.0",
   );
 });
+
+Deno.test("a NIC QEMU let go while the driver was away is removed when it comes back", async () => {
+  const nics = new FakeNics({ unplug: "hold" });
+  await using w = await world(undefined, { nics });
+  const t = await hot(w, nics, USER0 + NIC("network", "network='default'", "52:54:00:aa:bb:02"));
+  const nic = NIC("network", "network='default'", "52:54:00:aa:bb:02");
+  await w.conn.domainDetachDeviceFlags!(t.dom, nic, LIVE);
+  assert.equal(w.taps.taps.size, 1, "waiting for the guest");
+  // The guest lets go with nobody listening: the event is lost.
+  const conn = await w.reopen(() => Promise.resolve(nics.release()));
+  const live = await conn.domainGetXMLDesc!(await conn.domainLookupByName!("n1"), 0);
+  assert.doesNotMatch(live, /type='network'/);
+  assert.match(live, /<alias name='net0'\/>/);
+  assert.equal(w.taps.taps.size, 0);
+  assert.equal(w.net.ports.size, 0);
+  assert.equal(nics.netdevs.has("hostnet1"), false);
+});
