@@ -56,7 +56,8 @@ export const DEVICE_ORDER = [
 ];
 
 const CHARDEVS = new Set(["serial", "parallel", "console", "channel"]);
-const INTERFACE_KIDS = [
+/** The `<interface>` children the model keeps in `extra`, in libvirt's format order. */
+export const INTERFACE_KIDS: readonly string[] = [
   "virtualport",
   "script",
   "downscript",
