@@ -63,6 +63,13 @@ import {
 import { SystemTapHost, type TapHost } from "./net/tap.ts";
 import { handleObservedEvent } from "./api/events_qmp.ts";
 import { CommandLatency } from "./monitor/command_latency.ts";
+import { prepareChannels, removeChannelDir } from "./channel_dir.ts";
+import {
+  closeAgent,
+  connectAgent,
+  refreshChannelStates,
+  serialChanged,
+} from "./agent/agent_channel.ts";
 
 const E = VIR;
 
@@ -314,6 +321,7 @@ export class QemuDriverState {
       liveXml: formatDomainXML(this.liveDefinition(obj), E.DOMAIN_XML_SECURE),
       vcpus: vm.vcpus.map((v) => ({ alias: v.priv.alias, tid: v.priv.tid })),
       nics: obj.nics,
+      agentTimeout: obj.agentTimeout,
     });
   }
 
@@ -378,6 +386,8 @@ export class QemuDriverState {
     }
     const def = structuredClone(obj.def);
     const monitorPath = `${this.paths.runDir}/${def.name}.qmp`;
+    // The id is the run's before QEMU exists: the channel sockets' folder is named after it.
+    const id = this.#nextId++;
     let proc: QemuProcess;
     let vm: LiveVcpus;
     let nics: NicRuntime[] = [];
@@ -391,6 +401,7 @@ export class QemuDriverState {
         nics.flatMap((n) => n.ifname ? [[def.devices.interfaces[n.index], n.ifname]] : []),
       );
       const secrets = await prepareDiskSecrets(def, this.secondaries, this.paths.runDir);
+      await prepareChannels(def.devices.other, this.paths.runDir, id, def.name);
       try {
         const argv = buildQemuArgv(def, vcpus, { monitorPath, accel, taps, volumes, secrets });
         if (from) argv.push(...from.argv);
@@ -410,12 +421,13 @@ export class QemuDriverState {
       // Nothing ran: a createXML's definition goes again, as libvirt's qemuProcessStop does.
       await releaseNics(nics, this.#nics);
       await removeStatus(this.paths.runDir, def.name);
+      await removeChannelDir(this.paths.runDir, id, def.name);
       this.#forgetLive(obj);
       throw err;
     }
     setDefTransient(obj);
     obj.def = def;
-    this.domains.setId(obj, this.#nextId++);
+    this.domains.setId(obj, id);
     obj.monitorPath = monitorPath;
     obj.nics = nics;
     obj.state = E.DOMAIN_PAUSED;
@@ -427,6 +439,8 @@ export class QemuDriverState {
       // The pid on disk at once: the start is still unfinished, but its QEMU is known.
       await this.saveStatus(obj);
       await refreshLiveDevices(def, proc.monitor);
+      await refreshChannelStates(this, obj, proc.monitor, true);
+      await connectAgent(this, obj);
       await startBalloon(def, proc.monitor);
       if (resetShutsDown(def)) await proc.monitor.setAction({ reboot: "shutdown" });
       await startupVcpus(obj.vcpus!.ctx);
@@ -536,7 +550,14 @@ export class QemuDriverState {
         }
         break;
       }
+      case "VSERPORT_CHANGE":
+        if (typeof ev.data.id === "string") {
+          void serialChanged(this, obj, ev.data.id, ev.data.open === true);
+        }
+        break;
       case "SHUTDOWN":
+        // A guest-shutdown through the agent is answered by this event, not by a reply.
+        obj.agent?.notifyEvent("shutdown");
         handleShutdownEvent(
           this,
           obj,
@@ -544,6 +565,7 @@ export class QemuDriverState {
         );
         break;
       case "RESET":
+        obj.agent?.notifyEvent("reset");
         handleResetEvent(this, obj);
         break;
       case "GUEST_PANICKED":
@@ -570,6 +592,8 @@ export class QemuDriverState {
   }
 
   #cleanup(obj: QemuDomainObj, reason: number): void {
+    closeAgent(obj);
+    void removeChannelDir(this.paths.runDir, obj.def.id, obj.def.name);
     obj.proc = undefined;
     obj.vcpus = undefined;
     obj.state = E.DOMAIN_SHUTOFF;
@@ -705,10 +729,13 @@ export class QemuDriverState {
     obj.fakeReboot = st.fakeReboot;
     obj.monitorPath = st.monitorPath;
     obj.nics = st.nics;
+    obj.agentTimeout = st.agentTimeout ?? E.DOMAIN_AGENT_RESPONSE_TIMEOUT_BLOCK;
     this.#nextId = Math.max(this.#nextId, st.id + 1);
     this.#attachProcess(obj, proc, { pid: proc.pid, vcpus, individual });
     try {
       await refreshVcpuInfo(obj.vcpus!.ctx.vm, proc.monitor, true, this.#log);
+      await refreshChannelStates(this, obj, proc.monitor, false);
+      await connectAgent(this, obj);
       const status = await proc.monitor.queryStatus();
       if (status.running && obj.state !== E.DOMAIN_RUNNING) {
         obj.state = E.DOMAIN_RUNNING;

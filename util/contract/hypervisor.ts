@@ -1007,6 +1007,12 @@ export const HYPERVISOR = {
     access: "secret",
     checks: [c.readonly],
   },
+  domainAgentSetResponseTimeout: {
+    args: [a.dom("domain"), a.int("timeout"), a.flags()],
+    result: r.none,
+    access: "write",
+    checks: [c.readonly],
+  },
   domainGetStatsFor: {
     args: [a.dom("dom"), a.int("stats"), a.flags()],
     result: r.data<TypedParams>(),

@@ -1,0 +1,455 @@
+/**
+ * The QEMU driver's calls answered by the guest agent (libvirt 9.0's `qemu_driver.c`): host
+ * name, guest clock, file system freeze/thaw/trim/info, user passwords, guest vCPUs, interface
+ * addresses and the agent's response timeout. Each runs in the domain's agent job (one agent
+ * command at a time, beside the monitor's job), checks the flags, the domain and the agent as
+ * libvirt does, and reads the replies with libvirt's checks.
+ *
+ * @module
+ */
+import { formatBitmap } from "../../../conf/domain/bitmap.ts";
+import { checkActive, isActive } from "../../../conf/objects/domain_obj.ts";
+import type { DomainFSInfo, TypedParams } from "../../../util/contract/types.ts";
+import { VIR } from "../../../util/constants.ts";
+import { checkFlags, VirError } from "../../../util/errors.ts";
+import type { QemuDomainObj } from "../domain_private.ts";
+import type { QemuDriverState } from "../driver_state.ts";
+import { leaseHostname } from "../net/addresses.ts";
+import { availableAgent } from "./agent_channel.ts";
+import {
+  type AgentCpu,
+  diskTargetByAddress,
+  type GuestInterface,
+  parseFsInfo,
+  parseInterfaces,
+  parseVcpus,
+  updateCpuInfo,
+} from "./agent_replies.ts";
+import type { QemuAgent } from "./qemu_agent.ts";
+
+const E = VIR;
+const F = "QEMU";
+const internal = (detail: string) => VirError.report(F, "INTERNAL_ERROR", detail);
+/** LLONG_MAX / 10^9: the largest time in seconds the agent takes in nanoseconds. */
+const MAX_AGENT_SECONDS = 9223372036;
+/** `QEMU_GUEST_VCPU_MAX_ID`. */
+const GUEST_VCPU_MAX_ID = 4096;
+
+/**
+ * In the agent job: the domain must run and have its agent; `fn` talks to it.
+ *
+ * @example
+ * ```ts
+ * import { withAgent } from "./agent_api.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await withAgent(obj, (agent) => agent.command({ execute: "guest-ping" }, agent.timeout));
+ * ```
+ */
+export function withAgent<T>(obj: QemuDomainObj, fn: (agent: QemuAgent) => Promise<T>): Promise<T> {
+  return obj.agentJob.run(() => {
+    checkActive(obj);
+    return fn(availableAgent(obj));
+  });
+}
+
+/** `qemuAgentCommand` with the agent's own timeout: the reply, never empty. */
+export async function run(
+  agent: QemuAgent,
+  execute: string,
+  args?: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const cmd = args ? { execute, arguments: args } : { execute };
+  return await agent.command(cmd, agent.timeout) as Record<string, unknown>;
+}
+
+/** A reply whose `return` must be an integer (`virJSONValueObjectGetNumberInt`). */
+function intReturn(reply: Record<string, unknown>): number {
+  const v = reply.return;
+  if (typeof v !== "number" || !Number.isInteger(v)) throw internal("malformed return value");
+  return v;
+}
+
+/**
+ * `qemuDomainGetHostname`: AGENT (the default) asks `guest-get-host-name`, LEASE the DHCP
+ * leases of the network NICs; none found is NO_HOSTNAME.
+ *
+ * @example
+ * ```ts
+ * import { getHostname } from "./agent_api.ts";
+ * declare const s: import("../driver_state.ts").QemuDriverState;
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await getHostname(s, obj, 0);
+ * ```
+ */
+export async function getHostname(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  flags: number,
+): Promise<string> {
+  const LEASE = E.DOMAIN_GET_HOSTNAME_LEASE;
+  const AGENT = E.DOMAIN_GET_HOSTNAME_AGENT;
+  checkFlags(flags, LEASE | AGENT, "qemuDomainGetHostname", F);
+  if ((flags & LEASE) && (flags & AGENT)) {
+    throw VirError.bare(
+      F,
+      "INVALID_ARG",
+      "Flags 'VIR_DOMAIN_GET_HOSTNAME_LEASE' and 'VIR_DOMAIN_GET_HOSTNAME_AGENT' are mutually exclusive",
+    );
+  }
+  let hostname: string | undefined;
+  if (flags & LEASE) {
+    hostname = await obj.job.run(() => {
+      checkActive(obj);
+      return leaseHostname(obj.def, s.secondaries);
+    });
+  } else {
+    hostname = await withAgent(obj, async (agent) => {
+      // libvirt ignores what went wrong with the agent's answer: no host name is the error.
+      const reply = await run(agent, "guest-get-host-name").catch(() => undefined);
+      const data = reply?.return as Record<string, unknown> | undefined;
+      return typeof data?.["host-name"] === "string" ? data["host-name"] : undefined;
+    });
+  }
+  if (!hostname) {
+    throw VirError.report(F, "NO_HOSTNAME", `no hostname found for domain ${obj.def.name}`);
+  }
+  return hostname;
+}
+
+/**
+ * `qemuDomainGetTime`: the guest clock of `guest-get-time` (nanoseconds) as seconds and
+ * nanoseconds.
+ *
+ * @example
+ * ```ts
+ * import { getTime } from "./agent_api.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await getTime(obj, 0); // { seconds, nseconds }
+ * ```
+ */
+export async function getTime(
+  obj: QemuDomainObj,
+  flags: number,
+): Promise<{ seconds: number; nseconds: number }> {
+  checkFlags(flags, 0, "qemuDomainGetTime", F);
+  const reply = await withAgent(obj, (agent) => run(agent, "guest-get-time"));
+  const t = reply.return;
+  const ns = typeof t === "bigint" ? t : Number.isSafeInteger(t) ? BigInt(t as number) : -1n;
+  if (ns < 0n) throw internal("malformed return value");
+  return { seconds: Number(ns / 1_000_000_000n), nseconds: Number(ns % 1_000_000_000n) };
+}
+
+/**
+ * `qemuDomainSetTime`: `guest-set-time` with the time in nanoseconds, or without one for
+ * TIME_SYNC (the guest reads its RTC), then `rtc-reset-reinjection`, as x86 needs after a jump.
+ *
+ * @example
+ * ```ts
+ * import { setTime } from "./agent_api.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await setTime(obj, 1700000000, 0, 0);
+ * ```
+ */
+export async function setTime(
+  obj: QemuDomainObj,
+  seconds: number,
+  nseconds: number,
+  flags: number,
+): Promise<void> {
+  checkFlags(flags, E.DOMAIN_TIME_SYNC, "qemuDomainSetTime", F);
+  await withAgent(obj, (agent) => {
+    if (flags & E.DOMAIN_TIME_SYNC) return run(agent, "guest-set-time");
+    if (seconds > MAX_AGENT_SECONDS) {
+      throw VirError.report(F, "INVALID_ARG", `Time '${seconds}' is too big for guest agent`);
+    }
+    const time = BigInt(Math.trunc(seconds)) * 1_000_000_000n + BigInt(nseconds);
+    return run(agent, "guest-set-time", { time });
+  });
+  await obj.job.run(async () => {
+    checkActive(obj);
+    await obj.proc!.monitor.run("rtc-reset-reinjection");
+  });
+}
+
+/**
+ * `qemuDomainFSFreeze`: freezes the named mount points (all without names); the count frozen.
+ *
+ * @example
+ * ```ts
+ * import { fsFreeze } from "./agent_api.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await fsFreeze(obj, [], 0);
+ * ```
+ */
+export async function fsFreeze(
+  obj: QemuDomainObj,
+  mountpoints: string[],
+  flags: number,
+): Promise<number> {
+  checkFlags(flags, 0, "qemuDomainFSFreeze", F);
+  const reply = await withAgent(
+    obj,
+    (agent) =>
+      mountpoints.length
+        ? run(agent, "guest-fsfreeze-freeze-list", { mountpoints })
+        : run(agent, "guest-fsfreeze-freeze"),
+  );
+  return intReturn(reply);
+}
+
+/**
+ * `qemuDomainFSThaw`: thaws every file system (naming some is refused); the count thawed.
+ *
+ * @example
+ * ```ts
+ * import { fsThaw } from "./agent_api.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await fsThaw(obj, [], 0);
+ * ```
+ */
+export async function fsThaw(
+  obj: QemuDomainObj,
+  mountpoints: string[],
+  flags: number,
+): Promise<number> {
+  checkFlags(flags, 0, "qemuDomainFSThaw", F);
+  if (mountpoints.length) {
+    throw VirError.report(F, "ARGUMENT_UNSUPPORTED", "specifying mountpoints is not supported");
+  }
+  return intReturn(await withAgent(obj, (agent) => run(agent, "guest-fsfreeze-thaw")));
+}
+
+/**
+ * `qemuDomainFSTrim`: `guest-fstrim` of every file system (naming one is refused).
+ *
+ * @example
+ * ```ts
+ * import { fsTrim } from "./agent_api.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await fsTrim(obj, null, 0, 0);
+ * ```
+ */
+export async function fsTrim(
+  obj: QemuDomainObj,
+  mountPoint: string | null,
+  minimum: number,
+  flags: number,
+): Promise<void> {
+  checkFlags(flags, 0, "qemuDomainFSTrim", F);
+  if (mountPoint !== null) {
+    throw VirError.report(
+      F,
+      "ARGUMENT_UNSUPPORTED",
+      "Specifying mount point is not supported for now",
+    );
+  }
+  await withAgent(obj, (agent) => run(agent, "guest-fstrim", { minimum }));
+}
+
+/**
+ * `qemuDomainGetFSInfo`: the guest's file systems, each with the targets of the disks it is on.
+ *
+ * @example
+ * ```ts
+ * import { getFSInfo } from "./agent_api.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await getFSInfo(obj, 0);
+ * ```
+ */
+export async function getFSInfo(obj: QemuDomainObj, flags: number): Promise<DomainFSInfo[]> {
+  checkFlags(flags, 0, "qemuDomainGetFSInfo", F);
+  const fss = parseFsInfo(await withAgent(obj, (agent) => run(agent, "guest-get-fsinfo")));
+  return await obj.job.run(() => {
+    checkActive(obj);
+    return Promise.resolve(fss.map((fs) => ({
+      mountpoint: fs.mountpoint,
+      name: fs.name,
+      fstype: fs.fstype,
+      devAliases: fs.disks.flatMap((d) => diskTargetByAddress(obj.def, d) ?? []),
+    })));
+  });
+}
+
+/**
+ * `qemuDomainSetUserPassword`: `guest-set-user-password` with the password in base64, already
+ * crypted with PASSWORD_ENCRYPTED.
+ *
+ * @example
+ * ```ts
+ * import { setUserPassword } from "./agent_api.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await setUserPassword(obj, "root", "secret", 0);
+ * ```
+ */
+export async function setUserPassword(
+  obj: QemuDomainObj,
+  user: string,
+  password: string,
+  flags: number,
+): Promise<void> {
+  checkFlags(flags, E.DOMAIN_PASSWORD_ENCRYPTED, "qemuDomainSetUserPassword", F);
+  const bytes = new TextEncoder().encode(password);
+  const password64 = btoa(String.fromCharCode(...bytes));
+  await withAgent(obj, (agent) =>
+    run(agent, "guest-set-user-password", {
+      crypted: (flags & E.DOMAIN_PASSWORD_ENCRYPTED) !== 0,
+      username: user,
+      password: password64,
+    }));
+}
+
+/**
+ * The AGENT source of `qemuDomainInterfaceAddresses`: the guest's own interfaces.
+ *
+ * @example
+ * ```ts
+ * import { agentInterfaces } from "./agent_api.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await agentInterfaces(obj);
+ * ```
+ */
+export function agentInterfaces(obj: QemuDomainObj): Promise<GuestInterface[]> {
+  return obj.agentJob.run(async () =>
+    parseInterfaces(await run(availableAgent(obj), "guest-network-get-interfaces"))
+  );
+}
+
+/** The guest's vCPUs (`qemuAgentGetVCPUs`) from an open agent. */
+async function guestCpus(agent: QemuAgent): Promise<AgentCpu[]> {
+  return parseVcpus(await run(agent, "guest-get-vcpus"));
+}
+
+/**
+ * `qemuAgentSetVCPUs`: `guest-set-vcpus` of the modified vCPUs, again for those the guest did
+ * not switch until it switched them all or failed.
+ */
+async function setGuestCpus(agent: QemuAgent, cpus: AgentCpu[]): Promise<void> {
+  while (true) {
+    const vcpus = cpus.filter((c) => c.modified).map((c) => ({
+      "logical-id": c.id,
+      online: c.online,
+    }));
+    if (!vcpus.length) return;
+    const done = (await run(agent, "guest-set-vcpus", { vcpus })).return;
+    if (typeof done !== "number" || !Number.isInteger(done) || done <= 0 || done > vcpus.length) {
+      throw internal("guest agent returned malformed or invalid return value");
+    }
+    if (done === vcpus.length) return;
+    let left = done;
+    for (const c of cpus) {
+      if (!c.modified || left === 0) continue;
+      c.modified = false;
+      left--;
+    }
+  }
+}
+
+/**
+ * `qemuDomainSetVcpusAgent` (setVcpusFlags with VCPU_GUEST): the guest onlines or offlines its
+ * vCPUs until `nvcpus` are online, at most those the domain has.
+ *
+ * @example
+ * ```ts
+ * import { setGuestVcpuCount } from "./agent_api.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await setGuestVcpuCount(obj, 1, 1);
+ * ```
+ */
+export function setGuestVcpuCount(
+  obj: QemuDomainObj,
+  nvcpus: number,
+  enabled: number,
+): Promise<void> {
+  return obj.agentJob.run(async () => {
+    availableAgent(obj);
+    if (nvcpus > enabled) {
+      throw VirError.report(
+        F,
+        "INVALID_ARG",
+        `requested vcpu count is greater than the count of enabled vcpus in the domain: ${nvcpus} > ${enabled}`,
+      );
+    }
+    const cpus = await guestCpus(availableAgent(obj));
+    updateCpuInfo(nvcpus, cpus);
+    await setGuestCpus(availableAgent(obj), cpus);
+  });
+}
+
+/**
+ * getVcpusFlags with VCPU_GUEST: the vCPUs the guest has (MAXIMUM) or has online.
+ *
+ * @example
+ * ```ts
+ * import { getGuestVcpuCount } from "./agent_api.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await getGuestVcpuCount(obj, false);
+ * ```
+ */
+export function getGuestVcpuCount(obj: QemuDomainObj, maximum: boolean): Promise<number> {
+  return obj.agentJob.run(async () => {
+    if (!isActive(obj)) {
+      throw VirError.report(
+        F,
+        "INVALID_ARG",
+        "vCPU count provided by the guest agent can only be requested for live domains",
+      );
+    }
+    const cpus = await guestCpus(availableAgent(obj));
+    return maximum ? cpus.length : cpus.filter((c) => c.online).length;
+  });
+}
+
+/**
+ * `qemuDomainGetGuestVcpus`: the guest's vCPUs, those online and those it can offline, as
+ * bitmaps (`vcpus`, `online`, `offlinable`).
+ *
+ * @example
+ * ```ts
+ * import { getGuestVcpus } from "./agent_api.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await getGuestVcpus(obj, 0); // { vcpus: "0-1", online: "0-1", offlinable: "1" }
+ * ```
+ */
+export async function getGuestVcpus(obj: QemuDomainObj, flags: number): Promise<TypedParams> {
+  checkFlags(flags, 0, "qemuDomainGetGuestVcpus", F);
+  const cpus = await obj.agentJob.run(() => guestCpus(availableAgent(obj)));
+  const bad = cpus.find((c) => c.id >= GUEST_VCPU_MAX_ID);
+  if (bad) throw internal(`vcpu id '${bad.id}' reported by guest agent is out of range`);
+  return {
+    vcpus: formatBitmap(cpus.map((c) => c.id)),
+    online: formatBitmap(cpus.filter((c) => c.online).map((c) => c.id)),
+    offlinable: formatBitmap(cpus.filter((c) => c.offlinable).map((c) => c.id)),
+  };
+}
+
+/**
+ * `qemuDomainAgentSetResponseTimeout`: how long agent commands wait from now on (also kept
+ * for an agent that connects later, and in the status).
+ *
+ * @example
+ * ```ts
+ * import { setResponseTimeout } from "./agent_api.ts";
+ * declare const s: import("../driver_state.ts").QemuDriverState;
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await setResponseTimeout(s, obj, 10, 0);
+ * ```
+ */
+export async function setResponseTimeout(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  timeout: number,
+  flags: number,
+): Promise<void> {
+  checkFlags(flags, 0, "qemuDomainAgentSetResponseTimeout", F);
+  const min = E.DOMAIN_AGENT_RESPONSE_TIMEOUT_BLOCK;
+  if (timeout < min) {
+    throw VirError.report(
+      F,
+      "INVALID_ARG",
+      `guest agent timeout '${timeout}' is less than the minimum '${min}'`,
+    );
+  }
+  if (obj.state === E.DOMAIN_RUNNING && !obj.agentError && obj.agent) obj.agent.timeout = timeout;
+  obj.agentTimeout = timeout;
+  await s.saveStatus(obj);
+}
