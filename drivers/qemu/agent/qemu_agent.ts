@@ -213,14 +213,17 @@ export class QemuAgent {
         },
       };
       this.#msg = msg;
+      const timeout = () => {
+        // What the guest says later belongs to no one: dropped, and the next command syncs.
+        if (this.#msg === msg) this.#msg = undefined;
+        this.#inSync = false;
+        reject(unresponsive("Guest agent not available for now"));
+      };
       if (seconds > AGENT_BLOCK) {
         const ms = (seconds === AGENT_DEFAULT ? AGENT_WAIT_SECONDS : seconds) * 1000;
-        timer = setTimeout(() => {
-          // What the guest says later belongs to no one: dropped, and the next command syncs.
-          if (this.#msg === msg) this.#msg = undefined;
-          this.#inSync = false;
-          reject(unresponsive("Guest agent not available for now"));
-        }, ms);
+        // NOWAIT's deadline has passed before any reply can come (libvirt's wait ends at once).
+        if (ms === 0) queueMicrotask(timeout);
+        else timer = setTimeout(timeout, ms);
       }
       this.#conn.write(new TextEncoder().encode(line)).catch((err) => {
         this.#fail(
