@@ -215,13 +215,15 @@ export class QemuDriverState {
   }
 
   /**
-   * Drops monitors without touching QEMU (the processes keep running), then lets go of the
-   * secondary drivers once no NIC teardown needs them.
+   * Drops monitors and guest agents without touching QEMU (the processes keep running), then
+   * lets go of the secondary drivers once no NIC teardown needs them.
    */
   async close(): Promise<void> {
     for (const obj of this.domains) {
       const proc = obj.proc;
       obj.proc = undefined;
+      // The agent goes with the monitor; a reconnection opens it again if its port is open.
+      closeAgent(obj);
       await proc?.monitor.close();
     }
     await this.settled();

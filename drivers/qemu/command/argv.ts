@@ -457,8 +457,9 @@ function serialArgs(dev: XmlElement, index: number): string[] {
 }
 
 /**
- * A virtio channel on a unix socket: QEMU binds it (`mode='bind'`, the agent's channel) or
- * connects to it, and the guest sees a `virtserialport` of that name. Other channels are refused.
+ * A virtio channel on a unix socket, which QEMU binds (`mode='bind'`, the agent's channel) or
+ * connects to, or on a pty; the guest sees a `virtserialport` of that name. Other channels are
+ * refused.
  */
 function channelArgs(dev: XmlElement, def: DomainDef): string[] {
   const target = child(dev, "target")?.attributes.type;
@@ -466,16 +467,16 @@ function channelArgs(dev: XmlElement, def: DomainDef): string[] {
   const type = dev.attributes.type ?? "pty";
   const source = child(dev, "source")?.attributes ?? {};
   const alias = aliasOf(dev);
-  if (type !== "unix" || !source.path || !alias) throw unsupportedChardev(type);
-  const server = (source.mode ?? "bind") === "bind" ? ",server=on,wait=off" : "";
+  const id = `char${optValue(alias ?? "")}`;
+  let backend: string;
+  if (type === "pty" && alias) backend = `pty,id=${id}`;
+  else if (type === "unix" && source.path && alias) {
+    const server = (source.mode ?? "bind") === "bind" ? ",server=on,wait=off" : "";
+    backend = `socket,id=${id},path=${optValue(source.path)}${server}`;
+  } else throw unsupportedChardev(type);
   const { driver, ...props } = virtserialportProps(def, dev);
   const opts = Object.entries(props).map(([k, v]) => `,${k}=${optValue(String(v))}`).join("");
-  return [
-    "-chardev",
-    `socket,id=char${optValue(alias)},path=${optValue(source.path)}${server}`,
-    "-device",
-    `${driver}${opts}`,
-  ];
+  return ["-chardev", backend, "-device", `${driver}${opts}`];
 }
 
 function vncArgs(dev: XmlElement): string[] {

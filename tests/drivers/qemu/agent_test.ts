@@ -4,6 +4,7 @@
 // the agent commands it sends and the result in libvirt's shape.
 import assert from "node:assert/strict";
 import { FakeLauncher, type FakeQemu } from "../../../drivers/qemu/testing/mod.ts";
+import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { DomainRef, DriverConnection, DriverEvent } from "../../../util/driver.ts";
 import { FakeAgent, type FakeAgentOptions } from "./fake_agent.ts";
@@ -84,9 +85,15 @@ Deno.test("the agent's channel: socket in the run's channel folder, state from q
     const live = await xml();
     const path = `${dir}/run/channel/target/domain-1-ga/org.qemu.guest_agent.0`;
     assert.match(live, new RegExp(`<source mode='bind' path='${path}'/>`));
-    assert.match(live, /<target type='virtio' name='org.qemu.guest_agent.0' state='disconnected'\/>/);
+    assert.match(
+      live,
+      /<target type='virtio' name='org.qemu.guest_agent.0' state='disconnected'\/>/,
+    );
     assert.match(live, /<address type='virtio-serial' controller='0' bus='0' port='1'\/>/);
-    assert.match(live, /<controller type='virtio-serial' index='0'>\s*<alias name='virtio-serial0'\/>/);
+    assert.match(
+      live,
+      /<controller type='virtio-serial' index='0'>\s*<alias name='virtio-serial0'\/>/,
+    );
     // The start reports the channel's state with reason domain-started.
     assert.deepEqual(lifecycle, [[
       E.CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_DISCONNECTED,
@@ -94,6 +101,16 @@ Deno.test("the agent's channel: socket in the run's channel folder, state from q
     ]]);
     assert.ok((await Deno.stat(`${dir}/run/channel/target/domain-1-ga`)).isDirectory);
     assert.ok(qemu.commands.some((c) => c.execute === "query-chardev"));
+  });
+});
+
+Deno.test("a pty virtio channel gets the pty QEMU picked, as a pty serial does", async () => {
+  const pty = "<channel type='pty'><target type='virtio' name='org.example.pty'/></channel>";
+  await withDomain(AGENT_CHANNEL + pty, async ({ xml }) => {
+    const live = await xml();
+    assert.match(live, /<channel type='pty'>\s*<source path='\/dev\/pts\/\d+'\/>/);
+    assert.match(live, /name='org.example.pty' state='disconnected'\/>/);
+    assert.match(live, /<address type='virtio-serial' controller='0' bus='0' port='2'\/>/);
   });
 });
 
@@ -428,7 +445,10 @@ Deno.test("the guest closes the port: a waiting command ends, the agent goes, th
     await waitFor(() => agent.executed.includes("guest-get-time"));
     qemu.guestOpenPort("channel0", false);
     const err = await waiting;
-    assert.equal(err?.message, "Guest agent is not responding: Guest agent disappeared while executing command");
+    assert.equal(
+      err?.message,
+      "Guest agent is not responding: Guest agent disappeared while executing command",
+    );
     await waitFor(() => lifecycle.length === 3);
     assert.deepEqual(lifecycle.at(-1), [
       E.CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_DISCONNECTED,
@@ -475,4 +495,46 @@ Deno.test("destroy removes the run's channel folder", async () => {
     await conn.domainDestroyFlags!(dom, 0);
     await assert.rejects(() => Deno.stat(`${dir}/run/channel/target/domain-1-ga`));
   });
+});
+
+Deno.test("a daemon restart: the agent of an open port is connected again, its timeout kept", async () => {
+  const launcher = new FakeLauncher();
+  const dir = await Deno.makeTempDir({ prefix: "ev-qemu-" });
+  const open = () =>
+    qemuConnectDriver.open(new URL("qemu:///session"), { stateDir: dir, launcher }) as Promise<
+      DriverConnection
+    >;
+  let agent: FakeAgent | undefined;
+  try {
+    let conn = await open();
+    const dom = await conn.domainCreateXML!(domainXml("ga", AGENT_CHANNEL), 0);
+    const path =
+      (await conn.domainGetXMLDesc!(dom, 0)).match(/<source mode='bind' path='([^']+)'/)![1];
+    let hostname = "before";
+    agent = FakeAgent.listen(path, {
+      replies: { "guest-get-host-name": () => ({ return: { "host-name": hostname } }) },
+    });
+    let connected = false;
+    conn.subscribe!((ev) => {
+      if (ev.eventId === E.DOMAIN_EVENT_ID_AGENT_LIFECYCLE) connected = true;
+    });
+    [...launcher.instances.values()][0].guestOpenPort("channel0", true);
+    await waitFor(() => connected);
+    await conn.domainAgentSetResponseTimeout!(dom, 7, 0);
+    assert.equal(await conn.domainGetHostname!(dom, 0), "before");
+    await conn.connectClose();
+    hostname = "after";
+    conn = await open();
+    try {
+      assert.equal(await conn.domainGetHostname!(dom, 0), "after");
+      const status = JSON.parse(await Deno.readTextFile(`${dir}/run/ga.status.json`));
+      assert.equal(status.agentTimeout, 7);
+    } finally {
+      await conn.domainDestroyFlags!(dom, 0);
+      await conn.connectClose();
+    }
+  } finally {
+    await agent?.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });

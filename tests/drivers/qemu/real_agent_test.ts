@@ -35,7 +35,12 @@ function domainXml(name: string, channel: boolean): string {
 }
 
 /** A driver call for each of record.py's Python calls. */
-function call(conn: DriverConnection, dom: DomainRef, name: string, a: unknown[]): Promise<unknown> {
+function call(
+  conn: DriverConnection,
+  dom: DomainRef,
+  name: string,
+  a: unknown[],
+): Promise<unknown> {
   const n = a as number[];
   switch (name) {
     case "getHostname":
@@ -85,7 +90,10 @@ realQemuTest({
     await withRealDriver("ev-agent-", async ({ conn }) => {
       const events: [number, number][] = [];
       const off = conn.subscribe!((ev: DriverEvent) => {
-        if (ev.eventId !== VIR.DOMAIN_EVENT_ID_AGENT_LIFECYCLE || (ev.ref as DomainRef).name !== "ga-agent") {
+        if (
+          ev.eventId !== VIR.DOMAIN_EVENT_ID_AGENT_LIFECYCLE ||
+          (ev.ref as DomainRef).name !== "ga-agent"
+        ) {
           return;
         }
         const data = ev.data as { state: number; reason: number };
@@ -115,8 +123,10 @@ realQemuTest({
           );
           const want = c.ok ? { ok: true } : { code: c.code, domain: c.domain, message: c.message };
           if (JSON.stringify(got) !== JSON.stringify(want)) {
-            mismatches.push(`${c.dom} ${c.call}(${JSON.stringify(c.args)}): ` +
-              `${JSON.stringify(got)} != libvirt ${JSON.stringify(want)}`);
+            mismatches.push(
+              `${c.dom} ${c.call}(${JSON.stringify(c.args)}): ` +
+                `${JSON.stringify(got)} != libvirt ${JSON.stringify(want)}`,
+            );
           }
         }
         assert.deepEqual(mismatches, []);

@@ -177,9 +177,14 @@ export const DOMAIN_GUEST_COMMANDS: CommandDef[] = [
       await ctx.call(() => dom.sendProcessSignal(pid, signum, 0));
     },
   },
-  undeclaredDomainCommand("guest-agent-timeout", "virDomainAgentSetResponseTimeout", {
-    after: (ctx, args) => void ctx.optInt(args, "timeout", "i"),
-  }),
+  {
+    name: "guest-agent-timeout",
+    async run(ctx, args) {
+      const { obj: dom } = await domainArg(ctx, args);
+      const timeout = ctx.optInt(args, "timeout", "i") ?? VIR.DOMAIN_AGENT_RESPONSE_TIMEOUT_BLOCK;
+      await ctx.call(() => dom.agentSetResponseTimeout(timeout, 0));
+    },
+  },
   undeclaredDomainCommand("get-user-sshkeys", "virDomainAuthorizedSSHKeysGet", {
     after: (ctx, args) => void ctx.optString(args, "user"),
   }),
