@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { readLines } from "../../../drivers/qemu/monitor/byte_stream.ts";
 
 /** What the fake answers to one command; null sends nothing. */
 export type AgentReply = { return: unknown } | { error: { class: string; desc?: string } } | null;
@@ -100,20 +101,9 @@ export class FakeAgent {
   }
 
   async #serve(conn: Deno.UnixConn): Promise<void> {
-    const decoder = new TextDecoder();
-    let buffer = "";
-    const chunk = new Uint8Array(65536);
     try {
-      while (true) {
-        const n = await conn.read(chunk);
-        if (n === null) break;
-        buffer += decoder.decode(chunk.subarray(0, n), { stream: true });
-        let nl: number;
-        while ((nl = buffer.indexOf("\n")) >= 0) {
-          const line = buffer.slice(0, nl);
-          buffer = buffer.slice(nl + 1);
-          await this.#answer(conn, JSON.parse(line) as AgentCommand);
-        }
+      for await (const line of readLines(conn.readable.getReader())) {
+        await this.#answer(conn, JSON.parse(line) as AgentCommand);
       }
     } catch {
       // The driver or the test closed the connection.
