@@ -340,6 +340,13 @@ export class Domain extends Handle<DomainRef> {
   async agentSetResponseTimeout(timeout: number, flags = 0): Promise<void> {
     await this.call("domainAgentSetResponseTimeout", timeout, flags);
   }
+  /**
+   * `virDomainQemuAgentCommand` (libvirt-qemu): sends `cmd`, a guest agent command in JSON,
+   * waiting `timeout` seconds (-2 blocks, -1 default, 0 does not wait); the agent's reply (JSON).
+   */
+  qemuAgentCommand(cmd: string, timeout = -1, flags = 0): Promise<string> {
+    return this.call("domainQemuAgentCommand", cmd, timeout, flags);
+  }
   /** `virDomainAttachDeviceFlags`. */
   async attachDeviceFlags(xml: string, flags = 0): Promise<void> {
     await this.call("domainAttachDeviceFlags", xml, flags);

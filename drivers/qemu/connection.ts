@@ -222,6 +222,17 @@ export class QemuConnection implements DriverConnection {
     return Promise.resolve().then(() => getGuestInfo(this.#obj(dom), types, flags));
   }
 
+  domainQemuAgentCommand(
+    dom: DomainRef,
+    cmd: string,
+    timeout: number,
+    flags: number,
+  ): Promise<string> {
+    return Promise.resolve().then(() =>
+      agentApi.arbitraryCommand(this.#obj(dom), cmd, timeout, flags)
+    );
+  }
+
   domainAgentSetResponseTimeout(dom: DomainRef, timeout: number, flags: number): Promise<void> {
     return Promise.resolve().then(() =>
       agentApi.setResponseTimeout(this.#s, this.#obj(dom), timeout, flags)

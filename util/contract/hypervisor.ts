@@ -1013,6 +1013,14 @@ export const HYPERVISOR = {
     access: "write",
     checks: [c.readonly],
   },
+  /** libvirt-qemu's call (`virDomainQemuAgentCommand`), whose errors are VIR_FROM_NONE. */
+  domainQemuAgentCommand: {
+    args: [a.dom("domain"), a.str("cmd"), a.int("timeout"), a.flags()],
+    result: r.data<string>(),
+    access: "write",
+    checks: [c.readonly],
+    family: "NONE",
+  },
   domainGetStatsFor: {
     args: [a.dom("dom"), a.int("stats"), a.flags()],
     result: r.data<TypedParams>(),

@@ -25,7 +25,7 @@ import {
   parseVcpus,
   updateCpuInfo,
 } from "./agent_replies.ts";
-import type { QemuAgent } from "./qemu_agent.ts";
+import { AGENT_BLOCK, parseJson, type QemuAgent, stringify } from "./qemu_agent.ts";
 
 const E = VIR;
 const F = "QEMU";
@@ -452,4 +452,43 @@ export async function setResponseTimeout(
   if (obj.state === E.DOMAIN_RUNNING && !obj.agentError && obj.agent) obj.agent.timeout = timeout;
   obj.agentTimeout = timeout;
   await s.saveStatus(obj);
+}
+
+/**
+ * `qemuDomainQemuAgentCommand` (libvirt-qemu's virDomainQemuAgentCommand): `cmd` (JSON) sent as
+ * it is, waiting `timeout` seconds (VIR_DOMAIN_QEMU_AGENT_COMMAND_*); the agent's whole reply as
+ * compact JSON.
+ *
+ * @example
+ * ```ts
+ * import { arbitraryCommand } from "./agent_api.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await arbitraryCommand(obj, '{"execute":"guest-ping"}', -1, 0); // '{"return":{}}'
+ * ```
+ */
+export function arbitraryCommand(
+  obj: QemuDomainObj,
+  cmd: string,
+  timeout: number,
+  flags: number,
+): Promise<string> {
+  checkFlags(flags, 0, "qemuDomainQemuAgentCommand", F);
+  return withAgent(obj, async (agent) => {
+    // VIR_DOMAIN_QEMU_AGENT_COMMAND_MIN: blocking is the longest wait.
+    const min = AGENT_BLOCK;
+    if (timeout < min) {
+      throw VirError.report(
+        F,
+        "INVALID_ARG",
+        `guest agent timeout '${timeout}' is less than the minimum '${min}'`,
+      );
+    }
+    let parsed: unknown;
+    try {
+      parsed = parseJson(cmd);
+    } catch (err) {
+      throw internal(`cannot parse json ${cmd}: ${(err as Error).message}`);
+    }
+    return stringify(await agent.command(parsed as Record<string, unknown>, timeout));
+  });
 }

@@ -277,7 +277,7 @@ export class QemuAgent {
     const msg = this.#msg;
     let obj: unknown;
     try {
-      obj = JSON.parse(line, exactIntegers);
+      obj = parseJson(line);
     } catch {
       // Receiving garbage on the first sync is the regular situation.
       if (msg?.sync && msg.first) return msg.finish();
@@ -307,6 +307,19 @@ export class QemuAgent {
 }
 
 /**
+ * JSON.parse with integers beyond 2^53 kept exact (as BigInt), as libvirt's parser keeps them.
+ *
+ * @example
+ * ```ts
+ * import { parseJson } from "./qemu_agent.ts";
+ * parseJson('{"time": 1700000000123456789}'); // { time: 1700000000123456789n }
+ * ```
+ */
+export function parseJson(text: string): unknown {
+  return JSON.parse(text, exactIntegers);
+}
+
+/**
  * JSON.parse's reviver keeping integers beyond 2^53 exact, as BigInt: the guest's clock is
  * in nanoseconds since 1970.
  */
@@ -316,10 +329,18 @@ function exactIntegers(_key: string, value: unknown, context?: { source?: string
   return source !== undefined && /^-?\d+$/.test(source) ? BigInt(source) : value;
 }
 
-/** JSON.stringify that writes a BigInt as a JSON integer. */
-function stringify(cmd: Record<string, unknown>): string {
+/**
+ * JSON.stringify that writes a BigInt as a JSON integer (libvirt's compact JSON).
+ *
+ * @example
+ * ```ts
+ * import { stringify } from "./qemu_agent.ts";
+ * stringify({ return: 1700000000123456789n }); // '{"return":1700000000123456789}'
+ * ```
+ */
+export function stringify(cmd: unknown): string {
   const mark = "\u0000bigint:";
-  return JSON.stringify(cmd, (_k, v) => typeof v === "bigint" ? `${mark}${v}` : v)
+  return JSON.stringify(cmd, (_k, v) => typeof v === "bigint" ? `${mark}${v}` : v)!
     .replace(/"\\u0000bigint:(-?\d+)"/g, "$1");
 }
 

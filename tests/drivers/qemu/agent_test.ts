@@ -5,6 +5,8 @@
 import assert from "node:assert/strict";
 import { FakeLauncher, type FakeQemu } from "../../../drivers/qemu/testing/mod.ts";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
+import { connect } from "../../../host.ts";
+import type { VirError } from "../../../util/errors.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { DomainRef, DriverConnection, DriverEvent } from "../../../util/driver.ts";
 import { FakeAgent, type FakeAgentOptions } from "./fake_agent.ts";
@@ -536,5 +538,60 @@ Deno.test("a daemon restart: the agent of an open port is connected again, its t
   } finally {
     await agent?.close();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("virDomainQemuAgentCommand: the command as given, the whole reply as JSON", async () => {
+  await withDomain(AGENT_CHANNEL, async ({ conn, dom, plugAgent }) => {
+    const agent = await plugAgent({
+      replies: {
+        "guest-ping": () => ({ return: {} }),
+        "guest-get-time": () => `{"return": 1700000000123456789}`,
+      },
+    });
+    const run = (cmd: string, timeout = -1) => conn.domainQemuAgentCommand!(dom, cmd, timeout, 0);
+    assert.equal(await run(`{"execute":"guest-ping"}`), `{"return":{}}`);
+    // Integers beyond 2^53 pass both ways exactly.
+    assert.equal(await run(`{"execute":"guest-get-time"}`, -2), `{"return":1700000000123456789}`);
+    await run(`{"execute":"guest-ping","arguments":{"n":1700000000123456789}}`);
+    assert.deepEqual(agent.executed, ["guest-ping", "guest-get-time", "guest-ping"]);
+    await rejectsWith(
+      () => run(`{"execute":"guest-ping"}`, -3),
+      "VIR_ERR_INVALID_ARG",
+      "invalid argument: guest agent timeout '-3' is less than the minimum '-2'",
+    );
+    await rejectsWith(
+      () => run(`{"execute":"guest-nope"}`),
+      "VIR_ERR_INTERNAL_ERROR",
+      "internal error: unable to execute QEMU agent command 'guest-nope': " +
+        "The command guest-nope has not been found",
+    );
+  });
+});
+
+Deno.test("read-only connections: the agent calls refused as libvirt's public API does", async () => {
+  // Recorded from libvirt 9.0 (python-libvirt, read-only and read-write test+unix:///default):
+  // libvirt-qemu's call reports VIR_FROM_NONE.
+  const conn = await connect("test:///default", { readonly: true });
+  try {
+    const dom = await conn.lookupDomainByName("test");
+    await assert.rejects(() => dom.qemuAgentCommand("x", 1, 0), (e: VirError) => {
+      assert.deepEqual([e.code, e.domain, e.message], [
+        29,
+        0,
+        "operation forbidden: read only access prevents virDomainQemuAgentCommand",
+      ]);
+      return true;
+    });
+    await assert.rejects(() => dom.agentSetResponseTimeout(1, 0), (e: VirError) => {
+      assert.deepEqual([e.code, e.domain, e.message], [
+        29,
+        20,
+        "operation forbidden: read only access prevents virDomainAgentSetResponseTimeout",
+      ]);
+      return true;
+    });
+  } finally {
+    await conn.close();
   }
 });
