@@ -222,6 +222,27 @@ export class QemuConnection implements DriverConnection {
     return Promise.resolve().then(() => getGuestInfo(this.#obj(dom), types, flags));
   }
 
+  domainPMSuspendForDuration(
+    dom: DomainRef,
+    target: number,
+    duration: number,
+    flags: number,
+  ): Promise<void> {
+    return Promise.resolve().then(() =>
+      agentApi.pmSuspend(this.#obj(dom), target, duration, flags)
+    );
+  }
+
+  /** `qemuDomainPMWakeup`: QEMU wakes a suspended guest (`system_wakeup`). */
+  async domainPMWakeup(dom: DomainRef, flags: number): Promise<void> {
+    checkFlags(flags, 0, "qemuDomainPMWakeup", "QEMU");
+    const obj = this.#obj(dom);
+    await obj.job.run(async () => {
+      checkActive(obj);
+      await obj.proc!.monitor.run("system_wakeup");
+    });
+  }
+
   domainQemuAgentCommand(
     dom: DomainRef,
     cmd: string,

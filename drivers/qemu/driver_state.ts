@@ -573,6 +573,12 @@ export class QemuDriverState {
       case "GUEST_PANICKED":
         handleGuestPanicEvent(this, obj);
         break;
+      case "SUSPEND":
+      case "SUSPEND_DISK":
+        // A guest-suspend-* through the agent is answered by this event, not by a reply.
+        obj.agent?.notifyEvent("suspend");
+        handleObservedEvent(this, obj, ev);
+        break;
       default:
         // qobs: RTC, watchdog, I/O error, graphics, tray, PM, balloon, memory failure.
         handleObservedEvent(this, obj, ev);

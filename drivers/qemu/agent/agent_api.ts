@@ -492,3 +492,57 @@ export function arbitraryCommand(
     return stringify(await agent.command(parsed as Record<string, unknown>, timeout));
   });
 }
+
+/** The agent command of each `VIR_NODE_SUSPEND_TARGET_*` (`qemuAgentSuspendMode`). */
+const SUSPEND_COMMANDS = ["guest-suspend-ram", "guest-suspend-disk", "guest-suspend-hybrid"];
+
+/**
+ * `qemuDomainPMSuspendForDuration`: the guest suspends itself through the agent (RAM, disk or
+ * both), answered by QEMU's SUSPEND event; only without a duration, on a machine that can wake
+ * up (`query-current-machine`) and whose `<pm>` does not disable that state.
+ *
+ * @example
+ * ```ts
+ * import { pmSuspend } from "./agent_api.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await pmSuspend(obj, 0, 0, 0); // VIR_NODE_SUSPEND_TARGET_MEM
+ * ```
+ */
+export async function pmSuspend(
+  obj: QemuDomainObj,
+  target: number,
+  duration: number,
+  flags: number,
+): Promise<void> {
+  checkFlags(flags, 0, "qemuDomainPMSuspendForDuration", F);
+  if (duration) {
+    throw VirError.report(F, "ARGUMENT_UNSUPPORTED", "Duration not supported. Use 0 for now");
+  }
+  const execute = SUSPEND_COMMANDS[target];
+  if (!execute) throw VirError.report(F, "INVALID_ARG", `Unknown suspend target: ${target}`);
+  availableAgent(obj);
+  const wakeup = await obj.job.run(async () => {
+    checkActive(obj);
+    const info = await obj.proc!.monitor.run<Record<string, unknown>>("query-current-machine");
+    return info["wakeup-suspend-support"] === true;
+  });
+  if (!wakeup) {
+    throw VirError.report(F, "OPERATION_UNSUPPORTED", "Domain does not have suspend support");
+  }
+  const pm = obj.def.sections.find((s) => s.name === "pm");
+  const disabled = (state: string) =>
+    pm?.children.some((c) =>
+      c.type === "element" && c.name === state && c.attributes.enabled === "no"
+    ) ?? false;
+  const toMem = target === E.NODE_SUSPEND_TARGET_MEM || target === E.NODE_SUSPEND_TARGET_HYBRID;
+  if (toMem && disabled("suspend-to-mem")) {
+    throw internal("S3 state is disabled for this domain");
+  }
+  if (target === E.NODE_SUSPEND_TARGET_DISK && disabled("suspend-to-disk")) {
+    throw internal("S4 state is disabled for this domain");
+  }
+  await withAgent(
+    obj,
+    (agent) => agent.command({ execute }, agent.timeout, { awaitEvent: "suspend" }),
+  );
+}

@@ -67,6 +67,7 @@ export class FakeLauncher implements QemuLauncher {
       bootCpus: Number(boot),
       pid: this.#nextPid++,
       noShutdown: argv.includes("-no-shutdown"),
+      acpi: !argv.includes("-no-acpi"),
       pvpanic: argv.some((a) => a === "pvpanic" || a.startsWith("pvpanic,")),
       name: argv[argv.indexOf("-name") + 1].match(/^guest=((?:[^,]|,,)*)/)?.[1].replaceAll(
         ",,",

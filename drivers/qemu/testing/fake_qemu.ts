@@ -62,6 +62,8 @@ export interface FakeQemuOptions {
    * in `query-chardev`, its port closed until {@link FakeQemu.guestOpenPort} opens it.
    */
   channels?: { label: string; id: string }[];
+  /** The machine has ACPI (no `-no-acpi`): it can wake up from suspend. Default false. */
+  acpi?: boolean;
   /** The VNC display (`-vnc 127.0.0.1:N`; 0 for an autoport server), none without. */
   vncDisplay?: number;
   /**
@@ -128,6 +130,8 @@ export class FakeQemu {
   #rebootAction: "reset" | "shutdown" = "reset";
   #noShutdown: boolean;
   #timers = new Set<ReturnType<typeof setTimeout>>();
+  /** The guest is suspended to RAM. */
+  #suspended = false;
   /** Ids of the virtio serial ports the guest opened. */
   #openPorts = new Set<string>();
 
@@ -152,6 +156,7 @@ export class FakeQemu {
       name: options.name,
       ptys: options.ptys ?? [],
       channels: options.channels ?? [],
+      acpi: options.acpi ?? false,
       vncDisplay: options.vncDisplay,
       balloonKiB: options.balloonKiB,
     };
@@ -244,6 +249,12 @@ export class FakeQemu {
     if (open) this.#openPorts.add(id);
     else this.#openPorts.delete(id);
     this.emit("VSERPORT_CHANGE", { id, open });
+  }
+
+  /** The guest suspends to RAM (ACPI S3): SUSPEND; `system_wakeup` brings it back. */
+  guestSuspend(): void {
+    this.#suspended = true;
+    this.emit("SUSPEND");
   }
 
   /** The guest powers the machine off (ACPI S5): SHUTDOWN, then a pause or the exit. */
@@ -395,6 +406,23 @@ export class FakeQemu {
           ],
         };
       case "rtc-reset-reinjection":
+        return { return: {} };
+      // The machine can wake from suspend only with ACPI (QEMU's PIIX4/ICH9 PM).
+      case "query-current-machine":
+        return { return: { "wakeup-suspend-support": this.#opts.acpi } };
+      case "system_wakeup":
+        if (!this.#opts.acpi) {
+          return {
+            error: {
+              class: "GenericError",
+              desc: "wake-up from suspend is not supported by this guest",
+            },
+          };
+        }
+        if (this.#suspended) {
+          this.#suspended = false;
+          this.emit("WAKEUP");
+        }
         return { return: {} };
       case "query-vnc": {
         const display = this.#opts.vncDisplay;

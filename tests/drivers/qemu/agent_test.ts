@@ -595,3 +595,74 @@ Deno.test("read-only connections: the agent calls refused as libvirt's public AP
     await conn.close();
   }
 });
+
+Deno.test("PM suspend through the agent ends with QEMU's SUSPEND; PM wakeup brings it back", async () => {
+  const launcher = new FakeLauncher();
+  await withQemuConn({ launcher }, async (conn) => {
+    const xml = (name: string, pm: string) =>
+      domainXml(name, AGENT_CHANNEL).replace(
+        "<devices>",
+        `<features><acpi/></features>${pm}<devices>`,
+      );
+    const dom = await conn.domainCreateXML!(xml("s3", ""), 0);
+    const noS3 = await conn.domainCreateXML!(
+      xml("nos3", "<pm><suspend-to-mem enabled='no'/></pm>"),
+      0,
+    );
+    const noAcpi = await conn.domainCreateXML!(domainXml("noacpi", AGENT_CHANNEL), 0);
+    const [qemu, qemuNoS3, qemuNoAcpi] = [...launcher.instances.values()];
+    const agents: FakeAgent[] = [];
+    try {
+      const plug = async (d: DomainRef, q: FakeQemu) => {
+        const path =
+          (await conn.domainGetXMLDesc!(d, 0)).match(/<source mode='bind' path='([^']+)'/)![1];
+        const agent = FakeAgent.listen(path, {
+          replies: {
+            "guest-suspend-ram": () => {
+              setTimeout(() => q.guestSuspend(), 5);
+              return null;
+            },
+          },
+        });
+        agents.push(agent);
+        let connected = false;
+        const off = conn.subscribe!((ev) => {
+          if (ev.eventId === E.DOMAIN_EVENT_ID_AGENT_LIFECYCLE) connected = true;
+        });
+        q.guestOpenPort("channel0", true);
+        await waitFor(() => connected);
+        off();
+        return agent;
+      };
+      const agent = await plug(dom, qemu);
+      await conn.domainPMSuspendForDuration!(dom, E.NODE_SUSPEND_TARGET_MEM, 0, 0);
+      assert.deepEqual(agent.executed, ["guest-suspend-ram"]);
+      assert.deepEqual(await conn.domainGetState!(dom, 0), [
+        E.DOMAIN_PMSUSPENDED,
+        E.DOMAIN_PMSUSPENDED_UNKNOWN,
+      ]);
+      await conn.domainPMWakeup!(dom, 0);
+      await waitFor(() => qemu.commands.some((c) => c.execute === "system_wakeup"));
+      for (let i = 0; i < 500; i++) {
+        if ((await conn.domainGetState!(dom, 0))[0] === E.DOMAIN_RUNNING) break;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      assert.equal((await conn.domainGetState!(dom, 0))[0], E.DOMAIN_RUNNING);
+      await plug(noS3, qemuNoS3);
+      await rejectsWith(
+        () => conn.domainPMSuspendForDuration!(noS3, E.NODE_SUSPEND_TARGET_HYBRID, 0, 0),
+        "VIR_ERR_INTERNAL_ERROR",
+        "internal error: S3 state is disabled for this domain",
+      );
+      await plug(noAcpi, qemuNoAcpi);
+      await rejectsWith(
+        () => conn.domainPMSuspendForDuration!(noAcpi, E.NODE_SUSPEND_TARGET_MEM, 0, 0),
+        "VIR_ERR_OPERATION_UNSUPPORTED",
+        "Operation not supported: Domain does not have suspend support",
+      );
+    } finally {
+      for (const d of [dom, noS3, noAcpi]) await conn.domainDestroyFlags!(d, 0);
+      for (const a of agents) await a.close();
+    }
+  });
+});

@@ -71,6 +71,10 @@ function call(
       return conn.domainShutdownFlags!(dom, n[0]);
     case "reboot":
       return conn.domainReboot!(dom, n[0]);
+    case "pmSuspend":
+      return conn.domainPMSuspendForDuration!(dom, n[0], n[1], n[2]);
+    case "pmWakeup":
+      return conn.domainPMWakeup!(dom, n[0]);
     case "agentSetResponseTimeout":
       return conn.domainAgentSetResponseTimeout!(dom, n[0], n[1]);
   }
