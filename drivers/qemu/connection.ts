@@ -218,6 +218,17 @@ export class QemuConnection implements DriverConnection {
     return Promise.resolve().then(() => agentApi.getGuestVcpus(this.#obj(dom), flags));
   }
 
+  domainSetGuestVcpus(
+    dom: DomainRef,
+    cpumap: string,
+    state: number,
+    flags: number,
+  ): Promise<void> {
+    return Promise.resolve().then(() =>
+      agentApi.setGuestVcpus(this.#obj(dom), cpumap, state, flags)
+    );
+  }
+
   domainGetGuestInfo(dom: DomainRef, types: number, flags: number): Promise<TypedParams> {
     return Promise.resolve().then(() => getGuestInfo(this.#obj(dom), types, flags));
   }

@@ -174,7 +174,7 @@ export class QemuDriverState {
   /** The host's secondary drivers, opened when a domain first needs one. */
   readonly secondaries: QemuSecondaries;
   readonly #nics: NicContext;
-  /** NIC teardowns of stopped domains still running. */
+  /** Host-side teardowns (NICs, channel sockets) of stopped domains still running. */
   #releases = new Set<Promise<void>>();
 
   private constructor(options: QemuStateOptions) {
@@ -230,7 +230,7 @@ export class QemuDriverState {
     await this.secondaries.close();
   }
 
-  /** Resolves once the host side of every stopped domain's NICs is gone. */
+  /** Resolves once the host side of every stopped domain (NICs, channel sockets) is gone. */
   async settled(): Promise<void> {
     while (this.#releases.size) await Promise.all(this.#releases);
   }
@@ -601,7 +601,7 @@ export class QemuDriverState {
 
   #cleanup(obj: QemuDomainObj, reason: number): void {
     closeAgent(obj);
-    void removeChannelDir(this.paths.runDir, obj.def.id, obj.def.name);
+    this.#track(removeChannelDir(this.paths.runDir, obj.def.id, obj.def.name));
     obj.proc = undefined;
     obj.vcpus = undefined;
     obj.state = E.DOMAIN_SHUTOFF;
@@ -619,9 +619,12 @@ export class QemuDriverState {
     const nics = obj.nics;
     obj.nics = undefined;
     if (!nics?.length) return;
-    const done: Promise<void> = releaseNics(nics, this.#nics).finally(() =>
-      this.#releases.delete(done)
-    );
+    this.#track(releaseNics(nics, this.#nics));
+  }
+
+  /** Keeps a stopped domain's host-side teardown until it ends (see {@link settled}). */
+  #track(teardown: Promise<void>): void {
+    const done: Promise<void> = teardown.finally(() => this.#releases.delete(done));
     this.#releases.add(done);
   }
 

@@ -1007,6 +1007,12 @@ export const HYPERVISOR = {
     access: "secret",
     checks: [c.readonly],
   },
+  domainSetGuestVcpus: {
+    args: [a.dom("domain"), a.str("cpumap"), a.int("state"), a.flags()],
+    result: r.none,
+    access: "write",
+    checks: [c.readonly, c.nonNull(1)],
+  },
   domainAgentSetResponseTimeout: {
     args: [a.dom("domain"), a.int("timeout"), a.flags()],
     result: r.none,

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { formatBitmap } from "../../../conf/domain/bitmap.ts";
+import { formatBitmap, parseBitmap } from "../../../conf/domain/bitmap.ts";
 import { checkActive, isActive } from "../../../conf/objects/domain_obj.ts";
 import type { DomainFSInfo, TypedParams } from "../../../util/contract/types.ts";
 import { VIR } from "../../../util/constants.ts";
@@ -420,6 +420,59 @@ export async function getGuestVcpus(obj: QemuDomainObj, flags: number): Promise<
     online: formatBitmap(cpus.filter((c) => c.online).map((c) => c.id)),
     offlinable: formatBitmap(cpus.filter((c) => c.offlinable).map((c) => c.id)),
   };
+}
+
+/**
+ * `qemuDomainSetGuestVcpus`: the guest onlines (`state` 1) or offlines (0) the vCPUs of
+ * `cpumap`, each of which it must have and, to go offline, be able to offline.
+ *
+ * @example
+ * ```ts
+ * import { setGuestVcpus } from "./agent_api.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await setGuestVcpus(obj, "1-2", 0, 0);
+ * ```
+ */
+export function setGuestVcpus(
+  obj: QemuDomainObj,
+  cpumap: string,
+  state: number,
+  flags: number,
+): Promise<void> {
+  checkFlags(flags, 0, "qemuDomainSetGuestVcpus", F);
+  if (state !== 0 && state !== 1) {
+    throw VirError.bare(F, "INVALID_ARG", "unsupported state value");
+  }
+  let wanted: Set<number>;
+  try {
+    wanted = new Set(parseBitmap(cpumap));
+  } catch {
+    wanted = new Set([GUEST_VCPU_MAX_ID]);
+  }
+  if ([...wanted].some((id) => id >= GUEST_VCPU_MAX_ID)) {
+    // virBitmapParse's own error (VIR_FROM_NONE).
+    throw VirError.report("NONE", "INVALID_ARG", `Failed to parse bitmap '${cpumap}'`);
+  }
+  return obj.agentJob.run(async () => {
+    const cpus = await guestCpus(availableAgent(obj));
+    for (const c of cpus) {
+      if (!wanted.has(c.id)) continue;
+      if (!state && !c.offlinable) {
+        throw VirError.report(F, "OPERATION_UNSUPPORTED", `vCPU '${c.id}' is not offlinable`);
+      }
+      c.online = state === 1;
+      c.modified = true;
+      wanted.delete(c.id);
+    }
+    if (wanted.size) {
+      throw VirError.report(
+        F,
+        "INVALID_ARG",
+        `guest is missing vCPUs '${formatBitmap([...wanted].sort((a, b) => a - b))}'`,
+      );
+    }
+    await setGuestCpus(availableAgent(obj), cpus);
+  });
 }
 
 /**

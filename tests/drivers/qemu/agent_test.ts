@@ -351,6 +351,20 @@ Deno.test("guest vCPUs through the agent: count, bitmaps, and the switches sent"
     });
     assert.equal(await conn.domainGetVcpusFlags!(dom, GUEST), 1);
     assert.equal(await conn.domainGetVcpusFlags!(dom, GUEST | E.DOMAIN_VCPU_MAXIMUM), 2);
+    await conn.domainSetGuestVcpus!(dom, "1", 1, 0);
+    assert.deepEqual(agent.commands.at(-1)?.arguments, {
+      vcpus: [{ "logical-id": 1, online: true }],
+    });
+    await rejectsWith(
+      () => conn.domainSetGuestVcpus!(dom, "0", 0, 0),
+      "VIR_ERR_OPERATION_UNSUPPORTED",
+      "Operation not supported: vCPU '0' is not offlinable",
+    );
+    await rejectsWith(
+      () => conn.domainSetGuestVcpus!(dom, "1-3", 1, 0),
+      "VIR_ERR_INVALID_ARG",
+      "invalid argument: guest is missing vCPUs '2-3'",
+    );
     await rejectsWith(
       () => conn.domainSetVcpusFlags!(dom, 0, GUEST),
       "VIR_ERR_INVALID_ARG",

@@ -71,6 +71,8 @@ function call(
       return conn.domainShutdownFlags!(dom, n[0]);
     case "reboot":
       return conn.domainReboot!(dom, n[0]);
+    case "setGuestVcpus":
+      return conn.domainSetGuestVcpus!(dom, a[0] as string, n[1], n[2]);
     case "pmSuspend":
       return conn.domainPMSuspendForDuration!(dom, n[0], n[1], n[2]);
     case "pmWakeup":

@@ -151,7 +151,11 @@ export const DOMAIN_GUEST_COMMANDS: CommandDef[] = [
         ctx.fail("One of options --enable or --disable is required by option --cpulist");
       }
       const { obj: dom } = await domainArg(ctx, args);
-      if (cpulist !== undefined) undeclared(ctx, "virDomainSetGuestVcpus");
+      if (cpulist !== undefined) {
+        const state = args.has("enable") ? 1 : 0;
+        await ctx.call(() => ctx.conn.call("domainSetGuestVcpus", dom.ref, cpulist, state, 0));
+        return;
+      }
       printParams(ctx, await ctx.call(() => ctx.conn.call("domainGetGuestVcpus", dom.ref, 0)));
     },
   },
