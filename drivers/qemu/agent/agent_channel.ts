@@ -102,10 +102,9 @@ export async function connectAgent(host: AgentHost, obj: QemuDomainObj): Promise
         if (obj.agent === a) obj.agentError = true;
       },
     });
-    if (!isActive(obj) || obj.proc !== proc || obj.agent) {
-      agent.close();
-      if (obj.proc !== proc) return;
-    } else obj.agent = agent;
+    // The domain may have stopped (or got an agent otherwise) while the socket opened.
+    if (isActive(obj) && obj.proc === proc && !obj.agent) obj.agent = agent;
+    else agent.close();
   } catch (err) {
     host.log(`Cannot connect to QEMU guest agent for ${obj.def.name}: ${err}`);
     obj.agentError = true;

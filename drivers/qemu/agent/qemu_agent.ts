@@ -225,12 +225,17 @@ export class QemuAgent {
         if (ms === 0) queueMicrotask(timeout);
         else timer = setTimeout(timeout, ms);
       }
-      this.#conn.write(new TextEncoder().encode(line)).catch((err) => {
+      this.#writeAll(new TextEncoder().encode(line)).catch((err) => {
         this.#fail(
           VirError.report("QEMU", "SYSTEM_ERROR", `Unable to write to agent: ${strerror(err)}`),
         );
       });
     });
+  }
+
+  /** A socket write may take only part of the bytes: the rest follows (libvirt's IOWrite). */
+  async #writeAll(bytes: Uint8Array): Promise<void> {
+    for (let done = 0; done < bytes.length;) done += await this.#conn.write(bytes.subarray(done));
   }
 
   async #readLoop(): Promise<void> {
