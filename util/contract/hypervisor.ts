@@ -1485,23 +1485,37 @@ export const HYPERVISOR = {
     checks: [{ check: "readonly" }],
   },
   domainSetGuestVcpus: {
-    args: [a.dom("domain"), a.str("cpumap"), a.int("state"), a.flags()],
+    args: [
+      { name: "domain", kind: "dom" },
+      { name: "cpumap", kind: "str" },
+      { name: "state", kind: "int" },
+      { name: "flags", kind: "uint" },
+    ],
     result: r.none,
     access: "write",
-    checks: [c.readonly, c.nonNull(1)],
+    checks: [{ check: "readonly" }, { check: "nonNull", arg: 1 }],
   },
   domainAgentSetResponseTimeout: {
-    args: [a.dom("domain"), a.int("timeout"), a.flags()],
+    args: [
+      { name: "domain", kind: "dom" },
+      { name: "timeout", kind: "int" },
+      { name: "flags", kind: "uint" },
+    ],
     result: r.none,
     access: "write",
-    checks: [c.readonly],
+    checks: [{ check: "readonly" }],
   },
   /** libvirt-qemu's call (`virDomainQemuAgentCommand`), whose errors are VIR_FROM_NONE. */
   domainQemuAgentCommand: {
-    args: [a.dom("domain"), a.str("cmd"), a.int("timeout"), a.flags()],
-    result: r.data<string>(),
+    args: [
+      { name: "domain", kind: "dom" },
+      { name: "cmd", kind: "str" },
+      { name: "timeout", kind: "int" },
+      { name: "flags", kind: "uint" },
+    ],
+    result: r.data as Result<string>,
     access: "write",
-    checks: [c.readonly],
+    checks: [{ check: "readonly" }],
     family: "NONE",
   },
   domainGetStatsFor: {
