@@ -65,6 +65,13 @@ import { SystemTapHost, type TapHost } from "./net/tap.ts";
 import { setLinkStates } from "./net/link.ts";
 import { handleObservedEvent } from "./api/events_qmp.ts";
 import { CommandLatency } from "./monitor/command_latency.ts";
+import { prepareChannels, removeChannelDir } from "./channel_dir.ts";
+import {
+  closeAgent,
+  connectAgent,
+  refreshChannelStates,
+  serialChanged,
+} from "./agent/agent_channel.ts";
 
 const E = VIR;
 
@@ -170,7 +177,7 @@ export class QemuDriverState {
   readonly secondaries: QemuSecondaries;
   /** What starts, stops and NIC hotplug need to make and release the host side of a NIC. */
   readonly nicContext: NicContext;
-  /** NIC teardowns of stopped domains still running. */
+  /** Host-side teardowns (NICs, channel sockets) of stopped domains still running. */
   #releases = new Set<Promise<void>>();
 
   private constructor(options: QemuStateOptions) {
@@ -211,20 +218,22 @@ export class QemuDriverState {
   }
 
   /**
-   * Drops monitors without touching QEMU (the processes keep running), then lets go of the
-   * secondary drivers once no NIC teardown needs them.
+   * Drops monitors and guest agents without touching QEMU (the processes keep running), then
+   * lets go of the secondary drivers once no NIC teardown needs them.
    */
   async close(): Promise<void> {
     for (const obj of this.domains) {
       const proc = obj.proc;
       obj.proc = undefined;
+      // The agent goes with the monitor; a reconnection opens it again if its port is open.
+      closeAgent(obj);
       await proc?.monitor.close();
     }
     await this.settled();
     await this.secondaries.close();
   }
 
-  /** Resolves once the host side of every stopped domain's NICs is gone. */
+  /** Resolves once the host side of every stopped domain (NICs, channel sockets) is gone. */
   async settled(): Promise<void> {
     while (this.#releases.size) await Promise.all(this.#releases);
   }
@@ -317,6 +326,7 @@ export class QemuDriverState {
       liveXml: formatDomainXML(this.liveDefinition(obj), E.DOMAIN_XML_SECURE),
       vcpus: vm.vcpus.map((v) => ({ alias: v.priv.alias, tid: v.priv.tid })),
       nics: obj.nics,
+      agentTimeout: obj.agentTimeout,
     });
   }
 
@@ -381,6 +391,8 @@ export class QemuDriverState {
     }
     const def = structuredClone(obj.def);
     const monitorPath = `${this.paths.runDir}/${def.name}.qmp`;
+    // The id is the run's before QEMU exists: the channel sockets' folder is named after it.
+    const id = this.#nextId++;
     let proc: QemuProcess;
     let vm: LiveVcpus;
     let nics: NicRuntime[] = [];
@@ -394,6 +406,7 @@ export class QemuDriverState {
         nics.flatMap((n) => n.ifname ? [[def.devices.interfaces[n.index], n.ifname]] : []),
       );
       const secrets = await prepareDiskSecrets(def, this.secondaries, this.paths.runDir);
+      await prepareChannels(def.devices.other, this.paths.runDir, id, def.name);
       try {
         const argv = buildQemuArgv(def, vcpus, { monitorPath, accel, taps, volumes, secrets });
         if (from) argv.push(...from.argv);
@@ -413,12 +426,13 @@ export class QemuDriverState {
       // Nothing ran: a createXML's definition goes again, as libvirt's qemuProcessStop does.
       await releaseNics(nics, this.nicContext);
       await removeStatus(this.paths.runDir, def.name);
+      await removeChannelDir(this.paths.runDir, id, def.name);
       this.#forgetLive(obj);
       throw err;
     }
     setDefTransient(obj);
     obj.def = def;
-    this.domains.setId(obj, this.#nextId++);
+    this.domains.setId(obj, id);
     obj.monitorPath = monitorPath;
     obj.nics = nics;
     obj.state = E.DOMAIN_PAUSED;
@@ -431,6 +445,8 @@ export class QemuDriverState {
       await this.saveStatus(obj);
       await refreshLiveDevices(def, proc.monitor);
       await setLinkStates(def, proc.monitor);
+      await refreshChannelStates(this, obj, proc.monitor, true);
+      await connectAgent(this, obj);
       await startBalloon(def, proc.monitor);
       if (resetShutsDown(def)) await proc.monitor.setAction({ reboot: "shutdown" });
       await startupVcpus(obj.vcpus!.ctx);
@@ -540,7 +556,14 @@ export class QemuDriverState {
         }
         break;
       }
+      case "VSERPORT_CHANGE":
+        if (typeof ev.data.id === "string") {
+          void serialChanged(this, obj, ev.data.id, ev.data.open === true);
+        }
+        break;
       case "SHUTDOWN":
+        // A guest-shutdown through the agent is answered by this event, not by a reply.
+        obj.agent?.notifyEvent("shutdown");
         handleShutdownEvent(
           this,
           obj,
@@ -548,10 +571,17 @@ export class QemuDriverState {
         );
         break;
       case "RESET":
+        obj.agent?.notifyEvent("reset");
         handleResetEvent(this, obj);
         break;
       case "GUEST_PANICKED":
         handleGuestPanicEvent(this, obj);
+        break;
+      case "SUSPEND":
+      case "SUSPEND_DISK":
+        // A guest-suspend-* through the agent is answered by this event, not by a reply.
+        obj.agent?.notifyEvent("suspend");
+        handleObservedEvent(this, obj, ev);
         break;
       default:
         // qobs: RTC, watchdog, I/O error, graphics, tray, PM, balloon, memory failure.
@@ -574,6 +604,8 @@ export class QemuDriverState {
   }
 
   #cleanup(obj: QemuDomainObj, reason: number): void {
+    closeAgent(obj);
+    this.#track(removeChannelDir(this.paths.runDir, obj.def.id, obj.def.name));
     obj.proc = undefined;
     obj.vcpus = undefined;
     obj.state = E.DOMAIN_SHUTOFF;
@@ -591,9 +623,12 @@ export class QemuDriverState {
     const nics = obj.nics;
     obj.nics = undefined;
     if (!nics?.length) return;
-    const done: Promise<void> = releaseNics(nics, this.nicContext).finally(() =>
-      this.#releases.delete(done)
-    );
+    this.#track(releaseNics(nics, this.nicContext));
+  }
+
+  /** Keeps a stopped domain's host-side teardown until it ends (see {@link settled}). */
+  #track(teardown: Promise<void>): void {
+    const done: Promise<void> = teardown.finally(() => this.#releases.delete(done));
     this.#releases.add(done);
   }
 
@@ -709,6 +744,7 @@ export class QemuDriverState {
     obj.fakeReboot = st.fakeReboot;
     obj.monitorPath = st.monitorPath;
     obj.nics = st.nics;
+    obj.agentTimeout = st.agentTimeout ?? E.DOMAIN_AGENT_RESPONSE_TIMEOUT_BLOCK;
     this.#nextId = Math.max(this.#nextId, st.id + 1);
     this.#attachProcess(obj, proc, { pid: proc.pid, vcpus, individual });
     try {
@@ -716,6 +752,8 @@ export class QemuDriverState {
       await removeVanishedNics(this, obj).catch((err) =>
         this.#log(`cannot list the devices of '${obj.def.name}': ${err}`)
       );
+      await refreshChannelStates(this, obj, proc.monitor, false);
+      await connectAgent(this, obj);
       const status = await proc.monitor.queryStatus();
       if (status.running && obj.state !== E.DOMAIN_RUNNING) {
         obj.state = E.DOMAIN_RUNNING;
