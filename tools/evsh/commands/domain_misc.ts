@@ -1,7 +1,7 @@
 /**
  * Hypervisor-specific and one-off domain commands: `qemu-monitor-command`, `qemu-attach`,
  * `qemu-agent-command`, `lxc-enter-namespace`, `domsetlaunchsecstate`, `backup-begin`,
- * `backup-dumpxml`, `dom-fd-associate`, `screenshot`, `ttyconsole`, `domxml-from-native`,
+ * `backup-dumpxml`, `dom-fd-associate`, `ttyconsole`, `domxml-from-native`,
  * `domxml-to-native`. The driver contract declares none of their APIs but the XML ones, so
  * after virsh's own checks they fail as libvirt does for a driver without them.
  * @module
@@ -119,15 +119,6 @@ export const DOMAIN_MISC_COMMANDS: CommandDef[] = [
       passFds(ctx, args);
     },
   }),
-  {
-    name: "screenshot",
-    async run(ctx, args) {
-      ctx.optString(args, "file");
-      ctx.optInt(args, "screen", "uip");
-      const { arg } = await domainArg(ctx, args);
-      undeclared(ctx, "virDomainScreenshot", `could not take a screenshot of ${arg}`);
-    },
-  },
   {
     name: "ttyconsole",
     async run(ctx, args) {
