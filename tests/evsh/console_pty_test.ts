@@ -43,11 +43,17 @@ function domainXml(disk: string): string {
  * the session's outcome is returned.
  */
 async function ptySession(
-  mode: "escape" | "external",
+  mode: "escape" | "external" | "interactive",
   args: string[],
   onEchoed?: () => Promise<void>,
 ): Promise<Session> {
+  // The prompt keeps its history under XDG_CACHE_HOME: not the user's. Deno's own cache
+  // stays where it is.
+  const cache = await Deno.makeTempDir({ prefix: "evsh-pty-cache-" });
+  const env = Deno.env.toObject();
+  const denoDir = env.DENO_DIR ?? `${env.XDG_CACHE_HOME ?? `${env.HOME}/.cache`}/deno`;
   const child = new Deno.Command("/usr/bin/python3", {
+    env: { XDG_CACHE_HOME: cache, DENO_DIR: denoDir },
     args: [
       new URL("console/pty_session.py", HERE).pathname,
       mode,
@@ -71,6 +77,7 @@ async function ptySession(
     }
   }
   const { code } = await child.status;
+  await Deno.remove(cache, { recursive: true });
   const session: Session = JSON.parse(text.trim().split("\n").at(-1)!);
   assert.equal(code, 0, `the pty session did not go as planned: ${JSON.stringify(session)}`);
   return session;
@@ -83,7 +90,8 @@ function virsh(name: string): Session {
 }
 
 realQemuTest({
-  name: "real pty: evsh console through a gateway is virsh's, by Ctrl-] and by destroy",
+  name:
+    "real pty: evsh console through a gateway is virsh's, by Ctrl-] and by destroy; at the prompt",
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
@@ -113,6 +121,19 @@ realQemuTest({
         assert.deepEqual(session, virsh(leave));
         if (leave === "escape") await dom.destroy();
       }
+      // At the interactive prompt: the console, then the prompt reads the next command.
+      const dom = await conn.createXML(domainXml(disk), 0);
+      const session = await ptySession("interactive", ["-c", uri]);
+      assert.deepEqual([session.status, session.restored], [0, true]);
+      assert.match(
+        session.terminal,
+        new RegExp(
+          "console con\x1b\\[K\r\r\nConnected to domain 'con'\r\n" +
+            "Escape character is \\^] \\(Ctrl \\+ ]\\)\r\n>?hello\r\nevsh # [^]*?list\x1b\\[K\r\r\n" +
+            " Id +Name +State\r\n-+\r\n +\\d+ +con +running\r\n",
+        ),
+      );
+      await dom.destroy();
     } finally {
       await conn.close();
       await server.shutdown();
