@@ -79,6 +79,19 @@ realQemuTest({
       const r3 = next.readable!.getReader();
       assert.match(await readUntil(r3, "between"), /^between$/);
       await r3.cancel();
+      // Sessions whose output is read all along (as the gateway sends it on), ended by their
+      // input side: each next one gets its echo whole.
+      for (const word of ["one", "two", "three"]) {
+        const s = await conn.domainOpenConsole!(dom, null, 0);
+        const w = s.writable!.getWriter();
+        const r = s.readable!.getReader();
+        await w.write(new TextEncoder().encode(word));
+        assert.equal(await readUntil(r, word), word);
+        r.releaseLock();
+        const drained = s.readable!.pipeTo(new WritableStream());
+        await w.close();
+        await drained;
+      }
 
       await assert.rejects(
         conn.domainOpenConsole!(dom, "parallel7", 0),
