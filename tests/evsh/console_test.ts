@@ -180,6 +180,11 @@ for (const via of ["in-process", "gateway"] as const) {
       assert.deepEqual(term.modes, [true, false]);
       assert.equal(term.held, 0);
       assert.deepEqual(opened, [{ dev: null, flags: 0, finished: true }]);
+      // The console's end (the guest went away) ends the command well there too.
+      const ending = new FakeTerminal();
+      const left = await run(conn, ending, "console leaving");
+      assert.deepEqual([left.ok, left.stderr, ending.screen], [true, "", "bye\r\n"]);
+      assert.deepEqual(ending.modes, [true, false]);
     } finally {
       await conn.close();
       await gw?.close();

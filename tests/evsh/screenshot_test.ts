@@ -3,9 +3,13 @@
  * `/usr/bin/python3 tests/tools/record_virsh_screenshot.py`): the same output, status and files,
  * byte for byte (the image is libvirt's test-screenshot.png), run in a scratch directory holding
  * the recorder's `existing.bin`. Clock-made file names are masked as the recorder masks them.
+ * The image comes the same through a gateway.
  */
 import assert from "node:assert/strict";
 import { connect } from "../../host.ts";
+import { createGateway } from "../../gateway/app.ts";
+import { testConnectDriver } from "../../drivers/simulator/mod.ts";
+import { createRegistry } from "../../util/registry.ts";
 import { Shell } from "../../tools/evsh/mod.ts";
 import { createFileForEvsh, readTextFileForEvsh } from "../../tools/evsh/main.ts";
 import { pngSize } from "../gateway/png.ts";
@@ -78,3 +82,32 @@ for (const want of cases) {
     }
   });
 }
+
+Deno.test("evsh screenshot through a gateway (test+http): the same image and line", async () => {
+  const gw = await createGateway({
+    drivers: ["test:///default"],
+    registry: createRegistry([testConnectDriver]),
+    auth: "none",
+  });
+  const conn = await connect("test+http://gw.invalid/default", {
+    fetch: (input, init) => gw.fetch(new Request(input, init)),
+  });
+  const dir = await Deno.makeTempDir({ prefix: "evsh-shot-gw-" });
+  let stdout = "";
+  try {
+    const shell = new Shell(conn, {
+      stdout: (s) => (stdout += s),
+      stderr: (s) => (stdout += s),
+      readFile: readTextFileForEvsh,
+      createFile: createFileForEvsh,
+    });
+    assert.equal(await shell.runLine(`screenshot test ${dir}/shot.png`), true);
+    assert.equal(stdout, `Screenshot saved to ${dir}/shot.png, with type of image/png\n`);
+    const want = cases.find((c) => c.argv[0] === "screenshot test shot.png")!.files["shot.png"];
+    assert.deepEqual((await filesOf(dir))["shot.png"], want);
+  } finally {
+    await conn.close();
+    await gw.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
