@@ -4,9 +4,9 @@
  * `tests/drivers/qemu/echo_guest.ts`. Through a gateway (`qemu+http://…/embed?root=…`) the
  * terminal must show what virsh 9.0's did against libvirtd (`console/recorded.json`, recorded by
  * `tests/tools/record_virsh_console.py`), leaving by Ctrl-] and by the domain's destruction,
- * with status 0 and the terminal's attributes restored; in-process (`qemu:///embed`),
- * `create --console` runs the console too. Without QEMU these tests are ignored on a developer
- * machine but FAIL in CI.
+ * with status 0 and the terminal's attributes restored; in-process (`qemu:///embed`) and on
+ * the user's session daemon (`qemu:///session`), `create --console` runs the console too.
+ * Without QEMU these tests are ignored on a developer machine but FAIL in CI.
  */
 import assert from "node:assert/strict";
 import { createGateway } from "../../gateway/app.ts";
@@ -17,6 +17,7 @@ import { createRegistry } from "../../util/registry.ts";
 import { VIR } from "../../util/constants.ts";
 import { echoGuestDisk } from "../drivers/qemu/echo_guest.ts";
 import { realQemuTest } from "../drivers/qemu/real_qemu.ts";
+import { privateHome } from "../gateway/process.ts";
 
 const HERE = new URL("./", import.meta.url);
 const EVSH = new URL("../../tools/evsh/main.ts", import.meta.url).pathname;
@@ -41,21 +42,23 @@ function domainXml(disk: string): string {
 }
 
 /**
- * Runs evsh with `args` on a pty; `onEchoed` runs once the guest echoed (external mode), and
- * the session's outcome is returned.
+ * Runs evsh with `args` on a pty, with `home` as its private HOME and XDG directories (the
+ * prompt's history, a session daemon's socket and state); `onEchoed` runs once the guest echoed
+ * (external mode), and the session's outcome is returned.
  */
 async function ptySession(
   mode: "escape" | "external" | "interactive",
   args: string[],
+  home: string,
   onEchoed?: () => Promise<void>,
 ): Promise<Session> {
-  // The prompt keeps its history under XDG_CACHE_HOME: not the user's. Deno's own cache
-  // stays where it is.
-  const cache = await Deno.makeTempDir({ prefix: "evsh-pty-cache-" });
-  const env = Deno.env.toObject();
-  const denoDir = env.DENO_DIR ?? `${env.XDG_CACHE_HOME ?? `${env.HOME}/.cache`}/deno`;
   const child = new Deno.Command("/usr/bin/python3", {
-    env: { XDG_CACHE_HOME: cache, DENO_DIR: denoDir },
+    env: {
+      ...privateHome(home),
+      XDG_CACHE_HOME: `${home}/.cache`,
+      XDG_RUNTIME_DIR: home,
+      EDGEVIRT_DAEMON_TIMEOUT: "5",
+    },
     args: [
       new URL("console/pty_session.py", HERE).pathname,
       mode,
@@ -79,7 +82,6 @@ async function ptySession(
     }
   }
   const { code } = await child.status;
-  await Deno.remove(cache, { recursive: true });
   const session: Session = JSON.parse(text.trim().split("\n").at(-1)!);
   assert.equal(code, 0, `the pty session did not go as planned: ${JSON.stringify(session)}`);
   return session;
@@ -141,6 +143,7 @@ realQemuTest({
           const session = await ptySession(
             leave === "escape" ? "escape" : "external",
             ["-c", uri, "console con"],
+            root,
             () => dom.destroy(),
           );
           // The guest's boot prompt shows only when the console was attached in time: the
@@ -151,7 +154,7 @@ realQemuTest({
         }
         // At the interactive prompt: the console, then the prompt reads the next command.
         const dom = await conn.createXML(domainXml(disk), 0);
-        const session = await ptySession("interactive", ["-c", uri]);
+        const session = await ptySession("interactive", ["-c", uri], root);
         assert.deepEqual([session.status, session.restored], [0, true]);
         assert.match(
           session.terminal,
@@ -170,25 +173,48 @@ realQemuTest({
     }),
 });
 
+/**
+ * `create FILE --console; destroy con` on `uri` at a pty: the console runs right after the
+ * create, Ctrl-] leaves it, the next command runs, the terminal is as it was.
+ */
+async function createWithConsole(uri: string, root: string, disk: string): Promise<void> {
+  await Deno.writeTextFile(`${root}/con.xml`, domainXml(disk));
+  const session = await ptySession(
+    "escape",
+    ["-c", uri, `create ${root}/con.xml --console; destroy con`],
+    root,
+  );
+  const banner = `Domain 'con' created from ${root}/con.xml\r\n` +
+    "Connected to domain 'con'\r\nEscape character is ^] (Ctrl + ])\r\n";
+  // The QEMU driver's warnings on stderr (no cgroups here) may come first.
+  const shown = session.terminal.replace(/^(edgevirt qemu driver: .*\r\n)*/, "");
+  assert.ok(shown.startsWith(banner), session.terminal);
+  const guest = shown.slice(banner.length);
+  assert.match(guest, /^>?hello\r\nDomain 'con' destroyed\r\n\r\n$/);
+  assert.deepEqual([session.status, session.restored], [0, true]);
+}
+
 realQemuTest({
   name: "real pty: evsh create --console on qemu:///embed, then Ctrl-] and the next command",
   sanitizeResources: false,
   sanitizeOps: false,
+  fn: () => withGuest((root, disk) => createWithConsole(`qemu:///embed?root=${root}`, root, disk)),
+});
+
+realQemuTest({
+  name: "real pty: evsh create --console on qemu:///session (QEMU in the user's session daemon)",
+  sanitizeResources: false,
+  sanitizeOps: false,
   fn: () =>
     withGuest(async (root, disk) => {
-      await Deno.writeTextFile(`${root}/con.xml`, domainXml(disk));
-      const session = await ptySession("escape", [
-        "-c",
-        `qemu:///embed?root=${root}`,
-        `create ${root}/con.xml --console; destroy con`,
-      ]);
-      const banner = `Domain 'con' created from ${root}/con.xml\r\n` +
-        "Connected to domain 'con'\r\nEscape character is ^] (Ctrl + ])\r\n";
-      // The QEMU driver's warnings on stderr (no cgroups here) may come first.
-      const shown = session.terminal.replace(/^(edgevirt qemu driver: .*\r\n)*/, "");
-      assert.ok(shown.startsWith(banner), session.terminal);
-      const guest = shown.slice(banner.length);
-      assert.match(guest, /^>?hello\r\nDomain 'con' destroyed\r\n\r\n$/);
-      assert.deepEqual([session.status, session.restored], [0, true]);
+      const daemon = `${root}/edgevirt/edgevirt.pid`;
+      try {
+        await createWithConsole("qemu:///session", root, disk);
+      } finally {
+        // The daemon this evsh started (its runtime dir is `root`), stopped rather than left to
+        // its idle timeout.
+        const pid = await Deno.readTextFile(daemon).catch(() => "");
+        if (pid) Deno.kill(Number(pid), "SIGTERM");
+      }
     }),
 });
