@@ -1,10 +1,9 @@
 /**
  * Hypervisor-specific and one-off domain commands: `qemu-monitor-command`, `qemu-attach`,
  * `qemu-agent-command`, `lxc-enter-namespace`, `domsetlaunchsecstate`, `backup-begin`,
- * `backup-dumpxml`, `dom-fd-associate`, `screenshot`, `ttyconsole`, `domxml-from-native`,
- * `domxml-to-native`. Where the driver contract declares no API (all but the XML ones and
- * the agent command), after virsh's own checks they fail as libvirt does for a driver without
- * them.
+ * `backup-dumpxml`, `dom-fd-associate`, `ttyconsole`, `domxml-from-native`,
+ * `domxml-to-native`. Where the driver contract declares no API (all but the XML ones and the
+ * agent command), after virsh's own checks they fail as libvirt does for a driver without them.
  * @module
  */
 import { parse } from "../../../util/xml/mod.ts";
@@ -137,15 +136,6 @@ export const DOMAIN_MISC_COMMANDS: CommandDef[] = [
       passFds(ctx, args);
     },
   }),
-  {
-    name: "screenshot",
-    async run(ctx, args) {
-      ctx.optString(args, "file");
-      ctx.optInt(args, "screen", "uip");
-      const { arg } = await domainArg(ctx, args);
-      undeclared(ctx, "virDomainScreenshot", `could not take a screenshot of ${arg}`);
-    },
-  },
   {
     name: "ttyconsole",
     async run(ctx, args) {
