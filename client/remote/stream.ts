@@ -1,6 +1,8 @@
-import type { DriverStream, StreamFlow } from "../../util/contract/mod.ts";
+import type { DriverStream, StreamFlow, StreamPiece } from "../../util/contract/mod.ts";
 import { VirError } from "../../util/errors.ts";
 import { STREAM_PATH } from "../../protocol/ws_protocol.ts";
+import { decodeSparse } from "../../protocol/sparse_stream.ts";
+import { isHole } from "../../util/stream_pieces.ts";
 import { type GatewayHttp, isVirErrorJSON, transportError, unexpected } from "./http.ts";
 
 /** The largest piece one `POST` carries, well under the gateway's default body limit. */
@@ -9,7 +11,8 @@ const PIECE = 1024 * 1024;
 /**
  * The data side of a stream call made through the gateway, from its answer (`{stream, mime}`):
  * a download is one `GET` read as it arrives, an upload one `POST` per piece then a finishing
- * `POST ?finish`, an abort a `DELETE` (see the gateway's stream routes).
+ * `POST ?finish`, an abort a `DELETE` (see the gateway's stream routes). A sparse stream's
+ * holes are `POST ?hole=N` going up and the framed records of `GET ?sparse` coming down.
  *
  * @example
  * ```ts ignore
@@ -19,7 +22,7 @@ const PIECE = 1024 * 1024;
  */
 export function remoteStream(
   http: GatewayHttp,
-  ticket: { stream: string; mime?: string },
+  ticket: { stream: string; mime?: string; sparse?: boolean },
   flow: StreamFlow,
 ): DriverStream {
   const url = `${http.origin}${STREAM_PATH}/${ticket.stream}`;
@@ -34,11 +37,16 @@ export function remoteStream(
     throw isVirErrorJSON(json) ? VirError.fromJSON(json) : unexpected(res.status);
   };
   const out: DriverStream = { mime: ticket.mime };
+  if (ticket.sparse) out.sparse = true;
   if (flow !== "send") {
-    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-    out.readable = new ReadableStream<Uint8Array>({
+    let reader: ReadableStreamDefaultReader<StreamPiece> | undefined;
+    const open = async () => {
+      const body = (await to("GET", ticket.sparse ? "?sparse" : "")).body!;
+      return (ticket.sparse ? body.pipeThrough(decodeSparse()) : body).getReader();
+    };
+    out.readable = new ReadableStream<StreamPiece>({
       async pull(c) {
-        reader ??= (await to("GET")).body!.getReader();
+        reader ??= await open();
         const { done, value } = await reader.read();
         if (done) c.close();
         else c.enqueue(value);
@@ -47,10 +55,11 @@ export function remoteStream(
     }, { highWaterMark: 0 });
   }
   if (flow !== "recv") {
-    out.writable = new WritableStream<Uint8Array>({
-      async write(chunk) {
-        for (let off = 0; off < chunk.length; off += PIECE) {
-          await to("POST", "", chunk.slice(off, off + PIECE));
+    out.writable = new WritableStream<StreamPiece>({
+      async write(piece) {
+        if (isHole(piece)) return void await to("POST", `?hole=${piece.hole}`);
+        for (let off = 0; off < piece.length; off += PIECE) {
+          await to("POST", "", piece.slice(off, off + PIECE));
         }
       },
       close: async () => void await to("POST", "?finish"),
