@@ -203,7 +203,11 @@ export class Stream {
     progress?: (bytes: number) => void,
   ): Promise<void> {
     let sent = 0;
-    for await (const piece of source) progress?.(sent += await this.send(piece));
+    for await (const piece of source) {
+      // Not inside `progress?.(…)`: without a progress callback that would never be sent.
+      sent += await this.send(piece);
+      progress?.(sent);
+    }
     await this.finish();
   }
 

@@ -55,15 +55,57 @@ export function remoteStream(
     }, { highWaterMark: 0 });
   }
   if (flow !== "recv") {
+    // An upload's small pieces (a file read 64 KiB at a time) go up gathered into POSTs of
+    // PIECE bytes, so that a request's round trip is paid per MiB, and one POST is in flight
+    // while the next piece gathers (two buffers, used in turn). A refusal then shows at a later
+    // send or at finish, as libvirt's queued stream packets do. A console's input ("both")
+    // goes at once.
+    const gather = flow === "send";
+    const buffers = gather ? [new Uint8Array(PIECE), new Uint8Array(PIECE)] : [];
+    let turn = 0;
+    let n = 0;
+    let inflight: Promise<unknown> | undefined;
+    const settle = async () => {
+      const p = inflight;
+      inflight = undefined;
+      await p;
+    };
+    const flush = async () => {
+      await settle();
+      if (!n) return;
+      const body = buffers[turn].subarray(0, n);
+      turn ^= 1;
+      n = 0;
+      inflight = to("POST", "", body);
+      // Its failure is the next settle's to report.
+      inflight.catch(() => {});
+    };
     out.writable = new WritableStream<StreamPiece>({
       async write(piece) {
-        if (isHole(piece)) return void await to("POST", `?hole=${piece.hole}`);
-        for (let off = 0; off < piece.length; off += PIECE) {
-          await to("POST", "", piece.slice(off, off + PIECE));
+        if (isHole(piece)) {
+          await flush();
+          await settle();
+          return void await to("POST", `?hole=${piece.hole}`);
+        }
+        for (let off = 0; off < piece.length;) {
+          if (!gather) {
+            await to("POST", "", piece.slice(off, off += PIECE));
+            continue;
+          }
+          const k = Math.min(PIECE - n, piece.length - off);
+          buffers[turn].set(piece.subarray(off, off += k), n);
+          if ((n += k) === PIECE) await flush();
         }
       },
-      close: async () => void await to("POST", "?finish"),
-      abort: async () => void await to("DELETE"),
+      close: async () => {
+        await flush();
+        await settle();
+        await to("POST", "?finish");
+      },
+      abort: async () => {
+        await settle().catch(() => {});
+        await to("DELETE");
+      },
     });
   }
   return out;

@@ -14,7 +14,7 @@ import type { StreamPiece } from "../../../util/driver.ts";
 import { filePieces, writeHole } from "../../../util/sparse_file.ts";
 import { spawnGateway } from "../../gateway/process.ts";
 import { realQemuTest } from "../qemu/real_qemu.ts";
-import { peakRss, resetPeakRss } from "../../proc_memory.ts";
+import { peakRss, resetPeakRss } from "../../proc_stats.ts";
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;

@@ -110,6 +110,16 @@ async function roundTrip(conn: Connection, root: string): Promise<void> {
   assert.equal(last, 300_000);
   assert.deepEqual(new Uint8Array(await collected), data.subarray(0, 300_000));
 
+  // Without a progress callback too (sendAll once sent nothing then: the send sat inside
+  // `progress?.(…)`, which is not evaluated when there is no callback).
+  const quiet = conn.newStream();
+  await vol.upload(quiet, 3 * MiB, 0);
+  await quiet.sendAll(new Blob([data.subarray(0, 300_000)]).stream());
+  assert.deepEqual(
+    (await Deno.readFile(`${root}/p/b.img`)).subarray(3 * MiB, 3 * MiB + 300_000),
+    data.subarray(0, 300_000),
+  );
+
   // An abort drops the upload: what was sent stays, the stream is gone.
   const dropped = conn.newStream();
   await vol.upload(dropped, 0, 0);

@@ -1,6 +1,7 @@
 /**
- * A process's resident memory from `/proc` (Linux): its peak (`VmHWM`), reset on request
- * (`clear_refs` 5), for the tests and benches that bound or compare daemons' memory.
+ * A process's resident memory and CPU time from `/proc` (Linux): its peak RSS (`VmHWM`), reset
+ * on request (`clear_refs` 5), and the CPU time of all its threads, for the tests and benches
+ * that bound or compare daemons.
  *
  * @module
  */
@@ -31,4 +32,25 @@ export async function resetPeakRss(pid: number): Promise<number> {
 /** Process `pid`'s peak RSS (`VmHWM`) in bytes, since it started or the last reset. */
 export async function peakRss(pid: number): Promise<number> {
   return (await statusKiB(pid, "VmHWM")) * 1024;
+}
+
+/**
+ * CPU time of all threads of a process so far, in µs (`schedstat`).
+ *
+ * @example
+ * ```ts
+ * import { cpuUs } from "./proc_stats.ts";
+ * console.log(cpuUs("self") > 0); // true
+ * ```
+ */
+export function cpuUs(pid: number | "self"): number {
+  let ns = 0;
+  for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/schedstat`).split(" ")[0]);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return ns / 1000;
 }
