@@ -136,3 +136,39 @@ export async function writeHole(
     throw VirError.bare(domain, "SYSTEM_ERROR", `unable to truncate ${path}: ${strerror(e)}`);
   }
 }
+
+/**
+ * A writable stream of pieces into `file` at its position: data written, holes skipped with
+ * {@link writeHole} (virsh's `virshStreamSink` and `virshStreamSkip`); closing it closes the
+ * file.
+ *
+ * @example
+ * ```ts ignore
+ * import { pieceSink } from "./sparse_file.ts";
+ * const path = "/tmp/out.img";
+ * const sink = await pieceSink(await Deno.open(path, { write: true, create: true }), path);
+ * await ReadableStream.from([new Uint8Array(4), { hole: 1 << 20 }]).pipeTo(sink);
+ * ```
+ */
+export async function pieceSink(
+  file: Deno.FsFile,
+  path: string,
+): Promise<WritableStream<StreamPiece>> {
+  let regular: boolean;
+  try {
+    regular = (await file.stat()).isFile;
+  } catch (e) {
+    file.close();
+    throw e;
+  }
+  return new WritableStream<StreamPiece>({
+    async write(piece) {
+      if (!(piece instanceof Uint8Array)) {
+        return await writeHole(file, path, regular, piece.hole, "NONE");
+      }
+      for (let off = 0; off < piece.length;) off += await file.write(piece.subarray(off));
+    },
+    close: () => file.close(),
+    abort: () => file.close(),
+  });
+}

@@ -25,8 +25,7 @@ import { connect } from "../../host.ts";
 import type { Connection } from "../../client/connection.ts";
 import type { StorageVolume } from "../../client/objects.ts";
 import { VIR } from "../../util/constants.ts";
-import type { StreamPiece } from "../../util/driver.ts";
-import { filePieces, writeHole } from "../../util/sparse_file.ts";
+import { filePieces, pieceSink } from "../../util/sparse_file.ts";
 import { spawnGateway } from "../gateway/process.ts";
 import { cpuUs, peakRss, resetPeakRss } from "../proc_stats.ts";
 import { withOracleDaemon } from "./oracle_daemon.ts";
@@ -89,20 +88,6 @@ async function sparseFile(path: string, size: number): Promise<void> {
   file.close();
 }
 
-async function fileSink(path: string): Promise<WritableStream<StreamPiece>> {
-  const file = await Deno.open(path, { write: true, create: true, truncate: true });
-  return new WritableStream<StreamPiece>({
-    async write(piece) {
-      if (!(piece instanceof Uint8Array)) {
-        return await writeHole(file, path, true, piece.hole, "NONE");
-      }
-      for (let off = 0; off < piece.length;) off += await file.write(piece.subarray(off));
-    },
-    close: () => file.close(),
-    abort: () => file.close(),
-  });
-}
-
 async function edgevirtUpload(conn: Connection, vol: StorageVolume, src: string, sparse: boolean) {
   const st = conn.newStream();
   await vol.upload(st, 0, 0, sparse ? VIR.STORAGE_VOL_UPLOAD_SPARSE_STREAM : 0);
@@ -120,8 +105,11 @@ async function edgevirtDownload(
 ) {
   const st = conn.newStream();
   await vol.download(st, 0, 0, sparse ? VIR.STORAGE_VOL_DOWNLOAD_SPARSE_STREAM : 0);
-  if (sparse) await st.sparseRecvAll(await fileSink(dst));
-  else await st.recvAll((await Deno.open(dst, { write: true, create: true })).writable);
+  if (sparse) {
+    await st.sparseRecvAll(
+      await pieceSink(await Deno.open(dst, { write: true, create: true, truncate: true }), dst),
+    );
+  } else await st.recvAll((await Deno.open(dst, { write: true, create: true })).writable);
 }
 
 /** Runs virsh; its CPU time (user + system, µs) comes back, measured by a python parent. */

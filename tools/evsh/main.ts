@@ -8,6 +8,7 @@
  * ```
  * @module
  */
+import { filePieces, pieceSink } from "../../util/sparse_file.ts";
 import { connect } from "../../host.ts";
 import type { Connection } from "../../client/connection.ts";
 import { VirError } from "../../util/errors.ts";
@@ -64,9 +65,12 @@ const io: EvshIO = {
   stdout: (s) => write(Deno.stdout, s),
   stderr: (s) => write(Deno.stderr, s),
   readFile: readTextFileForEvsh,
-  openRead: async (path) => (await openForEvsh(path, { read: true })).readable,
+  openRead: async (path, sparse) => {
+    const file = await openForEvsh(path, { read: true });
+    return sparse ? await filePieces({ file, path, offset: 0, length: 0, sparse }) : file.readable;
+  },
   openWrite: async (path) =>
-    (await openForEvsh(path, { write: true, create: true, truncate: true })).writable,
+    await pieceSink(await openForEvsh(path, { write: true, create: true, truncate: true }), path),
   isBlockDevice,
   openEditor: (doc) => openEditSession(doc),
   stdinIsTerminal: Deno.stdin.isTerminal(),

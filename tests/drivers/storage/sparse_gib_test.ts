@@ -10,8 +10,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { connect } from "../../../host.ts";
 import { VIR } from "../../../util/constants.ts";
-import type { StreamPiece } from "../../../util/driver.ts";
-import { filePieces, writeHole } from "../../../util/sparse_file.ts";
+import { filePieces, pieceSink } from "../../../util/sparse_file.ts";
 import { spawnGateway } from "../../gateway/process.ts";
 import { realQemuTest } from "../qemu/real_qemu.ts";
 import { peakRss, resetPeakRss } from "../../proc_stats.ts";
@@ -42,21 +41,6 @@ async function makeSource(path: string): Promise<void> {
   } finally {
     file.close();
   }
-}
-
-/** A local file written from pieces: data written, holes skipped (virsh's virshStreamSkip). */
-async function fileSink(path: string): Promise<WritableStream<StreamPiece>> {
-  const file = await Deno.open(path, { write: true, create: true, truncate: true });
-  return new WritableStream<StreamPiece>({
-    async write(piece) {
-      if (!(piece instanceof Uint8Array)) {
-        return await writeHole(file, path, true, piece.hole, "NONE");
-      }
-      for (let off = 0; off < piece.length;) off += await file.write(piece.subarray(off));
-    },
-    close: () => file.close(),
-    abort: () => file.close(),
-  });
 }
 
 realQemuTest({
@@ -91,7 +75,12 @@ realQemuTest({
         );
         const down = conn.newStream();
         await vol.download(down, 0, 0, VIR.STORAGE_VOL_DOWNLOAD_SPARSE_STREAM);
-        await down.sparseRecvAll(await fileSink(back));
+        await down.sparseRecvAll(
+          await pieceSink(
+            await Deno.open(back, { write: true, create: true, truncate: true }),
+            back,
+          ),
+        );
 
         const peak = await peakRss(gw.child.pid);
         console.log(
