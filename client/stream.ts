@@ -141,6 +141,7 @@ export class Stream {
   /**
    * `virStreamSparseSendAll`: every piece of `source` (data, or `{ hole }` for empty space),
    * then `finish`; `progress` hears the bytes passed so far, holes included, after each piece.
+   * On a failure the stream is aborted, as libvirt's.
    */
   async sparseSendAll(
     source: AsyncIterable<StreamPiece>,
@@ -149,6 +150,7 @@ export class Stream {
     let passed = 0;
     try {
       for await (const piece of source) {
+        // Not inside `progress?.(…)`: without a progress callback that would never be sent.
         if (isHole(piece)) {
           await this.sendHole(piece.hole);
           passed += piece.hole;
@@ -164,71 +166,54 @@ export class Stream {
 
   /**
    * `virStreamSparseRecvAll`: every piece into `sink` — data, and `{ hole }` for each hole —
-   * then `finish`; `progress` hears the bytes passed so far, holes included.
+   * then `finish`; `progress` hears the bytes passed so far, holes included. On a failure
+   * both are aborted, as libvirt's.
    */
-  async sparseRecvAll(
+  sparseRecvAll(
     sink: WritableStream<StreamPiece>,
+    progress?: (bytes: number) => void,
+  ): Promise<void> {
+    return this.#recvInto(sink, VIR.STREAM_RECV_STOP_AT_HOLE, progress);
+  }
+
+  /**
+   * `virStreamSendAll`: every piece of `source`, then `finish`; `progress` hears the bytes sent
+   * so far after each piece. On a failure the stream is aborted, as libvirt's.
+   */
+  sendAll(source: AsyncIterable<Uint8Array>, progress?: (bytes: number) => void): Promise<void> {
+    return this.sparseSendAll(source, progress);
+  }
+
+  /**
+   * `virStreamRecvAll`: every piece into `sink` (a web stream; a sparse stream's holes as
+   * zeroes), then `finish`; `progress` hears the bytes received so far after each piece. On a
+   * failure both are aborted, as libvirt's.
+   */
+  recvAll(sink: WritableStream<Uint8Array>, progress?: (bytes: number) => void): Promise<void> {
+    return this.#recvInto(sink, 0, progress);
+  }
+
+  async #recvInto(
+    sink: WritableStream<StreamPiece>,
+    flags: number,
     progress?: (bytes: number) => void,
   ): Promise<void> {
     let passed = 0;
     const writer = sink.getWriter();
     try {
       for (;;) {
-        const got = await this.recvFlags(256 * 1024, VIR.STREAM_RECV_STOP_AT_HOLE);
-        if (got === -3) {
-          const hole = await this.recvHole();
-          await writer.write({ hole });
-          progress?.(passed += hole);
-          continue;
-        }
-        if (!got.length) break;
-        await writer.write(got);
-        progress?.(passed += got.length);
+        const got = await this.recvFlags(256 * 1024, flags);
+        const piece = got === -3 ? { hole: await this.recvHole() } : got;
+        const n = isHole(piece) ? piece.hole : piece.length;
+        if (!n) break;
+        await writer.write(piece);
+        passed += n;
+        progress?.(passed);
       }
       await writer.close();
     } catch (e) {
       await writer.abort(e).catch(() => {});
       await this.abort().catch(() => {});
-      throw e;
-    }
-    await this.finish();
-  }
-
-  /**
-   * `virStreamSendAll`: every piece of `source`, then `finish`; `progress` hears the bytes sent
-   * so far after each piece.
-   */
-  async sendAll(
-    source: AsyncIterable<Uint8Array>,
-    progress?: (bytes: number) => void,
-  ): Promise<void> {
-    let sent = 0;
-    for await (const piece of source) {
-      // Not inside `progress?.(…)`: without a progress callback that would never be sent.
-      sent += await this.send(piece);
-      progress?.(sent);
-    }
-    await this.finish();
-  }
-
-  /**
-   * `virStreamRecvAll`: every piece into `sink` (a web stream), then `finish`; `progress` hears
-   * the bytes received so far after each piece.
-   */
-  async recvAll(
-    sink: WritableStream<Uint8Array>,
-    progress?: (bytes: number) => void,
-  ): Promise<void> {
-    let received = 0;
-    const writer = sink.getWriter();
-    try {
-      for (let piece = await this.recv(); piece.length; piece = await this.recv()) {
-        await writer.write(piece);
-        progress?.(received += piece.length);
-      }
-      await writer.close();
-    } catch (e) {
-      await writer.abort(e).catch(() => {});
       throw e;
     }
     await this.finish();

@@ -327,7 +327,7 @@ async function replaySparse(conn: Connection, root: string): Promise<unknown[]> 
   return out;
 }
 
-Deno.test("sparse streams as libvirt 9.0's (recorded by record_sparse.sh): sections, sizes, allocation, refusals", async () => {
+Deno.test("sparse streams as libvirt 9.0's (recorded by record_libvirt.sh): sections, sizes, allocation, refusals", async () => {
   const recorded =
     (await Deno.readTextFile(new URL("fixtures/libvirt_sparse.jsonl", import.meta.url)))
       .trim().split("\n").map((l) => JSON.parse(l));
