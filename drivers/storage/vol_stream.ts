@@ -20,7 +20,7 @@
  */
 import type { DriverStream, StorageVolRef, StreamPiece } from "../../util/driver.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
-import { filePieces, writeHole } from "../../util/sparse_file.ts";
+import { filePieces, GatheringWriter } from "../../util/sparse_file.ts";
 import { isHole } from "../../util/stream_pieces.ts";
 import { VIR } from "../../util/constants.ts";
 import { volOf } from "./access.ts";
@@ -66,7 +66,7 @@ export async function volUpload(
   const { pool, vol } = volOf(state, ref);
   const path = vol.target.path ?? "";
   const file = await openAt(path, offset, true);
-  const regular = (await file.stat()).isFile;
+  const out = new GatheringWriter(file, path, (await file.stat()).isFile);
   let left = length || Infinity;
   return {
     sparse,
@@ -74,19 +74,22 @@ export async function volUpload(
       async write(piece) {
         if (isHole(piece)) return await skip(piece.hole);
         // What libvirtd does with a piece that runs past the length (virFDStreamWrite takes
-        // what fits, the next write fails, the abort drops the queue): nothing of it lands.
+        // what fits, the next write fails, the abort drops the queue): nothing of it lands;
+        // the pieces before it, which libvirt's thread has written by then, do.
         if (piece.length > left) {
+          await out.flush();
           throw VirError.bare(
             "STREAMS",
             "SYSTEM_ERROR",
             "cannot write to stream: No space left on device",
           );
         }
-        for (let off = 0; off < piece.length;) off += await file.write(piece.subarray(off));
+        await out.write(piece);
         left -= piece.length;
       },
       async close() {
         try {
+          await out.flush();
           await file.syncData();
         } finally {
           file.close();
@@ -96,7 +99,9 @@ export async function volUpload(
         await refreshVol(vol);
         account(pool, vol.allocation - before);
       },
-      abort() {
+      async abort() {
+        // What was taken stays, as libvirt's thread has mostly written it by then.
+        await out.flush().catch(() => {});
         file.close();
       },
     }),
@@ -116,7 +121,7 @@ export async function volUpload(
     }
     hole = Math.min(hole, left);
     left -= hole;
-    await writeHole(file, path, regular, hole, "STREAMS");
+    await out.hole(hole, "STREAMS");
   }
 }
 
