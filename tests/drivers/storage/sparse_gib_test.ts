@@ -22,7 +22,11 @@ const DATA_AT = [0, 100 * MiB + 4096, 512 * MiB, GiB - MiB];
 
 async function sha256(path: string): Promise<string> {
   const hash = createHash("sha256");
-  for await (const chunk of (await Deno.open(path)).readable) hash.update(chunk);
+  const buf = new Uint8Array(8 * MiB);
+  using file = await Deno.open(path);
+  for (let n = await file.read(buf); n !== null; n = await file.read(buf)) {
+    hash.update(buf.subarray(0, n));
+  }
   return hash.digest("hex");
 }
 
