@@ -1,7 +1,7 @@
 import type { DriverStream, StreamPiece } from "../util/driver.ts";
 import { VIR } from "../util/constants.ts";
 import { checkFlags, VirError } from "../util/errors.ts";
-import { holesAsZeroes, isHole } from "../util/stream_pieces.ts";
+import { isHole } from "../util/stream_pieces.ts";
 import type { HandleOwner } from "./handle.ts";
 
 /**
@@ -54,7 +54,15 @@ export class Stream {
   get readable(): ReadableStream<Uint8Array> {
     const raw = this.#side("readable", "virStreamRecv");
     if (!this.#data?.sparse) return raw as ReadableStream<Uint8Array>;
-    return (this.#bytes ??= holesAsZeroes(raw));
+    // recv's own zeroes, at most 1 MiB at a time.
+    return (this.#bytes ??= new ReadableStream({
+      pull: async (c) => {
+        const got = await this.recv(1 << 20);
+        if (got.length) c.enqueue(got);
+        else c.close();
+      },
+      cancel: (reason) => (this.#reader ?? raw).cancel(reason),
+    }, { highWaterMark: 0 }));
   }
 
   /** The data to the driver (an upload, a console's input). */
@@ -74,8 +82,7 @@ export class Stream {
    */
   async sendHole(length: number, flags = 0): Promise<void> {
     checkFlags(flags, 0, "virFDStreamSendHole", "STREAMS");
-    this.#side("writable", "virStreamSendHole");
-    if (!this.#data?.sparse) {
+    if (this.#side("writable", "virStreamSendHole") && !this.#data!.sparse) {
       throw VirError.report(
         "RPC",
         "OPERATION_INVALID",
@@ -120,22 +127,14 @@ export class Stream {
    * `virStreamRecvHole`: the length of the hole the stream is at (after `recvFlags` gave -3),
    * 0 when it is not at one; the hole is then passed.
    */
-  recvHole(flags = 0): Promise<number> {
-    try {
-      checkFlags(flags, 0, "remoteStreamRecvHole", "REMOTE");
-      if (!this.#data?.sparse) {
-        throw VirError.report(
-          "RPC",
-          "OPERATION_INVALID",
-          "Holes are not supported with this stream",
-        );
-      }
-    } catch (e) {
-      return Promise.reject(e);
+  async recvHole(flags = 0): Promise<number> {
+    checkFlags(flags, 0, "remoteStreamRecvHole", "REMOTE");
+    if (!this.#data?.sparse) {
+      throw VirError.report("RPC", "OPERATION_INVALID", "Holes are not supported with this stream");
     }
     const hole = this.#hole;
     this.#hole = 0;
-    return Promise.resolve(hole);
+    return hole;
   }
 
   /**

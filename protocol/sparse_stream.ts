@@ -53,7 +53,8 @@ export function encodeSparse(): TransformStream<StreamPiece, Uint8Array> {
 
 /**
  * Reads {@link SPARSE_MIME} records back into pieces. A data record is given out in the pieces
- * it arrives in (it is never gathered whole); a stream that ends inside a record fails.
+ * it arrives in (it is never gathered whole); an unknown kind of record, or a stream that ends
+ * inside a record, fails ("bad sparse stream record").
  *
  * @example
  * ```ts
@@ -87,11 +88,11 @@ export function decodeSparse(): TransformStream<Uint8Array, StreamPiece> {
         const length = Number(new DataView(head.buffer).getBigUint64(1));
         if (head[0] === HOLE) c.enqueue({ hole: length });
         else if (head[0] === DATA) dataLeft = length;
-        else throw new TypeError(`sparse stream: unknown record kind ${head[0]}`);
+        else throw new TypeError("bad sparse stream record");
       }
     },
     flush() {
-      if (have || dataLeft) throw new TypeError("sparse stream: the data ends inside a record");
+      if (have || dataLeft) throw new TypeError("bad sparse stream record");
     },
   });
 }

@@ -36,8 +36,7 @@ export function remoteStream(
     const json = await res.json().catch(() => undefined);
     throw isVirErrorJSON(json) ? VirError.fromJSON(json) : unexpected(res.status);
   };
-  const out: DriverStream = { mime: ticket.mime };
-  if (ticket.sparse) out.sparse = true;
+  const out: DriverStream = { mime: ticket.mime, sparse: ticket.sparse };
   if (flow !== "send") {
     let reader: ReadableStreamDefaultReader<StreamPiece> | undefined;
     const open = async () => {
@@ -64,28 +63,27 @@ export function remoteStream(
     const buffers = gather ? [new Uint8Array(PIECE), new Uint8Array(PIECE)] : [];
     let turn = 0;
     let n = 0;
-    let inflight: Promise<unknown> | undefined;
-    const settle = async () => {
-      const p = inflight;
-      inflight = undefined;
-      await p;
+    let inflight: Promise<unknown> = Promise.resolve();
+    // Queues a POST after the one in flight; returns (or throws its error) once that one is
+    // done, so at most one is in flight and its buffer is free again two flushes later.
+    const post = async (query: string, body?: Uint8Array<ArrayBuffer>) => {
+      const prev = inflight;
+      inflight = prev.then(() => to("POST", query, body));
+      inflight.catch(() => {});
+      await prev;
     };
     const flush = async () => {
-      await settle();
       if (!n) return;
       const body = buffers[turn].subarray(0, n);
       turn ^= 1;
       n = 0;
-      inflight = to("POST", "", body);
-      // Its failure is the next settle's to report.
-      inflight.catch(() => {});
+      await post("", body);
     };
     out.writable = new WritableStream<StreamPiece>({
       async write(piece) {
         if (isHole(piece)) {
           await flush();
-          await settle();
-          return void await to("POST", `?hole=${piece.hole}`);
+          return await post(`?hole=${piece.hole}`);
         }
         for (let off = 0; off < piece.length;) {
           if (!gather) {
@@ -99,11 +97,11 @@ export function remoteStream(
       },
       close: async () => {
         await flush();
-        await settle();
-        await to("POST", "?finish");
+        await post("?finish");
+        await inflight;
       },
       abort: async () => {
-        await settle().catch(() => {});
+        await inflight.catch(() => {});
         await to("DELETE");
       },
     });

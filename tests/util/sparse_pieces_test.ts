@@ -51,7 +51,7 @@ Deno.test("sparse framing: a stream cut inside a record fails", async () => {
   );
   await assert.rejects(
     Array.fromAsync(ReadableStream.from([framed.subarray(0, 12)]).pipeThrough(decodeSparse())),
-    /ends inside a record/,
+    /bad sparse stream record/,
   );
 });
 
