@@ -201,7 +201,7 @@ export class Stream {
     const writer = sink.getWriter();
     try {
       for (;;) {
-        const got = await this.recvFlags(256 * 1024, flags);
+        const got = await this.recvFlags(1 << 20, flags);
         const piece = got === -3 ? { hole: await this.recvHole() } : got;
         const n = isHole(piece) ? piece.hole : piece.length;
         if (!n) break;

@@ -65,10 +65,15 @@ const io: EvshIO = {
   stdout: (s) => write(Deno.stdout, s),
   stderr: (s) => write(Deno.stderr, s),
   readFile: readTextFileForEvsh,
-  openRead: async (path, sparse) => {
-    const file = await openForEvsh(path, { read: true });
-    return sparse ? await filePieces({ file, path, offset: 0, length: 0, sparse }) : file.readable;
-  },
+  // 1 MiB reads either way (a file's own readable reads 64 KiB at a time).
+  openRead: async (path, sparse) =>
+    await filePieces({
+      file: await openForEvsh(path, { read: true }),
+      path,
+      offset: 0,
+      length: 0,
+      sparse,
+    }),
   openWrite: async (path) =>
     await pieceSink(await openForEvsh(path, { write: true, create: true, truncate: true }), path),
   isBlockDevice,
