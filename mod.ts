@@ -80,6 +80,8 @@ export type {
   StoragePoolRef,
   StorageVolInfo,
   StorageVolRef,
+  StreamHole,
+  StreamPiece,
   TypedParams,
   VcpuInfo,
 } from "./util/driver.ts";

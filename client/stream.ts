@@ -1,5 +1,7 @@
-import type { DriverStream } from "../util/driver.ts";
-import { VirError } from "../util/errors.ts";
+import type { DriverStream, StreamPiece } from "../util/driver.ts";
+import { VIR } from "../util/constants.ts";
+import { checkFlags, VirError } from "../util/errors.ts";
+import { isHole } from "../util/stream_pieces.ts";
 import type { HandleOwner } from "./handle.ts";
 
 /**
@@ -20,9 +22,12 @@ export class Stream {
   readonly flags: number;
   #owner: HandleOwner;
   #data?: DriverStream;
-  #reader?: ReadableStreamDefaultReader<Uint8Array>;
-  #writer?: WritableStreamDefaultWriter<Uint8Array>;
+  #reader?: ReadableStreamDefaultReader<StreamPiece>;
+  #writer?: WritableStreamDefaultWriter<StreamPiece>;
+  #bytes?: ReadableStream<Uint8Array>;
   #rest?: Uint8Array;
+  /** A hole received and not yet handed out (libvirt's `holeLength`). */
+  #hole = 0;
 
   /** A stream of `owner`'s connection; use `conn.newStream()`. */
   constructor(owner: HandleOwner, flags = 0) {
@@ -45,9 +50,19 @@ export class Stream {
     return (this.#data = await call());
   }
 
-  /** The data from the driver (a download, a console's output). */
+  /** The data from the driver (a download, a console's output); a sparse stream's holes as zeroes. */
   get readable(): ReadableStream<Uint8Array> {
-    return this.#side("readable", "virStreamRecv");
+    const raw = this.#side("readable", "virStreamRecv");
+    if (!this.#data?.sparse) return raw as ReadableStream<Uint8Array>;
+    // recv's own zeroes, at most 1 MiB at a time.
+    return (this.#bytes ??= new ReadableStream({
+      pull: async (c) => {
+        const got = await this.recv(1 << 20);
+        if (got.length) c.enqueue(got);
+        else c.close();
+      },
+      cancel: (reason) => (this.#reader ?? raw).cancel(reason),
+    }, { highWaterMark: 0 }));
   }
 
   /** The data to the driver (an upload, a console's input). */
@@ -57,53 +72,154 @@ export class Stream {
 
   /** `virStreamSend`: the bytes taken (all of them, once the driver has them). */
   async send(data: Uint8Array): Promise<number> {
-    await (this.#writer ??= this.writable.getWriter()).write(data);
+    await this.#write(data);
     return data.length;
+  }
+
+  /**
+   * `virStreamSendHole`: `length` bytes of empty space at this point of a sparse stream's
+   * data (the driver keeps them unwritten).
+   */
+  async sendHole(length: number, flags = 0): Promise<void> {
+    checkFlags(flags, 0, "virFDStreamSendHole", "STREAMS");
+    if (this.#side("writable", "virStreamSendHole") && !this.#data!.sparse) {
+      throw VirError.report(
+        "RPC",
+        "OPERATION_INVALID",
+        "Skipping is not supported with this stream",
+      );
+    }
+    await this.#write({ hole: length });
   }
 
   /** `virStreamRecv`: up to `nbytes` bytes; empty at the end of the data. */
   async recv(nbytes = 65536): Promise<Uint8Array> {
-    if (!this.#rest?.length) {
-      const { done, value } = await (this.#reader ??= this.readable.getReader()).read();
+    const got = await this.recvFlags(nbytes);
+    return got as Uint8Array;
+  }
+
+  /**
+   * `virStreamRecvFlags`: as `recv`; with `VIR.STREAM_RECV_STOP_AT_HOLE`, -3 when the stream
+   * is at a hole, whose length `recvHole` then gives (a sparse stream only).
+   */
+  async recvFlags(nbytes: number, flags = 0): Promise<Uint8Array | -3> {
+    checkFlags(flags, VIR.STREAM_RECV_STOP_AT_HOLE, "remoteStreamRecvFlags", "REMOTE");
+    while (!this.#hole && !this.#rest?.length) {
+      const { done, value } = await (this.#reader ??= this.#side("readable", "virStreamRecv")
+        .getReader()).read();
       if (done) return new Uint8Array(0);
-      this.#rest = value;
+      if (isHole(value)) this.#hole = value.hole;
+      else this.#rest = value;
     }
-    const out = this.#rest.subarray(0, nbytes);
-    this.#rest = this.#rest.subarray(out.length);
+    if (this.#hole) {
+      if (flags & VIR.STREAM_RECV_STOP_AT_HOLE) return -3;
+      // libvirt's client pretends the hole's zeroes were read.
+      const zeroes = new Uint8Array(Math.min(nbytes, this.#hole));
+      this.#hole -= zeroes.length;
+      return zeroes;
+    }
+    const out = this.#rest!.subarray(0, nbytes);
+    this.#rest = this.#rest!.subarray(out.length);
     return out;
   }
 
   /**
-   * `virStreamSendAll`: every piece of `source`, then `finish`; `progress` hears the bytes sent
-   * so far after each piece.
+   * `virStreamRecvHole`: the length of the hole the stream is at (after `recvFlags` gave -3),
+   * 0 when it is not at one; the hole is then passed.
    */
-  async sendAll(
-    source: AsyncIterable<Uint8Array>,
+  recvHole(flags = 0): Promise<number> {
+    // Its refusals reject, as every other stream call's do, rather than throw.
+    return Promise.resolve().then(() => {
+      checkFlags(flags, 0, "remoteStreamRecvHole", "REMOTE");
+      if (!this.#data?.sparse) {
+        throw VirError.report(
+          "RPC",
+          "OPERATION_INVALID",
+          "Holes are not supported with this stream",
+        );
+      }
+      const hole = this.#hole;
+      this.#hole = 0;
+      return hole;
+    });
+  }
+
+  /**
+   * `virStreamSparseSendAll`: every piece of `source` (data, or `{ hole }` for empty space),
+   * then `finish`; `progress` hears the bytes passed so far, holes included, after each piece.
+   * On a failure the stream is aborted, as libvirt's.
+   */
+  async sparseSendAll(
+    source: AsyncIterable<StreamPiece>,
     progress?: (bytes: number) => void,
   ): Promise<void> {
-    let sent = 0;
-    for await (const piece of source) progress?.(sent += await this.send(piece));
+    let passed = 0;
+    try {
+      for await (const piece of source) {
+        // Not inside `progress?.(…)`: without a progress callback that would never be sent.
+        if (isHole(piece)) {
+          await this.sendHole(piece.hole);
+          passed += piece.hole;
+        } else passed += await this.send(piece);
+        progress?.(passed);
+      }
+    } catch (e) {
+      await this.abort().catch(() => {});
+      throw e;
+    }
     await this.finish();
   }
 
   /**
-   * `virStreamRecvAll`: every piece into `sink` (a web stream), then `finish`; `progress` hears
-   * the bytes received so far after each piece.
+   * `virStreamSparseRecvAll`: every piece into `sink` — data, and `{ hole }` for each hole —
+   * then `finish`; `progress` hears the bytes passed so far, holes included. On a failure
+   * both are aborted, as libvirt's.
    */
-  async recvAll(
-    sink: WritableStream<Uint8Array>,
+  sparseRecvAll(
+    sink: WritableStream<StreamPiece>,
     progress?: (bytes: number) => void,
   ): Promise<void> {
-    let received = 0;
+    return this.#recvInto(sink, VIR.STREAM_RECV_STOP_AT_HOLE, progress);
+  }
+
+  /**
+   * `virStreamSendAll`: every piece of `source`, then `finish`; `progress` hears the bytes sent
+   * so far after each piece. On a failure the stream is aborted, as libvirt's.
+   */
+  sendAll(source: AsyncIterable<Uint8Array>, progress?: (bytes: number) => void): Promise<void> {
+    return this.sparseSendAll(source, progress);
+  }
+
+  /**
+   * `virStreamRecvAll`: every piece into `sink` (a web stream; a sparse stream's holes as
+   * zeroes), then `finish`; `progress` hears the bytes received so far after each piece. On a
+   * failure both are aborted, as libvirt's.
+   */
+  recvAll(sink: WritableStream<Uint8Array>, progress?: (bytes: number) => void): Promise<void> {
+    return this.#recvInto(sink, 0, progress);
+  }
+
+  async #recvInto(
+    sink: WritableStream<StreamPiece>,
+    flags: number,
+    progress?: (bytes: number) => void,
+  ): Promise<void> {
+    let passed = 0;
     const writer = sink.getWriter();
     try {
-      for (let piece = await this.recv(); piece.length; piece = await this.recv()) {
+      for (;;) {
+        const got = await this.recvFlags(1 << 20, flags);
+        const piece = got === -3 ? { hole: await this.recvHole() } : got;
+        const n = isHole(piece) ? piece.hole : piece.length;
+        if (!n) break;
         await writer.write(piece);
-        progress?.(received += piece.length);
+        passed += n;
+        progress?.(passed);
       }
       await writer.close();
     } catch (e) {
       await writer.abort(e).catch(() => {});
+      await this.abort().catch(() => {});
       throw e;
     }
     await this.finish();
@@ -111,7 +227,7 @@ export class Stream {
 
   /** `virStreamFinish`: the data is complete; settles once the driver has it all in place. */
   async finish(): Promise<void> {
-    if (this.#data?.writable) await (this.#writer ??= this.writable.getWriter()).close();
+    if (this.#data?.writable) await (this.#writer ??= this.#data.writable.getWriter()).close();
     else this.#reader?.releaseLock();
   }
 
@@ -123,6 +239,10 @@ export class Stream {
       d.readable && (this.#reader ?? d.readable).cancel(),
       d.writable && (this.#writer ?? d.writable).abort(),
     ]);
+  }
+
+  async #write(piece: StreamPiece): Promise<void> {
+    await (this.#writer ??= this.#side("writable", "virStreamSend").getWriter()).write(piece);
   }
 
   #side<K extends "readable" | "writable">(side: K, api: string): NonNullable<DriverStream[K]> {

@@ -1,5 +1,7 @@
 import type { Env, Hono } from "hono";
 import { STREAM_PATH } from "../protocol/ws_protocol.ts";
+import { encodeSparse, SPARSE_MIME } from "../protocol/sparse_stream.ts";
+import { holesAsZeroes } from "../util/stream_pieces.ts";
 import { type AuthConfig, authenticate } from "./auth.ts";
 import { abort, type StreamTable, writerOf } from "./stream_table.ts";
 
@@ -18,6 +20,9 @@ export interface StreamRoutesContext {
  *   ends where the data ends (`virStreamRecv` returning 0) or breaks off if the driver fails;
  * - `POST` with an `application/octet-stream` body sends one piece (`virStreamSend`): `204`
  *   once the driver took it;
+ * - a sparse stream's holes (`…_SPARSE_STREAM` calls, whose answer says `sparse: true`) are
+ *   `POST ?hole=LENGTH` going in, and records of the `GET ?sparse` answer coming out (see
+ *   protocol/sparse_stream.ts); a plain `GET` of a sparse stream gives its holes as zeroes;
  * - `POST ?finish` ends the data (`virStreamFinish`): `204` once the driver has it all in place,
  *   or the driver's error; `DELETE` drops it (`virStreamAbort`).
  *
@@ -33,18 +38,33 @@ export function streamRoutes<E extends Env>(app: Hono<E>, ctx: StreamRoutesConte
   const path = `${STREAM_PATH}/:id`;
   const owner = async (req: Request) => (await authenticate(ctx.auth, req.headers)).name;
   app.get(path, async (c) => {
-    const { readable, mime } = ctx.streams.read(c.req.param("id") ?? "", await owner(c.req.raw));
-    return new Response(readable, {
+    const { readable, mime, sparse } = ctx.streams.read(
+      c.req.param("id") ?? "",
+      await owner(c.req.raw),
+    );
+    if (c.req.query("sparse") !== undefined) {
+      return new Response(readable.pipeThrough(encodeSparse()), {
+        headers: { "content-type": SPARSE_MIME },
+      });
+    }
+    return new Response(sparse ? holesAsZeroes(readable) : readable as ReadableStream<Uint8Array>, {
       headers: { "content-type": mime ?? "application/octet-stream" },
     });
   });
   app.post(path, async (c) => {
     const id = c.req.param("id") ?? "";
     const who = await owner(c.req.raw);
+    const hole = c.req.query("hole");
     if (c.req.query("finish") !== undefined) {
       await writerOf(ctx.streams.take(id, who)).close();
+    } else if (hole !== undefined) {
+      await ctx.streams.send(id, who, { hole: Number(hole) });
     } else {
-      await ctx.streams.send(id, who, new Uint8Array(await c.req.arrayBuffer()));
+      // The body's chunks go to the driver as they arrive: a piece is never gathered whole,
+      // which halves the garbage an upload leaves (a 1 GiB upload's peak RSS). Of a piece that
+      // runs past an upload's length, the chunks that fit land (virFDStreamWrite takes what
+      // fits), the rest is refused.
+      for await (const chunk of c.req.raw.body ?? []) await ctx.streams.send(id, who, chunk);
     }
     return c.body(null, 204);
   });

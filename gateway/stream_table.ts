@@ -1,5 +1,6 @@
-import type { DriverStream } from "../util/driver.ts";
+import type { DriverStream, StreamPiece } from "../util/driver.ts";
 import { VirError } from "../util/errors.ts";
+import { isHole } from "../util/stream_pieces.ts";
 
 /** What a stream call answers a remote caller: the id of its data, and the data's type. */
 export interface StreamTicket {
@@ -7,12 +8,14 @@ export interface StreamTicket {
   stream: string;
   /** The MIME type, for calls that name one (`virDomainScreenshot`). */
   mime?: string;
+  /** A sparse stream: holes come and go as the stream routes' hole records. */
+  sparse?: true;
 }
 
 interface Entry {
   owner: string;
   stream: DriverStream;
-  writer?: WritableStreamDefaultWriter<Uint8Array>;
+  writer?: WritableStreamDefaultWriter<StreamPiece>;
   timer?: ReturnType<typeof setTimeout>;
   /** Its data is being read (a console's output, while input still comes). */
   reading?: boolean;
@@ -53,7 +56,10 @@ export class StreamTable {
     const entry: Entry = { owner, stream };
     this.#entries.set(id, entry);
     this.#arm(id, entry);
-    return stream.mime === undefined ? { stream: id } : { stream: id, mime: stream.mime };
+    const ticket: StreamTicket = { stream: id };
+    if (stream.mime !== undefined) ticket.mime = stream.mime;
+    if (stream.sparse) ticket.sparse = true;
+    return ticket;
   }
 
   /** Ends the stream's stay: its data side, for the request that ends it (finish, abort). */
@@ -68,7 +74,9 @@ export class StreamTable {
    * The data stream `id` gives, once: a stream that also takes data (a console) stays for its
    * sends; any other is done with.
    */
-  read(id: string, owner: string): { readable: ReadableStream<Uint8Array>; mime?: string } {
+  read(id: string, owner: string): Pick<DriverStream, "mime" | "sparse"> & {
+    readable: ReadableStream<StreamPiece>;
+  } {
     const e = this.#find(id, owner);
     const readable = e.stream.readable;
     if (!readable || e.reading) {
@@ -76,12 +84,19 @@ export class StreamTable {
     }
     e.reading = true;
     if (!e.stream.writable) this.take(id, owner);
-    return { readable, mime: e.stream.mime };
+    return { readable, mime: e.stream.mime, sparse: e.stream.sparse };
   }
 
-  /** Sends `data` into stream `id` (`virStreamSend`), as the driver takes it. */
-  async send(id: string, owner: string, data: Uint8Array): Promise<void> {
+  /**
+   * Sends `data` into stream `id` (`virStreamSend`, or `virStreamSendHole` for a hole), as the
+   * driver takes it.
+   */
+  async send(id: string, owner: string, data: StreamPiece): Promise<void> {
     const e = this.#find(id, owner);
+    // libvirtd's daemonStreamHandleHole: a stream that is not sparse has no holes.
+    if (isHole(data) && !e.stream.sparse) {
+      throw VirError.report("STREAMS", "RPC", "Unexpected stream hole");
+    }
     clearTimeout(e.timer);
     try {
       await writerOf(e).write(data);
@@ -120,7 +135,7 @@ export class StreamTable {
 
 /** The entry's writer, taken once: a stream's writable has one writer for its whole life. */
 export function writerOf(
-  e: { stream: DriverStream; writer?: WritableStreamDefaultWriter<Uint8Array> },
+  e: { stream: DriverStream; writer?: WritableStreamDefaultWriter<StreamPiece> },
 ) {
   if (!e.stream.writable) {
     throw VirError.report("STREAMS", "INVALID_ARG", "this stream gives data: read it");
@@ -130,7 +145,7 @@ export function writerOf(
 
 /** `virStreamAbort`: both sides dropped. */
 export function abort(
-  e: { stream: DriverStream; writer?: WritableStreamDefaultWriter<Uint8Array> },
+  e: { stream: DriverStream; writer?: WritableStreamDefaultWriter<StreamPiece> },
 ): void {
   e.stream.readable?.cancel().catch(() => {});
   (e.writer ?? e.stream.writable)?.abort().catch(() => {});

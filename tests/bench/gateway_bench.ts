@@ -25,6 +25,7 @@ import { connect } from "../../host.ts";
 import type { Connection } from "../../client/connection.ts";
 import { type GatewayProcess, spawnGateway } from "../gateway/process.ts";
 import { type OracleDaemon, withOracleDaemon } from "./oracle_daemon.ts";
+import { cpuUs } from "../proc_stats.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -79,19 +80,6 @@ const median = (xs: number[]) => {
  * Serial mean latency and 16-way throughput of `n` calls, each the median over {@link CHUNKS}
  * slices of the calls: a burst of load from elsewhere spoils one slice, not the cell.
  */
-/** CPU time of all threads of a process so far, in µs (Linux `schedstat`). */
-function cpuUs(pid: number | "self"): number {
-  let ns = 0;
-  for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/schedstat`).split(" ")[0]);
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
-  return ns / 1000;
-}
-
 async function measure(fn: () => Promise<unknown>, n: number, server: number): Promise<Result> {
   for (let i = 0; i < Math.min(100, n); i++) await fn();
   const k = Math.ceil(n / CHUNKS);

@@ -1,8 +1,9 @@
 // The portable client proven on other runtimes: the portability scenario (list, lookup, define,
 // start, setVcpusFlags, an error, an event, a 401) against a real gateway process from Node 20
 // (esbuild bundle), Bun and workerd must print exactly Deno's lines; and the client bundle must
-// stay within 27 KB min+gzip (25 KB until streams and network ports joined the contract the
-// client carries: 26.7 KB then). The tools come from npm (`.ci/run` installs them into
+// stay within 28 KB min+gzip (25 KB until streams and network ports joined the contract the
+// client carries: 26.7 KB then; 27 KB until sparse streams, their hole framing and the Stream's
+// hole API: 27.1 KB before, 27.1 + 0.6 KB after). The tools come from npm (`.ci/run` installs them into
 // EDGEVIRT_TOOLS). Without them the test is ignored on a developer machine and fails under CI.
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -43,7 +44,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "the client bundle is at most 27 KB min+gzip",
+  name: "the client bundle is at most 28 KB min+gzip",
   ignore,
   async fn() {
     assert.ok(present, `esbuild missing in ${TOOLS}`);
@@ -55,6 +56,6 @@ Deno.test({
     assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
     const size = gzipSync(out.stdout).length;
     console.log(`client bundle: ${out.stdout.length} bytes minified, ${size} bytes gzip`);
-    assert.ok(size <= 27 * 1024, `client bundle is ${size} bytes min+gzip`);
+    assert.ok(size <= 28 * 1024, `client bundle is ${size} bytes min+gzip`);
   },
 });

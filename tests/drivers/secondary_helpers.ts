@@ -145,3 +145,26 @@ export async function withSecondaryGateway(
     }
   });
 }
+
+/**
+ * {@link withSecondaryGateway} on a real loopback port: `body` gets its `host:port`, the
+ * gateway's own fetch (for in-process requests) and the embed root.
+ *
+ * @example
+ * ```ts ignore
+ * await withServedSecondaries([storageDriver], async (host) => console.log(host));
+ * ```
+ */
+export async function withServedSecondaries(
+  secondaries: SecondaryDriver[],
+  body: (host: string, gwFetch: (r: Request) => Promise<Response>, root: string) => Promise<void>,
+): Promise<void> {
+  await withSecondaryGateway(secondaries, async (_call, gw, root) => {
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, gw.fetch);
+    try {
+      await body(`127.0.0.1:${server.addr.port}`, gw.fetch, root);
+    } finally {
+      await server.shutdown();
+    }
+  });
+}

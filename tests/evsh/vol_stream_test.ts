@@ -47,3 +47,31 @@ Deno.test("evsh vol-upload and vol-download through a stream", async () => {
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("evsh vol-upload and vol-download --sparse: holes stay holes at both ends", async () => {
+  const root = await Deno.makeTempDir({ prefix: "ev-vol-" });
+  try {
+    const MiB = 1024 * 1024;
+    const src = await Deno.open(`${root}/in.img`, { write: true, create: true });
+    await src.truncate(8 * MiB);
+    await src.write(new Uint8Array(65536).fill(0x5a));
+    await src.seek(5 * MiB, Deno.SeekMode.Start);
+    await src.write(new Uint8Array(4096).fill(0xa5));
+    src.close();
+    const r = await evsh(
+      root,
+      `pool-create-as p dir --target ${root}/p --build; vol-create-as p s.img 8M --allocation 0; ` +
+        `vol-upload s.img ${root}/in.img --pool p --sparse; ` +
+        `vol-download s.img ${root}/out.img --pool p --sparse`,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const want = await Deno.readFile(`${root}/in.img`);
+    for (const path of [`${root}/p/s.img`, `${root}/out.img`]) {
+      assert.deepEqual(await Deno.readFile(path), want, path);
+      const st = await Deno.stat(path);
+      assert.ok(st.blocks! * 512 < MiB, `${path} allocates ${st.blocks! * 512} bytes`);
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

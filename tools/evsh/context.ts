@@ -6,6 +6,7 @@
  */
 import type { Connection } from "../../client/connection.ts";
 import { VirError } from "../../util/errors.ts";
+import type { StreamPiece } from "../../util/driver.ts";
 import { type IntKind, scaledInteger, strToLong } from "./numbers.ts";
 import type { Args } from "./options.ts";
 import { hasFlag } from "./virsh_defs.ts";
@@ -20,10 +21,16 @@ export interface EvshIO {
   readFile(path: string): Promise<string>;
   /** Writes a text file; rejects like `readFile`. Absent where evsh cannot write files. */
   writeFile?(path: string, text: string): Promise<void>;
-  /** A file's bytes as a stream (`vol-upload`); rejects like `readFile`. */
-  openRead?(path: string): Promise<ReadableStream<Uint8Array>>;
-  /** A file created or truncated for writing (`vol-download`); rejects like `readFile`. */
-  openWrite?(path: string): Promise<WritableStream<Uint8Array>>;
+  /**
+   * A file's bytes as a stream (`vol-upload`), with its holes as holes when `sparse` (`--sparse`,
+   * virsh's `virshStreamInData`); rejects like `readFile`.
+   */
+  openRead?(path: string, sparse: boolean): Promise<ReadableStream<StreamPiece>>;
+  /**
+   * A file created or truncated for writing (`vol-download`): data written, holes skipped
+   * (virsh's `virshStreamSkip`); rejects like `readFile`.
+   */
+  openWrite?(path: string): Promise<WritableStream<StreamPiece>>;
   /**
    * A file for writing as virsh's `screenshot` opens it: created, or truncated when it exists
    * (`O_CREAT|O_EXCL`, then `O_TRUNC`); `discard` removes it again if it was created here.

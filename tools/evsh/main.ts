@@ -8,6 +8,7 @@
  * ```
  * @module
  */
+import { filePieces, pieceSink } from "../../util/sparse_file.ts";
 import { connect } from "../../host.ts";
 import type { Connection } from "../../client/connection.ts";
 import { VirError } from "../../util/errors.ts";
@@ -101,9 +102,17 @@ const io: EvshIO = {
   stdout: (s) => write(Deno.stdout, s),
   stderr: (s) => write(Deno.stderr, s),
   readFile: readTextFileForEvsh,
-  openRead: async (path) => (await openForEvsh(path, { read: true })).readable,
+  // 1 MiB reads either way (a file's own readable reads 64 KiB at a time).
+  openRead: async (path, sparse) =>
+    await filePieces({
+      file: await openForEvsh(path, { read: true }),
+      path,
+      offset: 0,
+      length: 0,
+      sparse,
+    }),
   openWrite: async (path) =>
-    (await openForEvsh(path, { write: true, create: true, truncate: true })).writable,
+    await pieceSink(await openForEvsh(path, { write: true, create: true, truncate: true }), path),
   createFile: createFileForEvsh,
   isBlockDevice,
   openEditor: (doc) => openEditSession(doc),

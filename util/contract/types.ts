@@ -98,13 +98,30 @@ export interface NetworkPortRef {
  * driver has everything in place — and whose abort is `virStreamAbort`.
  */
 export interface DriverStream {
-  /** Data from the driver. */
-  readable?: ReadableStream<Uint8Array>;
-  /** Data to the driver. */
-  writable?: WritableStream<Uint8Array>;
+  /** Data from the driver; holes too when `sparse`. */
+  readable?: ReadableStream<StreamPiece>;
+  /** Data to the driver; holes too when `sparse`. */
+  writable?: WritableStream<StreamPiece>;
   /** The data's MIME type, where the call names one (`virDomainScreenshot`). */
   mime?: string;
+  /**
+   * A sparse stream (`VIR_STORAGE_VOL_*_SPARSE_STREAM`): it carries holes besides data. Any
+   * other stream carries data only, and a hole sent into it is refused.
+   */
+  sparse?: boolean;
 }
+
+/**
+ * A hole in a sparse stream (`virStreamSendHole`/`virStreamRecvHole`): `hole` bytes that read
+ * as zeroes and need not be stored or sent.
+ */
+export interface StreamHole {
+  /** Its length in bytes (> 0). */
+  hole: number;
+}
+
+/** What a stream carries: data, or (only a sparse stream) a hole. */
+export type StreamPiece = Uint8Array | StreamHole;
 
 /**
  * A histogram family a driver keeps for the gateway's `/metrics` (the QEMU monitor's command

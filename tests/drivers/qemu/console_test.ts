@@ -5,20 +5,21 @@
 // ignored on a developer machine but FAILS in CI.
 import assert from "node:assert/strict";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
-import type { DriverConnection } from "../../../util/driver.ts";
+import type { DriverConnection, StreamPiece } from "../../../util/driver.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { VirError } from "../../../util/errors.ts";
 import { realQemuTest } from "./real_qemu.ts";
 import { echoGuestDisk } from "./echo_guest.ts";
 
 /** Reads the console until `want` has appeared (or 20 s pass). */
-async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, want: string) {
+async function readUntil(reader: ReadableStreamDefaultReader<StreamPiece>, want: string) {
   let seen = "";
   const deadline = Date.now() + 20_000;
   while (!seen.includes(want)) {
     assert.ok(Date.now() < deadline, `console gave ${JSON.stringify(seen)}, not ${want}`);
     const { done, value } = await reader.read();
     assert.ok(!done, `console ended after ${JSON.stringify(seen)}`);
+    assert.ok(value instanceof Uint8Array, "a console stream carries data only");
     seen += new TextDecoder().decode(value);
   }
   return seen;
@@ -130,7 +131,9 @@ realQemuTest({
       );
       const shot = await conn.domainScreenshot!(dom, 0, 0);
       assert.equal(shot.mime, "image/png");
-      const png = new Uint8Array(await new Response(shot.readable).arrayBuffer());
+      const png = new Uint8Array(
+        await new Response(shot.readable as ReadableStream<Uint8Array>).arrayBuffer(),
+      );
       assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
       await assert.rejects(
         conn.domainScreenshot!(dom, 1, 0),

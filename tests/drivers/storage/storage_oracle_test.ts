@@ -130,7 +130,9 @@ async function runStep(
     }
     case "volDownload": {
       const { readable } = await storage.storageVolDownload!(await vol(), n(2), n(3), n(4));
-      const bytes = new Uint8Array(await new Response(readable).arrayBuffer());
+      const bytes = new Uint8Array(
+        await new Response(readable as ReadableStream<Uint8Array>).arrayBuffer(),
+      );
       return btoa(String.fromCharCode(...bytes));
     }
     case "secretDefine":

@@ -191,10 +191,11 @@ export const VOLUME_OPS_COMMANDS: CommandDef[] = [
       const [offset, length] = range(ctx, args);
       const { obj: vol, arg } = await volumeArg(ctx, args);
       const file = ctx.optString(args, "file")!;
-      const source = await (ctx.io.openRead?.(file) ??
+      const sparse = args.has("sparse");
+      const source = await (ctx.io.openRead?.(file, sparse) ??
         ctx.io.readFile(file).then((text) => new Blob([text]).stream())).catch(() => undefined);
       if (!source) return ctx.fail(`cannot read ${file}`);
-      const flags = args.has("sparse") ? VIR.STORAGE_VOL_UPLOAD_SPARSE_STREAM : 0;
+      const flags = sparse ? VIR.STORAGE_VOL_UPLOAD_SPARSE_STREAM : 0;
       const st = ctx.conn.newStream(0);
       try {
         await ctx.call(
@@ -202,13 +203,15 @@ export const VOLUME_OPS_COMMANDS: CommandDef[] = [
           `cannot upload to volume ${arg}`,
         );
         await ctx.call(
-          () => source.pipeTo(st.writable, { preventClose: true }),
+          () =>
+            sparse ? st.sparseSendAll(source) : source.pipeTo(st.writable, { preventClose: true }),
           `cannot send data to volume ${arg}`,
         );
       } finally {
         await source.cancel().catch(() => {});
       }
-      await ctx.call(() => st.finish(), `cannot close volume ${arg}`);
+      // The client's sparseSendAll has finished the stream already.
+      if (!sparse) await ctx.call(() => st.finish(), `cannot close volume ${arg}`);
     },
   },
   {
@@ -226,7 +229,8 @@ export const VOLUME_OPS_COMMANDS: CommandDef[] = [
           () => vol.download(st, offset, length, flags),
           `cannot download from volume ${arg}`,
         );
-        await ctx.call(() => st.readable.pipeTo(sink), `cannot receive data from volume ${arg}`);
+        // As virsh, always virStreamSparseRecvAll: holes only come on a sparse stream.
+        await ctx.call(() => st.sparseRecvAll(sink), `cannot receive data from volume ${arg}`);
       } finally {
         await sink.abort().catch(() => {});
       }
