@@ -67,6 +67,30 @@ export function parseUInt(text: string | undefined, base = 10): number | undefin
 }
 
 /**
+ * libvirt's virStrToLong_uip: C's strtoul in `base` (0: `0x` hex, a leading `0` octal, else
+ * decimal; 16: an optional `0x`) over the whole string, blanks allowed before, no minus sign;
+ * undefined when malformed or above 2^32 - 1.
+ *
+ * @example
+ * ```ts
+ * import { parseUIntPositive } from "./values.ts";
+ * parseUIntPositive("0x1f", 0); // 31
+ * parseUIntPositive("-1"); // undefined
+ * ```
+ */
+export function parseUIntPositive(text: string, base: 0 | 10 | 16 = 10): number | undefined {
+  const m = /^[ \t\n\v\f\r]*\+?(.*)$/s.exec(text)!;
+  let t = m[1];
+  let b: number = base;
+  if (base === 0) b = /^0[xX][0-9a-fA-F]/.test(t) ? 16 : /^0/.test(t) ? 8 : 10;
+  if (b === 16) t = t.replace(/^0[xX](?=[0-9a-fA-F])/, "");
+  const digits = b === 16 ? /^[0-9a-fA-F]+$/ : b === 8 ? /^[0-7]+$/ : /^[0-9]+$/;
+  if (!digits.test(t)) return undefined;
+  const v = parseInt(t, b);
+  return v > 0xffffffff ? undefined : v;
+}
+
+/**
  * libvirt's virStrToLong_i with base 10 (blanks allowed before); undefined when malformed or
  * outside the C `int` range.
  *

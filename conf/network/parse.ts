@@ -355,7 +355,7 @@ function parseForward(el: XmlElement | undefined, net: string): NetworkForward {
       if (type !== "pci") {
         throw xmlErr(`unknown address type '${type ?? ""}' in network ${net}`);
       }
-      fwd.ifs.push({ type: "pci", address: parsePciAddress(a, "NETWORK") });
+      fwd.ifs.push({ type: "pci", address: parsePciAddress(a) });
     }
   } else if (pfEls.length === 1) {
     const pf = pfEls[0].attributes.dev;

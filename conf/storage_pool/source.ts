@@ -96,7 +96,7 @@ function parseAdapter(el: XmlElement, validate: boolean): StorageAdapter | undef
   if (pa) {
     const address = child(pa, "address");
     if (!address) throw xmlErr("Missing scsi_host PCI address element");
-    const pci = parsePciAddress(address, "STORAGE");
+    const pci = parsePciAddress(address);
     const uniqueId = parseInt32(pa.attributes.unique_id);
     if (uniqueId === undefined || uniqueId < 0) {
       throw xmlErr("Missing or invalid scsi adapter 'unique_id' value");
