@@ -13,7 +13,7 @@
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { children, childrenInOrder } from "../../util/xml/mod.ts";
-import { formatBitmap, normalizeBitmap, parseBitmap } from "./bitmap.ts";
+import { formatBitmap, parseBitmap, parseCpuset } from "./bitmap.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 import { elementSpec } from "./schema.ts";
 import { parseInt32, xmlPropEnum } from "../common/mod.ts";
@@ -69,7 +69,7 @@ export function parseCputune(
       const n = normalizeElement(kid, "cputune", options, "domain");
       // libvirt keeps pins as bitmaps and prints them back in canonical form.
       if (n && PINS.has(name) && n.attributes.cpuset !== undefined) {
-        n.attributes.cpuset = normalizeBitmap(n.attributes.cpuset);
+        n.attributes.cpuset = formatBitmap(parseCpuset(n.attributes.cpuset));
       }
       if (n) out.push(n);
     }

@@ -34,7 +34,7 @@ import {
   parse,
   textOf,
 } from "../../util/xml/mod.ts";
-import { normalizeBitmap } from "./bitmap.ts";
+import { formatBitmap, normalizeBitmap, parseCpuset } from "./bitmap.ts";
 import { parseCputune } from "./cputune.ts";
 import type { DomainDef } from "./def.ts";
 import { parseDevices } from "./devices.ts";
@@ -310,7 +310,7 @@ function parseVcpu(el: XmlElement | undefined, checkCurrent: boolean): DomainDef
   if (placement) vcpu.placement = placement;
   // libvirt reads cpuset only for static placement: with placement='auto' numad decides.
   if (el?.attributes.cpuset !== undefined && placement !== "auto") {
-    vcpu.cpuset = normalizeBitmap(el.attributes.cpuset);
+    vcpu.cpuset = formatBitmap(parseCpuset(el.attributes.cpuset));
   }
   return vcpu;
 }
