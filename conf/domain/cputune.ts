@@ -6,7 +6,7 @@
  * ```ts
  * import { parseCputune } from "./cputune.ts";
  * import { parse } from "../../util/xml/mod.ts";
- * const el = parseCputune(parse("<cputune><shares>5</shares></cputune>"), 2, {});
+ * const el = parseCputune(parse("<cputune><shares>5</shares></cputune>"), 2, {}, { has: () => false });
  * ```
  * @module
  */
@@ -16,7 +16,8 @@ import { children, childrenInOrder } from "../../util/xml/mod.ts";
 import { formatBitmap, parseBitmap, parseCpuset } from "./bitmap.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 import { elementSpec } from "./schema.ts";
-import { parseInt32, xmlPropEnum } from "../common/mod.ts";
+import type { IothreadIds } from "./iothreads.ts";
+import { parseInt32, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
 
 /** Elements holding a `cpuset` CPU list. */
 const PINS = new Set(["vcpupin", "emulatorpin", "iothreadpin"]);
@@ -49,11 +50,13 @@ export function parseCputune(
   el: XmlElement,
   maxVcpus: number,
   options: NormalizeOptions,
+  iothreadIds: IothreadIds,
 ): XmlElement | undefined {
   const spec = elementSpec("domain", "cputune")!;
   const out: XmlElement[] = [];
   const resctrls: Resctrl[] = [];
   const scheduled = { vcpus: new Set<number>(), iothreads: new Set<number>() };
+  const pinned = new Set<number>();
   for (const kid of children(el)) {
     if (!spec.order.has(kid.name)) options.onUnknown?.({ parent: "cputune", name: kid.name });
   }
@@ -61,11 +64,12 @@ export function parseCputune(
     const name = kid.name;
     if (name === "vcpusched" || name === "iothreadsched") {
       const attr = name === "vcpusched" ? "vcpus" : "iothreads";
-      out.push(...expandSched(kid, attr, maxVcpus, scheduled[attr], options));
+      out.push(...expandSched(kid, attr, maxVcpus, iothreadIds, scheduled[attr], options));
     } else if (name === "cachetune" || name === "memorytune") {
       const r = parseResctrl(kid, maxVcpus, resctrls, options);
       if (r) out.push(r);
     } else {
+      if (name === "iothreadpin") checkIothreadPin(kid, iothreadIds, pinned);
       const n = normalizeElement(kid, "cputune", options, "domain");
       // libvirt keeps pins as bitmaps and prints them back in canonical form.
       if (n && PINS.has(name) && n.attributes.cpuset !== undefined) {
@@ -92,12 +96,13 @@ function sortWithin(list: XmlElement[], name: string, attr: string): XmlElement[
 /**
  * One `<vcpusched vcpus='0-1'>` becomes one element per vCPU, as libvirt stores them
  * (virDomainSchedulerParse and virDomainThreadSchedParseHelper). `taken` holds the ids already
- * given a scheduler; vCPUs must exist (IOThreads are checked once their ids are known).
+ * given a scheduler; the vCPUs and IOThreads named must exist.
  */
 function expandSched(
   el: XmlElement,
   attr: "vcpus" | "iothreads",
   maxVcpus: number,
+  iothreadIds: IothreadIds,
   taken: Set<number>,
   options: NormalizeOptions,
 ): XmlElement[] {
@@ -144,6 +149,7 @@ function expandSched(
         `vCPU '${id}' is not present in domain definition`,
       );
     }
+    if (attr === "iothreads" && !iothreadIds.has(id)) throw noIothread(id);
     if (taken.has(id)) {
       throw VirError.report(
         "DOMAIN",
@@ -158,6 +164,32 @@ function expandSched(
     ...base,
     attributes: { ...base.attributes, [attr]: String(id) },
   }));
+}
+
+const noIothread = (id: number) =>
+  VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `Cannot find 'iothread' : ${id}`);
+
+/** virDomainIOThreadPinDefParseXML's checks; the cpuset is read with the other pins. */
+function checkIothreadPin(
+  el: XmlElement,
+  iothreadIds: IothreadIds,
+  pinned: Set<number>,
+): void {
+  const id = xmlPropUInt(el, "iothread", undefined, { required: true, nonZero: true })!;
+  if (!iothreadIds.has(id)) throw noIothread(id);
+  const cpuset = el.attributes.cpuset;
+  if (cpuset === undefined) {
+    throw VirError.report("DOMAIN", "INTERNAL_ERROR", "missing cpuset for iothreadpin");
+  }
+  parseCpuset(cpuset);
+  if (pinned.has(id)) {
+    throw VirError.report(
+      "DOMAIN",
+      "INTERNAL_ERROR",
+      `duplicate iothreadpin for same iothread '${id}'`,
+    );
+  }
+  pinned.add(id);
 }
 
 function parseResctrl(

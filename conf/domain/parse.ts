@@ -49,7 +49,7 @@ import { SECTION_ORDER } from "./format.ts";
 import { DOMAIN_RNG } from "./rng_schema.ts";
 import { parseSysinfo } from "./sysinfo.ts";
 import { validateDomainDef } from "./validate.ts";
-import { fillIothreadIds } from "./iothreads.ts";
+import { fillIothreadIds, parseIothreadIds } from "./iothreads.ts";
 import { parseIdmap } from "./idmap.ts";
 import { parseFeatures } from "./features.ts";
 import { parseVcpuList } from "./vcpus.ts";
@@ -187,6 +187,10 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     def.vcpus = parseVcpuList(vcpus!, def.vcpu.max);
     def.vcpu.current = def.vcpus.filter((v) => v.enabled).length;
   }
+  // virDomainDefTunablesParse: IOThreads, then <cputune>, which refers to them.
+  const iothreadIds = parseIothreadIds(root);
+  const cputuneEl = child(root, "cputune");
+  const cputune = cputuneEl && parseCputune(cputuneEl, def.vcpu.max, options, iothreadIds);
   // virDomainDefParseXML's order: the CPU and <resource> before the boot options and devices.
   parseCpu(root, def, options);
   const numatune = parseNumatune(
@@ -226,6 +230,7 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     features,
     numatune: numatune.element,
     seclabels,
+    cputune,
   });
   fillIothreadIds(def);
   return def;
@@ -491,7 +496,12 @@ function parseSections(
   root: XmlElement,
   def: DomainDef,
   options: NormalizeOptions,
-  parsed: { features?: XmlElement; numatune?: XmlElement; seclabels: XmlElement[] },
+  parsed: {
+    features?: XmlElement;
+    numatune?: XmlElement;
+    seclabels: XmlElement[];
+    cputune?: XmlElement;
+  },
 ): XmlElement[] {
   const out: XmlElement[] = [];
   let { features, numatune, seclabels } = parsed;
@@ -499,8 +509,8 @@ function parseSections(
   for (const el of childrenInOrder(root, SECTIONS)) {
     const name = el.name;
     if (name === "cputune") {
-      const c = parseCputune(el, def.vcpu.max, options);
-      if (c) out.push(c);
+      if (parsed.cputune) out.push(parsed.cputune);
+      parsed.cputune = undefined;
       continue;
     }
     if (name === "sysinfo") {

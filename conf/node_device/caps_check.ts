@@ -16,9 +16,10 @@ import {
   parseULongLong,
   parseUUID,
   xmlPropEnum,
+  xmlPropInt,
   xmlPropUInt,
+  xpathString,
 } from "../common/mod.ts";
-import { xpathString } from "../common/moment.ts";
 import { LINK_STATES } from "../interface/parse.ts";
 
 const err = (code: string, msg: string) => VirError.report("NODEDEV", code, msg);
@@ -84,31 +85,9 @@ function vpd(el: XmlElement): void {
 
 /** virPCIEDeviceInfoLinkParseXML. */
 function pcieLink(link: XmlElement): void {
-  if (link.attributes.width === undefined) {
-    throw VirError.report(
-      "XML",
-      "XML_ERROR",
-      "Missing required attribute 'width' in element 'link'",
-    );
-  }
-  const width = link.attributes.width;
-  if (parseUIntPositive(width, 0) === undefined) {
-    throw VirError.report(
-      "XML",
-      "XML_ERROR",
-      `Invalid value for attribute 'width' in element 'link': '${width}'. ` +
-        "Expected non-negative integer value",
-    );
-  }
+  xmlPropUInt(link, "width", undefined, { base: 0, required: true });
   xmlPropEnum(link, "speed", ["", "2.5", "5", "8", "16", "32", "64"]);
-  const port = link.attributes.port;
-  if (port !== undefined && parseInt32(port) === undefined) {
-    throw VirError.report(
-      "XML",
-      "XML_ERROR",
-      `Invalid value for attribute 'port' in element 'link': '${port}'. Expected integer value`,
-    );
-  }
+  xmlPropInt(link, "port");
 }
 
 /** virNodeDevPCICapabilityParseXML: a PCI device's sub-capabilities. */

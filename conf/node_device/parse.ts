@@ -1,7 +1,7 @@
 import { VirError } from "../../util/errors.ts";
 import { child, children, childText, parse, type XmlElement } from "../../util/xml/mod.ts";
-import { parseInt32, parseUUID, xmlPropEnum } from "../common/mod.ts";
-import { xpathString } from "../common/moment.ts";
+import { parseInt32, parseUUID, xmlPropEnum, xpathString } from "../common/mod.ts";
+
 import { checkCapability } from "./caps_check.ts";
 import type { NodeDeviceCap, NodeDeviceDef } from "./model.ts";
 
