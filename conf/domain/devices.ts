@@ -14,6 +14,7 @@ import { parseMac, xmlPropEnum } from "../common/mod.ts";
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { child, children, childText, element } from "../../util/xml/mod.ts";
+import { checkAudioRef, parseAudio } from "./audio.ts";
 import { chardevSource } from "./chardev.ts";
 import type { DomainDef, DomainInterface } from "./def.ts";
 import { parseGraphics } from "./graphics.ts";
@@ -152,8 +153,16 @@ function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | u
   if (dev.name === "rng") return parseRng(dev, options);
   if (dev.name === "watchdog") return parseWatchdog(dev, options);
   if (dev.name === "iommu") return parseIommu(dev, options);
+  if (dev.name === "audio") return parseAudio(dev);
+  if (dev.name === "sound") {
+    xmlPropEnum(dev, "model", SOUND_MODELS, true);
+    checkAudioRef(dev);
+  }
   return normalizeElement(dev, "devices", options);
 }
+
+/** virDomainSoundModel names. */
+const SOUND_MODELS = ["sb16", "es1370", "pcspk", "ac97", "ich6", "ich9", "usb", "ich7"];
 
 /** virDomainWatchdogModel and virDomainWatchdogAction names. */
 const WATCHDOG_MODELS = ["i6300esb", "ib700", "diag288", "itco"];

@@ -12,8 +12,9 @@
  * @module
  */
 import { VirError } from "../../util/errors.ts";
+import { checkAudioRef } from "./audio.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
-import { children, element } from "../../util/xml/mod.ts";
+import { child, children, element } from "../../util/xml/mod.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 
 const LISTEN_TYPES = new Set(["vnc", "spice", "rdp"]);
@@ -92,6 +93,12 @@ export function parseGraphics(el: XmlElement, options: NormalizeOptions): XmlEle
     attrs.fullscreen = a.fullscreen;
   }
   const kids: XmlElement[] = listens.map((l) => element("listen", l));
+  if (type === "vnc" || type === "dbus") {
+    // Written after the listens for VNC, in the D-Bus attributes' block (no listens) for D-Bus.
+    checkAudioRef(el);
+    const id = child(el, "audio")?.attributes.id;
+    if (id !== undefined) kids.push(element("audio", { id: String(Number(id)) }));
+  }
   if (type === "spice") {
     for (const name of SPICE_KIDS) {
       for (const k of children(el, name)) {
