@@ -57,6 +57,8 @@ export function parseCputune(
   const resctrls: Resctrl[] = [];
   const scheduled = { vcpus: new Set<number>(), iothreads: new Set<number>() };
   const pinned = new Set<number>();
+  const vcpuPinned = new Set<number>();
+  let emulatorPins = 0;
   for (const kid of children(el)) {
     if (!spec.order.has(kid.name)) options.onUnknown?.({ parent: "cputune", name: kid.name });
   }
@@ -70,6 +72,8 @@ export function parseCputune(
       if (r) out.push(r);
     } else {
       if (name === "iothreadpin") checkIothreadPin(kid, iothreadIds, pinned);
+      if (name === "vcpupin" && !checkVcpuPin(kid, maxVcpus, vcpuPinned)) continue;
+      if (name === "emulatorpin") checkEmulatorPin(kid, emulatorPins++);
       const n = normalizeElement(kid, "cputune", options, "domain");
       // libvirt keeps pins as bitmaps and prints them back in canonical form.
       if (n && PINS.has(name) && n.attributes.cpuset !== undefined) {
@@ -169,6 +173,39 @@ function expandSched(
 const noIothread = (id: number) =>
   VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `Cannot find 'iothread' : ${id}`);
 
+/** A pin's cpuset: required (libvirt's "missing cpuset for …") and not empty. */
+function pinCpuset(el: XmlElement): void {
+  const cpuset = el.attributes.cpuset;
+  if (cpuset === undefined) {
+    throw VirError.report("DOMAIN", "INTERNAL_ERROR", `missing cpuset for ${el.name}`);
+  }
+  parseCpuset(cpuset);
+}
+
+/**
+ * virDomainVcpuPinDefParseXML's checks; false for a pin of a vCPU the domain lacks, which
+ * libvirt ignores (with a warning).
+ */
+function checkVcpuPin(el: XmlElement, maxVcpus: number, pinned: Set<number>): boolean {
+  const id = xmlPropUInt(el, "vcpu", undefined, { required: true })!;
+  if (id >= maxVcpus) return false;
+  if (el.attributes.cpuset === undefined) pinCpuset(el);
+  if (pinned.has(id)) {
+    throw VirError.report("DOMAIN", "INTERNAL_ERROR", `duplicate vcpupin for vcpu '${id}'`);
+  }
+  pinned.add(id);
+  pinCpuset(el);
+  return true;
+}
+
+/** virDomainEmulatorPinDefParseXML, after the "only one emulatorpin" check of its caller. */
+function checkEmulatorPin(el: XmlElement, before: number): void {
+  if (before) {
+    throw VirError.report("DOMAIN", "INTERNAL_ERROR", "only one emulatorpin is supported");
+  }
+  pinCpuset(el);
+}
+
 /** virDomainIOThreadPinDefParseXML's checks; the cpuset is read with the other pins. */
 function checkIothreadPin(
   el: XmlElement,
@@ -177,11 +214,7 @@ function checkIothreadPin(
 ): void {
   const id = xmlPropUInt(el, "iothread", undefined, { required: true, nonZero: true })!;
   if (!iothreadIds.has(id)) throw noIothread(id);
-  const cpuset = el.attributes.cpuset;
-  if (cpuset === undefined) {
-    throw VirError.report("DOMAIN", "INTERNAL_ERROR", "missing cpuset for iothreadpin");
-  }
-  parseCpuset(cpuset);
+  pinCpuset(el);
   if (pinned.has(id)) {
     throw VirError.report(
       "DOMAIN",
@@ -203,7 +236,18 @@ function parseResctrl(
   if (vcpuText === undefined) {
     throw VirError.report("DOMAIN", "XML_ERROR", `Missing ${kind} attribute 'vcpus'`);
   }
-  const vcpus = parseBitmap(vcpuText).filter((v) => v < maxVcpus);
+  let all: number[];
+  try {
+    all = parseBitmap(vcpuText);
+  } catch {
+    // virDomainResctrlParseVcpus replaces the bitmap's error with its own.
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      `Invalid ${kind} attribute 'vcpus' value '${vcpuText}'`,
+    );
+  }
+  const vcpus = all.filter((v) => v < maxVcpus);
   if (!vcpus.length) return undefined;
   let group = resctrls.find((r) => sameSet(r.vcpus, vcpus));
   if (group && kind === "cachetune" && group.caches.length) {

@@ -73,8 +73,39 @@ export function validateDomainDef(def: DomainDef): void {
     throw VirError.report("DOMAIN", "XML_ERROR", "Domain title can't contain newlines");
   }
   validateOsLoader(def);
+  validateCputune(def);
   validateIdmap(def.sections.find((s) => s.name === "idmap"));
   validateThreadPools(def);
+}
+
+/** virDomainDefCputuneValidate: the cgroup limits of the shares, periods and quotas set. */
+function validateCputune(def: DomainDef): void {
+  const cputune = def.sections.find((s) => s.name === "cputune");
+  const value = (name: string) => {
+    const t = textOf(child(cputune, name))?.trim();
+    return t ? Number(t) : 0;
+  };
+  const limits: [string, number, number][] = [
+    ["shares", 2, 262144],
+    ["period", 1000, 1000000],
+    ["global_period", 1000, 1000000],
+    ["emulator_period", 1000, 1000000],
+    ["iothread_period", 1000, 1000000],
+    ["quota", 1000, 17592186044415],
+    ["global_quota", 1000, 17592186044415],
+    ["emulator_quota", 1000, 17592186044415],
+    ["iothread_quota", 1000, 17592186044415],
+  ];
+  for (const [name, min, max] of limits) {
+    const v = value(name);
+    if (v > 0 && (v < min || v > max)) {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        `Value of cputune '${name}' must be in range [${min}, ${max}]`,
+      );
+    }
+  }
 }
 
 /** virDomainDefValidateIOThreads: an unset bound counts as -1, so a lone minimum fails. */
