@@ -13,12 +13,13 @@
  */
 import {
   generateUUID,
+  LLONG_MAX,
   parseUInt,
+  parseULongLong,
   parseUUID,
   rngValidate,
   sanitizeMetadata,
   scaleInteger,
-  ULLONG_MAX,
   xmlPropEnum,
   xmlPropUInt,
 } from "../common/mod.ts";
@@ -149,12 +150,19 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     if (!uuid) throw VirError.report("DOMAIN", "INTERNAL_ERROR", "malformed uuid element");
   }
   parseOsType(child(root, "os"));
+  const memory = parseMemory(root);
+  // virDomainDefTunablesParse starts with <blkiotune> and <memtune>, before the vCPUs.
+  const early = new Map<string, XmlElement | undefined>();
+  for (const name of ["blkiotune", "memtune"]) {
+    const els = children(root, name);
+    if (els.length) early.set(name, READ_ONCE[name](els));
+  }
   const def: DomainDef = {
     type,
     id: -1,
     name,
     uuid,
-    memory: parseMemory(root),
+    memory,
     vcpu: parseVcpu(child(root, "vcpu"), !children(child(root, "vcpus"), "vcpu").length),
     os: { type: "", extra: [] },
     devices: { other: [], interfaces: [] },
@@ -231,6 +239,7 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     numatune: numatune.element,
     seclabels,
     cputune,
+    early,
   });
   fillIothreadIds(def);
   return def;
@@ -255,19 +264,25 @@ function parseMemory(root: XmlElement): DomainDef["memory"] {
   const mem = child(root, "memory");
   const cur = child(root, "currentMemory");
   const max = child(root, "maxMemory");
+  // virDomainParseMemory: virParseScaledValue (util/virxml.c, hence VIR_FROM_XML) up to
+  // LLONG_MAX bytes, kept in KiB rounded up.
   const kib = (el: XmlElement) => {
-    const text = (textOf(el) ?? "").trim();
-    if (!/^[0-9]+$/.test(text)) {
-      // virParseScaledValue lives in util/virxml.c, so it reports from VIR_FROM_XML.
+    const text = textOf(el) ?? "";
+    if (text === "") return 0;
+    const value = parseULongLong(text);
+    if (value === undefined) {
       throw VirError.report(
         "XML",
         "XML_ERROR",
         `Invalid value '${text}' for element or attribute './${el.name}[1]'`,
       );
     }
-    // libvirt stores KiB and rounds a byte count up to the next whole KiB.
-    const bytes = scaleInteger(BigInt(text), el.attributes.unit, 1024n, ULLONG_MAX);
-    return Number((bytes + 1023n) / 1024n);
+    const bytes = scaleInteger(value, el.attributes.unit, 1024n, LLONG_MAX);
+    const k = (bytes + 1023n) / 1024n;
+    if (k >= (LLONG_MAX + 1023n) / 1024n) {
+      throw VirError.report("DOMAIN", "OVERFLOW", "size value too large");
+    }
+    return Number(k);
   };
   const memory: DomainDef["memory"] = {
     total: mem ? kib(mem) : 0,
@@ -501,6 +516,8 @@ function parseSections(
     numatune?: XmlElement;
     seclabels: XmlElement[];
     cputune?: XmlElement;
+    /** Sections of READ_ONCE parsed already, where libvirt reads them. */
+    early: Map<string, XmlElement | undefined>;
   },
 ): XmlElement[] {
   const out: XmlElement[] = [];
@@ -519,7 +536,10 @@ function parseSections(
     }
     const once = READ_ONCE[name];
     if (once) {
-      if (!read.has(name)) out.push(...[once(children(root, name))].flatMap((e) => e ?? []));
+      if (!read.has(name)) {
+        const e = parsed.early.has(name) ? parsed.early.get(name) : once(children(root, name));
+        if (e) out.push(e);
+      }
       read.add(name);
       continue;
     }
