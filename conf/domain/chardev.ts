@@ -15,6 +15,7 @@
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { child, children, element } from "../../util/xml/mod.ts";
+import { parseUInt } from "../common/mod.ts";
 
 const PATH_TYPES = new Set(["dev", "file", "pipe", "pty"]);
 
@@ -108,4 +109,100 @@ function parseReconnect(source: XmlElement | undefined, mode: string): XmlElemen
     enabled,
     timeout: enabled === "yes" ? r.attributes.timeout : undefined,
   });
+}
+
+/** virDomainChr's source types. */
+const SOURCE_TYPES = [
+  "null",
+  "vc",
+  "pty",
+  "dev",
+  "file",
+  "pipe",
+  "stdio",
+  "udp",
+  "tcp",
+  "unix",
+  "spicevmc",
+  "spiceport",
+  "nmdm",
+  "qemu-vdagent",
+  "dbus",
+];
+
+/** Target types by device, in enum order (their numbers matter, see below). */
+const TARGET_TYPES: Record<string, string[]> = {
+  serial: [
+    "none",
+    "isa-serial",
+    "usb-serial",
+    "pci-serial",
+    "spapr-vio-serial",
+    "system-serial",
+    "sclp-serial",
+    "isa-debug",
+  ],
+  channel: ["none", "guestfwd", "virtio", "xen"],
+  console: ["none", "serial", "xen", "uml", "virtio", "lxc", "openvz", "sclp", "sclplm"],
+};
+const SERIAL_MODELS = [
+  "none",
+  "isa-serial",
+  "usb-serial",
+  "pci-serial",
+  "spapr-vty",
+  "pl011",
+  "sclpconsole",
+  "sclplmconsole",
+  "16550a",
+  "isa-debugcon",
+];
+
+const unsupported = (msg: string) => VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", msg);
+
+/**
+ * The checks of virDomainChrDefParseXML that come before the source is read: the source type,
+ * then the `<target>` (virDomainChrDefParseTargetXML: type and model per device, a channel's
+ * guestfwd address, the port of the others). Returns the target type's enum number, which
+ * libvirt compares with the virtio channel's for a spicevmc source whatever the device.
+ */
+export function checkChardevTarget(dev: XmlElement): number {
+  const type = dev.attributes.type;
+  if (type !== undefined && !SOURCE_TYPES.includes(type)) {
+    throw unsupported(`unknown type presented to host for character device: ${type}`);
+  }
+  const target = child(dev, "target");
+  const types = TARGET_TYPES[dev.name];
+  const targetType = target?.attributes.type;
+  if (dev.name === "channel" && targetType === undefined) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      "target type must be specified for channel device",
+    );
+  }
+  if (!target) return 0;
+  const index = !types || targetType === undefined ? 0 : types.indexOf(targetType);
+  if (index < 0) {
+    throw unsupported(`unknown target type '${targetType}' specified for character device`);
+  }
+  const model = child(target, "model")?.attributes.name;
+  if (dev.name === "serial" && model !== undefined && !SERIAL_MODELS.includes(model)) {
+    throw unsupported(`unknown target model '${model}' specified for character device`);
+  }
+  if (dev.name === "channel") {
+    if (targetType === "guestfwd" && target.attributes.address === undefined) {
+      throw VirError.report(
+        "DOMAIN",
+        "XML_ERROR",
+        "guestfwd channel does not define a target address",
+      );
+    }
+    return index;
+  }
+  const port = target.attributes.port;
+  if (port !== undefined && parseUInt(port) === undefined) {
+    throw VirError.report("DOMAIN", "XML_ERROR", `Invalid port number: ${port}`);
+  }
+  return index;
 }

@@ -15,7 +15,7 @@ import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { child, children, childText, element } from "../../util/xml/mod.ts";
 import { checkAudioRef, parseAudio } from "./audio.ts";
-import { chardevSource } from "./chardev.ts";
+import { chardevSource, checkChardevTarget } from "./chardev.ts";
 import type { DomainDef, DomainInterface } from "./def.ts";
 import { parseGraphics } from "./graphics.ts";
 import { insertDisk } from "./disk_name.ts";
@@ -234,10 +234,19 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
 
 function parseChardev(dev: XmlElement, options: NormalizeOptions): XmlElement {
   const type = dev.attributes.type ?? "pty";
+  const targetIndex = checkChardevTarget(dev);
   const target = child(dev, "target");
   const targetType = target?.attributes.type;
   const pathOptional = dev.name === "channel" && (targetType === "virtio" || targetType === "xen");
   const kids: XmlElement[] = chardevSource(dev, pathOptional);
+  // Compared with VIR_DOMAIN_CHR_CHANNEL_TARGET_TYPE_VIRTIO (2) whatever the device is.
+  if (type === "spicevmc" && targetIndex !== 2) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "spicevmc device type only supports virtio",
+    );
+  }
   const log = child(dev, "log");
   if (log) kids.push(normalizeElement(log, dev.name, options, "devices")!);
   if (target) {
