@@ -20,6 +20,7 @@ import type { DomainDef, DomainInterface } from "./def.ts";
 import { parseGraphics } from "./graphics.ts";
 import { insertDisk } from "./disk_name.ts";
 import { parseIommu } from "./iommu.ts";
+import { parseMemoryDevice } from "./memory_device.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 
 /** Device element names in the order libvirt formats them. */
@@ -154,6 +155,7 @@ function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | u
   if (dev.name === "watchdog") return parseWatchdog(dev, options);
   if (dev.name === "iommu") return parseIommu(dev, options);
   if (dev.name === "audio") return parseAudio(dev);
+  if (dev.name === "memory") return parseMemoryDevice(dev, options);
   if (dev.name === "sound") {
     xmlPropEnum(dev, "model", SOUND_MODELS, true);
     checkAudioRef(dev);

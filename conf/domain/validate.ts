@@ -15,6 +15,7 @@ import { child, children, textOf } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
 import { validateIdmap } from "./idmap.ts";
 import { validateIommu } from "./iommu.ts";
+import { memoryDeviceKiB, validateMemoryDevice } from "./memory_device.ts";
 import { checkVirtioOptionsAbsent, VIRTIO_MODELS } from "./virtio_options.ts";
 
 /** Throws libvirt's error for the first inconsistency found in `def`. */
@@ -50,6 +51,10 @@ export function validateDomainDef(def: DomainDef): void {
         "address of type 'unassigned' is supported only for hostdevs",
       );
     }
+  }
+  const numaCells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell").length;
+  for (const mem of def.devices.other.filter((d) => d.name === "memory")) {
+    validateMemoryDevice(mem, numaCells);
   }
   for (const net of def.devices.interfaces) {
     if (!VIRTIO_MODELS.includes(net.model ?? "")) {
@@ -151,7 +156,19 @@ function postParseChecks(def: DomainDef): void {
   const numaMemory = def.cpu?.extra.some((e) =>
     e.name === "numa" && e.children.some((c) => c.type === "element" && c.attributes.memory)
   );
-  if (def.memory.total === 0 && !numaMemory) {
+  // virDomainDefPostParseMemory: memory devices come out of the total, unless the NUMA cells
+  // give it.
+  const hotplug = def.devices.other.filter((d) => d.name === "memory")
+    .reduce((sum, d) => sum + memoryDeviceKiB(d), 0n);
+  const fromNuma = def.memory.total === 0 && numaMemory;
+  if (!fromNuma && hotplug > BigInt(def.memory.total)) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      "Total size of memory devices exceeds the total memory size",
+    );
+  }
+  if (!fromNuma && BigInt(def.memory.total) - hotplug === 0n) {
     throw VirError.report(
       "DOMAIN",
       "XML_ERROR",
