@@ -156,12 +156,21 @@ function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | u
   if (dev.name === "iommu") return parseIommu(dev, options);
   if (dev.name === "audio") return parseAudio(dev);
   if (dev.name === "memory") return parseMemoryDevice(dev, options);
+  if (dev.name === "panic") {
+    const model = dev.attributes.model;
+    if (model !== undefined && !PANIC_MODELS.includes(model)) {
+      throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `unknown panic model '${model}'`);
+    }
+  }
   if (dev.name === "sound") {
     xmlPropEnum(dev, "model", SOUND_MODELS, true);
     checkAudioRef(dev);
   }
   return normalizeElement(dev, "devices", options);
 }
+
+/** virDomainPanicModel names. */
+const PANIC_MODELS = ["default", "isa", "pseries", "hyperv", "s390"];
 
 /** virDomainSoundModel names. */
 const SOUND_MODELS = ["sb16", "es1370", "pcspk", "ac97", "ich6", "ich9", "usb", "ich7"];

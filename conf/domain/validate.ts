@@ -190,6 +190,19 @@ function postParseChecks(def: DomainDef): void {
       "maximum memory size must be equal or greater than the actual memory size",
     );
   }
+  // virDomainDefRejectDuplicatePanics.
+  const panicModels = new Set<string>();
+  for (const panic of def.devices.other.filter((d) => d.name === "panic")) {
+    const model = panic.attributes.model ?? "default";
+    if (panicModels.has(model)) {
+      throw VirError.report(
+        "DOMAIN",
+        "XML_ERROR",
+        `Multiple panic devices with model '${model}'`,
+      );
+    }
+    panicModels.add(model);
+  }
   const cpu = def.cpu;
   if (cpu?.check !== undefined && (cpu.mode ?? "custom") === "custom") {
     if (!cpu.extra.some((e) => e.name === "model" && textOf(e))) {
