@@ -52,6 +52,20 @@ export function validateDomainDef(def: DomainDef): void {
       );
     }
   }
+  // virDomainRedirdevDefValidate: USB redirection needs a USB controller that is not 'none'.
+  const hasUsb = def.devices.other.some((d) =>
+    d.name === "controller" && d.attributes.type === "usb" && d.attributes.model !== "none"
+  );
+  const usbRedir = def.devices.other.some((d) =>
+    d.name === "redirdev" && (d.attributes.bus ?? "usb") === "usb"
+  );
+  if (usbRedir && !hasUsb) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "cannot add redirected USB device: USB is disabled for this domain",
+    );
+  }
   const numaCells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell").length;
   for (const mem of def.devices.other.filter((d) => d.name === "memory")) {
     validateMemoryDevice(mem, numaCells);
