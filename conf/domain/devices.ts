@@ -21,6 +21,7 @@ import { parseGraphics } from "./graphics.ts";
 import { insertDisk } from "./disk_name.ts";
 import { parseIommu } from "./iommu.ts";
 import { parseMemoryDevice } from "./memory_device.ts";
+import { parseTpm } from "./tpm.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 
 /** Device element names in the order libvirt formats them. */
@@ -156,6 +157,7 @@ function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | u
   if (dev.name === "iommu") return parseIommu(dev, options);
   if (dev.name === "audio") return parseAudio(dev);
   if (dev.name === "memory") return parseMemoryDevice(dev, options);
+  if (dev.name === "tpm") return parseTpm(dev, options);
   if (dev.name === "panic") {
     const model = dev.attributes.model;
     if (model !== undefined && !PANIC_MODELS.includes(model)) {
