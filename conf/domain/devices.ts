@@ -21,6 +21,7 @@ import { parseGraphics } from "./graphics.ts";
 import { insertDisk } from "./disk_name.ts";
 import { parseIommu } from "./iommu.ts";
 import { parseMemoryDevice } from "./memory_device.ts";
+import { parseShmem } from "./shmem.ts";
 import { parseTpm } from "./tpm.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 
@@ -158,6 +159,7 @@ function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | u
   if (dev.name === "audio") return parseAudio(dev);
   if (dev.name === "memory") return parseMemoryDevice(dev, options);
   if (dev.name === "tpm") return parseTpm(dev, options);
+  if (dev.name === "shmem") return parseShmem(dev, options);
   if (dev.name === "panic") {
     const model = dev.attributes.model;
     if (model !== undefined && !PANIC_MODELS.includes(model)) {
