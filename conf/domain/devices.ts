@@ -160,6 +160,17 @@ function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | u
   if (dev.name === "memory") return parseMemoryDevice(dev, options);
   if (dev.name === "tpm") return parseTpm(dev, options);
   if (dev.name === "shmem") return parseShmem(dev, options);
+  if (dev.name === "hostdev") {
+    const n = normalizeElement(dev, "devices", options);
+    if (!n) return undefined;
+    // virDomainHostdevDefFormat: the mode always, and a subsystem device's managed flag (any
+    // value but 'yes' reads as no).
+    const { mode = "subsystem", type, managed, ...rest } = n.attributes;
+    const flag = mode === "subsystem" ? (managed === "yes" ? "yes" : "no") : undefined;
+    n.attributes = element("hostdev", { mode, type, managed: flag }).attributes;
+    Object.assign(n.attributes, rest);
+    return n;
+  }
   if (dev.name === "panic") {
     const model = dev.attributes.model;
     if (model !== undefined && !PANIC_MODELS.includes(model)) {
