@@ -13,6 +13,7 @@
 import { VirError } from "../../util/errors.ts";
 import { child, children, textOf } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
+import { diskNameIndex } from "./disk_name.ts";
 import { validateIdmap } from "./idmap.ts";
 import { validateIommu } from "./iommu.ts";
 import { memoryDeviceKiB, validateMemoryDevice } from "./memory_device.ts";
@@ -162,6 +163,18 @@ const detail = (msg: string) => VirError.report("DOMAIN", "XML_DETAIL", msg);
 
 /** virDomainDefPostParseCommon's checks, which come before the validation proper. */
 function postParseChecks(def: DomainDef): void {
+  // virDomainDiskDefPostParse, before the domain-wide steps: a disk without an address gets
+  // one from its target name (after the Xen driver's old "ioemu:" prefix).
+  for (const disk of def.devices.other.filter((d) => d.name === "disk" && !child(d, "address"))) {
+    const dev = child(disk, "target")?.attributes.dev?.replace(/^ioemu:/, "");
+    if (dev && diskNameIndex(dev) < 0) {
+      throw VirError.report(
+        "DOMAIN",
+        "XML_ERROR",
+        `Unknown disk name '${dev}' and no address specified`,
+      );
+    }
+  }
   const os = (name: string) => def.os.extra.find((e) => e.name === name);
   if (def.os.type === "exe" && !textOf(os("init"))?.trim()) {
     throw VirError.report("DOMAIN", "XML_ERROR", "init binary must be specified");
