@@ -78,7 +78,7 @@ export function parseUInt(text: string | undefined, base = 10): number | undefin
  * parseUIntPositive("-1"); // undefined
  * ```
  */
-export function parseUIntPositive(text: string, base: 0 | 10 | 16 = 10): number | undefined {
+export function parseUIntPositive(text: string, base: 0 | 8 | 10 | 16 = 10): number | undefined {
   const m = /^[ \t\n\v\f\r]*\+?(.*)$/s.exec(text)!;
   let t = m[1];
   let b: number = base;
@@ -165,7 +165,7 @@ export function xmlPropEnum<T extends string>(
 /** virXMLPropFlags: REQUIRED, NONZERO (and NONNEGATIVE, for the signed reader). */
 export interface XmlPropFlags {
   /** The unsigned reader's base (C's strtoul: 0 takes `0x`/`0` prefixes); 10 by default. */
-  base?: 0 | 16;
+  base?: 0 | 8 | 16;
   required?: boolean;
   nonZero?: boolean;
   nonNegative?: boolean;

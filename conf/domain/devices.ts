@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-import { parseMac, xmlPropEnum } from "../common/mod.ts";
+import { parseMac, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { child, children, childText, element } from "../../util/xml/mod.ts";
@@ -51,6 +51,40 @@ export const DEVICE_ORDER = [
   "memballoon",
   "rng",
   "nvram",
+  "panic",
+  "shmem",
+  "memory",
+  "iommu",
+  "vsock",
+  "crypto",
+];
+
+/** The order in which virDomainDefParseXML reads the device kinds. */
+const PARSE_ORDER = [
+  "disk",
+  "controller",
+  "lease",
+  "filesystem",
+  "interface",
+  "smartcard",
+  "parallel",
+  "serial",
+  "console",
+  "channel",
+  "input",
+  "graphics",
+  "sound",
+  "audio",
+  "video",
+  "hostdev",
+  "watchdog",
+  "memballoon",
+  "rng",
+  "tpm",
+  "nvram",
+  "hub",
+  "redirdev",
+  "redirfilter",
   "panic",
   "shmem",
   "memory",
@@ -104,17 +138,25 @@ export function parseDevices(
   const interfaces: DomainInterface[] = [];
   const byKind = new Map<string, XmlElement[]>();
   for (const dev of children(el)) {
-    if (dev.name === "emulator") continue;
-    if (dev.name === "interface") {
-      interfaces.push(parseInterface(dev, options));
-      continue;
+    if (dev.name !== "emulator" && !DEVICE_ORDER.includes(dev.name)) {
+      options.onUnknown?.({ parent: "devices", name: dev.name });
     }
-    const parsed = parseDevice(dev, options);
-    if (!parsed) continue;
-    const list = byKind.get(dev.name) ?? [];
-    if (dev.name === "disk") insertDisk(list, parsed);
-    else list.push(parsed);
-    byKind.set(dev.name, list);
+  }
+  // virDomainDefParseXML reads the devices kind by kind, so the first error is the first
+  // kind's.
+  for (const kind of PARSE_ORDER) {
+    for (const dev of children(el, kind)) {
+      if (kind === "interface") {
+        interfaces.push(parseInterface(dev, options));
+        continue;
+      }
+      const parsed = parseDevice(dev, options);
+      if (!parsed) continue;
+      const list = byKind.get(kind) ?? [];
+      if (kind === "disk") insertDisk(list, parsed);
+      else list.push(parsed);
+      byKind.set(kind, list);
+    }
   }
   const other = DEVICE_ORDER.flatMap((k) => byKind.get(k) ?? []);
   const emulator = childText(el, "emulator")?.trim();
@@ -122,10 +164,6 @@ export function parseDevices(
 }
 
 function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | undefined {
-  if (!DEVICE_ORDER.includes(dev.name)) {
-    options.onUnknown?.({ parent: "devices", name: dev.name });
-    return undefined;
-  }
   if (dev.name === "graphics") {
     checkEnum(dev, "type");
     return parseGraphics(dev, options);
@@ -140,12 +178,7 @@ function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | u
     return n;
   }
   if (dev.name === "disk") return parseDisk(dev, options);
-  if (dev.name === "filesystem") {
-    const n = normalizeElement(dev, "devices", options);
-    // virDomainFSDefFormat always writes the type and the access mode, defaulted.
-    if (n) n.attributes = { type: "mount", accessmode: "passthrough", ...n.attributes };
-    return n;
-  }
+  if (dev.name === "filesystem") return parseFilesystem(dev, options);
   if (dev.name === "smartcard" || dev.name === "redirdev") {
     const n = normalizeElement(dev, "devices", options);
     if (!n) return undefined;
@@ -182,6 +215,35 @@ function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | u
     checkAudioRef(dev);
   }
   return normalizeElement(dev, "devices", options);
+}
+
+/** virDomainFSDefParseXML's checks of the `<filesystem>` attributes, in its order. */
+function parseFilesystem(dev: XmlElement, options: NormalizeOptions): XmlElement | undefined {
+  xmlPropEnum(dev, "type", ["mount", "block", "file", "template", "ram", "bind", "volume"]);
+  const access = xmlPropEnum(dev, "accessmode", ["", "passthrough", "mapped", "squash"]);
+  const modes: Record<string, string | undefined> = {};
+  for (const attr of ["fmode", "dmode"]) {
+    const v = xmlPropUInt(dev, attr, undefined, { base: 8 });
+    if (v !== undefined && v > 0o777) {
+      throw VirError.report("DOMAIN", "XML_ERROR", `invalid ${attr}: '0${v.toString(8)}'`);
+    }
+    modes[attr] = v ? v.toString(8).padStart(4, "0") : undefined;
+  }
+  xmlPropEnum(dev, "model", ["virtio", "virtio-transitional", "virtio-non-transitional"]);
+  const multidevs = xmlPropEnum(dev, "multidevs", ["default", "remap", "forbid", "warn"]);
+  const n = normalizeElement(dev, "devices", options);
+  if (!n) return undefined;
+  // virDomainFSDefFormat: the type and the access mode always (defaulted), multidevs unless
+  // default, the modes in octal.
+  const { type = "mount", model } = n.attributes;
+  n.attributes = element("filesystem", {
+    type,
+    accessmode: access || "passthrough",
+    model,
+    multidevs: multidevs === "default" ? undefined : multidevs,
+    ...modes,
+  }).attributes;
+  return n;
 }
 
 /** virDomainPanicModel names. */
