@@ -7,7 +7,7 @@
  * ```ts
  * import { chardevSource } from "./chardev.ts";
  * import { parse } from "../../util/xml/mod.ts";
- * chardevSource(parse("<channel type='tcp'><source host='h' service='1'/></channel>"), true);
+ * chardevSource(parse("<channel type='tcp'><source host='h' service='1'/></channel>"));
  * // [<source mode='connect' host='h' service='1'/>, <protocol type='raw'/>]
  * ```
  * @module
@@ -15,15 +15,15 @@
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { child, children, element } from "../../util/xml/mod.ts";
-import { parseUInt } from "../common/mod.ts";
+import { parseUInt, xmlPropEnum } from "../common/mod.ts";
 
 const PATH_TYPES = new Set(["dev", "file", "pipe", "pty"]);
 
 /**
- * The canonical source children of chardev `el`. `pathOptional` is true where libvirt can
- * generate a UNIX socket path itself (virtio and Xen channels).
+ * The canonical source children of chardev `el`. What a source lacks is libvirt's validation
+ * error, reported later by {@link validateChardevSource}.
  */
-export function chardevSource(el: XmlElement, pathOptional: boolean): XmlElement[] {
+export function chardevSource(el: XmlElement): XmlElement[] {
   const type = el.attributes.type ?? "pty";
   const sources = children(el, "source");
   if (type === "udp" ? sources.length > 2 : sources.length > 1) {
@@ -36,8 +36,6 @@ export function chardevSource(el: XmlElement, pathOptional: boolean): XmlElement
     );
   }
   const src = sources[0]?.attributes ?? {};
-  const missing = (what: string) =>
-    VirError.report("DOMAIN", "INTERNAL_ERROR", `Missing source ${what} attribute for char device`);
   if (PATH_TYPES.has(type)) {
     if (src.path === undefined || type === "pty") return [];
     return [
@@ -46,8 +44,6 @@ export function chardevSource(el: XmlElement, pathOptional: boolean): XmlElement
   }
   if (type === "tcp") {
     const mode = src.mode ?? "connect";
-    if (src.host === undefined) throw missing("host");
-    if (src.service === undefined) throw missing("service");
     const reconnect = parseReconnect(sources[0], mode);
     const protocol = child(el, "protocol")?.attributes.type ?? "raw";
     return [
@@ -56,13 +52,18 @@ export function chardevSource(el: XmlElement, pathOptional: boolean): XmlElement
     ];
   }
   if (type === "udp") {
-    let bind: Record<string, string> = {};
-    let connect: Record<string, string> = {};
+    // virDomainChrSourceDefParseUDP: the first source of each mode that names something.
+    let bind: Record<string, string | undefined> = {};
+    let connect: Record<string, string | undefined> = {};
     for (const s of sources) {
-      if (s.attributes.mode === "bind") bind = s.attributes;
-      else connect = s.attributes;
+      const mode = xmlPropEnum(s, "mode", ["connect", "bind"]) ?? "connect";
+      const { host, service } = s.attributes;
+      if (mode === "connect" && connect.host === undefined && connect.service === undefined) {
+        connect = { host, service };
+      } else if (mode === "bind" && bind.host === undefined && bind.service === undefined) {
+        bind = { host, service };
+      }
     }
-    if (connect.service === undefined) throw missing("service");
     const out: XmlElement[] = [];
     if (bind.host !== undefined || bind.service !== undefined) {
       out.push(element("source", { mode: "bind", host: bind.host, service: bind.service }));
@@ -72,19 +73,71 @@ export function chardevSource(el: XmlElement, pathOptional: boolean): XmlElement
   }
   if (type === "unix") {
     const mode = src.mode ?? "connect";
-    if (src.path === undefined) {
-      if (!pathOptional) throw missing("path");
-      return [];
-    }
+    if (src.path === undefined) return [];
     return [element("source", { mode, path: src.path }, [parseReconnect(sources[0], mode)])];
   }
-  if (type === "spiceport" && src.channel !== undefined) {
+  if ((type === "spiceport" || type === "dbus") && src.channel !== undefined) {
     return [element("source", { channel: src.channel })];
   }
   if (type === "nmdm" && src.master !== undefined) {
     return [element("source", { master: src.master, slave: src.slave })];
   }
   return [];
+}
+
+/**
+ * virDomainChrSourceDefValidate on a parsed chardev source: `dev` holds the `type` and the
+ * canonical `<source>` children; `pathOptional` is true where libvirt can generate a UNIX
+ * socket path itself (virtio and Xen channels).
+ *
+ * @example
+ * ```ts
+ * import { validateChardevSource } from "./chardev.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * validateChardevSource(parse("<serial type='pty'/>"), false); // no error
+ * ```
+ */
+export function validateChardevSource(dev: XmlElement, pathOptional: boolean): void {
+  const type = dev.attributes.type ?? "pty";
+  const sources = children(dev, "source");
+  const src = sources[0]?.attributes ?? {};
+  const missing = (what: string) =>
+    VirError.report("DOMAIN", "INTERNAL_ERROR", `Missing source ${what} attribute for char device`);
+  if (type === "file" || type === "dev" || type === "pipe") {
+    if (src.path === undefined) throw missing("path");
+  } else if (type === "nmdm") {
+    if ((src.master === undefined) !== (src.slave === undefined)) {
+      throw VirError.report(
+        "DOMAIN",
+        "INTERNAL_ERROR",
+        "Should define both master and slave path attributes for nmdm device",
+      );
+    }
+  } else if (type === "tcp") {
+    if (src.host === undefined) throw missing("host");
+    if (src.service === undefined) throw missing("service");
+  } else if (type === "udp") {
+    const connect = sources.find((s) => s.attributes.mode === "connect")?.attributes;
+    if (connect?.service === undefined) throw missing("service");
+  } else if (type === "unix") {
+    if (src.path === undefined && !pathOptional) throw missing("path");
+  } else if (type === "spiceport" || type === "dbus") {
+    const channel = src.channel;
+    if (channel === undefined) {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        "Missing source channel attribute for char device",
+      );
+    }
+    if (!/^[a-zA-Z0-9_.-]*$/.test(channel)) {
+      throw VirError.report(
+        "DOMAIN",
+        "INVALID_ARG",
+        "Invalid character in source channel for char device",
+      );
+    }
+  }
 }
 
 function parseReconnect(source: XmlElement | undefined, mode: string): XmlElement | undefined {

@@ -182,7 +182,11 @@ function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | u
   if (dev.name === "smartcard" || dev.name === "redirdev") {
     const n = normalizeElement(dev, "devices", options);
     if (!n) return undefined;
-    const source = chardevSource(dev, false);
+    const source = chardevSource(dev);
+    // virDomainRedirdevDefParseXML names a D-Bus redirection's channel when the XML does not.
+    if (dev.name === "redirdev" && dev.attributes.type === "dbus" && !source.length) {
+      source.push(element("source", { channel: "org.qemu.usbredir" }));
+    }
     n.children = [...source, ...n.children.filter((c) => !isSourceLike(c))];
     return n;
   }
@@ -280,7 +284,7 @@ function parseRng(dev: XmlElement, options: NormalizeOptions): XmlElement | unde
   const n = normalizeElement(dev, "devices", options);
   const backend = child(dev, "backend");
   if (!n || !backend) return n;
-  const kids = backend.attributes.model === "egd" ? chardevSource(backend, false) : [];
+  const kids = backend.attributes.model === "egd" ? chardevSource(backend) : [];
   const text = childText(dev, "backend")?.trim();
   const be = element(
     "backend",
@@ -324,9 +328,7 @@ function parseChardev(dev: XmlElement, options: NormalizeOptions): XmlElement {
   const type = dev.attributes.type ?? "pty";
   const targetIndex = checkChardevTarget(dev);
   const target = child(dev, "target");
-  const targetType = target?.attributes.type;
-  const pathOptional = dev.name === "channel" && (targetType === "virtio" || targetType === "xen");
-  const kids: XmlElement[] = chardevSource(dev, pathOptional);
+  const kids: XmlElement[] = chardevSource(dev);
   // Compared with VIR_DOMAIN_CHR_CHANNEL_TARGET_TYPE_VIRTIO (2) whatever the device is.
   if (type === "spicevmc" && targetIndex !== 2) {
     throw VirError.report(

@@ -14,6 +14,7 @@ import { VirError } from "../../util/errors.ts";
 import { child, children, textOf } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
 import { diskNameIndex } from "./disk_name.ts";
+import { validateChardevSource } from "./chardev.ts";
 import { validateIdmap } from "./idmap.ts";
 import { validateIommu } from "./iommu.ts";
 import { memoryDeviceKiB, validateMemoryDevice } from "./memory_device.ts";
@@ -67,6 +68,7 @@ export function validateDomainDef(def: DomainDef): void {
       "cannot add redirected USB device: USB is disabled for this domain",
     );
   }
+  validateChardevSources(def);
   const numaCells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell").length;
   for (const mem of def.devices.other.filter((d) => d.name === "memory")) {
     validateMemoryDevice(mem, numaCells);
@@ -96,6 +98,22 @@ export function validateDomainDef(def: DomainDef): void {
   validateCputune(def);
   validateIdmap(def.sections.find((s) => s.name === "idmap"));
   validateThreadPools(def);
+}
+
+/** virDomainChrSourceDefValidate for every device with a chardev source. */
+function validateChardevSources(def: DomainDef): void {
+  for (const dev of def.devices.other) {
+    if (["serial", "parallel", "console", "channel", "redirdev"].includes(dev.name)) {
+      const target = child(dev, "target")?.attributes.type;
+      const generated = dev.name === "channel" && (target === "virtio" || target === "xen");
+      validateChardevSource(dev, generated);
+    } else if (dev.name === "smartcard" && dev.attributes.mode === "passthrough") {
+      validateChardevSource(dev, false);
+    } else if (dev.name === "rng") {
+      const backend = child(dev, "backend");
+      if (backend?.attributes.model === "egd") validateChardevSource(backend, false);
+    }
+  }
 }
 
 /** virDomainDefCputuneValidate: the cgroup limits of the shares, periods and quotas set. */
