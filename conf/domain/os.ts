@@ -110,6 +110,7 @@ export function parseOs(el: XmlElement | undefined, options: NormalizeOptions): 
       options.onUnknown?.({ parent: "os", name: k.name });
     }
   }
+  if (os.type === "hvm") checkAcpiTables(el);
   for (const k of childrenInOrder(el, EXTRA_ORDER)) {
     if (!read.has(k.name)) continue;
     // Without firmware autoselection, libvirt ignores the firmware features (of a migrated-in
@@ -134,6 +135,17 @@ export function parseOs(el: XmlElement | undefined, options: NormalizeOptions): 
     if (n) os.extra.push(n);
   }
   return os;
+}
+
+/** virDomainDefParseBootAcpiOptions: at most one `<acpi><table>`, of type slic. */
+function checkAcpiTables(os: XmlElement | undefined): void {
+  const tables = children(os, "acpi").flatMap((a) => children(a, "table"));
+  const xmlError = (msg: string) => VirError.report("DOMAIN", "XML_ERROR", msg);
+  if (tables.length > 1) throw xmlError("Only one acpi table is supported");
+  if (!tables.length) return;
+  const type = tables[0].attributes.type;
+  if (type === undefined) throw xmlError("Missing acpi table type");
+  if (type !== "slic") throw xmlError(`Unknown acpi table type: ${type}`);
 }
 
 /**
