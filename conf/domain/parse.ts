@@ -37,6 +37,7 @@ import {
 } from "../../util/xml/mod.ts";
 import { formatBitmap, normalizeBitmap, parseCpuset } from "./bitmap.ts";
 import { parseCputune } from "./cputune.ts";
+import { scaledText } from "./scaled.ts";
 import type { DomainDef } from "./def.ts";
 import { parseDevices } from "./devices.ts";
 import {
@@ -386,11 +387,33 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
     const el = normalizeElement(k, "cpu", options, "domain");
     if (!el) continue;
     if (k.name === "numa") {
-      el.children.forEach((c, i) => {
-        if (c.type !== "element") return;
+      const cells = el.children.filter((c): c is XmlElement => c.type === "element");
+      cells.forEach((c, i) => {
+        // virDomainNumaDefParseXML: ids number the cells from 0 without gaps.
+        const id = xmlPropUInt(c, "id") ?? i;
+        if (id >= cells.length) {
+          throw VirError.report(
+            "DOMAIN",
+            "XML_ERROR",
+            "Exactly one 'cell' element per guest NUMA cell allowed, non-contiguous ranges " +
+              "or ranges not starting from 0 are not allowed",
+          );
+        }
         if (c.attributes.id === undefined) c.attributes = { id: String(i), ...c.attributes };
         if (c.attributes.cpus !== undefined) {
           c.attributes.cpus = normalizeBitmap(c.attributes.cpus);
+        }
+        const memory = c.attributes.memory;
+        if (memory !== undefined) {
+          // virDomainParseMemory: kept and written in KiB.
+          const unit = c.attributes.unit || undefined;
+          const bytes = scaledText(memory, unit, "./@memory", 1024n, LLONG_MAX);
+          const kib = (bytes + 1023n) / 1024n;
+          if (kib >= (LLONG_MAX + 1023n) / 1024n) {
+            throw VirError.report("DOMAIN", "OVERFLOW", "size value too large");
+          }
+          c.attributes.memory = String(kib);
+          c.attributes.unit = "KiB";
         }
       });
     }
