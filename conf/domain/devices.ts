@@ -183,6 +183,7 @@ function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | u
     const n = normalizeElement(dev, "devices", options);
     if (!n) return undefined;
     const source = chardevSource(dev);
+    if (dev.name === "redirdev") checkUsbAddress(n, dev.attributes.bus ?? "usb");
     // virDomainRedirdevDefParseXML names a D-Bus redirection's channel when the XML does not.
     if (dev.name === "redirdev" && dev.attributes.type === "dbus" && !source.length) {
       source.push(element("source", { channel: "org.qemu.usbredir" }));
@@ -206,6 +207,11 @@ function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | u
     const flag = mode === "subsystem" ? (managed === "yes" ? "yes" : "no") : undefined;
     n.attributes = element("hostdev", { mode, type, managed: flag }).attributes;
     Object.assign(n.attributes, rest);
+    return n;
+  }
+  if (dev.name === "input" && dev.attributes.bus === "usb") {
+    const n = normalizeElement(dev, "devices", options);
+    if (n) checkUsbAddress(n, "usb");
     return n;
   }
   if (dev.name === "panic") {
@@ -252,6 +258,14 @@ function parseFilesystem(dev: XmlElement, options: NormalizeOptions): XmlElement
 
 /** virDomainPanicModel names. */
 const PANIC_MODELS = ["default", "isa", "pseries", "hyperv", "s390"];
+
+/** A USB input or redirection device with an address of another bus (its parser's check). */
+function checkUsbAddress(n: XmlElement, bus: string): void {
+  const type = child(n, "address")?.attributes.type;
+  if (bus === "usb" && type !== undefined && type !== "usb") {
+    throw VirError.report("DOMAIN", "XML_ERROR", "Invalid address for a USB device");
+  }
+}
 
 /** virDomainSoundModel names. */
 const SOUND_MODELS = ["sb16", "es1370", "pcspk", "ac97", "ich6", "ich9", "usb", "ich7"];
