@@ -165,7 +165,7 @@ function parseReconnect(source: XmlElement | undefined, mode: string): XmlElemen
 }
 
 /** virDomainChr's source types. */
-const SOURCE_TYPES = [
+export const SOURCE_TYPES = [
   "null",
   "vc",
   "pty",

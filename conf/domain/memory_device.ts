@@ -14,46 +14,27 @@
  */
 import { VirError } from "../../util/errors.ts";
 import { child, children, element, textOf, type XmlElement } from "../../util/xml/mod.ts";
-import {
-  LLONG_MAX,
-  parseInt32,
-  parseULongLong,
-  parseUUID,
-  scaleInteger,
-  xmlPropEnum,
-} from "../common/mod.ts";
+import { parseInt32, parseUUID, xmlPropEnum } from "../common/mod.ts";
 import { formatBitmap, parseBitmap } from "./bitmap.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
+import { memoryKiB } from "./scaled.ts";
 
 const MODELS = ["dimm", "nvdimm", "virtio-pmem", "virtio-mem", "sgx-epc"] as const;
 
 const xmlError = (msg: string) => VirError.report("DOMAIN", "XML_ERROR", msg);
 
 /**
- * virDomainParseMemory of child `name` of `el` (its `unit` scaling KiB by default), in KiB;
- * 0 when absent unless `required`. `xpath` names it in the errors, as libvirt's caller does.
+ * virDomainParseMemory of child `name` of `el`, in KiB; 0 when absent unless `required`.
+ * `xpath` names it in the errors, as libvirt's caller does.
  */
-function memoryKiB(el: XmlElement, name: string, xpath: string, required = false): bigint {
+function childKiB(el: XmlElement, name: string, xpath: string, required = false): bigint {
   const node = child(el, name);
   const text = node ? textOf(node) ?? "" : "";
   if (text === "") {
     if (required) throw xmlError(`missing element or attribute '${xpath}'`);
     return 0n;
   }
-  const value = parseULongLong(text);
-  if (value === undefined) {
-    throw VirError.report(
-      "XML",
-      "XML_ERROR",
-      `Invalid value '${text}' for element or attribute '${xpath}'`,
-    );
-  }
-  const bytes = scaleInteger(value, node!.attributes.unit || undefined, 1024n, LLONG_MAX);
-  const kib = (bytes + 1023n) / 1024n;
-  if (kib >= (LLONG_MAX + 1023n) / 1024n) {
-    throw VirError.report("DOMAIN", "OVERFLOW", "size value too large");
-  }
-  return kib;
+  return memoryKiB(text, node!.attributes.unit, xpath);
 }
 
 const kibElement = (name: string, kib: bigint) => element(name, { unit: "KiB" }, [String(kib)]);
@@ -73,13 +54,13 @@ function nodemask(source: XmlElement): XmlElement | undefined {
 function parseSource(model: string, source: XmlElement): XmlElement[] {
   const out: (XmlElement | undefined)[] = [];
   if (model === "dimm" || model === "virtio-mem") {
-    const pagesize = memoryKiB(source, "pagesize", "./pagesize");
+    const pagesize = childKiB(source, "pagesize", "./pagesize");
     out.push(nodemask(source), pagesize ? kibElement("pagesize", pagesize) : undefined);
   } else if (model === "nvdimm" || model === "virtio-pmem") {
     const path = textOf(child(source, "path"));
     out.push(path ? element("path", {}, [path]) : undefined);
     if (model === "nvdimm") {
-      const align = memoryKiB(source, "alignsize", "./alignsize");
+      const align = childKiB(source, "alignsize", "./alignsize");
       out.push(align ? kibElement("alignsize", align) : undefined);
       if (child(source, "pmem")) out.push(element("pmem"));
     }
@@ -96,19 +77,19 @@ function parseTarget(model: string, target: XmlElement): XmlElement[] {
   if (nodeText !== undefined && (node === undefined || node < 0)) {
     throw xmlError("invalid value of memory device node");
   }
-  const size = memoryKiB(target, "size", "./size", true);
+  const size = childKiB(target, "size", "./size", true);
   const out: XmlElement[] = [kibElement("size", size)];
   if (node !== undefined) out.push(element("node", {}, [String(node)]));
   if (model === "nvdimm") {
     const label = child(target, "label");
-    const labelSize = label ? memoryKiB(label, "size", "./label/size") : 0n;
+    const labelSize = label ? childKiB(label, "size", "./label/size") : 0n;
     if (labelSize && labelSize < 128n) throw xmlError("nvdimm label must be at least 128KiB");
     if (labelSize >= size) throw xmlError("label size must be smaller than NVDIMM size");
     if (labelSize) out.push(element("label", {}, [kibElement("size", labelSize)]));
     if (child(target, "readonly")) out.push(element("readonly"));
   } else if (model === "virtio-mem") {
-    const block = memoryKiB(target, "block", "./block");
-    const requested = memoryKiB(target, "requested", "./requested");
+    const block = childKiB(target, "block", "./block");
+    const requested = childKiB(target, "requested", "./requested");
     if (block) out.push(kibElement("block", block), kibElement("requested", requested));
   }
   return out;

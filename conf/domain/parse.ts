@@ -13,13 +13,10 @@
  */
 import {
   generateUUID,
-  LLONG_MAX,
   parseUInt,
-  parseULongLong,
   parseUUID,
   rngValidate,
   sanitizeMetadata,
-  scaleInteger,
   xmlPropEnum,
   xmlPropUInt,
 } from "../common/mod.ts";
@@ -37,7 +34,7 @@ import {
 } from "../../util/xml/mod.ts";
 import { formatBitmap, normalizeBitmap, parseCpuset } from "./bitmap.ts";
 import { parseCputune } from "./cputune.ts";
-import { scaledText } from "./scaled.ts";
+import { memoryKiB } from "./scaled.ts";
 import type { DomainDef } from "./def.ts";
 import { parseDevices } from "./devices.ts";
 import {
@@ -265,25 +262,10 @@ function parseMemory(root: XmlElement): DomainDef["memory"] {
   const mem = child(root, "memory");
   const cur = child(root, "currentMemory");
   const max = child(root, "maxMemory");
-  // virDomainParseMemory: virParseScaledValue (util/virxml.c, hence VIR_FROM_XML) up to
-  // LLONG_MAX bytes, kept in KiB rounded up.
+  // virDomainParseMemory; an empty element is no value.
   const kib = (el: XmlElement) => {
     const text = textOf(el) ?? "";
-    if (text === "") return 0;
-    const value = parseULongLong(text);
-    if (value === undefined) {
-      throw VirError.report(
-        "XML",
-        "XML_ERROR",
-        `Invalid value '${text}' for element or attribute './${el.name}[1]'`,
-      );
-    }
-    const bytes = scaleInteger(value, el.attributes.unit, 1024n, LLONG_MAX);
-    const k = (bytes + 1023n) / 1024n;
-    if (k >= (LLONG_MAX + 1023n) / 1024n) {
-      throw VirError.report("DOMAIN", "OVERFLOW", "size value too large");
-    }
-    return Number(k);
+    return text === "" ? 0 : Number(memoryKiB(text, el.attributes.unit, `./${el.name}[1]`));
   };
   const memory: DomainDef["memory"] = {
     total: mem ? kib(mem) : 0,
@@ -406,12 +388,7 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
         const memory = c.attributes.memory;
         if (memory !== undefined) {
           // virDomainParseMemory: kept and written in KiB.
-          const unit = c.attributes.unit || undefined;
-          const bytes = scaledText(memory, unit, "./@memory", 1024n, LLONG_MAX);
-          const kib = (bytes + 1023n) / 1024n;
-          if (kib >= (LLONG_MAX + 1023n) / 1024n) {
-            throw VirError.report("DOMAIN", "OVERFLOW", "size value too large");
-          }
+          const kib = memoryKiB(memory, c.attributes.unit, "./@memory");
           c.attributes.memory = String(kib);
           c.attributes.unit = "KiB";
         }

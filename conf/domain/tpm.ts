@@ -15,28 +15,11 @@
 import { VirError } from "../../util/errors.ts";
 import { child, children, element, type XmlElement } from "../../util/xml/mod.ts";
 import { parseUUID, xmlPropEnum } from "../common/mod.ts";
+import { SOURCE_TYPES } from "./chardev.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 
 const MODELS = ["tpm-tis", "tpm-crb", "tpm-spapr", "spapr-tpm-proxy"];
 const PCR_BANKS = ["sha1", "sha256", "sha384", "sha512"];
-/** virDomainChr's source types, for an external backend's `<source type>`. */
-const CHR_TYPES = [
-  "null",
-  "vc",
-  "pty",
-  "dev",
-  "file",
-  "pipe",
-  "stdio",
-  "udp",
-  "tcp",
-  "unix",
-  "spicevmc",
-  "spiceport",
-  "nmdm",
-  "qemu-vdagent",
-  "dbus",
-];
 
 const xmlError = (msg: string) => VirError.report("DOMAIN", "XML_ERROR", msg);
 
@@ -85,7 +68,7 @@ function externalBackend(backend: XmlElement): XmlElement {
   const source = child(backend, "source");
   const type = source?.attributes.type || undefined;
   if (!type) throw xmlError("missing external TPM backend type");
-  if (!CHR_TYPES.includes(type)) {
+  if (!SOURCE_TYPES.includes(type)) {
     throw VirError.report(
       "DOMAIN",
       "CONFIG_UNSUPPORTED",
