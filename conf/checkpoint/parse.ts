@@ -4,7 +4,7 @@
  * @module
  */
 import { VirError } from "../../util/errors.ts";
-import { child, children, parse, type XmlElement } from "../../util/xml/mod.ts";
+import { child, children, parse, textOf, type XmlElement } from "../../util/xml/mod.ts";
 import { type MomentParseOptions, parseMomentCommon, parseMomentDomain } from "../common/moment.ts";
 import { matchesDomainSchema } from "../domain/parse.ts";
 import type { CheckpointDef } from "./def.ts";
@@ -24,14 +24,57 @@ function checkDisks(disks: XmlElement[]): void {
   if (!ok) throw schemaError("disks");
 }
 
-/** How libvirt reports an invalid child of the root's interleave. */
-function schemaError(element: string): VirError {
+/** How libvirt (libxml2) reports a document domaincheckpoint.rng refuses. */
+function invalid(detail: string): VirError {
   return VirError.report(
     "XML",
     "XML_INVALID_SCHEMA",
-    "Unable to validate doc against /usr/share/libvirt/schemas/domaincheckpoint.rng\n" +
-      `Extra element ${element} in interleave\nElement domaincheckpoint failed to validate content\n`,
+    `Unable to validate doc against /usr/share/libvirt/schemas/domaincheckpoint.rng\n${detail}`,
   );
+}
+
+/** How libvirt reports an invalid child of the root's interleave. */
+function schemaError(element: string): VirError {
+  return invalid(
+    `Extra element ${element} in interleave\nElement domaincheckpoint failed to validate content\n`,
+  );
+}
+
+/** The schema's checkpointName: no leading dot, no slash, no blank. */
+const CHECKPOINT_NAME = /^[a-zA-Z0-9_\-][a-zA-Z0-9_\-.]*$/;
+
+const elementKids = (el: XmlElement) =>
+  el.children.filter((c): c is XmlElement => c.type === "element");
+
+/** A text-only element without attributes whose text passes `ok`. */
+const textElement = (el: XmlElement, ok: (text: string) => boolean) =>
+  !Object.keys(el.attributes).length && !elementKids(el).length && ok(textOf(el) ?? "");
+
+/** The root's own part of domaincheckpoint.rng (the embedded domain and disks apart). */
+function checkRoot(root: XmlElement): void {
+  const attr = Object.keys(root.attributes)[0];
+  if (attr !== undefined) {
+    throw invalid(`Invalid attribute ${attr} for element domaincheckpoint\n`);
+  }
+  const seen = new Set<string>();
+  for (const el of elementKids(root)) {
+    const known: Record<string, (e: XmlElement) => boolean> = {
+      name: (e) => textElement(e, (t) => CHECKPOINT_NAME.test(t)),
+      description: (e) => textElement(e, () => true),
+      creationTime: (e) => textElement(e, (t) => /^[ \t\n\r]*\+?[0-9]+[ \t\n\r]*$/.test(t)),
+      parent: (e) => {
+        const kids = elementKids(e);
+        return !Object.keys(e.attributes).length && kids.length === 1 &&
+          kids[0].name === "name" && textElement(kids[0], (t) => CHECKPOINT_NAME.test(t));
+      },
+      disks: () => true,
+      domain: () => true,
+    };
+    const check = known[el.name];
+    if (!check) throw invalid(`Element domaincheckpoint has extra content: ${el.name}\n`);
+    if (seen.has(el.name) || !check(el)) throw schemaError(el.name);
+    seen.add(el.name);
+  }
 }
 
 /**
@@ -52,6 +95,7 @@ export function parseCheckpointXML(xml: string, options: MomentParseOptions): Ch
     expectRoot: "domaincheckpoint",
   });
   // The schema (with the embedded domain's) is checked before anything is read.
+  checkRoot(root);
   const embedded = child(root, "domain");
   if (embedded && !matchesDomainSchema(embedded)) throw schemaError("domain");
   const def: CheckpointDef = { ...parseMomentCommon(root, "checkpoint", F, options), disks: [] };

@@ -10,6 +10,7 @@ import { formatDomainXML, parseDomainXML } from "../domain/mod.ts";
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 import { child, childText, escapeXml, stringify, type XmlElement } from "../../util/xml/mod.ts";
+import { xpathString } from "./values.ts";
 
 /** The fields of libvirt's `virDomainMomentDef`. */
 export interface MomentDef {
@@ -33,21 +34,6 @@ export interface MomentParseOptions {
    * Default: {@link parseDomainXML}.
    */
   parseDomain?: (xml: string) => DomainDef;
-}
-
-/**
- * virXPathString: a missing or empty element is no value.
- *
- * @example
- * ```ts
- * import { xpathString } from "./moment.ts";
- * import { parse } from "../../util/xml/mod.ts";
- * xpathString(parse("<a><name></name></a>"), "name"); // undefined
- * ```
- */
-export function xpathString(el: XmlElement | undefined, name: string): string | undefined {
-  const text = childText(el, name);
-  return text ? text : undefined;
 }
 
 /**

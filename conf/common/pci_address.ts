@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { VirError } from "../../util/errors.ts";
 import { element, type XmlElement } from "../../util/xml/mod.ts";
+import { parseUIntPositive, xmlPropEnum } from "./values.ts";
 
 /** A PCI address (`<address domain bus slot function/>`). */
 export const PciAddressSchema = z.object({
@@ -12,54 +13,45 @@ export const PciAddressSchema = z.object({
 /** A PCI address. */
 export type PciAddress = z.infer<typeof PciAddressSchema>;
 
-/** C strtoul with base 0: `0x` hex, leading `0` octal, else decimal; whole string. */
-function parseBase0(text: string): number | undefined {
-  const m = /^[ \t\n\v\f\r]*\+?(?:0[xX]([0-9a-fA-F]+)|(0[0-7]*)|([1-9][0-9]*))$/.exec(text);
-  if (!m) return undefined;
-  if (m[1] !== undefined) return parseInt(m[1], 16);
-  if (m[2] !== undefined) return parseInt(m[2], 8);
-  return parseInt(m[3], 10);
-}
-
-const LIMITS: [keyof PciAddress, number, string][] = [
-  ["domain", 0xffff, "0x%x', must be <= 0xFFFF"],
-  ["bus", 0xff, "0x%x', must be <= 0xFF"],
-  ["slot", 0x1f, "0x%x', must be <= 0x1F"],
-  ["function", 0x7, "0x%x', must be <= 7"],
-];
-
 /**
- * libvirt's virPCIDeviceAddressParseXML: hex/octal/decimal attributes, missing ones are 0,
- * with the range checks of virPCIDeviceAddressIsValid.
+ * libvirt 9.0's virPCIDeviceAddressParseXML: `domain`, `bus`, `slot` and `function` are
+ * virXMLPropUInt in base 0 (C's `0x`/`0` prefixes; missing ones are 0) and `multifunction` a
+ * switch, all with util/virxml.c's errors; an address that is not all zero (domain, bus and
+ * slot) gets virPCIDeviceAddressIsValid's range checks (util/virpci.c, no error domain).
+ * `multifunction` is checked here; the callers that keep it (domain devices) read it back.
  *
  * @example
  * ```ts
  * import { parsePciAddress } from "./pci_address.ts";
  * import { parse } from "../../util/xml/mod.ts";
- * parsePciAddress(parse("<address bus='0x03' function='1'/>"), "NETWORK").bus; // 3
+ * parsePciAddress(parse("<address bus='0x03' function='1'/>")).bus; // 3
  * ```
  */
-export function parsePciAddress(el: XmlElement, errorDomain: string): PciAddress {
+export function parsePciAddress(el: XmlElement): PciAddress {
   const addr: PciAddress = { domain: 0, bus: 0, slot: 0, function: 0 };
-  for (const [key, max, text] of LIMITS) {
+  for (const key of ["domain", "bus", "slot", "function"] as const) {
     const raw = el.attributes[key];
     if (raw === undefined) continue;
-    const v = parseBase0(raw);
+    const v = parseUIntPositive(raw, 0);
     if (v === undefined) {
       throw VirError.report(
-        errorDomain,
-        "INTERNAL_ERROR",
-        `Cannot parse <address> '${key}' attribute`,
-      );
-    }
-    if (v > max) {
-      throw VirError.report(
-        errorDomain,
+        "XML",
         "XML_ERROR",
-        `Invalid PCI address ${key}='${text.replace("%x", v.toString(16))}`,
+        `Invalid value for attribute '${key}' in element '${el.name}': '${raw}'. ` +
+          "Expected non-negative integer value",
       );
     }
     addr[key] = v;
+  }
+  xmlPropEnum(el, "multifunction", ["on", "off"] as const);
+  if (addr.domain || addr.bus || addr.slot) {
+    const bad = (what: string) =>
+      VirError.report("NONE", "XML_ERROR", `Invalid PCI address ${what}`);
+    if (addr.bus > 0xff) throw bad(`bus='0x${addr.bus.toString(16)}', must be <= 0xFF`);
+    if (addr.slot > 0x1f) throw bad(`slot='0x${addr.slot.toString(16)}', must be <= 0x1F`);
+    if (addr.function > 7) {
+      throw bad(`function=0x${addr.function.toString(16)}, must be <= 7`);
+    }
   }
   return addr;
 }

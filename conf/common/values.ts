@@ -1,5 +1,5 @@
 import { VirError } from "../../util/errors.ts";
-import type { XmlElement } from "../../util/xml/mod.ts";
+import { childText, type XmlElement } from "../../util/xml/mod.ts";
 
 /**
  * libvirt's virTristateBool from an attribute: `yes`/`no`, or undefined when absent; any other
@@ -64,6 +64,30 @@ export function parseUInt(text: string | undefined, base = 10): number | undefin
   if (!Number.isFinite(v) || v > 0xffffffff) return undefined;
   if (m[1] === "-") v = v === 0 ? 0 : 0x100000000 - v;
   return v;
+}
+
+/**
+ * libvirt's virStrToLong_uip: C's strtoul in `base` (0: `0x` hex, a leading `0` octal, else
+ * decimal; 16: an optional `0x`) over the whole string, blanks allowed before, no minus sign;
+ * undefined when malformed or above 2^32 - 1.
+ *
+ * @example
+ * ```ts
+ * import { parseUIntPositive } from "./values.ts";
+ * parseUIntPositive("0x1f", 0); // 31
+ * parseUIntPositive("-1"); // undefined
+ * ```
+ */
+export function parseUIntPositive(text: string, base: 0 | 8 | 10 | 16 = 10): number | undefined {
+  const m = /^[ \t\n\v\f\r]*\+?(.*)$/s.exec(text)!;
+  let t = m[1];
+  let b: number = base;
+  if (base === 0) b = /^0[xX][0-9a-fA-F]/.test(t) ? 16 : /^0/.test(t) ? 8 : 10;
+  if (b === 16) t = t.replace(/^0[xX](?=[0-9a-fA-F])/, "");
+  const digits = b === 16 ? /^[0-9a-fA-F]+$/ : b === 8 ? /^[0-7]+$/ : /^[0-9]+$/;
+  if (!digits.test(t)) return undefined;
+  const v = parseInt(t, b);
+  return v > 0xffffffff ? undefined : v;
 }
 
 /**
@@ -138,9 +162,33 @@ export function xmlPropEnum<T extends string>(
   return v as T;
 }
 
+/** virXMLPropFlags: REQUIRED, NONZERO (and NONNEGATIVE, for the signed reader). */
+export interface XmlPropFlags {
+  /** The unsigned reader's base (C's strtoul: 0 takes `0x`/`0` prefixes); 10 by default. */
+  base?: 0 | 8 | 16;
+  required?: boolean;
+  nonZero?: boolean;
+  nonNegative?: boolean;
+}
+
+const xmlErr = (msg: string) => VirError.report("XML", "XML_ERROR", msg);
+
+/** The attribute's value, or undefined / the "Missing required attribute" error. */
+function propText(el: XmlElement, attr: string, flags: XmlPropFlags): string | undefined {
+  const v = el.attributes[attr];
+  if (v === undefined && flags.required) {
+    throw xmlErr(`Missing required attribute '${attr}' in element '${el.name}'`);
+  }
+  return v;
+}
+
+const zero = (el: XmlElement, attr: string) =>
+  xmlErr(`Invalid value for attribute '${attr}' in element '${el.name}': Zero is not permitted`);
+
 /**
  * libvirt's virXMLPropUInt / virXMLPropULongLong (base 10): a non-negative integer attribute,
  * undefined when absent; anything else is VIR_FROM_XML's "Expected non-negative integer value".
+ * `flags` are virXMLPropFlags' REQUIRED and NONZERO.
  *
  * @example
  * ```ts
@@ -149,18 +197,76 @@ export function xmlPropEnum<T extends string>(
  * // 24
  * ```
  */
-export function xmlPropUInt(el: XmlElement, attr: string, max = 0xffffffff): number | undefined {
-  const v = el.attributes[attr];
+export function xmlPropUInt(
+  el: XmlElement,
+  attr: string,
+  max = 0xffffffff,
+  flags: XmlPropFlags = {},
+): number | undefined {
+  const v = propText(el, attr, flags);
   if (v === undefined) return undefined;
   const m = /^[ \t\n\v\f\r]*\+?([0-9]+)$/.exec(v);
-  const n = m ? Number(m[1]) : NaN;
+  const n = flags.base !== undefined
+    ? parseUIntPositive(v, flags.base) ?? NaN
+    : m
+    ? Number(m[1])
+    : NaN;
   if (!(n <= max)) {
-    throw VirError.report(
-      "XML",
-      "XML_ERROR",
+    throw xmlErr(
       `Invalid value for attribute '${attr}' in element '${el.name}': '${v}'. ` +
         "Expected non-negative integer value",
     );
   }
+  if (flags.nonZero && n === 0) throw zero(el, attr);
   return n;
+}
+
+/**
+ * libvirt's virXMLPropInt (base 10): an `int` attribute, undefined when absent, with
+ * virXMLPropFlags' REQUIRED, NONNEGATIVE and NONZERO checks and util/virxml.c's errors.
+ *
+ * @example
+ * ```ts
+ * import { xmlPropInt } from "./values.ts";
+ * xmlPropInt({ type: "element", name: "link", attributes: { port: "-1" }, children: [] }, "port");
+ * // -1
+ * ```
+ */
+export function xmlPropInt(
+  el: XmlElement,
+  attr: string,
+  flags: XmlPropFlags = {},
+): number | undefined {
+  const v = propText(el, attr, flags);
+  if (v === undefined) return undefined;
+  const n = parseInt32(v);
+  if (n === undefined) {
+    throw xmlErr(
+      `Invalid value for attribute '${attr}' in element '${el.name}': '${v}'. ` +
+        "Expected integer value",
+    );
+  }
+  if (flags.nonNegative && n < 0) {
+    throw xmlErr(
+      `Invalid value for attribute '${attr}' in element '${el.name}': '${v}'. ` +
+        "Expected non-negative value",
+    );
+  }
+  if (flags.nonZero && n === 0) throw zero(el, attr);
+  return n;
+}
+
+/**
+ * virXPathString: a missing or empty element is no value.
+ *
+ * @example
+ * ```ts
+ * import { xpathString } from "./values.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * xpathString(parse("<a><name></name></a>"), "name"); // undefined
+ * ```
+ */
+export function xpathString(el: XmlElement | undefined, name: string): string | undefined {
+  const text = childText(el, name);
+  return text ? text : undefined;
 }

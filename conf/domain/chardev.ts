@@ -7,7 +7,7 @@
  * ```ts
  * import { chardevSource } from "./chardev.ts";
  * import { parse } from "../../util/xml/mod.ts";
- * chardevSource(parse("<channel type='tcp'><source host='h' service='1'/></channel>"), true);
+ * chardevSource(parse("<channel type='tcp'><source host='h' service='1'/></channel>"));
  * // [<source mode='connect' host='h' service='1'/>, <protocol type='raw'/>]
  * ```
  * @module
@@ -15,14 +15,15 @@
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { child, children, element } from "../../util/xml/mod.ts";
+import { parseUInt, xmlPropEnum } from "../common/mod.ts";
 
 const PATH_TYPES = new Set(["dev", "file", "pipe", "pty"]);
 
 /**
- * The canonical source children of chardev `el`. `pathOptional` is true where libvirt can
- * generate a UNIX socket path itself (virtio and Xen channels).
+ * The canonical source children of chardev `el`. What a source lacks is libvirt's validation
+ * error, reported later by {@link validateChardevSource}.
  */
-export function chardevSource(el: XmlElement, pathOptional: boolean): XmlElement[] {
+export function chardevSource(el: XmlElement): XmlElement[] {
   const type = el.attributes.type ?? "pty";
   const sources = children(el, "source");
   if (type === "udp" ? sources.length > 2 : sources.length > 1) {
@@ -35,8 +36,6 @@ export function chardevSource(el: XmlElement, pathOptional: boolean): XmlElement
     );
   }
   const src = sources[0]?.attributes ?? {};
-  const missing = (what: string) =>
-    VirError.report("DOMAIN", "INTERNAL_ERROR", `Missing source ${what} attribute for char device`);
   if (PATH_TYPES.has(type)) {
     if (src.path === undefined || type === "pty") return [];
     return [
@@ -45,8 +44,6 @@ export function chardevSource(el: XmlElement, pathOptional: boolean): XmlElement
   }
   if (type === "tcp") {
     const mode = src.mode ?? "connect";
-    if (src.host === undefined) throw missing("host");
-    if (src.service === undefined) throw missing("service");
     const reconnect = parseReconnect(sources[0], mode);
     const protocol = child(el, "protocol")?.attributes.type ?? "raw";
     return [
@@ -55,13 +52,18 @@ export function chardevSource(el: XmlElement, pathOptional: boolean): XmlElement
     ];
   }
   if (type === "udp") {
-    let bind: Record<string, string> = {};
-    let connect: Record<string, string> = {};
+    // virDomainChrSourceDefParseUDP: the first source of each mode that names something.
+    let bind: Record<string, string | undefined> = {};
+    let connect: Record<string, string | undefined> = {};
     for (const s of sources) {
-      if (s.attributes.mode === "bind") bind = s.attributes;
-      else connect = s.attributes;
+      const mode = xmlPropEnum(s, "mode", ["connect", "bind"]) ?? "connect";
+      const { host, service } = s.attributes;
+      if (mode === "connect" && connect.host === undefined && connect.service === undefined) {
+        connect = { host, service };
+      } else if (mode === "bind" && bind.host === undefined && bind.service === undefined) {
+        bind = { host, service };
+      }
     }
-    if (connect.service === undefined) throw missing("service");
     const out: XmlElement[] = [];
     if (bind.host !== undefined || bind.service !== undefined) {
       out.push(element("source", { mode: "bind", host: bind.host, service: bind.service }));
@@ -71,19 +73,71 @@ export function chardevSource(el: XmlElement, pathOptional: boolean): XmlElement
   }
   if (type === "unix") {
     const mode = src.mode ?? "connect";
-    if (src.path === undefined) {
-      if (!pathOptional) throw missing("path");
-      return [];
-    }
+    if (src.path === undefined) return [];
     return [element("source", { mode, path: src.path }, [parseReconnect(sources[0], mode)])];
   }
-  if (type === "spiceport" && src.channel !== undefined) {
+  if ((type === "spiceport" || type === "dbus") && src.channel !== undefined) {
     return [element("source", { channel: src.channel })];
   }
   if (type === "nmdm" && src.master !== undefined) {
     return [element("source", { master: src.master, slave: src.slave })];
   }
   return [];
+}
+
+/**
+ * virDomainChrSourceDefValidate on a parsed chardev source: `dev` holds the `type` and the
+ * canonical `<source>` children; `pathOptional` is true where libvirt can generate a UNIX
+ * socket path itself (virtio and Xen channels).
+ *
+ * @example
+ * ```ts
+ * import { validateChardevSource } from "./chardev.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * validateChardevSource(parse("<serial type='pty'/>"), false); // no error
+ * ```
+ */
+export function validateChardevSource(dev: XmlElement, pathOptional: boolean): void {
+  const type = dev.attributes.type ?? "pty";
+  const sources = children(dev, "source");
+  const src = sources[0]?.attributes ?? {};
+  const missing = (what: string) =>
+    VirError.report("DOMAIN", "INTERNAL_ERROR", `Missing source ${what} attribute for char device`);
+  if (type === "file" || type === "dev" || type === "pipe") {
+    if (src.path === undefined) throw missing("path");
+  } else if (type === "nmdm") {
+    if ((src.master === undefined) !== (src.slave === undefined)) {
+      throw VirError.report(
+        "DOMAIN",
+        "INTERNAL_ERROR",
+        "Should define both master and slave path attributes for nmdm device",
+      );
+    }
+  } else if (type === "tcp") {
+    if (src.host === undefined) throw missing("host");
+    if (src.service === undefined) throw missing("service");
+  } else if (type === "udp") {
+    const connect = sources.find((s) => s.attributes.mode === "connect")?.attributes;
+    if (connect?.service === undefined) throw missing("service");
+  } else if (type === "unix") {
+    if (src.path === undefined && !pathOptional) throw missing("path");
+  } else if (type === "spiceport" || type === "dbus") {
+    const channel = src.channel;
+    if (channel === undefined) {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        "Missing source channel attribute for char device",
+      );
+    }
+    if (!/^[a-zA-Z0-9_.-]*$/.test(channel)) {
+      throw VirError.report(
+        "DOMAIN",
+        "INVALID_ARG",
+        "Invalid character in source channel for char device",
+      );
+    }
+  }
 }
 
 function parseReconnect(source: XmlElement | undefined, mode: string): XmlElement | undefined {
@@ -108,4 +162,100 @@ function parseReconnect(source: XmlElement | undefined, mode: string): XmlElemen
     enabled,
     timeout: enabled === "yes" ? r.attributes.timeout : undefined,
   });
+}
+
+/** virDomainChr's source types. */
+export const SOURCE_TYPES = [
+  "null",
+  "vc",
+  "pty",
+  "dev",
+  "file",
+  "pipe",
+  "stdio",
+  "udp",
+  "tcp",
+  "unix",
+  "spicevmc",
+  "spiceport",
+  "nmdm",
+  "qemu-vdagent",
+  "dbus",
+];
+
+/** Target types by device, in enum order (their numbers matter, see below). */
+const TARGET_TYPES: Record<string, string[]> = {
+  serial: [
+    "none",
+    "isa-serial",
+    "usb-serial",
+    "pci-serial",
+    "spapr-vio-serial",
+    "system-serial",
+    "sclp-serial",
+    "isa-debug",
+  ],
+  channel: ["none", "guestfwd", "virtio", "xen"],
+  console: ["none", "serial", "xen", "uml", "virtio", "lxc", "openvz", "sclp", "sclplm"],
+};
+const SERIAL_MODELS = [
+  "none",
+  "isa-serial",
+  "usb-serial",
+  "pci-serial",
+  "spapr-vty",
+  "pl011",
+  "sclpconsole",
+  "sclplmconsole",
+  "16550a",
+  "isa-debugcon",
+];
+
+const unsupported = (msg: string) => VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", msg);
+
+/**
+ * The checks of virDomainChrDefParseXML that come before the source is read: the source type,
+ * then the `<target>` (virDomainChrDefParseTargetXML: type and model per device, a channel's
+ * guestfwd address, the port of the others). Returns the target type's enum number, which
+ * libvirt compares with the virtio channel's for a spicevmc source whatever the device.
+ */
+export function checkChardevTarget(dev: XmlElement): number {
+  const type = dev.attributes.type;
+  if (type !== undefined && !SOURCE_TYPES.includes(type)) {
+    throw unsupported(`unknown type presented to host for character device: ${type}`);
+  }
+  const target = child(dev, "target");
+  const types = TARGET_TYPES[dev.name];
+  const targetType = target?.attributes.type;
+  if (dev.name === "channel" && targetType === undefined) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      "target type must be specified for channel device",
+    );
+  }
+  if (!target) return 0;
+  const index = !types || targetType === undefined ? 0 : types.indexOf(targetType);
+  if (index < 0) {
+    throw unsupported(`unknown target type '${targetType}' specified for character device`);
+  }
+  const model = child(target, "model")?.attributes.name;
+  if (dev.name === "serial" && model !== undefined && !SERIAL_MODELS.includes(model)) {
+    throw unsupported(`unknown target model '${model}' specified for character device`);
+  }
+  if (dev.name === "channel") {
+    if (targetType === "guestfwd" && target.attributes.address === undefined) {
+      throw VirError.report(
+        "DOMAIN",
+        "XML_ERROR",
+        "guestfwd channel does not define a target address",
+      );
+    }
+    return index;
+  }
+  const port = target.attributes.port;
+  if (port !== undefined && parseUInt(port) === undefined) {
+    throw VirError.report("DOMAIN", "XML_ERROR", `Invalid port number: ${port}`);
+  }
+  return index;
 }

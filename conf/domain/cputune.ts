@@ -6,17 +6,18 @@
  * ```ts
  * import { parseCputune } from "./cputune.ts";
  * import { parse } from "../../util/xml/mod.ts";
- * const el = parseCputune(parse("<cputune><shares>5</shares></cputune>"), 2, {});
+ * const el = parseCputune(parse("<cputune><shares>5</shares></cputune>"), 2, {}, { has: () => false });
  * ```
  * @module
  */
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { children, childrenInOrder } from "../../util/xml/mod.ts";
-import { formatBitmap, normalizeBitmap, parseBitmap } from "./bitmap.ts";
+import { formatBitmap, parseBitmap, parseCpuset } from "./bitmap.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 import { elementSpec } from "./schema.ts";
-import { parseInt32, xmlPropEnum } from "../common/mod.ts";
+import type { IothreadIds } from "./iothreads.ts";
+import { parseInt32, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
 
 /** Elements holding a `cpuset` CPU list. */
 const PINS = new Set(["vcpupin", "emulatorpin", "iothreadpin"]);
@@ -49,11 +50,15 @@ export function parseCputune(
   el: XmlElement,
   maxVcpus: number,
   options: NormalizeOptions,
+  iothreadIds: IothreadIds,
 ): XmlElement | undefined {
   const spec = elementSpec("domain", "cputune")!;
   const out: XmlElement[] = [];
   const resctrls: Resctrl[] = [];
   const scheduled = { vcpus: new Set<number>(), iothreads: new Set<number>() };
+  const pinned = new Set<number>();
+  const vcpuPinned = new Set<number>();
+  let emulatorPins = 0;
   for (const kid of children(el)) {
     if (!spec.order.has(kid.name)) options.onUnknown?.({ parent: "cputune", name: kid.name });
   }
@@ -61,15 +66,18 @@ export function parseCputune(
     const name = kid.name;
     if (name === "vcpusched" || name === "iothreadsched") {
       const attr = name === "vcpusched" ? "vcpus" : "iothreads";
-      out.push(...expandSched(kid, attr, maxVcpus, scheduled[attr], options));
+      out.push(...expandSched(kid, attr, maxVcpus, iothreadIds, scheduled[attr], options));
     } else if (name === "cachetune" || name === "memorytune") {
       const r = parseResctrl(kid, maxVcpus, resctrls, options);
       if (r) out.push(r);
     } else {
+      if (name === "iothreadpin") checkIothreadPin(kid, iothreadIds, pinned);
+      if (name === "vcpupin" && !checkVcpuPin(kid, maxVcpus, vcpuPinned)) continue;
+      if (name === "emulatorpin") checkEmulatorPin(kid, emulatorPins++);
       const n = normalizeElement(kid, "cputune", options, "domain");
       // libvirt keeps pins as bitmaps and prints them back in canonical form.
       if (n && PINS.has(name) && n.attributes.cpuset !== undefined) {
-        n.attributes.cpuset = normalizeBitmap(n.attributes.cpuset);
+        n.attributes.cpuset = formatBitmap(parseCpuset(n.attributes.cpuset));
       }
       if (n) out.push(n);
     }
@@ -92,12 +100,13 @@ function sortWithin(list: XmlElement[], name: string, attr: string): XmlElement[
 /**
  * One `<vcpusched vcpus='0-1'>` becomes one element per vCPU, as libvirt stores them
  * (virDomainSchedulerParse and virDomainThreadSchedParseHelper). `taken` holds the ids already
- * given a scheduler; vCPUs must exist (IOThreads are checked once their ids are known).
+ * given a scheduler; the vCPUs and IOThreads named must exist.
  */
 function expandSched(
   el: XmlElement,
   attr: "vcpus" | "iothreads",
   maxVcpus: number,
+  iothreadIds: IothreadIds,
   taken: Set<number>,
   options: NormalizeOptions,
 ): XmlElement[] {
@@ -144,6 +153,7 @@ function expandSched(
         `vCPU '${id}' is not present in domain definition`,
       );
     }
+    if (attr === "iothreads" && !iothreadIds.has(id)) throw noIothread(id);
     if (taken.has(id)) {
       throw VirError.report(
         "DOMAIN",
@@ -160,6 +170,61 @@ function expandSched(
   }));
 }
 
+const noIothread = (id: number) =>
+  VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `Cannot find 'iothread' : ${id}`);
+
+/** A pin's cpuset: required (libvirt's "missing cpuset for …") and not empty. */
+function pinCpuset(el: XmlElement): void {
+  const cpuset = el.attributes.cpuset;
+  if (cpuset === undefined) {
+    throw VirError.report("DOMAIN", "INTERNAL_ERROR", `missing cpuset for ${el.name}`);
+  }
+  parseCpuset(cpuset);
+}
+
+/**
+ * virDomainVcpuPinDefParseXML's checks; false for a pin of a vCPU the domain lacks, which
+ * libvirt ignores (with a warning).
+ */
+function checkVcpuPin(el: XmlElement, maxVcpus: number, pinned: Set<number>): boolean {
+  const id = xmlPropUInt(el, "vcpu", undefined, { required: true })!;
+  if (id >= maxVcpus) return false;
+  if (el.attributes.cpuset === undefined) pinCpuset(el);
+  if (pinned.has(id)) {
+    throw VirError.report("DOMAIN", "INTERNAL_ERROR", `duplicate vcpupin for vcpu '${id}'`);
+  }
+  pinned.add(id);
+  pinCpuset(el);
+  return true;
+}
+
+/** virDomainEmulatorPinDefParseXML, after the "only one emulatorpin" check of its caller. */
+function checkEmulatorPin(el: XmlElement, before: number): void {
+  if (before) {
+    throw VirError.report("DOMAIN", "INTERNAL_ERROR", "only one emulatorpin is supported");
+  }
+  pinCpuset(el);
+}
+
+/** virDomainIOThreadPinDefParseXML's checks; the cpuset is read with the other pins. */
+function checkIothreadPin(
+  el: XmlElement,
+  iothreadIds: IothreadIds,
+  pinned: Set<number>,
+): void {
+  const id = xmlPropUInt(el, "iothread", undefined, { required: true, nonZero: true })!;
+  if (!iothreadIds.has(id)) throw noIothread(id);
+  pinCpuset(el);
+  if (pinned.has(id)) {
+    throw VirError.report(
+      "DOMAIN",
+      "INTERNAL_ERROR",
+      `duplicate iothreadpin for same iothread '${id}'`,
+    );
+  }
+  pinned.add(id);
+}
+
 function parseResctrl(
   el: XmlElement,
   maxVcpus: number,
@@ -171,7 +236,18 @@ function parseResctrl(
   if (vcpuText === undefined) {
     throw VirError.report("DOMAIN", "XML_ERROR", `Missing ${kind} attribute 'vcpus'`);
   }
-  const vcpus = parseBitmap(vcpuText).filter((v) => v < maxVcpus);
+  let all: number[];
+  try {
+    all = parseBitmap(vcpuText);
+  } catch {
+    // virDomainResctrlParseVcpus replaces the bitmap's error with its own.
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      `Invalid ${kind} attribute 'vcpus' value '${vcpuText}'`,
+    );
+  }
+  const vcpus = all.filter((v) => v < maxVcpus);
   if (!vcpus.length) return undefined;
   let group = resctrls.find((r) => sameSet(r.vcpus, vcpus));
   if (group && kind === "cachetune" && group.caches.length) {

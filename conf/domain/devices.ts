@@ -10,15 +10,19 @@
  * ```
  * @module
  */
-import { parseMac, xmlPropEnum } from "../common/mod.ts";
+import { parseMac, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { child, children, childText, element } from "../../util/xml/mod.ts";
-import { chardevSource } from "./chardev.ts";
+import { checkAudioRef, parseAudio } from "./audio.ts";
+import { chardevSource, checkChardevTarget } from "./chardev.ts";
 import { type DomainDef, type DomainInterface, INTERFACE_TYPES } from "./def.ts";
 import { parseGraphics } from "./graphics.ts";
 import { insertDisk } from "./disk_name.ts";
 import { parseIommu } from "./iommu.ts";
+import { parseMemoryDevice } from "./memory_device.ts";
+import { parseShmem } from "./shmem.ts";
+import { parseTpm } from "./tpm.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 
 /** Device element names in the order libvirt formats them. */
@@ -47,6 +51,40 @@ export const DEVICE_ORDER = [
   "memballoon",
   "rng",
   "nvram",
+  "panic",
+  "shmem",
+  "memory",
+  "iommu",
+  "vsock",
+  "crypto",
+];
+
+/** The order in which virDomainDefParseXML reads the device kinds. */
+const PARSE_ORDER = [
+  "disk",
+  "controller",
+  "lease",
+  "filesystem",
+  "interface",
+  "smartcard",
+  "parallel",
+  "serial",
+  "console",
+  "channel",
+  "input",
+  "graphics",
+  "sound",
+  "audio",
+  "video",
+  "hostdev",
+  "watchdog",
+  "memballoon",
+  "rng",
+  "tpm",
+  "nvram",
+  "hub",
+  "redirdev",
+  "redirfilter",
   "panic",
   "shmem",
   "memory",
@@ -98,17 +136,25 @@ export function parseDevices(
   const interfaces: DomainInterface[] = [];
   const byKind = new Map<string, XmlElement[]>();
   for (const dev of children(el)) {
-    if (dev.name === "emulator") continue;
-    if (dev.name === "interface") {
-      interfaces.push(parseInterface(dev, options));
-      continue;
+    if (dev.name !== "emulator" && !DEVICE_ORDER.includes(dev.name)) {
+      options.onUnknown?.({ parent: "devices", name: dev.name });
     }
-    const parsed = parseDevice(dev, options);
-    if (!parsed) continue;
-    const list = byKind.get(dev.name) ?? [];
-    if (dev.name === "disk") insertDisk(list, parsed);
-    else list.push(parsed);
-    byKind.set(dev.name, list);
+  }
+  // virDomainDefParseXML reads the devices kind by kind, so the first error is the first
+  // kind's.
+  for (const kind of PARSE_ORDER) {
+    for (const dev of children(el, kind)) {
+      if (kind === "interface") {
+        interfaces.push(parseInterface(dev, options));
+        continue;
+      }
+      const parsed = parseDevice(dev, options);
+      if (!parsed) continue;
+      const list = byKind.get(kind) ?? [];
+      if (kind === "disk") insertDisk(list, parsed);
+      else list.push(parsed);
+      byKind.set(kind, list);
+    }
   }
   const other = DEVICE_ORDER.flatMap((k) => byKind.get(k) ?? []);
   const emulator = childText(el, "emulator")?.trim();
@@ -116,10 +162,6 @@ export function parseDevices(
 }
 
 function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | undefined {
-  if (!DEVICE_ORDER.includes(dev.name)) {
-    options.onUnknown?.({ parent: "devices", name: dev.name });
-    return undefined;
-  }
   if (dev.name === "graphics") {
     checkEnum(dev, "type");
     return parseGraphics(dev, options);
@@ -134,24 +176,97 @@ function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | u
     return n;
   }
   if (dev.name === "disk") return parseDisk(dev, options);
-  if (dev.name === "filesystem") {
-    const n = normalizeElement(dev, "devices", options);
-    // virDomainFSDefFormat always writes the type and the access mode, defaulted.
-    if (n) n.attributes = { type: "mount", accessmode: "passthrough", ...n.attributes };
-    return n;
-  }
+  if (dev.name === "filesystem") return parseFilesystem(dev, options);
   if (dev.name === "smartcard" || dev.name === "redirdev") {
     const n = normalizeElement(dev, "devices", options);
     if (!n) return undefined;
-    const source = chardevSource(dev, false);
+    const source = chardevSource(dev);
+    if (dev.name === "redirdev") checkUsbAddress(n, dev.attributes.bus ?? "usb");
+    // virDomainRedirdevDefParseXML names a D-Bus redirection's channel when the XML does not.
+    if (dev.name === "redirdev" && dev.attributes.type === "dbus" && !source.length) {
+      source.push(element("source", { channel: "org.qemu.usbredir" }));
+    }
     n.children = [...source, ...n.children.filter((c) => !isSourceLike(c))];
     return n;
   }
   if (dev.name === "rng") return parseRng(dev, options);
   if (dev.name === "watchdog") return parseWatchdog(dev, options);
   if (dev.name === "iommu") return parseIommu(dev, options);
+  if (dev.name === "audio") return parseAudio(dev);
+  if (dev.name === "memory") return parseMemoryDevice(dev, options);
+  if (dev.name === "tpm") return parseTpm(dev, options);
+  if (dev.name === "shmem") return parseShmem(dev, options);
+  if (dev.name === "hostdev") {
+    const n = normalizeElement(dev, "devices", options);
+    if (!n) return undefined;
+    // virDomainHostdevDefFormat: the mode always, and a subsystem device's managed flag (any
+    // value but 'yes' reads as no).
+    const { mode = "subsystem", type, managed, ...rest } = n.attributes;
+    const flag = mode === "subsystem" ? (managed === "yes" ? "yes" : "no") : undefined;
+    n.attributes = element("hostdev", { mode, type, managed: flag }).attributes;
+    Object.assign(n.attributes, rest);
+    return n;
+  }
+  if (dev.name === "input" && dev.attributes.bus === "usb") {
+    const n = normalizeElement(dev, "devices", options);
+    if (n) checkUsbAddress(n, "usb");
+    return n;
+  }
+  if (dev.name === "panic") {
+    const model = dev.attributes.model;
+    if (model !== undefined && !PANIC_MODELS.includes(model)) {
+      throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `unknown panic model '${model}'`);
+    }
+  }
+  if (dev.name === "sound") {
+    xmlPropEnum(dev, "model", SOUND_MODELS, true);
+    checkAudioRef(dev);
+  }
   return normalizeElement(dev, "devices", options);
 }
+
+/** virDomainFSDefParseXML's checks of the `<filesystem>` attributes, in its order. */
+function parseFilesystem(dev: XmlElement, options: NormalizeOptions): XmlElement | undefined {
+  xmlPropEnum(dev, "type", ["mount", "block", "file", "template", "ram", "bind", "volume"]);
+  const access = xmlPropEnum(dev, "accessmode", ["", "passthrough", "mapped", "squash"]);
+  const modes: Record<string, string | undefined> = {};
+  for (const attr of ["fmode", "dmode"]) {
+    const v = xmlPropUInt(dev, attr, undefined, { base: 8 });
+    if (v !== undefined && v > 0o777) {
+      throw VirError.report("DOMAIN", "XML_ERROR", `invalid ${attr}: '0${v.toString(8)}'`);
+    }
+    modes[attr] = v ? v.toString(8).padStart(4, "0") : undefined;
+  }
+  xmlPropEnum(dev, "model", ["virtio", "virtio-transitional", "virtio-non-transitional"]);
+  const multidevs = xmlPropEnum(dev, "multidevs", ["default", "remap", "forbid", "warn"]);
+  const n = normalizeElement(dev, "devices", options);
+  if (!n) return undefined;
+  // virDomainFSDefFormat: the type and the access mode always (defaulted), multidevs unless
+  // default, the modes in octal.
+  const { type = "mount", model } = n.attributes;
+  n.attributes = element("filesystem", {
+    type,
+    accessmode: access || "passthrough",
+    model,
+    multidevs: multidevs === "default" ? undefined : multidevs,
+    ...modes,
+  }).attributes;
+  return n;
+}
+
+/** virDomainPanicModel names. */
+const PANIC_MODELS = ["default", "isa", "pseries", "hyperv", "s390"];
+
+/** A USB input or redirection device with an address of another bus (its parser's check). */
+function checkUsbAddress(n: XmlElement, bus: string): void {
+  const type = child(n, "address")?.attributes.type;
+  if (bus === "usb" && type !== undefined && type !== "usb") {
+    throw VirError.report("DOMAIN", "XML_ERROR", "Invalid address for a USB device");
+  }
+}
+
+/** virDomainSoundModel names. */
+const SOUND_MODELS = ["sb16", "es1370", "pcspk", "ac97", "ich6", "ich9", "usb", "ich7"];
 
 /** virDomainWatchdogModel and virDomainWatchdogAction names. */
 const WATCHDOG_MODELS = ["i6300esb", "ib700", "diag288", "itco"];
@@ -181,7 +296,7 @@ function parseRng(dev: XmlElement, options: NormalizeOptions): XmlElement | unde
   const n = normalizeElement(dev, "devices", options);
   const backend = child(dev, "backend");
   if (!n || !backend) return n;
-  const kids = backend.attributes.model === "egd" ? chardevSource(backend, false) : [];
+  const kids = backend.attributes.model === "egd" ? chardevSource(backend) : [];
   const text = childText(dev, "backend")?.trim();
   const be = element(
     "backend",
@@ -223,10 +338,17 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
 
 function parseChardev(dev: XmlElement, options: NormalizeOptions): XmlElement {
   const type = dev.attributes.type ?? "pty";
+  const targetIndex = checkChardevTarget(dev);
   const target = child(dev, "target");
-  const targetType = target?.attributes.type;
-  const pathOptional = dev.name === "channel" && (targetType === "virtio" || targetType === "xen");
-  const kids: XmlElement[] = chardevSource(dev, pathOptional);
+  const kids: XmlElement[] = chardevSource(dev);
+  // Compared with VIR_DOMAIN_CHR_CHANNEL_TARGET_TYPE_VIRTIO (2) whatever the device is.
+  if (type === "spicevmc" && targetIndex !== 2) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "spicevmc device type only supports virtio",
+    );
+  }
   const log = child(dev, "log");
   if (log) kids.push(normalizeElement(log, dev.name, options, "devices")!);
   if (target) {

@@ -12,8 +12,10 @@
  * @module
  */
 import { VirError } from "../../util/errors.ts";
+import { checkAudioRef } from "./audio.ts";
+import { xmlPropEnum } from "../common/mod.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
-import { children, element } from "../../util/xml/mod.ts";
+import { child, children, element } from "../../util/xml/mod.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 
 const LISTEN_TYPES = new Set(["vnc", "spice", "rdp"]);
@@ -93,6 +95,22 @@ export function parseGraphics(el: XmlElement, options: NormalizeOptions): XmlEle
     attrs.fullscreen = a.fullscreen;
   }
   const kids: XmlElement[] = listens.map((l) => element("listen", l));
+  const gl = child(el, "gl");
+  if (type === "sdl" && gl) {
+    // virDomainGraphicsDefParseXMLSDL: <gl enable> is required once <gl> is there.
+    kids.push(element("gl", { enable: xmlPropEnum(gl, "enable", ["yes", "no"], true) }));
+  } else if (type === "dbus" && gl) {
+    const enable = xmlPropEnum(gl, "enable", ["yes", "no"], true);
+    kids.push(element("gl", { enable, rendernode: gl.attributes.rendernode }));
+  } else if (type === "egl-headless" && gl?.attributes.rendernode) {
+    kids.push(element("gl", { rendernode: gl.attributes.rendernode }));
+  }
+  if (type === "vnc" || type === "dbus") {
+    // Written after the listens for VNC, in the D-Bus attributes' block (no listens) for D-Bus.
+    checkAudioRef(el);
+    const id = child(el, "audio")?.attributes.id;
+    if (id !== undefined) kids.push(element("audio", { id: String(Number(id)) }));
+  }
   if (type === "spice") {
     for (const name of SPICE_KIDS) {
       for (const k of children(el, name)) {

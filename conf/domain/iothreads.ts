@@ -13,7 +13,9 @@
  * @module
  */
 import type { DomainDef } from "./def.ts";
-import type { XmlElement } from "../../util/xml/mod.ts";
+import { child, children, type XmlElement } from "../../util/xml/mod.ts";
+import { VirError } from "../../util/errors.ts";
+import { parseUIntPositive, xmlPropInt, xmlPropUInt, xpathString } from "../common/mod.ts";
 
 const SECTION = "iothreadids";
 
@@ -26,10 +28,7 @@ export function iothreadIdsOf(def: DomainDef): number[] {
   const ids = (section(def)?.children ?? [])
     .filter((c): c is XmlElement => c.type === "element" && c.name === "iothread")
     .map((c) => Number(c.attributes.id));
-  for (let next = 1; ids.length < (def.iothreads ?? 0); next++) {
-    if (!ids.includes(next)) ids.push(next);
-  }
-  return ids;
+  return fillUpTo(ids, def.iothreads ?? 0);
 }
 
 /**
@@ -90,4 +89,61 @@ export function fillIothreadIds(def: DomainDef): void {
     });
   }
   def.iothreads = ids.length || undefined;
+}
+
+/** Lowest free ids from 1 join `ids` up to `count` (virDomainIOThreadIDDefArrayInit). */
+function fillUpTo(ids: number[], count: number): number[] {
+  const out = [...ids];
+  const taken = new Set(ids);
+  for (let next = 1; out.length < count; next++) if (!taken.has(next)) out.push(next);
+  return out;
+}
+
+/**
+ * A definition's IOThread ids as a lookup: the listed ones and, without listing them (a count
+ * may be large), the lowest free ids up to the `<iothreads>` count.
+ */
+export interface IothreadIds {
+  has(id: number): boolean;
+}
+
+/**
+ * virDomainDefParseIOThreads: the IOThread ids of a `<domain>` element, as the parse of
+ * `<cputune>` looks them up, with libvirt's errors for `<iothreads>`, `<defaultiothread>` and
+ * `<iothreadids>`.
+ *
+ * @example
+ * ```ts
+ * import { parseIothreadIds } from "./iothreads.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * parseIothreadIds(parse("<domain><iothreads>2</iothreads></domain>")).has(2); // true
+ * ```
+ */
+export function parseIothreadIds(root: XmlElement): IothreadIds {
+  const text = xpathString(root, "iothreads");
+  const count = text === undefined ? 0 : parseUIntPositive(text);
+  if (count === undefined) {
+    throw VirError.report("DOMAIN", "XML_ERROR", `invalid iothreads count '${text}'`);
+  }
+  const pool = (el: XmlElement) => {
+    xmlPropInt(el, "thread_pool_min", { nonNegative: true });
+    xmlPropInt(el, "thread_pool_max", { nonNegative: true });
+  };
+  const dflt = child(root, "defaultiothread");
+  if (dflt) pool(dflt);
+  const ids: number[] = [];
+  for (const el of children(root, "iothreadids").flatMap((s) => children(s, "iothread"))) {
+    const id = xmlPropUInt(el, "id", undefined, { required: true, nonZero: true })!;
+    pool(el);
+    if (ids.includes(id)) {
+      throw VirError.report("DOMAIN", "XML_ERROR", `duplicate iothread id '${id}' found`);
+    }
+    ids.push(id);
+  }
+  const listed = new Set(ids);
+  const filled = Math.max(0, count - ids.length);
+  return {
+    // The k-th free id is the one with k free ids at or below it.
+    has: (id) => listed.has(id) || (id >= 1 && id - ids.filter((l) => l <= id).length <= filled),
+  };
 }

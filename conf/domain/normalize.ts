@@ -118,8 +118,14 @@ function applySpec(
     if (v !== undefined) attributes[a] = v;
   }
   if (el.name === "address" && el.attributes.type === "pci") {
-    // virPCIDeviceAddressFormat writes every field, zero-padded.
-    Object.assign(attributes, formatPciAddress(parsePciAddress(el, "DOMAIN"), true).attributes);
+    // virDomainDeviceInfoFormat writes every field, zero-padded, unless the address is all
+    // zero (domain, bus, slot), which it leaves for the hypervisor to assign.
+    const pci = parsePciAddress(el);
+    for (const k of ["domain", "bus", "slot", "function", "multifunction"]) delete attributes[k];
+    if (pci.domain || pci.bus || pci.slot) {
+      Object.assign(attributes, formatPciAddress(pci, true).attributes);
+    }
+    if (el.attributes.multifunction) attributes.multifunction = el.attributes.multifunction;
   }
   const children: XmlNode[] = [];
   if (spec.text) {

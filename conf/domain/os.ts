@@ -88,6 +88,9 @@ export function parseOsType(el: XmlElement | undefined): string {
   return type;
 }
 
+/** virDomainBootType names. */
+const BOOT_DEVS = ["fd", "cdrom", "hd", "network"];
+
 /** Parses `<os>`. */
 export function parseOs(el: XmlElement | undefined, options: NormalizeOptions): DomainDef["os"] {
   const type = child(el, "type");
@@ -97,13 +100,17 @@ export function parseOs(el: XmlElement | undefined, options: NormalizeOptions): 
   const read = READ_BY_OS_TYPE[os.type];
   // Firmware autoselection and boot devices are HVM notions: other types never read them.
   if (os.type === "hvm" && el?.attributes.firmware) os.firmware = el.attributes.firmware;
-  const boot = children(el, "boot").map((b) => b.attributes.dev ?? "");
+  // virDomainDefParseBootXML reads the boot devices of HVM guests only.
+  const boot = os.type === "hvm"
+    ? children(el, "boot").map((b) => xmlPropEnum(b, "dev", BOOT_DEVS, true)!)
+    : [];
   if (boot.length && os.type === "hvm") os.boot = boot;
   for (const k of children(el)) {
     if (!EXTRA_ORDER.has(k.name) && k.name !== "type" && k.name !== "boot") {
       options.onUnknown?.({ parent: "os", name: k.name });
     }
   }
+  if (os.type === "hvm") checkAcpiTables(el);
   for (const k of childrenInOrder(el, EXTRA_ORDER)) {
     if (!read.has(k.name)) continue;
     // Without firmware autoselection, libvirt ignores the firmware features (of a migrated-in
@@ -120,9 +127,25 @@ export function parseOs(el: XmlElement | undefined, options: NormalizeOptions): 
       continue;
     }
     const n = normalizeElement(k, "os", options, "domain");
+    if (n?.name === "loader" && n.children.length && n.attributes.type === undefined) {
+      // virDomainDefPostParseOs: a loader with a path is a ROM unless said otherwise.
+      const { readonly, secure, ...rest } = n.attributes;
+      n.attributes = { ...element("x", { readonly, secure }).attributes, type: "rom", ...rest };
+    }
     if (n) os.extra.push(n);
   }
   return os;
+}
+
+/** virDomainDefParseBootAcpiOptions: at most one `<acpi><table>`, of type slic. */
+function checkAcpiTables(os: XmlElement | undefined): void {
+  const tables = children(os, "acpi").flatMap((a) => children(a, "table"));
+  const xmlError = (msg: string) => VirError.report("DOMAIN", "XML_ERROR", msg);
+  if (tables.length > 1) throw xmlError("Only one acpi table is supported");
+  if (!tables.length) return;
+  const type = tables[0].attributes.type;
+  if (type === undefined) throw xmlError("Missing acpi table type");
+  if (type !== "slic") throw xmlError(`Unknown acpi table type: ${type}`);
 }
 
 /**

@@ -17,8 +17,6 @@ import {
   parseUUID,
   rngValidate,
   sanitizeMetadata,
-  scaleInteger,
-  ULLONG_MAX,
   xmlPropEnum,
   xmlPropUInt,
 } from "../common/mod.ts";
@@ -34,8 +32,9 @@ import {
   parse,
   textOf,
 } from "../../util/xml/mod.ts";
-import { normalizeBitmap } from "./bitmap.ts";
+import { formatBitmap, normalizeBitmap, parseCpuset } from "./bitmap.ts";
 import { parseCputune } from "./cputune.ts";
+import { memoryKiB } from "./scaled.ts";
 import type { DomainDef } from "./def.ts";
 import { parseDevices } from "./devices.ts";
 import {
@@ -49,7 +48,7 @@ import { SECTION_ORDER } from "./format.ts";
 import { DOMAIN_RNG } from "./rng_schema.ts";
 import { parseSysinfo } from "./sysinfo.ts";
 import { validateDomainDef } from "./validate.ts";
-import { fillIothreadIds } from "./iothreads.ts";
+import { fillIothreadIds, parseIothreadIds } from "./iothreads.ts";
 import { parseIdmap } from "./idmap.ts";
 import { parseFeatures } from "./features.ts";
 import { parseVcpuList } from "./vcpus.ts";
@@ -149,12 +148,19 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     if (!uuid) throw VirError.report("DOMAIN", "INTERNAL_ERROR", "malformed uuid element");
   }
   parseOsType(child(root, "os"));
+  const memory = parseMemory(root);
+  // virDomainDefTunablesParse starts with <blkiotune> and <memtune>, before the vCPUs.
+  const early = new Map<string, XmlElement | undefined>();
+  for (const name of ["blkiotune", "memtune"]) {
+    const els = children(root, name);
+    if (els.length) early.set(name, READ_ONCE[name](els));
+  }
   const def: DomainDef = {
     type,
     id: -1,
     name,
     uuid,
-    memory: parseMemory(root),
+    memory,
     vcpu: parseVcpu(child(root, "vcpu"), !children(child(root, "vcpus"), "vcpu").length),
     os: { type: "", extra: [] },
     devices: { other: [], interfaces: [] },
@@ -187,6 +193,10 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     def.vcpus = parseVcpuList(vcpus!, def.vcpu.max);
     def.vcpu.current = def.vcpus.filter((v) => v.enabled).length;
   }
+  // virDomainDefTunablesParse: IOThreads, then <cputune>, which refers to them.
+  const iothreadIds = parseIothreadIds(root);
+  const cputuneEl = child(root, "cputune");
+  const cputune = cputuneEl && parseCputune(cputuneEl, def.vcpu.max, options, iothreadIds);
   // virDomainDefParseXML's order: the CPU and <resource> before the boot options and devices.
   parseCpu(root, def, options);
   const numatune = parseNumatune(
@@ -226,6 +236,8 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     features,
     numatune: numatune.element,
     seclabels,
+    cputune,
+    early,
   });
   fillIothreadIds(def);
   return def;
@@ -250,19 +262,10 @@ function parseMemory(root: XmlElement): DomainDef["memory"] {
   const mem = child(root, "memory");
   const cur = child(root, "currentMemory");
   const max = child(root, "maxMemory");
+  // virDomainParseMemory; an empty element is no value.
   const kib = (el: XmlElement) => {
-    const text = (textOf(el) ?? "").trim();
-    if (!/^[0-9]+$/.test(text)) {
-      // virParseScaledValue lives in util/virxml.c, so it reports from VIR_FROM_XML.
-      throw VirError.report(
-        "XML",
-        "XML_ERROR",
-        `Invalid value '${text}' for element or attribute './${el.name}[1]'`,
-      );
-    }
-    // libvirt stores KiB and rounds a byte count up to the next whole KiB.
-    const bytes = scaleInteger(BigInt(text), el.attributes.unit, 1024n, ULLONG_MAX);
-    return Number((bytes + 1023n) / 1024n);
+    const text = textOf(el) ?? "";
+    return text === "" ? 0 : Number(memoryKiB(text, el.attributes.unit, `./${el.name}[1]`));
   };
   const memory: DomainDef["memory"] = {
     total: mem ? kib(mem) : 0,
@@ -310,7 +313,7 @@ function parseVcpu(el: XmlElement | undefined, checkCurrent: boolean): DomainDef
   if (placement) vcpu.placement = placement;
   // libvirt reads cpuset only for static placement: with placement='auto' numad decides.
   if (el?.attributes.cpuset !== undefined && placement !== "auto") {
-    vcpu.cpuset = normalizeBitmap(el.attributes.cpuset);
+    vcpu.cpuset = formatBitmap(parseCpuset(el.attributes.cpuset));
   }
   return vcpu;
 }
@@ -366,11 +369,28 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
     const el = normalizeElement(k, "cpu", options, "domain");
     if (!el) continue;
     if (k.name === "numa") {
-      el.children.forEach((c, i) => {
-        if (c.type !== "element") return;
+      const cells = el.children.filter((c): c is XmlElement => c.type === "element");
+      cells.forEach((c, i) => {
+        // virDomainNumaDefParseXML: ids number the cells from 0 without gaps.
+        const id = xmlPropUInt(c, "id") ?? i;
+        if (id >= cells.length) {
+          throw VirError.report(
+            "DOMAIN",
+            "XML_ERROR",
+            "Exactly one 'cell' element per guest NUMA cell allowed, non-contiguous ranges " +
+              "or ranges not starting from 0 are not allowed",
+          );
+        }
         if (c.attributes.id === undefined) c.attributes = { id: String(i), ...c.attributes };
         if (c.attributes.cpus !== undefined) {
           c.attributes.cpus = normalizeBitmap(c.attributes.cpus);
+        }
+        const memory = c.attributes.memory;
+        if (memory !== undefined) {
+          // virDomainParseMemory: kept and written in KiB.
+          const kib = memoryKiB(memory, c.attributes.unit, "./@memory");
+          c.attributes.memory = String(kib);
+          c.attributes.unit = "KiB";
         }
       });
     }
@@ -491,7 +511,14 @@ function parseSections(
   root: XmlElement,
   def: DomainDef,
   options: NormalizeOptions,
-  parsed: { features?: XmlElement; numatune?: XmlElement; seclabels: XmlElement[] },
+  parsed: {
+    features?: XmlElement;
+    numatune?: XmlElement;
+    seclabels: XmlElement[];
+    cputune?: XmlElement;
+    /** Sections of READ_ONCE parsed already, where libvirt reads them. */
+    early: Map<string, XmlElement | undefined>;
+  },
 ): XmlElement[] {
   const out: XmlElement[] = [];
   let { features, numatune, seclabels } = parsed;
@@ -499,8 +526,8 @@ function parseSections(
   for (const el of childrenInOrder(root, SECTIONS)) {
     const name = el.name;
     if (name === "cputune") {
-      const c = parseCputune(el, def.vcpu.max, options);
-      if (c) out.push(c);
+      if (parsed.cputune) out.push(parsed.cputune);
+      parsed.cputune = undefined;
       continue;
     }
     if (name === "sysinfo") {
@@ -509,7 +536,10 @@ function parseSections(
     }
     const once = READ_ONCE[name];
     if (once) {
-      if (!read.has(name)) out.push(...[once(children(root, name))].flatMap((e) => e ?? []));
+      if (!read.has(name)) {
+        const e = parsed.early.has(name) ? parsed.early.get(name) : once(children(root, name));
+        if (e) out.push(e);
+      }
       read.add(name);
       continue;
     }

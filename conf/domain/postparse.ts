@@ -89,14 +89,21 @@ function targetOf(dev: XmlElement): XmlElement | undefined {
   return kidsOf(dev).find((k) => k.name === "target");
 }
 
-/** Serial ports get their index as port; a console becomes a view of serial 0. */
+/**
+ * virDomainChrDefPostParse: a serial or parallel port without a number gets the highest one
+ * of its kind so far plus one; a console becomes a view of serial 0.
+ */
 function chardevDefaults(def: DomainDef): void {
   const other = def.devices.other;
   const serials = other.filter((d) => d.name === "serial");
-  serials.forEach((s, i) => {
-    const t = targetOf(s);
-    if (t && t.attributes.port === undefined) t.attributes = { ...t.attributes, port: String(i) };
-  });
+  for (const list of [serials, other.filter((d) => d.name === "parallel")]) {
+    const port = (d: XmlElement) => Number(targetOf(d)?.attributes.port ?? -1);
+    for (const d of list) {
+      const t = targetOf(d);
+      if (!t || t.attributes.port !== undefined) continue;
+      t.attributes = { ...t.attributes, port: String(Math.max(-1, ...list.map(port)) + 1) };
+    }
+  }
   const consoles = other.filter((d) => d.name === "console");
   const first = consoles[0];
   const t = first && targetOf(first);

@@ -13,7 +13,7 @@
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { textOf } from "../../util/xml/mod.ts";
-import { parseULongLong, scaleInteger, ULLONG_MAX } from "../common/mod.ts";
+import { LLONG_MAX, parseULongLong, scaleInteger, ULLONG_MAX } from "../common/mod.ts";
 
 /**
  * The value of `el` in bytes (`scale` bytes per unit without a `unit`), or undefined when the
@@ -56,4 +56,23 @@ export function scaledText(
     );
   }
   return scaleInteger(value, unit, scale, max);
+}
+
+/**
+ * virDomainParseMemory of a value given as text with its unit: scaled (KiB without a unit) up
+ * to LLONG_MAX bytes and kept in KiB, rounded up; `xpath` names it in the errors.
+ *
+ * @example
+ * ```ts
+ * import { memoryKiB } from "./scaled.ts";
+ * memoryKiB("2", "MiB", "./memory[1]"); // 2048n
+ * ```
+ */
+export function memoryKiB(text: string, unit: string | undefined, xpath: string): bigint {
+  const bytes = scaledText(text, unit || undefined, xpath, 1024n, LLONG_MAX);
+  const kib = (bytes + 1023n) / 1024n;
+  if (kib >= (LLONG_MAX + 1023n) / 1024n) {
+    throw VirError.report("DOMAIN", "OVERFLOW", "size value too large");
+  }
+  return kib;
 }

@@ -256,7 +256,11 @@ const TABLE: Record<string, string> = {
   "acceleration": "accel3d accel2d rendernode|",
   "resolution": "x y|",
   "hostdev": "mode type managed model display ramfb|source driver rom alias address",
-  "hostdev/source": "startupPolicy|vendor product address adapter host",
+  // Capabilities-mode hostdevs name their block device, character device or interface.
+  "hostdev/source": "startupPolicy|vendor product address adapter host block char interface",
+  "hostdev/source/block": "#|",
+  "hostdev/source/char": "#|",
+  "hostdev/source/interface": "#|",
   "hostdev/source/vendor": "id|",
   "hostdev/source/product": "id|",
   "hostdev/source/address": "domain bus slot function device target unit uuid|",

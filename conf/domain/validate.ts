@@ -13,8 +13,11 @@
 import { VirError } from "../../util/errors.ts";
 import { child, children, textOf } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
+import { diskNameIndex } from "./disk_name.ts";
+import { validateChardevSource } from "./chardev.ts";
 import { validateIdmap } from "./idmap.ts";
 import { validateIommu } from "./iommu.ts";
+import { memoryDeviceKiB, validateMemoryDevice } from "./memory_device.ts";
 import { checkVirtioOptionsAbsent, VIRTIO_MODELS } from "./virtio_options.ts";
 
 /** Throws libvirt's error for the first inconsistency found in `def`. */
@@ -51,6 +54,25 @@ export function validateDomainDef(def: DomainDef): void {
       );
     }
   }
+  // virDomainRedirdevDefValidate: USB redirection needs a USB controller that is not 'none'.
+  const hasUsb = def.devices.other.some((d) =>
+    d.name === "controller" && d.attributes.type === "usb" && d.attributes.model !== "none"
+  );
+  const usbRedir = def.devices.other.some((d) =>
+    d.name === "redirdev" && (d.attributes.bus ?? "usb") === "usb"
+  );
+  if (usbRedir && !hasUsb) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "cannot add redirected USB device: USB is disabled for this domain",
+    );
+  }
+  validateChardevSources(def);
+  const numaCells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell").length;
+  for (const mem of def.devices.other.filter((d) => d.name === "memory")) {
+    validateMemoryDevice(mem, numaCells);
+  }
   for (const net of def.devices.interfaces) {
     if (!VIRTIO_MODELS.includes(net.model ?? "")) {
       checkVirtioOptionsAbsent(net.extra.find((e) => e.name === "driver"));
@@ -73,8 +95,55 @@ export function validateDomainDef(def: DomainDef): void {
     throw VirError.report("DOMAIN", "XML_ERROR", "Domain title can't contain newlines");
   }
   validateOsLoader(def);
+  validateCputune(def);
   validateIdmap(def.sections.find((s) => s.name === "idmap"));
   validateThreadPools(def);
+}
+
+/** virDomainChrSourceDefValidate for every device with a chardev source. */
+function validateChardevSources(def: DomainDef): void {
+  for (const dev of def.devices.other) {
+    if (["serial", "parallel", "console", "channel", "redirdev"].includes(dev.name)) {
+      const target = child(dev, "target")?.attributes.type;
+      const generated = dev.name === "channel" && (target === "virtio" || target === "xen");
+      validateChardevSource(dev, generated);
+    } else if (dev.name === "smartcard" && dev.attributes.mode === "passthrough") {
+      validateChardevSource(dev, false);
+    } else if (dev.name === "rng") {
+      const backend = child(dev, "backend");
+      if (backend?.attributes.model === "egd") validateChardevSource(backend, false);
+    }
+  }
+}
+
+/** virDomainDefCputuneValidate: the cgroup limits of the shares, periods and quotas set. */
+function validateCputune(def: DomainDef): void {
+  const cputune = def.sections.find((s) => s.name === "cputune");
+  const value = (name: string) => {
+    const t = textOf(child(cputune, name))?.trim();
+    return t ? Number(t) : 0;
+  };
+  const limits: [string, number, number][] = [
+    ["shares", 2, 262144],
+    ["period", 1000, 1000000],
+    ["global_period", 1000, 1000000],
+    ["emulator_period", 1000, 1000000],
+    ["iothread_period", 1000, 1000000],
+    ["quota", 1000, 17592186044415],
+    ["global_quota", 1000, 17592186044415],
+    ["emulator_quota", 1000, 17592186044415],
+    ["iothread_quota", 1000, 17592186044415],
+  ];
+  for (const [name, min, max] of limits) {
+    const v = value(name);
+    if (v > 0 && (v < min || v > max)) {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        `Value of cputune '${name}' must be in range [${min}, ${max}]`,
+      );
+    }
+  }
 }
 
 /** virDomainDefValidateIOThreads: an unset bound counts as -1, so a lone minimum fails. */
@@ -112,6 +181,18 @@ const detail = (msg: string) => VirError.report("DOMAIN", "XML_DETAIL", msg);
 
 /** virDomainDefPostParseCommon's checks, which come before the validation proper. */
 function postParseChecks(def: DomainDef): void {
+  // virDomainDiskDefPostParse, before the domain-wide steps: a disk without an address gets
+  // one from its target name (after the Xen driver's old "ioemu:" prefix).
+  for (const disk of def.devices.other.filter((d) => d.name === "disk" && !child(d, "address"))) {
+    const dev = child(disk, "target")?.attributes.dev?.replace(/^ioemu:/, "");
+    if (dev && diskNameIndex(dev) < 0) {
+      throw VirError.report(
+        "DOMAIN",
+        "XML_ERROR",
+        `Unknown disk name '${dev}' and no address specified`,
+      );
+    }
+  }
   const os = (name: string) => def.os.extra.find((e) => e.name === name);
   if (def.os.type === "exe" && !textOf(os("init"))?.trim()) {
     throw VirError.report("DOMAIN", "XML_ERROR", "init binary must be specified");
@@ -120,7 +201,19 @@ function postParseChecks(def: DomainDef): void {
   const numaMemory = def.cpu?.extra.some((e) =>
     e.name === "numa" && e.children.some((c) => c.type === "element" && c.attributes.memory)
   );
-  if (def.memory.total === 0 && !numaMemory) {
+  // virDomainDefPostParseMemory: memory devices come out of the total, unless the NUMA cells
+  // give it.
+  const hotplug = def.devices.other.filter((d) => d.name === "memory")
+    .reduce((sum, d) => sum + memoryDeviceKiB(d), 0n);
+  const fromNuma = def.memory.total === 0 && numaMemory;
+  if (!fromNuma && hotplug > BigInt(def.memory.total)) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      "Total size of memory devices exceeds the total memory size",
+    );
+  }
+  if (!fromNuma && BigInt(def.memory.total) - hotplug === 0n) {
     throw VirError.report(
       "DOMAIN",
       "XML_ERROR",
@@ -141,6 +234,19 @@ function postParseChecks(def: DomainDef): void {
       "XML_ERROR",
       "maximum memory size must be equal or greater than the actual memory size",
     );
+  }
+  // virDomainDefRejectDuplicatePanics.
+  const panicModels = new Set<string>();
+  for (const panic of def.devices.other.filter((d) => d.name === "panic")) {
+    const model = panic.attributes.model ?? "default";
+    if (panicModels.has(model)) {
+      throw VirError.report(
+        "DOMAIN",
+        "XML_ERROR",
+        `Multiple panic devices with model '${model}'`,
+      );
+    }
+    panicModels.add(model);
   }
   const cpu = def.cpu;
   if (cpu?.check !== undefined && (cpu.mode ?? "custom") === "custom") {

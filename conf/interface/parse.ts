@@ -5,7 +5,16 @@ import type { InterfaceDef, InterfaceProtocol } from "./model.ts";
 
 const xmlErr = (msg: string) => VirError.report("INTERFACE", "XML_ERROR", msg);
 const TYPES = ["ethernet", "bridge", "bond", "vlan"];
-const LINK_STATES = ["unknown", "notpresent", "down", "lowerlayerdown", "testing", "dormant", "up"];
+/** virNetDevIfState's names (besides the empty one), for `<link state>`. */
+export const LINK_STATES = [
+  "unknown",
+  "notpresent",
+  "down",
+  "lowerlayerdown",
+  "testing",
+  "dormant",
+  "up",
+];
 /** `virInterfaceBondMode` names after "none": the kernel's bonding mode numbers 0…6. */
 export const BOND_MODES = [
   "balance-rr",

@@ -115,7 +115,7 @@ function parsePlug(el: ReturnType<typeof child>): PortPlug {
         type,
         managed: tristate(a.managed, "managed"),
         driver,
-        address: parsePciAddress(addr, "NETWORK"),
+        address: parsePciAddress(addr),
       };
     }
     default:

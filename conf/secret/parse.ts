@@ -1,6 +1,6 @@
 import { VirError } from "../../util/errors.ts";
 import { child, childText, parse } from "../../util/xml/mod.ts";
-import { parseUUID } from "../common/mod.ts";
+import { parseUUID, xpathString } from "../common/mod.ts";
 import { SECRET_USAGE_TYPES, type SecretDef } from "./model.ts";
 
 const xmlErr = (msg: string) => VirError.report("SECRET", "XML_ERROR", msg);
@@ -31,7 +31,8 @@ export function parseSecretXML(xml: string, _flags = 0): SecretDef {
     expectRoot: "secret",
   });
   const yesNo = (attr: "ephemeral" | "private") => {
-    const v = root.attributes[attr];
+    // virXPathString: an empty attribute is no attribute.
+    const v = root.attributes[attr] || undefined;
     if (v === undefined) return false;
     if (v !== "yes" && v !== "no") throw xmlErr(`invalid value of '${attr}'`);
     return v === "yes";
@@ -53,8 +54,8 @@ export function parseSecretXML(xml: string, _flags = 0): SecretDef {
       throw VirError.report("SECRET", "CONFIG_UNSUPPORTED", `unknown secret usage type ${type}`);
     }
     const [field, missing] = USAGE_ID[type];
-    const id = childText(usage, field);
-    if (id === undefined) throw xmlErr(missing);
+    const id = xpathString(usage, field);
+    if (id === undefined) throw VirError.report("SECRET", "INTERNAL_ERROR", missing);
     def.usage = { type: type as NonNullable<SecretDef["usage"]>["type"], [field]: id };
   }
   return def;

@@ -5,12 +5,8 @@
  */
 import { VirError } from "../../util/errors.ts";
 import { child, children, parse, type XmlElement } from "../../util/xml/mod.ts";
-import {
-  type MomentParseOptions,
-  parseMomentCommon,
-  parseMomentDomain,
-  xpathString,
-} from "../common/moment.ts";
+import { type MomentParseOptions, parseMomentCommon, parseMomentDomain } from "../common/moment.ts";
+import { xpathString } from "../common/values.ts";
 import {
   SNAPSHOT_LOCATIONS,
   SNAPSHOT_STATES,

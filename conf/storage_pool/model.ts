@@ -48,7 +48,7 @@ export const StoragePoolSourceSchema = z.object({
   initiatorIqn: z.string().optional(),
   format: z.string().optional(),
   auth: StorageAuthSchema.optional(),
-  protocolVer: z.number().int().optional(),
+  protocolVer: z.string().optional(),
   vendor: z.string().optional(),
   product: z.string().optional(),
 });

@@ -1,12 +1,6 @@
 import { VirError } from "../../util/errors.ts";
 import { child, children, childText, element, type XmlElement } from "../../util/xml/mod.ts";
-import {
-  formatPciAddress,
-  parseInt32,
-  parsePciAddress,
-  parseUInt,
-  xmlPropEnum,
-} from "../common/mod.ts";
+import { formatPciAddress, parseInt32, parsePciAddress, xmlPropEnum } from "../common/mod.ts";
 import type { StorageAdapter, StorageAuth, StoragePoolSource } from "./model.ts";
 import { POOL_TYPE_INFO, type PoolType } from "./pool_types.ts";
 import { formatSecretLookup, parseSecretLookup } from "./secret_lookup.ts";
@@ -96,7 +90,7 @@ function parseAdapter(el: XmlElement, validate: boolean): StorageAdapter | undef
   if (pa) {
     const address = child(pa, "address");
     if (!address) throw xmlErr("Missing scsi_host PCI address element");
-    const pci = parsePciAddress(address, "STORAGE");
+    const pci = parsePciAddress(address);
     const uniqueId = parseInt32(pa.attributes.unique_id);
     if (uniqueId === undefined || uniqueId < 0) {
       throw xmlErr("Missing or invalid scsi adapter 'unique_id' value");
@@ -169,14 +163,23 @@ export function parsePoolSource(el: XmlElement | undefined, type: PoolType): Sto
   if (parsedAdapter) src.adapter = parsedAdapter;
   const auth = child(el, "auth");
   if (auth) src.auth = parseAuth(auth);
-  const ver = child(el, "protocol")?.attributes.ver;
+  const ver = child(el, "protocol")?.attributes.ver || undefined;
   if (ver !== undefined) {
-    if (type !== "netfs") {
-      throw xmlErr(`storage pool protocol ver unsupported for pool type '${type}'`);
+    // libvirt compares the format's number, whatever the pool type, with NFS's and auto's
+    // (0 and 1 of the netfs formats), and names it as a netfs format.
+    const index = info.formats && src.format !== undefined ? info.formats.indexOf(src.format) : 0;
+    if (index > 1) {
+      const name = ["auto", "nfs", "glusterfs", "cifs"][index] ?? "(null)";
+      throw unsupported(`storage pool protocol ver unsupported for pool type '${name}'`);
     }
-    const v = parseUInt(ver);
-    if (v === undefined) throw xmlErr(`storage pool protocol ver '${ver}' is malformed`);
-    src.protocolVer = v;
+    if (ver.includes(",")) {
+      throw VirError.report(
+        "STORAGE",
+        "XML_DETAIL",
+        `storage pool protocol ver '${ver}' must not contain ','`,
+      );
+    }
+    src.protocolVer = ver;
   }
   src.vendor = child(el, "vendor")?.attributes.name;
   src.product = child(el, "product")?.attributes.name;

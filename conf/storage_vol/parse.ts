@@ -7,6 +7,7 @@ import {
   parseULongLong,
   rngValidate,
   scaleInteger,
+  xpathString,
 } from "../common/mod.ts";
 import { parseStoragePerms, type StoragePoolDef } from "../storage_pool/mod.ts";
 import { parseVolEncryption } from "./encryption.ts";
@@ -47,8 +48,10 @@ function size(root: XmlElement, name: string): number | undefined {
  */
 export function parseStorageVolElement(pool: StoragePoolDef, root: XmlElement): StorageVolDef {
   const formats = volumeFormats(pool.type);
-  const name = childText(root, "name");
-  if (name === undefined) throw VirError.report("STORAGE", "NO_NAME");
+  const name = xpathString(root, "name");
+  if (name === undefined) {
+    throw VirError.report("STORAGE", "XML_ERROR", "missing volume name element");
+  }
   // libvirt 9.0's parser takes any name: the backends refuse what they cannot store (the
   // directory backend: "volume name 'x/y' cannot contain '/'").
   const typeText = root.attributes.type;

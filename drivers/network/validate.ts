@@ -112,10 +112,19 @@ export async function validateNetwork(
   const vlanUsed = (def.vlan?.tags.length ?? 0) > 0;
   let badVlan = false;
   const seen = new Set<string>();
+  let defaultGroup: string | undefined;
   for (const pg of def.portGroups) {
     if (vlanUsed || (pg.vlan?.tags.length ?? 0) > 0) {
       if (pg.virtualPort) badVlan ||= mode !== "bridge" || pg.virtualPort.type !== "openvswitch";
       else if (!vlanAllowed) badVlan = true;
+    }
+    if (pg.isDefault) {
+      if (defaultGroup !== undefined) {
+        throw unsupported(
+          `network '${def.name}' has multiple default <portgroup> elements (${defaultGroup} and ${pg.name}), but only one default is allowed`,
+        );
+      }
+      defaultGroup = pg.name;
     }
     if (seen.has(pg.name)) {
       throw unsupported(

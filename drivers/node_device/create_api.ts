@@ -3,8 +3,8 @@
  * creates vHBAs on an NPIV-capable fibre channel host and mediated devices through mdevctl,
  * and refuses every other device type. This driver creates vHBAs; mediated devices are
  * refused as an unsupported type (no mdevctl support here). The XML is read by `conf/`'s
- * node-device parser, which knows the `system` and `scsi_host` capabilities; other types are
- * refused by it.
+ * node-device parser, which checks every capability type as libvirt does; what is not a SCSI
+ * host is then this driver's "Unsupported device type", as in libvirt.
  *
  * @module
  */
