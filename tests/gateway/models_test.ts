@@ -173,6 +173,8 @@ Deno.test("a node device is created from its JSON model (?transient=1)", async (
       "<device><parent>scsi_host1</parent><capability type='scsi_host'><host>0</host>" +
         "<capability type='fc_host'><wwnn>2000000012341298</wwnn><wwpn>1000000012341298</wwpn>" +
         "</capability></capability></device>",
+      0,
+      true, // a definition to create: libvirt names the device itself
     );
     const created = await post(
       gw,
