@@ -10,6 +10,7 @@ import { insertDisk } from "../../../conf/domain/disk_name.ts";
 import { VirError } from "../../../util/errors.ts";
 import { child, parse, stringify, type XmlElement } from "../../../util/xml/mod.ts";
 import { insertDevice } from "../default_devices.ts";
+import { validateDiskFrontend } from "../disk_validate.ts";
 
 /** libvirt's `virDomainDeviceType` name of each device element (chardevs are all `chr`). */
 const DEVICE_TYPES: Record<string, string> = {
@@ -86,6 +87,8 @@ export function parseDeviceXML(xml: string, validate = true): XmlElement {
     throw VirError.report("DOMAIN", "XML_ERROR", `unknown device type '${root.name}'`);
   }
   if (unchecked) parsed.attributes = { ...parsed.attributes, device: device ?? "disk" };
+  // libvirt validates a lone device as it does the domain's (qemuValidateDomainDeviceDef).
+  if (validate && parsed.name === "disk") validateDiskFrontend(parsed);
   return parsed;
 }
 
