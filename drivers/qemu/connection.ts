@@ -55,6 +55,7 @@ import { detachDevice } from "./api/device_detach.ts";
 import { updateDevice } from "./api/device_update.ts";
 import { blockResize, setMemory, setMemoryStatsPeriod } from "./api/state_memory.ts";
 import { abortJob, jobInfo, jobStats } from "./api/state_job.ts";
+import { blockCommit, blockJobAbort, blockJobInfo, blockPull } from "./api/block_job.ts";
 import {
   hasManagedSave,
   managedSave,
@@ -567,6 +568,40 @@ export class QemuConnection implements DriverConnection {
 
   domainAbortJob(dom: DomainRef): Promise<void> {
     return abortJob(this.#obj(dom));
+  }
+
+  domainBlockCommit(
+    dom: DomainRef,
+    disk: string,
+    base: string | null,
+    top: string | null,
+    bandwidth: number,
+    flags: number,
+  ): Promise<void> {
+    return blockCommit(this.#s, this.#obj(dom), disk, base, top, bandwidth, flags);
+  }
+
+  domainBlockPull(dom: DomainRef, disk: string, bandwidth: number, flags: number): Promise<void> {
+    // virDomainBlockPull is BlockRebase without a base; its BANDWIDTH_BYTES is the same bit.
+    return blockPull(this.#s, this.#obj(dom), disk, null, bandwidth, flags);
+  }
+
+  domainBlockRebase(
+    dom: DomainRef,
+    disk: string,
+    base: string | null,
+    bandwidth: number,
+    flags: number,
+  ): Promise<void> {
+    return blockPull(this.#s, this.#obj(dom), disk, base, bandwidth, flags);
+  }
+
+  domainGetBlockJobInfo(dom: DomainRef, disk: string, flags: number): Promise<TypedParams> {
+    return blockJobInfo(this.#obj(dom), disk, flags);
+  }
+
+  domainBlockJobAbort(dom: DomainRef, disk: string, flags: number): Promise<void> {
+    return blockJobAbort(this.#s, this.#obj(dom), disk, flags);
   }
 
   domainSnapshotCreateXML(dom: DomainRef, xml: string, flags: number): Promise<string> {

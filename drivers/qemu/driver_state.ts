@@ -62,6 +62,7 @@ import {
 } from "./net/nics.ts";
 import { SystemTapHost, type TapHost } from "./net/tap.ts";
 import { handleObservedEvent } from "./api/events_qmp.ts";
+import { blockJobStatusChanged } from "./api/block_job.ts";
 import { CommandLatency } from "./monitor/command_latency.ts";
 
 const E = VIR;
@@ -548,6 +549,9 @@ export class QemuDriverState {
         break;
       case "GUEST_PANICKED":
         handleGuestPanicEvent(this, obj);
+        break;
+      case "JOB_STATUS_CHANGE":
+        blockJobStatusChanged(this, obj, ev.data);
         break;
       default:
         // qobs: RTC, watchdog, I/O error, graphics, tray, PM, balloon, memory failure.

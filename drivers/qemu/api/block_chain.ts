@@ -1,0 +1,205 @@
+/**
+ * A disk's backing chain as libvirt's `virStorageSource` list keeps it (top first): read from
+ * and written to the disk's `<source>` / nested `<backingStore>` elements, looked up as
+ * `virStorageSourceChainLookup` does ("vda[2]", a path, or the bottom), and each layer's QEMU
+ * format node found through `query-named-block-nodes`.
+ *
+ * @module
+ */
+import { VirError } from "../../../util/errors.ts";
+import { child, element, type XmlElement } from "../../../util/xml/mod.ts";
+import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
+
+/** One image of a chain. */
+export interface Layer {
+  file: string;
+  format: string;
+  /** libvirt's source index (`index='N'`, the N of `vda[N]`) in the live XML. */
+  index?: number;
+}
+
+const num = (v: string | undefined) => v === undefined ? undefined : Number(v);
+
+/**
+ * The chain of a file disk, top first; empty for a disk without a medium.
+ *
+ * @example
+ * ```ts
+ * import { diskChain } from "./block_chain.ts";
+ * declare const disk: import("../../../util/xml/mod.ts").XmlElement;
+ * diskChain(disk).map((l) => l.file); // ["/i/vda.s1", "/i/vda.qcow2"]
+ * ```
+ */
+export function diskChain(disk: XmlElement): Layer[] {
+  const source = child(disk, "source")?.attributes;
+  if (!source?.file) return [];
+  const out: Layer[] = [{
+    file: source.file,
+    format: child(disk, "driver")?.attributes.type ?? "raw",
+    index: num(source.index),
+  }];
+  for (let b = child(disk, "backingStore"); b?.attributes.type; b = child(b, "backingStore")) {
+    const file = child(b, "source")?.attributes.file;
+    if (!file) break;
+    out.push({
+      file,
+      format: child(b, "format")?.attributes.type ?? "raw",
+      index: num(b.attributes.index),
+    });
+  }
+  return out;
+}
+
+/**
+ * Writes `chain` into the disk: its top as `<source>` (and the driver's format), the rest as
+ * nested `<backingStore>`; the live XML carries the indexes and ends a known chain with an
+ * empty `<backingStore/>`, as libvirt's does; the persistent XML does neither.
+ *
+ * @example
+ * ```ts
+ * import { writeChain } from "./block_chain.ts";
+ * declare const disk: import("../../../util/xml/mod.ts").XmlElement;
+ * writeChain(disk, [{ file: "/i/a.s1", format: "qcow2", index: 2 }], true);
+ * ```
+ */
+export function writeChain(disk: XmlElement, chain: Layer[], live: boolean): void {
+  const [top, ...below] = chain;
+  const driver = child(disk, "driver");
+  if (driver) driver.attributes = { ...driver.attributes, type: top.format };
+  const source = child(disk, "source")!;
+  const { index: _index, ...rest } = source.attributes;
+  source.attributes = {
+    ...rest,
+    file: top.file,
+    ...(live && top.index ? { index: `${top.index}` } : {}),
+  };
+  let tail: XmlElement | undefined = live ? element("backingStore") : undefined;
+  for (const layer of below.toReversed()) {
+    tail = element("backingStore", { type: "file", index: live ? layer.index : undefined }, [
+      element("format", { type: layer.format }),
+      element("source", { file: layer.file }),
+      tail,
+    ]);
+  }
+  const kids = disk.children.filter((c) => !(c.type === "element" && c.name === "backingStore"));
+  const at = kids.indexOf(source) + 1;
+  disk.children = tail ? [...kids.slice(0, at), tail, ...kids.slice(at)] : kids;
+}
+
+/**
+ * Sets or clears the `<mirror>` of a disk (the destination of a block job that pivots).
+ *
+ * @example
+ * ```ts
+ * import { writeMirror } from "./block_chain.ts";
+ * declare const disk: import("../../../util/xml/mod.ts").XmlElement;
+ * writeMirror(disk, undefined); // removes it
+ * ```
+ */
+export function writeMirror(
+  disk: XmlElement,
+  mirror: { layer: Layer; job: string; ready: boolean } | undefined,
+): void {
+  const kids = disk.children.filter((c) => !(c.type === "element" && c.name === "mirror"));
+  if (mirror) {
+    const { layer, job, ready } = mirror;
+    const el = element("mirror", { type: "file", job, ready: ready ? "yes" : undefined }, [
+      element("format", { type: layer.format }),
+      element("source", { file: layer.file, index: layer.index }),
+    ]);
+    const target = kids.findIndex((c) => c.type === "element" && c.name === "target");
+    kids.splice(target < 0 ? kids.length : target, 0, el);
+  }
+  disk.children = kids;
+}
+
+const invalid = (message: string) => VirError.report("STORAGE", "INVALID_ARG", message);
+
+/**
+ * `virStorageSourceChainLookup`: the layer `name` names ("vda[2]", a path, or, undefined, the
+ * bottom of the chain) at or below `startFrom`'s backing; libvirt's errors when there is none.
+ *
+ * @example
+ * ```ts
+ * import { chainLookup } from "./block_chain.ts";
+ * const chain = [{ file: "/a.s1", format: "qcow2", index: 2 }, { file: "/a", format: "raw", index: 1 }];
+ * chainLookup(chain, "vda", undefined, "vda[1]"); // 1
+ * ```
+ */
+export function chainLookup(
+  chain: Layer[],
+  dst: string,
+  startFrom: number | undefined,
+  name: string | undefined,
+): number {
+  const m = name?.match(/^(.+)\[(\d+)\]$/);
+  const idx = m ? Number(m[2]) : 0;
+  if (m && idx && m[1] !== dst) {
+    throw invalid(`requested target '${m[1]}' does not match target '${dst}'`);
+  }
+  let i = startFrom === undefined ? 0 : startFrom + 1;
+  for (; i < chain.length; i++) {
+    if (!name) {
+      if (i === chain.length - 1) return i;
+    } else if (idx) {
+      if (chain[i].index === idx) return i;
+    } else if (chain[i].file === name) return i;
+  }
+  if (idx) throw invalid(`could not find backing store index '${idx}' in chain for '${dst}'`);
+  if (name && startFrom !== undefined) {
+    throw invalid(
+      `could not find image '${name}' beneath '${chain[startFrom].file}' in chain for '${dst}'`,
+    );
+  }
+  if (name) throw invalid(`could not find image '${name}' in chain for '${dst}'`);
+  throw invalid(`could not find base image in chain for '${dst}'`);
+}
+
+/** `query-named-block-nodes` entries (the fields used). */
+interface NamedNode {
+  "node-name": string;
+  drv: string;
+  file: string;
+}
+
+/**
+ * The format node QEMU opened for each layer (by file; a protocol node `file` is not one).
+ *
+ * @example
+ * ```ts
+ * import { formatNodes } from "./block_chain.ts";
+ * declare const monitor: import("../monitor/qemu_monitor.ts").QemuMonitor;
+ * const nodes = await formatNodes(monitor, [{ file: "/a", format: "raw" }]); // ["#block123"]
+ * ```
+ */
+export async function formatNodes(mon: QemuMonitor, chain: Layer[]): Promise<string[]> {
+  const nodes = await mon.run<NamedNode[]>("query-named-block-nodes", { flat: true });
+  return chain.map((l) => {
+    const node = nodes.find((n) => n.file === l.file && n.drv !== "file");
+    if (!node) {
+      throw VirError.report("QEMU", "INTERNAL_ERROR", `no block node for '${l.file}'`);
+    }
+    return node["node-name"];
+  });
+}
+
+/**
+ * The next free source index of a running domain: past every index its disks' chains, and
+ * the jobs' destinations, show (libvirt's `nodenameindex` never goes back).
+ *
+ * @example
+ * ```ts
+ * import { nextChainIndex } from "./block_chain.ts";
+ * declare const disks: import("../../../util/xml/mod.ts").XmlElement[];
+ * nextChainIndex(disks, 1);
+ * ```
+ */
+export function nextChainIndex(disks: XmlElement[], floor: number): number {
+  let max = floor - 1;
+  for (const d of disks) {
+    for (const l of diskChain(d)) max = Math.max(max, l.index ?? 0);
+    const mirror = child(child(d, "mirror"), "source")?.attributes.index;
+    if (mirror) max = Math.max(max, Number(mirror));
+  }
+  return max + 1;
+}
