@@ -2,6 +2,7 @@
  * QEMU 7.2's block and device layer for {@link FakeQemu} (its `onCommand` hook): block nodes
  * (`blockdev-add`/`-del`), chardev backends (`chardev-add`/`-remove`), disk and chardev
  * frontends (`device_add`/`device_del` with DEVICE_DELETED after the unplug policy), trays and media, `query-block`, `block_resize`, internal snapshot jobs,
+ * `blockdev-create`, `blockdev-snapshot` transactions, commit and stream jobs (JOB_STATUS_CHANGE),
  * the balloon (a guest driver that follows its target) and `qom-set`, with QEMU's error texts.
  *
  * @module
@@ -64,7 +65,7 @@ function err(desc: string, cls = "GenericError"): FakeReply {
  */
 export class FakeBlockDevices {
   /** Block nodes by name: their file, or the node they sit on. */
-  readonly nodes = new Map<string, { file?: string; on?: string; size: number }>();
+  readonly nodes = new Map<string, { file?: string; on?: string; size: number; drv?: string }>();
   /** Disk frontends by id. */
   readonly disks = new Map<string, FakeDisk>();
   /** Chardev backends by id (`chardev-add`), a pty's path as QEMU would pick it. */
@@ -166,6 +167,30 @@ export class FakeBlockDevices {
       case "snapshot-save":
       case "snapshot-delete":
         return this.#snapshotJob(execute, args);
+      case "query-named-block-nodes":
+        return { return: this.#namedNodes() };
+      case "blockdev-create":
+        this.jobs.push({ id: String(args["job-id"]), type: execute, status: "concluded" });
+        return { return: {} };
+      case "transaction":
+        return this.#transaction(args.actions as { type: string; data: Record<string, string> }[]);
+      case "block-commit":
+      case "block-stream":
+        return this.#blockJob(execute, args);
+      case "job-complete":
+      case "block-job-cancel":
+        return this.#endJob(String(args.id ?? args.device));
+      case "query-block-jobs":
+        return {
+          return: this.jobs.filter((j) => j.type.startsWith("block-")).map((j) => ({
+            device: j.id,
+            type: j.type.slice(6),
+            offset: 0,
+            len: 0,
+            speed: 0,
+            ready: j.status === "ready",
+          })),
+        };
       case "query-jobs":
         return {
           return: this.jobs.map((j) => ({ ...j, "current-progress": 1, "total-progress": 1 })),
@@ -236,6 +261,49 @@ export class FakeBlockDevices {
       for (const d of devices) this.snapshots.get(d)?.delete(tag);
     }
     this.jobs.push(job);
+    return { return: {} };
+  }
+
+  #namedNodes(): unknown[] {
+    return [...this.nodes].map(([name, n]) => ({
+      "node-name": name,
+      drv: n.drv ?? (n.on ? "qcow2" : "file"),
+      file: n.file ?? this.nodes.get(n.on!)?.file,
+      image: { "virtual-size": n.size },
+    }));
+  }
+
+  /** `blockdev-snapshot` actions: each disk on `node` moves to its `overlay`. */
+  #transaction(actions: { type: string; data: Record<string, string> }[]): FakeReply {
+    for (const { data } of actions) {
+      if (!this.nodes.has(data.overlay)) {
+        return err(`Cannot find device='' nor node-name='${data.overlay}'`);
+      }
+      for (const d of this.disks.values()) if (d.node === data.node) d.node = data.overlay;
+    }
+    return { return: {} };
+  }
+
+  /** A commit or stream job: an active commit becomes ready, the others conclude. */
+  #blockJob(execute: string, args: Record<string, unknown>): FakeReply {
+    const id = String(args["job-id"]);
+    const active = execute === "block-commit" && args["top-node"] === args.device;
+    const job = { id, type: execute, status: "running" };
+    this.jobs.push(job);
+    setTimeout(() => {
+      job.status = active ? "ready" : "concluded";
+      this.#fake?.emit("JOB_STATUS_CHANGE", { id, status: job.status });
+    }, 5);
+    return { return: {} };
+  }
+
+  #endJob(id: string): FakeReply {
+    const job = this.jobs.find((j) => j.id === id);
+    if (!job) return err(`Block job '${id}' not found`, "DeviceNotActive");
+    setTimeout(() => {
+      job.status = "concluded";
+      this.#fake?.emit("JOB_STATUS_CHANGE", { id, status: "concluded" });
+    }, 5);
     return { return: {} };
   }
 
