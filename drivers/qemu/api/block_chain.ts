@@ -203,3 +203,23 @@ export function nextChainIndex(disks: XmlElement[], floor: number): number {
   }
   return max + 1;
 }
+
+/**
+ * Writes down the source index of every disk started on the command line, which libvirt
+ * numbers from 1 in disk order (as `nextSourceIndex` counts them), so that a layer moved down
+ * a chain keeps the index libvirt shows for it.
+ *
+ * @example
+ * ```ts
+ * import { materializeIndexes } from "./block_chain.ts";
+ * declare const disks: import("../../../util/xml/mod.ts").XmlElement[];
+ * materializeIndexes(disks);
+ * ```
+ */
+export function materializeIndexes(disks: XmlElement[]): void {
+  const implicit = disks.filter((d) => child(d, "source")?.attributes.index === undefined);
+  implicit.forEach((d, i) => {
+    const source = child(d, "source");
+    if (source?.attributes.file) source.attributes = { ...source.attributes, index: `${i + 1}` };
+  });
+}

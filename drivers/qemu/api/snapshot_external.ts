@@ -18,7 +18,14 @@ import { child, type XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
-import { diskChain, formatNodes, type Layer, nextChainIndex, writeChain } from "./block_chain.ts";
+import {
+  diskChain,
+  formatNodes,
+  type Layer,
+  materializeIndexes,
+  nextChainIndex,
+  writeChain,
+} from "./block_chain.ts";
 import { diskNodes, nextSourceIndex } from "./device_disk.ts";
 import { runQmpJob } from "./qmp_job.ts";
 import { diskBusy } from "./block_job.ts";
@@ -186,6 +193,7 @@ export async function takeExternalSnapshot(
   if (active) {
     for (const o of overlays) diskBusy(obj, o.dst);
     await snapshotActive(obj, overlays, reuse);
+    materializeIndexes(obj.def.devices.other.filter((d) => d.name === "disk"));
   } else {
     await snapshotInactive(overlays, reuse);
   }
@@ -233,10 +241,8 @@ async function snapshotActive(
   const added: string[] = [];
   const created: string[] = [];
   const actions: unknown[] = [];
-  let index = nextChainIndex(
-    obj.def.devices.other.filter((d) => d.name === "disk"),
-    nextSourceIndex(obj.def),
-  );
+  const disks = obj.def.devices.other.filter((d) => d.name === "disk");
+  let index = nextChainIndex(disks, nextSourceIndex(obj.def));
   try {
     for (const o of overlays) {
       const live = diskOf(obj.def, o.dst)!;

@@ -115,7 +115,7 @@ Deno.test("disk-only snapshot, active commit and pivot: libvirt's QMP, XML, even
       live,
       new RegExp(
         `<driver name='qemu' type='qcow2'/>\\s*<source file='${overlay}' index='3'/>\\s*` +
-          "<backingStore type='file'>\\s*<format type='raw'/>\\s*<source file='/img/vda.img'/>\\s*<backingStore/>",
+          "<backingStore type='file' index='1'>\\s*<format type='raw'/>\\s*<source file='/img/vda.img'/>\\s*<backingStore/>",
       ),
     );
     const config = await t.conn.domainGetXMLDesc!(t.dom, E.DOMAIN_XML_INACTIVE);
@@ -171,7 +171,7 @@ Deno.test("disk-only snapshot, active commit and pivot: libvirt's QMP, XML, even
     });
     assert.match(
       await t.conn.domainGetXMLDesc!(t.dom, 0),
-      /<mirror type='file' job='active-commit' ready='yes'>\s*<format type='raw'\/>\s*<source file='\/img\/vda.img'\/>\s*<\/mirror>\s*<target/,
+      /<mirror type='file' job='active-commit' ready='yes'>\s*<format type='raw'\/>\s*<source file='\/img\/vda.img' index='1'\/>\s*<\/mirror>\s*<target/,
     );
     await t.conn.domainBlockJobAbort!(t.dom, "vda", E.DOMAIN_BLOCK_JOB_ABORT_PIVOT);
     const names = (d: Record<string, unknown>) => ({
@@ -193,7 +193,7 @@ Deno.test("disk-only snapshot, active commit and pivot: libvirt's QMP, XML, even
     assert.ok(qmp(t).some((c) => c.execute === "job-complete"));
     assert.ok(qmp(t).some((c) => c.execute === "blockdev-del"));
     const after = await t.conn.domainGetXMLDesc!(t.dom, 0);
-    assert.match(after, /<source file='\/img\/vda.img'\/>\s*<backingStore\/>\s*<target/);
+    assert.match(after, /<source file='\/img\/vda.img' index='1'\/>\s*<backingStore\/>\s*<target/);
     assert.match(
       await t.conn.domainGetXMLDesc!(t.dom, E.DOMAIN_XML_INACTIVE),
       /<source file='\/img\/vda.img'\/>\s*<target/,
