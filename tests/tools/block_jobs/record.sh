@@ -12,6 +12,7 @@ D=$(mktemp -d "$TMPDIR/qb-XXXX")
 trap 'bash "$O/daemon.sh" stop "$DIR" >/dev/null 2>&1 || true; rm -rf "$D"' EXIT
 chmod 777 "$D" # libvirtd runs as nobody when started as root
 qemu-img create -q -f qcow2 "$D/vda.qcow2" 16M
+qemu-img create -q -f qcow2 "$D/t.qcow2" 16M
 qemu-img create -q -f raw "$D/ro.img" 1M
 chmod 666 "$D"/*
 cat >"$D/dom.xml" <<XML
