@@ -56,6 +56,7 @@ import { updateDevice } from "./api/device_update.ts";
 import { blockResize, setMemory, setMemoryStatsPeriod } from "./api/state_memory.ts";
 import { abortJob, jobInfo, jobStats } from "./api/state_job.ts";
 import { blockCommit, blockJobAbort, blockJobInfo, blockPull } from "./api/block_job.ts";
+import { blockCopy, blockRebaseCopy, parseCopyDest } from "./api/block_copy.ts";
 import {
   hasManagedSave,
   managedSave,
@@ -593,7 +594,20 @@ export class QemuConnection implements DriverConnection {
     bandwidth: number,
     flags: number,
   ): Promise<void> {
+    if (flags & E.DOMAIN_BLOCK_REBASE_COPY) {
+      return blockRebaseCopy(this.#s, this.#obj(dom), disk, base!, bandwidth, flags);
+    }
     return blockPull(this.#s, this.#obj(dom), disk, base, bandwidth, flags);
+  }
+
+  domainBlockCopy(
+    dom: DomainRef,
+    disk: string,
+    destxml: string,
+    params: TypedParams,
+    flags: number,
+  ): Promise<void> {
+    return blockCopy(this.#s, this.#obj(dom), disk, parseCopyDest(destxml), params, flags);
   }
 
   domainGetBlockJobInfo(dom: DomainRef, disk: string, flags: number): Promise<TypedParams> {

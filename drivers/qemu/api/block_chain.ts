@@ -9,6 +9,8 @@
 import { VirError } from "../../../util/errors.ts";
 import { child, element, type XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
+import type { QemuDomainObj } from "../domain_private.ts";
+import { nextSourceIndex } from "./device_disk.ts";
 
 /** One image of a chain. */
 export interface Layer {
@@ -73,17 +75,32 @@ export function writeChain(disk: XmlElement, chain: Layer[], live: boolean): voi
     file: top.file,
     ...(live && top.index ? { index: `${top.index}` } : {}),
   };
+  const tail = backingStores(below, live);
+  const kids = disk.children.filter((c) => !(c.type === "element" && c.name === "backingStore"));
+  const at = kids.indexOf(source) + 1;
+  disk.children = tail ? [...kids.slice(0, at), tail, ...kids.slice(at)] : kids;
+}
+
+/** The nested `<backingStore>` of `layers`; a live one ends with an empty element. */
+function backingStores(layers: Layer[], live: boolean): XmlElement | undefined {
   let tail: XmlElement | undefined = live ? element("backingStore") : undefined;
-  for (const layer of below.toReversed()) {
+  for (const layer of layers.toReversed()) {
     tail = element("backingStore", { type: "file", index: live ? layer.index : undefined }, [
       element("format", { type: layer.format }),
       element("source", { file: layer.file }),
       tail,
     ]);
   }
-  const kids = disk.children.filter((c) => !(c.type === "element" && c.name === "backingStore"));
-  const at = kids.indexOf(source) + 1;
-  disk.children = tail ? [...kids.slice(0, at), tail, ...kids.slice(at)] : kids;
+  return tail;
+}
+
+/** A block job's destination as the live XML shows it. */
+export interface Mirror {
+  /** The destination's chain, top first. */
+  chain: Layer[];
+  /** libvirt's job name: `copy` or `active-commit`. */
+  job: string;
+  ready: boolean;
 }
 
 /**
@@ -96,16 +113,23 @@ export function writeChain(disk: XmlElement, chain: Layer[], live: boolean): voi
  * writeMirror(disk, undefined); // removes it
  * ```
  */
-export function writeMirror(
-  disk: XmlElement,
-  mirror: { layer: Layer; job: string; ready: boolean } | undefined,
-): void {
+export function writeMirror(disk: XmlElement, mirror: Mirror | undefined): void {
   const kids = disk.children.filter((c) => !(c.type === "element" && c.name === "mirror"));
   if (mirror) {
-    const { layer, job, ready } = mirror;
-    const el = element("mirror", { type: "file", job, ready: ready ? "yes" : undefined }, [
-      element("format", { type: layer.format }),
-      element("source", { file: layer.file, index: layer.index }),
+    const { chain: [top, ...below], job, ready } = mirror;
+    // A copy's destination also goes by the attributes of libvirt's first format, and shows
+    // its chain; an active commit's is a layer of the disk's own chain.
+    const copy = job === "copy";
+    const el = element("mirror", {
+      type: "file",
+      file: copy ? top.file : undefined,
+      format: copy ? top.format : undefined,
+      job,
+      ready: ready ? "yes" : undefined,
+    }, [
+      element("format", { type: top.format }),
+      element("source", { file: top.file, index: top.index }),
+      copy && backingStores(below, true),
     ]);
     const target = kids.findIndex((c) => c.type === "element" && c.name === "target");
     kids.splice(target < 0 ? kids.length : target, 0, el);
@@ -183,25 +207,32 @@ export async function formatNodes(mon: QemuMonitor, chain: Layer[]): Promise<str
   });
 }
 
+/** The last source index handed out, per QEMU process (libvirt's `nodenameindex`). */
+const lastIndex = new WeakMap<object, number>();
+
 /**
- * The next free source index of a running domain: past every index its disks' chains, and
- * the jobs' destinations, show (libvirt's `nodenameindex` never goes back).
+ * A new source index for a node of the running domain: past every index its disks' chains and
+ * job destinations show and past every one handed out to its QEMU before (libvirt's counter
+ * never goes back, so a layer committed away leaves its number unused).
  *
  * @example
  * ```ts
- * import { nextChainIndex } from "./block_chain.ts";
- * declare const disks: import("../../../util/xml/mod.ts").XmlElement[];
- * nextChainIndex(disks, 1);
+ * import { newSourceIndex } from "./block_chain.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * newSourceIndex(obj); // 2 for a domain started with one disk
  * ```
  */
-export function nextChainIndex(disks: XmlElement[], floor: number): number {
-  let max = floor - 1;
+export function newSourceIndex(obj: QemuDomainObj): number {
+  const disks = obj.def.devices.other.filter((d) => d.name === "disk");
+  let max = nextSourceIndex(obj.def) - 1;
   for (const d of disks) {
     for (const l of diskChain(d)) max = Math.max(max, l.index ?? 0);
     const mirror = child(child(d, "mirror"), "source")?.attributes.index;
     if (mirror) max = Math.max(max, Number(mirror));
   }
-  return max + 1;
+  const n = Math.max(max, lastIndex.get(obj.proc!) ?? 0) + 1;
+  lastIndex.set(obj.proc!, n);
+  return n;
 }
 
 /**

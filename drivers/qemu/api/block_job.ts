@@ -30,7 +30,7 @@ import { configDisk } from "./snapshot_external.ts";
 const E = VIR;
 
 /** One job libvirt started on a disk. */
-interface BlockJob {
+export interface BlockJob {
   name: string;
   /** VIR_DOMAIN_BLOCK_JOB_TYPE_* */
   type: number;
@@ -38,8 +38,13 @@ interface BlockJob {
   state: "running" | "ready" | "aborting" | "pivoting";
   /** The chain once the job completes (and, for a pivot, once it pivots). */
   after: (chain: Layer[]) => Layer[];
-  /** How many layers from the top the persistent disk must share to follow the change. */
-  depth: number;
+  /**
+   * How many layers from the top the persistent disk must share to follow the change; none
+   * for a job whose change stays in the live definition (a copy).
+   */
+  depth?: number;
+  /** Nodes that go when the job does not complete (a copy's destination). */
+  discard?: string[];
   ended: Promise<number>;
   end: (status: number) => void;
   error?: string;
@@ -47,16 +52,18 @@ interface BlockJob {
 
 const jobs = new WeakMap<QemuDomainObj, Map<string, BlockJob>>();
 
-function jobsOf(obj: QemuDomainObj): Map<string, BlockJob> {
+/** The domain's block jobs by disk target. */
+export function jobsOf(obj: QemuDomainObj): Map<string, BlockJob> {
   let map = jobs.get(obj);
   if (!map) jobs.set(obj, map = new Map());
   return map;
 }
 
-const invalidArg = (msg: string) => VirError.report("QEMU", "INVALID_ARG", msg);
+/** @internal */
+export const invalidArg = (msg: string) => VirError.report("QEMU", "INVALID_ARG", msg);
 
 /** `qemuDomainDiskByName`: a disk by target or source path. */
-function diskByName(obj: QemuDomainObj, path: string): XmlElement {
+export function diskByName(obj: QemuDomainObj, path: string): XmlElement {
   const disk = obj.def.devices.other.find((d) =>
     d.name === "disk" &&
     (child(d, "target")?.attributes.dev === path || child(d, "source")?.attributes.file === path)
@@ -65,7 +72,8 @@ function diskByName(obj: QemuDomainObj, path: string): XmlElement {
   return disk;
 }
 
-const dstOf = (disk: XmlElement) => child(disk, "target")!.attributes.dev;
+/** A disk's target name. */
+export const dstOf = (disk: XmlElement) => child(disk, "target")!.attributes.dev;
 
 /**
  * `qemuDomainDiskBlockJobIsActive`: refuses a disk that has a block job already.
@@ -88,7 +96,7 @@ export function diskBusy(obj: QemuDomainObj, dst: string): void {
 }
 
 /** Bandwidth in bytes/s: MiB/s unless the caller's flag says bytes. */
-function speedOf(bandwidth: number, bytes: boolean): number {
+export function speedOf(bandwidth: number, bytes: boolean): number {
   if (bytes) return bandwidth;
   const max = Number(2n ** 63n - 1n >> 20n);
   if (bandwidth > max) {
@@ -98,10 +106,11 @@ function speedOf(bandwidth: number, bytes: boolean): number {
 }
 
 /** A QEMU job id from a node name (auto-named nodes start with '#', which ids may not). */
-const jobName = (kind: string, dst: string, node: string) =>
+export const jobName = (kind: string, dst: string, node: string) =>
   /^[A-Za-z][\w.-]*$/.test(node) ? `${kind}-${dst}-${node}` : `${kind}-${dst}`;
 
-function register(
+/** Records a job started on its disk (before QEMU is asked, so that its events find it). */
+export function register(
   obj: QemuDomainObj,
   job: Omit<BlockJob, "ended" | "end" | "state">,
 ): BlockJob {
@@ -206,7 +215,7 @@ export async function blockCommit(
       jobsOf(obj).delete(dst);
       throw err;
     }
-    if (active) writeMirror(disk, { layer: chain[baseI], job: "active-commit", ready: false });
+    if (active) writeMirror(disk, { chain: [chain[baseI]], job: "active-commit", ready: false });
     await s.saveStatus(obj);
   });
 }
@@ -223,8 +232,8 @@ function refuseUnhonoured(flags: number, unhonoured: number): void {
 }
 
 /**
- * `virDomainBlockRebase` without COPY and `virDomainBlockPull`: streams the layers above
- * `base` (all of them without one) into the active layer.
+ * `virDomainBlockRebase` without COPY (see `block_copy.ts`) and `virDomainBlockPull`: streams
+ * the layers above `base` (all of them without one) into the active layer.
  *
  * @example
  * ```ts
@@ -251,16 +260,6 @@ export async function blockPull(
     "qemuDomainBlockRebase",
     "QEMU",
   );
-  if (flags & E.DOMAIN_BLOCK_REBASE_COPY) {
-    if (obj.persistent) {
-      throw VirError.report("QEMU", "OPERATION_INVALID", "domain is not transient");
-    }
-    throw VirError.report(
-      "QEMU",
-      "NO_SUPPORT",
-      "virDomainBlockRebase with VIR_DOMAIN_BLOCK_REBASE_COPY",
-    );
-  }
   await obj.job.run(async () => {
     checkActive(obj);
     const speed = speedOf(bandwidth, (flags & E.DOMAIN_BLOCK_REBASE_BANDWIDTH_BYTES) !== 0);
@@ -386,7 +385,10 @@ export async function blockJobAbort(
           `block job '${job.name}' not ready for pivot yet`,
         );
       }
-      if (job.type !== E.DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT) {
+      if (
+        job.type !== E.DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT &&
+        job.type !== E.DOMAIN_BLOCK_JOB_TYPE_COPY
+      ) {
         throw VirError.report(
           "QEMU",
           "OPERATION_INVALID",
@@ -477,7 +479,7 @@ async function concluded(s: QemuDriverState, obj: QemuDomainObj, job: BlockJob):
     writeMirror(disk, undefined);
     if (status === E.DOMAIN_BLOCK_JOB_COMPLETED) {
       const chain = diskChain(disk);
-      const cfg = configDisk(obj, disk, job.depth);
+      const cfg = job.depth === undefined ? undefined : configDisk(obj, disk, job.depth);
       const after = job.after(chain);
       const gone = chain.filter((l) => !after.includes(l));
       if (cfg) {
@@ -495,6 +497,10 @@ async function concluded(s: QemuDriverState, obj: QemuDomainObj, job: BlockJob):
         await mon.run("blockdev-del", { "node-name": `libvirt-${l.index}-storage` }).catch(
           () => {},
         );
+      }
+    } else {
+      for (const node of job.discard ?? []) {
+        await mon.run("blockdev-del", { "node-name": node }).catch(() => {});
       }
     }
   }

@@ -17,17 +17,16 @@ import { strerror } from "../../../util/strerror.ts";
 import { child, type XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
-import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
 import {
   diskChain,
   formatNodes,
   type Layer,
   materializeIndexes,
-  nextChainIndex,
+  newSourceIndex,
   writeChain,
 } from "./block_chain.ts";
-import { diskNodes, nextSourceIndex } from "./device_disk.ts";
-import { runQmpJob } from "./qmp_job.ts";
+import { diskNodes } from "./device_disk.ts";
+import { type AddedImage, addImage, dropImage } from "./block_image.ts";
 import { diskBusy } from "./block_job.ts";
 
 const E = VIR;
@@ -238,79 +237,31 @@ async function snapshotActive(
   reuse: boolean,
 ): Promise<void> {
   const mon = obj.proc!.monitor;
-  const added: string[] = [];
-  const created: string[] = [];
+  const added: AddedImage[] = [];
   const actions: unknown[] = [];
-  const disks = obj.def.devices.other.filter((d) => d.name === "disk");
-  let index = nextChainIndex(disks, nextSourceIndex(obj.def));
   try {
     for (const o of overlays) {
-      const live = diskOf(obj.def, o.dst)!;
-      const chain = diskChain(live);
+      const chain = diskChain(diskOf(obj.def, o.dst)!);
       const [top] = await formatNodes(mon, chain.slice(0, 1));
-      const nodes = diskNodes(index);
-      o.layer.index = index++;
-      if (!reuse) {
-        // libvirt creates the file itself so that it can label it before QEMU opens it.
-        await Deno.writeFile(o.layer.file, new Uint8Array(), { createNew: true });
-        created.push(o.layer.file);
-      }
-      await mon.run("blockdev-add", {
-        driver: "file",
-        filename: o.layer.file,
-        "node-name": nodes.storage,
-        "auto-read-only": true,
-        discard: "unmap",
-      });
-      added.push(nodes.storage);
-      if (!reuse) {
-        const size = await virtualSize(mon, top);
-        await runQmpJob(mon, "blockdev-create", `create-${nodes.format}`, {
-          options: {
-            driver: "qcow2",
-            file: nodes.storage,
-            size,
-            "backing-file": chain[0].file,
-            "backing-fmt": chain[0].format,
-          },
-        }, (error) => `failed to format image: '${error}'`);
-      }
-      await mon.run("blockdev-add", {
-        "node-name": nodes.format,
-        "read-only": false,
-        driver: "qcow2",
-        file: nodes.storage,
-        backing: null,
-      });
-      added.push(nodes.format);
-      actions.push({ type: "blockdev-snapshot", data: { node: top, overlay: nodes.format } });
+      o.layer.index = newSourceIndex(obj);
+      const image: AddedImage = { nodes: [] };
+      added.push(image);
+      await addImage(mon, {
+        layer: o.layer,
+        reuse,
+        sizeOf: top,
+        backingFile: chain[0],
+        backingNode: null,
+      }, image);
+      const overlay = diskNodes(o.layer.index).format;
+      actions.push({ type: "blockdev-snapshot", data: { node: top, overlay } });
     }
     await mon.run("transaction", { actions });
   } catch (err) {
     // qemuSnapshotDiskCleanup: what was added goes (top node first), what was made is removed.
-    for (const node of added.toReversed()) {
-      await mon.run("blockdev-del", { "node-name": node }).catch(() => {});
-    }
-    for (const file of created) await Deno.remove(file).catch(() => {});
+    for (const image of added) await dropImage(mon, image);
     throw err;
   }
-}
-
-/** The virtual size of a format node (`qemuBlockStorageSourceCreateDetectSize`). */
-async function virtualSize(mon: QemuMonitor, node: string): Promise<number> {
-  const nodes = await mon.run<{ "node-name": string; image?: { "virtual-size": number } }[]>(
-    "query-named-block-nodes",
-    { flat: true },
-  );
-  const size = nodes.find((n) => n["node-name"] === node)?.image?.["virtual-size"];
-  if (size === undefined) {
-    throw VirError.report(
-      "QEMU",
-      "INTERNAL_ERROR",
-      `failed to update capacity data for block node '${node}'`,
-    );
-  }
-  return size;
 }
 
 /** `qemuSnapshotCreateInactiveExternal`: `qemu-img create -f qcow2 -b OLD -F FMT NEW`. */

@@ -47,6 +47,13 @@ const FRONTENDS = new Set([
   "isa-serial",
 ]);
 
+/** `query-block-jobs`' type of each block job command. */
+const BLOCK_JOB_TYPES: Record<string, string> = {
+  "block-commit": "commit",
+  "block-stream": "stream",
+  "blockdev-mirror": "mirror",
+};
+
 function err(desc: string, cls = "GenericError"): FakeReply {
   return { error: { class: cls, desc } };
 }
@@ -73,7 +80,15 @@ export class FakeBlockDevices {
   /** Internal snapshot tags by node (`snapshot-save` / `snapshot-delete`). */
   readonly snapshots = new Map<string, Set<string>>();
   /** Jobs not yet dismissed. */
-  readonly jobs: { id: string; type: string; status: string; error?: string }[] = [];
+  readonly jobs: {
+    id: string;
+    type: string;
+    status: string;
+    error?: string;
+    /** The node the disk moves to when a ready job completes (a mirror's target). */
+    pivot?: { from: string; to: string };
+    speed?: number;
+  }[] = [];
   /** The balloon target in bytes, the guest-stats polling interval, once set. */
   balloon?: number;
   statsPeriod?: number;
@@ -176,18 +191,25 @@ export class FakeBlockDevices {
         return this.#transaction(args.actions as { type: string; data: Record<string, string> }[]);
       case "block-commit":
       case "block-stream":
+      case "blockdev-mirror":
         return this.#blockJob(execute, args);
       case "job-complete":
       case "block-job-cancel":
-        return this.#endJob(String(args.id ?? args.device));
+        return this.#endJob(String(args.id ?? args.device), execute === "job-complete");
+      case "block-job-set-speed": {
+        const job = this.jobs.find((j) => j.id === args.device);
+        if (!job) return err(`Block job '${args.device}' not found`, "DeviceNotActive");
+        job.speed = Number(args.speed);
+        return { return: {} };
+      }
       case "query-block-jobs":
         return {
-          return: this.jobs.filter((j) => j.type.startsWith("block-")).map((j) => ({
+          return: this.jobs.filter((j) => BLOCK_JOB_TYPES[j.type]).map((j) => ({
             device: j.id,
-            type: j.type.slice(6),
+            type: BLOCK_JOB_TYPES[j.type],
             offset: 0,
             len: 0,
-            speed: 0,
+            speed: j.speed ?? 0,
             ready: j.status === "ready",
           })),
         };
@@ -285,10 +307,20 @@ export class FakeBlockDevices {
   }
 
   /** A commit or stream job: an active commit becomes ready, the others conclude. */
+  /** A commit, stream or mirror job: an active commit or a mirror becomes ready, the others conclude. */
   #blockJob(execute: string, args: Record<string, unknown>): FakeReply {
     const id = String(args["job-id"]);
-    const active = execute === "block-commit" && args["top-node"] === args.device;
-    const job = { id, type: execute, status: "running" };
+    const device = String(args.device);
+    const mirror = execute === "blockdev-mirror";
+    const active = mirror || (execute === "block-commit" && args["top-node"] === device);
+    const to = String(mirror ? args.target : args["base-node"]);
+    const job: (typeof this.jobs)[number] = {
+      id,
+      type: execute,
+      status: "running",
+      speed: Number(args.speed ?? 0),
+      ...(active ? { pivot: { from: device, to } } : {}),
+    };
     this.jobs.push(job);
     setTimeout(() => {
       job.status = active ? "ready" : "concluded";
@@ -297,10 +329,17 @@ export class FakeBlockDevices {
     return { return: {} };
   }
 
-  #endJob(id: string): FakeReply {
+  /** `job-complete` (a pivot: the disk moves to the job's target) or `block-job-cancel`. */
+  #endJob(id: string, complete: boolean): FakeReply {
     const job = this.jobs.find((j) => j.id === id);
     if (!job) return err(`Block job '${id}' not found`, "DeviceNotActive");
+    if (complete && job.status !== "ready") {
+      return err(`The active block job '${id}' cannot be completed`);
+    }
     setTimeout(() => {
+      if (complete && job.pivot) {
+        for (const d of this.disks.values()) if (d.node === job.pivot.from) d.node = job.pivot.to;
+      }
       job.status = "concluded";
       this.#fake?.emit("JOB_STATUS_CHANGE", { id, status: "concluded" });
     }, 5);

@@ -167,7 +167,7 @@ Deno.test("disk-only snapshot, active commit and pivot: libvirt's QMP, XML, even
       await new Promise((r) => setTimeout(r, 5));
     }
     assert.deepEqual(await t.conn.domainGetBlockJobInfo!(t.dom, "vda", 0), {
-      ...recorded.commit_active_info.ok,
+      ...recorded.commit_active_bw_info.ok,
     });
     assert.match(
       await t.conn.domainGetXMLDesc!(t.dom, 0),
