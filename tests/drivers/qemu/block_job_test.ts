@@ -6,7 +6,7 @@
 // follow edgevirt's numbering of command-line disks (the empty cdrom counts), one past libvirt's.
 import assert from "node:assert/strict";
 import { VIR } from "../../../util/constants.ts";
-import { error, qmp, setup } from "./fake_qmp/block_harness.ts";
+import { error, qmp, type Setup, setup } from "./fake_qmp/block_harness.ts";
 
 const E = VIR;
 const recorded = JSON.parse(
@@ -202,6 +202,255 @@ Deno.test("disk-only snapshot, active commit and pivot: libvirt's QMP, XML, even
     assert.equal(
       await asText(t.conn.domainSnapshotDelete!(t.dom, "s1", 0)),
       "67/10 unsupported configuration: deletion of 1 external disk snapshots not supported yet",
+    );
+  } finally {
+    await t.close();
+  }
+});
+
+/** Takes disk-only snapshots `names` of vda, each overlay `DIR/vda.NAME`. */
+async function snapshots(t: Setup, ...names: string[]): Promise<void> {
+  for (const name of names) {
+    await t.conn.domainSnapshotCreateXML!(
+      t.dom,
+      `<domainsnapshot><name>${name}</name><disks><disk name='vda'><source file='${t.dir}/vda.${name}'/>` +
+        "</disk><disk name='hdc' snapshot='no'/></disks></domainsnapshot>",
+      E.DOMAIN_SNAPSHOT_CREATE_DISK_ONLY | E.DOMAIN_SNAPSHOT_CREATE_NO_METADATA,
+    );
+  }
+}
+
+/** Waits until `n` block job events arrived. */
+async function jobEventCount(t: Setup, n: number): Promise<void> {
+  for (let i = 0; i < 200 && jobEvents(t.events).length < n; i++) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** libvirt's recorded events, its image names mapped onto the fake's. */
+function recordedEvents(key: string, dir: string, base = "/img/vda.img") {
+  return recorded[key].ok.map((e: Record<string, unknown>) => ({
+    disk: String(e.disk).replace("@DIR@/vda.qcow2", base).replace("@DIR@/t.qcow2", base)
+      .replace("@DIR@", dir),
+    type: e.type,
+    status: e.status,
+  }));
+}
+
+async function fakeSetup(persistent = true): Promise<Setup> {
+  const t = await setup({}, persistent);
+  t.block.nodes.set("drive0", { file: "/img/vda.img", size: 1 << 20, drv: "raw" });
+  return t;
+}
+
+Deno.test("commit below the top, then pull: block-commit / block-stream, libvirt's chains and events", async () => {
+  const t = await fakeSetup();
+  try {
+    await snapshots(t, "s3", "s4");
+    const mapped = (key: string) =>
+      libvirtError(key, t.dir).replaceAll(`${t.dir}/vda.qcow2`, "/img/vda.img");
+    assert.equal(
+      await asText(t.conn.domainBlockCommit!(
+        t.dom,
+        "vda",
+        null,
+        `${t.dir}/vda.s3`,
+        0,
+        E.DOMAIN_BLOCK_COMMIT_ACTIVE,
+      )),
+      mapped("commit_not_active_with_flag"),
+    );
+    assert.equal(
+      await asText(t.conn.domainBlockCommit!(
+        t.dom,
+        "vda",
+        "/img/vda.img",
+        null,
+        0,
+        E.DOMAIN_BLOCK_COMMIT_ACTIVE | E.DOMAIN_BLOCK_COMMIT_SHALLOW,
+      )),
+      mapped("commit_shallow_bad_base"),
+    );
+    for (
+      const [top, key] of [["/nonexistent", "commit_unknown_top"], ["vda[9]", "commit_bad_index"], [
+        "vdb[1]",
+        "commit_other_target",
+      ]]
+    ) {
+      assert.equal(
+        await asText(t.conn.domainBlockCommit!(t.dom, "vda", null, top, 0, 0)),
+        mapped(key),
+      );
+    }
+    const fake = [...t.launcher.instances.values()].at(-1)!;
+    fake.commands.length = 0;
+    t.events.length = 0;
+    await t.conn.domainBlockCommit!(t.dom, "vda", null, `${t.dir}/vda.s3`, 0, 0);
+    await jobEventCount(t, 2);
+    assert.deepEqual(qmp(t)[0], {
+      execute: "block-commit",
+      arguments: {
+        device: "libvirt-4-format",
+        "job-id": "commit-vda-libvirt-3-format",
+        "top-node": "libvirt-3-format",
+        "base-node": "drive0",
+        "backing-file": "/img/vda.img",
+        "auto-finalize": true,
+        "auto-dismiss": false,
+      },
+    });
+    assert.deepEqual(jobEvents(t.events), recordedEvents("commit_middle_events", t.dir));
+    assert.match(
+      await t.conn.domainGetXMLDesc!(t.dom, 0),
+      new RegExp(
+        `<source file='${t.dir}/vda.s4' index='4'/>\\s*<backingStore type='file' index='1'>\\s*` +
+          "<format type='raw'/>\\s*<source file='/img/vda.img'/>\\s*<backingStore/>\\s*</backingStore>\\s*<target",
+      ),
+    );
+    assert.match(
+      await t.conn.domainGetXMLDesc!(t.dom, E.DOMAIN_XML_INACTIVE),
+      new RegExp(
+        `<source file='${t.dir}/vda.s4'/>\\s*<backingStore type='file'>\\s*<format type='raw'/>\\s*` +
+          "<source file='/img/vda.img'/>\\s*</backingStore>\\s*<target",
+      ),
+    );
+
+    fake.commands.length = 0;
+    t.events.length = 0;
+    await t.conn.domainBlockPull!(t.dom, "vda", 0, 0);
+    await jobEventCount(t, 2);
+    assert.deepEqual(qmp(t)[0], {
+      execute: "block-stream",
+      arguments: {
+        device: "libvirt-4-format",
+        "job-id": "pull-vda-libvirt-4-format",
+        "auto-finalize": true,
+        "auto-dismiss": false,
+      },
+    });
+    assert.deepEqual(jobEvents(t.events), recordedEvents("pull_events", t.dir));
+    assert.match(
+      await t.conn.domainGetXMLDesc!(t.dom, 0),
+      new RegExp(`<source file='${t.dir}/vda.s4' index='4'/>\\s*<backingStore/>\\s*<target`),
+    );
+    assert.match(
+      await t.conn.domainGetXMLDesc!(t.dom, E.DOMAIN_XML_INACTIVE),
+      new RegExp(`<source file='${t.dir}/vda.s4'/>\\s*<target`),
+    );
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("an active commit cancelled once ready: CANCELED, the chain and the overlay stay", async () => {
+  const t = await fakeSetup();
+  try {
+    await snapshots(t, "s5");
+    t.events.length = 0;
+    await t.conn.domainBlockCommit!(t.dom, "vda", null, null, 0, E.DOMAIN_BLOCK_COMMIT_ACTIVE);
+    await jobEventCount(t, 2);
+    await t.conn.domainBlockJobAbort!(t.dom, "vda", 0);
+    assert.deepEqual(jobEvents(t.events), recordedEvents("commit_cancel_events", t.dir));
+    const live = await t.conn.domainGetXMLDesc!(t.dom, 0);
+    assert.match(
+      live,
+      new RegExp(
+        `<source file='${t.dir}/vda.s5' index='3'/>\\s*<backingStore type='file' index='1'>`,
+      ),
+    );
+    assert.doesNotMatch(live, /<mirror/);
+    assert.ok(qmp(t).some((c) => c.execute === "block-job-cancel"));
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("block copy: refused for a persistent domain; a transient one mirrors, pivots, cancels", async () => {
+  const persistent = await fakeSetup();
+  try {
+    assert.equal(
+      await asText(persistent.conn.domainBlockCopy!(
+        persistent.dom,
+        "vda",
+        `<disk type='file'><source file='${persistent.dir}/copy.qcow2'/><driver type='qcow2'/></disk>`,
+        {},
+        0,
+      )),
+      libvirtError("copy"),
+    );
+  } finally {
+    await persistent.close();
+  }
+  const t = await fakeSetup(false);
+  try {
+    const copy = `${t.dir}/copy.qcow2`;
+    t.events.length = 0;
+    await t.conn.domainBlockCopy!(
+      t.dom,
+      "vda",
+      `<disk type='file'><source file='${copy}'/><driver type='qcow2'/></disk>`,
+      {},
+      0,
+    );
+    assert.deepEqual(qmp(t).map((c) => c.execute), [
+      "blockdev-add",
+      "blockdev-create",
+      "job-dismiss",
+      "blockdev-add",
+      "blockdev-mirror",
+    ]);
+    assert.deepEqual(qmp(t)[4].arguments, {
+      "job-id": "copy-vda-drive0",
+      device: "drive0",
+      target: "libvirt-3-format",
+      sync: "full",
+      "auto-finalize": true,
+      "auto-dismiss": false,
+    });
+    await jobEventCount(t, 2);
+    assert.deepEqual(await t.conn.domainGetBlockJobInfo!(t.dom, "vda", 0), {
+      type: E.DOMAIN_BLOCK_JOB_TYPE_COPY,
+      bandwidth: 0,
+      cur: 1,
+      end: 1,
+    });
+    assert.match(
+      await t.conn.domainGetXMLDesc!(t.dom, 0),
+      new RegExp(
+        `<mirror type='file' file='${copy}' format='qcow2' job='copy' ready='yes'>\\s*` +
+          `<format type='qcow2'/>\\s*<source file='${copy}' index='3'/>\\s*<backingStore/>\\s*</mirror>`,
+      ),
+    );
+    await t.conn.domainBlockJobAbort!(t.dom, "vda", E.DOMAIN_BLOCK_JOB_ABORT_PIVOT);
+    assert.deepEqual(jobEvents(t.events), recordedEvents("copy_pivot_events", t.dir));
+    assert.match(
+      await t.conn.domainGetXMLDesc!(t.dom, 0),
+      new RegExp(
+        `<driver name='qemu' type='qcow2'/>\\s*<source file='${copy}' index='3'/>\\s*<backingStore/>\\s*<target`,
+      ),
+    );
+
+    const copy2 = `${t.dir}/copy2.qcow2`;
+    t.events.length = 0;
+    await t.conn.domainBlockCopy!(
+      t.dom,
+      "vda",
+      `<disk type='file'><source file='${copy2}'/><driver type='qcow2'/></disk>`,
+      {},
+      E.DOMAIN_BLOCK_COPY_SHALLOW,
+    );
+    await jobEventCount(t, 2);
+    await t.conn.domainBlockJobAbort!(t.dom, "vda", 0);
+    assert.deepEqual(jobEvents(t.events), recordedEvents("copy2_abort_events", t.dir));
+    assert.equal((await Deno.stat(copy2)).isFile, recorded.copy2_exists.ok);
+    assert.match(
+      await t.conn.domainGetXMLDesc!(t.dom, 0),
+      new RegExp(`<source file='${copy}' index='3'/>\\s*<backingStore/>\\s*<target`),
+    );
+    assert.ok(
+      qmp(t).some((c) =>
+        c.execute === "blockdev-del" && c.arguments?.["node-name"] === "libvirt-4-format"
+      ),
     );
   } finally {
     await t.close();
