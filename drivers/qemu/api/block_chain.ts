@@ -237,8 +237,8 @@ export function newSourceIndex(obj: QemuDomainObj): number {
 
 /**
  * Writes down the source index of every disk started on the command line, which libvirt
- * numbers from 1 in disk order (as `nextSourceIndex` counts them), so that a layer moved down
- * a chain keeps the index libvirt shows for it.
+ * numbers from 1 at start, last disk first (`qemuProcessPrepareHostStorage` walks them in
+ * reverse), so that a layer moved down a chain keeps the index libvirt shows for it.
  *
  * @example
  * ```ts
@@ -248,9 +248,55 @@ export function newSourceIndex(obj: QemuDomainObj): number {
  * ```
  */
 export function materializeIndexes(disks: XmlElement[]): void {
-  const implicit = disks.filter((d) => child(d, "source")?.attributes.index === undefined);
-  implicit.forEach((d, i) => {
+  const implicit = disks.filter((d) => {
     const source = child(d, "source");
-    if (source?.attributes.file) source.attributes = { ...source.attributes, index: `${i + 1}` };
+    return source?.attributes.file && source.attributes.index === undefined;
   });
+  implicit.toReversed().forEach((d, i) => {
+    const source = child(d, "source")!;
+    source.attributes = { ...source.attributes, index: `${i + 1}` };
+  });
+}
+
+/** `query-block` entries (the fields used). */
+interface BlockInfo {
+  qdev?: string;
+  inserted?: { image?: QmpImage };
+}
+
+interface QmpImage {
+  filename?: string;
+  format?: string;
+  "backing-image"?: QmpImage;
+}
+
+/**
+ * The chain of a disk of a running domain: as its live XML has it once known, else probed from
+ * QEMU's view of the image (`query-block`; libvirt's `qemuDomainDetermineDiskChain` at start)
+ * and written into the live XML, the backing images with new indexes.
+ *
+ * @example
+ * ```ts
+ * import { liveChain } from "./block_chain.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * declare const disk: import("../../../util/xml/mod.ts").XmlElement;
+ * (await liveChain(obj, disk)).length;
+ * ```
+ */
+export async function liveChain(obj: QemuDomainObj, disk: XmlElement): Promise<Layer[]> {
+  const known = diskChain(disk);
+  if (!obj.proc || !known.length || child(disk, "backingStore")) return known;
+  const alias = child(disk, "alias")?.attributes.name;
+  const blocks = await obj.proc.monitor.run<BlockInfo[]>("query-block");
+  const entry = blocks.find((b) =>
+    b.qdev === alias || b.qdev === `/machine/peripheral/${alias}/virtio-backend`
+  );
+  materializeIndexes(obj.def.devices.other.filter((d) => d.name === "disk"));
+  const chain = diskChain(disk);
+  for (let img = entry?.inserted?.image?.["backing-image"]; img; img = img["backing-image"]) {
+    if (!img.filename) break;
+    chain.push({ file: img.filename, format: img.format ?? "raw", index: newSourceIndex(obj) });
+  }
+  writeChain(disk, chain, true);
+  return chain;
 }

@@ -17,7 +17,7 @@ import { strerror } from "../../../util/strerror.ts";
 import { child, parse } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
-import { diskChain, formatNodes, type Layer, newSourceIndex, writeMirror } from "./block_chain.ts";
+import { formatNodes, type Layer, liveChain, newSourceIndex, writeMirror } from "./block_chain.ts";
 import {
   diskBusy,
   diskByName,
@@ -131,7 +131,7 @@ export async function blockCopy(
     if (!(flags & E.DOMAIN_BLOCK_COPY_TRANSIENT_JOB) && obj.persistent) {
       throw VirError.report("QEMU", "OPERATION_INVALID", "domain is not transient");
     }
-    const chain = diskChain(disk);
+    const chain = await liveChain(obj, disk);
     if (!chain.length) {
       throw unsupported(`disk ${dst} has no source file to be copied`);
     }
@@ -196,7 +196,8 @@ export async function blockCopy(
         jobsOf(obj).delete(dst);
         throw err;
       }
-      writeMirror(disk, { chain: mirrorChain, job: "copy", ready: false });
+      // QEMU may have reported the job ready before it answered the command.
+      writeMirror(disk, { chain: mirrorChain, job: "copy", ready: job.state === "ready" });
     } catch (err) {
       await dropImage(mon, added);
       throw err;

@@ -22,6 +22,7 @@ import {
   diskChain,
   formatNodes,
   type Layer,
+  liveChain,
   writeChain,
   writeMirror,
 } from "./block_chain.ts";
@@ -153,7 +154,7 @@ export async function blockCommit(
     const speed = speedOf(bandwidth, (flags & E.DOMAIN_BLOCK_COMMIT_BANDWIDTH_BYTES) !== 0);
     const disk = diskByName(obj, path);
     const dst = dstOf(disk);
-    const chain = diskChain(disk);
+    const chain = await liveChain(obj, disk);
     const topI = !top || top === dst ? 0 : chainLookup(chain, dst, undefined, top);
     const baseI = !base && flags & E.DOMAIN_BLOCK_COMMIT_SHALLOW
       ? topI + 1
@@ -215,7 +216,9 @@ export async function blockCommit(
       jobsOf(obj).delete(dst);
       throw err;
     }
-    if (active) writeMirror(disk, { chain: [chain[baseI]], job: "active-commit", ready: false });
+    // QEMU may have reported the job ready before it answered the command.
+    const ready = job.state === "ready";
+    if (active) writeMirror(disk, { chain: [chain[baseI]], job: "active-commit", ready });
     await s.saveStatus(obj);
   });
 }
@@ -266,7 +269,7 @@ export async function blockPull(
     const disk = diskByName(obj, path);
     const dst = dstOf(disk);
     diskBusy(obj, dst);
-    const chain = diskChain(disk);
+    const chain = await liveChain(obj, disk);
     const baseI = base ? chainLookup(chain, dst, 0, base) : undefined;
     refuseUnhonoured(flags, E.DOMAIN_BLOCK_REBASE_RELATIVE);
     const mon = obj.proc!.monitor;

@@ -21,6 +21,7 @@ import {
   diskChain,
   formatNodes,
   type Layer,
+  liveChain,
   materializeIndexes,
   newSourceIndex,
   writeChain,
@@ -241,7 +242,7 @@ async function snapshotActive(
   const actions: unknown[] = [];
   try {
     for (const o of overlays) {
-      const chain = diskChain(diskOf(obj.def, o.dst)!);
+      const chain = await liveChain(obj, diskOf(obj.def, o.dst)!);
       const [top] = await formatNodes(mon, chain.slice(0, 1));
       o.layer.index = newSourceIndex(obj);
       const image: AddedImage = { nodes: [] };

@@ -2,8 +2,7 @@
 // libvirt 9.0 (blockdev-add of the overlay's file, a blockdev-create job, blockdev-add of its
 // qcow2 node, one transaction of blockdev-snapshot; block-commit with its job id and nodes,
 // job-complete to pivot) and its answers and errors as recorded from libvirt 9.0's QEMU driver
-// (tests/fixtures/oracle/block_jobs.json, by tests/tools/block_jobs/record.sh). Node indexes
-// follow edgevirt's numbering of command-line disks (the empty cdrom counts), one past libvirt's.
+// (tests/fixtures/oracle/block_jobs.json, by tests/tools/block_jobs/record.sh).
 import assert from "node:assert/strict";
 import { VIR } from "../../../util/constants.ts";
 import { error, qmp, type Setup, setup } from "./fake_qmp/block_harness.ts";
@@ -80,32 +79,32 @@ Deno.test("disk-only snapshot, active commit and pivot: libvirt's QMP, XML, even
       ["blockdev-add", {
         driver: "file",
         filename: overlay,
-        "node-name": "libvirt-3-storage",
+        "node-name": "libvirt-2-storage",
         "auto-read-only": true,
         discard: "unmap",
       }],
       ["blockdev-create", {
-        "job-id": "create-libvirt-3-format",
+        "job-id": "create-libvirt-2-format",
         options: {
           driver: "qcow2",
-          file: "libvirt-3-storage",
+          file: "libvirt-2-storage",
           size: 1 << 20,
           "backing-file": "/img/vda.img",
           "backing-fmt": "raw",
         },
       }],
-      ["job-dismiss", { id: "create-libvirt-3-format" }],
+      ["job-dismiss", { id: "create-libvirt-2-format" }],
       ["blockdev-add", {
-        "node-name": "libvirt-3-format",
+        "node-name": "libvirt-2-format",
         "read-only": false,
         driver: "qcow2",
-        file: "libvirt-3-storage",
+        file: "libvirt-2-storage",
         backing: null,
       }],
       ["transaction", {
         actions: [{
           type: "blockdev-snapshot",
-          data: { node: "drive0", overlay: "libvirt-3-format" },
+          data: { node: "drive0", overlay: "libvirt-2-format" },
         }],
       }],
     ]);
@@ -114,7 +113,7 @@ Deno.test("disk-only snapshot, active commit and pivot: libvirt's QMP, XML, even
     assert.match(
       live,
       new RegExp(
-        `<driver name='qemu' type='qcow2'/>\\s*<source file='${overlay}' index='3'/>\\s*` +
+        `<driver name='qemu' type='qcow2'/>\\s*<source file='${overlay}' index='2'/>\\s*` +
           "<backingStore type='file' index='1'>\\s*<format type='raw'/>\\s*<source file='/img/vda.img'/>\\s*<backingStore/>",
       ),
     );
@@ -150,10 +149,10 @@ Deno.test("disk-only snapshot, active commit and pivot: libvirt's QMP, XML, even
     await t.conn.domainBlockCommit!(t.dom, "vda", null, null, 1, E.DOMAIN_BLOCK_COMMIT_ACTIVE);
     assert.deepEqual(qmp(t).map((c) => [c.execute, c.arguments]), [
       ["block-commit", {
-        device: "libvirt-3-format",
-        "job-id": "commit-vda-libvirt-3-format",
+        device: "libvirt-2-format",
+        "job-id": "commit-vda-libvirt-2-format",
         speed: 1 << 20,
-        "top-node": "libvirt-3-format",
+        "top-node": "libvirt-2-format",
         "base-node": "drive0",
         "auto-finalize": true,
         "auto-dismiss": false,
@@ -290,9 +289,9 @@ Deno.test("commit below the top, then pull: block-commit / block-stream, libvirt
     assert.deepEqual(qmp(t)[0], {
       execute: "block-commit",
       arguments: {
-        device: "libvirt-4-format",
-        "job-id": "commit-vda-libvirt-3-format",
-        "top-node": "libvirt-3-format",
+        device: "libvirt-3-format",
+        "job-id": "commit-vda-libvirt-2-format",
+        "top-node": "libvirt-2-format",
         "base-node": "drive0",
         "backing-file": "/img/vda.img",
         "auto-finalize": true,
@@ -303,7 +302,7 @@ Deno.test("commit below the top, then pull: block-commit / block-stream, libvirt
     assert.match(
       await t.conn.domainGetXMLDesc!(t.dom, 0),
       new RegExp(
-        `<source file='${t.dir}/vda.s4' index='4'/>\\s*<backingStore type='file' index='1'>\\s*` +
+        `<source file='${t.dir}/vda.s4' index='3'/>\\s*<backingStore type='file' index='1'>\\s*` +
           "<format type='raw'/>\\s*<source file='/img/vda.img'/>\\s*<backingStore/>\\s*</backingStore>\\s*<target",
       ),
     );
@@ -322,8 +321,8 @@ Deno.test("commit below the top, then pull: block-commit / block-stream, libvirt
     assert.deepEqual(qmp(t)[0], {
       execute: "block-stream",
       arguments: {
-        device: "libvirt-4-format",
-        "job-id": "pull-vda-libvirt-4-format",
+        device: "libvirt-3-format",
+        "job-id": "pull-vda-libvirt-3-format",
         "auto-finalize": true,
         "auto-dismiss": false,
       },
@@ -331,7 +330,7 @@ Deno.test("commit below the top, then pull: block-commit / block-stream, libvirt
     assert.deepEqual(jobEvents(t.events), recordedEvents("pull_events", t.dir));
     assert.match(
       await t.conn.domainGetXMLDesc!(t.dom, 0),
-      new RegExp(`<source file='${t.dir}/vda.s4' index='4'/>\\s*<backingStore/>\\s*<target`),
+      new RegExp(`<source file='${t.dir}/vda.s4' index='3'/>\\s*<backingStore/>\\s*<target`),
     );
     assert.match(
       await t.conn.domainGetXMLDesc!(t.dom, E.DOMAIN_XML_INACTIVE),
@@ -355,7 +354,7 @@ Deno.test("an active commit cancelled once ready: CANCELED, the chain and the ov
     assert.match(
       live,
       new RegExp(
-        `<source file='${t.dir}/vda.s5' index='3'/>\\s*<backingStore type='file' index='1'>`,
+        `<source file='${t.dir}/vda.s5' index='2'/>\\s*<backingStore type='file' index='1'>`,
       ),
     );
     assert.doesNotMatch(live, /<mirror/);
@@ -402,7 +401,7 @@ Deno.test("block copy: refused for a persistent domain; a transient one mirrors,
     assert.deepEqual(qmp(t)[4].arguments, {
       "job-id": "copy-vda-drive0",
       device: "drive0",
-      target: "libvirt-3-format",
+      target: "libvirt-2-format",
       sync: "full",
       "auto-finalize": true,
       "auto-dismiss": false,
@@ -418,7 +417,7 @@ Deno.test("block copy: refused for a persistent domain; a transient one mirrors,
       await t.conn.domainGetXMLDesc!(t.dom, 0),
       new RegExp(
         `<mirror type='file' file='${copy}' format='qcow2' job='copy' ready='yes'>\\s*` +
-          `<format type='qcow2'/>\\s*<source file='${copy}' index='3'/>\\s*<backingStore/>\\s*</mirror>`,
+          `<format type='qcow2'/>\\s*<source file='${copy}' index='2'/>\\s*<backingStore/>\\s*</mirror>`,
       ),
     );
     await t.conn.domainBlockJobAbort!(t.dom, "vda", E.DOMAIN_BLOCK_JOB_ABORT_PIVOT);
@@ -426,7 +425,7 @@ Deno.test("block copy: refused for a persistent domain; a transient one mirrors,
     assert.match(
       await t.conn.domainGetXMLDesc!(t.dom, 0),
       new RegExp(
-        `<driver name='qemu' type='qcow2'/>\\s*<source file='${copy}' index='3'/>\\s*<backingStore/>\\s*<target`,
+        `<driver name='qemu' type='qcow2'/>\\s*<source file='${copy}' index='2'/>\\s*<backingStore/>\\s*<target`,
       ),
     );
 
@@ -445,11 +444,11 @@ Deno.test("block copy: refused for a persistent domain; a transient one mirrors,
     assert.equal((await Deno.stat(copy2)).isFile, recorded.copy2_exists.ok);
     assert.match(
       await t.conn.domainGetXMLDesc!(t.dom, 0),
-      new RegExp(`<source file='${copy}' index='3'/>\\s*<backingStore/>\\s*<target`),
+      new RegExp(`<source file='${copy}' index='2'/>\\s*<backingStore/>\\s*<target`),
     );
     assert.ok(
       qmp(t).some((c) =>
-        c.execute === "blockdev-del" && c.arguments?.["node-name"] === "libvirt-4-format"
+        c.execute === "blockdev-del" && c.arguments?.["node-name"] === "libvirt-3-format"
       ),
     );
   } finally {

@@ -166,3 +166,141 @@ realQemuTest({
     });
   },
 });
+
+realQemuTest({
+  name:
+    "real QEMU: libvirt 9.0's recorded chain of snapshots, commits, pull, cancel and copy, disk XML for disk XML",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await withRealDriver("ev-qemu-blk2-", async ({ dir, conn }) => {
+      for (const f of ["vda", "t"]) {
+        await run("qemu-img", ["create", "-q", "-f", "qcow2", `${dir}/${f}.qcow2`, "16M"]);
+      }
+      const events: DriverEvent[] = [];
+      conn.subscribe!((ev) => events.push(ev));
+      const xml = (name: string, file: string, uuid: string) =>
+        `<domain type='qemu'><name>${name}</name><uuid>${uuid}</uuid><memory unit='MiB'>32</memory>
+<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>
+<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${dir}/${file}'/>
+<target dev='vda' bus='virtio'/></disk><memballoon model='none'/></devices></domain>`;
+      const dom = await conn.domainDefineXMLFlags!(
+        xml("qb", "vda.qcow2", "33333333-2222-3333-4444-777777777777"),
+        0,
+      );
+      await conn.domainCreateWithFlags!(dom, 0);
+      const disk = async (flags = 0) => diskOf(await conn.domainGetXMLDesc!(dom, flags), dir);
+      const expect = (key: string) => diskOf(recorded[key].ok, "@DIR@");
+      const snap = (name: string, flags = 0) =>
+        conn.domainSnapshotCreateXML!(
+          dom,
+          `<domainsnapshot><name>${name}</name></domainsnapshot>`,
+          E.DOMAIN_SNAPSHOT_CREATE_DISK_ONLY | flags,
+        );
+      const waitEvents = async (n: number) => {
+        for (let i = 0; i < 500 && jobEvents().length < n; i++) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
+      const jobEvents = () =>
+        events.filter((e) => e.eventId === E.DOMAIN_EVENT_ID_BLOCK_JOB).map((e) => ({
+          disk: String(e.data.disk).replaceAll(dir, "@DIR@"),
+          eventId: e.eventId,
+          status: e.data.status,
+          type: e.data.type,
+        }));
+      const recordedJobEvents = (key: string) =>
+        recorded[key].ok.filter((e: { eventId: number }) => e.eventId === 8);
+
+      await snap("s1");
+      await snap("s2", E.DOMAIN_SNAPSHOT_CREATE_NO_METADATA);
+      assert.equal(await disk(), expect("live_after_s2"));
+      await conn.domainBlockCommit!(dom, "vda", null, null, 0, E.DOMAIN_BLOCK_COMMIT_ACTIVE);
+      await waitEvents(1);
+      assert.equal(await disk(), expect("commit_active_live"));
+      await conn.domainBlockJobAbort!(dom, "vda", E.DOMAIN_BLOCK_JOB_ABORT_PIVOT);
+      assert.equal(await disk(), expect("live_after_pivot"));
+
+      await snap("s3");
+      await snap("s4");
+      assert.equal(await disk(), expect("live_s4"));
+      events.length = 0;
+      await conn.domainBlockCommit!(dom, "vda", null, `${dir}/vda.s3`, 0, 0);
+      await waitEvents(1);
+      assert.deepEqual(jobEvents(), recordedJobEvents("commit_middle_events"));
+      assert.equal(await disk(), expect("live_after_commit_middle"));
+      assert.equal(await disk(E.DOMAIN_XML_INACTIVE), expect("inactive_after_commit_middle"));
+      events.length = 0;
+      await conn.domainBlockPull!(dom, "vda", 0, 0);
+      await waitEvents(1);
+      assert.deepEqual(jobEvents(), recordedJobEvents("pull_events"));
+      assert.equal(await disk(), expect("live_after_pull"));
+      assert.equal(await disk(E.DOMAIN_XML_INACTIVE), expect("inactive_after_pull"));
+
+      await snap("s5");
+      events.length = 0;
+      await conn.domainBlockCommit!(dom, "vda", null, null, 1, E.DOMAIN_BLOCK_COMMIT_ACTIVE);
+      await waitEvents(1);
+      assert.deepEqual(
+        await conn.domainGetBlockJobInfo!(dom, "vda", 0),
+        recorded.commit_active_bw_info.ok,
+      );
+      assert.deepEqual(
+        await conn.domainGetBlockJobInfo!(dom, "vda", E.DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES),
+        recorded.commit_active_bw_info_bytes.ok,
+      );
+      await conn.domainBlockJobAbort!(dom, "vda", 0);
+      assert.deepEqual(jobEvents(), recordedJobEvents("commit_cancel_events"));
+      assert.equal(await disk(), expect("live_after_commit_cancel"));
+      assert.equal(
+        await error(conn.domainBlockCopy!(
+          dom,
+          "vda",
+          `<disk type='file'><source file='${dir}/copy.qcow2'/><driver type='qcow2'/></disk>`,
+          {},
+          0,
+        )),
+        `${recorded.copy.error.code}/${recorded.copy.error.domain} ${recorded.copy.error.message}`,
+      );
+      await conn.domainDestroyFlags!(dom, 0);
+
+      const tdom = await conn.domainCreateXML!(
+        xml("qbt", "t.qcow2", "33333333-2222-3333-4444-888888888888"),
+        0,
+      );
+      const tdisk = async () => diskOf(await conn.domainGetXMLDesc!(tdom, 0), dir);
+      events.length = 0;
+      await conn.domainBlockCopy!(
+        tdom,
+        "vda",
+        `<disk type='file'><source file='${dir}/copy.qcow2'/><driver type='qcow2'/></disk>`,
+        {},
+        0,
+      );
+      await waitEvents(1);
+      assert.deepEqual(await conn.domainGetBlockJobInfo!(tdom, "vda", 0), recorded.copy_info.ok);
+      assert.equal(await tdisk(), expect("copy_live"));
+      await conn.domainBlockJobAbort!(tdom, "vda", E.DOMAIN_BLOCK_JOB_ABORT_PIVOT);
+      assert.deepEqual(jobEvents(), recordedJobEvents("copy_pivot_events"));
+      assert.equal(await tdisk(), expect("live_after_copy_pivot"));
+      events.length = 0;
+      await conn.domainBlockCopy!(
+        tdom,
+        "vda",
+        `<disk type='file'><source file='${dir}/copy2.qcow2'/><driver type='qcow2'/></disk>`,
+        {},
+        E.DOMAIN_BLOCK_COPY_SHALLOW,
+      );
+      await waitEvents(1);
+      await conn.domainBlockJobAbort!(tdom, "vda", 0);
+      assert.deepEqual(jobEvents(), recordedJobEvents("copy2_abort_events"));
+      assert.equal(await tdisk(), expect("live_after_copy2_abort"));
+      await conn.domainDestroyFlags!(tdom, 0);
+    });
+  },
+});
+
+async function error(p: Promise<unknown>): Promise<string> {
+  const e = await p.then(() => undefined, (e) => e);
+  return e ? `${e.code}/${e.domain} ${e.message}` : "accepted";
+}
