@@ -28,6 +28,8 @@ import {
 } from "./block_chain.ts";
 import { diskNodes } from "./device_disk.ts";
 import { type AddedImage, addImage, dropImage } from "./block_image.ts";
+import { qemuImg } from "./qemu_img.ts";
+import { snapshotView } from "./snapshot_view.ts";
 import { diskBusy } from "./block_job.ts";
 
 const E = VIR;
@@ -54,7 +56,9 @@ interface Overlay {
  * libvirt's refusals in its order.
  */
 function prepare(def: SnapshotDef, dom: DomainDef, active: boolean, reuse: boolean): Overlay[] {
-  alignSnapshotDisks(def, "external", false, { dom, isRegularFile });
+  const aligned = { ...def, dom: snapshotView(dom) };
+  alignSnapshotDisks(aligned, "external", false, { isRegularFile });
+  def.disks = aligned.disks;
   const disks = dom.devices.other.filter((d) => d.name === "disk");
   const out: Overlay[] = [];
   def.disks.forEach((sd, i) => {
@@ -272,25 +276,14 @@ async function snapshotInactive(overlays: Overlay[], reuse: boolean): Promise<vo
   try {
     for (const o of overlays) {
       const [below] = diskChain(o.disk);
-      const args = [
+      await qemuImg([
         "create",
         "-f",
         o.layer.format,
         "-o",
         `backing_file=${below.file},backing_fmt=${below.format}`,
         o.layer.file,
-      ];
-      const out = await new Deno.Command("qemu-img", { args, stdout: "null", stderr: "piped" })
-        .output();
-      if (!out.success) {
-        throw VirError.report(
-          "NONE",
-          "INTERNAL_ERROR",
-          `Child process (qemu-img ${args.join(" ")}) unexpected exit status ${out.code}: ${
-            new TextDecoder().decode(out.stderr).trim()
-          }`,
-        );
-      }
+      ]);
       created.push(o.layer.file);
     }
   } catch (err) {

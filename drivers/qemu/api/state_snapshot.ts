@@ -32,6 +32,8 @@ import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
 import { snapshotByName } from "./state_snapshot_list.ts";
 import { saveSnapshots, snapshotsOf } from "./state_snapshot_store.ts";
 import { runQmpJob } from "./qmp_job.ts";
+import { qemuImg } from "./qemu_img.ts";
+import { snapshotView } from "./snapshot_view.ts";
 import { takeExternalSnapshot } from "./snapshot_external.ts";
 
 const E = VIR;
@@ -101,32 +103,14 @@ function internalDisks(def: SnapshotDef, dom: DomainDef): SnapDisk[] {
  * and read-only ones (libvirt's post-parse makes those `snapshot='no'`).
  */
 function alignInternal(def: SnapshotDef, dom: DomainDef): void {
-  const view = structuredClone(dom);
-  for (const d of view.devices.other) {
-    if (d.name !== "disk" || d.attributes.snapshot) continue;
-    if (child(d, "readonly") || d.attributes.device === "cdrom") d.attributes.snapshot = "no";
-  }
-  const aligned = { ...def, dom: view };
+  const aligned = { ...def, dom: snapshotView(dom) };
   alignSnapshotDisks(aligned, "internal", true);
   def.disks = aligned.disks;
 }
 
 /** Runs `qemu-img snapshot OP NAME FILE` on each disk (`qemuDomainSnapshotForEachQcow2`). */
 async function qemuImgSnapshot(op: string, name: string, disks: SnapDisk[]): Promise<void> {
-  for (const disk of disks) {
-    const args = ["snapshot", op, name, disk.file];
-    const out = await new Deno.Command("qemu-img", { args, stdout: "null", stderr: "piped" })
-      .output();
-    if (!out.success) {
-      throw VirError.report(
-        "NONE",
-        "INTERNAL_ERROR",
-        `Child process (qemu-img ${args.join(" ")}) unexpected exit status ${out.code}: ${
-          new TextDecoder().decode(out.stderr).trim()
-        }`,
-      );
-    }
-  }
+  for (const disk of disks) await qemuImg(["snapshot", op, name, disk.file]);
 }
 
 /** QMP `query-block` entries (the fields used). */
