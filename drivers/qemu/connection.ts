@@ -55,7 +55,13 @@ import { detachDevice } from "./api/device_detach.ts";
 import { updateDevice } from "./api/device_update.ts";
 import { blockResize, setMemory, setMemoryStatsPeriod } from "./api/state_memory.ts";
 import { abortJob, jobInfo, jobStats } from "./api/state_job.ts";
-import { blockCommit, blockJobAbort, blockJobInfo, blockPull } from "./api/block_job.ts";
+import {
+  blockCommit,
+  blockJobAbort,
+  blockJobInfo,
+  blockJobSetSpeed,
+  blockPull,
+} from "./api/block_job.ts";
 import { blockCopy, blockRebaseCopy, parseCopyDest } from "./api/block_copy.ts";
 import {
   hasManagedSave,
@@ -612,6 +618,15 @@ export class QemuConnection implements DriverConnection {
 
   domainGetBlockJobInfo(dom: DomainRef, disk: string, flags: number): Promise<TypedParams> {
     return blockJobInfo(this.#obj(dom), disk, flags);
+  }
+
+  domainBlockJobSetSpeed(
+    dom: DomainRef,
+    disk: string,
+    bandwidth: number,
+    flags: number,
+  ): Promise<void> {
+    return blockJobSetSpeed(this.#obj(dom), disk, bandwidth, flags);
   }
 
   domainBlockJobAbort(dom: DomainRef, disk: string, flags: number): Promise<void> {

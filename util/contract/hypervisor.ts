@@ -913,6 +913,12 @@ export const HYPERVISOR = {
     access: "write",
     checks: [c.readonly, c.nonNull(1)],
   },
+  domainBlockJobSetSpeed: {
+    args: [a.dom("dom"), a.str("disk"), a.ulong("bandwidth"), a.flags()],
+    result: r.none,
+    access: "write",
+    checks: [c.readonly, c.nonNull(1)],
+  },
   domainGetBlockJobInfo: {
     args: [a.dom("dom"), a.str("disk"), a.flags()],
     result: r.data<TypedParams>(),

@@ -422,6 +422,33 @@ export async function blockJobAbort(
   }
 }
 
+/**
+ * `virDomainBlockJobSetSpeed`: the bandwidth of the disk's job (`block-job-set-speed`).
+ *
+ * @example
+ * ```ts
+ * import { blockJobSetSpeed } from "./block_job.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await blockJobSetSpeed(obj, "vda", 2, 0); // 2 MiB/s
+ * ```
+ */
+export async function blockJobSetSpeed(
+  obj: QemuDomainObj,
+  path: string,
+  bandwidth: number,
+  flags: number,
+): Promise<void> {
+  checkFlags(flags, E.DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES, "qemuDomainBlockJobSetSpeed", "QEMU");
+  const speed = speedOf(bandwidth, (flags & E.DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES) !== 0);
+  await obj.job.run(async () => {
+    checkActive(obj);
+    const disk = diskByName(obj, path);
+    const job = jobsOf(obj).get(dstOf(disk));
+    if (!job) throw invalidArg(`disk ${dstOf(disk)} does not have an active block job`);
+    await obj.proc!.monitor.run("block-job-set-speed", { device: job.name, speed });
+  });
+}
+
 /** The BLOCK_JOB (local disks with a medium) and BLOCK_JOB_2 events of a job's new status. */
 function emitJobEvents(
   s: QemuDriverState,

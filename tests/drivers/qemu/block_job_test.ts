@@ -172,6 +172,15 @@ Deno.test("disk-only snapshot, active commit and pivot: libvirt's QMP, XML, even
       await t.conn.domainGetXMLDesc!(t.dom, 0),
       /<mirror type='file' job='active-commit' ready='yes'>\s*<format type='raw'\/>\s*<source file='\/img\/vda.img' index='1'\/>\s*<\/mirror>\s*<target/,
     );
+    await t.conn.domainBlockJobSetSpeed!(t.dom, "vda", 2, 0);
+    assert.deepEqual(qmp(t).at(-1), {
+      execute: "block-job-set-speed",
+      arguments: { device: "commit-vda-libvirt-2-format", speed: 2 << 20 },
+    });
+    assert.deepEqual(
+      await t.conn.domainGetBlockJobInfo!(t.dom, "vda", 0),
+      recorded.commit_active_bw_info_2.ok,
+    );
     await t.conn.domainBlockJobAbort!(t.dom, "vda", E.DOMAIN_BLOCK_JOB_ABORT_PIVOT);
     const names = (d: Record<string, unknown>) => ({
       ...d,
@@ -198,6 +207,10 @@ Deno.test("disk-only snapshot, active commit and pivot: libvirt's QMP, XML, even
       /<source file='\/img\/vda.img'\/>\s*<target/,
     );
     assert.deepEqual(await t.conn.domainGetBlockJobInfo!(t.dom, "vda", 0), {});
+    assert.equal(
+      await asText(t.conn.domainBlockJobSetSpeed!(t.dom, "vda", 1, 0)),
+      libvirtError("job_abort_none"),
+    );
     assert.equal(
       await asText(t.conn.domainSnapshotDelete!(t.dom, "s1", 0)),
       "67/10 unsupported configuration: deletion of 1 external disk snapshots not supported yet",

@@ -249,6 +249,11 @@ realQemuTest({
         await conn.domainGetBlockJobInfo!(dom, "vda", E.DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES),
         recorded.commit_active_bw_info_bytes.ok,
       );
+      await conn.domainBlockJobSetSpeed!(dom, "vda", 2, 0);
+      assert.deepEqual(
+        await conn.domainGetBlockJobInfo!(dom, "vda", 0),
+        recorded.commit_active_bw_info_2.ok,
+      );
       await conn.domainBlockJobAbort!(dom, "vda", 0);
       assert.deepEqual(jobEvents(), recordedJobEvents("commit_cancel_events"));
       assert.equal(await disk(), expect("live_after_commit_cancel"));
