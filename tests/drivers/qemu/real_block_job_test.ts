@@ -309,3 +309,47 @@ async function error(p: Promise<unknown>): Promise<string> {
   const e = await p.then(() => undefined, (e) => e);
   return e ? `${e.code}/${e.domain} ${e.message}` : "accepted";
 }
+
+realQemuTest({
+  name:
+    "real QEMU: a disk-only snapshot of a shut-off domain is qemu-img's overlay, as libvirt 9.0 records it",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await withRealDriver("ev-qemu-blk3-", async ({ dir, conn, launcher }) => {
+      await run("qemu-img", ["create", "-q", "-f", "qcow2", `${dir}/vda.qcow2`, "16M"]);
+      const dom = await conn.domainDefineXMLFlags!(
+        `<domain type='qemu'><name>qb</name><memory unit='MiB'>32</memory>
+<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>
+<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${dir}/vda.qcow2'/>
+<target dev='vda' bus='virtio'/></disk><memballoon model='none'/></devices></domain>`,
+        0,
+      );
+      assert.equal(
+        await conn.domainSnapshotCreateXML!(
+          dom,
+          "<domainsnapshot><name>off1</name></domainsnapshot>",
+          E.DOMAIN_SNAPSHOT_CREATE_DISK_ONLY,
+        ),
+        recorded.snapshot_inactive_disk_only.ok,
+      );
+      assert.equal(launcher.procs.length, 0, "no QEMU ran");
+      const info = JSON.parse(
+        await run("qemu-img", ["info", "-U", "--output=json", `${dir}/vda.off1`]),
+      );
+      assert.equal(info["backing-filename"], `${dir}/vda.qcow2`);
+      assert.equal(info["backing-filename-format"], "qcow2");
+      assert.equal(
+        diskOf(await conn.domainGetXMLDesc!(dom, 0), dir),
+        diskOf(recorded.inactive_after_off1.ok, "@DIR@"),
+      );
+      const snapXml = await conn.domainSnapshotGetXMLDesc!(dom, "off1", 0);
+      const part = (xml: string) => xml.match(/<state>.*?<\/state>|<disks>.*?<\/disks>/gs)!;
+      assert.deepEqual(
+        part(snapXml).map((x) => x.replaceAll(dir, "@DIR@")),
+        part(recorded.off1_xml.ok),
+      );
+      assert.match(snapXml, /<memory snapshot='no'\/>/);
+    });
+  },
+});
