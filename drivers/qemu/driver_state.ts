@@ -62,7 +62,7 @@ import {
 } from "./net/nics.ts";
 import { SystemTapHost, type TapHost } from "./net/tap.ts";
 import { handleObservedEvent } from "./api/events_qmp.ts";
-import { blockJobStatusChanged } from "./api/block_job.ts";
+import { blockJobStatusChanged, restoreBlockJobs, storedBlockJobs } from "./api/block_job_state.ts";
 import { CommandLatency } from "./monitor/command_latency.ts";
 
 const E = VIR;
@@ -315,6 +315,7 @@ export class QemuDriverState {
       liveXml: formatDomainXML(this.liveDefinition(obj), E.DOMAIN_XML_SECURE),
       vcpus: vm.vcpus.map((v) => ({ alias: v.priv.alias, tid: v.priv.tid })),
       nics: obj.nics,
+      blockJobs: storedBlockJobs(obj),
     });
   }
 
@@ -713,6 +714,7 @@ export class QemuDriverState {
     this.#attachProcess(obj, proc, { pid: proc.pid, vcpus, individual });
     try {
       await refreshVcpuInfo(obj.vcpus!.ctx.vm, proc.monitor, true, this.#log);
+      await restoreBlockJobs(this, obj, st.blockJobs ?? []);
       const status = await proc.monitor.queryStatus();
       if (status.running && obj.state !== E.DOMAIN_RUNNING) {
         obj.state = E.DOMAIN_RUNNING;

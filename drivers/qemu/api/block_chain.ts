@@ -20,6 +20,9 @@ export interface Layer {
   index?: number;
 }
 
+/** A disk's target name. */
+export const dstOf = (disk: XmlElement): string => child(disk, "target")!.attributes.dev;
+
 const num = (v: string | undefined) => v === undefined ? undefined : Number(v);
 
 /**
@@ -299,4 +302,31 @@ export async function liveChain(obj: QemuDomainObj, disk: XmlElement): Promise<L
   }
   writeChain(disk, chain, true);
   return chain;
+}
+
+/**
+ * The persistent disk a change of the live one carries over to: the same target whose chain
+ * starts with the same images (`qemuBlockJobGetConfigDisk`, `virStorageSourceIsSameLocation`).
+ *
+ * @example
+ * ```ts
+ * import { configDisk } from "./block_chain.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * declare const disk: import("../../../util/xml/mod.ts").XmlElement;
+ * configDisk(obj, disk, 1);
+ * ```
+ */
+export function configDisk(
+  obj: QemuDomainObj,
+  disk: XmlElement,
+  depth: number,
+): XmlElement | undefined {
+  const dst = child(disk, "target")?.attributes.dev;
+  const config = obj.newDef?.devices.other.find((d) =>
+    d.name === "disk" && child(d, "target")?.attributes.dev === dst
+  );
+  if (!config) return undefined;
+  const live = diskChain(disk).slice(0, depth).map((l) => l.file);
+  const cfg = diskChain(config).slice(0, depth).map((l) => l.file);
+  return live.length === cfg.length && live.every((f, i) => f === cfg[i]) ? config : undefined;
 }

@@ -17,17 +17,16 @@ import { strerror } from "../../../util/strerror.ts";
 import { child, parse } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
-import { formatNodes, type Layer, liveChain, newSourceIndex, writeMirror } from "./block_chain.ts";
 import {
-  diskBusy,
-  diskByName,
   dstOf,
-  invalidArg,
-  jobName,
-  jobsOf,
-  register,
-  speedOf,
-} from "./block_job.ts";
+  formatNodes,
+  type Layer,
+  liveChain,
+  newSourceIndex,
+  writeMirror,
+} from "./block_chain.ts";
+import { diskByName, invalidArg, jobName, speedOf } from "./block_job.ts";
+import { diskBusy, jobsOf, register } from "./block_job_state.ts";
 import { diskNodes } from "./device_disk.ts";
 import { type AddedImage, addImage, dropImage } from "./block_image.ts";
 
@@ -174,7 +173,7 @@ export async function blockCopy(
         name: jobName("copy", dst, top),
         type: E.DOMAIN_BLOCK_JOB_TYPE_COPY,
         dst,
-        after: (c) => shallow ? [mirror, ...c.slice(1)] : [mirror],
+        plan: { mirror: [mirror], keepTop: 0, fromBase: shallow ? 1 : undefined },
         discard: [nodes.format, nodes.storage],
       });
       try {

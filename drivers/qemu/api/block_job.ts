@@ -3,10 +3,8 @@
  * `qemu_blockjob.c`): `virDomainBlockCommit` (`block-commit`, active with a `<mirror>` and a
  * pivot), `virDomainBlockPull` / `virDomainBlockRebase` without copy (`block-stream`),
  * `virDomainGetBlockJobInfo` (`query-block-jobs`) and `virDomainBlockJobAbort`
- * (`block-job-cancel`, or `job-complete` to pivot). QEMU's JOB_STATUS_CHANGE drives each job:
- * READY marks the mirror ready, CONCLUDED ends it (its error from `query-jobs`, then
- * `job-dismiss`), rewrites the chain of the live (and matching persistent) disk and emits
- * BLOCK_JOB (local disks) and BLOCK_JOB_2 as libvirt does. Block copy is not done here.
+ * (`block-job-cancel`, or `job-complete` to pivot), `virDomainBlockJobSetSpeed`
+ * (`block-job-set-speed`). How jobs end is `block_job_state.ts`; block copy `block_copy.ts`.
  *
  * @module
  */
@@ -17,48 +15,10 @@ import { checkFlags, VirError } from "../../../util/errors.ts";
 import { child, type XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
-import {
-  chainLookup,
-  diskChain,
-  formatNodes,
-  type Layer,
-  liveChain,
-  writeChain,
-  writeMirror,
-} from "./block_chain.ts";
-import { configDisk } from "./snapshot_external.ts";
+import { chainLookup, dstOf, formatNodes, liveChain, writeMirror } from "./block_chain.ts";
+import { diskBusy, jobsOf, register } from "./block_job_state.ts";
 
 const E = VIR;
-
-/** One job libvirt started on a disk. */
-export interface BlockJob {
-  name: string;
-  /** VIR_DOMAIN_BLOCK_JOB_TYPE_* */
-  type: number;
-  dst: string;
-  state: "running" | "ready" | "aborting" | "pivoting";
-  /** The chain once the job completes (and, for a pivot, once it pivots). */
-  after: (chain: Layer[]) => Layer[];
-  /**
-   * How many layers from the top the persistent disk must share to follow the change; none
-   * for a job whose change stays in the live definition (a copy).
-   */
-  depth?: number;
-  /** Nodes that go when the job does not complete (a copy's destination). */
-  discard?: string[];
-  ended: Promise<number>;
-  end: (status: number) => void;
-  error?: string;
-}
-
-const jobs = new WeakMap<QemuDomainObj, Map<string, BlockJob>>();
-
-/** The domain's block jobs by disk target. */
-export function jobsOf(obj: QemuDomainObj): Map<string, BlockJob> {
-  let map = jobs.get(obj);
-  if (!map) jobs.set(obj, map = new Map());
-  return map;
-}
 
 /** @internal */
 export const invalidArg = (msg: string) => VirError.report("QEMU", "INVALID_ARG", msg);
@@ -71,29 +31,6 @@ export function diskByName(obj: QemuDomainObj, path: string): XmlElement {
   );
   if (!disk) throw invalidArg(`disk '${path}' not found in domain`);
   return disk;
-}
-
-/** A disk's target name. */
-export const dstOf = (disk: XmlElement) => child(disk, "target")!.attributes.dev;
-
-/**
- * `qemuDomainDiskBlockJobIsActive`: refuses a disk that has a block job already.
- *
- * @example
- * ```ts
- * import { diskBusy } from "./block_job.ts";
- * declare const obj: import("../domain_private.ts").QemuDomainObj;
- * diskBusy(obj, "vda");
- * ```
- */
-export function diskBusy(obj: QemuDomainObj, dst: string): void {
-  if (jobsOf(obj).has(dst)) {
-    throw VirError.report(
-      "QEMU",
-      "BLOCK_COPY_ACTIVE",
-      `disk '${dst}' already in active block job`,
-    );
-  }
 }
 
 /** Bandwidth in bytes/s: MiB/s unless the caller's flag says bytes. */
@@ -109,18 +46,6 @@ export function speedOf(bandwidth: number, bytes: boolean): number {
 /** A QEMU job id from a node name (auto-named nodes start with '#', which ids may not). */
 export const jobName = (kind: string, dst: string, node: string) =>
   /^[A-Za-z][\w.-]*$/.test(node) ? `${kind}-${dst}-${node}` : `${kind}-${dst}`;
-
-/** Records a job started on its disk (before QEMU is asked, so that its events find it). */
-export function register(
-  obj: QemuDomainObj,
-  job: Omit<BlockJob, "ended" | "end" | "state">,
-): BlockJob {
-  let end!: (status: number) => void;
-  const ended = new Promise<number>((r) => end = r);
-  const full: BlockJob = { ...job, state: "running", ended, end };
-  jobsOf(obj).set(job.dst, full);
-  return full;
-}
 
 /**
  * `virDomainBlockCommit`: merges `top` (default: the active layer) down into `base` (default:
@@ -198,7 +123,7 @@ export async function blockCommit(
       name: jobName("commit", dst, topNode),
       type: active ? E.DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT : E.DOMAIN_BLOCK_JOB_TYPE_COMMIT,
       dst,
-      after: (c) => active ? c.slice(baseI) : [...c.slice(0, topI), ...c.slice(baseI)],
+      plan: { keepTop: topI, fromBase: baseI },
       depth: active ? chain.length : baseI + 1,
     });
     try {
@@ -278,7 +203,7 @@ export async function blockPull(
       name: jobName("pull", dst, nodes[0]),
       type: E.DOMAIN_BLOCK_JOB_TYPE_PULL,
       dst,
-      after: (c) => baseI ? [c[0], ...c.slice(baseI)] : c.slice(0, 1),
+      plan: { keepTop: 1, fromBase: baseI },
       depth: chain.length,
     });
     try {
@@ -447,95 +372,4 @@ export async function blockJobSetSpeed(
     if (!job) throw invalidArg(`disk ${dstOf(disk)} does not have an active block job`);
     await obj.proc!.monitor.run("block-job-set-speed", { device: job.name, speed });
   });
-}
-
-/** The BLOCK_JOB (local disks with a medium) and BLOCK_JOB_2 events of a job's new status. */
-function emitJobEvents(
-  s: QemuDriverState,
-  obj: QemuDomainObj,
-  job: BlockJob,
-  status: number,
-): void {
-  const disk = obj.def.devices.other.find((d) => d.name === "disk" && dstOf(d) === job.dst);
-  const file = disk && child(disk, "source")?.attributes.file;
-  if (file) {
-    s.emitOther(obj, E.DOMAIN_EVENT_ID_BLOCK_JOB, { disk: file, type: job.type, status });
-  }
-  s.emitOther(obj, E.DOMAIN_EVENT_ID_BLOCK_JOB_2, { disk: job.dst, type: job.type, status });
-}
-
-/**
- * QMP JOB_STATUS_CHANGE of a block job this driver started (others are not its business).
- *
- * @example
- * ```ts ignore
- * import { blockJobStatusChanged } from "./block_job.ts";
- * declare const state: import("../driver_state.ts").QemuDriverState;
- * declare const obj: import("../domain_private.ts").QemuDomainObj;
- * blockJobStatusChanged(state, obj, { id: "commit-vda", status: "ready" });
- * ```
- */
-export function blockJobStatusChanged(
-  s: QemuDriverState,
-  obj: QemuDomainObj,
-  data: Record<string, unknown>,
-): void {
-  const job = [...jobsOf(obj).values()].find((j) => j.name === data.id);
-  if (!job) return;
-  if (data.status === "ready" && job.state === "running") {
-    job.state = "ready";
-    const disk = obj.def.devices.other.find((d) => d.name === "disk" && dstOf(d) === job.dst);
-    const mirror = disk && child(disk, "mirror");
-    if (mirror) mirror.attributes = { ...mirror.attributes, ready: "yes" };
-    emitJobEvents(s, obj, job, E.DOMAIN_BLOCK_JOB_READY);
-    void s.saveStatus(obj).catch(() => {});
-  } else if (data.status === "concluded") {
-    void concluded(s, obj, job).catch((err) => s.log(`block job '${job.name}': ${err}`));
-  }
-}
-
-/** `qemuBlockJobEventProcessConcluded`: the job's outcome applied, then announced. */
-async function concluded(s: QemuDriverState, obj: QemuDomainObj, job: BlockJob): Promise<void> {
-  const mon = obj.proc!.monitor;
-  const info = (await mon.run<{ id: string; error?: string }[]>("query-jobs"))
-    .find((j) => j.id === job.name);
-  await mon.run("job-dismiss", { id: job.name }).catch(() => {});
-  job.error = info?.error;
-  let status: number = job.error ? E.DOMAIN_BLOCK_JOB_FAILED : E.DOMAIN_BLOCK_JOB_COMPLETED;
-  if (job.state === "aborting") status = E.DOMAIN_BLOCK_JOB_CANCELED;
-  const disk = obj.def.devices.other.find((d) => d.name === "disk" && dstOf(d) === job.dst);
-  jobsOf(obj).delete(job.dst);
-  if (disk) {
-    writeMirror(disk, undefined);
-    if (status === E.DOMAIN_BLOCK_JOB_COMPLETED) {
-      const chain = diskChain(disk);
-      const cfg = job.depth === undefined ? undefined : configDisk(obj, disk, job.depth);
-      const after = job.after(chain);
-      const gone = chain.filter((l) => !after.includes(l));
-      if (cfg) {
-        writeChain(
-          cfg,
-          job.after(diskChain(cfg)).map(({ file, format }) => ({ file, format })),
-          false,
-        );
-      }
-      writeChain(disk, after, true);
-      // The nodes libvirt added for what left the chain go too (qemuBlockStorageSourceChainDetach).
-      for (const l of gone) {
-        if (!l.index) continue;
-        await mon.run("blockdev-del", { "node-name": `libvirt-${l.index}-format` }).catch(() => {});
-        await mon.run("blockdev-del", { "node-name": `libvirt-${l.index}-storage` }).catch(
-          () => {},
-        );
-      }
-    } else {
-      for (const node of job.discard ?? []) {
-        await mon.run("blockdev-del", { "node-name": node }).catch(() => {});
-      }
-    }
-  }
-  emitJobEvents(s, obj, job, status);
-  job.end(status);
-  await s.saveStatus(obj).catch(() => {});
-  await s.saveConfig(obj).catch(() => {});
 }

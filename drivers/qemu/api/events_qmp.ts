@@ -7,9 +7,9 @@
  * change comes with its lifecycle event after, in libvirt's order.
  *
  * QMP events without a domain event of their own here: DEVICE_DELETED of devices other than
- * vCPUs (device hotplug's business), JOB_STATUS_CHANGE (libvirt ignores jobs it did not start,
- * and edgevirt starts none), MIGRATION*, DUMP_COMPLETED, BLOCK_WRITE_THRESHOLD and
- * VSERPORT_CHANGE (no migration, dump, threshold or guest-agent channel in this driver).
+ * vCPUs (device hotplug's business), JOB_STATUS_CHANGE (the block jobs' business,
+ * `block_job.ts`), MIGRATION*, DUMP_COMPLETED, BLOCK_WRITE_THRESHOLD and VSERPORT_CHANGE (no
+ * migration, dump, threshold or guest-agent channel in this driver).
  *
  * @module
  */

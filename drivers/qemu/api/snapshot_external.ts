@@ -18,6 +18,7 @@ import { child, type XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import {
+  configDisk,
   diskChain,
   formatNodes,
   type Layer,
@@ -30,7 +31,7 @@ import { diskNodes } from "./device_disk.ts";
 import { type AddedImage, addImage, dropImage } from "./block_image.ts";
 import { qemuImg } from "./qemu_img.ts";
 import { snapshotView } from "./snapshot_view.ts";
-import { diskBusy } from "./block_job.ts";
+import { diskBusy } from "./block_job_state.ts";
 
 const E = VIR;
 const unsupported = (msg: string) => VirError.report("QEMU", "CONFIG_UNSUPPORTED", msg);
@@ -127,33 +128,6 @@ function checkTarget(dst: string, file: string, reuse: boolean): void {
       `external snapshot file for disk ${dst} already exists and is not a block device: ${file}`,
     );
   }
-}
-
-/**
- * The persistent disk a change of the live one carries over to: the same target whose chain
- * starts with the same images (`qemuBlockJobGetConfigDisk`, `virStorageSourceIsSameLocation`).
- *
- * @example
- * ```ts
- * import { configDisk } from "./snapshot_external.ts";
- * declare const obj: import("../domain_private.ts").QemuDomainObj;
- * declare const disk: import("../../../util/xml/mod.ts").XmlElement;
- * configDisk(obj, disk, 1);
- * ```
- */
-export function configDisk(
-  obj: QemuDomainObj,
-  disk: XmlElement,
-  depth: number,
-): XmlElement | undefined {
-  const dst = child(disk, "target")?.attributes.dev;
-  const config = obj.newDef?.devices.other.find((d) =>
-    d.name === "disk" && child(d, "target")?.attributes.dev === dst
-  );
-  if (!config) return undefined;
-  const live = diskChain(disk).slice(0, depth).map((l) => l.file);
-  const cfg = diskChain(config).slice(0, depth).map((l) => l.file);
-  return live.length === cfg.length && live.every((f, i) => f === cfg[i]) ? config : undefined;
 }
 
 /**

@@ -8,6 +8,7 @@
  */
 import { writeFileAtomic } from "./atomic_file.ts";
 import type { NicRuntime } from "../net/nics.ts";
+import type { StoredBlockJob } from "../api/block_job_state.ts";
 
 /** What is saved per running domain. */
 export interface DomainStatus {
@@ -27,6 +28,8 @@ export interface DomainStatus {
   vcpus: { alias?: string; tid: number }[];
   /** The taps and network ports of the NICs (absent in older files). */
   nics?: NicRuntime[];
+  /** The block jobs running (absent in older files). */
+  blockJobs?: StoredBlockJob[];
 }
 
 /** A status file that could not be read, by the domain name its file carries. */

@@ -4,7 +4,9 @@
 // job-complete to pivot) and its answers and errors as recorded from libvirt 9.0's QEMU driver
 // (tests/fixtures/oracle/block_jobs.json, by tests/tools/block_jobs/record.sh).
 import assert from "node:assert/strict";
+import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { VIR } from "../../../util/constants.ts";
+import type { DriverConnection } from "../../../util/driver.ts";
 import { error, qmp, type Setup, setup } from "./fake_qmp/block_harness.ts";
 
 const E = VIR;
@@ -463,6 +465,38 @@ Deno.test("block copy: refused for a persistent domain; a transient one mirrors,
       qmp(t).some((c) =>
         c.execute === "blockdev-del" && c.arguments?.["node-name"] === "libvirt-3-format"
       ),
+    );
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a driver restarted during a ready active commit picks the job up from its status and pivots", async () => {
+  const t = await fakeSetup();
+  try {
+    await snapshots(t, "s1");
+    await t.conn.domainBlockCommit!(t.dom, "vda", null, null, 0, E.DOMAIN_BLOCK_COMMIT_ACTIVE);
+    await jobEventCount(t, 2);
+    await t.conn.connectClose();
+    t.conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
+      stateDir: t.dir,
+      launcher: t.launcher,
+    }) as DriverConnection;
+    const events: typeof t.events = [];
+    t.conn.subscribe!((ev) => events.push(ev));
+    assert.deepEqual(
+      await t.conn.domainGetBlockJobInfo!(t.dom, "vda", 0),
+      recorded.commit_active_info.ok,
+    );
+    assert.match(
+      await t.conn.domainGetXMLDesc!(t.dom, 0),
+      /<mirror type='file' job='active-commit' ready='yes'>/,
+    );
+    await t.conn.domainBlockJobAbort!(t.dom, "vda", E.DOMAIN_BLOCK_JOB_ABORT_PIVOT);
+    assert.deepEqual(jobEvents(events).map((e) => e.status), [0, 0]);
+    assert.match(
+      await t.conn.domainGetXMLDesc!(t.dom, 0),
+      /<source file='\/img\/vda.img' index='1'\/>\s*<backingStore\/>\s*<target/,
     );
   } finally {
     await t.close();
