@@ -15,8 +15,15 @@ import { checkFlags, VirError } from "../../../util/errors.ts";
 import { child, type XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
-import { chainLookup, dstOf, formatNodes, liveChain, writeMirror } from "./block_chain.ts";
-import { diskBusy, jobsOf, register } from "./block_job_state.ts";
+import {
+  chainLookup,
+  dstOf,
+  formatNodes,
+  type Layer,
+  liveChain,
+  writeMirror,
+} from "./block_chain.ts";
+import { type BlockJob, diskBusy, jobsOf, register } from "./block_job_state.ts";
 
 const E = VIR;
 
@@ -112,40 +119,72 @@ export async function blockCommit(
         }'`,
       );
     }
-    refuseUnhonoured(flags, E.DOMAIN_BLOCK_COMMIT_RELATIVE | E.DOMAIN_BLOCK_COMMIT_DELETE);
-    const mon = obj.proc!.monitor;
-    const [device, topNode, baseNode] = await formatNodes(mon, [
-      chain[0],
-      chain[topI],
-      chain[baseI],
-    ]);
-    const job = register(obj, {
-      name: jobName("commit", dst, topNode),
-      type: active ? E.DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT : E.DOMAIN_BLOCK_JOB_TYPE_COMMIT,
-      dst,
-      plan: { keepTop: topI, fromBase: baseI },
-      depth: active ? chain.length : baseI + 1,
+    refuseUnhonoured(flags, E.DOMAIN_BLOCK_COMMIT_RELATIVE);
+    await startCommit(obj, disk, chain, topI, baseI, {
+      speed,
+      deleteFiles: (flags & E.DOMAIN_BLOCK_COMMIT_DELETE) !== 0,
     });
-    try {
-      await mon.run("block-commit", {
-        device,
-        "job-id": job.name,
-        ...(speed ? { speed } : {}),
-        "top-node": topNode,
-        "base-node": baseNode,
-        ...(active ? {} : { "backing-file": chain[baseI].file }),
-        "auto-finalize": true,
-        "auto-dismiss": false,
-      });
-    } catch (err) {
-      jobsOf(obj).delete(dst);
-      throw err;
-    }
-    // QEMU may have reported the job ready before it answered the command.
-    const ready = job.state === "ready";
-    if (active) writeMirror(disk, { chain: [chain[baseI]], job: "active-commit", ready });
     await s.saveStatus(obj);
   });
+}
+
+/**
+ * `qemuBlockCommit` once its checks passed: `block-commit` of the layers from `topI` down to
+ * `baseI`, an active one with its `<mirror>`; the job is registered first, so that its events
+ * find it.
+ *
+ * @example
+ * ```ts
+ * import { startCommit } from "./block_job.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * declare const disk: import("../../../util/xml/mod.ts").XmlElement;
+ * declare const chain: import("./block_chain.ts").Layer[];
+ * const job = await startCommit(obj, disk, chain, 0, 1, {});
+ * ```
+ */
+export async function startCommit(
+  obj: QemuDomainObj,
+  disk: XmlElement,
+  chain: Layer[],
+  topI: number,
+  baseI: number,
+  options: { speed?: number; deleteFiles?: boolean },
+): Promise<BlockJob> {
+  const dst = dstOf(disk);
+  const active = topI === 0;
+  const mon = obj.proc!.monitor;
+  const [device, topNode, baseNode] = await formatNodes(mon, [
+    chain[0],
+    chain[topI],
+    chain[baseI],
+  ]);
+  const job = register(obj, {
+    name: jobName("commit", dst, topNode),
+    type: active ? E.DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT : E.DOMAIN_BLOCK_JOB_TYPE_COMMIT,
+    dst,
+    plan: { keepTop: topI, fromBase: baseI },
+    depth: active ? chain.length : baseI + 1,
+    ...(options.deleteFiles ? { deleteFiles: true } : {}),
+  });
+  try {
+    await mon.run("block-commit", {
+      device,
+      "job-id": job.name,
+      ...(options.speed ? { speed: options.speed } : {}),
+      "top-node": topNode,
+      "base-node": baseNode,
+      ...(active ? {} : { "backing-file": chain[baseI].file }),
+      "auto-finalize": true,
+      "auto-dismiss": false,
+    });
+  } catch (err) {
+    jobsOf(obj).delete(dst);
+    throw err;
+  }
+  // QEMU may have reported the job ready before it answered the command.
+  const ready = job.state === "ready";
+  if (active) writeMirror(disk, { chain: [chain[baseI]], job: "active-commit", ready });
+  return job;
 }
 
 /** Flags this driver does not carry out are refused, never dropped. */

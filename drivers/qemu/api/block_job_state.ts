@@ -68,12 +68,18 @@ export interface StoredBlockJob {
   depth?: number;
   /** Nodes that go when the job does not complete (a copy's destination). */
   discard?: string[];
+  /** The files that leave the chain are deleted once it completes (COMMIT_DELETE). */
+  deleteFiles?: boolean;
 }
 
 /** One job libvirt started on a disk. */
 export interface BlockJob extends StoredBlockJob {
+  /** Resolves with the job's final status (VIR_DOMAIN_BLOCK_JOB_COMPLETED, …). */
   ended: Promise<number>;
   end: (status: number) => void;
+  /** Resolves once the job is ready to pivot. */
+  ready: Promise<void>;
+  markReady: () => void;
   error?: string;
 }
 
@@ -114,7 +120,10 @@ export function register(
 ): BlockJob {
   let end!: (status: number) => void;
   const ended = new Promise<number>((r) => end = r);
-  const full: BlockJob = { ...job, state, ended, end };
+  let markReady!: () => void;
+  const ready = new Promise<void>((r) => markReady = r);
+  if (state === "ready") markReady();
+  const full: BlockJob = { ...job, state, ended, end, ready, markReady };
   jobsOf(obj).set(job.dst, full);
   return full;
 }
@@ -154,6 +163,7 @@ export function blockJobStatusChanged(
   if (!job) return;
   if (data.status === "ready" && job.state === "running") {
     job.state = "ready";
+    job.markReady();
     const disk = obj.def.devices.other.find((d) => d.name === "disk" && dstOf(d) === job.dst);
     const mirror = disk && child(disk, "mirror");
     if (mirror) mirror.attributes = { ...mirror.attributes, ready: "yes" };
@@ -192,11 +202,16 @@ async function concluded(s: QemuDriverState, obj: QemuDomainObj, job: BlockJob):
       writeChain(disk, after, true);
       // The nodes libvirt added for what left the chain go too (qemuBlockStorageSourceChainDetach).
       for (const l of gone) {
-        if (!l.index) continue;
-        await mon.run("blockdev-del", { "node-name": `libvirt-${l.index}-format` }).catch(() => {});
-        await mon.run("blockdev-del", { "node-name": `libvirt-${l.index}-storage` }).catch(
-          () => {},
-        );
+        if (l.index) {
+          await mon.run("blockdev-del", { "node-name": `libvirt-${l.index}-format` })
+            .catch(() => {});
+          await mon.run("blockdev-del", { "node-name": `libvirt-${l.index}-storage` })
+            .catch(() => {});
+        }
+        // qemuBlockJobDeleteImages: COMMIT_DELETE removes what was committed away.
+        if (job.deleteFiles) {
+          await Deno.remove(l.file).catch((err) => s.log(`cannot delete '${l.file}': ${err}`));
+        }
       }
     } else {
       for (const node of job.discard ?? []) {
@@ -221,7 +236,9 @@ async function concluded(s: QemuDriverState, obj: QemuDomainObj, job: BlockJob):
  * ```
  */
 export function storedBlockJobs(obj: QemuDomainObj): StoredBlockJob[] {
-  return [...jobsOf(obj).values()].map(({ name, type, dst, state, plan, depth, discard }) => ({
+  return [...jobsOf(obj).values()].map((
+    { name, type, dst, state, plan, depth, discard, deleteFiles },
+  ) => ({
     name,
     type,
     dst,
@@ -229,6 +246,7 @@ export function storedBlockJobs(obj: QemuDomainObj): StoredBlockJob[] {
     plan,
     ...(depth === undefined ? {} : { depth }),
     ...(discard ? { discard } : {}),
+    ...(deleteFiles ? { deleteFiles } : {}),
   }));
 }
 

@@ -35,6 +35,7 @@ import { runQmpJob } from "./qmp_job.ts";
 import { qemuImg } from "./qemu_img.ts";
 import { snapshotView } from "./snapshot_view.ts";
 import { takeExternalSnapshot } from "./snapshot_external.ts";
+import { discardExternal, validateDelete } from "./snapshot_external_delete.ts";
 
 const E = VIR;
 const CREATE_FLAGS = E.DOMAIN_SNAPSHOT_CREATE_REDEFINE | E.DOMAIN_SNAPSHOT_CREATE_CURRENT |
@@ -333,17 +334,15 @@ export async function deleteSnapshot(
   const childrenOnly = (flags & E.DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY) !== 0;
   await obj.job.run(async () => {
     if (!(flags & E.DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY)) {
+      validateDelete(obj, snap, flags);
       const doomed = [
         ...(childrenOnly ? [] : [snap]),
         ...(children || childrenOnly ? list.descendants(snap) : []),
       ];
-      // Merging an external snapshot's overlays back (libvirt 9.0's block commits) is not
-      // done here: refused, in the words of the libvirt that had not done it either.
-      const external = doomed.filter((m) => isExternalSnapshot(m.def)).length;
-      if (external) {
-        throw unsupported(`deletion of ${external} external disk snapshots not supported yet`);
+      for (const m of doomed) {
+        if (isExternalSnapshot(m.def)) await discardExternal(obj, m);
+        else await discard(obj, m.def);
       }
-      for (const m of doomed) await discard(obj, m.def);
     }
     deleteMoment(list, snap, { children, childrenOnly });
     await saveSnapshots(s, obj);

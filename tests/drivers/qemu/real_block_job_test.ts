@@ -257,6 +257,23 @@ realQemuTest({
       await conn.domainBlockJobAbort!(dom, "vda", 0);
       assert.deepEqual(jobEvents(), recordedJobEvents("commit_cancel_events"));
       assert.equal(await disk(), expect("live_after_commit_cancel"));
+
+      // Deleting the external snapshot s5 commits its overlay into s4 and deletes it.
+      assert.equal(await exists(`${dir}/vda.s5`), recorded.s5_file_before_delete.ok);
+      events.length = 0;
+      await conn.domainSnapshotDelete!(dom, "s5", 0);
+      assert.deepEqual(jobEvents(), recordedJobEvents("delete_external_s5_events"));
+      assert.equal(await exists(`${dir}/vda.s5`), recorded.s5_file_after_delete.ok);
+      assert.deepEqual(
+        (await conn.domainSnapshotListNames!(dom, 0)).toSorted(),
+        recorded.snapshots_after_delete_s5.ok.toSorted(),
+      );
+      assert.equal(
+        await conn.domainSnapshotCurrent!(dom, 0),
+        recorded.current_after_delete_s5.ok,
+      );
+      assert.equal(await disk(), expect("live_after_delete_s5"));
+      assert.equal(await disk(E.DOMAIN_XML_INACTIVE), expect("inactive_after_delete_s5"));
       assert.equal(
         await error(conn.domainBlockCopy!(
           dom,
@@ -304,6 +321,8 @@ realQemuTest({
     });
   },
 });
+
+const exists = (file: string) => Deno.stat(file).then(() => true, () => false);
 
 async function error(p: Promise<unknown>): Promise<string> {
   const e = await p.then(() => undefined, (e) => e);
