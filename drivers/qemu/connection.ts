@@ -588,9 +588,15 @@ export class QemuConnection implements DriverConnection {
     return blockCommit(this.#s, this.#obj(dom), disk, base, top, bandwidth, flags);
   }
 
-  domainBlockPull(dom: DomainRef, disk: string, bandwidth: number, flags: number): Promise<void> {
-    // virDomainBlockPull is BlockRebase without a base; its BANDWIDTH_BYTES is the same bit.
-    return blockPull(this.#s, this.#obj(dom), disk, null, bandwidth, flags);
+  async domainBlockPull(
+    dom: DomainRef,
+    disk: string,
+    bandwidth: number,
+    flags: number,
+  ): Promise<void> {
+    // qemuDomainBlockPull is BlockRebase without a base; its BANDWIDTH_BYTES is the same bit.
+    checkFlags(flags, E.DOMAIN_BLOCK_PULL_BANDWIDTH_BYTES, "qemuDomainBlockPull", "QEMU");
+    return await blockPull(this.#s, this.#obj(dom), disk, null, bandwidth, flags);
   }
 
   domainBlockRebase(

@@ -13,7 +13,6 @@ import { checkActive } from "../../../conf/objects/domain_obj.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { TypedParams } from "../../../util/contract/types.ts";
 import { checkFlags, VirError } from "../../../util/errors.ts";
-import { strerror } from "../../../util/strerror.ts";
 import { child, parse } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
@@ -28,7 +27,7 @@ import {
 import { diskByName, invalidArg, jobName, speedOf } from "./block_job.ts";
 import { diskBusy, jobsOf, register } from "./block_job_state.ts";
 import { diskNodes } from "./device_disk.ts";
-import { type AddedImage, addImage, dropImage } from "./block_image.ts";
+import { type AddedImage, addImage, checkImageFile, dropImage } from "./block_image.ts";
 
 const E = VIR;
 const unsupported = (msg: string) => VirError.report("QEMU", "CONFIG_UNSUPPORTED", msg);
@@ -58,33 +57,6 @@ export function parseCopyDest(xml: string): CopyDest {
   const file = child(disk, "source")?.attributes.file;
   if (!file) throw invalidArg("block copy destination has no source file");
   return { file, format: child(disk, "driver")?.attributes.type };
-}
-
-/** `qemuDomainBlockCopyValidateMirror` for a local file. */
-function validateDest(dst: string, file: string, reuse: boolean): void {
-  let size: number;
-  try {
-    const st = Deno.statSync(file);
-    if (!st.isFile) {
-      throw unsupported(`block copy to a non-file destination '${file}' is not supported`);
-    }
-    size = st.size;
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-    if (reuse) {
-      throw VirError.report(
-        "QEMU",
-        "SYSTEM_ERROR",
-        `missing destination file for disk ${dst}: ${file}: ${strerror(err)}`,
-      );
-    }
-    return;
-  }
-  if (size && !reuse) {
-    throw unsupported(
-      `external destination file for disk ${dst} already exists and is not a block device: ${file}`,
-    );
-  }
 }
 
 /**
@@ -151,7 +123,14 @@ export async function blockCopy(
         `block copy to a new '${format}' file is not supported by this QEMU driver`,
       );
     }
-    validateDest(dst, dest.file, reuse);
+    // qemuDomainBlockCopyValidateMirror.
+    checkImageFile(dest.file, reuse, {
+      statFailed: "unable to verify existence of block copy target",
+      missing: `missing destination file for disk ${dst}: ${dest.file}`,
+      notFile: `block copy to a non-file destination '${dest.file}' is not supported`,
+      exists:
+        `external destination file for disk ${dst} already exists and is not a block device: ${dest.file}`,
+    });
     const mon = obj.proc!.monitor;
     const [top, ...backing] = await formatNodes(
       mon,

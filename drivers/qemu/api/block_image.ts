@@ -8,6 +8,7 @@
  * @module
  */
 import { VirError } from "../../../util/errors.ts";
+import { strerror } from "../../../util/strerror.ts";
 import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
 import type { Layer } from "./block_chain.ts";
 import { diskNodes } from "./device_disk.ts";
@@ -110,6 +111,48 @@ export async function dropImage(mon: QemuMonitor, added: AddedImage): Promise<vo
     await mon.run("blockdev-del", { "node-name": node }).catch(() => {});
   }
   if (added.created) await Deno.remove(added.created).catch(() => {});
+}
+
+/** libvirt's words for the checks of a new image's file, which differ by caller. */
+export interface ImageFileWords {
+  /** The file cannot be looked at. */
+  statFailed: string;
+  /** A reused file is missing. */
+  missing: string;
+  /** The file is not a regular one. */
+  notFile: string;
+  /** A file to create holds data already. */
+  exists: string;
+}
+
+/**
+ * `qemuSnapshotPrepareDiskExternal` / `qemuDomainBlockCopyValidateMirror` for a local file:
+ * a reused file must exist, a new one may only be an empty regular file.
+ *
+ * @example
+ * ```ts
+ * import { checkImageFile } from "./block_image.ts";
+ * checkImageFile("/i/vda.s1", false, {
+ *   statFailed: "unable to stat for disk vda: /i/vda.s1",
+ *   missing: "missing existing file for disk vda: /i/vda.s1",
+ *   notFile: "not a file",
+ *   exists: "external snapshot file for disk vda already exists and is not a block device: /i/vda.s1",
+ * });
+ * ```
+ */
+export function checkImageFile(file: string, reuse: boolean, words: ImageFileWords): void {
+  let stat: Deno.FileInfo;
+  try {
+    stat = Deno.statSync(file);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) {
+      throw VirError.report("QEMU", "SYSTEM_ERROR", `${words.statFailed}: ${strerror(err)}`);
+    }
+    if (reuse) throw VirError.report("QEMU", "SYSTEM_ERROR", `${words.missing}: ${strerror(err)}`);
+    return;
+  }
+  if (!stat.isFile) throw VirError.report("QEMU", "CONFIG_UNSUPPORTED", words.notFile);
+  if (!reuse && stat.size > 0) throw VirError.report("QEMU", "CONFIG_UNSUPPORTED", words.exists);
 }
 
 const exists = (file: string) =>

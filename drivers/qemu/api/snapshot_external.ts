@@ -13,7 +13,6 @@ import { isActive } from "../../../conf/objects/domain_obj.ts";
 import { alignSnapshotDisks, type SnapshotDef } from "../../../conf/snapshot/mod.ts";
 import { VIR } from "../../../util/constants.ts";
 import { VirError } from "../../../util/errors.ts";
-import { strerror } from "../../../util/strerror.ts";
 import { child, type XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
@@ -28,7 +27,7 @@ import {
   writeChain,
 } from "./block_chain.ts";
 import { diskNodes } from "./device_disk.ts";
-import { type AddedImage, addImage, dropImage } from "./block_image.ts";
+import { type AddedImage, addImage, checkImageFile, dropImage } from "./block_image.ts";
 import { qemuImg } from "./qemu_img.ts";
 import { snapshotView } from "./snapshot_view.ts";
 import { diskBusy } from "./block_job_state.ts";
@@ -87,47 +86,21 @@ function prepare(def: SnapshotDef, dom: DomainDef, active: boolean, reuse: boole
       );
     }
     const file = sd.source!.attributes.file;
-    checkTarget(sd.name, file, reuse);
+    // qemuSnapshotPrepareDiskExternal's look at the overlay's file.
+    checkImageFile(file, reuse, {
+      statFailed: `unable to stat for disk ${sd.name}: ${file}`,
+      missing: `missing existing file for disk ${sd.name}: ${file}`,
+      notFile:
+        `mismatch between configured type for snapshot disk '${sd.name}' and the type of existing file '${file}'`,
+      exists:
+        `external snapshot file for disk ${sd.name} already exists and is not a block device: ${file}`,
+    });
     out.push({ disk, dst: sd.name, layer: { file, format: sd.driverType } });
   });
   if (!out.length) {
     throw unsupported("disk-only snapshots require at least one disk to be selected for snapshot");
   }
   return out;
-}
-
-/** `qemuSnapshotPrepareDiskExternal`'s look at the overlay's file. */
-function checkTarget(dst: string, file: string, reuse: boolean): void {
-  let stat: Deno.FileInfo | undefined;
-  try {
-    stat = Deno.statSync(file);
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) {
-      throw VirError.report(
-        "QEMU",
-        "SYSTEM_ERROR",
-        `unable to stat for disk ${dst}: ${file}: ${strerror(err)}`,
-      );
-    }
-    if (reuse) {
-      throw VirError.report(
-        "QEMU",
-        "SYSTEM_ERROR",
-        `missing existing file for disk ${dst}: ${file}: No such file or directory`,
-      );
-    }
-    return;
-  }
-  if (!stat.isFile) {
-    throw unsupported(
-      `mismatch between configured type for snapshot disk '${dst}' and the type of existing file '${file}'`,
-    );
-  }
-  if (!reuse && stat.size > 0) {
-    throw unsupported(
-      `external snapshot file for disk ${dst} already exists and is not a block device: ${file}`,
-    );
-  }
 }
 
 /**

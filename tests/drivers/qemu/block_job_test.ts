@@ -503,3 +503,31 @@ Deno.test("a driver restarted during a ready active commit picks the job up from
     await t.close();
   }
 });
+
+Deno.test("flags each call does not know are refused with its libvirt function's name", async () => {
+  const t = await fakeSetup();
+  try {
+    for (
+      const [call, fn] of [
+        [() => t.conn.domainBlockPull!(t.dom, "vda", 0, 1), "qemuDomainBlockPull"],
+        [
+          () => t.conn.domainBlockCommit!(t.dom, "vda", null, null, 0, 1 << 8),
+          "qemuDomainBlockCommit",
+        ],
+        [() => t.conn.domainBlockJobAbort!(t.dom, "vda", 4), "qemuDomainBlockJobAbort"],
+        [() => t.conn.domainBlockJobSetSpeed!(t.dom, "vda", 0, 2), "qemuDomainBlockJobSetSpeed"],
+        [() => t.conn.domainGetBlockJobInfo!(t.dom, "vda", 2), "qemuDomainGetBlockJobInfo"],
+        [
+          () => t.conn.domainBlockCopy!(t.dom, "vda", "<disk><source file='/c'/></disk>", {}, 16),
+          "qemuDomainBlockCopy",
+        ],
+      ] as [() => Promise<unknown>, string][]
+    ) {
+      const e = await error(call());
+      assert.equal(e.code, E.ERR_INVALID_ARG);
+      assert.match(e.message, new RegExp(`^unsupported flags \\(0x[0-9a-f]+\\) in function ${fn}$`));
+    }
+  } finally {
+    await t.close();
+  }
+});

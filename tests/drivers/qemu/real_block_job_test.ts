@@ -25,6 +25,10 @@ async function run(cmd: string, args: string[]): Promise<string> {
   return text;
 }
 
+/** Checks with qemu-io that `file` holds the guest's 64 KiB of 0xab at offset 0. */
+const holdsWrite = (file: string) =>
+  run("qemu-io", ["-r", "-U", "-f", "qcow2", "-c", "read -P 0xab 0 64k", file]);
+
 realQemuTest({
   name: "real QEMU: disk-only snapshot, a write, active block commit with pivot",
   sanitizeResources: false,
@@ -84,15 +88,7 @@ realQemuTest({
         "command-line": 'qemu-io drive0 "write -P 0xab 0 64k"',
       });
       await monitor.run("human-monitor-command", { "command-line": 'qemu-io drive0 "flush"' });
-      await run("qemu-io", [
-        "-r",
-        "-U",
-        "-f",
-        "qcow2",
-        "-c",
-        "read -P 0xab 0 64k",
-        `${dir}/vda.s1`,
-      ]);
+      await holdsWrite(`${dir}/vda.s1`);
 
       await conn.domainBlockCommit!(dom, "vda", null, null, 0, E.DOMAIN_BLOCK_COMMIT_ACTIVE);
       for (let i = 0; i < 500; i++) {
@@ -153,15 +149,7 @@ realQemuTest({
       );
       assert.equal(base.length, 1);
       assert.equal(base[0]["backing-filename"], undefined);
-      await run("qemu-io", [
-        "-r",
-        "-U",
-        "-f",
-        "qcow2",
-        "-c",
-        "read -P 0xab 0 64k",
-        `${dir}/vda.qcow2`,
-      ]);
+      await holdsWrite(`${dir}/vda.qcow2`);
       await conn.domainDestroyFlags!(dom, 0);
     });
   },
