@@ -525,7 +525,10 @@ Deno.test("flags each call does not know are refused with its libvirt function's
     ) {
       const e = await error(call());
       assert.equal(e.code, E.ERR_INVALID_ARG);
-      assert.match(e.message, new RegExp(`^unsupported flags \\(0x[0-9a-f]+\\) in function ${fn}$`));
+      assert.match(
+        e.message,
+        new RegExp(`^unsupported flags \\(0x[0-9a-f]+\\) in function ${fn}$`),
+      );
     }
   } finally {
     await t.close();
