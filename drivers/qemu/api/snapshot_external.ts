@@ -162,6 +162,10 @@ export async function takeExternalSnapshot(
   }
   if (active) await s.saveStatus(obj);
   await s.saveConfig(obj);
+  // qemuSnapshotCreateActiveExternal: HALT stops the domain once its disks moved on.
+  if (active && flags & E.DOMAIN_SNAPSHOT_CREATE_HALT) {
+    await s.stopProcess(obj, E.DOMAIN_SHUTOFF_FROM_SNAPSHOT, E.DOMAIN_EVENT_STOPPED_FROM_SNAPSHOT);
+  }
 }
 
 const noIndex = ({ file, format }: Layer): Layer => ({ file, format });

@@ -534,3 +534,30 @@ Deno.test("flags each call does not know are refused with its libvirt function's
     await t.close();
   }
 });
+
+Deno.test("a disk-only snapshot with HALT stops the domain from the snapshot, its config on the overlay", async () => {
+  const t = await fakeSetup();
+  try {
+    t.events.length = 0;
+    await t.conn.domainSnapshotCreateXML!(
+      t.dom,
+      `<domainsnapshot><name>h</name><disks><disk name='vda'><source file='${t.dir}/vda.h'/>` +
+        "</disk></disks></domainsnapshot>",
+      E.DOMAIN_SNAPSHOT_CREATE_DISK_ONLY | E.DOMAIN_SNAPSHOT_CREATE_HALT,
+    );
+    assert.deepEqual(await t.conn.domainGetState!(t.dom, 0), [
+      E.DOMAIN_SHUTOFF,
+      E.DOMAIN_SHUTOFF_FROM_SNAPSHOT,
+    ]);
+    assert.deepEqual(
+      t.events.filter((e) => e.eventId === E.DOMAIN_EVENT_ID_LIFECYCLE).map((e) => e.data),
+      [{ event: E.DOMAIN_EVENT_STOPPED, detail: E.DOMAIN_EVENT_STOPPED_FROM_SNAPSHOT }],
+    );
+    assert.match(
+      await t.conn.domainGetXMLDesc!(t.dom, 0),
+      new RegExp(`<source file='${t.dir}/vda.h'/>\\s*<backingStore type='file'>`),
+    );
+  } finally {
+    await t.close();
+  }
+});
