@@ -32,6 +32,13 @@ import { type AddedImage, addImage, checkImageFile, dropImage } from "./block_im
 const E = VIR;
 const unsupported = (msg: string) => VirError.report("QEMU", "CONFIG_UNSUPPORTED", msg);
 
+/** The typed parameters of `virDomainBlockCopy` and their types. */
+const COPY_PARAMS: Record<string, string> = {
+  bandwidth: "ullong",
+  granularity: "uint",
+  "buf-size": "ullong",
+};
+
 /** The destination a caller names: a file and its format (unset: the disk's). */
 export interface CopyDest {
   file: string;
@@ -85,6 +92,20 @@ export async function blockCopy(
     "qemuDomainBlockCopy",
     "QEMU",
   );
+  // virTypedParamsValidate: bandwidth and buf-size are ullong, granularity uint.
+  for (const [name, value] of Object.entries(params)) {
+    const want = COPY_PARAMS[name];
+    if (!want) {
+      throw VirError.report("NONE", "ARGUMENT_UNSUPPORTED", `parameter '${name}' not supported`);
+    }
+    if (typeof value !== "number") {
+      throw VirError.report(
+        "NONE",
+        "INVALID_ARG",
+        `invalid type '${typeof value}' for parameter '${name}', expected '${want}'`,
+      );
+    }
+  }
   const bandwidth = Number(params.bandwidth ?? 0);
   const granularity = params.granularity === undefined ? undefined : Number(params.granularity);
   const bufSize = params["buf-size"] === undefined ? undefined : Number(params["buf-size"]);

@@ -399,6 +399,15 @@ Deno.test("block copy: refused for a persistent domain; a transient one mirrors,
   const t = await fakeSetup(false);
   try {
     const copy = `${t.dir}/copy.qcow2`;
+    const dest = `<disk type='file'><source file='${copy}'/><driver type='qcow2'/></disk>`;
+    assert.equal(
+      await asText(t.conn.domainBlockCopy!(t.dom, "vda", dest, { speed: 1 }, 0)),
+      "74/0 argument unsupported: parameter 'speed' not supported",
+    );
+    assert.equal(
+      await asText(t.conn.domainBlockCopy!(t.dom, "vda", dest, { granularity: 3 }, 0)),
+      "8/10 invalid argument: granularity must be power of 2",
+    );
     t.events.length = 0;
     await t.conn.domainBlockCopy!(
       t.dom,
