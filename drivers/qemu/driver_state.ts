@@ -62,7 +62,12 @@ import {
 } from "./net/nics.ts";
 import { SystemTapHost, type TapHost } from "./net/tap.ts";
 import { handleObservedEvent } from "./api/events_qmp.ts";
-import { blockJobStatusChanged, restoreBlockJobs, storedBlockJobs } from "./api/block_job_state.ts";
+import {
+  blockJobStatusChanged,
+  endBlockJobs,
+  restoreBlockJobs,
+  storedBlockJobs,
+} from "./api/block_job_state.ts";
 import { CommandLatency } from "./monitor/command_latency.ts";
 
 const E = VIR;
@@ -575,6 +580,7 @@ export class QemuDriverState {
   }
 
   #cleanup(obj: QemuDomainObj, reason: number): void {
+    endBlockJobs(obj);
     obj.proc = undefined;
     obj.vcpus = undefined;
     obj.state = E.DOMAIN_SHUTOFF;

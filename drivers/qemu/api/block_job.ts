@@ -23,7 +23,13 @@ import {
   liveChain,
   writeMirror,
 } from "./block_chain.ts";
-import { type BlockJob, diskBusy, jobsOf, register } from "./block_job_state.ts";
+import {
+  type BlockJob,
+  diskBusy,
+  JOB_DOMAIN_STOPPED,
+  jobsOf,
+  register,
+} from "./block_job_state.ts";
 
 const E = VIR;
 
@@ -375,6 +381,9 @@ export async function blockJobAbort(
   });
   if (flags & E.DOMAIN_BLOCK_JOB_ABORT_ASYNC) return;
   const status = await job.ended;
+  if (status === JOB_DOMAIN_STOPPED) {
+    throw VirError.report("QEMU", "OPERATION_FAILED", "domain is not running");
+  }
   if (flags & E.DOMAIN_BLOCK_JOB_ABORT_PIVOT && status === E.DOMAIN_BLOCK_JOB_FAILED) {
     throw VirError.report(
       "QEMU",

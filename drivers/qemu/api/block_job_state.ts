@@ -74,7 +74,10 @@ export interface StoredBlockJob {
 
 /** One job libvirt started on a disk. */
 export interface BlockJob extends StoredBlockJob {
-  /** Resolves with the job's final status (VIR_DOMAIN_BLOCK_JOB_COMPLETED, …). */
+  /**
+   * Resolves with the job's final status (VIR_DOMAIN_BLOCK_JOB_COMPLETED, …), or
+   * {@link JOB_DOMAIN_STOPPED}.
+   */
   ended: Promise<number>;
   end: (status: number) => void;
   /** Resolves once the job is ready to pivot. */
@@ -84,6 +87,9 @@ export interface BlockJob extends StoredBlockJob {
 }
 
 const jobs = new WeakMap<QemuDomainObj, Map<string, BlockJob>>();
+
+/** What `ended` resolves with when the domain stopped under the job. */
+export const JOB_DOMAIN_STOPPED = -1;
 
 /** The domain's block jobs by disk target. */
 export function jobsOf(obj: QemuDomainObj): Map<string, BlockJob> {
@@ -282,4 +288,20 @@ export async function restoreBlockJobs(
       blockJobStatusChanged(s, obj, { id: now.id, status: now.status });
     }
   }
+}
+
+/**
+ * The domain's QEMU is gone: its jobs end with it (a caller waiting on one learns that the
+ * domain stopped, as `qemuDomainObjWait` reports).
+ *
+ * @example
+ * ```ts
+ * import { endBlockJobs } from "./block_job_state.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * endBlockJobs(obj);
+ * ```
+ */
+export function endBlockJobs(obj: QemuDomainObj): void {
+  for (const job of jobsOf(obj).values()) job.end(JOB_DOMAIN_STOPPED);
+  jobsOf(obj).clear();
 }

@@ -16,7 +16,7 @@ import { child, type XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import { type Layer, liveChain } from "./block_chain.ts";
 import { diskByName, startCommit } from "./block_job.ts";
-import { jobsOf } from "./block_job_state.ts";
+import { JOB_DOMAIN_STOPPED, jobsOf } from "./block_job_state.ts";
 
 const E = VIR;
 const failed = (msg: string) => VirError.report("QEMU", "OPERATION_FAILED", msg);
@@ -160,6 +160,9 @@ export async function discardExternal(
       job.state = "pivoting";
     }
     const status = await job.ended;
+    if (status === JOB_DOMAIN_STOPPED) {
+      throw VirError.report("QEMU", "OPERATION_FAILED", "domain is not running");
+    }
     if (status !== E.DOMAIN_BLOCK_JOB_COMPLETED) {
       throw VirError.report(
         "QEMU",

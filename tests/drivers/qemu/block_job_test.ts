@@ -570,3 +570,23 @@ Deno.test("a disk-only snapshot with HALT stops the domain from the snapshot, it
     await t.close();
   }
 });
+
+Deno.test("a job ends with its QEMU: after a destroy and a new start the disk takes jobs again", async () => {
+  const t = await fakeSetup();
+  try {
+    await snapshots(t, "s1");
+    await t.conn.domainBlockCommit!(t.dom, "vda", null, null, 0, E.DOMAIN_BLOCK_COMMIT_ACTIVE);
+    await jobEventCount(t, 2);
+    await t.conn.domainDestroyFlags!(t.dom, 0);
+    await t.conn.domainCreateWithFlags!(t.dom, 0);
+    t.block.bind([...t.launcher.instances.values()].at(-1)!);
+    assert.deepEqual(await t.conn.domainGetBlockJobInfo!(t.dom, "vda", 0), {});
+    assert.equal(
+      await asText(t.conn.domainBlockJobAbort!(t.dom, "vda", 0)),
+      libvirtError("job_abort_none"),
+    );
+    assert.doesNotMatch(await t.conn.domainGetXMLDesc!(t.dom, 0), /<mirror/);
+  } finally {
+    await t.close();
+  }
+});
