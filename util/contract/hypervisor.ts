@@ -914,10 +914,15 @@ export const HYPERVISOR = {
     checks: [c.readonly, c.nonNull(1)],
   },
   domainBlockJobSetSpeed: {
-    args: [a.dom("dom"), a.str("disk"), a.ulong("bandwidth"), a.flags()],
+    args: [
+      { name: "dom", kind: "dom" },
+      { name: "disk", kind: "str" },
+      { name: "bandwidth", kind: "ulong" },
+      { name: "flags", kind: "uint" },
+    ],
     result: r.none,
     access: "write",
-    checks: [c.readonly, c.nonNull(1)],
+    checks: [{ check: "readonly" }, { check: "nonNull", arg: 1 }],
   },
   domainGetBlockJobInfo: {
     args: [a.dom("dom"), a.str("disk"), a.flags()],
