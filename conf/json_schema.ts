@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CapabilitiesSchema } from "./capabilities/mod.ts";
-import { DomainDefSchema } from "./domain/mod.ts";
+import { DomainModelSchema } from "./domain/mod.ts";
 import { InterfaceDefSchema } from "./interface/mod.ts";
 import { NetworkDefSchema } from "./network/mod.ts";
 import { NodeDeviceDefSchema } from "./node_device/mod.ts";
@@ -8,9 +8,12 @@ import { SecretDefSchema } from "./secret/mod.ts";
 import { StoragePoolDefSchema } from "./storage_pool/mod.ts";
 import { StorageVolDefSchema } from "./storage_vol/mod.ts";
 
-/** The document kinds conf/ models, by libvirt's root element name. */
+/**
+ * The JSON models of the documents conf/ models, by libvirt's root element name (a domain's
+ * with typed disks, NICs and graphics: {@link DomainModelSchema}).
+ */
 export const MODEL_SCHEMAS = {
-  domain: DomainDefSchema,
+  domain: DomainModelSchema,
   network: NetworkDefSchema,
   pool: StoragePoolDefSchema,
   volume: StorageVolDefSchema,

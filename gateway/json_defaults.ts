@@ -30,7 +30,9 @@ export function domainDefaults(body: unknown, virtType: string): unknown {
   const os = body.os ?? {};
   if (isObject(os)) out.os = { type: "hvm", extra: [], ...os };
   const devices = body.devices ?? {};
-  if (isObject(devices)) out.devices = { interfaces: [], other: [], ...devices };
+  if (isObject(devices)) {
+    out.devices = { disks: [], interfaces: [], graphics: [], other: [], ...devices };
+  }
   return out;
 }
 

@@ -1,5 +1,11 @@
 import type { z } from "zod";
-import { type DomainDef, formatDomainXML, parseDomainXML } from "../conf/domain/mod.ts";
+import {
+  domainFromModel,
+  type DomainModel,
+  domainToModel,
+  formatDomainXML,
+  parseDomainXML,
+} from "../conf/domain/mod.ts";
 import { formatInterfaceXML, type InterfaceDef, parseInterfaceXML } from "../conf/interface/mod.ts";
 import { MODEL_SCHEMAS } from "../conf/json_schema.ts";
 import { formatNetworkXML, type NetworkDef, parseNetworkXML } from "../conf/network/mod.ts";
@@ -52,9 +58,9 @@ const CODECS: {
   };
 } = {
   domain: {
-    parse: (xml) => parseDomainXML(xml),
-    format: (def: DomainDef) =>
-      formatDomainXML(def, VIR.DOMAIN_XML_INACTIVE | VIR.DOMAIN_XML_SECURE),
+    parse: (xml) => domainToModel(parseDomainXML(xml)),
+    format: (model: DomainModel) =>
+      formatDomainXML(domainFromModel(model), VIR.DOMAIN_XML_INACTIVE | VIR.DOMAIN_XML_SECURE),
   },
   network: {
     parse: (xml) => parseNetworkXML(xml),

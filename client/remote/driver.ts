@@ -1,6 +1,7 @@
 import type { ConnectOptions, DriverConnection, DriverEvent } from "../../util/driver.ts";
 import { VirError } from "../../util/errors.ts";
 import { runtimeAdapter } from "../transport/mod.ts";
+import type { RuntimeAdapter } from "../transport/types.ts";
 import type { RpcChannel, ServedDriverInfo } from "./channel.ts";
 import type { GatewayHttp } from "./http.ts";
 import { HttpChannel } from "./http_channel.ts";
@@ -40,7 +41,28 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 export async function openRemote(uri: URL, options: ConnectOptions): Promise<DriverConnection> {
   const target = parseRemoteUri(uri);
   const adapter = runtimeAdapter();
-  const token = await resolveToken(options, adapter);
+  const { token, unreadable } = await resolveToken(options, adapter);
+  try {
+    return await open(target, options, adapter, token);
+  } catch (e) {
+    // Asked for a token while the default token file was unreadable: say why there was none.
+    if (unreadable && e instanceof VirError && e.codeName === "VIR_ERR_AUTH_FAILED") {
+      throw new VirError(
+        e.code,
+        e.domain,
+        `${e.message}; the token file was not read: ${unreadable}`,
+      );
+    }
+    throw e;
+  }
+}
+
+async function open(
+  target: RemoteTarget,
+  options: ConnectOptions,
+  adapter: RuntimeAdapter,
+  token: string | undefined,
+): Promise<DriverConnection> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   // Not read for a unix socket, which never uses it: on Deno the first read of the global
   // loads the WebSocket code (a millisecond of a one-command evsh run).

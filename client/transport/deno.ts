@@ -18,8 +18,10 @@ export const denoAdapter: RuntimeAdapter = {
   async readTextFile(path) {
     try {
       return await Deno.readTextFile(path);
-    } catch {
-      return undefined;
+    } catch (e) {
+      // Without --allow-read the read is NotCapable: thrown, as is the system's PermissionDenied.
+      if (e instanceof Deno.errors.NotFound) return undefined;
+      throw e;
     }
   },
   unixFetch(path) {

@@ -17,8 +17,10 @@ export const nodeAdapter: RuntimeAdapter = {
     const fs = await import(FS) as { readFile(p: string, enc: string): Promise<string> };
     try {
       return await fs.readFile(path, "utf8");
-    } catch {
-      return undefined;
+    } catch (e) {
+      // Only a missing file is "no token"; EACCES and the rest say why.
+      if ((e as { code?: string }).code === "ENOENT") return undefined;
+      throw e;
     }
   },
   async unixFetch(path) {

@@ -4,7 +4,10 @@ export interface RuntimeAdapter {
   readonly name: string;
   /** An environment variable, or `undefined` where the runtime has none. */
   env(name: string): string | undefined;
-  /** A file's text, or `undefined` when it does not exist or files are unavailable. */
+  /**
+   * A file's text, or `undefined` when it does not exist or the runtime has no files; any other
+   * failure (no permission to read it) is thrown, so that it is never taken for a missing file.
+   */
   readTextFile(path: string): Promise<string | undefined>;
   /** A `fetch` that sends every request over the unix socket at `path` (keep-alive). */
   unixFetch(path: string): Promise<typeof fetch>;

@@ -130,6 +130,39 @@ export const DomainOsSchema = z.object({
   extra: z.array(XmlElementSchema),
 });
 
+/** libvirt's `virDomainNetType` names. */
+export const INTERFACE_TYPES = [
+  "user",
+  "ethernet",
+  "vhostuser",
+  "server",
+  "client",
+  "mcast",
+  "network",
+  "bridge",
+  "internal",
+  "direct",
+  "hostdev",
+  "udp",
+  "vdpa",
+  "null",
+  "vds",
+] as const;
+
+/**
+ * An `<interface>`'s `<source>` attributes: those libvirt reads for the interface's type as
+ * fields, and any other attribute (a `udp` or `mcast` address and port, a `vhostuser` path) kept
+ * under its XML name.
+ */
+export const InterfaceSourceSchema = z.object({
+  network: z.string().optional().describe("type network: the virtual network's name"),
+  portgroup: z.string().optional().describe("type network: the port group"),
+  bridge: z.string().optional().describe("type bridge: the host bridge"),
+  dev: z.string().optional().describe("type direct or vdpa: the host device"),
+  mode: z.string().optional().describe("type direct: vepa, bridge, private or passthrough"),
+  name: z.string().optional().describe("type internal: the internal network"),
+}).catchall(z.string());
+
 /**
  * A network `<interface>`. `source` keeps the source element's attributes; `extra` holds the
  * remaining known children as element trees.
@@ -141,16 +174,25 @@ export const DomainOsSchema = z.object({
  * ```
  */
 export const DomainInterfaceSchema = z.object({
-  type: z.string(),
-  mac: z.string().optional(),
+  type: z.enum(INTERFACE_TYPES),
+  mac: z.string().optional().describe("The MAC address; generated on define when absent"),
   macType: z.string().optional(),
   macCheck: z.string().optional(),
-  source: z.record(z.string(), z.string()).optional(),
+  source: InterfaceSourceSchema.optional(),
   /** `<target dev>` */
-  target: z.string().optional(),
-  model: z.string().optional(),
+  target: z.string().optional().describe("<target dev>: the host-side device name"),
+  model: z.string().optional().describe("<model type>: virtio, e1000e, rtl8139, …"),
   /** Every other known child, in libvirt's order. */
   extra: z.array(XmlElementSchema),
+}).meta({
+  description: "A network <interface> (NIC); its other children in extra",
+  examples: [{
+    type: "network",
+    mac: "52:54:00:11:22:33",
+    source: { network: "default" },
+    model: "virtio",
+    extra: [],
+  }, { type: "bridge", source: { bridge: "br0" }, model: "virtio", extra: [] }],
 });
 
 /**

@@ -15,7 +15,7 @@ import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { child, children, childText, element } from "../../util/xml/mod.ts";
 import { chardevSource } from "./chardev.ts";
-import type { DomainDef, DomainInterface } from "./def.ts";
+import { type DomainDef, type DomainInterface, INTERFACE_TYPES } from "./def.ts";
 import { parseGraphics } from "./graphics.ts";
 import { insertDisk } from "./disk_name.ts";
 import { parseIommu } from "./iommu.ts";
@@ -56,7 +56,8 @@ export const DEVICE_ORDER = [
 ];
 
 const CHARDEVS = new Set(["serial", "parallel", "console", "channel"]);
-const INTERFACE_KIDS = [
+/** The `<interface>` children the model keeps in `extra`, in libvirt's format order. */
+export const INTERFACE_KIDS: readonly string[] = [
   "virtualport",
   "script",
   "downscript",
@@ -74,22 +75,19 @@ const INTERFACE_KIDS = [
 ];
 
 /** Known enum values whose violation libvirt reports while parsing (VIR_FROM_XML). */
-const ENUMS: Record<string, Record<string, string[]>> = {
+export const DEVICE_ENUMS: Record<string, Record<string, string[]>> = {
   controller: { type: "ide fdc scsi sata virtio-serial ccid usb pci xenbus isa".split(" ") },
   target: { bus: "ide fdc scsi virtio xen usb uml sata sd".split(" ") },
   disk: {
     type: "file block dir network volume nvme vhostuser".split(" "),
     device: "floppy disk cdrom lun".split(" "),
   },
-  interface: {
-    type: ("user ethernet vhostuser server client mcast network bridge internal direct " +
-      "hostdev udp vdpa null vds").split(" "),
-  },
+  interface: { type: [...INTERFACE_TYPES] },
   graphics: { type: "sdl vnc rdp desktop spice egl-headless dbus".split(" ") },
 };
 
 function checkEnum(el: XmlElement, attr: string): void {
-  xmlPropEnum(el, attr, ENUMS[el.name][attr]);
+  xmlPropEnum(el, attr, DEVICE_ENUMS[el.name][attr]);
 }
 
 /** Parses `<devices>` into the model's `devices` field. */
@@ -282,7 +280,9 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
       if (n) extra.push(n);
     }
   }
-  const net: DomainInterface = { type: dev.attributes.type ?? "", extra };
+  // checkEnum refused any other type.
+  const type = (dev.attributes.type ?? "") as DomainInterface["type"];
+  const net: DomainInterface = { type, extra };
   // Absent fields stay absent (not undefined) so the model is the same after a JSON trip.
   if (mac?.address !== undefined) net.mac = parseMacOrThrow(mac.address);
   if (mac?.type !== undefined) net.macType = mac.type;

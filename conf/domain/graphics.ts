@@ -17,7 +17,8 @@ import { children, element } from "../../util/xml/mod.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 
 const LISTEN_TYPES = new Set(["vnc", "spice", "rdp"]);
-const SPICE_KIDS = [
+/** The SPICE children of `<graphics>`, in libvirt's output order. */
+export const SPICE_KIDS = [
   "channel",
   "image",
   "jpeg",

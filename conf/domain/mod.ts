@@ -16,3 +16,6 @@ export * from "./format.ts";
 export * from "./postparse.ts";
 export * from "./bitmap.ts";
 export * from "./pins.ts";
+export * from "./domain_model.ts";
+export * from "./disk_model.ts";
+export * from "./graphics_model.ts";

@@ -112,3 +112,24 @@ export function assignDeviceAliases(def: DomainDef): void {
     else net.extra.splice(at, 0, el);
   });
 }
+
+/**
+ * `qemuAssignDeviceNetAlias` for a NIC plugged into a running domain: one more than the
+ * highest `net<N>` alias in use (a removed NIC's number is not reused before a higher one).
+ *
+ * @example
+ * ```ts
+ * import { nextNicAlias } from "./alias.ts";
+ * import type { DomainDef } from "../../conf/domain/def.ts";
+ * declare const def: DomainDef; // NICs net0 and net2
+ * nextNicAlias(def); // "net3"
+ * ```
+ */
+export function nextNicAlias(def: DomainDef): string {
+  let max = -1;
+  for (const net of def.devices.interfaces) {
+    const m = net.extra.find((e) => e.name === "alias")?.attributes.name?.match(/^net(\d+)$/);
+    if (m) max = Math.max(max, Number(m[1]));
+  }
+  return `net${max + 1}`;
+}

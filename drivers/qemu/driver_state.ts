@@ -46,6 +46,7 @@ import {
 import { DEFAULT_EMULATOR, qemuPostParse } from "./postparse.ts";
 import { resetShutsDown } from "./lifecycle_actions.ts";
 import { removeDeviceAlias } from "./api/device_detach.ts";
+import { removeVanishedNics } from "./api/device_nic_live.ts";
 import { startBalloon } from "./api/state_memory.ts";
 import { handleGuestPanicEvent, handleResetEvent, handleShutdownEvent } from "./power_events.ts";
 import type { SecondaryOpener } from "../../util/contract/compose.ts";
@@ -61,6 +62,7 @@ import {
   TapNamer,
 } from "./net/nics.ts";
 import { SystemTapHost, type TapHost } from "./net/tap.ts";
+import { setLinkStates } from "./net/link.ts";
 import { handleObservedEvent } from "./api/events_qmp.ts";
 import {
   blockJobStatusChanged,
@@ -172,7 +174,8 @@ export class QemuDriverState {
   #nextId = 1;
   /** The host's secondary drivers, opened when a domain first needs one. */
   readonly secondaries: QemuSecondaries;
-  readonly #nics: NicContext;
+  /** What starts, stops and NIC hotplug need to make and release the host side of a NIC. */
+  readonly nicContext: NicContext;
   /** NIC teardowns of stopped domains still running. */
   #releases = new Set<Promise<void>>();
 
@@ -183,7 +186,7 @@ export class QemuDriverState {
     this.#unplugTimeoutMs = options.unplugTimeoutMs ?? 5000;
     this.#log = options.log ?? ((message) => console.error(`edgevirt qemu driver: ${message}`));
     this.secondaries = new QemuSecondaries(options.secondaries);
-    this.#nics = {
+    this.nicContext = {
       secondaries: this.secondaries,
       taps: options.taps ?? new SystemTapHost(),
       namer: new TapNamer(),
@@ -393,7 +396,7 @@ export class QemuDriverState {
       const { vcpus, individual } = vcpusFromDef(def);
       const accel = accelOf(def, this.#kvm);
       const volumes = await resolveVolumeDisks(def, this.secondaries);
-      nics = await prepareNics(def, this.#nics);
+      nics = await prepareNics(def, this.nicContext);
       const taps = new Map(
         nics.flatMap((n) => n.ifname ? [[def.devices.interfaces[n.index], n.ifname]] : []),
       );
@@ -415,7 +418,7 @@ export class QemuDriverState {
       vm = { pid: proc.pid, vcpus, individual };
     } catch (err) {
       // Nothing ran: a createXML's definition goes again, as libvirt's qemuProcessStop does.
-      await releaseNics(nics, this.#nics);
+      await releaseNics(nics, this.nicContext);
       await removeStatus(this.paths.runDir, def.name);
       this.#forgetLive(obj);
       throw err;
@@ -434,6 +437,7 @@ export class QemuDriverState {
       // The pid on disk at once: the start is still unfinished, but its QEMU is known.
       await this.saveStatus(obj);
       await refreshLiveDevices(def, proc.monitor);
+      await setLinkStates(def, proc.monitor);
       await startBalloon(def, proc.monitor);
       if (resetShutsDown(def)) await proc.monitor.setAction({ reboot: "shutdown" });
       await startupVcpus(obj.vcpus!.ctx);
@@ -598,7 +602,7 @@ export class QemuDriverState {
     const nics = obj.nics;
     obj.nics = undefined;
     if (!nics?.length) return;
-    const done: Promise<void> = releaseNics(nics, this.#nics).finally(() =>
+    const done: Promise<void> = releaseNics(nics, this.nicContext).finally(() =>
       this.#releases.delete(done)
     );
     this.#releases.add(done);
@@ -661,7 +665,7 @@ export class QemuDriverState {
    * status (libvirt's `qemuProcessStop` after a failed reconnect).
    */
   async #abandon(st: DomainStatus): Promise<void> {
-    await releaseNics(st.nics ?? [], this.#nics);
+    await releaseNics(st.nics ?? [], this.nicContext);
     await removeStatus(this.paths.runDir, st.name);
   }
 
@@ -697,7 +701,7 @@ export class QemuDriverState {
       return false;
     }
     // The live XML keeps neither the taps nor the ports: the status has them.
-    await reconnectNics(liveDef, st.nics ?? [], this.#nics);
+    await reconnectNics(liveDef, st.nics ?? [], this.nicContext);
     let obj: QemuDomainObj;
     try {
       obj = this.domains.add(liveDef, { live: true, checkLive: false }).obj;
@@ -720,6 +724,9 @@ export class QemuDriverState {
     this.#attachProcess(obj, proc, { pid: proc.pid, vcpus, individual });
     try {
       await refreshVcpuInfo(obj.vcpus!.ctx.vm, proc.monitor, true, this.#log);
+      await removeVanishedNics(this, obj).catch((err) =>
+        this.#log(`cannot list the devices of '${obj.def.name}': ${err}`)
+      );
       await restoreBlockJobs(this, obj, st.blockJobs ?? []);
       const status = await proc.monitor.queryStatus();
       if (status.running && obj.state !== E.DOMAIN_RUNNING) {

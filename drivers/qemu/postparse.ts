@@ -78,13 +78,26 @@ export function qemuPostParse(def: DomainDef): void {
  */
 function nicDefaults(def: DomainDef): void {
   for (const net of def.devices.interfaces) {
-    if (net.mac === undefined) {
-      const bytes = crypto.getRandomValues(new Uint8Array(3));
-      net.mac = ["52", "54", "00", ...[...bytes].map((b) => b.toString(16).padStart(2, "0"))]
-        .join(":");
-    }
-    net.model ??= "rtl8139";
+    net.mac ??= generateMac();
+    net.model ??= DEFAULT_NIC_MODEL;
   }
+}
+
+/** The NIC model of an `<interface>` without `<model>` (QEMU 7.2 has rtl8139). */
+export const DEFAULT_NIC_MODEL = "rtl8139";
+
+/**
+ * `virDomainNetGenerateMAC`: a random MAC with QEMU's prefix 52:54:00.
+ *
+ * @example
+ * ```ts
+ * import { generateMac } from "./postparse.ts";
+ * generateMac(); // "52:54:00:3f:a2:07"
+ * ```
+ */
+export function generateMac(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(3));
+  return ["52", "54", "00", ...[...bytes].map((b) => b.toString(16).padStart(2, "0"))].join(":");
 }
 
 /**

@@ -187,14 +187,40 @@ Deno.test("the token comes from options, then EDGEVIRT_TOKEN, then token files",
   });
   const files = { "/cfg/edgevirt/token": "from-default\n", "/t": "from-file\n" };
   const env = { EDGEVIRT_TOKEN: "from-env", XDG_CONFIG_HOME: "/cfg" };
-  assert.equal(await resolveToken({ token: "opt" }, adapter(env, files)), "opt");
-  assert.equal(await resolveToken({}, adapter(env, files)), "from-env");
-  assert.equal(
+  assert.deepEqual(await resolveToken({ token: "opt" }, adapter(env, files)), { token: "opt" });
+  assert.deepEqual(await resolveToken({}, adapter(env, files)), { token: "from-env" });
+  assert.deepEqual(
     await resolveToken({ tokenFile: "/t" }, adapter({ HOME: "/h" }, files)),
-    "from-file",
+    { token: "from-file" },
   );
-  assert.equal(await resolveToken({}, adapter({ XDG_CONFIG_HOME: "/cfg" }, files)), "from-default");
-  assert.equal(await resolveToken({}, adapter({}, files)), undefined);
+  assert.deepEqual(
+    await resolveToken({}, adapter({ XDG_CONFIG_HOME: "/cfg" }, files)),
+    { token: "from-default" },
+  );
+  assert.deepEqual(await resolveToken({}, adapter({}, files)), {});
+});
+
+Deno.test("a token file that exists but cannot be read is never taken for a missing one", async () => {
+  const denied: RuntimeAdapter = {
+    name: "fake",
+    env: (k) => ({ XDG_CONFIG_HOME: "/cfg" } as Record<string, string>)[k],
+    readTextFile: () =>
+      Promise.reject(new Deno.errors.PermissionDenied("Permission denied (os error 13)")),
+    unixFetch: () => Promise.reject(new Error("unused")),
+  };
+  // The default file: no token, and the reason kept for the gateway's refusal.
+  assert.deepEqual(await resolveToken({}, denied), {
+    unreadable: "Failed to open file '/cfg/edgevirt/token': " +
+      "PermissionDenied: Permission denied (os error 13)",
+  });
+  // A named file: libvirt's error at once.
+  const err = await resolveToken({ tokenFile: "/t" }, denied).catch((e) => e);
+  assert.ok(err instanceof VirError);
+  assert.equal(err.codeName, "VIR_ERR_SYSTEM_ERROR");
+  assert.equal(
+    err.message,
+    "Failed to open file '/t': PermissionDenied: Permission denied (os error 13)",
+  );
 });
 
 async function waitFor(cond: () => boolean, ms = 2000): Promise<void> {

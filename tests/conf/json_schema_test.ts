@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { MODEL_SCHEMAS, modelJSONSchema, parseDomainXML, parseNetworkXML } from "../../conf/mod.ts";
+import {
+  domainToModel,
+  MODEL_SCHEMAS,
+  modelJSONSchema,
+  parseDomainXML,
+  parseNetworkXML,
+} from "../../conf/mod.ts";
 import { FIXTURES } from "../paths.ts";
 
 Deno.test("every model has a JSON Schema naming its fields", () => {
@@ -17,7 +23,11 @@ Deno.test("every model has a JSON Schema naming its fields", () => {
 
 Deno.test("parsed corpus documents are valid instances of their model and survive JSON", () => {
   const dir = join(FIXTURES, "libvirt-xml");
-  for (const [kind, parse] of [["domain", parseDomainXML], ["network", parseNetworkXML]] as const) {
+  const parsers = [
+    ["domain", (xml: string) => domainToModel(parseDomainXML(xml))],
+    ["network", parseNetworkXML],
+  ] as const;
+  for (const [kind, parse] of parsers) {
     for (const e of Deno.readDirSync(join(dir, kind))) {
       if (!e.name.endsWith(".expected.xml")) continue;
       const def = parse(Deno.readTextFileSync(join(dir, kind, e.name)));

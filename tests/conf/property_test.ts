@@ -50,7 +50,7 @@ type Spec = typeof domain extends fc.Arbitrary<infer T> ? T : never;
 /** Builds the model a spec describes, through libvirt's own defaults for everything else. */
 function model(s: Spec): DomainDef {
   const nics = s.nics.map((n) => ({
-    type: "network",
+    type: "network" as const,
     mac: n.mac,
     source: { network: n.net },
     extra: [],

@@ -3,6 +3,7 @@
 // publishes every model's JSON Schema and references it from those routes.
 import assert from "node:assert/strict";
 import {
+  domainToModel,
   MODEL_SCHEMAS,
   modelJSONSchema,
   parseDomainXML,
@@ -46,9 +47,12 @@ const CASES: Case[] = [
     collection: "domains",
     document: (t) =>
       `<domain type='test'><name>tw${t}</name>${uuid(t)}<memory>65536</memory><vcpu>1</vcpu>` +
-      `<os><type>hvm</type></os><devices><graphics type='vnc' port='-1' passwd='pw${t}'/>` +
-      `</devices></domain>`,
-    parse: (xml) => parseDomainXML(xml),
+      `<os><type>hvm</type></os><devices><disk type='file' device='disk'>` +
+      `<driver name='qemu' type='raw'/><source file='/images/tw${t}.img'/>` +
+      `<target dev='vda' bus='virtio'/></disk><interface type='network'>` +
+      `<mac address='52:54:00:00:00:${t}'/><source network='default'/><model type='virtio'/>` +
+      `</interface><graphics type='vnc' port='-1' passwd='pw${t}'/></devices></domain>`,
+    parse: (xml) => domainToModel(parseDomainXML(xml)),
     query: "flags=1",
   },
   {
@@ -282,7 +286,7 @@ Deno.test("a read-only caller gets models, but not the SECURE one", async () => 
     const define = await gw.app.request(`${BASE}/domains`, {
       method: "POST",
       headers: { ...ro, "content-type": "application/json" },
-      body: JSON.stringify(parseDomainXML(CASES[0].document("ef"))),
+      body: JSON.stringify(CASES[0].parse(CASES[0].document("ef"))),
     });
     assert.equal(define.status, 403);
     const names = (await rpc(gw, "connectListAllDomains", [0], TOKENS.full)).body.result;

@@ -40,6 +40,73 @@ Deno.test("a JSON domain of name, memory and vcpu is enough; its UUID is generat
   }
 });
 
+Deno.test("a short JSON domain with typed disks, NICs and graphics defines what its XML defines", async () => {
+  const gw = await startGateway();
+  try {
+    const devices = (t: string) =>
+      `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>` +
+      `<source file='/images/${t}.qcow2'/><target dev='vda' bus='virtio'/></disk>` +
+      `<disk type='file' device='cdrom'><source file='/iso/${t}.iso'/>` +
+      `<target dev='sda' bus='sata'/><readonly/></disk>` +
+      `<interface type='network'><mac address='52:54:00:aa:bb:01'/>` +
+      `<source network='default'/><model type='virtio'/></interface>` +
+      `<graphics type='vnc' autoport='yes' listen='127.0.0.1'/>`;
+    const xml = `<domain type='test'><name>by-xml</name><memory>131072</memory><vcpu>1</vcpu>` +
+      `<os><type>hvm</type></os><devices>${devices("by-xml")}</devices></domain>`;
+    const viaXml = await gw.app.request(`${BASE}/domains`, {
+      method: "POST",
+      headers: { ...AUTH, "content-type": "application/xml" },
+      body: xml,
+    });
+    assert.equal(viaXml.status, 201, await viaXml.clone().text());
+    const body = {
+      name: "by-json",
+      memory: 131072,
+      vcpu: 1,
+      devices: {
+        disks: [
+          {
+            type: "file",
+            device: "disk",
+            driver: { name: "qemu", type: "qcow2" },
+            source: { file: "/images/by-json.qcow2" },
+            target: { dev: "vda", bus: "virtio" },
+          },
+          {
+            type: "file",
+            device: "cdrom",
+            source: { file: "/iso/by-json.iso" },
+            target: { dev: "sda", bus: "sata" },
+            readonly: true,
+          },
+        ],
+        interfaces: [{
+          type: "network",
+          mac: "52:54:00:aa:bb:01",
+          source: { network: "default" },
+          model: "virtio",
+          extra: [],
+        }],
+        graphics: [{ type: "vnc", autoport: true, listen: "127.0.0.1" }],
+      },
+    };
+    const viaJson = await gw.app.request(`${BASE}/domains`, {
+      method: "POST",
+      headers: JSON_BODY,
+      body: JSON.stringify(body),
+    });
+    assert.equal(viaJson.status, 201, await viaJson.clone().text());
+    const read = async (name: string) =>
+      await (await gw.app.request(`${BASE}/domains/${name}?format=xml`, { headers: AUTH })).text();
+    const [a, b] = [await read("by-xml"), await read("by-json")];
+    const devicesOf = (x: string) => x.slice(x.indexOf("<devices>"), x.indexOf("</devices>"));
+    assert.equal(devicesOf(b).replaceAll("by-json", "by-xml"), devicesOf(a));
+    assert.match(devicesOf(a), /<disk type='file' device='cdrom'>/);
+  } finally {
+    await gw.close();
+  }
+});
+
 Deno.test("every problem of a JSON definition is reported at once, at its path", async () => {
   const gw = await startGateway();
   try {

@@ -1,19 +1,7 @@
 import type { AclFamily, AclRule } from "../../gateway/acl.ts";
+import { ACL_FAMILIES } from "../../util/contract/declare.ts";
 
-const FAMILIES: readonly (AclFamily | "*")[] = [
-  "*",
-  "connect",
-  "domain",
-  "network",
-  "network_port",
-  "storage_pool",
-  "storage_vol",
-  "node_device",
-  "interface",
-  "secret",
-  "nwfilter",
-  "nwfilter_binding",
-];
+const FAMILIES: readonly (AclFamily | "*")[] = ["*", "connect", ...ACL_FAMILIES];
 
 /**
  * Parses a `--rule` of `deno task token create`: `[!]ACTION:FAMILY:GLOB`, ACTION being `read`,

@@ -21,13 +21,18 @@ export const cpuStatsRangeCheck: CustomCheck = ([, startCpu, ncpus], api, fail) 
  * `virNodeGetCPUStats` / `virNodeGetMemoryStats`: the only negative number taken is "all"
  * (`VIR_NODE_CPU_STATS_ALL_CPUS`, `VIR_NODE_MEMORY_STATS_ALL_CELLS`, both -1).
  */
-export function allCellsOrCpus(name: "cpuNum" | "cellNum"): CustomCheck {
+function allCellsOrCpus(name: "cpuNum" | "cellNum"): CustomCheck {
   return ([n], api, fail) => {
     if ((n as number) < 0 && n !== -1) {
       fail.invalidArg(`${name} in ${api} only accepts -1 as a negative value`);
     }
   };
 }
+
+/** `virNodeGetCPUStats`'s `cpuNum`. */
+export const allCpusCheck: CustomCheck = allCellsOrCpus("cpuNum");
+/** `virNodeGetMemoryStats`'s `cellNum`. */
+export const allCellsCheck: CustomCheck = allCellsOrCpus("cellNum");
 
 /** `virDomainCoreDumpWithFormat`: one of `virDomainCoreDumpFormat` (5 in libvirt 9.0). */
 export const dumpFormatCheck: CustomCheck = ([, , format], _api, fail) => {
@@ -130,7 +135,7 @@ export const remoteCpuStatsCount: CustomCheck = ([, , ncpus], _api, fail) => {
 };
 
 /** `remoteDomainBlockPeek` / `remoteDomainMemoryPeek`: a 4 MiB buffer at most. */
-export function remotePeekSize(what: "block" | "memory"): CustomCheck {
+function remotePeekSize(what: "block" | "memory"): CustomCheck {
   return (args, _api, fail) => {
     const size = args[args.length - 2] as number;
     if (size > 4194304) {
@@ -143,15 +148,18 @@ export function remotePeekSize(what: "block" | "memory"): CustomCheck {
   };
 }
 
+/** `remoteDomainBlockPeek`'s limit. */
+export const remoteBlockPeekSize: CustomCheck = remotePeekSize("block");
+/** `remoteDomainMemoryPeek`'s limit. */
+export const remoteMemoryPeekSize: CustomCheck = remotePeekSize("memory");
+
 /**
- * An empty typed-parameter list reaches libvirt as a NULL array (python-libvirt and the RPC
- * both pass none), so libvirt reports the NULL before the count.
+ * `virDomainSetIOThreadParams`: an empty typed-parameter list reaches libvirt as a NULL array
+ * (python-libvirt and the RPC both pass none), so libvirt reports the NULL before the count.
  */
-export function emptyParamsAreNull(arg: number): CustomCheck {
-  return (args, api, fail) => {
-    const p = args[arg];
-    if (p !== null && typeof p === "object" && !Object.keys(p).length) {
-      fail.invalidArg(`params in ${api} must not be NULL`);
-    }
-  };
-}
+export const iothreadParamsCheck: CustomCheck = (args, api, fail) => {
+  const p = args[2];
+  if (p !== null && typeof p === "object" && !Object.keys(p).length) {
+    fail.invalidArg(`params in ${api} must not be NULL`);
+  }
+};

@@ -73,17 +73,21 @@ export interface KindTypes {
 export type ArgKind = keyof KindTypes;
 
 /** The argument kinds that are wire references to objects. */
-export type RefKind =
-  | "dom"
-  | "net"
-  | "netport"
-  | "pool"
-  | "vol"
-  | "dev"
-  | "iface"
-  | "secret"
-  | "nwfilter"
-  | "nwbinding";
+export const REF_KINDS = [
+  "dom",
+  "net",
+  "netport",
+  "pool",
+  "vol",
+  "dev",
+  "iface",
+  "secret",
+  "nwfilter",
+  "nwbinding",
+] as const;
+
+/** An argument kind that is a wire reference to an object (one of {@link REF_KINDS}). */
+export type RefKind = (typeof REF_KINDS)[number];
 
 /** One declared argument: libvirt's C parameter name and the kind of value it carries. */
 export interface Arg<K extends ArgKind = ArgKind> {
@@ -95,18 +99,22 @@ export interface Arg<K extends ArgKind = ArgKind> {
   readonly max?: number;
 }
 
-/** The ACL family of an object. */
-export type AclFamily =
-  | "domain"
-  | "network"
-  | "network_port"
-  | "storage_pool"
-  | "storage_vol"
-  | "node_device"
-  | "interface"
-  | "secret"
-  | "nwfilter"
-  | "nwfilter_binding";
+/** The ACL families of objects. */
+export const ACL_FAMILIES = [
+  "domain",
+  "network",
+  "network_port",
+  "storage_pool",
+  "storage_vol",
+  "node_device",
+  "interface",
+  "secret",
+  "nwfilter",
+  "nwfilter_binding",
+] as const;
+
+/** The ACL family of an object (one of {@link ACL_FAMILIES}). */
+export type AclFamily = (typeof ACL_FAMILIES)[number];
 
 /**
  * What a call returns, and so how the gateway hides from it what a caller may not see: a single
@@ -133,7 +141,10 @@ export type ResultShape =
  * Which way a stream call's data goes, from its caller's side: `send` (`virStreamSend`: an
  * upload), `recv` (`virStreamRecv`: a download, a screenshot) or `both` (a console).
  */
-export type StreamFlow = "send" | "recv" | "both";
+export type StreamFlow = (typeof STREAM_FLOWS)[number];
+
+/** The stream flows (see {@link StreamFlow}). */
+export const STREAM_FLOWS = ["send", "recv", "both"] as const;
 
 /** What a list result holds, for filtering it by the caller's rights. */
 export type ListOf =
@@ -172,7 +183,7 @@ export type Check =
     /** Check the argument's length (array size, typed-parameter count) rather than its value. */
     readonly length?: string;
   }
-  | { readonly check: "requireFlag" | "exclusiveFlags"; readonly flags: [string, string] }
+  | { readonly check: "requireFlag" | "exclusiveFlags"; readonly flags: readonly [string, string] }
   | {
     readonly check: "custom";
     readonly run: CustomCheck;
@@ -249,115 +260,56 @@ export interface CallDecl {
 /** A family's declarations by driver method name. */
 export type CallTable = { readonly [method: string]: CallDecl };
 
-const arg = <K extends ArgKind>(kind: K) => (name: string, max?: number): Arg<K> =>
-  max === undefined ? { name, kind } : { name, kind, max };
+const byKey = <K extends string, V>(keys: readonly K[], make: (key: K) => V): Record<K, V> =>
+  Object.fromEntries(keys.map((k) => [k, make(k)])) as Record<K, V>;
+
+/** The results a declaration picks from (see {@link r}). */
+export interface Results {
+  /** Nothing (`void`). */
+  readonly none: Result<void>;
+  /** Plain data; a declaration names its type: `r.data as Result<NodeInfo>`. */
+  readonly data: Result<unknown>;
+  /** One object, checked against the caller's rights at the gateway. */
+  readonly ref: { readonly [K in RefKind]: Result<KindTypes[K]> };
+  /** A list of objects, filtered by the caller's rights at the gateway. */
+  readonly refs: { readonly [K in RefKind]: Result<KindTypes[K][]> };
+  /** A list of names, filtered by the caller's rights. */
+  readonly names: { readonly [F in AclFamily]: Result<string[]> };
+  /** A list of UUIDs, filtered by the caller's rights. */
+  readonly uuids: { readonly [F in AclFamily]: Result<string[]> };
+  /** A pool's volume names, filtered by the caller's rights. */
+  readonly volNames: Result<string[]>;
+  /** The running domains' ids, filtered by the caller's rights. */
+  readonly domainIds: Result<number[]>;
+  /** Statistics records, filtered by the caller's rights; typed as `data` is. */
+  readonly domainStats: Result<unknown>;
+  /** The call binds a stream (`virStorageVolUpload`, `virDomainOpenConsole`): its data side. */
+  readonly stream: { readonly [F in StreamFlow]: Result<DriverStream> };
+}
 
 /**
- * Argument builders, one per kind; `flags()` is libvirt's `unsigned int flags`.
- *
- * @example
- * ```ts
- * import { a } from "./declare.ts";
- * a.uint("nvcpus"); // { name: "nvcpus", kind: "uint" }
- * ```
- */
-export const a = {
-  dom: arg("dom"),
-  net: arg("net"),
-  netport: arg("netport"),
-  pool: arg("pool"),
-  vol: arg("vol"),
-  dev: arg("dev"),
-  iface: arg("iface"),
-  secret: arg("secret"),
-  nwfilter: arg("nwfilter"),
-  nwbinding: arg("nwbinding"),
-  int: arg("int"),
-  uint: arg("uint"),
-  long: arg("long"),
-  ulong: arg("ulong"),
-  str: arg("str"),
-  optStr: arg("str?"),
-  bool: arg("bool"),
-  uuid: arg("uuid"),
-  strs: arg("str[]"),
-  nums: arg("num[]"),
-  bools: arg("bool[]"),
-  params: arg("params"),
-  flags: (): Arg<"uint"> => ({ name: "flags", kind: "uint" }),
-} as const;
-
-/**
- * Result builders. `data<T>()` carries its TypeScript type only.
+ * The results of declarations, by shape. Declarations are plain data (so that their types are
+ * explicit to JSR's type checker); a count is spelt
+ * `{ shape: { kind: "count", from: "connectListDomains" } } as Result<number>`.
  *
  * @example
  * ```ts
  * import { r } from "./declare.ts";
- * r.refs("dom"); // a list of domains, filtered by the caller's rights at the gateway
+ * r.refs.dom; // a list of domains, filtered by the caller's rights at the gateway
  * ```
  */
-export const r = {
-  none: { shape: { kind: "none" } } as Result<void>,
-  data: <T>(): Result<T> => ({ shape: { kind: "data" } }),
-  ref: <K extends RefKind>(of: K): Result<KindTypes[K]> => ({ shape: { kind: "ref", of } }),
-  refs: <K extends RefKind>(refs: K): Result<KindTypes[K][]> => ({
-    shape: { kind: "list", of: { refs } },
-  }),
-  names: (names: AclFamily): Result<string[]> => ({ shape: { kind: "list", of: { names } } }),
-  uuids: (uuids: AclFamily): Result<string[]> => ({ shape: { kind: "list", of: { uuids } } }),
-  volNames: (): Result<string[]> => ({ shape: { kind: "list", of: "volNames" } }),
-  domainIds: (): Result<number[]> => ({ shape: { kind: "list", of: "domainIds" } }),
-  domainStats: <T>(): Result<T> => ({ shape: { kind: "list", of: "domainStats" } }),
-  count: (from: string): Result<number> => ({ shape: { kind: "count", from } }),
-  /** The call binds a stream (`virStorageVolUpload`, `virDomainOpenConsole`): its data side. */
-  stream: (flow: StreamFlow): Result<DriverStream> => ({ shape: { kind: "stream", flow } }),
-} as const;
-
-/**
- * Check builders, named after libvirt's macros (`virCheckNonZeroArgGoto` → `nonZero`).
- *
- * @example
- * ```ts
- * import { c } from "./declare.ts";
- * c.requireFlag("DOMAIN_VCPU_MAXIMUM", "DOMAIN_AFFECT_CONFIG");
- * ```
- */
-export const c = {
-  /** `virCheckReadOnlyGoto`. */
-  readonly: { check: "readonly" } as Check,
-  /**
-   * `virCheckReadOnlyGoto` only when `flag` is set (`virDomainGetVcpusFlags`); `"secure"` for
-   * the XML getters' own refusal of `…_XML_SECURE` ("virDomainGetXMLDesc with secure flag").
-   */
-  readonlyIfFlag: (flag: string, secure?: "secure"): Check => ({
-    check: "readonly",
-    ifFlag: flag,
-    secure: secure === "secure",
-  }),
-  /** `virCheckReadOnlyGoto` only when argument `arg` equals `value`. */
-  readonlyIfArg: (arg: number, value: number): Check => ({
-    check: "readonly",
-    ifArg: [arg, value],
-  }),
-  nonNull: (arg: number): Check => ({ check: "nonNull", arg }),
-  isNull: (arg: number): Check => ({ check: "isNull", arg }),
-  nonZero: (arg: number): Check => ({ check: "nonZero", arg }),
-  zero: (arg: number): Check => ({ check: "zero", arg }),
-  nonNegative: (arg: number): Check => ({ check: "nonNegative", arg }),
-  positive: (arg: number): Check => ({ check: "positive", arg }),
-  nonEmpty: (arg: number): Check => ({ check: "nonEmpty", arg }),
-  /** A length check: `name` is libvirt's size parameter (`maplen`, `nparams`). */
-  positiveLength: (arg: number, name: string): Check => ({ check: "positive", arg, length: name }),
-  nonZeroLength: (arg: number, name: string): Check => ({ check: "nonZero", arg, length: name }),
-  requireFlag: (flag: string, required: string): Check => ({
-    check: "requireFlag",
-    flags: [flag, required],
-  }),
-  exclusiveFlags: (a: string, b: string): Check => ({ check: "exclusiveFlags", flags: [a, b] }),
-  custom: (run: CustomCheck): Check => ({ check: "custom", run }),
-  /** A remote-protocol limit (see {@link Check}). */
-  wire: (run: CustomCheck): Check => ({ check: "custom", run, wire: true }),
-} as const;
+export const r: Results = {
+  none: { shape: { kind: "none" } },
+  data: { shape: { kind: "data" } },
+  ref: byKey(REF_KINDS, (of) => ({ shape: { kind: "ref", of } })),
+  refs: byKey(REF_KINDS, (refs) => ({ shape: { kind: "list", of: { refs } } })),
+  names: byKey(ACL_FAMILIES, (names) => ({ shape: { kind: "list", of: { names } } })),
+  uuids: byKey(ACL_FAMILIES, (uuids) => ({ shape: { kind: "list", of: { uuids } } })),
+  volNames: { shape: { kind: "list", of: "volNames" } },
+  domainIds: { shape: { kind: "list", of: "domainIds" } },
+  domainStats: { shape: { kind: "list", of: "domainStats" } },
+  stream: byKey(STREAM_FLOWS, (flow) => ({ shape: { kind: "stream", flow } })),
+};
 
 /** The TypeScript argument tuple of a declaration's `args`. */
 export type ArgTypes<A extends readonly Arg[]> = {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { a, c, type CallTable, r } from "./declare.ts";
+import { type CallTable, r, type Result } from "./declare.ts";
 
 /**
  * Every call of this family by driver method name.
@@ -17,74 +17,86 @@ import { a, c, type CallTable, r } from "./declare.ts";
  * ```
  */
 export const INTERFACE = {
-  connectNumOfInterfaces: { args: [], result: r.count("connectListInterfaces"), access: "read" },
-  connectListInterfaces: { args: [], result: r.names("interface"), access: "read" },
+  connectNumOfInterfaces: {
+    args: [],
+    result: { shape: { kind: "count", from: "connectListInterfaces" } } as Result<number>,
+    access: "read",
+  },
+  connectListInterfaces: { args: [], result: r.names.interface, access: "read" },
   connectNumOfDefinedInterfaces: {
     args: [],
-    result: r.count("connectListDefinedInterfaces"),
+    result: { shape: { kind: "count", from: "connectListDefinedInterfaces" } } as Result<number>,
     access: "read",
   },
-  connectListDefinedInterfaces: { args: [], result: r.names("interface"), access: "read" },
-  connectListAllInterfaces: { args: [a.flags()], result: r.refs("iface"), access: "read" },
-  interfaceLookupByName: {
-    args: [a.str("name")],
-    result: r.ref("iface"),
+  connectListDefinedInterfaces: { args: [], result: r.names.interface, access: "read" },
+  connectListAllInterfaces: {
+    args: [{ name: "flags", kind: "uint" }],
+    result: r.refs.iface,
     access: "read",
-    checks: [c.nonNull(0)],
+  },
+  interfaceLookupByName: {
+    args: [{ name: "name", kind: "str" }],
+    result: r.ref.iface,
+    access: "read",
+    checks: [{ check: "nonNull", arg: 0 }],
   },
   interfaceLookupByMACString: {
-    args: [a.str("macstr")],
-    result: r.ref("iface"),
+    args: [{ name: "macstr", kind: "str" }],
+    result: r.ref.iface,
     access: "read",
-    checks: [c.nonNull(0)],
+    checks: [{ check: "nonNull", arg: 0 }],
   },
   interfaceGetXMLDesc: {
-    args: [a.iface("iface"), a.flags()],
-    result: r.data<string>(),
+    args: [{ name: "iface", kind: "iface" }, { name: "flags", kind: "uint" }],
+    result: r.data as Result<string>,
     access: "read",
   },
   interfaceDefineXML: {
-    args: [a.str("xml"), a.flags()],
-    result: r.ref("iface"),
+    args: [{ name: "xml", kind: "str" }, { name: "flags", kind: "uint" }],
+    result: r.ref.iface,
     access: "write",
-    checks: [c.readonly, c.nonNull(0)],
+    checks: [{ check: "readonly" }, { check: "nonNull", arg: 0 }],
     creates: "interface",
   },
   interfaceUndefine: {
-    args: [a.iface("iface")],
+    args: [{ name: "iface", kind: "iface" }],
     result: r.none,
     access: "write",
-    checks: [c.readonly],
+    checks: [{ check: "readonly" }],
   },
   interfaceCreate: {
-    args: [a.iface("iface"), a.flags()],
+    args: [{ name: "iface", kind: "iface" }, { name: "flags", kind: "uint" }],
     result: r.none,
     access: "write",
-    checks: [c.readonly],
+    checks: [{ check: "readonly" }],
   },
   interfaceDestroy: {
-    args: [a.iface("iface"), a.flags()],
+    args: [{ name: "iface", kind: "iface" }, { name: "flags", kind: "uint" }],
     result: r.none,
     access: "write",
-    checks: [c.readonly],
+    checks: [{ check: "readonly" }],
   },
-  interfaceIsActive: { args: [a.iface("iface")], result: r.data<boolean>(), access: "read" },
+  interfaceIsActive: {
+    args: [{ name: "iface", kind: "iface" }],
+    result: r.data as Result<boolean>,
+    access: "read",
+  },
   interfaceChangeBegin: {
-    args: [a.flags()],
+    args: [{ name: "flags", kind: "uint" }],
     result: r.none,
     access: "write",
-    checks: [c.readonly],
+    checks: [{ check: "readonly" }],
   },
   interfaceChangeCommit: {
-    args: [a.flags()],
+    args: [{ name: "flags", kind: "uint" }],
     result: r.none,
     access: "write",
-    checks: [c.readonly],
+    checks: [{ check: "readonly" }],
   },
   interfaceChangeRollback: {
-    args: [a.flags()],
+    args: [{ name: "flags", kind: "uint" }],
     result: r.none,
     access: "write",
-    checks: [c.readonly],
+    checks: [{ check: "readonly" }],
   },
 } as const satisfies CallTable;

@@ -16,7 +16,7 @@
  */
 export type * from "./declare.ts";
 export type * from "./types.ts";
-export { a, c, r } from "./declare.ts";
+export { ACL_FAMILIES, r, REF_KINDS, STREAM_FLOWS } from "./declare.ts";
 export { type CallContext, type CallInfo, checkCall, unsignedArgs } from "./check.ts";
 export { validateArgs } from "./validate.ts";
 export { KINDS, type KindSpec, REF_SHAPES } from "./kinds.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { a, c, type CallTable, r } from "./declare.ts";
+import { type CallTable, r, type Result } from "./declare.ts";
 import type { TypedParams } from "./types.ts";
 
 /**
@@ -18,110 +18,165 @@ import type { TypedParams } from "./types.ts";
  * ```
  */
 export const NETWORK = {
-  connectNumOfNetworks: { args: [], result: r.count("connectListNetworks"), access: "read" },
-  connectListNetworks: { args: [], result: r.names("network"), access: "read" },
+  connectNumOfNetworks: {
+    args: [],
+    result: { shape: { kind: "count", from: "connectListNetworks" } } as Result<number>,
+    access: "read",
+  },
+  connectListNetworks: { args: [], result: r.names.network, access: "read" },
   connectNumOfDefinedNetworks: {
     args: [],
-    result: r.count("connectListDefinedNetworks"),
+    result: { shape: { kind: "count", from: "connectListDefinedNetworks" } } as Result<number>,
     access: "read",
   },
-  connectListDefinedNetworks: { args: [], result: r.names("network"), access: "read" },
-  connectListAllNetworks: { args: [a.flags()], result: r.refs("net"), access: "read" },
-  networkLookupByUUID: {
-    args: [a.uuid("uuid")],
-    result: r.ref("net"),
+  connectListDefinedNetworks: { args: [], result: r.names.network, access: "read" },
+  connectListAllNetworks: {
+    args: [{ name: "flags", kind: "uint" }],
+    result: r.refs.net,
     access: "read",
-    checks: [c.nonNull(0)],
+  },
+  networkLookupByUUID: {
+    args: [{ name: "uuid", kind: "uuid" }],
+    result: r.ref.net,
+    access: "read",
+    checks: [{ check: "nonNull", arg: 0 }],
   },
   networkLookupByName: {
-    args: [a.str("name")],
-    result: r.ref("net"),
+    args: [{ name: "name", kind: "str" }],
+    result: r.ref.net,
     access: "read",
-    checks: [c.nonNull(0)],
+    checks: [{ check: "nonNull", arg: 0 }],
   },
   networkCreateXML: {
-    args: [a.str("xmlDesc"), a.flags()],
-    result: r.ref("net"),
+    args: [{ name: "xmlDesc", kind: "str" }, { name: "flags", kind: "uint" }],
+    result: r.ref.net,
     access: "write",
-    checks: [c.nonNull(0), c.readonly],
+    checks: [{ check: "nonNull", arg: 0 }, { check: "readonly" }],
     creates: "network",
   },
   networkDefineXMLFlags: {
-    args: [a.str("xml"), a.flags()],
-    result: r.ref("net"),
+    args: [{ name: "xml", kind: "str" }, { name: "flags", kind: "uint" }],
+    result: r.ref.net,
     access: "write",
-    checks: [c.readonly, c.nonNull(0)],
+    checks: [{ check: "readonly" }, { check: "nonNull", arg: 0 }],
     creates: "network",
   },
-  networkUndefine: { args: [a.net("net")], result: r.none, access: "write", checks: [c.readonly] },
+  networkUndefine: {
+    args: [{ name: "net", kind: "net" }],
+    result: r.none,
+    access: "write",
+    checks: [{ check: "readonly" }],
+  },
   networkUpdate: {
     args: [
-      a.net("net"),
-      a.uint("command"),
-      a.uint("section"),
-      a.int("parentIndex"),
-      a.str("xml"),
-      a.flags(),
+      { name: "net", kind: "net" },
+      { name: "command", kind: "uint" },
+      { name: "section", kind: "uint" },
+      { name: "parentIndex", kind: "int" },
+      { name: "xml", kind: "str" },
+      { name: "flags", kind: "uint" },
     ],
     result: r.none,
     access: "write",
-    checks: [c.readonly, c.nonNull(4)],
+    checks: [{ check: "readonly" }, { check: "nonNull", arg: 4 }],
   },
-  networkCreate: { args: [a.net("net")], result: r.none, access: "write", checks: [c.readonly] },
-  networkDestroy: { args: [a.net("net")], result: r.none, access: "write", checks: [c.readonly] },
-  networkGetXMLDesc: { args: [a.net("net"), a.flags()], result: r.data<string>(), access: "read" },
-  networkGetBridgeName: { args: [a.net("net")], result: r.data<string>(), access: "read" },
-  networkGetAutostart: { args: [a.net("net")], result: r.data<boolean>(), access: "read" },
-  networkSetAutostart: {
-    args: [a.net("net"), a.bool("autostart")],
+  networkCreate: {
+    args: [{ name: "net", kind: "net" }],
     result: r.none,
     access: "write",
-    checks: [c.readonly],
+    checks: [{ check: "readonly" }],
   },
-  networkIsActive: { args: [a.net("net")], result: r.data<boolean>(), access: "read" },
-  networkIsPersistent: { args: [a.net("net")], result: r.data<boolean>(), access: "read" },
+  networkDestroy: {
+    args: [{ name: "net", kind: "net" }],
+    result: r.none,
+    access: "write",
+    checks: [{ check: "readonly" }],
+  },
+  networkGetXMLDesc: {
+    args: [{ name: "net", kind: "net" }, { name: "flags", kind: "uint" }],
+    result: r.data as Result<string>,
+    access: "read",
+  },
+  networkGetBridgeName: {
+    args: [{ name: "net", kind: "net" }],
+    result: r.data as Result<string>,
+    access: "read",
+  },
+  networkGetAutostart: {
+    args: [{ name: "net", kind: "net" }],
+    result: r.data as Result<boolean>,
+    access: "read",
+  },
+  networkSetAutostart: {
+    args: [{ name: "net", kind: "net" }, { name: "autostart", kind: "bool" }],
+    result: r.none,
+    access: "write",
+    checks: [{ check: "readonly" }],
+  },
+  networkIsActive: {
+    args: [{ name: "net", kind: "net" }],
+    result: r.data as Result<boolean>,
+    access: "read",
+  },
+  networkIsPersistent: {
+    args: [{ name: "net", kind: "net" }],
+    result: r.data as Result<boolean>,
+    access: "read",
+  },
   networkGetDHCPLeases: {
-    args: [a.net("net"), a.optStr("mac"), a.flags()],
-    result: r.data<Record<string, unknown>[]>(),
+    args: [
+      { name: "net", kind: "net" },
+      { name: "mac", kind: "str?" },
+      { name: "flags", kind: "uint" },
+    ],
+    result: r.data as Result<Record<string, unknown>[]>,
     access: "read",
   },
   networkListAllPorts: {
-    args: [a.net("network"), a.flags()],
-    result: r.refs("netport"),
+    args: [{ name: "network", kind: "net" }, { name: "flags", kind: "uint" }],
+    result: r.refs.netport,
     access: "read",
   },
   networkPortLookupByUUID: {
-    args: [a.net("net"), a.uuid("uuid")],
-    result: r.ref("netport"),
+    args: [{ name: "net", kind: "net" }, { name: "uuid", kind: "uuid" }],
+    result: r.ref.netport,
     access: "read",
-    checks: [c.nonNull(1)],
+    checks: [{ check: "nonNull", arg: 1 }],
   },
   networkPortCreateXML: {
-    args: [a.net("net"), a.str("xmldesc"), a.flags()],
-    result: r.ref("netport"),
+    args: [
+      { name: "net", kind: "net" },
+      { name: "xmldesc", kind: "str" },
+      { name: "flags", kind: "uint" },
+    ],
+    result: r.ref.netport,
     access: "write",
-    checks: [c.nonNull(1), c.readonly],
+    checks: [{ check: "nonNull", arg: 1 }, { check: "readonly" }],
   },
   networkPortGetXMLDesc: {
-    args: [a.netport("port"), a.flags()],
-    result: r.data<string>(),
+    args: [{ name: "port", kind: "netport" }, { name: "flags", kind: "uint" }],
+    result: r.data as Result<string>,
     access: "read",
   },
   networkPortGetParameters: {
-    args: [a.netport("port"), a.flags()],
-    result: r.data<TypedParams>(),
+    args: [{ name: "port", kind: "netport" }, { name: "flags", kind: "uint" }],
+    result: r.data as Result<TypedParams>,
     access: "read",
   },
   networkPortSetParameters: {
-    args: [a.netport("port"), a.params("params", 16), a.flags()],
+    args: [
+      { name: "port", kind: "netport" },
+      { name: "params", kind: "params", max: 16 },
+      { name: "flags", kind: "uint" },
+    ],
     result: r.none,
     access: "write",
-    checks: [c.readonly],
+    checks: [{ check: "readonly" }],
   },
   networkPortDelete: {
-    args: [a.netport("port"), a.flags()],
+    args: [{ name: "port", kind: "netport" }, { name: "flags", kind: "uint" }],
     result: r.none,
     access: "write",
-    checks: [c.readonly],
+    checks: [{ check: "readonly" }],
   },
 } as const satisfies CallTable;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { a, c, type CallTable, r } from "./declare.ts";
+import { type CallTable, r, type Result } from "./declare.ts";
 
 /**
  * Every call of this family by driver method name.
@@ -18,80 +18,108 @@ import { a, c, type CallTable, r } from "./declare.ts";
  */
 export const NODEDEV = {
   nodeNumOfDevices: {
-    args: [a.optStr("cap"), a.flags()],
-    result: r.count("nodeListDevices"),
+    args: [{ name: "cap", kind: "str?" }, { name: "flags", kind: "uint" }],
+    result: { shape: { kind: "count", from: "nodeListDevices" } } as Result<number>,
     access: "read",
   },
   nodeListDevices: {
-    args: [a.optStr("cap"), a.flags()],
-    result: r.names("node_device"),
+    args: [{ name: "cap", kind: "str?" }, { name: "flags", kind: "uint" }],
+    result: r.names.node_device,
     access: "read",
   },
-  connectListAllNodeDevices: { args: [a.flags()], result: r.refs("dev"), access: "read" },
-  nodeDeviceLookupByName: {
-    args: [a.str("name")],
-    result: r.ref("dev"),
+  connectListAllNodeDevices: {
+    args: [{ name: "flags", kind: "uint" }],
+    result: r.refs.dev,
     access: "read",
-    checks: [c.nonNull(0)],
+  },
+  nodeDeviceLookupByName: {
+    args: [{ name: "name", kind: "str" }],
+    result: r.ref.dev,
+    access: "read",
+    checks: [{ check: "nonNull", arg: 0 }],
   },
   nodeDeviceLookupSCSIHostByWWN: {
-    args: [a.str("wwnn"), a.str("wwpn"), a.flags()],
-    result: r.ref("dev"),
+    args: [
+      { name: "wwnn", kind: "str" },
+      { name: "wwpn", kind: "str" },
+      { name: "flags", kind: "uint" },
+    ],
+    result: r.ref.dev,
     access: "read",
-    checks: [c.nonNull(0), c.nonNull(1)],
+    checks: [{ check: "nonNull", arg: 0 }, { check: "nonNull", arg: 1 }],
   },
   nodeDeviceGetXMLDesc: {
-    args: [a.dev("dev"), a.flags()],
-    result: r.data<string>(),
+    args: [{ name: "dev", kind: "dev" }, { name: "flags", kind: "uint" }],
+    result: r.data as Result<string>,
     access: "read",
   },
-  nodeDeviceGetParent: { args: [a.dev("dev")], result: r.data<string | null>(), access: "read" },
-  nodeDeviceNumOfCaps: { args: [a.dev("dev")], result: r.data<number>(), access: "read" },
-  nodeDeviceListCaps: { args: [a.dev("dev")], result: r.data<string[]>(), access: "read" },
+  nodeDeviceGetParent: {
+    args: [{ name: "dev", kind: "dev" }],
+    result: r.data as Result<string | null>,
+    access: "read",
+  },
+  nodeDeviceNumOfCaps: {
+    args: [{ name: "dev", kind: "dev" }],
+    result: r.data as Result<number>,
+    access: "read",
+  },
+  nodeDeviceListCaps: {
+    args: [{ name: "dev", kind: "dev" }],
+    result: r.data as Result<string[]>,
+    access: "read",
+  },
   nodeDeviceCreateXML: {
-    args: [a.str("xmlDesc"), a.flags()],
-    result: r.ref("dev"),
+    args: [{ name: "xmlDesc", kind: "str" }, { name: "flags", kind: "uint" }],
+    result: r.ref.dev,
     access: "write",
-    checks: [c.readonly, c.nonNull(0)],
+    checks: [{ check: "readonly" }, { check: "nonNull", arg: 0 }],
     creates: "node_device",
   },
   nodeDeviceDefineXML: {
-    args: [a.str("xmlDesc"), a.flags()],
-    result: r.ref("dev"),
+    args: [{ name: "xmlDesc", kind: "str" }, { name: "flags", kind: "uint" }],
+    result: r.ref.dev,
     access: "write",
-    checks: [c.readonly, c.nonNull(0)],
+    checks: [{ check: "readonly" }, { check: "nonNull", arg: 0 }],
     creates: "node_device",
   },
   nodeDeviceUndefine: {
-    args: [a.dev("dev"), a.flags()],
+    args: [{ name: "dev", kind: "dev" }, { name: "flags", kind: "uint" }],
     result: r.none,
     access: "write",
-    checks: [c.readonly],
+    checks: [{ check: "readonly" }],
   },
   nodeDeviceCreate: {
-    args: [a.dev("dev"), a.flags()],
+    args: [{ name: "dev", kind: "dev" }, { name: "flags", kind: "uint" }],
     result: r.none,
     access: "write",
-    checks: [c.readonly],
+    checks: [{ check: "readonly" }],
   },
   nodeDeviceDestroy: {
-    args: [a.dev("dev")],
+    args: [{ name: "dev", kind: "dev" }],
     result: r.none,
     access: "write",
-    checks: [c.readonly],
+    checks: [{ check: "readonly" }],
   },
-  nodeDeviceIsActive: { args: [a.dev("dev")], result: r.data<boolean>(), access: "read" },
-  nodeDeviceIsPersistent: { args: [a.dev("dev")], result: r.data<boolean>(), access: "read" },
+  nodeDeviceIsActive: {
+    args: [{ name: "dev", kind: "dev" }],
+    result: r.data as Result<boolean>,
+    access: "read",
+  },
+  nodeDeviceIsPersistent: {
+    args: [{ name: "dev", kind: "dev" }],
+    result: r.data as Result<boolean>,
+    access: "read",
+  },
   nodeDeviceGetAutostart: {
-    args: [a.dev("dev")],
-    result: r.data<boolean>(),
+    args: [{ name: "dev", kind: "dev" }],
+    result: r.data as Result<boolean>,
     access: "secret",
-    checks: [c.readonly],
+    checks: [{ check: "readonly" }],
   },
   nodeDeviceSetAutostart: {
-    args: [a.dev("dev"), a.bool("autostart")],
+    args: [{ name: "dev", kind: "dev" }, { name: "autostart", kind: "bool" }],
     result: r.none,
     access: "write",
-    checks: [c.readonly],
+    checks: [{ check: "readonly" }],
   },
 } as const satisfies CallTable;

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { a, c, type CallTable, r } from "./declare.ts";
+import { type CallTable, r, type Result } from "./declare.ts";
 
 /**
  * Every call of this family by driver method name.
@@ -20,76 +20,80 @@ import { a, c, type CallTable, r } from "./declare.ts";
 export const NWFILTER = {
   connectNumOfNWFilters: {
     args: [],
-    result: r.count("connectListNWFilters"),
+    result: { shape: { kind: "count", from: "connectListNWFilters" } } as Result<number>,
     access: "read",
   },
-  connectListNWFilters: { args: [], result: r.names("nwfilter"), access: "read" },
-  connectListAllNWFilters: { args: [a.flags()], result: r.refs("nwfilter"), access: "read" },
-  nwfilterLookupByName: {
-    args: [a.str("name")],
-    result: r.ref("nwfilter"),
+  connectListNWFilters: { args: [], result: r.names.nwfilter, access: "read" },
+  connectListAllNWFilters: {
+    args: [{ name: "flags", kind: "uint" }],
+    result: r.refs.nwfilter,
     access: "read",
-    checks: [c.nonNull(0)],
+  },
+  nwfilterLookupByName: {
+    args: [{ name: "name", kind: "str" }],
+    result: r.ref.nwfilter,
+    access: "read",
+    checks: [{ check: "nonNull", arg: 0 }],
     api: "virNWFilterLookupByName",
   },
   nwfilterLookupByUUID: {
-    args: [a.uuid("uuid")],
-    result: r.ref("nwfilter"),
+    args: [{ name: "uuid", kind: "uuid" }],
+    result: r.ref.nwfilter,
     access: "read",
-    checks: [c.nonNull(0)],
+    checks: [{ check: "nonNull", arg: 0 }],
     api: "virNWFilterLookupByUUID",
   },
   nwfilterDefineXMLFlags: {
-    args: [a.str("xmlDesc"), a.flags()],
-    result: r.ref("nwfilter"),
+    args: [{ name: "xmlDesc", kind: "str" }, { name: "flags", kind: "uint" }],
+    result: r.ref.nwfilter,
     access: "write",
-    checks: [c.nonNull(0), c.readonly],
+    checks: [{ check: "nonNull", arg: 0 }, { check: "readonly" }],
     creates: "nwfilter",
     api: "virNWFilterDefineXMLFlags",
   },
   nwfilterUndefine: {
-    args: [a.nwfilter("nwfilter")],
+    args: [{ name: "nwfilter", kind: "nwfilter" }],
     result: r.none,
     access: "write",
-    checks: [c.readonly],
+    checks: [{ check: "readonly" }],
     api: "virNWFilterUndefine",
   },
   nwfilterGetXMLDesc: {
-    args: [a.nwfilter("nwfilter"), a.flags()],
-    result: r.data<string>(),
+    args: [{ name: "nwfilter", kind: "nwfilter" }, { name: "flags", kind: "uint" }],
+    result: r.data as Result<string>,
     access: "read",
     api: "virNWFilterGetXMLDesc",
   },
   connectListAllNWFilterBindings: {
-    args: [a.flags()],
-    result: r.refs("nwbinding"),
+    args: [{ name: "flags", kind: "uint" }],
+    result: r.refs.nwbinding,
     access: "read",
   },
   nwfilterBindingLookupByPortDev: {
-    args: [a.str("portdev")],
-    result: r.ref("nwbinding"),
+    args: [{ name: "portdev", kind: "str" }],
+    result: r.ref.nwbinding,
     access: "read",
-    checks: [c.nonNull(0)],
+    checks: [{ check: "nonNull", arg: 0 }],
     api: "virNWFilterBindingLookupByPortDev",
   },
   nwfilterBindingCreateXML: {
-    args: [a.str("xml"), a.flags()],
-    result: r.ref("nwbinding"),
+    args: [{ name: "xml", kind: "str" }, { name: "flags", kind: "uint" }],
+    result: r.ref.nwbinding,
     access: "write",
-    checks: [c.nonNull(0), c.readonly],
+    checks: [{ check: "nonNull", arg: 0 }, { check: "readonly" }],
     creates: "nwfilter_binding",
     api: "virNWFilterBindingCreateXML",
   },
   nwfilterBindingDelete: {
-    args: [a.nwbinding("binding")],
+    args: [{ name: "binding", kind: "nwbinding" }],
     result: r.none,
     access: "write",
-    checks: [c.readonly],
+    checks: [{ check: "readonly" }],
     api: "virNWFilterBindingDelete",
   },
   nwfilterBindingGetXMLDesc: {
-    args: [a.nwbinding("binding"), a.flags()],
-    result: r.data<string>(),
+    args: [{ name: "binding", kind: "nwbinding" }, { name: "flags", kind: "uint" }],
+    result: r.data as Result<string>,
     access: "read",
     api: "virNWFilterBindingGetXMLDesc",
   },

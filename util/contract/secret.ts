@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { a, c, type CallTable, r } from "./declare.ts";
+import { type CallTable, r, type Result } from "./declare.ts";
 
 /**
  * Every call of this family by driver method name.
@@ -17,49 +17,61 @@ import { a, c, type CallTable, r } from "./declare.ts";
  * ```
  */
 export const SECRET = {
-  connectNumOfSecrets: { args: [], result: r.count("connectListSecrets"), access: "read" },
-  connectListSecrets: { args: [], result: r.uuids("secret"), access: "read" },
-  connectListAllSecrets: { args: [a.flags()], result: r.refs("secret"), access: "read" },
-  secretLookupByUUID: {
-    args: [a.uuid("uuid")],
-    result: r.ref("secret"),
+  connectNumOfSecrets: {
+    args: [],
+    result: { shape: { kind: "count", from: "connectListSecrets" } } as Result<number>,
     access: "read",
-    checks: [c.nonNull(0)],
+  },
+  connectListSecrets: { args: [], result: r.uuids.secret, access: "read" },
+  connectListAllSecrets: {
+    args: [{ name: "flags", kind: "uint" }],
+    result: r.refs.secret,
+    access: "read",
+  },
+  secretLookupByUUID: {
+    args: [{ name: "uuid", kind: "uuid" }],
+    result: r.ref.secret,
+    access: "read",
+    checks: [{ check: "nonNull", arg: 0 }],
   },
   secretLookupByUsage: {
-    args: [a.int("usageType"), a.str("usageID")],
-    result: r.ref("secret"),
+    args: [{ name: "usageType", kind: "int" }, { name: "usageID", kind: "str" }],
+    result: r.ref.secret,
     access: "read",
-    checks: [c.nonNull(1)],
+    checks: [{ check: "nonNull", arg: 1 }],
   },
   secretDefineXML: {
-    args: [a.str("xml"), a.flags()],
-    result: r.ref("secret"),
+    args: [{ name: "xml", kind: "str" }, { name: "flags", kind: "uint" }],
+    result: r.ref.secret,
     access: "write",
-    checks: [c.readonly, c.nonNull(0)],
+    checks: [{ check: "readonly" }, { check: "nonNull", arg: 0 }],
     creates: "secret",
   },
   secretGetXMLDesc: {
-    args: [a.secret("secret"), a.flags()],
-    result: r.data<string>(),
+    args: [{ name: "secret", kind: "secret" }, { name: "flags", kind: "uint" }],
+    result: r.data as Result<string>,
     access: "read",
   },
   secretSetValue: {
-    args: [a.secret("secret"), a.nums("value", 65536), a.flags()],
+    args: [
+      { name: "secret", kind: "secret" },
+      { name: "value", kind: "num[]", max: 65536 },
+      { name: "flags", kind: "uint" },
+    ],
     result: r.none,
     access: "write",
-    checks: [c.readonly, c.nonNull(1)],
+    checks: [{ check: "readonly" }, { check: "nonNull", arg: 1 }],
   },
   secretGetValue: {
-    args: [a.secret("secret"), a.flags()],
-    result: r.data<number[]>(),
+    args: [{ name: "secret", kind: "secret" }, { name: "flags", kind: "uint" }],
+    result: r.data as Result<number[]>,
     access: "secret",
-    checks: [c.readonly],
+    checks: [{ check: "readonly" }],
   },
   secretUndefine: {
-    args: [a.secret("secret")],
+    args: [{ name: "secret", kind: "secret" }],
     result: r.none,
     access: "write",
-    checks: [c.readonly],
+    checks: [{ check: "readonly" }],
   },
 } as const satisfies CallTable;

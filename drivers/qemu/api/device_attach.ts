@@ -9,20 +9,28 @@
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import { VIR } from "../../../util/constants.ts";
 import { VirError } from "../../../util/errors.ts";
-import { child, element, type XmlElement } from "../../../util/xml/mod.ts";
+import { child, type XmlElement } from "../../../util/xml/mod.ts";
 import { assignDeviceAliases } from "../alias.ts";
-import { isQ35 } from "../default_devices.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import { qemuPostParse } from "../postparse.ts";
 import { attachChardevLive } from "./device_chardev.ts";
 import { changeMedia } from "./device_media.ts";
 import { blockdevProps, diskDeviceProps, diskFile, nextSourceIndex } from "./device_disk.ts";
-import { diskByTarget, insertParsedDevice, refuseUnless, targetOf } from "./device_parse.ts";
+import {
+  checkUniqueAlias,
+  diskByTarget,
+  insertParsedDevice,
+  refuseUnless,
+  targetOf,
+} from "./device_parse.ts";
 import { type DeviceCall, deviceCall } from "./device_config.ts";
+import { ensureQ35Port } from "./device_pci.ts";
+import { attachNicConfig, giveNicMac } from "./device_nic.ts";
+import { attachNicLive } from "./device_nic_live.ts";
 
 /** Devices a persistent attach takes here (libvirt takes more; the rest are refused). */
-const CONFIG_KINDS = ["disk", "serial", "channel", "console", "input", "sound"];
+const CONFIG_KINDS = ["disk", "interface", "serial", "channel", "console", "input", "sound"];
 
 /**
  * Attaches the device `xml` describes to the definitions `flags` select.
@@ -40,17 +48,20 @@ export const attachDevice: DeviceCall = deviceCall(
   true,
   attachConfig,
   attachLive,
+  giveNicMac,
 );
 
 /** `qemuDomainAttachDeviceConfig` followed by the definition's post-parse (addresses). */
 function attachConfig(vmdef: DomainDef, dev: XmlElement): void {
+  checkUniqueAlias(vmdef, dev);
   refuseUnless(dev, CONFIG_KINDS, "persistent attach");
+  if (dev.name === "interface") return attachNicConfig(vmdef, dev);
   if (dev.name === "disk" && diskByTarget(vmdef, targetOf(dev))) {
     throw VirError.report("QEMU", "OPERATION_INVALID", `target ${targetOf(dev)} already exists`);
   }
   insertParsedDevice(vmdef, dev);
   qemuPostParse(vmdef);
-  if (dev.name === "disk") ensureQ35Port(vmdef, dev);
+  if (dev.name === "disk") ensureQ35Disk(vmdef, dev);
 }
 
 /**
@@ -58,17 +69,21 @@ function attachConfig(vmdef: DomainDef, dev: XmlElement): void {
  * the new device's alias is announced (DEVICE_ADDED).
  */
 async function attachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Promise<void> {
-  refuseUnless(dev, ["disk", "serial", "channel", "console"], "live attach");
+  checkUniqueAlias(obj.def, dev);
+  refuseUnless(dev, ["disk", "interface", "serial", "channel", "console"], "live attach");
   const device = dev.attributes.device;
   const orig = dev.name === "disk" ? diskByTarget(obj.def, targetOf(dev)) : undefined;
   if ((device === "cdrom" || device === "floppy") && orig) {
     return await changeMedia(s, obj, orig, dev, false);
   }
-  if (dev.name === "disk") await attachDiskLive(obj, dev);
-  else await attachChardevLive(s, obj, dev);
-  s.emitOther(obj, VIR.DOMAIN_EVENT_ID_DEVICE_ADDED, {
-    devAlias: child(dev, "alias")?.attributes.name,
-  });
+  let alias: string | undefined;
+  if (dev.name === "interface") alias = await attachNicLive(s, obj, dev);
+  else {
+    if (dev.name === "disk") await attachDiskLive(obj, dev);
+    else await attachChardevLive(s, obj, dev);
+    alias = child(dev, "alias")?.attributes.name;
+  }
+  s.emitOther(obj, VIR.DOMAIN_EVENT_ID_DEVICE_ADDED, { devAlias: alias });
 }
 
 /** `qemuDomainAttachDeviceDiskLiveInternal`: the checks, the placement, then the QMP. */
@@ -95,7 +110,7 @@ async function attachDiskLive(obj: QemuDomainObj, disk: XmlElement): Promise<voi
   const copy = structuredClone(def);
   insertParsedDevice(copy, disk);
   qemuPostParse(copy);
-  if (bus === "virtio") ensureQ35Port(copy, disk);
+  ensureQ35Disk(copy, disk);
   if (bus === "usb" && child(disk, "address")?.attributes.type !== "usb") {
     throw VirError.report("QEMU", "INTERNAL_ERROR", "No free USB ports");
   }
@@ -162,30 +177,7 @@ function checkHotplugBus(def: DomainDef, disk: XmlElement, bus: string | undefin
   // the caller sees is the later failure: QEMU's refusal of the device, or no device at all.
 }
 
-/**
- * On q35 a PCI device plugs into an empty `pcie-root-port` (libvirt keeps one spare): the first
- * port no device sits behind. None left is libvirt's "No more available PCI slots".
- */
-function ensureQ35Port(def: DomainDef, disk: XmlElement): void {
-  if (!isQ35(def) || child(disk, "target")?.attributes.bus !== "virtio") return;
-  if (child(disk, "address")) return;
-  const busy = new Set(
-    def.devices.other.concat(
-      def.devices.interfaces.map((n) => ({ children: n.extra } as XmlElement)),
-    )
-      .map((d) => child(d, "address")?.attributes)
-      .filter((a) => a?.type === "pci")
-      .map((a) => Number(a!.bus)),
-  );
-  const port = def.devices.other.find((d) =>
-    d.name === "controller" && d.attributes.model === "pcie-root-port" &&
-    !busy.has(Number(d.attributes.index))
-  );
-  if (!port) {
-    throw VirError.report("QEMU", "INTERNAL_ERROR", "No more available PCI slots");
-  }
-  const bus = `0x${Number(port.attributes.index).toString(16).padStart(2, "0")}`;
-  disk.children.push(
-    element("address", { type: "pci", domain: "0x0000", bus, slot: "0x00", function: "0x0" }),
-  );
+/** A virtio disk is a PCI Express endpoint on q35: it takes a root port of its own. */
+function ensureQ35Disk(def: DomainDef, disk: XmlElement): void {
+  if (child(disk, "target")?.attributes.bus === "virtio") ensureQ35Port(def, disk);
 }

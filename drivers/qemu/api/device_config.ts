@@ -24,6 +24,8 @@ export interface DeviceChange {
    * `qemuDomain{Attach,Detach}DeviceLiveAndConfig`), if the caller has not checked them.
    */
   checkedIn?: string;
+  /** What the parse does once for both definitions (an attach's generated MAC). */
+  prepare?(dev: XmlElement): void;
   config(vmdef: DomainDef, dev: XmlElement): void;
   live(dev: XmlElement): Promise<void>;
 }
@@ -51,11 +53,13 @@ export function deviceCall(
   validate: boolean,
   config: DeviceChange["config"],
   live: (s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement) => Promise<void>,
+  prepare?: DeviceChange["prepare"],
 ): DeviceCall {
   return (s, obj, xml, flags) =>
     changeDevice(s, obj, xml, flags, {
       checkedIn,
       validate,
+      prepare,
       config,
       live: (dev) => live(s, obj, dev),
     });
@@ -87,13 +91,16 @@ export async function changeDevice(
     const { live, config } = getDefs(obj, flags);
     const affect = VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_AFFECT_CONFIG;
     if (change.checkedIn) checkFlags(flags, affect, change.checkedIn, "QEMU");
+    // One parse, a copy for each definition: what the parse generates is the same in both.
+    const parsed = parseDeviceXML(xml, change.validate);
+    change.prepare?.(parsed);
     let vmdef: DomainDef | undefined;
     if (config) {
       vmdef = structuredClone(config);
-      change.config(vmdef, parseDeviceXML(xml, change.validate));
+      change.config(vmdef, structuredClone(parsed));
     }
     if (live) {
-      await change.live(parseDeviceXML(xml, change.validate));
+      await change.live(structuredClone(parsed));
       await s.saveStatus(obj);
     }
     if (vmdef) await commitConfig(s, obj, vmdef);

@@ -1,6 +1,6 @@
 /**
  * `virDomainDetachDeviceFlags` of the QEMU driver (`qemuDomainDetachDeviceLiveAndConfig`) for
- * disks, and the removal that follows QEMU's DEVICE_DELETED (`qemuDomainRemoveDiskDevice`),
+ * disks, NICs and chardevs, and the removal that follows QEMU's DEVICE_DELETED (`qemuDomainRemoveDiskDevice`),
  * whether the event comes while the detach waits (libvirt's 5 s unplug timeout) or later.
  *
  * @module
@@ -16,6 +16,10 @@ import { type DeviceCall, deviceCall } from "./device_config.ts";
 import { findChardev, removeChardev } from "./device_chardev.ts";
 import { diskNodes, sourceIndex } from "./device_disk.ts";
 import { diskByTarget, refuseUnless, targetOf } from "./device_parse.ts";
+import { detachNicConfig, findNic, nicOf } from "./device_nic.ts";
+import { removeNicLive } from "./device_nic_live.ts";
+import { checkPciUnplug } from "./device_pci.ts";
+import { nicAlias } from "../net/link.ts";
 
 /**
  * Detaches the device `xml` matches from the definitions `flags` select.
@@ -37,7 +41,8 @@ export const detachDevice: DeviceCall = deviceCall(
 
 /** `qemuDomainDetachDeviceConfig` for a disk (by target) or a chardev (`qemuDomainChrRemove`). */
 function detachConfig(vmdef: DomainDef, dev: XmlElement): void {
-  refuseUnless(dev, ["disk", "serial", "channel", "console"], "persistent detach");
+  refuseUnless(dev, ["disk", "interface", "serial", "channel", "console"], "persistent detach");
+  if (dev.name === "interface") return detachNicConfig(vmdef, dev);
   let found: XmlElement | undefined;
   if (dev.name === "disk") {
     found = diskByTarget(vmdef, targetOf(dev));
@@ -83,7 +88,41 @@ function checkDetachable(disk: XmlElement): void {
   );
 }
 
+/** A live device to unplug: what QEMU knows it by, and how it leaves once QEMU let go. */
+interface Unplug {
+  /** libvirt's `virDomainDeviceType` name, for the messages. */
+  kind: string;
+  alias?: string;
+  /** The `<address>` attributes, if any. */
+  address?: Record<string, string>;
+  /** Whether QEMU not knowing the device removes it at once (the generic path) or fails. */
+  goneIsRemoved: boolean;
+  remove(): Promise<void>;
+}
+
 /** The live device `dev` names, with libvirt's error when there is none. */
+function findUnplug(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Unplug {
+  if (dev.name === "interface") {
+    const net = obj.def.devices.interfaces[findNic(obj.def, nicOf(dev))];
+    return {
+      kind: "net",
+      alias: nicAlias(net),
+      address: net.extra.find((e) => e.name === "address")?.attributes,
+      goneIsRemoved: true,
+      remove: () => removeNicLive(s, obj, net),
+    };
+  }
+  const found = findLive(obj, dev);
+  return {
+    kind: dev.name === "disk" ? "disk" : "chr",
+    alias: child(found, "alias")?.attributes.name,
+    address: child(found, "address")?.attributes,
+    goneIsRemoved: found.name === "disk",
+    remove: () => removeLive(s, obj, found),
+  };
+}
+
+/** The live disk or chardev `dev` names, with libvirt's error when there is none. */
 function findLive(obj: QemuDomainObj, dev: XmlElement): XmlElement {
   if (dev.name !== "disk") {
     const chr = findChardev(obj.def, dev);
@@ -105,13 +144,17 @@ function findLive(obj: QemuDomainObj, dev: XmlElement): XmlElement {
  * QEMU's word (libvirt's unplug timeout).
  */
 async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Promise<void> {
-  refuseUnless(dev, ["disk", "serial", "channel"], "live detach");
-  const found = findLive(obj, dev);
-  const alias = child(found, "alias")?.attributes.name;
+  refuseUnless(dev, ["disk", "interface", "serial", "channel"], "live detach");
+  const found = findUnplug(s, obj, dev);
+  const alias = found.alias;
   if (!alias) {
-    const kind = dev.name === "disk" ? "disk" : "chr";
-    throw VirError.report("QEMU", "INTERNAL_ERROR", `Cannot detach ${kind} device with no alias`);
+    throw VirError.report(
+      "QEMU",
+      "INTERNAL_ERROR",
+      `Cannot detach ${found.kind} device with no alias`,
+    );
   }
+  if (found.address?.type === "pci") checkPciUnplug(obj.def, found.kind, found.address);
   const ctx = obj.vcpus!.ctx;
   const removal = ctx.removal;
   removal.mark(alias);
@@ -120,11 +163,11 @@ async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
       await obj.proc!.monitor.qmp.execute("device_del", { id: alias });
     } catch (err) {
       // libvirt's qemuDomainDeleteDevice: an event already seen means the device is gone;
-      // QEMU not knowing it removes a disk now, while the chardev path fails without saying
-      // why (libvirt's monitor reports nothing for DeviceNotFound).
+      // QEMU not knowing it removes a disk or NIC now, while the chardev path fails without
+      // saying why (libvirt's monitor reports nothing for DeviceNotFound).
       const gone = err instanceof QmpCommandError && err.errorClass === "DeviceNotFound";
-      if (removal.alias === undefined || (gone && found.name === "disk")) {
-        return await removeLive(s, obj, found);
+      if (removal.alias === undefined || (gone && found.goneIsRemoved)) {
+        return await found.remove();
       }
       if (gone) {
         throw VirError.bare(
@@ -144,7 +187,7 @@ async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
       );
     }
     // On a timeout the detach succeeds and the device stays until its DEVICE_DELETED comes.
-    if (outcome === "removed") await removeLive(s, obj, found);
+    if (outcome === "removed") await found.remove();
   } finally {
     removal.reset();
   }
@@ -176,8 +219,8 @@ async function removeLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
 }
 
 /**
- * A DEVICE_DELETED nobody waited for (`processDeviceDeletedEvent`): the disk or chardev of
- * that alias is removed now. False when no such device has it.
+ * A DEVICE_DELETED nobody waited for (`processDeviceDeletedEvent`): the disk, NIC or chardev
+ * of that alias is removed now. False when no such device has it.
  *
  * @example
  * ```ts
@@ -192,6 +235,11 @@ export async function removeDeviceAlias(
   obj: QemuDomainObj,
   alias: string,
 ): Promise<boolean> {
+  const net = obj.def.devices.interfaces.find((n) => nicAlias(n) === alias);
+  if (net) {
+    await removeNicLive(s, obj, net);
+    return true;
+  }
   const dev = obj.def.devices.other.find((d) =>
     ["disk", "serial", "channel"].includes(d.name) && child(d, "alias")?.attributes.name === alias
   );

@@ -138,8 +138,17 @@ export function blockdevProps(
   ];
 }
 
-/** `bus`/`addr` of a PCI address, on the bus QEMU calls the controller by. */
-function pciProps(def: DomainDef, address: Record<string, string>): Record<string, unknown> {
+/**
+ * `bus`/`addr` of a PCI address, on the bus QEMU calls the controller by.
+ *
+ * @example
+ * ```ts
+ * import { pciProps } from "./device_disk.ts";
+ * declare const def: import("../../../conf/domain/def.ts").DomainDef;
+ * pciProps(def, { bus: "0x00", slot: "0x03" }); // { bus: "pci.0", addr: "0x3" } on i440fx
+ * ```
+ */
+export function pciProps(def: DomainDef, address: Record<string, string>): Record<string, unknown> {
   const bus = Number(address.bus ?? 0);
   const slot = Number(address.slot ?? 0);
   const fn = Number(address.function ?? 0);

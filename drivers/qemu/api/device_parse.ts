@@ -10,6 +10,7 @@ import { insertDisk } from "../../../conf/domain/disk_name.ts";
 import { VirError } from "../../../util/errors.ts";
 import { child, parse, stringify, type XmlElement } from "../../../util/xml/mod.ts";
 import { insertDevice } from "../default_devices.ts";
+import { nicOf } from "./device_nic.ts";
 import { validateDiskFrontend } from "../disk_validate.ts";
 
 /** libvirt's `virDomainDeviceType` name of each device element (chardevs are all `chr`). */
@@ -135,4 +136,30 @@ export function diskByTarget(def: DomainDef, dev: string | undefined): XmlElemen
 /** A disk's target name. */
 export function targetOf(disk: XmlElement): string | undefined {
   return child(disk, "target")?.attributes.dev;
+}
+
+/**
+ * `virDomainDeviceValidateAliasForHotplug`: a user's alias on a device being attached must be
+ * new to the definition (`<alias>` of a NIC as of any other device).
+ *
+ * @example
+ * ```ts
+ * import { checkUniqueAlias } from "./device_parse.ts";
+ * declare const def: import("../../../conf/domain/def.ts").DomainDef;
+ * declare const dev: XmlElement;
+ * checkUniqueAlias(def, dev); // throws "non unique alias detected: ua-disk"
+ * ```
+ */
+export function checkUniqueAlias(def: DomainDef, dev: XmlElement): void {
+  const alias = dev.name === "interface"
+    ? nicOf(dev, false).extra.find((e) => e.name === "alias")?.attributes.name
+    : child(dev, "alias")?.attributes.name;
+  if (alias === undefined) return;
+  const taken = [
+    ...def.devices.other.map((d) => child(d, "alias")?.attributes.name),
+    ...def.devices.interfaces.map((n) => n.extra.find((e) => e.name === "alias")?.attributes.name),
+  ];
+  if (taken.includes(alias)) {
+    throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `non unique alias detected: ${alias}`);
+  }
 }

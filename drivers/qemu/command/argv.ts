@@ -113,15 +113,18 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
   const ordered = [...def.devices.other].sort((a, b) => rank(a) - rank(b));
   for (const dev of ordered) argv.push(...deviceArgs(dev, ctx));
   def.devices.interfaces.forEach((net, i) => {
-    argv.push("-netdev", netdevArg(net, i, opts.taps?.get(net)));
+    // libvirt names a NIC's backend after its alias (`host` + alias), as hotplug does too.
+    const alias = net.extra.find((e) => e.name === "alias")?.attributes.name ?? `net${i}`;
+    argv.push("-netdev", netdevArg(net, `host${alias}`, opts.taps?.get(net)));
     const model = net.model ?? "e1000";
     const nic = model === "virtio" ? "virtio-net-pci" : model;
     const mac = net.mac ? `,mac=${optValue(net.mac)}` : "";
-    const alias = net.extra.find((e) => e.name === "alias")?.attributes.name ?? `net${i}`;
     const address = net.extra.find((e) => e.name === "address");
     argv.push(
       "-device",
-      `${optValue(nic)},netdev=hostnet${i},id=${optValue(alias)}${mac}${ctx.placer(address)}` +
+      `${optValue(nic)},netdev=${optValue(`host${alias}`)},id=${optValue(alias)}${mac}${
+        ctx.placer(address)
+      }` +
         ctx.boot(net),
     );
   });
@@ -133,10 +136,10 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
  * bridge, opened by name (QEMU runs no script: the driver set the tap up and removes it). Any
  * other NIC has no backend here and is refused.
  */
-function netdevArg(net: DomainInterface, i: number, tap: string | undefined): string {
-  if (net.type === "user") return `user,id=hostnet${i}`;
+function netdevArg(net: DomainInterface, id: string, tap: string | undefined): string {
+  if (net.type === "user") return `user,id=${optValue(id)}`;
   if ((net.type === "network" || net.type === "bridge") && tap) {
-    return `tap,id=hostnet${i},ifname=${optValue(tap)},script=no,downscript=no`;
+    return `tap,id=${optValue(id)},ifname=${optValue(tap)},script=no,downscript=no`;
   }
   throw unsupported(`interface type '${net.type}' is not supported with this QEMU binary`);
 }

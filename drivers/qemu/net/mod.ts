@@ -10,6 +10,7 @@
  */
 export * from "./addresses.ts";
 export * from "./api.ts";
+export * from "./link.ts";
 export * from "./nics.ts";
 export * from "./port.ts";
 export * from "./tap.ts";

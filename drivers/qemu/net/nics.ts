@@ -76,8 +76,9 @@ export interface NicContext {
 
 /**
  * Whether the start honours an `<interface>` child: its name and place (alias, address, boot
- * order), the default link state, and the userspace backend (what runs without vhost). Any
- * other (bandwidth, MTU, virtual port, filter, ROM, scripts …) would be lost on the way.
+ * order), the link state (a link down is set with `set_link` once the device exists), and the
+ * userspace backend (what runs without vhost). Any other (bandwidth, MTU, virtual port,
+ * filter, ROM, scripts …) would be lost on the way.
  */
 function honoured(el: XmlElement): boolean {
   const a = el.attributes;
@@ -87,7 +88,7 @@ function honoured(el: XmlElement): boolean {
     case "boot":
       return true;
     case "link":
-      return (a.state ?? "up") === "up";
+      return ["up", "down"].includes(a.state ?? "up");
     case "driver":
       return !el.children.length && Object.keys(a).every((k) => k === "name") &&
         (a.name ?? "qemu") === "qemu";
@@ -108,14 +109,25 @@ function honoured(el: XmlElement): boolean {
  * ```
  */
 export function checkStartableNics(def: DomainDef): void {
-  for (const net of def.devices.interfaces) {
-    if (!STARTABLE.has(net.type)) {
-      throw unsupported(`interface type '${net.type}' is not supported with this QEMU binary`);
-    }
-    const lost = net.extra.find((e) => !honoured(e));
-    if (lost) {
-      throw unsupported(`interface <${lost.name}> is not supported with this QEMU binary`);
-    }
+  for (const net of def.devices.interfaces) checkStartableNic(net);
+}
+
+/**
+ * The refusal of one NIC the driver cannot start (or plug into a running domain).
+ *
+ * @example
+ * ```ts
+ * import { checkStartableNic } from "./nics.ts";
+ * checkStartableNic({ type: "user", extra: [] }); // no error
+ * ```
+ */
+export function checkStartableNic(net: DomainInterface): void {
+  if (!STARTABLE.has(net.type)) {
+    throw unsupported(`interface type '${net.type}' is not supported with this QEMU binary`);
+  }
+  const lost = net.extra.find((e) => !honoured(e));
+  if (lost) {
+    throw unsupported(`interface <${lost.name}> is not supported with this QEMU binary`);
   }
 }
 
@@ -184,19 +196,46 @@ export async function prepareNics(def: DomainDef, ctx: NicContext): Promise<NicR
   try {
     for (const [index, net] of def.devices.interfaces.entries()) {
       if (net.type === "user") continue;
-      const nic: NicRuntime = { index };
-      nics.push(nic);
-      if (net.type === "network") {
-        nic.port = await allocatePort(ctx.secondaries, def, net);
-        applyActualDevice(net, nic.port);
-      }
-      await connectTap(net, ctx, nic);
+      nics.push(await prepareNic(def, net, index, ctx));
     }
   } catch (err) {
     await releaseNics(nics, ctx);
     throw err;
   }
   return nics;
+}
+
+/**
+ * Gets one network or bridge NIC (`def.devices.interfaces[index]`, or the one about to be
+ * placed there) onto its bridge: the port, then the tap. On failure what was made is undone.
+ *
+ * @example
+ * ```ts
+ * import { prepareNic } from "./nics.ts";
+ * import type { NicContext } from "./nics.ts";
+ * import type { DomainDef } from "../../../conf/domain/def.ts";
+ * declare const def: DomainDef, ctx: NicContext;
+ * const nic = await prepareNic(def, def.devices.interfaces[0], 0, ctx);
+ * ```
+ */
+export async function prepareNic(
+  def: DomainDef,
+  net: DomainInterface,
+  index: number,
+  ctx: NicContext,
+): Promise<NicRuntime> {
+  const nic: NicRuntime = { index };
+  try {
+    if (net.type === "network") {
+      nic.port = await allocatePort(ctx.secondaries, def, net);
+      applyActualDevice(net, nic.port);
+    }
+    await connectTap(net, ctx, nic);
+  } catch (err) {
+    await releaseNics([nic], ctx);
+    throw err;
+  }
+  return nic;
 }
 
 /**

@@ -23,6 +23,8 @@ export interface TapHost {
    * lowers the bridge's own), attached to `bridge` and up.
    */
   create(name: string, mac: string, bridge: string, mtu: number): Promise<void>;
+  /** Makes the tap `name` a port of `bridge` instead of its bridge now (a live NIC's move). */
+  move(name: string, bridge: string): Promise<void>;
   /** Removes the tap `name` (gone already is fine). */
   remove(name: string): Promise<void>;
 }
@@ -97,6 +99,11 @@ export class SystemTapHost implements TapHost {
       await this.remove(name);
       throw err;
     }
+  }
+
+  async move(name: string, bridge: string): Promise<void> {
+    const port = await ip(["link", "set", "dev", name, "master", bridge]);
+    if (!port.ok) throw systemError(`Unable to add bridge ${bridge} port ${name}`, port.stderr);
   }
 
   async remove(name: string): Promise<void> {

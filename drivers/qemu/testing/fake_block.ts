@@ -8,6 +8,7 @@
  * @module
  */
 import type { FakeQemu, FakeReply, UnplugPolicy } from "./fake_qemu.ts";
+import { FakeUnplugs } from "./fake_unplug.ts";
 
 /** A disk frontend the fake knows. */
 export interface FakeDisk {
@@ -94,10 +95,15 @@ export class FakeBlockDevices {
   statsPeriod?: number;
   #fake?: FakeQemu;
   #opts: FakeBlockOptions;
-  #held: string[] = [];
+  #unplugs: FakeUnplugs;
 
   constructor(options: FakeBlockOptions = {}) {
     this.#opts = options;
+    this.#unplugs = new FakeUnplugs(() => this.#fake, options.unplug, (id) => {
+      const driver = this.disks.get(id)?.driver;
+      this.disks.delete(id);
+      return driver;
+    });
     for (const d of options.disks ?? []) this.disks.set(d.id, { ...d });
   }
 
@@ -108,7 +114,7 @@ export class FakeBlockDevices {
 
   /** Sends the DEVICE_DELETED of every unplug held back (policy `hold`). */
   release(): void {
-    for (const id of this.#held.splice(0)) this.#deleted(id);
+    this.#unplugs.release();
   }
 
   /** The `onCommand` hook; undefined lets the fake handle the command. */
@@ -128,7 +134,7 @@ export class FakeBlockDevices {
       case "device_add":
         return FRONTENDS.has(String(args.driver)) ? this.#deviceAdd(args) : undefined;
       case "device_del":
-        return this.disks.has(String(args.id)) ? this.#deviceDel(String(args.id)) : undefined;
+        return this.disks.has(String(args.id)) ? this.#unplugs.request(String(args.id)) : undefined;
       case "query-block":
         return { return: this.#queryBlock() };
       case "blockdev-open-tray":
@@ -362,34 +368,6 @@ export class FakeBlockDevices {
     }
     this.disks.set(id, { id, driver: String(args.driver), node, chardev });
     return { return: {} };
-  }
-
-  #deviceDel(id: string): FakeReply {
-    const policy = this.#opts.unplug ?? "ack";
-    if (policy === "ack" || policy === "lost") {
-      setTimeout(() => policy === "ack" ? this.#deleted(id) : this.disks.delete(id), 5);
-    } else if (policy === "hold") this.#held.push(id);
-    else if (policy === "reject") {
-      setTimeout(
-        () =>
-          this.#fake?.emit("DEVICE_UNPLUG_GUEST_ERROR", {
-            device: id,
-            path: `/machine/peripheral/${id}`,
-          }),
-        5,
-      );
-    } else return err(`Bus 'pci.0' does not support hotplugging`);
-    return { return: {} };
-  }
-
-  /** QEMU 7.2 reports a virtio device's backend child first, by path only. */
-  #deleted(id: string): void {
-    const disk = this.disks.get(id);
-    this.disks.delete(id);
-    if (disk?.driver.startsWith("virtio")) {
-      this.#fake?.emit("DEVICE_DELETED", { path: `/machine/peripheral/${id}/virtio-backend` });
-    }
-    this.#fake?.emit("DEVICE_DELETED", { device: id, path: `/machine/peripheral/${id}` });
   }
 
   #tray(id: string, open: boolean): FakeReply {

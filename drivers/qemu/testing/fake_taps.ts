@@ -39,16 +39,15 @@ export class FakeTapHost implements TapHost {
   }
 
   create(name: string, mac: string, bridge: string, mtu: number): Promise<void> {
-    if (!this.bridges.has(bridge)) {
-      return Promise.reject(
-        VirError.bare(
-          "NONE",
-          "SYSTEM_ERROR",
-          `Unable to add bridge ${bridge} port ${name}: No such device`,
-        ),
-      );
-    }
+    if (!this.bridges.has(bridge)) return Promise.reject(noBridge(bridge, name));
     this.taps.set(name, { mac, bridge, mtu });
+    return Promise.resolve();
+  }
+
+  move(name: string, bridge: string): Promise<void> {
+    const tap = this.taps.get(name);
+    if (!tap || !this.bridges.has(bridge)) return Promise.reject(noBridge(bridge, name));
+    tap.bridge = bridge;
     return Promise.resolve();
   }
 
@@ -56,4 +55,13 @@ export class FakeTapHost implements TapHost {
     this.taps.delete(name);
     return Promise.resolve();
   }
+}
+
+/** What `ip link set … master` says of a bridge or tap that is not there. */
+function noBridge(bridge: string, name: string): VirError {
+  return VirError.bare(
+    "NONE",
+    "SYSTEM_ERROR",
+    `Unable to add bridge ${bridge} port ${name}: No such device`,
+  );
 }

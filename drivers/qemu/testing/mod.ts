@@ -14,3 +14,5 @@ export * from "./fake_launcher.ts";
 export * from "./recording_cgroup.ts";
 export * from "./fake_network.ts";
 export * from "./fake_taps.ts";
+export * from "./fake_nics.ts";
+export * from "./fake_unplug.ts";

@@ -49,12 +49,20 @@ export function realQemuTest(
   });
 }
 
-/** The system launcher, keeping each QEMU so the test can ask its monitor what it runs. */
+/**
+ * The system launcher, keeping each QEMU it starts or finds again so the test can ask its
+ * monitor what it runs.
+ */
 export class KeepingLauncher extends SystemLauncher {
   readonly procs: QemuProcess[] = [];
   override async launch(emulator: string, argv: string[], monitorPath: string) {
     const proc = await super.launch(emulator, argv, monitorPath);
     this.procs.push(proc);
+    return proc;
+  }
+  override async attach(pid: number, monitorPath: string) {
+    const proc = await super.attach(pid, monitorPath);
+    if (proc) this.procs.push(proc);
     return proc;
   }
 }

@@ -1,0 +1,110 @@
+/**
+ * update-device of a running domain's NIC (libvirt 9.0's `qemuDomainChangeNet`): the link
+ * state changes live (`set_link`), the tap moves to another bridge or network
+ * (device_nic_bridge.ts); what libvirt refuses to change on a live NIC (MAC, model, tap name,
+ * PCI address, boot order, ROM, MTU, virtio driver options) is refused with its messages.
+ *
+ * @module
+ */
+import type { DomainInterface } from "../../../conf/domain/def.ts";
+import { INTERFACE_KIDS } from "../../../conf/domain/devices.ts";
+import { VirError } from "../../../util/errors.ts";
+import { element, type XmlElement } from "../../../util/xml/mod.ts";
+import type { QemuDomainObj } from "../domain_private.ts";
+import { linkStateOf, nicAlias, setLink } from "../net/link.ts";
+import { checkStartableNic } from "../net/nics.ts";
+import { DEFAULT_NIC_MODEL, generateMac } from "../postparse.ts";
+import type { QemuDriverState } from "../driver_state.ts";
+import { checkNicCompatible, findNic, nicOf } from "./device_nic.ts";
+import { moveNicBridge, movesElsewhere } from "./device_nic_bridge.ts";
+
+const refuse = (message: string) => VirError.report("QEMU", "OPERATION_UNSUPPORTED", message);
+
+/** The attributes of a NIC's child `name`, as one comparable string ("" without it). */
+function childKey(net: DomainInterface, name: string): string {
+  const el = net.extra.find((e) => e.name === name);
+  if (!el) return "";
+  return JSON.stringify(Object.entries(el.attributes).filter(([, v]) => v !== undefined).sort());
+}
+
+/**
+ * The fields `qemuDomainChangeNet` checks, in its order: a new value the XML leaves out is the
+ * old one (PCI address, boot order, ROM, tap name, alias), any other difference is refused.
+ */
+function checkUnchanged(old: DomainInterface, net: DomainInterface): void {
+  const mac = net.mac ?? generateMac();
+  if (mac !== old.mac) {
+    throw refuse(`cannot change network interface mac address from ${old.mac} to ${mac}`);
+  }
+  const model = net.model ?? DEFAULT_NIC_MODEL;
+  if (model !== old.model) {
+    throw refuse(`cannot modify network device model from ${old.model} to ${model}`);
+  }
+  if (old.model === "virtio" && childKey(old, "driver") !== childKey(net, "driver")) {
+    throw refuse("cannot modify virtio network device driver attributes");
+  }
+  if (net.target !== undefined && net.target !== old.target) {
+    throw refuse("cannot modify network device tap name");
+  }
+  const inherited: [string, string][] = [
+    ["address", "cannot modify network device guest PCI address"],
+    ["rom", "cannot modify network device rom bar setting"],
+    ["boot", "cannot modify network device boot index setting"],
+  ];
+  for (const [name, message] of inherited) {
+    if (childKey(net, name) !== "" && childKey(net, name) !== childKey(old, name)) {
+      throw refuse(message);
+    }
+  }
+  if (childKey(old, "mtu") !== childKey(net, "mtu")) throw refuse("cannot modify MTU");
+}
+
+/** Sets `<link state>` of a live NIC, in libvirt's child order. */
+function putLinkState(net: DomainInterface, state: string): void {
+  net.extra = net.extra.filter((e) => e.name !== "link");
+  const rank = (e: XmlElement) => INTERFACE_KIDS.indexOf(e.name);
+  const at = net.extra.findIndex((e) => rank(e) > INTERFACE_KIDS.indexOf("link"));
+  const el = element("link", { state });
+  if (at < 0) net.extra.push(el);
+  else net.extra.splice(at, 0, el);
+}
+
+/**
+ * Changes the running domain's NIC `dev` names into `dev`: its bridge or network, its link state.
+ *
+ * @example
+ * ```ts
+ * import { updateNicLive } from "./device_nic_update.ts";
+ * import { parse } from "../../../util/xml/mod.ts";
+ * declare const state: import("../driver_state.ts").QemuDriverState;
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await updateNicLive(state, obj, parse("<interface type='user'><mac address='52:54:00:00:00:01'/><link state='down'/></interface>"));
+ * ```
+ */
+export async function updateNicLive(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  dev: XmlElement,
+): Promise<void> {
+  const net = nicOf(dev);
+  const index = findNic(obj.def, net);
+  const old = obj.def.devices.interfaces[index];
+  checkNicCompatible(obj.def, net, old, true);
+  checkUnchanged(old, net);
+  // Settings the driver never applies to a NIC are refused here as at start.
+  checkStartableNic(net);
+  // libvirt moves the tap first, then sets the link of the NIC it replaces.
+  if (movesElsewhere(old, net)) await moveNicBridge(s, obj, index, net);
+  const state = linkStateOf(net);
+  if (state === linkStateOf(old)) return;
+  const alias = nicAlias(old);
+  if (!alias) {
+    throw VirError.report(
+      "QEMU",
+      "OPERATION_FAILED",
+      "can't change link state: device alias not found",
+    );
+  }
+  await setLink(obj.proc!.monitor, alias, state === "up");
+  putLinkState(old, state);
+}
