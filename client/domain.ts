@@ -333,6 +333,20 @@ export class Domain extends Handle<DomainRef> {
   getHostname(flags = 0): Promise<string> {
     return this.call("domainGetHostname", flags);
   }
+  /**
+   * `virDomainAgentSetResponseTimeout`: seconds the guest agent's commands wait from now on
+   * (`VIR.DOMAIN_AGENT_RESPONSE_TIMEOUT_BLOCK`, `_DEFAULT`, `_NOWAIT` or a positive count).
+   */
+  async agentSetResponseTimeout(timeout: number, flags = 0): Promise<void> {
+    await this.call("domainAgentSetResponseTimeout", timeout, flags);
+  }
+  /**
+   * `virDomainQemuAgentCommand` (libvirt-qemu): sends `cmd`, a guest agent command in JSON,
+   * waiting `timeout` seconds (-2 blocks, -1 default, 0 does not wait); the agent's reply (JSON).
+   */
+  qemuAgentCommand(cmd: string, timeout = -1, flags = 0): Promise<string> {
+    return this.call("domainQemuAgentCommand", cmd, timeout, flags);
+  }
   /** `virDomainAttachDeviceFlags`. */
   async attachDeviceFlags(xml: string, flags = 0): Promise<void> {
     await this.call("domainAttachDeviceFlags", xml, flags);

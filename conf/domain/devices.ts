@@ -231,6 +231,9 @@ function parseChardev(dev: XmlElement, options: NormalizeOptions): XmlElement {
   if (log) kids.push(normalizeElement(log, dev.name, options, "devices")!);
   if (target) {
     const t = normalizeElement(target, dev.name, options, "devices");
+    // A virtio channel's state is the running domain's (virDomainChrDefParseTargetXML reads it
+    // only from a status), never a definition's.
+    if (t && !options.keepAliases) delete t.attributes.state;
     if (t) kids.push(t);
   } else if (dev.name !== "channel") kids.push(element("target", {}));
   for (const name of ["alias", "address"]) {

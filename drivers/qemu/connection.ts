@@ -8,6 +8,7 @@ import { formatDomainXML } from "../../conf/domain/mod.ts";
 import { parseBitmap } from "../../conf/domain/bitmap.ts";
 import { VIR } from "../../util/constants.ts";
 import type {
+  DomainFSInfo,
   DomainInfo,
   DomainRef,
   DomainStatsRecord,
@@ -76,6 +77,8 @@ import {
 import { createSnapshot, deleteSnapshot, revertSnapshot } from "./api/state_snapshot.ts";
 import { snapshotReads } from "./api/state_snapshot_list.ts";
 import { undefineSnapshots } from "./api/state_snapshot_store.ts";
+import * as agentApi from "./agent/agent_api.ts";
+import { getGuestInfo } from "./agent/guest_info.ts";
 
 const E = VIR;
 const AFFECT = E.DOMAIN_AFFECT_LIVE | E.DOMAIN_AFFECT_CONFIG;
@@ -169,6 +172,111 @@ export class QemuConnection implements DriverConnection {
 
   driverMetrics(): DriverHistogramFamily[] {
     return [this.#s.monitorLatency.family()];
+  }
+
+  // ---- guest agent ------------------------------------------------------------------------
+
+  domainGetHostname(dom: DomainRef, flags: number): Promise<string> {
+    return Promise.resolve().then(() => agentApi.getHostname(this.#s, this.#obj(dom), flags));
+  }
+
+  domainGetTime(dom: DomainRef, flags: number): Promise<{ seconds: number; nseconds: number }> {
+    return Promise.resolve().then(() => agentApi.getTime(this.#obj(dom), flags));
+  }
+
+  domainSetTime(dom: DomainRef, seconds: number, nseconds: number, flags: number): Promise<void> {
+    return Promise.resolve().then(() => agentApi.setTime(this.#obj(dom), seconds, nseconds, flags));
+  }
+
+  domainFSFreeze(dom: DomainRef, mountpoints: string[], flags: number): Promise<number> {
+    return Promise.resolve().then(() => agentApi.fsFreeze(this.#obj(dom), mountpoints, flags));
+  }
+
+  domainFSThaw(dom: DomainRef, mountpoints: string[], flags: number): Promise<number> {
+    return Promise.resolve().then(() => agentApi.fsThaw(this.#obj(dom), mountpoints, flags));
+  }
+
+  domainFSTrim(
+    dom: DomainRef,
+    mountPoint: string | null,
+    minimum: number,
+    flags: number,
+  ): Promise<void> {
+    return Promise.resolve().then(() =>
+      agentApi.fsTrim(this.#obj(dom), mountPoint, minimum, flags)
+    );
+  }
+
+  domainGetFSInfo(dom: DomainRef, flags: number): Promise<DomainFSInfo[]> {
+    return Promise.resolve().then(() => agentApi.getFSInfo(this.#obj(dom), flags));
+  }
+
+  domainSetUserPassword(
+    dom: DomainRef,
+    user: string,
+    password: string,
+    flags: number,
+  ): Promise<void> {
+    return Promise.resolve().then(() =>
+      agentApi.setUserPassword(this.#obj(dom), user, password, flags)
+    );
+  }
+
+  domainGetGuestVcpus(dom: DomainRef, flags: number): Promise<TypedParams> {
+    return Promise.resolve().then(() => agentApi.getGuestVcpus(this.#obj(dom), flags));
+  }
+
+  domainSetGuestVcpus(
+    dom: DomainRef,
+    cpumap: string,
+    state: number,
+    flags: number,
+  ): Promise<void> {
+    return Promise.resolve().then(() =>
+      agentApi.setGuestVcpus(this.#obj(dom), cpumap, state, flags)
+    );
+  }
+
+  domainGetGuestInfo(dom: DomainRef, types: number, flags: number): Promise<TypedParams> {
+    return Promise.resolve().then(() => getGuestInfo(this.#obj(dom), types, flags));
+  }
+
+  domainPMSuspendForDuration(
+    dom: DomainRef,
+    target: number,
+    duration: number,
+    flags: number,
+  ): Promise<void> {
+    return Promise.resolve().then(() =>
+      agentApi.pmSuspend(this.#obj(dom), target, duration, flags)
+    );
+  }
+
+  /** `qemuDomainPMWakeup`: QEMU wakes a suspended guest (`system_wakeup`). */
+  async domainPMWakeup(dom: DomainRef, flags: number): Promise<void> {
+    checkFlags(flags, 0, "qemuDomainPMWakeup", "QEMU");
+    const obj = this.#obj(dom);
+    await obj.job.run(async () => {
+      checkActive(obj);
+      await obj.proc!.monitor.run("system_wakeup");
+    });
+  }
+
+  domainQemuAgentCommand(
+    dom: DomainRef,
+    cmd: string,
+    timeout: number,
+    flags: number,
+  ): Promise<string> {
+    return Promise.resolve().then(() =>
+      agentApi.arbitraryCommand(this.#obj(dom), cmd, timeout, flags)
+    );
+  }
+
+  domainAgentSetResponseTimeout(dom: DomainRef, timeout: number, flags: number): Promise<void> {
+    return Promise.resolve().then(() =>
+      agentApi.setResponseTimeout(this.#s, this.#obj(dom), timeout, flags)
+    );
   }
 
   domainScreenshot(dom: DomainRef, screen: number, flags: number): Promise<DriverStream> {
@@ -369,11 +477,14 @@ export class QemuConnection implements DriverConnection {
       "QEMU",
     );
     const obj = this.#obj(dom);
+    if (flags & E.DOMAIN_VCPU_GUEST) {
+      // qemuDomainSetVcpusAgent: the guest's business, in the agent job instead of the domain's.
+      getDefs(obj, flags);
+      const enabled = obj.vcpus ? countOnline(obj.vcpus.ctx.vm.vcpus) : obj.def.vcpu.current;
+      return await agentApi.setGuestVcpuCount(obj, nvcpus, enabled);
+    }
     await obj.job.run(async () => {
       const { live, config } = getDefs(obj, flags);
-      if (flags & E.DOMAIN_VCPU_GUEST) {
-        throw VirError.report("QEMU", "ARGUMENT_UNSUPPORTED", "QEMU guest agent is not configured");
-      }
       const cfg = config ? vcpusFromDef(config) : undefined;
       if (flags & E.DOMAIN_VCPU_MAXIMUM) {
         if (live) {
@@ -437,7 +548,7 @@ export class QemuConnection implements DriverConnection {
     const obj = this.#obj(dom);
     const { def, live } = getOneDef(obj, flags);
     if (flags & E.DOMAIN_VCPU_GUEST) {
-      throw VirError.report("QEMU", "ARGUMENT_UNSUPPORTED", "QEMU guest agent is not configured");
+      return agentApi.getGuestVcpuCount(obj, (flags & E.DOMAIN_VCPU_MAXIMUM) !== 0);
     }
     const vcpus = live ? obj.vcpus!.ctx.vm.vcpus : vcpusFromDef(def).vcpus;
     return Promise.resolve(flags & E.DOMAIN_VCPU_MAXIMUM ? vcpus.length : countOnline(vcpus));

@@ -13,9 +13,24 @@ import { checkFlags, VirError } from "../../util/errors.ts";
 import { child, type XmlElement } from "../../util/xml/mod.ts";
 import { checkActive } from "../../conf/objects/domain_obj.ts";
 import type { QemuDomainObj } from "./domain_private.ts";
+import type { QemuProcess } from "./process/launcher.ts";
 
 /** The open console sessions of each domain, by pty path. */
 const sessions = new WeakMap<QemuDomainObj, Map<string, () => void>>();
+
+/**
+ * A read of a pty still waiting when its session ended. Deno cannot cancel it (the descriptor
+ * stays open inside it until it returns), so abandoned it would swallow the guest's next
+ * bytes; instead the next session of the same QEMU process on that pty takes it over, as
+ * libvirt's next session finds what the guest wrote meanwhile.
+ */
+interface LeftRead {
+  file: Deno.FsFile;
+  pending: Promise<Uint8Array | null>;
+}
+
+/** The reads left by ended sessions, per QEMU process (a restart starts afresh) and pty. */
+const leftReads = new WeakMap<QemuProcess, Map<string, LeftRead>>();
 
 function alias(dev: XmlElement): string | undefined {
   return child(dev, "alias")?.attributes.name;
@@ -82,10 +97,16 @@ export async function openConsole(
     }
     previous();
   }
-  return await ptyStream(path, open);
+  let left = leftReads.get(obj.proc!);
+  if (!left) leftReads.set(obj.proc!, left = new Map());
+  return await ptyStream(path, open, left);
 }
 
-async function ptyStream(path: string, open: Map<string, () => void>): Promise<DriverStream> {
+async function ptyStream(
+  path: string,
+  open: Map<string, () => void>,
+  left: Map<string, LeftRead>,
+): Promise<DriverStream> {
   const raw = await new Deno.Command("stty", {
     args: ["-F", path, "raw", "-echo"],
     stderr: "piped",
@@ -101,7 +122,15 @@ async function ptyStream(path: string, open: Map<string, () => void>): Promise<D
   // Two descriptors: Deno runs one operation at a time per file, and a read waiting for the
   // guest would hold every write back.
   const input = await Deno.open(path, { write: true });
-  const file = await Deno.open(path, { read: true });
+  const taken = left.get(path);
+  left.delete(path);
+  const file = taken?.file ?? await Deno.open(path, { read: true });
+  // The guest going away ends the pty: EIO there is the end of the data.
+  const readOnce = () => {
+    const buf = new Uint8Array(4096);
+    return file.read(buf).then((n) => n === null ? null : buf.subarray(0, n), () => null);
+  };
+  let pending = taken?.pending;
   let closed = false;
   let endOutput = () => {};
   const close = () => {
@@ -109,8 +138,19 @@ async function ptyStream(path: string, open: Map<string, () => void>): Promise<D
     closed = true;
     if (open.get(path) === close) open.delete(path);
     endOutput();
-    file.close();
     input.close();
+    if (!pending) {
+      file.close();
+      return;
+    }
+    const kept = { file, pending };
+    left.set(path, kept);
+    pending.then((bytes) => {
+      // The pty ended before another session came: nothing is left to hand over.
+      if (bytes !== null || left.get(path) !== kept) return;
+      left.delete(path);
+      file.close();
+    });
   };
   open.set(path, close);
   return {
@@ -125,15 +165,15 @@ async function ptyStream(path: string, open: Map<string, () => void>): Promise<D
         };
       },
       async pull(c) {
-        const buf = new Uint8Array(4096);
-        // The guest going away ends the pty: EIO there is the end of the data.
-        const n = await file.read(buf).catch(() => null);
+        const bytes = await (pending ??= readOnce());
+        // Ended meanwhile: the read (and its bytes) went to the next session.
         if (closed) return;
-        if (n === null) {
+        pending = undefined;
+        if (bytes === null) {
           close();
           return;
         }
-        c.enqueue(buf.subarray(0, n));
+        c.enqueue(bytes);
       },
       cancel: close,
     }, { highWaterMark: 0 }),

@@ -1,7 +1,7 @@
 /**
  * What the QEMU driver keeps per domain beside libvirt's object (`qemuDomainObjPrivate`): the
- * job, the QEMU process with its monitor and vCPU controller, and the bookkeeping of power
- * events in flight.
+ * job, the QEMU process with its monitor and vCPU controller, the guest agent, and the
+ * bookkeeping of power events in flight.
  *
  * @module
  */
@@ -9,8 +9,10 @@ import type { DomainDef } from "../../conf/domain/def.ts";
 import { type DomainObj, newDomainObj } from "../../conf/objects/domain_obj.ts";
 import type { VcpuController } from "./hotplug/controller.ts";
 import { DomainJob } from "./process/job.ts";
+import { VIR } from "../../util/constants.ts";
 import type { QemuProcess } from "./process/launcher.ts";
 import type { NicRuntime } from "./net/nics.ts";
+import type { QemuAgent } from "./agent/qemu_agent.ts";
 
 /** A domain, defined or transient, running or not, with the QEMU driver's private data. */
 export interface QemuDomainObj extends DomainObj {
@@ -33,6 +35,14 @@ export interface QemuDomainObj extends DomainObj {
   pausedReason?: number;
   /** The taps and network ports made for the NICs, removed when QEMU goes. */
   nics?: NicRuntime[];
+  /** The guest agent, while its channel is connected (`priv->agent`). */
+  agent?: QemuAgent;
+  /** The agent failed: no command until the channel reconnects (`priv->agentError`). */
+  agentError?: boolean;
+  /** Seconds an agent command waits (`priv->agentTimeout`, VIR_DOMAIN_AGENT_RESPONSE_TIMEOUT_*). */
+  agentTimeout: number;
+  /** One agent command at a time (libvirt's agent job, beside the domain job). */
+  agentJob: DomainJob;
 }
 
 /**
@@ -46,5 +56,11 @@ export interface QemuDomainObj extends DomainObj {
  * ```
  */
 export function newQemuDomainObj(def: DomainDef): QemuDomainObj {
-  return { ...newDomainObj(def), job: new DomainJob() };
+  return {
+    ...newDomainObj(def),
+    job: new DomainJob(),
+    agentJob: new DomainJob(),
+    // libvirt's default: block until the agent answers.
+    agentTimeout: VIR.DOMAIN_AGENT_RESPONSE_TIMEOUT_BLOCK,
+  };
 }

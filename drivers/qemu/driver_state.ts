@@ -71,6 +71,13 @@ import {
   storedBlockJobs,
 } from "./api/block_job_state.ts";
 import { CommandLatency } from "./monitor/command_latency.ts";
+import { prepareChannels, removeChannelDir } from "./channel_dir.ts";
+import {
+  closeAgent,
+  connectAgent,
+  refreshChannelStates,
+  serialChanged,
+} from "./agent/agent_channel.ts";
 
 const E = VIR;
 
@@ -176,7 +183,7 @@ export class QemuDriverState {
   readonly secondaries: QemuSecondaries;
   /** What starts, stops and NIC hotplug need to make and release the host side of a NIC. */
   readonly nicContext: NicContext;
-  /** NIC teardowns of stopped domains still running. */
+  /** Host-side teardowns (NICs, channel sockets) of stopped domains still running. */
   #releases = new Set<Promise<void>>();
 
   private constructor(options: QemuStateOptions) {
@@ -217,20 +224,22 @@ export class QemuDriverState {
   }
 
   /**
-   * Drops monitors without touching QEMU (the processes keep running), then lets go of the
-   * secondary drivers once no NIC teardown needs them.
+   * Drops monitors and guest agents without touching QEMU (the processes keep running), then
+   * lets go of the secondary drivers once no NIC teardown needs them.
    */
   async close(): Promise<void> {
     for (const obj of this.domains) {
       const proc = obj.proc;
       obj.proc = undefined;
+      // The agent goes with the monitor; a reconnection opens it again if its port is open.
+      closeAgent(obj);
       await proc?.monitor.close();
     }
     await this.settled();
     await this.secondaries.close();
   }
 
-  /** Resolves once the host side of every stopped domain's NICs is gone. */
+  /** Resolves once the host side of every stopped domain (NICs, channel sockets) is gone. */
   async settled(): Promise<void> {
     while (this.#releases.size) await Promise.all(this.#releases);
   }
@@ -323,6 +332,7 @@ export class QemuDriverState {
       liveXml: formatDomainXML(this.liveDefinition(obj), E.DOMAIN_XML_SECURE),
       vcpus: vm.vcpus.map((v) => ({ alias: v.priv.alias, tid: v.priv.tid })),
       nics: obj.nics,
+      agentTimeout: obj.agentTimeout,
       blockJobs: storedBlockJobs(obj),
     });
   }
@@ -388,6 +398,8 @@ export class QemuDriverState {
     }
     const def = structuredClone(obj.def);
     const monitorPath = `${this.paths.runDir}/${def.name}.qmp`;
+    // The id is the run's before QEMU exists: the channel sockets' folder is named after it.
+    const id = this.#nextId++;
     let proc: QemuProcess;
     let vm: LiveVcpus;
     let nics: NicRuntime[] = [];
@@ -401,6 +413,7 @@ export class QemuDriverState {
         nics.flatMap((n) => n.ifname ? [[def.devices.interfaces[n.index], n.ifname]] : []),
       );
       const secrets = await prepareDiskSecrets(def, this.secondaries, this.paths.runDir);
+      await prepareChannels(def.devices.other, this.paths.runDir, id, def.name);
       try {
         const argv = buildQemuArgv(def, vcpus, { monitorPath, accel, taps, volumes, secrets });
         if (from) argv.push(...from.argv);
@@ -420,12 +433,13 @@ export class QemuDriverState {
       // Nothing ran: a createXML's definition goes again, as libvirt's qemuProcessStop does.
       await releaseNics(nics, this.nicContext);
       await removeStatus(this.paths.runDir, def.name);
+      await removeChannelDir(this.paths.runDir, id, def.name);
       this.#forgetLive(obj);
       throw err;
     }
     setDefTransient(obj);
     obj.def = def;
-    this.domains.setId(obj, this.#nextId++);
+    this.domains.setId(obj, id);
     obj.monitorPath = monitorPath;
     obj.nics = nics;
     obj.state = E.DOMAIN_PAUSED;
@@ -438,6 +452,8 @@ export class QemuDriverState {
       await this.saveStatus(obj);
       await refreshLiveDevices(def, proc.monitor);
       await setLinkStates(def, proc.monitor);
+      await refreshChannelStates(this, obj, proc.monitor, true);
+      await connectAgent(this, obj);
       await startBalloon(def, proc.monitor);
       if (resetShutsDown(def)) await proc.monitor.setAction({ reboot: "shutdown" });
       await startupVcpus(obj.vcpus!.ctx);
@@ -547,7 +563,14 @@ export class QemuDriverState {
         }
         break;
       }
+      case "VSERPORT_CHANGE":
+        if (typeof ev.data.id === "string") {
+          void serialChanged(this, obj, ev.data.id, ev.data.open === true);
+        }
+        break;
       case "SHUTDOWN":
+        // A guest-shutdown through the agent is answered by this event, not by a reply.
+        obj.agent?.notifyEvent("shutdown");
         handleShutdownEvent(
           this,
           obj,
@@ -555,10 +578,17 @@ export class QemuDriverState {
         );
         break;
       case "RESET":
+        obj.agent?.notifyEvent("reset");
         handleResetEvent(this, obj);
         break;
       case "GUEST_PANICKED":
         handleGuestPanicEvent(this, obj);
+        break;
+      case "SUSPEND":
+      case "SUSPEND_DISK":
+        // A guest-suspend-* through the agent is answered by this event, not by a reply.
+        obj.agent?.notifyEvent("suspend");
+        handleObservedEvent(this, obj, ev);
         break;
       case "JOB_STATUS_CHANGE":
         blockJobStatusChanged(this, obj, ev.data);
@@ -584,6 +614,8 @@ export class QemuDriverState {
   }
 
   #cleanup(obj: QemuDomainObj, reason: number): void {
+    closeAgent(obj);
+    this.#track(removeChannelDir(this.paths.runDir, obj.def.id, obj.def.name));
     endBlockJobs(obj);
     obj.proc = undefined;
     obj.vcpus = undefined;
@@ -602,9 +634,12 @@ export class QemuDriverState {
     const nics = obj.nics;
     obj.nics = undefined;
     if (!nics?.length) return;
-    const done: Promise<void> = releaseNics(nics, this.nicContext).finally(() =>
-      this.#releases.delete(done)
-    );
+    this.#track(releaseNics(nics, this.nicContext));
+  }
+
+  /** Keeps a stopped domain's host-side teardown until it ends (see {@link settled}). */
+  #track(teardown: Promise<void>): void {
+    const done: Promise<void> = teardown.finally(() => this.#releases.delete(done));
     this.#releases.add(done);
   }
 
@@ -720,6 +755,7 @@ export class QemuDriverState {
     obj.fakeReboot = st.fakeReboot;
     obj.monitorPath = st.monitorPath;
     obj.nics = st.nics;
+    obj.agentTimeout = st.agentTimeout ?? E.DOMAIN_AGENT_RESPONSE_TIMEOUT_BLOCK;
     this.#nextId = Math.max(this.#nextId, st.id + 1);
     this.#attachProcess(obj, proc, { pid: proc.pid, vcpus, individual });
     try {
@@ -727,6 +763,8 @@ export class QemuDriverState {
       await removeVanishedNics(this, obj).catch((err) =>
         this.#log(`cannot list the devices of '${obj.def.name}': ${err}`)
       );
+      await refreshChannelStates(this, obj, proc.monitor, false);
+      await connectAgent(this, obj);
       await restoreBlockJobs(this, obj, st.blockJobs ?? []);
       const status = await proc.monitor.queryStatus();
       if (status.running && obj.state !== E.DOMAIN_RUNNING) {

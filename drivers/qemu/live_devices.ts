@@ -1,7 +1,7 @@
 /**
  * What QEMU really gave the devices whose host side it picks, written into the live definition
  * (libvirt's `qemuProcessRefreshChrs` / `qemuProcessFindCharDevicePTYsMonitor` for pty paths):
- * each pty serial's `/dev/pts/N` from `query-chardev`, and the VNC port from `query-vnc` (QEMU
+ * each pty serial's and pty channel's `/dev/pts/N` from `query-chardev`, and the VNC port from `query-vnc` (QEMU
  * takes the first free display from 5900 for an autoport server) and the address it listens on.
  *
  * @module
@@ -49,11 +49,16 @@ function setSourcePath(dev: XmlElement, path: string): void {
 export async function refreshLiveDevices(def: DomainDef, monitor: QemuMonitor): Promise<void> {
   const other = def.devices.other;
   const serials = other.filter((d) => d.name === "serial");
-  if (serials.some((s) => (s.attributes.type ?? "pty") === "pty")) {
+  const ptyChannels = other.filter((d) => d.name === "channel" && d.attributes.type === "pty");
+  if (serials.some((s) => (s.attributes.type ?? "pty") === "pty") || ptyChannels.length) {
     const chardevs = await monitor.run<ChardevInfo[]>("query-chardev");
     const ptys = new Map(
       chardevs.filter((c) => c.filename.startsWith("pty:")).map((c) => [c.label, c.filename]),
     );
+    for (const channel of ptyChannels) {
+      const path = ptys.get(`char${child(channel, "alias")?.attributes.name}`);
+      if (path) setSourcePath(channel, path.slice("pty:".length));
+    }
     serials.forEach((serial, i) => {
       const path = ptys.get(`charserial${i}`)?.slice("pty:".length);
       if (!path) return;

@@ -12,6 +12,7 @@ import { addDefaultDevices } from "./default_devices.ts";
 import { assignPciAddresses } from "./pci_address.ts";
 import { assignUsbAddresses } from "./usb_address.ts";
 import { validateLifecycleActions } from "./lifecycle_actions.ts";
+import { placeVirtioChannels } from "./virtio_serial.ts";
 import { validateDiskFrontend } from "./disk_validate.ts";
 
 /** Machine type aliases of QEMU 7.2. */
@@ -59,6 +60,7 @@ export function qemuPostParse(def: DomainDef): void {
     throw VirError.report("QEMU", "CONFIG_UNSUPPORTED", "vcpu0 can't be hotpluggable");
   }
   addDefaultDevices(def);
+  placeVirtioChannels(def);
   defaultCpu(def);
   diskDriverDefaults(def);
   nicDefaults(def);

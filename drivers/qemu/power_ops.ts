@@ -1,42 +1,46 @@
 /**
  * The shutdown, reboot and reset APIs of the QEMU driver (libvirt's `qemuDomainShutdownFlags`,
- * `qemuDomainReboot`, `qemuDomainReset`). edgevirt connects no guest agent, so the agent
- * method always fails, and a caller that allowed ACPI as well gets the ACPI power button.
+ * `qemuDomainReboot`, `qemuDomainReset`): through the guest agent when asked for (or by
+ * default when one is connected), else, or when the agent fails and ACPI is allowed too, the
+ * ACPI power button.
  *
  * @module
  */
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
-import { checkActive } from "../../conf/objects/domain_obj.ts";
+import { checkActive, isActive } from "../../conf/objects/domain_obj.ts";
+import { availableAgent } from "./agent/agent_channel.ts";
+import { AGENT_SHUTDOWN_SECONDS } from "./agent/qemu_agent.ts";
 import type { QemuDomainObj } from "./domain_private.ts";
 import { poweroffRestarts, resetShutsDown } from "./lifecycle_actions.ts";
-import { child } from "../../util/xml/mod.ts";
 
 const E = VIR;
 const ACPI = E.DOMAIN_SHUTDOWN_ACPI_POWER_BTN;
 const AGENT = E.DOMAIN_SHUTDOWN_GUEST_AGENT;
 
 /**
- * libvirt's `qemuDomainAgentAvailable` when no agent is connected.
- *
- * @example
- * ```ts
- * import { agentUnavailable } from "./power_ops.ts";
- * import type { QemuDomainObj } from "./domain_private.ts";
- * declare const obj: QemuDomainObj;
- * agentUnavailable(obj).message; // "argument unsupported: QEMU guest agent is not configured"
- * ```
+ * `qemuDomainShutdownFlagsAgent` / `qemuDomainRebootAgent`: `guest-shutdown` in the agent job,
+ * answered by QEMU's SHUTDOWN (or RESET for a reboot) rather than by a reply.
  */
-export function agentUnavailable(obj: QemuDomainObj): VirError {
-  if (obj.state !== E.DOMAIN_RUNNING) {
-    return VirError.report("QEMU", "OPERATION_INVALID", "domain is not running");
-  }
-  const configured = obj.def.devices.other.some((d) =>
-    d.name === "channel" && child(d, "target")?.attributes.name === "org.qemu.guest_agent.0"
-  );
-  return configured
-    ? VirError.report("QEMU", "AGENT_UNRESPONSIVE", "QEMU guest agent is not connected")
-    : VirError.report("QEMU", "ARGUMENT_UNSUPPORTED", "QEMU guest agent is not configured");
+function agentShutdown(
+  obj: QemuDomainObj,
+  isReboot: boolean,
+  rebootApi: boolean,
+): Promise<void> {
+  return obj.agentJob.run(async () => {
+    if (!rebootApi && obj.state !== E.DOMAIN_RUNNING) {
+      throw VirError.report("QEMU", "OPERATION_INVALID", "domain is not running");
+    }
+    // Unforced, the error is only the caller's cue (libvirt's reportError false).
+    const agent = availableAgent(obj);
+    checkActive(obj);
+    obj.fakeReboot = false;
+    await agent.command(
+      { execute: "guest-shutdown", arguments: { mode: isReboot ? "reboot" : "powerdown" } },
+      AGENT_SHUTDOWN_SECONDS,
+      { awaitEvent: isReboot ? "reset" : "shutdown" },
+    );
+  });
 }
 
 /**
@@ -44,7 +48,7 @@ export function agentUnavailable(obj: QemuDomainObj): VirError {
  * a plain shutdown when `<on_reboot>destroy`, a shutdown becomes a reboot when
  * `<on_poweroff>restart`: the guest's power-off is then followed by a fake reboot. Flags (the
  * same bits for both APIs): ACPI_POWER_BTN, GUEST_AGENT; GUEST_AGENT alone fails without an
- * agent, with ACPI as well it falls back to the button.
+ * agent, with ACPI as well (or with no flag) it falls back to the button.
  *
  * @example
  * ```ts
@@ -61,7 +65,20 @@ export async function powerButton(
 ): Promise<void> {
   const def = obj.def;
   const isReboot = reboot ? !resetShutsDown(def) : poweroffRestarts(def);
-  if ((flags & AGENT) && !(flags & ACPI)) throw agentUnavailable(obj);
+  // The agent is preferred when asked for, or by default when it is there.
+  const useAgent = (flags & AGENT) !== 0 || (!flags && obj.agent !== undefined);
+  if (useAgent) {
+    const forced = (flags & AGENT) !== 0 && !(flags & ACPI);
+    const done = await agentShutdown(obj, isReboot, reboot).then(
+      () => true,
+      (err) => {
+        if (forced) throw err;
+        return false;
+      },
+    );
+    // The guest may have gone away by itself meanwhile: nothing left to press.
+    if (done || (!reboot && !isActive(obj))) return;
+  }
   await obj.job.run(async () => {
     // A shutdown needs a running guest; a reboot of a paused one is pressed all the same.
     if (reboot) checkActive(obj);

@@ -33,6 +33,7 @@ import { domainTuneParamsMethods } from "./domain_tune_params_api.ts";
 import { domainDeviceParamsMethods } from "./domain_device_params_api.ts";
 import { domainSnapshotMethods } from "./domain_snapshot_api.ts";
 import { domainCheckpointMethods } from "./domain_checkpoint_api.ts";
+import { domainScreenshotMethods } from "./domain_screenshot_api.ts";
 
 let shared: { state: TestDriverState; refs: number } | undefined;
 
@@ -137,5 +138,6 @@ export function openTestConnection(uri: URL, options: ConnectOptions): DriverCon
     ...domainDeviceParamsMethods(state),
     ...domainSnapshotMethods(state),
     ...domainCheckpointMethods(state),
+    ...domainScreenshotMethods(),
   };
 }

@@ -9,6 +9,9 @@ import { Shell } from "../../tools/evsh/mod.ts";
 import type { EvshIO } from "../../tools/evsh/context.ts";
 import { openEditSession } from "../../tools/evsh/host_io.ts";
 import { keycodeFromName, keycodeKnown } from "../../util/keycodes.ts";
+import { VIR } from "../../util/constants.ts";
+import type { ConnectionEvent } from "../../client/connection.ts";
+import { domainLine } from "../../tools/evsh/commands/events.ts";
 
 function same(actual: unknown, expected: unknown): void {
   const a = JSON.stringify(actual);
@@ -99,6 +102,28 @@ Deno.test("event: a lifecycle event is printed and ends a one-shot wait", async 
     ]);
     same((await run("net-event --list"))[0], "lifecycle\n\n");
   });
+});
+
+Deno.test("event: agent-lifecycle in virsh's words (virshEventAgentLifecyclePrint)", () => {
+  const ev = (state: number, reason: number) =>
+    ({
+      family: "domain",
+      eventId: VIR.DOMAIN_EVENT_ID_AGENT_LIFECYCLE,
+      object: { name: "vm" },
+      data: { state, reason },
+    }) as unknown as ConnectionEvent;
+  same(
+    domainLine(ev(2, 1)),
+    "event 'agent-lifecycle' for domain 'vm': state: 'disconnected' reason: 'domain started'\n",
+  );
+  same(
+    domainLine(ev(1, 2)),
+    "event 'agent-lifecycle' for domain 'vm': state: 'connected' reason: 'channel event'\n",
+  );
+  same(
+    domainLine(ev(7, 0)),
+    "event 'agent-lifecycle' for domain 'vm': state: 'unsupported value' reason: 'unknown'\n",
+  );
 });
 
 Deno.test("send-key: numbers in any C base and names of the code set", async () => {

@@ -125,6 +125,17 @@ export async function replay(want: Recorded): Promise<Replayed> {
         files.set(path, text);
         return Promise.resolve();
       },
+      createFile: (path) => {
+        let text = "";
+        const decoder = new TextDecoder();
+        return Promise.resolve({
+          writable: new WritableStream<Uint8Array>({
+            write: (chunk) => void (text += decoder.decode(chunk, { stream: true })),
+            close: () => void files.set(path, text),
+          }),
+          discard: () => Promise.resolve(),
+        });
+      },
     }, {
       uri: "test:///default",
       open: (uri, readonly) => connect(uri, { readonly }),

@@ -1,6 +1,6 @@
 /**
- * Just enough PNG decoding to judge a screenshot: 8-bit RGB or RGBA, not interlaced (what
- * Chromium writes), into pixels, and the colour most of them have.
+ * Just enough PNG decoding to judge a screenshot: its size, 8-bit RGB or RGBA, not interlaced
+ * (what Chromium writes), into pixels, and the colour most of them have.
  *
  * @module
  */
@@ -11,6 +11,29 @@ export interface Pixels {
   width: number;
   height: number;
   rgba: Uint8Array;
+}
+
+/** The 8 bytes every PNG starts with. */
+const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/**
+ * A PNG's width and height from its IHDR, after checking the signature and that IHDR comes
+ * first, as PNG requires; throws for anything else.
+ *
+ * @example
+ * ```ts ignore
+ * pngSize(await Deno.readFile("shot.png")); // [1120, 832]
+ * ```
+ */
+export function pngSize(png: Uint8Array): [number, number] {
+  if (png.length < 33 || SIGNATURE.some((b, i) => png[i] !== b)) {
+    throw new Error("not a PNG: wrong signature");
+  }
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  if (view.getUint32(8) !== 13 || new TextDecoder().decode(png.subarray(12, 16)) !== "IHDR") {
+    throw new Error("not a PNG: no IHDR first");
+  }
+  return [view.getUint32(16), view.getUint32(20)];
 }
 
 /**

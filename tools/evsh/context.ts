@@ -24,6 +24,14 @@ export interface EvshIO {
   openRead?(path: string): Promise<ReadableStream<Uint8Array>>;
   /** A file created or truncated for writing (`vol-download`); rejects like `readFile`. */
   openWrite?(path: string): Promise<WritableStream<Uint8Array>>;
+  /**
+   * A file for writing as virsh's `screenshot` opens it: created, or truncated when it exists
+   * (`O_CREAT|O_EXCL`, then `O_TRUNC`); `discard` removes it again if it was created here.
+   * Rejects like `readFile`.
+   */
+  createFile?(
+    path: string,
+  ): Promise<{ writable: WritableStream<Uint8Array>; discard(): Promise<void> }>;
   /** Whether `path` is a block device (`stat` + `S_ISBLK`); absent where there are none. */
   isBlockDevice?(path: string): Promise<boolean>;
   /**
@@ -38,8 +46,34 @@ export interface EvshIO {
   askReedit?(message: string, relax: boolean): Promise<string | undefined>;
   /** Whether standard input is a terminal (`isatty(STDIN_FILENO)`). */
   stdinIsTerminal?: boolean;
+  /** The controlling terminal, for `console`; absent where there is none. */
+  terminal?: EvshTerminal;
   /** Calls `handler` on Ctrl-C (SIGINT) until the returned function is called. */
   onInterrupt?(handler: () => void): () => void;
+}
+
+/**
+ * The terminal `console` attaches a guest to (virsh's `vshTTYMakeRaw` and its standard input
+ * and output file descriptors).
+ */
+export interface EvshTerminal {
+  /**
+   * Puts standard input in raw mode (`true`), or back in the mode it had before (`false`);
+   * rejects with an `Error` carrying the system's complaint.
+   */
+  setRaw(raw: boolean): Promise<void>;
+  /**
+   * The next bytes typed, null at the end of input. Aborting `signal` gives up the wait (the
+   * promise rejects) without losing the bytes: the next read gets them.
+   */
+  read(signal: AbortSignal): Promise<Uint8Array | null>;
+  /** Writes bytes to standard output. */
+  write(bytes: Uint8Array): Promise<void>;
+  /**
+   * Catches SIGINT, SIGTERM, SIGHUP and SIGQUIT until the returned function is called, as
+   * virsh does so that a signal cannot leave the terminal raw.
+   */
+  holdSignals(): () => void;
 }
 
 /** Thrown by a handler to end its command as failed; the shell reports the saved error. */
@@ -64,6 +98,8 @@ export interface ShellState {
   interactive?: boolean;
   /** `-t`: each command's time follows it. */
   timing?: boolean;
+  /** `-e`: the console's escape sequence (`^]` by default). */
+  escape?: string;
   /** `cd`/`pwd`: the working directory, when the host has one. */
   cwd?: { get(): string; set(dir: string): void; home(): string | undefined };
 }

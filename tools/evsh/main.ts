@@ -16,6 +16,7 @@ import { completions } from "./completion.ts";
 import type { EvshIO } from "./context.ts";
 import { LineEditor, splitKeys } from "./line_editor.ts";
 import { isBlockDevice, openEditSession } from "./host_io.ts";
+import { hostTerminal, SharedReader } from "./host_terminal.ts";
 import { Shell } from "./shell.ts";
 import { longVersion, usage, VERSION } from "./usage.ts";
 
@@ -60,6 +61,42 @@ async function openForEvsh(path: string, options: Deno.OpenOptions): Promise<Den
   }
 }
 
+/**
+ * Opens the file virsh's `screenshot` writes (`EvshIO.createFile`): created (`O_EXCL`), else
+ * truncated; `discard` removes it only when it was created here.
+ *
+ * @example
+ * ```ts
+ * import { createFileForEvsh } from "./main.ts";
+ * const path = await Deno.makeTempFile();
+ * const out = await createFileForEvsh(path); // exists already: truncated, kept by discard
+ * await out.writable.close();
+ * ```
+ */
+export async function createFileForEvsh(
+  path: string,
+): Promise<{ writable: WritableStream<Uint8Array>; discard(): Promise<void> }> {
+  let file: Deno.FsFile;
+  let created = true;
+  try {
+    file = await Deno.open(path, { write: true, createNew: true });
+  } catch (e) {
+    if (!(e instanceof Deno.errors.AlreadyExists)) throw new Error(strerror(e));
+    created = false;
+    file = await openForEvsh(path, { write: true, truncate: true });
+  }
+  return {
+    writable: file.writable,
+    discard: async () => {
+      if (created) await Deno.remove(path).catch(() => {});
+    },
+  };
+}
+
+/** Standard input's one reader, shared by the prompt and `console`; made on first use. */
+let stdinShared: SharedReader | undefined;
+const stdinReader = () => (stdinShared ??= new SharedReader(Deno.stdin.readable));
+
 const io: EvshIO = {
   stdout: (s) => write(Deno.stdout, s),
   stderr: (s) => write(Deno.stderr, s),
@@ -67,9 +104,11 @@ const io: EvshIO = {
   openRead: async (path) => (await openForEvsh(path, { read: true })).readable,
   openWrite: async (path) =>
     (await openForEvsh(path, { write: true, create: true, truncate: true })).writable,
+  createFile: createFileForEvsh,
   isBlockDevice,
   openEditor: (doc) => openEditSession(doc),
   stdinIsTerminal: Deno.stdin.isTerminal(),
+  terminal: Deno.stdin.isTerminal() ? hostTerminal(stdinReader) : undefined,
   onInterrupt: (handler) => {
     Deno.addSignalListener("SIGINT", handler);
     return () => Deno.removeSignalListener("SIGINT", handler);
@@ -106,16 +145,17 @@ async function* ttyLines(shell: Shell, prompt: string): AsyncGenerator<string> {
   const history = file
     ? await Deno.readTextFile(file).then((t) => t.split("\n").filter(Boolean), () => [])
     : [];
-  const reader = Deno.stdin.readable.getReader();
+  const input = stdinReader();
+  const never = new AbortController().signal;
   const decoder = new TextDecoder();
   const pending: string[] = [];
   const editor = new LineEditor({
     write: (s) => io.stdout(s),
     async readKey() {
       while (!pending.length) {
-        const r = await reader.read();
-        if (r.done) return null;
-        pending.push(...splitKeys(decoder.decode(r.value, { stream: true })));
+        const bytes = await input.read(never);
+        if (bytes === null) return null;
+        pending.push(...splitKeys(decoder.decode(bytes, { stream: true })));
       }
       return pending.shift()!;
     },
@@ -132,7 +172,6 @@ async function* ttyLines(shell: Shell, prompt: string): AsyncGenerator<string> {
     }
   } finally {
     Deno.stdin.setRaw(false);
-    reader.releaseLock();
     if (file) {
       await Deno.mkdir(file.replace(/\/[^/]*$/, ""), { recursive: true }).catch(() => {});
       await Deno.writeTextFile(file, history.slice(-HISTORY_MAX).join("\n") + "\n").catch(() => {});
@@ -210,6 +249,7 @@ async function main(): Promise<number> {
     quiet: inv.quiet,
     readonly: inv.readonly,
     timing: inv.timing,
+    escape: inv.escape,
     uri,
     interactive: interactiveMode,
     open: (u, ro) => open(u, ro, inv),

@@ -21,6 +21,7 @@ export interface ShellOptions {
   cwd?: ShellState["cwd"];
   interactive?: boolean;
   timing?: boolean;
+  escape?: string;
 }
 
 /**
@@ -54,6 +55,7 @@ export class Shell {
       cwd: options.cwd,
       interactive: options.interactive,
       timing: options.timing,
+      escape: options.escape,
     };
   }
 

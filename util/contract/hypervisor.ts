@@ -1495,6 +1495,40 @@ export const HYPERVISOR = {
     access: "secret",
     checks: [{ check: "readonly" }],
   },
+  domainSetGuestVcpus: {
+    args: [
+      { name: "domain", kind: "dom" },
+      { name: "cpumap", kind: "str" },
+      { name: "state", kind: "int" },
+      { name: "flags", kind: "uint" },
+    ],
+    result: r.none,
+    access: "write",
+    checks: [{ check: "readonly" }, { check: "nonNull", arg: 1 }],
+  },
+  domainAgentSetResponseTimeout: {
+    args: [
+      { name: "domain", kind: "dom" },
+      { name: "timeout", kind: "int" },
+      { name: "flags", kind: "uint" },
+    ],
+    result: r.none,
+    access: "write",
+    checks: [{ check: "readonly" }],
+  },
+  /** libvirt-qemu's call (`virDomainQemuAgentCommand`), whose errors are VIR_FROM_NONE. */
+  domainQemuAgentCommand: {
+    args: [
+      { name: "domain", kind: "dom" },
+      { name: "cmd", kind: "str" },
+      { name: "timeout", kind: "int" },
+      { name: "flags", kind: "uint" },
+    ],
+    result: r.data as Result<string>,
+    access: "write",
+    checks: [{ check: "readonly" }],
+    family: "NONE",
+  },
   domainGetStatsFor: {
     args: [
       { name: "dom", kind: "dom" },

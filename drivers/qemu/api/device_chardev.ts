@@ -16,6 +16,8 @@ import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import { qemuPostParse } from "../postparse.ts";
 import { insertParsedDevice } from "./device_parse.ts";
+import { assignVirtioSerialPort, virtserialportProps } from "../virtio_serial.ts";
+import { prepareChannels } from "../channel_dir.ts";
 
 const aliasOf = (dev: XmlElement) => child(dev, "alias")?.attributes.name;
 const targetOf = (dev: XmlElement) => child(dev, "target")?.attributes ?? {};
@@ -53,21 +55,7 @@ function frontend(def: DomainDef, dev: XmlElement): Record<string, unknown> {
   if (dev.name === "serial") {
     return { driver: "isa-serial", chardev, id: alias, index: Number(target.port ?? 0) };
   }
-  const a = child(dev, "address")?.attributes ?? {};
-  const controller = def.devices.other.find((d) =>
-    d.name === "controller" && d.attributes.type === "virtio-serial" &&
-    (d.attributes.index ?? "0") === (a.controller ?? "0")
-  );
-  return {
-    driver: "virtserialport",
-    bus: `${controller ? aliasOf(controller) : `virtio-serial${a.controller ?? 0}`}.${
-      Number(a.bus ?? 0)
-    }`,
-    nr: Number(a.port),
-    chardev,
-    id: alias,
-    ...(target.name ? { name: target.name } : {}),
-  };
+  return virtserialportProps(def, dev);
 }
 
 /** The kinds hotplug takes: serial ports (isa-serial) and virtio channels. */
@@ -89,21 +77,6 @@ function checkKind(dev: XmlElement): void {
       `live attach of device 'chr' is not supported`,
     );
   }
-}
-
-/** libvirt's `virDomainVirtioSerialAddrAutoAssign`: the first free port from 1. */
-function assignVirtioSerialPort(def: DomainDef, dev: XmlElement): void {
-  if (child(dev, "address")) return;
-  const used = new Set(
-    def.devices.other.map((d) => child(d, "address")?.attributes)
-      .filter((a) => a?.type === "virtio-serial" && (a.controller ?? "0") === "0")
-      .map((a) => Number(a!.port)),
-  );
-  let port = 1;
-  while (used.has(port)) port++;
-  dev.children.push(
-    element("address", { type: "virtio-serial", controller: "0", bus: "0", port: String(port) }),
-  );
 }
 
 /**
@@ -153,13 +126,7 @@ export async function attachChardevLive(
   if (findChardev(def, dev)) {
     throw VirError.report("QEMU", "OPERATION_INVALID", "chardev already exists");
   }
-  if (dev.attributes.type === "unix" && !child(dev, "source")?.attributes.path) {
-    // qemuDomainPrepareChannel: a channel socket without a path gets one in the driver's dir.
-    const dir = `${s.paths.runDir}/channel/${def.name}`;
-    await Deno.mkdir(dir, { recursive: true });
-    const name = targetOf(dev).name ?? "channel";
-    dev.children.unshift(element("source", { mode: "bind", path: `${dir}/${name}` }));
-  }
+  await prepareChannels([dev], s.paths.runDir, def.id, def.name);
   const copy = structuredClone(def);
   insertParsedDevice(copy, dev);
   qemuPostParse(copy);

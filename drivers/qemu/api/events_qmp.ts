@@ -8,8 +8,9 @@
  *
  * QMP events without a domain event of their own here: DEVICE_DELETED of devices other than
  * vCPUs (device hotplug's business), JOB_STATUS_CHANGE (the block jobs' business,
- * `block_job.ts`), MIGRATION*, DUMP_COMPLETED, BLOCK_WRITE_THRESHOLD and VSERPORT_CHANGE (no
- * migration, dump, threshold or guest-agent channel in this driver).
+ * `block_job_state.ts`), MIGRATION*, DUMP_COMPLETED and BLOCK_WRITE_THRESHOLD (no migration,
+ * dump or threshold in this driver). VSERPORT_CHANGE is the guest agent's
+ * (`agent/agent_channel.ts`).
  *
  * @module
  */

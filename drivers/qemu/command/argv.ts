@@ -10,6 +10,7 @@ import type { VcpuState } from "../hotplug/types.ts";
 import { child } from "../../../util/xml/mod.ts";
 import { isQ35 } from "../default_devices.ts";
 import { encryptionOf } from "../disk_secret.ts";
+import { virtserialportProps } from "../virtio_serial.ts";
 import { optValue } from "./escape.ts";
 import {
   unsupported,
@@ -106,6 +107,7 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
     controllers: def.devices.other.filter((d) => d.name === "controller"),
     volumes: opts.volumes ?? new Map(),
     secrets: opts.secrets ?? new Map(),
+    def,
   };
   // PCI controllers, then the other controllers, then the rest (libvirt's order): a bus must
   // exist before QEMU plugs a device into it.
@@ -234,6 +236,8 @@ interface DeviceContext {
   volumes: ReadonlyMap<XmlElement, string>;
   /** Keys of encrypted disks. */
   secrets: ReadonlyMap<XmlElement, { id: string; file: string }>;
+  /** The definition, whose controllers name the buses. */
+  def: DomainDef;
 }
 
 /**
@@ -252,6 +256,8 @@ function deviceArgs(dev: XmlElement, ctx: DeviceContext): string[] {
       return diskArgs(dev, n.disk++, ctx);
     case "serial":
       return serialArgs(dev, n.serial++);
+    case "channel":
+      return channelArgs(dev, ctx.def);
     case "console":
       // The console of an x86 guest is a view of serial 0, started with it.
       if (child(dev, "target")?.attributes.type === "serial") return [];
@@ -451,6 +457,29 @@ function serialArgs(dev: XmlElement, index: number): string[] {
   if (type === "file" && path) backend = `file,id=${id},path=${optValue(path)}`;
   else if (type !== "pty") throw unsupportedChardev(type);
   return ["-chardev", backend, "-serial", `chardev:${id}`];
+}
+
+/**
+ * A virtio channel on a unix socket, which QEMU binds (`mode='bind'`, the agent's channel) or
+ * connects to, or on a pty; the guest sees a `virtserialport` of that name. Other channels are
+ * refused.
+ */
+function channelArgs(dev: XmlElement, def: DomainDef): string[] {
+  const target = child(dev, "target")?.attributes.type;
+  if (target !== "virtio") throw unsupportedDevice(dev);
+  const type = dev.attributes.type ?? "pty";
+  const source = child(dev, "source")?.attributes ?? {};
+  const alias = aliasOf(dev);
+  const id = `char${optValue(alias ?? "")}`;
+  let backend: string;
+  if (type === "pty" && alias) backend = `pty,id=${id}`;
+  else if (type === "unix" && source.path && alias) {
+    const server = (source.mode ?? "bind") === "bind" ? ",server=on,wait=off" : "";
+    backend = `socket,id=${id},path=${optValue(source.path)}${server}`;
+  } else throw unsupportedChardev(type);
+  const { driver, ...props } = virtserialportProps(def, dev);
+  const opts = Object.entries(props).map(([k, v]) => `,${k}=${optValue(String(v))}`).join("");
+  return ["-chardev", backend, "-device", `${driver}${opts}`];
 }
 
 function vncArgs(dev: XmlElement): string[] {

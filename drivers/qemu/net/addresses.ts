@@ -1,8 +1,8 @@
 /**
  * `virDomainInterfaceAddresses` of the QEMU driver (libvirt's `qemuDomainInterfaceAddresses`):
  * from the DHCP leases of the network each network NIC is on (`virDomainNetDHCPInterfaces`), or
- * from the host's ARP table (`virDomainNetARPInterfaces`). The guest agent is not run here, so
- * its source gets libvirt's answer for a domain without one.
+ * from the host's ARP table (`virDomainNetARPInterfaces`); the guest agent's source is the
+ * agent's (`agent/`). The DHCP leases also give `virDomainGetHostname` its LEASE source.
  *
  * @module
  */
@@ -95,4 +95,32 @@ export async function arpAddresses(def: DomainDef): Promise<InterfaceAddresses[]
       addrs: [{ type: VIR.IP_ADDR_TYPE_IPV4, addr: e.ip, prefix: 0 }],
     }))
   );
+}
+
+/**
+ * `qemuDomainGetHostnameLease`: the first host name a DHCP lease of a network NIC carries, the
+ * NICs taken in order (none: undefined).
+ *
+ * @example
+ * ```ts
+ * import { leaseHostname } from "./addresses.ts";
+ * import type { DomainDef } from "../../../conf/domain/def.ts";
+ * import type { QemuSecondaries } from "../secondaries.ts";
+ * declare const def: DomainDef, secondaries: QemuSecondaries;
+ * await leaseHostname(def, secondaries);
+ * ```
+ */
+export async function leaseHostname(
+  def: DomainDef,
+  secondaries: QemuSecondaries,
+): Promise<string | undefined> {
+  for (const net of def.devices.interfaces) {
+    const network = net.source?.network;
+    if (net.type !== "network" || network === undefined) continue;
+    const ref = await secondaries.call("network", "networkLookupByName", network);
+    const leases = await secondaries.call("network", "networkGetDHCPLeases", ref, net.mac ?? "", 0);
+    const named = leases.find((l) => typeof l.hostname === "string" && l.hostname);
+    if (named) return String(named.hostname);
+  }
+  return undefined;
 }

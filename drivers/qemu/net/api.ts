@@ -8,12 +8,12 @@ import { checkActive } from "../../../conf/objects/domain_obj.ts";
 import { checkFlags, VirError } from "../../../util/errors.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
-import { agentUnavailable } from "../power_ops.ts";
+import { agentInterfaces } from "../agent/agent_api.ts";
 import { arpAddresses, leaseAddresses } from "./addresses.ts";
 
 /**
  * libvirt's `qemuDomainInterfaceAddresses`: the domain must run; LEASE asks the network driver,
- * ARP reads the host's neighbour table, AGENT needs a guest agent the driver does not run.
+ * ARP reads the host's neighbour table, AGENT asks the guest agent.
  *
  * @example
  * ```ts
@@ -36,7 +36,7 @@ export async function domainInterfaceAddresses(
     case VIR.DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE:
       return await leaseAddresses(obj.def, state.secondaries);
     case VIR.DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT:
-      throw agentUnavailable(obj);
+      return await agentInterfaces(obj);
     case VIR.DOMAIN_INTERFACE_ADDRESSES_SRC_ARP:
       return await arpAddresses(obj.def);
     default:

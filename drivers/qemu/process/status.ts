@@ -28,6 +28,8 @@ export interface DomainStatus {
   vcpus: { alias?: string; tid: number }[];
   /** The taps and network ports of the NICs (absent in older files). */
   nics?: NicRuntime[];
+  /** The guest agent's response timeout (libvirt's `<agentTimeout>`; absent in older files). */
+  agentTimeout?: number;
   /** The block jobs running (absent in older files). */
   blockJobs?: StoredBlockJob[];
 }
@@ -115,6 +117,9 @@ function statusProblem(v: unknown, name: string): string | undefined {
     (!Array.isArray(s.nics) ||
       !s.nics.every((n) => typeof n === "object" && n !== null && isInt(n.index)))
   ) return "bad nics";
+  if (s.agentTimeout !== undefined && !(isInt(s.agentTimeout) && s.agentTimeout >= -2)) {
+    return "bad agentTimeout";
+  }
   return undefined;
 }
 

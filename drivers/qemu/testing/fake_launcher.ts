@@ -51,6 +51,12 @@ export class FakeLauncher implements QemuLauncher {
       ptys: argv.flatMap((a, i) =>
         argv[i - 1] === "-chardev" && a.startsWith("pty,id=") ? [a.slice("pty,id=".length)] : []
       ),
+      channels: argv.flatMap((a, i) => {
+        const port = argv[i - 1] === "-device" && a.startsWith("virtserialport,")
+          ? Object.fromEntries(a.split(",").slice(1).map((kv) => kv.split("=")))
+          : undefined;
+        return port ? [{ label: port.chardev, id: port.id }] : [];
+      }),
       vncDisplay: argv.includes("-vnc") && vnc ? Number(vnc[1]) : undefined,
       balloonKiB: argv.some((a) => a.startsWith("virtio-balloon-pci"))
         ? Number(argv[argv.indexOf("-m") + 1].match(/size=(\d+)k/)?.[1])
@@ -61,6 +67,7 @@ export class FakeLauncher implements QemuLauncher {
       bootCpus: Number(boot),
       pid: this.#nextPid++,
       noShutdown: argv.includes("-no-shutdown"),
+      acpi: !argv.includes("-no-acpi"),
       pvpanic: argv.some((a) => a === "pvpanic" || a.startsWith("pvpanic,")),
       name: argv[argv.indexOf("-name") + 1].match(/^guest=((?:[^,]|,,)*)/)?.[1].replaceAll(
         ",,",

@@ -57,6 +57,13 @@ export interface FakeQemuOptions {
   name?: string;
   /** Labels of the pty chardevs (`-chardev pty,id=…`), each given a `/dev/pts/N` in order. */
   ptys?: string[];
+  /**
+   * The virtio channels (`-chardev socket,id=LABEL` + `-device virtserialport,id=ID`): each is
+   * in `query-chardev`, its port closed until {@link FakeQemu.guestOpenPort} opens it.
+   */
+  channels?: { label: string; id: string }[];
+  /** The machine has ACPI (no `-no-acpi`): it can wake up from suspend. Default false. */
+  acpi?: boolean;
   /** The VNC display (`-vnc 127.0.0.1:N`; 0 for an autoport server), none without. */
   vncDisplay?: number;
   /**
@@ -123,6 +130,10 @@ export class FakeQemu {
   #rebootAction: "reset" | "shutdown" = "reset";
   #noShutdown: boolean;
   #timers = new Set<ReturnType<typeof setTimeout>>();
+  /** The guest is suspended to RAM. */
+  #suspended = false;
+  /** Ids of the virtio serial ports the guest opened. */
+  #openPorts = new Set<string>();
 
   constructor(options: FakeQemuOptions = {}) {
     this.#opts = {
@@ -144,6 +155,8 @@ export class FakeQemu {
       onCommand: options.onCommand,
       name: options.name,
       ptys: options.ptys ?? [],
+      channels: options.channels ?? [],
+      acpi: options.acpi ?? false,
       vncDisplay: options.vncDisplay,
       balloonKiB: options.balloonKiB,
     };
@@ -226,6 +239,22 @@ export class FakeQemu {
     if (!slot) throw new Error(`no held unplug for ${alias}`);
     this.#held.delete(alias);
     this.#finishUnplug(slot, alias, true);
+  }
+
+  /**
+   * A guest program opens or closes virtio serial port `id` (a guest agent starting or
+   * stopping): VSERPORT_CHANGE, and the chardev's `frontend-open` follows.
+   */
+  guestOpenPort(id: string, open: boolean): void {
+    if (open) this.#openPorts.add(id);
+    else this.#openPorts.delete(id);
+    this.emit("VSERPORT_CHANGE", { id, open });
+  }
+
+  /** The guest suspends to RAM (ACPI S3): SUSPEND; `system_wakeup` brings it back. */
+  guestSuspend(): void {
+    this.#suspended = true;
+    this.emit("SUSPEND");
   }
 
   /** The guest powers the machine off (ACPI S5): SHUTDOWN, then a pause or the exit. */
@@ -363,12 +392,38 @@ export class FakeQemu {
         return { return: this.#opts.name === undefined ? {} : { name: this.#opts.name } };
       case "query-chardev":
         return {
-          return: this.#opts.ptys.map((label, i) => ({
-            label,
-            filename: `pty:/dev/pts/${100 + i}`,
-            "frontend-open": false,
-          })),
+          return: [
+            ...this.#opts.ptys.map((label, i) => ({
+              label,
+              filename: `pty:/dev/pts/${100 + i}`,
+              "frontend-open": false,
+            })),
+            ...this.#opts.channels.map(({ label, id }) => ({
+              label,
+              filename: "disconnected:unix:",
+              "frontend-open": this.#openPorts.has(id),
+            })),
+          ],
         };
+      case "rtc-reset-reinjection":
+        return { return: {} };
+      // The machine can wake from suspend only with ACPI (QEMU's PIIX4/ICH9 PM).
+      case "query-current-machine":
+        return { return: { "wakeup-suspend-support": this.#opts.acpi } };
+      case "system_wakeup":
+        if (!this.#opts.acpi) {
+          return {
+            error: {
+              class: "GenericError",
+              desc: "wake-up from suspend is not supported by this guest",
+            },
+          };
+        }
+        if (this.#suspended) {
+          this.#suspended = false;
+          this.emit("WAKEUP");
+        }
+        return { return: {} };
       case "query-vnc": {
         const display = this.#opts.vncDisplay;
         if (display === undefined) return { return: { enabled: false } };

@@ -4,12 +4,15 @@ import { buildQemuArgv, optValue, smpArg } from "../../../drivers/qemu/command/m
 import { vcpusFromDef } from "../../../drivers/qemu/hotplug/mod.ts";
 import { qemuPostParse } from "../../../drivers/qemu/postparse.ts";
 import { assignDeviceAliases } from "../../../drivers/qemu/alias.ts";
+import { assignChannelPath } from "../../../drivers/qemu/channel_dir.ts";
 
 function argvOf(xml: string, monitorPath = "/run/ev/vm.qmp") {
   const def = parseDomainXML(xml);
   qemuPostParse(def);
-  // The driver names the devices just before it builds the command line.
+  // The driver names the devices and places the channel sockets just before it builds the
+  // command line.
   assignDeviceAliases(def);
+  for (const dev of def.devices.other) assignChannelPath(dev, "/run/ev/channel/domain-1-vm");
   return buildQemuArgv(def, vcpusFromDef(def).vcpus, { monitorPath, accel: "tcg" });
 }
 
@@ -93,7 +96,19 @@ function keyval(opt: string): Map<string, string> {
  * bootindex.
  */
 function placements(devices: Map<string, string>[]): Record<string, string> {
-  const keys = ["driver", "bus", "addr", "multifunction", "unit", "port", "chassis", "bootindex"];
+  const keys = [
+    "driver",
+    "bus",
+    "addr",
+    "multifunction",
+    "unit",
+    "port",
+    "chassis",
+    "bootindex",
+    "nr",
+    "chardev",
+    "name",
+  ];
   return Object.fromEntries(
     devices.filter((d) => d.has("bus")).map((d) => [
       d.get("id")!,
@@ -112,6 +127,7 @@ const argvFixtures = [
   "q35-many",
   "q35-aliases",
   "q35-bootorder",
+  "pc-agent",
 ];
 for (const name of argvFixtures) {
   Deno.test(`${name}: devices sit where libvirt 9.0's command line puts them`, async () => {

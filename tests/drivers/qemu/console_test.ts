@@ -61,8 +61,37 @@ realQemuTest({
       const forced = await conn.domainOpenConsole!(dom, "serial0", VIR.DOMAIN_CONSOLE_FORCE);
       assert.equal((await reader.read()).done, true);
       const r2 = forced.readable!.getReader();
-      await forced.writable!.getWriter().write(new TextEncoder().encode("again"));
+      const w2 = forced.writable!.getWriter();
+      await w2.write(new TextEncoder().encode("again"));
       await readUntil(r2, "again");
+
+      // A session that ends while its read waits for the guest (as every console client's
+      // does) leaves nothing reading behind it: what the guest says before the next session
+      // (here the echo of bytes written straight to the pty) reaches that session whole.
+      const waiting = r2.read();
+      await w2.close();
+      assert.equal((await waiting).done, true);
+      const pty = /<source path='(\/dev\/pts\/\d+)'/.exec(await conn.domainGetXMLDesc!(dom, 0))![1];
+      const direct = await Deno.open(pty, { write: true });
+      await direct.write(new TextEncoder().encode("between"));
+      direct.close();
+      const next = await conn.domainOpenConsole!(dom, null, 0);
+      const r3 = next.readable!.getReader();
+      assert.match(await readUntil(r3, "between"), /^between$/);
+      await r3.cancel();
+      // Sessions whose output is read all along (as the gateway sends it on), ended by their
+      // input side: each next one gets its echo whole.
+      for (const word of ["one", "two", "three"]) {
+        const s = await conn.domainOpenConsole!(dom, null, 0);
+        const w = s.writable!.getWriter();
+        const r = s.readable!.getReader();
+        await w.write(new TextEncoder().encode(word));
+        assert.equal(await readUntil(r, word), word);
+        r.releaseLock();
+        const drained = s.readable!.pipeTo(new WritableStream());
+        await w.close();
+        await drained;
+      }
 
       await assert.rejects(
         conn.domainOpenConsole!(dom, "parallel7", 0),

@@ -63,8 +63,13 @@ const cases: [string, string][] = [
   ],
   ["<graphics type='spice'/>", "spice graphics are not supported with this QEMU"],
   [
-    "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>",
-    "The 'virtserialport' device is not supported by this QEMU binary",
+    "<channel type='pty'><target type='guestfwd' address='10.0.2.1' port='4600'/></channel>",
+    "The 'guestfwd' device is not supported by this QEMU binary",
+  ],
+  [
+    "<channel type='tcp'><source mode='bind' host='127.0.0.1' service='4556'/>" +
+    "<target type='virtio' name='org.example.tcp'/></channel>",
+    "chardev 'tcp' not supported in this QEMU binary",
   ],
   [
     "<filesystem type='mount'><source dir='/srv'/><target dir='srv'/></filesystem>",

@@ -151,7 +151,11 @@ export const DOMAIN_GUEST_COMMANDS: CommandDef[] = [
         ctx.fail("One of options --enable or --disable is required by option --cpulist");
       }
       const { obj: dom } = await domainArg(ctx, args);
-      if (cpulist !== undefined) undeclared(ctx, "virDomainSetGuestVcpus");
+      if (cpulist !== undefined) {
+        const state = args.has("enable") ? 1 : 0;
+        await ctx.call(() => ctx.conn.call("domainSetGuestVcpus", dom.ref, cpulist, state, 0));
+        return;
+      }
       printParams(ctx, await ctx.call(() => ctx.conn.call("domainGetGuestVcpus", dom.ref, 0)));
     },
   },
@@ -177,9 +181,14 @@ export const DOMAIN_GUEST_COMMANDS: CommandDef[] = [
       await ctx.call(() => dom.sendProcessSignal(pid, signum, 0));
     },
   },
-  undeclaredDomainCommand("guest-agent-timeout", "virDomainAgentSetResponseTimeout", {
-    after: (ctx, args) => void ctx.optInt(args, "timeout", "i"),
-  }),
+  {
+    name: "guest-agent-timeout",
+    async run(ctx, args) {
+      const { obj: dom } = await domainArg(ctx, args);
+      const timeout = ctx.optInt(args, "timeout", "i") ?? VIR.DOMAIN_AGENT_RESPONSE_TIMEOUT_BLOCK;
+      await ctx.call(() => dom.agentSetResponseTimeout(timeout, 0));
+    },
+  },
   undeclaredDomainCommand("get-user-sshkeys", "virDomainAuthorizedSSHKeysGet", {
     after: (ctx, args) => void ctx.optString(args, "user"),
   }),

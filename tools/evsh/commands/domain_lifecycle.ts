@@ -7,6 +7,7 @@ import { VIR } from "../../../util/constants.ts";
 import type { Domain } from "../../../client/domain.ts";
 import type { CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
+import { runConsole } from "./domain_console.ts";
 import {
   actionsOf,
   autostartAction,
@@ -95,14 +96,10 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
         `Failed to create domain from ${file}`,
       );
       ctx.printExtra(`Domain '${dom.name}' created from ${file}\n`);
-      // Like virsh, a console that cannot run is an error line, not a failed create; evsh has
-      // no console client at all, so only the wording differs at a terminal.
+      // As virsh: how the console went does not change the outcome of the create.
       if (args.has("console")) {
-        ctx.error(
-          ctx.state?.interactive
-            ? "evsh cannot run an interactive console"
-            : "Cannot run interactive console without a controlling TTY",
-        );
+        await runConsole(ctx, dom, null, 0);
+        ctx.resetError();
       }
     },
   },
@@ -119,6 +116,7 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
       ]);
       await ctx.call(() => dom.createWithFlags(f), `Failed to start domain '${dom.name}'`);
       ctx.print(`Domain '${dom.name}' started\n`);
+      if (args.has("console")) return await runConsole(ctx, dom, null, 0);
     },
   },
   {

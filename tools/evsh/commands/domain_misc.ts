@@ -1,9 +1,9 @@
 /**
  * Hypervisor-specific and one-off domain commands: `qemu-monitor-command`, `qemu-attach`,
  * `qemu-agent-command`, `lxc-enter-namespace`, `domsetlaunchsecstate`, `backup-begin`,
- * `backup-dumpxml`, `dom-fd-associate`, `screenshot`, `ttyconsole`, `domxml-from-native`,
- * `domxml-to-native`. The driver contract declares none of their APIs but the XML ones, so
- * after virsh's own checks they fail as libvirt does for a driver without them.
+ * `backup-dumpxml`, `dom-fd-associate`, `ttyconsole`, `domxml-from-native`,
+ * `domxml-to-native`. Where the driver contract declares no API (all but the XML ones and the
+ * agent command), after virsh's own checks they fail as libvirt does for a driver without them.
  * @module
  */
 import { parse } from "../../../util/xml/mod.ts";
@@ -71,14 +71,31 @@ export const DOMAIN_MISC_COMMANDS: CommandDef[] = [
   {
     name: "qemu-agent-command",
     async run(ctx, args) {
-      await domainArg(ctx, args);
+      const { obj: dom } = await domainArg(ctx, args);
+      const cmd = args.argv("cmd").join(" ");
       const timeout = ctx.optInt(args, "timeout", "i");
       let judge = timeout === undefined ? 0 : 1;
       if (judge && timeout! < 1) ctx.fail("timeout must be positive");
-      if (args.has("async")) judge++;
-      if (args.has("block")) judge++;
+      // VIR_DOMAIN_QEMU_AGENT_COMMAND_NOWAIT, _BLOCK and _DEFAULT.
+      let wait = timeout ?? -1;
+      if (args.has("async")) {
+        wait = 0;
+        judge++;
+      }
+      if (args.has("block")) {
+        wait = -2;
+        judge++;
+      }
       if (judge > 1) ctx.fail("timeout, async and block options are exclusive");
-      undeclared(ctx, "virDomainQemuAgentCommand");
+      let result = await ctx.call(() => dom.qemuAgentCommand(cmd, wait, 0));
+      if (args.has("pretty")) {
+        try {
+          result = JSON.stringify(JSON.parse(result), null, 2);
+        } catch {
+          // virsh prints what it cannot reformat as it came.
+        }
+      }
+      ctx.print(`${result}\n`);
     },
   },
   undeclaredDomainCommand("lxc-enter-namespace", "virDomainLxcOpenNamespace"),
@@ -119,15 +136,6 @@ export const DOMAIN_MISC_COMMANDS: CommandDef[] = [
       passFds(ctx, args);
     },
   }),
-  {
-    name: "screenshot",
-    async run(ctx, args) {
-      ctx.optString(args, "file");
-      ctx.optInt(args, "screen", "uip");
-      const { arg } = await domainArg(ctx, args);
-      undeclared(ctx, "virDomainScreenshot", `could not take a screenshot of ${arg}`);
-    },
-  },
   {
     name: "ttyconsole",
     async run(ctx, args) {

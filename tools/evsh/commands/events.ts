@@ -111,8 +111,19 @@ function objectName(ev: ConnectionEvent): string {
   return ev.family === "secret" ? o.uuid ?? "" : o.name ?? "";
 }
 
-/** A domain event as virsh prints it, or undefined for one evsh has no wording for yet. */
-function domainLine(ev: ConnectionEvent): string | undefined {
+/** `virshEventAgentLifecycleState` and `…Reason`. */
+const AGENT_STATES = ["unknown", "connected", "disconnected"];
+const AGENT_REASONS = ["unknown", "domain started", "channel event"];
+
+/**
+ * A domain event as virsh prints it, or undefined for one evsh has no wording for yet.
+ *
+ * @example
+ * ```ts ignore
+ * domainLine(ev); // "event 'reboot' for domain 'test'\n"
+ * ```
+ */
+export function domainLine(ev: ConnectionEvent): string | undefined {
   const dom = objectName(ev);
   const d = ev.data;
   const name = DOMAIN_EVENTS[ev.eventId];
@@ -134,6 +145,12 @@ function domainLine(ev: ConnectionEvent): string | undefined {
       return `event 'metadata-change' for domain '${dom}': type ${
         named(METADATA_TYPES, d.type)
       }, uri ${d.nsuri ?? "(null)"}\n`;
+    case "agent-lifecycle": {
+      const text = (table: string[], i: unknown) => table[Number(i)] ?? "unsupported value";
+      return `event 'agent-lifecycle' for domain '${dom}': state: '${
+        text(AGENT_STATES, d.state)
+      }' reason: '${text(AGENT_REASONS, d.reason)}'\n`;
+    }
     case "tunable": {
       const params = Object.entries((d.params ?? {}) as Record<string, unknown>);
       return `event 'tunable' for domain '${dom}':\n` +

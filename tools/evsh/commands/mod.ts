@@ -48,6 +48,7 @@ import { BLOCKCOPY_COMMAND } from "./domain_block_copy.ts";
 import { EDIT_COMMANDS } from "./edit.ts";
 import { EVENT_COMMANDS } from "./events.ts";
 import { CONSOLE_COMMAND } from "./domain_console.ts";
+import { SCREENSHOT_COMMAND } from "./domain_screenshot.ts";
 
 /** Every evsh command handler. */
 export const COMMANDS: readonly CommandDef[] = [
@@ -96,6 +97,7 @@ export const COMMANDS: readonly CommandDef[] = [
   ...EDIT_COMMANDS,
   ...EVENT_COMMANDS,
   CONSOLE_COMMAND,
+  SCREENSHOT_COMMAND,
 ];
 
 const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));
