@@ -5,6 +5,7 @@
  * the qcow2 format, `blockdev-add` of the format node without backing) and switched to in one
  * `transaction` of `blockdev-snapshot`s; a shut-off domain's by `qemu-img create`. The live and
  * the persistent definitions then name the overlay, with the old image as `<backingStore>`.
+ * QUIESCE freezes the guest's file systems through its agent around the switch.
  *
  * @module
  */
@@ -31,6 +32,7 @@ import { type AddedImage, addImage, checkImageFile, dropImage } from "./block_im
 import { qemuImg } from "./qemu_img.ts";
 import { snapshotView } from "./snapshot_view.ts";
 import { diskBusy } from "./block_job_state.ts";
+import { fsFreeze, fsThaw } from "../agent/agent_api.ts";
 
 const E = VIR;
 const unsupported = (msg: string) => VirError.report("QEMU", "CONFIG_UNSUPPORTED", msg);
@@ -131,9 +133,6 @@ export async function takeExternalSnapshot(
       "live snapshot creation is supported only during full system snapshots",
     );
   }
-  if (flags & E.DOMAIN_SNAPSHOT_CREATE_QUIESCE) {
-    throw VirError.report("QEMU", "ARGUMENT_UNSUPPORTED", "QEMU guest agent is not configured");
-  }
   def.state = active ? "disk-snapshot" : "shutoff";
   def.memory = "no";
   const dom = active ? s.liveDefinition(obj) : structuredClone(obj.def);
@@ -143,7 +142,7 @@ export async function takeExternalSnapshot(
   const overlays = prepare(def, dom, active, reuse);
   if (active) {
     for (const o of overlays) diskBusy(obj, o.dst);
-    await snapshotActive(obj, overlays, reuse);
+    await quiesced(obj, flags, () => snapshotActive(obj, overlays, reuse));
     materializeIndexes(obj.def.devices.other.filter((d) => d.name === "disk"));
   } else {
     await snapshotInactive(overlays, reuse);
@@ -174,6 +173,26 @@ function diskOf(def: DomainDef, dst: string): XmlElement | undefined {
   return def.devices.other.find((d) =>
     d.name === "disk" && child(d, "target")?.attributes.dev === dst
   );
+}
+
+/**
+ * `qemuSnapshotCreateActiveExternal`'s QUIESCE: the guest's file systems frozen through its
+ * agent around `fn` (libvirt's errors when there is no agent), thawed after; a failed thaw
+ * fails a snapshot that had succeeded.
+ */
+async function quiesced(obj: QemuDomainObj, flags: number, fn: () => Promise<void>): Promise<void> {
+  const frozen = flags & E.DOMAIN_SNAPSHOT_CREATE_QUIESCE ? await fsFreeze(obj, [], 0) : 0;
+  let done = false;
+  try {
+    await fn();
+    done = true;
+  } finally {
+    if (frozen > 0 && isActive(obj)) {
+      const thawed = fsThaw(obj, [], 0);
+      if (done) await thawed;
+      else await thawed.catch(() => {});
+    }
+  }
 }
 
 /** What the inactive XML of a snapshot's domain leaves out: aliases, indexes, job mirrors. */

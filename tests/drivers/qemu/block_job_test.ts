@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
-import { error, qmp, type Setup, setup } from "./fake_qmp/block_harness.ts";
+import { error, qmp, type Setup, setup, XML } from "./fake_qmp/block_harness.ts";
+import { FakeAgent } from "./fake_agent.ts";
 
 const E = VIR;
 const recorded = JSON.parse(
@@ -587,6 +588,55 @@ Deno.test("a job ends with its QEMU: after a destroy and a new start the disk ta
     );
     assert.doesNotMatch(await t.conn.domainGetXMLDesc!(t.dom, 0), /<mirror/);
   } finally {
+    await t.close();
+  }
+});
+
+Deno.test("QUIESCE: refused without an agent; with one, the guest's file systems are frozen around the transaction", async () => {
+  const AGENT =
+    "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>";
+  const snap = (t: Setup, name: string) =>
+    t.conn.domainSnapshotCreateXML!(
+      t.dom,
+      `<domainsnapshot><name>${name}</name><disks><disk name='vda'><source file='${t.dir}/vda.${name}'/>` +
+        "</disk></disks></domainsnapshot>",
+      E.DOMAIN_SNAPSHOT_CREATE_DISK_ONLY | E.DOMAIN_SNAPSHOT_CREATE_QUIESCE,
+    );
+  const plain = await fakeSetup();
+  try {
+    assert.equal(
+      await asText(snap(plain, "q0")),
+      "74/10 argument unsupported: QEMU guest agent is not configured",
+    );
+  } finally {
+    await plain.close();
+  }
+  const t = await setup({ xml: XML.replace("</devices>", `${AGENT}</devices>`) });
+  t.block.nodes.set("drive0", { file: "/img/vda.img", size: 1 << 20, drv: "raw" });
+  const live = await t.conn.domainGetXMLDesc!(t.dom, 0);
+  const agent = FakeAgent.listen(live.match(/<source mode='bind' path='([^']+)'/)![1], {
+    replies: {
+      "guest-fsfreeze-freeze": () => ({ return: 2 }),
+      "guest-fsfreeze-thaw": () => ({ return: 2 }),
+    },
+  });
+  try {
+    const fake = [...t.launcher.instances.values()].at(-1)!;
+    fake.guestOpenPort("channel0", true);
+    for (
+      let i = 0;
+      i < 500 &&
+      !t.events.some((e) => e.eventId === E.DOMAIN_EVENT_ID_AGENT_LIFECYCLE && e.data.state === 1);
+      i++
+    ) {
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    fake.commands.length = 0;
+    assert.equal(await snap(t, "q1"), "q1");
+    assert.deepEqual(agent.executed, ["guest-fsfreeze-freeze", "guest-fsfreeze-thaw"]);
+    assert.ok(qmp(t).some((c) => c.execute === "transaction"));
+  } finally {
+    await agent.close();
     await t.close();
   }
 });
