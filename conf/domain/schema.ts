@@ -195,6 +195,15 @@ const TABLE: Record<string, string> = {
     "auth encryption reservations initiator address slices ssl cookies readahead timeout " +
     "reconnect",
   "disk/source/host": "name port transport socket|",
+  // The backing chain and a block job's destination (live XML, and the persistent XML of a
+  // disk made by an external snapshot).
+  "disk/backingStore": "type index|format source backingStore",
+  "backingStore/backingStore": "type index|format source backingStore",
+  "backingStore/format": "type|",
+  "backingStore/source": "file dev index|",
+  "mirror": "type job ready|format source",
+  "mirror/format": "type|",
+  "mirror/source": "file dev index|",
   // A disk's (or its source's) encryption: kept, so a driver that cannot decrypt refuses it.
   "encryption": "format engine|secret cipher ivgen",
   "encryption/secret": "type uuid usage|",

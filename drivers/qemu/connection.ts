@@ -57,6 +57,14 @@ import { updateDevice } from "./api/device_update.ts";
 import { blockResize, setMemory, setMemoryStatsPeriod } from "./api/state_memory.ts";
 import { abortJob, jobInfo, jobStats } from "./api/state_job.ts";
 import {
+  blockCommit,
+  blockJobAbort,
+  blockJobInfo,
+  blockJobSetSpeed,
+  blockPull,
+} from "./api/block_job.ts";
+import { blockCopy, blockRebaseCopy, parseCopyDest } from "./api/block_copy.ts";
+import {
   hasManagedSave,
   managedSave,
   removeManagedSave,
@@ -678,6 +686,68 @@ export class QemuConnection implements DriverConnection {
 
   domainAbortJob(dom: DomainRef): Promise<void> {
     return abortJob(this.#obj(dom));
+  }
+
+  domainBlockCommit(
+    dom: DomainRef,
+    disk: string,
+    base: string | null,
+    top: string | null,
+    bandwidth: number,
+    flags: number,
+  ): Promise<void> {
+    return blockCommit(this.#s, this.#obj(dom), disk, base, top, bandwidth, flags);
+  }
+
+  async domainBlockPull(
+    dom: DomainRef,
+    disk: string,
+    bandwidth: number,
+    flags: number,
+  ): Promise<void> {
+    // qemuDomainBlockPull is BlockRebase without a base; its BANDWIDTH_BYTES is the same bit.
+    checkFlags(flags, E.DOMAIN_BLOCK_PULL_BANDWIDTH_BYTES, "qemuDomainBlockPull", "QEMU");
+    return await blockPull(this.#s, this.#obj(dom), disk, null, bandwidth, flags);
+  }
+
+  domainBlockRebase(
+    dom: DomainRef,
+    disk: string,
+    base: string | null,
+    bandwidth: number,
+    flags: number,
+  ): Promise<void> {
+    if (flags & E.DOMAIN_BLOCK_REBASE_COPY) {
+      return blockRebaseCopy(this.#s, this.#obj(dom), disk, base!, bandwidth, flags);
+    }
+    return blockPull(this.#s, this.#obj(dom), disk, base, bandwidth, flags);
+  }
+
+  domainBlockCopy(
+    dom: DomainRef,
+    disk: string,
+    destxml: string,
+    params: TypedParams,
+    flags: number,
+  ): Promise<void> {
+    return blockCopy(this.#s, this.#obj(dom), disk, parseCopyDest(destxml), params, flags);
+  }
+
+  domainGetBlockJobInfo(dom: DomainRef, disk: string, flags: number): Promise<TypedParams> {
+    return blockJobInfo(this.#obj(dom), disk, flags);
+  }
+
+  domainBlockJobSetSpeed(
+    dom: DomainRef,
+    disk: string,
+    bandwidth: number,
+    flags: number,
+  ): Promise<void> {
+    return blockJobSetSpeed(this.#obj(dom), disk, bandwidth, flags);
+  }
+
+  domainBlockJobAbort(dom: DomainRef, disk: string, flags: number): Promise<void> {
+    return blockJobAbort(this.#s, this.#obj(dom), disk, flags);
   }
 
   domainSnapshotCreateXML(dom: DomainRef, xml: string, flags: number): Promise<string> {

@@ -64,6 +64,12 @@ import {
 import { SystemTapHost, type TapHost } from "./net/tap.ts";
 import { setLinkStates } from "./net/link.ts";
 import { handleObservedEvent } from "./api/events_qmp.ts";
+import {
+  blockJobStatusChanged,
+  endBlockJobs,
+  restoreBlockJobs,
+  storedBlockJobs,
+} from "./api/block_job_state.ts";
 import { CommandLatency } from "./monitor/command_latency.ts";
 import { prepareChannels, removeChannelDir } from "./channel_dir.ts";
 import {
@@ -327,6 +333,7 @@ export class QemuDriverState {
       vcpus: vm.vcpus.map((v) => ({ alias: v.priv.alias, tid: v.priv.tid })),
       nics: obj.nics,
       agentTimeout: obj.agentTimeout,
+      blockJobs: storedBlockJobs(obj),
     });
   }
 
@@ -583,6 +590,9 @@ export class QemuDriverState {
         obj.agent?.notifyEvent("suspend");
         handleObservedEvent(this, obj, ev);
         break;
+      case "JOB_STATUS_CHANGE":
+        blockJobStatusChanged(this, obj, ev.data);
+        break;
       default:
         // qobs: RTC, watchdog, I/O error, graphics, tray, PM, balloon, memory failure.
         handleObservedEvent(this, obj, ev);
@@ -606,6 +616,7 @@ export class QemuDriverState {
   #cleanup(obj: QemuDomainObj, reason: number): void {
     closeAgent(obj);
     this.#track(removeChannelDir(this.paths.runDir, obj.def.id, obj.def.name));
+    endBlockJobs(obj);
     obj.proc = undefined;
     obj.vcpus = undefined;
     obj.state = E.DOMAIN_SHUTOFF;
@@ -754,6 +765,7 @@ export class QemuDriverState {
       );
       await refreshChannelStates(this, obj, proc.monitor, false);
       await connectAgent(this, obj);
+      await restoreBlockJobs(this, obj, st.blockJobs ?? []);
       const status = await proc.monitor.queryStatus();
       if (status.running && obj.state !== E.DOMAIN_RUNNING) {
         obj.state = E.DOMAIN_RUNNING;

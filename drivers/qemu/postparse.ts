@@ -13,6 +13,7 @@ import { assignPciAddresses } from "./pci_address.ts";
 import { assignUsbAddresses } from "./usb_address.ts";
 import { validateLifecycleActions } from "./lifecycle_actions.ts";
 import { placeVirtioChannels } from "./virtio_serial.ts";
+import { validateDiskFrontend } from "./disk_validate.ts";
 
 /** Machine type aliases of QEMU 7.2. */
 const MACHINE_ALIASES: Record<string, string> = { pc: "pc-i440fx-7.2", q35: "pc-q35-7.2" };
@@ -23,7 +24,7 @@ export const DEFAULT_EMULATOR = "/usr/bin/qemu-system-x86_64";
 /**
  * Applies the driver defaults (arch x86_64, versioned machine type, emulator, default
  * devices, default CPU model, disk driver `qemu` / format `raw`) and libvirt's vCPU 0 rules, then the generic post-parse, the
- * lifecycle action checks and the PCI and USB addresses of the devices.
+ * lifecycle action and disk frontend checks and the PCI and USB addresses of the devices.
  *
  * @example
  * ```ts
@@ -66,6 +67,7 @@ export function qemuPostParse(def: DomainDef): void {
   panicDefaults(def);
   domainDefPostParse(def, { defaultVideo: "cirrus" });
   validateLifecycleActions(def);
+  for (const disk of def.devices.other) if (disk.name === "disk") validateDiskFrontend(disk);
   assignPciAddresses(def);
   assignUsbAddresses(def);
 }

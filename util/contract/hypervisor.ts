@@ -1327,6 +1327,17 @@ export const HYPERVISOR = {
     access: "write",
     checks: [{ check: "readonly" }, { check: "nonNull", arg: 1 }],
   },
+  domainBlockJobSetSpeed: {
+    args: [
+      { name: "dom", kind: "dom" },
+      { name: "disk", kind: "str" },
+      { name: "bandwidth", kind: "ulong" },
+      { name: "flags", kind: "uint" },
+    ],
+    result: r.none,
+    access: "write",
+    checks: [{ check: "readonly" }, { check: "nonNull", arg: 1 }],
+  },
   domainGetBlockJobInfo: {
     args: [
       { name: "dom", kind: "dom" },

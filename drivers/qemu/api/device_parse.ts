@@ -11,6 +11,7 @@ import { VirError } from "../../../util/errors.ts";
 import { child, parse, stringify, type XmlElement } from "../../../util/xml/mod.ts";
 import { insertDevice } from "../default_devices.ts";
 import { nicOf } from "./device_nic.ts";
+import { validateDiskFrontend } from "../disk_validate.ts";
 
 /** libvirt's `virDomainDeviceType` name of each device element (chardevs are all `chr`). */
 const DEVICE_TYPES: Record<string, string> = {
@@ -87,6 +88,8 @@ export function parseDeviceXML(xml: string, validate = true): XmlElement {
     throw VirError.report("DOMAIN", "XML_ERROR", `unknown device type '${root.name}'`);
   }
   if (unchecked) parsed.attributes = { ...parsed.attributes, device: device ?? "disk" };
+  // libvirt validates a lone device as it does the domain's (qemuValidateDomainDeviceDef).
+  if (validate && parsed.name === "disk") validateDiskFrontend(parsed);
   return parsed;
 }
 

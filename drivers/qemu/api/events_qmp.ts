@@ -7,9 +7,9 @@
  * change comes with its lifecycle event after, in libvirt's order.
  *
  * QMP events without a domain event of their own here: DEVICE_DELETED of devices other than
- * vCPUs (device hotplug's business), JOB_STATUS_CHANGE (libvirt ignores jobs it did not start,
- * and edgevirt starts none), MIGRATION*, DUMP_COMPLETED and BLOCK_WRITE_THRESHOLD (no
- * migration, dump or threshold in this driver). VSERPORT_CHANGE is the guest agent's
+ * vCPUs (device hotplug's business), JOB_STATUS_CHANGE (the block jobs' business,
+ * `block_job_state.ts`), MIGRATION*, DUMP_COMPLETED and BLOCK_WRITE_THRESHOLD (no migration,
+ * dump or threshold in this driver). VSERPORT_CHANGE is the guest agent's
  * (`agent/agent_channel.ts`).
  *
  * @module

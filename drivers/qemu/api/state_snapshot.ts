@@ -4,7 +4,8 @@
  * still uses HMP `savevm`, which does the same), of a shut-off one with `qemu-img snapshot -c`;
  * reverting (a running snapshot restarts QEMU with `-loadvm`, as libvirt does; a shut-off one
  * applies `qemu-img snapshot -a`); deleting (`snapshot-delete` job or `qemu-img snapshot -d`).
- * External (disk-only) snapshots are refused.
+ * Disk-only snapshots are external (`snapshot_external.ts`); full external ones (memory to a
+ * file) are refused.
  *
  * @module
  */
@@ -15,6 +16,7 @@ import type { Moment } from "../../../conf/objects/moment_list.ts";
 import {
   alignSnapshotDisks,
   checkSnapshotRevert,
+  isExternalSnapshot,
   isOnlineSnapshot,
   parseSnapshotXML,
   redefinePrep,
@@ -29,6 +31,11 @@ import type { QemuDriverState } from "../driver_state.ts";
 import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
 import { snapshotByName } from "./state_snapshot_list.ts";
 import { saveSnapshots, snapshotsOf } from "./state_snapshot_store.ts";
+import { runQmpJob } from "./qmp_job.ts";
+import { qemuImg } from "./qemu_img.ts";
+import { snapshotView } from "./snapshot_view.ts";
+import { takeExternalSnapshot } from "./snapshot_external.ts";
+import { discardExternal, validateDelete } from "./snapshot_external_delete.ts";
 
 const E = VIR;
 const CREATE_FLAGS = E.DOMAIN_SNAPSHOT_CREATE_REDEFINE | E.DOMAIN_SNAPSHOT_CREATE_CURRENT |
@@ -97,45 +104,20 @@ function internalDisks(def: SnapshotDef, dom: DomainDef): SnapDisk[] {
  * and read-only ones (libvirt's post-parse makes those `snapshot='no'`).
  */
 function alignInternal(def: SnapshotDef, dom: DomainDef): void {
-  const view = structuredClone(dom);
-  for (const d of view.devices.other) {
-    if (d.name !== "disk" || d.attributes.snapshot) continue;
-    if (child(d, "readonly") || d.attributes.device === "cdrom") d.attributes.snapshot = "no";
-  }
-  const aligned = { ...def, dom: view };
+  const aligned = { ...def, dom: snapshotView(dom) };
   alignSnapshotDisks(aligned, "internal", true);
   def.disks = aligned.disks;
 }
 
 /** Runs `qemu-img snapshot OP NAME FILE` on each disk (`qemuDomainSnapshotForEachQcow2`). */
 async function qemuImgSnapshot(op: string, name: string, disks: SnapDisk[]): Promise<void> {
-  for (const disk of disks) {
-    const args = ["snapshot", op, name, disk.file];
-    const out = await new Deno.Command("qemu-img", { args, stdout: "null", stderr: "piped" })
-      .output();
-    if (!out.success) {
-      throw VirError.report(
-        "NONE",
-        "INTERNAL_ERROR",
-        `Child process (qemu-img ${args.join(" ")}) unexpected exit status ${out.code}: ${
-          new TextDecoder().decode(out.stderr).trim()
-        }`,
-      );
-    }
-  }
+  for (const disk of disks) await qemuImg(["snapshot", op, name, disk.file]);
 }
 
 /** QMP `query-block` entries (the fields used). */
 interface BlockEntry {
   qdev?: string;
   inserted?: { "node-name": string };
-}
-
-/** QMP `query-jobs` entries (the fields used). */
-interface JobInfo {
-  id: string;
-  status: string;
-  error?: string;
 }
 
 /** The live format node of each disk, for the snapshot jobs. */
@@ -152,25 +134,6 @@ async function liveNodes(mon: QemuMonitor, disks: SnapDisk[]): Promise<string[]>
 }
 
 let jobCounter = 0;
-
-/** Runs a QMP snapshot job to its end, then dismisses it; its error is the call's. */
-async function runSnapshotJob(
-  mon: QemuMonitor,
-  command: string,
-  args: Record<string, unknown>,
-): Promise<void> {
-  const id = `${command}${jobCounter++}`;
-  await mon.run(command, { "job-id": id, ...args });
-  for (;;) {
-    const job = (await mon.run<JobInfo[]>("query-jobs")).find((j) => j.id === id);
-    if (!job || job.status === "concluded" || job.status === "null") {
-      if (job?.status === "concluded") await mon.run("job-dismiss", { id });
-      if (job?.error) throw VirError.report("QEMU", "OPERATION_FAILED", job.error);
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /**
  * `qemuSnapshotCreateXML` for internal snapshots: returns the new snapshot's name.
@@ -200,13 +163,19 @@ export async function createSnapshot(
       "cannot halt after transient domain snapshot",
     );
   }
-  if (flags & EXTERNAL_FLAGS) {
+  const diskOnly = (flags & E.DOMAIN_SNAPSHOT_CREATE_DISK_ONLY) !== 0;
+  if (!diskOnly && flags & EXTERNAL_FLAGS) {
     throw unsupported("external snapshots are not supported by this QEMU driver");
   }
   const def = parseSnapshotXML(xml, { redefine, parseDomain: (x) => s.parse(x) });
+  // A shut-off domain's snapshot with an external disk is disk-only (qemuSnapshotPrepare).
+  const external = diskOnly ||
+    (!isActive(obj) && def.disks.some((d) => d.snapshot === "external") &&
+      def.memory !== "external");
   return await obj.job.run(async () => {
     let snap: Moment<SnapshotDef> | undefined;
     if (redefine) snap = redefinePrep(list, obj.def.uuid, def);
+    else if (external) await takeExternalSnapshot(s, obj, def, flags);
     else await takeSnapshot(s, obj, def, halt);
     if (flags & E.DOMAIN_SNAPSHOT_CREATE_NO_METADATA) return def.name;
     snap ??= list.assign(def);
@@ -257,7 +226,7 @@ async function takeSnapshot(
   }
   try {
     const nodes = await liveNodes(mon, disks);
-    await runSnapshotJob(mon, "snapshot-save", {
+    await runQmpJob(mon, "snapshot-save", `snapshot-save${jobCounter++}`, {
       tag: def.name,
       vmstate: nodes[0],
       devices: nodes,
@@ -296,6 +265,9 @@ export async function revertSnapshot(
 ): Promise<void> {
   const snap = await snapshotCall(s, obj, name, flags, REVERT_FLAGS, "qemuDomainRevertToSnapshot");
   const def = snap.def;
+  if (isExternalSnapshot(def)) {
+    throw unsupported("revert to external snapshot not supported yet");
+  }
   const wantRun = checkSnapshotRevert(def, obj, flags, "QEMU", false);
   await obj.job.run(async () => {
     if (isActive(obj)) {
@@ -362,11 +334,15 @@ export async function deleteSnapshot(
   const childrenOnly = (flags & E.DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY) !== 0;
   await obj.job.run(async () => {
     if (!(flags & E.DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY)) {
+      validateDelete(obj, snap, flags);
       const doomed = [
         ...(childrenOnly ? [] : [snap]),
         ...(children || childrenOnly ? list.descendants(snap) : []),
       ];
-      for (const m of doomed) await discard(obj, m.def);
+      for (const m of doomed) {
+        if (isExternalSnapshot(m.def)) await discardExternal(obj, m);
+        else await discard(obj, m.def);
+      }
     }
     deleteMoment(list, snap, { children, childrenOnly });
     await saveSnapshots(s, obj);
@@ -379,5 +355,8 @@ async function discard(obj: QemuDomainObj, def: SnapshotDef): Promise<void> {
   if (!isActive(obj)) return await qemuImgSnapshot("-d", def.name, disks);
   const mon = obj.proc!.monitor;
   const nodes = await liveNodes(mon, disks);
-  await runSnapshotJob(mon, "snapshot-delete", { tag: def.name, devices: nodes });
+  await runQmpJob(mon, "snapshot-delete", `snapshot-delete${jobCounter++}`, {
+    tag: def.name,
+    devices: nodes,
+  });
 }

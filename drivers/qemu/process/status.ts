@@ -8,6 +8,7 @@
  */
 import { writeFileAtomic } from "./atomic_file.ts";
 import type { NicRuntime } from "../net/nics.ts";
+import type { StoredBlockJob } from "../api/block_job_state.ts";
 
 /** What is saved per running domain. */
 export interface DomainStatus {
@@ -29,6 +30,8 @@ export interface DomainStatus {
   nics?: NicRuntime[];
   /** The guest agent's response timeout (libvirt's `<agentTimeout>`; absent in older files). */
   agentTimeout?: number;
+  /** The block jobs running (absent in older files). */
+  blockJobs?: StoredBlockJob[];
 }
 
 /** A status file that could not be read, by the domain name its file carries. */

@@ -2,6 +2,7 @@
  * QEMU 7.2's block and device layer for {@link FakeQemu} (its `onCommand` hook): block nodes
  * (`blockdev-add`/`-del`), chardev backends (`chardev-add`/`-remove`), disk and chardev
  * frontends (`device_add`/`device_del` with DEVICE_DELETED after the unplug policy), trays and media, `query-block`, `block_resize`, internal snapshot jobs,
+ * `blockdev-create`, `blockdev-snapshot` transactions, commit and stream jobs (JOB_STATUS_CHANGE),
  * the balloon (a guest driver that follows its target) and `qom-set`, with QEMU's error texts.
  *
  * @module
@@ -47,6 +48,13 @@ const FRONTENDS = new Set([
   "isa-serial",
 ]);
 
+/** `query-block-jobs`' type of each block job command. */
+const BLOCK_JOB_TYPES: Record<string, string> = {
+  "block-commit": "commit",
+  "block-stream": "stream",
+  "blockdev-mirror": "mirror",
+};
+
 function err(desc: string, cls = "GenericError"): FakeReply {
   return { error: { class: cls, desc } };
 }
@@ -65,7 +73,7 @@ function err(desc: string, cls = "GenericError"): FakeReply {
  */
 export class FakeBlockDevices {
   /** Block nodes by name: their file, or the node they sit on. */
-  readonly nodes = new Map<string, { file?: string; on?: string; size: number }>();
+  readonly nodes = new Map<string, { file?: string; on?: string; size: number; drv?: string }>();
   /** Disk frontends by id. */
   readonly disks = new Map<string, FakeDisk>();
   /** Chardev backends by id (`chardev-add`), a pty's path as QEMU would pick it. */
@@ -73,7 +81,15 @@ export class FakeBlockDevices {
   /** Internal snapshot tags by node (`snapshot-save` / `snapshot-delete`). */
   readonly snapshots = new Map<string, Set<string>>();
   /** Jobs not yet dismissed. */
-  readonly jobs: { id: string; type: string; status: string; error?: string }[] = [];
+  readonly jobs: {
+    id: string;
+    type: string;
+    status: string;
+    error?: string;
+    /** The node the disk moves to when a ready job completes (a mirror's target). */
+    pivot?: { from: string; to: string };
+    speed?: number;
+  }[] = [];
   /** The balloon target in bytes, the guest-stats polling interval, once set. */
   balloon?: number;
   statsPeriod?: number;
@@ -172,6 +188,37 @@ export class FakeBlockDevices {
       case "snapshot-save":
       case "snapshot-delete":
         return this.#snapshotJob(execute, args);
+      case "query-named-block-nodes":
+        return { return: this.#namedNodes() };
+      case "blockdev-create":
+        this.jobs.push({ id: String(args["job-id"]), type: execute, status: "concluded" });
+        return { return: {} };
+      case "transaction":
+        return this.#transaction(args.actions as { type: string; data: Record<string, string> }[]);
+      case "block-commit":
+      case "block-stream":
+      case "blockdev-mirror":
+        return this.#blockJob(execute, args);
+      case "job-complete":
+      case "block-job-cancel":
+        return this.#endJob(String(args.id ?? args.device), execute === "job-complete");
+      case "block-job-set-speed": {
+        const job = this.jobs.find((j) => j.id === args.device);
+        if (!job) return err(`Block job '${args.device}' not found`, "DeviceNotActive");
+        job.speed = Number(args.speed);
+        return { return: {} };
+      }
+      case "query-block-jobs":
+        return {
+          return: this.jobs.filter((j) => BLOCK_JOB_TYPES[j.type]).map((j) => ({
+            device: j.id,
+            type: BLOCK_JOB_TYPES[j.type],
+            offset: 0,
+            len: 0,
+            speed: j.speed ?? 0,
+            ready: j.status === "ready",
+          })),
+        };
       case "query-jobs":
         return {
           return: this.jobs.map((j) => ({ ...j, "current-progress": 1, "total-progress": 1 })),
@@ -242,6 +289,66 @@ export class FakeBlockDevices {
       for (const d of devices) this.snapshots.get(d)?.delete(tag);
     }
     this.jobs.push(job);
+    return { return: {} };
+  }
+
+  #namedNodes(): unknown[] {
+    return [...this.nodes].map(([name, n]) => ({
+      "node-name": name,
+      drv: n.drv ?? (n.on ? "qcow2" : "file"),
+      file: n.file ?? this.nodes.get(n.on!)?.file,
+      image: { "virtual-size": n.size },
+    }));
+  }
+
+  /** `blockdev-snapshot` actions: each disk on `node` moves to its `overlay`. */
+  #transaction(actions: { type: string; data: Record<string, string> }[]): FakeReply {
+    for (const { data } of actions) {
+      if (!this.nodes.has(data.overlay)) {
+        return err(`Cannot find device='' nor node-name='${data.overlay}'`);
+      }
+      for (const d of this.disks.values()) if (d.node === data.node) d.node = data.overlay;
+    }
+    return { return: {} };
+  }
+
+  /** A commit or stream job: an active commit becomes ready, the others conclude. */
+  /** A commit, stream or mirror job: an active commit or a mirror becomes ready, the others conclude. */
+  #blockJob(execute: string, args: Record<string, unknown>): FakeReply {
+    const id = String(args["job-id"]);
+    const device = String(args.device);
+    const mirror = execute === "blockdev-mirror";
+    const active = mirror || (execute === "block-commit" && args["top-node"] === device);
+    const to = String(mirror ? args.target : args["base-node"]);
+    const job: (typeof this.jobs)[number] = {
+      id,
+      type: execute,
+      status: "running",
+      speed: Number(args.speed ?? 0),
+      ...(active ? { pivot: { from: device, to } } : {}),
+    };
+    this.jobs.push(job);
+    setTimeout(() => {
+      job.status = active ? "ready" : "concluded";
+      this.#fake?.emit("JOB_STATUS_CHANGE", { id, status: job.status });
+    }, 5);
+    return { return: {} };
+  }
+
+  /** `job-complete` (a pivot: the disk moves to the job's target) or `block-job-cancel`. */
+  #endJob(id: string, complete: boolean): FakeReply {
+    const job = this.jobs.find((j) => j.id === id);
+    if (!job) return err(`Block job '${id}' not found`, "DeviceNotActive");
+    if (complete && job.status !== "ready") {
+      return err(`The active block job '${id}' cannot be completed`);
+    }
+    setTimeout(() => {
+      if (complete && job.pivot) {
+        for (const d of this.disks.values()) if (d.node === job.pivot.from) d.node = job.pivot.to;
+      }
+      job.status = "concluded";
+      this.#fake?.emit("JOB_STATUS_CHANGE", { id, status: "concluded" });
+    }, 5);
     return { return: {} };
   }
 

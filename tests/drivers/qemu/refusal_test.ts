@@ -9,6 +9,7 @@ import { assignDeviceAliases } from "../../../drivers/qemu/alias.ts";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { FakeLauncher } from "../../../drivers/qemu/testing/mod.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
+import { VIR } from "../../../util/constants.ts";
 import type { VirError } from "../../../util/errors.ts";
 
 const domain = (devices: string, type = "qemu", name = "r") =>
@@ -179,4 +180,32 @@ Deno.test("type='qemu' runs under TCG even with KVM; type='kvm' under KVM, refus
   );
   assert.equal(noKvm.launcher.launches.length, 0);
   await noKvm.conn.connectClose();
+});
+
+Deno.test("a read-only IDE or SATA hard disk is refused at define and attach, as libvirt's validation does", async () => {
+  const { conn, launcher } = await open(false);
+  const disk = (bus: string, dev: string, device = "disk") =>
+    `<disk type='file' device='${device}'><source file='/i/ro.img'/>` +
+    `<target dev='${dev}' bus='${bus}'/><readonly/></disk>`;
+  // libvirt 9.0's answer: tests/fixtures/oracle/block_jobs.json, define_ide_readonly.
+  for (const [bus, dev] of [["ide", "hdb"], ["sata", "sdb"]]) {
+    assert.equal(
+      await error(conn.domainDefineXMLFlags!(domain(disk(bus, dev)), 0)),
+      `67/10 unsupported configuration: readonly ${bus} disks are not supported`,
+    );
+  }
+  // A cdrom is read-only by nature; a read-only virtio disk is a read-only node.
+  const ok = await conn.domainDefineXMLFlags!(
+    domain(disk("ide", "hdc", "cdrom") + disk("virtio", "vdb")),
+    0,
+  );
+  for (const flags of [VIR.DOMAIN_AFFECT_CONFIG, VIR.DOMAIN_AFFECT_LIVE]) {
+    if (flags === VIR.DOMAIN_AFFECT_LIVE) await conn.domainCreateWithFlags!(ok, 0);
+    assert.equal(
+      await error(conn.domainAttachDeviceFlags!(ok, disk("ide", "hdb"), flags)),
+      "67/10 unsupported configuration: readonly ide disks are not supported",
+    );
+  }
+  assert.equal(launcher.launches.length, 1);
+  await conn.connectClose();
 });

@@ -119,8 +119,11 @@ export const DOMAIN_BLOCK_COMMANDS: CommandDef[] = [
       const path = ctx.optString(args, "path")!;
       const bytes = args.has("bytes");
       if (args.has("bandwidth")) {
-        bandwidth(ctx, args, bytes);
-        undeclared(ctx, "virDomainBlockJobSetSpeed");
+        // virshBlockJobSetSpeed.
+        const bw = bandwidth(ctx, args, bytes);
+        const flags = bytes ? VIR.DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES : 0;
+        await ctx.call(() => ctx.conn.call("domainBlockJobSetSpeed", dom.ref, path, bw, flags));
+        return;
       }
       if (args.has("abort") || args.has("pivot") || args.has("async")) {
         const flags = (args.has("async") ? VIR.DOMAIN_BLOCK_JOB_ABORT_ASYNC : 0) |
