@@ -171,8 +171,8 @@ function usbInterface(el: XmlElement, dev: string): void {
   uint(text(el, "protocol"), dev, "USB interface protocol");
 }
 
-/** virNetDevFeature's names. */
-const NET_FEATURES = [
+/** virNetDevFeature's names, in its order, which is the XML's. */
+export const NET_FEATURES: readonly string[] = [
   "rx",
   "tx",
   "sg",

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { NET_FEATURES } from "../../conf/node_device/caps_check.ts";
 
 /** The ethtool requests libvirt makes, by name. */
 export const ETHTOOL = {
@@ -45,23 +46,6 @@ const FLAGS: [number, string][] = [
   [1 << 27, "ntuple"],
   [1 << 28, "rxhash"],
 ];
-/** virNetDevFeature order, which is the XML's. */
-const ORDER = [
-  "rx",
-  "tx",
-  "sg",
-  "tso",
-  "gso",
-  "gro",
-  "lro",
-  "rxvlan",
-  "txvlan",
-  "ntuple",
-  "rxhash",
-  "rdma",
-  "txudptnl",
-  "switchdev",
-];
 
 /**
  * The feature names libvirt prints for an interface, in its order.
@@ -86,7 +70,7 @@ export function netFeatures(ifname: string, probe: EthtoolProbe): string[] {
   if (Array.isArray(blocks) && (blocks[Math.floor(TX_UDP_TNL / 32)] >>> (TX_UDP_TNL % 32)) & 1) {
     set.add("txudptnl");
   }
-  return ORDER.filter((f) => set.has(f));
+  return NET_FEATURES.filter((f) => set.has(f));
 }
 
 const SIOCETHTOOL = 0x8946n;

@@ -7,26 +7,11 @@ import { callDriver } from "../../../client/handle.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import { exclusive } from "./common.ts";
+import { INTERFACE_TYPES } from "../../../conf/domain/def.ts";
 import { rate } from "./domain_tune.ts";
 
 /** `virDomainNetType` names; only some can be attached from options. */
-const NET_TYPES = [
-  "user",
-  "ethernet",
-  "vhostuser",
-  "server",
-  "client",
-  "mcast",
-  "network",
-  "bridge",
-  "internal",
-  "direct",
-  "hostdev",
-  "udp",
-  "vdpa",
-  "null",
-  "vds",
-];
+const NET_TYPES: readonly string[] = INTERFACE_TYPES;
 
 const SOURCE_MODES = ["server", "client"];
 
