@@ -70,8 +70,9 @@ const totals: FuzzTally[] = [];
 const inputs = fuzzInputs({ seed: SEED, n: N, tokens, refs, ws: true });
 for (;;) {
   const chunk: FuzzInput[] = [];
-  for (const input of inputs) {
-    chunk.push(input);
+  // Not for-of: its `break` would close the generator.
+  for (let next = inputs.next(); !next.done; next = inputs.next()) {
+    chunk.push(next.value);
     if (chunk.length === CHUNK) break;
   }
   if (!chunk.length) break;
