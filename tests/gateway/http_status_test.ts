@@ -165,6 +165,13 @@ Deno.test("the gateway answers user errors with 4xx, never 500", async () => {
         "VIR_ERR_RPC",
       ],
     );
+    cases.push([
+      // libvirt's test driver says so with an internal error (found by the wire fuzzer).
+      "a keycode its codeset lacks",
+      over("domainSendKey", [TEST, 2, 0, [389], 0]),
+      400,
+      "VIR_ERR_INTERNAL_ERROR",
+    ]);
     for (const [what, pending, status, code] of cases) {
       const res = await pending;
       const body = await res.json();
