@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { spawnGateway } from "../gateway/process.ts";
 import { RPC_SOCKET_PATH, RPC_SUBPROTOCOL } from "../../protocol/ws_protocol.ts";
 import { errorCodeName } from "../../util/errors.ts";
+import { DEFAULT_CONNECTION_LIMITS } from "../../gateway/guarded_listener.ts";
 
 const { values } = parseArgs({
   options: {
@@ -188,11 +189,11 @@ for (let i = 0;; i++) {
 await Promise.all(inFlight);
 clearInterval(sampler);
 for (const s of sockets) s.close();
-// Closed sockets and idle keep-alive connections leave the gateway's table within seconds; an
-// overloaded gateway still works through its backlog: measured again once idle for 30 s.
+// This process's idle keep-alive connections stay open until the gateway's idle timeout
+// (each is three fds there: the TCP socket and both ends of its relay): measured again after it.
 await new Promise((r) => setTimeout(r, 5000));
 const end = { rss: status(pid, "VmRSS"), fds: fds(pid), load: uptime() };
-await new Promise((r) => setTimeout(r, 25_000));
+await new Promise((r) => setTimeout(r, DEFAULT_CONNECTION_LIMITS.idleTimeoutMs + 5000));
 const idle = { rss: status(pid, "VmRSS"), fds: fds(pid) };
 const peak = Math.max(...rss.map((r) => r.kib), end.rss);
 const alive = gw.child.pid && (await fetch(`${gw.origin}/healthz`).then((r) => r.status, () => 0));
@@ -221,7 +222,7 @@ console.log(
 );
 console.log(
   `open fds: start ${start.fds}, end ${end.fds} (5 s after the last request), ` +
-    `${idle.fds} after 30 s idle (RSS then ${(idle.rss / 1024).toFixed(1)} MiB); ` +
+    `${idle.fds} after the idle timeout (RSS then ${(idle.rss / 1024).toFixed(1)} MiB); ` +
     `healthz after the run: ${alive}`,
 );
 console.log(
