@@ -187,6 +187,8 @@ for (let i = 0;; i++) {
   p.finally(() => inFlight.delete(p));
 }
 await Promise.all(inFlight);
+// Until the last answer: the idle waits below are not the load's.
+const seconds = (performance.now() - t0) / 1000;
 clearInterval(sampler);
 for (const s of sockets) s.close();
 // This process's idle keep-alive connections stay open until the gateway's idle timeout
@@ -200,7 +202,6 @@ const alive = gw.child.pid && (await fetch(`${gw.origin}/healthz`).then((r) => r
 await gw.stop();
 
 const q = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * p))];
-const seconds = (performance.now() - t0) / 1000;
 console.log(
   `soak: ${RATE} req/s for ${values.minutes} min (${seconds.toFixed(0)} s); load ${start.load} ` +
     `at start, ${end.load} at end`,
