@@ -135,8 +135,17 @@ const STATE_CONFLICT =
   /^internal error: [Dd]omain '.*' (is already running|not running|not paused)$/;
 
 /**
+ * A caller's bad argument that libvirt's test driver reports as an internal error
+ * (`testDomainSendKey`: "invalid keycode 389 of atset2 codeset"): a 400 whatever the code says.
+ */
+const BAD_ARGUMENT = /^internal error: invalid keycode \d+ of \S+ codeset$/;
+
+/**
  * The HTTP status for a libvirt error (see {@link HTTP_STATUS}); 500 for a number libvirt 9.0
- * does not have. The body always carries the exact libvirt error.
+ * does not have. The body always carries the exact libvirt error. `VIR_ERR_RPC` from
+ * `VIR_FROM_REMOTE` is the remote protocol refusing to carry a call ("cpumap length greater
+ * than maximum", "too many NUMA cells"; libvirt's client refuses it before sending): the
+ * caller asked for more than the wire takes, a 400, where other RPC errors are the host's.
  *
  * @example
  * ```ts
@@ -147,6 +156,8 @@ const STATE_CONFLICT =
  */
 export function httpStatus(e: VirError): number {
   if (e.code === VIR.ERR_INTERNAL_ERROR && STATE_CONFLICT.test(e.message)) return 409;
+  if (e.code === VIR.ERR_INTERNAL_ERROR && BAD_ARGUMENT.test(e.message)) return 400;
+  if (e.code === VIR.ERR_RPC && e.domain === VIR.FROM_REMOTE) return 400;
   return HTTP_STATUS.get(e.code) ?? 500;
 }
 

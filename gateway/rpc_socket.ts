@@ -132,6 +132,10 @@ export function rpcSocket(req: Request, ctx: RpcSocketContext): Response {
 
   /** One request with an id (the `auth` message never gets here). */
   const handle = (msg: Exclude<WsRequest, { auth: string }>, who: Principal): void => {
+    // Nobody to answer. And a socket that ended while its `open` was pending never gets its
+    // session: a request waiting for it would requeue itself on the settled `opening` for
+    // ever, a microtask loop that starved the whole gateway.
+    if (ended) return;
     if ("open" in msg) return open(msg.id, msg.open, who);
     if (!session) {
       // Requests pipelined behind an `open` wait for it; without one there is no connection.

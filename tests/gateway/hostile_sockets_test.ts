@@ -81,3 +81,42 @@ Deno.test("gateway process: 4 × 60 MiB WebSocket messages refused from their he
     await gw.stop();
   }
 });
+
+/** A masked client frame (RFC 6455) of `opcode` carrying `payload`, as a raw client sends it. */
+function clientFrame(opcode: number, payload: Uint8Array): Uint8Array {
+  const n = payload.length;
+  const head = n < 126 ? [0x80 | opcode, 0x80 | n] : [0x80 | opcode, 0x80 | 126, n >> 8, n & 255];
+  const mask = [0x12, 0x34, 0x56, 0x78];
+  const out = new Uint8Array(head.length + 4 + n);
+  out.set([...head, ...mask]);
+  for (let i = 0; i < n; i++) out[head.length + 4 + i] = payload[i] ^ mask[i % 4];
+  return out;
+}
+
+Deno.test("gateway process: a socket that ends while its open is pending leaves the gateway serving", async () => {
+  // Found by the wire fuzzer: calls queued behind the `open`, a binary frame (which ends the
+  // socket), the connection dropped. A queued call whose socket ended before its open settled
+  // requeued itself for ever on the settled open: a microtask loop that stopped the gateway.
+  const gw = await spawnGateway();
+  try {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: gw.port });
+    const text = (v: unknown) => clientFrame(1, enc(JSON.stringify(v)));
+    await conn.write(enc(
+      "GET /v1/rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
+        "Sec-WebSocket-Protocol: edgevirt.rpc.v2\r\n\r\n",
+    ));
+    await conn.write(text({ auth: gw.token }));
+    await conn.write(text({ id: 1, open: "test:///default" }));
+    await conn.write(text({ id: 2, method: "connectGetVersion", args: [] }));
+    await conn.write(clientFrame(2, new Uint8Array([0xff, 0xfe, 0, 1])));
+    await conn.write(text({ id: 3, method: "connectGetVersion", args: [] }));
+    await new Promise((r) => setTimeout(r, 500));
+    conn.close();
+    const health = await fetch(`${gw.origin}/healthz`, { signal: AbortSignal.timeout(5000) });
+    assert.equal(health.status, 200);
+    await health.body?.cancel();
+  } finally {
+    await gw.stop();
+  }
+});

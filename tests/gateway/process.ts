@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { hashToken, type TokenFile } from "../../gateway/tokens.ts";
+import { hashToken, type TokenFile, type TokenRecord } from "../../gateway/tokens.ts";
 import { REPO_ROOT } from "../paths.ts";
 
 /**
@@ -41,7 +41,8 @@ export interface GatewayProcess {
 
 /**
  * Spawns the gateway and waits until it listens; `corsOrigins` become `--cors-origin`s, `env`
- * is added to its environment, `args` to its command line.
+ * is added to its environment, `args` to its command line, `tokens` (clear text → record
+ * without its hash) to its token file beside the admin's.
  */
 export async function spawnGateway(
   opts: {
@@ -49,6 +50,7 @@ export async function spawnGateway(
     corsOrigins?: string[];
     env?: Record<string, string>;
     args?: string[];
+    tokens?: Record<string, Omit<TokenRecord, "sha256">>;
   } = {},
 ): Promise<GatewayProcess> {
   const dir = await Deno.makeTempDir({ prefix: "edgevirt-gw-" });
@@ -57,6 +59,9 @@ export async function spawnGateway(
     version: 1,
     tokens: [{ name: "admin", sha256: await hashToken(token), role: "full" }],
   };
+  for (const [clear, record] of Object.entries(opts.tokens ?? {})) {
+    file.tokens.push({ ...record, sha256: await hashToken(clear) });
+  }
   await Deno.writeTextFile(`${dir}/tokens.json`, JSON.stringify(file));
   const socket = opts.unix ? `${dir}/gw.sock` : undefined;
   const args = ["run", "-A", `${REPO_ROOT}/gateway/main.ts`, "--listen", "127.0.0.1:0"];

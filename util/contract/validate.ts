@@ -35,8 +35,9 @@ export function validateArgs(info: CallInfo, args: unknown): unknown[] {
     if (KINDS[kind].is(v)) {
       const max = declared[i].max;
       if (max !== undefined && sizeOf(v) > max) {
+        // Refused as libvirt's remote driver refuses to send it (`VIR_FROM_REMOTE`).
         throw VirError.report(
-          "RPC",
+          "REMOTE",
           "RPC",
           `${declared[i].name} length greater than maximum: ${sizeOf(v)} > ${max}`,
         );

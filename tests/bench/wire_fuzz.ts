@@ -1,0 +1,117 @@
+/**
+ * The full run of the wire fuzzer (issue 14) against a gateway process over real sockets:
+ * N seeded hostile inputs (`tests/gateway/wire_fuzz_inputs.ts`: HTTP call bodies, session
+ * calls, REST, stream routes, RPC WebSocket frames, from no token, a wrong token, read-only,
+ * `web-*`-only and full callers). Counts crashes (the process exits: it is restarted and the
+ * run goes on), 5xx answers that are bugs, hangs (> 5 s) and changes by callers who may not
+ * make them. The seeded slice in `tests/gateway/wire_fuzz_test.ts` is the regression test.
+ *
+ *     deno run -A tests/bench/wire_fuzz.ts [--n 20000] [--seed 1]
+ */
+import { parseArgs } from "node:util";
+import { type GatewayProcess, spawnGateway } from "../gateway/process.ts";
+import { FuzzRunner, type FuzzTally } from "../gateway/wire_fuzz_run.ts";
+import { type FuzzInput, fuzzInputs, type Role } from "../gateway/wire_fuzz_inputs.ts";
+import { RESTRICTED_RULES, TOKENS } from "../gateway/helpers.ts";
+
+const { values } = parseArgs({
+  options: { n: { type: "string", default: "20000" }, seed: { type: "string", default: "1" } },
+});
+const N = Number(values.n);
+const SEED = Number(values.seed);
+const CHUNK = 500;
+
+const tokens: Record<Role, string> = {
+  none: "",
+  bad: "not-a-token",
+  readOnly: TOKENS.readOnly,
+  restricted: TOKENS.restricted,
+  full: "",
+};
+
+async function start(): Promise<{ gw: GatewayProcess; exited: () => boolean }> {
+  const gw = await spawnGateway({
+    tokens: {
+      [TOKENS.readOnly]: { name: "ro", role: "read-only" },
+      [TOKENS.restricted]: { name: "web", role: "full", rules: RESTRICTED_RULES },
+    },
+  });
+  tokens.full = gw.token;
+  let exited = false;
+  gw.child.status.then(() => exited = true);
+  return { gw, exited: () => exited };
+}
+
+const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+const loadAtStart = load();
+const t0 = performance.now();
+let current = await start();
+const crashes: string[] = [];
+let unreachable = 0;
+
+function runnerFor(gw: GatewayProcess): FuzzRunner {
+  return new FuzzRunner({
+    origin: gw.origin,
+    wsPort: gw.port,
+    tokens,
+    // A connection the gateway drops is counted (a crash shows as many of them), not thrown.
+    fetch: (req) =>
+      fetch(req).catch(() => {
+        unreachable++;
+        return new Response(null, { status: 599 });
+      }),
+  });
+}
+
+let runner = runnerFor(current.gw);
+await runner.openSessions();
+const refs = await runner.knownRefs();
+const totals: FuzzTally[] = [];
+const inputs = fuzzInputs({ seed: SEED, n: N, tokens, refs, ws: true });
+for (;;) {
+  const chunk: FuzzInput[] = [];
+  // Not for-of: its `break` would close the generator.
+  for (let next = inputs.next(); !next.done; next = inputs.next()) {
+    chunk.push(next.value);
+    if (chunk.length === CHUNK) break;
+  }
+  if (!chunk.length) break;
+  await runner.runAll(chunk);
+  if (current.exited()) {
+    crashes.push(current.gw.stderr().split("\n").slice(-15).join("\n"));
+    totals.push(runner.tally);
+    current = await start();
+    runner = runnerFor(current.gw);
+    await runner.openSessions();
+  }
+  const done = totals.reduce((n, t) => n + t.inputs, 0) + runner.tally.inputs;
+  console.error(`${done}/${N} inputs, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
+totals.push(runner.tally);
+const { stderr } = await current.gw.stop();
+
+const sum = <K extends keyof FuzzTally>(k: K) => totals.flatMap((t) => t[k] as string[]);
+const merge = (k: "byVia" | "byStatus") => {
+  const out: Record<string, number> = {};
+  for (const t of totals) {
+    for (const [key, n] of Object.entries(t[k])) out[key] = (out[key] ?? 0) + n;
+  }
+  return out;
+};
+console.log(
+  `wire fuzz: seed ${SEED}, ${N} inputs in ${((performance.now() - t0) / 1000).toFixed(0)} s; ` +
+    `load ${loadAtStart} at start, ${load()} at end`,
+);
+console.log(`inputs by route: ${JSON.stringify(merge("byVia"))}`);
+console.log(`answers: ${JSON.stringify(merge("byStatus"))}`);
+console.log(
+  `crashes (gateway exits): ${crashes.length}; connections refused/dropped: ${unreachable}`,
+);
+console.log(`5xx that are bugs: ${sum("serverErrors").length}`);
+console.log(`hangs (> 5 s): ${sum("hangs").length}`);
+console.log(`changes by callers who may not: ${sum("forbiddenChanges").length}`);
+for (const line of [...sum("serverErrors"), ...sum("hangs"), ...sum("forbiddenChanges")]) {
+  console.log(`  ${line.slice(0, 400)}`);
+}
+for (const c of crashes) console.log(`crash:\n${c}`);
+if (/Uncaught|panicked/.test(stderr)) console.log(`gateway stderr:\n${stderr.slice(-2000)}`);
