@@ -7,9 +7,10 @@
 import assert from "node:assert/strict";
 import { connect } from "../../host.ts";
 import { Shell } from "../../tools/evsh/mod.ts";
-import { createFileForEvsh, readTextFileForEvsh } from "../../tools/evsh/main.ts";
+import { readTextFileForEvsh } from "../../tools/evsh/main.ts";
 import { realQemuTest } from "../drivers/qemu/real_qemu.ts";
 import { pngSize } from "../gateway/png.ts";
+import { inDir } from "./in_dir.ts";
 
 realQemuTest({
   name: "real QEMU: evsh screenshot writes QEMU's PNG, named as virsh names it",
@@ -17,11 +18,9 @@ realQemuTest({
   sanitizeOps: false,
   fn: async () => {
     const root = await Deno.makeTempDir({ prefix: "evsh-shot-qemu-" });
-    const cwd = Deno.cwd();
     const conn = await connect(`qemu:///embed?root=${root}`);
     let stdout = "";
     let stderr = "";
-    Deno.chdir(root);
     try {
       await conn.createXML(
         `<domain type='qemu'><name>shot</name><memory unit='MiB'>32</memory>
@@ -34,7 +33,7 @@ realQemuTest({
         stdout: (s) => (stdout += s),
         stderr: (s) => (stderr += s),
         readFile: readTextFileForEvsh,
-        createFile: createFileForEvsh,
+        createFile: inDir(root),
       });
       assert.equal(await shell.runLine("screenshot shot --file named.png; screenshot shot"), true);
       const files = [...Deno.readDirSync(root)].map((e) => e.name).filter((n) => n.endsWith(".png"))
@@ -62,7 +61,6 @@ realQemuTest({
       await assert.rejects(Deno.stat(`${root}/other.png`), Deno.errors.NotFound);
       await shell.runLine("destroy shot");
     } finally {
-      Deno.chdir(cwd);
       await conn.close();
       await Deno.remove(root, { recursive: true }).catch(() => {});
     }

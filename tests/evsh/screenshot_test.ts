@@ -13,6 +13,7 @@ import { createRegistry } from "../../util/registry.ts";
 import { Shell } from "../../tools/evsh/mod.ts";
 import { createFileForEvsh, readTextFileForEvsh } from "../../tools/evsh/main.ts";
 import { pngSize } from "../gateway/png.ts";
+import { inDir } from "./in_dir.ts";
 
 interface Case {
   argv: string[];
@@ -44,19 +45,17 @@ async function filesOf(dir: string): Promise<Case["files"]> {
 for (const want of cases) {
   Deno.test(`evsh screenshot: virsh ${want.argv.join(" ")}`, async () => {
     const dir = await Deno.makeTempDir({ prefix: "evsh-shot-" });
-    const cwd = Deno.cwd();
     await Deno.writeFile(`${dir}/existing.bin`, new Uint8Array(100000).fill(0x78));
     const readonly = want.argv.includes("-r");
     const conn = await connect("test:///default", { readonly });
     let stdout = "";
     let stderr = "";
-    Deno.chdir(dir);
     try {
       const shell = new Shell(conn, {
         stdout: (s) => (stdout += s),
         stderr: (s) => (stderr += s),
         readFile: readTextFileForEvsh,
-        createFile: createFileForEvsh,
+        createFile: inDir(dir),
       }, { readonly, quiet: want.argv.includes("-q") });
       const ok = await shell.runLine(want.argv.at(-1)!);
       assert.deepEqual(
@@ -76,7 +75,6 @@ for (const want of cases) {
         assert.deepEqual(pngSize(await Deno.readFile(`${dir}/${real.name}`)), [1120, 832]);
       }
     } finally {
-      Deno.chdir(cwd);
       await conn.close();
       await Deno.remove(dir, { recursive: true });
     }
