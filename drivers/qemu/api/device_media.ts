@@ -23,6 +23,19 @@ function trayOpen(disk: XmlElement): boolean {
   return child(disk, "target")?.attributes.tray === "open";
 }
 
+/**
+ * Whether QEMU has the tray open now (`query-block`). libvirt trusts the position its event
+ * handler last recorded; here the close of a previous change may still be on its way through
+ * the event path when the next change starts (seen on a loaded machine: the open was skipped and
+ * QEMU refused the removal, "Tray … is not open"), so QEMU's word decides.
+ */
+async function trayOpenInQemu(obj: QemuDomainObj, id: string): Promise<boolean | undefined> {
+  const blocks = await obj.proc!.monitor.run<{ qdev?: string; tray_open?: boolean }[]>(
+    "query-block",
+  ).catch(() => []);
+  return blocks.find((b) => b.qdev === id)?.tray_open;
+}
+
 /** Resolves when the disk's tray is open, or fails as libvirt's `qemuHotplugWaitForTrayEject`. */
 function waitTrayOpen(obj: QemuDomainObj, disk: XmlElement): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -80,7 +93,7 @@ export async function changeMedia(
     newSource!.attributes = { ...newSource!.attributes, index: String(nextSourceIndex(obj.def)) };
     props = blockdevProps(media);
   }
-  if (!trayOpen(disk)) {
+  if (!(await trayOpenInQemu(obj, id) ?? trayOpen(disk))) {
     const opened = force ? Promise.resolve() : waitTrayOpen(obj, disk);
     await mon.run("blockdev-open-tray", { id, force });
     await opened;
