@@ -10,7 +10,8 @@ import { StorageVolDefSchema } from "./storage_vol/mod.ts";
 
 /**
  * The JSON models of the documents conf/ models, by libvirt's root element name (a domain's
- * with typed disks, NICs and graphics: {@link DomainModelSchema}).
+ * with typed disks, NICs and graphics: {@link DomainModelSchema}). Every object in them is
+ * strict: a body's unknown field is refused, never dropped (a test walks their JSON Schemas).
  */
 export const MODEL_SCHEMAS = {
   domain: DomainModelSchema,

@@ -82,6 +82,19 @@ const CODECS: {
   },
 };
 
+const at = (path: readonly PropertyKey[]) => path.length ? path.join(".") : "(root)";
+
+/**
+ * One problem per unknown field, at the field's own path (zod reports them by object), so
+ * that a caller sees every field the model refuses rather than drops.
+ */
+function describeIssue(issue: z.core.$ZodIssue): string[] {
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => `${at([...issue.path, key])}: unknown field`);
+  }
+  return [`${at(issue.path)}: ${issue.message}`];
+}
+
 /**
  * The codec of one document kind; a volume's takes its pool's definition.
  *
@@ -103,9 +116,7 @@ export function modelCodec(kind: DocumentKind, pool?: StoragePoolDef): ModelCode
       const checked = MODEL_SCHEMAS[kind].safeParse(body);
       if (!checked.success) {
         // Every problem at once, each at its path, so that one round trip fixes the body.
-        const problems = checked.error.issues.map((issue) =>
-          `${issue.path.length ? issue.path.join(".") : "(root)"}: ${issue.message}`
-        );
+        const problems = checked.error.issues.flatMap(describeIssue);
         throw VirError.report(
           "RPC",
           "INVALID_ARG",

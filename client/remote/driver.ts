@@ -41,17 +41,13 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 export async function openRemote(uri: URL, options: ConnectOptions): Promise<DriverConnection> {
   const target = parseRemoteUri(uri);
   const adapter = runtimeAdapter();
-  const { token, unreadable } = await resolveToken(options, adapter);
+  const { token, notRead } = await resolveToken(options, adapter);
   try {
     return await open(target, options, adapter, token);
   } catch (e) {
-    // Asked for a token while the default token file was unreadable: say why there was none.
-    if (unreadable && e instanceof VirError && e.codeName === "VIR_ERR_AUTH_FAILED") {
-      throw new VirError(
-        e.code,
-        e.domain,
-        `${e.message}; the token file was not read: ${unreadable}`,
-      );
+    // Asked for a token where the client could not look for one: say why there was none.
+    if (notRead && e instanceof VirError && e.codeName === "VIR_ERR_AUTH_FAILED") {
+      throw new VirError(e.code, e.domain, `${e.message}; ${notRead}`);
     }
     throw e;
   }

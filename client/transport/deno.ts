@@ -7,14 +7,8 @@ import type { RuntimeAdapter } from "./types.ts";
  */
 export const denoAdapter: RuntimeAdapter = {
   name: "deno",
-  env(name) {
-    // Without --allow-env a lookup throws; a missing permission means "not set" here.
-    try {
-      return Deno.env.get(name);
-    } catch {
-      return undefined;
-    }
-  },
+  // Without --allow-env the lookup throws NotCapable, which the token resolver reports.
+  env: (name) => Deno.env.get(name),
   async readTextFile(path) {
     try {
       return await Deno.readTextFile(path);

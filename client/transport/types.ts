@@ -2,7 +2,11 @@
 export interface RuntimeAdapter {
   /** For diagnostics: `deno`, `node`, `bun`, `fetch`. */
   readonly name: string;
-  /** An environment variable, or `undefined` where the runtime has none. */
+  /**
+   * An environment variable, or `undefined` when it is not set or the runtime has none; a
+   * lookup the runtime refuses (Deno without `--allow-env`) is thrown, so that it is never taken
+   * for an unset variable.
+   */
   env(name: string): string | undefined;
   /**
    * A file's text, or `undefined` when it does not exist or the runtime has no files; any other

@@ -1,14 +1,14 @@
 import { z } from "zod";
 
-const PageSchema = z.object({ size: z.number().int(), count: z.number().int() });
+const PageSchema = z.strictObject({ size: z.number().int(), count: z.number().int() });
 
 /** One NUMA cell of the host topology. */
-export const NumaCellSchema = z.object({
+export const NumaCellSchema = z.strictObject({
   id: z.number().int(),
   /** KiB. */
   memory: z.number(),
   pages: z.array(PageSchema),
-  cpus: z.array(z.object({
+  cpus: z.array(z.strictObject({
     id: z.number().int(),
     socketId: z.number().int(),
     dieId: z.number().int(),
@@ -16,11 +16,11 @@ export const NumaCellSchema = z.object({
     siblings: z.string(),
   })),
   /** `<distances>`: the NUMA distance to each cell (the QEMU driver's host; not the test driver). */
-  distances: z.array(z.object({ id: z.number().int(), value: z.number().int() })).optional(),
+  distances: z.array(z.strictObject({ id: z.number().int(), value: z.number().int() })).optional(),
 });
 
 /** One `<guest>`: an OS type and arch the driver can run. */
-export const GuestCapSchema = z.object({
+export const GuestCapSchema = z.strictObject({
   osType: z.string(),
   arch: z.string(),
   wordsize: z.number().int(),
@@ -28,7 +28,7 @@ export const GuestCapSchema = z.object({
   /** Machine names, or a machine with what QEMU says of it (`canonical`, `maxCpus`, …). */
   machines: z.array(z.union([
     z.string(),
-    z.object({
+    z.strictObject({
       name: z.string(),
       canonical: z.string().optional(),
       maxCpus: z.number().int().optional(),
@@ -39,13 +39,13 @@ export const GuestCapSchema = z.object({
   /** Feature flags, or a feature with its `default` and `toggle`. */
   features: z.array(z.union([
     z.string(),
-    z.object({ name: z.string(), default: z.boolean(), toggle: z.boolean() }),
+    z.strictObject({ name: z.string(), default: z.boolean(), toggle: z.boolean() }),
   ])),
 });
 
 /** The host capabilities document (virCaps), as much of it as the drivers here report. */
-export const CapabilitiesSchema = z.object({
-  host: z.object({
+export const CapabilitiesSchema = z.strictObject({
+  host: z.strictObject({
     uuid: z.string().optional(),
     arch: z.string(),
     cpuFeatures: z.array(z.string()),
@@ -54,17 +54,17 @@ export const CapabilitiesSchema = z.object({
     powerManagement: z.array(z.string()),
     iommu: z.boolean(),
     cells: z.array(NumaCellSchema),
-    secModels: z.array(z.object({ model: z.string(), doi: z.string() })),
+    secModels: z.array(z.strictObject({ model: z.string(), doi: z.string() })),
     /** What the host CPU is (`<cpu>` after the arch), where the driver reports it. */
-    cpu: z.object({
+    cpu: z.strictObject({
       vendor: z.string().optional(),
       microcode: z.number().int().optional(),
-      signature: z.object({
+      signature: z.strictObject({
         family: z.number().int(),
         model: z.number().int(),
         stepping: z.number().int(),
       }).optional(),
-      topology: z.object({
+      topology: z.strictObject({
         sockets: z.number().int(),
         dies: z.number().int(),
         cores: z.number().int(),
@@ -73,9 +73,9 @@ export const CapabilitiesSchema = z.object({
       maxPhysAddrBits: z.number().int().optional(),
     }).optional(),
     /** `<migration_features>`: live migration and its URI transports. */
-    migration: z.object({ live: z.boolean(), transports: z.array(z.string()) }).optional(),
+    migration: z.strictObject({ live: z.boolean(), transports: z.array(z.string()) }).optional(),
     /** `<cache>` banks; `size` in `unit`s. */
-    cache: z.array(z.object({
+    cache: z.array(z.strictObject({
       id: z.number().int(),
       level: z.number().int(),
       type: z.string(),

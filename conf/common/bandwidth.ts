@@ -4,7 +4,7 @@ import { children, element, type XmlElement } from "../../util/xml/mod.ts";
 import { parseULongLong } from "./units.ts";
 
 /** One direction of `<bandwidth>` (kilobytes per second, kilobytes). */
-export const BandwidthRateSchema = z.object({
+export const BandwidthRateSchema = z.strictObject({
   average: z.number().optional(),
   peak: z.number().optional(),
   floor: z.number().optional(),
@@ -14,7 +14,7 @@ export const BandwidthRateSchema = z.object({
 export type BandwidthRate = z.infer<typeof BandwidthRateSchema>;
 
 /** `<bandwidth>` (virNetDevBandwidth). */
-export const BandwidthSchema = z.object({
+export const BandwidthSchema = z.strictObject({
   inbound: BandwidthRateSchema.optional(),
   outbound: BandwidthRateSchema.optional(),
   /** The traffic class a network port's QoS got (network ports only). */

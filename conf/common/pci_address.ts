@@ -4,7 +4,7 @@ import { element, type XmlElement } from "../../util/xml/mod.ts";
 import { parseUIntPositive, xmlPropEnum } from "./values.ts";
 
 /** A PCI address (`<address domain bus slot function/>`). */
-export const PciAddressSchema = z.object({
+export const PciAddressSchema = z.strictObject({
   domain: z.number().int(),
   bus: z.number().int(),
   slot: z.number().int(),

@@ -7,7 +7,7 @@ import { parseUUID } from "./uuid.ts";
 const VPORT_TYPES = ["802.1Qbg", "802.1Qbh", "openvswitch", "midonet"] as const;
 
 /** `<virtualport>`: a virtual port profile (virNetDevVPortProfile). */
-export const VirtualPortSchema = z.object({
+export const VirtualPortSchema = z.strictObject({
   type: z.enum(VPORT_TYPES).optional(),
   managerId: z.number().int().optional(),
   typeId: z.number().int().optional(),

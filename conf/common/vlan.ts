@@ -4,7 +4,7 @@ import { children, element, type XmlElement } from "../../util/xml/mod.ts";
 import { parseUInt } from "./values.ts";
 
 /** `<vlan>`: tags, trunk mode and the optional native tag (virNetDevVlan). */
-export const VlanSchema = z.object({
+export const VlanSchema = z.strictObject({
   trunk: z.boolean(),
   tags: z.array(z.number().int()),
   nativeMode: z.enum(["tagged", "untagged"]).optional(),

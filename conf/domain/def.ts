@@ -15,13 +15,13 @@
 import { z } from "zod";
 
 /** Text or CDATA node of a kept XML tree. */
-export const XmlTextSchema = z.object({
+export const XmlTextSchema = z.strictObject({
   type: z.enum(["text", "cdata"]),
   text: z.string(),
 });
 
 /** Comment node (kept only inside `<metadata>`). */
-export const XmlCommentSchema = z.object({ type: z.literal("comment"), text: z.string() });
+export const XmlCommentSchema = z.strictObject({ type: z.literal("comment"), text: z.string() });
 
 /**
  * A JSON XML element, structurally identical to `util/xml`'s `XmlElement`.
@@ -32,7 +32,7 @@ export const XmlCommentSchema = z.object({ type: z.literal("comment"), text: z.s
  * XmlElementSchema.parse({ type: "element", name: "acpi", attributes: {}, children: [] });
  * ```
  */
-export const XmlElementSchema = z.object({
+export const XmlElementSchema = z.strictObject({
   type: z.literal("element"),
   name: z.string(),
   attributes: z.record(z.string(), z.string()),
@@ -71,10 +71,10 @@ export type XmlElementJSON = Extract<XmlNodeJSON, { type: "element" }>;
  * DomainMemorySchema.parse({ total: 1024, current: 1024 });
  * ```
  */
-export const DomainMemorySchema = z.object({
+export const DomainMemorySchema = z.strictObject({
   total: z.number(),
   current: z.number(),
-  max: z.object({ size: z.number(), slots: z.number().optional() }).optional(),
+  max: z.strictObject({ size: z.number(), slots: z.number().optional() }).optional(),
   dumpCore: z.string().optional(),
 });
 
@@ -87,7 +87,7 @@ export const DomainMemorySchema = z.object({
  * DomainVcpuSchema.parse({ max: 4, current: 2, placement: "static" });
  * ```
  */
-export const DomainVcpuSchema = z.object({
+export const DomainVcpuSchema = z.strictObject({
   max: z.number(),
   current: z.number(),
   placement: z.string().optional(),
@@ -103,7 +103,7 @@ export const DomainVcpuSchema = z.object({
  * DomainVcpuInfoSchema.parse({ id: 0, enabled: true, hotpluggable: false, order: 1 });
  * ```
  */
-export const DomainVcpuInfoSchema = z.object({
+export const DomainVcpuInfoSchema = z.strictObject({
   id: z.number(),
   enabled: z.boolean(),
   hotpluggable: z.boolean(),
@@ -120,7 +120,7 @@ export const DomainVcpuInfoSchema = z.object({
  * DomainOsSchema.parse({ type: "hvm", arch: "x86_64", boot: ["hd"], extra: [] });
  * ```
  */
-export const DomainOsSchema = z.object({
+export const DomainOsSchema = z.strictObject({
   type: z.string(),
   arch: z.string().optional(),
   machine: z.string().optional(),
@@ -154,7 +154,7 @@ export const INTERFACE_TYPES = [
  * fields, and any other attribute (a `udp` or `mcast` address and port, a `vhostuser` path) kept
  * under its XML name.
  */
-export const InterfaceSourceSchema = z.object({
+export const InterfaceSourceSchema = z.strictObject({
   network: z.string().optional().describe("type network: the virtual network's name"),
   portgroup: z.string().optional().describe("type network: the port group"),
   bridge: z.string().optional().describe("type bridge: the host bridge"),
@@ -173,7 +173,7 @@ export const InterfaceSourceSchema = z.object({
  * DomainInterfaceSchema.parse({ type: "network", mac: "52:54:00:11:22:33", extra: [] });
  * ```
  */
-export const DomainInterfaceSchema = z.object({
+export const DomainInterfaceSchema = z.strictObject({
   type: z.enum(INTERFACE_TYPES),
   mac: z.string().optional().describe("The MAC address; generated on define when absent"),
   macType: z.string().optional(),
@@ -204,7 +204,7 @@ export const DomainInterfaceSchema = z.object({
  * DomainCpuTopologySchema.parse({ sockets: 1, dies: 1, cores: 2, threads: 1 });
  * ```
  */
-export const DomainCpuTopologySchema = z.object({
+export const DomainCpuTopologySchema = z.strictObject({
   sockets: z.number(),
   dies: z.number(),
   cores: z.number(),
@@ -220,7 +220,7 @@ export const DomainCpuTopologySchema = z.object({
  * DomainClockSchema.parse({ offset: "utc", timers: [] });
  * ```
  */
-export const DomainClockSchema = z.object({
+export const DomainClockSchema = z.strictObject({
   offset: z.string(),
   adjustment: z.string().optional(),
   basis: z.string().optional(),
@@ -239,7 +239,7 @@ export const DomainClockSchema = z.object({
  * DomainDevicesSchema.parse({ interfaces: [], other: [] });
  * ```
  */
-export const DomainDevicesSchema = z.object({
+export const DomainDevicesSchema = z.strictObject({
   emulator: z.string().optional(),
   interfaces: z.array(DomainInterfaceSchema),
   /** Every other device, as element trees (`disk`, `controller`, `video`, …). */
@@ -255,7 +255,7 @@ export const DomainDevicesSchema = z.object({
  * const ok = DomainDefSchema.safeParse({}).success; // false
  * ```
  */
-export const DomainDefSchema = z.object({
+export const DomainDefSchema = z.strictObject({
   type: z.string(),
   id: z.number(),
   name: z.string(),
@@ -269,7 +269,7 @@ export const DomainDefSchema = z.object({
   vcpus: z.array(DomainVcpuInfoSchema).optional(),
   iothreads: z.number().optional(),
   os: DomainOsSchema,
-  cpu: z.object({
+  cpu: z.strictObject({
     mode: z.string().optional(),
     match: z.string().optional(),
     check: z.string().optional(),

@@ -111,10 +111,21 @@ export const kid = {
       write: (v) => element(name, v),
     };
   },
-  /** An element of attributes only whose attributes depend on its type (`<address>`). */
-  anyAttributes: (name: string): KidField<Attrs> => ({
+  /**
+   * An element of attributes only whose attributes depend on its `type` (`<address>`): an
+   * attribute `known` does not list for the type is refused, as the typed fields' unknown
+   * ones are (an unknown type is left to the parser, which refuses it with libvirt's error).
+   */
+  attributesByType: (
+    name: string,
+    known: (type: string | undefined) => readonly string[] | undefined,
+  ): KidField<Attrs> => ({
     name,
-    schema: z.record(z.string(), z.string()),
+    schema: z.record(z.string(), z.string()).check((ctx) => {
+      const names = known(ctx.value.type);
+      const keys = Object.keys(ctx.value).filter((k) => names && !names.includes(k));
+      if (keys.length) ctx.issues.push({ code: "unrecognized_keys", keys, input: ctx.value });
+    }),
     many: false,
     read: (el) => (el.children.length ? undefined : { ...el.attributes }),
     write: (v) => element(name, v),

@@ -58,7 +58,10 @@ const diskKids = {
   vendor: kid.text("vendor"),
   product: kid.text("product"),
   alias: kid.attribute("alias", "name"),
-  address: kid.anyAttributes("address"),
+  address: kid.attributesByType(
+    "address",
+    (type) => elementSpec("disk", "address", "devices", type)?.attrs,
+  ),
 };
 
 /** The model of `<disk>`; its attributes are exactly those conf keeps (checked by a test). */

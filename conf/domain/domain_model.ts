@@ -36,7 +36,7 @@ export const DomainDevicesModelSchema = z.strictObject({
 });
 
 /**
- * The domain's REST model: an unknown field, at the top or in a typed device, is refused.
+ * The domain's REST model: an unknown field, at any depth, is refused (as in every model).
  *
  * @example
  * ```ts

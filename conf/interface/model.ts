@@ -1,11 +1,11 @@
 import { z } from "zod";
 
 /** `<protocol>` of a host interface: DHCP, static addresses, default route. */
-export const InterfaceProtocolSchema = z.object({
+export const InterfaceProtocolSchema = z.strictObject({
   family: z.enum(["ipv4", "ipv6"]),
   autoconf: z.boolean().optional(),
-  dhcp: z.object({ peerdns: z.boolean().optional() }).optional(),
-  ips: z.array(z.object({ address: z.string().optional(), prefix: z.number().int() })),
+  dhcp: z.strictObject({ peerdns: z.boolean().optional() }).optional(),
+  ips: z.array(z.strictObject({ address: z.string().optional(), prefix: z.number().int() })),
   gateway: z.string().optional(),
 });
 /** An interface protocol block. */
@@ -34,35 +34,35 @@ export interface InterfaceDef {
 
 /** zod schema of {@link InterfaceDef}. */
 export const InterfaceDefSchema: z.ZodType<InterfaceDef> = z.lazy(() =>
-  z.object({
+  z.strictObject({
     type: z.enum(["ethernet", "bridge", "bond", "vlan"]),
     name: z.string(),
     startMode: z.enum(["none", "onboot", "hotplug"]).optional(),
     mtu: z.number().int().optional(),
     protocols: z.array(InterfaceProtocolSchema),
-    link: z.object({ speed: z.number().int().optional(), state: z.string().optional() })
+    link: z.strictObject({ speed: z.number().int().optional(), state: z.string().optional() })
       .optional(),
     mac: z.string().optional(),
-    bridge: z.object({
+    bridge: z.strictObject({
       stp: z.boolean().optional(),
       delay: z.string().optional(),
       interfaces: z.array(InterfaceDefSchema),
     }).optional(),
-    bond: z.object({
+    bond: z.strictObject({
       mode: z.string().optional(),
-      miimon: z.object({
+      miimon: z.strictObject({
         freq: z.number().int(),
         downdelay: z.number().int().optional(),
         updelay: z.number().int().optional(),
         carrier: z.enum(["ioctl", "netif"]).optional(),
       }).optional(),
-      arpmon: z.object({
+      arpmon: z.strictObject({
         interval: z.number().int(),
         target: z.string(),
         validate: z.enum(["active", "backup", "all"]).optional(),
       }).optional(),
       interfaces: z.array(InterfaceDefSchema),
     }).optional(),
-    vlan: z.object({ tag: z.string(), devName: z.string() }).optional(),
+    vlan: z.strictObject({ tag: z.string(), devName: z.string() }).optional(),
   })
 );

@@ -176,7 +176,6 @@ export function formatNetworkXML(def: NetworkDef, flags = 0): string {
     ...def.portGroups.map(formatPortGroup),
   ]);
   const out = stringify(root);
-  return def.metadata
-    ? out.replace(`<${METADATA_MARK}/>`, () => formatMetadata(def.metadata, 1))
-    : out;
+  const metadata = def.metadata;
+  return metadata ? out.replace(`<${METADATA_MARK}/>`, () => formatMetadata(metadata, 1)) : out;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { XmlElementSchema } from "../domain/def.ts";
 import { BandwidthSchema, PciAddressSchema, VirtualPortSchema, VlanSchema } from "../common/mod.ts";
 
 /** The forward modes of libvirt 9.0 (virNetworkForwardType), `none` meaning isolated. */
@@ -15,20 +16,20 @@ export const FORWARD_MODES = [
 ] as const;
 
 /** A DHCP lease time (`<lease expiry unit/>`); unit is minutes unless said otherwise. */
-export const LeaseSchema = z.object({
+export const LeaseSchema = z.strictObject({
   expiry: z.number(),
   unit: z.enum(["seconds", "minutes", "hours"]),
 });
 
 /** A DHCP range. */
-export const DhcpRangeSchema = z.object({
+export const DhcpRangeSchema = z.strictObject({
   start: z.string(),
   end: z.string(),
   lease: LeaseSchema.optional(),
 });
 
 /** A static DHCP host. `mac` is kept as written, like libvirt. */
-export const DhcpHostSchema = z.object({
+export const DhcpHostSchema = z.strictObject({
   mac: z.string().optional(),
   id: z.string().optional(),
   name: z.string().optional(),
@@ -37,7 +38,7 @@ export const DhcpHostSchema = z.object({
 });
 
 /** An `<ip>` block of a network. */
-export const NetworkIpSchema = z.object({
+export const NetworkIpSchema = z.strictObject({
   family: z.string().optional(),
   address: z.string().optional(),
   netmask: z.string().optional(),
@@ -46,11 +47,11 @@ export const NetworkIpSchema = z.object({
   tftpRoot: z.string().optional(),
   ranges: z.array(DhcpRangeSchema),
   hosts: z.array(DhcpHostSchema),
-  bootp: z.object({ file: z.string(), server: z.string().optional() }).optional(),
+  bootp: z.strictObject({ file: z.string(), server: z.string().optional() }).optional(),
 });
 
 /** A static `<route>`. */
-export const NetworkRouteSchema = z.object({
+export const NetworkRouteSchema = z.strictObject({
   family: z.string().optional(),
   address: z.string(),
   netmask: z.string().optional(),
@@ -60,12 +61,14 @@ export const NetworkRouteSchema = z.object({
 });
 
 /** The `<dns>` block. */
-export const NetworkDnsSchema = z.object({
+export const NetworkDnsSchema = z.strictObject({
   enable: z.boolean().optional(),
   forwardPlainNames: z.boolean().optional(),
-  forwarders: z.array(z.object({ domain: z.string().optional(), addr: z.string().optional() })),
-  txts: z.array(z.object({ name: z.string(), value: z.string() })),
-  srvs: z.array(z.object({
+  forwarders: z.array(
+    z.strictObject({ domain: z.string().optional(), addr: z.string().optional() }),
+  ),
+  txts: z.array(z.strictObject({ name: z.string(), value: z.string() })),
+  srvs: z.array(z.strictObject({
     service: z.string(),
     protocol: z.string(),
     domain: z.string().optional(),
@@ -74,23 +77,23 @@ export const NetworkDnsSchema = z.object({
     priority: z.number().int().optional(),
     weight: z.number().int().optional(),
   })),
-  hosts: z.array(z.object({ ip: z.string(), hostnames: z.array(z.string()) })),
+  hosts: z.array(z.strictObject({ ip: z.string(), hostnames: z.array(z.string()) })),
 });
 
 /** One device of `<forward>`: a netdev name or a PCI address. */
 export const ForwardIfSchema = z.union([
-  z.object({ type: z.literal("netdev"), dev: z.string() }),
-  z.object({ type: z.literal("pci"), address: PciAddressSchema }),
+  z.strictObject({ type: z.literal("netdev"), dev: z.string() }),
+  z.strictObject({ type: z.literal("pci"), address: PciAddressSchema }),
 ]);
 
 /** The `<forward>` block. */
-export const NetworkForwardSchema = z.object({
+export const NetworkForwardSchema = z.strictObject({
   mode: z.enum(FORWARD_MODES),
   managed: z.boolean().optional(),
   driverName: z.enum(["kvm", "vfio", "xen"]).optional(),
   ifs: z.array(ForwardIfSchema),
   pf: z.string().optional(),
-  nat: z.object({
+  nat: z.strictObject({
     ipv6: z.boolean().optional(),
     addressStart: z.string().optional(),
     addressEnd: z.string().optional(),
@@ -100,7 +103,7 @@ export const NetworkForwardSchema = z.object({
 });
 
 /** A `<portgroup>`. */
-export const PortGroupSchema = z.object({
+export const PortGroupSchema = z.strictObject({
   name: z.string(),
   isDefault: z.boolean(),
   trustGuestRxFilters: z.boolean().optional(),
@@ -110,7 +113,7 @@ export const PortGroupSchema = z.object({
 });
 
 /** The `<bridge>` settings. `stp` and `delay` always exist after parsing (stp on, delay 0). */
-export const NetworkBridgeSchema = z.object({
+export const NetworkBridgeSchema = z.strictObject({
   name: z.string().optional(),
   zone: z.string().optional(),
   stp: z.boolean(),
@@ -119,19 +122,19 @@ export const NetworkBridgeSchema = z.object({
 });
 
 /** A network definition (libvirt's virNetworkDef), as plain JSON. */
-export const NetworkDefSchema = z.object({
+export const NetworkDefSchema = z.strictObject({
   name: z.string(),
   /** Canonical UUID, or '' when the XML had none (the caller generates one). */
   uuid: z.string(),
   ipv6: z.boolean().optional(),
   trustGuestRxFilters: z.boolean().optional(),
   /** `<metadata>` subtree, sanitized (see conf/common/metadata.ts). */
-  metadata: z.any().optional(),
+  metadata: XmlElementSchema.optional(),
   forward: NetworkForwardSchema,
   bridge: NetworkBridgeSchema,
   mac: z.string().optional(),
   mtu: z.number().int().optional(),
-  domain: z.object({ name: z.string(), localOnly: z.boolean().optional() }).optional(),
+  domain: z.strictObject({ name: z.string(), localOnly: z.boolean().optional() }).optional(),
   dns: NetworkDnsSchema,
   vlan: VlanSchema.optional(),
   bandwidth: BandwidthSchema.optional(),

@@ -1,16 +1,16 @@
 import { z } from "zod";
 
 /** `<capability type='system'>`: the host's hardware and firmware. */
-export const SystemCapSchema = z.object({
+export const SystemCapSchema = z.strictObject({
   type: z.literal("system"),
   product: z.string().optional(),
-  hardware: z.object({
+  hardware: z.strictObject({
     vendor: z.string().optional(),
     version: z.string().optional(),
     serial: z.string().optional(),
     uuid: z.string(),
   }),
-  firmware: z.object({
+  firmware: z.strictObject({
     vendor: z.string().optional(),
     version: z.string().optional(),
     releaseDate: z.string().optional(),
@@ -18,16 +18,16 @@ export const SystemCapSchema = z.object({
 });
 
 /** `<capability type='scsi_host'>` with its optional fc_host and vport_ops sub-capabilities. */
-export const ScsiHostCapSchema = z.object({
+export const ScsiHostCapSchema = z.strictObject({
   type: z.literal("scsi_host"),
   host: z.number().int(),
   uniqueId: z.number().int().optional(),
-  fcHost: z.object({
+  fcHost: z.strictObject({
     wwnn: z.string(),
     wwpn: z.string(),
     fabricWwn: z.string().optional(),
   }).optional(),
-  vportOps: z.object({ maxVports: z.number().int(), vports: z.number().int() }).optional(),
+  vportOps: z.strictObject({ maxVports: z.number().int(), vports: z.number().int() }).optional(),
 });
 
 /** A node device capability. */
@@ -37,7 +37,7 @@ export const NodeDeviceCapSchema = z.discriminatedUnion("type", [
 ]);
 
 /** A node device definition (virNodeDeviceDef). */
-export const NodeDeviceDefSchema = z.object({
+export const NodeDeviceDefSchema = z.strictObject({
   name: z.string(),
   parent: z.string().optional(),
   caps: z.array(NodeDeviceCapSchema),

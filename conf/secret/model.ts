@@ -4,13 +4,13 @@ import { z } from "zod";
 export const SECRET_USAGE_TYPES = ["volume", "ceph", "iscsi", "tls", "vtpm"] as const;
 
 /** A secret definition (virSecretDef). */
-export const SecretDefSchema = z.object({
+export const SecretDefSchema = z.strictObject({
   /** Canonical UUID, or '' when the XML had none (the caller generates one). */
   uuid: z.string(),
   ephemeral: z.boolean(),
   private: z.boolean(),
   description: z.string().optional(),
-  usage: z.object({
+  usage: z.strictObject({
     type: z.enum(SECRET_USAGE_TYPES),
     volume: z.string().optional(),
     name: z.string().optional(),

@@ -4,7 +4,7 @@ import { StoragePermsSchema } from "./permissions.ts";
 import { POOL_TYPES } from "./pool_types.ts";
 
 /** `<secret uuid|usage [type]/>` as storage auth and encryption refer to secrets. */
-export const SecretLookupSchema = z.object({
+export const SecretLookupSchema = z.strictObject({
   type: z.string().optional(),
   uuid: z.string().optional(),
   usage: z.string().optional(),
@@ -13,7 +13,7 @@ export const SecretLookupSchema = z.object({
 export type SecretLookup = z.infer<typeof SecretLookupSchema>;
 
 /** `<auth>` of a pool source. */
-export const StorageAuthSchema = z.object({
+export const StorageAuthSchema = z.strictObject({
   type: z.enum(["chap", "ceph"]).optional(),
   username: z.string(),
   secret: SecretLookupSchema,
@@ -21,7 +21,7 @@ export const StorageAuthSchema = z.object({
 
 /** `<adapter>` of a scsi pool. */
 export const StorageAdapterSchema = z.union([
-  z.object({
+  z.strictObject({
     type: z.literal("fc_host"),
     parent: z.string().optional(),
     parentWwnn: z.string().optional(),
@@ -31,17 +31,18 @@ export const StorageAdapterSchema = z.union([
     wwnn: z.string(),
     wwpn: z.string(),
   }),
-  z.object({
+  z.strictObject({
     type: z.literal("scsi_host"),
     name: z.string().optional(),
-    parentAddr: z.object({ uniqueId: z.number().int(), address: PciAddressSchema }).optional(),
+    parentAddr: z.strictObject({ uniqueId: z.number().int(), address: PciAddressSchema })
+      .optional(),
   }),
 ]);
 
 /** A pool's `<source>`. */
-export const StoragePoolSourceSchema = z.object({
-  hosts: z.array(z.object({ name: z.string(), port: z.number().int().optional() })),
-  devices: z.array(z.object({ path: z.string(), partSeparator: z.boolean().optional() })),
+export const StoragePoolSourceSchema = z.strictObject({
+  hosts: z.array(z.strictObject({ name: z.string(), port: z.number().int().optional() })),
+  devices: z.array(z.strictObject({ path: z.string(), partSeparator: z.boolean().optional() })),
   dir: z.string().optional(),
   adapter: StorageAdapterSchema.optional(),
   name: z.string().optional(),
@@ -54,7 +55,7 @@ export const StoragePoolSourceSchema = z.object({
 });
 
 /** A storage pool definition (virStoragePoolDef); sizes in bytes. */
-export const StoragePoolDefSchema = z.object({
+export const StoragePoolDefSchema = z.strictObject({
   type: z.enum(POOL_TYPES),
   name: z.string(),
   /** Canonical UUID, or '' when the XML had none (the caller generates one). */
@@ -63,7 +64,7 @@ export const StoragePoolDefSchema = z.object({
   allocation: z.number(),
   available: z.number(),
   source: StoragePoolSourceSchema,
-  target: z.object({ path: z.string().optional(), permissions: StoragePermsSchema }),
+  target: z.strictObject({ path: z.string().optional(), permissions: StoragePermsSchema }),
   refreshVolumeAllocation: z.enum(["default", "capacity"]).optional(),
   /** `<features><cow state>`: copy-on-write for the pool's files (fs and dir pools). */
   cow: z.enum(["yes", "no"]).optional(),

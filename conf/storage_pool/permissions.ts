@@ -4,7 +4,7 @@ import { child, childText, element, type XmlElement } from "../../util/xml/mod.t
 import { parseInt32, xpathInteger } from "../common/mod.ts";
 
 /** `<permissions>` of a pool target or volume; absent fields are libvirt's `-1`. */
-export const StoragePermsSchema = z.object({
+export const StoragePermsSchema = z.strictObject({
   mode: z.number().int().optional(),
   owner: z.number().int().optional(),
   group: z.number().int().optional(),

@@ -5,15 +5,20 @@ import { SecretLookupSchema, StoragePermsSchema } from "../storage_pool/mod.ts";
 export const VOL_TYPES = ["file", "block", "dir", "network", "netdir", "ploop"] as const;
 
 /** A volume's `<encryption>`. */
-export const VolEncryptionSchema = z.object({
+export const VolEncryptionSchema = z.strictObject({
   format: z.enum(["default", "qcow", "luks", "luks2"]),
   /** Who decrypts: QEMU or librbd (unset: the default). */
   engine: z.enum(["qemu", "librbd"]).optional(),
   secrets: z.array(SecretLookupSchema),
-  /** LUKS only: `name`, `size`, optional `mode` and `hash`. */
-  cipher: z.record(z.string(), z.string()).optional(),
-  /** LUKS only, and only with a cipher: `name`, optional `hash`. */
-  ivgen: z.record(z.string(), z.string()).optional(),
+  /** LUKS only: the `<cipher>` attributes (`size` in bits, as libvirt writes it). */
+  cipher: z.strictObject({
+    name: z.string(),
+    size: z.string(),
+    mode: z.string().optional(),
+    hash: z.string().optional(),
+  }).optional(),
+  /** LUKS only, and only with a cipher: the `<ivgen>` attributes. */
+  ivgen: z.strictObject({ name: z.string(), hash: z.string().optional() }).optional(),
 });
 /** Volume encryption. */
 export type VolEncryption = z.infer<typeof VolEncryptionSchema>;
@@ -22,7 +27,7 @@ export type VolEncryption = z.infer<typeof VolEncryptionSchema>;
  * A file's `<timestamps>` as a storage driver reports them (output only: libvirt never parses
  * them): seconds since the epoch, with nanoseconds when there are any.
  */
-export const VolTimestampsSchema = z.object({
+export const VolTimestampsSchema = z.strictObject({
   atime: z.string(),
   mtime: z.string(),
   ctime: z.string(),
@@ -32,7 +37,7 @@ export const VolTimestampsSchema = z.object({
 export type VolTimestamps = z.infer<typeof VolTimestampsSchema>;
 
 /** A storage volume definition (virStorageVolDef); sizes in bytes. */
-export const StorageVolDefSchema = z.object({
+export const StorageVolDefSchema = z.strictObject({
   name: z.string(),
   /** Set by the storage driver (the test driver: the volume path). */
   key: z.string().optional(),
@@ -41,7 +46,7 @@ export const StorageVolDefSchema = z.object({
   allocation: z.number(),
   /** Bytes the file takes (libvirt's `target.physical`), set by a storage driver's probe. */
   physical: z.number().optional(),
-  target: z.object({
+  target: z.strictObject({
     path: z.string().optional(),
     format: z.string().optional(),
     permissions: StoragePermsSchema,
@@ -52,7 +57,7 @@ export const StorageVolDefSchema = z.object({
     features: z.array(z.string()).optional(),
     nocow: z.boolean().optional(),
   }),
-  backingStore: z.object({
+  backingStore: z.strictObject({
     path: z.string(),
     format: z.string().optional(),
     permissions: StoragePermsSchema,

@@ -210,7 +210,7 @@ Deno.test("a token file that exists but cannot be read is never taken for a miss
   };
   // The default file: no token, and the reason kept for the gateway's refusal.
   assert.deepEqual(await resolveToken({}, denied), {
-    unreadable: "Failed to open file '/cfg/edgevirt/token': " +
+    notRead: "the token file was not read: Failed to open file '/cfg/edgevirt/token': " +
       "PermissionDenied: Permission denied (os error 13)",
   });
   // A named file: libvirt's error at once.
@@ -221,6 +221,41 @@ Deno.test("a token file that exists but cannot be read is never taken for a miss
     err.message,
     "Failed to open file '/t': PermissionDenied: Permission denied (os error 13)",
   );
+});
+
+Deno.test("an environment variable the runtime will not read is never taken for an unset one", async () => {
+  // Deno's permission is per variable: here only HOME may be read.
+  const env = (allowed: Record<string, string>): RuntimeAdapter["env"] => (k) => {
+    if (k in allowed) return allowed[k];
+    throw new Deno.errors.NotCapable(
+      `Requires env access to "${k}", run again with the --allow-env flag`,
+    );
+  };
+  const adapter = (allowed: Record<string, string>, files: Record<string, string>) => ({
+    name: "fake",
+    env: env(allowed),
+    readTextFile: (p: string) => Promise.resolve(files[p]),
+    unixFetch: () => Promise.reject(new Error("unused")),
+  });
+  const refused = 'NotCapable: Requires env access to "EDGEVIRT_TOKEN", run again with the ' +
+    "--allow-env flag";
+  // A refused variable does not hide a token that the readable ones lead to.
+  assert.deepEqual(
+    await resolveToken({}, adapter({ HOME: "/h" }, { "/h/.config/edgevirt/token": "t\n" })),
+    { token: "t" },
+  );
+  assert.deepEqual(await resolveToken({}, adapter({ HOME: "/h" }, {})), {
+    notRead:
+      `the environment was not read (EDGEVIRT_TOKEN, EDGEVIRT_TOKEN_FILE, XDG_CONFIG_HOME): ${refused}`,
+  });
+  assert.deepEqual(await resolveToken({}, adapter({}, {})), {
+    notRead:
+      "the environment was not read (EDGEVIRT_TOKEN, EDGEVIRT_TOKEN_FILE, XDG_CONFIG_HOME, " +
+      `HOME): ${refused}`,
+  });
+  assert.deepEqual(await resolveToken({ tokenFile: "/t" }, adapter({}, { "/t": "f" })), {
+    token: "f",
+  });
 });
 
 async function waitFor(cond: () => boolean, ms = 2000): Promise<void> {

@@ -1,9 +1,10 @@
-// The token file and read permission: a Deno program run without --allow-read cannot read
-// ~/.config/edgevirt/token, and the gateway's refusal must say so (Deno's NotCapable, and the
-// flag to add) rather than read as if no token existed. A child Deno process connects through
-// the portable client to a gateway this test serves, once without and once with --allow-read,
-// HOME holding a valid token; and a file named by EDGEVIRT_TOKEN_FILE that cannot be read is an
-// error of its own (libvirt's "Failed to open file").
+// The token file and Deno's permissions: a Deno program run without --allow-read cannot read
+// ~/.config/edgevirt/token, nor without --allow-env find it (HOME unread), and the gateway's
+// refusal must say so (Deno's NotCapable, and the flag to add) rather than read as if no token
+// existed. A child Deno process connects through the portable client to a gateway this test
+// serves, without and with each permission, HOME holding a valid token; and a file named by
+// EDGEVIRT_TOKEN_FILE that cannot be read is an error of its own (libvirt's "Failed to open
+// file").
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { denoAdapter } from "../../client/transport/deno.ts";
@@ -42,7 +43,13 @@ async function child(
   return JSON.parse(text.trim().split("\n").at(-1)!);
 }
 
-Deno.test("without --allow-read the refusal names the unread token file and NotCapable", async () => {
+/**
+ * A gateway served on a port, and a HOME whose ~/.config/edgevirt/token holds a valid token:
+ * `run(permissions)` runs the child there with network access to the gateway.
+ */
+async function withTokenHome(
+  body: (file: string, run: (permissions: string[]) => ReturnType<typeof child>) => Promise<void>,
+) {
   const home = await Deno.makeTempDir({ prefix: "edgevirt-token-perm-" });
   const gw = await startGateway();
   const served = serveGateway(gw);
@@ -52,8 +59,17 @@ Deno.test("without --allow-read the refusal names the unread token file and NotC
     await Deno.writeTextFile(file, TOKENS.full + "\n");
     const uri = `test+http://127.0.0.1:${served.port}/default`;
     const net = `--allow-net=127.0.0.1:${served.port}`;
+    await body(file, (permissions) => child([net, ...permissions], home, uri));
+  } finally {
+    await served.close();
+    await gw.close();
+    await Deno.remove(home, { recursive: true });
+  }
+}
 
-    const denied = await child([net, "--allow-env"], home, uri);
+Deno.test("without --allow-read the refusal names the unread token file and NotCapable", async () => {
+  await withTokenHome(async (file, run) => {
+    const denied = await run(["--allow-env"]);
     assert.equal(denied.codeName, "VIR_ERR_AUTH_FAILED", JSON.stringify(denied));
     assert.equal(
       denied.message,
@@ -61,15 +77,29 @@ Deno.test("without --allow-read the refusal names the unread token file and NotC
         `Failed to open file '${file}': NotCapable: Requires read access to "${file}", ` +
         "run again with the --allow-read flag",
     );
-
     // The same program allowed to read that file finds the token and connects.
-    const allowed = await child([net, "--allow-env", `--allow-read=${file}`], home, uri);
+    assert.deepEqual(await run(["--allow-env", `--allow-read=${file}`]), {
+      uri: "test:///default",
+    });
+  });
+});
+
+Deno.test("without --allow-env the refusal names the unread environment and NotCapable", async () => {
+  await withTokenHome(async (file, run) => {
+    // HOME unread, so ~/.config/edgevirt/token is never looked for, though it could be read.
+    const denied = await run([`--allow-read=${file}`]);
+    assert.equal(denied.codeName, "VIR_ERR_AUTH_FAILED", JSON.stringify(denied));
+    assert.equal(
+      denied.message,
+      "authentication failed: a bearer token is required; the environment was not read " +
+        "(EDGEVIRT_TOKEN, EDGEVIRT_TOKEN_FILE, XDG_CONFIG_HOME, HOME): NotCapable: Requires env " +
+        'access to "EDGEVIRT_TOKEN", run again with the --allow-env flag',
+    );
+    // Allowed the variables that lead to the file (Deno's permission is per variable), it
+    // connects: the refused EDGEVIRT_TOKEN* do not stop the search.
+    const allowed = await run([`--allow-read=${file}`, "--allow-env=HOME,XDG_CONFIG_HOME"]);
     assert.deepEqual(allowed, { uri: "test:///default" });
-  } finally {
-    await served.close();
-    await gw.close();
-    await Deno.remove(home, { recursive: true });
-  }
+  });
 });
 
 Deno.test("a token file named by EDGEVIRT_TOKEN_FILE and not readable is an error", async () => {

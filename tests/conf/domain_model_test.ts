@@ -107,24 +107,39 @@ Deno.test("a disk's typed fields, and what they do not cover kept in extra", () 
   assert.deepEqual(domainFromModel(model), parseDomainXML(xml));
 });
 
-Deno.test("unknown fields of the model and of its typed devices are refused, at their paths", () => {
+Deno.test("unknown fields of the model, its nested objects and typed devices are refused, at their paths", () => {
   const def = domainToModel(parseDomainXML(
     "<domain type='test'><name>d</name><memory>1024</memory><os><type>hvm</type></os>" +
-      "<devices><disk type='file'><source file='/a'/><target dev='vda'/></disk>" +
-      "<graphics type='vnc'/></devices></domain>",
+      "<devices><disk type='file'><source file='/a'/><target dev='sda' bus='scsi'/>" +
+      "<address type='drive' unit='1'/></disk><graphics type='vnc'/></devices></domain>",
   ));
   const body = JSON.parse(JSON.stringify(def));
   body.devices.disks[0].cache = "none";
   body.devices.disks[0].target.size = "1G";
+  // slot is an address attribute, but not of a drive address: the parser would drop it.
+  body.devices.disks[0].address.slot = "3";
   body.devices.graphics[0].port = "5900";
   body.autostart = true;
-  const issues = DomainModelSchema.safeParse(body).error?.issues.map((i) => i.path.join("."));
+  body.memory.hugepages = true;
+  body.os.loader = "/x.fd";
+  body.vcpu.hotpluggable = 2;
+  const issues = DomainModelSchema.safeParse(body).error?.issues.map((i) =>
+    `${i.path.join(".")} ${i.code === "unrecognized_keys" ? i.keys : i.code}`
+  );
   assert.deepEqual(issues?.sort(), [
-    "",
-    "devices.disks.0",
-    "devices.disks.0.target",
-    "devices.graphics.0.port",
+    " autostart",
+    "devices.disks.0 cache",
+    "devices.disks.0.address slot",
+    "devices.disks.0.target size",
+    "devices.graphics.0.port invalid_type",
+    "memory hugepages",
+    "os loader",
+    "vcpu hotpluggable",
   ]);
+  // An address takes the attributes of its own type.
+  const address = { type: "pci", domain: "0", bus: "0", slot: "3", function: "0" };
+  const disk = { ...def.devices.disks[0], address };
+  assert.ok(DISK_MODEL.schema.safeParse(disk).success);
 });
 
 Deno.test("the typed attributes are exactly the ones conf keeps", () => {
