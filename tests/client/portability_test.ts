@@ -4,7 +4,7 @@
 // stay within 29 KB min+gzip (25 KB until streams and network ports joined the contract the
 // client carries: 26.7 KB then; 27 KB until sparse streams, their hole framing and the Stream's
 // hole API: 27.1 KB before, 27.1 + 0.6 KB after; 28 KB until the Domain handle got a method for
-// each of the 47 domain calls it lacked (block jobs, jobs, IOThreads, agent, stats): 28,163 bytes
+// each of the 46 domain calls it lacked (block jobs, jobs, IOThreads, agent, stats): 28,163 bytes
 // before, 28,699 after, 27 bytes past 28 KB). The tools come from npm (`.ci/run` installs them into
 // EDGEVIRT_TOOLS). Without them the test is ignored on a developer machine and fails under CI.
 import assert from "node:assert/strict";
