@@ -89,6 +89,9 @@ export class FakeBlockDevices {
     /** The node the disk moves to when a ready job completes (a mirror's target). */
     pivot?: { from: string; to: string };
     speed?: number;
+    /** The progress `query-block-jobs` reports (QEMU's `offset` of `len`), 0 of 0 unless set. */
+    offset?: number;
+    len?: number;
   }[] = [];
   /** The balloon target in bytes, the guest-stats polling interval, once set. */
   balloon?: number;
@@ -213,8 +216,8 @@ export class FakeBlockDevices {
           return: this.jobs.filter((j) => BLOCK_JOB_TYPES[j.type]).map((j) => ({
             device: j.id,
             type: BLOCK_JOB_TYPES[j.type],
-            offset: 0,
-            len: 0,
+            offset: j.offset ?? 0,
+            len: j.len ?? 0,
             speed: j.speed ?? 0,
             ready: j.status === "ready",
           })),
