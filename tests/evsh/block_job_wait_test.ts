@@ -11,9 +11,8 @@ import { connect } from "../../mod.ts";
 import { Connection } from "../../client/connection.ts";
 import { createGateway } from "../../gateway/app.ts";
 import { createRegistry } from "../../util/registry.ts";
-import { VIR } from "../../util/constants.ts";
 import { Shell } from "../../tools/evsh/mod.ts";
-import { type Setup, setup } from "../drivers/qemu/fake_qmp/block_harness.ts";
+import { type Setup, setup, snapshots } from "../drivers/qemu/fake_qmp/block_harness.ts";
 
 type Run = (line: string) => Promise<[string, string, boolean]>;
 
@@ -31,18 +30,6 @@ function shellOn(conn: Connection): Run {
     const ok = await shell.runLine(line);
     return [out, err, ok];
   };
-}
-
-/** Disk-only snapshots `names` of vda, each overlay `DIR/vda.NAME`. */
-async function snapshots(t: Setup, ...names: string[]): Promise<void> {
-  for (const name of names) {
-    await t.conn.domainSnapshotCreateXML!(
-      t.dom,
-      `<domainsnapshot><name>${name}</name><disks><disk name='vda'><source file='${t.dir}/vda.${name}'/>` +
-        "</disk><disk name='hdc' snapshot='no'/></disks></domainsnapshot>",
-      VIR.DOMAIN_SNAPSHOT_CREATE_DISK_ONLY | VIR.DOMAIN_SNAPSHOT_CREATE_NO_METADATA,
-    );
-  }
 }
 
 /** Runs `body` with a shell in process, then again with one through a gateway. */
