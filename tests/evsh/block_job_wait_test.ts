@@ -2,9 +2,10 @@
  * evsh's block job commands on the QEMU driver over a fake QEMU (the block job harness), in
  * process and through a gateway: `blockjob` prints a running job's progress and bandwidth as
  * virsh 9.0's `virshBlockJobInfo` does (`--raw` its fields); `blockcommit`, `blockpull` and
- * `blockcopy` with `--wait`, `--verbose`, `--pivot`, `--keep-overlay`/`--finish` wait for the
- * job and end it as virsh's `virshBlockJobWait` and the commands after it. The expected texts
- * are virsh's format strings (tools/virsh-domain.c of libvirt 9.0).
+ * `blockcopy` with `--wait`, `--verbose`, `--pivot`, `--keep-overlay`/`--finish`, `--timeout`
+ * wait for the job and end it as virsh's `virshBlockJobWait` and the commands after it. The
+ * expected texts are virsh's format strings (tools/virsh-domain.c of libvirt 9.0), not
+ * recordings of virsh.
  */
 import assert from "node:assert/strict";
 import { connect } from "../../mod.ts";
@@ -13,6 +14,7 @@ import { createGateway } from "../../gateway/app.ts";
 import { createRegistry } from "../../util/registry.ts";
 import { Shell } from "../../tools/evsh/mod.ts";
 import { type Setup, setup, snapshots } from "../drivers/qemu/fake_qmp/block_harness.ts";
+import type { FakeBlockOptions } from "../../drivers/qemu/testing/fake_block.ts";
 
 type Run = (line: string) => Promise<[string, string, boolean]>;
 
@@ -33,9 +35,12 @@ function shellOn(conn: Connection): Run {
 }
 
 /** Runs `body` with a shell in process, then again with one through a gateway. */
-async function bothWays(body: (t: Setup, run: Run) => Promise<void>): Promise<void> {
+async function bothWays(
+  body: (t: Setup, run: Run) => Promise<void>,
+  options: FakeBlockOptions = {},
+): Promise<void> {
   for (const remote of [false, true]) {
-    const t = await setup({}, false);
+    const t = await setup(options, false);
     t.block.nodes.set("drive0", { file: "/img/vda.img", size: 1 << 20, drv: "raw" });
     const gw = remote
       ? await createGateway({
@@ -163,4 +168,18 @@ Deno.test("blockcommit, blockpull and blockcopy --wait wait for the job and end 
     ]);
     assert.deepEqual(await run("blockjob hp vda"), ["No current block job for vda\n", "", true]);
   });
+});
+
+Deno.test("a waited job past --timeout is aborted after its progress was shown, as virsh", async () => {
+  await bothWays(async (t, run) => {
+    await snapshots(t, "s1");
+    const ran = run("blockpull hp vda --wait --verbose --timeout 1");
+    let job;
+    while (!(job = t.block.jobs.find((j) => j.type === "block-stream"))) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    Object.assign(job, { offset: 50, len: 100 });
+    assert.deepEqual(await ran, ["\nPull aborted\n", "\rBlock Pull: [ 50 %]", false]);
+    assert.deepEqual(await run("blockjob hp vda"), ["No current block job for vda\n", "", true]);
+  }, { holdJobs: true });
 });

@@ -34,6 +34,8 @@ export interface FakeBlockOptions {
   missing?: string[];
   /** Whether the machine has a balloon device whose guest driver follows targets (default). */
   balloon?: boolean;
+  /** Block jobs stay running (until cancelled) rather than getting ready or concluding at once. */
+  holdJobs?: boolean;
 }
 
 /** Frontends the model plugs: disks and the chardev frontends a virtio-serial bus takes. */
@@ -331,6 +333,7 @@ export class FakeBlockDevices {
       ...(active ? { pivot: { from: device, to } } : {}),
     };
     this.jobs.push(job);
+    if (this.#opts.holdJobs) return { return: {} };
     setTimeout(() => {
       job.status = active ? "ready" : "concluded";
       this.#fake?.emit("JOB_STATUS_CHANGE", { id, status: job.status });
