@@ -183,3 +183,37 @@ Deno.test("a waited job past --timeout is aborted after its progress was shown, 
     assert.deepEqual(await run("blockjob hp vda"), ["No current block job for vda\n", "", true]);
   }, { holdJobs: true });
 });
+
+Deno.test("without events, a waited job is followed by its queries alone, as virsh's fallback", async () => {
+  const t = await setup({}, false);
+  t.block.nodes.set("drive0", { file: "/img/vda.img", size: 1 << 20, drv: "raw" });
+  try {
+    // The driver connection without `subscribe`: event registration fails as libvirt's would.
+    const silent = new Proxy(t.conn, {
+      get: (target, key) => {
+        if (key === "subscribe") return undefined;
+        const v = Reflect.get(target, key);
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+    const run = shellOn(new Connection(silent, "qemu:///session"));
+    await snapshots(t, "s1", "s2");
+    // A job at 0 of 0 reads as 100 %: the pull is taken as done at once (virsh would too),
+    // while the driver may still be ending it.
+    assert.deepEqual(await run(`blockpull hp vda --base ${t.dir}/vda.s1 --wait --verbose`), [
+      "\nPull complete\n",
+      "\rBlock Pull: [100 %]",
+      true,
+    ]);
+    while (Object.keys(await t.conn.domainGetBlockJobInfo!(t.dom, "vda", 0)).length) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.deepEqual(await run("blockcommit hp vda --active --wait"), [
+      "\nNow in synchronized phase\n",
+      "",
+      true,
+    ]);
+  } finally {
+    await t.close();
+  }
+});

@@ -2,11 +2,14 @@
  * Waiting for a block job as virsh 9.0 does (`virshBlockJobWaitInit`, `virshBlockJobWait`):
  * BLOCK_JOB and BLOCK_JOB_2 callbacks for the disk, registered before the job starts; a query
  * of the job every half second, its progress printed under `--verbose`; the job aborted on
- * Ctrl-C or after `--timeout`. Also the job names (`virshDomainBlockJobToString`).
+ * Ctrl-C or after `--timeout`; without events (a driver that has none), virsh's fallback: a
+ * job that vanished has completed, one at 100 % is ready. Also the job names
+ * (`virshDomainBlockJobToString`).
  * @module
  */
 import type { Domain } from "../../../client/domain.ts";
 import { VIR } from "../../../util/constants.ts";
+import { VirError } from "../../../util/errors.ts";
 import type { CommandContext } from "../context.ts";
 import { printJobProgress } from "./common.ts";
 
@@ -61,17 +64,26 @@ export function blockJobWaitInit(
   const handler = (ev: { data: Record<string, unknown> }) => {
     if (ev.data.disk === opts.dev) status = Number(ev.data.status);
   };
-  const ids = [VIR.DOMAIN_EVENT_ID_BLOCK_JOB, VIR.DOMAIN_EVENT_ID_BLOCK_JOB_2].map((id) =>
-    ctx.conn.domainEventRegisterAny(dom, id, handler)
-  );
+  // A callback that cannot be registered (a driver without events) is -1, as in virsh.
+  const ids = [VIR.DOMAIN_EVENT_ID_BLOCK_JOB, VIR.DOMAIN_EVENT_ID_BLOCK_JOB_2].map((id) => {
+    try {
+      return ctx.conn.domainEventRegisterAny(dom, id, handler);
+    } catch (e) {
+      if (!(e instanceof VirError)) throw e;
+      return -1;
+    }
+  });
+  const registered = ids.filter((id) => id >= 0);
   return {
-    close: () => ids.forEach((id) => ctx.conn.eventDeregisterAny(id)),
+    close: () => registered.forEach((id) => ctx.conn.eventDeregisterAny(id)),
     async wait() {
       let interrupted = false;
       const release = ctx.io.onInterrupt?.(() => (interrupted = true));
       try {
         const start = Date.now();
         let last = { cur: 0, end: 0 };
+        // Polls at 100 % before a two-phase job is taken as ready without its event.
+        let retries = 5;
         const abortFlags = opts.asyncAbort ? VIR.DOMAIN_BLOCK_JOB_ABORT_ASYNC : 0;
         let ret: number;
         while (true) {
@@ -80,12 +92,22 @@ export function blockJobWaitInit(
             ctx.error(`failed to query job for disk ${opts.dev}`);
             return -1;
           }
-          // Both callbacks are always registered here, so an event ends the wait.
-          if (status !== -1) {
+          if (registered.length && status !== -1) {
             ret = status;
             break;
           }
           const info = { cur: Number(r.value.cur ?? 0), end: Number(r.value.end ?? 0) };
+          if (registered.length < ids.length) {
+            // The fallback: a job that vanished has completed, one at 100 % is ready.
+            if (!Object.keys(r.value).length) {
+              ret = VIR.DOMAIN_BLOCK_JOB_COMPLETED;
+              break;
+            }
+            if (info.end === info.cur && (!registered.length || --retries === 0)) {
+              ret = VIR.DOMAIN_BLOCK_JOB_READY;
+              break;
+            }
+          }
           if (opts.verbose && (info.cur !== last.cur || info.end !== last.end)) {
             printJobProgress(ctx, opts.jobName, info.end - info.cur, info.end);
           }
