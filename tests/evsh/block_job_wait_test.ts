@@ -15,6 +15,7 @@ import { createRegistry } from "../../util/registry.ts";
 import { Shell } from "../../tools/evsh/mod.ts";
 import { type Setup, setup, snapshots } from "../drivers/qemu/fake_qmp/block_harness.ts";
 import type { FakeBlockOptions } from "../../drivers/qemu/testing/fake_block.ts";
+import type { DriverConnection } from "../../util/driver.ts";
 
 type Run = (line: string) => Promise<[string, string, boolean]>;
 
@@ -34,6 +35,17 @@ function shellOn(conn: Connection): Run {
   };
 }
 
+/** `conn` with its `key` replaced by `value`; its methods keep their own receiver. */
+function replacing(conn: DriverConnection, key: string, value: unknown): DriverConnection {
+  return new Proxy(conn, {
+    get: (target, k) => {
+      if (k === key) return value;
+      const v = Reflect.get(target, k);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+}
+
 /** Runs `body` with a shell in process, then again with one through a gateway. */
 async function bothWays(
   body: (t: Setup, run: Run) => Promise<void>,
@@ -48,17 +60,8 @@ async function bothWays(
         registry: createRegistry([{
           name: "fakeqemu",
           schemes: ["fakeqemu"],
-          // The harness closes its connection itself; methods keep their own receiver.
-          open: () =>
-            Promise.resolve(
-              new Proxy(t.conn, {
-                get: (target, key) => {
-                  if (key === "connectClose") return () => Promise.resolve();
-                  const v = Reflect.get(target, key);
-                  return typeof v === "function" ? v.bind(target) : v;
-                },
-              }),
-            ),
+          // The harness closes its connection itself.
+          open: () => Promise.resolve(replacing(t.conn, "connectClose", () => Promise.resolve())),
         }]),
         auth: "none",
       })
@@ -189,13 +192,7 @@ Deno.test("without events, a waited job is followed by its queries alone, as vir
   t.block.nodes.set("drive0", { file: "/img/vda.img", size: 1 << 20, drv: "raw" });
   try {
     // The driver connection without `subscribe`: event registration fails as libvirt's would.
-    const silent = new Proxy(t.conn, {
-      get: (target, key) => {
-        if (key === "subscribe") return undefined;
-        const v = Reflect.get(target, key);
-        return typeof v === "function" ? v.bind(target) : v;
-      },
-    });
+    const silent = replacing(t.conn, "subscribe", undefined);
     const run = shellOn(new Connection(silent, "qemu:///session"));
     await snapshots(t, "s1", "s2");
     // A job at 0 of 0 reads as 100 %: the pull is taken as done at once (virsh would too),
