@@ -60,6 +60,7 @@ export type {
   DomainBlockInfo,
   DomainFSInfo,
   DomainInfo,
+  DomainIOThreadInfo,
   DomainRef,
   DomainStatsRecord,
   DriverConnection,

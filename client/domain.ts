@@ -1,6 +1,8 @@
 import type {
+  DomainBlockInfo,
   DomainFSInfo,
   DomainInfo,
+  DomainIOThreadInfo,
   DomainRef,
   DriverStream,
   SecurityLabel,
@@ -346,6 +348,209 @@ export class Domain extends Handle<DomainRef> {
    */
   qemuAgentCommand(cmd: string, timeout = -1, flags = 0): Promise<string> {
     return this.call("domainQemuAgentCommand", cmd, timeout, flags);
+  }
+  /** `virDomainUpdateDeviceFlags`: changes a device (a CD-ROM's media, a NIC's link state). */
+  async updateDeviceFlags(xml: string, flags = 0): Promise<void> {
+    await this.call("domainUpdateDeviceFlags", xml, flags);
+  }
+  /** `virDomainGetControlInfo`: the monitor's state, its details and how long it has been in it. */
+  getControlInfo(flags = 0): Promise<{ state: number; details: number; stateTime: number }> {
+    return this.call("domainGetControlInfo", flags);
+  }
+  /** `virDomainSetMemoryStatsPeriod`: seconds between balloon statistics updates (0 stops them). */
+  async setMemoryStatsPeriod(period: number, flags = 0): Promise<void> {
+    await this.call("domainSetMemoryStatsPeriod", period, flags);
+  }
+  /** `virDomainMemoryStats`: the balloon's statistics by name (`actual`, `rss`, …), KiB. */
+  memoryStats(flags = 0): Promise<Record<string, number>> {
+    return this.call("domainMemoryStats", flags);
+  }
+  /** `virDomainBlockStats`: I/O counters of disk `disk` (target or source path). */
+  blockStats(disk: string): Promise<TypedParams> {
+    return this.call("domainBlockStats", disk);
+  }
+  /** `virDomainInterfaceStats`: traffic counters of interface `device` (target name or MAC). */
+  interfaceStats(device: string): Promise<TypedParams> {
+    return this.call("domainInterfaceStats", device);
+  }
+  /** `virDomainGetBlockInfo`: capacity, allocation and physical size of disk `disk`. */
+  getBlockInfo(disk: string, flags = 0): Promise<DomainBlockInfo> {
+    return this.call("domainGetBlockInfo", disk, flags);
+  }
+  /** `virDomainGetDiskErrors`: the I/O error of each disk that has one, by target. */
+  getDiskErrors(flags = 0): Promise<Record<string, number>> {
+    return this.call("domainGetDiskErrors", flags);
+  }
+  /** `virDomainBlockPeek`: `size` bytes of disk `disk` from `offset`. */
+  blockPeek(disk: string, offset: number, size: number, flags = 0): Promise<number[]> {
+    return this.call("domainBlockPeek", disk, offset, size, flags);
+  }
+  /** `virDomainMemoryPeek`: `size` bytes of guest memory from `start` (MEMORY_VIRTUAL or _PHYSICAL). */
+  memoryPeek(start: number, size: number, flags = 0): Promise<number[]> {
+    return this.call("domainMemoryPeek", start, size, flags);
+  }
+  /** `virDomainBlockResize`: grows disk `disk` to `size` KiB (bytes with BLOCK_RESIZE_BYTES). */
+  async blockResize(disk: string, size: number, flags = 0): Promise<void> {
+    await this.call("domainBlockResize", disk, size, flags);
+  }
+  /**
+   * `virDomainBlockCommit`: merges the chain of disk `disk` from `top` (null: the active layer)
+   * down into `base` (null: the bottom), at `bandwidth` (MiB/s unless BANDWIDTH_BYTES; 0: no limit).
+   */
+  async blockCommit(
+    disk: string,
+    base: string | null = null,
+    top: string | null = null,
+    bandwidth = 0,
+    flags = 0,
+  ): Promise<void> {
+    await this.call("domainBlockCommit", disk, base, top, bandwidth, flags);
+  }
+  /** `virDomainBlockPull`: pulls the whole backing chain of disk `disk` into its active layer. */
+  async blockPull(disk: string, bandwidth = 0, flags = 0): Promise<void> {
+    await this.call("domainBlockPull", disk, bandwidth, flags);
+  }
+  /** `virDomainBlockRebase`: pulls into disk `disk` down to `base`, or copies it (REBASE_COPY). */
+  async blockRebase(
+    disk: string,
+    base: string | null = null,
+    bandwidth = 0,
+    flags = 0,
+  ): Promise<void> {
+    await this.call("domainBlockRebase", disk, base, bandwidth, flags);
+  }
+  /** `virDomainBlockCopy`: mirrors disk `disk` to the `<disk>` of `destxml` (`bandwidth`, `granularity`, `buf-size`). */
+  async blockCopy(
+    disk: string,
+    destxml: string,
+    params: TypedParams = {},
+    flags = 0,
+  ): Promise<void> {
+    await this.call("domainBlockCopy", disk, destxml, params, flags);
+  }
+  /** `virDomainGetBlockJobInfo`: the job on disk `disk` (`type`, `bandwidth`, `cur`, `end`); `{}` without one. */
+  getBlockJobInfo(disk: string, flags = 0): Promise<TypedParams> {
+    return this.call("domainGetBlockJobInfo", disk, flags);
+  }
+  /** `virDomainBlockJobAbort`: cancels the job on disk `disk`, or (PIVOT) switches to its copy. */
+  async blockJobAbort(disk: string, flags = 0): Promise<void> {
+    await this.call("domainBlockJobAbort", disk, flags);
+  }
+  /** `virDomainBlockJobSetSpeed`: the job's bandwidth limit (MiB/s unless SPEED_BANDWIDTH_BYTES). */
+  async blockJobSetSpeed(disk: string, bandwidth: number, flags = 0): Promise<void> {
+    await this.call("domainBlockJobSetSpeed", disk, bandwidth, flags);
+  }
+  /** `virDomainAbortJob`: cancels the domain's running job (save, dump, migration). */
+  async abortJob(): Promise<void> {
+    await this.call("domainAbortJob");
+  }
+  /** `virDomainGetJobInfo`: the running job's progress. */
+  getJobInfo(): Promise<TypedParams> {
+    return this.call("domainGetJobInfo");
+  }
+  /** `virDomainGetJobStats`: the running (or, with JOB_STATS_COMPLETED, the last) job's statistics. */
+  getJobStats(flags = 0): Promise<TypedParams> {
+    return this.call("domainGetJobStats", flags);
+  }
+  /** `virDomainCoreDumpWithFormat`: dumps the guest's memory to `to` in `format` (DOMAIN_CORE_DUMP_FORMAT_*). */
+  async coreDumpWithFormat(to: string, format: number, flags = 0): Promise<void> {
+    await this.call("domainCoreDumpWithFormat", to, format, flags);
+  }
+  /** `virDomainManagedSaveGetXMLDesc`: the definition in the managed save image. */
+  managedSaveGetXMLDesc(flags = 0): Promise<string> {
+    return this.call("domainManagedSaveGetXMLDesc", flags);
+  }
+  /** `virDomainManagedSaveDefineXML`: replaces the definition in the managed save image. */
+  async managedSaveDefineXML(dxml: string, flags = 0): Promise<void> {
+    await this.call("domainManagedSaveDefineXML", dxml, flags);
+  }
+  /** `virDomainGetIOThreadInfo`: each IOThread and its host CPU map. */
+  getIOThreadInfo(flags = 0): Promise<DomainIOThreadInfo[]> {
+    return this.call("domainGetIOThreadInfo", flags);
+  }
+  /** `virDomainPinIOThread`: pins IOThread `iothreadId` to the host CPUs set in `cpumap`. */
+  async pinIOThread(iothreadId: number, cpumap: boolean[], flags = 0): Promise<void> {
+    await this.call("domainPinIOThread", iothreadId, cpumap, flags);
+  }
+  /** `virDomainAddIOThread`. */
+  async addIOThread(iothreadId: number, flags = 0): Promise<void> {
+    await this.call("domainAddIOThread", iothreadId, flags);
+  }
+  /** `virDomainDelIOThread`. */
+  async delIOThread(iothreadId: number, flags = 0): Promise<void> {
+    await this.call("domainDelIOThread", iothreadId, flags);
+  }
+  /** `virDomainSetIOThreadParams`: `poll_max_ns`, `poll_grow`, `poll_shrink`, … of one IOThread. */
+  async setIOThreadParams(iothreadId: number, params: TypedParams, flags = 0): Promise<void> {
+    await this.call("domainSetIOThreadParams", iothreadId, params, flags);
+  }
+  /** `virDomainGetSchedulerType`: `[type, nparams]`. */
+  getSchedulerType(): Promise<[string, number]> {
+    return this.call("domainGetSchedulerType");
+  }
+  /** `virDomainGetSchedulerParametersFlags`. */
+  getSchedulerParametersFlags(flags = 0): Promise<TypedParams> {
+    return this.call("domainGetSchedulerParametersFlags", flags);
+  }
+  /** `virDomainSetSchedulerParametersFlags`. */
+  async setSchedulerParametersFlags(params: TypedParams, flags = 0): Promise<void> {
+    await this.call("domainSetSchedulerParametersFlags", params, flags);
+  }
+  /** `virDomainGetTime`: the guest's clock (through the agent). */
+  getTime(flags = 0): Promise<{ seconds: number; nseconds: number }> {
+    return this.call("domainGetTime", flags);
+  }
+  /** `virDomainSetTime`: sets the guest's clock, or (TIME_SYNC) from the guest's RTC. */
+  async setTime(seconds: number, nseconds: number, flags = 0): Promise<void> {
+    await this.call("domainSetTime", seconds, nseconds, flags);
+  }
+  /** `virDomainSendKey`: presses `keycodes` of `codeset` for `holdtime` ms. */
+  async sendKey(codeset: number, holdtime: number, keycodes: number[], flags = 0): Promise<void> {
+    await this.call("domainSendKey", codeset, holdtime, keycodes, flags);
+  }
+  /** `virDomainInjectNMI`. */
+  async injectNMI(flags = 0): Promise<void> {
+    await this.call("domainInjectNMI", flags);
+  }
+  /** `virDomainPMSuspendForDuration`: suspends the guest to `target` (NODE_SUSPEND_TARGET_*). */
+  async pmSuspendForDuration(target: number, duration = 0, flags = 0): Promise<void> {
+    await this.call("domainPMSuspendForDuration", target, duration, flags);
+  }
+  /** `virDomainPMWakeup`. */
+  async pmWakeup(flags = 0): Promise<void> {
+    await this.call("domainPMWakeup", flags);
+  }
+  /** `virDomainFSFreeze`: freezes the guest's file systems (all when `mountpoints` is empty); the count. */
+  fsFreeze(mountpoints: string[] = [], flags = 0): Promise<number> {
+    return this.call("domainFSFreeze", mountpoints, flags);
+  }
+  /** `virDomainFSThaw`: thaws them; the count. */
+  fsThaw(mountpoints: string[] = [], flags = 0): Promise<number> {
+    return this.call("domainFSThaw", mountpoints, flags);
+  }
+  /** `virDomainGetLaunchSecurityInfo`: the launch measurement of a SEV guest. */
+  getLaunchSecurityInfo(flags = 0): Promise<TypedParams> {
+    return this.call("domainGetLaunchSecurityInfo", flags);
+  }
+  /** `virDomainSetLifecycleAction`: what poweroff, reboot or crash (`type`) does (`action`). */
+  async setLifecycleAction(type: number, action: number, flags = 0): Promise<void> {
+    await this.call("domainSetLifecycleAction", type, action, flags);
+  }
+  /** `virDomainInterfaceAddresses`: the interfaces' addresses from `source` (lease, agent, ARP). */
+  interfaceAddresses(source: number, flags = 0): Promise<unknown[]> {
+    return this.call("domainInterfaceAddresses", source, flags);
+  }
+  /** `virDomainGetGuestInfo`: what the agent reports of `types` (GUEST_INFO_*; 0: all). */
+  getGuestInfo(types = 0, flags = 0): Promise<TypedParams> {
+    return this.call("domainGetGuestInfo", types, flags);
+  }
+  /** `virDomainGetGuestVcpus`: the guest's `vcpus`, `online` and `offlinable` maps. */
+  getGuestVcpus(flags = 0): Promise<TypedParams> {
+    return this.call("domainGetGuestVcpus", flags);
+  }
+  /** `virDomainSetGuestVcpus`: onlines or offlines the guest's vCPUs in `cpumap` (e.g. `"1-2"`). */
+  async setGuestVcpus(cpumap: string, state: boolean | number, flags = 0): Promise<void> {
+    await this.call("domainSetGuestVcpus", cpumap, Number(state), flags);
   }
   /** `virDomainAttachDeviceFlags`. */
   async attachDeviceFlags(xml: string, flags = 0): Promise<void> {

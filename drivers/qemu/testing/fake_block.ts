@@ -34,6 +34,8 @@ export interface FakeBlockOptions {
   missing?: string[];
   /** Whether the machine has a balloon device whose guest driver follows targets (default). */
   balloon?: boolean;
+  /** Block jobs stay running (until cancelled) rather than getting ready or concluding at once. */
+  holdJobs?: boolean;
 }
 
 /** Frontends the model plugs: disks and the chardev frontends a virtio-serial bus takes. */
@@ -89,6 +91,9 @@ export class FakeBlockDevices {
     /** The node the disk moves to when a ready job completes (a mirror's target). */
     pivot?: { from: string; to: string };
     speed?: number;
+    /** The progress `query-block-jobs` reports (QEMU's `offset` of `len`), 0 of 0 unless set. */
+    offset?: number;
+    len?: number;
   }[] = [];
   /** The balloon target in bytes, the guest-stats polling interval, once set. */
   balloon?: number;
@@ -213,8 +218,8 @@ export class FakeBlockDevices {
           return: this.jobs.filter((j) => BLOCK_JOB_TYPES[j.type]).map((j) => ({
             device: j.id,
             type: BLOCK_JOB_TYPES[j.type],
-            offset: 0,
-            len: 0,
+            offset: j.offset ?? 0,
+            len: j.len ?? 0,
             speed: j.speed ?? 0,
             ready: j.status === "ready",
           })),
@@ -328,6 +333,7 @@ export class FakeBlockDevices {
       ...(active ? { pivot: { from: device, to } } : {}),
     };
     this.jobs.push(job);
+    if (this.#opts.holdJobs) return { return: {} };
     setTimeout(() => {
       job.status = active ? "ready" : "concluded";
       this.#fake?.emit("JOB_STATUS_CHANGE", { id, status: job.status });

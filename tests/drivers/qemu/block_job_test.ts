@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
-import { error, qmp, type Setup, setup, XML } from "./fake_qmp/block_harness.ts";
+import { error, qmp, type Setup, setup, snapshots, XML } from "./fake_qmp/block_harness.ts";
 import { FakeAgent } from "./fake_agent.ts";
 
 const E = VIR;
@@ -223,18 +223,6 @@ Deno.test("disk-only snapshot, active commit and pivot: libvirt's QMP, XML, even
     await t.close();
   }
 });
-
-/** Takes disk-only snapshots `names` of vda, each overlay `DIR/vda.NAME`. */
-async function snapshots(t: Setup, ...names: string[]): Promise<void> {
-  for (const name of names) {
-    await t.conn.domainSnapshotCreateXML!(
-      t.dom,
-      `<domainsnapshot><name>${name}</name><disks><disk name='vda'><source file='${t.dir}/vda.${name}'/>` +
-        "</disk><disk name='hdc' snapshot='no'/></disks></domainsnapshot>",
-      E.DOMAIN_SNAPSHOT_CREATE_DISK_ONLY | E.DOMAIN_SNAPSHOT_CREATE_NO_METADATA,
-    );
-  }
-}
 
 /** Waits until `n` block job events arrived. */
 async function jobEventCount(t: Setup, n: number): Promise<void> {

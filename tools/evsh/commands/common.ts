@@ -299,5 +299,24 @@ export function undeclaredDomainCommand(
  * ```
  */
 export function jobDone(ctx: CommandContext, args: Args, label: string): void {
-  if (args.has("verbose")) ctx.io.stderr(`\r${label}: [100 %]`);
+  if (args.has("verbose")) printJobProgress(ctx, label, 0, 1);
+}
+
+/**
+ * `virshPrintJobProgress`: `\rLABEL: [ NN %]` on stderr, 100 only once nothing remains.
+ *
+ * @example
+ * ```ts
+ * import { printJobProgress } from "./common.ts";
+ * // printJobProgress(ctx, "Block Commit", 50, 100) writes "\rBlock Commit: [ 50 %]"
+ * ```
+ */
+export function printJobProgress(
+  ctx: CommandContext,
+  label: string,
+  remaining: number,
+  total: number,
+): void {
+  const progress = remaining === 0 ? 100 : Math.min(99, Math.trunc(100 - remaining * 100 / total));
+  ctx.io.stderr(`\r${label}: [${String(progress).padStart(3)} %]`);
 }

@@ -1,14 +1,17 @@
 /**
  * Block device commands: `domblkstat`, `blockresize`, `domblkthreshold`, `blockjob`,
- * `blockpull`, `blockcommit` (block jobs run, but evsh does not wait for them).
+ * `blockpull`, `blockcommit` (waiting for their jobs as virsh does: `block_job_wait.ts`).
  * @module
  */
 import { VIR } from "../../../util/constants.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
+import type { Domain } from "../../../client/domain.ts";
 import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
 import { scaledInteger, strToLong } from "../numbers.ts";
-import { bits, exclusive, requires, undeclared } from "./common.ts";
+import { bits, exclusive, printJobProgress, requires, undeclared } from "./common.ts";
+import { BLOCK_JOB_NAMES, blockJobWaitInit, concludeJob, startAndWait } from "./block_job_wait.ts";
+import { prettyCapacity } from "../format.ts";
 
 /** `domblkstat_output`: the legacy and human names of the block statistics. */
 const BLOCK_STATS = [
@@ -58,7 +61,7 @@ export const DOMAIN_BLOCK_COMMANDS: CommandDef[] = [
       // virDomainBlockStatsFlags is not in the driver contract: virsh's fallback to the
       // legacy call is what runs.
       const stats = await ctx.call(
-        () => ctx.conn.call("domainBlockStats", dom.ref, device),
+        () => dom.blockStats(device),
         `Failed to get block stats ${arg} ${device}`,
       );
       const human = args.has("human");
@@ -82,7 +85,7 @@ export const DOMAIN_BLOCK_COMMANDS: CommandDef[] = [
       else flags |= VIR.DOMAIN_BLOCK_RESIZE_BYTES;
       const { obj: dom } = await domainArg(ctx, args);
       await ctx.call(
-        () => ctx.conn.call("domainBlockResize", dom.ref, path, Number(size), flags),
+        () => dom.blockResize(path, Number(size), flags),
         `Failed to resize block device '${path}'`,
       );
       ctx.printExtra(`Block device '${path}' is resized`);
@@ -122,43 +125,16 @@ export const DOMAIN_BLOCK_COMMANDS: CommandDef[] = [
         // virshBlockJobSetSpeed.
         const bw = bandwidth(ctx, args, bytes);
         const flags = bytes ? VIR.DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES : 0;
-        await ctx.call(() => ctx.conn.call("domainBlockJobSetSpeed", dom.ref, path, bw, flags));
+        await ctx.call(() => dom.blockJobSetSpeed(path, bw, flags));
         return;
       }
       if (args.has("abort") || args.has("pivot") || args.has("async")) {
         const flags = (args.has("async") ? VIR.DOMAIN_BLOCK_JOB_ABORT_ASYNC : 0) |
           (args.has("pivot") ? VIR.DOMAIN_BLOCK_JOB_ABORT_PIVOT : 0);
-        await ctx.call(() => ctx.conn.call("domainBlockJobAbort", dom.ref, path, flags));
+        await ctx.call(() => dom.blockJobAbort(path, flags));
         return;
       }
-      const raw = args.has("raw");
-      const tryBytes = bytes || !raw;
-      let r = tryBytes
-        ? await ctx.attempt(() =>
-          ctx.conn.call(
-            "domainGetBlockJobInfo",
-            dom.ref,
-            path,
-            VIR.DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES,
-          )
-        )
-        : undefined;
-      if (r && !r.ok) {
-        const code = ctx.lastError?.code;
-        const retry = (code === VIR.ERR_INVALID_ARG || code === VIR.ERR_OVERFLOW) && !bytes &&
-          !raw;
-        if (!retry) return ctx.fail();
-        ctx.resetError();
-        r = undefined;
-      }
-      const info = r ??
-        await ctx.attempt(() => ctx.conn.call("domainGetBlockJobInfo", dom.ref, path, 0));
-      if (!info.ok) return ctx.fail();
-      if (!Object.keys(info.value).length) {
-        if (!raw) ctx.printExtra(`No current block job for ${path}`);
-        return;
-      }
-      ctx.fail("evsh does not render the progress of a block job");
+      await blockJobInfo(ctx, dom, path, args.has("raw"), bytes);
     },
   },
   {
@@ -170,20 +146,31 @@ export const DOMAIN_BLOCK_COMMANDS: CommandDef[] = [
       const base = ctx.optString(args, "base");
       const bytes = args.has("bytes");
       const bw = bandwidth(ctx, args, bytes);
-      timeoutMs(ctx, args);
+      const timeout = timeoutMs(ctx, args);
       let flags = args.has("keep-relative") ? VIR.DOMAIN_BLOCK_REBASE_RELATIVE : 0;
       const { obj: dom } = await domainArg(ctx, args);
-      if (base !== undefined || flags) {
-        if (bytes) flags |= VIR.DOMAIN_BLOCK_REBASE_BANDWIDTH_BYTES;
-        await ctx.call(() =>
-          ctx.conn.call("domainBlockRebase", dom.ref, path, base ?? null, bw, flags)
-        );
-      } else {
-        if (bytes) flags |= VIR.DOMAIN_BLOCK_PULL_BANDWIDTH_BYTES;
-        await ctx.call(() => ctx.conn.call("domainBlockPull", dom.ref, path, bw, flags));
+      const wait = args.has("wait")
+        ? blockJobWaitInit(ctx, dom, {
+          dev: path,
+          jobName: "Block Pull",
+          verbose: args.has("verbose"),
+          timeoutMs: timeout,
+          asyncAbort: args.has("async"),
+        })
+        : undefined;
+      try {
+        const waited = await startAndWait(ctx, wait, "Pull", () => {
+          if (base !== undefined || flags) {
+            if (bytes) flags |= VIR.DOMAIN_BLOCK_REBASE_BANDWIDTH_BYTES;
+            return dom.blockRebase(path, base ?? null, bw, flags);
+          }
+          if (bytes) flags |= VIR.DOMAIN_BLOCK_PULL_BANDWIDTH_BYTES;
+          return dom.blockPull(path, bw, flags);
+        });
+        ctx.printExtra(waited ? "\nPull complete" : "Block Pull started");
+      } finally {
+        wait?.close();
       }
-      if (args.has("wait")) ctx.fail("evsh does not wait for block jobs");
-      ctx.printExtra("Block Pull started");
     },
   },
   {
@@ -205,16 +192,98 @@ export const DOMAIN_BLOCK_COMMANDS: CommandDef[] = [
         ["delete", VIR.DOMAIN_BLOCK_COMMIT_DELETE],
         ["keep-relative", VIR.DOMAIN_BLOCK_COMMIT_RELATIVE],
       ]) | (active ? VIR.DOMAIN_BLOCK_COMMIT_ACTIVE : 0);
-      if (timeoutMs(ctx, args)) blocking = true;
+      const timeout = timeoutMs(ctx, args);
+      if (timeout) blocking = true;
       if (!blocking) {
         const needs = "requires at least one of --timeout, --wait, --pivot, or --keep-overlay";
         if (args.has("verbose")) ctx.fail(`--verbose ${needs}`);
         if (args.has("async")) ctx.fail(`--async ${needs}`);
       }
       const { obj: dom } = await domainArg(ctx, args);
-      await ctx.call(() => ctx.conn.call("domainBlockCommit", dom.ref, path, base, top, bw, flags));
-      if (blocking) ctx.fail("evsh does not wait for block jobs");
-      ctx.printExtra(active ? "Active Block Commit started" : "Block Commit started");
+      const asyncAbort = args.has("async");
+      const wait = blocking
+        ? blockJobWaitInit(ctx, dom, {
+          dev: path,
+          jobName: "Block commit",
+          verbose: args.has("verbose"),
+          timeoutMs: timeout,
+          asyncAbort,
+        })
+        : undefined;
+      try {
+        const start = () => dom.blockCommit(path, base, top, bw, flags);
+        if (!await startAndWait(ctx, wait, "Commit", start)) {
+          ctx.printExtra(active ? "Active Block Commit started" : "Block Commit started");
+        } else if (active) {
+          await concludeJob(
+            ctx,
+            dom,
+            path,
+            { pivot, finish, asyncAbort },
+            "Commit complete, overlay image kept",
+            "Now in synchronized phase",
+          );
+        } else {
+          ctx.printExtra("\nCommit complete");
+        }
+      } finally {
+        wait?.close();
+      }
     },
   },
 ];
+
+/**
+ * `virshBlockJobInfo`: the job's progress line (`Block Commit: [ 50 %]`, on stderr as virsh
+ * writes it) and its bandwidth limit, or with `raw` its fields; bytes/s asked first unless
+ * `raw`, MiB/s when the driver cannot say it in bytes.
+ */
+async function blockJobInfo(
+  ctx: CommandContext,
+  dom: Domain,
+  path: string,
+  raw: boolean,
+  bytes: boolean,
+): Promise<void> {
+  let r = bytes || !raw
+    ? await ctx.attempt(() => dom.getBlockJobInfo(path, VIR.DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES))
+    : undefined;
+  let scale = 0n;
+  if (r && !r.ok) {
+    const code = ctx.lastError?.code;
+    const retry = (code === VIR.ERR_INVALID_ARG || code === VIR.ERR_OVERFLOW) && !bytes && !raw;
+    if (!retry) return ctx.fail();
+    ctx.resetError();
+    r = undefined;
+  }
+  if (!r) {
+    r = await ctx.attempt(() => dom.getBlockJobInfo(path, 0));
+    if (!r.ok) return ctx.fail();
+    if (!raw) scale = 20n;
+  }
+  const info = r.value;
+  if (!Object.keys(info).length) {
+    if (!raw) ctx.printExtra(`No current block job for ${path}`);
+    return;
+  }
+  const type = Number(info.type);
+  const [bw, cur, end] = [info.bandwidth, info.cur, info.end].map((v) => BigInt(Number(v ?? 0)));
+  if (raw) {
+    // virshDomainBlockJobTypeToString: NULL, printed by glibc as "(null)", past the list.
+    const name = BLOCK_JOB_NAMES[type] ?? "(null)";
+    ctx.print(` type=${name}\n bandwidth=${bw}\n cur=${cur}\n end=${end}\n`);
+    return;
+  }
+  printJobProgress(
+    ctx,
+    BLOCK_JOB_NAMES[type] ?? BLOCK_JOB_NAMES[0],
+    Number(end - cur),
+    Number(end),
+  );
+  const speed = bw << scale;
+  if (speed) {
+    const [value, unit] = prettyCapacity(Number(speed), 3).split(" ");
+    ctx.print(`    Bandwidth limit: ${speed} bytes/s (${value} ${unit}/s)`);
+  }
+  ctx.print("\n");
+}

@@ -1,7 +1,8 @@
 /**
  * `blockcopy` (virsh's `cmdBlockcopy`): a copy job started with `virDomainBlockCopy` (the
  * destination as disk XML, built from `--dest`/`--format` or read from `--xml`) or, for
- * the options the older API has, `virDomainBlockRebase` with its copy flags.
+ * the options the older API has, `virDomainBlockRebase` with its copy flags; `--wait`,
+ * `--pivot`, `--finish` wait for the job as virsh does.
  * @module
  */
 import { VIR } from "../../../util/constants.ts";
@@ -11,6 +12,7 @@ import type { CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import { bits } from "./common.ts";
 import { bandwidth, timeoutMs } from "./domain_block.ts";
+import { blockJobWaitInit, concludeJob, startAndWait } from "./block_job_wait.ts";
 
 /** `MIN(ULONG_MAX, ULLONG_MAX >> 20)`: the MiB/s bandwidth that still fits in bytes/s. */
 const BANDWIDTH_MIB_LIMIT = (1n << 44n) - 1n;
@@ -40,7 +42,8 @@ export const BLOCKCOPY_COMMAND: CommandDef = {
       ["transient-job", VIR.DOMAIN_BLOCK_COPY_TRANSIENT_JOB],
       ["synchronous-writes", VIR.DOMAIN_BLOCK_COPY_SYNCHRONOUS_WRITES],
     ]);
-    if (timeoutMs(ctx, args)) blocking = true;
+    const timeout = timeoutMs(ctx, args);
+    if (timeout) blocking = true;
     // VSH_EXCLUSIVE_OPTIONS_VAR: on the values read, so an empty --xml is no conflict.
     const conflicts: [string, boolean, string, boolean][] = [
       ["dest", dest !== undefined, "xml", xml !== undefined],
@@ -60,6 +63,7 @@ export const BLOCKCOPY_COMMAND: CommandDef = {
     const { obj: dom } = await domainArg(ctx, args);
     let destXML = xml === undefined ? undefined : await ctx.readFile(xml);
     const printXML = args.has("print-xml");
+    let start: () => Promise<void>;
     const transient = flags & VIR.DOMAIN_BLOCK_COPY_TRANSIENT_JOB;
     const syncWrites = flags & VIR.DOMAIN_BLOCK_COPY_SYNCHRONOUS_WRITES;
     if (
@@ -88,17 +92,38 @@ export const BLOCKCOPY_COMMAND: CommandDef = {
         return;
       }
       const doc = destXML;
-      await ctx.call(() => ctx.conn.call("domainBlockCopy", dom.ref, path, doc, params, flags));
+      start = () => dom.blockCopy(path, doc, params, flags);
     } else {
       flags |= VIR.DOMAIN_BLOCK_REBASE_COPY;
       if (blockdev) flags |= VIR.DOMAIN_BLOCK_REBASE_COPY_DEV;
       if (format === "raw") flags |= VIR.DOMAIN_BLOCK_REBASE_COPY_RAW;
       if (bytes) flags |= VIR.DOMAIN_BLOCK_REBASE_BANDWIDTH_BYTES;
-      await ctx.call(() =>
-        ctx.conn.call("domainBlockRebase", dom.ref, path, dest ?? null, Number(bw), flags)
-      );
+      start = () => dom.blockRebase(path, dest ?? null, Number(bw), flags);
     }
-    if (blocking) ctx.fail("evsh does not wait for block jobs");
-    ctx.printExtra("Block Copy started");
+    const wait = blocking
+      ? blockJobWaitInit(ctx, dom, {
+        dev: path,
+        jobName: "Block Copy",
+        verbose,
+        timeoutMs: timeout,
+        asyncAbort: async,
+      })
+      : undefined;
+    try {
+      if (!await startAndWait(ctx, wait, "Copy", start)) {
+        ctx.printExtra("Block Copy started");
+        return;
+      }
+      await concludeJob(
+        ctx,
+        dom,
+        path,
+        { pivot, finish, asyncAbort: async },
+        "Successfully copied",
+        "Now in mirroring phase",
+      );
+    } finally {
+      wait?.close();
+    }
   },
 };

@@ -19,6 +19,7 @@ import {
 } from "../../../../drivers/qemu/testing/fake_migration.ts";
 import type { DomainRef, DriverConnection, DriverEvent } from "../../../../util/driver.ts";
 import { VirError } from "../../../../util/errors.ts";
+import { VIR } from "../../../../util/constants.ts";
 
 /** The domain every test starts. */
 export const XML =
@@ -106,4 +107,16 @@ export async function error(p: Promise<unknown>): Promise<VirError> {
   const e = await p.then(() => undefined, (e) => e);
   assert.ok(e instanceof VirError, `expected a VirError, got ${e}`);
   return e;
+}
+
+/** Takes disk-only snapshots `names` of vda, each overlay `DIR/vda.NAME`. */
+export async function snapshots(t: Setup, ...names: string[]): Promise<void> {
+  for (const name of names) {
+    await t.conn.domainSnapshotCreateXML!(
+      t.dom,
+      `<domainsnapshot><name>${name}</name><disks><disk name='vda'><source file='${t.dir}/vda.${name}'/>` +
+        "</disk><disk name='hdc' snapshot='no'/></disks></domainsnapshot>",
+      VIR.DOMAIN_SNAPSHOT_CREATE_DISK_ONLY | VIR.DOMAIN_SNAPSHOT_CREATE_NO_METADATA,
+    );
+  }
 }
