@@ -16,7 +16,7 @@
  */
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
-import { element } from "../../util/xml/mod.ts";
+import { element, textOf } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
 import { DEVICE_ORDER } from "./devices.ts";
 import { diskNameIndex } from "./disk_name.ts";
@@ -54,6 +54,19 @@ export function domainDefPostParse(def: DomainDef, options: PostParseOptions): v
   implicitControllers(def);
   videoDefaults(def, options.defaultVideo);
   vsockDefaults(def);
+  rngDefaults(def);
+}
+
+/** virDomainRNGDefPostParse: a `random` backend without a path reads /dev/random. */
+function rngDefaults(def: DomainDef): void {
+  for (const rng of def.devices.other) {
+    if (rng.name !== "rng") continue;
+    const backend = kidsOf(rng).find((k) => k.name === "backend");
+    // virXPathString gives no string for an empty one.
+    if (backend?.attributes.model === "random" && !textOf(backend)) {
+      backend.children = [{ type: "text", text: "/dev/random" }];
+    }
+  }
 }
 
 /** virDomainVsockDefPostParse: without a guest CID (or with CID 0) one is chosen on start. */
