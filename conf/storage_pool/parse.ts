@@ -80,7 +80,7 @@ export function parseStoragePoolElement(root: XmlElement): StoragePoolDef {
     def.target.permissions = parseStoragePerms(child(target, "permissions"));
   }
   if (type === "iscsi-direct" && source.initiatorIqn === undefined) {
-    throw xmlErr("missing initiator IQN");
+    throw VirError.report("STORAGE", "CONFIG_UNSUPPORTED", "missing initiator IQN");
   }
   const alloc = child(child(root, "refresh"), "volume")?.attributes.allocation;
   if (alloc !== undefined) {
