@@ -20,6 +20,7 @@ import {
 import { VIR } from "../../util/constants.ts";
 import { NETWORK_RNG } from "./rng_schema.ts";
 import { checkRouteGateways, parseRoute } from "./route.ts";
+import { checkDhcpRange } from "./dhcp_range.ts";
 import {
   FORWARD_MODES,
   type Lease,
@@ -229,6 +230,7 @@ function parseIp(el: XmlElement, net: string): NetworkIp {
           );
         }
         const e = parseAddr(end, `Invalid dhcp range end '${end}' in network '${net}'`)!;
+        checkDhcpRange(start, end, ip);
         ip.ranges.push({ start: s.text, end: e.text, lease: parseLease(c) });
       } else if (c.name === "host") {
         ip.hosts.push(parseDhcpHost(c, net, isV6));
