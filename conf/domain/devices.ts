@@ -396,6 +396,8 @@ function interfaceSource(type: string, attrs: Record<string, string>): Record<st
 
 function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInterface {
   checkEnum(dev, "type");
+  // virDomainNetDefParseXML reads it right after the type.
+  const trust = xmlPropEnum(dev, "trustGuestRxFilters", ["yes", "no"] as const);
   const mac = child(dev, "mac")?.attributes;
   const source = child(dev, "source")?.attributes;
   const extra: XmlElement[] = [];
@@ -408,6 +410,7 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   // checkEnum refused any other type.
   const type = (dev.attributes.type ?? "") as DomainInterface["type"];
   const net: DomainInterface = { type, extra };
+  if (trust !== undefined) net.trustGuestRxFilters = trust;
   // Absent fields stay absent (not undefined) so the model is the same after a JSON trip.
   if (mac?.address !== undefined) net.mac = parseMacOrThrow(mac.address);
   if (mac?.type !== undefined) net.macType = mac.type;
