@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-import { parseMac, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
+import { parseMac, parseUUID, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { child, children, childText, element } from "../../util/xml/mod.ts";
@@ -205,6 +205,7 @@ function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | u
     const flag = mode === "subsystem" ? (managed === "yes" ? "yes" : "no") : undefined;
     n.attributes = element("hostdev", { mode, type, managed: flag }).attributes;
     Object.assign(n.attributes, rest);
+    if (type === "mdev") mdevUuid(child(child(n, "source"), "address"));
     return n;
   }
   if (dev.name === "input" && dev.attributes.bus === "usb") {
@@ -223,6 +224,21 @@ function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | u
     checkAudioRef(dev);
   }
   return normalizeElement(dev, "devices", options);
+}
+
+/** virDomainHostdevSubsysMediatedDevDefParseXML: the mdev's UUID, in virUUIDFormat's form. */
+function mdevUuid(address: XmlElement | undefined): void {
+  const uuid = address?.attributes.uuid;
+  if (uuid === undefined) return;
+  const canonical = parseUUID(uuid);
+  if (canonical === undefined) {
+    throw VirError.report(
+      "DOMAIN",
+      "INTERNAL_ERROR",
+      "Cannot parse uuid attribute of element <address>",
+    );
+  }
+  address!.attributes.uuid = canonical;
 }
 
 /** virDomainFSDefParseXML's checks of the `<filesystem>` attributes, in its order. */
@@ -386,12 +402,31 @@ const INTERFACE_SOURCE_ATTRS: Record<string, string[]> = {
   direct: ["dev", "mode"],
   internal: ["name"],
   vdpa: ["dev"],
+  vds: ["switchid", "portid", "portgroupid", "connectionid"],
 };
+
+/** The interface types whose traffic a network filter may apply to. */
+const FILTERREF_TYPES = ["network", "bridge", "ethernet"];
 
 function interfaceSource(type: string, attrs: Record<string, string>): Record<string, string> {
   const keep = INTERFACE_SOURCE_ATTRS[type];
   if (!keep) return { ...attrs };
-  return Object.fromEntries(keep.filter((k) => attrs[k] !== undefined).map((k) => [k, attrs[k]]));
+  const out = Object.fromEntries(
+    keep.filter((k) => attrs[k] !== undefined).map((k) => [k, attrs[k]]),
+  );
+  if (out.switchid !== undefined) {
+    // virXMLPropUUID, formatted back by virUUIDFormat.
+    const uuid = parseUUID(out.switchid);
+    if (uuid === undefined) {
+      throw VirError.report(
+        "XML",
+        "XML_ERROR",
+        `Invalid value for attribute 'switchid' in element 'source': '${out.switchid}'. Expected UUID`,
+      );
+    }
+    out.switchid = uuid;
+  }
+  return out;
 }
 
 function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInterface {
@@ -402,6 +437,8 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   const source = child(dev, "source")?.attributes;
   const extra: XmlElement[] = [];
   for (const name of INTERFACE_KIDS) {
+    // virDomainNetDefParseXML reads a <filterref> for these types only.
+    if (name === "filterref" && !FILTERREF_TYPES.includes(dev.attributes.type ?? "")) continue;
     for (const k of children(dev, name)) {
       const n = normalizeElement(k, "interface", options, "devices");
       if (n) extra.push(n);
