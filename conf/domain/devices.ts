@@ -22,6 +22,7 @@ import { insertDisk } from "./disk_name.ts";
 import { parseIommu } from "./iommu.ts";
 import { parseMemoryDevice } from "./memory_device.ts";
 import { parseShmem } from "./shmem.ts";
+import { scaledValue } from "./scaled.ts";
 import { parseTpm } from "./tpm.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 
@@ -255,8 +256,14 @@ function parseFilesystem(dev: XmlElement, options: NormalizeOptions): XmlElement
   }
   xmlPropEnum(dev, "model", ["virtio", "virtio-transitional", "virtio-non-transitional"]);
   const multidevs = xmlPropEnum(dev, "multidevs", ["default", "remap", "forbid", "warn"]);
+  const limits = ["space_hard_limit", "space_soft_limit"].map((name) => {
+    const bytes = scaledValue(child(dev, name), `./${name}[1]`, 1n);
+    // virDomainFSDefFormat writes a limit in bytes, and none that is zero.
+    return bytes ? element(name, { unit: "bytes" }, [String(bytes)]) : undefined;
+  });
   const n = normalizeElement(dev, "devices", options);
   if (!n) return undefined;
+  for (const limit of limits) if (limit) n.children.push(limit);
   // virDomainFSDefFormat: the type and the access mode always (defaulted), multidevs unless
   // default, the modes in octal.
   const { type = "mount", model } = n.attributes;
