@@ -339,8 +339,13 @@ const DISK_BUS_BY_PREFIX: [string, string][] = [
   ["vd", "virtio"],
   ["xvd", "xen"],
   ["ubd", "uml"],
-  ["fd", "fdc"],
 ];
+
+/** virDomainDiskDefPostParse: a floppy is on the fdc bus, another disk's bus follows its name. */
+function defaultDiskBus(device: string | undefined, dev: string | undefined): string {
+  if (device === "floppy") return "fdc";
+  return DISK_BUS_BY_PREFIX.find(([p]) => dev?.startsWith(p))?.[1] ?? "ide";
+}
 
 function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | undefined {
   checkEnum(dev, "type");
@@ -353,8 +358,7 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
   const t = n.children.find((c): c is XmlElement => c.type === "element" && c.name === "target");
   if (t && t.attributes.bus === undefined && t.attributes.dev !== undefined) {
     const dev = t.attributes.dev;
-    const bus = DISK_BUS_BY_PREFIX.find(([p]) => dev.startsWith(p))?.[1];
-    if (bus) t.attributes = { dev, bus, ...t.attributes };
+    t.attributes = { dev, bus: defaultDiskBus(n.attributes.device, dev), ...t.attributes };
   }
   return n;
 }
