@@ -52,7 +52,7 @@ export function domainDefPostParse(def: DomainDef, options: PostParseOptions): v
   def.onCrash ??= "destroy";
   chardevDefaults(def);
   implicitControllers(def);
-  videoDefaults(def, options.defaultVideo);
+  videoDefaults(def, videoDefaultType(def, options.defaultVideo));
   vsockDefaults(def);
   rngDefaults(def);
 }
@@ -219,6 +219,16 @@ function videoDefaults(def: DomainDef, defaultModel: string): void {
       }).filter((e): e is [string, string] => e[1] !== undefined),
     );
   });
+}
+
+/**
+ * virDomainVideoDefaultType: test and Xen domains get Xen's framebuffer for a Xen or Linux
+ * guest, VGA on ppc64 and Cirrus otherwise; other domains the driver's default.
+ */
+function videoDefaultType(def: DomainDef, driverDefault: string): string {
+  if (def.type !== "test" && def.type !== "xen") return driverDefault;
+  if (def.os.type === "xen" || def.os.type === "linux") return "xen";
+  return def.os.arch === "ppc64" || def.os.arch === "ppc64le" ? "vga" : "cirrus";
 }
 
 /** Devices libvirt formats after `<video>`: an implicit video goes before them. */
