@@ -111,7 +111,8 @@ export function parseVirtualPort(
 }
 
 /**
- * libvirt's virNetDevVPortProfileFormat (without parameters it is a bare `<virtualport/>`).
+ * libvirt's virNetDevVPortProfileFormat: without parameters it is `<virtualport type='…'/>`, and
+ * nothing at all when it has no type either.
  *
  * @example
  * ```ts
@@ -119,7 +120,7 @@ export function parseVirtualPort(
  * formatVirtualPort({ type: "802.1Qbh", profileId: "p" }).children.length; // 1
  * ```
  */
-export function formatVirtualPort(vp: VirtualPort): XmlElement {
+export function formatVirtualPort(vp: VirtualPort): XmlElement | undefined {
   const params = element("parameters", {
     managerid: vp.managerId,
     typeid: vp.typeId,
@@ -129,5 +130,6 @@ export function formatVirtualPort(vp: VirtualPort): XmlElement {
     profileid: vp.profileId,
   });
   const hasParams = Object.keys(params.attributes).length > 0;
+  if (vp.type === undefined && !hasParams) return undefined;
   return element("virtualport", { type: vp.type }, [hasParams && params]);
 }

@@ -175,6 +175,9 @@ export const InterfaceSourceSchema = z.strictObject({
  */
 export const DomainInterfaceSchema = z.strictObject({
   type: z.enum(INTERFACE_TYPES),
+  trustGuestRxFilters: z.enum(["yes", "no"]).optional().describe(
+    "Whether the host trusts the guest's receive filter changes",
+  ),
   mac: z.string().optional().describe("The MAC address; generated on define when absent"),
   macType: z.string().optional(),
   macCheck: z.string().optional(),

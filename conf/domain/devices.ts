@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-import { parseMac, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
+import { parseMac, parseUUID, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { child, children, childText, element } from "../../util/xml/mod.ts";
@@ -22,6 +22,7 @@ import { insertDisk } from "./disk_name.ts";
 import { parseIommu } from "./iommu.ts";
 import { parseMemoryDevice } from "./memory_device.ts";
 import { parseShmem } from "./shmem.ts";
+import { scaledValue } from "./scaled.ts";
 import { parseTpm } from "./tpm.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 
@@ -205,6 +206,7 @@ function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | u
     const flag = mode === "subsystem" ? (managed === "yes" ? "yes" : "no") : undefined;
     n.attributes = element("hostdev", { mode, type, managed: flag }).attributes;
     Object.assign(n.attributes, rest);
+    if (type === "mdev") mdevUuid(child(child(n, "source"), "address"));
     return n;
   }
   if (dev.name === "input" && dev.attributes.bus === "usb") {
@@ -225,6 +227,21 @@ function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | u
   return normalizeElement(dev, "devices", options);
 }
 
+/** virDomainHostdevSubsysMediatedDevDefParseXML: the mdev's UUID, in virUUIDFormat's form. */
+function mdevUuid(address: XmlElement | undefined): void {
+  const uuid = address?.attributes.uuid;
+  if (uuid === undefined) return;
+  const canonical = parseUUID(uuid);
+  if (canonical === undefined) {
+    throw VirError.report(
+      "DOMAIN",
+      "INTERNAL_ERROR",
+      "Cannot parse uuid attribute of element <address>",
+    );
+  }
+  address!.attributes.uuid = canonical;
+}
+
 /** virDomainFSDefParseXML's checks of the `<filesystem>` attributes, in its order. */
 function parseFilesystem(dev: XmlElement, options: NormalizeOptions): XmlElement | undefined {
   xmlPropEnum(dev, "type", ["mount", "block", "file", "template", "ram", "bind", "volume"]);
@@ -239,8 +256,14 @@ function parseFilesystem(dev: XmlElement, options: NormalizeOptions): XmlElement
   }
   xmlPropEnum(dev, "model", ["virtio", "virtio-transitional", "virtio-non-transitional"]);
   const multidevs = xmlPropEnum(dev, "multidevs", ["default", "remap", "forbid", "warn"]);
+  const limits = ["space_hard_limit", "space_soft_limit"].map((name) => {
+    const bytes = scaledValue(child(dev, name), `./${name}[1]`, 1n);
+    // virDomainFSDefFormat writes a limit in bytes, and none that is zero.
+    return bytes ? element(name, { unit: "bytes" }, [String(bytes)]) : undefined;
+  });
   const n = normalizeElement(dev, "devices", options);
   if (!n) return undefined;
+  for (const limit of limits) if (limit) n.children.push(limit);
   // virDomainFSDefFormat: the type and the access mode always (defaulted), multidevs unless
   // default, the modes in octal.
   const { type = "mount", model } = n.attributes;
@@ -316,8 +339,13 @@ const DISK_BUS_BY_PREFIX: [string, string][] = [
   ["vd", "virtio"],
   ["xvd", "xen"],
   ["ubd", "uml"],
-  ["fd", "fdc"],
 ];
+
+/** virDomainDiskDefPostParse: a floppy is on the fdc bus, another disk's bus follows its name. */
+function defaultDiskBus(device: string | undefined, dev: string | undefined): string {
+  if (device === "floppy") return "fdc";
+  return DISK_BUS_BY_PREFIX.find(([p]) => dev?.startsWith(p))?.[1] ?? "ide";
+}
 
 function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | undefined {
   checkEnum(dev, "type");
@@ -330,8 +358,7 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
   const t = n.children.find((c): c is XmlElement => c.type === "element" && c.name === "target");
   if (t && t.attributes.bus === undefined && t.attributes.dev !== undefined) {
     const dev = t.attributes.dev;
-    const bus = DISK_BUS_BY_PREFIX.find(([p]) => dev.startsWith(p))?.[1];
-    if (bus) t.attributes = { dev, bus, ...t.attributes };
+    t.attributes = { dev, bus: defaultDiskBus(n.attributes.device, dev), ...t.attributes };
   }
   return n;
 }
@@ -386,20 +413,43 @@ const INTERFACE_SOURCE_ATTRS: Record<string, string[]> = {
   direct: ["dev", "mode"],
   internal: ["name"],
   vdpa: ["dev"],
+  vds: ["switchid", "portid", "portgroupid", "connectionid"],
 };
+
+/** The interface types whose traffic a network filter may apply to. */
+const FILTERREF_TYPES = ["network", "bridge", "ethernet"];
 
 function interfaceSource(type: string, attrs: Record<string, string>): Record<string, string> {
   const keep = INTERFACE_SOURCE_ATTRS[type];
   if (!keep) return { ...attrs };
-  return Object.fromEntries(keep.filter((k) => attrs[k] !== undefined).map((k) => [k, attrs[k]]));
+  const out = Object.fromEntries(
+    keep.filter((k) => attrs[k] !== undefined).map((k) => [k, attrs[k]]),
+  );
+  if (out.switchid !== undefined) {
+    // virXMLPropUUID, formatted back by virUUIDFormat.
+    const uuid = parseUUID(out.switchid);
+    if (uuid === undefined) {
+      throw VirError.report(
+        "XML",
+        "XML_ERROR",
+        `Invalid value for attribute 'switchid' in element 'source': '${out.switchid}'. Expected UUID`,
+      );
+    }
+    out.switchid = uuid;
+  }
+  return out;
 }
 
 function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInterface {
   checkEnum(dev, "type");
+  // virDomainNetDefParseXML reads it right after the type.
+  const trust = xmlPropEnum(dev, "trustGuestRxFilters", ["yes", "no"] as const);
   const mac = child(dev, "mac")?.attributes;
   const source = child(dev, "source")?.attributes;
   const extra: XmlElement[] = [];
   for (const name of INTERFACE_KIDS) {
+    // virDomainNetDefParseXML reads a <filterref> for these types only.
+    if (name === "filterref" && !FILTERREF_TYPES.includes(dev.attributes.type ?? "")) continue;
     for (const k of children(dev, name)) {
       const n = normalizeElement(k, "interface", options, "devices");
       if (n) extra.push(n);
@@ -408,6 +458,7 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   // checkEnum refused any other type.
   const type = (dev.attributes.type ?? "") as DomainInterface["type"];
   const net: DomainInterface = { type, extra };
+  if (trust !== undefined) net.trustGuestRxFilters = trust;
   // Absent fields stay absent (not undefined) so the model is the same after a JSON trip.
   if (mac?.address !== undefined) net.mac = parseMacOrThrow(mac.address);
   if (mac?.type !== undefined) net.macType = mac.type;

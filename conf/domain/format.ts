@@ -180,7 +180,7 @@ function formatInterface(net: DomainInterface): XmlElement {
   const before = INTERFACE_BEFORE_TARGET.flatMap((n) => net.extra.filter((e) => e.name === n));
   const after = net.extra.filter((e) => !INTERFACE_BEFORE_TARGET.includes(e.name));
   const guest = after.filter((e) => e.name === "guest");
-  return element("interface", { type: net.type }, [
+  return element("interface", { type: net.type, trustGuestRxFilters: net.trustGuestRxFilters }, [
     net.mac !== undefined &&
     element("mac", { address: net.mac, type: net.macType, check: net.macCheck }),
     net.source && element("source", net.source),

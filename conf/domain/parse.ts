@@ -139,7 +139,8 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   if (!VIRT_TYPES.has(type)) {
     throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `invalid domain type ${type}`);
   }
-  const name = childText(root, "name")?.trim();
+  // virXPathString: the text as it is, blanks included; only an empty one is missing.
+  const name = childText(root, "name");
   if (!name) throw VirError.report("DOMAIN", "NO_NAME");
   const uuidText = childText(root, "uuid");
   let uuid = "";

@@ -16,7 +16,7 @@
  */
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
-import { element } from "../../util/xml/mod.ts";
+import { element, textOf } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
 import { DEVICE_ORDER } from "./devices.ts";
 import { diskNameIndex } from "./disk_name.ts";
@@ -52,8 +52,21 @@ export function domainDefPostParse(def: DomainDef, options: PostParseOptions): v
   def.onCrash ??= "destroy";
   chardevDefaults(def);
   implicitControllers(def);
-  videoDefaults(def, options.defaultVideo);
+  videoDefaults(def, videoDefaultType(def, options.defaultVideo));
   vsockDefaults(def);
+  rngDefaults(def);
+}
+
+/** virDomainRNGDefPostParse: a `random` backend without a path reads /dev/random. */
+function rngDefaults(def: DomainDef): void {
+  for (const rng of def.devices.other) {
+    if (rng.name !== "rng") continue;
+    const backend = kidsOf(rng).find((k) => k.name === "backend");
+    // virXPathString gives no string for an empty one.
+    if (backend?.attributes.model === "random" && !textOf(backend)) {
+      backend.children = [{ type: "text", text: "/dev/random" }];
+    }
+  }
 }
 
 /** virDomainVsockDefPostParse: without a guest CID (or with CID 0) one is chosen on start. */
@@ -120,9 +133,9 @@ function chardevDefaults(def: DomainDef): void {
 }
 
 /** libvirt adds every controller index up to the highest one a drive address names. */
-function ensureController(def: DomainDef, type: string, upTo = 0): void {
+function ensureController(def: DomainDef, type: string, upTo = 0, from = 0): void {
   const other = def.devices.other;
-  for (let index = 0; index <= upTo; index++) {
+  for (let index = from; index <= upTo; index++) {
     const same = (d: XmlElement) => d.name === "controller" && d.attributes.type === type;
     if (other.some((d) => same(d) && d.attributes.index === String(index))) continue;
     // After the same type's lower indices, else after the last controller or disk.
@@ -142,7 +155,6 @@ const DRIVE_LAYOUT: Record<string, { perController: number; perBus: number }> = 
 
 /** Drive addresses for IDE/SATA/FDC/SCSI disks and CCID slots for smartcards. */
 function implicitControllers(def: DomainDef): void {
-  const perBus = new Map<string, number>();
   for (const d of def.devices.other) {
     if (d.name === "disk") {
       const target = targetOf(d)?.attributes;
@@ -163,14 +175,38 @@ function implicitControllers(def: DomainDef): void {
         d.children.push(addr);
       }
       ensureController(def, bus, Number(addr.attributes.controller ?? "0"));
-    } else if (d.name === "smartcard") {
-      const n = perBus.get("ccid") ?? 0;
-      perBus.set("ccid", n + 1);
-      if (!kidsOf(d).some((k) => k.name === "address")) {
-        d.children.push(element("address", { type: "ccid", controller: "0", slot: String(n) }));
-      }
-      ensureController(def, "ccid");
     }
+  }
+  // virDomainDefMaybeAddVirtioSerialController: the controller a virtio channel or console
+  // is addressed on (0 without an address).
+  for (const d of def.devices.other) {
+    if (
+      (d.name === "channel" || d.name === "console") && targetOf(d)?.attributes.type === "virtio"
+    ) {
+      const addr = kidsOf(d).find((k) => k.name === "address")?.attributes;
+      const index = addr?.type === "virtio-serial" ? Number(addr.controller ?? 0) : 0;
+      ensureController(def, "virtio-serial", index, index);
+    }
+  }
+  // virDomainDefMaybeAddSmartcardController: a smartcard without an address takes the slot
+  // after the highest one on CCID controller 0.
+  for (const d of def.devices.other.filter((x) => x.name === "smartcard")) {
+    let addr = kidsOf(d).find((k) => k.name === "address");
+    if (!addr) {
+      const slots = def.devices.other
+        .filter((x) => x.name === "smartcard")
+        .map((x) => kidsOf(x).find((k) => k.name === "address")?.attributes)
+        .filter((a) => a?.type === "ccid" && Number(a.controller ?? 0) === 0)
+        .map((a) => Number(a!.slot ?? 0));
+      addr = element("address", {
+        type: "ccid",
+        controller: "0",
+        slot: String(Math.max(-1, ...slots) + 1),
+      });
+      d.children.push(addr);
+    }
+    const index = addr.attributes.type === "ccid" ? Number(addr.attributes.controller ?? 0) : 0;
+    ensureController(def, "ccid", index, index);
   }
 }
 
@@ -206,6 +242,16 @@ function videoDefaults(def: DomainDef, defaultModel: string): void {
       }).filter((e): e is [string, string] => e[1] !== undefined),
     );
   });
+}
+
+/**
+ * virDomainVideoDefaultType: test and Xen domains get Xen's framebuffer for a Xen or Linux
+ * guest, VGA on ppc64 and Cirrus otherwise; other domains the driver's default.
+ */
+function videoDefaultType(def: DomainDef, driverDefault: string): string {
+  if (def.type !== "test" && def.type !== "xen") return driverDefault;
+  if (def.os.type === "xen" || def.os.type === "linux") return "xen";
+  return def.os.arch === "ppc64" || def.os.arch === "ppc64le" ? "vga" : "cirrus";
 }
 
 /** Devices libvirt formats after `<video>`: an implicit video goes before them. */

@@ -47,6 +47,9 @@ const FLAGS = "acpi pae hap viridian privnet e820_host relaxed vapic vpindex run
   "frequencies reenlightenment ipi evmcs avic hidden hint-dedicated poll-control pv-ipi " +
   "passthrough";
 
+/** virDomainVirtioOptionsFormat: the `<driver>` of devices whose only driver options are virtio's. */
+const VIRTIO_DRIVER = "iommu ats packed page_per_vq|";
+
 const TABLE: Record<string, string> = {
   // top-level sections
   "metadata": "*",
@@ -277,8 +280,10 @@ const TABLE: Record<string, string> = {
   "hub": "type|alias address",
   "watchdog": "model action|alias address",
   "memballoon": "model autodeflate freePageReporting|stats alias address driver",
+  "memballoon/driver": VIRTIO_DRIVER,
   "stats": "period|",
-  "rng": "model|rate backend alias address",
+  "rng": "model|rate backend driver alias address",
+  "rng/driver": VIRTIO_DRIVER,
   "rate": "bytes period|",
   "rng/backend": "#model type|source protocol",
   "panic": "model|address",
@@ -287,7 +292,7 @@ const TABLE: Record<string, string> = {
   "memory": "model access discard|source target alias address",
   "iommu": "model|driver alias address",
   "vsock": "model|cid alias acpi address driver",
-  "vsock/driver": "iommu ats packed page_per_vq|",
+  "vsock/driver": VIRTIO_DRIVER,
   "cid": "auto address|",
   "graphics/channel": "name mode|",
   "image": "compression|",

@@ -11,7 +11,7 @@
  * @module
  */
 import { VirError } from "../../util/errors.ts";
-import { child, children, textOf } from "../../util/xml/mod.ts";
+import { child, children, textOf, type XmlElement } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
 import { diskNameIndex } from "./disk_name.ts";
 import { validateChardevSource } from "./chardev.ts";
@@ -54,6 +54,7 @@ export function validateDomainDef(def: DomainDef): void {
       );
     }
   }
+  for (const disk of def.devices.other.filter((d) => d.name === "disk")) validateDiskBus(disk);
   // virDomainRedirdevDefValidate: USB redirection needs a USB controller that is not 'none'.
   const hasUsb = def.devices.other.some((d) =>
     d.name === "controller" && d.attributes.type === "usb" && d.attributes.model !== "none"
@@ -98,6 +99,34 @@ export function validateDomainDef(def: DomainDef): void {
   validateCputune(def);
   validateIdmap(def.sections.find((s) => s.name === "idmap"));
   validateThreadPools(def);
+}
+
+/**
+ * virDomainDiskDefValidate: a virtio model, queues, event_idx or ioeventfd need the virtio bus.
+ */
+function validateDiskBus(disk: XmlElement): void {
+  const bus = child(disk, "target")?.attributes.bus;
+  if (bus === undefined || bus === "virtio") return;
+  const model = disk.attributes.model;
+  if (model !== undefined && VIRTIO_MODELS.includes(model)) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      `disk model '${model}' not supported for bus '${bus}'`,
+    );
+  }
+  const driver = child(disk, "driver");
+  const unsupported = (msg: string) => VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", msg);
+  if (Number(driver?.attributes.queues ?? 0) > 0) {
+    throw unsupported("queues attribute in disk driver element is only supported by virtio-blk");
+  }
+  if (driver?.attributes.event_idx !== undefined) {
+    throw unsupported("disk event_idx mode supported only for virtio bus");
+  }
+  if (driver?.attributes.ioeventfd !== undefined) {
+    throw unsupported("disk ioeventfd mode supported only for virtio bus");
+  }
+  // The virtio options come last in libvirt; the attribute table does not keep them for disks.
 }
 
 /** virDomainChrSourceDefValidate for every device with a chardev source. */

@@ -20,6 +20,7 @@ import {
 import { VIR } from "../../util/constants.ts";
 import { NETWORK_RNG } from "./rng_schema.ts";
 import { checkRouteGateways, parseRoute } from "./route.ts";
+import { checkDhcpRange } from "./dhcp_range.ts";
 import {
   FORWARD_MODES,
   type Lease,
@@ -46,10 +47,10 @@ function rootIpv6(value: string | undefined, net: string): boolean | undefined {
   throw xmlErr(`Invalid ipv6 setting '${value}' in network '${net}'`);
 }
 
-function parseAddr(text: string | undefined, msg: string) {
+function parseAddr(text: string | undefined, msg: string, code = "XML_ERROR") {
   if (text === undefined) return undefined;
   const a = parseIpAddress(text);
-  if (!a) throw xmlErr(msg);
+  if (!a) throw err(code, msg);
   return a;
 }
 
@@ -229,6 +230,7 @@ function parseIp(el: XmlElement, net: string): NetworkIp {
           );
         }
         const e = parseAddr(end, `Invalid dhcp range end '${end}' in network '${net}'`)!;
+        checkDhcpRange(start, end, ip);
         ip.ranges.push({ start: s.text, end: e.text, lease: parseLease(c) });
       } else if (c.name === "host") {
         ip.hosts.push(parseDhcpHost(c, net, isV6));
@@ -245,7 +247,9 @@ function parseIp(el: XmlElement, net: string): NetworkIp {
   }
   const tftp = child(el, "tftp");
   if (tftp) {
-    if (isV6) throw xmlErr(`Unsupported <tftp> element in an IPv6 element in network '${net}'`);
+    if (isV6) {
+      throw unsupported(`Unsupported <tftp> element in an IPv6 element in network '${net}'`);
+    }
     ip.tftpRoot = tftp.attributes.root;
   }
   return ip;
@@ -265,10 +269,17 @@ function parseDns(el: XmlElement | undefined, net: string): NetworkDns {
     dns.forwarders.push({ domain, addr: a?.text });
   }
   for (const h of children(el, "host")) {
-    const a = parseAddr(h.attributes.ip, `Invalid IP address in network '${net}' DNS HOST record`);
-    if (!a) throw xmlErr(`Missing IP address in network '${net}' DNS HOST record`);
+    // virNetworkDNSHostDefParseXML reports these as VIR_ERR_XML_DETAIL.
+    const a = parseAddr(
+      h.attributes.ip,
+      `Invalid IP address in network '${net}' DNS HOST record`,
+      "XML_DETAIL",
+    );
+    if (!a) throw err("XML_DETAIL", `Missing IP address in network '${net}' DNS HOST record`);
     const hostnames = children(h, "hostname").map((n) => textOf(n) ?? "").filter((n) => n);
-    if (!hostnames.length) throw xmlErr(`Missing hostname in network '${net}' DNS HOST record`);
+    if (!hostnames.length) {
+      throw err("XML_DETAIL", `Missing hostname in network '${net}' DNS HOST record`);
+    }
     dns.hosts.push({ ip: a.text, hostnames });
   }
   for (const s of children(el, "srv")) dns.srvs.push(parseSrv(s, net));

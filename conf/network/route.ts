@@ -16,22 +16,9 @@ import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { ipAddressBits, parseIpAddress, xmlPropUInt } from "../common/mod.ts";
 import type { NetworkIp, NetworkRoute } from "./model.ts";
+import { ipPrefix, maskByPrefix } from "./ip_prefix.ts";
 
 const xmlErr = (msg: string) => VirError.report("NETWORK", "XML_ERROR", msg);
-
-/** The network part of `value` under a `prefix`-bit mask, or undefined when it cannot be made. */
-function maskByPrefix(a: { bits: number; value: bigint }, prefix: number): bigint | undefined {
-  if (prefix < 0 || prefix > a.bits) return undefined;
-  const mask = ((1n << BigInt(prefix)) - 1n) << BigInt(a.bits - prefix);
-  return a.value & mask;
-}
-
-/** virSocketAddrGetNumNetmaskBits: the leading ones of a contiguous mask, else -1. */
-function netmaskBits(mask: { bits: number; value: bigint }): number {
-  const s = mask.value.toString(2).padStart(mask.bits, "0");
-  const ones = s.indexOf("0") < 0 ? s.length : s.indexOf("0");
-  return s.slice(ones).includes("1") ? -1 : ones;
-}
 
 /** Parses one `<route>` of network `net`. */
 export function parseRoute(el: XmlElement, net: string): NetworkRoute {
@@ -119,20 +106,6 @@ export function parseRoute(el: XmlElement, net: string): NetworkRoute {
     gateway: parseIpAddress(gateway)!.text,
     metric,
   };
-}
-
-/** virNetworkIPDefPrefix: the given prefix, the netmask's, or the address's natural one. */
-function ipPrefix(ip: NetworkIp, a: { family: string; value: bigint }): number {
-  if (ip.prefix) return ip.prefix;
-  const mask = ip.netmask === undefined ? undefined : ipAddressBits(ip.netmask);
-  if (mask) return netmaskBits(mask);
-  if (a.family === "ipv6") return a.value === 0n ? 0 : 64;
-  if (a.value === 0n) return 0;
-  const octet = Number(a.value >> 24n);
-  if ((octet & 0x80) === 0) return 8;
-  if ((octet & 0xc0) === 0x80) return 16;
-  if ((octet & 0xe0) === 0xc0) return 24;
-  return -1;
 }
 
 /** Each route's gateway must be on the subnet of one of the network's addresses. */

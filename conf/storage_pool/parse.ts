@@ -23,7 +23,8 @@ export function parseStoragePoolElement(root: XmlElement): StoragePoolDef {
   const type = xmlPropEnum(root, "type", POOL_TYPES, true) as PoolType;
   const info = POOL_TYPE_INFO[type];
   const source = parsePoolSource(child(root, "source"), type);
-  const name = childText(root, "name") ?? (info.name ? source.name : undefined);
+  // virXPathString: an empty name is no name, and the source's stands in where it may.
+  const name = childText(root, "name") || (info.name ? source.name : undefined);
   if (name === undefined) throw VirError.report("STORAGE", "NO_NAME");
   if (name.includes("\n")) {
     throw VirError.report("STORAGE", "XML_DETAIL", "invalid char in name: \n");
@@ -80,7 +81,7 @@ export function parseStoragePoolElement(root: XmlElement): StoragePoolDef {
     def.target.permissions = parseStoragePerms(child(target, "permissions"));
   }
   if (type === "iscsi-direct" && source.initiatorIqn === undefined) {
-    throw xmlErr("missing initiator IQN");
+    throw VirError.report("STORAGE", "CONFIG_UNSUPPORTED", "missing initiator IQN");
   }
   const alloc = child(child(root, "refresh"), "volume")?.attributes.allocation;
   if (alloc !== undefined) {

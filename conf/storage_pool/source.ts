@@ -121,7 +121,8 @@ function parseAdapter(el: XmlElement, validate: boolean): StorageAdapter | undef
 export function parsePoolSource(el: XmlElement | undefined, type: PoolType): StoragePoolSource {
   const info = POOL_TYPE_INFO[type];
   const src: StoragePoolSource = { hosts: [], devices: [] };
-  src.name = childText(el, "name");
+  // virXPathString: an empty name is no name.
+  src.name = childText(el, "name") || undefined;
   if (type === "rbd" && src.name === undefined) {
     throw xmlErr("element 'name' is mandatory for RBD pool");
   }

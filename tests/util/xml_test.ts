@@ -82,6 +82,31 @@ Deno.test("libxml2's wording for truncated and mismatched documents", () => {
   }
 });
 
+Deno.test("a document that ends inside a start tag: xmlParseStartTag2's first error and place", () => {
+  // What libxml2 2.9.14 (the one libvirt 9.0 links on Debian 12) says for each: `xmllint --noout`.
+  const cases: [string, string, number][] = [
+    ["<pool", "Couldn't find end of Start Tag pool line 1", 5],
+    ["<a><b>x<", "StartTag: invalid element name", 8],
+    ["<a x", "Specification mandates value for attribute x", 4],
+    ["<a x='1' y  ", "Specification mandates value for attribute y", 12],
+    ["<a x=", `AttValue: " or ' expected`, 5],
+    ["<a x = ", `AttValue: " or ' expected`, 7],
+    ["<a x='1", "AttValue: ' expected", 7],
+    ["<a x='1'", "attributes construct error", 8],
+    ["<a x='1'/", "attributes construct error", 8],
+    ["<a x='1' ", "Couldn't find end of Start Tag a line 1", 9],
+    ["<a x='1' /", "error parsing attribute name", 9],
+    ["<a/", "error parsing attribute name", 2],
+  ];
+  for (const [xml, message, column] of cases) {
+    assert.equal(
+      rejects(xml).message,
+      `(domain_definition):1: ${message}\n${xml}\n${"-".repeat(column)}^`,
+      JSON.stringify(xml),
+    );
+  }
+});
+
 Deno.test("expectRoot: another root element is libvirt's XML_ERROR from VIR_FROM_XML", () => {
   const e = rejects("<network><name>x</name></network>", { expectRoot: "domain" });
   assert.deepEqual([e.code, e.domain], [27, 5]);

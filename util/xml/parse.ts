@@ -188,24 +188,12 @@ function libxmlFailure(
       `Opening and ending tag mismatch: ${first.closed.name} line ${first.closed.line} and ${closing}`,
     );
   }
+  if (/unexpected end|unclosed tag|must contain a root element/i.test(first.message)) {
+    const open = unfinishedStartTag(xml);
+    if (open) return open;
+  }
   if (/unexpected end|unclosed tag/i.test(first.message)) {
     const end = errors[errors.length - 1];
-    // The document ends inside a start tag: libxml2 names the tag, or the attributes.
-    const open = /<([^\s/>!?<]+)([^<>]*)$/.exec(xml);
-    if (open) {
-      // An attribute value still open at the end is libxml2's unfinished AttValue.
-      const unfinished = /=\s*(?:'[^']*|"[^"]*)$/.test(open[2]);
-      return at(
-        unfinished
-          ? "AttValue: ' expected"
-          : open[2].includes("=")
-          ? "attributes construct error"
-          : `Couldn't find end of Start Tag ${open[1]} line ${
-            xml.slice(0, open.index).split("\n").length
-          }`,
-        end,
-      );
-    }
     if (/<\/[^>]*$/.test(xml)) return at("expected '>'", end);
     if (first.top) {
       return at(`Premature end of data in tag ${first.top.name} line ${first.top.line}`, end);
@@ -220,4 +208,64 @@ function libxmlFailure(
     return at(`Entity error: ${msg}`);
   }
   return at(msg);
+}
+
+/** libxml2's name characters (ASCII subset, plus everything beyond it, as libxml2 allows). */
+const NAME = /^[A-Za-z_\u0080-\uffff][\w.\-:\u0080-\uffff]*/;
+
+/**
+ * The document ends inside a start tag: the first error libxml2's xmlParseStartTag2 reports for
+ * it, at the place it reports it, or undefined when the document does not end so.
+ */
+function unfinishedStartTag(
+  xml: string,
+): { line: number; column: number; msg: string } | undefined {
+  const start = xml.lastIndexOf("<");
+  // A comment, CDATA section, processing instruction or end tag has its own errors.
+  if (
+    start < 0 || /^<[!?/]/.test(xml.slice(start)) ||
+    xml.lastIndexOf("<!--") > xml.lastIndexOf("-->")
+  ) {
+    return undefined;
+  }
+  let pos = start + 1;
+  const place = (msg: string) => {
+    const before = xml.slice(0, pos);
+    return { line: before.split("\n").length, column: pos - (before.lastIndexOf("\n") + 1), msg };
+  };
+  const name = () => NAME.exec(xml.slice(pos))?.[0];
+  const blanks = () => {
+    const n = /^[ \t\r\n]*/.exec(xml.slice(pos))![0].length;
+    pos += n;
+    return n;
+  };
+  const tag = name();
+  if (!tag) return place("StartTag: invalid element name");
+  pos += tag.length;
+  const line = xml.slice(0, start).split("\n").length;
+  blanks();
+  while (pos < xml.length) {
+    if (xml[pos] === ">" || xml.startsWith("/>", pos)) return undefined;
+    const attr = name();
+    if (!attr) return place("error parsing attribute name");
+    pos += attr.length;
+    blanks();
+    if (xml[pos] !== "=") return place(`Specification mandates value for attribute ${attr}`);
+    pos++;
+    blanks();
+    const quote = xml[pos];
+    if (quote !== "'" && quote !== '"') return place(`AttValue: " or ' expected`);
+    const close = xml.indexOf(quote, pos + 1);
+    if (close < 0) {
+      if (xml.includes("<", pos)) return undefined;
+      pos = xml.length;
+      return place("AttValue: ' expected");
+    }
+    pos = close + 1;
+    // Attributes need blanks between them: libxml2 checks that before it looks further.
+    if (xml[pos] !== ">" && !xml.startsWith("/>", pos) && !blanks()) {
+      return place("attributes construct error");
+    }
+  }
+  return place(`Couldn't find end of Start Tag ${tag} line ${line}`);
 }

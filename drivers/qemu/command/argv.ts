@@ -285,17 +285,35 @@ function deviceArgs(dev: XmlElement, ctx: DeviceContext): string[] {
       throw unsupported(`audio type '${dev.attributes.type}' is not supported with this QEMU`);
     case "panic":
       return panicArgs(dev);
-    case "memballoon":
+    case "memballoon": {
       if (model === "none") return [];
       if (model !== "virtio") {
         throw unsupported(
           `Memory balloon device type '${model}' is not supported by this version of qemu`,
         );
       }
-      return placed(dev, "virtio-balloon-pci", at);
+      const [flag, arg] = placed(dev, "virtio-balloon-pci", at);
+      return [flag, arg + virtioOptions(child(dev, "driver"))];
+    }
     default:
       throw unsupportedDevice(dev);
   }
+}
+
+/** virtio `<driver>` options and the QEMU properties they set (qemuBuildVirtioOptionsStr). */
+const VIRTIO_OPTIONS: [string, string][] = [
+  ["iommu", "iommu_platform"],
+  ["ats", "ats"],
+  ["packed", "packed"],
+  ["page_per_vq", "page-per-vq"],
+];
+
+/** `,iommu_platform=on,…` for the virtio options a device's `<driver>` sets. */
+function virtioOptions(driver: XmlElement | undefined): string {
+  return VIRTIO_OPTIONS.map(([attr, prop]) => {
+    const v = driver?.attributes[attr];
+    return v === undefined ? "" : `,${prop}=${optValue(v)}`;
+  }).join("");
 }
 
 /** `-device DRIVER,id=ALIAS` at a PCI address; refused without all three. */

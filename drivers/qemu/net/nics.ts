@@ -129,6 +129,10 @@ export function checkStartableNic(net: DomainInterface): void {
   if (lost) {
     throw unsupported(`interface <${lost.name}> is not supported with this QEMU binary`);
   }
+  // libvirt copies a trusting guest's receive filter to the host's tap; nothing here does.
+  if (net.type !== "user" && net.trustGuestRxFilters === "yes") {
+    throw unsupported("trustGuestRxFilters is not supported with this QEMU binary");
+  }
 }
 
 /** libvirt's refusal of a bridge NIC for an unprivileged driver it cannot serve. */

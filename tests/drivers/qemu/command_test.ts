@@ -158,3 +158,13 @@ Deno.test("-no-acpi only without <features><acpi/>", () => {
   assert.ok(argvOf(xml("<features><pae/></features>")).includes("-no-acpi"));
   assert.ok(!argvOf(xml("<features><acpi/><apic/></features>")).includes("-no-acpi"));
 });
+
+Deno.test("a memballoon's virtio <driver> options become its device properties", () => {
+  const argv = argvOf(
+    "<domain type='qemu'><name>vm</name><memory>131072</memory><vcpu>1</vcpu>" +
+      "<os><type>hvm</type></os><devices><memballoon model='virtio'>" +
+      "<driver iommu='on' page_per_vq='off'/></memballoon></devices></domain>",
+  );
+  const balloon = argv.find((a) => a.startsWith("virtio-balloon-pci"));
+  assert.ok(balloon?.endsWith(",iommu_platform=on,page-per-vq=off"), balloon);
+});

@@ -157,6 +157,17 @@ Deno.test("a NIC that cannot start refuses the start with libvirt's error and le
       "unsupported configuration: interface type 'direct' is not supported with this QEMU binary",
     ],
   );
+  // libvirt would copy the guest's receive filter to the tap; edgevirt cannot, so it refuses.
+  const trusting = await start(
+    "<interface type='network' trustGuestRxFilters='yes'><source network='default'/></interface>",
+  );
+  assert.deepEqual(
+    [trusting.code, trusting.message],
+    [
+      VIR.ERR_CONFIG_UNSUPPORTED,
+      "unsupported configuration: trustGuestRxFilters is not supported with this QEMU binary",
+    ],
+  );
   assert.equal(w.taps.taps.size, 0);
   assert.equal(w.net.ports.size, 0);
   assert.equal(w.launcher.launches.length, 0, "no QEMU was started");
