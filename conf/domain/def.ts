@@ -13,6 +13,8 @@
  * @module
  */
 import { z } from "zod";
+import { INTERFACE_TYPES } from "./names.ts";
+export { INTERFACE_TYPES };
 
 /** Text or CDATA node of a kept XML tree. */
 export const XmlTextSchema = z.strictObject({
@@ -129,25 +131,6 @@ export const DomainOsSchema = z.strictObject({
   /** Every other known child (`loader`, `kernel`, `bootmenu`, …) as an element tree. */
   extra: z.array(XmlElementSchema),
 });
-
-/** libvirt's `virDomainNetType` names. */
-export const INTERFACE_TYPES = [
-  "user",
-  "ethernet",
-  "vhostuser",
-  "server",
-  "client",
-  "mcast",
-  "network",
-  "bridge",
-  "internal",
-  "direct",
-  "hostdev",
-  "udp",
-  "vdpa",
-  "null",
-  "vds",
-] as const;
 
 /**
  * An `<interface>`'s `<source>` attributes: those libvirt reads for the interface's type as

@@ -59,6 +59,8 @@ import { parseMemtune } from "./memtune.ts";
 import { parseSeclabels } from "./seclabel.ts";
 import { parseLaunchSecurity } from "./launch_security.ts";
 import { parsePerf } from "./perf.ts";
+import { LIFECYCLE_ACTIONS } from "./names.ts";
+export { LIFECYCLE_ACTIONS };
 
 /** `<cputune>` pins that keep vCPUs from following automatic memory placement. */
 const PINS = ["vcpupin", "emulatorpin", "iothreadpin"];
@@ -280,15 +282,6 @@ function parseMemory(root: XmlElement): DomainDef["memory"] {
   return memory;
 }
 
-/** virDomainLifecycleAction names, in libvirt's enum order (the API's action numbers). */
-export const LIFECYCLE_ACTIONS = [
-  "destroy",
-  "restart",
-  "rename-restart",
-  "preserve",
-  "coredump-destroy",
-  "coredump-restart",
-];
 const LOCK_FAILURE_ACTIONS = ["poweroff", "restart", "pause", "ignore"];
 
 /** virDomainVcpuParse; without a `<vcpus>` list the current count must fit the maximum. */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
-/** The usage types of libvirt 9.0 secrets (`passphrase` is newer and unknown to 9.0). */
-export const SECRET_USAGE_TYPES = ["volume", "ceph", "iscsi", "tls", "vtpm"] as const;
+import { SECRET_USAGE_TYPES } from "./usage_types.ts";
+export { SECRET_USAGE_TYPES };
 
 /** A secret definition (virSecretDef). */
 export const SecretDefSchema = z.strictObject({

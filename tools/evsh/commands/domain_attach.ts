@@ -7,7 +7,7 @@ import { callDriver } from "../../../client/handle.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import { exclusive } from "./common.ts";
-import { INTERFACE_TYPES } from "../../../conf/domain/def.ts";
+import { INTERFACE_TYPES } from "../../../conf/domain/names.ts";
 import { rate } from "./domain_tune.ts";
 
 /** `virDomainNetType` names; only some can be attached from options. */

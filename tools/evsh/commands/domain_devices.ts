@@ -7,7 +7,7 @@ import { VIR } from "../../../util/constants.ts";
 import { callDriver } from "../../../client/handle.ts";
 import type { Domain } from "../../../client/domain.ts";
 import { parse } from "../../../util/xml/mod.ts";
-import { LIFECYCLE_ACTIONS } from "../../../conf/domain/parse.ts";
+import { LIFECYCLE_ACTIONS } from "../../../conf/domain/names.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";

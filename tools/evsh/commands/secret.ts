@@ -5,7 +5,7 @@
  */
 import { VIR } from "../../../util/constants.ts";
 import type { Secret } from "../../../client/objects.ts";
-import { SECRET_USAGE_TYPES } from "../../../conf/secret/model.ts";
+import { SECRET_USAGE_TYPES } from "../../../conf/secret/usage_types.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import type { Args } from "../options.ts";
 import { formatTable } from "../table.ts";
