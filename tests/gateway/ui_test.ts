@@ -90,12 +90,19 @@ Deno.test({
       await page.locator(row("test")).waitFor({ timeout: 20_000 });
       const message = () => page.locator("#message").textContent();
       const waitFor = (js: string) => page.waitForFunction(js, null, { timeout: 10_000 });
+      // The list re-renders a row when an event arrives, which can detach the badge in the
+      // middle of a screenshot: read it again until text and picture come from one rendering.
       const stateOf = async (name: string) => {
         const badge = page.locator(`${row(name)} .state`);
-        return {
-          text: await badge.textContent(),
-          colour: dominantColour(decodePng(await badge.screenshot())),
-        };
+        for (let attempt = 1;; attempt++) {
+          try {
+            const text = await badge.textContent();
+            const colour = dominantColour(decodePng(await badge.screenshot()));
+            if (text === await badge.textContent() || attempt >= 5) return { text, colour };
+          } catch (e) {
+            if (attempt >= 5 || !String(e).includes("not attached")) throw e;
+          }
+        }
       };
 
       // The XML editor: a bad definition gets libvirt's error, a good one a new domain.
