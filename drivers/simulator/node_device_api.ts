@@ -96,8 +96,8 @@ export function nodeDeviceMethods(state: TestDriverState): Partial<DriverConnect
     nodeDeviceNumOfCaps: (dev) => byName(dev.name).def.caps.length,
     nodeDeviceListCaps: (dev) => byName(dev.name).def.caps.map((c) => c.type),
     nodeDeviceCreateXML: (xml, flags) => {
-      checkFlags(flags, 0, "testNodeDeviceCreateXML", F);
-      const def = parseNodeDeviceXML(xml, 0, true);
+      checkFlags(flags, VIR.NODE_DEVICE_CREATE_XML_VALIDATE, "testNodeDeviceCreateXML", F);
+      const def = parseNodeDeviceXML(xml, flags, true);
       const wwns = fcHost(def);
       state.devices.checkParentHost(def);
       return createVport({ wwnn: wwns.wwnn, wwpn: wwns.wwpn });
