@@ -5,22 +5,16 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { FIXTURES } from "../paths.ts";
-import { formatDomainXML, parseDomainXML } from "../../conf/mod.ts";
-import {
-  testDomainGenerateIfnames,
-  testDomainPostParse,
-} from "../../drivers/simulator/domain_postparse.ts";
+import { formatDomainXML } from "../../conf/mod.ts";
+import { parseTestDomain } from "../../drivers/simulator/conf_adapters.ts";
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 
 const DIR = join(FIXTURES, "libvirt-xml/domain");
 
-function define(xml: string): string {
-  const def = parseDomainXML(xml);
-  testDomainPostParse(def);
-  testDomainGenerateIfnames(def);
-  return formatDomainXML(def, VIR.DOMAIN_XML_INACTIVE);
-}
+/** The test driver's define, then its inactive XML. */
+const define = (xml: string) =>
+  formatDomainXML(parseTestDomain(xml, false), VIR.DOMAIN_XML_INACTIVE);
 
 const inputs = [...Deno.readDirSync(DIR)]
   .map((e) => e.name)

@@ -14,22 +14,16 @@ import {
   GRAPHICS_MODEL,
   parseDomainXML,
 } from "../../conf/mod.ts";
-import {
-  testDomainGenerateIfnames,
-  testDomainPostParse,
-} from "../../drivers/simulator/domain_postparse.ts";
+import { parseTestDomain } from "../../drivers/simulator/conf_adapters.ts";
 import { VIR } from "../../util/constants.ts";
 import { elementSpec } from "../../conf/domain/schema.ts";
 import { parse } from "../../util/xml/mod.ts";
 
 const DIR = join(FIXTURES, "libvirt-xml/domain");
 
-function define(xml: string): string {
-  const def = parseDomainXML(xml);
-  testDomainPostParse(def);
-  testDomainGenerateIfnames(def);
-  return formatDomainXML(def, VIR.DOMAIN_XML_INACTIVE);
-}
+/** The test driver's define, then its inactive XML. */
+const define = (xml: string) =>
+  formatDomainXML(parseTestDomain(xml, false), VIR.DOMAIN_XML_INACTIVE);
 
 const accepted = [...Deno.readDirSync(DIR)]
   .map((e) => e.name)

@@ -8,10 +8,7 @@ import {
   parseBitmap,
   parseDomainXML,
 } from "../../conf/mod.ts";
-import {
-  testDomainGenerateIfnames,
-  testDomainPostParse,
-} from "../../drivers/simulator/domain_postparse.ts";
+import { parseTestDomain } from "../../drivers/simulator/conf_adapters.ts";
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 
@@ -82,12 +79,7 @@ Deno.test("VALIDATE refuses unknown elements; without it they are dropped", () =
   assert.ok(!formatDomainXML(parseDomainXML(xml)).includes("bogus"));
 });
 
-function defined(xml: string) {
-  const def = parseDomainXML(xml);
-  testDomainPostParse(def);
-  testDomainGenerateIfnames(def);
-  return def;
-}
+const defined = (xml: string) => parseTestDomain(xml, false);
 
 Deno.test("passwords are shown only with SECURE", () => {
   const def = defined(

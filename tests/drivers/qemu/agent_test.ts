@@ -10,6 +10,7 @@ import type { VirError } from "../../../util/errors.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { DomainRef, DriverConnection, DriverEvent } from "../../../util/driver.ts";
 import { FakeAgent, type FakeAgentOptions } from "./fake_agent.ts";
+import { waitFor } from "./fake_qmp/harness.ts";
 import { rejectsWith } from "./rejects_with.ts";
 import { withQemuConn } from "./with_conn.ts";
 
@@ -73,13 +74,6 @@ async function withDomain(
       for (const a of agents) await a.close();
     }
   });
-}
-
-async function waitFor(cond: () => boolean): Promise<void> {
-  for (let i = 0; !cond(); i++) {
-    if (i > 1000) throw new Error("condition not reached");
-    await new Promise((r) => setTimeout(r, 2));
-  }
 }
 
 Deno.test("the agent's channel: socket in the run's channel folder, state from query-chardev", async () => {
