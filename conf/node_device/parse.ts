@@ -1,3 +1,4 @@
+import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 import { child, children, childText, parse, type XmlElement } from "../../util/xml/mod.ts";
 import { parseInt32, parseUUID, xmlPropEnum, xpathString } from "../common/mod.ts";
@@ -121,10 +122,10 @@ export function parseNodeDeviceXML(xml: string, flags = 0, create = false): Node
     errorDomain: "NODEDEV",
     expectRoot: "device",
   });
-  // VIR_NODE_DEVICE_CREATE_XML_VALIDATE / DEFINE_XML_VALIDATE (both 1): libvirt checks the
+  // CREATE_XML_VALIDATE and DEFINE_XML_VALIDATE are the same bit: libvirt checks the
   // document against nodedev.rng here, after its root. edgevirt has no table of that schema, so
   // the flag is refused where the check would run, never ignored.
-  if (flags & 1) {
+  if (flags & VIR.NODE_DEVICE_CREATE_XML_VALIDATE) {
     throw err(
       "OPERATION_UNSUPPORTED",
       "validating node device XML against libvirt's schema is not implemented",
