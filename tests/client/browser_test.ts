@@ -6,21 +6,21 @@
 // `.ci/run` installs Chromium and playwright-core; without them the test is ignored on a
 // developer machine and fails under CI.
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { REPO_ROOT } from "../paths.ts";
 import { spawnGateway } from "../gateway/process.ts";
 import { esbuildArgs } from "../../tools/npm/esbuild_args.ts";
 import { runPortableScenario } from "./portability/scenario.ts";
+import {
+  CHROMIUM,
+  ignoreWithout,
+  launchChromium,
+  missingPaths,
+  PLAYWRIGHT,
+  TOOLS,
+} from "../ci_tools.ts";
 
-const TOOLS = Deno.env.get("EDGEVIRT_TOOLS") ?? "/tmp/evtools/node_modules/.bin";
-const CHROMIUM = Deno.env.get("EDGEVIRT_CHROMIUM") ?? "/usr/bin/chromium";
-const PLAYWRIGHT = join(TOOLS, "..", "playwright-core");
-const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
-const missing: string[] = [];
-for (const path of [CHROMIUM, PLAYWRIGHT, join(TOOLS, "esbuild")]) {
-  if (!(await exists(path))) missing.push(path);
-}
+const missing = await missingPaths([CHROMIUM, PLAYWRIGHT, join(TOOLS, "esbuild")]);
 
 /** The part of playwright-core's API this test uses. */
 interface Page {
@@ -30,14 +30,6 @@ interface Page {
   on(event: "websocket" | "request", listener: (x: { url(): string }) => void): void;
   on(event: "console", listener: (m: { text(): string }) => void): void;
   on(event: "pageerror", listener: (e: Error) => void): void;
-}
-interface Playwright {
-  chromium: {
-    launch(options: { executablePath: string; args: string[]; timeout: number }): Promise<{
-      newPage(): Promise<Page>;
-      close(): Promise<void>;
-    }>;
-  };
 }
 
 /** The client bundled for the browser with the portability runs' esbuild recipe. */
@@ -70,7 +62,7 @@ function servePage(script: string) {
 
 Deno.test({
   name: "browser: headless Chromium prints Deno's scenario lines over WebSocket and HTTP+CORS",
-  ignore: missing.length > 0 && !Deno.env.get("CI"),
+  ignore: ignoreWithout(missing),
   // playwright-core keeps pipes to Chromium until it has fully exited.
   sanitizeResources: false,
   sanitizeOps: false,
@@ -86,12 +78,7 @@ Deno.test({
     const server = servePage(await bundlePage());
     const pageOrigin = `http://127.0.0.1:${server.addr.port}`;
     const gw = await spawnGateway({ corsOrigins: [pageOrigin] });
-    const { chromium } = createRequire(import.meta.url)(PLAYWRIGHT) as Playwright;
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic"],
-      timeout: 15_000,
-    });
+    const browser = await launchChromium<Page>(["--disable-quic"]);
     try {
       const uri = `test+http://127.0.0.1:${gw.port}/default`;
       const expected = (await runPortableScenario({ uri, token: gw.token })).join("\n");

@@ -7,13 +7,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { spawnGateway } from "../gateway/process.ts";
 import { REPO_ROOT } from "../paths.ts";
+import { ignoreWithout, missingPaths, TOOLS } from "../ci_tools.ts";
 
-const TOOLS = Deno.env.get("EDGEVIRT_TOOLS") ?? "/tmp/evtools/node_modules/.bin";
-const NEEDED = ["esbuild", "tsc", "bun"];
-const present = await Promise.all(
-  NEEDED.map((bin) => Deno.stat(join(TOOLS, bin)).then(() => true, () => false)),
-).then((found) => found.every(Boolean));
-const ignore = !present && !Deno.env.get("CI");
+const missing = await missingPaths(["esbuild", "tsc", "bun"].map((bin) => join(TOOLS, bin)));
+const present = missing.length === 0;
+const ignore = ignoreWithout(missing);
 
 async function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}) {
   const out = await new Deno.Command(cmd, { args, cwd, env, stdout: "piped", stderr: "piped" })
@@ -36,7 +34,7 @@ Deno.test({
   name: "npm pack → npm install in an empty folder → the README example runs on Node and Bun",
   ignore,
   async fn(t) {
-    assert.ok(present, `npm package tools missing in ${TOOLS} (npm i ${NEEDED.join(" ")})`);
+    assert.ok(present, `npm package tools missing: ${missing.join(", ")}`);
     const dir = await Deno.makeTempDir({ prefix: "edgevirt-npm-" });
     const gw = await spawnGateway();
     try {

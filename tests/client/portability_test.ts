@@ -12,10 +12,11 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { REPO_ROOT } from "../paths.ts";
 import { esbuildArgs } from "../../tools/npm/esbuild_args.ts";
+import { ignoreWithout, missingPaths, TOOLS } from "../ci_tools.ts";
 
-const TOOLS = Deno.env.get("EDGEVIRT_TOOLS") ?? "/tmp/evtools/node_modules/.bin";
-const present = await Deno.stat(join(TOOLS, "esbuild")).then(() => true, () => false);
-const ignore = !present && !Deno.env.get("CI");
+const missing = await missingPaths([join(TOOLS, "esbuild")]);
+const present = missing.length === 0;
+const ignore = ignoreWithout(missing);
 
 Deno.test({
   name: "portability: Node, Bun and workerd print the same scenario lines as Deno",

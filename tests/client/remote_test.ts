@@ -2,6 +2,7 @@
 // same results and the identical VirError as in-process, events with reconnect and
 // Last-Event-ID resume, tokens, URIs and transport errors.
 import assert from "node:assert/strict";
+import { waitFor } from "../wait.ts";
 import { connect } from "../../host.ts";
 import { VIR, VirError } from "../../mod.ts";
 import { parseRemoteUri } from "../../client/remote/uri.ts";
@@ -257,11 +258,3 @@ Deno.test("an environment variable the runtime will not read is never taken for 
     token: "f",
   });
 });
-
-async function waitFor(cond: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

@@ -4,6 +4,7 @@
 // the connection (and its gateway session) as with libvirtd, per-call timeouts, the gateway's
 // message limit, and the HTTP fallback.
 import assert from "node:assert/strict";
+import { waitFor } from "../wait.ts";
 import { connect } from "../../host.ts";
 import { VIR, VirError } from "../../mod.ts";
 import { domainXml, startGateway, TOKENS } from "../gateway/helpers.ts";
@@ -177,11 +178,3 @@ Deno.test("without the RPC socket the client falls back to HTTP POST", async () 
     assert.equal(s.seen.sockets, 1);
   }, { refuseSocket: true });
 });
-
-async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

@@ -3,6 +3,7 @@
 // once idle with no client and no running domain (a running one keeps it), a second daemon on
 // the same directory is refused, and embedded roots belong to one process at a time.
 import assert from "node:assert/strict";
+import { waitFor } from "../wait.ts";
 import { connect, type Connection, VIR, VirError } from "../../mod.ts";
 import { connect as hostConnect } from "../../host.ts";
 import { qemuConnectDriver } from "../../drivers/qemu/mod.ts";
@@ -50,13 +51,6 @@ async function fakeDaemon(timeoutSec: number, launcher = new FakeLauncher()) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(cond: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(20)) {
-    if (await cond()) return true;
-  }
-  return await cond();
-}
-
 async function startQ1(conn: Connection) {
   const dom = await conn.defineXML(XML);
   await dom.create();
@@ -78,13 +72,8 @@ Deno.test("a late DEVICE_DELETED is handled by the daemon while no client is con
     const fake = [...d.launcher.instances.values()][0];
     const seen = fake.commands.length;
     fake.releaseUnplug("vcpu3");
-    assert.ok(
-      await waitFor(
-        () => fake.commands.slice(seen).some((c) => c.execute === "query-cpus-fast"),
-        2000,
-      ),
-      "the daemon refreshed the vCPUs after DEVICE_DELETED",
-    );
+    // The daemon refreshes the vCPUs after DEVICE_DELETED.
+    await waitFor(() => fake.commands.slice(seen).some((c) => c.execute === "query-cpus-fast"));
     const c2 = await d.client();
     const again = await c2.lookupDomainByName("q1");
     assert.equal(await again.getVcpusFlags(VIR.DOMAIN_AFFECT_LIVE), 3);
@@ -109,7 +98,7 @@ Deno.test("the daemon exits when idle with no client and no running domain", asy
     const again = await d.client();
     await (await again.lookupDomainByName(dom.name)).destroy();
     await again.close();
-    assert.ok(await waitFor(() => stopped, 3000), "the daemon stopped once idle");
+    await waitFor(() => stopped); // the daemon stops once idle
     assert.equal(await Deno.stat(d.daemon.socket).catch(() => null), null);
     assert.equal(await Deno.stat(`${d.dir}/edgevirt.pid`).catch(() => null), null);
   } finally {

@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startGateway } from "./helpers.ts";
+import { TOOLS } from "../ci_tools.ts";
 
-const TOOLS = Deno.env.get("EDGEVIRT_TOOLS") ?? "/tmp/evtools/node_modules/.bin";
 const redocly = join(TOOLS, "redocly");
 const present = await Deno.stat(redocly).then(() => true, () => false);
 

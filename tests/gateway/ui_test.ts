@@ -5,19 +5,13 @@
 // installs Chromium and playwright-core; without them the test is ignored on a developer
 // machine and fails under CI.
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
-import { join } from "node:path";
 import { type GatewayProcess, spawnGateway } from "./process.ts";
 import { decodePng, dominantColour } from "./png.ts";
 import { haveQemu } from "../drivers/qemu/real_qemu.ts";
 import { echoGuestDisk } from "../drivers/qemu/echo_guest.ts";
+import { CHROMIUM, ignoreWithout, launchChromium, missingPaths, PLAYWRIGHT } from "../ci_tools.ts";
 
-const TOOLS = Deno.env.get("EDGEVIRT_TOOLS") ?? "/tmp/evtools/node_modules/.bin";
-const CHROMIUM = Deno.env.get("EDGEVIRT_CHROMIUM") ?? "/usr/bin/chromium";
-const PLAYWRIGHT = join(TOOLS, "..", "playwright-core");
-const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
-const missing: string[] = [];
-for (const path of [CHROMIUM, PLAYWRIGHT]) if (!(await exists(path))) missing.push(path);
+const missing = await missingPaths([CHROMIUM, PLAYWRIGHT]);
 
 /** The part of playwright-core's API this test uses. */
 interface Locator {
@@ -37,14 +31,6 @@ interface Page {
   fill(selector: string, value: string): Promise<void>;
   on(event: "pageerror", listener: (e: Error) => void): void;
 }
-interface Playwright {
-  chromium: {
-    launch(options: { executablePath: string; args: string[]; timeout: number }): Promise<{
-      newPage(): Promise<Page>;
-      close(): Promise<void>;
-    }>;
-  };
-}
 
 /**
  * Runs `body` with a gateway process (`env` added to its environment) and a Chromium page that
@@ -56,12 +42,7 @@ async function withConsole(
 ): Promise<void> {
   assert.deepEqual(missing, [], `missing ${missing.join(", ")}: install as .ci/run does`);
   const gw = await spawnGateway({ env });
-  const { chromium } = createRequire(import.meta.url)(PLAYWRIGHT) as Playwright;
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu"],
-    timeout: 15_000,
-  });
+  const browser = await launchChromium<Page>();
   const errors: string[] = [];
   try {
     const page = await browser.newPage();
@@ -78,7 +59,7 @@ const BADGE = { running: "#2e7d32", "shut off": "#616161" } as const;
 
 Deno.test({
   name: "web console: login, define from XML, shut off → running → 3 vCPUs → shut off",
-  ignore: missing.length > 0 && !Deno.env.get("CI"),
+  ignore: ignoreWithout(missing),
   sanitizeResources: false,
   sanitizeOps: false,
   fn: () =>
@@ -140,7 +121,7 @@ Deno.test({
 
 Deno.test({
   name: "web console: a QEMU domain's serial console in the browser terminal",
-  ignore: (missing.length > 0 || !haveQemu) && !Deno.env.get("CI"),
+  ignore: ignoreWithout(haveQemu ? missing : [...missing, "qemu-system-x86_64"]),
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {

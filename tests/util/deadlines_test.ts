@@ -1,17 +1,13 @@
 // util/deadlines.ts: many equal deadlines on one timer expire in order, exactly once, never
 // when cancelled, and keep nothing alive once nothing is pending.
 import assert from "node:assert/strict";
+import { waitFor } from "../wait.ts";
 import { Deadlines } from "../../util/deadlines.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/**
- * Waits until `done()` holds, for at most 5 s: a loaded machine runs timers late, never early,
- * so a fixed sleep would test the machine's load rather than the queue.
- */
-async function until(done: () => boolean) {
-  for (const t0 = performance.now(); !done() && performance.now() - t0 < 5000;) await sleep(5);
-}
+// The tests wait for the expiries they check (waitFor): a loaded machine runs timers late, never
+// early, so a fixed sleep would test the machine's load rather than the queue.
 
 Deno.test("deadlines expire in order after their length; cancelled ones never", async () => {
   const deadlines = new Deadlines(20);
@@ -26,7 +22,7 @@ Deno.test("deadlines expire in order after their length; cancelled ones never", 
   );
   deadlines.cancel(ds[0]);
   deadlines.cancel(ds[2]);
-  await until(() => fired.length >= 2);
+  await waitFor(() => fired.length >= 2);
   await sleep(30);
   assert.deepEqual(fired, [1, 3]);
   for (const ms of at) assert.ok(ms >= 19, `expired after ${ms} ms`);
@@ -44,7 +40,7 @@ Deno.test("a deadline added after the head was cancelled still expires on time",
   const t0 = performance.now();
   deadlines.add(() => fired = performance.now() - t0);
   // When it fired says both: not before its own length (a loaded machine may only be late).
-  await until(() => fired > 0);
+  await waitFor(() => fired > 0);
   assert.ok(fired >= 29, `expired after ${fired} ms, before its own length`);
 });
 
@@ -54,7 +50,7 @@ Deno.test("thousands of answered calls leave the queue compacted; live ones stil
   const stuck = deadlines.add(() => fired++);
   for (let i = 0; i < 5000; i++) deadlines.cancel(deadlines.add(() => assert.fail("answered")));
   const late = deadlines.add(() => fired++);
-  await until(() => fired >= 2);
+  await waitFor(() => fired >= 2);
   assert.equal(fired, 2);
   deadlines.cancel(stuck);
   deadlines.cancel(late);
@@ -70,7 +66,7 @@ Deno.test("an expiry may add and cancel deadlines", async () => {
   });
   deadlines.cancel(other);
   deadlines.add(() => order.push("third"));
-  await until(() => order.length >= 3);
+  await waitFor(() => order.length >= 3);
   await sleep(30);
   assert.deepEqual(order, ["second", "third", "added"]);
 });

@@ -4,8 +4,8 @@
  * through a service binding), and checks that every runtime prints Deno's lines.
  *
  * ```sh
- * npm i --prefix /tmp/evtools esbuild bun workerd   # tools, outside the repo
- * deno run -A tests/client/portability/run.ts [--tools /tmp/evtools/node_modules/.bin]
+ * npm i --prefix /tmp/edgevirt-ci-tools esbuild bun workerd   # tools, outside the repo, as .ci/run
+ * deno run -A tests/client/portability/run.ts [--tools /tmp/edgevirt-ci-tools/node_modules/.bin]
  * ```
  * A runtime whose binary is missing is reported as "not installed", never as passed.
  * @module
@@ -15,11 +15,12 @@ import { parseArgs } from "node:util";
 import { spawnGateway } from "../../gateway/process.ts";
 import { esbuildArgs } from "../../../tools/npm/esbuild_args.ts";
 import { runPortableScenario } from "./scenario.ts";
+import { TOOLS } from "../../ci_tools.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const { tools } = parseArgs({
   args: Deno.args,
-  options: { tools: { type: "string", default: "/tmp/evtools/node_modules/.bin" } },
+  options: { tools: { type: "string", default: TOOLS } },
 }).values;
 
 async function exists(path: string): Promise<boolean> {

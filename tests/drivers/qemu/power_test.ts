@@ -3,6 +3,7 @@
 // sequence was recorded from the real daemon with a tiny guest that powers off on the ACPI
 // button, see known_differences.md).
 import assert from "node:assert/strict";
+import { waitFor } from "../../wait.ts";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { FakeLauncher, type FakeQemu } from "../../../drivers/qemu/testing/mod.ts";
 import type { FakeQemuOptions } from "../../../drivers/qemu/testing/fake_qemu.ts";
@@ -64,9 +65,9 @@ async function start(
 
 const settle = () => new Promise((r) => setTimeout(r, 20));
 
+/** Waits for `cond`, then lets events that would follow it arrive before the test checks. */
 async function until(cond: () => boolean | Promise<boolean>) {
-  for (let i = 0; i < 200 && !(await cond()); i++) await settle();
-  assert.ok(await cond(), "condition not reached");
+  await waitFor(cond);
   await settle();
 }
 

@@ -1,6 +1,7 @@
 // Real QEMU 7.2 (TCG) under the edgevirt QEMU driver. Without QEMU this test is ignored on a
 // developer machine but FAILS in CI (CI set), so a missing emulator never passes silently.
 import assert from "node:assert/strict";
+import { waitFor } from "../../wait.ts";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { type QemuProcess, SystemLauncher } from "../../../drivers/qemu/process/mod.ts";
 import { VIR } from "../../../util/constants.ts";
@@ -39,14 +40,6 @@ async function open(dir: string, launcher: SystemLauncher) {
     } else if (ev.eventId === VIR.DOMAIN_EVENT_ID_REBOOT) events.push("REBOOT");
   });
   return { conn, events };
-}
-
-async function until(cond: () => Promise<boolean>, ms = 5000) {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 realQemuTest({
@@ -123,7 +116,7 @@ realQemuTest({
       await new Promise((r) => setTimeout(r, 20)); // let the start events through first
       events.length = 0;
       Deno.kill(pid, "SIGKILL");
-      await until(async () => (await conn.domainGetState!(again, 0))[0] === VIR.DOMAIN_SHUTOFF);
+      await waitFor(async () => (await conn.domainGetState!(again, 0))[0] === VIR.DOMAIN_SHUTOFF);
       assert.deepEqual(await conn.domainGetState!(again, 0), [5, VIR.DOMAIN_SHUTOFF_CRASHED]);
       await new Promise((r) => setTimeout(r, 20));
       assert.deepEqual(events, [`5/${VIR.DOMAIN_EVENT_STOPPED_FAILED}`]);
@@ -174,7 +167,7 @@ realQemuTest({
       assert.deepEqual(await conn.domainGetState!(dom, 0), [1, 1]);
       // A reset reboots at once; SeaBIOS resets once more itself (libvirt shows 2 REBOOTs).
       await conn.domainReset!(dom, 0);
-      await until(() => Promise.resolve(events.length >= 2));
+      await waitFor(() => events.length >= 2);
       assert.ok(events.every((e) => e === "REBOOT"), `${events}`);
       assert.deepEqual(await conn.domainGetState!(dom, 0), [1, 1]);
       await conn.domainDestroyFlags!(dom, 0);
@@ -185,7 +178,7 @@ realQemuTest({
       await settle();
       events.length = 0;
       await conn.domainReset!(d, 0);
-      await until(() => Promise.resolve(events.length >= 2));
+      await waitFor(() => events.length >= 2);
       await settle();
       assert.deepEqual(events, [
         `${VIR.DOMAIN_EVENT_SHUTDOWN}/${VIR.DOMAIN_EVENT_SHUTDOWN_HOST}`,
@@ -272,7 +265,7 @@ ${chipset.xml}<source file='${dir}/chipset.img'/><target dev='${chipset.target}'
         for (const id of ["virtio-disk0", "net0", "balloon0", "usb"]) assert.ok(expected[id], id);
         // query-pci follows bridges by bus number, which the firmware assigns as it boots.
         let actual: Record<string, string> = {};
-        await until(async () => {
+        await waitFor(async () => {
           const pci = await launcher.procs[0].monitor.run<{ devices: QueryPciDevice[] }[]>(
             "query-pci",
           );
