@@ -15,7 +15,7 @@ import { connect as hostConnect } from "../../host.ts";
 import { qemuConnectDriver } from "../../drivers/qemu/mod.ts";
 import { createRegistry } from "../../util/registry.ts";
 import { VIR } from "../../util/constants.ts";
-import { echoGuestDisk } from "../drivers/qemu/echo_guest.ts";
+import { echoGuestDisk, reachEchoLoop } from "../drivers/qemu/echo_guest.ts";
 import { realQemuTest } from "../drivers/qemu/real_qemu.ts";
 import { privateHome } from "../gateway/process.ts";
 
@@ -132,13 +132,14 @@ realQemuTest({
       try {
         for (const leave of ["escape", "destroy"] as const) {
           const dom = await conn.createXML(domainXml(disk), 0);
-          // Someone else's session first (it sees the guest's boot prompt): evsh's comes
+          // Someone else's session first (it waits for the guest's echo loop): evsh's comes
           // after it, as a console is left and taken again.
           const st = conn.newStream(0);
           await dom.openConsole(null, st, 0);
-          for (let seen = ""; !seen.includes(">");) {
-            seen += new TextDecoder().decode(await st.recv());
-          }
+          await reachEchoLoop(
+            () => st.recv().then((bytes) => bytes.length ? bytes : null),
+            (bytes) => st.send(bytes),
+          );
           await st.finish();
           const session = await ptySession(
             leave === "escape" ? "escape" : "external",

@@ -9,7 +9,7 @@ import type { DriverConnection, StreamPiece } from "../../../util/driver.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { VirError } from "../../../util/errors.ts";
 import { realQemuTest } from "./real_qemu.ts";
-import { echoGuestDisk } from "./echo_guest.ts";
+import { echoGuestDisk, reachEchoLoop } from "./echo_guest.ts";
 
 /** Reads the console until `want` has appeared (or 20 s pass). */
 async function readUntil(reader: ReadableStreamDefaultReader<StreamPiece>, want: string) {
@@ -47,7 +47,10 @@ realQemuTest({
       const stream = await conn.domainOpenConsole!(dom, null, 0);
       const reader = stream.readable!.getReader();
       const writer = stream.writable!.getWriter();
-      await readUntil(reader, ">");
+      await reachEchoLoop(async () => {
+        const { done, value } = await reader.read();
+        return done ? null : value as Uint8Array;
+      }, (bytes) => writer.write(bytes));
       await writer.write(new TextEncoder().encode("hello"));
       assert.match(await readUntil(reader, "hello"), /hello/);
 

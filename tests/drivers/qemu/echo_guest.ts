@@ -45,3 +45,43 @@ export function echoGuestDisk(): Uint8Array {
   disk.set([0x55, 0xaa], 510);
   return disk;
 }
+
+/** What the tests type when the boot '>' was missed; the guest echoes it. */
+const PROBE = "~";
+
+/**
+ * Reads a console of the echo guest until the guest is in its echo loop, and returns what was
+ * read. QEMU's pty drops what the guest writes while nobody holds the console, so the boot '>'
+ * reaches a console attached in time only; when `patienceMs` pass without it, a byte is typed
+ * and its echo awaited instead (the guest prints '>' before it echoes, so nothing of the boot
+ * is left to reach whoever reads next). `read` answers `null` at the end of the stream.
+ *
+ * @example
+ * ```ts ignore
+ * await reachEchoLoop(() => st.recv().then((b) => b.length ? b : null), (b) => st.send(b));
+ * ```
+ */
+export async function reachEchoLoop(
+  read: () => Promise<Uint8Array | null>,
+  write: (bytes: Uint8Array) => Promise<unknown>,
+  patienceMs = 5000,
+): Promise<string> {
+  let seen = "";
+  let pending: Promise<Uint8Array | null> | undefined;
+  for (let probed = false; !seen.includes(probed ? PROBE : ">");) {
+    pending ??= read();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const quiet = new Promise<"quiet">((r) => timer = setTimeout(() => r("quiet"), patienceMs));
+    const chunk = probed ? await pending : await Promise.race([pending, quiet]);
+    clearTimeout(timer);
+    if (chunk === "quiet") {
+      probed = true;
+      await write(new TextEncoder().encode(PROBE));
+      continue;
+    }
+    pending = undefined;
+    if (chunk === null) throw new Error(`console ended after ${JSON.stringify(seen)}`);
+    seen += new TextDecoder().decode(chunk);
+  }
+  return seen;
+}
