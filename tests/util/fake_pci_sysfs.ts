@@ -118,7 +118,10 @@ export class FakePciTree {
         const group = join(sys, "kernel/iommu_groups", String(d.iommuGroup), "devices");
         Deno.mkdirSync(group, { recursive: true });
         Deno.symlinkSync(join(sys, path), join(group, d.name));
-        Deno.symlinkSync(join(sys, "kernel/iommu_groups", String(d.iommuGroup)), join(sys, path, "iommu_group"));
+        Deno.symlinkSync(
+          join(sys, "kernel/iommu_groups", String(d.iommuGroup)),
+          join(sys, path, "iommu_group"),
+        );
       }
     }
     Deno.mkdirSync(join(tree.dev, "vfio"), { recursive: true });

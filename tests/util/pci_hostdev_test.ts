@@ -69,10 +69,20 @@ Deno.test("a device a domain uses is neither detached nor reattached nor reset, 
   const active = new Map([["0000:03:00.0", { driver: "QEMU", domain: "web" }]]);
   const { tree, mgr } = await world(active);
   await using _ = tree;
-  const inUse = "Requested operation is not valid: PCI device 0000:03:00.0 is in use by driver QEMU, domain web";
-  for (const call of [() => mgr.detach(addr("0000:03:00.0"), "vfio-pci"), () => mgr.reattach(addr("0000:03:00.0"))]) {
+  const inUse =
+    "Requested operation is not valid: PCI device 0000:03:00.0 is in use by driver QEMU, domain web";
+  for (
+    const call of [
+      () => mgr.detach(addr("0000:03:00.0"), "vfio-pci"),
+      () => mgr.reattach(addr("0000:03:00.0")),
+    ]
+  ) {
     const e = await fail(call());
-    assert.deepEqual([e.codeName, e.domainName, e.message], ["VIR_ERR_OPERATION_INVALID", "VIR_FROM_NONE", inUse]);
+    assert.deepEqual([e.codeName, e.domainName, e.message], [
+      "VIR_ERR_OPERATION_INVALID",
+      "VIR_FROM_NONE",
+      inUse,
+    ]);
   }
   const e = await fail(mgr.reset(addr("0000:03:00.0")));
   assert.equal(e.message, "internal error: Not resetting active device 0000:03:00.0");
@@ -106,7 +116,10 @@ Deno.test("reset follows virPCIDeviceReset: endpoints only, vfio-pci and FLR dev
   const config = (name: string) => Deno.readFileSync(`${tree.sys}/${tree.devicePath(name)}/config`);
 
   let e = await fail(mgr.reset(addr("0000:00:1c.0")));
-  assert.equal(e.message, "internal error: Invalid attempt to reset PCI device 0000:00:1c.0. Only PCI endpoint devices can be reset");
+  assert.equal(
+    e.message,
+    "internal error: Invalid attempt to reset PCI device 0000:00:1c.0. Only PCI endpoint devices can be reset",
+  );
 
   // FLR: KVM resets it; nothing is written.
   await mgr.reset(addr("0000:00:02.0"));
@@ -144,7 +157,11 @@ Deno.test("reset follows virPCIDeviceReset: endpoints only, vfio-pci and FLR dev
   await Deno.writeTextFile(klass, "0x060400\n");
   await mgr.reset(addr("0000:03:00.0"));
   assert.deepEqual(config("0000:03:00.0"), fakeConfig(DEVICES[1]));
-  assert.deepEqual(config("0000:00:1c.0"), fakeConfig(DEVICES[0]), "the bridge control is restored");
+  assert.deepEqual(
+    config("0000:00:1c.0"),
+    fakeConfig(DEVICES[0]),
+    "the bridge control is restored",
+  );
 
   // Bound to vfio-pci: VFIO resets it, libvirt skips (no error even without FLR or PM).
   await mgr.detach(addr("0000:00:1f.4"), "vfio-pci");

@@ -50,7 +50,9 @@ async function modprobe(name: string): Promise<boolean> {
 async function prohibited(name: string): Promise<boolean> {
   try {
     const out = await new Deno.Command("modprobe", { args: ["-c"], stderr: "null" }).output();
-    return new TextDecoder().decode(out.stdout).includes(`blacklist ${name.replaceAll("-", "_")}\n`);
+    return new TextDecoder().decode(out.stdout).includes(
+      `blacklist ${name.replaceAll("-", "_")}\n`,
+    );
   } catch {
     return false;
   }
@@ -82,7 +84,9 @@ export class HostdevManager {
     } catch {
       // No state yet (or a damaged one): nothing is detached as far as this manager knows.
     }
-    this.#inactive = new Set(Array.isArray(saved) ? saved.filter((n) => typeof n === "string") : []);
+    this.#inactive = new Set(
+      Array.isArray(saved) ? saved.filter((n) => typeof n === "string") : [],
+    );
   }
 
   /** The names of the devices detached and not yet reattached. */

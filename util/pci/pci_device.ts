@@ -108,7 +108,9 @@ export class PciDevice {
   /** `virPCIDeviceConfigOpenInternal`: the config space, refused when it cannot be opened. */
   openConfig(write: boolean): ConfigSpace {
     try {
-      return new ConfigSpace(Deno.openSync(this.sys.file(this.path("config")), { read: true, write }));
+      return new ConfigSpace(
+        Deno.openSync(this.sys.file(this.path("config")), { read: true, write }),
+      );
     } catch (e) {
       throw systemError(`Failed to open config space file '${this.path("config")}'`, e);
     }
@@ -160,7 +162,12 @@ export class PciDevice {
     if (!driver) return;
     const unbind = this.path("driver/unbind");
     if (!this.sys.exists(unbind)) return;
-    writeSysfs(this.sys, unbind, this.name, `Failed to unbind PCI device '${this.name}' from ${driver.name}`);
+    writeSysfs(
+      this.sys,
+      unbind,
+      this.name,
+      `Failed to unbind PCI device '${this.name}' from ${driver.name}`,
+    );
   }
 
   /**

@@ -5,7 +5,6 @@
 // its order (flags, driver name, VFIO support, lookup, not a PCI device) changing nothing.
 import assert from "node:assert/strict";
 import { connect } from "../../../mod.ts";
-import type { Connection } from "../../../client/connection.ts";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { FakeLauncher, FakeTapHost } from "../../../drivers/qemu/testing/mod.ts";
 import { nodeDeviceDriver } from "../../../drivers/node_device/mod.ts";
@@ -21,7 +20,7 @@ const DEVICES: FakePci[] = [
 ];
 const DRIVERS = ["pcieport", "e1000e", "vfio-pci"];
 
-/** A qemu:///embed connection over a fake tree (`iommu` false: no IOMMU groups). */
+/** A qemu:///embed connection, with the node-device driver, over a fake tree of `devices`. */
 async function world(devices = DEVICES) {
   const tree = await FakePciTree.create(devices, DRIVERS);
   const conn = await connect(`qemu:///embed?root=${tree.root}/root`, {
@@ -155,7 +154,11 @@ Deno.test("without an IOMMU detach is VFIO's refusal, but reattach and reset sti
 Deno.test("a device that is not PCI, or not there, is refused with libvirt's errors", async () => {
   await using w = await world();
   const computer = await w.conn.lookupNodeDeviceByName("computer");
-  const notPci = ["VIR_ERR_INVALID_ARG", "VIR_FROM_DOMAIN", "invalid argument: device computer is not a PCI device"];
+  const notPci = [
+    "VIR_ERR_INVALID_ARG",
+    "VIR_FROM_DOMAIN",
+    "invalid argument: device computer is not a PCI device",
+  ];
   assert.deepEqual(triple(await fail(computer.dettach())), notPci);
   assert.deepEqual(triple(await fail(computer.reAttach())), notPci);
   assert.deepEqual(triple(await fail(computer.reset())), notPci);

@@ -68,7 +68,10 @@ Deno.test(`the QEMU driver refuses the ${RECORDED.qemu.length} recorded calls as
   const [domain, bus, slot, fn] = pci.split("_").slice(1);
   const name = `${domain}:${bus}:${slot}.${fn}`;
   assert.ok(parsePciName(name), name);
-  await using tree = await FakePciTree.create([{ name, driver: "host_bridge" }], ["host_bridge", "vfio-pci"]);
+  await using tree = await FakePciTree.create([{ name, driver: "host_bridge" }], [
+    "host_bridge",
+    "vfio-pci",
+  ]);
   await Deno.remove(join(tree.dev, "vfio/vfio"));
   const conn = await connectWith(`qemu:///embed?root=${tree.root}/root`, {
     embed: createRegistry([qemuConnectDriver], [nodeDeviceDriver]),
