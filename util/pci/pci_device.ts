@@ -190,15 +190,13 @@ export class PciDevice {
     );
   }
 
-  /**
-   * `virPCIDeviceBindToStub`: binds the device to `stub` unless it is bound to it already;
-   * whether it did (libvirt's `unbind_from_stub`).
-   */
-  bindToStub(stub: string): boolean {
-    const stubPath = `${PCI_SYSFS}/drivers/${stub}`;
-    if (this.driver()?.path === this.sys.resolve(stubPath)) return false;
+  /** `virPCIDeviceBindToStub`: binds the device to `stub` unless it is bound to it already. */
+  bindToStub(stub: string): void {
+    const current = this.driver()?.path;
+    if (current !== undefined && current === this.sys.resolve(`${PCI_SYSFS}/drivers/${stub}`)) {
+      return;
+    }
     this.bindWithDriverOverride(stub);
-    return true;
   }
 }
 

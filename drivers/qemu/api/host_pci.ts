@@ -5,13 +5,19 @@
  * capability, and goes to the host device manager, which knows the PCI devices of running
  * domains. Only VFIO assignment exists in libvirt 9.0: `"kvm"` gets its "no longer supported"
  * answer, and detaching needs an IOMMU (`/sys/kernel/iommu_groups` not empty) and
- * `/dev/vfio/vfio`.
+ * `/dev/vfio/vfio`. The libvirt test driver has none of these calls (the simulator answers
+ * "not supported" as it does).
+ *
+ * The connection options `sysfsRoot` and `devRoot` put a fake tree in place of `/sys` and
+ * `/dev` (tests): every write then lands in a plain file. What only the kernel does cannot show
+ * there: loading the `vfio-pci` module (`modprobe` runs only for the host's own `/sys`), the
+ * rebinding that follows `drivers_probe`, and the effect of a reset on the hardware.
  *
  * @module
  */
 import { checkFlags, VirError } from "../../../util/errors.ts";
 import type { NodeDeviceRef } from "../../../util/driver.ts";
-import { child, children, childText, parse, type XmlElement } from "../../../util/xml/mod.ts";
+import { child, children, childText, parse } from "../../../util/xml/mod.ts";
 import { parsePciAddress } from "../../../conf/common/pci_address.ts";
 import { isActive } from "../../../conf/objects/domain_obj.ts";
 import type { PciAddress } from "../../../util/pci/address.ts";
@@ -43,7 +49,7 @@ function activePciDevices(state: QemuDriverState): Map<string, PciUser> {
   const out = new Map<string, PciUser>();
   for (const obj of state.domains) {
     if (!isActive(obj)) continue;
-    for (const dev of obj.def.devices.other as XmlElement[]) {
+    for (const dev of obj.def.devices.other) {
       if (dev.name !== "hostdev" || dev.attributes.type !== "pci") continue;
       const address = child(child(dev, "source"), "address");
       if (!address) continue;
