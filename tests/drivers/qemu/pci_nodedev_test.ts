@@ -20,18 +20,23 @@ const DEVICES: FakePci[] = [
 ];
 const DRIVERS = ["pcieport", "e1000e", "vfio-pci"];
 
-/** A qemu:///embed connection, with the node-device driver, over a fake tree of `devices`. */
-async function world(devices = DEVICES) {
-  const tree = await FakePciTree.create(devices, DRIVERS);
-  const conn = await connect(`qemu:///embed?root=${tree.root}/root`, {
+/** A qemu:///embed connection over `tree`, with the node-device driver reading it. */
+function open(tree: FakePciTree, launcher = new FakeLauncher()) {
+  return connect(`qemu:///embed?root=${tree.root}/root`, {
     embed: createRegistry([qemuConnectDriver], [nodeDeviceDriver]),
-    launcher: new FakeLauncher(),
+    launcher,
     taps: new FakeTapHost([]),
     log: () => {},
     sysfsRoot: tree.sys,
     udevDataDir: `${tree.root}/udev`,
     devRoot: tree.dev,
   });
+}
+
+/** A connection and an evsh shell over a fake tree of `devices`. */
+async function world(devices = DEVICES) {
+  const tree = await FakePciTree.create(devices, DRIVERS);
+  const conn = await open(tree);
   let out = "";
   let err = "";
   const shell = new Shell(conn, {
@@ -174,4 +179,50 @@ Deno.test("a device that is not PCI, or not there, is refused with libvirt's err
     ok: false,
   });
   untouched(w.tree);
+});
+
+Deno.test("a PCI device of a running domain is in use by driver QEMU: detach and reattach are refused, reset too", async () => {
+  await using tree = await FakePciTree.create(DEVICES, DRIVERS);
+  const launcher = new FakeLauncher();
+  let conn = await open(tree, launcher);
+  const dom = await conn.defineXML(
+    `<domain type='qemu'><name>web</name><memory unit='MiB'>128</memory>
+<os><type arch='x86_64' machine='q35'>hvm</type></os>
+<devices><memballoon model='none'/></devices></domain>`,
+  );
+  await dom.create();
+  await conn.close();
+  // This QEMU driver refuses to start a domain with a <hostdev>: the domain gets one in the live
+  // XML its restarted driver reconnects to, as a domain assigned the NIC elsewhere would have.
+  const status = `${tree.root}/root/run/qemu/web.status.json`;
+  const st = JSON.parse(await Deno.readTextFile(status));
+  st.liveXml = st.liveXml.replace(
+    "</devices>",
+    "<hostdev mode='subsys' type='pci' managed='yes'><source>" +
+      "<address domain='0x0000' bus='0x03' slot='0x00' function='0x0'/></source></hostdev></devices>",
+  );
+  await Deno.writeTextFile(status, JSON.stringify(st));
+  conn = await open(tree, launcher);
+  try {
+    assert.equal(await (await conn.lookupDomainByName("web")).isActive(), true);
+    const nic = await conn.lookupNodeDeviceByName("pci_0000_03_00_0");
+    const inUse = [
+      "VIR_ERR_OPERATION_INVALID",
+      "VIR_FROM_NONE",
+      `Requested operation is not valid: PCI device ${NIC} is in use by driver QEMU, domain web`,
+    ];
+    assert.deepEqual(triple(await fail(nic.dettach())), inUse);
+    assert.deepEqual(triple(await fail(nic.reAttach())), inUse);
+    assert.equal(
+      (await fail(nic.reset())).message,
+      `internal error: Not resetting active device ${NIC}`,
+    );
+    untouched(tree);
+    // Once the domain is gone the device is free again.
+    await (await conn.lookupDomainByName("web")).destroy();
+    await nic.dettach();
+    assert.equal(tree.deviceFile(NIC, "driver_override"), "vfio-pci");
+  } finally {
+    await conn.close();
+  }
 });
