@@ -38,6 +38,10 @@ Deno.test("detach binds to vfio-pci through driver_override, unbind and drivers_
   assert.equal(tree.deviceFile("0000:03:00.0", "driver_override"), "vfio-pci");
   assert.equal(tree.read("bus/pci/drivers/e1000e/unbind"), "0000:03:00.0");
   assert.equal(tree.read("bus/pci/drivers_probe"), "0000:03:00.0");
+  // libvirt 9.0 binds through driver_override only: no new_id/remove_id, no direct bind.
+  for (const f of ["bind", "new_id", "remove_id"]) {
+    assert.equal(tree.read(`bus/pci/drivers/vfio-pci/${f}`), "", f);
+  }
   tree.probe();
   assert.equal(tree.driverOf("0000:03:00.0"), "vfio-pci");
   assert.equal(tree.driverOf("0000:03:00.1"), "e1000e", "the other function is not touched");
