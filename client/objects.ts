@@ -325,6 +325,22 @@ export class NodeDevice extends Handle<NodeDeviceRef> {
   async destroy(): Promise<void> {
     await this.call("nodeDeviceDestroy");
   }
+  /** `virNodeDeviceDettach`: detaches the PCI device from its host driver (to `vfio-pci`). */
+  async dettach(): Promise<void> {
+    await this.call("nodeDeviceDettach");
+  }
+  /** `virNodeDeviceDetachFlags`: as {@link dettach}, naming the stub (`"vfio"` or null). */
+  async detachFlags(driverName: string | null = null, flags = 0): Promise<void> {
+    await this.call("nodeDeviceDetachFlags", driverName, flags);
+  }
+  /** `virNodeDeviceReAttach`: gives a detached PCI device back to its host driver. */
+  async reAttach(): Promise<void> {
+    await this.call("nodeDeviceReAttach");
+  }
+  /** `virNodeDeviceReset`: resets the PCI device (FLR, power management or bus reset). */
+  async reset(): Promise<void> {
+    await this.call("nodeDeviceReset");
+  }
   /** `virNodeDeviceIsActive`. */
   isActive(): Promise<boolean> {
     return this.call("nodeDeviceIsActive");

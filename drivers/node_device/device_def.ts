@@ -7,14 +7,9 @@
  */
 import type { NetLink } from "../../util/net_link.ts";
 import type { Vpd } from "./vpd.ts";
+import type { PciAddress } from "../../util/pci/address.ts";
 
-/** A PCI address (`virPCIDeviceAddress`). */
-export interface PciAddress {
-  domain: number;
-  bus: number;
-  slot: number;
-  function: number;
-}
+export type { PciAddress } from "../../util/pci/address.ts";
 
 /** A PCI Express link (`virPCIELink`); `port` is -1 when unknown. */
 export interface PcieLink {

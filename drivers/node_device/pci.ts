@@ -11,12 +11,10 @@ import { pciNames } from "./pci_ids.ts";
 import { parseVpd, type Vpd } from "./vpd.ts";
 import type { Sysfs, UdevDevice } from "../../util/sysfs.ts";
 import { udevError } from "./udev_error.ts";
+import { ConfigSpace } from "../../util/pci/config_space.ts";
+import { parsePciName, pciName } from "../../util/pci/address.ts";
 
-const PCI_STATUS = 0x06;
-const PCI_STATUS_CAP_LIST = 0x10;
 const PCI_HEADER_TYPE = 0x0e;
-const PCI_CAPABILITY_LIST = 0x34;
-const PCI_CONF_HEADER_LEN = 0x40;
 const PCI_CAP_ID_EXP = 0x10;
 const PCI_EXP_FLAGS = 0x2;
 const PCI_EXP_LNKCAP = 0xc;
@@ -25,75 +23,15 @@ const PCI_EXP_TYPE_ROOT_INT_EP = 0x9;
 const PCI_EXP_TYPE_ROOT_EC = 0xa;
 const HEADER_TYPES = ["endpoint", "pci-bridge", "cardbus-bridge"];
 
-/**
- * `0000:00:1f.2` → its address, or undefined when it is none.
- *
- * @example
- * ```ts
- * import { parsePciAddress } from "./pci.ts";
- * parsePciAddress("0000:00:1f.2"); // { domain: 0, bus: 0, slot: 31, function: 2 }
- * ```
- */
-export function parsePciAddress(name: string): PciAddress | undefined {
-  const m = /^([0-9a-fA-F]+):([0-9a-fA-F]+):([0-9a-fA-F]+)\.([0-9a-fA-F]+)$/.exec(name);
-  if (!m) return undefined;
-  const [domain, bus, slot, fn] = m.slice(1).map((h) => parseInt(h, 16));
-  return { domain, bus, slot, function: fn };
-}
-
 /** The PCI address a link (`physfn`, `virtfn0`, an IOMMU group member) points to. */
 function linkedAddress(sys: Sysfs, path: string): PciAddress | undefined {
   const target = sys.resolve(path);
-  return target ? parsePciAddress(target.split("/").pop()!) : undefined;
-}
-
-/**
- * A device's config space, read a few bytes at a time as libvirt does: every byte read from
- * sysfs is a config cycle (a VM exit in a guest), so the whole space is never read. A read
- * past the end or a short read is libvirt's read failure (undefined).
- */
-class ConfigSpace {
-  readonly length: number;
-  constructor(readonly file: Deno.FsFile) {
-    this.length = file.statSync().size;
-  }
-  read(pos: number, len: number): number | undefined {
-    if (pos + len > this.length) return undefined;
-    const buf = new Uint8Array(len);
-    try {
-      this.file.seekSync(pos, Deno.SeekMode.Start);
-      if (this.file.readSync(buf) !== len) return undefined;
-    } catch {
-      return undefined;
-    }
-    let v = 0;
-    for (let i = len - 1; i >= 0; i--) v = v * 256 + buf[i];
-    return v;
-  }
-}
-
-/**
- * `virPCIDeviceFindCapabilityOffset` for the PCI Express capability: its offset, 0 when the
- * list ends without it, undefined when the list cannot be walked (no list, short read).
- */
-function expressOffset(cfg: ConfigSpace): number | undefined {
-  const status = cfg.read(PCI_STATUS, 2);
-  if (status === undefined || !(status & PCI_STATUS_CAP_LIST)) return undefined;
-  let pos = cfg.read(PCI_CAPABILITY_LIST, 1);
-  // libvirt does not guard against a looping list; 48 steps is the most a 256-byte space holds.
-  for (let ttl = 48; pos !== undefined && pos >= PCI_CONF_HEADER_LEN && pos !== 0xff; ttl--) {
-    if (ttl === 0) return undefined;
-    const id = cfg.read(pos, 1);
-    if (id === undefined) return undefined;
-    if (id === PCI_CAP_ID_EXP) return pos;
-    pos = cfg.read(pos + 1, 1);
-  }
-  return pos === undefined ? undefined : 0;
+  return target ? parsePciName(target.split("/").pop()!) : undefined;
 }
 
 /** `virPCIDeviceIsPCIExpress` + `HasPCIExpressLink` + `GetLinkCapSta`. */
 function pciExpress(cfg: ConfigSpace): PciCap["pciExpress"] {
-  const pos = expressOffset(cfg);
+  const pos = cfg.capability(PCI_CAP_ID_EXP);
   // Without a readable capability list libvirt guesses from the size: 256 bytes is plain PCI.
   if (pos === undefined) return cfg.length !== 256 ? {} : undefined;
   if (pos === 0) return undefined;
@@ -167,16 +105,10 @@ function dynamicCaps(sys: Sysfs, syspath: string, addr: PciAddress): Partial<Pci
     const dir = `/sys/kernel/iommu_groups/${group}/devices`;
     out.iommuGroup = {
       number: Number(group),
-      addresses: sys.list(dir).flatMap((n) => parsePciAddress(n) ?? []),
+      addresses: sys.list(dir).flatMap((n) => parsePciName(n) ?? []),
     };
   }
   return out;
-}
-
-/** `0000:00:1f.2` of an address. */
-function pciName(a: PciAddress): string {
-  const h = (n: number, w: number) => n.toString(16).padStart(w, "0");
-  return `${h(a.domain, 4)}:${h(a.bus, 2)}:${h(a.slot, 2)}.${a.function}`;
 }
 
 /**
@@ -220,7 +152,7 @@ export function pciCap(
   if (klassText === undefined) {
     throw udevError(`Missing udev property 'PCI_CLASS' on '${dev.sysname}'`);
   }
-  const addr = parsePciAddress(dev.syspath.split("/").pop()!);
+  const addr = parsePciName(dev.syspath.split("/").pop()!);
   if (!addr) {
     throw udevError(`failed to parse the PCI address from sysfs path: '${dev.syspath}'`);
   }

@@ -16,6 +16,7 @@ import type {
   DriverEvent,
   DriverHistogramFamily,
   DriverStream,
+  NodeDeviceRef,
   NodeInfo,
   SecurityModel,
   TypedParams,
@@ -45,6 +46,7 @@ import { screenshot } from "./screenshot.ts";
 import { threadAffinity } from "./process/affinity.ts";
 import { domainInterfaceAddresses } from "./net/api.ts";
 import * as hostApi from "./api/host_node.ts";
+import * as pciApi from "./api/host_pci.ts";
 import { procStat } from "./api/stats_proc.ts";
 import * as statsApi from "./api/stats_domain.ts";
 import { allDomainStats } from "./api/stats_all.ts";
@@ -860,6 +862,22 @@ export class QemuConnection implements DriverConnection {
     flags: number,
   ): Promise<string> {
     return domainCapabilitiesXML(this.#s, emulator, arch, machine, virttype, flags);
+  }
+
+  nodeDeviceDettach(dev: NodeDeviceRef): Promise<void> {
+    return pciApi.detachFlags(this.#s, dev, null, 0);
+  }
+
+  nodeDeviceDetachFlags(dev: NodeDeviceRef, driverName: string | null, flags: number) {
+    return pciApi.detachFlags(this.#s, dev, driverName, flags);
+  }
+
+  nodeDeviceReAttach(dev: NodeDeviceRef): Promise<void> {
+    return pciApi.reAttach(this.#s, dev);
+  }
+
+  nodeDeviceReset(dev: NodeDeviceRef): Promise<void> {
+    return pciApi.reset(this.#s, dev);
   }
 
   connectGetSysinfo(flags: number): Promise<string> {

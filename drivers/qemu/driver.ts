@@ -29,6 +29,10 @@ export interface QemuConnectOptions extends ConnectOptions {
   log?: (message: string) => void;
   /** Where NIC taps are made (tests pass a fake). */
   taps?: TapHost;
+  /** The directory standing for `/sys` (PCI detach/reattach/reset; tests pass a fake tree). */
+  sysfsRoot?: string;
+  /** The directory standing for `/dev` (`/dev/vfio/vfio`). */
+  devRoot?: string;
 }
 
 interface OpenState {
@@ -119,6 +123,8 @@ async function openState(paths: QemuPaths, options: QemuConnectOptions): Promise
       // The first connection's way to the host's secondary drivers serves the whole state.
       secondaries: options.secondaries,
       taps: options.taps,
+      sysfsRoot: options.sysfsRoot,
+      devRoot: options.devRoot,
     });
     return { state, pid };
   } catch (e) {

@@ -51,6 +51,9 @@ import { startBalloon } from "./api/state_memory.ts";
 import { handleGuestPanicEvent, handleResetEvent, handleShutdownEvent } from "./power_events.ts";
 import type { SecondaryOpener } from "../../util/contract/compose.ts";
 import { QemuSecondaries } from "./secondaries.ts";
+import { hostdevManager } from "./api/host_pci.ts";
+import type { HostdevManager } from "../../util/pci/hostdev_manager.ts";
+import { Sysfs } from "../../util/sysfs.ts";
 import { resolveVolumeDisks } from "./volume_disk.ts";
 import { prepareDiskSecrets, removeDiskSecrets } from "./disk_secret.ts";
 import {
@@ -129,6 +132,10 @@ export interface QemuStateOptions {
   secondaries?: SecondaryOpener;
   /** Where NIC taps are made (default: iproute2 in this process's network namespace). */
   taps?: TapHost;
+  /** The directory standing for `/sys` (tests pass a fake tree; default `/sys`). */
+  sysfsRoot?: string;
+  /** The directory standing for `/dev`, for `/dev/vfio/vfio` (default `/dev`). */
+  devRoot?: string;
 }
 
 /**
@@ -185,6 +192,10 @@ export class QemuDriverState {
   readonly nicContext: NicContext;
   /** Host-side teardowns (NICs, channel sockets) of stopped domains still running. */
   #releases = new Set<Promise<void>>();
+  /** The PCI devices detached for domains and those domains use (libvirt's `hostdevMgr`). */
+  readonly hostdevs: HostdevManager;
+  /** The directory standing for `/dev`. */
+  readonly devRoot: string;
 
   private constructor(options: QemuStateOptions) {
     this.paths = options.paths;
@@ -193,6 +204,8 @@ export class QemuDriverState {
     this.#unplugTimeoutMs = options.unplugTimeoutMs ?? 5000;
     this.#log = options.log ?? ((message) => console.error(`edgevirt qemu driver: ${message}`));
     this.secondaries = new QemuSecondaries(options.secondaries);
+    this.hostdevs = hostdevManager(this, new Sysfs({ root: options.sysfsRoot }), this.paths.runDir);
+    this.devRoot = options.devRoot ?? "/dev";
     this.nicContext = {
       secondaries: this.secondaries,
       taps: options.taps ?? new SystemTapHost(),

@@ -1538,4 +1538,41 @@ export const HYPERVISOR = {
     result: r.data as Result<TypedParams>,
     access: "read",
   },
+  /**
+   * The node-device calls libvirt serves in the hypervisor driver (`driver-hypervisor.h`): it
+   * owns the host device manager that knows which domain uses which PCI device. The public
+   * API's errors are VIR_FROM_NODEDEV.
+   */
+  nodeDeviceDettach: {
+    args: [{ name: "dev", kind: "dev" }],
+    result: r.none,
+    access: "write",
+    checks: [{ check: "readonly" }],
+    family: "NODEDEV",
+  },
+  nodeDeviceDetachFlags: {
+    args: [
+      { name: "dev", kind: "dev" },
+      { name: "driverName", kind: "str?" },
+      { name: "flags", kind: "uint" },
+    ],
+    result: r.none,
+    access: "write",
+    checks: [{ check: "readonly" }],
+    family: "NODEDEV",
+  },
+  nodeDeviceReAttach: {
+    args: [{ name: "dev", kind: "dev" }],
+    result: r.none,
+    access: "write",
+    checks: [{ check: "readonly" }],
+    family: "NODEDEV",
+  },
+  nodeDeviceReset: {
+    args: [{ name: "dev", kind: "dev" }],
+    result: r.none,
+    access: "write",
+    checks: [{ check: "readonly" }],
+    family: "NODEDEV",
+  },
 } as const satisfies CallTable;

@@ -1,6 +1,7 @@
 /**
- * Node device commands: `nodedev-list` (flat, by capability, or as a tree) and
- * `nodedev-dumpxml`.
+ * Node device commands: `nodedev-list` (flat, by capability, or as a tree), `nodedev-dumpxml`,
+ * the lifecycle commands and the PCI ones (`nodedev-detach`, `nodedev-reattach`,
+ * `nodedev-reset`).
  * @module
  */
 import { VIR } from "../../../util/constants.ts";
@@ -11,7 +12,7 @@ import type { Args } from "../options.ts";
 import { nodeDeviceArg } from "../lookup.ts";
 import { formatTree } from "../tree.ts";
 import { splitList } from "../split_list.ts";
-import { bits, dumpXML, sortByName, undeclared, yesNo } from "./common.ts";
+import { bits, dumpXML, sortByName, yesNo } from "./common.ts";
 
 /** `virNodeDevCapType` names and the listing filter bit each selects. */
 const CAPS: ReadonlyMap<string, number> = new Map([
@@ -99,27 +100,29 @@ export const NODEDEV_COMMANDS: CommandDef[] = [
     async run(ctx, args) {
       const arg = ctx.optString(args, "device")!;
       const driver = ctx.optStringQuiet(args, "driver");
-      await nodeDeviceArg(ctx, args);
-      undeclared(
-        ctx,
-        driver ? "virNodeDeviceDetachFlags" : "virNodeDeviceDettach",
+      const dev = await nodeDeviceArg(ctx, args);
+      // Only a driver name needs the newer call; the old one is misspelled in libvirt's API.
+      await ctx.call(
+        () => driver ? dev.detachFlags(driver, 0) : dev.dettach(),
         `Failed to detach device ${arg}`,
-        "NODEDEV",
       );
+      ctx.printExtra(`Device ${arg} detached\n`);
     },
   },
   {
     name: "nodedev-reattach",
     async run(ctx, args) {
-      const { arg } = await deviceArg(ctx, args);
-      undeclared(ctx, "virNodeDeviceReAttach", `Failed to re-attach device ${arg}`, "NODEDEV");
+      const { dev, arg } = await deviceArg(ctx, args);
+      await ctx.call(() => dev.reAttach(), `Failed to re-attach device ${arg}`);
+      ctx.printExtra(`Device ${arg} re-attached\n`);
     },
   },
   {
     name: "nodedev-reset",
     async run(ctx, args) {
-      const { arg } = await deviceArg(ctx, args);
-      undeclared(ctx, "virNodeDeviceReset", `Failed to reset device ${arg}`, "NODEDEV");
+      const { dev, arg } = await deviceArg(ctx, args);
+      await ctx.call(() => dev.reset(), `Failed to reset device ${arg}`);
+      ctx.printExtra(`Device ${arg} reset\n`);
     },
   },
   {
