@@ -146,7 +146,9 @@ function parseHostParts(root: XmlElement, def: CpuDef): void {
   const microcode = child(root, "microcode")?.attributes.version;
   if (microcode !== undefined) {
     def.microcode = parseUInt(microcode);
-    if (def.microcode === undefined) throw cpuErr("CONFIG_UNSUPPORTED", "invalid microcode version");
+    if (def.microcode === undefined) {
+      throw cpuErr("CONFIG_UNSUPPORTED", "invalid microcode version");
+    }
   }
   const sig = child(root, "signature");
   if (sig) {

@@ -14,6 +14,6 @@
  */
 export * from "./def.ts";
 export * from "./cpu.ts";
-export { type X86Decoded, x86Decode } from "./x86_decode.ts";
+export { x86Decode, type X86Decoded } from "./x86_decode.ts";
 export { type CpuCompareResult } from "./x86_compare.ts";
 export { type X86Data } from "./x86_data.ts";

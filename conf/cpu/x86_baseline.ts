@@ -66,7 +66,7 @@ export function x86Baseline(cpus: CpuDef[], features?: string[], migratable = fa
     intersectData(base, wanted);
   }
   if (isEmptyData(base)) throw failed("CPUs are incompatible");
-  if (vendor) for (const item of vendor.data.values()) addItem(base, item);
+  if (vendor) { for (const item of vendor.data.values()) addItem(base, item); }
   const decoded = x86Decode(base, "guest", names, migratable);
   cpu.model = decoded.model;
   cpu.features = decoded.features;

@@ -8,7 +8,7 @@
 import { VirError } from "../../util/errors.ts";
 import type { CpuDef, CpuFeature } from "./def.ts";
 import { copyData, type X86Data } from "./x86_data.ts";
-import { type X86Model, type X86Vendor, x86Map } from "./x86_map.ts";
+import { x86Map, type X86Model, type X86Vendor } from "./x86_map.ts";
 import { dataToFeatures } from "./x86_model.ts";
 import { subtractData } from "./x86_data.ts";
 
@@ -59,7 +59,9 @@ function filterTSX(data: X86Data, vendor: X86Vendor | undefined): void {
     family === 6 &&
     ((model === 63 && stepping < 4) || model === 60 || model === 69 || model === 70)
   ) {
-    for (const f of x86Map().features) if (f.name === "hle" || f.name === "rtm") subtractData(data, f.data);
+    for (const f of x86Map().features) {
+      if (f.name === "hle" || f.name === "rtm") subtractData(data, f.data);
+    }
   }
 }
 

@@ -88,11 +88,13 @@ function build(): X86Map {
     data: dataOf(f.data),
   }));
   const models: X86Model[] = [];
-  for (const m of src.models as (typeof src.models[number] & {
-    ancestor?: string;
-    vendor?: string;
-    signatures?: { family: number; model: number; stepping?: string }[];
-  })[]) {
+  for (
+    const m of src.models as (typeof src.models[number] & {
+      ancestor?: string;
+      vendor?: string;
+      signatures?: { family: number; model: number; stepping?: string }[];
+    })[]
+  ) {
     const ancestor = m.ancestor ? models.find((a) => a.name === m.ancestor) : undefined;
     const data: X86Data = new Map();
     if (ancestor) addData(data, ancestor.data);

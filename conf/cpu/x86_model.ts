@@ -7,7 +7,7 @@
 import { VirError } from "../../util/errors.ts";
 import type { CpuDef, CpuFeature, FeaturePolicy } from "./def.ts";
 import { addData, copyData, isSubsetData, subtractData, type X86Data } from "./x86_data.ts";
-import { type X86Model, x86Map } from "./x86_map.ts";
+import { x86Map, type X86Model } from "./x86_map.ts";
 
 /**
  * `x86ModelFind`.

@@ -25,7 +25,11 @@ const load = (file: string) => parse(Deno.readTextFileSync(`${dir}/${file}`));
 /** virXMLPropUInt with base 0, as cpu_x86.c reads register values. */
 function num(v: string | undefined): number {
   if (v === undefined) return 0;
-  const n = /^0[xX]/.test(v) ? parseInt(v.slice(2), 16) : /^0[0-7]+$/.test(v) ? parseInt(v, 8) : Number(v);
+  const n = /^0[xX]/.test(v)
+    ? parseInt(v.slice(2), 16)
+    : /^0[0-7]+$/.test(v)
+    ? parseInt(v, 8)
+    : Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new Error(`bad number ${v}`);
   return n;
 }
@@ -35,7 +39,15 @@ function featureData(el: XmlElement): (string | number)[][] {
   return children(el).filter((c) => c.name !== "alias").map((c) => {
     const a = c.attributes;
     if (c.name === "cpuid") {
-      return ["cpuid", num(a.eax_in), num(a.ecx_in), num(a.eax), num(a.ebx), num(a.ecx), num(a.edx)];
+      return [
+        "cpuid",
+        num(a.eax_in),
+        num(a.ecx_in),
+        num(a.eax),
+        num(a.ebx),
+        num(a.ecx),
+        num(a.edx),
+      ];
     }
     return ["msr", num(a.index), num(a.eax), num(a.edx)];
   });
@@ -66,7 +78,8 @@ function model(el: XmlElement) {
 
 const index = load("index.xml");
 const map: Record<string, unknown> = {
-  source: "libvirt 9.0.0 src/cpu_map/*.xml (LGPL-2.1-or-later), converted by tests/tools/gen_cpu_map.ts",
+  source:
+    "libvirt 9.0.0 src/cpu_map/*.xml (LGPL-2.1-or-later), converted by tests/tools/gen_cpu_map.ts",
 };
 const otherModels: Record<string, string[]> = {};
 for (const arch of children(index, "arch")) {
@@ -99,4 +112,6 @@ for (const arch of children(index, "arch")) {
 }
 map.models = otherModels;
 Deno.writeTextFileSync(out, JSON.stringify(map) + "\n");
+// In the project's format, so that re-running it changes nothing but the data.
+new Deno.Command(Deno.execPath(), { args: ["fmt", "-q", out.pathname] }).outputSync();
 console.log(`wrote ${out.pathname}`);

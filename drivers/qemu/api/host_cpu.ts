@@ -37,7 +37,14 @@ function cpuid(file: Deno.FsFile, eaxIn: number, ecxIn: number): CpuidLeaf {
   file.seekSync(ecxIn * 2 ** 32 + eaxIn, Deno.SeekMode.Start);
   if (file.readSync(buf) !== 16) throw new Error("short read");
   const v = new DataView(buf.buffer);
-  return [eaxIn, ecxIn, v.getUint32(0, true), v.getUint32(4, true), v.getUint32(8, true), v.getUint32(12, true)];
+  return [
+    eaxIn,
+    ecxIn,
+    v.getUint32(0, true),
+    v.getUint32(4, true),
+    v.getUint32(8, true),
+    v.getUint32(12, true),
+  ];
 }
 
 /** IA32_ARCH_CAPABILITIES (MSR 0x10a) from /dev/cpu/0/msr, if it can be read. */
