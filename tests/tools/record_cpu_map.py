@@ -17,7 +17,7 @@ its host CPU is the same as qemu:///system's (both come from virCPUGetHost).
 
     /usr/bin/python3 tests/tools/record_cpu_map.py [ORACLE] [--seed N] [--count N]
 """
-import json, os, random, struct, subprocess, sys
+import json, os, random, re, struct, subprocess, sys
 
 import libvirt
 
@@ -26,7 +26,7 @@ OUT = os.path.join(ROOT, "tests", "conf", "cpu", "fixtures")
 args = sys.argv[1:]
 oracle = args[0] if args and not args[0].startswith("--") else os.path.join(ROOT, "..", "shared", "oracle")
 seed = int(args[args.index("--seed") + 1]) if "--seed" in args else 9
-count = int(args[args.index("--count") + 1]) if "--count" in args else 300
+count = int(args[args.index("--count") + 1]) if "--count" in args else 500
 
 MAP = json.load(open(os.path.join(ROOT, "conf", "cpu", "cpu_map.json")))["x86"]
 FEATURES = [f["name"] for f in MAP["features"]]
@@ -70,6 +70,21 @@ def host_cpu(rnd):
         pol = f" policy='{rnd.choice(POLICIES)}'" if rnd.random() < 0.2 else ""
         parts.append(f"<feature{pol} name='{f}'/>")
     return "<cpu>" + "".join(parts) + "</cpu>"
+
+
+def near_host_cpu(rnd, host_model, host_features):
+    """A guest CPU made from the host CPU: its model and features, some of them changed."""
+    match = rnd.choice(["exact", "minimum", "strict"])
+    parts = [f"<model>{host_model}</model>"]
+    drop, change = rnd.choice([0, 0, 0.05]), rnd.choice([0, 0.05, 0.15])
+    for f in host_features:
+        if rnd.random() < drop:
+            continue
+        pol = rnd.choice(POLICIES) if rnd.random() < change else "require"
+        parts.append(f"<feature policy='{pol}' name='{f}'/>")
+    if rnd.random() < 0.3:
+        parts.append(f"<feature policy='{rnd.choice(POLICIES)}' name='{rnd.choice(FEATURES)}'/>")
+    return f"<cpu match='{match}'>" + "".join(parts) + "</cpu>"
 
 
 def guest_cpu(rnd):
@@ -155,15 +170,19 @@ def main():
             c.update(call(qemu.baselineCPU, c["xmls"], c["flags"]))
         json.dump(qcases, open(os.path.join(OUT, "qemu_baseline.json"), "w"), indent=1)
         print("qemu baseline:", len(qcases), "cases,", sum("error" in c for c in qcases), "errors")
+        caps = qemu.getCapabilities()
+        start = caps.index("<cpu>")
+        host_xml = caps[start:caps.index("</cpu>", start) + len("</cpu>")]
+        host_model = re.search(r"<model>([^<]+)</model>", host_xml).group(1)
+        host_features = re.findall(r"<feature name='([^']+)'/>", host_xml)
         ccases = [{"xml": x, "flags": 0} for x in ["<cpu", "<domain/>", "<cpu/>"]]
-        ccases += [{"xml": guest_cpu(rnd), "flags": rnd.choice([0, 0, 0, 1, 1, 4])} for _ in range(count)]
+        ccases += [{"xml": near_host_cpu(rnd, host_model, host_features) if rnd.random() < 0.4
+                    else guest_cpu(rnd), "flags": rnd.choice([0, 0, 0, 1, 1, 4])}
+                   for _ in range(count)]
         for c in ccases:
             c.update(call(qemu.compareCPU, c["xml"], c["flags"]))
         json.dump(ccases, open(os.path.join(OUT, "compare.json"), "w"), indent=1)
         print("compare:", len(ccases), "cases,", sum("error" in c for c in ccases), "errors")
-        caps = qemu.getCapabilities()
-        start = caps.index("<cpu>")
-        host_xml = caps[start:caps.index("</cpu>", start) + len("</cpu>")]
         flags = next(l.split(":", 1)[1].split() for l in open("/proc/cpuinfo") if l.startswith("flags"))
         json.dump({"capabilitiesCpu": host_xml, "cpuid": cpuid_leaves(), "cpuinfoFlags": flags},
                   open(os.path.join(OUT, "host.json"), "w"), indent=1)
