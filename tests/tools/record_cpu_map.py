@@ -123,6 +123,60 @@ BAD_BASELINE = [
 ]
 
 
+# Every check of virCPUDefParseXML, each reached by one document (compareCPU parses with
+# VIR_CPU_TYPE_AUTO: host CPUs have <arch>).
+ODD_COMPARE = [
+    "<cpu match='exact'><arch>x86_64</arch><model>kvm64</model></cpu>",
+    "<cpu mode='host-model'><arch>x86_64</arch><model>kvm64</model></cpu>",
+    "<cpu mode='host-passthrough' migratable='on'/>",
+    "<cpu mode='maximum' migratable='off'/>",
+    "<cpu migratable='on'><model>kvm64</model></cpu>",
+    "<cpu mode='host-passthrough' migratable='maybe'/>",
+    "<cpu check='partial'><model>kvm64</model></cpu>",
+    "<cpu check='sometimes'><model>kvm64</model></cpu>",
+    "<cpu check='default'><model>kvm64</model></cpu>",
+    "<cpu><arch></arch><model>kvm64</model></cpu>",
+    "<cpu><arch>x86_64</arch><model>kvm64</model><microcode version='x'/></cpu>",
+    "<cpu><arch>x86_64</arch><model>kvm64</model><microcode version='12'/></cpu>",
+    "<cpu><arch>x86_64</arch><model>kvm64</model><signature family='0' model='1' stepping='1'/></cpu>",
+    "<cpu><arch>x86_64</arch><model>kvm64</model><signature family='25' stepping='1'/></cpu>",
+    "<cpu><arch>x86_64</arch><model>kvm64</model><signature family='25' model='-1' stepping='1'/></cpu>",
+    "<cpu><arch>x86_64</arch><model>kvm64</model><counter name='tsc' frequency='1000' scaling='yes'/></cpu>",
+    "<cpu><arch>x86_64</arch><model>kvm64</model><counter name='tsc'/></cpu>",
+    "<cpu><arch>x86_64</arch><model>kvm64</model><counter name='tsc' frequency='1' scaling='perhaps'/></cpu>",
+    "<cpu><model>kvm64</model><topology sockets='1' cores='2' threads='1'/></cpu>",
+    "<cpu><model>kvm64</model><topology sockets='0' cores='2' threads='1'/></cpu>",
+    "<cpu><model>kvm64</model><topology sockets='1' dies='0' cores='2' threads='1'/></cpu>",
+    "<cpu><model>kvm64</model><topology sockets='1' cores='2'/></cpu>",
+    "<cpu><model>kvm64</model><topology sockets='x' cores='2' threads='1'/></cpu>",
+    "<cpu><model fallback='never'>kvm64</model></cpu>",
+    "<cpu><model vendor_id='GenuineIntel'>kvm64</model></cpu>",
+    "<cpu><model vendor_id='Short'>kvm64</model></cpu>",
+    "<cpu><model vendor_id='Genuine,ntel'>kvm64</model></cpu>",
+    "<cpu mode='host-passthrough'><model fallback='never'>kvm64</model></cpu>",
+    "<cpu><vendor>AMD</vendor></cpu>",
+    "<cpu><model></model><feature name='sse'/></cpu>",
+    "<cpu mode='host-model'><feature name='sse'/></cpu>",
+    "<cpu><model>kvm64</model><feature policy='require'/></cpu>",
+    "<cpu><model>kvm64</model><feature name='sse'/><feature name='sse'/></cpu>",
+    "<cpu><model>kvm64</model><feature name='sse'/></cpu>",
+    "<cpu><model>kvm64</model><cache mode='passthrough'/></cpu>",
+    "<cpu><model>kvm64</model><cache level='2' mode='emulate'/></cpu>",
+    "<cpu><model>kvm64</model><cache level='4' mode='emulate'/></cpu>",
+    "<cpu><model>kvm64</model><cache level='-1' mode='emulate'/></cpu>",
+    "<cpu><model>kvm64</model><cache level='1'/></cpu>",
+    "<cpu><model>kvm64</model><cache mode='emulate'/><cache mode='disable'/></cpu>",
+    "<cpu><model>kvm64</model><maxphysaddr mode='emulate' bits='39'/></cpu>",
+    "<cpu><model>kvm64</model><maxphysaddr mode='passthrough'/></cpu>",
+    "<cpu><model>kvm64</model><maxphysaddr mode='other'/></cpu>",
+    "<cpu><model>kvm64</model><maxphysaddr mode='emulate' bits='x'/></cpu>",
+    "<cpu><arch>armv7l</arch><model>cortex-a53</model></cpu>",
+    "<cpu><arch>ppc64</arch><model>POWER8</model></cpu>",
+    "<cpu match='strict'><model>kvm64</model><vendor>AMD</vendor></cpu>",
+    "<cpu><model>kvm64</model><vendor>Intel</vendor></cpu>",
+]
+
+
 def cpuid_leaves():
     """The CPUID leaves libvirt's cpuidSet reads that the CPU map refers to (and leaf 0/1)."""
     wanted = {(0, 0), (1, 0)}
@@ -175,7 +229,8 @@ def main():
         host_xml = caps[start:caps.index("</cpu>", start) + len("</cpu>")]
         host_model = re.search(r"<model>([^<]+)</model>", host_xml).group(1)
         host_features = re.findall(r"<feature name='([^']+)'/>", host_xml)
-        ccases = [{"xml": x, "flags": 0} for x in ["<cpu", "<domain/>", "<cpu/>"]]
+        ccases = [{"xml": x, "flags": f} for x in ["<cpu", "<domain/>", "<cpu/>"] + ODD_COMPARE
+                  for f in (0, 1)]
         ccases += [{"xml": near_host_cpu(rnd, host_model, host_features) if rnd.random() < 0.4
                     else guest_cpu(rnd), "flags": rnd.choice([0, 0, 0, 1, 1, 4])}
                    for _ in range(count)]
