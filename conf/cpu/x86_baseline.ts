@@ -8,7 +8,7 @@ import { VirError } from "../../util/errors.ts";
 import { type CpuDef, newCpuDef } from "./def.ts";
 import { addData, addItem, intersectData, isEmptyData } from "./x86_data.ts";
 import { x86Decode } from "./x86_decode.ts";
-import { x86Map } from "./x86_map.ts";
+import { x86Map, type X86Vendor } from "./x86_map.ts";
 import { x86ModelFromCpu } from "./x86_model.ts";
 
 const failed = (msg: string) => VirError.report("CPU", "OPERATION_FAILED", msg);
@@ -32,7 +32,7 @@ export function x86Baseline(cpus: CpuDef[], features?: string[], migratable = fa
   const base = x86ModelFromCpu(cpus[0], "all").data;
   const cpu = newCpuDef();
   let outputVendor = true;
-  let vendor = undefined as typeof map.vendors[number] | undefined;
+  let vendor: X86Vendor | undefined;
   if (!cpus[0].vendor) outputVendor = false;
   else {
     vendor = map.vendors.find((v) => v.name === cpus[0].vendor);

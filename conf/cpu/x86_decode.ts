@@ -7,10 +7,9 @@
  */
 import { VirError } from "../../util/errors.ts";
 import type { CpuDef, CpuFeature } from "./def.ts";
-import { copyData, type X86Data } from "./x86_data.ts";
+import { copyData, subtractData, type X86Data } from "./x86_data.ts";
 import { x86Map, type X86Model, type X86Vendor } from "./x86_map.ts";
 import { dataToFeatures } from "./x86_model.ts";
-import { subtractData } from "./x86_data.ts";
 
 /** What a decode yields for a CPU definition. */
 export interface X86Decoded {
