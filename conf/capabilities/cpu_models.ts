@@ -5,6 +5,8 @@
  * @module
  */
 import { VirError } from "../../util/errors.ts";
+import { x86Map, x86ModelNames } from "../cpu/x86_map.ts";
+import { ppc64ModelNames } from "../cpu/ppc64.ts";
 
 /** virArch names of libvirt 9.0 (virarch.c), without "none". */
 const ARCHES = new Set(
@@ -13,21 +15,9 @@ const ARCHES = new Set(
     "riscv64 s390 s390x sh4 sh4eb sparc sparc64 unicore32 x86_64 xtensa xtensaeb").split(" "),
 );
 
-/** src/cpu_map/index.xml's x86 models, in file order. */
-const X86_MODELS = (
-  "486 pentium pentium2 pentium3 pentiumpro coreduo n270 core2duo qemu32 kvm32 cpu64-rhel5 " +
-  "cpu64-rhel6 qemu64 kvm64 Conroe Penryn Nehalem Nehalem-IBRS Westmere Westmere-IBRS " +
-  "SandyBridge SandyBridge-IBRS IvyBridge IvyBridge-IBRS Haswell-noTSX Haswell-noTSX-IBRS " +
-  "Haswell Haswell-IBRS Broadwell-noTSX Broadwell-noTSX-IBRS Broadwell Broadwell-IBRS " +
-  "Skylake-Client Skylake-Client-IBRS Skylake-Client-noTSX-IBRS Skylake-Server " +
-  "Skylake-Server-IBRS Skylake-Server-noTSX-IBRS Cascadelake-Server Cascadelake-Server-noTSX " +
-  "Icelake-Client Icelake-Client-noTSX Icelake-Server Icelake-Server-noTSX Cooperlake " +
-  "Snowridge athlon phenom Opteron_G1 Opteron_G2 Opteron_G3 Opteron_G4 Opteron_G5 EPYC " +
-  "EPYC-IBPB EPYC-Rome EPYC-Milan Dhyana"
-).split(" ");
-
-/** src/cpu_map/index.xml's ppc64 models. */
-const PPC64_MODELS = "POWER6 POWER7 POWER8 POWER9 POWER10 POWERPC_e5500 POWERPC_e6500".split(" ");
+/** src/cpu_map/index.xml's x86 and ppc64 models, in file order. */
+const X86_MODELS = x86ModelNames();
+const PPC64_MODELS = ppc64ModelNames();
 
 /** Architectures with a CPU driver and its models; s390 and ARM drivers list none. */
 const DRIVER_MODELS: Record<string, string[]> = {
@@ -68,24 +58,6 @@ export function cpuModelNames(arch: string, from: string): string[] {
   return [...models];
 }
 
-/** The vendor of each x86 model of libvirt's CPU map that names one (`<vendor name>`). */
-const X86_VENDORS: Record<string, string> = {
-  ...Object.fromEntries(
-    ("coreduo n270 core2duo Conroe Penryn Nehalem Nehalem-IBRS Westmere Westmere-IBRS " +
-      "SandyBridge SandyBridge-IBRS IvyBridge IvyBridge-IBRS Haswell-noTSX Haswell-noTSX-IBRS " +
-      "Haswell Haswell-IBRS Broadwell-noTSX Broadwell-noTSX-IBRS Broadwell Broadwell-IBRS " +
-      "Skylake-Client Skylake-Client-IBRS Skylake-Client-noTSX-IBRS Skylake-Server " +
-      "Skylake-Server-IBRS Skylake-Server-noTSX-IBRS Cascadelake-Server " +
-      "Cascadelake-Server-noTSX Icelake-Client Icelake-Client-noTSX Icelake-Server " +
-      "Icelake-Server-noTSX Cooperlake Snowridge").split(" ").map((m) => [m, "Intel"]),
-  ),
-  ...Object.fromEntries(
-    "athlon phenom Opteron_G1 Opteron_G2 Opteron_G3 Opteron_G4 Opteron_G5 EPYC EPYC-IBPB EPYC-Rome EPYC-Milan"
-      .split(" ").map((m) => [m, "AMD"]),
-  ),
-  Dhyana: "Hygon",
-};
-
 /**
  * `virCPUGetVendorForModel`: the vendor libvirt's CPU map gives a model, `unknown` for a model
  * without one (or another architecture's).
@@ -97,7 +69,8 @@ const X86_VENDORS: Record<string, string> = {
  * ```
  */
 export function cpuModelVendor(arch: string, model: string): string {
-  return (arch === "x86_64" || arch === "i686") && X86_VENDORS[model] || "unknown";
+  if (arch !== "x86_64" && arch !== "i686") return "unknown";
+  return x86Map().models.find((m) => m.name === model)?.vendor?.name ?? "unknown";
 }
 
 /**

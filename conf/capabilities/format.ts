@@ -8,6 +8,7 @@ function cpuIdentity(cpu: Capabilities["host"]["cpu"]): (XmlElement | false)[] {
   if (!cpu) return [];
   const { signature: sig, topology: t } = cpu;
   return [
+    cpu.model !== undefined && element("model", {}, [cpu.model]),
     cpu.vendor !== undefined && element("vendor", {}, [cpu.vendor]),
     cpu.microcode !== undefined && element("microcode", { version: cpu.microcode }),
     sig !== undefined &&
@@ -16,6 +17,7 @@ function cpuIdentity(cpu: Capabilities["host"]["cpu"]): (XmlElement | false)[] {
     element("topology", { sockets: t.sockets, dies: t.dies, cores: t.cores, threads: t.threads }),
     cpu.maxPhysAddrBits !== undefined &&
     element("maxphysaddr", { mode: "emulate", bits: cpu.maxPhysAddrBits }),
+    ...(cpu.features ?? []).map((name) => element("feature", { name })),
   ];
 }
 

@@ -57,6 +57,8 @@ export const CapabilitiesSchema = z.strictObject({
     secModels: z.array(z.strictObject({ model: z.string(), doi: z.string() })),
     /** What the host CPU is (`<cpu>` after the arch), where the driver reports it. */
     cpu: z.strictObject({
+      /** The CPU map's model that describes the host CPU best, with `features` beyond it. */
+      model: z.string().optional(),
       vendor: z.string().optional(),
       microcode: z.number().int().optional(),
       signature: z.strictObject({
@@ -71,6 +73,7 @@ export const CapabilitiesSchema = z.strictObject({
         threads: z.number().int(),
       }).optional(),
       maxPhysAddrBits: z.number().int().optional(),
+      features: z.array(z.string()).optional(),
     }).optional(),
     /** `<migration_features>`: live migration and its URI transports. */
     migration: z.strictObject({ live: z.boolean(), transports: z.array(z.string()) }).optional(),

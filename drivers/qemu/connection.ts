@@ -80,6 +80,7 @@ import { createSnapshot, deleteSnapshot, revertSnapshot } from "./api/state_snap
 import { snapshotReads } from "./api/state_snapshot_list.ts";
 import { undefineSnapshots } from "./api/state_snapshot_store.ts";
 import * as agentApi from "./agent/agent_api.ts";
+import { baselineCpu, compareCpu, hostCpu } from "./api/host_cpu.ts";
 import { getGuestInfo } from "./agent/guest_info.ts";
 
 const E = VIR;
@@ -899,6 +900,14 @@ export class QemuConnection implements DriverConnection {
 
   nodeGetSecurityModel(): Promise<SecurityModel> {
     return Promise.resolve(hostApi.nodeSecurityModel());
+  }
+
+  connectCompareCPU(xmlDesc: string, flags: number): Promise<number> {
+    return Promise.resolve().then(() => compareCpu(hostCpu(), xmlDesc, flags));
+  }
+
+  connectBaselineCPU(xmlCPUs: string[], flags: number): Promise<string> {
+    return Promise.resolve().then(() => baselineCpu(xmlCPUs, flags));
   }
 
   connectGetCPUModelNames(arch: string, flags: number): Promise<string[]> {

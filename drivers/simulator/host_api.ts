@@ -12,7 +12,7 @@ import { hostName } from "../../util/host_info.ts";
 import { capabilitiesXML } from "./capabilities.ts";
 import { cpuModelNames } from "../../conf/capabilities/cpu_models.ts";
 import { VIR } from "../../util/constants.ts";
-import { parse } from "../../util/xml/mod.ts";
+import { cpuBaseline, cpuExpandFeatures, formatCpuDef, parseCpuDef } from "../../conf/cpu/mod.ts";
 
 const F = "TEST";
 
@@ -57,19 +57,13 @@ export function hostMethods(state: TestDriverState): Partial<DriverConnection> {
       checkFlags(flags, 0, "testConnectGetCPUModelNames", F);
       return cpuModelNames(arch, F);
     },
-    // testConnectBaselineCPU's flag check and virCPUDefListParse's first checks, as libvirt
-    // makes them. The baseline itself (virCPUBaseline) needs libvirt's CPU model map
-    // (cpu_map/*.xml), which edgevirt does not carry: a parsed list is refused rather than
-    // answered with a made-up CPU.
     connectBaselineCPU: (xmlCPUs, flags) => {
       checkFlags(flags, VIR.CONNECT_BASELINE_CPU_EXPAND_FEATURES, "testConnectBaselineCPU", F);
       if (!xmlCPUs.length) throw VirError.report("CPU", "INVALID_ARG", "no CPUs given");
-      for (const xml of xmlCPUs) parse(xml, { context: "(CPU_definition)", errorDomain: "CPU" });
-      throw VirError.report(
-        "CPU",
-        "OPERATION_UNSUPPORTED",
-        "computing a baseline CPU needs libvirt's CPU model map, which this driver does not have",
-      );
+      const cpus = xmlCPUs.map((xml) => parseCpuDef(xml, "host"));
+      const cpu = cpuBaseline(undefined, cpus);
+      if (flags & VIR.CONNECT_BASELINE_CPU_EXPAND_FEATURES) cpuExpandFeatures(cpus[0].arch, cpu);
+      return formatCpuDef(cpu);
     },
     // virDriverFeatureIsGlobal answers NETWORK_UPDATE_HAS_CORRECT_ORDER; the test driver adds
     // string typed parameters and nothing else.

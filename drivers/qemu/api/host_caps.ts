@@ -1,14 +1,16 @@
 /**
  * `qemuConnectGetCapabilities`: libvirt's `virQEMUCapsInit` for this host and the QEMU binaries
- * found on the PATH, formatted as `virCapabilitiesFormatXML`. The host CPU is described by what
- * /proc/cpuinfo says (vendor, microcode, signature, topology, address bits); libvirt's CPU model
- * name and feature list, which come from its CPU map (`src/cpu_map/`), are not reported.
+ * found on the PATH, formatted as `virCapabilitiesFormatXML`. The host CPU's model, vendor and
+ * features are its CPUID data decoded with libvirt's CPU map (host_cpu.ts); microcode,
+ * topology and address bits come from /proc/cpuinfo and sysfs. The TSC `<counter>` (which
+ * libvirt asks KVM for) is not reported.
  *
  * @module
  */
 import { type Capabilities, formatCapabilitiesXML } from "../../../conf/capabilities/mod.ts";
 import { hostNodeInfo } from "../../../util/host_info.ts";
 import type { QemuDriverState } from "../driver_state.ts";
+import { hostCpu } from "./host_cpu.ts";
 import { CapsCache, type EmulatorCaps, type QmpMachine } from "./host_caps_cache.ts";
 import {
   hostCacheBanks,
@@ -195,6 +197,18 @@ function hostUUID(state: QemuDriverState): string {
   return uuid;
 }
 
+/** The decoded host CPU's model, vendor, signature and features, where CPUID could be read. */
+function hostCpuModel() {
+  const cpu = hostCpu();
+  if (!cpu) return {};
+  return {
+    model: cpu.model,
+    vendor: cpu.vendor,
+    signature: cpu.signature,
+    features: cpu.features.map((f) => f.name),
+  };
+}
+
 /**
  * The capabilities model of this host and its QEMU binaries.
  *
@@ -218,7 +232,7 @@ export async function buildCapabilities(state: QemuDriverState): Promise<Capabil
       uuid: hostUUID(state),
       arch: nodeInfo.model,
       cpuFeatures: [],
-      cpu: hostCpuIdentity(),
+      cpu: { ...hostCpuIdentity(), ...hostCpuModel() },
       pageSizes: hostPageSizes(),
       powerManagement: await powerManagement(),
       iommu: hostHasIOMMU(),
