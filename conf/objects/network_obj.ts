@@ -7,6 +7,8 @@
  */
 import type { NetworkDef } from "../network/model.ts";
 import { updateNetworkSection } from "../network/update.ts";
+import { formatNetworkXML } from "../network/format.ts";
+import { parseNetworkXML } from "../network/parse.ts";
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 import { pairFilter } from "./list_filter.ts";
@@ -112,15 +114,20 @@ export function updateNetworkObj(
       "cannot change persistent config of a transient network",
     );
   }
+  // Each copy then goes through a format/parse cycle, as libvirt's does, so that an update
+  // the network parser would refuse (a second forward device, DNS data in a disabled <dns>)
+  // is refused here too.
+  const updated = (def: NetworkDef, xmlFlags: number) => {
+    const copy = structuredClone(def);
+    updateNetworkSection(copy, command, section, parentIndex, xml);
+    parseNetworkXML(formatNetworkXML(copy, xmlFlags));
+    return copy;
+  };
   let config: NetworkDef | undefined;
   let live: NetworkDef | undefined;
-  if (flags & E.NETWORK_UPDATE_AFFECT_LIVE) {
-    live = structuredClone(obj.def);
-    updateNetworkSection(live, command, section, parentIndex, xml);
-  }
+  if (flags & E.NETWORK_UPDATE_AFFECT_LIVE) live = updated(obj.def, 0);
   if (flags & E.NETWORK_UPDATE_AFFECT_CONFIG) {
-    config = structuredClone(obj.active ? obj.newDef ?? obj.def : obj.def);
-    updateNetworkSection(config, command, section, parentIndex, xml);
+    config = updated(obj.active ? obj.newDef ?? obj.def : obj.def, E.NETWORK_XML_INACTIVE);
   }
   if (config && obj.active) obj.newDef = config;
   else if (config) obj.def = config;
