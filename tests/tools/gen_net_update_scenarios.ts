@@ -1,9 +1,11 @@
 /**
  * Writes tests/conformance/scenarios/net-update-*.json: `virNetworkUpdate` sequences for every
  * section libvirt 9.0 knows, enumerated as commands × elements (good, duplicate, partial, bad,
- * malformed) × parent indices × AFFECT_LIVE/CONFIG/CURRENT, each followed by the network's live
- * and inactive XML, so that a golden recorded from real libvirt (tests/tools/record_net_update.sh)
- * pins the errors (code, domain, message) and the resulting definitions. The conformance test
+ * malformed) × parent indices × AFFECT_LIVE/CONFIG/CURRENT, each followed by the network's XML.
+ * The test driver refuses VIR_NETWORK_XML_INACTIVE, so the persistent definition of a running
+ * network shows after each element's run of commands: the network is destroyed, dumped and
+ * started again. A golden recorded from real libvirt (tests/tools/record_net_update.sh) pins
+ * the errors (code, domain, message) and the resulting definitions. The conformance test
  * (tests/conformance/conformance_test.ts) replays them against the simulator.
  *
  * Usage: deno run -A tests/tools/gen_net_update_scenarios.ts
@@ -14,7 +16,6 @@ import { VIR } from "../../util/constants.ts";
 type Op = Record<string, unknown>;
 
 const { NETWORK_UPDATE_AFFECT_LIVE: LIVE, NETWORK_UPDATE_AFFECT_CONFIG: CONFIG } = VIR;
-const INACTIVE_XML = VIR.NETWORK_XML_INACTIVE;
 
 /** The commands each element goes through, in order: add, remove, re-add, modify, remove, bad. */
 const COMMANDS = [
@@ -98,7 +99,17 @@ function update(
   return [
     { op: "update", net, command, section, parentIndex, xml, flags },
     { op: "XMLDesc", net, flags: 0 },
-    { op: "XMLDesc", net, flags: INACTIVE_XML },
+  ];
+}
+
+/** The persistent definition of a running persistent network: destroy, dump, start again. */
+function persistentXml(net: string): Op[] {
+  const n = NETWORKS[net];
+  if (!n.start || n.transient) return [];
+  return [
+    { op: "destroy", net },
+    { op: "XMLDesc", net, flags: 0 },
+    { op: "create", net },
   ];
 }
 
@@ -120,9 +131,11 @@ function enumerate(c: SectionCases): Op[] {
     for (const command of COMMANDS) {
       ops.push(...update(c.net, command, c.section, index, xml, flags));
     }
+    ops.push(...persistentXml(c.net));
   });
   for (const [net, command, index, xml, flags] of c.extra ?? []) {
     ops.push(...update(net, command, c.section, index, xml, flags));
+    ops.push(...persistentXml(net));
   }
   return ops;
 }
