@@ -116,7 +116,8 @@ export async function startDnsmasq(state: NetworkState, obj: NetworkObj): Promis
 }
 
 /**
- * `networkRefreshDhcpDaemon`: new hosts files and a SIGHUP, or a fresh dnsmasq when none runs.
+ * `networkRefreshDhcpDaemon`: new hosts files and a SIGHUP, or a fresh dnsmasq when none runs;
+ * the configuration file stays as dnsmasq read it.
  *
  * @example
  * ```ts
@@ -133,7 +134,8 @@ export async function refreshDnsmasq(state: NetworkState, obj: NetworkObj): Prom
     await startDnsmasq(state, obj);
     return;
   }
-  await writeFile(dnsmasqFiles(state, obj.def.name).conf, await writeHosts(state, obj.def));
+  // dnsmasqSave rewrites only the two hosts files: dnsmasq, no longer root, rereads only them.
+  await writeHosts(state, obj.def);
   state.runner.kill(pid, "SIGHUP");
 }
 
