@@ -66,10 +66,12 @@ function socketAddr(text: string) {
 function parseLease(el: XmlElement): Lease | undefined {
   const node = child(el, "lease");
   if (!node) return undefined;
-  const expiry = xmlPropUInt(node, "expiry", 2 ** 64 - 1) ?? 0;
+  const expiry = xmlPropUInt(node, "expiry", 2 ** 64 - 1);
+  // A <lease> without an expiry is no lease time at all.
+  if (expiry === undefined) return undefined;
   const unit = xmlPropEnum(node, "unit", ["seconds", "minutes", "hours"] as const) ?? "minutes";
   if (expiry > 0 && ((unit === "seconds" && expiry < 120) || (unit === "minutes" && expiry < 2))) {
-    throw xmlErr("The minimum lease time should be greater than 2 minutes");
+    throw err("CONFIG_UNSUPPORTED", "The minimum lease time should be greater than 2 minutes");
   }
   return { expiry, unit };
 }
@@ -124,7 +126,7 @@ export function parseDhcpHost(el: XmlElement, net: string, ipv6: boolean, partia
     }
   } else if (mac === undefined && name === undefined && !partial) {
     throw xmlErr(
-      `Static host definition in IPv4 network '${net}' must have mac or name attribute specified`,
+      `Static host definition in IPv4 network '${net}' must have mac or name attribute`,
     );
   }
   if (!addr && !partial) {
