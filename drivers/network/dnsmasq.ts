@@ -67,8 +67,10 @@ export function needsDnsmasq(def: NetworkDef): boolean {
 async function writeHosts(state: NetworkState, def: NetworkDef): Promise<string> {
   const files = dnsmasqFiles(state, def.name);
   const c = dnsmasqContents(def, files);
-  await writeFile(files.hostsFile, c.hosts);
-  await writeFile(files.addnHostsFile, c.addnHosts);
+  // dnsmasq rereads these on SIGHUP as the unprivileged user it has become: libvirt writes
+  // them world-readable (fopen), its configuration file 0600.
+  await writeFile(files.hostsFile, c.hosts, 0o644);
+  await writeFile(files.addnHostsFile, c.addnHosts, 0o644);
   return c.conf;
 }
 

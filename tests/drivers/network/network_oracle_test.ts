@@ -12,7 +12,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { inNs, withDriverIn, withNetns } from "./netns_helpers.ts";
+import { inNs, resolveInNs, withDriverIn, withNetns } from "./netns_helpers.ts";
+import { parseNetworkXML } from "../../../conf/network/mod.ts";
 import { VIR } from "../../../util/constants.ts";
 
 const HERE = new URL(".", import.meta.url).pathname;
@@ -113,6 +114,28 @@ for (const name of names) {
   });
 }
 
+/**
+ * dnsmasq, which took the new hosts file by SIGHUP, answers for every DNS host of `live` and no
+ * longer for the names of `seen` that left it (polled: dnsmasq rereads the file when it gets to
+ * the signal).
+ */
+async function dnsAnswers(ns: string, seen: Set<string>, live: string, what: string) {
+  const want: Record<string, string[]> = {};
+  for (const h of parseNetworkXML(live).dns.hosts) {
+    for (const n of h.hostnames) (want[n] ??= []).push(h.ip);
+  }
+  Object.keys(want).forEach((n) => seen.add(n));
+  for (const n of seen) (want[n] ??= []).sort();
+  const server = parseNetworkXML(live).ips[0].address!;
+  const end = Date.now() + 15_000;
+  let got = await resolveInNs(ns, server, [...seen]);
+  while (JSON.stringify(got) !== JSON.stringify(want) && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 100));
+    got = await resolveInNs(ns, server, [...seen]);
+  }
+  assert.deepEqual(got, want, `${what}: dnsmasq's answers`);
+}
+
 /** `VIR_NETWORK_UPDATE_COMMAND_*` and `VIR_NETWORK_SECTION_*` of virsh's names. */
 const viaName = (prefix: string, name: string) => {
   const v = (VIR as Record<string, number>)[prefix + name.toUpperCase().replaceAll("-", "_")];
@@ -129,12 +152,16 @@ Deno.test("real host: live updates of 'nat' change dnsmasq and the firewall as l
   await withNetns(async (ns) => {
     await inNs(ns, "ip", "link", "add", "virbr0", "type", "bridge");
     await withDriverIn(ns, async (conn, root) => {
+      // dnsmasq rereads its hosts files on SIGHUP as nobody: the private root must be
+      // traversable, as libvirt's /var/lib/libvirt is.
+      await Deno.chmod(root, 0o755);
       const net = await conn.networkDefineXMLFlags!(
         await Deno.readTextFile(join(CASES, "nat.xml")),
         0,
       );
       await conn.networkCreate!(net);
       const pid = () => Deno.readTextFileSync(`${root}/run/network/nat.pid`);
+      const names = new Set<string>();
       for (const [i, [command, section, xml]] of steps.entries()) {
         const step = String(i + 1).padStart(2, "0");
         const what = `step ${step} (${command} ${section})`;
@@ -154,6 +181,7 @@ Deno.test("real host: live updates of 'nat' change dnsmasq and the firewall as l
           assert.equal(dnsmasqFile(root, "nat", ext), want(`${step}.${ext}`), `${what}: ${ext}`);
         }
         assert.equal(await rules(ns), want(`${step}.rules`), `${what}: rules`);
+        if (section === "dns-host") await dnsAnswers(ns, names, want(`${step}.live.xml`)!, what);
       }
       await conn.networkDestroy!(net);
     });

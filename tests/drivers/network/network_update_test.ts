@@ -125,6 +125,13 @@ for (const c of CASES) {
         const [file, re] = c.file;
         assert.match(await Deno.readTextFile(`${root}/run/network/dnsmasq/${file}`), re);
       }
+      // dnsmasq, no longer root, must be able to reread the hosts files; only the
+      // configuration, read once as root, stays private (libvirt's modes).
+      const modes = { conf: 0o600, hostsfile: 0o644, addnhosts: 0o644 };
+      for (const [ext, mode] of Object.entries(modes)) {
+        const st = await Deno.stat(`${root}/run/network/dnsmasq/n1.${ext}`);
+        assert.equal(st.mode! & 0o777, mode, ext);
+      }
       // The live change is in the status file, the persistent config is as it was.
       const live = await conn.networkGetXMLDesc!(net, 0);
       assert.equal(await Deno.readTextFile(`${root}/run/network/n1.xml`), live);
