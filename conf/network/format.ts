@@ -14,7 +14,7 @@ function lease(l: Lease | undefined): XmlElement | undefined {
   if (!l) return undefined;
   return element("lease", {
     expiry: l.expiry,
-    unit: l.expiry && l.unit !== "minutes" ? l.unit : undefined,
+    unit: l.expiry ? l.unit : undefined,
   });
 }
 

@@ -1,10 +1,9 @@
 import { VirError } from "../../util/errors.ts";
-import { child, children, childText, parse, textOf, type XmlElement } from "../../util/xml/mod.ts";
+import { child, children, childText, parse, type XmlElement } from "../../util/xml/mod.ts";
 import {
   generateUUID,
   isMulticastMac,
   parseBandwidth,
-  parseIpAddress,
   parseMac,
   parsePciAddress,
   parseUInt,
@@ -14,158 +13,37 @@ import {
   parseVlan,
   rngValidate,
   sanitizeMetadata,
-  xmlPropEnum,
   xmlPropUInt,
 } from "../common/mod.ts";
 import { VIR } from "../../util/constants.ts";
 import { NETWORK_RNG } from "./rng_schema.ts";
 import { checkRouteGateways, parseRoute } from "./route.ts";
-import { checkDhcpRange } from "./dhcp_range.ts";
+import {
+  parseAddr,
+  parseDhcpHost,
+  parseDhcpRange,
+  parseDnsHost,
+  parseDnsSrv,
+  parseDnsTxt,
+  parsePortGroup,
+  tristate,
+} from "./entries.ts";
 import {
   FORWARD_MODES,
-  type Lease,
   type NetworkDef,
   type NetworkDns,
   type NetworkForward,
   type NetworkIp,
-  type PortGroup,
 } from "./model.ts";
 
 const err = (code: string, msg?: string) => VirError.report("NETWORK", code, msg);
 const xmlErr = (msg: string) => err("XML_ERROR", msg);
-
-/** A `yes`/`no` attribute read with virXMLPropTristateBool (VIR_FROM_XML errors). */
-function tristate(el: XmlElement, attr: string): boolean | undefined {
-  const v = xmlPropEnum(el, attr, ["yes", "no"] as const);
-  return v === undefined ? undefined : v === "yes";
-}
 
 /** The root's `ipv6`, which virNetworkDefParseXML still reads with its own message. */
 function rootIpv6(value: string | undefined, net: string): boolean | undefined {
   if (value === undefined) return undefined;
   if (value === "yes" || value === "no") return value === "yes";
   throw xmlErr(`Invalid ipv6 setting '${value}' in network '${net}'`);
-}
-
-function parseAddr(text: string | undefined, msg: string, code = "XML_ERROR") {
-  if (text === undefined) return undefined;
-  const a = parseIpAddress(text);
-  if (!a) throw err(code, msg);
-  return a;
-}
-
-function parseLease(el: XmlElement | undefined): Lease | undefined {
-  const node = child(el, "lease");
-  if (!node) return undefined;
-  const expiry = xmlPropUInt(node, "expiry", 2 ** 64 - 1) ?? 0;
-  const unit = xmlPropEnum(node, "unit", ["seconds", "minutes", "hours"] as const) ?? "minutes";
-  if (expiry > 0 && ((unit === "seconds" && expiry < 120) || (unit === "minutes" && expiry < 2))) {
-    throw xmlErr("The minimum lease time should be greater than 2 minutes");
-  }
-  return { expiry, unit };
-}
-
-/**
- * A DHCP `<host>` as virNetworkDHCPHostDefParseXML reads it; `partial` (a network update that
- * deletes) lets the IP address and the mac/name pair be missing.
- *
- * @example
- * ```ts
- * import { parseDhcpHost } from "./parse.ts";
- * import { parse } from "../../util/xml/mod.ts";
- * parseDhcpHost(parse("<host mac='52:54:00:00:00:01' ip='10.0.0.2'/>"), "n", false).ip; // "10.0.0.2"
- * ```
- */
-export function parseDhcpHost(el: XmlElement, net: string, ipv6: boolean, partial = false) {
-  const { mac, id, name, ip } = el.attributes;
-  if (mac !== undefined) {
-    if (ipv6) {
-      throw xmlErr(
-        `Invalid to specify MAC address '${mac}' in network '${net}' IPv6 static host definition`,
-      );
-    }
-    const parsed = parseMac(mac);
-    if (!parsed) throw xmlErr(`Cannot parse MAC address '${mac}' in network '${net}'`);
-    if (isMulticastMac(parsed)) {
-      throw xmlErr(`expected unicast mac address, found multicast '${mac}' in network '${net}'`);
-    }
-  }
-  if (id !== undefined) {
-    const bad = /[^0-9a-fA-F:]/.exec(id);
-    if (bad) throw xmlErr(`Invalid character '${bad[0]}' in id '${id}' of network '${net}'`);
-  }
-  if (name !== undefined && !/^[a-zA-Z]/.test(name)) {
-    throw xmlErr(`Cannot use host name '${name}' in network '${net}'`);
-  }
-  const addr = parseAddr(ip, `Invalid IP address in static host definition for network '${net}'`);
-  if (ipv6) {
-    if (id === undefined && name === undefined && !partial) {
-      throw xmlErr(
-        `Static host definition in IPv6 network '${net}' must have id or name attribute`,
-      );
-    }
-  } else if (mac === undefined && name === undefined && !partial) {
-    throw xmlErr(
-      `Static host definition in IPv4 network '${net}' must have mac or name attribute specified`,
-    );
-  }
-  if (!addr && !partial) {
-    throw xmlErr(`Missing IP address in static host definition for network '${net}'`);
-  }
-  return { mac, id, name, ip: addr?.text, lease: parseLease(el) };
-}
-
-const SERVICE_CHARS = /^[A-Za-z0-9_\-+/*]*$/;
-const PROTOCOL_CHARS = /^[A-Za-z0-9\-+/]*$/;
-
-/** virNetworkDNSSrvDefParseXML: its errors are all VIR_ERR_XML_DETAIL. */
-function parseSrv(el: XmlElement, net: string): NetworkDns["srvs"][number] {
-  const detail = (msg: string) => err("XML_DETAIL", msg);
-  const { service, protocol, domain, target } = el.attributes;
-  if (service === undefined) {
-    throw detail(`missing required service attribute in DNS SRV record of network '${net}'`);
-  }
-  if (new TextEncoder().encode(service).length > 482) {
-    throw detail(
-      `service attribute '${service}' in network '${net}' is too long, limit is 482 bytes`,
-    );
-  }
-  if (!SERVICE_CHARS.test(service)) {
-    throw detail(
-      `invalid character in service attribute '${service}' in DNS SRV record of network '${net}'`,
-    );
-  }
-  if (protocol === undefined) {
-    throw detail(
-      `missing required protocol attribute in DNS SRV record '${service}' of network '${net}'`,
-    );
-  }
-  if (!PROTOCOL_CHARS.test(protocol)) {
-    throw detail(
-      `invalid character in protocol attribute '${protocol}' in DNS SRV record of network '${net}'`,
-    );
-  }
-  const of = `for service '${service}' in network '${net}'`;
-  // virXPathUInt: absent or empty is no value, anything else must be a number.
-  const num = (name: string, invalid: string, min: number) => {
-    const raw = el.attributes[name];
-    if (!raw) return undefined;
-    const n = parseUInt(raw);
-    if (n !== undefined && target === undefined) {
-      throw detail(`DNS SRV ${name} attribute not permitted without target ${of}`);
-    }
-    if (n === undefined || n < min || n > 65535) throw detail(`${invalid} ${of}`);
-    return n;
-  };
-  return {
-    service,
-    protocol,
-    domain,
-    target,
-    port: num("port", "invalid DNS SRV port attribute", 1),
-    priority: num("priority", "Invalid DNS SRV priority attribute", 0),
-    weight: num("weight", "invalid DNS SRV weight attribute", 0),
-  };
 }
 
 function parseIp(el: XmlElement, net: string): NetworkIp {
@@ -215,23 +93,7 @@ function parseIp(el: XmlElement, net: string): NetworkIp {
   if (dhcp) {
     for (const c of children(dhcp)) {
       if (c.name === "range") {
-        const { start, end } = c.attributes;
-        if (start === undefined) {
-          throw err(
-            "CONFIG_UNSUPPORTED",
-            `Missing 'start' attribute in dhcp range for network '${net}'`,
-          );
-        }
-        const s = parseAddr(start, `Invalid dhcp range start '${start}' in network '${net}'`)!;
-        if (end === undefined) {
-          throw err(
-            "CONFIG_UNSUPPORTED",
-            `Missing 'end' attribute in dhcp range for network '${net}'`,
-          );
-        }
-        const e = parseAddr(end, `Invalid dhcp range end '${end}' in network '${net}'`)!;
-        checkDhcpRange(start, end, ip);
-        ip.ranges.push({ start: s.text, end: e.text, lease: parseLease(c) });
+        ip.ranges.push(parseDhcpRange(c, net, ip));
       } else if (c.name === "host") {
         ip.hosts.push(parseDhcpHost(c, net, isV6));
       } else if (c.name === "bootp" && !isV6) {
@@ -269,34 +131,15 @@ function parseDns(el: XmlElement | undefined, net: string): NetworkDns {
     dns.forwarders.push({ domain, addr: a?.text });
   }
   for (const h of children(el, "host")) {
-    // virNetworkDNSHostDefParseXML reports these as VIR_ERR_XML_DETAIL.
-    const a = parseAddr(
-      h.attributes.ip,
-      `Invalid IP address in network '${net}' DNS HOST record`,
-      "XML_DETAIL",
-    );
-    if (!a) throw err("XML_DETAIL", `Missing IP address in network '${net}' DNS HOST record`);
-    const hostnames = children(h, "hostname").map((n) => textOf(n) ?? "").filter((n) => n);
-    if (!hostnames.length) {
-      throw err("XML_DETAIL", `Missing hostname in network '${net}' DNS HOST record`);
-    }
-    dns.hosts.push({ ip: a.text, hostnames });
+    const { ip, hostnames } = parseDnsHost(h, net, false);
+    dns.hosts.push({ ip: ip!, hostnames });
   }
-  for (const s of children(el, "srv")) dns.srvs.push(parseSrv(s, net));
+  for (const s of children(el, "srv")) {
+    dns.srvs.push(parseDnsSrv(s, net, false) as NetworkDns["srvs"][number]);
+  }
   for (const t of children(el, "txt")) {
-    const { name, value } = t.attributes;
-    if (name === undefined) {
-      throw xmlErr(`missing required name attribute in DNS TXT record of network ${net}`);
-    }
-    if (name.includes(".")) {
-      throw xmlErr(`prohibited character in DNS TXT record name '${name}' of network ${net}`);
-    }
-    if (value === undefined) {
-      throw xmlErr(
-        `missing required value attribute in DNS TXT record named '${name}' of network ${net}`,
-      );
-    }
-    dns.txts.push({ name, value });
+    const { name, value } = parseDnsTxt(t, net, false);
+    dns.txts.push({ name, value: value! });
   }
   if (
     dns.enable === false &&
@@ -427,23 +270,6 @@ function parseNat(el: XmlElement, fwd: NetworkForward, net: string): NetworkForw
     nat.portEnd = portNum("end");
   }
   return nat;
-}
-
-function parsePortGroup(el: XmlElement): PortGroup {
-  const name = el.attributes.name;
-  if (name === undefined) throw xmlErr("Missing required name attribute in portgroup");
-  const pg: PortGroup = {
-    name,
-    isDefault: (el.attributes.default ?? "").toLowerCase() === "yes",
-    trustGuestRxFilters: tristate(el, "trustGuestRxFilters"),
-  };
-  const vp = child(el, "virtualport");
-  if (vp) pg.virtualPort = parseVirtualPort(vp, false);
-  const bw = child(el, "bandwidth");
-  if (bw) pg.bandwidth = parseBandwidth(bw);
-  const vlan = child(el, "vlan");
-  if (vlan) pg.vlan = parseVlan(vlan);
-  return pg;
 }
 
 /** Checks that libvirt's network parser makes about the forward mode and the bridge. */

@@ -67,8 +67,10 @@ export function needsDnsmasq(def: NetworkDef): boolean {
 async function writeHosts(state: NetworkState, def: NetworkDef): Promise<string> {
   const files = dnsmasqFiles(state, def.name);
   const c = dnsmasqContents(def, files);
-  await writeFile(files.hostsFile, c.hosts);
-  await writeFile(files.addnHostsFile, c.addnHosts);
+  // dnsmasq rereads these on SIGHUP as the unprivileged user it has become: libvirt writes
+  // them world-readable (fopen), its configuration file 0600.
+  await writeFile(files.hostsFile, c.hosts, 0o644);
+  await writeFile(files.addnHostsFile, c.addnHosts, 0o644);
   return c.conf;
 }
 
@@ -116,7 +118,8 @@ export async function startDnsmasq(state: NetworkState, obj: NetworkObj): Promis
 }
 
 /**
- * `networkRefreshDhcpDaemon`: new hosts files and a SIGHUP, or a fresh dnsmasq when none runs.
+ * `networkRefreshDhcpDaemon`: new hosts files and a SIGHUP, or a fresh dnsmasq when none runs;
+ * the configuration file stays as dnsmasq read it.
  *
  * @example
  * ```ts
@@ -133,7 +136,8 @@ export async function refreshDnsmasq(state: NetworkState, obj: NetworkObj): Prom
     await startDnsmasq(state, obj);
     return;
   }
-  await writeFile(dnsmasqFiles(state, obj.def.name).conf, await writeHosts(state, obj.def));
+  // dnsmasqSave rewrites only the two hosts files: dnsmasq, no longer root, rereads only them.
+  await writeHosts(state, obj.def);
   state.runner.kill(pid, "SIGHUP");
 }
 

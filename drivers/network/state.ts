@@ -194,7 +194,7 @@ export class NetworkState {
 }
 
 /**
- * Writes a file of mode 0600 atomically, making its directory.
+ * Writes a file atomically, making its directory; mode 0600 unless `mode` says otherwise.
  *
  * @example
  * ```ts
@@ -203,11 +203,13 @@ export class NetworkState {
  * await writeFile(`${dir}/a/b.xml`, "<x/>");
  * ```
  */
-export async function writeFile(path: string, text: string): Promise<void> {
+export async function writeFile(path: string, text: string, mode = 0o600): Promise<void> {
   try {
     await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
     const tmp = `${path}.new`;
-    await Deno.writeTextFile(tmp, text, { mode: 0o600 });
+    await Deno.writeTextFile(tmp, text, { mode });
+    // The mode holds whatever the umask: dnsmasq must be able to read what is meant for it.
+    await Deno.chmod(tmp, mode);
     await Deno.rename(tmp, path);
   } catch (e) {
     throw VirError.bare("NETWORK", "SYSTEM_ERROR", `cannot write '${path}': ${strerror(e)}`);

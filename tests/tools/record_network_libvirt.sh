@@ -7,9 +7,16 @@
 # around the one root libvirtd of the machine. Re-run it as root:
 #   bash tests/tools/record_network_libvirt.sh
 # It writes tests/drivers/network/fixtures/libvirt_system/ (read by network_oracle_test.ts).
+# Then it starts the 'nat' case again and applies, one by one, the live net-updates of
+# fixtures/update_steps.tsv (command, section, XML; tab-separated), recording after each into
+# fixtures/libvirt_update/STEP.*: the live XML, the dnsmasq files, the rules, and whether
+# dnsmasq was restarted (a new pid) or kept (a SIGHUP or nothing). `--updates` records only that.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../drivers/network" && pwd)
 out=$here/fixtures/libvirt_system
+upd=$here/fixtures/libvirt_update
+only_updates=false
+[ "${1:-}" = --updates ] && only_updates=true
 [ "$(id -u)" = 0 ] || { echo "record_network_libvirt.sh: run as root" >&2; exit 2; }
 exec 9>/tmp/edgevirt-root-libvirtd.lock
 flock 9
@@ -34,20 +41,25 @@ ip netns exec "$ns" /usr/sbin/virtlogd -d
 ip netns exec "$ns" /usr/sbin/libvirtd -d
 for _ in $(seq 100); do "${V[@]}" version >/dev/null 2>&1 && break; sleep 0.2; done
 
-mkdir -p "$out"
-rm -f "$out"/*
+# NAME PREFIX: copies the non-empty dnsmasq files of network NAME to PREFIX.conf, .hostsfile, …
+dnsmasq_files() {
+  for ext in conf hostsfile addnhosts; do
+    if [ -s "/var/lib/libvirt/dnsmasq/$1.$ext" ]; then cp "/var/lib/libvirt/dnsmasq/$1.$ext" "$2.$ext"; fi
+  done
+}
 port_xml="<networkport><uuid>5d744f21-ba4a-4d6e-bdb2-30a35ff3207d</uuid><owner><name>vm1</name><uuid>d54df46f-1ab5-4a22-8618-4560ef5fac2c</uuid></owner><mac address='52:54:00:7b:35:93'/></networkport>"
 rules() {
   for t in filter nat mangle; do echo "# $1 -t $t"; ip netns exec "$ns" "$1" -w -t "$t" -S; done
 }
+$only_updates || {
+mkdir -p "$out"
+rm -f "$out"/*
 for f in "$here"/fixtures/cases/*.xml; do
   n=$(basename "$f" .xml)
   "${V[@]}" net-define "$f" >/dev/null
   "${V[@]}" net-start "$n" >/dev/null
   "${V[@]}" net-dumpxml "$n" >"$out/$n.live.xml"
-  for ext in conf hostsfile addnhosts; do
-    if [ -s "/var/lib/libvirt/dnsmasq/$n.$ext" ]; then cp "/var/lib/libvirt/dnsmasq/$n.$ext" "$out/$n.$ext"; fi
-  done
+  dnsmasq_files "$n" "$out/$n"
   if [ -f "/run/libvirt/network/$n.pid" ]; then
     tr '\0' ' ' <"/proc/$(cat "/run/libvirt/network/$n.pid")/cmdline" | sed 's/ $/\n/' >"$out/$n.cmdline"
   fi
@@ -68,3 +80,24 @@ PY
   "${V[@]}" net-undefine "$n" >/dev/null
 done
 echo "record_network_libvirt.sh: $(ls "$out" | wc -l) files in $out"
+}
+
+mkdir -p "$upd"
+rm -f "$upd"/*
+"${V[@]}" net-define "$here/fixtures/cases/nat.xml" >/dev/null
+"${V[@]}" net-start nat >/dev/null
+pidfile=/run/libvirt/network/nat.pid
+i=0
+while IFS=$'\t' read -r -u 3 cmd section xml; do
+  i=$((i + 1))
+  step=$(printf '%02d' "$i")
+  before=$(cat "$pidfile")
+  "${V[@]}" net-update nat "$cmd" "$section" "$xml" --live >/dev/null
+  if [ "$(cat "$pidfile" 2>/dev/null)" = "$before" ]; then echo kept; else echo restarted; fi >"$upd/$step.dnsmasq"
+  "${V[@]}" net-dumpxml nat >"$upd/$step.live.xml"
+  dnsmasq_files nat "$upd/$step"
+  { rules iptables; rules ip6tables; } >"$upd/$step.rules"
+done 3<"$here/fixtures/update_steps.tsv"
+"${V[@]}" net-destroy nat >/dev/null
+"${V[@]}" net-undefine nat >/dev/null
+echo "record_network_libvirt.sh: $i update steps in $upd"

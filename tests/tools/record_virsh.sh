@@ -251,6 +251,48 @@ net-undefine nosuch
 EOF
 }
 
+# net-update on every section name virsh 9.0 knows, the command names and their alias, the
+# --live/--config/--current combinations, a missing XML file and libvirt's errors.
+cases_net_update() {
+  cat <<EOF
+net-update default add ip-dhcp-host "<host mac='52:54:00:00:00:10' name='h' ip='192.168.122.10'/>"; net-dumpxml default
+net-update default add-first ip-dhcp-host "<host mac='52:54:00:00:00:10' ip='192.168.122.10'/>" --config; net-dumpxml --inactive default
+net-update default modify ip-dhcp-host "<host mac='52:54:00:00:00:11' ip='192.168.122.11'/>"
+net-update default delete ip-dhcp-host "<host ip='192.168.122.2'/>" --live --config
+net-update default add ip-dhcp-range "<range start='192.168.122.2' end='192.168.122.254'/>"
+net-update default delete ip-dhcp-range "<range start='192.168.122.2' end='192.168.122.254'/>" --parent-index 0; net-dumpxml default
+net-update default add-last ip-dhcp-range "<range start='10.0.0.2' end='10.0.0.9'/>" --current
+net-update default modify ip-dhcp-range "<range start='192.168.122.2' end='192.168.122.9'/>"
+net-update default add forward-interface "<interface dev='eth0'/>"; net-dumpxml default
+net-update default add forward-interface "<interface dev='eth0'/>" --config; net-update default add forward-interface "<interface dev='eth1'/>" --config
+net-update default delete forward-interface "<interface dev='eth9'/>"
+net-update default add portgroup "<portgroup name='web' default='yes'><vlan><tag id='10'/></vlan></portgroup>"; net-dumpxml default
+net-update default add portgroup "<portgroup name='a' default='yes'/>" --config; net-update default add portgroup "<portgroup name='b' default='yes'/>" --config
+net-update default delete portgroup "<portgroup name='nosuch'/>" --live
+net-update default add dns-host "<host ip='192.168.122.5'><hostname>h5</hostname></host>"; net-update default add-first dns-host "<host ip='192.168.122.6'><hostname>h5</hostname></host>"; net-dumpxml default
+net-update default delete dns-host "<host><hostname>h5</hostname></host>"
+net-update default modify dns-host "<host ip='192.168.122.5'><hostname>h5</hostname></host>"
+net-update default add dns-txt "<txt name='t' value='v'/>" --live --config; net-dumpxml --inactive default; net-update default delete dns-txt "<txt name='t'/>"; net-dumpxml default
+net-update default add dns-txt "<txt name='a b' value='v'/>"
+net-update default add dns-srv "<srv service='ldap' protocol='tcp' target='l' port='389'/>"; net-dumpxml default; net-update default delete dns-srv "<srv service='ldap'/>"
+net-update default add dns-srv "<srv service='x' protocol='tcp' port='1'/>"
+net-update default add bridge "<bridge name='virbr9'/>"
+net-update default add domain "<domain name='x'/>"
+net-update default add ip "<ip address='10.0.0.1'/>"
+net-update default add forward "<forward mode='route'/>"
+net-update default add forward-pf "<pf dev='eth0'/>"
+net-update default add none "<host/>"
+net-update default add nosuch "<host/>"
+net-update default none ip-dhcp-host "<host/>"
+net-update default frob ip-dhcp-host "<host/>"
+net-update default add ip-dhcp-host "<host mac='52:54:00:00:00:12'"
+net-update default add ip-dhcp-host "<host mac='52:54:00:00:00:12' ip='192.168.122.12'/>" --current --live
+net-update nosuch add ip-dhcp-host "<host/>"
+net-destroy default; net-update default add ip-dhcp-host "<host mac='52:54:00:00:00:12' ip='192.168.122.12'/>"; net-update default add dns-txt "<txt name='t' value='v'/>" --live; net-dumpxml default
+net-update default add ip-dhcp-host $FX/nosuch.xml
+EOF
+}
+
 cases_pool() {
   cat <<EOF
 pool-list
@@ -514,7 +556,7 @@ PY
 # `virsh --help` for core_test's usage check.
 virsh -h >tests/evsh/fixtures/virsh-usage.txt
 
-ALL=(host list dominfo dumpxml lifecycle vcpus memory autostart_save network pool volume
+ALL=(host list dominfo dumpxml lifecycle vcpus memory autostart_save network net_update pool volume
   iface_nodedev syntax list_title vcpuinfo_pretty nodedev_list help help_all)
 # `generated` is recorded only when asked for: bash tests/tools/record_virsh.sh generated
 for g in "${@:-${ALL[@]}}"; do

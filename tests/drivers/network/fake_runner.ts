@@ -5,6 +5,9 @@
  * @module
  */
 import type { CommandResult, HostRunner } from "../../../drivers/network/runner.ts";
+import { networkDriver } from "../../../drivers/network/mod.ts";
+import type { SecondaryConnection } from "../../../util/contract/compose.ts";
+import { withRoot } from "../secondary_helpers.ts";
 
 /** The fake host's state and the commands it saw. */
 export class FakeHost implements HostRunner {
@@ -98,4 +101,21 @@ export class FakeHost implements HostRunner {
   take(): string[] {
     return this.commands.splice(0);
   }
+}
+
+/** Runs `body` on a network driver connection whose host is `host`, every file under a root. */
+export async function withNet(
+  body: (conn: SecondaryConnection, host: FakeHost, root: string) => Promise<void>,
+  host = new FakeHost(),
+): Promise<void> {
+  await withRoot(async (root) => {
+    const conn = await networkDriver.open(new URL(`qemu:///embed?root=${root}`), {
+      networkRunner: host,
+    });
+    try {
+      await body(conn, host, root);
+    } finally {
+      await conn.connectClose();
+    }
+  });
 }

@@ -104,3 +104,38 @@ export async function withDriverIn(
     }
   });
 }
+
+/**
+ * The IPv4 addresses the DNS server `server` gives for each of `names`, asked from inside
+ * namespace `ns` (Deno's resolver, in a child process there): none for a name it does not know.
+ *
+ * @example
+ * ```ts ignore
+ * await resolveInNs(ns, "192.168.150.1", ["h5"]); // { h5: ["192.168.150.5"] }
+ * ```
+ */
+export async function resolveInNs(
+  ns: string,
+  server: string,
+  names: string[],
+): Promise<Record<string, string[]>> {
+  const code = `const out = {};
+for (const name of ${JSON.stringify(names)}) {
+  try {
+    const opts = { nameServer: { ipAddr: ${JSON.stringify(server)}, port: 53 } };
+    out[name] = (await Deno.resolveDns(name, "A", opts)).sort();
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    out[name] = [];
+  }
+}
+console.log(JSON.stringify(out));`;
+  const out = await new Deno.Command("ip", {
+    args: ["netns", "exec", ns, Deno.execPath(), "eval", code],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  assert.equal(out.code, 0, text.decode(out.stderr));
+  return JSON.parse(text.decode(out.stdout));
+}

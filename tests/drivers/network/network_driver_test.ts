@@ -7,11 +7,10 @@ import assert from "node:assert/strict";
 import { errorsOf, withRoot } from "../secondary_helpers.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { DriverEvent } from "../../../util/driver.ts";
-import type { SecondaryConnection } from "../../../util/contract/compose.ts";
 import { networkDriver } from "../../../drivers/network/mod.ts";
 import { parseNetworkXML } from "../../../conf/network/mod.ts";
 import { dnsmasqContents } from "../../../drivers/network/dnsmasq_conf.ts";
-import { FakeHost } from "./fake_runner.ts";
+import { FakeHost, withNet } from "./fake_runner.ts";
 import { pathExists } from "../../../util/config_files.ts";
 
 const rejectsWith = errorsOf(VIR.FROM_NETWORK);
@@ -27,22 +26,6 @@ const PORT = (uuid: string, mac = "52:54:00:7b:35:93") =>
   `<networkport><uuid>${uuid}</uuid><owner><name>vm1</name>` +
   `<uuid>d54df46f-1ab5-4a22-8618-4560ef5fac2c</uuid></owner><mac address='${mac}'/></networkport>`;
 const PORT1 = "5d744f21-ba4a-4d6e-bdb2-30a35ff3207d";
-
-async function withNet(
-  body: (conn: SecondaryConnection, host: FakeHost, root: string) => Promise<void>,
-  host = new FakeHost(),
-): Promise<void> {
-  await withRoot(async (root) => {
-    const conn = await networkDriver.open(new URL(`qemu:///embed?root=${root}`), {
-      networkRunner: host,
-    });
-    try {
-      await body(conn, host, root);
-    } finally {
-      await conn.connectClose();
-    }
-  });
-}
 
 Deno.test("define assigns virbr0 and a MAC, saves the config; start builds it in libvirt's order", async () => {
   await withNet(async (conn, host, root) => {
