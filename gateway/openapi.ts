@@ -3,6 +3,7 @@ import { SPARSE_MIME } from "../protocol/sparse_stream.ts";
 import { RPC_SOCKET_PATH, RPC_SUBPROTOCOL, STREAM_PATH } from "../protocol/ws_protocol.ts";
 import { callInfo, CONTRACT, KINDS, REF_SHAPES } from "../util/contract/mod.ts";
 import { isCallable, methodAccess } from "./access.ts";
+import { DEFAULT_LIMITS } from "./limits.ts";
 import type { DocumentKind } from "./models.ts";
 import { MODEL_COMPONENT, modelComponents } from "./openapi_models.ts";
 import { RESOURCES, VOLUMES } from "./rest.ts";
@@ -137,7 +138,8 @@ function streamPaths(): Record<string, Schema> {
         ],
         requestBody: {
           required: false,
-          description: "The piece, at most the gateway's request body limit (4 MiB by default)",
+          description: "The piece, at most the gateway's request body limit " +
+            `(${DEFAULT_LIMITS.maxBodyBytes / 2 ** 20} MiB by default)`,
           content: { "application/octet-stream": BYTES },
         },
         responses: {
