@@ -410,10 +410,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       await call(c, method, args);
       return new Response(null, { status: 204 });
     });
+    // A resource without actions (secrets) has no such route, nor a document entry for it.
+    if (!Object.keys(r.actions).length) continue;
     app.post(`${col}/:name/:action`, async (c) => {
       const action = r.actions[c.req.param("action")];
       if (!action || !Object.hasOwn(r.actions, c.req.param("action"))) {
-        const known = Object.keys(r.actions).join(", ") || "none";
+        const known = Object.keys(r.actions).join(", ");
         return json(
           VirError.report("RPC", "RPC", `unknown ${r.title} action (known: ${known})`),
           404,

@@ -1,7 +1,9 @@
 import { EVENT_MARK_HEADER } from "../protocol/event_id.ts";
-import { RPC_SOCKET_PATH, RPC_SUBPROTOCOL } from "../protocol/ws_protocol.ts";
+import { SPARSE_MIME } from "../protocol/sparse_stream.ts";
+import { RPC_SOCKET_PATH, RPC_SUBPROTOCOL, STREAM_PATH } from "../protocol/ws_protocol.ts";
 import { callInfo, CONTRACT, KINDS, REF_SHAPES } from "../util/contract/mod.ts";
 import { isCallable, methodAccess } from "./access.ts";
+import { DEFAULT_LIMITS } from "./limits.ts";
 import type { DocumentKind } from "./models.ts";
 import { MODEL_COMPONENT, modelComponents } from "./openapi_models.ts";
 import { RESOURCES, VOLUMES } from "./rest.ts";
@@ -47,6 +49,113 @@ const CALL_ANSWER = {
   },
   ...ERRORS,
 };
+
+/** The answer to a stream call: the ticket of its data, at `/v1/streams/{id}`. */
+const STREAM_CALL_ANSWER = {
+  ...CALL_ANSWER,
+  "200": {
+    ...CALL_ANSWER["200"],
+    description: "`{result}`: where the stream's data goes (`/v1/streams/{result.stream}`)",
+    content: {
+      "application/json": {
+        schema: obj({ result: ref("StreamTicket") }),
+        example: { result: { stream: "4a5e1e4b-0b5c-4d4c-9f57-2f4f8c1d9a31" } },
+      },
+    },
+  },
+};
+
+/** Bytes as they are, in a request or an answer. */
+const BYTES = { schema: { type: "string", contentMediaType: "application/octet-stream" } };
+
+/**
+ * The data of stream calls (gateway/stream_routes.ts): read, sent piece by piece, finished,
+ * aborted; the owner's token only.
+ */
+function streamPaths(): Record<string, Schema> {
+  const id = {
+    name: "id",
+    in: "path",
+    required: true,
+    description: "The `stream` of the stream call's answer",
+    schema: str,
+  };
+  const flag = (name: string, description: string) => ({
+    name,
+    in: "query",
+    required: false,
+    description,
+    schema: { type: "string", maxLength: 0 },
+    example: "",
+  });
+  return {
+    [`${STREAM_PATH}/{id}`]: {
+      parameters: [id],
+      get: {
+        operationId: "readStream",
+        summary: "The stream's data (virStreamRecv to the end): a download, a console's output, " +
+          "a screenshot, in one answer that ends where the data ends, or breaks off if the " +
+          "driver fails; once (a stream that also takes data stays for its sends)",
+        parameters: [
+          flag(
+            "sparse",
+            `A sparse stream's data and holes as ${SPARSE_MIME} records (a 9-byte header — ` +
+              "kind 0 data or 1 hole, then the length, 64-bit big-endian — and the data); " +
+              "without it, holes come as their zeroes",
+          ),
+        ],
+        responses: {
+          "200": {
+            description: "The data, of the type the stream call's answer named (`mime`)",
+            content: {
+              "application/octet-stream": BYTES,
+              [SPARSE_MIME]: { schema: { type: "string", contentMediaType: SPARSE_MIME } },
+              "image/png": { schema: { type: "string", contentMediaType: "image/png" } },
+            },
+          },
+          ...ERRORS,
+        },
+      },
+      post: {
+        operationId: "sendStream",
+        summary: "One piece of data (virStreamSend; taken as it arrives, never gathered whole), " +
+          "a hole (virStreamSendHole, ?hole=), or the end of the data (virStreamFinish, ?finish)",
+        parameters: [
+          {
+            name: "hole",
+            in: "query",
+            required: false,
+            description: "Instead of data: this many bytes of empty space (a sparse stream only, " +
+              "else libvirtd's 'Unexpected stream hole')",
+            schema: { type: "integer", minimum: 0 },
+            example: 1048576,
+          },
+          flag(
+            "finish",
+            "The data is complete: answered once the driver has it all in place, or with its " +
+              "error; the stream is then gone",
+          ),
+        ],
+        requestBody: {
+          required: false,
+          description: "The piece, at most the gateway's request body limit " +
+            `(${DEFAULT_LIMITS.maxBodyBytes / 2 ** 20} MiB by default)`,
+          content: { "application/octet-stream": BYTES },
+        },
+        responses: {
+          "204": { description: "The driver took it" },
+          "413": { $ref: "#/components/responses/Error" },
+          ...ERRORS,
+        },
+      },
+      delete: {
+        operationId: "abortStream",
+        summary: "Drop the transfer on both sides (virStreamAbort)",
+        responses: { "204": { description: "aborted" }, ...ERRORS },
+      },
+    },
+  };
+}
 
 /** `GET` of one object: its summary, its XML document, or that document's JSON model. */
 const oneObject = (kind: DocumentKind) => ({
@@ -119,7 +228,8 @@ const opPrefix = (served: string) => served.replace(/\//g, ".");
  * The OpenAPI 3.1 document of the gateway at `origin`: one operation per driver method (with its
  * exact argument list) and the REST resources with their XML documents' JSON models, spelt out
  * for each served driver path (`/v1/test/default/…`, operationIds `test.default.…`), so that no
- * two paths can match one URL; the RPC WebSocket, sessions, events, health and metrics.
+ * two paths can match one URL; the RPC WebSocket, sessions, stream data, events, health and
+ * metrics: every route of the app but the web console's files (tests/gateway/openapi_routes_test.ts).
  *
  * @example
  * ```ts
@@ -252,6 +362,7 @@ export function openApiDocument(
       },
     },
   };
+  Object.assign(paths, streamPaths());
   for (const served of servedPaths) Object.assign(paths, drivenPaths(served, nameParam));
   return {
     openapi: "3.1.0",
@@ -274,6 +385,15 @@ export function openApiDocument(
       },
       schemas: {
         VirError: obj({ code: num, codeName: str, domain: num, domainName: str, message: str }),
+        StreamTicket: {
+          type: "object",
+          required: ["stream"],
+          properties: {
+            stream: { ...str, description: `Where the data goes: ${STREAM_PATH}/{stream}` },
+            mime: { ...str, description: "The data's type, for calls that name one" },
+            sparse: { const: true, description: "Holes come and go besides data" },
+          },
+        },
         ...Object.fromEntries(
           Object.values(REF_SHAPES).map(({ schema, fields }) => [
             schema,
@@ -315,6 +435,17 @@ function drivenPaths(served: string, nameParam: Schema): Record<string, Schema> 
     [`${base}/node`]: {
       get: { operationId: id("node"), tags, summary: "Host information", responses: OK_JSON },
     },
+    [`${base}/node/capabilities`]: {
+      get: {
+        operationId: id("capabilities"),
+        tags,
+        summary: "The capabilities XML (virConnectGetCapabilities)",
+        responses: {
+          "200": { description: "capabilities", content: { "application/xml": { schema: str } } },
+          ...ERRORS,
+        },
+      },
+    },
   };
   for (const method of Object.keys(CONTRACT)) {
     if (!isCallable(method)) continue;
@@ -337,7 +468,7 @@ function drivenPaths(served: string, nameParam: Schema): Record<string, Schema> 
             },
           },
         },
-        responses: CALL_ANSWER,
+        responses: decl.result.shape.kind === "stream" ? STREAM_CALL_ANSWER : CALL_ANSWER,
       },
     };
   }

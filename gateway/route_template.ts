@@ -3,6 +3,9 @@ import { RESOURCES } from "./rest.ts";
 
 const TOP = new Set(["/", "/healthz", "/metrics", "/v1/openapi.json", RPC_SOCKET_PATH]);
 
+/** The gateway's own collections under `/v1`, whose members are ids (not driver paths). */
+const OWN = new Set(["sessions", "streams", "operations"]);
+
 /** Path segments kept as they are; every other one is a parameter. */
 const LITERALS = new Set([
   "call",
@@ -28,12 +31,12 @@ export function routeTemplate(path: string): string {
   if (TOP.has(path)) return path;
   const segs = path.split("/");
   if (segs[1] !== "v1" || segs.length < 3) return "other";
-  const out = segs[2] === "sessions" ? ["", "v1", "sessions"] : ["", "v1", "{driver}", "{path}"];
+  const out = OWN.has(segs[2]) ? ["", "v1", segs[2]] : ["", "v1", "{driver}", "{path}"];
   if (segs.length < out.length) return "other";
   for (const s of segs.slice(out.length)) {
     const prev = out[out.length - 1];
     if (LITERALS.has(s)) out.push(s);
-    else if (prev === "sessions") out.push("{id}");
+    else if (OWN.has(prev) && out.length === 3) out.push("{id}");
     else if (prev === "call") out.push("{method}");
     else if (prev.startsWith("{")) out.push("{action}");
     else out.push("{name}");

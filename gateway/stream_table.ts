@@ -1,6 +1,13 @@
 import type { DriverStream, StreamPiece } from "../util/driver.ts";
 import { VirError } from "../util/errors.ts";
 import { isHole } from "../util/stream_pieces.ts";
+import { BodyBuffer } from "./body_pieces.ts";
+
+/**
+ * The largest piece of a request body handed to the driver at once: the client's upload
+ * requests carry a MiB each (client/remote/stream.ts), one file write.
+ */
+const BODY_PIECE = 1024 * 1024;
 
 /** What a stream call answers a remote caller: the id of its data, and the data's type. */
 export interface StreamTicket {
@@ -19,6 +26,8 @@ interface Entry {
   timer?: ReturnType<typeof setTimeout>;
   /** Its data is being read (a console's output, while input still comes). */
   reading?: boolean;
+  /** What its request bodies are read into, kept between them; absent while one is read. */
+  buffer?: BodyBuffer;
 }
 
 /**
@@ -105,6 +114,23 @@ export class StreamTable {
       throw err;
     }
     this.#arm(id, e);
+  }
+
+  /**
+   * Sends a request's `body` into stream `id`, piece by piece as it arrives and the driver
+   * takes it: never gathered whole, and read into a buffer the stream keeps for its next body.
+   */
+  async sendBody(id: string, owner: string, body: ReadableStream<Uint8Array>): Promise<void> {
+    const e = this.#find(id, owner);
+    // Two bodies at once (a client's own doing) each get a buffer: a piece must stay intact
+    // until the driver has it.
+    const buffer = e.buffer ?? new BodyBuffer(BODY_PIECE);
+    e.buffer = undefined;
+    try {
+      for await (const piece of buffer.pieces(body)) await this.send(id, owner, piece);
+    } finally {
+      e.buffer = buffer;
+    }
   }
 
   /** Aborts every stream (the gateway is stopping). */

@@ -126,8 +126,14 @@ function eachHeader(init: HeadersInit | undefined, add: (name: string, value: st
   else for (const k in init) add(k, (init as Record<string, string>)[k]);
 }
 
-/** The request as bytes: the head and the body, for one write. */
-function message(method: string, path: string, host: string, init?: RequestInit): Uint8Array {
+/**
+ * A body this large goes in a write of its own after the head's, rather than copied behind
+ * the head: a stream's MiB pieces would otherwise cost an allocation and a copy each.
+ */
+const OWN_WRITE = 64 * 1024;
+
+/** The request as bytes: the head and the body in one buffer, or a large body apart. */
+function message(method: string, path: string, host: string, init?: RequestInit): Uint8Array[] {
   const body = init?.body ?? "";
   if (typeof body !== "string" && !(body instanceof Uint8Array)) {
     throw new TypeError("only string and byte bodies are supported");
@@ -137,11 +143,12 @@ function message(method: string, path: string, host: string, init?: RequestInit)
   eachHeader(init?.headers, (k, v) => (head += `${k}: ${v}\r\n`));
   if (bytes.length || method === "POST") head += `content-length: ${bytes.length}\r\n`;
   head += "\r\n";
+  if (bytes.length >= OWN_WRITE) return [encoder.encode(head), bytes];
   // Room for the head as UTF-8: three bytes per UTF-16 unit at most.
   const out = new Uint8Array(head.length * 3 + bytes.length);
   const { written } = encoder.encodeInto(head, out);
   out.set(bytes, written);
-  return out.subarray(0, written + bytes.length);
+  return [out.subarray(0, written + bytes.length)];
 }
 
 /**
@@ -224,7 +231,7 @@ export function http1Fetch(connect: () => Promise<Deno.Conn>, host: string): typ
   return async (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
     const method = init?.method ?? "GET";
-    const bytes = message(method, url.slice(url.indexOf("/", url.indexOf("//") + 2)), host, init);
+    const parts = message(method, url.slice(url.indexOf("/", url.indexOf("//") + 2)), host, init);
     const signal = init?.signal;
     signal?.throwIfAborted();
     for (;;) {
@@ -242,7 +249,9 @@ export function http1Fetch(connect: () => Promise<Deno.Conn>, host: string): typ
       };
       let head: string[] | null;
       try {
-        for (let n = 0; n < bytes.length;) n += await c.conn.write(bytes.subarray(n));
+        for (const bytes of parts) {
+          for (let n = 0; n < bytes.length;) n += await c.conn.write(bytes.subarray(n));
+        }
         head = await c.head();
       } catch (e) {
         release(false);

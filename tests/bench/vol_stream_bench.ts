@@ -3,7 +3,9 @@
  * random data (`--mib`, default 256) into a raw volume and back out, then a 1 GiB sparse file
  * (4 MiB of data, the rest holes) with the sparse flags. The edgevirt side is the public client
  * of a host program (`host.ts`, HTTP/1.1) through a real gateway process serving
- * `qemu:///session`, over TCP on loopback; the libvirt side is `virsh vol-upload`/`vol-download`
+ * `qemu:///session`, over TCP on loopback (its connection guard's relay included, as for any
+ * TCP client; `--unix`: over the gateway's unix socket instead, which has no relay, as
+ * libvirtd's has none); the libvirt side is `virsh vol-upload`/`vol-download`
  * (`--sparse` for the sparse rows) against a private session libvirtd
  * (`/work/shared/oracle/daemon.sh`) over its unix socket. Each row runs edgevirt then libvirt
  * right after, so both see the same machine load; each side's time is the best of `--runs`.
@@ -17,7 +19,7 @@
  * columns. Linux only.
  *
  * ```sh
- * deno run -A tests/bench/vol_stream_bench.ts [--mib 256] [--runs 2] [--oracle /work/shared/oracle]
+ * deno run -A tests/bench/vol_stream_bench.ts [--mib 256] [--runs 2] [--unix] [--oracle /work/shared/oracle]
  * ```
  * @module
  */
@@ -37,6 +39,7 @@ const { values } = parseArgs({
     mib: { type: "string", default: "256" },
     runs: { type: "string", default: "2" },
     oracle: { type: "string", default: "/work/shared/oracle" },
+    unix: { type: "boolean", default: false },
   },
 });
 const MiB = 1024 * 1024;
@@ -145,11 +148,17 @@ const cpuPerMiB = (bytes: number, s: Sample) => (s.cpuUs / 1000 / (bytes / MiB))
 const dir = await Deno.makeTempDir({ prefix: "edgevirt-volbench-" });
 // libvirtd runs as nobody when this runs as root: its pool and files must be reachable.
 await Deno.chmod(dir, 0o777);
-const gw = await spawnGateway({ env: { EDGEVIRT_QEMU_STATE_DIR: `${dir}/state` } });
+const gw = await spawnGateway({
+  unix: values.unix,
+  env: { EDGEVIRT_QEMU_STATE_DIR: `${dir}/state` },
+});
 try {
   await withOracleDaemon(values.oracle, async (daemon) => {
     const libvirtdPid = Number(daemon.PID);
-    const conn = await connect(`qemu+http://127.0.0.1:${gw.port}/session`, { token: gw.token });
+    const uri = values.unix
+      ? `qemu+unix:///session?socket=${gw.socket}`
+      : `qemu+http://127.0.0.1:${gw.port}/session`;
+    const conn = await connect(uri, { token: gw.token });
     const ePool = await conn.createStoragePoolXML(
       `<pool type='dir'><name>ev</name><target><path>${dir}/ev</path></target></pool>`,
       VIR.STORAGE_POOL_CREATE_WITH_BUILD,
@@ -223,7 +232,8 @@ try {
     }
     await conn.close();
     const load = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
-    console.log(`vol_stream_bench: best of ${RUNS} runs; load average ${load}\n`);
+    const via = values.unix ? "the gateway's unix socket" : "TCP";
+    console.log(`vol_stream_bench: best of ${RUNS} runs over ${via}; load average ${load}\n`);
     console.log(
       "| transfer | edgevirt MB/s | libvirt MB/s | ratio | edgevirt CPU ms/MiB | libvirt CPU ms/MiB | gateway peak RSS MiB (growth) | libvirtd peak RSS MiB (growth) |",
     );

@@ -180,6 +180,10 @@ Deno.test("route templates keep the label values few", () => {
     routeTemplate("/v1/test/default/domains/web/start"),
     "/v1/{driver}/{path}/domains/{name}/{action}",
   );
+  // The gateway's own collections are not driver paths.
+  assert.equal(routeTemplate("/v1/streams/4a5e1e4b"), "/v1/streams/{id}");
+  assert.equal(routeTemplate("/v1/operations/op-1"), "/v1/operations/{id}");
+  assert.equal(routeTemplate("/v1/operations"), "/v1/operations");
   assert.equal(routeTemplate("/favicon.ico"), "other");
   assert.equal(routeTemplate("/v1/x"), "other");
 });

@@ -100,7 +100,11 @@ export interface NetworkPortRef {
 export interface DriverStream {
   /** Data from the driver; holes too when `sparse`. */
   readable?: ReadableStream<StreamPiece>;
-  /** Data to the driver; holes too when `sparse`. */
+  /**
+   * Data to the driver; holes too when `sparse`. A piece is the caller's again once its write
+   * settles (as `virStreamSend`'s buffer): a driver that keeps bytes for later copies them (the
+   * gateway reads each request body into one buffer, piece after piece).
+   */
   writable?: WritableStream<StreamPiece>;
   /** The data's MIME type, where the call names one (`virDomainScreenshot`). */
   mime?: string;
