@@ -7,8 +7,6 @@ import { VirError } from "../../../util/errors.ts";
 import type { ErrorDomainName } from "../../../util/errors.ts";
 import { type CommandContext, type CommandDef, CommandFailed } from "../context.ts";
 import type { Args } from "../options.ts";
-import { parse } from "../../../util/xml/mod.ts";
-import { dumpNode, dumpWrapped, evaluateXPath, xpathDocument } from "../xpath.ts";
 import { strToLong } from "../numbers.ts";
 import { domainArg } from "../lookup.ts";
 
@@ -221,6 +219,11 @@ export async function dumpXML(
     ctx.print(xml);
     return;
   }
+  // The XML parser and XPath load only for --xpath: most commands that print XML never need them.
+  const [{ parse }, { dumpNode, dumpWrapped, evaluateXPath, xpathDocument }] = await Promise.all([
+    import("../../../util/xml/mod.ts"),
+    import("../xpath.ts"),
+  ]);
   const r = evaluateXPath(xpathDocument(parse(xml)), xpath);
   if ("value" in r) {
     ctx.lastError = VirError.report("NONE", "INTERNAL_ERROR", `Incorrect xpath '${xpath}'`);
