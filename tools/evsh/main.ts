@@ -248,7 +248,11 @@ async function main(): Promise<number> {
     return 1;
   }
   const uri = inv.uri ?? Deno.env.get("LIBVIRT_DEFAULT_URI") ?? "test:///default";
-  const shellModule = import("./shell.ts"); // loads while the connection opens
+  // The shell and the command's handler load while the connection opens (the handler from the
+  // first word: an alias or a wrong guess only loses the head start).
+  const shellModule = import("./shell.ts");
+  const first = inv.words[0]?.trim().split(/[\s;]+/, 1)[0];
+  if (first) import("./commands/mod.ts").then((m) => m.findCommand(first)).catch(() => {});
   let conn;
   try {
     conn = await open(uri, inv.readonly ?? false, inv);
