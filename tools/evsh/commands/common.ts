@@ -9,6 +9,7 @@ import { type CommandContext, type CommandDef, CommandFailed } from "../context.
 import type { Args } from "../options.ts";
 import { strToLong } from "../numbers.ts";
 import { domainArg } from "../lookup.ts";
+import { parseXML } from "../xml_parse.ts";
 
 /** `VSH_EXCLUSIVE_OPTIONS`: "Options --a and --b are mutually exclusive". */
 export function exclusive(ctx: CommandContext, args: Args, a: string, b: string): void {
@@ -219,12 +220,9 @@ export async function dumpXML(
     ctx.print(xml);
     return;
   }
-  // The XML parser and XPath load only for --xpath: most commands that print XML never need them.
-  const [{ parse }, { dumpNode, dumpWrapped, evaluateXPath, xpathDocument }] = await Promise.all([
-    import("../../../util/xml/mod.ts"),
-    import("../xpath.ts"),
-  ]);
-  const r = evaluateXPath(xpathDocument(parse(xml)), xpath);
+  // XPath loads only for --xpath (and the parser with it): most XML dumps never need them.
+  const { dumpNode, dumpWrapped, evaluateXPath, xpathDocument } = await import("../xpath.ts");
+  const r = evaluateXPath(xpathDocument(await parseXML(xml)), xpath);
   if ("value" in r) {
     ctx.lastError = VirError.report("NONE", "INTERNAL_ERROR", `Incorrect xpath '${xpath}'`);
     throw new CommandFailed();
