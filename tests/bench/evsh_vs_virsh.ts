@@ -140,7 +140,9 @@ await withOracleDaemon(`${SHARED}/oracle`, async (oracle) => {
         ),
       );
     }
-    console.log(`same evsh command through 'npx -y deno@2.9.6 task evsh': ${median(npx)} ms`);
+    console.log(
+      `same evsh command through 'npx -y deno@2.9.6 task evsh': ${median(npx).toFixed(1)} ms`,
+    );
     console.log(
       JSON.stringify({
         command: COMMAND,
