@@ -6,9 +6,6 @@ export interface Deadline {
   expire: (() => void) | undefined;
 }
 
-/** A timer as Node, Deno and Bun return it (browsers return a number, without these). */
-type Timer = { ref?(): void; unref?(): void };
-
 /** Cancelled entries tolerated inside the queue before it is compacted. */
 const COMPACT_AFTER = 256;
 
@@ -16,10 +13,14 @@ const COMPACT_AFTER = 256;
  * Deadlines of one fixed length for many pending operations (calls in flight), on one timer.
  * A timer per call costs more than a fast call itself (creating, tracking and clearing it);
  * since every deadline here has the same length, they expire in the order they were added, so
- * a FIFO queue and a single timer armed for its oldest live entry do the same job. While a
- * deadline is pending the timer keeps the process alive, as a per-call timer would; once none
- * is, it is `unref`'d where the runtime allows it (rather than cleared and made again for the
- * next call), and it is not re-armed.
+ * a FIFO queue and a single timer armed for its oldest live entry do the same job. The timer is
+ * an `AbortSignal.timeout` whose abort listener is the expiry: on Deno a timeout signal keeps
+ * the process alive exactly while it has a listener, so while a deadline is pending the process
+ * stays up, as with a per-call timer; once none is, the listener is removed (rather than the
+ * timer cleared and made again for the next call), and it is not re-armed. (`setTimeout` would
+ * do the same with `ref`/`unref`, but Deno 2.9 loads its Node timers module on the first call,
+ * a few milliseconds of a one-command evsh run.) Node never lets a timeout signal hold the
+ * process; the calls this bounds hold it there themselves (a socket waiting for its answer).
  *
  * @example
  * ```ts
@@ -34,8 +35,9 @@ export class Deadlines {
   #queue: Deadline[] = [];
   #head = 0;
   #dead = 0;
-  #timer?: Timer;
-  /** Whether the timer keeps the process alive. */
+  /** The armed timer: aborts when the oldest live entry is due. */
+  #timer?: AbortSignal;
+  /** Whether the timer keeps the process alive (its listener is attached). */
   #held = false;
 
   /** `ms`: how long after {@link add} each deadline expires. */
@@ -47,11 +49,9 @@ export class Deadlines {
   add(expire: () => void): Deadline {
     const d: Deadline = { at: performance.now() + this.#ms, expire };
     this.#queue.push(d);
-    if (!this.#timer) this.#arm(this.#ms);
-    else if (!this.#held) {
-      this.#held = true;
-      this.#timer.ref?.();
-    }
+    // A timer that expired while let go ran nothing (it had no listener): armed anew.
+    if (!this.#timer || (!this.#held && this.#timer.aborted)) this.#arm(this.#ms);
+    else if (!this.#held) this.#hold(true);
     return d;
   }
 
@@ -74,10 +74,7 @@ export class Deadlines {
       this.#queue = [];
       this.#head = 0;
       this.#dead = 0;
-      if (this.#held) {
-        this.#held = false;
-        this.#timer?.unref?.();
-      }
+      if (this.#held) this.#hold(false);
     } else if (this.#dead > COMPACT_AFTER && this.#dead * 2 > q.length - this.#head) {
       this.#queue = q.slice(this.#head).filter((d) => d.expire);
       this.#head = 0;
@@ -86,8 +83,15 @@ export class Deadlines {
   }
 
   #arm(ms: number): void {
-    this.#timer = setTimeout(this.#fire, ms) as Timer;
-    this.#held = true;
+    this.#timer = AbortSignal.timeout(ms);
+    this.#hold(true);
+  }
+
+  /** Attaches the expiry to the timer (which then keeps the process alive), or detaches it. */
+  #hold(held: boolean): void {
+    this.#held = held;
+    if (held) this.#timer?.addEventListener("abort", this.#fire);
+    else this.#timer?.removeEventListener("abort", this.#fire);
   }
 
   #fire = (): void => {

@@ -71,6 +71,17 @@ Deno.test("an expiry may add and cancel deadlines", async () => {
   assert.deepEqual(order, ["second", "third", "added"]);
 });
 
+Deno.test("a deadline added after the let-go timer ran out still expires", async () => {
+  const deadlines = new Deadlines(20);
+  deadlines.cancel(deadlines.add(() => assert.fail("answered")));
+  await sleep(60); // the timer, let go, runs out with nothing to do
+  let fired = 0;
+  const t0 = performance.now();
+  deadlines.add(() => fired = performance.now() - t0);
+  await until(() => fired > 0);
+  assert.ok(fired >= 19, `expired after ${fired} ms`);
+});
+
 Deno.test("a pending deadline keeps the process alive, an answered one does not", async () => {
   const module = new URL("../../util/deadlines.ts", import.meta.url).href;
   const run = async (code: string) => {

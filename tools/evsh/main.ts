@@ -8,17 +8,15 @@
  * ```
  * @module
  */
-import { filePieces, pieceSink } from "../../util/sparse_file.ts";
-import { connect } from "../../host.ts";
+// Only what every run needs is imported here; the client, the shell, the prompt and the file
+// helpers load when a run gets to them, so that `--version` starts no client and a one-command
+// run loads no prompt (a process's start-up is most of a one-command run).
 import type { Connection } from "../../client/connection.ts";
 import { VirError } from "../../util/errors.ts";
 import { type EvshInvocation, parseArgv } from "./argv.ts";
-import { completions } from "./completion.ts";
 import type { EvshIO } from "./context.ts";
-import { LineEditor, splitKeys } from "./line_editor.ts";
-import { isBlockDevice, openEditSession } from "./host_io.ts";
 import { hostTerminal, SharedReader } from "./host_terminal.ts";
-import { Shell } from "./shell.ts";
+import type { Shell } from "./shell.ts";
 import { longVersion, usage, VERSION } from "./usage.ts";
 
 const encoder = new TextEncoder();
@@ -103,19 +101,18 @@ const io: EvshIO = {
   stderr: (s) => write(Deno.stderr, s),
   readFile: readTextFileForEvsh,
   // 1 MiB reads either way (a file's own readable reads 64 KiB at a time).
-  openRead: async (path, sparse) =>
-    await filePieces({
-      file: await openForEvsh(path, { read: true }),
-      path,
-      offset: 0,
-      length: 0,
-      sparse,
-    }),
-  openWrite: async (path) =>
-    await pieceSink(await openForEvsh(path, { write: true, create: true, truncate: true }), path),
+  openRead: async (path, sparse) => {
+    const file = await openForEvsh(path, { read: true });
+    const { filePieces } = await import("../../util/sparse_file.ts");
+    return await filePieces({ file, path, offset: 0, length: 0, sparse });
+  },
+  openWrite: async (path) => {
+    const file = await openForEvsh(path, { write: true, create: true, truncate: true });
+    return await (await import("../../util/sparse_file.ts")).pieceSink(file, path);
+  },
   createFile: createFileForEvsh,
-  isBlockDevice,
-  openEditor: (doc) => openEditSession(doc),
+  isBlockDevice: async (path) => (await import("./host_io.ts")).isBlockDevice(path),
+  openEditor: async (doc) => (await import("./host_io.ts")).openEditSession(doc),
   stdinIsTerminal: Deno.stdin.isTerminal(),
   terminal: Deno.stdin.isTerminal() ? hostTerminal(stdinReader) : undefined,
   onInterrupt: (handler) => {
@@ -154,6 +151,10 @@ async function* ttyLines(shell: Shell, prompt: string): AsyncGenerator<string> {
   const history = file
     ? await Deno.readTextFile(file).then((t) => t.split("\n").filter(Boolean), () => [])
     : [];
+  const [{ completions }, { LineEditor, splitKeys }] = await Promise.all([
+    import("./completion.ts"),
+    import("./line_editor.ts"),
+  ]);
   const input = stdinReader();
   const never = new AbortController().signal;
   const decoder = new TextDecoder();
@@ -214,6 +215,7 @@ async function interactive(shell: Shell): Promise<void> {
 
 /** Opens a connection the way `virshConnect` does (keepalive handling included). */
 async function open(uri: string, readonly: boolean, inv: EvshInvocation): Promise<Connection> {
+  const { connect } = await import("../../host.ts");
   const conn = await connect(uri, { readonly });
   // virshConnect asks for keepalive (default 5 s); edgevirt's connections have no
   // virConnectSetKeepAlive, so only a keepalive the user forced is an error, as in virsh.
@@ -246,6 +248,11 @@ async function main(): Promise<number> {
     return 1;
   }
   const uri = inv.uri ?? Deno.env.get("LIBVIRT_DEFAULT_URI") ?? "test:///default";
+  // The shell and the command's handler load while the connection opens (the handler from the
+  // first word: an alias or a wrong guess only loses the head start).
+  const shellModule = import("./shell.ts");
+  const first = inv.words[0]?.trim().split(/[\s;]+/, 1)[0];
+  if (first) import("./commands/mod.ts").then((m) => m.findCommand(first)).catch(() => {});
   let conn;
   try {
     conn = await open(uri, inv.readonly ?? false, inv);
@@ -254,6 +261,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const interactiveMode = inv.mode === "interactive";
+  const { Shell } = await shellModule;
   const shell = new Shell(conn, io, {
     quiet: inv.quiet,
     readonly: inv.readonly,

@@ -19,6 +19,7 @@
 export { Shell } from "./shell.ts";
 export { CommandContext, CommandFailed } from "./context.ts";
 export type { CommandDef, EvshIO, EvshTerminal } from "./context.ts";
-export { COMMANDS, findCommand } from "./commands/mod.ts";
+export { COMMAND_MODULES, findCommand } from "./commands/mod.ts";
+export type { CommandModule } from "./commands/mod.ts";
 export { parseArgv } from "./argv.ts";
 export type { EvshInvocation } from "./argv.ts";

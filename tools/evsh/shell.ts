@@ -89,7 +89,7 @@ export class Shell {
 
   async #runOne({ spec, args }: ParsedCommand): Promise<boolean> {
     const ctx = new CommandContext(this.state.conn, this.io, this.state);
-    const def = findCommand(spec.name);
+    const def = await findCommand(spec.name);
     const before = performance.now();
     let ok: boolean;
     try {

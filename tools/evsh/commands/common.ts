@@ -7,10 +7,9 @@ import { VirError } from "../../../util/errors.ts";
 import type { ErrorDomainName } from "../../../util/errors.ts";
 import { type CommandContext, type CommandDef, CommandFailed } from "../context.ts";
 import type { Args } from "../options.ts";
-import { parse } from "../../../util/xml/mod.ts";
-import { dumpNode, dumpWrapped, evaluateXPath, xpathDocument } from "../xpath.ts";
 import { strToLong } from "../numbers.ts";
 import { domainArg } from "../lookup.ts";
+import { parseXML } from "../xml_parse.ts";
 
 /** `VSH_EXCLUSIVE_OPTIONS`: "Options --a and --b are mutually exclusive". */
 export function exclusive(ctx: CommandContext, args: Args, a: string, b: string): void {
@@ -221,7 +220,9 @@ export async function dumpXML(
     ctx.print(xml);
     return;
   }
-  const r = evaluateXPath(xpathDocument(parse(xml)), xpath);
+  // XPath loads only for --xpath (and the parser with it): most XML dumps never need them.
+  const { dumpNode, dumpWrapped, evaluateXPath, xpathDocument } = await import("../xpath.ts");
+  const r = evaluateXPath(xpathDocument(await parseXML(xml)), xpath);
   if ("value" in r) {
     ctx.lastError = VirError.report("NONE", "INTERNAL_ERROR", `Incorrect xpath '${xpath}'`);
     throw new CommandFailed();

@@ -6,7 +6,7 @@
 import { VIR } from "../../../util/constants.ts";
 import type { Domain } from "../../../client/domain.ts";
 import { callDriver } from "../../../client/handle.ts";
-import { parse } from "../../../util/xml/mod.ts";
+import { parseXML } from "../xml_parse.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
@@ -37,8 +37,13 @@ function detach(ctx: CommandContext, dom: Domain, xml: string, flags: number, cu
  * `virshFindDisk`: the disk whose target or source is `path`, without backing stores; with
  * `changeable`, only CD-ROM and floppy drives (and disks of no device kind) count.
  */
-function findDisk(ctx: CommandContext, xml: string, path: string, changeable = false): string {
-  const doc = xpathDocument(parse(xml), true);
+async function findDisk(
+  ctx: CommandContext,
+  xml: string,
+  path: string,
+  changeable = false,
+): Promise<string> {
+  const doc = xpathDocument(await parseXML(xml), true);
   const disks = xpathNodes(doc, "/domain/devices/disk");
   if (!disks.length) ctx.fail("Failed to get disk information");
   for (const disk of disks) {
@@ -73,7 +78,7 @@ async function detachInterface(
   type: string,
   mac: string | undefined,
 ): Promise<boolean> {
-  const doc = xpathDocument(parse(xml), true);
+  const doc = xpathDocument(await parseXML(xml), true);
   const nodes = xpathNodes(doc, `/domain/devices/interface[@type='${type}']`);
   if (!nodes.length) {
     ctx.error(`No interface found whose type is ${type}`);
@@ -129,7 +134,7 @@ export const DOMAIN_DETACH_COMMANDS: CommandDef[] = [
         const active = await ctx.attempt(() => dom.isActive());
         if (active.ok && active.value) flags |= VIR.DOMAIN_AFFECT_LIVE;
       }
-      const diskXML = findDisk(ctx, doc, target);
+      const diskXML = await findDisk(ctx, doc, target);
       if (args.has("print-xml")) return ctx.print(diskXML);
       await ctx.call(
         () => detach(ctx, dom, diskXML, flags, args.has("current")),
@@ -188,7 +193,7 @@ export const DOMAIN_DETACH_COMMANDS: CommandDef[] = [
       const { obj: dom } = await domainArg(ctx, args);
       const path = ctx.optString(args, "path")!;
       const xml = await ctx.call(() => dom.getXMLDesc(config ? VIR.DOMAIN_XML_INACTIVE : 0));
-      findDisk(ctx, xml, path, true);
+      await findDisk(ctx, xml, path, true);
       ctx.fail("evsh does not rewrite removable media definitions yet");
     },
   },

@@ -6,7 +6,7 @@
 import { VIR } from "../../../util/constants.ts";
 import { callDriver } from "../../../client/handle.ts";
 import type { Domain } from "../../../client/domain.ts";
-import { parse } from "../../../util/xml/mod.ts";
+import { parseXML } from "../xml_parse.ts";
 import { LIFECYCLE_ACTIONS } from "../../../conf/domain/names.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
@@ -66,8 +66,8 @@ function attachDetach(name: string, verb: "attach" | "detach"): CommandDef {
 }
 
 /** `virshGetUpdatedMemoryXML`'s pick of one `<memory>` device, by its XPath queries. */
-function memoryDevice(ctx: CommandContext, args: Args, xml: string) {
-  const doc = xpathDocument(parse(xml), true);
+async function memoryDevice(ctx: CommandContext, args: Args, xml: string) {
+  const doc = xpathDocument(await parseXML(xml), true);
   const alias = ctx.optString(args, "alias");
   const node = ctx.optInt(args, "node", "uip");
   const xpath = args.has("node")
@@ -125,7 +125,7 @@ export const DOMAIN_DEVICES_COMMANDS: CommandDef[] = [
       const xml = await ctx.call(() =>
         dom.getXMLDesc(flags & VIR.DOMAIN_AFFECT_CONFIG ? VIR.DOMAIN_XML_INACTIVE : 0)
       );
-      const { doc, mem } = memoryDevice(ctx, args, xml);
+      const { doc, mem } = await memoryDevice(ctx, args, xml);
       if (args.has("requested-size")) {
         const bytes = ctx.optScaled(args, "requested-size", 1024, (1n << 64n) - 1n)!;
         const [requested] = xpathNodes(doc, "./target/requested", mem);

@@ -3,7 +3,7 @@
  * @module
  */
 import { VIR } from "../../../util/constants.ts";
-import { parse } from "../../../util/xml/mod.ts";
+import { parseXML } from "../xml_parse.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import { type XNode, xpathDocument, xpathNodes, xpathString } from "../xpath.ts";
@@ -80,7 +80,7 @@ export const DOMAIN_DISPLAY_COMMANDS: CommandDef[] = [
       const flags = args.has("include-password") ? VIR.DOMAIN_XML_SECURE : 0;
       const type = ctx.optString(args, "type");
       const xml = await ctx.call(() => dom.getXMLDesc(flags));
-      const doc = xpathDocument(parse(xml));
+      const doc = xpathDocument(await parseXML(xml));
       const all = args.has("all");
       let found = false;
       for (const scheme of ["vnc", "spice", "rdp", "dbus"]) {
@@ -107,7 +107,7 @@ export const DOMAIN_DISPLAY_COMMANDS: CommandDef[] = [
       const { obj: dom } = await domainArg(ctx, args);
       await requireRunning(ctx, () => dom.isActive());
       const xml = await ctx.call(() => dom.getXMLDesc(0));
-      const doc = xpathDocument(parse(xml));
+      const doc = xpathDocument(await parseXML(xml));
       const port = xpathInt(doc, "string(/domain/devices/graphics[@type='vnc']/@port)");
       if (port === undefined) return ctx.fail("Failed to get VNC port. Is this domain using VNC?");
       const listen = xpathString(doc, "string(/domain/devices/graphics[@type='vnc']/@listen)") ??

@@ -3,7 +3,7 @@
  * @module
  */
 import { VIR } from "../../../util/constants.ts";
-import { parse } from "../../../util/xml/mod.ts";
+import { parseXML } from "../xml_parse.ts";
 import type { CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import { dumpNode, type XNode, xpathDocument, xpathNodes, xpathString } from "../xpath.ts";
@@ -69,7 +69,7 @@ export const DOMAIN_IFACE_COMMANDS: CommandDef[] = [
       const active = await ctx.attempt(() => dom.isActive());
       if (active.ok && !active.value) flags = VIR.DOMAIN_AFFECT_CONFIG;
       const xml = await ctx.call(() => dom.getXMLDesc(config ? VIR.DOMAIN_XML_INACTIVE : 0));
-      const doc = xpathDocument(parse(xml), true);
+      const doc = xpathDocument(await parseXML(xml), true);
       const nodes = xpathNodes(doc, "/domain/devices/interface");
       if (!nodes.length) {
         ctx.fail("Failed to extract interface information or no interfaces found");

@@ -5,7 +5,7 @@
  */
 import { VIR } from "../../../util/constants.ts";
 import type { Domain } from "../../../client/domain.ts";
-import { parse } from "../../../util/xml/mod.ts";
+import { parseXML } from "../xml_parse.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import { xpathDocument, xpathString } from "../xpath.ts";
@@ -29,7 +29,7 @@ async function description(
   }
   if (ctx.lastError?.code !== VIR.ERR_NO_SUPPORT) return ctx.fail();
   const xml = await ctx.call(() => dom.getXMLDesc(flags));
-  const doc = xpathDocument(parse(xml));
+  const doc = xpathDocument(await parseXML(xml));
   return xpathString(doc, title ? "string(./title[1])" : "string(./description[1])") ?? "";
 }
 

@@ -6,7 +6,7 @@
  * agent command), after virsh's own checks they fail as libvirt does for a driver without them.
  * @module
  */
-import { parse } from "../../../util/xml/mod.ts";
+import { parseXML } from "../xml_parse.ts";
 import type { CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import { xpathDocument, xpathString } from "../xpath.ts";
@@ -142,7 +142,7 @@ export const DOMAIN_MISC_COMMANDS: CommandDef[] = [
       const { obj: dom } = await domainArg(ctx, args);
       const xml = await ctx.call(() => dom.getXMLDesc(0));
       const tty = xpathString(
-        xpathDocument(parse(xml)),
+        xpathDocument(await parseXML(xml)),
         "string(/domain/devices/console/@tty)",
       );
       if (tty === undefined) ctx.fail();

@@ -6,7 +6,7 @@
  */
 import { VIR } from "../../../util/constants.ts";
 import type { Domain } from "../../../client/domain.ts";
-import { parse } from "../../../util/xml/mod.ts";
+import { parseXML } from "../xml_parse.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
@@ -20,7 +20,7 @@ import { typedParamText } from "./domain_guest.ts";
 async function domainXML(ctx: CommandContext, args: Args, flags: number) {
   const { obj: dom } = await domainArg(ctx, args);
   const xml = await ctx.call(() => dom.getXMLDesc(flags));
-  return { dom, doc: xpathDocument(parse(xml)) };
+  return { dom, doc: xpathDocument(await parseXML(xml)) };
 }
 
 /** The memory statistics virsh prints, by their tag names. */
@@ -216,7 +216,7 @@ export const DOMAIN_MONITOR_COMMANDS: CommandDef[] = [
       }
       const active = await isActive(ctx, dom);
       const xml = await ctx.call(() => dom.getXMLDesc(0));
-      const doc = xpathDocument(parse(xml));
+      const doc = xpathDocument(await parseXML(xml));
       const rows: string[][] = [];
       for (const disk of xpathNodes(doc, "./devices/disk")) {
         const protocol = xpathString(doc, "string(./source/@protocol)", disk);

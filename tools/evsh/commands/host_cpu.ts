@@ -6,7 +6,7 @@
  */
 import { VIR } from "../../../util/constants.ts";
 import { VirError } from "../../../util/errors.ts";
-import { parse } from "../../../util/xml/mod.ts";
+import { parseXML } from "../xml_parse.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import type { Args } from "../options.ts";
 import { dumpNode, xpathDocument, xpathNodes } from "../xpath.ts";
@@ -21,7 +21,7 @@ async function cpuDefs(ctx: CommandContext, file: string): Promise<string[]> {
   if (text.startsWith("<?xml") && text.includes("?>")) text = text.slice(text.indexOf("?>") + 2);
   let root;
   try {
-    root = parse(`<container>${text}</container>`, { context: file });
+    root = await parseXML(`<container>${text}</container>`, { context: file });
   } catch (e) {
     if (!(e instanceof VirError)) throw e;
     ctx.lastError = e;

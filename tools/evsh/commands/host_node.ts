@@ -4,7 +4,7 @@
  * `pool-capabilities`, `cpu-models`.
  * @module
  */
-import { parse } from "../../../util/xml/mod.ts";
+import { parseXML } from "../xml_parse.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { xpathDocument, xpathNodes } from "../xpath.ts";
 import { exclusive, undeclared } from "./common.ts";
@@ -28,15 +28,15 @@ function percent(v: number): string {
 /** The NUMA cell ids of the host capabilities (`/capabilities/host/topology/cells/cell/@id`). */
 async function cellIds(ctx: CommandContext): Promise<number[]> {
   const caps = await ctx.call(() => ctx.conn.getCapabilities(), "unable to get node capabilities");
-  const doc = xpathDocument(parse(caps));
+  const doc = xpathDocument(await parseXML(caps));
   return xpathNodes(doc, "/capabilities/host/topology/cells/cell/@id").map((a) =>
     a.kind === "attr" ? Number(a.value) : NaN
   );
 }
 
 /** The page sizes the host offers, sorted, without duplicates (`cmdFreepages`). */
-function pageSizes(ctx: CommandContext, caps: string): number[] {
-  const doc = xpathDocument(parse(caps));
+async function pageSizes(ctx: CommandContext, caps: string): Promise<number[]> {
+  const doc = xpathDocument(await parseXML(caps));
   let nodes = xpathNodes(doc, "/capabilities/host/cpu/pages/@size");
   if (!nodes.length) nodes = xpathNodes(doc, "/capabilities/host/topology/cells/cell/pages/@size");
   if (!nodes.length) ctx.fail("could not get information about supported page sizes");
@@ -177,8 +177,8 @@ export const HOST_NODE_COMMANDS: CommandDef[] = [
           () => ctx.conn.getCapabilities(),
           "unable to get node capabilities",
         );
-        const sizes = args.has("pagesize") ? [kib] : pageSizes(ctx, caps);
-        const doc = xpathDocument(parse(caps));
+        const sizes = args.has("pagesize") ? [kib] : await pageSizes(ctx, caps);
+        const doc = xpathDocument(await parseXML(caps));
         for (const a of xpathNodes(doc, "/capabilities/host/topology/cells/cell/@id")) {
           const cell = Number(a.kind === "attr" ? a.value : NaN);
           const counts = await ctx.call(() => ctx.conn.call("nodeGetFreePages", sizes, cell, 1, 0));

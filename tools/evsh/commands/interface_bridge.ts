@@ -6,7 +6,7 @@
 import { VIR } from "../../../util/constants.ts";
 import type { Interface } from "../../../client/objects.ts";
 import { VirError } from "../../../util/errors.ts";
-import { parse } from "../../../util/xml/mod.ts";
+import { parseXML } from "../xml_parse.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { interfaceArg } from "../lookup.ts";
 
@@ -21,7 +21,7 @@ async function definition(
 ): Promise<Record<string, string>> {
   const xml = await ctx.call(() => iface.getXMLDesc(VIR.INTERFACE_XML_INACTIVE));
   try {
-    return parse(xml, { context }).attributes;
+    return (await parseXML(xml, { context })).attributes;
   } catch (e) {
     if (!(e instanceof VirError)) throw e;
     ctx.lastError = e;

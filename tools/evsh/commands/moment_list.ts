@@ -3,7 +3,7 @@
  * printing): the `--tree` view, `--name`, and the table of creation times.
  * @module
  */
-import { parse } from "../../../util/xml/mod.ts";
+import { parseXML } from "../xml_parse.ts";
 import type { Domain } from "../../../client/domain.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
@@ -158,7 +158,7 @@ export async function printMoments<T extends Moment>(
   for (const { m } of items) {
     const xml = await ctx.attempt(() => m.getXMLDesc(0));
     if (!xml.ok) continue;
-    const doc = xpathDocument(parse(xml.value));
+    const doc = xpathDocument(await parseXML(xml.value));
     const parent = xpathString(doc, `string(/${spec.root}/parent/name)`) ?? "";
     const extra = spec.extra ? spec.extra.cells(doc) : [];
     if (!extra) continue;

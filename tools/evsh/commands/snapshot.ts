@@ -11,7 +11,7 @@ import { xmlEscape } from "../format.ts";
 import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
 import { splitList } from "../split_list.ts";
-import { parse } from "../../../util/xml/mod.ts";
+import { parseXML } from "../xml_parse.ts";
 import { xpathDocument, xpathNodes, xpathString } from "../xpath.ts";
 import { bits, dumpXML, exclusive, yesNo } from "./common.ts";
 import { momentDelete, momentXML, printMoments, treeFilters } from "./moment_list.ts";
@@ -195,7 +195,7 @@ export const SNAPSHOT_COMMANDS: CommandDef[] = [
       ctx.resetError();
       line("Current:", yesNo(current.ok && current.value));
       const xml = await ctx.call(() => snap.getXMLDesc(0));
-      const doc = xpathDocument(parse(xml));
+      const doc = xpathDocument(await parseXML(xml));
       const state = xpathString(doc, "string(/domainsnapshot/state)");
       if (state === undefined) return ctx.fail("unexpected problem reading snapshot xml");
       line("State:", state);
@@ -351,7 +351,10 @@ async function snapshotParent(
     return ctx.fail("unable to determine if snapshot has parent");
   }
   ctx.resetError();
-  return xpathString(xpathDocument(parse(xml.value)), "string(/domainsnapshot/parent/name)");
+  return xpathString(
+    xpathDocument(await parseXML(xml.value)),
+    "string(/domainsnapshot/parent/name)",
+  );
 }
 
 /**

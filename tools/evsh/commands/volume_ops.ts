@@ -5,7 +5,7 @@
  */
 import { VIR } from "../../../util/constants.ts";
 import type { StorageVolume } from "../../../client/objects.ts";
-import { parse } from "../../../util/xml/mod.ts";
+import { parseXML } from "../xml_parse.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { poolArg, volumeArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
@@ -129,7 +129,7 @@ export const VOLUME_OPS_COMMANDS: CommandDef[] = [
       const name = ctx.optString(args, "newname")!;
       const origXML = await ctx.call(() => orig.getXMLDesc());
       // virshMakeCloneXML: the original document with the new name, as libxml2 writes it.
-      const doc = xpathDocument(parse(origXML), true);
+      const doc = xpathDocument(await parseXML(origXML), true);
       const [nameNode] = xpathNodes(doc, "/volume/name");
       if (nameNode?.kind === "element") {
         nameNode.children = [{ kind: "text", order: 0, text: name, parent: nameNode }];
