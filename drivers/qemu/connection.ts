@@ -905,11 +905,13 @@ export class QemuConnection implements DriverConnection {
 
   domainGetCPUStats(
     dom: DomainRef,
-    _startCpu: number,
-    _ncpus: number,
+    startCpu: number,
+    ncpus: number,
     flags: number,
   ): Promise<TypedParams[]> {
-    return Promise.resolve().then(() => statsApi.cpuStats(this.#obj(dom), flags));
+    return Promise.resolve().then(() =>
+      statsApi.cpuStats(this.#obj(dom), startCpu, ncpus, flags)
+    );
   }
 
   connectGetAllDomainStats(stats: number, flags: number): Promise<DomainStatsRecord[]> {
