@@ -47,6 +47,7 @@ import { domainInterfaceAddresses } from "./net/api.ts";
 import * as hostApi from "./api/host_node.ts";
 import { procStat } from "./api/stats_proc.ts";
 import * as statsApi from "./api/stats_domain.ts";
+import * as schedApi from "./api/sched.ts";
 import { allDomainStats } from "./api/stats_all.ts";
 import { capabilitiesXML } from "./api/host_caps.ts";
 import { connectSysinfo } from "./api/host_sysinfo.ts";
@@ -909,8 +910,26 @@ export class QemuConnection implements DriverConnection {
     ncpus: number,
     flags: number,
   ): Promise<TypedParams[]> {
+    return Promise.resolve().then(() => statsApi.cpuStats(this.#obj(dom), startCpu, ncpus, flags));
+  }
+
+  domainGetSchedulerType(dom: DomainRef): Promise<[string, number]> {
+    return Promise.resolve().then(() => schedApi.schedulerType(this.#s, this.#obj(dom)));
+  }
+
+  domainGetSchedulerParametersFlags(dom: DomainRef, flags: number): Promise<TypedParams> {
     return Promise.resolve().then(() =>
-      statsApi.cpuStats(this.#obj(dom), startCpu, ncpus, flags)
+      schedApi.getSchedulerParameters(this.#s, this.#obj(dom), flags)
+    );
+  }
+
+  domainSetSchedulerParametersFlags(
+    dom: DomainRef,
+    params: TypedParams,
+    flags: number,
+  ): Promise<void> {
+    return Promise.resolve().then(() =>
+      schedApi.setSchedulerParameters(this.#s, this.#obj(dom), params, flags)
     );
   }
 

@@ -656,7 +656,9 @@ export class QemuDriverState {
     obj.cgroup = undefined;
     if (!cgroup) return;
     this.#track(
-      cgroup.remove().catch((err) => this.#log(`cannot remove the cgroup of '${obj.def.name}': ${err}`)),
+      cgroup.remove().catch((err) =>
+        this.#log(`cannot remove the cgroup of '${obj.def.name}': ${err}`)
+      ),
     );
   }
 

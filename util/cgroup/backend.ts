@@ -79,12 +79,14 @@ export async function writeValue(path: string, value: string): Promise<void> {
       throw VirError.report(
         "CGROUP",
         "SYSTEM_ERROR",
-        `Invalid value '${value}' for '${path.slice(path.lastIndexOf("/") + 1)}': ${
-          strerror(err)
-        }`,
+        `Invalid value '${value}' for '${path.slice(path.lastIndexOf("/") + 1)}': ${strerror(err)}`,
       );
     }
-    throw VirError.report("CGROUP", "SYSTEM_ERROR", `Unable to write to '${path}': ${strerror(err)}`);
+    throw VirError.report(
+      "CGROUP",
+      "SYSTEM_ERROR",
+      `Unable to write to '${path}': ${strerror(err)}`,
+    );
   }
 }
 

@@ -169,7 +169,9 @@ export class CgroupV1Backend implements CgroupBackend {
     }
     const rest = text.slice(user[0].length);
     const system = rest.match(/^\nsystem (\d+)/);
-    if (!system) throw VirError.report("CGROUP", "INTERNAL_ERROR", `Cannot parse sys stat '${rest}'`);
+    if (!system) {
+      throw VirError.report("CGROUP", "INTERNAL_ERROR", `Cannot parse sys stat '${rest}'`);
+    }
     const scale = 1e9 / USER_HZ;
     return { user: Number(user[1]) * scale, system: Number(system[1]) * scale };
   }
@@ -225,4 +227,3 @@ export class CgroupV1Backend implements CgroupBackend {
     return file;
   }
 }
-

@@ -256,9 +256,11 @@ async function percpuStats(
   }
   const out: TypedParams[] = [];
   for (let cpu = startCpu; cpu < need; cpu++) {
-    out.push(vcpuTime ? { cpu_time: cpuTime[cpu], vcpu_time: vcpuTime[cpu] } : {
-      cpu_time: cpuTime[cpu],
-    });
+    out.push(
+      vcpuTime ? { cpu_time: cpuTime[cpu], vcpu_time: vcpuTime[cpu] } : {
+        cpu_time: cpuTime[cpu],
+      },
+    );
   }
   return out;
 }
