@@ -217,11 +217,11 @@ export class Cgroup {
     return b;
   }
 
-  setCpuShares(shares: number): Promise<void> {
+  async setCpuShares(shares: number): Promise<void> {
     return this.#backend("cpu", "setCpuShares").setCpuShares(this.path, shares);
   }
 
-  getCpuShares(): Promise<number> {
+  async getCpuShares(): Promise<number> {
     return this.#backend("cpu", "getCpuShares").getCpuShares(this.path);
   }
 
@@ -253,16 +253,16 @@ export class Cgroup {
     return { period: await b.getCfsPeriod(this.path), quota: await b.getCfsQuota(this.path) };
   }
 
-  cpuacctUsage(): Promise<number> {
+  async cpuacctUsage(): Promise<number> {
     return this.#backend("cpuacct", "getCpuacctUsage").cpuacctUsage(this.path);
   }
 
-  cpuacctStat(): Promise<CpuacctTimes> {
+  async cpuacctStat(): Promise<CpuacctTimes> {
     return this.#backend("cpuacct", "getCpuacctStat").cpuacctStat(this.path);
   }
 
   /** `virCgroupGetCpuacctPercpuUsage`: the per-CPU counters, unsupported by v2. */
-  cpuacctPercpuUsage(): Promise<string> {
+  async cpuacctPercpuUsage(): Promise<string> {
     const b = this.#backend("cpuacct", "getCpuacctPercpuUsage");
     if (!b.cpuacctPercpuUsage) {
       throw VirError.report(
@@ -274,27 +274,27 @@ export class Cgroup {
     return b.cpuacctPercpuUsage(this.path);
   }
 
-  setCpusetCpus(cpus: string): Promise<void> {
+  async setCpusetCpus(cpus: string): Promise<void> {
     return this.#backend("cpuset", "setCpusetCpus").setCpusetCpus(this.path, cpus);
   }
 
-  getCpusetCpus(): Promise<string> {
+  async getCpusetCpus(): Promise<string> {
     return this.#backend("cpuset", "getCpusetCpus").getCpusetCpus(this.path);
   }
 
-  setMemoryLimit(which: MemoryLimit, kib: number): Promise<void> {
+  async setMemoryLimit(which: MemoryLimit, kib: number): Promise<void> {
     return this.#backend("memory", "setMemory").setMemoryLimit(this.path, which, kib);
   }
 
-  getMemoryLimit(which: MemoryLimit): Promise<number> {
+  async getMemoryLimit(which: MemoryLimit): Promise<number> {
     return this.#backend("memory", "getMemory").getMemoryLimit(this.path, which);
   }
 
-  setBlkioWeight(weight: number): Promise<void> {
+  async setBlkioWeight(weight: number): Promise<void> {
     return this.#backend("blkio", "setBlkioWeight").setBlkioWeight(this.path, weight);
   }
 
-  getBlkioWeight(): Promise<number> {
+  async getBlkioWeight(): Promise<number> {
     return this.#backend("blkio", "getBlkioWeight").getBlkioWeight(this.path);
   }
 }
