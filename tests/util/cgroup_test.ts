@@ -70,7 +70,11 @@ Deno.test("cgroup v1: machine and thread groups, tasks, shares, bandwidth, cpuac
     // A thread group that does not exist is not made without `create`.
     await assert.rejects(
       g.newThread("vcpu", 1, false),
-      libvirtError(38, 54, "Failed to create v1 controller cpu for group: No such file or directory"),
+      libvirtError(
+        38,
+        54,
+        "Failed to create v1 controller cpu for group: No such file or directory",
+      ),
     );
 
     await g.setCpuShares(2048);
@@ -83,7 +87,11 @@ Deno.test("cgroup v1: machine and thread groups, tasks, shares, bandwidth, cpuac
     assert.deepEqual(await g.getCpuPeriodQuota(), { period: 50000, quota: 20000 });
     await assert.rejects(
       g.setupCpuPeriodQuota(0, 10),
-      libvirtError(8, 54, "invalid argument: cfs_quota '10' must be in range (1000, 17592186044415)"),
+      libvirtError(
+        8,
+        54,
+        "invalid argument: cfs_quota '10' must be in range (1000, 17592186044415)",
+      ),
     );
     assert.equal(await g.cpuacctUsage(), 5000);
     assert.deepEqual(await g.cpuacctStat(), { user: 30000000, system: 10000000 });
@@ -96,7 +104,10 @@ Deno.test("cgroup v1: machine and thread groups, tasks, shares, bandwidth, cpuac
     );
     assert.equal(await g.getMemoryLimit("hard"), 1024);
     await g.setMemoryLimit("hard", 9007199254740991);
-    await Deno.writeTextFile(`${base}/memory${g.path}/memory.limit_in_bytes`, "9223372036854771712");
+    await Deno.writeTextFile(
+      `${base}/memory${g.path}/memory.limit_in_bytes`,
+      "9223372036854771712",
+    );
     assert.equal(await g.getMemoryLimit("hard"), 9007199254740991, "the root's limit is none");
 
     await g.remove();
@@ -112,7 +123,11 @@ Deno.test("cgroup: a partition other than /machine must exist; one must be absol
     await fakeV1Group(base, "");
     await assert.rejects(
       Cgroup.newMachine(fakeV1Mounts(base), "/web", "qemu", "qemu-1-vm", 1),
-      libvirtError(38, 54, "Failed to create v1 controller cpu for group: No such file or directory"),
+      libvirtError(
+        38,
+        54,
+        "Failed to create v1 controller cpu for group: No such file or directory",
+      ),
     );
     await assert.rejects(
       Cgroup.newPartition(fakeV1Mounts(base), "web"),

@@ -218,11 +218,11 @@ export class Cgroup {
   }
 
   async setCpuShares(shares: number): Promise<void> {
-    return this.#backend("cpu", "setCpuShares").setCpuShares(this.path, shares);
+    return await this.#backend("cpu", "setCpuShares").setCpuShares(this.path, shares);
   }
 
   async getCpuShares(): Promise<number> {
-    return this.#backend("cpu", "getCpuShares").getCpuShares(this.path);
+    return await this.#backend("cpu", "getCpuShares").getCpuShares(this.path);
   }
 
   supportsCpuBW(): boolean {
@@ -254,11 +254,11 @@ export class Cgroup {
   }
 
   async cpuacctUsage(): Promise<number> {
-    return this.#backend("cpuacct", "getCpuacctUsage").cpuacctUsage(this.path);
+    return await this.#backend("cpuacct", "getCpuacctUsage").cpuacctUsage(this.path);
   }
 
   async cpuacctStat(): Promise<CpuacctTimes> {
-    return this.#backend("cpuacct", "getCpuacctStat").cpuacctStat(this.path);
+    return await this.#backend("cpuacct", "getCpuacctStat").cpuacctStat(this.path);
   }
 
   /** `virCgroupGetCpuacctPercpuUsage`: the per-CPU counters, unsupported by v2. */
@@ -271,30 +271,30 @@ export class Cgroup {
         `operation 'getCpuacctPercpuUsage' not supported for backend '${b.type}'`,
       );
     }
-    return b.cpuacctPercpuUsage(this.path);
+    return await b.cpuacctPercpuUsage(this.path);
   }
 
   async setCpusetCpus(cpus: string): Promise<void> {
-    return this.#backend("cpuset", "setCpusetCpus").setCpusetCpus(this.path, cpus);
+    return await this.#backend("cpuset", "setCpusetCpus").setCpusetCpus(this.path, cpus);
   }
 
   async getCpusetCpus(): Promise<string> {
-    return this.#backend("cpuset", "getCpusetCpus").getCpusetCpus(this.path);
+    return await this.#backend("cpuset", "getCpusetCpus").getCpusetCpus(this.path);
   }
 
   async setMemoryLimit(which: MemoryLimit, kib: number): Promise<void> {
-    return this.#backend("memory", "setMemory").setMemoryLimit(this.path, which, kib);
+    return await this.#backend("memory", "setMemory").setMemoryLimit(this.path, which, kib);
   }
 
   async getMemoryLimit(which: MemoryLimit): Promise<number> {
-    return this.#backend("memory", "getMemory").getMemoryLimit(this.path, which);
+    return await this.#backend("memory", "getMemory").getMemoryLimit(this.path, which);
   }
 
   async setBlkioWeight(weight: number): Promise<void> {
-    return this.#backend("blkio", "setBlkioWeight").setBlkioWeight(this.path, weight);
+    return await this.#backend("blkio", "setBlkioWeight").setBlkioWeight(this.path, weight);
   }
 
   async getBlkioWeight(): Promise<number> {
-    return this.#backend("blkio", "getBlkioWeight").getBlkioWeight(this.path);
+    return await this.#backend("blkio", "getBlkioWeight").getBlkioWeight(this.path);
   }
 }

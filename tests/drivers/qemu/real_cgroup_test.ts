@@ -77,7 +77,10 @@ realQemuTest({
       );
       assert.equal(cpus.length, 2);
       for (const c of cpus) {
-        assert.equal(await cpuGroupOf(proc.pid, c["thread-id"]), `${machine}/vcpu${c["cpu-index"]}`);
+        assert.equal(
+          await cpuGroupOf(proc.pid, c["thread-id"]),
+          `${machine}/vcpu${c["cpu-index"]}`,
+        );
       }
       assert.match(await conn.domainGetXMLDesc!(dom, 0), /<partition>\/machine<\/partition>/);
 
@@ -85,14 +88,21 @@ realQemuTest({
       assert.deepEqual(Object.keys(total), ["cpu_time", "user_time", "system_time"]);
       assert.ok((total.cpu_time as number) > 0, "QEMU used CPU time");
       const perCpu = await conn.domainGetCPUStats!(dom, 0, 64, 0);
-      assert.equal(perCpu.length, Math.max(...cpuList(readHostFile("/sys/devices/system/cpu/present"))) + 1);
+      assert.equal(
+        perCpu.length,
+        Math.max(...cpuList(readHostFile("/sys/devices/system/cpu/present"))) + 1,
+      );
       for (const p of perCpu) assert.deepEqual(Object.keys(p), ["cpu_time", "vcpu_time"]);
       const usage = Number(await Deno.readTextFile(`${host!.v1.cpuacct}${machine}/cpuacct.usage`));
       const sum = perCpu.reduce((n, p) => n + (p.cpu_time as number), 0);
       assert.ok(sum <= usage, "per-CPU times read before the total was");
 
       assert.deepEqual(await conn.domainGetSchedulerType!(dom), ["posix", 9]);
-      await conn.domainSetSchedulerParametersFlags!(dom, { cpu_shares: 2048 }, VIR.DOMAIN_AFFECT_LIVE);
+      await conn.domainSetSchedulerParametersFlags!(
+        dom,
+        { cpu_shares: 2048 },
+        VIR.DOMAIN_AFFECT_LIVE,
+      );
       assert.equal((await Deno.readTextFile(`${cpuDir}/cpu.shares`)).trim(), "2048");
       const sched = await conn.domainGetSchedulerParametersFlags!(dom, 0);
       assert.equal(sched.cpu_shares, 2048);
