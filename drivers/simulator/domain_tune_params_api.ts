@@ -16,13 +16,11 @@ import type { TestDomainObj, TestDriverState } from "./driver_state.ts";
 import { validateTypedParams } from "./domain_tuning_api.ts";
 import { methodTable } from "../../util/method_table.ts";
 import { dropIfEmpty, kidOrder, section, setChild } from "./tune_xml.ts";
+import { MEMTUNE_LIMITS, memtuneLimit, setMemtuneLimit } from "../../conf/domain/memtune_limits.ts";
 
 const F = "TEST";
 const AFFECT = VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_AFFECT_CONFIG;
 const GET_FLAGS = AFFECT | VIR.TYPED_PARAM_STRING_OKAY;
-/** `VIR_DOMAIN_MEMORY_PARAM_UNLIMITED`: a limit at or above it is no limit. */
-const UNLIMITED = 9007199254740991;
-const MEMORY_LIMITS = ["hard_limit", "soft_limit", "swap_hard_limit"] as const;
 /** `virDomainNumatuneMemMode` names, by value. */
 const NUMA_MODES = ["strict", "preferred", "interleave", "restrictive"];
 /** Blkio per-device parameters and the `<device>` child each one sets. */
@@ -60,25 +58,14 @@ function textEl(name: string, value: string | number, attrs: Record<string, stri
   };
 }
 
-function memoryLimit(def: DomainDef, name: string): number {
-  const v = text(kid(section(def, "memtune"), name));
-  return v === undefined ? UNLIMITED : Number(v);
-}
-
-function setMemoryLimit(def: DomainDef, name: string, value: number): void {
-  const el = value < UNLIMITED ? textEl(name, value, { unit: "KiB" }) : undefined;
-  setChild(section(def, "memtune", true), name, el, kidOrder("memtune"));
-  dropIfEmpty(def, "memtune");
-}
-
 /** `testDomainSetMemoryParameters`: the hard limit is checked against the live swap limit. */
 function setMemoryParameters(obj: TestDomainObj, def: DomainDef, p: TypedParams): void {
   const given = (n: string) => Object.hasOwn(p, n) ? Number(p[n]) : undefined;
   const hard = given("hard_limit");
   const swap = given("swap_hard_limit");
   if (hard !== undefined || swap !== undefined) {
-    const mem = hard ?? memoryLimit(obj.def, "hard_limit");
-    const swapLimit = swap ?? memoryLimit(obj.def, "swap_hard_limit");
+    const mem = hard ?? memtuneLimit(obj.def, "hard_limit");
+    const swapLimit = swap ?? memtuneLimit(obj.def, "swap_hard_limit");
     if (mem > swapLimit) {
       throw VirError.report(
         F,
@@ -87,9 +74,9 @@ function setMemoryParameters(obj: TestDomainObj, def: DomainDef, p: TypedParams)
       );
     }
   }
-  for (const name of ["soft_limit", "hard_limit", "swap_hard_limit"]) {
+  for (const name of ["soft_limit", "hard_limit", "swap_hard_limit"] as const) {
     const v = given(name);
-    if (v !== undefined) setMemoryLimit(def, name, v);
+    if (v !== undefined) setMemtuneLimit(def, name, v);
   }
 }
 
@@ -259,11 +246,11 @@ export function domainTuneParamsMethods(state: TestDriverState): Partial<DriverC
     domainGetMemoryParameters: (ref, flags) => {
       checkFlags(flags, GET_FLAGS, "testDomainGetMemoryParameters", F);
       const { def } = oneDef(ref, flags);
-      return Object.fromEntries(MEMORY_LIMITS.map((n) => [n, memoryLimit(def, n)]));
+      return Object.fromEntries(MEMTUNE_LIMITS.map((n) => [n, memtuneLimit(def, n)]));
     },
     domainSetMemoryParameters: (ref, params, flags) => {
       checkFlags(flags, AFFECT, "testDomainSetMemoryParameters", F);
-      validateTypedParams(params, Object.fromEntries(MEMORY_LIMITS.map((n) => [n, "ullong"])));
+      validateTypedParams(params, Object.fromEntries(MEMTUNE_LIMITS.map((n) => [n, "ullong"])));
       const obj = domainFromRef(state, ref);
       setMemoryParameters(obj, getOneDef(obj, flags).def, params);
     },
