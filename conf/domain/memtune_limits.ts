@@ -10,7 +10,6 @@ import { elementSpec } from "./schema.ts";
 import { childText } from "../../util/xml/mod.ts";
 import { MEMORY_UNLIMITED } from "../../util/cgroup/backend.ts";
 
-
 /** The `<memtune>` limits, in libvirt's parameter order (`virDomainGetMemoryParameters`). */
 export const MEMTUNE_LIMITS = ["hard_limit", "soft_limit", "swap_hard_limit"] as const;
 

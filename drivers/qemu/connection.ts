@@ -48,6 +48,7 @@ import * as hostApi from "./api/host_node.ts";
 import { procStat } from "./api/stats_proc.ts";
 import * as statsApi from "./api/stats_domain.ts";
 import * as schedApi from "./api/sched.ts";
+import * as memtuneApi from "./api/memtune.ts";
 import { allDomainStats } from "./api/stats_all.ts";
 import { capabilitiesXML } from "./api/host_caps.ts";
 import { connectSysinfo } from "./api/host_sysinfo.ts";
@@ -930,6 +931,18 @@ export class QemuConnection implements DriverConnection {
   ): Promise<void> {
     return Promise.resolve().then(() =>
       schedApi.setSchedulerParameters(this.#s, this.#obj(dom), params, flags)
+    );
+  }
+
+  domainGetMemoryParameters(dom: DomainRef, flags: number): Promise<TypedParams> {
+    return Promise.resolve().then(() =>
+      memtuneApi.getMemoryParameters(this.#s, this.#obj(dom), flags)
+    );
+  }
+
+  domainSetMemoryParameters(dom: DomainRef, params: TypedParams, flags: number): Promise<void> {
+    return Promise.resolve().then(() =>
+      memtuneApi.setMemoryParameters(this.#s, this.#obj(dom), params, flags)
     );
   }
 

@@ -10,7 +10,14 @@ import { formatBitmap, parseBitmap } from "../../conf/domain/bitmap.ts";
 import type { DomainDef, XmlElementJSON } from "../../conf/domain/def.ts";
 import { cputuneValue } from "../../conf/domain/cputune_sched.ts";
 import { emulatorPinOf } from "../../conf/domain/pins.ts";
-import { Cgroup, type CgroupMounts, partitionPath } from "../../util/cgroup/mod.ts";
+import {
+  Cgroup,
+  type CgroupMounts,
+  MEMORY_UNLIMITED,
+  partitionPath,
+} from "../../util/cgroup/mod.ts";
+import { MEMTUNE_LIMITS, memtuneLimit } from "../../conf/domain/memtune_limits.ts";
+import { CGROUP_LIMIT } from "./api/memtune.ts";
 import { VirError } from "../../util/errors.ts";
 import { childText } from "../../util/xml/mod.ts";
 import { setThreadAffinity } from "./process/affinity.ts";
@@ -180,7 +187,10 @@ export async function setupDomainCgroup(
   return cgroup;
 }
 
-/** `virDomainCgroupSetupBlkioCgroup`, `…CpuCgroup` and `…GlobalCpuCgroup`. */
+/**
+ * `virDomainCgroupSetupBlkioCgroup`, `…MemoryCgroup` (hard, soft, then swap limit), `…CpuCgroup`
+ * and `…GlobalCpuCgroup`.
+ */
 async function applyDomainTunables(cgroup: Cgroup, def: DomainDef): Promise<void> {
   const weight = childText(def.sections.find((s) => s.name === "blkiotune"), "weight");
   if (weight !== undefined) {
@@ -193,6 +203,15 @@ async function applyDomainTunables(cgroup: Cgroup, def: DomainDef): Promise<void
     }
     await cgroup.setBlkioWeight(Number(weight));
   }
+  const limits = MEMTUNE_LIMITS.filter((n) => memtuneLimit(def, n) < MEMORY_UNLIMITED);
+  if (limits.length && !cgroup.has("memory")) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "Memory cgroup is not available on this host",
+    );
+  }
+  for (const n of limits) await cgroup.setMemoryLimit(CGROUP_LIMIT[n], memtuneLimit(def, n));
   const shares = cputuneValue(def, "shares");
   if (shares !== undefined) {
     if (!cgroup.has("cpu")) {

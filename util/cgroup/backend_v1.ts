@@ -196,7 +196,10 @@ export class CgroupV1Backend implements CgroupBackend {
 
   /** libvirt reports any value at or above the root's limit (the kernel's "none") as unlimited. */
   async getMemoryLimit(path: string, which: MemoryLimit): Promise<number> {
-    const bytes = BigInt(await readInteger(`${this.dir("memory", path)}/${MEMORY_FILES[which]}`));
+    const file = `${this.dir("memory", path)}/${MEMORY_FILES[which]}`;
+    // Without swap accounting there is no swap limit, which libvirt reports as none.
+    if (which === "swap" && !exists(file)) return MEMORY_UNLIMITED;
+    const bytes = BigInt(await readInteger(file));
     const kib = bytes >> 10n;
     const root = `${this.#mounts.memory}/memory.limit_in_bytes`;
     const unlimited = exists(root)

@@ -211,6 +211,8 @@ export class CgroupV2Backend implements CgroupBackend {
 
   async getMemoryLimit(path: string, which: MemoryLimit): Promise<number> {
     const file = `${this.#dir(path)}/${MEMORY_FILES[which]}`;
+    // Without swap accounting there is no swap limit, which libvirt reports as none.
+    if (which === "swap" && !exists(file)) return MEMORY_UNLIMITED;
     if ((await readValue(file)).trim() === "max") return MEMORY_UNLIMITED;
     const kib = BigInt(await readInteger(file)) >> 10n;
     return kib >= BigInt(MEMORY_UNLIMITED) ? MEMORY_UNLIMITED : Number(kib);
