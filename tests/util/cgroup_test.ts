@@ -2,7 +2,7 @@
 // its thread groups, values read and written through the v1 and v2 files with libvirt's range
 // errors (vircgroupv1.c / vircgroupv2.c wording), and removal of the whole group.
 import assert from "node:assert/strict";
-import { Cgroup, parseCgroupMounts, partitionPath } from "../../util/cgroup/mod.ts";
+import { Cgroup, cgroupBackends, parseCgroupMounts, partitionPath } from "../../util/cgroup/mod.ts";
 import { VirError } from "../../util/errors.ts";
 import { fakeV1Group, fakeV1Mounts } from "./fake_cgroup_tree.ts";
 
@@ -175,5 +175,22 @@ Deno.test("cgroup v2: cpu.weight, cpu.max (libvirt 9.0's period message), cpu.st
     );
     await g.remove();
     await assert.rejects(Deno.stat(group), Deno.errors.NotFound);
+  });
+});
+
+Deno.test("cgroup hybrid host: the unified hierarchy counts CPU time, v1 holds the rest (as libvirt)", async () => {
+  await withDir(async (base) => {
+    await fakeV1Group(base, "");
+    await Deno.mkdir(`${base}/unified`);
+    // A unified hierarchy offering only hugetlb, as on this machine: libvirt still takes it.
+    await Deno.writeTextFile(`${base}/unified/cgroup.controllers`, "hugetlb\n");
+    const mounts = { ...fakeV1Mounts(base), v2: `${base}/unified` };
+    const [v2, v1] = cgroupBackends(mounts);
+    assert.equal(v2.type, "cgroup V2");
+    assert.deepEqual([...v2.controllers], ["cpuacct", "devices"]);
+    assert.deepEqual([...v1.controllers], ["cpu", "cpuset", "memory"]);
+    // An empty unified hierarchy (systemd's process tracking) is no backend.
+    await Deno.writeTextFile(`${base}/unified/cgroup.controllers`, "");
+    assert.deepEqual(cgroupBackends(mounts).map((b) => b.type), ["cgroup V1"]);
   });
 });

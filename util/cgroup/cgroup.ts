@@ -22,9 +22,20 @@ const THREAD_CONTROLLERS: ReadonlySet<CgroupController> = new Set(["cpu", "cpuac
 /** The thread groups of a machine (`virCgroupThreadName`). */
 export type CgroupThread = "vcpu" | "emulator" | "iothread";
 
+/** A file's trimmed text, "" when it cannot be read. */
+function readOr(path: string): string {
+  try {
+    return Deno.readTextFileSync(path).trim();
+  } catch {
+    return "";
+  }
+}
+
 /**
- * The backends for `mounts`: v1 for its hierarchies, v2 for what the unified root offers
- * beyond them (`cpuacct` with `cpu`).
+ * The backends for `mounts`, chosen as `virCgroupDetectControllers` does: the v2 hierarchy,
+ * when its root offers any controller, takes the controllers its group offers, `cpuacct` (its
+ * `cpu.stat` always counts) and `devices` (BPF); v1 takes the others it has mounted. On a
+ * hybrid host CPU time is then read from the unified hierarchy, as libvirt reads it.
  *
  * @example
  * ```ts
@@ -35,20 +46,18 @@ export type CgroupThread = "vcpu" | "emulator" | "iothread";
 export function cgroupBackends(mounts: CgroupMounts): CgroupBackend[] {
   const root = mounts.root ?? "/";
   const backends: CgroupBackend[] = [];
-  if (Object.keys(mounts.v1).length) backends.push(new CgroupV1Backend(mounts.v1, root));
-  if (mounts.v2) {
-    let offered: string[] = [];
-    try {
-      offered = Deno.readTextFileSync(`${mounts.v2}${root.replace(/\/$/, "")}/cgroup.controllers`)
-        .trim().split(/\s+/);
-    } catch {
-      // Not a cgroup (or not readable): the unified hierarchy serves nothing.
-    }
-    const v2 = CGROUP_CONTROLLERS.filter((c) =>
-      !mounts.v1[c] && (offered.includes(v2ControllerName(c)) || c === "devices" && offered.length)
+  let v2: CgroupController[] = [];
+  // virCgroupV2Available: a unified hierarchy offering nothing is systemd's tracking only.
+  if (mounts.v2 && readOr(`${mounts.v2}/cgroup.controllers`)) {
+    const offered = readOr(`${mounts.v2}${root.replace(/\/$/, "")}/cgroup.controllers`)
+      .split(/\s+/);
+    v2 = CGROUP_CONTROLLERS.filter((c) =>
+      c === "cpuacct" || c === "devices" || offered.includes(v2ControllerName(c))
     );
-    if (v2.length) backends.push(new CgroupV2Backend(mounts.v2, root, v2));
+    backends.push(new CgroupV2Backend(mounts.v2, root, v2));
   }
+  const v1 = Object.entries(mounts.v1).filter(([c]) => !v2.includes(c as CgroupController));
+  if (v1.length) backends.push(new CgroupV1Backend(Object.fromEntries(v1), root));
   return backends;
 }
 

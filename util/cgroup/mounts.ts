@@ -33,9 +33,17 @@ export interface CgroupMounts {
   root?: string;
 }
 
-/** The v2 name of a controller (`cpuacct` is served by `cpu`, `blkio` is `io`). */
+/**
+ * The v2 name of a controller (libvirt's `virCgroupV2Controller`: `blkio` is `io`).
+ *
+ * @example
+ * ```ts
+ * import { v2ControllerName } from "./mounts.ts";
+ * v2ControllerName("blkio"); // "io"
+ * ```
+ */
 export function v2ControllerName(c: CgroupController): string {
-  return c === "cpuacct" ? "cpu" : c === "blkio" ? "io" : c;
+  return c === "blkio" ? "io" : c;
 }
 
 /**

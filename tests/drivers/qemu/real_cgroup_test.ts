@@ -1,40 +1,42 @@
-// Real QEMU 7.2 (TCG) on qemu:///system with the host's cgroup controllers under a temporary
-// root: QEMU's emulator and vCPU threads (ids from query-cpus-fast) land in libvirt's
-// machine/qemu-ID-NAME.libvirt-qemu/{emulator,vcpuN} groups, a hotplugged vCPU gets its group,
-// getCPUStats reads cpuacct, schedinfo changes cpu.shares live, and destroy removes every group.
-// Needs QEMU, root and the v1 cpu, cpuacct and memory controllers: without them it is ignored
-// on a developer machine but FAILS in CI.
+// Real QEMU 7.2 (TCG) on qemu:///system with the host's cgroup hierarchies under a temporary
+// root, against root libvirtd 9.0's answers for the same domain on this kind of host
+// (fixtures/cgroup_libvirt.json, recorded by fixtures/record_cgroup.sh): the hierarchies the
+// machine group goes into, QEMU's emulator and vCPU threads (ids from query-cpus-fast) in
+// machine/qemu-ID-NAME.libvirt-qemu/{emulator,vcpuN}, schedinfo and memtune values, cpu-stats,
+// libvirt's errors for refused values, the answers after a live change and a vCPU hotplug, and
+// every group gone after destroy.
+// Needs QEMU, root and the cpu, cpuacct and memory controllers: without them it is ignored on
+// a developer machine but FAILS in CI.
 import assert from "node:assert/strict";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { removeTree } from "../../../util/cgroup/backend.ts";
 import { type CgroupMounts, hostCgroupMounts } from "../../../util/cgroup/mod.ts";
 import { VIR } from "../../../util/constants.ts";
-import type { DriverConnection } from "../../../util/driver.ts";
-import { cpuList, readHostFile } from "../../../util/host_info.ts";
+import type { DomainRef, DriverConnection } from "../../../util/driver.ts";
+import { VirError } from "../../../util/errors.ts";
 import { haveQemu, KeepingLauncher } from "./real_qemu.ts";
 
-const XML = `<domain type='qemu'><name>rcg</name>
-<memory unit='MiB'>128</memory><vcpu placement='static' current='2'>3</vcpu>
-<vcpus><vcpu id='0' enabled='yes' hotpluggable='no'/><vcpu id='1' enabled='yes' hotpluggable='yes'/>
-<vcpu id='2' enabled='no' hotpluggable='yes'/></vcpus>
-<cputune><shares>512</shares></cputune>
-<memtune><hard_limit unit='MiB'>512</hard_limit></memtune>
-<os><type arch='x86_64' machine='q35'>hvm</type></os>
-<cpu mode='custom' match='exact'><model fallback='allow'>qemu64</model>
-<topology sockets='3' dies='1' cores='1' threads='1'/></cpu>
-<devices><memballoon model='none'/></devices></domain>`;
+const FIXTURES = new URL("./fixtures/", import.meta.url);
+const XML = await Deno.readTextFile(new URL("cgroup_libvirt.xml", FIXTURES));
+const LIBVIRT = JSON.parse(await Deno.readTextFile(new URL("cgroup_libvirt.json", FIXTURES)));
 
 const host = hostCgroupMounts();
-const usable = Deno.uid() === 0 && !!host?.v1.cpu && !!host.v1.cpuacct && !!host.v1.memory;
+const usable = Deno.uid() === 0 && !!host?.v1.cpu && !!host.v1.memory;
+const LIVE = VIR.DOMAIN_AFFECT_LIVE;
 
-/** The group of thread `tid` of `pid` in the `cpu` hierarchy (from /proc). */
-async function cpuGroupOf(pid: number, tid: number): Promise<string> {
-  const text = await Deno.readTextFile(`/proc/${pid}/task/${tid}/cgroup`);
-  return text.split("\n").find((l) => /^\d+:([^:]*,)?cpu(,[^:]*)?:/.test(l))!.replace(/^.*:/, "");
+/** The hierarchies (mount directories) of `m` and the unified one. */
+const hierarchies = (m: CgroupMounts) => [...new Set([...Object.values(m.v1), m.v2 ?? []].flat())];
+
+/** The hierarchies holding group `path`, by directory name, as the recording lists them. */
+function holding(m: CgroupMounts, path: string): string[] {
+  return hierarchies(m).filter((h) => {
+    try {
+      return Deno.statSync(`${h}${path}`).isDirectory;
+    } catch {
+      return false;
+    }
+  }).map((h) => h.slice(h.lastIndexOf("/") + 1)).sort();
 }
-
-/** The v1 hierarchies' directories (co-mounted controllers share one). */
-const hierarchies = (m: CgroupMounts) => [...new Set(Object.values(m.v1))];
 
 /** A temporary root in every hierarchy, its cpuset taking the host's CPUs and nodes. */
 async function makeRoot(m: CgroupMounts, root: string): Promise<void> {
@@ -46,14 +48,32 @@ async function makeRoot(m: CgroupMounts, root: string): Promise<void> {
   }
 }
 
+/** The group of thread `tid` of `pid` in the `cpu` hierarchy, below `root`. */
+async function cpuGroupOf(pid: number, tid: number, root: string): Promise<string> {
+  const text = await Deno.readTextFile(`/proc/${pid}/task/${tid}/cgroup`);
+  const line = text.split("\n").find((l) => /^\d+:([^:]*,)?cpu(,[^:]*)?:/.test(l))!;
+  return line.replace(/^.*?:.*?:/, "").slice(root.length);
+}
+
+/** libvirt's error of a call as the recorder writes it, or null. */
+async function errorOf(call: () => Promise<unknown>) {
+  try {
+    await call();
+    return null;
+  } catch (e) {
+    if (!(e instanceof VirError)) throw e;
+    return { code: e.code, domain: e.domain, message: e.message };
+  }
+}
+
 Deno.test({
-  name: "real QEMU on qemu:///system: machine, emulator and vCPU cgroups, cpu stats, live shares",
-  // Ignored (never passed) without QEMU, root or v1 cpu/cpuacct/memory, except in CI.
+  name: "real QEMU on qemu:///system: cgroups as root libvirtd 9.0 makes and reports them",
+  // Ignored (never passed) without QEMU, root or the controllers, except in CI.
   ignore: !(haveQemu && usable) && !Deno.env.get("CI"),
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    assert.ok(haveQemu && usable, "CI runs QEMU as root with v1 cpu, cpuacct and memory");
+    assert.ok(haveQemu && usable, "CI runs QEMU as root with the cpu and memory controllers");
     const root = `/edgevirt-test-${crypto.randomUUID().slice(0, 8)}`;
     const mounts: CgroupMounts = { ...host!, root };
     const dir = await Deno.makeTempDir({ prefix: "ev-qemu-cg-" });
@@ -66,89 +86,94 @@ Deno.test({
         launcher,
         cgroups: mounts,
       }) as DriverConnection;
-      const dom = await conn.domainCreateXML!(XML, 0);
+      const c = conn;
+      const dom: DomainRef = await c.domainCreateXML!(XML, 0);
       const proc = launcher.procs[0];
-      const machine = `${root}/machine/qemu-1-rcg.libvirt-qemu`;
-      const cpuDir = `${host!.v1.cpu}${machine}`;
-      assert.equal((await Deno.readTextFile(`${cpuDir}/cpu.shares`)).trim(), "512");
-      assert.equal(await cpuGroupOf(proc.pid, proc.pid), `${machine}/emulator`);
-      const cpus = await proc.monitor.run<{ "cpu-index": number; "thread-id": number }[]>(
-        "query-cpus-fast",
-      );
-      assert.equal(cpus.length, 2);
-      for (const c of cpus) {
-        assert.equal(
-          await cpuGroupOf(proc.pid, c["thread-id"]),
-          `${machine}/vcpu${c["cpu-index"]}`,
+      const machine = "/machine/qemu-1-cg.libvirt-qemu";
+      const vcpuGroups = async () => {
+        const cpus = await proc.monitor.run<{ "cpu-index": number; "thread-id": number }[]>(
+          "query-cpus-fast",
         );
-      }
-      assert.match(await conn.domainGetXMLDesc!(dom, 0), /<partition>\/machine<\/partition>/);
-
-      const [total] = await conn.domainGetCPUStats!(dom, -1, 1, 0);
-      assert.deepEqual(Object.keys(total), ["cpu_time", "user_time", "system_time"]);
-      assert.ok((total.cpu_time as number) > 0, "QEMU used CPU time");
-      const perCpu = await conn.domainGetCPUStats!(dom, 0, 64, 0);
-      assert.equal(
-        perCpu.length,
-        Math.max(...cpuList(readHostFile("/sys/devices/system/cpu/present"))) + 1,
+        return Object.fromEntries(
+          await Promise.all(
+            cpus.map(async (x) => [
+              String(x["cpu-index"]),
+              await cpuGroupOf(proc.pid, x["thread-id"], root),
+            ]),
+          ),
+        );
+      };
+      assert.deepEqual(holding(mounts, `${root}${machine}`), LIBVIRT.machine_hierarchies);
+      assert.deepEqual(holding(mounts, `${root}${machine}/emulator`), LIBVIRT.emulator_hierarchies);
+      assert.equal(await cpuGroupOf(proc.pid, proc.pid, root), LIBVIRT.emulator_group);
+      assert.deepEqual(await vcpuGroups(), LIBVIRT.vcpu_groups);
+      assert.match(
+        (await c.domainGetXMLDesc!(dom, 0)).replace(/\n/g, ""),
+        new RegExp(LIBVIRT.resource[0]),
       );
-      for (const p of perCpu) assert.deepEqual(Object.keys(p), ["cpu_time", "vcpu_time"]);
-      const usage = Number(await Deno.readTextFile(`${host!.v1.cpuacct}${machine}/cpuacct.usage`));
-      const sum = perCpu.reduce((n, p) => n + (p.cpu_time as number), 0);
-      assert.ok(sum <= usage, "per-CPU times read before the total was");
 
-      assert.deepEqual(await conn.domainGetSchedulerType!(dom), ["posix", 9]);
-      await conn.domainSetSchedulerParametersFlags!(
+      assert.deepEqual(await c.domainGetSchedulerType!(dom), LIBVIRT.scheduler_type);
+      assert.deepEqual(
+        await c.domainGetSchedulerParametersFlags!(dom, LIVE),
+        LIBVIRT.scheduler_live,
+      );
+      assert.deepEqual(await c.domainGetMemoryParameters!(dom, LIVE), LIBVIRT.memory_live);
+      const total = await c.domainGetCPUStats!(dom, -1, 1, 0);
+      assert.deepEqual(total.map((t) => Object.keys(t).sort()), LIBVIRT.cpu_stats_total);
+      assert.ok((total[0].cpu_time as number) > 0, "QEMU used CPU time");
+      const perCpu = LIBVIRT.cpu_stats_per_cpu;
+      if (perCpu.error) {
+        assert.deepEqual(await errorOf(() => c.domainGetCPUStats!(dom, 0, 64, 0)), perCpu.error);
+      } else {
+        const got = await c.domainGetCPUStats!(dom, 0, 64, 0);
+        assert.deepEqual(got.map((t) => Object.keys(t).sort()), perCpu);
+      }
+
+      const errors = {
+        shares_1: () => c.domainSetSchedulerParametersFlags!(dom, { cpu_shares: 1 }, LIVE),
+        vcpu_period_10: () => c.domainSetSchedulerParametersFlags!(dom, { vcpu_period: 10 }, LIVE),
+        vcpu_quota_10: () => c.domainSetSchedulerParametersFlags!(dom, { vcpu_quota: 10 }, LIVE),
+        emulator_quota_too_big: () =>
+          c.domainSetSchedulerParametersFlags!(dom, { emulator_quota: 17592186044416 }, LIVE),
+        hard_above_swap: () =>
+          c.domainSetMemoryParameters!(
+            dom,
+            { hard_limit: 2097152, swap_hard_limit: 1048576 },
+            LIVE,
+          ),
+      };
+      for (const [name, call] of Object.entries(errors)) {
+        assert.deepEqual(await errorOf(call), LIBVIRT.errors[name], name);
+      }
+
+      await c.domainSetSchedulerParametersFlags!(
         dom,
-        { cpu_shares: 2048 },
-        VIR.DOMAIN_AFFECT_LIVE,
+        { cpu_shares: 2048, vcpu_quota: 50000 },
+        LIVE,
       );
-      assert.equal((await Deno.readTextFile(`${cpuDir}/cpu.shares`)).trim(), "2048");
-      const sched = await conn.domainGetSchedulerParametersFlags!(dom, 0);
-      assert.equal(sched.cpu_shares, 2048);
-      assert.equal(sched.vcpu_period, 100000);
-      assert.equal(sched.vcpu_quota, -1);
-      assert.match(await conn.domainGetXMLDesc!(dom, 0), /<shares>2048<\/shares>/);
-      await conn.domainSetSchedulerParametersFlags!(
-        dom,
-        { vcpu_quota: 50000 },
-        VIR.DOMAIN_AFFECT_LIVE,
+      await c.domainSetMemoryParameters!(dom, { soft_limit: 262144 }, LIVE);
+      await c.domainSetVcpusFlags!(dom, 3, LIVE);
+      const xml = (await c.domainGetXMLDesc!(dom, 0)).replace(/\n/g, "");
+      assert.deepEqual(
+        {
+          scheduler_live: await c.domainGetSchedulerParametersFlags!(dom, LIVE),
+          memory_live: await c.domainGetMemoryParameters!(dom, LIVE),
+          vcpu_groups: await vcpuGroups(),
+          cputune: xml.match(/<cputune>.*?<\/cputune>/g),
+          memtune: xml.match(/<memtune>.*?<\/memtune>/g),
+        },
+        LIBVIRT.after_set,
       );
-      for (const v of [0, 1]) {
-        const q = await Deno.readTextFile(`${cpuDir}/vcpu${v}/cpu.cfs_quota_us`);
-        assert.equal(q.trim(), "50000");
-      }
-
-      // <memtune> went into the memory group at start; a live change follows.
-      const memDir = `${host!.v1.memory}${machine}`;
       assert.equal(
-        (await Deno.readTextFile(`${memDir}/memory.limit_in_bytes`)).trim(),
-        "536870912",
+        (await Deno.readTextFile(`${host!.v1.cpu}${root}${machine}/cpu.shares`)).trim(),
+        "2048",
       );
-      assert.deepEqual(await conn.domainGetMemoryParameters!(dom, 0), {
-        hard_limit: 524288,
-        soft_limit: 9007199254740991,
-        swap_hard_limit: 9007199254740991,
-      });
-      await conn.domainSetMemoryParameters!(dom, { soft_limit: 262144 }, VIR.DOMAIN_AFFECT_LIVE);
-      assert.equal(
-        (await Deno.readTextFile(`${memDir}/memory.soft_limit_in_bytes`)).trim(),
-        "268435456",
-      );
-      assert.match(await conn.domainGetXMLDesc!(dom, 0), /<soft_limit unit='KiB'>262144</);
 
-      // A hotplugged vCPU gets its group before the call returns.
-      await conn.domainSetVcpusFlags!(dom, 3, VIR.DOMAIN_AFFECT_LIVE);
-      const after = await proc.monitor.run<{ "cpu-index": number; "thread-id": number }[]>(
-        "query-cpus-fast",
+      await c.domainDestroyFlags!(dom, 0);
+      assert.deepEqual(
+        holding(mounts, `${root}${machine}`),
+        LIBVIRT.machine_hierarchies_after_destroy,
       );
-      const added = after.find((c) => c["cpu-index"] === 2)!;
-      assert.equal(await cpuGroupOf(proc.pid, added["thread-id"]), `${machine}/vcpu2`);
-
-      await conn.domainDestroyFlags!(dom, 0);
-      for (const h of hierarchies(mounts)) {
-        await assert.rejects(Deno.stat(`${h}${machine}`), Deno.errors.NotFound);
-      }
     } finally {
       for (const p of launcher.procs) if (p.alive()) p.kill("SIGKILL");
       await conn?.connectClose();
