@@ -174,7 +174,9 @@ export async function removeTree(dir: string): Promise<void> {
         await Deno.remove(dir, { recursive: true });
         return;
       }
-      if (!(err instanceof Deno.errors.Busy) || Date.now() > deadline) {
+      const busy = err instanceof Deno.errors.Busy ||
+        err instanceof Error && "code" in err && err.code === "EBUSY";
+      if (!busy || Date.now() > deadline) {
         throw VirError.report(
           "CGROUP",
           "SYSTEM_ERROR",

@@ -98,11 +98,8 @@ async function liveBandwidth(
   cgroup: Cgroup,
   scope: Scope,
 ): Promise<{ period: number; quota: number }> {
-  const groups = scope === "vcpu"
-    ? (await scopeGroups(obj, cgroup, scope)).slice(0, 1)
-    : scope === "iothread"
-    ? (await scopeGroups(obj, cgroup, scope)).slice(0, 1)
-    : await scopeGroups(obj, cgroup, scope);
+  // The first vCPU's or IOThread's group speaks for all of them.
+  const groups = await scopeGroups(obj, cgroup, scope);
   if (groups.length) return await groups[0].getCpuPeriodQuota();
   // No thread groups: the machine's, a vCPU's share of its quota.
   const bw = await cgroup.getCpuPeriodQuota();

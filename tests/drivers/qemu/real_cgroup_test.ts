@@ -55,6 +55,12 @@ async function cpuGroupOf(pid: number, tid: number, root: string): Promise<strin
   return line.replace(/^.*?:.*?:/, "").slice(root.length);
 }
 
+/** The host CPUs thread `tid` may run on, as /proc lists them. */
+function affinityOf(pid: number, tid: number): string | undefined {
+  const status = Deno.readTextFileSync(`/proc/${pid}/task/${tid}/status`);
+  return status.match(/^Cpus_allowed_list:\s*(\S+)/m)?.[1];
+}
+
 /** libvirt's error of a call as the recorder writes it, or null. */
 async function errorOf(call: () => Promise<unknown>) {
   try {
@@ -90,6 +96,12 @@ Deno.test({
       const dom: DomainRef = await c.domainCreateXML!(XML, 0);
       const proc = launcher.procs[0];
       const machine = "/machine/qemu-1-cg.libvirt-qemu";
+      const vcpuThreads = async () =>
+        Object.fromEntries(
+          (await proc.monitor.run<{ "cpu-index": number; "thread-id": number }[]>(
+            "query-cpus-fast",
+          )).map((x) => [x["cpu-index"], x["thread-id"]]),
+        );
       const vcpuGroups = async () => {
         const cpus = await proc.monitor.run<{ "cpu-index": number; "thread-id": number }[]>(
           "query-cpus-fast",
@@ -169,7 +181,39 @@ Deno.test({
         "2048",
       );
 
-      await c.domainDestroyFlags!(dom, 0);
+      // Live pins: the cpuset groups and the threads' affinity.
+      const ncpus = navigator.hardwareConcurrency;
+      await c.domainPinVcpuFlags!(dom, 0, [...Array(ncpus)].map((_, i) => i === ncpus - 1), LIVE);
+      await c.domainPinEmulator!(dom, [...Array(ncpus)].map((_, i) => i === 0), LIVE);
+      const cpuset = (g: string) =>
+        Deno.readTextFile(`${host!.v1.cpuset}${root}${machine}/${g}/cpuset.cpus`);
+      const vcpu0 = (await vcpuThreads())[0];
+      assert.deepEqual({
+        vcpu0_cpuset: (await cpuset("vcpu0")).trim(),
+        vcpu0_affinity: affinityOf(proc.pid, vcpu0),
+        emulator_cpuset: (await cpuset("emulator")).trim(),
+        emulator_affinity: affinityOf(proc.pid, proc.pid),
+        cputune: (await c.domainGetXMLDesc!(dom, 0)).replace(/\n/g, "").match(
+          /<cputune>.*?<\/cputune>/g,
+        ),
+      }, LIBVIRT.pins);
+
+      // A new driver (a restarted daemon) finds the machine group again.
+      await c.connectClose();
+      conn = undefined;
+      const again = await qemuConnectDriver.open(new URL("qemu:///system"), {
+        stateDir: dir,
+        launcher,
+        cgroups: mounts,
+      }) as DriverConnection;
+      conn = again;
+      assert.deepEqual(
+        await again.domainGetSchedulerParametersFlags!(dom, LIVE),
+        LIBVIRT.after_set.scheduler_live,
+      );
+      assert.ok(((await again.domainGetCPUStats!(dom, -1, 1, 0))[0].cpu_time as number) > 0);
+
+      await again.domainDestroyFlags!(dom, 0);
       assert.deepEqual(
         holding(mounts, `${root}${machine}`),
         LIBVIRT.machine_hierarchies_after_destroy,
