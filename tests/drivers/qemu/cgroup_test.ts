@@ -59,6 +59,12 @@ Deno.test({
           vcpu_time: 2 * 10 * (i + 1),
         })),
       );
+      // domstats reads the same cgroup (qemuDomainGetStatsCpuCgroup).
+      const [rec] = await conn.connectGetAllDomainStats!(VIR.DOMAIN_STATS_CPU_TOTAL, 0);
+      assert.deepEqual(
+        [rec.params["cpu.time"], rec.params["cpu.user"], rec.params["cpu.system"]],
+        [9000, 20000000, 10000000],
+      );
       await rejectsWith(
         () => conn.domainGetCPUStats!(dom, HOST_CPUS, 1, 0),
         "VIR_ERR_INVALID_ARG",

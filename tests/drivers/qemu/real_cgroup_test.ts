@@ -221,7 +221,11 @@ Deno.test({
     } finally {
       for (const p of launcher.procs) if (p.alive()) p.kill("SIGKILL");
       await conn?.connectClose();
-      for (const h of hierarchies(mounts)) await removeTree(`${h}${root}`);
+      // Every hierarchy's root goes, even when one of them fails.
+      const left = await Promise.allSettled(
+        hierarchies(mounts).map((h) => removeTree(`${h}${root}`)),
+      );
+      for (const r of left) if (r.status === "rejected") throw r.reason;
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     }
   },
