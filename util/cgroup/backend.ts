@@ -55,11 +55,9 @@ export interface CgroupBackend {
   /** Per host CPU usage (ns), absent where the backend has none (v2). */
   cpuacctPercpuUsage?(path: string): Promise<string>;
   setCpusetCpus(path: string, cpus: string): Promise<void>;
-  getCpusetCpus(path: string): Promise<string>;
   setMemoryLimit(path: string, which: MemoryLimit, kib: number): Promise<void>;
   getMemoryLimit(path: string, which: MemoryLimit): Promise<number>;
   setBlkioWeight(path: string, weight: number): Promise<void>;
-  getBlkioWeight(path: string): Promise<number>;
 }
 
 /**

@@ -184,10 +184,6 @@ export class CgroupV1Backend implements CgroupBackend {
     await writeValue(`${this.dir("cpuset", path)}/cpuset.cpus`, cpus);
   }
 
-  getCpusetCpus(path: string): Promise<string> {
-    return readValue(`${this.dir("cpuset", path)}/cpuset.cpus`);
-  }
-
   async setMemoryLimit(path: string, which: MemoryLimit, kib: number): Promise<void> {
     checkMemory(kib);
     const bytes = kib === MEMORY_UNLIMITED ? "-1" : String(BigInt(kib) << 10n);
@@ -210,10 +206,6 @@ export class CgroupV1Backend implements CgroupBackend {
 
   async setBlkioWeight(path: string, weight: number): Promise<void> {
     await writeValue(this.#blkioWeightFile(path), String(weight));
-  }
-
-  getBlkioWeight(path: string): Promise<number> {
-    return readNumber(this.#blkioWeightFile(path));
   }
 
   /** BFQ's weight file, else CFQ's; neither under another I/O scheduler. */

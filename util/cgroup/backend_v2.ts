@@ -199,10 +199,6 @@ export class CgroupV2Backend implements CgroupBackend {
     await writeValue(`${this.#dir(path)}/cpuset.cpus`, cpus);
   }
 
-  getCpusetCpus(path: string): Promise<string> {
-    return readValue(`${this.#dir(path)}/cpuset.cpus`);
-  }
-
   async setMemoryLimit(path: string, which: MemoryLimit, kib: number): Promise<void> {
     checkMemory(kib);
     const value = kib === MEMORY_UNLIMITED ? "max" : String(BigInt(kib) << 10n);
@@ -221,15 +217,6 @@ export class CgroupV2Backend implements CgroupBackend {
   async setBlkioWeight(path: string, weight: number): Promise<void> {
     const [file, bfq] = this.#ioWeightFile(path);
     await writeValue(file, bfq ? String(weight) : `default ${weight}`);
-  }
-
-  async getBlkioWeight(path: string): Promise<number> {
-    const text = await readValue(this.#ioWeightFile(path)[0]);
-    const n = text.match(/default (\d+)/)?.[1] ?? text.match(/^\d+/)?.[0];
-    if (n === undefined) {
-      throw VirError.report("CGROUP", "INTERNAL_ERROR", `Unable to parse '${text}' as an integer`);
-    }
-    return Number(n);
   }
 
   /** BFQ's weight file, else the io controller's (`default N`). */

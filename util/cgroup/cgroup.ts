@@ -186,11 +186,6 @@ export class Cgroup {
     return this.#backends.some((b) => b.controllers.has(controller));
   }
 
-  /** The group's directory in `controller`'s hierarchy. */
-  dir(controller: CgroupController): string {
-    return this.#backend(controller).dir(controller, this.path);
-  }
-
   /** `virCgroupAddProcess`: every thread of `pid`. */
   async addProcess(pid: number): Promise<void> {
     for (const b of this.#backends) await b.addTask(this.path, pid, false);
@@ -287,10 +282,6 @@ export class Cgroup {
     return await this.#backend("cpuset", "setCpusetCpus").setCpusetCpus(this.path, cpus);
   }
 
-  async getCpusetCpus(): Promise<string> {
-    return await this.#backend("cpuset", "getCpusetCpus").getCpusetCpus(this.path);
-  }
-
   async setMemoryLimit(which: MemoryLimit, kib: number): Promise<void> {
     return await this.#backend("memory", "setMemory").setMemoryLimit(this.path, which, kib);
   }
@@ -301,9 +292,5 @@ export class Cgroup {
 
   async setBlkioWeight(weight: number): Promise<void> {
     return await this.#backend("blkio", "setBlkioWeight").setBlkioWeight(this.path, weight);
-  }
-
-  async getBlkioWeight(): Promise<number> {
-    return await this.#backend("blkio", "getBlkioWeight").getBlkioWeight(this.path);
   }
 }
