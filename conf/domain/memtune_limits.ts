@@ -6,7 +6,7 @@
  * @module
  */
 import type { DomainDef, XmlElementJSON } from "./def.ts";
-import { elementSpec } from "./schema.ts";
+import { dropIfEmpty, kidOrder, section, setChild } from "./tune_xml.ts";
 import { childText } from "../../util/xml/mod.ts";
 import { MEMORY_UNLIMITED } from "../../util/cgroup/backend.ts";
 
@@ -45,25 +45,14 @@ export function memtuneLimit(def: DomainDef, name: MemtuneLimit): number {
  * ```
  */
 export function setMemtuneLimit(def: DomainDef, name: MemtuneLimit, kib: number): void {
-  let memtune = def.sections.find((s) => s.name === "memtune");
-  if (!memtune) {
-    memtune = { type: "element", name: "memtune", attributes: {}, children: [] };
-    def.sections.push(memtune);
-  }
-  const kids = memtune.children.filter((c) => c.type !== "element" || c.name !== name);
-  if (kib < MEMORY_UNLIMITED) {
-    const el: XmlElementJSON = {
+  const el: XmlElementJSON | undefined = kib < MEMORY_UNLIMITED
+    ? {
       type: "element",
       name,
       attributes: { unit: "KiB" },
       children: [{ type: "text", text: String(kib) }],
-    };
-    kids.push(el);
-  }
-  const order = elementSpec("domain", "memtune")?.kids ?? [];
-  const rank = (c: (typeof kids)[number]) => c.type === "element" ? order.indexOf(c.name) : 0;
-  memtune.children = kids.sort((a, b) => rank(a) - rank(b));
-  if (!memtune.children.some((c) => c.type === "element")) {
-    def.sections = def.sections.filter((s) => s !== memtune);
-  }
+    }
+    : undefined;
+  setChild(section(def, "memtune", true), name, el, kidOrder("memtune"));
+  dropIfEmpty(def, "memtune");
 }
