@@ -1,169 +1,69 @@
 /**
- * `<blkiotune>` as the drivers' block I/O tuning calls edit and report it: the weight and the
- * per-device values, kept in the definition so they follow the live/persistent split and print
- * where libvirt prints them.
+ * `<blkiotune>`: the block I/O weights and per-device limits (virDomainDefTunablesParse's blkio
+ * part and virDomainDefFormatBlkiotune).
  *
+ * @example
+ * ```ts
+ * import { parseBlkiotune } from "./blkiotune.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * parseBlkiotune([parse(
+ *   "<blkiotune><device><path>/dev/sda</path><read_bytes_sec>8</read_bytes_sec></device></blkiotune>",
+ * )]);
+ * ```
  * @module
  */
-import type { DomainDef, XmlElementJSON } from "./def.ts";
-import type { TypedParams } from "../../util/contract/types.ts";
 import { VirError } from "../../util/errors.ts";
-import { dropIfEmpty, kidOrder, section, setChild } from "./tune_xml.ts";
+import type { XmlElement } from "../../util/xml/mod.ts";
+import { children, childText, element } from "../../util/xml/mod.ts";
+import { parseUInt, parseULongLong } from "../common/mod.ts";
 
-function kid(el: XmlElementJSON | undefined, name: string): XmlElementJSON | undefined {
-  return el?.children.find((c): c is XmlElementJSON => c.type === "element" && c.name === name);
-}
+/** Per-device limits: element, message noun, 64-bit; in output order. */
+const LIMITS: [string, string, boolean][] = [
+  ["weight", "weight", false],
+  ["read_iops_sec", "read iops sec", false],
+  ["write_iops_sec", "write iops sec", false],
+  ["read_bytes_sec", "read bytes sec", true],
+  ["write_bytes_sec", "write bytes sec", true],
+];
+/** The order libvirt reads (and so reports errors for) the limits. */
+const READ_ORDER = [
+  "weight",
+  "read_bytes_sec",
+  "write_bytes_sec",
+  "read_iops_sec",
+  "write_iops_sec",
+];
 
-function text(el: XmlElementJSON | undefined): string | undefined {
-  const t = el?.children.find((c) => c.type === "text");
-  return t && t.type === "text" ? t.text : undefined;
-}
-
-function textEl(name: string, value: string | number): XmlElementJSON {
-  return { type: "element", name, attributes: {}, children: [{ type: "text", text: String(value) }] };
-}
-
-/**
- * Blkio per-device parameters and the `<device>` child each one sets.
- *
- * @example
- * ```ts
- * import { BLKIO_DEVICE } from "./blkiotune.ts";
- * BLKIO_DEVICE.device_read_iops_sec; // "read_iops_sec"
- * ```
- */
-export const BLKIO_DEVICE = {
-  device_weight: "weight",
-  device_read_iops_sec: "read_iops_sec",
-  device_write_iops_sec: "write_iops_sec",
-  device_read_bytes_sec: "read_bytes_sec",
-  device_write_bytes_sec: "write_bytes_sec",
-} as const;
-const BLKIO_DEVICE_KIDS = ["path", ...Object.values(BLKIO_DEVICE)];
-
-/**
- * `virDomainDriverMergeBlkioDevice`: one device field's values merged into the `<device>` list
- * (a zero clears the value; a device left without values goes).
- *
- * @example
- * ```ts
- * import { mergeBlkioDevices } from "./blkiotune.ts";
- * declare const def: import("./def.ts").DomainDef;
- * mergeBlkioDevices(def, "device_weight", [["/dev/sda", 500]]);
- * ```
- */
-export function mergeBlkioDevices(
-  def: DomainDef,
-  param: keyof typeof BLKIO_DEVICE,
-  devices: [string, number][],
-): void {
-  const blkio = section(def, "blkiotune", true);
-  const field = BLKIO_DEVICE[param];
-  for (const [path, n] of devices) {
-    let dev = blkio.children.find((c): c is XmlElementJSON =>
-      c.type === "element" && c.name === "device" && text(kid(c, "path")) === path
-    );
-    if (!dev) {
-      if (!n) continue;
-      dev = { type: "element", name: "device", attributes: {}, children: [textEl("path", path)] };
-      blkio.children.push(dev);
+function parseDevice(dev: XmlElement): XmlElement | undefined {
+  const path = childText(dev, "path");
+  if (!path) throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", "missing per-device path");
+  const values = new Map<string, string>();
+  for (const name of READ_ORDER) {
+    const text = childText(dev, name);
+    if (!text) continue;
+    const [, noun, wide] = LIMITS.find((l) => l[0] === name)!;
+    const v = wide ? parseULongLong(text) : parseUInt(text);
+    if (v === undefined) {
+      throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `could not parse ${noun} ${text}`);
     }
-    setChild(dev, field, n ? textEl(field, n) : undefined, BLKIO_DEVICE_KIDS);
+    if (String(v) !== "0") values.set(name, String(v));
   }
-  blkio.children = blkio.children.filter((c) =>
-    c.type !== "element" || c.name !== "device" || c.children.length > 1
-  );
-  dropIfEmpty(def, "blkiotune");
-}
-  dropIfEmpty(def, "blkiotune");
-}
-
-/**
- * `virDomainDriverParseBlkioDeviceStr`: `path,value,path,value…`.
- *
- * @example
- * ```ts
- * import { parseBlkioDevices } from "./blkiotune.ts";
- * parseBlkioDevices("device_weight", "/dev/sda,500"); // [["/dev/sda", 500]]
- * ```
- */
-export function parseBlkioDevices(param: string, value: string): [string, number][] {
-  if (value === "") return [];
-  const parts = value.split(",");
-  if (parts.length % 2) {
-    throw VirError.report(
-      "DOMAIN",
-      "INVALID_ARG",
-      `unable to parse blkio device '${param}' '${value}'`,
-    );
-  }
-  const out: [string, number][] = [];
-  for (let i = 0; i < parts.length; i += 2) {
-    const n = parts[i + 1];
-    if (!/^\d+$/.test(n)) {
-      throw VirError.report(
-        "DOMAIN",
-        "INVALID_ARG",
-        `invalid value '${n}' for parameter '${param}' of device '${parts[i]}'`,
-      );
-    }
-    out.push([parts[i], Number(n)]);
-  }
-  return out;
+  // A device without any limit is not written.
+  if (!values.size) return undefined;
+  return element("device", {}, [
+    element("path", {}, [path]),
+    ...LIMITS.flatMap(([name]) => values.has(name) ? [element(name, {}, [values.get(name)!])] : []),
+  ]);
 }
 
-/**
- * virDomainDriverSetupPersistentDefBlkioParams: the weight, and per-device values merged into
- * the `<device>` list (a zero clears the value; a device left without values goes). A value
- * that does not parse is skipped and the others still apply; the last such error is the
- * call's.
- */
-export function setBlkioParameters(def: DomainDef, p: TypedParams): void {
-  const blkio = section(def, "blkiotune", true);
-  let failure: VirError | undefined;
-  for (const [name, value] of Object.entries(p)) {
-    if (name === "weight") {
-      const el = Number(value) ? textEl("weight", Number(value)) : undefined;
-      setChild(blkio, "weight", el, kidOrder("blkiotune"));
-      continue;
-    }
-    let devices: [string, number][];
-    try {
-      devices = parseBlkioDevices(name, String(value));
-    } catch (e) {
-      if (!(e instanceof VirError)) throw e;
-      failure = e;
-      continue;
-    }
-    mergeBlkioDevices(def, name as keyof typeof BLKIO_DEVICE, devices);
-  }
-  dropIfEmpty(def, "blkiotune");
-  if (failure) throw failure;
+/** The `<blkiotune>` libvirt writes back for the document's ones, or undefined for none. */
+export function parseBlkiotune(els: XmlElement[]): XmlElement | undefined {
+  // virXPathUInt over the first weight: anything unreadable counts as no weight.
+  const weight = parseUInt(childText(els[0], "weight") ?? "") || undefined;
+  const devices = els.flatMap((b) => children(b, "device")).flatMap((d) => parseDevice(d) ?? []);
+  if (!weight && !devices.length) return undefined;
+  return element("blkiotune", {}, [
+    weight !== undefined && element("weight", {}, [String(weight)]),
+    ...devices,
+  ]);
 }
-
-/**
- * `virDomainGetBlkioParametersAssignFromDef`: the weight and one `path,value,…` string per
- * device field.
- *
- * @example
- * ```ts
- * import { blkioParameters } from "./blkiotune.ts";
- * declare const def: import("./def.ts").DomainDef;
- * blkioParameters(def).device_weight; // "/dev/sda,500"
- * ```
- */
-export function blkioParameters(def: DomainDef): TypedParams {
-  const blkio = section(def, "blkiotune");
-  const devices = (blkio?.children ?? []).filter((c): c is XmlElementJSON =>
-    c.type === "element" && c.name === "device"
-  );
-  const out: TypedParams = { weight: Number(text(kid(blkio, "weight")) ?? 0) };
-  for (const [param, field] of Object.entries(BLKIO_DEVICE)) {
-    out[param] = devices.flatMap((d) => {
-      const v = text(kid(d, field));
-      return v === undefined ? [] : [text(kid(d, "path")) ?? "", v];
-    }).join(",");
-  }
-  return out;
-}
-
