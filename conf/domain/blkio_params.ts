@@ -8,6 +8,7 @@
 import type { DomainDef, XmlElementJSON } from "./def.ts";
 import type { TypedParams } from "../../util/contract/types.ts";
 import { VirError } from "../../util/errors.ts";
+import type { BlkioDeviceValue } from "../../util/cgroup/backend.ts";
 import { dropIfEmpty, kidOrder, section, setChild } from "./tune_xml.ts";
 
 function kid(el: XmlElementJSON | undefined, name: string): XmlElementJSON | undefined {
@@ -43,7 +44,7 @@ export const BLKIO_DEVICE = {
   device_write_iops_sec: "write_iops_sec",
   device_read_bytes_sec: "read_bytes_sec",
   device_write_bytes_sec: "write_bytes_sec",
-} as const;
+} as const satisfies Record<string, BlkioDeviceValue>;
 const BLKIO_DEVICE_KIDS = ["path", ...Object.values(BLKIO_DEVICE)];
 
 /**

@@ -49,6 +49,7 @@ import { procStat } from "./api/stats_proc.ts";
 import * as statsApi from "./api/stats_domain.ts";
 import * as schedApi from "./api/sched.ts";
 import * as memtuneApi from "./api/memtune.ts";
+import * as blkioApi from "./api/blkio.ts";
 import { allDomainStats } from "./api/stats_all.ts";
 import { capabilitiesXML } from "./api/host_caps.ts";
 import { connectSysinfo } from "./api/host_sysinfo.ts";
@@ -944,6 +945,16 @@ export class QemuConnection implements DriverConnection {
     return Promise.resolve().then(() =>
       memtuneApi.setMemoryParameters(this.#s, this.#obj(dom), params, flags)
     );
+  }
+
+  domainGetBlkioParameters(dom: DomainRef, flags: number): Promise<TypedParams> {
+    return Promise.resolve().then(() =>
+      blkioApi.getBlkioParameters(this.#s, this.#obj(dom), flags)
+    );
+  }
+
+  domainSetBlkioParameters(dom: DomainRef, params: TypedParams, flags: number): Promise<void> {
+    return Promise.resolve().then(() => blkioApi.setBlkio(this.#s, this.#obj(dom), params, flags));
   }
 
   connectGetAllDomainStats(stats: number, flags: number): Promise<DomainStatsRecord[]> {

@@ -17,6 +17,12 @@ import {
   partitionPath,
 } from "../../util/cgroup/mod.ts";
 import { MEMTUNE_LIMITS, memtuneLimit } from "../../conf/domain/memtune_limits.ts";
+import {
+  BLKIO_DEVICE,
+  blkioParameters,
+  mergeBlkioDevices,
+  parseBlkioDevices,
+} from "../../conf/domain/blkio_params.ts";
 import { CGROUP_LIMIT } from "./api/memtune.ts";
 import { VirError } from "../../util/errors.ts";
 import { childText } from "../../util/xml/mod.ts";
@@ -188,21 +194,37 @@ export async function setupDomainCgroup(
 }
 
 /**
+ * `virDomainCgroupSetupBlkioCgroup`: the weight, then each device's values (what the kernel
+ * kept goes to the live definition).
+ */
+async function applyBlkiotune(cgroup: Cgroup, def: DomainDef): Promise<void> {
+  const blkio = def.sections.find((s) => s.name === "blkiotune");
+  if (!blkio) return;
+  if (!cgroup.has("blkio")) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "Block I/O tuning is not available on this host",
+    );
+  }
+  const { weight, ...devices } = blkioParameters(def);
+  if (weight) await cgroup.setBlkioWeight(Number(weight));
+  for (const [param, list] of Object.entries(devices)) {
+    const name = param as keyof typeof BLKIO_DEVICE;
+    const kept: [string, number][] = [];
+    for (const [path, n] of parseBlkioDevices(name, String(list))) {
+      kept.push([path, await cgroup.setupBlkioDevice(BLKIO_DEVICE[name], path, n)]);
+    }
+    mergeBlkioDevices(def, name, kept);
+  }
+}
+
+/**
  * `virDomainCgroupSetupBlkioCgroup`, `…MemoryCgroup` (hard, soft, then swap limit), `…CpuCgroup`
  * and `…GlobalCpuCgroup`.
  */
 async function applyDomainTunables(cgroup: Cgroup, def: DomainDef): Promise<void> {
-  const weight = childText(def.sections.find((s) => s.name === "blkiotune"), "weight");
-  if (weight !== undefined) {
-    if (!cgroup.has("blkio")) {
-      throw VirError.report(
-        "DOMAIN",
-        "CONFIG_UNSUPPORTED",
-        "Block I/O tuning is not available on this host",
-      );
-    }
-    await cgroup.setBlkioWeight(Number(weight));
-  }
+  await applyBlkiotune(cgroup, def);
   const limits = MEMTUNE_LIMITS.filter((n) => memtuneLimit(def, n) < MEMORY_UNLIMITED);
   if (limits.length && !cgroup.has("memory")) {
     throw VirError.report(

@@ -16,7 +16,11 @@ import type { TestDomainObj, TestDriverState } from "./driver_state.ts";
 import { validateTypedParams } from "./domain_tuning_api.ts";
 import { methodTable } from "../../util/method_table.ts";
 import { dropIfEmpty, kidOrder, section, setChild } from "../../conf/domain/tune_xml.ts";
-import { BLKIO_DEVICE, blkioParameters, setBlkioParameters } from "../../conf/domain/blkio_params.ts";
+import {
+  BLKIO_DEVICE,
+  blkioParameters,
+  setBlkioParameters,
+} from "../../conf/domain/blkio_params.ts";
 import { MEMTUNE_LIMITS, memtuneLimit, setMemtuneLimit } from "../../conf/domain/memtune_limits.ts";
 
 const F = "TEST";

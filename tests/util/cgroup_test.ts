@@ -2,7 +2,13 @@
 // its thread groups, values read and written through the v1 and v2 files with libvirt's range
 // errors (vircgroupv1.c / vircgroupv2.c wording), and removal of the whole group.
 import assert from "node:assert/strict";
-import { Cgroup, cgroupBackends, parseCgroupMounts, partitionPath } from "../../util/cgroup/mod.ts";
+import {
+  blockDevString,
+  Cgroup,
+  cgroupBackends,
+  parseCgroupMounts,
+  partitionPath,
+} from "../../util/cgroup/mod.ts";
 import { VirError } from "../../util/errors.ts";
 import { fakeV1Group, fakeV1Mounts } from "./fake_cgroup_tree.ts";
 
@@ -193,4 +199,81 @@ Deno.test("cgroup hybrid host: the unified hierarchy counts CPU time, v1 holds t
     await Deno.writeTextFile(`${base}/unified/cgroup.controllers`, "");
     assert.deepEqual(cgroupBackends(mounts).map((b) => b.type), ["cgroup V1"]);
   });
+});
+
+const loop0 = (() => {
+  try {
+    return Deno.statSync("/dev/loop0").isBlockDevice;
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test({
+  name: "cgroup blkio: per-device limits by major:minor in v1 throttle files and v2 io.max",
+  ignore: !loop0,
+  fn: async () => {
+    await withDir(async (base) => {
+      const dev = blockDevString("/dev/loop0");
+      assert.match(dev, /^7:\d+ $/);
+      assert.throws(
+        () => blockDevString(base),
+        libvirtError(38, 54, `Path '${base}' must be a block device: Invalid argument`),
+      );
+      // v1: the throttle file takes "major:minor value"; no weight file without CFQ.
+      const v1 = `${base}/blkio/machine/vm.libvirt-qemu`;
+      await Deno.mkdir(v1, { recursive: true });
+      await Deno.writeTextFile(`${base}/blkio/cgroup.procs`, "");
+      for (const f of ["cgroup.procs", "blkio.throttle.read_iops_device"]) {
+        await Deno.writeTextFile(`${v1}/${f}`, "");
+      }
+      const g1 = await Cgroup.newMachine(
+        { v1: { blkio: `${base}/blkio` } },
+        "/machine",
+        "qemu",
+        "vm",
+        1,
+      );
+      assert.equal(await g1.setupBlkioDevice("read_iops_sec", "/dev/loop0", 100), 100);
+      assert.equal(await Deno.readTextFile(`${v1}/blkio.throttle.read_iops_device`), `${dev}100`);
+      await assert.rejects(
+        g1.setupBlkioDevice("weight", "/dev/loop0", 100),
+        libvirtError(
+          55,
+          54,
+          "Requested operation is not valid: blkio device weight is valid only for cfq scheduler",
+        ),
+      );
+      await assert.rejects(
+        g1.getBlkioWeight(),
+        libvirtError(
+          55,
+          54,
+          "Requested operation is not valid: blkio device weight is valid only for bfq or cfq scheduler",
+        ),
+      );
+
+      // v2: io.max lines carry every limit, "max" for none.
+      const v2 = `${base}/unified/machine/vm.libvirt-qemu`;
+      await Deno.mkdir(v2, { recursive: true });
+      await Deno.writeTextFile(`${base}/unified/cgroup.controllers`, "io");
+      await Deno.writeTextFile(`${base}/unified/machine/cgroup.subtree_control`, "");
+      for (const f of ["cgroup.procs", "io.max", "cgroup.subtree_control"]) {
+        await Deno.writeTextFile(`${v2}/${f}`, "");
+      }
+      const g2 = await Cgroup.newMachine(
+        { v1: {}, v2: `${base}/unified` },
+        "/machine",
+        "qemu",
+        "vm",
+        1,
+      );
+      await g2.setupBlkioDevice("write_bytes_sec", "/dev/loop0", 0);
+      assert.equal(await Deno.readTextFile(`${v2}/io.max`), `${dev}wbps=max`);
+      await Deno.writeTextFile(`${v2}/io.max`, `${dev}rbps=max wbps=4096 riops=max wiops=max\n`);
+      assert.equal(await g2.setupBlkioDevice("write_bytes_sec", "/dev/loop0", 4096), 4096);
+      await Deno.writeTextFile(`${v2}/io.max`, `${dev}rbps=max wbps=max riops=max wiops=max\n`);
+      assert.equal(await g2.setupBlkioDevice("read_iops_sec", "/dev/loop0", 0), 0);
+    });
+  },
 });

@@ -21,6 +21,14 @@ export interface CpuacctTimes {
 /** The memory limits of `<memtune>`, in KiB; {@link MEMORY_UNLIMITED} is no limit. */
 export type MemoryLimit = "hard" | "soft" | "swap";
 
+/** A per-device block I/O value, by its `<blkiotune><device>` element. */
+export type BlkioDeviceValue =
+  | "weight"
+  | "read_iops_sec"
+  | "write_iops_sec"
+  | "read_bytes_sec"
+  | "write_bytes_sec";
+
 /** `VIR_DOMAIN_MEMORY_PARAM_UNLIMITED` (KiB): no limit. */
 export const MEMORY_UNLIMITED = 9007199254740991;
 
@@ -58,6 +66,11 @@ export interface CgroupBackend {
   setMemoryLimit(path: string, which: MemoryLimit, kib: number): Promise<void>;
   getMemoryLimit(path: string, which: MemoryLimit): Promise<number>;
   setBlkioWeight(path: string, weight: number): Promise<void>;
+  getBlkioWeight(path: string): Promise<number>;
+  /** Sets a device's value; `dev` is its `major:minor ` ({@link blockDevString}). */
+  setBlkioDevice(path: string, what: BlkioDeviceValue, dev: string, value: number): Promise<void>;
+  /** A device's value, 0 when none is set. */
+  getBlkioDevice(path: string, what: BlkioDeviceValue, dev: string): Promise<number>;
 }
 
 /**
@@ -184,4 +197,70 @@ export async function removeTree(dir: string): Promise<void> {
       await new Promise((r) => setTimeout(r, 20));
     }
   }
+}
+
+/**
+ * `virCgroupGetBlockDevString`: the `major:minor ` (with its space) of block device `path`.
+ *
+ * @example
+ * ```ts ignore
+ * import { blockDevString } from "./backend.ts";
+ * blockDevString("/dev/loop0"); // "7:0 "
+ * ```
+ */
+export function blockDevString(path: string): string {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(path);
+  } catch (err) {
+    throw VirError.report(
+      "CGROUP",
+      "SYSTEM_ERROR",
+      `Path '${path}' is not accessible: ${strerror(err)}`,
+    );
+  }
+  if (!info.isBlockDevice || info.rdev === null) {
+    throw VirError.report(
+      "CGROUP",
+      "SYSTEM_ERROR",
+      `Path '${path}' must be a block device: Invalid argument`,
+    );
+  }
+  // glibc's major()/minor() of a Linux dev_t.
+  const rdev = BigInt(info.rdev);
+  const major = ((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn);
+  const minor = (rdev & 0xffn) | ((rdev >> 12n) & ~0xffn);
+  return `${major}:${minor} `;
+}
+
+/**
+ * `virCgroupGetValueForBlkDev`: the rest of the line of a per-device file that starts with
+ * `dev`, undefined when the device has none.
+ *
+ * @example
+ * ```ts
+ * import { valueForBlkDev } from "./backend.ts";
+ * valueForBlkDev("7:0 100\n8:0 5", "8:0 "); // "5"
+ * ```
+ */
+export function valueForBlkDev(text: string, dev: string): string | undefined {
+  return text.split("\n").find((l) => l.startsWith(dev))?.slice(dev.length);
+}
+
+/**
+ * A per-device integer of {@link valueForBlkDev}: 0 when unset, libvirt's parse error else.
+ *
+ * @example
+ * ```ts
+ * import { blkDevNumber } from "./backend.ts";
+ * blkDevNumber("8:0 5", "8:0 "); // 5
+ * ```
+ */
+export function blkDevNumber(text: string, dev: string): number {
+  const value = valueForBlkDev(text, dev);
+  if (value === undefined) return 0;
+  if (!/^\d+/.test(value)) {
+    throw VirError.report("CGROUP", "INTERNAL_ERROR", `Unable to parse '${value}' as an integer`);
+  }
+  return parseInt(value, 10);
 }

@@ -7,6 +7,8 @@
 import { VirError } from "../errors.ts";
 import { strerror } from "../strerror.ts";
 import {
+  blkDevNumber,
+  type BlkioDeviceValue,
   type CgroupBackend,
   type CgroupKind,
   type CpuacctTimes,
@@ -26,6 +28,15 @@ const MEMORY_FILES: Record<MemoryLimit, string> = {
   hard: "memory.limit_in_bytes",
   soft: "memory.soft_limit_in_bytes",
   swap: "memory.memsw.limit_in_bytes",
+};
+
+/** The v1 file of each per-device value. */
+const BLKIO_DEVICE_FILES: Record<BlkioDeviceValue, string> = {
+  weight: "blkio.weight_device",
+  read_iops_sec: "blkio.throttle.read_iops_device",
+  write_iops_sec: "blkio.throttle.write_iops_device",
+  read_bytes_sec: "blkio.throttle.read_bps_device",
+  write_bytes_sec: "blkio.throttle.write_bps_device",
 };
 
 /** `sysconf(_SC_CLK_TCK)`: the unit of `cpuacct.stat`, 100 on every Linux ABI. */
@@ -206,6 +217,36 @@ export class CgroupV1Backend implements CgroupBackend {
 
   async setBlkioWeight(path: string, weight: number): Promise<void> {
     await writeValue(this.#blkioWeightFile(path), String(weight));
+  }
+
+  getBlkioWeight(path: string): Promise<number> {
+    return readNumber(this.#blkioWeightFile(path));
+  }
+
+  async setBlkioDevice(
+    path: string,
+    what: BlkioDeviceValue,
+    dev: string,
+    value: number,
+  ): Promise<void> {
+    await writeValue(this.#blkioDeviceFile(path, what), `${dev}${value}`);
+  }
+
+  async getBlkioDevice(path: string, what: BlkioDeviceValue, dev: string): Promise<number> {
+    return blkDevNumber(await readValue(this.#blkioDeviceFile(path, what)), dev);
+  }
+
+  /** A per-device file; the weight one exists only under CFQ. */
+  #blkioDeviceFile(path: string, what: BlkioDeviceValue): string {
+    const file = `${this.dir("blkio", path)}/${BLKIO_DEVICE_FILES[what]}`;
+    if (what === "weight" && !exists(file)) {
+      throw VirError.report(
+        "CGROUP",
+        "OPERATION_INVALID",
+        "blkio device weight is valid only for cfq scheduler",
+      );
+    }
+    return file;
   }
 
   /** BFQ's weight file, else CFQ's; neither under another I/O scheduler. */

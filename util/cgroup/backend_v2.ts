@@ -7,6 +7,8 @@
 import { VirError } from "../errors.ts";
 import { strerror } from "../strerror.ts";
 import {
+  blkDevNumber,
+  type BlkioDeviceValue,
   type CgroupBackend,
   type CgroupKind,
   type CpuacctTimes,
@@ -16,6 +18,7 @@ import {
   readNumber,
   readValue,
   removeTree,
+  valueForBlkDev,
   writeValue,
 } from "./backend.ts";
 import { type CgroupController, v2ControllerName } from "./mounts.ts";
@@ -26,6 +29,14 @@ const MEMORY_FILES: Record<MemoryLimit, string> = {
   hard: "memory.max",
   soft: "memory.high",
   swap: "memory.swap.max",
+};
+
+/** The `io.max` key of each per-device limit. */
+const IO_MAX_KEYS: Record<Exclude<BlkioDeviceValue, "weight">, string> = {
+  read_iops_sec: "riops",
+  write_iops_sec: "wiops",
+  read_bytes_sec: "rbps",
+  write_bytes_sec: "wbps",
 };
 
 function exists(path: string): boolean {
@@ -217,6 +228,67 @@ export class CgroupV2Backend implements CgroupBackend {
   async setBlkioWeight(path: string, weight: number): Promise<void> {
     const [file, bfq] = this.#ioWeightFile(path);
     await writeValue(file, bfq ? String(weight) : `default ${weight}`);
+  }
+
+  async getBlkioWeight(path: string): Promise<number> {
+    const text = await readValue(this.#ioWeightFile(path)[0]);
+    const n = text.match(/default (\d+)/)?.[1] ?? text.match(/^\d+/)?.[0];
+    if (n === undefined) {
+      throw VirError.report("CGROUP", "INTERNAL_ERROR", `Unable to parse '${text}' as an integer`);
+    }
+    return Number(n);
+  }
+
+  async setBlkioDevice(
+    path: string,
+    what: BlkioDeviceValue,
+    dev: string,
+    value: number,
+  ): Promise<void> {
+    if (what === "weight") {
+      await writeValue(this.#ioDeviceWeightFile(path), `${dev}${value}`);
+      return;
+    }
+    // A zero lifts the limit.
+    const limit = `${IO_MAX_KEYS[what]}=${value || "max"}`;
+    await writeValue(`${this.#dir(path)}/io.max`, `${dev}${limit}`);
+  }
+
+  async getBlkioDevice(path: string, what: BlkioDeviceValue, dev: string): Promise<number> {
+    if (what === "weight") {
+      return blkDevNumber(await readValue(this.#ioDeviceWeightFile(path)), dev);
+    }
+    const line = valueForBlkDev(await readValue(`${this.#dir(path)}/io.max`), dev);
+    if (line === undefined) return 0;
+    const key = `${IO_MAX_KEYS[what]}=`;
+    const at = line.indexOf(key);
+    if (at < 0) {
+      throw VirError.report(
+        "CGROUP",
+        "INTERNAL_ERROR",
+        `Unable to find '${key}' limit for block device '${dev.trim()}'`,
+      );
+    }
+    const value = line.slice(at + key.length);
+    if (value.startsWith("max")) return 0;
+    const n = value.match(/^\d+/)?.[0];
+    if (n === undefined) {
+      throw VirError.report("CGROUP", "INTERNAL_ERROR", `Unable to parse '${line}' as an integer`);
+    }
+    return Number(n);
+  }
+
+  /** `io.weight`, which takes per-device weights under CFQ only. */
+  #ioDeviceWeightFile(path: string): string {
+    const file = `${this.#dir(path)}/io.weight`;
+    if (!exists(file)) {
+      throw VirError.report(
+        "CGROUP",
+        "OPERATION_INVALID",
+        "blkio device weight is valid only for cfq scheduler",
+      );
+    }
+    return file;
   }
 
   /** BFQ's weight file, else the io controller's (`default N`). */

@@ -6,7 +6,14 @@
  * @module
  */
 import { VirError } from "../errors.ts";
-import type { CgroupBackend, CgroupKind, CpuacctTimes, MemoryLimit } from "./backend.ts";
+import {
+  type BlkioDeviceValue,
+  blockDevString,
+  type CgroupBackend,
+  type CgroupKind,
+  type CpuacctTimes,
+  type MemoryLimit,
+} from "./backend.ts";
 import { CgroupV1Backend } from "./backend_v1.ts";
 import { CgroupV2Backend } from "./backend_v2.ts";
 import {
@@ -288,6 +295,20 @@ export class Cgroup {
 
   async getMemoryLimit(which: MemoryLimit): Promise<number> {
     return await this.#backend("memory", "getMemory").getMemoryLimit(this.path, which);
+  }
+
+  async getBlkioWeight(): Promise<number> {
+    return await this.#backend("blkio", "getBlkioWeight").getBlkioWeight(this.path);
+  }
+
+  /**
+   * `virCgroupSetupBlkioDevice*`: sets a device's value, then answers what the kernel kept.
+   */
+  async setupBlkioDevice(what: BlkioDeviceValue, devPath: string, value: number): Promise<number> {
+    const b = this.#backend("blkio", "setBlkioDevice");
+    const dev = blockDevString(devPath);
+    await b.setBlkioDevice(this.path, what, dev, value);
+    return await b.getBlkioDevice(this.path, what, dev);
   }
 
   async setBlkioWeight(weight: number): Promise<void> {

@@ -1,7 +1,7 @@
 // qemu:///system with a fake QEMU and a fake cgroup v1 tree: the vCPU threads' ids land in
 // their groups' tasks, getCPUStats sums the files as virCgroupGetPercpuStats does, schedinfo
 // writes cpu.shares and <cputune> with libvirt's errors, and destroy removes the machine group;
-// qemu:///session refuses CPU tuning as libvirt's session daemon does.
+// qemu:///session refuses CPU, memory and block I/O tuning as libvirt's session daemon does.
 import assert from "node:assert/strict";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { FakeLauncher } from "../../../drivers/qemu/testing/mod.ts";
@@ -110,7 +110,7 @@ Deno.test({
   },
 });
 
-Deno.test("qemu:///session: no cgroups, so CPU tuning and CPU stats are refused as libvirt's", async () => {
+Deno.test("qemu:///session: no cgroups, so tuning and CPU stats are refused as libvirt's", async () => {
   await withQemuConn({ launcher: new FakeLauncher() }, async (conn) => {
     const dom = await conn.domainCreateXML!(XML, 0);
     await rejectsWith(
@@ -128,6 +128,16 @@ Deno.test("qemu:///session: no cgroups, so CPU tuning and CPU stats are refused 
         conn.domainSetSchedulerParametersFlags!(dom, { cpu_shares: 10 }, VIR.DOMAIN_AFFECT_LIVE),
       "VIR_ERR_CONFIG_UNSUPPORTED",
       "unsupported configuration: CPU tuning is not available in session mode",
+    );
+    await rejectsWith(
+      () => conn.domainGetMemoryParameters!(dom, 0),
+      "VIR_ERR_OPERATION_UNSUPPORTED",
+      "Operation not supported: Memory tuning is not available in session mode",
+    );
+    await rejectsWith(
+      () => conn.domainSetBlkioParameters!(dom, { weight: 100 }, 0),
+      "VIR_ERR_CONFIG_UNSUPPORTED",
+      "unsupported configuration: Block I/O tuning is not available in session mode",
     );
     await rejectsWith(
       () => conn.domainGetCPUStats!(dom, 0, 1, 0),
