@@ -31,8 +31,16 @@ function cputuneOf(def: DomainDef): XmlElement | undefined {
 /**
  * Replaces every `name` child of `<cputune>` with `pins`, keeping libvirt's child order, and
  * drops a `<cputune>` left empty (libvirt prints none then).
+ *
+ * @example
+ * ```ts
+ * import { replacePins } from "./pins.ts";
+ * import type { DomainDef } from "./def.ts";
+ * declare const def: DomainDef;
+ * replacePins(def, "emulatorpin", []); // no <emulatorpin> any more
+ * ```
  */
-function replacePins(def: DomainDef, name: string, pins: XmlElement[]): void {
+export function replacePins(def: DomainDef, name: string, pins: XmlElement[]): void {
   let cputune = cputuneOf(def);
   if (!cputune) {
     if (!pins.length) return;

@@ -49,6 +49,9 @@ import * as hostApi from "./api/host_node.ts";
 import * as pciApi from "./api/host_pci.ts";
 import { procStat } from "./api/stats_proc.ts";
 import * as statsApi from "./api/stats_domain.ts";
+import * as schedApi from "./api/sched.ts";
+import * as memtuneApi from "./api/memtune.ts";
+import * as blkioApi from "./api/blkio.ts";
 import { allDomainStats } from "./api/stats_all.ts";
 import { capabilitiesXML } from "./api/host_caps.ts";
 import { connectSysinfo } from "./api/host_sysinfo.ts";
@@ -932,11 +935,53 @@ export class QemuConnection implements DriverConnection {
 
   domainGetCPUStats(
     dom: DomainRef,
-    _startCpu: number,
-    _ncpus: number,
+    startCpu: number,
+    ncpus: number,
     flags: number,
   ): Promise<TypedParams[]> {
-    return Promise.resolve().then(() => statsApi.cpuStats(this.#obj(dom), flags));
+    return Promise.resolve().then(() => statsApi.cpuStats(this.#obj(dom), startCpu, ncpus, flags));
+  }
+
+  domainGetSchedulerType(dom: DomainRef): Promise<[string, number]> {
+    return Promise.resolve().then(() => schedApi.schedulerType(this.#s, this.#obj(dom)));
+  }
+
+  domainGetSchedulerParametersFlags(dom: DomainRef, flags: number): Promise<TypedParams> {
+    return Promise.resolve().then(() =>
+      schedApi.getSchedulerParameters(this.#s, this.#obj(dom), flags)
+    );
+  }
+
+  domainSetSchedulerParametersFlags(
+    dom: DomainRef,
+    params: TypedParams,
+    flags: number,
+  ): Promise<void> {
+    return Promise.resolve().then(() =>
+      schedApi.setSchedulerParameters(this.#s, this.#obj(dom), params, flags)
+    );
+  }
+
+  domainGetMemoryParameters(dom: DomainRef, flags: number): Promise<TypedParams> {
+    return Promise.resolve().then(() =>
+      memtuneApi.getMemoryParameters(this.#s, this.#obj(dom), flags)
+    );
+  }
+
+  domainSetMemoryParameters(dom: DomainRef, params: TypedParams, flags: number): Promise<void> {
+    return Promise.resolve().then(() =>
+      memtuneApi.setMemoryParameters(this.#s, this.#obj(dom), params, flags)
+    );
+  }
+
+  domainGetBlkioParameters(dom: DomainRef, flags: number): Promise<TypedParams> {
+    return Promise.resolve().then(() =>
+      blkioApi.getBlkioParameters(this.#s, this.#obj(dom), flags)
+    );
+  }
+
+  domainSetBlkioParameters(dom: DomainRef, params: TypedParams, flags: number): Promise<void> {
+    return Promise.resolve().then(() => blkioApi.setBlkio(this.#s, this.#obj(dom), params, flags));
   }
 
   connectGetAllDomainStats(stats: number, flags: number): Promise<DomainStatsRecord[]> {

@@ -13,6 +13,7 @@ import { VIR } from "../../util/constants.ts";
 import type { QemuProcess } from "./process/launcher.ts";
 import type { NicRuntime } from "./net/nics.ts";
 import type { QemuAgent } from "./agent/qemu_agent.ts";
+import type { Cgroup } from "../../util/cgroup/mod.ts";
 
 /** A domain, defined or transient, running or not, with the QEMU driver's private data. */
 export interface QemuDomainObj extends DomainObj {
@@ -33,6 +34,8 @@ export interface QemuDomainObj extends DomainObj {
   runningReason?: number;
   /** Reason to record when the next STOP arrives. */
   pausedReason?: number;
+  /** The machine cgroup of a system domain (`priv->cgroup`); none in session mode. */
+  cgroup?: Cgroup;
   /** The taps and network ports made for the NICs, removed when QEMU goes. */
   nics?: NicRuntime[];
   /** The guest agent, while its channel is connected (`priv->agent`). */

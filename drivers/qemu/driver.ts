@@ -8,6 +8,7 @@
  * @module
  */
 import type { ConnectDriver, ConnectOptions } from "../../util/driver.ts";
+import { type CgroupMounts, hostCgroupMounts } from "../../util/cgroup/mod.ts";
 import { VirError } from "../../util/errors.ts";
 import { acquirePidFile, type PidFile } from "../../util/pid_file.ts";
 import { QemuConnection } from "./connection.ts";
@@ -33,6 +34,11 @@ export interface QemuConnectOptions extends ConnectOptions {
   sysfsRoot?: string;
   /** The directory standing for `/dev` (`/dev/vfio/vfio`). */
   devRoot?: string;
+  /**
+   * `qemu:///system`: the cgroup hierarchies and root domains are placed under (default: the
+   * host's mounts, root "/"); tests pass a temporary tree or root.
+   */
+  cgroups?: CgroupMounts;
 }
 
 interface OpenState {
@@ -58,10 +64,10 @@ export const qemuConnectDriver: ConnectDriver = {
   // As libvirt's QEMU driver: networks, storage, secrets … come from the host's shared drivers.
   sharesSecondaries: true,
   async open(uri: URL, options: QemuConnectOptions): Promise<QemuConnection> {
-    const { paths, uri: name } = resolvePaths(uri, options);
+    const { paths, uri: name, system } = resolvePaths(uri, options);
     let entry = states.get(paths.runDir);
     if (!entry) {
-      entry = { open: openState(paths, options), refs: 0 };
+      entry = { open: openState(paths, options, system ?? false), refs: 0 };
       states.set(paths.runDir, entry);
       entry.open.catch(() => states.delete(paths.runDir));
     }
@@ -78,7 +84,10 @@ export const qemuConnectDriver: ConnectDriver = {
 };
 
 /** The state directories of a `qemu:` URI, with libvirt's checks and errors. */
-function resolvePaths(uri: URL, options: QemuConnectOptions): { paths: QemuPaths; uri: string } {
+function resolvePaths(
+  uri: URL,
+  options: QemuConnectOptions,
+): { paths: QemuPaths; uri: string; system?: boolean } {
   const path = uri.pathname;
   if (path === "/embed") {
     // libvirt's virConnectOpenInternal checks the root before any driver sees the URI.
@@ -106,11 +115,15 @@ function resolvePaths(uri: URL, options: QemuConnectOptions): { paths: QemuPaths
       "qemu:///system requires root: use qemu:///session",
     );
   }
-  return { paths: qemuPaths(system, options.stateDir), uri: `qemu://${path}` };
+  return { paths: qemuPaths(system, options.stateDir), uri: `qemu://${path}`, system };
 }
 
 /** Locks the directory's pid file, then loads the state; the lock goes when the state does. */
-async function openState(paths: QemuPaths, options: QemuConnectOptions): Promise<OpenState> {
+async function openState(
+  paths: QemuPaths,
+  options: QemuConnectOptions,
+  privileged: boolean,
+): Promise<OpenState> {
   await Deno.mkdir(paths.runDir, { recursive: true });
   const pid = await acquirePidFile(`${paths.runDir}/driver.pid`);
   try {
@@ -125,6 +138,9 @@ async function openState(paths: QemuPaths, options: QemuConnectOptions): Promise
       taps: options.taps,
       sysfsRoot: options.sysfsRoot,
       devRoot: options.devRoot,
+      // libvirt's session daemon has no cgroups; the system one takes the host's.
+      privileged,
+      cgroups: privileged ? options.cgroups ?? hostCgroupMounts() : undefined,
     });
     return { state, pid };
   } catch (e) {

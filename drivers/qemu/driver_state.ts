@@ -74,6 +74,9 @@ import {
   storedBlockJobs,
 } from "./api/block_job_state.ts";
 import { CommandLatency } from "./monitor/command_latency.ts";
+import { Cgroup, type CgroupMounts } from "../../util/cgroup/mod.ts";
+import { childText } from "../../util/xml/mod.ts";
+import { DomainVcpuCgroup, machineCgroupPath, setupDomainCgroup } from "./domain_cgroup.ts";
 import { prepareChannels, removeChannelDir } from "./channel_dir.ts";
 import {
   closeAgent,
@@ -136,6 +139,13 @@ export interface QemuStateOptions {
   sysfsRoot?: string;
   /** The directory standing for `/dev`, for `/dev/vfio/vfio` (default `/dev`). */
   devRoot?: string;
+  /**
+   * The cgroup hierarchies domains are placed in (libvirt's privileged driver); without them
+   * (`qemu:///session`) no domain has cgroups and what needs them is refused.
+   */
+  cgroups?: CgroupMounts;
+  /** Whether this is the privileged (`qemu:///system`) driver. */
+  privileged?: boolean;
 }
 
 /**
@@ -196,9 +206,15 @@ export class QemuDriverState {
   readonly hostdevs: HostdevManager;
   /** The directory standing for `/dev`. */
   readonly devRoot: string;
+  /** Where domains' cgroups go; undefined: none (session mode, or no controller). */
+  readonly cgroups?: CgroupMounts;
+  /** libvirt's `driver->privileged`. */
+  readonly privileged: boolean;
 
   private constructor(options: QemuStateOptions) {
     this.paths = options.paths;
+    this.cgroups = options.cgroups;
+    this.privileged = options.privileged ?? false;
     this.launcher = options.launcher;
     this.#kvm = options.kvm ?? kvmUsable();
     this.#unplugTimeoutMs = options.unplugTimeoutMs ?? 5000;
@@ -469,9 +485,11 @@ export class QemuDriverState {
       await connectAgent(this, obj);
       await startBalloon(def, proc.monitor);
       if (resetShutsDown(def)) await proc.monitor.setAction({ reboot: "shutdown" });
+      if (this.cgroups) obj.cgroup = await setupDomainCgroup(this.cgroups, def, id, proc.pid);
       await startupVcpus(obj.vcpus!.ctx);
       const emulatorPin = emulatorPinOf(def);
-      if (emulatorPin) await obj.vcpus!.ctx.cgroup.setupEmulator(emulatorPin);
+      // A system domain's emulator group got its pin with the machine group.
+      if (emulatorPin && !obj.cgroup) await obj.vcpus!.ctx.cgroup.setupEmulator(emulatorPin);
       await from?.prepare?.(proc.monitor);
       // libvirt announces a start from saved state before its vCPUs run (a boot after).
       if (from) this.emit(obj, E.DOMAIN_EVENT_STARTED, from.started);
@@ -538,7 +556,9 @@ export class QemuDriverState {
     obj.vcpus = new VcpuController({
       vm,
       monitor: proc.monitor,
-      cgroup: this.launcher.cgroup(proc.pid, this.#log),
+      cgroup: this.cgroups
+        ? new DomainVcpuCgroup(() => obj.cgroup, () => obj.def, proc.pid)
+        : this.launcher.cgroup(proc.pid, this.#log),
       runJob: (fn) => obj.job.run(fn),
       unplugTimeoutMs: this.#unplugTimeoutMs,
       log: this.#log,
@@ -632,6 +652,7 @@ export class QemuDriverState {
     endBlockJobs(obj);
     obj.proc = undefined;
     obj.vcpus = undefined;
+    this.#removeCgroup(obj);
     obj.state = E.DOMAIN_SHUTOFF;
     obj.reason = reason;
     obj.stopping = undefined;
@@ -640,6 +661,18 @@ export class QemuDriverState {
     this.#releaseNics(obj);
     void removeStatus(this.paths.runDir, obj.def.name);
     this.#forgetLive(obj);
+  }
+
+  /** `qemuRemoveCgroup`: a failure is only logged, as libvirt logs it. */
+  #removeCgroup(obj: QemuDomainObj): void {
+    const cgroup = obj.cgroup;
+    obj.cgroup = undefined;
+    if (!cgroup) return;
+    this.#track(
+      cgroup.remove().catch((err) =>
+        this.#log(`cannot remove the cgroup of '${obj.def.name}': ${err}`)
+      ),
+    );
   }
 
   /** Starts the teardown of a stopped domain's taps and ports (libvirt's qemuProcessStop). */
@@ -770,6 +803,13 @@ export class QemuDriverState {
     obj.nics = st.nics;
     obj.agentTimeout = st.agentTimeout ?? E.DOMAIN_AGENT_RESPONSE_TIMEOUT_BLOCK;
     this.#nextId = Math.max(this.#nextId, st.id + 1);
+    if (this.cgroups) {
+      // libvirt's virDomainCgroupConnectCgroup: the machine group QEMU was placed in.
+      const partition = childText(liveDef.sections.find((s) => s.name === "resource"), "partition");
+      obj.cgroup = partition === undefined
+        ? undefined
+        : Cgroup.existing(this.cgroups, machineCgroupPath(partition, st.id, st.name));
+    }
     this.#attachProcess(obj, proc, { pid: proc.pid, vcpus, individual });
     try {
       await refreshVcpuInfo(obj.vcpus!.ctx.vm, proc.monitor, true, this.#log);

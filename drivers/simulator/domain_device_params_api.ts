@@ -15,7 +15,7 @@ import { getOneDef } from "../../conf/objects/domain_obj.ts";
 import type { TestDriverState } from "./driver_state.ts";
 import { validateTypedParams } from "./domain_tuning_api.ts";
 import { methodTable } from "../../util/method_table.ts";
-import { kidOrder, setChild } from "./tune_xml.ts";
+import { kidOrder, setChild } from "../../conf/domain/tune_xml.ts";
 
 const F = "TEST";
 const AFFECT = VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_AFFECT_CONFIG;

@@ -15,25 +15,19 @@ import { getOneDef } from "../../conf/objects/domain_obj.ts";
 import type { TestDomainObj, TestDriverState } from "./driver_state.ts";
 import { validateTypedParams } from "./domain_tuning_api.ts";
 import { methodTable } from "../../util/method_table.ts";
-import { dropIfEmpty, kidOrder, section, setChild } from "./tune_xml.ts";
+import { dropIfEmpty, kidOrder, section, setChild } from "../../conf/domain/tune_xml.ts";
+import {
+  BLKIO_DEVICE,
+  blkioParameters,
+  setBlkioParameters,
+} from "../../conf/domain/blkio_params.ts";
+import { MEMTUNE_LIMITS, memtuneLimit, setMemtuneLimit } from "../../conf/domain/memtune_limits.ts";
 
 const F = "TEST";
 const AFFECT = VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_AFFECT_CONFIG;
 const GET_FLAGS = AFFECT | VIR.TYPED_PARAM_STRING_OKAY;
-/** `VIR_DOMAIN_MEMORY_PARAM_UNLIMITED`: a limit at or above it is no limit. */
-const UNLIMITED = 9007199254740991;
-const MEMORY_LIMITS = ["hard_limit", "soft_limit", "swap_hard_limit"] as const;
 /** `virDomainNumatuneMemMode` names, by value. */
 const NUMA_MODES = ["strict", "preferred", "interleave", "restrictive"];
-/** Blkio per-device parameters and the `<device>` child each one sets. */
-const BLKIO_DEVICE = {
-  device_weight: "weight",
-  device_read_iops_sec: "read_iops_sec",
-  device_write_iops_sec: "write_iops_sec",
-  device_read_bytes_sec: "read_bytes_sec",
-  device_write_bytes_sec: "write_bytes_sec",
-} as const;
-const BLKIO_DEVICE_KIDS = ["path", ...Object.values(BLKIO_DEVICE)];
 /** `virPerfEvent` names in enum order. */
 const PERF_EVENTS = (
   "cmt mbmt mbml cpu_cycles instructions cache_references cache_misses branch_instructions " +
@@ -46,39 +40,14 @@ function kid(el: XmlElementJSON | undefined, name: string): XmlElementJSON | und
   return el?.children.find((c): c is XmlElementJSON => c.type === "element" && c.name === name);
 }
 
-function text(el: XmlElementJSON | undefined): string | undefined {
-  const t = el?.children.find((c) => c.type === "text");
-  return t && t.type === "text" ? t.text : undefined;
-}
-
-function textEl(name: string, value: string | number, attrs: Record<string, string> = {}) {
-  return {
-    type: "element" as const,
-    name,
-    attributes: attrs,
-    children: [{ type: "text" as const, text: String(value) }],
-  };
-}
-
-function memoryLimit(def: DomainDef, name: string): number {
-  const v = text(kid(section(def, "memtune"), name));
-  return v === undefined ? UNLIMITED : Number(v);
-}
-
-function setMemoryLimit(def: DomainDef, name: string, value: number): void {
-  const el = value < UNLIMITED ? textEl(name, value, { unit: "KiB" }) : undefined;
-  setChild(section(def, "memtune", true), name, el, kidOrder("memtune"));
-  dropIfEmpty(def, "memtune");
-}
-
 /** `testDomainSetMemoryParameters`: the hard limit is checked against the live swap limit. */
 function setMemoryParameters(obj: TestDomainObj, def: DomainDef, p: TypedParams): void {
   const given = (n: string) => Object.hasOwn(p, n) ? Number(p[n]) : undefined;
   const hard = given("hard_limit");
   const swap = given("swap_hard_limit");
   if (hard !== undefined || swap !== undefined) {
-    const mem = hard ?? memoryLimit(obj.def, "hard_limit");
-    const swapLimit = swap ?? memoryLimit(obj.def, "swap_hard_limit");
+    const mem = hard ?? memtuneLimit(obj.def, "hard_limit");
+    const swapLimit = swap ?? memtuneLimit(obj.def, "swap_hard_limit");
     if (mem > swapLimit) {
       throw VirError.report(
         F,
@@ -87,9 +56,9 @@ function setMemoryParameters(obj: TestDomainObj, def: DomainDef, p: TypedParams)
       );
     }
   }
-  for (const name of ["soft_limit", "hard_limit", "swap_hard_limit"]) {
+  for (const name of ["soft_limit", "hard_limit", "swap_hard_limit"] as const) {
     const v = given(name);
-    if (v !== undefined) setMemoryLimit(def, name, v);
+    if (v !== undefined) setMemtuneLimit(def, name, v);
   }
 }
 
@@ -141,91 +110,6 @@ function setNumaParameters(def: DomainDef, live: boolean, p: TypedParams): void 
   );
 }
 
-/** virDomainDriverParseBlkioDeviceStr: `path,value,path,value…`. */
-function parseBlkioDevices(param: string, value: string): [string, number][] {
-  if (value === "") return [];
-  const parts = value.split(",");
-  if (parts.length % 2) {
-    throw VirError.report(
-      "DOMAIN",
-      "INVALID_ARG",
-      `unable to parse blkio device '${param}' '${value}'`,
-    );
-  }
-  const out: [string, number][] = [];
-  for (let i = 0; i < parts.length; i += 2) {
-    const n = parts[i + 1];
-    if (!/^\d+$/.test(n)) {
-      throw VirError.report(
-        "DOMAIN",
-        "INVALID_ARG",
-        `invalid value '${n}' for parameter '${param}' of device '${parts[i]}'`,
-      );
-    }
-    out.push([parts[i], Number(n)]);
-  }
-  return out;
-}
-
-/**
- * virDomainDriverSetupPersistentDefBlkioParams: the weight, and per-device values merged into
- * the `<device>` list (a zero clears the value; a device left without values goes). A value
- * that does not parse is skipped and the others still apply; the last such error is the
- * call's.
- */
-function setBlkioParameters(def: DomainDef, p: TypedParams): void {
-  const blkio = section(def, "blkiotune", true);
-  let failure: VirError | undefined;
-  for (const [name, value] of Object.entries(p)) {
-    if (name === "weight") {
-      const el = Number(value) ? textEl("weight", Number(value)) : undefined;
-      setChild(blkio, "weight", el, kidOrder("blkiotune"));
-      continue;
-    }
-    const field = BLKIO_DEVICE[name as keyof typeof BLKIO_DEVICE];
-    let devices: [string, number][];
-    try {
-      devices = parseBlkioDevices(name, String(value));
-    } catch (e) {
-      if (!(e instanceof VirError)) throw e;
-      failure = e;
-      continue;
-    }
-    for (const [path, n] of devices) {
-      let dev = blkio.children.find((c): c is XmlElementJSON =>
-        c.type === "element" && c.name === "device" && text(kid(c, "path")) === path
-      );
-      if (!dev) {
-        if (!n) continue;
-        dev = { type: "element", name: "device", attributes: {}, children: [textEl("path", path)] };
-        blkio.children.push(dev);
-      }
-      setChild(dev, field, n ? textEl(field, n) : undefined, BLKIO_DEVICE_KIDS);
-    }
-    blkio.children = blkio.children.filter((c) =>
-      c.type !== "element" || c.name !== "device" || c.children.length > 1
-    );
-  }
-  dropIfEmpty(def, "blkiotune");
-  if (failure) throw failure;
-}
-
-/** `virDomainGetBlkioParametersAssignFromDef`: one `path,value,…` string per device field. */
-function blkioParameters(def: DomainDef): TypedParams {
-  const blkio = section(def, "blkiotune");
-  const devices = (blkio?.children ?? []).filter((c): c is XmlElementJSON =>
-    c.type === "element" && c.name === "device"
-  );
-  const out: TypedParams = { weight: Number(text(kid(blkio, "weight")) ?? 0) };
-  for (const [param, field] of Object.entries(BLKIO_DEVICE)) {
-    out[param] = devices.flatMap((d) => {
-      const v = text(kid(d, field));
-      return v === undefined ? [] : [text(kid(d, "path")) ?? "", v];
-    }).join(",");
-  }
-  return out;
-}
-
 function setPerfEvents(def: DomainDef, p: TypedParams): void {
   const perf = section(def, "perf", true);
   for (const [name, on] of Object.entries(p)) {
@@ -259,11 +143,11 @@ export function domainTuneParamsMethods(state: TestDriverState): Partial<DriverC
     domainGetMemoryParameters: (ref, flags) => {
       checkFlags(flags, GET_FLAGS, "testDomainGetMemoryParameters", F);
       const { def } = oneDef(ref, flags);
-      return Object.fromEntries(MEMORY_LIMITS.map((n) => [n, memoryLimit(def, n)]));
+      return Object.fromEntries(MEMTUNE_LIMITS.map((n) => [n, memtuneLimit(def, n)]));
     },
     domainSetMemoryParameters: (ref, params, flags) => {
       checkFlags(flags, AFFECT, "testDomainSetMemoryParameters", F);
-      validateTypedParams(params, Object.fromEntries(MEMORY_LIMITS.map((n) => [n, "ullong"])));
+      validateTypedParams(params, Object.fromEntries(MEMTUNE_LIMITS.map((n) => [n, "ullong"])));
       const obj = domainFromRef(state, ref);
       setMemoryParameters(obj, getOneDef(obj, flags).def, params);
     },

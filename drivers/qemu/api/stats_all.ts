@@ -83,15 +83,26 @@ function stateGroup(obj: QemuDomainObj, p: TypedParams): void {
 }
 
 /**
- * CPU time from /proc (libvirt's path without a cgroup), no cache monitors, and KVM's
- * halt-polling times when QEMU's `query-stats` has them (none under TCG: zero).
+ * CPU time from the domain's cgroup (`qemuDomainGetStatsCpuCgroup`: each figure only when it
+ * reads), else from /proc, no cache monitors, and KVM's halt-polling times when QEMU's
+ * `query-stats` has them (none under TCG: zero).
  */
 async function cpuGroup(obj: QemuDomainObj, p: TypedParams, monitor: boolean): Promise<void> {
-  const stat = obj.proc && procStat(obj.proc.pid);
-  if (stat) {
-    p["cpu.time"] = stat.cpuTime;
-    p["cpu.user"] = stat.userTime;
-    p["cpu.system"] = stat.sysTime;
+  if (obj.cgroup) {
+    const usage = await obj.cgroup.cpuacctUsage().catch(() => undefined);
+    if (usage !== undefined) p["cpu.time"] = usage;
+    const times = await obj.cgroup.cpuacctStat().catch(() => undefined);
+    if (times) {
+      p["cpu.user"] = times.user;
+      p["cpu.system"] = times.system;
+    }
+  } else {
+    const stat = obj.proc && procStat(obj.proc.pid);
+    if (stat) {
+      p["cpu.time"] = stat.cpuTime;
+      p["cpu.user"] = stat.userTime;
+      p["cpu.system"] = stat.sysTime;
+    }
   }
   if (!isActive(obj)) return;
   p["cpu.cache.monitor.count"] = 0;

@@ -1,13 +1,13 @@
 /**
- * Small edits of the element trees the test driver keeps tunables in (`<memtune>`,
+ * Small edits of the element trees drivers keep tunables in (`<memtune>`,
  * `<numatune>`, `<blkiotune>`, `<perf>`, a disk's `<iotune>`, an interface's `<bandwidth>`):
  * libvirt prints them from its structures in a fixed order, so an edit puts the element where
  * libvirt would print it.
  *
  * @module
  */
-import type { DomainDef, XmlElementJSON } from "../../conf/domain/def.ts";
-import { elementSpec } from "../../conf/domain/schema.ts";
+import type { DomainDef, XmlElementJSON } from "./def.ts";
+import { elementSpec } from "./schema.ts";
 
 /**
  * Replaces (or, with `el` undefined, removes) the children called `name` of `parent`, keeping
@@ -40,7 +40,7 @@ export function setChild(
  * @example
  * ```ts
  * import { section } from "./tune_xml.ts";
- * declare const def: import("../../conf/domain/def.ts").DomainDef;
+ * declare const def: import("./def.ts").DomainDef;
  * section(def, "memtune", true).children.length;
  * ```
  */
@@ -61,7 +61,7 @@ export function section(def: DomainDef, name: string, create = false): XmlElemen
  * @example
  * ```ts
  * import { dropIfEmpty } from "./tune_xml.ts";
- * declare const def: import("../../conf/domain/def.ts").DomainDef;
+ * declare const def: import("./def.ts").DomainDef;
  * dropIfEmpty(def, "memtune");
  * ```
  */
