@@ -78,7 +78,7 @@ Deno.test("a deadline added after the let-go timer ran out still expires", async
   let fired = 0;
   const t0 = performance.now();
   deadlines.add(() => fired = performance.now() - t0);
-  await until(() => fired > 0);
+  await waitFor(() => fired > 0);
   assert.ok(fired >= 19, `expired after ${fired} ms`);
 });
 
