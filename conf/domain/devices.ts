@@ -11,6 +11,7 @@
  * @module
  */
 import { parseMac, parseUUID, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
+import { checkNetworkDiskSource } from "../common/network_disk_source.ts";
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { child, children, childText, element } from "../../util/xml/mod.ts";
@@ -20,6 +21,7 @@ import { type DomainDef, type DomainInterface, INTERFACE_TYPES } from "./def.ts"
 import { parseGraphics } from "./graphics.ts";
 import { insertDisk } from "./disk_name.ts";
 import { parseIommu } from "./iommu.ts";
+import { parseLease } from "./lease.ts";
 import { parseMemoryDevice } from "./memory_device.ts";
 import { parseShmem } from "./shmem.ts";
 import { scaledValue } from "./scaled.ts";
@@ -177,6 +179,7 @@ function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | u
     return n;
   }
   if (dev.name === "disk") return parseDisk(dev, options);
+  if (dev.name === "lease") return parseLease(dev);
   if (dev.name === "filesystem") return parseFilesystem(dev, options);
   if (dev.name === "smartcard" || dev.name === "redirdev") {
     const n = normalizeElement(dev, "devices", options);
@@ -349,6 +352,9 @@ function defaultDiskBus(device: string | undefined, dev: string | undefined): st
 
 function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | undefined {
   checkEnum(dev, "type");
+  // virDomainDiskDefParseSourceXML runs between the type and the device.
+  const source = child(dev, "source");
+  if (source && dev.attributes.type === "network") checkNetworkDiskSource(source);
   checkEnum(dev, "device");
   const target = child(dev, "target");
   if (target) checkEnum(target, "bus");

@@ -32,6 +32,7 @@ import {
   parse,
   textOf,
 } from "../../util/xml/mod.ts";
+import { checkMemoryBacking } from "./memory_backing.ts";
 import { formatBitmap, normalizeBitmap, parseCpuset } from "./bitmap.ts";
 import { parseCputune } from "./cputune.ts";
 import { memoryKiB } from "./scaled.ts";
@@ -152,6 +153,7 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   }
   parseOsType(child(root, "os"));
   const memory = parseMemory(root);
+  checkMemoryBacking(root);
   // virDomainDefTunablesParse starts with <blkiotune> and <memtune>, before the vCPUs.
   const early = new Map<string, XmlElement | undefined>();
   for (const name of ["blkiotune", "memtune"]) {
@@ -295,19 +297,20 @@ function parseVcpu(el: XmlElement | undefined, checkCurrent: boolean): DomainDef
     max = n;
   }
   const current = (el && xmlPropUInt(el, "current")) ?? max;
-  if (checkCurrent && current > max) {
-    throw VirError.report(
-      "DOMAIN",
-      "CONFIG_UNSUPPORTED",
-      "maximum vCPU count must not be less than current vCPU count",
-    );
-  }
   const vcpu: DomainDef["vcpu"] = { max, current };
   const placement = el && xmlPropEnum(el, "placement", ["static", "auto"]);
   if (placement) vcpu.placement = placement;
   // libvirt reads cpuset only for static placement: with placement='auto' numad decides.
   if (el?.attributes.cpuset !== undefined && placement !== "auto") {
     vcpu.cpuset = formatBitmap(parseCpuset(el.attributes.cpuset));
+  }
+  // virDomainDefSetVcpus, after the cpuset is read.
+  if (checkCurrent && current > max) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "maximum vCPU count must not be less than current vCPU count",
+    );
   }
   return vcpu;
 }
