@@ -106,7 +106,7 @@ export function parseDhcpHost(el: XmlElement, net: string, ipv6: boolean, partia
     }
   } else if (mac === undefined && name === undefined && !partial) {
     throw xmlErr(
-      `Static host definition in IPv4 network '${net}' must have mac or name attribute specified`,
+      `Static host definition in IPv4 network '${net}' must have mac or name attribute`,
     );
   }
   if (!addr && !partial) {
@@ -566,7 +566,7 @@ export function parseNetworkXML(xml: string, flags = 0): NetworkDef {
   if (delay !== undefined) {
     const d = parseULongLong(delay);
     if (d === undefined) {
-      throw err("CONFIG_UNSUPPORTED", `Invalid delay value in network '${name}'`);
+      throw err("XML_ERROR", `Invalid delay value in network '${name}'`);
     }
     def.bridge.delay = Number(d);
   }
