@@ -11,7 +11,7 @@
  * @module
  */
 import { parseMac, parseUUID, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
-import { checkNetworkDiskSource } from "../common/network_disk_source.ts";
+import { checkDiskSource } from "../common/disk_source.ts";
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { child, children, childText, element } from "../../util/xml/mod.ts";
@@ -354,7 +354,7 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
   checkEnum(dev, "type");
   // virDomainDiskDefParseSourceXML runs between the type and the device.
   const source = child(dev, "source");
-  if (source && dev.attributes.type === "network") checkNetworkDiskSource(source);
+  if (source) checkDiskSource(dev.attributes.type, source);
   checkEnum(dev, "device");
   const target = child(dev, "target");
   if (target) checkEnum(target, "bus");

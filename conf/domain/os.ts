@@ -20,7 +20,7 @@ import {
   textOf,
 } from "../../util/xml/mod.ts";
 import { xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
-import { checkNetworkDiskSource } from "../common/network_disk_source.ts";
+import { checkDiskSource } from "../common/disk_source.ts";
 import type { DomainDef } from "./def.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 
@@ -129,8 +129,8 @@ export function parseOs(el: XmlElement | undefined, options: NormalizeOptions): 
     }
     // virDomainLoaderDefParseXMLNvram: a typed <nvram> is a storage source.
     const source = child(k, "source");
-    if (k.name === "nvram" && source && xmlPropEnum(k, "type", STORAGE_TYPES) === "network") {
-      checkNetworkDiskSource(source);
+    if (k.name === "nvram" && source) {
+      checkDiskSource(xmlPropEnum(k, "type", STORAGE_TYPES), source);
     }
     const n = normalizeElement(k, "os", options, "domain");
     if (n?.name === "loader" && n.children.length && n.attributes.type === undefined) {

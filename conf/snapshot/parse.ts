@@ -4,7 +4,7 @@
  * @module
  */
 import { VirError } from "../../util/errors.ts";
-import { checkNetworkDiskSource } from "../common/network_disk_source.ts";
+import { checkDiskSource } from "../common/disk_source.ts";
 import { child, children, parse, type XmlElement } from "../../util/xml/mod.ts";
 import { type MomentParseOptions, parseMomentCommon, parseMomentDomain } from "../common/moment.ts";
 import { xpathString } from "../common/values.ts";
@@ -55,7 +55,7 @@ function parseDisk(el: XmlElement): SnapshotDiskDef {
   }
   const source = child(el, "source");
   if (source) disk.source = source;
-  if (source && disk.type === "network") checkNetworkDiskSource(source);
+  if (source) checkDiskSource(disk.type, source);
   const driverType = child(el, "driver")?.attributes.type;
   if (driverType) disk.driverType = driverType;
   const path = source?.attributes.file ?? source?.attributes.dev;
