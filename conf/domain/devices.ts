@@ -22,6 +22,7 @@ import { parseGraphics } from "./graphics.ts";
 import { insertDisk } from "./disk_name.ts";
 import { parseIommu } from "./iommu.ts";
 import { parseLease } from "./lease.ts";
+import { parseRedirfilter } from "./redirfilter.ts";
 import { parseMemoryDevice } from "./memory_device.ts";
 import { parseShmem } from "./shmem.ts";
 import { scaledValue } from "./scaled.ts";
@@ -180,6 +181,7 @@ function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | u
   }
   if (dev.name === "disk") return parseDisk(dev, options);
   if (dev.name === "lease") return parseLease(dev);
+  if (dev.name === "redirfilter") return parseRedirfilter(dev);
   if (dev.name === "filesystem") return parseFilesystem(dev, options);
   if (dev.name === "smartcard" || dev.name === "redirdev") {
     const n = normalizeElement(dev, "devices", options);
