@@ -10,7 +10,14 @@
  * ```
  * @module
  */
-import { parseMac, parseUUID, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
+import {
+  formatVlan,
+  parseMac,
+  parseUUID,
+  parseVlan,
+  xmlPropEnum,
+  xmlPropUInt,
+} from "../common/mod.ts";
 import { checkDiskSource } from "../common/disk_source.ts";
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
@@ -100,6 +107,7 @@ const PARSE_ORDER = [
 const CHARDEVS = new Set(["serial", "parallel", "console", "channel"]);
 /** The `<interface>` children the model keeps in `extra`, in libvirt's format order. */
 export const INTERFACE_KIDS: readonly string[] = [
+  "vlan",
   "virtualport",
   "script",
   "downscript",
@@ -459,6 +467,11 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
     // virDomainNetDefParseXML reads a <filterref> for these types only.
     if (name === "filterref" && !FILTERREF_TYPES.includes(dev.attributes.type ?? "")) continue;
     for (const k of children(dev, name)) {
+      // virNetDevVlanParse, with its checks; libvirt reads the first <vlan> only.
+      if (name === "vlan") {
+        if (k === child(dev, "vlan")) extra.push(formatVlan(parseVlan(k)));
+        continue;
+      }
       const n = normalizeElement(k, "interface", options, "devices");
       if (n) extra.push(n);
     }
