@@ -33,6 +33,7 @@ import {
   textOf,
 } from "../../util/xml/mod.ts";
 import { checkMemoryBacking } from "./memory_backing.ts";
+import { checkTimer } from "./timer.ts";
 import { formatBitmap, normalizeBitmap, parseCpuset } from "./bitmap.ts";
 import { parseCputune } from "./cputune.ts";
 import { memoryKiB } from "./scaled.ts";
@@ -440,6 +441,12 @@ function applyCpuDefaults(cpu: NonNullable<DomainDef["cpu"]>): void {
 function parseClock(root: XmlElement, def: DomainDef, options: NormalizeOptions): void {
   const clock = child(root, "clock");
   if (!clock) return;
+  parseClockOffset(clock, def, options);
+  // virDomainDefClockParse reads the timers after the offset.
+  for (const t of children(clock, "timer")) checkTimer(t);
+}
+
+function parseClockOffset(clock: XmlElement, def: DomainDef, options: NormalizeOptions): void {
   const a = clock.attributes;
   const offset = a.offset ?? "utc";
   if (!CLOCK_OFFSETS.includes(offset)) {
