@@ -105,6 +105,24 @@ const PARSE_ORDER = [
 ];
 
 const CHARDEVS = new Set(["serial", "parallel", "console", "channel"]);
+
+/** virDomainMemballoonModel's names (the model is required). */
+const MEMBALLOON_MODELS = [
+  "virtio",
+  "xen",
+  "none",
+  "virtio-transitional",
+  "virtio-non-transitional",
+];
+
+/** The device kinds virDomainDefParseXML allows once, with its error for more. */
+const SINGLE: Record<string, [string, string]> = {
+  watchdog: ["INTERNAL_ERROR", "only a single watchdog device is supported"],
+  memballoon: ["INTERNAL_ERROR", "only a single memory balloon device is supported"],
+  nvram: ["INTERNAL_ERROR", "only a single nvram device is supported"],
+  iommu: ["XML_ERROR", "only a single IOMMU device is supported"],
+  vsock: ["XML_ERROR", "only a single vsock device is supported"],
+};
 /** The `<interface>` children the model keeps in `extra`, in libvirt's format order. */
 export const INTERFACE_KIDS: readonly string[] = [
   "vlan",
@@ -155,6 +173,8 @@ export function parseDevices(
   // virDomainDefParseXML reads the devices kind by kind, so the first error is the first
   // kind's.
   for (const kind of PARSE_ORDER) {
+    const single = SINGLE[kind];
+    if (single && children(el, kind).length > 1) throw VirError.report("DOMAIN", ...single);
     for (const dev of children(el, kind)) {
       if (kind === "interface") {
         interfaces.push(parseInterface(dev, options));
@@ -189,6 +209,7 @@ function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | u
   }
   if (dev.name === "disk") return parseDisk(dev, options);
   if (dev.name === "lease") return parseLease(dev);
+  if (dev.name === "memballoon") xmlPropEnum(dev, "model", MEMBALLOON_MODELS, true);
   if (dev.name === "redirfilter") return parseRedirfilter(dev);
   if (dev.name === "filesystem") return parseFilesystem(dev, options);
   if (dev.name === "smartcard" || dev.name === "redirdev") {

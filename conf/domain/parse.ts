@@ -28,6 +28,7 @@ import {
   children,
   childrenInOrder,
   childText,
+  element,
   nameOrder,
   parse,
   textOf,
@@ -235,7 +236,18 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     def[key] = v;
   }
   def.os = parseOs(child(root, "os"), options);
-  def.devices = parseDevices(child(root, "devices"), options);
+  // libvirt reads ./devices/KIND: the devices of every <devices> element, in document order.
+  const deviceEls = children(root, "devices");
+  def.devices = parseDevices(
+    deviceEls.length > 1
+      ? element(
+        "devices",
+        {},
+        deviceEls.flatMap((d) => d.children.filter((c): c is XmlElement => c.type === "element")),
+      )
+      : deviceEls[0],
+    options,
+  );
   const iothreads = childText(root, "iothreads");
   if (iothreads !== undefined) def.iothreads = Number(iothreads.trim());
   def.sections = parseSections(root, def, options, {
