@@ -158,10 +158,18 @@ function checkEnum(el: XmlElement, attr: string): void {
   xmlPropEnum(el, attr, DEVICE_ENUMS[el.name][attr]);
 }
 
+/** What device parsing needs of the domain parsed before: its OS type, architecture, virt type. */
+export interface DeviceContext {
+  osType: string;
+  arch?: string;
+  virtType: string;
+}
+
 /** Parses `<devices>` into the model's `devices` field. */
 export function parseDevices(
   el: XmlElement | undefined,
   options: NormalizeOptions,
+  context: DeviceContext = { osType: "hvm", virtType: "test" },
 ): DomainDef["devices"] {
   const interfaces: DomainInterface[] = [];
   const byKind = new Map<string, XmlElement[]>();
@@ -180,7 +188,7 @@ export function parseDevices(
         interfaces.push(parseInterface(dev, options));
         continue;
       }
-      const parsed = parseDevice(dev, options);
+      const parsed = parseDevice(dev, options, context);
       if (!parsed) continue;
       const list = byKind.get(kind) ?? [];
       if (kind === "disk") insertDisk(list, parsed);
@@ -193,7 +201,11 @@ export function parseDevices(
   return emulator ? { emulator, interfaces, other } : { interfaces, other };
 }
 
-function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | undefined {
+function parseDevice(
+  dev: XmlElement,
+  options: NormalizeOptions,
+  context: DeviceContext,
+): XmlElement | undefined {
   if (dev.name === "graphics") {
     checkEnum(dev, "type");
     return parseGraphics(dev, options);
@@ -243,9 +255,15 @@ function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | u
     if (type === "mdev") mdevUuid(child(child(n, "source"), "address"));
     return n;
   }
-  if (dev.name === "input" && dev.attributes.bus === "usb") {
+  if (dev.name === "input") {
     const n = normalizeElement(dev, "devices", options);
-    if (n) checkUsbAddress(n, "usb");
+    if (!n) return n;
+    const bus = dev.attributes.bus ?? inputBus(dev.attributes.type, context);
+    const { type, bus: _, ...rest } = n.attributes;
+    // virDomainInputDefFormat writes every bus but none.
+    n.attributes = element("input", { type, bus: bus === "none" ? undefined : bus }).attributes;
+    Object.assign(n.attributes, rest);
+    checkUsbAddress(n, bus);
     return n;
   }
   if (dev.name === "panic") {
@@ -315,6 +333,20 @@ function parseFilesystem(dev: XmlElement, options: NormalizeOptions): XmlElement
 const PANIC_MODELS = ["default", "isa", "pseries", "hyperv", "s390"];
 
 /** A USB input or redirection device with an address of another bus (its parser's check). */
+/** virDomainInputDefParseXML's bus for an input that names none. */
+function inputBus(type: string | undefined, context: DeviceContext): string {
+  const { osType, arch, virtType } = context;
+  if (osType === "hvm") {
+    const x86 = arch === undefined || arch === "i686" || arch === "x86_64";
+    if ((type === "mouse" || type === "keyboard") && x86) return "ps2";
+    if (arch?.startsWith("s390") || type === "passthrough") return "virtio";
+    return type === "evdev" ? "none" : "usb";
+  }
+  if (osType === "xen" || osType === "xenpvh") return "xen";
+  // Otherwise the bus keeps its zero value, ps2.
+  return virtType === "vz" || virtType === "parallels" ? "parallels" : "ps2";
+}
+
 function checkUsbAddress(n: XmlElement, bus: string): void {
   const type = child(n, "address")?.attributes.type;
   if (bus === "usb" && type !== undefined && type !== "usb") {

@@ -247,6 +247,7 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
       )
       : deviceEls[0],
     options,
+    { osType: def.os.type, arch: def.os.arch, virtType: def.type },
   );
   const iothreads = childText(root, "iothreads");
   if (iothreads !== undefined) def.iothreads = Number(iothreads.trim());
