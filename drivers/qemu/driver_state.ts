@@ -61,6 +61,7 @@ import {
   type NicRuntime,
   prepareNics,
   reconnectNics,
+  nameHelperTaps,
   releaseNics,
   TapNamer,
 } from "./net/nics.ts";
@@ -422,9 +423,7 @@ export class QemuDriverState {
       const accel = accelOf(def, this.#kvm);
       const volumes = await resolveVolumeDisks(def, this.secondaries);
       nics = await prepareNics(def, this.nicContext);
-      const taps = new Map(
-        nics.flatMap((n) => n.ifname ? [[def.devices.interfaces[n.index], n.ifname]] : []),
-      );
+      const taps = new Map(nics.map((n) => [def.devices.interfaces[n.index], n]));
       const secrets = await prepareDiskSecrets(def, this.secondaries, this.paths.runDir);
       await prepareChannels(def.devices.other, this.paths.runDir, id, def.name);
       try {
@@ -463,6 +462,8 @@ export class QemuDriverState {
     try {
       // The pid on disk at once: the start is still unfinished, but its QEMU is known.
       await this.saveStatus(obj);
+      // The bridge helper's taps exist once QEMU runs: their names go into the live XML.
+      await nameHelperTaps(def, nics, [], proc.pid, this.nicContext);
       await refreshLiveDevices(def, proc.monitor);
       await setLinkStates(def, proc.monitor);
       await refreshChannelStates(this, obj, proc.monitor, true);
