@@ -33,7 +33,7 @@ import { applyVcpusToDef, vcpusFromDef } from "./hotplug/vcpu_model.ts";
 import type { QmpEvent } from "./monitor/qmp_client.ts";
 import type { QemuMonitor } from "./monitor/qemu_monitor.ts";
 import { writeFileAtomic } from "./process/atomic_file.ts";
-import type { QemuLauncher, QemuProcess } from "./process/launcher.ts";
+import { type QemuLauncher, QemuExitedError, type QemuProcess } from "./process/launcher.ts";
 import type { QemuPaths } from "./process/paths.ts";
 import { setAsideDamaged } from "./process/damaged_file.ts";
 import {
@@ -66,6 +66,7 @@ import {
   TapNamer,
 } from "./net/nics.ts";
 import { SystemTapHost, type TapHost } from "./net/tap.ts";
+import { startHelperFailure } from "./net/bridge_helper.ts";
 import { setLinkStates } from "./net/link.ts";
 import { handleObservedEvent } from "./api/events_qmp.ts";
 import {
@@ -434,7 +435,10 @@ export class QemuDriverState {
           def.devices.emulator ?? DEFAULT_EMULATOR,
           argv,
           monitorPath,
-        );
+        ).catch((err) => {
+          // A bridge helper QEMU ran refused: its own words, as libvirt reports them.
+          throw (err instanceof QemuExitedError && startHelperFailure(def, err.stderr)) || err;
+        });
       } finally {
         // QEMU has read its keys once its monitor answers (or it is gone).
         await removeDiskSecrets(secrets);

@@ -16,7 +16,7 @@ import { nextNicAlias } from "../alias.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import { linkStateOf, nicAlias, setLink } from "../net/link.ts";
-import { helperNetdev } from "../net/bridge_helper.ts";
+import { helperFailure, helperNetdev } from "../net/bridge_helper.ts";
 import {
   checkStartableNic,
   nameHelperTaps,
@@ -126,8 +126,14 @@ export async function attachNicLive(
   const mon = obj.proc!.monitor;
   const id = `host${alias}`;
   let netdev = false;
+  const stderr = obj.proc!.stderr;
+  const mark = stderr?.written ?? 0;
   try {
-    await mon.run("netdev_add", netdevProps(net, id, nic));
+    await mon.run("netdev_add", netdevProps(net, id, nic)).catch(async (err) => {
+      // The helper QEMU ran refused: its own words (on QEMU's stderr), as libvirt reports them.
+      if (!nic?.helper || !/bridge helper failed/.test(String(err))) throw err;
+      throw helperFailure(net, await stderr?.lineSince(mark) ?? "");
+    });
     netdev = true;
     if (nic?.helper) {
       await nameHelperTaps(def, [nic], obj.nics ?? [], obj.proc!.pid, ctx);

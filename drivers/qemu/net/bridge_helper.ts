@@ -17,9 +17,13 @@
  * next, and the kernel numbers links in creation order (`ifindex`), so the new taps sorted by
  * ifindex are the helper NICs in definition order.
  *
+ * A helper that fails (the bridge not allowed by `/etc/qemu/bridge.conf`, no such bridge …)
+ * writes why on stderr, which it shares with QEMU; the driver reads it there and reports it as
+ * libvirt does, without `--fd=N` (the descriptor is QEMU's, its number unknown here).
+ *
  * @module
  */
-import type { DomainInterface } from "../../../conf/domain/def.ts";
+import type { DomainDef, DomainInterface } from "../../../conf/domain/def.ts";
 import { VirError } from "../../../util/errors.ts";
 
 /** libvirt's bridge helper on Debian (`bridge_helper` in qemu.conf). */
@@ -105,4 +109,57 @@ export async function readHeldTaps(pid: number): Promise<HeldTap[]> {
   }
   return [...taps].map(([name, ifindex]) => ({ name, ifindex }))
     .sort((a, b) => a.ifindex - b.ifindex);
+}
+
+/**
+ * libvirt's error when the helper of `net` sent no tap, with what the helper wrote on stderr
+ * (libvirt names the command it ran, asking for vnet headers for virtio models only).
+ *
+ * @example
+ * ```ts
+ * import { helperFailure } from "./bridge_helper.ts";
+ * const net = { type: "bridge", source: { bridge: "br1" }, model: "e1000", extra: [] };
+ * helperFailure(net, "access denied by acl file\n").message;
+ * // "/usr/lib/qemu/qemu-bridge-helper --br=br1: failed to communicate with bridge helper:
+ * //  stderr=access denied by acl file\n: Transport endpoint is not connected"
+ * ```
+ */
+export function helperFailure(net: DomainInterface, helperStderr: string): VirError {
+  const vnet = (net.model ?? "").startsWith("virtio") ? " --use-vnet" : "";
+  const errstr = helperStderr ? `stderr=${helperStderr}` : "";
+  return VirError.bare(
+    "QEMU",
+    "SYSTEM_ERROR",
+    `${BRIDGE_HELPER}${vnet} --br=${net.source?.bridge}: ` +
+      `failed to communicate with bridge helper: ${errstr}: Transport endpoint is not connected`,
+  );
+}
+
+/**
+ * The helper's failure in the stderr of a QEMU that did not start, as {@link helperFailure}
+ * reports it, or undefined when no helper failed: QEMU's line `…: -netdev bridge,id=hostALIAS,
+ * …: bridge helper failed` names the NIC, the helper's lines come right before it.
+ *
+ * @example
+ * ```ts
+ * import { startHelperFailure } from "./bridge_helper.ts";
+ * import type { DomainDef } from "../../../conf/domain/def.ts";
+ * declare const def: DomainDef;
+ * startHelperFailure(def, "access denied by acl file\nqemu: -netdev bridge,id=hostnet0,…");
+ * ```
+ */
+export function startHelperFailure(def: DomainDef, stderr: string): VirError | undefined {
+  const lines = stderr.split("\n");
+  const at = lines.findIndex((l) => /: -netdev bridge,.*: bridge helper failed$/.test(l));
+  if (at < 0) return undefined;
+  const [prefix, id] = lines[at].match(/^(.*): -netdev bridge,id=([^,]+),/)?.slice(1) ?? [];
+  const net = def.devices.interfaces.find((n) =>
+    `host${n.extra.find((e) => e.name === "alias")?.attributes.name}` === id
+  );
+  if (!net) return undefined;
+  // Back to QEMU's previous line of its own: what lies between is the helper's.
+  let from = at;
+  while (from > 0 && !lines[from - 1].startsWith(`${prefix}: `)) from--;
+  const own = lines.slice(from, at);
+  return helperFailure(net, own.length ? `${own.join("\n")}\n` : "");
 }
