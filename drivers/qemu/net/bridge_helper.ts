@@ -83,7 +83,7 @@ export function helperNetdev(net: DomainInterface, id: string): Record<string, s
 }
 
 /**
- * The taps process `pid` holds, oldest first, read from its descriptors: a tun descriptor's
+ * The taps process `pid` holds, read from its descriptors: a tun descriptor's
  * `fdinfo` names its interface (`iff:`), sysfs its index. Descriptors that close meanwhile are
  * skipped.
  *
@@ -107,8 +107,7 @@ export async function readHeldTaps(pid: number): Promise<HeldTap[]> {
       if (!(err instanceof Deno.errors.NotFound)) throw err;
     }
   }
-  return [...taps].map(([name, ifindex]) => ({ name, ifindex }))
-    .sort((a, b) => a.ifindex - b.ifindex);
+  return [...taps].map(([name, ifindex]) => ({ name, ifindex }));
 }
 
 /**

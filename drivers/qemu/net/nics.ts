@@ -316,7 +316,9 @@ export async function nameHelperTaps(
   const waiting = pending.filter((n) => n.helper && !n.ifname);
   if (!waiting.length) return;
   const known = new Set(named.map((n) => n.ifname));
-  const fresh: HeldTap[] = (await ctx.taps.heldTaps(pid)).filter((t) => !known.has(t.name));
+  // Oldest first: QEMU ran the helpers in definition order (see bridge_helper.ts).
+  const fresh: HeldTap[] = (await ctx.taps.heldTaps(pid)).filter((t) => !known.has(t.name))
+    .sort((a, b) => a.ifindex - b.ifindex);
   if (fresh.length !== waiting.length) {
     throw VirError.report(
       "QEMU",

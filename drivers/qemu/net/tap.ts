@@ -28,7 +28,7 @@ export interface TapHost {
   move(name: string, bridge: string): Promise<void>;
   /** Removes the tap `name` (gone already is fine). */
   remove(name: string): Promise<void>;
-  /** The taps process `pid` holds open, oldest first (the bridge helper's, for QEMU). */
+  /** The taps process `pid` holds open (the bridge helper's, for QEMU). */
   heldTaps(pid: number): Promise<HeldTap[]>;
 }
 

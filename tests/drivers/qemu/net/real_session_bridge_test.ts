@@ -6,7 +6,8 @@
  * private) where an overlay on `/etc` (its upper layer on a tmpfs of that namespace) holds a
  * `bridge.conf` allowing `br0` only, so the host's `/etc` never changes. The child
  * (`real_session_bridge_child.ts`) drives the driver with taps made as a user's session makes
- * them; then evsh, a new driver process, finds the domain again, lists its NICs and destroys
+ * them, and its helper refusals are compared with libvirt 9.0's session driver's; then evsh,
+ * a new driver process, finds the domain again, lists its NICs and destroys
  * it, and no tap is left.
  */
 import assert from "node:assert/strict";
@@ -15,6 +16,9 @@ import { evshInNs, inNs, withNetns } from "../../network/netns_helpers.ts";
 import { realQemuTest } from "../real_qemu.ts";
 
 const HELPER = "/usr/lib/qemu/qemu-bridge-helper";
+const expected: unknown[] = JSON.parse(
+  await Deno.readTextFile(new URL("./fixtures/session_bridge_errors.json", import.meta.url)),
+);
 
 /** Sets up the private `/etc` overlay in the mount namespace, then runs the command. */
 const SETUP = `set -e
@@ -108,17 +112,16 @@ realQemuTest({
           assert.doesNotMatch(r.detached, /52:54:00:5e:00:03/);
           assert.deepEqual((r.unplugged as Port[]).map((p) => p.ifname), [bridgeTap, networkTap]);
 
-          // br1 is not in bridge.conf: the helper's own refusal, nothing left behind.
-          for (const denied of [r.attachDenied, r.startDenied]) {
-            assert.equal(denied.code, 38, JSON.stringify(denied)); // VIR_ERR_SYSTEM_ERROR
-            assert.match(
-              denied.message,
-              new RegExp(
-                `^${HELPER} --use-vnet --br=br1: failed to communicate with bridge helper: ` +
-                  "stderr=access denied by acl file\\n: Transport endpoint is not connected$",
-              ),
-            );
-          }
+          // br1 is not in bridge.conf: the helper's own refusal, worded as libvirt 9.0's
+          // session driver words it (fixtures/session_bridge_errors.json, recorded by
+          // fixtures/record_session_bridge.sh), but for the `--fd=N` of the helper's command
+          // line: QEMU runs it here, with a descriptor of its own the driver does not know.
+          const libvirt = (expected as { message?: string }[]).map((e) => ({
+            ...e,
+            message: e.message?.replace(/ --fd=\d+/, ""),
+          }));
+          assert.equal(libvirt.length, 4);
+          assert.deepEqual(r.denied, libvirt);
           assert.deepEqual((r.afterDenied as Port[]).map((p) => p.ifname), [
             bridgeTap,
             networkTap,
