@@ -33,7 +33,7 @@ import { applyVcpusToDef, vcpusFromDef } from "./hotplug/vcpu_model.ts";
 import type { QmpEvent } from "./monitor/qmp_client.ts";
 import type { QemuMonitor } from "./monitor/qemu_monitor.ts";
 import { writeFileAtomic } from "./process/atomic_file.ts";
-import { type QemuLauncher, QemuExitedError, type QemuProcess } from "./process/launcher.ts";
+import { QemuExitedError, type QemuLauncher, type QemuProcess } from "./process/launcher.ts";
 import type { QemuPaths } from "./process/paths.ts";
 import { setAsideDamaged } from "./process/damaged_file.ts";
 import {
@@ -57,11 +57,11 @@ import { Sysfs } from "../../util/sysfs.ts";
 import { resolveVolumeDisks } from "./volume_disk.ts";
 import { prepareDiskSecrets, removeDiskSecrets } from "./disk_secret.ts";
 import {
+  nameHelperTaps,
   type NicContext,
   type NicRuntime,
   prepareNics,
   reconnectNics,
-  nameHelperTaps,
   releaseNics,
   TapNamer,
 } from "./net/nics.ts";

@@ -53,8 +53,10 @@ export function checkBridgeHelper(helper = BRIDGE_HELPER): void {
     const st = Deno.statSync(helper);
     if (st.isDirectory) reason = "Is a directory";
     else if (!st.isFile || ((st.mode ?? 0) & 0o111) === 0) reason = "Permission denied";
-  } catch {
-    reason = "No such file or directory";
+  } catch (err) {
+    reason = err instanceof Deno.errors.PermissionDenied
+      ? "Permission denied"
+      : "No such file or directory";
   }
   if (reason) {
     throw VirError.bare(

@@ -126,13 +126,22 @@ realQemuTest({
             bridgeTap,
             networkTap,
           ]);
-          assert.deepEqual(JSON.parse(await inNs(ns, "ip", "-j", "link", "show", "master", "br1")), []);
+          assert.deepEqual(
+            JSON.parse(await inNs(ns, "ip", "-j", "link", "show", "master", "br1")),
+            [],
+          );
 
           // A new driver process finds the running domain and its taps again (domiflist; a
           // network NIC on a host bridge shows its actual type, bridge, as libvirt's live XML).
           const list = await evsh(`domiflist sess1; domifstat sess1 ${bridgeTap}`);
-          assert.match(list, new RegExp(`^ ${bridgeTap} +bridge +br0 +virtio +52:54:00:5e:00:01$`, "m"));
-          assert.match(list, new RegExp(`^ ${networkTap} +bridge +lan +e1000 +52:54:00:5e:00:02$`, "m"));
+          assert.match(
+            list,
+            new RegExp(`^ ${bridgeTap} +bridge +br0 +virtio +52:54:00:5e:00:01$`, "m"),
+          );
+          assert.match(
+            list,
+            new RegExp(`^ ${networkTap} +bridge +lan +e1000 +52:54:00:5e:00:02$`, "m"),
+          );
           assert.match(list, new RegExp(`^${bridgeTap} rx_bytes \\d+$`, "m"));
         } finally {
           await evsh("destroy sess1; net-destroy lan").catch(() => {});
