@@ -33,7 +33,7 @@ import { applyVcpusToDef, vcpusFromDef } from "./hotplug/vcpu_model.ts";
 import type { QmpEvent } from "./monitor/qmp_client.ts";
 import type { QemuMonitor } from "./monitor/qemu_monitor.ts";
 import { writeFileAtomic } from "./process/atomic_file.ts";
-import type { QemuLauncher, QemuProcess } from "./process/launcher.ts";
+import { QemuExitedError, type QemuLauncher, type QemuProcess } from "./process/launcher.ts";
 import type { QemuPaths } from "./process/paths.ts";
 import { setAsideDamaged } from "./process/damaged_file.ts";
 import {
@@ -57,6 +57,7 @@ import { Sysfs } from "../../util/sysfs.ts";
 import { resolveVolumeDisks } from "./volume_disk.ts";
 import { prepareDiskSecrets, removeDiskSecrets } from "./disk_secret.ts";
 import {
+  nameHelperTaps,
   type NicContext,
   type NicRuntime,
   prepareNics,
@@ -65,6 +66,7 @@ import {
   TapNamer,
 } from "./net/nics.ts";
 import { SystemTapHost, type TapHost } from "./net/tap.ts";
+import { startHelperFailure } from "./net/bridge_helper.ts";
 import { setLinkStates } from "./net/link.ts";
 import { handleObservedEvent } from "./api/events_qmp.ts";
 import {
@@ -438,9 +440,7 @@ export class QemuDriverState {
       const accel = accelOf(def, this.#kvm);
       const volumes = await resolveVolumeDisks(def, this.secondaries);
       nics = await prepareNics(def, this.nicContext);
-      const taps = new Map(
-        nics.flatMap((n) => n.ifname ? [[def.devices.interfaces[n.index], n.ifname]] : []),
-      );
+      const taps = new Map(nics.map((n) => [def.devices.interfaces[n.index], n]));
       const secrets = await prepareDiskSecrets(def, this.secondaries, this.paths.runDir);
       await prepareChannels(def.devices.other, this.paths.runDir, id, def.name);
       try {
@@ -451,7 +451,10 @@ export class QemuDriverState {
           def.devices.emulator ?? DEFAULT_EMULATOR,
           argv,
           monitorPath,
-        );
+        ).catch((err) => {
+          // A bridge helper QEMU ran refused: its own words, as libvirt reports them.
+          throw (err instanceof QemuExitedError && startHelperFailure(def, err.stderr)) || err;
+        });
       } finally {
         // QEMU has read its keys once its monitor answers (or it is gone).
         await removeDiskSecrets(secrets);
@@ -479,6 +482,8 @@ export class QemuDriverState {
     try {
       // The pid on disk at once: the start is still unfinished, but its QEMU is known.
       await this.saveStatus(obj);
+      // The bridge helper's taps exist once QEMU runs: their names go into the live XML.
+      await nameHelperTaps(def, nics, [], proc.pid, this.nicContext);
       await refreshLiveDevices(def, proc.monitor);
       await setLinkStates(def, proc.monitor);
       await refreshChannelStates(this, obj, proc.monitor, true);

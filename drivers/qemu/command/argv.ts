@@ -9,6 +9,8 @@ import type { XmlElement } from "../../../util/xml/mod.ts";
 import type { VcpuState } from "../hotplug/types.ts";
 import { child } from "../../../util/xml/mod.ts";
 import { isQ35 } from "../default_devices.ts";
+import { helperNetdev } from "../net/bridge_helper.ts";
+import type { NicRuntime } from "../net/nics.ts";
 import { encryptionOf } from "../disk_secret.ts";
 import { virtserialportProps } from "../virtio_serial.ts";
 import { optValue } from "./escape.ts";
@@ -25,8 +27,11 @@ export interface CommandOptions {
   monitorPath: string;
   /** `tcg` for `type='qemu'`, `kvm` for `type='kvm'` (see `accelOf`). */
   accel: "tcg" | "kvm";
-  /** The tap made for each network or bridge NIC (see `drivers/qemu/net/`). */
-  taps?: ReadonlyMap<DomainInterface, string>;
+  /**
+   * The host side of each network or bridge NIC (see `drivers/qemu/net/`): the tap the driver
+   * made, or the bridge helper QEMU runs.
+   */
+  taps?: ReadonlyMap<DomainInterface, Pick<NicRuntime, "ifname" | "helper">>;
   /** The host path of each `<disk type='volume'>`, resolved through the storage driver. */
   volumes?: ReadonlyMap<XmlElement, string>;
   /** The key of each LUKS-encrypted disk: a QEMU secret object read from a file. */
@@ -134,14 +139,23 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
 }
 
 /**
- * The `-netdev` backend of a NIC: user networking, or the tap the driver made on the NIC's
- * bridge, opened by name (QEMU runs no script: the driver set the tap up and removes it). Any
- * other NIC has no backend here and is refused.
+ * The `-netdev` backend of a NIC: user networking, the tap the driver made on the NIC's
+ * bridge, opened by name (QEMU runs no script: the driver set the tap up and removes it), or
+ * the bridge helper's tap. Any other NIC has no backend here and is refused.
  */
-function netdevArg(net: DomainInterface, id: string, tap: string | undefined): string {
+function netdevArg(
+  net: DomainInterface,
+  id: string,
+  tap: Pick<NicRuntime, "ifname" | "helper"> | undefined,
+): string {
   if (net.type === "user") return `user,id=${optValue(id)}`;
-  if ((net.type === "network" || net.type === "bridge") && tap) {
-    return `tap,id=${optValue(id)},ifname=${optValue(tap)},script=no,downscript=no`;
+  if ((net.type === "network" || net.type === "bridge") && tap?.helper) {
+    return Object.entries(helperNetdev(net, id)).map(([k, v]) =>
+      k === "type" ? v : `${k}=${optValue(v)}`
+    ).join(",");
+  }
+  if ((net.type === "network" || net.type === "bridge") && tap?.ifname) {
+    return `tap,id=${optValue(id)},ifname=${optValue(tap.ifname)},script=no,downscript=no`;
   }
   throw unsupported(`interface type '${net.type}' is not supported with this QEMU binary`);
 }
