@@ -94,6 +94,11 @@ export async function waitMigration(monitor: QemuMonitor, name: string): Promise
         );
       case "cancelled":
         throw VirError.report("QEMU", "OPERATION_ABORTED", `${name}: canceled by client`);
+      case "pre-switchover":
+        // The source's pause-before-switchover (qemuMigrationSrcContinue): nothing to do
+        // between the stop and the device state, so the migration goes on.
+        await monitor.run("migrate-continue", { state: "pre-switchover" });
+        break;
     }
     await new Promise((r) => setTimeout(r, 20));
   }
