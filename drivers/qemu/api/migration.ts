@@ -152,18 +152,16 @@ export async function migratePrepare(
   parseCookie(cookiein, def.name, def.uuid);
   if (typeof params.destination_name === "string") def.name = params.destination_name;
   const cookie = { name: def.name, uuid: def.uuid, hostname: hostName() };
+  const listen = typeof params.listen_address === "string" ? params.listen_address : "0.0.0.0";
+  const { port, uriout, allocated } = incomingPort(params.migrate_uri, listen);
   if (flags & E.MIGRATE_OFFLINE) {
-    // Nothing runs; Finish defines what the cookie carries.
+    // Nothing runs or listens; Finish defines what the cookie carries.
+    if (allocated) releaseMigrationPort(port);
     return {
       cookieout: formatCookie({ ...cookie, persistent: params.destination_xml }),
-      uriout: null,
+      uriout,
     };
   }
-  const uriIn: { host?: string; port?: number } = typeof params.migrate_uri === "string"
-    ? parseTcpURI(params.migrate_uri)
-    : {};
-  const listen = typeof params.listen_address === "string" ? params.listen_address : "0.0.0.0";
-  const port = uriIn.port ?? acquireMigrationPort(listen);
   const { obj } = s.domains.add(def, { live: true, checkLive: true });
   try {
     await obj.job.run(() =>
@@ -180,14 +178,45 @@ export async function migratePrepare(
       })
     );
   } catch (err) {
-    if (uriIn.port === undefined) releaseMigrationPort(port);
+    if (allocated) releaseMigrationPort(port);
     throw err;
   }
-  if (uriIn.port === undefined) incoming.set(obj, port);
-  const uriout = uriIn.port !== undefined
-    ? null
-    : `tcp:${uriIn.host || hostName()}:${port}`;
+  if (allocated) incoming.set(obj, port);
   return { cookieout: formatCookie(cookie), uriout };
+}
+
+/**
+ * `qemuMigrationDstPrepareDirect`'s port and `uri_out`: the caller's port, else one of the
+ * range, announced as `tcp:HOSTNAME:PORT` (or the caller's URI with the port added).
+ */
+function incomingPort(
+  uriIn: string | number | boolean | undefined,
+  listen: string,
+): { port: number; uriout: string | null; allocated: boolean } {
+  if (typeof uriIn !== "string") {
+    const hostname = hostName();
+    if (hostname.startsWith("localhost")) {
+      throw VirError.report(
+        "QEMU",
+        "INTERNAL_ERROR",
+        "hostname on destination resolved to localhost, but migration requires an FQDN",
+      );
+    }
+    const port = acquireMigrationPort(listen);
+    return { port, uriout: `tcp:${hostname}:${port}`, allocated: true };
+  }
+  const { host, port } = parseTcpURI(uriIn);
+  if (!host) {
+    throw VirError.report("QEMU", "INVALID_ARG", `missing host in migration URI: ${uriIn}`);
+  }
+  if (port !== undefined) return { port, uriout: null, allocated: false };
+  const got = acquireMigrationPort(listen);
+  const wellFormed = uriIn.startsWith("tcp://");
+  return {
+    port: got,
+    uriout: wellFormed ? `tcp://${host}:${got}` : `${uriIn}:${got}`,
+    allocated: true,
+  };
 }
 
 /**
