@@ -130,26 +130,22 @@ export async function migrate3(
         "were passed",
     );
   }
-  // The older protocols (version 3 without parameters, 2, 1) are not in the contract.
-  const both = async (feature: number) =>
-    await supportsFeature(src.driver, feature) && await supportsFeature(dst.driver, feature);
-  if (!await both(DRV_FEATURE.MIGRATION_V3)) {
-    for (const feature of [DRV_FEATURE.MIGRATION_V2, DRV_FEATURE.MIGRATION_V1]) {
-      if (await both(feature) && "destination_xml" in params) {
-        throw unsupported("Unable to change target guest XML during migration");
-      }
-    }
-  }
+  // The older protocols (version 3 without parameters, 2, 1) are not in the contract, and no
+  // driver of it claims them.
   throw VirError.report("DOMAIN", "NO_SUPPORT", API);
 }
 
-/** The first error wins (`virErrorPreserveLast`): later steps' errors do not replace it. */
-class FirstError {
-  error?: unknown;
-  keep(e: unknown): void {
-    this.error ??= e;
-  }
-}
+/** The driver calls each side's steps need. */
+const SOURCE_STEPS = [
+  "domainMigrateBegin3Params",
+  "domainMigratePerform3Params",
+  "domainMigrateConfirm3Params",
+] as const;
+const DESTINATION_STEPS = ["domainMigratePrepare3Params", "domainMigrateFinish3Params"] as const;
+/** A driver known to have the steps `S`. */
+type WithSteps<S extends readonly (keyof DriverConnection)[]> =
+  & DriverConnection
+  & Required<Pick<DriverConnection, S[number]>>;
 
 /** `virDomainMigrateVersion3Full` with `useParams`. */
 async function version3Params(
@@ -159,15 +155,13 @@ async function version3Params(
   paramsIn: TypedParams,
   flags: number,
 ): Promise<DomainRef> {
-  const s = src.driver;
-  const d = dst.driver;
   if (
-    !s.domainMigrateBegin3Params || !s.domainMigratePerform3Params ||
-    !s.domainMigrateConfirm3Params || !d.domainMigratePrepare3Params ||
-    !d.domainMigrateFinish3Params
+    SOURCE_STEPS.some((m) => !src.driver[m]) || DESTINATION_STEPS.some((m) => !dst.driver[m])
   ) {
     throw VirError.report("DOMAIN", "NO_SUPPORT", "virDomainMigrateVersion3Full");
   }
+  const s = src.driver as WithSteps<typeof SOURCE_STEPS>;
+  const d = dst.driver as WithSteps<typeof DESTINATION_STEPS>;
   const params: TypedParams = { ...paramsIn };
   // Change protection is never asked for: no edgevirt driver supports it (checked above).
   const begun = await s.domainMigrateBegin3Params(dom, params, flags);
@@ -176,15 +170,14 @@ async function version3Params(
   const destflags = flags & ~(E.MIGRATE_ABORT_ON_ERROR | E.MIGRATE_AUTO_CONVERGE);
   params.destination_xml = begun.xml;
   const prepared = await d.domainMigratePrepare3Params(params, begun.cookieout, destflags);
-  const first = new FirstError();
+  // The first error wins (virErrorPreserveLast): later steps' errors do not replace it.
+  let first: unknown;
   let cookie = prepared.cookieout;
   let cancelled = 1;
   let notifySource = true;
   if (prepared.uriout) params.migrate_uri = prepared.uriout;
   if (typeof params.migrate_uri !== "string") {
-    first.keep(
-      VirError.report("DOMAIN", "INTERNAL_ERROR", "domainMigratePrepare3 did not set uri"),
-    );
+    first = VirError.report("DOMAIN", "INTERNAL_ERROR", "domainMigratePrepare3 did not set uri");
   } else if (flags & E.MIGRATE_OFFLINE) {
     cancelled = 0;
   } else {
@@ -193,7 +186,7 @@ async function version3Params(
       cancelled = 0;
     } catch (e) {
       // Perform failed, so the source already cancelled the migration itself.
-      first.keep(e);
+      first = e;
       notifySource = false;
       cookie = null;
     }
@@ -206,15 +199,11 @@ async function version3Params(
     cookie = finished.cookieout;
   } catch (e) {
     // A useful error of the destination's QEMU replaces a generic one of the source's.
-    const orig = first.error;
-    if (
-      orig instanceof VirError && orig.domain === E.FROM_QEMU &&
-      orig.code === E.ERR_OPERATION_FAILED && e instanceof VirError &&
-      e.domain === E.FROM_QEMU && e.code !== E.ERR_MIGRATE_FINISH_OK
-    ) {
-      first.error = e;
-    }
-    first.keep(e);
+    const generic = first instanceof VirError && first.domain === E.FROM_QEMU &&
+      first.code === E.ERR_OPERATION_FAILED;
+    const useful = e instanceof VirError && e.domain === E.FROM_QEMU &&
+      e.code !== E.ERR_MIGRATE_FINISH_OK;
+    if (!first || generic && useful) first = e;
     cookie = null;
   }
   cancelled = ddomain ? 0 : 1;
@@ -223,6 +212,6 @@ async function version3Params(
     await s.domainMigrateConfirm3Params(dom, params, cookie, flags, cancelled).catch(() => {});
   }
   if (ddomain) return ddomain;
-  throw first.error ??
+  throw first ??
     VirError.bare("NONE", "INTERNAL_ERROR", "An error occurred, but the cause is unknown");
 }
