@@ -5,11 +5,14 @@
 // abort during the job, offline migration, and the refusals that change nothing.
 import assert from "node:assert/strict";
 import { Connection } from "../../../client/connection.ts";
+import { connect } from "../../../client/connect.ts";
+import { createGateway } from "../../../gateway/app.ts";
+import { createRegistry } from "../../../util/registry.ts";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { FakeLauncher } from "../../../drivers/qemu/testing/mod.ts";
 import { FakeMigration } from "../../../drivers/qemu/testing/fake_migration.ts";
 import { VIR } from "../../../util/constants.ts";
-import type { DriverConnection, DriverEvent } from "../../../util/driver.ts";
+import type { ConnectDriver, DriverConnection, DriverEvent } from "../../../util/driver.ts";
 import { DRV_FEATURE } from "../../../util/drv_feature.ts";
 import { error, qmp, type Setup, setup } from "./fake_qmp/block_harness.ts";
 
@@ -252,5 +255,49 @@ Deno.test("migration --offline --persistent --undefinesource moves the definitio
     ]);
     const gone = await error(src.lookupDomainByName("hp"));
     assert.equal(gone.code, E.ERR_NO_DOMAIN);
+  });
+});
+
+/** A driver of scheme `scheme` serving `conn`, which outlives the gateway's sessions. */
+function serving(scheme: string, conn: DriverConnection): ConnectDriver {
+  const shared = new Proxy(conn, {
+    get: (target, key) => {
+      if (key === "connectClose") return () => Promise.resolve();
+      const v = Reflect.get(target, key);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  return { name: scheme, schemes: [scheme], open: () => Promise.resolve(shared) };
+}
+
+Deno.test("migration through two gateways: each forwards its steps, the client runs them", async () => {
+  await withPair(async (a, _src, b) => {
+    const gateways = await Promise.all([["qa", a.conn], ["qb", b.conn]].map(([scheme, conn]) =>
+      createGateway({
+        drivers: [`${scheme}:///session`],
+        registry: createRegistry([serving(scheme as string, conn as DriverConnection)]),
+        auth: "none",
+      })
+    ));
+    const [src, dst] = await Promise.all(gateways.map((gw, i) =>
+      connect(`${["qa", "qb"][i]}+http://gateway.test/session`, {
+        token: "unused",
+        fetch: (input, init) => gw.fetch(new Request(input, init)),
+      })
+    ));
+    try {
+      const dom = await src.lookupDomainByName("hp");
+      const moved = await dom.migrate3(dst, PARAMS, LIVE | E.MIGRATE_PERSIST_DEST);
+      assert.deepEqual(await moved.getState(), [E.DOMAIN_RUNNING, E.DOMAIN_RUNNING_MIGRATED]);
+      assert.equal(b.migration.loaded, a.migration.state);
+      assert.deepEqual(await a.conn.domainGetState!(a.dom, 0), [
+        E.DOMAIN_SHUTOFF,
+        E.DOMAIN_SHUTOFF_MIGRATED,
+      ]);
+    } finally {
+      await src.close();
+      await dst.close();
+      for (const gw of gateways) await gw.close();
+    }
   });
 });
