@@ -93,7 +93,11 @@ export async function migrate3(
   readonlyCheck(dst);
   storageFlagChecks(flags);
   if (flags & E.MIGRATE_PEER2PEER) {
-    throw VirError.bare("DOMAIN", "INVALID_ARG", "use virDomainMigrateToURI3 for peer-to-peer migration");
+    throw VirError.bare(
+      "DOMAIN",
+      "INVALID_ARG",
+      "use virDomainMigrateToURI3 for peer-to-peer migration",
+    );
   }
   if (flags & E.MIGRATE_TUNNELLED) {
     throw VirError.bare(
@@ -102,7 +106,8 @@ export async function migrate3(
       "cannot perform tunnelled migration without using peer2peer flag",
     );
   }
-  const unsupported = (message: string) => VirError.report("DOMAIN", "ARGUMENT_UNSUPPORTED", message);
+  const unsupported = (message: string) =>
+    VirError.report("DOMAIN", "ARGUMENT_UNSUPPORTED", message);
   if (flags & E.MIGRATE_OFFLINE) {
     if (!await supportsFeature(src.driver, DRV_FEATURE.MIGRATION_OFFLINE)) {
       throw unsupported("offline migration is not supported by the source host");

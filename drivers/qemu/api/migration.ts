@@ -9,13 +9,7 @@
  * @module
  */
 import { formatDomainXML } from "../../../conf/domain/mod.ts";
-import type { DomainDef } from "../../../conf/domain/def.ts";
-import {
-  checkActive,
-  isActive,
-  persistentDef,
-  refOf,
-} from "../../../conf/objects/domain_obj.ts";
+import { checkActive, isActive, persistentDef, refOf } from "../../../conf/objects/domain_obj.ts";
 import { orNotFound } from "../../../conf/objects/not_found.ts";
 import { VIR } from "../../../util/constants.ts";
 import type {
@@ -27,16 +21,12 @@ import type {
 } from "../../../util/contract/types.ts";
 import { VirError } from "../../../util/errors.ts";
 import { hostName } from "../../../util/host_info.ts";
-import { child } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
 import { formatCookie, parseCookie } from "./migration_cookie.ts";
-import {
-  acquireMigrationPort,
-  checkMigration,
-  releaseMigrationPort,
-} from "./migration_params.ts";
+import { checkMigrationSafe } from "./migration_safe.ts";
+import { acquireMigrationPort, checkMigration, releaseMigrationPort } from "./migration_params.ts";
 import { runAsyncJob, waitMigration } from "./state_job.ts";
 
 const E = VIR;
@@ -57,21 +47,6 @@ function parseTcpURI(uri: string): { host: string; port?: number } {
     );
   }
   return { host: m[1], port: m[2] === undefined ? undefined : Number(m[2]) };
-}
-
-/**
- * `qemuMigrationSrcIsSafe` for local files: a writable disk not on shared storage is left
- * behind by a migration, so it needs VIR_MIGRATE_UNSAFE (edgevirt copies no storage).
- */
-function checkSafe(def: DomainDef, flags: number): void {
-  if (flags & (E.MIGRATE_UNSAFE | E.MIGRATE_OFFLINE)) return;
-  const unsafe = def.devices.other.some((d) =>
-    d.name === "disk" && d.attributes.device !== "cdrom" && child(d, "source") &&
-    !child(d, "readonly") && !child(d, "shareable")
-  );
-  if (unsafe) {
-    throw VirError.report("QEMU", "MIGRATE_UNSAFE", "Migration without shared storage is unsafe");
-  }
 }
 
 /** The capabilities libvirt always sets (`qemuMigrationParamsAlwaysOn`) and the bandwidth. */
@@ -118,7 +93,7 @@ export function migrateBegin(
     const def = flags & E.MIGRATE_OFFLINE && !isActive(obj)
       ? persistentDef(obj)
       : s.liveDefinition(obj);
-    checkSafe(def, flags);
+    checkMigrationSafe(def, flags);
     const xml = typeof params.destination_xml === "string"
       ? params.destination_xml
       : formatDomainXML(def, XML_FLAGS | (isActive(obj) ? 0 : E.DOMAIN_XML_INACTIVE));
@@ -253,21 +228,30 @@ export async function migratePerform(
   }
   const to = parseTcpURI(params.migrate_uri);
   if (to.port === undefined) {
-    throw VirError.report("QEMU", "INVALID_ARG", `missing port in migration URI ${params.migrate_uri}`);
+    throw VirError.report(
+      "QEMU",
+      "INVALID_ARG",
+      `missing port in migration URI ${params.migrate_uri}`,
+    );
   }
   await obj.job.run(async () => {
     checkActive(obj);
     const mon = obj.proc!.monitor;
     const wasRunning = obj.state === E.DOMAIN_RUNNING;
     try {
-      await runAsyncJob(obj, E.DOMAIN_JOB_OPERATION_MIGRATION_OUT, "migration out job", async () => {
-        await setMigrationParams(mon, true, params);
-        // QEMU stops the vCPUs at the switch-over; the STOP reports libvirt's reason for it.
-        obj.pausedReason = E.DOMAIN_PAUSED_MIGRATION;
-        if (!(flags & E.MIGRATE_LIVE) && wasRunning) await mon.stop();
-        await mon.run("migrate", { uri: `tcp:${to.host}:${to.port}` });
-        await waitMigration(mon, "migration out job");
-      });
+      await runAsyncJob(
+        obj,
+        E.DOMAIN_JOB_OPERATION_MIGRATION_OUT,
+        "migration out job",
+        async () => {
+          await setMigrationParams(mon, true, params);
+          // QEMU stops the vCPUs at the switch-over; the STOP reports libvirt's reason for it.
+          obj.pausedReason = E.DOMAIN_PAUSED_MIGRATION;
+          if (!(flags & E.MIGRATE_LIVE) && wasRunning) await mon.stop();
+          await mon.run("migrate", { uri: `tcp:${to.host}:${to.port}` });
+          await waitMigration(mon, "migration out job");
+        },
+      );
     } catch (err) {
       obj.pausedReason = undefined;
       // qemuMigrationSrcRestoreDomainState: a domain that ran runs on.
@@ -424,7 +408,9 @@ export async function migrateConfirm(
   parseCookie(cookiein, undefined, obj.def.uuid);
   await obj.job.run(async () => {
     if (cancelled) {
-      if (isActive(obj) && obj.state === E.DOMAIN_PAUSED && obj.reason === E.DOMAIN_PAUSED_MIGRATION) {
+      if (
+        isActive(obj) && obj.state === E.DOMAIN_PAUSED && obj.reason === E.DOMAIN_PAUSED_MIGRATION
+      ) {
         obj.runningReason = E.DOMAIN_RUNNING_MIGRATION_CANCELED;
         await obj.proc!.monitor.cont();
       }

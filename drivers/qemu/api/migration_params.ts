@@ -45,7 +45,11 @@ const REFUSED_FLAGS: readonly { flag: number; code: string; message: string }[] 
     code: "ARGUMENT_UNSUPPORTED",
     message: "cannot enforce change protection",
   },
-  { flag: E.MIGRATE_TLS, code: "OPERATION_INVALID", message: "host migration TLS directory not configured" },
+  {
+    flag: E.MIGRATE_TLS,
+    code: "OPERATION_INVALID",
+    message: "host migration TLS directory not configured",
+  },
   ...([
     [E.MIGRATE_COMPRESSED, "xbzrle"],
     [E.MIGRATE_AUTO_CONVERGE, "auto-converge"],

@@ -102,7 +102,10 @@ Deno.test("migration: the state crosses a socket of the migration range; the des
     const incoming = b.launcher.instances.values().next().value!;
     assert.deepEqual(b.launcher.launches[0].slice(-2), ["-incoming", "defer"]);
     const destQmp = incoming.commands.filter((c) => c.execute.startsWith("migrate"));
-    assert.deepEqual(destQmp.map((c) => c.execute), ["migrate-set-capabilities", "migrate-incoming"]);
+    assert.deepEqual(destQmp.map((c) => c.execute), [
+      "migrate-set-capabilities",
+      "migrate-incoming",
+    ]);
     assert.deepEqual(destQmp[0].arguments, {
       capabilities: [{ capability: "events", state: true }],
     });
@@ -191,8 +194,18 @@ Deno.test("migration: refusals change nothing on either side", async () => {
   await withPair(async (a, src, b) => {
     const dom = await src.lookupDomainByName("hp");
     const cases: [Record<string, string | number>, number, number, string][] = [
-      [PARAMS, E.MIGRATE_PEER2PEER, E.ERR_INVALID_ARG, "use virDomainMigrateToURI3 for peer-to-peer migration"],
-      [PARAMS, E.MIGRATE_LIVE, E.ERR_MIGRATE_UNSAFE, "Unsafe migration: Migration without shared storage is unsafe"],
+      [
+        PARAMS,
+        E.MIGRATE_PEER2PEER,
+        E.ERR_INVALID_ARG,
+        "use virDomainMigrateToURI3 for peer-to-peer migration",
+      ],
+      [
+        PARAMS,
+        E.MIGRATE_LIVE,
+        E.ERR_MIGRATE_UNSAFE,
+        "Unsafe migration: Migration without shared storage is unsafe",
+      ],
       [
         PARAMS,
         LIVE | E.MIGRATE_TLS,
@@ -211,7 +224,12 @@ Deno.test("migration: refusals change nothing on either side", async () => {
         E.ERR_OPERATION_INVALID,
         "Requested operation is not valid: offline migration must be specified with the persistent flag set",
       ],
-      [{ ...PARAMS, wibble: "x" }, LIVE, E.ERR_ARGUMENT_UNSUPPORTED, "argument unsupported: parameter 'wibble' not supported"],
+      [
+        { ...PARAMS, wibble: "x" },
+        LIVE,
+        E.ERR_ARGUMENT_UNSUPPORTED,
+        "argument unsupported: parameter 'wibble' not supported",
+      ],
       [
         { ...PARAMS, graphics_uri: "spice://h" },
         LIVE,
@@ -248,7 +266,10 @@ Deno.test("migration --offline --persistent --undefinesource moves the definitio
     const moved = await dom.migrate3(b.client, {}, flags);
     assert.deepEqual(await moved.getState(), [E.DOMAIN_SHUTOFF, E.DOMAIN_SHUTOFF_UNKNOWN]);
     assert.equal(await b.conn.domainIsPersistent!(moved.ref), true);
-    assert.match(await b.conn.domainGetXMLDesc!(moved.ref, 0), /<uuid>44444444-2222-3333-4444-555555555555<\/uuid>/);
+    assert.match(
+      await b.conn.domainGetXMLDesc!(moved.ref, 0),
+      /<uuid>44444444-2222-3333-4444-555555555555<\/uuid>/,
+    );
     assert.equal(b.launcher.launches.length, 0, "nothing runs");
     assert.deepEqual(lifecycle(b.events), [
       `${E.DOMAIN_EVENT_DEFINED}/${E.DOMAIN_EVENT_DEFINED_ADDED}`,
@@ -272,19 +293,23 @@ function serving(scheme: string, conn: DriverConnection): ConnectDriver {
 
 Deno.test("migration through two gateways: each forwards its steps, the client runs them", async () => {
   await withPair(async (a, _src, b) => {
-    const gateways = await Promise.all([["qa", a.conn], ["qb", b.conn]].map(([scheme, conn]) =>
-      createGateway({
-        drivers: [`${scheme}:///session`],
-        registry: createRegistry([serving(scheme as string, conn as DriverConnection)]),
-        auth: "none",
-      })
-    ));
-    const [src, dst] = await Promise.all(gateways.map((gw, i) =>
-      connect(`${["qa", "qb"][i]}+http://gateway.test/session`, {
-        token: "unused",
-        fetch: (input, init) => gw.fetch(new Request(input, init)),
-      })
-    ));
+    const gateways = await Promise.all(
+      [["qa", a.conn], ["qb", b.conn]].map(([scheme, conn]) =>
+        createGateway({
+          drivers: [`${scheme}:///session`],
+          registry: createRegistry([serving(scheme as string, conn as DriverConnection)]),
+          auth: "none",
+        })
+      ),
+    );
+    const [src, dst] = await Promise.all(
+      gateways.map((gw, i) =>
+        connect(`${["qa", "qb"][i]}+http://gateway.test/session`, {
+          token: "unused",
+          fetch: (input, init) => gw.fetch(new Request(input, init)),
+        })
+      ),
+    );
     try {
       const dom = await src.lookupDomainByName("hp");
       const moved = await dom.migrate3(dst, PARAMS, LIVE | E.MIGRATE_PERSIST_DEST);

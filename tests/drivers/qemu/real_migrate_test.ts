@@ -185,8 +185,10 @@ realQemuTest({
       assert.equal((await dom.getState())[0], E.DOMAIN_RUNNING);
       assert.equal(a.launcher.procs[0].alive(), true);
       assert.equal((await a.launcher.procs[0].monitor.queryStatus()).running, true);
-      await until("the destination to drop its domain", async () =>
-        (await b.conn.connectListAllDomains!(0)).length === 0);
+      await until(
+        "the destination to drop its domain",
+        async () => (await b.conn.connectListAllDomains!(0)).length === 0,
+      );
       await until("the destination QEMU to end", () => b.launcher.procs.every((p) => !p.alive()));
       await a.conn.domainDestroyFlags!(ref, 0);
     });
