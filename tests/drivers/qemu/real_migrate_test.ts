@@ -36,8 +36,8 @@ async function until(what: string, check: () => boolean | Promise<boolean>): Pro
   }
 }
 
-function guestXML(name: string, disk: string): string {
-  return `<domain type='qemu'><name>${name}</name><memory unit='MiB'>32</memory>
+function guestXML(name: string, disk: string, mib = 32): string {
+  return `<domain type='qemu'><name>${name}</name><memory unit='MiB'>${mib}</memory>
 <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os><devices>
 <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${disk}'/>
 <target dev='hda' bus='ide'/></disk>
@@ -159,9 +159,11 @@ realQemuTest({
     await withTwoHosts(async (a, b) => {
       const disk = `${a.dir}/boot.img`;
       await Deno.writeFile(disk, echoGuestDisk());
-      const ref = await a.conn.domainCreateXML!(guestXML("slow", disk), 0);
+      // QEMU sends each untouched page as a 9-byte header: 512 MiB of them at 1 MiB/s (libvirt's
+      // unit), with the firmware's ~0.5 MB, keep the job running about 1.8 s (measured), long enough to be
+      // seen and aborted on a loaded machine (32 MiB would be over in 0.45 s).
+      const ref = await a.conn.domainCreateXML!(guestXML("slow", disk, 512), 0);
       const dom = await a.client.lookupDomainByName("slow");
-      // 1 MiB/s (libvirt's unit) keeps the job running long enough to be seen and aborted.
       const migration = dom.migrate3(
         b.client,
         { ...PARAMS, bandwidth: 1 },
