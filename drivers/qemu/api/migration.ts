@@ -26,7 +26,13 @@ import type { QemuDriverState } from "../driver_state.ts";
 import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
 import { formatCookie, parseCookie } from "./migration_cookie.ts";
 import { checkMigrationSafe } from "./migration_safe.ts";
-import { acquireMigrationPort, checkMigration, releaseMigrationPort } from "./migration_params.ts";
+import {
+  acquireMigrationPort,
+  checkMigration,
+  checkMigrationArgs,
+  checkMigrationFlags,
+  releaseMigrationPort,
+} from "./migration_params.ts";
 import { runAsyncJob, waitMigration } from "./state_job.ts";
 
 const E = VIR;
@@ -81,7 +87,7 @@ export function migrateBegin(
   flags: number,
 ): Promise<MigrateBeginResult> {
   return Promise.resolve().then(() => {
-    checkMigration(params, flags, "qemuDomainMigrateBegin3Params");
+    checkMigrationArgs(params, flags, "qemuDomainMigrateBegin3Params");
     if (!(flags & E.MIGRATE_OFFLINE)) checkActive(obj);
     else if (!obj.persistent) {
       throw VirError.report(
@@ -94,6 +100,7 @@ export function migrateBegin(
       ? persistentDef(obj)
       : s.liveDefinition(obj);
     checkMigrationSafe(def, flags);
+    checkMigrationFlags(flags);
     const xml = typeof params.destination_xml === "string"
       ? params.destination_xml
       : formatDomainXML(def, XML_FLAGS | (isActive(obj) ? 0 : E.DOMAIN_XML_INACTIVE));

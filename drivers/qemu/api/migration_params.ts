@@ -93,16 +93,16 @@ const NOT_HONOURED = new Set([
 ]);
 
 /**
- * The checks of every migration step: flags, parameters (`virTypedParamsValidate`), what is
- * refused and the offline rules, in libvirt's order.
+ * The argument checks every migration step starts with: the flags libvirt knows and the
+ * parameters (`virTypedParamsValidate`), then those this driver does not honour.
  *
  * @example
  * ```ts
- * import { checkMigration } from "./migration_params.ts";
- * checkMigration({}, 1, "qemuDomainMigrateBegin3Params"); // VIR_MIGRATE_LIVE passes
+ * import { checkMigrationArgs } from "./migration_params.ts";
+ * checkMigrationArgs({}, 1, "qemuDomainMigrateBegin3Params"); // VIR_MIGRATE_LIVE passes
  * ```
  */
-export function checkMigration(params: TypedParams, flags: number, fn: string): void {
+export function checkMigrationArgs(params: TypedParams, flags: number, fn: string): void {
   checkFlags(flags, KNOWN_FLAGS, fn, "QEMU");
   for (const [name, value] of Object.entries(params)) {
     const want = HONOURED[name];
@@ -123,6 +123,26 @@ export function checkMigration(params: TypedParams, flags: number, fn: string): 
         `invalid type '${typeof value}' for parameter '${name}', expected '${want}'`,
       );
     }
+  }
+}
+
+/**
+ * `qemuMigrationSrcBeginPhase`'s flag rules (post-copy, offline), then the refusal of what this
+ * driver does not carry out.
+ *
+ * @example
+ * ```ts
+ * import { checkMigrationFlags } from "./migration_params.ts";
+ * checkMigrationFlags(1); // VIR_MIGRATE_LIVE passes
+ * ```
+ */
+export function checkMigrationFlags(flags: number): void {
+  if (flags & E.MIGRATE_POSTCOPY && (!(flags & E.MIGRATE_LIVE) || flags & E.MIGRATE_PAUSED)) {
+    throw VirError.report(
+      "QEMU",
+      "ARGUMENT_UNSUPPORTED",
+      "post-copy migration is not supported with non-live or paused migration",
+    );
   }
   if (flags & E.MIGRATE_OFFLINE) {
     if (flags & (E.MIGRATE_NON_SHARED_DISK | E.MIGRATE_NON_SHARED_INC)) {
@@ -156,6 +176,20 @@ export const MIGRATION_PORTS = { min: 49152, max: 49215 } as const;
 
 /** Ports handed out and not yet released, across this process's drivers. */
 const reserved = new Set<number>();
+
+/**
+ * Every check of a step after Begin, in libvirt's order.
+ *
+ * @example
+ * ```ts
+ * import { checkMigration } from "./migration_params.ts";
+ * checkMigration({}, 1, "qemuDomainMigrateFinish3Params");
+ * ```
+ */
+export function checkMigration(params: TypedParams, flags: number, fn: string): void {
+  checkMigrationArgs(params, flags, fn);
+  checkMigrationFlags(flags);
+}
 
 /**
  * `virPortAllocatorAcquire` on the migration range: the first port neither reserved nor bound
