@@ -61,7 +61,7 @@ import { attachDevice } from "./api/device_attach.ts";
 import { detachDevice } from "./api/device_detach.ts";
 import { updateDevice } from "./api/device_update.ts";
 import { blockResize, setMemory, setMemoryStatsPeriod } from "./api/state_memory.ts";
-import { abortJob, jobInfo, jobStats } from "./api/state_job.ts";
+import { abortJob, jobInfo, jobStats, migratingOut } from "./api/state_job.ts";
 import {
   migrateBegin,
   migrateConfirm,
@@ -413,10 +413,17 @@ export class QemuConnection implements DriverConnection {
   }
 
   domainSuspend(dom: DomainRef): Promise<void> {
-    return this.#pauseOrResume(dom, E.DOMAIN_PAUSED, async (obj) => {
+    const pause = async (obj: QemuDomainObj) => {
       obj.pausedReason = E.DOMAIN_PAUSED_USER;
       await obj.proc!.monitor.stop();
-    });
+    };
+    const obj = this.#obj(dom);
+    // An outgoing migration holds the job; libvirt lets a suspend through (virsh migrate
+    // --timeout), and the migration goes on with the vCPUs stopped.
+    if (migratingOut(obj)) {
+      return obj.state === E.DOMAIN_PAUSED ? Promise.resolve() : pause(obj);
+    }
+    return this.#pauseOrResume(dom, E.DOMAIN_PAUSED, pause);
   }
 
   domainResume(dom: DomainRef): Promise<void> {

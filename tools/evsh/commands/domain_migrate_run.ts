@@ -20,7 +20,7 @@ import { VirError } from "../../../util/errors.ts";
 import { type CommandContext, type CommandDef, CommandFailed } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
-import { bits, exclusive, jobDone, requires, undeclared } from "./common.ts";
+import { bits, exclusive, jobDone, printJobProgress, requires, undeclared } from "./common.ts";
 
 /** Migration flags by option, in `doMigrate`'s order. */
 const FLAGS: readonly (readonly [string, number])[] = [
@@ -114,19 +114,40 @@ async function migrateToURI3(ctx: CommandContext, flags: number): Promise<never>
   return undeclared(ctx, api);
 }
 
-/** `virDomainMigrate3` (the client's managed migration); the command fails with its error. */
+/**
+ * `virDomainMigrate3` (the client's managed migration) watched as `virshWatchJob` does: every
+ * 500 ms the job's progress under `--verbose`, and after `--timeout` seconds the domain
+ * suspended (`virshMigrateTimeout`; post-copy is refused before). Fails with its error.
+ */
 async function migrate3(
   ctx: CommandContext,
+  args: Args,
   dom: Domain,
   dconn: Connection,
   params: Map<string, unknown>,
   flags: number,
+  timeout: number,
 ): Promise<void> {
   const typed: TypedParams = Object.fromEntries(
     [...params].map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v as string | number]),
   );
-  const r = await ctx.attempt(() => dom.migrate3(dconn, typed, flags));
-  if (!r.ok) throw new CommandFailed();
+  const progress = args.has("verbose")
+    ? setInterval(async () => {
+      const info = await dom.getJobInfo().catch(() => undefined);
+      const total = Number(info?.dataTotal ?? 0);
+      if (total > 0) printJobProgress(ctx, "Migration", Number(info!.dataRemaining), total);
+    }, 500)
+    : undefined;
+  const timer = timeout
+    ? setTimeout(() => dom.suspend().catch(() => {}), timeout * 1000)
+    : undefined;
+  try {
+    const r = await ctx.attempt(() => dom.migrate3(dconn, typed, flags));
+    if (!r.ok) throw new CommandFailed();
+  } finally {
+    clearInterval(progress);
+    clearTimeout(timer);
+  }
 }
 
 /** `doMigrate`'s parameters, read in its order (each bad value ends the command). */
@@ -230,7 +251,7 @@ export const MIGRATE_COMMAND: CommandDef = {
         }
         flags |= VIR.MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES;
       }
-      if (dconn) await migrate3(ctx, dom, dconn, params, flags);
+      if (dconn) await migrate3(ctx, args, dom, dconn, params, flags, timeout);
       else await migrateToURI3(ctx, flags);
       jobDone(ctx, args, "Migration");
     } finally {
