@@ -96,14 +96,14 @@ export function migrateBegin(
         "cannot migrate a transient domain offline",
       );
     }
-    const def = flags & E.MIGRATE_OFFLINE && !isActive(obj)
-      ? persistentDef(obj)
-      : s.liveDefinition(obj);
+    // Offline, the configuration moves, whether or not the domain runs here.
+    const offline = (flags & E.MIGRATE_OFFLINE) !== 0;
+    const def = offline ? persistentDef(obj) : s.liveDefinition(obj);
     checkMigrationSafe(def, flags);
     checkMigrationFlags(flags);
     const xml = typeof params.destination_xml === "string"
       ? params.destination_xml
-      : formatDomainXML(def, XML_FLAGS | (isActive(obj) ? 0 : E.DOMAIN_XML_INACTIVE));
+      : formatDomainXML(def, XML_FLAGS | (offline ? E.DOMAIN_XML_INACTIVE : 0));
     const cookieout = formatCookie({ name: def.name, uuid: def.uuid, hostname: hostName() });
     return { xml, cookieout };
   });
@@ -392,8 +392,8 @@ async function definedOffline(
 
 /**
  * `qemuDomainMigrateConfirm3Params`: after a migration the source's QEMU ends
- * (STOPPED_MIGRATED) and, with VIR_MIGRATE_UNDEFINE_SOURCE, its definition goes; a cancelled
- * migration resumes the source.
+ * (STOPPED_MIGRATED) and, with VIR_MIGRATE_UNDEFINE_SOURCE, the definition of a domain no longer
+ * running goes; a cancelled migration resumes the source.
  *
  * @example
  * ```ts
@@ -423,10 +423,11 @@ export async function migrateConfirm(
       }
       return;
     }
-    if (isActive(obj)) {
+    // An offline migration leaves a domain running here running (and defined).
+    if (isActive(obj) && !(flags & E.MIGRATE_OFFLINE)) {
       await s.stopProcess(obj, E.DOMAIN_SHUTOFF_MIGRATED, E.DOMAIN_EVENT_STOPPED_MIGRATED);
     }
-    if (flags & E.MIGRATE_UNDEFINE_SOURCE && obj.persistent) {
+    if (!isActive(obj) && flags & E.MIGRATE_UNDEFINE_SOURCE && obj.persistent) {
       await s.deleteConfig(obj);
       obj.persistent = false;
       s.domains.remove(obj);

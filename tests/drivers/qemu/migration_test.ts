@@ -340,3 +340,19 @@ Deno.test("migration through two gateways: each forwards its steps, the client r
     }
   });
 });
+
+Deno.test("migration --offline of a running domain moves its configuration and leaves it running", async () => {
+  await withPair(async (a, src, b) => {
+    a.events.length = 0;
+    const dom = await src.lookupDomainByName("hp");
+    const flags = E.MIGRATE_OFFLINE | E.MIGRATE_PERSIST_DEST | E.MIGRATE_UNDEFINE_SOURCE;
+    const moved = await dom.migrate3(b.client, {}, flags);
+    assert.deepEqual(await moved.getState(), [E.DOMAIN_SHUTOFF, E.DOMAIN_SHUTOFF_UNKNOWN]);
+    assert.deepEqual(await a.conn.domainGetState!(a.dom, 0), [
+      E.DOMAIN_RUNNING,
+      E.DOMAIN_RUNNING_BOOTED,
+    ]);
+    assert.equal(await a.conn.domainIsPersistent!(a.dom), true);
+    assert.deepEqual(lifecycle(a.events), []);
+  });
+});
