@@ -18,7 +18,6 @@ import { DRV_FEATURE } from "../../util/drv_feature.ts";
 
 const F = "TEST";
 
-
 const SYSINFO = "<sysinfo type='smbios'>\n" +
   "  <bios>\n" +
   "    <entry name='vendor'>LENOVO</entry>\n" +
