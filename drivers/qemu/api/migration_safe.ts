@@ -58,7 +58,7 @@ function fsType(path: string): string | undefined {
 
 /**
  * Refuses a migration that would leave a writable local disk behind, unless
- * VIR_MIGRATE_UNSAFE or VIR_MIGRATE_OFFLINE says so.
+ * VIR_MIGRATE_UNSAFE, VIR_MIGRATE_OFFLINE or a storage copy flag says so.
  *
  * @example
  * ```ts ignore
@@ -66,7 +66,10 @@ function fsType(path: string): string | undefined {
  * ```
  */
 export function checkMigrationSafe(def: DomainDef, flags: number): void {
-  if (flags & (VIR.MIGRATE_UNSAFE | VIR.MIGRATE_OFFLINE)) return;
+  // With storage migration asked for, every disk would be copied (libvirt: safe), though this
+  // driver refuses that afterwards.
+  const copied = VIR.MIGRATE_NON_SHARED_DISK | VIR.MIGRATE_NON_SHARED_INC;
+  if (flags & (VIR.MIGRATE_UNSAFE | VIR.MIGRATE_OFFLINE | copied)) return;
   for (const disk of def.devices.other) {
     // A CD-ROM is read-only whether it says so or not (libvirt's parser makes it so).
     const readonly = disk.attributes.device === "cdrom" || child(disk, "readonly");
