@@ -13,6 +13,8 @@ import type { FakeReply } from "./fake_qemu.ts";
 export interface FakeMigrationOptions {
   /** Outgoing migrations stay `active` until cancelled (for job info and abort). */
   hold?: boolean;
+  /** Outgoing TCP migrations send bytes no QEMU can load (for the destination's failure). */
+  corrupt?: boolean;
 }
 
 /**
@@ -119,7 +121,7 @@ export class FakeMigration {
   async #sendTcp(uri: string): Promise<void> {
     const conn = await Deno.connect(tcpAddress(uri));
     try {
-      await conn.write(new TextEncoder().encode(this.state));
+      await conn.write(new TextEncoder().encode(this.#opts.corrupt ? "garbage\n" : this.state));
     } finally {
       conn.close();
     }

@@ -356,3 +356,28 @@ Deno.test("migration --offline of a running domain moves its configuration and l
     assert.deepEqual(lifecycle(a.events), []);
   });
 });
+
+Deno.test("migration: a state the destination cannot load ends there; the source is not stopped", async () => {
+  await withPair(async (a, src, b) => {
+    const dom = await src.lookupDomainByName("hp");
+    a.events.length = 0;
+    const e = await error(dom.migrate3(b.client, PARAMS, LIVE));
+    // Perform succeeded, so Finish's error is the one the caller gets (virErrorPreserveLast).
+    assert.deepEqual([e.code, e.domain, e.message], [
+      E.ERR_OPERATION_FAILED,
+      E.FROM_QEMU,
+      "operation failed: migration in job: load of migration failed: Invalid argument",
+    ]);
+    assert.deepEqual(await b.conn.connectListAllDomains!(0), []);
+    assert.deepEqual(lifecycle(b.events), [
+      `${E.DOMAIN_EVENT_STARTED}/${E.DOMAIN_EVENT_STARTED_MIGRATED}`,
+      `${E.DOMAIN_EVENT_STOPPED}/${E.DOMAIN_EVENT_STOPPED_FAILED}`,
+    ]);
+    // Confirm was told the migration was cancelled: the source's QEMU lives on.
+    assert.deepEqual(await a.conn.domainGetState!(a.dom, 0), [
+      E.DOMAIN_RUNNING,
+      E.DOMAIN_RUNNING_BOOTED,
+    ]);
+    assert.deepEqual(lifecycle(a.events), []);
+  }, { migration: { corrupt: true } });
+});
