@@ -76,6 +76,12 @@ realQemuTest({
       await moved.destroy();
       await shell.runLine("destroy mig");
     } finally {
+      // QEMU outlives its driver (its own session): a failed run must not leave one behind.
+      for (const c of [src, ...opened]) {
+        for (const d of await c.listAllDomains(VIR.CONNECT_LIST_DOMAINS_ACTIVE).catch(() => [])) {
+          await d.destroy().catch(() => {});
+        }
+      }
       for (const c of opened) await c.close();
       await src.close();
       for (const d of [a, b]) await Deno.remove(d, { recursive: true }).catch(() => {});
