@@ -105,8 +105,8 @@ export interface StartFrom {
   running: number;
   /** The paused reason when the start is paused. */
   paused: number;
-  /** The SUSPENDED event's detail when the start is paused. */
-  suspended: number;
+  /** The SUSPENDED event's detail when the start is paused; none for an incoming migration. */
+  suspended?: number;
 }
 
 /** libvirt's `qemuDomainRunningReasonToResumeEvent`: the RESUMED detail of a running reason. */
@@ -510,7 +510,7 @@ export class QemuDriverState {
       throw err;
     }
     if (!from) this.emit(obj, E.DOMAIN_EVENT_STARTED, E.DOMAIN_EVENT_STARTED_BOOTED);
-    if (flags & E.DOMAIN_START_PAUSED) {
+    if (flags & E.DOMAIN_START_PAUSED && !(from && from.suspended === undefined)) {
       this.emit(obj, E.DOMAIN_EVENT_SUSPENDED, from?.suspended ?? E.DOMAIN_EVENT_SUSPENDED_PAUSED);
     }
     await this.saveStatus(obj);
@@ -587,7 +587,14 @@ export class QemuDriverState {
           obj.state = E.DOMAIN_PAUSED;
           obj.reason = obj.pausedReason ?? E.DOMAIN_PAUSED_UNKNOWN;
           obj.pausedReason = undefined;
-          this.emit(obj, E.DOMAIN_EVENT_SUSPENDED, E.DOMAIN_EVENT_SUSPENDED_PAUSED);
+          // qemuDomainPausedReasonToSuspendedEvent, for the reasons this driver sets.
+          this.emit(
+            obj,
+            E.DOMAIN_EVENT_SUSPENDED,
+            obj.reason === E.DOMAIN_PAUSED_MIGRATION
+              ? E.DOMAIN_EVENT_SUSPENDED_MIGRATED
+              : E.DOMAIN_EVENT_SUSPENDED_PAUSED,
+          );
         }
         break;
       case "RESUME": {
