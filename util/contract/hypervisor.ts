@@ -104,6 +104,32 @@ export const HYPERVISOR = {
     access: "read",
     checks: [{ check: "nonNull", arg: 0 }],
   },
+  connectCompareHypervisorCPU: {
+    args: [
+      { name: "emulator", kind: "str?" },
+      { name: "arch", kind: "str?" },
+      { name: "machine", kind: "str?" },
+      { name: "virttype", kind: "str?" },
+      { name: "xmlCPU", kind: "str" },
+      { name: "flags", kind: "uint" },
+    ],
+    result: r.data as Result<number>,
+    access: "write",
+    checks: [{ check: "nonNull", arg: 4 }, { check: "readonly" }],
+  },
+  connectBaselineHypervisorCPU: {
+    args: [
+      { name: "emulator", kind: "str?" },
+      { name: "arch", kind: "str?" },
+      { name: "machine", kind: "str?" },
+      { name: "virttype", kind: "str?" },
+      { name: "xmlCPUs", kind: "str[]", max: 256 },
+      { name: "flags", kind: "uint" },
+    ],
+    result: r.data as Result<string>,
+    access: "write",
+    checks: [{ check: "nonNull", arg: 4 }, { check: "readonly" }],
+  },
   nodeGetInfo: { args: [], result: r.data as Result<NodeInfo>, access: "read" },
   nodeGetCellsFreeMemory: {
     args: [{ name: "startCell", kind: "int" }, { name: "maxCells", kind: "int" }],

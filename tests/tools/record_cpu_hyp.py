@@ -1,0 +1,97 @@
+#!/usr/bin/python3
+"""Records libvirt 9.0's hypervisor CPU answers on qemu:///session, with the QMP answers QEMU
+7.2 gave for them, into tests/drivers/qemu/fixtures/cpu_hyp/, for cpu_hyp_replay_test.ts:
+
+- qmp.json: QEMU's replies to the capability probe's CPU commands (query-version,
+  query-machines, query-kvm, query-cpu-definitions and the static expansions of `host` and
+  `max`, migratable and not), as host_caps_cache.ts sends them, asked with accel=tcg: the
+  daemon runs as nobody, without /dev/kvm, so libvirt's answers are TCG's;
+- domcaps.xml: `domcapabilities --virttype qemu` (its host-model and custom CPU modes);
+- compare.json / baseline.json: compareHypervisorCPU / baselineHypervisorCPU on CPU
+  definitions from record_cpu_map.py's generators (random models, features, policies, bad
+  XML) and on bad emulator/arch/machine/virttype arguments.
+
+The daemon is the oracle's private libvirtd (daemon.sh, run as nobody: TCG, no KVM).
+
+    /usr/bin/python3 tests/tools/record_cpu_hyp.py [ORACLE] [--seed N] [--count N]
+"""
+import json, os, random, subprocess
+
+import libvirt
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GEN = os.path.join(HERE, "record_cpu_map.py")
+# The generators of record_cpu_map.py, without running its recording.
+ns = {"__file__": GEN, "__name__": "record_cpu_map"}
+exec(compile(open(GEN).read().rsplit("\nmain()", 1)[0], GEN, "exec"), ns)
+ROOT, oracle, seed, count = ns["ROOT"], ns["oracle"], ns["seed"], ns["count"]
+call, host_cpu, guest_cpu = ns["call"], ns["host_cpu"], ns["guest_cpu"]
+OUT = os.path.join(ROOT, "tests", "drivers", "qemu", "fixtures", "cpu_hyp")
+QEMU = "/usr/bin/qemu-system-x86_64"
+
+# Selections (emulator, arch, machine, virttype) besides the default, each answered by libvirt.
+SELECTIONS = [
+    [None, None, None, "qemu"], [QEMU, "x86_64", "pc", "qemu"], [None, "x86_64", "q35", None],
+    [None, None, None, "kvm"], [None, None, None, "bogus"], [None, "vax", None, None],
+    [None, "aarch64", None, None], [None, None, "pc-9.9", None], ["/nonexistent/qemu", None, None, None],
+    [QEMU, "i686", None, "qemu"],
+]
+
+
+def expansion(model, migratable):
+    m = {"name": model} if migratable else {"name": model, "props": {"migratable": False}}
+    return {"execute": "query-cpu-model-expansion", "arguments": {"type": "static", "model": m}}
+
+
+COMMANDS = [{"execute": c} for c in
+            ["query-version", "query-machines", "query-kvm", "query-cpu-definitions"]]
+COMMANDS += [expansion(m, mig) for m in ("host", "max") for mig in (True, False)]
+
+
+def qmp():
+    """QEMU's reply to each of COMMANDS (no machine, TCG, as the driver probes)."""
+    lines = [json.dumps(c) for c in [{"execute": "qmp_capabilities"}] + COMMANDS + [{"execute": "quit"}]]
+    out = subprocess.run([QEMU, "-S", "-no-user-config", "-nodefaults", "-display", "none",
+                          "-machine", "none,accel=tcg", "-qmp", "stdio"],
+                         input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=60).stdout
+    replies = [r for r in map(json.loads, out.splitlines())
+               if "return" in r or "error" in r][1:len(COMMANDS) + 1]
+    return [{"command": c, "reply": r} for c, r in zip(COMMANDS, replies)]
+
+
+def main():
+    rnd = random.Random(seed)
+    os.makedirs(OUT, exist_ok=True)
+    json.dump(qmp(), open(os.path.join(OUT, "qmp.json"), "w"), indent=1)
+    env = subprocess.run(["bash", os.path.join(oracle, "daemon.sh"), "start"], check=True,
+                         capture_output=True, text=True).stdout
+    vars_ = dict(line.split("=", 1) for line in env.split() if "=" in line)
+    try:
+        conn = libvirt.open(vars_["URI_QEMU"].strip("'\""))
+        open(os.path.join(OUT, "domcaps.xml"), "w").write(
+            conn.getDomainCapabilities(None, None, None, "qemu", 0))
+        ccases = [{"sel": s, "xml": "<cpu><model>qemu64</model></cpu>", "flags": 0} for s in SELECTIONS]
+        ccases += [{"sel": [None] * 4, "xml": x, "flags": f}
+                   for x in ["<cpu", "<domain/>", "<cpu/>"] + ns["ODD_COMPARE"] for f in (0, 1)]
+        ccases += [{"sel": [None] * 4, "xml": guest_cpu(rnd), "flags": rnd.choice([0, 0, 0, 1, 1, 4])}
+                   for _ in range(count)]
+        for c in ccases:
+            c.update(call(conn.compareHypervisorCPU, *c["sel"], c["xml"], c["flags"]))
+        json.dump(ccases, open(os.path.join(OUT, "compare.json"), "w"), indent=1)
+        print("compare:", len(ccases), "cases,", sum("error" in c for c in ccases), "errors")
+        bcases = [{"sel": s, "xmls": ["<cpu><model>Penryn</model></cpu>"], "flags": 0} for s in SELECTIONS]
+        bcases += [{"sel": [None] * 4, "xmls": x, "flags": 0} for x in ns["BAD_BASELINE"]]
+        bcases += [{"sel": [None] * 4,
+                    "xmls": [(host_cpu if rnd.random() < 0.3 else guest_cpu)(rnd)
+                             for _ in range(rnd.choice([1, 1, 2, 3]))],
+                    "flags": rnd.choice([0, 0, 1, 2, 3, 4])} for _ in range(count // 2)]
+        for c in bcases:
+            c.update(call(conn.baselineHypervisorCPU, *c["sel"], c["xmls"], c["flags"]))
+        json.dump(bcases, open(os.path.join(OUT, "baseline.json"), "w"), indent=1)
+        print("baseline:", len(bcases), "cases,", sum("error" in c for c in bcases), "errors")
+    finally:
+        subprocess.run(["bash", os.path.join(oracle, "daemon.sh"), "stop", vars_["DIR"].strip("'\"")],
+                       capture_output=True)
+
+
+main()
