@@ -11,6 +11,9 @@
   definitions from record_cpu_map.py's generators (random models, features, policies, bad
   XML) and on bad emulator/arch/machine/virttype arguments.
 
+- test_driver.json: test:///default's answers (libvirt 9.0's test driver has neither call),
+  read-write and read-only.
+
 The daemon is the oracle's private libvirtd (daemon.sh, run as nobody: TCG, no KVM).
 
     /usr/bin/python3 tests/tools/record_cpu_hyp.py [ORACLE] [--seed N] [--count N]
@@ -63,6 +66,15 @@ def main():
     rnd = random.Random(seed)
     os.makedirs(OUT, exist_ok=True)
     json.dump(qmp(), open(os.path.join(OUT, "qmp.json"), "w"), indent=1)
+    test = []
+    for ro in (False, True):
+        conn = (libvirt.openReadOnly if ro else libvirt.open)("test:///default")
+        test += [{"readonly": ro, "call": "compare", "args": [None] * 4 + ["<cpu/>", 0]},
+                 {"readonly": ro, "call": "baseline", "args": [None] * 4 + [["<cpu/>"], 0]}]
+        for c in test[-2:]:
+            fn = conn.compareHypervisorCPU if c["call"] == "compare" else conn.baselineHypervisorCPU
+            c.update(call(fn, *c["args"]))
+    json.dump(test, open(os.path.join(OUT, "test_driver.json"), "w"), indent=1)
     env = subprocess.run(["bash", os.path.join(oracle, "daemon.sh"), "start"], check=True,
                          capture_output=True, text=True).stdout
     vars_ = dict(line.split("=", 1) for line in env.split() if "=" in line)

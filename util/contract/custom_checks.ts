@@ -127,6 +127,14 @@ export const remotePagesCells: CustomCheck = ([pages, , cellCount], _api, fail) 
   }
 };
 
+/**
+ * An empty list at argument `at` reaches libvirtd as NULL (XDR decodes a zero-length array
+ * so), where the public API's non-NULL check refuses it.
+ */
+export const wireListNonNull = (at: number, name: string): CustomCheck => (args, api, fail) => {
+  if ((args[at] as unknown[]).length === 0) fail.invalidArg(`${name} in ${api} must not be NULL`);
+};
+
 /** `remoteDomainGetCPUStats`: `REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX` (128) CPUs at most. */
 export const remoteCpuStatsCount: CustomCheck = ([, , ncpus], _api, fail) => {
   if ((ncpus as number) > 128) {

@@ -24,6 +24,7 @@ import {
   remotePagesCells,
   sendKeyCheck,
   setMetadataCheck,
+  wireListNonNull,
 } from "./custom_checks.ts";
 import type {
   DomainBlockInfo,
@@ -128,7 +129,11 @@ export const HYPERVISOR = {
     ],
     result: r.data as Result<string>,
     access: "write",
-    checks: [{ check: "nonNull", arg: 4 }, { check: "readonly" }],
+    checks: [
+      { check: "nonNull", arg: 4 },
+      { check: "readonly" },
+      { check: "custom", run: wireListNonNull(4, "xmlCPUs"), wire: true },
+    ],
   },
   nodeGetInfo: { args: [], result: r.data as Result<NodeInfo>, access: "read" },
   nodeGetCellsFreeMemory: {

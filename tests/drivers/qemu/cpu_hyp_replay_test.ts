@@ -111,7 +111,7 @@ Deno.test("baselineHypervisorCPU: libvirt 9.0's answers to generated CPU sets", 
           { driver: conn, readonly: false },
           "connectBaselineHypervisorCPU",
           ...c.sel,
-          // python-libvirt hands an empty list to libvirt as NULL.
+          // libvirtd receives an empty list as NULL (the gateway's wire check does the same).
           (c.xmls.length ? c.xmls : null) as string[],
           c.flags,
         ),
