@@ -11,6 +11,9 @@
   definitions from record_cpu_map.py's generators (random models, features, policies, bad
   XML) and on bad emulator/arch/machine/virttype arguments.
 
+- virsh.json: virsh's `hypervisor-cpu-compare` / `hypervisor-cpu-baseline` transcripts
+  (stdout, stderr, exit status) on the cpu*.xml files here and domcaps.xml, run from the
+  project's root;
 - test_driver.json: test:///default's answers (libvirt 9.0's test driver has neither call),
   read-write and read-only.
 
@@ -82,6 +85,27 @@ def main():
         conn = libvirt.open(vars_["URI_QEMU"].strip("'\""))
         open(os.path.join(OUT, "domcaps.xml"), "w").write(
             conn.getDomainCapabilities(None, None, None, "qemu", 0))
+        uri = vars_["URI_QEMU"].strip("'\"")
+        rel = os.path.relpath(OUT, ROOT)
+        lines = [f"hypervisor-cpu-compare {rel}/cpu-qemu64.xml",
+                 f"hypervisor-cpu-compare {rel}/cpu-epyc.xml",
+                 f"hypervisor-cpu-compare --error {rel}/cpu-epyc.xml",
+                 f"hypervisor-cpu-compare {rel}/domcaps.xml --virttype qemu",
+                 f"hypervisor-cpu-compare {rel}/cpu-qemu64.xml --virttype kvm",
+                 f"hypervisor-cpu-compare {rel}/cpu-qemu64.xml --arch aarch64",
+                 "hypervisor-cpu-baseline --model Penryn",
+                 "hypervisor-cpu-baseline --model Penryn --features",
+                 f"hypervisor-cpu-baseline --file {rel}/cpus-intel.xml",
+                 f"hypervisor-cpu-baseline --file {rel}/domcaps.xml --migratable",
+                 "hypervisor-cpu-baseline --model NoSuchModel",
+                 "hypervisor-cpu-baseline --model Penryn --machine pc-9.9"]
+        transcripts = []
+        for line in lines:
+            r = subprocess.run(["virsh", "-c", uri] + line.split(), cwd=ROOT, capture_output=True,
+                               text=True)
+            transcripts.append({"cmd": line, "stdout": r.stdout, "stderr": r.stderr,
+                                "status": r.returncode})
+        json.dump(transcripts, open(os.path.join(OUT, "virsh.json"), "w"), indent=1)
         ccases = [{"sel": s, "xml": "<cpu><model>qemu64</model></cpu>", "flags": 0} for s in SELECTIONS]
         ccases += [{"sel": [None] * 4, "xml": x, "flags": f}
                    for x in ["<cpu", "<domain/>", "<cpu/>"] + ns["ODD_COMPARE"] for f in (0, 1)]

@@ -1,55 +1,12 @@
 // The QEMU driver's hypervisor CPU calls and the host-model CPU of its domain capabilities,
 // replayed against libvirt 9.0's answers (fixtures/cpu_hyp/, recorded by
-// tests/tools/record_cpu_hyp.py on qemu:///session with QEMU 7.2, TCG). The QMP answers QEMU
-// gave are replayed by a fake launcher, so the host's QEMU is never run; a fake binary stands
-// for /usr/bin/qemu-system-x86_64, found on a PATH of its own. Calls go through the public
+// tests/tools/record_cpu_hyp.py on qemu:///session with QEMU 7.2, TCG), on QEMU's recorded
+// QMP answers (cpu_hyp_replay.ts). Calls go through the public
 // API's checks (client/handle.ts callDriver), as python-libvirt's went through libvirt's.
 import assert from "node:assert/strict";
-import type { QmpProbeCommand, QmpProbeReply } from "../../../drivers/qemu/process/mod.ts";
-import { FakeLauncher } from "../../../drivers/qemu/testing/mod.ts";
 import { callDriver } from "../../../client/handle.ts";
-import type { DriverConnection } from "../../../util/driver.ts";
 import { differing, type Recorded } from "../../conf/cpu/recorded.ts";
-import { withQemuConn } from "./with_conn.ts";
-
-const FIXTURES = new URL("fixtures/cpu_hyp/", import.meta.url);
-const fixture = <T>(name: string): T => JSON.parse(Deno.readTextFileSync(new URL(name, FIXTURES)));
-
-const RECORDED_QEMU = "/usr/bin/qemu-system-x86_64";
-
-/** QEMU 7.2's recorded replies, by command; anything else is a command QEMU lacks. */
-class ReplayLauncher extends FakeLauncher {
-  #replies = new Map(
-    fixture<{ command: QmpProbeCommand; reply: QmpProbeReply }[]>("qmp.json")
-      .map((r) => [JSON.stringify(r.command), r.reply]),
-  );
-
-  override probe(emulator: string, commands: QmpProbeCommand[]): Promise<QmpProbeReply[]> {
-    this.capabilityProbes.push(emulator);
-    return Promise.resolve(commands.map((c) =>
-      this.#replies.get(JSON.stringify(c)) ?? {
-        error: { class: "CommandNotFound", desc: `The command ${c.execute} has not been found` },
-      }
-    ));
-  }
-}
-
-/** Runs `fn` with the fake binary as the only `qemu-system-x86_64` on the PATH. */
-function withReplay(fn: (conn: DriverConnection, qemu: string) => Promise<void>) {
-  return withQemuConn({ launcher: new ReplayLauncher() }, async (conn, dir) => {
-    const qemu = `${dir}/bin/qemu-system-x86_64`;
-    await Deno.mkdir(`${dir}/bin`);
-    await Deno.writeTextFile(qemu, "");
-    const path = Deno.env.get("PATH");
-    Deno.env.set("PATH", `${dir}/bin`);
-    try {
-      await fn(conn, qemu);
-    } finally {
-      if (path === undefined) Deno.env.delete("PATH");
-      else Deno.env.set("PATH", path);
-    }
-  });
-}
+import { fixture, FIXTURES, RECORDED_QEMU, withReplay } from "./cpu_hyp_replay.ts";
 
 type Sel = [string | null, string | null, string | null, string | null];
 
