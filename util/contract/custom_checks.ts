@@ -128,11 +128,11 @@ export const remotePagesCells: CustomCheck = ([pages, , cellCount], _api, fail) 
 };
 
 /**
- * An empty list at argument `at` reaches libvirtd as NULL (XDR decodes a zero-length array
- * so), where the public API's non-NULL check refuses it.
+ * `virConnectBaselineHypervisorCPU`'s `xmlCPUs` (argument 4): an empty list reaches libvirtd as
+ * NULL (XDR decodes a zero-length array so), where the public API's non-NULL check refuses it.
  */
-export const wireListNonNull = (at: number, name: string): CustomCheck => (args, api, fail) => {
-  if ((args[at] as unknown[]).length === 0) fail.invalidArg(`${name} in ${api} must not be NULL`);
+export const wireXmlCpusNonNull: CustomCheck = (args, api, fail) => {
+  if ((args[4] as unknown[]).length === 0) fail.invalidArg(`xmlCPUs in ${api} must not be NULL`);
 };
 
 /** `remoteDomainGetCPUStats`: `REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX` (128) CPUs at most. */

@@ -24,7 +24,7 @@ import {
   remotePagesCells,
   sendKeyCheck,
   setMetadataCheck,
-  wireListNonNull,
+  wireXmlCpusNonNull,
 } from "./custom_checks.ts";
 import type {
   DomainBlockInfo,
@@ -132,7 +132,7 @@ export const HYPERVISOR = {
     checks: [
       { check: "nonNull", arg: 4 },
       { check: "readonly" },
-      { check: "custom", run: wireListNonNull(4, "xmlCPUs"), wire: true },
+      { check: "custom", run: wireXmlCpusNonNull, wire: true },
     ],
   },
   nodeGetInfo: { args: [], result: r.data as Result<NodeInfo>, access: "read" },

@@ -5,6 +5,8 @@
 // API's checks (client/handle.ts callDriver), as python-libvirt's went through libvirt's.
 import assert from "node:assert/strict";
 import { callDriver } from "../../../client/handle.ts";
+import { callInfo, checkCall } from "../../../util/contract/mod.ts";
+import { VirError } from "../../../util/errors.ts";
 import { differing, type Recorded } from "../../conf/cpu/recorded.ts";
 import { fixture, FIXTURES, RECORDED_QEMU, withReplay } from "./cpu_hyp_replay.ts";
 
@@ -75,3 +77,21 @@ Deno.test("baselineHypervisorCPU: libvirt 9.0's answers to generated CPU sets", 
     );
     assert.deepEqual(wrong, []);
   }));
+
+Deno.test("baselineHypervisorCPU: an empty CPU list crossing the wire fails as libvirtd's NULL check", () => {
+  const want = fixture<(Recorded & { xmls: string[] })[]>("baseline.json")
+    .find((c) => c.xmls.length === 0)!;
+  const args = [null, null, null, null, [], 0];
+  const info = callInfo("connectBaselineHypervisorCPU");
+  // In process there is no wire: the driver's own check answers (see the replay above).
+  checkCall(info, args, {});
+  assert.throws(() => checkCall(info, args, { wire: true }), (e: unknown) => {
+    assert.ok(e instanceof VirError);
+    assert.deepEqual([e.code, e.domain, e.message], [
+      want.error!.code,
+      want.error!.domain,
+      want.error!.message,
+    ]);
+    return true;
+  });
+});
