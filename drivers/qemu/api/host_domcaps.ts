@@ -13,7 +13,7 @@
  * @module
  */
 import { cpuModelNames, cpuModelVendor } from "../../../conf/capabilities/cpu_models.ts";
-import { checkFlags, VirError } from "../../../util/errors.ts";
+import { checkFlags } from "../../../util/errors.ts";
 import { kvmMaxVcpus } from "../../../util/kvm_caps.ts";
 import { element, stringify, type XmlElement } from "../../../util/xml/mod.ts";
 import { assignDeviceAliases } from "../alias.ts";
