@@ -75,6 +75,8 @@ import {
 } from "./api/block_job_state.ts";
 import { CommandLatency } from "./monitor/command_latency.ts";
 import { prepareChannels, removeChannelDir } from "./channel_dir.ts";
+import { updateHostModelCpu } from "./cpu_update.ts";
+import { capsCache } from "./api/host_caps.ts";
 import {
   closeAgent,
   connectAgent,
@@ -420,6 +422,11 @@ export class QemuDriverState {
       assignDeviceAliases(def);
       const { vcpus, individual } = vcpusFromDef(def);
       const accel = accelOf(def, this.#kvm);
+      if (def.cpu?.mode === "host-model") {
+        const emulator = def.devices.emulator ?? DEFAULT_EMULATOR;
+        const caps = await capsCache(this).get(emulator);
+        if (caps) updateHostModelCpu(def, caps);
+      }
       const volumes = await resolveVolumeDisks(def, this.secondaries);
       nics = await prepareNics(def, this.nicContext);
       const taps = new Map(

@@ -14,6 +14,8 @@
 - virsh.json: virsh's `hypervisor-cpu-compare` / `hypervisor-cpu-baseline` transcripts
   (stdout, stderr, exit status) on the cpu*.xml files here and domcaps.xml, run from the
   project's root;
+- host_model_start.json: a `<cpu mode='host-model'/>` TCG domain started by libvirt: the
+  domain XML, the live `<cpu>` and QEMU's `-cpu` argument;
 - test_driver.json: test:///default's answers (libvirt 9.0's test driver has neither call),
   read-write and read-only.
 
@@ -42,6 +44,17 @@ SELECTIONS = [
     [None, "aarch64", None, None], [None, None, "pc-9.9", None], ["/nonexistent/qemu", None, None, None],
     [QEMU, "i686", None, "qemu"],
 ]
+
+
+HOST_MODEL_DOMAIN = """<domain type='qemu'>
+  <name>hm</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <cpu mode='host-model'/>
+  <devices><memballoon model='none'/></devices>
+</domain>
+"""
 
 
 def expansion(model, migratable):
@@ -106,6 +119,17 @@ def main():
             transcripts.append({"cmd": line, "stdout": r.stdout, "stderr": r.stderr,
                                 "status": r.returncode})
         json.dump(transcripts, open(os.path.join(OUT, "virsh.json"), "w"), indent=1)
+        dom = conn.createXML(HOST_MODEL_DOMAIN, 0)
+        try:
+            live = dom.XMLDesc(0)
+            cmdline = next(open(f"/proc/{p}/cmdline").read().split("\0") for p in os.listdir("/proc")
+                           if p.isdigit() and "guest=hm," in open(f"/proc/{p}/cmdline").read())
+            json.dump({"xml": HOST_MODEL_DOMAIN,
+                       "liveCpu": live[live.index("<cpu"):live.index("</cpu>") + len("</cpu>")],
+                       "cpuArg": cmdline[cmdline.index("-cpu") + 1]},
+                      open(os.path.join(OUT, "host_model_start.json"), "w"), indent=1)
+        finally:
+            dom.destroy()
         ccases = [{"sel": s, "xml": "<cpu><model>qemu64</model></cpu>", "flags": 0} for s in SELECTIONS]
         ccases += [{"sel": [None] * 4, "xml": x, "flags": f}
                    for x in ["<cpu", "<domain/>", "<cpu/>"] + ns["ODD_COMPARE"] for f in (0, 1)]

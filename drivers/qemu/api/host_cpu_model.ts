@@ -14,27 +14,10 @@ import {
   x86CpuData,
   x86Decode,
 } from "../../../conf/cpu/mod.ts";
+import { cpuFeatureFromQemu as fromQemu } from "../cpu_features.ts";
 import type { EmulatorCaps, QmpHostCpu } from "./host_caps_cache.ts";
 
-/** `virQEMUCapsCPUFeaturesX86`: QEMU's spelling of features whose libvirt name differs. */
-const QEMU_X86_NAMES: Record<string, string> = {
-  "cmp-legacy": "cmp_legacy",
-  "ds-cpl": "ds_cpl",
-  "fxsr-opt": "fxsr_opt",
-  "kvm-pv-eoi": "kvm_pv_eoi",
-  "kvm-pv-unhalt": "kvm_pv_unhalt",
-  "lahf-lm": "lahf_lm",
-  "nodeid-msr": "nodeid_msr",
-  "pclmulqdq": "pclmuldq",
-  "perfctr-core": "perfctr_core",
-  "perfctr-nb": "perfctr_nb",
-  "tsc-adjust": "tsc_adjust",
-};
-
 const isX86 = (arch: string) => arch === "x86_64" || arch === "i686";
-
-/** `virQEMUCapsCPUFeatureFromQEMU`: libvirt's name of a QEMU CPU feature. */
-const fromQemu = (arch: string, name: string) => isX86(arch) ? QEMU_X86_NAMES[name] ?? name : name;
 
 const accelOf = (virttype: string) => virttype === "kvm" ? "kvm" : "tcg";
 
@@ -95,10 +78,11 @@ export function hostCpuFeatures(
 }
 
 /**
- * The host-model CPU libvirt reports for a binary and virtualization type
- * (`VIR_QEMU_CAPS_HOST_CPU_REPORTED`: non-migratable features included), undefined where
- * libvirt has none: a guest architecture that is not this host's, a non-x86 one, or no
- * expansion from QEMU.
+ * The host-model CPU libvirt has for a binary and virtualization type, undefined where it has
+ * none: a guest architecture that is not this host's, a non-x86 one, or no expansion from
+ * QEMU. By default the one it reports (`VIR_QEMU_CAPS_HOST_CPU_REPORTED`, non-migratable
+ * features included); with `migratable` the one a host-model guest gets
+ * (`VIR_QEMU_CAPS_HOST_CPU_MIGRATABLE`).
  *
  * @example
  * ```ts ignore
@@ -111,6 +95,7 @@ export function hostCpuModel(
   caps: EmulatorCaps,
   arch: string,
   virttype: string,
+  migratable = false,
 ): CpuDef | undefined {
   const host = caps.hostCpu[accelOf(virttype)];
   // virQEMUCapsGuestIsNative: an x86 host runs both x86 guest architectures natively.
@@ -122,7 +107,8 @@ export function hostCpuModel(
   };
   const vendor = props.find((p) => p.name === "vendor")?.value;
   const data = x86CpuData({
-    features: props.filter((p) => p.value === true).map((p) => fromQemu(arch, p.name)),
+    features: props.filter((p) => p.value === true && !(migratable && p.migratable === false))
+      .map((p) => fromQemu(arch, p.name)),
     vendor: typeof vendor === "string" ? vendor : undefined,
     family: num("family"),
     model: num("model"),

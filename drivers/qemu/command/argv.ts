@@ -12,6 +12,7 @@ import { isQ35 } from "../default_devices.ts";
 import { encryptionOf } from "../disk_secret.ts";
 import { virtserialportProps } from "../virtio_serial.ts";
 import { optValue } from "./escape.ts";
+import { cpuFeatureToQemu } from "../cpu_features.ts";
 import {
   unsupported,
   unsupportedChardev,
@@ -53,6 +54,33 @@ export function smpArg(def: DomainDef, vcpus: VcpuState[]): string {
     `cores=${t.cores},threads=${t.threads}`;
 }
 
+/** Feature policies as `-cpu` switches them (optional ones are left to the model). */
+const FEATURE_SWITCH: Record<string, string> = {
+  force: "on",
+  require: "on",
+  disable: "off",
+  forbid: "off",
+};
+
+/**
+ * `qemuBuildCpuModelArgStr` for a custom CPU: the model, its `vendor_id` and each feature
+ * switched on or off in QEMU's spelling; undefined without a model.
+ */
+function cpuArg(def: DomainDef): string | undefined {
+  const model = def.cpu?.extra.find((e) => e.name === "model");
+  const modelName = model?.children.map((c) => c.type === "text" ? c.text : "").join("").trim();
+  if (!modelName) return undefined;
+  const vendorId = model!.attributes.vendor_id;
+  const features = def.cpu!.extra.filter((e) => e.name === "feature").flatMap((f) => {
+    const on = FEATURE_SWITCH[f.attributes.policy ?? "require"];
+    return on
+      ? [`,${optValue(cpuFeatureToQemu(def.os.arch ?? "x86_64", f.attributes.name))}=${on}`]
+      : [];
+  });
+  return optValue(modelName) + (vendorId ? `,vendor=${optValue(vendorId)}` : "") +
+    features.join("");
+}
+
 /**
  * The full argv (without the emulator path).
  *
@@ -77,9 +105,8 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
     "-accel",
     opts.accel,
   ];
-  const model = def.cpu?.extra.find((e) => e.name === "model");
-  const modelName = model?.children.map((c) => c.type === "text" ? c.text : "").join("").trim();
-  if (modelName) argv.push("-cpu", optValue(modelName));
+  const cpu = cpuArg(def);
+  if (cpu) argv.push("-cpu", cpu);
   argv.push(
     "-m",
     `size=${def.memory.total}k`,

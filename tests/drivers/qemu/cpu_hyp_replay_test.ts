@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { callDriver } from "../../../client/handle.ts";
 import { callInfo, checkCall } from "../../../util/contract/mod.ts";
 import { VirError } from "../../../util/errors.ts";
+import { VIR } from "../../../util/constants.ts";
 import { differing, type Recorded } from "../../conf/cpu/recorded.ts";
 import { fixture, FIXTURES, RECORDED_QEMU, withReplay } from "./cpu_hyp_replay.ts";
 
@@ -95,3 +96,20 @@ Deno.test("baselineHypervisorCPU: an empty CPU list crossing the wire fails as l
     return true;
   });
 });
+
+Deno.test("a host-model domain starts with libvirt 9.0's CPU: live <cpu> and -cpu argument", () =>
+  withReplay(async (conn, qemu, launcher) => {
+    const want = fixture<{ xml: string; liveCpu: string; cpuArg: string }>(
+      "host_model_start.json",
+    );
+    const xml = want.xml.replace("<devices>", `<devices><emulator>${qemu}</emulator>`);
+    const dom = await conn.domainDefineXMLFlags!(xml, 0);
+    await conn.domainCreateWithFlags!(dom, 0);
+    const live = await conn.domainGetXMLDesc!(dom, 0);
+    assert.equal(live.match(/<cpu[\s\S]*?<\/cpu>/)?.[0], want.liveCpu);
+    const argv = launcher.launches.at(-1)!;
+    assert.equal(argv[argv.indexOf("-cpu") + 1], want.cpuArg);
+    // The persistent definition keeps the mode the user gave.
+    const inactive = await conn.domainGetXMLDesc!(dom, VIR.DOMAIN_XML_INACTIVE);
+    assert.match(inactive, /<cpu mode='host-model'/);
+  }));
