@@ -75,7 +75,7 @@ import {
 } from "./api/block_job_state.ts";
 import { CommandLatency } from "./monitor/command_latency.ts";
 import { prepareChannels, removeChannelDir } from "./channel_dir.ts";
-import { updateHostModelCpu } from "./cpu_update.ts";
+import { updateGuestCpu } from "./cpu_update.ts";
 import { capsCache } from "./api/host_caps.ts";
 import {
   closeAgent,
@@ -422,10 +422,9 @@ export class QemuDriverState {
       assignDeviceAliases(def);
       const { vcpus, individual } = vcpusFromDef(def);
       const accel = accelOf(def, this.#kvm);
-      if (def.cpu?.mode === "host-model") {
-        const emulator = def.devices.emulator ?? DEFAULT_EMULATOR;
-        const caps = await capsCache(this).get(emulator);
-        if (caps) updateHostModelCpu(def, caps);
+      if (def.cpu?.mode && def.cpu.mode !== "custom") {
+        const caps = await capsCache(this).get(def.devices.emulator ?? DEFAULT_EMULATOR);
+        if (caps) updateGuestCpu(def, caps);
       }
       const volumes = await resolveVolumeDisks(def, this.secondaries);
       nics = await prepareNics(def, this.nicContext);

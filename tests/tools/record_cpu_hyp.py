@@ -14,8 +14,9 @@
 - virsh.json: virsh's `hypervisor-cpu-compare` / `hypervisor-cpu-baseline` transcripts
   (stdout, stderr, exit status) on the cpu*.xml files here and domcaps.xml, run from the
   project's root;
-- host_model_start.json: a `<cpu mode='host-model'/>` TCG domain started by libvirt: the
-  domain XML, the live `<cpu>` and QEMU's `-cpu` argument;
+- cpu_mode_start.json: TCG domains with `<cpu mode='host-model'/>`, `'maximum'` and
+  `'host-passthrough'` started by libvirt: the domain XML, the live and inactive `<cpu>` and
+  QEMU's `-cpu` argument, or libvirt's error;
 - test_driver.json: test:///default's answers (libvirt 9.0's test driver has neither call),
   read-write and read-only.
 
@@ -23,7 +24,7 @@ The daemon is the oracle's private libvirtd (daemon.sh, run as nobody: TCG, no K
 
     /usr/bin/python3 tests/tools/record_cpu_hyp.py [ORACLE] [--seed N] [--count N]
 """
-import json, os, random, subprocess
+import json, os, random, re, subprocess
 
 import libvirt
 
@@ -119,17 +120,32 @@ def main():
             transcripts.append({"cmd": line, "stdout": r.stdout, "stderr": r.stderr,
                                 "status": r.returncode})
         json.dump(transcripts, open(os.path.join(OUT, "virsh.json"), "w"), indent=1)
-        dom = conn.createXML(HOST_MODEL_DOMAIN, 0)
-        try:
-            live = dom.XMLDesc(0)
-            cmdline = next(open(f"/proc/{p}/cmdline").read().split("\0") for p in os.listdir("/proc")
-                           if p.isdigit() and "guest=hm," in open(f"/proc/{p}/cmdline").read())
-            json.dump({"xml": HOST_MODEL_DOMAIN,
-                       "liveCpu": live[live.index("<cpu"):live.index("</cpu>") + len("</cpu>")],
-                       "cpuArg": cmdline[cmdline.index("-cpu") + 1]},
-                      open(os.path.join(OUT, "host_model_start.json"), "w"), indent=1)
-        finally:
-            dom.destroy()
+        starts = []
+        for mode in ("host-model", "maximum", "host-passthrough"):
+            xml = HOST_MODEL_DOMAIN.replace("host-model", mode)
+            case = {"mode": mode, "xml": xml}
+            try:
+                dom = conn.defineXML(xml)
+            except libvirt.libvirtError as e:
+                case["error"] = call(lambda: (_ for _ in ()).throw(e))["error"]
+                starts.append(case)
+                continue
+            try:
+                case.update(call(dom.create))
+                if "error" not in case:
+                    live = dom.XMLDesc(0)
+                    inactive = dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+                    cmdline = next(open(f"/proc/{p}/cmdline").read().split("\0")
+                                   for p in os.listdir("/proc") if p.isdigit()
+                                   and "guest=hm," in open(f"/proc/{p}/cmdline").read())
+                    cut = lambda x: re.search(r"<cpu.*?(/>|</cpu>)", x, re.S).group(0)
+                    case.update({"liveCpu": cut(live), "inactiveCpu": cut(inactive),
+                                 "cpuArg": cmdline[cmdline.index("-cpu") + 1]})
+                    dom.destroy()
+            finally:
+                dom.undefine()
+            starts.append(case)
+        json.dump(starts, open(os.path.join(OUT, "cpu_mode_start.json"), "w"), indent=1)
         ccases = [{"sel": s, "xml": "<cpu><model>qemu64</model></cpu>", "flags": 0} for s in SELECTIONS]
         ccases += [{"sel": [None] * 4, "xml": x, "flags": f}
                    for x in ["<cpu", "<domain/>", "<cpu/>"] + ns["ODD_COMPARE"] for f in (0, 1)]

@@ -22,6 +22,7 @@ import type { QemuDriverState } from "../driver_state.ts";
 import { vcpusFromDef } from "../hotplug/vcpu_model.ts";
 import { resolveTarget, type Target } from "./host_target.ts";
 import { hostCpuModel } from "./host_cpu_model.ts";
+import { cpuModeSupported } from "../cpu_update.ts";
 import { cpuDefElement } from "../../../conf/cpu/mod.ts";
 
 /** Whether the driver would start a domain of `target` holding `devices`. */
@@ -124,8 +125,8 @@ function devices(state: QemuDriverState, t: Target): XmlElement {
 }
 
 /**
- * `<cpu>`: named models, and the host model libvirt computes from QEMU's expansion of its
- * host-model CPU (the command line passes `-cpu MODEL` and nothing else).
+ * `<cpu>`: host-passthrough (KVM) and maximum (QEMU's `max`) as libvirt offers them, the host
+ * model libvirt computes from QEMU's expansion of its host-model CPU, and named models.
  */
 function cpu(t: Target): XmlElement {
   const defs = (t.virttype === "kvm" ? t.caps.cpus.kvm : t.caps.cpus.tcg) ?? [];
@@ -151,9 +152,16 @@ function cpu(t: Target): XmlElement {
   const hostModelChildren = hostModel
     ? cpuDefElement(hostModel).children.filter((c) => c.type === "element")
     : [];
+  // QEMU 7.2 takes `migratable=` on `host` and `max` (QEMU_CAPS_CPU_MIGRATABLE).
+  const whole = (name: string, migratable: string) =>
+    cpuModeSupported(t.caps, name, t.virttype)
+      ? element("mode", { name, supported: "yes" }, [
+        element("enum", { name: migratable }, ["on", "off"].map((v) => element("value", {}, [v]))),
+      ])
+      : mode(name);
   return element("cpu", {}, [
-    mode("host-passthrough"),
-    mode("maximum"),
+    whole("host-passthrough", "hostPassthroughMigratable"),
+    whole("maximum", "maximumMigratable"),
     hostModel
       ? element("mode", { name: "host-model", supported: "yes" }, hostModelChildren)
       : mode("host-model"),

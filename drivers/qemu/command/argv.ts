@@ -63,10 +63,19 @@ const FEATURE_SWITCH: Record<string, string> = {
 };
 
 /**
- * `qemuBuildCpuModelArgStr` for a custom CPU: the model, its `vendor_id` and each feature
- * switched on or off in QEMU's spelling; undefined without a model.
+ * `qemuBuildCpuModelArgStr`: `max` or `host` (with `migratable`) for a maximum or
+ * host-passthrough CPU; for a custom one the model, its `vendor_id` and each feature switched on
+ * or off in QEMU's spelling; undefined without a model.
  */
 function cpuArg(def: DomainDef): string | undefined {
+  const whole = def.cpu?.mode === "maximum"
+    ? "max"
+    : def.cpu?.mode === "host-passthrough"
+    ? "host"
+    : undefined;
+  if (whole) {
+    return whole + (def.cpu!.migratable ? `,migratable=${optValue(def.cpu!.migratable)}` : "");
+  }
   const model = def.cpu?.extra.find((e) => e.name === "model");
   const modelName = model?.children.map((c) => c.type === "text" ? c.text : "").join("").trim();
   if (!modelName) return undefined;

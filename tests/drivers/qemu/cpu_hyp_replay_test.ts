@@ -8,7 +8,7 @@ import { callDriver } from "../../../client/handle.ts";
 import { callInfo, checkCall } from "../../../util/contract/mod.ts";
 import { VirError } from "../../../util/errors.ts";
 import { VIR } from "../../../util/constants.ts";
-import { differing, type Recorded } from "../../conf/cpu/recorded.ts";
+import { answer, differing, type Recorded } from "../../conf/cpu/recorded.ts";
 import { fixture, FIXTURES, RECORDED_QEMU, withReplay } from "./cpu_hyp_replay.ts";
 
 type Sel = [string | null, string | null, string | null, string | null];
@@ -30,7 +30,7 @@ Deno.test("domcapabilities: libvirt 9.0's host-model CPU and custom models from 
   withReplay(async (conn) => {
     const want = Deno.readTextFileSync(new URL("domcaps.xml", FIXTURES));
     const xml = await conn.connectGetDomainCapabilities!(null, null, null, "qemu", 0);
-    for (const mode of ["host-model", "custom"]) {
+    for (const mode of ["host-passthrough", "maximum", "host-model", "custom"]) {
       assert.ok(cpuMode(want, mode), mode);
       assert.equal(cpuMode(xml, mode), cpuMode(want, mode), mode);
     }
@@ -97,19 +97,31 @@ Deno.test("baselineHypervisorCPU: an empty CPU list crossing the wire fails as l
   });
 });
 
-Deno.test("a host-model domain starts with libvirt 9.0's CPU: live <cpu> and -cpu argument", () =>
+Deno.test("host-model, maximum, host-passthrough domains start (or not) as libvirt 9.0's", () =>
   withReplay(async (conn, qemu, launcher) => {
-    const want = fixture<{ xml: string; liveCpu: string; cpuArg: string }>(
-      "host_model_start.json",
-    );
-    const xml = want.xml.replace("<devices>", `<devices><emulator>${qemu}</emulator>`);
-    const dom = await conn.domainDefineXMLFlags!(xml, 0);
-    await conn.domainCreateWithFlags!(dom, 0);
-    const live = await conn.domainGetXMLDesc!(dom, 0);
-    assert.equal(live.match(/<cpu[\s\S]*?<\/cpu>/)?.[0], want.liveCpu);
-    const argv = launcher.launches.at(-1)!;
-    assert.equal(argv[argv.indexOf("-cpu") + 1], want.cpuArg);
-    // The persistent definition keeps the mode the user gave.
-    const inactive = await conn.domainGetXMLDesc!(dom, VIR.DOMAIN_XML_INACTIVE);
-    assert.match(inactive, /<cpu mode='host-model'/);
+    const cases = fixture<(Recorded & {
+      mode: string;
+      xml: string;
+      liveCpu?: string;
+      inactiveCpu?: string;
+      cpuArg?: string;
+    })[]>("cpu_mode_start.json");
+    assert.equal(cases.length, 3);
+    const cpuOf = (xml: string) => xml.match(/<cpu.*?(\/>|<\/cpu>)/s)?.[0];
+    for (const c of cases) {
+      const xml = c.xml.replace("<devices>", `<devices><emulator>${qemu}</emulator>`);
+      const dom = await conn.domainDefineXMLFlags!(xml, 0);
+      const started = await answer(() => conn.domainCreateWithFlags!(dom, 0));
+      if (c.error) {
+        assert.deepEqual(started, { error: c.error }, c.mode);
+      } else {
+        assert.equal(cpuOf(await conn.domainGetXMLDesc!(dom, 0)), c.liveCpu, c.mode);
+        const argv = launcher.launches.at(-1)!;
+        assert.equal(argv[argv.indexOf("-cpu") + 1], c.cpuArg, c.mode);
+        const inactive = await conn.domainGetXMLDesc!(dom, VIR.DOMAIN_XML_INACTIVE);
+        assert.equal(cpuOf(inactive), c.inactiveCpu, c.mode);
+        await conn.domainDestroyFlags!(dom, 0);
+      }
+      await conn.domainUndefineFlags!(dom, 0);
+    }
   }));
