@@ -6,9 +6,11 @@
  * this driver really starts. Every device value is tried on the driver's own start path (the
  * domain is parsed, completed and turned into a QEMU command line, never run), and kept only
  * when the command line is made and names devices the binary has (`qom-list-types`). What the
- * command line does not carry out (firmware loaders, memory backing, IOThreads, CPU modes other
- * than a named model, guest features) is `supported='no'`; CPU models are QEMU's that libvirt's
- * CPU map knows, with QEMU's usability for the accelerator.
+ * command line does not carry out (firmware loaders, memory backing, IOThreads, guest features)
+ * is `supported='no'`. The CPU modes are libvirt's, each started as libvirt starts it
+ * (cpu_update.ts): host-passthrough with KVM, maximum with QEMU's `max`, the host model QEMU's
+ * expansion gives, and QEMU's models that libvirt's CPU map knows, with QEMU's usability for the
+ * accelerator.
  *
  * @module
  */
