@@ -23,6 +23,9 @@
 The daemon is the oracle's private libvirtd (daemon.sh, run as nobody: TCG, no KVM).
 
     /usr/bin/python3 tests/tools/record_cpu_hyp.py [ORACLE] [--seed N] [--count N]
+
+The fixtures were recorded with `--count 300` (seed 9, record_cpu_map.py's default); a re-run
+with the same arguments on the same QEMU and libvirt gives the same files.
 """
 import json, os, random, re, subprocess
 
