@@ -96,6 +96,7 @@ import { snapshotReads } from "./api/state_snapshot_list.ts";
 import { undefineSnapshots } from "./api/state_snapshot_store.ts";
 import * as agentApi from "./agent/agent_api.ts";
 import { baselineCpu, compareCpu, hostCpu } from "./api/host_cpu.ts";
+import { baselineHypervisorCpu, compareHypervisorCpu } from "./api/host_cpu_hyp.ts";
 import { getGuestInfo } from "./agent/guest_info.ts";
 
 const E = VIR;
@@ -997,6 +998,33 @@ export class QemuConnection implements DriverConnection {
 
   connectBaselineCPU(xmlCPUs: string[], flags: number): Promise<string> {
     return Promise.resolve().then(() => baselineCpu(xmlCPUs, flags));
+  }
+
+  connectCompareHypervisorCPU(
+    emulator: string | null,
+    arch: string | null,
+    machine: string | null,
+    virttype: string | null,
+    xmlCPU: string,
+    flags: number,
+  ): Promise<number> {
+    return compareHypervisorCpu(this.#s, { emulator, arch, machine, virttype }, xmlCPU, flags);
+  }
+
+  connectBaselineHypervisorCPU(
+    emulator: string | null,
+    arch: string | null,
+    machine: string | null,
+    virttype: string | null,
+    xmlCPUs: string[],
+    flags: number,
+  ): Promise<string> {
+    return baselineHypervisorCpu(
+      this.#s,
+      { emulator, arch, machine, virttype },
+      xmlCPUs,
+      flags,
+    );
   }
 
   connectGetCPUModelNames(arch: string, flags: number): Promise<string[]> {

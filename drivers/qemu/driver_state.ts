@@ -80,6 +80,8 @@ import { Cgroup, type CgroupMounts } from "../../util/cgroup/mod.ts";
 import { childText } from "../../util/xml/mod.ts";
 import { DomainVcpuCgroup, machineCgroupPath, setupDomainCgroup } from "./domain_cgroup.ts";
 import { prepareChannels, removeChannelDir } from "./channel_dir.ts";
+import { updateGuestCpu } from "./cpu_update.ts";
+import { capsCache } from "./api/host_caps.ts";
 import {
   closeAgent,
   connectAgent,
@@ -438,6 +440,10 @@ export class QemuDriverState {
       assignDeviceAliases(def);
       const { vcpus, individual } = vcpusFromDef(def);
       const accel = accelOf(def, this.#kvm);
+      if (def.cpu?.mode && def.cpu.mode !== "custom") {
+        const caps = await capsCache(this).get(def.devices.emulator ?? DEFAULT_EMULATOR);
+        if (caps) updateGuestCpu(def, caps);
+      }
       const volumes = await resolveVolumeDisks(def, this.secondaries);
       nics = await prepareNics(def, this.nicContext);
       const taps = new Map(nics.map((n) => [def.devices.interfaces[n.index], n]));

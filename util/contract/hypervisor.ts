@@ -24,6 +24,7 @@ import {
   remotePagesCells,
   sendKeyCheck,
   setMetadataCheck,
+  wireXmlCpusNonNull,
 } from "./custom_checks.ts";
 import type {
   DomainBlockInfo,
@@ -107,6 +108,36 @@ export const HYPERVISOR = {
     result: r.data as Result<number>,
     access: "read",
     checks: [{ check: "nonNull", arg: 0 }],
+  },
+  connectCompareHypervisorCPU: {
+    args: [
+      { name: "emulator", kind: "str?" },
+      { name: "arch", kind: "str?" },
+      { name: "machine", kind: "str?" },
+      { name: "virttype", kind: "str?" },
+      { name: "xmlCPU", kind: "str" },
+      { name: "flags", kind: "uint" },
+    ],
+    result: r.data as Result<number>,
+    access: "write",
+    checks: [{ check: "nonNull", arg: 4 }, { check: "readonly" }],
+  },
+  connectBaselineHypervisorCPU: {
+    args: [
+      { name: "emulator", kind: "str?" },
+      { name: "arch", kind: "str?" },
+      { name: "machine", kind: "str?" },
+      { name: "virttype", kind: "str?" },
+      { name: "xmlCPUs", kind: "str[]", max: 256 },
+      { name: "flags", kind: "uint" },
+    ],
+    result: r.data as Result<string>,
+    access: "write",
+    checks: [
+      { check: "nonNull", arg: 4 },
+      { check: "readonly" },
+      { check: "custom", run: wireXmlCpusNonNull, wire: true },
+    ],
   },
   nodeGetInfo: { args: [], result: r.data as Result<NodeInfo>, access: "read" },
   nodeGetCellsFreeMemory: {

@@ -14,6 +14,7 @@ import type { NicRuntime } from "../net/nics.ts";
 import { encryptionOf } from "../disk_secret.ts";
 import { virtserialportProps } from "../virtio_serial.ts";
 import { optValue } from "./escape.ts";
+import { cpuFeatureToQemu } from "../cpu_features.ts";
 import {
   unsupported,
   unsupportedChardev,
@@ -58,6 +59,42 @@ export function smpArg(def: DomainDef, vcpus: VcpuState[]): string {
     `cores=${t.cores},threads=${t.threads}`;
 }
 
+/** Feature policies as `-cpu` switches them (optional ones are left to the model). */
+const FEATURE_SWITCH: Record<string, string> = {
+  force: "on",
+  require: "on",
+  disable: "off",
+  forbid: "off",
+};
+
+/**
+ * `qemuBuildCpuModelArgStr`: `max` or `host` (with `migratable`) for a maximum or
+ * host-passthrough CPU; for a custom one the model, its `vendor_id` and each feature switched on
+ * or off in QEMU's spelling; undefined without a model.
+ */
+function cpuArg(def: DomainDef): string | undefined {
+  const whole = def.cpu?.mode === "maximum"
+    ? "max"
+    : def.cpu?.mode === "host-passthrough"
+    ? "host"
+    : undefined;
+  if (whole) {
+    return whole + (def.cpu!.migratable ? `,migratable=${optValue(def.cpu!.migratable)}` : "");
+  }
+  const model = def.cpu?.extra.find((e) => e.name === "model");
+  const modelName = model?.children.map((c) => c.type === "text" ? c.text : "").join("").trim();
+  if (!modelName) return undefined;
+  const vendorId = model!.attributes.vendor_id;
+  const features = def.cpu!.extra.filter((e) => e.name === "feature").flatMap((f) => {
+    const on = FEATURE_SWITCH[f.attributes.policy ?? "require"];
+    return on
+      ? [`,${optValue(cpuFeatureToQemu(def.os.arch ?? "x86_64", f.attributes.name))}=${on}`]
+      : [];
+  });
+  return optValue(modelName) + (vendorId ? `,vendor=${optValue(vendorId)}` : "") +
+    features.join("");
+}
+
 /**
  * The full argv (without the emulator path).
  *
@@ -82,9 +119,8 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
     "-accel",
     opts.accel,
   ];
-  const model = def.cpu?.extra.find((e) => e.name === "model");
-  const modelName = model?.children.map((c) => c.type === "text" ? c.text : "").join("").trim();
-  if (modelName) argv.push("-cpu", optValue(modelName));
+  const cpu = cpuArg(def);
+  if (cpu) argv.push("-cpu", cpu);
   argv.push(
     "-m",
     `size=${def.memory.total}k`,
