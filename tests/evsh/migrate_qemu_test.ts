@@ -51,8 +51,9 @@ realQemuTest({
       const dest = `'qemu:///embed?root=${b}'`;
       assert.equal(
         await shell.runLine(
+          // Its own loopback address: test files running beside it migrate on the same port range.
           `migrate mig ${dest} --live --persistent --undefinesource --unsafe --verbose ` +
-            "--migrateuri tcp:127.0.0.1 --listen-address 127.0.0.1",
+            "--migrateuri tcp:127.0.0.4 --listen-address 127.0.0.4",
         ),
         true,
       );

@@ -17,7 +17,9 @@ import { DRV_FEATURE } from "../../../util/drv_feature.ts";
 import { error, qmp, type Setup, setup, XML } from "./fake_qmp/block_harness.ts";
 
 const E = VIR;
-const PARAMS = { migrate_uri: "tcp:127.0.0.1", listen_address: "127.0.0.1" };
+// Each migrating test file listens on its own loopback address: files that run in parallel
+// would otherwise pick the same free port of libvirt's range at the same moment.
+const PARAMS = { migrate_uri: "tcp:127.0.0.2", listen_address: "127.0.0.2" };
 /** The harness's disk is a plain local file: libvirt needs VIR_MIGRATE_UNSAFE for it. */
 const LIVE = E.MIGRATE_LIVE | E.MIGRATE_UNSAFE;
 
@@ -110,7 +112,7 @@ Deno.test("migration: the state crosses a socket of the migration range; the des
       capabilities: [{ capability: "events", state: true }],
     });
     const uri = String(destQmp[1].arguments!.uri);
-    const port = Number(/^tcp:127\.0\.0\.1:(\d+)$/.exec(uri)?.[1]);
+    const port = Number(/^tcp:127\.0\.0\.2:(\d+)$/.exec(uri)?.[1]);
     assert.ok(port >= 49152 && port <= 49215, `${uri} in libvirt's migration port range`);
     assert.equal(b.migration.loaded, a.migration.state, "the destination got the source's state");
     assert.ok(incoming.commands.some((c) => c.execute === "cont"), "the destination runs");

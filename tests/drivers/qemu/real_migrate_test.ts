@@ -14,7 +14,9 @@ import { type RealDriver, realQemuTest, withRealDriver } from "./real_qemu.ts";
 
 const E = VIR;
 /** Loopback only: the destination listens there and the source sends there. */
-const PARAMS = { migrate_uri: "tcp:127.0.0.1", listen_address: "127.0.0.1" };
+// Each migrating test file listens on its own loopback address: files that run in parallel
+// would otherwise pick the same free port of libvirt's range at the same moment.
+const PARAMS = { migrate_uri: "tcp:127.0.0.3", listen_address: "127.0.0.3" };
 
 /** The lifecycle events `conn` delivers, as [event, detail] pairs, from now on. */
 function lifecycle(conn: DriverConnection): [number, number][] {
