@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { createGateway, type Gateway } from "../../gateway/app.ts";
+import { createGateway, type DriverSpec, type Gateway } from "../../gateway/app.ts";
 import { hostDrivers } from "../../host.ts";
 import type { AclRule } from "../../gateway/acl.ts";
 import { hashToken, TokenStore } from "../../gateway/tokens.ts";
@@ -24,8 +24,11 @@ export const TOKENS = {
 /** The restricted caller: full rights on domains named `web-*` and nothing else. */
 export const RESTRICTED_RULES: AclRule[] = [{ action: "*", family: "domain", match: "web-*" }];
 
-/** A gateway over a fresh `test:///default` with the three callers. */
-export async function startGateway(limits?: Partial<Limits>): Promise<Gateway> {
+/** A gateway over a fresh `test:///default` (or `drivers`) with the three callers. */
+export async function startGateway(
+  limits?: Partial<Limits>,
+  drivers: DriverSpec[] = ["test:///default"],
+): Promise<Gateway> {
   const store = new TokenStore([
     { name: "full", sha256: await hashToken(TOKENS.full), role: "full" },
     { name: "ro", sha256: await hashToken(TOKENS.readOnly), role: "read-only" },
@@ -37,7 +40,7 @@ export async function startGateway(limits?: Partial<Limits>): Promise<Gateway> {
     },
   ]);
   return await createGateway({
-    drivers: ["test:///default"],
+    drivers,
     registry: hostDrivers(),
     auth: store,
     limits,
