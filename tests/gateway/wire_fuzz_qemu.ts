@@ -1,0 +1,76 @@
+/**
+ * The wire fuzzer's `qemu:///session` target: an in-process gateway (`helpers.ts`' callers)
+ * serving the QEMU driver alone over a fresh state directory — its QEMUs fake QMP peers
+ * (`drivers/qemu/testing`) or, for the bench, real ones. The driver is opened without the host's
+ * secondary drivers: fuzzed network and pool definitions must not reach the host's interfaces
+ * or disks, so those calls are refused as the driver lacks them.
+ *
+ * @module
+ */
+import { qemuConnectDriver } from "../../drivers/qemu/mod.ts";
+import type { QemuLauncher } from "../../drivers/qemu/process/mod.ts";
+import type { Gateway } from "../../gateway/app.ts";
+import { startGateway, TOKENS } from "./helpers.ts";
+
+/** A gateway serving a QEMU driver, and what the fuzzer compares beside the wire. */
+export interface QemuFuzzTarget {
+  gateway: Gateway;
+  /** Every file of the driver's state directory (definitions, autostart links, status). */
+  hostState(): Promise<Map<string, string>>;
+  /** Destroys the domains still running (real QEMUs outlive the driver), closes, removes. */
+  close(): Promise<void>;
+}
+
+/** Every regular file under `dir`, by path relative to it, with its text. */
+async function files(dir: string, prefix = ""): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for await (const e of Deno.readDir(`${dir}/${prefix}`)) {
+    const rel = `${prefix}${e.name}`;
+    if (e.isDirectory) { for (const [k, v] of await files(dir, `${rel}/`)) out.set(k, v); }
+    else if (e.isFile) out.set(rel, await Deno.readTextFile(`${dir}/${rel}`).catch(String));
+  }
+  return out;
+}
+
+const domainXml = (name: string) =>
+  `<domain type='qemu'><name>${name}</name><memory unit='MiB'>64</memory>` +
+  `<os><type arch='x86_64' machine='q35'>hvm</type></os>` +
+  `<devices><memballoon model='none'/></devices></domain>`;
+
+/**
+ * Opens the target with two running domains (`q1`, and `web-q1` for the restricted caller)
+ * and one defined (`q2`), so that fuzzed calls reach live and inactive domains.
+ */
+export async function qemuFuzzTarget(launcher: QemuLauncher): Promise<QemuFuzzTarget> {
+  const stateDir = await Deno.makeTempDir({ prefix: "ev-fuzz-qemu-" });
+  const driver = await qemuConnectDriver.open(new URL("qemu:///session"), { stateDir, launcher });
+  const gateway = await startGateway(undefined, [{ uri: "qemu:///session", driver }]);
+  const call = async (method: string, args: unknown[]) => {
+    const res = await gateway.fetch(
+      new Request(`http://127.0.0.1/v1/qemu/session/call/${method}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKENS.full}`, "content-type": "application/json" },
+        body: JSON.stringify(args),
+      }),
+    );
+    const body = await res.json();
+    if (!res.ok) throw new Error(`${method}: ${JSON.stringify(body)}`);
+    return body.result;
+  };
+  for (const [name, start] of [["q1", true], ["web-q1", true], ["q2", false]] as const) {
+    const dom = await call("domainDefineXMLFlags", [domainXml(name), 0]);
+    if (start) await call("domainCreateWithFlags", [dom, 0]);
+  }
+  return {
+    gateway,
+    hostState: () => files(stateDir),
+    async close() {
+      for (const dom of await call("connectListAllDomains", [1]) as unknown[]) {
+        await call("domainDestroyFlags", [dom, 0]).catch(() => {});
+      }
+      await gateway.close();
+      await driver.connectClose();
+      await Deno.remove(stateDir, { recursive: true });
+    },
+  };
+}
