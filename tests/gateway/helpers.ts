@@ -12,6 +12,7 @@ import { hashToken, TokenStore } from "../../gateway/tokens.ts";
 import type { Limits } from "../../gateway/limits.ts";
 import { RPC_SOCKET_PATH, RPC_SUBPROTOCOL } from "../../protocol/ws_protocol.ts";
 import type { DriverEvent } from "../../util/driver.ts";
+import type { DriverRegistry } from "../../util/registry.ts";
 import type { VirErrorJSON } from "../../util/errors.ts";
 
 /** Clear-text tokens of the test callers. */
@@ -24,10 +25,14 @@ export const TOKENS = {
 /** The restricted caller: full rights on domains named `web-*` and nothing else. */
 export const RESTRICTED_RULES: AclRule[] = [{ action: "*", family: "domain", match: "web-*" }];
 
-/** A gateway over a fresh `test:///default` (or `drivers`) with the three callers. */
+/**
+ * A gateway over a fresh `test:///default` with the three callers; or over `drivers`, whose
+ * sessions open through `registry` (the host's drivers by default).
+ */
 export async function startGateway(
   limits?: Partial<Limits>,
   drivers: DriverSpec[] = ["test:///default"],
+  registry: DriverRegistry = hostDrivers(),
 ): Promise<Gateway> {
   const store = new TokenStore([
     { name: "full", sha256: await hashToken(TOKENS.full), role: "full" },
@@ -41,7 +46,7 @@ export async function startGateway(
   ]);
   return await createGateway({
     drivers,
-    registry: hostDrivers(),
+    registry,
     auth: store,
     limits,
   });

@@ -1,15 +1,19 @@
 /**
  * The wire fuzzer's `qemu:///session` target: an in-process gateway (`helpers.ts`' callers)
  * serving the QEMU driver alone over a fresh state directory — its QEMUs fake QMP peers
- * (`drivers/qemu/testing`) or, for the bench, real ones. The driver is opened without the host's
- * secondary drivers: fuzzed network and pool definitions must not reach the host's interfaces
- * or disks, so those calls are refused as the driver lacks them.
+ * (`drivers/qemu/testing`) or, for the bench, real ones. Every connection to `qemu:///session`
+ * (the REST routes', each HTTP and WebSocket session's) opens through a registry of that
+ * driver alone, so none reaches the host's own `qemu:///session` (the user's definitions, a
+ * daemon other programs share), and none has the host's secondary drivers: fuzzed network and
+ * pool definitions must not reach the host's interfaces or disks, so those calls are refused as
+ * the driver lacks them.
  *
  * @module
  */
-import { qemuConnectDriver } from "../../drivers/qemu/mod.ts";
+import { qemuConnectDriver, type QemuConnectOptions } from "../../drivers/qemu/mod.ts";
 import type { QemuLauncher } from "../../drivers/qemu/process/mod.ts";
 import type { Gateway } from "../../gateway/app.ts";
+import { createRegistry } from "../../util/registry.ts";
 import { startGateway, TOKENS } from "./helpers.ts";
 
 /** A gateway serving a QEMU driver, and what the fuzzer compares beside the wire. */
@@ -43,8 +47,13 @@ const domainXml = (name: string) =>
  */
 export async function qemuFuzzTarget(launcher: QemuLauncher): Promise<QemuFuzzTarget> {
   const stateDir = await Deno.makeTempDir({ prefix: "ev-fuzz-qemu-" });
-  const driver = await qemuConnectDriver.open(new URL("qemu:///session"), { stateDir, launcher });
-  const gateway = await startGateway(undefined, [{ uri: "qemu:///session", driver }]);
+  // Connections of one state directory share its driver state, as the host's share theirs.
+  const registry = createRegistry([{
+    ...qemuConnectDriver,
+    open: (uri: URL, options: QemuConnectOptions) =>
+      qemuConnectDriver.open(uri, { ...options, stateDir, launcher }),
+  }]);
+  const gateway = await startGateway(undefined, ["qemu:///session"], registry);
   const call = async (method: string, args: unknown[]) => {
     const res = await gateway.fetch(
       new Request(`http://127.0.0.1/v1/qemu/session/call/${method}`, {
@@ -61,6 +70,29 @@ export async function qemuFuzzTarget(launcher: QemuLauncher): Promise<QemuFuzzTa
     const dom = await call("domainDefineXMLFlags", [domainXml(name), 0]);
     if (start) await call("domainCreateWithFlags", [dom, 0]);
   }
+  // A session's connection is opened apart from the REST routes': it must see the same state.
+  const headers = { authorization: `Bearer ${TOKENS.full}`, "content-type": "application/json" };
+  const opened = await gateway.fetch(
+    new Request("http://127.0.0.1/v1/sessions", {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ uri: "qemu:///session" }),
+    }),
+  ).then((r) => r.json());
+  const listed = await gateway.fetch(
+    new Request(`http://127.0.0.1/v1/sessions/${opened.session}/call/connectListAllDomains`, {
+      method: "POST",
+      headers,
+      body: "[0]",
+    }),
+  ).then((r) => r.json());
+  const names = ((listed.result ?? []) as { name: string }[]).map((d) => d.name).sort().join(",");
+  if (names !== "q1,q2,web-q1") {
+    throw new Error(`a session sees other domains: ${JSON.stringify(listed)}`);
+  }
+  await gateway.fetch(
+    new Request(`http://127.0.0.1/v1/sessions/${opened.session}`, { method: "DELETE", headers }),
+  ).then((r) => r.body?.cancel());
   return {
     gateway,
     hostState: () => files(stateDir),
@@ -69,7 +101,6 @@ export async function qemuFuzzTarget(launcher: QemuLauncher): Promise<QemuFuzzTa
         await call("domainDestroyFlags", [dom, 0]).catch(() => {});
       }
       await gateway.close();
-      await driver.connectClose();
       await Deno.remove(stateDir, { recursive: true });
     },
   };

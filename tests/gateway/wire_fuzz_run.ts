@@ -77,6 +77,7 @@ export class FuzzRunner {
   #sessions = new Map<Role, string>();
   #streams = new Map<Role, string>();
   #run: { role: Role; before: Map<string, string>; answered: string[] } | undefined;
+  #inFlight: Promise<void>[] = [];
 
   constructor(readonly target: FuzzTarget) {}
 
@@ -186,17 +187,24 @@ export class FuzzRunner {
     return out;
   }
 
-  /** Sends every input, comparing the state around each run of one role's inputs. */
+  /**
+   * Sends every input, comparing the state around each run of one role's inputs. A WebSocket
+   * input goes on beside the next ones (a refused socket lingers before its close frame); the
+   * run's state is compared once all of them ended.
+   */
   async runAll(inputs: Iterable<FuzzInput>): Promise<FuzzTally> {
     for (const input of inputs) {
       if (this.#run?.role !== input.role) await this.#startRun(input.role);
-      await this.run(input);
+      const sent = this.run(input);
+      if (input.via === "ws") this.#inFlight.push(sent);
+      else await sent;
     }
     await this.#startRun(undefined);
     return this.tally;
   }
 
   async #startRun(role: Role | undefined): Promise<void> {
+    await Promise.all(this.#inFlight.splice(0));
     const now = await this.state();
     const run = this.#run;
     if (run && run.role !== "full") {

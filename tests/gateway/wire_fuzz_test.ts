@@ -28,11 +28,20 @@ Deno.test({
           `answers ${JSON.stringify(tally.byStatus)}`,
       );
       assert.equal(tally.inputs, n);
-      assert.deepEqual(crashes, [], "unhandled rejections");
-      assert.deepEqual(tally.serverErrors, [], "500 answers");
-      assert.deepEqual(tally.hangs, [], "answers slower than 5 s");
-      assert.deepEqual(tally.dropped, [], "RPC sockets dropped without a close frame");
-      assert.deepEqual(tally.forbiddenChanges, [], "changes by callers who may not");
+      // All findings at once: one kind failing first must not hide the others.
+      assert.deepEqual({
+        "unhandled rejections": crashes,
+        "500 answers": tally.serverErrors,
+        "answers slower than 5 s": tally.hangs,
+        "RPC sockets dropped without a close frame": tally.dropped,
+        "changes by callers who may not": tally.forbiddenChanges,
+      }, {
+        "unhandled rejections": [],
+        "500 answers": [],
+        "answers slower than 5 s": [],
+        "RPC sockets dropped without a close frame": [],
+        "changes by callers who may not": [],
+      });
     } finally {
       await gateway.close();
     }
