@@ -54,54 +54,43 @@ export async function qemuFuzzTarget(launcher: QemuLauncher): Promise<QemuFuzzTa
       qemuConnectDriver.open(uri, { ...options, stateDir, launcher }),
   }]);
   const gateway = await startGateway(undefined, ["qemu:///session"], registry);
-  const call = async (method: string, args: unknown[]) => {
+  /** A full-token request; the answer's `result` (or the whole body), or an error. */
+  const full = async (method: string, path: string, body?: unknown) => {
     const res = await gateway.fetch(
-      new Request(`http://127.0.0.1/v1/qemu/session/call/${method}`, {
-        method: "POST",
+      new Request(`http://127.0.0.1${path}`, {
+        method,
         headers: { authorization: `Bearer ${TOKENS.full}`, "content-type": "application/json" },
-        body: JSON.stringify(args),
+        body: body === undefined ? undefined : JSON.stringify(body),
       }),
     );
-    const body = await res.json();
-    if (!res.ok) throw new Error(`${method}: ${JSON.stringify(body)}`);
-    return body.result;
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: ${text}`);
+    const json = text ? JSON.parse(text) : {};
+    return "result" in json ? json.result : json;
   };
-  for (const [name, start] of [["q1", true], ["web-q1", true], ["q2", false]] as const) {
-    const dom = await call("domainDefineXMLFlags", [domainXml(name), 0]);
-    if (start) await call("domainCreateWithFlags", [dom, 0]);
-  }
-  // A session's connection is opened apart from the REST routes': it must see the same state.
-  const headers = { authorization: `Bearer ${TOKENS.full}`, "content-type": "application/json" };
-  const opened = await gateway.fetch(
-    new Request("http://127.0.0.1/v1/sessions", {
-      method: "POST",
-      headers,
-      body: JSON.stringify({ uri: "qemu:///session" }),
-    }),
-  ).then((r) => r.json());
-  const listed = await gateway.fetch(
-    new Request(`http://127.0.0.1/v1/sessions/${opened.session}/call/connectListAllDomains`, {
-      method: "POST",
-      headers,
-      body: "[0]",
-    }),
-  ).then((r) => r.json());
-  const names = ((listed.result ?? []) as { name: string }[]).map((d) => d.name).sort().join(",");
-  if (names !== "q1,q2,web-q1") {
-    throw new Error(`a session sees other domains: ${JSON.stringify(listed)}`);
-  }
-  await gateway.fetch(
-    new Request(`http://127.0.0.1/v1/sessions/${opened.session}`, { method: "DELETE", headers }),
-  ).then((r) => r.body?.cancel());
-  return {
-    gateway,
-    hostState: () => files(stateDir),
-    async close() {
-      for (const dom of await call("connectListAllDomains", [1]) as unknown[]) {
-        await call("domainDestroyFlags", [dom, 0]).catch(() => {});
-      }
-      await gateway.close();
-      await Deno.remove(stateDir, { recursive: true });
-    },
+  const call = (method: string, args: unknown[]) =>
+    full("POST", `/v1/qemu/session/call/${method}`, args);
+  const close = async () => {
+    for (const dom of await call("connectListAllDomains", [1]) as unknown[]) {
+      await call("domainDestroyFlags", [dom, 0]).catch(() => {});
+    }
+    await gateway.close();
+    await Deno.remove(stateDir, { recursive: true });
   };
+  try {
+    for (const [name, start] of [["q1", true], ["web-q1", true], ["q2", false]] as const) {
+      const dom = await call("domainDefineXMLFlags", [domainXml(name), 0]);
+      if (start) await call("domainCreateWithFlags", [dom, 0]);
+    }
+    // A session's connection is opened apart from the REST routes': it must see the same state.
+    const { session } = await full("POST", "/v1/sessions", { uri: "qemu:///session" });
+    const listed = await full("POST", `/v1/sessions/${session}/call/connectListAllDomains`, [0]);
+    const names = (listed as { name: string }[]).map((d) => d.name).sort().join(",");
+    if (names !== "q1,q2,web-q1") throw new Error(`a session sees other domains: ${names}`);
+    await full("DELETE", `/v1/sessions/${session}`);
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { gateway, hostState: () => files(stateDir), close };
 }

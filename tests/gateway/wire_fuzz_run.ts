@@ -210,7 +210,8 @@ export class FuzzRunner {
     if (run && run.role !== "full") {
       const changed = [...new Set([...run.before.keys(), ...now.keys()])].filter((k) =>
         run.before.get(k) !== now.get(k) &&
-        !(run.role === "restricted" && /^domain web-/.test(k))
+        // The web-* caller's own domains: their state, and their files on the host.
+        !(run.role === "restricted" && /^(domain |host (.*\/)?)web-/.test(k))
       );
       if (changed.length) {
         this.tally.forbiddenChanges.push(
