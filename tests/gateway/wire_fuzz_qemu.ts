@@ -25,11 +25,16 @@ export interface QemuFuzzTarget {
   close(): Promise<void>;
 }
 
-/** Every regular file under `dir`, by path relative to it, with its text. */
+/**
+ * Every regular file under `dir`, by path relative to it, with its text — but `cache/`: the
+ * driver's memo of host probes (the emulator's capabilities), written on first need whoever's
+ * call needed it, is no state of any caller's.
+ */
 async function files(dir: string, prefix = ""): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for await (const e of Deno.readDir(`${dir}/${prefix}`)) {
     const rel = `${prefix}${e.name}`;
+    if (rel === "cache") continue;
     if (e.isDirectory) { for (const [k, v] of await files(dir, `${rel}/`)) out.set(k, v); }
     else if (e.isFile) out.set(rel, await Deno.readTextFile(`${dir}/${rel}`).catch(String));
   }
