@@ -20,27 +20,11 @@ import { getDefs } from "../../../conf/objects/domain_obj.ts";
 import type { Cgroup } from "../../../util/cgroup/mod.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { TypedParams } from "../../../util/driver.ts";
-import { checkFlags, VirError } from "../../../util/errors.ts";
+import { checkFlags } from "../../../util/errors.ts";
 import { validateTypedParams } from "../../../util/typed_params.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
-
-function checkPrivileged(state: QemuDriverState): void {
-  if (!state.privileged) {
-    throw VirError.report(
-      "QEMU",
-      "CONFIG_UNSUPPORTED",
-      "Block I/O tuning is not available in session mode",
-    );
-  }
-}
-
-function blkioCgroup(obj: QemuDomainObj): Cgroup {
-  if (!obj.cgroup?.has("blkio")) {
-    throw VirError.report("QEMU", "OPERATION_INVALID", "blkio cgroup isn't mounted");
-  }
-  return obj.cgroup;
-}
+import { cgroupWith, requirePrivileged } from "./tuning_access.ts";
 
 /**
  * The live `<blkiotune><weight>` (none for 0, as libvirt prints none).
@@ -87,10 +71,10 @@ export async function getBlkioParameters(
     "qemuDomainGetBlkioParameters",
     "QEMU",
   );
-  checkPrivileged(state);
+  requirePrivileged(state, "CONFIG_UNSUPPORTED", "Block I/O");
   const { live, config } = getDefs(obj, flags);
   if (!live) return blkioParameters(config!);
-  const weight = await blkioCgroup(obj).getBlkioWeight();
+  const weight = await cgroupWith(obj, "blkio", "blkio cgroup isn't mounted").getBlkioWeight();
   return { ...blkioParameters(live), weight };
 }
 
@@ -150,11 +134,11 @@ export async function setBlkio(
     weight: "uint",
     ...Object.fromEntries(Object.keys(BLKIO_DEVICE).map((n) => [n, "string" as const])),
   });
-  checkPrivileged(state);
+  requirePrivileged(state, "CONFIG_UNSUPPORTED", "Block I/O");
   await obj.job.run(async () => {
     const { live, config } = getDefs(obj, flags);
     if (live) {
-      const cgroup = blkioCgroup(obj);
+      const cgroup = cgroupWith(obj, "blkio", "blkio cgroup isn't mounted");
       try {
         await setLive(cgroup, live, params);
       } finally {
