@@ -5,7 +5,7 @@
 // ignored on a developer machine but FAILS in CI.
 import assert from "node:assert/strict";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
-import type { DriverConnection, StreamPiece } from "../../../util/driver.ts";
+import type { DriverConnection } from "../../../util/driver.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { VirError } from "../../../util/errors.ts";
 import { realQemuTest } from "./real_qemu.ts";

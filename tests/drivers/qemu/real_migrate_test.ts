@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { Connection } from "../../../client/connection.ts";
 import { VIR } from "../../../util/constants.ts";
-import type { DriverConnection, DriverEvent, StreamPiece } from "../../../util/driver.ts";
+import type { DriverConnection, DriverEvent } from "../../../util/driver.ts";
 import type { VirError } from "../../../util/errors.ts";
 import { waitFor } from "../../wait.ts";
 import { readUntil } from "./echo_guest.ts";
