@@ -26,7 +26,8 @@ export const dstOf = (disk: XmlElement): string => child(disk, "target")!.attrib
 const num = (v: string | undefined) => v === undefined ? undefined : Number(v);
 
 /**
- * The chain of a file disk, top first; empty for a disk without a medium.
+ * The chain of a file disk (or of a volume disk whose volume is at `file`), top first; empty
+ * for a disk without a medium.
  *
  * @example
  * ```ts
@@ -35,13 +36,14 @@ const num = (v: string | undefined) => v === undefined ? undefined : Number(v);
  * diskChain(disk).map((l) => l.file); // ["/i/vda.s1", "/i/vda.qcow2"]
  * ```
  */
-export function diskChain(disk: XmlElement): Layer[] {
+export function diskChain(disk: XmlElement, file?: string): Layer[] {
   const source = child(disk, "source")?.attributes;
-  if (!source?.file) return [];
+  const top = file ?? source?.file;
+  if (!top) return [];
   const out: Layer[] = [{
-    file: source.file,
+    file: top,
     format: child(disk, "driver")?.attributes.type ?? "raw",
-    index: num(source.index),
+    index: num(source?.index),
   }];
   for (let b = child(disk, "backingStore"); b?.attributes.type; b = child(b, "backingStore")) {
     const file = child(b, "source")?.attributes.file;
@@ -84,8 +86,16 @@ export function writeChain(disk: XmlElement, chain: Layer[], live: boolean): voi
   disk.children = tail ? [...kids.slice(0, at), tail, ...kids.slice(at)] : kids;
 }
 
-/** The nested `<backingStore>` of `layers`; a live one ends with an empty element. */
-function backingStores(layers: Layer[], live: boolean): XmlElement | undefined {
+/**
+ * The nested `<backingStore>` of `layers`; a live one ends with an empty element.
+ *
+ * @example
+ * ```ts
+ * import { backingStores } from "./block_chain.ts";
+ * backingStores([{ file: "/i/base.img", format: "raw", index: 3 }], true)?.name; // "backingStore"
+ * ```
+ */
+export function backingStores(layers: Layer[], live: boolean): XmlElement | undefined {
   let tail: XmlElement | undefined = live ? element("backingStore") : undefined;
   for (const layer of layers.toReversed()) {
     tail = element("backingStore", { type: "file", index: live ? layer.index : undefined }, [
@@ -236,6 +246,21 @@ export function newSourceIndex(obj: QemuDomainObj): number {
   const n = Math.max(max, lastIndex.get(obj.proc!) ?? 0) + 1;
   lastIndex.set(obj.proc!, n);
   return n;
+}
+
+/**
+ * Notes the last source index the command line of `proc` used, so that nodes added later get
+ * new numbers, as libvirt's `nodenameindex` goes on from the start's.
+ *
+ * @example
+ * ```ts
+ * import { startedSourceIndex } from "./block_chain.ts";
+ * declare const proc: object;
+ * startedSourceIndex(proc, 7);
+ * ```
+ */
+export function startedSourceIndex(proc: object, last: number): void {
+  lastIndex.set(proc, Math.max(last, lastIndex.get(proc) ?? 0));
 }
 
 /**
