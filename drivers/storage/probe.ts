@@ -28,7 +28,6 @@ export interface ProbedFile {
   backing?: { path: string; format?: string };
 }
 
-
 /**
  * Probes `path` (its times from `times` when a refresh fetched them for many files); undefined
  * for what a pool ignores (not a regular file or directory, or gone),

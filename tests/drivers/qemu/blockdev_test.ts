@@ -33,8 +33,30 @@ async function makeImages(root: string, xml: string) {
     if (p.endsWith(".top.qcow2")) {
       const stem = path.slice(0, -".top.qcow2".length);
       await run("qemu-img", "create", "-q", "-f", "raw", `${stem}.base.img`, "1M");
-      await run("qemu-img", "create", "-q", "-f", "qcow2", "-b", `${stem}.base.img`, "-F", "raw", `${stem}.mid.qcow2`);
-      await run("qemu-img", "create", "-q", "-f", "qcow2", "-b", `${stem}.mid.qcow2`, "-F", "qcow2", path);
+      await run(
+        "qemu-img",
+        "create",
+        "-q",
+        "-f",
+        "qcow2",
+        "-b",
+        `${stem}.base.img`,
+        "-F",
+        "raw",
+        `${stem}.mid.qcow2`,
+      );
+      await run(
+        "qemu-img",
+        "create",
+        "-q",
+        "-f",
+        "qcow2",
+        "-b",
+        `${stem}.mid.qcow2`,
+        "-F",
+        "qcow2",
+        path,
+      );
     } else if (p.endsWith(".qcow2")) {
       await run("qemu-img", "create", "-q", "-f", "qcow2", path, "16M");
     } else await Deno.writeFile(path, new Uint8Array(1 << 20));
