@@ -11,6 +11,7 @@ import type { DomainDef } from "../../../conf/domain/def.ts";
 import { VirError } from "../../../util/errors.ts";
 import { child, type XmlElement } from "../../../util/xml/mod.ts";
 import { isQ35 } from "../default_devices.ts";
+import type { Layer } from "./block_chain.ts";
 
 /** The two block nodes of one disk source. */
 export interface DiskNodes {
@@ -78,11 +79,9 @@ export function diskFile(disk: XmlElement): string | undefined {
 }
 
 /** One image of a disk's chain, as the block nodes need it. */
-export interface BlockLayer {
-  file: string;
-  format: string;
-  /** libvirt's source index: the N of the layer's `libvirt-N-*` nodes. */
-  index?: number;
+export interface BlockLayer extends Layer {
+  /** A block device: QEMU's `host_device` protocol opens it, not `file`. */
+  hostDevice?: boolean;
 }
 
 /**
@@ -176,7 +175,7 @@ export function chainBlockdevs(
       : {};
     return [
       {
-        driver: "file",
+        driver: layer.hostDevice ? "host_device" : "file",
         filename: layer.file,
         ...aio,
         "node-name": nodes.storage,

@@ -460,7 +460,11 @@ function diskArgs(dev: XmlElement, ctx: DeviceContext): string[] {
   const alias = aliasOf(dev);
   if (!front || !at || !alias) throw unsupportedDevice(dev, front ?? `${bus} disk`);
   const device = `${optValue(alias)}${at}${ctx.boot(dev)}`;
-  const chain = diskChain(dev, volume);
+  // A volume of a pool of block devices (logical, disk, …) is a host device, as libvirt's
+  // virStorageSourceGetActualType makes it.
+  const chain = diskChain(dev, volume).map((layer, i) =>
+    i === 0 && volume !== undefined ? { ...layer, hostDevice: isBlockDevice(volume) } : layer
+  );
   // An empty cdrom drive is a frontend without a backend (libvirt's too); a disk needs a medium.
   if (!chain.length && cdrom) return ["-device", `${front},id=${device}`];
   if (!chain.length) throw unsupportedDevice(dev, `${front} without medium`);
@@ -476,6 +480,14 @@ function diskArgs(dev: XmlElement, ctx: DeviceContext): string[] {
     `${front},drive=${diskNodes(chain[0].index!).format},id=${device}` +
     (cache ? `,write-cache=${cache}` : ""),
   ];
+}
+
+function isBlockDevice(path: string): boolean {
+  try {
+    return Deno.statSync(path).isBlockDevice === true;
+  } catch {
+    return false;
+  }
 }
 
 function serialArgs(dev: XmlElement, index: number): string[] {

@@ -14,7 +14,7 @@ import { qemuPostParse } from "../../../drivers/qemu/postparse.ts";
 import { assignDeviceAliases } from "../../../drivers/qemu/alias.ts";
 import { numberDiskSources, probeDiskChains } from "../../../drivers/qemu/disk_chains.ts";
 import { diskChain } from "../../../drivers/qemu/api/block_chain.ts";
-import { chainIndexes } from "../../../drivers/qemu/api/device_disk.ts";
+import { chainBlockdevs, chainIndexes } from "../../../drivers/qemu/api/device_disk.ts";
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import { child } from "../../../util/xml/mod.ts";
 
@@ -136,4 +136,25 @@ Deno.test("disk-files: the live XML numbers sources and shows chains as libvirt 
   const expected = chains(live);
   assert.ok(expected.some((c) => c.layers.length === 3), "the fixture has a backing chain");
   assert.deepEqual(chains(def, unroot), expected);
+});
+
+Deno.test("a block device is a host_device storage node, as in libvirt 9.0's disk-order args", () => {
+  // libvirt-9.0.0/tests/qemuxml2argvdata/disk-order.x86_64-latest.args: a logical volume.
+  const expected = {
+    driver: "host_device",
+    filename: "/dev/HostVG/QEMUGuest2",
+    "node-name": "libvirt-3-storage",
+    "auto-read-only": true,
+    discard: "unmap",
+  };
+  const disk = parseDomainXML(
+    "<domain type='qemu'><name>d</name><memory>65536</memory><os><type>hvm</type></os>" +
+      "<devices><disk type='volume' device='disk'><driver name='qemu' type='raw'/>" +
+      "<source pool='p' volume='v'/><target dev='vda' bus='virtio'/></disk></devices></domain>",
+  ).devices.other.find((d) => d.name === "disk")!;
+  const [storage, format] = chainBlockdevs(disk, [
+    { file: expected.filename, format: "raw", index: 3, hostDevice: true },
+  ], true);
+  assert.deepEqual(storage, expected);
+  assert.equal(format.file, "libvirt-3-storage");
 });
