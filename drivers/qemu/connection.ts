@@ -16,6 +16,10 @@ import type {
   DriverEvent,
   DriverHistogramFamily,
   DriverStream,
+  MigrateBeginResult,
+  MigrateCookie,
+  MigrateFinishResult,
+  MigratePrepareResult,
   NodeDeviceRef,
   NodeInfo,
   SecurityModel,
@@ -60,7 +64,15 @@ import { attachDevice } from "./api/device_attach.ts";
 import { detachDevice } from "./api/device_detach.ts";
 import { updateDevice } from "./api/device_update.ts";
 import { blockResize, setMemory, setMemoryStatsPeriod } from "./api/state_memory.ts";
-import { abortJob, jobInfo, jobStats } from "./api/state_job.ts";
+import { abortJob, jobInfo, jobStats, migratingOut } from "./api/state_job.ts";
+import {
+  migrateBegin,
+  migrateConfirm,
+  migrateFinish,
+  migratePerform,
+  migratePrepare,
+} from "./api/migration.ts";
+import { DRV_FEATURE } from "../../util/drv_feature.ts";
 import {
   blockCommit,
   blockJobAbort,
@@ -84,10 +96,26 @@ import { snapshotReads } from "./api/state_snapshot_list.ts";
 import { undefineSnapshots } from "./api/state_snapshot_store.ts";
 import * as agentApi from "./agent/agent_api.ts";
 import { baselineCpu, compareCpu, hostCpu } from "./api/host_cpu.ts";
+import { baselineHypervisorCpu, compareHypervisorCpu } from "./api/host_cpu_hyp.ts";
 import { getGuestInfo } from "./agent/guest_info.ts";
 
 const E = VIR;
 const AFFECT = E.DOMAIN_AFFECT_LIVE | E.DOMAIN_AFFECT_CONFIG;
+
+/**
+ * The features `qemuConnectSupportsFeature` answers yes to, less what edgevirt's driver does
+ * not do: peer-to-peer (a driver cannot open the destination: it may not import the client),
+ * version 2 and change protection; plus libvirt's global string typed parameters and network
+ * update order, as the test driver answers them.
+ */
+const MIGRATION_FEATURES: ReadonlySet<number> = new Set([
+  DRV_FEATURE.MIGRATION_V3,
+  DRV_FEATURE.MIGRATION_PARAMS,
+  DRV_FEATURE.MIGRATION_OFFLINE,
+  DRV_FEATURE.XML_MIGRATABLE,
+  DRV_FEATURE.TYPED_PARAM_STRING,
+  DRV_FEATURE.NETWORK_UPDATE_HAS_CORRECT_ORDER,
+]);
 
 /**
  * One connection; several share a state.
@@ -389,10 +417,17 @@ export class QemuConnection implements DriverConnection {
   }
 
   domainSuspend(dom: DomainRef): Promise<void> {
-    return this.#pauseOrResume(dom, E.DOMAIN_PAUSED, async (obj) => {
+    const pause = async (obj: QemuDomainObj) => {
       obj.pausedReason = E.DOMAIN_PAUSED_USER;
       await obj.proc!.monitor.stop();
-    });
+    };
+    const obj = this.#obj(dom);
+    // An outgoing migration holds the job; libvirt lets a suspend through (virsh migrate
+    // --timeout), and the migration goes on with the vCPUs stopped.
+    if (migratingOut(obj)) {
+      return obj.state === E.DOMAIN_PAUSED ? Promise.resolve() : pause(obj);
+    }
+    return this.#pauseOrResume(dom, E.DOMAIN_PAUSED, pause);
   }
 
   domainResume(dom: DomainRef): Promise<void> {
@@ -694,6 +729,58 @@ export class QemuConnection implements DriverConnection {
     return abortJob(this.#obj(dom));
   }
 
+  // ---- migration (version 3 with parameters; the client runs the steps) --------------------
+
+  /** virDrvFeature: the migration protocol this driver speaks (`qemuConnectSupportsFeature`). */
+  connectSupportsFeature(feature: number): Promise<boolean> {
+    return Promise.resolve(MIGRATION_FEATURES.has(feature));
+  }
+
+  domainMigrateBegin3Params(
+    dom: DomainRef,
+    params: TypedParams,
+    flags: number,
+  ): Promise<MigrateBeginResult> {
+    return migrateBegin(this.#s, this.#obj(dom), params, flags);
+  }
+
+  domainMigratePrepare3Params(
+    params: TypedParams,
+    cookiein: string | null,
+    flags: number,
+  ): Promise<MigratePrepareResult> {
+    return migratePrepare(this.#s, params, cookiein, flags);
+  }
+
+  domainMigratePerform3Params(
+    dom: DomainRef,
+    dconnuri: string | null,
+    params: TypedParams,
+    cookiein: string | null,
+    flags: number,
+  ): Promise<MigrateCookie> {
+    return migratePerform(this.#s, this.#obj(dom), dconnuri, params, cookiein, flags);
+  }
+
+  domainMigrateFinish3Params(
+    params: TypedParams,
+    cookiein: string | null,
+    flags: number,
+    cancelled: number,
+  ): Promise<MigrateFinishResult> {
+    return migrateFinish(this.#s, params, cookiein, flags, cancelled);
+  }
+
+  domainMigrateConfirm3Params(
+    dom: DomainRef,
+    params: TypedParams,
+    cookiein: string | null,
+    flags: number,
+    cancelled: number,
+  ): Promise<void> {
+    return migrateConfirm(this.#s, this.#obj(dom), params, cookiein, flags, cancelled);
+  }
+
   domainBlockCommit(
     dom: DomainRef,
     disk: string,
@@ -911,6 +998,33 @@ export class QemuConnection implements DriverConnection {
 
   connectBaselineCPU(xmlCPUs: string[], flags: number): Promise<string> {
     return Promise.resolve().then(() => baselineCpu(xmlCPUs, flags));
+  }
+
+  connectCompareHypervisorCPU(
+    emulator: string | null,
+    arch: string | null,
+    machine: string | null,
+    virttype: string | null,
+    xmlCPU: string,
+    flags: number,
+  ): Promise<number> {
+    return compareHypervisorCpu(this.#s, { emulator, arch, machine, virttype }, xmlCPU, flags);
+  }
+
+  connectBaselineHypervisorCPU(
+    emulator: string | null,
+    arch: string | null,
+    machine: string | null,
+    virttype: string | null,
+    xmlCPUs: string[],
+    flags: number,
+  ): Promise<string> {
+    return baselineHypervisorCpu(
+      this.#s,
+      { emulator, arch, machine, virttype },
+      xmlCPUs,
+      flags,
+    );
   }
 
   connectGetCPUModelNames(arch: string, flags: number): Promise<string[]> {
