@@ -4,7 +4,8 @@
  * frontends on the top format node with libvirt's cache and SCSI properties, and the live
  * XML's source indexes and probed backing chains. The fixtures are libvirt's own argv and live
  * XML (`fixtures/record_argv.sh`, LIVE=1) for the same domain XML on images of the same
- * formats and chains, which the test makes again under a temporary folder.
+ * formats and chains, which the test makes again under a temporary folder. On real QEMU 7.2, the
+ * same domains start and QEMU holds every node libvirt names, on its image, read-only as libvirt's.
  */
 import assert from "node:assert/strict";
 import { parseDomainXML } from "../../../conf/domain/mod.ts";
@@ -17,6 +18,7 @@ import { diskChain } from "../../../drivers/qemu/api/block_chain.ts";
 import { chainBlockdevs, chainIndexes } from "../../../drivers/qemu/api/device_disk.ts";
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import { child } from "../../../util/xml/mod.ts";
+import { realQemuTest, withRealDriver } from "./real_qemu.ts";
 
 const fixtures = new URL("./fixtures/", import.meta.url);
 
@@ -157,4 +159,35 @@ Deno.test("a block device is a host_device storage node, as in libvirt 9.0's dis
   ], true);
   assert.deepEqual(storage, expected);
   assert.equal(format.file, "libvirt-3-storage");
+});
+
+realQemuTest({
+  name: "real QEMU: the disk fixtures start, and QEMU holds libvirt's nodes on the right images",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await withRealDriver("ev-qemu-bd-", async ({ dir, launcher, conn }) => {
+      for (const name of ["disk-files", "disk-modes", "disk-scsi"]) {
+        const xml = await Deno.readTextFile(new URL(`${name}.xml`, fixtures));
+        await makeImages(dir, xml);
+        const dom = await conn.domainCreateXML!(xml.replaceAll("file='/", `file='${dir}/`), 0);
+        const nodes = await launcher.procs.at(-1)!.monitor.run<
+          { "node-name": string; drv: string; file: string; ro: boolean }[]
+        >("query-named-block-nodes", { flat: true });
+        const libvirt = (await Deno.readTextFile(new URL(`${name}.argv`, fixtures))).split("\n");
+        // Every node libvirt's command line names is open in QEMU, on the image, read-only or not.
+        const expected = blockdevs(libvirt).map((n) => n["node-name"]).sort();
+        assert.deepEqual(
+          nodes.map((n) => n["node-name"]).filter((n) => n.startsWith("libvirt-")).sort(),
+          expected,
+        );
+        for (const node of blockdevs(libvirt)) {
+          const open = nodes.find((n) => n["node-name"] === node["node-name"])!;
+          if (node.driver === "file") assert.equal(open.file, `${dir}${node.filename}`);
+          else assert.equal(open.ro, node["read-only"], node["node-name"]);
+        }
+        await conn.domainDestroyFlags!(dom, 0);
+      }
+    });
+  },
 });
