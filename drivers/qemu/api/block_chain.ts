@@ -263,29 +263,6 @@ export function startedSourceIndex(proc: object, last: number): void {
   lastIndex.set(proc, Math.max(last, lastIndex.get(proc) ?? 0));
 }
 
-/**
- * Writes down the source index of every disk started on the command line, which libvirt
- * numbers from 1 at start, last disk first (`qemuProcessPrepareHostStorage` walks them in
- * reverse), so that a layer moved down a chain keeps the index libvirt shows for it.
- *
- * @example
- * ```ts
- * import { materializeIndexes } from "./block_chain.ts";
- * declare const disks: import("../../../util/xml/mod.ts").XmlElement[];
- * materializeIndexes(disks);
- * ```
- */
-export function materializeIndexes(disks: XmlElement[]): void {
-  const implicit = disks.filter((d) => {
-    const source = child(d, "source");
-    return source?.attributes.file && source.attributes.index === undefined;
-  });
-  implicit.toReversed().forEach((d, i) => {
-    const source = child(d, "source")!;
-    source.attributes = { ...source.attributes, index: `${i + 1}` };
-  });
-}
-
 /** `query-block` entries (the fields used). */
 interface BlockInfo {
   qdev?: string;
@@ -299,9 +276,10 @@ interface QmpImage {
 }
 
 /**
- * The chain of a disk of a running domain: as its live XML has it once known, else probed from
- * QEMU's view of the image (`query-block`; libvirt's `qemuDomainDetermineDiskChain` at start)
- * and written into the live XML, the backing images with new indexes.
+ * The chain of a disk of a running domain: as its live XML has it (the start reads every
+ * chain), else, for a hot-plugged disk whose backing images QEMU opened itself, probed from
+ * QEMU's view of the image (`query-block`) and written into the live XML, the backing images
+ * with new indexes.
  *
  * @example
  * ```ts
@@ -319,8 +297,7 @@ export async function liveChain(obj: QemuDomainObj, disk: XmlElement): Promise<L
   const entry = blocks.find((b) =>
     b.qdev === alias || b.qdev === `/machine/peripheral/${alias}/virtio-backend`
   );
-  materializeIndexes(obj.def.devices.other.filter((d) => d.name === "disk"));
-  const chain = diskChain(disk);
+  const chain = [...known];
   for (let img = entry?.inserted?.image?.["backing-image"]; img; img = img["backing-image"]) {
     if (!img.filename) break;
     chain.push({ file: img.filename, format: img.format ?? "raw", index: newSourceIndex(obj) });

@@ -32,8 +32,8 @@ export function sourceIndex(disk: XmlElement): number | undefined {
 
 /**
  * The next free source index of a running domain (libvirt's `nodenameindex`): past every index
- * the live XML shows and past the disks started on the command line, which libvirt numbers
- * from 1 too.
+ * the live XML shows and past one for each disk without an index (an empty cdrom uses one up
+ * at start).
  *
  * @example
  * ```ts
