@@ -34,6 +34,8 @@ export interface QemuConnectOptions extends ConnectOptions {
   sysfsRoot?: string;
   /** The directory standing for `/dev` (`/dev/vfio/vfio`). */
   devRoot?: string;
+  /** The directories searched for QEMU binaries (default: the PATH; tests pass their own). */
+  binaryDirs?: string[];
   /**
    * `qemu:///system`: the cgroup hierarchies and root domains are placed under (default: the
    * host's mounts, root "/"); tests pass a temporary tree or root.
@@ -138,6 +140,7 @@ async function openState(
       taps: options.taps,
       sysfsRoot: options.sysfsRoot,
       devRoot: options.devRoot,
+      binaryDirs: options.binaryDirs,
       // libvirt's session daemon has no cgroups; the system one takes the host's.
       privileged,
       cgroups: privileged ? options.cgroups ?? hostCgroupMounts() : undefined,

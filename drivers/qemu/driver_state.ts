@@ -146,6 +146,12 @@ export interface QemuStateOptions {
   /** The directory standing for `/dev`, for `/dev/vfio/vfio` (default `/dev`). */
   devRoot?: string;
   /**
+   * The directories searched for `qemu-system-*` (libvirt's `virFindFileInPath`: the PATH, read
+   * when a binary is looked for); tests pass their own rather than change the process's PATH,
+   * which test files running beside them share.
+   */
+  binaryDirs?: string[];
+  /**
    * The cgroup hierarchies domains are placed in (libvirt's privileged driver); without them
    * (`qemu:///session`) no domain has cgroups and what needs them is refused.
    */
@@ -212,6 +218,8 @@ export class QemuDriverState {
   readonly hostdevs: HostdevManager;
   /** The directory standing for `/dev`. */
   readonly devRoot: string;
+  /** See {@link QemuStateOptions.binaryDirs}; undefined: the PATH. */
+  readonly binaryDirs?: string[];
   /** Where domains' cgroups go; undefined: none (session mode, or no controller). */
   readonly cgroups?: CgroupMounts;
   /** libvirt's `driver->privileged`. */
@@ -228,6 +236,7 @@ export class QemuDriverState {
     this.secondaries = new QemuSecondaries(options.secondaries);
     this.hostdevs = hostdevManager(this, new Sysfs({ root: options.sysfsRoot }), this.paths.runDir);
     this.devRoot = options.devRoot ?? "/dev";
+    this.binaryDirs = options.binaryDirs;
     this.nicContext = {
       secondaries: this.secondaries,
       taps: options.taps ?? new SystemTapHost(),

@@ -70,9 +70,9 @@ export function capsCache(state: QemuDriverState): CapsCache {
   return cache;
 }
 
-/** `virFindFileInPath`. */
-function findBinary(name: string): string | undefined {
-  for (const dir of (Deno.env.get("PATH") ?? "/usr/bin").split(":")) {
+/** `virFindFileInPath`: in `dirs`, by default the PATH's. */
+function findBinary(name: string, dirs?: string[]): string | undefined {
+  for (const dir of dirs ?? (Deno.env.get("PATH") ?? "/usr/bin").split(":")) {
     try {
       if (Deno.statSync(`${dir}/${name}`).isFile) return `${dir}/${name}`;
     } catch {
@@ -84,7 +84,7 @@ function findBinary(name: string): string | undefined {
 
 /**
  * `virQEMUCapsFindBinaryForArch`: the architecture's own binary (`qemu-system-BINARY` on the
- * PATH), or for i686 on an x86_64 host the x86_64 one.
+ * PATH, or in `dirs`), or for i686 on an x86_64 host the x86_64 one.
  *
  * @example
  * ```ts
@@ -92,10 +92,10 @@ function findBinary(name: string): string | undefined {
  * binaryFor("x86_64", "x86_64"); // "/usr/bin/qemu-system-x86_64" where QEMU is installed
  * ```
  */
-export function binaryFor(arch: string, binary: string): string | undefined {
-  const own = findBinary(`qemu-system-${binary}`);
+export function binaryFor(arch: string, binary: string, dirs?: string[]): string | undefined {
+  const own = findBinary(`qemu-system-${binary}`, dirs);
   if (own || arch !== "i686" || Deno.build.arch !== "x86_64") return own;
-  return findBinary("qemu-system-x86_64");
+  return findBinary("qemu-system-x86_64", dirs);
 }
 
 /**
@@ -222,7 +222,7 @@ function hostCpuModel() {
 export async function buildCapabilities(state: QemuDriverState): Promise<Capabilities> {
   const guests: Capabilities["guests"] = [];
   for (const [arch, wordsize, binary] of ARCHES) {
-    const emulator = binaryFor(arch, binary);
+    const emulator = binaryFor(arch, binary, state.binaryDirs);
     const caps = emulator && await capsCache(state).get(emulator);
     if (caps) guests.push(guestOf(arch, wordsize, emulator, caps));
   }

@@ -80,7 +80,8 @@ export async function resolveTarget(
   }
   const arch = archName || Deno.build.arch;
   const binaryName = Object.entries(BINARY_ARCHES).find(([, a]) => a === arch)?.[0];
-  const binary = emulator || (binaryName ? binaryFor(arch, binaryName) : undefined);
+  const binary = emulator ||
+    (binaryName ? binaryFor(arch, binaryName, state.binaryDirs) : undefined);
   if (!binary) {
     throw qemuError(
       "CONFIG_UNSUPPORTED",

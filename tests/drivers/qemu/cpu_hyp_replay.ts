@@ -39,28 +39,27 @@ class ReplayLauncher extends FakeLauncher {
 
 /**
  * Runs `fn` with a connection on the recorded answers, the fake binary (`qemu`) the only
- * `qemu-system-x86_64` on the PATH; the launcher starts fake QEMUs and keeps their argv.
+ * `qemu-system-x86_64` the driver finds (its own binary directory, not the PATH); the launcher
+ * starts fake QEMUs and keeps their argv.
  *
  * @example
  * ```ts ignore
  * await withReplay(async (conn) => await conn.connectGetDomainCapabilities!(null, null, null, null, 0));
  * ```
  */
-export function withReplay(
+export async function withReplay(
   fn: (conn: DriverConnection, qemu: string, launcher: FakeLauncher) => Promise<void>,
 ) {
   const launcher = new ReplayLauncher();
-  return withQemuConn({ launcher }, async (conn, dir) => {
-    const qemu = `${dir}/bin/qemu-system-x86_64`;
-    await Deno.mkdir(`${dir}/bin`);
-    await Deno.writeTextFile(qemu, "");
-    const path = Deno.env.get("PATH");
-    Deno.env.set("PATH", `${dir}/bin`);
-    try {
-      await fn(conn, qemu, launcher);
-    } finally {
-      if (path === undefined) Deno.env.delete("PATH");
-      else Deno.env.set("PATH", path);
-    }
-  });
+  const bin = await Deno.makeTempDir({ prefix: "ev-qemu-bin-" });
+  const qemu = `${bin}/qemu-system-x86_64`;
+  await Deno.writeTextFile(qemu, "");
+  try {
+    await withQemuConn(
+      { launcher, binaryDirs: [bin] },
+      (conn) => fn(conn, qemu, launcher),
+    );
+  } finally {
+    await Deno.remove(bin, { recursive: true });
+  }
 }

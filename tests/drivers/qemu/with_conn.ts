@@ -20,7 +20,7 @@ import type { DriverConnection } from "../../../util/driver.ts";
  * ```
  */
 export async function withQemuConn(
-  options: { launcher: QemuLauncher; unplugTimeoutMs?: number },
+  options: { launcher: QemuLauncher; unplugTimeoutMs?: number; binaryDirs?: string[] },
   fn: (conn: DriverConnection, dir: string) => Promise<void>,
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "ev-qemu-" });
