@@ -18,6 +18,7 @@ import type {
   DriverStream,
   NodeDeviceRef,
   NodeInfo,
+  SecurityLabel,
   SecurityModel,
   TypedParams,
   VcpuInfo,
@@ -60,7 +61,16 @@ import { attachDevice } from "./api/device_attach.ts";
 import { detachDevice } from "./api/device_detach.ts";
 import { updateDevice } from "./api/device_update.ts";
 import { blockResize, setMemory, setMemoryStatsPeriod } from "./api/state_memory.ts";
-import { abortJob, jobInfo, jobStats } from "./api/state_job.ts";
+import { abortJob, controlInfo, jobInfo, jobStats } from "./api/state_job.ts";
+import { domainGetMetadata, domainSetMetadata } from "./api/metadata.ts";
+import { domainSetLifecycleAction } from "./api/lifecycle_set.ts";
+import { injectNMI, sendKey } from "./api/guest_input.ts";
+import {
+  managedSaveDefineXML,
+  managedSaveXML,
+  saveImageDefineXML,
+} from "./api/state_save_define.ts";
+import { DRV_FEATURE, globalFeature } from "../../util/driver_features.ts";
 import {
   blockCommit,
   blockJobAbort,
@@ -144,6 +154,45 @@ export class QemuConnection implements DriverConnection {
 
   nodeGetInfo(): Promise<NodeInfo> {
     return Promise.resolve().then(hostNodeInfo);
+  }
+
+  connectNumOfDomains(): Promise<number> {
+    return Promise.resolve(this.#s.domains.activeIDs().length);
+  }
+
+  connectListDomains(): Promise<number[]> {
+    return Promise.resolve(this.#s.domains.activeIDs());
+  }
+
+  connectNumOfDefinedDomains(): Promise<number> {
+    return Promise.resolve(this.#s.domains.inactiveNames().length);
+  }
+
+  connectListDefinedDomains(): Promise<string[]> {
+    return Promise.resolve(this.#s.domains.inactiveNames());
+  }
+
+  /**
+   * `qemuConnectSupportsFeature`: the global answers, then XML_MIGRATABLE; libvirt's QEMU
+   * driver also claims the migration protocols, which this one does only once it has them.
+   */
+  connectSupportsFeature(feature: number): Promise<boolean> {
+    const global = globalFeature(feature);
+    if (global !== undefined) return Promise.resolve(global);
+    const migrates = "domainMigratePerform3Params" in this;
+    const F = DRV_FEATURE;
+    switch (feature) {
+      case F.XML_MIGRATABLE:
+        return Promise.resolve(true);
+      case F.MIGRATION_V2:
+      case F.MIGRATION_V3:
+      case F.MIGRATION_P2P:
+      case F.MIGRATE_CHANGE_PROTECTION:
+      case F.MIGRATION_OFFLINE:
+      case F.MIGRATION_PARAMS:
+        return Promise.resolve(migrates);
+    }
+    return Promise.resolve(false);
   }
 
   connectListAllDomains(flags: number): Promise<DomainRef[]> {
@@ -430,6 +479,97 @@ export class QemuConnection implements DriverConnection {
     });
   }
 
+  domainGetOSType(dom: DomainRef): Promise<string> {
+    return Promise.resolve().then(() => this.#obj(dom).def.os.type);
+  }
+
+  domainGetMaxMemory(dom: DomainRef): Promise<number> {
+    return Promise.resolve().then(() => this.#obj(dom).def.memory.total);
+  }
+
+  /** `vm->updated`: nothing in this driver changes a live definition behind the domain's back. */
+  domainIsUpdated(dom: DomainRef): Promise<boolean> {
+    return Promise.resolve().then(() => (this.#obj(dom), false));
+  }
+
+  domainGetControlInfo(
+    dom: DomainRef,
+    flags: number,
+  ): Promise<{ state: number; details: number; stateTime: number }> {
+    return Promise.resolve().then(() => controlInfo(this.#obj(dom), flags));
+  }
+
+  /**
+   * The "none" security driver's label (`virSecurityNopGetProcessLabel` leaves it empty): an
+   * inactive domain's too, as libvirt's `qemuDomainGetSecurityLabel` answers.
+   */
+  domainGetSecurityLabel(dom: DomainRef): Promise<SecurityLabel> {
+    return Promise.resolve().then(() => {
+      this.#obj(dom);
+      return { label: "", enforcing: false };
+    });
+  }
+
+  /** One label per nested security driver (only "none" here) of a running domain, else none. */
+  domainGetSecurityLabelList(dom: DomainRef): Promise<SecurityLabel[]> {
+    return Promise.resolve().then(() =>
+      isActive(this.#obj(dom)) ? [{ label: "", enforcing: false }] : []
+    );
+  }
+
+  /** `qemuDomainGetLaunchSecurityInfo`: SEV domains only, which this driver refuses to start. */
+  domainGetLaunchSecurityInfo(dom: DomainRef, _flags: number): Promise<TypedParams> {
+    return Promise.resolve().then(() => {
+      this.#obj(dom);
+      return {};
+    });
+  }
+
+  domainGetMetadata(
+    dom: DomainRef,
+    type: number,
+    uri: string | null,
+    flags: number,
+  ): Promise<string> {
+    return Promise.resolve().then(() => domainGetMetadata(this.#obj(dom), type, uri, flags));
+  }
+
+  domainSetMetadata(
+    dom: DomainRef,
+    type: number,
+    metadata: string | null,
+    key: string | null,
+    uri: string | null,
+    flags: number,
+  ): Promise<void> {
+    return domainSetMetadata(this.#s, this.#obj(dom), type, metadata, key, uri, flags);
+  }
+
+  domainSetLifecycleAction(
+    dom: DomainRef,
+    type: number,
+    action: number,
+    flags: number,
+  ): Promise<void> {
+    return domainSetLifecycleAction(this.#s, this.#obj(dom), type, action, flags);
+  }
+
+  domainSendKey(
+    dom: DomainRef,
+    codeset: number,
+    holdtime: number,
+    keycodes: number[],
+    flags: number,
+  ): Promise<void> {
+    return Promise.resolve().then(() =>
+      sendKey(this.#obj(dom), codeset, holdtime, keycodes, flags)
+    );
+  }
+
+  domainInjectNMI(dom: DomainRef, flags: number): Promise<void> {
+    return Promise.resolve().then(() => injectNMI(this.#obj(dom), flags));
+  }
+
   domainGetState(dom: DomainRef, flags: number): Promise<[number, number]> {
     checkFlags(flags, 0, "qemuDomainGetState", "QEMU");
     const obj = this.#obj(dom);
@@ -668,6 +808,18 @@ export class QemuConnection implements DriverConnection {
 
   domainSaveImageGetXMLDesc(file: string, flags: number): Promise<string> {
     return saveImageXML(this.#s, file, flags);
+  }
+
+  domainSaveImageDefineXML(file: string, dxml: string, flags: number): Promise<void> {
+    return saveImageDefineXML(this.#s, file, dxml, flags);
+  }
+
+  domainManagedSaveGetXMLDesc(dom: DomainRef, flags: number): Promise<string> {
+    return Promise.resolve().then(() => managedSaveXML(this.#s, this.#obj(dom), flags));
+  }
+
+  domainManagedSaveDefineXML(dom: DomainRef, dxml: string, flags: number): Promise<void> {
+    return Promise.resolve().then(() => managedSaveDefineXML(this.#s, this.#obj(dom), dxml, flags));
   }
 
   domainManagedSave(dom: DomainRef, flags: number): Promise<void> {

@@ -12,13 +12,10 @@ import { hostName } from "../../util/host_info.ts";
 import { capabilitiesXML } from "./capabilities.ts";
 import { cpuModelNames } from "../../conf/capabilities/cpu_models.ts";
 import { VIR } from "../../util/constants.ts";
+import { DRV_FEATURE } from "../../util/driver_features.ts";
 import { cpuBaseline, cpuExpandFeatures, formatCpuDef, parseCpuDef } from "../../conf/cpu/mod.ts";
 
 const F = "TEST";
-
-/** virDrvFeature values (libvirt_internal.h; not in the public constants). */
-const DRV_FEATURE_TYPED_PARAM_STRING = 9;
-const DRV_FEATURE_NETWORK_UPDATE_HAS_CORRECT_ORDER = 16;
 
 const SYSINFO = "<sysinfo type='smbios'>\n" +
   "  <bios>\n" +
@@ -68,8 +65,8 @@ export function hostMethods(state: TestDriverState): Partial<DriverConnection> {
     // virDriverFeatureIsGlobal answers NETWORK_UPDATE_HAS_CORRECT_ORDER; the test driver adds
     // string typed parameters and nothing else.
     connectSupportsFeature: (feature) =>
-      feature === DRV_FEATURE_TYPED_PARAM_STRING ||
-      feature === DRV_FEATURE_NETWORK_UPDATE_HAS_CORRECT_ORDER,
+      feature === DRV_FEATURE.TYPED_PARAM_STRING ||
+      feature === DRV_FEATURE.NETWORK_UPDATE_HAS_CORRECT_ORDER,
     nodeGetInfo: () => ({ ...state.nodeInfo }),
     nodeGetCellsFreeMemory: (startCell, maxCells) => {
       if (startCell >= state.cells.length) {
