@@ -70,6 +70,7 @@ import {
   managedSaveXML,
   saveImageDefineXML,
 } from "./api/state_save_define.ts";
+import { getPerfEvents, setPerfEventsFlags } from "./api/perf_events.ts";
 import { DRV_FEATURE, globalFeature } from "../../util/driver_features.ts";
 import {
   blockCommit,
@@ -1134,6 +1135,14 @@ export class QemuConnection implements DriverConnection {
 
   domainSetBlkioParameters(dom: DomainRef, params: TypedParams, flags: number): Promise<void> {
     return Promise.resolve().then(() => blkioApi.setBlkio(this.#s, this.#obj(dom), params, flags));
+  }
+
+  domainGetPerfEvents(dom: DomainRef, flags: number): Promise<TypedParams> {
+    return Promise.resolve().then(() => getPerfEvents(this.#obj(dom), flags));
+  }
+
+  domainSetPerfEvents(dom: DomainRef, params: TypedParams, flags: number): Promise<void> {
+    return Promise.resolve().then(() => setPerfEventsFlags(this.#s, this.#obj(dom), params, flags));
   }
 
   connectGetAllDomainStats(stats: number, flags: number): Promise<DomainStatsRecord[]> {

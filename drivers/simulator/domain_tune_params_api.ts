@@ -15,12 +15,13 @@ import { getOneDef } from "../../conf/objects/domain_obj.ts";
 import type { TestDomainObj, TestDriverState } from "./driver_state.ts";
 import { validateTypedParams } from "./domain_tuning_api.ts";
 import { methodTable } from "../../util/method_table.ts";
-import { dropIfEmpty, kidOrder, section, setChild } from "../../conf/domain/tune_xml.ts";
+import { kidOrder, section, setChild } from "../../conf/domain/tune_xml.ts";
 import {
   BLKIO_DEVICE,
   blkioParameters,
   setBlkioParameters,
 } from "../../conf/domain/blkio_params.ts";
+import { perfEvents, setPerfEvents, validatePerfParams } from "../../conf/domain/perf_events.ts";
 import { MEMTUNE_LIMITS, memtuneLimit, setMemtuneLimit } from "../../conf/domain/memtune_limits.ts";
 
 const F = "TEST";
@@ -28,14 +29,6 @@ const AFFECT = VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_AFFECT_CONFIG;
 const GET_FLAGS = AFFECT | VIR.TYPED_PARAM_STRING_OKAY;
 /** `virDomainNumatuneMemMode` names, by value. */
 const NUMA_MODES = ["strict", "preferred", "interleave", "restrictive"];
-/** `virPerfEvent` names in enum order. */
-const PERF_EVENTS = (
-  "cmt mbmt mbml cpu_cycles instructions cache_references cache_misses branch_instructions " +
-  "branch_misses bus_cycles stalled_cycles_frontend stalled_cycles_backend ref_cpu_cycles " +
-  "cpu_clock task_clock page_faults context_switches cpu_migrations page_faults_min " +
-  "page_faults_maj alignment_faults emulation_faults"
-).split(" ");
-
 function kid(el: XmlElementJSON | undefined, name: string): XmlElementJSON | undefined {
   return el?.children.find((c): c is XmlElementJSON => c.type === "element" && c.name === name);
 }
@@ -110,23 +103,6 @@ function setNumaParameters(def: DomainDef, live: boolean, p: TypedParams): void 
   );
 }
 
-function setPerfEvents(def: DomainDef, p: TypedParams): void {
-  const perf = section(def, "perf", true);
-  for (const [name, on] of Object.entries(p)) {
-    const kids = perf.children.filter((c) => c.type !== "element" || c.attributes.name !== name);
-    kids.push({
-      type: "element",
-      name: "event",
-      attributes: { name, enabled: on ? "yes" : "no" },
-      children: [],
-    });
-    const rank = (c: (typeof kids)[number]) =>
-      c.type === "element" ? PERF_EVENTS.indexOf(c.attributes.name) : 0;
-    perf.children = kids.sort((a, b) => rank(a) - rank(b));
-  }
-  dropIfEmpty(def, "perf");
-}
-
 /**
  * The memory, NUMA, blkio and perf part of the test driver's hypervisor table.
  *
@@ -179,19 +155,11 @@ export function domainTuneParamsMethods(state: TestDriverState): Partial<DriverC
     },
     domainGetPerfEvents: (ref, flags) => {
       checkFlags(flags, GET_FLAGS, "testDomainGetPerfEvents", F);
-      const perf = section(oneDef(ref, flags).def, "perf");
-      const on = (name: string) =>
-        perf?.children.some((c) =>
-          c.type === "element" && c.attributes.name === name && c.attributes.enabled === "yes"
-        ) ?? false;
-      return Object.fromEntries(PERF_EVENTS.map((n) => [n, on(n)]));
+      return perfEvents(oneDef(ref, flags).def);
     },
     domainSetPerfEvents: (ref, params, flags) => {
       checkFlags(flags, AFFECT, "testDomainSetPerfEvents", F);
-      validateTypedParams(
-        params,
-        Object.fromEntries(PERF_EVENTS.map((n) => [n, "boolean" as const])),
-      );
+      validatePerfParams(params);
       setPerfEvents(oneDef(ref, flags).def, params);
     },
   });
