@@ -71,6 +71,7 @@ import {
   saveImageDefineXML,
 } from "./api/state_save_define.ts";
 import { getPerfEvents, setPerfEventsFlags } from "./api/perf_events.ts";
+import { getNumaParameters, setNumaParameters } from "./api/numa_params.ts";
 import { DRV_FEATURE, globalFeature } from "../../util/driver_features.ts";
 import {
   blockCommit,
@@ -1135,6 +1136,14 @@ export class QemuConnection implements DriverConnection {
 
   domainSetBlkioParameters(dom: DomainRef, params: TypedParams, flags: number): Promise<void> {
     return Promise.resolve().then(() => blkioApi.setBlkio(this.#s, this.#obj(dom), params, flags));
+  }
+
+  domainGetNumaParameters(dom: DomainRef, flags: number): Promise<TypedParams> {
+    return Promise.resolve().then(() => getNumaParameters(this.#obj(dom), flags));
+  }
+
+  domainSetNumaParameters(dom: DomainRef, params: TypedParams, flags: number): Promise<void> {
+    return Promise.resolve().then(() => setNumaParameters(this.#s, this.#obj(dom), params, flags));
   }
 
   domainGetPerfEvents(dom: DomainRef, flags: number): Promise<TypedParams> {

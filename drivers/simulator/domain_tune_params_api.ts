@@ -5,8 +5,7 @@
  *
  * @module
  */
-import type { DomainDef, XmlElementJSON } from "../../conf/domain/def.ts";
-import { formatBitmap, parseBitmap } from "../../conf/domain/bitmap.ts";
+import type { DomainDef } from "../../conf/domain/def.ts";
 import type { DomainRef, DriverConnection, TypedParams } from "../../util/driver.ts";
 import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
@@ -15,24 +14,24 @@ import { getOneDef } from "../../conf/objects/domain_obj.ts";
 import type { TestDomainObj, TestDriverState } from "./driver_state.ts";
 import { validateTypedParams } from "./domain_tuning_api.ts";
 import { methodTable } from "../../util/method_table.ts";
-import { kidOrder, section, setChild } from "../../conf/domain/tune_xml.ts";
 import {
   BLKIO_DEVICE,
   blkioParameters,
   setBlkioParameters,
 } from "../../conf/domain/blkio_params.ts";
+import {
+  type NumaChange,
+  numaParameters,
+  numatuneMode,
+  parseNumaParams,
+  setNumatune,
+} from "../../conf/domain/numatune_params.ts";
 import { perfEvents, setPerfEvents, validatePerfParams } from "../../conf/domain/perf_events.ts";
 import { MEMTUNE_LIMITS, memtuneLimit, setMemtuneLimit } from "../../conf/domain/memtune_limits.ts";
 
 const F = "TEST";
 const AFFECT = VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_AFFECT_CONFIG;
 const GET_FLAGS = AFFECT | VIR.TYPED_PARAM_STRING_OKAY;
-/** `virDomainNumatuneMemMode` names, by value. */
-const NUMA_MODES = ["strict", "preferred", "interleave", "restrictive"];
-function kid(el: XmlElementJSON | undefined, name: string): XmlElementJSON | undefined {
-  return el?.children.find((c): c is XmlElementJSON => c.type === "element" && c.name === name);
-}
-
 /** `testDomainSetMemoryParameters`: the hard limit is checked against the live swap limit. */
 function setMemoryParameters(obj: TestDomainObj, def: DomainDef, p: TypedParams): void {
   const given = (n: string) => Object.hasOwn(p, n) ? Number(p[n]) : undefined;
@@ -55,52 +54,13 @@ function setMemoryParameters(obj: TestDomainObj, def: DomainDef, p: TypedParams)
   }
 }
 
-/** `testDomainSetNumaParameters` with virDomainNumatuneSet for the `<memory>` element. */
-function setNumaParameters(def: DomainDef, live: boolean, p: TypedParams): void {
-  let mode = -1;
-  let nodeset: string | undefined;
-  for (const [name, value] of Object.entries(p)) {
-    if (name === "numa_mode") {
-      mode = Number(value);
-      if (mode < 0 || mode >= NUMA_MODES.length) {
-        throw VirError.report(F, "INVALID_ARG", `unsupported numatune mode: '${mode}'`);
-      }
-    } else {
-      let nodes: number[];
-      try {
-        nodes = parseBitmap(String(value));
-      } catch {
-        throw VirError.report("NONE", "INVALID_ARG", `Failed to parse bitmap '${value}'`);
-      }
-      if (!nodes.length) {
-        throw VirError.report(F, "OPERATION_INVALID", `Invalid nodeset of 'numatune': ${value}`);
-      }
-      nodeset = formatBitmap(nodes);
-    }
-  }
-  const memory = kid(section(def, "numatune"), "memory");
-  const current = memory ? NUMA_MODES.indexOf(memory.attributes.mode ?? "strict") : -1;
-  if (live && mode !== -1 && memory && current !== mode) {
+/** `testDomainSetNumaParameters`: a running domain keeps its mode. */
+function setNumaParameters(def: DomainDef, live: boolean, change: NumaChange): void {
+  const current = numatuneMode(def);
+  if (live && change.mode !== -1 && current !== -1 && current !== change.mode) {
     throw VirError.report(F, "OPERATION_INVALID", "can't change numatune mode for running domain");
   }
-  nodeset ??= memory?.attributes.nodeset;
-  if (def.vcpu.placement === "static" && nodeset === undefined) {
-    throw VirError.report(
-      "DOMAIN",
-      "CONFIG_UNSUPPORTED",
-      "nodeset for NUMA memory tuning must be set if 'placement' is 'static'",
-    );
-  }
-  const attrs: Record<string, string> = {
-    mode: NUMA_MODES[mode !== -1 ? mode : Math.max(current, 0)],
-  };
-  if (nodeset !== undefined) attrs.nodeset = nodeset;
-  setChild(
-    section(def, "numatune", true),
-    "memory",
-    { type: "element", name: "memory", attributes: attrs, children: [] },
-    kidOrder("numatune"),
-  );
+  setNumatune(def, change);
 }
 
 /**
@@ -129,17 +89,13 @@ export function domainTuneParamsMethods(state: TestDriverState): Partial<DriverC
     },
     domainGetNumaParameters: (ref, flags) => {
       checkFlags(flags, GET_FLAGS, "testDomainGetNumaParameters", F);
-      const memory = kid(section(oneDef(ref, flags).def, "numatune"), "memory");
-      return {
-        numa_mode: NUMA_MODES.indexOf(memory?.attributes.mode ?? "strict"),
-        numa_nodeset: memory?.attributes.nodeset ?? "",
-      };
+      return numaParameters(oneDef(ref, flags).def);
     },
     domainSetNumaParameters: (ref, params, flags) => {
       checkFlags(flags, AFFECT, "testDomainSetNumaParameters", F);
-      validateTypedParams(params, { numa_mode: "int", numa_nodeset: "string" });
+      const change = parseNumaParams(params, F);
       const { def, live } = oneDef(ref, flags);
-      setNumaParameters(def, live, params);
+      setNumaParameters(def, live, change);
     },
     domainGetBlkioParameters: (ref, flags) => {
       checkFlags(flags, GET_FLAGS, "testDomainGetBlkioParameters", F);

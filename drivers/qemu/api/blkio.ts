@@ -20,26 +20,18 @@ import { getDefs } from "../../../conf/objects/domain_obj.ts";
 import type { Cgroup } from "../../../util/cgroup/mod.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { TypedParams } from "../../../util/driver.ts";
-import { checkFlags, VirError } from "../../../util/errors.ts";
+import { checkFlags } from "../../../util/errors.ts";
 import { validateTypedParams } from "../../../util/typed_params.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
+import { requireController, requirePrivileged } from "./tuning_checks.ts";
 
 function checkPrivileged(state: QemuDriverState): void {
-  if (!state.privileged) {
-    throw VirError.report(
-      "QEMU",
-      "CONFIG_UNSUPPORTED",
-      "Block I/O tuning is not available in session mode",
-    );
-  }
+  requirePrivileged(state, "Block I/O", "CONFIG_UNSUPPORTED");
 }
 
 function blkioCgroup(obj: QemuDomainObj): Cgroup {
-  if (!obj.cgroup?.has("blkio")) {
-    throw VirError.report("QEMU", "OPERATION_INVALID", "blkio cgroup isn't mounted");
-  }
-  return obj.cgroup;
+  return requireController(obj, "blkio", "blkio cgroup isn't mounted");
 }
 
 /**

@@ -20,6 +20,7 @@ import { checkFlags, VirError } from "../../../util/errors.ts";
 import { validateTypedParams } from "../../../util/typed_params.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
+import { requireController, requirePrivileged } from "./tuning_checks.ts";
 
 /** The cgroup file behind each `<memtune>` limit. */
 export const CGROUP_LIMIT: Record<MemtuneLimit, MemoryLimit> = {
@@ -29,20 +30,11 @@ export const CGROUP_LIMIT: Record<MemtuneLimit, MemoryLimit> = {
 };
 
 function checkPrivileged(state: QemuDriverState): void {
-  if (!state.privileged) {
-    throw VirError.report(
-      "QEMU",
-      "OPERATION_UNSUPPORTED",
-      "Memory tuning is not available in session mode",
-    );
-  }
+  requirePrivileged(state, "Memory", "OPERATION_UNSUPPORTED");
 }
 
 function memoryCgroup(obj: QemuDomainObj): Cgroup {
-  if (!obj.cgroup?.has("memory")) {
-    throw VirError.report("QEMU", "OPERATION_INVALID", "cgroup memory controller is not mounted");
-  }
-  return obj.cgroup;
+  return requireController(obj, "memory", "cgroup memory controller is not mounted");
 }
 
 /**

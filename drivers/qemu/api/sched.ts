@@ -21,6 +21,7 @@ import { checkFlags, VirError } from "../../../util/errors.ts";
 import { validateTypedParams } from "../../../util/typed_params.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
+import { requireController, requirePrivileged } from "./tuning_checks.ts";
 import { hasVcpuPids } from "../hotplug/vcpu_model.ts";
 
 /** Which threads a bandwidth parameter limits. */
@@ -43,16 +44,11 @@ function checkPrivileged(
   state: QemuDriverState,
   code: "CONFIG_UNSUPPORTED" | "OPERATION_UNSUPPORTED",
 ) {
-  if (!state.privileged) {
-    throw VirError.report("QEMU", code, "CPU tuning is not available in session mode");
-  }
+  requirePrivileged(state, "CPU", code);
 }
 
 function cpuCgroup(obj: QemuDomainObj): Cgroup {
-  if (!obj.cgroup?.has("cpu")) {
-    throw VirError.report("QEMU", "OPERATION_INVALID", "cgroup CPU controller is not mounted");
-  }
-  return obj.cgroup;
+  return requireController(obj, "cpu", "cgroup CPU controller is not mounted");
 }
 
 /**
