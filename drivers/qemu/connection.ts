@@ -71,6 +71,8 @@ import {
   saveImageDefineXML,
 } from "./api/state_save_define.ts";
 import { getPerfEvents, setPerfEventsFlags } from "./api/perf_events.ts";
+import { renameDomain } from "./api/rename.ts";
+import { blockPeek, memoryPeek } from "./api/peek.ts";
 import { getNumaParameters, setNumaParameters } from "./api/numa_params.ts";
 import { DRV_FEATURE, globalFeature } from "../../util/driver_features.ts";
 import {
@@ -570,6 +572,10 @@ export class QemuConnection implements DriverConnection {
 
   domainInjectNMI(dom: DomainRef, flags: number): Promise<void> {
     return Promise.resolve().then(() => injectNMI(this.#obj(dom), flags));
+  }
+
+  domainRename(dom: DomainRef, newName: string, flags: number): Promise<DomainRef> {
+    return Promise.resolve().then(() => renameDomain(this.#s, this.#obj(dom), newName, flags));
   }
 
   domainGetState(dom: DomainRef, flags: number): Promise<[number, number]> {
@@ -1073,6 +1079,20 @@ export class QemuConnection implements DriverConnection {
 
   connectGetMaxVcpus(type?: string | null): Promise<number> {
     return Promise.resolve().then(() => hostApi.connectMaxVcpus(type));
+  }
+
+  domainBlockPeek(
+    dom: DomainRef,
+    disk: string,
+    offset: number,
+    size: number,
+    flags: number,
+  ): Promise<number[]> {
+    return Promise.resolve().then(() => blockPeek(this.#obj(dom), disk, offset, size, flags));
+  }
+
+  domainMemoryPeek(dom: DomainRef, start: number, size: number, flags: number): Promise<number[]> {
+    return Promise.resolve().then(() => memoryPeek(this.#s, this.#obj(dom), start, size, flags));
   }
 
   domainBlockStats(dom: DomainRef, disk: string): Promise<TypedParams> {
