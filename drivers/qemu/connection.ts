@@ -73,6 +73,7 @@ import {
 import { getPerfEvents, setPerfEventsFlags } from "./api/perf_events.ts";
 import { renameDomain } from "./api/rename.ts";
 import { blockPeek, memoryPeek } from "./api/peek.ts";
+import { diskErrors } from "./api/disk_errors.ts";
 import { getNumaParameters, setNumaParameters } from "./api/numa_params.ts";
 import { DRV_FEATURE, globalFeature } from "../../util/driver_features.ts";
 import {
@@ -1079,6 +1080,10 @@ export class QemuConnection implements DriverConnection {
 
   connectGetMaxVcpus(type?: string | null): Promise<number> {
     return Promise.resolve().then(() => hostApi.connectMaxVcpus(type));
+  }
+
+  domainGetDiskErrors(dom: DomainRef, flags: number): Promise<Record<string, number>> {
+    return Promise.resolve().then(() => diskErrors(this.#obj(dom), flags));
   }
 
   domainBlockPeek(

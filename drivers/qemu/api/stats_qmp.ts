@@ -36,8 +36,14 @@ interface QmpBlockInfo {
 /**
  * The device id a `qdev` names: the id itself, or the `/machine/peripheral/ID/…` path of a
  * device whose block backend sits on a child (virtio-blk's `virtio-backend`).
+ *
+ * @example
+ * ```ts
+ * import { qdevId } from "./stats_qmp.ts";
+ * qdevId("/machine/peripheral/virtio-disk0/virtio-backend"); // "virtio-disk0"
+ * ```
  */
-function qdevId(qdev: string | undefined): string | undefined {
+export function qdevId(qdev: string | undefined): string | undefined {
   const m = qdev?.match(/^\/machine\/peripheral\/([^/]+)/);
   return m ? m[1] : qdev || undefined;
 }

@@ -22,6 +22,8 @@ export interface FakeDisk {
   /** The chardev backend of a chardev frontend. */
   chardev?: string;
   trayOpen?: boolean;
+  /** QEMU's `io-status` after an I/O error stopped the guest ("failed", "nospace"). */
+  ioStatus?: string;
 }
 
 /** Options of {@link FakeBlockDevices}. */
@@ -396,6 +398,7 @@ export class FakeBlockDevices {
         locked: false,
         removable: d.driver.endsWith("-cd"),
         ...(d.driver.endsWith("-cd") ? { "tray_open": d.trayOpen ?? false } : {}),
+        ...(d.ioStatus ? { "io-status": d.ioStatus } : {}),
         ...(node
           ? { inserted: { "node-name": d.node, file, image: { "virtual-size": node.size } } }
           : {}),

@@ -111,3 +111,24 @@ Deno.test("rename: a shut-off domain's files and autostart follow it, RENAMED ev
     await t.close();
   }
 });
+
+Deno.test("disk errors: the disks QEMU's io-status reports, by target; none when all are fine", async () => {
+  const t = await setup();
+  try {
+    assert.deepEqual(await t.conn.domainGetDiskErrors!(t.dom, 0), {});
+    t.block.disks.get("virtio-disk0")!.ioStatus = "nospace";
+    t.block.disks.get("ide0-1-0")!.ioStatus = "ok";
+    assert.deepEqual(await t.conn.domainGetDiskErrors!(t.dom, 0), {
+      vda: E.DOMAIN_DISK_ERROR_NO_SPACE,
+    });
+    t.block.disks.get("virtio-disk0")!.ioStatus = "failed";
+    assert.deepEqual(await t.conn.domainGetDiskErrors!(t.dom, 0), {
+      vda: E.DOMAIN_DISK_ERROR_UNSPEC,
+    });
+    await t.conn.domainDestroyFlags!(t.dom, 0);
+    const off = await error(t.conn.domainGetDiskErrors!(t.dom, 0));
+    assert.equal(off.message, "Requested operation is not valid: domain is not running");
+  } finally {
+    await t.close();
+  }
+});
