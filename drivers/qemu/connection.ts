@@ -8,6 +8,7 @@ import { formatDomainXML } from "../../conf/domain/mod.ts";
 import { parseBitmap } from "../../conf/domain/bitmap.ts";
 import { VIR } from "../../util/constants.ts";
 import type {
+  DomainBlockInfo,
   DomainFSInfo,
   DomainInfo,
   DomainRef,
@@ -74,6 +75,7 @@ import { getPerfEvents, setPerfEventsFlags } from "./api/perf_events.ts";
 import { renameDomain } from "./api/rename.ts";
 import { blockPeek, memoryPeek } from "./api/peek.ts";
 import { diskErrors } from "./api/disk_errors.ts";
+import { blockInfo } from "./api/block_info.ts";
 import { getNumaParameters, setNumaParameters } from "./api/numa_params.ts";
 import { DRV_FEATURE, globalFeature } from "../../util/driver_features.ts";
 import {
@@ -1080,6 +1082,10 @@ export class QemuConnection implements DriverConnection {
 
   connectGetMaxVcpus(type?: string | null): Promise<number> {
     return Promise.resolve().then(() => hostApi.connectMaxVcpus(type));
+  }
+
+  domainGetBlockInfo(dom: DomainRef, disk: string, flags: number): Promise<DomainBlockInfo> {
+    return Promise.resolve().then(() => blockInfo(this.#obj(dom), disk, flags));
   }
 
   domainGetDiskErrors(dom: DomainRef, flags: number): Promise<Record<string, number>> {

@@ -77,7 +77,11 @@ function err(desc: string, cls = "GenericError"): FakeReply {
  */
 export class FakeBlockDevices {
   /** Block nodes by name: their file, or the node they sit on. */
-  readonly nodes = new Map<string, { file?: string; on?: string; size: number; drv?: string }>();
+  readonly nodes = new Map<
+    string,
+    // `actual`: the image's bytes on disk (`actual-size`); `highest`: `wr_highest_offset`.
+    { file?: string; on?: string; size: number; drv?: string; actual?: number; highest?: number }
+  >();
   /** Disk frontends by id. */
   readonly disks = new Map<string, FakeDisk>();
   /** Chardev backends by id (`chardev-add`), a pty's path as QEMU would pick it. */
@@ -144,6 +148,8 @@ export class FakeBlockDevices {
         return this.disks.has(String(args.id)) ? this.#unplugs.request(String(args.id)) : undefined;
       case "query-block":
         return { return: this.#queryBlock() };
+      case "query-blockstats":
+        return { return: this.#queryBlockstats() };
       case "blockdev-open-tray":
         return this.#tray(String(args.id), true);
       case "blockdev-close-tray":
@@ -388,6 +394,15 @@ export class FakeBlockDevices {
     return { return: {} };
   }
 
+  /** The counters of each disk with a medium: nothing read or written but `highest`. */
+  #queryBlockstats(): unknown[] {
+    return [...this.disks.values()].filter((d) => !d.chardev && d.node).map((d) => ({
+      device: d.drive ?? "",
+      qdev: d.driver.startsWith("virtio") ? `/machine/peripheral/${d.id}/virtio-backend` : d.id,
+      stats: { wr_highest_offset: this.nodes.get(d.node!)?.highest ?? 0 },
+    }));
+  }
+
   #queryBlock(): unknown[] {
     return [...this.disks.values()].filter((d) => !d.chardev).map((d) => {
       const node = d.node ? this.nodes.get(d.node) : undefined;
@@ -400,7 +415,13 @@ export class FakeBlockDevices {
         ...(d.driver.endsWith("-cd") ? { "tray_open": d.trayOpen ?? false } : {}),
         ...(d.ioStatus ? { "io-status": d.ioStatus } : {}),
         ...(node
-          ? { inserted: { "node-name": d.node, file, image: { "virtual-size": node.size } } }
+          ? {
+            inserted: {
+              "node-name": d.node,
+              file,
+              image: { "virtual-size": node.size, "actual-size": node.actual ?? 0 },
+            },
+          }
           : {}),
       };
     });
