@@ -76,6 +76,7 @@ import { renameDomain } from "./api/rename.ts";
 import { blockPeek, memoryPeek } from "./api/peek.ts";
 import { diskErrors } from "./api/disk_errors.ts";
 import { blockInfo } from "./api/block_info.ts";
+import { getBlockIoTune, setBlockIoTune } from "./api/block_iotune.ts";
 import { getNumaParameters, setNumaParameters } from "./api/numa_params.ts";
 import { DRV_FEATURE, globalFeature } from "../../util/driver_features.ts";
 import {
@@ -1086,6 +1087,21 @@ export class QemuConnection implements DriverConnection {
 
   domainGetBlockInfo(dom: DomainRef, disk: string, flags: number): Promise<DomainBlockInfo> {
     return Promise.resolve().then(() => blockInfo(this.#obj(dom), disk, flags));
+  }
+
+  domainGetBlockIoTune(dom: DomainRef, disk: string, flags: number): Promise<TypedParams> {
+    return Promise.resolve().then(() => getBlockIoTune(this.#obj(dom), disk, flags));
+  }
+
+  domainSetBlockIoTune(
+    dom: DomainRef,
+    disk: string,
+    params: TypedParams,
+    flags: number,
+  ): Promise<void> {
+    return Promise.resolve().then(() =>
+      setBlockIoTune(this.#s, this.#obj(dom), disk, params, flags)
+    );
   }
 
   domainGetDiskErrors(dom: DomainRef, flags: number): Promise<Record<string, number>> {

@@ -24,6 +24,8 @@ export interface FakeDisk {
   trayOpen?: boolean;
   /** QEMU's `io-status` after an I/O error stopped the guest ("failed", "nospace"). */
   ioStatus?: string;
+  /** The throttle fields `block_set_io_throttle` set last. */
+  throttle?: Record<string, unknown>;
 }
 
 /** Options of {@link FakeBlockDevices}. */
@@ -62,6 +64,14 @@ const BLOCK_JOB_TYPES: Record<string, string> = {
 function err(desc: string, cls = "GenericError"): FakeReply {
   return { error: { class: cls, desc } };
 }
+
+/** QEMU's throttle fields of an unthrottled disk, as `query-block` lists them. */
+const THROTTLE_ZERO = Object.fromEntries(
+  ["bps", "bps_rd", "bps_wr", "iops", "iops_rd", "iops_wr"].flatMap((f) => [
+    [f, 0],
+    [`${f}_max`, 0],
+  ]).concat([["iops_size", 0]]),
+);
 
 /**
  * The block model; pass {@link FakeBlockDevices.handle} as the fake's `onCommand` and
@@ -150,6 +160,15 @@ export class FakeBlockDevices {
         return { return: this.#queryBlock() };
       case "query-blockstats":
         return { return: this.#queryBlockstats() };
+      case "block_set_io_throttle": {
+        const { id, ...throttle } = args;
+        const disk = [...this.disks.values()].find((d) =>
+          d.id === id || `/machine/peripheral/${d.id}/virtio-backend` === id
+        );
+        if (!disk) return err(`Device '${id}' not found`, "DeviceNotFound");
+        disk.throttle = throttle;
+        return { return: {} };
+      }
       case "blockdev-open-tray":
         return this.#tray(String(args.id), true);
       case "blockdev-close-tray":
@@ -420,6 +439,8 @@ export class FakeBlockDevices {
               "node-name": d.node,
               file,
               image: { "virtual-size": node.size, "actual-size": node.actual ?? 0 },
+              ...THROTTLE_ZERO,
+              ...d.throttle,
             },
           }
           : {}),
