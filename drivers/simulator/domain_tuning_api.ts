@@ -7,7 +7,7 @@
 import type { DomainRef, DriverConnection, TypedParams } from "../../util/driver.ts";
 import { checkLifecycleAction, setLifecycleAction } from "../../conf/domain/lifecycle.ts";
 import { VIR } from "../../util/constants.ts";
-import { checkFlags, VirError } from "../../util/errors.ts";
+import { checkFlags } from "../../util/errors.ts";
 import { domainFromRef } from "./domain_access.ts";
 import { getDefs } from "../../conf/objects/domain_obj.ts";
 import type { TestDriverState } from "./driver_state.ts";
