@@ -11,6 +11,7 @@ import type {
   DomainBlockInfo,
   DomainFSInfo,
   DomainInfo,
+  DomainIOThreadInfo,
   DomainRef,
   DomainStatsRecord,
   DriverConnection,
@@ -76,6 +77,7 @@ import { renameDomain } from "./api/rename.ts";
 import { blockPeek, memoryPeek } from "./api/peek.ts";
 import { diskErrors } from "./api/disk_errors.ts";
 import { blockInfo } from "./api/block_info.ts";
+import { ioThreadInfo } from "./api/iothread_info.ts";
 import { getBlockIoTune, setBlockIoTune } from "./api/block_iotune.ts";
 import { getNumaParameters, setNumaParameters } from "./api/numa_params.ts";
 import { DRV_FEATURE, globalFeature } from "../../util/driver_features.ts";
@@ -1083,6 +1085,10 @@ export class QemuConnection implements DriverConnection {
 
   connectGetMaxVcpus(type?: string | null): Promise<number> {
     return Promise.resolve().then(() => hostApi.connectMaxVcpus(type));
+  }
+
+  domainGetIOThreadInfo(dom: DomainRef, flags: number): Promise<DomainIOThreadInfo[]> {
+    return Promise.resolve().then(() => ioThreadInfo(this.#obj(dom), flags));
   }
 
   domainGetBlockInfo(dom: DomainRef, disk: string, flags: number): Promise<DomainBlockInfo> {

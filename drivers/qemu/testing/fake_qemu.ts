@@ -414,6 +414,9 @@ export class FakeQemu {
           ],
         };
       case "rtc-reset-reinjection":
+      // The model runs no IOThread objects.
+      case "query-iothreads":
+        return { return: [] };
       // Keys and an NMI reach a guest the model does not run: QEMU answers at once.
       case "send-key":
       case "inject-nmi":

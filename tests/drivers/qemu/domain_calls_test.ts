@@ -205,3 +205,35 @@ Deno.test("send-key: codes translated to qnum, hold-time only when given; inject
     await t.close();
   }
 });
+
+Deno.test("iothreadinfo: QEMU's query-iothreads live, the definition's IOThreads with --config", async () => {
+  const t = await setup();
+  try {
+    assert.deepEqual(await t.conn.domainGetIOThreadInfo!(t.dom, 0), []);
+    assert.ok(qmp(t).length === 0);
+    assert.deepEqual(await t.conn.domainGetIOThreadInfo!(t.dom, CONFIG), []);
+    await t.conn.domainDestroyFlags!(t.dom, 0);
+    const off = await error(t.conn.domainGetIOThreadInfo!(t.dom, LIVE));
+    assert.deepEqual([off.code, off.message], [
+      E.ERR_OPERATION_INVALID,
+      "Requested operation is not valid: domain is not running",
+    ]);
+    await t.conn.domainDefineXMLFlags!(
+      (await t.conn.domainGetXMLDesc!(t.dom, E.DOMAIN_XML_INACTIVE)).replace(
+        "<vcpu placement='static'>1</vcpu>",
+        "<vcpu placement='static' cpuset='0'>1</vcpu><iothreads>2</iothreads>",
+      ),
+      0,
+    );
+    const config = await t.conn.domainGetIOThreadInfo!(t.dom, 0);
+    assert.deepEqual(
+      config.map((i) => [i.iothreadId, i.cpumap[0], i.cpumap.slice(1).some(Boolean)]),
+      [
+        [1, true, false],
+        [2, true, false],
+      ],
+    );
+  } finally {
+    await t.close();
+  }
+});
