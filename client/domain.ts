@@ -14,6 +14,7 @@ import { callDriver, Handle, type HandleOwner } from "./handle.ts";
 import { DomainSnapshot } from "./snapshot.ts";
 import { DomainCheckpoint } from "./checkpoint.ts";
 import type { Stream } from "./stream.ts";
+import { migrate3 } from "./domain_migrate.ts";
 
 /**
  * A domain handle (libvirt's `virDomainPtr`): name, UUID and id as of the lookup; every call
@@ -102,6 +103,13 @@ export class Domain extends Handle<DomainRef> {
   /** `virDomainUndefineFlags`. */
   async undefineFlags(flags = 0): Promise<void> {
     await this.call("domainUndefineFlags", flags);
+  }
+  /**
+   * `virDomainMigrate3`: a managed migration to the connection `dconn` (libvirt's migration
+   * protocol version 3 with parameters, run from here); the domain's handle there.
+   */
+  async migrate3(dconn: HandleOwner, params: TypedParams = {}, flags = 0): Promise<Domain> {
+    return new Domain(dconn, await migrate3(this.owner, this.ref, dconn, params, flags));
   }
   /** `virDomainGetInfo`. */
   getInfo(): Promise<DomainInfo> {

@@ -3,6 +3,7 @@ import { EVENT_MARK_HEADER, parseEventId } from "../protocol/event_id.ts";
 import type { DriverEvent } from "../util/driver.ts";
 import { objectAllows, type Principal } from "./acl.ts";
 import type { EventLog, LoggedEvent } from "./event_log.ts";
+import { WsCloser } from "./ws_close.ts";
 import { refSubject } from "./subject.ts";
 
 const HEARTBEAT_MS = 15_000;
@@ -117,6 +118,9 @@ export function wsResponse(
   protocol: string | undefined,
 ): Response {
   const { socket, response } = Deno.upgradeWebSocket(req, protocol ? { protocol } : {});
+  const closer = new WsCloser(socket);
+  // The stream reads nothing; a client's messages only delay a close until it is quiet.
+  socket.onmessage = () => closer.heard();
   let off = () => {};
   socket.onopen = () => {
     const forward = (e: LoggedEvent) => {
@@ -126,7 +130,7 @@ export function wsResponse(
     };
     const from = resumePoint(log, new URL(req.url).searchParams.get("lastEventId"));
     log.since(from).events.forEach(forward);
-    off = log.on(forward, () => socket.close(1001, "gateway stopping"));
+    off = log.on(forward, () => closer.close(1001, "gateway stopping"));
     socket.send(JSON.stringify({ ready: `${log.boot}.${log.lastId}` }));
   };
   socket.onclose = () => off();

@@ -141,6 +141,19 @@ const STATE_CONFLICT =
 const BAD_ARGUMENT = /^internal error: invalid keycode \d+ of \S+ codeset$/;
 
 /**
+ * A file name the caller gave that no file system takes (ENAMETOOLONG: a save image, a dump
+ * path): libvirt reports the failed open as a system error, but nothing of the host is broken.
+ */
+const NAME_TOO_LONG = /: File name too long\b/;
+
+/** Errors whose code says less than their message: code, message, status. */
+const BY_MESSAGE: readonly [number, RegExp, number][] = [
+  [VIR.ERR_INTERNAL_ERROR, STATE_CONFLICT, 409],
+  [VIR.ERR_INTERNAL_ERROR, BAD_ARGUMENT, 400],
+  [VIR.ERR_SYSTEM_ERROR, NAME_TOO_LONG, 400],
+];
+
+/**
  * The HTTP status for a libvirt error (see {@link HTTP_STATUS}); 500 for a number libvirt 9.0
  * does not have. The body always carries the exact libvirt error. `VIR_ERR_RPC` from
  * `VIR_FROM_REMOTE` is the remote protocol refusing to carry a call ("cpumap length greater
@@ -155,8 +168,9 @@ const BAD_ARGUMENT = /^internal error: invalid keycode \d+ of \S+ codeset$/;
  * ```
  */
 export function httpStatus(e: VirError): number {
-  if (e.code === VIR.ERR_INTERNAL_ERROR && STATE_CONFLICT.test(e.message)) return 409;
-  if (e.code === VIR.ERR_INTERNAL_ERROR && BAD_ARGUMENT.test(e.message)) return 400;
+  for (const [code, match, status] of BY_MESSAGE) {
+    if (e.code === code && match.test(e.message)) return status;
+  }
   if (e.code === VIR.ERR_RPC && e.domain === VIR.FROM_REMOTE) return 400;
   return HTTP_STATUS.get(e.code) ?? 500;
 }

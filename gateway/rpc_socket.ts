@@ -13,6 +13,7 @@ import type { CallGate, Limits } from "./limits.ts";
 import type { Session } from "./session.ts";
 import type { SessionTable } from "./session_table.ts";
 import type { StreamTable } from "./stream_table.ts";
+import { WsCloser } from "./ws_close.ts";
 
 /** What an RPC socket shares with the rest of the gateway. */
 export interface RpcSocketContext {
@@ -69,11 +70,13 @@ export function rpcSocket(req: Request, ctx: RpcSocketContext): Response {
     req,
     offered.includes(RPC_SUBPROTOCOL) ? { protocol: RPC_SUBPROTOCOL } : {},
   );
+  // Every close is the closer's: a plain `socket.close()` loses its frame to the client's next one.
+  const closer = new WsCloser(socket);
   // Anonymous until a token is accepted: counted apart, and closed unless one comes in time.
   ctx.sockets.unauthenticated++;
   let counted: "unauthenticated" | "open" = "unauthenticated";
   const deadline = setTimeout(
-    () => socket.close(CLOSE_POLICY, "no accepted token in time"),
+    () => closer.close(CLOSE_POLICY, "no accepted token in time"),
     ctx.limits.authTimeoutMs,
   );
   const { sessions, gate, limits } = ctx;
@@ -171,7 +174,7 @@ export function rpcSocket(req: Request, ctx: RpcSocketContext): Response {
     } else if ("close" in msg) {
       end().then(() => {
         answer(msg.id, undefined);
-        socket.close(1000);
+        closer.close(1000);
       }, (e) => fail(msg.id, e));
     }
   };
@@ -183,27 +186,29 @@ export function rpcSocket(req: Request, ctx: RpcSocketContext): Response {
     };
     const { events, gap } = log.since(resumePoint(log, lastEventId));
     events.forEach(forward);
-    unsubscribe = log.on(forward, () => socket.close(1001, "gateway stopping"));
+    unsubscribe = log.on(forward, () => closer.close(1001, "gateway stopping"));
     return { ready: `${log.boot}.${log.lastId}`, gap };
   };
 
   socket.onmessage = (e) => {
-    if (typeof e.data !== "string") return socket.close(CLOSE_UNREADABLE, "text messages only");
+    // Frames behind a refused one are the client's last words: not read.
+    if (closer.closing) return closer.heard();
+    if (typeof e.data !== "string") return closer.close(CLOSE_UNREADABLE, "text messages only");
     if (e.data.length > maxChars && new TextEncoder().encode(e.data).length > maxChars) {
-      return socket.close(CLOSE_TOO_BIG, `message exceeds ${maxChars} bytes`);
+      return closer.close(CLOSE_TOO_BIG, `message exceeds ${maxChars} bytes`);
     }
     let msg: WsRequest;
     try {
       msg = JSON.parse(e.data);
     } catch {
-      return socket.close(CLOSE_UNREADABLE, "not JSON");
+      return closer.close(CLOSE_UNREADABLE, "not JSON");
     }
     const problem = wsRequestProblem(msg);
     if (problem) {
       // A well-numbered request gets an answer; anything else ends the socket.
       const id = (msg as { id?: unknown })?.id;
       if (typeof id !== "number" || !Number.isSafeInteger(id) || !principal) {
-        return socket.close(CLOSE_UNREADABLE, problem);
+        return closer.close(CLOSE_UNREADABLE, problem);
       }
       return fail(id, VirError.report("RPC", "INVALID_ARG", problem));
     }

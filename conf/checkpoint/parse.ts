@@ -11,19 +11,6 @@ import type { CheckpointDef } from "./def.ts";
 
 const F = "DOMAIN_CHECKPOINT";
 
-/**
- * libvirt always validates checkpoint documents against domaincheckpoint.rng; of that schema,
- * this checks the disk entries (a name, `checkpoint` of `no` or `bitmap`), whose violations
- * libvirt reports as an extra `<disks>` in the root's interleave.
- */
-function checkDisks(disks: XmlElement[]): void {
-  const ok = disks.every((d) =>
-    d.name === "disk" && d.attributes.name !== undefined &&
-    [undefined, "no", "bitmap"].includes(d.attributes.checkpoint)
-  );
-  if (!ok) throw schemaError("disks");
-}
-
 /** How libvirt (libxml2) reports a document domaincheckpoint.rng refuses. */
 function invalid(detail: string): VirError {
   return VirError.report(
@@ -50,30 +37,67 @@ const elementKids = (el: XmlElement) =>
 const textElement = (el: XmlElement, ok: (text: string) => boolean) =>
   !Object.keys(el.attributes).length && !elementKids(el).length && ok(textOf(el) ?? "");
 
-/** The root's own part of domaincheckpoint.rng (the embedded domain and disks apart). */
+/** The schema's diskTargetDev (domaincommon.rng) or absFilePath (basictypes.rng). */
+const DISK_NAME = /^(?:(?:ioemu:)?(?:fd|hd|sd|vd|xvd|ubd)[a-zA-Z0-9_]+|(?:\/|[a-zA-Z]:\\).+)$/;
+
+/** diskcheckpoint: a disk name, then `checkpoint='no'` alone or a bitmap with its size. */
+function validDisk(d: XmlElement): boolean {
+  const { name, checkpoint, bitmap, size, ...rest } = d.attributes;
+  const empty = !elementKids(d).length && !(textOf(d) ?? "").trim();
+  if (d.name !== "disk" || Object.keys(rest).length || !empty) return false;
+  if (name === undefined || !DISK_NAME.test(name)) return false;
+  if (checkpoint === "no") return bitmap === undefined && size === undefined;
+  return [undefined, "bitmap"].includes(checkpoint) &&
+    (size === undefined || (/^[0-9]+$/.test(size) && BigInt(size) < 2n ** 64n));
+}
+
+/**
+ * domaincheckpoint.rng's interleave, in its order, with what each member must hold (the
+ * embedded domain by domain.rng's own table).
+ */
+const MEMBERS: [string, (e: XmlElement) => boolean][] = [
+  ["name", (e) => textElement(e, (t) => CHECKPOINT_NAME.test(t))],
+  ["description", (e) => textElement(e, () => true)],
+  ["creationTime", (e) => textElement(e, (t) => /^[ \t\n\r]*\+?[0-9]+[ \t\n\r]*$/.test(t))],
+  [
+    "disks",
+    (e) =>
+      !Object.keys(e.attributes).length && elementKids(e).length > 0 &&
+      elementKids(e).every(validDisk),
+  ],
+  ["domain", matchesDomainSchema],
+  [
+    "parent",
+    (e) => {
+      const kids = elementKids(e);
+      return !Object.keys(e.attributes).length && kids.length === 1 &&
+        kids[0].name === "name" && textElement(kids[0], (t) => CHECKPOINT_NAME.test(t));
+    },
+  ],
+];
+
+/**
+ * libvirt always validates checkpoint documents against domaincheckpoint.rng, and libxml2
+ * reports as its interleave runs: children are sorted into members up to the first unknown
+ * one; each member (in the schema's order) takes its first element if that one is valid, and
+ * an element it does not take is "extra" in the interleave; only then are the unknown children
+ * and the attributes reported.
+ */
 function checkRoot(root: XmlElement): void {
-  const attr = Object.keys(root.attributes)[0];
+  const kids = elementKids(root);
+  const unknown = kids.findIndex((e) => !MEMBERS.some(([n]) => n === e.name));
+  const sorted = unknown < 0 ? kids : kids.slice(0, unknown);
+  for (const [name, valid] of MEMBERS) {
+    const mine = sorted.filter((e) => e.name === name);
+    if (mine.length > 1 || (mine.length && !valid(mine[0]))) throw schemaError(name);
+  }
+  if (unknown >= 0) {
+    throw invalid(`Element domaincheckpoint has extra content: ${kids[unknown].name}\n`);
+  }
+  // Namespace declarations are not attributes to libxml2.
+  const attr = Object.keys(root.attributes).find((k) => k !== "xmlns" && !k.startsWith("xmlns:"));
   if (attr !== undefined) {
     throw invalid(`Invalid attribute ${attr} for element domaincheckpoint\n`);
-  }
-  const seen = new Set<string>();
-  for (const el of elementKids(root)) {
-    const known: Record<string, (e: XmlElement) => boolean> = {
-      name: (e) => textElement(e, (t) => CHECKPOINT_NAME.test(t)),
-      description: (e) => textElement(e, () => true),
-      creationTime: (e) => textElement(e, (t) => /^[ \t\n\r]*\+?[0-9]+[ \t\n\r]*$/.test(t)),
-      parent: (e) => {
-        const kids = elementKids(e);
-        return !Object.keys(e.attributes).length && kids.length === 1 &&
-          kids[0].name === "name" && textElement(kids[0], (t) => CHECKPOINT_NAME.test(t));
-      },
-      disks: () => true,
-      domain: () => true,
-    };
-    const check = known[el.name];
-    if (!check) throw invalid(`Element domaincheckpoint has extra content: ${el.name}\n`);
-    if (seen.has(el.name) || !check(el)) throw schemaError(el.name);
-    seen.add(el.name);
   }
 }
 
@@ -96,15 +120,12 @@ export function parseCheckpointXML(xml: string, options: MomentParseOptions): Ch
   });
   // The schema (with the embedded domain's) is checked before anything is read.
   checkRoot(root);
-  const embedded = child(root, "domain");
-  if (embedded && !matchesDomainSchema(embedded)) throw schemaError("domain");
   const def: CheckpointDef = { ...parseMomentCommon(root, "checkpoint", F, options), disks: [] };
   if (options.redefine) {
     const dom = child(root, "domain");
     if (dom) def.dom = parseMomentDomain(dom, options);
   }
   const disks = children(child(root, "disks"));
-  checkDisks(disks);
   // A disk without a checkpoint attribute gets a bitmap.
   def.disks = disks.map((el) => ({
     name: el.attributes.name!,

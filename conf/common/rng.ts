@@ -122,11 +122,15 @@ function elementErrors(el: XmlElement, rule: RngElement): string[] {
   return [];
 }
 
-function fail(schema: RngSchema, lines: string[]): VirError {
+/**
+ * libvirt's VIR_ERR_XML_INVALID_SCHEMA for a document `file` (a schema under
+ * /usr/share/libvirt/schemas) refused with libxml2's `lines`.
+ */
+export function schemaInvalid(file: string, lines: string[]): VirError {
   return VirError.report(
     "XML",
     "XML_INVALID_SCHEMA",
-    `Unable to validate doc against /usr/share/libvirt/schemas/${schema.file}\n` +
+    `Unable to validate doc against /usr/share/libvirt/schemas/${file}\n` +
       lines.map((l) => l + "\n").join(""),
   );
 }
@@ -142,12 +146,14 @@ export function rngValidate(root: XmlElement, schema: RngSchema): void {
     if (name === "xmlns" || name.startsWith("xmlns:")) continue;
     const type = schema.attrs[name];
     if (type !== undefined && !valueError(type, value)) continue;
-    if (type !== undefined && schema.required?.includes(name)) throw fail(schema, [rootFailed]);
-    throw fail(schema, [`Invalid attribute ${name} for element ${root.name}`]);
+    if (type !== undefined && schema.required?.includes(name)) {
+      throw schemaInvalid(schema.file, [rootFailed]);
+    }
+    throw schemaInvalid(schema.file, [`Invalid attribute ${name} for element ${root.name}`]);
   }
   for (const el of children(root)) {
     if (!Object.hasOwn(schema.elements, el.name)) {
-      throw fail(schema, [`Element ${root.name} has extra content: ${el.name}`]);
+      throw schemaInvalid(schema.file, [`Element ${root.name} has extra content: ${el.name}`]);
     }
   }
   const seen = new Set<string>();
@@ -157,8 +163,8 @@ export function rngValidate(root: XmlElement, schema: RngSchema): void {
     const repeated = seen.has(el.name) && !rule.many;
     seen.add(el.name);
     if (!own.length && !repeated) continue;
-    if (rule.alone && own.length) throw fail(schema, own);
-    throw fail(schema, [
+    if (rule.alone && own.length) throw schemaInvalid(schema.file, own);
+    throw schemaInvalid(schema.file, [
       ...(rule.detail ? own : []),
       `Extra element ${el.name} in interleave`,
       ...(rule.nested ? ["Invalid sequence in interleave"] : []),
@@ -167,7 +173,7 @@ export function rngValidate(root: XmlElement, schema: RngSchema): void {
   }
   const missing = schema.requiredElements?.find((name) => !seen.has(name));
   if (missing !== undefined) {
-    throw fail(schema, [
+    throw schemaInvalid(schema.file, [
       `Expecting an element ${missing}, got nothing`,
       "Invalid sequence in interleave",
       rootFailed,

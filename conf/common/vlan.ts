@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { VirError } from "../../util/errors.ts";
 import { children, element, type XmlElement } from "../../util/xml/mod.ts";
-import { parseUInt } from "./values.ts";
+import { xmlPropEnum, xmlPropUInt } from "./values.ts";
 
 /** `<vlan>`: tags, trunk mode and the optional native tag (virNetDevVlan). */
 export const VlanSchema = z.strictObject({
@@ -32,15 +32,12 @@ export function parseVlan(el: XmlElement): Vlan {
   }
   const vlan: Vlan = { trunk: tagEls.length > 1, tags: [] };
   for (const t of tagEls) {
-    const id = parseUInt(t.attributes.id);
-    if (id === undefined) throw fail("missing or invalid vlan tag id attribute");
+    // virXMLPropUInt: its errors are util/virxml.c's (VIR_FROM_XML).
+    const id = xmlPropUInt(t, "id", undefined, { required: true })!;
     if (id > 4095) throw fail(`vlan tag id ${id} too large (maximum 4095)`);
-    const mode = t.attributes.nativeMode;
+    const mode = xmlPropEnum(t, "nativeMode", ["tagged", "untagged"] as const);
     if (mode !== undefined) {
       if (vlan.nativeMode !== undefined) throw fail("duplicate native vlan setting");
-      if (mode !== "tagged" && mode !== "untagged") {
-        throw fail(`Invalid "nativeMode='${mode}'" in vlan <tag> element`);
-      }
       vlan.nativeMode = mode;
       vlan.nativeTag = id;
     }

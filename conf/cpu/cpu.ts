@@ -9,6 +9,7 @@
 import { VirError } from "../../util/errors.ts";
 import type { CpuDef } from "./def.ts";
 import { x86Baseline } from "./x86_baseline.ts";
+import type { HvCpuModels } from "./x86_decode.ts";
 import { type CpuCompareResult, X86_ARCHES, x86Compare } from "./x86_compare.ts";
 import { x86ExpandFeatures } from "./x86_expand.ts";
 import { ppc64Baseline } from "./ppc64.ts";
@@ -40,7 +41,8 @@ function driverOf(arch: string | undefined): "x86" | "ppc64" | "other" {
 }
 
 /**
- * `virCPUBaseline`: the baseline of `cpus` for `arch` (by default the first CPU's).
+ * `virCPUBaseline`: the baseline of `cpus` for `arch` (by default the first CPU's), named
+ * after one of the hypervisor's `models` when they are given.
  *
  * @example
  * ```ts
@@ -55,6 +57,7 @@ export function cpuBaseline(
   cpus: CpuDef[],
   features?: string[],
   migratable = false,
+  models?: HvCpuModels,
 ): CpuDef {
   if (!cpus.length) throw VirError.report("CPU", "INVALID_ARG", "no CPUs given");
   cpus.forEach((c, i) => {
@@ -72,7 +75,7 @@ export function cpuBaseline(
       `cannot compute baseline CPU of ${arch} architecture`,
     );
   }
-  return x86Baseline(cpus, features, migratable);
+  return x86Baseline(cpus, features, migratable, models);
 }
 
 /**

@@ -242,6 +242,20 @@ function parseCacheAndAddr(root: XmlElement, def: CpuDef): void {
  * ```
  */
 export function formatCpuDef(def: CpuDef): string {
+  return stringify(cpuDefElement(def));
+}
+
+/**
+ * `virCPUDefFormatBuf` as an element: the `<cpu>` of {@link formatCpuDef}, whose children a
+ * caller can place elsewhere (domain capabilities print a host model's inside `<mode>`).
+ *
+ * @example
+ * ```ts
+ * import { cpuDefElement, newCpuDef } from "./def.ts";
+ * cpuDefElement({ ...newCpuDef(), model: "Haswell" }).children.length; // 1
+ * ```
+ */
+export function cpuDefElement(def: CpuDef): XmlElement {
   const guest = def.type === "guest";
   const attrs: Record<string, string | undefined> = {};
   if (guest && (def.mode !== "custom" || def.model)) {
@@ -273,5 +287,5 @@ export function formatCpuDef(def: CpuDef): string {
       element("feature", guest ? { policy: f.policy, name: f.name } : { name: f.name })
     ),
   ];
-  return stringify(element("cpu", attrs, kids));
+  return element("cpu", attrs, kids);
 }

@@ -14,6 +14,7 @@
  */
 export * from "./def.ts";
 export * from "./cpu.ts";
-export { x86Decode, type X86Decoded } from "./x86_decode.ts";
+export { type HvCpuModels, x86Decode, type X86Decoded } from "./x86_decode.ts";
 export { type CpuCompareResult } from "./x86_compare.ts";
 export { type X86Data } from "./x86_data.ts";
+export { x86CpuData, type X86CpuInfo } from "./x86_cpu_data.ts";

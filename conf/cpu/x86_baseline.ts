@@ -7,16 +7,17 @@
 import { VirError } from "../../util/errors.ts";
 import { type CpuDef, newCpuDef } from "./def.ts";
 import { addData, addItem, intersectData, isEmptyData } from "./x86_data.ts";
-import { x86Decode } from "./x86_decode.ts";
+import { type HvCpuModels, x86Decode } from "./x86_decode.ts";
 import { x86Map, type X86Vendor } from "./x86_map.ts";
 import { x86ModelFromCpu } from "./x86_model.ts";
 
 const failed = (msg: string) => VirError.report("CPU", "OPERATION_FAILED", msg);
 
 /**
- * `virCPUx86Baseline` (without a hypervisor's model list): a guest CPU, exact match, whose
- * vendor is printed only when every CPU names it. `features` (when given) limits the result to
- * those features; `migratable` drops features that block migration.
+ * `virCPUx86Baseline`: a guest CPU, exact match, whose vendor is printed only when every CPU
+ * names it. `features` (when given) limits the result to those features; `migratable` drops
+ * features that block migration; `models` (when given) are the hypervisor's, the only ones the
+ * result may name.
  *
  * @example
  * ```ts
@@ -27,7 +28,12 @@ const failed = (msg: string) => VirError.report("CPU", "OPERATION_FAILED", msg);
  * x86Baseline([a, b]).model; // "Haswell"
  * ```
  */
-export function x86Baseline(cpus: CpuDef[], features?: string[], migratable = false): CpuDef {
+export function x86Baseline(
+  cpus: CpuDef[],
+  features?: string[],
+  migratable = false,
+  models?: HvCpuModels,
+): CpuDef {
   const map = x86Map();
   const base = x86ModelFromCpu(cpus[0], "all").data;
   const cpu = newCpuDef();
@@ -67,7 +73,7 @@ export function x86Baseline(cpus: CpuDef[], features?: string[], migratable = fa
   }
   if (isEmptyData(base)) throw failed("CPUs are incompatible");
   if (vendor) { for (const item of vendor.data.values()) addItem(base, item); }
-  const decoded = x86Decode(base, "guest", names, migratable);
+  const decoded = x86Decode(base, "guest", names, migratable, models);
   cpu.model = decoded.model;
   cpu.features = decoded.features;
   if (outputVendor) cpu.vendor = decoded.vendor;

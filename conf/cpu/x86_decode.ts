@@ -7,9 +7,15 @@
  */
 import { VirError } from "../../util/errors.ts";
 import type { CpuDef, CpuFeature } from "./def.ts";
-import { copyData, subtractData, type X86Data } from "./x86_data.ts";
+import { addData, copyData, isSubsetData, subtractData, type X86Data } from "./x86_data.ts";
 import { x86Map, type X86Model, type X86Vendor } from "./x86_map.ts";
 import { dataToFeatures } from "./x86_model.ts";
+
+/**
+ * The CPU models a hypervisor has (`virDomainCapsCPUModels`), each with the features that keep
+ * it from running there (its blockers, in libvirt's names).
+ */
+export type HvCpuModels = ReadonlyMap<string, readonly string[]>;
 
 /** What a decode yields for a CPU definition. */
 export interface X86Decoded {
@@ -64,13 +70,25 @@ function filterTSX(data: X86Data, vendor: X86Vendor | undefined): void {
   }
 }
 
-/** `x86DataToCPU`: `model` plus the features `data` adds (require) and lacks (disable). */
-function dataToCpu(data: X86Data, model: X86Model, type: CpuDef["type"]): CpuFeature[] {
+/**
+ * `x86DataToCPU`: `model` plus the features `data` adds (require) and lacks (disable); the
+ * hypervisor's `blockers` of the model (features it cannot give) are disabled too.
+ */
+function dataToCpu(
+  data: X86Data,
+  model: X86Model,
+  type: CpuDef["type"],
+  blockers: readonly string[] = [],
+): CpuFeature[] {
   const copy = copyData(data);
   const modelData = copyData(model.data);
   dataToVendor(copy);
   subtractData(copy, modelData);
   subtractData(modelData, data);
+  for (const name of blockers) {
+    const feature = x86Map().features.find((f) => f.name === name);
+    if (feature && !isSubsetData(copy, feature.data)) addData(modelData, feature.data);
+  }
   const features = [...dataToFeatures(copy, "require"), ...dataToFeatures(modelData, "disable")];
   if (type === "guest") {
     for (const name of model.removedFeatures) {
@@ -113,7 +131,8 @@ function betterFeatureList(
 /**
  * `x86Decode` for a CPU definition of `type`: the best model for `data`, its vendor, features
  * and signature. `preferred` are model names a baseline started from (a single one is taken
- * as soon as it is seen); `migratable` drops features that block migration.
+ * as soon as it is seen); `migratable` drops features that block migration; `models` (when
+ * given) are the only candidates, their blockers disabled.
  *
  * @example
  * ```ts
@@ -127,6 +146,7 @@ export function x86Decode(
   type: CpuDef["type"],
   preferred: string[] = [],
   migratable = false,
+  models?: HvCpuModels,
 ): X86Decoded {
   const map = x86Map();
   const data = copyData(cpuData);
@@ -136,8 +156,10 @@ export function x86Decode(
   let best: { model: X86Model; features: CpuFeature[] } | undefined;
   for (let i = map.models.length - 1; i >= 0; i--) {
     const candidate = map.models[i];
+    // A preferred model the hypervisor lacks only warns: the caller's CPU allows fallback.
+    if (models && !models.has(candidate.name)) continue;
     if (vendor && candidate.vendor && vendor !== candidate.vendor) continue;
-    const features = dataToCpu(data, candidate, type);
+    const features = dataToCpu(data, candidate, type, models?.get(candidate.name));
     if (type === "host" && !candidate.decodeHost) continue;
     if (type === "guest" && !candidate.decodeGuest) continue;
     // A host CPU is described with required features only.

@@ -47,8 +47,16 @@ export interface X86Map {
   models: X86Model[];
 }
 
-/** `virCPUx86VendorToData`: the 12-character string as leaf 0's ebx, edx, ecx. */
-function vendorData(text: string): X86Data {
+/**
+ * `virCPUx86VendorToData`: the 12-character string as leaf 0's ebx, edx, ecx.
+ *
+ * @example
+ * ```ts
+ * import { vendorData } from "./x86_map.ts";
+ * vendorData("GenuineIntel").get("cpuid:0:0")?.regs[1]; // 0x756e6547 ("Genu")
+ * ```
+ */
+export function vendorData(text: string): X86Data {
   const bytes = new TextEncoder().encode(text);
   const word = (i: number) => new DataView(bytes.buffer).getUint32(i, true);
   const data: X86Data = new Map();

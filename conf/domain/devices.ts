@@ -10,7 +10,15 @@
  * ```
  * @module
  */
-import { parseMac, parseUUID, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
+import {
+  formatVlan,
+  parseMac,
+  parseUUID,
+  parseVlan,
+  xmlPropEnum,
+  xmlPropUInt,
+} from "../common/mod.ts";
+import { checkDiskSource } from "../common/disk_source.ts";
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { child, children, childText, element } from "../../util/xml/mod.ts";
@@ -20,6 +28,8 @@ import { type DomainDef, type DomainInterface, INTERFACE_TYPES } from "./def.ts"
 import { parseGraphics } from "./graphics.ts";
 import { insertDisk } from "./disk_name.ts";
 import { parseIommu } from "./iommu.ts";
+import { parseLease } from "./lease.ts";
+import { parseRedirfilter } from "./redirfilter.ts";
 import { parseMemoryDevice } from "./memory_device.ts";
 import { parseShmem } from "./shmem.ts";
 import { scaledValue } from "./scaled.ts";
@@ -95,8 +105,27 @@ const PARSE_ORDER = [
 ];
 
 const CHARDEVS = new Set(["serial", "parallel", "console", "channel"]);
+
+/** virDomainMemballoonModel's names (the model is required). */
+const MEMBALLOON_MODELS = [
+  "virtio",
+  "xen",
+  "none",
+  "virtio-transitional",
+  "virtio-non-transitional",
+];
+
+/** The device kinds virDomainDefParseXML allows once, with its error for more. */
+const SINGLE: Record<string, [string, string]> = {
+  watchdog: ["INTERNAL_ERROR", "only a single watchdog device is supported"],
+  memballoon: ["INTERNAL_ERROR", "only a single memory balloon device is supported"],
+  nvram: ["INTERNAL_ERROR", "only a single nvram device is supported"],
+  iommu: ["XML_ERROR", "only a single IOMMU device is supported"],
+  vsock: ["XML_ERROR", "only a single vsock device is supported"],
+};
 /** The `<interface>` children the model keeps in `extra`, in libvirt's format order. */
 export const INTERFACE_KIDS: readonly string[] = [
+  "vlan",
   "virtualport",
   "script",
   "downscript",
@@ -129,10 +158,18 @@ function checkEnum(el: XmlElement, attr: string): void {
   xmlPropEnum(el, attr, DEVICE_ENUMS[el.name][attr]);
 }
 
+/** What device parsing needs of the domain parsed before: its OS type, architecture, virt type. */
+export interface DeviceContext {
+  osType: string;
+  arch?: string;
+  virtType: string;
+}
+
 /** Parses `<devices>` into the model's `devices` field. */
 export function parseDevices(
   el: XmlElement | undefined,
   options: NormalizeOptions,
+  context: DeviceContext = { osType: "hvm", virtType: "test" },
 ): DomainDef["devices"] {
   const interfaces: DomainInterface[] = [];
   const byKind = new Map<string, XmlElement[]>();
@@ -144,12 +181,14 @@ export function parseDevices(
   // virDomainDefParseXML reads the devices kind by kind, so the first error is the first
   // kind's.
   for (const kind of PARSE_ORDER) {
+    const single = SINGLE[kind];
+    if (single && children(el, kind).length > 1) throw VirError.report("DOMAIN", ...single);
     for (const dev of children(el, kind)) {
       if (kind === "interface") {
         interfaces.push(parseInterface(dev, options));
         continue;
       }
-      const parsed = parseDevice(dev, options);
+      const parsed = parseDevice(dev, options, context);
       if (!parsed) continue;
       const list = byKind.get(kind) ?? [];
       if (kind === "disk") insertDisk(list, parsed);
@@ -162,7 +201,11 @@ export function parseDevices(
   return emulator ? { emulator, interfaces, other } : { interfaces, other };
 }
 
-function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | undefined {
+function parseDevice(
+  dev: XmlElement,
+  options: NormalizeOptions,
+  context: DeviceContext,
+): XmlElement | undefined {
   if (dev.name === "graphics") {
     checkEnum(dev, "type");
     return parseGraphics(dev, options);
@@ -177,6 +220,9 @@ function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | u
     return n;
   }
   if (dev.name === "disk") return parseDisk(dev, options);
+  if (dev.name === "lease") return parseLease(dev);
+  if (dev.name === "memballoon") xmlPropEnum(dev, "model", MEMBALLOON_MODELS, true);
+  if (dev.name === "redirfilter") return parseRedirfilter(dev);
   if (dev.name === "filesystem") return parseFilesystem(dev, options);
   if (dev.name === "smartcard" || dev.name === "redirdev") {
     const n = normalizeElement(dev, "devices", options);
@@ -209,9 +255,15 @@ function parseDevice(dev: XmlElement, options: NormalizeOptions): XmlElement | u
     if (type === "mdev") mdevUuid(child(child(n, "source"), "address"));
     return n;
   }
-  if (dev.name === "input" && dev.attributes.bus === "usb") {
+  if (dev.name === "input") {
     const n = normalizeElement(dev, "devices", options);
-    if (n) checkUsbAddress(n, "usb");
+    if (!n) return n;
+    const bus = dev.attributes.bus ?? inputBus(dev.attributes.type, context);
+    const { type, bus: _, ...rest } = n.attributes;
+    // virDomainInputDefFormat writes every bus but none.
+    n.attributes = element("input", { type, bus: bus === "none" ? undefined : bus }).attributes;
+    Object.assign(n.attributes, rest);
+    checkUsbAddress(n, bus);
     return n;
   }
   if (dev.name === "panic") {
@@ -281,6 +333,20 @@ function parseFilesystem(dev: XmlElement, options: NormalizeOptions): XmlElement
 const PANIC_MODELS = ["default", "isa", "pseries", "hyperv", "s390"];
 
 /** A USB input or redirection device with an address of another bus (its parser's check). */
+/** virDomainInputDefParseXML's bus for an input that names none. */
+function inputBus(type: string | undefined, context: DeviceContext): string {
+  const { osType, arch, virtType } = context;
+  if (osType === "hvm") {
+    const x86 = arch === undefined || arch === "i686" || arch === "x86_64";
+    if ((type === "mouse" || type === "keyboard") && x86) return "ps2";
+    if (arch?.startsWith("s390") || type === "passthrough") return "virtio";
+    return type === "evdev" ? "none" : "usb";
+  }
+  if (osType === "xen" || osType === "xenpvh") return "xen";
+  // Otherwise the bus keeps its zero value, ps2.
+  return virtType === "vz" || virtType === "parallels" ? "parallels" : "ps2";
+}
+
 function checkUsbAddress(n: XmlElement, bus: string): void {
   const type = child(n, "address")?.attributes.type;
   if (bus === "usb" && type !== undefined && type !== "usb") {
@@ -349,6 +415,9 @@ function defaultDiskBus(device: string | undefined, dev: string | undefined): st
 
 function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | undefined {
   checkEnum(dev, "type");
+  // virDomainDiskDefParseSourceXML runs between the type and the device.
+  const source = child(dev, "source");
+  if (source) checkDiskSource(dev.attributes.type, source);
   checkEnum(dev, "device");
   const target = child(dev, "target");
   if (target) checkEnum(target, "bus");
@@ -451,6 +520,11 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
     // virDomainNetDefParseXML reads a <filterref> for these types only.
     if (name === "filterref" && !FILTERREF_TYPES.includes(dev.attributes.type ?? "")) continue;
     for (const k of children(dev, name)) {
+      // virNetDevVlanParse, with its checks; libvirt reads the first <vlan> only.
+      if (name === "vlan") {
+        if (k === child(dev, "vlan")) extra.push(formatVlan(parseVlan(k)));
+        continue;
+      }
       const n = normalizeElement(k, "interface", options, "devices");
       if (n) extra.push(n);
     }

@@ -169,6 +169,7 @@ function formatCpu(cpu: DomainDef["cpu"]): XmlElement | undefined {
 
 /** What virDomainNetDefFormat prints between `<source>` and `<target>`, in its order. */
 const INTERFACE_BEFORE_TARGET = [
+  "vlan",
   "virtualport",
   "bandwidth",
   "script",

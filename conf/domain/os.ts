@@ -20,6 +20,7 @@ import {
   textOf,
 } from "../../util/xml/mod.ts";
 import { xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
+import { checkDiskSource } from "../common/disk_source.ts";
 import type { DomainDef } from "./def.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 
@@ -126,6 +127,11 @@ export function parseOs(el: XmlElement | undefined, options: NormalizeOptions): 
       if (menu) os.extra.push(menu);
       continue;
     }
+    // virDomainLoaderDefParseXMLNvram: a typed <nvram> is a storage source.
+    const source = child(k, "source");
+    if (k.name === "nvram" && source) {
+      checkDiskSource(xmlPropEnum(k, "type", STORAGE_TYPES), source);
+    }
     const n = normalizeElement(k, "os", options, "domain");
     if (n?.name === "loader" && n.children.length && n.attributes.type === undefined) {
       // virDomainDefPostParseOs: a loader with a path is a ROM unless said otherwise.
@@ -136,6 +142,9 @@ export function parseOs(el: XmlElement | undefined, options: NormalizeOptions): 
   }
   return os;
 }
+
+/** virStorageType's names. */
+const STORAGE_TYPES = "none file block dir network volume nvme vhostuser".split(" ");
 
 /** virDomainDefParseBootAcpiOptions: at most one `<acpi><table>`, of type slic. */
 function checkAcpiTables(os: XmlElement | undefined): void {

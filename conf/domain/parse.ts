@@ -28,10 +28,13 @@ import {
   children,
   childrenInOrder,
   childText,
+  element,
   nameOrder,
   parse,
   textOf,
 } from "../../util/xml/mod.ts";
+import { checkMemoryBacking } from "./memory_backing.ts";
+import { checkTimer } from "./timer.ts";
 import { formatBitmap, normalizeBitmap, parseCpuset } from "./bitmap.ts";
 import { parseCputune } from "./cputune.ts";
 import { memoryKiB } from "./scaled.ts";
@@ -152,6 +155,7 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   }
   parseOsType(child(root, "os"));
   const memory = parseMemory(root);
+  checkMemoryBacking(root);
   // virDomainDefTunablesParse starts with <blkiotune> and <memtune>, before the vCPUs.
   const early = new Map<string, XmlElement | undefined>();
   for (const name of ["blkiotune", "memtune"]) {
@@ -232,7 +236,19 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     def[key] = v;
   }
   def.os = parseOs(child(root, "os"), options);
-  def.devices = parseDevices(child(root, "devices"), options);
+  // libvirt reads ./devices/KIND: the devices of every <devices> element, in document order.
+  const deviceEls = children(root, "devices");
+  def.devices = parseDevices(
+    deviceEls.length > 1
+      ? element(
+        "devices",
+        {},
+        deviceEls.flatMap((d) => d.children.filter((c): c is XmlElement => c.type === "element")),
+      )
+      : deviceEls[0],
+    options,
+    { osType: def.os.type, arch: def.os.arch, virtType: def.type },
+  );
   const iothreads = childText(root, "iothreads");
   if (iothreads !== undefined) def.iothreads = Number(iothreads.trim());
   def.sections = parseSections(root, def, options, {
@@ -295,19 +311,20 @@ function parseVcpu(el: XmlElement | undefined, checkCurrent: boolean): DomainDef
     max = n;
   }
   const current = (el && xmlPropUInt(el, "current")) ?? max;
-  if (checkCurrent && current > max) {
-    throw VirError.report(
-      "DOMAIN",
-      "CONFIG_UNSUPPORTED",
-      "maximum vCPU count must not be less than current vCPU count",
-    );
-  }
   const vcpu: DomainDef["vcpu"] = { max, current };
   const placement = el && xmlPropEnum(el, "placement", ["static", "auto"]);
   if (placement) vcpu.placement = placement;
   // libvirt reads cpuset only for static placement: with placement='auto' numad decides.
   if (el?.attributes.cpuset !== undefined && placement !== "auto") {
     vcpu.cpuset = formatBitmap(parseCpuset(el.attributes.cpuset));
+  }
+  // virDomainDefSetVcpus, after the cpuset is read.
+  if (checkCurrent && current > max) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "maximum vCPU count must not be less than current vCPU count",
+    );
   }
   return vcpu;
 }
@@ -437,6 +454,12 @@ function applyCpuDefaults(cpu: NonNullable<DomainDef["cpu"]>): void {
 function parseClock(root: XmlElement, def: DomainDef, options: NormalizeOptions): void {
   const clock = child(root, "clock");
   if (!clock) return;
+  parseClockOffset(clock, def, options);
+  // virDomainDefClockParse reads the timers after the offset.
+  for (const t of children(clock, "timer")) checkTimer(t);
+}
+
+function parseClockOffset(clock: XmlElement, def: DomainDef, options: NormalizeOptions): void {
   const a = clock.attributes;
   const offset = a.offset ?? "utc";
   if (!CLOCK_OFFSETS.includes(offset)) {

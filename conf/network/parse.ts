@@ -174,9 +174,11 @@ function parseForward(el: XmlElement | undefined, net: string): NetworkForward {
   const addrEls = children(el, "address");
   const pfEls = children(el, "pf");
   const natEls = children(el, "nat");
-  if (pfEls.length > 1) {
-    throw xmlErr(`Only one <pf> element is allowed in <forward> of network ${net}`);
+  // virNetworkForwardDefParseXML reads the <nat> before the devices, addresses and <pf>.
+  if (natEls.length > 1) {
+    throw xmlErr(`Only one <nat> element is allowed in <forward> of network ${net}`);
   }
+  if (natEls.length === 1) fwd.nat = parseNat(natEls[0], fwd, net);
   const dev = el.attributes.dev;
   if (dev !== undefined && (addrEls.length || pfEls.length)) {
     throw xmlErr(
@@ -211,6 +213,8 @@ function parseForward(el: XmlElement | undefined, net: string): NetworkForward {
       }
       fwd.ifs.push({ type: "pci", address: parsePciAddress(a) });
     }
+  } else if (pfEls.length > 1) {
+    throw xmlErr(`Only one <pf> element is allowed in <forward> of network ${net}`);
   } else if (pfEls.length === 1) {
     const pf = pfEls[0].attributes.dev;
     if (pf === undefined) {
@@ -218,10 +222,6 @@ function parseForward(el: XmlElement | undefined, net: string): NetworkForward {
     }
     fwd.pf = pf;
   }
-  if (natEls.length > 1) {
-    throw xmlErr(`Only one <nat> element is allowed in <forward> of network ${net}`);
-  }
-  if (natEls.length === 1) fwd.nat = parseNat(natEls[0], fwd, net);
   return fwd;
 }
 
@@ -392,7 +392,7 @@ export function parseNetworkXML(xml: string, flags = 0): NetworkDef {
   if (delay !== undefined) {
     const d = parseULongLong(delay);
     if (d === undefined) {
-      throw err("CONFIG_UNSUPPORTED", `Invalid delay value in network '${name}'`);
+      throw err("XML_ERROR", `Invalid delay value in network '${name}'`);
     }
     def.bridge.delay = Number(d);
   }

@@ -4,6 +4,7 @@
  * @module
  */
 import { VirError } from "../../util/errors.ts";
+import { checkDiskSource } from "../common/disk_source.ts";
 import { child, children, parse, type XmlElement } from "../../util/xml/mod.ts";
 import { type MomentParseOptions, parseMomentCommon, parseMomentDomain } from "../common/moment.ts";
 import { xpathString } from "../common/values.ts";
@@ -54,6 +55,7 @@ function parseDisk(el: XmlElement): SnapshotDiskDef {
   }
   const source = child(el, "source");
   if (source) disk.source = source;
+  if (source) checkDiskSource(disk.type, source);
   const driverType = child(el, "driver")?.attributes.type;
   if (driverType) disk.driverType = driverType;
   const path = source?.attributes.file ?? source?.attributes.dev;

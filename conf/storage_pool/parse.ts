@@ -34,7 +34,7 @@ export function parseStoragePoolElement(root: XmlElement): StoragePoolDef {
   let uuid = generateUUID();
   if (uuidText !== undefined) {
     const u = parseUUID(uuidText);
-    if (!u) throw VirError.report("STORAGE", "INTERNAL_ERROR", "malformed uuid element");
+    if (!u) throw VirError.report("STORAGE", "XML_ERROR", "malformed uuid element");
     uuid = u;
   }
   const cowEl = child(child(root, "features"), "cow");

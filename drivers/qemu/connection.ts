@@ -18,6 +18,10 @@ import type {
   DriverEvent,
   DriverHistogramFamily,
   DriverStream,
+  MigrateBeginResult,
+  MigrateCookie,
+  MigrateFinishResult,
+  MigratePrepareResult,
   NodeDeviceRef,
   NodeInfo,
   SecurityLabel,
@@ -63,7 +67,15 @@ import { attachDevice } from "./api/device_attach.ts";
 import { detachDevice } from "./api/device_detach.ts";
 import { updateDevice } from "./api/device_update.ts";
 import { blockResize, setMemory, setMemoryStatsPeriod } from "./api/state_memory.ts";
-import { abortJob, controlInfo, jobInfo, jobStats } from "./api/state_job.ts";
+import { abortJob, controlInfo, jobInfo, jobStats, migratingOut } from "./api/state_job.ts";
+import {
+  migrateBegin,
+  migrateConfirm,
+  migrateFinish,
+  migratePerform,
+  migratePrepare,
+} from "./api/migration.ts";
+import { DRV_FEATURE } from "../../util/drv_feature.ts";
 import { domainGetMetadata, domainSetMetadata } from "./api/metadata.ts";
 import { domainSetLifecycleAction } from "./api/lifecycle_set.ts";
 import { injectNMI, sendKey } from "./api/guest_input.ts";
@@ -80,7 +92,6 @@ import { blockInfo } from "./api/block_info.ts";
 import { ioThreadInfo } from "./api/iothread_info.ts";
 import { getBlockIoTune, setBlockIoTune } from "./api/block_iotune.ts";
 import { getNumaParameters, setNumaParameters } from "./api/numa_params.ts";
-import { DRV_FEATURE, globalFeature } from "../../util/driver_features.ts";
 import {
   blockCommit,
   blockJobAbort,
@@ -104,10 +115,26 @@ import { snapshotReads } from "./api/state_snapshot_list.ts";
 import { undefineSnapshots } from "./api/state_snapshot_store.ts";
 import * as agentApi from "./agent/agent_api.ts";
 import { baselineCpu, compareCpu, hostCpu } from "./api/host_cpu.ts";
+import { baselineHypervisorCpu, compareHypervisorCpu } from "./api/host_cpu_hyp.ts";
 import { getGuestInfo } from "./agent/guest_info.ts";
 
 const E = VIR;
 const AFFECT = E.DOMAIN_AFFECT_LIVE | E.DOMAIN_AFFECT_CONFIG;
+
+/**
+ * The features `qemuConnectSupportsFeature` answers yes to, less what edgevirt's driver does
+ * not do: peer-to-peer (a driver cannot open the destination: it may not import the client),
+ * version 2 and change protection; plus libvirt's global string typed parameters and network
+ * update order, as the test driver answers them.
+ */
+const MIGRATION_FEATURES: ReadonlySet<number> = new Set([
+  DRV_FEATURE.MIGRATION_V3,
+  DRV_FEATURE.MIGRATION_PARAMS,
+  DRV_FEATURE.MIGRATION_OFFLINE,
+  DRV_FEATURE.XML_MIGRATABLE,
+  DRV_FEATURE.TYPED_PARAM_STRING,
+  DRV_FEATURE.NETWORK_UPDATE_HAS_CORRECT_ORDER,
+]);
 
 /**
  * One connection; several share a state.
@@ -180,29 +207,6 @@ export class QemuConnection implements DriverConnection {
 
   connectListDefinedDomains(): Promise<string[]> {
     return Promise.resolve(this.#s.domains.inactiveNames());
-  }
-
-  /**
-   * `qemuConnectSupportsFeature`: the global answers, then XML_MIGRATABLE; libvirt's QEMU
-   * driver also claims the migration protocols, which this one does only once it has them.
-   */
-  connectSupportsFeature(feature: number): Promise<boolean> {
-    const global = globalFeature(feature);
-    if (global !== undefined) return Promise.resolve(global);
-    const migrates = "domainMigratePerform3Params" in this;
-    const F = DRV_FEATURE;
-    switch (feature) {
-      case F.XML_MIGRATABLE:
-        return Promise.resolve(true);
-      case F.MIGRATION_V2:
-      case F.MIGRATION_V3:
-      case F.MIGRATION_P2P:
-      case F.MIGRATE_CHANGE_PROTECTION:
-      case F.MIGRATION_OFFLINE:
-      case F.MIGRATION_PARAMS:
-        return Promise.resolve(migrates);
-    }
-    return Promise.resolve(false);
   }
 
   connectListAllDomains(flags: number): Promise<DomainRef[]> {
@@ -448,10 +452,17 @@ export class QemuConnection implements DriverConnection {
   }
 
   domainSuspend(dom: DomainRef): Promise<void> {
-    return this.#pauseOrResume(dom, E.DOMAIN_PAUSED, async (obj) => {
+    const pause = async (obj: QemuDomainObj) => {
       obj.pausedReason = E.DOMAIN_PAUSED_USER;
       await obj.proc!.monitor.stop();
-    });
+    };
+    const obj = this.#obj(dom);
+    // An outgoing migration holds the job; libvirt lets a suspend through (virsh migrate
+    // --timeout), and the migration goes on with the vCPUs stopped.
+    if (migratingOut(obj)) {
+      return obj.state === E.DOMAIN_PAUSED ? Promise.resolve() : pause(obj);
+    }
+    return this.#pauseOrResume(dom, E.DOMAIN_PAUSED, pause);
   }
 
   domainResume(dom: DomainRef): Promise<void> {
@@ -860,6 +871,58 @@ export class QemuConnection implements DriverConnection {
     return abortJob(this.#obj(dom));
   }
 
+  // ---- migration (version 3 with parameters; the client runs the steps) --------------------
+
+  /** virDrvFeature: the migration protocol this driver speaks (`qemuConnectSupportsFeature`). */
+  connectSupportsFeature(feature: number): Promise<boolean> {
+    return Promise.resolve(MIGRATION_FEATURES.has(feature));
+  }
+
+  domainMigrateBegin3Params(
+    dom: DomainRef,
+    params: TypedParams,
+    flags: number,
+  ): Promise<MigrateBeginResult> {
+    return migrateBegin(this.#s, this.#obj(dom), params, flags);
+  }
+
+  domainMigratePrepare3Params(
+    params: TypedParams,
+    cookiein: string | null,
+    flags: number,
+  ): Promise<MigratePrepareResult> {
+    return migratePrepare(this.#s, params, cookiein, flags);
+  }
+
+  domainMigratePerform3Params(
+    dom: DomainRef,
+    dconnuri: string | null,
+    params: TypedParams,
+    cookiein: string | null,
+    flags: number,
+  ): Promise<MigrateCookie> {
+    return migratePerform(this.#s, this.#obj(dom), dconnuri, params, cookiein, flags);
+  }
+
+  domainMigrateFinish3Params(
+    params: TypedParams,
+    cookiein: string | null,
+    flags: number,
+    cancelled: number,
+  ): Promise<MigrateFinishResult> {
+    return migrateFinish(this.#s, params, cookiein, flags, cancelled);
+  }
+
+  domainMigrateConfirm3Params(
+    dom: DomainRef,
+    params: TypedParams,
+    cookiein: string | null,
+    flags: number,
+    cancelled: number,
+  ): Promise<void> {
+    return migrateConfirm(this.#s, this.#obj(dom), params, cookiein, flags, cancelled);
+  }
+
   domainBlockCommit(
     dom: DomainRef,
     disk: string,
@@ -1077,6 +1140,33 @@ export class QemuConnection implements DriverConnection {
 
   connectBaselineCPU(xmlCPUs: string[], flags: number): Promise<string> {
     return Promise.resolve().then(() => baselineCpu(xmlCPUs, flags));
+  }
+
+  connectCompareHypervisorCPU(
+    emulator: string | null,
+    arch: string | null,
+    machine: string | null,
+    virttype: string | null,
+    xmlCPU: string,
+    flags: number,
+  ): Promise<number> {
+    return compareHypervisorCpu(this.#s, { emulator, arch, machine, virttype }, xmlCPU, flags);
+  }
+
+  connectBaselineHypervisorCPU(
+    emulator: string | null,
+    arch: string | null,
+    machine: string | null,
+    virttype: string | null,
+    xmlCPUs: string[],
+    flags: number,
+  ): Promise<string> {
+    return baselineHypervisorCpu(
+      this.#s,
+      { emulator, arch, machine, virttype },
+      xmlCPUs,
+      flags,
+    );
   }
 
   connectGetCPUModelNames(arch: string, flags: number): Promise<string[]> {

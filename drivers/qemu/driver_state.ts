@@ -33,7 +33,7 @@ import { applyVcpusToDef, vcpusFromDef } from "./hotplug/vcpu_model.ts";
 import type { QmpEvent } from "./monitor/qmp_client.ts";
 import type { QemuMonitor } from "./monitor/qemu_monitor.ts";
 import { writeFileAtomic } from "./process/atomic_file.ts";
-import type { QemuLauncher, QemuProcess } from "./process/launcher.ts";
+import { QemuExitedError, type QemuLauncher, type QemuProcess } from "./process/launcher.ts";
 import type { QemuPaths } from "./process/paths.ts";
 import { setAsideDamaged } from "./process/damaged_file.ts";
 import {
@@ -57,6 +57,7 @@ import { Sysfs } from "../../util/sysfs.ts";
 import { resolveVolumeDisks } from "./volume_disk.ts";
 import { prepareDiskSecrets, removeDiskSecrets } from "./disk_secret.ts";
 import {
+  nameHelperTaps,
   type NicContext,
   type NicRuntime,
   prepareNics,
@@ -65,6 +66,7 @@ import {
   TapNamer,
 } from "./net/nics.ts";
 import { SystemTapHost, type TapHost } from "./net/tap.ts";
+import { startHelperFailure } from "./net/bridge_helper.ts";
 import { setLinkStates } from "./net/link.ts";
 import { handleObservedEvent } from "./api/events_qmp.ts";
 import {
@@ -78,6 +80,8 @@ import { Cgroup, type CgroupMounts } from "../../util/cgroup/mod.ts";
 import { childText } from "../../util/xml/mod.ts";
 import { DomainVcpuCgroup, machineCgroupPath, setupDomainCgroup } from "./domain_cgroup.ts";
 import { prepareChannels, removeChannelDir } from "./channel_dir.ts";
+import { updateGuestCpu } from "./cpu_update.ts";
+import { capsCache } from "./api/host_caps.ts";
 import {
   closeAgent,
   connectAgent,
@@ -103,8 +107,8 @@ export interface StartFrom {
   running: number;
   /** The paused reason when the start is paused. */
   paused: number;
-  /** The SUSPENDED event's detail when the start is paused. */
-  suspended: number;
+  /** The SUSPENDED event's detail when the start is paused; none for an incoming migration. */
+  suspended?: number;
 }
 
 /** libvirt's `qemuDomainRunningReasonToResumeEvent`: the RESUMED detail of a running reason. */
@@ -436,11 +440,13 @@ export class QemuDriverState {
       assignDeviceAliases(def);
       const { vcpus, individual } = vcpusFromDef(def);
       const accel = accelOf(def, this.#kvm);
+      if (def.cpu?.mode && def.cpu.mode !== "custom") {
+        const caps = await capsCache(this).get(def.devices.emulator ?? DEFAULT_EMULATOR);
+        if (caps) updateGuestCpu(def, caps);
+      }
       const volumes = await resolveVolumeDisks(def, this.secondaries);
       nics = await prepareNics(def, this.nicContext);
-      const taps = new Map(
-        nics.flatMap((n) => n.ifname ? [[def.devices.interfaces[n.index], n.ifname]] : []),
-      );
+      const taps = new Map(nics.map((n) => [def.devices.interfaces[n.index], n]));
       const secrets = await prepareDiskSecrets(def, this.secondaries, this.paths.runDir);
       await prepareChannels(def.devices.other, this.paths.runDir, id, def.name);
       try {
@@ -451,7 +457,10 @@ export class QemuDriverState {
           def.devices.emulator ?? DEFAULT_EMULATOR,
           argv,
           monitorPath,
-        );
+        ).catch((err) => {
+          // A bridge helper QEMU ran refused: its own words, as libvirt reports them.
+          throw (err instanceof QemuExitedError && startHelperFailure(def, err.stderr)) || err;
+        });
       } finally {
         // QEMU has read its keys once its monitor answers (or it is gone).
         await removeDiskSecrets(secrets);
@@ -479,6 +488,8 @@ export class QemuDriverState {
     try {
       // The pid on disk at once: the start is still unfinished, but its QEMU is known.
       await this.saveStatus(obj);
+      // The bridge helper's taps exist once QEMU runs: their names go into the live XML.
+      await nameHelperTaps(def, nics, [], proc.pid, this.nicContext);
       await refreshLiveDevices(def, proc.monitor);
       await setLinkStates(def, proc.monitor);
       await refreshChannelStates(this, obj, proc.monitor, true);
@@ -505,7 +516,7 @@ export class QemuDriverState {
       throw err;
     }
     if (!from) this.emit(obj, E.DOMAIN_EVENT_STARTED, E.DOMAIN_EVENT_STARTED_BOOTED);
-    if (flags & E.DOMAIN_START_PAUSED) {
+    if (flags & E.DOMAIN_START_PAUSED && !(from && from.suspended === undefined)) {
       this.emit(obj, E.DOMAIN_EVENT_SUSPENDED, from?.suspended ?? E.DOMAIN_EVENT_SUSPENDED_PAUSED);
     }
     await this.saveStatus(obj);
@@ -582,7 +593,14 @@ export class QemuDriverState {
           obj.state = E.DOMAIN_PAUSED;
           obj.reason = obj.pausedReason ?? E.DOMAIN_PAUSED_UNKNOWN;
           obj.pausedReason = undefined;
-          this.emit(obj, E.DOMAIN_EVENT_SUSPENDED, E.DOMAIN_EVENT_SUSPENDED_PAUSED);
+          // qemuDomainPausedReasonToSuspendedEvent, for the reasons this driver sets.
+          this.emit(
+            obj,
+            E.DOMAIN_EVENT_SUSPENDED,
+            obj.reason === E.DOMAIN_PAUSED_MIGRATION
+              ? E.DOMAIN_EVENT_SUSPENDED_MIGRATED
+              : E.DOMAIN_EVENT_SUSPENDED_PAUSED,
+          );
         }
         break;
       case "RESUME": {

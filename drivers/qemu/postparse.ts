@@ -116,7 +116,8 @@ function panicDefaults(def: DomainDef): void {
 /**
  * `qemuDomainDefSetDefaultCPU` and `qemuDomainDefCPUPostParse`: a guest without a CPU model
  * gets QEMU 7.2's default for x86 machines, `qemu64`, which it must not fall back from; a
- * custom CPU under TCG is not compared with the host.
+ * custom CPU under TCG, a host-passthrough and a maximum CPU are not compared with the host, a
+ * host-model one partially.
  */
 function defaultCpu(def: DomainDef): void {
   const cpu = def.cpu ?? { extra: [] };
@@ -131,7 +132,9 @@ function defaultCpu(def: DomainDef): void {
       element("model", { fallback: "forbid" }, ["qemu64"]),
     );
   }
-  if (cpu.mode === "custom" && def.type === "qemu") cpu.check ??= "none";
+  if (cpu.mode === "host-passthrough" || cpu.mode === "maximum") cpu.check ??= "none";
+  else if (cpu.mode === "host-model") cpu.check ??= "partial";
+  else if (cpu.mode === "custom" && def.type === "qemu") cpu.check ??= "none";
   def.cpu = cpu;
 }
 

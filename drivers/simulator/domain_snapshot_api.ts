@@ -32,10 +32,17 @@ import { methodTable } from "../../util/method_table.ts";
 const E = VIR;
 
 /**
- * testDomainSnapshotAlignDisks: the snapshot takes the domain's state; memory goes where that
- * state allows.
+ * testDomainSnapshotAlignDisks: a disk in `manual` mode is refused first; the snapshot takes the
+ * domain's state; memory goes where that state allows.
  */
 function alignNew(obj: TestDomainObj, def: SnapshotDef): void {
+  if (def.disks.some((d) => d.snapshot === "manual")) {
+    throw VirError.report(
+      "TEST",
+      "OPERATION_UNSUPPORTED",
+      "'manual' snapshot mode is not supported by the test driver",
+    );
+  }
   def.state = SNAPSHOT_STATES[obj.state];
   if (def.memory === "external") {
     alignSnapshotDisks(def, "external", false);

@@ -12,8 +12,9 @@ import { hostName } from "../../util/host_info.ts";
 import { capabilitiesXML } from "./capabilities.ts";
 import { cpuModelNames } from "../../conf/capabilities/cpu_models.ts";
 import { VIR } from "../../util/constants.ts";
-import { DRV_FEATURE } from "../../util/driver_features.ts";
 import { cpuBaseline, cpuExpandFeatures, formatCpuDef, parseCpuDef } from "../../conf/cpu/mod.ts";
+
+import { DRV_FEATURE } from "../../util/drv_feature.ts";
 
 const F = "TEST";
 

@@ -83,12 +83,20 @@ export function storagePoolMethods(state: TestDriverState): Partial<DriverConnec
       if (index === 0) {
         throw VirError.report(F, "INTERNAL_ERROR", `unknown storage pool type ${type}`);
       }
-      const source = srcSpec !== null && index > 0
-        ? parsePoolSource(
-          parse(srcSpec, { context: "(storage_source_specification)", errorDomain: "STORAGE" }),
-          POOL_TYPES[index],
-        )
-        : undefined;
+      // virStoragePoolDefParseSourceString: a type libvirt does not know (-1) still gets its
+      // source parsed, and fails on the missing pool options.
+      let source;
+      if (srcSpec !== null) {
+        const root = parse(srcSpec, {
+          context: "(storage_source_specification)",
+          errorDomain: "STORAGE",
+          expectRoot: "source",
+        });
+        if (index < 0) {
+          throw VirError.report("STORAGE", "INTERNAL_ERROR", "missing backend for pool type -1");
+        }
+        source = parsePoolSource(root, POOL_TYPES[index]);
+      }
       if (type === "logical") return LOGICAL_SOURCES;
       if (type === "netfs") {
         const host = source?.hosts[0]?.name;

@@ -1,12 +1,15 @@
 // The portable client proven on other runtimes: the portability scenario (list, lookup, define,
 // start, setVcpusFlags, an error, an event, a 401) against a real gateway process from Node 20
 // (esbuild bundle), Bun and workerd must print exactly Deno's lines; and the client bundle must
-// stay within 29 KB min+gzip (25 KB until streams and network ports joined the contract the
+// stay within 30 KB min+gzip (25 KB until streams and network ports joined the contract the
 // client carries: 26.7 KB then; 27 KB until sparse streams, their hole framing and the Stream's
 // hole API: 27.1 KB before, 27.1 + 0.6 KB after; 28 KB until the Domain handle got a method for
 // each of the 46 domain calls it lacked (block jobs, jobs, IOThreads, agent, stats): 28,163 bytes
-// before, 28,699 after, 27 bytes past 28 KB). The tools come from npm (`.ci/run` installs them into
-// EDGEVIRT_TOOLS). Without them the test is ignored on a developer machine and fails under CI.
+// before, 28,699 after, 27 bytes past 28 KB; 29 KB until the client ran libvirt's managed
+// migration itself, virDomainMigrate3's checks and the five steps of virDomainMigrateVersion3Full
+// across two connections, which no driver may do as it cannot import the client: 28,972 bytes
+// before, 30,373 after). The tools come from npm (`.ci/run` installs them into EDGEVIRT_TOOLS).
+// Without them the test is ignored on a developer machine and fails under CI.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -47,7 +50,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "the client bundle is at most 29 KB min+gzip",
+  name: "the client bundle is at most 30 KB min+gzip",
   ignore,
   async fn() {
     assert.ok(present, `esbuild missing in ${TOOLS}`);
@@ -59,6 +62,6 @@ Deno.test({
     assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
     const size = gzipSync(out.stdout).length;
     console.log(`client bundle: ${out.stdout.length} bytes minified, ${size} bytes gzip`);
-    assert.ok(size <= 29 * 1024, `client bundle is ${size} bytes min+gzip`);
+    assert.ok(size <= 30 * 1024, `client bundle is ${size} bytes min+gzip`);
   },
 });

@@ -5,13 +5,14 @@
  *
  * @module
  */
-import { createGateway, type Gateway } from "../../gateway/app.ts";
+import { createGateway, type DriverSpec, type Gateway } from "../../gateway/app.ts";
 import { hostDrivers } from "../../host.ts";
 import type { AclRule } from "../../gateway/acl.ts";
 import { hashToken, TokenStore } from "../../gateway/tokens.ts";
 import type { Limits } from "../../gateway/limits.ts";
 import { RPC_SOCKET_PATH, RPC_SUBPROTOCOL } from "../../protocol/ws_protocol.ts";
 import type { DriverEvent } from "../../util/driver.ts";
+import type { DriverRegistry } from "../../util/registry.ts";
 import type { VirErrorJSON } from "../../util/errors.ts";
 
 /** Clear-text tokens of the test callers. */
@@ -24,8 +25,15 @@ export const TOKENS = {
 /** The restricted caller: full rights on domains named `web-*` and nothing else. */
 export const RESTRICTED_RULES: AclRule[] = [{ action: "*", family: "domain", match: "web-*" }];
 
-/** A gateway over a fresh `test:///default` with the three callers. */
-export async function startGateway(limits?: Partial<Limits>): Promise<Gateway> {
+/**
+ * A gateway over a fresh `test:///default` with the three callers; or over `drivers`, whose
+ * sessions open through `registry` (the host's drivers by default).
+ */
+export async function startGateway(
+  limits?: Partial<Limits>,
+  drivers: DriverSpec[] = ["test:///default"],
+  registry: DriverRegistry = hostDrivers(),
+): Promise<Gateway> {
   const store = new TokenStore([
     { name: "full", sha256: await hashToken(TOKENS.full), role: "full" },
     { name: "ro", sha256: await hashToken(TOKENS.readOnly), role: "read-only" },
@@ -37,8 +45,8 @@ export async function startGateway(limits?: Partial<Limits>): Promise<Gateway> {
     },
   ]);
   return await createGateway({
-    drivers: ["test:///default"],
-    registry: hostDrivers(),
+    drivers,
+    registry,
     auth: store,
     limits,
   });

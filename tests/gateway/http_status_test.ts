@@ -171,6 +171,12 @@ Deno.test("the gateway answers user errors with 4xx, never 500", async () => {
       over("domainSendKey", [TEST, 2, 0, [389], 0]),
       400,
       "VIR_ERR_INTERNAL_ERROR",
+    ], [
+      // A system error, but the caller's file name (found by the wire fuzzer on qemu:///session).
+      "a save image name longer than a file name can be",
+      over("domainSaveImageGetXMLDesc", ["a".repeat(300), 0]),
+      400,
+      "VIR_ERR_SYSTEM_ERROR",
     ]);
     for (const [what, pending, status, code] of cases) {
       const res = await pending;

@@ -42,7 +42,8 @@ export interface GatewayProcess {
 /**
  * Spawns the gateway and waits until it listens; `corsOrigins` become `--cors-origin`s, `env`
  * is added to its environment, `args` to its command line, `tokens` (clear text → record
- * without its hash) to its token file beside the admin's.
+ * without its hash) to its token file beside the admin's; `cwd` is its working directory (the
+ * checkout by default).
  */
 export async function spawnGateway(
   opts: {
@@ -51,6 +52,7 @@ export async function spawnGateway(
     env?: Record<string, string>;
     args?: string[];
     tokens?: Record<string, Omit<TokenRecord, "sha256">>;
+    cwd?: string;
   } = {},
 ): Promise<GatewayProcess> {
   const dir = await Deno.makeTempDir({ prefix: "edgevirt-gw-" });
@@ -64,14 +66,16 @@ export async function spawnGateway(
   }
   await Deno.writeTextFile(`${dir}/tokens.json`, JSON.stringify(file));
   const socket = opts.unix ? `${dir}/gw.sock` : undefined;
-  const args = ["run", "-A", `${REPO_ROOT}/gateway/main.ts`, "--listen", "127.0.0.1:0"];
+  // The checkout's config by name: a working directory elsewhere would not find it.
+  const args = ["run", "-A", "--config", `${REPO_ROOT}/deno.json`, `${REPO_ROOT}/gateway/main.ts`];
+  args.push("--listen", "127.0.0.1:0");
   args.push("--token-file", `${dir}/tokens.json`);
   if (socket) args.push("--unix", socket);
   for (const origin of opts.corsOrigins ?? []) args.push("--cors-origin", origin);
   args.push(...opts.args ?? []);
   const child = new Deno.Command(Deno.execPath(), {
     args,
-    cwd: REPO_ROOT,
+    cwd: opts.cwd ?? REPO_ROOT,
     stdout: "null",
     stderr: "piped",
     env: { ...privateHome(dir), XDG_CONFIG_HOME: dir, ...opts.env },

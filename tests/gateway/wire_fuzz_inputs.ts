@@ -65,7 +65,15 @@ const METHODS = Object.keys(CONTRACT).sort();
 const declOf = (name: string): CallDecl | undefined =>
   Object.hasOwn(CONTRACT, name) ? (CONTRACT as Record<string, CallDecl>)[name] : undefined;
 const ROLES: readonly Role[] = ["none", "bad", "readOnly", "restricted", "full"];
-const BASE = "/v1/test/default";
+/** The URIs the fuzzer attacks and the route prefix of each (`/v1/test/default`). */
+export const FUZZ_URIS = ["test:///default", "qemu:///session"] as const;
+/** A URI the fuzzer attacks. */
+export type FuzzUri = typeof FUZZ_URIS[number];
+/** The gateway's routes of a served URI: `test:///default` → `/v1/test/default`. */
+export function basePath(uri: FuzzUri): string {
+  const u = new URL(uri);
+  return `/v1/${u.protocol.slice(0, -1)}${u.pathname}`;
+}
 
 /** Numbers at and beyond the edges of XDR's int, unsigned int and hyper. */
 const EDGE_NUMBERS = [
@@ -88,9 +96,19 @@ const EDGE_NUMBERS = [
 /** Spellings JSON.stringify cannot produce, spliced into the body's text. */
 const RAW_NUMBERS = ["NaN", "Infinity", "-Infinity", "1e999", "-1e999", "0x10", "01", "1_000"];
 
-const XML_SNIPPETS = [
-  "<domain type='test'><name>fz</name><memory>1024</memory><os><type>hvm</type></os></domain>",
-  "<domain type='test'><name>web-fz</name><memory>1024</memory><os><type>hvm</type></os></domain>",
+/** Domains each driver accepts, named for the restricted caller (`web-*`) and not. */
+const DOMAIN_XML: Record<FuzzUri, string[]> = {
+  "test:///default": ["fz", "web-fz"].map((n) =>
+    `<domain type='test'><name>${n}</name><memory>1024</memory><os><type>hvm</type></os></domain>`
+  ),
+  "qemu:///session": ["fz", "web-fz"].map((n) =>
+    `<domain type='qemu'><name>${n}</name><memory unit='MiB'>64</memory>` +
+    `<os><type arch='x86_64' machine='q35'>hvm</type></os>` +
+    `<devices><memballoon model='none'/></devices></domain>`
+  ),
+};
+/** Documents of the other kinds, well-formed and hostile. */
+const OTHER_XML = [
   "<network><name>fznet</name></network>",
   "<pool type='dir'><name>fzpool</name><target><path>/nonexistent-fz</path></target></pool>",
   "<volume><name>fz.img</name><capacity>1024</capacity></volume>",
@@ -115,8 +133,16 @@ const STRINGS = [
   "a".repeat(300),
 ];
 
+/** What inputs are made for: the served URI's routes, its objects and documents. */
+interface Scope {
+  uri: FuzzUri;
+  base: string;
+  refs: KnownRefs;
+  xml: readonly string[];
+}
+
 /** A plausible value of a kind: a real object, a small number, a string from the lists. */
-function plausible(kind: ArgKind, rnd: Rand, refs: KnownRefs): unknown {
+function plausible(kind: ArgKind, rnd: Rand, { refs, xml }: Scope): unknown {
   if (kind in refs && refs[kind as RefKind]!.length && rnd.chance(0.8)) {
     return structuredClone(rnd.pick(refs[kind as RefKind]!));
   }
@@ -127,7 +153,7 @@ function plausible(kind: ArgKind, rnd: Rand, refs: KnownRefs): unknown {
     case "ulong":
       return rnd.chance(0.7) ? rnd.int(4) : rnd.int(2 ** 31);
     case "str":
-      return rnd.chance(0.5) ? rnd.pick(XML_SNIPPETS) : rnd.pick(STRINGS);
+      return rnd.chance(0.5) ? rnd.pick(xml) : rnd.pick(STRINGS);
     case "str?":
       return rnd.chance(0.2) ? null : rnd.pick(STRINGS);
     case "bool":
@@ -135,7 +161,7 @@ function plausible(kind: ArgKind, rnd: Rand, refs: KnownRefs): unknown {
     case "uuid":
       return rnd.pick(["6695eb01-f6a4-8304-79aa-97f2502e193f", crypto.randomUUID()]);
     case "str[]":
-      return [rnd.pick(XML_SNIPPETS)];
+      return [rnd.pick(xml)];
     case "num[]":
       return [rnd.int(4096)];
     case "bool[]":
@@ -191,8 +217,8 @@ function mutant(v: unknown, rnd: Rand): unknown {
 }
 
 /** Arguments for a call: plausible, then mutated (or sometimes left as they are). */
-function callArgs(decl: CallDecl, rnd: Rand, refs: KnownRefs): { args: unknown[]; how: string } {
-  const args = decl.args.map((arg: Arg) => plausible(arg.kind, rnd, refs));
+function callArgs(decl: CallDecl, rnd: Rand, scope: Scope): { args: unknown[]; how: string } {
+  const args = decl.args.map((arg: Arg) => plausible(arg.kind, rnd, scope));
   const roll = rnd.int(10);
   if (roll < 2) return { args, how: "plausible" };
   if (roll === 2) return { args: args.concat(rnd.pick([0, "x", null])), how: "extra argument" };
@@ -253,17 +279,17 @@ function headersFor(role: Role, rnd: Rand, tokens: Record<Role, string>): Record
   return h;
 }
 
-function callInput(rnd: Rand, role: Role, tokens: Record<Role, string>, refs: KnownRefs) {
+function callInput(rnd: Rand, role: Role, tokens: Record<Role, string>, scope: Scope) {
   const { name, how: nameHow } = methodName(rnd);
   const decl = declOf(name);
-  const { args, how } = decl ? callArgs(decl, rnd, refs) : { args: [], how: "" };
+  const { args, how } = decl ? callArgs(decl, rnd, scope) : { args: [], how: "" };
   const { body, how: bodyHow } = bodyOf(rnd.chance(0.03) ? { args } : args, rnd);
   const session = rnd.chance(0.3);
   return {
     via: session ? "session" : "call",
     role,
     method: "POST",
-    path: `${session ? "/v1/sessions/{session}" : BASE}/call/${encodeURIComponent(name)}`,
+    path: `${session ? "/v1/sessions/{session}" : scope.base}/call/${encodeURIComponent(name)}`,
     headers: headersFor(role, rnd, tokens),
     body,
     label: `${name}: ${[nameHow, how, bodyHow].filter(Boolean).join(", ")}`,
@@ -272,7 +298,7 @@ function callInput(rnd: Rand, role: Role, tokens: Record<Role, string>, refs: Kn
 
 const REST_NAMES = ["test", "web-x", "default", "default-pool", "fz", "..", "%00", "a%2Fb", "é"];
 
-function restInput(rnd: Rand, role: Role, tokens: Record<Role, string>): HttpInput {
+function restInput(rnd: Rand, role: Role, tokens: Record<Role, string>, scope: Scope): HttpInput {
   const r = rnd.pick(RESOURCES);
   const name = rnd.pick(REST_NAMES);
   const actions = Object.keys(r.actions).concat("frobnicate", "__proto__", "constructor");
@@ -308,7 +334,7 @@ function restInput(rnd: Rand, role: Role, tokens: Record<Role, string>): HttpInp
   if (method === "POST" || method === "PUT") {
     if (headers["content-type"] === "application/xml" || rnd.chance(0.3)) {
       headers["content-type"] = "application/xml";
-      body = rnd.pick(XML_SNIPPETS);
+      body = rnd.pick(scope.xml);
     } else {
       const model = rnd.pick<unknown>([
         { name: "fz", memory: 1024, vcpu: 1 },
@@ -327,7 +353,7 @@ function restInput(rnd: Rand, role: Role, tokens: Record<Role, string>): HttpInp
     via: "rest",
     role,
     method,
-    path: `${BASE}${path}${query}`,
+    path: `${scope.base}${path}${query}`,
     headers,
     body,
     label: `REST ${method} ${path}${query} ${how}`.trim(),
@@ -338,19 +364,19 @@ function streamInput(
   rnd: Rand,
   role: Role,
   tokens: Record<Role, string>,
-  refs: KnownRefs,
+  scope: Scope,
 ): HttpInput {
   // Half of them bind a stream first (a stream call), half use the caller's latest stream id.
   if (rnd.chance(0.5)) {
     const name = rnd.pick(["storageVolDownload", "storageVolUpload", "domainScreenshot"]);
     const decl = declOf(name)!;
-    const args = decl.args.map((a: Arg) => plausible(a.kind, rnd, refs));
+    const args = decl.args.map((a: Arg) => plausible(a.kind, rnd, scope));
     if (rnd.chance(0.4)) args[rnd.int(args.length)] = mutant(undefined, rnd);
     return {
       via: "stream",
       role,
       method: "POST",
-      path: `${BASE}/call/${name}`,
+      path: `${scope.base}/call/${name}`,
       headers: headersFor(role, rnd, tokens),
       body: JSON.stringify(args),
       label: `stream call ${name}`,
@@ -379,7 +405,7 @@ function streamInput(
 
 function wsFrames(
   rnd: Rand,
-  refs: KnownRefs,
+  scope: Scope,
 ): { frames: (string | Uint8Array<ArrayBuffer>)[]; how: string } {
   const frames: (string | Uint8Array<ArrayBuffer>)[] = [];
   const hows: string[] = [];
@@ -390,7 +416,7 @@ function wsFrames(
     if (roll < 5) {
       const { name, how: nameHow } = methodName(rnd);
       const decl = declOf(name);
-      const { args, how } = decl ? callArgs(decl, rnd, refs) : { args: [], how: "" };
+      const { args, how } = decl ? callArgs(decl, rnd, scope) : { args: [], how: "" };
       const msg = rnd.chance(0.1) ? { id, method: name, args: mutant(args, rnd) } : {
         id,
         method: name,
@@ -403,7 +429,7 @@ function wsFrames(
       frames.push(JSON.stringify({ id, subscribe: mutant("1.0", rnd) }));
       hows.push("subscribe mutated");
     } else if (roll === 6) {
-      frames.push(JSON.stringify({ id, open: rnd.pick<unknown>(["test:///default", 1, null]) }));
+      frames.push(JSON.stringify({ id, open: rnd.pick<unknown>([scope.uri, 1, null]) }));
       hows.push("second open");
     } else if (roll === 7) {
       frames.push(JSON.stringify(rnd.pick<unknown>([
@@ -432,7 +458,8 @@ function wsFrames(
 /**
  * `n` inputs from `seed`, in runs of one role (25 at a time), so that a run of unprivileged
  * callers can be checked for having changed nothing. `ws` says whether WebSocket inputs are
- * wanted (they need a served gateway).
+ * wanted (they need a served gateway); `uri` is the served URI attacked (`test:///default` by
+ * default; the same seed gives the same inputs there as before it could be chosen).
  */
 export function* fuzzInputs(opts: {
   seed: number;
@@ -440,17 +467,25 @@ export function* fuzzInputs(opts: {
   tokens: Record<Role, string>;
   refs: KnownRefs;
   ws: boolean;
+  uri?: FuzzUri;
 }): Generator<FuzzInput> {
+  const uri = opts.uri ?? "test:///default";
+  const scope: Scope = {
+    uri,
+    base: basePath(uri),
+    refs: opts.refs,
+    xml: [...DOMAIN_XML[uri], ...OTHER_XML],
+  };
   const rnd = prng(opts.seed);
   let role: Role = "full";
   for (let i = 0; i < opts.n; i++) {
     if (i % 25 === 0) role = rnd.pick(ROLES);
     const roll = rnd.int(20);
     if (opts.ws && roll < 4) {
-      const { frames, how } = wsFrames(rnd, opts.refs);
+      const { frames, how } = wsFrames(rnd, scope);
       yield { via: "ws", role, frames, label: `ws: ${how}` };
-    } else if (roll < 12) yield callInput(rnd, role, opts.tokens, opts.refs);
-    else if (roll < 17) yield restInput(rnd, role, opts.tokens);
-    else yield streamInput(rnd, role, opts.tokens, opts.refs);
+    } else if (roll < 12) yield callInput(rnd, role, opts.tokens, scope);
+    else if (roll < 17) yield restInput(rnd, role, opts.tokens, scope);
+    else yield streamInput(rnd, role, opts.tokens, scope);
   }
 }

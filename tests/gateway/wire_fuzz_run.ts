@@ -1,10 +1,13 @@
 /**
  * Sends the wire fuzzer's inputs (`wire_fuzz_inputs.ts`) to a gateway and counts what must
  * never happen: a 500 (or an RPC-socket answer with a 500's code) for bad input, an answer
- * slower than 5 s, and any change made by a caller who may not make it — the whole state of
- * `test:///default` is compared before and after each run of one role's inputs (read-only
- * and unauthenticated callers may change nothing; the `web-*`-only caller nothing else). The
- * gateway's crashes are the caller's to count (a process exit, an unhandled rejection).
+ * slower than 5 s, an RPC socket that ends without a close frame, and any change made by a
+ * caller who may not make it — the whole state of the attacked URI (`test:///default` or
+ * `qemu:///session`; with the target's own view of what the wire does not show, such as the
+ * QEMU driver's definition files) and the full caller's session and operations are compared
+ * before and after each run of one role's inputs (read-only and unauthenticated callers may
+ * change nothing; the `web-*`-only caller nothing else). The gateway's crashes are the
+ * caller's to count (a process exit, an unhandled rejection).
  *
  * @module
  */
@@ -12,7 +15,18 @@ import { httpStatus } from "../../gateway/http_status.ts";
 import { RPC_SOCKET_PATH, RPC_SUBPROTOCOL } from "../../protocol/ws_protocol.ts";
 import { VirError } from "../../util/errors.ts";
 import { VIR } from "../../util/constants.ts";
-import type { FuzzInput, HttpInput, KnownRefs, Role, WsInput } from "./wire_fuzz_inputs.ts";
+import type { Gateway } from "../../gateway/app.ts";
+import { serveGateway, TOKENS } from "./helpers.ts";
+import {
+  basePath,
+  type FuzzInput,
+  fuzzInputs,
+  type FuzzUri,
+  type HttpInput,
+  type KnownRefs,
+  type Role,
+  type WsInput,
+} from "./wire_fuzz_inputs.ts";
 
 /** An answer slower than this is a hang. */
 export const HANG_MS = 5000;
@@ -25,6 +39,8 @@ export interface FuzzTally {
   /** 5xx answers other than 501, 503, 504 (unsupported, busy, timeout): each a bug. */
   serverErrors: string[];
   hangs: string[];
+  /** RPC sockets that ended without a close frame (the client saw the connection drop). */
+  dropped: string[];
   /** Changes by callers who may not make them: the run's role and its answered inputs. */
   forbiddenChanges: string[];
 }
@@ -38,9 +54,14 @@ export interface FuzzTarget {
   /** The origin of requests (`http://127.0.0.1` by default: the in-process gateway's). */
   origin?: string;
   tokens: Record<Role, string>;
+  /** The attacked URI (`test:///default` by default). */
+  uri?: FuzzUri;
+  /**
+   * What the wire does not show, by name (the QEMU driver's definition files), compared with
+   * the rest of the state.
+   */
+  hostState?: () => Promise<Map<string, string>>;
 }
-
-const BASE = "/v1/test/default";
 
 /** Runs inputs against one gateway, keeping each role's latest session and stream. */
 export class FuzzRunner {
@@ -50,11 +71,13 @@ export class FuzzRunner {
     byStatus: {},
     serverErrors: [],
     hangs: [],
+    dropped: [],
     forbiddenChanges: [],
   };
   #sessions = new Map<Role, string>();
   #streams = new Map<Role, string>();
   #run: { role: Role; before: Map<string, string>; answered: string[] } | undefined;
+  #inFlight: Promise<void>[] = [];
 
   constructor(readonly target: FuzzTarget) {}
 
@@ -62,10 +85,29 @@ export class FuzzRunner {
     return this.target.origin ?? "http://127.0.0.1";
   }
 
-  /** A full-token call of `test:///default`, for the state and the known objects. */
+  get #uri(): FuzzUri {
+    return this.target.uri ?? "test:///default";
+  }
+
+  /** A full-token request, answered with its status and body text. */
+  async #full(path: string, body?: unknown): Promise<string> {
+    const res = await this.target.fetch(
+      new Request(`${this.#origin}${path}`, {
+        method: body === undefined ? "GET" : "POST",
+        headers: {
+          authorization: `Bearer ${this.target.tokens.full}`,
+          "content-type": "application/json",
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }),
+    );
+    return `${res.status} ${await res.text()}`;
+  }
+
+  /** A full-token call of the attacked URI, for the state and the known objects. */
   async call(method: string, args: unknown[]): Promise<unknown> {
     const res = await this.target.fetch(
-      new Request(`${this.#origin}${BASE}/call/${method}`, {
+      new Request(`${this.#origin}${basePath(this.#uri)}/call/${method}`, {
         method: "POST",
         headers: {
           authorization: `Bearer ${this.target.tokens.full}`,
@@ -98,8 +140,9 @@ export class FuzzRunner {
   }
 
   /**
-   * Everything observable about `test:///default`, one entry per object: definitions (active
-   * and inactive XML), states, autostart flags, volumes, secrets.
+   * Everything observable about the attacked URI, one entry per object: definitions (active
+   * and inactive XML), states, autostart flags, volumes, secrets; the target's host state; the
+   * full caller's HTTP session (still answering) and operations.
    */
   async state(): Promise<Map<string, string>> {
     const out = new Map<string, string>();
@@ -115,14 +158,16 @@ export class FuzzRunner {
         await safe("domainSnapshotListNames", [d, 0]),
       ]);
     }
-    for (const n of await this.call("connectListAllNetworks", [0]) as { name: string }[]) {
+    // A family the driver lacks (the QEMU driver alone has no networks) lists nothing.
+    const list = (m: string) => this.call(m, [0]).catch(() => []) as Promise<{ name: string }[]>;
+    for (const n of await list("connectListAllNetworks")) {
       put(`network ${n.name}`, [
         await safe("networkGetXMLDesc", [n, 0]),
         await safe("networkIsActive", [n]),
         await safe("networkGetAutostart", [n]),
       ]);
     }
-    for (const p of await this.call("connectListAllStoragePools", [0]) as { name: string }[]) {
+    for (const p of await list("connectListAllStoragePools")) {
       put(`pool ${p.name}`, [
         await safe("storagePoolGetXMLDesc", [p, 0]),
         await safe("storagePoolIsActive", [p]),
@@ -133,26 +178,40 @@ export class FuzzRunner {
       put(m, await safe(m, [0]));
     }
     put("nodedevs", await safe("connectListAllNodeDevices", [0]));
+    for (const [k, v] of await this.target.hostState?.() ?? []) out.set(`host ${k}`, v);
+    const session = this.#sessions.get("full");
+    if (session) {
+      put("full's session", await this.#full(`/v1/sessions/${session}/call/connectGetVersion`, []));
+    }
+    put("full's operations", await this.#full("/v1/operations"));
     return out;
   }
 
-  /** Sends every input, comparing the state around each run of one role's inputs. */
+  /**
+   * Sends every input, comparing the state around each run of one role's inputs. A WebSocket
+   * input goes on beside the next ones (a refused socket lingers before its close frame); the
+   * run's state is compared once all of them ended.
+   */
   async runAll(inputs: Iterable<FuzzInput>): Promise<FuzzTally> {
     for (const input of inputs) {
       if (this.#run?.role !== input.role) await this.#startRun(input.role);
-      await this.run(input);
+      const sent = this.run(input);
+      if (input.via === "ws") this.#inFlight.push(sent);
+      else await sent;
     }
     await this.#startRun(undefined);
     return this.tally;
   }
 
   async #startRun(role: Role | undefined): Promise<void> {
+    await Promise.all(this.#inFlight.splice(0));
     const now = await this.state();
     const run = this.#run;
     if (run && run.role !== "full") {
       const changed = [...new Set([...run.before.keys(), ...now.keys()])].filter((k) =>
         run.before.get(k) !== now.get(k) &&
-        !(run.role === "restricted" && /^domain web-/.test(k))
+        // The web-* caller's own domains: their state, and their files on the host.
+        !(run.role === "restricted" && /^(domain |host (.*\/)?)web-/.test(k))
       );
       if (changed.length) {
         this.tally.forbiddenChanges.push(
@@ -220,7 +279,7 @@ export class FuzzRunner {
         new Request(`${this.#origin}/v1/sessions`, {
           method: "POST",
           headers: { authorization: `Bearer ${this.target.tokens[role]}` },
-          body: JSON.stringify({ uri: "test:///default" }),
+          body: JSON.stringify({ uri: this.#uri }),
         }),
       );
       const body = await res.json();
@@ -233,11 +292,11 @@ export class FuzzRunner {
     const ws = new WebSocket(`ws://127.0.0.1:${this.target.wsPort}${RPC_SOCKET_PATH}`, [
       RPC_SUBPROTOCOL,
     ]);
-    const done = Promise.withResolvers<"answered" | "closed" | "hang">();
+    const done = Promise.withResolvers<string>();
     const late = setTimeout(() => done.resolve("hang"), HANG_MS);
     const SENTINEL = 999999;
-    ws.onclose = () => done.resolve("closed");
-    ws.onerror = () => done.resolve("closed");
+    // The gateway ends a socket with a close frame and its code; none means it was dropped.
+    ws.onclose = (e) => done.resolve(e.code && e.code !== 1006 ? `closed ${e.code}` : "dropped");
     ws.onmessage = (e) => {
       const msg = JSON.parse(e.data);
       // No status on a socket: what would be a 500, except the RPC layer's own refusals
@@ -253,7 +312,7 @@ export class FuzzRunner {
     };
     ws.onopen = () => {
       if (input.role !== "none") ws.send(JSON.stringify({ auth: this.target.tokens[input.role] }));
-      ws.send(JSON.stringify({ id: 1, open: "test:///default" }));
+      ws.send(JSON.stringify({ id: 1, open: this.#uri }));
       for (const f of input.frames) ws.send(f);
       ws.send(JSON.stringify({ id: SENTINEL, method: "connectGetVersion", args: [] }));
     };
@@ -261,6 +320,7 @@ export class FuzzRunner {
     clearTimeout(late);
     this.tally.byStatus[`ws ${how}`] = (this.tally.byStatus[`ws ${how}`] ?? 0) + 1;
     if (how === "hang") this.tally.hangs.push(input.label);
+    if (how === "dropped") this.tally.dropped.push(input.label);
     if (ws.readyState !== WebSocket.CLOSED) {
       const closed = new Promise((r) => {
         ws.addEventListener("close", r);
@@ -289,4 +349,67 @@ async function readSome(res: Response): Promise<string> {
   let at = 0;
   for (const c of chunks) all.set(c, (at += c.length) - c.length);
   return new TextDecoder().decode(all);
+}
+
+/** Clear-text tokens of the test callers by role (`helpers.ts`' three, and two that fail). */
+export const TOKENS_BY_ROLE: Record<Role, string> = {
+  none: "",
+  bad: "not-a-token",
+  readOnly: TOKENS.readOnly,
+  restricted: TOKENS.restricted,
+  full: TOKENS.full,
+};
+
+/**
+ * Runs `n` seeded inputs against an in-process gateway (`helpers.ts`' callers), WebSocket
+ * frames through a loopback server, and returns the tally and the unhandled rejections (the
+ * in-process gateway's crashes). The gateway runs in a scratch working directory three levels
+ * deep: the drivers write files where fuzzed arguments say (a save or core dump to `test`, to
+ * `../../etc/passwd`), and those must land there, not in the checkout or the host's `/etc`.
+ */
+export async function fuzzSlice(opts: {
+  gateway: Gateway;
+  uri: FuzzUri;
+  n: number;
+  seed: number;
+  hostState?: () => Promise<Map<string, string>>;
+}): Promise<{ tally: FuzzTally; crashes: string[] }> {
+  const crashes: string[] = [];
+  const onRejection = (e: PromiseRejectionEvent) => {
+    e.preventDefault();
+    crashes.push(String(e.reason?.stack ?? e.reason));
+  };
+  const cwd = Deno.cwd();
+  const scratch = await Deno.makeTempDir({ prefix: "ev-fuzz-cwd-" });
+  await Deno.mkdir(`${scratch}/a/b/c`, { recursive: true });
+  Deno.chdir(`${scratch}/a/b/c`);
+  globalThis.addEventListener("unhandledrejection", onRejection);
+  const server = serveGateway(opts.gateway);
+  try {
+    const runner = new FuzzRunner({
+      fetch: opts.gateway.fetch,
+      wsPort: server.port,
+      tokens: TOKENS_BY_ROLE,
+      uri: opts.uri,
+      hostState: opts.hostState,
+    });
+    await runner.openSessions();
+    const refs = await runner.knownRefs();
+    const tally = await runner.runAll(
+      fuzzInputs({
+        seed: opts.seed,
+        n: opts.n,
+        tokens: TOKENS_BY_ROLE,
+        refs,
+        ws: true,
+        uri: opts.uri,
+      }),
+    );
+    return { tally, crashes };
+  } finally {
+    globalThis.removeEventListener("unhandledrejection", onRejection);
+    await server.close();
+    Deno.chdir(cwd);
+    await Deno.remove(scratch, { recursive: true });
+  }
 }

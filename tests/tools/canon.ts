@@ -195,7 +195,7 @@ export class Canon {
       case "nodedev":
       case "snapshot":
       case "checkpoint":
-        return await onDefaultDriver(kind, xml);
+        return await onDefaultDriver(kind, xml, v);
       default:
         throw VirError.report("NONE", "NO_SUPPORT", `canon of ${kind} (${name ?? "?"})`);
     }
@@ -209,12 +209,18 @@ export class Canon {
   }
 }
 
-/** A node device, snapshot or checkpoint made on a fresh `test:///default`, read back. */
-async function onDefaultDriver(kind: string, xml: string): Promise<string> {
+/**
+ * A node device, snapshot or checkpoint made on a fresh `test:///default`, read back; a node
+ * device is created with VIR_NODE_DEVICE_CREATE_XML_VALIDATE when `validate`.
+ */
+async function onDefaultDriver(kind: string, xml: string, validate?: boolean): Promise<string> {
   const c = await connect("test:///default");
   try {
     if (kind === "nodedev") {
-      const dev = await c.createNodeDeviceXML(xml, 0);
+      const dev = await c.createNodeDeviceXML(
+        xml,
+        validate ? VIR.NODE_DEVICE_CREATE_XML_VALIDATE : 0,
+      );
       const out = await dev.getXMLDesc(0);
       await dev.destroy();
       return out;

@@ -127,6 +127,14 @@ export const remotePagesCells: CustomCheck = ([pages, , cellCount], _api, fail) 
   }
 };
 
+/**
+ * `virConnectBaselineHypervisorCPU`'s `xmlCPUs` (argument 4): an empty list reaches libvirtd as
+ * NULL (XDR decodes a zero-length array so), where the public API's non-NULL check refuses it.
+ */
+export const wireXmlCpusNonNull: CustomCheck = (args, api, fail) => {
+  if ((args[4] as unknown[]).length === 0) fail.invalidArg(`xmlCPUs in ${api} must not be NULL`);
+};
+
 /** `remoteDomainGetCPUStats`: `REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX` (128) CPUs at most. */
 export const remoteCpuStatsCount: CustomCheck = ([, , ncpus], _api, fail) => {
   if ((ncpus as number) > 128) {

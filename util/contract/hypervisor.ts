@@ -24,6 +24,7 @@ import {
   remotePagesCells,
   sendKeyCheck,
   setMetadataCheck,
+  wireXmlCpusNonNull,
 } from "./custom_checks.ts";
 import type {
   DomainBlockInfo,
@@ -31,6 +32,10 @@ import type {
   DomainInfo,
   DomainIOThreadInfo,
   DomainStatsRecord,
+  MigrateBeginResult,
+  MigrateCookie,
+  MigrateFinishResult,
+  MigratePrepareResult,
   NodeInfo,
   SecurityLabel,
   SecurityModel,
@@ -103,6 +108,36 @@ export const HYPERVISOR = {
     result: r.data as Result<number>,
     access: "read",
     checks: [{ check: "nonNull", arg: 0 }],
+  },
+  connectCompareHypervisorCPU: {
+    args: [
+      { name: "emulator", kind: "str?" },
+      { name: "arch", kind: "str?" },
+      { name: "machine", kind: "str?" },
+      { name: "virttype", kind: "str?" },
+      { name: "xmlCPU", kind: "str" },
+      { name: "flags", kind: "uint" },
+    ],
+    result: r.data as Result<number>,
+    access: "write",
+    checks: [{ check: "nonNull", arg: 4 }, { check: "readonly" }],
+  },
+  connectBaselineHypervisorCPU: {
+    args: [
+      { name: "emulator", kind: "str?" },
+      { name: "arch", kind: "str?" },
+      { name: "machine", kind: "str?" },
+      { name: "virttype", kind: "str?" },
+      { name: "xmlCPUs", kind: "str[]", max: 256 },
+      { name: "flags", kind: "uint" },
+    ],
+    result: r.data as Result<string>,
+    access: "write",
+    checks: [
+      { check: "nonNull", arg: 4 },
+      { check: "readonly" },
+      { check: "custom", run: wireXmlCpusNonNull, wire: true },
+    ],
   },
   nodeGetInfo: { args: [], result: r.data as Result<NodeInfo>, access: "read" },
   nodeGetCellsFreeMemory: {
@@ -1218,6 +1253,65 @@ export const HYPERVISOR = {
     args: [{ name: "feature", kind: "int" }],
     result: r.data as Result<boolean>,
     access: "read",
+  },
+  // Managed migration, protocol version 3 with parameters (remote_protocol.x procedures
+  // 302, 303, 305-307; their ACL is domain:migrate, Prepare's also domain:start and write).
+  // The client runs the steps (`virDomainMigrateVersion3Full`); cookies are libvirt's opaque
+  // bytes, here the text QEMU's driver writes.
+  /** The source's first step: the domain's XML and a cookie for Prepare. */
+  domainMigrateBegin3Params: {
+    args: [
+      { name: "domain", kind: "dom" },
+      { name: "params", kind: "params", max: 64 },
+      { name: "flags", kind: "uint" },
+    ],
+    result: r.data as Result<MigrateBeginResult>,
+    access: "write",
+  },
+  /** The destination's incoming domain, started waiting for the source's state. */
+  domainMigratePrepare3Params: {
+    args: [
+      { name: "params", kind: "params", max: 64 },
+      { name: "cookiein", kind: "str?" },
+      { name: "flags", kind: "uint" },
+    ],
+    result: r.data as Result<MigratePrepareResult>,
+    access: "write",
+  },
+  /** The source sends the domain's state to the destination. */
+  domainMigratePerform3Params: {
+    args: [
+      { name: "domain", kind: "dom" },
+      { name: "dconnuri", kind: "str?" },
+      { name: "params", kind: "params", max: 64 },
+      { name: "cookiein", kind: "str?" },
+      { name: "flags", kind: "uint" },
+    ],
+    result: r.data as Result<MigrateCookie>,
+    access: "write",
+  },
+  /** The destination runs the domain, or drops it when `cancelled`. */
+  domainMigrateFinish3Params: {
+    args: [
+      { name: "params", kind: "params", max: 64 },
+      { name: "cookiein", kind: "str?" },
+      { name: "flags", kind: "uint" },
+      { name: "cancelled", kind: "int" },
+    ],
+    result: r.data as Result<MigrateFinishResult>,
+    access: "write",
+  },
+  /** The source ends its domain, or resumes it when `cancelled`. */
+  domainMigrateConfirm3Params: {
+    args: [
+      { name: "domain", kind: "dom" },
+      { name: "params", kind: "params", max: 64 },
+      { name: "cookiein", kind: "str?" },
+      { name: "flags", kind: "uint" },
+      { name: "cancelled", kind: "int" },
+    ],
+    result: r.none,
+    access: "write",
   },
   /** (descriptor numbers). */
   domainCreateWithFiles: {

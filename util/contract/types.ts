@@ -283,3 +283,30 @@ export interface DomainStatsRecord {
   /** Typed parameters by field name. */
   params: TypedParams;
 }
+
+/**
+ * What a migration step hands on to the next (libvirt's opaque `cookieout`): QEMU's cookie is
+ * the `<qemu-migration>` XML; null when the step has none.
+ */
+export interface MigrateCookie {
+  /** The cookie for the next step, null when there is none. */
+  cookieout: string | null;
+}
+
+/** `virDomainMigrateBegin3Params`' answer: the domain's XML for the destination and a cookie. */
+export interface MigrateBeginResult extends MigrateCookie {
+  /** The migratable domain XML the destination defines. */
+  xml: string;
+}
+
+/** `virDomainMigratePrepare3Params`' answer: a cookie and where the source sends the state. */
+export interface MigratePrepareResult extends MigrateCookie {
+  /** The URI the destination listens on (`uri_out`), null when the caller's stands. */
+  uriout: string | null;
+}
+
+/** `virDomainMigrateFinish3Params`' answer: the domain on the destination, null if it is gone. */
+export interface MigrateFinishResult extends MigrateCookie {
+  /** The migrated domain; null when the migration was cancelled or failed there. */
+  domain: DomainRef | null;
+}

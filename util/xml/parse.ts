@@ -199,6 +199,8 @@ function libxmlFailure(
       return at(`Premature end of data in tag ${first.top.name} line ${first.top.line}`, end);
     }
   }
+  const inTag = attributeError(xml, first);
+  if (inTag) return inTag;
   const msg = text(first);
   if (/document must contain a root element/i.test(msg)) return at("Document is empty");
   if (/text data outside of root node|more than one root/i.test(msg)) {
@@ -213,13 +215,14 @@ function libxmlFailure(
 /** libxml2's name characters (ASCII subset, plus everything beyond it, as libxml2 allows). */
 const NAME = /^[A-Za-z_\u0080-\uffff][\w.\-:\u0080-\uffff]*/;
 
+/** A parse error as libxml2 places it, with its offset in the document. */
+type Placed = { line: number; column: number; msg: string; offset: number };
+
 /**
  * The document ends inside a start tag: the first error libxml2's xmlParseStartTag2 reports for
  * it, at the place it reports it, or undefined when the document does not end so.
  */
-function unfinishedStartTag(
-  xml: string,
-): { line: number; column: number; msg: string } | undefined {
+function unfinishedStartTag(xml: string): Placed | undefined {
   const start = xml.lastIndexOf("<");
   // A comment, CDATA section, processing instruction or end tag has its own errors.
   if (
@@ -228,10 +231,38 @@ function unfinishedStartTag(
   ) {
     return undefined;
   }
+  return startTagError(xml, start);
+}
+
+/**
+ * saxes stopped inside an element's start tag over its attributes: libxml2 reports the first
+ * problem of that tag (a character that cannot start an attribute name is "error parsing
+ * attribute name" where it stands), when it lies at or before where saxes stopped.
+ */
+function attributeError(xml: string, e: SaxError): Placed | undefined {
+  if (!/attribute/i.test(e.message)) return undefined;
+  const lineStart = e.line > 1 ? xml.split("\n").slice(0, e.line - 1).join("\n").length + 1 : 0;
+  const offset = lineStart + e.column - 1;
+  const start = xml.lastIndexOf("<", offset - 1);
+  if (start < 0 || /^<[!?/]/.test(xml.slice(start))) return undefined;
+  const r = startTagError(xml, start);
+  return r && r.offset <= offset ? r : undefined;
+}
+
+/**
+ * libxml2's xmlParseStartTag2 over the start tag at `start`: its first error and where, or
+ * undefined when the tag is well formed.
+ */
+function startTagError(xml: string, start: number): Placed | undefined {
   let pos = start + 1;
   const place = (msg: string) => {
     const before = xml.slice(0, pos);
-    return { line: before.split("\n").length, column: pos - (before.lastIndexOf("\n") + 1), msg };
+    return {
+      line: before.split("\n").length,
+      column: pos - (before.lastIndexOf("\n") + 1),
+      msg,
+      offset: pos,
+    };
   };
   const name = () => NAME.exec(xml.slice(pos))?.[0];
   const blanks = () => {

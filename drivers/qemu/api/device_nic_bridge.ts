@@ -81,6 +81,14 @@ export async function moveNicBridge(
     if (!(await ctx.taps.links()).has(bridge)) {
       throw VirError.report("QEMU", "OPERATION_FAILED", `bridge ${bridge} doesn't exist`);
     }
+    if (!ctx.taps.privileged) {
+      // The bridge helper's tap stays where it was made: a user may not move it (EPERM).
+      throw VirError.bare(
+        "NONE",
+        "SYSTEM_ERROR",
+        `Unable to remove bridge ${old.source.bridge} port ${old.target}: Operation not permitted`,
+      );
+    }
     await ctx.taps.move(old.target!, bridge);
   } catch (err) {
     if (port) await releasePort(ctx.secondaries, port).catch(() => {});

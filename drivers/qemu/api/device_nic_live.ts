@@ -3,7 +3,8 @@
  * and `qemuDomainRemoveNetDevice` do it: the host side first (a network NIC's port from the
  * network driver, a tap on the bridge), then `netdev_add` (`host<alias>`) and `device_add`
  * (`net<N>`), then the link state; every step is undone when a later one fails. The removal,
- * once QEMU let the device go (DEVICE_DELETED), is `netdev_del`, then the tap and the port.
+ * once QEMU let the device go (DEVICE_DELETED), is `netdev_del`, then the tap and the port. An
+ * unprivileged driver's backend is QEMU's bridge helper, whose tap goes with `netdev_del`.
  *
  * @module
  */
@@ -15,7 +16,14 @@ import { nextNicAlias } from "../alias.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import { linkStateOf, nicAlias, setLink } from "../net/link.ts";
-import { checkStartableNic, type NicRuntime, prepareNic, releaseNics } from "../net/nics.ts";
+import { helperFailure, helperNetdev } from "../net/bridge_helper.ts";
+import {
+  checkStartableNic,
+  nameHelperTaps,
+  type NicRuntime,
+  prepareNic,
+  releaseNics,
+} from "../net/nics.ts";
 import { qemuPostParse } from "../postparse.ts";
 import { pciProps } from "./device_disk.ts";
 import { checkNicCompatible, nicOf, pciAddressOf } from "./device_nic.ts";
@@ -27,10 +35,14 @@ const NOT_HOTPLUGGABLE = new Set(["server", "client", "mcast", "udp", "internal"
 /** NIC models that are PCI Express endpoints (a root port of their own on q35). */
 const PCIE_NICS = new Set(["virtio", "e1000e"]);
 
-/** `qemuBuildHostNetProps` for the backends the driver runs: user networking, or its tap. */
-function netdevProps(net: DomainInterface, id: string, tap?: string): Record<string, unknown> {
+/**
+ * `qemuBuildHostNetProps` for the backends the driver runs: user networking, its tap, or the
+ * bridge helper's.
+ */
+function netdevProps(net: DomainInterface, id: string, nic?: NicRuntime): Record<string, unknown> {
   if (net.type === "user") return { type: "user", id };
-  return { type: "tap", id, ifname: tap, script: "no", downscript: "no" };
+  if (nic?.helper) return helperNetdev(net, id);
+  return { type: "tap", id, ifname: nic?.ifname, script: "no", downscript: "no" };
 }
 
 /**
@@ -114,9 +126,19 @@ export async function attachNicLive(
   const mon = obj.proc!.monitor;
   const id = `host${alias}`;
   let netdev = false;
+  const stderr = obj.proc!.stderr;
+  const mark = stderr?.written ?? 0;
   try {
-    await mon.run("netdev_add", netdevProps(net, id, nic?.ifname));
+    await mon.run("netdev_add", netdevProps(net, id, nic)).catch(async (err) => {
+      // The helper QEMU ran refused: its own words (on QEMU's stderr), as libvirt reports them.
+      if (!nic?.helper || !/bridge helper failed/.test(String(err))) throw err;
+      throw helperFailure(net, await stderr?.lineSince(mark) ?? "");
+    });
     netdev = true;
+    if (nic?.helper) {
+      await nameHelperTaps(def, [nic], obj.nics ?? [], obj.proc!.pid, ctx);
+      net.target = nic.ifname;
+    }
     await mon.run("device_add", nicDeviceProps(def, net));
     if (linkStateOf(net) === "down") await setLink(mon, alias, false);
   } catch (err) {

@@ -26,6 +26,21 @@ export interface QmpCpuDefinition {
   deprecated?: boolean;
 }
 
+/** `query-cpu-model-expansion`'s model: a name and its properties (features are booleans). */
+export interface QmpCpuModelInfo {
+  name: string;
+  props: Record<string, boolean | number | string>;
+}
+
+/**
+ * QEMU's static expansion of the CPU a host-model guest gets (`host` under KVM, `max` under
+ * TCG), with only migratable features and with all of them (`virQEMUCapsProbeQMPHostCPU`).
+ */
+export interface QmpHostCpu {
+  migratable: QmpCpuModelInfo;
+  all: QmpCpuModelInfo;
+}
+
 /** A binary's probed capabilities. */
 export interface EmulatorCaps {
   version: QemuVersion;
@@ -36,6 +51,8 @@ export interface EmulatorCaps {
   types: string[];
   /** CPU models and what keeps each from running, under TCG and (when it works) KVM. */
   cpus: { tcg: QmpCpuDefinition[]; kvm?: QmpCpuDefinition[] };
+  /** The host-model CPU per accelerator, where QEMU can expand it. */
+  hostCpu: { tcg?: QmpHostCpu; kvm?: QmpHostCpu };
 }
 
 interface CacheFile {
@@ -47,7 +64,7 @@ interface CacheFile {
   caps: EmulatorCaps;
 }
 
-const FORMAT = 2;
+const FORMAT = 3;
 
 const COMMANDS = [
   { execute: "query-version" },
@@ -56,6 +73,19 @@ const COMMANDS = [
   { execute: "qom-list-types" },
   { execute: "query-cpu-definitions" },
 ];
+
+/** The two expansions of {@link QmpHostCpu} for `model`. */
+const hostCpuCommands = (model: string) =>
+  [{ name: model }, { name: model, props: { migratable: false } }].map((m) => ({
+    execute: "query-cpu-model-expansion",
+    arguments: { type: "static", model: m },
+  }));
+
+/** A {@link QmpHostCpu} from the replies to {@link hostCpuCommands}. */
+function hostCpuOf(replies: (QmpProbeReply | undefined)[]): QmpHostCpu | undefined {
+  const [migratable, all] = replies.map((r) => value<{ model: QmpCpuModelInfo }>(r)?.model);
+  return migratable?.props && all?.props ? { migratable, all } : undefined;
+}
 
 const value = <T>(reply: QmpProbeReply | undefined): T | undefined =>
   reply && "return" in reply ? reply.return as T : undefined;
@@ -119,12 +149,16 @@ export class CapsCache {
     } catch {
       // No usable cache file: probe.
     }
-    const [version, machines, kvm, types, cpus] = await this.#launcher.probe(emulator, COMMANDS);
+    // `host` expands under KVM only, `max` is TCG's host model when KVM does not work.
+    const [version, machines, kvm, types, cpus, host, hostAll, max, maxAll] = await this.#launcher
+      .probe(emulator, [...COMMANDS, ...hostCpuCommands("host"), ...hostCpuCommands("max")]);
     const kvmWorks = value<{ enabled: boolean }>(kvm)?.enabled === true;
     // CPU models run differently under each accelerator: TCG's answer needs a run of its own.
-    const tcgCpus = kvmWorks
-      ? (await this.#launcher.probe(emulator, [COMMANDS[4]], "tcg"))[0]
-      : cpus;
+    const [tcgCpus, ...tcgHost] = kvmWorks
+      ? await this.#launcher.probe(emulator, [COMMANDS[4], ...hostCpuCommands("max")], "tcg")
+      : [cpus, max, maxAll];
+    const tcgHostCpu = hostCpuOf(tcgHost);
+    const kvmHostCpu = kvmWorks ? hostCpuOf([host, hostAll]) : undefined;
     const caps: EmulatorCaps = {
       version: value<{ qemu: QemuVersion }>(version)!.qemu,
       machines: value<QmpMachine[]>(machines) ?? [],
@@ -135,6 +169,7 @@ export class CapsCache {
         tcg: value<QmpCpuDefinition[]>(tcgCpus) ?? [],
         ...(kvmWorks ? { kvm: value<QmpCpuDefinition[]>(cpus) ?? [] } : {}),
       },
+      hostCpu: { ...(tcgHostCpu && { tcg: tcgHostCpu }), ...(kvmHostCpu && { kvm: kvmHostCpu }) },
     };
     await Deno.mkdir(this.#dir, { recursive: true });
     const file: CacheFile = { format: FORMAT, emulator, mtime, size, caps };

@@ -120,6 +120,26 @@ export function compareCpu(host: CpuDef | undefined, xml: string, flags: number)
     "qemuConnectCompareCPU",
     F,
   );
+  if (!host) {
+    // libvirt's virCPUProbeHost failed: its error is the answer.
+    throw VirError.report("CPU", "OPERATION_FAILED", "cannot read the host CPU's CPUID data");
+  }
+  return compareCpuXml(host.arch!, host, xml, flags);
+}
+
+/**
+ * `virCPUCompareXML`: the CPU of `xml` against `host` on `arch` (0 incompatible, 1 identical,
+ * 2 superset), the compare flags already checked; VALIDATE_XML is refused.
+ *
+ * @example
+ * ```ts
+ * import { compareCpuXml } from "./host_cpu.ts";
+ * import { parseCpuDef } from "../../../conf/cpu/mod.ts";
+ * const host = parseCpuDef("<cpu><arch>x86_64</arch><model>EPYC</model></cpu>", "host");
+ * compareCpuXml("x86_64", host, "<cpu><model>EPYC</model></cpu>", 0); // 1
+ * ```
+ */
+export function compareCpuXml(arch: string, host: CpuDef, xml: string, flags: number): number {
   if (flags & VIR.CONNECT_COMPARE_CPU_VALIDATE_XML) {
     throw VirError.report(
       F,
@@ -127,13 +147,9 @@ export function compareCpu(host: CpuDef | undefined, xml: string, flags: number)
       "validating a CPU definition against libvirt's cpu.rng is not supported",
     );
   }
-  if (!host) {
-    // libvirt's virCPUProbeHost failed: its error is the answer.
-    throw VirError.report("CPU", "OPERATION_FAILED", "cannot read the host CPU's CPUID data");
-  }
   const cpu = parseCpuDef(xml, "auto");
   const failIncompatible = !!(flags & VIR.CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE);
-  return COMPARE_RESULT[cpuCompare(host.arch!, host, cpu, failIncompatible)];
+  return COMPARE_RESULT[cpuCompare(arch, host, cpu, failIncompatible)];
 }
 
 /**

@@ -6,129 +6,26 @@
  * this driver really starts. Every device value is tried on the driver's own start path (the
  * domain is parsed, completed and turned into a QEMU command line, never run), and kept only
  * when the command line is made and names devices the binary has (`qom-list-types`). What the
- * command line does not carry out (firmware loaders, memory backing, IOThreads, CPU modes other
- * than a named model, guest features) is `supported='no'`; CPU models are QEMU's that libvirt's
- * CPU map knows, with QEMU's usability for the accelerator.
+ * command line does not carry out (firmware loaders, memory backing, IOThreads, guest features)
+ * is `supported='no'`. The CPU modes are libvirt's, each started as libvirt starts it
+ * (cpu_update.ts): host-passthrough with KVM, maximum with QEMU's `max`, the host model QEMU's
+ * expansion gives, and QEMU's models that libvirt's CPU map knows, with QEMU's usability for the
+ * accelerator.
  *
  * @module
  */
-import {
-  cpuModelNames,
-  cpuModelVendor,
-  isKnownArch,
-} from "../../../conf/capabilities/cpu_models.ts";
-import { checkFlags, VirError } from "../../../util/errors.ts";
+import { cpuModelNames, cpuModelVendor } from "../../../conf/capabilities/cpu_models.ts";
+import { checkFlags } from "../../../util/errors.ts";
 import { kvmMaxVcpus } from "../../../util/kvm_caps.ts";
 import { element, stringify, type XmlElement } from "../../../util/xml/mod.ts";
 import { assignDeviceAliases } from "../alias.ts";
 import { buildQemuArgv } from "../command/argv.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import { vcpusFromDef } from "../hotplug/vcpu_model.ts";
-import type { EmulatorCaps } from "./host_caps_cache.ts";
-import { binaryFor, capsCache, guestMachines } from "./host_caps.ts";
-
-/** libvirt's `virDomainVirtType` names. */
-const VIRT_TYPES = new Set(
-  ("none qemu kqemu kvm xen lxc uml openvz test vmware hyperv vbox phyp parallels bhyve vz hvf")
-    .split(" "),
-);
-
-/** The guest architecture each `qemu-system-*` binary is for (`virQEMUCapsGetArch`). */
-const BINARY_ARCHES: Record<string, string> = {
-  i386: "i686",
-  x86_64: "x86_64",
-  arm: "armv7l",
-  aarch64: "aarch64",
-  ppc: "ppc",
-  ppc64: "ppc64",
-  riscv32: "riscv32",
-  riscv64: "riscv64",
-  s390x: "s390x",
-};
-
-/** The architecture families `virQEMUCapsCacheLookupDefault` lets stand for each other. */
-const family = (arch: string) =>
-  arch === "i686" || arch === "x86_64"
-    ? "x86"
-    : arch.startsWith("ppc")
-    ? "ppc"
-    : arch.startsWith("arm") || arch === "aarch64"
-    ? "arm"
-    : arch.startsWith("s390")
-    ? "s390"
-    : arch;
-
-/** What the document is about, resolved as libvirt resolves the caller's arguments. */
-interface Target {
-  emulator: string;
-  arch: string;
-  machine: string;
-  virttype: string;
-  caps: EmulatorCaps;
-}
-
-const qemuError = (code: "INVALID_ARG" | "CONFIG_UNSUPPORTED" | "SYSTEM_ERROR", msg: string) =>
-  VirError.report("QEMU", code, msg);
-
-/** `virQEMUCapsCacheLookupDefault`. */
-async function resolve(
-  state: QemuDriverState,
-  emulator: string | null | undefined,
-  archName: string | null | undefined,
-  machineName: string | null | undefined,
-  virttypeName: string | null | undefined,
-): Promise<Target> {
-  if (virttypeName && !VIRT_TYPES.has(virttypeName)) {
-    throw qemuError("INVALID_ARG", `unknown virttype: ${virttypeName}`);
-  }
-  if (archName && !isKnownArch(archName)) {
-    throw qemuError("INVALID_ARG", `unknown architecture: ${archName}`);
-  }
-  const arch = archName || Deno.build.arch;
-  const binaryName = Object.entries(BINARY_ARCHES).find(([, a]) => a === arch)?.[0];
-  const binary = emulator || (binaryName ? binaryFor(arch, binaryName) : undefined);
-  if (!binary) {
-    throw qemuError(
-      "CONFIG_UNSUPPORTED",
-      `unable to find any emulator to serve '${archName ?? "(null)"}' architecture`,
-    );
-  }
-  const caps = await capsCache(state).get(binary);
-  if (!caps) {
-    throw qemuError(
-      "SYSTEM_ERROR",
-      `Cannot check QEMU binary ${binary}: No such file or directory`,
-    );
-  }
-  const capsArch = BINARY_ARCHES[binary.match(/qemu-system-([a-z0-9_]+)$/)?.[1] ?? ""] ?? arch;
-  if (capsArch !== arch && family(capsArch) !== family(arch)) {
-    throw qemuError(
-      "INVALID_ARG",
-      `architecture from emulator '${capsArch}' doesn't match given architecture '${arch}'`,
-    );
-  }
-  const capsType = caps.kvm ? "kvm" : "qemu";
-  const virttype = !virttypeName || virttypeName === "none" ? capsType : virttypeName;
-  if (virttype !== "qemu" && capsType === "qemu") {
-    const accel = virttype === "kvm" || virttype === "hvf" ? virttype : "tcg";
-    throw qemuError(
-      "INVALID_ARG",
-      `the accel '${accel}' is not supported by '${binary}' on this host`,
-    );
-  }
-  const machines = guestMachines(arch, caps.machines);
-  let machine = machines[0]?.name ?? "";
-  if (machineName) {
-    machine = machines.find((m) => m.name === machineName)?.canonical ?? machineName;
-    if (!machines.some((m) => m.name === machine)) {
-      throw qemuError(
-        "INVALID_ARG",
-        `the machine '${machine}' is not supported by emulator '${binary}'`,
-      );
-    }
-  }
-  return { emulator: binary, arch, machine, virttype, caps };
-}
+import { resolveTarget, type Target } from "./host_target.ts";
+import { hostCpuModel } from "./host_cpu_model.ts";
+import { cpuModeSupported } from "../cpu_update.ts";
+import { cpuDefElement } from "../../../conf/cpu/mod.ts";
 
 /** Whether the driver would start a domain of `target` holding `devices`. */
 function starts(state: QemuDriverState, target: Target, devices: string): boolean {
@@ -229,7 +126,10 @@ function devices(state: QemuDriverState, t: Target): XmlElement {
   ]);
 }
 
-/** `<cpu>`: named models only (the command line passes `-cpu MODEL` and nothing else). */
+/**
+ * `<cpu>`: host-passthrough (KVM) and maximum (QEMU's `max`) as libvirt offers them, the host
+ * model libvirt computes from QEMU's expansion of its host-model CPU, and named models.
+ */
 function cpu(t: Target): XmlElement {
   const defs = (t.virttype === "kvm" ? t.caps.cpus.kvm : t.caps.cpus.tcg) ?? [];
   let known: string[];
@@ -250,10 +150,23 @@ function cpu(t: Target): XmlElement {
     }, [d.name])
   );
   const mode = (name: string) => element("mode", { name, supported: "no" });
+  const hostModel = hostCpuModel(t.caps, t.arch, t.virttype);
+  const hostModelChildren = hostModel
+    ? cpuDefElement(hostModel).children.filter((c) => c.type === "element")
+    : [];
+  // QEMU 7.2 takes `migratable=` on `host` and `max` (QEMU_CAPS_CPU_MIGRATABLE).
+  const whole = (name: string, migratable: string) =>
+    cpuModeSupported(t.caps, name, t.virttype)
+      ? element("mode", { name, supported: "yes" }, [
+        element("enum", { name: migratable }, ["on", "off"].map((v) => element("value", {}, [v]))),
+      ])
+      : mode(name);
   return element("cpu", {}, [
-    mode("host-passthrough"),
-    mode("maximum"),
-    mode("host-model"),
+    whole("host-passthrough", "hostPassthroughMigratable"),
+    whole("maximum", "maximumMigratable"),
+    hostModel
+      ? element("mode", { name: "host-model", supported: "yes" }, hostModelChildren)
+      : mode("host-model"),
     models.length ? element("mode", { name: "custom", supported: "yes" }, models) : mode("custom"),
   ]);
 }
@@ -277,7 +190,7 @@ export async function domainCapabilitiesXML(
   flags: number,
 ): Promise<string> {
   checkFlags(flags, 0, "qemuConnectGetDomainCapabilities", "QEMU");
-  const t = await resolve(state, emulator, arch, machine, virttype);
+  const t = await resolveTarget(state, emulator, arch, machine, virttype);
   let maxCpus = t.caps.machines.find((m) => m.name === t.machine)?.["cpu-max"] ?? 0;
   if (t.virttype === "kvm") maxCpus = Math.min(maxCpus, kvmMaxVcpus());
   const no = (name: string) => element(name, { supported: "no" });

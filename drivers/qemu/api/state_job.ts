@@ -69,6 +69,21 @@ export async function runAsyncJob<T>(
 }
 
 /**
+ * Whether the domain's async job is an outgoing migration, during which libvirt lets a
+ * suspend through (`qemuMigrationJobStart`'s allowed jobs: QUERY, DESTROY, SUSPEND, …).
+ *
+ * @example
+ * ```ts
+ * import { migratingOut } from "./state_job.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * migratingOut(obj); // false unless a migration runs
+ * ```
+ */
+export function migratingOut(obj: QemuDomainObj): boolean {
+  return jobs.get(obj)?.operation === VIR.DOMAIN_JOB_OPERATION_MIGRATION_OUT;
+}
+
+/**
  * Waits for QEMU's migration to end (`qemuMigrationSrcWaitForCompletion` /
  * `qemuMigrationDstWaitForCompletion`), polling `query-migrate`; a failure or cancellation is
  * libvirt's error naming the job.
@@ -94,6 +109,11 @@ export async function waitMigration(monitor: QemuMonitor, name: string): Promise
         );
       case "cancelled":
         throw VirError.report("QEMU", "OPERATION_ABORTED", `${name}: canceled by client`);
+      case "pre-switchover":
+        // The source's pause-before-switchover (qemuMigrationSrcContinue): nothing to do
+        // between the stop and the device state, so the migration goes on.
+        await monitor.run("migrate-continue", { state: "pre-switchover" });
+        break;
     }
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -119,7 +119,9 @@ export async function readSaveImage(path: string): Promise<SaveImage> {
   }
   try {
     const head = new Uint8Array(HEADER_LEN);
-    if ((await file.read(head)) !== HEADER_LEN) throw failed("failed to read qemu header");
+    // A directory opens, and its read fails (EISDIR): libvirt's saferead, a short header.
+    const read = await file.read(head).catch(() => null);
+    if (read !== HEADER_LEN) throw failed("failed to read qemu header");
     const magic = new TextDecoder().decode(head.subarray(0, 16));
     if (magic === PARTIAL) throw failed("save image is incomplete");
     if (magic !== MAGIC) throw failed("image magic is incorrect");

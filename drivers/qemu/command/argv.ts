@@ -9,9 +9,12 @@ import type { XmlElement } from "../../../util/xml/mod.ts";
 import type { VcpuState } from "../hotplug/types.ts";
 import { child } from "../../../util/xml/mod.ts";
 import { isQ35 } from "../default_devices.ts";
+import { helperNetdev } from "../net/bridge_helper.ts";
+import type { NicRuntime } from "../net/nics.ts";
 import { encryptionOf } from "../disk_secret.ts";
 import { virtserialportProps } from "../virtio_serial.ts";
 import { optValue } from "./escape.ts";
+import { cpuFeatureToQemu } from "../cpu_features.ts";
 import {
   unsupported,
   unsupportedChardev,
@@ -25,8 +28,11 @@ export interface CommandOptions {
   monitorPath: string;
   /** `tcg` for `type='qemu'`, `kvm` for `type='kvm'` (see `accelOf`). */
   accel: "tcg" | "kvm";
-  /** The tap made for each network or bridge NIC (see `drivers/qemu/net/`). */
-  taps?: ReadonlyMap<DomainInterface, string>;
+  /**
+   * The host side of each network or bridge NIC (see `drivers/qemu/net/`): the tap the driver
+   * made, or the bridge helper QEMU runs.
+   */
+  taps?: ReadonlyMap<DomainInterface, Pick<NicRuntime, "ifname" | "helper">>;
   /** The host path of each `<disk type='volume'>`, resolved through the storage driver. */
   volumes?: ReadonlyMap<XmlElement, string>;
   /** The key of each LUKS-encrypted disk: a QEMU secret object read from a file. */
@@ -53,6 +59,42 @@ export function smpArg(def: DomainDef, vcpus: VcpuState[]): string {
     `cores=${t.cores},threads=${t.threads}`;
 }
 
+/** Feature policies as `-cpu` switches them (optional ones are left to the model). */
+const FEATURE_SWITCH: Record<string, string> = {
+  force: "on",
+  require: "on",
+  disable: "off",
+  forbid: "off",
+};
+
+/**
+ * `qemuBuildCpuModelArgStr`: `max` or `host` (with `migratable`) for a maximum or
+ * host-passthrough CPU; for a custom one the model, its `vendor_id` and each feature switched on
+ * or off in QEMU's spelling; undefined without a model.
+ */
+function cpuArg(def: DomainDef): string | undefined {
+  const whole = def.cpu?.mode === "maximum"
+    ? "max"
+    : def.cpu?.mode === "host-passthrough"
+    ? "host"
+    : undefined;
+  if (whole) {
+    return whole + (def.cpu!.migratable ? `,migratable=${optValue(def.cpu!.migratable)}` : "");
+  }
+  const model = def.cpu?.extra.find((e) => e.name === "model");
+  const modelName = model?.children.map((c) => c.type === "text" ? c.text : "").join("").trim();
+  if (!modelName) return undefined;
+  const vendorId = model!.attributes.vendor_id;
+  const features = def.cpu!.extra.filter((e) => e.name === "feature").flatMap((f) => {
+    const on = FEATURE_SWITCH[f.attributes.policy ?? "require"];
+    return on
+      ? [`,${optValue(cpuFeatureToQemu(def.os.arch ?? "x86_64", f.attributes.name))}=${on}`]
+      : [];
+  });
+  return optValue(modelName) + (vendorId ? `,vendor=${optValue(vendorId)}` : "") +
+    features.join("");
+}
+
 /**
  * The full argv (without the emulator path).
  *
@@ -77,9 +119,8 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
     "-accel",
     opts.accel,
   ];
-  const model = def.cpu?.extra.find((e) => e.name === "model");
-  const modelName = model?.children.map((c) => c.type === "text" ? c.text : "").join("").trim();
-  if (modelName) argv.push("-cpu", optValue(modelName));
+  const cpu = cpuArg(def);
+  if (cpu) argv.push("-cpu", cpu);
   argv.push(
     "-m",
     `size=${def.memory.total}k`,
@@ -134,14 +175,23 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
 }
 
 /**
- * The `-netdev` backend of a NIC: user networking, or the tap the driver made on the NIC's
- * bridge, opened by name (QEMU runs no script: the driver set the tap up and removes it). Any
- * other NIC has no backend here and is refused.
+ * The `-netdev` backend of a NIC: user networking, the tap the driver made on the NIC's
+ * bridge, opened by name (QEMU runs no script: the driver set the tap up and removes it), or
+ * the bridge helper's tap. Any other NIC has no backend here and is refused.
  */
-function netdevArg(net: DomainInterface, id: string, tap: string | undefined): string {
+function netdevArg(
+  net: DomainInterface,
+  id: string,
+  tap: Pick<NicRuntime, "ifname" | "helper"> | undefined,
+): string {
   if (net.type === "user") return `user,id=${optValue(id)}`;
-  if ((net.type === "network" || net.type === "bridge") && tap) {
-    return `tap,id=${optValue(id)},ifname=${optValue(tap)},script=no,downscript=no`;
+  if ((net.type === "network" || net.type === "bridge") && tap?.helper) {
+    return Object.entries(helperNetdev(net, id)).map(([k, v]) =>
+      k === "type" ? v : `${k}=${optValue(v)}`
+    ).join(",");
+  }
+  if ((net.type === "network" || net.type === "bridge") && tap?.ifname) {
+    return `tap,id=${optValue(id)},ifname=${optValue(tap.ifname)},script=no,downscript=no`;
   }
   throw unsupported(`interface type '${net.type}' is not supported with this QEMU binary`);
 }

@@ -3,7 +3,8 @@
  * `qemuProcessNetworkPrepareDevices`, `qemuInterfaceBridgeConnect` and the NIC part of
  * `qemuProcessStop`): a network NIC gets its port from the network driver, a network or bridge
  * NIC a tap on its bridge; both go again when the domain stops. What was made is recorded per
- * NIC so that a restarted driver finds it again.
+ * NIC so that a restarted driver finds it again. An unprivileged driver has QEMU make the taps
+ * with the bridge helper (`bridge_helper.ts`) and learns their names once QEMU holds them.
  *
  * @module
  */
@@ -19,6 +20,7 @@ import {
   reclaimPort,
   releasePort,
 } from "./port.ts";
+import { checkBridgeHelper, type HeldTap } from "./bridge_helper.ts";
 import { type TapHost, tapMac } from "./tap.ts";
 
 /** What the driver made on the host for one NIC. */
@@ -27,12 +29,14 @@ export interface NicRuntime {
   index: number;
   /** The tap QEMU uses. */
   ifname?: string;
+  /**
+   * QEMU makes the tap with the bridge helper and owns it: its name is learnt once QEMU holds
+   * it, and it goes with QEMU's descriptor (the driver removes nothing).
+   */
+  helper?: boolean;
   /** The network port the NIC holds. */
   port?: HeldPort;
 }
-
-/** libvirt's bridge helper on Debian, which it runs for a session driver's bridge NIC. */
-export const BRIDGE_HELPER = "/usr/lib/qemu/qemu-bridge-helper";
 
 /** The interface types the driver starts: user networking, and taps on bridges. */
 const STARTABLE = new Set(["user", "network", "bridge"]);
@@ -135,35 +139,19 @@ export function checkStartableNic(net: DomainInterface): void {
   }
 }
 
-/** libvirt's refusal of a bridge NIC for an unprivileged driver it cannot serve. */
-function unprivilegedBridge(): VirError {
-  let executable: boolean;
-  try {
-    executable = ((Deno.statSync(BRIDGE_HELPER).mode ?? 0) & 0o111) !== 0;
-  } catch {
-    executable = false;
-  }
-  if (!executable) {
-    return VirError.bare(
-      "QEMU",
-      "SYSTEM_ERROR",
-      `'${BRIDGE_HELPER}' is not a suitable bridge helper: No such file or directory`,
-    );
-  }
-  // The helper hands the tap back as a descriptor over a socket, which Deno cannot receive.
-  return unsupported(
-    `interface type 'bridge' needs the tap descriptor of '${BRIDGE_HELPER}', ` +
-      "which this driver cannot receive: start the domain with qemu:///system",
-  );
-}
-
 /** Makes the tap of one network or bridge NIC on its bridge. */
 async function connectTap(net: DomainInterface, ctx: NicContext, nic: NicRuntime): Promise<void> {
   const bridge = net.source?.bridge;
   if (!bridge) {
     throw VirError.report("QEMU", "INTERNAL_ERROR", "Missing bridge name for interface");
   }
-  if (!ctx.taps.privileged) throw unprivilegedBridge();
+  if (!ctx.taps.privileged) {
+    checkBridgeHelper();
+    // The helper names the tap, overriding any <target dev> as libvirt's session does.
+    delete net.target;
+    nic.helper = true;
+    return;
+  }
   const links = await ctx.taps.links();
   // libvirt reads the bridge's MTU for the tap first: a missing bridge fails there.
   const mtu = links.get(bridge);
@@ -256,7 +244,7 @@ export async function prepareNic(
  */
 export async function releaseNics(nics: readonly NicRuntime[], ctx: NicContext): Promise<void> {
   for (const nic of nics) {
-    if (nic.ifname) {
+    if (nic.ifname && !nic.helper) {
       await ctx.taps.remove(nic.ifname).catch((e) =>
         ctx.log(`cannot remove tap ${nic.ifname}: ${e}`)
       );
@@ -301,4 +289,46 @@ export async function reconnectNics(
       ctx.log(`cannot reclaim network port ${nic.port!.uuid} of '${def.name}': ${e}`)
     );
   }
+}
+
+/**
+ * Names the taps QEMU made with the bridge helper for `pending` (helper NICs of the domain
+ * `def` without a name yet, in definition order), from the taps QEMU (`pid`) holds that no
+ * NIC of `named` has: the live `<target dev>` and the runtime record get the name. QEMU holding
+ * other taps than expected is an internal error, never a guess.
+ *
+ * @example
+ * ```ts
+ * import { nameHelperTaps } from "./nics.ts";
+ * import type { NicContext } from "./nics.ts";
+ * import type { DomainDef } from "../../../conf/domain/def.ts";
+ * declare const def: DomainDef, ctx: NicContext;
+ * await nameHelperTaps(def, [{ index: 0, helper: true }], [], 1234, ctx); // def's NIC 0 → tap0
+ * ```
+ */
+export async function nameHelperTaps(
+  def: DomainDef,
+  pending: readonly NicRuntime[],
+  named: readonly NicRuntime[],
+  pid: number,
+  ctx: NicContext,
+): Promise<void> {
+  const waiting = pending.filter((n) => n.helper && !n.ifname);
+  if (!waiting.length) return;
+  const known = new Set(named.map((n) => n.ifname));
+  // Oldest first: QEMU ran the helpers in definition order (see bridge_helper.ts).
+  const fresh: HeldTap[] = (await ctx.taps.heldTaps(pid)).filter((t) => !known.has(t.name))
+    .sort((a, b) => a.ifindex - b.ifindex);
+  if (fresh.length !== waiting.length) {
+    throw VirError.report(
+      "QEMU",
+      "INTERNAL_ERROR",
+      `QEMU holds ${fresh.length} new tap(s) of the bridge helper, expected ${waiting.length}`,
+    );
+  }
+  waiting.forEach((nic, i) => {
+    nic.ifname = fresh[i].name;
+    const net = def.devices.interfaces[nic.index];
+    if (net) net.target = nic.ifname;
+  });
 }

@@ -11,6 +11,7 @@
  * @module
  */
 import { VirError } from "../../../util/errors.ts";
+import { type HeldTap, readHeldTaps } from "./bridge_helper.ts";
 
 /** What the driver does with the host's links; tests substitute a recording fake. */
 export interface TapHost {
@@ -27,6 +28,8 @@ export interface TapHost {
   move(name: string, bridge: string): Promise<void>;
   /** Removes the tap `name` (gone already is fine). */
   remove(name: string): Promise<void>;
+  /** The taps process `pid` holds open (the bridge helper's, for QEMU). */
+  heldTaps(pid: number): Promise<HeldTap[]>;
 }
 
 /**
@@ -74,7 +77,16 @@ function systemError(message: string, stderr: string): VirError {
  * ```
  */
 export class SystemTapHost implements TapHost {
-  readonly privileged = Deno.uid() === 0;
+  readonly privileged: boolean;
+
+  /**
+   * `privileged` says whether the driver makes taps itself (default: running as root, as
+   * libvirt's `driver->privileged`); `false` has QEMU run the bridge helper, as a user's
+   * session does, which is how tests run that path as root.
+   */
+  constructor(opts: { privileged?: boolean } = {}) {
+    this.privileged = opts.privileged ?? Deno.uid() === 0;
+  }
 
   async links(): Promise<Map<string, number>> {
     const out = await ip(["-j", "link", "show"]);
@@ -109,5 +121,9 @@ export class SystemTapHost implements TapHost {
   async remove(name: string): Promise<void> {
     // `ip tuntap del` removes only a tap; a name reused by something else stays untouched.
     await ip(["tuntap", "del", "dev", name, "mode", "tap"]);
+  }
+
+  heldTaps(pid: number): Promise<HeldTap[]> {
+    return readHeldTaps(pid);
   }
 }

@@ -7,6 +7,7 @@
 import { QemuMonitor } from "../monitor/qemu_monitor.ts";
 import { connectQmpUnix } from "../monitor/unix.ts";
 import { VirError } from "../../../util/errors.ts";
+import { StderrTail } from "./stderr_tail.ts";
 import { LinuxVcpuCgroup } from "../hotplug/cgroup.ts";
 import type { HotplugLog, VcpuCgroup } from "../hotplug/types.ts";
 import {
@@ -21,10 +22,25 @@ import {
 export interface QemuProcess {
   pid: number;
   monitor: QemuMonitor;
+  /** The end of QEMU's stderr, for a QEMU this driver started (not one found again). */
+  stderr?: StderrTail;
   /** Sends a signal to QEMU. */
   kill(signal: Deno.Signal): void;
   /** True while the process exists. */
   alive(): boolean;
+}
+
+/** libvirt's error for a QEMU that exited before its monitor answered, with its stderr. */
+export class QemuExitedError extends VirError {
+  /** What QEMU (and the helpers it ran) wrote on stderr. */
+  readonly stderr: string;
+
+  /** `detail` follows libvirt's "internal error: " prefix. */
+  constructor(detail: string, stderr: string) {
+    const err = VirError.report("QEMU", "INTERNAL_ERROR", detail);
+    super(err.code, err.domain, err.message);
+    this.stderr = stderr;
+  }
 }
 
 /** How QEMU processes are started and found again. */
@@ -106,20 +122,20 @@ export class SystemLauncher implements QemuLauncher {
       exited = true;
       return s;
     });
-    // QEMU's stderr is only read to explain a failed start; drain it so it never blocks.
-    const stderr = new Response(child.stderr).text();
+    // Drained so that it never blocks; its end explains a failed start or netdev_add.
+    const stderr = new StderrTail(child.stderr);
     try {
       const qmp = await connectQmpUnix(monitorPath, { waitMs: 10_000, isAlive: () => !exited });
       child.unref();
-      return this.#wrap(child.pid, new QemuMonitor(qmp));
+      return { ...this.#wrap(child.pid, new QemuMonitor(qmp)), stderr };
     } catch (err) {
       if (!exited) child.kill("SIGKILL");
       const s = await status;
-      const text = (await stderr).trim();
-      throw VirError.report(
-        "QEMU",
-        "INTERNAL_ERROR",
+      await stderr.done;
+      const text = stderr.since(0).trim();
+      throw new QemuExitedError(
         `QEMU unexpectedly closed the monitor (exit status ${s.code}): ${text || String(err)}`,
+        stderr.since(0),
       );
     }
   }

@@ -1,8 +1,9 @@
 /**
- * QEMU 7.2's migration to and from `exec:` commands for {@link FakeQemu} (its `onCommand`
- * hook): `migrate` runs the command with the machine's state on its stdin, `migrate-incoming`
- * runs it and checks what comes out is a state this fake wrote, `query-migrate` reports the
- * progress, `migrate_cancel` cancels. The state is a small text, so images stay tiny.
+ * QEMU 7.2's migration to and from `exec:` commands and `tcp:` sockets for {@link FakeQemu}
+ * (its `onCommand` hook): `migrate` runs the command with the machine's state on its stdin or
+ * sends it to the socket, `migrate-incoming` runs the command or listens and checks what comes
+ * is a state this fake wrote, `query-migrate` reports the progress (both sides, as QEMU),
+ * `migrate_cancel` cancels. The state is a small text, so images stay tiny.
  *
  * @module
  */
@@ -12,6 +13,8 @@ import type { FakeReply } from "./fake_qemu.ts";
 export interface FakeMigrationOptions {
   /** Outgoing migrations stay `active` until cancelled (for job info and abort). */
   hold?: boolean;
+  /** Outgoing TCP migrations send bytes no QEMU can load (for the destination's failure). */
+  corrupt?: boolean;
 }
 
 /**
@@ -31,6 +34,8 @@ export class FakeMigration {
   loaded?: string;
   /** Every `migrate-set-parameters` received. */
   readonly parameters: Record<string, unknown>[] = [];
+  /** Every capability `migrate-set-capabilities` set. */
+  readonly capabilities: { capability: string; state: boolean }[] = [];
   #status?: string;
   #error?: string;
   #opts: FakeMigrationOptions;
@@ -46,10 +51,15 @@ export class FakeMigration {
       case "migrate-set-parameters":
         this.parameters.push(args);
         return { return: {} };
+      case "migrate-set-capabilities":
+        this.capabilities.push(...args.capabilities as { capability: string; state: boolean }[]);
+        return { return: {} };
+      case "migrate-continue":
+        return { return: {} };
       case "migrate":
-        return this.#start(String(args.uri), (cmd) => this.#send(cmd));
+        return this.#start(String(args.uri), this.#sendBound);
       case "migrate-incoming":
-        return this.#start(String(args.uri), (cmd) => this.#receive(cmd));
+        return this.#start(String(args.uri), this.#receiveBound);
       case "migrate_cancel":
         if (this.#status === "active") this.#status = "cancelled";
         return { return: {} };
@@ -77,12 +87,22 @@ export class FakeMigration {
   };
 
   #start(uri: string, run: (cmd: string) => Promise<void>): FakeReply {
-    if (!uri.startsWith("exec:")) {
+    if (!uri.startsWith("exec:") && !uri.startsWith("tcp:")) {
       return { error: { class: "GenericError", desc: `unknown migration protocol: ${uri}` } };
+    }
+    let listener: Deno.Listener | undefined;
+    if (uri.startsWith("tcp:") && run === this.#receiveBound) {
+      // QEMU listens before it answers migrate-incoming.
+      try {
+        listener = Deno.listen(tcpAddress(uri));
+      } catch (e) {
+        return { error: { class: "GenericError", desc: `Failed to bind socket: ${e}` } };
+      }
     }
     this.#status = "active";
     this.#error = undefined;
-    run(uri.slice("exec:".length)).then(
+    const job = listener ? this.#accept(listener) : run(uri);
+    job.then(
       () => {
         if (this.#status === "active" && !this.#opts.hold) this.#status = "completed";
       },
@@ -92,6 +112,38 @@ export class FakeMigration {
       },
     );
     return { return: {} };
+  }
+
+  readonly #sendBound = (uri: string) =>
+    uri.startsWith("tcp:") ? this.#sendTcp(uri) : this.#send(uri.slice("exec:".length));
+  readonly #receiveBound = (uri: string) => this.#receive(uri.slice("exec:".length));
+
+  async #sendTcp(uri: string): Promise<void> {
+    const conn = await Deno.connect(tcpAddress(uri));
+    try {
+      await conn.write(new TextEncoder().encode(this.#opts.corrupt ? "garbage\n" : this.state));
+    } finally {
+      conn.close();
+    }
+    // Held, the state is sent but the switch-over waits (for job info and abort).
+  }
+
+  async #accept(listener: Deno.Listener): Promise<void> {
+    let conn: Deno.Conn;
+    try {
+      conn = await listener.accept();
+    } finally {
+      listener.close();
+    }
+    const text = new TextDecoder().decode(await new Response(conn.readable).arrayBuffer());
+    this.#check(text);
+  }
+
+  #check(text: string): void {
+    if (!text.startsWith("FAKE-QEMU-STATE ")) {
+      throw new Error("load of migration failed: Invalid argument");
+    }
+    this.loaded = text;
   }
 
   async #send(cmd: string): Promise<void> {
@@ -105,10 +157,13 @@ export class FakeMigration {
 
   async #receive(cmd: string): Promise<void> {
     const out = await new Deno.Command("/bin/sh", { args: ["-c", cmd], stdout: "piped" }).output();
-    const text = new TextDecoder().decode(out.stdout);
-    if (!text.startsWith("FAKE-QEMU-STATE ")) {
-      throw new Error("load of migration failed: Invalid argument");
-    }
-    this.loaded = text;
+    this.#check(new TextDecoder().decode(out.stdout));
   }
+}
+
+/** The host and port of a `tcp:HOST:PORT` URI. */
+function tcpAddress(uri: string): { hostname: string; port: number } {
+  const m = /^tcp:\[?([^\]]*)\]?:(\d+)$/.exec(uri);
+  if (!m) throw new Error(`bad tcp migration URI ${uri}`);
+  return { hostname: m[1], port: Number(m[2]) };
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { VirError } from "../../../util/errors.ts";
+import type { HeldTap } from "../net/bridge_helper.ts";
 import type { TapHost } from "../net/tap.ts";
 
 /**
@@ -22,6 +23,8 @@ export class FakeTapHost implements TapHost {
   readonly taps = new Map<string, { mac: string; bridge: string; mtu: number }>();
   readonly bridges: Set<string>;
   readonly privileged: boolean;
+  /** What {@link heldTaps} answers for any process: the taps a fake bridge helper made. */
+  held: HeldTap[] = [];
 
   constructor(bridges: string[], privileged = true) {
     this.bridges = new Set(bridges);
@@ -54,6 +57,10 @@ export class FakeTapHost implements TapHost {
   remove(name: string): Promise<void> {
     this.taps.delete(name);
     return Promise.resolve();
+  }
+
+  heldTaps(_pid: number): Promise<HeldTap[]> {
+    return Promise.resolve([...this.held]);
   }
 }
 

@@ -106,6 +106,12 @@ Deno.test("save --paused, restore: stays paused (restored); --running overrides;
       E.ERR_OPERATION_FAILED,
       "operation failed: image magic is incorrect",
     ]);
+    // Found by the wire fuzzer: a directory opened, its read threw EISDIR as an internal error.
+    const dir = await error(t.conn.domainSaveImageGetXMLDesc!(t.dir, 0));
+    assert.deepEqual([dir.code, dir.message], [
+      E.ERR_OPERATION_FAILED,
+      "operation failed: failed to read qemu header",
+    ]);
     const bypass = await error(
       t.conn.domainSaveFlags!(t.dom, path, null, E.DOMAIN_SAVE_BYPASS_CACHE),
     );

@@ -198,6 +198,28 @@ export const DRIVER_CONNECT: Record<string, ConnHandler> = {
   saveImageDefineXML: (c, a) =>
     zero(callDriver(c, "domainSaveImageDefineXML", str(a[0]), str(a[1]), num(a[2] ?? 0))),
   baselineCPU: (c, a) => callDriver(c, "connectBaselineCPU", a[0] as string[], num(a[1] ?? 0)),
+  compareHypervisorCPU: (c, a) =>
+    callDriver(
+      c,
+      "connectCompareHypervisorCPU",
+      optStr(a[0]),
+      optStr(a[1]),
+      optStr(a[2]),
+      optStr(a[3]),
+      str(a[4]),
+      num(a[5] ?? 0),
+    ),
+  baselineHypervisorCPU: (c, a) =>
+    callDriver(
+      c,
+      "connectBaselineHypervisorCPU",
+      optStr(a[0]),
+      optStr(a[1]),
+      optStr(a[2]),
+      optStr(a[3]),
+      a[4] as string[],
+      num(a[5] ?? 0),
+    ),
   findStoragePoolSources: (c, a) =>
     c.findStoragePoolSources(str(a[0]), optStr(a[1]), num(a[2] ?? 0)),
   getCPUStats: (c, a) => callDriver(c, "nodeGetCPUStats", num(a[0]), num(a[1] ?? 0)),

@@ -105,9 +105,12 @@ export function compareOne(row: Recorded, got: CanonResult): Outcome {
   };
 }
 
-/** Replays every row (in the recording's order) and compares. */
-export async function replay(rows: Recorded[]): Promise<Outcome[]> {
-  const generic = await Canon.open({ stable: true });
+/**
+ * Replays every row (in the recording's order) and compares; `validate` replays a recording
+ * made with the kinds' VALIDATE flags.
+ */
+export async function replay(rows: Recorded[], validate = false): Promise<Outcome[]> {
+  const generic = await Canon.open({ stable: true, validate });
   const forced = new Map<Kind, Canon>();
   const out: Outcome[] = [];
   try {
@@ -115,7 +118,7 @@ export async function replay(rows: Recorded[]): Promise<Outcome[]> {
       let canon = generic;
       if (FORCED.has(row.kind)) {
         // record_other.py keeps generated UUIDs: these documents live on test:///default.
-        canon = forced.get(row.kind) ?? await Canon.open({ kind: row.kind });
+        canon = forced.get(row.kind) ?? await Canon.open({ kind: row.kind, validate });
         forced.set(row.kind, canon);
       }
       out.push(compareOne(row, await canon.run(row.input)));

@@ -35,14 +35,19 @@ export interface GeneratedDoc {
 
 const grammars = new Map<Kind, Grammar>();
 
-/** Document `i` of `kind` for `seed`. */
-export function generatedDoc(kind: Kind, i: number, seed: string = SEED): GeneratedDoc {
+/** Document `i` of `kind` for `seed`; `mutationRate` of them get an invalid mutation. */
+export function generatedDoc(
+  kind: Kind,
+  i: number,
+  seed: string = SEED,
+  mutationRate = MUTATION_RATE,
+): GeneratedDoc {
   let g = grammars.get(kind);
   if (!g) grammars.set(kind, g = loadGrammar(schemaFile(kind)));
   const r = new Random(`${seed}:${kind}:${i}`);
   const root = generateDocument(g, r);
   const id = `${kind}-${i}`;
-  if (!r.chance(MUTATION_RATE)) return { id, kind, xml: stringify(root) };
+  if (!r.chance(mutationRate)) return { id, kind, xml: stringify(root) };
   const { xml, mutation } = mutate(root, r);
   return { id, kind, xml, mutation };
 }

@@ -8,8 +8,9 @@ over): a node device is created with nodeDeviceCreateXML and read back with XMLD
 or checkpoint is created on the running domain 'test' and read back with getXMLDesc. The
 creation time is the clock's, so it is printed as 0 (the replay masks it the same way).
 
-Usage: record_other.py FILE...   (the kind comes from the file's folder: nodedev/, snapshot/,
-checkpoint/)
+Usage: record_other.py [--validate] FILE...   (the kind comes from the file's folder: nodedev/,
+snapshot/, checkpoint/; --validate creates node devices with
+VIR_NODE_DEVICE_CREATE_XML_VALIDATE)
 """
 import json, os, re, sys
 
@@ -23,11 +24,12 @@ FROM = {getattr(libvirt, n): n for n in dir(libvirt) if n.startswith('VIR_FROM_'
 TIME = re.compile(r'<creationTime>[0-9]+</creationTime>')
 
 
-def answer(kind, xml):
+def answer(kind, xml, validate):
     conn = libvirt.open('test:///default')
     try:
         if kind == 'nodedev':
-            dev = conn.nodeDeviceCreateXML(xml, 0)
+            flags = libvirt.VIR_NODE_DEVICE_CREATE_XML_VALIDATE if validate else 0
+            dev = conn.nodeDeviceCreateXML(xml, flags)
             out = dev.XMLDesc(0)
             dev.destroy()
             return out
@@ -39,14 +41,15 @@ def answer(kind, xml):
         conn.close()
 
 
-def main(files):
-    for f in files:
+def main(args):
+    validate = args[:1] == ['--validate']
+    for f in args[1:] if validate else args:
         kind = os.path.basename(os.path.dirname(f))
         with open(f) as fh:
             xml = fh.read()
         row = {'file': f, 'kind': kind, 'ok': True, 'xml': None, 'error': None}
         try:
-            row['xml'] = TIME.sub('<creationTime>0</creationTime>', answer(kind, xml))
+            row['xml'] = TIME.sub('<creationTime>0</creationTime>', answer(kind, xml, validate))
         except libvirt.libvirtError as e:
             row['ok'] = False
             row['error'] = {'code': e.get_error_code(), 'code_name': ERR.get(e.get_error_code()),

@@ -2,29 +2,25 @@
  * `migrate` (virsh's `cmdMigrate` and its worker `doMigrate`): virsh's option checks, the
  * destination connection for a managed migration, the migration parameters, then libvirt's
  * entry points `virDomainMigrate3` / `virDomainMigrateToURI3` with their flag and driver
- * feature checks. The driver contract declares no migration call, so a migration the checks
- * let through ends as libvirt's does for a driver without one.
+ * feature checks. A managed migration is the client's `Domain.migrate3`; the unmanaged one
+ * (peer-to-peer, direct) ends as libvirt's does for a driver without it: a driver cannot open
+ * the destination itself, as it may not import the client.
  * @module
  */
 import type { Connection } from "../../../client/connection.ts";
+import type { Domain } from "../../../client/domain.ts";
+import {
+  storageFlagChecks as clientStorageFlagChecks,
+  supportsFeature,
+} from "../../../client/domain_migrate.ts";
+import type { TypedParams } from "../../../util/driver.ts";
+import { DRV_FEATURE as FEATURE } from "../../../util/drv_feature.ts";
 import { VIR } from "../../../util/constants.ts";
 import { VirError } from "../../../util/errors.ts";
 import { type CommandContext, type CommandDef, CommandFailed } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
-import { bits, exclusive, requires, undeclared } from "./common.ts";
-
-/** `virDrvFeature` numbers libvirt's migration entry points ask about. */
-const FEATURE = {
-  MIGRATION_V1: 1,
-  MIGRATION_V2: 3,
-  MIGRATION_P2P: 4,
-  MIGRATION_DIRECT: 5,
-  MIGRATION_V3: 6,
-  MIGRATE_CHANGE_PROTECTION: 7,
-  MIGRATION_OFFLINE: 12,
-  MIGRATION_PARAMS: 13,
-} as const;
+import { bits, exclusive, jobDone, printJobProgress, requires, undeclared } from "./common.ts";
 
 /** Migration flags by option, in `doMigrate`'s order. */
 const FLAGS: readonly (readonly [string, number])[] = [
@@ -50,20 +46,13 @@ const FLAGS: readonly (readonly [string, number])[] = [
   ["parallel", VIR.MIGRATE_PARALLEL],
 ];
 
-/** The parameters `virDomainMigrate3` can hand to the older, parameterless protocols. */
-const COMPAT_PARAMS = new Set(["migrate_uri", "destination_name", "destination_xml", "bandwidth"]);
-
 /**
  * `VIR_DRV_SUPPORTS_FEATURE`: the driver's answer, false when it has no
  * `connectSupportsFeature`.
  */
 async function supports(ctx: CommandContext, conn: Connection, feature: number): Promise<boolean> {
-  const r = await ctx.attempt(() => conn.call("connectSupportsFeature", feature));
+  const r = await ctx.attempt(() => supportsFeature(conn.driver, feature));
   if (r.ok) return r.value;
-  if (ctx.lastError?.code === VIR.ERR_NO_SUPPORT) {
-    ctx.resetError();
-    return false;
-  }
   throw new CommandFailed();
 }
 
@@ -90,21 +79,13 @@ function readonlyCheck(ctx: CommandContext, conn: Connection, api: string): void
   }
 }
 
-/** `VIR_EXCLUSIVE_FLAGS` and `VIR_REQUIRE_FLAG` on the storage copy flags. */
+/** The storage copy flag checks of every migration API. */
 function storageFlagChecks(ctx: CommandContext, flags: number): void {
-  if (flags & VIR.MIGRATE_NON_SHARED_DISK && flags & VIR.MIGRATE_NON_SHARED_INC) {
-    invalidArg(
-      ctx,
-      "Flags 'VIR_MIGRATE_NON_SHARED_DISK' and 'VIR_MIGRATE_NON_SHARED_INC' are mutually exclusive",
-    );
-  }
-  const copy = VIR.MIGRATE_NON_SHARED_DISK | VIR.MIGRATE_NON_SHARED_INC;
-  if (flags & VIR.MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES && !(flags & copy)) {
-    invalidArg(
-      ctx,
-      "Flag 'VIR_MIGRATE_NON_SHARED_DISK | VIR_MIGRATE_NON_SHARED_INC' is required by flag " +
-        "'VIR_MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES'",
-    );
+  try {
+    clientStorageFlagChecks(flags);
+  } catch (e) {
+    if (e instanceof VirError) failWith(ctx, e);
+    throw e;
   }
 }
 
@@ -133,57 +114,40 @@ async function migrateToURI3(ctx: CommandContext, flags: number): Promise<never>
   return undeclared(ctx, api);
 }
 
-/** `virDomainMigrate3` up to the migration protocol the two drivers share. */
+/**
+ * `virDomainMigrate3` (the client's managed migration) watched as `virshWatchJob` does: every
+ * 500 ms the job's progress under `--verbose`, and after `--timeout` seconds the domain
+ * suspended (`virshMigrateTimeout`; post-copy is refused before). Fails with its error.
+ */
 async function migrate3(
   ctx: CommandContext,
+  args: Args,
+  dom: Domain,
   dconn: Connection,
   params: Map<string, unknown>,
   flags: number,
-): Promise<never> {
-  const api = "virDomainMigrate3";
-  readonlyCheck(ctx, ctx.conn, api);
-  readonlyCheck(ctx, dconn, api);
-  storageFlagChecks(ctx, flags);
-  if (flags & VIR.MIGRATE_PEER2PEER) {
-    invalidArg(ctx, "use virDomainMigrateToURI3 for peer-to-peer migration");
+  timeout: number,
+): Promise<void> {
+  const typed: TypedParams = Object.fromEntries(
+    [...params].map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v as string | number]),
+  );
+  const progress = args.has("verbose")
+    ? setInterval(async () => {
+      const info = await dom.getJobInfo().catch(() => undefined);
+      const total = Number(info?.dataTotal ?? 0);
+      if (total > 0) printJobProgress(ctx, "Migration", Number(info!.dataRemaining), total);
+    }, 500)
+    : undefined;
+  const timer = timeout
+    ? setTimeout(() => dom.suspend().catch(() => {}), timeout * 1000)
+    : undefined;
+  try {
+    const r = await ctx.attempt(() => dom.migrate3(dconn, typed, flags));
+    if (!r.ok) throw new CommandFailed();
+  } finally {
+    clearInterval(progress);
+    clearTimeout(timer);
   }
-  if (flags & VIR.MIGRATE_TUNNELLED) {
-    invalidArg(ctx, "cannot perform tunnelled migration without using peer2peer flag");
-  }
-  const both = async (feature: number) =>
-    await supports(ctx, ctx.conn, feature) && await supports(ctx, dconn, feature);
-  if (flags & VIR.MIGRATE_OFFLINE) {
-    if (!await supports(ctx, ctx.conn, FEATURE.MIGRATION_OFFLINE)) {
-      unsupportedArg(ctx, "offline migration is not supported by the source host");
-    }
-    if (!await supports(ctx, dconn, FEATURE.MIGRATION_OFFLINE)) {
-      unsupportedArg(ctx, "offline migration is not supported by the destination host");
-    }
-  }
-  if (
-    flags & VIR.MIGRATE_CHANGE_PROTECTION &&
-    !await supports(ctx, ctx.conn, FEATURE.MIGRATE_CHANGE_PROTECTION)
-  ) {
-    unsupportedArg(ctx, "cannot enforce change protection");
-  }
-  if (await both(FEATURE.MIGRATION_PARAMS)) return undeclared(ctx, api);
-  if ([...params.keys()].some((k) => !COMPAT_PARAMS.has(k))) {
-    unsupportedArg(
-      ctx,
-      "Migration APIs with extensible parameters are not supported but extended parameters " +
-        "were passed",
-    );
-  }
-  if (await both(FEATURE.MIGRATION_V3)) return undeclared(ctx, api);
-  for (const feature of [FEATURE.MIGRATION_V2, FEATURE.MIGRATION_V1]) {
-    if (await both(feature)) {
-      if (params.has("destination_xml")) {
-        unsupportedArg(ctx, "Unable to change target guest XML during migration");
-      }
-      return undeclared(ctx, api);
-    }
-  }
-  return undeclared(ctx, api);
 }
 
 /** `doMigrate`'s parameters, read in its order (each bad value ends the command). */
@@ -255,8 +219,8 @@ export const MIGRATE_COMMAND: CommandDef = {
     let iterEvent: number | undefined;
     try {
       if (args.has("postcopy-after-precopy")) {
-        // virsh switches to post-copy from this event; no edgevirt driver migrates, so it
-        // never comes, but the registration must succeed as virsh's does.
+        // virsh switches to post-copy from this event; no edgevirt driver does post-copy, so
+        // it never comes, but the registration must succeed as virsh's does.
         const r = await ctx.attempt(() =>
           Promise.resolve(
             ctx.conn.domainEventRegisterAny(dom, VIR.DOMAIN_EVENT_ID_MIGRATION_ITERATION, () => {}),
@@ -287,8 +251,9 @@ export const MIGRATE_COMMAND: CommandDef = {
         }
         flags |= VIR.MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES;
       }
-      if (dconn) await migrate3(ctx, dconn, params, flags);
+      if (dconn) await migrate3(ctx, args, dom, dconn, params, flags, timeout);
       else await migrateToURI3(ctx, flags);
+      jobDone(ctx, args, "Migration");
     } finally {
       await dconn?.close();
       if (iterEvent !== undefined) ctx.conn.eventDeregisterAny(iterEvent);

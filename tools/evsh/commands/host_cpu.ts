@@ -1,7 +1,6 @@
 /**
- * CPU model comparison: `cpu-compare`, `cpu-baseline`, `hypervisor-cpu-compare`,
- * `hypervisor-cpu-baseline`. The driver contract declares no hypervisor CPU calls, so those
- * fail as libvirt does for a driver without them.
+ * CPU model comparison: `cpu-compare`, `cpu-baseline` against the host's CPU,
+ * `hypervisor-cpu-compare`, `hypervisor-cpu-baseline` against what a hypervisor offers.
  * @module
  */
 import { VIR } from "../../../util/constants.ts";
@@ -10,7 +9,7 @@ import { parseXML } from "../xml_parse.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import type { Args } from "../options.ts";
 import { dumpNode, xpathDocument, xpathNodes } from "../xpath.ts";
-import { bits, undeclared } from "./common.ts";
+import { bits } from "./common.ts";
 
 /**
  * `vshExtractCPUDefXMLs`: every `<cpu>` of the file, whether it holds CPUs, a domain, host
@@ -57,9 +56,12 @@ const BASELINE_FLAGS: readonly (readonly [string, number])[] = [
   ["migratable", VIR.CONNECT_BASELINE_CPU_MIGRATABLE],
 ];
 
-/** The hypervisor selection options, read in virsh's order. */
-function hypervisorOptions(ctx: CommandContext, args: Args): void {
-  for (const o of ["virttype", "emulator", "arch", "machine"]) ctx.optString(args, o);
+/** The hypervisor selection options, read in virsh's order, as the calls take them. */
+function hypervisorOptions(ctx: CommandContext, args: Args) {
+  const [virttype, emulator, arch, machine] = ["virttype", "emulator", "arch", "machine"].map((o) =>
+    ctx.optString(args, o) ?? null
+  );
+  return [emulator, arch, machine, virttype] as const;
 }
 
 /** The CPU comparison command table. */
@@ -92,22 +94,36 @@ export const HOST_CPU_COMMANDS: CommandDef[] = [
   {
     name: "hypervisor-cpu-compare",
     async run(ctx, args) {
+      const flags = bits(args, COMPARE_FLAGS);
       const file = ctx.optString(args, "file")!;
-      hypervisorOptions(ctx, args);
-      await cpuDefs(ctx, file);
-      undeclared(
-        ctx,
-        "virConnectCompareHypervisorCPU",
-        `Failed to compare hypervisor CPU with ${file}`,
-        "NONE",
+      const hv = hypervisorOptions(ctx, args);
+      const [cpu] = await cpuDefs(ctx, file);
+      const r = await ctx.attempt(() =>
+        ctx.conn.call("connectCompareHypervisorCPU", ...hv, cpu, flags)
       );
+      const result = r.ok ? r.value : -1;
+      if (result === 0) {
+        ctx.print(
+          `CPU described in ${file} is incompatible with the CPU provided by hypervisor on the host\n`,
+        );
+        ctx.fail();
+      } else if (result === 1) {
+        ctx.print(
+          `CPU described in ${file} is identical to the CPU provided by hypervisor on the host\n`,
+        );
+      } else if (result === 2) {
+        ctx.print(
+          `The CPU provided by hypervisor on the host is a superset of CPU described in ${file}\n`,
+        );
+      } else ctx.fail(`Failed to compare hypervisor CPU with ${file}`);
     },
   },
   {
     name: "hypervisor-cpu-baseline",
     async run(ctx, args) {
+      const flags = bits(args, BASELINE_FLAGS);
       const file = ctx.optString(args, "file");
-      hypervisorOptions(ctx, args);
+      const hv = hypervisorOptions(ctx, args);
       const model = ctx.optString(args, "model");
       if (file !== undefined && model !== undefined) {
         ctx.fail("Options --file and --model are mutually exclusive");
@@ -115,8 +131,12 @@ export const HOST_CPU_COMMANDS: CommandDef[] = [
       if (file === undefined && model === undefined) {
         ctx.fail("Either --file or --model must be provided");
       }
-      if (file !== undefined) await cpuDefs(ctx, file);
-      undeclared(ctx, "virConnectBaselineHypervisorCPU", undefined, "NONE");
+      const cpus = file !== undefined
+        ? await cpuDefs(ctx, file)
+        : [`<cpu><model>${model}</model></cpu>`];
+      ctx.print(
+        await ctx.call(() => ctx.conn.call("connectBaselineHypervisorCPU", ...hv, cpus, flags)),
+      );
     },
   },
 ];

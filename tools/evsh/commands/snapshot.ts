@@ -29,7 +29,11 @@ const CREATE_FLAGS = [
   ["validate", VIR.DOMAIN_SNAPSHOT_CREATE_VALIDATE],
 ] as const;
 
-/** `virshSnapshotCreate`: create, retry without VALIDATE where unsupported, report the name. */
+/**
+ * `virshSnapshotCreate`: create, retry without VALIDATE where unsupported, emulate `--halt`
+ * where the flag is refused as an invalid argument (as virsh does for older servers: libvirt's
+ * API refuses it with `--redefine`), report the name.
+ */
 async function snapshotCreate(
   ctx: CommandContext,
   dom: Domain,
@@ -42,7 +46,28 @@ async function snapshotCreate(
     flags &= ~VIR.DOMAIN_SNAPSHOT_CREATE_VALIDATE;
     r = await ctx.attempt(() => dom.snapshotCreateXML(xml, flags));
   }
+  let halt = false;
+  if (
+    !r.ok && ctx.lastError?.code === VIR.ERR_INVALID_ARG &&
+    (flags & VIR.DOMAIN_SNAPSHOT_CREATE_HALT)
+  ) {
+    ctx.resetError();
+    const persistent = await ctx.attempt(() => dom.isPersistent());
+    if (!persistent.ok) {
+      ctx.reportNow();
+      ctx.fail();
+    }
+    if (!persistent.value) ctx.fail("cannot halt after snapshot of transient domain");
+    const active = await ctx.attempt(() => dom.isActive());
+    halt = active.ok && active.value;
+    flags &= ~VIR.DOMAIN_SNAPSHOT_CREATE_HALT;
+    r = await ctx.attempt(() => dom.snapshotCreateXML(xml, flags));
+  }
   if (!r.ok) ctx.fail();
+  if (halt && !(await ctx.attempt(() => dom.destroy())).ok) {
+    ctx.reportNow();
+    ctx.fail();
+  }
   const name = r.value.name;
   ctx.printExtra(
     from === undefined

@@ -489,3 +489,37 @@ Deno.test("a NIC QEMU let go while the driver was away is removed when it comes 
   assert.equal(w.net.ports.size, 0);
   assert.equal(nics.netdevs.has("hostnet1"), false);
 });
+
+Deno.test("an unprivileged driver plugs a bridge NIC through QEMU's bridge helper; its tap stays put", async () => {
+  const nics = new FakeNics();
+  await using w = await world(undefined, { nics, privileged: false, bridges: ["br0", "br1"] });
+  w.taps.held = [{ name: "tap0", ifindex: 7 }];
+  const t = await hot(w, nics, NIC("bridge", "bridge='br0'", "52:54:00:aa:bb:02"));
+  // QEMU ran the helper once more for the new NIC: the tap it holds that no NIC has is its.
+  w.taps.held.push({ name: "tap1", ifindex: 9 });
+  await w.conn.domainAttachDeviceFlags!(t.dom, NIC("bridge", "bridge='br1'"), LIVE);
+  assert.deepEqual(t.qmp()[0], {
+    execute: "netdev_add",
+    arguments: {
+      type: "bridge",
+      id: "hostnet1",
+      br: "br1",
+      helper: "/usr/lib/qemu/qemu-bridge-helper",
+    },
+  });
+  assert.match(await t.live(), /<source bridge='br1'\/>\s*<target dev='tap1'\/>/);
+  assert.equal(w.taps.taps.size, 0, "the driver made no tap itself");
+  // A user may not move the helper's tap to another bridge (EPERM, as libvirt's session).
+  const moved = await err(
+    w.conn.domainUpdateDeviceFlags!(
+      t.dom,
+      NIC("bridge", "bridge='br1'", "52:54:00:aa:bb:02"),
+      LIVE,
+    ),
+  );
+  assert.deepEqual([moved.code, moved.message], [
+    VIR.ERR_SYSTEM_ERROR,
+    "Unable to remove bridge br0 port tap0: Operation not permitted",
+  ]);
+  assert.match(await t.live(), /<source bridge='br0'\/>\s*<target dev='tap0'\/>/);
+});

@@ -186,12 +186,33 @@ Deno.test("without a network driver a network NIC is refused as libvirt's virGet
   );
 });
 
-Deno.test("an unprivileged driver never fakes a bridge NIC", async () => {
+Deno.test("an unprivileged driver has QEMU run the bridge helper and names its taps", async () => {
+  await using w = await world(undefined, { privileged: false });
+  // What the kernel says QEMU holds once it ran the helper twice (tap0 made first).
+  w.taps.held = [{ name: "tap1", ifindex: 8 }, { name: "tap0", ifindex: 7 }];
+  const dom = await w.conn.domainCreateXML!(domainXML(NETWORK_AND_BRIDGE), 0);
+  const argv = argvOf(w);
+  const helper = "helper=/usr/lib/qemu/qemu-bridge-helper";
+  assert.equal(after(argv, "-netdev"), `bridge,id=hostnet0,br=virbr0,${helper}`);
+  assert.equal(after(argv, "-netdev", 1), `bridge,id=hostnet1,br=br0,${helper}`);
+  assert.equal(w.taps.taps.size, 0, "the driver made no tap itself");
+  const live = await w.conn.domainGetXMLDesc!(dom, 0);
+  assert.deepEqual([...live.matchAll(/<target dev='([^']+)'\/>/g)].map((m) => m[1]), [
+    "tap0",
+    "tap1",
+  ]);
+  await w.conn.domainDestroyFlags!(dom, 0);
+  assert.equal(w.net.ports.size, 0, "the port goes with the domain");
+});
+
+Deno.test("an unprivileged driver never guesses a tap QEMU does not hold", async () => {
   await using w = await world(undefined, { privileged: false });
   const e = await err(w.conn.domainCreateXML!(domainXML(NIC("bridge", "bridge='br0'")), 0));
   assert.ok(e instanceof VirError, String(e));
-  assert.match(e.message, /qemu-bridge-helper/);
-  assert.equal(w.taps.taps.size, 0);
+  assert.equal(e.code, VIR.ERR_INTERNAL_ERROR);
+  assert.match(e.message, /QEMU holds 0 new tap\(s\) of the bridge helper, expected 1/);
+  assert.equal(w.net.ports.size, 0);
+  assert.equal((await w.conn.connectListAllDomains!(0)).length, 0);
 });
 
 Deno.test("a restarted driver finds its taps and ports again and reclaims a lost port", async () => {

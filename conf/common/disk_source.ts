@@ -1,0 +1,64 @@
+/**
+ * The checks virDomainStorageSourceParse makes on a storage source's `<source>` (a domain's
+ * disk or NVRAM, a snapshot's disk) for the types with their own parser:
+ * virDomainDiskSourceNetworkParse's protocol, name and the `pool/image` form of gluster and rbd
+ * names, and virDomainDiskSourceNVMeParse's type, namespace and PCI address.
+ *
+ * @example
+ * ```ts
+ * import { checkDiskSource } from "./disk_source.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * checkDiskSource("network", parse("<source protocol='rbd' name='pool/image'/>")); // passes
+ * ```
+ * @module
+ */
+import { VirError } from "../../util/errors.ts";
+import type { XmlElement } from "../../util/xml/mod.ts";
+import { child } from "../../util/xml/mod.ts";
+import { parsePciAddress } from "./pci_address.ts";
+import { xmlPropEnum } from "./values.ts";
+
+/** virStorageNetProtocol's names. */
+const PROTOCOLS = (
+  "none nbd rbd sheepdog gluster iscsi http https ftp ftps tftp ssh vxhs nfs"
+).split(" ");
+
+/** Throws libvirt's error for the first check `source`, of storage type `type`, fails. */
+export function checkDiskSource(type: string | undefined, source: XmlElement): void {
+  if (type === "network") checkNetwork(source);
+  else if (type === "nvme") checkNvme(source);
+}
+
+function checkNetwork(source: XmlElement): void {
+  const protocol = xmlPropEnum(source, "protocol", PROTOCOLS, true);
+  const name = source.attributes.name;
+  if (name === undefined && protocol !== "nbd") {
+    throw VirError.report("DOMAIN", "XML_ERROR", "missing name for disk source");
+  }
+  xmlPropEnum(source, "tls", ["yes", "no"]);
+  if (
+    name !== undefined && (protocol === "gluster" || protocol === "rbd") && !(name.indexOf("/") > 0)
+  ) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      `can't split path '${name}' into pool name and image name`,
+    );
+  }
+}
+
+function checkNvme(source: XmlElement): void {
+  const err = (msg: string) => VirError.report("DOMAIN", "XML_ERROR", msg);
+  const type = source.attributes.type;
+  if (type === undefined) throw err("missing 'type' attribute to disk source");
+  if (type !== "pci") throw err(`unsupported source type '${type}'`);
+  const ns = source.attributes.namespace;
+  if (ns === undefined) throw err("missing 'namespace' attribute to disk source");
+  // virStrToLong_ull: base 10, a sign allowed (a negative one wraps), 64 bits.
+  const m = /^[ \t\n\v\f\r]*[+-]?([0-9]+)$/.exec(ns);
+  if (!m || BigInt(m[1]) > 18446744073709551615n) throw err(`malformed namespace '${ns}'`);
+  xmlPropEnum(source, "managed", ["yes", "no"]);
+  const address = child(source, "address");
+  if (!address) throw err("NVMe disk source is missing address");
+  parsePciAddress(address);
+}

@@ -1,0 +1,436 @@
+/**
+ * Managed live migration of the QEMU driver, protocol version 3 with parameters
+ * (`qemu_migration.c` of libvirt 9.0): Begin and Perform and Confirm on the source, Prepare and
+ * Finish on the destination; the client runs the steps in order (`virDomainMigrate3`). The
+ * destination's QEMU starts with `-incoming defer` and listens on a TCP port of the migration
+ * range; the source's QEMU sends its state there (QMP `migrate`), watched with `query-migrate`
+ * as the domain's async job (job info, abort).
+ *
+ * @module
+ */
+import { formatDomainXML } from "../../../conf/domain/mod.ts";
+import { checkActive, isActive, persistentDef, refOf } from "../../../conf/objects/domain_obj.ts";
+import { orNotFound } from "../../../conf/objects/not_found.ts";
+import { VIR } from "../../../util/constants.ts";
+import type {
+  MigrateBeginResult,
+  MigrateCookie,
+  MigrateFinishResult,
+  MigratePrepareResult,
+  TypedParams,
+} from "../../../util/contract/types.ts";
+import { VirError } from "../../../util/errors.ts";
+import { hostName } from "../../../util/host_info.ts";
+import type { QemuDomainObj } from "../domain_private.ts";
+import type { QemuDriverState } from "../driver_state.ts";
+import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
+import { formatCookie, parseCookie } from "./migration_cookie.ts";
+import { checkMigrationSafe } from "./migration_safe.ts";
+import {
+  acquireMigrationPort,
+  checkMigration,
+  checkMigrationArgs,
+  checkMigrationFlags,
+  releaseMigrationPort,
+} from "./migration_params.ts";
+import { runAsyncJob, waitMigration } from "./state_job.ts";
+
+const E = VIR;
+const XML_FLAGS = E.DOMAIN_XML_SECURE | E.DOMAIN_XML_MIGRATABLE;
+
+/** The incoming port of a domain prepared on the destination, until Finish. */
+const incoming = new WeakMap<QemuDomainObj, number>();
+
+/** A `tcp:HOST:PORT` or `tcp://HOST[:PORT]` migration URI, split. */
+function parseTcpURI(uri: string): { host: string; port?: number } {
+  const m = /^tcp:(?:\/\/)?(\[[^\]]*\]|[^:/]*)(?::(\d+))?\/?$/.exec(uri);
+  if (!m) {
+    const scheme = uri.includes(":") ? uri.slice(0, uri.indexOf(":")) : uri;
+    throw VirError.report(
+      "QEMU",
+      "ARGUMENT_UNSUPPORTED",
+      `unsupported scheme ${scheme} in migration URI ${uri}`,
+    );
+  }
+  return { host: m[1], port: m[2] === undefined ? undefined : Number(m[2]) };
+}
+
+/** The capabilities libvirt always sets (`qemuMigrationParamsAlwaysOn`) and the bandwidth. */
+async function setMigrationParams(
+  mon: QemuMonitor,
+  source: boolean,
+  params: TypedParams,
+): Promise<void> {
+  const capabilities = [{ capability: "events", state: true }];
+  if (source) capabilities.push({ capability: "pause-before-switchover", state: true });
+  await mon.run("migrate-set-capabilities", { capabilities });
+  if (source && typeof params.bandwidth === "number" && params.bandwidth > 0) {
+    await mon.run("migrate-set-parameters", { "max-bandwidth": params.bandwidth * 1048576 });
+  }
+}
+
+/**
+ * `qemuDomainMigrateBegin3Params`: the domain XML the destination defines and the first cookie.
+ *
+ * @example
+ * ```ts
+ * import { migrateBegin } from "./migration.ts";
+ * declare const state: import("../driver_state.ts").QemuDriverState;
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await migrateBegin(state, obj, {}, 1);
+ * ```
+ */
+export function migrateBegin(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  params: TypedParams,
+  flags: number,
+): Promise<MigrateBeginResult> {
+  return Promise.resolve().then(() => {
+    checkMigrationArgs(params, flags, "qemuDomainMigrateBegin3Params");
+    if (!(flags & E.MIGRATE_OFFLINE)) checkActive(obj);
+    else if (!obj.persistent) {
+      throw VirError.report(
+        "QEMU",
+        "OPERATION_INVALID",
+        "cannot migrate a transient domain offline",
+      );
+    }
+    // Offline, the configuration moves, whether or not the domain runs here.
+    const offline = (flags & E.MIGRATE_OFFLINE) !== 0;
+    const def = offline ? persistentDef(obj) : s.liveDefinition(obj);
+    checkMigrationSafe(def, flags);
+    checkMigrationFlags(flags);
+    const xml = typeof params.destination_xml === "string"
+      ? params.destination_xml
+      : formatDomainXML(def, XML_FLAGS | (offline ? E.DOMAIN_XML_INACTIVE : 0));
+    const cookieout = formatCookie({ name: def.name, uuid: def.uuid, hostname: hostName() });
+    return { xml, cookieout };
+  });
+}
+
+/**
+ * `qemuDomainMigratePrepare3Params`: the incoming domain, its QEMU started paused and
+ * listening (`migrate-incoming`); an offline migration only checks the definition.
+ *
+ * @example
+ * ```ts
+ * import { migratePrepare } from "./migration.ts";
+ * declare const state: import("../driver_state.ts").QemuDriverState;
+ * await migratePrepare(state, { destination_xml: "<domain/>" }, null, 1);
+ * ```
+ */
+export async function migratePrepare(
+  s: QemuDriverState,
+  params: TypedParams,
+  cookiein: string | null,
+  flags: number,
+): Promise<MigratePrepareResult> {
+  checkMigration(params, flags, "qemuDomainMigratePrepare3Params");
+  if (typeof params.destination_xml !== "string") {
+    throw VirError.report("QEMU", "INTERNAL_ERROR", "no domain XML passed");
+  }
+  const def = s.parseNew(params.destination_xml);
+  parseCookie(cookiein, def.name, def.uuid);
+  if (typeof params.destination_name === "string") def.name = params.destination_name;
+  const cookie = { name: def.name, uuid: def.uuid, hostname: hostName() };
+  const listen = typeof params.listen_address === "string" ? params.listen_address : "0.0.0.0";
+  const { port, uriout, allocated } = incomingPort(params.migrate_uri, listen);
+  if (flags & E.MIGRATE_OFFLINE) {
+    // Nothing runs or listens; Finish defines what the cookie carries.
+    if (allocated) releaseMigrationPort(port);
+    return {
+      cookieout: formatCookie({ ...cookie, persistent: params.destination_xml }),
+      uriout,
+    };
+  }
+  const { obj } = s.domains.add(def, { live: true, checkLive: true });
+  try {
+    await obj.job.run(() =>
+      s.start(obj, E.DOMAIN_START_PAUSED, {
+        argv: ["-incoming", "defer"],
+        prepare: async (mon) => {
+          await setMigrationParams(mon, false, params);
+          const host = listen.includes(":") ? `[${listen}]` : listen;
+          await mon.run("migrate-incoming", { uri: `tcp:${host}:${port}` });
+        },
+        started: E.DOMAIN_EVENT_STARTED_MIGRATED,
+        running: E.DOMAIN_RUNNING_MIGRATED,
+        paused: E.DOMAIN_PAUSED_MIGRATION,
+      })
+    );
+  } catch (err) {
+    if (allocated) releaseMigrationPort(port);
+    throw err;
+  }
+  if (allocated) incoming.set(obj, port);
+  return { cookieout: formatCookie(cookie), uriout };
+}
+
+/**
+ * `qemuMigrationDstPrepareDirect`'s port and `uri_out`: the caller's port, else one of the
+ * range, announced as `tcp:HOSTNAME:PORT` (or the caller's URI with the port added).
+ */
+function incomingPort(
+  uriIn: string | number | boolean | undefined,
+  listen: string,
+): { port: number; uriout: string | null; allocated: boolean } {
+  if (typeof uriIn !== "string") {
+    const hostname = hostName();
+    if (hostname.startsWith("localhost")) {
+      throw VirError.report(
+        "QEMU",
+        "INTERNAL_ERROR",
+        "hostname on destination resolved to localhost, but migration requires an FQDN",
+      );
+    }
+    const port = acquireMigrationPort(listen);
+    return { port, uriout: `tcp:${hostname}:${port}`, allocated: true };
+  }
+  const { host, port } = parseTcpURI(uriIn);
+  if (!host) {
+    throw VirError.report("QEMU", "INVALID_ARG", `missing host in migration URI: ${uriIn}`);
+  }
+  if (port !== undefined) return { port, uriout: null, allocated: false };
+  const got = acquireMigrationPort(listen);
+  const wellFormed = uriIn.startsWith("tcp://");
+  return {
+    port: got,
+    uriout: wellFormed ? `tcp://${host}:${got}` : `${uriIn}:${got}`,
+    allocated: true,
+  };
+}
+
+/**
+ * `qemuDomainMigratePerform3Params`: the source's QEMU sends its state (paused first without
+ * VIR_MIGRATE_LIVE) and ends paused; a failure or abort leaves it running as before.
+ *
+ * @example
+ * ```ts
+ * import { migratePerform } from "./migration.ts";
+ * declare const state: import("../driver_state.ts").QemuDriverState;
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await migratePerform(state, obj, null, { migrate_uri: "tcp:127.0.0.1:49152" }, null, 1);
+ * ```
+ */
+export async function migratePerform(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  dconnuri: string | null,
+  params: TypedParams,
+  cookiein: string | null,
+  flags: number,
+): Promise<MigrateCookie> {
+  checkMigration(params, flags, "qemuDomainMigratePerform3Params");
+  if (dconnuri !== null) {
+    throw VirError.report(
+      "QEMU",
+      "ARGUMENT_UNSUPPORTED",
+      "peer-to-peer migration is not supported by this driver",
+    );
+  }
+  parseCookie(cookiein, undefined, obj.def.uuid);
+  if (typeof params.migrate_uri !== "string") {
+    throw VirError.report("QEMU", "INVALID_ARG", "migration URI is required");
+  }
+  const to = parseTcpURI(params.migrate_uri);
+  if (to.port === undefined) {
+    throw VirError.report(
+      "QEMU",
+      "INVALID_ARG",
+      `missing port in migration URI ${params.migrate_uri}`,
+    );
+  }
+  await obj.job.run(async () => {
+    checkActive(obj);
+    const mon = obj.proc!.monitor;
+    const wasRunning = obj.state === E.DOMAIN_RUNNING;
+    try {
+      await runAsyncJob(
+        obj,
+        E.DOMAIN_JOB_OPERATION_MIGRATION_OUT,
+        "migration out job",
+        async () => {
+          await setMigrationParams(mon, true, params);
+          // QEMU stops the vCPUs at the switch-over; the STOP reports libvirt's reason for it.
+          obj.pausedReason = E.DOMAIN_PAUSED_MIGRATION;
+          if (!(flags & E.MIGRATE_LIVE) && wasRunning) await mon.stop();
+          await mon.run("migrate", { uri: `tcp:${to.host}:${to.port}` });
+          await waitMigration(mon, "migration out job");
+        },
+      );
+    } catch (err) {
+      obj.pausedReason = undefined;
+      // qemuMigrationSrcRestoreDomainState: a domain that ran runs on.
+      if (wasRunning && isActive(obj)) {
+        obj.runningReason = E.DOMAIN_RUNNING_MIGRATION_CANCELED;
+        await mon.cont().catch(() => {});
+      }
+      throw err;
+    }
+    await s.saveStatus(obj);
+  });
+  const persistent = flags & E.MIGRATE_PERSIST_DEST
+    ? typeof params.persistent_xml === "string"
+      ? params.persistent_xml
+      : formatDomainXML(obj.newDef ?? obj.def, XML_FLAGS | E.DOMAIN_XML_INACTIVE)
+    : undefined;
+  return {
+    cookieout: formatCookie({
+      name: obj.def.name,
+      uuid: obj.def.uuid,
+      hostname: hostName(),
+      persistent,
+    }),
+  };
+}
+
+/** `qemuMigrationDstPersist`: the destination keeps the definition (DEFINED event). */
+async function persist(s: QemuDriverState, obj: QemuDomainObj, xml: string | undefined) {
+  const wasPersistent = obj.persistent;
+  const def = xml ? s.parse(xml) : structuredClone(obj.def);
+  def.name = obj.def.name;
+  if (isActive(obj)) obj.newDef = def;
+  else obj.def = def;
+  obj.persistent = true;
+  await s.saveConfig(obj);
+  s.emit(
+    obj,
+    E.DOMAIN_EVENT_DEFINED,
+    wasPersistent ? E.DOMAIN_EVENT_DEFINED_UPDATED : E.DOMAIN_EVENT_DEFINED_ADDED,
+  );
+}
+
+/**
+ * `qemuDomainMigrateFinish3Params`: the incoming domain runs (paused with
+ * VIR_MIGRATE_PAUSED), persistent with VIR_MIGRATE_PERSIST_DEST; when `cancelled`, or when the
+ * incoming state fails, its QEMU ends and no domain is returned.
+ *
+ * @example
+ * ```ts
+ * import { migrateFinish } from "./migration.ts";
+ * declare const state: import("../driver_state.ts").QemuDriverState;
+ * await migrateFinish(state, { destination_name: "vm" }, null, 1, 0);
+ * ```
+ */
+export async function migrateFinish(
+  s: QemuDriverState,
+  params: TypedParams,
+  cookiein: string | null,
+  flags: number,
+  cancelled: number,
+): Promise<MigrateFinishResult> {
+  checkMigration(params, flags, "qemuDomainMigrateFinish3Params");
+  const name = String(params.destination_name ?? "");
+  if (flags & E.MIGRATE_OFFLINE) {
+    if (cancelled) return { domain: null, cookieout: null };
+    const cookie = parseCookie(cookiein, undefined, undefined);
+    return await definedOffline(s, name, cookie?.persistent);
+  }
+  const obj = orNotFound(
+    s.domains.findByName(name),
+    "QEMU",
+    "NO_DOMAIN",
+    `no domain with matching name '${name}'`,
+  );
+  const port = incoming.get(obj);
+  incoming.delete(obj);
+  if (port !== undefined) releaseMigrationPort(port);
+  const cookie = parseCookie(cookiein, undefined, obj.def.uuid);
+  return await obj.job.run(async () => {
+    if (cancelled) {
+      if (isActive(obj)) {
+        await s.stopProcess(obj, E.DOMAIN_SHUTOFF_FAILED, E.DOMAIN_EVENT_STOPPED_FAILED);
+      }
+      return { domain: null, cookieout: null };
+    }
+    try {
+      checkActive(obj);
+      const mon = obj.proc!.monitor;
+      await waitMigration(mon, "migration in job");
+      if (flags & E.MIGRATE_PERSIST_DEST) await persist(s, obj, cookie?.persistent);
+      if (flags & E.MIGRATE_PAUSED) {
+        obj.reason = E.DOMAIN_PAUSED_USER;
+        s.emit(obj, E.DOMAIN_EVENT_SUSPENDED, E.DOMAIN_EVENT_SUSPENDED_PAUSED);
+      } else {
+        obj.runningReason = E.DOMAIN_RUNNING_MIGRATED;
+        await mon.cont();
+      }
+      await s.saveStatus(obj);
+    } catch (err) {
+      if (isActive(obj)) {
+        await s.stopProcess(obj, E.DOMAIN_SHUTOFF_FAILED, E.DOMAIN_EVENT_STOPPED_FAILED);
+      }
+      throw err;
+    }
+    return {
+      domain: refOf(obj),
+      cookieout: formatCookie({ name: obj.def.name, uuid: obj.def.uuid, hostname: hostName() }),
+    };
+  });
+}
+
+/** An offline migration's Finish: the definition the cookie carries, defined. */
+async function definedOffline(
+  s: QemuDriverState,
+  name: string,
+  xml: string | undefined,
+): Promise<MigrateFinishResult> {
+  if (!xml) throw VirError.report("QEMU", "INTERNAL_ERROR", "no domain XML passed");
+  const def = s.parse(xml);
+  def.name = name || def.name;
+  const { obj, oldDef } = s.domains.add(def, { live: false, checkLive: false });
+  obj.persistent = true;
+  await s.saveConfig(obj);
+  s.emit(
+    obj,
+    E.DOMAIN_EVENT_DEFINED,
+    oldDef ? E.DOMAIN_EVENT_DEFINED_UPDATED : E.DOMAIN_EVENT_DEFINED_ADDED,
+  );
+  return { domain: refOf(obj), cookieout: null };
+}
+
+/**
+ * `qemuDomainMigrateConfirm3Params`: after a migration the source's QEMU ends
+ * (STOPPED_MIGRATED) and, with VIR_MIGRATE_UNDEFINE_SOURCE, the definition of a domain no longer
+ * running goes; a cancelled migration resumes the source.
+ *
+ * @example
+ * ```ts
+ * import { migrateConfirm } from "./migration.ts";
+ * declare const state: import("../driver_state.ts").QemuDriverState;
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await migrateConfirm(state, obj, {}, null, 1, 0);
+ * ```
+ */
+export async function migrateConfirm(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  params: TypedParams,
+  cookiein: string | null,
+  flags: number,
+  cancelled: number,
+): Promise<void> {
+  checkMigration(params, flags, "qemuDomainMigrateConfirm3Params");
+  parseCookie(cookiein, undefined, obj.def.uuid);
+  await obj.job.run(async () => {
+    if (cancelled) {
+      if (
+        isActive(obj) && obj.state === E.DOMAIN_PAUSED && obj.reason === E.DOMAIN_PAUSED_MIGRATION
+      ) {
+        obj.runningReason = E.DOMAIN_RUNNING_MIGRATION_CANCELED;
+        await obj.proc!.monitor.cont();
+      }
+      return;
+    }
+    // An offline migration leaves a domain running here running (and defined).
+    if (isActive(obj) && !(flags & E.MIGRATE_OFFLINE)) {
+      await s.stopProcess(obj, E.DOMAIN_SHUTOFF_MIGRATED, E.DOMAIN_EVENT_STOPPED_MIGRATED);
+    }
+    if (!isActive(obj) && flags & E.MIGRATE_UNDEFINE_SOURCE && obj.persistent) {
+      await s.deleteConfig(obj);
+      obj.persistent = false;
+      s.domains.remove(obj);
+    }
+  });
+}

@@ -1,0 +1,86 @@
+/**
+ * The cookie the QEMU driver's migration steps hand each other (libvirt's `<qemu-migration>`
+ * of `qemu_migration_cookie.c`): the domain's name and UUID, the sending host's name and, from
+ * Perform on, the persistent definition the destination keeps with MIGRATE_PERSIST_DEST.
+ *
+ * libvirt also sends its host UUID and refuses a migration to the same host; edgevirt's two
+ * drivers of one machine (separate state roots) are distinct hosts, so no host UUID is sent.
+ *
+ * @module
+ */
+import { VirError } from "../../../util/errors.ts";
+import { childText, escapeXml, parse } from "../../../util/xml/mod.ts";
+
+/** What a cookie carries. */
+export interface MigrationCookie {
+  name: string;
+  uuid: string;
+  hostname: string;
+  /** The persistent domain XML (QEMU_MIGRATION_COOKIE_PERSISTENT). */
+  persistent?: string;
+}
+
+/**
+ * The cookie as text.
+ *
+ * @example
+ * ```ts
+ * import { formatCookie } from "./migration_cookie.ts";
+ * formatCookie({ name: "vm", uuid: "u", hostname: "h" }).startsWith("<qemu-migration>"); // true
+ * ```
+ */
+export function formatCookie(c: MigrationCookie): string {
+  const line = (tag: string, v: string) => `  <${tag}>${escapeXml(v)}</${tag}>\n`;
+  return "<qemu-migration>\n" + line("name", c.name) + line("uuid", c.uuid) +
+    line("hostname", c.hostname) + (c.persistent ? line("persistent", c.persistent) : "") +
+    "</qemu-migration>\n";
+}
+
+/**
+ * Reads a cookie; undefined for none. A cookie for another domain is libvirt's error
+ * (`qemuMigrationCookieXMLParse`); `name` and `uuid` are not checked when undefined (a renamed domain, an offline Finish).
+ *
+ * @example
+ * ```ts
+ * import { formatCookie, parseCookie } from "./migration_cookie.ts";
+ * const text = formatCookie({ name: "vm", uuid: "u", hostname: "h" });
+ * parseCookie(text, "vm", "u")?.hostname; // "h"
+ * ```
+ */
+export function parseCookie(
+  text: string | null,
+  name: string | undefined,
+  uuid: string | undefined,
+): MigrationCookie | undefined {
+  if (!text) return undefined;
+  let root;
+  try {
+    root = parse(text);
+  } catch {
+    throw VirError.report("QEMU", "INTERNAL_ERROR", "missing name element in migration data");
+  }
+  const got = {
+    name: childText(root, "name") ?? "",
+    uuid: childText(root, "uuid") ?? "",
+    hostname: childText(root, "hostname") ?? "",
+    persistent: childText(root, "persistent"),
+  };
+  if (!got.name) {
+    throw VirError.report("QEMU", "INTERNAL_ERROR", "missing name element in migration data");
+  }
+  if (name !== undefined && got.name !== name) {
+    throw VirError.report(
+      "QEMU",
+      "INTERNAL_ERROR",
+      `Incoming cookie data had unexpected name ${got.name} vs ${name}`,
+    );
+  }
+  if (uuid !== undefined && got.uuid !== uuid) {
+    throw VirError.report(
+      "QEMU",
+      "INTERNAL_ERROR",
+      `Incoming cookie data had unexpected UUID ${got.uuid} vs ${uuid}`,
+    );
+  }
+  return got;
+}

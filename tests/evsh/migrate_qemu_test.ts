@@ -1,0 +1,91 @@
+/**
+ * evsh `migrate` between two embedded QEMU drivers of this process (`qemu:///embed`, TCG): a
+ * managed migration as virsh runs it (`--verbose` progress on stderr, no output of its own), the
+ * domain running and persistent on the destination only; `--p2p` refused with libvirt's error
+ * for a driver without peer-to-peer migration (a driver cannot open the destination: it may not
+ * import the client). Without QEMU this test is ignored on a developer machine but FAILS in CI.
+ */
+import assert from "node:assert/strict";
+import { connect } from "../../host.ts";
+import { Shell } from "../../tools/evsh/mod.ts";
+import { readTextFileForEvsh } from "../../tools/evsh/main.ts";
+import { VIR } from "../../util/constants.ts";
+import { realQemuTest } from "../drivers/qemu/real_qemu.ts";
+import { echoGuestDisk } from "../drivers/qemu/echo_guest.ts";
+
+realQemuTest({
+  name: "real QEMU: evsh migrate moves a running domain as virsh does; --p2p is refused",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const [a, b] = [
+      await Deno.makeTempDir({ prefix: "evsh-mig-a-" }),
+      await Deno.makeTempDir({ prefix: "evsh-mig-b-" }),
+    ];
+    const src = await connect(`qemu:///embed?root=${a}`);
+    const opened: Awaited<ReturnType<typeof connect>>[] = [];
+    let stdout = "";
+    let stderr = "";
+    try {
+      await Deno.writeFile(`${a}/boot.img`, echoGuestDisk());
+      await Deno.writeTextFile(
+        `${a}/mig.xml`,
+        `<domain type='qemu'><name>mig</name><memory unit='MiB'>32</memory>
+<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os><devices>
+<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${a}/boot.img'/>
+<target dev='hda' bus='ide'/></disk><memballoon model='none'/></devices></domain>`,
+      );
+      const shell = new Shell(src, {
+        stdout: (s) => (stdout += s),
+        stderr: (s) => (stderr += s),
+        readFile: readTextFileForEvsh,
+      }, {
+        open: async (uri) => {
+          const c = await connect(uri);
+          opened.push(c);
+          return c;
+        },
+      });
+      assert.equal(await shell.runLine(`define ${a}/mig.xml; start mig`), true);
+      stdout = "";
+      const dest = `'qemu:///embed?root=${b}'`;
+      assert.equal(
+        await shell.runLine(
+          // Its own loopback address: test files running beside it migrate on the same port range.
+          `migrate mig ${dest} --live --persistent --undefinesource --unsafe --verbose ` +
+            "--migrateuri tcp:127.0.0.4 --listen-address 127.0.0.4",
+        ),
+        true,
+      );
+      // Nothing but the blank line virsh prints after every command.
+      assert.equal(stdout, "\n");
+      assert.match(stderr, /^(\rMigration: \[ {0,2}\d{1,2} %\])*\rMigration: \[100 %\]$/);
+      assert.equal((await src.listAllDomains(0)).length, 0, "the source defines it no more");
+      const dst = await connect(`qemu:///embed?root=${b}`);
+      opened.push(dst);
+      const moved = await dst.lookupDomainByName("mig");
+      assert.deepEqual(await moved.getState(), [VIR.DOMAIN_RUNNING, VIR.DOMAIN_RUNNING_MIGRATED]);
+      assert.equal(await moved.isPersistent(), true);
+
+      await shell.runLine(`define ${a}/mig.xml; start mig`);
+      stdout = stderr = "";
+      assert.equal(await shell.runLine(`migrate mig ${dest} --p2p --live`), false);
+      assert.equal(
+        stderr,
+        "error: argument unsupported: p2p migration is not supported by the source host\n",
+      );
+      await moved.destroy();
+      await shell.runLine("destroy mig");
+    } finally {
+      // QEMU outlives its driver (its own session): a failed run must not leave one behind.
+      for (const c of [src, ...opened]) {
+        for (const d of await c.listAllDomains(VIR.CONNECT_LIST_DOMAINS_ACTIVE).catch(() => [])) {
+          await d.destroy().catch(() => {});
+        }
+      }
+      for (const c of opened) await c.close();
+      await src.close();
+      for (const d of [a, b]) await Deno.remove(d, { recursive: true }).catch(() => {});
+    }
+  },
+});

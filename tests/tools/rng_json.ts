@@ -1,0 +1,77 @@
+/**
+ * Copies a libvirt RELAX NG schema (and the files it includes) into the JSON form that
+ * `conf/common/relaxng_schema.ts` reads: the schema's own pattern elements, in document order,
+ * with only the definitions reachable from `<start>`. Nothing is simplified here; libxml2's
+ * simplifications are made where the schema is loaded, as libxml2 makes them.
+ *
+ * @example
+ * ```sh
+ * deno run -A tests/tools/rng_json.ts tests/fixtures/schemas/nodedev.rng \
+ *   > conf/node_device/nodedev_rng.json
+ * ```
+ * @module
+ */
+import { basename, dirname, join } from "node:path";
+import { parse, textOf, type XmlElement } from "../../util/xml/mod.ts";
+import type { RngJson, RngNode } from "../../conf/common/relaxng_schema.ts";
+
+function kids(el: XmlElement): XmlElement[] {
+  return el.children.filter((c): c is XmlElement => c.type === "element");
+}
+
+/** One pattern element as JSON: its tag, attributes, children, and text when it has no child. */
+function toJson(el: XmlElement): RngNode {
+  const node: RngNode = { e: el.name };
+  const attrs = Object.entries(el.attributes).filter(([k]) => k !== "xmlns");
+  if (attrs.length) node.a = Object.fromEntries(attrs);
+  const children = kids(el);
+  if (children.length) node.c = children.map(toJson);
+  else if (textOf(el) !== undefined) node.v = textOf(el);
+  return node;
+}
+
+/** The `<define>`s and `<start>` of a grammar file and of the files it includes. */
+function collect(file: string, defines: Map<string, XmlElement>, starts: XmlElement[]): void {
+  const root = parse(Deno.readTextFileSync(file));
+  for (const c of kids(root)) {
+    if (c.name === "include") {
+      if (kids(c).length) throw new Error(`${file}: overriding includes are not supported`);
+      collect(join(dirname(file), c.attributes.href), defines, starts);
+    } else if (c.name === "define") {
+      if (c.attributes.combine || defines.has(c.attributes.name)) {
+        throw new Error(`${file}: combined define ${c.attributes.name} is not supported`);
+      }
+      defines.set(c.attributes.name, c);
+    } else if (c.name === "start") starts.push(c);
+    else throw new Error(`${file}: unsupported grammar content <${c.name}>`);
+  }
+}
+
+/** The schema `file` as {@link RngJson}, keeping only what `<start>` reaches. */
+export function rngJson(file: string): RngJson {
+  const defines = new Map<string, XmlElement>();
+  const starts: XmlElement[] = [];
+  collect(file, defines, starts);
+  if (starts.length !== 1) throw new Error(`${file}: expected one <start>`);
+  const used = new Set<string>();
+  const walk = (el: XmlElement) => {
+    if (el.name === "ref" && !used.has(el.attributes.name)) {
+      const d = defines.get(el.attributes.name);
+      if (!d) throw new Error(`${file}: undefined ref ${el.attributes.name}`);
+      used.add(el.attributes.name);
+      walk(d);
+    }
+    kids(el).forEach(walk);
+  };
+  walk(starts[0]);
+  return {
+    source: `libvirt 9.0.0 src/conf/schemas/${basename(file)} and the files it includes ` +
+      "(tests/fixtures/schemas, from /usr/share/libvirt/schemas)",
+    start: kids(starts[0]).map(toJson),
+    defines: Object.fromEntries(
+      [...defines].filter(([n]) => used.has(n)).map(([n, d]) => [n, kids(d).map(toJson)]),
+    ),
+  };
+}
+
+if (import.meta.main) console.log(JSON.stringify(rngJson(Deno.args[0]), null, 1));
