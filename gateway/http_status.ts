@@ -146,11 +146,20 @@ const BAD_ARGUMENT = /^internal error: invalid keycode \d+ of \S+ codeset$/;
  */
 const NAME_TOO_LONG = /: File name too long\b/;
 
+/**
+ * A save image or restore file the caller named that does not exist (the test driver's
+ * "cannot read domain image", the QEMU driver's "Failed to open file"): libvirt reports the
+ * failed open as a system error, but what is missing is the caller's object, a 404.
+ */
+const NAMED_FILE_MISSING =
+  /^(cannot read domain image|Failed to open file) '.*': No such file or directory$/s;
+
 /** Errors whose code says less than their message: code, message, status. */
 const BY_MESSAGE: readonly [number, RegExp, number][] = [
   [VIR.ERR_INTERNAL_ERROR, STATE_CONFLICT, 409],
   [VIR.ERR_INTERNAL_ERROR, BAD_ARGUMENT, 400],
   [VIR.ERR_SYSTEM_ERROR, NAME_TOO_LONG, 400],
+  [VIR.ERR_SYSTEM_ERROR, NAMED_FILE_MISSING, 404],
 ];
 
 /**

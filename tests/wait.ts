@@ -2,17 +2,18 @@
 // tests the machine's load, not the code.
 
 /**
- * Polls `cond` every `every` ms until it holds; rejects with "condition not reached after N ms"
+ * Polls `cond` every `every` ms until it holds; rejects with "`what` not reached after N ms"
  * when `ms` have passed without it.
  */
 export async function waitFor(
   cond: () => boolean | Promise<boolean>,
   ms = 5000,
   every = 5,
+  what = "condition",
 ): Promise<void> {
   const end = Date.now() + ms;
   while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`condition not reached after ${ms} ms`);
+    if (Date.now() > end) throw new Error(`${what} not reached after ${ms} ms`);
     await new Promise((r) => setTimeout(r, every));
   }
 }

@@ -13,6 +13,8 @@ import { EventHub } from "../../util/event_hub.ts";
 import { strerror } from "../../util/strerror.ts";
 import { assignDeviceAliases } from "./alias.ts";
 import { buildQemuArgv } from "./command/argv.ts";
+import { numberDiskSources, probeDiskChains } from "./disk_chains.ts";
+import { startedSourceIndex } from "./api/block_chain.ts";
 import { accelOf, checkVirtType, kvmUsable } from "./accel.ts";
 import { refreshLiveDevices } from "./live_devices.ts";
 import { emulatorPinOf } from "../../conf/domain/pins.ts";
@@ -445,6 +447,7 @@ export class QemuDriverState {
         if (caps) updateGuestCpu(def, caps);
       }
       const volumes = await resolveVolumeDisks(def, this.secondaries);
+      const lastNode = await probeDiskChains(def, volumes, numberDiskSources(def));
       nics = await prepareNics(def, this.nicContext);
       const taps = new Map(nics.map((n) => [def.devices.interfaces[n.index], n]));
       const secrets = await prepareDiskSecrets(def, this.secondaries, this.paths.runDir);
@@ -466,6 +469,7 @@ export class QemuDriverState {
         await removeDiskSecrets(secrets);
       }
       proc.monitor.onCommand = this.monitorLatency.observe;
+      startedSourceIndex(proc, lastNode);
       vm = { pid: proc.pid, vcpus, individual };
     } catch (err) {
       // Nothing ran: a createXML's definition goes again, as libvirt's qemuProcessStop does.

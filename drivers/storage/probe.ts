@@ -8,6 +8,7 @@
  */
 import type { StoragePerms } from "../../conf/storage_pool/mod.ts";
 import type { VolTimestamps } from "../../conf/storage_vol/mod.ts";
+import { readImageHeader } from "../../util/image_header.ts";
 
 /** A probed volume file. */
 export interface ProbedFile {
@@ -26,10 +27,6 @@ export interface ProbedFile {
   /** qcow2: the backing file (absolute) and its format, when it names one. */
   backing?: { path: string; format?: string };
 }
-
-const QCOW2_MAGIC = 0x514649fb;
-const BACKING_FORMAT_EXT = 0xe2792aca;
-const HEADER_BYTES = 64 * 1024;
 
 /**
  * Probes `path` (its times from `times` when a refresh fetched them for many files); undefined
@@ -69,42 +66,14 @@ export async function probeFile(
   };
   // libvirt sizes only regular files: a directory volume is 0 bytes.
   if (st.isDirectory) return { ...base, format: "dir", capacity: 0, allocation: 0, physical: 0 };
-  const head = await readHead(path);
-  if (head.byteLength < 72) return { format: "raw", ...base };
-  const v = new DataView(head.buffer, head.byteOffset, head.byteLength);
-  if (v.getUint32(0) !== QCOW2_MAGIC) return { format: "raw", ...base };
-  const version = v.getUint32(4);
-  const out: ProbedFile = { ...base, format: "qcow2", capacity: Number(v.getBigUint64(24)) };
-  const backingOffset = Number(v.getBigUint64(8));
-  const backingSize = v.getUint32(16);
-  if (backingOffset && backingOffset + backingSize <= head.byteLength) {
-    const name = new TextDecoder().decode(
-      head.subarray(backingOffset, backingOffset + backingSize),
-    );
-    const dir = path.slice(0, path.lastIndexOf("/"));
-    out.backing = {
-      path: name.startsWith("/") ? name : `${dir}/${name}`,
-      format: backingFormat(v, version),
-    };
-  }
-  return out;
-}
-
-/** The backing format header extension of a qcow2 (after the header). */
-function backingFormat(v: DataView, version: number): string | undefined {
-  let at = version >= 3 ? v.getUint32(100) : 72;
-  while (at + 8 <= v.byteLength) {
-    const type = v.getUint32(at);
-    const len = v.getUint32(at + 4);
-    if (type === 0) return undefined;
-    if (type === BACKING_FORMAT_EXT && at + 8 + len <= v.byteLength) {
-      return new TextDecoder().decode(
-        new Uint8Array(v.buffer, v.byteOffset + at + 8, len),
-      );
-    }
-    at += 8 + Math.ceil(len / 8) * 8;
-  }
-  return undefined;
+  const header = await readImageHeader(path);
+  if (header.format === "raw") return { format: "raw", ...base };
+  return {
+    ...base,
+    format: "qcow2",
+    capacity: header.capacity ?? 0,
+    ...(header.backing ? { backing: header.backing } : {}),
+  };
 }
 
 /**
@@ -134,16 +103,4 @@ export async function fileTimes(paths: string[]): Promise<Map<string, VolTimesta
     }
   }
   return out;
-}
-
-async function readHead(path: string): Promise<Uint8Array> {
-  using file = await Deno.open(path, { read: true });
-  const buf = new Uint8Array(HEADER_BYTES);
-  let n = 0;
-  while (n < buf.length) {
-    const got = await file.read(buf.subarray(n));
-    if (got === null) break;
-    n += got;
-  }
-  return buf.subarray(0, n);
 }

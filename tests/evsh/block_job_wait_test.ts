@@ -53,7 +53,6 @@ async function bothWays(
 ): Promise<void> {
   for (const remote of [false, true]) {
     const t = await setup(options, false);
-    t.block.nodes.set("drive0", { file: "/img/vda.img", size: 1 << 20, drv: "raw" });
     const gw = remote
       ? await createGateway({
         drivers: ["fakeqemu:///session"],
@@ -189,7 +188,6 @@ Deno.test("a waited job past --timeout is aborted after its progress was shown, 
 
 Deno.test("without events, a waited job is followed by its queries alone, as virsh's fallback", async () => {
   const t = await setup({}, false);
-  t.block.nodes.set("drive0", { file: "/img/vda.img", size: 1 << 20, drv: "raw" });
   try {
     // The driver connection without `subscribe`: event registration fails as libvirt's would.
     const silent = replacing(t.conn, "subscribe", undefined);

@@ -73,6 +73,19 @@ Deno.test("every libvirt error code has its status; only host failures are 500",
       assert.ok(status >= 400 && status < 600);
     });
   }
+  await t.step(
+    "system errors about a file the caller named are the caller's, not the host's",
+    () => {
+      const sys = (message: string) =>
+        httpStatus(new VirError(VIR.ERR_SYSTEM_ERROR, VIR.FROM_QEMU, message));
+      assert.equal(sys(`Failed to open file '/x/${"n".repeat(300)}': File name too long`), 400);
+      assert.equal(sys("cannot read domain image '/nope': No such file or directory"), 404);
+      assert.equal(sys("Failed to open file '/nope\n': No such file or directory"), 404);
+      // The host's own failures stay 500.
+      assert.equal(sys("cannot read domain image '/x': Permission denied"), 500);
+      assert.equal(sys("cannot create directory '/run/x': No such file or directory"), 500);
+    },
+  );
   await t.step("a thrown non-libvirt error is libvirt's internal error, 500", async () => {
     const res = errorResponse(new Error("boom"));
     assert.equal(res.status, 500);

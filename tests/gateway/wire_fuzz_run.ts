@@ -11,6 +11,7 @@
  *
  * @module
  */
+import assert from "node:assert/strict";
 import { httpStatus } from "../../gateway/http_status.ts";
 import { RPC_SOCKET_PATH, RPC_SUBPROTOCOL } from "../../protocol/ws_protocol.ts";
 import { VirError } from "../../util/errors.ts";
@@ -352,6 +353,19 @@ async function readSome(res: Response): Promise<string> {
 }
 
 /** Clear-text tokens of the test callers by role (`helpers.ts`' three, and two that fail). */
+/** Fails with every kind of finding at once: one kind failing first must not hide the others. */
+export function assertNoFindings(tally: FuzzTally, crashes: unknown[]): void {
+  const findings = {
+    "unhandled rejections": crashes,
+    "500 answers": tally.serverErrors,
+    "answers slower than 5 s": tally.hangs,
+    "RPC sockets dropped without a close frame": tally.dropped,
+    "changes by callers who may not": tally.forbiddenChanges,
+  };
+  const none = Object.fromEntries(Object.keys(findings).map((k) => [k, []]));
+  assert.deepEqual(findings, none);
+}
+
 export const TOKENS_BY_ROLE: Record<Role, string> = {
   none: "",
   bad: "not-a-token",

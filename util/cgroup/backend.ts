@@ -32,6 +32,25 @@ export type BlkioDeviceValue =
 /** `VIR_DOMAIN_MEMORY_PARAM_UNLIMITED` (KiB): no limit. */
 export const MEMORY_UNLIMITED = 9007199254740991;
 
+/**
+ * Whether a cgroup file or directory exists (both backends probe optional files, which the
+ * kernel offers or not by version and configuration).
+ *
+ * @example
+ * ```ts
+ * import { exists } from "./backend.ts";
+ * exists("/"); // true
+ * ```
+ */
+export function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** One backend: the controllers it holds and its view of their files. */
 export interface CgroupBackend {
   /** libvirt's `virCgroupBackendType` string ("cgroup V1", "cgroup V2"). */

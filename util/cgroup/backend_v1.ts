@@ -12,6 +12,7 @@ import {
   type CgroupBackend,
   type CgroupKind,
   type CpuacctTimes,
+  exists,
   MEMORY_UNLIMITED,
   type MemoryLimit,
   readInteger,
@@ -41,15 +42,6 @@ const BLKIO_DEVICE_FILES: Record<BlkioDeviceValue, string> = {
 
 /** `sysconf(_SC_CLK_TCK)`: the unit of `cpuacct.stat`, 100 on every Linux ABI. */
 const USER_HZ = 100;
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * v1 hierarchies under `mounts` (controller → mount point) with groups placed below `root`.

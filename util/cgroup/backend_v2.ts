@@ -12,6 +12,7 @@ import {
   type CgroupBackend,
   type CgroupKind,
   type CpuacctTimes,
+  exists,
   MEMORY_UNLIMITED,
   type MemoryLimit,
   readInteger,
@@ -38,15 +39,6 @@ const IO_MAX_KEYS: Record<Exclude<BlkioDeviceValue, "weight">, string> = {
   read_bytes_sec: "rbps",
   write_bytes_sec: "wbps",
 };
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The unified hierarchy at `mount`, serving `controllers` (those its root offers that no v1

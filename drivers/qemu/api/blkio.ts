@@ -24,15 +24,7 @@ import { checkFlags } from "../../../util/errors.ts";
 import { validateTypedParams } from "../../../util/typed_params.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
-import { requireController, requirePrivileged } from "./tuning_checks.ts";
-
-function checkPrivileged(state: QemuDriverState): void {
-  requirePrivileged(state, "Block I/O", "CONFIG_UNSUPPORTED");
-}
-
-function blkioCgroup(obj: QemuDomainObj): Cgroup {
-  return requireController(obj, "blkio", "blkio cgroup isn't mounted");
-}
+import { cgroupWith, requirePrivileged } from "./tuning_access.ts";
 
 /**
  * The live `<blkiotune><weight>` (none for 0, as libvirt prints none).
@@ -79,10 +71,10 @@ export async function getBlkioParameters(
     "qemuDomainGetBlkioParameters",
     "QEMU",
   );
-  checkPrivileged(state);
+  requirePrivileged(state, "CONFIG_UNSUPPORTED", "Block I/O");
   const { live, config } = getDefs(obj, flags);
   if (!live) return blkioParameters(config!);
-  const weight = await blkioCgroup(obj).getBlkioWeight();
+  const weight = await cgroupWith(obj, "blkio", "blkio cgroup isn't mounted").getBlkioWeight();
   return { ...blkioParameters(live), weight };
 }
 
@@ -142,11 +134,11 @@ export async function setBlkio(
     weight: "uint",
     ...Object.fromEntries(Object.keys(BLKIO_DEVICE).map((n) => [n, "string" as const])),
   });
-  checkPrivileged(state);
+  requirePrivileged(state, "CONFIG_UNSUPPORTED", "Block I/O");
   await obj.job.run(async () => {
     const { live, config } = getDefs(obj, flags);
     if (live) {
-      const cgroup = blkioCgroup(obj);
+      const cgroup = cgroupWith(obj, "blkio", "blkio cgroup isn't mounted");
       try {
         await setLive(cgroup, live, params);
       } finally {

@@ -26,7 +26,8 @@ export const dstOf = (disk: XmlElement): string => child(disk, "target")!.attrib
 const num = (v: string | undefined) => v === undefined ? undefined : Number(v);
 
 /**
- * The chain of a file disk, top first; empty for a disk without a medium.
+ * The chain of a file disk (or of a volume disk whose volume is at `file`), top first; empty
+ * for a disk without a medium.
  *
  * @example
  * ```ts
@@ -35,13 +36,14 @@ const num = (v: string | undefined) => v === undefined ? undefined : Number(v);
  * diskChain(disk).map((l) => l.file); // ["/i/vda.s1", "/i/vda.qcow2"]
  * ```
  */
-export function diskChain(disk: XmlElement): Layer[] {
+export function diskChain(disk: XmlElement, file?: string): Layer[] {
   const source = child(disk, "source")?.attributes;
-  if (!source?.file) return [];
+  const top = file ?? source?.file;
+  if (!top) return [];
   const out: Layer[] = [{
-    file: source.file,
+    file: top,
     format: child(disk, "driver")?.attributes.type ?? "raw",
-    index: num(source.index),
+    index: num(source?.index),
   }];
   for (let b = child(disk, "backingStore"); b?.attributes.type; b = child(b, "backingStore")) {
     const file = child(b, "source")?.attributes.file;
@@ -84,8 +86,16 @@ export function writeChain(disk: XmlElement, chain: Layer[], live: boolean): voi
   disk.children = tail ? [...kids.slice(0, at), tail, ...kids.slice(at)] : kids;
 }
 
-/** The nested `<backingStore>` of `layers`; a live one ends with an empty element. */
-function backingStores(layers: Layer[], live: boolean): XmlElement | undefined {
+/**
+ * The nested `<backingStore>` of `layers`; a live one ends with an empty element.
+ *
+ * @example
+ * ```ts
+ * import { backingStores } from "./block_chain.ts";
+ * backingStores([{ file: "/i/base.img", format: "raw", index: 3 }], true)?.name; // "backingStore"
+ * ```
+ */
+export function backingStores(layers: Layer[], live: boolean): XmlElement | undefined {
   let tail: XmlElement | undefined = live ? element("backingStore") : undefined;
   for (const layer of layers.toReversed()) {
     tail = element("backingStore", { type: "file", index: live ? layer.index : undefined }, [
@@ -239,26 +249,18 @@ export function newSourceIndex(obj: QemuDomainObj): number {
 }
 
 /**
- * Writes down the source index of every disk started on the command line, which libvirt
- * numbers from 1 at start, last disk first (`qemuProcessPrepareHostStorage` walks them in
- * reverse), so that a layer moved down a chain keeps the index libvirt shows for it.
+ * Notes the last source index the command line of `proc` used, so that nodes added later get
+ * new numbers, as libvirt's `nodenameindex` goes on from the start's.
  *
  * @example
  * ```ts
- * import { materializeIndexes } from "./block_chain.ts";
- * declare const disks: import("../../../util/xml/mod.ts").XmlElement[];
- * materializeIndexes(disks);
+ * import { startedSourceIndex } from "./block_chain.ts";
+ * declare const proc: object;
+ * startedSourceIndex(proc, 7);
  * ```
  */
-export function materializeIndexes(disks: XmlElement[]): void {
-  const implicit = disks.filter((d) => {
-    const source = child(d, "source");
-    return source?.attributes.file && source.attributes.index === undefined;
-  });
-  implicit.toReversed().forEach((d, i) => {
-    const source = child(d, "source")!;
-    source.attributes = { ...source.attributes, index: `${i + 1}` };
-  });
+export function startedSourceIndex(proc: object, last: number): void {
+  lastIndex.set(proc, Math.max(last, lastIndex.get(proc) ?? 0));
 }
 
 /** `query-block` entries (the fields used). */
@@ -274,9 +276,10 @@ interface QmpImage {
 }
 
 /**
- * The chain of a disk of a running domain: as its live XML has it once known, else probed from
- * QEMU's view of the image (`query-block`; libvirt's `qemuDomainDetermineDiskChain` at start)
- * and written into the live XML, the backing images with new indexes.
+ * The chain of a disk of a running domain: as its live XML has it (the start reads every
+ * chain), else, for a hot-plugged disk whose backing images QEMU opened itself, probed from
+ * QEMU's view of the image (`query-block`) and written into the live XML, the backing images
+ * with new indexes.
  *
  * @example
  * ```ts
@@ -294,8 +297,7 @@ export async function liveChain(obj: QemuDomainObj, disk: XmlElement): Promise<L
   const entry = blocks.find((b) =>
     b.qdev === alias || b.qdev === `/machine/peripheral/${alias}/virtio-backend`
   );
-  materializeIndexes(obj.def.devices.other.filter((d) => d.name === "disk"));
-  const chain = diskChain(disk);
+  const chain = [...known];
   for (let img = entry?.inserted?.image?.["backing-image"]; img; img = img["backing-image"]) {
     if (!img.filename) break;
     chain.push({ file: img.filename, format: img.format ?? "raw", index: newSourceIndex(obj) });

@@ -16,7 +16,8 @@ import type { QemuDriverState } from "../driver_state.ts";
 import { qemuPostParse } from "../postparse.ts";
 import { attachChardevLive } from "./device_chardev.ts";
 import { changeMedia } from "./device_media.ts";
-import { blockdevProps, diskDeviceProps, diskFile, nextSourceIndex } from "./device_disk.ts";
+import { newSourceIndex } from "./block_chain.ts";
+import { blockdevProps, diskDeviceProps, diskFile } from "./device_disk.ts";
 import {
   checkUniqueAlias,
   diskByTarget,
@@ -116,7 +117,7 @@ async function attachDiskLive(obj: QemuDomainObj, disk: XmlElement): Promise<voi
   }
   assignDeviceAliases(copy);
   const source = child(disk, "source")!;
-  source.attributes = { ...source.attributes, index: String(nextSourceIndex(def)) };
+  source.attributes = { ...source.attributes, index: String(newSourceIndex(obj)) };
   const [storage, format] = blockdevProps(disk);
   const mon = obj.proc!.monitor;
   const added: string[] = [];

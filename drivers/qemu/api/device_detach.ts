@@ -14,7 +14,7 @@ import type { QemuDriverState } from "../driver_state.ts";
 import { monitorErrorToVir, QmpCommandError } from "../monitor/errors.ts";
 import { type DeviceCall, deviceCall } from "./device_config.ts";
 import { findChardev, removeChardev } from "./device_chardev.ts";
-import { diskNodes, sourceIndex } from "./device_disk.ts";
+import { chainIndexes, diskNodes } from "./device_disk.ts";
 import { diskByTarget, refuseUnless, targetOf } from "./device_parse.ts";
 import { detachNicConfig, findNic, nicOf } from "./device_nic.ts";
 import { removeNicLive } from "./device_nic_live.ts";
@@ -195,18 +195,17 @@ async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
 
 /**
  * `qemuDomainRemoveDevice`: the device leaves the live definition with its backend (a disk's
- * hot-plugged block nodes — one from the command line takes its drive with it —, a chardev's
- * `chardev-remove`), and DEVICE_REMOVED is emitted.
+ * block nodes, a chardev's `chardev-remove`), and DEVICE_REMOVED is emitted.
  */
 async function removeLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Promise<void> {
   if (dev.name !== "disk") await removeChardev(obj, dev);
   else {
     const other = obj.def.devices.other;
     other.splice(other.indexOf(dev), 1);
-    const n = sourceIndex(dev);
-    if (n !== undefined && obj.proc) {
-      const nodes = diskNodes(n);
-      for (const node of [nodes.format, nodes.storage]) {
+    // The whole chain goes, top first: a node can go once nothing sits on it.
+    const nodes = chainIndexes(dev).map(diskNodes);
+    if (obj.proc) {
+      for (const node of nodes.flatMap((n) => [n.format, n.storage])) {
         await obj.proc.monitor.run("blockdev-del", { "node-name": node }).catch((err) =>
           s.log(`removing node '${node}' of '${obj.def.name}' failed: ${err?.message ?? err}`)
         );

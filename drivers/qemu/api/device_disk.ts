@@ -11,6 +11,7 @@ import type { DomainDef } from "../../../conf/domain/def.ts";
 import { VirError } from "../../../util/errors.ts";
 import { child, type XmlElement } from "../../../util/xml/mod.ts";
 import { isQ35 } from "../default_devices.ts";
+import type { Layer } from "./block_chain.ts";
 
 /** The two block nodes of one disk source. */
 export interface DiskNodes {
@@ -31,8 +32,8 @@ export function sourceIndex(disk: XmlElement): number | undefined {
 
 /**
  * The next free source index of a running domain (libvirt's `nodenameindex`): past every index
- * the live XML shows and past the disks started on the command line, which libvirt numbers
- * from 1 too.
+ * the live XML shows and past one for each disk without an index (an empty cdrom uses one up
+ * at start).
  *
  * @example
  * ```ts
@@ -58,8 +59,11 @@ const CACHE_MODES: Record<string, [boolean, boolean, boolean]> = {
   unsafe: [true, false, true],
 };
 
-/** Driver attributes the hotplug path honours; any other is refused, never dropped. */
-const HONOURED_DRIVER_ATTRS = new Set(["name", "type", "cache"]);
+/** `<driver>` attributes the block nodes honour; any other is refused, never dropped. */
+const HONOURED_DRIVER_ATTRS = new Set(["name", "type", "cache", "io", "discard", "detect_zeroes"]);
+
+/** The image formats a format node is started with. */
+const FORMATS = new Set(["raw", "qcow2"]);
 
 /** The file path of a disk's source, or libvirt's refusal for a source hotplug cannot open. */
 export function diskFile(disk: XmlElement): string | undefined {
@@ -74,8 +78,128 @@ export function diskFile(disk: XmlElement): string | undefined {
   return child(disk, "source")?.attributes.file;
 }
 
+/** One image of a disk's chain, as the block nodes need it. */
+export interface BlockLayer extends Layer {
+  /** A block device: QEMU's `host_device` protocol opens it, not `file`. */
+  hostDevice?: boolean;
+}
+
 /**
- * The two `blockdev-add` argument objects (storage, then format) of a file-backed disk.
+ * libvirt's cache mode of a disk (`qemuDomainPrepareDiskCachemode`: a writable shareable disk
+ * without one bypasses the host cache), as writeback, direct and no-flush; undefined for
+ * QEMU's default.
+ */
+function cacheMode(disk: XmlElement): [boolean, boolean, boolean] | undefined {
+  const cache = child(disk, "driver")?.attributes.cache;
+  if (cache && cache !== "default") return CACHE_MODES[cache];
+  const shared = child(disk, "shareable") && !child(disk, "readonly");
+  return shared ? CACHE_MODES.none : undefined;
+}
+
+/** The `<driver>` of a disk with libvirt's refusal of what the nodes cannot honour. */
+function checkedDriver(disk: XmlElement): Record<string, string> {
+  const driver = child(disk, "driver")?.attributes ?? {};
+  const extra = Object.keys(driver).find((k) => !HONOURED_DRIVER_ATTRS.has(k));
+  if (extra) {
+    throw VirError.report(
+      "QEMU",
+      "CONFIG_UNSUPPORTED",
+      `disk driver attribute '${extra}' is not supported with this QEMU binary`,
+    );
+  }
+  return driver;
+}
+
+/** libvirt's refusal of an image format the driver does not open. */
+function checkFormat(format: string): void {
+  if (!FORMATS.has(format)) {
+    throw VirError.report(
+      "QEMU",
+      "CONFIG_UNSUPPORTED",
+      `unsupported disk format '${format}' with this QEMU binary`,
+    );
+  }
+}
+
+/**
+ * The `-blockdev` / `blockdev-add` objects of a disk's chain (`layers`, top first), bottom
+ * first, storage node before format node, with libvirt's keys in libvirt's order
+ * (`qemuBlockStorageSourceGetBackendProps`, `qemuBlockStorageSourceGetBlockdevFormatProps`):
+ * cache, aio and discard go to every layer, detect-zeroes and the LUKS key to the top only,
+ * the images below the top are read-only. With `chained`, every qcow2 names its backing node
+ * (`null` at the bottom); without, QEMU opens what the image names.
+ *
+ * @example
+ * ```ts
+ * import { chainBlockdevs } from "./device_disk.ts";
+ * import { element } from "../../../util/xml/mod.ts";
+ * const disk = element("disk", { type: "file", device: "disk" }, [
+ *   element("driver", { name: "qemu", type: "qcow2" }),
+ *   element("target", { dev: "vdb", bus: "virtio" }),
+ * ]);
+ * const nodes = chainBlockdevs(disk, [{ file: "/i/a.qcow2", format: "qcow2", index: 2 }], true);
+ * nodes[1].backing; // null
+ * ```
+ */
+export function chainBlockdevs(
+  disk: XmlElement,
+  layers: BlockLayer[],
+  chained: boolean,
+  keySecret?: string,
+): Record<string, unknown>[] {
+  const driver = checkedDriver(disk);
+  const mode = cacheMode(disk);
+  const cache = mode ? { cache: { direct: mode[1], "no-flush": mode[2] } } : {};
+  const aio = driver.io ? { aio: driver.io } : {};
+  const discard = driver.discard ? { discard: driver.discard } : {};
+  // libvirt's virDomainDiskGetDetectZeroesMode: 'unmap' needs discard='unmap'.
+  const zeroes = driver.detect_zeroes === "unmap" && driver.discard !== "unmap"
+    ? "on"
+    : driver.detect_zeroes;
+  const readOnly = disk.attributes.device === "cdrom" || child(disk, "readonly") !== undefined;
+  return layers.map((layer, i) => {
+    checkFormat(layer.format);
+    if (layer.index === undefined) {
+      throw VirError.report("QEMU", "INTERNAL_ERROR", "disk has no source to attach");
+    }
+    const nodes = diskNodes(layer.index);
+    const below = layers[i + 1]?.index;
+    const top = i === 0;
+    const key = top && keySecret
+      ? layer.format === "qcow2"
+        ? { encrypt: { format: "luks", "key-secret": keySecret } }
+        : { "key-secret": keySecret }
+      : {};
+    const backing = chained && layer.format === "qcow2"
+      ? { backing: below === undefined ? null : diskNodes(below).format }
+      : {};
+    return [
+      {
+        driver: layer.hostDevice ? "host_device" : "file",
+        filename: layer.file,
+        ...aio,
+        "node-name": nodes.storage,
+        ...cache,
+        "auto-read-only": true,
+        discard: "unmap",
+      },
+      {
+        "node-name": nodes.format,
+        "read-only": !top || readOnly,
+        ...discard,
+        ...(top && zeroes && zeroes !== "off" ? { "detect-zeroes": zeroes } : {}),
+        ...cache,
+        driver: top && keySecret && layer.format === "raw" ? "luks" : layer.format,
+        ...key,
+        file: nodes.storage,
+        ...backing,
+      },
+    ];
+  }).toReversed().flat();
+}
+
+/**
+ * The two `blockdev-add` argument objects (storage, then format) of a hot-plugged file disk.
  *
  * @example
  * ```ts
@@ -98,44 +222,42 @@ export function blockdevProps(
   if (!file || n === undefined) {
     throw VirError.report("QEMU", "INTERNAL_ERROR", "disk has no source to attach");
   }
-  const driver = child(disk, "driver")?.attributes ?? {};
-  const extra = Object.keys(driver).find((k) => !HONOURED_DRIVER_ATTRS.has(k));
-  if (extra) {
-    throw VirError.report(
-      "QEMU",
-      "CONFIG_UNSUPPORTED",
-      `disk driver attribute '${extra}' is not supported with this QEMU binary`,
-    );
+  const format = child(disk, "driver")?.attributes.type ?? "raw";
+  const [storage, node] = chainBlockdevs(disk, [{ file, format, index: n }], false);
+  return [storage, node];
+}
+
+/**
+ * The frontend's `write-cache` of a disk with a cache mode (`qemuBuildDiskDeviceProps`).
+ *
+ * @example
+ * ```ts
+ * import { writeCache } from "./device_disk.ts";
+ * declare const disk: import("../../../util/xml/mod.ts").XmlElement;
+ * writeCache(disk); // "on" for cache='none'
+ * ```
+ */
+export function writeCache(disk: XmlElement): "on" | "off" | undefined {
+  const mode = cacheMode(disk);
+  return mode && (mode[0] ? "on" : "off");
+}
+
+/**
+ * The source indexes of a disk's chain, top first: the `libvirt-N-*` nodes it holds.
+ *
+ * @example
+ * ```ts
+ * import { chainIndexes } from "./device_disk.ts";
+ * declare const disk: import("../../../util/xml/mod.ts").XmlElement;
+ * chainIndexes(disk); // [4, 6, 7]
+ * ```
+ */
+export function chainIndexes(disk: XmlElement): number[] {
+  const out = [sourceIndex(disk)];
+  for (let b = child(disk, "backingStore"); b?.attributes.index; b = child(b, "backingStore")) {
+    out.push(Number(b.attributes.index));
   }
-  const format = driver.type ?? "raw";
-  if (format !== "raw" && format !== "qcow2") {
-    throw VirError.report(
-      "QEMU",
-      "CONFIG_UNSUPPORTED",
-      `unsupported disk format '${format}' with this QEMU binary`,
-    );
-  }
-  const mode = driver.cache && driver.cache !== "default" ? CACHE_MODES[driver.cache] : undefined;
-  const cache = mode ? { cache: { direct: mode[1], "no-flush": mode[2] } } : {};
-  const nodes = diskNodes(n);
-  const readOnly = disk.attributes.device === "cdrom" || child(disk, "readonly") !== undefined;
-  return [
-    {
-      driver: "file",
-      filename: file,
-      "node-name": nodes.storage,
-      ...cache,
-      "auto-read-only": true,
-      discard: "unmap",
-    },
-    {
-      "node-name": nodes.format,
-      "read-only": readOnly,
-      ...cache,
-      driver: format,
-      file: nodes.storage,
-    },
-  ];
+  return out.filter((n): n is number => n !== undefined);
 }
 
 /**
@@ -207,14 +329,13 @@ export function diskDeviceProps(def: DomainDef, disk: XmlElement): Record<string
       `unsupported disk bus '${bus}' with device setup`,
     );
   }
-  const cache = child(disk, "driver")?.attributes.cache;
-  const mode = cache && cache !== "default" ? CACHE_MODES[cache] : undefined;
+  const cache = writeCache(disk);
   return {
     ...props,
     ...(child(disk, "shareable") ? { "share-rw": true } : {}),
     ...(n !== undefined ? { drive: diskNodes(n).format } : {}),
     id: alias,
     ...(bus === "usb" ? { removable: false } : {}),
-    ...(mode ? { "write-cache": mode[0] ? "on" : "off" } : {}),
+    ...(cache ? { "write-cache": cache } : {}),
   };
 }

@@ -11,7 +11,8 @@ import { VirError } from "../../../util/errors.ts";
 import { child, type XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
-import { blockdevProps, diskNodes, nextSourceIndex, sourceIndex } from "./device_disk.ts";
+import { newSourceIndex } from "./block_chain.ts";
+import { blockdevProps, diskNodes, sourceIndex } from "./device_disk.ts";
 
 /** libvirt's CHANGE_MEDIA_TIMEOUT: how long QEMU may take to open a tray. */
 const CHANGE_MEDIA_TIMEOUT_MS = 5000;
@@ -90,7 +91,7 @@ export async function changeMedia(
   const hasNew = newSource?.attributes.file !== undefined;
   let props: ReturnType<typeof blockdevProps> | undefined;
   if (hasNew) {
-    newSource!.attributes = { ...newSource!.attributes, index: String(nextSourceIndex(obj.def)) };
+    newSource!.attributes = { ...newSource!.attributes, index: String(newSourceIndex(obj)) };
     props = blockdevProps(media);
   }
   if (!(await trayOpenInQemu(obj, id) ?? trayOpen(disk))) {

@@ -20,6 +20,7 @@ import { kvmMaxVcpus } from "../../../util/kvm_caps.ts";
 import { element, stringify, type XmlElement } from "../../../util/xml/mod.ts";
 import { assignDeviceAliases } from "../alias.ts";
 import { buildQemuArgv } from "../command/argv.ts";
+import { numberDiskSources } from "../disk_chains.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import { vcpusFromDef } from "../hotplug/vcpu_model.ts";
 import { resolveTarget, type Target } from "./host_target.ts";
@@ -36,6 +37,7 @@ function starts(state: QemuDriverState, target: Target, devices: string): boolea
   try {
     const def = state.parse(xml);
     assignDeviceAliases(def);
+    numberDiskSources(def);
     const argv = buildQemuArgv(def, vcpusFromDef(def).vcpus, {
       monitorPath: "/nonexistent",
       accel: target.virttype === "kvm" ? "kvm" : "tcg",

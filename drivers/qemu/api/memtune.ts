@@ -13,14 +13,14 @@ import {
   setMemtuneLimit,
 } from "../../../conf/domain/memtune_limits.ts";
 import { getDefs } from "../../../conf/objects/domain_obj.ts";
-import type { Cgroup, MemoryLimit } from "../../../util/cgroup/mod.ts";
+import type { MemoryLimit } from "../../../util/cgroup/mod.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { TypedParams } from "../../../util/driver.ts";
 import { checkFlags, VirError } from "../../../util/errors.ts";
 import { validateTypedParams } from "../../../util/typed_params.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
-import { requireController, requirePrivileged } from "./tuning_checks.ts";
+import { cgroupWith, requirePrivileged } from "./tuning_access.ts";
 
 /** The cgroup file behind each `<memtune>` limit. */
 export const CGROUP_LIMIT: Record<MemtuneLimit, MemoryLimit> = {
@@ -28,14 +28,6 @@ export const CGROUP_LIMIT: Record<MemtuneLimit, MemoryLimit> = {
   soft_limit: "soft",
   swap_hard_limit: "swap",
 };
-
-function checkPrivileged(state: QemuDriverState): void {
-  requirePrivileged(state, "Memory", "OPERATION_UNSUPPORTED");
-}
-
-function memoryCgroup(obj: QemuDomainObj): Cgroup {
-  return requireController(obj, "memory", "cgroup memory controller is not mounted");
-}
 
 /**
  * `qemuDomainGetMemoryParameters`: the persistent `<memtune>`, or the live cgroup limits (a
@@ -60,10 +52,10 @@ export async function getMemoryParameters(
     "qemuDomainGetMemoryParameters",
     "QEMU",
   );
-  checkPrivileged(state);
+  requirePrivileged(state, "OPERATION_UNSUPPORTED", "Memory");
   const { config } = getDefs(obj, flags);
   if (config) return Object.fromEntries(MEMTUNE_LIMITS.map((n) => [n, memtuneLimit(config, n)]));
-  const cgroup = memoryCgroup(obj);
+  const cgroup = cgroupWith(obj, "memory", "cgroup memory controller is not mounted");
   return Object.fromEntries(
     await Promise.all(
       MEMTUNE_LIMITS.map(async (n) => [n, await cgroup.getMemoryLimit(CGROUP_LIMIT[n])]),
@@ -96,10 +88,12 @@ export async function setMemoryParameters(
     "QEMU",
   );
   validateTypedParams(params, Object.fromEntries(MEMTUNE_LIMITS.map((n) => [n, "ullong"])));
-  checkPrivileged(state);
+  requirePrivileged(state, "OPERATION_UNSUPPORTED", "Memory");
   await obj.job.run(async () => {
     const { live, config } = getDefs(obj, flags);
-    const cgroup = live ? memoryCgroup(obj) : undefined;
+    const cgroup = live
+      ? cgroupWith(obj, "memory", "cgroup memory controller is not mounted")
+      : undefined;
     const given = (n: MemtuneLimit) => Object.hasOwn(params, n) ? Number(params[n]) : undefined;
     const hard = given("hard_limit");
     const swap = given("swap_hard_limit");

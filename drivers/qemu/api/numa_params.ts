@@ -21,7 +21,7 @@ import type { Cgroup } from "../../../util/cgroup/mod.ts";
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
-import { requireController, requirePrivileged } from "./tuning_checks.ts";
+import { cgroupWith, requirePrivileged } from "./tuning_access.ts";
 
 const AFFECT = VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_AFFECT_CONFIG;
 const STRICT = 0;
@@ -78,8 +78,8 @@ async function setLive(
   live: DomainDef,
   change: NumaChange,
 ) {
-  requirePrivileged(state, "NUMA", "OPERATION_UNSUPPORTED");
-  const cgroup = requireController(obj, "cpuset", "cgroup cpuset controller is not mounted");
+  requirePrivileged(state, "OPERATION_UNSUPPORTED", "NUMA");
+  const cgroup = cgroupWith(obj, "cpuset", "cgroup cpuset controller is not mounted");
   const mode = numatuneMode(live);
   if (change.mode !== -1 && mode !== -1 && mode !== change.mode) {
     throw VirError.report(

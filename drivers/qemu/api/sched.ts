@@ -21,7 +21,7 @@ import { checkFlags, VirError } from "../../../util/errors.ts";
 import { validateTypedParams } from "../../../util/typed_params.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
-import { requireController, requirePrivileged } from "./tuning_checks.ts";
+import { cgroupWith, requirePrivileged } from "./tuning_access.ts";
 import { hasVcpuPids } from "../hotplug/vcpu_model.ts";
 
 /** Which threads a bandwidth parameter limits. */
@@ -40,17 +40,6 @@ const PARAMS: { name: string; el: CputuneValue; scope?: Scope; quota?: boolean }
   { name: "iothread_quota", el: "iothread_quota", scope: "iothread", quota: true },
 ];
 
-function checkPrivileged(
-  state: QemuDriverState,
-  code: "CONFIG_UNSUPPORTED" | "OPERATION_UNSUPPORTED",
-) {
-  requirePrivileged(state, "CPU", code);
-}
-
-function cpuCgroup(obj: QemuDomainObj): Cgroup {
-  return requireController(obj, "cpu", "cgroup CPU controller is not mounted");
-}
-
 /**
  * `qemuDomainGetSchedulerType`: "posix" with 9 parameters (1 without CFS bandwidth).
  *
@@ -63,9 +52,14 @@ function cpuCgroup(obj: QemuDomainObj): Cgroup {
  * ```
  */
 export function schedulerType(state: QemuDriverState, obj: QemuDomainObj): [string, number] {
-  checkPrivileged(state, "OPERATION_UNSUPPORTED");
+  requirePrivileged(state, "OPERATION_UNSUPPORTED", "CPU");
   if (!isActive(obj)) return ["posix", PARAMS.length];
-  return ["posix", cpuCgroup(obj).supportsCpuBW() ? PARAMS.length : 1];
+  return [
+    "posix",
+    cgroupWith(obj, "cpu", "cgroup CPU controller is not mounted").supportsCpuBW()
+      ? PARAMS.length
+      : 1,
+  ];
 }
 
 /** The thread groups a scope's bandwidth lives in (none for vCPUs whose threads are unknown). */
@@ -126,13 +120,13 @@ export async function getSchedulerParameters(
     "qemuDomainGetSchedulerParametersFlags",
     "QEMU",
   );
-  checkPrivileged(state, "CONFIG_UNSUPPORTED");
+  requirePrivileged(state, "CONFIG_UNSUPPORTED", "CPU");
   const { live, config } = getDefs(obj, flags);
   if (config || !live) {
     const def = config ?? obj.def;
     return Object.fromEntries(PARAMS.map((p) => [p.name, cputuneValue(def, p.el) ?? 0]));
   }
-  const cgroup = cpuCgroup(obj);
+  const cgroup = cgroupWith(obj, "cpu", "cgroup CPU controller is not mounted");
   const out: TypedParams = { cpu_shares: await cgroup.getCpuShares() };
   if (!cgroup.supportsCpuBW()) return out;
   for (const scope of ["vcpu", "emulator", "global", "iothread"] as const) {
@@ -172,11 +166,13 @@ export async function setSchedulerParameters(
     params,
     Object.fromEntries(PARAMS.map((p) => [p.name, p.quota ? "llong" : "ullong"])),
   );
-  checkPrivileged(state, "CONFIG_UNSUPPORTED");
+  requirePrivileged(state, "CONFIG_UNSUPPORTED", "CPU");
   await obj.job.run(async () => {
     const { live, config } = getDefs(obj, flags);
     const copy: DomainDef | undefined = config && structuredClone(config);
-    const cgroup = live ? cpuCgroup(obj) : undefined;
+    const cgroup = live
+      ? cgroupWith(obj, "cpu", "cgroup CPU controller is not mounted")
+      : undefined;
     const event: TypedParams = {};
     // A failure leaves what was applied before it, unsaved and unannounced, as libvirt does.
     for (const p of PARAMS) {

@@ -23,7 +23,6 @@ import {
   formatNodes,
   type Layer,
   liveChain,
-  materializeIndexes,
   newSourceIndex,
   writeChain,
 } from "./block_chain.ts";
@@ -143,7 +142,6 @@ export async function takeExternalSnapshot(
   if (active) {
     for (const o of overlays) diskBusy(obj, o.dst);
     await quiesced(obj, flags, () => snapshotActive(obj, overlays, reuse));
-    materializeIndexes(obj.def.devices.other.filter((d) => d.name === "disk"));
   } else {
     await snapshotInactive(overlays, reuse);
   }

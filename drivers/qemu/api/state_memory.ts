@@ -199,22 +199,11 @@ export async function setMemoryStatsPeriod(
   });
 }
 
-/** One entry of QMP `query-block` (the fields used). */
-interface BlockEntry {
-  device: string;
-  qdev?: string;
-}
-
-/** The `block_resize` target of a disk: its format node, or the `-drive` it was started with. */
-async function resizeTarget(obj: QemuDomainObj, disk: XmlElement): Promise<Record<string, string>> {
+/** The `block_resize` target of a disk: its top format node. */
+function resizeTarget(disk: XmlElement): Record<string, string> {
   const n = sourceIndex(disk);
-  if (n !== undefined) return { "node-name": diskNodes(n).format };
-  const alias = child(disk, "alias")?.attributes.name;
-  const blocks = await obj.proc!.monitor.run<BlockEntry[]>("query-block");
-  const entry = blocks.find((b) =>
-    b.qdev === alias || b.qdev === `/machine/peripheral/${alias}/virtio-backend`
-  );
-  return { device: entry?.device ?? "" };
+  if (n === undefined) throw VirError.report("QEMU", "INTERNAL_ERROR", "disk has no block node");
+  return { "node-name": diskNodes(n).format };
 }
 
 /**
@@ -267,7 +256,7 @@ export async function blockResize(
         `can't resize empty or readonly disk '${dev}'`,
       );
     }
-    const target = await resizeTarget(obj, disk);
+    const target = resizeTarget(disk);
     await obj.proc!.monitor.run("block_resize", { ...target, size: Number(bytes) });
   });
 }

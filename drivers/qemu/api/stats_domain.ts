@@ -11,6 +11,7 @@ import { VIR } from "../../../util/constants.ts";
 import type { TypedParams } from "../../../util/driver.ts";
 import { diskByName, disks, memballoon, netFind } from "../../../conf/domain/device_lookup.ts";
 import type { DomainInterface, XmlElementJSON } from "../../../conf/domain/def.ts";
+import { cgroupWith } from "./tuning_access.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import { type BlockCounters, queryBalloonStats, queryBlockCounters } from "./stats_qmp.ts";
 import { type InterfaceCounters, procStat, tapInterfaceStats } from "./stats_proc.ts";
@@ -201,10 +202,7 @@ export async function cpuStats(
 ): Promise<TypedParams[]> {
   checkFlags(flags, VIR.TYPED_PARAM_STRING_OKAY, "qemuDomainGetCPUStats", "QEMU");
   checkActive(obj);
-  const cgroup = obj.cgroup;
-  if (!cgroup?.has("cpuacct")) {
-    throw VirError.report("QEMU", "OPERATION_INVALID", "cgroup CPUACCT controller is not mounted");
-  }
+  const cgroup = cgroupWith(obj, "cpuacct", "cgroup CPUACCT controller is not mounted");
   const vm = obj.vcpus?.ctx.vm;
   const guestVcpus = vm && hasVcpuPids(vm)
     ? vm.vcpus.flatMap((v, i) => v.online ? [i] : [])

@@ -12,6 +12,8 @@ import { isQ35 } from "../default_devices.ts";
 import { helperNetdev } from "../net/bridge_helper.ts";
 import type { NicRuntime } from "../net/nics.ts";
 import { encryptionOf } from "../disk_secret.ts";
+import { diskChain } from "../api/block_chain.ts";
+import { chainBlockdevs, diskDeviceProps, diskNodes, writeCache } from "../api/device_disk.ts";
 import { virtserialportProps } from "../virtio_serial.ts";
 import { optValue } from "./escape.ts";
 import { cpuFeatureToQemu } from "../cpu_features.ts";
@@ -142,7 +144,7 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
   // libvirt always asks for a strict boot: only the devices given a bootindex are tried.
   argv.push("-boot", "strict=on");
   const ctx: DeviceContext = {
-    n: { disk: 0, serial: 0, vnc: 0 },
+    n: { serial: 0, vnc: 0 },
     placer: pciPlacer(def),
     boot: bootIndexer(def),
     controllers: def.devices.other.filter((d) => d.name === "controller"),
@@ -277,7 +279,7 @@ const aliasOf = (dev: XmlElement) => child(dev, "alias")?.attributes.name;
 /** What placing one device needs besides the device itself. */
 interface DeviceContext {
   /** Devices of each kind started so far. */
-  n: { disk: number; serial: number; vnc: number };
+  n: { serial: number; vnc: number };
   placer: PciPlacer;
   boot: BootIndexer;
   /** The `<controller>` elements, whose aliases name the IDE/SATA buses. */
@@ -303,7 +305,7 @@ function deviceArgs(dev: XmlElement, ctx: DeviceContext): string[] {
     case "controller":
       return builtInController(dev) ? [] : controllerArgs(dev, at);
     case "disk":
-      return diskArgs(dev, n.disk++, ctx);
+      return diskArgs(dev, ctx);
     case "serial":
       return serialArgs(dev, n.serial++);
     case "channel":
@@ -453,11 +455,30 @@ function drivePlacement(dev: XmlElement, bus: string, controllers: XmlElement[])
 }
 
 /**
- * A file-backed disk: a `-drive` backend without a device of its own, and the frontend libvirt
- * starts for its bus, at its address, named by its alias, with its bootindex. Any other disk
- * (block, network, a bus without a frontend here, no address the bus can use) is refused.
+ * `,bus=…,channel=…,scsi-id=…,lun=…,device_id=…` of a SCSI disk at a `drive` address on a
+ * virtio-scsi controller (`qemuBuildDeviceAddressDriveProps`, as hotplug places it); empty
+ * when there is no such controller.
  */
-function diskArgs(dev: XmlElement, index: number, ctx: DeviceContext): string[] {
+function scsiPlacement(dev: XmlElement, ctx: DeviceContext): string {
+  const a = child(dev, "address")?.attributes;
+  if (a?.type !== "drive") return "";
+  const controller = ctx.controllers.find((c) =>
+    c.attributes.type === "scsi" && Number(c.attributes.index ?? 0) === Number(a.controller ?? 0)
+  );
+  if (controller?.attributes.model !== "virtio-scsi") return "";
+  const { driver: _, ...props } = diskDeviceProps(ctx.def, dev);
+  return ["bus", "channel", "scsi-id", "lun", "device_id"]
+    .map((k) => `,${k}=${optValue(String(props[k]))}`).join("");
+}
+
+/**
+ * A disk: each image of its chain as a `-blockdev` storage and format node pair, named
+ * `libvirt-N-*` by the source index the start gave it (see `disk_chains.ts`), in libvirt's JSON
+ * form, and the frontend libvirt starts for its bus, at its address, named by its alias, with
+ * its bootindex, on the top format node. Any other disk (block, network, a bus without a
+ * frontend here, no address the bus can use) is refused.
+ */
+function diskArgs(dev: XmlElement, ctx: DeviceContext): string[] {
   const source = child(dev, "source")?.attributes;
   const type = dev.attributes.type ?? "file";
   if (type === "network") {
@@ -474,45 +495,49 @@ function diskArgs(dev: XmlElement, index: number, ctx: DeviceContext): string[] 
   const encryption = encryptionOf(dev);
   const secret = ctx.secrets.get(dev);
   if (encryption && !secret) throw unsupportedEncryption(encryption);
-  const file = volume ?? source?.file;
-  const format = child(dev, "driver")?.attributes.type === "qcow2" ? "qcow2" : "raw";
   const bus = child(dev, "target")?.attributes.bus ?? "virtio";
   const cdrom = dev.attributes.device === "cdrom";
-  const ro = cdrom || child(dev, "readonly") ? ",readonly=on" : "";
-  const id = `drive${index}`;
   const [front, at] = bus === "virtio"
     ? ["virtio-blk-pci", ctx.placer(child(dev, "address"))]
     : bus === "usb"
     ? ["usb-storage", usbPlacement(dev)]
     : bus === "ide" || bus === "sata"
     ? [cdrom ? "ide-cd" : "ide-hd", drivePlacement(dev, bus, ctx.controllers)]
-    // No SCSI placement yet: named only so that the refusal says which device is missing.
     : bus === "scsi"
-    ? [cdrom ? "scsi-cd" : "scsi-hd", ""]
+    ? [cdrom ? "scsi-cd" : "scsi-hd", scsiPlacement(dev, ctx)]
     : [];
   // QEMU knows the device by its libvirt alias, as the live XML shows it.
   const alias = aliasOf(dev);
   if (!front || !at || !alias) throw unsupportedDevice(dev, front ?? `${bus} disk`);
   const device = `${optValue(alias)}${at}${ctx.boot(dev)}`;
+  // A volume of a pool of block devices (logical, disk, …) is a host device, as libvirt's
+  // virStorageSourceGetActualType makes it.
+  const chain = diskChain(dev, volume).map((layer, i) =>
+    i === 0 && volume !== undefined ? { ...layer, hostDevice: isBlockDevice(volume) } : layer
+  );
   // An empty cdrom drive is a frontend without a backend (libvirt's too); a disk needs a medium.
-  if (!file && front === "ide-cd") return ["-device", `${front},id=${device}`];
-  if (!file) throw unsupportedDevice(dev, `${front} without medium`);
-  // A LUKS container is QEMU's `luks` format; a qcow2 image carries LUKS as its encryption.
-  const key = secret &&
-    (format === "qcow2"
-      ? `,encrypt.format=luks,encrypt.key-secret=${optValue(secret.id)}`
-      : `,key-secret=${optValue(secret.id)}`);
+  if (!chain.length && cdrom) return ["-device", `${front},id=${device}`];
+  if (!chain.length) throw unsupportedDevice(dev, `${front} without medium`);
+  const nodes = chainBlockdevs(dev, chain, true, secret?.id);
   const object = secret
     ? ["-object", `secret,id=${optValue(secret.id)},file=${optValue(secret.file)},format=raw`]
     : [];
+  const cache = writeCache(dev);
   return [
     ...object,
-    "-drive",
-    `file=${optValue(file)},format=${secret && format === "raw" ? "luks" : format},` +
-    `if=none,id=${id}${ro}${key ?? ""}`,
+    ...nodes.flatMap((node) => ["-blockdev", JSON.stringify(node)]),
     "-device",
-    `${front},drive=${id},id=${device}`,
+    `${front},drive=${diskNodes(chain[0].index!).format},id=${device}` +
+    (cache ? `,write-cache=${cache}` : ""),
   ];
+}
+
+function isBlockDevice(path: string): boolean {
+  try {
+    return Deno.statSync(path).isBlockDevice === true;
+  } catch {
+    return false;
+  }
 }
 
 function serialArgs(dev: XmlElement, index: number): string[] {

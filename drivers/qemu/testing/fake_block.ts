@@ -284,6 +284,32 @@ export class FakeBlockDevices {
     }
   };
 
+  /**
+   * Opens what the command line `argv` gives QEMU: its `-blockdev` nodes, and the top node of
+   * each disk frontend (`-device …,drive=NODE,id=ID`) as that disk's medium.
+   *
+   * @example
+   * ```ts
+   * import { FakeBlockDevices } from "./fake_block.ts";
+   * const block = new FakeBlockDevices({ disks: [{ id: "virtio-disk0", driver: "virtio-blk-pci" }] });
+   * block.openCommandLine([
+   *   "-blockdev", '{"driver":"file","filename":"/i/a","node-name":"libvirt-1-storage"}',
+   *   "-blockdev", '{"node-name":"libvirt-1-format","driver":"raw","file":"libvirt-1-storage"}',
+   *   "-device", "virtio-blk-pci,drive=libvirt-1-format,id=virtio-disk0",
+   * ]);
+   * block.disks.get("virtio-disk0")?.node; // "libvirt-1-format"
+   * ```
+   */
+  openCommandLine(argv: readonly string[]): void {
+    argv.forEach((a, i) => {
+      if (argv[i - 1] === "-blockdev") this.#blockdevAdd(JSON.parse(a));
+      if (argv[i - 1] !== "-device") return;
+      const props = Object.fromEntries(a.split(",").slice(1).map((p) => p.split("=")));
+      const disk = this.disks.get(props.id);
+      if (disk && props.drive) disk.node = props.drive;
+    });
+  }
+
   #blockdevAdd(args: Record<string, unknown>): FakeReply {
     const name = String(args["node-name"]);
     if (this.nodes.has(name)) return err(`Duplicate nodes with node-name='${name}'`);
@@ -296,7 +322,7 @@ export class FakeBlockDevices {
     } else {
       const on = String(args.file);
       if (!this.nodes.has(on)) return err(`Cannot find device='' nor node-name='${on}'`);
-      this.nodes.set(name, { on, size: this.nodes.get(on)!.size });
+      this.nodes.set(name, { on, size: this.nodes.get(on)!.size, drv: String(args.driver) });
     }
     return { return: {} };
   }

@@ -33,7 +33,6 @@ const jobEvents = (events: { eventId: number; data: Record<string, unknown> }[])
 
 Deno.test("disk-only snapshot, active commit and pivot: libvirt's QMP, XML, events and errors", async () => {
   const t = await setup();
-  t.block.nodes.set("drive0", { file: "/img/vda.img", size: 1 << 20, drv: "raw" });
   const overlay = `${t.dir}/vda.s1`;
   try {
     // No backing chain yet: libvirt's chain lookup fails before anything else.
@@ -82,32 +81,32 @@ Deno.test("disk-only snapshot, active commit and pivot: libvirt's QMP, XML, even
       ["blockdev-add", {
         driver: "file",
         filename: overlay,
-        "node-name": "libvirt-2-storage",
+        "node-name": "libvirt-3-storage",
         "auto-read-only": true,
         discard: "unmap",
       }],
       ["blockdev-create", {
-        "job-id": "create-libvirt-2-format",
+        "job-id": "create-libvirt-3-format",
         options: {
           driver: "qcow2",
-          file: "libvirt-2-storage",
+          file: "libvirt-3-storage",
           size: 1 << 20,
           "backing-file": "/img/vda.img",
           "backing-fmt": "raw",
         },
       }],
-      ["job-dismiss", { id: "create-libvirt-2-format" }],
+      ["job-dismiss", { id: "create-libvirt-3-format" }],
       ["blockdev-add", {
-        "node-name": "libvirt-2-format",
+        "node-name": "libvirt-3-format",
         "read-only": false,
         driver: "qcow2",
-        file: "libvirt-2-storage",
+        file: "libvirt-3-storage",
         backing: null,
       }],
       ["transaction", {
         actions: [{
           type: "blockdev-snapshot",
-          data: { node: "drive0", overlay: "libvirt-2-format" },
+          data: { node: "libvirt-2-format", overlay: "libvirt-3-format" },
         }],
       }],
     ]);
@@ -116,8 +115,8 @@ Deno.test("disk-only snapshot, active commit and pivot: libvirt's QMP, XML, even
     assert.match(
       live,
       new RegExp(
-        `<driver name='qemu' type='qcow2'/>\\s*<source file='${overlay}' index='2'/>\\s*` +
-          "<backingStore type='file' index='1'>\\s*<format type='raw'/>\\s*<source file='/img/vda.img'/>\\s*<backingStore/>",
+        `<driver name='qemu' type='qcow2'/>\\s*<source file='${overlay}' index='3'/>\\s*` +
+          "<backingStore type='file' index='2'>\\s*<format type='raw'/>\\s*<source file='/img/vda.img'/>\\s*<backingStore/>",
       ),
     );
     const config = await t.conn.domainGetXMLDesc!(t.dom, E.DOMAIN_XML_INACTIVE);
@@ -152,11 +151,11 @@ Deno.test("disk-only snapshot, active commit and pivot: libvirt's QMP, XML, even
     await t.conn.domainBlockCommit!(t.dom, "vda", null, null, 1, E.DOMAIN_BLOCK_COMMIT_ACTIVE);
     assert.deepEqual(qmp(t).map((c) => [c.execute, c.arguments]), [
       ["block-commit", {
-        device: "libvirt-2-format",
-        "job-id": "commit-vda-libvirt-2-format",
+        device: "libvirt-3-format",
+        "job-id": "commit-vda-libvirt-3-format",
         speed: 1 << 20,
-        "top-node": "libvirt-2-format",
-        "base-node": "drive0",
+        "top-node": "libvirt-3-format",
+        "base-node": "libvirt-2-format",
         "auto-finalize": true,
         "auto-dismiss": false,
       }],
@@ -173,12 +172,12 @@ Deno.test("disk-only snapshot, active commit and pivot: libvirt's QMP, XML, even
     });
     assert.match(
       await t.conn.domainGetXMLDesc!(t.dom, 0),
-      /<mirror type='file' job='active-commit' ready='yes'>\s*<format type='raw'\/>\s*<source file='\/img\/vda.img' index='1'\/>\s*<\/mirror>\s*<target/,
+      /<mirror type='file' job='active-commit' ready='yes'>\s*<format type='raw'\/>\s*<source file='\/img\/vda.img' index='2'\/>\s*<\/mirror>\s*<target/,
     );
     await t.conn.domainBlockJobSetSpeed!(t.dom, "vda", 2, 0);
     assert.deepEqual(qmp(t).at(-1), {
       execute: "block-job-set-speed",
-      arguments: { device: "commit-vda-libvirt-2-format", speed: 2 << 20 },
+      arguments: { device: "commit-vda-libvirt-3-format", speed: 2 << 20 },
     });
     assert.deepEqual(
       await t.conn.domainGetBlockJobInfo!(t.dom, "vda", 0),
@@ -204,7 +203,7 @@ Deno.test("disk-only snapshot, active commit and pivot: libvirt's QMP, XML, even
     assert.ok(qmp(t).some((c) => c.execute === "job-complete"));
     assert.ok(qmp(t).some((c) => c.execute === "blockdev-del"));
     const after = await t.conn.domainGetXMLDesc!(t.dom, 0);
-    assert.match(after, /<source file='\/img\/vda.img' index='1'\/>\s*<backingStore\/>\s*<target/);
+    assert.match(after, /<source file='\/img\/vda.img' index='2'\/>\s*<backingStore\/>\s*<target/);
     assert.match(
       await t.conn.domainGetXMLDesc!(t.dom, E.DOMAIN_XML_INACTIVE),
       /<source file='\/img\/vda.img'\/>\s*<target/,
@@ -243,7 +242,6 @@ function recordedEvents(key: string, dir: string, base = "/img/vda.img") {
 
 async function fakeSetup(persistent = true): Promise<Setup> {
   const t = await setup({}, persistent);
-  t.block.nodes.set("drive0", { file: "/img/vda.img", size: 1 << 20, drv: "raw" });
   return t;
 }
 
@@ -294,10 +292,10 @@ Deno.test("commit below the top, then pull: block-commit / block-stream, libvirt
     assert.deepEqual(qmp(t)[0], {
       execute: "block-commit",
       arguments: {
-        device: "libvirt-3-format",
-        "job-id": "commit-vda-libvirt-2-format",
-        "top-node": "libvirt-2-format",
-        "base-node": "drive0",
+        device: "libvirt-4-format",
+        "job-id": "commit-vda-libvirt-3-format",
+        "top-node": "libvirt-3-format",
+        "base-node": "libvirt-2-format",
         "backing-file": "/img/vda.img",
         "auto-finalize": true,
         "auto-dismiss": false,
@@ -307,7 +305,7 @@ Deno.test("commit below the top, then pull: block-commit / block-stream, libvirt
     assert.match(
       await t.conn.domainGetXMLDesc!(t.dom, 0),
       new RegExp(
-        `<source file='${t.dir}/vda.s4' index='3'/>\\s*<backingStore type='file' index='1'>\\s*` +
+        `<source file='${t.dir}/vda.s4' index='4'/>\\s*<backingStore type='file' index='2'>\\s*` +
           "<format type='raw'/>\\s*<source file='/img/vda.img'/>\\s*<backingStore/>\\s*</backingStore>\\s*<target",
       ),
     );
@@ -326,8 +324,8 @@ Deno.test("commit below the top, then pull: block-commit / block-stream, libvirt
     assert.deepEqual(qmp(t)[0], {
       execute: "block-stream",
       arguments: {
-        device: "libvirt-3-format",
-        "job-id": "pull-vda-libvirt-3-format",
+        device: "libvirt-4-format",
+        "job-id": "pull-vda-libvirt-4-format",
         "auto-finalize": true,
         "auto-dismiss": false,
       },
@@ -335,7 +333,7 @@ Deno.test("commit below the top, then pull: block-commit / block-stream, libvirt
     assert.deepEqual(jobEvents(t.events), recordedEvents("pull_events", t.dir));
     assert.match(
       await t.conn.domainGetXMLDesc!(t.dom, 0),
-      new RegExp(`<source file='${t.dir}/vda.s4' index='3'/>\\s*<backingStore/>\\s*<target`),
+      new RegExp(`<source file='${t.dir}/vda.s4' index='4'/>\\s*<backingStore/>\\s*<target`),
     );
     assert.match(
       await t.conn.domainGetXMLDesc!(t.dom, E.DOMAIN_XML_INACTIVE),
@@ -359,7 +357,7 @@ Deno.test("an active commit cancelled once ready: CANCELED, the chain and the ov
     assert.match(
       live,
       new RegExp(
-        `<source file='${t.dir}/vda.s5' index='2'/>\\s*<backingStore type='file' index='1'>`,
+        `<source file='${t.dir}/vda.s5' index='3'/>\\s*<backingStore type='file' index='2'>`,
       ),
     );
     assert.doesNotMatch(live, /<mirror/);
@@ -413,9 +411,9 @@ Deno.test("block copy: refused for a persistent domain; a transient one mirrors,
       "blockdev-mirror",
     ]);
     assert.deepEqual(qmp(t)[4].arguments, {
-      "job-id": "copy-vda-drive0",
-      device: "drive0",
-      target: "libvirt-2-format",
+      "job-id": "copy-vda-libvirt-2-format",
+      device: "libvirt-2-format",
+      target: "libvirt-3-format",
       sync: "full",
       "auto-finalize": true,
       "auto-dismiss": false,
@@ -431,7 +429,7 @@ Deno.test("block copy: refused for a persistent domain; a transient one mirrors,
       await t.conn.domainGetXMLDesc!(t.dom, 0),
       new RegExp(
         `<mirror type='file' file='${copy}' format='qcow2' job='copy' ready='yes'>\\s*` +
-          `<format type='qcow2'/>\\s*<source file='${copy}' index='2'/>\\s*<backingStore/>\\s*</mirror>`,
+          `<format type='qcow2'/>\\s*<source file='${copy}' index='3'/>\\s*<backingStore/>\\s*</mirror>`,
       ),
     );
     await t.conn.domainBlockJobAbort!(t.dom, "vda", E.DOMAIN_BLOCK_JOB_ABORT_PIVOT);
@@ -439,7 +437,7 @@ Deno.test("block copy: refused for a persistent domain; a transient one mirrors,
     assert.match(
       await t.conn.domainGetXMLDesc!(t.dom, 0),
       new RegExp(
-        `<driver name='qemu' type='qcow2'/>\\s*<source file='${copy}' index='2'/>\\s*<backingStore/>\\s*<target`,
+        `<driver name='qemu' type='qcow2'/>\\s*<source file='${copy}' index='3'/>\\s*<backingStore/>\\s*<target`,
       ),
     );
 
@@ -458,11 +456,11 @@ Deno.test("block copy: refused for a persistent domain; a transient one mirrors,
     assert.equal((await Deno.stat(copy2)).isFile, recorded.copy2_exists.ok);
     assert.match(
       await t.conn.domainGetXMLDesc!(t.dom, 0),
-      new RegExp(`<source file='${copy}' index='2'/>\\s*<backingStore/>\\s*<target`),
+      new RegExp(`<source file='${copy}' index='3'/>\\s*<backingStore/>\\s*<target`),
     );
     assert.ok(
       qmp(t).some((c) =>
-        c.execute === "blockdev-del" && c.arguments?.["node-name"] === "libvirt-3-format"
+        c.execute === "blockdev-del" && c.arguments?.["node-name"] === "libvirt-4-format"
       ),
     );
   } finally {
@@ -495,7 +493,7 @@ Deno.test("a driver restarted during a ready active commit picks the job up from
     assert.deepEqual(jobEvents(events).map((e) => e.status), [0, 0]);
     assert.match(
       await t.conn.domainGetXMLDesc!(t.dom, 0),
-      /<source file='\/img\/vda.img' index='1'\/>\s*<backingStore\/>\s*<target/,
+      /<source file='\/img\/vda.img' index='2'\/>\s*<backingStore\/>\s*<target/,
     );
   } finally {
     await t.close();
@@ -600,7 +598,6 @@ Deno.test("QUIESCE: refused without an agent; with one, the guest's file systems
     await plain.close();
   }
   const t = await setup({ xml: XML.replace("</devices>", `${AGENT}</devices>`) });
-  t.block.nodes.set("drive0", { file: "/img/vda.img", size: 1 << 20, drv: "raw" });
   const live = await t.conn.domainGetXMLDesc!(t.dom, 0);
   const agent = FakeAgent.listen(live.match(/<source mode='bind' path='([^']+)'/)![1], {
     replies: {

@@ -5,6 +5,7 @@ import { vcpusFromDef } from "../../../drivers/qemu/hotplug/mod.ts";
 import { qemuPostParse } from "../../../drivers/qemu/postparse.ts";
 import { assignDeviceAliases } from "../../../drivers/qemu/alias.ts";
 import { assignChannelPath } from "../../../drivers/qemu/channel_dir.ts";
+import { numberDiskSources } from "../../../drivers/qemu/disk_chains.ts";
 
 function argvOf(xml: string, monitorPath = "/run/ev/vm.qmp") {
   const def = parseDomainXML(xml);
@@ -13,6 +14,7 @@ function argvOf(xml: string, monitorPath = "/run/ev/vm.qmp") {
   // command line.
   assignDeviceAliases(def);
   for (const dev of def.devices.other) assignChannelPath(dev, "/run/ev/channel/domain-1-vm");
+  numberDiskSources(def);
   return buildQemuArgv(def, vcpusFromDef(def).vcpus, { monitorPath, accel: "tcg" });
 }
 
@@ -61,12 +63,12 @@ Deno.test("commas in names and paths are doubled, so they never inject options",
   );
   assert.equal(after(argv, "-name"), "guest=x,,debug-threads=off,debug-threads=on");
   assert.equal(after(argv, "-qmp"), "unix:/run/a,,b.qmp,server=on,wait=off");
-  assert.equal(
-    after(argv, "-drive"),
-    "file=/img/a,,file=/etc/shadow.qcow2,format=qcow2,if=none,id=drive0",
-  );
+  // A path is a JSON string in -blockdev: a comma in it is no option separator.
+  assert.equal(JSON.parse(after(argv, "-blockdev")).filename, "/img/a,file=/etc/shadow.qcow2");
   assert.ok(
-    argv.includes("virtio-blk-pci,drive=drive0,id=virtio-disk0,bus=pci.0,addr=0x4,bootindex=1"),
+    argv.includes(
+      "virtio-blk-pci,drive=libvirt-1-format,id=virtio-disk0,bus=pci.0,addr=0x4,bootindex=1",
+    ),
   );
   assert.equal(after(argv, "-chardev"), "file,id=charserial0,path=/log/s,,x.log");
   assert.equal(after(argv, "-serial"), "chardev:charserial0");

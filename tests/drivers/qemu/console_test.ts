@@ -5,25 +5,11 @@
 // ignored on a developer machine but FAILS in CI.
 import assert from "node:assert/strict";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
-import type { DriverConnection, StreamPiece } from "../../../util/driver.ts";
+import type { DriverConnection } from "../../../util/driver.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { VirError } from "../../../util/errors.ts";
 import { realQemuTest } from "./real_qemu.ts";
-import { echoGuestDisk, reachEchoLoop } from "./echo_guest.ts";
-
-/** Reads the console until `want` has appeared (or 20 s pass). */
-async function readUntil(reader: ReadableStreamDefaultReader<StreamPiece>, want: string) {
-  let seen = "";
-  const deadline = Date.now() + 20_000;
-  while (!seen.includes(want)) {
-    assert.ok(Date.now() < deadline, `console gave ${JSON.stringify(seen)}, not ${want}`);
-    const { done, value } = await reader.read();
-    assert.ok(!done, `console ended after ${JSON.stringify(seen)}`);
-    assert.ok(value instanceof Uint8Array, "a console stream carries data only");
-    seen += new TextDecoder().decode(value);
-  }
-  return seen;
-}
+import { echoGuestDisk, reachEchoLoop, readUntil } from "./echo_guest.ts";
 
 realQemuTest({
   name: "real QEMU: the serial console as a two-way stream through an echoing guest",

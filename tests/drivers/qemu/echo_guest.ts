@@ -4,6 +4,8 @@
  *
  * @module
  */
+import assert from "node:assert/strict";
+import type { StreamPiece } from "../../../util/driver.ts";
 
 /**
  * The boot sector (real mode, loaded at 0x7c00), hand-assembled:
@@ -82,6 +84,31 @@ export async function reachEchoLoop(
     pending = undefined;
     if (chunk === null) throw new Error(`console ended after ${JSON.stringify(seen)}`);
     seen += new TextDecoder().decode(chunk);
+  }
+  return seen;
+}
+
+/**
+ * Reads a console stream until `want` has appeared (failing after 20 s, or when the stream
+ * ends or carries anything but data), and returns what was read.
+ *
+ * @example
+ * ```ts ignore
+ * await readUntil(stream.readable!.getReader(), "hello");
+ * ```
+ */
+export async function readUntil(
+  reader: ReadableStreamDefaultReader<StreamPiece>,
+  want: string,
+): Promise<string> {
+  let seen = "";
+  const deadline = Date.now() + 20_000;
+  while (!seen.includes(want)) {
+    assert.ok(Date.now() < deadline, `console gave ${JSON.stringify(seen)}, not ${want}`);
+    const { done, value } = await reader.read();
+    assert.ok(!done, `console ended after ${JSON.stringify(seen)}`);
+    assert.ok(value instanceof Uint8Array, "a console stream carries data only");
+    seen += new TextDecoder().decode(value);
   }
   return seen;
 }

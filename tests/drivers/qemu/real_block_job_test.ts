@@ -82,12 +82,15 @@ realQemuTest({
         ),
       );
 
-      // The guest's write, through QEMU's own block layer, lands in the overlay.
+      // The guest's write, through QEMU's own block layer (the disk's virtio backend by QOM path: a
+      // -blockdev disk has no drive name), lands in the overlay.
       const monitor = launcher.procs[0].monitor;
-      await monitor.run("human-monitor-command", {
-        "command-line": 'qemu-io drive0 "write -P 0xab 0 64k"',
-      });
-      await monitor.run("human-monitor-command", { "command-line": 'qemu-io drive0 "flush"' });
+      for (const command of ["write -P 0xab 0 64k", "flush"]) {
+        const out = await monitor.run("human-monitor-command", {
+          "command-line": `qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend "${command}"`,
+        });
+        assert.doesNotMatch(String(out), /error|not found/i);
+      }
       await holdsWrite(`${dir}/vda.s1`);
 
       await conn.domainBlockCommit!(dom, "vda", null, null, 0, E.DOMAIN_BLOCK_COMMIT_ACTIVE);

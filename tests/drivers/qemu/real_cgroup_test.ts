@@ -97,6 +97,7 @@ Deno.test({
     const launcher = new KeepingLauncher();
     await makeRoot(mounts, root);
     let conn: DriverConnection | undefined;
+    let removals: PromiseSettledResult<void>[] = [];
     try {
       conn = await qemuConnectDriver.open(new URL("qemu:///system"), {
         stateDir: dir,
@@ -261,11 +262,12 @@ Deno.test({
       for (const p of launcher.procs) if (p.alive()) p.kill("SIGKILL");
       await conn?.connectClose();
       // Every hierarchy's root goes, even when one of them fails.
-      const left = await Promise.allSettled(
+      removals = await Promise.allSettled(
         hierarchies(mounts).map((h) => removeTree(`${h}${root}`)),
       );
-      for (const r of left) if (r.status === "rejected") throw r.reason;
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     }
+    // A root left behind fails the test, after the test's own failure (if any) has been told.
+    for (const r of removals) if (r.status === "rejected") throw r.reason;
   },
 });

@@ -7,8 +7,10 @@
 import assert from "node:assert/strict";
 import { Connection } from "../../../client/connection.ts";
 import { VIR } from "../../../util/constants.ts";
-import type { DriverConnection, DriverEvent, StreamPiece } from "../../../util/driver.ts";
+import type { DriverConnection, DriverEvent } from "../../../util/driver.ts";
 import type { VirError } from "../../../util/errors.ts";
+import { waitFor } from "../../wait.ts";
+import { readUntil } from "./echo_guest.ts";
 import { echoGuestDisk, reachEchoLoop } from "./echo_guest.ts";
 import { type RealDriver, realQemuTest, withRealDriver } from "./real_qemu.ts";
 
@@ -30,14 +32,6 @@ function lifecycle(conn: DriverConnection): [number, number][] {
 }
 
 /** Waits until `check` holds (or 30 s pass). */
-async function until(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await check())) {
-    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 function guestXML(name: string, disk: string, mib = 32): string {
   return `<domain type='qemu'><name>${name}</name><memory unit='MiB'>${mib}</memory>
 <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os><devices>
@@ -60,17 +54,6 @@ async function withTwoHosts(
       );
     });
   });
-}
-
-/** Reads the console until `want` has appeared. */
-async function readUntil(reader: ReadableStreamDefaultReader<StreamPiece>, want: string) {
-  let seen = "";
-  while (!seen.includes(want)) {
-    const { done, value } = await reader.read();
-    assert.ok(!done, `console ended after ${JSON.stringify(seen)}`);
-    seen += new TextDecoder().decode(value as Uint8Array);
-  }
-  return seen;
 }
 
 realQemuTest({
@@ -122,11 +105,11 @@ realQemuTest({
       assert.equal(moved.name, "mig");
       assert.deepEqual(await moved.getState(), [E.DOMAIN_RUNNING, E.DOMAIN_RUNNING_MIGRATED]);
       assert.equal(await b.conn.domainIsPersistent!(moved.ref), true);
-      await until("the source QEMU to end", () => !source.alive());
+      await waitFor(() => !source.alive(), 30_000, 20, "the source QEMU to end");
       await assert.rejects(a.client.lookupDomainByName("mig"), (e: VirError) => {
         return e.code === E.ERR_NO_DOMAIN;
       });
-      await until("the resume on the destination", () => eventsB.length >= 3);
+      await waitFor(() => eventsB.length >= 3, 30_000, 20, "the resume on the destination");
       assert.deepEqual(eventsA, [
         [E.DOMAIN_EVENT_SUSPENDED, E.DOMAIN_EVENT_SUSPENDED_MIGRATED],
         [E.DOMAIN_EVENT_STOPPED, E.DOMAIN_EVENT_STOPPED_MIGRATED],
@@ -172,11 +155,16 @@ realQemuTest({
         E.MIGRATE_LIVE | E.MIGRATE_UNSAFE,
       );
       const outcome = migration.then(() => undefined, (e: VirError) => e);
-      await until("the migration job", async () => {
-        const stats = await a.conn.domainGetJobStats!(ref, 0);
-        return stats.operation === E.DOMAIN_JOB_OPERATION_MIGRATION_OUT &&
-          Number(stats.data_total) > 0;
-      });
+      await waitFor(
+        async () => {
+          const stats = await a.conn.domainGetJobStats!(ref, 0);
+          return stats.operation === E.DOMAIN_JOB_OPERATION_MIGRATION_OUT &&
+            Number(stats.data_total) > 0;
+        },
+        30_000,
+        20,
+        "the migration job",
+      );
       assert.equal((await a.conn.domainGetJobInfo!(ref)).type, E.DOMAIN_JOB_UNBOUNDED);
       await a.conn.domainAbortJob!(ref);
       const err = await outcome;
@@ -189,11 +177,18 @@ realQemuTest({
       assert.equal((await dom.getState())[0], E.DOMAIN_RUNNING);
       assert.equal(a.launcher.procs[0].alive(), true);
       assert.equal((await a.launcher.procs[0].monitor.queryStatus()).running, true);
-      await until(
-        "the destination to drop its domain",
+      await waitFor(
         async () => (await b.conn.connectListAllDomains!(0)).length === 0,
+        30_000,
+        20,
+        "the destination to drop its domain",
       );
-      await until("the destination QEMU to end", () => b.launcher.procs.every((p) => !p.alive()));
+      await waitFor(
+        () => b.launcher.procs.every((p) => !p.alive()),
+        30_000,
+        20,
+        "the destination QEMU to end",
+      );
       await a.conn.domainDestroyFlags!(ref, 0);
     });
   },

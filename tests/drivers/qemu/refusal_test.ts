@@ -6,6 +6,7 @@ import { buildQemuArgv } from "../../../drivers/qemu/command/mod.ts";
 import { vcpusFromDef } from "../../../drivers/qemu/hotplug/mod.ts";
 import { qemuPostParse } from "../../../drivers/qemu/postparse.ts";
 import { assignDeviceAliases } from "../../../drivers/qemu/alias.ts";
+import { numberDiskSources } from "../../../drivers/qemu/disk_chains.ts";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { FakeLauncher } from "../../../drivers/qemu/testing/mod.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
@@ -20,6 +21,7 @@ function argvOf(xml: string): string[] {
   const def = parseDomainXML(xml);
   qemuPostParse(def);
   assignDeviceAliases(def);
+  numberDiskSources(def);
   return buildQemuArgv(def, vcpusFromDef(def).vcpus, { monitorPath: "/run/r.qmp", accel: "tcg" });
 }
 
@@ -45,9 +47,8 @@ const cases: [string, string][] = [
     "'nbd' protocol is not supported with this QEMU binary",
   ],
   [
-    "<controller type='scsi' model='virtio-scsi'/><disk type='file' device='disk'>" +
-    "<source file='/i/a.img'/><target dev='sda' bus='scsi'/></disk>",
-    "The 'scsi-hd' device is not supported by this QEMU binary",
+    "<disk type='file' device='floppy'><source file='/i/f.img'/><target dev='fda' bus='fdc'/></disk>",
+    "The 'fdc' device is not supported by this QEMU binary",
   ],
   [
     "<interface type='direct'><source dev='eth0' mode='bridge'/></interface>",
@@ -111,7 +112,7 @@ Deno.test("built-in devices and 'none' models need no argument and start", () =>
   assert.deepEqual(argv.filter((_, i) => argv[i - 1] === "-device"), [
     "ide-cd,id=ide0-1-0,bus=ide.1,unit=0",
   ]);
-  assert.ok(!argv.includes("-drive"));
+  assert.ok(!argv.includes("-blockdev"));
   assert.equal(argv.filter((a) => a === "-serial").length, 1);
 });
 

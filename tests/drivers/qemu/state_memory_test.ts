@@ -92,13 +92,13 @@ Deno.test("memory stats period: qom-set on the balloon, <stats period> in live a
   }
 });
 
-Deno.test("block resize: the -drive of a started disk, the node of a hotplugged one; refusals", async () => {
+Deno.test("block resize: the format node of a started or hotplugged disk; refusals", async () => {
   const t = await setup();
   try {
     await t.conn.domainBlockResize!(t.dom, "vda", 2048, 0);
     assert.deepEqual(qmp(t).at(-1), {
       execute: "block_resize",
-      arguments: { device: "drive0", size: 2048 * 1024 },
+      arguments: { "node-name": "libvirt-2-format", size: 2048 * 1024 },
     });
     await t.conn.domainAttachDeviceFlags!(
       t.dom,

@@ -27,13 +27,13 @@ Deno.test("snapshot of a running domain: paused, snapshot-save job on its qcow2 
       ["snapshot-save", {
         "job-id": qmp(t)[1].arguments!["job-id"],
         tag: "s1",
-        vmstate: "drive0",
-        devices: ["drive0"],
+        vmstate: "libvirt-2-format",
+        devices: ["libvirt-2-format"],
       }],
       ["job-dismiss", { id: qmp(t)[1].arguments!["job-id"] }],
       ["cont", undefined],
     ]);
-    assert.deepEqual([...t.block.snapshots.get("drive0")!], ["s1"]);
+    assert.deepEqual([...t.block.snapshots.get("libvirt-2-format")!], ["s1"]);
     assert.equal((await t.conn.domainGetState!(t.dom, 0))[0], E.DOMAIN_RUNNING);
     const xml = await t.conn.domainSnapshotGetXMLDesc!(t.dom, "s1", 0);
     assert.match(xml, /<state>running<\/state>/);
@@ -136,16 +136,16 @@ Deno.test("delete: snapshot-delete job on the nodes; children move up, or go wit
       "s2",
     );
     assert.equal(await t.conn.domainSnapshotGetParent!(t.dom, "s3", 0), "s1");
-    assert.deepEqual([...t.block.snapshots.get("drive0")!], ["s1", "s3"]);
+    assert.deepEqual([...t.block.snapshots.get("libvirt-2-format")!], ["s1", "s3"]);
     await t.conn.domainSnapshotDelete!(t.dom, "s1", E.DOMAIN_SNAPSHOT_DELETE_CHILDREN);
     assert.deepEqual(await t.conn.domainListAllSnapshots!(t.dom, 0), []);
-    assert.deepEqual([...t.block.snapshots.get("drive0")!], []);
+    assert.deepEqual([...t.block.snapshots.get("libvirt-2-format")!], []);
     assert.equal(await t.conn.domainHasCurrentSnapshot!(t.dom, 0), false);
     await t.conn.domainSnapshotCreateXML!(t.dom, snapXML("m"), 0);
     const jobs = qmp(t).length;
     await t.conn.domainSnapshotDelete!(t.dom, "m", E.DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY);
     assert.equal(qmp(t).length, jobs, "metadata only: QEMU is not asked");
-    assert.deepEqual([...t.block.snapshots.get("drive0")!], ["m"]);
+    assert.deepEqual([...t.block.snapshots.get("libvirt-2-format")!], ["m"]);
   } finally {
     await t.close();
   }

@@ -70,20 +70,24 @@ Deno.test("a volume disk starts on its volume's path and its live XML still name
     0,
   );
   const argv = w.launcher.launches[0];
-  const drives = argv.filter((_, i) => argv[i - 1] === "-drive");
-  assert.deepEqual(drives, [
-    `file=${w.dir}/images/a.qcow2,format=qcow2,if=none,id=drive0`,
-    `file=${w.dir}/images/b.img,format=raw,if=none,id=drive1`,
+  const formats = argv.filter((_, i) => argv[i - 1] === "-blockdev").map((a) => JSON.parse(a))
+    .filter((node) => node.driver !== "file");
+  const files = argv.filter((_, i) => argv[i - 1] === "-blockdev").map((a) => JSON.parse(a))
+    .filter((node) => node.driver === "file").map((node) => node.filename);
+  assert.deepEqual(files, [`${w.dir}/images/a.qcow2`, `${w.dir}/images/b.img`]);
+  assert.deepEqual(formats.map((node) => [node["node-name"], node.driver]), [
+    ["libvirt-2-format", "qcow2"],
+    ["libvirt-1-format", "raw"],
   ]);
   const live = await w.conn.domainGetXMLDesc!(dom, 0);
   assert.match(
     live,
-    /<disk type='volume' device='disk'>\s*<driver name='qemu' type='qcow2'\/>\s*<source pool='p' volume='a.qcow2'\/>/,
+    /<disk type='volume' device='disk'>\s*<driver name='qemu' type='qcow2'\/>\s*<source pool='p' volume='a.qcow2' index='2'\/>/,
   );
   // libvirt's QEMU driver never probes: a volume disk without a format is raw.
   assert.match(
     live,
-    /<disk type='volume' device='disk'>\s*<driver name='qemu' type='raw'\/>\s*<source pool='p' volume='b.img'\/>/,
+    /<disk type='volume' device='disk'>\s*<driver name='qemu' type='raw'\/>\s*<source pool='p' volume='b.img' index='1'\/>/,
   );
   assert.doesNotMatch(live, new RegExp(`${w.dir}/images`));
   await w.conn.domainDestroyFlags!(dom, 0);

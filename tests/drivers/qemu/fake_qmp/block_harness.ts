@@ -55,12 +55,11 @@ export async function setup(
   const dir = await Deno.makeTempDir({ prefix: "ev-qdev-hp-" });
   const block = new FakeBlockDevices({
     disks: [
-      { id: "virtio-disk0", driver: "virtio-blk-pci", node: "drive0", drive: "drive0" },
+      { id: "virtio-disk0", driver: "virtio-blk-pci" },
       { id: "ide0-1-0", driver: "ide-cd" },
     ],
     ...options,
   });
-  block.nodes.set("drive0", { file: "/img/vda.img", size: 1 << 20 });
   const migration = new FakeMigration("hp", options.migration);
   const launcher = new FakeLauncher({
     onCommand: (execute, args) => block.handle(execute, args) ?? migration.handle(execute, args),
@@ -76,6 +75,7 @@ export async function setup(
     ? await conn.domainCreateWithFlags!(await conn.domainDefineXMLFlags!(options.xml ?? XML, 0), 0)
     : await conn.domainCreateXML!(options.xml ?? XML, 0);
   block.bind([...launcher.instances.values()].at(-1)!);
+  block.openCommandLine(launcher.launches.at(-1)!);
   const fake = [...launcher.instances.values()].at(-1)!;
   fake.commands.length = 0;
   const t: Setup = {

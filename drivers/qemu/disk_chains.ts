@@ -1,0 +1,139 @@
+/**
+ * The block nodes of the disks a domain starts with, named as libvirt 9.0 names them: every
+ * disk's source gets an index from 1, last disk first (`qemuProcessPrepareDomainStorage`,
+ * `qemuDomainPrepareStorageSourceBlockdev`); then each disk's backing chain is read from the
+ * image headers (`qemuProcessPrepareHostStorage`, `qemuDomainDetermineDiskChain`), last disk
+ * first, each image below the top taking the next index. The live XML shows the indexes and
+ * the chain (`<backingStore>`, ended by an empty one), and the command line opens every layer
+ * as its own `libvirt-N-storage` / `libvirt-N-format` pair.
+ *
+ * @module
+ */
+import type { DomainDef } from "../../conf/domain/def.ts";
+import { VirError } from "../../util/errors.ts";
+import { readImageHeader } from "../../util/image_header.ts";
+import { strerror } from "../../util/strerror.ts";
+import { child, type XmlElement } from "../../util/xml/mod.ts";
+import { backingStores, diskChain, type Layer } from "./api/block_chain.ts";
+
+/** libvirt's `max_depth` of a backing chain (`virStorageSourceGetMetadata`'s callers). */
+const MAX_DEPTH = 200;
+
+const disksOf = (def: DomainDef) => def.devices.other.filter((d) => d.name === "disk");
+
+/**
+ * Gives every disk's source and each layer of its given chain its index, last disk first;
+ * returns the last index used. A disk without a medium uses up an index too, as libvirt's.
+ *
+ * @example
+ * ```ts
+ * import { numberDiskSources } from "./disk_chains.ts";
+ * declare const def: import("../../conf/domain/def.ts").DomainDef;
+ * numberDiskSources(def); // 2 for two disks without backing images
+ * ```
+ */
+export function numberDiskSources(def: DomainDef): number {
+  let n = 0;
+  for (const disk of disksOf(def).toReversed()) {
+    n++;
+    const source = child(disk, "source");
+    if (source) source.attributes = { ...source.attributes, index: `${n}` };
+    for (let b = child(disk, "backingStore"); b?.attributes.type; b = child(b, "backingStore")) {
+      b.attributes = { ...b.attributes, index: `${++n}` };
+    }
+  }
+  return n;
+}
+
+/**
+ * Reads the backing chain of every disk with a medium whose XML does not give it, from index
+ * `last + 1` on, and writes it into the disk; returns the last index used. `files` maps a
+ * volume disk to its volume's path.
+ *
+ * @example
+ * ```ts
+ * import { numberDiskSources, probeDiskChains } from "./disk_chains.ts";
+ * declare const def: import("../../conf/domain/def.ts").DomainDef;
+ * await probeDiskChains(def, new Map(), numberDiskSources(def));
+ * ```
+ */
+export async function probeDiskChains(
+  def: DomainDef,
+  files: ReadonlyMap<XmlElement, string>,
+  last: number,
+): Promise<number> {
+  let n = last;
+  for (const disk of disksOf(def).toReversed()) {
+    const chain = diskChain(disk, files.get(disk));
+    if (!chain.length || terminated(disk)) continue;
+    const below = await backingOf(chain.at(-1)!, chain.length, () => ++n);
+    if (!below) continue;
+    const given = chain.slice(1);
+    const tail = backingStores([...given, ...below], true)!;
+    const kids = disk.children.filter((c) => !(c.type === "element" && c.name === "backingStore"));
+    const at = kids.indexOf(child(disk, "source")!) + 1;
+    disk.children = [...kids.slice(0, at), tail, ...kids.slice(at)];
+  }
+  return n;
+}
+
+/** Whether the disk's XML ends its chain itself (an empty `<backingStore/>` at the bottom). */
+function terminated(disk: XmlElement): boolean {
+  let b = child(disk, "backingStore");
+  while (b?.attributes.type) b = child(b, "backingStore");
+  return b !== undefined;
+}
+
+/**
+ * The images below `layer`, read from the headers (`virStorageSourceGetMetadataRecurse`);
+ * undefined when its file cannot be read (QEMU reports that at start). A backing image whose
+ * format the header does not record is probed, and refused if it has a backing image itself.
+ */
+async function backingOf(
+  layer: Layer,
+  depth: number,
+  nextIndex: () => number,
+): Promise<Layer[] | undefined> {
+  const out: Layer[] = [];
+  let top = layer;
+  for (let d = depth;; d++) {
+    if (d > MAX_DEPTH) {
+      throw VirError.report(
+        "STORAGE",
+        "INTERNAL_ERROR",
+        `backing store for ${top.file} is self-referential or too deeply nested`,
+      );
+    }
+    let header;
+    try {
+      header = await readImageHeader(top.file);
+    } catch (err) {
+      if (top === layer) return undefined;
+      // virStorageSourceReportBrokenChain names the disk's own image as the parent.
+      throw VirError.report(
+        "STORAGE",
+        "SYSTEM_ERROR",
+        `Cannot access backing file '${top.file}' of storage file '${layer.file}' ` +
+          `(as uid:${Deno.uid()}, gid:${Deno.gid()}): ${strerror(err)}`,
+      );
+    }
+    if (top.format !== "qcow2" || !header.backing) break;
+    let format = header.backing.format;
+    if (!format) {
+      const probed = await readImageHeader(header.backing.path).catch(() => undefined);
+      if (probed?.backing) {
+        throw VirError.report(
+          "STORAGE",
+          "OPERATION_INVALID",
+          `format of backing image '${header.backing.path}' of image '${top.file}' was not ` +
+            "specified in the image metadata (See https://libvirt.org/kbase/backing_chains.html " +
+            "for troubleshooting)",
+        );
+      }
+      format = probed?.format ?? "raw";
+    }
+    top = { file: header.backing.path, format, index: nextIndex() };
+    out.push(top);
+  }
+  return out;
+}
