@@ -25,7 +25,7 @@ Deno.test("domblkinfo: inactive from the file, running from QEMU; libvirt's erro
   const t = await setup({ xml: XML.replace("/img/vda.img", image) });
   try {
     // Running: QEMU's virtual size, highest written offset and actual size.
-    const node = t.block.nodes.get("drive0")!;
+    const node = t.block.nodes.get(t.block.disks.get("virtio-disk0")!.node!)!;
     Object.assign(node, { size: 1 << 20, actual: 8192, highest: 4096 });
     assert.deepEqual(await t.conn.domainGetBlockInfo!(t.dom, "vda", 0), {
       capacity: 1 << 20,
