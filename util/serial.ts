@@ -19,11 +19,16 @@
 export class SerialQueue {
   #tail: Promise<unknown> = Promise.resolve();
   #pending = 0;
+  #since = 0;
 
   /** Runs `fn` after every function queued before it has settled. */
   run<T>(fn: () => Promise<T>): Promise<T> {
     this.#pending++;
-    const next = this.#tail.then(fn, fn);
+    const timed = () => {
+      this.#since = Date.now();
+      return fn();
+    };
+    const next = this.#tail.then(timed, timed);
     this.#tail = next.catch(() => {}).finally(() => this.#pending--);
     return next;
   }
@@ -31,6 +36,11 @@ export class SerialQueue {
   /** True when nothing runs or waits: a function queued now would start at once. */
   get idle(): boolean {
     return this.#pending === 0;
+  }
+
+  /** When the function running now started (ms since the epoch); meaningless when idle. */
+  get runningSince(): number {
+    return this.#since;
   }
 
   /**

@@ -8,8 +8,10 @@ import { formatDomainXML } from "../../conf/domain/mod.ts";
 import { parseBitmap } from "../../conf/domain/bitmap.ts";
 import { VIR } from "../../util/constants.ts";
 import type {
+  DomainBlockInfo,
   DomainFSInfo,
   DomainInfo,
+  DomainIOThreadInfo,
   DomainRef,
   DomainStatsRecord,
   DriverConnection,
@@ -22,6 +24,7 @@ import type {
   MigratePrepareResult,
   NodeDeviceRef,
   NodeInfo,
+  SecurityLabel,
   SecurityModel,
   TypedParams,
   VcpuInfo,
@@ -64,7 +67,7 @@ import { attachDevice } from "./api/device_attach.ts";
 import { detachDevice } from "./api/device_detach.ts";
 import { updateDevice } from "./api/device_update.ts";
 import { blockResize, setMemory, setMemoryStatsPeriod } from "./api/state_memory.ts";
-import { abortJob, jobInfo, jobStats, migratingOut } from "./api/state_job.ts";
+import { abortJob, controlInfo, jobInfo, jobStats, migratingOut } from "./api/state_job.ts";
 import {
   migrateBegin,
   migrateConfirm,
@@ -73,6 +76,22 @@ import {
   migratePrepare,
 } from "./api/migration.ts";
 import { DRV_FEATURE } from "../../util/drv_feature.ts";
+import { domainGetMetadata, domainSetMetadata } from "./api/metadata.ts";
+import { domainSetLifecycleAction } from "./api/lifecycle_set.ts";
+import { injectNMI, sendKey } from "./api/guest_input.ts";
+import {
+  managedSaveDefineXML,
+  managedSaveXML,
+  saveImageDefineXML,
+} from "./api/state_save_define.ts";
+import { getPerfEvents, setPerfEventsFlags } from "./api/perf_events.ts";
+import { renameDomain } from "./api/rename.ts";
+import { blockPeek, memoryPeek } from "./api/peek.ts";
+import { diskErrors } from "./api/disk_errors.ts";
+import { blockInfo } from "./api/block_info.ts";
+import { ioThreadInfo } from "./api/iothread_info.ts";
+import { getBlockIoTune, setBlockIoTune } from "./api/block_iotune.ts";
+import { getNumaParameters, setNumaParameters } from "./api/numa_params.ts";
 import {
   blockCommit,
   blockJobAbort,
@@ -172,6 +191,22 @@ export class QemuConnection implements DriverConnection {
 
   nodeGetInfo(): Promise<NodeInfo> {
     return Promise.resolve().then(hostNodeInfo);
+  }
+
+  connectNumOfDomains(): Promise<number> {
+    return Promise.resolve(this.#s.domains.activeIDs().length);
+  }
+
+  connectListDomains(): Promise<number[]> {
+    return Promise.resolve(this.#s.domains.activeIDs());
+  }
+
+  connectNumOfDefinedDomains(): Promise<number> {
+    return Promise.resolve(this.#s.domains.inactiveNames().length);
+  }
+
+  connectListDefinedDomains(): Promise<string[]> {
+    return Promise.resolve(this.#s.domains.inactiveNames());
   }
 
   connectListAllDomains(flags: number): Promise<DomainRef[]> {
@@ -465,6 +500,101 @@ export class QemuConnection implements DriverConnection {
     });
   }
 
+  domainGetOSType(dom: DomainRef): Promise<string> {
+    return Promise.resolve().then(() => this.#obj(dom).def.os.type);
+  }
+
+  domainGetMaxMemory(dom: DomainRef): Promise<number> {
+    return Promise.resolve().then(() => this.#obj(dom).def.memory.total);
+  }
+
+  /** `vm->updated`: nothing in this driver changes a live definition behind the domain's back. */
+  domainIsUpdated(dom: DomainRef): Promise<boolean> {
+    return Promise.resolve().then(() => (this.#obj(dom), false));
+  }
+
+  domainGetControlInfo(
+    dom: DomainRef,
+    flags: number,
+  ): Promise<{ state: number; details: number; stateTime: number }> {
+    return Promise.resolve().then(() => controlInfo(this.#obj(dom), flags));
+  }
+
+  /**
+   * The "none" security driver's label (`virSecurityNopGetProcessLabel` leaves it empty): an
+   * inactive domain's too, as libvirt's `qemuDomainGetSecurityLabel` answers.
+   */
+  domainGetSecurityLabel(dom: DomainRef): Promise<SecurityLabel> {
+    return Promise.resolve().then(() => {
+      this.#obj(dom);
+      return { label: "", enforcing: false };
+    });
+  }
+
+  /** One label per nested security driver (only "none" here) of a running domain, else none. */
+  domainGetSecurityLabelList(dom: DomainRef): Promise<SecurityLabel[]> {
+    return Promise.resolve().then(() =>
+      isActive(this.#obj(dom)) ? [{ label: "", enforcing: false }] : []
+    );
+  }
+
+  /** `qemuDomainGetLaunchSecurityInfo`: SEV domains only, which this driver refuses to start. */
+  domainGetLaunchSecurityInfo(dom: DomainRef, _flags: number): Promise<TypedParams> {
+    return Promise.resolve().then(() => {
+      this.#obj(dom);
+      return {};
+    });
+  }
+
+  domainGetMetadata(
+    dom: DomainRef,
+    type: number,
+    uri: string | null,
+    flags: number,
+  ): Promise<string> {
+    return Promise.resolve().then(() => domainGetMetadata(this.#obj(dom), type, uri, flags));
+  }
+
+  domainSetMetadata(
+    dom: DomainRef,
+    type: number,
+    metadata: string | null,
+    key: string | null,
+    uri: string | null,
+    flags: number,
+  ): Promise<void> {
+    return domainSetMetadata(this.#s, this.#obj(dom), type, metadata, key, uri, flags);
+  }
+
+  domainSetLifecycleAction(
+    dom: DomainRef,
+    type: number,
+    action: number,
+    flags: number,
+  ): Promise<void> {
+    return domainSetLifecycleAction(this.#s, this.#obj(dom), type, action, flags);
+  }
+
+  domainSendKey(
+    dom: DomainRef,
+    codeset: number,
+    holdtime: number,
+    keycodes: number[],
+    flags: number,
+  ): Promise<void> {
+    return Promise.resolve().then(() =>
+      sendKey(this.#obj(dom), codeset, holdtime, keycodes, flags)
+    );
+  }
+
+  domainInjectNMI(dom: DomainRef, flags: number): Promise<void> {
+    return Promise.resolve().then(() => injectNMI(this.#obj(dom), flags));
+  }
+
+  domainRename(dom: DomainRef, newName: string, flags: number): Promise<DomainRef> {
+    return Promise.resolve().then(() => renameDomain(this.#s, this.#obj(dom), newName, flags));
+  }
+
   domainGetState(dom: DomainRef, flags: number): Promise<[number, number]> {
     checkFlags(flags, 0, "qemuDomainGetState", "QEMU");
     const obj = this.#obj(dom);
@@ -703,6 +833,18 @@ export class QemuConnection implements DriverConnection {
 
   domainSaveImageGetXMLDesc(file: string, flags: number): Promise<string> {
     return saveImageXML(this.#s, file, flags);
+  }
+
+  domainSaveImageDefineXML(file: string, dxml: string, flags: number): Promise<void> {
+    return saveImageDefineXML(this.#s, file, dxml, flags);
+  }
+
+  domainManagedSaveGetXMLDesc(dom: DomainRef, flags: number): Promise<string> {
+    return Promise.resolve().then(() => managedSaveXML(this.#s, this.#obj(dom), flags));
+  }
+
+  domainManagedSaveDefineXML(dom: DomainRef, dxml: string, flags: number): Promise<void> {
+    return Promise.resolve().then(() => managedSaveDefineXML(this.#s, this.#obj(dom), dxml, flags));
   }
 
   domainManagedSave(dom: DomainRef, flags: number): Promise<void> {
@@ -1035,6 +1177,47 @@ export class QemuConnection implements DriverConnection {
     return Promise.resolve().then(() => hostApi.connectMaxVcpus(type));
   }
 
+  domainGetIOThreadInfo(dom: DomainRef, flags: number): Promise<DomainIOThreadInfo[]> {
+    return Promise.resolve().then(() => ioThreadInfo(this.#obj(dom), flags));
+  }
+
+  domainGetBlockInfo(dom: DomainRef, disk: string, flags: number): Promise<DomainBlockInfo> {
+    return Promise.resolve().then(() => blockInfo(this.#obj(dom), disk, flags));
+  }
+
+  domainGetBlockIoTune(dom: DomainRef, disk: string, flags: number): Promise<TypedParams> {
+    return Promise.resolve().then(() => getBlockIoTune(this.#obj(dom), disk, flags));
+  }
+
+  domainSetBlockIoTune(
+    dom: DomainRef,
+    disk: string,
+    params: TypedParams,
+    flags: number,
+  ): Promise<void> {
+    return Promise.resolve().then(() =>
+      setBlockIoTune(this.#s, this.#obj(dom), disk, params, flags)
+    );
+  }
+
+  domainGetDiskErrors(dom: DomainRef, flags: number): Promise<Record<string, number>> {
+    return Promise.resolve().then(() => diskErrors(this.#obj(dom), flags));
+  }
+
+  domainBlockPeek(
+    dom: DomainRef,
+    disk: string,
+    offset: number,
+    size: number,
+    flags: number,
+  ): Promise<number[]> {
+    return Promise.resolve().then(() => blockPeek(this.#obj(dom), disk, offset, size, flags));
+  }
+
+  domainMemoryPeek(dom: DomainRef, start: number, size: number, flags: number): Promise<number[]> {
+    return Promise.resolve().then(() => memoryPeek(this.#s, this.#obj(dom), start, size, flags));
+  }
+
   domainBlockStats(dom: DomainRef, disk: string): Promise<TypedParams> {
     return statsApi.blockStats(this.#obj(dom), disk);
   }
@@ -1096,6 +1279,22 @@ export class QemuConnection implements DriverConnection {
 
   domainSetBlkioParameters(dom: DomainRef, params: TypedParams, flags: number): Promise<void> {
     return Promise.resolve().then(() => blkioApi.setBlkio(this.#s, this.#obj(dom), params, flags));
+  }
+
+  domainGetNumaParameters(dom: DomainRef, flags: number): Promise<TypedParams> {
+    return Promise.resolve().then(() => getNumaParameters(this.#obj(dom), flags));
+  }
+
+  domainSetNumaParameters(dom: DomainRef, params: TypedParams, flags: number): Promise<void> {
+    return Promise.resolve().then(() => setNumaParameters(this.#s, this.#obj(dom), params, flags));
+  }
+
+  domainGetPerfEvents(dom: DomainRef, flags: number): Promise<TypedParams> {
+    return Promise.resolve().then(() => getPerfEvents(this.#obj(dom), flags));
+  }
+
+  domainSetPerfEvents(dom: DomainRef, params: TypedParams, flags: number): Promise<void> {
+    return Promise.resolve().then(() => setPerfEventsFlags(this.#s, this.#obj(dom), params, flags));
   }
 
   connectGetAllDomainStats(stats: number, flags: number): Promise<DomainStatsRecord[]> {

@@ -15,7 +15,8 @@ import { getOneDef } from "../../conf/objects/domain_obj.ts";
 import type { TestDriverState } from "./driver_state.ts";
 import { validateTypedParams } from "./domain_tuning_api.ts";
 import { methodTable } from "../../util/method_table.ts";
-import { kidOrder, setChild } from "../../conf/domain/tune_xml.ts";
+import { setChild } from "../../conf/domain/tune_xml.ts";
+import { IOTUNE_TYPES, type IotuneInfo, iotuneOf, setIotune } from "../../conf/domain/iotune.ts";
 
 const F = "TEST";
 const AFFECT = VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_AFFECT_CONFIG;
@@ -24,15 +25,6 @@ const GET_FLAGS = AFFECT | VIR.TYPED_PARAM_STRING_OKAY;
 const IOTUNE_MAX = 1000000000000000;
 const RATES = ["total_bytes_sec", "read_bytes_sec", "write_bytes_sec"];
 const IOPS = ["total_iops_sec", "read_iops_sec", "write_iops_sec"];
-/** The block I/O tune parameters in libvirt's order (also the `<iotune>` child order). */
-const IOTUNE_PARAMS = [
-  ...RATES,
-  ...IOPS,
-  ...[...RATES, ...IOPS].map((n) => `${n}_max`),
-  "size_iops_sec",
-  "group_name",
-  ...[...RATES, ...IOPS].map((n) => `${n}_max_length`),
-];
 /** Interface bandwidth parameters: direction, attribute. */
 const BANDWIDTH_PARAMS: [string, string][] = [
   ["inbound", "average"],
@@ -50,17 +42,8 @@ function kid(el: XmlElementJSON | undefined, name: string): XmlElementJSON | und
   return el?.children.find((c): c is XmlElementJSON => c.type === "element" && c.name === name);
 }
 
-function iotuneOf(disk: XmlElementJSON): Record<string, number | string> {
-  const iotune = kid(disk, "iotune");
-  return Object.fromEntries(IOTUNE_PARAMS.map((n) => {
-    const t = kid(iotune, n)?.children[0];
-    const v = t && t.type === "text" ? t.text : undefined;
-    return [n, n === "group_name" ? v ?? "" : Number(v ?? 0)];
-  }));
-}
-
 /** `testDomainSetBlockIoTune`'s checks on the merged values, in libvirt's order. */
-function checkIotune(info: Record<string, number | string>): void {
+function checkIotune(info: IotuneInfo): void {
   for (const suffix of ["bytes_sec", "iops_sec", "bytes_sec_max", "iops_sec_max"]) {
     if (info[`total_${suffix}`] && (info[`read_${suffix}`] || info[`write_${suffix}`])) {
       throw VirError.report(
@@ -76,19 +59,6 @@ function checkIotune(info: Record<string, number | string>): void {
       throw VirError.report(F, "INVALID_ARG", `${field} cannot be set higher than ${field}_max `);
     }
   }
-}
-
-function setIotune(disk: XmlElementJSON, info: Record<string, number | string>): void {
-  const kids = IOTUNE_PARAMS.filter((n) => info[n]).map((n): XmlElementJSON => ({
-    type: "element",
-    name: n,
-    attributes: {},
-    children: [{ type: "text", text: String(info[n]) }],
-  }));
-  const iotune: XmlElementJSON | undefined = kids.length
-    ? { type: "element", name: "iotune", attributes: {}, children: kids }
-    : undefined;
-  setChild(disk, "iotune", iotune, kidOrder("disk", "devices"));
 }
 
 /** `testDomainSetInterfaceParameters`: average (or inbound floor) is what keeps a direction. */
@@ -159,12 +129,7 @@ export function domainDeviceParamsMethods(state: TestDriverState): Partial<Drive
     },
     domainSetBlockIoTune: (ref, disk, params, flags) => {
       checkFlags(flags, AFFECT, "testDomainSetBlockIoTune", F);
-      validateTypedParams(
-        params,
-        Object.fromEntries(
-          IOTUNE_PARAMS.map((n) => [n, n === "group_name" ? "string" as const : "ullong" as const]),
-        ),
-      );
+      validateTypedParams(params, IOTUNE_TYPES);
       const { def } = getOneDef(domainFromRef(state, ref), flags);
       const el = diskByName(def, disk, true);
       if (!el) {

@@ -5,8 +5,7 @@
  *
  * @module
  */
-import type { DomainDef, XmlElementJSON } from "../../conf/domain/def.ts";
-import { formatBitmap, parseBitmap } from "../../conf/domain/bitmap.ts";
+import type { DomainDef } from "../../conf/domain/def.ts";
 import type { DomainRef, DriverConnection, TypedParams } from "../../util/driver.ts";
 import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
@@ -15,31 +14,24 @@ import { getOneDef } from "../../conf/objects/domain_obj.ts";
 import type { TestDomainObj, TestDriverState } from "./driver_state.ts";
 import { validateTypedParams } from "./domain_tuning_api.ts";
 import { methodTable } from "../../util/method_table.ts";
-import { dropIfEmpty, kidOrder, section, setChild } from "../../conf/domain/tune_xml.ts";
 import {
   BLKIO_DEVICE,
   blkioParameters,
   setBlkioParameters,
 } from "../../conf/domain/blkio_params.ts";
+import {
+  type NumaChange,
+  numaParameters,
+  numatuneMode,
+  parseNumaParams,
+  setNumatune,
+} from "../../conf/domain/numatune_params.ts";
+import { perfEvents, setPerfEvents, validatePerfParams } from "../../conf/domain/perf_events.ts";
 import { MEMTUNE_LIMITS, memtuneLimit, setMemtuneLimit } from "../../conf/domain/memtune_limits.ts";
 
 const F = "TEST";
 const AFFECT = VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_AFFECT_CONFIG;
 const GET_FLAGS = AFFECT | VIR.TYPED_PARAM_STRING_OKAY;
-/** `virDomainNumatuneMemMode` names, by value. */
-const NUMA_MODES = ["strict", "preferred", "interleave", "restrictive"];
-/** `virPerfEvent` names in enum order. */
-const PERF_EVENTS = (
-  "cmt mbmt mbml cpu_cycles instructions cache_references cache_misses branch_instructions " +
-  "branch_misses bus_cycles stalled_cycles_frontend stalled_cycles_backend ref_cpu_cycles " +
-  "cpu_clock task_clock page_faults context_switches cpu_migrations page_faults_min " +
-  "page_faults_maj alignment_faults emulation_faults"
-).split(" ");
-
-function kid(el: XmlElementJSON | undefined, name: string): XmlElementJSON | undefined {
-  return el?.children.find((c): c is XmlElementJSON => c.type === "element" && c.name === name);
-}
-
 /** `testDomainSetMemoryParameters`: the hard limit is checked against the live swap limit. */
 function setMemoryParameters(obj: TestDomainObj, def: DomainDef, p: TypedParams): void {
   const given = (n: string) => Object.hasOwn(p, n) ? Number(p[n]) : undefined;
@@ -62,69 +54,13 @@ function setMemoryParameters(obj: TestDomainObj, def: DomainDef, p: TypedParams)
   }
 }
 
-/** `testDomainSetNumaParameters` with virDomainNumatuneSet for the `<memory>` element. */
-function setNumaParameters(def: DomainDef, live: boolean, p: TypedParams): void {
-  let mode = -1;
-  let nodeset: string | undefined;
-  for (const [name, value] of Object.entries(p)) {
-    if (name === "numa_mode") {
-      mode = Number(value);
-      if (mode < 0 || mode >= NUMA_MODES.length) {
-        throw VirError.report(F, "INVALID_ARG", `unsupported numatune mode: '${mode}'`);
-      }
-    } else {
-      let nodes: number[];
-      try {
-        nodes = parseBitmap(String(value));
-      } catch {
-        throw VirError.report("NONE", "INVALID_ARG", `Failed to parse bitmap '${value}'`);
-      }
-      if (!nodes.length) {
-        throw VirError.report(F, "OPERATION_INVALID", `Invalid nodeset of 'numatune': ${value}`);
-      }
-      nodeset = formatBitmap(nodes);
-    }
-  }
-  const memory = kid(section(def, "numatune"), "memory");
-  const current = memory ? NUMA_MODES.indexOf(memory.attributes.mode ?? "strict") : -1;
-  if (live && mode !== -1 && memory && current !== mode) {
+/** `testDomainSetNumaParameters`: a running domain keeps its mode. */
+function setNumaParameters(def: DomainDef, live: boolean, change: NumaChange): void {
+  const current = numatuneMode(def);
+  if (live && change.mode !== -1 && current !== -1 && current !== change.mode) {
     throw VirError.report(F, "OPERATION_INVALID", "can't change numatune mode for running domain");
   }
-  nodeset ??= memory?.attributes.nodeset;
-  if (def.vcpu.placement === "static" && nodeset === undefined) {
-    throw VirError.report(
-      "DOMAIN",
-      "CONFIG_UNSUPPORTED",
-      "nodeset for NUMA memory tuning must be set if 'placement' is 'static'",
-    );
-  }
-  const attrs: Record<string, string> = {
-    mode: NUMA_MODES[mode !== -1 ? mode : Math.max(current, 0)],
-  };
-  if (nodeset !== undefined) attrs.nodeset = nodeset;
-  setChild(
-    section(def, "numatune", true),
-    "memory",
-    { type: "element", name: "memory", attributes: attrs, children: [] },
-    kidOrder("numatune"),
-  );
-}
-
-function setPerfEvents(def: DomainDef, p: TypedParams): void {
-  const perf = section(def, "perf", true);
-  for (const [name, on] of Object.entries(p)) {
-    const kids = perf.children.filter((c) => c.type !== "element" || c.attributes.name !== name);
-    kids.push({
-      type: "element",
-      name: "event",
-      attributes: { name, enabled: on ? "yes" : "no" },
-      children: [],
-    });
-    const rank = (c: (typeof kids)[number]) =>
-      c.type === "element" ? PERF_EVENTS.indexOf(c.attributes.name) : 0;
-    perf.children = kids.sort((a, b) => rank(a) - rank(b));
-  }
-  dropIfEmpty(def, "perf");
+  setNumatune(def, change);
 }
 
 /**
@@ -153,17 +89,13 @@ export function domainTuneParamsMethods(state: TestDriverState): Partial<DriverC
     },
     domainGetNumaParameters: (ref, flags) => {
       checkFlags(flags, GET_FLAGS, "testDomainGetNumaParameters", F);
-      const memory = kid(section(oneDef(ref, flags).def, "numatune"), "memory");
-      return {
-        numa_mode: NUMA_MODES.indexOf(memory?.attributes.mode ?? "strict"),
-        numa_nodeset: memory?.attributes.nodeset ?? "",
-      };
+      return numaParameters(oneDef(ref, flags).def);
     },
     domainSetNumaParameters: (ref, params, flags) => {
       checkFlags(flags, AFFECT, "testDomainSetNumaParameters", F);
-      validateTypedParams(params, { numa_mode: "int", numa_nodeset: "string" });
+      const change = parseNumaParams(params, F);
       const { def, live } = oneDef(ref, flags);
-      setNumaParameters(def, live, params);
+      setNumaParameters(def, live, change);
     },
     domainGetBlkioParameters: (ref, flags) => {
       checkFlags(flags, GET_FLAGS, "testDomainGetBlkioParameters", F);
@@ -179,19 +111,11 @@ export function domainTuneParamsMethods(state: TestDriverState): Partial<DriverC
     },
     domainGetPerfEvents: (ref, flags) => {
       checkFlags(flags, GET_FLAGS, "testDomainGetPerfEvents", F);
-      const perf = section(oneDef(ref, flags).def, "perf");
-      const on = (name: string) =>
-        perf?.children.some((c) =>
-          c.type === "element" && c.attributes.name === name && c.attributes.enabled === "yes"
-        ) ?? false;
-      return Object.fromEntries(PERF_EVENTS.map((n) => [n, on(n)]));
+      return perfEvents(oneDef(ref, flags).def);
     },
     domainSetPerfEvents: (ref, params, flags) => {
       checkFlags(flags, AFFECT, "testDomainSetPerfEvents", F);
-      validateTypedParams(
-        params,
-        Object.fromEntries(PERF_EVENTS.map((n) => [n, "boolean" as const])),
-      );
+      validatePerfParams(params);
       setPerfEvents(oneDef(ref, flags).def, params);
     },
   });

@@ -5,10 +5,9 @@
  * @module
  */
 import type { DomainRef, DriverConnection, TypedParams } from "../../util/driver.ts";
-import type { DomainDef } from "../../conf/domain/def.ts";
-import { LIFECYCLE_ACTIONS } from "../../conf/domain/mod.ts";
+import { checkLifecycleAction, setLifecycleAction } from "../../conf/domain/lifecycle.ts";
 import { VIR } from "../../util/constants.ts";
-import { checkFlags, VirError } from "../../util/errors.ts";
+import { checkFlags } from "../../util/errors.ts";
 import { domainFromRef } from "./domain_access.ts";
 import { getDefs } from "../../conf/objects/domain_obj.ts";
 import type { TestDriverState } from "./driver_state.ts";
@@ -18,8 +17,6 @@ import { validateTypedParams } from "../../util/typed_params.ts";
 export { type TypedParamType, validateTypedParams } from "../../util/typed_params.ts";
 
 const F = "TEST";
-const LIFECYCLE_TYPES = ["poweroff", "reboot", "crash"] as const;
-const DEF_FIELD = { poweroff: "onPoweroff", reboot: "onReboot", crash: "onCrash" } as const;
 
 /**
  * {@link validateTypedParams} for parameters that must all be unsigned integers.
@@ -71,20 +68,9 @@ export function domainTuningMethods(state: TestDriverState): Partial<DriverConne
         "testDomainSetLifecycleAction",
         F,
       );
-      const event = LIFECYCLE_TYPES[type];
-      const name = LIFECYCLE_ACTIONS[action];
-      // virDomainDefLifecycleActionAllowed: only a crash may dump core.
-      if (event !== "crash" && action >= VIR.DOMAIN_LIFECYCLE_ACTION_COREDUMP_DESTROY) {
-        throw VirError.report(
-          "DOMAIN",
-          "CONFIG_UNSUPPORTED",
-          `Lifecycle event '${event}' doesn't support '${name}' action`,
-        );
-      }
+      checkLifecycleAction(type, action);
       const { live, config } = getDefs(get(ref), flags);
-      for (const def of [live, config]) {
-        if (def) (def as DomainDef)[DEF_FIELD[event]] = name;
-      }
+      for (const def of [live, config]) if (def) setLifecycleAction(def, type, action);
     },
   });
 }

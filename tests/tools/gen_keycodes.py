@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Regenerates util/keycodes.json from libvirt 9.0's key code database, as libvirt's build
-makes its virkeycodetable_*.h / virkeynametable_*.h headers (keymap-gen code-table and
+makes its virkeycodetable_*.h / virkeynametable_*.h headers (each code table whole) (keymap-gen code-table and
 name-table over src/keycodemapdb/data/keymaps.csv, indexed by Linux key code).
 
 Usage: python3 tests/tools/gen_keycodes.py /work/libvirt-src/libvirt-9.0.0 > util/keycodes.json
@@ -40,10 +40,8 @@ for csv_name, key in [("linux", "linux"), ("atset1", "atset1"), ("atset2", "atse
                       ("atset3", "atset3"), ("osx", "os_x"), ("xtkbd", "xt_kbd"),
                       ("usb", "usb"), ("win32", "win32"), ("qnum", "qnum")]:
     entries, size = table("code-table", csv_name)
-    values = set(entries.values())
-    # The C array is zero-filled where the csv has no code.
-    if len(entries) < size:
-        values.add(0)
-    codes[key] = sorted(values)
+    # The whole C array, zero-filled where the csv has no code: virKeycodeValueTranslate finds
+    # a code's row (its index, the Linux code) in one set and answers the other set's entry.
+    codes[key] = [entries.get(i, 0) for i in range(size)]
 
 print(json.dumps({"names": names, "codes": codes}, separators=(",", ":")))

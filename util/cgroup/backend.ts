@@ -82,6 +82,7 @@ export interface CgroupBackend {
   /** Per host CPU usage (ns), absent where the backend has none (v2). */
   cpuacctPercpuUsage?(path: string): Promise<string>;
   setCpusetCpus(path: string, cpus: string): Promise<void>;
+  setCpusetMems(path: string, mems: string): Promise<void>;
   setMemoryLimit(path: string, which: MemoryLimit, kib: number): Promise<void>;
   getMemoryLimit(path: string, which: MemoryLimit): Promise<number>;
   setBlkioWeight(path: string, weight: number): Promise<void>;

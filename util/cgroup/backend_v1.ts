@@ -187,6 +187,10 @@ export class CgroupV1Backend implements CgroupBackend {
     await writeValue(`${this.dir("cpuset", path)}/cpuset.cpus`, cpus);
   }
 
+  async setCpusetMems(path: string, mems: string): Promise<void> {
+    await writeValue(`${this.dir("cpuset", path)}/cpuset.mems`, mems);
+  }
+
   async setMemoryLimit(path: string, which: MemoryLimit, kib: number): Promise<void> {
     checkMemory(kib);
     const bytes = kib === MEMORY_UNLIMITED ? "-1" : String(BigInt(kib) << 10n);

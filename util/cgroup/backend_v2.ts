@@ -202,6 +202,10 @@ export class CgroupV2Backend implements CgroupBackend {
     await writeValue(`${this.#dir(path)}/cpuset.cpus`, cpus);
   }
 
+  async setCpusetMems(path: string, mems: string): Promise<void> {
+    await writeValue(`${this.#dir(path)}/cpuset.mems`, mems);
+  }
+
   async setMemoryLimit(path: string, which: MemoryLimit, kib: number): Promise<void> {
     checkMemory(kib);
     const value = kib === MEMORY_UNLIMITED ? "max" : String(BigInt(kib) << 10n);

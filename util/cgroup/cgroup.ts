@@ -289,6 +289,11 @@ export class Cgroup {
     return await this.#backend("cpuset", "setCpusetCpus").setCpusetCpus(this.path, cpus);
   }
 
+  /** `virCgroupSetCpusetMems`: the NUMA nodes the group's tasks allocate memory from. */
+  async setCpusetMems(mems: string): Promise<void> {
+    return await this.#backend("cpuset", "setCpusetMems").setCpusetMems(this.path, mems);
+  }
+
   async setMemoryLimit(which: MemoryLimit, kib: number): Promise<void> {
     return await this.#backend("memory", "setMemory").setMemoryLimit(this.path, which, kib);
   }

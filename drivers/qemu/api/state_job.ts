@@ -9,7 +9,7 @@
 import { VIR } from "../../../util/constants.ts";
 import { checkFlags, VirError } from "../../../util/errors.ts";
 import type { TypedParams } from "../../../util/contract/types.ts";
-import { isActive } from "../../../conf/objects/domain_obj.ts";
+import { checkActive, isActive } from "../../../conf/objects/domain_obj.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
 
@@ -218,4 +218,33 @@ export async function abortJob(obj: QemuDomainObj): Promise<void> {
   const job = jobs.get(obj);
   if (!job) throw VirError.report("QEMU", "OPERATION_INVALID", "no job is active on the domain");
   await job.monitor.run("migrate_cancel");
+}
+
+/**
+ * `qemuDomainGetControlInfo` (`virsh domcontrol`): JOB while an async job (save, dump,
+ * snapshot) runs, OCCUPIED while another call holds the domain's job, OK otherwise; the time
+ * in the state in ms.
+ *
+ * @example
+ * ```ts
+ * import { controlInfo } from "./state_job.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * controlInfo(obj, 0); // { state: 0, details: 0, stateTime: 0 }
+ * ```
+ */
+export function controlInfo(
+  obj: QemuDomainObj,
+  flags: number,
+): { state: number; details: number; stateTime: number } {
+  checkFlags(flags, 0, "qemuDomainGetControlInfo", "QEMU");
+  checkActive(obj);
+  const job = jobs.get(obj);
+  if (job) {
+    return { state: VIR.DOMAIN_CONTROL_JOB, details: 0, stateTime: Date.now() - job.started };
+  }
+  if (!obj.job.idle) {
+    const stateTime = Date.now() - obj.job.runningSince;
+    return { state: VIR.DOMAIN_CONTROL_OCCUPIED, details: 0, stateTime };
+  }
+  return { state: VIR.DOMAIN_CONTROL_OK, details: 0, stateTime: 0 };
 }

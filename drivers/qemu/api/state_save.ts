@@ -120,8 +120,21 @@ export async function saveDomain(
   });
 }
 
-/** `qemuSaveImageUpdateDef`'s rule: the new XML must describe the same domain. */
-function checkSameDomain(name: string, uuid: string, def: { name: string; uuid: string }): void {
+/**
+ * `qemuSaveImageUpdateDef`'s rule: the new XML must describe the same domain.
+ *
+ * @example
+ * ```ts
+ * import { checkSameDomain } from "./state_save.ts";
+ * const uuid = "0b7c1f52-3f5e-4d0c-9a43-5d3c2c1e0a01";
+ * checkSameDomain("vm", uuid, { name: "vm", uuid });
+ * ```
+ */
+export function checkSameDomain(
+  name: string,
+  uuid: string,
+  def: { name: string; uuid: string },
+): void {
   if (def.uuid !== uuid) {
     throw VirError.report(
       "DOMAIN",

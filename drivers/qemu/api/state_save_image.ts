@@ -160,3 +160,47 @@ export async function readSaveImage(path: string): Promise<SaveImage> {
     file.close();
   }
 }
+
+/**
+ * `virQEMUSaveDataWrite` over an existing image: a new header (`wasRunning`), `xml` and the
+ * image's cookie, in place of the old ones, within the image's `data_len` (QEMU's stream
+ * after it stays where it is).
+ *
+ * @example
+ * ```ts
+ * import { readSaveImage, rewriteSaveImage } from "./state_save_image.ts";
+ * const image = await readSaveImage("/tmp/vm.save");
+ * await rewriteSaveImage("/tmp/vm.save", image, "<domain>…</domain>", false);
+ * ```
+ */
+export async function rewriteSaveImage(
+  path: string,
+  image: SaveImage,
+  xml: string,
+  wasRunning: boolean,
+): Promise<void> {
+  const enc = new TextEncoder();
+  const xmlData = enc.encode(`${xml}\0`);
+  const cookie = image.cookie === undefined ? new Uint8Array() : enc.encode(`${image.cookie}\0`);
+  if (xmlData.length + cookie.length > image.dataLen) {
+    throw failed("new xml too large to fit in file");
+  }
+  const out = new Uint8Array(HEADER_LEN + image.dataLen);
+  out.set(header(MAGIC, image.dataLen, wasRunning, cookie.length ? xmlData.length : 0));
+  out.set(xmlData, HEADER_LEN);
+  out.set(cookie, HEADER_LEN + xmlData.length);
+  let file: Deno.FsFile | undefined;
+  try {
+    file = await Deno.open(path, { write: true });
+    let done = 0;
+    while (done < out.length) done += await file.write(out.subarray(done));
+  } catch (err) {
+    throw VirError.report(
+      "QEMU",
+      "SYSTEM_ERROR",
+      `failed to write header to domain save file '${path}': ${strerror(err)}`,
+    );
+  } finally {
+    file?.close();
+  }
+}

@@ -164,15 +164,28 @@ function interfaceGroup(obj: QemuDomainObj, p: TypedParams): void {
   });
 }
 
-/** Size and allocated bytes of a local image file; the virtual size of a qcow2 from its header. */
-function fileLimits(path: string): { capacity: number; allocation: number; physical: number } {
+/**
+ * Size and allocated bytes of a local image file; the virtual size of a qcow2 from its header
+ * (`qemuStorageLimitsRefresh`).
+ *
+ * @example
+ * ```ts ignore
+ * import { fileLimits } from "./stats_all.ts";
+ * fileLimits("/var/lib/images/vm.qcow2"); // { capacity: 10737418240, allocation: 196608, physical: 196616 }
+ * ```
+ */
+export function fileLimits(
+  path: string,
+): { capacity: number; allocation: number; physical: number } {
   const st = Deno.statSync(path);
   let capacity = st.size;
   const f = Deno.openSync(path, { read: true });
   try {
     const head = new Uint8Array(32);
-    if (f.readSync(head) === 32 && new TextDecoder().decode(head.slice(0, 4)) === "QFI\xfb") {
-      capacity = Number(new DataView(head.buffer).getBigUint64(24));
+    // The magic "QFI\xfb" as bytes: 0xfb is no UTF-8 and would not survive a TextDecoder.
+    const view = new DataView(head.buffer);
+    if (f.readSync(head) === 32 && view.getUint32(0) === 0x514649fb) {
+      capacity = Number(view.getBigUint64(24));
     }
   } finally {
     f.close();

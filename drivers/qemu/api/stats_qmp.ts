@@ -20,6 +20,8 @@ export interface BlockCounters {
   wr_highest_offset: number;
   /** The image's virtual size, when QEMU has a medium in the drive. */
   capacity?: number;
+  /** The image's bytes on disk (`actual-size`), with the capacity. */
+  physical?: number;
 }
 
 interface QmpBlockStats {
@@ -30,14 +32,20 @@ interface QmpBlockStats {
 
 interface QmpBlockInfo {
   qdev?: string;
-  inserted?: { image?: { "virtual-size"?: number } };
+  inserted?: { image?: { "virtual-size"?: number; "actual-size"?: number } };
 }
 
 /**
  * The device id a `qdev` names: the id itself, or the `/machine/peripheral/ID/…` path of a
  * device whose block backend sits on a child (virtio-blk's `virtio-backend`).
+ *
+ * @example
+ * ```ts
+ * import { qdevId } from "./stats_qmp.ts";
+ * qdevId("/machine/peripheral/virtio-disk0/virtio-backend"); // "virtio-disk0"
+ * ```
  */
-function qdevId(qdev: string | undefined): string | undefined {
+export function qdevId(qdev: string | undefined): string | undefined {
   const m = qdev?.match(/^\/machine\/peripheral\/([^/]+)/);
   return m ? m[1] : qdev || undefined;
 }
@@ -57,11 +65,14 @@ export async function queryBlockCounters(
 ): Promise<Map<string, BlockCounters>> {
   const stats = await monitor.run<QmpBlockStats[]>("query-blockstats");
   const blocks = await monitor.run<QmpBlockInfo[]>("query-block");
-  const sizes = new Map<string, number>();
+  const sizes = new Map<string, { capacity: number; physical?: number }>();
   for (const b of blocks) {
     const id = qdevId(b.qdev);
-    const size = b.inserted?.image?.["virtual-size"];
-    if (id && size !== undefined) sizes.set(id, size);
+    const image = b.inserted?.image;
+    const size = image?.["virtual-size"];
+    if (id && size !== undefined) {
+      sizes.set(id, { capacity: size, physical: image?.["actual-size"] });
+    }
   }
   const out = new Map<string, BlockCounters>();
   for (const e of stats) {
@@ -78,7 +89,8 @@ export async function queryBlockCounters(
       flush_req: s.flush_operations ?? 0,
       flush_total_times: s.flush_total_time_ns ?? 0,
       wr_highest_offset: s.wr_highest_offset ?? 0,
-      capacity: sizes.get(id),
+      capacity: sizes.get(id)?.capacity,
+      physical: sizes.get(id)?.physical,
     });
   }
   return out;

@@ -22,6 +22,10 @@ export interface FakeDisk {
   /** The chardev backend of a chardev frontend. */
   chardev?: string;
   trayOpen?: boolean;
+  /** QEMU's `io-status` after an I/O error stopped the guest ("failed", "nospace"). */
+  ioStatus?: string;
+  /** The throttle fields `block_set_io_throttle` set last. */
+  throttle?: Record<string, unknown>;
 }
 
 /** Options of {@link FakeBlockDevices}. */
@@ -61,6 +65,14 @@ function err(desc: string, cls = "GenericError"): FakeReply {
   return { error: { class: cls, desc } };
 }
 
+/** QEMU's throttle fields of an unthrottled disk, as `query-block` lists them. */
+const THROTTLE_ZERO = Object.fromEntries(
+  ["bps", "bps_rd", "bps_wr", "iops", "iops_rd", "iops_wr"].flatMap((f) => [
+    [f, 0],
+    [`${f}_max`, 0],
+  ]).concat([["iops_size", 0]]),
+);
+
 /**
  * The block model; pass {@link FakeBlockDevices.handle} as the fake's `onCommand` and
  * {@link FakeBlockDevices.bind} the fake once it exists, so events reach its monitor.
@@ -75,7 +87,11 @@ function err(desc: string, cls = "GenericError"): FakeReply {
  */
 export class FakeBlockDevices {
   /** Block nodes by name: their file, or the node they sit on. */
-  readonly nodes = new Map<string, { file?: string; on?: string; size: number; drv?: string }>();
+  readonly nodes = new Map<
+    string,
+    // `actual`: the image's bytes on disk (`actual-size`); `highest`: `wr_highest_offset`.
+    { file?: string; on?: string; size: number; drv?: string; actual?: number; highest?: number }
+  >();
   /** Disk frontends by id. */
   readonly disks = new Map<string, FakeDisk>();
   /** Chardev backends by id (`chardev-add`), a pty's path as QEMU would pick it. */
@@ -142,6 +158,17 @@ export class FakeBlockDevices {
         return this.disks.has(String(args.id)) ? this.#unplugs.request(String(args.id)) : undefined;
       case "query-block":
         return { return: this.#queryBlock() };
+      case "query-blockstats":
+        return { return: this.#queryBlockstats() };
+      case "block_set_io_throttle": {
+        const { id, ...throttle } = args;
+        const disk = [...this.disks.values()].find((d) =>
+          d.id === id || `/machine/peripheral/${d.id}/virtio-backend` === id
+        );
+        if (!disk) return err(`Device '${id}' not found`, "DeviceNotFound");
+        disk.throttle = throttle;
+        return { return: {} };
+      }
       case "blockdev-open-tray":
         return this.#tray(String(args.id), true);
       case "blockdev-close-tray":
@@ -412,6 +439,15 @@ export class FakeBlockDevices {
     return { return: {} };
   }
 
+  /** The counters of each disk with a medium: nothing read or written but `highest`. */
+  #queryBlockstats(): unknown[] {
+    return [...this.disks.values()].filter((d) => !d.chardev && d.node).map((d) => ({
+      device: d.drive ?? "",
+      qdev: d.driver.startsWith("virtio") ? `/machine/peripheral/${d.id}/virtio-backend` : d.id,
+      stats: { wr_highest_offset: this.nodes.get(d.node!)?.highest ?? 0 },
+    }));
+  }
+
   #queryBlock(): unknown[] {
     return [...this.disks.values()].filter((d) => !d.chardev).map((d) => {
       const node = d.node ? this.nodes.get(d.node) : undefined;
@@ -422,8 +458,17 @@ export class FakeBlockDevices {
         locked: false,
         removable: d.driver.endsWith("-cd"),
         ...(d.driver.endsWith("-cd") ? { "tray_open": d.trayOpen ?? false } : {}),
+        ...(d.ioStatus ? { "io-status": d.ioStatus } : {}),
         ...(node
-          ? { inserted: { "node-name": d.node, file, image: { "virtual-size": node.size } } }
+          ? {
+            inserted: {
+              "node-name": d.node,
+              file,
+              image: { "virtual-size": node.size, "actual-size": node.actual ?? 0 },
+              ...THROTTLE_ZERO,
+              ...d.throttle,
+            },
+          }
           : {}),
       };
     });

@@ -390,6 +390,14 @@ export class FakeQemu {
         return { return: {} };
       case "query-name":
         return { return: this.#opts.name === undefined ? {} : { name: this.#opts.name } };
+      // Guest memory holds each address's low byte; no paging, so virtual is physical.
+      case "memsave":
+      case "pmemsave": {
+        const val = Number(args.val);
+        const bytes = Uint8Array.from({ length: Number(args.size) }, (_, i) => (val + i) & 0xff);
+        Deno.writeFileSync(String(args.filename), bytes);
+        return { return: {} };
+      }
       case "query-chardev":
         return {
           return: [
@@ -406,6 +414,12 @@ export class FakeQemu {
           ],
         };
       case "rtc-reset-reinjection":
+      // The model runs no IOThread objects.
+      case "query-iothreads":
+        return { return: [] };
+      // Keys and an NMI reach a guest the model does not run: QEMU answers at once.
+      case "send-key":
+      case "inject-nmi":
         return { return: {} };
       // The machine can wake from suspend only with ACPI (QEMU's PIIX4/ICH9 PM).
       case "query-current-machine":

@@ -7,6 +7,7 @@
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import type { QemuLauncher } from "../../../drivers/qemu/process/mod.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
+import type { CgroupMounts } from "../../../util/cgroup/mod.ts";
 
 /**
  * Runs `fn` with a connection whose QEMUs `launcher` starts, in a temporary state directory
@@ -20,13 +21,21 @@ import type { DriverConnection } from "../../../util/driver.ts";
  * ```
  */
 export async function withQemuConn(
-  options: { launcher: QemuLauncher; unplugTimeoutMs?: number; binaryDirs?: string[] },
+  options: {
+    launcher: QemuLauncher;
+    unplugTimeoutMs?: number;
+    cgroups?: CgroupMounts;
+    binaryDirs?: string[];
+    /** `qemu:///session` unless told. */
+    uri?: string;
+  },
   fn: (conn: DriverConnection, dir: string) => Promise<void>,
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "ev-qemu-" });
-  const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
+  const { uri = "qemu:///session", ...rest } = options;
+  const conn = await qemuConnectDriver.open(new URL(uri), {
     stateDir: dir,
-    ...options,
+    ...rest,
   }) as DriverConnection;
   try {
     await fn(conn, dir);

@@ -1,0 +1,79 @@
+/**
+ * A disk's `<iotune>` as the block I/O tune calls read and write it
+ * (`virDomainGetBlockIoTune` / `virDomainSetBlockIoTune`): libvirt's parameter names, in its
+ * order (also the order of `<iotune>`'s children).
+ *
+ * @module
+ */
+import type { XmlElementJSON } from "./def.ts";
+import { kidOrder, setChild } from "./tune_xml.ts";
+import type { TypedParamType } from "../../util/typed_params.ts";
+
+const RATES = ["total_bytes_sec", "read_bytes_sec", "write_bytes_sec"];
+const IOPS = ["total_iops_sec", "read_iops_sec", "write_iops_sec"];
+
+/** The block I/O tune parameters in libvirt's order. */
+export const IOTUNE_PARAMS: readonly string[] = [
+  ...RATES,
+  ...IOPS,
+  ...[...RATES, ...IOPS].map((n) => `${n}_max`),
+  "size_iops_sec",
+  "group_name",
+  ...[...RATES, ...IOPS].map((n) => `${n}_max_length`),
+];
+
+/** Each parameter's typed-parameter type, for `validateTypedParams`. */
+export const IOTUNE_TYPES: Record<string, TypedParamType> = Object.fromEntries(
+  IOTUNE_PARAMS.map((n) => [n, n === "group_name" ? "string" : "ullong"]),
+);
+
+/** One disk's values: numbers, and the group name ("" for none). */
+export type IotuneInfo = Record<string, number | string>;
+
+function kid(el: XmlElementJSON | undefined, name: string): XmlElementJSON | undefined {
+  return el?.children.find((c): c is XmlElementJSON => c.type === "element" && c.name === name);
+}
+
+/**
+ * Every parameter of the disk's `<iotune>` (0 or "" when absent).
+ *
+ * @example
+ * ```ts
+ * import { iotuneOf } from "./iotune.ts";
+ * import type { XmlElementJSON } from "./def.ts";
+ * declare const disk: XmlElementJSON;
+ * iotuneOf(disk).total_bytes_sec; // 0
+ * ```
+ */
+export function iotuneOf(disk: XmlElementJSON): IotuneInfo {
+  const iotune = kid(disk, "iotune");
+  return Object.fromEntries(IOTUNE_PARAMS.map((n) => {
+    const t = kid(iotune, n)?.children[0];
+    const v = t && t.type === "text" ? t.text : undefined;
+    return [n, n === "group_name" ? v ?? "" : Number(v ?? 0)];
+  }));
+}
+
+/**
+ * Writes `info` as the disk's `<iotune>` (the non-zero values; none at all removes it).
+ *
+ * @example
+ * ```ts
+ * import { iotuneOf, setIotune } from "./iotune.ts";
+ * import type { XmlElementJSON } from "./def.ts";
+ * declare const disk: XmlElementJSON;
+ * setIotune(disk, { ...iotuneOf(disk), total_bytes_sec: 1000 });
+ * ```
+ */
+export function setIotune(disk: XmlElementJSON, info: IotuneInfo): void {
+  const kids = IOTUNE_PARAMS.filter((n) => info[n]).map((n): XmlElementJSON => ({
+    type: "element",
+    name: n,
+    attributes: {},
+    children: [{ type: "text", text: String(info[n]) }],
+  }));
+  const iotune: XmlElementJSON | undefined = kids.length
+    ? { type: "element", name: "iotune", attributes: {}, children: kids }
+    : undefined;
+  setChild(disk, "iotune", iotune, kidOrder("disk", "devices"));
+}
