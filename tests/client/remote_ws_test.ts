@@ -145,10 +145,12 @@ Deno.test("events on the socket; a dropped socket ends the connection and its se
 
 Deno.test("over the socket: per-call timeouts and the gateway's message limit", async () => {
   await withGateway(async (gw, s) => {
-    const conn = await connect(s.uri, { token: TOKENS.full, timeoutMs: 150 });
+    // The timeout is longer than the gateway's lingering close (gateway/ws_close.ts QUIET_MS),
+    // so that the oversized message below ends in the close, not in the timeout.
+    const conn = await connect(s.uri, { token: TOKENS.full, timeoutMs: 1000 });
     const driver = sessionDriver(gw);
     const original = driver.connectGetHostname;
-    driver.connectGetHostname = () => new Promise((r) => setTimeout(() => r("late"), 400));
+    driver.connectGetHostname = () => new Promise((r) => setTimeout(() => r("late"), 1500));
     const slow = await conn.getHostname().catch((e) => e);
     assert.deepEqual([slow.codeName, slow.domainName], [
       "VIR_ERR_OPERATION_TIMEOUT",
@@ -161,7 +163,7 @@ Deno.test("over the socket: per-call timeouts and the gateway's message limit", 
     await waitFor(() => gw.sessions.size === 0);
     assert.equal(s.seen.sockets, 1);
     await conn.close();
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, 1500));
   }, { limits: { maxBodyBytes: 2048 } });
 });
 
