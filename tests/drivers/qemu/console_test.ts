@@ -4,11 +4,9 @@
 // without FORCE, an unknown device, a domain that is not running. Without QEMU this test is
 // ignored on a developer machine but FAILS in CI.
 import assert from "node:assert/strict";
-import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
-import type { DriverConnection } from "../../../util/driver.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { VirError } from "../../../util/errors.ts";
-import { realQemuTest } from "./real_qemu.ts";
+import { realQemuTest, withRealDriver } from "./real_qemu.ts";
 import { echoGuestDisk, reachEchoLoop, readUntil } from "./echo_guest.ts";
 
 realQemuTest({
@@ -16,13 +14,10 @@ realQemuTest({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const dir = await Deno.makeTempDir({ prefix: "ev-qemu-con-" });
-    const disk = `${dir}/boot.img`;
-    await Deno.writeFile(disk, echoGuestDisk());
-    const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
-      stateDir: dir,
-    }) as DriverConnection;
-    try {
+    // withRealDriver kills what a failure leaves running: QEMU outlives the connection.
+    await withRealDriver("ev-qemu-con-", async ({ dir, conn }) => {
+      const disk = `${dir}/boot.img`;
+      await Deno.writeFile(disk, echoGuestDisk());
       const xml = (name: string) =>
         `<domain type='qemu'><name>${name}</name><memory unit='MiB'>32</memory>
 <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os><devices>
@@ -94,10 +89,7 @@ realQemuTest({
         conn.domainOpenConsole!(dom, null, 0),
         (e: VirError) => e.code === VIR.ERR_NO_DOMAIN || e.code === VIR.ERR_OPERATION_INVALID,
       );
-    } finally {
-      await conn.connectClose();
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    }
+    });
   },
 });
 
@@ -106,11 +98,7 @@ realQemuTest({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const dir = await Deno.makeTempDir({ prefix: "ev-qemu-shot-" });
-    const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
-      stateDir: dir,
-    }) as DriverConnection;
-    try {
+    await withRealDriver("ev-qemu-shot-", async ({ conn }) => {
       const dom = await conn.domainCreateXML!(
         `<domain type='qemu'><name>shot</name><memory unit='MiB'>32</memory>
 <os><type arch='x86_64' machine='pc'>hvm</type></os><devices>
@@ -143,9 +131,6 @@ realQemuTest({
       );
       await conn.domainDestroyFlags!(dom, 0);
       await conn.domainDestroyFlags!(plain, 0);
-    } finally {
-      await conn.connectClose();
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    }
+    });
   },
 });
