@@ -24,7 +24,7 @@ import { checkFlags } from "../../../util/errors.ts";
 import { validateTypedParams } from "../../../util/typed_params.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
-import { cgroupWith, requirePrivileged } from "./tuning_access.ts";
+import { cgroupWith, requirePrivileged, tuningGetterDefs } from "./tuning_access.ts";
 
 /**
  * The live `<blkiotune><weight>` (none for 0, as libvirt prints none).
@@ -65,14 +65,14 @@ export async function getBlkioParameters(
   obj: QemuDomainObj,
   flags: number,
 ): Promise<TypedParams> {
-  checkFlags(
+  const { live, config } = tuningGetterDefs(
+    state,
+    obj,
     flags,
-    VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_AFFECT_CONFIG | VIR.TYPED_PARAM_STRING_OKAY,
     "qemuDomainGetBlkioParameters",
-    "QEMU",
+    "CONFIG_UNSUPPORTED",
+    "Block I/O",
   );
-  requirePrivileged(state, "CONFIG_UNSUPPORTED", "Block I/O");
-  const { live, config } = getDefs(obj, flags);
   if (!live) return blkioParameters(config!);
   const weight = await cgroupWith(obj, "blkio", "blkio cgroup isn't mounted").getBlkioWeight();
   return { ...blkioParameters(live), weight };

@@ -20,7 +20,7 @@ import { checkFlags, VirError } from "../../../util/errors.ts";
 import { validateTypedParams } from "../../../util/typed_params.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
-import { cgroupWith, requirePrivileged } from "./tuning_access.ts";
+import { cgroupWith, requirePrivileged, tuningGetterDefs } from "./tuning_access.ts";
 
 /** The cgroup file behind each `<memtune>` limit. */
 export const CGROUP_LIMIT: Record<MemtuneLimit, MemoryLimit> = {
@@ -46,14 +46,14 @@ export async function getMemoryParameters(
   obj: QemuDomainObj,
   flags: number,
 ): Promise<TypedParams> {
-  checkFlags(
+  const { config } = tuningGetterDefs(
+    state,
+    obj,
     flags,
-    VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_AFFECT_CONFIG | VIR.TYPED_PARAM_STRING_OKAY,
     "qemuDomainGetMemoryParameters",
-    "QEMU",
+    "OPERATION_UNSUPPORTED",
+    "Memory",
   );
-  requirePrivileged(state, "OPERATION_UNSUPPORTED", "Memory");
-  const { config } = getDefs(obj, flags);
   if (config) return Object.fromEntries(MEMTUNE_LIMITS.map((n) => [n, memtuneLimit(config, n)]));
   const cgroup = cgroupWith(obj, "memory", "cgroup memory controller is not mounted");
   return Object.fromEntries(

@@ -21,7 +21,7 @@ import { checkFlags, VirError } from "../../../util/errors.ts";
 import { validateTypedParams } from "../../../util/typed_params.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
-import { cgroupWith, requirePrivileged } from "./tuning_access.ts";
+import { cgroupWith, requirePrivileged, tuningGetterDefs } from "./tuning_access.ts";
 import { hasVcpuPids } from "../hotplug/vcpu_model.ts";
 
 /** Which threads a bandwidth parameter limits. */
@@ -114,14 +114,14 @@ export async function getSchedulerParameters(
   obj: QemuDomainObj,
   flags: number,
 ): Promise<TypedParams> {
-  checkFlags(
+  const { live, config } = tuningGetterDefs(
+    state,
+    obj,
     flags,
-    VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_AFFECT_CONFIG | VIR.TYPED_PARAM_STRING_OKAY,
     "qemuDomainGetSchedulerParametersFlags",
-    "QEMU",
+    "CONFIG_UNSUPPORTED",
+    "CPU",
   );
-  requirePrivileged(state, "CONFIG_UNSUPPORTED", "CPU");
-  const { live, config } = getDefs(obj, flags);
   if (config || !live) {
     const def = config ?? obj.def;
     return Object.fromEntries(PARAMS.map((p) => [p.name, cputuneValue(def, p.el) ?? 0]));
