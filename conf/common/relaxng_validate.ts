@@ -293,6 +293,14 @@ class Validation {
       this.error("INTERNAL", "NULL definition list");
       return -1;
     }
+    return this.sequence(list);
+  }
+
+  /**
+   * The loop both list validators share: each definition in turn, while there is a state; one
+   * failing with -2 lets the rest go on, -1 stops.
+   */
+  sequence(list: Def[]): number {
     let ret = 0;
     for (const d of list) {
       if (!this.state && !this.states) {
@@ -768,17 +776,8 @@ class Validation {
     for (const d of list) {
       if (d.type === "attribute" && this.attribute(d) !== 0) ret = -1;
     }
-    for (const d of list) {
-      if (d.type === "attribute") continue;
-      if (!this.state && !this.states) {
-        this.error("NOSTATE");
-        return -1;
-      }
-      const res = this.definition(d);
-      if (res < 0) ret = -1;
-      if (res === -1) break;
-    }
-    return ret;
+    const rest = this.sequence(list.filter((d) => d.type !== "attribute"));
+    return rest < 0 ? rest : ret;
   }
 
   attribute(d: Def): number {
