@@ -148,18 +148,25 @@ const NAME_TOO_LONG = /: File name too long\b/;
 
 /**
  * A save image or restore file the caller named that does not exist (the test driver's
- * "cannot read domain image", the QEMU driver's "Failed to open file"): libvirt reports the
- * failed open as a system error, but what is missing is the caller's object, a 404.
+ * "cannot read domain image", the QEMU driver's "Failed to open file"), or a dump file whose
+ * folder does not (the QEMU driver's "Failed to create file"): libvirt reports the failed open
+ * as a system error, but what is missing is the caller's object, a 404.
  */
 const NAMED_FILE_MISSING =
   /^(cannot read domain image|Failed to open file) '.*': No such file or directory$/s;
+const NAMED_FILE_FOLDER_MISSING = /^Failed to create file '.*': No such file or directory$/s;
 
-/** Errors whose code says less than their message: code, message, status. */
-const BY_MESSAGE: readonly [number, RegExp, number][] = [
+/**
+ * Errors whose code says less than their message: code, message, status, and the error domain
+ * when the message alone could be the host's too (the QEMU driver creates the caller's dump
+ * file; the driver's own state files fail from VIR_FROM_NONE).
+ */
+const BY_MESSAGE: readonly [number, RegExp, number, number?][] = [
   [VIR.ERR_INTERNAL_ERROR, STATE_CONFLICT, 409],
   [VIR.ERR_INTERNAL_ERROR, BAD_ARGUMENT, 400],
   [VIR.ERR_SYSTEM_ERROR, NAME_TOO_LONG, 400],
   [VIR.ERR_SYSTEM_ERROR, NAMED_FILE_MISSING, 404],
+  [VIR.ERR_SYSTEM_ERROR, NAMED_FILE_FOLDER_MISSING, 404, VIR.FROM_QEMU],
 ];
 
 /**
@@ -177,8 +184,10 @@ const BY_MESSAGE: readonly [number, RegExp, number][] = [
  * ```
  */
 export function httpStatus(e: VirError): number {
-  for (const [code, match, status] of BY_MESSAGE) {
-    if (e.code === code && match.test(e.message)) return status;
+  for (const [code, match, status, domain] of BY_MESSAGE) {
+    if (e.code === code && (domain ?? e.domain) === e.domain && match.test(e.message)) {
+      return status;
+    }
   }
   if (e.code === VIR.ERR_RPC && e.domain === VIR.FROM_REMOTE) return 400;
   return HTTP_STATUS.get(e.code) ?? 500;

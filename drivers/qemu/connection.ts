@@ -110,6 +110,7 @@ import {
   startFromManagedSave,
   undefineManagedSave,
 } from "./api/state_save.ts";
+import { coreDumpWithFormat } from "./api/state_dump.ts";
 import { createSnapshot, deleteSnapshot, revertSnapshot } from "./api/state_snapshot.ts";
 import { snapshotReads } from "./api/state_snapshot_list.ts";
 import { undefineSnapshots } from "./api/state_snapshot_store.ts";
@@ -857,6 +858,15 @@ export class QemuConnection implements DriverConnection {
 
   domainManagedSaveRemove(dom: DomainRef, flags: number): Promise<void> {
     return removeManagedSave(this.#s, this.#obj(dom), flags);
+  }
+
+  domainCoreDumpWithFormat(
+    dom: DomainRef,
+    to: string,
+    format: number,
+    flags: number,
+  ): Promise<void> {
+    return coreDumpWithFormat(this.#s, this.#obj(dom), to, format, flags);
   }
 
   domainGetJobInfo(dom: DomainRef): Promise<TypedParams> {

@@ -81,6 +81,15 @@ Deno.test("every libvirt error code has its status; only host failures are 500",
       assert.equal(sys(`Failed to open file '/x/${"n".repeat(300)}': File name too long`), 400);
       assert.equal(sys("cannot read domain image '/nope': No such file or directory"), 404);
       assert.equal(sys("Failed to open file '/nope\n': No such file or directory"), 404);
+      // A dump into a folder that does not exist; the same failure of the driver's own state
+      // file (VIR_FROM_NONE) is the host's.
+      assert.equal(sys("Failed to create file '/no/dir/vm.core': No such file or directory"), 404);
+      const own = new VirError(
+        VIR.ERR_SYSTEM_ERROR,
+        VIR.FROM_NONE,
+        "Failed to create file '/run/x/vm.xml.new': No such file or directory",
+      );
+      assert.equal(httpStatus(own), 500);
       // The host's own failures stay 500.
       assert.equal(sys("cannot read domain image '/x': Permission denied"), 500);
       assert.equal(sys("cannot create directory '/run/x': No such file or directory"), 500);

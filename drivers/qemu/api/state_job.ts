@@ -1,8 +1,9 @@
 /**
  * The async job of a domain (libvirt's `priv->job.asyncJob` with its `current` job data): a
- * save, managed save or snapshot that moves memory through QEMU's migration, its progress from
- * `query-migrate`, `migrate_cancel` to abort it, and `virDomainGetJobInfo` /
- * `virDomainGetJobStats` as libvirt's QEMU driver reports them.
+ * save, managed save, dump or snapshot that moves memory through QEMU's migration, its progress
+ * from `query-migrate`, `migrate_cancel` to abort it; a memory-only dump, its progress from
+ * `query-dump`; an incoming migration, held from Prepare to Finish; and `virDomainGetJobInfo` /
+ * `virDomainGetJobStats` / `virDomainAbortJob` as libvirt's QEMU driver answers them.
  *
  * @module
  */
@@ -13,6 +14,12 @@ import { checkActive, isActive } from "../../../conf/objects/domain_obj.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
 
+/**
+ * Where a job's progress comes from (libvirt's `qemuDomainJobStatsType`): QEMU's migration
+ * (MIGRATION, SAVEDUMP) or its memory-only dump (MEMDUMP).
+ */
+export type JobStatsType = "migration" | "memdump";
+
 /** An async job in progress. */
 interface AsyncJob {
   /** VIR_DOMAIN_JOB_OPERATION_* */
@@ -21,7 +28,21 @@ interface AsyncJob {
   name: string;
   started: number;
   monitor: QemuMonitor;
+  stats: JobStatsType;
 }
+
+/**
+ * The async jobs `qemuDomainAbortJobFlags` refuses to abort, by operation, and why; a
+ * memory-only dump is refused by its statistics type ({@link abortJob}).
+ */
+const NOT_ABORTABLE: ReadonlyMap<number, string> = new Map([
+  [
+    VIR.DOMAIN_JOB_OPERATION_MIGRATION_IN,
+    "cannot abort incoming migration; use virDomainDestroy instead",
+  ],
+  // A restore is libvirt's VIR_ASYNC_JOB_START (qemuProcessBeginJob).
+  [VIR.DOMAIN_JOB_OPERATION_RESTORE, "cannot abort VM start; use virDomainDestroy instead"],
+]);
 
 const jobs = new WeakMap<QemuDomainObj, AsyncJob>();
 
@@ -59,13 +80,39 @@ export async function runAsyncJob<T>(
   operation: number,
   name: string,
   fn: () => Promise<T>,
+  stats: JobStatsType = "migration",
 ): Promise<T> {
-  jobs.set(obj, { operation, name, started: Date.now(), monitor: obj.proc!.monitor });
+  const end = beginAsyncJob(obj, operation, name, stats);
   try {
     return await fn();
   } finally {
-    jobs.delete(obj);
+    end();
   }
+}
+
+/**
+ * Starts the domain's async job for a span no single call covers (an incoming migration, from
+ * Prepare to Finish: `qemuMigrationJobContinue`); the answer ends it, and ends only it.
+ *
+ * @example
+ * ```ts
+ * import { beginAsyncJob } from "./state_job.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * const end = beginAsyncJob(obj, 2, "migration in job");
+ * end();
+ * ```
+ */
+export function beginAsyncJob(
+  obj: QemuDomainObj,
+  operation: number,
+  name: string,
+  stats: JobStatsType = "migration",
+): () => void {
+  const job = { operation, name, started: Date.now(), monitor: obj.proc!.monitor, stats };
+  jobs.set(obj, job);
+  return () => {
+    if (jobs.get(obj) === job) jobs.delete(obj);
+  };
 }
 
 /**
@@ -119,8 +166,56 @@ export async function waitMigration(monitor: QemuMonitor, name: string): Promise
   }
 }
 
+/** QMP `query-dump`. */
+interface DumpInfo {
+  status: "none" | "active" | "completed" | "failed";
+  completed: number;
+  total: number;
+}
+
+/** libvirt's `qemuMonitorDumpStatus`, the number its "dump query failed" error shows. */
+const DUMP_STATUS = ["none", "active", "completed", "failed"];
+
+/**
+ * The progress of a memory-only dump (`qemuDomainGetJobInfoDumpStats`): only an active or
+ * completed dump has any, as libvirt's `qemuDomainDumpJobDataToParams` names them.
+ */
+async function dumpProgress(job: AsyncJob): Promise<TypedParams> {
+  const info = await job.monitor.run<DumpInfo>("query-dump");
+  if (info.status !== "active" && info.status !== "completed") {
+    throw VirError.report(
+      "QEMU",
+      "OPERATION_FAILED",
+      `dump query failed, status=${DUMP_STATUS.indexOf(info.status)}`,
+    );
+  }
+  return {
+    type: info.status === "active" ? VIR.DOMAIN_JOB_UNBOUNDED : VIR.DOMAIN_JOB_COMPLETED,
+    operation: job.operation,
+    time_elapsed: Date.now() - job.started,
+    memory_total: info.total,
+    memory_processed: info.completed,
+    memory_remaining: info.total - info.completed,
+  };
+}
+
+/**
+ * The progress of a running job in libvirt's typed parameter names; an incoming migration has
+ * none to give (`qemuDomainGetJobStatsInternal`).
+ */
+function progress(job: AsyncJob): Promise<TypedParams> {
+  if (job.operation === VIR.DOMAIN_JOB_OPERATION_MIGRATION_IN) {
+    return Promise.reject(VirError.report(
+      "QEMU",
+      "OPERATION_UNSUPPORTED",
+      "migration statistics are available only on the source host",
+    ));
+  }
+  return job.stats === "memdump" ? dumpProgress(job) : migrationProgress(job);
+}
+
 /** The progress of a running job from `query-migrate`, in libvirt's typed parameter names. */
-async function progress(job: AsyncJob): Promise<TypedParams> {
+async function migrationProgress(job: AsyncJob): Promise<TypedParams> {
   const info = await job.monitor.run<MigrateInfo>("query-migrate").catch(() => ({} as MigrateInfo));
   const ram = info.ram;
   const out: TypedParams = {
@@ -185,13 +280,14 @@ export async function jobInfo(obj: QemuDomainObj): Promise<TypedParams> {
   // No job: every field of libvirt's struct stays zero, the type NONE among them.
   const p: TypedParams = job && isActive(obj) ? await progress(job) : { type: VIR.DOMAIN_JOB_NONE };
   const n = (v: unknown) => typeof v === "number" ? v : 0;
+  // qemuDomainJobDataToInfo: the data is the memory plus the files, of which there are none.
   return {
     type: n(p.type),
     timeElapsed: n(p.time_elapsed),
     timeRemaining: 0,
-    dataTotal: n(p.data_total),
-    dataProcessed: n(p.data_processed),
-    dataRemaining: n(p.data_remaining),
+    dataTotal: n(p.memory_total),
+    dataProcessed: n(p.memory_processed),
+    dataRemaining: n(p.memory_remaining),
     memTotal: n(p.memory_total),
     memProcessed: n(p.memory_processed),
     memRemaining: n(p.memory_remaining),
@@ -202,7 +298,8 @@ export async function jobInfo(obj: QemuDomainObj): Promise<TypedParams> {
 }
 
 /**
- * `virDomainAbortJob`: cancels the migration of a save or snapshot (`migrate_cancel`).
+ * `virDomainAbortJob`: cancels the migration of a save, dump or snapshot (`migrate_cancel`);
+ * refuses, as libvirt, an incoming migration, a restore and a memory-only dump.
  *
  * @example
  * ```ts
@@ -217,6 +314,10 @@ export async function abortJob(obj: QemuDomainObj): Promise<void> {
   }
   const job = jobs.get(obj);
   if (!job) throw VirError.report("QEMU", "OPERATION_INVALID", "no job is active on the domain");
+  const refusal = job.stats === "memdump"
+    ? "cannot abort memory-only dump"
+    : NOT_ABORTABLE.get(job.operation);
+  if (refusal) throw VirError.report("QEMU", "OPERATION_INVALID", refusal);
   await job.monitor.run("migrate_cancel");
 }
 

@@ -2,9 +2,8 @@
  * Save, restore and managed save of the QEMU driver (`qemuDomainSaveInternal`,
  * `qemuDomainRestoreFlags`, `qemuDomainManagedSave` of libvirt 9.0): the domain is paused, its
  * XML written in libvirt's save image header, QEMU's state migrated after it, and QEMU ended;
- * a restore starts QEMU with `-incoming defer` and feeds it the stream. libvirt hands QEMU an
- * open file (`fd:`); edgevirt cannot pass descriptors over the monitor socket, so QEMU runs a
- * shell command (`exec:`) that appends to or reads from the image at the same offset.
+ * a restore starts QEMU with `-incoming defer` and feeds it the stream, which QEMU reads with a
+ * shell command (`exec:`) from the image's offset (see {@link migrateToFile} for the writing).
  *
  * @module
  */
@@ -19,6 +18,7 @@ import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
 import { runAsyncJob, waitMigration } from "./state_job.ts";
+import { migrateToFile, shellQuote } from "./migrate_file.ts";
 import {
   finishSaveImage,
   readSaveImage,
@@ -28,17 +28,18 @@ import {
 
 const E = VIR;
 const SAVE_FLAGS = E.DOMAIN_SAVE_BYPASS_CACHE | E.DOMAIN_SAVE_RUNNING | E.DOMAIN_SAVE_PAUSED;
-/** `QEMU_DOMAIN_MIG_BANDWIDTH_MAX` MiB/s in bytes/s: a file takes the stream unthrottled. */
-const UNLIMITED = Number((2n ** 63n - 1n) / 1048576n * 1048576n);
-
-/** A path as one shell word. */
-function shellQuote(path: string): string {
-  return `'${path.replaceAll("'", `'\\''`)}'`;
-}
-
-function refuseBypassCache(flags: number): void {
-  // libvirt reads and writes through its O_DIRECT helper; QEMU's exec: stream here cannot.
-  if (flags & E.DOMAIN_SAVE_BYPASS_CACHE) {
+/**
+ * libvirt writes and reads through its O_DIRECT helper; QEMU's exec: stream here cannot, so a
+ * save, restore or dump that asks to bypass the cache is refused as on a host without it.
+ *
+ * @example
+ * ```ts
+ * import { refuseBypassCache } from "./state_save.ts";
+ * refuseBypassCache(false);
+ * ```
+ */
+export function refuseBypassCache(asked: boolean): void {
+  if (asked) {
     throw VirError.report("QEMU", "OPERATION_FAILED", "bypass cache unsupported by this system");
   }
 }
@@ -72,7 +73,7 @@ export async function saveDomain(
   flags: number,
 ): Promise<void> {
   checkFlags(flags, SAVE_FLAGS, "qemuDomainSaveFlags", "QEMU");
-  refuseBypassCache(flags);
+  refuseBypassCache((flags & E.DOMAIN_SAVE_BYPASS_CACHE) !== 0);
   await obj.job.run(async () => {
     checkActive(obj);
     const wasRunning = obj.state === E.DOMAIN_RUNNING;
@@ -93,19 +94,7 @@ export async function saveDomain(
       const xml = dxml ?? formatDomainXML(live, E.DOMAIN_XML_SECURE | E.DOMAIN_XML_MIGRATABLE);
       await writeSaveImageHead(path, xml, running);
       written = true;
-      await runAsyncJob(obj, E.DOMAIN_JOB_OPERATION_SAVE, "domain save job", async () => {
-        await mon.run("migrate-set-parameters", { "max-bandwidth": UNLIMITED });
-        try {
-          await mon.run("migrate", {
-            detach: true,
-            resume: false,
-            uri: `exec:cat >> ${shellQuote(path)}`,
-          });
-          await waitMigration(mon, "domain save job");
-        } finally {
-          await mon.run("migrate-set-parameters", { "max-bandwidth": UNLIMITED }).catch(() => {});
-        }
-      });
+      await migrateToFile(obj, path, E.DOMAIN_JOB_OPERATION_SAVE, "domain save job");
       await finishSaveImage(path);
     } catch (err) {
       // Only an image this save began goes; a file that was there before stays.
@@ -169,7 +158,7 @@ export async function restoreDomain(
   flags: number,
 ): Promise<DomainRef> {
   checkFlags(flags, SAVE_FLAGS | E.DOMAIN_SAVE_RESET_NVRAM, "qemuDomainRestoreFlags", "QEMU");
-  refuseBypassCache(flags);
+  refuseBypassCache((flags & E.DOMAIN_SAVE_BYPASS_CACHE) !== 0);
   if (flags & E.DOMAIN_SAVE_RESET_NVRAM) {
     throw VirError.report(
       "QEMU",

@@ -1,7 +1,7 @@
 /**
  * A running domain on a fake QEMU with {@link FakeBlockDevices}: a virtio disk `vda`, an empty
  * ide cdrom `hdc`, a virtio-scsi controller and a virtio balloon, defined (or transient) and
- * started, with a migration model for save/restore, and the commands, events and helpers the
+ * started, with a migration model for save/restore, a dump model for core dumps, and the commands, events and helpers the
  * device and state tests share.
  *
  * @module
@@ -17,6 +17,7 @@ import {
   FakeMigration,
   type FakeMigrationOptions,
 } from "../../../../drivers/qemu/testing/fake_migration.ts";
+import { FakeDump, type FakeDumpOptions } from "../../../../drivers/qemu/testing/fake_dump.ts";
 import type { DomainRef, DriverConnection, DriverEvent } from "../../../../util/driver.ts";
 import { VirError } from "../../../../util/errors.ts";
 import { VIR } from "../../../../util/constants.ts";
@@ -41,6 +42,7 @@ export interface Setup {
   dom: DomainRef;
   block: FakeBlockDevices;
   migration: FakeMigration;
+  dump: FakeDump;
   launcher: FakeLauncher;
   events: DriverEvent[];
   dir: string;
@@ -49,7 +51,11 @@ export interface Setup {
 
 /** Starts the domain (persistent unless told) on a fresh fake; `close` cleans everything. */
 export async function setup(
-  options: FakeBlockOptions & { migration?: FakeMigrationOptions; xml?: string } = {},
+  options: FakeBlockOptions & {
+    migration?: FakeMigrationOptions;
+    dump?: FakeDumpOptions;
+    xml?: string;
+  } = {},
   persistent = true,
 ): Promise<Setup> {
   const dir = await Deno.makeTempDir({ prefix: "ev-qdev-hp-" });
@@ -61,8 +67,11 @@ export async function setup(
     ...options,
   });
   const migration = new FakeMigration("hp", options.migration);
+  const dump = new FakeDump(options.dump);
   const launcher = new FakeLauncher({
-    onCommand: (execute, args) => block.handle(execute, args) ?? migration.handle(execute, args),
+    onCommand: (execute, args) =>
+      block.handle(execute, args) ?? migration.handle(execute, args) ??
+        dump.handle(execute, args),
   });
   const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
     stateDir: dir,
@@ -75,6 +84,7 @@ export async function setup(
     ? await conn.domainCreateWithFlags!(await conn.domainDefineXMLFlags!(options.xml ?? XML, 0), 0)
     : await conn.domainCreateXML!(options.xml ?? XML, 0);
   block.bind([...launcher.instances.values()].at(-1)!);
+  dump.bind([...launcher.instances.values()].at(-1)!);
   block.openCommandLine(launcher.launches.at(-1)!);
   const fake = [...launcher.instances.values()].at(-1)!;
   fake.commands.length = 0;
@@ -83,6 +93,7 @@ export async function setup(
     dom,
     block,
     migration,
+    dump,
     launcher,
     events,
     dir,

@@ -1,0 +1,59 @@
+/**
+ * QEMU's migration stream into a file (libvirt's `qemuMigrationSrcToFile`), the part a save and
+ * a full core dump share: unthrottled, appended to what the file holds, watched as the domain's
+ * async job. libvirt hands QEMU an open file (`fd:`); edgevirt cannot pass descriptors over the
+ * monitor socket, so QEMU runs a shell command (`exec:`) that appends to the file.
+ *
+ * @module
+ */
+import type { QemuDomainObj } from "../domain_private.ts";
+import { runAsyncJob, waitMigration } from "./state_job.ts";
+
+/** `QEMU_DOMAIN_MIG_BANDWIDTH_MAX` MiB/s in bytes/s: a file takes the stream unthrottled. */
+const UNLIMITED = Number((2n ** 63n - 1n) / 1048576n * 1048576n);
+
+/**
+ * A path as one shell word.
+ *
+ * @example
+ * ```ts
+ * import { shellQuote } from "./migrate_file.ts";
+ * shellQuote("/tmp/it's"); // "'/tmp/it'\\''s'"
+ * ```
+ */
+export function shellQuote(path: string): string {
+  return `'${path.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Appends QEMU's migration stream to `path` as async job `operation` (named `name` in its
+ * errors); the bandwidth is unlimited while it runs and after.
+ *
+ * @example
+ * ```ts
+ * import { migrateToFile } from "./migrate_file.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await migrateToFile(obj, "/var/tmp/vm.save", 2, "domain save job");
+ * ```
+ */
+export async function migrateToFile(
+  obj: QemuDomainObj,
+  path: string,
+  operation: number,
+  name: string,
+): Promise<void> {
+  const mon = obj.proc!.monitor;
+  await runAsyncJob(obj, operation, name, async () => {
+    await mon.run("migrate-set-parameters", { "max-bandwidth": UNLIMITED });
+    try {
+      await mon.run("migrate", {
+        detach: true,
+        resume: false,
+        uri: `exec:cat >> ${shellQuote(path)}`,
+      });
+      await waitMigration(mon, name);
+    } finally {
+      await mon.run("migrate-set-parameters", { "max-bandwidth": UNLIMITED }).catch(() => {});
+    }
+  });
+}

@@ -1,0 +1,215 @@
+/**
+ * `virDomainCoreDumpWithFormat` of the QEMU driver (libvirt 9.0's `qemuDomainCoreDumpWithFormat`
+ * and `doCoreDump`): the guest paused unless LIVE, the file created as libvirt creates it, then
+ * either QEMU's whole migration stream written there (the default, raw format only) or, with
+ * MEMORY_ONLY, the guest's memory as QEMU's `dump-guest-memory` writes it (ELF or, where this
+ * QEMU offers them, the kdump and win-dmp formats), run detached and followed with `query-dump`
+ * as the domain's async job; afterwards the guest crashes (CRASH), resets (RESET) and runs on
+ * as before.
+ *
+ * @module
+ */
+import { checkActive, isActive } from "../../../conf/objects/domain_obj.ts";
+import { VIR } from "../../../util/constants.ts";
+import { checkFlags, VirError } from "../../../util/errors.ts";
+import { strerror } from "../../../util/strerror.ts";
+import type { QemuDomainObj } from "../domain_private.ts";
+import type { QemuDriverState } from "../driver_state.ts";
+import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
+import { migrateToFile } from "./migrate_file.ts";
+import { runAsyncJob } from "./state_job.ts";
+import { refuseBypassCache } from "./state_save.ts";
+
+const E = VIR;
+const DUMP_FLAGS = E.DUMP_LIVE | E.DUMP_CRASH | E.DUMP_BYPASS_CACHE | E.DUMP_RESET |
+  E.DUMP_MEMORY_ONLY;
+/** libvirt's job name in the errors of a full dump (`qemuMigrationJobName`). */
+const JOB_NAME = "domain core dump job";
+
+/** `qemuDumpFormat`: VIR_DOMAIN_CORE_DUMP_FORMAT_* as QEMU names them. */
+const DUMP_FORMATS = ["elf", "kdump-zlib", "kdump-lzo", "kdump-snappy", "win-dmp"];
+
+/** The `data` of QEMU's DUMP_COMPLETED event. */
+interface DumpCompleted {
+  result: { status: string; completed: number; total: number };
+  error?: string;
+}
+
+/**
+ * `virQEMUFileOpenAs(O_CREAT | O_TRUNC | O_WRONLY)`: the dump file, empty and private; whether
+ * this call made it (a failed dump removes only a file it made).
+ */
+async function createDumpFile(path: string): Promise<boolean> {
+  const existed = await Deno.lstat(path).then(() => true, () => false);
+  try {
+    const file = await Deno.open(path, { write: true, create: true, truncate: true, mode: 0o600 });
+    file.close();
+  } catch (err) {
+    throw VirError.report(
+      "QEMU",
+      "SYSTEM_ERROR",
+      `Failed to create file '${path}': ${strerror(err)}`,
+    );
+  }
+  return !existed;
+}
+
+/**
+ * `qemuDumpToFd`: QEMU writes the guest's memory to `path` in `format` (null: ELF), detached,
+ * and the job waits for its DUMP_COMPLETED (`qemuDumpWaitForCompletion`).
+ */
+async function dumpMemory(obj: QemuDomainObj, path: string, format: string | null) {
+  const mon = obj.proc!.monitor;
+  await runAsyncJob(obj, E.DOMAIN_JOB_OPERATION_DUMP, JOB_NAME, async () => {
+    if (format !== null) {
+      const caps = await mon.run<{ formats?: string[] }>("query-dump-guest-memory-capability");
+      if (!caps.formats) {
+        throw VirError.report("QEMU", "INTERNAL_ERROR", "missing supported dump formats");
+      }
+      if (!caps.formats.includes(format)) {
+        throw VirError.report(
+          "QEMU",
+          "INVALID_ARG",
+          `unsupported dumpformat '${format}' for this QEMU binary`,
+        );
+      }
+    }
+    const completed = dumpCompleted(mon);
+    try {
+      await mon.run("dump-guest-memory", {
+        paging: false,
+        protocol: `file:${path}`,
+        ...(format === null ? {} : { format }),
+        detach: true,
+      });
+      const done = await completed.result;
+      if (done.result.status === "failed") {
+        throw VirError.report(
+          "QEMU",
+          "OPERATION_FAILED",
+          done.error
+            ? `memory-only dump failed: ${done.error}`
+            : "memory-only dump failed for unknown reason",
+        );
+      }
+    } finally {
+      completed.off();
+    }
+  }, "memdump");
+}
+
+/**
+ * QEMU's DUMP_COMPLETED, or libvirt's `virDomainObjWait` error when QEMU goes first; listened
+ * for before the dump starts, since a small guest's dump ends before its command is answered.
+ */
+function dumpCompleted(mon: QemuMonitor): { result: Promise<DumpCompleted>; off: () => void } {
+  let off = () => {};
+  const result = new Promise<DumpCompleted>((resolve, reject) => {
+    off = mon.onEvent((ev) => {
+      if (ev.event === "DUMP_COMPLETED") resolve(ev.data as unknown as DumpCompleted);
+    });
+    mon.closed.then(() =>
+      reject(VirError.report("QEMU", "OPERATION_FAILED", "domain is not running"))
+    );
+  });
+  // Unawaited when the dump command itself fails.
+  result.catch(() => {});
+  return { result, off };
+}
+
+/**
+ * `doCoreDump`: the file created, then filled by QEMU; a file this dump created goes when it
+ * fails.
+ */
+async function doCoreDump(obj: QemuDomainObj, path: string, flags: number, format: number) {
+  refuseBypassCache((flags & E.DUMP_BYPASS_CACHE) !== 0);
+  const created = await createDumpFile(path);
+  try {
+    if (flags & E.DUMP_MEMORY_ONLY) {
+      const name = DUMP_FORMATS[format];
+      if (name === undefined) {
+        throw VirError.report("QEMU", "INVALID_ARG", `unknown dumpformat '${format}'`);
+      }
+      // QEMU dumps ELF when asked for no format.
+      await dumpMemory(obj, path, name === "elf" ? null : name);
+    } else {
+      if (format !== E.DOMAIN_CORE_DUMP_FORMAT_RAW) {
+        throw VirError.report(
+          "QEMU",
+          "OPERATION_UNSUPPORTED",
+          "kdump-compressed format is only supported with memory-only dump",
+        );
+      }
+      await migrateToFile(obj, path, E.DOMAIN_JOB_OPERATION_DUMP, JOB_NAME);
+    }
+  } catch (err) {
+    if (created) await Deno.remove(path).catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * `qemuDomainCoreDumpWithFormat`.
+ *
+ * @example
+ * ```ts
+ * import { coreDumpWithFormat } from "./state_dump.ts";
+ * declare const state: import("../driver_state.ts").QemuDriverState;
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await coreDumpWithFormat(state, obj, "/var/tmp/vm.core", 0, 16); // ELF, memory only
+ * ```
+ */
+export async function coreDumpWithFormat(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  path: string,
+  format: number,
+  flags: number,
+): Promise<void> {
+  checkFlags(flags, DUMP_FLAGS, "qemuDomainCoreDumpWithFormat", "QEMU");
+  await obj.job.run(async () => {
+    checkActive(obj);
+    const mon = obj.proc!.monitor;
+    const resume = obj.state === E.DOMAIN_RUNNING;
+    let paused = false;
+    if (!(flags & E.DUMP_LIVE) && resume) {
+      obj.pausedReason = E.DOMAIN_PAUSED_DUMP;
+      await mon.stop();
+      paused = true;
+    }
+    let failure: unknown;
+    try {
+      await doCoreDump(obj, path, flags, format);
+      // A full dump is a migration, which leaves the vCPUs stopped.
+      paused = true;
+    } catch (err) {
+      failure = err;
+    }
+    if (!failure && flags & E.DUMP_CRASH) {
+      await s.stopProcess(obj, E.DOMAIN_SHUTOFF_CRASHED, E.DOMAIN_EVENT_STOPPED_CRASHED);
+      return;
+    }
+    if (((resume && paused) || flags & E.DUMP_RESET) && isActive(obj)) {
+      if (!failure && flags & E.DUMP_RESET) {
+        await mon.systemReset().catch((err) => failure = err);
+      }
+      if (resume && isActive(obj)) await resumeAfterDump(obj, mon, failure === undefined);
+    }
+    if (failure !== undefined) throw failure;
+    await s.saveStatus(obj);
+  });
+}
+
+/**
+ * `qemuProcessStartCPUs(RUNNING_UNPAUSED)` after the dump; its failure is the call's unless the
+ * dump already failed.
+ */
+async function resumeAfterDump(obj: QemuDomainObj, mon: QemuMonitor, dumped: boolean) {
+  // A live memory-only dump never stopped the vCPUs: QEMU sends no RESUME, yet libvirt
+  // records the state as resumed.
+  if (obj.state === E.DOMAIN_RUNNING) obj.reason = E.DOMAIN_RUNNING_UNPAUSED;
+  obj.runningReason = E.DOMAIN_RUNNING_UNPAUSED;
+  await mon.cont().catch((err) => {
+    if (dumped) throw err;
+  });
+}

@@ -1,0 +1,110 @@
+/**
+ * QEMU 7.2's guest memory dump for {@link FakeQemu} (its `onCommand` hook):
+ * `query-dump-guest-memory-capability` lists the formats of Debian's build, `dump-guest-memory`
+ * writes a small ELF-looking core to a `file:` path, detached, `query-dump` reports the
+ * progress and DUMP_COMPLETED its end (held until {@link FakeDump.release} when asked).
+ *
+ * @module
+ */
+import type { FakeQemu, FakeReply } from "./fake_qemu.ts";
+
+/** Options of {@link FakeDump}. */
+export interface FakeDumpOptions {
+  /** The formats QEMU offers; Debian's QEMU 7.2 has no LZO or snappy. */
+  formats?: string[];
+  /** Dumps stay `active` until {@link FakeDump.release} (for job info and abort). */
+  hold?: boolean;
+  /** Dumps fail with this error (in DUMP_COMPLETED, as QEMU reports a write failure). */
+  fail?: string;
+}
+
+/** The size of the "guest memory" the fake dumps. */
+const TOTAL = 4096;
+
+/**
+ * The dump model of one fake QEMU.
+ *
+ * @example
+ * ```ts
+ * import { FakeDump } from "./fake_dump.ts";
+ * const dump = new FakeDump();
+ * dump.handle("query-dump", {}); // { return: { status: "none", completed: 0, total: 0 } }
+ * ```
+ */
+export class FakeDump {
+  /** The arguments of every `dump-guest-memory`. */
+  readonly dumps: Record<string, unknown>[] = [];
+  #opts: FakeDumpOptions;
+  #fake?: FakeQemu;
+  #status = "none";
+  #completed = 0;
+  #total = 0;
+  #held?: () => void;
+
+  constructor(options: FakeDumpOptions = {}) {
+    this.#opts = options;
+  }
+
+  /** The fake QEMU whose monitor gets DUMP_COMPLETED. */
+  bind(fake: FakeQemu): void {
+    this.#fake = fake;
+  }
+
+  /** Ends a held dump. */
+  release(): void {
+    const held = this.#held;
+    this.#held = undefined;
+    held?.();
+  }
+
+  /** The `onCommand` hook; undefined lets the fake handle the command. */
+  readonly handle = (execute: string, args: Record<string, unknown>): FakeReply | undefined => {
+    switch (execute) {
+      case "query-dump-guest-memory-capability":
+        return { return: { formats: this.#opts.formats ?? ["elf", "kdump-zlib", "win-dmp"] } };
+      case "query-dump":
+        return {
+          return: { status: this.#status, completed: this.#completed, total: this.#total },
+        };
+      case "dump-guest-memory":
+        return this.#dump(args);
+      default:
+        return undefined;
+    }
+  };
+
+  #dump(args: Record<string, unknown>): FakeReply {
+    this.dumps.push(args);
+    if (this.#status === "active") {
+      return { error: { class: "GenericError", desc: "There is a dump in process, please wait." } };
+    }
+    const protocol = String(args.protocol);
+    if (!protocol.startsWith("file:")) {
+      return { error: { class: "GenericError", desc: `unsupported protocol ${protocol}` } };
+    }
+    const format = String(args.format ?? "elf");
+    if (!(this.#opts.formats ?? ["elf", "kdump-zlib", "win-dmp"]).includes(format)) {
+      return { error: { class: "GenericError", desc: `unsupported dump format ${format}` } };
+    }
+    // An ELF header's magic, class 64, little endian, version 1, then the "memory".
+    const core = new Uint8Array(TOTAL);
+    core.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]);
+    Deno.writeFileSync(protocol.slice("file:".length), core);
+    this.#status = "active";
+    this.#completed = this.#opts.hold ? TOTAL / 2 : 0;
+    this.#total = TOTAL;
+    const finish = () => {
+      const failed = this.#opts.fail !== undefined;
+      this.#status = failed ? "failed" : "completed";
+      this.#completed = failed ? this.#completed : TOTAL;
+      const result = { status: this.#status, completed: this.#completed, total: TOTAL };
+      this.#fake?.emit("DUMP_COMPLETED", {
+        result,
+        ...(failed ? { error: this.#opts.fail } : {}),
+      });
+    };
+    if (this.#opts.hold) this.#held = finish;
+    else setTimeout(finish, 0);
+    return { return: {} };
+  }
+}
