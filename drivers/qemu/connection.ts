@@ -49,6 +49,7 @@ import { applyVcpusToDef, countOnline, vcpusFromDef } from "./hotplug/vcpu_model
 import { cpuMap, emulatorPinInfo, pinEmulator, pinVcpu, vcpuPinInfo } from "./pinning.ts";
 import { powerButton, resetDomain } from "./power_ops.ts";
 import { openConsole } from "./console.ts";
+import { openChannel } from "./channel.ts";
 import { screenshot } from "./screenshot.ts";
 import { threadAffinity } from "./process/affinity.ts";
 import { domainInterfaceAddresses } from "./net/api.ts";
@@ -357,6 +358,10 @@ export class QemuConnection implements DriverConnection {
 
   domainOpenConsole(dom: DomainRef, devName: string | null, flags: number): Promise<DriverStream> {
     return Promise.resolve().then(() => openConsole(this.#obj(dom), devName, flags));
+  }
+
+  domainOpenChannel(dom: DomainRef, name: string | null, flags: number): Promise<DriverStream> {
+    return Promise.resolve().then(() => openChannel(this.#obj(dom), name, flags));
   }
 
   async domainDefineXMLFlags(xml: string, flags: number): Promise<DomainRef> {

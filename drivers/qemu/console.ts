@@ -13,24 +13,7 @@ import { checkFlags, VirError } from "../../util/errors.ts";
 import { child, type XmlElement } from "../../util/xml/mod.ts";
 import { checkActive } from "../../conf/objects/domain_obj.ts";
 import type { QemuDomainObj } from "./domain_private.ts";
-import type { QemuProcess } from "./process/launcher.ts";
-
-/** The open console sessions of each domain, by pty path. */
-const sessions = new WeakMap<QemuDomainObj, Map<string, () => void>>();
-
-/**
- * A read of a pty still waiting when its session ended. Deno cannot cancel it (the descriptor
- * stays open inside it until it returns), so abandoned it would swallow the guest's next
- * bytes; instead the next session of the same QEMU process on that pty takes it over, as
- * libvirt's next session finds what the guest wrote meanwhile.
- */
-interface LeftRead {
-  file: Deno.FsFile;
-  pending: Promise<Uint8Array | null>;
-}
-
-/** The reads left by ended sessions, per QEMU process (a restart starts afresh) and pty. */
-const leftReads = new WeakMap<QemuProcess, Map<string, LeftRead>>();
+import { openChrdev } from "./chrdev_stream.ts";
 
 function alias(dev: XmlElement): string | undefined {
   return child(dev, "alias")?.attributes.name;
@@ -84,105 +67,17 @@ export async function openConsole(
       `character device ${devName ?? alias(chr) ?? "<null>"} is not using a PTY`,
     );
   }
-  let open = sessions.get(obj);
-  if (!open) sessions.set(obj, open = new Map());
-  const previous = open.get(path);
-  if (previous) {
-    if (!(flags & VIR.DOMAIN_CONSOLE_FORCE)) {
-      throw VirError.report(
-        "QEMU",
-        "OPERATION_FAILED",
-        "Active console session exists for this domain",
-      );
-    }
-    previous();
-  }
-  let left = leftReads.get(obj.proc!);
-  if (!left) leftReads.set(obj.proc!, left = new Map());
-  return await ptyStream(path, open, left);
-}
-
-async function ptyStream(
-  path: string,
-  open: Map<string, () => void>,
-  left: Map<string, LeftRead>,
-): Promise<DriverStream> {
-  const raw = await new Deno.Command("stty", {
-    args: ["-F", path, "raw", "-echo"],
-    stderr: "piped",
-  })
-    .output();
-  if (!raw.success) {
+  const stream = await openChrdev(
+    obj,
+    { type: "pty", path },
+    (flags & VIR.DOMAIN_CONSOLE_FORCE) !== 0,
+  );
+  if (stream === "busy") {
     throw VirError.report(
       "QEMU",
-      "SYSTEM_ERROR",
-      `Unable to set terminal ${path} to raw mode: ${new TextDecoder().decode(raw.stderr).trim()}`,
+      "OPERATION_FAILED",
+      "Active console session exists for this domain",
     );
   }
-  // Two descriptors: Deno runs one operation at a time per file, and a read waiting for the
-  // guest would hold every write back.
-  const input = await Deno.open(path, { write: true });
-  const taken = left.get(path);
-  left.delete(path);
-  const file = taken?.file ?? await Deno.open(path, { read: true });
-  // The guest going away ends the pty: EIO there is the end of the data.
-  const readOnce = () => {
-    const buf = new Uint8Array(4096);
-    return file.read(buf).then((n) => n === null ? null : buf.subarray(0, n), () => null);
-  };
-  let pending = taken?.pending;
-  let closed = false;
-  let endOutput = () => {};
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    if (open.get(path) === close) open.delete(path);
-    endOutput();
-    input.close();
-    if (!pending) {
-      file.close();
-      return;
-    }
-    const kept = { file, pending };
-    left.set(path, kept);
-    pending.then((bytes) => {
-      // The pty ended before another session came: nothing is left to hand over.
-      if (bytes !== null || left.get(path) !== kept) return;
-      left.delete(path);
-      file.close();
-    });
-  };
-  open.set(path, close);
-  return {
-    readable: new ReadableStream<Uint8Array>({
-      start(c) {
-        endOutput = () => {
-          try {
-            c.close();
-          } catch {
-            // Cancelled by its reader: already ended.
-          }
-        };
-      },
-      async pull(c) {
-        const bytes = await (pending ??= readOnce());
-        // Ended meanwhile: the read (and its bytes) went to the next session.
-        if (closed) return;
-        pending = undefined;
-        if (bytes === null) {
-          close();
-          return;
-        }
-        c.enqueue(bytes);
-      },
-      cancel: close,
-    }, { highWaterMark: 0 }),
-    writable: new WritableStream<Uint8Array>({
-      async write(chunk) {
-        for (let off = 0; off < chunk.length;) off += await input.write(chunk.subarray(off));
-      },
-      close,
-      abort: close,
-    }),
-  };
+  return stream;
 }
