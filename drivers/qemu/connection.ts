@@ -50,6 +50,7 @@ import { cpuMap, emulatorPinInfo, pinEmulator, pinVcpu, vcpuPinInfo } from "./pi
 import { powerButton, resetDomain } from "./power_ops.ts";
 import { openConsole } from "./console.ts";
 import { openChannel } from "./channel.ts";
+import { domainMessages } from "./taint.ts";
 import { screenshot } from "./screenshot.ts";
 import { threadAffinity } from "./process/affinity.ts";
 import { domainInterfaceAddresses } from "./net/api.ts";
@@ -340,7 +341,7 @@ export class QemuConnection implements DriverConnection {
     flags: number,
   ): Promise<string> {
     return Promise.resolve().then(() =>
-      agentApi.arbitraryCommand(this.#obj(dom), cmd, timeout, flags)
+      agentApi.arbitraryCommand(this.#s, this.#obj(dom), cmd, timeout, flags)
     );
   }
 
@@ -358,6 +359,10 @@ export class QemuConnection implements DriverConnection {
 
   domainOpenConsole(dom: DomainRef, devName: string | null, flags: number): Promise<DriverStream> {
     return Promise.resolve().then(() => openConsole(this.#obj(dom), devName, flags));
+  }
+
+  domainGetMessages(dom: DomainRef, flags: number): Promise<string[]> {
+    return Promise.resolve().then(() => domainMessages(this.#obj(dom).taints, flags));
   }
 
   domainOpenChannel(dom: DomainRef, name: string | null, flags: number): Promise<DriverStream> {

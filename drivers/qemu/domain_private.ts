@@ -14,6 +14,7 @@ import type { QemuProcess } from "./process/launcher.ts";
 import type { NicRuntime } from "./net/nics.ts";
 import type { QemuAgent } from "./agent/qemu_agent.ts";
 import type { Cgroup } from "../../util/cgroup/mod.ts";
+import type { Taints } from "./taint.ts";
 
 /** A domain, defined or transient, running or not, with the QEMU driver's private data. */
 export interface QemuDomainObj extends DomainObj {
@@ -46,6 +47,8 @@ export interface QemuDomainObj extends DomainObj {
   agentTimeout: number;
   /** One agent command at a time (libvirt's agent job, beside the domain job). */
   agentJob: DomainJob;
+  /** The taints and deprecation warnings of the running QEMU (`vm->taint`, `deprecations`). */
+  taints: Taints;
 }
 
 /**
@@ -63,6 +66,7 @@ export function newQemuDomainObj(def: DomainDef): QemuDomainObj {
     ...newDomainObj(def),
     job: new DomainJob(),
     agentJob: new DomainJob(),
+    taints: { taint: 0, deprecations: [] },
     // libvirt's default: block until the agent answers.
     agentTimeout: VIR.DOMAIN_AGENT_RESPONSE_TIMEOUT_BLOCK,
   };

@@ -27,6 +27,7 @@ import {
 } from "../../conf/objects/domain_obj.ts";
 import { DomainObjList } from "../../conf/objects/domain_obj_list.ts";
 import { newQemuDomainObj, type QemuDomainObj } from "./domain_private.ts";
+import { checkStartTaints, type Taints } from "./taint.ts";
 import { VcpuController } from "./hotplug/controller.ts";
 import { refreshVcpuInfo } from "./hotplug/refresh.ts";
 import { startupVcpus } from "./hotplug/startup.ts";
@@ -378,6 +379,7 @@ export class QemuDriverState {
       nics: obj.nics,
       agentTimeout: obj.agentTimeout,
       blockJobs: storedBlockJobs(obj),
+      taints: obj.taints,
     });
   }
 
@@ -447,14 +449,16 @@ export class QemuDriverState {
     let proc: QemuProcess;
     let vm: LiveVcpus;
     let nics: NicRuntime[] = [];
+    const taints: Taints = { taint: 0, deprecations: [] };
     try {
       assignDeviceAliases(def);
       const { vcpus, individual } = vcpusFromDef(def);
       const accel = accelOf(def, this.#kvm);
-      if (def.cpu?.mode && def.cpu.mode !== "custom") {
-        const caps = await capsCache(this).get(def.devices.emulator ?? DEFAULT_EMULATOR);
-        if (caps) updateGuestCpu(def, caps);
-      }
+      // A QEMU that cannot be probed fails its start on its own; the taints need no error.
+      const caps = await capsCache(this).get(def.devices.emulator ?? DEFAULT_EMULATOR)
+        .catch(() => undefined);
+      if (def.cpu?.mode && def.cpu.mode !== "custom" && caps) updateGuestCpu(def, caps);
+      checkStartTaints(taints, def, { rootQemu: this.#rootQemu(), caps, incoming: !!from });
       const volumes = await resolveVolumeDisks(def, this.secondaries);
       const lastNode = await probeDiskChains(def, volumes, numberDiskSources(def));
       nics = await prepareNics(def, this.nicContext);
@@ -493,6 +497,7 @@ export class QemuDriverState {
     this.domains.setId(obj, id);
     obj.monitorPath = monitorPath;
     obj.nics = nics;
+    obj.taints = taints;
     obj.state = E.DOMAIN_PAUSED;
     obj.reason = E.DOMAIN_PAUSED_STARTING_UP;
     obj.gotShutdown = false;
@@ -533,6 +538,14 @@ export class QemuDriverState {
       this.emit(obj, E.DOMAIN_EVENT_SUSPENDED, from?.suspended ?? E.DOMAIN_EVENT_SUSPENDED_PAUSED);
     }
     await this.saveStatus(obj);
+  }
+
+  /**
+   * libvirt's privileged driver running QEMU as user or group root (`cfg->user == 0 ||
+   * cfg->group == 0`): edgevirt's QEMU runs as the driver's own user.
+   */
+  #rootQemu(): boolean {
+    return this.privileged && (Deno.uid() === 0 || Deno.gid() === 0);
   }
 
   /** Kills QEMU (SIGTERM, then SIGKILL after 3 s) and waits for the monitor to close. */
@@ -689,6 +702,7 @@ export class QemuDriverState {
     obj.stopping = undefined;
     obj.fakeReboot = undefined;
     obj.pausedShutdown = undefined;
+    obj.taints = { taint: 0, deprecations: [] };
     this.#releaseNics(obj);
     void removeStatus(this.paths.runDir, obj.def.name);
     this.#forgetLive(obj);
@@ -833,6 +847,7 @@ export class QemuDriverState {
     obj.monitorPath = st.monitorPath;
     obj.nics = st.nics;
     obj.agentTimeout = st.agentTimeout ?? E.DOMAIN_AGENT_RESPONSE_TIMEOUT_BLOCK;
+    obj.taints = st.taints ?? { taint: 0, deprecations: [] };
     this.#nextId = Math.max(this.#nextId, st.id + 1);
     if (this.cgroups) {
       // libvirt's virDomainCgroupConnectCgroup: the machine group QEMU was placed in.

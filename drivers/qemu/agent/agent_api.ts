@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { TAINT, taintDomain } from "../taint.ts";
 import { formatBitmap, parseBitmap } from "../../../conf/domain/bitmap.ts";
 import { checkActive, isActive } from "../../../conf/objects/domain_obj.ts";
 import type { DomainFSInfo, TypedParams } from "../../../util/contract/types.ts";
@@ -516,10 +517,12 @@ export async function setResponseTimeout(
  * ```ts
  * import { arbitraryCommand } from "./agent_api.ts";
  * declare const obj: import("../domain_private.ts").QemuDomainObj;
- * await arbitraryCommand(obj, '{"execute":"guest-ping"}', -1, 0); // '{"return":{}}'
+ * declare const state: import("../driver_state.ts").QemuDriverState;
+ * await arbitraryCommand(state, obj, '{"execute":"guest-ping"}', -1, 0); // '{"return":{}}'
  * ```
  */
 export function arbitraryCommand(
+  s: QemuDriverState,
   obj: QemuDomainObj,
   cmd: string,
   timeout: number,
@@ -527,6 +530,8 @@ export function arbitraryCommand(
 ): Promise<string> {
   checkFlags(flags, 0, "qemuDomainQemuAgentCommand", F);
   return withAgent(obj, async (agent) => {
+    // Whatever the command does to the guest, libvirt can no longer vouch for it.
+    if (taintDomain(obj.taints, TAINT.CUSTOM_GA_COMMAND)) await s.saveStatus(obj);
     // VIR_DOMAIN_QEMU_AGENT_COMMAND_MIN: blocking is the longest wait.
     const min = AGENT_BLOCK;
     if (timeout < min) {

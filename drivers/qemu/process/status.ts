@@ -9,6 +9,7 @@
 import { writeFileAtomic } from "./atomic_file.ts";
 import type { NicRuntime } from "../net/nics.ts";
 import type { StoredBlockJob } from "../api/block_job_state.ts";
+import type { Taints } from "../taint.ts";
 
 /** What is saved per running domain. */
 export interface DomainStatus {
@@ -32,6 +33,8 @@ export interface DomainStatus {
   agentTimeout?: number;
   /** The block jobs running (absent in older files). */
   blockJobs?: StoredBlockJob[];
+  /** Taints and deprecation warnings (libvirt's `<taint>`, `<deprecation>`; absent in older files). */
+  taints?: Taints;
 }
 
 /** A status file that could not be read, by the domain name its file carries. */

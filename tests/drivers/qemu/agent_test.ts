@@ -558,7 +558,12 @@ Deno.test("virDomainQemuAgentCommand: the command as given, the whole reply as J
       },
     });
     const run = (cmd: string, timeout = -1) => conn.domainQemuAgentCommand!(dom, cmd, timeout, 0);
+    assert.deepEqual(await conn.domainGetMessages!(dom, 0), []);
     assert.equal(await run(`{"execute":"guest-ping"}`), `{"return":{}}`);
+    // qemuDomainQemuAgentCommand taints the domain once (libvirt 9.0's qemuDomainObjTaint).
+    assert.deepEqual(await conn.domainGetMessages!(dom, 0), [
+      "tainted: custom guest agent control commands issued",
+    ]);
     // Integers beyond 2^53 pass both ways exactly.
     assert.equal(await run(`{"execute":"guest-get-time"}`, -2), `{"return":1700000000123456789}`);
     await run(`{"execute":"guest-ping","arguments":{"n":1700000000123456789}}`);

@@ -56,7 +56,20 @@ async function dominfo(ctx: CommandContext, dom: Domain): Promise<void> {
   const saved = await ctx.attempt(() => dom.hasManagedSaveImage());
   ctx.print(field("Managed save:", saved.ok ? yesNo(saved.value) : "unknown"));
   const sec = await securityModel(ctx);
-  if (sec.model === "") return;
+  if (sec.model !== "") await securityLines(ctx, dom, sec);
+  // virsh prints the messages when the call gives any; a failure leaves just its error saved.
+  const messages = await ctx.attempt(() => dom.getMessages(0));
+  if (messages.ok) {
+    messages.value.forEach((m, i) => ctx.print(field(i === 0 ? "Messages:" : "", m)));
+  }
+}
+
+/** The security model, DOI and (where the domain has one) label lines. */
+async function securityLines(
+  ctx: CommandContext,
+  dom: Domain,
+  sec: { model: string; doi: string },
+): Promise<void> {
   ctx.print(field("Security model:", sec.model));
   ctx.print(field("Security DOI:", sec.doi));
   const source = dom as SecurityLabelSource;
