@@ -71,6 +71,7 @@ import { updateDevice } from "./api/device_update.ts";
 import { blockResize, setMemory, setMemoryStatsPeriod } from "./api/state_memory.ts";
 import { abortJob, controlInfo, jobInfo, jobStats, migratingOut } from "./api/state_job.ts";
 import {
+  destroyPreparedBy,
   migrateBegin,
   migrateConfirm,
   migrateFinish,
@@ -177,6 +178,8 @@ export class QemuConnection implements DriverConnection {
 
   async connectClose(): Promise<void> {
     for (const off of this.#offs) off();
+    // libvirt's close callbacks: what this connection prepared for a migration goes with it.
+    await destroyPreparedBy(this.#s, this);
     await this.#release();
   }
 
@@ -911,7 +914,7 @@ export class QemuConnection implements DriverConnection {
     cookiein: string | null,
     flags: number,
   ): Promise<MigratePrepareResult> {
-    return migratePrepare(this.#s, params, cookiein, flags);
+    return migratePrepare(this.#s, params, cookiein, flags, this);
   }
 
   domainMigratePerform3Params(

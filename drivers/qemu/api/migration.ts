@@ -33,13 +33,53 @@ import {
   checkMigrationFlags,
   releaseMigrationPort,
 } from "./migration_params.ts";
-import { runAsyncJob, waitMigration } from "./state_job.ts";
+import { beginAsyncJob, runAsyncJob, waitMigration } from "./state_job.ts";
 
 const E = VIR;
 const XML_FLAGS = E.DOMAIN_XML_SECURE | E.DOMAIN_XML_MIGRATABLE;
 
-/** The incoming port of a domain prepared on the destination, until Finish. */
-const incoming = new WeakMap<QemuDomainObj, number>();
+/**
+ * A domain prepared on the destination, until Finish: the port it was given from the range (to
+ * release), its incoming async job, and the connection that prepared it.
+ */
+interface Incoming {
+  port?: number;
+  endJob: () => void;
+  owner: object;
+}
+
+const incoming = new WeakMap<QemuDomainObj, Incoming>();
+
+/** Ends a prepared domain's incoming state (`qemuMigrationDstPrepareCleanup`). */
+function endIncoming(obj: QemuDomainObj): void {
+  const prepared = incoming.get(obj);
+  incoming.delete(obj);
+  prepared?.endJob();
+  if (prepared?.port !== undefined) releaseMigrationPort(prepared.port);
+}
+
+/**
+ * The close callback of connection `owner` (libvirt's `qemuProcessAutoDestroy`, registered by
+ * Prepare with `VIR_QEMU_PROCESS_START_AUTODESTROY`): a domain it prepared and never finished
+ * is killed (STOPPED_DESTROYED) and, being transient, goes; its port is free again.
+ *
+ * @example
+ * ```ts
+ * import { destroyPreparedBy } from "./migration.ts";
+ * declare const state: import("../driver_state.ts").QemuDriverState;
+ * declare const conn: object;
+ * await destroyPreparedBy(state, conn);
+ * ```
+ */
+export async function destroyPreparedBy(s: QemuDriverState, owner: object): Promise<void> {
+  for (const obj of s.domains.export(0)) {
+    if (incoming.get(obj)?.owner !== owner) continue;
+    endIncoming(obj);
+    if (isActive(obj)) {
+      await s.stopProcess(obj, E.DOMAIN_SHUTOFF_DESTROYED, E.DOMAIN_EVENT_STOPPED_DESTROYED);
+    }
+  }
+}
 
 /** A `tcp:HOST:PORT` or `tcp://HOST[:PORT]` migration URI, split. */
 function parseTcpURI(uri: string): { host: string; port?: number } {
@@ -111,13 +151,16 @@ export function migrateBegin(
 
 /**
  * `qemuDomainMigratePrepare3Params`: the incoming domain, its QEMU started paused and
- * listening (`migrate-incoming`); an offline migration only checks the definition.
+ * listening (`migrate-incoming`), in its incoming job until Finish, and killed if connection
+ * `owner` closes first ({@link destroyPreparedBy}); an offline migration only checks the
+ * definition.
  *
  * @example
  * ```ts
  * import { migratePrepare } from "./migration.ts";
  * declare const state: import("../driver_state.ts").QemuDriverState;
- * await migratePrepare(state, { destination_xml: "<domain/>" }, null, 1);
+ * declare const conn: object;
+ * await migratePrepare(state, { destination_xml: "<domain/>" }, null, 1, conn);
  * ```
  */
 export async function migratePrepare(
@@ -125,6 +168,7 @@ export async function migratePrepare(
   params: TypedParams,
   cookiein: string | null,
   flags: number,
+  owner: object,
 ): Promise<MigratePrepareResult> {
   checkMigration(params, flags, "qemuDomainMigratePrepare3Params");
   if (typeof params.destination_xml !== "string") {
@@ -163,7 +207,9 @@ export async function migratePrepare(
     if (allocated) releaseMigrationPort(port);
     throw err;
   }
-  if (allocated) incoming.set(obj, port);
+  // The incoming job lasts until Finish (`qemuMigrationJobContinue`).
+  const endJob = beginAsyncJob(obj, E.DOMAIN_JOB_OPERATION_MIGRATION_IN, "migration in job");
+  incoming.set(obj, { port: allocated ? port : undefined, endJob, owner });
   return { cookieout: formatCookie(cookie), uriout };
 }
 
@@ -333,41 +379,60 @@ export async function migrateFinish(
     "NO_DOMAIN",
     `no domain with matching name '${name}'`,
   );
-  const port = incoming.get(obj);
-  incoming.delete(obj);
-  if (port !== undefined) releaseMigrationPort(port);
-  const cookie = parseCookie(cookiein, undefined, obj.def.uuid);
+  let cookie;
+  try {
+    cookie = parseCookie(cookiein, undefined, obj.def.uuid);
+  } catch (err) {
+    endIncoming(obj);
+    throw err;
+  }
   return await obj.job.run(async () => {
-    if (cancelled) {
-      if (isActive(obj)) {
-        await s.stopProcess(obj, E.DOMAIN_SHUTOFF_FAILED, E.DOMAIN_EVENT_STOPPED_FAILED);
-      }
-      return { domain: null, cookieout: null };
-    }
+    // The incoming job ends with Finish, however it ends.
     try {
-      checkActive(obj);
-      const mon = obj.proc!.monitor;
-      await waitMigration(mon, "migration in job");
-      if (flags & E.MIGRATE_PERSIST_DEST) await persist(s, obj, cookie?.persistent);
-      if (flags & E.MIGRATE_PAUSED) {
-        obj.reason = E.DOMAIN_PAUSED_USER;
-        s.emit(obj, E.DOMAIN_EVENT_SUSPENDED, E.DOMAIN_EVENT_SUSPENDED_PAUSED);
-      } else {
-        obj.runningReason = E.DOMAIN_RUNNING_MIGRATED;
-        await mon.cont();
-      }
-      await s.saveStatus(obj);
-    } catch (err) {
-      if (isActive(obj)) {
-        await s.stopProcess(obj, E.DOMAIN_SHUTOFF_FAILED, E.DOMAIN_EVENT_STOPPED_FAILED);
-      }
-      throw err;
+      return await finishIncoming(s, obj, cookie?.persistent, flags, cancelled);
+    } finally {
+      endIncoming(obj);
     }
-    return {
-      domain: refOf(obj),
-      cookieout: formatCookie({ name: obj.def.name, uuid: obj.def.uuid, hostname: hostName() }),
-    };
   });
+}
+
+/** Finish's work on the prepared domain, in its job. */
+async function finishIncoming(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  persistentXml: string | undefined,
+  flags: number,
+  cancelled: number,
+): Promise<MigrateFinishResult> {
+  if (cancelled) {
+    if (isActive(obj)) {
+      await s.stopProcess(obj, E.DOMAIN_SHUTOFF_FAILED, E.DOMAIN_EVENT_STOPPED_FAILED);
+    }
+    return { domain: null, cookieout: null };
+  }
+  try {
+    checkActive(obj);
+    const mon = obj.proc!.monitor;
+    await waitMigration(mon, "migration in job");
+    if (flags & E.MIGRATE_PERSIST_DEST) await persist(s, obj, persistentXml);
+    if (flags & E.MIGRATE_PAUSED) {
+      obj.reason = E.DOMAIN_PAUSED_USER;
+      s.emit(obj, E.DOMAIN_EVENT_SUSPENDED, E.DOMAIN_EVENT_SUSPENDED_PAUSED);
+    } else {
+      obj.runningReason = E.DOMAIN_RUNNING_MIGRATED;
+      await mon.cont();
+    }
+    await s.saveStatus(obj);
+  } catch (err) {
+    if (isActive(obj)) {
+      await s.stopProcess(obj, E.DOMAIN_SHUTOFF_FAILED, E.DOMAIN_EVENT_STOPPED_FAILED);
+    }
+    throw err;
+  }
+  return {
+    domain: refOf(obj),
+    cookieout: formatCookie({ name: obj.def.name, uuid: obj.def.uuid, hostname: hostName() }),
+  };
 }
 
 /** An offline migration's Finish: the definition the cookie carries, defined. */

@@ -25,6 +25,8 @@ const LIVE = E.MIGRATE_LIVE | E.MIGRATE_UNSAFE;
 
 interface Destination {
   conn: DriverConnection;
+  /** Opens another connection to the same destination driver. */
+  another: () => Promise<DriverConnection>;
   client: Connection;
   launcher: FakeLauncher;
   migration: FakeMigration;
@@ -44,6 +46,11 @@ async function destination(): Promise<Destination> {
   conn.subscribe!((ev) => events.push(ev));
   return {
     conn,
+    another: async () =>
+      await qemuConnectDriver.open(new URL("qemu:///session"), {
+        stateDir: dir,
+        launcher,
+      }) as DriverConnection,
     client: new Connection(conn, "qemu:///session"),
     launcher,
     migration,
@@ -190,6 +197,89 @@ Deno.test("migration: job info during the job, abort resumes nothing lost, the d
       `${E.DOMAIN_EVENT_STOPPED}/${E.DOMAIN_EVENT_STOPPED_FAILED}`,
     ]);
   }, { migration: { hold: true } });
+});
+
+Deno.test("migration destination: the incoming job from Prepare to Finish, as libvirt answers it", async () => {
+  await withPair(async (a, _src, b) => {
+    const begin = await a.conn.domainMigrateBegin3Params!(a.dom, PARAMS, LIVE);
+    const preparer = await b.another();
+    const prepared = await preparer.domainMigratePrepare3Params!(
+      { ...PARAMS, destination_xml: begin.xml },
+      begin.cookieout,
+      LIVE,
+    );
+    const ref = await b.conn.domainLookupByName!("hp");
+    // qemuDomainGetJobStatsInternal, qemuDomainAbortJobFlags: refusals of the incoming job.
+    for (const call of [b.conn.domainGetJobInfo!(ref), b.conn.domainGetJobStats!(ref, 0)]) {
+      const e = await error(call);
+      assert.deepEqual([e.code, e.domain, e.message], [
+        E.ERR_OPERATION_UNSUPPORTED,
+        E.FROM_QEMU,
+        "Operation not supported: migration statistics are available only on the source host",
+      ]);
+    }
+    const completed = await b.conn.domainGetJobStats!(ref, E.DOMAIN_JOB_STATS_COMPLETED);
+    assert.equal(completed.type, E.DOMAIN_JOB_NONE);
+    const e = await error(b.conn.domainAbortJob!(ref));
+    assert.deepEqual([e.code, e.message], [
+      E.ERR_OPERATION_INVALID,
+      "Requested operation is not valid: cannot abort incoming migration; use virDomainDestroy instead",
+    ]);
+    assert.equal((await b.conn.domainGetControlInfo!(ref, 0)).state, E.DOMAIN_CONTROL_JOB);
+
+    const port = Number(/:(\d+)$/.exec(prepared.uriout!)![1]);
+    const cookie = await a.conn.domainMigratePerform3Params!(
+      a.dom,
+      null,
+      { ...PARAMS, migrate_uri: `tcp:127.0.0.2:${port}` },
+      prepared.cookieout,
+      LIVE,
+    );
+    await preparer.domainMigrateFinish3Params!(
+      { ...PARAMS, destination_name: "hp" },
+      cookie.cookieout,
+      LIVE,
+      0,
+    );
+    assert.equal((await b.conn.domainGetJobInfo!(ref)).type, E.DOMAIN_JOB_NONE);
+    // Finished, the domain no longer depends on the connection that prepared it.
+    await preparer.connectClose();
+    assert.deepEqual(await b.conn.domainGetState!(ref, 0), [
+      E.DOMAIN_RUNNING,
+      E.DOMAIN_RUNNING_MIGRATED,
+    ]);
+    await a.conn.domainMigrateConfirm3Params!(a.dom, PARAMS, cookie.cookieout, LIVE, 0);
+  });
+});
+
+Deno.test("migration destination: a prepared domain dies with the connection that prepared it", async () => {
+  await withPair(async (a, _src, b) => {
+    const begin = await a.conn.domainMigrateBegin3Params!(a.dom, PARAMS, LIVE);
+    const prepare = async (conn: DriverConnection) =>
+      await conn.domainMigratePrepare3Params!(
+        { ...PARAMS, destination_xml: begin.xml },
+        begin.cookieout,
+        LIVE,
+      );
+    const preparer = await b.another();
+    await prepare(preparer);
+    // Another connection closing changes nothing (libvirt's close callbacks are per connection).
+    const bystander = await b.another();
+    await bystander.connectClose();
+    assert.equal((await b.conn.connectListAllDomains!(0)).length, 1);
+    // The client died between Prepare and Finish: qemuProcessAutoDestroy.
+    await preparer.connectClose();
+    assert.deepEqual(await b.conn.connectListAllDomains!(0), []);
+    assert.deepEqual(lifecycle(b.events), [
+      `${E.DOMAIN_EVENT_STARTED}/${E.DOMAIN_EVENT_STARTED_MIGRATED}`,
+      `${E.DOMAIN_EVENT_STOPPED}/${E.DOMAIN_EVENT_STOPPED_DESTROYED}`,
+    ]);
+    assert.equal([...b.launcher.instances.values()].filter((f) => f.alive).length, 0);
+    // Nothing of it is left in the way: the same domain can be prepared again.
+    assert.match((await prepare(b.conn)).uriout!, /^tcp:127\.0\.0\.2:\d+$/);
+    // The source never performed: it runs on.
+    assert.equal((await a.conn.domainGetState!(a.dom, 0))[0], E.DOMAIN_RUNNING);
+  });
 });
 
 Deno.test("migration: what this driver does not carry out is refused and changes nothing", async () => {
