@@ -7,7 +7,8 @@
  * @module
  */
 import type { QemuDomainObj } from "../domain_private.ts";
-import { runAsyncJob, waitMigration } from "./state_job.ts";
+import { emitJobCompleted, recordCompletedJob, runAsyncJob, waitMigration } from "./state_job.ts";
+import type { EventHost } from "./events_qmp.ts";
 
 /** `QEMU_DOMAIN_MIG_BANDWIDTH_MAX` MiB/s in bytes/s: a file takes the stream unthrottled. */
 const UNLIMITED = Number((2n ** 63n - 1n) / 1048576n * 1048576n);
@@ -27,16 +28,19 @@ export function shellQuote(path: string): string {
 
 /**
  * Appends QEMU's migration stream to `path` as async job `operation` (named `name` in its
- * errors); the bandwidth is unlimited while it runs and after.
+ * errors), then announces the completed job (JOB_COMPLETED, its statistics kept for
+ * GetJobStats); the bandwidth is unlimited while it runs and after.
  *
  * @example
  * ```ts
  * import { migrateToFile } from "./migrate_file.ts";
+ * declare const state: import("../driver_state.ts").QemuDriverState;
  * declare const obj: import("../domain_private.ts").QemuDomainObj;
- * await migrateToFile(obj, "/var/tmp/vm.save", 2, "domain save job");
+ * await migrateToFile(state, obj, "/var/tmp/vm.save", 2, "domain save job");
  * ```
  */
 export async function migrateToFile(
+  host: EventHost,
   obj: QemuDomainObj,
   path: string,
   operation: number,
@@ -52,6 +56,8 @@ export async function migrateToFile(
         uri: `exec:cat >> ${shellQuote(path)}`,
       });
       await waitMigration(mon, name);
+      await recordCompletedJob(obj);
+      emitJobCompleted(host, obj);
     } finally {
       await mon.run("migrate-set-parameters", { "max-bandwidth": UNLIMITED }).catch(() => {});
     }

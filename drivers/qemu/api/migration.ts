@@ -33,7 +33,13 @@ import {
   checkMigrationFlags,
   releaseMigrationPort,
 } from "./migration_params.ts";
-import { beginAsyncJob, runAsyncJob, waitMigration } from "./state_job.ts";
+import {
+  beginAsyncJob,
+  emitJobCompleted,
+  recordCompletedJob,
+  runAsyncJob,
+  waitMigration,
+} from "./state_job.ts";
 
 const E = VIR;
 const XML_FLAGS = E.DOMAIN_XML_SECURE | E.DOMAIN_XML_MIGRATABLE;
@@ -303,6 +309,7 @@ export async function migratePerform(
           if (!(flags & E.MIGRATE_LIVE) && wasRunning) await mon.stop();
           await mon.run("migrate", { uri: `tcp:${to.host}:${to.port}` });
           await waitMigration(mon, "migration out job");
+          await recordCompletedJob(obj);
         },
       );
     } catch (err) {
@@ -490,7 +497,9 @@ export async function migrateConfirm(
     }
     // An offline migration leaves a domain running here running (and defined).
     if (isActive(obj) && !(flags & E.MIGRATE_OFFLINE)) {
+      // qemuMigrationSrcComplete: the job's statistics follow the stop.
       await s.stopProcess(obj, E.DOMAIN_SHUTOFF_MIGRATED, E.DOMAIN_EVENT_STOPPED_MIGRATED);
+      emitJobCompleted(s, obj);
     }
     if (!isActive(obj) && flags & E.MIGRATE_UNDEFINE_SOURCE && obj.persistent) {
       await s.deleteConfig(obj);

@@ -121,7 +121,13 @@ function dumpCompleted(mon: QemuMonitor): { result: Promise<DumpCompleted>; off:
  * `doCoreDump`: the file created, then filled by QEMU; a file this dump created goes when it
  * fails.
  */
-async function doCoreDump(obj: QemuDomainObj, path: string, flags: number, format: number) {
+async function doCoreDump(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  path: string,
+  flags: number,
+  format: number,
+) {
   refuseBypassCache((flags & E.DUMP_BYPASS_CACHE) !== 0);
   const created = await createDumpFile(path);
   try {
@@ -140,7 +146,7 @@ async function doCoreDump(obj: QemuDomainObj, path: string, flags: number, forma
           "kdump-compressed format is only supported with memory-only dump",
         );
       }
-      await migrateToFile(obj, path, E.DOMAIN_JOB_OPERATION_DUMP, JOB_NAME);
+      await migrateToFile(s, obj, path, E.DOMAIN_JOB_OPERATION_DUMP, JOB_NAME);
     }
   } catch (err) {
     if (created) await Deno.remove(path).catch(() => {});
@@ -179,7 +185,7 @@ export async function coreDumpWithFormat(
     }
     let failure: unknown;
     try {
-      await doCoreDump(obj, path, flags, format);
+      await doCoreDump(s, obj, path, flags, format);
       // A full dump is a migration, which leaves the vCPUs stopped.
       paused = true;
     } catch (err) {

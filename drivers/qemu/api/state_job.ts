@@ -51,18 +51,22 @@ interface MigrateInfo {
   status?: string;
   "error-desc"?: string;
   ram?: {
-    transferred: number;
-    remaining: number;
-    total: number;
+    transferred?: number;
+    remaining?: number;
+    total?: number;
     duplicate?: number;
     normal?: number;
     "normal-bytes"?: number;
     mbps?: number;
     "dirty-pages-rate"?: number;
+    "page-size"?: number;
     "dirty-sync-count"?: number;
+    "postcopy-requests"?: number;
   };
   "setup-time"?: number;
   downtime?: number;
+  "expected-downtime"?: number;
+  "cpu-throttle-percentage"?: number;
 }
 
 /**
@@ -217,32 +221,102 @@ function progress(job: AsyncJob): Promise<TypedParams> {
 /** The progress of a running job from `query-migrate`, in libvirt's typed parameter names. */
 async function migrationProgress(job: AsyncJob): Promise<TypedParams> {
   const info = await job.monitor.run<MigrateInfo>("query-migrate").catch(() => ({} as MigrateInfo));
-  const ram = info.ram;
+  return { type: VIR.DOMAIN_JOB_UNBOUNDED, ...migrationParams(job, info) };
+}
+
+/**
+ * `qemuMonitorJSONGetMigrationStatsReply` then `qemuDomainMigrationJobDataToParams`: QEMU's
+ * migration statistics as libvirt names them, in its order, each optional one only where QEMU
+ * gave it; an outgoing migration (libvirt's MIGRATION statistics, not SAVEDUMP's) adds the
+ * disks, of which edgevirt migrates none.
+ */
+function migrationParams(job: AsyncJob, info: MigrateInfo): TypedParams {
+  const ram = info.ram ?? {};
+  const total = ram.total ?? 0;
+  const processed = ram.transferred ?? 0;
+  const remaining = ram.remaining ?? 0;
+  const downtime = info.status === "completed" ? info.downtime : info["expected-downtime"];
+  const bps = Math.trunc((ram.mbps ?? 0) * 125_000);
   const out: TypedParams = {
-    type: VIR.DOMAIN_JOB_UNBOUNDED,
     operation: job.operation,
     time_elapsed: Date.now() - job.started,
-  };
-  if (!ram) return out;
-  return {
-    ...out,
-    data_total: ram.total,
-    data_processed: ram.transferred,
-    data_remaining: ram.remaining,
-    memory_total: ram.total,
-    memory_processed: ram.transferred,
-    memory_remaining: ram.remaining,
-    memory_constant: ram.duplicate ?? 0,
-    memory_normal: ram.normal ?? 0,
-    memory_normal_bytes: ram["normal-bytes"] ?? 0,
-    memory_bps: Math.round((ram.mbps ?? 0) * 1_000_000 / 8),
+    ...(downtime !== undefined && { downtime }),
+    ...(info["setup-time"] !== undefined && { setup_time: info["setup-time"] }),
+    data_total: total,
+    data_processed: processed,
+    data_remaining: remaining,
+    memory_total: total,
+    memory_processed: processed,
+    memory_remaining: remaining,
+    ...(bps ? { memory_bps: bps } : {}),
+    ...(ram.duplicate !== undefined && {
+      memory_constant: ram.duplicate,
+      memory_normal: ram.normal ?? 0,
+      memory_normal_bytes: ram["normal-bytes"] ?? 0,
+    }),
     memory_dirty_rate: ram["dirty-pages-rate"] ?? 0,
     memory_iteration: ram["dirty-sync-count"] ?? 0,
+    memory_postcopy_requests: ram["postcopy-requests"] ?? 0,
+    ...(ram["page-size"] ? { memory_page_size: ram["page-size"] } : {}),
+  };
+  if (job.operation !== VIR.DOMAIN_JOB_OPERATION_MIGRATION_OUT) return out;
+  const throttle = info["cpu-throttle-percentage"];
+  return {
+    ...out,
+    disk_total: 0,
+    disk_processed: 0,
+    disk_remaining: 0,
+    ...(throttle ? { auto_converge_throttle: throttle } : {}),
   };
 }
 
 /**
- * `virDomainGetJobStats` (no completed-job statistics are kept: COMPLETED reports none).
+ * The statistics of each domain's last completed migration, save or dump (libvirt's
+ * `vm->job->completed`), kept after the domain stops, until read without KEEP_COMPLETED.
+ */
+const completedJobs = new WeakMap<QemuDomainObj, TypedParams>();
+
+/**
+ * Records the statistics of the domain's migration job, which QEMU just completed
+ * (`qemuMigrationSrcWaitForCompletion`); call it within the job.
+ *
+ * @example
+ * ```ts
+ * import { recordCompletedJob } from "./state_job.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await recordCompletedJob(obj);
+ * ```
+ */
+export async function recordCompletedJob(obj: QemuDomainObj): Promise<void> {
+  const job = jobs.get(obj);
+  if (!job) return;
+  const info = await job.monitor.run<MigrateInfo>("query-migrate").catch(() => ({} as MigrateInfo));
+  completedJobs.set(obj, migrationParams(job, info));
+}
+
+/**
+ * `qemuDomainEventEmitJobCompleted`: JOB_COMPLETED with the completed job's statistics, if
+ * any were recorded.
+ *
+ * @example
+ * ```ts
+ * import { emitJobCompleted } from "./state_job.ts";
+ * declare const state: import("../driver_state.ts").QemuDriverState;
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * emitJobCompleted(state, obj);
+ * ```
+ */
+export function emitJobCompleted(
+  host: { emitOther(obj: QemuDomainObj, eventId: number, data: Record<string, unknown>): void },
+  obj: QemuDomainObj,
+): void {
+  const params = completedJobs.get(obj);
+  if (params) host.emitOther(obj, VIR.DOMAIN_EVENT_ID_JOB_COMPLETED, { params: { ...params } });
+}
+
+/**
+ * `virDomainGetJobStats`: the running job's statistics, or with COMPLETED the last completed
+ * one's while no job runs (forgotten once read, unless KEEP_COMPLETED).
  *
  * @example
  * ```ts
@@ -259,9 +333,13 @@ export async function jobStats(obj: QemuDomainObj, flags: number): Promise<Typed
     "QEMU",
   );
   const job = jobs.get(obj);
-  if (flags & VIR.DOMAIN_JOB_STATS_COMPLETED || !job || !isActive(obj)) {
-    return { type: VIR.DOMAIN_JOB_NONE };
+  if (flags & VIR.DOMAIN_JOB_STATS_COMPLETED) {
+    const done = job ? undefined : completedJobs.get(obj);
+    if (!done) return { type: VIR.DOMAIN_JOB_NONE };
+    if (!(flags & VIR.DOMAIN_JOB_STATS_KEEP_COMPLETED)) completedJobs.delete(obj);
+    return { type: VIR.DOMAIN_JOB_COMPLETED, ...done };
   }
+  if (!job || !isActive(obj)) return { type: VIR.DOMAIN_JOB_NONE };
   return await progress(job);
 }
 

@@ -94,7 +94,7 @@ export async function saveDomain(
       const xml = dxml ?? formatDomainXML(live, E.DOMAIN_XML_SECURE | E.DOMAIN_XML_MIGRATABLE);
       await writeSaveImageHead(path, xml, running);
       written = true;
-      await migrateToFile(obj, path, E.DOMAIN_JOB_OPERATION_SAVE, "domain save job");
+      await migrateToFile(s, obj, path, E.DOMAIN_JOB_OPERATION_SAVE, "domain save job");
       await finishSaveImage(path);
     } catch (err) {
       // Only an image this save began goes; a file that was there before stays.

@@ -153,6 +153,39 @@ Deno.test("migration: the state crosses a socket of the migration range; the des
   });
 });
 
+Deno.test("migration: JOB_COMPLETED on the source after its stop (qemuMigrationSrcComplete), none on the destination", async () => {
+  await withPair(async (a, src, b) => {
+    a.events.length = 0;
+    const dom = await src.lookupDomainByName("hp");
+    await dom.migrate3(b.client, PARAMS, LIVE | E.MIGRATE_PERSIST_DEST);
+    const order = a.events.map((e) =>
+      e.eventId === E.DOMAIN_EVENT_ID_LIFECYCLE ? `lifecycle ${e.data.event}` : `${e.eventId}`
+    );
+    assert.deepEqual(order.slice(-2), [
+      `lifecycle ${E.DOMAIN_EVENT_STOPPED}`,
+      `${E.DOMAIN_EVENT_ID_JOB_COMPLETED}`,
+    ]);
+    const params = a.events.at(-1)!.data.params as Record<string, number>;
+    const total = a.migration.state.length;
+    // libvirt's MIGRATION statistics: the memory QEMU sent, and no disk of its own.
+    assert.equal(params.operation, E.DOMAIN_JOB_OPERATION_MIGRATION_OUT);
+    assert.deepEqual(
+      [params.memory_total, params.memory_processed, params.memory_remaining, params.data_total],
+      [total, total, 0, total],
+    );
+    assert.deepEqual([params.disk_total, params.disk_processed, params.disk_remaining], [0, 0, 0]);
+    // libvirt 9.0's destination announces no job: its statistics come only from the source.
+    assert.equal(b.events.filter((e) => e.eventId === E.DOMAIN_EVENT_ID_JOB_COMPLETED).length, 0);
+    // The source domain stays defined with the completed job's statistics, read once.
+    const stats = await a.conn.domainGetJobStats!(a.dom, E.DOMAIN_JOB_STATS_COMPLETED);
+    assert.deepEqual(stats, { type: E.DOMAIN_JOB_COMPLETED, ...params });
+    assert.equal(
+      (await a.conn.domainGetJobStats!(a.dom, E.DOMAIN_JOB_STATS_COMPLETED)).type,
+      E.DOMAIN_JOB_NONE,
+    );
+  });
+});
+
 Deno.test("migration --suspend: the destination stays paused (user), announced as libvirt does", async () => {
   await withPair(async (_a, src, b) => {
     const dom = await src.lookupDomainByName("hp");

@@ -43,6 +43,12 @@ Deno.test("dump --memory-only: paused for the dump, QEMU writes ELF to the file,
     assert.deepEqual([...core.subarray(0, 4)], [0x7f, 0x45, 0x4c, 0x46]);
     assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
     assert.equal((await t.conn.domainGetJobInfo!(t.dom)).type, E.DOMAIN_JOB_NONE);
+    // libvirt keeps no statistics of a memory-only dump, nor announces it.
+    assert.equal(t.events.some((e) => e.eventId === E.DOMAIN_EVENT_ID_JOB_COMPLETED), false);
+    assert.equal(
+      (await t.conn.domainGetJobStats!(t.dom, E.DOMAIN_JOB_STATS_COMPLETED)).type,
+      E.DOMAIN_JOB_NONE,
+    );
   } finally {
     await t.close();
   }
@@ -109,6 +115,12 @@ Deno.test("dump without --memory-only: QEMU's migration stream into the file, th
     ]);
     assert.equal(qmp(t)[2].arguments!.uri, `exec:cat >> '${path}'`);
     assert.equal(await Deno.readTextFile(path), t.migration.state);
+    // A full dump is qemuMigrationSrcToFile: it announces its completed job.
+    const done = t.events.filter((e) => e.eventId === E.DOMAIN_EVENT_ID_JOB_COMPLETED);
+    assert.deepEqual(
+      done.map((e) => (e.data.params as Record<string, number>).operation),
+      [E.DOMAIN_JOB_OPERATION_DUMP],
+    );
     assert.equal((await t.conn.domainGetState!(t.dom, 0))[0], E.DOMAIN_RUNNING);
   } finally {
     await t.close();

@@ -76,6 +76,43 @@ Deno.test("save: paused, header + XML + QEMU's stream, QEMU ended as saved; rest
   }
 });
 
+Deno.test("save: JOB_COMPLETED before the stop, its statistics kept for GetJobStats --completed", async () => {
+  const t = await setup();
+  try {
+    t.events.length = 0;
+    await t.conn.domainSaveFlags!(t.dom, `${t.dir}/hp.save`, null, 0);
+    // qemuMigrationSrcToFile announces the job before qemuDomainSaveInternal stops QEMU.
+    assert.deepEqual(t.events.map((e) => e.eventId), [
+      E.DOMAIN_EVENT_ID_LIFECYCLE,
+      E.DOMAIN_EVENT_ID_JOB_COMPLETED,
+      E.DOMAIN_EVENT_ID_LIFECYCLE,
+    ]);
+    const params = t.events[1].data.params as Record<string, number>;
+    const total = t.migration.state.length;
+    assert.equal(params.operation, E.DOMAIN_JOB_OPERATION_SAVE);
+    assert.deepEqual([params.memory_total, params.memory_processed, params.memory_bps], [
+      total,
+      total,
+      1_000_000,
+    ]);
+    // A save's statistics (libvirt's SAVEDUMP) have no disks.
+    assert.equal("disk_total" in params, false);
+    const flags = E.DOMAIN_JOB_STATS_COMPLETED | E.DOMAIN_JOB_STATS_KEEP_COMPLETED;
+    assert.deepEqual(await t.conn.domainGetJobStats!(t.dom, flags), {
+      type: E.DOMAIN_JOB_COMPLETED,
+      ...params,
+    });
+    // Kept, then read without KEEP_COMPLETED: gone.
+    await t.conn.domainGetJobStats!(t.dom, E.DOMAIN_JOB_STATS_COMPLETED);
+    assert.equal(
+      (await t.conn.domainGetJobStats!(t.dom, E.DOMAIN_JOB_STATS_COMPLETED)).type,
+      E.DOMAIN_JOB_NONE,
+    );
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("save --paused, restore: stays paused (restored); --running overrides; refusals", async () => {
   const t = await setup();
   try {
