@@ -9,6 +9,7 @@ import type {
 } from "../util/driver.ts";
 import { EventHub } from "../util/event_hub.ts";
 import { VirError } from "../util/errors.ts";
+import { LIBVIRT_VERSION } from "../util/lib_version.ts";
 import { parseUUID } from "../util/uuid.ts";
 import { Domain } from "./domain.ts";
 import { callDriver, type DriverArgs, type DriverResult } from "./handle.ts";
@@ -120,7 +121,9 @@ export class Connection {
   }
   /** `virConnectGetLibVersion`: the libvirt version edgevirt matches (9.0.0). */
   async getLibVersion(): Promise<number> {
-    return this.driver.connectGetLibVersion ? await this.driver.connectGetLibVersion() : 9000000;
+    return this.driver.connectGetLibVersion
+      ? await this.driver.connectGetLibVersion()
+      : LIBVIRT_VERSION;
   }
   /** `virConnectGetHostname`. */
   getHostname(): Promise<string> {

@@ -34,6 +34,7 @@ import { definitionTag } from "./etag.ts";
 import { defaultVirtType } from "./json_defaults.ts";
 import { parseStoragePoolXML } from "../conf/storage_pool/mod.ts";
 import { VIR } from "../util/constants.ts";
+import { LIBVIRT_VERSION } from "../util/lib_version.ts";
 import { type GaugeSamples, Metrics } from "./metrics.ts";
 import { type LogLevel, requestLogger } from "./request_log.ts";
 import { requestPath, routeTemplate } from "./route_template.ts";
@@ -178,7 +179,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     json({
       name: "edgevirt",
       api: API_VERSION,
-      libvirt: 9000000,
+      libvirt: LIBVIRT_VERSION,
       drivers: [...served.values()].map((s) => ({
         path: s.path,
         uri: s.uri,

@@ -30,6 +30,7 @@ import type {
   VcpuInfo,
 } from "../../util/driver.ts";
 import { hostName, hostNodeInfo } from "../../util/host_info.ts";
+import { LIBVIRT_VERSION } from "../../util/lib_version.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import {
   checkActive,
@@ -193,6 +194,23 @@ export class QemuConnection implements DriverConnection {
 
   connectGetHostname(): Promise<string> {
     return Promise.resolve(hostName());
+  }
+
+  connectGetLibVersion(): Promise<number> {
+    return Promise.resolve(LIBVIRT_VERSION);
+  }
+
+  // qemuConnectIsSecure: the driver runs inside the daemon, so nothing travels between them.
+  connectIsSecure(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  connectIsEncrypted(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
+
+  connectIsAlive(): Promise<boolean> {
+    return Promise.resolve(true);
   }
 
   nodeGetInfo(): Promise<NodeInfo> {

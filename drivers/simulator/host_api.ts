@@ -9,6 +9,7 @@ import { checkFlags, VirError } from "../../util/errors.ts";
 import type { TestDriverState } from "./driver_state.ts";
 import { methodTable } from "../../util/method_table.ts";
 import { hostName } from "../../util/host_info.ts";
+import { LIBVIRT_VERSION } from "../../util/lib_version.ts";
 import { capabilitiesXML } from "./capabilities.ts";
 import { cpuModelNames } from "../../conf/capabilities/cpu_models.ts";
 import { VIR } from "../../util/constants.ts";
@@ -40,7 +41,7 @@ const SYSINFO = "<sysinfo type='smbios'>\n" +
 export function hostMethods(state: TestDriverState): Partial<DriverConnection> {
   return methodTable({
     connectGetVersion: () => 2,
-    connectGetLibVersion: () => 9000000,
+    connectGetLibVersion: () => LIBVIRT_VERSION,
     // The test driver reports the real host.
     connectGetHostname: () => hostName(),
     connectIsSecure: () => true,

@@ -1623,15 +1623,6 @@ export const HYPERVISOR = {
     checks: [{ check: "readonly" }],
     family: "NONE",
   },
-  domainGetStatsFor: {
-    args: [
-      { name: "dom", kind: "dom" },
-      { name: "stats", kind: "int" },
-      { name: "flags", kind: "uint" },
-    ],
-    result: r.data as Result<TypedParams>,
-    access: "read",
-  },
   /**
    * The node-device calls libvirt serves in the hypervisor driver (`driver-hypervisor.h`): it
    * owns the host device manager that knows which domain uses which PCI device. The public

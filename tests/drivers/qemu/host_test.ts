@@ -36,6 +36,17 @@ Deno.test("nodeGetInfo describes this machine; connectGetHostname is its name", 
   await conn.connectClose();
 });
 
+Deno.test("the connection answers libvirt's version and qemu's link facts: secure, not encrypted, alive", async () => {
+  // virsh -c qemu:///session on libvirt 9.0: `virsh version` says "Using library: libvirt 9.0.0";
+  // qemuConnectIsSecure is 1, qemuConnectIsEncrypted 0, qemuConnectIsAlive 1.
+  const conn = await open(new FakeLauncher());
+  assert.equal(await conn.connectGetLibVersion!(), 9000000);
+  assert.equal(await conn.connectIsSecure!(), true);
+  assert.equal(await conn.connectIsEncrypted!(), false);
+  assert.equal(await conn.connectIsAlive!(), true);
+  await conn.connectClose();
+});
+
 realQemuTest({
   name: "real QEMU: connectGetVersion is the binary's own version",
   fn: async () => {
