@@ -1,0 +1,176 @@
+/**
+ * The qcow2 persistent dirty bitmaps behind the QEMU driver's checkpoints, as libvirt 9.0's
+ * `qemu_block.c` and `qemu_checkpoint.c` see them: each node's bitmaps from
+ * `query-named-block-nodes` (`qemuBlockGetNamedNodeData`), a disk's backing chain as its
+ * format nodes (`libvirt-N-format`), the validity rule of a bitmap along a chain
+ * (`qemuBlockBitmapChainIsValid`) and the `transaction` actions that add, remove and merge
+ * bitmaps (`qemuMonitorTransactionBitmap*`).
+ *
+ * @module
+ */
+import type { XmlElement } from "../../../util/xml/mod.ts";
+import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
+import type { QemuDomainObj } from "../domain_private.ts";
+import { liveChain } from "./block_chain.ts";
+import { diskNodes } from "./device_disk.ts";
+
+/** One bitmap of a node (`qemuBlockNamedNodeDataBitmap`). */
+export interface NodeBitmap {
+  name: string;
+  recording?: boolean;
+  persistent?: boolean;
+  busy?: boolean;
+  inconsistent?: boolean;
+  granularity?: number;
+  /** Dirty bytes (`dirtybytes`). */
+  count?: number;
+}
+
+/** The bitmaps of every named node. */
+export type NodeBitmaps = Map<string, NodeBitmap[]>;
+
+/** One action of a QMP `transaction`. */
+export interface TransactionAction {
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * `qemuBlockGetNamedNodeData`: `query-named-block-nodes` (flat), each node's `dirty-bitmaps`.
+ *
+ * @example
+ * ```ts
+ * import { nodeBitmaps } from "./checkpoint_bitmaps.ts";
+ * declare const mon: import("../monitor/qemu_monitor.ts").QemuMonitor;
+ * (await nodeBitmaps(mon)).get("libvirt-1-format");
+ * ```
+ */
+export async function nodeBitmaps(mon: QemuMonitor): Promise<NodeBitmaps> {
+  const nodes = await mon.run<{ "node-name": string; "dirty-bitmaps"?: NodeBitmap[] }[]>(
+    "query-named-block-nodes",
+    { flat: true },
+  );
+  return new Map(nodes.map((n) => [n["node-name"], n["dirty-bitmaps"] ?? []]));
+}
+
+/**
+ * The format node of each layer of the disk's chain, top first (libvirt's `src->nodeformat`
+ * down `backingStore`).
+ *
+ * @example
+ * ```ts
+ * import { chainNodes } from "./checkpoint_bitmaps.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * declare const disk: import("../../../util/xml/mod.ts").XmlElement;
+ * await chainNodes(obj, disk); // ["libvirt-2-format", "libvirt-3-format"]
+ * ```
+ */
+export async function chainNodes(obj: QemuDomainObj, disk: XmlElement): Promise<string[]> {
+  return (await liveChain(obj, disk)).flatMap((l) =>
+    l.index === undefined ? [] : [diskNodes(l.index).format]
+  );
+}
+
+/**
+ * `qemuBlockNamedNodeDataGetBitmapByName`.
+ *
+ * @example
+ * ```ts
+ * import { bitmapOf } from "./checkpoint_bitmaps.ts";
+ * bitmapOf(new Map([["n", [{ name: "c1" }]]]), "n", "c1"); // { name: "c1" }
+ * ```
+ */
+export function bitmapOf(data: NodeBitmaps, node: string, name: string): NodeBitmap | undefined {
+  return data.get(node)?.find((b) => b.name === name);
+}
+
+/**
+ * `qemuBlockBitmapChainIsValid`: the bitmap starts at the top, sits in consecutive layers, and
+ * is persistent, recording and consistent in each.
+ *
+ * @example
+ * ```ts
+ * import { bitmapChainIsValid } from "./checkpoint_bitmaps.ts";
+ * const data = new Map([["top", [{ name: "c1", persistent: true, recording: true }]]]);
+ * bitmapChainIsValid(["top"], "c1", data); // true
+ * ```
+ */
+export function bitmapChainIsValid(chain: string[], name: string, data: NodeBitmaps): boolean {
+  let found = false;
+  let ended = false;
+  for (const node of chain) {
+    const bitmap = bitmapOf(data, node, name);
+    if (!bitmap) {
+      if (!found) return false;
+      ended = true;
+      continue;
+    }
+    if (ended || bitmap.inconsistent || !bitmap.persistent || !bitmap.recording) return false;
+    found = true;
+  }
+  return found;
+}
+
+/**
+ * `qemuMonitorTransactionBitmapAdd` (libvirt always sends `persistent` and `disabled`, and the
+ * granularity only when it knows one).
+ *
+ * @example
+ * ```ts
+ * import { bitmapAdd } from "./checkpoint_bitmaps.ts";
+ * bitmapAdd("libvirt-1-format", "c1", true, false);
+ * ```
+ */
+export function bitmapAdd(
+  node: string,
+  name: string,
+  persistent: boolean,
+  disabled: boolean,
+  granularity = 0,
+): TransactionAction {
+  return {
+    type: "block-dirty-bitmap-add",
+    data: { node, name, persistent, disabled, ...(granularity ? { granularity } : {}) },
+  };
+}
+
+/**
+ * `qemuMonitorTransactionBitmapRemove`.
+ *
+ * @example
+ * ```ts
+ * import { bitmapRemove } from "./checkpoint_bitmaps.ts";
+ * bitmapRemove("libvirt-1-format", "c1");
+ * ```
+ */
+export function bitmapRemove(node: string, name: string): TransactionAction {
+  return { type: "block-dirty-bitmap-remove", data: { node, name } };
+}
+
+/**
+ * `qemuBlockGetBitmapMergeActions` for one bitmap merged down the whole chain into a new
+ * transient, disabled bitmap `target` on the top node (the only way libvirt 9.0's checkpoint
+ * code merges): nothing when the bitmap is not valid along the chain.
+ *
+ * @example
+ * ```ts
+ * import { bitmapMergeInto } from "./checkpoint_bitmaps.ts";
+ * declare const data: import("./checkpoint_bitmaps.ts").NodeBitmaps;
+ * bitmapMergeInto(["libvirt-2-format"], "c1", "libvirt-tmp-size-xml", data);
+ * ```
+ */
+export function bitmapMergeInto(
+  chain: string[],
+  name: string,
+  target: string,
+  data: NodeBitmaps,
+): TransactionAction[] {
+  if (!bitmapOf(data, chain[0], name) || !bitmapChainIsValid(chain, name, data)) return [];
+  const sources = chain.filter((node) => bitmapOf(data, node, name))
+    .map((node) => ({ node, name }));
+  const granularity = bitmapOf(data, sources[0].node, name)!.granularity ?? 0;
+  return [
+    bitmapAdd(chain[0], target, false, true, granularity),
+    { type: "block-dirty-bitmap-merge", data: { node: chain[0], target, bitmaps: sources } },
+  ];
+}
