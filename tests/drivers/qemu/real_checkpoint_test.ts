@@ -1,0 +1,80 @@
+// Checkpoints on a real QEMU (TCG) with a qcow2 disk: two checkpoints with guest-like writes
+// between them (HMP qemu-io on the disk), their sizes through XML_SIZE, the persistent
+// bitmaps in the image once QEMU is gone (qemu-img info), the first deleted after a restart
+// (its bitmap removed, the second's untouched: libvirt 9.0 merges nothing), then listed.
+import assert from "node:assert/strict";
+import { VIR } from "../../../util/constants.ts";
+import { realQemuTest, withRealDriver } from "./real_qemu.ts";
+
+const E = VIR;
+
+/** The bitmap names `qemu-img info` finds in the image. */
+async function bitmapsInImage(file: string): Promise<string[]> {
+  const out = await new Deno.Command("qemu-img", {
+    args: ["info", "--force-share", "--output=json", file],
+    stdout: "piped",
+  }).output();
+  assert.ok(out.success);
+  const info = JSON.parse(new TextDecoder().decode(out.stdout));
+  const bitmaps: { name: string; flags: string[] }[] = info["format-specific"].data.bitmaps ?? [];
+  for (const b of bitmaps) assert.deepEqual(b.flags, ["auto"], `${b.name} is enabled, consistent`);
+  return bitmaps.map((b) => b.name);
+}
+
+realQemuTest({
+  name: "real QEMU: two checkpoints on a qcow2 disk, sizes, bitmaps in the image, delete, list",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await withRealDriver("ev-qemu-chk-", async ({ dir, launcher, conn }) => {
+      const disk = `${dir}/vda.qcow2`;
+      const made = await new Deno.Command("qemu-img", {
+        args: ["create", "-q", "-f", "qcow2", disk, "4M"],
+      }).output();
+      assert.ok(made.success);
+      const dom = await conn.domainDefineXMLFlags!(
+        `<domain type='qemu'><name>rck</name><memory unit='MiB'>32</memory>
+<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>
+<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${disk}'/>
+<target dev='vda' bus='virtio'/></disk><memballoon model='none'/></devices></domain>`,
+        0,
+      );
+      await conn.domainCreateWithFlags!(dom, 0);
+      const write = (offset: string) =>
+        launcher.procs.at(-1)!.monitor.run("human-monitor-command", {
+          "command-line":
+            `qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend "write ${offset} 64k"`,
+        });
+      const chk = (name: string) => `<domaincheckpoint><name>${name}</name></domaincheckpoint>`;
+      const sizeOf = async (name: string) => {
+        const xml = await conn.domainCheckpointGetXMLDesc!(dom, name, E.DOMAIN_CHECKPOINT_XML_SIZE);
+        return Number(/ bitmap='[^']*' size='(\d+)'/.exec(xml)?.[1]);
+      };
+
+      await conn.domainCheckpointCreateXML!(dom, chk("c1"), 0);
+      assert.equal(await write("0"), "", "qemu-io wrote");
+      await conn.domainCheckpointCreateXML!(dom, chk("c2"), 0);
+      assert.equal(await write("1M"), "", "qemu-io wrote");
+      assert.equal(await sizeOf("c1"), 128 * 1024, "c1 saw both writes");
+      assert.equal(await sizeOf("c2"), 64 * 1024, "c2 saw the second");
+      assert.equal(await conn.domainCheckpointGetParent!(dom, "c2", 0), "c1");
+
+      await conn.domainDestroyFlags!(dom, 0);
+      assert.deepEqual((await bitmapsInImage(disk)).sort(), ["c1", "c2"]);
+
+      await conn.domainCreateWithFlags!(dom, 0);
+      assert.equal(await sizeOf("c2"), 64 * 1024, "the bitmap came back from the image");
+      await conn.domainCheckpointDelete!(dom, "c1", 0);
+      assert.deepEqual(await conn.domainListAllCheckpoints!(dom, 0), ["c2"]);
+      assert.equal(await sizeOf("c2"), 64 * 1024, "c2 records on its own");
+      const orphan = await conn.domainCheckpointGetParent!(dom, "c2", 0).catch((e) => e);
+      assert.equal(orphan.code, E.ERR_NO_DOMAIN_CHECKPOINT);
+
+      await conn.domainDestroyFlags!(dom, 0);
+      assert.deepEqual(await bitmapsInImage(disk), ["c2"]);
+      assert.deepEqual(await conn.domainListAllCheckpoints!(dom, E.DOMAIN_CHECKPOINT_LIST_ROOTS), [
+        "c2",
+      ]);
+    });
+  },
+});
