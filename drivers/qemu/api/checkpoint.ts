@@ -24,7 +24,7 @@ import {
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import { formatDomainXML } from "../../../conf/domain/mod.ts";
 import { checkActive, isActive } from "../../../conf/objects/domain_obj.ts";
-import { deleteMoment } from "../../../conf/objects/moment_delete.ts";
+import { reparentChildren } from "../../../conf/objects/moment_delete.ts";
 import type { Moment } from "../../../conf/objects/moment_list.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { DomainRef, DriverConnection } from "../../../util/driver.ts";
@@ -99,7 +99,7 @@ async function create(
   for (const disk of def.disks) {
     const domDisk = diskByTarget(obj.def, disk.name);
     if (!domDisk || disk.checkpoint !== "bitmap") continue;
-    const [top] = await chainNodes(obj, domDisk);
+    const [top] = chainNodes(domDisk);
     actions.push(bitmapAdd(top, disk.bitmap!, true, false));
   }
   const chk = list.assign(def);
@@ -123,7 +123,7 @@ async function validateBitmaps(obj: QemuDomainObj, def: CheckpointDef): Promise<
     if (disk.checkpoint !== "bitmap") continue;
     const domDisk = diskByTarget(obj.def, disk.name);
     if (!domDisk) continue;
-    if (!bitmapChainIsValid(await chainNodes(obj, domDisk), def.name, data)) {
+    if (!bitmapChainIsValid(chainNodes(domDisk), def.name, data)) {
       throw VirError.report(
         "QEMU",
         "CHECKPOINT_INCONSISTENT",
@@ -193,7 +193,7 @@ async function discardBitmaps(obj: QemuDomainObj, def: CheckpointDef): Promise<v
         `missing bitmap name for disk '${disk.name}' of checkpoint '${def.name}'`,
       );
     }
-    const holders = (await chainNodes(obj, domDisk)).filter((n) => bitmapOf(data, n, disk.bitmap!));
+    const holders = chainNodes(domDisk).filter((n) => bitmapOf(data, n, disk.bitmap!));
     if (!holders.length) {
       throw VirError.report(
         "QEMU",
@@ -244,17 +244,43 @@ export async function deleteCheckpoint(
     }
     const chk = await checkpointByName(s, obj, name);
     const list = obj.checkpoints;
-    if (!metadataOnly) {
-      // Descendants first, each before its children (virDomainMomentForEachDescendant).
-      const doomed = [
-        ...(children || childrenOnly ? list.descendants(chk) : []),
-        ...(childrenOnly ? [] : [chk]),
-      ];
-      for (const m of doomed) await discardBitmaps(obj, m.def);
+    try {
+      if (children || childrenOnly) {
+        // Every descendant is tried, each before its children; the first failure is reported
+        // once the others are gone (qemuDomainMomentDiscardAll).
+        const current = list.current;
+        let failure: unknown;
+        let found = false;
+        for (const m of list.descendants(chk)) {
+          found ||= m === current;
+          await discard(obj, m, false, metadataOnly).catch((err) => failure ??= err);
+        }
+        if (failure) throw failure;
+        if (found) list.current = chk;
+      } else reparentChildren(list, chk);
+      if (childrenOnly) chk.children = [];
+      else await discard(obj, chk, true, metadataOnly);
+    } finally {
+      await saveCheckpoints(s, obj);
     }
-    deleteMoment(list, chk, { children, childrenOnly });
-    await saveCheckpoints(s, obj);
   });
+}
+
+/**
+ * `qemuCheckpointDiscard`: the checkpoint's bitmaps (unless only metadata goes), then the
+ * checkpoint; a current one hands that role to its parent when `updateParent`.
+ */
+async function discard(
+  obj: QemuDomainObj,
+  chk: Moment<CheckpointDef>,
+  updateParent: boolean,
+  metadataOnly: boolean,
+): Promise<void> {
+  if (!metadataOnly) await discardBitmaps(obj, chk.def);
+  const list = obj.checkpoints;
+  if (list.current === chk) list.current = updateParent ? list.find(chk.def.parent) : undefined;
+  list.dropParent(chk);
+  list.remove(chk);
 }
 
 /**
@@ -276,7 +302,7 @@ async function bitmapSizes(obj: QemuDomainObj, def: CheckpointDef): Promise<Map<
       if (disk.checkpoint !== "bitmap") continue;
       const domDisk = diskByTarget(obj.def, disk.name);
       if (!domDisk) continue;
-      const chain = await chainNodes(obj, domDisk);
+      const chain = chainNodes(domDisk);
       if (!bitmapChainIsValid(chain, def.name, data)) continue;
       disks.push({ name: disk.name, top: chain[0] });
       if (bitmapOf(data, chain[0], SIZE_BITMAP)) recover.push(bitmapRemove(chain[0], SIZE_BITMAP));

@@ -10,8 +10,7 @@
  */
 import type { XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
-import type { QemuDomainObj } from "../domain_private.ts";
-import { liveChain } from "./block_chain.ts";
+import { diskChain } from "./block_chain.ts";
 import { diskNodes } from "./device_disk.ts";
 
 /** One bitmap of a node (`qemuBlockNamedNodeDataBitmap`). */
@@ -54,21 +53,18 @@ export async function nodeBitmaps(mon: QemuMonitor): Promise<NodeBitmaps> {
 }
 
 /**
- * The format node of each layer of the disk's chain, top first (libvirt's `src->nodeformat`
- * down `backingStore`).
+ * The format node of each layer of the running disk's chain as its live XML knows it, top
+ * first (libvirt's `src->nodeformat` down `backingStore`, which the start probed).
  *
  * @example
  * ```ts
  * import { chainNodes } from "./checkpoint_bitmaps.ts";
- * declare const obj: import("../domain_private.ts").QemuDomainObj;
  * declare const disk: import("../../../util/xml/mod.ts").XmlElement;
- * await chainNodes(obj, disk); // ["libvirt-2-format", "libvirt-3-format"]
+ * chainNodes(disk); // ["libvirt-2-format", "libvirt-3-format"]
  * ```
  */
-export async function chainNodes(obj: QemuDomainObj, disk: XmlElement): Promise<string[]> {
-  return (await liveChain(obj, disk)).flatMap((l) =>
-    l.index === undefined ? [] : [diskNodes(l.index).format]
-  );
+export function chainNodes(disk: XmlElement): string[] {
+  return diskChain(disk).flatMap((l) => l.index === undefined ? [] : [diskNodes(l.index).format]);
 }
 
 /**

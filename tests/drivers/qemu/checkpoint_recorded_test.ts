@@ -1,0 +1,95 @@
+// libvirt 9.0's QEMU driver's checkpoint answers and QMP, replayed on a fake QEMU: every step of
+// tests/fixtures/oracle/checkpoints.json (recorded by tests/tools/checkpoints/record.sh on the
+// same domain, vda qcow2) gives the same result or error (code, domain, message) and sends
+// the same QMP commands with the same arguments.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { VIR } from "../../../util/constants.ts";
+import { VirError } from "../../../util/errors.ts";
+import { FIXTURES } from "../../paths.ts";
+import { type Setup, setup, XML } from "./fake_qmp/block_harness.ts";
+
+interface Step {
+  op: string;
+  name?: string;
+  xml?: string;
+  flags?: number;
+  ok?: unknown;
+  error?: { code: number; domain: number; message: string };
+  qmp: { execute: string; arguments?: unknown }[];
+}
+
+const recorded: { steps: Step[] } = JSON.parse(
+  Deno.readTextFileSync(join(FIXTURES, "oracle", "checkpoints.json")),
+);
+const QCOW2 = XML.replace("<driver name='qemu' type='raw'/>", "<driver name='qemu' type='qcow2'/>");
+
+/** The step on the driver, answered as python-libvirt does (null for none). */
+async function run(t: Setup, step: Step): Promise<unknown> {
+  const c = t.conn;
+  const f = step.flags ?? 0;
+  switch (step.op) {
+    case "create":
+      return await c.domainCheckpointCreateXML!(t.dom, step.xml!, f);
+    case "list":
+      return await c.domainListAllCheckpoints!(t.dom, f);
+    case "destroy":
+      return await c.domainDestroyFlags!(t.dom, 0).then(() => 0);
+    case "undefine":
+      return await c.domainUndefineFlags!(t.dom, f).then(() => 0);
+  }
+  const name = await c.domainCheckpointLookupByName!(t.dom, step.name!, 0);
+  switch (step.op) {
+    case "lookup":
+      return name;
+    case "children":
+      return await c.domainCheckpointListAllChildren!(t.dom, name, f);
+    case "parent":
+      return await c.domainCheckpointGetParent!(t.dom, name, 0);
+    case "xml":
+      return (await c.domainCheckpointGetXMLDesc!(t.dom, name, f))
+        .replace(/<creationTime>\d+<\/creationTime>/, "<creationTime>@T@</creationTime>");
+    case "delete":
+      return await c.domainCheckpointDelete!(t.dom, name, f).then(() => 0);
+  }
+  throw new Error(`unknown op ${step.op}`);
+}
+
+/** libvirt lists a whole tree in its hash table's order, which is unspecified. */
+const unordered = (step: Step) =>
+  step.op === "list" &&
+  !(step.flags! & (VIR.DOMAIN_CHECKPOINT_LIST_ROOTS | VIR.DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL));
+
+Deno.test("every recorded checkpoint step: libvirt's answer and QMP", async () => {
+  assert.ok(recorded.steps.length > 40);
+  const t = await setup({ xml: QCOW2 });
+  try {
+    const fake = [...t.launcher.instances.values()].at(-1)!;
+    for (const [i, step] of recorded.steps.entries()) {
+      const label = `step ${i}: ${step.op} ${step.name ?? step.xml ?? ""} ${step.flags ?? ""}`;
+      fake.commands.length = 0;
+      const got: { ok?: unknown; error?: Step["error"] } = await run(t, step).then(
+        (ok) => ({ ok }),
+        (e) => {
+          if (!(e instanceof VirError)) throw e;
+          return { error: { code: e.code, domain: e.domain, message: e.message } };
+        },
+      );
+      if (step.error) assert.deepEqual(got, { error: step.error }, label);
+      else if (unordered(step)) {
+        assert.deepEqual(
+          [...(got.ok as string[])].sort(),
+          [...(step.ok as string[])].sort(),
+          label,
+        );
+      } else assert.deepEqual(got, { ok: step.ok ?? 0 }, label);
+      assert.deepEqual(
+        fake.commands.map((c) => ({ execute: c.execute, arguments: c.arguments })),
+        step.qmp.map((c) => ({ execute: c.execute, arguments: c.arguments })),
+        `${label}: QMP`,
+      );
+    }
+  } finally {
+    await t.close();
+  }
+});

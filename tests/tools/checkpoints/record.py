@@ -1,0 +1,158 @@
+#!/usr/bin/python3
+"""Records libvirt 9.0's QEMU driver answers for checkpoints, and the QMP each call sent, into
+tests/fixtures/oracle/checkpoints.json: {"steps": [{op, args..., "ok" | "error", "qmp"}]}.
+Creation times in XML are written @T@.
+
+usage: record.sh [ORACLE_DIR]   (runs this against a private libvirtd that logs its monitor)
+"""
+import json
+import re
+import sys
+
+import libvirt
+
+URI, D, LOG, OUT = sys.argv[1:5]
+conn = libvirt.open(URI)
+B = libvirt.VIR_DOMAIN_CHECKPOINT_LIST_LEAVES
+NB = libvirt.VIR_DOMAIN_CHECKPOINT_LIST_NO_LEAVES
+DOM = f"""<domain type='qemu'><name>hp</name><uuid>44444444-2222-3333-4444-555555555555</uuid>
+<memory unit='MiB'>128</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>
+<devices>
+<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='{D}/vda.qcow2'/>
+<target dev='vda' bus='virtio'/></disk>
+<disk type='file' device='cdrom'><target dev='hdc' bus='ide'/><readonly/></disk>
+<controller type='scsi' model='virtio-scsi'/>
+<memballoon model='virtio'/></devices></domain>"""
+
+
+def chk(name, disks=""):
+    return f"<domaincheckpoint><name>{name}</name>{disks}</domaincheckpoint>"
+
+
+REDEF_C5 = ("<domaincheckpoint><name>c5</name><parent><name>c1</name></parent>"
+            "<creationTime>1234</creationTime><disks><disk name='vda' checkpoint='bitmap'/>"
+            "</disks></domaincheckpoint>")
+REDEF_C6 = REDEF_C5.replace("c5", "c6")
+REDEF = libvirt.VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE
+VALIDATE = REDEF | libvirt.VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE
+NO_DOM = libvirt.VIR_DOMAIN_CHECKPOINT_XML_NO_DOMAIN
+SIZE = libvirt.VIR_DOMAIN_CHECKPOINT_XML_SIZE
+
+STEPS = [
+    {"op": "create", "xml": chk("c1"), "flags": 0},
+    {"op": "create", "xml": chk("c2"), "flags": 0},
+    {"op": "create", "xml": chk("c3"), "flags": 0},
+    {"op": "create", "xml": chk("c1"), "flags": 0},
+    {"op": "create", "xml": chk("c9"), "flags": libvirt.VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE},
+    {"op": "create", "xml": chk("c9", "<disks><disk name='vda' bitmap='b'/></disks>"), "flags": 0},
+    {"op": "create", "xml": chk("c9", "<disks><disk name='vdz'/></disks>"), "flags": 0},
+    {"op": "create", "xml": chk("c9", "<disks><disk name='hdc'/></disks>"), "flags": 0},
+    {"op": "xml", "name": "c2", "flags": NO_DOM},
+    {"op": "xml", "name": "c1", "flags": NO_DOM | SIZE},
+    {"op": "list", "flags": 0},
+    {"op": "list", "flags": libvirt.VIR_DOMAIN_CHECKPOINT_LIST_ROOTS},
+    {"op": "list", "flags": B},
+    {"op": "list", "flags": NB},
+    {"op": "list", "flags": B | NB},
+    {"op": "list", "flags": libvirt.VIR_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL},
+    {"op": "list", "flags": 1 << 10},
+    {"op": "children", "name": "c1", "flags": 0},
+    {"op": "children", "name": "c1", "flags": libvirt.VIR_DOMAIN_CHECKPOINT_LIST_DESCENDANTS},
+    {"op": "children", "name": "c1", "flags": libvirt.VIR_DOMAIN_CHECKPOINT_LIST_DESCENDANTS | B},
+    {"op": "parent", "name": "c1"},
+    {"op": "parent", "name": "c2"},
+    {"op": "lookup", "name": "c3"},
+    {"op": "lookup", "name": "zz"},
+    {"op": "delete", "name": "c2", "flags": 0},
+    {"op": "parent", "name": "c3"},
+    {"op": "create", "xml": chk("c4"), "flags": 0},
+    {"op": "delete", "name": "c1", "flags": libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY},
+    {"op": "list", "flags": 0},
+    {"op": "create", "xml": chk("c5"), "flags": 0},
+    {"op": "parent", "name": "c5"},
+    {"op": "delete", "name": "c5", "flags": libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY},
+    {"op": "create", "xml": REDEF_C5, "flags": VALIDATE},
+    {"op": "xml", "name": "c5", "flags": NO_DOM},
+    {"op": "create", "xml": REDEF_C6, "flags": VALIDATE},
+    {"op": "create", "xml": REDEF_C6, "flags": REDEF},
+    {"op": "list", "flags": libvirt.VIR_DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL},
+    {"op": "delete", "name": "c6", "flags": 0},
+    {"op": "delete", "name": "c1", "flags": libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN},
+    {"op": "list", "flags": 0},
+    {"op": "create", "xml": chk("c7"), "flags": 0},
+    {"op": "create", "xml": chk("c8"), "flags": 0},
+    {"op": "destroy"},
+    {"op": "create", "xml": chk("c9"), "flags": 0},
+    {"op": "delete", "name": "c7", "flags": 0},
+    {"op": "xml", "name": "c7", "flags": NO_DOM | SIZE},
+    {"op": "undefine", "flags": 0},
+    {"op": "undefine", "flags": libvirt.VIR_DOMAIN_UNDEFINE_NVRAM},
+    {"op": "delete", "name": "c8", "flags": libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY},
+    {"op": "list", "flags": 0},
+    {"op": "undefine", "flags": 0},
+    {"op": "undefine", "flags": libvirt.VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA},
+]
+
+dom = conn.defineXML(DOM)
+dom.create()
+
+
+def run(step):
+    op = step["op"]
+    if op == "create":
+        return dom.checkpointCreateXML(step["xml"], step["flags"]).getName()
+    if op == "list":
+        return [c.getName() for c in dom.listAllCheckpoints(step["flags"])]
+    if op == "destroy":
+        return dom.destroy()
+    if op == "undefine":
+        return dom.undefineFlags(step["flags"])
+    c = dom.checkpointLookupByName(step["name"], 0)
+    if op == "lookup":
+        return c.getName()
+    if op == "children":
+        return [x.getName() for x in c.listAllChildren(step["flags"])]
+    if op == "parent":
+        return c.getParent(0).getName()
+    if op == "xml":
+        return re.sub(r"<creationTime>\d+</creationTime>", "<creationTime>@T@</creationTime>",
+                      c.getXMLDesc(step["flags"]))
+    if op == "delete":
+        return c.delete(step["flags"])
+    raise ValueError(op)
+
+
+def sent(log, start):
+    with open(log, "rb") as f:
+        f.seek(start)
+        text = f.read().decode()
+    out = []
+    for line in text.splitlines():
+        m = re.search(r"QEMU_MONITOR_SEND_MSG: mon=\S+ msg=(.*)$", line)
+        if m:
+            msg = json.loads(m.group(1))
+            msg.pop("id", None)
+            out.append(msg)
+    return out
+
+
+def size(log):
+    with open(log, "rb") as f:
+        return f.seek(0, 2)
+
+
+steps = []
+for step in STEPS:
+    start = size(LOG)
+    rec = dict(step)
+    try:
+        rec["ok"] = run(step)
+    except libvirt.libvirtError as e:
+        rec["error"] = {"code": e.get_error_code(), "domain": e.get_error_domain(),
+                        "message": e.get_error_message()}
+    rec["qmp"] = sent(LOG, start)
+    steps.append(rec)
+
+with open(OUT, "w") as f:
+    json.dump({"libvirt": conn.getLibVersion(), "steps": steps}, f, indent=1)
+    f.write("\n")
