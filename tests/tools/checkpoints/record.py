@@ -1,12 +1,15 @@
 #!/usr/bin/python3
 """Records libvirt 9.0's QEMU driver answers for checkpoints, and the QMP each call sent, into
-tests/fixtures/oracle/checkpoints.json: {"steps": [{op, args..., "ok" | "error", "qmp"}]}.
-Creation times in XML are written @T@.
+tests/fixtures/oracle/checkpoints.json: {"steps": [{op, args..., "ok" | "error", "qmp"}],
+"virsh": [{line, stdout, stderr, status}]} (virsh's checkpoint commands on the domain defined
+and started again). Creation times are written @T@ in XML, @TIME@ in virsh's tables.
 
 usage: record.sh [ORACLE_DIR]   (runs this against a private libvirtd that logs its monitor)
 """
 import json
+import os
 import re
+import subprocess
 import sys
 
 import libvirt
@@ -153,6 +156,58 @@ for step in STEPS:
     rec["qmp"] = sent(LOG, start)
     steps.append(rec)
 
+VIRSH = [
+    "checkpoint-create-as hp c1 --description first",
+    "checkpoint-create-as hp c2",
+    "checkpoint-create-as hp --name c3 --diskspec vda,checkpoint=bitmap --print-xml",
+    "checkpoint-create-as hp c3 --diskspec hdc",
+    "checkpoint-create-as hp c3 --quiesce",
+    "checkpoint-create-as hp c3 --diskspec vda,checkpoint=bitmap,bitmap=c3 --diskspec hdc,checkpoint=no",
+    "checkpoint-list hp",
+    "checkpoint-list hp --parent",
+    "checkpoint-list hp --tree",
+    "checkpoint-list hp --topological --name",
+    "checkpoint-list hp --roots",
+    "checkpoint-list hp --leaves --name",
+    "checkpoint-list hp --no-leaves --name",
+    "checkpoint-list hp --from c1 --name",
+    "checkpoint-list hp --from c1 --descendants --name",
+    "checkpoint-dumpxml hp c2 --no-domain",
+    "checkpoint-dumpxml hp c1 --no-domain --size",
+    "checkpoint-parent hp c2",
+    "checkpoint-parent hp c1",
+    "checkpoint-info hp c1",
+    "checkpoint-info hp c2",
+    "checkpoint-info hp zz",
+    "checkpoint-delete hp c2",
+    "checkpoint-list hp --parent",
+    "checkpoint-delete hp c1 --children-only",
+    "checkpoint-list hp --tree",
+    "checkpoint-delete hp c1 --metadata",
+    "checkpoint-list hp --name",
+    "checkpoint-delete hp zz",
+    "checkpoint-create-as hp c4",
+    "destroy hp",
+    "checkpoint-create-as hp c5",
+    "checkpoint-delete hp c4",
+    "checkpoint-dumpxml hp c4 --size",
+    "checkpoint-list hp --name",
+    "undefine hp",
+    "undefine hp --checkpoints-metadata",
+]
+# A fresh image: the one above keeps the bitmaps whose metadata the undefine discarded.
+subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", f"{D}/vda.qcow2", "16M"], check=True)
+os.chmod(f"{D}/vda.qcow2", 0o666)
+dom = conn.defineXML(DOM)
+dom.create()
+virsh = []
+for line in VIRSH:
+    r = subprocess.run(["virsh", "-c", URI, line], capture_output=True, text=True,
+                       env={**os.environ, "TZ": "UTC", "LC_ALL": "C"})
+    out = re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}", "@TIME@", r.stdout)
+    out = re.sub(r"<creationTime>\d+</creationTime>", "<creationTime>@T@</creationTime>", out)
+    virsh.append({"line": line, "stdout": out, "stderr": r.stderr, "status": r.returncode})
+
 with open(OUT, "w") as f:
-    json.dump({"libvirt": conn.getLibVersion(), "steps": steps}, f, indent=1)
+    json.dump({"libvirt": conn.getLibVersion(), "steps": steps, "virsh": virsh}, f, indent=1)
     f.write("\n")
