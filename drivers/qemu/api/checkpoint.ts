@@ -40,9 +40,11 @@ import {
   bitmapRemove,
   chainNodes,
   nodeBitmaps,
+  reopenProps,
   type TransactionAction,
 } from "./checkpoint_bitmaps.ts";
 import { checkpointByName, checkpointsOf, saveCheckpoints } from "./checkpoint_store.ts";
+import { diskChain, type Layer } from "./block_chain.ts";
 
 const E = VIR;
 /** The bitmap `qemuCheckpointGetXMLDescUpdateSize` merges into and drops again. */
@@ -178,11 +180,15 @@ export async function createCheckpoint(
 
 /**
  * `qemuCheckpointDiscardBitmaps`: one transaction removing the checkpoint's bitmap from every
- * layer of each of its disks that has it; a disk unplugged since is skipped.
+ * layer of each of its disks that has it (a disk unplugged since is skipped); a backing layer
+ * holding it (an external snapshot propagated it) is reopened read-write around the
+ * transaction and read-only again after, whatever the outcome.
  */
 async function discardBitmaps(obj: QemuDomainObj, def: CheckpointDef): Promise<void> {
-  const data = await nodeBitmaps(obj.proc!.monitor);
+  const mon = obj.proc!.monitor;
+  const data = await nodeBitmaps(mon);
   const actions: TransactionAction[] = [];
+  const reopen: { disk: XmlElement; chain: Layer[]; at: number }[] = [];
   for (const disk of def.disks) {
     const domDisk = diskByTarget(obj.def, disk.name);
     if (!domDisk || disk.checkpoint !== "bitmap") continue;
@@ -193,7 +199,9 @@ async function discardBitmaps(obj: QemuDomainObj, def: CheckpointDef): Promise<v
         `missing bitmap name for disk '${disk.name}' of checkpoint '${def.name}'`,
       );
     }
-    const holders = chainNodes(domDisk).filter((n) => bitmapOf(data, n, disk.bitmap!));
+    const chain = diskChain(domDisk);
+    const nodes = chainNodes(domDisk);
+    const holders = nodes.filter((n) => bitmapOf(data, n, disk.bitmap!));
     if (!holders.length) {
       throw VirError.report(
         "QEMU",
@@ -201,11 +209,25 @@ async function discardBitmaps(obj: QemuDomainObj, def: CheckpointDef): Promise<v
         `bitmap '${disk.bitmap}' not found in backing chain of '${disk.name}'`,
       );
     }
-    // libvirt reopens a backing layer read-write around the removal (blockdev-reopen);
-    // this driver does not, so QEMU refuses to change a read-only layer's bitmap itself.
-    for (const node of holders) actions.push(bitmapRemove(node, disk.bitmap));
+    for (const node of holders) {
+      actions.push(bitmapRemove(node, disk.bitmap));
+      const at = nodes.indexOf(node);
+      if (at > 0) reopen.unshift({ disk: domDisk, chain, at });
+    }
   }
-  await transaction(obj, actions);
+  const reopened: typeof reopen = [];
+  try {
+    for (const r of reopen) {
+      await mon.run("blockdev-reopen", { options: [reopenProps(r.disk, r.chain, r.at, false)] });
+      reopened.unshift(r);
+    }
+    await transaction(obj, actions);
+  } finally {
+    for (const r of reopened) {
+      await mon.run("blockdev-reopen", { options: [reopenProps(r.disk, r.chain, r.at, true)] })
+        .catch(() => {});
+    }
+  }
 }
 
 /**

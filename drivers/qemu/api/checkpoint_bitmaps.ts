@@ -11,7 +11,8 @@
 import type { XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
 import { diskChain } from "./block_chain.ts";
-import { diskNodes } from "./device_disk.ts";
+import { chainBlockdevs, diskNodes } from "./device_disk.ts";
+import type { Layer } from "./block_chain.ts";
 
 /** One bitmap of a node (`qemuBlockNamedNodeDataBitmap`). */
 export interface NodeBitmap {
@@ -169,4 +170,47 @@ export function bitmapMergeInto(
     bitmapAdd(chain[0], target, false, true, granularity),
     { type: "block-dirty-bitmap-merge", data: { node: chain[0], target, bitmaps: sources } },
   ];
+}
+
+/**
+ * The `blockdev-reopen` options of layer `at` of the disk's chain
+ * (`qemuBlockStorageSourceGetBlockdevProps` of that layer over its backing), read-write or
+ * read-only (`qemuBlockReopenReadWrite` / `…ReadOnly`).
+ *
+ * @example
+ * ```ts
+ * import { reopenProps } from "./checkpoint_bitmaps.ts";
+ * declare const disk: import("../../../util/xml/mod.ts").XmlElement;
+ * declare const chain: import("./block_chain.ts").Layer[];
+ * reopenProps(disk, chain, 1, false)["read-only"]; // false
+ * ```
+ */
+export function reopenProps(
+  disk: XmlElement,
+  chain: Layer[],
+  at: number,
+  readOnly: boolean,
+): Record<string, unknown> {
+  const props = chainBlockdevs(disk, chain.slice(at), true).at(-1)!;
+  return { ...props, "read-only": readOnly };
+}
+
+/**
+ * `qemuSnapshotDiskBitmapsPropagate`: the actions giving a new overlay each persistent,
+ * recording, consistent bitmap of the node it goes on, so the bitmaps go on recording.
+ *
+ * @example
+ * ```ts
+ * import { propagateBitmaps } from "./checkpoint_bitmaps.ts";
+ * declare const data: import("./checkpoint_bitmaps.ts").NodeBitmaps;
+ * propagateBitmaps(data, "libvirt-1-format", "libvirt-2-format");
+ * ```
+ */
+export function propagateBitmaps(
+  data: NodeBitmaps,
+  node: string,
+  overlay: string,
+): TransactionAction[] {
+  return (data.get(node) ?? []).filter((b) => b.persistent && b.recording && !b.inconsistent)
+    .map((b) => bitmapAdd(overlay, b.name, true, false, b.granularity ?? 0));
 }

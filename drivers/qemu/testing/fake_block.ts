@@ -245,6 +245,10 @@ export class FakeBlockDevices {
       case "blockdev-create":
         this.jobs.push({ id: String(args["job-id"]), type: execute, status: "concluded" });
         return { return: {} };
+      case "blockdev-reopen": {
+        const node = String((args.options as Record<string, unknown>[])[0]["node-name"]);
+        return this.nodes.has(node) ? { return: {} } : err(`Cannot find node named '${node}'`);
+      }
       case "transaction":
         return this.#transaction(args.actions as { type: string; data: Record<string, unknown> }[]);
       case "block-commit":
@@ -417,14 +421,15 @@ export class FakeBlockDevices {
     if (!staged.has(node)) return noNode(node);
     if (type === "block-dirty-bitmap-add") {
       if (find(node, name)) return `Bitmap already exists: ${name}`;
-      staged.set(node, [...staged.get(node) ?? [], {
+      // QEMU lists a node's bitmaps newest first.
+      staged.set(node, [{
         name,
         persistent: data.persistent === true,
         recording: data.disabled !== true,
         busy: false,
         granularity: Number(data.granularity ?? 65536),
         count: 0,
-      }]);
+      }, ...staged.get(node) ?? []]);
       return undefined;
     }
     const bitmap = find(node, name);

@@ -78,3 +78,59 @@ realQemuTest({
     });
   },
 });
+
+realQemuTest({
+  name:
+    "real QEMU: a checkpoint across an external snapshot: bitmap propagated, size merged, deleted from both images",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await withRealDriver("ev-qemu-chk-ext-", async ({ dir, launcher, conn }) => {
+      const base = `${dir}/vda.qcow2`;
+      const overlay = `${dir}/vda.s1`;
+      const made = await new Deno.Command("qemu-img", {
+        args: ["create", "-q", "-f", "qcow2", base, "4M"],
+      }).output();
+      assert.ok(made.success);
+      const dom = await conn.domainCreateXML!(
+        `<domain type='qemu'><name>rcx</name><memory unit='MiB'>32</memory>
+<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>
+<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${base}'/>
+<target dev='vda' bus='virtio'/></disk><memballoon model='none'/></devices></domain>`,
+        0,
+      );
+      const write = (offset: string) =>
+        launcher.procs.at(-1)!.monitor.run("human-monitor-command", {
+          "command-line":
+            `qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend "write ${offset} 64k"`,
+        });
+      await conn.domainCheckpointCreateXML!(
+        dom,
+        "<domaincheckpoint><name>c1</name></domaincheckpoint>",
+        0,
+      );
+      assert.equal(await write("0"), "", "qemu-io wrote");
+      await conn.domainSnapshotCreateXML!(
+        dom,
+        `<domainsnapshot><name>s1</name><disks><disk name='vda'><source file='${overlay}'/>` +
+          "</disk></disks></domainsnapshot>",
+        E.DOMAIN_SNAPSHOT_CREATE_DISK_ONLY | E.DOMAIN_SNAPSHOT_CREATE_NO_METADATA,
+      );
+      assert.equal(await write("1M"), "", "qemu-io wrote");
+      const xml = await conn.domainCheckpointGetXMLDesc!(dom, "c1", E.DOMAIN_CHECKPOINT_XML_SIZE);
+      assert.match(xml, / bitmap='c1' size='131072'\/>/, "both layers' bitmaps merged");
+      const nodes = await launcher.procs.at(-1)!.monitor.run<
+        { "node-name": string; "dirty-bitmaps"?: { name: string }[] }[]
+      >("query-named-block-nodes", { flat: true });
+      const holders = nodes.filter((n) => n["dirty-bitmaps"]?.some((b) => b.name === "c1"))
+        .map((n) => n["node-name"]).sort();
+      assert.deepEqual(holders, ["libvirt-1-format", "libvirt-2-format"], "c1 in both layers");
+
+      await conn.domainCheckpointDelete!(dom, "c1", 0);
+      assert.deepEqual(await conn.domainListAllCheckpoints!(dom, 0), []);
+      await conn.domainDestroyFlags!(dom, 0);
+      assert.deepEqual(await bitmapsInImage(overlay), []);
+      assert.deepEqual(await bitmapsInImage(base), []);
+    });
+  },
+});

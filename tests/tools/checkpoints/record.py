@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Records libvirt 9.0's QEMU driver answers for checkpoints, and the QMP each call sent, into
 tests/fixtures/oracle/checkpoints.json: {"steps": [{op, args..., "ok" | "error", "qmp"}],
-"virsh": [{line, stdout, stderr, status}]} (virsh's checkpoint commands on the domain defined
+"virsh": [{line, stdout, stderr, status}]}. A snapshot step's XML names the image directory
+@DIR@ (virsh's checkpoint commands on the domain defined
 and started again). Creation times are written @T@ in XML, @TIME@ in virsh's tables.
 
 usage: record.sh [ORACLE_DIR]   (runs this against a private libvirtd that logs its monitor)
@@ -84,6 +85,14 @@ STEPS = [
     {"op": "list", "flags": 0},
     {"op": "create", "xml": chk("c7"), "flags": 0},
     {"op": "create", "xml": chk("c8"), "flags": 0},
+    {"op": "create", "xml": chk("c10"), "flags": 0},
+    {"op": "snapshot", "xml": "<domainsnapshot><name>s1</name><disks><disk name='vda'>"
+     "<source file='@DIR@/vda.s1'/></disk><disk name='hdc' snapshot='no'/></disks>"
+     "</domainsnapshot>",
+     "flags": libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY
+     | libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA},
+    {"op": "xml", "name": "c10", "flags": NO_DOM | SIZE},
+    {"op": "delete", "name": "c10", "flags": 0},
     {"op": "destroy"},
     {"op": "create", "xml": chk("c9"), "flags": 0},
     {"op": "delete", "name": "c7", "flags": 0},
@@ -106,6 +115,8 @@ def run(step):
         return dom.checkpointCreateXML(step["xml"], step["flags"]).getName()
     if op == "list":
         return [c.getName() for c in dom.listAllCheckpoints(step["flags"])]
+    if op == "snapshot":
+        return dom.snapshotCreateXML(step["xml"].replace("@DIR@", D), step["flags"]).getName()
     if op == "destroy":
         return dom.destroy()
     if op == "undefine":
@@ -135,7 +146,7 @@ def sent(log, start):
         if m:
             msg = json.loads(m.group(1))
             msg.pop("id", None)
-            out.append(msg)
+            out.append(json.loads(json.dumps(msg).replace(D, "@DIR@")))
     return out
 
 

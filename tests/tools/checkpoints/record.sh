@@ -20,7 +20,8 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir -p "$L"/{run,config,home,data,sock}
-chmod 755 "$D" "$L"
+chmod 777 "$D" # the daemon (nobody when run as root) makes snapshot overlays here
+chmod 755 "$L"
 chmod 700 "$L/run"
 qemu-img create -q -f qcow2 "$D/vda.qcow2" 16M
 chmod 666 "$D/vda.qcow2"
