@@ -16,7 +16,8 @@ const chkXML = (name: string) => `<domaincheckpoint><name>${name}</name></domain
 const VDA = "libvirt-2-format";
 
 const commands = (t: Setup) => qmp(t).map((c) => [c.execute, c.arguments]);
-const bitmaps = (t: Setup) => (t.block.nodes.get(VDA)!.bitmaps ?? []).map((b) => b.name);
+// The node's bitmaps by name (QEMU lists them newest first).
+const bitmaps = (t: Setup) => (t.block.nodes.get(VDA)!.bitmaps ?? []).map((b) => b.name).sort();
 
 async function withCheckpoints(fn: (t: Setup) => Promise<void>, xml = QCOW2): Promise<void> {
   const t = await setup({ xml });

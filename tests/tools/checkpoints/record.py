@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Records libvirt 9.0's QEMU driver answers for checkpoints, and the QMP each call sent, into
 tests/fixtures/oracle/checkpoints.json: {"steps": [{op, args..., "ok" | "error", "qmp"}],
-"virsh": [{line, stdout, stderr, status}]}. A snapshot step's XML names the image directory
-@DIR@ (virsh's checkpoint commands on the domain defined
-and started again). Creation times are written @T@ in XML, @TIME@ in virsh's tables.
+"virsh": [{line, stdout, stderr, status}]} (virsh's checkpoint commands on the domain defined
+and started again). Creation times are written @T@ in XML, @TIME@ in virsh's tables; the image
+directory @DIR@ (a snapshot step's XML names it so).
 
 usage: record.sh [ORACLE_DIR]   (runs this against a private libvirtd that logs its monitor)
 """
