@@ -3,7 +3,7 @@
  * `qemu_blockjob.c`): `virDomainBlockCommit` (`block-commit`, active with a `<mirror>` and a
  * pivot), `virDomainBlockPull` / `virDomainBlockRebase` without copy (`block-stream`),
  * `virDomainGetBlockJobInfo` (`query-block-jobs`) and `virDomainBlockJobAbort`
- * (`block-job-cancel`, or `job-complete` to pivot), `virDomainBlockJobSetSpeed`
+ * (`block-job-cancel`, or the write bitmap and `job-complete` to pivot), `virDomainBlockJobSetSpeed`
  * (`block-job-set-speed`). How jobs end is `block_job_state.ts`; block copy `block_copy.ts`.
  *
  * @module
@@ -30,6 +30,7 @@ import {
   jobsOf,
   register,
 } from "./block_job_state.ts";
+import { pivotBitmaps } from "./block_job_bitmaps.ts";
 
 const E = VIR;
 
@@ -370,6 +371,7 @@ export async function blockJobAbort(
           }' does not support pivot`,
         );
       }
+      await pivotBitmaps(mon, job, disk);
       await mon.run("job-complete", { id: job.name });
       job.state = "pivoting";
     } else {

@@ -35,16 +35,17 @@ import type { QemuDriverState } from "../driver_state.ts";
 import {
   bitmapAdd,
   bitmapChainIsValid,
-  bitmapMergeInto,
+  bitmapMergeActions,
   bitmapOf,
   bitmapRemove,
+  type ChainLayer,
   chainNodes,
   nodeBitmaps,
-  reopenProps,
   type TransactionAction,
+  whileWritable,
 } from "./checkpoint_bitmaps.ts";
 import { checkpointByName, checkpointsOf, saveCheckpoints } from "./checkpoint_store.ts";
-import { diskChain, type Layer } from "./block_chain.ts";
+import { diskChain } from "./block_chain.ts";
 
 const E = VIR;
 /** The bitmap `qemuCheckpointGetXMLDescUpdateSize` merges into and drops again. */
@@ -188,7 +189,7 @@ async function discardBitmaps(obj: QemuDomainObj, def: CheckpointDef): Promise<v
   const mon = obj.proc!.monitor;
   const data = await nodeBitmaps(mon);
   const actions: TransactionAction[] = [];
-  const reopen: { disk: XmlElement; chain: Layer[]; at: number }[] = [];
+  const reopen: ChainLayer[] = [];
   for (const disk of def.disks) {
     const domDisk = diskByTarget(obj.def, disk.name);
     if (!domDisk || disk.checkpoint !== "bitmap") continue;
@@ -215,19 +216,7 @@ async function discardBitmaps(obj: QemuDomainObj, def: CheckpointDef): Promise<v
       if (at > 0) reopen.unshift({ disk: domDisk, chain, at });
     }
   }
-  const reopened: typeof reopen = [];
-  try {
-    for (const r of reopen) {
-      await mon.run("blockdev-reopen", { options: [reopenProps(r.disk, r.chain, r.at, false)] });
-      reopened.unshift(r);
-    }
-    await transaction(obj, actions);
-  } finally {
-    for (const r of reopened) {
-      await mon.run("blockdev-reopen", { options: [reopenProps(r.disk, r.chain, r.at, true)] })
-        .catch(() => {});
-    }
-  }
+  await whileWritable(mon, reopen, () => transaction(obj, actions));
 }
 
 /**
@@ -328,7 +317,9 @@ async function bitmapSizes(obj: QemuDomainObj, def: CheckpointDef): Promise<Map<
       if (!bitmapChainIsValid(chain, def.name, data)) continue;
       disks.push({ name: disk.name, top: chain[0] });
       if (bitmapOf(data, chain[0], SIZE_BITMAP)) recover.push(bitmapRemove(chain[0], SIZE_BITMAP));
-      merge.push(...bitmapMergeInto(chain, def.name, SIZE_BITMAP, data));
+      merge.push(
+        ...bitmapMergeActions({ chain, target: chain[0], name: def.name, dst: SIZE_BITMAP }, data),
+      );
       cleanup.push(bitmapRemove(chain[0], SIZE_BITMAP));
     }
     if (!disks.length) return;

@@ -144,32 +144,102 @@ export function bitmapRemove(node: string, name: string): TransactionAction {
   return { type: "block-dirty-bitmap-remove", data: { node, name } };
 }
 
+/** The bitmap libvirt adds on a pivot's destination to catch the writes until it merges. */
+export const ACTIVE_WRITE_BITMAP = "libvirt-tmp-activewrite";
+
+/** What {@link bitmapMergeActions} merges, and where. */
+export interface MergeSpec {
+  /** The format nodes from the merge's top down to the end of the disk's chain. */
+  chain: string[];
+  /** How many of them are merged (those above the base); all without a base. */
+  until?: number;
+  /** The node merged into (in the chain or not). */
+  target: string;
+  /** Only the bitmap of this name; every valid one without. */
+  name?: string;
+  /** Everything goes into one new transient, disabled bitmap of this name. */
+  dst?: string;
+  /** The node whose {@link ACTIVE_WRITE_BITMAP} is merged too, then removed. */
+  writeNode?: string;
+}
+
 /**
- * `qemuBlockGetBitmapMergeActions` for one bitmap merged down the whole chain into a new
- * transient, disabled bitmap `target` on the top node (the only way libvirt 9.0's checkpoint
- * code merges): nothing when the bitmap is not valid along the chain.
+ * `qemuBlockGetBitmapMergeActions`: each bitmap of the top node that is valid along the chain
+ * (oldest first, as libvirt's reversed list) merged from the layers above the base into the
+ * bitmap of the same name on the target (added, persistent and recording, when missing there),
+ * or into the one new bitmap `dst`.
  *
  * @example
  * ```ts
- * import { bitmapMergeInto } from "./checkpoint_bitmaps.ts";
+ * import { bitmapMergeActions } from "./checkpoint_bitmaps.ts";
  * declare const data: import("./checkpoint_bitmaps.ts").NodeBitmaps;
- * bitmapMergeInto(["libvirt-2-format"], "c1", "libvirt-tmp-size-xml", data);
+ * // a pull of the whole chain: every layer's bitmaps into the top's
+ * bitmapMergeActions({ chain: ["libvirt-3-format", "libvirt-2-format"], target: "libvirt-3-format" }, data);
  * ```
  */
-export function bitmapMergeInto(
-  chain: string[],
-  name: string,
-  target: string,
-  data: NodeBitmaps,
-): TransactionAction[] {
-  if (!bitmapOf(data, chain[0], name) || !bitmapChainIsValid(chain, name, data)) return [];
-  const sources = chain.filter((node) => bitmapOf(data, node, name))
-    .map((node) => ({ node, name }));
-  const granularity = bitmapOf(data, sources[0].node, name)!.granularity ?? 0;
-  return [
-    bitmapAdd(chain[0], target, false, true, granularity),
-    { type: "block-dirty-bitmap-merge", data: { node: chain[0], target, bitmaps: sources } },
-  ];
+export function bitmapMergeActions(spec: MergeSpec, data: NodeBitmaps): TransactionAction[] {
+  const { chain, target, dst, writeNode } = spec;
+  const actions: TransactionAction[] = [];
+  const names = (data.get(chain[0]) ?? []).map((b) => b.name)
+    .filter((n) =>
+      (spec.name === undefined || n === spec.name) && bitmapChainIsValid(chain, n, data)
+    )
+    .reverse();
+  for (const name of names) {
+    const sources = chain.slice(0, spec.until ?? chain.length)
+      .filter((node) => bitmapOf(data, node, name)).map((node) => ({ node, name }));
+    const into = dst ?? name;
+    if (dst || !bitmapOf(data, target, name)) {
+      const granularity = sources.length ? bitmapOf(data, sources[0].node, name)!.granularity : 0;
+      actions.push(bitmapAdd(target, into, !dst, !!dst, granularity ?? 0));
+    }
+    if (writeNode) sources.push({ node: writeNode, name: ACTIVE_WRITE_BITMAP });
+    actions.push({
+      type: "block-dirty-bitmap-merge",
+      data: { node: target, target: into, bitmaps: sources },
+    });
+  }
+  if (writeNode) actions.push(bitmapRemove(writeNode, ACTIVE_WRITE_BITMAP));
+  return actions;
+}
+
+/** Layer `at` of a disk's chain, to reopen. */
+export interface ChainLayer {
+  disk: XmlElement;
+  chain: Layer[];
+  at: number;
+}
+
+/**
+ * `qemuBlockReopenReadWrite` of each layer, `fn`, then `qemuBlockReopenReadOnly` of the layers
+ * reopened, whatever `fn`'s outcome (a failure there is ignored, as libvirt's).
+ *
+ * @example
+ * ```ts
+ * import { whileWritable } from "./checkpoint_bitmaps.ts";
+ * declare const mon: import("../monitor/qemu_monitor.ts").QemuMonitor;
+ * declare const layer: import("./checkpoint_bitmaps.ts").ChainLayer;
+ * await whileWritable(mon, [layer], () => mon.run("transaction", { actions: [] }));
+ * ```
+ */
+export async function whileWritable<T>(
+  mon: QemuMonitor,
+  layers: ChainLayer[],
+  fn: () => Promise<T>,
+): Promise<T> {
+  const reopened: ChainLayer[] = [];
+  try {
+    for (const l of layers) {
+      await mon.run("blockdev-reopen", { options: [reopenProps(l.disk, l.chain, l.at, false)] });
+      reopened.unshift(l);
+    }
+    return await fn();
+  } finally {
+    for (const l of reopened) {
+      await mon.run("blockdev-reopen", { options: [reopenProps(l.disk, l.chain, l.at, true)] })
+        .catch(() => {});
+    }
+  }
 }
 
 /**
