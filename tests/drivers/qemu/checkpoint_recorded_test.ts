@@ -2,7 +2,8 @@
 // tests/fixtures/oracle/checkpoints.json (recorded by tests/tools/checkpoints/record.sh on the
 // same domain, vda qcow2) gives the same result or error (code, domain, message) and sends
 // the same QMP commands with the same arguments, bitmaps across an external snapshot's layers
-// and through block commits (merged into the base, the active one's write bitmap) included.
+// and through block jobs (commits into the base, a pull, a copy; the pivots' write bitmap)
+// included.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { VIR } from "../../../util/constants.ts";
@@ -33,19 +34,24 @@ const local = (t: Setup, text: string) =>
   text.replaceAll("@DIR@/vda.qcow2", "/img/vda.img").replaceAll("@DIR@", t.dir);
 
 /**
- * A commit to its end, as the recorder waited on the live XML (which asks QEMU nothing): a
- * below-top one until its top left the chain, an active one until ready, then pivoted.
+ * A commit to its end, as the recorder waited on the live XML: a below-top one until its top
+ * left the chain, an active one until ready, then pivoted.
  */
 async function commit(t: Setup, step: Step): Promise<number> {
   const path = (p?: string) => p === undefined ? null : local(t, p);
-  const xml = () => t.conn.domainGetXMLDesc!(t.dom, 0);
   await t.conn.domainBlockCommit!(t.dom, "vda", path(step.base), path(step.top), 0, step.flags!);
-  if (step.flags! & VIR.DOMAIN_BLOCK_COMMIT_ACTIVE) {
-    await waitFor(async () => (await xml()).includes("ready='yes'"), 5000, 5, "commit ready");
-    await t.conn.domainBlockJobAbort!(t.dom, "vda", VIR.DOMAIN_BLOCK_JOB_ABORT_PIVOT);
-  } else {
-    await waitFor(async () => !(await xml()).includes(path(step.top)!), 5000, 5, "commit end");
-  }
+  if (step.flags! & VIR.DOMAIN_BLOCK_COMMIT_ACTIVE) return await pivot(t);
+  await waitFor(async () => !(await xml(t)).includes(path(step.top)!), 5000, 5, "commit end");
+  return 0;
+}
+
+/** The live XML, which asks QEMU nothing. */
+const xml = (t: Setup) => t.conn.domainGetXMLDesc!(t.dom, 0);
+
+/** The disk's job, once ready, pivoted. */
+async function pivot(t: Setup): Promise<number> {
+  await waitFor(async () => (await xml(t)).includes("ready='yes'"), 5000, 5, "job ready");
+  await t.conn.domainBlockJobAbort!(t.dom, "vda", VIR.DOMAIN_BLOCK_JOB_ABORT_PIVOT);
   return 0;
 }
 
@@ -62,6 +68,13 @@ async function run(t: Setup, step: Step): Promise<unknown> {
       return await c.domainSnapshotCreateXML!(t.dom, step.xml!.replaceAll("@DIR@", t.dir), f);
     case "commit":
       return await commit(t, step);
+    case "pull":
+      await c.domainBlockPull!(t.dom, "vda", 0, f);
+      await waitFor(async () => !(await xml(t)).includes(local(t, step.base!)), 5000, 5, "pull");
+      return 0;
+    case "copy":
+      await c.domainBlockCopy!(t.dom, "vda", local(t, step.xml!), {}, f);
+      return await pivot(t);
     case "destroy":
       return await c.domainDestroyFlags!(t.dom, 0).then(() => 0);
     case "undefine":
@@ -84,14 +97,22 @@ async function run(t: Setup, step: Step): Promise<unknown> {
   throw new Error(`unknown op ${step.op}`);
 }
 
+/** The QMP command each block job starts with. */
+const JOB_START: Record<string, string> = {
+  commit: "block-commit",
+  pull: "block-stream",
+  copy: "blockdev-mirror",
+};
+
 /**
  * The QMP a step is compared by. A snapshot's image creation is the block job tests' (its sizes
  * are the fake's): only its transaction, where the checkpoints' bitmaps go to the overlay,
- * counts. A commit counts from its `block-commit` on (how the driver finds the nodes before
- * is the block job tests', too).
+ * counts. A block job counts from the command starting it on (how the driver finds the nodes
+ * and makes a copy's image before is the block job tests', too).
  */
 function compared(step: Step, qmp: Step["qmp"]): Step["qmp"] {
-  const from = step.op === "commit" ? qmp.findIndex((c) => c.execute === "block-commit") : 0;
+  const start = JOB_START[step.op];
+  const from = start ? qmp.findIndex((c) => c.execute === start) : 0;
   return qmp.slice(from)
     .filter((c) => step.op !== "snapshot" || c.execute === "transaction")
     .map((c) => ({ execute: c.execute, arguments: c.arguments }));

@@ -104,6 +104,16 @@ STEPS = [
      | libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA},
     {"op": "commit", "top": "@DIR@/vda.s1", "base": "@DIR@/vda.qcow2", "flags": 0},
     {"op": "commit", "flags": libvirt.VIR_DOMAIN_BLOCK_COMMIT_ACTIVE},
+    # A pull of the base into a new s3 merges the base's bitmaps into s3's; a copy pivoted to
+    # a new image takes them all with the write bitmap.
+    {"op": "snapshot", "xml": "<domainsnapshot><name>s3</name><disks><disk name='vda'>"
+     "<source file='@DIR@/vda.s3'/></disk><disk name='hdc' snapshot='no'/></disks>"
+     "</domainsnapshot>",
+     "flags": libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY
+     | libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA},
+    {"op": "pull", "base": "@DIR@/vda.qcow2", "flags": 0},
+    {"op": "copy", "xml": "<disk type='file'><source file='@DIR@/vda.copy'/>"
+     "<driver type='qcow2'/></disk>", "flags": libvirt.VIR_DOMAIN_BLOCK_COPY_TRANSIENT_JOB},
     {"op": "xml", "name": "c11", "flags": NO_DOM | SIZE},
     {"op": "delete", "name": "c11", "flags": 0},
     {"op": "destroy"},
@@ -143,6 +153,20 @@ def commit(step):
     return 0
 
 
+def pull(step):
+    """A pull of the whole chain into the top, until the base left it."""
+    dom.blockPull("vda", 0, 0)
+    wait_xml(lambda x: step["base"].replace("@DIR@", D) not in x)
+    return 0
+
+
+def copy(step):
+    """A copy until ready, then pivoted."""
+    dom.blockCopy("vda", step["xml"].replace("@DIR@", D), None, step["flags"])
+    wait_xml(lambda x: "ready='yes'" in x)
+    return dom.blockJobAbort("vda", libvirt.VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT)
+
+
 def run(step):
     op = step["op"]
     if op == "create":
@@ -153,6 +177,10 @@ def run(step):
         return dom.snapshotCreateXML(step["xml"].replace("@DIR@", D), step["flags"]).getName()
     if op == "commit":
         return commit(step)
+    if op == "pull":
+        return pull(step)
+    if op == "copy":
+        return copy(step)
     if op == "destroy":
         return dom.destroy()
     if op == "undefine":

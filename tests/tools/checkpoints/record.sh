@@ -3,7 +3,8 @@
 # libvirtd started as the oracle's daemon.sh starts one, but logging its QMP monitor traffic;
 # QEMU 7.2 under TCG, no guest OS) creating, listing, sizing, redefining and deleting checkpoints
 # of the fake-QMP harness's domain (tests/drivers/qemu/fake_qmp/block_harness.ts, vda qcow2),
-# and carrying them through external snapshots and block commits, through python-libvirt: each step's answer or error and the QMP commands it sent.
+# and carrying them through external snapshots, block commits, a pull and a copy, through
+# python-libvirt: each step's answer or error and the QMP commands it sent.
 # usage: tests/tools/checkpoints/record.sh [ORACLE_DIR]   (default ../shared/oracle; as root)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
