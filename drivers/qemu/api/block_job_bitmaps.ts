@@ -27,7 +27,7 @@ import { diskNodes } from "./device_disk.ts";
 
 const E = VIR;
 
-/** What a job merges at its end: its top, its base, where to, and what stays read-only. */
+/** What a job merges at its end: from which layer, down to which, into which node. */
 interface JobMerge {
   top: number;
   base?: number;
