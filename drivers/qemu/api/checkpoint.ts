@@ -46,6 +46,7 @@ import {
 } from "./checkpoint_bitmaps.ts";
 import { checkpointByName, checkpointsOf, saveCheckpoints } from "./checkpoint_store.ts";
 import { diskChain } from "./block_chain.ts";
+import { checkBlockJobSupported } from "./block_job_support.ts";
 
 const E = VIR;
 /** The bitmap `qemuCheckpointGetXMLDescUpdateSize` merges into and drops again. */
@@ -68,7 +69,7 @@ async function transaction(obj: QemuDomainObj, actions: TransactionAction[]): Pr
 
 /**
  * `qemuCheckpointPrepare`: the checkpoint captures the running definition, aligns its disks,
- * and each bitmap disk must be qcow2 and carry the checkpoint's name.
+ * and each bitmap disk must carry the checkpoint's name, be qcow2 and take block jobs.
  */
 function prepare(s: QemuDriverState, obj: QemuDomainObj, def: CheckpointDef): void {
   // The running definition as inactive XML and back (aliases and indexes go), as libvirt's.
@@ -86,6 +87,7 @@ function prepare(s: QemuDriverState, obj: QemuDomainObj, def: CheckpointDef): vo
     if (format !== "qcow2") {
       throw config(`checkpoint for disk ${disk.name} unsupported for storage type ${format}`);
     }
+    checkBlockJobSupported(disks[i]);
   });
 }
 

@@ -196,7 +196,7 @@ Deno.test("delete: the bitmap goes in a transaction, children move up, CHILDREN 
     assert.deepEqual(await t.conn.domainListAllCheckpoints!(t.dom, 0), ["c1"]);
   }));
 
-Deno.test("refusals: raw disk, foreign bitmap name, QUIESCE, shut-off domain, undefine with checkpoints", async () => {
+Deno.test("refusals: raw disk, transient disk, foreign bitmap name, QUIESCE, shut-off domain, undefine with checkpoints", async () => {
   await withCheckpoints(async (t) => {
     const raw = await error(t.conn.domainCheckpointCreateXML!(t.dom, chkXML("c1"), 0));
     assert.deepEqual(
@@ -210,6 +210,26 @@ Deno.test("refusals: raw disk, foreign bitmap name, QUIESCE, shut-off domain, un
     assert.deepEqual(commands(t), []);
     assert.deepEqual(await t.conn.domainListAllCheckpoints!(t.dom, 0), []);
   }, XML);
+  // qemuDomainDiskBlockJobIsSupported, after the format check (qemu_domain.c).
+  await withCheckpoints(
+    async (t) => {
+      const transient = await error(t.conn.domainCheckpointCreateXML!(t.dom, chkXML("c1"), 0));
+      assert.deepEqual(
+        [transient.code, transient.domain, transient.message],
+        [
+          E.ERR_OPERATION_UNSUPPORTED,
+          E.FROM_QEMU,
+          "Operation not supported: block jobs are not supported on transient disk 'vda'",
+        ],
+      );
+      assert.deepEqual(commands(t), []);
+      assert.deepEqual(await t.conn.domainListAllCheckpoints!(t.dom, 0), []);
+    },
+    QCOW2.replace(
+      "<target dev='vda' bus='virtio'/>",
+      "<target dev='vda' bus='virtio'/><transient/>",
+    ),
+  );
   await withCheckpoints(async (t) => {
     const named = await error(t.conn.domainCheckpointCreateXML!(
       t.dom,
