@@ -18,14 +18,14 @@ const REFUSED: { is: (disk: XmlElement) => boolean; what: (dst: string) => strin
 ];
 
 /**
- * Refuses a disk on the SD bus, a `<transient/>` disk or a vhost-user one.
+ * Refuses a disk on the SD bus, a `<transient/>` disk or a vhost-user one ("Operation not
+ * supported: block jobs are not supported on vhostuser disk 'vda'").
  *
  * @example
  * ```ts
  * import { checkBlockJobSupported } from "./block_job_support.ts";
  * import { element } from "../../../util/xml/mod.ts";
- * checkBlockJobSupported(element("disk", { type: "vhostuser" }, [element("target", { dev: "vda" })]));
- * // throws "Operation not supported: block jobs are not supported on vhostuser disk 'vda'"
+ * checkBlockJobSupported(element("disk", { type: "file" }, [element("target", { dev: "vda" })]));
  * ```
  */
 export function checkBlockJobSupported(disk: XmlElement): void {
