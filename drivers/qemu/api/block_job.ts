@@ -31,6 +31,7 @@ import {
   register,
 } from "./block_job_state.ts";
 import { pivotBitmaps } from "./block_job_bitmaps.ts";
+import { checkBlockJobSupported } from "./block_job_support.ts";
 
 const E = VIR;
 
@@ -99,6 +100,7 @@ export async function blockCommit(
       ? topI + 1
       : chainLookup(chain, dst, topI, base ?? undefined);
     checkActive(obj);
+    checkBlockJobSupported(disk);
     if (!chain.length) {
       throw VirError.report(
         "QEMU",
@@ -240,6 +242,7 @@ export async function blockPull(
     const disk = diskByName(obj, path);
     const dst = dstOf(disk);
     diskBusy(obj, dst);
+    checkBlockJobSupported(disk);
     const chain = await liveChain(obj, disk);
     const baseI = base ? chainLookup(chain, dst, 0, base) : undefined;
     refuseUnhonoured(flags, E.DOMAIN_BLOCK_REBASE_RELATIVE);

@@ -32,6 +32,7 @@ import { type AddedImage, addImage, checkImageFile, dropImage } from "./block_im
 import { qemuImg } from "./qemu_img.ts";
 import { snapshotView } from "./snapshot_view.ts";
 import { diskBusy } from "./block_job_state.ts";
+import { checkBlockJobSupported } from "./block_job_support.ts";
 import { fsFreeze, fsThaw } from "../agent/agent_api.ts";
 import { nodeBitmaps, propagateBitmaps } from "./checkpoint_bitmaps.ts";
 
@@ -81,6 +82,7 @@ function prepare(def: SnapshotDef, dom: DomainDef, active: boolean, reuse: boole
         `external snapshot format for disk ${sd.name} is unsupported: ${sd.driverType}`,
       );
     }
+    if (active) checkBlockJobSupported(disk);
     if (sd.type !== "file" || (disk.attributes.type ?? "file") !== "file") {
       throw unsupported(
         `external ${active ? "active" : "inactive"} snapshots are not supported on '${
