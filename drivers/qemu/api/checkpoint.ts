@@ -5,7 +5,9 @@
  * bitmaps (libvirt 9.0 merges nothing: every checkpoint's bitmap records from its own creation
  * on); `REDEFINE` only records metadata, `REDEFINE_VALIDATE` first checks the bitmaps are in
  * the images; `XML_SIZE` computes each disk's dirty bytes by merging the chain's bitmap into a
- * temporary one. The metadata tree is shared with the other drivers (`conf/checkpoint`).
+ * temporary one. External snapshots and block jobs carry the bitmaps along
+ * (`snapshot_external.ts`, `block_job_bitmaps.ts`). The metadata tree is shared with the other
+ * drivers (`conf/checkpoint`).
  *
  * @module
  */
