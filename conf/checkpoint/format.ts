@@ -9,7 +9,7 @@ import type { CheckpointDef } from "./def.ts";
 
 /**
  * The checkpoint document; `noDomain` leaves the captured domain out, `secure` keeps its
- * passwords.
+ * passwords, `sizes` gives the dirty bytes of a bitmap disk by name (XML_SIZE).
  *
  * @example
  * ```ts
@@ -19,7 +19,7 @@ import type { CheckpointDef } from "./def.ts";
  */
 export function formatCheckpointXML(
   def: CheckpointDef,
-  options: { noDomain?: boolean; secure?: boolean } = {},
+  options: { noDomain?: boolean; secure?: boolean; sizes?: ReadonlyMap<string, number> } = {},
 ): string {
   let out = `<domaincheckpoint>\n  <name>${escapeXml(def.name)}</name>\n`;
   if (def.description !== undefined) {
@@ -30,7 +30,9 @@ export function formatCheckpointXML(
     out += "  <disks>\n";
     for (const d of def.disks) {
       const kind = d.checkpoint ? ` checkpoint='${d.checkpoint}'` : "";
-      const bitmap = d.bitmap !== undefined ? ` bitmap='${escapeXml(d.bitmap)}'` : "";
+      const size = options.sizes?.get(d.name);
+      const bitmap = d.bitmap === undefined ? "" : ` bitmap='${escapeXml(d.bitmap)}'` +
+        (size === undefined ? "" : ` size='${size}'`);
       out += `    <disk name='${escapeXml(d.name)}'${kind}${bitmap}/>\n`;
     }
     out += "  </disks>\n";

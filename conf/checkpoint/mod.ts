@@ -14,3 +14,4 @@ export * from "./def.ts";
 export * from "./parse.ts";
 export * from "./format.ts";
 export * from "./align.ts";
+export * from "./list.ts";

@@ -28,10 +28,7 @@ export function deleteMoment<D extends MomentLike>(
     let current = false;
     for (const d of list.descendants(moment)) current = list.remove(d) || current;
     if (current) list.current = moment;
-  } else if (moment.children.length) {
-    for (const c of moment.children as Moment<D>[]) c.def.parent = moment.parent?.def?.name;
-    list.moveChildren(moment, moment.parent ?? list.metaroot);
-  }
+  } else reparentChildren(list, moment);
   if (how.childrenOnly) {
     moment.children = [];
     return;
@@ -39,4 +36,24 @@ export function deleteMoment<D extends MomentLike>(
   list.dropParent(moment);
   if (list.current === moment) list.current = list.find(moment.def.parent);
   list.remove(moment);
+}
+
+/**
+ * The children of a moment that goes move up to its parent (the metaroot for a root), their
+ * definitions naming it (`qemuCheckpointReparentChildren`, `virDomainMomentMoveChildren`).
+ *
+ * @example
+ * ```ts
+ * import { reparentChildren } from "./moment_delete.ts";
+ * declare const obj: import("./domain_obj.ts").DomainObj;
+ * reparentChildren(obj.checkpoints, obj.checkpoints.find("c1")!);
+ * ```
+ */
+export function reparentChildren<D extends MomentLike>(
+  list: MomentList<D>,
+  moment: Moment<D>,
+): void {
+  if (!moment.children.length) return;
+  for (const c of moment.children as Moment<D>[]) c.def.parent = moment.parent?.def?.name;
+  list.moveChildren(moment, moment.parent ?? list.metaroot);
 }

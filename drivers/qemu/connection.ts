@@ -118,6 +118,8 @@ import { coreDumpWithFormat } from "./api/state_dump.ts";
 import { createSnapshot, deleteSnapshot, revertSnapshot } from "./api/state_snapshot.ts";
 import { snapshotReads } from "./api/state_snapshot_list.ts";
 import { undefineSnapshots } from "./api/state_snapshot_store.ts";
+import { checkpointCalls } from "./api/checkpoint.ts";
+import { undefineCheckpoints } from "./api/checkpoint_store.ts";
 import * as agentApi from "./agent/agent_api.ts";
 import { baselineCpu, compareCpu, hostCpu } from "./api/host_cpu.ts";
 import { baselineHypervisorCpu, compareHypervisorCpu } from "./api/host_cpu_hyp.ts";
@@ -160,12 +162,15 @@ export class QemuConnection implements DriverConnection {
   #offs = new Set<() => void>();
   /** The snapshot read calls (qdev). */
   #snaps: ReturnType<typeof snapshotReads>;
+  /** The checkpoint calls. */
+  #chks: ReturnType<typeof checkpointCalls>;
 
   constructor(state: QemuDriverState, uri: string, release: () => Promise<void>) {
     this.#s = state;
     this.#uri = uri;
     this.#release = release;
     this.#snaps = snapshotReads(state, (ref) => this.#obj(ref));
+    this.#chks = checkpointCalls(state, (ref) => this.#obj(ref));
   }
 
   subscribe(listener: (ev: DriverEvent) => void): () => void {
@@ -429,6 +434,7 @@ export class QemuConnection implements DriverConnection {
       throw VirError.report("QEMU", "OPERATION_INVALID", "cannot undefine transient domain");
     }
     await undefineSnapshots(this.#s, obj, flags);
+    await undefineCheckpoints(this.#s, obj, flags);
     await undefineManagedSave(this.#s, obj, flags);
     await this.#s.deleteConfig(obj);
     this.#s.emit(obj, E.DOMAIN_EVENT_UNDEFINED, E.DOMAIN_EVENT_UNDEFINED_REMOVED);
@@ -1088,6 +1094,34 @@ export class QemuConnection implements DriverConnection {
 
   domainSnapshotHasMetadata(dom: DomainRef, name: string, flags: number): Promise<boolean> {
     return this.#snaps.domainSnapshotHasMetadata(dom, name, flags);
+  }
+
+  domainCheckpointCreateXML(dom: DomainRef, xml: string, flags: number): Promise<string> {
+    return this.#chks.domainCheckpointCreateXML(dom, xml, flags);
+  }
+
+  domainListAllCheckpoints(dom: DomainRef, flags: number): Promise<string[]> {
+    return this.#chks.domainListAllCheckpoints(dom, flags);
+  }
+
+  domainCheckpointGetXMLDesc(dom: DomainRef, name: string, flags: number): Promise<string> {
+    return this.#chks.domainCheckpointGetXMLDesc(dom, name, flags);
+  }
+
+  domainCheckpointDelete(dom: DomainRef, name: string, flags: number): Promise<void> {
+    return this.#chks.domainCheckpointDelete(dom, name, flags);
+  }
+
+  domainCheckpointListAllChildren(dom: DomainRef, name: string, flags: number): Promise<string[]> {
+    return this.#chks.domainCheckpointListAllChildren(dom, name, flags);
+  }
+
+  domainCheckpointLookupByName(dom: DomainRef, name: string, flags: number): Promise<string> {
+    return this.#chks.domainCheckpointLookupByName(dom, name, flags);
+  }
+
+  domainCheckpointGetParent(dom: DomainRef, name: string, flags: number): Promise<string> {
+    return this.#chks.domainCheckpointGetParent(dom, name, flags);
   }
 
   // ---- end of qdev ---------------------------------------------------------------------------

@@ -6,8 +6,13 @@
  */
 import {
   alignCheckpointDisks,
-  assignBitmapNames,
+  CHECKPOINT_CHILD_FLAGS,
+  CHECKPOINT_LIST_FLAGS,
   type CheckpointDef,
+  checkpointLink,
+  checkpointNames,
+  checkpointRedefineCommit,
+  checkpointRedefinePrep,
   formatCheckpointXML,
   parseCheckpointXML,
 } from "../../conf/checkpoint/mod.ts";
@@ -16,56 +21,13 @@ import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import { domainFromRef } from "./domain_access.ts";
 import { checkActive, isActive } from "../../conf/objects/domain_obj.ts";
-import type { TestDomainObj, TestDriverState } from "./driver_state.ts";
+import type { TestDriverState } from "./driver_state.ts";
 import { captureDomain, momentByName, parseMomentDomain } from "./moment_access.ts";
 import { deleteMoment } from "../../conf/objects/moment_delete.ts";
-import { type Moment, MOMENT_LIST } from "../../conf/objects/moment_list.ts";
+import type { Moment } from "../../conf/objects/moment_list.ts";
 import { methodTable } from "../../util/method_table.ts";
 
 const E = VIR;
-const FILTERS_ALL = E.DOMAIN_CHECKPOINT_LIST_LEAVES | E.DOMAIN_CHECKPOINT_LIST_NO_LEAVES;
-
-/** virDomainListCheckpoints: the public flags are the moment flags, no other filter. */
-function checkpointNames(
-  obj: TestDomainObj,
-  from: Moment<CheckpointDef> | undefined,
-  flags: number,
-) {
-  if ((flags & FILTERS_ALL) === FILTERS_ALL) flags &= ~FILTERS_ALL;
-  const moment = (flags & E.DOMAIN_CHECKPOINT_LIST_ROOTS ? MOMENT_LIST.ROOTS : 0) |
-    (flags & E.DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL ? MOMENT_LIST.TOPOLOGICAL : 0) |
-    (flags & E.DOMAIN_CHECKPOINT_LIST_LEAVES ? MOMENT_LIST.LEAVES : 0) |
-    (flags & E.DOMAIN_CHECKPOINT_LIST_NO_LEAVES ? MOMENT_LIST.NO_LEAVES : 0);
-  return obj.checkpoints.names(from, moment, () => true);
-}
-
-/**
- * virDomainCheckpointRedefinePrep + RedefineCommit: checks the redefinition, then stores it,
- * in place of a same-named checkpoint (keeping its children) if there is one. Returns the
- * checkpoint and whether it becomes current.
- */
-function redefine(obj: TestDomainObj, def: CheckpointDef): [Moment<CheckpointDef>, boolean] {
-  const list = obj.checkpoints;
-  list.checkCycles(def);
-  if (def.dom) {
-    if (def.dom.uuid !== obj.def.uuid) {
-      throw VirError.report(
-        "DOMAIN_CHECKPOINT",
-        "INVALID_ARG",
-        `definition for checkpoint ${def.name} must use uuid ${obj.def.uuid}`,
-      );
-    }
-    alignCheckpointDisks(def);
-  } else assignBitmapNames(def);
-  const parent = list.find(def.parent);
-  const current = (parent !== undefined && parent === list.current) || !list.current;
-  const other = list.find(def.name);
-  if (!other) return [list.assign(def), current];
-  list.dropParent(other);
-  other.def = def;
-  return [other, current];
-}
-
 /**
  * The checkpoint part of the test driver's hypervisor table.
  *
@@ -103,36 +65,37 @@ export function domainCheckpointMethods(state: TestDriverState): Partial<DriverC
       });
       let chk: Moment<CheckpointDef>;
       let updateCurrent = !isRedefine;
-      if (isRedefine) [chk, updateCurrent] = redefine(obj, def);
-      else {
+      if (isRedefine) {
+        updateCurrent = checkpointRedefinePrep(obj.checkpoints, obj.def.uuid, def);
+        chk = checkpointRedefineCommit(obj.checkpoints, def);
+      } else {
         def.dom = captureDomain(obj.def);
         alignCheckpointDisks(def);
         chk = obj.checkpoints.assign(def);
       }
       const current = obj.checkpoints.current;
       if (current && !isRedefine) chk.def.parent = current.def.name;
-      if (updateCurrent) obj.checkpoints.current = chk;
-      obj.checkpoints.linkParent(chk);
+      checkpointLink(obj.checkpoints, chk, updateCurrent);
       return chk.def.name;
     },
     domainListAllCheckpoints: (ref, flags) => {
       checkFlags(
         flags,
-        E.DOMAIN_CHECKPOINT_LIST_ROOTS | E.DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL | FILTERS_ALL,
+        CHECKPOINT_LIST_FLAGS,
         "testDomainListAllCheckpoints",
         "TEST",
       );
-      return checkpointNames(dom(ref), undefined, flags);
+      return checkpointNames(dom(ref).checkpoints, undefined, flags);
     },
     domainCheckpointListAllChildren: (ref, name, flags) => {
       checkFlags(
         flags,
-        E.DOMAIN_CHECKPOINT_LIST_DESCENDANTS | E.DOMAIN_CHECKPOINT_LIST_TOPOLOGICAL | FILTERS_ALL,
+        CHECKPOINT_CHILD_FLAGS,
         "testDomainCheckpointListAllChildren",
         "TEST",
       );
       const { obj, chk } = chkOf(ref, name);
-      return checkpointNames(obj, chk, flags);
+      return checkpointNames(obj.checkpoints, chk, flags);
     },
     domainCheckpointLookupByName: (ref, name, flags) => {
       checkFlags(flags, 0, "testDomainCheckpointLookupByName", "TEST");

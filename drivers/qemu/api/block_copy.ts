@@ -26,6 +26,7 @@ import {
 } from "./block_chain.ts";
 import { diskByName, invalidArg, jobName, speedOf } from "./block_job.ts";
 import { diskBusy, jobsOf, register } from "./block_job_state.ts";
+import { checkBlockJobSupported } from "./block_job_support.ts";
 import { diskNodes } from "./device_disk.ts";
 import { type AddedImage, addImage, checkImageFile, dropImage } from "./block_image.ts";
 
@@ -120,6 +121,7 @@ export async function blockCopy(
     const disk = diskByName(obj, path);
     const dst = dstOf(disk);
     diskBusy(obj, dst);
+    checkBlockJobSupported(disk);
     if (!(flags & E.DOMAIN_BLOCK_COPY_TRANSIENT_JOB) && obj.persistent) {
       throw VirError.report("QEMU", "OPERATION_INVALID", "domain is not transient");
     }

@@ -3,7 +3,7 @@
  * `qemu_blockjob.c`): `virDomainBlockCommit` (`block-commit`, active with a `<mirror>` and a
  * pivot), `virDomainBlockPull` / `virDomainBlockRebase` without copy (`block-stream`),
  * `virDomainGetBlockJobInfo` (`query-block-jobs`) and `virDomainBlockJobAbort`
- * (`block-job-cancel`, or `job-complete` to pivot), `virDomainBlockJobSetSpeed`
+ * (`block-job-cancel`, or the write bitmap and `job-complete` to pivot), `virDomainBlockJobSetSpeed`
  * (`block-job-set-speed`). How jobs end is `block_job_state.ts`; block copy `block_copy.ts`.
  *
  * @module
@@ -30,6 +30,8 @@ import {
   jobsOf,
   register,
 } from "./block_job_state.ts";
+import { pivotBitmaps } from "./block_job_bitmaps.ts";
+import { checkBlockJobSupported } from "./block_job_support.ts";
 
 const E = VIR;
 
@@ -98,6 +100,7 @@ export async function blockCommit(
       ? topI + 1
       : chainLookup(chain, dst, topI, base ?? undefined);
     checkActive(obj);
+    checkBlockJobSupported(disk);
     if (!chain.length) {
       throw VirError.report(
         "QEMU",
@@ -239,6 +242,7 @@ export async function blockPull(
     const disk = diskByName(obj, path);
     const dst = dstOf(disk);
     diskBusy(obj, dst);
+    checkBlockJobSupported(disk);
     const chain = await liveChain(obj, disk);
     const baseI = base ? chainLookup(chain, dst, 0, base) : undefined;
     refuseUnhonoured(flags, E.DOMAIN_BLOCK_REBASE_RELATIVE);
@@ -370,6 +374,7 @@ export async function blockJobAbort(
           }' does not support pivot`,
         );
       }
+      await pivotBitmaps(mon, job, disk);
       await mon.run("job-complete", { id: job.name });
       job.state = "pivoting";
     } else {

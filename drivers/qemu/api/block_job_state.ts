@@ -1,8 +1,8 @@
 /**
  * The block jobs a domain has running (libvirt's `qemuBlockJobData` per disk) and what ends
  * them: QEMU's JOB_STATUS_CHANGE drives each job (`qemu_blockjob.c`). READY marks a mirror
- * ready; CONCLUDED ends the job (its error from `query-jobs`, then `job-dismiss`), applies its
- * chain change to the live (and matching persistent) disk, drops the nodes that left, and emits
+ * ready; CONCLUDED ends the job (its error from `query-jobs`, then `job-dismiss`), carries the
+ * checkpoints' bitmaps over (`block_job_bitmaps.ts`), applies its chain change to the live (and matching persistent) disk, drops the nodes that left, and emits
  * BLOCK_JOB (local disks) and BLOCK_JOB_2 as libvirt does. Jobs are data, kept in the status
  * file, so that a driver restarted meanwhile picks them up again.
  *
@@ -21,6 +21,7 @@ import {
   writeChain,
   writeMirror,
 } from "./block_chain.ts";
+import { completedJobBitmaps, failedJobBitmaps } from "./block_job_bitmaps.ts";
 
 const E = VIR;
 
@@ -192,6 +193,12 @@ async function concluded(s: QemuDriverState, obj: QemuDomainObj, job: BlockJob):
   const disk = obj.def.devices.other.find((d) => d.name === "disk" && dstOf(d) === job.dst);
   jobsOf(obj).delete(job.dst);
   if (disk) {
+    // The bitmaps follow while the live XML still has the chain the job ran on.
+    await (status === E.DOMAIN_BLOCK_JOB_COMPLETED ? completedJobBitmaps : failedJobBitmaps)(
+      mon,
+      job,
+      disk,
+    ).catch((err) => s.log(`block job '${job.name}': bitmaps: ${err}`));
     writeMirror(disk, undefined);
     if (status === E.DOMAIN_BLOCK_JOB_COMPLETED) {
       const chain = diskChain(disk);

@@ -1,6 +1,6 @@
 /**
  * `qemuDomainRename` (`virsh domrename`): a shut-off persistent domain without a managed save
- * takes a new name; its definition, autostart mark and snapshot metadata follow it, the files
+ * takes a new name; its definition, autostart mark, snapshot and checkpoint metadata follow it, the files
  * of the old name go only once the new ones are written.
  *
  * @module
@@ -12,6 +12,8 @@ import { checkFlags, VirError } from "../../../util/errors.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import { managedSavePath } from "./state_save.ts";
+import { snapshotsFile } from "./state_snapshot_store.ts";
+import { checkpointsFile } from "./checkpoint_store.ts";
 
 const E = VIR;
 const invalid = (message: string) => VirError.report("QEMU", "OPERATION_INVALID", message);
@@ -21,9 +23,8 @@ const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
 async function moveFiles(s: QemuDriverState, obj: QemuDomainObj, oldName: string) {
   await s.saveConfig(obj);
   if (obj.autostart) await s.setAutostart(obj, true);
-  const snapshots = (name: string) => `${s.paths.snapshotDir}/${name}.json`;
-  if (await exists(snapshots(oldName))) {
-    await Deno.rename(snapshots(oldName), snapshots(obj.def.name));
+  for (const file of [snapshotsFile, checkpointsFile]) {
+    if (await exists(file(s, oldName))) await Deno.rename(file(s, oldName), file(s, obj.def.name));
   }
 }
 

@@ -3,7 +3,8 @@
  * selected disk gets a new qcow2 overlay whose backing file is the image it used. A running
  * domain's overlays are made by QEMU (`blockdev-add` of the file, a `blockdev-create` job for
  * the qcow2 format, `blockdev-add` of the format node without backing) and switched to in one
- * `transaction` of `blockdev-snapshot`s; a shut-off domain's by `qemu-img create`. The live and
+ * `transaction` of `blockdev-snapshot`s, each overlay taking the recording bitmaps of the image
+ * it covers (checkpoints go on); a shut-off domain's by `qemu-img create`. The live and
  * the persistent definitions then name the overlay, with the old image as `<backingStore>`.
  * QUIESCE freezes the guest's file systems through its agent around the switch.
  *
@@ -31,7 +32,9 @@ import { type AddedImage, addImage, checkImageFile, dropImage } from "./block_im
 import { qemuImg } from "./qemu_img.ts";
 import { snapshotView } from "./snapshot_view.ts";
 import { diskBusy } from "./block_job_state.ts";
+import { checkBlockJobSupported } from "./block_job_support.ts";
 import { fsFreeze, fsThaw } from "../agent/agent_api.ts";
+import { nodeBitmaps, propagateBitmaps } from "./checkpoint_bitmaps.ts";
 
 const E = VIR;
 const unsupported = (msg: string) => VirError.report("QEMU", "CONFIG_UNSUPPORTED", msg);
@@ -79,6 +82,7 @@ function prepare(def: SnapshotDef, dom: DomainDef, active: boolean, reuse: boole
         `external snapshot format for disk ${sd.name} is unsupported: ${sd.driverType}`,
       );
     }
+    if (active) checkBlockJobSupported(disk);
     if (sd.type !== "file" || (disk.attributes.type ?? "file") !== "file") {
       throw unsupported(
         `external ${active ? "active" : "inactive"} snapshots are not supported on '${
@@ -212,6 +216,7 @@ async function snapshotActive(
   const mon = obj.proc!.monitor;
   const added: AddedImage[] = [];
   const actions: unknown[] = [];
+  const bitmaps = await nodeBitmaps(mon);
   try {
     for (const o of overlays) {
       const chain = await liveChain(obj, diskOf(obj.def, o.dst)!);
@@ -227,6 +232,7 @@ async function snapshotActive(
         backingNode: null,
       }, image);
       const overlay = diskNodes(o.layer.index).format;
+      actions.push(...propagateBitmaps(bitmaps, top, overlay));
       actions.push({ type: "blockdev-snapshot", data: { node: top, overlay } });
     }
     await mon.run("transaction", { actions });

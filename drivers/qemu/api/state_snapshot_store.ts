@@ -1,8 +1,6 @@
 /**
- * Snapshot metadata of QEMU domains on disk (libvirt keeps one XML per snapshot in
- * `snapshotDir/<domain>/`; edgevirt keeps one file per domain): every snapshot's XML, parents
- * first, and which one is current. A domain's tree is read from disk the first time it is
- * used after the driver opened.
+ * Snapshot metadata of QEMU domains on disk ({@link momentStore} under `snapshotDir`) and the
+ * undefine rule for it.
  *
  * @module
  */
@@ -16,20 +14,21 @@ import { isActive } from "../../../conf/objects/domain_obj.ts";
 import type { MomentList } from "../../../conf/objects/moment_list.ts";
 import { VIR } from "../../../util/constants.ts";
 import { VirError } from "../../../util/errors.ts";
-import { writeFileAtomic } from "../process/atomic_file.ts";
+import { momentStore } from "./moment_store.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 
-/** The stored form. */
-interface Stored {
-  current?: string;
-  snapshots: string[];
-}
+const store = momentStore<SnapshotDef>({
+  key: "snapshots",
+  dir: (s) => s.paths.snapshotDir,
+  list: (obj) => obj.snapshots,
+  topological: (list) => snapshotNames(list, undefined, VIR.DOMAIN_SNAPSHOT_LIST_TOPOLOGICAL),
+  format: (def, obj) => formatSnapshotXML(def, obj.def.uuid, true),
+  parse: (s, xml) => parseSnapshotXML(xml, { redefine: true, parseDomain: (x) => s.parse(x) }),
+});
 
-const loaded = new WeakSet<QemuDomainObj>();
-
-const fileOf = (s: QemuDriverState, obj: QemuDomainObj) =>
-  `${s.paths.snapshotDir}/${obj.def.name}.json`;
+/** The file of the snapshots of the domain named `name`. */
+export const snapshotsFile = store.file;
 
 /**
  * The domain's snapshot tree, read from disk at first use.
@@ -42,31 +41,11 @@ const fileOf = (s: QemuDriverState, obj: QemuDomainObj) =>
  * (await snapshotsOf(state, obj)).size;
  * ```
  */
-export async function snapshotsOf(
+export function snapshotsOf(
   s: QemuDriverState,
   obj: QemuDomainObj,
 ): Promise<MomentList<SnapshotDef>> {
-  if (loaded.has(obj)) return obj.snapshots;
-  loaded.add(obj);
-  let stored: Stored;
-  try {
-    stored = JSON.parse(await Deno.readTextFile(fileOf(s, obj)));
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) {
-      s.log(`cannot read the snapshots of '${obj.def.name}': ${err}`);
-    }
-    return obj.snapshots;
-  }
-  for (const xml of stored.snapshots) {
-    try {
-      const def = parseSnapshotXML(xml, { redefine: true, parseDomain: (x) => s.parse(x) });
-      obj.snapshots.linkParent(obj.snapshots.assign(def));
-    } catch (err) {
-      s.log(`skipping a snapshot of '${obj.def.name}': ${err}`);
-    }
-  }
-  obj.snapshots.current = obj.snapshots.find(stored.current);
-  return obj.snapshots;
+  return store.of(s, obj);
 }
 
 /**
@@ -80,15 +59,8 @@ export async function snapshotsOf(
  * await saveSnapshots(state, obj);
  * ```
  */
-export async function saveSnapshots(s: QemuDriverState, obj: QemuDomainObj): Promise<void> {
-  const list = obj.snapshots;
-  const names = snapshotNames(list, undefined, VIR.DOMAIN_SNAPSHOT_LIST_TOPOLOGICAL);
-  const stored: Stored = {
-    current: list.current?.def.name,
-    snapshots: names.map((n) => formatSnapshotXML(list.find(n)!.def, obj.def.uuid, true)),
-  };
-  await Deno.mkdir(s.paths.snapshotDir, { recursive: true });
-  await writeFileAtomic(fileOf(s, obj), JSON.stringify(stored));
+export function saveSnapshots(s: QemuDriverState, obj: QemuDomainObj): Promise<void> {
+  return store.save(s, obj);
 }
 
 /**
@@ -119,6 +91,5 @@ export async function undefineSnapshots(
       `cannot delete inactive domain with ${list.size} snapshots`,
     );
   }
-  list.clear();
-  await Deno.remove(fileOf(s, obj)).catch(() => {});
+  await store.drop(s, obj);
 }

@@ -16,6 +16,8 @@ export interface QemuPaths {
   saveDir: string;
   /** Snapshot metadata of each domain (libvirt's `snapshotDir`). */
   snapshotDir: string;
+  /** Checkpoint metadata of each domain (libvirt's `checkpointDir`). */
+  checkpointDir: string;
 }
 
 /**
@@ -42,6 +44,7 @@ export function qemuPaths(system: boolean, stateDir?: string): QemuPaths {
       cacheDir: `${base}/cache`,
       saveDir: `${base}/save`,
       snapshotDir: `${base}/snapshot`,
+      checkpointDir: `${base}/checkpoint`,
     };
   }
   const home = Deno.env.get("HOME") ?? "/tmp";
@@ -49,7 +52,7 @@ export function qemuPaths(system: boolean, stateDir?: string): QemuPaths {
   const run = Deno.env.get("XDG_RUNTIME_DIR") ||
     Deno.env.get("XDG_STATE_HOME") || `${home}/.local/state`;
   const cache = Deno.env.get("XDG_CACHE_HOME") || `${home}/.cache`;
-  // Save images and snapshot metadata beside the definitions, as libvirt's session driver
+  // Save images, snapshot and checkpoint metadata beside the definitions, as libvirt's session driver
   // keeps them under ~/.config/libvirt/qemu.
   return {
     configDir: `${config}/edgevirt/qemu`,
@@ -57,6 +60,7 @@ export function qemuPaths(system: boolean, stateDir?: string): QemuPaths {
     cacheDir: `${cache}/edgevirt/qemu`,
     saveDir: `${config}/edgevirt/qemu/save`,
     snapshotDir: `${config}/edgevirt/qemu/snapshot`,
+    checkpointDir: `${config}/edgevirt/qemu/checkpoint`,
   };
 }
 
@@ -78,5 +82,6 @@ export function qemuEmbedPaths(root: string): QemuPaths {
     cacheDir: `${root}/cache/qemu`,
     saveDir: `${root}/lib/qemu/save`,
     snapshotDir: `${root}/lib/qemu/snapshot`,
+    checkpointDir: `${root}/lib/qemu/checkpoint`,
   };
 }

@@ -2,7 +2,7 @@
  * QEMU 7.2's block and device layer for {@link FakeQemu} (its `onCommand` hook): block nodes
  * (`blockdev-add`/`-del`), chardev backends (`chardev-add`/`-remove`), disk and chardev
  * frontends (`device_add`/`device_del` with DEVICE_DELETED after the unplug policy), trays and media, `query-block`, `block_resize`, internal snapshot jobs,
- * `blockdev-create`, `blockdev-snapshot` transactions, commit and stream jobs (JOB_STATUS_CHANGE),
+ * `blockdev-create`, `transaction`s of `blockdev-snapshot` and dirty bitmap actions, commit and stream jobs (JOB_STATUS_CHANGE),
  * the balloon (a guest driver that follows its target) and `qom-set`, with QEMU's error texts.
  *
  * @module
@@ -26,6 +26,17 @@ export interface FakeDisk {
   ioStatus?: string;
   /** The throttle fields `block_set_io_throttle` set last. */
   throttle?: Record<string, unknown>;
+}
+
+/** A dirty bitmap of a node. */
+export interface FakeBitmap {
+  name: string;
+  persistent: boolean;
+  recording: boolean;
+  busy: boolean;
+  inconsistent?: boolean;
+  granularity: number;
+  count: number;
 }
 
 /** Options of {@link FakeBlockDevices}. */
@@ -90,7 +101,16 @@ export class FakeBlockDevices {
   readonly nodes = new Map<
     string,
     // `actual`: the image's bytes on disk (`actual-size`); `highest`: `wr_highest_offset`.
-    { file?: string; on?: string; size: number; drv?: string; actual?: number; highest?: number }
+    {
+      file?: string;
+      on?: string;
+      size: number;
+      drv?: string;
+      actual?: number;
+      highest?: number;
+      /** Dirty bitmaps as `query-named-block-nodes` lists them (`count`: dirty bytes). */
+      bitmaps?: FakeBitmap[];
+    }
   >();
   /** Disk frontends by id. */
   readonly disks = new Map<string, FakeDisk>();
@@ -225,8 +245,12 @@ export class FakeBlockDevices {
       case "blockdev-create":
         this.jobs.push({ id: String(args["job-id"]), type: execute, status: "concluded" });
         return { return: {} };
+      case "blockdev-reopen": {
+        const node = String((args.options as Record<string, unknown>[])[0]["node-name"]);
+        return this.nodes.has(node) ? { return: {} } : err(`Cannot find node named '${node}'`);
+      }
       case "transaction":
-        return this.#transaction(args.actions as { type: string; data: Record<string, string> }[]);
+        return this.#transaction(args.actions as { type: string; data: Record<string, unknown> }[]);
       case "block-commit":
       case "block-stream":
       case "blockdev-mirror":
@@ -356,18 +380,71 @@ export class FakeBlockDevices {
       drv: n.drv ?? (n.on ? "qcow2" : "file"),
       file: n.file ?? this.nodes.get(n.on!)?.file,
       image: { "virtual-size": n.size },
+      ...(n.bitmaps ? { "dirty-bitmaps": n.bitmaps.map((b) => ({ ...b })) } : {}),
     }));
   }
 
-  /** `blockdev-snapshot` actions: each disk on `node` moves to its `overlay`. */
-  #transaction(actions: { type: string; data: Record<string, string> }[]): FakeReply {
-    for (const { data } of actions) {
-      if (!this.nodes.has(data.overlay)) {
-        return err(`Cannot find device='' nor node-name='${data.overlay}'`);
-      }
-      for (const d of this.disks.values()) if (d.node === data.node) d.node = data.overlay;
+  /**
+   * A `transaction`, all or nothing as QEMU's: `blockdev-snapshot` (each disk on `node` moves to
+   * its `overlay`) and the dirty bitmap actions (add, remove, merge: a merge's count is its
+   * sources' largest), each checked first with QEMU's error texts.
+   */
+  #transaction(actions: { type: string; data: Record<string, unknown> }[]): FakeReply {
+    const staged = new Map([...this.nodes].map(([k, n]) => [k, n.bitmaps?.map((b) => ({ ...b }))]));
+    const moves: [string, string][] = [];
+    for (const { type, data } of actions) {
+      const node = String(data.node);
+      const failed = this.#stage(staged, type, data, node);
+      if (failed) return err(failed);
+      if (type === "blockdev-snapshot") moves.push([node, String(data.overlay)]);
+    }
+    for (const [name, bitmaps] of staged) this.nodes.get(name)!.bitmaps = bitmaps;
+    for (const [from, to] of moves) {
+      for (const d of this.disks.values()) if (d.node === from) d.node = to;
     }
     return { return: {} };
+  }
+
+  /** One action applied to the staged bitmaps; QEMU's error text when it fails. */
+  #stage(
+    staged: Map<string, FakeBitmap[] | undefined>,
+    type: string,
+    data: Record<string, unknown>,
+    node: string,
+  ): string | undefined {
+    const find = (n: string, name: string) => staged.get(n)?.find((b) => b.name === name);
+    const noNode = (n: string) => `Cannot find device='${n}' nor node-name='${n}'`;
+    const name = String(data.name ?? data.target);
+    if (type === "blockdev-snapshot") {
+      return this.nodes.has(String(data.overlay)) ? undefined : noNode(String(data.overlay));
+    }
+    if (!staged.has(node)) return noNode(node);
+    if (type === "block-dirty-bitmap-add") {
+      if (find(node, name)) return `Bitmap already exists: ${name}`;
+      // QEMU lists a node's bitmaps newest first.
+      staged.set(node, [{
+        name,
+        persistent: data.persistent === true,
+        recording: data.disabled !== true,
+        busy: false,
+        granularity: Number(data.granularity ?? 65536),
+        count: 0,
+      }, ...staged.get(node) ?? []]);
+      return undefined;
+    }
+    const bitmap = find(node, name);
+    if (!bitmap) return `Dirty bitmap '${name}' not found`;
+    if (type === "block-dirty-bitmap-remove") {
+      staged.set(node, staged.get(node)!.filter((b) => b !== bitmap));
+      return undefined;
+    }
+    if (type !== "block-dirty-bitmap-merge") return `Unknown action '${type}'`;
+    for (const src of data.bitmaps as { node: string; name: string }[]) {
+      const from = find(src.node, src.name);
+      if (!from) return `Dirty bitmap '${src.name}' not found`;
+      bitmap.count = Math.max(bitmap.count, from.count);
+    }
+    return undefined;
   }
 
   /** A commit or stream job: an active commit becomes ready, the others conclude. */

@@ -8,6 +8,7 @@ import type { Domain } from "../../../client/domain.ts";
 import type { CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import { runConsole } from "./domain_console.ts";
+import { undefineDomain } from "./domain_undefine.ts";
 import {
   actionsOf,
   autostartAction,
@@ -68,8 +69,6 @@ function powerAction(
   };
 }
 
-const UNDEFINE = domainAction("undefine", (d) => d.undefine(), "has been undefined", "undefine");
-
 /** The lifecycle command table. */
 export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
   fromFileAction(
@@ -121,7 +120,7 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
   },
   {
     name: "undefine",
-    run(ctx, args) {
+    async run(ctx, args) {
       // virsh's checks that come before the domain is looked up.
       requires(ctx, args, "delete-storage-volume-snapshots", "remove-all-storage");
       exclusive(ctx, args, "nvram", "keep-nvram");
@@ -130,7 +129,9 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
       if (!(storage || args.has("remove-all-storage")) && args.has("wipe-storage")) {
         ctx.fail("'--wipe-storage' requires '--storage <string>' or '--remove-all-storage'");
       }
-      return UNDEFINE.run(ctx, args);
+      const { obj: dom, arg } = await domainArg(ctx, args);
+      if (!(await undefineDomain(ctx, dom, args))) ctx.fail(`Failed to undefine domain '${arg}'`);
+      ctx.printExtra(`Domain '${arg}' has been undefined\n`);
     },
   },
   domainAction("reset", (d) => d.reset(0), "was reset", "reset"),
