@@ -25,10 +25,7 @@ function section(def: DomainDef): XmlElement | undefined {
 
 /** The IOThread ids: listed ones, then the lowest free ids up to the `<iothreads>` count. */
 export function iothreadIdsOf(def: DomainDef): number[] {
-  const ids = (section(def)?.children ?? [])
-    .filter((c): c is XmlElement => c.type === "element" && c.name === "iothread")
-    .map((c) => Number(c.attributes.id));
-  return fillUpTo(ids, def.iothreads ?? 0);
+  return fillUpTo(listed(def).map((c) => Number(c.attributes.id)), def.iothreads ?? 0);
 }
 
 /**
@@ -44,6 +41,8 @@ export function iothreadIdsOf(def: DomainDef): number[] {
  * ```
  */
 export function writeIothreadIds(def: DomainDef, ids: number[]): void {
+  // An IOThread that stays keeps its own attributes (its thread pool).
+  const kept = new Map(listed(def).map((el) => [Number(el.attributes.id), el]));
   def.sections = def.sections.filter((s) => s.name !== SECTION);
   def.iothreads = ids.length || undefined;
   if (!ids.length) return;
@@ -51,13 +50,70 @@ export function writeIothreadIds(def: DomainDef, ids: number[]): void {
     type: "element",
     name: SECTION,
     attributes: {},
-    children: ids.map((id) => ({
-      type: "element",
-      name: "iothread",
-      attributes: { id: String(id) },
-      children: [],
-    })),
+    children: ids.map((id) =>
+      kept.get(id) ?? {
+        type: "element",
+        name: "iothread",
+        attributes: { id: String(id) },
+        children: [],
+      }
+    ),
   });
+}
+
+/** An IOThread's worker pool bounds; -1 leaves QEMU's default (libvirt's unset value). */
+export interface IothreadPool {
+  min: number;
+  max: number;
+}
+
+const POOL_ATTRS = { min: "thread_pool_min", max: "thread_pool_max" } as const;
+
+/**
+ * The `thread_pool_min` / `thread_pool_max` of IOThread `id`, -1 where unset.
+ *
+ * @example
+ * ```ts
+ * import { iothreadPoolOf } from "./iothreads.ts";
+ * import type { DomainDef } from "./def.ts";
+ * declare const def: DomainDef;
+ * iothreadPoolOf(def, 1); // { min: -1, max: -1 } for <iothread id='1'/>
+ * ```
+ */
+export function iothreadPoolOf(def: DomainDef, id: number): IothreadPool {
+  const el = listed(def).find((e) => Number(e.attributes.id) === id);
+  const value = (attr: string) => el?.attributes[attr] === undefined ? -1 : Number(el.attributes[attr]);
+  return { min: value(POOL_ATTRS.min), max: value(POOL_ATTRS.max) };
+}
+
+/**
+ * Sets the pool bounds `pool` gives for IOThread `id` (one of the definition's), -1 removing
+ * the attribute as libvirt formats only a set bound. The IOThreads get listed, as libvirt
+ * prints `<iothreadids>` once one of them has a pool.
+ *
+ * @example
+ * ```ts
+ * import { setIothreadPool } from "./iothreads.ts";
+ * import type { DomainDef } from "./def.ts";
+ * declare const def: DomainDef;
+ * setIothreadPool(def, 1, { max: 4 }); // <iothread id='1' thread_pool_max='4'/>
+ * ```
+ */
+export function setIothreadPool(def: DomainDef, id: number, pool: Partial<IothreadPool>): void {
+  writeIothreadIds(def, iothreadIdsOf(def));
+  const el = listed(def).find((e) => Number(e.attributes.id) === id)!;
+  for (const key of ["min", "max"] as const) {
+    const value = pool[key];
+    if (value === undefined) continue;
+    if (value < 0) delete el.attributes[POOL_ATTRS[key]];
+    else el.attributes[POOL_ATTRS[key]] = String(value);
+  }
+}
+
+function listed(def: DomainDef): XmlElement[] {
+  return (section(def)?.children ?? []).filter((c): c is XmlElement =>
+    c.type === "element" && c.name === "iothread"
+  );
 }
 
 /**
