@@ -82,7 +82,8 @@ const POOL_ATTRS = { min: "thread_pool_min", max: "thread_pool_max" } as const;
  */
 export function iothreadPoolOf(def: DomainDef, id: number): IothreadPool {
   const el = listed(def).find((e) => Number(e.attributes.id) === id);
-  const value = (attr: string) => el?.attributes[attr] === undefined ? -1 : Number(el.attributes[attr]);
+  const value = (attr: string) =>
+    el?.attributes[attr] === undefined ? -1 : Number(el.attributes[attr]);
   return { min: value(POOL_ATTRS.min), max: value(POOL_ATTRS.max) };
 }
 
@@ -108,6 +109,20 @@ export function setIothreadPool(def: DomainDef, id: number, pool: Partial<Iothre
     if (value < 0) delete el.attributes[POOL_ATTRS[key]];
     else el.attributes[POOL_ATTRS[key]] = String(value);
   }
+}
+
+/**
+ * The IOThread a disk's or controller's `<driver iothread>` names, 0 for none.
+ *
+ * @example
+ * ```ts
+ * import { iothreadOf } from "./iothreads.ts";
+ * import { element } from "../../util/xml/mod.ts";
+ * iothreadOf(element("disk", {}, [element("driver", { iothread: "2" })])); // 2
+ * ```
+ */
+export function iothreadOf(dev: XmlElement): number {
+  return Number(child(dev, "driver")?.attributes.iothread ?? 0);
 }
 
 function listed(def: DomainDef): XmlElement[] {

@@ -123,7 +123,7 @@ function cpusetOf(def: DomainDef): number[] | undefined {
 async function setupPid(
   cgroup: Cgroup,
   def: DomainDef,
-  kind: "vcpu" | "emulator",
+  kind: "vcpu" | "emulator" | "iothread",
   id: number,
   tid: number,
   cpumask: number[] | undefined,
@@ -294,6 +294,30 @@ export class DomainVcpuCgroup implements VcpuCgroup {
       cputuneValue(def, "period") ?? 0,
       cputuneValue(def, "quota") ?? 0,
     );
+  }
+
+  /** `qemuProcessSetupIOThread`: the thread's group, with the IOThread bandwidth. */
+  async setupIOThread(id: number, tid: number, cpumask?: number[]): Promise<void> {
+    const cgroup = this.#cgroup();
+    if (!cgroup) return;
+    const def = this.#def();
+    await setupPid(
+      cgroup,
+      def,
+      "iothread",
+      id,
+      tid,
+      cpumask,
+      cputuneValue(def, "iothread_period") ?? 0,
+      cputuneValue(def, "iothread_quota") ?? 0,
+    );
+  }
+
+  /** `virCgroupDelThread` after an IOThread's deletion. */
+  async removeIOThread(id: number): Promise<void> {
+    const cgroup = this.#cgroup();
+    if (!cgroup) return;
+    await (await cgroup.newThread("iothread", id, false)).remove();
   }
 
   /** `qemuDomainPinEmulator` live: the emulator group's cpuset, then QEMU's affinity. */

@@ -81,6 +81,7 @@ import { CommandLatency } from "./monitor/command_latency.ts";
 import { Cgroup, type CgroupMounts } from "../../util/cgroup/mod.ts";
 import { childText } from "../../util/xml/mod.ts";
 import { DomainVcpuCgroup, machineCgroupPath, setupDomainCgroup } from "./domain_cgroup.ts";
+import { detectIOThreadPids, startIOThreads } from "./iothread_live.ts";
 import { prepareChannels, removeChannelDir } from "./channel_dir.ts";
 import { updateGuestCpu } from "./cpu_update.ts";
 import { capsCache } from "./api/host_caps.ts";
@@ -511,6 +512,7 @@ export class QemuDriverState {
       if (resetShutsDown(def)) await proc.monitor.setAction({ reboot: "shutdown" });
       if (this.cgroups) obj.cgroup = await setupDomainCgroup(this.cgroups, def, id, proc.pid);
       await startupVcpus(obj.vcpus!.ctx);
+      await startIOThreads(obj);
       const emulatorPin = emulatorPinOf(def);
       // A system domain's emulator group got its pin with the machine group.
       if (emulatorPin && !obj.cgroup) await obj.vcpus!.ctx.cgroup.setupEmulator(emulatorPin);
@@ -683,6 +685,7 @@ export class QemuDriverState {
     endBlockJobs(obj);
     obj.proc = undefined;
     obj.vcpus = undefined;
+    obj.iothreadTids = undefined;
     this.#removeCgroup(obj);
     obj.state = E.DOMAIN_SHUTOFF;
     obj.reason = reason;
@@ -844,6 +847,7 @@ export class QemuDriverState {
     this.#attachProcess(obj, proc, { pid: proc.pid, vcpus, individual });
     try {
       await refreshVcpuInfo(obj.vcpus!.ctx.vm, proc.monitor, true, this.#log);
+      await detectIOThreadPids(obj);
       await removeVanishedNics(this, obj).catch((err) =>
         this.#log(`cannot list the devices of '${obj.def.name}': ${err}`)
       );

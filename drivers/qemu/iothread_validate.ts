@@ -7,25 +7,11 @@
  * @module
  */
 import type { DomainDef } from "../../conf/domain/def.ts";
-import { iothreadIdsOf } from "../../conf/domain/iothreads.ts";
+import { iothreadIdsOf, iothreadOf } from "../../conf/domain/iothreads.ts";
 import { child, type XmlElement } from "../../util/xml/mod.ts";
 import { unsupported } from "./command/unsupported.ts";
 
 const VIRTIO_SCSI = new Set(["virtio-scsi", "virtio-transitional", "virtio-non-transitional"]);
-
-/**
- * The IOThread a disk's or controller's `<driver iothread>` names, 0 for none.
- *
- * @example
- * ```ts
- * import { iothreadOf } from "./iothread_validate.ts";
- * import { element } from "../../util/xml/mod.ts";
- * iothreadOf(element("disk", {}, [element("driver", { iothread: "2" })])); // 2
- * ```
- */
-export function iothreadOf(dev: XmlElement): number {
-  return Number(child(dev, "driver")?.attributes.iothread ?? 0);
-}
 
 /**
  * Refuses the definition's disks and controllers whose `<driver iothread>` QEMU cannot honour

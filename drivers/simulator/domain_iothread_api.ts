@@ -12,6 +12,7 @@ import { checkFlags, VirError } from "../../util/errors.ts";
 import { domainFromRef } from "./domain_access.ts";
 import { getOneDef } from "../../conf/objects/domain_obj.ts";
 import { iothreadIdsOf, writeIothreadIds } from "../../conf/domain/iothreads.ts";
+import { addIOThreadCheck, delIOThreadCheck } from "../../conf/domain/iothread_checks.ts";
 import { iothreadPinsOf, writeIothreadPins } from "../../conf/domain/pins.ts";
 import { parseBitmap } from "../../conf/domain/bitmap.ts";
 import type { IOThreadPoll, TestDomainObj, TestDriverState } from "./driver_state.ts";
@@ -35,8 +36,6 @@ export function newIOThreadPoll(id: number): IOThreadPoll {
 }
 
 const invalidArg = (msg: string) => VirError.report(F, "INVALID_ARG", msg);
-/** virDomainDriverAddIOThreadCheck / …DelIOThreadCheck (hypervisor/domain_driver.c). */
-const driverCheckError = (msg: string) => VirError.report("DOMAIN", "INVALID_ARG", msg);
 
 function checkNonZero(id: number): void {
   if (id === 0) throw invalidArg("invalid value of 0 for iothread_id");
@@ -90,17 +89,13 @@ export function domainIOThreadMethods(state: TestDriverState): Partial<DriverCon
     },
     domainAddIOThread: (ref, id, flags) => {
       const { obj, def, ids } = change(ref, id, flags, "testDomainAddIOThread");
-      if (ids.includes(id)) {
-        throw driverCheckError(`an IOThread is already using iothread_id '${id}'`);
-      }
+      addIOThreadCheck(def, id);
       writeIothreadIds(def, [...ids, id]);
       obj.iothreadPolls.push(newIOThreadPoll(id));
     },
     domainDelIOThread: (ref, id, flags) => {
       const { obj, def, ids } = change(ref, id, flags, "testDomainDelIOThread");
-      if (!ids.includes(id)) {
-        throw driverCheckError(`cannot find IOThread '${id}' in iothreadids list`);
-      }
+      delIOThreadCheck(def, id);
       const rest = ids.filter((i) => i !== id);
       const pins = iothreadPinsOf(def);
       writeIothreadIds(def, rest);

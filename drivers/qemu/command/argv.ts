@@ -516,7 +516,9 @@ function diskArgs(dev: XmlElement, ctx: DeviceContext): string[] {
   const alias = aliasOf(dev);
   if (!front || !at || !alias) throw unsupportedDevice(dev, front ?? `${bus} disk`);
   const iothread = iothreadProp(dev).iothread;
-  const device = `${optValue(alias)}${at}${ctx.boot(dev)}${iothread ? `,iothread=${iothread}` : ""}`;
+  const device = `${optValue(alias)}${at}${ctx.boot(dev)}${
+    iothread ? `,iothread=${iothread}` : ""
+  }`;
   // A volume of a pool of block devices (logical, disk, …) is a host device, as libvirt's
   // virStorageSourceGetActualType makes it.
   const chain = diskChain(dev, volume).map((layer, i) =>

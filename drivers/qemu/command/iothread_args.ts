@@ -7,9 +7,8 @@
  * @module
  */
 import type { DomainDef } from "../../../conf/domain/def.ts";
-import { iothreadIdsOf, iothreadPoolOf } from "../../../conf/domain/iothreads.ts";
+import { iothreadIdsOf, iothreadOf, iothreadPoolOf } from "../../../conf/domain/iothreads.ts";
 import type { XmlElement } from "../../../util/xml/mod.ts";
-import { iothreadOf } from "../iothread_validate.ts";
 
 /**
  * QEMU's id of IOThread `id` (its object's id and QOM path `/objects/iothreadN`).

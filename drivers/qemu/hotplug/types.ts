@@ -26,6 +26,13 @@ export interface VcpuCgroup {
   setupEmulator(cpumask: number[]): Promise<void>;
   /** Removes the vCPU's cgroup after an unplug. */
   removeVcpu(vcpu: number): Promise<void>;
+  /**
+   * Puts IOThread `id`'s thread into its own cgroup and, with `cpumask`, confines it to those
+   * host CPUs (libvirt's `qemuProcessSetupIOThread`).
+   */
+  setupIOThread(id: number, tid: number, cpumask?: number[]): Promise<void>;
+  /** Removes IOThread `id`'s cgroup after its deletion. */
+  removeIOThread(id: number): Promise<void>;
 }
 
 /** What libvirt keeps per vCPU about QEMU's view (`qemuDomainVcpuPrivate`). */

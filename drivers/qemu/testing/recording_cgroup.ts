@@ -7,7 +7,8 @@ import { formatBitmap } from "../../../conf/domain/bitmap.ts";
 import type { VcpuCgroup } from "../hotplug/types.ts";
 
 /**
- * Records `setup <vcpu> <tid>[ cpus=<list>]`, `emulator cpus=<list>` and `remove <vcpu>`.
+ * Records `setup <vcpu> <tid>[ cpus=<list>]`, `emulator cpus=<list>`, `remove <vcpu>`,
+ * `iothread <id> <tid>[ cpus=<list>]` and `remove iothread <id>`.
  *
  * @example
  * ```ts
@@ -33,6 +34,18 @@ export class RecordingCgroup implements VcpuCgroup {
 
   removeVcpu(vcpu: number): Promise<void> {
     this.calls.push(`remove ${vcpu}`);
+    return Promise.resolve();
+  }
+
+  setupIOThread(id: number, tid: number, cpumask?: number[]): Promise<void> {
+    this.calls.push(
+      `iothread ${id} ${tid}${cpumask ? ` cpus=${formatBitmap(cpumask)}` : ""}`,
+    );
+    return Promise.resolve();
+  }
+
+  removeIOThread(id: number): Promise<void> {
+    this.calls.push(`remove iothread ${id}`);
     return Promise.resolve();
   }
 }
