@@ -204,3 +204,77 @@ realQemuTest({
     });
   },
 });
+
+/** The CPUs thread `tid` of `pid` may run on, as the kernel says (Cpus_allowed_list). */
+async function allowedCpus(pid: number, tid: number): Promise<string> {
+  const status = await Deno.readTextFile(`/proc/${pid}/task/${tid}/status`);
+  return status.match(/^Cpus_allowed_list:\s*(\S+)/m)![1];
+}
+
+realQemuTest({
+  name:
+    "real QEMU: IOThreads start as libvirt's argv has them, and are added, pinned, set, deleted",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    assert.ok(navigator.hardwareConcurrency >= 2, "the test pins CPU 1");
+    await withRealDriver("ev-qemu-iothr-", async ({ dir, launcher, conn }) => {
+      // fixtures/iothreads.xml: a virtio disk on IOThread 5 (pool 1-4, pinned to CPU 0), the
+      // virtio-scsi controller on IOThread 2, a main loop with its own pool.
+      const xml = (await Deno.readTextFile(new URL("iothreads.xml", fixtures)))
+        .replaceAll("file='/var/lib/ev/", `file='${dir}/`);
+      await Deno.writeFile(`${dir}/io2.img`, new Uint8Array(1 << 20));
+      const img = await new Deno.Command("qemu-img", {
+        args: ["create", "-q", "-f", "qcow2", `${dir}/io1.qcow2`, "16M"],
+      }).output();
+      assert.ok(img.success);
+      const dom = await conn.domainCreateXML!(xml, VIR.DOMAIN_START_PAUSED);
+      const proc = launcher.procs.at(-1)!;
+      // The live XML's IOThreads and device drivers, as libvirt's (fixtures/iothreads.live.xml).
+      const iothreadParts = (text: string) =>
+        [...text.matchAll(
+          /<iothreads>.*?<\/iothreadids>|<defaultiothread [^>]*>|<cputune>.*?<\/cputune>|<driver [^>]*iothread=[^>]*>/gs,
+        )]
+          .map((m) => m[0]);
+      const libvirtLive = await Deno.readTextFile(new URL("iothreads.live.xml", fixtures));
+      assert.equal(iothreadParts(libvirtLive).length, 5);
+      assert.deepEqual(
+        iothreadParts(await conn.domainGetXMLDesc!(dom, 0)),
+        iothreadParts(libvirtLive),
+      );
+      type QmpIOThread = { id: string; "thread-id": number; "poll-max-ns": number };
+      const query = () => proc.monitor.run<QmpIOThread[]>("query-iothreads");
+      const tidOf = async (id: string) => (await query()).find((t) => t.id === id)!["thread-id"];
+      assert.deepEqual((await query()).map((t) => t.id).sort(), [
+        "iothread1",
+        "iothread2",
+        "iothread3",
+        "iothread5",
+      ]);
+      // The pin of the XML holds from the start; the disk's frontend runs in its IOThread.
+      assert.equal(await allowedCpus(proc.pid, await tidOf("iothread5")), "0");
+      const qom = (path: string, property: string) =>
+        proc.monitor.run<unknown>("qom-get", { path, property });
+      assert.equal(await qom("/objects/iothread5", "thread-pool-max"), 4);
+      assert.equal(await qom("/objects/main-loop", "thread-pool-min"), 2);
+      // The frontends' iothread links.
+      assert.equal(await qom("/machine/peripheral/virtio-disk0", "iothread"), "/objects/iothread5");
+      assert.equal(await qom("/machine/peripheral/scsi0", "iothread"), "/objects/iothread2");
+
+      await conn.domainAddIOThread!(dom, 9, VIR.DOMAIN_AFFECT_LIVE);
+      const tid = await tidOf("iothread9");
+      await conn.domainPinIOThread!(dom, 9, [false, true], VIR.DOMAIN_AFFECT_LIVE);
+      assert.equal(await allowedCpus(proc.pid, tid), "1");
+      await conn.domainSetIOThreadParams!(dom, 9, { poll_max_ns: 4096 }, VIR.DOMAIN_AFFECT_LIVE);
+      assert.equal((await query()).find((t) => t.id === "iothread9")!["poll-max-ns"], 4096);
+      const used = await conn.domainDelIOThread!(dom, 5, VIR.DOMAIN_AFFECT_LIVE).catch((e) => e);
+      assert.equal(
+        used.message,
+        "invalid argument: cannot remove IOThread 5 since it is being used by disk 'vda'",
+      );
+      await conn.domainDelIOThread!(dom, 9, VIR.DOMAIN_AFFECT_LIVE);
+      assert.ok(!(await query()).some((t) => t.id === "iothread9"));
+      await conn.domainDestroyFlags!(dom, 0);
+    });
+  },
+});
