@@ -1,6 +1,7 @@
 /**
  * evsh's IOThread commands (`iothreadinfo`, `iothreadadd`, `iothreaddel`, `iothreadpin`,
- * `iothreadset`) on the QEMU driver with real QEMU print what virsh 9.0 printed for the same
+ * `iothreadset`, and `domstats --iothread`) on the QEMU driver with real QEMU print what virsh
+ * 9.0 printed for the same
  * lines on libvirt's QEMU driver (`fixtures/record_iothread_evsh.sh`): tables with the
  * threads' real CPU affinity, errors, and the XML left behind.
  */
