@@ -1,9 +1,8 @@
 /**
  * evsh's IOThread commands (`iothreadinfo`, `iothreadadd`, `iothreaddel`, `iothreadpin`,
  * `iothreadset`, and `domstats --iothread`) on the QEMU driver with real QEMU print what virsh
- * 9.0 printed for the same
- * lines on libvirt's QEMU driver (`fixtures/record_iothread_evsh.sh`): tables with the
- * threads' real CPU affinity, errors, and the XML left behind.
+ * 9.0 printed for the same lines on libvirt's QEMU driver (`fixtures/record_iothread_evsh.sh`):
+ * tables with the threads' real CPU affinity, polling values, errors, and the XML left behind.
  */
 import assert from "node:assert/strict";
 import { Connection } from "../../client/connection.ts";
