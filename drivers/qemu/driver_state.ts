@@ -18,6 +18,7 @@ import { startedSourceIndex } from "./api/block_chain.ts";
 import { accelOf, checkVirtType, kvmUsable } from "./accel.ts";
 import { refreshLiveDevices } from "./live_devices.ts";
 import { emulatorPinOf } from "../../conf/domain/pins.ts";
+import { reparseIothreadIds } from "../../conf/domain/iothreads.ts";
 import {
   isActive,
   persistentDef,
@@ -442,6 +443,7 @@ export class QemuDriverState {
       throw VirError.report("DOMAIN", "OPERATION_INVALID", "domain is already running");
     }
     const def = structuredClone(obj.def);
+    reparseIothreadIds(def);
     const monitorPath = `${this.paths.runDir}/${def.name}.qmp`;
     // The id is the run's before QEMU exists: the channel sockets' folder is named after it.
     const id = this.#nextId++;

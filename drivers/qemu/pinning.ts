@@ -10,15 +10,9 @@ import { formatBitmap, parseBitmap } from "../../conf/domain/bitmap.ts";
 import type { DomainDef } from "../../conf/domain/def.ts";
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
-import {
-  emulatorPinOf,
-  iothreadPinsOf,
-  setVcpuPin,
-  vcpuPinsOf,
-  writeEmulatorPin,
-  writeIothreadPins,
-} from "../../conf/domain/pins.ts";
+import { emulatorPinOf, setVcpuPin, vcpuPinsOf, writeEmulatorPin } from "../../conf/domain/pins.ts";
 import { iothreadIdsOf } from "../../conf/domain/iothreads.ts";
+import { pinIothread } from "../../conf/domain/iothread_edit.ts";
 import { getDefs, getOneDef } from "../../conf/objects/domain_obj.ts";
 import type { QemuDomainObj } from "./domain_private.ts";
 import type { QemuDriverState } from "./driver_state.ts";
@@ -164,19 +158,13 @@ export async function pinIOThread(
   if (!cpus.length) {
     throw VirError.report("QEMU", "INVALID_ARG", "Empty iothread cpumap list for pinning");
   }
-  const pin = (def: DomainDef) => {
-    const ids = iothreadIdsOf(def);
-    const pins = iothreadPinsOf(def);
-    pins.set(id, cpus);
-    writeIothreadPins(def, ids, pins);
-  };
   if (live) {
     if (!iothreadIdsOf(live).includes(id)) {
       throw VirError.report("QEMU", "INVALID_ARG", `iothread ${id} not found`);
     }
     const tid = obj.iothreadTids?.get(id);
     if (tid !== undefined) await obj.vcpus!.ctx.cgroup.setupIOThread(id, tid, cpus);
-    pin(live);
+    pinIothread(live, id, cpus);
     await state.saveStatus(obj);
     tunable(state, obj, `cputune.iothreadpin${id}`, cpus);
   }
@@ -184,7 +172,7 @@ export async function pinIOThread(
     if (!iothreadIdsOf(config).includes(id)) {
       throw VirError.report("QEMU", "INVALID_ARG", `iothreadid ${id} not found`);
     }
-    pin(config);
+    pinIothread(config, id, cpus);
     await state.saveConfig(obj);
   }
 }

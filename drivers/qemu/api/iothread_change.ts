@@ -14,10 +14,11 @@ import {
   iothreadIdsOf,
   type IothreadPool,
   iothreadPoolOf,
+  reparseIothreadIds,
   setIothreadPool,
   writeIothreadIds,
 } from "../../../conf/domain/iothreads.ts";
-import { iothreadPinsOf, writeIothreadPins } from "../../../conf/domain/pins.ts";
+import { removeIothread } from "../../../conf/domain/iothread_edit.ts";
 import { assignDef, getDefs } from "../../../conf/objects/domain_obj.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { TypedParams } from "../../../util/contract/types.ts";
@@ -59,7 +60,10 @@ async function changeIOThread(
   await obj.job.run(async () => {
     const { live, config } = getDefs(obj, flags);
     const copy = config && structuredClone(config);
-    if (copy) change.config(copy);
+    if (copy) {
+      reparseIothreadIds(copy);
+      change.config(copy);
+    }
     if (live) {
       await change.live(obj, live);
       await state.saveStatus(obj);
@@ -70,13 +74,6 @@ async function changeIOThread(
     }
   });
 }
-
-const removed = (def: DomainDef, id: number) => {
-  const rest = iothreadIdsOf(def).filter((i) => i !== id);
-  const pins = iothreadPinsOf(def);
-  writeIothreadIds(def, rest);
-  writeIothreadPins(def, rest, pins);
-};
 
 const wrongCount = (got: number, wanted: number) =>
   qemuError(
@@ -168,7 +165,7 @@ export async function delIOThread(
   await changeIOThread(state, obj, flags, {
     config: (def) => {
       delIOThreadCheck(def, id);
-      removed(def, id);
+      removeIothread(def, id);
     },
     live: async (obj, def) => {
       delIOThreadCheck(def, id);
@@ -177,7 +174,7 @@ export async function delIOThread(
       await monitor.run("object-del", { id: iothreadAlias(id) });
       const got = (await queryIOThreads(monitor)).length;
       if (got !== wanted) throw wrongCount(got, wanted);
-      removed(def, id);
+      removeIothread(def, id);
       obj.iothreadTids?.delete(id);
       await obj.vcpus!.ctx.cgroup.removeIOThread(id);
     },
