@@ -7,7 +7,7 @@
  */
 import type { DomainDef } from "./def.ts";
 import { replacePins } from "./pins.ts";
-import { childText } from "../../util/xml/mod.ts";
+import { children, childText } from "../../util/xml/mod.ts";
 
 /** The `<cputune>` children holding one number each. */
 export type CputuneValue =
@@ -59,4 +59,36 @@ export function setCputuneValue(def: DomainDef, name: CputuneValue, value?: numb
       children: [{ type: "text", text: String(value) }],
     }],
   );
+}
+
+/** A thread's `<vcpusched>` or `<iothreadsched>`: its scheduler and, real-time, priority. */
+export interface ThreadSched {
+  scheduler: string;
+  priority?: number;
+}
+
+const SCHED_IDS = { vcpusched: "vcpus", iothreadsched: "iothreads" } as const;
+
+/**
+ * The scheduler `<cputune>` gives vCPU or IOThread `id` (the parse leaves one id per element),
+ * or undefined.
+ *
+ * @example
+ * ```ts
+ * import { threadSchedOf } from "./cputune_sched.ts";
+ * import type { DomainDef } from "./def.ts";
+ * declare const def: DomainDef;
+ * threadSchedOf(def, "iothreadsched", 1); // { scheduler: "fifo", priority: 1 }
+ * ```
+ */
+export function threadSchedOf(
+  def: DomainDef,
+  name: keyof typeof SCHED_IDS,
+  id: number,
+): ThreadSched | undefined {
+  const el = children(def.sections.find((s) => s.name === "cputune"), name)
+    .find((e) => e.attributes[SCHED_IDS[name]] === String(id));
+  if (!el) return undefined;
+  const { scheduler, priority } = el.attributes;
+  return { scheduler, priority: priority === undefined ? undefined : Number(priority) };
 }

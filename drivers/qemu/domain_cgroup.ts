@@ -8,7 +8,7 @@
  */
 import { formatBitmap, parseBitmap } from "../../conf/domain/bitmap.ts";
 import type { DomainDef, XmlElementJSON } from "../../conf/domain/def.ts";
-import { cputuneValue } from "../../conf/domain/cputune_sched.ts";
+import { cputuneValue, type ThreadSched } from "../../conf/domain/cputune_sched.ts";
 import { emulatorPinOf } from "../../conf/domain/pins.ts";
 import {
   Cgroup,
@@ -27,6 +27,7 @@ import { CGROUP_LIMIT } from "./api/memtune.ts";
 import { VirError } from "../../util/errors.ts";
 import { childText } from "../../util/xml/mod.ts";
 import { setThreadAffinity } from "./process/affinity.ts";
+import { setThreadScheduler } from "./process/scheduler.ts";
 import type { VcpuCgroup } from "./hotplug/types.ts";
 
 /** The default partition (`virDomainCgroupInitCgroup`). */
@@ -327,6 +328,12 @@ export class DomainVcpuCgroup implements VcpuCgroup {
       await (await cgroup.newThread("emulator", 0, false)).setCpusetCpus(formatBitmap(cpumask));
     }
     setThreadAffinity(this.#pid, cpumask);
+  }
+
+  /** The thread's scheduler, with or without a cgroup (`qemuProcessSetupPid`). */
+  setScheduler(tid: number, sched: ThreadSched): Promise<void> {
+    setThreadScheduler(tid, sched.scheduler, sched.priority);
+    return Promise.resolve();
   }
 
   /** `virCgroupDelThread` after an unplug. */

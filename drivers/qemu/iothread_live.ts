@@ -2,7 +2,7 @@
  * The running IOThreads of a domain: their host threads as QEMU lists them
  * (`qemuMonitorJSONGetIOThreads`, `qemuProcessDetectIOThreadPIDs`) and their placement on the
  * host's CPUs (`qemuProcessSetupIOThreads`): each thread in its cgroup, confined to its
- * `<iothreadpin>`, else to the `<vcpu cpuset>`.
+ * `<iothreadpin>`, else to the `<vcpu cpuset>`, and run under its `<iothreadsched>`.
  *
  * @module
  */
@@ -10,6 +10,7 @@ import { parseBitmap } from "../../conf/domain/bitmap.ts";
 import type { DomainDef } from "../../conf/domain/def.ts";
 import { iothreadIdsOf } from "../../conf/domain/iothreads.ts";
 import { iothreadPinsOf } from "../../conf/domain/pins.ts";
+import { threadSchedOf } from "../../conf/domain/cputune_sched.ts";
 import { VirError } from "../../util/errors.ts";
 import type { QemuDomainObj } from "./domain_private.ts";
 import type { QemuMonitor } from "./monitor/mod.ts";
@@ -106,7 +107,8 @@ export function iothreadCpus(def: DomainDef, id: number): number[] | undefined {
 }
 
 /**
- * `qemuProcessSetupIOThread`: IOThread `id`'s thread into its cgroup, on its CPUs.
+ * `qemuProcessSetupIOThread`: IOThread `id`'s thread into its cgroup, on its CPUs, under its
+ * `<iothreadsched>` scheduler.
  *
  * @example
  * ```ts
@@ -120,6 +122,8 @@ export async function setupIOThread(obj: QemuDomainObj, id: number): Promise<voi
   const tid = obj.iothreadTids?.get(id);
   if (tid === undefined) return;
   await obj.vcpus!.ctx.cgroup.setupIOThread(id, tid, iothreadCpus(obj.def, id));
+  const sched = threadSchedOf(obj.def, "iothreadsched", id);
+  if (sched) await obj.vcpus!.ctx.cgroup.setScheduler(tid, sched);
 }
 
 /**

@@ -6,6 +6,8 @@
  */
 import { formatBitmap } from "../../../conf/domain/bitmap.ts";
 import { setThreadAffinity } from "../process/affinity.ts";
+import { setThreadScheduler } from "../process/scheduler.ts";
+import type { ThreadSched } from "../../../conf/domain/cputune_sched.ts";
 import type { HotplugLog, VcpuCgroup } from "./types.ts";
 
 /**
@@ -47,6 +49,11 @@ export class LinuxVcpuCgroup implements VcpuCgroup {
   async setupEmulator(cpumask: number[]): Promise<void> {
     await this.#place("emulator", this.#pid, cpumask);
     setThreadAffinity(this.#pid, cpumask);
+  }
+
+  setScheduler(tid: number, sched: ThreadSched): Promise<void> {
+    setThreadScheduler(tid, sched.scheduler, sched.priority);
+    return Promise.resolve();
   }
 
   async #place(name: string, tid: number, cpumask?: number[]): Promise<void> {

@@ -5,6 +5,7 @@
  * @module
  */
 import type { CpuInfoFast, HotpluggableCpu } from "../monitor/qmp_types.ts";
+import type { ThreadSched } from "../../../conf/domain/cputune_sched.ts";
 
 /** The monitor commands vCPU hotplug uses (a `QemuMonitor` satisfies it). */
 export interface VcpuMonitor {
@@ -33,6 +34,8 @@ export interface VcpuCgroup {
   setupIOThread(id: number, tid: number, cpumask?: number[]): Promise<void>;
   /** Removes IOThread `id`'s cgroup after its deletion. */
   removeIOThread(id: number): Promise<void>;
+  /** Runs thread `tid` under `sched` (libvirt's `virProcessSetScheduler`). */
+  setScheduler(tid: number, sched: ThreadSched): Promise<void>;
 }
 
 /** What libvirt keeps per vCPU about QEMU's view (`qemuDomainVcpuPrivate`). */

@@ -55,6 +55,9 @@ const callsExpected: Outcome[] = await readJson("iothread_calls.expected.json");
  */
 const autofill: Spec = await readJson("iothread_autofill.json");
 const autofillExpected: Outcome[] = await readJson("iothread_autofill.expected.json");
+/** A start refused for an `<iothreadsched>` priority out of the host's real-time range. */
+const sched: Spec = await readJson("iothread_sched.json");
+const schedExpected: Outcome[] = await readJson("iothread_sched.expected.json");
 const FLAGS = { live: VIR.DOMAIN_AFFECT_LIVE, config: VIR.DOMAIN_AFFECT_CONFIG };
 /** The recording host's CPUs (the pins name CPU 1; all of them read "all"). */
 const RECORDED_CPUS = 2;
@@ -214,6 +217,24 @@ Deno.test({
   },
 });
 
+Deno.test("each IOThread's thread gets its <iothreadsched> after its cgroup and CPUs", async () => {
+  const launcher = new FakeLauncher();
+  await withQemuConn({ launcher }, async (conn) => {
+    const xml = sched.domain.replace("priority='100'", "priority='1'");
+    await conn.domainCreateXML!(xml, VIR.DOMAIN_START_PAUSED);
+    const fake = [...launcher.instances.values()][0];
+    const cgroup = launcher.cgroups.get(fake.pid) as RecordingCgroup;
+    const calls = cgroup.calls.filter((c) => /^(iothread|sched) /.test(c));
+    const tid = (id: number) => calls.find((c) => c.startsWith(`iothread ${id} `))!.split(" ")[2];
+    assert.deepEqual(calls, [
+      `iothread 1 ${tid(1)}`,
+      `sched ${tid(1)} batch`,
+      `iothread 2 ${tid(2)}`,
+      `sched ${tid(2)} fifo 1`,
+    ]);
+  });
+});
+
 realQemuTest({
   name: "real QEMU: IOThread calls answer as libvirt 9.0's, threads pinned as it pins them",
   sanitizeResources: false,
@@ -223,6 +244,44 @@ realQemuTest({
     await withRealDriver("ev-qemu-iothr-", async ({ conn }) => {
       assertSame(await replay(conn, calls), callsExpected, true);
       assertSame(await replay(conn, autofill), autofillExpected, true);
+      assertSame(await replay(conn, sched), schedExpected, true);
+      assert.equal((await conn.connectListAllDomains!(0)).length, 0);
+    });
+  },
+});
+
+/** Thread `tid` of `pid`'s scheduling policy and real-time priority (proc(5) stat, 41 and 40). */
+async function threadSched(pid: number, tid: number): Promise<[number, number]> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/task/${tid}/stat`);
+  // The fields after the command name, which may hold spaces, start at the 3rd.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return [Number(fields[41 - 3]), Number(fields[40 - 3])];
+}
+
+const SCHED_OTHER = 0, SCHED_FIFO = 1, SCHED_BATCH = 3;
+
+realQemuTest({
+  name: "real QEMU: IOThreads run under their <iothreadsched>, a new one under the default",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await withRealDriver("ev-qemu-iothr-", async ({ launcher, conn }) => {
+      // iothread_sched.json's domain with a priority the host has.
+      const xml = sched.domain.replace("priority='100'", "priority='1'");
+      const dom = await conn.domainCreateXML!(xml, VIR.DOMAIN_START_PAUSED);
+      const proc = launcher.procs.at(-1)!;
+      type QmpIOThread = { id: string; "thread-id": number };
+      const tids = async () =>
+        Object.fromEntries(
+          (await proc.monitor.run<QmpIOThread[]>("query-iothreads"))
+            .map((t) => [t.id, t["thread-id"]]),
+        );
+      await conn.domainAddIOThread!(dom, 3, VIR.DOMAIN_AFFECT_LIVE);
+      const t = await tids();
+      assert.deepEqual(await threadSched(proc.pid, t.iothread1), [SCHED_BATCH, 0]);
+      assert.deepEqual(await threadSched(proc.pid, t.iothread2), [SCHED_FIFO, 1]);
+      assert.deepEqual(await threadSched(proc.pid, t.iothread3), [SCHED_OTHER, 0]);
+      await conn.domainDestroyFlags!(dom, 0);
     });
   },
 });
