@@ -19,6 +19,7 @@ import { accelOf, checkVirtType, kvmUsable } from "./accel.ts";
 import { refreshLiveDevices } from "./live_devices.ts";
 import { emulatorPinOf } from "../../conf/domain/pins.ts";
 import { reparseIothreadIds } from "../../conf/domain/iothreads.ts";
+import { refuseSessionTuning } from "./session_tuning.ts";
 import {
   isActive,
   persistentDef,
@@ -465,6 +466,7 @@ export class QemuDriverState {
       const secrets = await prepareDiskSecrets(def, this.secondaries, this.paths.runDir);
       await prepareChannels(def.devices.other, this.paths.runDir, id, def.name);
       try {
+        if (!this.privileged) refuseSessionTuning(def);
         const argv = buildQemuArgv(def, vcpus, { monitorPath, accel, taps, volumes, secrets });
         if (from) argv.push(...from.argv);
         await this.#saveStartingStatus(def, monitorPath, nics);
