@@ -61,17 +61,18 @@ export function setCputuneValue(def: DomainDef, name: CputuneValue, value?: numb
   );
 }
 
-/** A thread's `<vcpusched>` or `<iothreadsched>`: its scheduler and, real-time, priority. */
+/** A thread's `<vcpusched>`, `<iothreadsched>` or `<emulatorsched>`: its scheduler and priority. */
 export interface ThreadSched {
   scheduler: string;
   priority?: number;
 }
 
-const SCHED_IDS = { vcpusched: "vcpus", iothreadsched: "iothreads" } as const;
+/** The attribute naming the threads of each scheduler element (the emulator's has none). */
+const SCHED_IDS = { vcpusched: "vcpus", iothreadsched: "iothreads", emulatorsched: undefined };
 
 /**
  * The scheduler `<cputune>` gives vCPU or IOThread `id` (the parse leaves one id per element),
- * or undefined.
+ * or the emulator thread, or undefined.
  *
  * @example
  * ```ts
@@ -79,15 +80,17 @@ const SCHED_IDS = { vcpusched: "vcpus", iothreadsched: "iothreads" } as const;
  * import type { DomainDef } from "./def.ts";
  * declare const def: DomainDef;
  * threadSchedOf(def, "iothreadsched", 1); // { scheduler: "fifo", priority: 1 }
+ * threadSchedOf(def, "emulatorsched"); // { scheduler: "idle", priority: undefined }
  * ```
  */
 export function threadSchedOf(
   def: DomainDef,
   name: keyof typeof SCHED_IDS,
-  id: number,
+  id?: number,
 ): ThreadSched | undefined {
+  const attr = SCHED_IDS[name];
   const el = children(def.sections.find((s) => s.name === "cputune"), name)
-    .find((e) => e.attributes[SCHED_IDS[name]] === String(id));
+    .find((e) => attr === undefined || e.attributes[attr] === String(id));
   if (!el) return undefined;
   const { scheduler, priority } = el.attributes;
   return { scheduler, priority: priority === undefined ? undefined : Number(priority) };

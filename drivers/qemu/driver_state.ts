@@ -20,6 +20,7 @@ import { refreshLiveDevices } from "./live_devices.ts";
 import { emulatorPinOf } from "../../conf/domain/pins.ts";
 import { reparseIothreadIds } from "../../conf/domain/iothreads.ts";
 import { refuseSessionTuning } from "./session_tuning.ts";
+import { threadSchedOf } from "../../conf/domain/cputune_sched.ts";
 import {
   isActive,
   persistentDef,
@@ -520,6 +521,8 @@ export class QemuDriverState {
       const emulatorPin = emulatorPinOf(def);
       // A system domain's emulator group got its pin with the machine group.
       if (emulatorPin && !obj.cgroup) await obj.vcpus!.ctx.cgroup.setupEmulator(emulatorPin);
+      const emulatorSched = threadSchedOf(def, "emulatorsched");
+      if (emulatorSched) await obj.vcpus!.ctx.cgroup.setScheduler(proc.pid, emulatorSched);
       await from?.prepare?.(proc.monitor);
       // libvirt announces a start from saved state before its vCPUs run (a boot after).
       if (from) this.emit(obj, E.DOMAIN_EVENT_STARTED, from.started);

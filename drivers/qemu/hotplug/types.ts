@@ -69,6 +69,8 @@ export interface VcpuState {
   order: number;
   /** Host CPUs of its `<vcpupin>` (libvirt's `cpumask`); undefined when not pinned. */
   cpumask?: number[];
+  /** Its `<vcpusched>`; undefined for the host's default scheduler. */
+  sched?: ThreadSched;
   priv: VcpuPrivate;
 }
 

@@ -6,7 +6,9 @@
  * IOThreads `getIOThreadInfo` lists. The same steps run here through the public API's checks
  * against a fake QEMU (every answer but the live CPU maps, which need real threads) and, where
  * QEMU is installed, against real QEMU (every answer, the CPU maps read back from the
- * threads' affinity).
+ * threads' affinity). Alongside: when `<iothreadids>` is listed (`iothread_autofill.json`), and
+ * the threads' schedulers (`iothread_sched.json`: libvirt's refusal of a priority out of range,
+ * then each `<*sched>` read back from the kernel).
  */
 import assert from "node:assert/strict";
 import { FakeLauncher, type RecordingCgroup } from "../../../drivers/qemu/testing/mod.ts";
@@ -217,20 +219,28 @@ Deno.test({
   },
 });
 
-Deno.test("each IOThread's thread gets its <iothreadsched> after its cgroup and CPUs", async () => {
+Deno.test("each thread gets its <*sched> after its cgroup and CPUs, a hot-plugged vCPU too", async () => {
   const launcher = new FakeLauncher();
   await withQemuConn({ launcher }, async (conn) => {
     const xml = sched.domain.replace("priority='100'", "priority='1'");
-    await conn.domainCreateXML!(xml, VIR.DOMAIN_START_PAUSED);
+    const dom = await conn.domainCreateXML!(xml, VIR.DOMAIN_START_PAUSED);
+    await conn.domainSetVcpusFlags!(dom, 2, VIR.DOMAIN_AFFECT_LIVE);
     const fake = [...launcher.instances.values()][0];
     const cgroup = launcher.cgroups.get(fake.pid) as RecordingCgroup;
-    const calls = cgroup.calls.filter((c) => /^(iothread|sched) /.test(c));
-    const tid = (id: number) => calls.find((c) => c.startsWith(`iothread ${id} `))!.split(" ")[2];
+    const calls = cgroup.calls.filter((c) => /^(setup|iothread|sched) /.test(c));
+    const tid = (prefix: string) => calls.find((c) => c.startsWith(prefix))!.split(" ").at(-1);
+    const [vcpu0, vcpu1] = [tid("setup 0 "), tid("setup 1 ")];
+    const [io1, io2] = [tid("iothread 1 "), tid("iothread 2 ")];
+    // vCPUs, IOThreads, then the emulator, as qemuProcessLaunch; vCPU 0 has no <vcpusched>.
     assert.deepEqual(calls, [
-      `iothread 1 ${tid(1)}`,
-      `sched ${tid(1)} batch`,
-      `iothread 2 ${tid(2)}`,
-      `sched ${tid(2)} fifo 1`,
+      `setup 0 ${vcpu0}`,
+      `iothread 1 ${io1}`,
+      `sched ${io1} batch`,
+      `iothread 2 ${io2}`,
+      `sched ${io2} fifo 1`,
+      `sched ${fake.pid} batch`,
+      `setup 1 ${vcpu1}`,
+      `sched ${vcpu1} idle`,
     ]);
   });
 });
@@ -258,10 +268,10 @@ async function threadSched(pid: number, tid: number): Promise<[number, number]> 
   return [Number(fields[41 - 3]), Number(fields[40 - 3])];
 }
 
-const SCHED_OTHER = 0, SCHED_FIFO = 1, SCHED_BATCH = 3;
+const SCHED_OTHER = 0, SCHED_FIFO = 1, SCHED_BATCH = 3, SCHED_IDLE = 5;
 
 realQemuTest({
-  name: "real QEMU: IOThreads run under their <iothreadsched>, a new one under the default",
+  name: "real QEMU: IOThreads, vCPUs and the emulator run under their <*sched>",
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
@@ -270,17 +280,24 @@ realQemuTest({
       const xml = sched.domain.replace("priority='100'", "priority='1'");
       const dom = await conn.domainCreateXML!(xml, VIR.DOMAIN_START_PAUSED);
       const proc = launcher.procs.at(-1)!;
-      type QmpIOThread = { id: string; "thread-id": number };
-      const tids = async () =>
-        Object.fromEntries(
-          (await proc.monitor.run<QmpIOThread[]>("query-iothreads"))
-            .map((t) => [t.id, t["thread-id"]]),
-        );
       await conn.domainAddIOThread!(dom, 3, VIR.DOMAIN_AFFECT_LIVE);
-      const t = await tids();
-      assert.deepEqual(await threadSched(proc.pid, t.iothread1), [SCHED_BATCH, 0]);
-      assert.deepEqual(await threadSched(proc.pid, t.iothread2), [SCHED_FIFO, 1]);
-      assert.deepEqual(await threadSched(proc.pid, t.iothread3), [SCHED_OTHER, 0]);
+      await conn.domainSetVcpusFlags!(dom, 2, VIR.DOMAIN_AFFECT_LIVE);
+      type QmpIOThread = { id: string; "thread-id": number };
+      const io = Object.fromEntries(
+        (await proc.monitor.run<QmpIOThread[]>("query-iothreads")).map((
+          t,
+        ) => [t.id, t["thread-id"]]),
+      );
+      type QmpCpu = { "cpu-index": number; "thread-id": number };
+      const cpus = await proc.monitor.run<QmpCpu[]>("query-cpus-fast");
+      const vcpu = (i: number) => cpus.find((c) => c["cpu-index"] === i)!["thread-id"];
+      assert.deepEqual(await threadSched(proc.pid, io.iothread1), [SCHED_BATCH, 0]);
+      assert.deepEqual(await threadSched(proc.pid, io.iothread2), [SCHED_FIFO, 1]);
+      assert.deepEqual(await threadSched(proc.pid, vcpu(0)), [SCHED_OTHER, 0]);
+      assert.deepEqual(await threadSched(proc.pid, vcpu(1)), [SCHED_IDLE, 0]);
+      assert.deepEqual(await threadSched(proc.pid, proc.pid), [SCHED_BATCH, 0]);
+      // A thread QEMU makes later inherits the emulator's scheduler, as under libvirt.
+      assert.deepEqual(await threadSched(proc.pid, io.iothread3), [SCHED_BATCH, 0]);
       await conn.domainDestroyFlags!(dom, 0);
     });
   },
