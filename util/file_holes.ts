@@ -7,6 +7,7 @@
  * @module
  */
 import { VirError } from "./errors.ts";
+import { ERRNO_SYMBOLS, errnoText } from "./libc_errno.ts";
 
 const SEEK_END = 2;
 const SEEK_DATA = 3;
@@ -18,8 +19,7 @@ const SYMBOLS = {
   open: { parameters: ["buffer", "i32"], result: "i32" },
   lseek: { parameters: ["i32", "i64", "i32"], result: "i64" },
   close: { parameters: ["i32"], result: "i32" },
-  __errno_location: { parameters: [], result: "pointer" },
-  strerror: { parameters: ["i32"], result: "pointer" },
+  ...ERRNO_SYMBOLS,
 } as const;
 
 let libc: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
@@ -38,13 +38,6 @@ export interface HoleMap {
   inData(pos: number): Section;
   /** Closes the descriptor the map asks through. */
   close(): void;
-}
-
-function errnoText(lib: Deno.DynamicLibrary<typeof SYMBOLS>): [number, string] {
-  const at = lib.symbols.__errno_location();
-  const errno = at ? new Deno.UnsafePointerView(at).getInt32() : 0;
-  const text = lib.symbols.strerror(errno);
-  return [errno, text ? Deno.UnsafePointerView.getCString(text) : `errno ${errno}`];
 }
 
 function systemError(message: string, errnoMessage: string): VirError {
@@ -73,7 +66,7 @@ export function openHoleMap(path: string): HoleMap {
   }
   const c = lib.symbols;
   const fd = c.open(new TextEncoder().encode(`${path}\0`), O_RDONLY_CLOEXEC);
-  if (fd < 0) throw systemError(`Unable to open ${path}`, errnoText(lib)[1]);
+  if (fd < 0) throw systemError(`Unable to open ${path}`, errnoText(c)[1]);
   const seek = (pos: number, whence: number) => Number(c.lseek(fd, BigInt(pos), whence));
   return {
     inData(pos) {
@@ -81,16 +74,16 @@ export function openHoleMap(path: string): HoleMap {
       // past the end), or a failure.
       const data = seek(pos, SEEK_DATA);
       if (data < 0) {
-        const [errno, text] = errnoText(lib);
+        const [errno, text] = errnoText(c);
         if (errno !== ENXIO) throw systemError("Unable to seek to data", text);
         const end = seek(0, SEEK_END);
-        if (end < 0) throw systemError("Unable to seek to EOF", errnoText(lib)[1]);
+        if (end < 0) throw systemError("Unable to seek to EOF", errnoText(c)[1]);
         return { inData: false, length: Math.max(0, end - pos) };
       }
       if (data > pos) return { inData: false, length: data - pos };
       const hole = seek(data, SEEK_HOLE);
       if (hole < 0 || hole === data) {
-        throw systemError("unable to seek to hole", errnoText(lib)[1]);
+        throw systemError("unable to seek to hole", errnoText(c)[1]);
       }
       return { inData: true, length: hole - data };
     },

@@ -7,7 +7,7 @@
  */
 import type { DomainDef } from "./def.ts";
 import { replacePins } from "./pins.ts";
-import { childText } from "../../util/xml/mod.ts";
+import { children, childText } from "../../util/xml/mod.ts";
 
 /** The `<cputune>` children holding one number each. */
 export type CputuneValue =
@@ -59,4 +59,39 @@ export function setCputuneValue(def: DomainDef, name: CputuneValue, value?: numb
       children: [{ type: "text", text: String(value) }],
     }],
   );
+}
+
+/** A thread's `<vcpusched>`, `<iothreadsched>` or `<emulatorsched>`: its scheduler and priority. */
+export interface ThreadSched {
+  scheduler: string;
+  priority?: number;
+}
+
+/** The attribute naming the threads of each scheduler element (the emulator's has none). */
+const SCHED_IDS = { vcpusched: "vcpus", iothreadsched: "iothreads", emulatorsched: undefined };
+
+/**
+ * The scheduler `<cputune>` gives vCPU or IOThread `id` (the parse leaves one id per element),
+ * or the emulator thread, or undefined.
+ *
+ * @example
+ * ```ts
+ * import { threadSchedOf } from "./cputune_sched.ts";
+ * import type { DomainDef } from "./def.ts";
+ * declare const def: DomainDef;
+ * threadSchedOf(def, "iothreadsched", 1); // { scheduler: "fifo", priority: 1 }
+ * threadSchedOf(def, "emulatorsched"); // { scheduler: "idle", priority: undefined }
+ * ```
+ */
+export function threadSchedOf(
+  def: DomainDef,
+  name: keyof typeof SCHED_IDS,
+  id?: number,
+): ThreadSched | undefined {
+  const attr = SCHED_IDS[name];
+  const el = children(def.sections.find((s) => s.name === "cputune"), name)
+    .find((e) => attr === undefined || e.attributes[attr] === String(id));
+  if (!el) return undefined;
+  const { scheduler, priority } = el.attributes;
+  return { scheduler, priority: priority === undefined ? undefined : Number(priority) };
 }

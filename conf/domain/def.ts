@@ -254,6 +254,11 @@ export const DomainDefSchema = z.strictObject({
   vcpu: DomainVcpuSchema,
   vcpus: z.array(DomainVcpuInfoSchema).optional(),
   iothreads: z.number().optional(),
+  /**
+   * The IOThread ids libvirt filled in itself (`autofill`) while `<iothreadids>` lists them all;
+   * without that list every id is filled in. libvirt stops listing them once all are filled in.
+   */
+  iothreadsFilled: z.array(z.number()).optional(),
   os: DomainOsSchema,
   cpu: z.strictObject({
     mode: z.string().optional(),

@@ -421,6 +421,9 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
   checkEnum(dev, "device");
   const target = child(dev, "target");
   if (target) checkEnum(target, "bus");
+  // virDomainDiskDefDriverParseXML: a disk's IOThread is one of 1, 2, …
+  const driver = child(dev, "driver");
+  if (driver) xmlPropUInt(driver, "iothread", undefined, { nonZero: true });
   const n = normalizeElement(dev, "devices", options);
   if (!n) return undefined;
   n.attributes = { type: n.attributes.type ?? "file", device: "disk", ...n.attributes };

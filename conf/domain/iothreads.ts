@@ -25,15 +25,49 @@ function section(def: DomainDef): XmlElement | undefined {
 
 /** The IOThread ids: listed ones, then the lowest free ids up to the `<iothreads>` count. */
 export function iothreadIdsOf(def: DomainDef): number[] {
-  const ids = (section(def)?.children ?? [])
-    .filter((c): c is XmlElement => c.type === "element" && c.name === "iothread")
-    .map((c) => Number(c.attributes.id));
-  return fillUpTo(ids, def.iothreads ?? 0);
+  return fillUpTo(listed(def).map((c) => Number(c.attributes.id)), def.iothreads ?? 0);
 }
 
 /**
- * Sets the IOThread ids: `<iothreads>` counts them and, as an id added or removed by an API
- * call is no longer filled in automatically, `<iothreadids>` lists them all.
+ * The ids of `def` that libvirt filled in itself (`autofill`): all of them while
+ * `<iothreadids>` is not printed.
+ *
+ * @example
+ * ```ts
+ * import { filledIothreadIds } from "./iothreads.ts";
+ * import type { DomainDef } from "./def.ts";
+ * declare const def: DomainDef;
+ * filledIothreadIds(def); // [1, 2] for <iothreads>2</iothreads>
+ * ```
+ */
+export function filledIothreadIds(def: DomainDef): number[] {
+  return section(def) ? def.iothreadsFilled ?? [] : iothreadIdsOf(def);
+}
+
+/**
+ * Makes `def` what libvirt's copy of a definition (`virDomainDefCopy`, which formats and parses
+ * it again, as it does to start a domain or to change its persistent definition) knows of its
+ * IOThreads: every listed id is a given one, none filled in.
+ *
+ * @example
+ * ```ts
+ * import { reparseIothreadIds } from "./iothreads.ts";
+ * import type { DomainDef } from "./def.ts";
+ * declare const def: DomainDef;
+ * reparseIothreadIds(def); // ids 1, 2, 5 listed: a removal of 5 leaves 1 and 2 listed
+ * ```
+ */
+export function reparseIothreadIds(def: DomainDef): void {
+  delete def.iothreadsFilled;
+}
+
+const hasPool = (el: XmlElement) =>
+  Object.values(POOL_ATTRS).some((attr) => el.attributes[attr] !== undefined);
+
+/**
+ * Sets the IOThread ids, of which `filled` (by default those filled in so far) are still filled
+ * in automatically: `<iothreads>` counts them and, as `virDomainDefIothreadShouldFormat`,
+ * `<iothreadids>` lists them all once one is not filled in or has a thread pool.
  *
  * @example
  * ```ts
@@ -43,21 +77,104 @@ export function iothreadIdsOf(def: DomainDef): number[] {
  * writeIothreadIds(def, [1, 5]); // <iothreads>2</iothreads><iothreadids>…</iothreadids>
  * ```
  */
-export function writeIothreadIds(def: DomainDef, ids: number[]): void {
+export function writeIothreadIds(
+  def: DomainDef,
+  ids: number[],
+  filled: number[] = filledIothreadIds(def),
+): void {
+  // An IOThread that stays keeps its own attributes (its thread pool).
+  const kept = new Map(listed(def).map((el) => [Number(el.attributes.id), el]));
+  const auto = ids.filter((id) => filled.includes(id));
   def.sections = def.sections.filter((s) => s.name !== SECTION);
   def.iothreads = ids.length || undefined;
-  if (!ids.length) return;
-  def.sections.push({
-    type: "element",
-    name: SECTION,
-    attributes: {},
-    children: ids.map((id) => ({
-      type: "element",
+  delete def.iothreadsFilled;
+  const els = ids.map((id) =>
+    kept.get(id) ?? {
+      type: "element" as const,
       name: "iothread",
       attributes: { id: String(id) },
       children: [],
-    })),
-  });
+    }
+  );
+  // Ids all filled in are the lowest free ones, 1 … n, which the count alone gives back.
+  if (auto.length === ids.length && !els.some(hasPool)) return;
+  if (auto.length) def.iothreadsFilled = auto;
+  def.sections.push({ type: "element", name: SECTION, attributes: {}, children: els });
+}
+
+/** An IOThread's worker pool bounds; -1 leaves QEMU's default (libvirt's unset value). */
+export interface IothreadPool {
+  min: number;
+  max: number;
+}
+
+const POOL_ATTRS = { min: "thread_pool_min", max: "thread_pool_max" } as const;
+
+/**
+ * The `thread_pool_min` / `thread_pool_max` of IOThread `id`, -1 where unset.
+ *
+ * @example
+ * ```ts
+ * import { iothreadPoolOf } from "./iothreads.ts";
+ * import type { DomainDef } from "./def.ts";
+ * declare const def: DomainDef;
+ * iothreadPoolOf(def, 1); // { min: -1, max: -1 } for <iothread id='1'/>
+ * ```
+ */
+export function iothreadPoolOf(def: DomainDef, id: number): IothreadPool {
+  const el = listed(def).find((e) => Number(e.attributes.id) === id);
+  const value = (attr: string) =>
+    el?.attributes[attr] === undefined ? -1 : Number(el.attributes[attr]);
+  return { min: value(POOL_ATTRS.min), max: value(POOL_ATTRS.max) };
+}
+
+/**
+ * Sets the pool bounds `pool` gives for IOThread `id` (one of the definition's), -1 removing
+ * the attribute as libvirt formats only a set bound. The IOThreads get listed, as libvirt
+ * prints `<iothreadids>` once one of them has a pool.
+ *
+ * @example
+ * ```ts
+ * import { setIothreadPool } from "./iothreads.ts";
+ * import type { DomainDef } from "./def.ts";
+ * declare const def: DomainDef;
+ * setIothreadPool(def, 1, { max: 4 }); // <iothread id='1' thread_pool_max='4'/>
+ * ```
+ */
+export function setIothreadPool(def: DomainDef, id: number, pool: Partial<IothreadPool>): void {
+  const ids = iothreadIdsOf(def);
+  const filled = filledIothreadIds(def);
+  // Listed as if none were filled in so that its element exists; the last write folds the
+  // list away again when nothing keeps it.
+  writeIothreadIds(def, ids, []);
+  const el = listed(def).find((e) => Number(e.attributes.id) === id)!;
+  for (const key of ["min", "max"] as const) {
+    const value = pool[key];
+    if (value === undefined) continue;
+    if (value < 0) delete el.attributes[POOL_ATTRS[key]];
+    else el.attributes[POOL_ATTRS[key]] = String(value);
+  }
+  writeIothreadIds(def, ids, filled);
+}
+
+/**
+ * The IOThread a disk's or controller's `<driver iothread>` names, 0 for none.
+ *
+ * @example
+ * ```ts
+ * import { iothreadOf } from "./iothreads.ts";
+ * import { element } from "../../util/xml/mod.ts";
+ * iothreadOf(element("disk", {}, [element("driver", { iothread: "2" })])); // 2
+ * ```
+ */
+export function iothreadOf(dev: XmlElement): number {
+  return Number(child(dev, "driver")?.attributes.iothread ?? 0);
+}
+
+function listed(def: DomainDef): XmlElement[] {
+  return (section(def)?.children ?? []).filter((c): c is XmlElement =>
+    c.type === "element" && c.name === "iothread"
+  );
 }
 
 /**
@@ -80,7 +197,8 @@ export function fillIothreadIds(def: DomainDef): void {
   const listed = new Set(
     el.children.flatMap((c) => c.type === "element" ? [Number(c.attributes.id)] : []),
   );
-  for (const id of ids.filter((i) => !listed.has(i))) {
+  const filled = ids.filter((i) => !listed.has(i));
+  for (const id of filled) {
     el.children.push({
       type: "element",
       name: "iothread",
@@ -89,6 +207,7 @@ export function fillIothreadIds(def: DomainDef): void {
     });
   }
   def.iothreads = ids.length || undefined;
+  if (filled.length) def.iothreadsFilled = filled;
 }
 
 /** Lowest free ids from 1 join `ids` up to `count` (virDomainIOThreadIDDefArrayInit). */

@@ -47,7 +47,14 @@ import type { QemuDriverState } from "./driver_state.ts";
 import { setVcpusMaxConfig, type VcpuConfig } from "./hotplug/config.ts";
 import { setVcpuInternal, setVcpusInternal } from "./hotplug/vcpu_change.ts";
 import { applyVcpusToDef, countOnline, vcpusFromDef } from "./hotplug/vcpu_model.ts";
-import { cpuMap, emulatorPinInfo, pinEmulator, pinVcpu, vcpuPinInfo } from "./pinning.ts";
+import {
+  cpuMap,
+  emulatorPinInfo,
+  pinEmulator,
+  pinIOThread,
+  pinVcpu,
+  vcpuPinInfo,
+} from "./pinning.ts";
 import { powerButton, resetDomain } from "./power_ops.ts";
 import { openConsole } from "./console.ts";
 import { openChannel } from "./channel.ts";
@@ -94,6 +101,7 @@ import { blockPeek, memoryPeek } from "./api/peek.ts";
 import { diskErrors } from "./api/disk_errors.ts";
 import { blockInfo } from "./api/block_info.ts";
 import { ioThreadInfo } from "./api/iothread_info.ts";
+import { addIOThread, delIOThread, setIOThreadParams } from "./api/iothread_change.ts";
 import { getBlockIoTune, setBlockIoTune } from "./api/block_iotune.ts";
 import { getNumaParameters, setNumaParameters } from "./api/numa_params.ts";
 import {
@@ -1254,6 +1262,34 @@ export class QemuConnection implements DriverConnection {
 
   domainGetIOThreadInfo(dom: DomainRef, flags: number): Promise<DomainIOThreadInfo[]> {
     return Promise.resolve().then(() => ioThreadInfo(this.#obj(dom), flags));
+  }
+
+  async domainAddIOThread(dom: DomainRef, id: number, flags: number): Promise<void> {
+    await addIOThread(this.#s, this.#obj(dom), id, flags);
+  }
+
+  async domainDelIOThread(dom: DomainRef, id: number, flags: number): Promise<void> {
+    await delIOThread(this.#s, this.#obj(dom), id, flags);
+  }
+
+  async domainPinIOThread(
+    dom: DomainRef,
+    id: number,
+    cpumap: boolean[],
+    flags: number,
+  ): Promise<void> {
+    checkFlags(flags, AFFECT, "qemuDomainPinIOThread", "QEMU");
+    const obj = this.#obj(dom);
+    await obj.job.run(() => pinIOThread(this.#s, obj, id, cpumap, flags));
+  }
+
+  async domainSetIOThreadParams(
+    dom: DomainRef,
+    id: number,
+    params: TypedParams,
+    flags: number,
+  ): Promise<void> {
+    await setIOThreadParams(this.#s, this.#obj(dom), id, params, flags);
   }
 
   domainGetBlockInfo(dom: DomainRef, disk: string, flags: number): Promise<DomainBlockInfo> {

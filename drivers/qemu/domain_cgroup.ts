@@ -8,7 +8,7 @@
  */
 import { formatBitmap, parseBitmap } from "../../conf/domain/bitmap.ts";
 import type { DomainDef, XmlElementJSON } from "../../conf/domain/def.ts";
-import { cputuneValue } from "../../conf/domain/cputune_sched.ts";
+import { cputuneValue, type ThreadSched } from "../../conf/domain/cputune_sched.ts";
 import { emulatorPinOf } from "../../conf/domain/pins.ts";
 import {
   Cgroup,
@@ -27,6 +27,7 @@ import { CGROUP_LIMIT } from "./api/memtune.ts";
 import { VirError } from "../../util/errors.ts";
 import { childText } from "../../util/xml/mod.ts";
 import { setThreadAffinity } from "./process/affinity.ts";
+import { setThreadScheduler } from "./process/scheduler.ts";
 import type { VcpuCgroup } from "./hotplug/types.ts";
 
 /** The default partition (`virDomainCgroupInitCgroup`). */
@@ -123,7 +124,7 @@ function cpusetOf(def: DomainDef): number[] | undefined {
 async function setupPid(
   cgroup: Cgroup,
   def: DomainDef,
-  kind: "vcpu" | "emulator",
+  kind: "vcpu" | "emulator" | "iothread",
   id: number,
   tid: number,
   cpumask: number[] | undefined,
@@ -296,6 +297,30 @@ export class DomainVcpuCgroup implements VcpuCgroup {
     );
   }
 
+  /** `qemuProcessSetupIOThread`: the thread's group, with the IOThread bandwidth. */
+  async setupIOThread(id: number, tid: number, cpumask?: number[]): Promise<void> {
+    const cgroup = this.#cgroup();
+    if (!cgroup) return;
+    const def = this.#def();
+    await setupPid(
+      cgroup,
+      def,
+      "iothread",
+      id,
+      tid,
+      cpumask,
+      cputuneValue(def, "iothread_period") ?? 0,
+      cputuneValue(def, "iothread_quota") ?? 0,
+    );
+  }
+
+  /** `virCgroupDelThread` after an IOThread's deletion. */
+  async removeIOThread(id: number): Promise<void> {
+    const cgroup = this.#cgroup();
+    if (!cgroup) return;
+    await (await cgroup.newThread("iothread", id, false)).remove();
+  }
+
   /** `qemuDomainPinEmulator` live: the emulator group's cpuset, then QEMU's affinity. */
   async setupEmulator(cpumask: number[]): Promise<void> {
     const cgroup = this.#cgroup();
@@ -303,6 +328,12 @@ export class DomainVcpuCgroup implements VcpuCgroup {
       await (await cgroup.newThread("emulator", 0, false)).setCpusetCpus(formatBitmap(cpumask));
     }
     setThreadAffinity(this.#pid, cpumask);
+  }
+
+  /** The thread's scheduler, with or without a cgroup (`qemuProcessSetupPid`). */
+  setScheduler(tid: number, sched: ThreadSched): Promise<void> {
+    setThreadScheduler(tid, sched.scheduler, sched.priority);
+    return Promise.resolve();
   }
 
   /** `virCgroupDelThread` after an unplug. */

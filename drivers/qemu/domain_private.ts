@@ -35,6 +35,11 @@ export interface QemuDomainObj extends DomainObj {
   runningReason?: number;
   /** Reason to record when the next STOP arrives. */
   pausedReason?: number;
+  /**
+   * The host thread of each running IOThread, by id (libvirt keeps `thread_id` in the live
+   * `iothreadids`): read from `query-iothreads` at start and reconnection, kept by add/del.
+   */
+  iothreadTids?: Map<number, number>;
   /** The machine cgroup of a system domain (`priv->cgroup`); none in session mode. */
   cgroup?: Cgroup;
   /** The taps and network ports made for the NICs, removed when QEMU goes. */

@@ -18,6 +18,9 @@ import { startedSourceIndex } from "./api/block_chain.ts";
 import { accelOf, checkVirtType, kvmUsable } from "./accel.ts";
 import { refreshLiveDevices } from "./live_devices.ts";
 import { emulatorPinOf } from "../../conf/domain/pins.ts";
+import { reparseIothreadIds } from "../../conf/domain/iothreads.ts";
+import { refuseSessionTuning } from "./session_tuning.ts";
+import { threadSchedOf } from "../../conf/domain/cputune_sched.ts";
 import {
   isActive,
   persistentDef,
@@ -82,6 +85,7 @@ import { CommandLatency } from "./monitor/command_latency.ts";
 import { Cgroup, type CgroupMounts } from "../../util/cgroup/mod.ts";
 import { childText } from "../../util/xml/mod.ts";
 import { DomainVcpuCgroup, machineCgroupPath, setupDomainCgroup } from "./domain_cgroup.ts";
+import { detectIOThreadPids, startIOThreads } from "./iothread_live.ts";
 import { prepareChannels, removeChannelDir } from "./channel_dir.ts";
 import { updateGuestCpu } from "./cpu_update.ts";
 import { capsCache } from "./api/host_caps.ts";
@@ -443,6 +447,7 @@ export class QemuDriverState {
       throw VirError.report("DOMAIN", "OPERATION_INVALID", "domain is already running");
     }
     const def = structuredClone(obj.def);
+    reparseIothreadIds(def);
     const monitorPath = `${this.paths.runDir}/${def.name}.qmp`;
     // The id is the run's before QEMU exists: the channel sockets' folder is named after it.
     const id = this.#nextId++;
@@ -466,6 +471,7 @@ export class QemuDriverState {
       const secrets = await prepareDiskSecrets(def, this.secondaries, this.paths.runDir);
       await prepareChannels(def.devices.other, this.paths.runDir, id, def.name);
       try {
+        if (!this.privileged) refuseSessionTuning(def);
         const argv = buildQemuArgv(def, vcpus, { monitorPath, accel, taps, volumes, secrets });
         if (from) argv.push(...from.argv);
         await this.#saveStartingStatus(def, monitorPath, nics);
@@ -516,9 +522,12 @@ export class QemuDriverState {
       if (resetShutsDown(def)) await proc.monitor.setAction({ reboot: "shutdown" });
       if (this.cgroups) obj.cgroup = await setupDomainCgroup(this.cgroups, def, id, proc.pid);
       await startupVcpus(obj.vcpus!.ctx);
+      await startIOThreads(obj);
       const emulatorPin = emulatorPinOf(def);
       // A system domain's emulator group got its pin with the machine group.
       if (emulatorPin && !obj.cgroup) await obj.vcpus!.ctx.cgroup.setupEmulator(emulatorPin);
+      const emulatorSched = threadSchedOf(def, "emulatorsched");
+      if (emulatorSched) await obj.vcpus!.ctx.cgroup.setScheduler(proc.pid, emulatorSched);
       await from?.prepare?.(proc.monitor);
       // libvirt announces a start from saved state before its vCPUs run (a boot after).
       if (from) this.emit(obj, E.DOMAIN_EVENT_STARTED, from.started);
@@ -696,6 +705,7 @@ export class QemuDriverState {
     endBlockJobs(obj);
     obj.proc = undefined;
     obj.vcpus = undefined;
+    obj.iothreadTids = undefined;
     this.#removeCgroup(obj);
     obj.state = E.DOMAIN_SHUTOFF;
     obj.reason = reason;
@@ -859,6 +869,7 @@ export class QemuDriverState {
     this.#attachProcess(obj, proc, { pid: proc.pid, vcpus, individual });
     try {
       await refreshVcpuInfo(obj.vcpus!.ctx.vm, proc.monitor, true, this.#log);
+      await detectIOThreadPids(obj);
       await removeVanishedNics(this, obj).catch((err) =>
         this.#log(`cannot list the devices of '${obj.def.name}': ${err}`)
       );

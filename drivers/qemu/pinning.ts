@@ -1,7 +1,7 @@
 /**
- * vCPU and emulator pinning of the QEMU driver (`qemuDomainPinVcpuFlags`,
+ * vCPU, emulator and IOThread pinning of the QEMU driver (`qemuDomainPinVcpuFlags`,
  * `qemuDomainPinVcpuLive`, `qemuDomainGetVcpuPinInfo`, `qemuDomainPinEmulator`,
- * `qemuDomainGetEmulatorPinInfo`). Live pins go through the domain's cgroup interface (cpuset
+ * `qemuDomainGetEmulatorPinInfo`, `qemuDomainPinIOThread`). Live pins go through the domain's cgroup interface (cpuset
  * and thread affinity) and land in the live `<cputune>`; config pins in the persistent one.
  *
  * @module
@@ -11,6 +11,8 @@ import type { DomainDef } from "../../conf/domain/def.ts";
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 import { emulatorPinOf, setVcpuPin, vcpuPinsOf, writeEmulatorPin } from "../../conf/domain/pins.ts";
+import { iothreadIdsOf } from "../../conf/domain/iothreads.ts";
+import { pinIothread } from "../../conf/domain/iothread_edit.ts";
 import { getDefs, getOneDef } from "../../conf/objects/domain_obj.ts";
 import type { QemuDomainObj } from "./domain_private.ts";
 import type { QemuDriverState } from "./driver_state.ts";
@@ -126,6 +128,51 @@ export async function pinEmulator(
   }
   if (config) {
     writeEmulatorPin(config, cpus);
+    await state.saveConfig(obj);
+  }
+}
+
+/**
+ * `qemuDomainPinIOThread` (the caller holds the job): live, the IOThread's thread moves at
+ * once (cgroup and affinity) and the live `<iothreadpin>` follows, with libvirt's TUNABLE
+ * event; in the configuration, only the `<iothreadpin>`.
+ *
+ * @example
+ * ```ts
+ * import { pinIOThread } from "./pinning.ts";
+ * import type { QemuDriverState } from "./driver_state.ts";
+ * import type { QemuDomainObj } from "./domain_private.ts";
+ * declare const state: QemuDriverState, obj: QemuDomainObj;
+ * await pinIOThread(state, obj, 1, [true, false], 1);
+ * ```
+ */
+export async function pinIOThread(
+  state: QemuDriverState,
+  obj: QemuDomainObj,
+  id: number,
+  cpumap: readonly boolean[],
+  flags: number,
+): Promise<void> {
+  const { live, config } = getDefs(obj, flags);
+  const cpus = cpusOf(cpumap);
+  if (!cpus.length) {
+    throw VirError.report("QEMU", "INVALID_ARG", "Empty iothread cpumap list for pinning");
+  }
+  if (live) {
+    if (!iothreadIdsOf(live).includes(id)) {
+      throw VirError.report("QEMU", "INVALID_ARG", `iothread ${id} not found`);
+    }
+    const tid = obj.iothreadTids?.get(id);
+    if (tid !== undefined) await obj.vcpus!.ctx.cgroup.setupIOThread(id, tid, cpus);
+    pinIothread(live, id, cpus);
+    await state.saveStatus(obj);
+    tunable(state, obj, `cputune.iothreadpin${id}`, cpus);
+  }
+  if (config) {
+    if (!iothreadIdsOf(config).includes(id)) {
+      throw VirError.report("QEMU", "INVALID_ARG", `iothreadid ${id} not found`);
+    }
+    pinIothread(config, id, cpus);
     await state.saveConfig(obj);
   }
 }

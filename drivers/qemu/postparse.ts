@@ -14,6 +14,7 @@ import { assignUsbAddresses } from "./usb_address.ts";
 import { validateLifecycleActions } from "./lifecycle_actions.ts";
 import { placeVirtioChannels } from "./virtio_serial.ts";
 import { validateDiskFrontend } from "./disk_validate.ts";
+import { validateIOThreadUsers } from "./iothread_validate.ts";
 
 /** Machine type aliases of QEMU 7.2. */
 const MACHINE_ALIASES: Record<string, string> = { pc: "pc-i440fx-7.2", q35: "pc-q35-7.2" };
@@ -24,7 +25,7 @@ export const DEFAULT_EMULATOR = "/usr/bin/qemu-system-x86_64";
 /**
  * Applies the driver defaults (arch x86_64, versioned machine type, emulator, default
  * devices, default CPU model, disk driver `qemu` / format `raw`) and libvirt's vCPU 0 rules, then the generic post-parse, the
- * lifecycle action and disk frontend checks and the PCI and USB addresses of the devices.
+ * lifecycle action, disk frontend and IOThread checks and the PCI and USB addresses of the devices.
  *
  * @example
  * ```ts
@@ -68,6 +69,7 @@ export function qemuPostParse(def: DomainDef): void {
   domainDefPostParse(def, { defaultVideo: "cirrus" });
   validateLifecycleActions(def);
   for (const disk of def.devices.other) if (disk.name === "disk") validateDiskFrontend(disk);
+  validateIOThreadUsers(def);
   assignPciAddresses(def);
   assignUsbAddresses(def);
 }

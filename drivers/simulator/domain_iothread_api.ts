@@ -12,7 +12,9 @@ import { checkFlags, VirError } from "../../util/errors.ts";
 import { domainFromRef } from "./domain_access.ts";
 import { getOneDef } from "../../conf/objects/domain_obj.ts";
 import { iothreadIdsOf, writeIothreadIds } from "../../conf/domain/iothreads.ts";
-import { iothreadPinsOf, writeIothreadPins } from "../../conf/domain/pins.ts";
+import { addIOThreadCheck, delIOThreadCheck } from "../../conf/domain/iothread_checks.ts";
+import { pinIothread, removeIothread } from "../../conf/domain/iothread_edit.ts";
+import { iothreadPinsOf } from "../../conf/domain/pins.ts";
 import { parseBitmap } from "../../conf/domain/bitmap.ts";
 import type { IOThreadPoll, TestDomainObj, TestDriverState } from "./driver_state.ts";
 import { validateTypedParams } from "./domain_tuning_api.ts";
@@ -35,8 +37,6 @@ export function newIOThreadPoll(id: number): IOThreadPoll {
 }
 
 const invalidArg = (msg: string) => VirError.report(F, "INVALID_ARG", msg);
-/** virDomainDriverAddIOThreadCheck / …DelIOThreadCheck (hypervisor/domain_driver.c). */
-const driverCheckError = (msg: string) => VirError.report("DOMAIN", "INVALID_ARG", msg);
 
 function checkNonZero(id: number): void {
   if (id === 0) throw invalidArg("invalid value of 0 for iothread_id");
@@ -90,21 +90,14 @@ export function domainIOThreadMethods(state: TestDriverState): Partial<DriverCon
     },
     domainAddIOThread: (ref, id, flags) => {
       const { obj, def, ids } = change(ref, id, flags, "testDomainAddIOThread");
-      if (ids.includes(id)) {
-        throw driverCheckError(`an IOThread is already using iothread_id '${id}'`);
-      }
+      addIOThreadCheck(def, id);
       writeIothreadIds(def, [...ids, id]);
       obj.iothreadPolls.push(newIOThreadPoll(id));
     },
     domainDelIOThread: (ref, id, flags) => {
-      const { obj, def, ids } = change(ref, id, flags, "testDomainDelIOThread");
-      if (!ids.includes(id)) {
-        throw driverCheckError(`cannot find IOThread '${id}' in iothreadids list`);
-      }
-      const rest = ids.filter((i) => i !== id);
-      const pins = iothreadPinsOf(def);
-      writeIothreadIds(def, rest);
-      writeIothreadPins(def, rest, pins);
+      const { obj, def } = change(ref, id, flags, "testDomainDelIOThread");
+      delIOThreadCheck(def, id);
+      removeIothread(def, id);
       obj.iothreadPolls = obj.iothreadPolls.filter((p) => p.id !== id);
     },
     domainPinIOThread: (ref, id, cpumap, flags) => {
@@ -112,11 +105,8 @@ export function domainIOThreadMethods(state: TestDriverState): Partial<DriverCon
       const { def } = getOneDef(get(ref), flags);
       const cpus = cpumap.flatMap((on, cpu) => on ? [cpu] : []);
       if (!cpus.length) throw invalidArg("Empty iothread cpumap list for pinning");
-      const ids = iothreadIdsOf(def);
-      if (!ids.includes(id)) throw invalidArg(`iothreadid ${id} not found`);
-      const pins = iothreadPinsOf(def);
-      pins.set(id, cpus);
-      writeIothreadPins(def, ids, pins);
+      if (!iothreadIdsOf(def).includes(id)) throw invalidArg(`iothreadid ${id} not found`);
+      pinIothread(def, id, cpus);
     },
     domainSetIOThreadParams: (ref, id, params, flags) => {
       checkFlags(flags, VIR.DOMAIN_AFFECT_LIVE, "testDomainSetIOThreadParams", F);

@@ -7,6 +7,7 @@
  * @module
  */
 import type { DomainDef } from "../../../conf/domain/def.ts";
+import { validateIOThreadUser } from "../iothread_validate.ts";
 import { VIR } from "../../../util/constants.ts";
 import { VirError } from "../../../util/errors.ts";
 import { child, type XmlElement } from "../../../util/xml/mod.ts";
@@ -89,6 +90,8 @@ async function attachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
 
 /** `qemuDomainAttachDeviceDiskLiveInternal`: the checks, the placement, then the QMP. */
 async function attachDiskLive(obj: QemuDomainObj, disk: XmlElement): Promise<void> {
+  // The device's own validation (libvirt's parse, against the running definition) comes first.
+  validateIOThreadUser(obj.def, disk);
   if (disk.attributes.device === "floppy") {
     throw VirError.report("QEMU", "OPERATION_UNSUPPORTED", "floppy device hotplug isn't supported");
   }

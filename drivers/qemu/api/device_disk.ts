@@ -11,6 +11,7 @@ import type { DomainDef } from "../../../conf/domain/def.ts";
 import { VirError } from "../../../util/errors.ts";
 import { child, type XmlElement } from "../../../util/xml/mod.ts";
 import { isQ35 } from "../default_devices.ts";
+import { iothreadProp } from "../command/iothread_args.ts";
 import type { Layer } from "./block_chain.ts";
 
 /** The two block nodes of one disk source. */
@@ -60,7 +61,16 @@ const CACHE_MODES: Record<string, [boolean, boolean, boolean]> = {
 };
 
 /** `<driver>` attributes the block nodes honour; any other is refused, never dropped. */
-const HONOURED_DRIVER_ATTRS = new Set(["name", "type", "cache", "io", "discard", "detect_zeroes"]);
+// `iothread` is the frontend's (see iothreadProp), checked by validateIOThreadUser.
+const HONOURED_DRIVER_ATTRS = new Set([
+  "name",
+  "type",
+  "cache",
+  "io",
+  "discard",
+  "detect_zeroes",
+  "iothread",
+]);
 
 /** The image formats a format node is started with. */
 const FORMATS = new Set(["raw", "qcow2"]);
@@ -301,7 +311,7 @@ export function diskDeviceProps(def: DomainDef, disk: XmlElement): Record<string
   const cdrom = disk.attributes.device === "cdrom";
   let props: Record<string, unknown>;
   if (bus === "virtio") {
-    props = { driver: "virtio-blk-pci", ...pciProps(def, address) };
+    props = { driver: "virtio-blk-pci", ...iothreadProp(disk), ...pciProps(def, address) };
   } else if (bus === "usb") {
     props = { driver: "usb-storage", bus: `usb.${Number(address.bus ?? 0)}`, port: address.port };
   } else if (bus === "scsi") {

@@ -6,7 +6,7 @@
  * this driver really starts. Every device value is tried on the driver's own start path (the
  * domain is parsed, completed and turned into a QEMU command line, never run), and kept only
  * when the command line is made and names devices the binary has (`qom-list-types`). What the
- * command line does not carry out (firmware loaders, memory backing, IOThreads, guest features)
+ * command line does not carry out (firmware loaders, memory backing, guest features)
  * is `supported='no'`. The CPU modes are libvirt's, each started as libvirt starts it
  * (cpu_update.ts): host-passthrough with KVM, maximum with QEMU's `max`, the host model QEMU's
  * expansion gives, and QEMU's models that libvirt's CPU map knows, with QEMU's usability for the
@@ -202,7 +202,8 @@ export async function domainCapabilitiesXML(
     element("machine", {}, [t.machine]),
     element("arch", {}, [t.arch]),
     element("vcpu", { max: maxCpus }),
-    no("iothreads"),
+    // The iothread object of every QEMU libvirt 9.0 supports.
+    element("iothreads", { supported: "yes" }),
     no("os"),
     cpu(t),
     no("memoryBacking"),

@@ -15,6 +15,7 @@ import { checkFlags, VirError } from "../../../util/errors.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import { cpuMap } from "../pinning.ts";
 import { threadAffinity } from "../process/affinity.ts";
+import { queryIOThreads } from "../iothread_live.ts";
 
 /**
  * The IOThreads of the running QEMU, or of the persistent definition with `--config`.
@@ -55,12 +56,9 @@ export async function ioThreadInfo(
       );
     }
     const pid = obj.proc!.pid;
-    const threads = await obj.proc!.monitor.run<{ id: string; "thread-id": number }[]>(
-      "query-iothreads",
-    );
-    return threads.map((t) => ({
-      iothreadId: Number(t.id.replace(/^iothread/, "")),
-      cpumap: cpuMap(threadAffinity(pid, t["thread-id"])),
+    return (await queryIOThreads(obj.proc!.monitor)).map((t) => ({
+      iothreadId: t.id,
+      cpumap: cpuMap(threadAffinity(pid, t.tid)),
     }));
   });
 }

@@ -1,11 +1,12 @@
 /**
  * `qemuDomainGetNumaParameters` / `qemuDomainSetNumaParameters` (`virsh numatune`): the
- * definitions' `<numatune><memory>`, and live the `cpuset.mems` of the domain's emulator and
- * vCPU cgroups — system mode only, and only to move a restrictive domain's nodes, as libvirt.
+ * definitions' `<numatune><memory>`, and live the `cpuset.mems` of the domain's emulator, vCPU
+ * and IOThread cgroups — system mode only, and only to move a restrictive domain's nodes, as libvirt.
  *
  * @module
  */
 import { formatBitmap } from "../../../conf/domain/bitmap.ts";
+import { iothreadIdsOf } from "../../../conf/domain/iothreads.ts";
 import {
   type NumaChange,
   numaParameters,
@@ -54,7 +55,10 @@ function checkNodesExist(nodes: number[]): void {
   }
 }
 
-/** `qemuDomainSetNumaParamsLive`: the new nodes for the emulator and each online vCPU. */
+/**
+ * `qemuDomainSetNumaParamsLive`: the new nodes for the emulator, each online vCPU and each
+ * IOThread.
+ */
 async function setLiveNodes(obj: QemuDomainObj, cgroup: Cgroup, nodes: number[]) {
   if (numatuneMode(obj.def) !== -1 && numatuneMode(obj.def) !== RESTRICTIVE) {
     throw VirError.report(
@@ -68,6 +72,9 @@ async function setLiveNodes(obj: QemuDomainObj, cgroup: Cgroup, nodes: number[])
   await (await cgroup.newThread("emulator", 0, false)).setCpusetMems(mems);
   for (const [i, vcpu] of (obj.vcpus?.ctx.vm.vcpus ?? []).entries()) {
     if (vcpu.online) await (await cgroup.newThread("vcpu", i, false)).setCpusetMems(mems);
+  }
+  for (const id of iothreadIdsOf(obj.def)) {
+    await (await cgroup.newThread("iothread", id, false)).setCpusetMems(mems);
   }
 }
 

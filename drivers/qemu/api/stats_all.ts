@@ -1,7 +1,7 @@
 /**
  * `qemuConnectGetAllDomainStats` (virsh `domstats`): per domain, libvirt's statistics groups
  * in libvirt's order and with its field names, from `qemuDomainGetStatsState`, `…Cpu`,
- * `…Balloon`, `…Vcpu`, `…Interface` and `…Block`. The other groups (perf, iothread, memory
+ * `…Balloon`, `…Vcpu`, `…Interface`, `…Block` and `…IOThread`. The other groups (perf, memory
  * bandwidth, dirty rate, vm) are not gathered here: asked with ENFORCE_STATS they are refused,
  * otherwise left out, as libvirt does with a group its QEMU lacks.
  *
@@ -20,11 +20,13 @@ import type { QemuDriverState } from "../driver_state.ts";
 import { diskAlias, memoryStatsOf, netCounters } from "./stats_domain.ts";
 import { type InterfaceCounters, procStat, schedDelay, schedWait } from "./stats_proc.ts";
 import { type BlockCounters, queryBlockCounters } from "./stats_qmp.ts";
+import { queryIOThreads } from "../iothread_live.ts";
 
 const E = VIR;
 /** The groups gathered here. */
 const SUPPORTED = E.DOMAIN_STATS_STATE | E.DOMAIN_STATS_CPU_TOTAL | E.DOMAIN_STATS_BALLOON |
-  E.DOMAIN_STATS_VCPU | E.DOMAIN_STATS_INTERFACE | E.DOMAIN_STATS_BLOCK;
+  E.DOMAIN_STATS_VCPU | E.DOMAIN_STATS_INTERFACE | E.DOMAIN_STATS_BLOCK |
+  E.DOMAIN_STATS_IOTHREAD;
 const ALLOWED = DOMAIN_LIST_FILTERS_ALL | E.CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT |
   E.CONNECT_GET_ALL_DOMAINS_STATS_BACKING | E.CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS;
 
@@ -243,6 +245,22 @@ async function blockGroup(obj: QemuDomainObj, p: TypedParams, monitor: boolean) 
   });
 }
 
+/** `qemuDomainGetStatsIOThread`: QEMU's IOThreads, with the polling values it reports. */
+async function iothreadGroup(obj: QemuDomainObj, p: TypedParams, monitor: boolean) {
+  if (!monitor || !isActive(obj)) return;
+  const threads = await queryIOThreads(obj.proc!.monitor);
+  if (!threads.length) return;
+  p["iothread.count"] = threads.length;
+  for (const t of threads) {
+    if (t.pollMaxNs === undefined || t.pollGrow === undefined || t.pollShrink === undefined) {
+      continue;
+    }
+    p[`iothread.${t.id}.poll-max-ns`] = t.pollMaxNs;
+    p[`iothread.${t.id}.poll-grow`] = t.pollGrow;
+    p[`iothread.${t.id}.poll-shrink`] = t.pollShrink;
+  }
+}
+
 const GROUPS: [number, Group][] = [
   [E.DOMAIN_STATS_STATE, stateGroup],
   [E.DOMAIN_STATS_CPU_TOTAL, cpuGroup],
@@ -250,6 +268,7 @@ const GROUPS: [number, Group][] = [
   [E.DOMAIN_STATS_VCPU, vcpuGroup],
   [E.DOMAIN_STATS_INTERFACE, interfaceGroup],
   [E.DOMAIN_STATS_BLOCK, blockGroup],
+  [E.DOMAIN_STATS_IOTHREAD, iothreadGroup],
 ];
 
 /**

@@ -17,6 +17,7 @@ import { chainBlockdevs, diskDeviceProps, diskNodes, writeCache } from "../api/d
 import { virtserialportProps } from "../virtio_serial.ts";
 import { optValue } from "./escape.ts";
 import { cpuFeatureToQemu } from "../cpu_features.ts";
+import { iothreadObjectArgs, iothreadProp } from "./iothread_args.ts";
 import {
   unsupported,
   unsupportedChardev,
@@ -128,6 +129,7 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
     `size=${def.memory.total}k`,
     "-smp",
     smpArg(def, vcpus),
+    ...iothreadObjectArgs(def),
     "-uuid",
     def.uuid,
     "-display",
@@ -411,7 +413,11 @@ function controllerArgs(dev: XmlElement, at: string): string[] {
   const port = driver === "pcie-root-port" && target
     ? `,port=${Number(target.port)},chassis=${Number(target.chassis)}`
     : "";
-  return ["-device", `${driver}${port},id=${optValue(alias)}${at}`];
+  const iothread = iothreadProp(dev).iothread;
+  return [
+    "-device",
+    `${driver}${port}${iothread ? `,iothread=${iothread}` : ""},id=${optValue(alias)}${at}`,
+  ];
 }
 
 /**
@@ -509,7 +515,10 @@ function diskArgs(dev: XmlElement, ctx: DeviceContext): string[] {
   // QEMU knows the device by its libvirt alias, as the live XML shows it.
   const alias = aliasOf(dev);
   if (!front || !at || !alias) throw unsupportedDevice(dev, front ?? `${bus} disk`);
-  const device = `${optValue(alias)}${at}${ctx.boot(dev)}`;
+  const iothread = iothreadProp(dev).iothread;
+  const device = `${optValue(alias)}${at}${ctx.boot(dev)}${
+    iothread ? `,iothread=${iothread}` : ""
+  }`;
   // A volume of a pool of block devices (logical, disk, …) is a host device, as libvirt's
   // virStorageSourceGetActualType makes it.
   const chain = diskChain(dev, volume).map((layer, i) =>

@@ -51,8 +51,10 @@ export async function hotplugAddVcpu(ctx: HotplugContext, vcpu: number): Promise
   for (let i = vcpu; i < vcpu + nvcpus; i++) {
     const v = vm.vcpus[i];
     v.online = true;
-    if (v.priv.tid > 0) await ctx.cgroup.setupVcpu(i, v.priv.tid, v.cpumask);
-    else tidMissing = true;
+    if (v.priv.tid > 0) {
+      await ctx.cgroup.setupVcpu(i, v.priv.tid, v.cpumask);
+      if (v.sched) await ctx.cgroup.setScheduler(v.priv.tid, v.sched);
+    } else tidMissing = true;
   }
   if (tidMissing && hasVcpuPids(vm)) {
     throw VirError.report(

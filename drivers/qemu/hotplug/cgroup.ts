@@ -1,16 +1,18 @@
 /**
- * Per-vCPU thread cgroups. Unavailable cgroups (an unprivileged session, no cgroup v2, no
+ * Per-vCPU and per-IOThread thread cgroups. Unavailable cgroups (an unprivileged session, no cgroup v2, no
  * delegation) are logged once and otherwise ignored, as libvirt does without a cgroup.
  *
  * @module
  */
 import { formatBitmap } from "../../../conf/domain/bitmap.ts";
 import { setThreadAffinity } from "../process/affinity.ts";
+import { setThreadScheduler } from "../process/scheduler.ts";
+import type { ThreadSched } from "../../../conf/domain/cputune_sched.ts";
 import type { HotplugLog, VcpuCgroup } from "./types.ts";
 
 /**
- * vCPU cgroups as threaded children of QEMU's own cgroup v2 directory
- * (`<qemu cgroup>/vcpuN`, thread moved via `cgroup.threads`), with pins applied to the cgroup's
+ * vCPU and IOThread cgroups as threaded children of QEMU's own cgroup v2 directory
+ * (`<qemu cgroup>/vcpuN`, `iothreadN`, thread moved via `cgroup.threads`), with pins applied to the cgroup's
  * `cpuset.cpus` when it has one and always to the thread's affinity, as libvirt does both.
  *
  * @example
@@ -39,9 +41,19 @@ export class LinuxVcpuCgroup implements VcpuCgroup {
     if (cpumask) setThreadAffinity(tid, cpumask);
   }
 
+  async setupIOThread(id: number, tid: number, cpumask?: number[]): Promise<void> {
+    await this.#place(`iothread${id}`, tid, cpumask);
+    if (cpumask) setThreadAffinity(tid, cpumask);
+  }
+
   async setupEmulator(cpumask: number[]): Promise<void> {
     await this.#place("emulator", this.#pid, cpumask);
     setThreadAffinity(this.#pid, cpumask);
+  }
+
+  setScheduler(tid: number, sched: ThreadSched): Promise<void> {
+    setThreadScheduler(tid, sched.scheduler, sched.priority);
+    return Promise.resolve();
   }
 
   async #place(name: string, tid: number, cpumask?: number[]): Promise<void> {
@@ -58,10 +70,18 @@ export class LinuxVcpuCgroup implements VcpuCgroup {
     }
   }
 
-  async removeVcpu(vcpu: number): Promise<void> {
+  removeVcpu(vcpu: number): Promise<void> {
+    return this.#remove(`vcpu${vcpu}`);
+  }
+
+  removeIOThread(id: number): Promise<void> {
+    return this.#remove(`iothread${id}`);
+  }
+
+  async #remove(name: string): Promise<void> {
     const dir = await this.#base();
     if (!dir) return;
-    await Deno.remove(`${dir}/vcpu${vcpu}`).catch(() => {});
+    await Deno.remove(`${dir}/${name}`).catch(() => {});
   }
 
   async #base(): Promise<string | null> {

@@ -46,6 +46,8 @@ export async function startupVcpus(ctx: HotplugContext): Promise<void> {
     throw VirError.report("QEMU", "OPERATION_INVALID", "cpu affinity is not supported");
   }
   for (const [id, v] of vm.vcpus.entries()) {
-    if (v.online && v.priv.tid !== 0) await ctx.cgroup.setupVcpu(id, v.priv.tid, v.cpumask);
+    if (!v.online || v.priv.tid === 0) continue;
+    await ctx.cgroup.setupVcpu(id, v.priv.tid, v.cpumask);
+    if (v.sched) await ctx.cgroup.setScheduler(v.priv.tid, v.sched);
   }
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import type { CpuInfoFast, HotpluggableCpu } from "../monitor/qmp_types.ts";
+import type { ThreadSched } from "../../../conf/domain/cputune_sched.ts";
 
 /** The monitor commands vCPU hotplug uses (a `QemuMonitor` satisfies it). */
 export interface VcpuMonitor {
@@ -26,6 +27,15 @@ export interface VcpuCgroup {
   setupEmulator(cpumask: number[]): Promise<void>;
   /** Removes the vCPU's cgroup after an unplug. */
   removeVcpu(vcpu: number): Promise<void>;
+  /**
+   * Puts IOThread `id`'s thread into its own cgroup and, with `cpumask`, confines it to those
+   * host CPUs (libvirt's `qemuProcessSetupIOThread`).
+   */
+  setupIOThread(id: number, tid: number, cpumask?: number[]): Promise<void>;
+  /** Removes IOThread `id`'s cgroup after its deletion. */
+  removeIOThread(id: number): Promise<void>;
+  /** Runs thread `tid` under `sched` (libvirt's `virProcessSetScheduler`). */
+  setScheduler(tid: number, sched: ThreadSched): Promise<void>;
 }
 
 /** What libvirt keeps per vCPU about QEMU's view (`qemuDomainVcpuPrivate`). */
@@ -59,6 +69,8 @@ export interface VcpuState {
   order: number;
   /** Host CPUs of its `<vcpupin>` (libvirt's `cpumask`); undefined when not pinned. */
   cpumask?: number[];
+  /** Its `<vcpusched>`; undefined for the host's default scheduler. */
+  sched?: ThreadSched;
   priv: VcpuPrivate;
 }
 

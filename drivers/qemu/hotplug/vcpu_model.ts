@@ -5,6 +5,7 @@
  */
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import { vcpuPinsOf, writeVcpuPins } from "../../../conf/domain/pins.ts";
+import { threadSchedOf } from "../../../conf/domain/cputune_sched.ts";
 import type { LiveVcpus, VcpuPrivate, VcpuState } from "./types.ts";
 
 /** A vCPU's private data before QEMU has told anything. */
@@ -42,11 +43,13 @@ export function vcpusFromDef(def: DomainDef): { vcpus: VcpuState[]; individual: 
   for (let i = 0; i < max; i++) {
     const v = listed.get(i);
     const online = v ? v.enabled : i < def.vcpu.current;
+    const sched = threadSchedOf(def, "vcpusched", i);
     vcpus.push({
       online,
       hotpluggable: v ? v.hotpluggable : !online,
       order: v?.order ?? 0,
       ...(pins.has(i) ? { cpumask: pins.get(i) } : {}),
+      ...(sched ? { sched } : {}),
       priv: emptyPrivate(),
     });
   }

@@ -58,6 +58,10 @@ export class FakeLauncher implements QemuLauncher {
         return port ? [{ label: port.chardev, id: port.id }] : [];
       }),
       vncDisplay: argv.includes("-vnc") && vnc ? Number(vnc[1]) : undefined,
+      iothreads: argv.flatMap((a, i) => {
+        const object = argv[i - 1] === "-object" && a.startsWith("{") ? JSON.parse(a) : {};
+        return object["qom-type"] === "iothread" ? [String(object.id)] : [];
+      }),
       balloonKiB: argv.some((a) => a.startsWith("virtio-balloon-pci"))
         ? Number(argv[argv.indexOf("-m") + 1].match(/size=(\d+)k/)?.[1])
         : undefined,

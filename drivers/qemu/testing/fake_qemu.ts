@@ -71,6 +71,8 @@ export interface FakeQemuOptions {
    * balloon commands fail as QEMU's do (DeviceNotActive). No guest driver ever moves it.
    */
   balloonKiB?: number;
+  /** The `iothread` objects of the command line (`-object {"qom-type":"iothread",…}`), by id. */
+  iothreads?: string[];
   /** Intercepts a command before the model handles it; return undefined to fall through. */
   onCommand?: (execute: string, args: Record<string, unknown>) => FakeReply | undefined;
 }
@@ -115,7 +117,12 @@ export class FakeQemu {
   running: boolean;
 
   #opts:
-    & Required<Omit<FakeQemuOptions, "onCommand" | "noTid" | "name" | "vncDisplay" | "balloonKiB">>
+    & Required<
+      Omit<
+        FakeQemuOptions,
+        "onCommand" | "noTid" | "name" | "vncDisplay" | "balloonKiB" | "iothreads"
+      >
+    >
     & Pick<FakeQemuOptions, "onCommand" | "name" | "vncDisplay" | "balloonKiB">;
   #noTid: Set<string>;
   #slots: Slot[] = [];
@@ -134,6 +141,8 @@ export class FakeQemu {
   #suspended = false;
   /** Ids of the virtio serial ports the guest opened. */
   #openPorts = new Set<string>();
+  /** The IOThread objects by id, in creation order, with their QOM properties. */
+  #iothreads = new Map<string, { tid: number; props: Record<string, number> }>();
 
   constructor(options: FakeQemuOptions = {}) {
     this.#opts = {
@@ -164,6 +173,7 @@ export class FakeQemu {
     this.#noTid = new Set(options.noTid ?? []);
     this.pid = this.#opts.pid;
     this.#nextTid = this.pid + 1;
+    for (const id of options.iothreads ?? []) this.#addIOThread(id);
     this.running = !this.#opts.paused;
     this.exited = new Promise((r) => (this.#exit = r));
     const { sockets, cores, threads } = this.#opts;
@@ -414,9 +424,23 @@ export class FakeQemu {
           ],
         };
       case "rtc-reset-reinjection":
-      // The model runs no IOThread objects.
+        return { return: {} };
       case "query-iothreads":
-        return { return: [] };
+        return {
+          return: [...this.#iothreads].map(([id, t]) => ({
+            id,
+            "thread-id": t.tid,
+            "poll-max-ns": t.props["poll-max-ns"],
+            "poll-grow": t.props["poll-grow"],
+            "poll-shrink": t.props["poll-shrink"],
+            "aio-max-batch": t.props["aio-max-batch"],
+          })),
+        };
+      case "object-add":
+      case "object-del":
+      case "qom-set":
+      case "qom-get":
+        return this.#iothreadCommand(execute, args);
       // Keys and an NMI reach a guest the model does not run: QEMU answers at once.
       case "send-key":
       case "inject-nmi":
@@ -492,6 +516,53 @@ export class FakeQemu {
       default:
         return err("CommandNotFound", `The command ${execute} has not been found`);
     }
+  }
+
+  #addIOThread(id: string): void {
+    this.#iothreads.set(id, {
+      tid: this.#nextTid++,
+      // QEMU 7.2's defaults for an iothread object.
+      props: {
+        "poll-max-ns": 32768,
+        "poll-grow": 0,
+        "poll-shrink": 0,
+        "aio-max-batch": 0,
+        "thread-pool-min": 0,
+        "thread-pool-max": 64,
+      },
+    });
+  }
+
+  /** IOThread objects, the only objects the model has, with QEMU 7.2's errors. */
+  #iothreadCommand(execute: string, args: Record<string, unknown>): FakeReply {
+    const err = (desc: string) => ({ error: { class: "GenericError", desc } });
+    if (execute === "object-add") {
+      const id = String(args.id);
+      if (args["qom-type"] !== "iothread") return err(`invalid object type: ${args["qom-type"]}`);
+      if (this.#iothreads.has(id)) {
+        return err(`attempt to add duplicate property '${id}' to object (type 'container')`);
+      }
+      this.#addIOThread(id);
+      return { return: {} };
+    }
+    if (execute === "object-del") {
+      const id = String(args.id);
+      if (!this.#iothreads.delete(id)) return err(`object '${id}' not found`);
+      return { return: {} };
+    }
+    const path = String(args.path);
+    const thread = this.#iothreads.get(path.replace(/^\/objects\//, ""));
+    if (!thread) return { error: { class: "DeviceNotFound", desc: `Device '${path}' not found` } };
+    const property = String(args.property);
+    if (!(property in thread.props)) return err(`Property '${property}' not found`);
+    if (execute === "qom-get") return { return: thread.props[property] };
+    const value = Number(args.value);
+    const next: Record<string, number> = { ...thread.props, [property]: value };
+    if (next["thread-pool-min"] > next["thread-pool-max"]) {
+      return err("thread-pool-min must be less than or equal to thread-pool-max");
+    }
+    thread.props[property] = value;
+    return { return: {} };
   }
 
   #hotpluggable(): unknown[] {

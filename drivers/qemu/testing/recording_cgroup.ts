@@ -5,9 +5,12 @@
  */
 import { formatBitmap } from "../../../conf/domain/bitmap.ts";
 import type { VcpuCgroup } from "../hotplug/types.ts";
+import type { ThreadSched } from "../../../conf/domain/cputune_sched.ts";
 
 /**
- * Records `setup <vcpu> <tid>[ cpus=<list>]`, `emulator cpus=<list>` and `remove <vcpu>`.
+ * Records `setup <vcpu> <tid>[ cpus=<list>]`, `emulator cpus=<list>`, `remove <vcpu>`,
+ * `iothread <id> <tid>[ cpus=<list>]`, `remove iothread <id>` and
+ * `sched <tid> <scheduler>[ <priority>]`.
  *
  * @example
  * ```ts
@@ -33,6 +36,24 @@ export class RecordingCgroup implements VcpuCgroup {
 
   removeVcpu(vcpu: number): Promise<void> {
     this.calls.push(`remove ${vcpu}`);
+    return Promise.resolve();
+  }
+
+  setupIOThread(id: number, tid: number, cpumask?: number[]): Promise<void> {
+    this.calls.push(
+      `iothread ${id} ${tid}${cpumask ? ` cpus=${formatBitmap(cpumask)}` : ""}`,
+    );
+    return Promise.resolve();
+  }
+
+  removeIOThread(id: number): Promise<void> {
+    this.calls.push(`remove iothread ${id}`);
+    return Promise.resolve();
+  }
+
+  setScheduler(tid: number, sched: ThreadSched): Promise<void> {
+    const priority = sched.priority === undefined ? "" : ` ${sched.priority}`;
+    this.calls.push(`sched ${tid} ${sched.scheduler}${priority}`);
     return Promise.resolve();
   }
 }

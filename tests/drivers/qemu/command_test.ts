@@ -130,6 +130,7 @@ const argvFixtures = [
   "q35-aliases",
   "q35-bootorder",
   "pc-agent",
+  "iothreads",
 ];
 for (const name of argvFixtures) {
   Deno.test(`${name}: devices sit where libvirt 9.0's command line puts them`, async () => {

@@ -88,7 +88,7 @@ Deno.test({
     // The groups of the two domains the test starts (ids 1 and 2), as the kernel makes them.
     const groups = [1, 2].flatMap((id) => {
       const m = `/machine/qemu-${id}-vm.libvirt-qemu`;
-      return [m, `${m}/emulator`, `${m}/vcpu0`];
+      return [m, `${m}/emulator`, `${m}/vcpu0`, `${m}/iothread1`];
     });
     for (const g of ["", "/machine", ...groups]) {
       await fakeV1Group(base, g, { "cpuset.mems": "0", "cpuset.cpus": "0" });
@@ -98,15 +98,16 @@ Deno.test({
       async (conn) => {
         const xml = (mode: string) =>
           `<domain type='qemu'><name>vm</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
-<numatune><memory mode='${mode}' nodeset='0'/></numatune>
+<iothreads>1</iothreads><numatune><memory mode='${mode}' nodeset='0'/></numatune>
 <os><type arch='x86_64' machine='pc'>hvm</type></os></domain>`;
         const dom = await conn.domainCreateXML!(xml("restrictive"), 0);
         const mems = (g: string) => Deno.readTextFile(`${base}/cpuset${machine}/${g}/cpuset.mems`);
-        for (const g of ["emulator", "vcpu0"]) {
+        const threads = ["emulator", "vcpu0", "iothread1"];
+        for (const g of threads) {
           await Deno.writeTextFile(`${base}/cpuset${machine}/${g}/cpuset.mems`, "");
         }
         await conn.domainSetNumaParameters!(dom, { numa_nodeset: "0" }, LIVE);
-        assert.deepEqual([await mems("emulator"), await mems("vcpu0")], ["0", "0"]);
+        assert.deepEqual(await Promise.all(threads.map(mems)), ["0", "0", "0"]);
         const gone = await error(
           conn.domainSetNumaParameters!(dom, { numa_nodeset: "4095" }, LIVE),
         );
