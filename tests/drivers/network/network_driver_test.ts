@@ -386,18 +386,40 @@ Deno.test("ports: allocated with the bridge as libvirt's plug, counted, listed, 
       `network port not found: Network port with UUID ${PORT1} does not exist`,
     );
     assert.doesNotMatch(await conn.networkGetXMLDesc!(net, 0), /connections=/);
-    // A port asking for QoS is refused, never created without it.
-    await assert.rejects(
-      conn.networkPortCreateXML!(
-        net,
-        PORT(PORT1).replace(
-          "</networkport>",
-          "<bandwidth><inbound average='10'/></bandwidth></networkport>",
-        ),
-        0,
-      ),
-      /<bandwidth> \(QoS\) is not supported/,
+    // A port's shaping is its tap's (the hypervisor's): kept, answered, changed; a floor
+    // needs the network's inbound QoS, which no network here has.
+    const withBw = (rates: string) =>
+      PORT(PORT1).replace("</networkport>", `<bandwidth>${rates}</bandwidth></networkport>`);
+    await rejectsWith(
+      conn.networkPortCreateXML!(net, withBw("<inbound average='10' floor='5'/>"), 0),
+      VIR.ERR_OPERATION_UNSUPPORTED,
+      "Operation not supported: Invalid use of 'floor' on interface with MAC address 52:54:00:7b:35:93 - network 'n1' has no inbound QoS set",
     );
+    assert.deepEqual(await conn.networkListAllPorts!(net, 0), []);
+    const shaped = await conn.networkPortCreateXML!(
+      net,
+      withBw("<inbound average='10' burst='20'/>"),
+      0,
+    );
+    assert.deepEqual(await conn.networkPortGetParameters!(shaped, 0), {
+      "inbound.average": 10,
+      "inbound.peak": 0,
+      "inbound.floor": 0,
+      "inbound.burst": 20,
+    });
+    await conn.networkPortSetParameters!(shaped, { "outbound.average": 7 }, 0);
+    assert.deepEqual(await conn.networkPortGetParameters!(shaped, 0), {
+      "outbound.average": 7,
+      "outbound.peak": 0,
+      "outbound.burst": 0,
+    });
+    assert.match(await conn.networkPortGetXMLDesc!(shaped, 0), /<outbound average='7'\/>/);
+    await rejectsWith(
+      conn.networkPortSetParameters!(shaped, { "inbound.floor": 3 }, 0),
+      VIR.ERR_OPERATION_UNSUPPORTED,
+      "Operation not supported: Invalid use of 'floor' on interface with MAC address 52:54:00:7b:35:93 - network 'n1' has no inbound QoS set",
+    );
+    await conn.networkPortDelete!(shaped, 0);
     assert.deepEqual(await conn.networkListAllPorts!(net, 0), []);
   });
 });

@@ -1,0 +1,88 @@
+/**
+ * A network port's bandwidth as libvirt's network driver handles it (`networkCheckBandwidth`,
+ * `networkPortGetParameters`, `networkPortSetParameters`). The tap's own shaping is the
+ * hypervisor driver's; what the network adds is `floor`, a guaranteed share of the network's
+ * inbound QoS. This driver sets no QoS on its bridges (a network's `<bandwidth>` is refused at
+ * start), so a port asking for a floor gets libvirt's refusal of a network without one.
+ *
+ * @module
+ */
+import type { Bandwidth } from "../../conf/common/bandwidth.ts";
+import type { NetworkDef } from "../../conf/network/mod.ts";
+import type { TypedParams } from "../../util/driver.ts";
+import { VirError } from "../../util/errors.ts";
+
+/** `virNetDevBandwidthSupportsFloor`: the forward modes whose bridge the network shapes. */
+const FLOOR_MODES = new Set(["none", "nat", "route", "open"]);
+
+/**
+ * `networkCheckBandwidth` for this driver's networks (none has inbound QoS): a bandwidth with
+ * a floor is refused, with the words for the network's forward mode.
+ *
+ * @example
+ * ```ts
+ * import { checkPortFloor } from "./port_bandwidth.ts";
+ * import type { NetworkDef } from "../../conf/network/mod.ts";
+ * declare const def: NetworkDef;
+ * checkPortFloor(def, "52:54:00:00:00:01", { inbound: { average: 10 } }); // no floor: fine
+ * ```
+ */
+export function checkPortFloor(def: NetworkDef, mac: string, bw: Bandwidth | undefined): void {
+  if (!bw?.inbound?.floor) return;
+  const prefix = `Invalid use of 'floor' on interface with MAC address ${mac} - `;
+  const message = FLOOR_MODES.has(def.forward.mode)
+    ? `${prefix}network '${def.name}' has no inbound QoS set`
+    : `${prefix}'floor' is only supported for interface type 'network' with forward type 'nat', 'route', 'open' or none`;
+  throw VirError.report("NETWORK", "OPERATION_UNSUPPORTED", message);
+}
+
+/**
+ * `networkPortGetParameters`' list: a direction's parameters only when the port has it
+ * (inbound: average, peak, floor, burst; outbound: average, peak, burst).
+ *
+ * @example
+ * ```ts
+ * import { portBandwidthParams } from "./port_bandwidth.ts";
+ * portBandwidthParams({ outbound: { average: 5 } });
+ * // { "outbound.average": 5, "outbound.peak": 0, "outbound.burst": 0 }
+ * ```
+ */
+export function portBandwidthParams(bw: Bandwidth | undefined): TypedParams {
+  const params: TypedParams = {};
+  const put = (dir: "inbound" | "outbound", attrs: ("average" | "peak" | "floor" | "burst")[]) => {
+    const rate = bw?.[dir];
+    if (rate) for (const a of attrs) params[`${dir}.${a}`] = rate[a] ?? 0;
+  };
+  put("inbound", ["average", "peak", "floor", "burst"]);
+  put("outbound", ["average", "peak", "burst"]);
+  return params;
+}
+
+/**
+ * `networkPortSetParameters`' bandwidth: a direction without an average (inbound: nor a
+ * floor) is left out; it replaces the port's.
+ *
+ * @example
+ * ```ts
+ * import { portBandwidthOf } from "./port_bandwidth.ts";
+ * portBandwidthOf({ "inbound.average": 10 }); // { inbound: { average: 10, peak: 0, burst: 0, floor: 0 } }
+ * ```
+ */
+export function portBandwidthOf(params: TypedParams): Bandwidth {
+  const num = (name: string) => Number(params[name] ?? 0);
+  const inbound = {
+    average: num("inbound.average"),
+    peak: num("inbound.peak"),
+    burst: num("inbound.burst"),
+    floor: num("inbound.floor"),
+  };
+  const outbound = {
+    average: num("outbound.average"),
+    peak: num("outbound.peak"),
+    burst: num("outbound.burst"),
+  };
+  const bw: Bandwidth = {};
+  if (inbound.average || inbound.floor) bw.inbound = inbound;
+  if (outbound.average) bw.outbound = outbound;
+  return bw;
+}
