@@ -60,22 +60,77 @@ export function bandwidthSetCommands(
   if (tx?.average) {
     const average = `${tx.average}kbps`;
     const peak = tx.peak ? `${tx.peak}kbps` : undefined;
-    cmds.push(["qdisc", "add", ...dev, "root", "handle", "1:", "htb", "default", hierarchical ? "2" : "1"]);
+    cmds.push([
+      "qdisc",
+      "add",
+      ...dev,
+      "root",
+      "handle",
+      "1:",
+      "htb",
+      "default",
+      hierarchical ? "2" : "1",
+    ]);
     if (hierarchical) {
       cmds.push([
-        "class", "add", ...dev, "parent", "1:", "classid", "1:1", "htb", "rate", average,
-        "ceil", peak ?? average, ...quantum(tx),
+        "class",
+        "add",
+        ...dev,
+        "parent",
+        "1:",
+        "classid",
+        "1:1",
+        "htb",
+        "rate",
+        average,
+        "ceil",
+        peak ?? average,
+        ...quantum(tx),
       ]);
     }
     cmds.push([
-      "class", "add", ...dev, "parent", hierarchical ? "1:1" : "1:", "classid",
-      hierarchical ? "1:2" : "1:1", "htb", "rate", average,
+      "class",
+      "add",
+      ...dev,
+      "parent",
+      hierarchical ? "1:1" : "1:",
+      "classid",
+      hierarchical ? "1:2" : "1:1",
+      "htb",
+      "rate",
+      average,
       ...(peak ? ["ceil", peak] : []),
       ...(tx.burst ? ["burst", `${tx.burst}kb`] : []),
       ...quantum(tx),
     ]);
-    cmds.push(["qdisc", "add", ...dev, "parent", hierarchical ? "1:2" : "1:1", "handle", "2:", "sfq", "perturb", "10"]);
-    cmds.push(["filter", "add", ...dev, "parent", "1:0", "protocol", "all", "prio", "1", "handle", "1", "fw", "flowid", "1"]);
+    cmds.push([
+      "qdisc",
+      "add",
+      ...dev,
+      "parent",
+      hierarchical ? "1:2" : "1:1",
+      "handle",
+      "2:",
+      "sfq",
+      "perturb",
+      "10",
+    ]);
+    cmds.push([
+      "filter",
+      "add",
+      ...dev,
+      "parent",
+      "1:0",
+      "protocol",
+      "all",
+      "prio",
+      "1",
+      "handle",
+      "1",
+      "fw",
+      "flowid",
+      "1",
+    ]);
   }
   if (rx) {
     // tc keeps the burst in bytes in a uint: without a burst of its own, the average (in KiB)
@@ -83,9 +138,28 @@ export function bandwidthSetCommands(
     const burst = rx.burst || Math.min(rx.average ?? 0, Math.floor(0xffffffff / 1024));
     cmds.push(["qdisc", "add", ...dev, "ingress"]);
     cmds.push([
-      "filter", "add", ...dev, "parent", "ffff:", "protocol", "all", "u32", "match", "u32", "0",
-      "0", "police", "rate", `${rx.average ?? 0}kbps`, "burst", `${burst}kb`, "mtu", "64kb",
-      "drop", "flowid", ":1",
+      "filter",
+      "add",
+      ...dev,
+      "parent",
+      "ffff:",
+      "protocol",
+      "all",
+      "u32",
+      "match",
+      "u32",
+      "0",
+      "0",
+      "police",
+      "rate",
+      `${rx.average ?? 0}kbps`,
+      "burst",
+      `${burst}kb`,
+      "mtu",
+      "64kb",
+      "drop",
+      "flowid",
+      ":1",
     ]);
   }
   return cmds;

@@ -19,6 +19,7 @@ import {
   xmlPropUInt,
 } from "../common/mod.ts";
 import { checkDiskSource } from "../common/disk_source.ts";
+import { formatBandwidth, parseBandwidth } from "../common/bandwidth.ts";
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { child, children, childText, element } from "../../util/xml/mod.ts";
@@ -523,6 +524,14 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
       // virNetDevVlanParse, with its checks; libvirt reads the first <vlan> only.
       if (name === "vlan") {
         if (k === child(dev, "vlan")) extra.push(formatVlan(parseVlan(k)));
+        continue;
+      }
+      // virNetDevBandwidthParse of the first <bandwidth>, a floor for network NICs only; one
+      // without a direction is none.
+      if (name === "bandwidth") {
+        const bw = k === child(dev, "bandwidth") &&
+          formatBandwidth(parseBandwidth(k, dev.attributes.type === "network"));
+        if (bw) extra.push(bw);
         continue;
       }
       const n = normalizeElement(k, "interface", options, "devices");

@@ -68,6 +68,24 @@ export function setNicBandwidth(net: DomainInterface, bw: Bandwidth | undefined)
 }
 
 /**
+ * Removes an interface's `<bandwidth>` without a direction, as parsing it again does (libvirt
+ * keeps such a bandwidth only until the definition is copied or reloaded).
+ *
+ * @example
+ * ```ts
+ * import { dropEmptyBandwidth, setNicBandwidth } from "./nic_bandwidth.ts";
+ * const net = { type: "bridge" as const, extra: [] };
+ * setNicBandwidth(net, {});
+ * dropEmptyBandwidth(net);
+ * net.extra.length; // 0
+ * ```
+ */
+export function dropEmptyBandwidth(net: DomainInterface): void {
+  const bw = nicBandwidth(net);
+  if (bw && !bw.inbound && !bw.outbound) setNicBandwidth(net, undefined);
+}
+
+/**
  * `qemuDomainGetInterfaceParameters`' answer: all seven, zero where unset.
  *
  * @example
@@ -135,7 +153,10 @@ export function bandwidthChange(params: TypedParams): BandwidthChange {
  * // { outbound: { average: 5 }, inbound: { average: 9 } }
  * ```
  */
-export function mergeConfigBandwidth(old: Bandwidth | undefined, change: BandwidthChange): Bandwidth {
+export function mergeConfigBandwidth(
+  old: Bandwidth | undefined,
+  change: BandwidthChange,
+): Bandwidth {
   if (!old) return change.bandwidth;
   const next: Bandwidth = { ...old };
   for (const dir of ["inbound", "outbound"] as const) {

@@ -19,7 +19,8 @@ import {
 } from "../../conf/network_port/mod.ts";
 import { networkOf } from "./network_api.ts";
 import type { NetworkState } from "./state.ts";
-import { checkPortFloor, portBandwidthOf, portBandwidthParams } from "./port_bandwidth.ts";
+import { checkPortFloor, portBandwidthOf } from "./port_bandwidth.ts";
+import { portBandwidthParams } from "../../conf/common/bandwidth.ts";
 
 const E = VIR;
 const F = "NETWORK";

@@ -37,28 +37,6 @@ export function checkPortFloor(def: NetworkDef, mac: string, bw: Bandwidth | und
 }
 
 /**
- * `networkPortGetParameters`' list: a direction's parameters only when the port has it
- * (inbound: average, peak, floor, burst; outbound: average, peak, burst).
- *
- * @example
- * ```ts
- * import { portBandwidthParams } from "./port_bandwidth.ts";
- * portBandwidthParams({ outbound: { average: 5 } });
- * // { "outbound.average": 5, "outbound.peak": 0, "outbound.burst": 0 }
- * ```
- */
-export function portBandwidthParams(bw: Bandwidth | undefined): TypedParams {
-  const params: TypedParams = {};
-  const put = (dir: "inbound" | "outbound", attrs: ("average" | "peak" | "floor" | "burst")[]) => {
-    const rate = bw?.[dir];
-    if (rate) for (const a of attrs) params[`${dir}.${a}`] = rate[a] ?? 0;
-  };
-  put("inbound", ["average", "peak", "floor", "burst"]);
-  put("outbound", ["average", "peak", "burst"]);
-  return params;
-}
-
-/**
  * `networkPortSetParameters`' bandwidth: a direction without an average (inbound: nor a
  * floor) is left out; it replaces the port's.
  *

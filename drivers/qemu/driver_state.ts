@@ -68,6 +68,7 @@ import {
   TapNamer,
 } from "./net/nics.ts";
 import { SystemTapHost, type TapHost } from "./net/tap.ts";
+import { dropEmptyBandwidth } from "../../conf/domain/nic_bandwidth.ts";
 import { startHelperFailure } from "./net/bridge_helper.ts";
 import { setLinkStates } from "./net/link.ts";
 import { handleObservedEvent } from "./api/events_qmp.ts";
@@ -482,13 +483,15 @@ export class QemuDriverState {
       vm = { pid: proc.pid, vcpus, individual };
     } catch (err) {
       // Nothing ran: a createXML's definition goes again, as libvirt's qemuProcessStop does.
-      await releaseNics(nics, this.nicContext);
+      await releaseNics(nics, this.nicContext, def);
       await removeStatus(this.paths.runDir, def.name);
       await removeChannelDir(this.paths.runDir, id, def.name);
       this.#forgetLive(obj);
       throw err;
     }
     setDefTransient(obj);
+    // libvirt's copy of the definition is a reparse of it (virDomainDefCopy).
+    obj.newDef?.devices.interfaces.forEach(dropEmptyBandwidth);
     obj.def = def;
     this.domains.setId(obj, id);
     obj.monitorPath = monitorPath;
@@ -711,7 +714,7 @@ export class QemuDriverState {
     const nics = obj.nics;
     obj.nics = undefined;
     if (!nics?.length) return;
-    this.#track(releaseNics(nics, this.nicContext));
+    this.#track(releaseNics(nics, this.nicContext, obj.def));
   }
 
   /** Keeps a stopped domain's host-side teardown until it ends (see {@link settled}). */

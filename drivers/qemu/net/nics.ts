@@ -22,6 +22,8 @@ import {
 } from "./port.ts";
 import { checkBridgeHelper, type HeldTap } from "./bridge_helper.ts";
 import { type TapHost, tapMac } from "./tap.ts";
+import { dropEmptyBandwidth, nicBandwidth } from "../../../conf/domain/nic_bandwidth.ts";
+import { clearBandwidth, setBandwidth, setRootQdisc } from "../../../util/netdev_bandwidth.ts";
 
 /** What the driver made on the host for one NIC. */
 export interface NicRuntime {
@@ -81,12 +83,14 @@ export interface NicContext {
 /**
  * Whether the start honours an `<interface>` child: its name and place (alias, address, boot
  * order), the link state (a link down is set with `set_link` once the device exists), and the
- * userspace backend (what runs without vhost). Any other (bandwidth, MTU, virtual port,
- * filter, ROM, scripts …) would be lost on the way.
+ * userspace backend (what runs without vhost), and the bandwidth of a tap (shaped with `tc`).
+ * Any other (MTU, virtual port, filter, ROM, scripts …) would be lost on the way.
  */
-function honoured(el: XmlElement): boolean {
+function honoured(el: XmlElement, net: DomainInterface): boolean {
   const a = el.attributes;
   switch (el.name) {
+    case "bandwidth":
+      return net.type !== "user";
     case "alias":
     case "address":
     case "boot":
@@ -129,7 +133,7 @@ export function checkStartableNic(net: DomainInterface): void {
   if (!STARTABLE.has(net.type)) {
     throw unsupported(`interface type '${net.type}' is not supported with this QEMU binary`);
   }
-  const lost = net.extra.find((e) => !honoured(e));
+  const lost = net.extra.find((e) => !honoured(e, net));
   if (lost) {
     throw unsupported(`interface <${lost.name}> is not supported with this QEMU binary`);
   }
@@ -150,6 +154,8 @@ async function connectTap(net: DomainInterface, ctx: NicContext, nic: NicRuntime
     // The helper names the tap, overriding any <target dev> as libvirt's session does.
     delete net.target;
     nic.helper = true;
+    // A session cannot shape the helper's tap: libvirt's refusal, before QEMU runs.
+    await shapeTap(net, ctx, undefined);
     return;
   }
   const links = await ctx.taps.links();
@@ -166,6 +172,26 @@ async function connectTap(net: DomainInterface, ctx: NicContext, nic: NicRuntime
   await ctx.taps.create(name, tapMac(net.mac ?? ""), bridge, mtu);
   nic.ifname = name;
   net.target = name;
+  await shapeTap(net, ctx, name);
+}
+
+/**
+ * What `qemuBuildInterfaceConnect` does to a tap once it exists: the privileged driver gives it
+ * the `noqueue` root qdisc (`qemuDomainInterfaceSetDefaultQDisc`), then the interface's
+ * bandwidth is set with the guest's inbound on the tap's egress (`virNetDevBandwidthSet`,
+ * swapped: the guest is across the tap).
+ */
+async function shapeTap(
+  net: DomainInterface,
+  ctx: NicContext,
+  ifname: string | undefined,
+): Promise<void> {
+  const tc = (args: readonly string[]) => ctx.taps.tc(args);
+  if (ctx.taps.privileged && ifname) await setRootQdisc(tc, ifname, "noqueue");
+  await setBandwidth(tc, ifname, nicBandwidth(net), {
+    privileged: ctx.taps.privileged,
+    swapped: true,
+  });
 }
 
 /**
@@ -191,7 +217,7 @@ export async function prepareNics(def: DomainDef, ctx: NicContext): Promise<NicR
       nics.push(await prepareNic(def, net, index, ctx));
     }
   } catch (err) {
-    await releaseNics(nics, ctx);
+    await releaseNics(nics, ctx, def);
     throw err;
   }
   return nics;
@@ -221,10 +247,13 @@ export async function prepareNic(
     if (net.type === "network") {
       nic.port = await allocatePort(ctx.secondaries, def, net);
       applyActualDevice(net, nic.port);
+      // The live NIC has its port's bandwidth (virDomainNetGetActualBandwidth): a port has no
+      // empty one.
+      dropEmptyBandwidth(net);
     }
     await connectTap(net, ctx, nic);
   } catch (err) {
-    await releaseNics([nic], ctx);
+    await releaseNics([nic], ctx, def);
     throw err;
   }
   return nic;
@@ -232,7 +261,9 @@ export async function prepareNic(
 
 /**
  * Removes the taps and deletes the ports of a stopped domain's NICs; what fails is logged (the
- * domain is stopped whatever happens), as libvirt's `qemuProcessStop` does.
+ * domain is stopped whatever happens), as libvirt's `qemuProcessStop` does. With the live
+ * definition `def`, the taps of NICs with a `<bandwidth>` are cleared first
+ * (`virDomainClearNetBandwidth`).
  *
  * @example
  * ```ts
@@ -242,8 +273,16 @@ export async function prepareNic(
  * await releaseNics([{ index: 0, ifname: "vnet0" }], ctx);
  * ```
  */
-export async function releaseNics(nics: readonly NicRuntime[], ctx: NicContext): Promise<void> {
+export async function releaseNics(
+  nics: readonly NicRuntime[],
+  ctx: NicContext,
+  def?: DomainDef,
+): Promise<void> {
   for (const nic of nics) {
+    const net = def?.devices.interfaces[nic.index];
+    if (nic.ifname && !nic.helper && net?.extra.some((e) => e.name === "bandwidth")) {
+      await clearBandwidth((args) => ctx.taps.tc(args), nic.ifname);
+    }
     if (nic.ifname && !nic.helper) {
       await ctx.taps.remove(nic.ifname).catch((e) =>
         ctx.log(`cannot remove tap ${nic.ifname}: ${e}`)

@@ -11,6 +11,7 @@
  * @module
  */
 import { VirError } from "../../../util/errors.ts";
+import type { TcResult } from "../../../util/netdev_bandwidth.ts";
 import { type HeldTap, readHeldTaps } from "./bridge_helper.ts";
 
 /** What the driver does with the host's links; tests substitute a recording fake. */
@@ -30,6 +31,8 @@ export interface TapHost {
   remove(name: string): Promise<void>;
   /** The taps process `pid` holds open (the bridge helper's, for QEMU). */
   heldTaps(pid: number): Promise<HeldTap[]>;
+  /** Runs `tc` with `args` (a tap's traffic shaping, `util/netdev_bandwidth.ts`). */
+  tc(args: readonly string[]): Promise<TcResult>;
 }
 
 /**
@@ -125,5 +128,17 @@ export class SystemTapHost implements TapHost {
 
   heldTaps(pid: number): Promise<HeldTap[]> {
     return readHeldTaps(pid);
+  }
+
+  async tc(args: readonly string[]): Promise<TcResult> {
+    // LC_ALL=C as libvirt runs it: its messages are part of libvirt's errors.
+    const out = await new Deno.Command("tc", {
+      args: [...args],
+      env: { LC_ALL: "C" },
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
   }
 }

@@ -7,6 +7,7 @@
 import { VirError } from "../../../util/errors.ts";
 import type { HeldTap } from "../net/bridge_helper.ts";
 import type { TapHost } from "../net/tap.ts";
+import type { TcResult } from "../../../util/netdev_bandwidth.ts";
 
 /**
  * Taps as a map: name → `{ mac, bridge }`; `bridges` are the bridges that exist.
@@ -25,6 +26,10 @@ export class FakeTapHost implements TapHost {
   readonly privileged: boolean;
   /** What {@link heldTaps} answers for any process: the taps a fake bridge helper made. */
   held: HeldTap[] = [];
+  /** Every `tc` run, its arguments. */
+  readonly tcRuns: string[][] = [];
+  /** How `tc` answers (success unless a test says otherwise). */
+  tcAnswer: (args: readonly string[]) => TcResult = () => ({ code: 0, stderr: "" });
 
   constructor(bridges: string[], privileged = true) {
     this.bridges = new Set(bridges);
@@ -61,6 +66,11 @@ export class FakeTapHost implements TapHost {
 
   heldTaps(_pid: number): Promise<HeldTap[]> {
     return Promise.resolve([...this.held]);
+  }
+
+  tc(args: readonly string[]): Promise<TcResult> {
+    this.tcRuns.push([...args]);
+    return Promise.resolve(this.tcAnswer(args));
   }
 }
 
