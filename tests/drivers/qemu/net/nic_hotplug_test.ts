@@ -199,14 +199,14 @@ Deno.test("what libvirt cannot hotplug, or the driver cannot run, is refused bef
     udp.message,
     "Operation not supported: hotplug of interface type of udp is not implemented yet",
   );
-  const bw = await err(w.conn.domainAttachDeviceFlags!(
+  const mtu = await err(w.conn.domainAttachDeviceFlags!(
     t.dom,
-    "<interface type='bridge'><source bridge='br0'/><bandwidth><inbound average='1000'/></bandwidth></interface>",
+    "<interface type='bridge'><source bridge='br0'/><mtu size='9000'/></interface>",
     LIVE,
   ));
   assert.equal(
-    bw.message,
-    "unsupported configuration: interface <bandwidth> is not supported with this QEMU binary",
+    mtu.message,
+    "unsupported configuration: interface <mtu> is not supported with this QEMU binary",
   );
   assert.deepEqual(t.qmp(), []);
   assert.equal(w.taps.taps.size, 0);
