@@ -16,10 +16,12 @@ import {
   parseUUID,
   parseVlan,
   xmlPropEnum,
+  xmlPropRequired,
   xmlPropUInt,
 } from "../common/mod.ts";
 import { checkDiskSource } from "../common/disk_source.ts";
 import { formatBandwidth, parseBandwidth } from "../common/bandwidth.ts";
+import { MACVLAN_MODES } from "../network_port/parse.ts";
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { child, children, childText, element } from "../../util/xml/mod.ts";
@@ -510,6 +512,20 @@ function interfaceSource(type: string, attrs: Record<string, string>): Record<st
   return out;
 }
 
+/** virDomainNetDefParseXML's checks of a macvtap's `<source dev mode>`. */
+function checkDirectSource(dev: XmlElement): void {
+  const source = child(dev, "source");
+  if (!source) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      "interface type='direct' requires a 'source' element",
+    );
+  }
+  xmlPropRequired(source, "dev");
+  xmlPropEnum(source, "mode", MACVLAN_MODES);
+}
+
 function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInterface {
   checkEnum(dev, "type");
   // virDomainNetDefParseXML reads it right after the type.
@@ -546,6 +562,7 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   if (mac?.address !== undefined) net.mac = parseMacOrThrow(mac.address);
   if (mac?.type !== undefined) net.macType = mac.type;
   if (mac?.check !== undefined) net.macCheck = mac.check;
+  if (type === "direct") checkDirectSource(dev);
   if (source) net.source = interfaceSource(net.type, source);
   const target = userIfname(child(dev, "target")?.attributes.dev);
   if (target !== undefined) net.target = target;

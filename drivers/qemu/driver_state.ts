@@ -65,6 +65,7 @@ import {
   prepareNics,
   reconnectNics,
   releaseNics,
+  tapFds,
   TapNamer,
 } from "./net/nics.ts";
 import { SystemTapHost, type TapHost } from "./net/tap.ts";
@@ -463,6 +464,7 @@ export class QemuDriverState {
       const secrets = await prepareDiskSecrets(def, this.secondaries, this.paths.runDir);
       await prepareChannels(def.devices.other, this.paths.runDir, id, def.name);
       try {
+        const fds = tapFds(nics);
         const argv = buildQemuArgv(def, vcpus, { monitorPath, accel, taps, volumes, secrets });
         if (from) argv.push(...from.argv);
         await this.#saveStartingStatus(def, monitorPath, nics);
@@ -470,6 +472,7 @@ export class QemuDriverState {
           def.devices.emulator ?? DEFAULT_EMULATOR,
           argv,
           monitorPath,
+          fds,
         ).catch((err) => {
           // A bridge helper QEMU ran refused: its own words, as libvirt reports them.
           throw (err instanceof QemuExitedError && startHelperFailure(def, err.stderr)) || err;

@@ -110,6 +110,16 @@ export async function attachNicLive(
     );
   }
   checkStartableNic(net);
+  // QEMU takes a macvtap's device only as a descriptor, which a running QEMU could get only
+  // over its monitor socket (SCM_RIGHTS): nothing here can send one. libvirt's words for a type
+  // it cannot hotplug.
+  if (net.type === "direct") {
+    throw VirError.report(
+      "QEMU",
+      "OPERATION_UNSUPPORTED",
+      "hotplug of interface type of direct is not implemented yet",
+    );
+  }
   const def = obj.def;
   checkNicCompatible(def, net, undefined, true);
   // Model, MAC and PCI address as the definition's post-parse gives them, in a copy.

@@ -27,6 +27,7 @@ import { setBandwidth, setRootQdisc } from "../../../util/netdev_bandwidth.ts";
 import { validateTypedParams } from "../../../util/typed_params.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
+import { sharesHostView } from "../net/nics.ts";
 
 const AFFECT = VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_AFFECT_CONFIG;
 
@@ -96,7 +97,7 @@ async function setLive(
   }
   const taps = state.nicContext.taps;
   const tc = (args: readonly string[]) => taps.tc(args);
-  const opts = { privileged: taps.privileged, swapped: true };
+  const opts = { privileged: taps.privileged, swapped: !sharesHostView(net) };
   try {
     await setBandwidth(tc, net.target, next, opts);
   } catch (err) {

@@ -146,15 +146,17 @@ Deno.test("a NIC that cannot start refuses the start with libvirt's error and le
     NIC("network", "network='default'") + NIC("bridge", "bridge='br9'", "52:54:00:aa:bb:02"),
   );
   assert.equal(noBridge.message, "Cannot get interface MTU on 'br9': No such device");
-  const direct = await start(
+  // A PCI function given to the guest needs VFIO, which this driver never starts.
+  const hostdev = await start(
     NIC("network", "network='default'") +
-      "<interface type='direct'><source dev='eth0' mode='bridge'/></interface>",
+      "<interface type='hostdev'><source><address type='pci' domain='0x0000' bus='0x03' " +
+      "slot='0x10' function='0x1'/></source></interface>",
   );
   assert.deepEqual(
-    [direct.code, direct.message],
+    [hostdev.code, hostdev.message],
     [
       VIR.ERR_CONFIG_UNSUPPORTED,
-      "unsupported configuration: interface type 'direct' is not supported with this QEMU binary",
+      "unsupported configuration: interface type 'hostdev' is not supported with this QEMU binary",
     ],
   );
   // libvirt would copy the guest's receive filter to the tap; edgevirt cannot, so it refuses.
