@@ -171,6 +171,8 @@ export class SystemTapHost implements TapHost {
   }
 
   async createMacvtap(name: string, parent: string, mode: string, mac: string): Promise<string> {
+    // ip names libvirt's passthrough mode (MACVLAN_MODE_PASSTHRU) by the kernel's word.
+    const ipMode = mode === "passthrough" ? "passthru" : mode;
     const made = await ip([
       "link",
       "add",
@@ -183,7 +185,7 @@ export class SystemTapHost implements TapHost {
       "type",
       "macvtap",
       "mode",
-      mode,
+      ipMode,
     ]);
     if (!made.ok) {
       throw systemError(`error creating macvtap interface ${name}@${parent} (${mac})`, made.stderr);
