@@ -256,6 +256,7 @@ function bootIndexer(def: DomainDef): BootIndexer {
 /** QEMU device of each `<controller>` model edgevirt starts (PCI ones, placed by address). */
 const CONTROLLER_DEVICES: Record<string, string> = {
   "pcie-root-port": "pcie-root-port",
+  "pcie-to-pci-bridge": "pcie-pci-bridge",
   "qemu-xhci": "qemu-xhci",
   "piix3-uhci": "piix3-usb-uhci",
   "virtio-scsi": "virtio-scsi-pci",
