@@ -2,8 +2,8 @@
  * A network port's bandwidth as libvirt's network driver handles it (`networkCheckBandwidth`,
  * `networkPortGetParameters`, `networkPortSetParameters`). The tap's own shaping is the
  * hypervisor driver's; what the network adds is `floor`, a guaranteed share of the network's
- * inbound QoS. This driver sets no QoS on its bridges (a network's `<bandwidth>` is refused at
- * start), so a port asking for a floor gets libvirt's refusal of a network without one.
+ * inbound QoS, which this driver checks as libvirt does but does not plug (see
+ * {@link checkPortFloor}).
  *
  * @module
  */
@@ -16,8 +16,11 @@ import { VirError } from "../../util/errors.ts";
 const FLOOR_MODES = new Set(["none", "nat", "route", "open"]);
 
 /**
- * `networkCheckBandwidth` for this driver's networks (none has inbound QoS): a bandwidth with
- * a floor is refused, with the words for the network's forward mode.
+ * `networkCheckBandwidth` for this driver's networks: a floor where the forward mode or the
+ * network's missing inbound QoS allows none, or one that would overcommit the network's inbound
+ * (no floor is ever plugged here, so the port's own is the sum), gets libvirt's refusal; any
+ * other floor would need a class of its own on the bridge (`virNetDevBandwidthPlug`), which
+ * this driver does not make, and is refused as unsupported.
  *
  * @example
  * ```ts
@@ -28,12 +31,29 @@ const FLOOR_MODES = new Set(["none", "nat", "route", "open"]);
  * ```
  */
 export function checkPortFloor(def: NetworkDef, mac: string, bw: Bandwidth | undefined): void {
-  if (!bw?.inbound?.floor) return;
+  const floor = bw?.inbound?.floor;
+  if (!floor) return;
   const prefix = `Invalid use of 'floor' on interface with MAC address ${mac} - `;
-  const message = FLOOR_MODES.has(def.forward.mode)
-    ? `${prefix}network '${def.name}' has no inbound QoS set`
-    : `${prefix}'floor' is only supported for interface type 'network' with forward type 'nat', 'route', 'open' or none`;
-  throw VirError.report("NETWORK", "OPERATION_UNSUPPORTED", message);
+  const net = def.bandwidth?.inbound;
+  if (!FLOOR_MODES.has(def.forward.mode) || !net) {
+    const message = FLOOR_MODES.has(def.forward.mode)
+      ? `${prefix}network '${def.name}' has no inbound QoS set`
+      : `${prefix}'floor' is only supported for interface type 'network' with forward type 'nat', 'route', 'open' or none`;
+    throw VirError.report("NETWORK", "OPERATION_UNSUPPORTED", message);
+  }
+  const [limit, name] = net.peak ? [net.peak, "peak"] : [net.average ?? 0, "average"];
+  if (floor > limit) {
+    throw VirError.report(
+      "NETWORK",
+      "OPERATION_INVALID",
+      `Cannot plug '${mac}' interface into '${def.bridge.name}' because new combined inbound floor=${floor} would overcommit ${name}=${limit} on network '${def.name}'`,
+    );
+  }
+  throw VirError.report(
+    "NETWORK",
+    "CONFIG_UNSUPPORTED",
+    `network '${def.name}': a port's inbound floor (its own class on the bridge) is not supported by this network driver`,
+  );
 }
 
 /**
