@@ -10,8 +10,24 @@
  *
  * @module
  */
-import type { Bandwidth, BandwidthRate } from "../conf/common/bandwidth.ts";
 import { VirError } from "./errors.ts";
+
+/**
+ * One direction of a shaping (`virNetDevBandwidthRate`): kilobytes per second, burst in
+ * kilobytes. conf's parsed `<inbound>`/`<outbound>` is one.
+ */
+export interface BandwidthRate {
+  average?: number;
+  peak?: number;
+  floor?: number;
+  burst?: number;
+}
+
+/** A shaping (`virNetDevBandwidth`): conf's parsed `<bandwidth>` is one. */
+export interface Bandwidth {
+  inbound?: BandwidthRate;
+  outbound?: BandwidthRate;
+}
 
 /** What one `tc` run gave back. */
 export interface TcResult {

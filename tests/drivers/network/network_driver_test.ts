@@ -235,7 +235,7 @@ Deno.test("without dnsmasq a network does not start, and leaves nothing behind",
 });
 
 Deno.test("what cannot be honoured is refused: macvtap modes", async () => {
-  await withNet(async (conn, host) => {
+  await withNet(async (conn) => {
     const vepa = await conn.networkDefineXMLFlags!(
       "<network><name>v</name><forward mode='vepa'><interface dev='eth0'/></forward></network>",
       0,
