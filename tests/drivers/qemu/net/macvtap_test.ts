@@ -1,8 +1,9 @@
 // macvtap NICs (`<interface type='direct'>`) on the QEMU driver beyond the recorded start
 // (nic_fixture_test.ts): the macvtap each NIC gets on its parent and the descriptor QEMU opens
 // it on, a passthrough parent's MAC given and put back, teardown at stop, and libvirt's errors
-// for a missing parent, the session driver, a bad mode and a live attach. The real devices are
-// real_macvtap_test.ts's.
+// for a missing parent, the session driver, a bad source and a live attach (each checked against
+// libvirt 9.0: its session daemon in a namespace for the first two, canon.sh for the parse
+// errors, qemu_hotplug.c's words for the attach). The real devices are real_macvtap_test.ts's.
 import assert from "node:assert/strict";
 import { VIR } from "../../../../util/constants.ts";
 import type { VirError } from "../../../../util/errors.ts";
