@@ -167,3 +167,47 @@ Deno.test("a direct NIC's source is checked at parse, in libvirt's words", async
   }
   assert.deepEqual(await w.conn.connectListAllDomains!(0), []);
 });
+
+Deno.test("a restarted driver keeps its macvtaps: names count on, the stop still cleans up", async () => {
+  await using w = await world(undefined, { bridges: ["eth0"] });
+  w.taps.macs.set("eth0", "02:aa:00:00:00:01");
+  await w.conn.domainCreateXML!(domainXML(DIRECT("passthrough", "52:54:00:aa:00:01")), 0);
+  const conn = await w.reopen();
+  const [dom] = await conn.connectListAllDomains!(0);
+  assert.match(await conn.domainGetXMLDesc!(dom, 0), /<target dev='macvtap0'\/>/);
+  const other = await conn.domainCreateXML!(
+    domainXML(DIRECT("bridge", "52:54:00:aa:00:02"), "n2", crypto.randomUUID()),
+    0,
+  );
+  assert.deepEqual([...w.taps.macvtaps.keys()], ["macvtap0", "macvtap1"]);
+  await conn.domainDestroyFlags!(dom, 0);
+  assert.deepEqual([...w.taps.macvtaps.keys()], ["macvtap1"]);
+  assert.equal(w.taps.macs.get("eth0"), "02:aa:00:00:00:01", "the saved MAC survived the restart");
+  await conn.domainDestroyFlags!(other, 0);
+});
+
+Deno.test("domiftune on a macvtap shapes it unswapped: the guest's inbound is its ingress", async () => {
+  await using w = await world(undefined, { bridges: ["eth0"] });
+  const dom = await w.conn.domainCreateXML!(domainXML(DIRECT("bridge", "52:54:00:aa:00:01")), 0);
+  w.taps.tcRuns.length = 0;
+  await w.conn.domainSetInterfaceParameters!(
+    dom,
+    "macvtap0",
+    { "inbound.average": 1000, "outbound.average": 500 },
+    VIR.DOMAIN_AFFECT_LIVE,
+  );
+  const ran = w.taps.tcRuns.map((a) => a.join(" "));
+  // The same commands libvirt ran for a macvtap's inbound at start (see above), and its
+  // outbound as the macvtap's egress HTB class.
+  assert.ok(
+    ran.includes(
+      "filter add dev macvtap0 parent ffff: protocol all u32 match u32 0 0 police rate 1000kbps burst 1000kb mtu 64kb drop flowid :1",
+    ),
+    ran.join("\n"),
+  );
+  assert.ok(
+    ran.includes("class add dev macvtap0 parent 1: classid 1:1 htb rate 500kbps quantum 42"),
+    ran.join("\n"),
+  );
+  await w.conn.domainDestroyFlags!(dom, 0);
+});
