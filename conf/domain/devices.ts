@@ -497,6 +497,8 @@ function interfaceSource(type: string, attrs: Record<string, string>): Record<st
   const out = Object.fromEntries(
     keep.filter((k) => attrs[k] !== undefined).map((k) => [k, attrs[k]]),
   );
+  // virXMLPropEnumDefault: a macvtap's mode is vepa unless given, and written out so.
+  if (type === "direct") out.mode ??= MACVLAN_MODES[0];
   if (out.switchid !== undefined) {
     // virXMLPropUUID, formatted back by virUUIDFormat.
     const uuid = parseUUID(out.switchid);

@@ -211,3 +211,16 @@ Deno.test("domiftune on a macvtap shapes it unswapped: the guest's inbound is it
   );
   await w.conn.domainDestroyFlags!(dom, 0);
 });
+
+Deno.test("a direct NIC's default mode is written out in the inactive XML too, as libvirt's", async () => {
+  await using w = await world(undefined, { bridges: ["eth0"] });
+  const dom = await w.conn.domainDefineXMLFlags!(
+    domainXML(NIC("direct", "dev='eth0'", "52:54:00:aa:00:01")),
+    0,
+  );
+  // canon.sh --driver qemu of the same interface: <source dev='eth0' mode='vepa'/>.
+  assert.match(
+    await w.conn.domainGetXMLDesc!(dom, VIR.DOMAIN_XML_INACTIVE),
+    /<source dev='eth0' mode='vepa'\/>/,
+  );
+});
