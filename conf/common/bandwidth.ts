@@ -146,3 +146,26 @@ export function formatBandwidth(bw: Bandwidth): XmlElement | undefined {
     keepOpen: true,
   };
 }
+
+/**
+ * A network port's bandwidth parameters (`networkPortGetParameters`, and what
+ * `virDomainNetBandwidthUpdate` sends to the port): a direction's parameters only when the port has it
+ * (inbound: average, peak, floor, burst; outbound: average, peak, burst).
+ *
+ * @example
+ * ```ts
+ * import { portBandwidthParams } from "./bandwidth.ts";
+ * portBandwidthParams({ outbound: { average: 5 } });
+ * // { "outbound.average": 5, "outbound.peak": 0, "outbound.burst": 0 }
+ * ```
+ */
+export function portBandwidthParams(bw: Bandwidth | undefined): Record<string, number> {
+  const params: Record<string, number> = {};
+  const put = (dir: "inbound" | "outbound", attrs: ("average" | "peak" | "floor" | "burst")[]) => {
+    const rate = bw?.[dir];
+    if (rate) { for (const a of attrs) params[`${dir}.${a}`] = rate[a] ?? 0; }
+  };
+  put("inbound", ["average", "peak", "floor", "burst"]);
+  put("outbound", ["average", "peak", "burst"]);
+  return params;
+}

@@ -182,6 +182,21 @@ function propText(el: XmlElement, attr: string, flags: XmlPropFlags): string | u
   return v;
 }
 
+/**
+ * libvirt's virXMLPropStringRequired: the attribute's value, or VIR_FROM_XML's "Missing
+ * required attribute".
+ *
+ * @example
+ * ```ts
+ * import { xmlPropRequired } from "./values.ts";
+ * xmlPropRequired({ type: "element", name: "source", attributes: { dev: "eth0" }, children: [] }, "dev");
+ * // "eth0"
+ * ```
+ */
+export function xmlPropRequired(el: XmlElement, attr: string): string {
+  return propText(el, attr, { required: true })!;
+}
+
 const zero = (el: XmlElement, attr: string) =>
   xmlErr(`Invalid value for attribute '${attr}' in element '${el.name}': Zero is not permitted`);
 

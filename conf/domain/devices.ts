@@ -16,9 +16,12 @@ import {
   parseUUID,
   parseVlan,
   xmlPropEnum,
+  xmlPropRequired,
   xmlPropUInt,
 } from "../common/mod.ts";
 import { checkDiskSource } from "../common/disk_source.ts";
+import { formatBandwidth, parseBandwidth } from "../common/bandwidth.ts";
+import { MACVLAN_MODES } from "../network_port/parse.ts";
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { child, children, childText, element } from "../../util/xml/mod.ts";
@@ -497,6 +500,8 @@ function interfaceSource(type: string, attrs: Record<string, string>): Record<st
   const out = Object.fromEntries(
     keep.filter((k) => attrs[k] !== undefined).map((k) => [k, attrs[k]]),
   );
+  // virXMLPropEnumDefault: a macvtap's mode is vepa unless given, and written out so.
+  if (type === "direct") out.mode ??= MACVLAN_MODES[0];
   if (out.switchid !== undefined) {
     // virXMLPropUUID, formatted back by virUUIDFormat.
     const uuid = parseUUID(out.switchid);
@@ -510,6 +515,20 @@ function interfaceSource(type: string, attrs: Record<string, string>): Record<st
     out.switchid = uuid;
   }
   return out;
+}
+
+/** virDomainNetDefParseXML's checks of a macvtap's `<source dev mode>`. */
+function checkDirectSource(dev: XmlElement): void {
+  const source = child(dev, "source");
+  if (!source) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      "interface type='direct' requires a 'source' element",
+    );
+  }
+  xmlPropRequired(source, "dev");
+  xmlPropEnum(source, "mode", MACVLAN_MODES);
 }
 
 function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInterface {
@@ -528,6 +547,14 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
         if (k === child(dev, "vlan")) extra.push(formatVlan(parseVlan(k)));
         continue;
       }
+      // virNetDevBandwidthParse of the first <bandwidth>, a floor for network NICs only; one
+      // without a direction is none.
+      if (name === "bandwidth") {
+        const bw = k === child(dev, "bandwidth") &&
+          formatBandwidth(parseBandwidth(k, dev.attributes.type === "network"));
+        if (bw) extra.push(bw);
+        continue;
+      }
       const n = normalizeElement(k, "interface", options, "devices");
       if (n) extra.push(n);
     }
@@ -540,6 +567,7 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   if (mac?.address !== undefined) net.mac = parseMacOrThrow(mac.address);
   if (mac?.type !== undefined) net.macType = mac.type;
   if (mac?.check !== undefined) net.macCheck = mac.check;
+  if (type === "direct") checkDirectSource(dev);
   if (source) net.source = interfaceSource(net.type, source);
   const target = userIfname(child(dev, "target")?.attributes.dev);
   if (target !== undefined) net.target = target;

@@ -26,7 +26,16 @@ function tristate(value: string | undefined, attr: string): boolean | undefined 
   throw VirError.report("XML", "XML_ERROR", `Invalid value for attribute '${attr}' in element`);
 }
 
-const DIRECT_MODES = ["vepa", "private", "bridge", "passthrough"];
+/**
+ * `virNetDevMacVLanMode`: the modes of a macvtap (`direct`) plug, the first (vepa) the default.
+ *
+ * @example
+ * ```ts
+ * import { MACVLAN_MODES } from "./parse.ts";
+ * MACVLAN_MODES[0]; // "vepa"
+ * ```
+ */
+export const MACVLAN_MODES: readonly string[] = ["vepa", "private", "bridge", "passthrough"];
 
 /**
  * Parses a network port.
@@ -100,7 +109,7 @@ function parsePlug(el: ReturnType<typeof child>): PortPlug {
     }
     case "direct":
       if (a.dev === undefined) throw xmlError("Missing network port link device name");
-      if (a.mode !== undefined && !DIRECT_MODES.includes(a.mode)) {
+      if (a.mode !== undefined && !MACVLAN_MODES.includes(a.mode)) {
         throw xmlError(`Invalid mode setting '${a.mode}' in network port`);
       }
       return { type, dev: a.dev, mode: a.mode ?? "vepa" };

@@ -1,8 +1,8 @@
 /**
  * Starting and stopping a network on the host (`networkStartNetwork`,
  * `networkShutdownNetwork` and their virtual/bridge parts): bridge, sysctls, firewall,
- * addresses, link up, routes, IP forwarding and dnsmasq in libvirt's order, undone in reverse
- * when a step fails; the live definition written to the state directory.
+ * addresses, link up, routes, IP forwarding, dnsmasq and the bridge's QoS in libvirt's order,
+ * undone in reverse when a step fails; the live definition written to the state directory.
  *
  * @module
  */
@@ -24,6 +24,7 @@ import {
 } from "./netdev.ts";
 import { removeIfExists } from "../../util/config_files.ts";
 import type { NetworkState } from "./state.ts";
+import { clearBandwidth, setBandwidth, type TcRunner } from "../../util/netdev_bandwidth.ts";
 
 /** The forward modes whose bridge, addresses and dnsmasq this driver makes. */
 const VIRTUAL = ["none", "nat", "route", "open"];
@@ -37,11 +38,6 @@ function checkSupported(obj: NetworkObj): void {
   if (!VIRTUAL.includes(mode) && !(mode === "bridge" && def.bridge.name)) {
     throw unsupported(
       `network '${def.name}' with forward mode '${mode}' is not supported by this network driver`,
-    );
-  }
-  if (def.bandwidth) {
-    throw unsupported(
-      `network '${def.name}': <bandwidth> (QoS) is not supported by this network driver`,
     );
   }
   if (def.bridge.macTableManager === "libvirt") {
@@ -105,7 +101,9 @@ async function startVirtual(state: NetworkState, obj: NetworkObj): Promise<void>
       await enableForwarding(run, v4, v6);
     }
     if (v4 || v6) await startDnsmasq(state, obj);
+    await shapeBridge(state, obj);
   } catch (e) {
+    if (def.bandwidth) await clearBandwidth(tcOf(state), br);
     termDnsmasq(state, obj);
     if (online) await setOnline(run, br, false).catch(() => {});
     if (firewall) await removeFirewall(run, def);
@@ -115,10 +113,44 @@ async function startVirtual(state: NetworkState, obj: NetworkObj): Promise<void>
   }
 }
 
+/** `tc` on the host, in the C locale as libvirt runs it (its messages are part of the errors). */
+function tcOf(state: NetworkState): TcRunner {
+  return (args) => state.runner.run(["tc", ...args], { LC_ALL: "C" });
+}
+
+/**
+ * The network's `<bandwidth>` on its bridge (`virNetDevBandwidthSet(bridge, bw, true, true)`):
+ * the hierarchical HTB classes a port's `floor` would hang under, the network's inbound on the
+ * bridge's egress.
+ */
+async function shapeBridge(state: NetworkState, obj: NetworkObj): Promise<void> {
+  await setBandwidth(tcOf(state), obj.def.bridge.name, obj.def.bandwidth, {
+    privileged: true,
+    hierarchical: true,
+    swapped: true,
+  });
+}
+
+/** `networkStartNetworkBridge`: a host bridge's network shapes the bridge it names. */
+async function startBridge(state: NetworkState, obj: NetworkObj): Promise<void> {
+  try {
+    await shapeBridge(state, obj);
+  } catch (e) {
+    await clearBandwidth(tcOf(state), obj.def.bridge.name!);
+    throw e;
+  }
+}
+
+/** `networkShutdownNetworkBridge`. */
+async function shutdownBridge(state: NetworkState, obj: NetworkObj): Promise<void> {
+  if (obj.def.bandwidth) await clearBandwidth(tcOf(state), obj.def.bridge.name!);
+}
+
 /** `networkShutdownNetworkVirtual`. */
 async function shutdownVirtual(state: NetworkState, obj: NetworkObj): Promise<void> {
   const def = obj.def;
   const br = def.bridge.name!;
+  if (def.bandwidth) await clearBandwidth(tcOf(state), br);
   termDnsmasq(state, obj);
   await setOnline(state.runner, br, false).catch(() => {});
   if (def.forward.mode !== "open") await removeFirewall(state.runner, def);
@@ -148,6 +180,7 @@ export async function startNetwork(state: NetworkState, obj: NetworkObj): Promis
   if (obj.persistent && !obj.newDef) obj.newDef = structuredClone(obj.def);
   try {
     if (VIRTUAL.includes(obj.def.forward.mode)) await startVirtual(state, obj);
+    else await startBridge(state, obj);
     obj.def.connections = 0;
     await state.saveStatus(obj);
   } catch (e) {
@@ -173,6 +206,7 @@ export async function shutdownNetwork(state: NetworkState, obj: NetworkObj): Pro
   if (!obj.active) return;
   await removeIfExists(state.statusFile(obj.def.name));
   if (VIRTUAL.includes(obj.def.forward.mode)) await shutdownVirtual(state, obj);
+  else await shutdownBridge(state, obj);
   await state.deleteAllPorts(obj);
   obj.active = false;
   delete obj.def.connections;

@@ -19,6 +19,8 @@ import {
 } from "../../conf/network_port/mod.ts";
 import { networkOf } from "./network_api.ts";
 import type { NetworkState } from "./state.ts";
+import { checkPortFloor, portBandwidthOf } from "./port_bandwidth.ts";
+import { portBandwidthParams } from "../../conf/common/bandwidth.ts";
 
 const E = VIR;
 const F = "NETWORK";
@@ -70,12 +72,9 @@ function allocatePort(obj: NetworkObj, port: NetworkPortDef): void {
       `network '${def.name}' with forward mode '${mode}' is not supported by this network driver`,
     );
   }
+  // networkPlugBandwidth: the tap's shaping is the hypervisor's, a floor the network's.
+  checkPortFloor(def, port.mac, port.bandwidth);
   // What the port asks but the host side here cannot set up is refused, not dropped.
-  if (port.bandwidth) {
-    throw unsupported(
-      `network port of '${port.ownerName}': <bandwidth> (QoS) is not supported by this network driver`,
-    );
-  }
   if (port.vlan?.tags.length) {
     throw unsupported(
       `an interface connecting to network '${def.name}' is requesting a vlan tag, but that is not supported for this type of network`,
@@ -187,20 +186,21 @@ export function portMethods(state: NetworkState): Partial<DriverConnection> {
     },
     networkPortGetParameters: (p: NetworkPortRef, flags) => {
       checkFlags(flags, 0, "networkPortGetParameters", F);
-      const { obj } = portOf(p);
+      const { obj, port } = portOf(p);
       active(obj);
-      // Ports here never carry bandwidth (refused at creation): libvirt then returns nothing.
-      return {};
+      return portBandwidthParams(port.bandwidth);
     },
-    networkPortSetParameters: (p: NetworkPortRef, _params, flags) => {
+    networkPortSetParameters: async (p: NetworkPortRef, params, flags) => {
       checkFlags(flags, 0, "networkPortSetParameters", F);
-      const { obj } = portOf(p);
+      const { obj, port } = portOf(p);
       active(obj);
-      throw VirError.report(
-        F,
-        "NO_SUPPORT",
-        "network port bandwidth (QoS) is not supported by this network driver",
-      );
+      const bandwidth = portBandwidthOf(params);
+      // networkUpdatePortBandwidth: only a changed floor concerns the network.
+      if ((bandwidth.inbound?.floor ?? 0) !== (port.bandwidth?.inbound?.floor ?? 0)) {
+        checkPortFloor(obj.def, port.mac, bandwidth);
+      }
+      port.bandwidth = bandwidth;
+      await state.savePort(obj, port);
     },
     networkPortDelete: async (p: NetworkPortRef, flags) => {
       checkFlags(flags, 0, "networkPortDelete", F);

@@ -136,8 +136,13 @@ export class NetworkState {
         `Network port with UUID ${port.uuid} already exists`,
       );
     }
-    await writeFile(`${this.portDir(obj.def.name)}/${port.uuid}.xml`, formatNetworkPortXML(port));
+    await this.savePort(obj, port);
     ports.set(port.uuid, port);
+  }
+
+  /** `virNetworkPortDefSaveStatus`: a port's status file after a change. */
+  async savePort(obj: NetworkObj, port: NetworkPortDef): Promise<void> {
+    await writeFile(`${this.portDir(obj.def.name)}/${port.uuid}.xml`, formatNetworkPortXML(port));
   }
 
   /** `virNetworkObjDeletePort`. */

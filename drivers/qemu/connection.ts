@@ -69,6 +69,7 @@ import * as statsApi from "./api/stats_domain.ts";
 import * as schedApi from "./api/sched.ts";
 import * as memtuneApi from "./api/memtune.ts";
 import * as blkioApi from "./api/blkio.ts";
+import * as ifaceParamsApi from "./api/interface_params.ts";
 import { allDomainStats } from "./api/stats_all.ts";
 import { capabilitiesXML } from "./api/host_caps.ts";
 import { connectSysinfo } from "./api/host_sysinfo.ts";
@@ -1390,6 +1391,27 @@ export class QemuConnection implements DriverConnection {
 
   domainSetBlkioParameters(dom: DomainRef, params: TypedParams, flags: number): Promise<void> {
     return Promise.resolve().then(() => blkioApi.setBlkio(this.#s, this.#obj(dom), params, flags));
+  }
+
+  domainGetInterfaceParameters(
+    dom: DomainRef,
+    device: string,
+    flags: number,
+  ): Promise<TypedParams> {
+    return Promise.resolve().then(() =>
+      ifaceParamsApi.getInterfaceParameters(this.#obj(dom), device, flags)
+    );
+  }
+
+  domainSetInterfaceParameters(
+    dom: DomainRef,
+    device: string,
+    params: TypedParams,
+    flags: number,
+  ): Promise<void> {
+    return Promise.resolve().then(() =>
+      ifaceParamsApi.setInterfaceParameters(this.#s, this.#obj(dom), device, params, flags)
+    );
   }
 
   domainGetNumaParameters(dom: DomainRef, flags: number): Promise<TypedParams> {

@@ -69,9 +69,11 @@ import {
   prepareNics,
   reconnectNics,
   releaseNics,
+  tapFds,
   TapNamer,
 } from "./net/nics.ts";
 import { SystemTapHost, type TapHost } from "./net/tap.ts";
+import { dropEmptyBandwidth } from "../../conf/domain/nic_bandwidth.ts";
 import { startHelperFailure } from "./net/bridge_helper.ts";
 import { setLinkStates } from "./net/link.ts";
 import { handleObservedEvent } from "./api/events_qmp.ts";
@@ -472,6 +474,7 @@ export class QemuDriverState {
       await prepareChannels(def.devices.other, this.paths.runDir, id, def.name);
       try {
         if (!this.privileged) refuseSessionTuning(def);
+        const fds = tapFds(nics);
         const argv = buildQemuArgv(def, vcpus, { monitorPath, accel, taps, volumes, secrets });
         if (from) argv.push(...from.argv);
         await this.#saveStartingStatus(def, monitorPath, nics);
@@ -479,6 +482,7 @@ export class QemuDriverState {
           def.devices.emulator ?? DEFAULT_EMULATOR,
           argv,
           monitorPath,
+          fds,
         ).catch((err) => {
           // A bridge helper QEMU ran refused: its own words, as libvirt reports them.
           throw (err instanceof QemuExitedError && startHelperFailure(def, err.stderr)) || err;
@@ -492,13 +496,15 @@ export class QemuDriverState {
       vm = { pid: proc.pid, vcpus, individual };
     } catch (err) {
       // Nothing ran: a createXML's definition goes again, as libvirt's qemuProcessStop does.
-      await releaseNics(nics, this.nicContext);
+      await releaseNics(nics, this.nicContext, def);
       await removeStatus(this.paths.runDir, def.name);
       await removeChannelDir(this.paths.runDir, id, def.name);
       this.#forgetLive(obj);
       throw err;
     }
     setDefTransient(obj);
+    // libvirt's copy of the definition is a reparse of it (virDomainDefCopy).
+    obj.newDef?.devices.interfaces.forEach(dropEmptyBandwidth);
     obj.def = def;
     this.domains.setId(obj, id);
     obj.monitorPath = monitorPath;
@@ -735,7 +741,7 @@ export class QemuDriverState {
     const nics = obj.nics;
     obj.nics = undefined;
     if (!nics?.length) return;
-    this.#track(releaseNics(nics, this.nicContext));
+    this.#track(releaseNics(nics, this.nicContext, obj.def));
   }
 
   /** Keeps a stopped domain's host-side teardown until it ends (see {@link settled}). */

@@ -4,9 +4,10 @@
  *
  * - i440fx: slot 1 is the PIIX3 (IDE at function 1, the USB controller at function 2), slot 2
  *   is kept for the primary video, every other endpoint takes the next free slot of bus 0.
- * - q35: SATA is 00:1f.2, the primary video 00:01.0, and every other endpoint gets a
+ * - q35: SATA is 00:1f.2, the primary video 00:01.0, every other PCI Express endpoint gets a
  *   `pcie-root-port` of its own (chassis = index, port = slot × 8 + function, eight ports per
- *   multifunction slot from the first free slot), plus one spare port for hotplug.
+ *   multifunction slot from the first free slot), a conventional PCI device (an e1000) a slot
+ *   (from 1) of a `pcie-to-pci-bridge` in a root port, plus one spare port for hotplug.
  *
  * Endpoints are served in libvirt's order: NICs, controllers, virtio disks, the memballoon,
  * virtio RNGs.
@@ -32,6 +33,8 @@ function pciAddress(bus: number, slot: number, fn: number, multifunction?: boole
 /** Where a device keeps its `<address>`: a NIC in `extra`, any other in its children. */
 interface Endpoint {
   children: XmlElement["children"];
+  /** A conventional PCI device (a `pcie-to-pci-bridge` slot on q35), not PCI Express. */
+  conventional?: boolean;
 }
 
 const addressOf = (e: Endpoint) =>
@@ -42,8 +45,17 @@ const controllerOf = (def: DomainDef, type: string) =>
     d.name === "controller" && d.attributes.type === type && (d.attributes.index ?? "0") === "0"
   );
 
-/** NIC models QEMU plugs into PCI Express as they are (the rest need a PCI bridge on q35). */
-const PCIE_NICS = new Set(["virtio", "e1000e"]);
+/**
+ * NIC models QEMU plugs into PCI Express as they are (the rest are conventional PCI devices,
+ * behind a PCI bridge on q35).
+ *
+ * @example
+ * ```ts
+ * import { PCIE_NICS } from "./pci_address.ts";
+ * PCIE_NICS.has("e1000"); // false
+ * ```
+ */
+export const PCIE_NICS: ReadonlySet<string> = new Set(["virtio", "e1000e"]);
 /** Controller models that are PCI devices of their own. */
 const PCI_CONTROLLERS: Record<string, (model?: string) => boolean> = {
   usb: (m) => m !== "none" && m !== "piix3-uhci",
@@ -55,8 +67,8 @@ const PCI_CONTROLLERS: Record<string, (model?: string) => boolean> = {
 function endpoints(def: DomainDef, q35: boolean): Endpoint[] {
   const other = def.devices.other;
   const out: Endpoint[] = def.devices.interfaces
-    .filter((n) => n.type !== "hostdev" && (!q35 || PCIE_NICS.has(n.model ?? "")))
-    .map((n) => ({ children: n.extra }));
+    .filter((n) => n.type !== "hostdev")
+    .map((n) => ({ children: n.extra, conventional: q35 && !PCIE_NICS.has(n.model ?? "") }));
   out.push(
     ...other.filter((d) =>
       d.name === "controller" && PCI_CONTROLLERS[d.attributes.type]?.(d.attributes.model)
@@ -148,22 +160,74 @@ function assignQ35(def: DomainDef): void {
   if (ports) return;
   const devices = endpoints(def, true);
   if (!devices.length) return;
+  const models = q35Controllers(devices);
+  // Then, as libvirt's second pass, addresses in index order: root ports on bus 0, each bridge
+  // in the first root port still empty, the devices in order in the root ports left and the
+  // bridges' slots.
   let last = controllerOf(def, "pci")!;
+  const emptyPorts: number[] = [];
+  const bridges: { index: number; next: number }[] = [];
   let slot = 0;
-  for (let i = 1; i <= devices.length + 1; i++) {
-    const fn = (i - 1) % 8;
-    if (fn === 0) {
-      slot++;
-      while (used.has(slot)) slot++;
-      used.add(slot);
+  let fn = -1;
+  models.forEach((model, i) => {
+    const index = i + 1;
+    let el: XmlElement;
+    if (model === "pcie-root-port") {
+      fn = (fn + 1) % 8;
+      if (fn === 0) {
+        slot++;
+        while (used.has(slot)) slot++;
+        used.add(slot);
+      }
+      el = element("controller", { type: "pci", index: String(index), model }, [
+        element("model", { name: "pcie-root-port" }),
+        element("target", { chassis: String(index), port: `0x${(slot * 8 + fn).toString(16)}` }),
+        pciAddress(0, slot, fn, fn === 0),
+      ]);
+      emptyPorts.push(index);
+    } else {
+      el = element("controller", { type: "pci", index: String(index), model }, [
+        element("model", { name: "pcie-pci-bridge" }),
+        pciAddress(emptyPorts.shift()!, 0, 0),
+      ]);
+      bridges.push({ index, next: 1 });
     }
-    const port = element("controller", { type: "pci", index: String(i), model: "pcie-root-port" }, [
-      element("model", { name: "pcie-root-port" }),
-      element("target", { chassis: String(i), port: `0x${(slot * 8 + fn).toString(16)}` }),
-      pciAddress(0, slot, fn, fn === 0),
-    ]);
-    insertDevice(def, port, last);
-    last = port;
+    insertDevice(def, el, last);
+    last = el;
+  });
+  for (const dev of devices) {
+    if (!dev.conventional) {
+      dev.children.push(pciAddress(emptyPorts.shift()!, 0, 0));
+      continue;
+    }
+    const bridge = bridges.find((b) => b.next <= BRIDGE_LAST_SLOT)!;
+    dev.children.push(pciAddress(bridge.index, bridge.next++, 0));
   }
-  devices.forEach((dev, i) => dev.children.push(pciAddress(i + 1, 0, 0)));
+}
+
+/** The last slot of a `pcie-to-pci-bridge` (slot 0 is not hotpluggable: devices start at 1). */
+const BRIDGE_LAST_SLOT = 31;
+
+/**
+ * libvirt's first (dry) pass on q35, `virDomainPCIAddressSetGrow`: the PCI controllers the
+ * endpoints in order make it add, by index from 1: a root port for a PCI Express device, a root
+ * port and a `pcie-to-pci-bridge` in it when a conventional PCI device finds no bridge slot
+ * free, and at the end one empty root port for hotplug.
+ */
+function q35Controllers(devices: Endpoint[]): ("pcie-root-port" | "pcie-to-pci-bridge")[] {
+  const models: ("pcie-root-port" | "pcie-to-pci-bridge")[] = [];
+  let bridgeSlots = 0;
+  for (const dev of devices) {
+    if (!dev.conventional) {
+      models.push("pcie-root-port");
+      continue;
+    }
+    if (!bridgeSlots) {
+      models.push("pcie-root-port", "pcie-to-pci-bridge");
+      bridgeSlots = BRIDGE_LAST_SLOT;
+    }
+    bridgeSlots--;
+  }
+  models.push("pcie-root-port");
+  return models;
 }

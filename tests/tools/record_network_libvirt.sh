@@ -11,12 +11,18 @@
 # fixtures/update_steps.tsv (command, section, XML; tab-separated), recording after each into
 # fixtures/libvirt_update/STEP.*: the live XML, the dnsmasq files, the rules, and whether
 # dnsmasq was restarted (a new pid) or kept (a SIGHUP or nothing). `--updates` records only that.
+# `--bandwidth` records only this: each network of fixtures/bandwidth_cases/ is started, and the
+# `tc` commands libvirt ran (from its debug log) and its error, if any, go to
+# fixtures/libvirt_bandwidth/NAME.tc and NAME.error (read by network_bandwidth_test.ts).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../drivers/network" && pwd)
 out=$here/fixtures/libvirt_system
 upd=$here/fixtures/libvirt_update
 only_updates=false
+only_bandwidth=false
 [ "${1:-}" = --updates ] && only_updates=true
+[ "${1:-}" = --bandwidth ] && only_bandwidth=true
+log=$(mktemp)
 [ "$(id -u)" = 0 ] || { echo "record_network_libvirt.sh: run as root" >&2; exit 2; }
 exec 9>/tmp/edgevirt-root-libvirtd.lock
 flock 9
@@ -30,6 +36,7 @@ cleanup() {
   [ -f /run/virtlogd.pid ] && kill "$(cat /run/virtlogd.pid)" 2>/dev/null || true
   for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
   ip netns del "$ns" 2>/dev/null || true
+  rm -f "$log"
 }
 trap cleanup EXIT
 
@@ -38,7 +45,9 @@ ip netns exec "$ns" ip link set lo up
 # The existing host bridge a forward mode='bridge' network names.
 ip netns exec "$ns" ip link add evrbr0 type bridge
 ip netns exec "$ns" /usr/sbin/virtlogd -d
-ip netns exec "$ns" /usr/sbin/libvirtd -d
+# The debug log of libvirt's commands shows the `tc` it runs for a network's bandwidth.
+ip netns exec "$ns" env LIBVIRT_LOG_FILTERS=1:command LIBVIRT_LOG_OUTPUTS="1:file:$log" \
+  /usr/sbin/libvirtd -d
 for _ in $(seq 100); do "${V[@]}" version >/dev/null 2>&1 && break; sleep 0.2; done
 
 # NAME PREFIX: copies the non-empty dnsmasq files of network NAME to PREFIX.conf, .hostsfile, …
@@ -51,6 +60,24 @@ port_xml="<networkport><uuid>5d744f21-ba4a-4d6e-bdb2-30a35ff3207d</uuid><owner><
 rules() {
   for t in filter nat mangle; do echo "# $1 -t $t"; ip netns exec "$ns" "$1" -w -t "$t" -S; done
 }
+if $only_bandwidth; then
+  bw=$here/fixtures/libvirt_bandwidth
+  mkdir -p "$bw"
+  rm -f "$bw"/*
+  for f in "$here"/fixtures/bandwidth_cases/*.xml; do
+    n=$(basename "$f" .xml)
+    "${V[@]}" net-define "$f" >/dev/null
+    seen=$(wc -l <"$log")
+    if "${V[@]}" net-start "$n" >/dev/null 2>"$bw/$n.error"; then
+      rm "$bw/$n.error"
+      "${V[@]}" net-destroy "$n" >/dev/null
+    fi
+    tail -n +"$((seen + 1))" "$log" | sed -n 's/.*About to run \(LC_ALL=C \)\{0,1\}\(tc .*\)$/\2/p' >"$bw/$n.tc"
+    "${V[@]}" net-undefine "$n" >/dev/null
+  done
+  echo "record_network_libvirt.sh: $(ls "$bw" | wc -l) files in $bw"
+  exit 0
+fi
 $only_updates || {
 mkdir -p "$out"
 rm -f "$out"/*

@@ -27,13 +27,11 @@ import {
 import { qemuPostParse } from "../postparse.ts";
 import { pciProps } from "./device_disk.ts";
 import { checkNicCompatible, nicOf, pciAddressOf } from "./device_nic.ts";
-import { ensureQ35Port } from "./device_pci.ts";
+import { ensureQ35BridgeSlot, ensureQ35Port } from "./device_pci.ts";
+import { PCIE_NICS } from "../pci_address.ts";
 
 /** Interface types libvirt 9.0 cannot hotplug at all ("… is not implemented yet"). */
 const NOT_HOTPLUGGABLE = new Set(["server", "client", "mcast", "udp", "internal", "null", "vds"]);
-
-/** NIC models that are PCI Express endpoints (a root port of their own on q35). */
-const PCIE_NICS = new Set(["virtio", "e1000e"]);
 
 /**
  * `qemuBuildHostNetProps` for the backends the driver runs: user networking, its tap, or the
@@ -110,6 +108,16 @@ export async function attachNicLive(
     );
   }
   checkStartableNic(net);
+  // QEMU takes a macvtap's device only as a descriptor, which a running QEMU could get only
+  // over its monitor socket (SCM_RIGHTS): nothing here can send one. libvirt's words for a type
+  // it cannot hotplug.
+  if (net.type === "direct") {
+    throw VirError.report(
+      "QEMU",
+      "OPERATION_UNSUPPORTED",
+      "hotplug of interface type of direct is not implemented yet",
+    );
+  }
   const def = obj.def;
   checkNicCompatible(def, net, undefined, true);
   // Model, MAC and PCI address as the definition's post-parse gives them, in a copy.
@@ -117,6 +125,7 @@ export async function attachNicLive(
   copy.devices.interfaces.push(net);
   qemuPostParse(copy);
   if (PCIE_NICS.has(net.model!)) ensureQ35Port(copy, { children: net.extra });
+  else ensureQ35BridgeSlot(copy, { children: net.extra });
   const alias = giveAlias(obj, net);
   const ctx = s.nicContext;
   const index = def.devices.interfaces.length;

@@ -1,6 +1,7 @@
 /**
  * PCI placement of a device plugged into a running q35 domain (libvirt's
- * `qemuDomainEnsurePCIAddress` there: a PCI Express endpoint takes an empty `pcie-root-port`),
+ * `qemuDomainEnsurePCIAddress` there: a PCI Express endpoint takes an empty `pcie-root-port`, a
+ * conventional PCI device a free slot of a `pcie-to-pci-bridge`),
  * and the PCI checks before a device is unplugged.
  *
  * @module
@@ -30,25 +31,68 @@ export interface PciEndpoint {
  */
 export function ensureQ35Port(def: DomainDef, dev: PciEndpoint): void {
   if (!isQ35(def) || child(dev as XmlElement, "address")) return;
-  const busy = new Set(
+  const busy = busySlots(def);
+  const port = pciControllers(def, "pcie-root-port").find((i) => !busy.has(`${i}:0`));
+  if (port === undefined) throw noSlot();
+  dev.children.push(slotAddress(port, 0));
+}
+
+/**
+ * On q35 a conventional PCI device (an e1000) without an address takes the first free slot
+ * (from 1) of a `pcie-to-pci-bridge`; a running domain gets no new bridge, so none is libvirt's
+ * "No more available PCI slots".
+ *
+ * @example
+ * ```ts
+ * import { ensureQ35BridgeSlot } from "./device_pci.ts";
+ * declare const def: import("../../../conf/domain/def.ts").DomainDef;
+ * declare const nic: import("./device_pci.ts").PciEndpoint;
+ * ensureQ35BridgeSlot(def, nic); // nic gets <address type='pci' bus='0x02' slot='0x02' …/>
+ * ```
+ */
+export function ensureQ35BridgeSlot(def: DomainDef, dev: PciEndpoint): void {
+  if (!isQ35(def) || child(dev as XmlElement, "address")) return;
+  const busy = busySlots(def);
+  for (const bridge of pciControllers(def, "pcie-to-pci-bridge")) {
+    for (let slot = 1; slot <= 31; slot++) {
+      if (busy.has(`${bridge}:${slot}`)) continue;
+      dev.children.push(slotAddress(bridge, slot));
+      return;
+    }
+  }
+  throw noSlot();
+}
+
+const noSlot = () => VirError.report("QEMU", "INTERNAL_ERROR", "No more available PCI slots");
+
+/** The indexes of the PCI controllers of `model`, in definition order. */
+function pciControllers(def: DomainDef, model: string): number[] {
+  return def.devices.other
+    .filter((d) => d.name === "controller" && d.attributes.model === model)
+    .map((d) => Number(d.attributes.index));
+}
+
+/** `bus:slot` of every PCI address a device of `def` takes, NICs included. */
+function busySlots(def: DomainDef): Set<string> {
+  return new Set(
     def.devices.other.concat(
       def.devices.interfaces.map((n) => ({ children: n.extra } as XmlElement)),
     )
       .map((d) => child(d, "address")?.attributes)
       .filter((a) => a?.type === "pci")
-      .map((a) => Number(a!.bus)),
+      .map((a) => `${Number(a!.bus)}:${Number(a!.slot)}`),
   );
-  const port = def.devices.other.find((d) =>
-    d.name === "controller" && d.attributes.model === "pcie-root-port" &&
-    !busy.has(Number(d.attributes.index))
-  );
-  if (!port) {
-    throw VirError.report("QEMU", "INTERNAL_ERROR", "No more available PCI slots");
-  }
-  const bus = `0x${Number(port.attributes.index).toString(16).padStart(2, "0")}`;
-  dev.children.push(
-    element("address", { type: "pci", domain: "0x0000", bus, slot: "0x00", function: "0x0" }),
-  );
+}
+
+function slotAddress(bus: number, slot: number): XmlElement {
+  const hex = (n: number) => `0x${n.toString(16).padStart(2, "0")}`;
+  return element("address", {
+    type: "pci",
+    domain: "0x0000",
+    bus: hex(bus),
+    slot: hex(slot),
+    function: "0x0",
+  });
 }
 
 /**

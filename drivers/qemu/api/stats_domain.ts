@@ -15,6 +15,7 @@ import { cgroupWith } from "./tuning_access.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import { type BlockCounters, queryBalloonStats, queryBlockCounters } from "./stats_qmp.ts";
 import { type InterfaceCounters, procStat, tapInterfaceStats } from "./stats_proc.ts";
+import { sharesHostView } from "../net/nics.ts";
 import { hasVcpuPids } from "../hotplug/vcpu_model.ts";
 import type { Cgroup } from "../../../util/cgroup/mod.ts";
 import { cpuList, readHostFile } from "../../../util/host_info.ts";
@@ -87,14 +88,6 @@ export function blockStats(obj: QemuDomainObj, path: string): Promise<TypedParam
 }
 
 /**
- * Whether libvirt reads an interface's counters turned round (`!virDomainNetTypeSharesHostView`):
- * everything but a macvtap (`direct`) is a tap whose host side sends what the guest receives.
- */
-function swapped(net: DomainInterface): boolean {
-  return net.type !== "direct";
-}
-
-/**
  * The counters of a running interface (`virNetDevTapInterfaceStats` of its host device).
  *
  * @example
@@ -105,7 +98,8 @@ function swapped(net: DomainInterface): boolean {
  * ```
  */
 export function netCounters(net: DomainInterface): InterfaceCounters {
-  return tapInterfaceStats(net.target, swapped(net));
+  // libvirt reads a tap's counters turned round: its host side sends what the guest receives.
+  return tapInterfaceStats(net.target, !sharesHostView(net));
 }
 
 /**

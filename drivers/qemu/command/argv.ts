@@ -35,7 +35,7 @@ export interface CommandOptions {
    * The host side of each network or bridge NIC (see `drivers/qemu/net/`): the tap the driver
    * made, or the bridge helper QEMU runs.
    */
-  taps?: ReadonlyMap<DomainInterface, Pick<NicRuntime, "ifname" | "helper">>;
+  taps?: ReadonlyMap<DomainInterface, Pick<NicRuntime, "ifname" | "helper" | "fd">>;
   /** The host path of each `<disk type='volume'>`, resolved through the storage driver. */
   volumes?: ReadonlyMap<XmlElement, string>;
   /** The key of each LUKS-encrypted disk: a QEMU secret object read from a file. */
@@ -181,14 +181,16 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
 /**
  * The `-netdev` backend of a NIC: user networking, the tap the driver made on the NIC's
  * bridge, opened by name (QEMU runs no script: the driver set the tap up and removes it), or
- * the bridge helper's tap. Any other NIC has no backend here and is refused.
+ * the bridge helper's tap, or a macvtap's device QEMU was given open (`fd`). Any other NIC has
+ * no backend here and is refused.
  */
 function netdevArg(
   net: DomainInterface,
   id: string,
-  tap: Pick<NicRuntime, "ifname" | "helper"> | undefined,
+  tap: Pick<NicRuntime, "ifname" | "helper" | "fd"> | undefined,
 ): string {
   if (net.type === "user") return `user,id=${optValue(id)}`;
+  if (net.type === "direct" && tap?.fd !== undefined) return `tap,id=${optValue(id)},fd=${tap.fd}`;
   if ((net.type === "network" || net.type === "bridge") && tap?.helper) {
     return Object.entries(helperNetdev(net, id)).map(([k, v]) =>
       k === "type" ? v : `${k}=${optValue(v)}`
@@ -256,6 +258,7 @@ function bootIndexer(def: DomainDef): BootIndexer {
 /** QEMU device of each `<controller>` model edgevirt starts (PCI ones, placed by address). */
 const CONTROLLER_DEVICES: Record<string, string> = {
   "pcie-root-port": "pcie-root-port",
+  "pcie-to-pci-bridge": "pcie-pci-bridge",
   "qemu-xhci": "qemu-xhci",
   "piix3-uhci": "piix3-usb-uhci",
   "virtio-scsi": "virtio-scsi-pci",

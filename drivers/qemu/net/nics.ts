@@ -9,6 +9,7 @@
  * @module
  */
 import type { DomainDef, DomainInterface } from "../../../conf/domain/def.ts";
+import { MACVLAN_MODES } from "../../../conf/network_port/parse.ts";
 import type { XmlElement } from "../../../util/xml/mod.ts";
 import { VirError } from "../../../util/errors.ts";
 import { unsupported } from "../command/unsupported.ts";
@@ -22,6 +23,8 @@ import {
 } from "./port.ts";
 import { checkBridgeHelper, type HeldTap } from "./bridge_helper.ts";
 import { type TapHost, tapMac } from "./tap.ts";
+import { dropEmptyBandwidth, nicBandwidth } from "../../../conf/domain/nic_bandwidth.ts";
+import { clearBandwidth, setBandwidth, setRootQdisc } from "../../../util/netdev_bandwidth.ts";
 
 /** What the driver made on the host for one NIC. */
 export interface NicRuntime {
@@ -36,35 +39,53 @@ export interface NicRuntime {
   helper?: boolean;
   /** The network port the NIC holds. */
   port?: HeldPort;
+  /** A macvtap (`type='direct'`): its device node, its parent and the parent's own MAC. */
+  macvtap?: HeldMacvtap;
+  /** The descriptor QEMU gets the macvtap's device on (set for each start). */
+  fd?: number;
 }
 
-/** The interface types the driver starts: user networking, and taps on bridges. */
-const STARTABLE = new Set(["user", "network", "bridge"]);
+/** A macvtap the driver made for a `type='direct'` NIC. */
+export interface HeldMacvtap {
+  /** `/dev/tapIFINDEX`. */
+  device: string;
+  /** The host device it sits on. */
+  parent: string;
+  /** The parent's MAC before a passthrough macvtap gave it the guest's (put back at stop). */
+  savedMac?: string;
+}
+
+/** The interface types the driver starts: user networking, taps on bridges, macvtaps. */
+const STARTABLE = new Set(["user", "network", "bridge", "direct"]);
 
 /**
- * libvirt's `virNetDevGenerateName` for taps: `vnetN` with N counting up from the last name
- * given (names found on a restart count as given), skipping names the host already has.
+ * libvirt's `virNetDevGenerateName`: `vnetN` for taps, `macvtapN` for macvtaps, N counting up
+ * per prefix from the last name given (names found on a restart count as given), skipping
+ * names the host already has.
  *
  * @example
  * ```ts
  * import { TapNamer } from "./nics.ts";
  * const namer = new TapNamer();
  * namer.next(new Set(["vnet0"])); // "vnet1"
+ * namer.next(new Set(), "macvtap"); // "macvtap0"
  * ```
  */
 export class TapNamer {
-  #last = -1;
+  #last = new Map<string, number>();
 
   /** Counts a name in use (found again after a restart). */
   reserve(name: string): void {
-    const m = name.match(/^vnet(\d+)$/);
-    if (m) this.#last = Math.max(this.#last, Number(m[1]));
+    const m = name.match(/^(vnet|macvtap)(\d+)$/);
+    if (m) this.#last.set(m[1], Math.max(this.#last.get(m[1]) ?? -1, Number(m[2])));
   }
 
-  /** The next name not `taken`. */
-  next(taken: { has(name: string): boolean }): string {
+  /** The next name with `prefix` not `taken`. */
+  next(taken: { has(name: string): boolean }, prefix = "vnet"): string {
     for (;;) {
-      const name = `vnet${++this.#last}`;
+      const n = (this.#last.get(prefix) ?? -1) + 1;
+      this.#last.set(prefix, n);
+      const name = `${prefix}${n}`;
       if (!taken.has(name)) return name;
     }
   }
@@ -81,12 +102,14 @@ export interface NicContext {
 /**
  * Whether the start honours an `<interface>` child: its name and place (alias, address, boot
  * order), the link state (a link down is set with `set_link` once the device exists), and the
- * userspace backend (what runs without vhost). Any other (bandwidth, MTU, virtual port,
- * filter, ROM, scripts …) would be lost on the way.
+ * userspace backend (what runs without vhost), and the bandwidth of a tap (shaped with `tc`).
+ * Any other (MTU, virtual port, filter, ROM, scripts …) would be lost on the way.
  */
-function honoured(el: XmlElement): boolean {
+function honoured(el: XmlElement, net: DomainInterface): boolean {
   const a = el.attributes;
   switch (el.name) {
+    case "bandwidth":
+      return net.type !== "user";
     case "alias":
     case "address":
     case "boot":
@@ -129,7 +152,7 @@ export function checkStartableNic(net: DomainInterface): void {
   if (!STARTABLE.has(net.type)) {
     throw unsupported(`interface type '${net.type}' is not supported with this QEMU binary`);
   }
-  const lost = net.extra.find((e) => !honoured(e));
+  const lost = net.extra.find((e) => !honoured(e, net));
   if (lost) {
     throw unsupported(`interface <${lost.name}> is not supported with this QEMU binary`);
   }
@@ -150,6 +173,8 @@ async function connectTap(net: DomainInterface, ctx: NicContext, nic: NicRuntime
     // The helper names the tap, overriding any <target dev> as libvirt's session does.
     delete net.target;
     nic.helper = true;
+    // A session cannot shape the helper's tap: libvirt's refusal, before QEMU runs.
+    await shapeTap(net, ctx, undefined);
     return;
   }
   const links = await ctx.taps.links();
@@ -166,6 +191,85 @@ async function connectTap(net: DomainInterface, ctx: NicContext, nic: NicRuntime
   await ctx.taps.create(name, tapMac(net.mac ?? ""), bridge, mtu);
   nic.ifname = name;
   net.target = name;
+  await shapeTap(net, ctx, name);
+}
+
+/**
+ * What `qemuBuildInterfaceConnect` does to a tap once it exists: the privileged driver gives it
+ * the `noqueue` root qdisc (`qemuDomainInterfaceSetDefaultQDisc`), then the interface's
+ * bandwidth is set with the guest's inbound on the tap's egress (`virNetDevBandwidthSet`,
+ * swapped: the guest is across the tap).
+ */
+async function shapeTap(
+  net: DomainInterface,
+  ctx: NicContext,
+  ifname: string | undefined,
+): Promise<void> {
+  const tc = (args: readonly string[]) => ctx.taps.tc(args);
+  if (ctx.taps.privileged && ifname) await setRootQdisc(tc, ifname, "noqueue");
+  await setBandwidth(tc, ifname, nicBandwidth(net), {
+    privileged: ctx.taps.privileged,
+    swapped: !sharesHostView(net),
+  });
+}
+
+/**
+ * `virDomainNetTypeSharesHostView`: a macvtap's traffic is the host's view of the guest's (its
+ * inbound is the macvtap's receive side), a tap's the other way round.
+ *
+ * @example
+ * ```ts
+ * import { sharesHostView } from "./nics.ts";
+ * sharesHostView({ type: "direct", extra: [] }); // true
+ * ```
+ */
+export function sharesHostView(net: DomainInterface): boolean {
+  return net.type === "direct";
+}
+
+/**
+ * `qemuInterfaceDirectConnect`: the macvtap of a `type='direct'` NIC on its source device, with
+ * the guest's MAC (a passthrough one gives the parent the guest's MAC first, as
+ * `virNetDevSetNetConfig`), then shaped as a tap is. The session driver may not create links:
+ * libvirt's netlink refusal.
+ */
+async function connectMacvtap(
+  net: DomainInterface,
+  ctx: NicContext,
+  nic: NicRuntime,
+): Promise<void> {
+  const parent = net.source?.dev ?? "";
+  // The parser took only a known mode; the first is the default.
+  const mode = net.source?.mode ?? MACVLAN_MODES[0];
+  net.source = { ...net.source, dev: parent, mode };
+  const links = await ctx.taps.links();
+  if (!links.has(parent)) {
+    throw VirError.bare(
+      "NONE",
+      "SYSTEM_ERROR",
+      `Unable to get index for interface ${parent}: No such device`,
+    );
+  }
+  const name = net.target ?? ctx.namer.next(links, "macvtap");
+  const mac = net.mac ?? "";
+  if (!ctx.taps.privileged) {
+    throw VirError.bare(
+      "NONE",
+      "SYSTEM_ERROR",
+      `error creating macvtap interface ${name}@${parent} (${mac}): Operation not permitted`,
+    );
+  }
+  const held: HeldMacvtap = { device: "", parent };
+  if (mode === "passthrough") {
+    held.savedMac = await ctx.taps.linkMac(parent);
+    nic.macvtap = held;
+    await ctx.taps.setLinkMac(parent, mac);
+  }
+  held.device = await ctx.taps.createMacvtap(name, parent, mode, mac);
+  nic.macvtap = held;
+  nic.ifname = name;
+  net.target = name;
+  await shapeTap(net, ctx, name);
 }
 
 /**
@@ -191,7 +295,7 @@ export async function prepareNics(def: DomainDef, ctx: NicContext): Promise<NicR
       nics.push(await prepareNic(def, net, index, ctx));
     }
   } catch (err) {
-    await releaseNics(nics, ctx);
+    await releaseNics(nics, ctx, def);
     throw err;
   }
   return nics;
@@ -221,10 +325,14 @@ export async function prepareNic(
     if (net.type === "network") {
       nic.port = await allocatePort(ctx.secondaries, def, net);
       applyActualDevice(net, nic.port);
+      // The live NIC has its port's bandwidth (virDomainNetGetActualBandwidth): a port has no
+      // empty one.
+      dropEmptyBandwidth(net);
     }
-    await connectTap(net, ctx, nic);
+    if (net.type === "direct") await connectMacvtap(net, ctx, nic);
+    else await connectTap(net, ctx, nic);
   } catch (err) {
-    await releaseNics([nic], ctx);
+    await releaseNics([nic], ctx, def);
     throw err;
   }
   return nic;
@@ -232,7 +340,9 @@ export async function prepareNic(
 
 /**
  * Removes the taps and deletes the ports of a stopped domain's NICs; what fails is logged (the
- * domain is stopped whatever happens), as libvirt's `qemuProcessStop` does.
+ * domain is stopped whatever happens), as libvirt's `qemuProcessStop` does. With the live
+ * definition `def`, the taps of NICs with a `<bandwidth>` are cleared first
+ * (`virDomainClearNetBandwidth`).
  *
  * @example
  * ```ts
@@ -242,9 +352,19 @@ export async function prepareNic(
  * await releaseNics([{ index: 0, ifname: "vnet0" }], ctx);
  * ```
  */
-export async function releaseNics(nics: readonly NicRuntime[], ctx: NicContext): Promise<void> {
+export async function releaseNics(
+  nics: readonly NicRuntime[],
+  ctx: NicContext,
+  def?: DomainDef,
+): Promise<void> {
   for (const nic of nics) {
-    if (nic.ifname && !nic.helper) {
+    const net = def?.devices.interfaces[nic.index];
+    if (nic.ifname && !nic.helper && net?.extra.some((e) => e.name === "bandwidth")) {
+      await clearBandwidth((args) => ctx.taps.tc(args), nic.ifname);
+    }
+    if (nic.macvtap) {
+      await releaseMacvtap(nic, nic.macvtap, ctx);
+    } else if (nic.ifname && !nic.helper) {
       await ctx.taps.remove(nic.ifname).catch((e) =>
         ctx.log(`cannot remove tap ${nic.ifname}: ${e}`)
       );
@@ -255,6 +375,43 @@ export async function releaseNics(nics: readonly NicRuntime[], ctx: NicContext):
       );
     }
   }
+}
+
+/**
+ * `virNetDevMacVLanDeleteWithVPortProfile`: the macvtap goes, a passthrough parent gets its
+ * own MAC back (`virNetDevRestoreNetConfig`).
+ */
+async function releaseMacvtap(nic: NicRuntime, held: HeldMacvtap, ctx: NicContext) {
+  if (nic.ifname) {
+    await ctx.taps.removeMacvtap(nic.ifname).catch((e) =>
+      ctx.log(`cannot remove macvtap ${nic.ifname}: ${e}`)
+    );
+  }
+  if (held.savedMac) {
+    await ctx.taps.setLinkMac(held.parent, held.savedMac).catch((e) =>
+      ctx.log(`cannot restore the MAC of ${held.parent}: ${e}`)
+    );
+  }
+}
+
+/**
+ * The devices QEMU gets open, in descriptor order from 3: each macvtap NIC's, its `fd` set.
+ *
+ * @example
+ * ```ts
+ * import { tapFds } from "./nics.ts";
+ * tapFds([{ index: 0, ifname: "macvtap0", macvtap: { device: "/dev/tap7", parent: "eth0" } }]);
+ * // ["/dev/tap7"]
+ * ```
+ */
+export function tapFds(nics: NicRuntime[]): string[] {
+  const devices: string[] = [];
+  for (const nic of nics) {
+    if (!nic.macvtap) continue;
+    nic.fd = 3 + devices.length;
+    devices.push(nic.macvtap.device);
+  }
+  return devices;
 }
 
 /**

@@ -11,6 +11,7 @@
  * @module
  */
 import { VirError } from "../../../util/errors.ts";
+import type { TcResult } from "../../../util/netdev_bandwidth.ts";
 import { type HeldTap, readHeldTaps } from "./bridge_helper.ts";
 
 /** What the driver does with the host's links; tests substitute a recording fake. */
@@ -30,6 +31,19 @@ export interface TapHost {
   remove(name: string): Promise<void>;
   /** The taps process `pid` holds open (the bridge helper's, for QEMU). */
   heldTaps(pid: number): Promise<HeldTap[]>;
+  /** Runs `tc` with `args` (a tap's traffic shaping, `util/netdev_bandwidth.ts`). */
+  tc(args: readonly string[]): Promise<TcResult>;
+  /**
+   * Creates the macvtap `name` on `parent` in `mode` with the guest's `mac`, up, and gives the
+   * path of its character device (`/dev/tapIFINDEX`), which QEMU gets open.
+   */
+  createMacvtap(name: string, parent: string, mode: string, mac: string): Promise<string>;
+  /** Removes the macvtap `name` (gone already is fine). */
+  removeMacvtap(name: string): Promise<void>;
+  /** The MAC address of link `dev`. */
+  linkMac(dev: string): Promise<string>;
+  /** Sets the MAC address of link `dev` (a passthrough macvtap's parent). */
+  setLinkMac(dev: string, mac: string): Promise<void>;
 }
 
 /**
@@ -58,6 +72,35 @@ async function ip(args: string[]): Promise<{ ok: boolean; stdout: string; stderr
   const out = await new Deno.Command("ip", { args, stdout: "piped", stderr: "piped" }).output();
   const dec = new TextDecoder();
   return { ok: out.success, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/**
+ * `virNetDevMacVLanTapOpen`'s device: `/dev/tapIFINDEX`, which must be the macvtap's own (its
+ * major:minor as sysfs says; an index is only unique within a network namespace, the device
+ * node is the host's).
+ */
+function macvtapDevice(name: string): string {
+  const sys = `/sys/class/net/${name}`;
+  const index = Deno.readTextFileSync(`${sys}/ifindex`).trim();
+  const path = `/dev/tap${index}`;
+  const [major, minor] = Deno.readTextFileSync(`${sys}/macvtap/tap${index}/dev`).trim().split(":")
+    .map(Number);
+  let rdev: number | null = null;
+  try {
+    rdev = Deno.statSync(path).rdev;
+  } catch {
+    // Reported below, as libvirt reports a device node that never appeared.
+  }
+  // Linux's new_encode_dev: the minor's low byte, the major, then the minor's high bits.
+  const want = (minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12);
+  if (rdev !== want) {
+    throw VirError.bare(
+      "NONE",
+      "SYSTEM_ERROR",
+      `cannot open macvtap tap device ${path}: No such file or directory`,
+    );
+  }
+  return path;
 }
 
 /** libvirt's `virReportSystemError` of the util layer (`VIR_FROM_NONE`). */
@@ -125,5 +168,63 @@ export class SystemTapHost implements TapHost {
 
   heldTaps(pid: number): Promise<HeldTap[]> {
     return readHeldTaps(pid);
+  }
+
+  async createMacvtap(name: string, parent: string, mode: string, mac: string): Promise<string> {
+    // ip names libvirt's passthrough mode (MACVLAN_MODE_PASSTHRU) by the kernel's word.
+    const ipMode = mode === "passthrough" ? "passthru" : mode;
+    const made = await ip([
+      "link",
+      "add",
+      "link",
+      parent,
+      "name",
+      name,
+      "address",
+      mac,
+      "type",
+      "macvtap",
+      "mode",
+      ipMode,
+    ]);
+    if (!made.ok) {
+      throw systemError(`error creating macvtap interface ${name}@${parent} (${mac})`, made.stderr);
+    }
+    try {
+      const up = await ip(["link", "set", "dev", name, "up"]);
+      if (!up.ok) throw systemError(`Cannot set interface flags on '${name}'`, up.stderr);
+      return macvtapDevice(name);
+    } catch (err) {
+      await this.removeMacvtap(name);
+      throw err;
+    }
+  }
+
+  async removeMacvtap(name: string): Promise<void> {
+    // Only a macvtap of that name goes: `type macvtap` makes ip refuse anything else.
+    await ip(["link", "del", "dev", name, "type", "macvtap"]);
+  }
+
+  async linkMac(dev: string): Promise<string> {
+    const out = await ip(["-j", "link", "show", "dev", dev]);
+    if (!out.ok) throw systemError(`Unable to get index for interface ${dev}`, out.stderr);
+    return (JSON.parse(out.stdout) as { address: string }[])[0].address;
+  }
+
+  async setLinkMac(dev: string, mac: string): Promise<void> {
+    const out = await ip(["link", "set", "dev", dev, "address", mac]);
+    if (!out.ok) throw systemError(`Cannot set interface MAC on '${dev}'`, out.stderr);
+  }
+
+  async tc(args: readonly string[]): Promise<TcResult> {
+    // LC_ALL=C as libvirt runs it: its messages are part of libvirt's errors.
+    const out = await new Deno.Command("tc", {
+      args: [...args],
+      env: { LC_ALL: "C" },
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
   }
 }

@@ -45,8 +45,16 @@ export class QemuExitedError extends VirError {
 
 /** How QEMU processes are started and found again. */
 export interface QemuLauncher {
-  /** Spawns `emulator argv…` and connects to its QMP socket. */
-  launch(emulator: string, argv: string[], monitorPath: string): Promise<QemuProcess>;
+  /**
+   * Spawns `emulator argv…` and connects to its QMP socket; `fds` are device paths QEMU gets
+   * open for reading and writing on descriptors 3, 4, … (a macvtap's `/dev/tapN`).
+   */
+  launch(
+    emulator: string,
+    argv: string[],
+    monitorPath: string,
+    fds?: readonly string[],
+  ): Promise<QemuProcess>;
   /**
    * Reconnects to a QEMU started earlier; null when it is gone, or when `pid` is no longer
    * the QEMU of `monitorPath` (a reused pid).
@@ -95,6 +103,12 @@ function qmpSocketOfPid(pid: number): string | undefined {
   }
 }
 
+/** The shell script opening its first `n` arguments on descriptors 3… and exec-ing the rest. */
+function openFdsAndExec(n: number): string {
+  const opens = Array.from({ length: n }, (_, i) => `${3 + i}<>"$${i + 1}"`).join(" ");
+  return `exec ${opens} && shift ${n} && exec "$@"`;
+}
+
 /**
  * Real QEMU processes: spawned directly (no shell) in a session of their own, detached from our
  * stdio so they outlive the driver, found again by pid and socket.
@@ -106,10 +120,20 @@ function qmpSocketOfPid(pid: number): string | undefined {
  * ```
  */
 export class SystemLauncher implements QemuLauncher {
-  async launch(emulator: string, argv: string[], monitorPath: string): Promise<QemuProcess> {
+  async launch(
+    emulator: string,
+    argv: string[],
+    monitorPath: string,
+    fds: readonly string[] = [],
+  ): Promise<QemuProcess> {
     await Deno.remove(monitorPath).catch(() => {});
-    const child = new Deno.Command(emulator, {
-      args: argv,
+    // Deno hands a child no descriptors of its own: a shell opens the devices on 3, 4, … and
+    // execs QEMU, which keeps them (the pid is QEMU's).
+    const [program, args] = fds.length
+      ? ["/bin/sh", ["-c", openFdsAndExec(fds.length), "sh", ...fds, emulator, ...argv]]
+      : [emulator, argv];
+    const child = new Deno.Command(program, {
+      args,
       stdin: "null",
       stdout: "null",
       stderr: "piped",

@@ -26,6 +26,8 @@ export class FakeLauncher implements QemuLauncher {
   readonly instances = new Map<number, FakeQemu>();
   /** The argv of every launch. */
   readonly launches: string[][] = [];
+  /** The devices each launch was to get open on descriptors 3, 4, … */
+  readonly fds: string[][] = [];
   /** The recording cgroup of every fake, by pid. */
   readonly cgroups = new Map<number, RecordingCgroup>();
   /** The QMP socket each fake was started with, by pid. */
@@ -41,8 +43,14 @@ export class FakeLauncher implements QemuLauncher {
     this.#options = options;
   }
 
-  async launch(_emulator: string, argv: string[], monitorPath: string): Promise<QemuProcess> {
+  async launch(
+    _emulator: string,
+    argv: string[],
+    monitorPath: string,
+    fds: readonly string[] = [],
+  ): Promise<QemuProcess> {
     this.launches.push(argv);
+    this.fds.push([...fds]);
     const smp = argv[argv.indexOf("-smp") + 1];
     const [boot, ...rest] = smp.split(",");
     const kv = Object.fromEntries(rest.map((p) => p.split("=")));

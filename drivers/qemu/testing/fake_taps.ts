@@ -7,6 +7,7 @@
 import { VirError } from "../../../util/errors.ts";
 import type { HeldTap } from "../net/bridge_helper.ts";
 import type { TapHost } from "../net/tap.ts";
+import type { TcResult } from "../../../util/netdev_bandwidth.ts";
 
 /**
  * Taps as a map: name → `{ mac, bridge }`; `bridges` are the bridges that exist.
@@ -25,6 +26,10 @@ export class FakeTapHost implements TapHost {
   readonly privileged: boolean;
   /** What {@link heldTaps} answers for any process: the taps a fake bridge helper made. */
   held: HeldTap[] = [];
+  /** Every `tc` run, its arguments. */
+  readonly tcRuns: string[][] = [];
+  /** How `tc` answers (success unless a test says otherwise). */
+  tcAnswer: (args: readonly string[]) => TcResult = () => ({ code: 0, stderr: "" });
 
   constructor(bridges: string[], privileged = true) {
     this.bridges = new Set(bridges);
@@ -37,6 +42,7 @@ export class FakeTapHost implements TapHost {
       new Map([
         ...[...this.bridges].map((b) => [b, b.startsWith("jumbo") ? 9000 : 1500] as const),
         ...[...this.taps].map(([n, t]) => [n, t.mtu] as const),
+        ...[...this.macvtaps.keys()].map((n) => [n, 1500] as const),
       ]),
     );
   }
@@ -61,6 +67,35 @@ export class FakeTapHost implements TapHost {
 
   heldTaps(_pid: number): Promise<HeldTap[]> {
     return Promise.resolve([...this.held]);
+  }
+
+  /** Macvtaps made: name → parent, mode, MAC. */
+  readonly macvtaps = new Map<string, { parent: string; mode: string; mac: string }>();
+  /** MACs set on links by name (a passthrough macvtap's parent); others read as 02:00:00:00:00:01. */
+  readonly macs = new Map<string, string>();
+
+  createMacvtap(name: string, parent: string, mode: string, mac: string): Promise<string> {
+    this.macvtaps.set(name, { parent, mode, mac });
+    return Promise.resolve(`/dev/tap${100 + this.macvtaps.size}`);
+  }
+
+  removeMacvtap(name: string): Promise<void> {
+    this.macvtaps.delete(name);
+    return Promise.resolve();
+  }
+
+  linkMac(dev: string): Promise<string> {
+    return Promise.resolve(this.macs.get(dev) ?? "02:00:00:00:00:01");
+  }
+
+  setLinkMac(dev: string, mac: string): Promise<void> {
+    this.macs.set(dev, mac);
+    return Promise.resolve();
+  }
+
+  tc(args: readonly string[]): Promise<TcResult> {
+    this.tcRuns.push([...args]);
+    return Promise.resolve(this.tcAnswer(args));
   }
 }
 

@@ -234,8 +234,8 @@ Deno.test("without dnsmasq a network does not start, and leaves nothing behind",
   }, host);
 });
 
-Deno.test("what cannot be honoured is refused: macvtap modes, QoS", async () => {
-  await withNet(async (conn, host) => {
+Deno.test("what cannot be honoured is refused: macvtap modes", async () => {
+  await withNet(async (conn) => {
     const vepa = await conn.networkDefineXMLFlags!(
       "<network><name>v</name><forward mode='vepa'><interface dev='eth0'/></forward></network>",
       0,
@@ -245,13 +245,69 @@ Deno.test("what cannot be honoured is refused: macvtap modes, QoS", async () => 
       VIR.ERR_CONFIG_UNSUPPORTED,
       "unsupported configuration: network 'v' with forward mode 'vepa' is not supported by this network driver",
     );
-    const qos = await conn.networkDefineXMLFlags!(
-      "<network><name>q</name><bandwidth><inbound average='1000'/></bandwidth></network>",
-      0,
-    );
+  });
+});
+
+const QOS = `<network><name>q</name><bridge name='virbrq'/><bandwidth>
+<inbound average='1000' peak='2000' burst='64'/><outbound average='500'/></bandwidth></network>`;
+
+Deno.test("a network's <bandwidth> shapes its bridge as libvirt's hierarchy, cleared at stop", async () => {
+  await withNet(async (conn, host) => {
+    const net = await conn.networkDefineXMLFlags!(QOS, 0);
     host.take();
-    await assert.rejects(conn.networkCreate!(qos), /<bandwidth> \(QoS\) is not supported/);
-    assert.deepEqual(host.take(), []);
+    await conn.networkCreate!(net);
+    const tc = host.take().filter((c) => c.startsWith("tc "));
+    // virNetDevBandwidthSet(bridge, bw, hierarchical, swapped): cleared first, the network's
+    // inbound as the bridge's egress under the 1:1 root class, its outbound as ingress police.
+    assert.deepEqual(tc, [
+      "tc qdisc del dev virbrq root",
+      "tc qdisc del dev virbrq ingress",
+      "tc qdisc add dev virbrq root handle 1: htb default 2",
+      "tc class add dev virbrq parent 1: classid 1:1 htb rate 1000kbps ceil 2000kbps quantum 85",
+      "tc class add dev virbrq parent 1:1 classid 1:2 htb rate 1000kbps ceil 2000kbps burst 64kb quantum 85",
+      "tc qdisc add dev virbrq parent 1:2 handle 2: sfq perturb 10",
+      "tc filter add dev virbrq parent 1:0 protocol all prio 1 handle 1 fw flowid 1",
+      "tc qdisc add dev virbrq ingress",
+      "tc filter add dev virbrq parent ffff: protocol all u32 match u32 0 0 police rate 500kbps burst 500kb mtu 64kb drop flowid :1",
+    ]);
+    // A port's floor is checked as libvirt's networkCheckBandwidth, then refused: no class of
+    // its own is plugged on this driver's bridges.
+    const floor = (n: number) =>
+      PORT(PORT1).replace(
+        "</networkport>",
+        `<bandwidth><inbound average='10' floor='${n}'/></bandwidth></networkport>`,
+      );
+    await rejectsWith(
+      conn.networkPortCreateXML!(net, floor(3000), 0),
+      VIR.ERR_OPERATION_INVALID,
+      "Requested operation is not valid: Cannot plug '52:54:00:7b:35:93' interface into 'virbrq' because new combined inbound floor=3000 would overcommit peak=2000 on network 'q'",
+    );
+    await rejectsWith(
+      conn.networkPortCreateXML!(net, floor(100), 0),
+      VIR.ERR_CONFIG_UNSUPPORTED,
+      "unsupported configuration: network 'q': a port's inbound floor (its own class on the bridge) is not supported by this network driver",
+    );
+    assert.deepEqual(await conn.networkListAllPorts!(net, 0), []);
+    await conn.networkDestroy!(net);
+    assert.deepEqual(host.take().filter((c) => c.startsWith("tc ")), [
+      "tc qdisc del dev virbrq root",
+      "tc qdisc del dev virbrq ingress",
+    ]);
+  });
+});
+
+Deno.test("a bridge tc refuses: libvirt's error, the network not started and its bridge gone", async () => {
+  await withNet(async (conn, host) => {
+    const net = await conn.networkDefineXMLFlags!(QOS, 0);
+    host.failOn = /^tc qdisc add dev virbrq parent 1:2 handle 2: sfq/;
+    // libvirt's virCommand error (VIR_FROM_NONE), tc's stderr as it came, newline and all.
+    await errorsOf(VIR.FROM_NONE)(
+      conn.networkCreate!(net),
+      VIR.ERR_INTERNAL_ERROR,
+      "internal error: Child process (tc qdisc add dev virbrq parent 1:2 handle 2: sfq perturb 10) unexpected exit status 2: RTNETLINK answers: Operation not permitted\n",
+    );
+    assert.deepEqual(host.leftovers(), []);
+    assert.equal(await conn.networkIsActive!(net), false);
   });
 });
 
@@ -386,18 +442,40 @@ Deno.test("ports: allocated with the bridge as libvirt's plug, counted, listed, 
       `network port not found: Network port with UUID ${PORT1} does not exist`,
     );
     assert.doesNotMatch(await conn.networkGetXMLDesc!(net, 0), /connections=/);
-    // A port asking for QoS is refused, never created without it.
-    await assert.rejects(
-      conn.networkPortCreateXML!(
-        net,
-        PORT(PORT1).replace(
-          "</networkport>",
-          "<bandwidth><inbound average='10'/></bandwidth></networkport>",
-        ),
-        0,
-      ),
-      /<bandwidth> \(QoS\) is not supported/,
+    // A port's shaping is its tap's (the hypervisor's): kept, answered, changed; a floor
+    // needs the network's inbound QoS, which no network here has.
+    const withBw = (rates: string) =>
+      PORT(PORT1).replace("</networkport>", `<bandwidth>${rates}</bandwidth></networkport>`);
+    await rejectsWith(
+      conn.networkPortCreateXML!(net, withBw("<inbound average='10' floor='5'/>"), 0),
+      VIR.ERR_OPERATION_UNSUPPORTED,
+      "Operation not supported: Invalid use of 'floor' on interface with MAC address 52:54:00:7b:35:93 - network 'n1' has no inbound QoS set",
     );
+    assert.deepEqual(await conn.networkListAllPorts!(net, 0), []);
+    const shaped = await conn.networkPortCreateXML!(
+      net,
+      withBw("<inbound average='10' burst='20'/>"),
+      0,
+    );
+    assert.deepEqual(await conn.networkPortGetParameters!(shaped, 0), {
+      "inbound.average": 10,
+      "inbound.peak": 0,
+      "inbound.floor": 0,
+      "inbound.burst": 20,
+    });
+    await conn.networkPortSetParameters!(shaped, { "outbound.average": 7 }, 0);
+    assert.deepEqual(await conn.networkPortGetParameters!(shaped, 0), {
+      "outbound.average": 7,
+      "outbound.peak": 0,
+      "outbound.burst": 0,
+    });
+    assert.match(await conn.networkPortGetXMLDesc!(shaped, 0), /<outbound average='7'\/>/);
+    await rejectsWith(
+      conn.networkPortSetParameters!(shaped, { "inbound.floor": 3 }, 0),
+      VIR.ERR_OPERATION_UNSUPPORTED,
+      "Operation not supported: Invalid use of 'floor' on interface with MAC address 52:54:00:7b:35:93 - network 'n1' has no inbound QoS set",
+    );
+    await conn.networkPortDelete!(shaped, 0);
     assert.deepEqual(await conn.networkListAllPorts!(net, 0), []);
   });
 });

@@ -131,6 +131,9 @@ const argvFixtures = [
   "q35-bootorder",
   "pc-agent",
   "iothreads",
+  "q35-e1000",
+  "q35-pci-order",
+  "q35-e1000-only",
 ];
 for (const name of argvFixtures) {
   Deno.test(`${name}: devices sit where libvirt 9.0's command line puts them`, async () => {

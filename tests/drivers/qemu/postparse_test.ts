@@ -32,6 +32,9 @@ for (
     ["pc-devices", "i440fx: IDE on the PIIX3, NIC, virtio disk and balloon in slots 2-4"],
     ["q35-many", "q35 with a video at 00:01.0: seven root ports from slot 2, two NICs, two disks"],
     ["pc-many", "i440fx with a video in slot 2: NICs, disks, balloon from slot 3; USB ports 1-2"],
+    ["q35-e1000", "q35: e1000 and rtl8139 on a pcie-to-pci-bridge in root port 1, from slot 1"],
+    ["q35-pci-order", "q35: a bridge added after two root ports still sits in the first one"],
+    ["q35-e1000-only", "q35: one e1000, its bridge, and the spare root port"],
   ]
 ) {
   Deno.test(`addresses as libvirt 9.0 assigns them, ${what}`, () => {

@@ -1,7 +1,8 @@
 // The NIC fixtures against libvirt 9.0: fixtures/nic-*.argv and nic-*.live.xml were recorded by
 // fixtures/record_nic_argv.sh from a root libvirtd (in a network namespace) starting the same
 // XML, with the bridge br0 and the network 'lan' on virbr7. Each NIC's -device must be
-// libvirt's; its -netdev is a tap too, opened by name here where libvirt passes a descriptor.
+// libvirt's; its -netdev is a tap too (a bridge's opened by name here where libvirt passes a
+// descriptor, a macvtap's given open to QEMU on a descriptor as libvirt gives it).
 // The live <interface> elements must be libvirt's, port UUID aside, and evsh's `domiflist` of
 // the running domain virsh's.
 import assert from "node:assert/strict";
@@ -15,6 +16,8 @@ import { createRegistry } from "../../../../util/registry.ts";
 import { connect } from "../../../../client/connect.ts";
 import { Shell } from "../../../../tools/evsh/mod.ts";
 
+/** The links of the recording's namespace: bridges, and the macvtaps' parents. */
+const LINKS = ["br0", "virbr7", "ethx", "ethy"];
 const fixtures = new URL("../fixtures/", import.meta.url);
 const read = (name: string) => Deno.readTextFile(new URL(name, fixtures));
 
@@ -30,7 +33,7 @@ function keyval(opt: string): Record<string, string> {
 const following = (argv: string[], flag: string) => argv.filter((_, i) => argv[i - 1] === flag);
 const interfaces = (xml: string) => xml.match(/<interface [^]*?<\/interface>/g) ?? [];
 
-for (const name of ["nic-bridge"]) {
+for (const name of ["nic-bridge", "nic-direct"]) {
   Deno.test(`${name}: NIC devices and live interfaces are libvirt 9.0's`, async () => {
     const dir = await Deno.makeTempDir();
     const launcher = new FakeLauncher();
@@ -39,7 +42,7 @@ for (const name of ["nic-bridge"]) {
     });
     const conn = await createRegistry([qemuConnectDriver], [net.driver]).find("qemu")!.open(
       new URL(`qemu:///embed?root=${dir}`),
-      { launcher, taps: new FakeTapHost(["br0", "virbr7"]), log: () => {} },
+      { launcher, taps: new FakeTapHost(LINKS), log: () => {} },
     );
     try {
       const dom = await conn.domainCreateXML!(await read(`${name}.xml`), 0);
@@ -70,31 +73,33 @@ for (const name of ["nic-bridge"]) {
   });
 }
 
-Deno.test("nic-bridge: evsh domiflist of the running domain is virsh's", async () => {
-  const dir = await Deno.makeTempDir();
-  const net = new FakeNetworkDriver({
-    lan: { uuid: "7a7b7c7d-0000-4000-8000-000000000007", active: true, bridge: "virbr7" },
-  });
-  const uri = `qemu:///embed?root=${dir}`;
-  const conn = await connect(uri, {
-    embed: createRegistry([qemuConnectDriver], [net.driver]),
-    launcher: new FakeLauncher(),
-    taps: new FakeTapHost(["br0", "virbr7"]),
-    log: () => {},
-  });
-  try {
-    const dom = await conn.createXML(await read("nic-bridge.xml"), 0);
-    let stdout = "";
-    const shell = new Shell(conn, {
-      stdout: (s) => (stdout += s),
-      stderr: (s) => (stdout += s),
-      readFile: (path) => Deno.readTextFile(path),
+for (const name of ["nic-bridge", "nic-direct"]) {
+  Deno.test(`${name}: evsh domiflist of the running domain is virsh's`, async () => {
+    const dir = await Deno.makeTempDir();
+    const net = new FakeNetworkDriver({
+      lan: { uuid: "7a7b7c7d-0000-4000-8000-000000000007", active: true, bridge: "virbr7" },
     });
-    assert.ok(await shell.runLine("domiflist nic-bridge"));
-    assert.equal(stdout, await read("nic-bridge.domiflist"));
-    await dom.destroy();
-  } finally {
-    await conn.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+    const uri = `qemu:///embed?root=${dir}`;
+    const conn = await connect(uri, {
+      embed: createRegistry([qemuConnectDriver], [net.driver]),
+      launcher: new FakeLauncher(),
+      taps: new FakeTapHost(LINKS),
+      log: () => {},
+    });
+    try {
+      const dom = await conn.createXML(await read(`${name}.xml`), 0);
+      let stdout = "";
+      const shell = new Shell(conn, {
+        stdout: (s) => (stdout += s),
+        stderr: (s) => (stdout += s),
+        readFile: (path) => Deno.readTextFile(path),
+      });
+      assert.ok(await shell.runLine(`domiflist ${name}`));
+      assert.equal(stdout, await read(`${name}.domiflist`));
+      await dom.destroy();
+    } finally {
+      await conn.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}

@@ -199,14 +199,14 @@ Deno.test("what libvirt cannot hotplug, or the driver cannot run, is refused bef
     udp.message,
     "Operation not supported: hotplug of interface type of udp is not implemented yet",
   );
-  const bw = await err(w.conn.domainAttachDeviceFlags!(
+  const mtu = await err(w.conn.domainAttachDeviceFlags!(
     t.dom,
-    "<interface type='bridge'><source bridge='br0'/><bandwidth><inbound average='1000'/></bandwidth></interface>",
+    "<interface type='bridge'><source bridge='br0'/><mtu size='9000'/></interface>",
     LIVE,
   ));
   assert.equal(
-    bw.message,
-    "unsupported configuration: interface <bandwidth> is not supported with this QEMU binary",
+    mtu.message,
+    "unsupported configuration: interface <mtu> is not supported with this QEMU binary",
   );
   assert.deepEqual(t.qmp(), []);
   assert.equal(w.taps.taps.size, 0);
@@ -522,4 +522,37 @@ Deno.test("an unprivileged driver plugs a bridge NIC through QEMU's bridge helpe
     "Unable to remove bridge br0 port tap0: Operation not permitted",
   ]);
   assert.match(await t.live(), /<source bridge='br0'\/>\s*<target dev='tap0'\/>/);
+});
+
+Deno.test("q35: an e1000 attached live takes the next slot of the pcie-to-pci-bridge, none is no slot", async () => {
+  const nics = new FakeNics();
+  await using w = await world(undefined, { nics });
+  const E1000 = (mac: string) =>
+    `<interface type='user'><mac address='${mac}'/><model type='e1000'/></interface>`;
+  // libvirt 9.0's answers to the same steps (its session daemon, attach-device --live). Started
+  // with an e1000: libvirt's bridge (index 2, in root port 1) holds it in slot 1.
+  const h = await hot(w, nics, E1000("52:54:00:aa:00:00"), "q35");
+  await w.conn.domainAttachDeviceFlags!(h.dom, E1000("52:54:00:aa:00:01"), LIVE);
+  const add = h.qmp().find((c) => c.execute === "device_add")!;
+  assert.deepEqual([add.arguments?.driver, add.arguments?.bus, add.arguments?.addr], [
+    "e1000",
+    "pci.2",
+    "0x2",
+  ]);
+  assert.match(
+    await h.live(),
+    /52:54:00:aa:00:01'\/>[^]*?<address type='pci' domain='0x0000' bus='0x02' slot='0x02'/,
+  );
+  // A q35 domain started without one gets no bridge while it runs.
+  const otherNics = new FakeNics();
+  await using other = await world(undefined, { nics: otherNics });
+  const plain = await hot(other, otherNics, USER0, "q35");
+  const e = await err(
+    other.conn.domainAttachDeviceFlags!(plain.dom, E1000("52:54:00:aa:00:02"), LIVE),
+  );
+  assert.deepEqual([e.code, e.message], [
+    VIR.ERR_INTERNAL_ERROR,
+    "internal error: No more available PCI slots",
+  ]);
+  assert.equal(plain.qmp().filter((c) => c.execute === "device_add").length, 0);
 });
