@@ -2,7 +2,8 @@
  * `virDomainAttachDeviceFlags` of the QEMU driver (`qemuDomainAttachDeviceLiveAndConfig`): the
  * device goes into the persistent definition (AFFECT_CONFIG) and/or into the running QEMU
  * (AFFECT_LIVE: `qemuDomainAttachDeviceDiskLive` for disks, with the QMP sequence of libvirt
- * 9.0: `blockdev-add` storage, `blockdev-add` format, `device_add`, rolled back on failure).
+ * 9.0: `blockdev-add` of each layer's storage and format nodes, bottom first, and of the
+ * copy-on-read filter, then `device_add`, rolled back on failure).
  *
  * @module
  */
@@ -17,7 +18,9 @@ import { qemuPostParse } from "../postparse.ts";
 import { attachChardevLive } from "./device_chardev.ts";
 import { changeMedia } from "./device_media.ts";
 import { newSourceIndex } from "./block_chain.ts";
-import { blockdevProps, diskDeviceProps, diskFile } from "./device_disk.ts";
+import { chainBlockdevs, diskDeviceProps } from "./device_disk.ts";
+import { diskLayers } from "./disk_layers.ts";
+import { numberDiskChain, probeDiskChain } from "../disk_chains.ts";
 import {
   checkUniqueAlias,
   diskByTarget,
@@ -95,7 +98,10 @@ async function attachDiskLive(obj: QemuDomainObj, disk: XmlElement): Promise<voi
   const def = obj.def;
   const dup = diskByTarget(def, targetOf(disk));
   if (dup) {
-    const src = (d: XmlElement) => child(d, "source")?.attributes.file ?? "<null>";
+    const src = (d: XmlElement) => {
+      const a = child(d, "source")?.attributes;
+      return a?.file ?? a?.dev ?? a?.name ?? "<null>";
+    };
     throw VirError.report(
       "DOMAIN",
       "XML_ERROR",
@@ -104,7 +110,7 @@ async function attachDiskLive(obj: QemuDomainObj, disk: XmlElement): Promise<voi
   }
   const bus = child(disk, "target")?.attributes.bus;
   checkHotplugBus(def, disk, bus);
-  if (!diskFile(disk)) {
+  if (!diskLayers(disk).length) {
     throw VirError.report("QEMU", "OPERATION_UNSUPPORTED", "cannot hotplug a disk without medium");
   }
   // Placed and named in a copy, as libvirt's post-parse and alias assignment would.
@@ -116,16 +122,20 @@ async function attachDiskLive(obj: QemuDomainObj, disk: XmlElement): Promise<voi
     throw VirError.report("QEMU", "INTERNAL_ERROR", "No free USB ports");
   }
   assignDeviceAliases(copy);
-  const source = child(disk, "source")!;
-  source.attributes = { ...source.attributes, index: String(newSourceIndex(obj)) };
-  const [storage, format] = blockdevProps(disk);
+  // The chain is read and numbered as the start does; libvirt numbers the backing images when
+  // it reads them (qemuDomainDetermineDiskChain), then the whole chain again from the top
+  // (qemuDomainPrepareDiskSource), so each image below the top uses up two indexes.
+  const next = () => newSourceIndex(obj);
+  await probeDiskChain(disk, undefined, next);
+  numberDiskChain(disk, next);
+  const nodes = chainBlockdevs(disk, diskLayers(disk), true);
   const mon = obj.proc!.monitor;
   const added: string[] = [];
   try {
-    await mon.run("blockdev-add", storage);
-    added.unshift(storage["node-name"] as string);
-    await mon.run("blockdev-add", format);
-    added.unshift(format["node-name"] as string);
+    for (const node of nodes) {
+      await mon.run("blockdev-add", node);
+      added.unshift(node["node-name"] as string);
+    }
     await mon.run("device_add", diskDeviceProps(copy, disk));
   } catch (err) {
     // qemuBlockStorageSourceChainDetach: what was added goes, top node first; its own

@@ -60,7 +60,15 @@ const CACHE_MODES: Record<string, [boolean, boolean, boolean]> = {
 };
 
 /** `<driver>` attributes the block nodes honour; any other is refused, never dropped. */
-const HONOURED_DRIVER_ATTRS = new Set(["name", "type", "cache", "io", "discard", "detect_zeroes"]);
+const HONOURED_DRIVER_ATTRS = new Set([
+  "name",
+  "type",
+  "cache",
+  "io",
+  "discard",
+  "detect_zeroes",
+  "copy_on_read",
+]);
 
 /** The image formats a format node is started with. */
 const FORMATS = new Set(["raw", "qcow2"]);
@@ -82,7 +90,29 @@ export function diskFile(disk: XmlElement): string | undefined {
 export interface BlockLayer extends Layer {
   /** A block device: QEMU's `host_device` protocol opens it, not `file`. */
   hostDevice?: boolean;
+  /** A network source: the storage node's driver and protocol properties (no file). */
+  backend?: Record<string, unknown>;
 }
+
+/**
+ * The node a disk's frontend uses: libvirt's copy-on-read filter (`libvirt-CoR-<dst>`) over
+ * the top format node when `<driver copy_on_read='on'>`, else the top format node.
+ *
+ * @example
+ * ```ts
+ * import { frontendNode } from "./device_disk.ts";
+ * import { parse } from "../../../util/xml/mod.ts";
+ * frontendNode(parse("<disk><driver copy_on_read='on'/><target dev='vda'/></disk>"), 1);
+ * // "libvirt-CoR-vda"
+ * ```
+ */
+export function frontendNode(disk: XmlElement, top: number): string {
+  return copyOnRead(disk)
+    ? `libvirt-CoR-${child(disk, "target")?.attributes.dev}`
+    : diskNodes(top).format;
+}
+
+const copyOnRead = (disk: XmlElement) => child(disk, "driver")?.attributes.copy_on_read === "on";
 
 /**
  * libvirt's cache mode of a disk (`qemuDomainPrepareDiskCachemode`: a writable shareable disk
@@ -127,7 +157,8 @@ function checkFormat(format: string): void {
  * (`qemuBlockStorageSourceGetBackendProps`, `qemuBlockStorageSourceGetBlockdevFormatProps`):
  * cache, aio and discard go to every layer, detect-zeroes and the LUKS key to the top only,
  * the images below the top are read-only. With `chained`, every qcow2 names its backing node
- * (`null` at the bottom); without, QEMU opens what the image names.
+ * (`null` at the bottom); without, QEMU opens what the image names. A copy-on-read disk ends
+ * with libvirt's filter node over the top (`qemuBlockStorageGetCopyOnReadProps`).
  *
  * @example
  * ```ts
@@ -157,7 +188,7 @@ export function chainBlockdevs(
     ? "on"
     : driver.detect_zeroes;
   const readOnly = disk.attributes.device === "cdrom" || child(disk, "readonly") !== undefined;
-  return layers.map((layer, i) => {
+  const out: Record<string, unknown>[] = layers.map((layer, i) => {
     checkFormat(layer.format);
     if (layer.index === undefined) {
       throw VirError.report("QEMU", "INTERNAL_ERROR", "disk has no source to attach");
@@ -173,11 +204,11 @@ export function chainBlockdevs(
     const backing = chained && layer.format === "qcow2"
       ? { backing: below === undefined ? null : diskNodes(below).format }
       : {};
+    const protocol = layer.backend ??
+      { driver: layer.hostDevice ? "host_device" : "file", filename: layer.file, ...aio };
     return [
       {
-        driver: layer.hostDevice ? "host_device" : "file",
-        filename: layer.file,
-        ...aio,
+        ...protocol,
         "node-name": nodes.storage,
         ...cache,
         "auto-read-only": true,
@@ -196,6 +227,14 @@ export function chainBlockdevs(
       },
     ];
   }).toReversed().flat();
+  const top = layers[0]?.index;
+  if (!copyOnRead(disk) || top === undefined) return out;
+  return [...out, {
+    driver: "copy-on-read",
+    "node-name": frontendNode(disk, top),
+    file: diskNodes(top).format,
+    discard: "unmap",
+  }];
 }
 
 /**
@@ -322,6 +361,9 @@ export function diskDeviceProps(def: DomainDef, disk: XmlElement): Record<string
     props = bus === "sata"
       ? { driver: cdrom ? "ide-cd" : "ide-hd", bus: `ide.${unit}` }
       : { driver: cdrom ? "ide-cd" : "ide-hd", bus: `ide.${Number(address.bus ?? 0)}`, unit };
+  } else if (bus === "fdc") {
+    // The floppy's boot index is the controller's (bootindexA/B), not the drive's.
+    props = { driver: "floppy", unit: Number(address.unit ?? 0) };
   } else {
     throw VirError.report(
       "QEMU",
@@ -333,7 +375,7 @@ export function diskDeviceProps(def: DomainDef, disk: XmlElement): Record<string
   return {
     ...props,
     ...(child(disk, "shareable") ? { "share-rw": true } : {}),
-    ...(n !== undefined ? { drive: diskNodes(n).format } : {}),
+    ...(n !== undefined ? { drive: frontendNode(disk, n) } : {}),
     id: alias,
     ...(bus === "usb" ? { removable: false } : {}),
     ...(cache ? { "write-cache": cache } : {}),

@@ -93,7 +93,18 @@ const blockdevs = (argv: string[]) =>
 
 /** A disk frontend's block properties, by id, from QEMU's `key=value` or libvirt's JSON. */
 function frontends(argv: string[]): Record<string, Record<string, string>> {
-  const keys = ["driver", "drive", "write-cache", "bus", "channel", "scsi-id", "lun", "device_id"];
+  const keys = [
+    "driver",
+    "drive",
+    "write-cache",
+    "bus",
+    "channel",
+    "scsi-id",
+    "lun",
+    "device_id",
+    "unit",
+    "bootindex",
+  ];
   const out: Record<string, Record<string, string>> = {};
   argv.forEach((a, i) => {
     if (argv[i - 1] !== "-device") return;
@@ -102,7 +113,7 @@ function frontends(argv: string[]): Record<string, Record<string, string>> {
       : Object.fromEntries(
         a.split(",").map((p, j) => j ? p.split("=") as [string, string] : ["driver", p]),
       );
-    if (!/-(blk-pci|hd|cd|storage)$/.test(props.driver)) return;
+    if (!/-(blk-pci|hd|cd|storage)$|^floppy$/.test(props.driver)) return;
     out[props.id] = Object.fromEntries(keys.filter((k) => k in props).map((k) => [k, props[k]]));
   });
   return out;
@@ -118,7 +129,17 @@ function chains(def: DomainDef, unroot = (s: string) => s) {
   }));
 }
 
-for (const name of ["disk-files", "disk-modes", "disk-scsi", "pc-devices"]) {
+const diskFixtures = [
+  "disk-files",
+  "disk-modes",
+  "disk-scsi",
+  "pc-devices",
+  "disk-block",
+  "disk-net",
+  "disk-floppy",
+  "disk-floppy-q35",
+];
+for (const name of diskFixtures) {
   Deno.test(`${name}: the disks' -blockdev nodes and frontends are libvirt 9.0's`, async () => {
     const libvirt = (await Deno.readTextFile(new URL(`${name}.argv`, fixtures))).split("\n");
     const { argv } = await started(name);
