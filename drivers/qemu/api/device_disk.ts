@@ -338,22 +338,23 @@ export function diskDeviceProps(def: DomainDef, disk: XmlElement): Record<string
   const alias = child(disk, "alias")?.attributes.name;
   const n = sourceIndex(disk);
   const cdrom = disk.attributes.device === "cdrom";
+  const lun = disk.attributes.device === "lun";
   let props: Record<string, unknown>;
   if (bus === "virtio") {
-    props = { driver: "virtio-blk-pci", ...pciProps(def, address) };
+    props = { driver: "virtio-blk-pci", ...(lun ? { scsi: true } : {}), ...pciProps(def, address) };
   } else if (bus === "usb") {
     props = { driver: "usb-storage", bus: `usb.${Number(address.bus ?? 0)}`, port: address.port };
   } else if (bus === "scsi") {
     const controller = Number(address.controller ?? 0);
     const unit = Number(address.unit ?? 0);
     props = {
-      driver: cdrom ? "scsi-cd" : "scsi-hd",
+      driver: lun ? "scsi-block" : cdrom ? "scsi-cd" : "scsi-hd",
       bus: `scsi${controller}.0`,
       channel: Number(address.bus ?? 0),
       "scsi-id": Number(address.target ?? 0),
       lun: unit,
-      // libvirt names the VPD device id after the -drive it no longer uses.
-      device_id: `drive-${alias}`,
+      // libvirt names the VPD device id after the -drive it no longer uses (not scsi-block's).
+      ...(lun ? {} : { device_id: `drive-${alias}` }),
     };
   } else if (bus === "ide" || bus === "sata") {
     // The chipset's controller is QEMU's "ide": a bus per IDE channel, per SATA port.
@@ -371,7 +372,7 @@ export function diskDeviceProps(def: DomainDef, disk: XmlElement): Record<string
       `unsupported disk bus '${bus}' with device setup`,
     );
   }
-  const cache = writeCache(disk);
+  const cache = lun ? undefined : writeCache(disk);
   return {
     ...props,
     ...(child(disk, "shareable") ? { "share-rw": true } : {}),

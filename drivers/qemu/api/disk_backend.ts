@@ -138,7 +138,9 @@ const PROTOCOLS: Record<string, (src: XmlElement, hosts: Host[]) => Record<strin
 /** `qemuBlockStorageSourceGetCURLProps` without cookies or credentials. */
 function curl(src: XmlElement, hosts: Host[]): Record<string, unknown> {
   const protocol = src.attributes.protocol;
-  const verify = child(src, "ssl")?.attributes.verify;
+  // libvirt reads <ssl verify> for the TLS protocols only; elsewhere it is not part of the source.
+  const tls = protocol === "https" || protocol === "ftps";
+  const verify = tls ? child(src, "ssl")?.attributes.verify : undefined;
   const timeout = child(src, "timeout")?.attributes.seconds;
   const readahead = child(src, "readahead")?.attributes.size;
   return {

@@ -469,7 +469,7 @@ function scsiPlacement(dev: XmlElement, ctx: DeviceContext): string {
   );
   if (controller?.attributes.model !== "virtio-scsi") return "";
   const { driver: _, ...props } = diskDeviceProps(ctx.def, dev);
-  return ["bus", "channel", "scsi-id", "lun", "device_id"]
+  return ["bus", "channel", "scsi-id", "lun", "device_id"].filter((k) => k in props)
     .map((k) => `,${k}=${optValue(String(props[k]))}`).join("");
 }
 
@@ -491,15 +491,18 @@ function diskArgs(dev: XmlElement, ctx: DeviceContext): string[] {
   if (encryption && !secret) throw unsupportedEncryption(encryption);
   const bus = child(dev, "target")?.attributes.bus ?? "virtio";
   const cdrom = dev.attributes.device === "cdrom";
+  // SCSI passthrough: scsi-block, or virtio-blk's SG_IO switch (which QEMU 7.2 refuses with
+  // virtio 1.0, as it refuses libvirt's).
+  const lun = dev.attributes.device === "lun";
   const unit = Number(child(dev, "address")?.attributes.unit ?? 0);
   const [front, at] = bus === "virtio"
-    ? ["virtio-blk-pci", ctx.placer(child(dev, "address"))]
+    ? [lun ? "virtio-blk-pci,scsi=on" : "virtio-blk-pci", ctx.placer(child(dev, "address"))]
     : bus === "usb"
     ? ["usb-storage", usbPlacement(dev)]
     : bus === "ide" || bus === "sata"
     ? [cdrom ? "ide-cd" : "ide-hd", drivePlacement(dev, bus, ctx.controllers)]
     : bus === "scsi"
-    ? [cdrom ? "scsi-cd" : "scsi-hd", scsiPlacement(dev, ctx)]
+    ? [lun ? "scsi-block" : cdrom ? "scsi-cd" : "scsi-hd", scsiPlacement(dev, ctx)]
     : bus === "fdc"
     ? ["floppy", `,unit=${unit}`]
     : [];
@@ -521,7 +524,8 @@ function diskArgs(dev: XmlElement, ctx: DeviceContext): string[] {
   const object = secret
     ? ["-object", `secret,id=${optValue(secret.id)},file=${optValue(secret.file)},format=raw`]
     : [];
-  const cache = writeCache(dev);
+  // scsi-block passes the guest's requests through: no host cache setting reaches it.
+  const cache = lun ? undefined : writeCache(dev);
   return [
     ...controller,
     ...object,

@@ -5,7 +5,9 @@
  * q35, and a copy-on-read disk. For each, QEMU holds every node libvirt's command line names,
  * of the same driver, read-only as libvirt's, and the guest sees the device (`query-block`).
  * A block device's `domblkinfo` is libvirt's. An http disk is refused as libvirt's start is
- * refused by this QEMU, which lacks the curl module (qemu-block-extra). Disks hot-plugged after
+ * refused by this QEMU, which lacks the curl module (qemu-block-extra), and SCSI passthrough
+ * (`device='lun'`: scsi-block, virtio-blk with SG_IO) as QEMU refuses libvirt's on a loop
+ * device and with virtio 1.0. Disks hot-plugged after
  * libvirt's start (`fixtures/disk-hotplug.attach.xml`) get libvirt's indexes, and QEMU a node
  * pair for every layer of a qcow2 chain, linked as libvirt links them.
  */
@@ -166,33 +168,41 @@ realQemuTest({
 });
 
 realQemuTest({
-  name: "real QEMU: an http disk is refused as libvirt's start is, by QEMU without its curl module",
+  name: "real QEMU: http and SCSI passthrough disks are refused by QEMU as libvirt's are",
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    // libvirt 9.0's words on this machine (fixtures/disk-http.error): QEMU's own refusal of
-    // the storage node libvirt built, behind "internal error: qemu unexpectedly closed the
-    // monitor".
+    // Recorded where QEMU lacks the curl module (qemu-block-extra), as here.
     const curl = await Deno.stat("/usr/lib/x86_64-linux-gnu/qemu/block-curl.so").then(
       () => true,
       () => false,
     );
     assert.ok(!curl, "recorded on a QEMU without qemu-block-extra: record and test again");
-    const recorded = await read("disk-http.error");
-    const node = recorded.match(/-blockdev (\{.*\}): Unknown driver 'http'/)?.[1];
-    assert.ok(node, "the recorded refusal names the node");
-    await withRealDriver("ev-qemu-http-", async ({ conn }) => {
-      const err = await conn.domainCreateXML!(await read("disk-http.xml"), 0).then(
-        () => undefined,
-        (e) => e,
-      );
-      assert.ok(err instanceof VirError, String(err));
-      assert.equal(err.code, VIR.ERR_INTERNAL_ERROR);
-      assert.match(err.message, /^internal error: /);
-      assert.ok(
-        err.message.includes(`-blockdev ${node}: Unknown driver 'http'`),
-        err.message,
-      );
+    await withRealDriver("ev-qemu-refused-", async ({ dir, conn }) => {
+      for (const name of ["disk-http", "disk-lun", "disk-lun-scsi"]) {
+        // libvirt 9.0's words on this machine (fixtures/NAME.error): QEMU's own refusal of
+        // what libvirt built, after "internal error: qemu unexpectedly closed the monitor".
+        const recorded = await read(`${name}.error`);
+        const qemuSays = recorded.slice(recorded.lastIndexOf("}: ") + 3).trim();
+        assert.match(recorded, /internal error: qemu unexpectedly closed the monitor/);
+        const xml = await read(`${name}.xml`);
+        const loops = await loopDevices(dir, xml);
+        try {
+          const local = loops.map.reduce((x, [n, d]) => x.replaceAll(`'${n}'`, `'${d}'`), xml);
+          const err = await conn.domainCreateXML!(local, 0).then(() => undefined, (e) => e);
+          assert.ok(err instanceof VirError, `${name}: ${err}`);
+          assert.equal(err.code, VIR.ERR_INTERNAL_ERROR);
+          assert.match(err.message, /^internal error: /);
+          assert.ok(err.message.trim().endsWith(qemuSays), `${name}: ${err.message}`);
+          // The http node is libvirt's to the byte, as QEMU echoes it.
+          if (name === "disk-http") {
+            const node = recorded.match(/-blockdev (\{.*\}): /)![1];
+            assert.ok(err.message.includes(`-blockdev ${node}: `), err.message);
+          }
+        } finally {
+          await loops.close();
+        }
+      }
     });
   },
 });
