@@ -16,6 +16,7 @@ import { strerror } from "../../util/strerror.ts";
 import { child, type XmlElement } from "../../util/xml/mod.ts";
 import { backingStores, type Layer } from "./api/block_chain.ts";
 import { diskLayers } from "./api/disk_layers.ts";
+import { prepareSourceTls } from "./api/disk_backend.ts";
 
 /** libvirt's `max_depth` of a backing chain (`virStorageSourceGetMetadata`'s callers). */
 const MAX_DEPTH = 200;
@@ -41,7 +42,8 @@ export function numberDiskSources(def: DomainDef): number {
 
 /**
  * Gives a disk's source and each layer of its chain in the XML the next index, top first
- * (`qemuDomainPrepareDiskSourceBlockdev`); a disk without a medium uses one up all the same.
+ * (`qemuDomainPrepareDiskSourceBlockdev`), and an NBD source its TLS default; a disk without a
+ * medium uses an index up all the same.
  *
  * @example
  * ```ts
@@ -53,6 +55,8 @@ export function numberDiskSources(def: DomainDef): number {
  */
 export function numberDiskChain(disk: XmlElement, nextIndex: () => number): void {
   const n = nextIndex();
+  // libvirt settles a network source's TLS where it names its nodes.
+  prepareSourceTls(disk);
   const source = child(disk, "source");
   if (source) source.attributes = { ...source.attributes, index: `${n}` };
   for (let b = child(disk, "backingStore"); b?.attributes.type; b = child(b, "backingStore")) {

@@ -182,3 +182,23 @@ export function networkBackend(source: XmlElement): Record<string, unknown> {
   }
   return { driver: protocol, ...defined(build(source, hostsOf(source, protocol))) };
 }
+
+/**
+ * `qemuDomainPrepareStorageSourceTLS` for the start: an NBD source that does not say whether
+ * it uses TLS takes qemu.conf's `nbd_tls`, off by default, and the live XML says so
+ * (`tls='no'`).
+ *
+ * @example
+ * ```ts
+ * import { prepareSourceTls } from "./disk_backend.ts";
+ * import { parse } from "../../../util/xml/mod.ts";
+ * const disk = parse("<disk type='network'><source protocol='nbd'/></disk>");
+ * prepareSourceTls(disk);
+ * disk.children; // <source protocol='nbd' tls='no'/>
+ * ```
+ */
+export function prepareSourceTls(disk: XmlElement): void {
+  const source = child(disk, "source");
+  if (disk.attributes.type !== "network" || source?.attributes.protocol !== "nbd") return;
+  source.attributes = { ...source.attributes, tls: source.attributes.tls ?? "no" };
+}

@@ -14,6 +14,7 @@
 import assert from "node:assert/strict";
 import { VirError } from "../../../util/errors.ts";
 import { VIR } from "../../../util/constants.ts";
+import { child } from "../../../util/xml/mod.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
 import type { DomainRef } from "../../../util/contract/types.ts";
 import { parseDomainXML } from "../../../conf/domain/mod.ts";
@@ -130,6 +131,16 @@ realQemuTest({
           (xml) =>
             xml.replace("port='41809'", `port='${tcp.port}'`)
               .replace("socket='/var/lib/ev/nbd.sock'", `socket='${unix.socket}'`),
+        );
+        // The live sources as libvirt's (fixtures/disk-net.live.xml): protocol, export, the
+        // TLS default of qemu.conf, the index; the host's port and socket are this run's.
+        const sources = (xml: string) =>
+          parseDomainXML(xml).devices.other.filter((d) => d.name === "disk").map((d) =>
+            child(d, "source")?.attributes
+          );
+        assert.deepEqual(
+          sources(await driver.conn.domainGetXMLDesc!(dom, 0)),
+          sources(await read("disk-net.live.xml")),
         );
         // The guest's view: both disks are 2 MiB, the size qemu-nbd serves.
         for (const dst of ["vda", "vdb"]) {
