@@ -90,8 +90,16 @@ function splitName(name: string): [string, string] {
   return [name.slice(0, at), name.slice(at + 1)];
 }
 
+/** The credentials a source's storage node names: the user and the secret object's id. */
+export interface SourceAuth {
+  username?: string;
+  id: string;
+}
+
+type Props = (src: XmlElement, hosts: Host[], auth?: SourceAuth) => Record<string, unknown>;
+
 /** Per protocol: the QEMU driver's properties of the source (driver name aside). */
-const PROTOCOLS: Record<string, (src: XmlElement, hosts: Host[]) => Record<string, unknown>> = {
+const PROTOCOLS: Record<string, Props> = {
   nbd: (src, hosts) => ({
     server: socketAddress(oneHost(hosts, "nbd protocol accepts only one host")),
     export: src.attributes.name,
@@ -100,7 +108,7 @@ const PROTOCOLS: Record<string, (src: XmlElement, hosts: Host[]) => Record<strin
   https: curl,
   ftp: curl,
   ftps: curl,
-  iscsi: (src, hosts) => {
+  iscsi: (src, hosts, auth) => {
     const [target, lun] = (src.attributes.name ?? "").split(/\/(.*)/);
     const host = hosts[0];
     const portal = host.name?.includes(":")
@@ -111,6 +119,8 @@ const PROTOCOLS: Record<string, (src: XmlElement, hosts: Host[]) => Record<strin
       target,
       lun: lun === undefined ? 0 : Number(lun),
       transport: "tcp",
+      user: auth?.username,
+      "password-secret": auth?.id,
       "initiator-name": child(child(src, "initiator"), "iqn")?.attributes.name,
     };
   },
@@ -119,7 +129,7 @@ const PROTOCOLS: Record<string, (src: XmlElement, hosts: Host[]) => Record<strin
     // qemu.conf's gluster_debug_level, 4 by default, reaches every gluster source.
     return { volume, path, server: hosts.map(socketAddress), debug: 4 };
   },
-  rbd: (src, hosts) => {
+  rbd: (src, hosts, auth) => {
     const [pool, image] = splitName(src.attributes.name ?? "");
     return {
       pool,
@@ -127,16 +137,21 @@ const PROTOCOLS: Record<string, (src: XmlElement, hosts: Host[]) => Record<strin
       snapshot: child(src, "snapshot")?.attributes.name,
       conf: child(src, "config")?.attributes.file,
       server: hosts.length ? hosts.map(inetAddress) : undefined,
+      user: auth?.username,
+      // The auth modes of libvirt's old command line.
+      "auth-client-required": auth ? ["cephx", "none"] : undefined,
+      "key-secret": auth?.id,
     };
   },
-  ssh: (src, hosts) => ({
+  ssh: (src, hosts, auth) => ({
     path: src.attributes.name,
     server: inetAddress(oneHost(hosts, "ssh protocol accepts only one host")),
+    user: auth?.username,
   }),
 };
 
-/** `qemuBlockStorageSourceGetCURLProps` without cookies or credentials. */
-function curl(src: XmlElement, hosts: Host[]): Record<string, unknown> {
+/** `qemuBlockStorageSourceGetCURLProps` without cookies. */
+function curl(src: XmlElement, hosts: Host[], auth?: SourceAuth): Record<string, unknown> {
   const protocol = src.attributes.protocol;
   // libvirt reads <ssl verify> for the TLS protocols only; elsewhere it is not part of the source.
   const tls = protocol === "https" || protocol === "ftps";
@@ -145,6 +160,8 @@ function curl(src: XmlElement, hosts: Host[]): Record<string, unknown> {
   const readahead = child(src, "readahead")?.attributes.size;
   return {
     url: uriOf(protocol, hosts, src.attributes.name, src.attributes.query),
+    username: auth?.username,
+    "password-secret": auth?.id,
     sslverify: verify === undefined ? undefined : verify === "yes",
     timeout: timeout ? Number(timeout) : undefined,
     readahead: readahead ? Number(readahead) : undefined,
@@ -153,9 +170,9 @@ function curl(src: XmlElement, hosts: Host[]): Record<string, unknown> {
 
 /**
  * The storage node properties (`driver` first, then the protocol's) of a `<disk type='network'>`
- * source; libvirt's refusal for TFTP, which QEMU dropped. Credentials (`<auth>`), HTTP cookies,
- * TLS and librbd encryption need secret objects the command line does not build: refused, never
- * started without them.
+ * source, with the credentials `auth` the start prepared for its `<auth>`; libvirt's refusal for
+ * TFTP, which QEMU dropped. HTTP cookies and TLS need secret objects or certificates the driver
+ * does not make: refused, never started without them.
  *
  * @example
  * ```ts
@@ -165,7 +182,7 @@ function curl(src: XmlElement, hosts: Host[]): Record<string, unknown> {
  * // { driver: "nbd", server: { type: "inet", host: "127.0.0.1", port: "10809" }, export: "e" }
  * ```
  */
-export function networkBackend(source: XmlElement): Record<string, unknown> {
+export function networkBackend(source: XmlElement, auth?: SourceAuth): Record<string, unknown> {
   const protocol = source.attributes.protocol;
   if (protocol === "tftp") {
     throw unsupported("'tftp' protocol is not supported with this QEMU binary");
@@ -174,13 +191,13 @@ export function networkBackend(source: XmlElement): Record<string, unknown> {
   if (!build) {
     throw unsupported(`'${protocol}' protocol is not supported with this QEMU binary`);
   }
-  for (const [el, what] of [["auth", "disk source auth"], ["cookies", "http cookies"]]) {
-    if (child(source, el)) throw unsupported(`${what} is not supported with this QEMU binary`);
+  if (child(source, "cookies")) {
+    throw unsupported("http cookies is not supported with this QEMU binary");
   }
   if (source.attributes.tls === "yes") {
     throw unsupported("disk source TLS is not supported with this QEMU binary");
   }
-  return { driver: protocol, ...defined(build(source, hostsOf(source, protocol))) };
+  return { driver: protocol, ...defined(build(source, hostsOf(source, protocol), auth)) };
 }
 
 /**

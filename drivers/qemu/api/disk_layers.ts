@@ -11,12 +11,14 @@ import { child, type XmlElement } from "../../../util/xml/mod.ts";
 import { unsupported } from "../command/unsupported.ts";
 import { diskChain } from "./block_chain.ts";
 import type { BlockLayer } from "./device_disk.ts";
-import { networkBackend } from "./disk_backend.ts";
+import { networkBackend, type SourceAuth } from "./disk_backend.ts";
+import { authOf } from "../disk_secret.ts";
 
 /**
  * A disk's layers, top first (empty for a drive without a medium). `volume` is the host path
- * the storage driver gave a `type='volume'` disk; a volume disk without one, and any source
- * type the driver cannot open, is refused.
+ * the storage driver gave a `type='volume'` disk, `auth` the credentials the start prepared for
+ * a network source's `<auth>`; a volume disk without its path, a source with credentials
+ * without them, and any source type the driver cannot open, is refused.
  *
  * @example
  * ```ts
@@ -26,16 +28,20 @@ import { networkBackend } from "./disk_backend.ts";
  * diskLayers(disk)[0].hostDevice; // true
  * ```
  */
-export function diskLayers(disk: XmlElement, volume?: string): BlockLayer[] {
+export function diskLayers(disk: XmlElement, volume?: string, auth?: SourceAuth): BlockLayer[] {
   const type = disk.attributes.type ?? "file";
   const source = child(disk, "source");
   if (type === "network") {
     if (!source) return [];
+    // Credentials the caller did not prepare (a hot-plug) cannot reach QEMU: refused.
+    if (authOf(disk) && !auth) {
+      throw unsupported("disk source auth is not supported with this QEMU binary");
+    }
     return [{
       file: source.attributes.name ?? "",
       format: child(disk, "driver")?.attributes.type ?? "raw",
       index: source.attributes.index === undefined ? undefined : Number(source.attributes.index),
-      backend: networkBackend(source),
+      backend: networkBackend(source, auth),
     }];
   }
   const top = type === "file"

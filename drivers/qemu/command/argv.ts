@@ -11,7 +11,7 @@ import { child } from "../../../util/xml/mod.ts";
 import { isQ35 } from "../default_devices.ts";
 import { helperNetdev } from "../net/bridge_helper.ts";
 import type { NicRuntime } from "../net/nics.ts";
-import { encryptionOf } from "../disk_secret.ts";
+import { authOf, type DiskSecret, encryptionOf } from "../disk_secret.ts";
 import { chainBlockdevs, diskDeviceProps, frontendNode, writeCache } from "../api/device_disk.ts";
 import { diskLayers } from "../api/disk_layers.ts";
 import { virtserialportProps } from "../virtio_serial.ts";
@@ -37,8 +37,11 @@ export interface CommandOptions {
   taps?: ReadonlyMap<DomainInterface, Pick<NicRuntime, "ifname" | "helper">>;
   /** The host path of each `<disk type='volume'>`, resolved through the storage driver. */
   volumes?: ReadonlyMap<XmlElement, string>;
-  /** The key of each LUKS-encrypted disk: a QEMU secret object read from a file. */
-  secrets?: ReadonlyMap<XmlElement, { id: string; file: string }>;
+  /**
+   * The key of each LUKS-encrypted disk (by disk) and the password of each network source's
+   * `<auth>` (by that element): QEMU secret objects read from files.
+   */
+  secrets?: ReadonlyMap<XmlElement, DiskSecret>;
 }
 
 /**
@@ -286,8 +289,8 @@ interface DeviceContext {
   controllers: XmlElement[];
   /** Host paths of volume disks. */
   volumes: ReadonlyMap<XmlElement, string>;
-  /** Keys of encrypted disks. */
-  secrets: ReadonlyMap<XmlElement, { id: string; file: string }>;
+  /** Keys of encrypted disks and passwords of network sources. */
+  secrets: ReadonlyMap<XmlElement, DiskSecret>;
   /** The definition, whose controllers name the buses. */
   def: DomainDef;
 }
@@ -483,8 +486,11 @@ function scsiPlacement(dev: XmlElement, ctx: DeviceContext): string {
  * bus without a frontend here, no address the bus can use) is refused.
  */
 function diskArgs(dev: XmlElement, ctx: DeviceContext): string[] {
-  // A volume disk is the file or block device its storage pool gave as the volume's path.
-  const chain = diskLayers(dev, ctx.volumes.get(dev));
+  // A volume disk is the file or block device its storage pool gave as the volume's path; a
+  // network source's credentials are a secret object its storage node names.
+  const auth = authOf(dev);
+  const password = auth && ctx.secrets.get(auth);
+  const chain = diskLayers(dev, ctx.volumes.get(dev), password || undefined);
   // An encrypted image without its key would reach the guest as ciphertext: refused.
   const encryption = encryptionOf(dev);
   const secret = ctx.secrets.get(dev);
@@ -521,9 +527,9 @@ function diskArgs(dev: XmlElement, ctx: DeviceContext): string[] {
   }
   if (!chain.length) throw unsupportedDevice(dev, `${front} without medium`);
   const nodes = chainBlockdevs(dev, chain, true, secret?.id);
-  const object = secret
-    ? ["-object", `secret,id=${optValue(secret.id)},file=${optValue(secret.file)},format=raw`]
-    : [];
+  const object = [password, secret].flatMap((key) =>
+    key ? ["-object", `secret,id=${optValue(key.id)},file=${optValue(key.file)},format=raw`] : []
+  );
   // scsi-block passes the guest's requests through: no host cache setting reaches it.
   const cache = lun ? undefined : writeCache(dev);
   return [
