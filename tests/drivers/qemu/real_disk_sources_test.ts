@@ -179,7 +179,8 @@ realQemuTest({
 });
 
 realQemuTest({
-  name: "real QEMU: http and SCSI passthrough disks are refused by QEMU as libvirt's are",
+  name:
+    "real QEMU: http(s), iSCSI, RBD, Gluster, SSH and SCSI passthrough disks are refused by QEMU as libvirt's are",
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
@@ -190,7 +191,17 @@ realQemuTest({
     );
     assert.ok(!curl, "recorded on a QEMU without qemu-block-extra: record and test again");
     await withRealDriver("ev-qemu-refused-", async ({ dir, conn }) => {
-      for (const name of ["disk-http", "disk-lun", "disk-lun-scsi"]) {
+      const refused = [
+        "disk-http",
+        "disk-https",
+        "disk-iscsi",
+        "disk-rbd",
+        "disk-gluster",
+        "disk-ssh",
+        "disk-lun",
+        "disk-lun-scsi",
+      ];
+      for (const name of refused) {
         // libvirt 9.0's words on this machine (fixtures/NAME.error): QEMU's own refusal of
         // what libvirt built, after "internal error: qemu unexpectedly closed the monitor".
         const recorded = await read(`${name}.error`);
@@ -205,11 +216,10 @@ realQemuTest({
           assert.equal(err.code, VIR.ERR_INTERNAL_ERROR);
           assert.match(err.message, /^internal error: /);
           assert.ok(err.message.trim().endsWith(qemuSays), `${name}: ${err.message}`);
-          // The http node is libvirt's to the byte, as QEMU echoes it.
-          if (name === "disk-http") {
-            const node = recorded.match(/-blockdev (\{.*\}): /)![1];
-            assert.ok(err.message.includes(`-blockdev ${node}: `), err.message);
-          }
+          // A network storage node is libvirt's to the byte, as QEMU echoes it.
+          const node = recorded.match(/-blockdev (\{.*\}): Unknown driver/)?.[1];
+          if (node) assert.ok(err.message.includes(`-blockdev ${node}: `), err.message);
+          else assert.match(name, /^disk-lun/);
         } finally {
           await loops.close();
         }
