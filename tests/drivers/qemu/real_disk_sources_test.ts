@@ -19,6 +19,8 @@ import { child } from "../../../util/xml/mod.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
 import type { DomainRef } from "../../../util/contract/types.ts";
 import { parseDomainXML } from "../../../conf/domain/mod.ts";
+import type { DomainDef } from "../../../conf/domain/def.ts";
+import { qdevId } from "../../../drivers/qemu/api/stats_qmp.ts";
 import { blockdevs, chains, loopDevices, makeImages, nbdServer } from "./disk_fixtures.ts";
 import { type KeepingLauncher, realQemuTest, withRealDriver } from "./real_qemu.ts";
 
@@ -247,10 +249,12 @@ realQemuTest({
       const { dir, conn, launcher } = driver;
       const devices = (await read("disk-hotplug.attach.xml")).trim().split("\n");
       const loops = await loopDevices(dir, devices.join("\n"));
+      await Deno.mkdir(`${dir}/var/lib/ev`, { recursive: true });
+      const nbd = await nbdServer(dir, { socket: `${dir}/var/lib/ev/hp-nbd.sock` });
       const local = (xml: string) =>
         loops.map.reduce(
           (x, [name, dev]) => x.replaceAll(`'${name}'`, `'${dev}'`),
-          xml.replaceAll("file='/", `file='${dir}/`),
+          xml.replaceAll("file='/", `file='${dir}/`).replaceAll("socket='/", `socket='${dir}/`),
         );
       const unlocal = (s: string) =>
         loops.map.reduce((x, [name, dev]) => x.replaceAll(dev, name), s.replaceAll(`${dir}/`, "/"));
@@ -265,6 +269,18 @@ realQemuTest({
         const expected = chains(parseDomainXML(await read("disk-hotplug.attached.xml")));
         assert.ok(expected.some((c) => c.layers.length === 3), "a chain was attached");
         assert.deepEqual(chains(live, unlocal), expected);
+        // The NBD source as libvirt's: qemu.conf's TLS default and its index, its socket.
+        const nbdSource = (def: DomainDef) =>
+          def.devices.other.filter((d) => d.name === "disk" && d.attributes.type === "network")
+            .map((
+              d,
+            ) => [child(d, "source")?.attributes, child(child(d, "source"), "host")?.attributes]);
+        const attached = parseDomainXML(unlocal(await conn.domainGetXMLDesc!(dom, 0)));
+        assert.equal(nbdSource(attached).length, 1);
+        assert.deepEqual(
+          nbdSource(attached),
+          nbdSource(parseDomainXML(await read("disk-hotplug.attached.xml"))),
+        );
         // QEMU holds a storage and a format node for every index, the copy-on-read filter,
         // and each qcow2 format node's backing is the next layer's node.
         const mon = launcher.procs.at(-1)!.monitor;
@@ -291,9 +307,17 @@ realQemuTest({
             `libvirt-${i}-format's backing`,
           );
         });
+        // The guest's virtio disk sits on the NBD disk's format node.
+        const blocks = await mon.run<BlockEntry[]>("query-block");
+        const vde = blocks.find((b) => qdevId(b.qdev) === "virtio-disk4");
+        assert.equal(
+          vde?.inserted?.["node-name"],
+          `libvirt-${expected.find((c) => c.dst === "vde")!.indexes[0]}-format`,
+        );
         await conn.domainDestroyFlags!(dom, 0);
       } finally {
         await loops.close();
+        await nbd.stop();
       }
     });
   },
