@@ -59,8 +59,10 @@ function waitTrayOpen(obj: QemuDomainObj, disk: XmlElement): Promise<void> {
         done(true);
       }
     });
+    // Called when QEMU says the tray is closed: the live XML's tray may still be the previous
+    // change's open (its close event not handled yet), so only a new event counts (a tray the
+    // guest locked opens when the guest lets it, after blockdev-open-tray has returned).
     const timer = setTimeout(() => done(false), CHANGE_MEDIA_TIMEOUT_MS);
-    if (trayOpen(disk)) done(true);
   });
 }
 
