@@ -20,6 +20,7 @@ import { changeMedia } from "./device_media.ts";
 import { newSourceIndex } from "./block_chain.ts";
 import { chainBlockdevs, diskDeviceProps } from "./device_disk.ts";
 import { diskLayers } from "./disk_layers.ts";
+import { resolveVolumeDisk } from "../volume_disk.ts";
 import { numberDiskChain, probeDiskChain } from "../disk_chains.ts";
 import {
   checkUniqueAlias,
@@ -83,18 +84,26 @@ async function attachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
   let alias: string | undefined;
   if (dev.name === "interface") alias = await attachNicLive(s, obj, dev);
   else {
-    if (dev.name === "disk") await attachDiskLive(obj, dev);
+    if (dev.name === "disk") await attachDiskLive(s, obj, dev);
     else await attachChardevLive(s, obj, dev);
     alias = child(dev, "alias")?.attributes.name;
   }
   s.emitOther(obj, VIR.DOMAIN_EVENT_ID_DEVICE_ADDED, { devAlias: alias });
 }
 
-/** `qemuDomainAttachDeviceDiskLiveInternal`: the checks, the placement, then the QMP. */
-async function attachDiskLive(obj: QemuDomainObj, disk: XmlElement): Promise<void> {
+/**
+ * `qemuDomainAttachDeviceDiskLiveInternal`: the checks, a volume's path from the storage driver
+ * (`virDomainDiskTranslateSourcePool`), the placement, then the QMP.
+ */
+async function attachDiskLive(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  disk: XmlElement,
+): Promise<void> {
   if (disk.attributes.device === "floppy") {
     throw VirError.report("QEMU", "OPERATION_UNSUPPORTED", "floppy device hotplug isn't supported");
   }
+  const volume = await resolveVolumeDisk(disk, s.secondaries);
   const def = obj.def;
   const dup = diskByTarget(def, targetOf(disk));
   if (dup) {
@@ -110,7 +119,7 @@ async function attachDiskLive(obj: QemuDomainObj, disk: XmlElement): Promise<voi
   }
   const bus = child(disk, "target")?.attributes.bus;
   checkHotplugBus(def, disk, bus);
-  if (!diskLayers(disk).length) {
+  if (!diskLayers(disk, volume).length) {
     throw VirError.report("QEMU", "OPERATION_UNSUPPORTED", "cannot hotplug a disk without medium");
   }
   // Placed and named in a copy, as libvirt's post-parse and alias assignment would.
@@ -126,9 +135,9 @@ async function attachDiskLive(obj: QemuDomainObj, disk: XmlElement): Promise<voi
   // it reads them (qemuDomainDetermineDiskChain), then the whole chain again from the top
   // (qemuDomainPrepareDiskSource), so each image below the top uses up two indexes.
   const next = () => newSourceIndex(obj);
-  await probeDiskChain(disk, undefined, next);
+  await probeDiskChain(disk, volume, next);
   numberDiskChain(disk, next);
-  const nodes = chainBlockdevs(disk, diskLayers(disk), true);
+  const nodes = chainBlockdevs(disk, diskLayers(disk, volume), true);
   const mon = obj.proc!.monitor;
   const added: string[] = [];
   try {
