@@ -127,8 +127,10 @@ export async function prepareDiskSecrets(
       if (image !== "raw" && image !== "qcow2") {
         throw unsupported("encryption is supported only with 'raw' and 'qcow2' image format");
       }
-      const alias = child(disk, "alias")?.attributes.name ?? `disk${out.size}`;
-      const id = `${alias}-encryption-secret0`;
+      // An encrypted drive without a medium has no image to open.
+      if (index === undefined) continue;
+      // Named after the format node that opens the image (qemuDomainSecretStorageSourcePrepare).
+      const id = `libvirt-${index}-format-encryption-secret0`;
       const file = `${runDir}/${def.name}-${id}.secret`;
       const value = await secretValue(
         secondaries,

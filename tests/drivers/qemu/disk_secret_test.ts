@@ -72,7 +72,8 @@ Deno.test("a LUKS disk's private key goes to QEMU as a secret object read from a
   );
   const dom = await w.conn.domainCreateXML!(domainXML(`${w.dir}/disk.img`, "raw"), 0);
   const argv = launcher.launches[0];
-  const id = "virtio-disk0-encryption-secret0";
+  // libvirt 9.0 names the object after the format node: libvirt-1-format-encryption-secret0.
+  const id = "libvirt-1-format-encryption-secret0";
   assert.deepEqual(seen, [{
     file: `${w.dir}/run/qemu/enc1-${id}.secret`,
     mode: 0o600,
