@@ -82,8 +82,9 @@ async function secretValue(
 
 /**
  * Writes the key of every encrypted disk (by disk element) and the password of every network
- * source with credentials (by `<auth>` element) of the live definition `def` for QEMU, its
- * sources numbered; the caller removes the files once QEMU started (or failed to).
+ * source with credentials (by `<auth>` element) of the live definition `def` (or of its `disks`
+ * alone: a hot-plug's) for QEMU, their sources numbered; the caller removes the files once QEMU
+ * has read them (or failed to).
  *
  * @example
  * ```ts
@@ -98,6 +99,7 @@ export async function prepareDiskSecrets(
   def: DomainDef,
   secondaries: QemuSecondaries,
   runDir: string,
+  disks: readonly XmlElement[] = def.devices.other,
 ): Promise<Map<XmlElement, DiskSecret>> {
   const out = new Map<XmlElement, DiskSecret>();
   const write = async (key: XmlElement, secret: DiskSecret, value: Uint8Array) => {
@@ -105,13 +107,13 @@ export async function prepareDiskSecrets(
     out.set(key, secret);
   };
   try {
-    for (const disk of def.devices.other) {
+    for (const disk of disks) {
       if (disk.name !== "disk") continue;
       const auth = authOf(disk);
       const index = child(disk, "source")?.attributes.index;
       if (auth && index !== undefined) {
         // Keyed by the <auth> element; the object is named after the storage node.
-        const id = `libvirt-${index}-storage-auth-secret0`;
+        const id = secretIds(disk).auth!;
         const usage = child(disk, "source")?.attributes.protocol === "rbd"
           ? VIR.SECRET_USAGE_TYPE_CEPH
           : VIR.SECRET_USAGE_TYPE_ISCSI;
@@ -130,7 +132,7 @@ export async function prepareDiskSecrets(
       // An encrypted drive without a medium has no image to open.
       if (index === undefined) continue;
       // Named after the format node that opens the image (qemuDomainSecretStorageSourcePrepare).
-      const id = `libvirt-${index}-format-encryption-secret0`;
+      const id = secretIds(disk).encryption!;
       const file = `${runDir}/${def.name}-${id}.secret`;
       const value = await secretValue(
         secondaries,
@@ -144,6 +146,28 @@ export async function prepareDiskSecrets(
     throw err;
   }
   return out;
+}
+
+/**
+ * The ids of the secret objects a disk's top image uses, named after its nodes as libvirt's
+ * `qemuDomainSecretStorageSourcePrepare` names them: the storage node's credentials (`<auth>`)
+ * and the format node's key (`<encryption>`); none for a drive without a medium.
+ *
+ * @example
+ * ```ts
+ * import { secretIds } from "./disk_secret.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * secretIds(parse("<disk><source file='/a' index='3'/><encryption format='luks'/></disk>"))
+ *   .encryption; // "libvirt-3-format-encryption-secret0"
+ * ```
+ */
+export function secretIds(disk: XmlElement): { auth?: string; encryption?: string } {
+  const index = child(disk, "source")?.attributes.index;
+  if (index === undefined) return {};
+  return {
+    auth: authOf(disk) ? `libvirt-${index}-storage-auth-secret0` : undefined,
+    encryption: encryptionOf(disk) ? `libvirt-${index}-format-encryption-secret0` : undefined,
+  };
 }
 
 /**

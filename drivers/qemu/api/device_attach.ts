@@ -18,9 +18,11 @@ import { qemuPostParse } from "../postparse.ts";
 import { attachChardevLive } from "./device_chardev.ts";
 import { changeMedia } from "./device_media.ts";
 import { newSourceIndex } from "./block_chain.ts";
-import { chainBlockdevs, diskDeviceProps } from "./device_disk.ts";
+import { chainBlockdevs, diskDeviceProps, diskNodes } from "./device_disk.ts";
 import { diskLayers } from "./disk_layers.ts";
 import { resolveVolumeDisk } from "../volume_disk.ts";
+import { authOf, encryptionOf, prepareDiskSecrets, removeDiskSecrets } from "../disk_secret.ts";
+import { unsupportedEncryption } from "../command/unsupported.ts";
 import { numberDiskChain, probeDiskChain } from "../disk_chains.ts";
 import {
   checkUniqueAlias,
@@ -119,7 +121,11 @@ async function attachDiskLive(
   }
   const bus = child(disk, "target")?.attributes.bus;
   checkHotplugBus(def, disk, bus);
-  if (!diskLayers(disk, volume).length) {
+  // A network source's medium is its <source>; another disk's, its image.
+  const empty = disk.attributes.type === "network"
+    ? !child(disk, "source")
+    : !diskLayers(disk, volume).length;
+  if (empty) {
     throw VirError.report("QEMU", "OPERATION_UNSUPPORTED", "cannot hotplug a disk without medium");
   }
   // Placed and named in a copy, as libvirt's post-parse and alias assignment would.
@@ -137,20 +143,45 @@ async function attachDiskLive(
   const next = () => newSourceIndex(obj);
   await probeDiskChain(disk, volume, next);
   numberDiskChain(disk, next);
-  const nodes = chainBlockdevs(disk, diskLayers(disk, volume), true);
+  // The top image's credentials and key, as at start: secret objects read from 0600 files.
+  const secrets = await prepareDiskSecrets(def, s.secondaries, s.paths.runDir, [disk]);
   const mon = obj.proc!.monitor;
   const added: string[] = [];
+  const objects: string[] = [];
   try {
+    const auth = authOf(disk);
+    const key = secrets.get(disk);
+    const encryption = encryptionOf(disk);
+    if (encryption && !key) throw unsupportedEncryption(encryption);
+    const layers = diskLayers(disk, volume, (auth && secrets.get(auth)) || undefined);
+    const nodes = chainBlockdevs(disk, layers, true, key?.id);
+    const top = diskNodes(layers[0].index!).storage;
     for (const node of nodes) {
+      // qemuBlockStorageSourceAttachApply: an image's secrets go in just before its nodes.
+      if (node["node-name"] === top) {
+        for (const secret of secrets.values()) {
+          await mon.run("object-add", {
+            "qom-type": "secret",
+            id: secret.id,
+            file: secret.file,
+            format: "raw",
+          });
+          objects.unshift(secret.id);
+        }
+      }
       await mon.run("blockdev-add", node);
       added.unshift(node["node-name"] as string);
     }
     await mon.run("device_add", diskDeviceProps(copy, disk));
   } catch (err) {
-    // qemuBlockStorageSourceChainDetach: what was added goes, top node first; its own
-    // failures are not what the caller needs to hear.
+    // qemuBlockStorageSourceChainDetach: what was added goes, top node first, then the
+    // secrets; its own failures are not what the caller needs to hear.
     for (const node of added) await mon.run("blockdev-del", { "node-name": node }).catch(() => {});
+    for (const id of objects) await mon.run("object-del", { id }).catch(() => {});
     throw err;
+  } finally {
+    // QEMU read each key when its object was added.
+    await removeDiskSecrets(secrets);
   }
   insertParsedDevice(def, disk);
 }

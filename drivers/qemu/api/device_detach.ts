@@ -20,6 +20,7 @@ import { detachNicConfig, findNic, nicOf } from "./device_nic.ts";
 import { removeNicLive } from "./device_nic_live.ts";
 import { checkPciUnplug } from "./device_pci.ts";
 import { nicAlias } from "../net/link.ts";
+import { secretIds } from "../disk_secret.ts";
 
 /**
  * Detaches the device `xml` matches from the definitions `flags` select.
@@ -212,6 +213,14 @@ async function removeLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
       for (const node of nodes) {
         await obj.proc.monitor.run("blockdev-del", { "node-name": node }).catch((err) =>
           s.log(`removing node '${node}' of '${obj.def.name}' failed: ${err?.message ?? err}`)
+        );
+      }
+      // Then the secret objects of the top image's credentials and key.
+      const { auth, encryption } = secretIds(dev);
+      for (const id of [auth, encryption]) {
+        if (!id) continue;
+        await obj.proc.monitor.run("object-del", { id }).catch((err) =>
+          s.log(`removing object '${id}' of '${obj.def.name}' failed: ${err?.message ?? err}`)
         );
       }
     }
