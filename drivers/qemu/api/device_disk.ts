@@ -73,19 +73,6 @@ const HONOURED_DRIVER_ATTRS = new Set([
 /** The image formats a format node is started with. */
 const FORMATS = new Set(["raw", "qcow2"]);
 
-/** The file path of a disk's source, or libvirt's refusal for a source hotplug cannot open. */
-export function diskFile(disk: XmlElement): string | undefined {
-  const type = disk.attributes.type ?? "file";
-  if (type !== "file") {
-    throw VirError.report(
-      "QEMU",
-      "CONFIG_UNSUPPORTED",
-      `disk type '${type}' is not supported with this QEMU binary`,
-    );
-  }
-  return child(disk, "source")?.attributes.file;
-}
-
 /** One image of a disk's chain, as the block nodes need it. */
 export interface BlockLayer extends Layer {
   /** A block device: QEMU's `host_device` protocol opens it, not `file`. */
@@ -235,35 +222,6 @@ export function chainBlockdevs(
     file: diskNodes(top).format,
     discard: "unmap",
   }];
-}
-
-/**
- * The two `blockdev-add` argument objects (storage, then format) of a hot-plugged file disk.
- *
- * @example
- * ```ts
- * import { blockdevProps } from "./device_disk.ts";
- * import { element } from "../../../util/xml/mod.ts";
- * const disk = element("disk", { type: "file", device: "disk" }, [
- *   element("driver", { name: "qemu", type: "qcow2" }),
- *   element("source", { file: "/var/lib/a.qcow2", index: "2" }),
- *   element("target", { dev: "vdb", bus: "virtio" }),
- * ]);
- * const [storage, format] = blockdevProps(disk);
- * format.driver; // "qcow2"
- * ```
- */
-export function blockdevProps(
-  disk: XmlElement,
-): [Record<string, unknown>, Record<string, unknown>] {
-  const file = diskFile(disk);
-  const n = sourceIndex(disk);
-  if (!file || n === undefined) {
-    throw VirError.report("QEMU", "INTERNAL_ERROR", "disk has no source to attach");
-  }
-  const format = child(disk, "driver")?.attributes.type ?? "raw";
-  const [storage, node] = chainBlockdevs(disk, [{ file, format, index: n }], false);
-  return [storage, node];
 }
 
 /**

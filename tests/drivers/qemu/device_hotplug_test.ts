@@ -402,6 +402,12 @@ Deno.test("cdrom change media: open tray, wait, remove, add nodes, insert, close
     assert.equal(t.block.nodes.size, 2);
     const live = await t.conn.domainGetXMLDesc!(t.dom, 0);
     assert.doesNotMatch(live, /a\.iso/);
+    // libvirt 9.0 numbers the empty medium (recorded: `<source index='3'/>` after a change
+    // to index 2 and an eject).
+    assert.match(
+      live,
+      /<disk type='file' device='cdrom'>\s*<driver [^>]*\/>\s*<source index='4'\/>\s*<target dev='hdc'/,
+    );
     const e = await error(t.conn.domainUpdateDeviceFlags!(
       t.dom,
       "<disk><source file='/other.img'/><target dev='vda' bus='virtio'/></disk>",

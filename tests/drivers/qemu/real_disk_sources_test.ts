@@ -10,7 +10,9 @@
  * (`device='lun'`: scsi-block, virtio-blk with SG_IO) as QEMU refuses libvirt's on a loop
  * device and with virtio 1.0. Disks hot-plugged after
  * libvirt's start (`fixtures/disk-hotplug.attach.xml`) get libvirt's indexes, and QEMU a node
- * pair for every layer of a qcow2 chain, linked as libvirt links them.
+ * pair for every layer of a qcow2 chain, linked as libvirt links them. A cdrom's medium
+ * changes to a block device, an NBD export and none (`fixtures/disk-media.attach.xml`) with
+ * libvirt's nodes and live XML.
  */
 import assert from "node:assert/strict";
 import { VirError } from "../../../util/errors.ts";
@@ -49,10 +51,14 @@ async function startsAsLibvirt(
   name: string,
   edit: (xml: string) => string = (x) => x,
   rename: (file: string) => string = (f) => `${dir}${f}`,
+  flags = 0,
 ): Promise<DomainRef> {
   const xml = await read(`${name}.xml`);
   await makeImages(dir, xml);
-  const dom = await conn.domainCreateXML!(edit(xml.replaceAll("file='/", `file='${dir}/`)), 0);
+  const dom = await conn.domainCreateXML!(
+    edit(xml.replaceAll("file='/", `file='${dir}/`)),
+    flags,
+  );
   const mon = launcher.procs.at(-1)!.monitor;
   const nodes = await mon.run<NamedNode[]>("query-named-block-nodes", { flat: true });
   const libvirt = (await read(`${name}.argv`)).split("\n");
@@ -314,6 +320,74 @@ realQemuTest({
           vde?.inserted?.["node-name"],
           `libvirt-${expected.find((c) => c.dst === "vde")!.indexes[0]}-format`,
         );
+        await conn.domainDestroyFlags!(dom, 0);
+      } finally {
+        await loops.close();
+        await nbd.stop();
+      }
+    });
+  },
+});
+
+realQemuTest({
+  name:
+    "real QEMU: a cdrom's medium changes to a block device, then to an NBD export, then is ejected, as libvirt's",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await withRealDriver("ev-qemu-media-", async (driver) => {
+      const { dir, conn, launcher } = driver;
+      // libvirt 9.0 changed the medium with the same attaches (fixtures/disk-media.attach.xml).
+      const media = (await read("disk-media.attach.xml")).trim().split("\n");
+      const loops = await loopDevices(dir, media.join("\n"));
+      await Deno.mkdir(`${dir}/var/lib/ev`, { recursive: true });
+      const nbd = await nbdServer(dir, { socket: `${dir}/var/lib/ev/media-nbd.sock` });
+      const local = (xml: string) =>
+        loops.map.reduce(
+          (x, [name, dev]) => x.replaceAll(`'${name}'`, `'${dev}'`),
+          xml.replaceAll("socket='/", `socket='${dir}/`),
+        );
+      try {
+        // Paused: the BIOS probing its cdrom would otherwise race the tray (libvirt's change
+        // fails then too: "Tray of the device is not open").
+        const dom = await startsAsLibvirt(
+          driver,
+          "disk-media",
+          undefined,
+          undefined,
+          VIR.DOMAIN_START_PAUSED,
+        );
+        const mon = launcher.procs.at(-1)!.monitor;
+        const medium = async () => {
+          const nodes = await mon.run<NamedNode[]>("query-named-block-nodes", { flat: true });
+          const blocks = await mon.run<BlockEntry[]>("query-block");
+          const top = blocks.find((b) => b.qdev === "ide0-1-0")?.inserted?.["node-name"];
+          return {
+            top,
+            nodes: nodes.filter((n) => n["node-name"].startsWith("libvirt-"))
+              .map((n) => `${n["node-name"]} ${n.drv}`).sort(),
+          };
+        };
+        // The old medium's nodes go, the new one's are its own: a host_device, then nbd.
+        await conn.domainAttachDeviceFlags!(dom, local(media[0]), VIR.DOMAIN_AFFECT_LIVE);
+        assert.deepEqual(await medium(), {
+          top: "libvirt-2-format",
+          nodes: ["libvirt-2-format raw", "libvirt-2-storage host_device"],
+        });
+        await conn.domainAttachDeviceFlags!(dom, local(media[1]), VIR.DOMAIN_AFFECT_LIVE);
+        assert.deepEqual(await medium(), {
+          top: "libvirt-3-format",
+          nodes: ["libvirt-3-format raw", "libvirt-3-storage nbd"],
+        });
+        await conn.domainAttachDeviceFlags!(dom, media[2], VIR.DOMAIN_AFFECT_LIVE);
+        assert.deepEqual(await medium(), { top: undefined, nodes: [] });
+        // The live disk as libvirt's after the eject: a file drive, its empty source numbered
+        // after the two media before it.
+        const diskOf = (xml: string) => xml.match(/<disk[^]*<\/disk>/)?.[0].replace(/>\s+</g, "><");
+        const theirs = diskOf(await read("disk-media.attached.xml"));
+        assert.match(theirs ?? "", /<disk type='file' device='cdrom'>.*<source index='4'\/>/);
+        const ours = (await conn.domainGetXMLDesc!(dom, 0)).replaceAll(`${dir}/`, "/");
+        assert.equal(diskOf(ours), theirs);
         await conn.domainDestroyFlags!(dom, 0);
       } finally {
         await loops.close();
