@@ -90,11 +90,17 @@ async function startsAsLibvirt(
 }
 
 /**
- * `virsh domblkinfo --all` of libvirt 9.0 on the same sources (fixtures/NAME.domblkinfo:
- * target capacity allocation physical) against the driver's answers.
+ * `virsh domblkinfo --all` of libvirt 9.0 on the same sources (fixtures/NAME.domblkinfo, or
+ * NAME.inactive.domblkinfo for the defined domain before its start: target capacity allocation
+ * physical) against the driver's answers.
  */
-async function blockInfoAsLibvirt(conn: DriverConnection, dom: DomainRef, name: string) {
-  const rows = (await read(`${name}.domblkinfo`)).trim().split("\n");
+async function blockInfoAsLibvirt(
+  conn: DriverConnection,
+  dom: DomainRef,
+  name: string,
+  kind: "" | ".inactive" = "",
+) {
+  const rows = (await read(`${name}${kind}.domblkinfo`)).trim().split("\n");
   assert.ok(rows.length >= 2, name);
   for (const row of rows) {
     const [target, ...sizes] = row.trim().split(/\s+/);
@@ -115,11 +121,20 @@ realQemuTest({
   fn: async () => {
     await withRealDriver("ev-qemu-blk-", async (driver) => {
       const loops = await loopDevices(driver.dir, await read("disk-block.xml"));
+      const local = (xml: string) =>
+        loops.map.reduce((x, [name, dev]) => x.replaceAll(`'${name}'`, `'${dev}'`), xml);
       try {
+        // Defined, not running: the sizes come from the devices themselves.
+        const defined = await driver.conn.domainDefineXMLFlags!(
+          local(await read("disk-block.xml")),
+          0,
+        );
+        await blockInfoAsLibvirt(driver.conn, defined, "disk-block", ".inactive");
+        await driver.conn.domainUndefineFlags!(defined, 0);
         const dom = await startsAsLibvirt(
           driver,
           "disk-block",
-          (xml) => loops.map.reduce((x, [name, dev]) => x.replaceAll(`'${name}'`, `'${dev}'`), xml),
+          local,
           (f) => loops.map.find(([name]) => name === f)?.[1] ?? f,
         );
         await blockInfoAsLibvirt(driver.conn, dom, "disk-block");
