@@ -198,6 +198,14 @@ const TABLE: Record<string, string> = {
     "auth encryption reservations initiator address slices ssl cookies readahead timeout " +
     "reconnect",
   "disk/source/host": "name port transport socket|",
+  // A network source's credentials, iSCSI initiator and curl options.
+  "auth": "username|secret",
+  "auth/secret": "type uuid usage|",
+  "initiator": "|iqn",
+  "iqn": "name|",
+  "ssl": "verify|",
+  "readahead": "size|",
+  "timeout": "seconds|",
   // The backing chain and a block job's destination (live XML, and the persistent XML of a
   // disk made by an external snapshot).
   "disk/backingStore": "type index|format source backingStore",

@@ -14,6 +14,7 @@ import { VirError } from "../../util/errors.ts";
 import { child, children, textOf, type XmlElement } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
 import { diskNameIndex } from "./disk_name.ts";
+import { validateDiskLun } from "./disk_lun.ts";
 import { validateChardevSource } from "./chardev.ts";
 import { validateIdmap } from "./idmap.ts";
 import { validateIommu } from "./iommu.ts";
@@ -54,7 +55,10 @@ export function validateDomainDef(def: DomainDef): void {
       );
     }
   }
-  for (const disk of def.devices.other.filter((d) => d.name === "disk")) validateDiskBus(disk);
+  for (const disk of def.devices.other.filter((d) => d.name === "disk")) {
+    validateDiskLun(disk);
+    validateDiskBus(disk);
+  }
   // virDomainRedirdevDefValidate: USB redirection needs a USB controller that is not 'none'.
   const hasUsb = def.devices.other.some((d) =>
     d.name === "controller" && d.attributes.type === "usb" && d.attributes.model !== "none"

@@ -14,7 +14,9 @@ import { VirError } from "../../util/errors.ts";
 import { readImageHeader } from "../../util/image_header.ts";
 import { strerror } from "../../util/strerror.ts";
 import { child, type XmlElement } from "../../util/xml/mod.ts";
-import { backingStores, diskChain, type Layer } from "./api/block_chain.ts";
+import { backingStores, type Layer } from "./api/block_chain.ts";
+import { diskLayers } from "./api/disk_layers.ts";
+import { prepareSourceTls } from "./api/disk_backend.ts";
 
 /** libvirt's `max_depth` of a backing chain (`virStorageSourceGetMetadata`'s callers). */
 const MAX_DEPTH = 200;
@@ -34,15 +36,32 @@ const disksOf = (def: DomainDef) => def.devices.other.filter((d) => d.name === "
  */
 export function numberDiskSources(def: DomainDef): number {
   let n = 0;
-  for (const disk of disksOf(def).toReversed()) {
-    n++;
-    const source = child(disk, "source");
-    if (source) source.attributes = { ...source.attributes, index: `${n}` };
-    for (let b = child(disk, "backingStore"); b?.attributes.type; b = child(b, "backingStore")) {
-      b.attributes = { ...b.attributes, index: `${++n}` };
-    }
-  }
+  for (const disk of disksOf(def).toReversed()) numberDiskChain(disk, () => ++n);
   return n;
+}
+
+/**
+ * Gives a disk's source and each layer of its chain in the XML the next index, top first
+ * (`qemuDomainPrepareDiskSourceBlockdev`), and an NBD source its TLS default; a disk without a
+ * medium uses an index up all the same.
+ *
+ * @example
+ * ```ts
+ * import { numberDiskChain } from "./disk_chains.ts";
+ * declare const disk: import("../../util/xml/mod.ts").XmlElement;
+ * let n = 0;
+ * numberDiskChain(disk, () => ++n);
+ * ```
+ */
+export function numberDiskChain(disk: XmlElement, nextIndex: () => number): void {
+  const n = nextIndex();
+  // libvirt settles a network source's TLS where it names its nodes.
+  prepareSourceTls(disk);
+  const source = child(disk, "source");
+  if (source) source.attributes = { ...source.attributes, index: `${n}` };
+  for (let b = child(disk, "backingStore"); b?.attributes.type; b = child(b, "backingStore")) {
+    b.attributes = { ...b.attributes, index: `${nextIndex()}` };
+  }
 }
 
 /**
@@ -64,17 +83,41 @@ export async function probeDiskChains(
 ): Promise<number> {
   let n = last;
   for (const disk of disksOf(def).toReversed()) {
-    const chain = diskChain(disk, files.get(disk));
-    if (!chain.length || terminated(disk)) continue;
-    const below = await backingOf(chain.at(-1)!, chain.length, () => ++n);
-    if (!below) continue;
-    const given = chain.slice(1);
-    const tail = backingStores([...given, ...below], true)!;
-    const kids = disk.children.filter((c) => !(c.type === "element" && c.name === "backingStore"));
-    const at = kids.indexOf(child(disk, "source")!) + 1;
-    disk.children = [...kids.slice(0, at), tail, ...kids.slice(at)];
+    await probeDiskChain(disk, files.get(disk), () => ++n);
   }
   return n;
+}
+
+/**
+ * Reads the backing chain of one disk (a file or block device; a network source is not read)
+ * whose XML does not give it, each image below the given chain taking `nextIndex()`, and
+ * writes it into the disk, ended as libvirt's live XML ends it. The start does this for every
+ * disk; a hot-plug for its disk, so that every layer gets its own nodes either way.
+ *
+ * @example
+ * ```ts
+ * import { probeDiskChain } from "./disk_chains.ts";
+ * declare const disk: import("../../util/xml/mod.ts").XmlElement;
+ * let n = 4;
+ * await probeDiskChain(disk, undefined, () => ++n);
+ * ```
+ */
+export async function probeDiskChain(
+  disk: XmlElement,
+  volume: string | undefined,
+  nextIndex: () => number,
+): Promise<void> {
+  const type = disk.attributes.type;
+  if (type === "network" || (type === "volume" && volume === undefined)) return;
+  const chain = diskLayers(disk, volume);
+  if (!chain.length || terminated(disk)) return;
+  const below = await backingOf(chain.at(-1)!, chain.length, nextIndex);
+  if (!below) return;
+  const given = chain.slice(1);
+  const tail = backingStores([...given, ...below], true)!;
+  const kids = disk.children.filter((c) => !(c.type === "element" && c.name === "backingStore"));
+  const at = kids.indexOf(child(disk, "source")!) + 1;
+  disk.children = [...kids.slice(0, at), tail, ...kids.slice(at)];
 }
 
 /** Whether the disk's XML ends its chain itself (an empty `<backingStore/>` at the bottom). */

@@ -1,6 +1,8 @@
 /**
  * The disk frontend checks of libvirt 9.0's `qemuValidateDomainDeviceDefDiskFrontend` that
- * edgevirt would otherwise let through to QEMU: the IDE and SATA frontends of a `device='disk'`
+ * edgevirt would otherwise let through to QEMU: copy-on-read needs a writable, fixed disk; a
+ * `device='lun'` is a virtio or SCSI frontend without copy-on-read; QEMU has no TFTP client
+ * (`qemuDomainValidateStorageSource`); the IDE and SATA frontends of a `device='disk'`
  * (`ide-hd`) have no read-only mode.
  *
  * @module
@@ -22,13 +24,33 @@ import { child, type XmlElement } from "../../util/xml/mod.ts";
  * ```
  */
 export function validateDiskFrontend(disk: XmlElement): void {
-  if ((disk.attributes.device ?? "disk") !== "disk" || !child(disk, "readonly")) return;
+  const device = disk.attributes.device ?? "disk";
   const bus = child(disk, "target")?.attributes.bus;
-  if (bus === "ide" || bus === "sata") {
-    throw VirError.report(
-      "QEMU",
-      "CONFIG_UNSUPPORTED",
-      `readonly ${bus} disks are not supported`,
-    );
+  const dst = child(disk, "target")?.attributes.dev;
+  const readonly = child(disk, "readonly") !== undefined;
+  if (child(disk, "driver")?.attributes.copy_on_read === "on") {
+    if (readonly) unsupported(`copy_on_read is not compatible with read-only disk '${dst}'`);
+    if (device === "cdrom" || device === "floppy") {
+      unsupported(`copy_on_read is not supported with removable disk '${dst}'`);
+    }
   }
+  if (device === "lun") {
+    if (bus !== "virtio" && bus !== "scsi") {
+      unsupported(`disk device='lun' is not supported for bus='${bus}'`);
+    }
+    if (child(disk, "driver")?.attributes.copy_on_read === "on") {
+      unsupported(`copy_on_read is not compatible with 'lun' disk '${dst}'`);
+    }
+  }
+  // qemuDomainValidateStorageSource: QEMU dropped TFTP in 2.8.
+  if (disk.attributes.type === "network" && child(disk, "source")?.attributes.protocol === "tftp") {
+    unsupported("'tftp' protocol is not supported with this QEMU binary");
+  }
+  if (device === "disk" && readonly && (bus === "ide" || bus === "sata")) {
+    unsupported(`readonly ${bus} disks are not supported`);
+  }
+}
+
+function unsupported(message: string): never {
+  throw VirError.report("QEMU", "CONFIG_UNSUPPORTED", message);
 }

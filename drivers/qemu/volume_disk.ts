@@ -92,13 +92,37 @@ export async function resolveVolumeDisks(
 ): Promise<Map<XmlElement, string>> {
   const paths = new Map<XmlElement, string>();
   for (const disk of def.devices.other) {
-    if (disk.name !== "disk" || disk.attributes.type !== "volume") continue;
-    const source = child(disk, "source")?.attributes;
-    // An empty cdrom names no volume: nothing to translate.
-    if (!source?.pool) continue;
-    paths.set(disk, await translate(secondaries, source));
-    const driver = child(disk, "driver");
-    if (driver) driver.attributes.type ??= "raw";
+    if (disk.name !== "disk") continue;
+    const path = await resolveVolumeDisk(disk, secondaries);
+    if (path !== undefined) paths.set(disk, path);
   }
   return paths;
+}
+
+/**
+ * The host path of one disk's volume (undefined for a disk that is no volume, or an empty
+ * cdrom), as the start translates it; a hot-plug translates its disk the same way.
+ *
+ * @example
+ * ```ts
+ * import { resolveVolumeDisk } from "./volume_disk.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * import type { QemuSecondaries } from "./secondaries.ts";
+ * declare const secondaries: QemuSecondaries;
+ * const disk = parse("<disk type='volume'><source pool='p' volume='v.img'/><target dev='vdb'/></disk>");
+ * await resolveVolumeDisk(disk, secondaries); // "/var/lib/p/v.img"
+ * ```
+ */
+export async function resolveVolumeDisk(
+  disk: XmlElement,
+  secondaries: QemuSecondaries,
+): Promise<string | undefined> {
+  if (disk.attributes.type !== "volume") return undefined;
+  const source = child(disk, "source")?.attributes;
+  // An empty cdrom names no volume: nothing to translate.
+  if (!source?.pool) return undefined;
+  const path = await translate(secondaries, source);
+  const driver = child(disk, "driver");
+  if (driver) driver.attributes.type ??= "raw";
+  return path;
 }

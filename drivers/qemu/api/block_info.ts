@@ -11,7 +11,7 @@ import { checkFlags, VirError } from "../../../util/errors.ts";
 import { strerror } from "../../../util/strerror.ts";
 import { child, type XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
-import { fileLimits } from "./stats_all.ts";
+import { fileLimits, physicalSize } from "./stats_all.ts";
 import { queryBlockCounters } from "./stats_qmp.ts";
 
 /** `virDomainDiskByName` (target or source path), else libvirt's error for this call. */
@@ -62,7 +62,8 @@ export async function blockInfo(
     const disk = diskOf(obj, path);
     const source = child(disk, "source")?.attributes;
     const file = source?.file ?? source?.dev;
-    if (!file) {
+    const network = disk.attributes.type === "network";
+    if (!file && !(network && isActive(obj))) {
       throw VirError.report(
         "QEMU",
         "INVALID_ARG",
@@ -71,7 +72,7 @@ export async function blockInfo(
     }
     if (!isActive(obj)) {
       // The declared format rules, never the header: a raw disk's capacity is its file's size.
-      const limits = limitsOf(file);
+      const limits = limitsOf(file!);
       if (child(disk, "driver")?.attributes.type === "qcow2") return limits;
       return { ...limits, capacity: limits.physical };
     }
@@ -82,11 +83,13 @@ export async function blockInfo(
       child(disk, "driver")?.attributes.type === "qcow2";
     let allocation = qcow2File ? physical : entry?.wr_highest_offset ?? physical;
     let onDisk = physical;
-    // A sparse file (or one QEMU has not written to): the file's own size is the physical one.
+    // A sparse file (or one QEMU has not written to): the file's own size (a block device's
+    // end) is the physical one. libvirt cannot open a network source from the host: QEMU's
+    // figure stands.
     if (physical === 0 || allocation === 0 || allocation === physical) {
       if (allocation === 0) allocation = physical;
       try {
-        onDisk = Deno.statSync(file).size;
+        onDisk = file ? physicalSize(file) : physical;
       } catch {
         onDisk = physical;
       }

@@ -2,7 +2,8 @@
  * `virDomainAttachDeviceFlags` of the QEMU driver (`qemuDomainAttachDeviceLiveAndConfig`): the
  * device goes into the persistent definition (AFFECT_CONFIG) and/or into the running QEMU
  * (AFFECT_LIVE: `qemuDomainAttachDeviceDiskLive` for disks, with the QMP sequence of libvirt
- * 9.0: `blockdev-add` storage, `blockdev-add` format, `device_add`, rolled back on failure).
+ * 9.0: `blockdev-add` of each layer's storage and format nodes, bottom first, and of the
+ * copy-on-read filter, then `device_add`, rolled back on failure).
  *
  * @module
  */
@@ -18,7 +19,12 @@ import { qemuPostParse } from "../postparse.ts";
 import { attachChardevLive } from "./device_chardev.ts";
 import { changeMedia } from "./device_media.ts";
 import { newSourceIndex } from "./block_chain.ts";
-import { blockdevProps, diskDeviceProps, diskFile } from "./device_disk.ts";
+import { chainBlockdevs, diskDeviceProps, diskNodes } from "./device_disk.ts";
+import { diskLayers } from "./disk_layers.ts";
+import { resolveVolumeDisk } from "../volume_disk.ts";
+import { authOf, encryptionOf, prepareDiskSecrets, removeDiskSecrets } from "../disk_secret.ts";
+import { unsupportedEncryption } from "../command/unsupported.ts";
+import { numberDiskChain, probeDiskChain } from "../disk_chains.ts";
 import {
   checkUniqueAlias,
   diskByTarget,
@@ -81,24 +87,35 @@ async function attachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
   let alias: string | undefined;
   if (dev.name === "interface") alias = await attachNicLive(s, obj, dev);
   else {
-    if (dev.name === "disk") await attachDiskLive(obj, dev);
+    if (dev.name === "disk") await attachDiskLive(s, obj, dev);
     else await attachChardevLive(s, obj, dev);
     alias = child(dev, "alias")?.attributes.name;
   }
   s.emitOther(obj, VIR.DOMAIN_EVENT_ID_DEVICE_ADDED, { devAlias: alias });
 }
 
-/** `qemuDomainAttachDeviceDiskLiveInternal`: the checks, the placement, then the QMP. */
-async function attachDiskLive(obj: QemuDomainObj, disk: XmlElement): Promise<void> {
+/**
+ * `qemuDomainAttachDeviceDiskLiveInternal`: the checks, a volume's path from the storage driver
+ * (`virDomainDiskTranslateSourcePool`), the placement, then the QMP.
+ */
+async function attachDiskLive(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  disk: XmlElement,
+): Promise<void> {
   // The device's own validation (libvirt's parse, against the running definition) comes first.
   validateIOThreadUser(obj.def, disk);
   if (disk.attributes.device === "floppy") {
     throw VirError.report("QEMU", "OPERATION_UNSUPPORTED", "floppy device hotplug isn't supported");
   }
+  const volume = await resolveVolumeDisk(disk, s.secondaries);
   const def = obj.def;
   const dup = diskByTarget(def, targetOf(disk));
   if (dup) {
-    const src = (d: XmlElement) => child(d, "source")?.attributes.file ?? "<null>";
+    const src = (d: XmlElement) => {
+      const a = child(d, "source")?.attributes;
+      return a?.file ?? a?.dev ?? a?.name ?? "<null>";
+    };
     throw VirError.report(
       "DOMAIN",
       "XML_ERROR",
@@ -107,7 +124,11 @@ async function attachDiskLive(obj: QemuDomainObj, disk: XmlElement): Promise<voi
   }
   const bus = child(disk, "target")?.attributes.bus;
   checkHotplugBus(def, disk, bus);
-  if (!diskFile(disk)) {
+  // A network source's medium is its <source>; another disk's, its image.
+  const empty = disk.attributes.type === "network"
+    ? !child(disk, "source")
+    : !diskLayers(disk, volume).length;
+  if (empty) {
     throw VirError.report("QEMU", "OPERATION_UNSUPPORTED", "cannot hotplug a disk without medium");
   }
   // Placed and named in a copy, as libvirt's post-parse and alias assignment would.
@@ -119,22 +140,51 @@ async function attachDiskLive(obj: QemuDomainObj, disk: XmlElement): Promise<voi
     throw VirError.report("QEMU", "INTERNAL_ERROR", "No free USB ports");
   }
   assignDeviceAliases(copy);
-  const source = child(disk, "source")!;
-  source.attributes = { ...source.attributes, index: String(newSourceIndex(obj)) };
-  const [storage, format] = blockdevProps(disk);
+  // The chain is read and numbered as the start does; libvirt numbers the backing images when
+  // it reads them (qemuDomainDetermineDiskChain), then the whole chain again from the top
+  // (qemuDomainPrepareDiskSource), so each image below the top uses up two indexes.
+  const next = () => newSourceIndex(obj);
+  await probeDiskChain(disk, volume, next);
+  numberDiskChain(disk, next);
+  // The top image's credentials and key, as at start: secret objects read from 0600 files.
+  const secrets = await prepareDiskSecrets(def, s.secondaries, s.paths.runDir, [disk]);
   const mon = obj.proc!.monitor;
   const added: string[] = [];
+  const objects: string[] = [];
   try {
-    await mon.run("blockdev-add", storage);
-    added.unshift(storage["node-name"] as string);
-    await mon.run("blockdev-add", format);
-    added.unshift(format["node-name"] as string);
+    const auth = authOf(disk);
+    const key = secrets.get(disk);
+    const encryption = encryptionOf(disk);
+    if (encryption && !key) throw unsupportedEncryption(encryption);
+    const layers = diskLayers(disk, volume, (auth && secrets.get(auth)) || undefined);
+    const nodes = chainBlockdevs(disk, layers, true, key?.id);
+    const top = diskNodes(layers[0].index!).storage;
+    for (const node of nodes) {
+      // qemuBlockStorageSourceAttachApply: an image's secrets go in just before its nodes.
+      if (node["node-name"] === top) {
+        for (const secret of secrets.values()) {
+          await mon.run("object-add", {
+            "qom-type": "secret",
+            id: secret.id,
+            file: secret.file,
+            format: "raw",
+          });
+          objects.unshift(secret.id);
+        }
+      }
+      await mon.run("blockdev-add", node);
+      added.unshift(node["node-name"] as string);
+    }
     await mon.run("device_add", diskDeviceProps(copy, disk));
   } catch (err) {
-    // qemuBlockStorageSourceChainDetach: what was added goes, top node first; its own
-    // failures are not what the caller needs to hear.
+    // qemuBlockStorageSourceChainDetach: what was added goes, top node first, then the
+    // secrets; its own failures are not what the caller needs to hear.
     for (const node of added) await mon.run("blockdev-del", { "node-name": node }).catch(() => {});
+    for (const id of objects) await mon.run("object-del", { id }).catch(() => {});
     throw err;
+  } finally {
+    // QEMU read each key when its object was added.
+    await removeDiskSecrets(secrets);
   }
   insertParsedDevice(def, disk);
 }

@@ -70,29 +70,39 @@ const HONOURED_DRIVER_ATTRS = new Set([
   "discard",
   "detect_zeroes",
   "iothread",
+  "copy_on_read",
 ]);
 
 /** The image formats a format node is started with. */
 const FORMATS = new Set(["raw", "qcow2"]);
 
-/** The file path of a disk's source, or libvirt's refusal for a source hotplug cannot open. */
-export function diskFile(disk: XmlElement): string | undefined {
-  const type = disk.attributes.type ?? "file";
-  if (type !== "file") {
-    throw VirError.report(
-      "QEMU",
-      "CONFIG_UNSUPPORTED",
-      `disk type '${type}' is not supported with this QEMU binary`,
-    );
-  }
-  return child(disk, "source")?.attributes.file;
-}
-
 /** One image of a disk's chain, as the block nodes need it. */
 export interface BlockLayer extends Layer {
   /** A block device: QEMU's `host_device` protocol opens it, not `file`. */
   hostDevice?: boolean;
+  /** A network source: the storage node's driver and protocol properties (no file). */
+  backend?: Record<string, unknown>;
 }
+
+/**
+ * The node a disk's frontend uses: libvirt's copy-on-read filter (`libvirt-CoR-<dst>`) over
+ * the top format node when `<driver copy_on_read='on'>`, else the top format node.
+ *
+ * @example
+ * ```ts
+ * import { frontendNode } from "./device_disk.ts";
+ * import { parse } from "../../../util/xml/mod.ts";
+ * frontendNode(parse("<disk><driver copy_on_read='on'/><target dev='vda'/></disk>"), 1);
+ * // "libvirt-CoR-vda"
+ * ```
+ */
+export function frontendNode(disk: XmlElement, top: number): string {
+  return copyOnRead(disk)
+    ? `libvirt-CoR-${child(disk, "target")?.attributes.dev}`
+    : diskNodes(top).format;
+}
+
+const copyOnRead = (disk: XmlElement) => child(disk, "driver")?.attributes.copy_on_read === "on";
 
 /**
  * libvirt's cache mode of a disk (`qemuDomainPrepareDiskCachemode`: a writable shareable disk
@@ -137,7 +147,8 @@ function checkFormat(format: string): void {
  * (`qemuBlockStorageSourceGetBackendProps`, `qemuBlockStorageSourceGetBlockdevFormatProps`):
  * cache, aio and discard go to every layer, detect-zeroes and the LUKS key to the top only,
  * the images below the top are read-only. With `chained`, every qcow2 names its backing node
- * (`null` at the bottom); without, QEMU opens what the image names.
+ * (`null` at the bottom); without, QEMU opens what the image names. A copy-on-read disk ends
+ * with libvirt's filter node over the top (`qemuBlockStorageGetCopyOnReadProps`).
  *
  * @example
  * ```ts
@@ -167,7 +178,7 @@ export function chainBlockdevs(
     ? "on"
     : driver.detect_zeroes;
   const readOnly = disk.attributes.device === "cdrom" || child(disk, "readonly") !== undefined;
-  return layers.map((layer, i) => {
+  const out: Record<string, unknown>[] = layers.map((layer, i) => {
     checkFormat(layer.format);
     if (layer.index === undefined) {
       throw VirError.report("QEMU", "INTERNAL_ERROR", "disk has no source to attach");
@@ -183,11 +194,11 @@ export function chainBlockdevs(
     const backing = chained && layer.format === "qcow2"
       ? { backing: below === undefined ? null : diskNodes(below).format }
       : {};
+    const protocol = layer.backend ??
+      { driver: layer.hostDevice ? "host_device" : "file", filename: layer.file, ...aio };
     return [
       {
-        driver: layer.hostDevice ? "host_device" : "file",
-        filename: layer.file,
-        ...aio,
+        ...protocol,
         "node-name": nodes.storage,
         ...cache,
         "auto-read-only": true,
@@ -206,35 +217,14 @@ export function chainBlockdevs(
       },
     ];
   }).toReversed().flat();
-}
-
-/**
- * The two `blockdev-add` argument objects (storage, then format) of a hot-plugged file disk.
- *
- * @example
- * ```ts
- * import { blockdevProps } from "./device_disk.ts";
- * import { element } from "../../../util/xml/mod.ts";
- * const disk = element("disk", { type: "file", device: "disk" }, [
- *   element("driver", { name: "qemu", type: "qcow2" }),
- *   element("source", { file: "/var/lib/a.qcow2", index: "2" }),
- *   element("target", { dev: "vdb", bus: "virtio" }),
- * ]);
- * const [storage, format] = blockdevProps(disk);
- * format.driver; // "qcow2"
- * ```
- */
-export function blockdevProps(
-  disk: XmlElement,
-): [Record<string, unknown>, Record<string, unknown>] {
-  const file = diskFile(disk);
-  const n = sourceIndex(disk);
-  if (!file || n === undefined) {
-    throw VirError.report("QEMU", "INTERNAL_ERROR", "disk has no source to attach");
-  }
-  const format = child(disk, "driver")?.attributes.type ?? "raw";
-  const [storage, node] = chainBlockdevs(disk, [{ file, format, index: n }], false);
-  return [storage, node];
+  const top = layers[0]?.index;
+  if (!copyOnRead(disk) || top === undefined) return out;
+  return [...out, {
+    driver: "copy-on-read",
+    "node-name": frontendNode(disk, top),
+    file: diskNodes(top).format,
+    discard: "unmap",
+  }];
 }
 
 /**
@@ -309,22 +299,29 @@ export function diskDeviceProps(def: DomainDef, disk: XmlElement): Record<string
   const alias = child(disk, "alias")?.attributes.name;
   const n = sourceIndex(disk);
   const cdrom = disk.attributes.device === "cdrom";
+  const lun = disk.attributes.device === "lun";
   let props: Record<string, unknown>;
   if (bus === "virtio") {
-    props = { driver: "virtio-blk-pci", ...iothreadProp(disk), ...pciProps(def, address) };
+    props = {
+      driver: "virtio-blk-pci",
+      // qemuBuildDiskDeviceProps' order: iothread, then scsi.
+      ...iothreadProp(disk),
+      ...(lun ? { scsi: true } : {}),
+      ...pciProps(def, address),
+    };
   } else if (bus === "usb") {
     props = { driver: "usb-storage", bus: `usb.${Number(address.bus ?? 0)}`, port: address.port };
   } else if (bus === "scsi") {
     const controller = Number(address.controller ?? 0);
     const unit = Number(address.unit ?? 0);
     props = {
-      driver: cdrom ? "scsi-cd" : "scsi-hd",
+      driver: lun ? "scsi-block" : cdrom ? "scsi-cd" : "scsi-hd",
       bus: `scsi${controller}.0`,
       channel: Number(address.bus ?? 0),
       "scsi-id": Number(address.target ?? 0),
       lun: unit,
-      // libvirt names the VPD device id after the -drive it no longer uses.
-      device_id: `drive-${alias}`,
+      // libvirt names the VPD device id after the -drive it no longer uses (not scsi-block's).
+      ...(lun ? {} : { device_id: `drive-${alias}` }),
     };
   } else if (bus === "ide" || bus === "sata") {
     // The chipset's controller is QEMU's "ide": a bus per IDE channel, per SATA port.
@@ -332,6 +329,9 @@ export function diskDeviceProps(def: DomainDef, disk: XmlElement): Record<string
     props = bus === "sata"
       ? { driver: cdrom ? "ide-cd" : "ide-hd", bus: `ide.${unit}` }
       : { driver: cdrom ? "ide-cd" : "ide-hd", bus: `ide.${Number(address.bus ?? 0)}`, unit };
+  } else if (bus === "fdc") {
+    // The floppy's boot index is the controller's (bootindexA/B), not the drive's.
+    props = { driver: "floppy", unit: Number(address.unit ?? 0) };
   } else {
     throw VirError.report(
       "QEMU",
@@ -339,11 +339,11 @@ export function diskDeviceProps(def: DomainDef, disk: XmlElement): Record<string
       `unsupported disk bus '${bus}' with device setup`,
     );
   }
-  const cache = writeCache(disk);
+  const cache = lun ? undefined : writeCache(disk);
   return {
     ...props,
     ...(child(disk, "shareable") ? { "share-rw": true } : {}),
-    ...(n !== undefined ? { drive: diskNodes(n).format } : {}),
+    ...(n !== undefined ? { drive: frontendNode(disk, n) } : {}),
     id: alias,
     ...(bus === "usb" ? { removable: false } : {}),
     ...(cache ? { "write-cache": cache } : {}),

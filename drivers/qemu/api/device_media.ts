@@ -8,11 +8,14 @@
  * @module
  */
 import { VirError } from "../../../util/errors.ts";
-import { child, type XmlElement } from "../../../util/xml/mod.ts";
+import { child, element, type XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import { newSourceIndex } from "./block_chain.ts";
-import { blockdevProps, diskNodes, sourceIndex } from "./device_disk.ts";
+import { chainBlockdevs, chainIndexes, diskNodes, frontendNode } from "./device_disk.ts";
+import { diskLayers } from "./disk_layers.ts";
+import { numberDiskChain, probeDiskChain } from "../disk_chains.ts";
+import { resolveVolumeDisk } from "../volume_disk.ts";
 
 /** libvirt's CHANGE_MEDIA_TIMEOUT: how long QEMU may take to open a tray. */
 const CHANGE_MEDIA_TIMEOUT_MS = 5000;
@@ -59,8 +62,10 @@ function waitTrayOpen(obj: QemuDomainObj, disk: XmlElement): Promise<void> {
         done(true);
       }
     });
+    // Called when QEMU says the tray is closed: the live XML's tray may still be the previous
+    // change's open (its close event not handled yet), so only a new event counts (a tray the
+    // guest locked opens when the guest lets it, after blockdev-open-tray has returned).
     const timer = setTimeout(() => done(false), CHANGE_MEDIA_TIMEOUT_MS);
-    if (trayOpen(disk)) done(true);
   });
 }
 
@@ -87,50 +92,64 @@ export async function changeMedia(
 ): Promise<void> {
   const id = aliasOf(disk)!;
   const mon = obj.proc!.monitor;
-  const newSource = child(media, "source");
-  const hasNew = newSource?.attributes.file !== undefined;
-  let props: ReturnType<typeof blockdevProps> | undefined;
-  if (hasNew) {
-    newSource!.attributes = { ...newSource!.attributes, index: String(newSourceIndex(obj)) };
-    props = blockdevProps(media);
+  // The new medium is opened as a hot-plugged disk's is (qemuDomainChangeMediaBlockdev): a
+  // volume's path from its pool, the chain read and numbered, a node pair per image.
+  const volume = await resolveVolumeDisk(media, s.secondaries);
+  const hasNew = media.attributes.type === "network"
+    ? child(media, "source") !== undefined
+    : diskLayers(media, volume).length > 0;
+  let nodes: Record<string, unknown>[] = [];
+  let top: string | undefined;
+  const next = () => newSourceIndex(obj);
+  if (!hasNew) {
+    // An eject leaves an empty source, which libvirt numbers too: `<source index='N'/>`.
+    media.children = media.children.filter((c) => !(c.type === "element" && c.name === "source"));
+    media.children.push(element("source", { index: `${next()}` }));
+  } else {
+    await probeDiskChain(media, volume, next);
+    numberDiskChain(media, next);
+    const layers = diskLayers(media, volume);
+    nodes = chainBlockdevs(media, layers, true);
+    top = frontendNode(media, layers[0].index!);
   }
   if (!(await trayOpenInQemu(obj, id) ?? trayOpen(disk))) {
     const opened = force ? Promise.resolve() : waitTrayOpen(obj, disk);
     await mon.run("blockdev-open-tray", { id, force });
     await opened;
   }
-  const oldIndex = sourceIndex(disk);
+  const oldIndexes = chainIndexes(disk);
   const added: string[] = [];
   try {
     await mon.run("blockdev-remove-medium", { id });
-    if (oldIndex !== undefined) {
-      const old = diskNodes(oldIndex);
-      for (const node of [old.format, old.storage]) {
-        await mon.run("blockdev-del", { "node-name": node }).catch(() => {});
-      }
+    for (const node of oldIndexes.map(diskNodes).flatMap((n) => [n.format, n.storage])) {
+      await mon.run("blockdev-del", { "node-name": node }).catch(() => {});
     }
-    if (props) {
-      for (const p of props) {
-        await mon.run("blockdev-add", p);
-        added.unshift(p["node-name"] as string);
-      }
-      await mon.run("blockdev-insert-medium", { id, "node-name": props[1]["node-name"] });
+    for (const node of nodes) {
+      await mon.run("blockdev-add", node);
+      added.unshift(node["node-name"] as string);
     }
+    if (top) await mon.run("blockdev-insert-medium", { id, "node-name": top });
     await mon.run("blockdev-close-tray", { id });
   } catch (err) {
     for (const node of added) await mon.run("blockdev-del", { "node-name": node }).catch(() => {});
     throw err;
   }
-  replaceSource(disk, hasNew ? newSource : undefined);
+  replaceMedium(disk, media);
   await s.saveStatus(obj);
 }
 
-/** The disk's `<source>` becomes `source` (none for an eject), in the source's place. */
-function replaceSource(disk: XmlElement, source: XmlElement | undefined): void {
-  const at = disk.children.findIndex((c) => c.type === "element" && c.name === "source");
-  if (at >= 0) disk.children.splice(at, 1, ...(source ? [source] : []));
-  else if (source) {
-    const driver = disk.children.findIndex((c) => c.type === "element" && c.name === "driver");
-    disk.children.splice(driver + 1, 0, source);
-  }
+/**
+ * The disk's medium becomes `media`'s (an empty source for an eject): its source type, its
+ * `<source>` and its chain (`<backingStore>`), in the old ones' place.
+ */
+function replaceMedium(disk: XmlElement, media: XmlElement): void {
+  const isMedium = (c: XmlElement["children"][number]) =>
+    c.type === "element" && (c.name === "source" || c.name === "backingStore");
+  const parts = media.children.filter(isMedium);
+  disk.attributes = { ...disk.attributes, type: media.attributes.type ?? "file" };
+  const at = disk.children.findIndex(isMedium);
+  const kept = disk.children.filter((c) => !isMedium(c));
+  const driver = kept.findIndex((c) => c.type === "element" && c.name === "driver");
+  kept.splice(at >= 0 ? at : driver + 1, 0, ...parts);
+  disk.children = kept;
 }

@@ -180,8 +180,12 @@ export function fileLimits(
   path: string,
 ): { capacity: number; allocation: number; physical: number } {
   const st = Deno.statSync(path);
-  let capacity = st.size;
   const f = Deno.openSync(path, { read: true });
+  // A block device has no size of its own in stat: its end is its size, and all of it is
+  // allocated (virStorageSourceUpdateBackingSizes).
+  const end = st.isBlockDevice ? f.seekSync(0, Deno.SeekMode.End) : st.size;
+  if (st.isBlockDevice) f.seekSync(0, Deno.SeekMode.Start);
+  let capacity = end;
   try {
     const head = new Uint8Array(32);
     // The magic "QFI\xfb" as bytes: 0xfb is no UTF-8 and would not survive a TextDecoder.
@@ -192,7 +196,29 @@ export function fileLimits(
   } finally {
     f.close();
   }
-  return { capacity, allocation: (st.blocks ?? 0) * 512, physical: st.size };
+  const allocation = st.isBlockDevice ? end : (st.blocks ?? 0) * 512;
+  return { capacity, allocation, physical: end };
+}
+
+/**
+ * The physical size of a disk's file or block device (`virStorageSourceUpdatePhysicalSize`):
+ * a file's size, a block device's end.
+ *
+ * @example
+ * ```ts
+ * import { physicalSize } from "./stats_all.ts";
+ * physicalSize("/dev/loop0"); // 4194304 for a loop device on a 4 MiB image
+ * ```
+ */
+export function physicalSize(path: string): number {
+  const st = Deno.statSync(path);
+  if (!st.isBlockDevice) return st.size;
+  const f = Deno.openSync(path, { read: true });
+  try {
+    return f.seekSync(0, Deno.SeekMode.End);
+  } finally {
+    f.close();
+  }
 }
 
 function blockHeader(disk: XmlElementJSON, i: number, live: boolean, p: TypedParams): void {

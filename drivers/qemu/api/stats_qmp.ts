@@ -20,7 +20,7 @@ export interface BlockCounters {
   wr_highest_offset: number;
   /** The image's virtual size, when QEMU has a medium in the drive. */
   capacity?: number;
-  /** The image's bytes on disk (`actual-size`), with the capacity. */
+  /** The image's bytes on disk (`actual-size`, else the capacity), with the capacity. */
   physical?: number;
 }
 
@@ -71,7 +71,8 @@ export async function queryBlockCounters(
     const image = b.inserted?.image;
     const size = image?.["virtual-size"];
     if (id && size !== undefined) {
-      sizes.set(id, { capacity: size, physical: image?.["actual-size"] });
+      // No actual-size (an NBD or http image): not thin-provisioned, all of it is physical.
+      sizes.set(id, { capacity: size, physical: image?.["actual-size"] ?? size });
     }
   }
   const out = new Map<string, BlockCounters>();

@@ -11,9 +11,9 @@ import { child } from "../../../util/xml/mod.ts";
 import { isQ35 } from "../default_devices.ts";
 import { helperNetdev } from "../net/bridge_helper.ts";
 import type { NicRuntime } from "../net/nics.ts";
-import { encryptionOf } from "../disk_secret.ts";
-import { diskChain } from "../api/block_chain.ts";
-import { chainBlockdevs, diskDeviceProps, diskNodes, writeCache } from "../api/device_disk.ts";
+import { authOf, type DiskSecret, encryptionOf } from "../disk_secret.ts";
+import { chainBlockdevs, diskDeviceProps, frontendNode, writeCache } from "../api/device_disk.ts";
+import { diskLayers } from "../api/disk_layers.ts";
 import { virtserialportProps } from "../virtio_serial.ts";
 import { optValue } from "./escape.ts";
 import { cpuFeatureToQemu } from "../cpu_features.ts";
@@ -38,8 +38,11 @@ export interface CommandOptions {
   taps?: ReadonlyMap<DomainInterface, Pick<NicRuntime, "ifname" | "helper" | "fd">>;
   /** The host path of each `<disk type='volume'>`, resolved through the storage driver. */
   volumes?: ReadonlyMap<XmlElement, string>;
-  /** The key of each LUKS-encrypted disk: a QEMU secret object read from a file. */
-  secrets?: ReadonlyMap<XmlElement, { id: string; file: string }>;
+  /**
+   * The key of each LUKS-encrypted disk (by disk) and the password of each network source's
+   * `<auth>` (by that element): QEMU secret objects read from files.
+   */
+  secrets?: ReadonlyMap<XmlElement, DiskSecret>;
 }
 
 /**
@@ -146,7 +149,7 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
   // libvirt always asks for a strict boot: only the devices given a bootindex are tried.
   argv.push("-boot", "strict=on");
   const ctx: DeviceContext = {
-    n: { serial: 0, vnc: 0 },
+    n: { serial: 0, vnc: 0, fdc: 0 },
     placer: pciPlacer(def),
     boot: bootIndexer(def),
     controllers: def.devices.other.filter((d) => d.name === "controller"),
@@ -284,15 +287,15 @@ const aliasOf = (dev: XmlElement) => child(dev, "alias")?.attributes.name;
 /** What placing one device needs besides the device itself. */
 interface DeviceContext {
   /** Devices of each kind started so far. */
-  n: { serial: number; vnc: number };
+  n: { serial: number; vnc: number; fdc: number };
   placer: PciPlacer;
   boot: BootIndexer;
   /** The `<controller>` elements, whose aliases name the IDE/SATA buses. */
   controllers: XmlElement[];
   /** Host paths of volume disks. */
   volumes: ReadonlyMap<XmlElement, string>;
-  /** Keys of encrypted disks. */
-  secrets: ReadonlyMap<XmlElement, { id: string; file: string }>;
+  /** Keys of encrypted disks and passwords of network sources. */
+  secrets: ReadonlyMap<XmlElement, DiskSecret>;
   /** The definition, whose controllers name the buses. */
   def: DomainDef;
 }
@@ -388,6 +391,8 @@ function builtInController(dev: XmlElement): boolean {
   const { type, model, index } = dev.attributes;
   if (type === "pci") return model === "pci-root" || model === "pcie-root";
   if (type === "usb") return model === "none";
+  // The floppy controller comes with the first floppy drive (see `floppyController`).
+  if (type === "fdc") return true;
   return (type === "ide" || type === "sata") && Number(index ?? 0) === 0;
 }
 
@@ -476,80 +481,95 @@ function scsiPlacement(dev: XmlElement, ctx: DeviceContext): string {
   );
   if (controller?.attributes.model !== "virtio-scsi") return "";
   const { driver: _, ...props } = diskDeviceProps(ctx.def, dev);
-  return ["bus", "channel", "scsi-id", "lun", "device_id"]
+  return ["bus", "channel", "scsi-id", "lun", "device_id"].filter((k) => k in props)
     .map((k) => `,${k}=${optValue(String(props[k]))}`).join("");
 }
 
 /**
  * A disk: each image of its chain as a `-blockdev` storage and format node pair, named
  * `libvirt-N-*` by the source index the start gave it (see `disk_chains.ts`), in libvirt's JSON
- * form, and the frontend libvirt starts for its bus, at its address, named by its alias, with
- * its bootindex, on the top format node. Any other disk (block, network, a bus without a
- * frontend here, no address the bus can use) is refused.
+ * form (a file, a host block device or a network source, see `disk_layers.ts`), a copy-on-read
+ * filter on top when asked, and the frontend libvirt starts for its bus, at its address, named
+ * by its alias, with its bootindex. A floppy's boot index goes to the floppy controller, which
+ * the first floppy brings (`qemuBuildFloppyCommandLineControllerOptions`). Any other disk (a
+ * bus without a frontend here, no address the bus can use) is refused.
  */
 function diskArgs(dev: XmlElement, ctx: DeviceContext): string[] {
-  const source = child(dev, "source")?.attributes;
-  const type = dev.attributes.type ?? "file";
-  if (type === "network") {
-    throw unsupported(
-      `'${source?.protocol}' protocol is not supported with this QEMU binary`,
-    );
-  }
-  // A volume disk is the file or block device its storage pool gave as the volume's path.
-  const volume = type === "volume" ? ctx.volumes.get(dev) : undefined;
-  if (type !== "file" && volume === undefined) {
-    throw unsupported(`disk type '${type}' is not supported with this QEMU binary`);
-  }
+  // A volume disk is the file or block device its storage pool gave as the volume's path; a
+  // network source's credentials are a secret object its storage node names.
+  const auth = authOf(dev);
+  const password = auth && ctx.secrets.get(auth);
+  const chain = diskLayers(dev, ctx.volumes.get(dev), password || undefined);
   // An encrypted image without its key would reach the guest as ciphertext: refused.
   const encryption = encryptionOf(dev);
   const secret = ctx.secrets.get(dev);
   if (encryption && !secret) throw unsupportedEncryption(encryption);
   const bus = child(dev, "target")?.attributes.bus ?? "virtio";
   const cdrom = dev.attributes.device === "cdrom";
+  // SCSI passthrough: scsi-block, or virtio-blk's SG_IO switch (which QEMU 7.2 refuses with
+  // virtio 1.0, as it refuses libvirt's).
+  const lun = dev.attributes.device === "lun";
+  const unit = Number(child(dev, "address")?.attributes.unit ?? 0);
   const [front, at] = bus === "virtio"
-    ? ["virtio-blk-pci", ctx.placer(child(dev, "address"))]
+    ? [lun ? "virtio-blk-pci,scsi=on" : "virtio-blk-pci", ctx.placer(child(dev, "address"))]
     : bus === "usb"
     ? ["usb-storage", usbPlacement(dev)]
     : bus === "ide" || bus === "sata"
     ? [cdrom ? "ide-cd" : "ide-hd", drivePlacement(dev, bus, ctx.controllers)]
     : bus === "scsi"
-    ? [cdrom ? "scsi-cd" : "scsi-hd", scsiPlacement(dev, ctx)]
+    ? [lun ? "scsi-block" : cdrom ? "scsi-cd" : "scsi-hd", scsiPlacement(dev, ctx)]
+    : bus === "fdc"
+    ? ["floppy", `,unit=${unit}`]
     : [];
   // QEMU knows the device by its libvirt alias, as the live XML shows it.
   const alias = aliasOf(dev);
   if (!front || !at || !alias) throw unsupportedDevice(dev, front ?? `${bus} disk`);
+  const controller = bus === "fdc" ? floppyController(ctx) : [];
   const iothread = iothreadProp(dev).iothread;
-  const device = `${optValue(alias)}${at}${ctx.boot(dev)}${
-    iothread ? `,iothread=${iothread}` : ""
-  }`;
-  // A volume of a pool of block devices (logical, disk, …) is a host device, as libvirt's
-  // virStorageSourceGetActualType makes it.
-  const chain = diskChain(dev, volume).map((layer, i) =>
-    i === 0 && volume !== undefined ? { ...layer, hostDevice: isBlockDevice(volume) } : layer
-  );
-  // An empty cdrom drive is a frontend without a backend (libvirt's too); a disk needs a medium.
-  if (!chain.length && cdrom) return ["-device", `${front},id=${device}`];
+  const device = `${optValue(alias)}${bus === "fdc" ? "" : at}${
+    bus === "fdc" ? "" : ctx.boot(dev)
+  }${iothread ? `,iothread=${iothread}` : ""}`;
+  const unitArg = bus === "fdc" ? at : "";
+  // An empty cdrom or floppy drive is a frontend without a backend (libvirt's too); a disk
+  // needs a medium.
+  if (!chain.length && (cdrom || bus === "fdc")) {
+    return [...controller, "-device", `${front}${unitArg},id=${device}`];
+  }
   if (!chain.length) throw unsupportedDevice(dev, `${front} without medium`);
   const nodes = chainBlockdevs(dev, chain, true, secret?.id);
-  const object = secret
-    ? ["-object", `secret,id=${optValue(secret.id)},file=${optValue(secret.file)},format=raw`]
-    : [];
-  const cache = writeCache(dev);
+  const object = [password, secret].flatMap((key) =>
+    key ? ["-object", `secret,id=${optValue(key.id)},file=${optValue(key.file)},format=raw`] : []
+  );
+  // scsi-block passes the guest's requests through: no host cache setting reaches it.
+  const cache = lun ? undefined : writeCache(dev);
   return [
+    ...controller,
     ...object,
     ...nodes.flatMap((node) => ["-blockdev", JSON.stringify(node)]),
     "-device",
-    `${front},drive=${diskNodes(chain[0].index!).format},id=${device}` +
+    `${front}${unitArg},drive=${frontendNode(dev, chain[0].index!)},id=${device}` +
     (cache ? `,write-cache=${cache}` : ""),
   ];
 }
 
-function isBlockDevice(path: string): boolean {
-  try {
-    return Deno.statSync(path).isBlockDevice === true;
-  } catch {
-    return false;
+/**
+ * The floppy controller's arguments, once, before the first floppy: on i440fx the machine's
+ * own `isa-fdc` takes the drives' boot indexes as globals; q35 has none, so libvirt adds one.
+ */
+function floppyController(ctx: DeviceContext): string[] {
+  if (ctx.n.fdc++) return [];
+  const floppies = ctx.def.devices.other.filter((d) =>
+    d.name === "disk" && child(d, "target")?.attributes.bus === "fdc"
+  );
+  const index = (unit: number) => {
+    const drive = floppies.find((d) => Number(child(d, "address")?.attributes.unit ?? 0) === unit);
+    return drive && ctx.boot(drive).replace(",bootindex=", "");
+  };
+  const indexes = [["A", index(0)], ["B", index(1)]].filter(([, i]) => i);
+  if (isQ35(ctx.def)) {
+    return ["-device", `isa-fdc${indexes.map(([d, i]) => `,bootindex${d}=${i}`).join("")}`];
   }
+  return indexes.flatMap(([d, i]) => ["-global", `isa-fdc.bootindex${d}=${i}`]);
 }
 
 function serialArgs(dev: XmlElement, index: number): string[] {

@@ -14,56 +14,12 @@ import { vcpusFromDef } from "../../../drivers/qemu/hotplug/mod.ts";
 import { qemuPostParse } from "../../../drivers/qemu/postparse.ts";
 import { assignDeviceAliases } from "../../../drivers/qemu/alias.ts";
 import { numberDiskSources, probeDiskChains } from "../../../drivers/qemu/disk_chains.ts";
-import { diskChain } from "../../../drivers/qemu/api/block_chain.ts";
-import { chainBlockdevs, chainIndexes } from "../../../drivers/qemu/api/device_disk.ts";
+import { chainBlockdevs } from "../../../drivers/qemu/api/device_disk.ts";
 import type { DomainDef } from "../../../conf/domain/def.ts";
-import { child } from "../../../util/xml/mod.ts";
 import { realQemuTest, withRealDriver } from "./real_qemu.ts";
+import { blockdevs, chains, makeImages } from "./disk_fixtures.ts";
 
 const fixtures = new URL("./fixtures/", import.meta.url);
-
-async function run(cmd: string, ...args: string[]) {
-  const out = await new Deno.Command(cmd, { args, stderr: "piped" }).output();
-  assert.ok(out.success, new TextDecoder().decode(out.stderr));
-}
-
-/** The images of `xml` under `root`, as `record_argv.sh` made them for libvirt. */
-async function makeImages(root: string, xml: string) {
-  for (const [, p] of xml.matchAll(/file='([^']*)'/g)) {
-    const path = `${root}${p}`;
-    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-    if (p.endsWith(".top.qcow2")) {
-      const stem = path.slice(0, -".top.qcow2".length);
-      await run("qemu-img", "create", "-q", "-f", "raw", `${stem}.base.img`, "1M");
-      await run(
-        "qemu-img",
-        "create",
-        "-q",
-        "-f",
-        "qcow2",
-        "-b",
-        `${stem}.base.img`,
-        "-F",
-        "raw",
-        `${stem}.mid.qcow2`,
-      );
-      await run(
-        "qemu-img",
-        "create",
-        "-q",
-        "-f",
-        "qcow2",
-        "-b",
-        `${stem}.mid.qcow2`,
-        "-F",
-        "qcow2",
-        path,
-      );
-    } else if (p.endsWith(".qcow2")) {
-      await run("qemu-img", "create", "-q", "-f", "qcow2", path, "16M");
-    } else await Deno.writeFile(path, new Uint8Array(1 << 20));
-  }
-}
 
 /** The started definition and argv of fixture `name`, its paths as in the fixture. */
 async function started(
@@ -88,12 +44,20 @@ async function started(
   }
 }
 
-const blockdevs = (argv: string[]) =>
-  argv.flatMap((a, i) => argv[i - 1] === "-blockdev" ? [JSON.parse(a)] : []);
-
 /** A disk frontend's block properties, by id, from QEMU's `key=value` or libvirt's JSON. */
 function frontends(argv: string[]): Record<string, Record<string, string>> {
-  const keys = ["driver", "drive", "write-cache", "bus", "channel", "scsi-id", "lun", "device_id"];
+  const keys = [
+    "driver",
+    "drive",
+    "write-cache",
+    "bus",
+    "channel",
+    "scsi-id",
+    "lun",
+    "device_id",
+    "unit",
+    "bootindex",
+  ];
   const out: Record<string, Record<string, string>> = {};
   argv.forEach((a, i) => {
     if (argv[i - 1] !== "-device") return;
@@ -102,23 +66,23 @@ function frontends(argv: string[]): Record<string, Record<string, string>> {
       : Object.fromEntries(
         a.split(",").map((p, j) => j ? p.split("=") as [string, string] : ["driver", p]),
       );
-    if (!/-(blk-pci|hd|cd|storage)$/.test(props.driver)) return;
+    if (!/-(blk-pci|hd|cd|storage)$|^floppy$/.test(props.driver)) return;
     out[props.id] = Object.fromEntries(keys.filter((k) => k in props).map((k) => [k, props[k]]));
   });
   return out;
 }
 
-/** Each disk's chain as the live XML shows it: files, formats and indexes. */
-function chains(def: DomainDef, unroot = (s: string) => s) {
-  return def.devices.other.filter((d) => d.name === "disk").map((d) => ({
-    dst: child(d, "target")?.attributes.dev,
-    layers: diskChain(d).map((l) => `${unroot(l.file)} ${l.format} ${l.index}`),
-    indexes: chainIndexes(d),
-    ended: child(d, "backingStore") !== undefined,
-  }));
-}
-
-for (const name of ["disk-files", "disk-modes", "disk-scsi", "pc-devices"]) {
+const diskFixtures = [
+  "disk-files",
+  "disk-modes",
+  "disk-scsi",
+  "pc-devices",
+  "disk-block",
+  "disk-net",
+  "disk-floppy",
+  "disk-floppy-q35",
+];
+for (const name of diskFixtures) {
   Deno.test(`${name}: the disks' -blockdev nodes and frontends are libvirt 9.0's`, async () => {
     const libvirt = (await Deno.readTextFile(new URL(`${name}.argv`, fixtures))).split("\n");
     const { argv } = await started(name);
@@ -139,6 +103,38 @@ Deno.test("disk-files: the live XML numbers sources and shows chains as libvirt 
   assert.ok(expected.some((c) => c.layers.length === 3), "the fixture has a backing chain");
   assert.deepEqual(chains(def, unroot), expected);
 });
+
+for (const name of ["disk-net", "disk-floppy", "disk-floppy-q35"]) {
+  Deno.test(`${name}: the live XML numbers the sources as libvirt 9.0's`, async () => {
+    const live = parseDomainXML(await Deno.readTextFile(new URL(`${name}.live.xml`, fixtures)));
+    const { def, unroot } = await started(name);
+    assert.deepEqual(chains(def, unroot), chains(live));
+  });
+}
+
+/** The floppy controller's arguments: `-global isa-fdc.*` values and the `isa-fdc` device. */
+const floppyController = (argv: string[]) =>
+  argv.flatMap((a, i) =>
+    argv[i - 1] === "-global" && a.startsWith("isa-fdc.")
+      ? [a]
+      : argv[i - 1] === "-device" && /^(\{"driver":"isa-fdc"|isa-fdc\b)/.test(a)
+      ? [
+        a.startsWith("{")
+          ? Object.entries(JSON.parse(a)).map(([k, v]) => `${k}=${v}`).join(",")
+          : `driver=${a}`,
+      ]
+      : []
+  );
+
+for (const name of ["disk-floppy", "disk-floppy-q35"]) {
+  Deno.test(`${name}: the floppy controller carries the boot index as libvirt 9.0's`, async () => {
+    const libvirt = (await Deno.readTextFile(new URL(`${name}.argv`, fixtures))).split("\n");
+    const { argv } = await started(name);
+    const expected = floppyController(libvirt);
+    assert.equal(expected.length, 1);
+    assert.deepEqual(floppyController(argv), expected);
+  });
+}
 
 Deno.test("a block device is a host_device storage node, as in libvirt 9.0's disk-order args", () => {
   // libvirt-9.0.0/tests/qemuxml2argvdata/disk-order.x86_64-latest.args: a logical volume.

@@ -91,6 +91,43 @@ Deno.test("attach a virtio disk live: libvirt's blockdev-add ×2 + device_add, t
   }
 });
 
+Deno.test("a copy-on-read disk plugs libvirt's filter over its format node, and unplugs it first", async () => {
+  // qemuDomainAttachDiskGeneric / qemuBlockStorageGetCopyOnReadProps; the removal takes the
+  // filter before the chain (qemuDomainRemoveDiskDevice).
+  const t = await setup();
+  try {
+    const cor = "<disk type='file' device='disk'><driver name='qemu' type='raw' " +
+      "copy_on_read='on'/><source file='/dev/null'/><target dev='vde' bus='virtio'/></disk>";
+    await t.conn.domainAttachDeviceFlags!(t.dom, cor, VIR.DOMAIN_AFFECT_LIVE);
+    const calls = qmp(t);
+    assert.deepEqual(calls.map((c) => c.execute), [
+      "blockdev-add",
+      "blockdev-add",
+      "blockdev-add",
+      "device_add",
+    ]);
+    assert.deepEqual(calls[2].arguments, {
+      driver: "copy-on-read",
+      "node-name": "libvirt-CoR-vde",
+      file: "libvirt-3-format",
+      discard: "unmap",
+    });
+    assert.equal(calls[3].arguments?.drive, "libvirt-CoR-vde");
+    const fake = [...t.launcher.instances.values()].at(-1)!;
+    fake.commands.length = 0;
+    await t.conn.domainDetachDeviceFlags!(t.dom, cor, VIR.DOMAIN_AFFECT_LIVE);
+    assert.deepEqual(qmp(t).map((c) => [c.execute, c.arguments]), [
+      ["device_del", { id: "virtio-disk4" }],
+      ["blockdev-del", { "node-name": "libvirt-CoR-vde" }],
+      ["blockdev-del", { "node-name": "libvirt-3-format" }],
+      ["blockdev-del", { "node-name": "libvirt-3-storage" }],
+    ]);
+    assert.equal(t.block.nodes.size, 2);
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("attach usb and scsi disks live: usb-storage on a free port, scsi-hd on the controller", async () => {
   const t = await setup();
   try {
@@ -365,6 +402,12 @@ Deno.test("cdrom change media: open tray, wait, remove, add nodes, insert, close
     assert.equal(t.block.nodes.size, 2);
     const live = await t.conn.domainGetXMLDesc!(t.dom, 0);
     assert.doesNotMatch(live, /a\.iso/);
+    // libvirt 9.0 numbers the empty medium (recorded: `<source index='3'/>` after a change
+    // to index 2 and an eject).
+    assert.match(
+      live,
+      /<disk type='file' device='cdrom'>\s*<driver [^>]*\/>\s*<source index='4'\/>\s*<target dev='hdc'/,
+    );
     const e = await error(t.conn.domainUpdateDeviceFlags!(
       t.dom,
       "<disk><source file='/other.img'/><target dev='vda' bus='virtio'/></disk>",

@@ -6,7 +6,7 @@ import { VIR } from "../../../util/constants.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
 import type { VirError } from "../../../util/errors.ts";
 import { createRegistry } from "../../../util/registry.ts";
-import { EMULATOR, realQemuTest } from "./real_qemu.ts";
+import { EMULATOR, KeepingLauncher, realQemuTest } from "./real_qemu.ts";
 import { SystemLauncher } from "../../../drivers/qemu/process/mod.ts";
 
 const SECRET_UUID = "c0ffee00-1111-4222-8333-444455556666";
@@ -72,7 +72,8 @@ Deno.test("a LUKS disk's private key goes to QEMU as a secret object read from a
   );
   const dom = await w.conn.domainCreateXML!(domainXML(`${w.dir}/disk.img`, "raw"), 0);
   const argv = launcher.launches[0];
-  const id = "virtio-disk0-encryption-secret0";
+  // libvirt 9.0 names the object after the format node: libvirt-1-format-encryption-secret0.
+  const id = "libvirt-1-format-encryption-secret0";
   assert.deepEqual(seen, [{
     file: `${w.dir}/run/qemu/enc1-${id}.secret`,
     mode: 0o600,
@@ -184,5 +185,78 @@ realQemuTest({
         assert.match(e.message, /Invalid password, cannot unlock any keyslot/, `${EMULATOR}`);
       }
     }
+  },
+});
+
+realQemuTest({
+  name:
+    "real QEMU: a hot-plugged LUKS disk opens with its key as a secret object; a wrong key leaves nothing",
+  async fn() {
+    const launcher = new KeepingLauncher();
+    await using w = await world(launcher, "right-pass");
+    const image = `${w.dir}/disk.img`;
+    const other = `${w.dir}/other.img`;
+    await makeLuksImage(image, "right-pass");
+    await makeLuksImage(other, "other-pass");
+    // ACPI: the PCI bus takes hot-plugged devices.
+    const dom = await w.conn.domainCreateXML!(
+      domainXML(image, "raw").replace(
+        /<disk[^]*<\/disk>/,
+        "<controller type='scsi' model='virtio-scsi'/>",
+      )
+        .replace("</os>", "</os><features><acpi/></features>"),
+      0,
+    );
+    const disk = (file: string, target: string) =>
+      domainXML(file, "raw").match(/<disk[^]*<\/disk>/)![0].replace(/<target [^>]*>/, target);
+    // A SCSI disk: QEMU unplugs it without the guest's help, so the detach is seen whole.
+    const sda = disk(image, "<target dev='sda' bus='scsi'/>");
+    await w.conn.domainAttachDeviceFlags!(dom, sda, VIR.DOMAIN_AFFECT_LIVE);
+    const mon = launcher.procs.at(-1)!.monitor;
+    const nodes = await mon.run<{ "node-name": string; drv: string }[]>(
+      "query-named-block-nodes",
+      { flat: true },
+    );
+    // libvirt's names: the key is the format node's, which QEMU opens with the luks driver.
+    assert.equal(nodes.find((n) => n["node-name"] === "libvirt-1-format")?.drv, "luks");
+    const objects = async () =>
+      (await mon.run<{ name: string }[]>("qom-list", { path: "/objects" })).map((o) => o.name);
+    assert.ok((await objects()).includes("libvirt-1-format-encryption-secret0"));
+    // The guest sees the decrypted image: its payload, smaller than the file.
+    const blocks = await mon.run<
+      { qdev?: string; inserted?: { image: { "virtual-size": number } } }[]
+    >(
+      "query-block",
+    );
+    const size = blocks.find((b) => b.qdev === "scsi0-0-0-0")?.inserted
+      ?.image["virtual-size"];
+    assert.ok(size !== undefined && size < (await Deno.stat(image)).size, `${size}`);
+
+    // Another passphrase: QEMU refuses the image; its nodes and secret object go again.
+    const e = await err(
+      w.conn.domainAttachDeviceFlags!(
+        dom,
+        disk(other, "<target dev='vdc' bus='virtio'/>"),
+        VIR.DOMAIN_AFFECT_LIVE,
+      ),
+    );
+    assert.match(e.message, /Invalid password, cannot unlock any keyslot/);
+    const left = await mon.run<{ "node-name": string }[]>("query-named-block-nodes", {
+      flat: true,
+    });
+    assert.deepEqual(left.filter((n) => n["node-name"].startsWith("libvirt-2-")), []);
+    assert.ok(!(await objects()).includes("libvirt-2-format-encryption-secret0"));
+    assert.doesNotMatch(await w.conn.domainGetXMLDesc!(dom, 0), /vdc/);
+    // No key stays on the host's disk.
+    const files = [...Deno.readDirSync(`${w.dir}/run/qemu`)].map((f) => f.name);
+    assert.deepEqual(files.filter((f) => f.endsWith(".secret")), []);
+    // The unplug takes the nodes, then the key's object (qemuBlockStorageSourceChainDetach).
+    await w.conn.domainDetachDeviceFlags!(dom, sda, VIR.DOMAIN_AFFECT_LIVE);
+    const after = await mon.run<{ "node-name": string }[]>("query-named-block-nodes", {
+      flat: true,
+    });
+    assert.deepEqual(after.filter((n) => n["node-name"].startsWith("libvirt-")), []);
+    assert.ok(!(await objects()).includes("libvirt-1-format-encryption-secret0"));
+    await w.conn.domainDestroyFlags!(dom, 0);
   },
 });

@@ -38,17 +38,9 @@ function refusal(fn: () => unknown): string {
 const DISK = "<target dev='vdb' bus='virtio'/>";
 const cases: [string, string][] = [
   [
-    `<disk type='block' device='disk'><source dev='/dev/sdz'/>${DISK}</disk>`,
-    "disk type 'block' is not supported with this QEMU binary",
-  ],
-  [
-    `<disk type='network' device='disk'><source protocol='nbd' name='x'>` +
-    `<host name='127.0.0.1' port='10809'/></source>${DISK}</disk>`,
-    "'nbd' protocol is not supported with this QEMU binary",
-  ],
-  [
-    "<disk type='file' device='floppy'><source file='/i/f.img'/><target dev='fda' bus='fdc'/></disk>",
-    "The 'fdc' device is not supported by this QEMU binary",
+    `<disk type='network' device='disk'><source protocol='tftp' name='x.img'>` +
+    `<host name='127.0.0.1'/></source>${DISK}<readonly/></disk>`,
+    "'tftp' protocol is not supported with this QEMU binary",
   ],
   [
     "<interface type='direct'><source dev='eth0' mode='bridge'/></interface>",

@@ -7,7 +7,7 @@ import type { DriverConnection } from "../../../util/driver.ts";
 import type { VirError } from "../../../util/errors.ts";
 import { createRegistry } from "../../../util/registry.ts";
 import { SystemLauncher } from "../../../drivers/qemu/process/mod.ts";
-import { realQemuTest } from "./real_qemu.ts";
+import { KeepingLauncher, realQemuTest } from "./real_qemu.ts";
 
 const disk = (source: string, extra = "") =>
   `<disk type='volume' device='disk'>${extra}<source ${source}/>` +
@@ -165,6 +165,61 @@ realQemuTest({
       }
     });
     assert.ok(open.includes(`${w.dir}/images/r.qcow2`), open.join(" "));
+    await w.conn.domainDestroyFlags!(dom, 0);
+  },
+});
+
+realQemuTest({
+  name:
+    "real QEMU: a volume disk hot-plugs on its volume's path; a missing volume is libvirt's error",
+  async fn() {
+    const launcher = new KeepingLauncher();
+    await using w = await world(launcher);
+    await w.conn.storageVolCreateXML!(
+      w.pool,
+      "<volume><name>h.qcow2</name><capacity unit='MiB'>8</capacity>" +
+        "<target><format type='qcow2'/></target></volume>",
+      0,
+    );
+    // ACPI: the PCI bus takes hot-plugged devices.
+    const xml = domainXML("").replace("</os>", "</os><features><acpi/></features>");
+    const dom = await w.conn.domainCreateXML!(xml, 0);
+    const hot = disk("pool='p' volume='h.qcow2'", "<driver name='qemu' type='qcow2'/>")
+      .replace("vda", "vdb");
+    // The storage driver's refusal, before QEMU is asked anything; the domain is unchanged.
+    const before = await w.conn.domainGetXMLDesc!(dom, 0);
+    const missing = await err(
+      w.conn.domainAttachDeviceFlags!(dom, hot.replace("h.qcow2", "x"), VIR.DOMAIN_AFFECT_LIVE),
+    );
+    // libvirt 9.0's answers (fixtures/record_volume_hotplug.sh): the error, then the disk.
+    const [error, ...recorded] = (await Deno.readTextFile(
+      new URL("./fixtures/volume-hotplug.out", import.meta.url),
+    )).split("\n");
+    assert.equal(missing.code, VIR.ERR_NO_STORAGE_VOL);
+    assert.equal(`error: ${missing.message}`, error);
+    assert.equal(await w.conn.domainGetXMLDesc!(dom, 0), before);
+
+    await w.conn.domainAttachDeviceFlags!(dom, hot, VIR.DOMAIN_AFFECT_LIVE);
+    // QEMU holds the volume's file on the disk's storage node, the frontend on its format node.
+    const proc = launcher.procs.at(-1)!;
+    const nodes = await proc.monitor.run<{ "node-name": string; drv: string; file: string }[]>(
+      "query-named-block-nodes",
+      { flat: true },
+    );
+    const storage = nodes.find((n) => n["node-name"] === "libvirt-1-storage");
+    assert.deepEqual([storage?.drv, storage?.file], ["file", `${w.dir}/images/h.qcow2`]);
+    const blocks = await proc.monitor.run<{ qdev?: string; inserted?: { "node-name": string } }[]>(
+      "query-block",
+    );
+    assert.equal(
+      blocks.find((b) => b.qdev?.includes("virtio-disk1"))?.inserted?.["node-name"],
+      "libvirt-1-format",
+    );
+    // The live XML names pool and volume, its index and ended chain, as libvirt's.
+    const diskOf = (xml: string) => xml.match(/<disk[^]*<\/disk>/)?.[0].replace(/>\s+</g, "><");
+    const theirs = diskOf(recorded.join("\n"));
+    assert.match(theirs ?? "", /volume='h.qcow2' index='1'/);
+    assert.equal(diskOf(await w.conn.domainGetXMLDesc!(dom, 0)), theirs);
     await w.conn.domainDestroyFlags!(dom, 0);
   },
 });
