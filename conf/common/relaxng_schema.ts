@@ -72,8 +72,13 @@ export interface Partition {
 /** One definition (xmlRelaxNGDefine). */
 export interface Def {
   type: DefType;
-  /** Element, attribute, define or data type name. */
+  /** Element, attribute, define or data type name; none for an `<anyName/>`. */
   name?: string;
+  /**
+   * An element's namespace: `""` for none, undefined for an `<anyName/>` (any namespace), as
+   * libxml2's define->ns.
+   */
+  ns?: string;
   /** A `<value>`'s text. */
   value?: string;
   /** Data type parameters (libxml2 keeps them in `attrs`). */
@@ -100,11 +105,15 @@ function def(type: DefType, extra: Partial<Def> = {}): Def {
   return { type, params: [], content: [], attrs: [], ...extra };
 }
 
-/** The name of an element or attribute: its `name` attribute or its `<name>` child. */
-function nameOf(n: RngNode): [string, RngNode[]] {
+/**
+ * The name of an element or attribute: its `name` attribute or its `<name>` child, or
+ * undefined for an `<anyName/>` without `<except>`.
+ */
+function nameOf(n: RngNode): [string | undefined, RngNode[]] {
   const kids = n.c ?? [];
   if (n.a?.name !== undefined) return [n.a.name.trim(), kids];
   if (kids[0]?.e === "name") return [(kids[0].v ?? "").trim(), kids.slice(1)];
+  if (kids[0]?.e === "anyName" && !kids[0].c?.length) return [undefined, kids.slice(1)];
   throw new Error(`relaxng: unsupported name class in <${n.e}>`);
 }
 
@@ -121,7 +130,8 @@ class Parser {
       if (!body) throw new Error(`relaxng: undefined ref ${name}`);
       d = def("def", { name });
       this.defs.set(name, d);
-      d.content = this.patterns(body, false);
+      // A `ns` is inherited through the schema's own elements, not through a ref.
+      d.content = this.patterns(body, false, "");
     }
     return d;
   }
@@ -130,33 +140,34 @@ class Parser {
    * xmlRelaxNGParsePatterns: a list; with `group`, a list whose first two patterns are
    * elements becomes one group (libxml2's parser wraps it so).
    */
-  patterns(nodes: RngNode[], group: boolean): Def[] {
-    const out = nodes.map((n) => this.pattern(n));
+  patterns(nodes: RngNode[], group: boolean, ns: string): Def[] {
+    const out = nodes.map((n) => this.pattern(n, ns));
     const wrap = group && out.length > 1 && out[0].type === "element" && out[1].type === "element";
     return wrap ? [def("group", { content: out })] : out;
   }
 
-  pattern(n: RngNode): Def {
+  pattern(n: RngNode, inherited: string): Def {
+    const ns = n.a?.ns ?? inherited;
     switch (n.e) {
       case "element":
-        return this.element(n);
+        return this.element(n, ns);
       case "attribute": {
         const [name, rest] = nameOf(n);
         // libxml2's cleanup gives an attribute without a pattern a <text/>.
         return def("attribute", {
           name,
-          content: [rest.length ? this.pattern(rest[0]) : def("text")],
+          content: [rest.length ? this.pattern(rest[0], ns) : def("text")],
         });
       }
       case "optional":
       case "zeroOrMore":
       case "oneOrMore":
-        return def(n.e, { content: this.patterns(n.c ?? [], true) });
+        return def(n.e, { content: this.patterns(n.c ?? [], true, ns) });
       case "choice":
       case "group":
-        return def(n.e, { content: this.patterns(n.c ?? [], false) });
+        return def(n.e, { content: this.patterns(n.c ?? [], false, ns) });
       case "interleave":
-        return def("interleave", { content: (n.c ?? []).map((c) => this.pattern(c)) });
+        return def("interleave", { content: (n.c ?? []).map((c) => this.pattern(c, ns)) });
       case "ref":
         return def("ref", { name: n.a!.name, content: [this.define(n.a!.name)] });
       case "data":
@@ -177,11 +188,11 @@ class Parser {
    * xmlRelaxNGParseElement: attributes are prepended to `attrs`; content starting with an
    * element and going on is wrapped in a group.
    */
-  element(n: RngNode): Def {
+  element(n: RngNode, ns: string): Def {
     const [name, rest] = nameOf(n);
-    const el = def("element", { name });
+    const el = def("element", { name, ns: name === undefined ? undefined : ns });
     for (const c of rest) {
-      const cur = this.pattern(c);
+      const cur = this.pattern(c, ns);
       if (cur.type === "attribute") el.attrs.unshift(cur);
       else el.content.push(cur);
     }
@@ -200,7 +211,7 @@ class Parser {
         checkFacetParam(type, c.a!.name, c.v ?? "");
         d.params.push([c.a!.name, c.v ?? ""]);
       } else if (c.e === "except") {
-        d.except = def("except", { content: (c.c ?? []).map((k) => this.pattern(k)) });
+        d.except = def("except", { content: (c.c ?? []).map((k) => this.pattern(k, "")) });
       } else throw new Error(`relaxng: unexpected <${c.e}> in <data>`);
     }
     return d;
@@ -334,6 +345,30 @@ export function topDefs(d: Def): Def[] {
 }
 
 /**
+ * The key libxml2's triage tables file an element or text definition under (its hash's name
+ * and namespace): `#text`, the element's name or `#any` for an `<anyName/>`, and `|ns` when it
+ * has a namespace.
+ */
+function triageKey(t: Def): string {
+  if (t.type === "text") return "#text";
+  return (t.name ?? "#any") + (t.ns ? `|${t.ns}` : "");
+}
+
+/**
+ * The entry of a triage table (see {@link triageKey}) for a child element of local name `name`
+ * in namespace `ns` (null for none), looked up as libxml2 looks: by name, then as any name in
+ * that namespace, then as any name.
+ */
+export function triageLookup<T>(
+  table: Map<string, T>,
+  name: string,
+  ns: string | null,
+): T | undefined {
+  if (ns) return table.get(`${name}|${ns}`) ?? table.get(`#any|${ns}`) ?? table.get("#any");
+  return table.get(name) ?? table.get("#any");
+}
+
+/**
  * xmlRelaxNGCheckChoiceDeterminism's triage: when no branch is nullable and every branch's
  * elements are distinct names, libxml2 picks the branch by the next node's name.
  */
@@ -344,7 +379,7 @@ export function choiceTriage(choice: Def): Map<string, Def> | null {
     const tops = topDefs(branch);
     if (!tops.length) triage = null;
     for (const t of tops) {
-      const key = t.type === "text" ? "#text" : t.name!;
+      const key = triageKey(t);
       if (!triage || triage.has(key)) triage = null;
       else triage.set(key, branch);
     }
@@ -361,7 +396,7 @@ export function partitionOf(il: Def): Partition {
   groups.forEach((g, i) => {
     if (!g.defs.length) triage = undefined;
     for (const t of g.defs) {
-      const key = t.type === "text" ? "#text" : t.name!;
+      const key = triageKey(t);
       if (!triage || triage.has(key)) triage = undefined;
       else triage.set(key, i);
     }
@@ -376,7 +411,7 @@ export function partitionOf(il: Def): Partition {
  */
 export function loadRelaxNG(json: RngJson): RelaxNG {
   const parser = new Parser(json);
-  const content = parser.patterns(json.start, true);
+  const content = parser.patterns(json.start, true, "");
   simplify(content, undefined, new Set());
   const start = def("start", { content });
   compileElements(start);

@@ -30,26 +30,41 @@ function toJson(el: XmlElement): RngNode {
   return node;
 }
 
-/** The `<define>`s and `<start>` of a grammar file and of the files it includes. */
-function collect(file: string, defines: Map<string, XmlElement>, starts: XmlElement[]): void {
+/**
+ * The `<define>`s and `<start>` of a grammar file and of the files it includes; a name defined
+ * more than once keeps every definition, in document order (libxml2's combine list).
+ */
+function collect(file: string, defines: Map<string, XmlElement[]>, starts: XmlElement[]): void {
   const root = parse(Deno.readTextFileSync(file));
   for (const c of kids(root)) {
     if (c.name === "include") {
       if (kids(c).length) throw new Error(`${file}: overriding includes are not supported`);
       collect(join(dirname(file), c.attributes.href), defines, starts);
     } else if (c.name === "define") {
-      if (c.attributes.combine || defines.has(c.attributes.name)) {
-        throw new Error(`${file}: combined define ${c.attributes.name} is not supported`);
+      const list = defines.get(c.attributes.name) ?? [];
+      if (list.length && c.attributes.combine !== "choice") {
+        throw new Error(`${file}: define ${c.attributes.name} combined other than by choice`);
       }
-      defines.set(c.attributes.name, c);
+      defines.set(c.attributes.name, [...list, c]);
     } else if (c.name === "start") starts.push(c);
     else throw new Error(`${file}: unsupported grammar content <${c.name}>`);
   }
 }
 
+/**
+ * A define's body as JSON. Defines combined by choice become one `<choice>` of their bodies, a
+ * body of several patterns wrapped in a group, as xmlRelaxNGCheckCombine merges them.
+ */
+function body(list: XmlElement[]): RngNode[] {
+  if (list.length === 1) return kids(list[0]).map(toJson);
+  const branches = list.map((d) => kids(d).map(toJson))
+    .map((b) => b.length === 1 ? b[0] : { e: "group", c: b });
+  return [{ e: "choice", c: branches }];
+}
+
 /** The schema `file` as {@link RngJson}, keeping only what `<start>` reaches. */
 export function rngJson(file: string): RngJson {
-  const defines = new Map<string, XmlElement>();
+  const defines = new Map<string, XmlElement[]>();
   const starts: XmlElement[] = [];
   collect(file, defines, starts);
   if (starts.length !== 1) throw new Error(`${file}: expected one <start>`);
@@ -59,7 +74,7 @@ export function rngJson(file: string): RngJson {
       const d = defines.get(el.attributes.name);
       if (!d) throw new Error(`${file}: undefined ref ${el.attributes.name}`);
       used.add(el.attributes.name);
-      walk(d);
+      d.forEach(walk);
     }
     kids(el).forEach(walk);
   };
@@ -69,7 +84,7 @@ export function rngJson(file: string): RngJson {
       "(tests/fixtures/schemas, from /usr/share/libvirt/schemas)",
     start: kids(starts[0]).map(toJson),
     defines: Object.fromEntries(
-      [...defines].filter(([n]) => used.has(n)).map(([n, d]) => [n, kids(d).map(toJson)]),
+      [...defines].filter(([n]) => used.has(n)).map(([n, d]) => [n, body(d)]),
     ),
   };
 }
