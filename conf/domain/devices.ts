@@ -173,11 +173,6 @@ export function parseDevices(
 ): DomainDef["devices"] {
   const interfaces: DomainInterface[] = [];
   const byKind = new Map<string, XmlElement[]>();
-  for (const dev of children(el)) {
-    if (dev.name !== "emulator" && !DEVICE_ORDER.includes(dev.name)) {
-      options.onUnknown?.({ parent: "devices", name: dev.name });
-    }
-  }
   // virDomainDefParseXML reads the devices kind by kind, so the first error is the first
   // kind's.
   for (const kind of PARSE_ORDER) {
@@ -418,6 +413,16 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
   // virDomainDiskDefParseSourceXML runs between the type and the device.
   const source = child(dev, "source");
   if (source) checkDiskSource(dev.attributes.type, source);
+  // Then the disk's own <auth> and <encryption>, which may not repeat its source's.
+  for (const name of ["auth", "encryption"]) {
+    if (child(dev, name) && child(source, name)) {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        `an <${name}> definition already found for disk source`,
+      );
+    }
+  }
   checkEnum(dev, "device");
   const target = child(dev, "target");
   if (target) checkEnum(target, "bus");

@@ -28,16 +28,8 @@ const DEVICE_INFO = new Set(
     "hub audio").split(" "),
 );
 
-/** Thrown back to the parser when VALIDATE is set and an unknown element is met. */
-export interface UnknownElement {
-  parent: string;
-  name: string;
-}
-
 /** Options of {@link normalizeElement}. */
 export interface NormalizeOptions {
-  /** Called for each element libvirt does not know at its place. */
-  onUnknown?: (u: UnknownElement) => void;
   /** A running domain's status: the driver's aliases are kept, not only users'. */
   keepAliases?: boolean;
 }
@@ -74,10 +66,7 @@ export function normalizeElement(
     return { type: "element", name: "address", attributes: addressAttributes(el), children: [] };
   }
   const spec = elementSpec(parent, el.name, grandparent, el.attributes.type);
-  if (!spec) {
-    options.onUnknown?.({ parent, name: el.name });
-    return undefined;
-  }
+  if (!spec) return undefined;
   if (spec.verbatim) return stripLines(el);
   const out = applySpec(el, spec, parent, options);
   const empty = !Object.keys(out.attributes).length && !out.children.length;
@@ -132,13 +121,6 @@ function applySpec(
     const t = textOf(el)?.trim();
     if (t) children.push({ type: "text", text: t });
   } else if (spec.kids.length) {
-    if (options.onUnknown) {
-      for (const k of el.children) {
-        if (k.type === "element" && !spec.order.has(k.name)) {
-          options.onUnknown({ parent: el.name, name: k.name });
-        }
-      }
-    }
     for (const k of childrenInOrder(el, spec.order)) {
       const n = normalizeElement(k, el.name, options, parent);
       if (n) children.push(n);

@@ -106,11 +106,6 @@ export function parseOs(el: XmlElement | undefined, options: NormalizeOptions): 
     ? children(el, "boot").map((b) => xmlPropEnum(b, "dev", BOOT_DEVS, true)!)
     : [];
   if (boot.length && os.type === "hvm") os.boot = boot;
-  for (const k of children(el)) {
-    if (!EXTRA_ORDER.has(k.name) && k.name !== "type" && k.name !== "boot") {
-      options.onUnknown?.({ parent: "os", name: k.name });
-    }
-  }
   if (os.type === "hvm") checkAcpiTables(el);
   for (const k of childrenInOrder(el, EXTRA_ORDER)) {
     if (!read.has(k.name)) continue;
