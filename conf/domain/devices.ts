@@ -27,6 +27,8 @@ import { chardevSource, checkChardevTarget } from "./chardev.ts";
 import { type DomainDef, type DomainInterface, INTERFACE_TYPES } from "./def.ts";
 import { parseGraphics } from "./graphics.ts";
 import { insertDisk } from "./disk_name.ts";
+import { checkUsbHostdevSource } from "./hostdev_usb.ts";
+import { checkNetIPInfo } from "./net_ip.ts";
 import { parseIommu } from "./iommu.ts";
 import { parseLease } from "./lease.ts";
 import { parseRedirfilter } from "./redirfilter.ts";
@@ -239,6 +241,8 @@ function parseDevice(
   if (dev.name === "tpm") return parseTpm(dev, options);
   if (dev.name === "shmem") return parseShmem(dev, options);
   if (dev.name === "hostdev") {
+    const usbSource = dev.attributes.type === "usb" && child(dev, "source");
+    if (usbSource) checkUsbHostdevSource(usbSource);
     const n = normalizeElement(dev, "devices", options);
     if (!n) return undefined;
     // virDomainHostdevDefFormat: the mode always, and a subsystem device's managed flag (any
@@ -518,6 +522,15 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   checkEnum(dev, "type");
   // virDomainNetDefParseXML reads it right after the type.
   const trust = xmlPropEnum(dev, "trustGuestRxFilters", ["yes", "no"] as const);
+  const sourceEl = child(dev, "source");
+  if (sourceEl) checkNetIPInfo(sourceEl, "interface host IP");
+  // A hostdev interface's source is a USB device's when its address says so, or, without an
+  // address type, when it names a vendor.
+  const addrType = child(sourceEl, "address")?.attributes.type ||
+    (child(sourceEl, "vendor") ? "usb" : undefined);
+  if (dev.attributes.type === "hostdev" && sourceEl && addrType === "usb") {
+    checkUsbHostdevSource(sourceEl);
+  }
   const mac = child(dev, "mac")?.attributes;
   const source = child(dev, "source")?.attributes;
   const extra: XmlElement[] = [];
@@ -547,5 +560,7 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   if (target !== undefined) net.target = target;
   const model = child(dev, "model")?.attributes.type;
   if (model !== undefined) net.model = model;
+  // After the device info, as virDomainNetDefParseXML reads the guest side's addresses.
+  checkNetIPInfo(dev, "guest interface");
   return net;
 }

@@ -13,7 +13,7 @@
  */
 import type { XmlElement, XmlNode } from "../../util/xml/mod.ts";
 import { childrenInOrder, element, textOf } from "../../util/xml/mod.ts";
-import { formatPciAddress, parsePciAddress, xmlPropUInt } from "../common/mod.ts";
+import { formatPciAddress, parsePciAddress, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
 import { VirError } from "../../util/errors.ts";
 import { type ElementSpec, elementSpec } from "./schema.ts";
 import { addressAttributes } from "./address.ts";
@@ -27,6 +27,19 @@ const DEVICE_INFO = new Set(
     "parallel console channel watchdog memballoon rng panic nvram shmem memory iommu vsock tpm " +
     "hub audio").split(" "),
 );
+
+/** virDomainDeviceInfoParseXML's `<rom>`: a disabled ROM takes no tuning. */
+function checkRom(el: XmlElement): void {
+  const enabled = xmlPropEnum(el, "enabled", ["yes", "no"] as const);
+  const bar = xmlPropEnum(el, "bar", ["on", "off"] as const);
+  if (enabled === "no" && (bar !== undefined || el.attributes.file !== undefined)) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "ROM tuning is not supported when ROM is disabled",
+    );
+  }
+}
 
 /** Options of {@link normalizeElement}. */
 export interface NormalizeOptions {
@@ -62,6 +75,7 @@ export function normalizeElement(
     return index === undefined ? undefined : element("acpi", { index });
   }
   if (el.name === "page" && parent === "hugepages") return parseHugepage(el);
+  if (el.name === "rom" && DEVICE_INFO.has(parent)) checkRom(el);
   if (el.name === "address" && DEVICE_INFO.has(parent) && el.attributes.type !== "pci") {
     return { type: "element", name: "address", attributes: addressAttributes(el), children: [] };
   }

@@ -128,6 +128,8 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     if (!uuid) throw VirError.report("DOMAIN", "INTERNAL_ERROR", "malformed uuid element");
   }
   parseOsType(child(root, "os"));
+  // Security labels come early, before the memory: devices may refer to them.
+  const seclabels = parseSeclabels(children(root, "seclabel"));
   const memory = parseMemory(root);
   checkMemoryBacking(root);
   // virDomainDefTunablesParse starts with <blkiotune> and <memtune>, before the vCPUs.
@@ -166,8 +168,6 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   if (description) def.description = description;
   const metadata = child(root, "metadata");
   if (metadata) def.metadata = stripLines(sanitizeMetadata(metadata, [root]));
-  // Security labels come early, before the memory: devices may refer to them.
-  const seclabels = parseSeclabels(children(root, "seclabel"));
   const vcpus = child(root, "vcpus");
   if (children(vcpus, "vcpu").length) {
     // Listed vCPU states take precedence over <vcpu current>.

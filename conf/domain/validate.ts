@@ -19,6 +19,7 @@ import { validateIdmap } from "./idmap.ts";
 import { validateIommu } from "./iommu.ts";
 import { memoryDeviceKiB, validateMemoryDevice } from "./memory_device.ts";
 import { checkVirtioOptionsAbsent, VIRTIO_MODELS } from "./virtio_options.ts";
+import { firmwarePostParse } from "./os.ts";
 
 /** Throws libvirt's error for the first inconsistency found in `def`. */
 export function validateDomainDef(def: DomainDef): void {
@@ -88,6 +89,11 @@ export function validateDomainDef(def: DomainDef): void {
     validateIommu(iommu, def.sections.find((s) => s.name === "features"));
   }
   for (const vsock of def.devices.other.filter((d) => d.name === "vsock")) {
+    // virDomainVsockDefValidate: CIDs 1 and 2 are the hypervisor's and the host's.
+    const cid = Number(child(vsock, "cid")?.attributes.address ?? 0);
+    if (cid > 0 && cid <= 2) {
+      throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", "guest CIDs must be >= 3");
+    }
     if (!VIRTIO_MODELS.includes(vsock.attributes.model ?? "")) {
       checkVirtioOptionsAbsent(child(vsock, "driver"));
     }
@@ -264,6 +270,7 @@ function postParseChecks(def: DomainDef): void {
       "maximum memory size must be equal or greater than the actual memory size",
     );
   }
+  firmwarePostParse(def.os);
   // virDomainDefRejectDuplicatePanics.
   const panicModels = new Set<string>();
   for (const panic of def.devices.other.filter((d) => d.name === "panic")) {

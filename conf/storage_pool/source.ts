@@ -1,6 +1,12 @@
 import { VirError } from "../../util/errors.ts";
 import { child, children, childText, element, type XmlElement } from "../../util/xml/mod.ts";
-import { formatPciAddress, parseInt32, parsePciAddress, xmlPropEnum } from "../common/mod.ts";
+import {
+  formatPciAddress,
+  parseInt32,
+  parsePciAddress,
+  xmlPropEnum,
+  xmlPropInt,
+} from "../common/mod.ts";
 import type { StorageAdapter, StorageAuth, StoragePoolSource } from "./model.ts";
 import { POOL_TYPE_INFO, type PoolType } from "./pool_types.ts";
 import { formatSecretLookup, parseSecretLookup } from "./secret_lookup.ts";
@@ -143,7 +149,8 @@ export function parsePoolSource(el: XmlElement | undefined, type: PoolType): Sto
     throw xmlErr("element 'name' is mandatory for RBD pool");
   }
   if (info.formats) {
-    const format = child(el, "format")?.attributes.type;
+    // virXPathString: an empty type is no type.
+    const format = child(el, "format")?.attributes.type || undefined;
     if (format !== undefined && !info.formats.includes(format)) {
       throw unsupported(`unknown pool format type ${format}`);
     }
@@ -152,13 +159,7 @@ export function parsePoolSource(el: XmlElement | undefined, type: PoolType): Sto
   for (const h of children(el, "host")) {
     const name = h.attributes.name;
     if (name === undefined) throw xmlErr("missing storage pool host name");
-    const port = h.attributes.port;
-    let portNum: number | undefined;
-    if (port !== undefined) {
-      portNum = parseInt32(port);
-      if (portNum === undefined) throw xmlErr(`Invalid port number: ${port}`);
-    }
-    src.hosts.push({ name, port: portNum });
+    src.hosts.push({ name, port: xmlPropInt(h, "port") });
   }
   src.initiatorIqn = child(child(el, "initiator"), "iqn")?.attributes.name;
   for (const d of children(el, "device")) {

@@ -23,7 +23,8 @@ const FEATURES = ["lazy_refcounts", "extended_l2"];
 
 function parseFormat(formats: readonly string[] | undefined, el: XmlElement | undefined) {
   if (!formats) return undefined;
-  const type = child(el, "format")?.attributes.type;
+  // virXPathString: an empty type is no type.
+  const type = child(el, "format")?.attributes.type || undefined;
   if (type === undefined) return formats[0];
   if (!formats.includes(type)) {
     throw VirError.report("STORAGE", "CONFIG_UNSUPPORTED", `unknown volume format type ${type}`);
