@@ -518,6 +518,20 @@ function interfaceSource(type: string, attrs: Record<string, string>): Record<st
   return out;
 }
 
+/**
+ * virDomainNetBackendParseXML: libvirt 9.0 names one backend type, passt, and refuses it as it
+ * refuses an unknown one.
+ */
+function checkBackend(backend: XmlElement | undefined): void {
+  if (backend && xmlPropEnum(backend, "type", ["passt"] as const) === "passt") {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      "Invalid value for attribute 'type' in element 'backend': 'passt'.",
+    );
+  }
+}
+
 function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInterface {
   checkEnum(dev, "type");
   // virDomainNetDefParseXML reads it right after the type.
@@ -562,5 +576,6 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   if (model !== undefined) net.model = model;
   // After the device info, as virDomainNetDefParseXML reads the guest side's addresses.
   checkNetIPInfo(dev, "guest interface");
+  checkBackend(child(dev, "backend"));
   return net;
 }

@@ -20,6 +20,7 @@ import { validateIommu } from "./iommu.ts";
 import { memoryDeviceKiB, validateMemoryDevice } from "./memory_device.ts";
 import { checkVirtioOptionsAbsent, VIRTIO_MODELS } from "./virtio_options.ts";
 import { firmwarePostParse } from "./os.ts";
+import { validateInput } from "./input_validate.ts";
 
 /** Throws libvirt's error for the first inconsistency found in `def`. */
 export function validateDomainDef(def: DomainDef): void {
@@ -80,6 +81,9 @@ export function validateDomainDef(def: DomainDef): void {
       checkVirtioOptionsAbsent(net.extra.find((e) => e.name === "driver"));
     }
   }
+  for (const input of def.devices.other.filter((d) => d.name === "input")) {
+    validateInput(input, def.os.type, def.type);
+  }
   for (const video of def.devices.other.filter((d) => d.name === "video")) {
     if (child(video, "model")?.attributes.type !== "virtio") {
       checkVirtioOptionsAbsent(child(video, "driver"));
@@ -97,6 +101,15 @@ export function validateDomainDef(def: DomainDef): void {
     if (!VIRTIO_MODELS.includes(vsock.attributes.model ?? "")) {
       checkVirtioOptionsAbsent(child(vsock, "driver"));
     }
+  }
+  // virDomainDefGetVcpusTopology: the topology's vCPU count must fit libvirt's unsigned int.
+  const topo = def.cpu?.topology;
+  if (topo?.sockets && topo.sockets * topo.dies * topo.cores * topo.threads > 0xffffffff) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "cpu topology results in more than 4294967295 cpus",
+    );
   }
   if (def.title?.includes("\n")) {
     throw VirError.report("DOMAIN", "XML_ERROR", "Domain title can't contain newlines");
