@@ -7,8 +7,9 @@
  * whether libxml2 validates its content with a compiled automaton (see `relaxng_automaton.ts`).
  *
  * The schema comes as JSON ({@link RngJson}), copied from the schema files by
- * `tests/tools/rng_json.ts`. Constructs libvirt's node device schema does not use (`<list>`,
- * name classes, nested grammars, typed `<value>`s) are refused when the schema is loaded.
+ * `tests/tools/rng_json.ts`. Constructs libvirt's schemas do not use (`<list>`, name classes
+ * beyond `<anyName/>`, typed `<value>`s) are refused when the schema is loaded; a nested
+ * grammar is one that includes a schema file given apart.
  *
  * @example
  * ```ts
@@ -121,7 +122,32 @@ function nameOf(n: RngNode): [string | undefined, RngNode[]] {
 class Parser {
   readonly defs = new Map<string, Def>();
 
-  constructor(private readonly json: RngJson) {}
+  /**
+   * `grammars`: the JSON copies of the files nested grammars include, by href; `parsers`: one
+   * parser per set of defines, so grammars that share them (domain.rng and inactiveDomain.rng)
+   * share their definitions.
+   */
+  constructor(
+    private readonly json: RngJson,
+    private readonly grammars: Record<string, RngJson> = {},
+    private readonly parsers = new Map<object, Parser>(),
+  ) {
+    parsers.set(json.defines, this);
+  }
+
+  /**
+   * xmlRelaxNGParsePattern's `<grammar>`: a grammar of its own, whose references stay inside it,
+   * standing for its start.
+   */
+  nested(href: string): Def {
+    const json = this.grammars[href];
+    if (!json) throw new Error(`relaxng: nested grammar ${href} not given`);
+    const parser = this.parsers.get(json.defines) ??
+      new Parser(json, this.grammars, this.parsers);
+    const content = parser.patterns(json.start, true, "");
+    if (content.length !== 1) throw new Error(`relaxng: ${href}: one start pattern expected`);
+    return content[0];
+  }
 
   define(name: string): Def {
     let d = this.defs.get(name);
@@ -170,6 +196,8 @@ class Parser {
         return def("interleave", { content: (n.c ?? []).map((c) => this.pattern(c, ns)) });
       case "ref":
         return def("ref", { name: n.a!.name, content: [this.define(n.a!.name)] });
+      case "grammar":
+        return this.nested(n.a!.href);
       case "data":
         return this.data(n);
       case "value":
@@ -407,10 +435,11 @@ export function partitionOf(il: Def): Partition {
 
 /**
  * Loads a schema as libxml2's xmlRelaxNGParse does: parse, simplify, and compile the content
- * of the elements it can compile.
+ * of the elements it can compile. `grammars` holds the JSON copies of the files its nested
+ * grammars include, by href.
  */
-export function loadRelaxNG(json: RngJson): RelaxNG {
-  const parser = new Parser(json);
+export function loadRelaxNG(json: RngJson, grammars: Record<string, RngJson> = {}): RelaxNG {
+  const parser = new Parser(json, grammars);
   const content = parser.patterns(json.start, true, "");
   simplify(content, undefined, new Set());
   const start = def("start", { content });

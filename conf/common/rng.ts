@@ -42,12 +42,17 @@ export type RngValidator = (root: XmlElement) => void;
 /**
  * The check against the schema `file` (its name under /usr/share/libvirt/schemas, as libvirt
  * reports it), copied as `json` (an {@link RngJson}: a JSON module's inferred type is too
- * narrow to say so); the grammar is compiled on the first call and kept.
+ * narrow to say so), with the copies of the files its nested grammars include in `grammars`;
+ * the grammar is compiled on the first call and kept.
  */
-export function rngValidator(file: string, json: object): RngValidator {
+export function rngValidator(
+  file: string,
+  json: object,
+  grammars: Record<string, object> = {},
+): RngValidator {
   let schema: RelaxNG | undefined;
   return (root) => {
-    schema ??= loadRelaxNG(json as RngJson);
+    schema ??= loadRelaxNG(json as RngJson, grammars as Record<string, RngJson>);
     const lines = relaxNGErrors(root, schema);
     if (lines) throw schemaInvalid(file, lines);
   };

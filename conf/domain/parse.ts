@@ -89,27 +89,6 @@ export function parseDomainXML(xml: string, flags = 0, status = false): DomainDe
   return def;
 }
 
-/**
- * Whether an element tree validates against libvirt's domain.rng (as a document embedded in
- * another one is checked).
- *
- * @example
- * ```ts
- * import { matchesDomainSchema } from "./parse.ts";
- * import { parse } from "../../util/xml/mod.ts";
- * matchesDomainSchema(parse("<domain type='test'><name>a</name><bogus/></domain>")); // false
- * ```
- */
-export function matchesDomainSchema(root: XmlElement): boolean {
-  try {
-    validateDomainSchema(root);
-  } catch (e) {
-    if (e instanceof VirError) return false;
-    throw e;
-  }
-  return true;
-}
-
 function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   const type = root.attributes.type;
   if (type === undefined) {

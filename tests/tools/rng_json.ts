@@ -8,6 +8,8 @@
  * ```sh
  * deno run -A tests/tools/rng_json.ts tests/fixtures/schemas/nodedev.rng \
  *   > conf/node_device/nodedev_rng.json
+ * deno run -A tests/tools/rng_json.ts tests/fixtures/schemas/domain.rng inactiveDomain \
+ *   > conf/domain/domain_rng.json
  * ```
  * @module
  */
@@ -19,8 +21,19 @@ function kids(el: XmlElement): XmlElement[] {
   return el.children.filter((c): c is XmlElement => c.type === "element");
 }
 
-/** One pattern element as JSON: its tag, attributes, children, and text when it has no child. */
+/**
+ * One pattern element as JSON: its tag, attributes, children, and text when it has no child. A
+ * nested `<grammar>` that only includes a schema file is kept as that reference
+ * (`{ e: "grammar", a: { href } }`): the file's own JSON copy stands for it when loaded.
+ */
 function toJson(el: XmlElement): RngNode {
+  if (el.name === "grammar") {
+    const [inc, ...more] = kids(el);
+    if (inc?.name !== "include" || more.length || kids(inc).length) {
+      throw new Error("nested grammars other than one plain <include> are not supported");
+    }
+    return { e: "grammar", a: { href: inc.attributes.href } };
+  }
   const node: RngNode = { e: el.name };
   const attrs = Object.entries(el.attributes).filter(([k]) => k !== "xmlns");
   if (attrs.length) node.a = Object.fromEntries(attrs);
@@ -62,8 +75,12 @@ function body(list: XmlElement[]): RngNode[] {
   return [{ e: "choice", c: branches }];
 }
 
-/** The schema `file` as {@link RngJson}, keeping only what `<start>` reaches. */
-export function rngJson(file: string): RngJson {
+/**
+ * The schema `file` as {@link RngJson}, keeping only what `<start>` reaches, and what the
+ * defines named in `keep` reach (so that a schema differing only by its start, as
+ * inactiveDomain.rng from domain.rng, can share the copy).
+ */
+export function rngJson(file: string, keep: string[] = []): RngJson {
   const defines = new Map<string, XmlElement[]>();
   const starts: XmlElement[] = [];
   collect(file, defines, starts);
@@ -79,6 +96,11 @@ export function rngJson(file: string): RngJson {
     kids(el).forEach(walk);
   };
   walk(starts[0]);
+  for (const name of keep) {
+    if (!defines.has(name)) throw new Error(`${file}: no define ${name} to keep`);
+    used.add(name);
+    defines.get(name)!.forEach(walk);
+  }
   return {
     source: `libvirt 9.0.0 src/conf/schemas/${basename(file)} and the files it includes ` +
       "(tests/fixtures/schemas, from /usr/share/libvirt/schemas)",
@@ -89,4 +111,6 @@ export function rngJson(file: string): RngJson {
   };
 }
 
-if (import.meta.main) console.log(JSON.stringify(rngJson(Deno.args[0]), null, 1));
+if (import.meta.main) {
+  console.log(JSON.stringify(rngJson(Deno.args[0], Deno.args.slice(1)), null, 1));
+}

@@ -9,8 +9,9 @@ or checkpoint is created on the running domain 'test' and read back with getXMLD
 creation time is the clock's, so it is printed as 0 (the replay masks it the same way).
 
 Usage: record_other.py [--validate] FILE...   (the kind comes from the file's folder: nodedev/,
-snapshot/, checkpoint/; --validate creates node devices with
-VIR_NODE_DEVICE_CREATE_XML_VALIDATE)
+snapshot/, checkpoint/; --validate creates node devices and snapshots with their VALIDATE flag,
+VIR_NODE_DEVICE_CREATE_XML_VALIDATE and VIR_DOMAIN_SNAPSHOT_CREATE_VALIDATE: checkpoints are
+always checked against their schema)
 """
 import json, os, re, sys
 
@@ -35,7 +36,8 @@ def answer(kind, xml, validate):
             return out
         dom = conn.lookupByName('test')
         if kind == 'snapshot':
-            return dom.snapshotCreateXML(xml, 0).getXMLDesc(0)
+            flags = libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_VALIDATE if validate else 0
+            return dom.snapshotCreateXML(xml, flags).getXMLDesc(0)
         return dom.checkpointCreateXML(xml, 0).getXMLDesc(0)
     finally:
         conn.close()

@@ -3,7 +3,7 @@
 # into tests/fixtures/xmlgen/KIND_validate.jsonl.gz, replayed by tests/conf/*_validate_test.ts,
 # and updates their rows in tests/fixtures/SOURCES.tsv:
 #
-#   nodedev:                         record_other.py --validate (python3-libvirt, test:///default)
+#   nodedev, snapshot, checkpoint:   record_other.py --validate (python3-libvirt, test:///default)
 #   domain, network, pool, volume,   the oracle's canon.sh --stable --validate --json
 #   secret, interface
 #
@@ -17,16 +17,16 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 corpus="$root/tests/tools/xmlgen/validate_corpus.ts"
 kinds=("$@")
-[ ${#kinds[@]} -gt 0 ] || kinds=(nodedev domain network pool volume secret interface)
+[ ${#kinds[@]} -gt 0 ] || kinds=(nodedev domain network pool volume secret interface snapshot checkpoint)
 
 # shellcheck source=canon_batch.sh
 . "$root/tests/tools/xmlgen/canon_batch.sh"
 for kind in "${kinds[@]}"; do
   n=$("${deno[@]}" eval "import { VALIDATE_SIZES } from 'file://$corpus'; console.log(VALIDATE_SIZES['$kind'])")
   "${deno[@]}" run -A "$corpus" write "$n" "$tmp/docs" "$kind"
-  if [ "$kind" = nodedev ]; then
+  if [[ $kind =~ ^(nodedev|snapshot|checkpoint)$ ]]; then
     (cd "$tmp/docs" && /usr/bin/python3 "$root/tests/tools/xmlgen/record_other.py" --validate \
-      nodedev/*.xml >"$tmp/$kind.jsonl")
+      "$kind"/*.xml >"$tmp/$kind.jsonl")
   else
     (cd "$tmp/docs" && canon_kind "$kind" --validate >"$tmp/$kind.jsonl")
   fi
@@ -39,7 +39,7 @@ cd "$root/tests/fixtures"
   grep -v '^xmlgen/[a-z]*_validate\.jsonl\.gz' SOURCES.tsv
   for f in xmlgen/*_validate.jsonl.gz; do
     how="oracle/canon.sh --stable --validate --json"
-    [ "$f" = xmlgen/nodedev_validate.jsonl.gz ] &&
+    [[ $f =~ ^xmlgen/(nodedev|snapshot|checkpoint)_ ]] &&
       how="tests/tools/xmlgen/record_other.py --validate (python3-libvirt, test:///default)"
     chars=$("${deno[@]}" eval "console.log([...Deno.readTextFileSync('$f')].length)")
     printf '%s\t-\tlibvirt 9.0.0 output: %s\t-\t%s\n' "$f" "$how" "$chars"

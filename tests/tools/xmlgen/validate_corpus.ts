@@ -30,6 +30,8 @@ export const VALIDATE_SIZES: Partial<Record<Kind, number>> = {
   volume: 400,
   secret: 300,
   interface: 300,
+  snapshot: 300,
+  checkpoint: 300,
 };
 
 /** The seed of a kind's recorded VALIDATE corpus. */
