@@ -15,12 +15,13 @@ import {
   parseMac,
   parseUUID,
   parseVlan,
+  sanitizePath,
   xmlPropEnum,
   xmlPropUInt,
 } from "../common/mod.ts";
 import { checkDiskSource } from "../common/disk_source.ts";
 import { VirError } from "../../util/errors.ts";
-import type { XmlElement } from "../../util/xml/mod.ts";
+import type { XmlElement, XmlNode } from "../../util/xml/mod.ts";
 import { child, children, childText, element } from "../../util/xml/mod.ts";
 import { checkAudioRef, parseAudio } from "./audio.ts";
 import { chardevSource, checkChardevTarget } from "./chardev.ts";
@@ -208,6 +209,10 @@ function parseDevice(
     return parseGraphics(dev, options);
   }
   if (CHARDEVS.has(dev.name)) return parseChardev(dev, options);
+  if (dev.name === "memballoon" && dev.attributes.model === "none") {
+    // virDomainMemballoonDefParseXML ignores a none model's device info.
+    dev = { ...dev, children: dev.children.filter((c) => !isDeviceInfo(c)) };
+  }
   if (dev.name === "controller") {
     checkEnum(dev, "type");
     const n = normalizeElement(dev, "devices", options);
@@ -263,6 +268,12 @@ function parseDevice(
     n.attributes = element("input", { type, bus: bus === "none" ? undefined : bus }).attributes;
     Object.assign(n.attributes, rest);
     checkUsbAddress(n, bus);
+    const source = inputSource(type, child(dev, "source"));
+    // virDomainInputDefFormat writes the source before the device info.
+    n.children = [
+      ...(source ? [source] : []),
+      ...n.children.filter((c) => c.type !== "element" || c.name !== "source"),
+    ];
     return n;
   }
   if (dev.name === "panic") {
@@ -344,6 +355,43 @@ function inputBus(type: string | undefined, context: DeviceContext): string {
   if (osType === "xen" || osType === "xenpvh") return "xen";
   // Otherwise the bus keeps its zero value, ps2.
   return virtType === "vz" || virtType === "parallels" ? "parallels" : "ps2";
+}
+
+/** The children virDomainDeviceInfoParseXML reads. */
+const DEVICE_INFO_KIDS = ["alias", "address", "master", "boot", "rom", "acpi"];
+
+function isDeviceInfo(node: XmlNode): boolean {
+  return node.type === "element" && DEVICE_INFO_KIDS.includes(node.name);
+}
+
+/** virDomainInputSourceGrabToggle names (without the unset "default"). */
+const GRAB_TOGGLES = [
+  "ctrl-ctrl",
+  "alt-alt",
+  "shift-shift",
+  "meta-meta",
+  "scrolllock",
+  "ctrl-scrolllock",
+] as const;
+
+/**
+ * virDomainInputDefParseXML's `<source>`: a passthrough input's `evdev`, an evdev input's `dev`
+ * with its grab options; other inputs' sources are not read.
+ */
+function inputSource(type: string | undefined, source: XmlElement | undefined) {
+  if (!source || (type !== "passthrough" && type !== "evdev")) return undefined;
+  const attr = type === "evdev" ? "dev" : "evdev";
+  const path = source.attributes[attr];
+  if (path === undefined) {
+    throw VirError.report("DOMAIN", "XML_ERROR", "Missing evdev path for input device");
+  }
+  if (type === "passthrough") return element("source", { evdev: sanitizePath(path) });
+  return element("source", {
+    dev: sanitizePath(path),
+    grab: xmlPropEnum(source, "grab", ["all"] as const),
+    grabToggle: xmlPropEnum(source, "grabToggle", GRAB_TOGGLES),
+    repeat: xmlPropEnum(source, "repeat", ["on", "off"] as const),
+  });
 }
 
 function checkUsbAddress(n: XmlElement, bus: string): void {

@@ -17,6 +17,7 @@ import { formatPciAddress, parsePciAddress, xmlPropEnum, xmlPropUInt } from "../
 import { VirError } from "../../util/errors.ts";
 import { type ElementSpec, elementSpec } from "./schema.ts";
 import { addressAttributes } from "./address.ts";
+import { allocationElement } from "./memory_backing.ts";
 import { parseHugepage } from "./hugepages.ts";
 
 const USER_ALIAS = /^ua-[A-Za-z0-9_-]*$/;
@@ -75,6 +76,7 @@ export function normalizeElement(
     return index === undefined ? undefined : element("acpi", { index });
   }
   if (el.name === "page" && parent === "hugepages") return parseHugepage(el);
+  if (el.name === "allocation" && parent === "memoryBacking") return allocationElement(el);
   if (el.name === "rom" && DEVICE_INFO.has(parent)) checkRom(el);
   if (el.name === "address" && DEVICE_INFO.has(parent) && el.attributes.type !== "pci") {
     return { type: "element", name: "address", attributes: addressAttributes(el), children: [] };

@@ -110,8 +110,9 @@ export function parseStorageVolElement(pool: StoragePoolDef, root: XmlElement): 
     vol.target.features.sort((a, b) => FEATURES.indexOf(a) - FEATURES.indexOf(b));
   }
   const cluster = child(target, "clusterSize");
-  if (cluster) {
-    const raw = childText(target, "clusterSize") ?? "";
+  const raw = childText(target, "clusterSize");
+  // virXPathULongLong: an empty element is no value.
+  if (cluster && raw) {
     const v = parseULongLong(raw);
     if (v === undefined) {
       throw xmlErr("could not parse element ./target/clusterSize");
