@@ -63,8 +63,8 @@ function parseBond(el: XmlElement): NonNullable<InterfaceDef["bond"]> {
   if (mode !== undefined && !BOND_MODES.includes(mode)) {
     throw xmlErr(`unknown bonding mode ${mode}`);
   }
+  // virInterfaceDefParseBondItfs: a bond may have no member yet.
   const members = children(el, "interface");
-  if (!members.length) throw xmlErr("bond has no interfaces");
   const bond: NonNullable<InterfaceDef["bond"]> = {
     mode,
     interfaces: members.map((m) => parseInterface(m, false)),

@@ -48,7 +48,8 @@ export function parseSecretXML(xml: string, flags = 0): SecretDef {
     if (!u) throw VirError.report("SECRET", "INTERNAL_ERROR", "malformed uuid element");
     def.uuid = u;
   }
-  def.description = childText(root, "description");
+  // virXPathString: an empty description is none.
+  def.description = childText(root, "description") || undefined;
   const usage = child(root, "usage");
   if (usage) {
     const type = usage.attributes.type;

@@ -27,7 +27,9 @@ export function parseStoragePoolElement(root: XmlElement): StoragePoolDef {
   const source = parsePoolSource(child(root, "source"), type);
   // virXPathString: an empty name is no name, and the source's stands in where it may.
   const name = childText(root, "name") || (info.name ? source.name : undefined);
-  if (name === undefined) throw VirError.report("STORAGE", "NO_NAME");
+  if (name === undefined) {
+    throw VirError.report("STORAGE", "XML_ERROR", "missing pool source name element");
+  }
   if (name.includes("\n")) {
     throw VirError.report("STORAGE", "XML_DETAIL", "invalid char in name: \n");
   }
