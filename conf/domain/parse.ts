@@ -45,6 +45,7 @@ import { SECTION_ORDER } from "./format.ts";
 import { validateDomainSchema } from "./rng_schema.ts";
 import { parseSysinfo } from "./sysinfo.ts";
 import { validateDomainDef } from "./validate.ts";
+import { distancesElement, readCellDistances } from "./numa_distances.ts";
 import { fillIothreadIds, parseIothreadIds } from "./iothreads.ts";
 import { parseIdmap } from "./idmap.ts";
 import { parseFeatures } from "./features.ts";
@@ -334,6 +335,7 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
     if (!el) continue;
     if (k.name === "numa") {
       const cells = el.children.filter((c): c is XmlElement => c.type === "element");
+      const rows: (number[] | undefined)[] = new Array(cells.length).fill(undefined);
       cells.forEach((c, i) => {
         // virDomainNumaDefParseXML: ids number the cells from 0 without gaps.
         const id = xmlPropUInt(c, "id") ?? i;
@@ -356,6 +358,14 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
           c.attributes.memory = String(kib);
           c.attributes.unit = "KiB";
         }
+        readCellDistances(c, id, rows);
+      });
+      // Each cell is written with its full row of distances first (virDomainNumaDefFormatXML).
+      cells.forEach((c, i) => {
+        const id = Number(c.attributes.id ?? i);
+        const others = c.children.filter((n) => n.type !== "element" || n.name !== "distances");
+        const distances = distancesElement(rows[id]);
+        c.children = distances ? [distances, ...others] : others;
       });
     }
     out.extra.push(el);
