@@ -34,6 +34,7 @@ const MEASURED: Record<Kind, number> = {
   nodedev: 250,
   snapshot: 250,
   checkpoint: 250,
+  cpu: 0,
 };
 
 const rows = await readRecording(RECORDING);

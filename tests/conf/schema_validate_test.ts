@@ -6,7 +6,9 @@
 import assert from "node:assert/strict";
 import { replay } from "../tools/xmlgen/compare.ts";
 import type { Kind } from "../tools/xmlgen/kinds.ts";
-import { readRecording } from "../tools/xmlgen/recording.ts";
+import { readRecording, type Recorded } from "../tools/xmlgen/recording.ts";
+import { parseCpuDef } from "../../conf/cpu/def.ts";
+import { VirError } from "../../util/errors.ts";
 import { VALIDATE_SIZES, validateDoc, validateRecording } from "../tools/xmlgen/validate_corpus.ts";
 
 for (const [kind, size] of Object.entries(VALIDATE_SIZES) as [Kind, number][]) {
@@ -23,7 +25,31 @@ for (const [kind, size] of Object.entries(VALIDATE_SIZES) as [Kind, number][]) {
   });
 
   Deno.test(`${kind} VALIDATE: every generated document answered as libvirt 9.0 does`, async () => {
-    const differ = (await replay(rows, true)).filter((o) => !o.same);
-    assert.deepEqual(differ.map((o) => `${o.id}: ${o.first}`), []);
+    const differ = kind === "cpu"
+      ? cpuParseDifferences(rows)
+      : (await replay(rows, true)).filter((o) => !o.same).map((o) => `${o.id}: ${o.first}`);
+    assert.deepEqual(differ, []);
+  });
+}
+
+/**
+ * A CPU document's answer past its parse is compareCPU's against the recording host's CPU, which
+ * the replay does not have; the parse (cpu.rng first) comes before it, so a parse error must be
+ * libvirt's, and a document edgevirt parses must not be one libvirt's schema refused.
+ */
+function cpuParseDifferences(rows: Recorded[]): string[] {
+  return rows.flatMap((r) => {
+    let got: string | undefined;
+    try {
+      parseCpuDef(r.input, "auto", true);
+    } catch (e) {
+      if (!(e instanceof VirError)) throw e;
+      got = e.message;
+    }
+    const want = r.error?.message;
+    const same = got === undefined
+      ? r.error?.code_name !== "VIR_ERR_XML_INVALID_SCHEMA"
+      : got === want;
+    return same ? [] : [`${r.id}: libvirt ${want ?? r.xml} | edgevirt ${got ?? "parses"}`];
   });
 }

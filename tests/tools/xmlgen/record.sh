@@ -24,7 +24,7 @@ mkdir -p "$out"
 
 # The schemas the generator reads, from the libvirt the oracle runs (the schemas of the kinds in
 # tests/tools/xmlgen/kinds.ts and what they include).
-schemas=(basictypes cputypes domain domaincheckpoint domaincommon domainoverrides domainsnapshot
+schemas=(basictypes cpu cputypes domain domaincheckpoint domaincommon domainoverrides domainsnapshot
   inactiveDomain interface network networkcommon nodedev nwfilter_params privatedata secret
   storagecommon storagepool storagevol)
 rm -rf "$root/tests/fixtures/schemas"

@@ -32,6 +32,7 @@ export const VALIDATE_SIZES: Partial<Record<Kind, number>> = {
   interface: 300,
   snapshot: 300,
   checkpoint: 300,
+  cpu: 300,
 };
 
 /** The seed of a kind's recorded VALIDATE corpus. */
