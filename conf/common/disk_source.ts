@@ -2,7 +2,8 @@
  * The checks virDomainStorageSourceParse makes on a storage source's `<source>` (a domain's
  * disk or NVRAM, a snapshot's disk) for the types with their own parser:
  * virDomainDiskSourceNetworkParse's protocol, name and the `pool/image` form of gluster and rbd
- * names, and virDomainDiskSourceNVMeParse's type, namespace and PCI address.
+ * names, virDomainDiskSourceNVMeParse's type, namespace and PCI address, and the persistent
+ * reservations (virStoragePRDefParseXML) of any type.
  *
  * @example
  * ```ts
@@ -27,6 +28,31 @@ const PROTOCOLS = (
 export function checkDiskSource(type: string | undefined, source: XmlElement): void {
   if (type === "network") checkNetwork(source);
   else if (type === "nvme") checkNvme(source);
+  const reservations = child(source, "reservations");
+  if (reservations) checkReservations(reservations);
+}
+
+/**
+ * virStoragePRDefParseXML: persistent reservations are managed, or name their helper's socket
+ * (a unix client).
+ */
+function checkReservations(el: XmlElement): void {
+  const err = (msg: string) => VirError.report("STORAGE", "XML_ERROR", msg);
+  const managed = xmlPropEnum(el, "managed", ["yes", "no"], true);
+  // virXPathString: an empty attribute is no attribute.
+  const src = child(el, "source")?.attributes ?? {};
+  const [type, path, mode] = [src.type || undefined, src.path || undefined, src.mode || undefined];
+  if (managed === "no" || type || path || mode) {
+    if (!type) throw err("missing connection type for <reservations/>");
+    if (!path) throw err("missing path for <reservations/>");
+    if (!mode) throw err("missing connection mode for <reservations/>");
+  }
+  if (type && type !== "unix") {
+    throw err(`unsupported connection type for <reservations/>: ${type}`);
+  }
+  if (mode && mode !== "client") {
+    throw err(`unsupported connection mode for <reservations/>: ${mode}`);
+  }
 }
 
 function checkNetwork(source: XmlElement): void {

@@ -120,8 +120,9 @@ class Compiler {
           for (const c of d.content) if ((r = this.isCompilable(c)) !== 1) break;
           if (r !== -1) this.#compilable.set(d, r === 1);
         }
-        // Every named element is a compilable transition, whatever its own content.
-        return 1;
+        // Every named element is a compilable transition, whatever its own content; an
+        // <anyName/> is none.
+        return d.name === undefined ? 0 : 1;
       case "ref":
         if (this.#refSeen.has(d)) return 1;
         this.#refSeen.add(d);
@@ -198,7 +199,9 @@ class Compiler {
       case "element":
         if (this.#am && d.name !== undefined) {
           const to = this.#am.add();
-          this.#am.states[this.#state].trans.push({ name: d.name, def: d, to });
+          // libxml2's transition takes the name and, when there is one, the namespace.
+          const name = d.ns ? `${d.name}|${d.ns}` : d.name;
+          this.#am.states[this.#state].trans.push({ name, def: d, to });
           this.#state = to;
         }
         if (this.#compilable.get(d) && !this.#compiled.has(d)) this.#own(d);

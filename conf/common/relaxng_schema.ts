@@ -7,8 +7,9 @@
  * whether libxml2 validates its content with a compiled automaton (see `relaxng_automaton.ts`).
  *
  * The schema comes as JSON ({@link RngJson}), copied from the schema files by
- * `tests/tools/rng_json.ts`. Constructs libvirt's node device schema does not use (`<list>`,
- * name classes, nested grammars, typed `<value>`s) are refused when the schema is loaded.
+ * `tests/tools/rng_json.ts`. Constructs libvirt's schemas do not use (`<list>`, name classes
+ * beyond `<anyName/>`, typed `<value>`s) are refused when the schema is loaded; a nested
+ * grammar is one that includes a schema file given apart.
  *
  * @example
  * ```ts
@@ -72,8 +73,13 @@ export interface Partition {
 /** One definition (xmlRelaxNGDefine). */
 export interface Def {
   type: DefType;
-  /** Element, attribute, define or data type name. */
+  /** Element, attribute, define or data type name; none for an `<anyName/>`. */
   name?: string;
+  /**
+   * An element's namespace: `""` for none, undefined for an `<anyName/>` (any namespace), as
+   * libxml2's define->ns.
+   */
+  ns?: string;
   /** A `<value>`'s text. */
   value?: string;
   /** Data type parameters (libxml2 keeps them in `attrs`). */
@@ -100,11 +106,15 @@ function def(type: DefType, extra: Partial<Def> = {}): Def {
   return { type, params: [], content: [], attrs: [], ...extra };
 }
 
-/** The name of an element or attribute: its `name` attribute or its `<name>` child. */
-function nameOf(n: RngNode): [string, RngNode[]] {
+/**
+ * The name of an element or attribute: its `name` attribute or its `<name>` child, or
+ * undefined for an `<anyName/>` without `<except>`.
+ */
+function nameOf(n: RngNode): [string | undefined, RngNode[]] {
   const kids = n.c ?? [];
   if (n.a?.name !== undefined) return [n.a.name.trim(), kids];
   if (kids[0]?.e === "name") return [(kids[0].v ?? "").trim(), kids.slice(1)];
+  if (kids[0]?.e === "anyName" && !kids[0].c?.length) return [undefined, kids.slice(1)];
   throw new Error(`relaxng: unsupported name class in <${n.e}>`);
 }
 
@@ -112,7 +122,32 @@ function nameOf(n: RngNode): [string, RngNode[]] {
 class Parser {
   readonly defs = new Map<string, Def>();
 
-  constructor(private readonly json: RngJson) {}
+  /**
+   * `grammars`: the JSON copies of the files nested grammars include, by href; `parsers`: one
+   * parser per set of defines, so grammars that share them (domain.rng and inactiveDomain.rng)
+   * share their definitions.
+   */
+  constructor(
+    private readonly json: RngJson,
+    private readonly grammars: Record<string, RngJson> = {},
+    private readonly parsers = new Map<object, Parser>(),
+  ) {
+    parsers.set(json.defines, this);
+  }
+
+  /**
+   * xmlRelaxNGParsePattern's `<grammar>`: a grammar of its own, whose references stay inside it,
+   * standing for its start.
+   */
+  nested(href: string): Def {
+    const json = this.grammars[href];
+    if (!json) throw new Error(`relaxng: nested grammar ${href} not given`);
+    const parser = this.parsers.get(json.defines) ??
+      new Parser(json, this.grammars, this.parsers);
+    const content = parser.patterns(json.start, true, "");
+    if (content.length !== 1) throw new Error(`relaxng: ${href}: one start pattern expected`);
+    return content[0];
+  }
 
   define(name: string): Def {
     let d = this.defs.get(name);
@@ -121,7 +156,8 @@ class Parser {
       if (!body) throw new Error(`relaxng: undefined ref ${name}`);
       d = def("def", { name });
       this.defs.set(name, d);
-      d.content = this.patterns(body, false);
+      // A `ns` is inherited through the schema's own elements, not through a ref.
+      d.content = this.patterns(body, false, "");
     }
     return d;
   }
@@ -130,35 +166,38 @@ class Parser {
    * xmlRelaxNGParsePatterns: a list; with `group`, a list whose first two patterns are
    * elements becomes one group (libxml2's parser wraps it so).
    */
-  patterns(nodes: RngNode[], group: boolean): Def[] {
-    const out = nodes.map((n) => this.pattern(n));
+  patterns(nodes: RngNode[], group: boolean, ns: string): Def[] {
+    const out = nodes.map((n) => this.pattern(n, ns));
     const wrap = group && out.length > 1 && out[0].type === "element" && out[1].type === "element";
     return wrap ? [def("group", { content: out })] : out;
   }
 
-  pattern(n: RngNode): Def {
+  pattern(n: RngNode, inherited: string): Def {
+    const ns = n.a?.ns ?? inherited;
     switch (n.e) {
       case "element":
-        return this.element(n);
+        return this.element(n, ns);
       case "attribute": {
         const [name, rest] = nameOf(n);
         // libxml2's cleanup gives an attribute without a pattern a <text/>.
         return def("attribute", {
           name,
-          content: [rest.length ? this.pattern(rest[0]) : def("text")],
+          content: [rest.length ? this.pattern(rest[0], ns) : def("text")],
         });
       }
       case "optional":
       case "zeroOrMore":
       case "oneOrMore":
-        return def(n.e, { content: this.patterns(n.c ?? [], true) });
+        return def(n.e, { content: this.patterns(n.c ?? [], true, ns) });
       case "choice":
       case "group":
-        return def(n.e, { content: this.patterns(n.c ?? [], false) });
+        return def(n.e, { content: this.patterns(n.c ?? [], false, ns) });
       case "interleave":
-        return def("interleave", { content: (n.c ?? []).map((c) => this.pattern(c)) });
+        return def("interleave", { content: (n.c ?? []).map((c) => this.pattern(c, ns)) });
       case "ref":
         return def("ref", { name: n.a!.name, content: [this.define(n.a!.name)] });
+      case "grammar":
+        return this.nested(n.a!.href);
       case "data":
         return this.data(n);
       case "value":
@@ -177,11 +216,11 @@ class Parser {
    * xmlRelaxNGParseElement: attributes are prepended to `attrs`; content starting with an
    * element and going on is wrapped in a group.
    */
-  element(n: RngNode): Def {
+  element(n: RngNode, ns: string): Def {
     const [name, rest] = nameOf(n);
-    const el = def("element", { name });
+    const el = def("element", { name, ns: name === undefined ? undefined : ns });
     for (const c of rest) {
-      const cur = this.pattern(c);
+      const cur = this.pattern(c, ns);
       if (cur.type === "attribute") el.attrs.unshift(cur);
       else el.content.push(cur);
     }
@@ -200,7 +239,7 @@ class Parser {
         checkFacetParam(type, c.a!.name, c.v ?? "");
         d.params.push([c.a!.name, c.v ?? ""]);
       } else if (c.e === "except") {
-        d.except = def("except", { content: (c.c ?? []).map((k) => this.pattern(k)) });
+        d.except = def("except", { content: (c.c ?? []).map((k) => this.pattern(k, "")) });
       } else throw new Error(`relaxng: unexpected <${c.e}> in <data>`);
     }
     return d;
@@ -334,6 +373,30 @@ export function topDefs(d: Def): Def[] {
 }
 
 /**
+ * The key libxml2's triage tables file an element or text definition under (its hash's name
+ * and namespace): `#text`, the element's name or `#any` for an `<anyName/>`, and `|ns` when it
+ * has a namespace.
+ */
+function triageKey(t: Def): string {
+  if (t.type === "text") return "#text";
+  return (t.name ?? "#any") + (t.ns ? `|${t.ns}` : "");
+}
+
+/**
+ * The entry of a triage table (see {@link triageKey}) for a child element of local name `name`
+ * in namespace `ns` (null for none), looked up as libxml2 looks: by name, then as any name in
+ * that namespace, then as any name.
+ */
+export function triageLookup<T>(
+  table: Map<string, T>,
+  name: string,
+  ns: string | null,
+): T | undefined {
+  if (ns) return table.get(`${name}|${ns}`) ?? table.get(`#any|${ns}`) ?? table.get("#any");
+  return table.get(name) ?? table.get("#any");
+}
+
+/**
  * xmlRelaxNGCheckChoiceDeterminism's triage: when no branch is nullable and every branch's
  * elements are distinct names, libxml2 picks the branch by the next node's name.
  */
@@ -344,7 +407,7 @@ export function choiceTriage(choice: Def): Map<string, Def> | null {
     const tops = topDefs(branch);
     if (!tops.length) triage = null;
     for (const t of tops) {
-      const key = t.type === "text" ? "#text" : t.name!;
+      const key = triageKey(t);
       if (!triage || triage.has(key)) triage = null;
       else triage.set(key, branch);
     }
@@ -361,7 +424,7 @@ export function partitionOf(il: Def): Partition {
   groups.forEach((g, i) => {
     if (!g.defs.length) triage = undefined;
     for (const t of g.defs) {
-      const key = t.type === "text" ? "#text" : t.name!;
+      const key = triageKey(t);
       if (!triage || triage.has(key)) triage = undefined;
       else triage.set(key, i);
     }
@@ -372,11 +435,12 @@ export function partitionOf(il: Def): Partition {
 
 /**
  * Loads a schema as libxml2's xmlRelaxNGParse does: parse, simplify, and compile the content
- * of the elements it can compile.
+ * of the elements it can compile. `grammars` holds the JSON copies of the files its nested
+ * grammars include, by href.
  */
-export function loadRelaxNG(json: RngJson): RelaxNG {
-  const parser = new Parser(json);
-  const content = parser.patterns(json.start, true);
+export function loadRelaxNG(json: RngJson, grammars: Record<string, RngJson> = {}): RelaxNG {
+  const parser = new Parser(json, grammars);
+  const content = parser.patterns(json.start, true, "");
   simplify(content, undefined, new Set());
   const start = def("start", { content });
   compileElements(start);

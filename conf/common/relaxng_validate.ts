@@ -23,7 +23,13 @@
  */
 import type { XmlElement, XmlNode } from "../../util/xml/mod.ts";
 import { AutomatonRun } from "./relaxng_automaton.ts";
-import { choiceTriage, type Def, partitionOf, type RelaxNG } from "./relaxng_schema.ts";
+import {
+  choiceTriage,
+  type Def,
+  partitionOf,
+  type RelaxNG,
+  triageLookup,
+} from "./relaxng_schema.ts";
 import { xsdFacet, xsdType } from "./xsd_datatypes.ts";
 
 const IGNORABLE = 1;
@@ -42,6 +48,8 @@ const MESSAGES = {
   ELEMWRONG: (a: string) => `Did not expect element ${a} there`,
   TEXTWRONG: (a: string) => `Did not expect text in element ${a} content`,
   ELEMEXTRANS: (a: string) => `Expecting no namespace for element ${a}`,
+  ELEMNONS: (a: string) => `Expecting a namespace for element ${a}`,
+  ELEMWRONGNS: (a: string, b: string) => `Element ${a} has wrong namespace: expecting ${b}`,
   NOELEM: (a: string) => `Expecting an element ${a}, got nothing`,
   NOTELEM: () => "Expecting an element got text",
   ATTRVALID: (a: string) => `Element ${a} failed to validate attributes`,
@@ -92,6 +100,30 @@ function nodeName(n: XmlNode): string {
 
 const isBlank = (s: string) => /^[ \t\n\r]*$/.test(s);
 
+const XML_NS = "http://www.w3.org/XML/1998/namespace";
+
+/**
+ * Every element's namespace (null for none) from the `xmlns` declarations in scope, as libxml2's
+ * node->ns->href; an undeclared prefix leaves the element without one, as libxml2 does.
+ */
+function namespaces(root: XmlElement): WeakMap<XmlElement, string | null> {
+  const out = new WeakMap<XmlElement, string | null>();
+  const walk = (el: XmlElement, scope: Map<string, string>) => {
+    let inner = scope;
+    for (const [k, v] of Object.entries(el.attributes)) {
+      if (k !== "xmlns" && !k.startsWith("xmlns:")) continue;
+      if (inner === scope) inner = new Map(scope);
+      inner.set(k.slice(6), v);
+    }
+    const colon = el.name.indexOf(":");
+    const prefix = colon < 0 ? "" : el.name.slice(0, colon);
+    out.set(el, (prefix === "xml" ? XML_NS : inner.get(prefix)) || null);
+    for (const c of el.children) if (c.type === "element") walk(c, inner);
+  };
+  walk(root, new Map());
+  return out;
+}
+
 function newState(node: XmlElement | null, root?: XmlElement): VState {
   const attrs = node
     ? Object.entries(node.attributes)
@@ -139,6 +171,38 @@ class Validation {
   readonly lines: string[] = [];
   /** libxml2's node->psvi: the definition an element last validated against. */
   readonly psvi = new WeakMap<XmlElement, Def>();
+
+  constructor(private readonly ns: WeakMap<XmlElement, string | null>) {}
+
+  nsOf(el: XmlElement): string | null {
+    return this.ns.get(el) ?? null;
+  }
+
+  /**
+   * xmlRelaxNGElementMatch: whether `node` has the name and namespace of the element
+   * definition `d`, with the error of the first check that fails (`log`).
+   */
+  elementMatch(d: Def, node: XmlElement, log: boolean): boolean {
+    const fail = (err: ErrName, a = "", b = "") => {
+      if (log) this.error(err, a, b);
+      return false;
+    };
+    const name = nodeName(node);
+    const ns = this.nsOf(node);
+    if (d.name !== undefined && name !== d.name) return fail("ELEMNAME", d.name, name);
+    if (d.ns) {
+      if (!ns) return fail("ELEMNONS", name);
+      if (ns !== d.ns) return fail("ELEMWRONGNS", name, d.ns);
+    } else if (ns && d.name === undefined && d.ns !== undefined) return fail("ELEMEXTRANS", name);
+    else if (ns && d.name !== undefined) return fail("ELEMEXTRANS", d.name);
+    return true;
+  }
+
+  /** The name a child pushes into a compiled automaton: its name, and `|ns` in a namespace. */
+  automatonKey(n: XmlElement): string {
+    const ns = this.nsOf(n);
+    return ns ? `${nodeName(n)}|${ns}` : nodeName(n);
+  }
 
   /** The states a validation step left (read afresh: steps reassign them). */
   pending(): VState[] | null {
@@ -416,13 +480,7 @@ class Validation {
       popMatchErrors();
       return 0;
     }
-    if (nodeName(node) !== d.name) {
-      this.error("ELEMNAME", d.name, nodeName(node));
-      if (!this.ignorable) this.dump();
-      return -1;
-    }
-    if (node.name.includes(":")) {
-      this.error("ELEMEXTRANS", d.name);
+    if (!this.elementMatch(d, node, true)) {
       if (!this.ignorable) this.dump();
       return -1;
     }
@@ -521,7 +579,7 @@ class Validation {
       const n = s.nodes[i];
       let r = 0;
       if (n.type === "element") {
-        r = run.push(n.name.includes(":") ? "\u0000" : nodeName(n), onElement);
+        r = run.push(this.automatonKey(n), onElement);
         if (r < 0) this.error("ELEMWRONG", nodeName(n));
       } else if (n.type !== "comment" && !isBlank(n.text)) {
         r = run.push("#text", onElement);
@@ -648,7 +706,9 @@ class Validation {
     // Without a next node libxml2 tries every branch: some may be attributes only.
     const triage = node && choiceTriage(d);
     if (triage) {
-      const branch = node.type === "element" ? triage.get(nodeName(node)) : triage.get("#text");
+      const branch = node.type === "element"
+        ? triageLookup(triage, nodeName(node), this.nsOf(node))
+        : triage.get("#text");
       if (!branch) {
         this.error("ELEMWRONG", nodeName(node));
         return -1;
@@ -706,13 +766,14 @@ class Validation {
       const n = s.nodes[cur];
       let i = part.groups.length;
       if (part.triage) {
-        i = (n.type === "element" ? part.triage.get(nodeName(n)) : part.triage.get("#text")) ??
-          part.groups.length;
+        i = (n.type === "element"
+          ? triageLookup(part.triage, nodeName(n), this.nsOf(n))
+          : part.triage.get("#text")) ?? part.groups.length;
       } else {
         i = part.groups.findIndex((g) =>
           g.defs.some((x) =>
             n.type === "element"
-              ? x.type === "element" && x.name === nodeName(n) && !n.name.includes(":")
+              ? x.type === "element" && this.elementMatch(x, n, false)
               : n.type !== "comment" && x.type === "text"
           )
         );
@@ -783,7 +844,10 @@ class Validation {
   attribute(d: Def): number {
     const s = this.state!;
     if (s.left <= 0) return -1;
-    const i = s.attrs.findIndex((a) => a !== null && a.name === d.name && !a.ns);
+    // xmlRelaxNGAttributeMatch: an <anyName/> takes the first attribute left, of any namespace.
+    const i = s.attrs.findIndex((a) =>
+      a !== null && (d.name === undefined || (a.name === d.name && !a.ns))
+    );
     if (i < 0) return -1;
     const old = s.value;
     s.value = s.attrs[i]!.value;
@@ -883,6 +947,6 @@ class Validation {
  * undefined when the document is valid.
  */
 export function relaxNGErrors(root: XmlElement, schema: RelaxNG): string[] | undefined {
-  const v = new Validation();
+  const v = new Validation(namespaces(root));
   return v.document(root, schema) ? undefined : v.lines;
 }

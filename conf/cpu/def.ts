@@ -9,6 +9,7 @@ import { child, children, element, parse, stringify, textOf } from "../../util/x
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { parseUInt, xmlPropEnum, xmlPropInt, xmlPropUInt } from "../common/values.ts";
 import { isKnownArch } from "../capabilities/cpu_models.ts";
+import { validateCpuSchema } from "./rng_schema.ts";
 
 /** virCPUFeaturePolicy names. */
 export const FEATURE_POLICIES = ["force", "require", "optional", "disable", "forbid"] as const;
@@ -66,7 +67,8 @@ export function newCpuDef(): CpuDef {
 
 /**
  * `virCPUDefParseXMLString`: parses a `<cpu>` document of the given type ("auto": a host CPU
- * when it has `<arch>`, else a guest CPU), with libvirt's errors.
+ * when it has `<arch>`, else a guest CPU), with libvirt's errors; `validate` first checks it
+ * against cpu.rng, as libvirt does for VIR_CONNECT_COMPARE_CPU_VALIDATE_XML.
  *
  * @example
  * ```ts
@@ -74,11 +76,16 @@ export function newCpuDef(): CpuDef {
  * parseCpuDef("<cpu><arch>x86_64</arch><model>Haswell</model></cpu>", "host").model; // "Haswell"
  * ```
  */
-export function parseCpuDef(xml: string, type: "host" | "guest" | "auto"): CpuDef {
+export function parseCpuDef(
+  xml: string,
+  type: "host" | "guest" | "auto",
+  validate = false,
+): CpuDef {
   const root = parse(xml, { context: "(CPU_definition)", errorDomain: "CPU" });
   if (root.name !== "cpu") {
     throw cpuErr("XML_ERROR", "XML does not contain expected 'cpu' element");
   }
+  if (validate) validateCpuSchema(root);
   const a = root.attributes;
   const def = newCpuDef();
   if (type === "auto") {

@@ -105,7 +105,7 @@ export function addressAttributes(el: XmlElement): Record<string, string> {
     }
     case "spapr-vio": {
       const reg = el.attributes.reg === undefined ? undefined : prop(el, "reg", 16, true);
-      return { type, ...(reg ? { reg: hex(reg, 8) } : {}) };
+      return { type, ...(reg !== undefined ? { reg: hex(reg, 8) } : {}) };
     }
     case "ccw":
       return ccwAttributes(el);

@@ -59,9 +59,6 @@ export function parseCputune(
   const pinned = new Set<number>();
   const vcpuPinned = new Set<number>();
   let emulatorPins = 0;
-  for (const kid of children(el)) {
-    if (!spec.order.has(kid.name)) options.onUnknown?.({ parent: "cputune", name: kid.name });
-  }
   for (const kid of childrenInOrder(el, spec.order)) {
     const name = kid.name;
     if (name === "vcpusched" || name === "iothreadsched") {

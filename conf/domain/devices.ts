@@ -15,6 +15,7 @@ import {
   parseMac,
   parseUUID,
   parseVlan,
+  sanitizePath,
   xmlPropEnum,
   xmlPropRequired,
   xmlPropUInt,
@@ -23,13 +24,15 @@ import { checkDiskSource } from "../common/disk_source.ts";
 import { formatBandwidth, parseBandwidth } from "../common/bandwidth.ts";
 import { MACVLAN_MODES } from "../network_port/parse.ts";
 import { VirError } from "../../util/errors.ts";
-import type { XmlElement } from "../../util/xml/mod.ts";
+import type { XmlElement, XmlNode } from "../../util/xml/mod.ts";
 import { child, children, childText, element } from "../../util/xml/mod.ts";
 import { checkAudioRef, parseAudio } from "./audio.ts";
 import { chardevSource, checkChardevTarget } from "./chardev.ts";
 import { type DomainDef, type DomainInterface, INTERFACE_TYPES } from "./def.ts";
 import { parseGraphics } from "./graphics.ts";
 import { insertDisk } from "./disk_name.ts";
+import { checkUsbHostdevSource } from "./hostdev_usb.ts";
+import { checkNetIPInfo } from "./net_ip.ts";
 import { parseIommu } from "./iommu.ts";
 import { parseLease } from "./lease.ts";
 import { parseRedirfilter } from "./redirfilter.ts";
@@ -176,11 +179,6 @@ export function parseDevices(
 ): DomainDef["devices"] {
   const interfaces: DomainInterface[] = [];
   const byKind = new Map<string, XmlElement[]>();
-  for (const dev of children(el)) {
-    if (dev.name !== "emulator" && !DEVICE_ORDER.includes(dev.name)) {
-      options.onUnknown?.({ parent: "devices", name: dev.name });
-    }
-  }
   // virDomainDefParseXML reads the devices kind by kind, so the first error is the first
   // kind's.
   for (const kind of PARSE_ORDER) {
@@ -214,6 +212,10 @@ function parseDevice(
     return parseGraphics(dev, options);
   }
   if (CHARDEVS.has(dev.name)) return parseChardev(dev, options);
+  if (dev.name === "memballoon" && dev.attributes.model === "none") {
+    // virDomainMemballoonDefParseXML ignores a none model's device info.
+    dev = { ...dev, children: dev.children.filter((c) => !isDeviceInfo(c)) };
+  }
   if (dev.name === "controller") {
     checkEnum(dev, "type");
     const n = normalizeElement(dev, "devices", options);
@@ -247,6 +249,8 @@ function parseDevice(
   if (dev.name === "tpm") return parseTpm(dev, options);
   if (dev.name === "shmem") return parseShmem(dev, options);
   if (dev.name === "hostdev") {
+    const usbSource = dev.attributes.type === "usb" && child(dev, "source");
+    if (usbSource) checkUsbHostdevSource(usbSource);
     const n = normalizeElement(dev, "devices", options);
     if (!n) return undefined;
     // virDomainHostdevDefFormat: the mode always, and a subsystem device's managed flag (any
@@ -267,6 +271,12 @@ function parseDevice(
     n.attributes = element("input", { type, bus: bus === "none" ? undefined : bus }).attributes;
     Object.assign(n.attributes, rest);
     checkUsbAddress(n, bus);
+    const source = inputSource(type, child(dev, "source"));
+    // virDomainInputDefFormat writes the source before the device info.
+    n.children = [
+      ...(source ? [source] : []),
+      ...n.children.filter((c) => c.type !== "element" || c.name !== "source"),
+    ];
     return n;
   }
   if (dev.name === "panic") {
@@ -350,6 +360,43 @@ function inputBus(type: string | undefined, context: DeviceContext): string {
   return virtType === "vz" || virtType === "parallels" ? "parallels" : "ps2";
 }
 
+/** The children virDomainDeviceInfoParseXML reads. */
+const DEVICE_INFO_KIDS = ["alias", "address", "master", "boot", "rom", "acpi"];
+
+function isDeviceInfo(node: XmlNode): boolean {
+  return node.type === "element" && DEVICE_INFO_KIDS.includes(node.name);
+}
+
+/** virDomainInputSourceGrabToggle names (without the unset "default"). */
+const GRAB_TOGGLES = [
+  "ctrl-ctrl",
+  "alt-alt",
+  "shift-shift",
+  "meta-meta",
+  "scrolllock",
+  "ctrl-scrolllock",
+] as const;
+
+/**
+ * virDomainInputDefParseXML's `<source>`: a passthrough input's `evdev`, an evdev input's `dev`
+ * with its grab options; other inputs' sources are not read.
+ */
+function inputSource(type: string | undefined, source: XmlElement | undefined) {
+  if (!source || (type !== "passthrough" && type !== "evdev")) return undefined;
+  const attr = type === "evdev" ? "dev" : "evdev";
+  const path = source.attributes[attr];
+  if (path === undefined) {
+    throw VirError.report("DOMAIN", "XML_ERROR", "Missing evdev path for input device");
+  }
+  if (type === "passthrough") return element("source", { evdev: sanitizePath(path) });
+  return element("source", {
+    dev: sanitizePath(path),
+    grab: xmlPropEnum(source, "grab", ["all"] as const),
+    grabToggle: xmlPropEnum(source, "grabToggle", GRAB_TOGGLES),
+    repeat: xmlPropEnum(source, "repeat", ["on", "off"] as const),
+  });
+}
+
 function checkUsbAddress(n: XmlElement, bus: string): void {
   const type = child(n, "address")?.attributes.type;
   if (bus === "usb" && type !== undefined && type !== "usb") {
@@ -421,6 +468,16 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
   // virDomainDiskDefParseSourceXML runs between the type and the device.
   const source = child(dev, "source");
   if (source) checkDiskSource(dev.attributes.type, source);
+  // Then the disk's own <auth> and <encryption>, which may not repeat its source's.
+  for (const name of ["auth", "encryption"]) {
+    if (child(dev, name) && child(source, name)) {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        `an <${name}> definition already found for disk source`,
+      );
+    }
+  }
   checkEnum(dev, "device");
   const target = child(dev, "target");
   if (target) checkEnum(target, "bus");
@@ -531,10 +588,33 @@ function checkDirectSource(dev: XmlElement): void {
   xmlPropEnum(source, "mode", MACVLAN_MODES);
 }
 
+/**
+ * virDomainNetBackendParseXML: libvirt 9.0 names one backend type, passt, and refuses it as it
+ * refuses an unknown one.
+ */
+function checkBackend(backend: XmlElement | undefined): void {
+  if (backend && xmlPropEnum(backend, "type", ["passt"] as const) === "passt") {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      "Invalid value for attribute 'type' in element 'backend': 'passt'.",
+    );
+  }
+}
+
 function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInterface {
   checkEnum(dev, "type");
   // virDomainNetDefParseXML reads it right after the type.
   const trust = xmlPropEnum(dev, "trustGuestRxFilters", ["yes", "no"] as const);
+  const sourceEl = child(dev, "source");
+  if (sourceEl) checkNetIPInfo(sourceEl, "interface host IP");
+  // A hostdev interface's source is a USB device's when its address says so, or, without an
+  // address type, when it names a vendor.
+  const addrType = child(sourceEl, "address")?.attributes.type ||
+    (child(sourceEl, "vendor") ? "usb" : undefined);
+  if (dev.attributes.type === "hostdev" && sourceEl && addrType === "usb") {
+    checkUsbHostdevSource(sourceEl);
+  }
   const mac = child(dev, "mac")?.attributes;
   const source = child(dev, "source")?.attributes;
   const extra: XmlElement[] = [];
@@ -573,5 +653,8 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   if (target !== undefined) net.target = target;
   const model = child(dev, "model")?.attributes.type;
   if (model !== undefined) net.model = model;
+  // After the device info, as virDomainNetDefParseXML reads the guest side's addresses.
+  checkNetIPInfo(dev, "guest interface");
+  checkBackend(child(dev, "backend"));
   return net;
 }

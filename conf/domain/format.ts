@@ -15,7 +15,7 @@ import { VIR } from "../../util/constants.ts";
  */
 import { formatMetadata } from "../common/mod.ts";
 import { VIR } from "../../util/constants.ts";
-import type { XmlElement } from "../../util/xml/mod.ts";
+import type { XmlElement, XmlNode } from "../../util/xml/mod.ts";
 import { element, escapeXml, stringify } from "../../util/xml/mod.ts";
 import type { DomainDef, DomainInterface } from "./def.ts";
 import { DEVICE_ORDER } from "./devices.ts";
@@ -197,7 +197,7 @@ function formatDevices(def: DomainDef, flags: number): XmlElement {
   const other = def.devices.other
     // virDomainPanicDefFormat writes nothing for a panic device without model and address.
     .filter((e) => e.name !== "panic" || Object.keys(e.attributes).length || e.children.length)
-    .map((e) => emptyNvram(flags & VIR.DOMAIN_XML_SECURE ? e : hideSecrets(e)));
+    .map((e) => keepOpen(flags & VIR.DOMAIN_XML_SECURE ? e : hideSecrets(e)));
   const at = DEVICE_ORDER.indexOf("interface");
   const split = other.findIndex((e) => DEVICE_ORDER.indexOf(e.name) > at);
   const cut = split < 0 ? other.length : split;
@@ -209,9 +209,19 @@ function formatDevices(def: DomainDef, flags: number): XmlElement {
   ]);
 }
 
-/** virDomainNVRAMDefFormat writes its open and close tags even with nothing between them. */
-function emptyNvram(el: XmlElement): XmlElement {
-  return el.name === "nvram" && !el.children.length ? { ...el, keepOpen: true } : el;
+/**
+ * Devices libvirt writes with open and close tags even with nothing between them:
+ * virDomainNVRAMDefFormat's `<nvram>`, and virDomainRNGDefFormat's EGD `<backend>`.
+ */
+function keepOpen(el: XmlElement): XmlElement {
+  if (el.name === "nvram" && !el.children.length) return { ...el, keepOpen: true };
+  if (el.name !== "rng") return el;
+  const open = (c: XmlNode): XmlNode =>
+    c.type === "element" && c.name === "backend" && c.attributes.model === "egd" &&
+      !c.children.length
+      ? { ...c, keepOpen: true }
+      : c;
+  return { ...el, children: el.children.map(open) };
 }
 
 function hideSecrets(el: XmlElement): XmlElement {

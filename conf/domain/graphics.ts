@@ -13,7 +13,7 @@
  */
 import { VirError } from "../../util/errors.ts";
 import { checkAudioRef } from "./audio.ts";
-import { xmlPropEnum } from "../common/mod.ts";
+import { parseInt32, xmlPropEnum } from "../common/mod.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { child, children, element } from "../../util/xml/mod.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
@@ -85,6 +85,7 @@ export function parseGraphics(el: XmlElement, options: NormalizeOptions): XmlEle
       attrs.sharePolicy = a.sharePolicy;
     }
   }
+  if (type === "rdp") Object.assign(attrs, rdpAttributes(a, options));
   if (first?.type === "address" && first.address !== undefined) attrs.listen = first.address;
   for (const k of ["defaultMode", "keymap", "passwd", "passwdValidTo", "connected"]) {
     attrs[k] = a[k];
@@ -120,6 +121,31 @@ export function parseGraphics(el: XmlElement, options: NormalizeOptions): XmlEle
     }
   }
   return element("graphics", attrs, kids);
+}
+
+/**
+ * virDomainGraphicsDefParseXMLRDP and its format: no port (or the legacy -1) means autoport, and
+ * an inactive definition forgets an autoport's port (written as 0); the user flags only when yes.
+ */
+function rdpAttributes(a: Record<string, string>, options: NormalizeOptions) {
+  let port = 0;
+  let autoport = a.port === undefined || a.autoport === "yes";
+  if (a.port !== undefined) {
+    const p = parseInt32(a.port);
+    if (p === undefined) {
+      throw VirError.report("DOMAIN", "INTERNAL_ERROR", `cannot parse rdp port ${a.port}`);
+    }
+    port = p;
+    if (p === -1) autoport = true;
+  }
+  // A running domain's status keeps the port it was given.
+  if (autoport && !options.keepAliases) port = 0;
+  return {
+    port: port ? String(port) : autoport ? "0" : undefined,
+    autoport: autoport ? "yes" : undefined,
+    replaceUser: a.replaceUser === "yes" ? "yes" : undefined,
+    multiUser: a.multiUser === "yes" ? "yes" : undefined,
+  };
 }
 
 interface Listen {

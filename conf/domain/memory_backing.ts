@@ -12,7 +12,7 @@
  * @module
  */
 import { VirError } from "../../util/errors.ts";
-import { child, children, type XmlElement } from "../../util/xml/mod.ts";
+import { child, children, element, type XmlElement } from "../../util/xml/mod.ts";
 import { parseUInt } from "../common/values.ts";
 import { parseHugepage } from "./hugepages.ts";
 
@@ -42,4 +42,16 @@ export function checkMemoryBacking(root: XmlElement): void {
     throw VirError.report("DOMAIN", "XML_ERROR", "Failed to parse memory allocation threads");
   }
   for (const page of children(child(backing, "hugepages"), "page")) parseHugepage(page);
+}
+
+/**
+ * The `<allocation>` libvirt writes back (virDomainMemoryBackingFormat): its mode, and its
+ * threads as the number parsed, when there are any; none when both are unset.
+ */
+export function allocationElement(el: XmlElement): XmlElement | undefined {
+  const threads = parseUInt(el.attributes.threads || undefined) || undefined;
+  // virXPathString: an empty mode is no mode.
+  const mode = el.attributes.mode || undefined;
+  const out = element("allocation", { mode, threads: threads?.toString() });
+  return Object.keys(out.attributes).length ? out : undefined;
 }

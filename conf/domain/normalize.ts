@@ -13,10 +13,11 @@
  */
 import type { XmlElement, XmlNode } from "../../util/xml/mod.ts";
 import { childrenInOrder, element, textOf } from "../../util/xml/mod.ts";
-import { formatPciAddress, parsePciAddress, xmlPropUInt } from "../common/mod.ts";
+import { formatPciAddress, parsePciAddress, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
 import { VirError } from "../../util/errors.ts";
 import { type ElementSpec, elementSpec } from "./schema.ts";
 import { addressAttributes } from "./address.ts";
+import { allocationElement } from "./memory_backing.ts";
 import { parseHugepage } from "./hugepages.ts";
 
 const USER_ALIAS = /^ua-[A-Za-z0-9_-]*$/;
@@ -28,16 +29,21 @@ const DEVICE_INFO = new Set(
     "hub audio").split(" "),
 );
 
-/** Thrown back to the parser when VALIDATE is set and an unknown element is met. */
-export interface UnknownElement {
-  parent: string;
-  name: string;
+/** virDomainDeviceInfoParseXML's `<rom>`: a disabled ROM takes no tuning. */
+function checkRom(el: XmlElement): void {
+  const enabled = xmlPropEnum(el, "enabled", ["yes", "no"] as const);
+  const bar = xmlPropEnum(el, "bar", ["on", "off"] as const);
+  if (enabled === "no" && (bar !== undefined || el.attributes.file !== undefined)) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "ROM tuning is not supported when ROM is disabled",
+    );
+  }
 }
 
 /** Options of {@link normalizeElement}. */
 export interface NormalizeOptions {
-  /** Called for each element libvirt does not know at its place. */
-  onUnknown?: (u: UnknownElement) => void;
   /** A running domain's status: the driver's aliases are kept, not only users'. */
   keepAliases?: boolean;
 }
@@ -70,14 +76,13 @@ export function normalizeElement(
     return index === undefined ? undefined : element("acpi", { index });
   }
   if (el.name === "page" && parent === "hugepages") return parseHugepage(el);
+  if (el.name === "allocation" && parent === "memoryBacking") return allocationElement(el);
+  if (el.name === "rom" && DEVICE_INFO.has(parent)) checkRom(el);
   if (el.name === "address" && DEVICE_INFO.has(parent) && el.attributes.type !== "pci") {
     return { type: "element", name: "address", attributes: addressAttributes(el), children: [] };
   }
   const spec = elementSpec(parent, el.name, grandparent, el.attributes.type);
-  if (!spec) {
-    options.onUnknown?.({ parent, name: el.name });
-    return undefined;
-  }
+  if (!spec) return undefined;
   if (spec.verbatim) return stripLines(el);
   const out = applySpec(el, spec, parent, options);
   const empty = !Object.keys(out.attributes).length && !out.children.length;
@@ -132,13 +137,6 @@ function applySpec(
     const t = textOf(el)?.trim();
     if (t) children.push({ type: "text", text: t });
   } else if (spec.kids.length) {
-    if (options.onUnknown) {
-      for (const k of el.children) {
-        if (k.type === "element" && !spec.order.has(k.name)) {
-          options.onUnknown({ parent: el.name, name: k.name });
-        }
-      }
-    }
     for (const k of childrenInOrder(el, spec.order)) {
       const n = normalizeElement(k, el.name, options, parent);
       if (n) children.push(n);

@@ -100,17 +100,20 @@ export function parseOs(el: XmlElement | undefined, options: NormalizeOptions): 
   if (type?.attributes.machine) os.machine = type.attributes.machine;
   const read = READ_BY_OS_TYPE[os.type];
   // Firmware autoselection and boot devices are HVM notions: other types never read them.
-  if (os.type === "hvm" && el?.attributes.firmware) os.firmware = el.attributes.firmware;
+  const firmware = os.type === "hvm" ? el?.attributes.firmware : undefined;
+  if (firmware) {
+    // virDomainDefParseBootFirmwareOptions: the features, then the value ("none" included).
+    readFirmwareFeatures(child(el, "firmware"));
+    if (firmware !== "bios" && firmware !== "efi") {
+      throw VirError.report("DOMAIN", "XML_ERROR", `unknown firmware value ${firmware}`);
+    }
+    os.firmware = firmware;
+  }
   // virDomainDefParseBootXML reads the boot devices of HVM guests only.
   const boot = os.type === "hvm"
     ? children(el, "boot").map((b) => xmlPropEnum(b, "dev", BOOT_DEVS, true)!)
     : [];
   if (boot.length && os.type === "hvm") os.boot = boot;
-  for (const k of children(el)) {
-    if (!EXTRA_ORDER.has(k.name) && k.name !== "type" && k.name !== "boot") {
-      options.onUnknown?.({ parent: "os", name: k.name });
-    }
-  }
   if (os.type === "hvm") checkAcpiTables(el);
   for (const k of childrenInOrder(el, EXTRA_ORDER)) {
     if (!read.has(k.name)) continue;
@@ -169,30 +172,21 @@ function bootmenu(el: XmlElement, kept: XmlElement[]): XmlElement | undefined {
   return element("bootmenu", { enable, timeout });
 }
 
-/** virDomainOsDefFirmwareFeature names, in output order. */
-const FIRMWARE_FEATURES = ["enrolled-keys", "secure-boot"] as const;
-
-/**
- * `<firmware>` features (virDomainDefParseBootFirmwareOptions), with virDomainDefPostParseOs's
- * rule that enrolled keys imply (and need) secure boot.
- */
-function firmwareFeatures(el: XmlElement): XmlElement | undefined {
+/** The `<feature>`s of `<firmware>` as virDomainDefParseBootFirmwareOptions reads them. */
+function readFirmwareFeatures(el: XmlElement | undefined): Map<string, string> {
   const states = new Map<string, string>();
   for (const f of children(el, "feature")) {
     const name = xmlPropEnum(f, "name", FIRMWARE_FEATURES, true)!;
     states.set(name, xmlPropEnum(f, "enabled", ["yes", "no"], true)!);
   }
-  if (states.get("enrolled-keys") === "yes") {
-    if (states.get("secure-boot") === "no") {
-      throw VirError.report(
-        "DOMAIN",
-        "XML_DETAIL",
-        "firmware feature 'enrolled-keys' cannot be enabled when firmware feature " +
-          "'secure-boot' is disabled",
-      );
-    }
-    states.set("secure-boot", "yes");
-  }
+  return states;
+}
+
+/** virDomainOsDefFirmwareFeature names, in output order. */
+const FIRMWARE_FEATURES = ["enrolled-keys", "secure-boot"] as const;
+
+/** The `<firmware>` element holding `states`, in libvirt's feature order; none when empty. */
+function firmwareElement(states: Map<string, string>): XmlElement | undefined {
   if (!states.size) return undefined;
   return element(
     "firmware",
@@ -201,4 +195,36 @@ function firmwareFeatures(el: XmlElement): XmlElement | undefined {
       element("feature", { enabled: states.get(name), name })
     ),
   );
+}
+
+/** `<firmware>` features (virDomainDefParseBootFirmwareOptions), as given. */
+function firmwareFeatures(el: XmlElement): XmlElement | undefined {
+  return firmwareElement(readFirmwareFeatures(el));
+}
+
+/**
+ * virDomainDefPostParseOs: enrolled keys imply (and need) secure boot.
+ *
+ * @example
+ * ```ts
+ * import { firmwarePostParse } from "./os.ts";
+ * declare const def: import("./def.ts").DomainDef;
+ * firmwarePostParse(def.os);
+ * ```
+ */
+export function firmwarePostParse(os: DomainDef["os"]): void {
+  const i = os.extra.findIndex((e) => e.name === "firmware");
+  if (i < 0) return;
+  const states = readFirmwareFeatures(os.extra[i]);
+  if (states.get("enrolled-keys") !== "yes") return;
+  if (states.get("secure-boot") === "no") {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_DETAIL",
+      "firmware feature 'enrolled-keys' cannot be enabled when firmware feature " +
+        "'secure-boot' is disabled",
+    );
+  }
+  states.set("secure-boot", "yes");
+  os.extra[i] = firmwareElement(states)!;
 }

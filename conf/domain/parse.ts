@@ -15,7 +15,6 @@ import {
   generateUUID,
   parseUInt,
   parseUUID,
-  rngValidate,
   sanitizeMetadata,
   xmlPropEnum,
   xmlPropUInt,
@@ -40,17 +39,13 @@ import { parseCputune } from "./cputune.ts";
 import { memoryKiB } from "./scaled.ts";
 import type { DomainDef } from "./def.ts";
 import { parseDevices } from "./devices.ts";
-import {
-  normalizeElement,
-  type NormalizeOptions,
-  stripLines,
-  type UnknownElement,
-} from "./normalize.ts";
+import { normalizeElement, type NormalizeOptions, stripLines } from "./normalize.ts";
 import { parseOs, parseOsType } from "./os.ts";
 import { SECTION_ORDER } from "./format.ts";
-import { DOMAIN_RNG } from "./rng_schema.ts";
+import { validateDomainSchema } from "./rng_schema.ts";
 import { parseSysinfo } from "./sysinfo.ts";
 import { validateDomainDef } from "./validate.ts";
+import { distancesElement, readCellDistances } from "./numa_distances.ts";
 import { fillIothreadIds, parseIothreadIds } from "./iothreads.ts";
 import { parseIdmap } from "./idmap.ts";
 import { parseFeatures } from "./features.ts";
@@ -89,51 +84,10 @@ export function parseDomainXML(xml: string, flags = 0, status = false): DomainDe
     errorDomain: "DOMAIN",
     expectRoot: "domain",
   });
-  const unknown: UnknownElement[] = [];
-  const options: NormalizeOptions = flags & VIR.DOMAIN_DEFINE_VALIDATE
-    ? { onUnknown: (u) => unknown.push(u), keepAliases: status }
-    : { keepAliases: status };
-  if (options.onUnknown) rngValidate(root, DOMAIN_RNG);
-  const def = parseRoot(root, options);
-  if (unknown.length) throw schemaError(unknown[0]);
+  if (flags & VIR.DOMAIN_DEFINE_VALIDATE) validateDomainSchema(root);
+  const def = parseRoot(root, { keepAliases: status });
   validateDomainDef(def);
   return def;
-}
-
-/**
- * Whether an element tree passes the checks edgevirt makes of libvirt's domain.rng (as a
- * document embedded in another one is checked). A semantic error the parser meets first
- * stops the search for elements the schema lacks.
- *
- * @example
- * ```ts
- * import { matchesDomainSchema } from "./parse.ts";
- * import { parse } from "../../util/xml/mod.ts";
- * matchesDomainSchema(parse("<domain type='test'><name>a</name><bogus/></domain>")); // false
- * ```
- */
-export function matchesDomainSchema(root: XmlElement): boolean {
-  try {
-    rngValidate(root, DOMAIN_RNG);
-  } catch {
-    return false;
-  }
-  let unknown = false;
-  try {
-    parseRoot(structuredClone(root), { onUnknown: () => unknown = true });
-  } catch {
-    // Semantic errors are the embedding parser's business, not the schema's.
-  }
-  return !unknown;
-}
-
-function schemaError(u: UnknownElement): VirError {
-  return VirError.report(
-    "XML",
-    "XML_INVALID_SCHEMA",
-    "Unable to validate doc against /usr/share/libvirt/schemas/domain.rng\n" +
-      `Extra element ${u.parent} in interleave\nElement domain failed to validate content\n`,
-  );
 }
 
 function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
@@ -154,6 +108,8 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     if (!uuid) throw VirError.report("DOMAIN", "INTERNAL_ERROR", "malformed uuid element");
   }
   parseOsType(child(root, "os"));
+  // Security labels come early, before the memory: devices may refer to them.
+  const seclabels = parseSeclabels(children(root, "seclabel"));
   const memory = parseMemory(root);
   checkMemoryBacking(root);
   // virDomainDefTunablesParse starts with <blkiotune> and <memtune>, before the vCPUs.
@@ -192,8 +148,6 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   if (description) def.description = description;
   const metadata = child(root, "metadata");
   if (metadata) def.metadata = stripLines(sanitizeMetadata(metadata, [root]));
-  // Security labels come early, before the memory: devices may refer to them.
-  const seclabels = parseSeclabels(children(root, "seclabel"));
   const vcpus = child(root, "vcpus");
   if (children(vcpus, "vcpu").length) {
     // Listed vCPU states take precedence over <vcpu current>.
@@ -381,6 +335,7 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
     if (!el) continue;
     if (k.name === "numa") {
       const cells = el.children.filter((c): c is XmlElement => c.type === "element");
+      const rows: (number[] | undefined)[] = new Array(cells.length).fill(undefined);
       cells.forEach((c, i) => {
         // virDomainNumaDefParseXML: ids number the cells from 0 without gaps.
         const id = xmlPropUInt(c, "id") ?? i;
@@ -403,14 +358,17 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
           c.attributes.memory = String(kib);
           c.attributes.unit = "KiB";
         }
+        readCellDistances(c, id, rows);
+      });
+      // Each cell is written with its full row of distances first (virDomainNumaDefFormatXML).
+      cells.forEach((c, i) => {
+        const id = Number(c.attributes.id ?? i);
+        const others = c.children.filter((n) => n.type !== "element" || n.name !== "distances");
+        const distances = distancesElement(rows[id]);
+        c.children = distances ? [distances, ...others] : others;
       });
     }
     out.extra.push(el);
-  }
-  for (const k of children(cpu)) {
-    if (k.name !== "topology" && !CPU_KIDS.has(k.name)) {
-      options.onUnknown?.({ parent: "cpu", name: k.name });
-    }
   }
   applyCpuDefaults(out);
   def.cpu = out;

@@ -1,91 +1,18 @@
 /**
- * `domain.rng` of libvirt 9.0 as {@link rngValidate} checks it: the root's attributes, the
- * top-level elements and the values of the simple ones.
+ * libvirt 9.0's `domain.rng` (with the files it includes), copied into `domain_rng.json` by
+ * `tests/tools/rng_json.ts`, and the check the VALIDATE flag of virDomainDefineXMLFlags and virDomainCreateXML runs against it.
  *
  * @example
  * ```ts
- * import { DOMAIN_RNG } from "./rng_schema.ts";
- * import { rngValidate } from "../common/rng.ts";
+ * import { validateDomainSchema } from "./rng_schema.ts";
  * import { parse } from "../../util/xml/mod.ts";
- * rngValidate(parse("<domain type='test'><name>a</name></domain>"), DOMAIN_RNG);
+ * validateDomainSchema(parse("<domain type='test'><name>a</name><memory>1024</memory><os><type>hvm</type></os></domain>")); // passes
+ * validateDomainSchema(parse("<domain type='test'><name>a</name><bogus/></domain>")); // throws VIR_ERR_XML_INVALID_SCHEMA
  * ```
  * @module
  */
-import type { RngElement, RngSchema, RngValue } from "../common/rng.ts";
+import { type RngValidator, rngValidator } from "../common/rng.ts";
+import SCHEMA from "./domain_rng.json" with { type: "json" };
 
-/** basictypes.rng's `unit`. */
-const UNIT = /^(?:[bB](?:[yY][tT][eE][sS]?)?|[kKmMgGtTpPeE](?:[iI]?[bB])?)$/;
-const LIFECYCLE = ["destroy", "restart", "preserve", "rename-restart"];
-
-/** Members of the `ids`, `resources` and `events` interleaves nested in `domaincontents`. */
-const NESTED: Record<string, RngElement> = {
-  // `name` is the one required member of `ids`: libxml2 reports only its own failure.
-  name: { attrs: {}, alone: true },
-  uuid: { attrs: {}, text: "uuid" },
-  genid: { attrs: {} },
-  memory: { attrs: { unit: UNIT, dumpCore: ["on", "off"] }, text: "unsignedLong", detail: true },
-  maxMemory: { attrs: { unit: UNIT, slots: "unsignedInt" }, text: "unsignedLong" },
-  currentMemory: { attrs: { unit: UNIT }, text: "unsignedLong" },
-  memoryBacking: {},
-  vcpu: {
-    attrs: { placement: ["static", "auto"], cpuset: "string", current: "unsignedInt" },
-    text: "positiveInteger",
-  },
-  vcpus: {},
-  iothreads: { attrs: {}, text: "unsignedInt" },
-  iothreadids: {},
-  defaultiothread: {},
-  blkiotune: {},
-  memtune: {},
-  cputune: {},
-  numatune: {},
-  resource: {},
-  on_poweroff: { attrs: {}, text: LIFECYCLE },
-  on_reboot: { attrs: {}, text: LIFECYCLE },
-  on_crash: {
-    attrs: {},
-    text: [...LIFECYCLE, "coredump-destroy", "coredump-restart"],
-  },
-  on_lockfailure: { attrs: {}, text: ["poweroff", "restart", "pause", "ignore"] },
-};
-
-/** The other members of `domaincontents`' interleave. */
-const DIRECT: Record<string, RngElement> = {
-  title: {},
-  description: {},
-  metadata: {},
-  cpu: {},
-  sysinfo: { many: true },
-  os: { attrs: { firmware: ["bios", "efi"] }, detail: true },
-  clock: {
-    attrs: { offset: ["localtime", "utc", "timezone", "variable", "absolute"] },
-    openAttrs: true,
-    detail: true,
-  },
-  features: {},
-  pm: {},
-  perf: {},
-  idmap: {},
-  devices: {},
-  seclabel: { many: true },
-  keywrap: {},
-  launchSecurity: {},
-  bootloader: {},
-  bootloader_args: {},
-};
-
-const HVS: RngValue = (
-  "qemu kqemu kvm xen lxc uml openvz test vmware hyperv vbox phyp vz bhyve hvf"
-).split(" ");
-
-/** The domain document's schema. */
-export const DOMAIN_RNG: RngSchema = {
-  file: "domain.rng",
-  root: "domain",
-  attrs: { type: HVS, id: "unsignedInt" },
-  required: ["type"],
-  elements: {
-    ...Object.fromEntries(Object.entries(NESTED).map(([k, v]) => [k, { ...v, nested: true }])),
-    ...DIRECT,
-  },
-};
+/** Throws libvirt's VIR_ERR_XML_INVALID_SCHEMA when the document does not validate. */
+export const validateDomainSchema: RngValidator = rngValidator("domain.rng", SCHEMA);

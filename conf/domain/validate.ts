@@ -20,6 +20,8 @@ import { validateIdmap } from "./idmap.ts";
 import { validateIommu } from "./iommu.ts";
 import { memoryDeviceKiB, validateMemoryDevice } from "./memory_device.ts";
 import { checkVirtioOptionsAbsent, VIRTIO_MODELS } from "./virtio_options.ts";
+import { firmwarePostParse } from "./os.ts";
+import { validateInput } from "./input_validate.ts";
 
 /** Throws libvirt's error for the first inconsistency found in `def`. */
 export function validateDomainDef(def: DomainDef): void {
@@ -83,6 +85,9 @@ export function validateDomainDef(def: DomainDef): void {
       checkVirtioOptionsAbsent(net.extra.find((e) => e.name === "driver"));
     }
   }
+  for (const input of def.devices.other.filter((d) => d.name === "input")) {
+    validateInput(input, def.os.type, def.type);
+  }
   for (const video of def.devices.other.filter((d) => d.name === "video")) {
     if (child(video, "model")?.attributes.type !== "virtio") {
       checkVirtioOptionsAbsent(child(video, "driver"));
@@ -92,9 +97,23 @@ export function validateDomainDef(def: DomainDef): void {
     validateIommu(iommu, def.sections.find((s) => s.name === "features"));
   }
   for (const vsock of def.devices.other.filter((d) => d.name === "vsock")) {
+    // virDomainVsockDefValidate: CIDs 1 and 2 are the hypervisor's and the host's.
+    const cid = Number(child(vsock, "cid")?.attributes.address ?? 0);
+    if (cid > 0 && cid <= 2) {
+      throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", "guest CIDs must be >= 3");
+    }
     if (!VIRTIO_MODELS.includes(vsock.attributes.model ?? "")) {
       checkVirtioOptionsAbsent(child(vsock, "driver"));
     }
+  }
+  // virDomainDefGetVcpusTopology: the topology's vCPU count must fit libvirt's unsigned int.
+  const topo = def.cpu?.topology;
+  if (topo?.sockets && topo.sockets * topo.dies * topo.cores * topo.threads > 0xffffffff) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "cpu topology results in more than 4294967295 cpus",
+    );
   }
   if (def.title?.includes("\n")) {
     throw VirError.report("DOMAIN", "XML_ERROR", "Domain title can't contain newlines");
@@ -268,6 +287,7 @@ function postParseChecks(def: DomainDef): void {
       "maximum memory size must be equal or greater than the actual memory size",
     );
   }
+  firmwarePostParse(def.os);
   // virDomainDefRejectDuplicatePanics.
   const panicModels = new Set<string>();
   for (const panic of def.devices.other.filter((d) => d.name === "panic")) {

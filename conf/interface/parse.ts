@@ -1,7 +1,9 @@
+import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 import { child, children, parse, type XmlElement } from "../../util/xml/mod.ts";
 import { parseInt32, parseUInt, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
 import type { InterfaceDef, InterfaceProtocol } from "./model.ts";
+import { validateInterfaceSchema } from "./rng_schema.ts";
 
 const xmlErr = (msg: string) => VirError.report("INTERFACE", "XML_ERROR", msg);
 const TYPES = ["ethernet", "bridge", "bond", "vlan"];
@@ -61,8 +63,8 @@ function parseBond(el: XmlElement): NonNullable<InterfaceDef["bond"]> {
   if (mode !== undefined && !BOND_MODES.includes(mode)) {
     throw xmlErr(`unknown bonding mode ${mode}`);
   }
+  // virInterfaceDefParseBondItfs: a bond may have no member yet.
   const members = children(el, "interface");
-  if (!members.length) throw xmlErr("bond has no interfaces");
   const bond: NonNullable<InterfaceDef["bond"]> = {
     mode,
     interfaces: members.map((m) => parseInterface(m, false)),
@@ -169,7 +171,8 @@ function parseInterface(el: XmlElement, topLevel: boolean): InterfaceDef {
 }
 
 /**
- * Parses an `<interface>` (host interface) document like libvirt 9.0's virInterfaceDefParse.
+ * Parses an `<interface>` (host interface) document like libvirt 9.0's virInterfaceDefParse;
+ * VIR_INTERFACE_DEFINE_VALIDATE in `flags` first checks the document against the schema.
  *
  * @example
  * ```ts
@@ -178,11 +181,12 @@ function parseInterface(el: XmlElement, topLevel: boolean): InterfaceDef {
  *   .startMode; // "onboot"
  * ```
  */
-export function parseInterfaceXML(xml: string, _flags = 0): InterfaceDef {
+export function parseInterfaceXML(xml: string, flags = 0): InterfaceDef {
   const root = parse(xml, {
     context: "(interface_definition)",
     errorDomain: "INTERFACE",
     expectRoot: "interface",
   });
+  if (flags & VIR.INTERFACE_DEFINE_VALIDATE) validateInterfaceSchema(root);
   return parseInterface(root, true);
 }

@@ -26,7 +26,7 @@ import {
   xmlPropEnum,
   xmlPropUInt,
 } from "../common/mod.ts";
-import { checkDhcpRange } from "./dhcp_range.ts";
+import { checkAddressRange } from "./address_range.ts";
 import type { Lease, NetworkDns, NetworkIp, PortGroup } from "./model.ts";
 
 const err = (code: string, msg: string) => VirError.report("NETWORK", code, msg);
@@ -88,7 +88,7 @@ export function parseDhcpRange(el: XmlElement, net: string, ip: NetworkIp) {
   const s = socketAddr(start);
   if (end === undefined) throw xmlErr(`Missing 'end' attribute in dhcp range for network '${net}'`);
   const e = socketAddr(end);
-  checkDhcpRange(start, end, ip);
+  checkAddressRange(start, end, ip);
   return { start: s.text, end: e.text, lease: parseLease(el) };
 }
 

@@ -11,12 +11,12 @@ import {
   parseUUID,
   parseVirtualPort,
   parseVlan,
-  rngValidate,
   sanitizeMetadata,
   xmlPropUInt,
 } from "../common/mod.ts";
 import { VIR } from "../../util/constants.ts";
-import { NETWORK_RNG } from "./rng_schema.ts";
+import { checkAddressRange } from "./address_range.ts";
+import { validateNetworkSchema } from "./rng_schema.ts";
 import { checkRouteGateways, parseRoute } from "./route.ts";
 import {
   parseAddr,
@@ -242,9 +242,10 @@ function parseNat(el: XmlElement, fwd: NetworkForward, net: string): NetworkForw
   }
   if (addrs.length) {
     const { start, end } = addrs[0].attributes;
-    if (start === undefined) {
+    for (const [which, value] of [["start", start], ["end", end]]) {
+      if (value !== undefined) continue;
       throw xmlErr(
-        `Missing 'start' attribute in <address> in <nat> in <forward> in network ${net}`,
+        `missing '${which}' attribute in <address> element in <nat> in <forward> in network ${net}`,
       );
     }
     const ipv4 = (which: "start" | "end", value: string) => {
@@ -253,8 +254,9 @@ function parseNat(el: XmlElement, fwd: NetworkForward, net: string): NetworkForw
       if (a.family !== "ipv4") throw xmlErr(bad);
       return a.text;
     };
-    nat.addressStart = ipv4("start", start);
-    if (end !== undefined) nat.addressEnd = ipv4("end", end);
+    nat.addressStart = ipv4("start", start!);
+    nat.addressEnd = ipv4("end", end!);
+    checkAddressRange(nat.addressStart, nat.addressEnd);
   }
   const port = child(el, "port");
   if (port) {
@@ -345,7 +347,7 @@ export function parseNetworkXML(xml: string, flags = 0): NetworkDef {
     errorDomain: "NETWORK",
     expectRoot: "network",
   });
-  if (flags & VIR.NETWORK_DEFINE_VALIDATE) rngValidate(root, NETWORK_RNG);
+  if (flags & VIR.NETWORK_DEFINE_VALIDATE) validateNetworkSchema(root);
   const name = childText(root, "name");
   // virXPathString: an empty name is no name.
   if (!name) throw err("NO_NAME");

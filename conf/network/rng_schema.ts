@@ -1,40 +1,18 @@
 /**
- * `network.rng` of libvirt 9.0 as {@link rngValidate} checks it: the root's attributes and its
- * known children.
+ * libvirt 9.0's `network.rng` (with the files it includes), copied into `network_rng.json` by
+ * `tests/tools/rng_json.ts`, and the check the VALIDATE flag of virNetworkDefineXMLFlags and virNetworkCreateXMLFlags runs against it.
  *
  * @example
  * ```ts
- * import { NETWORK_RNG } from "./rng_schema.ts";
- * import { rngValidate } from "../common/rng.ts";
+ * import { validateNetworkSchema } from "./rng_schema.ts";
  * import { parse } from "../../util/xml/mod.ts";
- * rngValidate(parse("<network><name>n</name></network>"), NETWORK_RNG);
+ * validateNetworkSchema(parse("<network><name>n</name></network>")); // passes
+ * validateNetworkSchema(parse("<network><name>n</name><bogus/></network>")); // throws VIR_ERR_XML_INVALID_SCHEMA
  * ```
  * @module
  */
-import type { RngSchema } from "../common/rng.ts";
+import { type RngValidator, rngValidator } from "../common/rng.ts";
+import SCHEMA from "./network_rng.json" with { type: "json" };
 
-/** The network document's schema. */
-export const NETWORK_RNG: RngSchema = {
-  file: "network.rng",
-  root: "network",
-  attrs: { connections: "unsignedInt", ipv6: ["yes", "no"], trustGuestRxFilters: ["yes", "no"] },
-  elements: {
-    name: { attrs: {}, alone: true },
-    uuid: { attrs: {}, text: "uuid" },
-    metadata: {},
-    bridge: {},
-    mtu: {},
-    mac: {},
-    forward: {},
-    virtualport: {},
-    portgroup: { many: true },
-    domain: {},
-    dns: {},
-    bandwidth: {},
-    vlan: {},
-    port: {},
-    ip: { many: true },
-    route: { many: true },
-    "dnsmasq:options": {},
-  },
-};
+/** Throws libvirt's VIR_ERR_XML_INVALID_SCHEMA when the document does not validate. */
+export const validateNetworkSchema: RngValidator = rngValidator("network.rng", SCHEMA);

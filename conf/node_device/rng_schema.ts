@@ -13,20 +13,11 @@
  * ```
  * @module
  */
-import type { XmlElement } from "../../util/xml/mod.ts";
-import { schemaInvalid } from "../common/rng.ts";
-import { loadRelaxNG, type RelaxNG } from "../common/relaxng_schema.ts";
-import { relaxNGErrors } from "../common/relaxng_validate.ts";
+import { type RngValidator, rngValidator } from "../common/rng.ts";
 import NODEDEV_JSON from "./nodedev_rng.json" with { type: "json" };
-
-let schema: RelaxNG | undefined;
 
 /**
  * Throws libvirt's VIR_ERR_XML_INVALID_SCHEMA (with libxml2's lines) when `root` does not
  * validate against nodedev.rng.
  */
-export function validateNodeDevice(root: XmlElement): void {
-  schema ??= loadRelaxNG(NODEDEV_JSON);
-  const lines = relaxNGErrors(root, schema);
-  if (lines) throw schemaInvalid("nodedev.rng", lines);
-}
+export const validateNodeDevice: RngValidator = rngValidator("nodedev.rng", NODEDEV_JSON);

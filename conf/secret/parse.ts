@@ -1,7 +1,9 @@
+import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 import { child, childText, parse } from "../../util/xml/mod.ts";
 import { parseUUID, xpathString } from "../common/mod.ts";
 import { SECRET_USAGE_TYPES, type SecretDef } from "./model.ts";
+import { validateSecretSchema } from "./rng_schema.ts";
 
 const xmlErr = (msg: string) => VirError.report("SECRET", "XML_ERROR", msg);
 
@@ -15,7 +17,8 @@ const USAGE_ID: Record<string, ["volume" | "name" | "target", string]> = {
 };
 
 /**
- * Parses a `<secret>` document like libvirt 9.0's virSecretDefParse.
+ * Parses a `<secret>` document like libvirt 9.0's virSecretDefParse;
+ * VIR_SECRET_DEFINE_VALIDATE in `flags` first checks the document against the schema.
  *
  * @example
  * ```ts
@@ -24,12 +27,13 @@ const USAGE_ID: Record<string, ["volume" | "name" | "target", string]> = {
  *   .usage?.name; // "c"
  * ```
  */
-export function parseSecretXML(xml: string, _flags = 0): SecretDef {
+export function parseSecretXML(xml: string, flags = 0): SecretDef {
   const root = parse(xml, {
     context: "(definition_of_secret)",
     errorDomain: "SECRET",
     expectRoot: "secret",
   });
+  if (flags & VIR.SECRET_DEFINE_VALIDATE) validateSecretSchema(root);
   const yesNo = (attr: "ephemeral" | "private") => {
     // virXPathString: an empty attribute is no attribute.
     const v = root.attributes[attr] || undefined;
@@ -44,7 +48,8 @@ export function parseSecretXML(xml: string, _flags = 0): SecretDef {
     if (!u) throw VirError.report("SECRET", "INTERNAL_ERROR", "malformed uuid element");
     def.uuid = u;
   }
-  def.description = childText(root, "description");
+  // virXPathString: an empty description is none.
+  def.description = childText(root, "description") || undefined;
   const usage = child(root, "usage");
   if (usage) {
     const type = usage.attributes.type;

@@ -8,6 +8,7 @@ import { checkDiskSource } from "../common/disk_source.ts";
 import { child, children, parse, type XmlElement } from "../../util/xml/mod.ts";
 import { type MomentParseOptions, parseMomentCommon, parseMomentDomain } from "../common/moment.ts";
 import { xpathString } from "../common/values.ts";
+import { validateSnapshotSchema } from "./rng_schema.ts";
 import {
   SNAPSHOT_LOCATIONS,
   SNAPSHOT_STATES,
@@ -66,6 +67,12 @@ function parseDisk(el: XmlElement): SnapshotDiskDef {
   return disk;
 }
 
+/** What only a snapshot's parse takes. */
+export interface SnapshotParseOptions {
+  /** VIR_DOMAIN_SNAPSHOT_CREATE_VALIDATE: the document is checked against domainsnapshot.rng. */
+  validate?: boolean;
+}
+
 /**
  * Parses a snapshot document. Without `redefine`, the creation time is now and an unnamed
  * snapshot is named after it; with it, name, creation time, state and the captured domain come
@@ -77,12 +84,16 @@ function parseDisk(el: XmlElement): SnapshotDiskDef {
  * parseSnapshotXML("<domainsnapshot><name>s1</name></domainsnapshot>", { redefine: false }).name;
  * ```
  */
-export function parseSnapshotXML(xml: string, options: MomentParseOptions): SnapshotDef {
+export function parseSnapshotXML(
+  xml: string,
+  options: MomentParseOptions & SnapshotParseOptions,
+): SnapshotDef {
   const root = parse(xml, {
     context: "(domain_snapshot)",
     errorDomain: F,
     expectRoot: "domainsnapshot",
   });
+  if (options.validate) validateSnapshotSchema(root);
   const def: SnapshotDef = { ...parseMomentCommon(root, "snapshot", F, options), disks: [] };
   let offline = false;
   if (options.redefine) {

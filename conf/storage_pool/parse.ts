@@ -1,10 +1,12 @@
+import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 import { child, childText, parse, type XmlElement } from "../../util/xml/mod.ts";
 import { generateUUID, parseUUID, sanitizePath, xmlPropEnum } from "../common/mod.ts";
 import type { StoragePoolDef } from "./model.ts";
 import { parseStoragePerms } from "./permissions.ts";
 import { POOL_TYPE_INFO, POOL_TYPES, type PoolType } from "./pool_types.ts";
-import { parsePoolSource } from "./source.ts";
+import { parsePoolSource, validateAdapter } from "./source.ts";
+import { validateStoragePoolSchema } from "./rng_schema.ts";
 
 const xmlErr = (msg: string) => VirError.report("STORAGE", "XML_ERROR", msg);
 
@@ -25,7 +27,9 @@ export function parseStoragePoolElement(root: XmlElement): StoragePoolDef {
   const source = parsePoolSource(child(root, "source"), type);
   // virXPathString: an empty name is no name, and the source's stands in where it may.
   const name = childText(root, "name") || (info.name ? source.name : undefined);
-  if (name === undefined) throw VirError.report("STORAGE", "NO_NAME");
+  if (name === undefined) {
+    throw VirError.report("STORAGE", "XML_ERROR", "missing pool source name element");
+  }
   if (name.includes("\n")) {
     throw VirError.report("STORAGE", "XML_DETAIL", "invalid char in name: \n");
   }
@@ -53,9 +57,7 @@ export function parseStoragePoolElement(root: XmlElement): StoragePoolDef {
     source.dir = "/";
   }
   if (info.name && source.name === undefined) source.name = name;
-  if (info.adapter && !source.adapter) {
-    throw xmlErr("missing storage pool source adapter");
-  }
+  if (info.adapter) source.adapter = validateAdapter(child(child(root, "source"), "adapter"));
   const onlyDevice = info.device && !info.host && !info.dir && !info.adapter && !info.name &&
     !info.initiatorIqn;
   if (onlyDevice && !source.devices.length) throw xmlErr("missing storage pool source device name");
@@ -100,6 +102,7 @@ export function parseStoragePoolElement(root: XmlElement): StoragePoolDef {
 /**
  * Parses a `<pool>` document like libvirt 9.0's virStoragePoolDefParseString. Sizes are
  * output-only in libvirt and start at 0; the UUID is '' when absent.
+ * VIR_STORAGE_POOL_DEFINE_VALIDATE in `flags` first checks the document against the schema.
  *
  * @example
  * ```ts
@@ -108,11 +111,12 @@ export function parseStoragePoolElement(root: XmlElement): StoragePoolDef {
  *   .target.path; // "/p"
  * ```
  */
-export function parseStoragePoolXML(xml: string, _flags = 0): StoragePoolDef {
+export function parseStoragePoolXML(xml: string, flags = 0): StoragePoolDef {
   const root = parse(xml, {
     context: "(storage_pool_definition)",
     errorDomain: "STORAGE",
     expectRoot: "pool",
   });
+  if (flags & VIR.STORAGE_POOL_DEFINE_VALIDATE) validateStoragePoolSchema(root);
   return parseStoragePoolElement(root);
 }

@@ -1,6 +1,12 @@
 import { VirError } from "../../util/errors.ts";
 import { child, children, childText, element, type XmlElement } from "../../util/xml/mod.ts";
-import { formatPciAddress, parseInt32, parsePciAddress, xmlPropEnum } from "../common/mod.ts";
+import {
+  formatPciAddress,
+  parseInt32,
+  parsePciAddress,
+  xmlPropEnum,
+  xmlPropInt,
+} from "../common/mod.ts";
 import type { StorageAdapter, StorageAuth, StoragePoolSource } from "./model.ts";
 import { POOL_TYPE_INFO, type PoolType } from "./pool_types.ts";
 import { formatSecretLookup, parseSecretLookup } from "./secret_lookup.ts";
@@ -65,11 +71,11 @@ function fcHost(el: XmlElement): StorageAdapter {
 }
 
 /**
- * virStorageAdapterParseXML, with virStorageAdapterValidate when the pool type uses an adapter
- * (`validate`); other pools neither check nor keep it. Without a type, only the legacy `name`
- * form is accepted.
+ * virStorageAdapterParseXML: the checks made while the source is read, for every pool type.
+ * Without a type, only the legacy `name` form is accepted; an untyped adapter without a name
+ * is no adapter at all. An `fc_host` adapter is read when it is validated.
  */
-function parseAdapter(el: XmlElement, validate: boolean): StorageAdapter | undefined {
+function parseAdapter(el: XmlElement): StorageAdapter | undefined {
   const a = el.attributes;
   const type = xmlPropEnum(el, "type", ["scsi_host", "fc_host"] as const);
   if (type === undefined) {
@@ -83,7 +89,7 @@ function parseAdapter(el: XmlElement, validate: boolean): StorageAdapter | undef
     }
   } else if (type === "fc_host") {
     xmlPropEnum(el, "managed", ["yes", "no"] as const);
-    return validate ? fcHost(el) : undefined;
+    return undefined;
   }
   const adapter: StorageAdapter = { type: "scsi_host", name: a.name };
   const pa = type && child(el, "parentaddr");
@@ -97,8 +103,24 @@ function parseAdapter(el: XmlElement, validate: boolean): StorageAdapter | undef
     }
     adapter.parentAddr = { uniqueId, address: pci };
   }
-  // An untyped adapter without a name is no adapter at all.
-  if (!validate || (type === undefined && a.name === undefined)) return undefined;
+  return type === undefined && a.name === undefined ? undefined : adapter;
+}
+
+/**
+ * virStorageAdapterValidate, which libvirt runs on the `<adapter>` element `el` of a pool type
+ * that uses one once the rest of the pool is read; other pools neither check nor keep it.
+ *
+ * @example
+ * ```ts
+ * import { validateAdapter } from "./source.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * validateAdapter(parse("<adapter name='host0'/>")); // { type: "scsi_host", name: "host0" }
+ * ```
+ */
+export function validateAdapter(el: XmlElement | undefined): StorageAdapter {
+  if (el?.attributes.type === "fc_host") return fcHost(el);
+  const adapter = el && parseAdapter(el);
+  if (adapter?.type !== "scsi_host") throw xmlErr("missing storage pool source adapter");
   if (adapter.name === undefined && !adapter.parentAddr) {
     throw xmlErr("Either 'name' or 'parent' must be specified for the 'scsi_host' adapter");
   }
@@ -127,7 +149,8 @@ export function parsePoolSource(el: XmlElement | undefined, type: PoolType): Sto
     throw xmlErr("element 'name' is mandatory for RBD pool");
   }
   if (info.formats) {
-    const format = child(el, "format")?.attributes.type;
+    // virXPathString: an empty type is no type.
+    const format = child(el, "format")?.attributes.type || undefined;
     if (format !== undefined && !info.formats.includes(format)) {
       throw unsupported(`unknown pool format type ${format}`);
     }
@@ -136,13 +159,7 @@ export function parsePoolSource(el: XmlElement | undefined, type: PoolType): Sto
   for (const h of children(el, "host")) {
     const name = h.attributes.name;
     if (name === undefined) throw xmlErr("missing storage pool host name");
-    const port = h.attributes.port;
-    let portNum: number | undefined;
-    if (port !== undefined) {
-      portNum = parseInt32(port);
-      if (portNum === undefined) throw xmlErr(`Invalid port number: ${port}`);
-    }
-    src.hosts.push({ name, port: portNum });
+    src.hosts.push({ name, port: xmlPropInt(h, "port") });
   }
   src.initiatorIqn = child(child(el, "initiator"), "iqn")?.attributes.name;
   for (const d of children(el, "device")) {
@@ -160,8 +177,7 @@ export function parsePoolSource(el: XmlElement | undefined, type: PoolType): Sto
   }
   src.dir = child(el, "dir")?.attributes.path;
   const adapter = child(el, "adapter");
-  const parsedAdapter = adapter && parseAdapter(adapter, !!info.adapter);
-  if (parsedAdapter) src.adapter = parsedAdapter;
+  if (adapter) parseAdapter(adapter);
   const auth = child(el, "auth");
   if (auth) src.auth = parseAuth(auth);
   const ver = child(el, "protocol")?.attributes.ver || undefined;

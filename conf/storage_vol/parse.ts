@@ -1,11 +1,10 @@
-import { VirError } from "../../util/errors.ts";
+import { checkFlags, VirError } from "../../util/errors.ts";
 import { child, children, childText, parse, type XmlElement } from "../../util/xml/mod.ts";
 import { VIR } from "../../util/constants.ts";
 import {
   LLONG_MAX,
   parseStorageSize,
   parseULongLong,
-  rngValidate,
   scaleInteger,
   xpathString,
 } from "../common/mod.ts";
@@ -13,14 +12,19 @@ import { parseStoragePerms, type StoragePoolDef } from "../storage_pool/mod.ts";
 import { parseVolEncryption } from "./encryption.ts";
 import { type StorageVolDef, VOL_TYPES } from "./model.ts";
 import { volumeFormats } from "./vol_formats.ts";
-import { STORAGE_VOL_RNG } from "./rng_schema.ts";
+import { validateStorageVolSchema } from "./rng_schema.ts";
+
+/** libvirt's VIR_VOL_XML_PARSE_NO_CAPACITY | VIR_VOL_XML_PARSE_OPT_CAPACITY, and _VALIDATE. */
+const VOL_XML_PARSE_CAPACITY = 0x3;
+const VOL_XML_PARSE_VALIDATE = 0x4;
 
 const xmlErr = (msg: string) => VirError.report("STORAGE", "XML_ERROR", msg);
 const FEATURES = ["lazy_refcounts", "extended_l2"];
 
 function parseFormat(formats: readonly string[] | undefined, el: XmlElement | undefined) {
   if (!formats) return undefined;
-  const type = child(el, "format")?.attributes.type;
+  // virXPathString: an empty type is no type.
+  const type = child(el, "format")?.attributes.type || undefined;
   if (type === undefined) return formats[0];
   if (!formats.includes(type)) {
     throw VirError.report("STORAGE", "CONFIG_UNSUPPORTED", `unknown volume format type ${type}`);
@@ -106,8 +110,9 @@ export function parseStorageVolElement(pool: StoragePoolDef, root: XmlElement): 
     vol.target.features.sort((a, b) => FEATURES.indexOf(a) - FEATURES.indexOf(b));
   }
   const cluster = child(target, "clusterSize");
-  if (cluster) {
-    const raw = childText(target, "clusterSize") ?? "";
+  const raw = childText(target, "clusterSize");
+  // virXPathULongLong: an empty element is no value.
+  if (cluster && raw) {
     const v = parseULongLong(raw);
     if (v === undefined) {
       throw xmlErr("could not parse element ./target/clusterSize");
@@ -121,7 +126,8 @@ export function parseStorageVolElement(pool: StoragePoolDef, root: XmlElement): 
  * Parses a `<volume>` document for a volume of `pool`, like libvirt 9.0's
  * virStorageVolDefParseString: the pool type decides which formats are valid and the default
  * (`raw` in file pools); sizes become bytes; a missing allocation equals the capacity.
- * VIR_STORAGE_VOL_CREATE_VALIDATE in `flags` first checks the document against the schema.
+ * VIR_STORAGE_VOL_CREATE_VALIDATE in `flags` checks the document against the schema, and then
+ * refuses it as libvirt 9.0 does (its own parse flag is not one virStorageVolDefParseXML allows).
  *
  * @example
  * ```ts
@@ -138,6 +144,17 @@ export function parseStorageVolXML(pool: StoragePoolDef, xml: string, flags = 0)
     errorDomain: "STORAGE",
     expectRoot: "volume",
   });
-  if (flags & VIR.STORAGE_VOL_CREATE_VALIDATE) rngValidate(root, STORAGE_VOL_RNG);
+  if (flags & VIR.STORAGE_VOL_CREATE_VALIDATE) {
+    validateStorageVolSchema(root);
+    // libvirt 9.0 hands its parse flag for the schema (VIR_VOL_XML_PARSE_VALIDATE, 1 << 2) on
+    // to virStorageVolDefParseXML, whose virCheckFlags allows only the capacity bits: every
+    // volume that passes the schema is then refused.
+    checkFlags(
+      VOL_XML_PARSE_VALIDATE,
+      VOL_XML_PARSE_CAPACITY,
+      "virStorageVolDefParseXML",
+      "STORAGE",
+    );
+  }
   return parseStorageVolElement(pool, root);
 }

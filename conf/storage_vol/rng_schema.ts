@@ -1,33 +1,18 @@
 /**
- * `storagevol.rng` of libvirt 9.0 as {@link rngValidate} checks it: the root's `type`, its
- * known children, and the `<name>` and `<target>` its interleave requires. The children's own
- * content (scaled integers, target formats, …) is not checked.
+ * libvirt 9.0's `storagevol.rng` (with the files it includes), copied into `storagevol_rng.json` by
+ * `tests/tools/rng_json.ts`, and the check the VALIDATE flag of virStorageVolCreateXML(From) runs against it.
  *
  * @example
  * ```ts
- * import { STORAGE_VOL_RNG } from "./rng_schema.ts";
- * import { rngValidate } from "../common/rng.ts";
+ * import { validateStorageVolSchema } from "./rng_schema.ts";
  * import { parse } from "../../util/xml/mod.ts";
- * rngValidate(parse("<volume><name>v</name><target/></volume>"), STORAGE_VOL_RNG);
+ * validateStorageVolSchema(parse("<volume><name>v</name><capacity>1</capacity><target/></volume>")); // passes
+ * validateStorageVolSchema(parse("<volume><capacity>1</capacity></volume>")); // throws VIR_ERR_XML_INVALID_SCHEMA
  * ```
  * @module
  */
-import type { RngSchema } from "../common/rng.ts";
+import { type RngValidator, rngValidator } from "../common/rng.ts";
+import SCHEMA from "./storagevol_rng.json" with { type: "json" };
 
-/** The volume document's schema. */
-export const STORAGE_VOL_RNG: RngSchema = {
-  file: "storagevol.rng",
-  root: "volume",
-  attrs: { type: ["file", "block", "dir", "network", "netdir"] },
-  elements: {
-    name: {},
-    key: {},
-    source: {},
-    capacity: {},
-    allocation: {},
-    physical: {},
-    target: {},
-    backingStore: {},
-  },
-  requiredElements: ["name", "target"],
-};
+/** Throws libvirt's VIR_ERR_XML_INVALID_SCHEMA when the document does not validate. */
+export const validateStorageVolSchema: RngValidator = rngValidator("storagevol.rng", SCHEMA);

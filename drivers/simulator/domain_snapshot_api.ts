@@ -148,7 +148,11 @@ export function domainSnapshotMethods(state: TestDriverState): Partial<DriverCon
           "cannot halt after transient domain snapshot",
         );
       }
-      const def = parseSnapshotXML(xml, { redefine, parseDomain: parseMomentDomain });
+      const def = parseSnapshotXML(xml, {
+        redefine,
+        validate: (flags & E.DOMAIN_SNAPSHOT_CREATE_VALIDATE) !== 0,
+        parseDomain: parseMomentDomain,
+      });
       let snap: Moment<SnapshotDef> | undefined;
       if (redefine) snap = redefinePrep(obj.snapshots, obj.def.uuid, def);
       else {

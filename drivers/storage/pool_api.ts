@@ -55,8 +55,8 @@ export function checkBackend(def: StoragePoolDef): void {
   }
 }
 
-function parseDef(xml: string): StoragePoolDef {
-  const def = parseStoragePoolXML(xml);
+function parseDef(xml: string, flags = 0): StoragePoolDef {
+  const def = parseStoragePoolXML(xml, flags);
   checkBackend(def);
   if (!def.uuid) def.uuid = generateUUID();
   return def;
@@ -189,7 +189,7 @@ export function storagePoolMethods(state: StorageState): Partial<DriverConnectio
     },
     storagePoolDefineXML: async (xml, flags) => {
       checkFlags(flags, E.STORAGE_POOL_DEFINE_VALIDATE, "storagePoolDefineXML", F);
-      const def = parseDef(xml);
+      const def = parseDef(xml, flags);
       const existed = pools.findByUUID(def.uuid);
       const obj = pools.addDef(def, false);
       const wasPersistent = obj.persistent;

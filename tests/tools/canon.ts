@@ -211,7 +211,8 @@ export class Canon {
 
 /**
  * A node device, snapshot or checkpoint made on a fresh `test:///default`, read back; a node
- * device is created with VIR_NODE_DEVICE_CREATE_XML_VALIDATE when `validate`.
+ * device or snapshot is created with its VALIDATE flag when `validate` (a checkpoint always is
+ * checked against its schema).
  */
 async function onDefaultDriver(kind: string, xml: string, validate?: boolean): Promise<string> {
   const c = await connect("test:///default");
@@ -227,7 +228,7 @@ async function onDefaultDriver(kind: string, xml: string, validate?: boolean): P
     }
     const dom = await c.lookupDomainByName("test");
     const moment = kind === "snapshot"
-      ? await dom.snapshotCreateXML(xml, 0)
+      ? await dom.snapshotCreateXML(xml, validate ? VIR.DOMAIN_SNAPSHOT_CREATE_VALIDATE : 0)
       : await dom.checkpointCreateXML(xml, 0);
     // The creation time is the clock's: printed as 0, as the recording does.
     return (await moment.getXMLDesc(0)).replace(

@@ -129,7 +129,7 @@ export function compareCpu(host: CpuDef | undefined, xml: string, flags: number)
 
 /**
  * `virCPUCompareXML`: the CPU of `xml` against `host` on `arch` (0 incompatible, 1 identical,
- * 2 superset), the compare flags already checked; VALIDATE_XML is refused.
+ * 2 superset), the compare flags already checked; VALIDATE_XML checks the CPU against cpu.rng.
  *
  * @example
  * ```ts
@@ -140,14 +140,7 @@ export function compareCpu(host: CpuDef | undefined, xml: string, flags: number)
  * ```
  */
 export function compareCpuXml(arch: string, host: CpuDef, xml: string, flags: number): number {
-  if (flags & VIR.CONNECT_COMPARE_CPU_VALIDATE_XML) {
-    throw VirError.report(
-      F,
-      "OPERATION_UNSUPPORTED",
-      "validating a CPU definition against libvirt's cpu.rng is not supported",
-    );
-  }
-  const cpu = parseCpuDef(xml, "auto");
+  const cpu = parseCpuDef(xml, "auto", !!(flags & VIR.CONNECT_COMPARE_CPU_VALIDATE_XML));
   const failIncompatible = !!(flags & VIR.CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE);
   return COMPARE_RESULT[cpuCompare(arch, host, cpu, failIncompatible)];
 }

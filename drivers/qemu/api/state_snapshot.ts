@@ -167,7 +167,11 @@ export async function createSnapshot(
   if (!diskOnly && flags & EXTERNAL_FLAGS) {
     throw unsupported("external snapshots are not supported by this QEMU driver");
   }
-  const def = parseSnapshotXML(xml, { redefine, parseDomain: (x) => s.parse(x) });
+  const def = parseSnapshotXML(xml, {
+    redefine,
+    validate: (flags & E.DOMAIN_SNAPSHOT_CREATE_VALIDATE) !== 0,
+    parseDomain: (x) => s.parse(x),
+  });
   // A shut-off domain's snapshot with an external disk is disk-only (qemuSnapshotPrepare).
   const external = diskOnly ||
     (!isActive(obj) && def.disks.some((d) => d.snapshot === "external") &&

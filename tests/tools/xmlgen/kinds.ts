@@ -24,6 +24,7 @@ export const SCHEMAS = {
   nodedev: "nodedev.rng",
   snapshot: "domainsnapshot.rng",
   checkpoint: "domaincheckpoint.rng",
+  cpu: "cpu.rng",
 } as const;
 
 /** A document kind. */

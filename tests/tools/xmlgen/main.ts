@@ -39,6 +39,8 @@ export const SPLIT: Record<Kind, number> = {
   nodedev: 0.05,
   snapshot: 0.05,
   checkpoint: 0.05,
+  // CPU documents are only generated for the VALIDATE corpus (compareCPU's cpu.rng check).
+  cpu: 0,
 };
 
 /** How many documents of each kind a corpus of `n` has. */

@@ -24,7 +24,7 @@ mkdir -p "$out"
 
 # The schemas the generator reads, from the libvirt the oracle runs (the schemas of the kinds in
 # tests/tools/xmlgen/kinds.ts and what they include).
-schemas=(basictypes cputypes domain domaincheckpoint domaincommon domainoverrides domainsnapshot
+schemas=(basictypes cpu cputypes domain domaincheckpoint domaincommon domainoverrides domainsnapshot
   inactiveDomain interface network networkcommon nodedev nwfilter_params privatedata secret
   storagecommon storagepool storagevol)
 rm -rf "$root/tests/fixtures/schemas"
@@ -35,29 +35,10 @@ done
 
 "${deno[@]}" run -A "$root/tests/tools/xmlgen/main.ts" write "$n" "$tmp/docs"
 cd "$tmp/docs"
-# canon.sh exits 1 when some input is rejected: that is an answer, not a failure. A batch that
-# crashes libvirt (e.g. <vcpu>-1</vcpu> is a SIGSEGV in 9.0) is re-run one file at a time, and a
-# file that crashes it on its own is recorded as {"file", "crash": STATUS}.
-canon() {
-  local rc=0 f
-  bash "$oracle/canon.sh" --stable --json "$@" >"$tmp/batch.jsonl" 2>>"$tmp/canon.log" || rc=$?
-  if [ "$rc" -le 1 ]; then
-    cat "$tmp/batch.jsonl"
-    return
-  fi
-  for f in "$@"; do
-    rc=0
-    bash "$oracle/canon.sh" --stable --json "$f" >"$tmp/batch.jsonl" 2>>"$tmp/canon.log" || rc=$?
-    if [ "$rc" -le 1 ]; then cat "$tmp/batch.jsonl"; else printf '{"file": "%s", "crash": %d}\n' "$f" "$rc"; fi
-  done
-}
+# shellcheck source=canon_batch.sh
+. "$root/tests/tools/xmlgen/canon_batch.sh"
 for kind in domain network pool volume interface secret; do
-  [ -d "$kind" ] || continue
-  # Secrets need a private daemon per canon.sh run: one batch for them.
-  size=200
-  [ "$kind" = secret ] && size=100000
-  find "$kind" -name '*.xml' | sort | xargs -n "$size" echo >"$tmp/batches"
-  while read -r -a batch; do canon "${batch[@]}"; done <"$tmp/batches" >"$tmp/$kind.jsonl"
+  if [ -d "$kind" ]; then canon_kind "$kind" >"$tmp/$kind.jsonl"; fi
 done
 /usr/bin/python3 "$root/tests/tools/xmlgen/record_other.py" nodedev/*.xml snapshot/*.xml \
   checkpoint/*.xml >"$tmp/other.jsonl" 2>"$tmp/other.log"

@@ -1,13 +1,14 @@
 /**
- * libvirt's sanity check of a DHCP `<range>` against its `<ip>` (virSocketAddrGetRange, called
- * by virNetworkDHCPRangeDefParseXML): one family, inside the network, not its network or
- * broadcast address, at most 65535 addresses and not reversed. Every failure is libvirt's
- * VIR_ERR_INTERNAL_ERROR without a domain, with its wording (a doubled space included).
+ * libvirt's sanity check of an address range (virSocketAddrGetRange): a DHCP `<range>` against
+ * its `<ip>` (virNetworkDHCPRangeDefParseXML) is of one family, inside the network, not its
+ * network or broadcast address; it and a NAT `<address>` range (no network) hold at most 65535
+ * addresses and are not reversed. Every failure is libvirt's VIR_ERR_INTERNAL_ERROR without a
+ * domain, with its wording (a doubled space included).
  *
  * @example
  * ```ts
- * import { checkDhcpRange } from "./dhcp_range.ts";
- * checkDhcpRange("192.168.122.2", "192.168.122.254", { address: "192.168.122.1", prefix: 24, ranges: [], hosts: [] });
+ * import { checkAddressRange } from "./address_range.ts";
+ * checkAddressRange("192.168.122.2", "192.168.122.254", { address: "192.168.122.1", prefix: 24, ranges: [], hosts: [] });
  * // 253
  * ```
  * @module
@@ -19,12 +20,34 @@ import type { NetworkIp } from "./model.ts";
 
 const internal = (msg: string) => VirError.report("NONE", "INTERNAL_ERROR", msg);
 
-/** Checks the range `start` - `end` of `ip` and returns how many addresses it holds. */
-export function checkDhcpRange(start: string, end: string, ip: NetworkIp): number {
+/**
+ * Checks the range `start` - `end` (of `ip`, when it is a DHCP range) and returns how many
+ * addresses it holds.
+ */
+export function checkAddressRange(start: string, end: string, ip?: NetworkIp): number {
   const s = ipAddressBits(start)!;
   const e = ipAddressBits(end)!;
   const range = `${parseIpAddress(start)!.text} - ${parseIpAddress(end)!.text}`;
   if (s.family !== e.family) throw internal(`mismatch of address family in range ${range}`);
+  if (ip) checkWithinNetwork(s, e, range, ip);
+  // The legacy limit: all but the last 16 bits equal.
+  if (s.value >> 16n !== e.value >> 16n) throw internal(`range ${range} is too large (> 65535)`);
+  const size = Number(e.value - s.value);
+  if (size < 0) {
+    throw internal(
+      s.family === "ipv4" ? `range ${range} is reversed ` : `range ${range} start larger than end`,
+    );
+  }
+  return size + 1;
+}
+
+/** The checks virSocketAddrGetRange makes when it knows the network of the range. */
+function checkWithinNetwork(
+  s: NonNullable<ReturnType<typeof ipAddressBits>>,
+  e: NonNullable<ReturnType<typeof ipAddressBits>>,
+  range: string,
+  ip: NetworkIp,
+): void {
   const n = ipAddressBits(ip.address!)!;
   const net = parseIpAddress(ip.address!)!.text;
   if (s.family !== n.family) {
@@ -48,13 +71,4 @@ export function checkDhcpRange(start: string, end: string, ip: NetworkIp): numbe
       throw internal(`end of range ${range} in network ${net}/${prefix} is the broadcast address`);
     }
   }
-  // The legacy limit: all but the last 16 bits equal.
-  if (s.value >> 16n !== e.value >> 16n) throw internal(`range ${range} is too large (> 65535)`);
-  const size = Number(e.value - s.value);
-  if (size < 0) {
-    throw internal(
-      s.family === "ipv4" ? `range ${range} is reversed ` : `range ${range} start larger than end`,
-    );
-  }
-  return size + 1;
 }
