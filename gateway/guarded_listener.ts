@@ -170,6 +170,8 @@ class Relay {
   #websocket = false;
   /** Client writes in order, so a close frame never lands inside a server frame's bytes. */
   #writes: Promise<void> = Promise.resolve();
+  /** A last message is queued: the connection closes after it. */
+  #finishing = false;
   #closed = false;
 
   constructor(client: Deno.Conn, limits: ConnectionLimits) {
@@ -271,10 +273,14 @@ class Relay {
       const n = await this.#up!.read(buf);
       if (n === null) return;
       this.#lastActivity = Date.now();
-      const chunk = buf.slice(0, n);
+      // Not a copy: written before the buffer is read into again.
+      const chunk = buf.subarray(0, n);
       if (this.#answer) this.#readAnswer(chunk);
       else if (this.#websocket) this.#serverFrames.feed(chunk, 0);
-      this.#writes = this.#writes.then(() => writeAll(this.#client, chunk));
+      // Only a last message (a refusal) can be on its way: then the rest goes after it.
+      this.#writes = this.#finishing
+        ? this.#writes.then(() => writeAll(this.#client, chunk))
+        : writeAll(this.#client, chunk);
       await this.#writes;
       if (this.#tracker.phase === "idle") this.#setDeadline();
     }
@@ -326,6 +332,7 @@ class Relay {
    */
   #finish(last: () => Promise<void>): void {
     this.deadline = Infinity;
+    this.#finishing = true;
     this.#writes = this.#writes.then(last).then(() => this.#linger()).catch(() => {})
       .finally(() => this.close());
   }
@@ -350,5 +357,7 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 }
 
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  for (let off = 0; off < bytes.length;) off += await conn.write(bytes.subarray(off));
+  // Nearly always one write: the loop's subarray only for the rest of a partial one.
+  let off = await conn.write(bytes);
+  while (off < bytes.length) off += await conn.write(bytes.subarray(off));
 }
