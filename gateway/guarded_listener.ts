@@ -20,7 +20,13 @@
  */
 import { VirError } from "../util/errors.ts";
 import { DEFAULT_LIMITS } from "./limits.ts";
-import { FrameReader, type WireLimits, type WireRefusal, WireTracker } from "./wire_tracker.ts";
+import {
+  concatBytes,
+  FrameReader,
+  type WireLimits,
+  type WireRefusal,
+  WireTracker,
+} from "./wire_tracker.ts";
 
 /** Limits of a guarded listener. */
 export interface ConnectionLimits extends WireLimits {
@@ -313,7 +319,7 @@ class Relay {
     this.#up = undefined;
     this.#finish(() =>
       this.#serverFrames.atBoundary
-        ? writeAll(this.#client, concat(frame, reason))
+        ? writeAll(this.#client, concatBytes([frame, reason]))
         : Promise.resolve()
     );
   }
@@ -322,7 +328,7 @@ class Relay {
     const body = new TextEncoder().encode(JSON.stringify(VirError.report("RPC", "RPC", reason)));
     const head = `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\ncontent-type: application/json\r\n` +
       `content-length: ${body.length}\r\nconnection: close\r\n\r\n`;
-    this.#finish(() => writeAll(this.#client, concat(new TextEncoder().encode(head), body)));
+    this.#finish(() => writeAll(this.#client, concatBytes([new TextEncoder().encode(head), body])));
   }
 
   /**
@@ -347,13 +353,6 @@ class Relay {
       clearTimeout(timer);
     }
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {

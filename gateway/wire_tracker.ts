@@ -131,7 +131,7 @@ export class WireTracker {
       if (!empty) continue;
       this.#head.push(bytes.subarray(start, end));
       start = end;
-      const head = latin1.decode(concat(this.#head)).trim();
+      const head = latin1.decode(concatBytes(this.#head)).trim();
       this.#head = [];
       this.#headBytes = 0;
       if (head === "") continue;
@@ -303,8 +303,16 @@ function payloadLength(f: number[]): number {
   return n;
 }
 
-/** One buffer of `parts`, in order. */
-function concat(parts: Uint8Array[]): Uint8Array {
+/**
+ * One buffer of `parts`, in order (the part itself when there is one).
+ *
+ * @example
+ * ```ts
+ * import { concatBytes } from "./wire_tracker.ts";
+ * console.log(concatBytes([new Uint8Array([1]), new Uint8Array([2, 3])])); // Uint8Array [1, 2, 3]
+ * ```
+ */
+export function concatBytes(parts: Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
