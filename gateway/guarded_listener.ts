@@ -20,7 +20,13 @@
  */
 import { VirError } from "../util/errors.ts";
 import { DEFAULT_LIMITS } from "./limits.ts";
-import { FrameReader, type WireLimits, type WireRefusal, WireTracker } from "./wire_tracker.ts";
+import {
+  concatBytes,
+  FrameReader,
+  type WireLimits,
+  type WireRefusal,
+  WireTracker,
+} from "./wire_tracker.ts";
 
 /** Limits of a guarded listener. */
 export interface ConnectionLimits extends WireLimits {
@@ -170,6 +176,8 @@ class Relay {
   #websocket = false;
   /** Client writes in order, so a close frame never lands inside a server frame's bytes. */
   #writes: Promise<void> = Promise.resolve();
+  /** A last message is queued: the connection closes after it. */
+  #finishing = false;
   #closed = false;
 
   constructor(client: Deno.Conn, limits: ConnectionLimits) {
@@ -271,10 +279,14 @@ class Relay {
       const n = await this.#up!.read(buf);
       if (n === null) return;
       this.#lastActivity = Date.now();
-      const chunk = buf.slice(0, n);
+      // Not a copy: written before the buffer is read into again.
+      const chunk = buf.subarray(0, n);
       if (this.#answer) this.#readAnswer(chunk);
       else if (this.#websocket) this.#serverFrames.feed(chunk, 0);
-      this.#writes = this.#writes.then(() => writeAll(this.#client, chunk));
+      // Only a last message (a refusal) can be on its way: then the rest goes after it.
+      this.#writes = this.#finishing
+        ? this.#writes.then(() => writeAll(this.#client, chunk))
+        : writeAll(this.#client, chunk);
       await this.#writes;
       if (this.#tracker.phase === "idle") this.#setDeadline();
     }
@@ -307,7 +319,7 @@ class Relay {
     this.#up = undefined;
     this.#finish(() =>
       this.#serverFrames.atBoundary
-        ? writeAll(this.#client, concat(frame, reason))
+        ? writeAll(this.#client, concatBytes([frame, reason]))
         : Promise.resolve()
     );
   }
@@ -316,7 +328,7 @@ class Relay {
     const body = new TextEncoder().encode(JSON.stringify(VirError.report("RPC", "RPC", reason)));
     const head = `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\ncontent-type: application/json\r\n` +
       `content-length: ${body.length}\r\nconnection: close\r\n\r\n`;
-    this.#finish(() => writeAll(this.#client, concat(new TextEncoder().encode(head), body)));
+    this.#finish(() => writeAll(this.#client, concatBytes([new TextEncoder().encode(head), body])));
   }
 
   /**
@@ -326,6 +338,7 @@ class Relay {
    */
   #finish(last: () => Promise<void>): void {
     this.deadline = Infinity;
+    this.#finishing = true;
     this.#writes = this.#writes.then(last).then(() => this.#linger()).catch(() => {})
       .finally(() => this.close());
   }
@@ -342,13 +355,8 @@ class Relay {
   }
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  for (let off = 0; off < bytes.length;) off += await conn.write(bytes.subarray(off));
+  // Nearly always one write: the loop's subarray only for the rest of a partial one.
+  let off = await conn.write(bytes);
+  while (off < bytes.length) off += await conn.write(bytes.subarray(off));
 }

@@ -24,6 +24,7 @@ export interface WireLimits {
 }
 
 const latin1 = new TextDecoder("latin1");
+const FRAMING_HEADERS = new Set(["transfer-encoding", "content-length", "upgrade"]);
 
 /**
  * The client-to-server byte stream of one connection, as a state machine fed with what arrives.
@@ -39,9 +40,11 @@ const latin1 = new TextDecoder("latin1");
 export class WireTracker {
   #limits: WireLimits;
   #phase: WirePhase = "idle";
-  /** Bytes of the current head so far (heads are small and bounded). */
-  #head: number[] = [];
-  #lineLength = 0;
+  /** Pieces of the current head so far (heads are small and bounded), and their length. */
+  #head: Uint8Array[] = [];
+  #headBytes = 0;
+  /** Whether the line being read has anything but carriage returns. */
+  #lineHasText = false;
   /** Body: bytes left of a sized body, or of the current chunk. */
   #left = 0;
   #chunked = false;
@@ -104,40 +107,53 @@ export class WireTracker {
     return i;
   }
 
+  /** Line by line (the bytes between line feeds are looked at as a whole, not one by one). */
   #readHead(bytes: Uint8Array, from: number): number | WireRefusal {
-    for (let i = from; i < bytes.length; i++) {
-      const b = bytes[i];
-      this.#head.push(b);
-      if (this.#head.length > this.#limits.maxHeadBytes) {
+    // Where this call's part of the head begins: kept as one piece.
+    let start = from;
+    for (let i = from; i < bytes.length;) {
+      const lf = bytes.indexOf(10, i);
+      const end = lf < 0 ? bytes.length : lf + 1;
+      this.#headBytes += end - i;
+      if (this.#headBytes > this.#limits.maxHeadBytes) {
         return { status: 431, reason: `request head exceeds ${this.#limits.maxHeadBytes} bytes` };
       }
-      if (b === 13) continue;
-      if (b !== 10) {
-        this.#lineLength++;
-        continue;
-      }
+      // Carriage returns do not count: a line of them is empty.
+      let last = lf < 0 ? end : lf;
+      while (last > i && bytes[last - 1] === 13) last--;
+      if (last > i) this.#lineHasText = true;
+      i = end;
+      if (lf < 0) break;
       // An empty line (CRLF or a bare LF, RFC 9112 §2.2) ends the head, or is one of the
       // blank lines a client may send before a request line.
-      const empty = this.#lineLength === 0;
-      this.#lineLength = 0;
+      const empty = !this.#lineHasText;
+      this.#lineHasText = false;
       if (!empty) continue;
-      const head = latin1.decode(new Uint8Array(this.#head)).trim();
+      this.#head.push(bytes.subarray(start, end));
+      start = end;
+      const head = latin1.decode(concatBytes(this.#head)).trim();
       this.#head = [];
+      this.#headBytes = 0;
       if (head === "") continue;
-      return this.#startBody(head) ?? i + 1;
+      return this.#startBody(head) ?? end;
     }
+    // A copy: the caller reads into its buffer again.
+    if (start < bytes.length) this.#head.push(bytes.slice(start));
     return bytes.length;
   }
 
   #startBody(head: string): WireRefusal | undefined {
+    // Only the headers that say where the body ends, or that frames follow; repeats joined.
     const headers = new Map<string, string>();
-    for (const line of head.split(/\r?\n/).slice(1)) {
+    const lines = head.split("\n");
+    for (let k = 1; k < lines.length; k++) {
+      const line = lines[k];
       const colon = line.indexOf(":");
-      if (colon > 0) {
-        const name = line.slice(0, colon).trim().toLowerCase();
-        const value = line.slice(colon + 1).trim();
-        headers.set(name, headers.has(name) ? `${headers.get(name)}, ${value}` : value);
-      }
+      if (colon <= 0) continue;
+      const name = line.slice(0, colon).trim().toLowerCase();
+      if (!FRAMING_HEADERS.has(name)) continue;
+      const value = line.slice(colon + 1).trim();
+      headers.set(name, headers.has(name) ? `${headers.get(name)}, ${value}` : value);
     }
     const te = headers.get("transfer-encoding")?.toLowerCase();
     const cl = headers.get("content-length");
@@ -285,4 +301,24 @@ function payloadLength(f: number[]): number {
   let n = 0;
   for (let k = 2; k < 10; k++) n = n * 256 + f[k];
   return n;
+}
+
+/**
+ * One buffer of `parts`, in order (the part itself when there is one).
+ *
+ * @example
+ * ```ts
+ * import { concatBytes } from "./wire_tracker.ts";
+ * console.log(concatBytes([new Uint8Array([1]), new Uint8Array([2, 3])])); // Uint8Array [1, 2, 3]
+ * ```
+ */
+export function concatBytes(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

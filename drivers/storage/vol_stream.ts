@@ -147,5 +147,8 @@ export async function volDownload(
   const { vol } = volOf(state, ref);
   const path = vol.target.path ?? "";
   const file = await openAt(path, offset, false);
+  // The whole rest of the file, no holes: the runtime's own stream of it, which Deno.serve sends
+  // from the file itself, with no buffer per piece made and dropped in JavaScript.
+  if (!sparse && !length) return { sparse, readable: file.readable };
   return { sparse, readable: await filePieces({ file, path, offset, length, sparse }) };
 }

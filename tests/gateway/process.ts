@@ -43,7 +43,8 @@ export interface GatewayProcess {
  * Spawns the gateway and waits until it listens; `corsOrigins` become `--cors-origin`s, `env`
  * is added to its environment, `args` to its command line, `tokens` (clear text → record
  * without its hash) to its token file beside the admin's; `cwd` is its working directory (the
- * checkout by default).
+ * checkout by default); `denoFlags` go to `deno run` (`--cpu-prof` for a profile); `checkout` runs
+ * another checkout's gateway (a bench's baseline) instead of this one's.
  */
 export async function spawnGateway(
   opts: {
@@ -53,6 +54,8 @@ export async function spawnGateway(
     args?: string[];
     tokens?: Record<string, Omit<TokenRecord, "sha256">>;
     cwd?: string;
+    denoFlags?: string[];
+    checkout?: string;
   } = {},
 ): Promise<GatewayProcess> {
   const dir = await Deno.makeTempDir({ prefix: "edgevirt-gw-" });
@@ -67,7 +70,15 @@ export async function spawnGateway(
   await Deno.writeTextFile(`${dir}/tokens.json`, JSON.stringify(file));
   const socket = opts.unix ? `${dir}/gw.sock` : undefined;
   // The checkout's config by name: a working directory elsewhere would not find it.
-  const args = ["run", "-A", "--config", `${REPO_ROOT}/deno.json`, `${REPO_ROOT}/gateway/main.ts`];
+  const root = opts.checkout ?? REPO_ROOT;
+  const args = [
+    "run",
+    "-A",
+    ...opts.denoFlags ?? [],
+    "--config",
+    `${root}/deno.json`,
+    `${root}/gateway/main.ts`,
+  ];
   args.push("--listen", "127.0.0.1:0");
   args.push("--token-file", `${dir}/tokens.json`);
   if (socket) args.push("--unix", socket);
