@@ -193,7 +193,7 @@ const TABLE: Record<string, string> = {
     "backenddomain geometry blockio mirror target iotune boot readonly shareable transient " +
     "serial wwn vendor product encryption alias address",
   "disk/driver": "name type cache error_policy rerror_policy io ioeventfd event_idx copy_on_read " +
-    "discard iothread detect_zeroes queues queue_size|",
+    "discard iothread detect_zeroes queues queue_size iommu ats packed page_per_vq|",
   "disk/source": "file dev dir protocol name pool volume mode query index|host snapshot config " +
     "auth encryption reservations initiator address slices ssl cookies readahead timeout " +
     "reconnect",
@@ -249,7 +249,7 @@ const TABLE: Record<string, string> = {
   "interface/downscript": "path|",
   "interface/guest": "dev actual|",
   "interface/driver": "name txmode ioeventfd event_idx queues rx_queue_size tx_queue_size " +
-    "rss rss_hash_report|host guest",
+    "rss rss_hash_report iommu ats packed page_per_vq|host guest",
   "interface/link": "state|",
   "interface/mtu": "size|",
   "interface/rom": "bar file enabled|",

@@ -125,7 +125,8 @@ export function validateDomainDef(def: DomainDef): void {
 }
 
 /**
- * virDomainDiskDefValidate: a virtio model, queues, event_idx or ioeventfd need the virtio bus.
+ * virDomainDiskDefValidate: a virtio model, queues, event_idx, ioeventfd or the virtio options
+ * (`iommu`, `ats`, `packed`, `page_per_vq`) need the virtio bus.
  */
 function validateDiskBus(disk: XmlElement): void {
   const bus = child(disk, "target")?.attributes.bus;
@@ -149,7 +150,7 @@ function validateDiskBus(disk: XmlElement): void {
   if (driver?.attributes.ioeventfd !== undefined) {
     throw unsupported("disk ioeventfd mode supported only for virtio bus");
   }
-  // The virtio options come last in libvirt; the attribute table does not keep them for disks.
+  checkVirtioOptionsAbsent(driver);
 }
 
 /** virDomainChrSourceDefValidate for every device with a chardev source. */
