@@ -140,6 +140,7 @@ export const INTERFACE_KIDS: readonly string[] = [
   "driver",
   "filterref",
   "bandwidth",
+  "teaming",
   "link",
   "mtu",
   "boot",
@@ -635,6 +636,12 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
         if (bw) extra.push(bw);
         continue;
       }
+      // virDomainNetTeamingInfoParseXML: the first <teaming>, its two attributes only.
+      if (name === "teaming") {
+        const t = k === child(dev, "teaming") && parseTeaming(k);
+        if (t) extra.push(t);
+        continue;
+      }
       const n = normalizeElement(k, "interface", options, "devices");
       if (n) extra.push(n);
     }
@@ -657,4 +664,24 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   checkNetIPInfo(dev, "guest interface");
   checkBackend(child(dev, "backend"));
   return net;
+}
+
+/** The teaming types libvirt names (`none` is its unset value, refused when written). */
+const TEAMING_TYPES = ["persistent", "transient"];
+
+/**
+ * virDomainNetTeamingInfoParseXML: a `<teaming>` with a type or a persistent peer names one of
+ * libvirt's teaming types; one with neither is none.
+ */
+function parseTeaming(teaming: XmlElement): XmlElement | undefined {
+  const { type, persistent } = teaming.attributes;
+  if (type === undefined && persistent === undefined) return undefined;
+  if (!TEAMING_TYPES.includes(type ?? "")) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      `unknown teaming type '${type ?? "(null)"}'`,
+    );
+  }
+  return element("teaming", { type, persistent });
 }

@@ -81,6 +81,7 @@ export function validateDomainDef(def: DomainDef): void {
     validateMemoryDevice(mem, numaCells);
   }
   for (const net of def.devices.interfaces) {
+    validateTeaming(net.extra.find((e) => e.name === "teaming"));
     if (!VIRTIO_MODELS.includes(net.model ?? "")) {
       checkVirtioOptionsAbsent(net.extra.find((e) => e.name === "driver"));
     }
@@ -151,6 +152,25 @@ function validateDiskBus(disk: XmlElement): void {
     throw unsupported("disk ioeventfd mode supported only for virtio bus");
   }
   checkVirtioOptionsAbsent(driver);
+}
+
+/** virDomainNetDefValidate: a transient team names its persistent peer; no other type does. */
+function validateTeaming(teaming: XmlElement | undefined): void {
+  const { type, persistent } = teaming?.attributes ?? {};
+  if (type === "transient" && persistent === undefined) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "teaming persistent attribute must be set if teaming type is 'transient'",
+    );
+  }
+  if (type !== undefined && type !== "transient" && persistent !== undefined) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      `teaming persistent attribute not allowed if teaming type is '${type}'`,
+    );
+  }
 }
 
 /** virDomainChrSourceDefValidate for every device with a chardev source. */

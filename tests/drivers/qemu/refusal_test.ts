@@ -137,6 +137,13 @@ Deno.test("a start with a device edgevirt cannot start launches nothing and leav
     await error(conn.domainCreateXML!(domain("<graphics type='spice'/>", "qemu", "t"), 0)),
     "67/10 unsupported configuration: spice graphics are not supported with this QEMU",
   );
+  // virtio-net failover (libvirt's failover=on beside a hostdev primary) is not set up here.
+  const team =
+    "<interface type='user'><model type='virtio'/><teaming type='persistent'/></interface>";
+  assert.equal(
+    await error(conn.domainCreateXML!(domain(team, "qemu", "f"), 0)),
+    "67/10 unsupported configuration: interface <teaming> is not supported with this QEMU binary",
+  );
   assert.deepEqual(await conn.connectListAllDomains!(0).then((l) => l.map((d) => d.name)), ["r"]);
   assert.equal(launcher.launches.length, 0);
   await conn.connectClose();
