@@ -12,7 +12,8 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { httpStatus } from "../../gateway/http_status.ts";
+import { callerFileStatus, httpStatus } from "../../gateway/http_status.ts";
+import { CONTRACT, isContractMethod } from "../../util/contract/mod.ts";
 import { RPC_SOCKET_PATH, RPC_SUBPROTOCOL } from "../../protocol/ws_protocol.ts";
 import { VirError } from "../../util/errors.ts";
 import { VIR } from "../../util/constants.ts";
@@ -303,7 +304,7 @@ export class FuzzRunner {
       // No status on a socket: what would be a 500, except the RPC layer's own refusals
       // (libvirt's "unknown procedure" is VIR_ERR_RPC too).
       const err = msg.error && VirError.fromJSON(msg.error);
-      if (err && httpStatus(err) === 500 && err.code !== VIR.ERR_RPC) {
+      if (err && wsStatus(sent.get(msg.id), err) === 500 && err.code !== VIR.ERR_RPC) {
         this.tally.serverErrors.push(`ws error ${input.label}: ${JSON.stringify(msg.error)}`);
       }
       if (msg.id === SENTINEL) done.resolve("answered");
@@ -311,6 +312,16 @@ export class FuzzRunner {
         this.#run?.answered.push(input.label);
       }
     };
+    // The calls by id, for what their arguments say of an error (a file the caller named).
+    const sent = new Map<unknown, { method?: unknown; args?: unknown }>();
+    for (const f of input.frames) {
+      try {
+        const msg = typeof f === "string" ? JSON.parse(f) : undefined;
+        if (msg && typeof msg === "object") sent.set(msg.id, msg);
+      } catch {
+        // Not JSON: answered as such, by no call.
+      }
+    }
     ws.onopen = () => {
       if (input.role !== "none") ws.send(JSON.stringify({ auth: this.target.tokens[input.role] }));
       ws.send(JSON.stringify({ id: 1, open: this.#uri }));
@@ -331,6 +342,19 @@ export class FuzzRunner {
       await closed;
     }
   }
+}
+
+/**
+ * The status an HTTP route would give a socket's error: with the call it answers, a file the
+ * caller named is the caller's (`callerFileStatus`).
+ */
+function wsStatus(call: { method?: unknown; args?: unknown } | undefined, err: VirError): number {
+  const method = call?.method;
+  const decl = typeof method === "string" && isContractMethod(method)
+    ? CONTRACT[method]
+    : undefined;
+  const args = Array.isArray(call?.args) ? call.args : [];
+  return (decl && callerFileStatus(decl, args, err)) ?? httpStatus(err);
 }
 
 /** The start of an answer's body (a download may be large); the rest is dropped. */
