@@ -10,7 +10,7 @@ import {
 import { VirError } from "../util/errors.ts";
 import { type Access, isCallable, methodAccess } from "./access.ts";
 import { objectAllows, type Principal, roleAllows } from "./acl.ts";
-import { jsonResponse, markCallerFileError } from "./http_status.ts";
+import { callSaysMore, jsonResponse, markCallError } from "./http_status.ts";
 import type { CallGate } from "./limits.ts";
 import type { StreamTable } from "./stream_table.ts";
 import {
@@ -103,12 +103,12 @@ export function dispatch(
     return Promise.reject(e);
   }
   let run = fn;
-  if (info.decl.args.some((a) => a.files)) {
+  if (callSaysMore(method, info.decl)) {
     // Its arguments are gone where the error is answered: what they say of it goes with it.
     const call = run;
     run = (...a) =>
       call.apply(driver, a).catch((e) => {
-        markCallerFileError(info.decl, a, e);
+        markCallError(method, info.decl, a, e);
         throw e;
       });
   }

@@ -217,30 +217,76 @@ export function callerFileStatus(
   return named ? status : undefined;
 }
 
-/** The statuses {@link markCallerFileError} gave errors. */
-const CALLER_FILE_ERRORS = new WeakMap<VirError, number>();
+/** libvirt's public-API error for a driver that failed without saying why (`virDispatchError`). */
+const UNKNOWN_CAUSE = "An error occurred, but the cause is unknown";
+
+/** Whether a call is a lookup: its one object found, or none (`virNodeDeviceLookupSCSIHostByWWN`). */
+const isLookup = (method: string, decl: CallDecl) =>
+  method.includes("Lookup") && decl.result.shape.kind === "ref";
 
 /**
- * Remembers the status of `e` if it is about a file the caller named (see
- * {@link callerFileStatus}), for {@link httpStatus}: the gateway calls it where the call's
- * arguments are still at hand, and answers the error where they are not.
+ * Whether call `method`'s arguments or kind can say more of its errors than their codes do
+ * (see {@link callStatus}).
+ */
+export function callSaysMore(method: string, decl: CallDecl): boolean {
+  return isLookup(method, decl) || decl.args.some((a) => a.files);
+}
+
+/**
+ * The status of error `e` of call `method` run with `args`, where the call says more than the
+ * error's code: a file the caller named ({@link callerFileStatus}), or a lookup that failed
+ * without saying why, as libvirt's do when nothing matches (the node device driver's WWN
+ * lookup): nothing was found, a 404. Undefined where the code says it all.
+ *
+ * @example
+ * ```ts
+ * import { callStatus } from "./http_status.ts";
+ * import { CONTRACT } from "../util/contract/mod.ts";
+ * import { VirError } from "../util/errors.ts";
+ * const e = VirError.bare("NONE", "INTERNAL_ERROR", "An error occurred, but the cause is unknown");
+ * callStatus("nodeDeviceLookupSCSIHostByWWN", CONTRACT.nodeDeviceLookupSCSIHostByWWN, ["a", "b", 0], e); // 404
+ * ```
+ */
+export function callStatus(
+  method: string,
+  decl: CallDecl,
+  args: readonly unknown[],
+  e: unknown,
+): number | undefined {
+  const lookupMiss = e instanceof VirError && e.code === VIR.ERR_INTERNAL_ERROR &&
+    e.message === UNKNOWN_CAUSE && isLookup(method, decl);
+  return lookupMiss ? 404 : callerFileStatus(decl, args, e);
+}
+
+/** The statuses {@link markCallError} gave errors. */
+const CALL_STATUS = new WeakMap<VirError, number>();
+
+/**
+ * Remembers the status of `e` that its call says (see {@link callStatus}), for
+ * {@link httpStatus}: the gateway calls it where the call's arguments are still at hand, and
+ * answers the error where they are not.
  *
  * @example
  * ```ts ignore
  * driver.domainRestoreFlags(...args).catch((e) => {
- *   markCallerFileError(CONTRACT.domainRestoreFlags, args, e);
+ *   markCallError("domainRestoreFlags", CONTRACT.domainRestoreFlags, args, e);
  *   throw e;
  * });
  * ```
  */
-export function markCallerFileError(decl: CallDecl, args: readonly unknown[], e: unknown): void {
-  const status = callerFileStatus(decl, args, e);
-  if (status) CALLER_FILE_ERRORS.set(e as VirError, status);
+export function markCallError(
+  method: string,
+  decl: CallDecl,
+  args: readonly unknown[],
+  e: unknown,
+): void {
+  const status = callStatus(method, decl, args, e);
+  if (status) CALL_STATUS.set(e as VirError, status);
 }
 
 /**
  * The HTTP status for a libvirt error (see {@link HTTP_STATUS}): the one
- * {@link markCallerFileError} gave it, else by its code; 500 for a number libvirt 9.0 does not
+ * {@link markCallError} gave it, else by its code; 500 for a number libvirt 9.0 does not
  * have. The body always carries the exact libvirt error. `VIR_ERR_RPC` from
  * `VIR_FROM_REMOTE` is the remote protocol refusing to carry a call ("cpumap length greater
  * than maximum", "too many NUMA cells"; libvirt's client refuses it before sending): the
@@ -254,8 +300,8 @@ export function markCallerFileError(decl: CallDecl, args: readonly unknown[], e:
  * ```
  */
 export function httpStatus(e: VirError): number {
-  const callerFile = CALLER_FILE_ERRORS.get(e);
-  if (callerFile) return callerFile;
+  const byCall = CALL_STATUS.get(e);
+  if (byCall) return byCall;
   for (const [code, match, status] of BY_MESSAGE) {
     if (e.code === code && match.test(e.message)) return status;
   }

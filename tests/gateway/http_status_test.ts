@@ -6,6 +6,7 @@ import { VIR } from "../../util/constants.ts";
 import { errorCodeName, VirError } from "../../util/errors.ts";
 import {
   callerFileStatus,
+  callStatus,
   errorResponse,
   HTTP_STATUS,
   httpStatus,
@@ -125,6 +126,22 @@ Deno.test("every libvirt error code has its status; only host failures are 500",
     );
     const other = sys("cannot open directory '/u': No such file or directory");
     assert.equal(callerFileStatus(CONTRACT.storagePoolCreateXML, [pool, 0], other), undefined);
+  });
+  await t.step("a lookup that fails without saying why found nothing: 404", () => {
+    const unknown = VirError.bare(
+      "NONE",
+      "INTERNAL_ERROR",
+      "An error occurred, but the cause is unknown",
+    );
+    const wwn = ["20000000c9831b4b", "10000000c9831b4b", 0];
+    const lookup = CONTRACT.nodeDeviceLookupSCSIHostByWWN;
+    assert.equal(callStatus("nodeDeviceLookupSCSIHostByWWN", lookup, wwn, unknown), 404);
+    // Elsewhere the same error is a failure of the host's.
+    const detach = CONTRACT.domainDetachDeviceFlags;
+    assert.equal(
+      callStatus("domainDetachDeviceFlags", detach, [{}, "<disk/>", 0], unknown),
+      undefined,
+    );
   });
   await t.step("a thrown non-libvirt error is libvirt's internal error, 500", async () => {
     const res = errorResponse(new Error("boom"));

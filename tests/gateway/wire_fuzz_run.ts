@@ -12,8 +12,8 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { callerFileStatus, httpStatus } from "../../gateway/http_status.ts";
-import { CONTRACT, isContractMethod } from "../../util/contract/mod.ts";
+import { callStatus, httpStatus } from "../../gateway/http_status.ts";
+import { CONTRACT, type FamilyName, isContractMethod } from "../../util/contract/mod.ts";
 import { RPC_SOCKET_PATH, RPC_SUBPROTOCOL } from "../../protocol/ws_protocol.ts";
 import { VirError } from "../../util/errors.ts";
 import { VIR } from "../../util/constants.ts";
@@ -345,16 +345,14 @@ export class FuzzRunner {
 }
 
 /**
- * The status an HTTP route would give a socket's error: with the call it answers, a file the
- * caller named is the caller's (`callerFileStatus`).
+ * The status an HTTP route would give a socket's error: with the call it answers (a file the
+ * caller named is the caller's, a lookup's miss a 404: `callStatus`).
  */
 function wsStatus(call: { method?: unknown; args?: unknown } | undefined, err: VirError): number {
   const method = call?.method;
-  const decl = typeof method === "string" && isContractMethod(method)
-    ? CONTRACT[method]
-    : undefined;
+  if (typeof method !== "string" || !isContractMethod(method)) return httpStatus(err);
   const args = Array.isArray(call?.args) ? call.args : [];
-  return (decl && callerFileStatus(decl, args, err)) ?? httpStatus(err);
+  return callStatus(method, CONTRACT[method], args, err) ?? httpStatus(err);
 }
 
 /** The start of an answer's body (a download may be large); the rest is dropped. */
@@ -411,6 +409,10 @@ export async function fuzzSlice(opts: {
   n: number;
   seed: number;
   hostState?: () => Promise<Map<string, string>>;
+  /** Keeps the calls to one contract family's. */
+  family?: FamilyName;
+  /** The documents of other kinds than domains, given the scratch directory's path. */
+  xml?: (scratch: string) => readonly string[];
 }): Promise<{ tally: FuzzTally; crashes: string[] }> {
   const crashes: string[] = [];
   const onRejection = (e: PromiseRejectionEvent) => {
@@ -441,6 +443,8 @@ export async function fuzzSlice(opts: {
         refs,
         ws: true,
         uri: opts.uri,
+        family: opts.family,
+        xml: opts.xml?.(scratch),
       }),
     );
     return { tally, crashes };
