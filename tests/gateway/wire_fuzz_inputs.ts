@@ -96,16 +96,19 @@ const EDGE_NUMBERS = [
 /** Spellings JSON.stringify cannot produce, spliced into the body's text. */
 const RAW_NUMBERS = ["NaN", "Infinity", "-Infinity", "1e999", "-1e999", "0x10", "01", "1_000"];
 
+/** A domain document the fuzzed URI's driver accepts, named `name`. */
+export function domainDocument(uri: FuzzUri, name: string): string {
+  return uri === "test:///default"
+    ? `<domain type='test'><name>${name}</name><memory>1024</memory><os><type>hvm</type></os></domain>`
+    : `<domain type='qemu'><name>${name}</name><memory unit='MiB'>64</memory>` +
+      `<os><type arch='x86_64' machine='q35'>hvm</type></os>` +
+      `<devices><memballoon model='none'/></devices></domain>`;
+}
+
 /** Domains each driver accepts, named for the restricted caller (`web-*`) and not. */
 const DOMAIN_XML: Record<FuzzUri, string[]> = {
-  "test:///default": ["fz", "web-fz"].map((n) =>
-    `<domain type='test'><name>${n}</name><memory>1024</memory><os><type>hvm</type></os></domain>`
-  ),
-  "qemu:///session": ["fz", "web-fz"].map((n) =>
-    `<domain type='qemu'><name>${n}</name><memory unit='MiB'>64</memory>` +
-    `<os><type arch='x86_64' machine='q35'>hvm</type></os>` +
-    `<devices><memballoon model='none'/></devices></domain>`
-  ),
+  "test:///default": ["fz", "web-fz"].map((n) => domainDocument("test:///default", n)),
+  "qemu:///session": ["fz", "web-fz"].map((n) => domainDocument("qemu:///session", n)),
 };
 /** Documents of the other kinds, well-formed and hostile. */
 export const OTHER_XML: readonly string[] = [

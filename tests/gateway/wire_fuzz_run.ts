@@ -5,9 +5,10 @@
  * caller who may not make it — the whole state of the attacked URI (`test:///default` or
  * `qemu:///session`; with the target's own view of what the wire does not show, such as the
  * QEMU driver's definition files) and the full caller's session and operations are compared
- * before and after each run of one role's inputs (read-only and unauthenticated callers may
- * change nothing; the `web-*`-only caller nothing else). The gateway's crashes are the
- * caller's to count (a process exit, an unhandled rejection).
+ * before and after each run of one role's inputs, and the events of the run on every channel
+ * (RPC WebSocket, SSE, the client's callbacks: `event_watch.ts`) are taken: read-only and
+ * unauthenticated callers may change and emit nothing, the `web-*`-only caller nothing else.
+ * The gateway's crashes are the caller's to count (a process exit, an unhandled rejection).
  *
  * @module
  */
@@ -19,8 +20,10 @@ import { VirError } from "../../util/errors.ts";
 import { VIR } from "../../util/constants.ts";
 import type { Gateway } from "../../gateway/app.ts";
 import { serveGateway, TOKENS } from "./helpers.ts";
+import { type EventWatch, watchEvents } from "./event_watch.ts";
 import {
   basePath,
+  domainDocument,
   type FuzzInput,
   fuzzInputs,
   type FuzzUri,
@@ -63,6 +66,8 @@ export interface FuzzTarget {
    * the rest of the state.
    */
   hostState?: () => Promise<Map<string, string>>;
+  /** The events on every channel: an unprivileged caller's run must emit none. */
+  events?: EventWatch;
 }
 
 /** Runs inputs against one gateway, keeping each role's latest session and stream. */
@@ -207,8 +212,18 @@ export class FuzzRunner {
 
   async #startRun(role: Role | undefined): Promise<void> {
     await Promise.all(this.#inFlight.splice(0));
-    const now = await this.state();
     const run = this.#run;
+    // What the run emitted; a full caller's run is settled too, so that its events are not
+    // counted against the next one.
+    const events = (await this.target.events?.settle() ?? []).filter((e) =>
+      !(run?.role === "restricted" && / web-\S*$/.test(e))
+    );
+    if (run && run.role !== "full" && events.length) {
+      this.tally.forbiddenChanges.push(
+        `${run.role} emitted ${events.join(", ")}; answered: ${run.answered.join(" | ")}`,
+      );
+    }
+    const now = await this.state();
     if (run && run.role !== "full") {
       const changed = [...new Set([...run.before.keys(), ...now.keys()])].filter((k) =>
         run.before.get(k) !== now.get(k) &&
@@ -425,6 +440,10 @@ export async function fuzzSlice(opts: {
   Deno.chdir(`${scratch}/a/b/c`);
   globalThis.addEventListener("unhandledrejection", onRejection);
   const server = serveGateway(opts.gateway);
+  const events = await watchEvents(opts.gateway, server.port, basePath(opts.uri), {
+    uri: opts.uri,
+    domainXml: (name) => domainDocument(opts.uri, name),
+  });
   try {
     const runner = new FuzzRunner({
       fetch: opts.gateway.fetch,
@@ -432,6 +451,7 @@ export async function fuzzSlice(opts: {
       tokens: TOKENS_BY_ROLE,
       uri: opts.uri,
       hostState: opts.hostState,
+      events,
     });
     await runner.openSessions();
     const refs = await runner.knownRefs();
@@ -450,6 +470,7 @@ export async function fuzzSlice(opts: {
     return { tally, crashes };
   } finally {
     globalThis.removeEventListener("unhandledrejection", onRejection);
+    await events.close();
     await server.close();
     Deno.chdir(cwd);
     await Deno.remove(scratch, { recursive: true });
