@@ -28,10 +28,15 @@ const DEVICE_INFO = new Set(
     "hub audio").split(" "),
 );
 
-/** Thrown back to the parser when VALIDATE is set and an unknown element is met. */
+/**
+ * Thrown back to the parser when VALIDATE is set and an unknown element, or an element with an
+ * attribute libvirt does not know, is met.
+ */
 export interface UnknownElement {
   parent: string;
   name: string;
+  /** The element itself, when it is a node of the parsed document. */
+  node?: XmlElement;
 }
 
 /** Options of {@link normalizeElement}. */
@@ -59,6 +64,9 @@ export function normalizeElement(
   ) return undefined;
   if (el.name === "acpi" && DEVICE_INFO.has(parent)) {
     // The device's ACPI index; zero is refused, absent means none.
+    if (Object.keys(el.attributes).some((a) => a !== "index")) {
+      options.onUnknown?.({ parent, name: el.name, node: el });
+    }
     const index = el.attributes.index === undefined ? undefined : xmlPropUInt(el, "index");
     if (index === 0) {
       throw VirError.report(
@@ -75,7 +83,7 @@ export function normalizeElement(
   }
   const spec = elementSpec(parent, el.name, grandparent, el.attributes.type);
   if (!spec) {
-    options.onUnknown?.({ parent, name: el.name });
+    options.onUnknown?.({ parent, name: el.name, node: el });
     return undefined;
   }
   if (spec.verbatim) return stripLines(el);
@@ -117,6 +125,10 @@ function applySpec(
     const v = el.attributes[a];
     if (v !== undefined) attributes[a] = v;
   }
+  // libvirt's schema allows no attribute its parser does not read.
+  if (Object.keys(el.attributes).some((a) => !spec.attrs.includes(a))) {
+    options.onUnknown?.({ parent, name: el.name, node: el });
+  }
   if (el.name === "address" && el.attributes.type === "pci") {
     // virDomainDeviceInfoFormat writes every field, zero-padded, unless the address is all
     // zero (domain, bus, slot), which it leaves for the hypervisor to assign.
@@ -135,7 +147,7 @@ function applySpec(
     if (options.onUnknown) {
       for (const k of el.children) {
         if (k.type === "element" && !spec.order.has(k.name)) {
-          options.onUnknown({ parent: el.name, name: k.name });
+          options.onUnknown({ parent: el.name, name: k.name, node: k });
         }
       }
     }

@@ -95,7 +95,7 @@ export function parseDomainXML(xml: string, flags = 0, status = false): DomainDe
     : { keepAliases: status };
   if (options.onUnknown) rngValidate(root, DOMAIN_RNG);
   const def = parseRoot(root, options);
-  if (unknown.length) throw schemaError(unknown[0]);
+  if (unknown.length) throw schemaError(root, unknown[0]);
   validateDomainDef(def);
   return def;
 }
@@ -127,12 +127,24 @@ export function matchesDomainSchema(root: XmlElement): boolean {
   return !unknown;
 }
 
-function schemaError(u: UnknownElement): VirError {
+/** Whether `node` is `el` or inside it. */
+function holds(el: XmlElement, node: XmlElement): boolean {
+  return el === node || el.children.some((k) => k.type === "element" && holds(k, node));
+}
+
+/**
+ * libxml2's report of an unknown element or attribute: the failure climbs to the section of
+ * `<domain>`'s interleave that holds it (`<devices>` for anything inside a device).
+ */
+function schemaError(root: XmlElement, u: UnknownElement): VirError {
+  const node = u.node;
+  const section = node && children(root).find((k) => k !== node && holds(k, node))?.name;
   return VirError.report(
     "XML",
     "XML_INVALID_SCHEMA",
     "Unable to validate doc against /usr/share/libvirt/schemas/domain.rng\n" +
-      `Extra element ${u.parent} in interleave\nElement domain failed to validate content\n`,
+      `Extra element ${section ?? u.parent} in interleave\n` +
+      "Element domain failed to validate content\n",
   );
 }
 
