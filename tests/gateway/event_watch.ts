@@ -3,9 +3,9 @@
  * no event either. A watch listens on the three ways events leave the gateway — an RPC
  * WebSocket subscription, the Server-Sent Events route and the portable client's callbacks
  * (`eventRegisterAny` over HTTP) — as a full caller who sees every event. Since "no event yet"
- * proves nothing, {@link EventWatch.settle} makes an event of its own after the calls (a domain
- * defined and undefined again) and waits for it on every channel: what each channel saw before
- * it is what the calls emitted.
+ * proves nothing, {@link EventWatch.settle} waits for the driver calls under way to end (the
+ * gateway's `/metrics` gauge), makes an event of its own (a domain defined and undefined again)
+ * and waits for it on every channel: what each channel saw before it is what the calls emitted.
  *
  * @module
  */
@@ -131,8 +131,16 @@ export async function watchEvents(
     if (!res.ok) throw new Error(`${method}: ${JSON.stringify(body)}`);
     return body.result;
   };
+  // A call goes on in the driver after its caller went away (a socket closed by its next, bad
+  // frame): its events are the run's, so the settle waits for the driver's calls to end.
+  const idle = async () => {
+    const res = await gw.fetch(new Request("http://127.0.0.1/metrics", { headers: auth }));
+    const text = await res.text();
+    return /^edgevirt_driver_calls_in_progress 0$/m.test(text);
+  };
   return {
     async settle() {
+      await waitFor(idle, 30000, 5, "the end of the driver calls under way");
       const name = `ev-settle-${++settled}`;
       const dom = await call("domainDefineXMLFlags", [served.domainXml(name), 0]);
       await call("domainUndefineFlags", [dom, 0]);
