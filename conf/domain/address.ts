@@ -32,6 +32,34 @@ const TYPES = [
   "unassigned",
 ];
 
+/** The attributes domaincommon.rng allows a non-PCI `<address>` of each type, besides `type`. */
+const SCHEMA_ATTRS: Record<string, readonly string[]> = {
+  drive: ["controller", "bus", "target", "unit"],
+  "virtio-serial": ["controller", "bus", "port"],
+  ccid: ["controller", "slot"],
+  usb: ["bus", "port"],
+  "spapr-vio": ["reg"],
+  ccw: ["cssid", "ssid", "devno"],
+  isa: ["iobase", "irq"],
+  dimm: ["slot", "base"],
+};
+
+/**
+ * The attributes of a non-PCI `<address>` that libvirt's schema does not allow for its type
+ * (what VALIDATE refuses; the parser drops them).
+ *
+ * @example
+ * ```ts
+ * import { unknownAddressAttributes } from "./address.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * unknownAddressAttributes(parse("<address type='usb' bus='0' slot='1'/>")); // ["slot"]
+ * ```
+ */
+export function unknownAddressAttributes(el: XmlElement): string[] {
+  const allowed = SCHEMA_ATTRS[el.attributes.type ?? ""] ?? [];
+  return Object.keys(el.attributes).filter((a) => a !== "type" && !allowed.includes(a));
+}
+
 const invalid = (el: XmlElement, attr: string, v: string) =>
   VirError.report(
     "XML",

@@ -16,7 +16,7 @@ import { childrenInOrder, element, textOf } from "../../util/xml/mod.ts";
 import { formatPciAddress, parsePciAddress, xmlPropUInt } from "../common/mod.ts";
 import { VirError } from "../../util/errors.ts";
 import { type ElementSpec, elementSpec } from "./schema.ts";
-import { addressAttributes } from "./address.ts";
+import { addressAttributes, unknownAddressAttributes } from "./address.ts";
 import { parseHugepage } from "./hugepages.ts";
 
 const USER_ALIAS = /^ua-[A-Za-z0-9_-]*$/;
@@ -79,6 +79,9 @@ export function normalizeElement(
   }
   if (el.name === "page" && parent === "hugepages") return parseHugepage(el);
   if (el.name === "address" && DEVICE_INFO.has(parent) && el.attributes.type !== "pci") {
+    if (unknownAddressAttributes(el).length) {
+      options.onUnknown?.({ parent, name: el.name, node: el });
+    }
     return { type: "element", name: "address", attributes: addressAttributes(el), children: [] };
   }
   const spec = elementSpec(parent, el.name, grandparent, el.attributes.type);
