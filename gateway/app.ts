@@ -221,6 +221,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         samples: [{ labels: {}, value: sessions.streams }],
       },
       {
+        name: "edgevirt_driver_calls_in_progress",
+        help: "Driver calls under way, including those whose caller went away.",
+        samples: [{ labels: {}, value: gate.active }],
+      },
+      {
         name: "edgevirt_domains",
         help: "Domains of each served URI, by state.",
         samples: await domainsByState(served),

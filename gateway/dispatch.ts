@@ -10,7 +10,7 @@ import {
 import { VirError } from "../util/errors.ts";
 import { type Access, isCallable, methodAccess } from "./access.ts";
 import { objectAllows, type Principal, roleAllows } from "./acl.ts";
-import { jsonResponse } from "./http_status.ts";
+import { callSaysMore, jsonResponse, markCallError } from "./http_status.ts";
 import type { CallGate } from "./limits.ts";
 import type { StreamTable } from "./stream_table.ts";
 import {
@@ -102,7 +102,16 @@ export function dispatch(
   } catch (e) {
     return Promise.reject(e);
   }
-  const run = fn;
+  let run = fn;
+  if (callSaysMore(method, info.decl)) {
+    // Its arguments are gone where the error is answered: what they say of it goes with it.
+    const call = run;
+    run = (...a) =>
+      call.apply(driver, a).catch((e) => {
+        markCallError(method, info.decl, a, e);
+        throw e;
+      });
+  }
   if (!principal.rules) return gate.run(() => run.apply(driver, args));
   return dispatchWithRules(driver, principal, gate, { info, method, args, access, fn: run });
 }

@@ -1,5 +1,6 @@
 import { VIR } from "../util/constants.ts";
 import { VirError } from "../util/errors.ts";
+import type { CallDecl, FileArg } from "../util/contract/mod.ts";
 
 type ErrName = keyof typeof VIR & `ERR_${string}`;
 
@@ -146,32 +147,147 @@ const BAD_ARGUMENT = /^internal error: invalid keycode \d+ of \S+ codeset$/;
  */
 const NAME_TOO_LONG = /: File name too long\b/;
 
-/**
- * A save image or restore file the caller named that does not exist (the test driver's
- * "cannot read domain image", the QEMU driver's "Failed to open file"), or a dump file whose
- * folder does not (the QEMU driver's "Failed to create file"): libvirt reports the failed open
- * as a system error, but what is missing is the caller's object, a 404.
- */
-const NAMED_FILE_MISSING =
-  /^(cannot read domain image|Failed to open file) '.*': No such file or directory$/s;
-const NAMED_FILE_FOLDER_MISSING = /^Failed to create file '.*': No such file or directory$/s;
-
-/**
- * Errors whose code says less than their message: code, message, status, and the error domain
- * when the message alone could be the host's too (the QEMU driver creates the caller's dump
- * file; the driver's own state files fail from VIR_FROM_NONE).
- */
-const BY_MESSAGE: readonly [number, RegExp, number, number?][] = [
+/** Errors whose code says less than their message: code, message, status. */
+const BY_MESSAGE: readonly [number, RegExp, number][] = [
   [VIR.ERR_INTERNAL_ERROR, STATE_CONFLICT, 409],
   [VIR.ERR_INTERNAL_ERROR, BAD_ARGUMENT, 400],
   [VIR.ERR_SYSTEM_ERROR, NAME_TOO_LONG, 400],
-  [VIR.ERR_SYSTEM_ERROR, NAMED_FILE_MISSING, 404],
-  [VIR.ERR_SYSTEM_ERROR, NAMED_FILE_FOLDER_MISSING, 404, VIR.FROM_QEMU],
 ];
 
 /**
- * The HTTP status for a libvirt error (see {@link HTTP_STATUS}); 500 for a number libvirt 9.0
- * does not have. The body always carries the exact libvirt error. `VIR_ERR_RPC` from
+ * The strerror(3) texts that end libvirt's system error about a file the caller named, by the
+ * status they answer with: what the caller named is not there (404), is not the kind of file
+ * the call needs (400), is not the caller's to open (403) or is there already (409). Any other
+ * errno (an I/O error, a full disk) stays the host's failure, a 500.
+ */
+const CALLER_FILE_ERRNO: Record<number, readonly string[]> = {
+  400: ["Is a directory", "Not a directory", "Too many levels of symbolic links"],
+  403: ["Permission denied", "Operation not permitted", "Read-only file system"],
+  404: ["No such file or directory"],
+  409: ["File exists", "Text file busy"],
+};
+const ERRNO_STATUS = new Map(
+  Object.entries(CALLER_FILE_ERRNO).flatMap(([status, texts]) =>
+    texts.map((t) => [t, Number(status)] as const)
+  ),
+);
+
+/** The paths a message quotes (`'…'`). */
+const quoted = (message: string) => [...message.matchAll(/'([^']+)'/g)].map((m) => m[1]);
+
+/** Whether `message` is about a file that argument `value` names, as its mark says. */
+function namesCallerFile(how: FileArg, value: unknown, message: string): boolean {
+  // Quoted, or bare before the errno as the test driver's dump spells it.
+  if (how === "path") {
+    return typeof value === "string" && value !== "" &&
+      (message.includes(`'${value}'`) || message.includes(` ${value}: `));
+  }
+  if (how === "xml") {
+    return typeof value === "string" && quoted(message).some((q) => value.includes(q));
+  }
+  // The object's definition is the driver's: any absolute path the message quotes came from it.
+  return quoted(message).some((q) => q.startsWith("/"));
+}
+
+/**
+ * The status of a system error that call `decl`, run with `args`, gave about a file its caller
+ * named (the arguments the contract marks with `files`: a save image, a dump's destination, a
+ * pool's target): libvirt reports the failed open as `VIR_ERR_SYSTEM_ERROR` with the errno's
+ * text, which says the host is broken, but a missing file, a directory or an unreadable file the
+ * caller pointed at is the caller's mistake. Undefined for any other error.
+ *
+ * @example
+ * ```ts
+ * import { callerFileStatus } from "./http_status.ts";
+ * import { CONTRACT } from "../util/contract/mod.ts";
+ * import { VirError } from "../util/errors.ts";
+ * const e = VirError.report("QEMU", "SYSTEM_ERROR", "Failed to open file '/x': No such file or directory");
+ * callerFileStatus(CONTRACT.domainRestoreFlags, ["/x", null, 0], e); // 404
+ * ```
+ */
+export function callerFileStatus(
+  decl: CallDecl,
+  args: readonly unknown[],
+  e: unknown,
+): number | undefined {
+  if (!(e instanceof VirError) || e.code !== VIR.ERR_SYSTEM_ERROR) return undefined;
+  const status = ERRNO_STATUS.get(e.message.slice(e.message.lastIndexOf(": ") + 2));
+  if (!status) return undefined;
+  const named = decl.args.some((a, i) => a.files && namesCallerFile(a.files, args[i], e.message));
+  return named ? status : undefined;
+}
+
+/** libvirt's public-API error for a driver that failed without saying why (`virDispatchError`). */
+const UNKNOWN_CAUSE = "An error occurred, but the cause is unknown";
+
+/** Whether a call is a lookup: its one object found, or none (`virNodeDeviceLookupSCSIHostByWWN`). */
+const isLookup = (method: string, decl: CallDecl) =>
+  method.includes("Lookup") && decl.result.shape.kind === "ref";
+
+/**
+ * Whether call `method`'s arguments or kind can say more of its errors than their codes do
+ * (see {@link callStatus}).
+ */
+export function callSaysMore(method: string, decl: CallDecl): boolean {
+  return isLookup(method, decl) || decl.args.some((a) => a.files);
+}
+
+/**
+ * The status of error `e` of call `method` run with `args`, where the call says more than the
+ * error's code: a file the caller named ({@link callerFileStatus}), or a lookup that failed
+ * without saying why, as libvirt's do when nothing matches (the node device driver's WWN
+ * lookup): nothing was found, a 404. Undefined where the code says it all.
+ *
+ * @example
+ * ```ts
+ * import { callStatus } from "./http_status.ts";
+ * import { CONTRACT } from "../util/contract/mod.ts";
+ * import { VirError } from "../util/errors.ts";
+ * const e = VirError.bare("NONE", "INTERNAL_ERROR", "An error occurred, but the cause is unknown");
+ * callStatus("nodeDeviceLookupSCSIHostByWWN", CONTRACT.nodeDeviceLookupSCSIHostByWWN, ["a", "b", 0], e); // 404
+ * ```
+ */
+export function callStatus(
+  method: string,
+  decl: CallDecl,
+  args: readonly unknown[],
+  e: unknown,
+): number | undefined {
+  const lookupMiss = e instanceof VirError && e.code === VIR.ERR_INTERNAL_ERROR &&
+    e.message === UNKNOWN_CAUSE && isLookup(method, decl);
+  return lookupMiss ? 404 : callerFileStatus(decl, args, e);
+}
+
+/** The statuses {@link markCallError} gave errors. */
+const CALL_STATUS = new WeakMap<VirError, number>();
+
+/**
+ * Remembers the status of `e` that its call says (see {@link callStatus}), for
+ * {@link httpStatus}: the gateway calls it where the call's arguments are still at hand, and
+ * answers the error where they are not.
+ *
+ * @example
+ * ```ts ignore
+ * driver.domainRestoreFlags(...args).catch((e) => {
+ *   markCallError("domainRestoreFlags", CONTRACT.domainRestoreFlags, args, e);
+ *   throw e;
+ * });
+ * ```
+ */
+export function markCallError(
+  method: string,
+  decl: CallDecl,
+  args: readonly unknown[],
+  e: unknown,
+): void {
+  const status = callStatus(method, decl, args, e);
+  if (status) CALL_STATUS.set(e as VirError, status);
+}
+
+/**
+ * The HTTP status for a libvirt error (see {@link HTTP_STATUS}): the one
+ * {@link markCallError} gave it, else by its code; 500 for a number libvirt 9.0 does not
+ * have. The body always carries the exact libvirt error. `VIR_ERR_RPC` from
  * `VIR_FROM_REMOTE` is the remote protocol refusing to carry a call ("cpumap length greater
  * than maximum", "too many NUMA cells"; libvirt's client refuses it before sending): the
  * caller asked for more than the wire takes, a 400, where other RPC errors are the host's.
@@ -184,10 +300,10 @@ const BY_MESSAGE: readonly [number, RegExp, number, number?][] = [
  * ```
  */
 export function httpStatus(e: VirError): number {
-  for (const [code, match, status, domain] of BY_MESSAGE) {
-    if (e.code === code && (domain ?? e.domain) === e.domain && match.test(e.message)) {
-      return status;
-    }
+  const byCall = CALL_STATUS.get(e);
+  if (byCall) return byCall;
+  for (const [code, match, status] of BY_MESSAGE) {
+    if (e.code === code && match.test(e.message)) return status;
   }
   if (e.code === VIR.ERR_RPC && e.domain === VIR.FROM_REMOTE) return 400;
   return HTTP_STATUS.get(e.code) ?? 500;

@@ -85,6 +85,14 @@ export class CallGate {
     this.#deadlines = new Deadlines(timeoutMs);
   }
 
+  /**
+   * Driver calls under way, queued ones not counted: a call whose caller went away (its socket
+   * closed, its deadline passed) counts until the driver ends it.
+   */
+  get active(): number {
+    return this.#active;
+  }
+
   /** Runs `fn` when a slot is free, failing with a timeout after the deadline. */
   run<T>(fn: () => Promise<T>): Promise<T> {
     // No async function and no timer of its own: this wraps every driver call the gateway makes.

@@ -50,17 +50,24 @@ export interface ModelCodec {
  * Parse and format per kind. A definition is formatted inactive (a live id or state means
  * nothing to define) and, for domains, secure: the client sent its passwords to have them kept.
  * A volume's XML depends on its pool's type, so its codec needs the pool's definition.
+ *
+ * `strict` checks the XML of a kind whose model keeps element trees that libvirt's parser
+ * reduces (a domain's devices, `<os>` extras, …): an element or attribute there that libvirt
+ * does not know would be dropped, where the model refuses every unknown field, so it is refused
+ * as the same document defined with VALIDATE is (`Extra element devices in interleave`).
  */
 const CODECS: {
   [K in DocumentKind]: {
     parse(xml: string, pool: StoragePoolDef): unknown;
     format(def: z.output<(typeof MODEL_SCHEMAS)[K]>, pool: StoragePoolDef): string;
+    strict?(xml: string): void;
   };
 } = {
   domain: {
     parse: (xml) => domainToModel(parseDomainXML(xml)),
     format: (model: DomainModel) =>
       formatDomainXML(domainFromModel(model), VIR.DOMAIN_XML_INACTIVE | VIR.DOMAIN_XML_SECURE),
+    strict: (xml) => parseDomainXML(xml, VIR.DOMAIN_DEFINE_VALIDATE),
   },
   network: {
     parse: (xml) => parseNetworkXML(xml),
@@ -92,6 +99,10 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((key) => `${at([...issue.path, key])}: unknown field`);
   }
+  // A bad key of a record (an XML tree's attribute name) says why, not just that it is bad.
+  if (issue.code === "invalid_key") {
+    return issue.issues.map((i) => `${at(issue.path)}: ${i.message}`);
+  }
   return [`${at(issue.path)}: ${issue.message}`];
 }
 
@@ -109,6 +120,7 @@ export function modelCodec(kind: DocumentKind, pool?: StoragePoolDef): ModelCode
   const codec = CODECS[kind] as {
     parse(xml: string, pool?: StoragePoolDef): unknown;
     format(def: unknown, pool?: StoragePoolDef): string;
+    strict?(xml: string): void;
   };
   return {
     toModel: (xml) => codec.parse(xml, pool),
@@ -123,7 +135,9 @@ export function modelCodec(kind: DocumentKind, pool?: StoragePoolDef): ModelCode
           `the body is not a valid ${kind} model: ${problems.join("; ")}`,
         );
       }
-      return codec.format(checked.data, pool);
+      const xml = codec.format(checked.data, pool);
+      codec.strict?.(xml);
+      return xml;
     },
   };
 }

@@ -14,16 +14,22 @@
  */
 import { z } from "zod";
 import { INTERFACE_TYPES } from "./names.ts";
+import { XML_CHARS, XML_NAME } from "../../util/xml/chars.ts";
 export { INTERFACE_TYPES };
+
+/** Text an XML document may carry (a JSON tree's text and values are written as XML). */
+const xmlText = z.string().regex(XML_CHARS, "has a character XML does not allow");
+/** An element or attribute name XML can spell. */
+const xmlName = z.string().regex(XML_NAME, "not an XML name");
 
 /** Text or CDATA node of a kept XML tree. */
 export const XmlTextSchema = z.strictObject({
   type: z.enum(["text", "cdata"]),
-  text: z.string(),
+  text: xmlText,
 });
 
 /** Comment node (kept only inside `<metadata>`). */
-export const XmlCommentSchema = z.strictObject({ type: z.literal("comment"), text: z.string() });
+export const XmlCommentSchema = z.strictObject({ type: z.literal("comment"), text: xmlText });
 
 /**
  * A JSON XML element, structurally identical to `util/xml`'s `XmlElement`.
@@ -36,8 +42,8 @@ export const XmlCommentSchema = z.strictObject({ type: z.literal("comment"), tex
  */
 export const XmlElementSchema = z.strictObject({
   type: z.literal("element"),
-  name: z.string(),
-  attributes: z.record(z.string(), z.string()),
+  name: xmlName,
+  attributes: z.record(xmlName, xmlText),
   get children(): z.ZodArray<z.ZodType<XmlNodeJSON>> {
     return z.array(XmlNodeSchema);
   },

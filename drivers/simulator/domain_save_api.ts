@@ -14,17 +14,13 @@ import { checkActive } from "../../conf/objects/domain_obj.ts";
 import { stopDomain } from "./domain_lifecycle_api.ts";
 import type { TestDriverState } from "./driver_state.ts";
 import { methodTable } from "../../util/method_table.ts";
+import { strerror } from "../../util/strerror.ts";
 
 const F = "TEST";
 const MAGIC = new TextEncoder().encode("TestGuestMagic\0");
 
 function systemError(e: unknown, detail: string): VirError {
-  const reason = e instanceof Deno.errors.NotFound
-    ? "No such file or directory"
-    : e instanceof Deno.errors.PermissionDenied
-    ? "Permission denied"
-    : String((e as Error)?.message ?? e);
-  return VirError.report(F, "SYSTEM_ERROR", `${detail}: ${reason}`);
+  return VirError.report(F, "SYSTEM_ERROR", `${detail}: ${strerror(e)}`);
 }
 
 /** `testDomainSaveImageWrite`. */
@@ -47,6 +43,10 @@ function readImage(path: string): DomainDef {
   try {
     buf = Deno.readFileSync(path);
   } catch (e) {
+    // open(2) takes a directory; the header's read is what fails.
+    if (e instanceof Deno.errors.IsADirectory) {
+      throw systemError(e, `incomplete save header in '${path}'`);
+    }
     throw systemError(e, `cannot read domain image '${path}'`);
   }
   // A short read leaves errno at 0, so virReportSystemError appends strerror(0).

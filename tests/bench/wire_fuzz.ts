@@ -13,6 +13,12 @@
  *
  *     deno run -A tests/bench/wire_fuzz.ts [--n 20000] [--seed 1]
  *     deno run -A tests/bench/wire_fuzz.ts --uri qemu:///session [--real-qemu] [--n 10000]
+ *     deno run -A tests/bench/wire_fuzz.ts --uri host [--n 10000]   # N per family, as root
+ *
+ * `--uri host` attacks the host's secondary drivers (storage, secret, network, node device,
+ * interface) served beside `qemu:///session`, one family at a time, on the held-in target of
+ * `tests/gateway/wire_fuzz_host.ts` (network commands in a network namespace made for the
+ * run), and checks that nothing of the host outside changed (`wire_fuzz_host_test.ts`).
  */
 import { parseArgs } from "node:util";
 import { type GatewayProcess, spawnGateway } from "../gateway/process.ts";
@@ -20,6 +26,15 @@ import { FuzzRunner, fuzzSlice, type FuzzTally } from "../gateway/wire_fuzz_run.
 import { type FuzzInput, fuzzInputs, type Role } from "../gateway/wire_fuzz_inputs.ts";
 import { RESTRICTED_RULES, TOKENS } from "../gateway/helpers.ts";
 import { qemuFuzzTarget } from "../gateway/wire_fuzz_qemu.ts";
+import {
+  HOST_FAMILIES,
+  hostFuzzTarget,
+  outsideChanges,
+  outsideState,
+} from "../gateway/wire_fuzz_host.ts";
+import { hostXml } from "../gateway/wire_fuzz_inputs.ts";
+import { withNetns } from "../drivers/network/netns_helpers.ts";
+import { withRecordedSysfs } from "../drivers/node_device/recording.ts";
 import { FakeLauncher } from "../../drivers/qemu/testing/mod.ts";
 import { SystemLauncher } from "../../drivers/qemu/process/mod.ts";
 
@@ -83,8 +98,36 @@ if (values.uri === "qemu:///session") {
     await target.close();
   }
   Deno.exit(0);
+} else if (values.uri === "host") {
+  // N inputs for each family of the host's secondary drivers, one target each.
+  const before = await outsideState();
+  await withNetns((netns) =>
+    withRecordedSysfs(async (sysfsRoot) => {
+      for (const family of HOST_FAMILIES) {
+        const target = await hostFuzzTarget({ sysfsRoot, netns });
+        try {
+          const { tally, crashes } = await fuzzSlice({
+            gateway: target.gateway,
+            uri: "qemu:///session",
+            n: N,
+            seed: SEED,
+            hostState: target.hostState,
+            family,
+            xml: hostXml,
+          });
+          report(`host ${family} (qemu:///session, netns ${netns})`, [tally], crashes, 0);
+        } finally {
+          await target.close();
+        }
+      }
+    })
+  );
+  const outside = outsideChanges(before, await outsideState());
+  console.log(`changes outside the scratch and state directories: ${outside.length}`);
+  for (const line of outside) console.log(`  ${line}`);
+  Deno.exit(0);
 } else if (values.uri !== "test:///default") {
-  throw new Error(`--uri: test:///default or qemu:///session, not ${values.uri}`);
+  throw new Error(`--uri: test:///default, qemu:///session or host, not ${values.uri}`);
 }
 
 const tokens: Record<Role, string> = {

@@ -16,6 +16,7 @@ import {
   startGateway,
   TOKENS,
 } from "./helpers.ts";
+import { watchEvents } from "./event_watch.ts";
 
 const TEST_DOM = { name: "test", uuid: "6695eb01-f6a4-8304-79aa-97f2502e193f", id: 1 };
 
@@ -51,9 +52,14 @@ const sampleArgs = (m: (typeof callable)[number]) =>
   callInfo(m).decl.args.map((a) => SAMPLE[a.kind]);
 const privileged = callable.filter((m) => methodAccess(m, sampleArgs(m)) !== "read");
 
-Deno.test(`${privileged.length} mutating/secret methods × {no token, bad token, read-only} are refused and change nothing`, async () => {
+Deno.test(`${privileged.length} mutating/secret methods × {no token, bad token, read-only} are refused, change nothing and emit no event`, async () => {
   assert.ok(privileged.length > 90, `only ${privileged.length} privileged methods`);
   const gw = await startGateway();
+  const server = serveGateway(gw);
+  const events = await watchEvents(gw, server.port, "/v1/test/default", {
+    uri: "test:///default",
+    domainXml,
+  });
   try {
     const before = await snapshot(gw);
     for (const method of privileged) {
@@ -72,7 +78,10 @@ Deno.test(`${privileged.length} mutating/secret methods × {no token, bad token,
       );
     }
     assert.equal(await snapshot(gw), before);
+    assert.deepEqual(await events.settle(), []);
   } finally {
+    await events.close();
+    await server.close();
     await gw.close();
   }
 });

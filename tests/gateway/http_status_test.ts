@@ -4,7 +4,14 @@
 import assert from "node:assert/strict";
 import { VIR } from "../../util/constants.ts";
 import { errorCodeName, VirError } from "../../util/errors.ts";
-import { errorResponse, HTTP_STATUS, httpStatus } from "../../gateway/http_status.ts";
+import {
+  callerFileStatus,
+  callStatus,
+  errorResponse,
+  HTTP_STATUS,
+  httpStatus,
+} from "../../gateway/http_status.ts";
+import { CONTRACT } from "../../util/contract/mod.ts";
 import { domainXml, rpc, startGateway, TOKENS } from "./helpers.ts";
 
 /** What may be 500: the host failing (memory, I/O, RPC, hooks, firewall), never the caller. */
@@ -79,22 +86,63 @@ Deno.test("every libvirt error code has its status; only host failures are 500",
       const sys = (message: string) =>
         httpStatus(new VirError(VIR.ERR_SYSTEM_ERROR, VIR.FROM_QEMU, message));
       assert.equal(sys(`Failed to open file '/x/${"n".repeat(300)}': File name too long`), 400);
-      assert.equal(sys("cannot read domain image '/nope': No such file or directory"), 404);
-      assert.equal(sys("Failed to open file '/nope\n': No such file or directory"), 404);
-      // A dump into a folder that does not exist; the same failure of the driver's own state
-      // file (VIR_FROM_NONE) is the host's.
-      assert.equal(sys("Failed to create file '/no/dir/vm.core': No such file or directory"), 404);
-      const own = new VirError(
-        VIR.ERR_SYSTEM_ERROR,
-        VIR.FROM_NONE,
-        "Failed to create file '/run/x/vm.xml.new': No such file or directory",
-      );
-      assert.equal(httpStatus(own), 500);
-      // The host's own failures stay 500.
-      assert.equal(sys("cannot read domain image '/x': Permission denied"), 500);
+      // Without the call that named the file, a system error is the host's.
+      assert.equal(sys("cannot read domain image '/nope': No such file or directory"), 500);
       assert.equal(sys("cannot create directory '/run/x': No such file or directory"), 500);
     },
   );
+  await t.step("a system error about a file the call's arguments name is the caller's", () => {
+    const sys = (message: string) => new VirError(VIR.ERR_SYSTEM_ERROR, VIR.FROM_QEMU, message);
+    const restore = (from: string, message: string) =>
+      callerFileStatus(CONTRACT.domainRestoreFlags, [from, null, 0], sys(message));
+    assert.equal(
+      restore("/nope", "cannot read domain image '/nope': No such file or directory"),
+      404,
+    );
+    assert.equal(
+      restore("/nope\n", "Failed to open file '/nope\n': No such file or directory"),
+      404,
+    );
+    assert.equal(restore("/d", "incomplete save header in '/d': Is a directory"), 400);
+    assert.equal(restore("/x", "cannot read domain image '/x': Permission denied"), 403);
+    // Another file than the caller's, an errno that is the host's, another code: not the caller's.
+    assert.equal(
+      restore("/x", "cannot create directory '/run/x': No such file or directory"),
+      undefined,
+    );
+    assert.equal(restore("/x", "cannot read domain image '/x': Input/output error"), undefined);
+    const internal = VirError.report("QEMU", "INTERNAL_ERROR", "'/x': No such file or directory");
+    assert.equal(
+      callerFileStatus(CONTRACT.domainRestoreFlags, ["/x", null, 0], internal),
+      undefined,
+    );
+    // A document's file: the quoted path is in it; a definition's: any absolute path.
+    const pool = "<pool type='dir'><name>p</name><target><path>/t</path></target></pool>";
+    const dirMissing = sys("cannot open directory '/t': No such file or directory");
+    assert.equal(callerFileStatus(CONTRACT.storagePoolCreateXML, [pool, 0], dirMissing), 404);
+    assert.equal(
+      callerFileStatus(CONTRACT.storagePoolCreate, [{ name: "p", uuid: "" }, 0], dirMissing),
+      404,
+    );
+    const other = sys("cannot open directory '/u': No such file or directory");
+    assert.equal(callerFileStatus(CONTRACT.storagePoolCreateXML, [pool, 0], other), undefined);
+  });
+  await t.step("a lookup that fails without saying why found nothing: 404", () => {
+    const unknown = VirError.bare(
+      "NONE",
+      "INTERNAL_ERROR",
+      "An error occurred, but the cause is unknown",
+    );
+    const wwn = ["20000000c9831b4b", "10000000c9831b4b", 0];
+    const lookup = CONTRACT.nodeDeviceLookupSCSIHostByWWN;
+    assert.equal(callStatus("nodeDeviceLookupSCSIHostByWWN", lookup, wwn, unknown), 404);
+    // Elsewhere the same error is a failure of the host's.
+    const detach = CONTRACT.domainDetachDeviceFlags;
+    assert.equal(
+      callStatus("domainDetachDeviceFlags", detach, [{}, "<disk/>", 0], unknown),
+      undefined,
+    );
+  });
   await t.step("a thrown non-libvirt error is libvirt's internal error, 500", async () => {
     const res = errorResponse(new Error("boom"));
     assert.equal(res.status, 500);

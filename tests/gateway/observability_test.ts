@@ -77,6 +77,11 @@ Deno.test("/metrics: full role only, Prometheus text with requests, latency, ses
   assert.ok(text.includes(`\n${name}_bucket{${route},le="+Inf"} 4\n`), text);
   assert.ok(text.includes(`\n${name}_count{${route}} 4\n`), text);
   assert.equal(families.get("edgevirt_sessions_open")!.type, "GAUGE");
+  // Every call above has ended.
+  assert.deepEqual(
+    families.get("edgevirt_driver_calls_in_progress")!.metrics.map((m) => m.value),
+    ["0"],
+  );
   const domains = families.get("edgevirt_domains")!.metrics;
   // test:///default has one domain, running.
   assert.deepEqual(

@@ -10,10 +10,10 @@
  *
  * @module
  */
-import { CONTRACT } from "../../util/contract/mod.ts";
+import { CONTRACT, FAMILIES, type FamilyName } from "../../util/contract/mod.ts";
 import { REF_SHAPES } from "../../util/contract/kinds.ts";
 import type { Arg, ArgKind, CallDecl, RefKind } from "../../util/contract/declare.ts";
-import { RESOURCES } from "../../gateway/rest.ts";
+import { type Resource, RESOURCES } from "../../gateway/rest.ts";
 
 /** Who sends an input: no token, a wrong one, read-only, full on `web-*` domains only, full. */
 export type Role = "none" | "bad" | "readOnly" | "restricted" | "full";
@@ -96,19 +96,22 @@ const EDGE_NUMBERS = [
 /** Spellings JSON.stringify cannot produce, spliced into the body's text. */
 const RAW_NUMBERS = ["NaN", "Infinity", "-Infinity", "1e999", "-1e999", "0x10", "01", "1_000"];
 
+/** A domain document the fuzzed URI's driver accepts, named `name`. */
+export function domainDocument(uri: FuzzUri, name: string): string {
+  return uri === "test:///default"
+    ? `<domain type='test'><name>${name}</name><memory>1024</memory><os><type>hvm</type></os></domain>`
+    : `<domain type='qemu'><name>${name}</name><memory unit='MiB'>64</memory>` +
+      `<os><type arch='x86_64' machine='q35'>hvm</type></os>` +
+      `<devices><memballoon model='none'/></devices></domain>`;
+}
+
 /** Domains each driver accepts, named for the restricted caller (`web-*`) and not. */
 const DOMAIN_XML: Record<FuzzUri, string[]> = {
-  "test:///default": ["fz", "web-fz"].map((n) =>
-    `<domain type='test'><name>${n}</name><memory>1024</memory><os><type>hvm</type></os></domain>`
-  ),
-  "qemu:///session": ["fz", "web-fz"].map((n) =>
-    `<domain type='qemu'><name>${n}</name><memory unit='MiB'>64</memory>` +
-    `<os><type arch='x86_64' machine='q35'>hvm</type></os>` +
-    `<devices><memballoon model='none'/></devices></domain>`
-  ),
+  "test:///default": ["fz", "web-fz"].map((n) => domainDocument("test:///default", n)),
+  "qemu:///session": ["fz", "web-fz"].map((n) => domainDocument("qemu:///session", n)),
 };
 /** Documents of the other kinds, well-formed and hostile. */
-const OTHER_XML = [
+export const OTHER_XML: readonly string[] = [
   "<network><name>fznet</name></network>",
   "<pool type='dir'><name>fzpool</name><target><path>/nonexistent-fz</path></target></pool>",
   "<volume><name>fz.img</name><capacity>1024</capacity></volume>",
@@ -118,6 +121,28 @@ const OTHER_XML = [
   "<domain",
   "",
 ];
+
+/**
+ * The documents of the host target (`wire_fuzz_host.ts`) for other kinds than domains: what its
+ * drivers act on for real, each held in — a NAT network (its bridge, dnsmasq and rules in the
+ * target's network namespace), an isolated one, a pool under the `scratch` directory, a volume,
+ * a secret, a node device, an interface — and the hostile ones of {@link OTHER_XML}.
+ */
+export function hostXml(scratch: string): readonly string[] {
+  return [
+    "<network><name>fznet</name><forward mode='nat'/>" +
+    "<ip address='192.168.150.1' netmask='255.255.255.0'>" +
+    "<dhcp><range start='192.168.150.2' end='192.168.150.254'/></dhcp></ip></network>",
+    "<network><name>fziso</name><bridge name='fzbr0'/></network>",
+    `<pool type='dir'><name>fzpool</name><target><path>${scratch}/pool</path></target></pool>`,
+    "<volume><name>fz.img</name><capacity unit='KiB'>64</capacity></volume>",
+    "<secret ephemeral='no' private='no'><usage type='volume'><volume>/x</volume></usage></secret>",
+    "<device><name>fzdev</name><parent>computer</parent>" +
+    "<capability type='mdev'><type id='nvidia-11'/></capability></device>",
+    "<interface type='ethernet' name='fzeth0'><start mode='none'/></interface>",
+    ...OTHER_XML.filter((x) => !/^<(network|pool|volume|secret)\b/.test(x)),
+  ];
+}
 
 const STRINGS = [
   "test",
@@ -133,12 +158,18 @@ const STRINGS = [
   "a".repeat(300),
 ];
 
-/** What inputs are made for: the served URI's routes, its objects and documents. */
+/**
+ * What inputs are made for: the served URI's routes, its objects and documents, and the calls,
+ * REST resources and stream calls attacked (all, or one family's).
+ */
 interface Scope {
   uri: FuzzUri;
   base: string;
   refs: KnownRefs;
   xml: readonly string[];
+  methods: readonly string[];
+  resources: readonly Resource[];
+  streamCalls: readonly string[];
 }
 
 /** A plausible value of a kind: a real object, a small number, a string from the lists. */
@@ -252,8 +283,8 @@ function bodyOf(
   return { body: text, how: "" };
 }
 
-function methodName(rnd: Rand): { name: string; how: string } {
-  if (rnd.chance(0.93)) return { name: rnd.pick(METHODS), how: "" };
+function methodName(rnd: Rand, scope: Scope): { name: string; how: string } {
+  if (rnd.chance(0.93)) return { name: rnd.pick(scope.methods), how: "" };
   const name = rnd.pick([
     "__proto__",
     "constructor",
@@ -280,7 +311,7 @@ function headersFor(role: Role, rnd: Rand, tokens: Record<Role, string>): Record
 }
 
 function callInput(rnd: Rand, role: Role, tokens: Record<Role, string>, scope: Scope) {
-  const { name, how: nameHow } = methodName(rnd);
+  const { name, how: nameHow } = methodName(rnd, scope);
   const decl = declOf(name);
   const { args, how } = decl ? callArgs(decl, rnd, scope) : { args: [], how: "" };
   const { body, how: bodyHow } = bodyOf(rnd.chance(0.03) ? { args } : args, rnd);
@@ -299,7 +330,7 @@ function callInput(rnd: Rand, role: Role, tokens: Record<Role, string>, scope: S
 const REST_NAMES = ["test", "web-x", "default", "default-pool", "fz", "..", "%00", "a%2Fb", "é"];
 
 function restInput(rnd: Rand, role: Role, tokens: Record<Role, string>, scope: Scope): HttpInput {
-  const r = rnd.pick(RESOURCES);
+  const r = rnd.pick(scope.resources);
   const name = rnd.pick(REST_NAMES);
   const actions = Object.keys(r.actions).concat("frobnicate", "__proto__", "constructor");
   const shapes: [string, string][] = [
@@ -367,8 +398,8 @@ function streamInput(
   scope: Scope,
 ): HttpInput {
   // Half of them bind a stream first (a stream call), half use the caller's latest stream id.
-  if (rnd.chance(0.5)) {
-    const name = rnd.pick(["storageVolDownload", "storageVolUpload", "domainScreenshot"]);
+  if (scope.streamCalls.length && rnd.chance(0.5)) {
+    const name = rnd.pick(scope.streamCalls);
     const decl = declOf(name)!;
     const args = decl.args.map((a: Arg) => plausible(a.kind, rnd, scope));
     if (rnd.chance(0.4)) args[rnd.int(args.length)] = mutant(undefined, rnd);
@@ -414,7 +445,7 @@ function wsFrames(
     const id = rnd.chance(0.9) ? 100 + i : rnd.pick<unknown>([-1, 1.5, "1", null, 2 ** 60, {}]);
     const roll = rnd.int(10);
     if (roll < 5) {
-      const { name, how: nameHow } = methodName(rnd);
+      const { name, how: nameHow } = methodName(rnd, scope);
       const decl = declOf(name);
       const { args, how } = decl ? callArgs(decl, rnd, scope) : { args: [], how: "" };
       const msg = rnd.chance(0.1) ? { id, method: name, args: mutant(args, rnd) } : {
@@ -459,7 +490,9 @@ function wsFrames(
  * `n` inputs from `seed`, in runs of one role (25 at a time), so that a run of unprivileged
  * callers can be checked for having changed nothing. `ws` says whether WebSocket inputs are
  * wanted (they need a served gateway); `uri` is the served URI attacked (`test:///default` by
- * default; the same seed gives the same inputs there as before it could be chosen).
+ * default; the same seed gives the same inputs there as before it could be chosen); `family`
+ * keeps the calls, REST resources and stream calls to one contract family's, and `xml` replaces
+ * the documents of other kinds than domains ({@link OTHER_XML}).
  */
 export function* fuzzInputs(opts: {
   seed: number;
@@ -468,13 +501,22 @@ export function* fuzzInputs(opts: {
   refs: KnownRefs;
   ws: boolean;
   uri?: FuzzUri;
+  family?: FamilyName;
+  xml?: readonly string[];
 }): Generator<FuzzInput> {
   const uri = opts.uri ?? "test:///default";
+  const family = opts.family;
+  const methods = family ? Object.keys(FAMILIES[family].calls).sort() : METHODS;
   const scope: Scope = {
     uri,
     base: basePath(uri),
     refs: opts.refs,
-    xml: [...DOMAIN_XML[uri], ...OTHER_XML],
+    xml: [...DOMAIN_XML[uri], ...opts.xml ?? OTHER_XML],
+    methods,
+    resources: family ? RESOURCES.filter((r) => methods.includes(r.list)) : RESOURCES,
+    streamCalls: ["storageVolDownload", "storageVolUpload", "domainScreenshot"].filter((m) =>
+      methods.includes(m)
+    ),
   };
   const rnd = prng(opts.seed);
   let role: Role = "full";
@@ -485,7 +527,7 @@ export function* fuzzInputs(opts: {
       const { frames, how } = wsFrames(rnd, scope);
       yield { via: "ws", role, frames, label: `ws: ${how}` };
     } else if (roll < 12) yield callInput(rnd, role, opts.tokens, scope);
-    else if (roll < 17) yield restInput(rnd, role, opts.tokens, scope);
+    else if (roll < 17 && scope.resources.length) yield restInput(rnd, role, opts.tokens, scope);
     else yield streamInput(rnd, role, opts.tokens, scope);
   }
 }

@@ -30,18 +30,19 @@ export interface QemuFuzzTarget {
  * driver's memo of host probes (the emulator's capabilities), written on first need whoever's
  * call needed it, is no state of any caller's.
  */
-async function files(dir: string, prefix = ""): Promise<Map<string, string>> {
+export async function stateFiles(dir: string, prefix = ""): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for await (const e of Deno.readDir(`${dir}/${prefix}`)) {
     const rel = `${prefix}${e.name}`;
     if (rel === "cache") continue;
-    if (e.isDirectory) { for (const [k, v] of await files(dir, `${rel}/`)) out.set(k, v); }
+    if (e.isDirectory) { for (const [k, v] of await stateFiles(dir, `${rel}/`)) out.set(k, v); }
     else if (e.isFile) out.set(rel, await Deno.readTextFile(`${dir}/${rel}`).catch(String));
   }
   return out;
 }
 
-const domainXml = (name: string) =>
+/** A QEMU domain the fake QMP peers run: q35, 64 MiB, no devices but the ones it cannot lack. */
+export const qemuDomainXml = (name: string): string =>
   `<domain type='qemu'><name>${name}</name><memory unit='MiB'>64</memory>` +
   `<os><type arch='x86_64' machine='q35'>hvm</type></os>` +
   `<devices><memballoon model='none'/></devices></domain>`;
@@ -84,7 +85,7 @@ export async function qemuFuzzTarget(launcher: QemuLauncher): Promise<QemuFuzzTa
   };
   try {
     for (const [name, start] of [["q1", true], ["web-q1", true], ["q2", false]] as const) {
-      const dom = await call("domainDefineXMLFlags", [domainXml(name), 0]);
+      const dom = await call("domainDefineXMLFlags", [qemuDomainXml(name), 0]);
       if (start) await call("domainCreateWithFlags", [dom, 0]);
     }
     // A session's connection is opened apart from the REST routes': it must see the same state.
@@ -97,5 +98,5 @@ export async function qemuFuzzTarget(launcher: QemuLauncher): Promise<QemuFuzzTa
     await close();
     throw e;
   }
-  return { gateway, hostState: () => files(stateDir), close };
+  return { gateway, hostState: () => stateFiles(stateDir), close };
 }

@@ -5,21 +5,25 @@
  * caller who may not make it — the whole state of the attacked URI (`test:///default` or
  * `qemu:///session`; with the target's own view of what the wire does not show, such as the
  * QEMU driver's definition files) and the full caller's session and operations are compared
- * before and after each run of one role's inputs (read-only and unauthenticated callers may
- * change nothing; the `web-*`-only caller nothing else). The gateway's crashes are the
- * caller's to count (a process exit, an unhandled rejection).
+ * before and after each run of one role's inputs, and the events of the run on every channel
+ * (RPC WebSocket, SSE, the client's callbacks: `event_watch.ts`) are taken: read-only and
+ * unauthenticated callers may change and emit nothing, the `web-*`-only caller nothing else.
+ * The gateway's crashes are the caller's to count (a process exit, an unhandled rejection).
  *
  * @module
  */
 import assert from "node:assert/strict";
-import { httpStatus } from "../../gateway/http_status.ts";
+import { callStatus, httpStatus } from "../../gateway/http_status.ts";
+import { CONTRACT, type FamilyName, isContractMethod } from "../../util/contract/mod.ts";
 import { RPC_SOCKET_PATH, RPC_SUBPROTOCOL } from "../../protocol/ws_protocol.ts";
 import { VirError } from "../../util/errors.ts";
 import { VIR } from "../../util/constants.ts";
 import type { Gateway } from "../../gateway/app.ts";
 import { serveGateway, TOKENS } from "./helpers.ts";
+import { type EventWatch, watchEvents } from "./event_watch.ts";
 import {
   basePath,
+  domainDocument,
   type FuzzInput,
   fuzzInputs,
   type FuzzUri,
@@ -62,6 +66,8 @@ export interface FuzzTarget {
    * the rest of the state.
    */
   hostState?: () => Promise<Map<string, string>>;
+  /** The events on every channel: an unprivileged caller's run must emit none. */
+  events?: EventWatch;
 }
 
 /** Runs inputs against one gateway, keeping each role's latest session and stream. */
@@ -206,8 +212,18 @@ export class FuzzRunner {
 
   async #startRun(role: Role | undefined): Promise<void> {
     await Promise.all(this.#inFlight.splice(0));
-    const now = await this.state();
     const run = this.#run;
+    // What the run emitted; a full caller's run is settled too, so that its events are not
+    // counted against the next one.
+    const events = (await this.target.events?.settle() ?? []).filter((e) =>
+      !(run?.role === "restricted" && / web-\S*$/.test(e))
+    );
+    if (run && run.role !== "full" && events.length) {
+      this.tally.forbiddenChanges.push(
+        `${run.role} emitted ${events.join(", ")}; answered: ${run.answered.join(" | ")}`,
+      );
+    }
+    const now = await this.state();
     if (run && run.role !== "full") {
       const changed = [...new Set([...run.before.keys(), ...now.keys()])].filter((k) =>
         run.before.get(k) !== now.get(k) &&
@@ -303,7 +319,7 @@ export class FuzzRunner {
       // No status on a socket: what would be a 500, except the RPC layer's own refusals
       // (libvirt's "unknown procedure" is VIR_ERR_RPC too).
       const err = msg.error && VirError.fromJSON(msg.error);
-      if (err && httpStatus(err) === 500 && err.code !== VIR.ERR_RPC) {
+      if (err && wsStatus(sent.get(msg.id), err) === 500 && err.code !== VIR.ERR_RPC) {
         this.tally.serverErrors.push(`ws error ${input.label}: ${JSON.stringify(msg.error)}`);
       }
       if (msg.id === SENTINEL) done.resolve("answered");
@@ -311,6 +327,16 @@ export class FuzzRunner {
         this.#run?.answered.push(input.label);
       }
     };
+    // The calls by id, for what their arguments say of an error (a file the caller named).
+    const sent = new Map<unknown, { method?: unknown; args?: unknown }>();
+    for (const f of input.frames) {
+      try {
+        const msg = typeof f === "string" ? JSON.parse(f) : undefined;
+        if (msg && typeof msg === "object") sent.set(msg.id, msg);
+      } catch {
+        // Not JSON: answered as such, by no call.
+      }
+    }
     ws.onopen = () => {
       if (input.role !== "none") ws.send(JSON.stringify({ auth: this.target.tokens[input.role] }));
       ws.send(JSON.stringify({ id: 1, open: this.#uri }));
@@ -331,6 +357,17 @@ export class FuzzRunner {
       await closed;
     }
   }
+}
+
+/**
+ * The status an HTTP route would give a socket's error: with the call it answers (a file the
+ * caller named is the caller's, a lookup's miss a 404: `callStatus`).
+ */
+function wsStatus(call: { method?: unknown; args?: unknown } | undefined, err: VirError): number {
+  const method = call?.method;
+  if (typeof method !== "string" || !isContractMethod(method)) return httpStatus(err);
+  const args = Array.isArray(call?.args) ? call.args : [];
+  return callStatus(method, CONTRACT[method], args, err) ?? httpStatus(err);
 }
 
 /** The start of an answer's body (a download may be large); the rest is dropped. */
@@ -387,6 +424,10 @@ export async function fuzzSlice(opts: {
   n: number;
   seed: number;
   hostState?: () => Promise<Map<string, string>>;
+  /** Keeps the calls to one contract family's. */
+  family?: FamilyName;
+  /** The documents of other kinds than domains, given the scratch directory's path. */
+  xml?: (scratch: string) => readonly string[];
 }): Promise<{ tally: FuzzTally; crashes: string[] }> {
   const crashes: string[] = [];
   const onRejection = (e: PromiseRejectionEvent) => {
@@ -399,6 +440,10 @@ export async function fuzzSlice(opts: {
   Deno.chdir(`${scratch}/a/b/c`);
   globalThis.addEventListener("unhandledrejection", onRejection);
   const server = serveGateway(opts.gateway);
+  const events = await watchEvents(opts.gateway, server.port, basePath(opts.uri), {
+    uri: opts.uri,
+    domainXml: (name) => domainDocument(opts.uri, name),
+  });
   try {
     const runner = new FuzzRunner({
       fetch: opts.gateway.fetch,
@@ -406,6 +451,7 @@ export async function fuzzSlice(opts: {
       tokens: TOKENS_BY_ROLE,
       uri: opts.uri,
       hostState: opts.hostState,
+      events,
     });
     await runner.openSessions();
     const refs = await runner.knownRefs();
@@ -417,11 +463,14 @@ export async function fuzzSlice(opts: {
         refs,
         ws: true,
         uri: opts.uri,
+        family: opts.family,
+        xml: opts.xml?.(scratch),
       }),
     );
     return { tally, crashes };
   } finally {
     globalThis.removeEventListener("unhandledrejection", onRejection);
+    await events.close();
     await server.close();
     Deno.chdir(cwd);
     await Deno.remove(scratch, { recursive: true });

@@ -97,7 +97,19 @@ export interface Arg<K extends ArgKind = ArgKind> {
   readonly kind: K;
   /** The most elements (array, typed parameters) libvirt's remote protocol carries. */
   readonly max?: number;
+  /** Host files the caller names through this argument (see {@link FileArg}). */
+  readonly files?: FileArg;
 }
+
+/**
+ * How an argument names host files for the caller: `path` (it is one: a save image, a dump's
+ * destination, a disk's source), `xml` (a document naming some: a copy's destination, a
+ * snapshot's memory file, a pool's target) or `definition` (the object's definition, from the
+ * caller's own define, names some: a pool's target directory). The gateway answers a system
+ * error about such a file (missing, a directory, unreadable) as the caller's mistake, a 4xx,
+ * where other system errors are the host's (`gateway/http_status.ts`).
+ */
+export type FileArg = "path" | "xml" | "definition";
 
 /** The ACL families of objects. */
 export const ACL_FAMILIES = [

@@ -349,7 +349,7 @@ export const HYPERVISOR = {
   domainSaveFlags: {
     args: [
       { name: "domain", kind: "dom" },
-      { name: "to", kind: "str" },
+      { name: "to", kind: "str", files: "path" },
       { name: "dxml", kind: "str?" },
       { name: "flags", kind: "uint" },
     ],
@@ -363,7 +363,7 @@ export const HYPERVISOR = {
   },
   domainRestoreFlags: {
     args: [
-      { name: "from", kind: "str" },
+      { name: "from", kind: "str", files: "path" },
       { name: "dxml", kind: "str?" },
       { name: "flags", kind: "uint" },
     ],
@@ -376,14 +376,14 @@ export const HYPERVISOR = {
     ],
   },
   domainSaveImageGetXMLDesc: {
-    args: [{ name: "file", kind: "str" }, { name: "flags", kind: "uint" }],
+    args: [{ name: "file", kind: "str", files: "path" }, { name: "flags", kind: "uint" }],
     result: r.data as Result<string>,
     access: "secret",
     checks: [{ check: "nonNull", arg: 0 }, { check: "readonly" }],
   },
   domainSaveImageDefineXML: {
     args: [
-      { name: "file", kind: "str" },
+      { name: "file", kind: "str", files: "path" },
       { name: "dxml", kind: "str" },
       { name: "flags", kind: "uint" },
     ],
@@ -399,7 +399,7 @@ export const HYPERVISOR = {
   domainCoreDumpWithFormat: {
     args: [
       { name: "domain", kind: "dom" },
-      { name: "to", kind: "str" },
+      { name: "to", kind: "str", files: "path" },
       { name: "format", kind: "uint" },
       { name: "flags", kind: "uint" },
     ],
@@ -693,7 +693,7 @@ export const HYPERVISOR = {
   domainGetBlockInfo: {
     args: [
       { name: "domain", kind: "dom" },
-      { name: "disk", kind: "str" },
+      { name: "disk", kind: "str", files: "path" },
       { name: "flags", kind: "uint" },
     ],
     result: r.data as Result<DomainBlockInfo>,
@@ -979,7 +979,7 @@ export const HYPERVISOR = {
   domainSnapshotCreateXML: {
     args: [
       { name: "domain", kind: "dom" },
-      { name: "xmlDesc", kind: "str" },
+      { name: "xmlDesc", kind: "str", files: "xml" },
       { name: "flags", kind: "uint" },
     ],
     result: r.data as Result<string>,
@@ -1457,7 +1457,7 @@ export const HYPERVISOR = {
     args: [
       { name: "dom", kind: "dom" },
       { name: "disk", kind: "str" },
-      { name: "destxml", kind: "str" },
+      { name: "destxml", kind: "str", files: "xml" },
       { name: "params", kind: "params", max: 16 },
       { name: "flags", kind: "uint" },
     ],
@@ -1469,8 +1469,8 @@ export const HYPERVISOR = {
     args: [
       { name: "dom", kind: "dom" },
       { name: "disk", kind: "str" },
-      { name: "base", kind: "str?" },
-      { name: "top", kind: "str?" },
+      { name: "base", kind: "str?", files: "path" },
+      { name: "top", kind: "str?", files: "path" },
       { name: "bandwidth", kind: "ulong" },
       { name: "flags", kind: "uint" },
     ],
@@ -1482,7 +1482,7 @@ export const HYPERVISOR = {
     args: [
       { name: "dom", kind: "dom" },
       { name: "disk", kind: "str" },
-      { name: "base", kind: "str?" },
+      { name: "base", kind: "str?", files: "path" },
       { name: "bandwidth", kind: "ulong" },
       { name: "flags", kind: "uint" },
     ],
@@ -1497,7 +1497,7 @@ export const HYPERVISOR = {
   domainBlockPeek: {
     args: [
       { name: "dom", kind: "dom" },
-      { name: "disk", kind: "str" },
+      { name: "disk", kind: "str", files: "path" },
       { name: "offset", kind: "ulong" },
       { name: "size", kind: "uint" },
       { name: "flags", kind: "uint" },

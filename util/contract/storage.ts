@@ -70,7 +70,7 @@ export const STORAGE = {
     checks: [{ check: "nonNull", arg: 0 }],
   },
   storagePoolCreateXML: {
-    args: [{ name: "xmlDesc", kind: "str" }, { name: "flags", kind: "uint" }],
+    args: [{ name: "xmlDesc", kind: "str", files: "xml" }, { name: "flags", kind: "uint" }],
     result: r.ref.pool,
     access: "write",
     checks: [{ check: "nonNull", arg: 0 }, { check: "readonly" }],
@@ -84,7 +84,7 @@ export const STORAGE = {
     creates: "storage_pool",
   },
   storagePoolBuild: {
-    args: [{ name: "pool", kind: "pool" }, { name: "flags", kind: "uint" }],
+    args: [{ name: "pool", kind: "pool", files: "definition" }, { name: "flags", kind: "uint" }],
     result: r.none,
     access: "write",
     checks: [{ check: "readonly" }],
@@ -96,7 +96,7 @@ export const STORAGE = {
     checks: [{ check: "readonly" }],
   },
   storagePoolCreate: {
-    args: [{ name: "pool", kind: "pool" }, { name: "flags", kind: "uint" }],
+    args: [{ name: "pool", kind: "pool", files: "definition" }, { name: "flags", kind: "uint" }],
     result: r.none,
     access: "write",
     checks: [{ check: "readonly" }],
@@ -114,7 +114,7 @@ export const STORAGE = {
     checks: [{ check: "readonly" }],
   },
   storagePoolRefresh: {
-    args: [{ name: "pool", kind: "pool" }, { name: "flags", kind: "uint" }],
+    args: [{ name: "pool", kind: "pool", files: "definition" }, { name: "flags", kind: "uint" }],
     result: r.none,
     access: "write",
     checks: [{ check: "readonly" }],

@@ -14,3 +14,4 @@ export * from "./types.ts";
 export * from "./parse.ts";
 export * from "./stringify.ts";
 export * from "./query.ts";
+export * from "./chars.ts";

@@ -66,14 +66,28 @@ export async function writeSaveImageHead(
   const out = new Uint8Array(HEADER_LEN + dataLen);
   out.set(header(PARTIAL, dataLen, wasRunning, 0));
   out.set(data, HEADER_LEN);
+  let file: Deno.FsFile;
   try {
-    await Deno.writeFile(path, out, { mode: 0o600 });
+    file = await Deno.open(path, { write: true, create: true, truncate: true, mode: 0o600 });
+  } catch (err) {
+    // qemuDomainOpenFileAs: the open of a file the call creates.
+    throw VirError.report(
+      "QEMU",
+      "SYSTEM_ERROR",
+      `Failed to create file '${path}': ${strerror(err)}`,
+    );
+  }
+  try {
+    let done = 0;
+    while (done < out.length) done += await file.write(out.subarray(done));
   } catch (err) {
     throw VirError.report(
       "QEMU",
       "SYSTEM_ERROR",
       `failed to write header to domain save file '${path}': ${strerror(err)}`,
     );
+  } finally {
+    file.close();
   }
   return out.length;
 }
