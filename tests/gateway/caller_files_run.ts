@@ -167,10 +167,12 @@ export async function callerFileAnswers(): Promise<Answer[]> {
       const base = "/v1/qemu/session";
       const dom = (await post(host.gateway, base, "domainCreateXML", [qemuDomainXml("q1"), 0]))
         .body.result;
-      // The fake QMP peers cannot migrate to a file: a save that opens its file goes no further.
+      // The fake QMP peers cannot migrate to a file: a save or full dump that opens its file
+      // goes no further.
       out.push(
         ...await drive(host.gateway, "qemu:///session", base, dom, [
           "domainSaveFlags missing file",
+          "domainCoreDumpWithFormat missing file",
         ]),
       );
       await post(host.gateway, base, "domainDestroy", [dom]);
