@@ -14,6 +14,7 @@ import { assignUsbAddresses } from "./usb_address.ts";
 import { validateLifecycleActions } from "./lifecycle_actions.ts";
 import { placeVirtioChannels } from "./virtio_serial.ts";
 import { validateDiskFrontend } from "./disk_validate.ts";
+import { validateDiskTransient } from "./disk_transient_validate.ts";
 
 /** Machine type aliases of QEMU 7.2. */
 const MACHINE_ALIASES: Record<string, string> = { pc: "pc-i440fx-7.2", q35: "pc-q35-7.2" };
@@ -67,7 +68,11 @@ export function qemuPostParse(def: DomainDef): void {
   panicDefaults(def);
   domainDefPostParse(def, { defaultVideo: "cirrus" });
   validateLifecycleActions(def);
-  for (const disk of def.devices.other) if (disk.name === "disk") validateDiskFrontend(disk);
+  for (const disk of def.devices.other) {
+    if (disk.name !== "disk") continue;
+    validateDiskFrontend(disk);
+    validateDiskTransient(disk);
+  }
   assignPciAddresses(def);
   assignUsbAddresses(def);
 }
