@@ -12,6 +12,13 @@ import { VirError } from "../../util/errors.ts";
 import { EventHub } from "../../util/event_hub.ts";
 import { strerror } from "../../util/strerror.ts";
 import { assignDeviceAliases } from "./alias.ts";
+import {
+  adoptTransientOverlays,
+  refuseSharedBacking,
+  removeOverlayFiles,
+  setupTransientDisks,
+  takeTransientOverlays,
+} from "./api/transient_disks.ts";
 import { buildQemuArgv } from "./command/argv.ts";
 import { numberDiskSources, probeDiskChains } from "./disk_chains.ts";
 import { startedSourceIndex } from "./api/block_chain.ts";
@@ -459,6 +466,7 @@ export class QemuDriverState {
         .catch(() => undefined);
       if (def.cpu?.mode && def.cpu.mode !== "custom" && caps) updateGuestCpu(def, caps);
       checkStartTaints(taints, def, { rootQemu: this.#rootQemu(), caps, incoming: !!from });
+      refuseSharedBacking(def);
       const volumes = await resolveVolumeDisks(def, this.secondaries);
       const lastNode = await probeDiskChains(def, volumes, numberDiskSources(def));
       nics = await prepareNics(def, this.nicContext);
@@ -513,6 +521,9 @@ export class QemuDriverState {
       await refreshChannelStates(this, obj, proc.monitor, true);
       await connectAgent(this, obj);
       await startBalloon(def, proc.monitor);
+      // Before the vCPUs run, so the guest never writes to a transient disk's image; a start
+      // from saved state (which a transient disk refuses) has its disks as they were saved.
+      if (!from) await setupTransientDisks(obj);
       if (resetShutsDown(def)) await proc.monitor.setAction({ reboot: "shutdown" });
       if (this.cgroups) obj.cgroup = await setupDomainCgroup(this.cgroups, def, id, proc.pid);
       await startupVcpus(obj.vcpus!.ctx);
@@ -704,6 +715,7 @@ export class QemuDriverState {
     obj.pausedShutdown = undefined;
     obj.taints = { taint: 0, deprecations: [] };
     this.#releaseNics(obj);
+    this.#track(removeOverlayFiles(takeTransientOverlays(obj)));
     void removeStatus(this.paths.runDir, obj.def.name);
     this.#forgetLive(obj);
   }
@@ -857,6 +869,8 @@ export class QemuDriverState {
         : Cgroup.existing(this.cgroups, machineCgroupPath(partition, st.id, st.name));
     }
     this.#attachProcess(obj, proc, { pid: proc.pid, vcpus, individual });
+    // Its start finished, so every transient disk is on the overlay this stop must delete.
+    adoptTransientOverlays(obj);
     try {
       await refreshVcpuInfo(obj.vcpus!.ctx.vm, proc.monitor, true, this.#log);
       await removeVanishedNics(this, obj).catch((err) =>
