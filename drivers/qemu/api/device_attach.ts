@@ -110,7 +110,11 @@ async function attachDiskLive(obj: QemuDomainObj, disk: XmlElement): Promise<voi
   // libvirt 9.0 plugs it on a new overlay; edgevirt does not yet, and never plugs the image
   // itself, which the guest would then change (libvirt 7's refusal, word for word).
   if (child(disk, "transient")) {
-    throw VirError.report("QEMU", "OPERATION_UNSUPPORTED", "transient disk hotplug isn't supported");
+    throw VirError.report(
+      "QEMU",
+      "OPERATION_UNSUPPORTED",
+      "transient disk hotplug isn't supported",
+    );
   }
   // Placed and named in a copy, as libvirt's post-parse and alias assignment would.
   const copy = structuredClone(def);

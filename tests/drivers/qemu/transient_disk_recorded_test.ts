@@ -39,7 +39,14 @@ const recorded: { steps: Step[] } = JSON.parse(
 const HOTPLUG = new Set(["attach", "detach"]);
 
 /** The QMP a step is compared by: what builds and switches overlays, and the vCPUs' start. */
-const COMPARED = new Set(["blockdev-add", "blockdev-create", "job-dismiss", "transaction", "blockdev-del", "cont"]);
+const COMPARED = new Set([
+  "blockdev-add",
+  "blockdev-create",
+  "job-dismiss",
+  "transaction",
+  "blockdev-del",
+  "cont",
+]);
 
 function compared(qmp: Step["qmp"]): Step["qmp"] {
   return qmp.filter((c) => COMPARED.has(c.execute)).map((c) => {
