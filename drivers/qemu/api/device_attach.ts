@@ -17,7 +17,18 @@ import { qemuPostParse } from "../postparse.ts";
 import { attachChardevLive } from "./device_chardev.ts";
 import { changeMedia } from "./device_media.ts";
 import { newSourceIndex } from "./block_chain.ts";
-import { blockdevProps, diskDeviceProps, diskFile } from "./device_disk.ts";
+import {
+  blockdevProps,
+  chainIndexes,
+  diskDeviceProps,
+  diskFile,
+  diskNodes,
+} from "./device_disk.ts";
+import {
+  plugTransientOverlay,
+  removeOverlayFiles,
+  takeTransientOverlays,
+} from "./transient_disks.ts";
 import {
   checkUniqueAlias,
   diskByTarget,
@@ -107,15 +118,6 @@ async function attachDiskLive(obj: QemuDomainObj, disk: XmlElement): Promise<voi
   if (!diskFile(disk)) {
     throw VirError.report("QEMU", "OPERATION_UNSUPPORTED", "cannot hotplug a disk without medium");
   }
-  // libvirt 9.0 plugs it on a new overlay; edgevirt does not yet, and never plugs the image
-  // itself, which the guest would then change (libvirt 7's refusal, word for word).
-  if (child(disk, "transient")) {
-    throw VirError.report(
-      "QEMU",
-      "OPERATION_UNSUPPORTED",
-      "transient disk hotplug isn't supported",
-    );
-  }
   // Placed and named in a copy, as libvirt's post-parse and alias assignment would.
   const copy = structuredClone(def);
   insertParsedDevice(copy, disk);
@@ -128,6 +130,9 @@ async function attachDiskLive(obj: QemuDomainObj, disk: XmlElement): Promise<voi
   const source = child(disk, "source")!;
   source.attributes = { ...source.attributes, index: String(newSourceIndex(obj)) };
   const [storage, format] = blockdevProps(disk);
+  // A transient disk's image is only read: its overlay takes the writes.
+  const transient = !!child(disk, "transient");
+  if (transient) format["read-only"] = true;
   const mon = obj.proc!.monitor;
   const added: string[] = [];
   try {
@@ -135,11 +140,18 @@ async function attachDiskLive(obj: QemuDomainObj, disk: XmlElement): Promise<voi
     added.unshift(storage["node-name"] as string);
     await mon.run("blockdev-add", format);
     added.unshift(format["node-name"] as string);
+    if (transient) {
+      await plugTransientOverlay(obj, disk);
+      const overlay = diskNodes(chainIndexes(disk)[0]);
+      added.unshift(overlay.format, overlay.storage);
+    }
     await mon.run("device_add", diskDeviceProps(copy, disk));
   } catch (err) {
     // qemuBlockStorageSourceChainDetach: what was added goes, top node first; its own
     // failures are not what the caller needs to hear.
     for (const node of added) await mon.run("blockdev-del", { "node-name": node }).catch(() => {});
+    // libvirt leaves the overlay file of a disk that never got plugged; this run made it.
+    await removeOverlayFiles(takeTransientOverlays(obj, disk));
     throw err;
   }
   insertParsedDevice(def, disk);

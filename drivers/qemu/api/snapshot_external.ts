@@ -236,7 +236,8 @@ export async function createActiveOverlays(
   try {
     for (const o of overlays) {
       o.check?.();
-      const chain = await liveChain(obj, diskOf(obj.def, o.dst)!);
+      // A disk being plugged is not in the definition yet.
+      const chain = await liveChain(obj, diskOf(obj.def, o.dst) ?? o.disk);
       const [top] = await formatNodes(mon, chain.slice(0, 1));
       o.layer.index = newSourceIndex(obj);
       const image: AddedImage = { nodes: [] };

@@ -50,9 +50,8 @@ const exists = (path: string) => {
 };
 
 /**
- * Puts every transient disk of the starting domain on its new overlay, in one transaction
- * (libvirt refuses an overlay file that already exists, when that disk's turn comes); the live
- * definition then shows the overlays. The domain's vCPUs must not have run yet.
+ * Puts every transient disk of the starting domain on its new overlay, in one transaction; the
+ * live definition then shows the overlays. The domain's vCPUs must not have run yet.
  *
  * @example
  * ```ts
@@ -62,7 +61,32 @@ const exists = (path: string) => {
  * ```
  */
 export async function setupTransientDisks(obj: QemuDomainObj): Promise<void> {
-  const overlays: Overlay[] = transientDisks(obj.def).map((disk) => {
+  const disks = transientDisks(obj.def);
+  if (disks.length) await putOnOverlays(obj, disks);
+}
+
+/**
+ * Puts a transient disk being plugged on its new overlay (`qemuDomainAttachDiskGeneric`): its
+ * image's nodes, added read-only, are there, its frontend not yet.
+ *
+ * @example
+ * ```ts
+ * import { plugTransientOverlay } from "./transient_disks.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * declare const disk: import("../../../util/xml/mod.ts").XmlElement;
+ * await plugTransientOverlay(obj, disk);
+ * ```
+ */
+export async function plugTransientOverlay(obj: QemuDomainObj, disk: XmlElement): Promise<void> {
+  await putOnOverlays(obj, [disk]);
+}
+
+/**
+ * The overlays made and switched to as an external snapshot's (libvirt refuses an overlay file
+ * that already exists when that disk's turn comes), written into the disks, counted as made.
+ */
+async function putOnOverlays(obj: QemuDomainObj, disks: XmlElement[]): Promise<void> {
+  const overlays: Overlay[] = disks.map((disk) => {
     const dst = dstOf(disk);
     const file = `${diskChain(disk)[0].file}.TRANSIENT-${obj.def.name}`;
     const check = () => {
@@ -75,10 +99,12 @@ export async function setupTransientDisks(obj: QemuDomainObj): Promise<void> {
     };
     return { disk, dst, layer: { file, format: "qcow2" }, check };
   });
-  if (!overlays.length) return;
   await createActiveOverlays(obj, overlays, false);
-  for (const o of overlays) writeChain(o.disk, [o.layer, ...diskChain(o.disk)], true);
-  obj.transientOverlays = new Set(overlays.map((o) => o.dst));
+  obj.transientOverlays ??= new Set();
+  for (const o of overlays) {
+    writeChain(o.disk, [o.layer, ...diskChain(o.disk)], true);
+    obj.transientOverlays.add(o.dst);
+  }
 }
 
 /**

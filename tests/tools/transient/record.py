@@ -2,7 +2,7 @@
 """Records libvirt 9.0's QEMU driver with <transient/> disks into
 tests/fixtures/oracle/transient_disks.json: {"libvirt", "steps": [{op, ..., "ok" | "error",
 "qmp", "overlays"}]}: each step's answer or error (code, domain, message), the QMP commands it
-sent and which .TRANSIENT- overlays exist after it. The image directory is written @DIR@.
+sent (without the start's qom-get/qom-list CPU probing) and which .TRANSIENT- overlays exist after it. The image directory is written @DIR@.
 
 usage: record.sh   (runs this against a private libvirtd that logs its monitor)
 """
@@ -70,7 +70,7 @@ STEPS = [
     {"op": "save"},
     {"op": "managedsave"},
     {"op": "migrate"},
-    # A transient disk plugged in and out gets and loses its overlay.
+    # A transient disk plugged in gets its overlay, which goes with the domain's stop.
     {"op": "attach", "xml": VDC, "flags": LIVE},
     {"op": "xml"},
     {"op": "attach", "xml": disk("vdd", kind="block", src="/dev/null"), "flags": LIVE},
@@ -128,9 +128,8 @@ def run(step):
     if op == "attach":
         return current.attachDeviceFlags(local(step["xml"]), step["flags"])
     if op == "detach":
-        current.detachDeviceFlags(local(step["xml"]), step["flags"])
-        wait(lambda: "vdc" not in current.XMLDesc(0), "detach")
-        return 0
+        # No guest OS acks the unplug: libvirt gives up waiting, the disk stays until the stop.
+        return current.detachDeviceFlags(local(step["xml"]), step["flags"])
     if op == "destroy":
         return current.destroy()
     if op == "touch":
@@ -156,6 +155,8 @@ def sent(start):
         m = re.search(r"QEMU_MONITOR_SEND_MSG: mon=\S+ msg=(.*)$", line)
         if m:
             msg = json.loads(m.group(1))
+            if msg["execute"] in ("qom-get", "qom-list"):
+                continue  # the start's CPU probing: hundreds of lines, nothing about disks
             msg.pop("id", None)
             out.append(json.loads(json.dumps(msg).replace(D, "@DIR@")))
     return out
