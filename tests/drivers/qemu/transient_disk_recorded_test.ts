@@ -9,8 +9,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
-import { FakeLauncher } from "../../../drivers/qemu/testing/mod.ts";
-import { FakeBlockDevices } from "../../../drivers/qemu/testing/fake_block.ts";
+import { blockLauncher } from "./fake_qmp/block_launcher.ts";
 import type { DomainRef, DriverConnection } from "../../../util/driver.ts";
 import { VIR } from "../../../util/constants.ts";
 import { VirError } from "../../../util/errors.ts";
@@ -70,21 +69,7 @@ Deno.test("transient disks: libvirt's refusals, overlays, QMP and XML, replayed"
   for (const [f, size] of [["vda.qcow2", 16], ["vdb.img", 8], ["vdc.img", 4]] as const) {
     await Deno.writeFile(join(dir, f), new Uint8Array(size));
   }
-  // Each fake QEMU's block model opens its command line's nodes before its first command.
-  let block = new FakeBlockDevices();
-  let opened = 0;
-  const launcher: FakeLauncher = new FakeLauncher({
-    onCommand: (execute, args) => {
-      if (opened < launcher.launches.length) {
-        opened = launcher.launches.length;
-        // No guest acks an unplug, as none did for libvirt.
-        block = new FakeBlockDevices({ unplug: "hold" });
-        block.bind([...launcher.instances.values()].at(-1)!);
-        block.openCommandLine(launcher.launches.at(-1)!);
-      }
-      return block.handle(execute, args);
-    },
-  });
+  const { launcher } = blockLauncher();
   const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
     stateDir: state,
     launcher,

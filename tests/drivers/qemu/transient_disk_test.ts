@@ -1,0 +1,90 @@
+// Transient disks on a fake QEMU beyond the recording: a driver restarted while the domain runs
+// still deletes the overlays when it stops (libvirt's reconnect counts them as made), a disk
+// sharing its backing image is refused at start rather than run on its image, and a core dump
+// with the device state is refused as libvirt's qemuMigrationSrcIsAllowed refuses it.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
+import type { DriverConnection } from "../../../util/driver.ts";
+import { VirError } from "../../../util/errors.ts";
+import { blockLauncher } from "./fake_qmp/block_launcher.ts";
+
+const xml = (dir: string, transient = "<transient/>") =>
+  `<domain type='qemu'><name>tr</name><memory unit='MiB'>128</memory>
+<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>
+<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${dir}/vda.img'/>
+<target dev='vda' bus='virtio'/>${transient}</disk><memballoon model='none'/></devices></domain>`;
+
+const exists = (file: string) => Deno.stat(file).then(() => true, () => false);
+
+async function withDriver(
+  fn: (dir: string, open: () => Promise<DriverConnection>) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "ev-transient-" });
+  await Deno.writeFile(join(dir, "vda.img"), new Uint8Array(1024));
+  const { launcher } = blockLauncher();
+  const conns: DriverConnection[] = [];
+  const open = async () => {
+    const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
+      stateDir: join(dir, "state"),
+      launcher,
+    }) as DriverConnection;
+    conns.push(conn);
+    return conn;
+  };
+  try {
+    await fn(dir, open);
+  } finally {
+    for (const c of conns) await c.connectClose().catch(() => {});
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("a restarted driver deletes the overlay of a domain started before it", async () => {
+  await withDriver(async (dir, open) => {
+    const first = await open();
+    const dom = await first.domainCreateXML!(xml(dir), 0);
+    const overlay = `${dir}/vda.img.TRANSIENT-tr`;
+    assert.equal(await exists(overlay), true);
+    await first.connectClose();
+    const second = await open();
+    assert.match(await second.domainGetXMLDesc!(dom, 0), /vda\.img\.TRANSIENT-tr' index='2'/);
+    assert.equal(await exists(overlay), true);
+    await second.domainDestroyFlags!(dom, 0);
+    assert.equal(await exists(overlay), false);
+  });
+});
+
+Deno.test("a transient disk sharing its backing image is refused at start, not run on its image", async () => {
+  await withDriver(async (dir, open) => {
+    const conn = await open();
+    const dom = await conn.domainDefineXMLFlags!(xml(dir, "<transient shareBacking='yes'/>"), 0);
+    const err = await conn.domainCreateWithFlags!(dom, 0).then(() => undefined, (e) => e);
+    assert.ok(err instanceof VirError);
+    assert.equal(err.codeName, "VIR_ERR_CONFIG_UNSUPPORTED");
+    assert.equal(
+      err.message,
+      "unsupported configuration: transient disk 'vda' backing image sharing is not supported by this driver",
+    );
+    assert.deepEqual(await conn.domainGetState!(dom, 0), [5, 0]);
+    assert.match(await conn.domainGetXMLDesc!(dom, 0), /<transient shareBacking='yes'\/>/);
+  });
+});
+
+Deno.test("a core dump with the device state is refused with a transient disk", async () => {
+  await withDriver(async (dir, open) => {
+    const conn = await open();
+    const dom = await conn.domainCreateXML!(xml(dir), 0);
+    const err = await conn.domainCoreDumpWithFormat!(dom, `${dir}/core`, 0, 0).then(
+      () => undefined,
+      (e) => e,
+    );
+    assert.ok(err instanceof VirError);
+    assert.equal(
+      err.message,
+      "Requested operation is not valid: migration with transient disk is not supported",
+    );
+    assert.equal(await exists(`${dir}/core`), false);
+    await conn.domainDestroyFlags!(dom, 0);
+  });
+});
