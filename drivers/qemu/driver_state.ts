@@ -14,11 +14,11 @@ import { strerror } from "../../util/strerror.ts";
 import { assignDeviceAliases } from "./alias.ts";
 import {
   adoptTransientOverlays,
-  refuseSharedBacking,
   removeOverlayFiles,
   setupTransientDisks,
   takeTransientOverlays,
 } from "./api/transient_disks.ts";
+import { plugSharedBackingDisks } from "./api/disk_plug.ts";
 import { buildQemuArgv } from "./command/argv.ts";
 import { numberDiskSources, probeDiskChains } from "./disk_chains.ts";
 import { startedSourceIndex } from "./api/block_chain.ts";
@@ -466,7 +466,6 @@ export class QemuDriverState {
         .catch(() => undefined);
       if (def.cpu?.mode && def.cpu.mode !== "custom" && caps) updateGuestCpu(def, caps);
       checkStartTaints(taints, def, { rootQemu: this.#rootQemu(), caps, incoming: !!from });
-      refuseSharedBacking(def);
       const volumes = await resolveVolumeDisks(def, this.secondaries);
       const lastNode = await probeDiskChains(def, volumes, numberDiskSources(def));
       nics = await prepareNics(def, this.nicContext);
@@ -523,7 +522,10 @@ export class QemuDriverState {
       await startBalloon(def, proc.monitor);
       // Before the vCPUs run, so the guest never writes to a transient disk's image; a start
       // from saved state (which a transient disk refuses) has its disks as they were saved.
-      if (!from) await setupTransientDisks(obj);
+      if (!from) {
+        await setupTransientDisks(obj);
+        await plugSharedBackingDisks(obj);
+      }
       if (resetShutsDown(def)) await proc.monitor.setAction({ reboot: "shutdown" });
       if (this.cgroups) obj.cgroup = await setupDomainCgroup(this.cgroups, def, id, proc.pid);
       await startupVcpus(obj.vcpus!.ctx);

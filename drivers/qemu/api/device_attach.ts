@@ -17,18 +17,8 @@ import { qemuPostParse } from "../postparse.ts";
 import { attachChardevLive } from "./device_chardev.ts";
 import { changeMedia } from "./device_media.ts";
 import { newSourceIndex } from "./block_chain.ts";
-import {
-  blockdevProps,
-  chainIndexes,
-  diskDeviceProps,
-  diskFile,
-  diskNodes,
-} from "./device_disk.ts";
-import {
-  plugTransientOverlay,
-  removeOverlayFiles,
-  takeTransientOverlays,
-} from "./transient_disks.ts";
+import { diskFile } from "./device_disk.ts";
+import { plugDisk } from "./disk_plug.ts";
 import {
   checkUniqueAlias,
   diskByTarget,
@@ -129,31 +119,7 @@ async function attachDiskLive(obj: QemuDomainObj, disk: XmlElement): Promise<voi
   assignDeviceAliases(copy);
   const source = child(disk, "source")!;
   source.attributes = { ...source.attributes, index: String(newSourceIndex(obj)) };
-  const [storage, format] = blockdevProps(disk);
-  // A transient disk's image is only read: its overlay takes the writes.
-  const transient = !!child(disk, "transient");
-  if (transient) format["read-only"] = true;
-  const mon = obj.proc!.monitor;
-  const added: string[] = [];
-  try {
-    await mon.run("blockdev-add", storage);
-    added.unshift(storage["node-name"] as string);
-    await mon.run("blockdev-add", format);
-    added.unshift(format["node-name"] as string);
-    if (transient) {
-      await plugTransientOverlay(obj, disk);
-      const overlay = diskNodes(chainIndexes(disk)[0]);
-      added.unshift(overlay.format, overlay.storage);
-    }
-    await mon.run("device_add", diskDeviceProps(copy, disk));
-  } catch (err) {
-    // qemuBlockStorageSourceChainDetach: what was added goes, top node first; its own
-    // failures are not what the caller needs to hear.
-    for (const node of added) await mon.run("blockdev-del", { "node-name": node }).catch(() => {});
-    // libvirt leaves the overlay file of a disk that never got plugged; this run made it.
-    await removeOverlayFiles(takeTransientOverlays(obj, disk));
-    throw err;
-  }
+  await plugDisk(obj, copy, disk);
   insertParsedDevice(def, disk);
 }
 

@@ -19,27 +19,6 @@ import { createActiveOverlays, type Overlay } from "./snapshot_external.ts";
 const transientDisks = (def: DomainDef): XmlElement[] =>
   def.devices.other.filter((d) => d.name === "disk" && child(d, "transient"));
 
-/**
- * Refuses, before QEMU runs, a disk sharing its backing image (`shareBacking='yes'`), which
- * libvirt plugs after start with a system reset: edgevirt does not do that.
- *
- * @example
- * ```ts
- * import { refuseSharedBacking } from "./transient_disks.ts";
- * declare const def: import("../../../conf/domain/def.ts").DomainDef;
- * refuseSharedBacking(def);
- * ```
- */
-export function refuseSharedBacking(def: DomainDef): void {
-  const shared = transientDisks(def).find(shareBacking);
-  if (!shared) return;
-  throw VirError.report(
-    "QEMU",
-    "CONFIG_UNSUPPORTED",
-    `transient disk '${dstOf(shared)}' backing image sharing is not supported by this driver`,
-  );
-}
-
 const exists = (path: string) => {
   try {
     Deno.lstatSync(path);
@@ -50,7 +29,7 @@ const exists = (path: string) => {
 };
 
 /**
- * Puts every transient disk of the starting domain on its new overlay, in one transaction; the
+ * Puts the starting domain's transient disks on their new overlays, in one transaction; the
  * live definition then shows the overlays. The domain's vCPUs must not have run yet.
  *
  * @example
@@ -61,7 +40,8 @@ const exists = (path: string) => {
  * ```
  */
 export async function setupTransientDisks(obj: QemuDomainObj): Promise<void> {
-  const disks = transientDisks(obj.def);
+  // Those sharing their backing image are plugged later, each on its overlay.
+  const disks = transientDisks(obj.def).filter((d) => !shareBacking(d));
   if (disks.length) await putOnOverlays(obj, disks);
 }
 

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { shareBacking } from "../disk_transient_validate.ts";
 import type { DomainDef, DomainInterface } from "../../../conf/domain/def.ts";
 import type { XmlElement } from "../../../util/xml/mod.ts";
 import type { VcpuState } from "../hotplug/types.ts";
@@ -515,6 +516,8 @@ function diskArgs(dev: XmlElement, ctx: DeviceContext): string[] {
   const chain = diskChain(dev, volume).map((layer, i) =>
     i === 0 && volume !== undefined ? { ...layer, hostDevice: isBlockDevice(volume) } : layer
   );
+  // A transient disk sharing its backing image is plugged once QEMU runs, on its overlay.
+  if (shareBacking(dev)) return [];
   // An empty cdrom drive is a frontend without a backend (libvirt's too); a disk needs a medium.
   if (!chain.length && cdrom) return ["-device", `${front},id=${device}`];
   if (!chain.length) throw unsupportedDevice(dev, `${front} without medium`);

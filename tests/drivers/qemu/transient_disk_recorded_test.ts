@@ -5,7 +5,8 @@
 // before `cont`), a plugged transient disk gets its overlay the same way (its image added
 // read-only), the live and inactive XML show the disks as libvirt's do, and the overlay files
 // exist exactly when libvirt's did (gone after a destroy, with the plugged disk's, and after a
-// crash).
+// crash); a disk sharing its backing image is plugged on its overlay after the start, before a
+// system_reset.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
@@ -45,6 +46,7 @@ const COMPARED = new Set([
   "cont",
   "device_add",
   "device_del",
+  "system_reset",
 ]);
 
 function compared(qmp: Step["qmp"]): Step["qmp"] {

@@ -1,12 +1,13 @@
 // Transient disks on a fake QEMU beyond the recording: a driver restarted while the domain runs
 // still deletes the overlays when it stops (libvirt's reconnect counts them as made), a disk
-// sharing its backing image is refused at start rather than run on its image, and a core dump
+// sharing its backing image is left off the command line and plugged on its overlay, and a core dump
 // with the device state is refused as libvirt's qemuMigrationSrcIsAllowed refuses it.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
 import { VirError } from "../../../util/errors.ts";
+import type { FakeLauncher } from "../../../drivers/qemu/testing/mod.ts";
 import { blockLauncher } from "./fake_qmp/block_launcher.ts";
 
 const xml = (dir: string, transient = "<transient/>") =>
@@ -18,7 +19,11 @@ const xml = (dir: string, transient = "<transient/>") =>
 const exists = (file: string) => Deno.stat(file).then(() => true, () => false);
 
 async function withDriver(
-  fn: (dir: string, open: () => Promise<DriverConnection>) => Promise<void>,
+  fn: (
+    dir: string,
+    open: () => Promise<DriverConnection>,
+    launcher: FakeLauncher,
+  ) => Promise<void>,
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "ev-transient-" });
   await Deno.writeFile(join(dir, "vda.img"), new Uint8Array(1024));
@@ -33,7 +38,7 @@ async function withDriver(
     return conn;
   };
   try {
-    await fn(dir, open);
+    await fn(dir, open, launcher);
   } finally {
     for (const c of conns) await c.connectClose().catch(() => {});
     await Deno.remove(dir, { recursive: true });
@@ -55,19 +60,20 @@ Deno.test("a restarted driver deletes the overlay of a domain started before it"
   });
 });
 
-Deno.test("a transient disk sharing its backing image is refused at start, not run on its image", async () => {
-  await withDriver(async (dir, open) => {
+Deno.test("a transient disk sharing its backing image is plugged, never on the command line", async () => {
+  await withDriver(async (dir, open, launcher) => {
     const conn = await open();
-    const dom = await conn.domainDefineXMLFlags!(xml(dir, "<transient shareBacking='yes'/>"), 0);
-    const err = await conn.domainCreateWithFlags!(dom, 0).then(() => undefined, (e) => e);
-    assert.ok(err instanceof VirError);
-    assert.equal(err.codeName, "VIR_ERR_CONFIG_UNSUPPORTED");
-    assert.equal(
-      err.message,
-      "unsupported configuration: transient disk 'vda' backing image sharing is not supported by this driver",
+    const dom = await conn.domainCreateXML!(xml(dir, "<transient shareBacking='yes'/>"), 0);
+    assert.doesNotMatch(launcher.launches.at(-1)!.join(" "), /vda\.img/);
+    const sent = [...launcher.instances.values()].at(-1)!.commands.map((c) => c.execute);
+    assert.deepEqual(
+      sent.filter((c) => ["device_add", "system_reset", "cont"].includes(c)),
+      ["device_add", "system_reset", "cont"],
     );
-    assert.deepEqual(await conn.domainGetState!(dom, 0), [5, 0]);
     assert.match(await conn.domainGetXMLDesc!(dom, 0), /<transient shareBacking='yes'\/>/);
+    assert.equal(await exists(`${dir}/vda.img.TRANSIENT-tr`), true);
+    await conn.domainDestroyFlags!(dom, 0);
+    assert.equal(await exists(`${dir}/vda.img.TRANSIENT-tr`), false);
   });
 });
 

@@ -43,6 +43,7 @@ GOOD = dom_xml("tr", VDA + VDB)
 VDC = disk("vdc", src="@DIR@/vdc.img")
 SNAP = ("<domainsnapshot><name>s1</name><disks><disk name='vda'><source file='@DIR@/vda.s1'/>"
         "</disk><disk name='vdb' snapshot='no'/></disks></domainsnapshot>")
+SHARED = dom_xml("tr", VDA + disk("vdb", extra="<transient shareBacking='yes'/>"))
 CHK = "<domaincheckpoint><name>c1</name></domaincheckpoint>"
 LIVE = libvirt.VIR_DOMAIN_AFFECT_LIVE
 
@@ -83,6 +84,12 @@ STEPS = [
     # A QEMU that dies takes its overlays with it.
     {"op": "start"},
     {"op": "crash"},
+    {"op": "undefine", "name": "tr"},
+    # A disk sharing its backing image is plugged after the start, then the machine is reset.
+    {"op": "define", "xml": SHARED},
+    {"op": "start"},
+    {"op": "xml"},
+    {"op": "destroy"},
     {"op": "undefine", "name": "tr"},
 ]
 
