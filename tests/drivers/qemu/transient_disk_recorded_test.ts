@@ -52,8 +52,8 @@ const COMPARED = new Set([
 function compared(qmp: Step["qmp"]): Step["qmp"] {
   return qmp.filter((c) => COMPARED.has(c.execute)).map((c) => {
     if (c.execute !== "blockdev-create") return { execute: c.execute, arguments: c.arguments };
-    // Sizes are the fake's images' (and the cluster size a known difference).
-    const { size: _s, "cluster-size": _c, ...options } = c.arguments!.options as Record<
+    // Sizes are the fake's images'.
+    const { size: _s, ...options } = c.arguments!.options as Record<
       string,
       unknown
     >;
