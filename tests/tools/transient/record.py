@@ -2,7 +2,9 @@
 """Records libvirt 9.0's QEMU driver with <transient/> disks into
 tests/fixtures/oracle/transient_disks.json: {"libvirt", "steps": [{op, ..., "ok" | "error",
 "qmp", "overlays"}]}: each step's answer or error (code, domain, message), the QMP commands it
-sent (without the start's qom-get/qom-list CPU probing) and which .TRANSIENT- overlays exist after it. The image directory is written @DIR@.
+sent (without the start's qom-get/qom-list CPU probing) and which .TRANSIENT- overlays exist
+after it. The image directory is written @DIR@. The domain has <acpi/>, so that the `pc`
+machine can hotplug a disk; no guest OS acks an unplug.
 
 usage: record.sh   (runs this against a private libvirtd that logs its monitor)
 """
