@@ -224,7 +224,7 @@ const TABLE: Record<string, string> = {
   "disk/target": "dev bus tray removable rotation_rate|",
   "readonly": "|",
   "shareable": "|",
-  "transient": "|",
+  "transient": "shareBacking|",
   "serial": "#|",
   "wwn": "#|",
   "vendor": "#|",

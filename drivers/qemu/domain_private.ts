@@ -54,6 +54,8 @@ export interface QemuDomainObj extends DomainObj {
   agentJob: DomainJob;
   /** The taints and deprecation warnings of the running QEMU (`vm->taint`, `deprecations`). */
   taints: Taints;
+  /** The transient disks (by target) whose overlay this run made (`transientOverlayCreated`). */
+  transientOverlays?: Set<string>;
 }
 
 /**

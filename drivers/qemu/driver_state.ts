@@ -12,6 +12,13 @@ import { VirError } from "../../util/errors.ts";
 import { EventHub } from "../../util/event_hub.ts";
 import { strerror } from "../../util/strerror.ts";
 import { assignDeviceAliases } from "./alias.ts";
+import {
+  adoptTransientOverlays,
+  removeOverlayFiles,
+  setupTransientDisks,
+  takeTransientOverlays,
+} from "./api/transient_disks.ts";
+import { plugSharedBackingDisks } from "./api/disk_plug.ts";
 import { buildQemuArgv } from "./command/argv.ts";
 import { numberDiskSources, probeDiskChains } from "./disk_chains.ts";
 import { startedSourceIndex } from "./api/block_chain.ts";
@@ -525,6 +532,12 @@ export class QemuDriverState {
       await refreshChannelStates(this, obj, proc.monitor, true);
       await connectAgent(this, obj);
       await startBalloon(def, proc.monitor);
+      // Before the vCPUs run, so the guest never writes to a transient disk's image; a start
+      // from saved state (which a transient disk refuses) has its disks as they were saved.
+      if (!from) {
+        await setupTransientDisks(obj);
+        await plugSharedBackingDisks(this, obj);
+      }
       if (resetShutsDown(def)) await proc.monitor.setAction({ reboot: "shutdown" });
       if (this.cgroups) obj.cgroup = await setupDomainCgroup(this.cgroups, def, id, proc.pid);
       await startupVcpus(obj.vcpus!.ctx);
@@ -720,6 +733,7 @@ export class QemuDriverState {
     obj.pausedShutdown = undefined;
     obj.taints = { taint: 0, deprecations: [] };
     this.#releaseNics(obj);
+    this.#track(removeOverlayFiles(takeTransientOverlays(obj)));
     void removeStatus(this.paths.runDir, obj.def.name);
     this.#forgetLive(obj);
   }
@@ -873,6 +887,8 @@ export class QemuDriverState {
         : Cgroup.existing(this.cgroups, machineCgroupPath(partition, st.id, st.name));
     }
     this.#attachProcess(obj, proc, { pid: proc.pid, vcpus, individual });
+    // Its start finished, so every transient disk is on the overlay this stop must delete.
+    adoptTransientOverlays(obj);
     try {
       await refreshVcpuInfo(obj.vcpus!.ctx.vm, proc.monitor, true, this.#log);
       await detectIOThreadPids(obj);

@@ -15,6 +15,7 @@ import { validateLifecycleActions } from "./lifecycle_actions.ts";
 import { placeVirtioChannels } from "./virtio_serial.ts";
 import { validateDiskFrontend } from "./disk_validate.ts";
 import { validateIOThreadUsers } from "./iothread_validate.ts";
+import { validateDiskTransient } from "./disk_transient_validate.ts";
 
 /** Machine type aliases of QEMU 7.2. */
 const MACHINE_ALIASES: Record<string, string> = { pc: "pc-i440fx-7.2", q35: "pc-q35-7.2" };
@@ -68,7 +69,11 @@ export function qemuPostParse(def: DomainDef): void {
   panicDefaults(def);
   domainDefPostParse(def, { defaultVideo: "cirrus" });
   validateLifecycleActions(def);
-  for (const disk of def.devices.other) if (disk.name === "disk") validateDiskFrontend(disk);
+  for (const disk of def.devices.other) {
+    if (disk.name !== "disk") continue;
+    validateDiskFrontend(disk);
+    validateDiskTransient(disk);
+  }
   validateIOThreadUsers(def);
   assignPciAddresses(def);
   assignUsbAddresses(def);

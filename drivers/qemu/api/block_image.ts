@@ -75,13 +75,15 @@ export async function addImage(
   });
   added.nodes.push(nodes.storage);
   if (!reuse) {
-    const size = await virtualSize(mon, spec.sizeOf);
+    const { size, clusterSize } = await templateImage(mon, spec.sizeOf);
     const backing = spec.backingFile;
     await runQmpJob(mon, "blockdev-create", `create-${nodes.format}`, {
       options: {
         driver: "qcow2",
         file: nodes.storage,
         size,
+        // A qcow2 image's cluster size carries over to the qcow2 made in its place.
+        ...(clusterSize ? { "cluster-size": clusterSize } : {}),
         ...(backing ? { "backing-file": backing.file, "backing-fmt": backing.format } : {}),
       },
     }, (error) => `failed to format image: '${error}'`);
@@ -161,13 +163,23 @@ const exists = (file: string) =>
     throw err;
   });
 
-/** The virtual size of a format node (`qemuBlockStorageSourceCreateDetectSize`). */
-async function virtualSize(mon: QemuMonitor, node: string): Promise<number> {
-  const nodes = await mon.run<{ "node-name": string; image?: { "virtual-size": number } }[]>(
-    "query-named-block-nodes",
-    { flat: true },
-  );
-  const size = nodes.find((n) => n["node-name"] === node)?.image?.["virtual-size"];
+/**
+ * The virtual size of a format node, and its cluster size when it is a qcow2 one
+ * (`qemuBlockStorageSourceCreateDetectSize`).
+ */
+async function templateImage(
+  mon: QemuMonitor,
+  node: string,
+): Promise<{ size: number; clusterSize?: number }> {
+  const nodes = await mon.run<
+    {
+      "node-name": string;
+      drv?: string;
+      image?: { "virtual-size": number; "cluster-size"?: number };
+    }[]
+  >("query-named-block-nodes", { flat: true });
+  const entry = nodes.find((n) => n["node-name"] === node);
+  const size = entry?.image?.["virtual-size"];
   if (size === undefined) {
     throw VirError.report(
       "QEMU",
@@ -175,5 +187,5 @@ async function virtualSize(mon: QemuMonitor, node: string): Promise<number> {
       `failed to update capacity data for block node '${node}'`,
     );
   }
-  return size;
+  return { size, clusterSize: entry?.drv === "qcow2" ? entry.image?.["cluster-size"] : undefined };
 }

@@ -19,11 +19,9 @@ import { qemuPostParse } from "../postparse.ts";
 import { attachChardevLive } from "./device_chardev.ts";
 import { changeMedia } from "./device_media.ts";
 import { newSourceIndex } from "./block_chain.ts";
-import { chainBlockdevs, diskDeviceProps, diskNodes } from "./device_disk.ts";
 import { diskLayers } from "./disk_layers.ts";
+import { plugDisk } from "./disk_plug.ts";
 import { resolveVolumeDisk } from "../volume_disk.ts";
-import { authOf, encryptionOf, prepareDiskSecrets, removeDiskSecrets } from "../disk_secret.ts";
-import { unsupportedEncryption } from "../command/unsupported.ts";
 import { numberDiskChain, probeDiskChain } from "../disk_chains.ts";
 import {
   checkUniqueAlias,
@@ -146,46 +144,7 @@ async function attachDiskLive(
   const next = () => newSourceIndex(obj);
   await probeDiskChain(disk, volume, next);
   numberDiskChain(disk, next);
-  // The top image's credentials and key, as at start: secret objects read from 0600 files.
-  const secrets = await prepareDiskSecrets(def, s.secondaries, s.paths.runDir, [disk]);
-  const mon = obj.proc!.monitor;
-  const added: string[] = [];
-  const objects: string[] = [];
-  try {
-    const auth = authOf(disk);
-    const key = secrets.get(disk);
-    const encryption = encryptionOf(disk);
-    if (encryption && !key) throw unsupportedEncryption(encryption);
-    const layers = diskLayers(disk, volume, (auth && secrets.get(auth)) || undefined);
-    const nodes = chainBlockdevs(disk, layers, true, key?.id);
-    const top = diskNodes(layers[0].index!).storage;
-    for (const node of nodes) {
-      // qemuBlockStorageSourceAttachApply: an image's secrets go in just before its nodes.
-      if (node["node-name"] === top) {
-        for (const secret of secrets.values()) {
-          await mon.run("object-add", {
-            "qom-type": "secret",
-            id: secret.id,
-            file: secret.file,
-            format: "raw",
-          });
-          objects.unshift(secret.id);
-        }
-      }
-      await mon.run("blockdev-add", node);
-      added.unshift(node["node-name"] as string);
-    }
-    await mon.run("device_add", diskDeviceProps(copy, disk));
-  } catch (err) {
-    // qemuBlockStorageSourceChainDetach: what was added goes, top node first, then the
-    // secrets; its own failures are not what the caller needs to hear.
-    for (const node of added) await mon.run("blockdev-del", { "node-name": node }).catch(() => {});
-    for (const id of objects) await mon.run("object-del", { id }).catch(() => {});
-    throw err;
-  } finally {
-    // QEMU read each key when its object was added.
-    await removeDiskSecrets(secrets);
-  }
+  await plugDisk(s, obj, copy, disk, volume);
   insertParsedDevice(def, disk);
 }
 

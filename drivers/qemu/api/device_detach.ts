@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { removeOverlayFiles, takeTransientOverlays } from "./transient_disks.ts";
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import { VIR } from "../../../util/constants.ts";
 import { VirError } from "../../../util/errors.ts";
@@ -224,6 +225,7 @@ async function removeLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
         );
       }
     }
+    await removeOverlayFiles(takeTransientOverlays(obj, dev));
   }
   s.emitOther(obj, VIR.DOMAIN_EVENT_ID_DEVICE_REMOVED, {
     devAlias: child(dev, "alias")?.attributes.name,

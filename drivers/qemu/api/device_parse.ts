@@ -12,6 +12,7 @@ import { child, parse, stringify, type XmlElement } from "../../../util/xml/mod.
 import { insertDevice } from "../default_devices.ts";
 import { nicOf } from "./device_nic.ts";
 import { validateDiskFrontend } from "../disk_validate.ts";
+import { validateDiskTransient } from "../disk_transient_validate.ts";
 
 /** libvirt's `virDomainDeviceType` name of each device element (chardevs are all `chr`). */
 const DEVICE_TYPES: Record<string, string> = {
@@ -89,7 +90,10 @@ export function parseDeviceXML(xml: string, validate = true): XmlElement {
   }
   if (unchecked) parsed.attributes = { ...parsed.attributes, device: device ?? "disk" };
   // libvirt validates a lone device as it does the domain's (qemuValidateDomainDeviceDef).
-  if (validate && parsed.name === "disk") validateDiskFrontend(parsed);
+  if (validate && parsed.name === "disk") {
+    validateDiskFrontend(parsed);
+    validateDiskTransient(parsed);
+  }
   return parsed;
 }
 

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { refuseTransientMigration } from "./transient_disks.ts";
 import { formatDomainXML } from "../../../conf/domain/mod.ts";
 import { checkActive, isActive, persistentDef, refOf } from "../../../conf/objects/domain_obj.ts";
 import { orNotFound } from "../../../conf/objects/not_found.ts";
@@ -145,6 +146,7 @@ export function migrateBegin(
     // Offline, the configuration moves, whether or not the domain runs here.
     const offline = (flags & E.MIGRATE_OFFLINE) !== 0;
     const def = offline ? persistentDef(obj) : s.liveDefinition(obj);
+    if (!offline) refuseTransientMigration(def);
     checkMigrationSafe(def, flags);
     checkMigrationFlags(flags);
     const xml = typeof params.destination_xml === "string"

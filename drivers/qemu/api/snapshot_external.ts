@@ -48,10 +48,12 @@ const isRegularFile = (path: string) => {
 };
 
 /** One disk the snapshot covers: the domain's disk and the overlay it gets. */
-interface Overlay {
+export interface Overlay {
   disk: XmlElement;
   dst: string;
   layer: Layer;
+  /** A last check of the disk, made when its turn comes (after the disks before it were added). */
+  check?: () => void;
 }
 
 /**
@@ -145,7 +147,7 @@ export async function takeExternalSnapshot(
   const overlays = prepare(def, dom, active, reuse);
   if (active) {
     for (const o of overlays) diskBusy(obj, o.dst);
-    await quiesced(obj, flags, () => snapshotActive(obj, overlays, reuse));
+    await quiesced(obj, flags, () => createActiveOverlays(obj, overlays, reuse));
   } else {
     await snapshotInactive(overlays, reuse);
   }
@@ -207,8 +209,22 @@ function stripRuntime(el: XmlElement): void {
   for (const c of el.children) if (c.type === "element") stripRuntime(c);
 }
 
-/** `qemuSnapshotCreateActiveExternalDisks`: overlays made by QEMU, switched in one transaction. */
-async function snapshotActive(
+/**
+ * `qemuSnapshotCreateActiveExternalDisks` (also libvirt's start of `<transient/>` disks): the
+ * overlays made by QEMU and switched to in one transaction, the checkpoints' bitmaps carried
+ * over; on failure, what was added goes again. The definitions are the caller's to update.
+ *
+ * @example
+ * ```ts
+ * import { createActiveOverlays } from "./snapshot_external.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * declare const disk: import("../../../util/xml/mod.ts").XmlElement;
+ * await createActiveOverlays(obj, [
+ *   { disk, dst: "vda", layer: { file: "/i/vda.qcow2.TRANSIENT-web", format: "qcow2" } },
+ * ], false);
+ * ```
+ */
+export async function createActiveOverlays(
   obj: QemuDomainObj,
   overlays: Overlay[],
   reuse: boolean,
@@ -219,7 +235,9 @@ async function snapshotActive(
   const bitmaps = await nodeBitmaps(mon);
   try {
     for (const o of overlays) {
-      const chain = await liveChain(obj, diskOf(obj.def, o.dst)!);
+      o.check?.();
+      // A disk being plugged is not in the definition yet.
+      const chain = await liveChain(obj, diskOf(obj.def, o.dst) ?? o.disk);
       const [top] = await formatNodes(mon, chain.slice(0, 1));
       o.layer.index = newSourceIndex(obj);
       const image: AddedImage = { nodes: [] };

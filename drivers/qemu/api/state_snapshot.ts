@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { refuseTransientMigration } from "./transient_disks.ts";
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import { isActive, setDefTransient } from "../../../conf/objects/domain_obj.ts";
 import { deleteMoment } from "../../../conf/objects/moment_delete.ts";
@@ -222,6 +223,7 @@ async function takeSnapshot(
     );
   }
   if (!active) return await qemuImgSnapshot("-c", def.name, disks);
+  refuseTransientMigration(obj.def);
   const mon = obj.proc!.monitor;
   const resume = obj.state === E.DOMAIN_RUNNING;
   if (resume) {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { shareBacking } from "../disk_transient_validate.ts";
 import type { DomainDef, DomainInterface } from "../../../conf/domain/def.ts";
 import type { XmlElement } from "../../../util/xml/mod.ts";
 import type { VcpuState } from "../hotplug/types.ts";
@@ -524,6 +525,8 @@ function diskArgs(dev: XmlElement, ctx: DeviceContext): string[] {
   // QEMU knows the device by its libvirt alias, as the live XML shows it.
   const alias = aliasOf(dev);
   if (!front || !at || !alias) throw unsupportedDevice(dev, front ?? `${bus} disk`);
+  // A transient disk sharing its backing image is plugged once QEMU runs, on its overlay.
+  if (shareBacking(dev)) return [];
   const controller = bus === "fdc" ? floppyController(ctx) : [];
   const iothread = iothreadProp(dev).iothread;
   const device = `${optValue(alias)}${bus === "fdc" ? "" : at}${

@@ -375,13 +375,17 @@ export class FakeBlockDevices {
   }
 
   #namedNodes(): unknown[] {
-    return [...this.nodes].map(([name, n]) => ({
-      "node-name": name,
-      drv: n.drv ?? (n.on ? "qcow2" : "file"),
-      file: n.file ?? this.nodes.get(n.on!)?.file,
-      image: { "virtual-size": n.size },
-      ...(n.bitmaps ? { "dirty-bitmaps": n.bitmaps.map((b) => ({ ...b })) } : {}),
-    }));
+    return [...this.nodes].map(([name, n]) => {
+      const drv = n.drv ?? (n.on ? "qcow2" : "file");
+      return {
+        "node-name": name,
+        drv,
+        file: n.file ?? this.nodes.get(n.on!)?.file,
+        // qemu-img's default cluster size for a qcow2 image.
+        image: { "virtual-size": n.size, ...(drv === "qcow2" ? { "cluster-size": 65536 } : {}) },
+        ...(n.bitmaps ? { "dirty-bitmaps": n.bitmaps.map((b) => ({ ...b })) } : {}),
+      };
+    });
   }
 
   /**

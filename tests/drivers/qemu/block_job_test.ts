@@ -633,8 +633,10 @@ Deno.test("QUIESCE: refused without an agent; with one, the guest's file systems
 });
 
 Deno.test("a transient disk takes no block job: pull, copy and disk-only snapshot refused as qemuDomainDiskBlockJobIsSupported", async () => {
+  // The start makes the disk's overlay next to its image.
+  const images = await Deno.makeTempDir({ prefix: "ev-transient-img-" });
   const t = await setup({
-    xml: XML.replace(
+    xml: XML.replace("/img/vda.img", `${images}/vda.img`).replace(
       "<target dev='vda' bus='virtio'/>",
       "<target dev='vda' bus='virtio'/><transient/>",
     ),
@@ -668,5 +670,6 @@ Deno.test("a transient disk takes no block job: pull, copy and disk-only snapsho
     assert.deepEqual(await t.conn.domainGetBlockJobInfo!(t.dom, "vda", 0), {});
   } finally {
     await t.close();
+    await Deno.remove(images, { recursive: true });
   }
 });

@@ -210,7 +210,9 @@ Deno.test("refusals: raw disk, transient disk, foreign bitmap name, QUIESCE, shu
     assert.deepEqual(commands(t), []);
     assert.deepEqual(await t.conn.domainListAllCheckpoints!(t.dom, 0), []);
   }, XML);
-  // qemuDomainDiskBlockJobIsSupported, after the format check (qemu_domain.c).
+  // qemuDomainDiskBlockJobIsSupported, after the format check (qemu_domain.c). The start
+  // makes the transient disk's overlay next to its image.
+  const images = await Deno.makeTempDir({ prefix: "ev-transient-img-" });
   await withCheckpoints(
     async (t) => {
       const transient = await error(t.conn.domainCheckpointCreateXML!(t.dom, chkXML("c1"), 0));
@@ -225,11 +227,12 @@ Deno.test("refusals: raw disk, transient disk, foreign bitmap name, QUIESCE, shu
       assert.deepEqual(commands(t), []);
       assert.deepEqual(await t.conn.domainListAllCheckpoints!(t.dom, 0), []);
     },
-    QCOW2.replace(
+    QCOW2.replace("/img/vda.img", `${images}/vda.img`).replace(
       "<target dev='vda' bus='virtio'/>",
       "<target dev='vda' bus='virtio'/><transient/>",
     ),
   );
+  await Deno.remove(images, { recursive: true });
   await withCheckpoints(async (t) => {
     const named = await error(t.conn.domainCheckpointCreateXML!(
       t.dom,

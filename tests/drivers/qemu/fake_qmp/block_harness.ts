@@ -68,10 +68,19 @@ export async function setup(
   });
   const migration = new FakeMigration("hp", options.migration);
   const dump = new FakeDump(options.dump);
-  const launcher = new FakeLauncher({
-    onCommand: (execute, args) =>
-      block.handle(execute, args) ?? migration.handle(execute, args) ??
-        dump.handle(execute, args),
+  // The block model knows the first QEMU's command line from its first command on: a start
+  // may already work on the disks (a transient disk's overlay).
+  let opened = false;
+  const launcher: FakeLauncher = new FakeLauncher({
+    onCommand: (execute, args) => {
+      if (!opened) {
+        opened = true;
+        block.bind([...launcher.instances.values()].at(-1)!);
+        block.openCommandLine(launcher.launches.at(-1)!);
+      }
+      return block.handle(execute, args) ?? migration.handle(execute, args) ??
+        dump.handle(execute, args);
+    },
   });
   const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
     stateDir: dir,
@@ -83,9 +92,7 @@ export async function setup(
   const dom = persistent
     ? await conn.domainCreateWithFlags!(await conn.domainDefineXMLFlags!(options.xml ?? XML, 0), 0)
     : await conn.domainCreateXML!(options.xml ?? XML, 0);
-  block.bind([...launcher.instances.values()].at(-1)!);
   dump.bind([...launcher.instances.values()].at(-1)!);
-  block.openCommandLine(launcher.launches.at(-1)!);
   const fake = [...launcher.instances.values()].at(-1)!;
   fake.commands.length = 0;
   const t: Setup = {
