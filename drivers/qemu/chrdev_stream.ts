@@ -89,51 +89,20 @@ async function unixStream(path: string, open: Map<string, () => void>): Promise<
       await new Promise((r) => setTimeout(r, wait));
     }
   }
-  let closed = false;
-  let endOutput = () => {};
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    if (open.get(path) === close) open.delete(path);
-    endOutput();
-    try {
-      conn.close();
-    } catch {
-      // Already closed by its peer.
-    }
-  };
-  open.set(path, close);
   const reader = conn.readable.getReader();
-  return {
-    readable: new ReadableStream<Uint8Array>({
-      start(c) {
-        endOutput = () => {
-          try {
-            c.close();
-          } catch {
-            // Cancelled by its reader: already ended.
-          }
-        };
-      },
-      async pull(c) {
-        const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
-        if (closed) return;
-        if (done) {
-          close();
-          return;
-        }
-        c.enqueue(value);
-      },
-      cancel: close,
-    }, { highWaterMark: 0 }),
-    writable: new WritableStream<Uint8Array>({
-      async write(chunk) {
-        for (let off = 0; off < chunk.length;) off += await conn.write(chunk.subarray(off));
-      },
-      close,
-      abort: close,
-    }),
-  };
+  return session(
+    path,
+    open,
+    () => reader.read().then((r) => r.done ? null : r.value, () => null),
+    conn,
+    () => {
+      try {
+        conn.close();
+      } catch {
+        // Already closed by its peer.
+      }
+    },
+  );
 }
 
 async function ptyStream(
@@ -165,13 +134,15 @@ async function ptyStream(
     return file.read(buf).then((n) => n === null ? null : buf.subarray(0, n), () => null);
   };
   let pending = taken?.pending;
-  let closed = false;
-  let endOutput = () => {};
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    if (open.get(path) === close) open.delete(path);
-    endOutput();
+  let over = false;
+  const read = async () => {
+    const bytes = await (pending ??= readOnce());
+    // Ended meanwhile: the read (and its bytes) go to the next session.
+    if (!over) pending = undefined;
+    return bytes;
+  };
+  return session(path, open, read, input, () => {
+    over = true;
     input.close();
     if (!pending) {
       file.close();
@@ -185,6 +156,29 @@ async function ptyStream(
       left.delete(path);
       file.close();
     });
+  });
+}
+
+/**
+ * One session over a device: its output as `read` gives it (null: the end), its input written
+ * whole to `sink`; the reader, the writer, the peer going away or a forced open (the `open`
+ * entry) ends it, once, and `release` lets the device go.
+ */
+function session(
+  path: string,
+  open: Map<string, () => void>,
+  read: () => Promise<Uint8Array | null>,
+  sink: { write(p: Uint8Array): Promise<number> },
+  release: () => void,
+): DriverStream {
+  let closed = false;
+  let endOutput = () => {};
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    if (open.get(path) === close) open.delete(path);
+    endOutput();
+    release();
   };
   open.set(path, close);
   return {
@@ -199,10 +193,8 @@ async function ptyStream(
         };
       },
       async pull(c) {
-        const bytes = await (pending ??= readOnce());
-        // Ended meanwhile: the read (and its bytes) went to the next session.
+        const bytes = await read();
         if (closed) return;
-        pending = undefined;
         if (bytes === null) {
           close();
           return;
@@ -213,7 +205,7 @@ async function ptyStream(
     }, { highWaterMark: 0 }),
     writable: new WritableStream<Uint8Array>({
       async write(chunk) {
-        for (let off = 0; off < chunk.length;) off += await input.write(chunk.subarray(off));
+        for (let off = 0; off < chunk.length;) off += await sink.write(chunk.subarray(off));
       },
       close,
       abort: close,
