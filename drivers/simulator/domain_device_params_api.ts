@@ -5,8 +5,7 @@
  *
  * @module
  */
-import type { XmlElementJSON } from "../../conf/domain/def.ts";
-import type { DriverConnection, TypedParams } from "../../util/driver.ts";
+import type { DriverConnection } from "../../util/driver.ts";
 import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import { domainFromRef } from "./domain_access.ts";
@@ -15,7 +14,14 @@ import { getOneDef } from "../../conf/objects/domain_obj.ts";
 import type { TestDriverState } from "./driver_state.ts";
 import { validateTypedParams } from "./domain_tuning_api.ts";
 import { methodTable } from "../../util/method_table.ts";
-import { setChild } from "../../conf/domain/tune_xml.ts";
+import {
+  BANDWIDTH_PARAM_TYPES,
+  bandwidthChange,
+  bandwidthParams,
+  mergeConfigBandwidth,
+  nicBandwidth,
+  setNicBandwidth,
+} from "../../conf/domain/nic_bandwidth.ts";
 import { IOTUNE_TYPES, type IotuneInfo, iotuneOf, setIotune } from "../../conf/domain/iotune.ts";
 
 const F = "TEST";
@@ -25,23 +31,6 @@ const GET_FLAGS = AFFECT | VIR.TYPED_PARAM_STRING_OKAY;
 const IOTUNE_MAX = 1000000000000000;
 const RATES = ["total_bytes_sec", "read_bytes_sec", "write_bytes_sec"];
 const IOPS = ["total_iops_sec", "read_iops_sec", "write_iops_sec"];
-/** Interface bandwidth parameters: direction, attribute. */
-const BANDWIDTH_PARAMS: [string, string][] = [
-  ["inbound", "average"],
-  ["inbound", "peak"],
-  ["inbound", "burst"],
-  ["inbound", "floor"],
-  ["outbound", "average"],
-  ["outbound", "peak"],
-  ["outbound", "burst"],
-];
-/** virNetDevBandwidthRateFormat's attribute order. */
-const RATE_ATTRS = ["average", "peak", "floor", "burst"];
-
-function kid(el: XmlElementJSON | undefined, name: string): XmlElementJSON | undefined {
-  return el?.children.find((c): c is XmlElementJSON => c.type === "element" && c.name === name);
-}
-
 /** `testDomainSetBlockIoTune`'s checks on the merged values, in libvirt's order. */
 function checkIotune(info: IotuneInfo): void {
   for (const suffix of ["bytes_sec", "iops_sec", "bytes_sec_max", "iops_sec_max"]) {
@@ -59,51 +48,6 @@ function checkIotune(info: IotuneInfo): void {
       throw VirError.report(F, "INVALID_ARG", `${field} cannot be set higher than ${field}_max `);
     }
   }
-}
-
-/** `testDomainSetInterfaceParameters`: average (or inbound floor) is what keeps a direction. */
-function setBandwidth(extra: XmlElementJSON[], params: TypedParams): XmlElementJSON[] {
-  const old = extra.find((e) => e.name === "bandwidth");
-  const bandwidth: XmlElementJSON = old ?? {
-    type: "element",
-    name: "bandwidth",
-    attributes: {},
-    children: [],
-  };
-  for (const dir of ["inbound", "outbound"]) {
-    const rate: Record<string, number> = {};
-    for (const [d, attr] of BANDWIDTH_PARAMS) {
-      const v = params[`${d}.${attr}`];
-      if (d === dir && v !== undefined) rate[attr] = Number(v);
-    }
-    const specified = rate.average !== undefined || (dir === "inbound" && rate.floor !== undefined);
-    const keep = rate.average || (dir === "inbound" && rate.floor);
-    if (!keep && !specified) continue;
-    const el: XmlElementJSON | undefined = keep
-      ? {
-        type: "element",
-        name: dir,
-        attributes: Object.fromEntries(
-          RATE_ATTRS.filter((a) => rate[a]).map((a) => [a, String(rate[a])]),
-        ),
-        children: [],
-      }
-      : undefined;
-    setChild(bandwidth, dir, el, ["inbound", "outbound"]);
-  }
-  // libvirt prints an emptied <bandwidth> as an open and a close tag.
-  const kept = { ...bandwidth, keepOpen: true } as XmlElementJSON;
-  return old || kept.children.length ? [...extra.filter((e) => e !== old), kept] : extra;
-}
-
-function bandwidthParams(extra: XmlElementJSON[]): TypedParams {
-  const bandwidth = extra.find((e) => e.name === "bandwidth");
-  return Object.fromEntries(
-    BANDWIDTH_PARAMS.map(([dir, attr]) => [
-      `${dir}.${attr}`,
-      Number(kid(bandwidth, dir)?.attributes[attr] ?? 0),
-    ]),
-  );
 }
 
 /**
@@ -156,17 +100,18 @@ export function domainDeviceParamsMethods(state: TestDriverState): Partial<Drive
     domainGetInterfaceParameters: (ref, device, flags) => {
       checkFlags(flags, GET_FLAGS, "testDomainGetInterfaceParameters", F);
       const { def } = getOneDef(domainFromRef(state, ref), flags & ~VIR.TYPED_PARAM_STRING_OKAY);
-      return bandwidthParams(netFind(def, device).extra);
+      return bandwidthParams(nicBandwidth(netFind(def, device)));
     },
     domainSetInterfaceParameters: (ref, device, params, flags) => {
       checkFlags(flags, AFFECT, "testDomainSetInterfaceParameters", F);
       validateTypedParams(
         params,
-        Object.fromEntries(BANDWIDTH_PARAMS.map(([d, a]) => [`${d}.${a}`, "uint" as const])),
+        BANDWIDTH_PARAM_TYPES,
       );
       const { def } = getOneDef(domainFromRef(state, ref), flags);
       const net = netFind(def, device);
-      net.extra = setBandwidth(net.extra, params);
+      // testDomainSetInterfaceParameters merges as the QEMU driver's persistent part does.
+      setNicBandwidth(net, mergeConfigBandwidth(nicBandwidth(net), bandwidthChange(params)));
     },
   });
 }
