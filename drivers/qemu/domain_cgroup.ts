@@ -8,7 +8,11 @@
  */
 import { formatBitmap, parseBitmap } from "../../conf/domain/bitmap.ts";
 import type { DomainDef, XmlElementJSON } from "../../conf/domain/def.ts";
-import { cputuneValue, type ThreadSched } from "../../conf/domain/cputune_sched.ts";
+import {
+  type CputuneValue,
+  cputuneValue,
+  type ThreadSched,
+} from "../../conf/domain/cputune_sched.ts";
 import { emulatorPinOf } from "../../conf/domain/pins.ts";
 import {
   Cgroup,
@@ -117,20 +121,29 @@ function cpusetOf(def: DomainDef): number[] | undefined {
   return def.vcpu.cpuset ? parseBitmap(def.vcpu.cpuset) : undefined;
 }
 
+/** The `<cputune>` period and quota each kind of thread group is limited by. */
+const BANDWIDTH: Record<ThreadKind, [CputuneValue, CputuneValue]> = {
+  vcpu: ["period", "quota"],
+  emulator: ["emulator_period", "emulator_quota"],
+  iothread: ["iothread_period", "iothread_quota"],
+};
+
+type ThreadKind = "vcpu" | "emulator" | "iothread";
+
 /**
  * `qemuProcessSetupPid`: thread `tid` goes into its thread group, limited to `cpumask` (else
- * the `<vcpu cpuset>`) and to `period`/`quota`, and its affinity follows the mask.
+ * the `<vcpu cpuset>`) and to its kind's period and quota, and its affinity follows the mask.
  */
 async function setupPid(
   cgroup: Cgroup,
   def: DomainDef,
-  kind: "vcpu" | "emulator" | "iothread",
+  kind: ThreadKind,
   id: number,
   tid: number,
   cpumask: number[] | undefined,
-  period: number,
-  quota: number,
 ): Promise<void> {
+  const period = cputuneValue(def, BANDWIDTH[kind][0]) ?? 0;
+  const quota = cputuneValue(def, BANDWIDTH[kind][1]) ?? 0;
   if ((period || quota) && !cgroup.has("cpu")) {
     throw VirError.report(
       "QEMU",
@@ -177,16 +190,7 @@ export async function setupDomainCgroup(
   const cgroup = await Cgroup.newMachine(mounts, partition, "qemu", machineName(id, def.name), pid);
   try {
     await applyDomainTunables(cgroup, def);
-    await setupPid(
-      cgroup,
-      def,
-      "emulator",
-      0,
-      pid,
-      emulatorPinOf(def),
-      cputuneValue(def, "emulator_period") ?? 0,
-      cputuneValue(def, "emulator_quota") ?? 0,
-    );
+    await setupPid(cgroup, def, "emulator", 0, pid, emulatorPinOf(def));
   } catch (err) {
     await cgroup.remove().catch(() => {});
     throw err;
@@ -284,34 +288,14 @@ export class DomainVcpuCgroup implements VcpuCgroup {
   async setupVcpu(vcpu: number, tid: number, cpumask?: number[]): Promise<void> {
     const cgroup = this.#cgroup();
     if (!cgroup) return;
-    const def = this.#def();
-    await setupPid(
-      cgroup,
-      def,
-      "vcpu",
-      vcpu,
-      tid,
-      cpumask,
-      cputuneValue(def, "period") ?? 0,
-      cputuneValue(def, "quota") ?? 0,
-    );
+    await setupPid(cgroup, this.#def(), "vcpu", vcpu, tid, cpumask);
   }
 
   /** `qemuProcessSetupIOThread`: the thread's group, with the IOThread bandwidth. */
   async setupIOThread(id: number, tid: number, cpumask?: number[]): Promise<void> {
     const cgroup = this.#cgroup();
     if (!cgroup) return;
-    const def = this.#def();
-    await setupPid(
-      cgroup,
-      def,
-      "iothread",
-      id,
-      tid,
-      cpumask,
-      cputuneValue(def, "iothread_period") ?? 0,
-      cputuneValue(def, "iothread_quota") ?? 0,
-    );
+    await setupPid(cgroup, this.#def(), "iothread", id, tid, cpumask);
   }
 
   /** `virCgroupDelThread` after an IOThread's deletion. */
