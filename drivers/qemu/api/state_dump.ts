@@ -59,8 +59,16 @@ async function createDumpFile(path: string): Promise<boolean> {
  * `qemuDumpToFd`: QEMU writes the guest's memory to `path` in `format` (null: ELF), detached,
  * and the job waits for its DUMP_COMPLETED (`qemuDumpWaitForCompletion`).
  */
-async function dumpMemory(obj: QemuDomainObj, path: string, format: string | null) {
+async function dumpMemory(
+  obj: QemuDomainObj,
+  path: string,
+  format: string | null,
+  running: boolean,
+) {
   const mon = obj.proc!.monitor;
+  // QEMU pauses a running guest for the dump itself and its dump thread restarts it after
+  // DUMP_COMPLETED; a `stop` sent in between hangs QEMU's main loop (pause_all_vcpus waits on
+  // vCPUs the dump thread has just resumed), so a dump of a running guest ends at its RESUME.
   await runAsyncJob(obj, E.DOMAIN_JOB_OPERATION_DUMP, JOB_NAME, async () => {
     if (format !== null) {
       const caps = await mon.run<{ formats?: string[] }>("query-dump-guest-memory-capability");
@@ -75,7 +83,7 @@ async function dumpMemory(obj: QemuDomainObj, path: string, format: string | nul
         );
       }
     }
-    const completed = dumpCompleted(mon);
+    const completed = dumpCompleted(mon, running);
     try {
       await mon.run("dump-guest-memory", {
         paging: false,
@@ -100,14 +108,22 @@ async function dumpMemory(obj: QemuDomainObj, path: string, format: string | nul
 }
 
 /**
- * QEMU's DUMP_COMPLETED, or libvirt's `virDomainObjWait` error when QEMU goes first; listened
- * for before the dump starts, since a small guest's dump ends before its command is answered.
+ * QEMU's DUMP_COMPLETED (and, when the dump `resumes` the guest, the RESUME that follows it),
+ * or libvirt's `virDomainObjWait` error when QEMU goes first; listened for before the dump
+ * starts, since a small guest's dump ends before its command is answered.
  */
-function dumpCompleted(mon: QemuMonitor): { result: Promise<DumpCompleted>; off: () => void } {
+function dumpCompleted(
+  mon: QemuMonitor,
+  resumes: boolean,
+): { result: Promise<DumpCompleted>; off: () => void } {
   let off = () => {};
   const result = new Promise<DumpCompleted>((resolve, reject) => {
+    let done: DumpCompleted | undefined;
+    let resumed = !resumes;
     off = mon.onEvent((ev) => {
-      if (ev.event === "DUMP_COMPLETED") resolve(ev.data as unknown as DumpCompleted);
+      if (ev.event === "DUMP_COMPLETED") done = ev.data as unknown as DumpCompleted;
+      else if (ev.event === "RESUME" && done) resumed = true;
+      if (done && resumed) resolve(done);
     });
     mon.closed.then(() =>
       reject(VirError.report("QEMU", "OPERATION_FAILED", "domain is not running"))
@@ -128,6 +144,7 @@ async function doCoreDump(
   path: string,
   flags: number,
   format: number,
+  running: boolean,
 ) {
   refuseBypassCache((flags & E.DUMP_BYPASS_CACHE) !== 0);
   const created = await createDumpFile(path);
@@ -138,7 +155,7 @@ async function doCoreDump(
         throw VirError.report("QEMU", "INVALID_ARG", `unknown dumpformat '${format}'`);
       }
       // QEMU dumps ELF when asked for no format.
-      await dumpMemory(obj, path, name === "elf" ? null : name);
+      await dumpMemory(obj, path, name === "elf" ? null : name, running);
     } else {
       if (format !== E.DOMAIN_CORE_DUMP_FORMAT_RAW) {
         throw VirError.report(
@@ -187,7 +204,8 @@ export async function coreDumpWithFormat(
     }
     let failure: unknown;
     try {
-      await doCoreDump(s, obj, path, flags, format);
+      // The vCPUs still run for a live dump of a running guest.
+      await doCoreDump(s, obj, path, flags, format, resume && !paused);
       // A full dump is a migration, which leaves the vCPUs stopped.
       paused = true;
     } catch (err) {

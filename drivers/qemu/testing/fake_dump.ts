@@ -93,6 +93,14 @@ export class FakeDump {
     this.#status = "active";
     this.#completed = this.#opts.hold ? TOTAL / 2 : 0;
     this.#total = TOTAL;
+    // QEMU's dump_init stops running vCPUs itself; dump_cleanup starts them again after
+    // DUMP_COMPLETED, from the dump thread.
+    const fake = this.#fake;
+    const resume = fake?.running === true;
+    if (fake && resume) {
+      fake.running = false;
+      fake.emit("STOP");
+    }
     const finish = () => {
       const failed = this.#opts.fail !== undefined;
       this.#status = failed ? "failed" : "completed";
@@ -102,6 +110,10 @@ export class FakeDump {
         result,
         ...(failed ? { error: this.#opts.fail } : {}),
       });
+      if (fake && resume) {
+        fake.running = true;
+        fake.emit("RESUME");
+      }
     };
     if (this.#opts.hold) this.#held = finish;
     else setTimeout(finish, 0);
