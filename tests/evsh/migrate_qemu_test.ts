@@ -79,14 +79,17 @@ realQemuTest({
       await moved.destroy();
       await shell.runLine("destroy mig");
     } finally {
-      // QEMU outlives its driver (its own session): a failed run must not leave one behind.
-      for (const c of [src, ...opened]) {
+      for (const c of opened) await c.close().catch(() => {});
+      await src.close();
+      // QEMU outlives its driver (its own session): a failed run must not leave one behind, on
+      // either side, whichever connections evsh had already closed.
+      for (const root of [a, b]) {
+        const c = await connect(`qemu:///embed?root=${root}`);
         for (const d of await c.listAllDomains(VIR.CONNECT_LIST_DOMAINS_ACTIVE).catch(() => [])) {
           await d.destroy().catch(() => {});
         }
+        await c.close();
       }
-      for (const c of opened) await c.close();
-      await src.close();
       for (const d of [a, b]) await Deno.remove(d, { recursive: true }).catch(() => {});
     }
   },

@@ -12,7 +12,8 @@ import { child, element, type XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import { newSourceIndex } from "./block_chain.ts";
-import { chainBlockdevs, chainIndexes, diskNodes, frontendNode } from "./device_disk.ts";
+import { chainIndexes, diskNodes } from "./device_disk.ts";
+import { addDiskChain, type AddedNodes, removeAdded } from "./disk_plug.ts";
 import { diskLayers } from "./disk_layers.ts";
 import { numberDiskChain, probeDiskChain } from "../disk_chains.ts";
 import { resolveVolumeDisk } from "../volume_disk.ts";
@@ -98,8 +99,6 @@ export async function changeMedia(
   const hasNew = media.attributes.type === "network"
     ? child(media, "source") !== undefined
     : diskLayers(media, volume).length > 0;
-  let nodes: Record<string, unknown>[] = [];
-  let top: string | undefined;
   const next = () => newSourceIndex(obj);
   if (!hasNew) {
     // An eject leaves an empty source, which libvirt numbers too: `<source index='N'/>`.
@@ -108,9 +107,6 @@ export async function changeMedia(
   } else {
     await probeDiskChain(media, volume, next);
     numberDiskChain(media, next);
-    const layers = diskLayers(media, volume);
-    nodes = chainBlockdevs(media, layers, true);
-    top = frontendNode(media, layers[0].index!);
   }
   if (!(await trayOpenInQemu(obj, id) ?? trayOpen(disk))) {
     const opened = force ? Promise.resolve() : waitTrayOpen(obj, disk);
@@ -118,20 +114,20 @@ export async function changeMedia(
     await opened;
   }
   const oldIndexes = chainIndexes(disk);
-  const added: string[] = [];
+  const added: AddedNodes = { nodes: [], objects: [] };
   try {
     await mon.run("blockdev-remove-medium", { id });
     for (const node of oldIndexes.map(diskNodes).flatMap((n) => [n.format, n.storage])) {
       await mon.run("blockdev-del", { "node-name": node }).catch(() => {});
     }
-    for (const node of nodes) {
-      await mon.run("blockdev-add", node);
-      added.unshift(node["node-name"] as string);
+    // The new medium's chain, with its credentials' and key's secrets, as a hot-plug adds it.
+    if (hasNew) {
+      const top = await addDiskChain(s, obj, obj.def, media, volume, added);
+      await mon.run("blockdev-insert-medium", { id, "node-name": top });
     }
-    if (top) await mon.run("blockdev-insert-medium", { id, "node-name": top });
     await mon.run("blockdev-close-tray", { id });
   } catch (err) {
-    for (const node of added) await mon.run("blockdev-del", { "node-name": node }).catch(() => {});
+    await removeAdded(obj, added);
     throw err;
   }
   replaceMedium(disk, media);
