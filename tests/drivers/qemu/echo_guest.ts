@@ -74,7 +74,13 @@ export async function reachEchoLoop(
     pending ??= read();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const quiet = new Promise<"quiet">((r) => timer = setTimeout(() => r("quiet"), patienceMs));
-    const chunk = probed ? await pending : await Promise.race([pending, quiet]);
+    const chunk = probed
+      ? await within(
+        pending,
+        20_000,
+        `the guest never echoed the probe after ${JSON.stringify(seen)}`,
+      )
+      : await Promise.race([pending, quiet]);
     clearTimeout(timer);
     if (chunk === "quiet") {
       probed = true;
@@ -104,11 +110,27 @@ export async function readUntil(
   let seen = "";
   const deadline = Date.now() + 20_000;
   while (!seen.includes(want)) {
-    assert.ok(Date.now() < deadline, `console gave ${JSON.stringify(seen)}, not ${want}`);
-    const { done, value } = await reader.read();
+    const { done, value } = await within(
+      reader.read(),
+      deadline - Date.now(),
+      `console gave ${JSON.stringify(seen)}, not ${want}`,
+    );
     assert.ok(!done, `console ended after ${JSON.stringify(seen)}`);
     assert.ok(value instanceof Uint8Array, "a console stream carries data only");
     seen += new TextDecoder().decode(value);
   }
   return seen;
+}
+
+/** `p`, or a failure saying `why` once `ms` have passed without it: a stalled read fails. */
+async function within<T>(p: Promise<T>, ms: number, why: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) =>
+    timer = setTimeout(() => reject(new Error(why)), Math.max(0, ms))
+  );
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
