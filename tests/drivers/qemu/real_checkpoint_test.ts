@@ -5,7 +5,7 @@
 // checkpoint carried across an external snapshot and through an active commit.
 import assert from "node:assert/strict";
 import { VIR } from "../../../util/constants.ts";
-import { type RealDriver, realQemuTest, withRealDriver } from "./real_qemu.ts";
+import { qcow2Domain, type RealDriver, realQemuTest, withRealDriver } from "./real_qemu.ts";
 import { waitFor } from "../../wait.ts";
 
 const E = VIR;
@@ -29,18 +29,8 @@ realQemuTest({
   sanitizeOps: false,
   fn: async () => {
     await withRealDriver("ev-qemu-chk-", async ({ dir, launcher, conn }) => {
-      const disk = `${dir}/vda.qcow2`;
-      const made = await new Deno.Command("qemu-img", {
-        args: ["create", "-q", "-f", "qcow2", disk, "4M"],
-      }).output();
-      assert.ok(made.success);
-      const dom = await conn.domainDefineXMLFlags!(
-        `<domain type='qemu'><name>rck</name><memory unit='MiB'>32</memory>
-<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>
-<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${disk}'/>
-<target dev='vda' bus='virtio'/></disk><memballoon model='none'/></devices></domain>`,
-        0,
-      );
+      const { disk, xml } = await qcow2Domain(dir, "rck");
+      const dom = await conn.domainDefineXMLFlags!(xml, 0);
       await conn.domainCreateWithFlags!(dom, 0);
       const write = (offset: string) =>
         launcher.procs.at(-1)!.monitor.run("human-monitor-command", {
@@ -86,19 +76,9 @@ realQemuTest({
  * 0, then an external snapshot `vda.s1` and 64 KiB written at 1M.
  */
 async function c1AcrossSnapshot({ dir, launcher, conn }: RealDriver) {
-  const base = `${dir}/vda.qcow2`;
   const overlay = `${dir}/vda.s1`;
-  const made = await new Deno.Command("qemu-img", {
-    args: ["create", "-q", "-f", "qcow2", base, "4M"],
-  }).output();
-  assert.ok(made.success);
-  const dom = await conn.domainCreateXML!(
-    `<domain type='qemu'><name>rcx</name><memory unit='MiB'>32</memory>
-<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>
-<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${base}'/>
-<target dev='vda' bus='virtio'/></disk><memballoon model='none'/></devices></domain>`,
-    0,
-  );
+  const { disk: base, xml } = await qcow2Domain(dir, "rcx");
+  const dom = await conn.domainCreateXML!(xml, 0);
   const monitor = () => launcher.procs.at(-1)!.monitor;
   const write = (offset: string) =>
     monitor().run("human-monitor-command", {

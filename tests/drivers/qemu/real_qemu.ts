@@ -101,3 +101,28 @@ export async function withRealDriver(
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 }
+
+/**
+ * A new 4 MiB qcow2 image `vda.qcow2` in `dir`, and the XML of a 32 MiB domain `name` whose
+ * virtio disk it is.
+ *
+ * @example
+ * ```ts ignore
+ * const { disk, xml } = await qcow2Domain(dir, "vm");
+ * ```
+ */
+export async function qcow2Domain(
+  dir: string,
+  name: string,
+): Promise<{ disk: string; xml: string }> {
+  const disk = `${dir}/vda.qcow2`;
+  const made = await new Deno.Command("qemu-img", {
+    args: ["create", "-q", "-f", "qcow2", disk, "4M"],
+  }).output();
+  assert.ok(made.success, new TextDecoder().decode(made.stderr));
+  const xml = `<domain type='qemu'><name>${name}</name><memory unit='MiB'>32</memory>
+<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>
+<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${disk}'/>
+<target dev='vda' bus='virtio'/></disk><memballoon model='none'/></devices></domain>`;
+  return { disk, xml };
+}

@@ -4,7 +4,7 @@
 // in CI.
 import assert from "node:assert/strict";
 import { VIR } from "../../../util/constants.ts";
-import { realQemuTest, withRealDriver } from "./real_qemu.ts";
+import { qcow2Domain, realQemuTest, withRealDriver } from "./real_qemu.ts";
 
 realQemuTest({
   name: "real QEMU: save/restore and managed save round-trip a running domain",
@@ -65,18 +65,8 @@ realQemuTest({
   sanitizeOps: false,
   fn: async () => {
     await withRealDriver("ev-qemu-snap-", async ({ dir, launcher, conn }) => {
-      const disk = `${dir}/vda.qcow2`;
-      const made = await new Deno.Command("qemu-img", {
-        args: ["create", "-q", "-f", "qcow2", disk, "4M"],
-      }).output();
-      assert.ok(made.success);
-      const dom = await conn.domainDefineXMLFlags!(
-        `<domain type='qemu'><name>rsn</name><memory unit='MiB'>32</memory>
-<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>
-<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${disk}'/>
-<target dev='vda' bus='virtio'/></disk><memballoon model='none'/></devices></domain>`,
-        0,
-      );
+      const { disk, xml } = await qcow2Domain(dir, "rsn");
+      const dom = await conn.domainDefineXMLFlags!(xml, 0);
       await conn.domainCreateWithFlags!(dom, 0);
       const snap = (name: string) => `<domainsnapshot><name>${name}</name></domainsnapshot>`;
       await conn.domainSnapshotCreateXML!(dom, snap("live1"), 0);
