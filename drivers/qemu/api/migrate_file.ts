@@ -6,7 +6,9 @@
  *
  * @module
  */
+import { VirError } from "../../../util/errors.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
+import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
 import { emitJobCompleted, recordCompletedJob, runAsyncJob, waitMigration } from "./state_job.ts";
 import type { EventHost } from "./events_qmp.ts";
 
@@ -24,6 +26,28 @@ const UNLIMITED = Number((2n ** 63n - 1n) / 1048576n * 1048576n);
  */
 export function shellQuote(path: string): string {
   return `'${path.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The migration blocker QEMU's dump thread drops last, after DUMP_COMPLETED (and the RESUME of
+ * a guest the dump paused): a migration asked for in that moment is refused with this.
+ */
+const DUMP_TAIL = "Live migration disabled: dump-guest-memory in progress";
+
+/**
+ * `migrate` to `uri`; while a finished dump's tail still blocks it (the domain's job lock keeps
+ * any other dump out), asked again after a short wait, up to about a second.
+ */
+async function startMigration(mon: QemuMonitor, uri: string): Promise<void> {
+  for (let wait = 4;; wait *= 2) {
+    try {
+      await mon.run("migrate", { detach: true, resume: false, uri });
+      return;
+    } catch (err) {
+      if (wait > 512 || !(err instanceof VirError && err.message.includes(DUMP_TAIL))) throw err;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
 }
 
 /**
@@ -50,11 +74,7 @@ export async function migrateToFile(
   await runAsyncJob(obj, operation, name, async () => {
     await mon.run("migrate-set-parameters", { "max-bandwidth": UNLIMITED });
     try {
-      await mon.run("migrate", {
-        detach: true,
-        resume: false,
-        uri: `exec:cat >> ${shellQuote(path)}`,
-      });
+      await startMigration(mon, `exec:cat >> ${shellQuote(path)}`);
       await waitMigration(mon, name);
       await recordCompletedJob(obj);
       emitJobCompleted(host, obj);

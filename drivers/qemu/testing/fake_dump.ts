@@ -16,6 +16,11 @@ export interface FakeDumpOptions {
   hold?: boolean;
   /** Dumps fail with this error (in DUMP_COMPLETED, as QEMU reports a write failure). */
   fail?: string;
+  /**
+   * Milliseconds a dump's migration blocker outlives its DUMP_COMPLETED, as QEMU's dump thread
+   * drops it last (a `migrate` meanwhile is refused); 0 without.
+   */
+  tail?: number;
 }
 
 /** The size of the "guest memory" the fake dumps. */
@@ -40,6 +45,7 @@ export class FakeDump {
   #completed = 0;
   #total = 0;
   #held?: () => void;
+  #blocked = false;
 
   constructor(options: FakeDumpOptions = {}) {
     this.#opts = options;
@@ -68,6 +74,15 @@ export class FakeDump {
         };
       case "dump-guest-memory":
         return this.#dump(args);
+      case "migrate":
+        return this.#blocked
+          ? {
+            error: {
+              class: "GenericError",
+              desc: "Live migration disabled: dump-guest-memory in progress",
+            },
+          }
+          : undefined;
       default:
         return undefined;
     }
@@ -91,6 +106,7 @@ export class FakeDump {
     core.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]);
     Deno.writeFileSync(protocol.slice("file:".length), core);
     this.#status = "active";
+    this.#blocked = true;
     this.#completed = this.#opts.hold ? TOTAL / 2 : 0;
     this.#total = TOTAL;
     // QEMU's dump_init stops running vCPUs itself; dump_cleanup starts them again after
@@ -114,6 +130,7 @@ export class FakeDump {
         fake.running = true;
         fake.emit("RESUME");
       }
+      setTimeout(() => this.#blocked = false, this.#opts.tail ?? 0);
     };
     if (this.#opts.hold) this.#held = finish;
     else setTimeout(finish, 0);

@@ -127,6 +127,26 @@ Deno.test("dump without --memory-only: QEMU's migration stream into the file, th
   }
 });
 
+Deno.test("a full dump right after a live one waits out the tail of QEMU's dump, then migrates", async () => {
+  // QEMU's dump thread drops its migration blocker after DUMP_COMPLETED and the RESUME.
+  const t = await setup({ dump: { tail: 40 } });
+  try {
+    await t.conn.domainCoreDumpWithFormat!(
+      t.dom,
+      `${t.dir}/mem.core`,
+      E.DOMAIN_CORE_DUMP_FORMAT_RAW,
+      E.DUMP_MEMORY_ONLY | E.DUMP_LIVE,
+    );
+    const path = `${t.dir}/full.core`;
+    await t.conn.domainCoreDumpWithFormat!(t.dom, path, E.DOMAIN_CORE_DUMP_FORMAT_RAW, 0);
+    assert.ok(qmp(t).filter((c) => c.execute === "migrate").length >= 2, "asked again");
+    assert.equal(await Deno.readTextFile(path), t.migration.state);
+    assert.equal((await t.conn.domainGetState!(t.dom, 0))[0], E.DOMAIN_RUNNING);
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("dump --live --reset: no pause, a reset after the dump; --crash: the domain stops crashed", async () => {
   const t = await setup();
   try {

@@ -78,8 +78,9 @@ export async function setup(
         block.bind([...launcher.instances.values()].at(-1)!);
         block.openCommandLine(launcher.launches.at(-1)!);
       }
-      return block.handle(execute, args) ?? migration.handle(execute, args) ??
-        dump.handle(execute, args);
+      // A dump's migration blocker answers `migrate` before the migration model.
+      return block.handle(execute, args) ?? dump.handle(execute, args) ??
+        migration.handle(execute, args);
     },
   });
   const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
