@@ -41,6 +41,10 @@ async function world(launcher: FakeLauncher | SystemLauncher, passphrase: string
     dir,
     conn,
     async [Symbol.asyncDispose]() {
+      // QEMU outlives its driver: what a failed test left running goes with it.
+      if (launcher instanceof KeepingLauncher) {
+        for (const p of launcher.procs) if (p.alive()) p.kill("SIGKILL");
+      }
       await conn.connectClose();
       await Deno.remove(dir, { recursive: true });
     },
