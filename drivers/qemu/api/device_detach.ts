@@ -15,13 +15,12 @@ import type { QemuDriverState } from "../driver_state.ts";
 import { monitorErrorToVir, QmpCommandError } from "../monitor/errors.ts";
 import { type DeviceCall, deviceCall } from "./device_config.ts";
 import { findChardev, removeChardev } from "./device_chardev.ts";
-import { chainIndexes, diskNodes, frontendNode } from "./device_disk.ts";
+import { detachDiskChain } from "./disk_plug.ts";
 import { diskByTarget, refuseUnless, targetOf } from "./device_parse.ts";
 import { detachNicConfig, findNic, nicOf } from "./device_nic.ts";
 import { removeNicLive } from "./device_nic_live.ts";
 import { checkPciUnplug } from "./device_pci.ts";
 import { nicAlias } from "../net/link.ts";
-import { secretIds } from "../disk_secret.ts";
 
 /**
  * Detaches the device `xml` matches from the definitions `flags` select.
@@ -204,27 +203,7 @@ async function removeLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
   else {
     const other = obj.def.devices.other;
     other.splice(other.indexOf(dev), 1);
-    // The whole chain goes, top first: a node can go once nothing sits on it.
-    const indexes = chainIndexes(dev);
-    const filter = indexes.length ? frontendNode(dev, indexes[0]) : undefined;
-    const nodes = indexes.map(diskNodes).flatMap((n) => [n.format, n.storage]);
-    // A copy-on-read filter sits over the top format node: it goes first.
-    if (filter && filter !== nodes[0]) nodes.unshift(filter);
-    if (obj.proc) {
-      for (const node of nodes) {
-        await obj.proc.monitor.run("blockdev-del", { "node-name": node }).catch((err) =>
-          s.log(`removing node '${node}' of '${obj.def.name}' failed: ${err?.message ?? err}`)
-        );
-      }
-      // Then the secret objects of the top image's credentials and key.
-      const { auth, encryption } = secretIds(dev);
-      for (const id of [auth, encryption]) {
-        if (!id) continue;
-        await obj.proc.monitor.run("object-del", { id }).catch((err) =>
-          s.log(`removing object '${id}' of '${obj.def.name}' failed: ${err?.message ?? err}`)
-        );
-      }
-    }
+    if (obj.proc) await detachDiskChain(s, obj, dev);
     await removeOverlayFiles(takeTransientOverlays(obj, dev));
   }
   s.emitOther(obj, VIR.DOMAIN_EVENT_ID_DEVICE_REMOVED, {

@@ -12,8 +12,7 @@ import { child, element, type XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import { newSourceIndex } from "./block_chain.ts";
-import { chainIndexes, diskNodes } from "./device_disk.ts";
-import { addDiskChain, type AddedNodes, removeAdded } from "./disk_plug.ts";
+import { addDiskChain, type AddedNodes, detachDiskChain, removeAdded } from "./disk_plug.ts";
 import { diskLayers } from "./disk_layers.ts";
 import { numberDiskChain, probeDiskChain } from "../disk_chains.ts";
 import { resolveVolumeDisk } from "../volume_disk.ts";
@@ -113,13 +112,11 @@ export async function changeMedia(
     await mon.run("blockdev-open-tray", { id, force });
     await opened;
   }
-  const oldIndexes = chainIndexes(disk);
   const added: AddedNodes = { nodes: [], objects: [] };
   try {
     await mon.run("blockdev-remove-medium", { id });
-    for (const node of oldIndexes.map(diskNodes).flatMap((n) => [n.format, n.storage])) {
-      await mon.run("blockdev-del", { "node-name": node }).catch(() => {});
-    }
+    // The old medium's chain and secrets go as an unplugged disk's do.
+    await detachDiskChain(s, obj, disk);
     // The new medium's chain, with its credentials' and key's secrets, as a hot-plug adds it.
     if (hasNew) {
       const top = await addDiskChain(s, obj, obj.def, media, volume, added);

@@ -13,7 +13,13 @@ import { child, type XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import { shareBacking } from "../disk_transient_validate.ts";
-import { authOf, encryptionOf, prepareDiskSecrets, removeDiskSecrets } from "../disk_secret.ts";
+import {
+  authOf,
+  encryptionOf,
+  prepareDiskSecrets,
+  removeDiskSecrets,
+  secretIds,
+} from "../disk_secret.ts";
 import { unsupportedEncryption } from "../command/unsupported.ts";
 import {
   chainBlockdevs,
@@ -113,6 +119,42 @@ export async function removeAdded(obj: QemuDomainObj, added: AddedNodes): Promis
     await mon.run("blockdev-del", { "node-name": node }).catch(() => {});
   }
   for (const id of added.objects) await mon.run("object-del", { id }).catch(() => {});
+}
+
+/**
+ * Takes a plugged disk's chain out of QEMU as `qemuBlockStorageSourceChainDetach` does: a
+ * copy-on-read filter first, then each image's nodes, top first (a node can go once nothing sits
+ * on it), then the secret objects of the top image's credentials and key. A failure is logged:
+ * the device is gone either way.
+ *
+ * @example
+ * ```ts
+ * import { detachDiskChain } from "./disk_plug.ts";
+ * declare const state: import("../driver_state.ts").QemuDriverState;
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * declare const disk: import("../../../util/xml/mod.ts").XmlElement;
+ * await detachDiskChain(state, obj, disk);
+ * ```
+ */
+export async function detachDiskChain(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  disk: XmlElement,
+): Promise<void> {
+  const mon = obj.proc!.monitor;
+  const indexes = chainIndexes(disk);
+  const nodes = indexes.map(diskNodes).flatMap((n) => [n.format, n.storage]);
+  const filter = indexes.length ? frontendNode(disk, indexes[0]) : undefined;
+  if (filter && filter !== nodes[0]) nodes.unshift(filter);
+  const { auth, encryption } = secretIds(disk);
+  const failed = (what: string) => (err: { message?: string }) =>
+    s.log(`removing ${what} of '${obj.def.name}' failed: ${err?.message ?? err}`);
+  for (const node of nodes) {
+    await mon.run("blockdev-del", { "node-name": node }).catch(failed(`node '${node}'`));
+  }
+  for (const id of [auth, encryption]) {
+    if (id) await mon.run("object-del", { id }).catch(failed(`object '${id}'`));
+  }
 }
 
 /**

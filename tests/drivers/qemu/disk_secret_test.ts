@@ -293,6 +293,12 @@ realQemuTest({
     assert.ok(inserted.image["virtual-size"] < (await Deno.stat(image)).size);
     const files = [...Deno.readDirSync(`${w.dir}/run/qemu`)].map((f) => f.name);
     assert.deepEqual(files.filter((f) => f.endsWith(".secret")), []);
+    // An eject takes the medium's key object with its nodes, as an unplug does.
+    const objects = async () =>
+      (await mon.run<{ name: string }[]>("qom-list", { path: "/objects" })).map((o) => o.name);
+    assert.ok((await objects()).some((o) => o.endsWith("-format-encryption-secret0")));
+    await w.conn.domainUpdateDeviceFlags!(dom, cdrom(""), VIR.DOMAIN_AFFECT_LIVE);
+    assert.deepEqual((await objects()).filter((o) => o.endsWith("-encryption-secret0")), []);
     await w.conn.domainDestroyFlags!(dom, 0);
   },
 });
