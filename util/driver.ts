@@ -24,6 +24,64 @@ export type {
 import type { DriverConnection } from "./contract/mod.ts";
 import type { SecondaryOpener } from "./contract/compose.ts";
 
+/**
+ * A request as the remote driver sends it: a method, plain headers, and a text or byte body.
+ *
+ * @example
+ * ```ts
+ * import type { GatewayRequestInit } from "./driver.ts";
+ * const init: GatewayRequestInit = { method: "POST", headers: { accept: "application/json" }, body: "[]" };
+ * ```
+ */
+export interface GatewayRequestInit {
+  /** `GET` when absent. */
+  method?: string;
+  /** Header names in lower case. */
+  headers?: Record<string, string>;
+  /** JSON text for calls, bytes for stream data. */
+  body?: string | Uint8Array<ArrayBuffer>;
+  /** Aborts the request (a call's timeout, a closed event stream). */
+  signal?: AbortSignal;
+}
+
+/**
+ * The part of a `Response` the remote driver reads.
+ *
+ * @example
+ * ```ts
+ * import type { GatewayResponse } from "./driver.ts";
+ * const answer: GatewayResponse = new Response("{}", { status: 200 });
+ * ```
+ */
+export interface GatewayResponse {
+  /** The HTTP status. */
+  readonly status: number;
+  /** Whether the status is 2xx. */
+  readonly ok: boolean;
+  /** One header's value, or `null`. */
+  readonly headers: { get(name: string): string | null };
+  /** The body as it arrives (event streams, volume downloads). */
+  readonly body: ReadableStream<Uint8Array<ArrayBuffer>> | null;
+  /** The whole body as text. */
+  text(): Promise<string>;
+  /** The whole body parsed as JSON. */
+  json(): Promise<unknown>;
+}
+
+/**
+ * The part of `fetch` a remote connection uses. The runtime's `fetch` is one; a host program's
+ * transport may answer with less than a whole `Response`: on Deno the first `Request` or
+ * `Response` of a process loads the runtime's fetch code, about a tenth of a one-command evsh
+ * run.
+ *
+ * @example
+ * ```ts
+ * import type { GatewayFetch } from "./driver.ts";
+ * const viaFetch: GatewayFetch = fetch;
+ * ```
+ */
+export type GatewayFetch = (url: string, init?: GatewayRequestInit) => Promise<GatewayResponse>;
+
 /** Options given to `connect()` and passed on to the driver. */
 export interface ConnectOptions {
   /** Open read-only (libvirt's VIR_CONNECT_RO): mutating calls fail. */
@@ -31,14 +89,14 @@ export interface ConnectOptions {
   /** Bearer token for remote transports. */
   token?: string;
   /** A `fetch` to use for remote transports (Workers service bindings, tests). */
-  fetch?: typeof fetch;
+  fetch?: GatewayFetch;
   /** How to speak HTTP over a unix socket, when not the runtime's default way. */
-  unixFetch?: (path: string) => typeof fetch;
+  unixFetch?: (path: string) => GatewayFetch;
   /**
    * How to speak HTTP to a gateway over TCP (an `http://` origin), when not the runtime's
    * `fetch`; `undefined` from it leaves the origin to `fetch`.
    */
-  tcpFetch?: (origin: string) => typeof fetch | undefined;
+  tcpFetch?: (origin: string) => GatewayFetch | undefined;
   /** Request timeout for remote transports, in ms. */
   timeoutMs?: number;
   /**

@@ -105,9 +105,9 @@ export class EventStream {
   }
 
   async #connectOnce(signal: AbortSignal, onLive: () => void): Promise<void> {
-    const headers = new Headers({ accept: "text/event-stream" });
-    if (this.#http.token) headers.set("authorization", `Bearer ${this.#http.token}`);
-    if (this.#lastId !== undefined) headers.set("last-event-id", this.#lastId);
+    const headers: Record<string, string> = { accept: "text/event-stream" };
+    if (this.#http.token) headers.authorization = `Bearer ${this.#http.token}`;
+    if (this.#lastId !== undefined) headers["last-event-id"] = this.#lastId;
     const res = await this.#http.fetch(this.#http.origin + this.#path, { headers, signal });
     if (!res.ok || !res.body) {
       await res.body?.cancel();

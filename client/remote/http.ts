@@ -1,9 +1,10 @@
 import { Deadlines } from "../../util/deadlines.ts";
+import type { GatewayFetch, GatewayResponse } from "../../util/driver.ts";
 import { VirError, type VirErrorJSON } from "../../util/errors.ts";
 
 /** How the remote driver reaches the gateway: one fetch, one origin, one token. */
 export interface GatewayHttp {
-  fetch: typeof fetch;
+  fetch: GatewayFetch;
   origin: string;
   /** The unix socket `fetch` goes through, if any (named in connection errors). */
   socket?: string;
@@ -48,11 +49,11 @@ export async function request(
   method: "GET" | "POST" | "DELETE",
   path: string,
   body?: unknown,
-): Promise<{ json: unknown; headers: Headers }> {
+): Promise<{ json: unknown; headers: GatewayResponse["headers"] }> {
   const headers: Record<string, string> = { accept: "application/json" };
   if (http.token) headers.authorization = `Bearer ${http.token}`;
   if (body !== undefined) headers["content-type"] = "application/json";
-  let res: Response;
+  let res: GatewayResponse;
   let text: string;
   const { signal, done } = timeoutSignal(http.timeoutMs);
   try {

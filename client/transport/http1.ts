@@ -1,12 +1,13 @@
 /**
- * A small keep-alive HTTP/1.1 client written on Deno connections, behind the `fetch`
- * signature, for host programs (`host.ts` passes it; the portable client does not carry it):
+ * A small keep-alive HTTP/1.1 client written on Deno connections, behind the remote driver's
+ * `GatewayFetch` (the part of `fetch` it uses), for host programs (`host.ts` passes it; the portable client does not carry it):
  * over the unix socket of the local daemon or a gateway's `--unix`, and over TCP to a gateway
  * at an `http://` origin. Deno's own `fetch` works too, but through `createHttpClient` its first
  * request in a process costs 10–30 ms of setup (most of a one-command evsh run), and for one
  * small JSON call it spends more time building and converting its Request, Headers and body
  * streams than the gateway spends on the call (about 80 µs against 20 µs, measured by
- * `tests/bench/gateway_bench.ts`); here a request is one buffer written in one go. It speaks
+ * `tests/bench/gateway_bench.ts`); here a request is one buffer written in one go, and an
+ * answer is no `Response`. It speaks
  * what the gateway answers: a status line, headers, then a body with `content-length`,
  * `transfer-encoding: chunked` (event streams) or until the connection closes. Idle connections
  * are reused, one request at a time each; any number run in parallel on connections of their
@@ -20,6 +21,8 @@
  * ```
  * @module
  */
+
+import type { GatewayFetch, GatewayRequestInit, GatewayResponse } from "../../util/driver.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -118,12 +121,56 @@ function closed(): Error {
   return new TypeError("connection closed before the answer was complete");
 }
 
-/** Calls `add` for each header of `fetch`'s `HeadersInit`. */
-function eachHeader(init: HeadersInit | undefined, add: (name: string, value: string) => void) {
-  if (!init) return;
-  if (init instanceof Headers) init.forEach((v, k) => add(k, v));
-  else if (Array.isArray(init)) { for (const [k, v] of init) add(k, v); }
-  else for (const k in init) add(k, (init as Record<string, string>)[k]);
+/**
+ * An answer as the remote driver reads it. Not a `Response`: Deno loads its fetch code on the
+ * first `Response` (or `Request`, `Headers`) a process makes, which costs a one-command evsh run
+ * about 10 ms, for an answer whose status, one header and text are all it reads.
+ */
+class Answer implements GatewayResponse {
+  readonly status: number;
+  readonly body: ReadableStream<Uint8Array<ArrayBuffer>> | null;
+  readonly #headers: [string, string][];
+  #bytes: Uint8Array<ArrayBuffer> | null;
+
+  constructor(
+    status: number,
+    headers: [string, string][],
+    bytes: Uint8Array<ArrayBuffer> | null,
+    body: ReadableStream<Uint8Array<ArrayBuffer>> | null,
+  ) {
+    this.status = status;
+    this.#headers = headers;
+    this.#bytes = bytes;
+    this.body = body;
+  }
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+
+  readonly headers = {
+    get: (name: string): string | null => {
+      const key = name.toLowerCase();
+      const values = this.#headers.filter(([k]) => k === key).map(([, v]) => v);
+      return values.length ? values.join(", ") : null;
+    },
+  };
+
+  async text(): Promise<string> {
+    if (this.body) {
+      const text = new TextDecoder();
+      let out = "";
+      for await (const bytes of this.body) out += text.decode(bytes, { stream: true });
+      return out + text.decode();
+    }
+    const bytes = this.#bytes;
+    this.#bytes = null;
+    return bytes ? decoder.decode(bytes) : "";
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
 }
 
 /**
@@ -133,14 +180,19 @@ function eachHeader(init: HeadersInit | undefined, add: (name: string, value: st
 const OWN_WRITE = 64 * 1024;
 
 /** The request as bytes: the head and the body in one buffer, or a large body apart. */
-function message(method: string, path: string, host: string, init?: RequestInit): Uint8Array[] {
+function message(
+  method: string,
+  path: string,
+  host: string,
+  init?: GatewayRequestInit,
+): Uint8Array[] {
   const body = init?.body ?? "";
   if (typeof body !== "string" && !(body instanceof Uint8Array)) {
     throw new TypeError("only string and byte bodies are supported");
   }
   const bytes = typeof body === "string" ? encoder.encode(body) : body;
   let head = `${method} ${path} HTTP/1.1\r\nhost: ${host}\r\n`;
-  eachHeader(init?.headers, (k, v) => (head += `${k}: ${v}\r\n`));
+  for (const k in init?.headers) head += `${k}: ${init.headers[k]}\r\n`;
   if (bytes.length || method === "POST") head += `content-length: ${bytes.length}\r\n`;
   head += "\r\n";
   if (bytes.length >= OWN_WRITE) return [encoder.encode(head), bytes];
@@ -164,7 +216,7 @@ function message(method: string, path: string, host: string, init?: RequestInit)
  * console.log((await f("http://127.0.0.1:16510/")).status);
  * ```
  */
-export function http1Fetch(connect: () => Promise<Deno.Conn>, host: string): typeof fetch {
+export function http1Fetch(connect: () => Promise<Deno.Conn>, host: string): GatewayFetch {
   const idle: Connection[] = [];
 
   /** The answer to a request on `c` whose head was read; `release` ends the request. */
@@ -174,7 +226,7 @@ export function http1Fetch(connect: () => Promise<Deno.Conn>, host: string): typ
     method: string,
     release: (keep: boolean) => void,
     failure: (e: unknown) => unknown,
-  ): Promise<Response> => {
+  ): Promise<GatewayResponse> => {
     const status = parseInt(head[0].slice(9, 12), 10);
     const headers: [string, string][] = [];
     let length = -1;
@@ -195,9 +247,9 @@ export function http1Fetch(connect: () => Promise<Deno.Conn>, host: string): typ
     if (method === "HEAD" || empty || (!chunked && length >= 0)) {
       const body = length > 0 && method !== "HEAD" && !empty ? await c.exactly(length) : null;
       release(keepAlive);
-      return new Response(body, { status, headers });
+      return new Answer(status, headers, body, null);
     }
-    const body = new ReadableStream<Uint8Array>({
+    const body = new ReadableStream<Uint8Array<ArrayBuffer>>({
       async pull(controller) {
         try {
           if (!chunked) {
@@ -225,11 +277,10 @@ export function http1Fetch(connect: () => Promise<Deno.Conn>, host: string): typ
         release(false);
       },
     });
-    return new Response(body, { status, headers });
+    return new Answer(status, headers, null, body);
   };
 
-  return async (input, init) => {
-    const url = input instanceof Request ? input.url : String(input);
+  return async (url, init) => {
     const method = init?.method ?? "GET";
     const parts = message(method, url.slice(url.indexOf("/", url.indexOf("//") + 2)), host, init);
     const signal = init?.signal;
@@ -285,7 +336,7 @@ export function http1Fetch(connect: () => Promise<Deno.Conn>, host: string): typ
  * const f = unixSocketFetch("/run/user/1000/edgevirt/edgevirt-sock");
  * ```
  */
-export function unixSocketFetch(path: string): typeof fetch {
+export function unixSocketFetch(path: string): GatewayFetch {
   return http1Fetch(() => Deno.connect({ transport: "unix", path }), "localhost");
 }
 
@@ -299,7 +350,7 @@ export function unixSocketFetch(path: string): typeof fetch {
  * const f = tcpFetch("http://127.0.0.1:16510");
  * ```
  */
-export function tcpFetch(origin: string): typeof fetch | undefined {
+export function tcpFetch(origin: string): GatewayFetch | undefined {
   const url = new URL(origin);
   if (url.protocol !== "http:") return undefined;
   const hostname = url.hostname.replace(/^\[|\]$/g, "");

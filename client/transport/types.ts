@@ -1,3 +1,5 @@
+import type { GatewayFetch } from "../../util/driver.ts";
+
 /** What the portable client needs from a runtime beyond `fetch`. */
 export interface RuntimeAdapter {
   /** For diagnostics: `deno`, `node`, `bun`, `fetch`. */
@@ -14,5 +16,5 @@ export interface RuntimeAdapter {
    */
   readTextFile(path: string): Promise<string | undefined>;
   /** A `fetch` that sends every request over the unix socket at `path` (keep-alive). */
-  unixFetch(path: string): Promise<typeof fetch>;
+  unixFetch(path: string): Promise<GatewayFetch>;
 }

@@ -44,8 +44,9 @@ Deno.test("requests and answers as fetch has them, on one kept-alive connection"
       auth: "Bearer t",
       body: '["é",1]',
     });
-    const missing = await s.fetch(`${s.origin}/missing`, { headers: new Headers({ a: "b" }) });
-    assert.deepEqual([missing.status, missing.ok, (await missing.json()).method], [
+    const missing = await s.fetch(`${s.origin}/missing`, { headers: { a: "b" } });
+    const missingJson = await missing.json() as { method: string };
+    assert.deepEqual([missing.status, missing.ok, missingJson.method], [
       404,
       false,
       "GET",
