@@ -48,6 +48,14 @@ export class QemuMonitor {
     }
   }
 
+  /**
+   * Runs any command with QMP's own errors (`QmpCommandError`, …) for a caller that tells them
+   * apart; its round trip is told to {@link onCommand} as every other.
+   */
+  execute<T = unknown>(command: string, args?: Record<string, unknown>): Promise<T> {
+    return this.#timed<T>(command, args);
+  }
+
   /** One command, its round trip told to {@link onCommand}; QMP's own errors. */
   async #timed<T>(command: string, args?: Record<string, unknown>): Promise<T> {
     const start = performance.now();
