@@ -43,7 +43,9 @@ function qmpSoFar(conn: DriverConnection): { seconds: number; count: number } {
 }
 
 /** One round on edgevirt, with each step's time and its QMP share. */
-async function edgevirtSide(): Promise<{ round: () => Promise<Round>; close: () => Promise<void> }> {
+async function edgevirtSide(): Promise<
+  { round: () => Promise<Round>; close: () => Promise<void> }
+> {
   const work = await Deno.makeTempDir({ prefix: "evbench-" });
   for (const f of ["vda", "sdb"]) {
     await new Deno.Command("qemu-img", {
