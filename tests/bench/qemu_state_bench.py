@@ -5,7 +5,8 @@ edgevirt: start, attach-disk, detach (SCSI), snapshot create + revert, save + re
 
 usage: eval "$(bash ../shared/oracle/daemon.sh start)"; /usr/bin/python3 tests/bench/qemu_state_bench.py "$URI_QEMU" N
        /usr/bin/python3 tests/bench/qemu_state_bench.py URI --serve
-           (qemu_state_bench.ts: one round per line read from stdin, its times as one JSON line)
+           (qemu_state_bench.ts: one round per line read from stdin, "round [SETTLE_MS]", its
+           times as one JSON line)
 """
 import json, os, subprocess, sys, tempfile, time
 import libvirt
@@ -31,8 +32,9 @@ dom = conn.defineXML(xml)
 times = {}
 def timed(name, fn):
     t = time.perf_counter(); fn(); times.setdefault(name, []).append((time.perf_counter() - t) * 1000)
-def one_round():
+def one_round(settle_ms=0):
     timed("start", lambda: dom.create())
+    time.sleep(settle_ms / 1000)
     timed("attach-disk", lambda: dom.attachDeviceFlags(disk, libvirt.VIR_DOMAIN_AFFECT_LIVE))
     timed("detach-disk", lambda: dom.detachDeviceFlags(disk, libvirt.VIR_DOMAIN_AFFECT_LIVE))
     timed("snapshot-create", lambda: dom.snapshotCreateXML("<domainsnapshot><name>s</name></domainsnapshot>"))
@@ -44,9 +46,9 @@ def one_round():
     dom.destroy()
 try:
     if serve:
-        for _ in sys.stdin:
+        for line in sys.stdin:
             times = {}
-            one_round()
+            one_round(float(line.split()[1]) if len(line.split()) > 1 else 0)
             print(json.dumps({k: v[0] for k, v in times.items()}), flush=True)
     else:
         for _ in range(rounds):

@@ -7,7 +7,10 @@
  * it also shows the QMP round trips each step waited for (the driver's monitor latency
  * histogram): what is left is the driver's own time and, for a detach, QEMU's DEVICE_DELETED.
  *
- * `deno run -A tests/bench/qemu_state_bench.ts [ROUNDS] [--edgevirt-only]`
+ * `deno run -A tests/bench/qemu_state_bench.ts [ROUNDS] [--edgevirt-only] [--settle=MS]`
+ *
+ * `--settle=MS` waits that long after each start before the attach, on both sides: right after a
+ * start the guest's firmware runs under TCG and QEMU answers QMP slower.
  *
  * @module
  */
@@ -19,6 +22,8 @@ import { SHARED, withOracleDaemon } from "./oracle_daemon.ts";
 
 const rounds = Number(Deno.args.find((a) => !a.startsWith("--")) ?? 5);
 const edgevirtOnly = Deno.args.includes("--edgevirt-only");
+/** ms between the start and the attach: the guest's firmware boots meanwhile (0: none). */
+const settleMs = Number(Deno.args.find((a) => a.startsWith("--settle="))?.slice(9) ?? 0);
 const STEPS = [
   "start",
   "attach-disk",
@@ -77,6 +82,7 @@ async function edgevirtSide(): Promise<
       out[`${name} qmp#`] = after.count - q.count;
     };
     await timed("start", () => conn.domainCreateWithFlags!(dom, 0));
+    await new Promise((r) => setTimeout(r, settleMs));
     await timed("attach-disk", () => conn.domainAttachDeviceFlags!(dom, disk, LIVE));
     await timed("detach-disk", () => conn.domainDetachDeviceFlags!(dom, disk, LIVE));
     const snap = "<domainsnapshot><name>s</name></domainsnapshot>";
@@ -108,7 +114,7 @@ function libvirtSide(uri: string) {
   const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = "";
   const round = async (): Promise<Round> => {
-    await writer.write(new TextEncoder().encode("round\n"));
+    await writer.write(new TextEncoder().encode(`round ${settleMs}\n`));
     while (!buffered.includes("\n")) {
       const { value, done } = await lines.read();
       if (done) throw new Error("qemu_state_bench.py ended");
@@ -148,7 +154,8 @@ async function run(uri?: string): Promise<void> {
   }
   const med = (rs: Round[], key: string) => median(rs.map((r) => r[key]));
   console.log(
-    `medians of ${rounds} rounds (after one warm-up each), load ${loadBefore} → ${load()}`,
+    `medians of ${rounds} rounds (after one warm-up each), load ${loadBefore} → ${load()}` +
+      (settleMs ? `, attach ${settleMs} ms after the start` : ""),
   );
   console.log(
     "step              edgevirt ms (QMP ms, round trips)   libvirt ms   ratio (goal ≤ 0.5)",
