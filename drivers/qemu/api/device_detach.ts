@@ -161,7 +161,7 @@ async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
   removal.mark(alias);
   try {
     try {
-      await obj.proc!.monitor.qmp.execute("device_del", { id: alias });
+      await obj.proc!.monitor.execute("device_del", { id: alias });
     } catch (err) {
       // libvirt's qemuDomainDeleteDevice: an event already seen means the device is gone;
       // QEMU not knowing it removes a disk or NIC now, while the chardev path fails without

@@ -78,7 +78,7 @@ export async function setMemory(
 /** `qemuMonitorSetBalloon`: QEMU without a balloon (DeviceNotActive) is libvirt's error. */
 async function setBalloon(obj: QemuDomainObj, kib: number): Promise<void> {
   try {
-    await obj.proc!.monitor.qmp.execute("balloon", { value: kib * 1024 });
+    await obj.proc!.monitor.execute("balloon", { value: kib * 1024 });
   } catch (err) {
     if (err instanceof QmpCommandError && err.errorClass === "DeviceNotActive") {
       throw VirError.report(
@@ -125,8 +125,8 @@ export async function startBalloon(def: DomainDef, monitor: QemuMonitor): Promis
       throw monitorErrorToVir(err);
     }
   };
-  await monitor.qmp.execute("balloon", { value: def.memory.current * 1024 }).catch(inactive);
-  const info = await monitor.qmp.execute<{ actual: number }>("query-balloon").catch(inactive);
+  await monitor.execute("balloon", { value: def.memory.current * 1024 }).catch(inactive);
+  const info = await monitor.execute<{ actual: number }>("query-balloon").catch(inactive);
   if (info) def.memory.current = Math.floor(info.actual / 1024);
 }
 
@@ -177,7 +177,7 @@ export async function setMemoryStatsPeriod(
       const balloon = balloonOf(live);
       const alias = child(balloon, "alias")?.attributes.name;
       try {
-        await obj.proc!.monitor.qmp.execute("qom-set", {
+        await obj.proc!.monitor.execute("qom-set", {
           path: `/machine/peripheral/${alias}`,
           property: "guest-stats-polling-interval",
           value: period,

@@ -42,14 +42,17 @@ export class QemuMonitor {
   /** Runs any command, mapping failures to libvirt's errors. */
   async run<T = unknown>(command: string, args?: Record<string, unknown>): Promise<T> {
     try {
-      return await this.#timed<T>(command, args);
+      return await this.execute<T>(command, args);
     } catch (err) {
       throw monitorErrorToVir(err);
     }
   }
 
-  /** One command, its round trip told to {@link onCommand}; QMP's own errors. */
-  async #timed<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  /**
+   * Runs any command with QMP's own errors (`QmpCommandError`, …) for a caller that tells them
+   * apart; its round trip is told to {@link onCommand} as every other.
+   */
+  async execute<T = unknown>(command: string, args?: Record<string, unknown>): Promise<T> {
     const start = performance.now();
     try {
       return await this.qmp.execute<T>(command, args);
@@ -80,7 +83,7 @@ export class QemuMonitor {
    */
   async deviceDel(id: string): Promise<boolean> {
     try {
-      await this.#timed("device_del", { id });
+      await this.execute("device_del", { id });
       return true;
     } catch (err) {
       if (err instanceof QmpCommandError && err.errorClass === "DeviceNotFound") return false;
