@@ -20,7 +20,8 @@ import {
 } from "./api/transient_disks.ts";
 import { plugSharedBackingDisks } from "./api/disk_plug.ts";
 import { buildQemuArgv } from "./command/argv.ts";
-import { numberDiskSources, probeDiskChains } from "./disk_chains.ts";
+import { numberDiskSources } from "./disk_chains.ts";
+import { type DroppedSource, prepareHostStorage } from "./disk_startup.ts";
 import { startedSourceIndex } from "./api/block_chain.ts";
 import { accelOf, checkVirtType, kvmUsable } from "./accel.ts";
 import { refreshLiveDevices } from "./live_devices.ts";
@@ -463,6 +464,8 @@ export class QemuDriverState {
     let proc: QemuProcess;
     let vm: LiveVcpus;
     let nics: NicRuntime[] = [];
+    let lastNode = 0;
+    let dropped: DroppedSource[] = [];
     const taints: Taints = { taint: 0, deprecations: [] };
     try {
       assignDeviceAliases(def);
@@ -474,12 +477,14 @@ export class QemuDriverState {
       if (def.cpu?.mode && def.cpu.mode !== "custom" && caps) updateGuestCpu(def, caps);
       checkStartTaints(taints, def, { rootQemu: this.#rootQemu(), caps, incoming: !!from });
       const volumes = await resolveVolumeDisks(def, this.secondaries);
-      const lastNode = await probeDiskChains(def, volumes, numberDiskSources(def));
+      const sourceNodes = numberDiskSources(def);
       nics = await prepareNics(def, this.nicContext);
       const taps = new Map(nics.map((n) => [def.devices.interfaces[n.index], n]));
       const secrets = await prepareDiskSecrets(def, this.secondaries, this.paths.runDir);
       await prepareChannels(def.devices.other, this.paths.runDir, id, def.name);
       try {
+        // After the NICs and secrets, as libvirt's host preparation comes after them.
+        ({ last: lastNode, dropped } = await prepareHostStorage(def, volumes, sourceNodes, !from));
         if (!this.privileged) refuseSessionTuning(def);
         const fds = tapFds(nics);
         const argv = buildQemuArgv(def, vcpus, { monitorPath, accel, taps, volumes, secrets });
@@ -514,6 +519,7 @@ export class QemuDriverState {
     obj.newDef?.devices.interfaces.forEach(dropEmptyBandwidth);
     obj.def = def;
     this.domains.setId(obj, id);
+    for (const drop of dropped) this.emitOther(obj, E.DOMAIN_EVENT_ID_DISK_CHANGE, { ...drop });
     obj.monitorPath = monitorPath;
     obj.nics = nics;
     obj.taints = taints;

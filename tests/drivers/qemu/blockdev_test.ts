@@ -13,7 +13,8 @@ import { buildQemuArgv } from "../../../drivers/qemu/command/mod.ts";
 import { vcpusFromDef } from "../../../drivers/qemu/hotplug/mod.ts";
 import { qemuPostParse } from "../../../drivers/qemu/postparse.ts";
 import { assignDeviceAliases } from "../../../drivers/qemu/alias.ts";
-import { numberDiskSources, probeDiskChains } from "../../../drivers/qemu/disk_chains.ts";
+import { numberDiskSources } from "../../../drivers/qemu/disk_chains.ts";
+import { prepareHostStorage } from "../../../drivers/qemu/disk_startup.ts";
 import { chainBlockdevs } from "../../../drivers/qemu/api/device_disk.ts";
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import { realQemuTest, withRealDriver } from "./real_qemu.ts";
@@ -32,7 +33,7 @@ async function started(
     const def = parseDomainXML(xml.replaceAll("file='/", `file='${root}/`));
     qemuPostParse(def);
     assignDeviceAliases(def);
-    await probeDiskChains(def, new Map(), numberDiskSources(def));
+    await prepareHostStorage(def, new Map(), numberDiskSources(def), true);
     const argv = buildQemuArgv(def, vcpusFromDef(def).vcpus, {
       monitorPath: "/run/ev/vm.qmp",
       accel: "tcg",
