@@ -466,6 +466,7 @@ export class QemuDriverState {
     let nics: NicRuntime[] = [];
     let lastNode = 0;
     let dropped: DroppedSource[] = [];
+    let prepared = false;
     const taints: Taints = { taint: 0, deprecations: [] };
     try {
       assignDeviceAliases(def);
@@ -476,6 +477,8 @@ export class QemuDriverState {
         .catch(() => undefined);
       if (def.cpu?.mode && def.cpu.mode !== "custom" && caps) updateGuestCpu(def, caps);
       checkStartTaints(taints, def, { rootQemu: this.#rootQemu(), caps, incoming: !!from });
+      // From here on libvirt's failed start goes through qemuProcessStop: shut off, failed.
+      prepared = true;
       const volumes = await resolveVolumeDisks(def, this.secondaries);
       const sourceNodes = numberDiskSources(def);
       nics = await prepareNics(def, this.nicContext);
@@ -512,6 +515,7 @@ export class QemuDriverState {
       await removeStatus(this.paths.runDir, def.name);
       await removeChannelDir(this.paths.runDir, id, def.name);
       this.#forgetLive(obj);
+      if (prepared) obj.reason = E.DOMAIN_SHUTOFF_FAILED;
       throw err;
     }
     setDefTransient(obj);
