@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
-import { error, qmp, type Setup, setup, XML } from "./fake_qmp/block_harness.ts";
+import { error, qmp, type Setup, setup, VDA as VDA_IMAGE, XML } from "./fake_qmp/block_harness.ts";
 
 const E = VIR;
 const QCOW2 = XML.replace("<driver name='qemu' type='raw'/>", "<driver name='qemu' type='qcow2'/>");
@@ -227,7 +227,7 @@ Deno.test("refusals: raw disk, transient disk, foreign bitmap name, QUIESCE, shu
       assert.deepEqual(commands(t), []);
       assert.deepEqual(await t.conn.domainListAllCheckpoints!(t.dom, 0), []);
     },
-    QCOW2.replace("/img/vda.img", `${images}/vda.img`).replace(
+    QCOW2.replace(VDA_IMAGE, `${images}/vda.img`).replace(
       "<target dev='vda' bus='virtio'/>",
       "<target dev='vda' bus='virtio'/><transient/>",
     ),
