@@ -466,7 +466,7 @@ export class QemuDriverState {
     let nics: NicRuntime[] = [];
     let lastNode = 0;
     let dropped: DroppedSource[] = [];
-    let prepared = false;
+    let hostFailed = false;
     const taints: Taints = { taint: 0, deprecations: [] };
     try {
       assignDeviceAliases(def);
@@ -477,8 +477,6 @@ export class QemuDriverState {
         .catch(() => undefined);
       if (def.cpu?.mode && def.cpu.mode !== "custom" && caps) updateGuestCpu(def, caps);
       checkStartTaints(taints, def, { rootQemu: this.#rootQemu(), caps, incoming: !!from });
-      // From here on libvirt's failed start goes through qemuProcessStop: shut off, failed.
-      prepared = true;
       const volumes = await resolveVolumeDisks(def, this.secondaries);
       const sourceNodes = numberDiskSources(def);
       nics = await prepareNics(def, this.nicContext);
@@ -487,7 +485,12 @@ export class QemuDriverState {
       await prepareChannels(def.devices.other, this.paths.runDir, id, def.name);
       try {
         // After the NICs and secrets, as libvirt's host preparation comes after them.
-        ({ last: lastNode, dropped } = await prepareHostStorage(def, volumes, sourceNodes, !from));
+        ({ last: lastNode, dropped } = await prepareHostStorage(def, volumes, sourceNodes, !from)
+          .catch((err) => {
+            // libvirt stops what its host preparation began (qemuProcessStop): shut off, failed.
+            hostFailed = true;
+            throw err;
+          }));
         if (!this.privileged) refuseSessionTuning(def);
         const fds = tapFds(nics);
         const argv = buildQemuArgv(def, vcpus, { monitorPath, accel, taps, volumes, secrets });
@@ -515,7 +518,7 @@ export class QemuDriverState {
       await removeStatus(this.paths.runDir, def.name);
       await removeChannelDir(this.paths.runDir, id, def.name);
       this.#forgetLive(obj);
-      if (prepared) obj.reason = E.DOMAIN_SHUTOFF_FAILED;
+      if (hostFailed) obj.reason = E.DOMAIN_SHUTOFF_FAILED;
       throw err;
     }
     setDefTransient(obj);

@@ -9,6 +9,7 @@ import { VIR } from "../../../util/constants.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
 import { error, qmp, type Setup, setup, snapshots, VDA, XML } from "./fake_qmp/block_harness.ts";
 import { FakeAgent } from "./fake_agent.ts";
+import { imageDir } from "./images.ts";
 
 const E = VIR;
 const recorded = JSON.parse(
@@ -634,7 +635,7 @@ Deno.test("QUIESCE: refused without an agent; with one, the guest's file systems
 
 Deno.test("a transient disk takes no block job: pull, copy and disk-only snapshot refused as qemuDomainDiskBlockJobIsSupported", async () => {
   // The start makes the disk's overlay next to its image.
-  const images = await Deno.makeTempDir({ prefix: "ev-transient-img-" });
+  const images = await imageDir("ev-transient-img-");
   const t = await setup({
     xml: XML.replace(VDA, `${images}/vda.img`).replace(
       "<target dev='vda' bus='virtio'/>",

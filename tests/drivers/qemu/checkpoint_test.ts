@@ -8,6 +8,7 @@ import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
 import { error, qmp, type Setup, setup, VDA as VDA_IMAGE, XML } from "./fake_qmp/block_harness.ts";
+import { imageDir } from "./images.ts";
 
 const E = VIR;
 const QCOW2 = XML.replace("<driver name='qemu' type='raw'/>", "<driver name='qemu' type='qcow2'/>");
@@ -212,7 +213,7 @@ Deno.test("refusals: raw disk, transient disk, foreign bitmap name, QUIESCE, shu
   }, XML);
   // qemuDomainDiskBlockJobIsSupported, after the format check (qemu_domain.c). The start
   // makes the transient disk's overlay next to its image.
-  const images = await Deno.makeTempDir({ prefix: "ev-transient-img-" });
+  const images = await imageDir("ev-transient-img-");
   await withCheckpoints(
     async (t) => {
       const transient = await error(t.conn.domainCheckpointCreateXML!(t.dom, chkXML("c1"), 0));

@@ -13,9 +13,24 @@
  */
 
 /** The images the tests name, by file name. */
-const NAMES = ["vda.img", "vdb.img", "ga.img", "d.img", "ro.img"];
+const NAMES = ["vda.img", "ga.img", "d.img", "ro.img", "f.img", "a.iso", "b.qcow2"];
 
 /** The folder of the images. */
 export const IMG: string = Deno.makeTempDirSync({ prefix: "ev-img-" });
 for (const name of NAMES) Deno.writeFileSync(`${IMG}/${name}`, new Uint8Array());
 globalThis.addEventListener("unload", () => Deno.removeSync(IMG, { recursive: true }));
+
+/**
+ * A new folder (the caller removes it) holding empty images `names`: for a test whose driver
+ * writes next to the image (a transient disk's overlay).
+ *
+ * @example
+ * ```ts ignore
+ * const dir = await imageDir("ev-transient-img-"); // holds vda.img
+ * ```
+ */
+export async function imageDir(prefix: string, names = ["vda.img"]): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix });
+  for (const name of names) await Deno.writeFile(`${dir}/${name}`, new Uint8Array());
+  return dir;
+}
