@@ -11,6 +11,7 @@
  */
 import type { DomainDef } from "../../conf/domain/def.ts";
 import { VirError } from "../../util/errors.ts";
+import { reachedFile } from "../../util/reached_file.ts";
 import { readImageHeader } from "../../util/image_header.ts";
 import { strerror } from "../../util/strerror.ts";
 import { child, type XmlElement } from "../../util/xml/mod.ts";
@@ -136,7 +137,7 @@ function brokenChain(err: unknown, file: string, parent?: string, ids = true): V
     ? `Cannot access storage file '${file}'`
     : `Cannot access backing file '${file}' of storage file '${parent}'`;
   const as = ids ? ` (as uid:${Deno.uid()}, gid:${Deno.gid()})` : "";
-  return VirError.report("STORAGE", "SYSTEM_ERROR", `${what}${as}: ${strerror(err)}`);
+  return reachedFile(VirError.report("STORAGE", "SYSTEM_ERROR", `${what}${as}: ${strerror(err)}`));
 }
 
 /**
@@ -148,11 +149,11 @@ async function readLayerHeader(file: string, parent: string) {
   const info = await Deno.stat(file).catch((err) => {
     throw brokenChain(err, file, file === parent ? undefined : parent);
   });
-  if (info.isDirectory) {
-    throw VirError.report("STORAGE", "SYSTEM_ERROR", `cannot read header '${file}': Is a directory`);
-  }
+  const failed = (message: string) =>
+    reachedFile(VirError.report("STORAGE", "SYSTEM_ERROR", message));
+  if (info.isDirectory) throw failed(`cannot read header '${file}': Is a directory`);
   return await readImageHeader(file).catch((err) => {
-    throw VirError.report("STORAGE", "SYSTEM_ERROR", `Failed to open file '${file}': ${strerror(err)}`);
+    throw failed(`Failed to open file '${file}': ${strerror(err)}`);
   });
 }
 

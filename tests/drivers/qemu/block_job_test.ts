@@ -173,7 +173,10 @@ Deno.test("disk-only snapshot, active commit and pivot: libvirt's QMP, XML, even
     });
     assert.match(
       await t.conn.domainGetXMLDesc!(t.dom, 0),
-      new RegExp(String.raw`<mirror type='file' job='active-commit' ready='yes'>\s*<format type='raw'/>\s*<source file='${VDA}' index='2'/>\s*</mirror>\s*<target`),
+      new RegExp(
+        String
+          .raw`<mirror type='file' job='active-commit' ready='yes'>\s*<format type='raw'/>\s*<source file='${VDA}' index='2'/>\s*</mirror>\s*<target`,
+      ),
     );
     await t.conn.domainBlockJobSetSpeed!(t.dom, "vda", 2, 0);
     assert.deepEqual(qmp(t).at(-1), {
@@ -204,7 +207,10 @@ Deno.test("disk-only snapshot, active commit and pivot: libvirt's QMP, XML, even
     assert.ok(qmp(t).some((c) => c.execute === "job-complete"));
     assert.ok(qmp(t).some((c) => c.execute === "blockdev-del"));
     const after = await t.conn.domainGetXMLDesc!(t.dom, 0);
-    assert.match(after, new RegExp(String.raw`<source file='${VDA}' index='2'/>\s*<backingStore/>\s*<target`));
+    assert.match(
+      after,
+      new RegExp(String.raw`<source file='${VDA}' index='2'/>\s*<backingStore/>\s*<target`),
+    );
     assert.match(
       await t.conn.domainGetXMLDesc!(t.dom, E.DOMAIN_XML_INACTIVE),
       new RegExp(String.raw`<source file='${VDA}'/>\s*<target`),
@@ -250,8 +256,7 @@ Deno.test("commit below the top, then pull: block-commit / block-stream, libvirt
   const t = await fakeSetup();
   try {
     await snapshots(t, "s3", "s4");
-    const mapped = (key: string) =>
-      libvirtError(key, t.dir).replaceAll(`${t.dir}/vda.qcow2`, VDA);
+    const mapped = (key: string) => libvirtError(key, t.dir).replaceAll(`${t.dir}/vda.qcow2`, VDA);
     assert.equal(
       await asText(t.conn.domainBlockCommit!(
         t.dom,

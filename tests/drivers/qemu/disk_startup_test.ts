@@ -116,7 +116,11 @@ Deno.test("disk startup checks and startupPolicy: libvirt's answers, events and 
         },
       );
       if (step.error) {
-        assert.deepEqual(got, { error: { ...step.error, message: ids(step.error.message) } }, label);
+        assert.deepEqual(
+          got,
+          { error: { ...step.error, message: ids(step.error.message) } },
+          label,
+        );
       } else if (step.op === "xml") {
         assert.deepEqual(disks(got.ok as string), disks(step.ok as string), label);
       } else assert.deepEqual(got, { ok: step.ok ?? 0 }, label);
