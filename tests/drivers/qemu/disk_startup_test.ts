@@ -8,7 +8,6 @@
  * XML's disks as libvirt's show them.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import type { DomainRef, DriverConnection, DriverEvent } from "../../../util/driver.ts";
 import { VIR } from "../../../util/constants.ts";
