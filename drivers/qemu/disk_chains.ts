@@ -32,7 +32,8 @@ const disksOf = (def: DomainDef) => def.devices.other.filter((d) => d.name === "
 
 /**
  * Gives every disk's source and each layer of its given chain its index, last disk first;
- * returns the last index used. A disk without a medium uses up an index too, as libvirt's.
+ * returns the last index used. A disk without a medium uses up an index too, as libvirt's,
+ * but not one whose medium the start dropped for a volume it could not find (`skip`).
  *
  * @example
  * ```ts
@@ -41,9 +42,14 @@ const disksOf = (def: DomainDef) => def.devices.other.filter((d) => d.name === "
  * numberDiskSources(def); // 2 for two disks without backing images
  * ```
  */
-export function numberDiskSources(def: DomainDef): number {
+export function numberDiskSources(
+  def: DomainDef,
+  skip: ReadonlySet<XmlElement> = new Set(),
+): number {
   let n = 0;
-  for (const disk of disksOf(def).toReversed()) numberDiskChain(disk, () => ++n);
+  for (const disk of disksOf(def).toReversed()) {
+    if (!skip.has(disk)) numberDiskChain(disk, () => ++n);
+  }
   return n;
 }
 

@@ -15,14 +15,21 @@ import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 import { child, type XmlElement } from "../../util/xml/mod.ts";
 import { probeDiskChain } from "./disk_chains.ts";
+import type { QemuSecondaries } from "./secondaries.ts";
+import { resolveVolumeDisk } from "./volume_disk.ts";
 
 /** What libvirt's `VIR_DOMAIN_EVENT_ID_DISK_CHANGE` carries for a source dropped at start. */
 export interface DroppedSource {
-  oldSrcPath: string;
+  oldSrcPath: string | null;
   newSrcPath: null;
   devAlias: string;
   reason: number;
 }
+
+const disksOf = (def: DomainDef) => def.devices.other.filter((d) => d.name === "disk");
+
+const policyOf = (disk: XmlElement) =>
+  child(disk, "source")?.attributes.startupPolicy as StartupPolicy | undefined;
 
 /** The disk types whose source is a local path (`virStorageSourceIsLocalStorage`). */
 const LOCAL_TYPES = ["file", "block", "dir"];
@@ -34,6 +41,48 @@ function localPath(disk: XmlElement, volume: string | undefined): string | undef
   if (!LOCAL_TYPES.includes(type)) return undefined;
   const source = child(disk, "source")?.attributes;
   return source?.file ?? source?.dev ?? source?.dir;
+}
+
+/**
+ * Translates every volume disk to its volume's path (`qemuProcessPrepareDomainStorage`), last
+ * disk first; a volume that cannot be found fails the start unless its disk's policy lets the
+ * start go on without it. Returns the paths by disk, the drops, and the cdroms and floppies
+ * emptied (libvirt gives their empty sources no index).
+ *
+ * @example
+ * ```ts
+ * import { prepareDomainStorage } from "./disk_startup.ts";
+ * declare const def: import("../../conf/domain/def.ts").DomainDef;
+ * declare const secondaries: import("./secondaries.ts").QemuSecondaries;
+ * const { volumes, dropped, emptied } = await prepareDomainStorage(def, secondaries, true);
+ * ```
+ */
+export async function prepareDomainStorage(
+  def: DomainDef,
+  secondaries: QemuSecondaries,
+  coldBoot: boolean,
+): Promise<
+  { volumes: Map<XmlElement, string>; dropped: DroppedSource[]; emptied: Set<XmlElement> }
+> {
+  const volumes = new Map<XmlElement, string>();
+  const dropped: DroppedSource[] = [];
+  const emptied = new Set<XmlElement>();
+  for (const disk of disksOf(def).toReversed()) {
+    try {
+      const path = await resolveVolumeDisk(disk, secondaries);
+      if (path !== undefined) volumes.set(disk, path);
+    } catch (err) {
+      if (
+        !(err instanceof VirError) || !mayDrop(policyOf(disk), disk.attributes.device, coldBoot)
+      ) {
+        throw err;
+      }
+      // An untranslated volume has no path for the event to name.
+      dropped.push(dropSource(def, disk, null));
+      emptied.add(disk);
+    }
+  }
+  return { volumes, dropped, emptied };
 }
 
 /**
@@ -56,11 +105,10 @@ export async function prepareHostStorage(
 ): Promise<{ last: number; dropped: DroppedSource[] }> {
   let n = last;
   const dropped: DroppedSource[] = [];
-  const disks = def.devices.other.filter((d) => d.name === "disk");
-  for (const disk of disks.toReversed()) {
+  for (const disk of disksOf(def).toReversed()) {
     const volume = volumes.get(disk);
     const path = localPath(disk, volume);
-    const policy = child(disk, "source")?.attributes.startupPolicy as StartupPolicy | undefined;
+    const policy = policyOf(disk);
     // An optional image already known missing is not read (qemuDomainDiskIsMissingLocalOptional).
     const skip = coldBoot && policy === "optional" && path !== undefined && !(await exists(path));
     if (!skip) {
@@ -76,7 +124,7 @@ export async function prepareHostStorage(
         n = before;
       }
     }
-    dropped.push(dropSource(def, disk, path ?? ""));
+    dropped.push(dropSource(def, disk, path ?? null));
   }
   return { last: n, dropped };
 }
@@ -93,7 +141,7 @@ function mayDrop(policy: StartupPolicy | undefined, device = "disk", coldBoot: b
  * `qemuDomainCheckRemoveOptionalDisk`: a cdrom or floppy loses its medium (its format and
  * policy with it: `virDomainDiskEmptySource`), another disk leaves the running domain.
  */
-function dropSource(def: DomainDef, disk: XmlElement, path: string): DroppedSource {
+function dropSource(def: DomainDef, disk: XmlElement, path: string | null): DroppedSource {
   const devAlias = child(disk, "alias")?.attributes.name ?? "";
   const device = disk.attributes.device;
   if (device === "cdrom" || device === "floppy") {

@@ -9,7 +9,9 @@
  */
 import assert from "node:assert/strict";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
-import type { DomainRef, DriverConnection, DriverEvent } from "../../../util/driver.ts";
+import { storageDriver } from "../../../drivers/storage/mod.ts";
+import { createRegistry } from "../../../util/registry.ts";
+import type { DomainRef, DriverEvent } from "../../../util/driver.ts";
 import { VIR } from "../../../util/constants.ts";
 import { VirError } from "../../../util/errors.ts";
 import { blockLauncher } from "./fake_qmp/block_launcher.ts";
@@ -43,10 +45,11 @@ Deno.test("disk startup checks and startupPolicy: libvirt's answers, events and 
   const dir = await Deno.makeTempDir({ prefix: "ev-dsu-" });
   const state = await Deno.makeTempDir({ prefix: "ev-dsu-state-" });
   const { launcher } = blockLauncher();
-  const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
-    stateDir: state,
-    launcher,
-  }) as DriverConnection;
+  // The host's storage driver beside it, for volume disks (of a pool that is not there).
+  const conn = await createRegistry([qemuConnectDriver], [{
+    ...storageDriver,
+    open: (uri, options) => storageDriver.open(uri, { ...options, stateDir: state }),
+  }]).find("qemu")!.open(new URL("qemu:///session"), { stateDir: state, launcher });
   const local = (text: string) => text.replaceAll("@DIR@", dir);
   const masked = (text: string) => text.replaceAll(dir, "@DIR@");
   const events: unknown[][] = [];
@@ -54,7 +57,7 @@ Deno.test("disk startup checks and startupPolicy: libvirt's answers, events and 
     const d = ev.data;
     if (ev.eventId === VIR.DOMAIN_EVENT_ID_LIFECYCLE) events.push(["lifecycle", d.event, d.detail]);
     if (ev.eventId === VIR.DOMAIN_EVENT_ID_DISK_CHANGE) {
-      const old = masked(String(d.oldSrcPath));
+      const old = typeof d.oldSrcPath === "string" ? masked(d.oldSrcPath) : d.oldSrcPath;
       events.push(["disk-change", old, d.newSrcPath, d.devAlias, d.reason]);
     }
   });
