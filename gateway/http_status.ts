@@ -1,5 +1,6 @@
 import { VIR } from "../util/constants.ts";
 import { VirError } from "../util/errors.ts";
+import { isReachedFileError } from "../util/reached_file.ts";
 import type { CallDecl, FileArg } from "../util/contract/mod.ts";
 
 type ErrName = keyof typeof VIR & `ERR_${string}`;
@@ -172,6 +173,10 @@ const ERRNO_STATUS = new Map(
   ),
 );
 
+/** The status of the strerror(3) text that ends `message`, if it is a file's. */
+const errnoStatus = (message: string) =>
+  ERRNO_STATUS.get(message.slice(message.lastIndexOf(": ") + 2));
+
 /** The paths a message quotes (`'…'`). */
 const quoted = (message: string) => [...message.matchAll(/'([^']+)'/g)].map((m) => m[1]);
 
@@ -211,7 +216,7 @@ export function callerFileStatus(
   e: unknown,
 ): number | undefined {
   if (!(e instanceof VirError) || e.code !== VIR.ERR_SYSTEM_ERROR) return undefined;
-  const status = ERRNO_STATUS.get(e.message.slice(e.message.lastIndexOf(": ") + 2));
+  const status = errnoStatus(e.message);
   if (!status) return undefined;
   const named = decl.args.some((a, i) => a.files && namesCallerFile(a.files, args[i], e.message));
   return named ? status : undefined;
@@ -286,8 +291,10 @@ export function markCallError(
 
 /**
  * The HTTP status for a libvirt error (see {@link HTTP_STATUS}): the one
- * {@link markCallError} gave it, else by its code; 500 for a number libvirt 9.0 does not
- * have. The body always carries the exact libvirt error. `VIR_ERR_RPC` from
+ * {@link markCallError} gave it, or its errno's where a driver marked it as about a file a
+ * definition named (`util/reached_file.ts`: a missing disk image at a start is a 404, as a
+ * missing save image the caller named is), else by its code; 500 for a number libvirt 9.0
+ * does not have. The body always carries the exact libvirt error. `VIR_ERR_RPC` from
  * `VIR_FROM_REMOTE` is the remote protocol refusing to carry a call ("cpumap length greater
  * than maximum", "too many NUMA cells"; libvirt's client refuses it before sending): the
  * caller asked for more than the wire takes, a 400, where other RPC errors are the host's.
@@ -300,7 +307,7 @@ export function markCallError(
  * ```
  */
 export function httpStatus(e: VirError): number {
-  const byCall = CALL_STATUS.get(e);
+  const byCall = CALL_STATUS.get(e) ?? (isReachedFileError(e) ? errnoStatus(e.message) : undefined);
   if (byCall) return byCall;
   for (const [code, match, status] of BY_MESSAGE) {
     if (e.code === code && match.test(e.message)) return status;

@@ -31,6 +31,7 @@ import { chardevSource, checkChardevTarget } from "./chardev.ts";
 import { type DomainDef, type DomainInterface, INTERFACE_TYPES } from "./def.ts";
 import { parseGraphics } from "./graphics.ts";
 import { insertDisk } from "./disk_name.ts";
+import { STARTUP_POLICIES } from "./startup_policy.ts";
 import { checkUsbHostdevSource } from "./hostdev_usb.ts";
 import { checkNetIPInfo } from "./net_ip.ts";
 import { parseIommu } from "./iommu.ts";
@@ -485,6 +486,8 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
   // virDomainDiskDefDriverParseXML: a disk's IOThread is one of 1, 2, …
   const driver = child(dev, "driver");
   if (driver) xmlPropUInt(driver, "iothread", undefined, { nonZero: true });
+  // VIR_XML_PROP_NONZERO: "default" is refused as an unknown value is.
+  if (source) xmlPropEnum(source, "startupPolicy", STARTUP_POLICIES);
   const n = normalizeElement(dev, "devices", options);
   if (!n) return undefined;
   n.attributes = { type: n.attributes.type ?? "file", device: "disk", ...n.attributes };

@@ -16,11 +16,12 @@
 import { VirError } from "../../util/errors.ts";
 import { child, type XmlElement } from "../../util/xml/mod.ts";
 import { xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
+import { STARTUP_POLICIES } from "./startup_policy.ts";
 
 /** Throws libvirt's error for the first thing wrong in the USB source `source`. */
 export function checkUsbHostdevSource(source: XmlElement): void {
   // VIR_XML_PROP_NONZERO: the enums' "default" is refused as an unknown value is.
-  xmlPropEnum(source, "startupPolicy", ["mandatory", "requisite", "optional"] as const);
+  xmlPropEnum(source, "startupPolicy", STARTUP_POLICIES);
   xmlPropEnum(source, "autoAddress", ["yes", "no"] as const);
   xmlPropEnum(source, "guestReset", ["off", "uninitialized", "on"] as const);
   const vendor = child(source, "vendor");

@@ -194,7 +194,8 @@ const TABLE: Record<string, string> = {
     "serial wwn vendor product encryption alias address",
   "disk/driver": "name type cache error_policy rerror_policy io ioeventfd event_idx copy_on_read " +
     "discard iothread detect_zeroes queues queue_size iommu ats packed page_per_vq|",
-  "disk/source": "file dev dir protocol name pool volume mode query index|host snapshot config " +
+  "disk/source":
+    "file dev dir protocol name pool volume mode query startupPolicy index|host snapshot config " +
     "auth encryption reservations initiator address slices ssl cookies readahead timeout " +
     "reconnect",
   "disk/source/host": "name port transport socket|",

@@ -15,6 +15,7 @@ import { child, children, textOf, type XmlElement } from "../../util/xml/mod.ts"
 import type { DomainDef } from "./def.ts";
 import { diskNameIndex } from "./disk_name.ts";
 import { validateDiskLun } from "./disk_lun.ts";
+import { validateDiskStartupPolicy } from "./startup_policy.ts";
 import { validateChardevSource } from "./chardev.ts";
 import { validateIdmap } from "./idmap.ts";
 import { validateIommu } from "./iommu.ts";
@@ -60,6 +61,7 @@ export function validateDomainDef(def: DomainDef): void {
   for (const disk of def.devices.other.filter((d) => d.name === "disk")) {
     validateDiskLun(disk);
     validateDiskBus(disk);
+    validateDiskStartupPolicy(disk);
   }
   // virDomainRedirdevDefValidate: USB redirection needs a USB controller that is not 'none'.
   const hasUsb = def.devices.other.some((d) =>

@@ -11,6 +11,7 @@
  */
 import type { DomainDef } from "../../conf/domain/def.ts";
 import { VirError } from "../../util/errors.ts";
+import { reachedFile } from "../../util/reached_file.ts";
 import { readImageHeader } from "../../util/image_header.ts";
 import { strerror } from "../../util/strerror.ts";
 import { child, type XmlElement } from "../../util/xml/mod.ts";
@@ -21,11 +22,18 @@ import { prepareSourceTls } from "./api/disk_backend.ts";
 /** libvirt's `max_depth` of a backing chain (`virStorageSourceGetMetadata`'s callers). */
 const MAX_DEPTH = 200;
 
+/**
+ * The image formats libvirt follows a backing chain in (`VIR_STORAGE_FILE_BACKING` and after);
+ * an image of any other format is only checked to exist.
+ */
+const BACKING_FORMATS = new Set(["cow", "qcow", "qcow2", "qed", "vmdk"]);
+
 const disksOf = (def: DomainDef) => def.devices.other.filter((d) => d.name === "disk");
 
 /**
  * Gives every disk's source and each layer of its given chain its index, last disk first;
- * returns the last index used. A disk without a medium uses up an index too, as libvirt's.
+ * returns the last index used. A disk without a medium uses up an index too, as libvirt's,
+ * but not one whose medium the start dropped for a volume it could not find (`skip`).
  *
  * @example
  * ```ts
@@ -34,9 +42,14 @@ const disksOf = (def: DomainDef) => def.devices.other.filter((d) => d.name === "
  * numberDiskSources(def); // 2 for two disks without backing images
  * ```
  */
-export function numberDiskSources(def: DomainDef): number {
+export function numberDiskSources(
+  def: DomainDef,
+  skip: ReadonlySet<XmlElement> = new Set(),
+): number {
   let n = 0;
-  for (const disk of disksOf(def).toReversed()) numberDiskChain(disk, () => ++n);
+  for (const disk of disksOf(def).toReversed()) {
+    if (!skip.has(disk)) numberDiskChain(disk, () => ++n);
+  }
   return n;
 }
 
@@ -65,30 +78,6 @@ export function numberDiskChain(disk: XmlElement, nextIndex: () => number): void
 }
 
 /**
- * Reads the backing chain of every disk with a medium whose XML does not give it, from index
- * `last + 1` on, and writes it into the disk; returns the last index used. `files` maps a
- * volume disk to its volume's path.
- *
- * @example
- * ```ts
- * import { numberDiskSources, probeDiskChains } from "./disk_chains.ts";
- * declare const def: import("../../conf/domain/def.ts").DomainDef;
- * await probeDiskChains(def, new Map(), numberDiskSources(def));
- * ```
- */
-export async function probeDiskChains(
-  def: DomainDef,
-  files: ReadonlyMap<XmlElement, string>,
-  last: number,
-): Promise<number> {
-  let n = last;
-  for (const disk of disksOf(def).toReversed()) {
-    await probeDiskChain(disk, files.get(disk), () => ++n);
-  }
-  return n;
-}
-
-/**
  * Reads the backing chain of one disk (a file or block device; a network source is not read)
  * whose XML does not give it, each image below the given chain taking `nextIndex()`, and
  * writes it into the disk, ended as libvirt's live XML ends it. The start does this for every
@@ -110,14 +99,68 @@ export async function probeDiskChain(
   const type = disk.attributes.type;
   if (type === "network" || (type === "volume" && volume === undefined)) return;
   const chain = diskLayers(disk, volume);
-  if (!chain.length || terminated(disk)) return;
-  const below = await backingOf(chain.at(-1)!, chain.length, nextIndex);
-  if (!below) return;
+  if (!chain.length) return;
+  await checkDeclaredChain(chain);
+  if (terminated(disk)) return;
+  // An image without backing support is not read: its chain ends at it.
+  const below = BACKING_FORMATS.has(chain[0].format)
+    ? await backingOf(chain.at(-1)!, chain.length, nextIndex)
+    : [];
   const given = chain.slice(1);
   const tail = backingStores([...given, ...below], true)!;
   const kids = disk.children.filter((c) => !(c.type === "element" && c.name === "backingStore"));
   const at = kids.indexOf(child(disk, "source")!) + 1;
   disk.children = [...kids.slice(0, at), tail, ...kids.slice(at)];
+}
+
+/**
+ * The access checks `qemuDomainDetermineDiskChain` makes before it reads any header: an image of
+ * a format without backing files must exist (reported without the ids: libvirt has not opened
+ * its storage backend yet); of the others, every layer the XML gives a layer below must. The
+ * chain's last given layer is checked when its header is read.
+ */
+async function checkDeclaredChain(chain: readonly Layer[]): Promise<void> {
+  const [top] = chain;
+  if (!BACKING_FORMATS.has(top.format)) {
+    await Deno.stat(top.file).catch((err) => {
+      throw brokenChain(err, top.file, undefined, false);
+    });
+    return;
+  }
+  for (const layer of chain.slice(0, -1)) {
+    await Deno.stat(layer.file).catch((err) => {
+      throw brokenChain(err, layer.file, layer === top ? undefined : top.file);
+    });
+  }
+}
+
+/**
+ * libvirt's `virStorageSourceReportBrokenChain`: the image `file` (below `parent`, when given)
+ * cannot be reached, as the driver's user and group where its storage backend was opened.
+ */
+function brokenChain(err: unknown, file: string, parent?: string, ids = true): VirError {
+  const what = parent === undefined
+    ? `Cannot access storage file '${file}'`
+    : `Cannot access backing file '${file}' of storage file '${parent}'`;
+  const as = ids ? ` (as uid:${Deno.uid()}, gid:${Deno.gid()})` : "";
+  return reachedFile(VirError.report("STORAGE", "SYSTEM_ERROR", `${what}${as}: ${strerror(err)}`));
+}
+
+/**
+ * Reads the header of a layer of a chain as `virStorageSourceGetMetadataRecurseReadHeader`
+ * does: a layer that is not there is a broken chain below `parent` (the layer the read started
+ * from, itself when it is the first), one that does not open or read is named as such.
+ */
+async function readLayerHeader(file: string, parent: string) {
+  const info = await Deno.stat(file).catch((err) => {
+    throw brokenChain(err, file, file === parent ? undefined : parent);
+  });
+  const failed = (message: string) =>
+    reachedFile(VirError.report("STORAGE", "SYSTEM_ERROR", message));
+  if (info.isDirectory) throw failed(`cannot read header '${file}': Is a directory`);
+  return await readImageHeader(file).catch((err) => {
+    throw failed(`Failed to open file '${file}': ${strerror(err)}`);
+  });
 }
 
 /** Whether the disk's XML ends its chain itself (an empty `<backingStore/>` at the bottom). */
@@ -128,15 +171,15 @@ function terminated(disk: XmlElement): boolean {
 }
 
 /**
- * The images below `layer`, read from the headers (`virStorageSourceGetMetadataRecurse`);
- * undefined when its file cannot be read (QEMU reports that at start). A backing image whose
- * format the header does not record is probed, and refused if it has a backing image itself.
+ * The images below `layer`, read from the headers (`virStorageSourceGetMetadataRecurse`),
+ * `layer` itself included. A backing image whose format the header does not record is probed,
+ * and refused if it has a backing image itself.
  */
 async function backingOf(
   layer: Layer,
   depth: number,
   nextIndex: () => number,
-): Promise<Layer[] | undefined> {
+): Promise<Layer[]> {
   const out: Layer[] = [];
   let top = layer;
   for (let d = depth;; d++) {
@@ -147,19 +190,7 @@ async function backingOf(
         `backing store for ${top.file} is self-referential or too deeply nested`,
       );
     }
-    let header;
-    try {
-      header = await readImageHeader(top.file);
-    } catch (err) {
-      if (top === layer) return undefined;
-      // virStorageSourceReportBrokenChain names the disk's own image as the parent.
-      throw VirError.report(
-        "STORAGE",
-        "SYSTEM_ERROR",
-        `Cannot access backing file '${top.file}' of storage file '${layer.file}' ` +
-          `(as uid:${Deno.uid()}, gid:${Deno.gid()}): ${strerror(err)}`,
-      );
-    }
+    const header = await readLayerHeader(top.file, layer.file);
     if (top.format !== "qcow2" || !header.backing) break;
     let format = header.backing.format;
     if (!format) {

@@ -20,7 +20,8 @@ import {
 } from "./api/transient_disks.ts";
 import { plugSharedBackingDisks } from "./api/disk_plug.ts";
 import { buildQemuArgv } from "./command/argv.ts";
-import { numberDiskSources, probeDiskChains } from "./disk_chains.ts";
+import { numberDiskSources } from "./disk_chains.ts";
+import { type DroppedSource, prepareDomainStorage, prepareHostStorage } from "./disk_startup.ts";
 import { startedSourceIndex } from "./api/block_chain.ts";
 import { accelOf, checkVirtType, kvmUsable } from "./accel.ts";
 import { refreshLiveDevices } from "./live_devices.ts";
@@ -67,7 +68,6 @@ import { QemuSecondaries } from "./secondaries.ts";
 import { hostdevManager } from "./api/host_pci.ts";
 import type { HostdevManager } from "../../util/pci/hostdev_manager.ts";
 import { Sysfs } from "../../util/sysfs.ts";
-import { resolveVolumeDisks } from "./volume_disk.ts";
 import { prepareDiskSecrets, removeDiskSecrets } from "./disk_secret.ts";
 import {
   nameHelperTaps,
@@ -463,6 +463,15 @@ export class QemuDriverState {
     let proc: QemuProcess;
     let vm: LiveVcpus;
     let nics: NicRuntime[] = [];
+    let lastNode = 0;
+    let dropped: DroppedSource[] = [];
+    // libvirt stops what its preparation of the storage began (qemuProcessStop): a failure
+    // there leaves the domain shut off, failed.
+    let storageFailed = false;
+    const stopped = (err: unknown): never => {
+      storageFailed = true;
+      throw err;
+    };
     const taints: Taints = { taint: 0, deprecations: [] };
     try {
       assignDeviceAliases(def);
@@ -473,13 +482,19 @@ export class QemuDriverState {
         .catch(() => undefined);
       if (def.cpu?.mode && def.cpu.mode !== "custom" && caps) updateGuestCpu(def, caps);
       checkStartTaints(taints, def, { rootQemu: this.#rootQemu(), caps, incoming: !!from });
-      const volumes = await resolveVolumeDisks(def, this.secondaries);
-      const lastNode = await probeDiskChains(def, volumes, numberDiskSources(def));
+      const domainStorage = await prepareDomainStorage(def, this.secondaries, !from)
+        .catch(stopped);
+      const volumes = domainStorage.volumes;
+      const sourceNodes = numberDiskSources(def, domainStorage.emptied);
       nics = await prepareNics(def, this.nicContext);
       const taps = new Map(nics.map((n) => [def.devices.interfaces[n.index], n]));
       const secrets = await prepareDiskSecrets(def, this.secondaries, this.paths.runDir);
       await prepareChannels(def.devices.other, this.paths.runDir, id, def.name);
       try {
+        // After the NICs and secrets, as libvirt's host preparation comes after them.
+        const host = await prepareHostStorage(def, volumes, sourceNodes, !from).catch(stopped);
+        lastNode = host.last;
+        dropped = [...domainStorage.dropped, ...host.dropped];
         if (!this.privileged) refuseSessionTuning(def);
         const fds = tapFds(nics);
         const argv = buildQemuArgv(def, vcpus, { monitorPath, accel, taps, volumes, secrets });
@@ -507,6 +522,7 @@ export class QemuDriverState {
       await removeStatus(this.paths.runDir, def.name);
       await removeChannelDir(this.paths.runDir, id, def.name);
       this.#forgetLive(obj);
+      if (storageFailed) obj.reason = E.DOMAIN_SHUTOFF_FAILED;
       throw err;
     }
     setDefTransient(obj);
@@ -514,6 +530,7 @@ export class QemuDriverState {
     obj.newDef?.devices.interfaces.forEach(dropEmptyBandwidth);
     obj.def = def;
     this.domains.setId(obj, id);
+    for (const drop of dropped) this.emitOther(obj, E.DOMAIN_EVENT_ID_DISK_CHANGE, { ...drop });
     obj.monitorPath = monitorPath;
     obj.nics = nics;
     obj.taints = taints;

@@ -6,7 +6,6 @@
  *
  * @module
  */
-import type { DomainDef } from "../../conf/domain/def.ts";
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 import { child, parse, type XmlElement } from "../../util/xml/mod.ts";
@@ -70,33 +69,6 @@ async function translate(secondaries: QemuSecondaries, source: Record<string, st
       );
   }
   return path;
-}
-
-/**
- * The host path of every `<disk type='volume'>` of the live definition `def`, by disk element.
- * A disk with no format of its own gets `raw`, as libvirt's QEMU driver gives it (it never
- * probes a format), and its live XML says so.
- *
- * @example
- * ```ts
- * import { resolveVolumeDisks } from "./volume_disk.ts";
- * import type { QemuSecondaries } from "./secondaries.ts";
- * import type { DomainDef } from "../../conf/domain/def.ts";
- * declare const def: DomainDef, secondaries: QemuSecondaries;
- * const paths = await resolveVolumeDisks(def, secondaries);
- * ```
- */
-export async function resolveVolumeDisks(
-  def: DomainDef,
-  secondaries: QemuSecondaries,
-): Promise<Map<XmlElement, string>> {
-  const paths = new Map<XmlElement, string>();
-  for (const disk of def.devices.other) {
-    if (disk.name !== "disk") continue;
-    const path = await resolveVolumeDisk(disk, secondaries);
-    if (path !== undefined) paths.set(disk, path);
-  }
-  return paths;
 }
 
 /**

@@ -126,6 +126,24 @@ Deno.test("event: agent-lifecycle in virsh's words (virshEventAgentLifecyclePrin
   );
 });
 
+Deno.test("event: disk-change in virsh's words (virshEventDiskChangePrint)", () => {
+  const ev = (oldSrcPath: string | null, reason: number) =>
+    ({
+      family: "domain",
+      eventId: VIR.DOMAIN_EVENT_ID_DISK_CHANGE,
+      object: { name: "vm" },
+      data: { oldSrcPath, newSrcPath: null, devAlias: "ide0-1-0", reason },
+    }) as unknown as ConnectionEvent;
+  same(
+    domainLine(ev("/i/a.iso", VIR.DOMAIN_EVENT_DISK_CHANGE_MISSING_ON_START)),
+    "event 'disk-change' for domain 'vm' disk ide0-1-0: /i/a.iso -> (null): changed\n",
+  );
+  same(
+    domainLine(ev(null, VIR.DOMAIN_EVENT_DISK_DROP_MISSING_ON_START)),
+    "event 'disk-change' for domain 'vm' disk ide0-1-0: (null) -> (null): dropped\n",
+  );
+});
+
 Deno.test("send-key: numbers in any C base and names of the code set", async () => {
   same(keycodeFromName("linux", "KEY_A"), 30);
   same(keycodeFromName("os_x", "ANSI_A"), 0);

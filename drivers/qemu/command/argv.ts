@@ -8,7 +8,7 @@ import { shareBacking } from "../disk_transient_validate.ts";
 import type { DomainDef, DomainInterface } from "../../../conf/domain/def.ts";
 import type { XmlElement } from "../../../util/xml/mod.ts";
 import type { VcpuState } from "../hotplug/types.ts";
-import { child } from "../../../util/xml/mod.ts";
+import { child, textOf } from "../../../util/xml/mod.ts";
 import { isQ35 } from "../default_devices.ts";
 import { helperNetdev } from "../net/bridge_helper.ts";
 import type { NicRuntime } from "../net/nics.ts";
@@ -25,6 +25,14 @@ import {
   unsupportedDevice,
   unsupportedEncryption,
 } from "./unsupported.ts";
+
+/** `<os>` children of a direct kernel boot and their QEMU options, in libvirt's order. */
+const DIRECT_BOOT = [
+  ["kernel", "-kernel"],
+  ["initrd", "-initrd"],
+  ["cmdline", "-append"],
+  ["dtb", "-dtb"],
+] as const;
 
 /** Host-side inputs of the command line. */
 export interface CommandOptions {
@@ -149,6 +157,11 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
   if (!features || !child(features, "acpi")) argv.push("-no-acpi");
   // libvirt always asks for a strict boot: only the devices given a bootindex are tried.
   argv.push("-boot", "strict=on");
+  // qemuBuildBootCommandLine: a direct kernel boot, QEMU opening the files itself.
+  for (const [name, flag] of DIRECT_BOOT) {
+    const value = textOf(def.os.extra.find((e) => e.name === name));
+    if (value) argv.push(flag, value);
+  }
   const ctx: DeviceContext = {
     n: { serial: 0, vnc: 0, fdc: 0 },
     placer: pciPlacer(def),

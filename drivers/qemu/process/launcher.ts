@@ -7,6 +7,7 @@
 import { QemuMonitor } from "../monitor/qemu_monitor.ts";
 import { connectQmpUnix } from "../monitor/unix.ts";
 import { VirError } from "../../../util/errors.ts";
+import { reachedFile } from "../../../util/reached_file.ts";
 import { StderrTail } from "./stderr_tail.ts";
 import { LinuxVcpuCgroup } from "../hotplug/cgroup.ts";
 import type { HotplugLog, VcpuCgroup } from "../hotplug/types.ts";
@@ -30,7 +31,17 @@ export interface QemuProcess {
   alive(): boolean;
 }
 
-/** libvirt's error for a QEMU that exited before its monitor answered, with its stderr. */
+/**
+ * QEMU's last words about a file its command line names that it could not open, ended by the
+ * errno's text: "could not open kernel file '/k': No such file or directory", "Could not open
+ * '/a.img': Permission denied".
+ */
+const FILE_FAILURE = /'\/[^']*': [A-Z][^':\n]*$/;
+
+/**
+ * libvirt's error for a QEMU that exited before its monitor answered, with its stderr; one about
+ * a file QEMU could not open is marked as a file the definition named (`reachedFile`).
+ */
 export class QemuExitedError extends VirError {
   /** What QEMU (and the helpers it ran) wrote on stderr. */
   readonly stderr: string;
@@ -40,6 +51,7 @@ export class QemuExitedError extends VirError {
     const err = VirError.report("QEMU", "INTERNAL_ERROR", detail);
     super(err.code, err.domain, err.message);
     this.stderr = stderr;
+    if (FILE_FAILURE.test(this.message)) reachedFile(this);
   }
 }
 

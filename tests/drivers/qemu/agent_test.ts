@@ -13,6 +13,7 @@ import { FakeAgent, type FakeAgentOptions } from "./fake_agent.ts";
 import { waitFor } from "./fake_qmp/harness.ts";
 import { rejectsWith } from "./rejects_with.ts";
 import { withQemuConn } from "./with_conn.ts";
+import { IMG } from "./images.ts";
 
 const E = VIR;
 const AGENT_CHANNEL = "<channel type='unix'>" +
@@ -21,7 +22,7 @@ const AGENT_CHANNEL = "<channel type='unix'>" +
 function domainXml(name: string, devices: string): string {
   return `<domain type='qemu'><name>${name}</name><memory unit='MiB'>64</memory><vcpu>2</vcpu>` +
     `<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>` +
-    `<disk type='file' device='disk'><source file='/var/lib/ev/ga.img'/>` +
+    `<disk type='file' device='disk'><source file='${IMG}/ga.img'/>` +
     `<target dev='vda' bus='virtio'/></disk>${devices}</devices></domain>`;
 }
 

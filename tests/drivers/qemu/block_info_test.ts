@@ -4,7 +4,7 @@
 // sparse-file rule, and libvirt's errors.
 import assert from "node:assert/strict";
 import { VIR } from "../../../util/constants.ts";
-import { error, setup, XML } from "./fake_qmp/block_harness.ts";
+import { error, setup, VDA, XML } from "./fake_qmp/block_harness.ts";
 
 const E = VIR;
 
@@ -22,7 +22,7 @@ Deno.test("domblkinfo: inactive from the file, running from QEMU; libvirt's erro
   const dir = await Deno.makeTempDir({ prefix: "ev-blkinfo-" });
   const image = `${dir}/vda.img`;
   await Deno.writeFile(image, new Uint8Array(8192).fill(1));
-  const t = await setup({ xml: XML.replace("/img/vda.img", image) });
+  const t = await setup({ xml: XML.replace(VDA, image) });
   try {
     // Running: QEMU's virtual size, highest written offset and actual size.
     const node = t.block.nodes.get(t.block.disks.get("virtio-disk0")!.node!)!;
@@ -72,7 +72,7 @@ Deno.test("domblkinfo of an inactive qcow2 disk: the virtual size from its heade
   const image = `${dir}/vda.qcow2`;
   await Deno.writeFile(image, qcow2Header(10n << 30n));
   const t = await setup({
-    xml: XML.replace("/img/vda.img", image).replace("type='raw'", "type='qcow2'"),
+    xml: XML.replace(VDA, image).replace("type='raw'", "type='qcow2'"),
   });
   try {
     await t.conn.domainDestroyFlags!(t.dom, 0);

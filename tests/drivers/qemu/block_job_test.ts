@@ -7,8 +7,9 @@ import assert from "node:assert/strict";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
-import { error, qmp, type Setup, setup, snapshots, XML } from "./fake_qmp/block_harness.ts";
+import { error, qmp, type Setup, setup, snapshots, VDA, XML } from "./fake_qmp/block_harness.ts";
 import { FakeAgent } from "./fake_agent.ts";
+import { imageDir } from "./images.ts";
 
 const E = VIR;
 const recorded = JSON.parse(
@@ -91,7 +92,7 @@ Deno.test("disk-only snapshot, active commit and pivot: libvirt's QMP, XML, even
           driver: "qcow2",
           file: "libvirt-3-storage",
           size: 1 << 20,
-          "backing-file": "/img/vda.img",
+          "backing-file": VDA,
           "backing-fmt": "raw",
         },
       }],
@@ -116,7 +117,7 @@ Deno.test("disk-only snapshot, active commit and pivot: libvirt's QMP, XML, even
       live,
       new RegExp(
         `<driver name='qemu' type='qcow2'/>\\s*<source file='${overlay}' index='3'/>\\s*` +
-          "<backingStore type='file' index='2'>\\s*<format type='raw'/>\\s*<source file='/img/vda.img'/>\\s*<backingStore/>",
+          `<backingStore type='file' index='2'>\\s*<format type='raw'/>\\s*<source file='${VDA}'/>\\s*<backingStore/>`,
       ),
     );
     const config = await t.conn.domainGetXMLDesc!(t.dom, E.DOMAIN_XML_INACTIVE);
@@ -124,7 +125,7 @@ Deno.test("disk-only snapshot, active commit and pivot: libvirt's QMP, XML, even
       config,
       new RegExp(
         `<source file='${overlay}'/>\\s*<backingStore type='file'>\\s*<format type='raw'/>\\s*` +
-          "<source file='/img/vda.img'/>\\s*</backingStore>",
+          `<source file='${VDA}'/>\\s*</backingStore>`,
       ),
     );
     const snapXml = await t.conn.domainSnapshotGetXMLDesc!(t.dom, "s1", 0);
@@ -172,7 +173,10 @@ Deno.test("disk-only snapshot, active commit and pivot: libvirt's QMP, XML, even
     });
     assert.match(
       await t.conn.domainGetXMLDesc!(t.dom, 0),
-      /<mirror type='file' job='active-commit' ready='yes'>\s*<format type='raw'\/>\s*<source file='\/img\/vda.img' index='2'\/>\s*<\/mirror>\s*<target/,
+      new RegExp(
+        String
+          .raw`<mirror type='file' job='active-commit' ready='yes'>\s*<format type='raw'/>\s*<source file='${VDA}' index='2'/>\s*</mirror>\s*<target`,
+      ),
     );
     await t.conn.domainBlockJobSetSpeed!(t.dom, "vda", 2, 0);
     assert.deepEqual(qmp(t).at(-1), {
@@ -187,7 +191,7 @@ Deno.test("disk-only snapshot, active commit and pivot: libvirt's QMP, XML, even
     const names = (d: Record<string, unknown>) => ({
       ...d,
       disk: String(d.disk).replace(overlay, "@DIR@/vda.s2").replace(
-        "/img/vda.img",
+        VDA,
         "@DIR@/vda.qcow2",
       ),
     });
@@ -203,10 +207,13 @@ Deno.test("disk-only snapshot, active commit and pivot: libvirt's QMP, XML, even
     assert.ok(qmp(t).some((c) => c.execute === "job-complete"));
     assert.ok(qmp(t).some((c) => c.execute === "blockdev-del"));
     const after = await t.conn.domainGetXMLDesc!(t.dom, 0);
-    assert.match(after, /<source file='\/img\/vda.img' index='2'\/>\s*<backingStore\/>\s*<target/);
+    assert.match(
+      after,
+      new RegExp(String.raw`<source file='${VDA}' index='2'/>\s*<backingStore/>\s*<target`),
+    );
     assert.match(
       await t.conn.domainGetXMLDesc!(t.dom, E.DOMAIN_XML_INACTIVE),
-      /<source file='\/img\/vda.img'\/>\s*<target/,
+      new RegExp(String.raw`<source file='${VDA}'/>\s*<target`),
     );
     assert.deepEqual(await t.conn.domainGetBlockJobInfo!(t.dom, "vda", 0), {});
     assert.equal(
@@ -231,7 +238,7 @@ async function jobEventCount(t: Setup, n: number): Promise<void> {
 }
 
 /** libvirt's recorded events, its image names mapped onto the fake's. */
-function recordedEvents(key: string, dir: string, base = "/img/vda.img") {
+function recordedEvents(key: string, dir: string, base = VDA) {
   return recorded[key].ok.map((e: Record<string, unknown>) => ({
     disk: String(e.disk).replace("@DIR@/vda.qcow2", base).replace("@DIR@/t.qcow2", base)
       .replace("@DIR@", dir),
@@ -249,8 +256,7 @@ Deno.test("commit below the top, then pull: block-commit / block-stream, libvirt
   const t = await fakeSetup();
   try {
     await snapshots(t, "s3", "s4");
-    const mapped = (key: string) =>
-      libvirtError(key, t.dir).replaceAll(`${t.dir}/vda.qcow2`, "/img/vda.img");
+    const mapped = (key: string) => libvirtError(key, t.dir).replaceAll(`${t.dir}/vda.qcow2`, VDA);
     assert.equal(
       await asText(t.conn.domainBlockCommit!(
         t.dom,
@@ -266,7 +272,7 @@ Deno.test("commit below the top, then pull: block-commit / block-stream, libvirt
       await asText(t.conn.domainBlockCommit!(
         t.dom,
         "vda",
-        "/img/vda.img",
+        VDA,
         null,
         0,
         E.DOMAIN_BLOCK_COMMIT_ACTIVE | E.DOMAIN_BLOCK_COMMIT_SHALLOW,
@@ -296,7 +302,7 @@ Deno.test("commit below the top, then pull: block-commit / block-stream, libvirt
         "job-id": "commit-vda-libvirt-3-format",
         "top-node": "libvirt-3-format",
         "base-node": "libvirt-2-format",
-        "backing-file": "/img/vda.img",
+        "backing-file": VDA,
         "auto-finalize": true,
         "auto-dismiss": false,
       },
@@ -306,14 +312,14 @@ Deno.test("commit below the top, then pull: block-commit / block-stream, libvirt
       await t.conn.domainGetXMLDesc!(t.dom, 0),
       new RegExp(
         `<source file='${t.dir}/vda.s4' index='4'/>\\s*<backingStore type='file' index='2'>\\s*` +
-          "<format type='raw'/>\\s*<source file='/img/vda.img'/>\\s*<backingStore/>\\s*</backingStore>\\s*<target",
+          `<format type='raw'/>\\s*<source file='${VDA}'/>\\s*<backingStore/>\\s*</backingStore>\\s*<target`,
       ),
     );
     assert.match(
       await t.conn.domainGetXMLDesc!(t.dom, E.DOMAIN_XML_INACTIVE),
       new RegExp(
         `<source file='${t.dir}/vda.s4'/>\\s*<backingStore type='file'>\\s*<format type='raw'/>\\s*` +
-          "<source file='/img/vda.img'/>\\s*</backingStore>\\s*<target",
+          `<source file='${VDA}'/>\\s*</backingStore>\\s*<target`,
       ),
     );
 
@@ -499,7 +505,7 @@ Deno.test("a driver restarted during a ready active commit picks the job up from
     assert.deepEqual(jobEvents(events).map((e) => e.status), [0, 0]);
     assert.match(
       await t.conn.domainGetXMLDesc!(t.dom, 0),
-      /<source file='\/img\/vda.img' index='2'\/>\s*<backingStore\/>\s*<target/,
+      new RegExp(String.raw`<source file='${VDA}' index='2'/>\s*<backingStore/>\s*<target`),
     );
   } finally {
     await t.close();
@@ -634,9 +640,9 @@ Deno.test("QUIESCE: refused without an agent; with one, the guest's file systems
 
 Deno.test("a transient disk takes no block job: pull, copy and disk-only snapshot refused as qemuDomainDiskBlockJobIsSupported", async () => {
   // The start makes the disk's overlay next to its image.
-  const images = await Deno.makeTempDir({ prefix: "ev-transient-img-" });
+  const images = await imageDir("ev-transient-img-");
   const t = await setup({
-    xml: XML.replace("/img/vda.img", `${images}/vda.img`).replace(
+    xml: XML.replace(VDA, `${images}/vda.img`).replace(
       "<target dev='vda' bus='virtio'/>",
       "<target dev='vda' bus='virtio'/><transient/>",
     ),

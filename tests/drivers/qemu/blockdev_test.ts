@@ -13,7 +13,8 @@ import { buildQemuArgv } from "../../../drivers/qemu/command/mod.ts";
 import { vcpusFromDef } from "../../../drivers/qemu/hotplug/mod.ts";
 import { qemuPostParse } from "../../../drivers/qemu/postparse.ts";
 import { assignDeviceAliases } from "../../../drivers/qemu/alias.ts";
-import { numberDiskSources, probeDiskChains } from "../../../drivers/qemu/disk_chains.ts";
+import { numberDiskSources } from "../../../drivers/qemu/disk_chains.ts";
+import { prepareHostStorage } from "../../../drivers/qemu/disk_startup.ts";
 import { chainBlockdevs } from "../../../drivers/qemu/api/device_disk.ts";
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import { realQemuTest, withRealDriver } from "./real_qemu.ts";
@@ -28,11 +29,14 @@ async function started(
   const xml = await Deno.readTextFile(new URL(`${name}.xml`, fixtures));
   const root = await Deno.makeTempDir();
   try {
-    await makeImages(root, xml);
-    const def = parseDomainXML(xml.replaceAll("file='/", `file='${root}/`));
+    // A block device's path is a plain file here: the start only checks that it is there.
+    await makeImages(root, xml.replaceAll("dev='/", "file='/"));
+    const def = parseDomainXML(
+      xml.replaceAll("file='/", `file='${root}/`).replaceAll("dev='/", `dev='${root}/`),
+    );
     qemuPostParse(def);
     assignDeviceAliases(def);
-    await probeDiskChains(def, new Map(), numberDiskSources(def));
+    await prepareHostStorage(def, new Map(), numberDiskSources(def), true);
     const argv = buildQemuArgv(def, vcpusFromDef(def).vcpus, {
       monitorPath: "/run/ev/vm.qmp",
       accel: "tcg",

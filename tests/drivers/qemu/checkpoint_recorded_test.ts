@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { VIR } from "../../../util/constants.ts";
 import { VirError } from "../../../util/errors.ts";
 import { FIXTURES } from "../../paths.ts";
-import { type Setup, setup, XML } from "./fake_qmp/block_harness.ts";
+import { type Setup, setup, VDA, XML } from "./fake_qmp/block_harness.ts";
 import { waitFor } from "../../wait.ts";
 
 interface Step {
@@ -31,7 +31,7 @@ const QCOW2 = XML.replace("<driver name='qemu' type='raw'/>", "<driver name='qem
 
 /** A recorded path (or text naming paths) on the harness: its base image, its directory. */
 const local = (t: Setup, text: string) =>
-  text.replaceAll("@DIR@/vda.qcow2", "/img/vda.img").replaceAll("@DIR@", t.dir);
+  text.replaceAll("@DIR@/vda.qcow2", VDA).replaceAll("@DIR@", t.dir);
 
 /**
  * A commit to its end, as the recorder waited on the live XML: a below-top one until its top

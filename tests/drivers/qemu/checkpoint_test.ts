@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
-import { error, qmp, type Setup, setup, XML } from "./fake_qmp/block_harness.ts";
+import { error, qmp, type Setup, setup, VDA as VDA_IMAGE, XML } from "./fake_qmp/block_harness.ts";
+import { imageDir } from "./images.ts";
 
 const E = VIR;
 const QCOW2 = XML.replace("<driver name='qemu' type='raw'/>", "<driver name='qemu' type='qcow2'/>");
@@ -212,7 +213,7 @@ Deno.test("refusals: raw disk, transient disk, foreign bitmap name, QUIESCE, shu
   }, XML);
   // qemuDomainDiskBlockJobIsSupported, after the format check (qemu_domain.c). The start
   // makes the transient disk's overlay next to its image.
-  const images = await Deno.makeTempDir({ prefix: "ev-transient-img-" });
+  const images = await imageDir("ev-transient-img-");
   await withCheckpoints(
     async (t) => {
       const transient = await error(t.conn.domainCheckpointCreateXML!(t.dom, chkXML("c1"), 0));
@@ -227,7 +228,7 @@ Deno.test("refusals: raw disk, transient disk, foreign bitmap name, QUIESCE, shu
       assert.deepEqual(commands(t), []);
       assert.deepEqual(await t.conn.domainListAllCheckpoints!(t.dom, 0), []);
     },
-    QCOW2.replace("/img/vda.img", `${images}/vda.img`).replace(
+    QCOW2.replace(VDA_IMAGE, `${images}/vda.img`).replace(
       "<target dev='vda' bus='virtio'/>",
       "<target dev='vda' bus='virtio'/><transient/>",
     ),

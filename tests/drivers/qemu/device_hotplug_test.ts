@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
-import { CACHE_NONE, error, qmp, setup, XML } from "./fake_qmp/block_harness.ts";
+import { CACHE_NONE, error, qmp, setup, VDA, XML } from "./fake_qmp/block_harness.ts";
+import { IMG } from "./images.ts";
 
 const FIXTURES = new URL("../../fixtures/libvirt-hotplug/", import.meta.url);
 const device = (name: string) => Deno.readTextFileSync(new URL(`${name}.xml`, FIXTURES));
@@ -172,9 +173,9 @@ Deno.test("a failed device_add takes the new nodes back, top first; the definiti
     const xml = device("disk-virtio").replace("vde", "vda");
     const dup = await error(t.conn.domainAttachDeviceFlags!(t.dom, xml, VIR.DOMAIN_AFFECT_LIVE));
     assert.equal(dup.code, VIR.ERR_XML_ERROR);
-    assert.match(
+    assert.equal(
       dup.message,
-      /target 'vda' duplicated for disk sources '\/img\/vda.img' and '\/dev\/null'/,
+      `XML error: target 'vda' duplicated for disk sources '${VDA}' and '/dev/null'`,
     );
     t.block.disks.set("virtio-disk4", { id: "virtio-disk4", driver: "virtio-blk-pci" });
     const e = await error(
@@ -263,13 +264,13 @@ Deno.test("detach refusals: unknown target, ide disk, cdrom on ide, device kinds
     }
     const floppy = await error(t.conn.domainAttachDeviceFlags!(
       t.dom,
-      "<disk device='floppy'><source file='/f.img'/><target dev='fda'/></disk>",
+      `<disk device='floppy'><source file='${IMG}/f.img'/><target dev='fda'/></disk>`,
       live,
     ));
     assert.equal(floppy.message, "Operation not supported: floppy device hotplug isn't supported");
     const ide = await error(t.conn.domainAttachDeviceFlags!(
       t.dom,
-      "<disk><source file='/f.img'/><target dev='hdb' bus='ide'/></disk>",
+      `<disk><source file='${IMG}/f.img'/><target dev='hdb' bus='ide'/></disk>`,
       live,
     ));
     // libvirt goes on after its own complaint: QEMU's refusal is what the caller sees.
@@ -354,7 +355,7 @@ Deno.test("cdrom change media: open tray, wait, remove, add nodes, insert, close
       `<disk type='file' device='cdrom'>${src}<target dev='hdc' bus='ide'/><readonly/></disk>`;
     await t.conn.domainUpdateDeviceFlags!(
       t.dom,
-      media("<source file='/iso/a.iso'/>"),
+      media(`<source file='${IMG}/a.iso'/>`),
       VIR.DOMAIN_AFFECT_LIVE,
     );
     assert.deepEqual(qmp(t).map((c) => [c.execute, c.arguments]), [
@@ -362,7 +363,7 @@ Deno.test("cdrom change media: open tray, wait, remove, add nodes, insert, close
       ["blockdev-remove-medium", { id: "ide0-1-0" }],
       ["blockdev-add", {
         driver: "file",
-        filename: "/iso/a.iso",
+        filename: `${IMG}/a.iso`,
         "node-name": "libvirt-3-storage",
         "auto-read-only": true,
         discard: "unmap",
@@ -378,7 +379,7 @@ Deno.test("cdrom change media: open tray, wait, remove, add nodes, insert, close
     ]);
     assert.match(
       await t.conn.domainGetXMLDesc!(t.dom, 0),
-      /<source file='\/iso\/a.iso' index='3'\/>/,
+      new RegExp(`<source file='${IMG}/a.iso' index='3'/>`),
     );
     assert.deepEqual(
       t.events.filter((e) => e.eventId === VIR.DOMAIN_EVENT_ID_TRAY_CHANGE).map((e) => e.data),

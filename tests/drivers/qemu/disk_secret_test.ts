@@ -8,6 +8,7 @@ import type { VirError } from "../../../util/errors.ts";
 import { createRegistry } from "../../../util/registry.ts";
 import { EMULATOR, KeepingLauncher, realQemuTest } from "./real_qemu.ts";
 import { SystemLauncher } from "../../../drivers/qemu/process/mod.ts";
+import { imageDir } from "./images.ts";
 
 const SECRET_UUID = "c0ffee00-1111-4222-8333-444455556666";
 
@@ -24,7 +25,8 @@ const formatNode = (argv: string[]) => JSON.parse(argv[argv.lastIndexOf("-blockd
 
 /** The QEMU driver with the host's secret driver under a temp root, a private secret in it. */
 async function world(launcher: FakeLauncher | SystemLauncher, passphrase: string) {
-  const dir = await Deno.makeTempDir();
+  // The fake's disk image exists (a start checks it); real-QEMU tests make theirs over it.
+  const dir = await imageDir("ev-disk-secret-", ["disk.img", "disk.qcow2"]);
   const conn: DriverConnection = await createRegistry([qemuConnectDriver], [secretDriver])
     .find("qemu")!.open(new URL(`qemu:///embed?root=${dir}`), {
       launcher,

@@ -9,6 +9,7 @@ import { realQemuTest } from "./real_qemu.ts";
 import { withQemuConn } from "./with_conn.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { DomainRef, DriverConnection, DriverEvent } from "../../../util/driver.ts";
+import { IMG } from "./images.ts";
 
 const E = VIR;
 
@@ -20,7 +21,7 @@ const XML = `<domain type='qemu'>
   <clock offset='variable' adjustment='100' basis='utc'/>
   <devices>
     <disk type='file' device='disk'>
-      <source file='/var/lib/ev/d.img'/>
+      <source file='${IMG}/d.img'/>
       <target dev='vda' bus='virtio'/>
     </disk>
     <disk type='file' device='cdrom'>
@@ -87,7 +88,7 @@ Deno.test("I/O error with action stop: IO_ERROR, IO_ERROR_REASON, SUSPENDED/IOER
     // QEMU stops the guest right after: that STOP must not add a second SUSPENDED.
     s.qemu.emit("STOP");
     await settle();
-    const err = { srcPath: "/var/lib/ev/d.img", devAlias: "virtio-disk0", action: 1 };
+    const err = { srcPath: `${IMG}/d.img`, devAlias: "virtio-disk0", action: 1 };
     assert.deepEqual(s.events, [
       [E.DOMAIN_EVENT_ID_IO_ERROR, err],
       [E.DOMAIN_EVENT_ID_IO_ERROR_REASON, { ...err, reason: "enospc" }],

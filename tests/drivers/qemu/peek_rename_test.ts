@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { VIR } from "../../../util/constants.ts";
 import type { DomainRef } from "../../../util/driver.ts";
-import { error, qmp, setup, XML } from "./fake_qmp/block_harness.ts";
+import { error, qmp, setup, VDA, XML } from "./fake_qmp/block_harness.ts";
 
 const E = VIR;
 
@@ -12,7 +12,7 @@ Deno.test("block peek reads a raw disk's file; memory peek is memsave/pmemsave",
   const dir = await Deno.makeTempDir({ prefix: "ev-peek-" });
   const image = `${dir}/vda.img`;
   await Deno.writeFile(image, Uint8Array.from({ length: 4096 }, (_, i) => i % 251));
-  const t = await setup({ xml: XML.replace("/img/vda.img", image) });
+  const t = await setup({ xml: XML.replace(VDA, image) });
   try {
     assert.deepEqual(await t.conn.domainBlockPeek!(t.dom, "vda", 1000, 4, 0), [247, 248, 249, 250]);
     assert.deepEqual(await t.conn.domainBlockPeek!(t.dom, image, 0, 2, 0), [0, 1]);

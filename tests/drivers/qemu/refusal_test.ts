@@ -12,6 +12,7 @@ import { FakeLauncher } from "../../../drivers/qemu/testing/mod.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { VirError } from "../../../util/errors.ts";
+import { IMG } from "./images.ts";
 
 const domain = (devices: string, type = "qemu", name = "r") =>
   `<domain type='${type}'><name>${name}</name><memory unit='MiB'>64</memory>` +
@@ -185,7 +186,7 @@ Deno.test("type='qemu' runs under TCG even with KVM; type='kvm' under KVM, refus
 Deno.test("a read-only IDE or SATA hard disk is refused at define and attach, as libvirt's validation does", async () => {
   const { conn, launcher } = await open(false);
   const disk = (bus: string, dev: string, device = "disk") =>
-    `<disk type='file' device='${device}'><source file='/i/ro.img'/>` +
+    `<disk type='file' device='${device}'><source file='${IMG}/ro.img'/>` +
     `<target dev='${dev}' bus='${bus}'/><readonly/></disk>`;
   // libvirt 9.0's answer: tests/fixtures/oracle/block_jobs.json, define_ide_readonly.
   for (const [bus, dev] of [["ide", "hdb"], ["sata", "sdb"]]) {

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { VIR } from "../../../util/constants.ts";
 import { error, qmp, setup } from "./fake_qmp/block_harness.ts";
+import { IMG } from "./images.ts";
 
 const LIVE = VIR.DOMAIN_AFFECT_LIVE;
 const CONFIG = VIR.DOMAIN_AFFECT_CONFIG;
@@ -102,11 +103,11 @@ Deno.test("block resize: the format node of a started or hotplugged disk; refusa
     });
     await t.conn.domainAttachDeviceFlags!(
       t.dom,
-      "<disk type='file'><driver name='qemu' type='qcow2'/><source file='/b.qcow2'/>" +
+      `<disk type='file'><driver name='qemu' type='qcow2'/><source file='${IMG}/b.qcow2'/>` +
         "<target dev='vdb' bus='virtio'/></disk>",
       LIVE,
     );
-    await t.conn.domainBlockResize!(t.dom, "/b.qcow2", 1000, VIR.DOMAIN_BLOCK_RESIZE_BYTES);
+    await t.conn.domainBlockResize!(t.dom, `${IMG}/b.qcow2`, 1000, VIR.DOMAIN_BLOCK_RESIZE_BYTES);
     // qcow2 sizes are rounded up to whole sectors.
     assert.deepEqual(qmp(t).at(-1), {
       execute: "block_resize",

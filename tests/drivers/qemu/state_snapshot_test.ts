@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
-import { error, qmp, type Setup, setup, XML } from "./fake_qmp/block_harness.ts";
+import { error, qmp, type Setup, setup, VDA, XML } from "./fake_qmp/block_harness.ts";
+import { IMG } from "./images.ts";
 
 const E = VIR;
 const QCOW2 = XML.replace("<driver name='qemu' type='raw'/>", "<driver name='qemu' type='qcow2'/>");
@@ -152,7 +153,9 @@ Deno.test("delete: snapshot-delete job on the nodes; children move up, or go wit
 });
 
 Deno.test("snapshot refusals: raw disk, external or disk-only, halt of a transient domain", async () => {
-  const t = await setup({}, false);
+  // A disk on a folder, which starts (it exists) but is no regular file an overlay can be named
+  // after: the disk-only snapshot is refused.
+  const t = await setup({ xml: XML.replace(VDA, IMG) }, false);
   try {
     const raw = await error(t.conn.domainSnapshotCreateXML!(t.dom, snapXML("r"), 0));
     assert.deepEqual([raw.code, raw.message], [
@@ -170,7 +173,11 @@ Deno.test("snapshot refusals: raw disk, external or disk-only, halt of a transie
     const disk = await error(
       t.conn.domainSnapshotCreateXML!(t.dom, snapXML("d"), E.DOMAIN_SNAPSHOT_CREATE_DISK_ONLY),
     );
-    assert.equal(disk.code, E.ERR_CONFIG_UNSUPPORTED);
+    assert.deepEqual([disk.code, disk.message], [
+      E.ERR_CONFIG_UNSUPPORTED,
+      "unsupported configuration: source for disk 'vda' is not a regular file; refusing to " +
+      "generate external snapshot name",
+    ]);
     assert.deepEqual(await t.conn.domainListAllSnapshots!(t.dom, 0), []);
   } finally {
     await t.close();

@@ -111,6 +111,9 @@ function objectName(ev: ConnectionEvent): string {
   return ev.family === "secret" ? o.uuid ?? "" : o.name ?? "";
 }
 
+/** `virshDomainEventDiskChange`: a medium changed (one missing at start emptied), a disk dropped. */
+const DISK_CHANGE_REASONS = ["changed", "dropped"];
+
 /** `virshEventAgentLifecycleState` and `…Reason`. */
 const AGENT_STATES = ["unknown", "connected", "disconnected"];
 const AGENT_REASONS = ["unknown", "domain started", "channel event"];
@@ -137,6 +140,10 @@ export function domainLine(ev: ConnectionEvent): string | undefined {
     case "pm-suspend":
     case "pm-suspend-disk":
       return `event '${name}' for domain '${dom}'\n`;
+    case "disk-change":
+      return `event 'disk-change' for domain '${dom}' disk ${d.devAlias}: ${
+        d.oldSrcPath ?? "(null)"
+      } -> ${d.newSrcPath ?? "(null)"}: ${DISK_CHANGE_REASONS[Number(d.reason)] ?? "unknown"}\n`;
     case "device-removed":
     case "device-added":
     case "device-removal-failed":

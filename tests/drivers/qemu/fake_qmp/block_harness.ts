@@ -21,13 +21,17 @@ import { FakeDump, type FakeDumpOptions } from "../../../../drivers/qemu/testing
 import type { DomainRef, DriverConnection, DriverEvent } from "../../../../util/driver.ts";
 import { VirError } from "../../../../util/errors.ts";
 import { VIR } from "../../../../util/constants.ts";
+import { IMG } from "../images.ts";
+
+/** The image of the domain's disk (`vda`). */
+export const VDA = `${IMG}/vda.img`;
 
 /** The domain every test starts. */
 export const XML =
   `<domain type='qemu'><name>hp</name><uuid>44444444-2222-3333-4444-555555555555</uuid>
 <memory unit='MiB'>128</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>
 <devices>
-<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='/img/vda.img'/>
+<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${VDA}'/>
 <target dev='vda' bus='virtio'/></disk>
 <disk type='file' device='cdrom'><target dev='hdc' bus='ide'/><readonly/></disk>
 <controller type='scsi' model='virtio-scsi'/>
