@@ -2,7 +2,8 @@
  * The cgroups of a `qemu:///system` domain (libvirt's `qemu_cgroup.c`, `domain_cgroup.c` and
  * `qemuProcessSetupPid`): the machine group `<partition>/qemu-ID-NAME.libvirt-qemu` holding
  * QEMU with the `<cputune>` shares and global bandwidth, the `emulator` thread group, and a
- * `vcpuN` group per online vCPU with its pin and bandwidth.
+ * `vcpuN` group per online vCPU with its pin and bandwidth; each thread group's `cpuset.mems`
+ * follows `<numatune>`.
  *
  * @module
  */
@@ -14,6 +15,7 @@ import {
   type ThreadSched,
 } from "../../conf/domain/cputune_sched.ts";
 import { emulatorPinOf } from "../../conf/domain/pins.ts";
+import { threadMemMask } from "../../conf/domain/numatune_nodes.ts";
 import {
   Cgroup,
   type CgroupMounts,
@@ -132,7 +134,8 @@ type ThreadKind = "vcpu" | "emulator" | "iothread";
 
 /**
  * `qemuProcessSetupPid`: thread `tid` goes into its thread group, limited to `cpumask` (else
- * the `<vcpu cpuset>`) and to its kind's period and quota, and its affinity follows the mask.
+ * the `<vcpu cpuset>`), to the host nodes `<numatune>` binds it to and to its kind's period and
+ * quota, and its affinity follows the mask.
  */
 async function setupPid(
   cgroup: Cgroup,
@@ -153,9 +156,13 @@ async function setupPid(
   }
   const mask = cpumask ?? cpusetOf(def);
   if (cgroup.has("cpu") || cgroup.has("cpuset")) {
+    const mems = threadMemMask(def, kind, id);
     const thread = await cgroup.newThread(kind, id, true);
     try {
-      if (mask && cgroup.has("cpuset")) await thread.setCpusetCpus(formatBitmap(mask));
+      if (cgroup.has("cpuset")) {
+        if (mask) await thread.setCpusetCpus(formatBitmap(mask));
+        if (mems) await thread.setCpusetMems(mems);
+      }
       await thread.setupCpuPeriodQuota(period, quota);
       await thread.addThread(tid);
     } catch (err) {
@@ -225,8 +232,8 @@ async function applyBlkiotune(cgroup: Cgroup, def: DomainDef): Promise<void> {
 }
 
 /**
- * `virDomainCgroupSetupBlkioCgroup`, `…MemoryCgroup` (hard, soft, then swap limit), `…CpuCgroup`
- * and `…GlobalCpuCgroup`.
+ * `virDomainCgroupSetupBlkioCgroup`, `…MemoryCgroup` (hard, soft, then swap limit), `…CpuCgroup`,
+ * `…CpusetCgroup` (pages follow a later change of nodes) and `…GlobalCpuCgroup`.
  */
 async function applyDomainTunables(cgroup: Cgroup, def: DomainDef): Promise<void> {
   await applyBlkiotune(cgroup, def);
@@ -250,6 +257,7 @@ async function applyDomainTunables(cgroup: Cgroup, def: DomainDef): Promise<void
     }
     await cgroup.setCpuShares(shares);
   }
+  if (cgroup.has("cpuset")) await cgroup.setCpusetMemoryMigrate(true);
   const period = cputuneValue(def, "global_period") ?? 0;
   const quota = cputuneValue(def, "global_quota") ?? 0;
   if ((period || quota) && !cgroup.has("cpu")) {
