@@ -1,0 +1,174 @@
+/**
+ * `<numatune>` at start and hotplug, replayed from libvirt 9.0: each case of
+ * `fixtures/numa_cases.json` (the domain of `fixtures/numa.xml` with its numatune and guest
+ * NUMA cells) is started, then a vCPU and an IOThread are plugged.
+ *
+ * - qemu:///system: `fixtures/record_numa.sh` traced the cpuset files libvirt's root daemon
+ *   wrote in each phase (`numa_libvirt.json`); here the same phases run on a fake QEMU with
+ *   the driver's cgroups in a fake v1 tree, and every cpuset file of the domain's groups must
+ *   hold what libvirt's own writes (not a new group's copy of its parent's values) left there.
+ * - qemu:///session: `fixtures/record_numa_session.sh` recorded which cases libvirt's session
+ *   daemon starts and which it refuses, with what error (`numa_session.json`).
+ */
+import assert from "node:assert/strict";
+import { FakeLauncher } from "../../../drivers/qemu/testing/mod.ts";
+import { VIR } from "../../../util/constants.ts";
+import type { DriverConnection } from "../../../util/driver.ts";
+import { VirError } from "../../../util/errors.ts";
+import { fakeV1Group, fakeV1Mounts } from "../../util/fake_cgroup_tree.ts";
+import { withQemuConn } from "./with_conn.ts";
+
+interface Case {
+  name: string;
+  numatune?: string;
+  cells?: string;
+  placement?: string;
+}
+
+/** A cpuset operation of libvirt's: a group made, or a file written (group relative). */
+type Op = ["mkdir", string] | ["write", string, string, string];
+
+type Phase = "start" | "vcpu_hotplug" | "iothread_add";
+
+interface LibvirtError {
+  code: number;
+  domain: number;
+  message: string;
+}
+
+type Outcome = { error: LibvirtError } | { started: true } | Record<Phase, Op[]>;
+
+const fixtures = new URL("./fixtures/", import.meta.url);
+const readJson = async (name: string) =>
+  JSON.parse(await Deno.readTextFile(new URL(name, fixtures)));
+const cases: Case[] = await readJson("numa_cases.json");
+const template = await Deno.readTextFile(new URL("numa.xml", fixtures));
+const LIVE = VIR.DOMAIN_AFFECT_LIVE;
+
+/** The domain of a case, as record_numa.py writes it. */
+function domainXml(c: Case): string {
+  return template.replaceAll("NAME", c.name)
+    .replace("<!--NUMATUNE-->", c.numatune ?? "")
+    .replace("<!--CELLS-->", c.cells ?? "")
+    .replace("placement='static'", `placement='${c.placement ?? "static"}'`);
+}
+
+async function errorOf(p: Promise<unknown>): Promise<LibvirtError | undefined> {
+  try {
+    await p;
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof VirError)) throw e;
+    return { code: e.code, domain: e.domain, message: e.message };
+  }
+}
+
+/** Starts a case, then plugs a vCPU and an IOThread, calling `after` after each phase. */
+async function runCase(
+  conn: DriverConnection,
+  c: Case,
+  after: (phase: Phase) => Promise<void>,
+): Promise<LibvirtError | undefined> {
+  let dom;
+  try {
+    dom = await conn.domainCreateXML!(domainXml(c), 0);
+  } catch (e) {
+    if (!(e instanceof VirError)) throw e;
+    return { code: e.code, domain: e.domain, message: e.message };
+  }
+  await after("start");
+  await conn.domainSetVcpusFlags!(dom, 2, LIVE);
+  await after("vcpu_hotplug");
+  await conn.domainAddIOThread!(dom, 2, LIVE);
+  await after("iothread_add");
+  await conn.domainDestroyFlags!(dom, 0);
+  return undefined;
+}
+
+const GROUPS = ["", "emulator", "vcpu0", "vcpu1", "iothread1", "iothread2"];
+const FILES = ["cpuset.cpus", "cpuset.mems", "cpuset.memory_migrate"];
+/** Values no write of libvirt's leaves, so that every write shows. */
+const FRESH: Record<string, string> = {
+  "cpuset.cpus": "0-1",
+  "cpuset.mems": "0-1",
+  "cpuset.memory_migrate": "0",
+};
+
+/**
+ * libvirt's own writes of a phase: those after a group's creation that copy its parent's
+ * cpus, mems and memory_migrate (virCgroupV1CpuSetInherit) are the kernel's business and go.
+ */
+function ownWrites(ops: Op[]): [string, string][] {
+  const inheriting = new Map<string, Set<string>>();
+  const out: [string, string][] = [];
+  for (const op of ops) {
+    if (op[0] === "mkdir") {
+      inheriting.set(op[1], new Set(FILES));
+      continue;
+    }
+    const [, group, file, value] = op;
+    if (inheriting.get(group)?.delete(file)) continue;
+    out.push([`${group}/${file}`, value]);
+  }
+  return out;
+}
+
+Deno.test({
+  name: "numatune on qemu:///system: cpuset writes at start and hotplug replayed from libvirt",
+  ignore: Deno.uid() !== 0,
+  fn: async (t) => {
+    const recorded: Record<string, Outcome> = await readJson("numa_libvirt.json");
+    for (const c of cases) {
+      await t.step(c.name, async () => {
+        const base = await Deno.makeTempDir({ prefix: "ev-numa-start-" });
+        const machine = `/machine/qemu-1-numa-${c.name}.libvirt-qemu`;
+        await fakeV1Group(base, "", FRESH);
+        await fakeV1Group(base, "/machine", FRESH);
+        for (const g of GROUPS) await fakeV1Group(base, `${machine}${g ? `/${g}` : ""}`, FRESH);
+        const file = (key: string) => `${base}/cpuset${machine}/${key}`;
+        const state = async () => {
+          const out = new Map<string, string>();
+          for (const g of GROUPS) {
+            for (const f of FILES) out.set(`${g}/${f}`, await Deno.readTextFile(file(`${g}/${f}`)));
+          }
+          return out;
+        };
+        const expected = await state();
+        const want = recorded[c.name];
+        try {
+          await withQemuConn(
+            { launcher: new FakeLauncher(), cgroups: fakeV1Mounts(base), uri: "qemu:///system" },
+            async (conn) => {
+              const error = await runCase(conn, c, async (phase) => {
+                assert.ok(phase in want, `libvirt started ${c.name}`);
+                for (const [key, value] of ownWrites((want as Record<Phase, Op[]>)[phase])) {
+                  assert.ok(expected.has(key), `libvirt wrote ${key}, a group this test lacks`);
+                  expected.set(key, value);
+                }
+                assert.deepEqual(Object.fromEntries(await state()), Object.fromEntries(expected), phase);
+              });
+              assert.deepEqual(error, "error" in want ? want.error : undefined);
+            },
+          );
+        } finally {
+          await Deno.remove(base, { recursive: true });
+        }
+      });
+    }
+  },
+});
+
+Deno.test("numatune on qemu:///session: libvirt's session daemon's starts and refusals", async (t) => {
+  const recorded: Record<string, Outcome> = await readJson("numa_session.json");
+  await withQemuConn({ launcher: new FakeLauncher() }, async (conn) => {
+    for (const c of cases) {
+      await t.step(c.name, async () => {
+        const want = recorded[c.name];
+        const error = await runCase(conn, c, () => Promise.resolve());
+        assert.deepEqual(error, "error" in want ? want.error : undefined);
+        // A refused start leaves the session's domain list as it was.
+        assert.deepEqual(await conn.connectListAllDomains!(0), []);
+      });
+    }
+  });
+});
