@@ -8,7 +8,11 @@
  *   the driver's cgroups in a fake v1 tree, and every cpuset file of the domain's groups must
  *   hold what libvirt's own writes (not a new group's copy of its parent's values) left there.
  * - qemu:///session: `fixtures/record_numa_session.sh` recorded which cases libvirt's session
- *   daemon starts and which it refuses, with what error (`numa_session.json`).
+ *   daemon starts and which it refuses, with what error, and the memory arguments of its
+ *   command line (`numa_session.json`): the memory backends (their `host-nodes` and `policy`
+ *   bind the guest's RAM where no cgroup does) and `-numa` must be libvirt's. libvirt also
+ *   names the default RAM backend of a guest without cells and without bound nodes; edgevirt
+ *   leaves that one to QEMU's `-m` (the same RAM, unbound).
  */
 import assert from "node:assert/strict";
 import { FakeLauncher } from "../../../drivers/qemu/testing/mod.ts";
@@ -36,7 +40,10 @@ interface LibvirtError {
   message: string;
 }
 
-type Outcome = { error: LibvirtError } | { started: true } | Record<Phase, Op[]>;
+type Outcome =
+  | { error: LibvirtError }
+  | { started: true; argv?: string[] }
+  | Record<Phase, Op[]>;
 
 const fixtures = new URL("./fixtures/", import.meta.url);
 const readJson = async (name: string) =>
@@ -158,14 +165,38 @@ Deno.test({
   },
 });
 
-Deno.test("numatune on qemu:///session: libvirt's session daemon's starts and refusals", async (t) => {
+/**
+ * The memory arguments compared: the machine's `memory-backend`, each memory backend and each
+ * `-numa`; an unbound default RAM backend is dropped.
+ */
+function memoryArgv(argv: string[]): string[] {
+  const out: string[] = [];
+  argv.forEach((arg, i) => {
+    const opt = argv[i - 1];
+    if (opt === "-machine") out.push(opt, arg.match(/,memory-backend=[^,]*/)?.[0] ?? "");
+    if (opt === "-numa") out.push(opt, arg);
+    if (opt === "-object" && arg.includes('"memory-backend-')) {
+      const obj = JSON.parse(arg);
+      if (obj.id !== "pc.ram" || obj["host-nodes"]) out.push(opt, arg);
+    }
+  });
+  const unbound = !out.some((a) => a.includes('"id":"pc.ram"'));
+  return unbound ? out.map((a) => a.startsWith(",memory-backend=") ? "" : a) : out;
+}
+
+Deno.test("numatune on qemu:///session: libvirt's session daemon's starts, refusals and memory arguments", async (t) => {
   const recorded: Record<string, Outcome> = await readJson("numa_session.json");
-  await withQemuConn({ launcher: new FakeLauncher() }, async (conn) => {
+  const launcher = new FakeLauncher();
+  await withQemuConn({ launcher }, async (conn) => {
     for (const c of cases) {
       await t.step(c.name, async () => {
         const want = recorded[c.name];
+        const launches = launcher.launches.length;
         const error = await runCase(conn, c, () => Promise.resolve());
         assert.deepEqual(error, "error" in want ? want.error : undefined);
+        if ("argv" in want) {
+          assert.deepEqual(memoryArgv(launcher.launches[launches]), memoryArgv(want.argv!));
+        }
         // A refused start leaves the session's domain list as it was.
         assert.deepEqual(await conn.connectListAllDomains!(0), []);
       });
