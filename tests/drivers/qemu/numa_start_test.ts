@@ -21,13 +21,7 @@ import type { DriverConnection } from "../../../util/driver.ts";
 import { VirError } from "../../../util/errors.ts";
 import { fakeV1Group, fakeV1Mounts } from "../../util/fake_cgroup_tree.ts";
 import { withQemuConn } from "./with_conn.ts";
-
-interface Case {
-  name: string;
-  numatune?: string;
-  cells?: string;
-  placement?: string;
-}
+import { type NumaCase, numaCases, numaDomainXml } from "./numa_cases.ts";
 
 /** A cpuset operation of libvirt's: a group made, or a file written (group relative). */
 type Op = ["mkdir", string] | ["write", string, string, string];
@@ -48,37 +42,17 @@ type Outcome =
 const fixtures = new URL("./fixtures/", import.meta.url);
 const readJson = async (name: string) =>
   JSON.parse(await Deno.readTextFile(new URL(name, fixtures)));
-const cases: Case[] = await readJson("numa_cases.json");
-const template = await Deno.readTextFile(new URL("numa.xml", fixtures));
 const LIVE = VIR.DOMAIN_AFFECT_LIVE;
-
-/** The domain of a case, as record_numa.py writes it. */
-function domainXml(c: Case): string {
-  return template.replaceAll("NAME", c.name)
-    .replace("<!--NUMATUNE-->", c.numatune ?? "")
-    .replace("<!--CELLS-->", c.cells ?? "")
-    .replace("placement='static'", `placement='${c.placement ?? "static"}'`);
-}
-
-async function errorOf(p: Promise<unknown>): Promise<LibvirtError | undefined> {
-  try {
-    await p;
-    return undefined;
-  } catch (e) {
-    if (!(e instanceof VirError)) throw e;
-    return { code: e.code, domain: e.domain, message: e.message };
-  }
-}
 
 /** Starts a case, then plugs a vCPU and an IOThread, calling `after` after each phase. */
 async function runCase(
   conn: DriverConnection,
-  c: Case,
+  c: NumaCase,
   after: (phase: Phase) => Promise<void>,
 ): Promise<LibvirtError | undefined> {
   let dom;
   try {
-    dom = await conn.domainCreateXML!(domainXml(c), 0);
+    dom = await conn.domainCreateXML!(numaDomainXml(c), 0);
   } catch (e) {
     if (!(e instanceof VirError)) throw e;
     return { code: e.code, domain: e.domain, message: e.message };
@@ -125,7 +99,7 @@ Deno.test({
   ignore: Deno.uid() !== 0,
   fn: async (t) => {
     const recorded: Record<string, Outcome> = await readJson("numa_libvirt.json");
-    for (const c of cases) {
+    for (const c of numaCases) {
       await t.step(c.name, async () => {
         const base = await Deno.makeTempDir({ prefix: "ev-numa-start-" });
         const machine = `/machine/qemu-1-numa-${c.name}.libvirt-qemu`;
@@ -152,7 +126,11 @@ Deno.test({
                   assert.ok(expected.has(key), `libvirt wrote ${key}, a group this test lacks`);
                   expected.set(key, value);
                 }
-                assert.deepEqual(Object.fromEntries(await state()), Object.fromEntries(expected), phase);
+                assert.deepEqual(
+                  Object.fromEntries(await state()),
+                  Object.fromEntries(expected),
+                  phase,
+                );
               });
               assert.deepEqual(error, "error" in want ? want.error : undefined);
             },
@@ -188,7 +166,7 @@ Deno.test("numatune on qemu:///session: libvirt's session daemon's starts, refus
   const recorded: Record<string, Outcome> = await readJson("numa_session.json");
   const launcher = new FakeLauncher();
   await withQemuConn({ launcher }, async (conn) => {
-    for (const c of cases) {
+    for (const c of numaCases) {
       await t.step(c.name, async () => {
         const want = recorded[c.name];
         const launches = launcher.launches.length;
