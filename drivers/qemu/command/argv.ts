@@ -19,7 +19,7 @@ import { virtserialportProps } from "../virtio_serial.ts";
 import { optValue } from "./escape.ts";
 import { cpuFeatureToQemu } from "../cpu_features.ts";
 import { iothreadObjectArgs, iothreadProp } from "./iothread_args.ts";
-import { memoryArgs } from "./numa_args.ts";
+import { memoryArgs } from "./memory_args.ts";
 import {
   unsupported,
   unsupportedChardev,

@@ -1,11 +1,15 @@
 /**
- * The `<numatune>` cases libvirt 9.0 was recorded on (`fixtures/numa_cases.json`, run by
+ * The `<numatune>` and `<memoryBacking>` cases libvirt 9.0 was recorded on
+ * (`fixtures/numa_cases.json`, `fixtures/memory_backing_cases.json`, run by
  * `fixtures/record_numa.py`) and their domains, built as the recorder builds them.
  *
  * @module
  */
 
-/** One case: its numatune, its guest NUMA cells and its vCPU placement. */
+/**
+ * One case: its domain-level XML (`numatune`: a `<numatune>` and/or `<memoryBacking>`), its
+ * guest NUMA cells and its vCPU placement.
+ */
 export interface NumaCase {
   name: string;
   numatune?: string;
@@ -15,10 +19,14 @@ export interface NumaCase {
 
 const fixtures = new URL("./fixtures/", import.meta.url);
 
-/** Every recorded case. */
-export const numaCases: NumaCase[] = JSON.parse(
-  await Deno.readTextFile(new URL("numa_cases.json", fixtures)),
-);
+const readCases = async (name: string): Promise<NumaCase[]> =>
+  JSON.parse(await Deno.readTextFile(new URL(name, fixtures)));
+
+/** The `<numatune>` cases. */
+export const numaCases: NumaCase[] = await readCases("numa_cases.json");
+
+/** The `<memoryBacking>` cases. */
+export const memoryBackingCases: NumaCase[] = await readCases("memory_backing_cases.json");
 
 const template = await Deno.readTextFile(new URL("numa.xml", fixtures));
 

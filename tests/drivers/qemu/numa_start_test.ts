@@ -21,7 +21,7 @@ import type { DriverConnection } from "../../../util/driver.ts";
 import { VirError } from "../../../util/errors.ts";
 import { fakeV1Group, fakeV1Mounts } from "../../util/fake_cgroup_tree.ts";
 import { withQemuConn } from "./with_conn.ts";
-import { type NumaCase, numaCases, numaDomainXml } from "./numa_cases.ts";
+import { memoryBackingCases, type NumaCase, numaCases, numaDomainXml } from "./numa_cases.ts";
 
 /** A cpuset operation of libvirt's: a group made, or a file written (group relative). */
 type Op = ["mkdir", string] | ["write", string, string, string];
@@ -144,40 +144,92 @@ Deno.test({
 });
 
 /**
- * The memory arguments compared: the machine's `memory-backend`, each memory backend and each
- * `-numa`; an unbound default RAM backend is dropped.
+ * The memory arguments compared: the machine's `mem-merge` and `memory-backend`, each memory
+ * backend (and thread context) and each `-numa`; a plain default RAM backend is dropped.
  */
-function memoryArgv(argv: string[]): string[] {
-  const out: string[] = [];
+function memoryArgv(argv: string[]): string[][] {
+  const out: string[][] = [];
   argv.forEach((arg, i) => {
     const opt = argv[i - 1];
-    if (opt === "-machine") out.push(opt, arg.match(/,memory-backend=[^,]*/)?.[0] ?? "");
-    if (opt === "-numa") out.push(opt, arg);
-    if (opt === "-object" && arg.includes('"memory-backend-')) {
-      const obj = JSON.parse(arg);
-      if (obj.id !== "pc.ram" || obj["host-nodes"]) out.push(opt, arg);
+    if (opt === "-machine") {
+      out.push(["mem-merge", arg.match(/,mem-merge=[^,]*/)?.[0] ?? ""]);
+      out.push(["memory-backend", arg.match(/,memory-backend=[^,]*/)?.[0] ?? ""]);
+    }
+    if (opt === "-numa") out.push([opt, arg]);
+    if (opt === "-object" && /"qom-type":"(memory-backend-|thread-context)/.test(arg)) {
+      out.push([opt, arg]);
     }
   });
-  const unbound = !out.some((a) => a.includes('"id":"pc.ram"'));
-  return unbound ? out.map((a) => a.startsWith(",memory-backend=") ? "" : a) : out;
+  const plainRam = out.some(([opt, arg]) => {
+    if (opt !== "-object") return false;
+    const { "qom-type": type, id, size, ...rest } = JSON.parse(arg);
+    return type === "memory-backend-ram" && id === "pc.ram" && size > 0 &&
+      !Object.keys(rest).length;
+  });
+  if (!plainRam) return out;
+  return out.filter(([opt, arg]) => opt !== "-object" || !arg.includes('"id":"pc.ram"'))
+    .map(([opt, arg]) => opt === "memory-backend" ? [opt, ""] : [opt, arg]);
 }
 
-Deno.test("numatune on qemu:///session: libvirt's session daemon's starts, refusals and memory arguments", async (t) => {
-  const recorded: Record<string, Outcome> = await readJson("numa_session.json");
+/**
+ * Replays a session recording: each case starts or is refused as libvirt's, with libvirt's
+ * memory arguments; `refusals` lists the cases edgevirt refuses where libvirt starts them.
+ */
+async function replaySession(
+  t: Deno.TestContext,
+  cases: NumaCase[],
+  recordedName: string,
+  refusals: Record<string, LibvirtError> = {},
+) {
+  const recorded: Record<string, Outcome> = await readJson(recordedName);
   const launcher = new FakeLauncher();
   await withQemuConn({ launcher }, async (conn) => {
-    for (const c of numaCases) {
+    for (const c of cases) {
       await t.step(c.name, async () => {
         const want = recorded[c.name];
         const launches = launcher.launches.length;
         const error = await runCase(conn, c, () => Promise.resolve());
-        assert.deepEqual(error, "error" in want ? want.error : undefined);
-        if ("argv" in want) {
+        assert.deepEqual(error, refusals[c.name] ?? ("error" in want ? want.error : undefined));
+        if ("argv" in want && !refusals[c.name]) {
           assert.deepEqual(memoryArgv(launcher.launches[launches]), memoryArgv(want.argv!));
         }
         // A refused start leaves the session's domain list as it was.
         assert.deepEqual(await conn.connectListAllDomains!(0), []);
       });
     }
+  });
+}
+
+Deno.test("numatune on qemu:///session: libvirt's session daemon's starts, refusals and memory arguments", (t) =>
+  replaySession(t, numaCases, "numa_session.json"));
+
+/**
+ * Memory in files (a file source, shared or private anonymous memory): libvirt makes a file per
+ * backend under its memory backing directory; edgevirt has none and refuses the backend.
+ */
+const FILE_BACKEND: LibvirtError = {
+  code: VIR.ERR_CONFIG_UNSUPPORTED,
+  domain: 10,
+  message:
+    "unsupported configuration: The 'memory-backend-file' device is not supported by this QEMU binary",
+};
+
+Deno.test("memoryBacking on qemu:///session: memfd, preallocation, page merging and refusals as libvirt", (t) =>
+  replaySession(t, memoryBackingCases, "memory_backing_session.json", {
+    "mb-file": FILE_BACKEND,
+    "mb-anon-shared": FILE_BACKEND,
+    "mb-cells-access": FILE_BACKEND,
+  }));
+
+Deno.test("memoryBacking: locked memory is QEMU's mem-lock", async () => {
+  const launcher = new FakeLauncher();
+  await withQemuConn({ launcher }, async (conn) => {
+    const xml = numaDomainXml({
+      name: "locked",
+      numatune: "<memoryBacking><locked/></memoryBacking>",
+    });
+    await conn.domainDestroyFlags!(await conn.domainCreateXML!(xml, 0), 0);
+    const argv = launcher.launches[0];
+    assert.equal(argv[argv.indexOf("-overcommit") + 1], "mem-lock=on");
   });
 });
