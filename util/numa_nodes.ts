@@ -1,10 +1,29 @@
 /**
  * The host's NUMA nodes as libvirt's `virNumaNodesetIsAvailable` checks a requested node set
- * against them (`/sys/devices/system/node/nodeN`, as libnuma's `numa_nodes_ptr` holds them).
+ * against them (`/sys/devices/system/node/nodeN`, as libnuma's `numa_nodes_ptr` holds them),
+ * and those with memory.
  *
  * @module
  */
 import { VirError } from "./errors.ts";
+
+/**
+ * The host's nodes with memory (`virNumaGetHostMemoryNodeset`), as a node list; undefined where
+ * the kernel has no NUMA support (libvirt's `virNumaIsAvailable`).
+ *
+ * @example
+ * ```ts
+ * import { hostMemoryNodes } from "./numa_nodes.ts";
+ * hostMemoryNodes(); // "0" on a one-node host
+ * ```
+ */
+export function hostMemoryNodes(): string | undefined {
+  try {
+    return Deno.readTextFileSync("/sys/devices/system/node/has_memory").trim();
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Refuses the first node of `nodes` the host lacks with libvirt's error

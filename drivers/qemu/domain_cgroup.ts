@@ -32,6 +32,7 @@ import {
 import { CGROUP_LIMIT } from "./api/memtune.ts";
 import { VirError } from "../../util/errors.ts";
 import { childText } from "../../util/xml/mod.ts";
+import { hostMemoryNodes } from "../../util/numa_nodes.ts";
 import { setThreadAffinity } from "./process/affinity.ts";
 import { setThreadScheduler } from "./process/scheduler.ts";
 import type { VcpuCgroup } from "./hotplug/types.ts";
@@ -320,6 +321,21 @@ export class DomainVcpuCgroup implements VcpuCgroup {
       await (await cgroup.newThread("emulator", 0, false)).setCpusetCpus(formatBitmap(cpumask));
     }
     setThreadAffinity(this.#pid, cpumask);
+  }
+
+  /**
+   * `virDomainCgroupEmulatorAllNodesAllow`: the emulator group's nodes become every host node
+   * with memory until the returned function puts the old ones back (a failure to is ignored,
+   * as libvirt's `…Restore` ignores it).
+   */
+  async allowEmulatorAllNodes(): Promise<() => Promise<void>> {
+    const cgroup = this.#cgroup();
+    const all = hostMemoryNodes();
+    if (!cgroup?.has("cpuset") || !all) return () => Promise.resolve();
+    const emulator = await cgroup.newThread("emulator", 0, false);
+    const saved = await emulator.getCpusetMems();
+    await emulator.setCpusetMems(all);
+    return () => emulator.setCpusetMems(saved).catch(() => {});
   }
 
   /** The thread's scheduler, with or without a cgroup (`qemuProcessSetupPid`). */

@@ -191,6 +191,10 @@ export class CgroupV1Backend implements CgroupBackend {
     await writeValue(`${this.dir("cpuset", path)}/cpuset.mems`, mems);
   }
 
+  getCpusetMems(path: string): Promise<string> {
+    return readValue(`${this.dir("cpuset", path)}/cpuset.mems`);
+  }
+
   async setCpusetMemoryMigrate(path: string, migrate: boolean): Promise<void> {
     await writeValue(`${this.dir("cpuset", path)}/cpuset.memory_migrate`, migrate ? "1" : "0");
   }

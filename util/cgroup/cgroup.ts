@@ -298,6 +298,11 @@ export class Cgroup {
       .setCpusetMemoryMigrate(this.path, migrate);
   }
 
+  /** `virCgroupGetCpusetMems`. */
+  async getCpusetMems(): Promise<string> {
+    return await this.#backend("cpuset", "getCpusetMems").getCpusetMems(this.path);
+  }
+
   /** `virCgroupSetCpusetMems`: the NUMA nodes the group's tasks allocate memory from. */
   async setCpusetMems(mems: string): Promise<void> {
     return await this.#backend("cpuset", "setCpusetMems").setCpusetMems(this.path, mems);

@@ -21,6 +21,10 @@ import type { DriverConnection } from "../../../util/driver.ts";
 import { VirError } from "../../../util/errors.ts";
 import { fakeV1Group, fakeV1Mounts } from "../../util/fake_cgroup_tree.ts";
 import { withQemuConn } from "./with_conn.ts";
+import { hostMemoryNodes } from "../../../util/numa_nodes.ts";
+import { Cgroup } from "../../../util/cgroup/mod.ts";
+import { DomainVcpuCgroup } from "../../../drivers/qemu/domain_cgroup.ts";
+import type { DomainDef } from "../../../conf/domain/def.ts";
 import { memoryBackingCases, type NumaCase, numaCases, numaDomainXml } from "./numa_cases.ts";
 
 /** A cpuset operation of libvirt's: a group made, or a file written (group relative). */
@@ -76,19 +80,30 @@ const FRESH: Record<string, string> = {
 };
 
 /**
- * libvirt's own writes of a phase: those after a group's creation that copy its parent's
- * cpus, mems and memory_migrate (virCgroupV1CpuSetInherit) are the kernel's business and go.
+ * libvirt's own writes of a phase to the cpuset files: those after a group's creation that copy
+ * its parent's cpus, mems and memory_migrate (virCgroupV1CpuSetInherit) are the kernel's
+ * business and go, and so does the emulator's pass through every host node around a vCPU
+ * hotplug (virDomainCgroupEmulatorAllNodesAllow, then …Restore of the old nodes), which leaves
+ * the group as it was; `allNodes` collects the nodes that pass wrote.
  */
-function ownWrites(ops: Op[]): [string, string][] {
+function ownWrites(ops: Op[], allNodes: string[]): [string, string][] {
+  const emulatorMems = (op?: Op): op is ["write", string, string, string] =>
+    op?.[0] === "write" && op[1] === "emulator" && op[2] === "cpuset.mems";
+  const first = ops[0];
+  let body = ops;
+  if (ops.length > 1 && emulatorMems(first) && emulatorMems(ops.at(-1))) {
+    allNodes.push(first[3]);
+    body = ops.slice(1, -1);
+  }
   const inheriting = new Map<string, Set<string>>();
   const out: [string, string][] = [];
-  for (const op of ops) {
+  for (const op of body) {
     if (op[0] === "mkdir") {
       inheriting.set(op[1], new Set(FILES));
       continue;
     }
     const [, group, file, value] = op;
-    if (inheriting.get(group)?.delete(file)) continue;
+    if (!FILES.includes(file) || inheriting.get(group)?.delete(file)) continue;
     out.push([`${group}/${file}`, value]);
   }
   return out;
@@ -122,7 +137,11 @@ Deno.test({
             async (conn) => {
               const error = await runCase(conn, c, async (phase) => {
                 assert.ok(phase in want, `libvirt started ${c.name}`);
-                for (const [key, value] of ownWrites((want as Record<Phase, Op[]>)[phase])) {
+                const allNodes: string[] = [];
+                const writes = ownWrites((want as Record<Phase, Op[]>)[phase], allNodes);
+                // The pass through every node is libvirt's around each vCPU hotplug only.
+                assert.deepEqual(allNodes, phase === "vcpu_hotplug" ? [hostMemoryNodes()] : []);
+                for (const [key, value] of writes) {
                   assert.ok(expected.has(key), `libvirt wrote ${key}, a group this test lacks`);
                   expected.set(key, value);
                 }
@@ -232,4 +251,23 @@ Deno.test("memoryBacking: locked memory is QEMU's mem-lock", async () => {
     const argv = launcher.launches[0];
     assert.equal(argv[argv.indexOf("-overcommit") + 1], "mem-lock=on");
   });
+});
+
+Deno.test("vCPU hotplug: the emulator allocates on every host node meanwhile, then gets its nodes back", async () => {
+  const base = await Deno.makeTempDir({ prefix: "ev-numa-allow-" });
+  const machine = "/machine/qemu-1-vm.libvirt-qemu";
+  try {
+    for (const g of ["", "/machine", machine, `${machine}/emulator`]) {
+      await fakeV1Group(base, g, FRESH);
+    }
+    const cgroup = Cgroup.existing(fakeV1Mounts(base), machine)!;
+    const vcpus = new DomainVcpuCgroup(() => cgroup, () => ({}) as DomainDef, Deno.pid);
+    const mems = () => Deno.readTextFile(`${base}/cpuset${machine}/emulator/cpuset.mems`);
+    const restore = await vcpus.allowEmulatorAllNodes();
+    assert.equal(await mems(), hostMemoryNodes());
+    await restore();
+    assert.equal(await mems(), FRESH["cpuset.mems"]);
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
 });
