@@ -2,7 +2,8 @@
  * The cgroups of a `qemu:///system` domain (libvirt's `qemu_cgroup.c`, `domain_cgroup.c` and
  * `qemuProcessSetupPid`): the machine group `<partition>/qemu-ID-NAME.libvirt-qemu` holding
  * QEMU with the `<cputune>` shares and global bandwidth, the `emulator` thread group, and a
- * `vcpuN` group per online vCPU with its pin and bandwidth.
+ * `vcpuN` group per online vCPU with its pin and bandwidth; each thread group's `cpuset.mems`
+ * follows `<numatune>`.
  *
  * @module
  */
@@ -14,6 +15,7 @@ import {
   type ThreadSched,
 } from "../../conf/domain/cputune_sched.ts";
 import { emulatorPinOf } from "../../conf/domain/pins.ts";
+import { threadMemMask } from "../../conf/domain/numatune_nodes.ts";
 import {
   Cgroup,
   type CgroupMounts,
@@ -30,6 +32,7 @@ import {
 import { CGROUP_LIMIT } from "./api/memtune.ts";
 import { VirError } from "../../util/errors.ts";
 import { childText } from "../../util/xml/mod.ts";
+import { hostMemoryNodes } from "../../util/numa_nodes.ts";
 import { setThreadAffinity } from "./process/affinity.ts";
 import { setThreadScheduler } from "./process/scheduler.ts";
 import type { VcpuCgroup } from "./hotplug/types.ts";
@@ -132,7 +135,8 @@ type ThreadKind = "vcpu" | "emulator" | "iothread";
 
 /**
  * `qemuProcessSetupPid`: thread `tid` goes into its thread group, limited to `cpumask` (else
- * the `<vcpu cpuset>`) and to its kind's period and quota, and its affinity follows the mask.
+ * the `<vcpu cpuset>`), to the host nodes `<numatune>` binds it to and to its kind's period and
+ * quota, and its affinity follows the mask.
  */
 async function setupPid(
   cgroup: Cgroup,
@@ -153,9 +157,13 @@ async function setupPid(
   }
   const mask = cpumask ?? cpusetOf(def);
   if (cgroup.has("cpu") || cgroup.has("cpuset")) {
+    const mems = threadMemMask(def, kind, id);
     const thread = await cgroup.newThread(kind, id, true);
     try {
-      if (mask && cgroup.has("cpuset")) await thread.setCpusetCpus(formatBitmap(mask));
+      if (cgroup.has("cpuset")) {
+        if (mask) await thread.setCpusetCpus(formatBitmap(mask));
+        if (mems) await thread.setCpusetMems(mems);
+      }
       await thread.setupCpuPeriodQuota(period, quota);
       await thread.addThread(tid);
     } catch (err) {
@@ -225,8 +233,8 @@ async function applyBlkiotune(cgroup: Cgroup, def: DomainDef): Promise<void> {
 }
 
 /**
- * `virDomainCgroupSetupBlkioCgroup`, `…MemoryCgroup` (hard, soft, then swap limit), `…CpuCgroup`
- * and `…GlobalCpuCgroup`.
+ * `virDomainCgroupSetupBlkioCgroup`, `…MemoryCgroup` (hard, soft, then swap limit), `…CpuCgroup`,
+ * `…CpusetCgroup` (pages follow a later change of nodes) and `…GlobalCpuCgroup`.
  */
 async function applyDomainTunables(cgroup: Cgroup, def: DomainDef): Promise<void> {
   await applyBlkiotune(cgroup, def);
@@ -250,6 +258,7 @@ async function applyDomainTunables(cgroup: Cgroup, def: DomainDef): Promise<void
     }
     await cgroup.setCpuShares(shares);
   }
+  if (cgroup.has("cpuset")) await cgroup.setCpusetMemoryMigrate(true);
   const period = cputuneValue(def, "global_period") ?? 0;
   const quota = cputuneValue(def, "global_quota") ?? 0;
   if ((period || quota) && !cgroup.has("cpu")) {
@@ -312,6 +321,21 @@ export class DomainVcpuCgroup implements VcpuCgroup {
       await (await cgroup.newThread("emulator", 0, false)).setCpusetCpus(formatBitmap(cpumask));
     }
     setThreadAffinity(this.#pid, cpumask);
+  }
+
+  /**
+   * `virDomainCgroupEmulatorAllNodesAllow`: the emulator group's nodes become every host node
+   * with memory until the returned function puts the old ones back (a failure to is ignored,
+   * as libvirt's `…Restore` ignores it).
+   */
+  async allowEmulatorAllNodes(): Promise<() => Promise<void>> {
+    const cgroup = this.#cgroup();
+    const all = hostMemoryNodes();
+    if (!cgroup?.has("cpuset") || !all) return () => Promise.resolve();
+    const emulator = await cgroup.newThread("emulator", 0, false);
+    const saved = await emulator.getCpusetMems();
+    await emulator.setCpusetMems(all);
+    return () => emulator.setCpusetMems(saved).catch(() => {});
   }
 
   /** The thread's scheduler, with or without a cgroup (`qemuProcessSetupPid`). */

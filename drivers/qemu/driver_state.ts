@@ -28,6 +28,7 @@ import { refreshLiveDevices } from "./live_devices.ts";
 import { emulatorPinOf } from "../../conf/domain/pins.ts";
 import { reparseIothreadIds } from "../../conf/domain/iothreads.ts";
 import { refuseSessionTuning } from "./session_tuning.ts";
+import { checkNumatuneNodes, refuseAutoPlacement } from "./numa_start.ts";
 import { threadSchedOf } from "../../conf/domain/cputune_sched.ts";
 import {
   isActive,
@@ -491,11 +492,13 @@ export class QemuDriverState {
       const secrets = await prepareDiskSecrets(def, this.secondaries, this.paths.runDir);
       await prepareChannels(def.devices.other, this.paths.runDir, id, def.name);
       try {
+        refuseAutoPlacement(def);
         // After the NICs and secrets, as libvirt's host preparation comes after them.
         const host = await prepareHostStorage(def, volumes, sourceNodes, !from).catch(stopped);
         lastNode = host.last;
         dropped = [...domainStorage.dropped, ...host.dropped];
         if (!this.privileged) refuseSessionTuning(def);
+        checkNumatuneNodes(def);
         const fds = tapFds(nics);
         const argv = buildQemuArgv(def, vcpus, { monitorPath, accel, taps, volumes, secrets });
         if (from) argv.push(...from.argv);

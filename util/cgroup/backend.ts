@@ -83,6 +83,8 @@ export interface CgroupBackend {
   cpuacctPercpuUsage?(path: string): Promise<string>;
   setCpusetCpus(path: string, cpus: string): Promise<void>;
   setCpusetMems(path: string, mems: string): Promise<void>;
+  setCpusetMemoryMigrate(path: string, migrate: boolean): Promise<void>;
+  getCpusetMems(path: string): Promise<string>;
   setMemoryLimit(path: string, which: MemoryLimit, kib: number): Promise<void>;
   getMemoryLimit(path: string, which: MemoryLimit): Promise<number>;
   setBlkioWeight(path: string, weight: number): Promise<void>;

@@ -191,6 +191,14 @@ export class CgroupV1Backend implements CgroupBackend {
     await writeValue(`${this.dir("cpuset", path)}/cpuset.mems`, mems);
   }
 
+  getCpusetMems(path: string): Promise<string> {
+    return readValue(`${this.dir("cpuset", path)}/cpuset.mems`);
+  }
+
+  async setCpusetMemoryMigrate(path: string, migrate: boolean): Promise<void> {
+    await writeValue(`${this.dir("cpuset", path)}/cpuset.memory_migrate`, migrate ? "1" : "0");
+  }
+
   async setMemoryLimit(path: string, which: MemoryLimit, kib: number): Promise<void> {
     checkMemory(kib);
     const bytes = kib === MEMORY_UNLIMITED ? "-1" : String(BigInt(kib) << 10n);

@@ -206,6 +206,15 @@ export class CgroupV2Backend implements CgroupBackend {
     await writeValue(`${this.#dir(path)}/cpuset.mems`, mems);
   }
 
+  getCpusetMems(path: string): Promise<string> {
+    return readValue(`${this.#dir(path)}/cpuset.mems`);
+  }
+
+  /** v2 has no such switch: pages always follow (`virCgroupV2SetCpusetMemoryMigrate`). */
+  setCpusetMemoryMigrate(): Promise<void> {
+    return Promise.resolve();
+  }
+
   async setMemoryLimit(path: string, which: MemoryLimit, kib: number): Promise<void> {
     checkMemory(kib);
     const value = kib === MEMORY_UNLIMITED ? "max" : String(BigInt(kib) << 10n);

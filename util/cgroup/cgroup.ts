@@ -289,6 +289,20 @@ export class Cgroup {
     return await this.#backend("cpuset", "setCpusetCpus").setCpusetCpus(this.path, cpus);
   }
 
+  /**
+   * `virCgroupSetCpusetMemoryMigrate`: whether a task's pages move with a change of the
+   * group's nodes (v2 always moves them).
+   */
+  async setCpusetMemoryMigrate(migrate: boolean): Promise<void> {
+    return await this.#backend("cpuset", "setCpusetMemoryMigrate")
+      .setCpusetMemoryMigrate(this.path, migrate);
+  }
+
+  /** `virCgroupGetCpusetMems`. */
+  async getCpusetMems(): Promise<string> {
+    return await this.#backend("cpuset", "getCpusetMems").getCpusetMems(this.path);
+  }
+
   /** `virCgroupSetCpusetMems`: the NUMA nodes the group's tasks allocate memory from. */
   async setCpusetMems(mems: string): Promise<void> {
     return await this.#backend("cpuset", "setCpusetMems").setCpusetMems(this.path, mems);

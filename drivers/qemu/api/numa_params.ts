@@ -22,6 +22,7 @@ import type { Cgroup } from "../../../util/cgroup/mod.ts";
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
+import { checkNodesetAvailable } from "../../../util/numa_nodes.ts";
 import { cgroupWith, requirePrivileged } from "./tuning_access.ts";
 
 const AFFECT = VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_AFFECT_CONFIG;
@@ -44,17 +45,6 @@ export function getNumaParameters(obj: QemuDomainObj, flags: number): TypedParam
   return numaParameters(getOneDef(obj, flags & AFFECT).def);
 }
 
-/** `virNumaNodesetIsAvailable`: every node must exist on the host. */
-function checkNodesExist(nodes: number[]): void {
-  for (const node of nodes) {
-    try {
-      Deno.statSync(`/sys/devices/system/node/node${node}`);
-    } catch {
-      throw VirError.report("NONE", "CONFIG_UNSUPPORTED", `NUMA node ${node} is unavailable`);
-    }
-  }
-}
-
 /**
  * `qemuDomainSetNumaParamsLive`: the new nodes for the emulator, each online vCPU and each
  * IOThread.
@@ -67,7 +57,7 @@ async function setLiveNodes(obj: QemuDomainObj, cgroup: Cgroup, nodes: number[])
       "change of nodeset for running domain requires restrictive numa mode",
     );
   }
-  checkNodesExist(nodes);
+  checkNodesetAvailable(nodes);
   const mems = formatBitmap(nodes);
   await (await cgroup.newThread("emulator", 0, false)).setCpusetMems(mems);
   for (const [i, vcpu] of (obj.vcpus?.ctx.vm.vcpus ?? []).entries()) {

@@ -19,6 +19,7 @@ import { virtserialportProps } from "../virtio_serial.ts";
 import { optValue } from "./escape.ts";
 import { cpuFeatureToQemu } from "../cpu_features.ts";
 import { iothreadObjectArgs, iothreadProp } from "./iothread_args.ts";
+import { memoryArgs } from "./memory_args.ts";
 import {
   unsupported,
   unsupportedChardev,
@@ -123,6 +124,7 @@ function cpuArg(def: DomainDef): string | undefined {
  * ```
  */
 export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandOptions): string[] {
+  const memory = memoryArgs(def);
   const argv = [
     "-name",
     `guest=${optValue(def.name)},debug-threads=on`,
@@ -130,7 +132,7 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
     "-no-user-config",
     "-nodefaults",
     "-machine",
-    `${optValue(def.os.machine ?? "pc")},usb=off`,
+    `${optValue(def.os.machine ?? "pc")},usb=off${memory.machineProps}`,
     "-accel",
     opts.accel,
   ];
@@ -139,9 +141,11 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
   argv.push(
     "-m",
     `size=${def.memory.total}k`,
+    ...memory.ram,
     "-smp",
     smpArg(def, vcpus),
     ...iothreadObjectArgs(def),
+    ...memory.numa,
     "-uuid",
     def.uuid,
     "-display",

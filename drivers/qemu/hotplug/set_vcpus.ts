@@ -12,7 +12,8 @@ import type { HotplugContext, LiveVcpus } from "./types.ts";
 
 /**
  * Plugs (in ascending order) or unplugs (in descending order) the given entities, stopping at
- * the first failure. Unplugs wait for QEMU's DEVICE_DELETED unless `wait` is false.
+ * the first failure, the emulator free to allocate on every host node meanwhile. Unplugs wait
+ * for QEMU's DEVICE_DELETED unless `wait` is false.
  *
  * @example
  * ```ts
@@ -29,9 +30,14 @@ export async function setVcpusLive(
   wait = true,
 ): Promise<void> {
   const order = [...entities].sort((a, b) => enable ? a - b : b - a);
-  for (const vcpu of order) {
-    if (enable) await hotplugAddVcpu(ctx, vcpu);
-    else await hotplugDelVcpu(ctx, vcpu, wait);
+  const restore = await ctx.cgroup.allowEmulatorAllNodes?.();
+  try {
+    for (const vcpu of order) {
+      if (enable) await hotplugAddVcpu(ctx, vcpu);
+      else await hotplugDelVcpu(ctx, vcpu, wait);
+    }
+  } finally {
+    await restore?.();
   }
 }
 

@@ -34,9 +34,16 @@ export async function startupVcpus(ctx: HotplugContext): Promise<void> {
     .map((v, id) => ({ v, id }))
     .filter(({ v }) => v.online && v.hotpluggable && v.priv.vcpus !== 0)
     .sort((a, b) => a.v.order - b.v.order || a.id - b.id);
-  for (const { v, id } of boot) {
-    v.priv.alias = `vcpu${id}`;
-    await monitor.deviceAdd(hotpluggableCpuProps(v));
+  if (boot.length) {
+    const restore = await ctx.cgroup.allowEmulatorAllNodes?.();
+    try {
+      for (const { v, id } of boot) {
+        v.priv.alias = `vcpu${id}`;
+        await monitor.deviceAdd(hotpluggableCpuProps(v));
+      }
+    } finally {
+      await restore?.();
+    }
   }
 
   await refreshVcpuInfo(vm, monitor, false, ctx.log);

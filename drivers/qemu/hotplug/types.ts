@@ -36,6 +36,11 @@ export interface VcpuCgroup {
   removeIOThread(id: number): Promise<void>;
   /** Runs thread `tid` under `sched` (libvirt's `virProcessSetScheduler`). */
   setScheduler(tid: number, sched: ThreadSched): Promise<void>;
+  /**
+   * Lets the emulator allocate on every host node while vCPUs are plugged, returning what puts
+   * its nodes back (`virDomainCgroupEmulatorAllNodesAllow` / `…Restore`); absent without cgroups.
+   */
+  allowEmulatorAllNodes?(): Promise<() => Promise<void>>;
 }
 
 /** What libvirt keeps per vCPU about QEMU's view (`qemuDomainVcpuPrivate`). */

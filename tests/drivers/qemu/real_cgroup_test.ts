@@ -15,6 +15,7 @@ import { VIR } from "../../../util/constants.ts";
 import type { DomainRef, DriverConnection } from "../../../util/driver.ts";
 import { VirError } from "../../../util/errors.ts";
 import { haveQemu, KeepingLauncher } from "./real_qemu.ts";
+import { hierarchies, makeRoot } from "./temp_cgroup_root.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
 const XML = await Deno.readTextFile(new URL("cgroup_libvirt.xml", FIXTURES));
@@ -32,9 +33,6 @@ const loop0 = (() => {
 const usable = Deno.uid() === 0 && !!host?.v1.cpu && !!host.v1.memory && !!host.v1.blkio && loop0;
 const LIVE = VIR.DOMAIN_AFFECT_LIVE;
 
-/** The hierarchies (mount directories) of `m` and the unified one. */
-const hierarchies = (m: CgroupMounts) => [...new Set([...Object.values(m.v1), m.v2 ?? []].flat())];
-
 /** The hierarchies holding group `path`, by directory name, as the recording lists them. */
 function holding(m: CgroupMounts, path: string): string[] {
   return hierarchies(m).filter((h) => {
@@ -44,16 +42,6 @@ function holding(m: CgroupMounts, path: string): string[] {
       return false;
     }
   }).map((h) => h.slice(h.lastIndexOf("/") + 1)).sort();
-}
-
-/** A temporary root in every hierarchy, its cpuset taking the host's CPUs and nodes. */
-async function makeRoot(m: CgroupMounts, root: string): Promise<void> {
-  for (const dir of hierarchies(m)) await Deno.mkdir(`${dir}${root}`);
-  const cpuset = m.v1.cpuset;
-  if (!cpuset) return;
-  for (const f of ["cpuset.cpus", "cpuset.mems"]) {
-    await Deno.writeTextFile(`${cpuset}${root}/${f}`, await Deno.readTextFile(`${cpuset}/${f}`));
-  }
 }
 
 /** The group of thread `tid` of `pid` in the `cpu` hierarchy, below `root`. */

@@ -1,0 +1,206 @@
+/**
+ * Guest memory on the command line as libvirt 9.0 builds it for QEMU 7.2
+ * (`qemuBuildMemCommandLine`, `qemuBuildNumaCommandLine`, `qemuBuildMemoryBackendProps`): a
+ * memory backend per guest NUMA cell with its `-numa node` (and every distance once one is not
+ * the default), or, without cells, the machine's default RAM backend `pc.ram` where the guest's
+ * RAM needs one (nodes to bind, memfd, preallocation). A `<numatune>` binding other than
+ * `restrictive` (which only cgroups hold) goes on a backend as QEMU's `host-nodes` and `policy`;
+ * `<memoryBacking>` gives memfd backends (shared or not), preallocation, `mem-merge=off` and
+ * `mem-lock=on`. What needs files or hugetlbfs mounts (a file source, shared or private
+ * anonymous memory, hugepages) is refused.
+ *
+ * @module
+ */
+import type { DomainDef, XmlElementJSON } from "../../../conf/domain/def.ts";
+import { parseBitmap } from "../../../conf/domain/bitmap.ts";
+import { numaBinding } from "../../../conf/domain/numatune_nodes.ts";
+import { section } from "../../../conf/domain/tune_xml.ts";
+import { VirError } from "../../../util/errors.ts";
+import { child, children, type XmlElement } from "../../../util/xml/mod.ts";
+import { unsupported } from "./unsupported.ts";
+
+/** QEMU's policy for each `<numatune>` mode it is told (`qemuNumaPolicyTypeToString`). */
+const POLICY: Record<string, string> = {
+  strict: "bind",
+  preferred: "preferred",
+  interleave: "interleave",
+};
+
+/** libvirt's LOCAL_DISTANCE and REMOTE_DISTANCE. */
+const LOCAL = 10;
+const REMOTE = 20;
+
+/**
+ * The guest memory arguments: what `-machine` gains, the default backend (after `-m`), and the
+ * cells' backends and nodes (after the IOThreads).
+ */
+export interface MemoryArgs {
+  machineProps: string;
+  ram: string[];
+  numa: string[];
+}
+
+/** `host-nodes` and `policy` of a backend for guest cell `cellid` (or the whole guest). */
+function bindingProps(def: DomainDef, cellid?: number): Record<string, unknown> {
+  const binding = numaBinding(def, cellid);
+  const policy = binding?.nodeset && POLICY[binding.mode];
+  return policy ? { "host-nodes": parseBitmap(binding.nodeset!), policy } : {};
+}
+
+/** What `<memoryBacking>` asks of every backend. */
+interface Backing {
+  memfd: boolean;
+  access?: string;
+  prealloc: boolean;
+  threads: number;
+}
+
+function backingOf(def: DomainDef): Backing & { el?: XmlElementJSON } {
+  const el = section(def, "memoryBacking");
+  const allocation = child(el, "allocation")?.attributes;
+  return {
+    el,
+    memfd: child(el, "source")?.attributes.type === "memfd",
+    access: child(el, "access")?.attributes.mode,
+    prealloc: allocation?.mode === "immediate",
+    threads: Number(allocation?.threads ?? 0),
+  };
+}
+
+/**
+ * Refuses what the driver does not build: hugepages (it has no hugetlbfs mount configured:
+ * libvirt's error for that) and file-backed memory (as a backend the binary lacks).
+ */
+function refuseBacking(backing: ReturnType<typeof backingOf>, cells: XmlElement[]): void {
+  if (child(backing.el, "hugepages")) {
+    throw VirError.report(
+      "QEMU",
+      "INTERNAL_ERROR",
+      "hugetlbfs filesystem is not mounted or disabled by administrator config",
+    );
+  }
+  const access = [backing.access, ...cells.map((c) => c.attributes.memAccess)];
+  const fileBacked = child(backing.el, "source")?.attributes.type === "file" ||
+    (!backing.memfd && access.some((a) => a === "shared" || a === "private"));
+  if (fileBacked) {
+    throw unsupported("The 'memory-backend-file' device is not supported by this QEMU binary");
+  }
+}
+
+/**
+ * A backend's JSON (`qemuBuildMemoryBackendProps`'s order): memfd's `share` (and, for the
+ * default RAM, the ramblock id QEMU's own would have), `prealloc`, its size, then the nodes;
+ * preceded by the thread context its preallocation runs in, if any.
+ */
+function backend(
+  id: string,
+  kib: number,
+  backing: Backing,
+  access: string | undefined,
+  nodes: Record<string, unknown>,
+): string[] {
+  const memfd = backing.memfd
+    ? {
+      ...(access ? { share: access === "shared" } : {}),
+      ...(id === "pc.ram" ? { "x-use-canonical-path-for-ramblock-id": false } : {}),
+    }
+    : {};
+  const obj = {
+    "qom-type": backing.memfd ? "memory-backend-memfd" : "memory-backend-ram",
+    id,
+    ...memfd,
+    ...(backing.prealloc ? { prealloc: true } : {}),
+    ...(backing.threads > 0 ? { "prealloc-threads": backing.threads } : {}),
+    size: kib * 1024,
+    ...nodes,
+  };
+  // qemuBuildThreadContextProps: bound memory is preallocated by threads on its own nodes.
+  if (!backing.prealloc || !nodes["host-nodes"]) return ["-object", JSON.stringify(obj)];
+  const context = {
+    "qom-type": "thread-context",
+    id: `tc-${id}`,
+    "node-affinity": nodes["host-nodes"],
+  };
+  return [
+    "-object",
+    JSON.stringify(context),
+    "-object",
+    JSON.stringify({ ...obj, "prealloc-context": context.id }),
+  ];
+}
+
+/** `virDomainNumaGetNodeDistance`: the given distance, else the platform's default. */
+function distance(cell: XmlElement, to: number, from: number): number {
+  const sibling = children(children(cell, "distances")[0], "sibling")
+    .find((s) => Number(s.attributes.id) === to);
+  const value = Number(sibling?.attributes.value ?? 0);
+  return value || (from === to ? LOCAL : REMOTE);
+}
+
+/** `-numa node` per cell (`qemuBuildNumaCPUs` splits the CPU list at its commas). */
+function cellArgs(def: DomainDef, cells: XmlElement[], backing: Backing): string[] {
+  if (cells.some((c) => children(c, "cache").length || children(c, "interconnects").length)) {
+    throw unsupported("HMAT is not supported with this QEMU");
+  }
+  if (!cells.some((c) => c.attributes.cpus)) {
+    throw unsupported("At least one NUMA node has to have CPUs");
+  }
+  const byId = [...cells].sort((a, b) => Number(a.attributes.id) - Number(b.attributes.id));
+  const args = byId.flatMap((cell, i) => {
+    const cpus = cell.attributes.cpus?.split(",").map((r) => `,cpus=${r}`).join("") ?? "";
+    return [
+      ...backend(
+        `ram-node${i}`,
+        Number(cell.attributes.memory ?? 0),
+        backing,
+        cell.attributes.memAccess ?? backing.access,
+        bindingProps(def, i),
+      ),
+      "-numa",
+      `node,nodeid=${i}${cpus},memdev=ram-node${i}`,
+    ];
+  });
+  const rows = byId.map((cell, i) => byId.map((_, j) => distance(cell, j, i)));
+  // Once one distance is not a default, QEMU is told all of them.
+  if (rows.flat().some((d) => d !== LOCAL && d !== REMOTE)) {
+    rows.forEach((row, i) =>
+      row.forEach((d, j) => args.push("-numa", `dist,src=${i},dst=${j},val=${d}`))
+    );
+  }
+  return args;
+}
+
+/**
+ * The memory backends of `def`, and the `-numa` arguments of its guest cells.
+ *
+ * @example
+ * ```ts
+ * import { memoryArgs } from "./numa_args.ts";
+ * import type { DomainDef, XmlElementJSON } from "../../../conf/domain/def.ts";
+ * declare const def: DomainDef; // <numatune><memory mode='strict' nodeset='0'/></numatune>
+ * memoryArgs(def);
+ * // { machineProps: ",memory-backend=pc.ram", numa: [], ram: ["-object",
+ * //   '{"qom-type":"memory-backend-ram","id":"pc.ram","size":134217728,"host-nodes":[0],"policy":"bind"}'] }
+ * ```
+ */
+export function memoryArgs(def: DomainDef): MemoryArgs {
+  const cells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell");
+  const backing = backingOf(def);
+  refuseBacking(backing, cells);
+  const merge = child(backing.el, "nosharepages") ? ",mem-merge=off" : "";
+  // QEMU locks its memory itself (root's CAP_IPC_LOCK passes any limit; others hit theirs).
+  const lock = child(backing.el, "locked") ? ["-overcommit", "mem-lock=on"] : [];
+  if (cells.length) {
+    return { machineProps: merge, ram: lock, numa: cellArgs(def, cells, backing) };
+  }
+  const nodes = bindingProps(def);
+  // QEMU's own default RAM (-m) is the same plain RAM: a backend only where it adds something.
+  if (!Object.keys(nodes).length && !backing.memfd && !backing.prealloc) {
+    return { machineProps: merge, ram: lock, numa: [] };
+  }
+  return {
+    machineProps: `${merge},memory-backend=pc.ram`,
+    ram: [...backend("pc.ram", def.memory.total, backing, backing.access, nodes), ...lock],
+    numa: [],
+  };
+}
