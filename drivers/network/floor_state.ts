@@ -8,7 +8,7 @@
  */
 import { formatBitmap, parseBitmap } from "../../conf/domain/bitmap.ts";
 import { VirError } from "../../util/errors.ts";
-import { child, parse, stringify } from "../../util/xml/mod.ts";
+import { child, parse } from "../../util/xml/mod.ts";
 
 /** A network's floor classes: the class IDs in use and the sum of the plugged floors. */
 export interface FloorState {
@@ -79,14 +79,17 @@ export function parseNetworkStatus(text: string): { networkXml: string; qos: Flo
   const root = parse(text);
   const qos = newFloorState();
   if (root.name !== "networkstatus") return { networkXml: text, qos };
-  const network = child(root, "network");
-  if (!network) {
+  // The definition's own text, one level shallower (re-formatting it could change it).
+  const network = /^([ \t]*)<network[\s/>][^]*<\/network>/m.exec(text);
+  if (!child(root, "network") || !network) {
     throw VirError.report(
       "NETWORK",
       "INTERNAL_ERROR",
       "Could not find any 'network' element in status file",
     );
   }
+  const indent = new RegExp(`^${network[1]}`, "gm");
+  const networkXml = `${network[0].replace(indent, "")}\n`;
   const bitmap = child(root, "class_id")?.attributes.bitmap;
   if (bitmap !== undefined) qos.classIds = new Set(parseBitmap(bitmap));
   const sum = child(root, "floor")?.attributes.sum;
@@ -96,5 +99,5 @@ export function parseNetworkStatus(text: string): { networkXml: string; qos: Flo
     }
     qos.floorSum = Number(sum);
   }
-  return { networkXml: stringify(network), qos };
+  return { networkXml, qos };
 }
