@@ -80,7 +80,7 @@ export function parseNetworkStatus(text: string): { networkXml: string; qos: Flo
   const qos = newFloorState();
   if (root.name !== "networkstatus") return { networkXml: text, qos };
   // The definition's own text, one level shallower (re-formatting it could change it).
-  const network = /^([ \t]*)<network[\s/>][^]*<\/network>/m.exec(text);
+  const network = /<network[\s/>][^]*<\/network>/.exec(text);
   if (!child(root, "network") || !network) {
     throw VirError.report(
       "NETWORK",
@@ -88,8 +88,8 @@ export function parseNetworkStatus(text: string): { networkXml: string; qos: Flo
       "Could not find any 'network' element in status file",
     );
   }
-  const indent = new RegExp(`^${network[1]}`, "gm");
-  const networkXml = `${network[0].replace(indent, "")}\n`;
+  const indent = /[ \t]*$/.exec(text.slice(0, network.index))![0];
+  const networkXml = `${network[0].replaceAll(`\n${indent}`, "\n")}\n`;
   const bitmap = child(root, "class_id")?.attributes.bitmap;
   if (bitmap !== undefined) qos.classIds = new Set(parseBitmap(bitmap));
   const sum = child(root, "floor")?.attributes.sum;
