@@ -12,7 +12,6 @@ import { qemuConnectDriver } from "../../../../drivers/qemu/mod.ts";
 import { FakeLauncher, FakeTapHost } from "../../../../drivers/qemu/testing/mod.ts";
 import { networkDriver } from "../../../../drivers/network/mod.ts";
 import { createRegistry } from "../../../../util/registry.ts";
-import { VIR } from "../../../../util/constants.ts";
 import {
   type BandwidthAnswer,
   type BandwidthStep,
