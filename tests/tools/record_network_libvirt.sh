@@ -18,9 +18,8 @@
 # record_network_floor.py) into fixtures/libvirt_floor/ (read by network_floor_test.ts). This
 # kernel has no sfq qdisc and no fw classifier, which the network's own classes need before
 # any floor can be plugged: for this recording only, the `tc` libvirtd finds first in its PATH
-# is a wrapper that runs the real one with pfifo in sfq's place (unless a step wants the
-# kernel's refusal) and takes the fw filter (marked packets to 1:1, which nothing marks here) as
-# done, so the commands libvirt logs are its own and the kernel shapes what it can.
+# is tc_stand_in.sh (pfifo for sfq unless a step wants the kernel's refusal, the fw filter taken
+# as done), so the commands libvirt logs are its own and the kernel shapes what it can.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../drivers/network" && pwd)
 out=$here/fixtures/libvirt_system
@@ -55,19 +54,8 @@ ip netns exec "$ns" ip link set lo up
 # The existing host bridge a forward mode='bridge' network names.
 ip netns exec "$ns" ip link add evrbr0 type bridge
 ip netns exec "$ns" /usr/sbin/virtlogd -d
-# pfifo for sfq (and its "perturb 10"), which this kernel lacks, unless $wrap/real-sfq exists;
-# the fw filter, whose classifier it lacks too, taken as done.
-cat >"$wrap/tc" <<'TC'
-#!/bin/bash
-case " $* " in *" fw flowid "*) exit 0 ;; esac
-args=()
-while [ $# -gt 0 ]; do
-  if [ "$1" = sfq ] && [ ! -e "$(dirname "$0")/real-sfq" ]; then args+=(pfifo); shift 3; continue; fi
-  args+=("$1"); shift
-done
-exec /usr/sbin/tc "${args[@]}"
-TC
-chmod 755 "$wrap/tc"
+# tc_stand_in.sh as `tc`, for --floor: see its header.
+ln -s "$(cd "$(dirname "$0")" && pwd)/tc_stand_in.sh" "$wrap/tc"
 wrap_path=/usr/sbin:/usr/bin:/sbin:/bin
 $only_floor && wrap_path=$wrap:$wrap_path
 # The debug log of libvirt's commands shows the `tc` it runs for a network's bandwidth.
