@@ -77,7 +77,12 @@ export async function runBandwidthStep(
     } else {
       if (step.op === "start") await conn.domainCreateWithFlags!(dom, 0);
       else if (step.op === "destroy") await conn.domainDestroyFlags!(dom, 0);
-      else await conn.domainSetInterfaceParameters!(dom, step.device!, step.params!, flags);
+      else {
+        // python-libvirt's setInterfaceParameters, which the recorder calls, first gets the
+        // parameters with the same flags (for their types): its refusals come first.
+        await conn.domainGetInterfaceParameters!(dom, step.device!, flags);
+        await conn.domainSetInterfaceParameters!(dom, step.device!, step.params!, flags);
+      }
       got.live = bandwidths(await conn.domainGetXMLDesc!(dom, 0));
       got.config = bandwidths(await conn.domainGetXMLDesc!(dom, VIR.DOMAIN_XML_INACTIVE));
     }
