@@ -285,3 +285,174 @@ export async function setBandwidth(
 export async function setRootQdisc(tc: TcRunner, ifname: string, qdisc: string): Promise<void> {
   await tc(["qdisc", "add", "dev", ifname, "root", "handle", "0:", qdisc]);
 }
+
+/** A floor class's `tc` identifiers (libvirt's `1:%x`, `%x:` and u32 handle `800::%u`). */
+function floorIds(id: number): { classId: string; qdiscId: string; filterId: string } {
+  if (id <= 2) throw VirError.report("NONE", "INTERNAL_ERROR", `Invalid class ID ${id}`);
+  const hex = id.toString(16);
+  // u32 handles live in hash table 800: and start at 800 (libvirt: "Don't ask").
+  return { classId: `1:${hex}`, qdiscId: `${hex}:`, filterId: `800::${800 + id}` };
+}
+
+/** The ceiling of every class under a network's 1:1: its inbound peak, else its average. */
+const ceilOf = (net: Bandwidth) => `${net.inbound?.peak || net.inbound?.average || 0}kbps`;
+
+/**
+ * `virNetDevBandwidthPlug`'s commands: the class `1:ID` under the bridge's 1:1 guaranteeing
+ * the port's inbound `floor` (up to the network's ceiling), its sfq, and the u32 filter that
+ * sends IPv4 frames from the port's MAC (the Ethernet header before the IP one) into it.
+ *
+ * @example
+ * ```ts
+ * import { bandwidthPlugCommands } from "./netdev_bandwidth.ts";
+ * const net = { inbound: { average: 1000 } }, port = { inbound: { floor: 300 } };
+ * bandwidthPlugCommands("virbr0", net, "52:54:00:00:00:01", port, 3)[0].join(" ");
+ * // "class add dev virbr0 parent 1:1 classid 1:3 htb rate 300kbps ceil 1000kbps quantum 1"
+ * ```
+ */
+export function bandwidthPlugCommands(
+  brname: string,
+  net: Bandwidth | undefined,
+  mac: string,
+  bw: Bandwidth,
+  id: number,
+): string[][] {
+  const { classId, qdiscId, filterId } = floorIds(id);
+  if (!net?.inbound) {
+    throw VirError.report(
+      "NONE",
+      "CONFIG_UNSUPPORTED",
+      `Bridge '${brname}' has no QoS set, therefore unable to set 'floor' on '${mac}'`,
+    );
+  }
+  const b = mac.split(":");
+  const dev = ["dev", brname];
+  return [
+    [
+      "class",
+      "add",
+      ...dev,
+      "parent",
+      "1:1",
+      "classid",
+      classId,
+      "htb",
+      "rate",
+      `${bw.inbound?.floor ?? 0}kbps`,
+      "ceil",
+      ceilOf(net),
+      ...quantum(bw.inbound ?? {}),
+    ],
+    ["qdisc", "add", ...dev, "parent", classId, "handle", qdiscId, "sfq", "perturb", "10"],
+    [
+      "filter",
+      "add",
+      ...dev,
+      "protocol",
+      "ip",
+      "prio",
+      "2",
+      "handle",
+      filterId,
+      "u32",
+      "match",
+      "u16",
+      "0x0800",
+      "0xffff",
+      "at",
+      "-2",
+      "match",
+      "u32",
+      `0x${b.slice(2).join("")}`,
+      "0xffffffff",
+      "at",
+      "-12",
+      "match",
+      "u16",
+      `0x${b.slice(0, 2).join("")}`,
+      "0xffff",
+      "at",
+      "-14",
+      "flowid",
+      classId,
+    ],
+  ];
+}
+
+/**
+ * `virNetDevBandwidthPlug`: {@link bandwidthPlugCommands} run in order, the first that fails
+ * ending it with libvirt's error (what ran before stays: the caller unplugs).
+ *
+ * @example
+ * ```ts
+ * import { plugBandwidth } from "./netdev_bandwidth.ts";
+ * const tc = () => Promise.resolve({ code: 0, stderr: "" });
+ * await plugBandwidth(tc, "virbr0", { inbound: { average: 1000 } }, "52:54:00:00:00:01", { inbound: { floor: 300 } }, 3);
+ * ```
+ */
+export async function plugBandwidth(
+  tc: TcRunner,
+  brname: string,
+  net: Bandwidth | undefined,
+  mac: string,
+  bw: Bandwidth,
+  id: number,
+): Promise<void> {
+  for (const args of bandwidthPlugCommands(brname, net, mac, bw, id)) {
+    const r = await tc(args);
+    if (r.code !== 0) throw tcFailed(args, r);
+  }
+}
+
+/**
+ * `virNetDevBandwidthUnplug`: the class `1:ID`'s qdisc, filter and class removed, each `tc`
+ * that fails ignored so that as much as possible goes.
+ *
+ * @example
+ * ```ts
+ * import { unplugBandwidth } from "./netdev_bandwidth.ts";
+ * await unplugBandwidth(() => Promise.resolve({ code: 0, stderr: "" }), "virbr0", 3);
+ * ```
+ */
+export async function unplugBandwidth(tc: TcRunner, brname: string, id: number): Promise<void> {
+  const { classId, qdiscId, filterId } = floorIds(id);
+  const dev = ["dev", brname];
+  await tc(["qdisc", "del", ...dev, "handle", qdiscId]);
+  await tc(["filter", "del", ...dev, "prio", "2", "handle", filterId, "u32"]);
+  await tc(["class", "del", ...dev, "classid", classId]);
+}
+
+/**
+ * `virNetDevBandwidthUpdateRate`: the class `1:ID` of `ifname` gets `rate` kilobytes per
+ * second, its ceiling and quantum from the network's inbound.
+ *
+ * @example
+ * ```ts
+ * import { updateBandwidthRate } from "./netdev_bandwidth.ts";
+ * await updateBandwidthRate(() => Promise.resolve({ code: 0, stderr: "" }), "virbr0", 2, { inbound: { average: 1000 } }, 700);
+ * ```
+ */
+export async function updateBandwidthRate(
+  tc: TcRunner,
+  ifname: string,
+  id: number,
+  net: Bandwidth,
+  rate: number,
+): Promise<void> {
+  const args = [
+    "class",
+    "change",
+    "dev",
+    ifname,
+    "classid",
+    `1:${id.toString(16)}`,
+    "htb",
+    "rate",
+    `${rate}kbps`,
+    "ceil",
+    ceilOf(net),
+    ...quantum(net.inbound ?? {}),
+  ];
+  const r = await tc(args);
+  if (r.code !== 0) throw tcFailed(args, r);
+}

@@ -36,7 +36,7 @@ async function loadState(state: NetworkState): Promise<NetworkState> {
       if (obj.newDef) [obj.def, obj.newDef] = [obj.newDef, undefined];
       await removeIfExists(state.statusFile(obj.def.name));
       await state.deleteAllPorts(obj);
-      if (!obj.persistent) state.networks.delete(obj);
+      if (!obj.persistent) state.forget(obj);
       continue;
     }
     await adoptDnsmasq(state, obj);

@@ -24,7 +24,7 @@ import {
 } from "./netdev.ts";
 import { removeIfExists } from "../../util/config_files.ts";
 import type { NetworkState } from "./state.ts";
-import { clearBandwidth, setBandwidth, type TcRunner } from "../../util/netdev_bandwidth.ts";
+import { clearBandwidth, setBandwidth } from "../../util/netdev_bandwidth.ts";
 
 /** The forward modes whose bridge, addresses and dnsmasq this driver makes. */
 const VIRTUAL = ["none", "nat", "route", "open"];
@@ -103,7 +103,7 @@ async function startVirtual(state: NetworkState, obj: NetworkObj): Promise<void>
     if (v4 || v6) await startDnsmasq(state, obj);
     await shapeBridge(state, obj);
   } catch (e) {
-    if (def.bandwidth) await clearBandwidth(tcOf(state), br);
+    if (def.bandwidth) await clearBandwidth(state.tc, br);
     termDnsmasq(state, obj);
     if (online) await setOnline(run, br, false).catch(() => {});
     if (firewall) await removeFirewall(run, def);
@@ -113,18 +113,13 @@ async function startVirtual(state: NetworkState, obj: NetworkObj): Promise<void>
   }
 }
 
-/** `tc` on the host, in the C locale as libvirt runs it (its messages are part of the errors). */
-function tcOf(state: NetworkState): TcRunner {
-  return (args) => state.runner.run(["tc", ...args], { LC_ALL: "C" });
-}
-
 /**
  * The network's `<bandwidth>` on its bridge (`virNetDevBandwidthSet(bridge, bw, true, true)`):
  * the hierarchical HTB classes a port's `floor` would hang under, the network's inbound on the
  * bridge's egress.
  */
 async function shapeBridge(state: NetworkState, obj: NetworkObj): Promise<void> {
-  await setBandwidth(tcOf(state), obj.def.bridge.name, obj.def.bandwidth, {
+  await setBandwidth(state.tc, obj.def.bridge.name, obj.def.bandwidth, {
     privileged: true,
     hierarchical: true,
     swapped: true,
@@ -136,21 +131,21 @@ async function startBridge(state: NetworkState, obj: NetworkObj): Promise<void> 
   try {
     await shapeBridge(state, obj);
   } catch (e) {
-    await clearBandwidth(tcOf(state), obj.def.bridge.name!);
+    await clearBandwidth(state.tc, obj.def.bridge.name!);
     throw e;
   }
 }
 
 /** `networkShutdownNetworkBridge`. */
 async function shutdownBridge(state: NetworkState, obj: NetworkObj): Promise<void> {
-  if (obj.def.bandwidth) await clearBandwidth(tcOf(state), obj.def.bridge.name!);
+  if (obj.def.bandwidth) await clearBandwidth(state.tc, obj.def.bridge.name!);
 }
 
 /** `networkShutdownNetworkVirtual`. */
 async function shutdownVirtual(state: NetworkState, obj: NetworkObj): Promise<void> {
   const def = obj.def;
   const br = def.bridge.name!;
-  if (def.bandwidth) await clearBandwidth(tcOf(state), br);
+  if (def.bandwidth) await clearBandwidth(state.tc, br);
   termDnsmasq(state, obj);
   await setOnline(state.runner, br, false).catch(() => {});
   if (def.forward.mode !== "open") await removeFirewall(state.runner, def);
@@ -182,6 +177,8 @@ export async function startNetwork(state: NetworkState, obj: NetworkObj): Promis
     if (VIRTUAL.includes(obj.def.forward.mode)) await startVirtual(state, obj);
     else await startBridge(state, obj);
     obj.def.connections = 0;
+    // The class IDs stay taken (libvirt keeps its bitmap); the floors are gone with the ports.
+    state.qosOf(obj).floorSum = 0;
     await state.saveStatus(obj);
   } catch (e) {
     if (obj.newDef) [obj.def, obj.newDef] = [obj.newDef, undefined];

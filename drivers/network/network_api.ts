@@ -55,7 +55,7 @@ async function removeInactive(state: NetworkState, obj: NetworkObj): Promise<voi
     await removeIfExists(f);
   }
   await removeIfExists(state.statusFile(obj.def.name));
-  state.networks.delete(obj);
+  state.forget(obj);
 }
 
 /** Whether an IPv4 `<ip>` of the network serves DHCP or TFTP (`oldDhcpActive`). */
@@ -128,7 +128,7 @@ export function networkMethods(state: NetworkState): Partial<DriverConnection> {
       try {
         await startNetwork(state, obj);
       } catch (e) {
-        if (!obj.persistent) state.networks.delete(obj);
+        if (!obj.persistent) state.forget(obj);
         throw e;
       }
       state.emit(obj, E.NETWORK_EVENT_STARTED);
@@ -144,7 +144,7 @@ export function networkMethods(state: NetworkState): Partial<DriverConnection> {
       try {
         await state.saveConfig(def);
       } catch (e) {
-        if (!before) state.networks.delete(obj);
+        if (!before) state.forget(obj);
         else [obj.def, obj.newDef, obj.persistent] = [before.def, before.newDef, before.p];
         throw e;
       }

@@ -19,7 +19,12 @@ import {
 } from "../../conf/network_port/mod.ts";
 import { networkOf } from "./network_api.ts";
 import type { NetworkState } from "./state.ts";
-import { checkPortFloor, portBandwidthOf } from "./port_bandwidth.ts";
+import {
+  plugPortBandwidth,
+  portBandwidthOf,
+  unplugPortBandwidth,
+  updatePortBandwidth,
+} from "./port_bandwidth.ts";
 import { portBandwidthParams } from "../../conf/common/bandwidth.ts";
 
 const E = VIR;
@@ -31,7 +36,11 @@ const notActive = (obj: NetworkObj) =>
 const unsupported = (msg: string) => VirError.report(F, "CONFIG_UNSUPPORTED", msg);
 
 /** `networkAllocatePort` for the forward modes this driver runs. */
-function allocatePort(obj: NetworkObj, port: NetworkPortDef): void {
+async function allocatePort(
+  state: NetworkState,
+  obj: NetworkObj,
+  port: NetworkPortDef,
+): Promise<void> {
   const def = obj.def;
   const group = def.portGroups.find((g) =>
     port.group !== undefined ? g.name === port.group : g.isDefault
@@ -72,9 +81,8 @@ function allocatePort(obj: NetworkObj, port: NetworkPortDef): void {
       `network '${def.name}' with forward mode '${mode}' is not supported by this network driver`,
     );
   }
-  // networkPlugBandwidth: the tap's shaping is the hypervisor's, a floor the network's.
-  checkPortFloor(def, port.mac, port.bandwidth);
-  // What the port asks but the host side here cannot set up is refused, not dropped.
+  // What the port asks but the host side here cannot set up is refused, not dropped (before
+  // the floor is plugged, so that nothing is left of the port).
   if (port.vlan?.tags.length) {
     throw unsupported(
       `an interface connecting to network '${def.name}' is requesting a vlan tag, but that is not supported for this type of network`,
@@ -85,6 +93,8 @@ function allocatePort(obj: NetworkObj, port: NetworkPortDef): void {
       `network port of '${port.ownerName}': <virtualport type='openvswitch'> is not supported by this network driver`,
     );
   }
+  // networkPlugBandwidth: the tap's shaping is the hypervisor's, a floor the network's.
+  await plugPortBandwidth(state, obj, port);
 }
 
 /** `networkNotifyPort`: a port a hypervisor already uses, taken back after a restart. */
@@ -172,8 +182,14 @@ export function portMethods(state: NetworkState): Partial<DriverConnection> {
         );
       }
       if (reclaim) reclaimPort(obj, port);
-      else allocatePort(obj, port);
-      await state.addPort(obj, port);
+      else await allocatePort(state, obj, port);
+      try {
+        await state.addPort(obj, port);
+      } catch (e) {
+        // networkReleasePort: the floor's class goes with the port that could not be kept.
+        await unplugPortBandwidth(state, obj, port).catch(() => {});
+        throw e;
+      }
       obj.def.connections = (obj.def.connections ?? 0) + 1;
       await state.saveStatus(obj);
       return ref(obj, port.uuid);
@@ -194,18 +210,17 @@ export function portMethods(state: NetworkState): Partial<DriverConnection> {
       checkFlags(flags, 0, "networkPortSetParameters", F);
       const { obj, port } = portOf(p);
       active(obj);
-      const bandwidth = portBandwidthOf(params);
-      // networkUpdatePortBandwidth: only a changed floor concerns the network.
-      if ((bandwidth.inbound?.floor ?? 0) !== (port.bandwidth?.inbound?.floor ?? 0)) {
-        checkPortFloor(obj.def, port.mac, bandwidth);
-      }
-      port.bandwidth = bandwidth;
+      await updatePortBandwidth(state, obj, port, portBandwidthOf(params));
       await state.savePort(obj, port);
     },
     networkPortDelete: async (p: NetworkPortRef, flags) => {
       checkFlags(flags, 0, "networkPortDelete", F);
       const { obj, port } = portOf(p);
       active(obj);
+      // networkReleasePort: a port on the bridge gives its floor's class back.
+      if (port.plug.type === "network" || port.plug.type === "bridge") {
+        await unplugPortBandwidth(state, obj, port);
+      }
       await state.deletePort(obj, port.uuid);
       obj.def.connections = Math.max(0, (obj.def.connections ?? 1) - 1);
       await state.saveStatus(obj);

@@ -21,6 +21,13 @@ import {
 import { pathExists, removeIfExists, xmlFiles } from "../../util/config_files.ts";
 import type { NetworkPaths } from "./paths.ts";
 import type { HostRunner } from "./runner.ts";
+import type { TcRunner } from "../../util/netdev_bandwidth.ts";
+import {
+  type FloorState,
+  formatNetworkStatus,
+  newFloorState,
+  parseNetworkStatus,
+} from "./floor_state.ts";
 
 /**
  * The handle of a network.
@@ -52,12 +59,33 @@ export class NetworkState {
   readonly ports = new Map<string, Map<string, NetworkPortDef>>();
   /** The dnsmasq of each running network that has one, by network UUID. */
   readonly dnsmasq = new Map<string, number>();
+  /**
+   * The floor classes of each network, by network UUID (kept across its restarts, as
+   * libvirt's network object keeps its class IDs).
+   */
+  readonly qos = new Map<string, FloorState>();
   /** Network events for every connection. */
   readonly events = new EventHub<DriverEvent>();
   /** Every call of every connection, one at a time (libvirt's network object locks). */
   readonly queue = new SerialQueue();
 
   constructor(readonly paths: NetworkPaths, readonly runner: HostRunner) {}
+
+  /** `tc` on the host, in the C locale as libvirt runs it (its messages are part of the errors). */
+  readonly tc: TcRunner = (args) => this.runner.run(["tc", ...args], { LC_ALL: "C" });
+
+  /** A network that goes: it and its floor classes forgotten (`virNetworkObjListRemove`). */
+  forget(obj: NetworkObj): void {
+    this.networks.delete(obj);
+    this.qos.delete(obj.def.uuid);
+  }
+
+  /** The floor classes of a network. */
+  qosOf(obj: NetworkObj): FloorState {
+    let qos = this.qos.get(obj.def.uuid);
+    if (!qos) this.qos.set(obj.def.uuid, qos = newFloorState());
+    return qos;
+  }
 
   /** The ports of a network (empty when it has none). */
   portsOf(obj: NetworkObj): Map<string, NetworkPortDef> {
@@ -91,9 +119,10 @@ export class NetworkState {
     await writeFile(this.configFile(def.name), formatNetworkXML(def, VIR.NETWORK_XML_INACTIVE));
   }
 
-  /** `virNetworkObjSaveStatus`: the live definition of a running network. */
+  /** `virNetworkObjSaveStatus`: the floor classes and live definition of a running network. */
   async saveStatus(obj: NetworkObj): Promise<void> {
-    await writeFile(this.statusFile(obj.def.name), formatNetworkXML(obj.def, 0));
+    const xml = formatNetworkStatus(this.qosOf(obj), formatNetworkXML(obj.def, 0));
+    await writeFile(this.statusFile(obj.def.name), xml);
   }
 
   /** `virNetworkObjDeleteConfig`: the config file and the autostart link. */
@@ -174,8 +203,12 @@ export class NetworkState {
     }
     const live: NetworkObj[] = [];
     for (const name of await xmlFiles(this.paths.stateDir)) {
-      const def = parseNetworkXML(await Deno.readTextFile(`${this.paths.stateDir}/${name}`));
+      const status = parseNetworkStatus(
+        await Deno.readTextFile(`${this.paths.stateDir}/${name}`),
+      );
+      const def = parseNetworkXML(status.networkXml);
       const obj = this.networks.assignDef(def, true);
+      this.qos.set(def.uuid, status.qos);
       obj.active = true;
       for (const port of await xmlFiles(this.portDir(def.name))) {
         const text = await Deno.readTextFile(`${this.portDir(def.name)}/${port}`);

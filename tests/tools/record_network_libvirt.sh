@@ -14,14 +14,23 @@
 # `--bandwidth` records only this: each network of fixtures/bandwidth_cases/ is started, and the
 # `tc` commands libvirt ran (from its debug log) and its error, if any, go to
 # fixtures/libvirt_bandwidth/NAME.tc and NAME.error (read by network_bandwidth_test.ts).
+# `--floor` records only the ports with an inbound `floor` of fixtures/floor_cases/ (see
+# record_network_floor.py) into fixtures/libvirt_floor/ (read by network_floor_test.ts). This
+# kernel has no sfq qdisc and no fw classifier, which the network's own classes need before
+# any floor can be plugged: for this recording only, the `tc` libvirtd finds first in its PATH
+# is tc_stand_in.sh (pfifo for sfq unless a step wants the kernel's refusal, the fw filter taken
+# as done), so the commands libvirt logs are its own and the kernel shapes what it can.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../drivers/network" && pwd)
 out=$here/fixtures/libvirt_system
 upd=$here/fixtures/libvirt_update
 only_updates=false
 only_bandwidth=false
+only_floor=false
 [ "${1:-}" = --updates ] && only_updates=true
 [ "${1:-}" = --bandwidth ] && only_bandwidth=true
+[ "${1:-}" = --floor ] && only_floor=true
+wrap=$(mktemp -d)
 log=$(mktemp)
 [ "$(id -u)" = 0 ] || { echo "record_network_libvirt.sh: run as root" >&2; exit 2; }
 exec 9>/tmp/edgevirt-root-libvirtd.lock
@@ -36,7 +45,7 @@ cleanup() {
   [ -f /run/virtlogd.pid ] && kill "$(cat /run/virtlogd.pid)" 2>/dev/null || true
   for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
   ip netns del "$ns" 2>/dev/null || true
-  rm -f "$log"
+  rm -rf "$log" "$wrap" /run/libvirt/network/floor /run/libvirt/network/floor-avg
 }
 trap cleanup EXIT
 
@@ -45,10 +54,17 @@ ip netns exec "$ns" ip link set lo up
 # The existing host bridge a forward mode='bridge' network names.
 ip netns exec "$ns" ip link add evrbr0 type bridge
 ip netns exec "$ns" /usr/sbin/virtlogd -d
+# tc_stand_in.sh as `tc`, for --floor: see its header.
+ln -s "$(cd "$(dirname "$0")" && pwd)/tc_stand_in.sh" "$wrap/tc"
+wrap_path=/usr/sbin:/usr/bin:/sbin:/bin
+$only_floor && wrap_path=$wrap:$wrap_path
 # The debug log of libvirt's commands shows the `tc` it runs for a network's bandwidth.
-ip netns exec "$ns" env LIBVIRT_LOG_FILTERS=1:command LIBVIRT_LOG_OUTPUTS="1:file:$log" \
-  /usr/sbin/libvirtd -d
-for _ in $(seq 100); do "${V[@]}" version >/dev/null 2>&1 && break; sleep 0.2; done
+start_libvirtd() {
+  ip netns exec "$ns" env PATH="$wrap_path" LIBVIRT_LOG_FILTERS=1:command \
+    LIBVIRT_LOG_OUTPUTS="1:file:$log" /usr/sbin/libvirtd -d
+  for _ in $(seq 100); do "${V[@]}" version >/dev/null 2>&1 && break; sleep 0.2; done
+}
+start_libvirtd
 
 # NAME PREFIX: copies the non-empty dnsmasq files of network NAME to PREFIX.conf, .hostsfile, …
 dnsmasq_files() {
@@ -60,6 +76,15 @@ port_xml="<networkport><uuid>5d744f21-ba4a-4d6e-bdb2-30a35ff3207d</uuid><owner><
 rules() {
   for t in filter nat mangle; do echo "# $1 -t $t"; ip netns exec "$ns" "$1" -w -t "$t" -S; done
 }
+if $only_floor; then
+  # The restart step: the daemon stopped and started again, its state files kept.
+  export -f start_libvirtd
+  export ns wrap_path log
+  RECORD_RESTART='pid=$(cat /run/libvirtd.pid); kill $pid; while kill -0 $pid 2>/dev/null; do sleep 0.1; done; V=(timeout 60 ip netns exec "$ns" virsh -q -c qemu:///system); start_libvirtd' \
+    /usr/bin/python3 "$(dirname "$0")/record_network_floor.py" "$here/fixtures/floor_cases" \
+    "$log" "$ns" "$wrap/real-sfq"
+  exit 0
+fi
 if $only_bandwidth; then
   bw=$here/fixtures/libvirt_bandwidth
   mkdir -p "$bw"

@@ -15,6 +15,9 @@ import { linkStateOf, nicAlias, setLink } from "../net/link.ts";
 import { checkStartableNic } from "../net/nics.ts";
 import { DEFAULT_NIC_MODEL, generateMac } from "../postparse.ts";
 import type { QemuDriverState } from "../driver_state.ts";
+import type { BandwidthRate } from "../../../conf/common/bandwidth.ts";
+import { nicBandwidth } from "../../../conf/domain/nic_bandwidth.ts";
+import { applyLiveBandwidth } from "./interface_params.ts";
 import { checkNicCompatible, findNic, nicOf } from "./device_nic.ts";
 import { moveNicBridge, movesElsewhere } from "./device_nic_bridge.ts";
 
@@ -59,6 +62,17 @@ function checkUnchanged(old: DomainInterface, net: DomainInterface): void {
   if (childKey(old, "mtu") !== childKey(net, "mtu")) throw refuse("cannot modify MTU");
 }
 
+/**
+ * A NIC's bandwidth as `virNetDevBandwidthEqual` compares it: each direction's rates, unset
+ * ones zero ("" without any).
+ */
+function bandwidthKey(net: DomainInterface): string {
+  const bw = nicBandwidth(net);
+  const rate = (r: BandwidthRate | undefined) =>
+    r && [r.average ?? 0, r.peak ?? 0, r.floor ?? 0, r.burst ?? 0];
+  return bw?.inbound || bw?.outbound ? JSON.stringify([rate(bw.inbound), rate(bw.outbound)]) : "";
+}
+
 /** Sets `<link state>` of a live NIC, in libvirt's child order. */
 function putLinkState(net: DomainInterface, state: string): void {
   net.extra = net.extra.filter((e) => e.name !== "link");
@@ -93,8 +107,11 @@ export async function updateNicLive(
   checkUnchanged(old, net);
   // Settings the driver never applies to a NIC are refused here as at start.
   checkStartableNic(net);
-  // libvirt moves the tap first, then sets the link of the NIC it replaces.
+  // libvirt shapes the tap (and its port) first, moves it, then sets the link.
   if (movesElsewhere(old, net)) await moveNicBridge(s, obj, index, net);
+  else if (bandwidthKey(old) !== bandwidthKey(net)) {
+    await applyLiveBandwidth(s, old, nicBandwidth(net));
+  }
   const state = linkStateOf(net);
   if (state === linkStateOf(old)) return;
   const alias = nicAlias(old);

@@ -23,7 +23,7 @@ import { getDefs, getOneDef } from "../../../conf/objects/domain_obj.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { TypedParams } from "../../../util/driver.ts";
 import { checkFlags, VirError } from "../../../util/errors.ts";
-import { setBandwidth, setRootQdisc } from "../../../util/netdev_bandwidth.ts";
+import { clearBandwidth, setBandwidth, setRootQdisc } from "../../../util/netdev_bandwidth.ts";
 import { validateTypedParams } from "../../../util/typed_params.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
@@ -72,44 +72,62 @@ async function updatePort(state: QemuDriverState, net: DomainInterface, bw: Band
 }
 
 /**
- * The live half of `qemuDomainSetInterfaceParameters`: the port (network NICs) or the floor
- * refusal (others), the tap shaped anew (on failure the old shaping is put back, as far as
- * it goes), `noqueue` again when nothing shapes the guest's inbound, the new bandwidth in the
- * live XML.
+ * A running NIC's bandwidth replaced by `next` (undefined: none), as libvirt's
+ * `qemuDomainSetInterfaceParameters` and `qemuDomainChangeNet` do it: a network NIC's port told
+ * first (`virDomainNetBandwidthUpdate`: the network plugs, moves or unplugs the floor's class),
+ * the tap shaped anew or cleared (on failure the old shaping and port bandwidth are put back,
+ * as far as they go), `noqueue` again when nothing shapes the guest's inbound, the new
+ * bandwidth in the live XML.
+ *
+ * @example
+ * ```ts ignore
+ * await applyLiveBandwidth(state, net, { inbound: { average: 1000, floor: 200 } });
+ * ```
  */
-async function setLive(
+export async function applyLiveBandwidth(
   state: QemuDriverState,
   net: DomainInterface,
-  change: ReturnType<typeof bandwidthChange>,
+  next: Bandwidth | undefined,
 ): Promise<void> {
   const old = nicBandwidth(net);
-  const next = mergeLiveBandwidth(old, change);
   // A network NIC has a port (its live type may be the network's bridge).
   const port = net.source?.portid !== undefined;
-  if (port) {
-    await updatePort(state, net, next);
-  } else if (change.bandwidth.inbound?.floor) {
-    throw VirError.report(
-      "QEMU",
-      "OPERATION_UNSUPPORTED",
-      `Invalid use of 'floor' on interface with MAC address ${net.mac} - 'floor' is only supported for interface type 'network' with forward type 'nat', 'route', 'open' or none`,
-    );
-  }
+  if (port) await updatePort(state, net, next ?? {});
   const taps = state.nicContext.taps;
   const tc = (args: readonly string[]) => taps.tc(args);
   const opts = { privileged: taps.privileged, swapped: !sharesHostView(net) };
   try {
-    await setBandwidth(tc, net.target, next, opts);
+    if (next) await setBandwidth(tc, net.target, next, opts);
+    else if (taps.privileged && net.target) await clearBandwidth(tc, net.target);
   } catch (err) {
     await setBandwidth(tc, net.target, old, opts).catch(() => {});
     if (old && port) await updatePort(state, net, old).catch(() => {});
     throw err;
   }
   // qemuDomainInterfaceSetDefaultQDisc: the tap's egress is unshaped again.
-  if (!next.inbound?.average && taps.privileged && net.target) {
+  if (!next?.inbound?.average && taps.privileged && net.target) {
     await setRootQdisc(tc, net.target, "noqueue");
   }
-  setNicBandwidth(net, next.inbound || next.outbound ? next : undefined);
+  setNicBandwidth(net, next?.inbound || next?.outbound ? next : undefined);
+}
+
+/**
+ * The live half of `qemuDomainSetInterfaceParameters`: a floor on a NIC without a port
+ * refused, else the merged bandwidth applied ({@link applyLiveBandwidth}).
+ */
+async function setLive(
+  state: QemuDriverState,
+  net: DomainInterface,
+  change: ReturnType<typeof bandwidthChange>,
+): Promise<void> {
+  if (net.source?.portid === undefined && change.bandwidth.inbound?.floor) {
+    throw VirError.report(
+      "QEMU",
+      "OPERATION_UNSUPPORTED",
+      `Invalid use of 'floor' on interface with MAC address ${net.mac} - 'floor' is only supported for interface type 'network' with forward type 'nat', 'route', 'open' or none`,
+    );
+  }
+  await applyLiveBandwidth(state, net, mergeLiveBandwidth(nicBandwidth(net), change));
 }
 
 /**

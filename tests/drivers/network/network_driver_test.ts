@@ -270,8 +270,8 @@ Deno.test("a network's <bandwidth> shapes its bridge as libvirt's hierarchy, cle
       "tc qdisc add dev virbrq ingress",
       "tc filter add dev virbrq parent ffff: protocol all u32 match u32 0 0 police rate 500kbps burst 500kb mtu 64kb drop flowid :1",
     ]);
-    // A port's floor is checked as libvirt's networkCheckBandwidth, then refused: no class of
-    // its own is plugged on this driver's bridges.
+    // A port's floor is checked as libvirt's networkCheckBandwidth, then plugged into a class
+    // of its own under 1:1 (fixtures/libvirt_floor/ has libvirt's commands for many more).
     const floor = (n: number) =>
       PORT(PORT1).replace(
         "</networkport>",
@@ -282,12 +282,15 @@ Deno.test("a network's <bandwidth> shapes its bridge as libvirt's hierarchy, cle
       VIR.ERR_OPERATION_INVALID,
       "Requested operation is not valid: Cannot plug '52:54:00:7b:35:93' interface into 'virbrq' because new combined inbound floor=3000 would overcommit peak=2000 on network 'q'",
     );
-    await rejectsWith(
-      conn.networkPortCreateXML!(net, floor(100), 0),
-      VIR.ERR_CONFIG_UNSUPPORTED,
-      "unsupported configuration: network 'q': a port's inbound floor (its own class on the bridge) is not supported by this network driver",
-    );
-    assert.deepEqual(await conn.networkListAllPorts!(net, 0), []);
+    assert.deepEqual(host.take().filter((c) => c.startsWith("tc ")), []);
+    const port = await conn.networkPortCreateXML!(net, floor(100), 0);
+    assert.deepEqual(host.take().filter((c) => c.startsWith("tc ")), [
+      "tc class add dev virbrq parent 1:1 classid 1:3 htb rate 100kbps ceil 2000kbps quantum 1",
+      "tc qdisc add dev virbrq parent 1:3 handle 3: sfq perturb 10",
+      "tc filter add dev virbrq protocol ip prio 2 handle 800::803 u32 match u16 0x0800 0xffff at -2 match u32 0x007b3593 0xffffffff at -12 match u16 0x5254 0xffff at -14 flowid 1:3",
+      "tc class change dev virbrq classid 1:2 htb rate 1900kbps ceil 2000kbps quantum 85",
+    ]);
+    assert.match(await conn.networkPortGetXMLDesc!(port, 0), /<bandwidth classID='3'>/);
     await conn.networkDestroy!(net);
     assert.deepEqual(host.take().filter((c) => c.startsWith("tc ")), [
       "tc qdisc del dev virbrq root",

@@ -5,6 +5,7 @@
  * that can change it, and a portgroup touches nothing but the definition. Played on the fake
  * host (fake_runner.ts); network_netns_test.ts runs dnsmasq for real.
  */
+import { parseNetworkStatus } from "../../../drivers/network/floor_state.ts";
 import assert from "node:assert/strict";
 import { VIR } from "../../../util/constants.ts";
 import { withNet } from "./fake_runner.ts";
@@ -134,7 +135,11 @@ for (const c of CASES) {
       }
       // The live change is in the status file, the persistent config is as it was.
       const live = await conn.networkGetXMLDesc!(net, 0);
-      assert.equal(await Deno.readTextFile(`${root}/run/network/n1.xml`), live);
+      // The status file is libvirt's <networkstatus>: the floor state, then the live network.
+      const { networkXml } = parseNetworkStatus(
+        await Deno.readTextFile(`${root}/run/network/n1.xml`),
+      );
+      assert.equal(networkXml, live);
       assert.equal(
         await Deno.readTextFile(`${root}/etc/network/n1.xml`),
         await conn.networkGetXMLDesc!(net, VIR.NETWORK_XML_INACTIVE),

@@ -127,3 +127,46 @@ Deno.test("evsh domiftune prints virsh's lines for the recorded gets", async () 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("update-device with another <bandwidth> reshapes the tap; without one it is cleared", async () => {
+  await using w = await world();
+  const dom = await w.conn.domainCreateXML!(
+    domainXML(NIC("bridge", "bridge='br0'", "52:54:00:aa:bb:03", SHAPED)),
+    0,
+  );
+  const nic = () => {
+    const live = w.conn.domainGetXMLDesc!(dom, 0);
+    return live.then((x) => x.match(/<interface type='bridge'>[^]*?<\/interface>/)![0]);
+  };
+  const ran = () => w.taps.tcRuns.splice(0).map((a) => a.join(" "));
+  ran();
+  // qemuDomainChangeNet: virNetDevBandwidthSet with the new bandwidth, as a whole.
+  const outbound = "<bandwidth><outbound average='64'/></bandwidth>";
+  await w.conn.domainUpdateDeviceFlags!(
+    dom,
+    (await nic()).replace(/<bandwidth>[^]*?<\/bandwidth>/, outbound),
+    LIVE,
+  );
+  assert.deepEqual(ran(), [
+    "qdisc del dev vnet0 root",
+    "qdisc del dev vnet0 ingress",
+    "qdisc add dev vnet0 ingress",
+    "filter add dev vnet0 parent ffff: protocol all u32 match u32 0 0 police rate 64kbps burst 64kb mtu 64kb drop flowid :1",
+    "qdisc add dev vnet0 root handle 0: noqueue",
+  ]);
+  assert.match(await nic(), /<bandwidth>\s*<outbound average='64'\/>\s*<\/bandwidth>/);
+  // An unchanged <bandwidth> runs nothing.
+  await w.conn.domainUpdateDeviceFlags!(dom, await nic(), LIVE);
+  assert.deepEqual(ran(), []);
+  await w.conn.domainUpdateDeviceFlags!(
+    dom,
+    (await nic()).replace(/<bandwidth>[^]*?<\/bandwidth>/, ""),
+    LIVE,
+  );
+  assert.deepEqual(ran(), [
+    "qdisc del dev vnet0 root",
+    "qdisc del dev vnet0 ingress",
+    "qdisc add dev vnet0 root handle 0: noqueue",
+  ]);
+  assert.doesNotMatch(await nic(), /<bandwidth/);
+});
