@@ -27,6 +27,7 @@ import { VirError } from "../../util/errors.ts";
 import type { XmlElement, XmlNode } from "../../util/xml/mod.ts";
 import { child, children, childText, element } from "../../util/xml/mod.ts";
 import { checkAudioRef, parseAudio } from "./audio.ts";
+import { parseBackingStore } from "./backing_store.ts";
 import { chardevSource, checkChardevTarget } from "./chardev.ts";
 import { type DomainDef, type DomainInterface, INTERFACE_TYPES } from "./def.ts";
 import { parseGraphics } from "./graphics.ts";
@@ -479,6 +480,7 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
       );
     }
   }
+  const backingStore = parseBackingStore(dev, options);
   checkEnum(dev, "device");
   const target = child(dev, "target");
   if (target) checkEnum(target, "bus");
@@ -487,6 +489,15 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
   if (driver) xmlPropUInt(driver, "iothread", undefined, { nonZero: true });
   const n = normalizeElement(dev, "devices", options);
   if (!n) return undefined;
+  n.children = n.children.flatMap((c): XmlNode[] => {
+    if (c.type !== "element") return [c];
+    if (c.name === "backingStore") return backingStore ? [backingStore] : [];
+    // A source's index and a block job's mirror belong to the running domain: libvirt reads
+    // them only from a status.
+    if (c.name === "mirror") return options.keepAliases ? [c] : [];
+    if (c.name === "source" && !options.keepAliases) delete c.attributes.index;
+    return [c];
+  });
   n.attributes = { type: n.attributes.type ?? "file", device: "disk", ...n.attributes };
   const t = n.children.find((c): c is XmlElement => c.type === "element" && c.name === "target");
   if (t && t.attributes.bus === undefined && t.attributes.dev !== undefined) {
