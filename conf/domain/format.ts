@@ -73,7 +73,7 @@ const SLOTS: Slot[] = [
   "sysinfo",
   "bootloader",
   "bootloader_args",
-  (d) => [formatOs(d.os, d.sections.some((s) => s.name === "bootloader"))],
+  (d) => [formatOs(d.os, d.sections.some((s) => s.name === "bootloader"), d.type)],
   "idmap",
   "features",
   (d) => [formatCpu(d.cpu)],
@@ -136,7 +136,7 @@ const LOADER_PARTS = new Set(["loader", "nvram"]);
 /** With a bootloader, virDomainDefFormatOs writes no boot devices, boot menu or BIOS settings. */
 const BOOTLOADER_HIDES = new Set(["bootmenu", "bios"]);
 
-function formatOs(os: DomainDef["os"], bootloader: boolean): XmlElement {
+function formatOs(os: DomainDef["os"], bootloader: boolean, virtType: string): XmlElement {
   // An empty <loader/> or <nvram/> still makes a loader (validated as such) but names nothing
   // to write.
   const before = os.extra.filter((e) =>
@@ -147,7 +147,10 @@ function formatOs(os: DomainDef["os"], bootloader: boolean): XmlElement {
     !OS_KIDS_BEFORE_BOOT.includes(e.name) && !(bootloader && BOOTLOADER_HIDES.has(e.name))
   );
   return element("os", { firmware: os.firmware }, [
-    element("type", { arch: os.arch, machine: os.machine }, [os.type]),
+    // A Xen domain's paravirtual type is written by its old name, as virDomainDefFormatOs does.
+    element("type", { arch: os.arch, machine: os.machine }, [
+      virtType === "xen" && os.type === "xen" ? "linux" : os.type,
+    ]),
     ...before,
     ...(bootloader ? [] : os.boot ?? []).map((dev) => element("boot", { dev })),
     ...after,

@@ -91,23 +91,25 @@ export function parseDomainXML(xml: string, flags = 0, status = false): DomainDe
 }
 
 function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
+  // virDomainDefParseIDs (the name, UUID and genid) comes before virDomainDefParseCaps (the
+  // type). virXPathString: the text as it is, blanks included; only an empty one is missing.
+  const name = childText(root, "name");
+  if (!name) throw VirError.report("DOMAIN", "NO_NAME");
+  const uuidText = childText(root, "uuid");
+  let uuid = "";
+  if (uuidText) {
+    uuid = parseUUID(uuidText) ?? "";
+    if (!uuid) throw VirError.report("DOMAIN", "INTERNAL_ERROR", "malformed uuid element");
+  }
+  const genid = parseGenid(root);
   const type = root.attributes.type;
-  if (type === undefined) {
+  if (!type) {
     throw VirError.report("DOMAIN", "INTERNAL_ERROR", "missing domain type attribute");
   }
   if (!VIRT_TYPES.has(type)) {
     throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `invalid domain type ${type}`);
   }
-  // virXPathString: the text as it is, blanks included; only an empty one is missing.
-  const name = childText(root, "name");
-  if (!name) throw VirError.report("DOMAIN", "NO_NAME");
-  const uuidText = childText(root, "uuid");
-  let uuid = "";
-  if (uuidText !== undefined) {
-    uuid = parseUUID(uuidText) ?? "";
-    if (!uuid) throw VirError.report("DOMAIN", "INTERNAL_ERROR", "malformed uuid element");
-  }
-  parseOsType(child(root, "os"));
+  const osType = parseOsType(root, type);
   // Security labels come early, before the memory: devices may refer to them.
   const seclabels = parseSeclabels(children(root, "seclabel"));
   const memory = parseMemory(root);
@@ -129,19 +131,7 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     devices: { other: [], interfaces: [] },
     sections: [],
   };
-  const genids = children(root, "genid");
-  if (genids.length > 1) {
-    throw VirError.report("DOMAIN", "XML_ERROR", "element 'genid' can only appear once");
-  }
-  if (genids.length) {
-    // An empty <genid/> asks libvirt to generate one; a given one must parse.
-    const raw = textOf(genids[0]) ?? "";
-    const genid = raw === "" ? generateUUID() : parseUUID(raw);
-    if (genid === undefined) {
-      throw VirError.report("DOMAIN", "INTERNAL_ERROR", "malformed genid element");
-    }
-    def.genid = genid;
-  }
+  if (genid !== undefined) def.genid = genid;
   const title = childText(root, "title");
   if (title) def.title = title;
   const description = childText(root, "description");
@@ -189,7 +179,7 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     }
     def[key] = v;
   }
-  def.os = parseOs(child(root, "os"), options);
+  def.os = parseOs(child(root, "os"), osType, options);
   // libvirt reads ./devices/KIND: the devices of every <devices> element, in document order.
   const deviceEls = children(root, "devices");
   def.devices = parseDevices(
@@ -214,6 +204,21 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   });
   fillIothreadIds(def);
   return def;
+}
+
+/** virDomainDefParseIDs' `<genid>`: at most one; an empty one asks for a generated one. */
+function parseGenid(root: XmlElement): string | undefined {
+  const genids = children(root, "genid");
+  if (genids.length > 1) {
+    throw VirError.report("DOMAIN", "XML_ERROR", "element 'genid' can only appear once");
+  }
+  if (!genids.length) return undefined;
+  const raw = textOf(genids[0]) ?? "";
+  const genid = raw === "" ? generateUUID() : parseUUID(raw);
+  if (genid === undefined) {
+    throw VirError.report("DOMAIN", "INTERNAL_ERROR", "malformed genid element");
+  }
+  return genid;
 }
 
 /**
@@ -309,6 +314,8 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
     );
   }
   xmlPropEnum(cpu, "match", ["minimum", "exact", "strict"]);
+  // virCPUCheck's unset value, default, may be named, and is then not written back.
+  const check = xmlPropEnum(cpu, "check", ["default", "none", "partial", "full"]);
   const model = textOf(child(cpu, "model"));
   if (child(cpu, "vendor") && !model) {
     throw VirError.report("CPU", "XML_ERROR", "CPU vendor specified without CPU model");
@@ -317,9 +324,10 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
     throw VirError.report("CPU", "XML_ERROR", "Non-empty feature list specified without CPU model");
   }
   const out: NonNullable<DomainDef["cpu"]> = { extra: [] };
-  for (const k of ["mode", "match", "check", "migratable"] as const) {
+  for (const k of ["mode", "match", "migratable"] as const) {
     if (a[k] !== undefined) out[k] = a[k];
   }
+  if (check && check !== "default") out.check = check;
   const topo = child(cpu, "topology");
   if (topo) {
     const n = (k: string) => Number(topo.attributes[k] ?? "1");
