@@ -41,6 +41,7 @@ import type { DomainDef } from "./def.ts";
 import { parseDevices } from "./devices.ts";
 import { normalizeElement, type NormalizeOptions, stripLines } from "./normalize.ts";
 import { parseOs, parseOsType } from "./os.ts";
+import { mergeRepeatedSections } from "./repeated_sections.ts";
 import { SECTION_ORDER } from "./format.ts";
 import { validateDomainSchema } from "./rng_schema.ts";
 import { parseSysinfo } from "./sysinfo.ts";
@@ -85,7 +86,7 @@ export function parseDomainXML(xml: string, flags = 0, status = false): DomainDe
     expectRoot: "domain",
   });
   if (flags & VIR.DOMAIN_DEFINE_VALIDATE) validateDomainSchema(root);
-  const def = parseRoot(root, { keepAliases: status });
+  const def = parseRoot(mergeRepeatedSections(root), { keepAliases: status });
   validateDomainDef(def);
   return def;
 }

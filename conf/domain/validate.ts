@@ -22,6 +22,7 @@ import { memoryDeviceKiB, validateMemoryDevice } from "./memory_device.ts";
 import { checkVirtioOptionsAbsent, VIRTIO_MODELS } from "./virtio_options.ts";
 import { firmwarePostParse } from "./os.ts";
 import { validateInput } from "./input_validate.ts";
+import { hugepagesPostParse, validateHugepages } from "./hugepages.ts";
 
 /** Throws libvirt's error for the first inconsistency found in `def`. */
 export function validateDomainDef(def: DomainDef): void {
@@ -119,6 +120,7 @@ export function validateDomainDef(def: DomainDef): void {
   if (def.title?.includes("\n")) {
     throw VirError.report("DOMAIN", "XML_ERROR", "Domain title can't contain newlines");
   }
+  validateHugepages(def.sections, numaCells);
   validateOsLoader(def);
   validateCputune(def);
   validateIdmap(def.sections.find((s) => s.name === "idmap"));
@@ -254,6 +256,8 @@ const detail = (msg: string) => VirError.report("DOMAIN", "XML_DETAIL", msg);
 
 /** virDomainDefPostParseCommon's checks, which come before the validation proper. */
 function postParseChecks(def: DomainDef): void {
+  const numaCells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell").length;
+  hugepagesPostParse(def.sections, numaCells);
   // virDomainDiskDefPostParse, before the domain-wide steps: a disk without an address gets
   // one from its target name (after the Xen driver's old "ioemu:" prefix).
   for (const disk of def.devices.other.filter((d) => d.name === "disk" && !child(d, "address"))) {
