@@ -143,6 +143,8 @@ export function parseOs(
       if (fw) os.extra.push(fw);
       continue;
     }
+    // virDomainDefFormatOs writes the SMBIOS mode unless it is none (0, as an empty one is).
+    if (k.name === "smbios" && (k.attributes.mode || "none") === "none") continue;
     if (k.name === "bootmenu") {
       const menu = bootmenu(k, os.extra);
       if (menu) os.extra.push(menu);

@@ -34,7 +34,7 @@ import {
 } from "../../util/xml/mod.ts";
 import { checkMemoryBacking } from "./memory_backing.ts";
 import { checkTimer } from "./timer.ts";
-import { formatBitmap, normalizeBitmap, parseCpuset } from "./bitmap.ts";
+import { formatBitmap, normalizeBitmap, parseBitmap, parseCpuset } from "./bitmap.ts";
 import { parseCputune } from "./cputune.ts";
 import { memoryKiB } from "./scaled.ts";
 import type { DomainDef } from "./def.ts";
@@ -111,6 +111,10 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `invalid domain type ${type}`);
   }
   const osType = parseOsType(root, type);
+  const title = childText(root, "title");
+  if (title?.includes("\n")) {
+    throw VirError.report("DOMAIN", "XML_ERROR", "Domain title can't contain newlines");
+  }
   // Security labels come early, before the memory: devices may refer to them.
   const seclabels = parseSeclabels(children(root, "seclabel"));
   const memory = parseMemory(root);
@@ -133,7 +137,6 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     sections: [],
   };
   if (genid !== undefined) def.genid = genid;
-  const title = childText(root, "title");
   if (title) def.title = title;
   const description = childText(root, "description");
   if (description) def.description = description;
@@ -151,6 +154,7 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   const cputune = cputuneEl && parseCputune(cputuneEl, def.vcpu.max, options, iothreadIds);
   // virDomainDefParseXML's order: the CPU and <resource> before the boot options and devices.
   parseCpu(root, def, options);
+  checkNumaCpus(def);
   const numatune = parseNumatune(
     children(root, "numatune"),
     (def.vcpu.placement ?? "static") === "static",
@@ -163,7 +167,6 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   }
   checkResource(root);
   const features = parseFeatures(children(root, "features"));
-  parseClock(root, def, options);
   for (
     const [key, el] of [
       ["onPoweroff", "on_poweroff"],
@@ -180,6 +183,10 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     }
     def[key] = v;
   }
+  // virDomainDefParseXML: the lifecycle actions, <perf>, then the clock.
+  const perfs = children(root, "perf");
+  if (perfs.length) early.set("perf", READ_ONCE.perf(perfs));
+  parseClock(root, def, options);
   def.os = parseOs(child(root, "os"), osType, options);
   // libvirt reads ./devices/KIND: the devices of every <devices> element, in document order.
   const deviceEls = children(root, "devices");
@@ -196,15 +203,54 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   );
   const iothreads = childText(root, "iothreads");
   if (iothreads !== undefined) def.iothreads = Number(iothreads.trim());
+  // After the devices: the ID maps, the sysinfo, the SMBIOS mode, then the key wrapping.
+  const idmaps = children(root, "idmap");
+  if (idmaps.length) early.set("idmap", READ_ONCE.idmap(idmaps));
+  const sysinfo = children(root, "sysinfo").map((el) => parseSysinfo(el, def));
+  checkSmbiosMode(root);
+  const keywraps = children(root, "keywrap");
+  if (keywraps.length) early.set("keywrap", READ_ONCE.keywrap(keywraps));
   def.sections = parseSections(root, def, options, {
     features,
     numatune: numatune.element,
     seclabels,
     cputune,
+    sysinfo,
     early,
   });
   fillIothreadIds(def);
   return def;
+}
+
+/** virDomainSmbiosMode names. */
+const SMBIOS_MODES = ["none", "emulate", "host", "sysinfo"];
+
+/** The `<os><smbios>` mode, which virDomainDefParseXML checks after the sysinfo. */
+function checkSmbiosMode(root: XmlElement): void {
+  // virXPathString: an empty mode is none given.
+  const mode = child(child(root, "os"), "smbios")?.attributes.mode;
+  if (mode && !SMBIOS_MODES.includes(mode)) {
+    throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `unknown smbios mode '${mode}'`);
+  }
+}
+
+/**
+ * The guest NUMA cells' CPUs, which virDomainDefParseXML checks against the vCPU count right
+ * after reading them (with no cells, the highest CPU id is 0: no vCPU at all fails too).
+ */
+function checkNumaCpus(def: DomainDef): void {
+  const cells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell");
+  const cpus = cells.map((c) => c.attributes.cpus ? parseBitmap(c.attributes.cpus) : []);
+  if (cpus.reduce((n, ids) => n + ids.length, 0) > def.vcpu.max) {
+    throw VirError.report(
+      "DOMAIN",
+      "INTERNAL_ERROR",
+      "Number of CPUs in <numa> exceeds the <vcpu> count",
+    );
+  }
+  if (Math.max(0, ...cpus.flat()) >= def.vcpu.max) {
+    throw VirError.report("DOMAIN", "INTERNAL_ERROR", "CPU IDs in <numa> exceed the <vcpu> count");
+  }
 }
 
 /** virDomainDefParseIDs' `<genid>`: at most one; an empty one asks for a generated one. */
@@ -250,7 +296,9 @@ function parseMemory(root: XmlElement): DomainDef["memory"] {
     total: mem ? kib(mem) : 0,
     current: cur ? kib(cur) : 0,
   };
-  if (mem?.attributes.dumpCore) memory.dumpCore = mem.attributes.dumpCore;
+  // virXMLPropTristateSwitch, after the sizes.
+  const dumpCore = mem && xmlPropEnum(mem, "dumpCore", ["on", "off"]);
+  if (dumpCore) memory.dumpCore = dumpCore;
   if (max) {
     memory.max = { size: kib(max) };
     if (max.attributes.slots !== undefined) memory.max.slots = Number(max.attributes.slots);
@@ -500,6 +548,7 @@ function parseSections(
     numatune?: XmlElement;
     seclabels: XmlElement[];
     cputune?: XmlElement;
+    sysinfo: XmlElement[];
     /** Sections of READ_ONCE parsed already, where libvirt reads them. */
     early: Map<string, XmlElement | undefined>;
   },
@@ -515,7 +564,8 @@ function parseSections(
       continue;
     }
     if (name === "sysinfo") {
-      out.push(parseSysinfo(el, def));
+      out.push(...parsed.sysinfo);
+      parsed.sysinfo = [];
       continue;
     }
     const once = READ_ONCE[name];

@@ -27,10 +27,6 @@ import { hugepagesPostParse, validateHugepages } from "./hugepages.ts";
 /** Throws libvirt's error for the first inconsistency found in `def`. */
 export function validateDomainDef(def: DomainDef): void {
   postParseChecks(def);
-  // libvirt 9.0 reports zero vCPUs with its NUMA CPU-count message (observed with python3-libvirt).
-  if (def.vcpu.max < 1) {
-    throw VirError.report("DOMAIN", "INTERNAL_ERROR", "CPU IDs in <numa> exceed the <vcpu> count");
-  }
   for (const disk of def.devices.other) {
     if (disk.name !== "disk") continue;
     // cdrom and floppy media may be absent; a disk or lun needs something to point at.
@@ -116,9 +112,6 @@ export function validateDomainDef(def: DomainDef): void {
       "CONFIG_UNSUPPORTED",
       "cpu topology results in more than 4294967295 cpus",
     );
-  }
-  if (def.title?.includes("\n")) {
-    throw VirError.report("DOMAIN", "XML_ERROR", "Domain title can't contain newlines");
   }
   validateHugepages(def.sections, numaCells);
   validateOsLoader(def);
