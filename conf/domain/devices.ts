@@ -667,7 +667,11 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   if (mac?.check !== undefined) net.macCheck = mac.check;
   if (type === "direct") checkDirectSource(dev);
   if (source) net.source = interfaceSource(net.type, source);
-  const target = userIfname(child(dev, "target")?.attributes.dev);
+  const targetEl = child(dev, "target");
+  const managed = targetEl && xmlPropEnum(targetEl, "managed", ["yes", "no"] as const);
+  if (managed) net.targetManaged = managed;
+  // An unmanaged tap keeps its name, whatever it looks like.
+  const target = managed === "no" ? targetEl?.attributes.dev : userIfname(targetEl?.attributes.dev);
   if (target !== undefined) net.target = target;
   const model = child(dev, "model")?.attributes.type;
   if (model !== undefined) net.model = model;

@@ -189,7 +189,8 @@ function formatInterface(net: DomainInterface): XmlElement {
     element("mac", { address: net.mac, type: net.macType, check: net.macCheck }),
     net.source && element("source", net.source),
     ...before,
-    net.target !== undefined && element("target", { dev: net.target }),
+    (net.target !== undefined || net.targetManaged !== undefined) &&
+    element("target", { dev: net.target, managed: net.targetManaged }),
     ...guest,
     net.model !== undefined && element("model", { type: net.model }),
     ...after.filter((e) => e.name !== "guest"),

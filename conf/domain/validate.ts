@@ -78,6 +78,14 @@ export function validateDomainDef(def: DomainDef): void {
     validateMemoryDevice(mem, numaCells);
   }
   for (const net of def.devices.interfaces) {
+    // virDomainNetDefValidate: only an ethernet interface may use a tap made beforehand.
+    if (net.targetManaged === "no" && net.type !== "ethernet") {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        `unmanaged target dev is not supported on interfaces of type '${net.type}'`,
+      );
+    }
     validateTeaming(net.extra.find((e) => e.name === "teaming"));
     if (!VIRTIO_MODELS.includes(net.model ?? "")) {
       checkVirtioOptionsAbsent(net.extra.find((e) => e.name === "driver"));
