@@ -21,7 +21,8 @@ import { parseUInt } from "../common/mod.ts";
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { child, element } from "../../util/xml/mod.ts";
-import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
+import type { NormalizeOptions } from "./normalize.ts";
+import { diskSourceElement } from "./disk_source.ts";
 import { scaledValue } from "./scaled.ts";
 
 /** virStorageType names but none (0, refused as a member's type). */
@@ -67,7 +68,7 @@ export function parseBackingStore(
     1n,
   );
   checkDiskSource(type, source);
-  const src = normalizeElement(source, "disk", options, "devices")!;
+  const src = diskSourceElement(type, source, options);
   // virDomainDiskSourceFormat is given no startup policy for a chain member.
   delete src.attributes.startupPolicy;
   if (!options.keepAliases) delete src.attributes.index;

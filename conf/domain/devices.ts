@@ -28,6 +28,7 @@ import type { XmlElement, XmlNode } from "../../util/xml/mod.ts";
 import { child, children, childText, element } from "../../util/xml/mod.ts";
 import { checkAudioRef, parseAudio } from "./audio.ts";
 import { parseBackingStore } from "./backing_store.ts";
+import { diskSourceElement } from "./disk_source.ts";
 import { chardevSource, checkChardevTarget } from "./chardev.ts";
 import { type DomainDef, type DomainInterface, INTERFACE_TYPES } from "./def.ts";
 import { parseGraphics } from "./graphics.ts";
@@ -470,6 +471,8 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
   // virDomainDiskDefParseSourceXML runs between the type and the device.
   const source = child(dev, "source");
   if (source) checkDiskSource(dev.attributes.type, source);
+  // virDomainStorageSourceParse, by storage type (canonical already).
+  const sourceEl = source && diskSourceElement(dev.attributes.type, source, options);
   // Then the disk's own <auth> and <encryption>, which may not repeat its source's.
   for (const name of ["auth", "encryption"]) {
     if (child(dev, name) && child(source, name)) {
@@ -495,10 +498,13 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
     // A source's index and a block job's mirror belong to the running domain: libvirt reads
     // them only from a status.
     if (c.name === "mirror") return options.keepAliases ? [c] : [];
-    if (c.name === "source" && !options.keepAliases) delete c.attributes.index;
-    return [c];
+    if (c.name !== "source" || !sourceEl) return [c];
+    if (!options.keepAliases) delete sourceEl.attributes.index;
+    return [sourceEl];
   });
   n.attributes = { type: n.attributes.type ?? "file", device: "disk", ...n.attributes };
+  // virDomainDiskDefPostParse: a vhost-user disk cannot be snapshotted.
+  if (n.attributes.type === "vhostuser") n.attributes.snapshot ??= "no";
   const t = n.children.find((c): c is XmlElement => c.type === "element" && c.name === "target");
   if (t && t.attributes.bus === undefined && t.attributes.dev !== undefined) {
     const dev = t.attributes.dev;

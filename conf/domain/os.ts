@@ -150,11 +150,14 @@ export function parseOs(
       if (menu) os.extra.push(menu);
       continue;
     }
-    // virDomainLoaderDefParseXMLNvram: a typed <nvram> is a storage source.
+    // virDomainLoaderDefParseXMLNvram: a typed <nvram> is a storage source, and one without a
+    // <source> fails without saying why.
     const source = child(k, "source");
-    if (k.name === "nvram" && source) {
-      checkDiskSource(xmlPropEnum(k, "type", STORAGE_TYPES), source);
+    const nvramType = k.name === "nvram" ? xmlPropEnum(k, "type", STORAGE_TYPES) : undefined;
+    if (nvramType !== undefined && !source) {
+      throw VirError.bare("NONE", "INTERNAL_ERROR", "An error occurred, but the cause is unknown");
     }
+    if (nvramType !== undefined) checkDiskSource(nvramType, source!);
     const n = normalizeElement(k, "os", options, "domain");
     if (n?.name === "loader" && n.children.length && n.attributes.type === undefined) {
       // virDomainDefPostParseOs: a loader with a path is a ROM unless said otherwise.

@@ -85,17 +85,24 @@ function vsockDefaults(def: DomainDef): void {
   }
 }
 
-function bootDefaults(def: DomainDef): void {
-  const perDevice = def.devices.other.some((d) => kidsOf(d).some((k) => k.name === "boot")) ||
+/**
+ * Whether a device of `def` has its own boot order (virDomainDefCollectBootOrder).
+ *
+ * @example
+ * ```ts
+ * import { hasPerDeviceBoot } from "./postparse.ts";
+ * declare const def: import("./def.ts").DomainDef;
+ * hasPerDeviceBoot(def); // true when a disk or NIC has a <boot order>
+ * ```
+ */
+export function hasPerDeviceBoot(def: DomainDef): boolean {
+  return def.devices.other.some((d) => kidsOf(d).some((k) => k.name === "boot")) ||
     def.devices.interfaces.some((n) => n.extra.some((k) => k.name === "boot"));
-  if (perDevice && def.os.boot) {
-    throw VirError.report(
-      "DOMAIN",
-      "CONFIG_UNSUPPORTED",
-      "per-device boot elements cannot be used together with os/boot elements",
-    );
-  }
-  if (!perDevice && !def.os.boot && def.os.type === "hvm") def.os.boot = ["hd"];
+}
+
+/** virDomainDefBootOrderPostParse's default (its check is in the validation's post-parse). */
+function bootDefaults(def: DomainDef): void {
+  if (!hasPerDeviceBoot(def) && !def.os.boot && def.os.type === "hvm") def.os.boot = ["hd"];
 }
 
 function targetOf(dev: XmlElement): XmlElement | undefined {
@@ -161,9 +168,10 @@ function consoleCompat(def: DomainDef): void {
     return;
   }
   if (!serial || !CONSOLE_SERIAL_TARGETS.includes(targetOf(serial)?.attributes.type)) return;
-  const at = first ? other.indexOf(first) : other.findLastIndex((d) =>
-    DEVICE_ORDER.indexOf(d.name) <= DEVICE_ORDER.indexOf("console")
-  ) + 1;
+  const at = first
+    ? other.indexOf(first)
+    : other.findLastIndex((d) => DEVICE_ORDER.indexOf(d.name) <= DEVICE_ORDER.indexOf("console")) +
+      1;
   other.splice(at, 0, consoleView(serial));
 }
 
@@ -173,9 +181,13 @@ function consoleCompat(def: DomainDef): void {
  */
 function consoleView(serial: XmlElement): XmlElement {
   const port = targetOf(serial)?.attributes.port ?? "0";
-  return element("console", { ...serial.attributes }, kidsOf(serial).map((k) =>
-    k.name === "target" ? element("target", { type: "serial", port }) : structuredClone(k)
-  ));
+  return element(
+    "console",
+    { ...serial.attributes },
+    kidsOf(serial).map((k) =>
+      k.name === "target" ? element("target", { type: "serial", port }) : structuredClone(k)
+    ),
+  );
 }
 
 /** libvirt adds every controller index up to the highest one a drive address names. */

@@ -23,6 +23,8 @@ import { checkVirtioOptionsAbsent, VIRTIO_MODELS } from "./virtio_options.ts";
 import { firmwarePostParse } from "./os.ts";
 import { validateInput } from "./input_validate.ts";
 import { hugepagesPostParse, validateHugepages } from "./hugepages.ts";
+import { hasPerDeviceBoot } from "./postparse.ts";
+import { validateVhostUserDisk } from "./disk_vhostuser.ts";
 
 /** Throws libvirt's error for the first inconsistency found in `def`. */
 export function validateDomainDef(def: DomainDef): void {
@@ -57,6 +59,11 @@ export function validateDomainDef(def: DomainDef): void {
   for (const disk of def.devices.other.filter((d) => d.name === "disk")) {
     validateDiskLun(disk);
     validateDiskBus(disk);
+    // NVMe namespaces start from 1.
+    if (disk.attributes.type === "nvme" && child(disk, "source")?.attributes.namespace === "0") {
+      throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", "NVMe namespace can't be zero");
+    }
+    validateVhostUserDisk(disk);
   }
   // virDomainRedirdevDefValidate: USB redirection needs a USB controller that is not 'none'.
   const hasUsb = def.devices.other.some((d) =>
@@ -326,6 +333,14 @@ function postParseChecks(def: DomainDef): void {
       );
     }
     panicModels.add(model);
+  }
+  // virDomainDefBootOrderPostParse, for HVM guests.
+  if (def.os.type === "hvm" && def.os.boot && hasPerDeviceBoot(def)) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "per-device boot elements cannot be used together with os/boot elements",
+    );
   }
   const cpu = def.cpu;
   if (cpu?.check !== undefined && (cpu.mode ?? "custom") === "custom") {

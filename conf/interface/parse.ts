@@ -46,9 +46,7 @@ function parseProtocol(el: XmlElement): InterfaceProtocol {
   }
   for (const ip of children(el, "ip")) {
     // virInterfaceDefParseIP: virXMLPropInt in base 0, read only for an address.
-    const p = ip.attributes.address === undefined
-      ? 0
-      : xmlPropInt(ip, "prefix", { base: 0 }) ?? 0;
+    const p = ip.attributes.address === undefined ? 0 : xmlPropInt(ip, "prefix", { base: 0 }) ?? 0;
     proto.ips.push({ address: ip.attributes.address, prefix: p });
   }
   proto.gateway = children(el, "route")[0]?.attributes.gateway;
