@@ -34,7 +34,7 @@ import { type DomainDef, type DomainInterface, INTERFACE_TYPES } from "./def.ts"
 import { parseGraphics } from "./graphics.ts";
 import { insertDisk } from "./disk_name.ts";
 import { checkUsbHostdevSource } from "./hostdev_usb.ts";
-import { checkNetIPInfo } from "./net_ip.ts";
+import { checkNetIPInfo, netIPInfo } from "./net_ip.ts";
 import { parseIommu } from "./iommu.ts";
 import { parseLease } from "./lease.ts";
 import { parseRedirfilter } from "./redirfilter.ts";
@@ -254,8 +254,11 @@ function parseDevice(
   if (dev.name === "hostdev") {
     const usbSource = dev.attributes.type === "usb" && child(dev, "source");
     if (usbSource) checkUsbHostdevSource(usbSource);
+    const ipInfo = dev.attributes.mode === "capabilities" ? capsHostdevIPInfo(dev) : [];
     const n = normalizeElement(dev, "devices", options);
     if (!n) return undefined;
+    const at = n.children.findIndex((c) => c.type === "element" && c.name === "source") + 1;
+    n.children.splice(at, 0, ...ipInfo);
     // virDomainHostdevDefFormat: the mode always, and a subsystem device's managed flag (any
     // value but 'yes' reads as no).
     const { mode = "subsystem", type, managed, ...rest } = n.attributes;
@@ -293,6 +296,39 @@ function parseDevice(
     checkAudioRef(dev);
   }
   return normalizeElement(dev, "devices", options);
+}
+
+/** What a capabilities hostdev of each type names in its `<source>`, and libvirt's error. */
+const CAPS_SOURCES: Record<string, [string, string]> = {
+  storage: ["block", "Missing <block> element in hostdev storage device"],
+  misc: ["char", "Missing <char> element in hostdev character device"],
+  net: ["interface", "Missing <interface> element in hostdev net device"],
+};
+
+/**
+ * virDomainHostdevDefParseXMLCaps: a capabilities hostdev names its host block device,
+ * character device or interface; a network one's IP addresses and routes follow its source.
+ */
+function capsHostdevIPInfo(dev: XmlElement): XmlElement[] {
+  const type = dev.attributes.type;
+  if (type === undefined) {
+    throw VirError.report("DOMAIN", "XML_ERROR", "missing source address type");
+  }
+  const [name, missing] = CAPS_SOURCES[type] ?? [];
+  if (!name) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      `unknown host device source address type '${type}'`,
+    );
+  }
+  const source = child(dev, "source");
+  if (!source) {
+    throw VirError.report("DOMAIN", "XML_ERROR", "Missing <source> element in hostdev device");
+  }
+  // virXPathString: an empty one is none.
+  if (!childText(source, name)) throw VirError.report("DOMAIN", "XML_ERROR", missing);
+  return type === "net" ? netIPInfo(dev, "Domain hostdev device") : [];
 }
 
 /** virDomainHostdevSubsysMediatedDevDefParseXML: the mdev's UUID, in virUUIDFormat's form. */
@@ -682,7 +718,7 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   const model = child(dev, "model")?.attributes.type;
   if (model !== undefined) net.model = model;
   // After the device info, as virDomainNetDefParseXML reads the guest side's addresses.
-  checkNetIPInfo(dev, "guest interface");
+  extra.push(...netIPInfo(dev, "guest interface"));
   checkBackend(child(dev, "backend"));
   return net;
 }

@@ -175,6 +175,9 @@ const INTERFACE_BEFORE_TARGET = [
   "vlan",
   "virtualport",
   "bandwidth",
+  // virDomainNetDefFormat: the guest side's addresses and routes (virNetDevIPInfoFormat).
+  "ip",
+  "route",
   "script",
   "downscript",
   "backenddomain",
