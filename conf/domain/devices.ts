@@ -11,8 +11,10 @@
  * @module
  */
 import {
+  formatPciAddress,
   formatVlan,
   parseMac,
+  parsePciAddress,
   parseUUID,
   parseVlan,
   sanitizePath,
@@ -252,8 +254,9 @@ function parseDevice(
   if (dev.name === "tpm") return parseTpm(dev, options);
   if (dev.name === "shmem") return parseShmem(dev, options);
   if (dev.name === "hostdev") {
-    const usbSource = dev.attributes.type === "usb" && child(dev, "source");
-    if (usbSource) checkUsbHostdevSource(usbSource);
+    const hostSource = child(dev, "source");
+    const subsys = (dev.attributes.mode ?? "subsystem") === "subsystem";
+    if (subsys && hostSource) checkSubsysSource(dev.attributes.type, hostSource);
     const ipInfo = dev.attributes.mode === "capabilities" ? capsHostdevIPInfo(dev) : [];
     const n = normalizeElement(dev, "devices", options);
     if (!n) return undefined;
@@ -266,6 +269,19 @@ function parseDevice(
     n.attributes = element("hostdev", { mode, type, managed: flag }).attributes;
     Object.assign(n.attributes, rest);
     if (type === "mdev") mdevUuid(child(child(n, "source"), "address"));
+    // A USB device's guest reset and a PCI device's write filtering; no other kind's.
+    const kept = n.children.find((c): c is XmlElement =>
+      c.type === "element" && c.name === "source"
+    );
+    if (kept && type !== "usb") delete kept.attributes.guestReset;
+    if (kept && type !== "pci") delete kept.attributes.writeFiltering;
+    // virPCIDeviceAddressFormat: a PCI source's address in full, zero-padded hex.
+    const pciAddress = type === "pci" && subsys && child(kept, "address");
+    if (pciAddress) {
+      kept!.children = kept!.children.map((c) =>
+        c === pciAddress ? formatPciAddress(parsePciAddress(pciAddress), false) : c
+      );
+    }
     return n;
   }
   if (dev.name === "input") {
@@ -296,6 +312,23 @@ function parseDevice(
     checkAudioRef(dev);
   }
   return normalizeElement(dev, "devices", options);
+}
+
+/**
+ * virDomainHostdevDefParseXMLSubsys' checks of a subsystem hostdev's `<source>` of type `type`:
+ * a startup policy is for USB devices only; a USB source's own checks; a PCI source's write
+ * filtering switch.
+ */
+function checkSubsysSource(type: string | undefined, source: XmlElement): void {
+  if (type !== "usb" && source.attributes.startupPolicy !== undefined) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "Setting startupPolicy is only allowed for USB devices",
+    );
+  }
+  if (type === "usb") checkUsbHostdevSource(source);
+  if (type === "pci") xmlPropEnum(source, "writeFiltering", ["yes", "no"]);
 }
 
 /** What a capabilities hostdev of each type names in its `<source>`, and libvirt's error. */
