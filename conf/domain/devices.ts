@@ -15,6 +15,7 @@ import {
   formatVlan,
   parseMac,
   parsePciAddress,
+  parseUIntPositive,
   parseUUID,
   parseVlan,
   sanitizePath,
@@ -275,6 +276,16 @@ function parseDevice(
     );
     if (kept && type !== "usb") delete kept.attributes.guestReset;
     if (kept && type !== "pci") delete kept.attributes.writeFiltering;
+    // virDomainHostdevDefFormatSubsysUSB: the vendor and product ids as 0x%.4x.
+    for (
+      const id of type === "usb" && subsys
+        ? children(kept, "vendor").concat(children(kept, "product"))
+        : []
+    ) {
+      id.attributes = {
+        id: "0x" + parseUIntPositive(id.attributes.id!, 0)!.toString(16).padStart(4, "0"),
+      };
+    }
     // virPCIDeviceAddressFormat: a PCI source's address in full, zero-padded hex.
     const pciAddress = type === "pci" && subsys && child(kept, "address");
     if (pciAddress) {

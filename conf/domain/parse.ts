@@ -210,7 +210,7 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   checkSmbiosMode(root);
   const keywraps = children(root, "keywrap");
   if (keywraps.length) early.set("keywrap", READ_ONCE.keywrap(keywraps));
-  def.sections = parseSections(root, def, options, {
+  def.sections = parseSections(root, options, {
     features,
     numatune: numatune.element,
     seclabels,
@@ -541,7 +541,6 @@ const READ_ONCE: Record<string, (els: XmlElement[]) => XmlElement | undefined> =
 
 function parseSections(
   root: XmlElement,
-  def: DomainDef,
   options: NormalizeOptions,
   parsed: {
     features?: XmlElement;
