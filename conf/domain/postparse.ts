@@ -296,8 +296,8 @@ function videoDefaults(def: DomainDef, defaultModel: string): void {
     model.attributes = Object.fromEntries(
       Object.entries({
         type,
-        ram: a.ram ?? (type === "qxl" ? "65536" : undefined),
-        vram,
+        ram: powerOfTwo(a.ram ?? (type === "qxl" ? "65536" : undefined)),
+        vram: powerOfTwo(vram),
         vram64: a.vram64,
         vgamem: a.vgamem,
         heads: a.heads ?? (type === "none" ? undefined : "1"),
@@ -305,6 +305,14 @@ function videoDefaults(def: DomainDef, defaultModel: string): void {
       }).filter((e): e is [string, string] => e[1] !== undefined),
     );
   });
+}
+
+/** virDomainVideoDefPostParse's VIR_ROUND_UP_POWER_OF_TWO of a video RAM size (in KiB). */
+function powerOfTwo(kib: string | undefined): string | undefined {
+  if (kib === undefined || !/^[0-9]+$/.test(kib.trim())) return kib;
+  const v = BigInt(kib.trim());
+  if (v <= 1n) return String(v);
+  return String(1n << BigInt((v - 1n).toString(2).length));
 }
 
 /**
