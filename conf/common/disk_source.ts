@@ -15,8 +15,8 @@
  */
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
-import { child } from "../../util/xml/mod.ts";
-import { parsePciAddress } from "./pci_address.ts";
+import { child, element } from "../../util/xml/mod.ts";
+import { formatPciAddress, parsePciAddress } from "./pci_address.ts";
 import { xmlPropEnum } from "./values.ts";
 
 /** virStorageNetProtocol's names. */
@@ -87,4 +87,25 @@ function checkNvme(source: XmlElement): void {
   const address = child(source, "address");
   if (!address) throw err("NVMe disk source is missing address");
   parsePciAddress(address);
+}
+
+/**
+ * The canonical `<source>` of an NVMe disk (checked by {@link checkDiskSource}): the PCI
+ * controller, managed unless said otherwise (virDomainDiskDefPostParse), and the namespace.
+ *
+ * @example
+ * ```ts
+ * import { nvmeSource } from "./disk_source.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * nvmeSource(parse("<source type='pci' namespace='1'><address bus='1'/></source>")).attributes;
+ * // { type: "pci", managed: "yes", namespace: "1" }
+ * ```
+ */
+export function nvmeSource(source: XmlElement): XmlElement {
+  const ns = BigInt.asUintN(64, BigInt(source.attributes.namespace!.trim()));
+  return element("source", {
+    type: "pci",
+    managed: source.attributes.managed ?? "yes",
+    namespace: String(ns),
+  }, [formatPciAddress(parsePciAddress(child(source, "address")!), false)]);
 }

@@ -109,6 +109,15 @@ export function parseInt32(text: string | undefined, base = 10): number | undefi
   return v < -0x80000000 || v > 0x7fffffff ? undefined : v;
 }
 
+/** virStrToLong_i in another base (0: C's strtol, which takes `0x` and `0` prefixes). */
+function parseInt32Base(text: string, base: 0 | 8 | 16): number | undefined {
+  const m = /^[ \t\n\v\f\r]*([+-]?)([0-9].*)$/s.exec(text);
+  const v = m ? parseUIntPositive(m[2], base) : undefined;
+  if (v === undefined) return undefined;
+  const signed = m![1] === "-" ? -v : v;
+  return signed < -0x80000000 || signed > 0x7fffffff ? undefined : signed;
+}
+
 /**
  * The XPath `number()` of a string truncated to an integer, as libvirt's virXPathLongLong
  * reads it: blanks around, optional minus, decimals (`0744` is 744); undefined for NaN.
@@ -164,7 +173,7 @@ export function xmlPropEnum<T extends string>(
 
 /** virXMLPropFlags: REQUIRED, NONZERO (and NONNEGATIVE, for the signed reader). */
 export interface XmlPropFlags {
-  /** The unsigned reader's base (C's strtoul: 0 takes `0x`/`0` prefixes); 10 by default. */
+  /** The reader's base (C's strtoul/strtol: 0 takes `0x`/`0` prefixes); 10 by default. */
   base?: 0 | 8 | 16;
   required?: boolean;
   nonZero?: boolean;
@@ -254,7 +263,7 @@ export function xmlPropInt(
 ): number | undefined {
   const v = propText(el, attr, flags);
   if (v === undefined) return undefined;
-  const n = parseInt32(v);
+  const n = flags.base === undefined ? parseInt32(v) : parseInt32Base(v, flags.base);
   if (n === undefined) {
     throw xmlErr(
       `Invalid value for attribute '${attr}' in element '${el.name}': '${v}'. ` +

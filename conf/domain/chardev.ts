@@ -35,19 +35,54 @@ export function chardevSource(el: XmlElement): XmlElement[] {
         : "only one source element is allowed for character device",
     );
   }
+  const kids = sourceChildren(el, type, sources);
+  // Then the log and the protocol, each at most once.
+  const logs = children(el, "log");
+  if (logs.length > 1) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      "only one log element is allowed for character device",
+    );
+  }
+  if (logs.length) xmlPropEnum(logs[0], "append", ["on", "off"]);
+  const protocols = children(el, "protocol");
+  if (protocols.length > 1) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      "only one protocol element is allowed for character device",
+    );
+  }
+  const protocol = protocols[0]?.attributes.type;
+  if (type === "tcp" && protocol !== undefined && !TCP_PROTOCOLS.includes(protocol)) {
+    throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `Unknown protocol '${protocol}'`);
+  }
+  return kids;
+}
+
+/** virDomainChrTcpProtocol names. */
+const TCP_PROTOCOLS = ["raw", "telnet", "telnets", "tls"];
+
+/** The canonical `<source>` (and a TCP device's `<protocol>`) of chardev `el` of type `type`. */
+function sourceChildren(el: XmlElement, type: string, sources: XmlElement[]): XmlElement[] {
   const src = sources[0]?.attributes ?? {};
   if (PATH_TYPES.has(type)) {
+    // virDomainChrSourceDefParseFile: a file's append is a tristate switch.
+    if (type === "file" && sources[0]) xmlPropEnum(sources[0], "append", ["on", "off"]);
     if (src.path === undefined || type === "pty") return [];
     return [
       element("source", { path: src.path, append: type === "file" ? src.append : undefined }),
     ];
   }
   if (type === "tcp") {
-    const mode = src.mode ?? "connect";
+    const mode = sourceMode(sources[0]);
+    // virXMLPropTristateBool, between the mode and the reconnect settings.
+    const tls = sources[0] && xmlPropEnum(sources[0], "tls", ["yes", "no"]);
     const reconnect = parseReconnect(sources[0], mode);
     const protocol = child(el, "protocol")?.attributes.type ?? "raw";
     return [
-      element("source", { mode, host: src.host, service: src.service, tls: src.tls }, [reconnect]),
+      element("source", { mode, host: src.host, service: src.service, tls }, [reconnect]),
       element("protocol", { type: protocol }),
     ];
   }
@@ -72,17 +107,23 @@ export function chardevSource(el: XmlElement): XmlElement[] {
     return out;
   }
   if (type === "unix") {
-    const mode = src.mode ?? "connect";
+    const mode = sourceMode(sources[0]);
     if (src.path === undefined) return [];
     return [element("source", { mode, path: src.path }, [parseReconnect(sources[0], mode)])];
   }
   if ((type === "spiceport" || type === "dbus") && src.channel !== undefined) {
     return [element("source", { channel: src.channel })];
   }
-  if (type === "nmdm" && src.master !== undefined) {
+  // A lone master or slave is kept for virDomainChrSourceDefValidate to refuse.
+  if (type === "nmdm" && (src.master !== undefined || src.slave !== undefined)) {
     return [element("source", { master: src.master, slave: src.slave })];
   }
   return [];
+}
+
+/** virDomainChrSourceModeType of a TCP or UNIX source: connect unless bind is asked for. */
+function sourceMode(source: XmlElement | undefined): string {
+  return (source && xmlPropEnum(source, "mode", ["connect", "bind"])) ?? "connect";
 }
 
 /**

@@ -58,7 +58,7 @@ export function parseCputune(
   const scheduled = { vcpus: new Set<number>(), iothreads: new Set<number>() };
   const pinned = new Set<number>();
   const vcpuPinned = new Set<number>();
-  let emulatorPins = 0;
+  const emulatorPins = children(el, "emulatorpin").length;
   for (const kid of childrenInOrder(el, spec.order)) {
     const name = kid.name;
     if (name === "vcpusched" || name === "iothreadsched") {
@@ -70,7 +70,7 @@ export function parseCputune(
     } else {
       if (name === "iothreadpin") checkIothreadPin(kid, iothreadIds, pinned);
       if (name === "vcpupin" && !checkVcpuPin(kid, maxVcpus, vcpuPinned)) continue;
-      if (name === "emulatorpin") checkEmulatorPin(kid, emulatorPins++);
+      if (name === "emulatorpin") checkEmulatorPin(kid, emulatorPins);
       const n = normalizeElement(kid, "cputune", options, "domain");
       // libvirt keeps pins as bitmaps and prints them back in canonical form.
       if (n && PINS.has(name) && n.attributes.cpuset !== undefined) {
@@ -195,10 +195,13 @@ function checkVcpuPin(el: XmlElement, maxVcpus: number, pinned: Set<number>): bo
   return true;
 }
 
-/** virDomainEmulatorPinDefParseXML, after the "only one emulatorpin" check of its caller. */
-function checkEmulatorPin(el: XmlElement, before: number): void {
-  if (before) {
-    throw VirError.report("DOMAIN", "INTERNAL_ERROR", "only one emulatorpin is supported");
+/**
+ * virDomainEmulatorPinDefParseXML, after its caller's check that there is only one (of `count`
+ * emulatorpin elements).
+ */
+function checkEmulatorPin(el: XmlElement, count: number): void {
+  if (count > 1) {
+    throw VirError.report("DOMAIN", "XML_ERROR", "only one emulatorpin is supported");
   }
   pinCpuset(el);
 }

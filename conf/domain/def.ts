@@ -173,6 +173,9 @@ export const DomainInterfaceSchema = z.strictObject({
   source: InterfaceSourceSchema.optional(),
   /** `<target dev>` */
   target: z.string().optional().describe("<target dev>: the host-side device name"),
+  targetManaged: z.enum(["yes", "no"]).optional().describe(
+    "<target managed>: whether libvirt makes the tap (no: an existing one, type ethernet only)",
+  ),
   model: z.string().optional().describe("<model type>: virtio, e1000e, rtl8139, …"),
   /** Every other known child, in libvirt's order. */
   extra: z.array(XmlElementSchema),

@@ -27,13 +27,16 @@ import { VirError } from "../../util/errors.ts";
 import type { XmlElement, XmlNode } from "../../util/xml/mod.ts";
 import { child, children, childText, element } from "../../util/xml/mod.ts";
 import { checkAudioRef, parseAudio } from "./audio.ts";
+import { parseBackingStore } from "./backing_store.ts";
+import { diskSourceElement } from "./disk_source.ts";
 import { chardevSource, checkChardevTarget } from "./chardev.ts";
 import { type DomainDef, type DomainInterface, INTERFACE_TYPES } from "./def.ts";
 import { parseGraphics } from "./graphics.ts";
 import { insertDisk } from "./disk_name.ts";
 import { STARTUP_POLICIES } from "./startup_policy.ts";
 import { checkUsbHostdevSource } from "./hostdev_usb.ts";
-import { checkNetIPInfo } from "./net_ip.ts";
+import { parseHostdev } from "./hostdev.ts";
+import { checkNetIPInfo, netIPInfo } from "./net_ip.ts";
 import { parseIommu } from "./iommu.ts";
 import { parseLease } from "./lease.ts";
 import { parseRedirfilter } from "./redirfilter.ts";
@@ -250,20 +253,7 @@ function parseDevice(
   if (dev.name === "memory") return parseMemoryDevice(dev, options);
   if (dev.name === "tpm") return parseTpm(dev, options);
   if (dev.name === "shmem") return parseShmem(dev, options);
-  if (dev.name === "hostdev") {
-    const usbSource = dev.attributes.type === "usb" && child(dev, "source");
-    if (usbSource) checkUsbHostdevSource(usbSource);
-    const n = normalizeElement(dev, "devices", options);
-    if (!n) return undefined;
-    // virDomainHostdevDefFormat: the mode always, and a subsystem device's managed flag (any
-    // value but 'yes' reads as no).
-    const { mode = "subsystem", type, managed, ...rest } = n.attributes;
-    const flag = mode === "subsystem" ? (managed === "yes" ? "yes" : "no") : undefined;
-    n.attributes = element("hostdev", { mode, type, managed: flag }).attributes;
-    Object.assign(n.attributes, rest);
-    if (type === "mdev") mdevUuid(child(child(n, "source"), "address"));
-    return n;
-  }
+  if (dev.name === "hostdev") return parseHostdev(dev, options);
   if (dev.name === "input") {
     const n = normalizeElement(dev, "devices", options);
     if (!n) return n;
@@ -292,21 +282,6 @@ function parseDevice(
     checkAudioRef(dev);
   }
   return normalizeElement(dev, "devices", options);
-}
-
-/** virDomainHostdevSubsysMediatedDevDefParseXML: the mdev's UUID, in virUUIDFormat's form. */
-function mdevUuid(address: XmlElement | undefined): void {
-  const uuid = address?.attributes.uuid;
-  if (uuid === undefined) return;
-  const canonical = parseUUID(uuid);
-  if (canonical === undefined) {
-    throw VirError.report(
-      "DOMAIN",
-      "INTERNAL_ERROR",
-      "Cannot parse uuid attribute of element <address>",
-    );
-  }
-  address!.attributes.uuid = canonical;
 }
 
 /** virDomainFSDefParseXML's checks of the `<filesystem>` attributes, in its order. */
@@ -470,6 +445,8 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
   // virDomainDiskDefParseSourceXML runs between the type and the device.
   const source = child(dev, "source");
   if (source) checkDiskSource(dev.attributes.type, source);
+  // virDomainStorageSourceParse, by storage type (canonical already).
+  const sourceEl = source && diskSourceElement(dev.attributes.type, source, options);
   // Then the disk's own <auth> and <encryption>, which may not repeat its source's.
   for (const name of ["auth", "encryption"]) {
     if (child(dev, name) && child(source, name)) {
@@ -480,6 +457,7 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
       );
     }
   }
+  const backingStore = parseBackingStore(dev, options);
   checkEnum(dev, "device");
   const target = child(dev, "target");
   if (target) checkEnum(target, "bus");
@@ -490,7 +468,19 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
   if (source) xmlPropEnum(source, "startupPolicy", STARTUP_POLICIES);
   const n = normalizeElement(dev, "devices", options);
   if (!n) return undefined;
+  n.children = n.children.flatMap((c): XmlNode[] => {
+    if (c.type !== "element") return [c];
+    if (c.name === "backingStore") return backingStore ? [backingStore] : [];
+    // A source's index and a block job's mirror belong to the running domain: libvirt reads
+    // them only from a status.
+    if (c.name === "mirror") return options.keepAliases ? [c] : [];
+    if (c.name !== "source" || !sourceEl) return [c];
+    if (!options.keepAliases) delete sourceEl.attributes.index;
+    return [sourceEl];
+  });
   n.attributes = { type: n.attributes.type ?? "file", device: "disk", ...n.attributes };
+  // virDomainDiskDefPostParse: a vhost-user disk cannot be snapshotted.
+  if (n.attributes.type === "vhostuser") n.attributes.snapshot ??= "no";
   const t = n.children.find((c): c is XmlElement => c.type === "element" && c.name === "target");
   if (t && t.attributes.bus === undefined && t.attributes.dev !== undefined) {
     const dev = t.attributes.dev;
@@ -659,12 +649,16 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   if (mac?.check !== undefined) net.macCheck = mac.check;
   if (type === "direct") checkDirectSource(dev);
   if (source) net.source = interfaceSource(net.type, source);
-  const target = userIfname(child(dev, "target")?.attributes.dev);
+  const targetEl = child(dev, "target");
+  const managed = targetEl && xmlPropEnum(targetEl, "managed", ["yes", "no"] as const);
+  if (managed) net.targetManaged = managed;
+  // An unmanaged tap keeps its name, whatever it looks like.
+  const target = managed === "no" ? targetEl?.attributes.dev : userIfname(targetEl?.attributes.dev);
   if (target !== undefined) net.target = target;
   const model = child(dev, "model")?.attributes.type;
   if (model !== undefined) net.model = model;
   // After the device info, as virDomainNetDefParseXML reads the guest side's addresses.
-  checkNetIPInfo(dev, "guest interface");
+  extra.push(...netIPInfo(dev, "guest interface"));
   checkBackend(child(dev, "backend"));
   return net;
 }

@@ -73,7 +73,7 @@ const SLOTS: Slot[] = [
   "sysinfo",
   "bootloader",
   "bootloader_args",
-  (d) => [formatOs(d.os, d.sections.some((s) => s.name === "bootloader"))],
+  (d) => [formatOs(d.os, d.sections.some((s) => s.name === "bootloader"), d.type)],
   "idmap",
   "features",
   (d) => [formatCpu(d.cpu)],
@@ -136,7 +136,7 @@ const LOADER_PARTS = new Set(["loader", "nvram"]);
 /** With a bootloader, virDomainDefFormatOs writes no boot devices, boot menu or BIOS settings. */
 const BOOTLOADER_HIDES = new Set(["bootmenu", "bios"]);
 
-function formatOs(os: DomainDef["os"], bootloader: boolean): XmlElement {
+function formatOs(os: DomainDef["os"], bootloader: boolean, virtType: string): XmlElement {
   // An empty <loader/> or <nvram/> still makes a loader (validated as such) but names nothing
   // to write.
   const before = os.extra.filter((e) =>
@@ -147,7 +147,10 @@ function formatOs(os: DomainDef["os"], bootloader: boolean): XmlElement {
     !OS_KIDS_BEFORE_BOOT.includes(e.name) && !(bootloader && BOOTLOADER_HIDES.has(e.name))
   );
   return element("os", { firmware: os.firmware }, [
-    element("type", { arch: os.arch, machine: os.machine }, [os.type]),
+    // A Xen domain's paravirtual type is written by its old name, as virDomainDefFormatOs does.
+    element("type", { arch: os.arch, machine: os.machine }, [
+      virtType === "xen" && os.type === "xen" ? "linux" : os.type,
+    ]),
     ...before,
     ...(bootloader ? [] : os.boot ?? []).map((dev) => element("boot", { dev })),
     ...after,
@@ -172,6 +175,9 @@ const INTERFACE_BEFORE_TARGET = [
   "vlan",
   "virtualport",
   "bandwidth",
+  // virDomainNetDefFormat: the guest side's addresses and routes (virNetDevIPInfoFormat).
+  "ip",
+  "route",
   "script",
   "downscript",
   "backenddomain",
@@ -186,7 +192,8 @@ function formatInterface(net: DomainInterface): XmlElement {
     element("mac", { address: net.mac, type: net.macType, check: net.macCheck }),
     net.source && element("source", net.source),
     ...before,
-    net.target !== undefined && element("target", { dev: net.target }),
+    (net.target !== undefined || net.targetManaged !== undefined) &&
+    element("target", { dev: net.target, managed: net.targetManaged }),
     ...guest,
     net.model !== undefined && element("model", { type: net.model }),
     ...after.filter((e) => e.name !== "guest"),

@@ -6,16 +6,18 @@
  *
  * @example
  * ```ts
- * import { checkNetIPInfo } from "./net_ip.ts";
+ * import { checkNetIPInfo, netIPInfo } from "./net_ip.ts";
  * import { parse } from "../../util/xml/mod.ts";
  * checkNetIPInfo(parse("<interface><ip address='10.0.0.2' prefix='24'/></interface>"), "guest interface");
+ * netIPInfo(parse("<interface><ip address='10.0.0.2'/></interface>"), "guest interface")[0]
+ *   .attributes; // { address: "10.0.0.2", family: "ipv4" }
  * ```
  * @module
  */
 import { VirError } from "../../util/errors.ts";
-import { children, type XmlElement } from "../../util/xml/mod.ts";
+import { children, element, type XmlElement } from "../../util/xml/mod.ts";
 import { type IpFamily, parseIpAddress } from "../common/mod.ts";
-import { parseRoute } from "../network/route.ts";
+import { parseRoute, routeElement } from "../network/route.ts";
 
 const xmlErr = (msg: string) => VirError.report("DOMAIN", "XML_ERROR", msg);
 
@@ -25,8 +27,8 @@ function inFamily(text: string, family: IpFamily | undefined): boolean {
   return a !== undefined && (family === undefined || a.family === family);
 }
 
-/** virDomainNetIPParseXML's checks of one `<ip>`. */
-function checkIp(el: XmlElement): void {
+/** One `<ip>` checked as virDomainNetIPParseXML does, written back as virNetDevIPInfoFormat. */
+function ipElement(el: XmlElement): XmlElement {
   const { address, family: familyAttr, prefix, peer } = el.attributes;
   if (address === undefined) throw xmlErr("Missing required address in <ip>");
   // Only the two family names count; otherwise the address's own family is taken.
@@ -36,21 +38,37 @@ function checkIp(el: XmlElement): void {
   if (family === undefined || !inFamily(address, family)) {
     throw xmlErr(`Invalid address '${address}' in <ip>`);
   }
+  let bits = 0;
   if (prefix !== undefined) {
     // virStrToLong_ui: blanks first, then digits to the end.
     const m = /^[ \t\n\v\f\r]*\+?([0-9]+)$/.exec(prefix);
-    const n = m ? Number(m[1]) : NaN;
-    if (!(n <= 0xffffffff) || n > (family === "ipv6" ? 128 : 32)) {
+    bits = m ? Number(m[1]) : NaN;
+    if (!(bits <= 0xffffffff) || bits > (family === "ipv6" ? 128 : 32)) {
       throw xmlErr(`Invalid prefix value '${prefix}' in <ip>`);
     }
   }
   if (peer !== undefined && !inFamily(peer, family)) {
     throw VirError.report("DOMAIN", "INVALID_ARG", `Invalid peer '${peer}' in <ip>`);
   }
+  return element("ip", {
+    address: parseIpAddress(address)!.text,
+    family,
+    prefix: bits || undefined,
+    peer: peer === undefined ? undefined : parseIpAddress(peer)!.text,
+  });
+}
+
+/**
+ * The `<ip>`s, then the `<route>`s, under `el`, checked and written back as libvirt does;
+ * `source` names the side in errors.
+ */
+export function netIPInfo(el: XmlElement, source: string): XmlElement[] {
+  const ips = children(el, "ip").map(ipElement);
+  const routes = children(el, "route").map((r) => routeElement(parseRoute(r, source)));
+  return [...ips, ...routes];
 }
 
 /** Checks the `<ip>`s, then the `<route>`s, under `el`; `source` names the side in errors. */
 export function checkNetIPInfo(el: XmlElement, source: string): void {
-  for (const ip of children(el, "ip")) checkIp(ip);
-  for (const route of children(el, "route")) parseRoute(route, source);
+  netIPInfo(el, source);
 }

@@ -5,7 +5,8 @@
  * ```ts
  * import { parseOs } from "./os.ts";
  * import { parse } from "../../util/xml/mod.ts";
- * parseOs(parse("<os><type arch='x86_64'>hvm</type><boot dev='cdrom'/></os>"), {}).boot; // ["cdrom"]
+ * parseOs(parse("<os><type arch='x86_64'>hvm</type><boot dev='cdrom'/></os>"), "hvm", {}).boot;
+ * // ["cdrom"]
  * ```
  * @module
  */
@@ -21,6 +22,7 @@ import {
 } from "../../util/xml/mod.ts";
 import { xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
 import { checkDiskSource } from "../common/disk_source.ts";
+import { isKnownArch } from "../capabilities/cpu_models.ts";
 import type { DomainDef } from "./def.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 
@@ -70,32 +72,48 @@ const READ_BY_OS_TYPE: Record<string, Set<string>> = Object.fromEntries(
 const OS_TYPES = ["hvm", "xen", "linux", "exe", "uml", "xenpvh"];
 
 /**
- * The `<os><type>` text, checked as virDomainDefParseCaps does before the rest of the document
- * is read (so its errors win over later ones).
+ * The guest's OS type, checked as virDomainDefParseCaps does before the rest of the document is
+ * read (so its errors win over later ones), with the `<os><type>`'s architecture: a domain with
+ * a `<bootloader>` and no type is a Xen guest, as is a Xen domain's old `linux` type.
  *
  * @example
  * ```ts
  * import { parseOsType } from "./os.ts";
  * import { parse } from "../../util/xml/mod.ts";
- * parseOsType(parse("<os><type>hvm</type></os>")); // "hvm"
+ * parseOsType(parse("<domain><os><type>hvm</type></os></domain>"), "test"); // "hvm"
  * ```
  */
-export function parseOsType(el: XmlElement | undefined): string {
-  const type = textOf(child(el, "type"));
-  if (!type) throw VirError.report("DOMAIN", "XML_ERROR", "an os <type> must be specified");
-  if (!OS_TYPES.includes(type)) {
-    throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `unknown OS type '${type}'`);
+export function parseOsType(root: XmlElement, virtType: string): string {
+  const type = child(child(root, "os"), "type");
+  // virXPathString: an empty text or attribute is none.
+  let os = textOf(type);
+  if (!os) {
+    if (!textOf(child(root, "bootloader"))) {
+      throw VirError.report("DOMAIN", "XML_ERROR", "an os <type> must be specified");
+    }
+    os = "xen";
+  } else if (!OS_TYPES.includes(os)) {
+    throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `unknown OS type '${os}'`);
   }
-  return type;
+  if (os === "linux" && virtType === "xen") os = "xen";
+  const arch = type?.attributes.arch;
+  if (arch && !isKnownArch(arch)) {
+    throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `Unknown architecture ${arch}`);
+  }
+  return os;
 }
 
 /** virDomainBootType names. */
 const BOOT_DEVS = ["fd", "cdrom", "hd", "network"];
 
-/** Parses `<os>`. */
-export function parseOs(el: XmlElement | undefined, options: NormalizeOptions): DomainDef["os"] {
+/** Parses `<os>`, of the OS type {@link parseOsType} read. */
+export function parseOs(
+  el: XmlElement | undefined,
+  osType: string,
+  options: NormalizeOptions,
+): DomainDef["os"] {
   const type = child(el, "type");
-  const os: DomainDef["os"] = { type: parseOsType(el), extra: [] };
+  const os: DomainDef["os"] = { type: osType, extra: [] };
   if (type?.attributes.arch) os.arch = type.attributes.arch;
   if (type?.attributes.machine) os.machine = type.attributes.machine;
   const read = READ_BY_OS_TYPE[os.type];
@@ -125,16 +143,21 @@ export function parseOs(el: XmlElement | undefined, options: NormalizeOptions): 
       if (fw) os.extra.push(fw);
       continue;
     }
+    // virDomainDefFormatOs writes the SMBIOS mode unless it is none (0, as an empty one is).
+    if (k.name === "smbios" && (k.attributes.mode || "none") === "none") continue;
     if (k.name === "bootmenu") {
       const menu = bootmenu(k, os.extra);
       if (menu) os.extra.push(menu);
       continue;
     }
-    // virDomainLoaderDefParseXMLNvram: a typed <nvram> is a storage source.
+    // virDomainLoaderDefParseXMLNvram: a typed <nvram> is a storage source, and one without a
+    // <source> fails without saying why.
     const source = child(k, "source");
-    if (k.name === "nvram" && source) {
-      checkDiskSource(xmlPropEnum(k, "type", STORAGE_TYPES), source);
+    const nvramType = k.name === "nvram" ? xmlPropEnum(k, "type", STORAGE_TYPES) : undefined;
+    if (nvramType !== undefined && !source) {
+      throw VirError.bare("NONE", "INTERNAL_ERROR", "An error occurred, but the cause is unknown");
     }
+    if (nvramType !== undefined) checkDiskSource(nvramType, source!);
     const n = normalizeElement(k, "os", options, "domain");
     if (n?.name === "loader" && n.children.length && n.attributes.type === undefined) {
       // virDomainDefPostParseOs: a loader with a path is a ROM unless said otherwise.

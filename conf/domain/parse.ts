@@ -34,13 +34,14 @@ import {
 } from "../../util/xml/mod.ts";
 import { checkMemoryBacking } from "./memory_backing.ts";
 import { checkTimer } from "./timer.ts";
-import { formatBitmap, normalizeBitmap, parseCpuset } from "./bitmap.ts";
+import { formatBitmap, normalizeBitmap, parseBitmap, parseCpuset } from "./bitmap.ts";
 import { parseCputune } from "./cputune.ts";
 import { memoryKiB } from "./scaled.ts";
 import type { DomainDef } from "./def.ts";
 import { parseDevices } from "./devices.ts";
 import { normalizeElement, type NormalizeOptions, stripLines } from "./normalize.ts";
 import { parseOs, parseOsType } from "./os.ts";
+import { mergeRepeatedSections } from "./repeated_sections.ts";
 import { SECTION_ORDER } from "./format.ts";
 import { validateDomainSchema } from "./rng_schema.ts";
 import { parseSysinfo } from "./sysinfo.ts";
@@ -85,29 +86,35 @@ export function parseDomainXML(xml: string, flags = 0, status = false): DomainDe
     expectRoot: "domain",
   });
   if (flags & VIR.DOMAIN_DEFINE_VALIDATE) validateDomainSchema(root);
-  const def = parseRoot(root, { keepAliases: status });
+  const def = parseRoot(mergeRepeatedSections(root), { keepAliases: status });
   validateDomainDef(def);
   return def;
 }
 
 function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
+  // virDomainDefParseIDs (the name, UUID and genid) comes before virDomainDefParseCaps (the
+  // type). virXPathString: the text as it is, blanks included; only an empty one is missing.
+  const name = childText(root, "name");
+  if (!name) throw VirError.report("DOMAIN", "NO_NAME");
+  const uuidText = childText(root, "uuid");
+  let uuid = "";
+  if (uuidText) {
+    uuid = parseUUID(uuidText) ?? "";
+    if (!uuid) throw VirError.report("DOMAIN", "INTERNAL_ERROR", "malformed uuid element");
+  }
+  const genid = parseGenid(root);
   const type = root.attributes.type;
-  if (type === undefined) {
+  if (!type) {
     throw VirError.report("DOMAIN", "INTERNAL_ERROR", "missing domain type attribute");
   }
   if (!VIRT_TYPES.has(type)) {
     throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `invalid domain type ${type}`);
   }
-  // virXPathString: the text as it is, blanks included; only an empty one is missing.
-  const name = childText(root, "name");
-  if (!name) throw VirError.report("DOMAIN", "NO_NAME");
-  const uuidText = childText(root, "uuid");
-  let uuid = "";
-  if (uuidText !== undefined) {
-    uuid = parseUUID(uuidText) ?? "";
-    if (!uuid) throw VirError.report("DOMAIN", "INTERNAL_ERROR", "malformed uuid element");
+  const osType = parseOsType(root, type);
+  const title = childText(root, "title");
+  if (title?.includes("\n")) {
+    throw VirError.report("DOMAIN", "XML_ERROR", "Domain title can't contain newlines");
   }
-  parseOsType(child(root, "os"));
   // Security labels come early, before the memory: devices may refer to them.
   const seclabels = parseSeclabels(children(root, "seclabel"));
   const memory = parseMemory(root);
@@ -129,20 +136,7 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     devices: { other: [], interfaces: [] },
     sections: [],
   };
-  const genids = children(root, "genid");
-  if (genids.length > 1) {
-    throw VirError.report("DOMAIN", "XML_ERROR", "element 'genid' can only appear once");
-  }
-  if (genids.length) {
-    // An empty <genid/> asks libvirt to generate one; a given one must parse.
-    const raw = textOf(genids[0]) ?? "";
-    const genid = raw === "" ? generateUUID() : parseUUID(raw);
-    if (genid === undefined) {
-      throw VirError.report("DOMAIN", "INTERNAL_ERROR", "malformed genid element");
-    }
-    def.genid = genid;
-  }
-  const title = childText(root, "title");
+  if (genid !== undefined) def.genid = genid;
   if (title) def.title = title;
   const description = childText(root, "description");
   if (description) def.description = description;
@@ -160,6 +154,7 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   const cputune = cputuneEl && parseCputune(cputuneEl, def.vcpu.max, options, iothreadIds);
   // virDomainDefParseXML's order: the CPU and <resource> before the boot options and devices.
   parseCpu(root, def, options);
+  checkNumaCpus(def);
   const numatune = parseNumatune(
     children(root, "numatune"),
     (def.vcpu.placement ?? "static") === "static",
@@ -172,7 +167,6 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   }
   checkResource(root);
   const features = parseFeatures(children(root, "features"));
-  parseClock(root, def, options);
   for (
     const [key, el] of [
       ["onPoweroff", "on_poweroff"],
@@ -189,7 +183,11 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     }
     def[key] = v;
   }
-  def.os = parseOs(child(root, "os"), options);
+  // virDomainDefParseXML: the lifecycle actions, <perf>, then the clock.
+  const perfs = children(root, "perf");
+  if (perfs.length) early.set("perf", READ_ONCE.perf(perfs));
+  parseClock(root, def, options);
+  def.os = parseOs(child(root, "os"), osType, options);
   // libvirt reads ./devices/KIND: the devices of every <devices> element, in document order.
   const deviceEls = children(root, "devices");
   def.devices = parseDevices(
@@ -205,15 +203,69 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   );
   const iothreads = childText(root, "iothreads");
   if (iothreads !== undefined) def.iothreads = Number(iothreads.trim());
-  def.sections = parseSections(root, def, options, {
+  // After the devices: the ID maps, the sysinfo, the SMBIOS mode, then the key wrapping.
+  const idmaps = children(root, "idmap");
+  if (idmaps.length) early.set("idmap", READ_ONCE.idmap(idmaps));
+  const sysinfo = children(root, "sysinfo").map((el) => parseSysinfo(el, def));
+  checkSmbiosMode(root);
+  const keywraps = children(root, "keywrap");
+  if (keywraps.length) early.set("keywrap", READ_ONCE.keywrap(keywraps));
+  def.sections = parseSections(root, options, {
     features,
     numatune: numatune.element,
     seclabels,
     cputune,
+    sysinfo,
     early,
   });
   fillIothreadIds(def);
   return def;
+}
+
+/** virDomainSmbiosMode names. */
+const SMBIOS_MODES = ["none", "emulate", "host", "sysinfo"];
+
+/** The `<os><smbios>` mode, which virDomainDefParseXML checks after the sysinfo. */
+function checkSmbiosMode(root: XmlElement): void {
+  // virXPathString: an empty mode is none given.
+  const mode = child(child(root, "os"), "smbios")?.attributes.mode;
+  if (mode && !SMBIOS_MODES.includes(mode)) {
+    throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `unknown smbios mode '${mode}'`);
+  }
+}
+
+/**
+ * The guest NUMA cells' CPUs, which virDomainDefParseXML checks against the vCPU count right
+ * after reading them (with no cells, the highest CPU id is 0: no vCPU at all fails too).
+ */
+function checkNumaCpus(def: DomainDef): void {
+  const cells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell");
+  const cpus = cells.map((c) => c.attributes.cpus ? parseBitmap(c.attributes.cpus) : []);
+  if (cpus.reduce((n, ids) => n + ids.length, 0) > def.vcpu.max) {
+    throw VirError.report(
+      "DOMAIN",
+      "INTERNAL_ERROR",
+      "Number of CPUs in <numa> exceeds the <vcpu> count",
+    );
+  }
+  if (Math.max(0, ...cpus.flat()) >= def.vcpu.max) {
+    throw VirError.report("DOMAIN", "INTERNAL_ERROR", "CPU IDs in <numa> exceed the <vcpu> count");
+  }
+}
+
+/** virDomainDefParseIDs' `<genid>`: at most one; an empty one asks for a generated one. */
+function parseGenid(root: XmlElement): string | undefined {
+  const genids = children(root, "genid");
+  if (genids.length > 1) {
+    throw VirError.report("DOMAIN", "XML_ERROR", "element 'genid' can only appear once");
+  }
+  if (!genids.length) return undefined;
+  const raw = textOf(genids[0]) ?? "";
+  const genid = raw === "" ? generateUUID() : parseUUID(raw);
+  if (genid === undefined) {
+    throw VirError.report("DOMAIN", "INTERNAL_ERROR", "malformed genid element");
+  }
+  return genid;
 }
 
 /**
@@ -244,7 +296,9 @@ function parseMemory(root: XmlElement): DomainDef["memory"] {
     total: mem ? kib(mem) : 0,
     current: cur ? kib(cur) : 0,
   };
-  if (mem?.attributes.dumpCore) memory.dumpCore = mem.attributes.dumpCore;
+  // virXMLPropTristateSwitch, after the sizes.
+  const dumpCore = mem && xmlPropEnum(mem, "dumpCore", ["on", "off"]);
+  if (dumpCore) memory.dumpCore = dumpCore;
   if (max) {
     memory.max = { size: kib(max) };
     if (max.attributes.slots !== undefined) memory.max.slots = Number(max.attributes.slots);
@@ -309,6 +363,8 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
     );
   }
   xmlPropEnum(cpu, "match", ["minimum", "exact", "strict"]);
+  // virCPUCheck's unset value, default, may be named, and is then not written back.
+  const check = xmlPropEnum(cpu, "check", ["default", "none", "partial", "full"]);
   const model = textOf(child(cpu, "model"));
   if (child(cpu, "vendor") && !model) {
     throw VirError.report("CPU", "XML_ERROR", "CPU vendor specified without CPU model");
@@ -317,9 +373,10 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
     throw VirError.report("CPU", "XML_ERROR", "Non-empty feature list specified without CPU model");
   }
   const out: NonNullable<DomainDef["cpu"]> = { extra: [] };
-  for (const k of ["mode", "match", "check", "migratable"] as const) {
+  for (const k of ["mode", "match", "migratable"] as const) {
     if (a[k] !== undefined) out[k] = a[k];
   }
+  if (check && check !== "default") out.check = check;
   const topo = child(cpu, "topology");
   if (topo) {
     const n = (k: string) => Number(topo.attributes[k] ?? "1");
@@ -484,13 +541,13 @@ const READ_ONCE: Record<string, (els: XmlElement[]) => XmlElement | undefined> =
 
 function parseSections(
   root: XmlElement,
-  def: DomainDef,
   options: NormalizeOptions,
   parsed: {
     features?: XmlElement;
     numatune?: XmlElement;
     seclabels: XmlElement[];
     cputune?: XmlElement;
+    sysinfo: XmlElement[];
     /** Sections of READ_ONCE parsed already, where libvirt reads them. */
     early: Map<string, XmlElement | undefined>;
   },
@@ -506,7 +563,8 @@ function parseSections(
       continue;
     }
     if (name === "sysinfo") {
-      out.push(parseSysinfo(el, def));
+      out.push(...parsed.sysinfo);
+      parsed.sysinfo = [];
       continue;
     }
     const once = READ_ONCE[name];

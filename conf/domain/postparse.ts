@@ -85,17 +85,24 @@ function vsockDefaults(def: DomainDef): void {
   }
 }
 
-function bootDefaults(def: DomainDef): void {
-  const perDevice = def.devices.other.some((d) => kidsOf(d).some((k) => k.name === "boot")) ||
+/**
+ * Whether a device of `def` has its own boot order (virDomainDefCollectBootOrder).
+ *
+ * @example
+ * ```ts
+ * import { hasPerDeviceBoot } from "./postparse.ts";
+ * declare const def: import("./def.ts").DomainDef;
+ * hasPerDeviceBoot(def); // true when a disk or NIC has a <boot order>
+ * ```
+ */
+export function hasPerDeviceBoot(def: DomainDef): boolean {
+  return def.devices.other.some((d) => kidsOf(d).some((k) => k.name === "boot")) ||
     def.devices.interfaces.some((n) => n.extra.some((k) => k.name === "boot"));
-  if (perDevice && def.os.boot) {
-    throw VirError.report(
-      "DOMAIN",
-      "CONFIG_UNSUPPORTED",
-      "per-device boot elements cannot be used together with os/boot elements",
-    );
-  }
-  if (!perDevice && !def.os.boot && def.os.type === "hvm") def.os.boot = ["hd"];
+}
+
+/** virDomainDefBootOrderPostParse's default (its check is in the validation's post-parse). */
+function bootDefaults(def: DomainDef): void {
+  if (!hasPerDeviceBoot(def) && !def.os.boot && def.os.type === "hvm") def.os.boot = ["hd"];
 }
 
 function targetOf(dev: XmlElement): XmlElement | undefined {
@@ -103,33 +110,89 @@ function targetOf(dev: XmlElement): XmlElement | undefined {
 }
 
 /**
- * virDomainChrDefPostParse: a serial or parallel port without a number gets the highest one
- * of its kind so far plus one; a console becomes a view of serial 0.
+ * virDomainChrDefPostParse: a console without a target type is a serial one; a serial or
+ * parallel port or a console without a number gets the highest one of its kind so far plus one;
+ * then the consoles' compatibility with serial 0.
  */
 function chardevDefaults(def: DomainDef): void {
   const other = def.devices.other;
   const serials = other.filter((d) => d.name === "serial");
-  for (const list of [serials, other.filter((d) => d.name === "parallel")]) {
+  const kinds = ["parallel", "console"].map((kind) => other.filter((d) => d.name === kind));
+  for (const list of [serials, ...kinds]) {
     const port = (d: XmlElement) => Number(targetOf(d)?.attributes.port ?? -1);
     for (const d of list) {
       const t = targetOf(d);
+      // A console of no target type is a serial one, whatever the guest.
+      if (t && d.name === "console" && t.attributes.type === undefined) {
+        t.attributes = { type: "serial", ...t.attributes };
+      }
       if (!t || t.attributes.port !== undefined) continue;
       t.attributes = { ...t.attributes, port: String(Math.max(-1, ...list.map(port)) + 1) };
     }
   }
+  consoleCompat(def);
+}
+
+/** The serial target types whose port an HVM guest's first console shows (none = unset). */
+const CONSOLE_SERIAL_TARGETS = [
+  undefined,
+  "isa-serial",
+  "spapr-vio-serial",
+  "system-serial",
+  "sclp-serial",
+];
+
+/**
+ * virDomainDefAddConsoleCompat: an HVM guest's first console, when it is a serial one (or of no
+ * type), is a view of serial 0, made from it when there is none; with no such console, one is
+ * added for a serial port of a console-capable type. Only the first console may be a serial one.
+ */
+function consoleCompat(def: DomainDef): void {
+  const other = def.devices.other;
   const consoles = other.filter((d) => d.name === "console");
-  const first = consoles[0];
-  const t = first && targetOf(first);
-  if (!t || def.os.type !== "hvm") return;
-  if (t.attributes.type !== undefined && t.attributes.type !== "serial") return;
-  t.attributes = { type: "serial", port: t.attributes.port ?? "0" };
-  if (!serials.length) {
-    const copy = element("serial", { ...first.attributes }, [
-      ...kidsOf(first).filter((k) => k.name !== "target" && k.name !== "alias"),
-      element("target", { port: "0" }),
-    ]);
-    other.splice(other.indexOf(first), 0, copy);
+  if (consoles.slice(1).some((c) => targetOf(c)?.attributes.type === "serial")) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "Only the first console can be a serial port",
+    );
   }
+  if (def.os.type !== "hvm") return;
+  const first = consoles[0];
+  const firstType = first && targetOf(first)?.attributes.type;
+  let serial = other.find((d) => d.name === "serial");
+  if (first && (firstType === undefined || firstType === "serial")) {
+    if (!serial) {
+      serial = element("serial", { ...first.attributes }, [
+        ...kidsOf(first).filter((k) => k.name !== "target" && k.name !== "alias"),
+        element("target", { port: "0" }),
+      ]);
+      other.splice(other.indexOf(first), 0, serial);
+    }
+    other[other.indexOf(first)] = consoleView(serial);
+    return;
+  }
+  if (!serial || !CONSOLE_SERIAL_TARGETS.includes(targetOf(serial)?.attributes.type)) return;
+  const at = first
+    ? other.indexOf(first)
+    : other.findLastIndex((d) => DEVICE_ORDER.indexOf(d.name) <= DEVICE_ORDER.indexOf("console")) +
+      1;
+  other.splice(at, 0, consoleView(serial));
+}
+
+/**
+ * A console showing `serial`, as virDomainDefFormatInternal writes it: the serial port's
+ * source, log, protocol and device info, with a serial target of its port.
+ */
+function consoleView(serial: XmlElement): XmlElement {
+  const port = targetOf(serial)?.attributes.port ?? "0";
+  return element(
+    "console",
+    { ...serial.attributes },
+    kidsOf(serial).map((k) =>
+      k.name === "target" ? element("target", { type: "serial", port }) : structuredClone(k)
+    ),
+  );
 }
 
 /** libvirt adds every controller index up to the highest one a drive address names. */
@@ -233,8 +296,8 @@ function videoDefaults(def: DomainDef, defaultModel: string): void {
     model.attributes = Object.fromEntries(
       Object.entries({
         type,
-        ram: a.ram ?? (type === "qxl" ? "65536" : undefined),
-        vram,
+        ram: powerOfTwo(a.ram ?? (type === "qxl" ? "65536" : undefined)),
+        vram: powerOfTwo(vram),
         vram64: a.vram64,
         vgamem: a.vgamem,
         heads: a.heads ?? (type === "none" ? undefined : "1"),
@@ -242,6 +305,14 @@ function videoDefaults(def: DomainDef, defaultModel: string): void {
       }).filter((e): e is [string, string] => e[1] !== undefined),
     );
   });
+}
+
+/** virDomainVideoDefPostParse's VIR_ROUND_UP_POWER_OF_TWO of a video RAM size (in KiB). */
+function powerOfTwo(kib: string | undefined): string | undefined {
+  if (kib === undefined || !/^[0-9]+$/.test(kib.trim())) return kib;
+  const v = BigInt(kib.trim());
+  if (v <= 1n) return String(v);
+  return String(1n << BigInt((v - 1n).toString(2).length));
 }
 
 /**

@@ -278,7 +278,8 @@ const TABLE: Record<string, string> = {
   "resolution": "x y|",
   "hostdev": "mode type managed model display ramfb|source driver rom alias address",
   // Capabilities-mode hostdevs name their block device, character device or interface.
-  "hostdev/source": "startupPolicy|vendor product address adapter host block char interface",
+  "hostdev/source": "startupPolicy guestReset writeFiltering|vendor product address adapter " +
+    "host block char interface",
   "hostdev/source/block": "#|",
   "hostdev/source/char": "#|",
   "hostdev/source/interface": "#|",

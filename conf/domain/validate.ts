@@ -23,14 +23,13 @@ import { memoryDeviceKiB, validateMemoryDevice } from "./memory_device.ts";
 import { checkVirtioOptionsAbsent, VIRTIO_MODELS } from "./virtio_options.ts";
 import { firmwarePostParse } from "./os.ts";
 import { validateInput } from "./input_validate.ts";
+import { hugepagesPostParse, validateHugepages } from "./hugepages.ts";
+import { hasPerDeviceBoot } from "./postparse.ts";
+import { validateVhostUserDisk } from "./disk_vhostuser.ts";
 
 /** Throws libvirt's error for the first inconsistency found in `def`. */
 export function validateDomainDef(def: DomainDef): void {
   postParseChecks(def);
-  // libvirt 9.0 reports zero vCPUs with its NUMA CPU-count message (observed with python3-libvirt).
-  if (def.vcpu.max < 1) {
-    throw VirError.report("DOMAIN", "INTERNAL_ERROR", "CPU IDs in <numa> exceed the <vcpu> count");
-  }
   for (const disk of def.devices.other) {
     if (disk.name !== "disk") continue;
     // cdrom and floppy media may be absent; a disk or lun needs something to point at.
@@ -61,6 +60,11 @@ export function validateDomainDef(def: DomainDef): void {
   for (const disk of def.devices.other.filter((d) => d.name === "disk")) {
     validateDiskLun(disk);
     validateDiskBus(disk);
+    // NVMe namespaces start from 1.
+    if (disk.attributes.type === "nvme" && child(disk, "source")?.attributes.namespace === "0") {
+      throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", "NVMe namespace can't be zero");
+    }
+    validateVhostUserDisk(disk);
     validateDiskStartupPolicy(disk);
   }
   // virDomainRedirdevDefValidate: USB redirection needs a USB controller that is not 'none'.
@@ -83,6 +87,14 @@ export function validateDomainDef(def: DomainDef): void {
     validateMemoryDevice(mem, numaCells);
   }
   for (const net of def.devices.interfaces) {
+    // virDomainNetDefValidate: only an ethernet interface may use a tap made beforehand.
+    if (net.targetManaged === "no" && net.type !== "ethernet") {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        `unmanaged target dev is not supported on interfaces of type '${net.type}'`,
+      );
+    }
     validateTeaming(net.extra.find((e) => e.name === "teaming"));
     if (!VIRTIO_MODELS.includes(net.model ?? "")) {
       checkVirtioOptionsAbsent(net.extra.find((e) => e.name === "driver"));
@@ -118,9 +130,7 @@ export function validateDomainDef(def: DomainDef): void {
       "cpu topology results in more than 4294967295 cpus",
     );
   }
-  if (def.title?.includes("\n")) {
-    throw VirError.report("DOMAIN", "XML_ERROR", "Domain title can't contain newlines");
-  }
+  validateHugepages(def.sections, numaCells);
   validateOsLoader(def);
   validateCputune(def);
   validateIdmap(def.sections.find((s) => s.name === "idmap"));
@@ -256,6 +266,8 @@ const detail = (msg: string) => VirError.report("DOMAIN", "XML_DETAIL", msg);
 
 /** virDomainDefPostParseCommon's checks, which come before the validation proper. */
 function postParseChecks(def: DomainDef): void {
+  const numaCells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell").length;
+  hugepagesPostParse(def.sections, numaCells);
   // virDomainDiskDefPostParse, before the domain-wide steps: a disk without an address gets
   // one from its target name (after the Xen driver's old "ioemu:" prefix).
   for (const disk of def.devices.other.filter((d) => d.name === "disk" && !child(d, "address"))) {
@@ -323,6 +335,14 @@ function postParseChecks(def: DomainDef): void {
       );
     }
     panicModels.add(model);
+  }
+  // virDomainDefBootOrderPostParse, for HVM guests.
+  if (def.os.type === "hvm" && def.os.boot && hasPerDeviceBoot(def)) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "per-device boot elements cannot be used together with os/boot elements",
+    );
   }
   const cpu = def.cpu;
   if (cpu?.check !== undefined && (cpu.mode ?? "custom") === "custom") {

@@ -1,7 +1,7 @@
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 import { child, children, parse, type XmlElement } from "../../util/xml/mod.ts";
-import { parseInt32, parseUInt, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
+import { parseInt32, parseUInt, xmlPropEnum, xmlPropInt, xmlPropUInt } from "../common/mod.ts";
 import type { InterfaceDef, InterfaceProtocol } from "./model.ts";
 import { validateInterfaceSchema } from "./rng_schema.ts";
 
@@ -45,13 +45,8 @@ function parseProtocol(el: XmlElement): InterfaceProtocol {
     proto.dhcp = { peerdns: peerdns === undefined ? undefined : peerdns === "yes" };
   }
   for (const ip of children(el, "ip")) {
-    const prefix = ip.attributes.prefix;
-    let p = 0;
-    if (prefix !== undefined) {
-      const v = parseInt32(prefix);
-      if (v === undefined) throw xmlErr("Invalid ip address prefix value");
-      p = v;
-    }
+    // virInterfaceDefParseIP: virXMLPropInt in base 0, read only for an address.
+    const p = ip.attributes.address === undefined ? 0 : xmlPropInt(ip, "prefix", { base: 0 }) ?? 0;
     proto.ips.push({ address: ip.attributes.address, prefix: p });
   }
   proto.gateway = children(el, "route")[0]?.attributes.gateway;

@@ -9,6 +9,7 @@ import {
   yesNo,
 } from "../common/mod.ts";
 import type { Lease, NetworkDef, NetworkDns, NetworkIp, PortGroup } from "./model.ts";
+import { routeElement } from "./route.ts";
 
 function lease(l: Lease | undefined): XmlElement | undefined {
   if (!l) return undefined;
@@ -162,16 +163,7 @@ export function formatNetworkXML(def: NetworkDef, flags = 0): string {
     def.bandwidth && formatBandwidth(def.bandwidth),
     def.isolatedPort !== undefined && element("port", { isolated: yesNo(def.isolatedPort) }),
     ...def.ips.map(formatIp),
-    ...def.routes.map((r) =>
-      element("route", {
-        family: r.family,
-        address: r.address,
-        netmask: r.netmask,
-        prefix: r.prefix,
-        gateway: r.gateway,
-        metric: r.metric,
-      })
-    ),
+    ...def.routes.map(routeElement),
     def.virtualPort && formatVirtualPort(def.virtualPort),
     ...def.portGroups.map(formatPortGroup),
   ]);

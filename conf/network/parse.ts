@@ -47,7 +47,9 @@ function rootIpv6(value: string | undefined, net: string): boolean | undefined {
 }
 
 function parseIp(el: XmlElement, net: string): NetworkIp {
-  const { family, address, netmask } = el.attributes;
+  // virXPathString: an empty family, address or netmask is none given.
+  const [family, address, netmask] = ["family", "address", "netmask"]
+    .map((a) => el.attributes[a] || undefined);
   if (address === undefined) throw xmlErr(`Missing required address attribute in network '${net}'`);
   const addr = parseAddr(address, `Invalid address '${address}' in network '${net}'`)!;
   const mask = parseAddr(netmask, `Invalid netmask '${netmask}' in network '${net}'`);
@@ -258,18 +260,26 @@ function parseNat(el: XmlElement, fwd: NetworkForward, net: string): NetworkForw
     nat.addressEnd = ipv4("end", end!);
     checkAddressRange(nat.addressStart, nat.addressEnd);
   }
-  const port = child(el, "port");
+  const ports = children(el, "port");
+  if (ports.length > 1) {
+    throw xmlErr(`Only one <port> element is allowed in <nat> in <forward> in network ${net}`);
+  }
+  const port = ports[0];
   if (port) {
-    const portNum = (name: string) => {
-      const raw = port.attributes[name];
-      const v = raw === undefined ? 0 : parseUInt(raw);
-      if (v === undefined || v > 65535) {
-        throw xmlErr(`Invalid ${name} port '${raw}' in <nat> in <forward> in network '${net}'`);
+    // virXPathUInt: a missing, empty or malformed bound fails, as does one out of range or an
+    // end before the start.
+    const portNum = (name: string, min: number) => {
+      const v = parseUInt(port.attributes[name] || undefined);
+      if (v === undefined || v > 65535 || v < min) {
+        throw err(
+          "XML_DETAIL",
+          `Missing or invalid '${name}' attribute in <port> in <nat> in <forward> in network ${net}`,
+        );
       }
       return v;
     };
-    nat.portStart = portNum("start");
-    nat.portEnd = portNum("end");
+    nat.portStart = portNum("start", 0);
+    nat.portEnd = portNum("end", nat.portStart);
   }
   return nat;
 }

@@ -14,6 +14,7 @@
  */
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
+import { element } from "../../util/xml/mod.ts";
 import { ipAddressBits, parseIpAddress, xmlPropUInt } from "../common/mod.ts";
 import type { NetworkIp, NetworkRoute } from "./model.ts";
 import { ipPrefix, maskByPrefix } from "./ip_prefix.ts";
@@ -127,4 +128,24 @@ export function checkRouteGateways(routes: NetworkRoute[], ips: NetworkIp[], net
       );
     }
   }
+}
+
+/**
+ * A `<route>` as virNetDevIPRouteFormat writes it (networks' and domain interfaces' alike).
+ *
+ * @example
+ * ```ts
+ * import { routeElement } from "./route.ts";
+ * routeElement({ address: "10.1.0.0", prefix: 16, gateway: "10.0.0.2" }).name; // "route"
+ * ```
+ */
+export function routeElement(r: NetworkRoute): XmlElement {
+  return element("route", {
+    family: r.family,
+    address: r.address,
+    netmask: r.netmask,
+    prefix: r.prefix,
+    gateway: r.gateway,
+    metric: r.metric,
+  });
 }

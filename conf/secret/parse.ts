@@ -52,7 +52,8 @@ export function parseSecretXML(xml: string, flags = 0): SecretDef {
   def.description = childText(root, "description") || undefined;
   const usage = child(root, "usage");
   if (usage) {
-    const type = usage.attributes.type;
+    // virXPathString: an empty type is none given.
+    const type = usage.attributes.type || undefined;
     if (type === undefined) throw xmlErr("unknown secret usage type");
     if (type === "none") return def;
     if (!(SECRET_USAGE_TYPES as readonly string[]).includes(type)) {

@@ -31,9 +31,12 @@ export interface Recorded {
 const ROOT = new URL("../../", import.meta.url);
 const DIR = new URL("tests/evsh/generated/", ROOT);
 
-/** The recorded cases, in recording order. */
-export function loadRecorded(): Recorded[] {
-  return JSON.parse(Deno.readTextFileSync(new URL("recorded.json", DIR)));
+/**
+ * The recorded cases, in recording order: the committed recording, or `file` (a fresh seed
+ * recorded elsewhere by `GEN_SEED=N GEN_OUT=FILE bash tests/tools/record_virsh.sh generated`).
+ */
+export function loadRecorded(file: string | URL = new URL("recorded.json", DIR)): Recorded[] {
+  return JSON.parse(Deno.readTextFileSync(file));
 }
 
 /** Command lines known to differ, with the reason, as `known_differences.json` lists them. */

@@ -4,12 +4,18 @@
  * first command that differs. `--write-known` rewrites `tests/evsh/generated/known_differences.json`
  * with every differing case and its reason (the first differing part and evsh's first error).
  *
- * Usage: deno run -A tests/tools/evsh_generated_report.ts [--write-known]
+ * Usage: deno run -A tests/tools/evsh_generated_report.ts [--write-known] [RECORDING]
+ * (RECORDING: a fresh seed's, recorded elsewhere; the committed one by default)
  * @module
  */
 import { loadRecorded, replay } from "../evsh/generated_replay.ts";
 
-const cases = loadRecorded();
+const file = Deno.args.find((a) => !a.startsWith("--"));
+if (file && Deno.args.includes("--write-known")) {
+  console.error("--write-known rewrites the committed recording's list: give no RECORDING");
+  Deno.exit(2);
+}
+const cases = loadRecorded(file);
 const known: { cmd: string; reason: string }[] = [];
 const byCommand = new Map<string, number>();
 let same = 0;

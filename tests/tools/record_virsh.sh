@@ -497,6 +497,18 @@ cases_help_all() {
   virsh help | sed -n 's/^    \([a-z0-9-]*\) .*$/\1 --help/p' | head -20
 }
 
+# Differences the generated sequences of unseen seeds (GEN_SEED=1313 and 1314) found, fixed.
+cases_fresh_seeds() {
+  cat <<EOF
+destroy test; start test --force-boot
+start test --force-boot
+dom-fd-associate test --name x --pass-fds=''
+dom-fd-associate test --name x
+detach-interface --domain=test --mac '' --persistent
+detach-interface --domain=test --type network --mac ''
+EOF
+}
+
 # Generated sequences (tests/tools/gen_evsh_sequences.ts, seed and count below), replayed by
 # tests/evsh/generated_test.ts; a case virsh does not finish within 10 s is left out.
 # GEN_SEED/GEN_COUNT/GEN_OUT in the environment record another seed elsewhere (a fresh seed
@@ -557,7 +569,7 @@ PY
 virsh -h >tests/evsh/fixtures/virsh-usage.txt
 
 ALL=(host list dominfo dumpxml lifecycle vcpus memory autostart_save network net_update pool volume
-  iface_nodedev syntax list_title vcpuinfo_pretty nodedev_list help help_all)
+  iface_nodedev syntax list_title vcpuinfo_pretty nodedev_list help help_all fresh_seeds)
 # `generated` is recorded only when asked for: bash tests/tools/record_virsh.sh generated
 for g in "${@:-${ALL[@]}}"; do
   "cases_$g" | record_group "$g"

@@ -166,7 +166,7 @@ realQemuTest({
         // The live sources as libvirt's (fixtures/disk-net.live.xml): protocol, export, the
         // TLS default of qemu.conf, the index; the host's port and socket are this run's.
         const sources = (xml: string) =>
-          parseDomainXML(xml).devices.other.filter((d) => d.name === "disk").map((d) =>
+          parseDomainXML(xml, 0, true).devices.other.filter((d) => d.name === "disk").map((d) =>
             child(d, "source")?.attributes
           );
         assert.deepEqual(
@@ -286,8 +286,10 @@ realQemuTest({
           await conn.domainAttachDeviceFlags!(dom, local(dev), VIR.DOMAIN_AFFECT_LIVE);
         }
         // libvirt 9.0's live XML after the same attaches (fixtures/disk-hotplug.attached.xml).
-        const live = parseDomainXML(await conn.domainGetXMLDesc!(dom, 0));
-        const expected = chains(parseDomainXML(await read("disk-hotplug.attached.xml")));
+        // Running domains' XML, parsed as a status (which keeps the source indexes).
+        const status = (xml: string) => parseDomainXML(xml, 0, true);
+        const live = status(await conn.domainGetXMLDesc!(dom, 0));
+        const expected = chains(status(await read("disk-hotplug.attached.xml")));
         assert.ok(expected.some((c) => c.layers.length === 3), "a chain was attached");
         assert.deepEqual(chains(live, unlocal), expected);
         // The NBD source as libvirt's: qemu.conf's TLS default and its index, its socket.
@@ -296,11 +298,11 @@ realQemuTest({
             .map((
               d,
             ) => [child(d, "source")?.attributes, child(child(d, "source"), "host")?.attributes]);
-        const attached = parseDomainXML(unlocal(await conn.domainGetXMLDesc!(dom, 0)));
+        const attached = status(unlocal(await conn.domainGetXMLDesc!(dom, 0)));
         assert.equal(nbdSource(attached).length, 1);
         assert.deepEqual(
           nbdSource(attached),
-          nbdSource(parseDomainXML(await read("disk-hotplug.attached.xml"))),
+          nbdSource(status(await read("disk-hotplug.attached.xml"))),
         );
         // QEMU holds a storage and a format node for every index, the copy-on-read filter,
         // and each qcow2 format node's backing is the next layer's node.

@@ -3,7 +3,8 @@
  * scenario files (DIR/gen-NNN.json) that tests/tools/apigen/record.sh runs through libvirt;
  * `main.ts pack DIR OUT`: packs each DIR/gen-NNN.json with libvirt's DIR/gen-NNN.jsonl and the
  * line numbers of DIR/gen-NNN.unstable into the recording OUT (gzipped JSON lines,
- * tests/tools/apigen/recording.ts).
+ * tests/tools/apigen/recording.ts). `APIGEN_SEED=S` in the environment generates another seed's
+ * files (a fresh corpus no fix was made against) instead of the recorded corpus' {@link SEED}.
  *
  * @example
  * ```sh
@@ -36,8 +37,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   await Deno.mkdir(dir, { recursive: true });
   const nFiles = Number(files ?? FILES);
+  const seed = Deno.env.get("APIGEN_SEED") || SEED;
   for (let i = 0; i < nFiles; i++) {
-    const text = JSON.stringify(generateFile(SEED, i, Number(ops ?? OPS_PER_FILE)), null, 1);
+    const text = JSON.stringify(generateFile(seed, i, Number(ops ?? OPS_PER_FILE)), null, 1);
     await Deno.writeTextFile(`${dir}/${fileName(i)}.json`, text + "\n");
   }
   return 0;

@@ -13,7 +13,9 @@
 #   3. main.ts pack: scenario text, lines and unstable line numbers into the recording.
 #
 # Usage (from anywhere): bash tests/tools/apigen/record.sh
-# ORACLE defaults to ../shared/oracle beside the checkout.
+# ORACLE defaults to ../shared/oracle beside the checkout. APIGEN_SEED=S APIGEN_OUT=FILE records a
+# fresh corpus of seed S into FILE instead (the honest check that a fix is not fitted to the
+# recording); replay it with `deno run -A tests/tools/apigen/compare.ts FILE`.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 oracle=$(cd "${ORACLE:-$root/../shared/oracle}" && pwd)
@@ -48,7 +50,7 @@ for f in "$tmp"/gen/*.json; do
   done | sort -nu | awk '{print $1 - 1}' >"$base.unstable"
 done
 rm -f /tmp/apigen.save /tmp/apigen2.save
-mkdir -p "$root/tests/conformance/generated"
-"${deno[@]}" run -A "$root/tests/tools/apigen/main.ts" pack "$tmp/gen" \
-  "$root/tests/conformance/generated/recorded.jsonl.gz"
+recording=${APIGEN_OUT:-$root/tests/conformance/generated/recorded.jsonl.gz}
+mkdir -p "$(dirname "$recording")"
+"${deno[@]}" run -A "$root/tests/tools/apigen/main.ts" pack "$tmp/gen" "$recording"
 echo "record: $(ls "$tmp"/gen/*.json | wc -l) files, $(cat "$tmp"/gen/*.unstable | wc -l) unstable lines"

@@ -181,6 +181,21 @@ export function activityFlags(args: Args, active: number, inactive: number): num
 }
 
 /**
+ * Fails the command with libvirt's error `e`, as the public API's own checks fail a call
+ * before any driver sees it (printed as the saved error).
+ *
+ * @example
+ * ```ts
+ * import { failWith } from "./common.ts";
+ * // failWith(ctx, VirError.bare("DOMAIN", "INVALID_ARG", "nfds in … must not be zero"));
+ * ```
+ */
+export function failWith(ctx: CommandContext, e: VirError): never {
+  ctx.lastError = e;
+  throw new CommandFailed();
+}
+
+/**
  * Calls libvirt API `api`, which the driver contract does not declare, so no edgevirt driver
  * has it: the call fails as libvirt's entry points do for a driver without the method ("this
  * function is not supported by the connection driver: virXxx"); `failMessage` is virsh's

@@ -149,12 +149,14 @@ export const DOMAIN_DETACH_COMMANDS: CommandDef[] = [
       deviceOptions(ctx, args);
       const { obj: dom } = await domainArg(ctx, args);
       // virsh's cleanup adds its line to an option error as to a failed detach.
-      const type = ctx.optStringQuiet(args, "type");
-      if (type === null) {
-        ctx.error("Failed to get option 'type': Option argument is empty");
+      const option = (name: string): string | undefined => {
+        const value = ctx.optStringQuiet(args, name);
+        if (value !== null) return value;
+        ctx.error(`Failed to get option '${name}': Option argument is empty`);
         ctx.fail("Failed to detach interface");
-      }
-      const mac = ctx.optString(args, "mac");
+      };
+      const type = option("type");
+      const mac = option("mac");
       const config = args.has("config") || args.has("persistent");
       let ok = false;
       const run = async (xmlFlags: number, flags: number) => {

@@ -107,14 +107,29 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
     async run(ctx, args) {
       const { obj: dom } = await domainArg(ctx, args, { uuid: true, name: true });
       if (dom.id !== -1) ctx.fail("Domain is already active");
-      const f = bits(args, [
+      let f = bits(args, [
         ["paused", VIR.DOMAIN_START_PAUSED],
         ["autodestroy", VIR.DOMAIN_START_AUTODESTROY],
         ["bypass-cache", VIR.DOMAIN_START_BYPASS_CACHE],
         ["force-boot", VIR.DOMAIN_START_FORCE_BOOT],
       ]);
-      await ctx.call(() => dom.createWithFlags(f), `Failed to start domain '${dom.name}'`);
-      ctx.print(`Domain '${dom.name}' started\n`);
+      // virsh emulates a forced boot a driver refuses: it removes the managed save image, if
+      // any, and starts the domain without the flag.
+      const forced = f & VIR.DOMAIN_START_FORCE_BOOT &&
+        (await ctx.attempt(() => dom.createWithFlags(f))).ok;
+      if (!forced && f & VIR.DOMAIN_START_FORCE_BOOT) {
+        const code = ctx.lastError?.code;
+        if (code !== VIR.ERR_NO_SUPPORT && code !== VIR.ERR_INVALID_ARG) ctx.fail();
+        ctx.resetError();
+        const saved = await ctx.attempt(() => dom.hasManagedSaveImage(0));
+        if (!saved.ok) ctx.resetError();
+        else if (saved.value) await ctx.call(() => dom.managedSaveRemove(0));
+        f &= ~VIR.DOMAIN_START_FORCE_BOOT;
+      }
+      if (!forced) {
+        await ctx.call(() => dom.createWithFlags(f), `Failed to start domain '${dom.name}'`);
+      }
+      ctx.printExtra(`Domain '${dom.name}' started\n`);
       if (args.has("console")) return await runConsole(ctx, dom, null, 0);
     },
   },

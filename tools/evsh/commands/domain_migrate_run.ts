@@ -20,7 +20,15 @@ import { VirError } from "../../../util/errors.ts";
 import { type CommandContext, type CommandDef, CommandFailed } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
-import { bits, exclusive, jobDone, printJobProgress, requires, undeclared } from "./common.ts";
+import {
+  bits,
+  exclusive,
+  failWith,
+  jobDone,
+  printJobProgress,
+  requires,
+  undeclared,
+} from "./common.ts";
 
 /** Migration flags by option, in `doMigrate`'s order. */
 const FLAGS: readonly (readonly [string, number])[] = [
@@ -57,11 +65,6 @@ async function supports(ctx: CommandContext, conn: Connection, feature: number):
 }
 
 /** Ends the command with libvirt error `e` saved for the report. */
-function failWith(ctx: CommandContext, e: VirError): never {
-  ctx.lastError = e;
-  throw new CommandFailed();
-}
-
 function invalidArg(ctx: CommandContext, message: string): never {
   return failWith(ctx, VirError.bare("DOMAIN", "INVALID_ARG", message));
 }

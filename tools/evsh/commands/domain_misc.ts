@@ -10,7 +10,8 @@ import { parseXML } from "../xml_parse.ts";
 import type { CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import { xpathDocument, xpathString } from "../xpath.ts";
-import { exclusive, passFds, undeclared, undeclaredDomainCommand } from "./common.ts";
+import { VirError } from "../../../util/errors.ts";
+import { exclusive, failWith, passFds, undeclared, undeclaredDomainCommand } from "./common.ts";
 
 function isObject(text: string): boolean {
   try {
@@ -133,7 +134,24 @@ export const DOMAIN_MISC_COMMANDS: CommandDef[] = [
   undeclaredDomainCommand("dom-fd-associate", "virDomainFDAssociate", {
     after(ctx, args) {
       ctx.optString(args, "name");
-      passFds(ctx, args);
+      const fds = passFds(ctx, args);
+      // virDomainFDAssociate's own checks, before any driver's.
+      if (ctx.conn.readonly) {
+        failWith(
+          ctx,
+          VirError.report(
+            "DOMAIN",
+            "OPERATION_DENIED",
+            "read only access prevents virDomainFDAssociate",
+          ),
+        );
+      }
+      if (!fds.length) {
+        failWith(
+          ctx,
+          VirError.bare("DOMAIN", "INVALID_ARG", "nfds in virDomainFDAssociate must not be zero"),
+        );
+      }
     },
   }),
   {

@@ -1,0 +1,135 @@
+/**
+ * `<hostdev>`: libvirt's virDomainHostdevDefParseXML for subsystem and capabilities devices, and
+ * what virDomainHostdevDefFormat writes back of them (the mode always, a subsystem device's
+ * managed flag, each kind's source attributes, USB ids and PCI addresses in full, a network
+ * capability's IP addresses and routes).
+ *
+ * @example
+ * ```ts
+ * import { parseHostdev } from "./hostdev.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * const usb = "<source><vendor id='1'/><product id='2'/></source>";
+ * parseHostdev(parse(`<hostdev type='usb'>${usb}</hostdev>`), {})?.attributes;
+ * // { mode: "subsystem", type: "usb", managed: "no" }
+ * ```
+ * @module
+ */
+import {
+  formatPciAddress,
+  parsePciAddress,
+  parseUIntPositive,
+  parseUUID,
+  xmlPropEnum,
+} from "../common/mod.ts";
+import { VirError } from "../../util/errors.ts";
+import type { XmlElement } from "../../util/xml/mod.ts";
+import { child, children, childText, element } from "../../util/xml/mod.ts";
+import { checkUsbHostdevSource } from "./hostdev_usb.ts";
+import { netIPInfo } from "./net_ip.ts";
+import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
+
+/** Parses one `<hostdev>` into the element libvirt writes back. */
+export function parseHostdev(dev: XmlElement, options: NormalizeOptions): XmlElement | undefined {
+  const hostSource = child(dev, "source");
+  const subsys = (dev.attributes.mode ?? "subsystem") === "subsystem";
+  if (subsys && hostSource) checkSubsysSource(dev.attributes.type, hostSource);
+  const ipInfo = dev.attributes.mode === "capabilities" ? capsHostdevIPInfo(dev) : [];
+  const n = normalizeElement(dev, "devices", options);
+  if (!n) return undefined;
+  const at = n.children.findIndex((c) => c.type === "element" && c.name === "source") + 1;
+  n.children.splice(at, 0, ...ipInfo);
+  // virDomainHostdevDefFormat: the mode always, and a subsystem device's managed flag (any
+  // value but 'yes' reads as no).
+  const { mode = "subsystem", type, managed, ...rest } = n.attributes;
+  const flag = mode === "subsystem" ? (managed === "yes" ? "yes" : "no") : undefined;
+  n.attributes = element("hostdev", { mode, type, managed: flag }).attributes;
+  Object.assign(n.attributes, rest);
+  if (type === "mdev") mdevUuid(child(child(n, "source"), "address"));
+  // A USB device's guest reset and a PCI device's write filtering; no other kind's.
+  const kept = n.children.find((c): c is XmlElement => c.type === "element" && c.name === "source");
+  if (kept && type !== "usb") delete kept.attributes.guestReset;
+  if (kept && type !== "pci") delete kept.attributes.writeFiltering;
+  // virDomainHostdevDefFormatSubsysUSB: the vendor and product ids as 0x%.4x.
+  for (
+    const id of type === "usb" && subsys
+      ? children(kept, "vendor").concat(children(kept, "product"))
+      : []
+  ) {
+    id.attributes = {
+      id: "0x" + parseUIntPositive(id.attributes.id!, 0)!.toString(16).padStart(4, "0"),
+    };
+  }
+  // virPCIDeviceAddressFormat: a PCI source's address in full, zero-padded hex.
+  const pciAddress = type === "pci" && subsys && child(kept, "address");
+  if (pciAddress) {
+    kept!.children = kept!.children.map((c) =>
+      c === pciAddress ? formatPciAddress(parsePciAddress(pciAddress), false) : c
+    );
+  }
+  return n;
+}
+
+/**
+ * virDomainHostdevDefParseXMLSubsys' checks of a subsystem hostdev's `<source>` of type `type`:
+ * a startup policy is for USB devices only; a USB source's own checks; a PCI source's write
+ * filtering switch.
+ */
+function checkSubsysSource(type: string | undefined, source: XmlElement): void {
+  if (type !== "usb" && source.attributes.startupPolicy !== undefined) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "Setting startupPolicy is only allowed for USB devices",
+    );
+  }
+  if (type === "usb") checkUsbHostdevSource(source);
+  if (type === "pci") xmlPropEnum(source, "writeFiltering", ["yes", "no"]);
+}
+
+/** What a capabilities hostdev of each type names in its `<source>`, and libvirt's error. */
+const CAPS_SOURCES: Record<string, [string, string]> = {
+  storage: ["block", "Missing <block> element in hostdev storage device"],
+  misc: ["char", "Missing <char> element in hostdev character device"],
+  net: ["interface", "Missing <interface> element in hostdev net device"],
+};
+
+/**
+ * virDomainHostdevDefParseXMLCaps: a capabilities hostdev names its host block device,
+ * character device or interface; a network one's IP addresses and routes follow its source.
+ */
+function capsHostdevIPInfo(dev: XmlElement): XmlElement[] {
+  const type = dev.attributes.type;
+  if (type === undefined) {
+    throw VirError.report("DOMAIN", "XML_ERROR", "missing source address type");
+  }
+  const [name, missing] = CAPS_SOURCES[type] ?? [];
+  if (!name) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      `unknown host device source address type '${type}'`,
+    );
+  }
+  const source = child(dev, "source");
+  if (!source) {
+    throw VirError.report("DOMAIN", "XML_ERROR", "Missing <source> element in hostdev device");
+  }
+  // virXPathString: an empty one is none.
+  if (!childText(source, name)) throw VirError.report("DOMAIN", "XML_ERROR", missing);
+  return type === "net" ? netIPInfo(dev, "Domain hostdev device") : [];
+}
+
+/** virDomainHostdevSubsysMediatedDevDefParseXML: the mdev's UUID, in virUUIDFormat's form. */
+function mdevUuid(address: XmlElement | undefined): void {
+  const uuid = address?.attributes.uuid;
+  if (uuid === undefined) return;
+  const canonical = parseUUID(uuid);
+  if (canonical === undefined) {
+    throw VirError.report(
+      "DOMAIN",
+      "INTERNAL_ERROR",
+      "Cannot parse uuid attribute of element <address>",
+    );
+  }
+  address!.attributes.uuid = canonical;
+}
