@@ -37,24 +37,9 @@ export function chardevSource(el: XmlElement): XmlElement[] {
   }
   const kids = sourceChildren(el, type, sources);
   // Then the log and the protocol, each at most once.
-  const logs = children(el, "log");
-  if (logs.length > 1) {
-    throw VirError.report(
-      "DOMAIN",
-      "XML_ERROR",
-      "only one log element is allowed for character device",
-    );
-  }
-  if (logs.length) xmlPropEnum(logs[0], "append", ["on", "off"]);
-  const protocols = children(el, "protocol");
-  if (protocols.length > 1) {
-    throw VirError.report(
-      "DOMAIN",
-      "XML_ERROR",
-      "only one protocol element is allowed for character device",
-    );
-  }
-  const protocol = protocols[0]?.attributes.type;
+  const log = atMostOne(el, "log");
+  if (log) xmlPropEnum(log, "append", ["on", "off"]);
+  const protocol = atMostOne(el, "protocol")?.attributes.type;
   if (type === "tcp" && protocol !== undefined && !TCP_PROTOCOLS.includes(protocol)) {
     throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `Unknown protocol '${protocol}'`);
   }
@@ -299,4 +284,17 @@ export function checkChardevTarget(dev: XmlElement): number {
     throw VirError.report("DOMAIN", "XML_ERROR", `Invalid port number: ${port}`);
   }
   return index;
+}
+
+/** The chardev's only `name` child, if any; a second one is libvirt's XML error. */
+function atMostOne(el: XmlElement, name: string): XmlElement | undefined {
+  const found = children(el, name);
+  if (found.length > 1) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      `only one ${name} element is allowed for character device`,
+    );
+  }
+  return found[0];
 }

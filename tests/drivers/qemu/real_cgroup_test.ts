@@ -9,13 +9,12 @@
 // ignored on a developer machine but FAILS in CI.
 import assert from "node:assert/strict";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
-import { removeTree } from "../../../util/cgroup/backend.ts";
 import { type CgroupMounts, hostCgroupMounts } from "../../../util/cgroup/mod.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { DomainRef, DriverConnection } from "../../../util/driver.ts";
 import { VirError } from "../../../util/errors.ts";
-import { haveQemu, KeepingLauncher } from "./real_qemu.ts";
-import { hierarchies, makeRoot } from "./temp_cgroup_root.ts";
+import { haveQemu } from "./real_qemu.ts";
+import { hierarchies, withSystemDriverInTempRoot } from "./temp_cgroup_root.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
 const XML = await Deno.readTextFile(new URL("cgroup_libvirt.xml", FIXTURES));
@@ -79,19 +78,7 @@ Deno.test({
       haveQemu && usable,
       "CI runs QEMU as root with v1 cpu, memory, blkio and a loop device",
     );
-    const root = `/edgevirt-test-${crypto.randomUUID().slice(0, 8)}`;
-    const mounts: CgroupMounts = { ...host!, root };
-    const dir = await Deno.makeTempDir({ prefix: "ev-qemu-cg-" });
-    const launcher = new KeepingLauncher();
-    await makeRoot(mounts, root);
-    let conn: DriverConnection | undefined;
-    let removals: PromiseSettledResult<void>[] = [];
-    try {
-      conn = await qemuConnectDriver.open(new URL("qemu:///system"), {
-        stateDir: dir,
-        launcher,
-        cgroups: mounts,
-      }) as DriverConnection;
+    await withSystemDriverInTempRoot(host!, "ev-qemu-cg-", async ({ conn, launcher, mounts, root }) => {
       const c = conn;
       const dom: DomainRef = await c.domainCreateXML!(XML, 0);
       const proc = launcher.procs[0];
@@ -246,16 +233,6 @@ Deno.test({
         holding(mounts, `${root}${machine}`),
         LIBVIRT.machine_hierarchies_after_destroy,
       );
-    } finally {
-      for (const p of launcher.procs) if (p.alive()) p.kill("SIGKILL");
-      await conn?.connectClose();
-      // Every hierarchy's root goes, even when one of them fails.
-      removals = await Promise.allSettled(
-        hierarchies(mounts).map((h) => removeTree(`${h}${root}`)),
-      );
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    }
-    // A root left behind fails the test, after the test's own failure (if any) has been told.
-    for (const r of removals) if (r.status === "rejected") throw r.reason;
+    });
   },
 });

@@ -7,15 +7,12 @@
 // A node the host lacks is refused with libvirt's error. Needs QEMU, root and the v1 cpuset
 // controller: without them it is ignored on a developer machine but FAILS in CI.
 import assert from "node:assert/strict";
-import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
-import { removeTree } from "../../../util/cgroup/backend.ts";
-import { type CgroupMounts, hostCgroupMounts } from "../../../util/cgroup/mod.ts";
+import { hostCgroupMounts } from "../../../util/cgroup/mod.ts";
 import { VIR } from "../../../util/constants.ts";
-import type { DriverConnection } from "../../../util/driver.ts";
 import { VirError } from "../../../util/errors.ts";
-import { haveQemu, KeepingLauncher } from "./real_qemu.ts";
-import { hierarchies, makeRoot } from "./temp_cgroup_root.ts";
+import { haveQemu } from "./real_qemu.ts";
 import { numaCases, numaDomainXml } from "./numa_cases.ts";
+import { withSystemDriverInTempRoot } from "./temp_cgroup_root.ts";
 
 const host = hostCgroupMounts();
 const usable = Deno.uid() === 0 && !!host?.v1.cpuset;
@@ -44,19 +41,7 @@ Deno.test({
   sanitizeOps: false,
   fn: async () => {
     assert.ok(haveQemu && usable, "CI runs QEMU as root with the v1 cpuset controller");
-    const root = `/edgevirt-test-${crypto.randomUUID().slice(0, 8)}`;
-    const mounts: CgroupMounts = { ...host!, root };
-    const dir = await Deno.makeTempDir({ prefix: "ev-qemu-numa-" });
-    const launcher = new KeepingLauncher();
-    await makeRoot(mounts, root);
-    let conn: DriverConnection | undefined;
-    let removals: PromiseSettledResult<void>[] = [];
-    try {
-      conn = await qemuConnectDriver.open(new URL("qemu:///system"), {
-        stateDir: dir,
-        launcher,
-        cgroups: mounts,
-      }) as DriverConnection;
+    await withSystemDriverInTempRoot(host!, "ev-qemu-numa-", async ({ conn, launcher, mounts, root }) => {
       const dom = await conn.domainCreateXML!(numaDomainXml(CASE), 0);
       const proc = launcher.procs[0];
       const machine = `/machine/qemu-1-numa-${CASE.name}.libvirt-qemu`;
@@ -117,7 +102,7 @@ Deno.test({
       const node = missingNode();
       await assert.rejects(
         () =>
-          conn!.domainCreateXML!(
+          conn.domainCreateXML!(
             numaDomainXml({
               name: "missing",
               numatune: `<numatune><memory mode='strict' nodeset='${node}'/></numatune>`,
@@ -129,14 +114,6 @@ Deno.test({
           e.message === `unsupported configuration: NUMA node ${node} is unavailable`,
       );
       assert.equal(launcher.procs.length, 1, "no QEMU was started for the refused domain");
-    } finally {
-      for (const p of launcher.procs) if (p.alive()) p.kill("SIGKILL");
-      await conn?.connectClose();
-      removals = await Promise.allSettled(
-        hierarchies(mounts).map((h) => removeTree(`${h}${root}`)),
-      );
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    }
-    for (const r of removals) if (r.status === "rejected") throw r.reason;
+    });
   },
 });
