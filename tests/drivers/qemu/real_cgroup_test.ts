@@ -8,10 +8,9 @@
 // Needs QEMU, root, the v1 cpu, memory and blkio controllers and /dev/loop0: without them it is
 // ignored on a developer machine but FAILS in CI.
 import assert from "node:assert/strict";
-import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { type CgroupMounts, hostCgroupMounts } from "../../../util/cgroup/mod.ts";
 import { VIR } from "../../../util/constants.ts";
-import type { DomainRef, DriverConnection } from "../../../util/driver.ts";
+import type { DomainRef } from "../../../util/driver.ts";
 import { VirError } from "../../../util/errors.ts";
 import { haveQemu } from "./real_qemu.ts";
 import { hierarchies, withSystemDriverInTempRoot } from "./temp_cgroup_root.ts";
@@ -78,161 +77,166 @@ Deno.test({
       haveQemu && usable,
       "CI runs QEMU as root with v1 cpu, memory, blkio and a loop device",
     );
-    await withSystemDriverInTempRoot(host!, "ev-qemu-cg-", async ({ conn, launcher, mounts, root }) => {
-      const c = conn;
-      const dom: DomainRef = await c.domainCreateXML!(XML, 0);
-      const proc = launcher.procs[0];
-      const machine = "/machine/qemu-1-cg.libvirt-qemu";
-      const vcpuThreads = async () =>
-        Object.fromEntries(
-          (await proc.monitor.run<{ "cpu-index": number; "thread-id": number }[]>(
+    await withSystemDriverInTempRoot(
+      host!,
+      "ev-qemu-cg-",
+      async ({ conn, launcher, mounts, root, reopen }) => {
+        const c = conn;
+        const dom: DomainRef = await c.domainCreateXML!(XML, 0);
+        const proc = launcher.procs[0];
+        const machine = "/machine/qemu-1-cg.libvirt-qemu";
+        const vcpuThreads = async () =>
+          Object.fromEntries(
+            (await proc.monitor.run<{ "cpu-index": number; "thread-id": number }[]>(
+              "query-cpus-fast",
+            )).map((x) => [x["cpu-index"], x["thread-id"]]),
+          );
+        const vcpuGroups = async () => {
+          const cpus = await proc.monitor.run<{ "cpu-index": number; "thread-id": number }[]>(
             "query-cpus-fast",
-          )).map((x) => [x["cpu-index"], x["thread-id"]]),
+          );
+          return Object.fromEntries(
+            await Promise.all(
+              cpus.map(async (x) => [
+                String(x["cpu-index"]),
+                await cpuGroupOf(proc.pid, x["thread-id"], root),
+              ]),
+            ),
+          );
+        };
+        assert.deepEqual(holding(mounts, `${root}${machine}`), LIBVIRT.machine_hierarchies);
+        assert.deepEqual(
+          holding(mounts, `${root}${machine}/emulator`),
+          LIBVIRT.emulator_hierarchies,
         );
-      const vcpuGroups = async () => {
-        const cpus = await proc.monitor.run<{ "cpu-index": number; "thread-id": number }[]>(
-          "query-cpus-fast",
+        assert.equal(await cpuGroupOf(proc.pid, proc.pid, root), LIBVIRT.emulator_group);
+        assert.deepEqual(await vcpuGroups(), LIBVIRT.vcpu_groups);
+        assert.match(
+          (await c.domainGetXMLDesc!(dom, 0)).replace(/\n/g, ""),
+          new RegExp(LIBVIRT.resource[0]),
         );
-        return Object.fromEntries(
-          await Promise.all(
-            cpus.map(async (x) => [
-              String(x["cpu-index"]),
-              await cpuGroupOf(proc.pid, x["thread-id"], root),
-            ]),
+
+        assert.deepEqual(await c.domainGetSchedulerType!(dom), LIBVIRT.scheduler_type);
+        assert.deepEqual(
+          await c.domainGetSchedulerParametersFlags!(dom, LIVE),
+          LIBVIRT.scheduler_live,
+        );
+        assert.deepEqual(await c.domainGetMemoryParameters!(dom, LIVE), LIBVIRT.memory_live);
+        const total = await c.domainGetCPUStats!(dom, -1, 1, 0);
+        assert.deepEqual(total.map((t) => Object.keys(t).sort()), LIBVIRT.cpu_stats_total);
+        assert.ok((total[0].cpu_time as number) > 0, "QEMU used CPU time");
+        const perCpu = LIBVIRT.cpu_stats_per_cpu;
+        if (perCpu.error) {
+          assert.deepEqual(await errorOf(() => c.domainGetCPUStats!(dom, 0, 64, 0)), perCpu.error);
+        } else {
+          const got = await c.domainGetCPUStats!(dom, 0, 64, 0);
+          assert.deepEqual(got.map((t) => Object.keys(t).sort()), perCpu);
+        }
+
+        const errors = {
+          shares_1: () => c.domainSetSchedulerParametersFlags!(dom, { cpu_shares: 1 }, LIVE),
+          vcpu_period_10: () =>
+            c.domainSetSchedulerParametersFlags!(dom, { vcpu_period: 10 }, LIVE),
+          vcpu_quota_10: () => c.domainSetSchedulerParametersFlags!(dom, { vcpu_quota: 10 }, LIVE),
+          emulator_quota_too_big: () =>
+            c.domainSetSchedulerParametersFlags!(dom, { emulator_quota: 17592186044416 }, LIVE),
+          hard_above_swap: () =>
+            c.domainSetMemoryParameters!(
+              dom,
+              { hard_limit: 2097152, swap_hard_limit: 1048576 },
+              LIVE,
+            ),
+        };
+        for (const [name, call] of Object.entries(errors)) {
+          assert.deepEqual(await errorOf(call), LIBVIRT.errors[name], name);
+        }
+
+        await c.domainSetSchedulerParametersFlags!(
+          dom,
+          { cpu_shares: 2048, vcpu_quota: 50000 },
+          LIVE,
+        );
+        await c.domainSetMemoryParameters!(dom, { soft_limit: 262144 }, LIVE);
+        await c.domainSetVcpusFlags!(dom, 3, LIVE);
+        const xml = (await c.domainGetXMLDesc!(dom, 0)).replace(/\n/g, "");
+        assert.deepEqual(
+          {
+            scheduler_live: await c.domainGetSchedulerParametersFlags!(dom, LIVE),
+            memory_live: await c.domainGetMemoryParameters!(dom, LIVE),
+            vcpu_groups: await vcpuGroups(),
+            cputune: xml.match(/<cputune>.*?<\/cputune>/g),
+            memtune: xml.match(/<memtune>.*?<\/memtune>/g),
+          },
+          LIBVIRT.after_set,
+        );
+        assert.equal(
+          (await Deno.readTextFile(`${host!.v1.cpu}${root}${machine}/cpu.shares`)).trim(),
+          "2048",
+        );
+
+        // Per-device block I/O limits through the blkio group (libvirt's messages; virsh's
+        // recording has no codes).
+        const blk = LIBVIRT.blkio;
+        const message = async (call: () => Promise<unknown>) =>
+          (await errorOf(call))?.message ?? "";
+        const setBlkio = (params: Record<string, string>) => () =>
+          c.domainSetBlkioParameters!(dom, params, LIVE);
+        assert.equal(await message(setBlkio({ device_read_iops_sec: "/dev/loop0,100" })), blk.set);
+        assert.equal(
+          await message(setBlkio({ device_read_iops_sec: "/tmp,5" })),
+          blk.set_not_block,
+        );
+        assert.equal(
+          await message(setBlkio({ device_weight: "/dev/loop0,100" })),
+          blk.set_device_weight,
+        );
+        const blkioGet = () => c.domainGetBlkioParameters!(dom, LIVE);
+        if (blk.get.error) assert.deepEqual(await errorOf(blkioGet), blk.get.error);
+        else assert.deepEqual(await blkioGet(), blk.get);
+        assert.equal(
+          await Deno.readTextFile(
+            `${host!.v1.blkio}${root}${machine}/blkio.throttle.read_iops_device`,
           ),
+          blk.read_iops_file,
         );
-      };
-      assert.deepEqual(holding(mounts, `${root}${machine}`), LIBVIRT.machine_hierarchies);
-      assert.deepEqual(holding(mounts, `${root}${machine}/emulator`), LIBVIRT.emulator_hierarchies);
-      assert.equal(await cpuGroupOf(proc.pid, proc.pid, root), LIBVIRT.emulator_group);
-      assert.deepEqual(await vcpuGroups(), LIBVIRT.vcpu_groups);
-      assert.match(
-        (await c.domainGetXMLDesc!(dom, 0)).replace(/\n/g, ""),
-        new RegExp(LIBVIRT.resource[0]),
-      );
-
-      assert.deepEqual(await c.domainGetSchedulerType!(dom), LIBVIRT.scheduler_type);
-      assert.deepEqual(
-        await c.domainGetSchedulerParametersFlags!(dom, LIVE),
-        LIBVIRT.scheduler_live,
-      );
-      assert.deepEqual(await c.domainGetMemoryParameters!(dom, LIVE), LIBVIRT.memory_live);
-      const total = await c.domainGetCPUStats!(dom, -1, 1, 0);
-      assert.deepEqual(total.map((t) => Object.keys(t).sort()), LIBVIRT.cpu_stats_total);
-      assert.ok((total[0].cpu_time as number) > 0, "QEMU used CPU time");
-      const perCpu = LIBVIRT.cpu_stats_per_cpu;
-      if (perCpu.error) {
-        assert.deepEqual(await errorOf(() => c.domainGetCPUStats!(dom, 0, 64, 0)), perCpu.error);
-      } else {
-        const got = await c.domainGetCPUStats!(dom, 0, 64, 0);
-        assert.deepEqual(got.map((t) => Object.keys(t).sort()), perCpu);
-      }
-
-      const errors = {
-        shares_1: () => c.domainSetSchedulerParametersFlags!(dom, { cpu_shares: 1 }, LIVE),
-        vcpu_period_10: () => c.domainSetSchedulerParametersFlags!(dom, { vcpu_period: 10 }, LIVE),
-        vcpu_quota_10: () => c.domainSetSchedulerParametersFlags!(dom, { vcpu_quota: 10 }, LIVE),
-        emulator_quota_too_big: () =>
-          c.domainSetSchedulerParametersFlags!(dom, { emulator_quota: 17592186044416 }, LIVE),
-        hard_above_swap: () =>
-          c.domainSetMemoryParameters!(
-            dom,
-            { hard_limit: 2097152, swap_hard_limit: 1048576 },
-            LIVE,
+        assert.deepEqual(
+          (await c.domainGetXMLDesc!(dom, 0)).replace(/\n/g, "").match(
+            /<blkiotune>.*?<\/blkiotune>/g,
           ),
-      };
-      for (const [name, call] of Object.entries(errors)) {
-        assert.deepEqual(await errorOf(call), LIBVIRT.errors[name], name);
-      }
+          blk.blkiotune,
+        );
 
-      await c.domainSetSchedulerParametersFlags!(
-        dom,
-        { cpu_shares: 2048, vcpu_quota: 50000 },
-        LIVE,
-      );
-      await c.domainSetMemoryParameters!(dom, { soft_limit: 262144 }, LIVE);
-      await c.domainSetVcpusFlags!(dom, 3, LIVE);
-      const xml = (await c.domainGetXMLDesc!(dom, 0)).replace(/\n/g, "");
-      assert.deepEqual(
-        {
-          scheduler_live: await c.domainGetSchedulerParametersFlags!(dom, LIVE),
-          memory_live: await c.domainGetMemoryParameters!(dom, LIVE),
-          vcpu_groups: await vcpuGroups(),
-          cputune: xml.match(/<cputune>.*?<\/cputune>/g),
-          memtune: xml.match(/<memtune>.*?<\/memtune>/g),
-        },
-        LIBVIRT.after_set,
-      );
-      assert.equal(
-        (await Deno.readTextFile(`${host!.v1.cpu}${root}${machine}/cpu.shares`)).trim(),
-        "2048",
-      );
+        // Live pins: the cpuset groups and the threads' affinity.
+        const ncpus = navigator.hardwareConcurrency;
+        await c.domainPinVcpuFlags!(dom, 0, [...Array(ncpus)].map((_, i) => i === ncpus - 1), LIVE);
+        await c.domainPinEmulator!(dom, [...Array(ncpus)].map((_, i) => i === 0), LIVE);
+        const cpuset = (g: string) =>
+          Deno.readTextFile(`${host!.v1.cpuset}${root}${machine}/${g}/cpuset.cpus`);
+        const vcpu0 = (await vcpuThreads())[0];
+        assert.deepEqual({
+          vcpu0_cpuset: (await cpuset("vcpu0")).trim(),
+          vcpu0_affinity: affinityOf(proc.pid, vcpu0),
+          emulator_cpuset: (await cpuset("emulator")).trim(),
+          emulator_affinity: affinityOf(proc.pid, proc.pid),
+          cputune: (await c.domainGetXMLDesc!(dom, 0)).replace(/\n/g, "").match(
+            /<cputune>.*?<\/cputune>/g,
+          ),
+        }, LIBVIRT.pins);
 
-      // Per-device block I/O limits through the blkio group (libvirt's messages; virsh's
-      // recording has no codes).
-      const blk = LIBVIRT.blkio;
-      const message = async (call: () => Promise<unknown>) => (await errorOf(call))?.message ?? "";
-      const setBlkio = (params: Record<string, string>) => () =>
-        c.domainSetBlkioParameters!(dom, params, LIVE);
-      assert.equal(await message(setBlkio({ device_read_iops_sec: "/dev/loop0,100" })), blk.set);
-      assert.equal(await message(setBlkio({ device_read_iops_sec: "/tmp,5" })), blk.set_not_block);
-      assert.equal(
-        await message(setBlkio({ device_weight: "/dev/loop0,100" })),
-        blk.set_device_weight,
-      );
-      const blkioGet = () => c.domainGetBlkioParameters!(dom, LIVE);
-      if (blk.get.error) assert.deepEqual(await errorOf(blkioGet), blk.get.error);
-      else assert.deepEqual(await blkioGet(), blk.get);
-      assert.equal(
-        await Deno.readTextFile(
-          `${host!.v1.blkio}${root}${machine}/blkio.throttle.read_iops_device`,
-        ),
-        blk.read_iops_file,
-      );
-      assert.deepEqual(
-        (await c.domainGetXMLDesc!(dom, 0)).replace(/\n/g, "").match(
-          /<blkiotune>.*?<\/blkiotune>/g,
-        ),
-        blk.blkiotune,
-      );
+        // A new driver (a restarted daemon) finds the machine group again.
+        const again = await reopen();
+        assert.deepEqual(
+          await again.domainGetSchedulerParametersFlags!(dom, LIVE),
+          LIBVIRT.after_set.scheduler_live,
+        );
+        assert.ok(((await again.domainGetCPUStats!(dom, -1, 1, 0))[0].cpu_time as number) > 0);
 
-      // Live pins: the cpuset groups and the threads' affinity.
-      const ncpus = navigator.hardwareConcurrency;
-      await c.domainPinVcpuFlags!(dom, 0, [...Array(ncpus)].map((_, i) => i === ncpus - 1), LIVE);
-      await c.domainPinEmulator!(dom, [...Array(ncpus)].map((_, i) => i === 0), LIVE);
-      const cpuset = (g: string) =>
-        Deno.readTextFile(`${host!.v1.cpuset}${root}${machine}/${g}/cpuset.cpus`);
-      const vcpu0 = (await vcpuThreads())[0];
-      assert.deepEqual({
-        vcpu0_cpuset: (await cpuset("vcpu0")).trim(),
-        vcpu0_affinity: affinityOf(proc.pid, vcpu0),
-        emulator_cpuset: (await cpuset("emulator")).trim(),
-        emulator_affinity: affinityOf(proc.pid, proc.pid),
-        cputune: (await c.domainGetXMLDesc!(dom, 0)).replace(/\n/g, "").match(
-          /<cputune>.*?<\/cputune>/g,
-        ),
-      }, LIBVIRT.pins);
-
-      // A new driver (a restarted daemon) finds the machine group again.
-      await c.connectClose();
-      conn = undefined;
-      const again = await qemuConnectDriver.open(new URL("qemu:///system"), {
-        stateDir: dir,
-        launcher,
-        cgroups: mounts,
-      }) as DriverConnection;
-      conn = again;
-      assert.deepEqual(
-        await again.domainGetSchedulerParametersFlags!(dom, LIVE),
-        LIBVIRT.after_set.scheduler_live,
-      );
-      assert.ok(((await again.domainGetCPUStats!(dom, -1, 1, 0))[0].cpu_time as number) > 0);
-
-      await again.domainDestroyFlags!(dom, 0);
-      assert.deepEqual(
-        holding(mounts, `${root}${machine}`),
-        LIBVIRT.machine_hierarchies_after_destroy,
-      );
-    });
+        await again.domainDestroyFlags!(dom, 0);
+        assert.deepEqual(
+          holding(mounts, `${root}${machine}`),
+          LIBVIRT.machine_hierarchies_after_destroy,
+        );
+      },
+    );
   },
 });

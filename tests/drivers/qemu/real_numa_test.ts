@@ -41,7 +41,7 @@ Deno.test({
   sanitizeOps: false,
   fn: async () => {
     assert.ok(haveQemu && usable, "CI runs QEMU as root with the v1 cpuset controller");
-    await withSystemDriverInTempRoot(host!, "ev-qemu-numa-", async ({ conn, launcher, mounts, root }) => {
+    await withSystemDriverInTempRoot(host!, "ev-qemu-numa-", async ({ conn, launcher, root }) => {
       const dom = await conn.domainCreateXML!(numaDomainXml(CASE), 0);
       const proc = launcher.procs[0];
       const machine = `/machine/qemu-1-numa-${CASE.name}.libvirt-qemu`;

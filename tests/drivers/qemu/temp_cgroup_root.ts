@@ -48,6 +48,8 @@ export interface TempRootWorld {
   /** The host's hierarchies with `root` as the driver's root. */
   mounts: CgroupMounts;
   root: string;
+  /** Closes the connection and opens a new driver on the same state (a restarted daemon). */
+  reopen(): Promise<DriverConnection>;
 }
 
 /**
@@ -72,13 +74,19 @@ export async function withSystemDriverInTempRoot(
   await makeRoot(mounts, root);
   let conn: DriverConnection | undefined;
   let removals: PromiseSettledResult<void>[] = [];
-  try {
+  const open = async () =>
     conn = await qemuConnectDriver.open(new URL("qemu:///system"), {
       stateDir: dir,
       launcher,
       cgroups: mounts,
     }) as DriverConnection;
-    await body({ conn, launcher, mounts, root });
+  const reopen = async () => {
+    await conn?.connectClose();
+    conn = undefined;
+    return await open();
+  };
+  try {
+    await body({ conn: await open(), launcher, mounts, root, reopen });
   } finally {
     for (const p of launcher.procs) if (p.alive()) p.kill("SIGKILL");
     await conn?.connectClose();
