@@ -58,6 +58,10 @@ import {
   statusPath,
 } from "./process/status.ts";
 import { DEFAULT_EMULATOR, qemuPostParse } from "./postparse.ts";
+import { nvramPostParse, validateLoader } from "./loader.ts";
+import { fillFirmware } from "./firmware_select.ts";
+import { prepareNvram } from "./nvram.ts";
+import { markMissingRom } from "./loader_missing.ts";
 import { resetShutsDown } from "./lifecycle_actions.ts";
 import { removeDeviceAlias } from "./api/device_detach.ts";
 import { removeVanishedNics } from "./api/device_nic_live.ts";
@@ -268,6 +272,7 @@ export class QemuDriverState {
     const s = new QemuDriverState(options);
     await Deno.mkdir(`${s.paths.configDir}/autostart`, { recursive: true });
     await Deno.mkdir(s.paths.runDir, { recursive: true });
+    await Deno.mkdir(s.paths.nvramDir, { recursive: true });
     await removeUnfinishedWrites(s.paths.configDir);
     await removeUnfinishedWrites(s.paths.runDir);
     await s.#loadConfigs();
@@ -326,6 +331,7 @@ export class QemuDriverState {
   parse(xml: string, flags = 0, status = false): DomainDef {
     const def = parseDomainXML(xml, flags, status);
     qemuPostParse(def);
+    nvramPostParse(def, this.paths.nvramDir);
     return def;
   }
 
@@ -484,6 +490,13 @@ export class QemuDriverState {
       checkStartTaints(taints, def, { rootQemu: this.#rootQemu(), caps, incoming: !!from });
       const domainStorage = await prepareDomainStorage(def, this.secondaries, !from)
         .catch(stopped);
+      const resetNvram = (flags & E.DOMAIN_START_RESET_NVRAM) !== 0;
+      // Autoselection only for a fresh start: a restored domain has its firmware already.
+      if (!from) {
+        await fillFirmware(def, { privileged: this.privileged, reset: resetNvram }).catch(stopped);
+      }
+      validateLoader(def);
+      await prepareNvram(def, resetNvram).catch(stopped);
       const volumes = domainStorage.volumes;
       const sourceNodes = numberDiskSources(def, domainStorage.emptied);
       nics = await prepareNics(def, this.nicContext);
@@ -505,9 +518,10 @@ export class QemuDriverState {
           argv,
           monitorPath,
           fds,
-        ).catch((err) => {
+        ).catch(async (err) => {
+          if (!(err instanceof QemuExitedError)) throw err;
           // A bridge helper QEMU ran refused: its own words, as libvirt reports them.
-          throw (err instanceof QemuExitedError && startHelperFailure(def, err.stderr)) || err;
+          throw startHelperFailure(def, err.stderr) || await markMissingRom(def, err);
         });
       } finally {
         // QEMU has read its keys once its monitor answers (or it is gone).

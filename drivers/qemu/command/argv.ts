@@ -10,6 +10,8 @@ import type { XmlElement } from "../../../util/xml/mod.ts";
 import type { VcpuState } from "../hotplug/types.ts";
 import { child, textOf } from "../../../util/xml/mod.ts";
 import { isQ35 } from "../default_devices.ts";
+import { loaderOf } from "../loader.ts";
+import { loaderArgs, pflashArgs } from "./firmware_args.ts";
 import { helperNetdev } from "../net/bridge_helper.ts";
 import type { NicRuntime } from "../net/nics.ts";
 import { authOf, type DiskSecret, encryptionOf } from "../disk_secret.ts";
@@ -33,6 +35,12 @@ const DIRECT_BOOT = [
   ["cmdline", "-append"],
   ["dtb", "-dtb"],
 ] as const;
+
+/** `,smm=on|off` when `<features><smm>` says (qemuAppendDomainFeaturesMachineParam). */
+function smmOption(def: DomainDef): string {
+  const smm = child(def.sections.find((s) => s.name === "features"), "smm");
+  return smm ? `,smm=${smm.attributes.state}` : "";
+}
 
 /** Host-side inputs of the command line. */
 export interface CommandOptions {
@@ -123,19 +131,23 @@ function cpuArg(def: DomainDef): string | undefined {
  * ```
  */
 export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandOptions): string[] {
+  const loader = loaderOf(def);
+  const pflash = pflashArgs(loader);
   const argv = [
     "-name",
     `guest=${optValue(def.name)},debug-threads=on`,
     "-S",
     "-no-user-config",
     "-nodefaults",
+    ...pflash.blockdevs,
     "-machine",
-    `${optValue(def.os.machine ?? "pc")},usb=off`,
+    `${optValue(def.os.machine ?? "pc")},usb=off${smmOption(def)}${pflash.machine}`,
     "-accel",
     opts.accel,
   ];
   const cpu = cpuArg(def);
   if (cpu) argv.push("-cpu", cpu);
+  argv.push(...loaderArgs(loader));
   argv.push(
     "-m",
     `size=${def.memory.total}k`,

@@ -1,0 +1,123 @@
+/**
+ * Firmware autoselection (`<os firmware='efi'|'bios'>`, and a read-only pflash loader whose
+ * variable store and template are both missing) as libvirt's qemuFirmwareFillDomain starts it:
+ * by QEMU's firmware descriptors (`firmware/*.json` under `/etc/qemu`, `/usr/share/qemu` and,
+ * for a session driver, `$XDG_CONFIG_HOME/qemu`). Where no descriptor exists, libvirt's answers
+ * are exact: autoselection fails with "Unable to find any firmware to satisfy 'efi'", the old
+ * style loader goes on to its NVRAM preparation. Matching descriptors is not built: a start that
+ * would need it is refused rather than booted on a firmware the definition did not ask for.
+ *
+ * @example
+ * ```ts
+ * import { fillFirmware } from "./firmware_select.ts";
+ * declare const def: import("../../conf/domain/def.ts").DomainDef;
+ * await fillFirmware(def, { privileged: false, reset: false });
+ * ```
+ * @module
+ */
+import type { DomainDef } from "../../conf/domain/def.ts";
+import { VirError } from "../../util/errors.ts";
+import { isReadonlyPflash, loaderOf } from "./loader.ts";
+import { unsupported } from "./command/unsupported.ts";
+
+/**
+ * The folders libvirt reads firmware descriptors from, by privilege (qemuInteropFetchConfigs):
+ * the user's own first for a session driver.
+ *
+ * @example
+ * ```ts
+ * import { descriptorDirs } from "./firmware_select.ts";
+ * descriptorDirs(true); // ["/etc/qemu/firmware", "/usr/share/qemu/firmware"]
+ * ```
+ */
+export function descriptorDirs(privileged: boolean): string[] {
+  const home = Deno.env.get("HOME") ?? "/";
+  const config = Deno.env.get("XDG_CONFIG_HOME") || `${home}/.config`;
+  return [
+    ...(privileged ? [] : [`${config}/qemu/firmware`]),
+    "/etc/qemu/firmware",
+    "/usr/share/qemu/firmware",
+  ];
+}
+
+/** The descriptor files (`*.json`) in `dirs`; a folder that is not there has none. */
+async function descriptors(dirs: readonly string[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const dir of dirs) {
+    try {
+      for await (const e of Deno.readDir(dir)) {
+        if (e.name.endsWith(".json")) found.push(`${dir}/${e.name}`);
+      }
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory)) {
+        throw err;
+      }
+    }
+  }
+  return found;
+}
+
+/** How the start asks for a firmware. */
+export interface FirmwareFillOptions {
+  /** A system driver, which ignores the user's descriptors. */
+  privileged: boolean;
+  /** `VIR_DOMAIN_START_RESET_NVRAM`. */
+  reset: boolean;
+  /** Where descriptors are looked for (default {@link descriptorDirs}). */
+  dirs?: readonly string[];
+}
+
+/**
+ * qemuFirmwareFillDomain at a fresh start: refuses autoselection when no descriptor satisfies
+ * it (none exists), and any start that would need a descriptor's answer when some exist.
+ *
+ * @example
+ * ```ts
+ * import { fillFirmware } from "./firmware_select.ts";
+ * declare const def: import("../../conf/domain/def.ts").DomainDef;
+ * await fillFirmware(def, { privileged: false, reset: false, dirs: [] });
+ * // rejects "operation failed: Unable to find any firmware to satisfy 'efi'" for firmware='efi'
+ * ```
+ */
+export async function fillFirmware(def: DomainDef, opts: FirmwareFillOptions): Promise<void> {
+  const loader = loaderOf(def);
+  const firmware = def.os.firmware;
+  if (!firmware) {
+    // The old style read-only UEFI without a template: descriptors may name its template,
+    // unless its store is already there (and is not to be reset).
+    if (!isReadonlyPflash(loader) || loader.template) return;
+    const nvram = loader.nvram;
+    if (nvram && !LOCAL.has(nvram.storage)) {
+      if (opts.reset) {
+        throw VirError.report(
+          "QEMU",
+          "OPERATION_UNSUPPORTED",
+          "resetting of nvram is not supported with network backed nvram",
+        );
+      }
+      return;
+    }
+    if (nvram?.path && !opts.reset && (await present(nvram.path))) return;
+  }
+  const found = await descriptors(opts.dirs ?? descriptorDirs(opts.privileged));
+  if (found.length) {
+    throw unsupported(
+      `firmware selection by QEMU's firmware descriptors (${found[0]}) is not supported by edgevirt`,
+    );
+  }
+  if (firmware) {
+    throw VirError.report(
+      "QEMU",
+      "OPERATION_FAILED",
+      `Unable to find any firmware to satisfy '${firmware}'`,
+    );
+  }
+}
+
+/** virStorageSourceIsLocalStorage's types. */
+export const LOCAL = new Set(["file", "block", "dir"]);
+
+/** virFileExists. */
+async function present(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
+}
