@@ -170,6 +170,11 @@ export interface QemuStateOptions {
    */
   binaryDirs?: string[];
   /**
+   * The folders searched for QEMU's firmware descriptors (default: libvirt's, see
+   * `firmware_select.ts`); tests pass their own, independent of what the host installed.
+   */
+  firmwareDirs?: string[];
+  /**
    * The cgroup hierarchies domains are placed in (libvirt's privileged driver); without them
    * (`qemu:///session`) no domain has cgroups and what needs them is refused.
    */
@@ -238,6 +243,8 @@ export class QemuDriverState {
   readonly devRoot: string;
   /** See {@link QemuStateOptions.binaryDirs}; undefined: the PATH. */
   readonly binaryDirs?: string[];
+  /** See {@link QemuStateOptions.firmwareDirs}. */
+  readonly firmwareDirs?: string[];
   /** Where domains' cgroups go; undefined: none (session mode, or no controller). */
   readonly cgroups?: CgroupMounts;
   /** libvirt's `driver->privileged`. */
@@ -255,6 +262,7 @@ export class QemuDriverState {
     this.hostdevs = hostdevManager(this, new Sysfs({ root: options.sysfsRoot }), this.paths.runDir);
     this.devRoot = options.devRoot ?? "/dev";
     this.binaryDirs = options.binaryDirs;
+    this.firmwareDirs = options.firmwareDirs;
     this.nicContext = {
       secondaries: this.secondaries,
       taps: options.taps ?? new SystemTapHost(),
@@ -493,7 +501,11 @@ export class QemuDriverState {
       const resetNvram = (flags & E.DOMAIN_START_RESET_NVRAM) !== 0;
       // Autoselection only for a fresh start: a restored domain has its firmware already.
       if (!from) {
-        await fillFirmware(def, { privileged: this.privileged, reset: resetNvram }).catch(stopped);
+        await fillFirmware(def, {
+          privileged: this.privileged,
+          reset: resetNvram,
+          dirs: this.firmwareDirs,
+        }).catch(stopped);
       }
       validateLoader(def);
       await prepareNvram(def, resetNvram).catch(stopped);

@@ -102,7 +102,9 @@ export async function fillFirmware(def: DomainDef, opts: FirmwareFillOptions): P
   const found = await descriptors(opts.dirs ?? descriptorDirs(opts.privileged));
   if (found.length) {
     throw unsupported(
-      `firmware selection by QEMU's firmware descriptors (${found[0]}) is not supported by edgevirt`,
+      `firmware selection by QEMU's firmware descriptors (${
+        found[0]
+      }) is not supported by edgevirt`,
     );
   }
   if (firmware) {

@@ -49,7 +49,11 @@ export async function prepareNvram(def: DomainDef, reset: boolean): Promise<void
   }
   const data = await Deno.readFile(template).catch((err) => {
     throw reachedFile(
-      VirError.report("QEMU", "SYSTEM_ERROR", `Failed to open file '${template}': ${strerror(err)}`),
+      VirError.report(
+        "QEMU",
+        "SYSTEM_ERROR",
+        `Failed to open file '${template}': ${strerror(err)}`,
+      ),
     );
   });
   await writeFileAtomic(nvram.path, data);
@@ -97,12 +101,20 @@ export function checkUndefineFlags(flags: number): void {
  * // throws "Requested operation is not valid: cannot undefine domain with nvram" when it exists
  * ```
  */
-export async function undefineNvram(def: DomainDef, nvramDir: string, flags: number): Promise<void> {
+export async function undefineNvram(
+  def: DomainDef,
+  nvramDir: string,
+  flags: number,
+): Promise<void> {
   const path = undefinedNvram(def, nvramDir);
   if (!path || !(await exists(path))) return;
   if (flags & VIR.DOMAIN_UNDEFINE_NVRAM) {
     await Deno.remove(path).catch((err) => {
-      throw VirError.report("QEMU", "SYSTEM_ERROR", `failed to remove nvram: ${path}: ${strerror(err)}`);
+      throw VirError.report(
+        "QEMU",
+        "SYSTEM_ERROR",
+        `failed to remove nvram: ${path}: ${strerror(err)}`,
+      );
     });
   } else if (!(flags & VIR.DOMAIN_UNDEFINE_KEEP_NVRAM)) {
     throw VirError.report("QEMU", "OPERATION_INVALID", "cannot undefine domain with nvram");

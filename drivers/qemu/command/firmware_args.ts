@@ -57,7 +57,9 @@ function rawBlockdevs(prefix: string, nvram: NvramDef, readOnly: boolean): strin
  * machine; // ",pflash0=libvirt-pflash0-format"
  * ```
  */
-export function pflashArgs(loader: LoaderDef | undefined): { blockdevs: string[]; machine: string } {
+export function pflashArgs(
+  loader: LoaderDef | undefined,
+): { blockdevs: string[]; machine: string } {
   if (!isPflash(loader)) return { blockdevs: [], machine: "" };
   const code = { storage: "file", path: loader.path };
   const blockdevs = rawBlockdevs("libvirt-pflash0", code, loader.readonly === "yes");

@@ -1,0 +1,176 @@
+/**
+ * libvirt 9.0's guest firmware handling, replayed on a fake QEMU: every step of
+ * `fixtures/loader/expected.json` (recorded by `fixtures/loader/record.sh` from libvirt's QEMU
+ * driver on `qemu:///session`) gives libvirt's answer or error (code, domain, message): a ROM
+ * loader, read-only, writable and stateless pflash loaders, secure boot, NVRAM stores made from
+ * their template at start or kept, reset by `VIR_DOMAIN_START_RESET_NVRAM`, kept or removed by
+ * undefine's flags, missing files, firmware autoselection without descriptors. The loader's part
+ * of the command line (`-bios`, the pflash `-blockdev`s, the machine's `smm`/`pflash0`/`pflash1`,
+ * `-global`) is libvirt's, the inactive and live XML's `<os>` are libvirt's.
+ *
+ * A fake QEMU opens no file: the launcher here fails as QEMU 7.2 does for a missing ROM or
+ * pflash image. libvirt wraps QEMU's last words in "process exited while connecting to monitor"
+ * or "qemu unexpectedly closed the monitor" with QEMU's timestamp, by timing
+ * (`known_differences.md`): for these, the code, the domain and QEMU's own words are compared.
+ */
+import assert from "node:assert/strict";
+import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
+import { QemuExitedError } from "../../../drivers/qemu/process/launcher.ts";
+import { createRegistry } from "../../../util/registry.ts";
+import type { DomainRef } from "../../../util/driver.ts";
+import { VirError } from "../../../util/errors.ts";
+import { strerror } from "../../../util/strerror.ts";
+import { blockLauncher } from "./fake_qmp/block_launcher.ts";
+
+interface Step {
+  op: string;
+  text?: string;
+  xml?: string;
+  file?: string;
+  size?: number;
+  byte?: number;
+  flags?: number;
+  ok?: unknown;
+  error?: { code: number; domain: number; message: string };
+}
+
+const recorded: { steps: Step[] } = JSON.parse(
+  Deno.readTextFileSync(new URL("./fixtures/loader/expected.json", import.meta.url)),
+);
+
+/** The `<os>` element of a domain XML. */
+const osOf = (xml: string) => xml.match(/ {2}<os[ >][\s\S]*?<\/os>\n/)?.[0];
+
+/** libvirt's words around QEMU's own last line (see the module's note). */
+const QEMU_EXIT =
+  /^internal error: (?:process exited while connecting to monitor|qemu unexpectedly closed the monitor): (?:\S+Z )?/;
+
+/** The firmware's part of a command line, from libvirt's shell text or edgevirt's argv. */
+function firmwareArgs(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  argv.forEach((a, i) => {
+    const flag = argv[i - 1];
+    if (flag === "-bios" || flag === "-global") out.push(flag, a);
+    if (flag === "-blockdev" && a.includes("libvirt-pflash")) out.push(flag, a);
+    if (flag === "-machine") {
+      out.push(...a.split(",").filter((o) => /^(smm|pflash\d)=/.test(o)));
+    }
+  });
+  return out;
+}
+
+/** libvirt's `qemu-argv` text as words (its JSON is single-quoted, without spaces). */
+const shellWords = (text: string) =>
+  [...text.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]);
+
+Deno.test("guest firmware (loader, NVRAM, autoselection): libvirt's answers, argv and XML, replayed", async () => {
+  assert.ok(recorded.steps.filter((s) => s.error).length >= 10);
+  const dir = await Deno.makeTempDir({ prefix: "ev-ldr-" });
+  const state = await Deno.makeTempDir({ prefix: "ev-ldr-state-" });
+  const { launcher } = blockLauncher();
+  // QEMU opens the firmware itself and dies with its own words; the fake does as QEMU 7.2 does.
+  const launch = launcher.launch.bind(launcher);
+  const argvs: string[][] = [];
+  launcher.launch = async (emulator, argv, monitor, fds) => {
+    argvs.push(argv);
+    const bios = argv[argv.indexOf("-bios") + 1];
+    if (argv.includes("-bios") && !(await Deno.stat(bios).catch(() => undefined))) {
+      throw new QemuExitedError(
+        `QEMU unexpectedly closed the monitor (exit status 1): qemu: could not load PC BIOS '${bios}'`,
+        "",
+      );
+    }
+    for (const [i, a] of argv.entries()) {
+      if (argv[i - 1] !== "-blockdev") continue;
+      const node = JSON.parse(a);
+      if (node.driver !== "file") continue;
+      await Deno.stat(node.filename).catch((err) => {
+        throw new QemuExitedError(
+          "QEMU unexpectedly closed the monitor (exit status 1): qemu-system-x86_64: -blockdev " +
+            `${a}: Could not open '${node.filename}': ${strerror(err)}`,
+          "",
+        );
+      });
+    }
+    return launch(emulator, argv, monitor, fds);
+  };
+  // No firmware descriptors, as on the machine of the recording.
+  const conn = await createRegistry([qemuConnectDriver]).find("qemu")!.open(
+    new URL("qemu:///session"),
+    { stateDir: state, launcher, firmwareDirs: [`${dir}/firmware`] },
+  );
+  // libvirt's session NVRAM folder is @CFG@/nvram; edgevirt's with a state folder, STATE/nvram.
+  const local = (text: string) => text.replaceAll("@DIR@", dir).replaceAll("@CFG@", state);
+  const masked = (text: string) => text.replaceAll(dir, "@DIR@").replaceAll(state, "@CFG@");
+  let dom: DomainRef | undefined;
+  let wantArgs: string[] | undefined;
+  const run = async (step: Step): Promise<unknown> => {
+    const f = step.flags ?? 0;
+    switch (step.op) {
+      case "define":
+        dom = await conn.domainDefineXMLFlags!(local(step.xml!), 0);
+        return dom.name;
+      case "undefine":
+        return await conn.domainUndefineFlags!(dom!, f).then(() => 0);
+      case "start": {
+        const before = argvs.length;
+        const started = await conn.domainCreateWithFlags!(dom!, f).then(() => 0);
+        // The command line libvirt built for this definition is the one QEMU got.
+        if (wantArgs && argvs.length > before) {
+          assert.deepEqual(firmwareArgs(argvs.at(-1)!).map(masked), wantArgs, "argv");
+        }
+        return started;
+      }
+      case "xml":
+        return masked(await conn.domainGetXMLDesc!(dom!, f));
+      case "argv":
+        wantArgs = firmwareArgs(shellWords(step.ok as string));
+        return step.ok;
+      case "destroy":
+        return await conn.domainDestroyFlags!(dom!, 0).then(() => 0);
+      case "mkfile": {
+        const data = new Uint8Array(step.size!).fill(step.byte!);
+        return await Deno.writeFile(local(step.file!), data).then(() => 0);
+      }
+      case "file": {
+        const data = await Deno.readFile(local(step.file!)).catch(() => undefined);
+        return data ? [data.length, data.length ? data[0] : null] : null;
+      }
+    }
+    throw new Error(`unknown op ${step.op}`);
+  };
+  let compared = 0;
+  try {
+    for (const [i, step] of recorded.steps.entries()) {
+      if (step.op === "comment") continue;
+      const label = `step ${i}: ${step.op} ${step.xml ?? step.file ?? ""}`;
+      // A start fails at QEMU's launch: the argv it got is checked before the error.
+      const got: { ok?: unknown; error?: Step["error"] } = await run(step).then(
+        (ok) => ({ ok }),
+        (e) => {
+          if (!(e instanceof VirError)) throw e;
+          return { error: { code: e.code, domain: e.domain, message: masked(e.message) } };
+        },
+      );
+      if (step.op === "start" && wantArgs && step.error && QEMU_EXIT.test(step.error.message)) {
+        assert.deepEqual(firmwareArgs(argvs.at(-1)!).map(masked), wantArgs, `${label}: argv`);
+      }
+      if (step.op === "define") wantArgs = undefined;
+      if (step.error && QEMU_EXIT.test(step.error.message)) {
+        const { code, domain, message } = got.error ?? {};
+        assert.deepEqual({ code, domain }, { code: step.error.code, domain: step.error.domain });
+        const words = step.error.message.replace(QEMU_EXIT, "");
+        assert.ok(message?.endsWith(words), `${label}: ${message} ends with ${words}`);
+      } else if (step.error) assert.deepEqual(got, { error: step.error }, label);
+      else if (step.op === "xml") {
+        assert.equal(osOf(got.ok as string), osOf(step.ok as string), label);
+      } else if (step.op !== "argv") assert.deepEqual(got, { ok: step.ok }, label);
+      compared++;
+    }
+    assert.ok(compared > 80);
+  } finally {
+    await conn.connectClose();
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(state, { recursive: true });
+  }
+});
