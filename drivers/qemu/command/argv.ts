@@ -12,6 +12,7 @@ import { child, textOf } from "../../../util/xml/mod.ts";
 import { isQ35 } from "../default_devices.ts";
 import { loaderOf } from "../loader.ts";
 import { loaderArgs, pflashArgs } from "./firmware_args.ts";
+import { smmMachineOption, tsegArgs } from "../smm.ts";
 import { helperNetdev } from "../net/bridge_helper.ts";
 import type { NicRuntime } from "../net/nics.ts";
 import { authOf, type DiskSecret, encryptionOf } from "../disk_secret.ts";
@@ -35,12 +36,6 @@ const DIRECT_BOOT = [
   ["cmdline", "-append"],
   ["dtb", "-dtb"],
 ] as const;
-
-/** `,smm=on|off` when `<features><smm>` says (qemuAppendDomainFeaturesMachineParam). */
-function smmOption(def: DomainDef): string {
-  const smm = child(def.sections.find((s) => s.name === "features"), "smm");
-  return smm ? `,smm=${smm.attributes.state}` : "";
-}
 
 /** Host-side inputs of the command line. */
 export interface CommandOptions {
@@ -141,9 +136,10 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
     "-nodefaults",
     ...pflash.blockdevs,
     "-machine",
-    `${optValue(def.os.machine ?? "pc")},usb=off${smmOption(def)}${pflash.machine}`,
+    `${optValue(def.os.machine ?? "pc")},usb=off${smmMachineOption(def)}${pflash.machine}`,
     "-accel",
     opts.accel,
+    ...tsegArgs(def),
   ];
   const cpu = cpuArg(def);
   if (cpu) argv.push("-cpu", cpu);
