@@ -17,7 +17,8 @@
  */
 import type { DomainDef } from "../../conf/domain/def.ts";
 import { VirError } from "../../util/errors.ts";
-import { isReadonlyPflash, loaderOf } from "./loader.ts";
+import { isLocalNvram, isReadonlyPflash, loaderOf } from "./loader.ts";
+import { fileExists } from "./nvram.ts";
 import { unsupported } from "./command/unsupported.ts";
 
 /**
@@ -87,7 +88,7 @@ export async function fillFirmware(def: DomainDef, opts: FirmwareFillOptions): P
     // unless its store is already there (and is not to be reset).
     if (!isReadonlyPflash(loader) || loader.template) return;
     const nvram = loader.nvram;
-    if (nvram && !LOCAL.has(nvram.storage)) {
+    if (nvram && !isLocalNvram(nvram)) {
       if (opts.reset) {
         throw VirError.report(
           "QEMU",
@@ -97,7 +98,7 @@ export async function fillFirmware(def: DomainDef, opts: FirmwareFillOptions): P
       }
       return;
     }
-    if (nvram?.path && !opts.reset && (await present(nvram.path))) return;
+    if (nvram?.path && !opts.reset && (await fileExists(nvram.path))) return;
   }
   const found = await descriptors(opts.dirs ?? descriptorDirs(opts.privileged));
   if (found.length) {
@@ -114,12 +115,4 @@ export async function fillFirmware(def: DomainDef, opts: FirmwareFillOptions): P
       `Unable to find any firmware to satisfy '${firmware}'`,
     );
   }
-}
-
-/** virStorageSourceIsLocalStorage's types. */
-export const LOCAL = new Set(["file", "block", "dir"]);
-
-/** virFileExists. */
-async function present(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
 }

@@ -82,6 +82,20 @@ export function loaderOf(def: DomainDef): LoaderDef | undefined {
   };
 }
 
+/** virStorageSourceIsLocalStorage's types. */
+const LOCAL_STORAGE = new Set(["file", "block", "dir"]);
+
+/**
+ * Whether the store is on the host (virStorageSourceIsLocalStorage): a file, a block device.
+ *
+ * @example
+ * ```ts
+ * import { isLocalNvram } from "./loader.ts";
+ * isLocalNvram({ storage: "network" }); // false
+ * ```
+ */
+export const isLocalNvram = (nvram: NvramDef): boolean => LOCAL_STORAGE.has(nvram.storage);
+
 /** virDomainDefHasOldStyleUEFI: a pflash loader given by path. */
 export const isPflash = (l: LoaderDef | undefined): l is LoaderDef => l?.type === "pflash";
 

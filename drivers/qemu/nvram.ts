@@ -16,11 +16,20 @@ import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 import { reachedFile } from "../../util/reached_file.ts";
 import { strerror } from "../../util/strerror.ts";
-import { LOCAL } from "./firmware_select.ts";
-import { defaultNvramPath, loaderOf } from "./loader.ts";
+import { defaultNvramPath, isLocalNvram, loaderOf } from "./loader.ts";
 import { writeFileAtomic } from "./process/atomic_file.ts";
 
-const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
+/**
+ * virFileExists.
+ *
+ * @example
+ * ```ts
+ * import { fileExists } from "./nvram.ts";
+ * await fileExists("/var/lib/libvirt/qemu/nvram/vm_VARS.fd"); // false
+ * ```
+ */
+export const fileExists = (path: string): Promise<boolean> =>
+  Deno.stat(path).then(() => true, () => false);
 
 /**
  * qemuPrepareNVRAM: a local store that is missing (or to be `reset`) becomes a copy of its
@@ -37,8 +46,8 @@ const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
 export async function prepareNvram(def: DomainDef, reset: boolean): Promise<void> {
   const loader = loaderOf(def);
   const nvram = loader?.nvram;
-  if (!nvram?.path || !LOCAL.has(nvram.storage)) return;
-  if (!reset && (await exists(nvram.path))) return;
+  if (!nvram?.path || !isLocalNvram(nvram)) return;
+  if (!reset && (await fileExists(nvram.path))) return;
   const template = nvram.template;
   if (!template) {
     throw VirError.report(
@@ -65,7 +74,7 @@ export async function prepareNvram(def: DomainDef, reset: boolean): Promise<void
  */
 function undefinedNvram(def: DomainDef, nvramDir: string): string | undefined {
   const nvram = loaderOf(def)?.nvram;
-  if (nvram?.path && LOCAL.has(nvram.storage)) return nvram.path;
+  if (nvram?.path && isLocalNvram(nvram)) return nvram.path;
   return def.os.firmware === "efi" ? defaultNvramPath(nvramDir, def.name) : undefined;
 }
 
@@ -107,7 +116,7 @@ export async function undefineNvram(
   flags: number,
 ): Promise<void> {
   const path = undefinedNvram(def, nvramDir);
-  if (!path || !(await exists(path))) return;
+  if (!path || !(await fileExists(path))) return;
   if (flags & VIR.DOMAIN_UNDEFINE_NVRAM) {
     await Deno.remove(path).catch((err) => {
       throw VirError.report(
