@@ -1,8 +1,8 @@
 /**
  * Firmware autoselection (`<os firmware='efi'|'bios'>`, and a read-only pflash loader whose
  * variable store and template are both missing) as libvirt's qemuFirmwareFillDomain starts it:
- * by QEMU's firmware descriptors (`firmware/*.json` under `/etc/qemu`, `/usr/share/qemu` and,
- * for a session driver, `$XDG_CONFIG_HOME/qemu`). Where no descriptor exists, libvirt's answers
+ * by QEMU's firmware descriptors (the files of `firmware/` under `/usr/share/qemu`, `/etc/qemu`
+ * and, for a session driver, `$XDG_CONFIG_HOME/qemu`). Where no descriptor exists, libvirt's answers
  * are exact: autoselection fails with "Unable to find any firmware to satisfy 'efi'", the old
  * style loader goes on to its NVRAM preparation. Matching descriptors is not built: a start that
  * would need it is refused rather than booted on a firmware the definition did not ask for.
@@ -22,38 +22,50 @@ import { fileExists } from "./nvram.ts";
 import { unsupported } from "./command/unsupported.ts";
 
 /**
- * The folders libvirt reads firmware descriptors from, by privilege (qemuInteropFetchConfigs):
- * the user's own first for a session driver.
+ * The folders libvirt reads firmware descriptors from (qemuInteropFetchConfigs), the least
+ * specific first: QEMU's data folder, the host's configuration, and for a session driver the
+ * user's own.
  *
  * @example
  * ```ts
  * import { descriptorDirs } from "./firmware_select.ts";
- * descriptorDirs(true); // ["/etc/qemu/firmware", "/usr/share/qemu/firmware"]
+ * descriptorDirs(true); // ["/usr/share/qemu/firmware", "/etc/qemu/firmware"]
  * ```
  */
 export function descriptorDirs(privileged: boolean): string[] {
   const home = Deno.env.get("HOME") ?? "/";
   const config = Deno.env.get("XDG_CONFIG_HOME") || `${home}/.config`;
   return [
-    ...(privileged ? [] : [`${config}/qemu/firmware`]),
-    "/etc/qemu/firmware",
     "/usr/share/qemu/firmware",
+    "/etc/qemu/firmware",
+    ...(privileged ? [] : [`${config}/qemu/firmware`]),
   ];
 }
 
-/** The descriptor files (`*.json`) in `dirs`; a folder that is not there has none. */
+/**
+ * The descriptors in effect, as qemuInteropFetchConfigs finds them: each file name once, from
+ * the most specific folder that has it (an empty file there masks the others), dot files and
+ * what is not a file left out, a folder that is not there having none.
+ */
 async function descriptors(dirs: readonly string[]): Promise<string[]> {
-  const found: string[] = [];
+  const byName = new Map<string, string>();
   for (const dir of dirs) {
     try {
       for await (const e of Deno.readDir(dir)) {
-        if (e.name.endsWith(".json")) found.push(`${dir}/${e.name}`);
+        const path = `${dir}/${e.name}`;
+        if (e.name.startsWith(".") || !(await Deno.stat(path)).isFile) continue;
+        byName.set(e.name, path);
       }
     } catch (err) {
       if (!(err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory)) {
         throw err;
       }
     }
+  }
+  const found: string[] = [];
+  for (const name of [...byName.keys()].sort()) {
+    const path = byName.get(name)!;
+    if ((await Deno.stat(path)).size > 0) found.push(path);
   }
   return found;
 }

@@ -21,6 +21,7 @@ import { QemuExitedError } from "../../../drivers/qemu/process/launcher.ts";
 import { createRegistry } from "../../../util/registry.ts";
 import type { DomainRef } from "../../../util/driver.ts";
 import { VirError } from "../../../util/errors.ts";
+import { VIR } from "../../../util/constants.ts";
 import { strerror } from "../../../util/strerror.ts";
 import { blockLauncher } from "./fake_qmp/block_launcher.ts";
 import { run as runCommand } from "./disk_fixtures.ts";
@@ -183,5 +184,39 @@ Deno.test("guest firmware (loader, NVRAM, autoselection): libvirt's answers, arg
     await conn.connectClose();
     await Deno.remove(dir, { recursive: true });
     await Deno.remove(state, { recursive: true });
+  }
+});
+
+Deno.test("firmware autoselection: descriptors in effect are refused, not guessed; a masked one is none", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ev-ldr-fw-" });
+  const { launcher } = blockLauncher();
+  // The least specific folder first, as libvirt reads /usr/share/qemu, /etc/qemu, ~/.config/qemu.
+  const [data, user] = [`${dir}/data`, `${dir}/user`];
+  await Deno.mkdir(data);
+  await Deno.mkdir(user);
+  await Deno.writeTextFile(`${data}/50-ovmf.json`, '{"interface-types": ["uefi"]}');
+  await Deno.writeTextFile(`${user}/50-ovmf.json`, ""); // masks the host's
+  const conn = await createRegistry([qemuConnectDriver]).find("qemu")!.open(
+    new URL("qemu:///session"),
+    { stateDir: `${dir}/state`, launcher, firmwareDirs: [data, user] },
+  );
+  const efi = "<domain type='qemu'><name>efi</name><memory unit='MiB'>64</memory>" +
+    "<os firmware='efi'><type arch='x86_64' machine='pc'>hvm</type></os>" +
+    "<features><acpi/></features><devices><memballoon model='none'/></devices></domain>";
+  try {
+    const dom = await conn.domainDefineXMLFlags!(efi, 0);
+    const start = () => conn.domainCreateWithFlags!(dom, 0).then(() => undefined, (e) => e);
+    let err = await start();
+    assert.ok(err instanceof VirError);
+    assert.equal(err.message, "operation failed: Unable to find any firmware to satisfy 'efi'");
+    await Deno.writeTextFile(`${user}/60-edk2.json`, '{"interface-types": ["uefi"]}');
+    err = await start();
+    assert.ok(err instanceof VirError);
+    assert.equal(err.code, VIR.ERR_CONFIG_UNSUPPORTED);
+    assert.match(err.message, new RegExp(`descriptors \\(${user}/60-edk2.json\\)`));
+    assert.equal(launcher.launches.length, 0, "no QEMU ran on a firmware nobody chose");
+  } finally {
+    await conn.connectClose();
+    await Deno.remove(dir, { recursive: true });
   }
 });
