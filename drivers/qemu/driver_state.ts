@@ -504,6 +504,7 @@ export class QemuDriverState {
         await fillFirmware(def, {
           privileged: this.privileged,
           reset: resetNvram,
+          nvramDir: this.paths.nvramDir,
           dirs: this.firmwareDirs,
         }).catch(stopped);
       }

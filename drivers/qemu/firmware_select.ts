@@ -1,74 +1,34 @@
 /**
- * Firmware autoselection (`<os firmware='efi'|'bios'>`, and a read-only pflash loader whose
- * variable store and template are both missing) as libvirt's qemuFirmwareFillDomain starts it:
- * by QEMU's firmware descriptors (the files of `firmware/` under `/usr/share/qemu`, `/etc/qemu`
- * and, for a session driver, `$XDG_CONFIG_HOME/qemu`). Where no descriptor exists, libvirt's answers
- * are exact: autoselection fails with "Unable to find any firmware to satisfy 'efi'", the old
- * style loader goes on to its NVRAM preparation. Matching descriptors is not built: a start that
- * would need it is refused rather than booted on a firmware the definition did not ask for.
+ * Firmware autoselection as libvirt 9.0 does it at a fresh start (qemuFirmwareFillDomain): for
+ * `<os firmware='efi'|'bios'>`, and for a read-only pflash loader whose variable store and
+ * template are both missing, the first of QEMU's firmware descriptors (by file name) that
+ * satisfies the domain (qemuFirmwareMatchDomain) fills in the loader, the NVRAM template and
+ * store, and SMM (qemuFirmwareEnableFeatures) in the definition the start runs; the inactive
+ * definition keeps `firmware='efi'`. Without a match, autoselection fails with "Unable to find
+ * any firmware to satisfy 'efi'"; the old style loader goes on to its NVRAM preparation.
  *
  * @example
  * ```ts
  * import { fillFirmware } from "./firmware_select.ts";
  * declare const def: import("../../conf/domain/def.ts").DomainDef;
- * await fillFirmware(def, { privileged: false, reset: false });
+ * await fillFirmware(def, { privileged: false, reset: false, nvramDir: "/n" });
  * ```
  * @module
  */
 import type { DomainDef } from "../../conf/domain/def.ts";
+import { parseFeatures } from "../../conf/domain/features.ts";
 import { VirError } from "../../util/errors.ts";
-import { isLocalNvram, isReadonlyPflash, loaderOf } from "./loader.ts";
+import { child, element, type XmlElement } from "../../util/xml/mod.ts";
+import {
+  defaultNvramPath,
+  isLocalNvram,
+  isReadonlyPflash,
+  type LoaderDef,
+  loaderOf,
+  setOsChild,
+} from "./loader.ts";
 import { fileExists } from "./nvram.ts";
-import { unsupported } from "./command/unsupported.ts";
-
-/**
- * The folders libvirt reads firmware descriptors from (qemuInteropFetchConfigs), the least
- * specific first: QEMU's data folder, the host's configuration, and for a session driver the
- * user's own.
- *
- * @example
- * ```ts
- * import { descriptorDirs } from "./firmware_select.ts";
- * descriptorDirs(true); // ["/usr/share/qemu/firmware", "/etc/qemu/firmware"]
- * ```
- */
-export function descriptorDirs(privileged: boolean): string[] {
-  const home = Deno.env.get("HOME") ?? "/";
-  const config = Deno.env.get("XDG_CONFIG_HOME") || `${home}/.config`;
-  return [
-    "/usr/share/qemu/firmware",
-    "/etc/qemu/firmware",
-    ...(privileged ? [] : [`${config}/qemu/firmware`]),
-  ];
-}
-
-/**
- * The descriptors in effect, as qemuInteropFetchConfigs finds them: each file name once, from
- * the most specific folder that has it (an empty file there masks the others), dot files and
- * what is not a file left out, a folder that is not there having none.
- */
-async function descriptors(dirs: readonly string[]): Promise<string[]> {
-  const byName = new Map<string, string>();
-  for (const dir of dirs) {
-    try {
-      for await (const e of Deno.readDir(dir)) {
-        const path = `${dir}/${e.name}`;
-        if (e.name.startsWith(".") || !(await Deno.stat(path)).isFile) continue;
-        byName.set(e.name, path);
-      }
-    } catch (err) {
-      if (!(err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory)) {
-        throw err;
-      }
-    }
-  }
-  const found: string[] = [];
-  for (const name of [...byName.keys()].sort()) {
-    const path = byName.get(name)!;
-    if ((await Deno.stat(path)).size > 0) found.push(path);
-  }
-  return found;
-}
+import { descriptorDirs, type FirmwareDescriptor, readDescriptors } from "./firmware_descriptor.ts";
 
 /** How the start asks for a firmware. */
 export interface FirmwareFillOptions {
@@ -76,19 +36,157 @@ export interface FirmwareFillOptions {
   privileged: boolean;
   /** `VIR_DOMAIN_START_RESET_NVRAM`. */
   reset: boolean;
-  /** Where descriptors are looked for (default {@link descriptorDirs}). */
+  /** The driver's NVRAM folder, for a store the chosen firmware needs. */
+  nvramDir: string;
+  /** Where descriptors are looked for (default `descriptorDirs`). */
   dirs?: readonly string[];
 }
 
+/** g_pattern_match_simple: `*` any run, `?` any one character. */
+function globMatch(pattern: string, text: string): boolean {
+  const re = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${re}$`, "s").test(text);
+}
+
+/** The `<firmware><feature>` states of the definition. */
+function requestedFeatures(def: DomainDef): Map<string, string> {
+  const fw = def.os.extra.find((e) => e.name === "firmware");
+  return new Map(
+    (fw?.children ?? []).flatMap((c) =>
+      c.type === "element" ? [[c.attributes.name, c.attributes.enabled] as const] : []
+    ),
+  );
+}
+
+/** Whether `<pm>` asks for a suspend state (`suspend-to-mem`, `suspend-to-disk`). */
+function pmEnabled(def: DomainDef, name: string): boolean {
+  const pm = def.sections.find((s) => s.name === "pm");
+  return child(pm, name)?.attributes.enabled === "yes";
+}
+
+/** The SEV policy of a `<launchSecurity type='sev'>`, undefined without one. */
+function sevPolicy(def: DomainDef): number | undefined {
+  const sec = def.sections.find((s) => s.name === "launchSecurity");
+  if (sec?.attributes.type !== "sev") return undefined;
+  const policy = child(sec, "policy");
+  const text = policy?.children.map((c) => c.type === "text" ? c.text : "").join("") ?? "0";
+  return Number(text.trim());
+}
+
+/** VIR_QEMU_FIRMWARE_AMD_SEV_ES_POLICY. */
+const SEV_ES_POLICY = 1 << 2;
+
+/** The `<firmware>` features a descriptor must have (`yes`) or lack (`no`). */
+const REQUESTABLE = ["secure-boot", "enrolled-keys"];
+
+/** qemuFirmwareMatchDomain. */
+function matches(def: DomainDef, loader: LoaderDef | undefined, fw: FirmwareDescriptor): boolean {
+  let want = def.os.firmware === "efi" ? "uefi" : def.os.firmware;
+  if (!want && loader) {
+    // An old style loader: only the descriptor of that very flash image.
+    want = loader.type === "pflash" ? "uefi" : "bios";
+    if (fw.mapping.device !== "flash" || fw.mapping.executable.filename !== loader.path) {
+      return false;
+    }
+  }
+  if (!fw.interfaces.includes(want ?? "")) return false;
+  const machine = def.os.machine ?? "";
+  const target = fw.targets.some((t) =>
+    t.architecture === def.os.arch && t.machines.some((m) => globMatch(m, machine))
+  );
+  if (!target) return false;
+  const has = (f: string) => fw.features.includes(f);
+  if (pmEnabled(def, "suspend-to-mem") && !has("acpi-s3")) return false;
+  if (pmEnabled(def, "suspend-to-disk") && !has("acpi-s4")) return false;
+  const requested = requestedFeatures(def);
+  for (const feature of REQUESTABLE) {
+    const state = requested.get(feature);
+    if (state === "yes" && !has(feature)) return false;
+    if (state === "no" && has(feature)) return false;
+  }
+  if (loader?.secure === "yes" && !has("requires-smm")) return false;
+  if (fw.mapping.device === "flash") {
+    const mode = loader?.stateless === "yes" ? "stateless" : "split";
+    if (fw.mapping.mode !== mode) return false;
+  }
+  const sev = sevPolicy(def);
+  if (sev !== undefined) {
+    if (!has("amd-sev")) return false;
+    if (sev & SEV_ES_POLICY && !has("amd-sev-es")) return false;
+  }
+  return true;
+}
+
+/** The `<loader>` the chosen firmware makes, its other attributes kept, in libvirt's order. */
+function loaderElement(def: DomainDef, attrs: Record<string, string>, path: string): XmlElement {
+  const old = def.os.extra.find((e) => e.name === "loader")?.attributes ?? {};
+  const { readonly, secure, type, ...rest } = { ...old, ...attrs };
+  return element("loader", { readonly, secure, type, ...rest }, [path]);
+}
+
+/** The format libvirt refuses for a flash file other than raw. */
+function refuseFormat(file: { format: string }, what: string): void {
+  if (file.format === "raw") return;
+  throw VirError.report("QEMU", "OPERATION_UNSUPPORTED", `unsupported ${what} '${file.format}'`);
+}
+
+/** qemuFirmwareEnableFeatures: the chosen firmware into the definition the start runs. */
+function enable(def: DomainDef, fw: FirmwareDescriptor, nvramDir: string): void {
+  const map = fw.mapping;
+  const smm = fw.features.includes("requires-smm");
+  // A firmware that needs SMM gets a loader restricted to it.
+  const secure: Record<string, string> = smm ? { secure: "yes" } : {};
+  if (map.device === "flash") {
+    refuseFormat(map.executable, "flash format");
+    const attrs = { readonly: "yes", type: "pflash", ...secure };
+    setOsChild(def, loaderElement(def, attrs, map.executable.filename));
+    if (map.nvramTemplate) {
+      refuseFormat(map.nvramTemplate, "nvram template format");
+      // The definition's own store, else the default one, made from the template.
+      const store = loaderOf(def)?.nvram ? def.os.extra.find((e) => e.name === "nvram") : undefined;
+      const template = map.nvramTemplate.filename;
+      setOsChild(
+        def,
+        store
+          ? { ...store, attributes: { ...store.attributes, template } }
+          : element("nvram", { template }, [defaultNvramPath(nvramDir, def.name)]),
+      );
+    }
+  } else if (map.device === "memory") {
+    setOsChild(def, loaderElement(def, { type: "rom", ...secure }, map.filename));
+  } else {
+    setOsChild(def, element("kernel", {}, [map.filename]));
+  }
+  if (smm) enableSmm(def);
+  def.os.firmware = undefined;
+}
+
+/** requires-smm: SMM on unless the definition turned it off. */
+function enableSmm(def: DomainDef): void {
+  const features = def.sections.find((s) => s.name === "features");
+  const state = child(features, "smm")?.attributes.state;
+  if (state === "off") {
+    throw VirError.report(
+      "QEMU",
+      "OPERATION_INVALID",
+      "domain has SMM turned off but chosen firmware requires it",
+    );
+  }
+  if (state) return;
+  const kids = [...(features?.children ?? []), element("smm", { state: "on" })];
+  const next = parseFeatures([element("features", {}, kids as XmlElement[])])!;
+  if (features) features.children = next.children;
+  else def.sections.push(next);
+}
+
 /**
- * qemuFirmwareFillDomain at a fresh start: refuses autoselection when no descriptor satisfies
- * it (none exists), and any start that would need a descriptor's answer when some exist.
+ * qemuFirmwareFillDomain at a fresh start.
  *
  * @example
  * ```ts
  * import { fillFirmware } from "./firmware_select.ts";
  * declare const def: import("../../conf/domain/def.ts").DomainDef;
- * await fillFirmware(def, { privileged: false, reset: false, dirs: [] });
+ * await fillFirmware(def, { privileged: false, reset: false, nvramDir: "/n", dirs: [] });
  * // rejects "operation failed: Unable to find any firmware to satisfy 'efi'" for firmware='efi'
  * ```
  */
@@ -96,7 +194,7 @@ export async function fillFirmware(def: DomainDef, opts: FirmwareFillOptions): P
   const loader = loaderOf(def);
   const firmware = def.os.firmware;
   if (!firmware) {
-    // The old style read-only UEFI without a template: descriptors may name its template,
+    // The old style read-only UEFI without a template: a descriptor may name its template,
     // unless its store is already there (and is not to be reset).
     if (!isReadonlyPflash(loader) || loader.template) return;
     const nvram = loader.nvram;
@@ -112,19 +210,15 @@ export async function fillFirmware(def: DomainDef, opts: FirmwareFillOptions): P
     }
     if (nvram?.path && !opts.reset && (await fileExists(nvram.path))) return;
   }
-  const found = await descriptors(opts.dirs ?? descriptorDirs(opts.privileged));
-  if (found.length) {
-    throw unsupported(
-      `firmware selection by QEMU's firmware descriptors (${
-        found[0]
-      }) is not supported by edgevirt`,
-    );
-  }
-  if (firmware) {
+  const found = await readDescriptors(opts.dirs ?? descriptorDirs(opts.privileged));
+  const chosen = found.find((fw) => matches(def, loader, fw));
+  if (!chosen) {
+    if (!firmware) return;
     throw VirError.report(
       "QEMU",
       "OPERATION_FAILED",
       `Unable to find any firmware to satisfy '${firmware}'`,
     );
   }
+  enable(def, chosen, opts.nvramDir);
 }

@@ -12,6 +12,7 @@
  * @module
  */
 import type { DomainDef } from "../../conf/domain/def.ts";
+import { OS_KIDS_BEFORE_BOOT } from "../../conf/domain/os.ts";
 import { child, element, textOf, type XmlElement } from "../../util/xml/mod.ts";
 import { isQ35 } from "./default_devices.ts";
 import { unsupported } from "./command/unsupported.ts";
@@ -132,12 +133,36 @@ export function defaultNvramPath(nvramDir: string, name: string): string {
 export function nvramPostParse(def: DomainDef, nvramDir: string): void {
   const loader = loaderOf(def);
   if (!isReadonlyPflash(loader) || loader.nvram || loader.stateless === "yes") return;
-  const nvram = element("nvram", { template: loader.template }, [
-    defaultNvramPath(nvramDir, def.name),
-  ]);
-  const at = def.os.extra.findIndex((e) => e.name === "nvram");
-  if (at >= 0) def.os.extra[at] = nvram;
-  else def.os.extra.splice(def.os.extra.findIndex((e) => e.name === "loader") + 1, 0, nvram);
+  setOsChild(
+    def,
+    element("nvram", { template: loader.template }, [defaultNvramPath(nvramDir, def.name)]),
+  );
+}
+
+/** Rank of each `<os>` child written before the boot list, in libvirt's order. */
+const OS_RANK = new Map(OS_KIDS_BEFORE_BOOT.map((name, i) => [name, i]));
+
+/**
+ * Puts `el` into `<os>`: in place of the child of its name, else where libvirt writes it.
+ *
+ * @example
+ * ```ts
+ * import { setOsChild } from "./loader.ts";
+ * import { element } from "../../util/xml/mod.ts";
+ * declare const def: import("../../conf/domain/def.ts").DomainDef;
+ * setOsChild(def, element("loader", { type: "rom" }, ["/usr/share/seabios/bios.bin"]));
+ * ```
+ */
+export function setOsChild(def: DomainDef, el: XmlElement): void {
+  const extra = def.os.extra;
+  const at = extra.findIndex((e) => e.name === el.name);
+  if (at >= 0) {
+    extra[at] = el;
+    return;
+  }
+  const rank = OS_RANK.get(el.name)!;
+  const next = extra.findIndex((e) => (OS_RANK.get(e.name) ?? Infinity) > rank);
+  extra.splice(next < 0 ? extra.length : next, 0, el);
 }
 
 /** virStorageType names libvirt refuses for an NVRAM (qemuValidateDomainDefNvram). */
