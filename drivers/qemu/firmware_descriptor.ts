@@ -190,3 +190,68 @@ export async function readDescriptors(dirs: readonly string[]): Promise<Firmware
   }
   return out;
 }
+
+/** g_pattern_match_simple: `*` any run, `?` any one character. */
+function globMatch(pattern: string, text: string): boolean {
+  const re = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${re}$`, "s").test(text);
+}
+
+/**
+ * qemuFirmwareMatchesMachineArch: whether the descriptor targets `arch` with a machine pattern
+ * `machine` matches.
+ *
+ * @example
+ * ```ts
+ * import { targetsMachine } from "./firmware_descriptor.ts";
+ * declare const fw: import("./firmware_descriptor.ts").FirmwareDescriptor;
+ * targetsMachine(fw, "pc-q35-7.2", "x86_64"); // true for machines ["pc-q35-*"]
+ * ```
+ */
+export function targetsMachine(fw: FirmwareDescriptor, machine: string, arch: string): boolean {
+  return fw.targets.some((t) =>
+    t.architecture === arch && t.machines.some((m) => globMatch(m, machine))
+  );
+}
+
+/** What the descriptors offer one machine (qemuFirmwareGetSupported). */
+export interface SupportedFirmware {
+  /** Autoselectable firmware types, `bios` and `efi`, in libvirt's order. */
+  types: string[];
+  /** Whether one needs SMM (libvirt's test for a secure loader). */
+  secure: boolean;
+  /** The firmware images, each once. */
+  images: string[];
+}
+
+/**
+ * qemuFirmwareGetSupported: the firmware types, secure loaders and images the descriptors
+ * offer `machine` of `arch`.
+ *
+ * @example
+ * ```ts
+ * import { supportedFirmware } from "./firmware_descriptor.ts";
+ * supportedFirmware([], "pc-i440fx-7.2", "x86_64"); // { types: [], secure: false, images: [] }
+ * ```
+ */
+export function supportedFirmware(
+  fws: readonly FirmwareDescriptor[],
+  machine: string,
+  arch: string,
+): SupportedFirmware {
+  const mine = fws.filter((fw) => targetsMachine(fw, machine, arch));
+  const has = (i: string) => mine.some((fw) => fw.interfaces.includes(i));
+  const types = [["bios", "bios"], ["efi", "uefi"]].filter(([, i]) => has(i)).map(([t]) => t);
+  const images = mine.flatMap((fw) =>
+    fw.mapping.device === "flash"
+      ? [fw.mapping.executable.filename]
+      : fw.mapping.device === "memory"
+      ? [fw.mapping.filename]
+      : []
+  );
+  return {
+    types,
+    secure: mine.some((fw) => fw.features.includes("requires-smm")),
+    images: [...new Set(images)],
+  };
+}

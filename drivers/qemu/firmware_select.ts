@@ -28,7 +28,12 @@ import {
   setOsChild,
 } from "./loader.ts";
 import { fileExists } from "./nvram.ts";
-import { descriptorDirs, type FirmwareDescriptor, readDescriptors } from "./firmware_descriptor.ts";
+import {
+  descriptorDirs,
+  type FirmwareDescriptor,
+  readDescriptors,
+  targetsMachine,
+} from "./firmware_descriptor.ts";
 
 /** How the start asks for a firmware. */
 export interface FirmwareFillOptions {
@@ -40,12 +45,6 @@ export interface FirmwareFillOptions {
   nvramDir: string;
   /** Where descriptors are looked for (default `descriptorDirs`). */
   dirs?: readonly string[];
-}
-
-/** g_pattern_match_simple: `*` any run, `?` any one character. */
-function globMatch(pattern: string, text: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  return new RegExp(`^${re}$`, "s").test(text);
 }
 
 /** The `<firmware><feature>` states of the definition. */
@@ -90,11 +89,7 @@ function matches(def: DomainDef, loader: LoaderDef | undefined, fw: FirmwareDesc
     }
   }
   if (!fw.interfaces.includes(want ?? "")) return false;
-  const machine = def.os.machine ?? "";
-  const target = fw.targets.some((t) =>
-    t.architecture === def.os.arch && t.machines.some((m) => globMatch(m, machine))
-  );
-  if (!target) return false;
+  if (!targetsMachine(fw, def.os.machine ?? "", def.os.arch ?? "")) return false;
   const has = (f: string) => fw.features.includes(f);
   if (pmEnabled(def, "suspend-to-mem") && !has("acpi-s3")) return false;
   if (pmEnabled(def, "suspend-to-disk") && !has("acpi-s4")) return false;
