@@ -26,21 +26,28 @@ import { resolveTarget, type Target } from "./host_target.ts";
 import { hostCpuModel } from "./host_cpu_model.ts";
 import { cpuModeSupported } from "../cpu_update.ts";
 import { cpuDefElement } from "../../../conf/cpu/mod.ts";
+import { descriptorDirs, readDescriptors, supportedFirmware } from "../firmware_descriptor.ts";
+import { fileExists } from "../nvram.ts";
 
 /**
- * `<os>`: the loaders the driver starts (`-bios`, pflash), as libvirt lists them without
- * firmware descriptors (`virDomainCapsLoaderFormat`): no autoselectable firmware (the driver
- * refuses selection by descriptors), no loader paths, secure boot not offered.
+ * `<os>` (virQEMUCapsFillDomainOSCaps): the firmware types QEMU's descriptors let the driver
+ * autoselect for the machine, the images they name that exist, the loader types the driver
+ * starts (`-bios`, pflash), secure loaders when a descriptor needs SMM.
  */
-function osCaps(): XmlElement {
+async function osCaps(state: QemuDriverState, t: Target): Promise<XmlElement> {
+  const fws = await readDescriptors(state.firmwareDirs ?? descriptorDirs(state.privileged));
+  const offered = supportedFirmware(fws, t.machine, t.arch);
+  const images = [];
+  for (const image of offered.images) if (await fileExists(image)) images.push(image);
   const values = (name: string, list: string[]) =>
     element("enum", { name }, list.map((v) => element("value", {}, [v])));
   return element("os", { supported: "yes" }, [
-    element("enum", { name: "firmware" }),
+    values("firmware", offered.types),
     element("loader", { supported: "yes" }, [
+      ...images.map((image) => element("value", {}, [image])),
       values("type", ["rom", "pflash"]),
       values("readonly", ["yes", "no"]),
-      values("secure", ["no"]),
+      values("secure", offered.secure ? ["yes", "no"] : ["no"]),
     ]),
   ]);
 }
@@ -221,7 +228,7 @@ export async function domainCapabilitiesXML(
     element("vcpu", { max: maxCpus }),
     // The iothread object of every QEMU libvirt 9.0 supports.
     element("iothreads", { supported: "yes" }),
-    osCaps(),
+    await osCaps(state, t),
     cpu(t),
     no("memoryBacking"),
     devices(state, t),

@@ -5,7 +5,8 @@
  * loader, read-only, writable and stateless pflash loaders, secure boot, NVRAM stores made from
  * their template at start or kept, reset by `VIR_DOMAIN_START_RESET_NVRAM`, kept or removed by
  * undefine's flags, missing files, firmware autoselection without descriptors, SMM's TSEG, the
- * refusal of internal snapshots with pflash. The loader's part
+ * refusal of internal snapshots with pflash; with descriptors (`expected_descriptors.json`), the
+ * firmware libvirt chose for each domain, and the `<os>` of its domain capabilities. The loader's part
  * of the command line (`-bios`, the pflash `-blockdev`s, the machine's `smm`/`pflash0`/`pflash1`,
  * `-global`) is libvirt's, the inactive and live XML's `<os>` are libvirt's.
  *
@@ -32,6 +33,7 @@ interface Step {
   xml?: string;
   name?: string;
   json?: unknown;
+  machine?: string;
   file?: string;
   size?: number;
   byte?: number;
@@ -147,6 +149,10 @@ async function replay(steps: Step[]): Promise<number> {
           assert.deepEqual(firmwareArgs(argvs.at(-1)!).map(masked), wantArgs, "argv");
         }
         return step.ok;
+      case "domcaps":
+        return masked(
+          await conn.connectGetDomainCapabilities!(null, null, step.machine!, "qemu", 0),
+        );
       case "descriptor":
         return await Deno.writeTextFile(
           local(`@FW@/${step.name}`),
@@ -195,7 +201,11 @@ async function replay(steps: Step[]): Promise<number> {
         const words = step.error.message.replace(QEMU_EXIT, "");
         assert.ok(message?.endsWith(words), `${label}: ${message} ends with ${words}`);
       } else if (step.error) assert.deepEqual(got, { error: step.error }, label);
-      else if (step.op === "xml") {
+      else if (step.op === "domcaps") {
+        const os = (xml: string) => xml.match(/<os [\s\S]*?<\/os>/)?.[0];
+        assert.ok(os(step.ok as string));
+        assert.equal(os(got.ok as string), os(step.ok as string), label);
+      } else if (step.op === "xml") {
         assert.deepEqual(osOf(got.ok as string), osOf(step.ok as string), label);
       } else assert.deepEqual(got, { ok: step.ok }, label);
       compared++;
