@@ -22,7 +22,6 @@ import { QemuExitedError } from "../../../drivers/qemu/process/launcher.ts";
 import { createRegistry } from "../../../util/registry.ts";
 import type { DomainRef } from "../../../util/driver.ts";
 import { VirError } from "../../../util/errors.ts";
-import { VIR } from "../../../util/constants.ts";
 import { strerror } from "../../../util/strerror.ts";
 import { blockLauncher } from "./fake_qmp/block_launcher.ts";
 import { run as runCommand } from "./disk_fixtures.ts";
