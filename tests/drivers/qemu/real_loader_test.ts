@@ -2,12 +2,14 @@
 // a read-only pflash loader's are what the guest reads below 4 GiB (where x86 maps the firmware,
 // the reset vector in its last 16 bytes), the NVRAM QEMU writes to is the copy of its template the
 // start made, and a missing firmware file is QEMU's own refusal, marked as a file the definition
-// named. Without QEMU this test is ignored on a developer machine but FAILS in CI.
+// named; `firmware='efi'` boots the image a firmware descriptor names. Without QEMU these tests
+// are ignored on a developer machine but FAIL in CI.
 import assert from "node:assert/strict";
 import { isReachedFileError, reachedFileErrno } from "../../../util/reached_file.ts";
 import { VirError } from "../../../util/errors.ts";
-import type { KeepingLauncher } from "./real_qemu.ts";
-import { realQemuTest, withRealDriver } from "./real_qemu.ts";
+import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
+import type { DriverConnection } from "../../../util/driver.ts";
+import { KeepingLauncher, realQemuTest, withRealDriver } from "./real_qemu.ts";
 
 /** `size` bytes of `hlt`, ending with a 16-byte signature: where the reset vector lies. */
 function firmware(size: number, tag: number): Uint8Array {
@@ -92,4 +94,52 @@ realQemuTest({
       assert.match(gonePf.message, new RegExp(`Could not open '${dir}/gone.fd': No such file`));
       assert.ok(isReachedFileError(gonePf));
     }),
+});
+
+realQemuTest({
+  name: "real QEMU: firmware='efi' boots the firmware a descriptor names, on its NVRAM copy",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "ev-qemu-fwsel-" });
+    const launcher = new KeepingLauncher();
+    const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
+      stateDir: `${dir}/state`,
+      launcher,
+      firmwareDirs: [`${dir}/firmware`],
+    }) as DriverConnection;
+    try {
+      const code = firmware(256 * 1024, 0x30);
+      await Deno.writeFile(`${dir}/code.fd`, code);
+      await Deno.writeFile(`${dir}/vars.fd`, new Uint8Array(128 * 1024).fill(0x77));
+      await Deno.mkdir(`${dir}/firmware`);
+      await Deno.writeTextFile(
+        `${dir}/firmware/50-test.json`,
+        JSON.stringify({
+          "interface-types": ["uefi"],
+          mapping: {
+            device: "flash",
+            executable: { filename: `${dir}/code.fd`, format: "raw" },
+            "nvram-template": { filename: `${dir}/vars.fd`, format: "raw" },
+          },
+          targets: [{ architecture: "x86_64", machines: ["pc-i440fx-*"] }],
+          features: ["acpi-s3"],
+        }),
+      );
+      const xml = domain("efi", "", "<acpi/>").replace("<os>", "<os firmware='efi'>");
+      const dom = await conn.domainCreateXML!(xml, 1);
+      assert.deepEqual(await resetVector(launcher), [...code.subarray(-16)]);
+      const nvram = `${dir}/state/nvram/efi_VARS.fd`;
+      assert.deepEqual(await Deno.readFile(nvram), new Uint8Array(128 * 1024).fill(0x77));
+      assert.match(
+        await conn.domainGetXMLDesc!(dom, 0),
+        new RegExp(`<loader readonly='yes' type='pflash'>${dir}/code.fd</loader>`),
+      );
+      await conn.domainDestroyFlags!(dom, 0);
+    } finally {
+      for (const p of launcher.procs) if (p.alive()) p.kill("SIGKILL");
+      await conn.connectClose();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
