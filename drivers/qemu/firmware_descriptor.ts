@@ -11,6 +11,7 @@
  * ```
  * @module
  */
+import { isKnownArch } from "../../conf/capabilities/cpu_models.ts";
 import { VirError } from "../../util/errors.ts";
 
 /** A firmware image file and its format. */
@@ -97,14 +98,6 @@ const FEATURES = [
   "verbose-dynamic",
   "verbose-static",
 ];
-/** virArch names a descriptor may target (those of the guests libvirt's QEMU driver runs). */
-const ARCHES = new Set(
-  ("aarch64 alpha armv6l armv7b armv7l cris i686 m68k microblaze microblazeel mips mipsel " +
-    "mips64 mips64el openrisc parisc parisc64 ppc ppcle ppc64 ppc64le ppcemb riscv32 riscv64 " +
-    "s390 s390x sh4 sh4eb sparc sparc64 unicore32 x86_64 xtensa xtensaeb loongarch64")
-    .split(" "),
-);
-
 type Json = Record<string, unknown>;
 const fail = (message: string) => VirError.report("QEMU", "INTERNAL_ERROR", message);
 const isObject = (v: unknown): v is Json =>
@@ -164,7 +157,7 @@ function parseDescriptor(text: string, path: string): FirmwareDescriptor {
     const target = isObject(t) ? t : {};
     const arch = target.architecture;
     if (typeof arch !== "string") throw fail(`missing 'architecture' in '${path}'`);
-    if (!ARCHES.has(arch)) throw fail(`unknown architecture '${arch}'`);
+    if (!isKnownArch(arch)) throw fail(`unknown architecture '${arch}'`);
     if (!Array.isArray(target.machines)) throw fail(`missing 'machines' in '${path}'`);
     return { architecture: arch, machines: target.machines.map(String) };
   });
