@@ -161,13 +161,6 @@ export async function restoreDomain(
 ): Promise<DomainRef> {
   checkFlags(flags, SAVE_FLAGS | E.DOMAIN_SAVE_RESET_NVRAM, "qemuDomainRestoreFlags", "QEMU");
   refuseBypassCache((flags & E.DOMAIN_SAVE_BYPASS_CACHE) !== 0);
-  if (flags & E.DOMAIN_SAVE_RESET_NVRAM) {
-    throw VirError.report(
-      "QEMU",
-      "OPERATION_UNSUPPORTED",
-      "no NVRAM to reset: edgevirt boots BIOS guests only",
-    );
-  }
   const image = await readSaveImage(path);
   let def = s.parse(image.xml);
   if (dxml !== undefined) {

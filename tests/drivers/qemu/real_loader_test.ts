@@ -73,6 +73,18 @@ realQemuTest({
       assert.equal(node("libvirt-pflash0-format")?.file, `${dir}/code.fd`);
       assert.equal(node("libvirt-pflash1-format")?.ro, false);
       assert.equal(node("libvirt-pflash1-format")?.file, nvram);
+      // A restore keeps the store as the saved domain left it, or resets it with
+      // VIR_DOMAIN_SAVE_RESET_NVRAM.
+      const image = `${dir}/pf.save`;
+      const ones = new Uint8Array(128 * 1024).fill(1);
+      for (
+        const [flags, want] of [[0, ones], [8, new Uint8Array(128 * 1024).fill(0x5a)]] as const
+      ) {
+        await conn.domainSaveFlags!(pf, image, null, 0);
+        await Deno.writeFile(nvram, ones);
+        await conn.domainRestoreFlags!(image, null, flags);
+        assert.deepEqual(await Deno.readFile(nvram), want, `restore flags ${flags}`);
+      }
       await conn.domainDestroyFlags!(pf, 0);
       await assert.rejects(conn.domainUndefineFlags!(pf, 0), /cannot undefine domain with nvram/);
       await conn.domainUndefineFlags!(pf, 4); // VIR_DOMAIN_UNDEFINE_NVRAM
