@@ -1,6 +1,6 @@
 import { VIR } from "../util/constants.ts";
 import { VirError } from "../util/errors.ts";
-import { isReachedFileError } from "../util/reached_file.ts";
+import { reachedFileErrno } from "../util/reached_file.ts";
 import type { CallDecl, FileArg } from "../util/contract/mod.ts";
 
 type ErrName = keyof typeof VIR & `ERR_${string}`;
@@ -307,7 +307,8 @@ export function markCallError(
  * ```
  */
 export function httpStatus(e: VirError): number {
-  const byCall = CALL_STATUS.get(e) ?? (isReachedFileError(e) ? errnoStatus(e.message) : undefined);
+  const errno = reachedFileErrno(e);
+  const byCall = CALL_STATUS.get(e) ?? (errno === undefined ? undefined : ERRNO_STATUS.get(errno));
   if (byCall) return byCall;
   for (const [code, match, status] of BY_MESSAGE) {
     if (e.code === code && match.test(e.message)) return status;

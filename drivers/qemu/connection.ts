@@ -129,6 +129,7 @@ import { snapshotReads } from "./api/state_snapshot_list.ts";
 import { undefineSnapshots } from "./api/state_snapshot_store.ts";
 import { checkpointCalls } from "./api/checkpoint.ts";
 import { undefineCheckpoints } from "./api/checkpoint_store.ts";
+import { checkUndefineFlags, undefineNvram } from "./nvram.ts";
 import * as agentApi from "./agent/agent_api.ts";
 import { baselineCpu, compareCpu, hostCpu } from "./api/host_cpu.ts";
 import { baselineHypervisorCpu, compareHypervisorCpu } from "./api/host_cpu_hyp.ts";
@@ -430,7 +431,12 @@ export class QemuConnection implements DriverConnection {
   }
 
   async domainCreateXML(xml: string, flags: number): Promise<DomainRef> {
-    checkFlags(flags, E.DOMAIN_START_PAUSED, "qemuDomainCreateXML", "QEMU");
+    checkFlags(
+      flags,
+      E.DOMAIN_START_PAUSED | E.DOMAIN_START_RESET_NVRAM,
+      "qemuDomainCreateXML",
+      "QEMU",
+    );
     const { obj } = this.#s.domains.add(this.#s.parseNew(xml), { live: true, checkLive: true });
     await obj.job.run(() => this.#s.start(obj, flags));
     return refOf(obj);
@@ -438,6 +444,7 @@ export class QemuConnection implements DriverConnection {
 
   async domainUndefineFlags(dom: DomainRef, flags: number): Promise<void> {
     checkFlags(flags, 0x7f, "qemuDomainUndefineFlags", "QEMU");
+    checkUndefineFlags(flags);
     const obj = this.#obj(dom);
     if (!obj.persistent) {
       throw VirError.report("QEMU", "OPERATION_INVALID", "cannot undefine transient domain");
@@ -445,6 +452,7 @@ export class QemuConnection implements DriverConnection {
     await undefineSnapshots(this.#s, obj, flags);
     await undefineCheckpoints(this.#s, obj, flags);
     await undefineManagedSave(this.#s, obj, flags);
+    await undefineNvram(obj.def, this.#s.paths.nvramDir, flags);
     await this.#s.deleteConfig(obj);
     this.#s.emit(obj, E.DOMAIN_EVENT_UNDEFINED, E.DOMAIN_EVENT_UNDEFINED_REMOVED);
     if (isActive(obj)) obj.persistent = false;
@@ -452,7 +460,12 @@ export class QemuConnection implements DriverConnection {
   }
 
   async domainCreateWithFlags(dom: DomainRef, flags: number): Promise<DomainRef> {
-    checkFlags(flags, E.DOMAIN_START_PAUSED, "qemuDomainCreateWithFlags", "QEMU");
+    checkFlags(
+      flags,
+      E.DOMAIN_START_PAUSED | E.DOMAIN_START_RESET_NVRAM,
+      "qemuDomainCreateWithFlags",
+      "QEMU",
+    );
     const obj = this.#obj(dom);
     await obj.job.run(async () => {
       if (!(await startFromManagedSave(this.#s, obj, flags))) await this.#s.start(obj, flags);

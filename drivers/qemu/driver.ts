@@ -36,6 +36,8 @@ export interface QemuConnectOptions extends ConnectOptions {
   devRoot?: string;
   /** The directories searched for QEMU binaries (default: the PATH; tests pass their own). */
   binaryDirs?: string[];
+  /** The folders of QEMU's firmware descriptors (default: libvirt's; tests pass their own). */
+  firmwareDirs?: string[];
   /**
    * `qemu:///system`: the cgroup hierarchies and root domains are placed under (default: the
    * host's mounts, root "/"); tests pass a temporary tree or root.
@@ -141,6 +143,7 @@ async function openState(
       sysfsRoot: options.sysfsRoot,
       devRoot: options.devRoot,
       binaryDirs: options.binaryDirs,
+      firmwareDirs: options.firmwareDirs,
       // libvirt's session daemon has no cgroups; the system one takes the host's.
       privileged,
       cgroups: privileged ? options.cgroups ?? hostCgroupMounts() : undefined,

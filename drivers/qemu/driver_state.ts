@@ -59,6 +59,10 @@ import {
   statusPath,
 } from "./process/status.ts";
 import { DEFAULT_EMULATOR, qemuPostParse } from "./postparse.ts";
+import { nvramPostParse, validateLoader } from "./loader.ts";
+import { fillFirmware } from "./firmware_select.ts";
+import { prepareNvram } from "./nvram.ts";
+import { markMissingRom } from "./loader_missing.ts";
 import { resetShutsDown } from "./lifecycle_actions.ts";
 import { removeDeviceAlias } from "./api/device_detach.ts";
 import { removeVanishedNics } from "./api/device_nic_live.ts";
@@ -167,6 +171,11 @@ export interface QemuStateOptions {
    */
   binaryDirs?: string[];
   /**
+   * The folders searched for QEMU's firmware descriptors (default: libvirt's, see
+   * `firmware_select.ts`); tests pass their own, independent of what the host installed.
+   */
+  firmwareDirs?: string[];
+  /**
    * The cgroup hierarchies domains are placed in (libvirt's privileged driver); without them
    * (`qemu:///session`) no domain has cgroups and what needs them is refused.
    */
@@ -235,6 +244,8 @@ export class QemuDriverState {
   readonly devRoot: string;
   /** See {@link QemuStateOptions.binaryDirs}; undefined: the PATH. */
   readonly binaryDirs?: string[];
+  /** See {@link QemuStateOptions.firmwareDirs}. */
+  readonly firmwareDirs?: string[];
   /** Where domains' cgroups go; undefined: none (session mode, or no controller). */
   readonly cgroups?: CgroupMounts;
   /** libvirt's `driver->privileged`. */
@@ -252,6 +263,7 @@ export class QemuDriverState {
     this.hostdevs = hostdevManager(this, new Sysfs({ root: options.sysfsRoot }), this.paths.runDir);
     this.devRoot = options.devRoot ?? "/dev";
     this.binaryDirs = options.binaryDirs;
+    this.firmwareDirs = options.firmwareDirs;
     this.nicContext = {
       secondaries: this.secondaries,
       taps: options.taps ?? new SystemTapHost(),
@@ -269,6 +281,7 @@ export class QemuDriverState {
     const s = new QemuDriverState(options);
     await Deno.mkdir(`${s.paths.configDir}/autostart`, { recursive: true });
     await Deno.mkdir(s.paths.runDir, { recursive: true });
+    await Deno.mkdir(s.paths.nvramDir, { recursive: true });
     await removeUnfinishedWrites(s.paths.configDir);
     await removeUnfinishedWrites(s.paths.runDir);
     await s.#loadConfigs();
@@ -327,6 +340,7 @@ export class QemuDriverState {
   parse(xml: string, flags = 0, status = false): DomainDef {
     const def = parseDomainXML(xml, flags, status);
     qemuPostParse(def);
+    nvramPostParse(def, this.paths.nvramDir);
     return def;
   }
 
@@ -485,6 +499,18 @@ export class QemuDriverState {
       checkStartTaints(taints, def, { rootQemu: this.#rootQemu(), caps, incoming: !!from });
       const domainStorage = await prepareDomainStorage(def, this.secondaries, !from)
         .catch(stopped);
+      const resetNvram = (flags & E.DOMAIN_START_RESET_NVRAM) !== 0;
+      // Autoselection only for a fresh start: a restored domain has its firmware already.
+      if (!from) {
+        await fillFirmware(def, {
+          privileged: this.privileged,
+          reset: resetNvram,
+          nvramDir: this.paths.nvramDir,
+          dirs: this.firmwareDirs,
+        }).catch(stopped);
+      }
+      validateLoader(def);
+      await prepareNvram(def, resetNvram).catch(stopped);
       const volumes = domainStorage.volumes;
       const sourceNodes = numberDiskSources(def, domainStorage.emptied);
       nics = await prepareNics(def, this.nicContext);
@@ -508,9 +534,10 @@ export class QemuDriverState {
           argv,
           monitorPath,
           fds,
-        ).catch((err) => {
+        ).catch(async (err) => {
+          if (!(err instanceof QemuExitedError)) throw err;
           // A bridge helper QEMU ran refused: its own words, as libvirt reports them.
-          throw (err instanceof QemuExitedError && startHelperFailure(def, err.stderr)) || err;
+          throw startHelperFailure(def, err.stderr) || await markMissingRom(def, err);
         });
       } finally {
         // QEMU has read its keys once its monitor answers (or it is gone).

@@ -16,6 +16,8 @@ import { placeVirtioChannels } from "./virtio_serial.ts";
 import { validateDiskFrontend } from "./disk_validate.ts";
 import { validateIOThreadUsers } from "./iothread_validate.ts";
 import { validateDiskTransient } from "./disk_transient_validate.ts";
+import { validateLoader } from "./loader.ts";
+import { validateTseg } from "./smm.ts";
 
 /** Machine type aliases of QEMU 7.2. */
 const MACHINE_ALIASES: Record<string, string> = { pc: "pc-i440fx-7.2", q35: "pc-q35-7.2" };
@@ -75,6 +77,8 @@ export function qemuPostParse(def: DomainDef): void {
     validateDiskTransient(disk);
   }
   validateIOThreadUsers(def);
+  validateLoader(def);
+  validateTseg(def);
   assignPciAddresses(def);
   assignUsbAddresses(def);
 }

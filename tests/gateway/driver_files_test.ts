@@ -1,10 +1,11 @@
 /**
  * A file the QEMU driver reaches on its own — a disk's image at a start, a create, a restore, a
- * hot-plug and a media change, a volume's path, a kernel QEMU cannot open — answers libvirt's
+ * hot-plug and a media change, a volume's path, a kernel or ROM loader QEMU cannot open, an NVRAM
+ * template the start cannot copy — answers libvirt's
  * error with the status of its errno (404 missing, 400 not a file of the kind needed), never a
  * 500, over HTTP; the WebSocket carries the same error (issue 14). On `qemu:///session` with a
  * fake QEMU, the host's storage driver beside it; the errors' texts are libvirt 9.0's
- * (`tests/drivers/qemu/disk_startup_test.ts` replays them as recorded).
+ * (`tests/drivers/qemu/disk_startup_test.ts` and `loader_test.ts` replay them as recorded).
  */
 import assert from "node:assert/strict";
 import { qemuConnectDriver, type QemuConnectOptions } from "../../drivers/qemu/mod.ts";
@@ -52,6 +53,14 @@ Deno.test("a file the QEMU driver reaches is its errno's 4xx with libvirt's erro
           "",
         );
       });
+    }
+    const bios = argv[argv.indexOf("-bios") + 1];
+    if (argv.includes("-bios") && !(await Deno.stat(bios).catch(() => undefined))) {
+      throw new QemuExitedError(
+        "QEMU unexpectedly closed the monitor (exit status 1): " +
+          `qemu: could not load PC BIOS '${bios}'`,
+        "",
+      );
     }
     return launch(emulator, argv, monitor, fds);
   };
@@ -157,6 +166,34 @@ Deno.test("a file the QEMU driver reaches is its errno's 4xx with libvirt's erro
       domain: 10,
       message: "internal error: QEMU unexpectedly closed the monitor (exit status 1): " +
         `qemu: could not open kernel file '${d}/nokernel': No such file or directory`,
+    });
+    // A ROM loader QEMU cannot load: QEMU's words name no errno; the driver found it.
+    const rom = await ok("domainDefineXMLFlags", [
+      domain("rom", "", `<loader type='rom'>${d}/nobios.bin</loader>`),
+      0,
+    ]);
+    await refused("a missing ROM loader", "domainCreateWithFlags", [rom, 0], {
+      status: 404,
+      code: 1,
+      domain: 10,
+      message: "internal error: QEMU unexpectedly closed the monitor (exit status 1): " +
+        `qemu: could not load PC BIOS '${d}/nobios.bin'`,
+    });
+    // An NVRAM template the start cannot copy (qemuPrepareNVRAM): libvirt's system error.
+    const vars = await ok("domainDefineXMLFlags", [
+      domain(
+        "uefi",
+        "",
+        `<loader readonly='yes' type='pflash'>${d}/vda.img</loader>` +
+          `<nvram template='${d}/novars.fd'/>`,
+      ).replace("<devices>", "<features><acpi/></features><devices>"),
+      0,
+    ]);
+    await refused("a missing NVRAM template", "domainCreateWithFlags", [vars, 0], {
+      status: 404,
+      code: 38,
+      domain: 10,
+      message: `Failed to open file '${d}/novars.fd': No such file or directory`,
     });
 
     // A volume whose file went away behind its pool's back.

@@ -6,8 +6,7 @@
  * this driver really starts. Every device value is tried on the driver's own start path (the
  * domain is parsed, completed and turned into a QEMU command line, never run), and kept only
  * when the command line is made and names devices the binary has (`qom-list-types`). What the
- * command line does not carry out (firmware loaders, memory backing, guest features)
- * is `supported='no'`. The CPU modes are libvirt's, each started as libvirt starts it
+ * command line does not carry out (memory backing, guest features) is `supported='no'`. The CPU modes are libvirt's, each started as libvirt starts it
  * (cpu_update.ts): host-passthrough with KVM, maximum with QEMU's `max`, the host model QEMU's
  * expansion gives, and QEMU's models that libvirt's CPU map knows, with QEMU's usability for the
  * accelerator.
@@ -27,6 +26,31 @@ import { resolveTarget, type Target } from "./host_target.ts";
 import { hostCpuModel } from "./host_cpu_model.ts";
 import { cpuModeSupported } from "../cpu_update.ts";
 import { cpuDefElement } from "../../../conf/cpu/mod.ts";
+import { descriptorDirs, readDescriptors, supportedFirmware } from "../firmware_descriptor.ts";
+import { fileExists } from "../nvram.ts";
+
+/**
+ * `<os>` (virQEMUCapsFillDomainOSCaps): the firmware types QEMU's descriptors let the driver
+ * autoselect for the machine, the images they name that exist, the loader types the driver
+ * starts (`-bios`, pflash), secure loaders when a descriptor needs SMM.
+ */
+async function osCaps(state: QemuDriverState, t: Target): Promise<XmlElement> {
+  const fws = await readDescriptors(state.firmwareDirs ?? descriptorDirs(state.privileged));
+  const offered = supportedFirmware(fws, t.machine, t.arch);
+  const images = [];
+  for (const image of offered.images) if (await fileExists(image)) images.push(image);
+  const values = (name: string, list: string[]) =>
+    element("enum", { name }, list.map((v) => element("value", {}, [v])));
+  return element("os", { supported: "yes" }, [
+    values("firmware", offered.types),
+    element("loader", { supported: "yes" }, [
+      ...images.map((image) => element("value", {}, [image])),
+      values("type", ["rom", "pflash"]),
+      values("readonly", ["yes", "no"]),
+      values("secure", offered.secure ? ["yes", "no"] : ["no"]),
+    ]),
+  ]);
+}
 
 /** Whether the driver would start a domain of `target` holding `devices`. */
 function starts(state: QemuDriverState, target: Target, devices: string): boolean {
@@ -204,7 +228,7 @@ export async function domainCapabilitiesXML(
     element("vcpu", { max: maxCpus }),
     // The iothread object of every QEMU libvirt 9.0 supports.
     element("iothreads", { supported: "yes" }),
-    no("os"),
+    await osCaps(state, t),
     cpu(t),
     no("memoryBacking"),
     devices(state, t),

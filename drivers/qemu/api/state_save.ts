@@ -161,13 +161,6 @@ export async function restoreDomain(
 ): Promise<DomainRef> {
   checkFlags(flags, SAVE_FLAGS | E.DOMAIN_SAVE_RESET_NVRAM, "qemuDomainRestoreFlags", "QEMU");
   refuseBypassCache((flags & E.DOMAIN_SAVE_BYPASS_CACHE) !== 0);
-  if (flags & E.DOMAIN_SAVE_RESET_NVRAM) {
-    throw VirError.report(
-      "QEMU",
-      "OPERATION_UNSUPPORTED",
-      "no NVRAM to reset: edgevirt boots BIOS guests only",
-    );
-  }
   const image = await readSaveImage(path);
   let def = s.parse(image.xml);
   if (dxml !== undefined) {
@@ -202,7 +195,9 @@ async function startFromImage(
   const paused = (flags & E.DOMAIN_SAVE_PAUSED) !== 0 ||
     (!image.wasRunning && !(flags & E.DOMAIN_SAVE_RUNNING));
   const from = `exec:tail -c +${image.streamOffset + 1} ${shellQuote(path)}`;
-  await s.start(obj, paused ? E.DOMAIN_START_PAUSED : 0, {
+  // qemuProcessStart's RESET_NVRAM: the variable store is the template again.
+  const reset = flags & E.DOMAIN_SAVE_RESET_NVRAM ? E.DOMAIN_START_RESET_NVRAM : 0;
+  await s.start(obj, (paused ? E.DOMAIN_START_PAUSED : 0) | reset, {
     argv: ["-incoming", "defer"],
     prepare: (mon: QemuMonitor) =>
       runAsyncJob(obj, E.DOMAIN_JOB_OPERATION_RESTORE, "domain restore job", async () => {
@@ -351,7 +346,8 @@ export async function startFromManagedSave(
   // virDomainObjAssignDef(live): the saved domain runs; the configuration stays aside.
   setDefTransient(obj);
   obj.def = def;
-  const saveFlags = flags & E.DOMAIN_START_PAUSED ? E.DOMAIN_SAVE_PAUSED : 0;
+  const saveFlags = (flags & E.DOMAIN_START_PAUSED ? E.DOMAIN_SAVE_PAUSED : 0) |
+    (flags & E.DOMAIN_START_RESET_NVRAM ? E.DOMAIN_SAVE_RESET_NVRAM : 0);
   await startFromImage(s, obj, path, image, saveFlags);
   await Deno.remove(path).catch(() => {});
   return true;

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { isPflash, loaderOf } from "../loader.ts";
 import { refuseTransientMigration } from "./transient_disks.ts";
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import { isActive, setDefTransient } from "../../../conf/objects/domain_obj.ts";
@@ -220,6 +221,15 @@ async function takeSnapshot(
   if (def.memory === "internal" && !disks.length) {
     throw unsupported(
       "internal and full system snapshots require all disks to be selected for snapshot",
+    );
+  }
+  // qemuSnapshotPrepare: QEMU would write the memory into a raw variable store, and qemu-img
+  // would leave it out of a shut-off domain's snapshot.
+  if (disks.length && isPflash(loaderOf(dom))) {
+    throw VirError.report(
+      "QEMU",
+      "OPERATION_UNSUPPORTED",
+      "internal snapshots of a VM with pflash based firmware are not supported",
     );
   }
   if (!active) return await qemuImgSnapshot("-c", def.name, disks);

@@ -10,6 +10,9 @@ import type { XmlElement } from "../../../util/xml/mod.ts";
 import type { VcpuState } from "../hotplug/types.ts";
 import { child, textOf } from "../../../util/xml/mod.ts";
 import { isQ35 } from "../default_devices.ts";
+import { loaderOf } from "../loader.ts";
+import { loaderArgs, pflashArgs } from "./firmware_args.ts";
+import { smmMachineOption, tsegArgs } from "../smm.ts";
 import { helperNetdev } from "../net/bridge_helper.ts";
 import type { NicRuntime } from "../net/nics.ts";
 import { authOf, type DiskSecret, encryptionOf } from "../disk_secret.ts";
@@ -125,19 +128,27 @@ function cpuArg(def: DomainDef): string | undefined {
  */
 export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandOptions): string[] {
   const memory = memoryArgs(def);
+  const loader = loaderOf(def);
+  const pflash = pflashArgs(loader);
   const argv = [
     "-name",
     `guest=${optValue(def.name)},debug-threads=on`,
     "-S",
     "-no-user-config",
     "-nodefaults",
+    ...pflash.blockdevs,
     "-machine",
-    `${optValue(def.os.machine ?? "pc")},usb=off${memory.machineProps}`,
+    // As qemuBuildMachineCommandLine: features (SMM), then memory, then the pflash nodes.
+    `${optValue(def.os.machine ?? "pc")},usb=off${
+      smmMachineOption(def)
+    }${memory.machineProps}${pflash.machine}`,
     "-accel",
     opts.accel,
+    ...tsegArgs(def),
   ];
   const cpu = cpuArg(def);
   if (cpu) argv.push("-cpu", cpu);
+  argv.push(...loaderArgs(loader));
   argv.push(
     "-m",
     `size=${def.memory.total}k`,

@@ -8,7 +8,7 @@ import { VirError } from "../../../util/errors.ts";
 import { strerror } from "../../../util/strerror.ts";
 
 /**
- * Writes `text` to `path.new`, syncs it to disk, then renames it over `path`; failures are
+ * Writes `data` (text or bytes) to `path.new`, syncs it to disk, then renames it over `path`; failures are
  * libvirt's errors (`Failed to create file '….new': File name too long`, …) and leave `path`
  * as it was.
  *
@@ -18,7 +18,7 @@ import { strerror } from "../../../util/strerror.ts";
  * await writeFileAtomic("/tmp/vm.xml", "<domain/>");
  * ```
  */
-export function writeFileAtomic(path: string, text: string): Promise<void> {
+export function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const tmp = `${path}.new`;
   // Synchronous calls: for a few KiB they cost less than the hops of async file ops, a status
   // save sits on the path of every live change (a vCPU hotplug waits for it), and no other
@@ -33,7 +33,7 @@ export function writeFileAtomic(path: string, text: string): Promise<void> {
   }
   let error: VirError | undefined;
   try {
-    const bytes = new TextEncoder().encode(text);
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
     for (let done = 0; done < bytes.length;) done += file.writeSync(bytes.subarray(done));
   } catch (err) {
     error = fail("cannot write data to file", err);

@@ -18,6 +18,8 @@ export interface QemuPaths {
   snapshotDir: string;
   /** Checkpoint metadata of each domain (libvirt's `checkpointDir`). */
   checkpointDir: string;
+  /** Firmware variable stores (libvirt's `nvramDir`): `<name>_VARS.fd` of each UEFI domain. */
+  nvramDir: string;
 }
 
 /**
@@ -45,6 +47,7 @@ export function qemuPaths(system: boolean, stateDir?: string): QemuPaths {
       saveDir: `${base}/save`,
       snapshotDir: `${base}/snapshot`,
       checkpointDir: `${base}/checkpoint`,
+      nvramDir: `${base}/nvram`,
     };
   }
   const home = Deno.env.get("HOME") ?? "/tmp";
@@ -52,7 +55,7 @@ export function qemuPaths(system: boolean, stateDir?: string): QemuPaths {
   const run = Deno.env.get("XDG_RUNTIME_DIR") ||
     Deno.env.get("XDG_STATE_HOME") || `${home}/.local/state`;
   const cache = Deno.env.get("XDG_CACHE_HOME") || `${home}/.cache`;
-  // Save images, snapshot and checkpoint metadata beside the definitions, as libvirt's session driver
+  // Save images, snapshot and checkpoint metadata and NVRAM beside the definitions, as libvirt's session driver
   // keeps them under ~/.config/libvirt/qemu.
   return {
     configDir: `${config}/edgevirt/qemu`,
@@ -61,6 +64,7 @@ export function qemuPaths(system: boolean, stateDir?: string): QemuPaths {
     saveDir: `${config}/edgevirt/qemu/save`,
     snapshotDir: `${config}/edgevirt/qemu/snapshot`,
     checkpointDir: `${config}/edgevirt/qemu/checkpoint`,
+    nvramDir: `${config}/edgevirt/qemu/nvram`,
   };
 }
 
@@ -83,5 +87,6 @@ export function qemuEmbedPaths(root: string): QemuPaths {
     saveDir: `${root}/lib/qemu/save`,
     snapshotDir: `${root}/lib/qemu/snapshot`,
     checkpointDir: `${root}/lib/qemu/checkpoint`,
+    nvramDir: `${root}/lib/qemu/nvram`,
   };
 }
