@@ -45,6 +45,7 @@ import { parseShmem } from "./shmem.ts";
 import { scaledValue } from "./scaled.ts";
 import { parseTpm } from "./tpm.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
+import { normalizeFilterref } from "../nwfilter/params.ts";
 
 /** Device element names in the order libvirt formats them. */
 export const DEVICE_ORDER = [
@@ -627,6 +628,12 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
         const bw = k === child(dev, "bandwidth") &&
           formatBandwidth(parseBandwidth(k, dev.attributes.type === "network"));
         if (bw) extra.push(bw);
+        continue;
+      }
+      // The first <filterref>, its parameters as virNWFilterParseParamAttributes keeps them.
+      if (name === "filterref") {
+        const f = k === child(dev, "filterref") && normalizeFilterref(k);
+        if (f) extra.push(f);
         continue;
       }
       // virDomainNetTeamingInfoParseXML: the first <teaming>, its two attributes only.

@@ -13,6 +13,7 @@ import { element, type XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import { linkStateOf, nicAlias, setLink } from "../net/link.ts";
 import { checkStartableNic } from "../net/nics.ts";
+import { changeNicFilter } from "../net/nwfilter.ts";
 import { DEFAULT_NIC_MODEL, generateMac } from "../postparse.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import type { BandwidthRate } from "../../../conf/common/bandwidth.ts";
@@ -112,6 +113,7 @@ export async function updateNicLive(
   else if (bandwidthKey(old) !== bandwidthKey(net)) {
     await applyLiveBandwidth(s, old, nicBandwidth(net));
   }
+  if (childKey(old, "filterref") !== childKey(net, "filterref")) changeNicFilter(net, old.target);
   const state = linkStateOf(net);
   if (state === linkStateOf(old)) return;
   const alias = nicAlias(old);

@@ -22,6 +22,7 @@ import {
   releasePort,
 } from "./port.ts";
 import { checkBridgeHelper, type HeldTap } from "./bridge_helper.ts";
+import { instantiateNicFilter } from "./nwfilter.ts";
 import { type TapHost, tapMac } from "./tap.ts";
 import { dropEmptyBandwidth, nicBandwidth } from "../../../conf/domain/nic_bandwidth.ts";
 import { clearBandwidth, setBandwidth, setRootQdisc } from "../../../util/netdev_bandwidth.ts";
@@ -102,8 +103,9 @@ export interface NicContext {
 /**
  * Whether the start honours an `<interface>` child: its name and place (alias, address, boot
  * order), the link state (a link down is set with `set_link` once the device exists), and the
- * userspace backend (what runs without vhost), and the bandwidth of a tap (shaped with `tc`).
- * Any other (MTU, virtual port, filter, ROM, scripts …) would be lost on the way.
+ * userspace backend (what runs without vhost), the bandwidth of a tap (shaped with `tc`), and
+ * the filter (its instantiation on the tap answers for it, `nwfilter.ts`). Any other (MTU,
+ * virtual port, ROM, scripts …) would be lost on the way.
  */
 function honoured(el: XmlElement, net: DomainInterface): boolean {
   const a = el.attributes;
@@ -113,6 +115,7 @@ function honoured(el: XmlElement, net: DomainInterface): boolean {
     case "alias":
     case "address":
     case "boot":
+    case "filterref":
       return true;
     case "link":
       return ["up", "down"].includes(a.state ?? "up");
@@ -173,6 +176,8 @@ async function connectTap(net: DomainInterface, ctx: NicContext, nic: NicRuntime
     // The helper names the tap, overriding any <target dev> as libvirt's session does.
     delete net.target;
     nic.helper = true;
+    // libvirt's helper has made the tap by now: the filter comes next.
+    instantiateNicFilter(net, false);
     // A session cannot shape the helper's tap: libvirt's refusal, before QEMU runs.
     await shapeTap(net, ctx, undefined);
     return;
@@ -191,6 +196,7 @@ async function connectTap(net: DomainInterface, ctx: NicContext, nic: NicRuntime
   await ctx.taps.create(name, tapMac(net.mac ?? ""), bridge, mtu);
   nic.ifname = name;
   net.target = name;
+  instantiateNicFilter(net, true);
   await shapeTap(net, ctx, name);
 }
 

@@ -334,7 +334,6 @@ Deno.test("NIC settings the start cannot honour are refused, not dropped", async
       ["<mtu size='9000'/>", "mtu"],
       ["<driver name='vhost' queues='4'/>", "driver"],
       ["<rom bar='off'/>", "rom"],
-      ["<filterref filter='clean-traffic'/>", "filterref"],
     ]
   ) {
     const e = await start(extra);
