@@ -85,12 +85,32 @@ export function xsdType(type: string, value: string): boolean {
 
 const patterns = new Map<string, RegExp>();
 
+/**
+ * XML Schema regular expressions have no anchors: a `^` or `$` outside a character class is the
+ * character itself (nwfilter.rng's variables are `$NAME`), escaped for JavaScript.
+ */
+function literalAnchors(p: string): string {
+  let out = "";
+  let inClass = false;
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i];
+    if (c === "\\") {
+      out += c + (p[++i] ?? "");
+      continue;
+    }
+    if (c === "[") inClass = true;
+    else if (c === "]") inClass = false;
+    out += !inClass && (c === "$" || c === "^") ? `\\${c}` : c;
+  }
+  return out;
+}
+
 /** An XML Schema pattern as a JavaScript one: implicitly anchored at both ends. */
 function pattern(p: string): RegExp {
   let re = patterns.get(p);
   if (!re) {
     if (/\\[iIcCpP]|\[[^\]]*-\[/.test(p)) throw new Error(`xsd: unsupported pattern ${p}`);
-    re = new RegExp(`^(?:${p})$`);
+    re = new RegExp(`^(?:${literalAnchors(p)})$`);
     patterns.set(p, re);
   }
   return re;

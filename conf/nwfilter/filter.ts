@@ -39,10 +39,13 @@ function allowedChain(chain: string): string {
     throw invalid(`Name of chain is longer than ${MAX_CHAIN_SUFFIX_SIZE} characters`);
   }
   if (!CHAIN_NAME.test(chain)) throw invalid("Chain name contains invalid characters");
-  // 'root' is a whole name, never a prefix.
+  // 'root' is a whole name, never a prefix: libvirt refuses a longer one without saying why.
   if (chain === "root") return "root";
-  const hit = CHAINS.find(([name]) => name !== "root" && chain.startsWith(name));
-  if (hit && !chain.startsWith("root")) return hit[0];
+  if (chain.startsWith("root")) {
+    throw VirError.bare("NONE", "INTERNAL_ERROR", "An error occurred, but the cause is unknown");
+  }
+  const hit = CHAINS.find(([name]) => chain.startsWith(name));
+  if (hit) return hit[0];
   throw invalid(
     `Invalid chain name '${chain}'. Please use a chain name called 'root' or any of the ` +
       `following prefixes: ${CHAINS.slice(1).map(([n]) => n).join(", ")}`,

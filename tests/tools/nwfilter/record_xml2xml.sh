@@ -2,7 +2,9 @@
 # Records libvirt 9.0's answers (nwfilter-define, then XMLDesc, then undefine, through the
 # oracle's canon.sh) to libvirt's own nwfilter test corpus, tests/nwfilterxml2xmlin/*.xml of the
 # libvirt 9.0.0 source, copied into tests/fixtures/nwfilter/xml2xml/ with libvirt's expected
-# outputs (tests/nwfilterxml2xmlout/) beside them, into answers.jsonl there.
+# outputs (tests/nwfilterxml2xmlout/) beside them, into answers.jsonl there; and to the
+# hand-made documents of tests/fixtures/nwfilter/edge/ (the checks and corners the corpus misses),
+# into edge/answers.jsonl, and with VIR_NWFILTER_DEFINE_VALIDATE into edge/answers_validate.jsonl.
 #
 # nwfilters are refused in session mode, so this needs the root libvirtd of qemu:///system. When
 # none runs, one is started for the recording in a network namespace of its own (it instantiates
@@ -29,21 +31,32 @@ fi
 stop() { [ -n "$pidfile" ] && kill "$(cat "$pidfile")" && rm -r "${pidfile%/*}" || true; }
 trap stop EXIT
 
-cd "$out/in"
+edge="$root/tests/fixtures/nwfilter/edge"
 # canon.sh exits 1 when some input is rejected: that is an answer, not a failure.
-rc=0
-bash "$oracle/canon.sh" --uri qemu:///system --kind nwfilter --json ./*.xml >"$out/answers.jsonl" || rc=$?
-[ "$rc" -le 1 ]
-echo "record: $(wc -l <"$out/answers.jsonl") answers in $out/answers.jsonl"
+record() { # DIR OUT [canon options]
+  local dir=$1 file=$2 rc=0
+  shift 2
+  (cd "$dir" && bash "$oracle/canon.sh" --uri qemu:///system --kind nwfilter --json "$@" ./*.xml) \
+    >"$file" || rc=$?
+  [ "$rc" -le 1 ]
+  echo "record: $(wc -l <"$file") answers in $file"
+}
+record "$out/in" "$out/answers.jsonl"
+record "$edge" "$edge/answers.jsonl"
+record "$edge" "$edge/answers_validate.jsonl" --validate
 
 # SOURCES.tsv: libvirt's documents and expected outputs, and libvirt's answers, with their sizes.
 cd "$root/tests/fixtures"
 tmp=$(mktemp)
 trap 'stop; rm -f "$tmp"' EXIT
 {
-  grep -v '^nwfilter/xml2xml/' SOURCES.tsv
-  for f in nwfilter/xml2xml/in/*.xml nwfilter/xml2xml/out/*.xml nwfilter/xml2xml/answers.jsonl; do
+  grep -v '^nwfilter/' SOURCES.tsv
+  for f in nwfilter/xml2xml/in/*.xml nwfilter/xml2xml/out/*.xml nwfilter/xml2xml/answers.jsonl \
+    nwfilter/edge/*; do
     case $f in
+      */edge/answers.jsonl) origin='libvirt 9.0.0 output: oracle/canon.sh --uri qemu:///system --kind nwfilter --json'; commit=- ;;
+      */edge/answers_validate.jsonl) origin='libvirt 9.0.0 output: oracle/canon.sh --uri qemu:///system --kind nwfilter --json --validate'; commit=- ;;
+      */edge/*) origin='edgevirt: a hand-made nwfilter document for one check or corner'; commit=- ;;
       */in/*) origin="libvirt/libvirt tests/nwfilterxml2xmlin/${f##*/}"; commit=0279a51b83e3711c3766cb9503becab3813dee95 ;;
       */out/*) origin="libvirt/libvirt tests/nwfilterxml2xmlout/${f##*/}"; commit=0279a51b83e3711c3766cb9503becab3813dee95 ;;
       *) origin='libvirt 9.0.0 output: oracle/canon.sh --uri qemu:///system --kind nwfilter --json'; commit=- ;;
