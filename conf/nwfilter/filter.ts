@@ -10,7 +10,7 @@ import { generateUUID, parseUUID } from "../../util/uuid.ts";
 import { parse, type XmlElement } from "../../util/xml/mod.ts";
 import { xpathString } from "../common/values.ts";
 import type { NWFilterDef, NWFilterEntry, NWFilterRef } from "./model.ts";
-import { parseFilterParams } from "./params.ts";
+import { formatFilterRef, parseFilterParams } from "./params.ts";
 import { formatRule, parseRule, strToInt } from "./rule.ts";
 import { validateNWFilterSchema } from "./rng_schema.ts";
 
@@ -122,28 +122,6 @@ export function parseNWFilterXML(xml: string, flags = 0): NWFilterDef {
 }
 
 /**
- * `virNWFilterFormatParamAttributes` at `indent`: the reference with its parameters, names
- * sorted.
- *
- * @example
- * ```ts
- * import { formatFilterRef } from "./filter.ts";
- * formatFilterRef({ filter: "f", params: new Map([["IP", ["10.0.0.1"]]]) }, "");
- * // "<filterref filter='f'>\n  <parameter name='IP' value='10.0.0.1'/>\n</filterref>\n"
- * ```
- */
-export function formatFilterRef(ref: NWFilterRef, indent: string): string {
-  const names = [...ref.params.keys()].sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
-  if (!names.length) return `${indent}<filterref filter='${ref.filter}'/>\n`;
-  const params = names.flatMap((name) =>
-    ref.params.get(name)!.map((value) =>
-      `${indent}  <parameter name='${name}' value='${value}'/>\n`
-    )
-  );
-  return `${indent}<filterref filter='${ref.filter}'>\n${params.join("")}${indent}</filterref>\n`;
-}
-
-/**
  * Formats a filter as libvirt's `virNWFilterDefFormat`.
  *
  * @example
@@ -160,7 +138,9 @@ export function formatNWFilterXML(def: NWFilterDef): string {
   if (def.priority !== 0) out += ` priority='${def.priority}'`;
   out += `>\n  <uuid>${def.uuid}</uuid>\n`;
   for (const e of def.entries) {
-    out += "rule" in e ? formatRule(e.rule, "  ") : formatFilterRef(e.ref, "  ");
+    out += "rule" in e
+      ? formatRule(e.rule, "  ")
+      : formatFilterRef(e.ref.filter, e.ref.params, "  ");
   }
   return `${out}</filter>\n`;
 }

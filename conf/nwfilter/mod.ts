@@ -13,4 +13,5 @@
 export * from "./model.ts";
 export * from "./filter.ts";
 export * from "./params.ts";
+export * from "./binding.ts";
 export * from "./rng_schema.ts";

@@ -37,24 +37,46 @@ export function parseFilterParams(filterref: XmlElement): Map<string, string[]> 
 }
 
 /**
- * `virNWFilterFormatParamAttributes`: the `<filterref>` with its parameters, names sorted.
+ * Each parameter value with its name, names sorted (`strcmp`) as virHashGetItems gives them to
+ * `virNWFilterFormatParamAttributes`, each name's values in order.
  *
  * @example
  * ```ts
- * import { formatFilterref } from "./params.ts";
- * formatFilterref("clean-traffic", new Map([["IP", ["10.0.0.1"]]])).children.length; // 1
+ * import { sortedParams } from "./params.ts";
+ * sortedParams(new Map([["b", ["1"]], ["A", ["2", "3"]]])); // [["A","2"],["A","3"],["b","1"]]
  * ```
  */
-export function formatFilterref(filter: string, params: Map<string, string[]>): XmlElement {
+export function sortedParams(params: Map<string, string[]>): [string, string][] {
   const names = [...params.keys()].sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
-  const kids = names.flatMap((name) =>
-    params.get(name)!.map((value) => element("parameter", { name, value }))
-  );
-  return element("filterref", { filter }, kids);
+  return names.flatMap((name) => params.get(name)!.map((v): [string, string] => [name, v]));
 }
 
 /**
- * A `<filterref>` as libvirt's parser leaves it: none without a filter name.
+ * `virNWFilterFormatParamAttributes` at `indent`: the reference with its parameters.
+ *
+ * @example
+ * ```ts
+ * import { formatFilterRef } from "./params.ts";
+ * formatFilterRef("f", new Map([["IP", ["10.0.0.1"]]]), "");
+ * // "<filterref filter='f'>\n  <parameter name='IP' value='10.0.0.1'/>\n</filterref>\n"
+ * ```
+ */
+export function formatFilterRef(
+  filter: string,
+  params: Map<string, string[]>,
+  indent: string,
+): string {
+  const items = sortedParams(params);
+  if (!items.length) return `${indent}<filterref filter='${filter}'/>\n`;
+  const lines = items.map(([name, value]) =>
+    `${indent}  <parameter name='${name}' value='${value}'/>\n`
+  );
+  return `${indent}<filterref filter='${filter}'>\n${lines.join("")}${indent}</filterref>\n`;
+}
+
+/**
+ * A domain NIC's `<filterref>` as libvirt's parser leaves it: none without a filter name, its
+ * parameters kept and sorted.
  *
  * @example
  * ```ts
@@ -66,5 +88,8 @@ export function formatFilterref(filter: string, params: Map<string, string[]>): 
 export function normalizeFilterref(filterref: XmlElement): XmlElement | undefined {
   const filter = filterref.attributes.filter;
   if (filter === undefined) return undefined;
-  return formatFilterref(filter, parseFilterParams(filterref));
+  const kids = sortedParams(parseFilterParams(filterref)).map(([name, value]) =>
+    element("parameter", { name, value })
+  );
+  return element("filterref", { filter }, kids);
 }
