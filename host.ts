@@ -68,6 +68,11 @@ const secondaries = [
     async () => (await import("./drivers/interface/mod.ts")).interfaceDriver,
   ),
   lazySecondary(
+    "nwfilter",
+    "nwfilter",
+    async () => (await import("./drivers/nwfilter/mod.ts")).nwfilterDriver,
+  ),
+  lazySecondary(
     "bridge",
     "network",
     async () => (await import("./drivers/network/mod.ts")).networkDriver,

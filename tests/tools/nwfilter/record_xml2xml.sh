@@ -5,6 +5,7 @@
 # outputs (tests/nwfilterxml2xmlout/) beside them, into answers.jsonl there; and to the
 # hand-made documents of tests/fixtures/nwfilter/edge/ (the checks and corners the corpus misses),
 # into edge/answers.jsonl, and with VIR_NWFILTER_DEFINE_VALIDATE into edge/answers_validate.jsonl.
+# libvirt's built-in filters as that libvirtd saved them go into tests/fixtures/nwfilter/builtin/.
 #
 # nwfilters are refused in session mode, so this needs the root libvirtd of qemu:///system. When
 # none runs, one is started for the recording in a network namespace of its own (it instantiates
@@ -42,6 +43,10 @@ record() { # DIR OUT [canon options]
   echo "record: $(wc -l <"$file") answers in $file"
 }
 record "$out/in" "$out/answers.jsonl"
+# libvirt's built-in filters as the root libvirtd loaded them (each given a UUID and saved).
+rm -rf "$root/tests/fixtures/nwfilter/builtin"
+mkdir -p "$root/tests/fixtures/nwfilter/builtin"
+cp /etc/libvirt/nwfilter/*.xml "$root/tests/fixtures/nwfilter/builtin/"
 record "$edge" "$edge/answers.jsonl"
 record "$edge" "$edge/answers_validate.jsonl" --validate
 
@@ -52,10 +57,11 @@ trap 'stop; rm -f "$tmp"' EXIT
 {
   grep -v '^nwfilter/' SOURCES.tsv
   for f in nwfilter/xml2xml/in/*.xml nwfilter/xml2xml/out/*.xml nwfilter/xml2xml/answers.jsonl \
-    nwfilter/edge/*; do
+    nwfilter/edge/* nwfilter/builtin/*; do
     case $f in
       */edge/answers.jsonl) origin='libvirt 9.0.0 output: oracle/canon.sh --uri qemu:///system --kind nwfilter --json'; commit=- ;;
       */edge/answers_validate.jsonl) origin='libvirt 9.0.0 output: oracle/canon.sh --uri qemu:///system --kind nwfilter --json --validate'; commit=- ;;
+      */builtin/*) origin="libvirt 9.0.0 output: /etc/libvirt/nwfilter/${f##*/} of the root libvirtd (src/nwfilter/xml/${f##*/} loaded and saved)"; commit=- ;;
       */edge/*) origin='edgevirt: a hand-made nwfilter document for one check or corner'; commit=- ;;
       */in/*) origin="libvirt/libvirt tests/nwfilterxml2xmlin/${f##*/}"; commit=0279a51b83e3711c3766cb9503becab3813dee95 ;;
       */out/*) origin="libvirt/libvirt tests/nwfilterxml2xmlout/${f##*/}"; commit=0279a51b83e3711c3766cb9503becab3813dee95 ;;

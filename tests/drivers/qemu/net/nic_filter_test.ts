@@ -2,7 +2,7 @@
 // tap through the nwfilter driver of its privilege; edgevirt has no driver that instantiates
 // rules, so the NIC is refused with libvirt's answer when that driver cannot be opened, and
 // nothing made for it stays. The session words were recorded from libvirt 9.0's session daemon
-// (/work/shared/oracle/daemon.sh, `virConnectOpen("nwfilter+unix:///session?socket=…")`: 1/33
+// (the oracle's daemon.sh, `virConnectOpen("nwfilter+unix:///session?socket=…")`: 1/33
 // "internal error: unexpected nwfilter URI path '/session', try nwfilter:///system"); the
 // system words are virConnectOpen's when no driver takes `nwfilter:///system` (5/0).
 import assert from "node:assert/strict";
