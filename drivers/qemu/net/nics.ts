@@ -177,7 +177,7 @@ async function connectTap(net: DomainInterface, ctx: NicContext, nic: NicRuntime
     delete net.target;
     nic.helper = true;
     // libvirt's helper has made the tap by now: the filter comes next.
-    instantiateNicFilter(net, false);
+    await instantiateNicFilter(net, false, ctx.secondaries);
     // A session cannot shape the helper's tap: libvirt's refusal, before QEMU runs.
     await shapeTap(net, ctx, undefined);
     return;
@@ -196,7 +196,7 @@ async function connectTap(net: DomainInterface, ctx: NicContext, nic: NicRuntime
   await ctx.taps.create(name, tapMac(net.mac ?? ""), bridge, mtu);
   nic.ifname = name;
   net.target = name;
-  instantiateNicFilter(net, true);
+  await instantiateNicFilter(net, true, ctx.secondaries);
   await shapeTap(net, ctx, name);
 }
 

@@ -4,12 +4,15 @@
 // nothing made for it stays. The session words were recorded from libvirt 9.0's session daemon
 // (the oracle's daemon.sh, `virConnectOpen("nwfilter+unix:///session?socket=…")`: 1/33
 // "internal error: unexpected nwfilter URI path '/session', try nwfilter:///system"); the
-// system words are virConnectOpen's when no driver takes `nwfilter:///system` (5/0).
+// system words are virConnectOpen's when no driver takes `nwfilter:///system` (5/0), and with
+// edgevirt's nwfilter driver, which keeps filters but has no ebiptables tech driver to put them on
+// the tap, libvirt's words for that (1/33).
 import assert from "node:assert/strict";
 import { FakeNics } from "../../../../drivers/qemu/testing/mod.ts";
 import { VIR } from "../../../../util/constants.ts";
 import { VirError } from "../../../../util/errors.ts";
 import { domainXML, NIC, world } from "./nic_world.ts";
+import { nwfilterDriver } from "../../../../drivers/nwfilter/mod.ts";
 
 const FILTER = "<filterref filter='clean-traffic'><parameter name='IP' value='10.0.0.1'/>" +
   "</filterref>";
@@ -48,6 +51,18 @@ Deno.test("a filtered network or bridge NIC is refused at start; its tap and por
   );
   assert.deepEqual(await err(w.conn.domainCreateWithFlags!(dom, 0)), SYSTEM);
   assert.equal((await w.conn.domainGetInfo!(dom)).state, VIR.DOMAIN_SHUTOFF);
+});
+
+Deno.test("with the host's nwfilter driver, the refusal is its missing tech driver's", async () => {
+  await using v = await world(undefined, { more: [nwfilterDriver] });
+  const xml = domainXML(NIC("bridge", "bridge='br0'", undefined, FILTER));
+  assert.deepEqual(await err(v.conn.domainCreateXML!(xml, 0)), {
+    code: VIR.ERR_INTERNAL_ERROR,
+    domain: VIR.FROM_NWFILTER,
+    message: "internal error: Could not get access to ACL tech driver 'ebiptables'",
+  });
+  assert.equal(v.taps.taps.size, 0, "the tap goes again");
+  assert.equal(v.launcher.launches.length, 0, "QEMU never ran");
 });
 
 Deno.test("the session's refusal is its nwfilter driver's, once the bridge helper passed", async () => {

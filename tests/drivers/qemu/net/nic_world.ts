@@ -56,6 +56,8 @@ export async function world(
     bridges?: string[];
     privileged?: boolean;
     secondaries?: SecondaryDriver[];
+    /** Secondary drivers beside the fake network driver and storage (when `secondaries` is not given). */
+    more?: SecondaryDriver[];
     /** QEMU's network layer, for hotplug. */
     nics?: FakeNics;
   } = {},
@@ -67,7 +69,7 @@ export async function world(
   const net = new FakeNetworkDriver(networks);
   const registry = createRegistry(
     [qemuConnectDriver],
-    opts.secondaries ?? [net.driver, storageDriver],
+    opts.secondaries ?? [net.driver, storageDriver, ...opts.more ?? []],
   );
   const open = async () =>
     await registry.find("qemu")!.open(new URL(`qemu:///embed?root=${dir}`), {
