@@ -1,7 +1,6 @@
 // `deno task canon` against the oracle's recorded canon.sh runs (tests/fixtures/oracle/canon):
-// same stdout, stderr and exit status for every example. The one exception is the nwfilter
-// document: canon.sh sends it to a session libvirtd, which refuses nwfilters in session mode;
-// edgevirt has no nwfilter driver and reports NO_SUPPORT (tests/conf/known_differences.md).
+// same stdout, stderr and exit status for every example (the nwfilter document is refused by the
+// session's nwfilter driver, as canon.sh's session libvirtd refuses it).
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { FIXTURES, REPO_ROOT } from "../paths.ts";
@@ -32,11 +31,7 @@ Deno.test("canon CLI reproduces canon.sh's recorded output and exit codes", asyn
       const dec = new TextDecoder();
       assert.equal(String(out.code), expected("rc").trim());
       assert.equal(dec.decode(out.stdout), expected("out"));
-      if (name === "nwfilter-simple") {
-        assert.match(dec.decode(out.stderr), /code=3 \(VIR_ERR_NO_SUPPORT\)/);
-      } else {
-        assert.equal(dec.decode(out.stderr), expected("err"));
-      }
+      assert.equal(dec.decode(out.stderr), expected("err"));
     });
   }
 });

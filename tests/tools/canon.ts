@@ -3,7 +3,8 @@
  * [--time] [--uri URI] [--pool-xml F] FILE...` — edgevirt's canonical XML, with the same CLI,
  * output and exit codes as the oracle's `canon.sh`: each input is defined on a test driver
  * loaded with an empty node, read back with XMLDesc and undefined again. Secrets (the test driver
- * has no secret driver) are parsed and formatted by `conf/` directly. Beyond canon.sh, the kinds
+ * has no secret driver) are parsed and formatted by `conf/` directly; nwfilters go, as canon.sh
+ * sends them, to a session's nwfilter driver, which refuses them. Beyond canon.sh, the kinds
  * `nodedev`, `snapshot` and `checkpoint` (with `--kind`: canon.sh takes those roots for domains) are
  * created on a fresh `test:///default` each — a node device, or a snapshot/checkpoint of its
  * domain `test` — and read back, like `tests/tools/xmlgen/record_other.py` records them.
@@ -20,6 +21,7 @@ import { connect } from "../../host.ts";
 import { type Connection, VIR, VirError } from "../../mod.ts";
 import { childText, parse } from "../../util/xml/mod.ts";
 import { formatSecretXML, parseSecretXML } from "../../conf/mod.ts";
+import { nwfilterDriver } from "../../drivers/nwfilter/mod.ts";
 
 const ROOT2KIND: Record<string, string> = {
   domain: "domain",
@@ -191,6 +193,18 @@ export class Canon {
         const def = parseSecretXML(xml, v ? VIR.SECRET_DEFINE_VALIDATE : 0);
         // The secret driver gives a secret without a UUID a random one when it is defined.
         return formatSecretXML(def.uuid ? def : { ...def, uuid: crypto.randomUUID() });
+      }
+      case "nwfilter": {
+        const session = await nwfilterDriver.open(new URL("qemu:///session"), {});
+        try {
+          const ref = await session.nwfilterDefineXMLFlags!(
+            xml,
+            v ? VIR.NWFILTER_DEFINE_VALIDATE : 0,
+          );
+          return await session.nwfilterGetXMLDesc!(ref, 0);
+        } finally {
+          await session.connectClose();
+        }
       }
       case "nodedev":
       case "snapshot":
