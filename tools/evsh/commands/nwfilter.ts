@@ -167,7 +167,9 @@ export const NWFILTER_COMMANDS: CommandDef[] = [
         () => ctx.conn.call("connectListAllNWFilterBindings", 0),
         "Failed to list network filter bindings",
       );
-      list.sort((a, b) => (a.portdev < b.portdev ? -1 : a.portdev > b.portdev ? 1 : 0));
+      // vshStrcasecmp, as virshNWFilterBindingSorter.
+      const key = (b: NWFilterBindingRef) => b.portdev.toLowerCase();
+      list.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
       ctx.print(
         formatTable(["Port Dev", "Filter"], list.map((b) => [b.portdev, b.filtername])),
       );
