@@ -26,7 +26,13 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
 Deno.test("nwfilter commands: evsh answers as virsh 9.0 on qemu:///system", async (t) => {
   const transcript: Line[] = JSON.parse(await Deno.readTextFile(join(DIR, "transcript.json")));
-  const inputs = ["commands.txt", "evsh-test.xml", "evsh-test-clash.xml", "binding.xml"];
+  const inputs = [
+    "commands.txt",
+    "evsh-test.xml",
+    "evsh-test-clash.xml",
+    "binding.xml",
+    "binding-bad-uuid.xml",
+  ];
   const named = new Set(
     (await Promise.all(inputs.map((f) => Deno.readTextFile(join(DIR, f))))).join("").match(UUID),
   );

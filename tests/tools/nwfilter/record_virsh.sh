@@ -26,7 +26,7 @@ cd "$dir"
 import json, re, shlex, subprocess
 lines = [l for l in open("commands.txt").read().split("\n") if l.strip()]
 named = set(re.findall(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", open("commands.txt").read()
-                       + "".join(open(f).read() for f in ("evsh-test.xml", "evsh-test-clash.xml", "binding.xml"))))
+                       + "".join(open(f).read() for f in ("evsh-test.xml", "evsh-test-clash.xml", "binding.xml", "binding-bad-uuid.xml"))))
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 mask = lambda s: UUID.sub(lambda m: m.group(0) if m.group(0) in named else "UUID", s)
 out = []
