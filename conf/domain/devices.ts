@@ -27,7 +27,7 @@ import { VirError } from "../../util/errors.ts";
 import type { XmlElement, XmlNode } from "../../util/xml/mod.ts";
 import { child, children, childText, element } from "../../util/xml/mod.ts";
 import { checkAudioRef, parseAudio } from "./audio.ts";
-import { parseBackingStore } from "./backing_store.ts";
+import { metadataCacheElement, parseBackingStore } from "./backing_store.ts";
 import { diskSourceElement } from "./disk_source.ts";
 import { chardevSource, checkChardevTarget } from "./chardev.ts";
 import { type DomainDef, type DomainInterface, INTERFACE_TYPES } from "./def.ts";
@@ -464,16 +464,27 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
   // virDomainDiskDefDriverParseXML: a disk's IOThread is one of 1, 2, …
   const driver = child(dev, "driver");
   if (driver) xmlPropUInt(driver, "iothread", undefined, { nonZero: true });
+  // virDomainDiskDefDriverSourceParseXML: the image's metadata cache bound, in bytes.
+  const cacheSize = scaledValue(
+    child(child(driver, "metadata_cache"), "max_size"),
+    "./metadata_cache/max_size",
+    1n,
+  );
   // VIR_XML_PROP_NONZERO: "default" is refused as an unknown value is.
   if (source) xmlPropEnum(source, "startupPolicy", STARTUP_POLICIES);
   const n = normalizeElement(dev, "devices", options);
   if (!n) return undefined;
+  // A driver holding only a metadata cache has no attribute for the table to keep.
+  if (cacheSize && !n.children.some((c) => c.type === "element" && c.name === "driver")) {
+    n.children.unshift(element("driver", {}));
+  }
   n.children = n.children.flatMap((c): XmlNode[] => {
     if (c.type !== "element") return [c];
     if (c.name === "backingStore") return backingStore ? [backingStore] : [];
     // A source's index and a block job's mirror belong to the running domain: libvirt reads
     // them only from a status.
     if (c.name === "mirror") return options.keepAliases ? [c] : [];
+    if (c.name === "driver" && cacheSize) c.children.push(metadataCacheElement(cacheSize));
     if (c.name !== "source" || !sourceEl) return [c];
     if (!options.keepAliases) delete sourceEl.attributes.index;
     return [sourceEl];
