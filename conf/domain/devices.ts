@@ -36,7 +36,7 @@ import { insertDisk } from "./disk_name.ts";
 import { STARTUP_POLICIES } from "./startup_policy.ts";
 import { checkUsbHostdevSource } from "./hostdev_usb.ts";
 import { parseHostdev } from "./hostdev.ts";
-import { checkNetIPInfo, netIPInfo } from "./net_ip.ts";
+import { netIPInfo } from "./net_ip.ts";
 import { parseIommu } from "./iommu.ts";
 import { parseLease } from "./lease.ts";
 import { parseRedirfilter } from "./redirfilter.ts";
@@ -612,7 +612,7 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   // virDomainNetDefParseXML reads it right after the type.
   const trust = xmlPropEnum(dev, "trustGuestRxFilters", ["yes", "no"] as const);
   const sourceEl = child(dev, "source");
-  if (sourceEl) checkNetIPInfo(sourceEl, "interface host IP");
+  const hostIP = sourceEl ? netIPInfo(sourceEl, "interface host IP") : [];
   // A hostdev interface's source is a USB device's when its address says so, or, without an
   // address type, when it names a vendor.
   const addrType = child(sourceEl, "address")?.attributes.type ||
@@ -660,6 +660,7 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   if (mac?.check !== undefined) net.macCheck = mac.check;
   if (type === "direct") checkDirectSource(dev);
   if (source) net.source = interfaceSource(net.type, source);
+  if (hostIP.length) net.hostIP = hostIP;
   const targetEl = child(dev, "target");
   const managed = targetEl && xmlPropEnum(targetEl, "managed", ["yes", "no"] as const);
   if (managed) net.targetManaged = managed;

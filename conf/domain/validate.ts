@@ -87,7 +87,16 @@ export function validateDomainDef(def: DomainDef): void {
     validateMemoryDevice(mem, numaCells);
   }
   for (const net of def.devices.interfaces) {
-    // virDomainNetDefValidate: only an ethernet interface may use a tap made beforehand.
+    // virDomainNetDefValidate: only an ethernet interface's tap gets host-side addresses.
+    if (net.hostIP && net.type !== "ethernet") {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        "Invalid attempt to set network interface host-side IP route and/or address info on " +
+          `interface of type '${net.type}'. This is only supported on interfaces of type 'ethernet'`,
+      );
+    }
+    // Only an ethernet interface may use a tap made beforehand.
     if (net.targetManaged === "no" && net.type !== "ethernet") {
       throw VirError.report(
         "DOMAIN",
