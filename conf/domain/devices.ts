@@ -37,6 +37,7 @@ import { STARTUP_POLICIES } from "./startup_policy.ts";
 import { checkUsbHostdevSource } from "./hostdev_usb.ts";
 import { parseHostdev } from "./hostdev.ts";
 import { netIPInfo } from "./net_ip.ts";
+import { parseInterfaceVirtualPort } from "./interface_virtualport.ts";
 import { parseIommu } from "./iommu.ts";
 import { parseLease } from "./lease.ts";
 import { parseRedirfilter } from "./redirfilter.ts";
@@ -632,6 +633,7 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
         if (k === child(dev, "vlan")) extra.push(formatVlan(parseVlan(k)));
         continue;
       }
+      if (name === "virtualport") continue;
       // virNetDevBandwidthParse of the first <bandwidth>, a floor for network NICs only; one
       // without a direction is none.
       if (name === "bandwidth") {
@@ -661,6 +663,9 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   if (type === "direct") checkDirectSource(dev);
   if (source) net.source = interfaceSource(net.type, source);
   if (hostIP.length) net.hostIP = hostIP;
+  // After the type's source, as virDomainNetDefParseXML reads it.
+  const virtualPort = parseInterfaceVirtualPort(dev);
+  if (virtualPort) extra.push(virtualPort);
   const targetEl = child(dev, "target");
   const managed = targetEl && xmlPropEnum(targetEl, "managed", ["yes", "no"] as const);
   if (managed) net.targetManaged = managed;
