@@ -25,6 +25,7 @@ import { firmwarePostParse } from "./os.ts";
 import { validateInput } from "./input_validate.ts";
 import { hugepagesPostParse, validateHugepages } from "./hugepages.ts";
 import { hasPerDeviceBoot } from "./postparse.ts";
+import { checkVcpuList } from "./vcpus.ts";
 import { validateVhostUserDisk } from "./disk_vhostuser.ts";
 
 /** Throws libvirt's error for the first inconsistency found in `def`. */
@@ -293,6 +294,7 @@ function postParseChecks(def: DomainDef): void {
   if (def.os.type === "exe" && !textOf(os("init"))?.trim()) {
     throw VirError.report("DOMAIN", "XML_ERROR", "init binary must be specified");
   }
+  checkVcpuList(def.vcpus);
   // NUMA cells may carry the memory instead (their sum then becomes the total).
   const numaMemory = def.cpu?.extra.some((e) =>
     e.name === "numa" && e.children.some((c) => c.type === "element" && c.attributes.memory)
