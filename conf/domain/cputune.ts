@@ -12,12 +12,12 @@
  */
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
-import { children, childrenInOrder, element } from "../../util/xml/mod.ts";
+import { children, childrenInOrder, element, textOf } from "../../util/xml/mod.ts";
 import { formatBitmap, parseBitmap, parseCpuset } from "./bitmap.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 import { elementSpec } from "./schema.ts";
 import type { IothreadIds } from "./iothreads.ts";
-import { parseInt32, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
+import { parseInt32, parseULongLong, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
 
 /** Elements holding a `cpuset` CPU list. */
 const PINS = new Set(["vcpupin", "emulatorpin", "iothreadpin"]);
@@ -66,6 +66,10 @@ export function parseCputune(
     if (name === "vcpusched" || name === "iothreadsched") {
       const attr = name === "vcpusched" ? "vcpus" : "iothreads";
       out.push(...expandSched(kid, attr, maxVcpus, iothreadIds, scheduled[attr], options));
+    } else if (name in SCALARS) {
+      // libvirt reads the first of each (./cputune/NAME[1]).
+      const value = kid === children(el, name)[0] && cputuneScalar(kid);
+      if (value) out.push(element(name, {}, [value]));
     } else if (name === "cachetune" || name === "memorytune") {
       const r = parseResctrl(kid, maxVcpus, resctrls, options);
       if (r) out.push(r);
@@ -86,6 +90,41 @@ export function parseCputune(
   let ordered = out;
   for (const [name, attr] of ID_ORDERED) ordered = sortWithin(ordered, name, attr);
   return { type: "element", name: "cputune", attributes: {}, children: ordered };
+}
+
+/**
+ * The scalar tunables, whether each is signed (virXPathLongLong) or not (virXPathULongLong),
+ * and the name libvirt's parse error gives it.
+ */
+const SCALARS: Record<string, [signed: boolean, what: string]> = {
+  shares: [false, "shares"],
+  period: [false, "period"],
+  quota: [true, "quota"],
+  global_period: [false, "global period"],
+  global_quota: [true, "global quota"],
+  emulator_period: [false, "emulator period"],
+  emulator_quota: [true, "emulator quota"],
+  iothread_period: [false, "iothread period"],
+  iothread_quota: [true, "iothread quota"],
+};
+
+/**
+ * A scalar tunable as virDomainDefTunablesParse reads it and virDomainCputuneDefFormat writes
+ * it: undefined when empty or (but the shares, written once given) zero.
+ */
+function cputuneScalar(el: XmlElement): string | undefined {
+  const text = textOf(el);
+  if (!text) return undefined;
+  const [signed, what] = SCALARS[el.name];
+  // virStrToLong_ll: blanks, a sign, digits to the end, within 64 bits.
+  const m = signed ? /^[ \t\n\v\f\r]*([+-]?[0-9]+)$/.exec(text) : undefined;
+  const value = signed
+    ? m && BigInt(m[1]) >= -(2n ** 63n) && BigInt(m[1]) < 2n ** 63n ? BigInt(m[1]) : undefined
+    : parseULongLong(text);
+  if (value === undefined) {
+    throw VirError.report("DOMAIN", "XML_ERROR", `can't parse cputune ${what} value`);
+  }
+  return value || el.name === "shares" ? String(value) : undefined;
 }
 
 function sortWithin(list: XmlElement[], name: string, attr: string): XmlElement[] {

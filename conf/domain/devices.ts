@@ -13,16 +13,13 @@
 import {
   formatVlan,
   parseMac,
-  parseUUID,
   parseVlan,
   sanitizePath,
   xmlPropEnum,
-  xmlPropRequired,
   xmlPropUInt,
 } from "../common/mod.ts";
 import { checkDiskSource } from "../common/disk_source.ts";
 import { formatBandwidth, parseBandwidth } from "../common/bandwidth.ts";
-import { MACVLAN_MODES } from "../network_port/parse.ts";
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement, XmlNode } from "../../util/xml/mod.ts";
 import { child, children, childText, element } from "../../util/xml/mod.ts";
@@ -37,6 +34,7 @@ import { STARTUP_POLICIES } from "./startup_policy.ts";
 import { checkUsbHostdevSource } from "./hostdev_usb.ts";
 import { parseHostdev } from "./hostdev.ts";
 import { netIPInfo } from "./net_ip.ts";
+import { interfaceSourceAttrs } from "./interface_source.ts";
 import { parseInterfaceVirtualPort } from "./interface_virtualport.ts";
 import { parseIommu } from "./iommu.ts";
 import { parseLease } from "./lease.ts";
@@ -544,55 +542,8 @@ const GENERATED_IFNAME = /^(?:vnet|macvtap|macvlan)/;
 const userIfname = (dev: string | undefined) =>
   dev === undefined || GENERATED_IFNAME.test(dev) ? undefined : dev;
 
-/** The `<source>` attributes virDomainNetDefParseXML reads for each interface type. */
-const INTERFACE_SOURCE_ATTRS: Record<string, string[]> = {
-  network: ["network", "portgroup"],
-  bridge: ["bridge"],
-  direct: ["dev", "mode"],
-  internal: ["name"],
-  vdpa: ["dev"],
-  vds: ["switchid", "portid", "portgroupid", "connectionid"],
-};
-
 /** The interface types whose traffic a network filter may apply to. */
 const FILTERREF_TYPES = ["network", "bridge", "ethernet"];
-
-function interfaceSource(type: string, attrs: Record<string, string>): Record<string, string> {
-  const keep = INTERFACE_SOURCE_ATTRS[type];
-  if (!keep) return { ...attrs };
-  const out = Object.fromEntries(
-    keep.filter((k) => attrs[k] !== undefined).map((k) => [k, attrs[k]]),
-  );
-  // virXMLPropEnumDefault: a macvtap's mode is vepa unless given, and written out so.
-  if (type === "direct") out.mode ??= MACVLAN_MODES[0];
-  if (out.switchid !== undefined) {
-    // virXMLPropUUID, formatted back by virUUIDFormat.
-    const uuid = parseUUID(out.switchid);
-    if (uuid === undefined) {
-      throw VirError.report(
-        "XML",
-        "XML_ERROR",
-        `Invalid value for attribute 'switchid' in element 'source': '${out.switchid}'. Expected UUID`,
-      );
-    }
-    out.switchid = uuid;
-  }
-  return out;
-}
-
-/** virDomainNetDefParseXML's checks of a macvtap's `<source dev mode>`. */
-function checkDirectSource(dev: XmlElement): void {
-  const source = child(dev, "source");
-  if (!source) {
-    throw VirError.report(
-      "DOMAIN",
-      "XML_ERROR",
-      "interface type='direct' requires a 'source' element",
-    );
-  }
-  xmlPropRequired(source, "dev");
-  xmlPropEnum(source, "mode", MACVLAN_MODES);
-}
 
 /**
  * virDomainNetBackendParseXML: libvirt 9.0 names one backend type, passt, and refuses it as it
@@ -621,8 +572,10 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   if (dev.attributes.type === "hostdev" && sourceEl && addrType === "usb") {
     checkUsbHostdevSource(sourceEl);
   }
+  // Then the type's source, and the virtual port its type allows.
+  const sourceAttrs = interfaceSourceAttrs(dev);
+  const virtualPort = parseInterfaceVirtualPort(dev);
   const mac = child(dev, "mac")?.attributes;
-  const source = child(dev, "source")?.attributes;
   const extra: XmlElement[] = [];
   for (const name of INTERFACE_KIDS) {
     // virDomainNetDefParseXML reads a <filterref> for these types only.
@@ -660,11 +613,8 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   if (mac?.address !== undefined) net.mac = parseMacOrThrow(mac.address);
   if (mac?.type !== undefined) net.macType = mac.type;
   if (mac?.check !== undefined) net.macCheck = mac.check;
-  if (type === "direct") checkDirectSource(dev);
-  if (source) net.source = interfaceSource(net.type, source);
+  if (sourceAttrs) net.source = sourceAttrs;
   if (hostIP.length) net.hostIP = hostIP;
-  // After the type's source, as virDomainNetDefParseXML reads it.
-  const virtualPort = parseInterfaceVirtualPort(dev);
   if (virtualPort) extra.push(virtualPort);
   const targetEl = child(dev, "target");
   const managed = targetEl && xmlPropEnum(targetEl, "managed", ["yes", "no"] as const);

@@ -150,6 +150,13 @@ export function parseOs(
       if (menu) os.extra.push(menu);
       continue;
     }
+    // virDomainLoaderDefParseXML's attributes, in its order (the type's none refused).
+    if (k.name === "loader") {
+      xmlPropEnum(k, "readonly", ["yes", "no"]);
+      xmlPropEnum(k, "type", ["rom", "pflash"]);
+      xmlPropEnum(k, "secure", ["yes", "no"]);
+      xmlPropEnum(k, "stateless", ["yes", "no"]);
+    }
     // virDomainLoaderDefParseXMLNvram: a typed <nvram> is a storage source, and one without a
     // <source> fails without saying why.
     const source = child(k, "source");

@@ -274,6 +274,17 @@ function validateThreadPools(def: DomainDef): void {
 
 const detail = (msg: string) => VirError.report("DOMAIN", "XML_DETAIL", msg);
 
+/**
+ * The controller models that may have an IOThread: libvirt compares the model's number with the
+ * virtio SCSI models' (6, 8, 9) whatever the controller type, so these are each type's models
+ * of those numbers.
+ */
+const IOTHREAD_MODELS: Record<string, (string | undefined)[]> = {
+  scsi: ["virtio-scsi", "virtio-transitional", "virtio-non-transitional"],
+  pci: ["pcie-switch-upstream-port", "pci-expander-bus", "pcie-expander-bus"],
+  usb: ["ich9-uhci3", "pci-ohci", "nec-xhci"],
+};
+
 /** virDomainDefPostParseCommon's checks, which come before the validation proper. */
 function postParseChecks(def: DomainDef): void {
   const numaCells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell").length;
@@ -290,28 +301,42 @@ function postParseChecks(def: DomainDef): void {
       );
     }
   }
+  // virDomainControllerDefPostParse, after the disks' as libvirt iterates the devices.
+  for (const c of def.devices.other.filter((d) => d.name === "controller")) {
+    const iothread = child(c, "driver")?.attributes.iothread;
+    if (
+      iothread !== undefined && !IOTHREAD_MODELS[c.attributes.type]?.includes(c.attributes.model)
+    ) {
+      throw VirError.report(
+        "DOMAIN",
+        "XML_ERROR",
+        "'iothread' attribute only supported for virtio scsi controllers",
+      );
+    }
+  }
   const os = (name: string) => def.os.extra.find((e) => e.name === name);
   if (def.os.type === "exe" && !textOf(os("init"))?.trim()) {
     throw VirError.report("DOMAIN", "XML_ERROR", "init binary must be specified");
   }
   checkVcpuList(def.vcpus);
-  // NUMA cells may carry the memory instead (their sum then becomes the total).
-  const numaMemory = def.cpu?.extra.some((e) =>
-    e.name === "numa" && e.children.some((c) => c.type === "element" && c.attributes.memory)
-  );
-  // virDomainDefPostParseMemory: memory devices come out of the total, unless the NUMA cells
-  // give it.
+  // virDomainDefPostParseMemory: memory devices come out of the total; without a total, the
+  // NUMA cells' sum (KiB once parsed) and the devices make it.
   const hotplug = def.devices.other.filter((d) => d.name === "memory")
     .reduce((sum, d) => sum + memoryDeviceKiB(d), 0n);
-  const fromNuma = def.memory.total === 0 && numaMemory;
-  if (!fromNuma && hotplug > BigInt(def.memory.total)) {
+  const numaMemory = def.memory.total !== 0 ? 0n : children(
+    def.cpu?.extra.find((e) => e.name === "numa"),
+    "cell",
+  ).reduce((sum, c) => sum + BigInt(c.attributes.memory ?? 0), 0n);
+  if (numaMemory) {
+    def.memory.total = Number(numaMemory + hotplug);
+  } else if (hotplug > BigInt(def.memory.total)) {
     throw VirError.report(
       "DOMAIN",
       "XML_ERROR",
       "Total size of memory devices exceeds the total memory size",
     );
   }
-  if (!fromNuma && BigInt(def.memory.total) - hotplug === 0n) {
+  if (BigInt(def.memory.total) - hotplug === 0n) {
     throw VirError.report(
       "DOMAIN",
       "XML_ERROR",
