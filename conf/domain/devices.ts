@@ -15,6 +15,8 @@ import {
   parseMac,
   parseVlan,
   sanitizePath,
+  scaleInteger,
+  ULLONG_MAX,
   xmlPropEnum,
   xmlPropUInt,
 } from "../common/mod.ts";
@@ -276,11 +278,50 @@ function parseDevice(
       throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `unknown panic model '${model}'`);
     }
   }
-  if (dev.name === "sound") {
-    xmlPropEnum(dev, "model", SOUND_MODELS, true);
-    checkAudioRef(dev);
-  }
+  if (dev.name === "sound") return parseSound(dev, options);
+  if (dev.name === "vsock") return parseVsock(dev, options);
   return normalizeElement(dev, "devices", options);
+}
+
+/** virDomainVsockModel names; default (0) is accepted and not written. */
+const VSOCK_MODELS = ["default", "virtio", "virtio-transitional", "virtio-non-transitional"];
+
+/** virDomainVsockDefParseXML's checks: the model, a non-zero guest CID, its auto flag. */
+function parseVsock(dev: XmlElement, options: NormalizeOptions): XmlElement | undefined {
+  const model = xmlPropEnum(dev, "model", VSOCK_MODELS);
+  const cid = child(dev, "cid");
+  if (cid) {
+    xmlPropUInt(cid, "address", undefined, { nonZero: true });
+    xmlPropEnum(cid, "auto", ["yes", "no"]);
+  }
+  const n = normalizeElement(dev, "devices", options);
+  if (n && model === "default") delete n.attributes.model;
+  return n;
+}
+
+/** The sound models with codecs (virDomainSoundModelSupportsCodecs), and the codec types. */
+const CODEC_MODELS = ["ich6", "ich9"];
+const CODEC_TYPES = ["duplex", "micro", "output"];
+
+/** virDomainSoundDefParseXML: codecs read (and kept) for the models that have them only. */
+function parseSound(dev: XmlElement, options: NormalizeOptions): XmlElement | undefined {
+  const codecs = CODEC_MODELS.includes(xmlPropEnum(dev, "model", SOUND_MODELS, true)!);
+  for (const codec of codecs ? children(dev, "codec") : []) {
+    const type = codec.attributes.type;
+    if (!CODEC_TYPES.includes(type ?? "")) {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        `unknown codec type '${type ?? "(null)"}'`,
+      );
+    }
+  }
+  checkAudioRef(dev);
+  const n = normalizeElement(dev, "devices", options);
+  if (n && !codecs) {
+    n.children = n.children.filter((c) => c.type !== "element" || c.name !== "codec");
+  }
+  return n;
 }
 
 /** virDomainFSDefParseXML's checks of the `<filesystem>` attributes, in its order. */
@@ -302,8 +343,13 @@ function parseFilesystem(dev: XmlElement, options: NormalizeOptions): XmlElement
     // virDomainFSDefFormat writes a limit in bytes, and none that is zero.
     return bytes ? element(name, { unit: "bytes" }, [String(bytes)]) : undefined;
   });
+  const ramSource = dev.attributes.type === "ram" ? ramFsSource(child(dev, "source")) : undefined;
   const n = normalizeElement(dev, "devices", options);
   if (!n) return undefined;
+  if (ramSource) {
+    n.children = n.children.filter((c) => c.type !== "element" || c.name !== "source");
+    n.children.unshift(ramSource);
+  }
   for (const limit of limits) if (limit) n.children.push(limit);
   // virDomainFSDefFormat: the type and the access mode always (defaulted), multidevs unless
   // default, the modes in octal.
@@ -316,6 +362,30 @@ function parseFilesystem(dev: XmlElement, options: NormalizeOptions): XmlElement
     ...modes,
   }).attributes;
   return n;
+}
+
+/**
+ * A RAM filesystem's `<source usage units>` as virDomainFSDefParseXML reads it (a whole number,
+ * KiB unless `units` says otherwise) and virDomainFSDefFormat writes it (in KiB).
+ */
+function ramFsSource(source: XmlElement | undefined): XmlElement {
+  const usage = source?.attributes.usage;
+  if (usage === undefined) {
+    throw VirError.report("DOMAIN", "XML_ERROR", "missing 'usage' attribute for RAM filesystem");
+  }
+  // virStrToLong_ull: strtoull takes a sign, and wraps a negative number.
+  const m = /^[ \t\n\v\f\r]*([+-]?)([0-9]+)$/.exec(usage);
+  const n = m ? BigInt(m[2]) : undefined;
+  if (n === undefined || n > ULLONG_MAX) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      `cannot parse usage '${usage}' for RAM filesystem`,
+    );
+  }
+  const value = m![1] === "-" ? (ULLONG_MAX + 1n - n) % (ULLONG_MAX + 1n) : n;
+  const bytes = scaleInteger(value, source!.attributes.units, 1024n, ULLONG_MAX);
+  return element("source", { usage: String(bytes / 1024n), units: "KiB" });
 }
 
 /** virDomainPanicModel names. */
