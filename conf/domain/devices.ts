@@ -347,8 +347,7 @@ function parseFilesystem(dev: XmlElement, options: NormalizeOptions): XmlElement
   const n = normalizeElement(dev, "devices", options);
   if (!n) return undefined;
   if (ramSource) {
-    n.children = n.children.filter((c) => c.type !== "element" || c.name !== "source");
-    n.children.unshift(ramSource);
+    n.children = n.children.map((c) => c.type === "element" && c.name === "source" ? ramSource : c);
   }
   for (const limit of limits) if (limit) n.children.push(limit);
   // virDomainFSDefFormat: the type and the access mode always (defaulted), multidevs unless

@@ -110,6 +110,10 @@ export function validateDomainDef(def: DomainDef): void {
       checkVirtioOptionsAbsent(net.extra.find((e) => e.name === "driver"));
     }
   }
+  // virDomainHostdevDefValidate, after the NICs as libvirt iterates the devices.
+  for (const hostdev of def.devices.other.filter((d) => d.name === "hostdev")) {
+    validateHostdevAddress(hostdev);
+  }
   for (const input of def.devices.other.filter((d) => d.name === "input")) {
     validateInput(input, def.os.type, def.type);
   }
@@ -273,6 +277,33 @@ function validateThreadPools(def: DomainDef): void {
 }
 
 const detail = (msg: string) => VirError.report("DOMAIN", "XML_DETAIL", msg);
+
+/**
+ * virDomainHostdevDefValidate: the device address types each subsystem host device may use
+ * (besides none), with the error for another.
+ */
+const HOSTDEV_ADDRESSES: Record<string, [string[], string, string]> = {
+  pci: [["unassigned", "pci"], "INTERNAL_ERROR", "PCI host devices must use 'pci' or 'unassigned'"],
+  scsi: [["drive"], "CONFIG_UNSUPPORTED", "SCSI host device must use 'drive'"],
+  scsi_host: [
+    ["pci", "ccw"],
+    "CONFIG_UNSUPPORTED",
+    "SCSI_host host device must use 'pci' or 'ccw'",
+  ],
+  usb: [["usb"], "CONFIG_UNSUPPORTED", "USB host device must use 'usb'"],
+};
+
+function validateHostdevAddress(hostdev: XmlElement): void {
+  if ((hostdev.attributes.mode ?? "subsystem") !== "subsystem") return;
+  const rule = HOSTDEV_ADDRESSES[hostdev.attributes.type ?? ""];
+  const address = child(hostdev, "address")?.attributes.type;
+  if (rule && address !== undefined && !rule[0].includes(address)) {
+    throw VirError.report("DOMAIN", rule[1], `${rule[2]} address type`);
+  }
+  if (hostdev.attributes.type === "scsi" && hostdev.attributes.sgio === "unfiltered") {
+    throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", "unfiltered sgio is no longer supported");
+  }
+}
 
 /**
  * The controller models that may have an IOThread: libvirt compares the model's number with the
