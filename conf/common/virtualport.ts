@@ -37,8 +37,38 @@ const ATTR_NAMES: Record<string, string> = {
   interfaceId: "interfaceid",
 };
 
+/** The flags of virNetDevVPortProfileParse beyond VIR_VPORT_XML_REQUIRE_TYPE. */
+export interface VirtualPortFlags {
+  /** VIR_VPORT_XML_GENERATE_MISSING_DEFAULTS: random instance and interface ids where due. */
+  generateMissing?: boolean;
+  /** VIR_VPORT_XML_REQUIRE_ALL_ATTRIBUTES: the type's parameters are all given. */
+  requireAll?: boolean;
+}
+
 /**
- * libvirt's virNetDevVPortProfileParse. `requireType` is VIR_VPORT_XML_REQUIRE_TYPE.
+ * The parameters each port type needs, in the order virNetDevVPortProfileCheckComplete asks
+ * for them (profileid is optional for openvswitch).
+ */
+const REQUIRED: Record<string, (keyof VirtualPort)[]> = {
+  "802.1Qbg": ["managerId", "typeId", "typeIdVersion", "instanceId"],
+  "802.1Qbh": ["profileId"],
+  openvswitch: ["interfaceId"],
+  midonet: ["interfaceId"],
+};
+
+/** The port types virNetDevVPortProfileFormat writes each parameter for (and an untyped port). */
+const WRITTEN: Record<keyof Omit<VirtualPort, "type">, string[]> = {
+  managerId: ["802.1Qbg"],
+  typeId: ["802.1Qbg"],
+  typeIdVersion: ["802.1Qbg"],
+  instanceId: ["802.1Qbg"],
+  interfaceId: ["midonet", "openvswitch"],
+  profileId: ["openvswitch", "802.1Qbh"],
+};
+
+/**
+ * libvirt's virNetDevVPortProfileParse. `requireType` is VIR_VPORT_XML_REQUIRE_TYPE, `flags`
+ * the others (a domain interface's, by its type).
  *
  * @example
  * ```ts
@@ -51,6 +81,7 @@ const ATTR_NAMES: Record<string, string> = {
 export function parseVirtualPort(
   el: XmlElement,
   requireType: boolean,
+  flags: VirtualPortFlags = {},
 ): VirtualPort {
   // netdev_vport_profile_conf.c reports from VIR_FROM_NONE whoever parses the port.
   const fail = (code: string, msg: string) => VirError.report("NONE", code, msg);
@@ -88,11 +119,29 @@ export function parseVirtualPort(
   vp.instanceId = uuid("instanceid");
   if (params.profileid !== undefined) {
     if (params.profileid.length >= 40) throw fail("XML_ERROR", "profileid parameter too long");
-    vp.profileId = params.profileid;
+    // An empty profile id is none (libvirt tests its first character).
+    if (params.profileid) vp.profileId = params.profileid;
   }
   vp.interfaceId = uuid("interfaceid");
+  if (flags.generateMissing) {
+    if (vp.instanceId === undefined && (vp.type === undefined || vp.type === "802.1Qbg")) {
+      vp.instanceId = crypto.randomUUID();
+    }
+    if (vp.interfaceId === undefined && (vp.type === undefined || vp.type === "openvswitch")) {
+      vp.interfaceId = crypto.randomUUID();
+    }
+  }
   for (const k of Object.keys(vp) as (keyof VirtualPort)[]) {
     if (vp[k] === undefined) delete vp[k];
+  }
+  // virNetDevVPortProfileCheckComplete (util/virnetdevvportprofile.c: VIR_FROM_NET).
+  const missing = flags.requireAll && vp.type && REQUIRED[vp.type].find((k) => vp[k] === undefined);
+  if (missing) {
+    throw VirError.report(
+      "NET",
+      "XML_ERROR",
+      `missing ${ATTR_NAMES[missing]} in <virtualport type='${vp.type}'>`,
+    );
   }
   const allowed = vp.type && ALLOWED[vp.type];
   if (allowed) {
@@ -112,7 +161,7 @@ export function parseVirtualPort(
 
 /**
  * libvirt's virNetDevVPortProfileFormat: without parameters it is `<virtualport type='…'/>`, and
- * nothing at all when it has no type either.
+ * nothing at all when it has no type either; a typed port writes only its type's parameters.
  *
  * @example
  * ```ts
@@ -121,15 +170,17 @@ export function parseVirtualPort(
  * ```
  */
 export function formatVirtualPort(vp: VirtualPort): XmlElement | undefined {
+  const hasParams = Object.keys(WRITTEN).some((k) => vp[k as keyof VirtualPort] !== undefined);
+  const written = (k: keyof typeof WRITTEN) =>
+    vp.type === undefined || WRITTEN[k].includes(vp.type) ? vp[k] : undefined;
   const params = element("parameters", {
-    managerid: vp.managerId,
-    typeid: vp.typeId,
-    typeidversion: vp.typeIdVersion,
-    instanceid: vp.instanceId,
-    interfaceid: vp.interfaceId,
-    profileid: vp.profileId,
+    managerid: written("managerId"),
+    typeid: written("typeId"),
+    typeidversion: written("typeIdVersion"),
+    instanceid: written("instanceId"),
+    interfaceid: written("interfaceId"),
+    profileid: written("profileId"),
   });
-  const hasParams = Object.keys(params.attributes).length > 0;
   if (vp.type === undefined && !hasParams) return undefined;
   return element("virtualport", { type: vp.type }, [hasParams && params]);
 }

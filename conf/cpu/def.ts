@@ -130,18 +130,33 @@ export function parseCpuDef(
     throw cpuErr("XML_ERROR", "CPU vendor specified without CPU model");
   }
   const topology = child(root, "topology");
-  if (topology) {
-    const need = { required: true, nonZero: true };
-    def.topology = {
-      sockets: xmlPropUInt(topology, "sockets", undefined, need)!,
-      dies: xmlPropUInt(topology, "dies", undefined, { nonZero: true }) ?? 1,
-      cores: xmlPropUInt(topology, "cores", undefined, need)!,
-      threads: xmlPropUInt(topology, "threads", undefined, need)!,
-    };
-  }
+  if (topology) def.topology = parseTopology(topology);
   def.features = parseFeatures(root, def);
   parseCacheAndAddr(root, def);
   return def;
+}
+
+/**
+ * virCPUDefParseXML's `<topology>`: sockets, cores and threads required, dies 1 unless given,
+ * none of them 0.
+ *
+ * @example
+ * ```ts
+ * import { parseTopology } from "./def.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * parseTopology(parse("<topology sockets='1' cores='2' threads='1'/>")).dies; // 1
+ * ```
+ */
+export function parseTopology(
+  topology: XmlElement,
+): { sockets: number; dies: number; cores: number; threads: number } {
+  const need = { required: true, nonZero: true };
+  return {
+    sockets: xmlPropUInt(topology, "sockets", undefined, need)!,
+    dies: xmlPropUInt(topology, "dies", undefined, { nonZero: true }) ?? 1,
+    cores: xmlPropUInt(topology, "cores", undefined, need)!,
+    threads: xmlPropUInt(topology, "threads", undefined, need)!,
+  };
 }
 
 /** A host CPU's `<arch>`, `<microcode>`, `<signature>` and TSC `<counter>`. */

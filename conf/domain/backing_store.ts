@@ -36,6 +36,20 @@ const STORAGE_FORMATS = (
 const xmlError = (msg: string) => VirError.report("DOMAIN", "XML_ERROR", msg);
 
 /**
+ * A source's `<metadata_cache>` as libvirt writes it (a `<disk>`'s `<driver>` or a chain
+ * member's `<format>` holds it): the bound in bytes.
+ *
+ * @example
+ * ```ts
+ * import { metadataCacheElement } from "./backing_store.ts";
+ * metadataCacheElement(1048576n).children.length; // 1
+ * ```
+ */
+export function metadataCacheElement(bytes: bigint): XmlElement {
+  return element("metadata_cache", {}, [element("max_size", { unit: "bytes" }, [String(bytes)])]);
+}
+
+/**
  * The first `<backingStore>` of `parent` (a disk, or a member of its chain) as libvirt writes
  * it back, its own chain included; undefined without one. Throws libvirt's error for the first
  * member it refuses.
@@ -73,9 +87,7 @@ export function parseBackingStore(
   delete src.attributes.startupPolicy;
   if (!options.keepAliases) delete src.attributes.index;
   const below = parseBackingStore(el, options);
-  const cache = maxSize
-    ? [element("metadata_cache", {}, [element("max_size", { unit: "bytes" }, [String(maxSize)])])]
-    : [];
+  const cache = maxSize ? [metadataCacheElement(maxSize)] : [];
   return element("backingStore", { type, index }, [
     element("format", { type: format }, cache),
     src,

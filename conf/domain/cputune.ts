@@ -12,12 +12,12 @@
  */
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
-import { children, childrenInOrder } from "../../util/xml/mod.ts";
+import { children, childrenInOrder, element, textOf } from "../../util/xml/mod.ts";
 import { formatBitmap, parseBitmap, parseCpuset } from "./bitmap.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 import { elementSpec } from "./schema.ts";
 import type { IothreadIds } from "./iothreads.ts";
-import { parseInt32, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
+import { parseInt32, parseULongLong, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
 
 /** Elements holding a `cpuset` CPU list. */
 const PINS = new Set(["vcpupin", "emulatorpin", "iothreadpin"]);
@@ -33,6 +33,8 @@ interface Resctrl {
   vcpus: number[];
   caches: { level: string; id: string; type: string }[];
   nodes: Set<string>;
+  /** The group's monitors so far, by the tune that holds them. */
+  monitors: { vcpus: number[]; kind: string }[];
 }
 
 const sameSet = (a: number[], b: number[]) =>
@@ -64,6 +66,10 @@ export function parseCputune(
     if (name === "vcpusched" || name === "iothreadsched") {
       const attr = name === "vcpusched" ? "vcpus" : "iothreads";
       out.push(...expandSched(kid, attr, maxVcpus, iothreadIds, scheduled[attr], options));
+    } else if (name in SCALARS) {
+      // libvirt reads the first of each (./cputune/NAME[1]).
+      const value = kid === children(el, name)[0] && cputuneScalar(kid);
+      if (value) out.push(element(name, {}, [value]));
     } else if (name === "cachetune" || name === "memorytune") {
       const r = parseResctrl(kid, maxVcpus, resctrls, options);
       if (r) out.push(r);
@@ -84,6 +90,41 @@ export function parseCputune(
   let ordered = out;
   for (const [name, attr] of ID_ORDERED) ordered = sortWithin(ordered, name, attr);
   return { type: "element", name: "cputune", attributes: {}, children: ordered };
+}
+
+/**
+ * The scalar tunables, whether each is signed (virXPathLongLong) or not (virXPathULongLong),
+ * and the name libvirt's parse error gives it.
+ */
+const SCALARS: Record<string, [signed: boolean, what: string]> = {
+  shares: [false, "shares"],
+  period: [false, "period"],
+  quota: [true, "quota"],
+  global_period: [false, "global period"],
+  global_quota: [true, "global quota"],
+  emulator_period: [false, "emulator period"],
+  emulator_quota: [true, "emulator quota"],
+  iothread_period: [false, "iothread period"],
+  iothread_quota: [true, "iothread quota"],
+};
+
+/**
+ * A scalar tunable as virDomainDefTunablesParse reads it and virDomainCputuneDefFormat writes
+ * it: undefined when empty or (but the shares, written once given) zero.
+ */
+function cputuneScalar(el: XmlElement): string | undefined {
+  const text = textOf(el);
+  if (!text) return undefined;
+  const [signed, what] = SCALARS[el.name];
+  // virStrToLong_ll: blanks, a sign, digits to the end, within 64 bits.
+  const m = signed ? /^[ \t\n\v\f\r]*([+-]?[0-9]+)$/.exec(text) : undefined;
+  const value = signed
+    ? m && BigInt(m[1]) >= -(2n ** 63n) && BigInt(m[1]) < 2n ** 63n ? BigInt(m[1]) : undefined
+    : parseULongLong(text);
+  if (value === undefined) {
+    throw VirError.report("DOMAIN", "XML_ERROR", `can't parse cputune ${what} value`);
+  }
+  return value || el.name === "shares" ? String(value) : undefined;
 }
 
 function sortWithin(list: XmlElement[], name: string, attr: string): XmlElement[] {
@@ -257,7 +298,7 @@ function parseResctrl(
     if (resctrls.some((r) => overlaps(r.vcpus, vcpus))) {
       throw VirError.report("DOMAIN", "XML_ERROR", "Overlapping vcpus in resctrls");
     }
-    group = { vcpus, caches: [], nodes: new Set() };
+    group = { vcpus, caches: [], nodes: new Set(), monitors: [] };
     resctrls.push(group);
   }
   const kids: XmlElement[] = [];
@@ -267,7 +308,7 @@ function parseResctrl(
     else checkNode(item, group);
     kids.push(normalizeElement(item, kind, options, "cputune")!);
   }
-  for (const mon of children(el, "monitor")) kids.push(parseMonitor(mon, vcpus, maxVcpus));
+  for (const mon of children(el, "monitor")) kids.push(parseMonitor(mon, kind, group, maxVcpus));
   const attributes: Record<string, string> = { vcpus: formatBitmap(vcpus) };
   return { type: "element", name: kind, attributes, children: kids };
 }
@@ -300,19 +341,68 @@ function checkNode(item: XmlElement, group: Resctrl): void {
   group.nodes.add(id);
 }
 
-function parseMonitor(mon: XmlElement, allocVcpus: number[], maxVcpus: number): XmlElement {
+/** The cache level a cachetune's monitor watches (VIR_DOMAIN_RESCTRL_MONITOR_CACHELEVEL). */
+const MONITOR_CACHE_LEVEL = 3;
+
+/**
+ * virDomainResctrlMonDefParse of one `<monitor>` of a cachetune or memorytune (`kind`) of
+ * `group`, with virDomainResctrlValidateMonitor's checks, written back as libvirt writes it.
+ */
+function parseMonitor(
+  mon: XmlElement,
+  kind: string,
+  group: Resctrl,
+  maxVcpus: number,
+): XmlElement {
+  const invalid = (msg: string) => VirError.report("DOMAIN", "INVALID_ARG", msg);
+  if (kind === "cachetune") {
+    const level = xmlPropUInt(mon, "level", undefined, { required: true })!;
+    if (level !== MONITOR_CACHE_LEVEL) {
+      // Printed with %d.
+      const shown = level > 0x7fffffff ? level - 2 ** 32 : level;
+      throw VirError.report("DOMAIN", "XML_ERROR", `Invalid monitor cache level '${shown}'`);
+    }
+  }
   const text = mon.attributes.vcpus;
   if (text === undefined) {
     throw VirError.report("DOMAIN", "XML_ERROR", "Missing monitor attribute 'vcpus'");
   }
-  const vcpus = parseBitmap(text).filter((v) => v < maxVcpus);
-  if (!vcpus.length) throw VirError.report("DOMAIN", "INVALID_ARG", "vcpus is empty");
-  const inAlloc = new Set(allocVcpus);
-  if (!vcpus.every((v) => inAlloc.has(v))) {
-    throw VirError.report("DOMAIN", "INVALID_ARG", "Monitor vcpus conflicts with allocation");
+  let all: number[];
+  try {
+    all = parseBitmap(text);
+  } catch {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      `Invalid monitor attribute 'vcpus' value '${text}'`,
+    );
   }
-  const attributes: Record<string, string> = {};
-  if (mon.attributes.level !== undefined) attributes.level = mon.attributes.level;
-  attributes.vcpus = formatBitmap(vcpus);
-  return { type: "element", name: "monitor", attributes, children: [] };
+  const vcpus = all.filter((v) => v < maxVcpus);
+  if (!vcpus.length) throw invalid("vcpus is empty");
+  const inAlloc = new Set(group.vcpus);
+  if (!vcpus.every((v) => inAlloc.has(v))) {
+    throw invalid("Monitor vcpus conflicts with allocation");
+  }
+  const toGroup = sameSet(vcpus, group.vcpus);
+  // A group without cache or memory bandwidth allocations is the default one.
+  const defaultAlloc = !group.caches.length && !group.nodes.size;
+  let overlapAny = false;
+  let overlapOther = false;
+  for (const m of group.monitors) {
+    if (sameSet(vcpus, m.vcpus)) {
+      if (m.kind !== kind) continue;
+      throw invalid("Identical vcpus found in same type monitors");
+    }
+    const overlap = overlaps(vcpus, m.vcpus);
+    overlapAny ||= overlap;
+    if (!toGroup && !sameSet(m.vcpus, group.vcpus)) overlapOther ||= overlap;
+  }
+  if (overlapOther || (defaultAlloc && overlapAny)) {
+    throw invalid("vcpus overlaps in resctrl groups");
+  }
+  group.monitors.push({ vcpus, kind });
+  return element("monitor", {
+    level: kind === "cachetune" ? String(MONITOR_CACHE_LEVEL) : undefined,
+    vcpus: formatBitmap(vcpus),
+  });
 }

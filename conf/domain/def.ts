@@ -171,6 +171,9 @@ export const DomainInterfaceSchema = z.strictObject({
   macType: z.string().optional(),
   macCheck: z.string().optional(),
   source: InterfaceSourceSchema.optional(),
+  hostIP: z.array(XmlElementSchema).optional().describe(
+    "The <ip>s and <route>s of <source>: the host side's addresses (an ethernet tap's)",
+  ),
   /** `<target dev>` */
   target: z.string().optional().describe("<target dev>: the host-side device name"),
   targetManaged: z.enum(["yes", "no"]).optional().describe(

@@ -13,21 +13,20 @@
 import {
   formatVlan,
   parseMac,
-  parseUUID,
   parseVlan,
   sanitizePath,
+  scaleInteger,
+  ULLONG_MAX,
   xmlPropEnum,
-  xmlPropRequired,
   xmlPropUInt,
 } from "../common/mod.ts";
 import { checkDiskSource } from "../common/disk_source.ts";
 import { formatBandwidth, parseBandwidth } from "../common/bandwidth.ts";
-import { MACVLAN_MODES } from "../network_port/parse.ts";
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement, XmlNode } from "../../util/xml/mod.ts";
 import { child, children, childText, element } from "../../util/xml/mod.ts";
 import { checkAudioRef, parseAudio } from "./audio.ts";
-import { parseBackingStore } from "./backing_store.ts";
+import { metadataCacheElement, parseBackingStore } from "./backing_store.ts";
 import { diskSourceElement } from "./disk_source.ts";
 import { chardevSource, checkChardevTarget } from "./chardev.ts";
 import { type DomainDef, type DomainInterface, INTERFACE_TYPES } from "./def.ts";
@@ -36,7 +35,9 @@ import { insertDisk } from "./disk_name.ts";
 import { STARTUP_POLICIES } from "./startup_policy.ts";
 import { checkUsbHostdevSource } from "./hostdev_usb.ts";
 import { parseHostdev } from "./hostdev.ts";
-import { checkNetIPInfo, netIPInfo } from "./net_ip.ts";
+import { netIPInfo } from "./net_ip.ts";
+import { interfaceSourceAttrs } from "./interface_source.ts";
+import { parseInterfaceVirtualPort } from "./interface_virtualport.ts";
 import { parseIommu } from "./iommu.ts";
 import { parseLease } from "./lease.ts";
 import { parseRedirfilter } from "./redirfilter.ts";
@@ -278,11 +279,50 @@ function parseDevice(
       throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `unknown panic model '${model}'`);
     }
   }
-  if (dev.name === "sound") {
-    xmlPropEnum(dev, "model", SOUND_MODELS, true);
-    checkAudioRef(dev);
-  }
+  if (dev.name === "sound") return parseSound(dev, options);
+  if (dev.name === "vsock") return parseVsock(dev, options);
   return normalizeElement(dev, "devices", options);
+}
+
+/** virDomainVsockModel names; default (0) is accepted and not written. */
+const VSOCK_MODELS = ["default", "virtio", "virtio-transitional", "virtio-non-transitional"];
+
+/** virDomainVsockDefParseXML's checks: the model, a non-zero guest CID, its auto flag. */
+function parseVsock(dev: XmlElement, options: NormalizeOptions): XmlElement | undefined {
+  const model = xmlPropEnum(dev, "model", VSOCK_MODELS);
+  const cid = child(dev, "cid");
+  if (cid) {
+    xmlPropUInt(cid, "address", undefined, { nonZero: true });
+    xmlPropEnum(cid, "auto", ["yes", "no"]);
+  }
+  const n = normalizeElement(dev, "devices", options);
+  if (n && model === "default") delete n.attributes.model;
+  return n;
+}
+
+/** The sound models with codecs (virDomainSoundModelSupportsCodecs), and the codec types. */
+const CODEC_MODELS = ["ich6", "ich9"];
+const CODEC_TYPES = ["duplex", "micro", "output"];
+
+/** virDomainSoundDefParseXML: codecs read (and kept) for the models that have them only. */
+function parseSound(dev: XmlElement, options: NormalizeOptions): XmlElement | undefined {
+  const codecs = CODEC_MODELS.includes(xmlPropEnum(dev, "model", SOUND_MODELS, true)!);
+  for (const codec of codecs ? children(dev, "codec") : []) {
+    const type = codec.attributes.type;
+    if (!CODEC_TYPES.includes(type ?? "")) {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        `unknown codec type '${type ?? "(null)"}'`,
+      );
+    }
+  }
+  checkAudioRef(dev);
+  const n = normalizeElement(dev, "devices", options);
+  if (n && !codecs) {
+    n.children = n.children.filter((c) => c.type !== "element" || c.name !== "codec");
+  }
+  return n;
 }
 
 /** virDomainFSDefParseXML's checks of the `<filesystem>` attributes, in its order. */
@@ -304,8 +344,12 @@ function parseFilesystem(dev: XmlElement, options: NormalizeOptions): XmlElement
     // virDomainFSDefFormat writes a limit in bytes, and none that is zero.
     return bytes ? element(name, { unit: "bytes" }, [String(bytes)]) : undefined;
   });
+  const ramSource = dev.attributes.type === "ram" ? ramFsSource(child(dev, "source")) : undefined;
   const n = normalizeElement(dev, "devices", options);
   if (!n) return undefined;
+  if (ramSource) {
+    n.children = n.children.map((c) => c.type === "element" && c.name === "source" ? ramSource : c);
+  }
   for (const limit of limits) if (limit) n.children.push(limit);
   // virDomainFSDefFormat: the type and the access mode always (defaulted), multidevs unless
   // default, the modes in octal.
@@ -318,6 +362,30 @@ function parseFilesystem(dev: XmlElement, options: NormalizeOptions): XmlElement
     ...modes,
   }).attributes;
   return n;
+}
+
+/**
+ * A RAM filesystem's `<source usage units>` as virDomainFSDefParseXML reads it (a whole number,
+ * KiB unless `units` says otherwise) and virDomainFSDefFormat writes it (in KiB).
+ */
+function ramFsSource(source: XmlElement | undefined): XmlElement {
+  const usage = source?.attributes.usage;
+  if (usage === undefined) {
+    throw VirError.report("DOMAIN", "XML_ERROR", "missing 'usage' attribute for RAM filesystem");
+  }
+  // virStrToLong_ull: strtoull takes a sign, and wraps a negative number.
+  const m = /^[ \t\n\v\f\r]*([+-]?)([0-9]+)$/.exec(usage);
+  const n = m ? BigInt(m[2]) : undefined;
+  if (n === undefined || n > ULLONG_MAX) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      `cannot parse usage '${usage}' for RAM filesystem`,
+    );
+  }
+  const value = m![1] === "-" ? (ULLONG_MAX + 1n - n) % (ULLONG_MAX + 1n) : n;
+  const bytes = scaleInteger(value, source!.attributes.units, 1024n, ULLONG_MAX);
+  return element("source", { usage: String(bytes / 1024n), units: "KiB" });
 }
 
 /** virDomainPanicModel names. */
@@ -465,16 +533,27 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
   // virDomainDiskDefDriverParseXML: a disk's IOThread is one of 1, 2, …
   const driver = child(dev, "driver");
   if (driver) xmlPropUInt(driver, "iothread", undefined, { nonZero: true });
+  // virDomainDiskDefDriverSourceParseXML: the image's metadata cache bound, in bytes.
+  const cacheSize = scaledValue(
+    child(child(driver, "metadata_cache"), "max_size"),
+    "./metadata_cache/max_size",
+    1n,
+  );
   // VIR_XML_PROP_NONZERO: "default" is refused as an unknown value is.
   if (source) xmlPropEnum(source, "startupPolicy", STARTUP_POLICIES);
   const n = normalizeElement(dev, "devices", options);
   if (!n) return undefined;
+  // A driver holding only a metadata cache has no attribute for the table to keep.
+  if (cacheSize && !n.children.some((c) => c.type === "element" && c.name === "driver")) {
+    n.children.unshift(element("driver", {}));
+  }
   n.children = n.children.flatMap((c): XmlNode[] => {
     if (c.type !== "element") return [c];
     if (c.name === "backingStore") return backingStore ? [backingStore] : [];
     // A source's index and a block job's mirror belong to the running domain: libvirt reads
     // them only from a status.
     if (c.name === "mirror") return options.keepAliases ? [c] : [];
+    if (c.name === "driver" && cacheSize) c.children.push(metadataCacheElement(cacheSize));
     if (c.name !== "source" || !sourceEl) return [c];
     if (!options.keepAliases) delete sourceEl.attributes.index;
     return [sourceEl];
@@ -533,55 +612,8 @@ const GENERATED_IFNAME = /^(?:vnet|macvtap|macvlan)/;
 const userIfname = (dev: string | undefined) =>
   dev === undefined || GENERATED_IFNAME.test(dev) ? undefined : dev;
 
-/** The `<source>` attributes virDomainNetDefParseXML reads for each interface type. */
-const INTERFACE_SOURCE_ATTRS: Record<string, string[]> = {
-  network: ["network", "portgroup"],
-  bridge: ["bridge"],
-  direct: ["dev", "mode"],
-  internal: ["name"],
-  vdpa: ["dev"],
-  vds: ["switchid", "portid", "portgroupid", "connectionid"],
-};
-
 /** The interface types whose traffic a network filter may apply to. */
 const FILTERREF_TYPES = ["network", "bridge", "ethernet"];
-
-function interfaceSource(type: string, attrs: Record<string, string>): Record<string, string> {
-  const keep = INTERFACE_SOURCE_ATTRS[type];
-  if (!keep) return { ...attrs };
-  const out = Object.fromEntries(
-    keep.filter((k) => attrs[k] !== undefined).map((k) => [k, attrs[k]]),
-  );
-  // virXMLPropEnumDefault: a macvtap's mode is vepa unless given, and written out so.
-  if (type === "direct") out.mode ??= MACVLAN_MODES[0];
-  if (out.switchid !== undefined) {
-    // virXMLPropUUID, formatted back by virUUIDFormat.
-    const uuid = parseUUID(out.switchid);
-    if (uuid === undefined) {
-      throw VirError.report(
-        "XML",
-        "XML_ERROR",
-        `Invalid value for attribute 'switchid' in element 'source': '${out.switchid}'. Expected UUID`,
-      );
-    }
-    out.switchid = uuid;
-  }
-  return out;
-}
-
-/** virDomainNetDefParseXML's checks of a macvtap's `<source dev mode>`. */
-function checkDirectSource(dev: XmlElement): void {
-  const source = child(dev, "source");
-  if (!source) {
-    throw VirError.report(
-      "DOMAIN",
-      "XML_ERROR",
-      "interface type='direct' requires a 'source' element",
-    );
-  }
-  xmlPropRequired(source, "dev");
-  xmlPropEnum(source, "mode", MACVLAN_MODES);
-}
 
 /**
  * virDomainNetBackendParseXML: libvirt 9.0 names one backend type, passt, and refuses it as it
@@ -602,7 +634,7 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   // virDomainNetDefParseXML reads it right after the type.
   const trust = xmlPropEnum(dev, "trustGuestRxFilters", ["yes", "no"] as const);
   const sourceEl = child(dev, "source");
-  if (sourceEl) checkNetIPInfo(sourceEl, "interface host IP");
+  const hostIP = sourceEl ? netIPInfo(sourceEl, "interface host IP") : [];
   // A hostdev interface's source is a USB device's when its address says so, or, without an
   // address type, when it names a vendor.
   const addrType = child(sourceEl, "address")?.attributes.type ||
@@ -610,8 +642,10 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   if (dev.attributes.type === "hostdev" && sourceEl && addrType === "usb") {
     checkUsbHostdevSource(sourceEl);
   }
+  // Then the type's source, and the virtual port its type allows.
+  const sourceAttrs = interfaceSourceAttrs(dev);
+  const virtualPort = parseInterfaceVirtualPort(dev);
   const mac = child(dev, "mac")?.attributes;
-  const source = child(dev, "source")?.attributes;
   const extra: XmlElement[] = [];
   for (const name of INTERFACE_KIDS) {
     // virDomainNetDefParseXML reads a <filterref> for these types only.
@@ -622,6 +656,7 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
         if (k === child(dev, "vlan")) extra.push(formatVlan(parseVlan(k)));
         continue;
       }
+      if (name === "virtualport") continue;
       // virNetDevBandwidthParse of the first <bandwidth>, a floor for network NICs only; one
       // without a direction is none.
       if (name === "bandwidth") {
@@ -654,8 +689,9 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   if (mac?.address !== undefined) net.mac = parseMacOrThrow(mac.address);
   if (mac?.type !== undefined) net.macType = mac.type;
   if (mac?.check !== undefined) net.macCheck = mac.check;
-  if (type === "direct") checkDirectSource(dev);
-  if (source) net.source = interfaceSource(net.type, source);
+  if (sourceAttrs) net.source = sourceAttrs;
+  if (hostIP.length) net.hostIP = hostIP;
+  if (virtualPort) extra.push(virtualPort);
   const targetEl = child(dev, "target");
   const managed = targetEl && xmlPropEnum(targetEl, "managed", ["yes", "no"] as const);
   if (managed) net.targetManaged = managed;

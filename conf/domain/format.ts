@@ -190,7 +190,8 @@ function formatInterface(net: DomainInterface): XmlElement {
   return element("interface", { type: net.type, trustGuestRxFilters: net.trustGuestRxFilters }, [
     net.mac !== undefined &&
     element("mac", { address: net.mac, type: net.macType, check: net.macCheck }),
-    net.source && element("source", net.source),
+    // virDomainNetDefFormat opens a <source> for the host side's addresses if none was written.
+    (net.source || net.hostIP) && element("source", net.source ?? {}, net.hostIP ?? []),
     ...before,
     (net.target !== undefined || net.targetManaged !== undefined) &&
     element("target", { dev: net.target, managed: net.targetManaged }),

@@ -80,20 +80,25 @@ export function parseGraphics(el: XmlElement, options: NormalizeOptions): XmlEle
       attrs.tlsPort = type === "spice" ? a.tlsPort : undefined;
       if (type === "vnc" || a.port !== undefined || a.tlsPort !== undefined) attrs.autoport = "no";
     }
-    if (type === "vnc") {
-      attrs.websocket = a.websocket;
-      attrs.sharePolicy = a.sharePolicy;
-    }
+    if (type === "vnc") attrs.websocket = a.websocket;
   }
   if (type === "rdp") Object.assign(attrs, rdpAttributes(a, options));
   if (first?.type === "address" && first.address !== undefined) attrs.listen = first.address;
-  for (const k of ["defaultMode", "keymap", "passwd", "passwdValidTo", "connected"]) {
-    attrs[k] = a[k];
+  if (type === "vnc" || type === "spice") {
+    attrs.keymap = a.keymap;
+    if (type === "vnc") {
+      attrs.sharePolicy = a.sharePolicy;
+      attrs.powerControl = xmlPropEnum(el, "powerControl", ["yes", "no"]);
+    }
+    attrs.defaultMode = type === "spice" ? a.defaultMode : undefined;
+    Object.assign(attrs, graphicsAuth(el, type));
   }
-  if (type === "sdl" || type === "egl-headless") {
+  if (type === "sdl" || type === "desktop") {
+    // virXMLPropTristateBool, written only when yes.
+    const fullscreen = xmlPropEnum(el, "fullscreen", ["yes", "no"]) === "yes" ? "yes" : undefined;
     attrs.display = a.display;
-    attrs.xauth = a.xauth;
-    attrs.fullscreen = a.fullscreen;
+    if (type === "sdl") attrs.xauth = a.xauth;
+    attrs.fullscreen = fullscreen;
   }
   const kids: XmlElement[] = listens.map((l) => element("listen", l));
   const gl = child(el, "gl");
@@ -169,4 +174,61 @@ function parseListen(l: XmlElement): Listen {
   if (type === "network") return { type, network: l.attributes.network };
   if (type === "socket") return { type, socket: l.attributes.socket };
   return { type };
+}
+
+/** virDomainGraphicsAuthConnectedType names but default (0, refused as unknown). */
+const CONNECTED = ["fail", "disconnect", "keep"];
+
+/**
+ * virDomainGraphicsAuthDefParseXML and its format: a password's expiry (read as
+ * YYYY-MM-DDTHH:MM:SS and written back normalised) and what happens to connected clients when
+ * it changes; without a password neither is read.
+ */
+function graphicsAuth(el: XmlElement, type: string): Record<string, string | undefined> {
+  const { passwd, passwdValidTo, connected } = el.attributes;
+  if (passwd === undefined) return {};
+  const validTo = passwdValidTo === undefined ? undefined : expiry(passwdValidTo);
+  if (connected !== undefined) {
+    if (!CONNECTED.includes(connected)) {
+      throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `unknown connected value ${connected}`);
+    }
+    if (type === "vnc" && connected !== "keep") {
+      throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", "VNC supports connected='keep' only");
+    }
+  }
+  return { passwd, passwdValidTo: validTo, connected };
+}
+
+/**
+ * A password expiry as libvirt reads it (six virStrToLong_i fields between `-`, `T` and `:`)
+ * and writes it back (GLib's UTC date; a date GLib refuses is the epoch).
+ */
+function expiry(text: string): string {
+  const int = String.raw`[ \t\n\v\f\r]*[+-]?[0-9]+`;
+  const m = new RegExp(`^(${int})-(${int})-(${int})T(${int}):(${int}):(${int})$`).exec(text);
+  const f = m?.slice(1).map(Number);
+  if (!f || f.some((n) => n < -(2 ** 31) || n >= 2 ** 31)) {
+    throw VirError.report(
+      "DOMAIN",
+      "INTERNAL_ERROR",
+      `cannot parse password validity time '${text}', expect YYYY-MM-DDTHH:MM:SS`,
+    );
+  }
+  const [year, mon, day, hour, min, sec] = f;
+  // Day 0 of the next month is the last of this one (setUTCFullYear takes years below 100 as
+  // they are).
+  const last = new Date(0);
+  last.setUTCFullYear(year, mon, 0);
+  const days = last.getUTCDate();
+  const valid = year >= 1 && year <= 9999 && mon >= 1 && mon <= 12 && day >= 1 && day <= days &&
+    hour >= 0 && hour < 24 && min >= 0 && min < 60 && sec >= 0 && sec < 60;
+  const date = new Date(0);
+  if (valid) {
+    date.setUTCFullYear(year, mon - 1, day);
+    date.setUTCHours(hour, min, sec);
+  }
+  const pad = (n: number, w = 2) => String(n).padStart(w, "0");
+  return `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-` +
+    `${pad(date.getUTCDate())}T${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:` +
+    `${pad(date.getUTCSeconds())}`;
 }

@@ -20,6 +20,7 @@ import {
   parseUIntPositive,
   parseUUID,
   xmlPropEnum,
+  xmlPropUInt,
 } from "../common/mod.ts";
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
@@ -84,6 +85,43 @@ function checkSubsysSource(type: string | undefined, source: XmlElement): void {
   }
   if (type === "usb") checkUsbHostdevSource(source);
   if (type === "pci") xmlPropEnum(source, "writeFiltering", ["yes", "no"]);
+  if (type === "scsi") checkScsiSource(source);
+}
+
+/**
+ * virDomainHostdevSubsysSCSIDefParseXML: a known protocol; an adapter's (the default) source
+ * names the host adapter and the device's bus, target and unit on it.
+ */
+function checkScsiSource(source: XmlElement): void {
+  const protocol = source.attributes.protocol;
+  if (protocol !== undefined && protocol !== "adapter" && protocol !== "iscsi") {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      `Unknown SCSI subsystem protocol '${protocol}'`,
+    );
+  }
+  if (protocol === "iscsi") return;
+  const address = child(source, "address");
+  if (!address) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      "'address' must be specified for scsi hostdev source",
+    );
+  }
+  const required = { required: true, base: 0 } as const;
+  xmlPropUInt(address, "bus", undefined, required);
+  xmlPropUInt(address, "target", undefined, required);
+  xmlPropUInt(address, "unit", 2 ** 64 - 1, required);
+  // virXPathString: an empty name is none.
+  if (!child(source, "adapter")?.attributes.name) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      "'adapter' name must be specified for scsi hostdev source",
+    );
+  }
 }
 
 /** What a capabilities hostdev of each type names in its `<source>`, and libvirt's error. */

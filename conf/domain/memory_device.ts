@@ -120,7 +120,9 @@ export function parseMemoryDevice(dev: XmlElement, options: NormalizeOptions): X
   for (const k of info?.children ?? []) {
     if (k.type === "element" && !["uuid", "source", "target"].includes(k.name)) kids.push(k);
   }
-  return element("memory", { model, access, discard }, kids);
+  // virDomainMemoryDefPostParse: virtio-pmem writes through to its file, so it is shared.
+  const shared = model === "virtio-pmem" ? access ?? "shared" : access;
+  return element("memory", { model, access: shared, discard }, kids);
 }
 
 /** The size of a parsed memory device, in KiB. */

@@ -6,9 +6,8 @@
  *
  * @example
  * ```ts
- * import { checkNetIPInfo, netIPInfo } from "./net_ip.ts";
+ * import { netIPInfo } from "./net_ip.ts";
  * import { parse } from "../../util/xml/mod.ts";
- * checkNetIPInfo(parse("<interface><ip address='10.0.0.2' prefix='24'/></interface>"), "guest interface");
  * netIPInfo(parse("<interface><ip address='10.0.0.2'/></interface>"), "guest interface")[0]
  *   .attributes; // { address: "10.0.0.2", family: "ipv4" }
  * ```
@@ -66,9 +65,4 @@ export function netIPInfo(el: XmlElement, source: string): XmlElement[] {
   const ips = children(el, "ip").map(ipElement);
   const routes = children(el, "route").map((r) => routeElement(parseRoute(r, source)));
   return [...ips, ...routes];
-}
-
-/** Checks the `<ip>`s, then the `<route>`s, under `el`; `source` names the side in errors. */
-export function checkNetIPInfo(el: XmlElement, source: string): void {
-  netIPInfo(el, source);
 }

@@ -109,6 +109,8 @@ const OMIT_EMPTY: Record<string, string> = {
   "suspend-to-disk": "pm",
   driver: "*",
   iotune: "*",
+  // virDomainNetDefFormat writes the guest-side name only when one is set.
+  guest: "interface",
 };
 
 function applySpec(

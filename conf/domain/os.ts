@@ -21,6 +21,7 @@ import {
   textOf,
 } from "../../util/xml/mod.ts";
 import { xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
+import { diskSourceElement } from "./disk_source.ts";
 import { checkDiskSource } from "../common/disk_source.ts";
 import { isKnownArch } from "../capabilities/cpu_models.ts";
 import type { DomainDef } from "./def.ts";
@@ -150,6 +151,13 @@ export function parseOs(
       if (menu) os.extra.push(menu);
       continue;
     }
+    // virDomainLoaderDefParseXML's attributes, in its order (the type's none refused).
+    if (k.name === "loader") {
+      xmlPropEnum(k, "readonly", ["yes", "no"]);
+      xmlPropEnum(k, "type", ["rom", "pflash"]);
+      xmlPropEnum(k, "secure", ["yes", "no"]);
+      xmlPropEnum(k, "stateless", ["yes", "no"]);
+    }
     // virDomainLoaderDefParseXMLNvram: a typed <nvram> is a storage source, and one without a
     // <source> fails without saying why.
     const source = child(k, "source");
@@ -158,7 +166,16 @@ export function parseOs(
       throw VirError.bare("NONE", "INTERNAL_ERROR", "An error occurred, but the cause is unknown");
     }
     if (nvramType !== undefined) checkDiskSource(nvramType, source!);
-    const n = normalizeElement(k, "os", options, "domain");
+    const n = normalizeElement(k, "os", options, "domain") ??
+      (nvramType !== undefined ? element("nvram", {}) : undefined);
+    // virDomainLoaderDefFormatNvram: a typed one is its type and storage source.
+    if (n && nvramType !== undefined) {
+      n.attributes.type = nvramType;
+      const src = diskSourceElement(nvramType, source!, options);
+      // A source index is the running domain's, read only from a status.
+      if (!options.keepAliases) delete src.attributes.index;
+      n.children = [src];
+    }
     if (n?.name === "loader" && n.children.length && n.attributes.type === undefined) {
       // virDomainDefPostParseOs: a loader with a path is a ROM unless said otherwise.
       const { readonly, secure, ...rest } = n.attributes;

@@ -36,6 +36,7 @@ import { checkMemoryBacking } from "./memory_backing.ts";
 import { checkTimer } from "./timer.ts";
 import { formatBitmap, normalizeBitmap, parseBitmap, parseCpuset } from "./bitmap.ts";
 import { parseCputune } from "./cputune.ts";
+import { parseTopology } from "../cpu/def.ts";
 import { memoryKiB } from "./scaled.ts";
 import type { DomainDef } from "./def.ts";
 import { parseDevices } from "./devices.ts";
@@ -369,6 +370,9 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
   if (child(cpu, "vendor") && !model) {
     throw VirError.report("CPU", "XML_ERROR", "CPU vendor specified without CPU model");
   }
+  // The topology comes between the vendor and the features.
+  const topo = child(cpu, "topology");
+  const topology = topo && parseTopology(topo);
   if (child(cpu, "feature") && !model && (a.mode ?? "custom") === "custom") {
     throw VirError.report("CPU", "XML_ERROR", "Non-empty feature list specified without CPU model");
   }
@@ -377,16 +381,7 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
     if (a[k] !== undefined) out[k] = a[k];
   }
   if (check && check !== "default") out.check = check;
-  const topo = child(cpu, "topology");
-  if (topo) {
-    const n = (k: string) => Number(topo.attributes[k] ?? "1");
-    out.topology = {
-      sockets: n("sockets"),
-      dies: n("dies"),
-      cores: n("cores"),
-      threads: n("threads"),
-    };
-  }
+  if (topology) out.topology = topology;
   for (const k of childrenInOrder(cpu, CPU_KIDS)) {
     const el = normalizeElement(k, "cpu", options, "domain");
     if (!el) continue;

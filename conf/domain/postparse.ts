@@ -273,6 +273,16 @@ function implicitControllers(def: DomainDef): void {
   }
 }
 
+/** VGA-like cards of these hypervisors get their own default video RAM (KiB). */
+const VGA_VRAM_BY_HYPERVISOR: Record<string, number> = { vbox: 8192, vmware: 4096 };
+
+/** virDomainVideoDefaultRAM of a `type` card on a `virtType` domain, as text; none for 0. */
+function videoDefaultRam(virtType: string, type: string): string | undefined {
+  const vgaLike = type === "vga" || type === "cirrus" || type === "vmvga";
+  const kib = (vgaLike ? VGA_VRAM_BY_HYPERVISOR[virtType] : undefined) ?? VIDEO_VRAM[type];
+  return kib === undefined ? undefined : String(kib);
+}
+
 /** Graphics imply a video card; every video gets model defaults; the first is primary. */
 function videoDefaults(def: DomainDef, defaultModel: string): void {
   const other = def.devices.other;
@@ -292,11 +302,15 @@ function videoDefaults(def: DomainDef, defaultModel: string): void {
     }
     const a = model.attributes;
     const type = a.type ?? defaultModel;
-    const vram = a.vram ?? (VIDEO_VRAM[type] !== undefined ? String(VIDEO_VRAM[type]) : undefined);
+    // A size of 0 is none: the default fills it (the RAM of QXL only), else it is not written.
+    const given = (v: string | undefined) =>
+      v === undefined || /^\s*\+?0+$/.test(v) ? undefined : v;
+    const ram = given(a.ram) ?? (type === "qxl" ? videoDefaultRam(def.type, type) : undefined);
+    const vram = given(a.vram) ?? videoDefaultRam(def.type, type);
     model.attributes = Object.fromEntries(
       Object.entries({
         type,
-        ram: powerOfTwo(a.ram ?? (type === "qxl" ? "65536" : undefined)),
+        ram: powerOfTwo(ram),
         vram: powerOfTwo(vram),
         vram64: a.vram64,
         vgamem: a.vgamem,

@@ -25,6 +25,7 @@ import { firmwarePostParse } from "./os.ts";
 import { validateInput } from "./input_validate.ts";
 import { hugepagesPostParse, validateHugepages } from "./hugepages.ts";
 import { hasPerDeviceBoot } from "./postparse.ts";
+import { checkVcpuList } from "./vcpus.ts";
 import { validateVhostUserDisk } from "./disk_vhostuser.ts";
 
 /** Throws libvirt's error for the first inconsistency found in `def`. */
@@ -87,7 +88,16 @@ export function validateDomainDef(def: DomainDef): void {
     validateMemoryDevice(mem, numaCells);
   }
   for (const net of def.devices.interfaces) {
-    // virDomainNetDefValidate: only an ethernet interface may use a tap made beforehand.
+    // virDomainNetDefValidate: only an ethernet interface's tap gets host-side addresses.
+    if (net.hostIP && net.type !== "ethernet") {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        "Invalid attempt to set network interface host-side IP route and/or address info on " +
+          `interface of type '${net.type}'. This is only supported on interfaces of type 'ethernet'`,
+      );
+    }
+    // Only an ethernet interface may use a tap made beforehand.
     if (net.targetManaged === "no" && net.type !== "ethernet") {
       throw VirError.report(
         "DOMAIN",
@@ -99,6 +109,10 @@ export function validateDomainDef(def: DomainDef): void {
     if (!VIRTIO_MODELS.includes(net.model ?? "")) {
       checkVirtioOptionsAbsent(net.extra.find((e) => e.name === "driver"));
     }
+  }
+  // virDomainHostdevDefValidate, after the NICs as libvirt iterates the devices.
+  for (const hostdev of def.devices.other.filter((d) => d.name === "hostdev")) {
+    validateHostdevAddress(hostdev);
   }
   for (const input of def.devices.other.filter((d) => d.name === "input")) {
     validateInput(input, def.os.type, def.type);
@@ -264,6 +278,44 @@ function validateThreadPools(def: DomainDef): void {
 
 const detail = (msg: string) => VirError.report("DOMAIN", "XML_DETAIL", msg);
 
+/**
+ * virDomainHostdevDefValidate: the device address types each subsystem host device may use
+ * (besides none), with the error for another.
+ */
+const HOSTDEV_ADDRESSES: Record<string, [string[], string, string]> = {
+  pci: [["unassigned", "pci"], "INTERNAL_ERROR", "PCI host devices must use 'pci' or 'unassigned'"],
+  scsi: [["drive"], "CONFIG_UNSUPPORTED", "SCSI host device must use 'drive'"],
+  scsi_host: [
+    ["pci", "ccw"],
+    "CONFIG_UNSUPPORTED",
+    "SCSI_host host device must use 'pci' or 'ccw'",
+  ],
+  usb: [["usb"], "CONFIG_UNSUPPORTED", "USB host device must use 'usb'"],
+};
+
+function validateHostdevAddress(hostdev: XmlElement): void {
+  if ((hostdev.attributes.mode ?? "subsystem") !== "subsystem") return;
+  const rule = HOSTDEV_ADDRESSES[hostdev.attributes.type ?? ""];
+  const address = child(hostdev, "address")?.attributes.type;
+  if (rule && address !== undefined && !rule[0].includes(address)) {
+    throw VirError.report("DOMAIN", rule[1], `${rule[2]} address type`);
+  }
+  if (hostdev.attributes.type === "scsi" && hostdev.attributes.sgio === "unfiltered") {
+    throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", "unfiltered sgio is no longer supported");
+  }
+}
+
+/**
+ * The controller models that may have an IOThread: libvirt compares the model's number with the
+ * virtio SCSI models' (6, 8, 9) whatever the controller type, so these are each type's models
+ * of those numbers.
+ */
+const IOTHREAD_MODELS: Record<string, (string | undefined)[]> = {
+  scsi: ["virtio-scsi", "virtio-transitional", "virtio-non-transitional"],
+  pci: ["pcie-switch-upstream-port", "pci-expander-bus", "pcie-expander-bus"],
+  usb: ["ich9-uhci3", "pci-ohci", "nec-xhci"],
+};
+
 /** virDomainDefPostParseCommon's checks, which come before the validation proper. */
 function postParseChecks(def: DomainDef): void {
   const numaCells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell").length;
@@ -280,27 +332,42 @@ function postParseChecks(def: DomainDef): void {
       );
     }
   }
+  // virDomainControllerDefPostParse, after the disks' as libvirt iterates the devices.
+  for (const c of def.devices.other.filter((d) => d.name === "controller")) {
+    const iothread = child(c, "driver")?.attributes.iothread;
+    if (
+      iothread !== undefined && !IOTHREAD_MODELS[c.attributes.type]?.includes(c.attributes.model)
+    ) {
+      throw VirError.report(
+        "DOMAIN",
+        "XML_ERROR",
+        "'iothread' attribute only supported for virtio scsi controllers",
+      );
+    }
+  }
   const os = (name: string) => def.os.extra.find((e) => e.name === name);
   if (def.os.type === "exe" && !textOf(os("init"))?.trim()) {
     throw VirError.report("DOMAIN", "XML_ERROR", "init binary must be specified");
   }
-  // NUMA cells may carry the memory instead (their sum then becomes the total).
-  const numaMemory = def.cpu?.extra.some((e) =>
-    e.name === "numa" && e.children.some((c) => c.type === "element" && c.attributes.memory)
-  );
-  // virDomainDefPostParseMemory: memory devices come out of the total, unless the NUMA cells
-  // give it.
+  checkVcpuList(def.vcpus);
+  // virDomainDefPostParseMemory: memory devices come out of the total; without a total, the
+  // NUMA cells' sum (KiB once parsed) and the devices make it.
   const hotplug = def.devices.other.filter((d) => d.name === "memory")
     .reduce((sum, d) => sum + memoryDeviceKiB(d), 0n);
-  const fromNuma = def.memory.total === 0 && numaMemory;
-  if (!fromNuma && hotplug > BigInt(def.memory.total)) {
+  const numaMemory = def.memory.total !== 0 ? 0n : children(
+    def.cpu?.extra.find((e) => e.name === "numa"),
+    "cell",
+  ).reduce((sum, c) => sum + BigInt(c.attributes.memory ?? 0), 0n);
+  if (numaMemory) {
+    def.memory.total = Number(numaMemory + hotplug);
+  } else if (hotplug > BigInt(def.memory.total)) {
     throw VirError.report(
       "DOMAIN",
       "XML_ERROR",
       "Total size of memory devices exceeds the total memory size",
     );
   }
-  if (!fromNuma && BigInt(def.memory.total) - hotplug === 0n) {
+  if (BigInt(def.memory.total) - hotplug === 0n) {
     throw VirError.report(
       "DOMAIN",
       "XML_ERROR",

@@ -41,15 +41,10 @@ export function parseVcpuList(el: XmlElement, max: number): DomainVcpuInfo[] {
     entry.hotpluggable = parseYesNo(v.attributes.hotpluggable, "XML", "hotpluggable", "vcpu");
     entry.order = xmlPropUInt(v, "order") ?? 0;
   }
+  // An offline vCPU that is not hotpluggable is refused after the whole parse
+  // (virDomainVcpuDefPostParse; see checkVcpuList).
   return list.map((e, id) => {
     const hotpluggable = e.hotpluggable ?? !e.online;
-    if (!hotpluggable && !e.online) {
-      throw VirError.report(
-        "DOMAIN",
-        "CONFIG_UNSUPPORTED",
-        `vcpu '${id}' is both offline and not hotpluggable`,
-      );
-    }
     return { id, enabled: e.online, hotpluggable, ...(e.order ? { order: e.order } : {}) };
   });
 }
@@ -60,4 +55,25 @@ function missing(attr: string): VirError {
     "XML_ERROR",
     `Missing required attribute '${attr}' in element 'vcpu'`,
   );
+}
+
+/**
+ * virDomainVcpuDefPostParse's check, made after the whole definition is parsed: an offline
+ * vCPU must be hotpluggable.
+ *
+ * @example
+ * ```ts
+ * import { checkVcpuList } from "./vcpus.ts";
+ * checkVcpuList([{ id: 0, enabled: true, hotpluggable: false }]); // passes
+ * ```
+ */
+export function checkVcpuList(list: DomainVcpuInfo[] | undefined): void {
+  const bad = list?.find((v) => !v.enabled && !v.hotpluggable);
+  if (bad) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      `vcpu '${bad.id}' is both offline and not hotpluggable`,
+    );
+  }
 }

@@ -156,9 +156,10 @@ function parseInterface(el: XmlElement, topLevel: boolean): InterfaceDef {
   } else {
     const vlan = child(el, "vlan");
     if (!vlan) throw xmlErr("vlan interface misses the vlan element");
-    const tag = vlan.attributes.tag;
+    // virXPathString: an empty attribute is none.
+    const tag = vlan.attributes.tag || undefined;
     if (tag === undefined) throw xmlErr("vlan interface misses the tag attribute");
-    const devName = child(vlan, "interface")?.attributes.name;
+    const devName = child(vlan, "interface")?.attributes.name || undefined;
     if (devName === undefined) throw xmlErr("vlan interface misses name attribute");
     def.vlan = { tag, devName };
   }

@@ -33,9 +33,10 @@ function parseFormat(formats: readonly string[] | undefined, el: XmlElement | un
 }
 
 function size(root: XmlElement, name: string): number | undefined {
-  const el = child(root, name);
-  if (!el) return undefined;
-  return parseStorageSize(childText(root, name) ?? "", el.attributes.unit, "STORAGE");
+  // virXPathString: an empty element or unit is none.
+  const text = childText(root, name);
+  if (!text) return undefined;
+  return parseStorageSize(text, child(root, name)!.attributes.unit || undefined, "STORAGE");
 }
 
 /**

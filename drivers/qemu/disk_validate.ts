@@ -2,7 +2,7 @@
  * The disk frontend checks of libvirt 9.0's `qemuValidateDomainDeviceDefDiskFrontend` that
  * edgevirt would otherwise let through to QEMU: copy-on-read needs a writable, fixed disk; a
  * `device='lun'` is a virtio or SCSI frontend without copy-on-read; QEMU has no TFTP client
- * (`qemuDomainValidateStorageSource`); the IDE and SATA frontends of a `device='disk'`
+ * and bounds only a qcow2 image's metadata cache (`qemuDomainValidateStorageSource`); the IDE and SATA frontends of a `device='disk'`
  * (`ide-hd`) have no read-only mode.
  *
  * @module
@@ -45,6 +45,19 @@ export function validateDiskFrontend(disk: XmlElement): void {
   // qemuDomainValidateStorageSource: QEMU dropped TFTP in 2.8.
   if (disk.attributes.type === "network" && child(disk, "source")?.attributes.protocol === "tftp") {
     unsupported("'tftp' protocol is not supported with this QEMU binary");
+  }
+  // qemuDomainValidateStorageSource, for the disk's source and each member of its chain: QEMU
+  // bounds the metadata cache of qcow2 images only.
+  const sources: [XmlElement | undefined, string | undefined][] = [
+    [child(disk, "driver"), child(disk, "driver")?.attributes.type],
+  ];
+  for (let b = child(disk, "backingStore"); b?.attributes.type; b = child(b, "backingStore")) {
+    sources.push([child(b, "format"), child(b, "format")?.attributes.type]);
+  }
+  for (const [el, format] of sources) {
+    if (child(el, "metadata_cache") && format !== "qcow2") {
+      unsupported("metadata cache max size control is supported only with qcow2 images");
+    }
   }
   if (device === "disk" && readonly && (bus === "ide" || bus === "sata")) {
     unsupported(`readonly ${bus} disks are not supported`);

@@ -7,7 +7,7 @@
  * @module
  */
 import { VirError } from "../../../util/errors.ts";
-import { child, element, type XmlElement } from "../../../util/xml/mod.ts";
+import { child, element, textOf, type XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import { nextSourceIndex } from "./device_disk.ts";
@@ -18,6 +18,26 @@ export interface Layer {
   format: string;
   /** libvirt's source index (`index='N'`, the N of `vda[N]`) in the live XML. */
   index?: number;
+  /** The qcow2 metadata cache bound in bytes (`<metadata_cache><max_size>`), QEMU's cache-size. */
+  cacheSize?: number;
+}
+
+/**
+ * The metadata cache bound of the source whose `<driver>` (the disk's) or `<format>` (a chain
+ * member's) is `el`, in bytes as the parsed definition writes it; undefined without one.
+ *
+ * @example
+ * ```ts
+ * import { metadataCacheSize } from "./block_chain.ts";
+ * import { parse } from "../../../util/xml/mod.ts";
+ * metadataCacheSize(parse(
+ *   "<driver><metadata_cache><max_size unit='bytes'>4096</max_size></metadata_cache></driver>",
+ * )); // 4096
+ * ```
+ */
+export function metadataCacheSize(el: XmlElement | undefined): number | undefined {
+  const text = textOf(child(child(el, "metadata_cache"), "max_size"));
+  return text ? Number(text) : undefined;
 }
 
 /** A disk's target name. */
@@ -44,6 +64,7 @@ export function diskChain(disk: XmlElement, file?: string): Layer[] {
     file: top,
     format: child(disk, "driver")?.attributes.type ?? "raw",
     index: num(source?.index),
+    cacheSize: metadataCacheSize(child(disk, "driver")),
   }];
   for (let b = child(disk, "backingStore"); b?.attributes.type; b = child(b, "backingStore")) {
     const file = child(b, "source")?.attributes.file;
@@ -52,6 +73,7 @@ export function diskChain(disk: XmlElement, file?: string): Layer[] {
       file,
       format: child(b, "format")?.attributes.type ?? "raw",
       index: num(b.attributes.index),
+      cacheSize: metadataCacheSize(child(b, "format")),
     });
   }
   return out;

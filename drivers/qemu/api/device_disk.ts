@@ -212,6 +212,8 @@ export function chainBlockdevs(
         ...cache,
         driver: top && keySecret && layer.format === "raw" ? "luks" : layer.format,
         ...key,
+        // qemuBlockStorageSourceGetFormatQcow2Props: the L2 and refcount caches' bound.
+        ...(layer.cacheSize ? { "cache-size": layer.cacheSize } : {}),
         file: nodes.storage,
         ...backing,
       },

@@ -9,7 +9,7 @@
  */
 import { child, type XmlElement } from "../../../util/xml/mod.ts";
 import { unsupported } from "../command/unsupported.ts";
-import { diskChain } from "./block_chain.ts";
+import { diskChain, metadataCacheSize } from "./block_chain.ts";
 import type { BlockLayer } from "./device_disk.ts";
 import { networkBackend, type SourceAuth } from "./disk_backend.ts";
 import { authOf } from "../disk_secret.ts";
@@ -41,6 +41,7 @@ export function diskLayers(disk: XmlElement, volume?: string, auth?: SourceAuth)
       file: source.attributes.name ?? "",
       format: child(disk, "driver")?.attributes.type ?? "raw",
       index: source.attributes.index === undefined ? undefined : Number(source.attributes.index),
+      cacheSize: metadataCacheSize(child(disk, "driver")),
       backend: networkBackend(source, auth),
     }];
   }

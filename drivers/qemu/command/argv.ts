@@ -638,7 +638,23 @@ function channelArgs(dev: XmlElement, def: DomainDef): string[] {
   return ["-chardev", backend, "-device", `${driver}${opts}`];
 }
 
+/**
+ * VNC settings the `-vnc` option here does not carry (a password and what it does to clients,
+ * the keymap, the sharing policy, power control, a websocket): refused, never dropped.
+ */
+const VNC_UNHONOURED = [
+  "passwd",
+  "passwdValidTo",
+  "connected",
+  "keymap",
+  "sharePolicy",
+  "powerControl",
+  "websocket",
+];
+
 function vncArgs(dev: XmlElement): string[] {
+  const lost = VNC_UNHONOURED.find((a) => dev.attributes[a] !== undefined);
+  if (lost) throw unsupported(`VNC graphics attribute '${lost}' is not supported with this QEMU`);
   const port = Number(dev.attributes.port);
   // Always loopback: edgevirt never exposes a console on the network by itself.
   const display = port >= 5900 ? `${port - 5900}` : "0,to=99";

@@ -85,6 +85,7 @@ const diskFixtures = [
   "disk-net",
   "disk-floppy",
   "disk-floppy-q35",
+  "disk-metadata-cache",
 ];
 for (const name of diskFixtures) {
   Deno.test(`${name}: the disks' -blockdev nodes and frontends are libvirt 9.0's`, async () => {
@@ -171,7 +172,7 @@ realQemuTest({
   sanitizeOps: false,
   fn: async () => {
     await withRealDriver("ev-qemu-bd-", async ({ dir, launcher, conn }) => {
-      for (const name of ["disk-files", "disk-modes", "disk-scsi"]) {
+      for (const name of ["disk-files", "disk-modes", "disk-scsi", "disk-metadata-cache"]) {
         const xml = await Deno.readTextFile(new URL(`${name}.xml`, fixtures));
         await makeImages(dir, xml);
         const dom = await conn.domainCreateXML!(xml.replaceAll("file='/", `file='${dir}/`), 0);

@@ -174,3 +174,25 @@ Deno.test("a memballoon's virtio <driver> options become its device properties",
   const balloon = argv.find((a) => a.startsWith("virtio-balloon-pci"));
   assert.ok(balloon?.endsWith(",iommu_platform=on,page-per-vq=off"), balloon);
 });
+
+Deno.test("VNC settings -vnc does not carry are refused, never dropped", () => {
+  const vnc = (attrs: string) =>
+    argvOf(
+      "<domain type='qemu'><name>vm</name><memory unit='MiB'>128</memory>" +
+        `<os><type>hvm</type></os><devices><graphics type='vnc' port='5905' ${attrs}/>` +
+        "</devices></domain>",
+    );
+  assert.equal(after(vnc(""), "-vnc"), "127.0.0.1:5");
+  for (
+    const [attrs, name] of [
+      ["passwd='x' passwdValidTo='2016-07-11T00:17:00'", "passwd"],
+      ["keymap='de'", "keymap"],
+      ["powerControl='yes'", "powerControl"],
+    ]
+  ) {
+    assert.throws(() => vnc(attrs), {
+      message: `unsupported configuration: VNC graphics attribute '${name}' is not supported ` +
+        "with this QEMU",
+    });
+  }
+});

@@ -51,6 +51,17 @@ function maskGenid(input: string, xml: string): string {
   return xml.replace(GENID, "<genid>00000000-0000-0000-0000-000000000000</genid>");
 }
 
+const PORT_ID = /\b(instanceid|interfaceid)='([0-9a-f-]{36})'/g;
+
+/**
+ * A virtual port's instance or interface id that libvirt generated (absent from the input) is
+ * random: masked as a generated `<genid>` is.
+ */
+function maskPortIds(input: string, xml: string): string {
+  const low = input.toLowerCase();
+  return xml.replace(PORT_ID, (all, name, id) => low.includes(id) ? all : `${name}='0'`);
+}
+
 const TIME_NAME = /^ {2}<name>([0-9]+)<\/name>$/m;
 
 /**
@@ -75,8 +86,10 @@ export function compareOne(row: Recorded, got: CanonResult): Outcome {
     return { ...base, same: false, first, cause: CRASH };
   }
   if (row.ok && got.ok) {
-    const want = maskTimeName(row, maskGenid(row.input, row.xml!));
-    const have = maskTimeName(row, maskGenid(row.input, got.xml!));
+    const mask = (xml: string) =>
+      maskTimeName(row, maskPortIds(row.input, maskGenid(row.input, xml)));
+    const want = mask(row.xml!);
+    const have = mask(got.xml!);
     if (want === have) return { ...base, same: true, first: "", cause: "" };
     const [first, cause] = firstLineDiff(want, have);
     return { ...base, same: false, first, cause: `xml: ${cause}` };

@@ -107,7 +107,8 @@ Deno.test("attach a network NIC live: port, tap, netdev_add hostnet1, device_add
   [...w.launcher.instances.values()].at(-1)!.commands.length = 0;
   await w.conn.domainDetachDeviceFlags!(
     t.dom,
-    `<interface type='network'><mac address='${mac}'/></interface>`,
+    // libvirt parses the NIC to detach as any NIC: its type needs a <source>.
+    `<interface type='network'><mac address='${mac}'/><source network='default'/></interface>`,
     LIVE,
   );
   assert.deepEqual(t.qmp().map((c) => [c.execute, c.arguments]), [
@@ -262,7 +263,7 @@ Deno.test("an unplug the guest has not finished: detach returns, the tap stays u
   w.conn.subscribe!((ev) => events.push(ev as { eventId: number; data: unknown }));
   await w.conn.domainDetachDeviceFlags!(
     t.dom,
-    "<interface type='bridge'><mac address='52:54:00:aa:bb:02'/></interface>",
+    "<interface type='bridge'><mac address='52:54:00:aa:bb:02'/><source bridge='br0'/></interface>",
     LIVE,
   );
   assert.match(await t.live(), /<interface type='bridge'>/, "still there until QEMU lets go");

@@ -25,7 +25,7 @@ try {
   const dom = await conn.domainLookupByName!(name);
   const detach = conn.domainDetachDeviceFlags!(
     dom,
-    `<interface type='network'><mac address='${mac}'/></interface>`,
+    `<interface type='network'><mac address='${mac}'/><source network='default'/></interface>`,
     VIR.DOMAIN_AFFECT_LIVE,
   );
   // The guest answers the unplug request a moment later, well within libvirt's 5 s.

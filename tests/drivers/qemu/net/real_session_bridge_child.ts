@@ -70,7 +70,7 @@ try {
   )?.[1];
   const detach = conn.domainDetachDeviceFlags!(
     dom,
-    "<interface type='bridge'><mac address='52:54:00:5e:00:03'/></interface>",
+    "<interface type='bridge'><mac address='52:54:00:5e:00:03'/><source bridge='br0'/></interface>",
     VIR.DOMAIN_AFFECT_LIVE,
   );
   // The guest's ACPI answers the unplug request: PIIX4's PCI_EJ register, the slot's bit.
