@@ -20,6 +20,8 @@ interface ChardevInfo {
 /** QMP `query-vnc` (the fields used). */
 interface VncInfo {
   enabled: boolean;
+  /** `unix` for a socket, whose path is then the service. */
+  family?: string;
   host?: string;
   service?: string;
 }
@@ -74,7 +76,8 @@ export async function refreshLiveDevices(def: DomainDef, monitor: QemuMonitor): 
   const vnc = other.find((d) => d.name === "graphics" && d.attributes.type === "vnc");
   if (vnc) {
     const info = await monitor.run<VncInfo>("query-vnc");
-    if (!info.enabled || !info.service) return;
+    // A unix socket has no port: its path is already the definition's.
+    if (!info.enabled || !info.service || info.family === "unix") return;
     // The address QEMU listens on, on the element and its <listen> as libvirt fills them in.
     const listen = vnc.attributes.listen ?? info.host;
     vnc.attributes = { ...vnc.attributes, port: info.service, listen };

@@ -640,7 +640,7 @@ function channelArgs(dev: XmlElement, def: DomainDef): string[] {
 
 /**
  * VNC settings the `-vnc` option here does not carry (a password and what it does to clients,
- * the keymap, the sharing policy, power control, a websocket): refused, never dropped.
+ * the keymap, the sharing policy, power control): refused, never dropped.
  */
 const VNC_UNHONOURED = [
   "passwd",
@@ -649,14 +649,36 @@ const VNC_UNHONOURED = [
   "keymap",
   "sharePolicy",
   "powerControl",
-  "websocket",
 ];
 
+/**
+ * `-vnc` as qemuBuildGraphicsVNCCommandLine writes it: where it listens (an address, bracketed
+ * when IPv6, with the display; a unix socket; or none), then a websocket port. With no address
+ * given, loopback, which is libvirt's default `vnc_listen`.
+ */
 function vncArgs(dev: XmlElement): string[] {
   const lost = VNC_UNHONOURED.find((a) => dev.attributes[a] !== undefined);
   if (lost) throw unsupported(`VNC graphics attribute '${lost}' is not supported with this QEMU`);
-  const port = Number(dev.attributes.port);
-  // Always loopback: edgevirt never exposes a console on the network by itself.
-  const display = port >= 5900 ? `${port - 5900}` : "0,to=99";
-  return ["-vnc", `127.0.0.1:${display}`];
+  const listen = child(dev, "listen")?.attributes ?? {};
+  const type = listen.type ?? "address";
+  let where: string;
+  if (type === "address") {
+    const address = listen.address ?? dev.attributes.listen ?? "127.0.0.1";
+    const port = Number(dev.attributes.port);
+    const display = port >= 5900 ? `${port - 5900}` : "0,to=99";
+    const host = optValue(address);
+    where = `${address.includes(":") ? `[${host}]` : host}:${display}`;
+  } else if (type === "socket" && listen.socket) where = `unix:${optValue(listen.socket)}`;
+  else if (type === "none") where = "none";
+  else {
+    // A network's address and a socket path of libvirt's own choosing are not resolved here.
+    throw unsupported(
+      `VNC listen type '${type}' without an address is not supported with this QEMU`,
+    );
+  }
+  const websocket = Number(dev.attributes.websocket ?? 0);
+  if (websocket < 0) {
+    throw unsupported("VNC graphics attribute 'websocket' is not supported with this QEMU");
+  }
+  return ["-vnc", where + (websocket > 0 ? `,websocket=${websocket}` : "")];
 }

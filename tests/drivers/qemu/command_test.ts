@@ -183,6 +183,24 @@ Deno.test("VNC settings -vnc does not carry are refused, never dropped", () => {
         "</devices></domain>",
     );
   assert.equal(after(vnc(""), "-vnc"), "127.0.0.1:5");
+  // Where it listens and its websocket, as qemuBuildGraphicsVNCCommandLine writes them.
+  assert.equal(after(vnc("listen='0.0.0.0' websocket='5705'"), "-vnc"), "0.0.0.0:5,websocket=5705");
+  const listening = (listen: string) =>
+    after(
+      argvOf(
+        "<domain type='qemu'><name>vm</name><memory unit='MiB'>128</memory>" +
+          `<os><type>hvm</type></os><devices><graphics type='vnc' port='5905'>${listen}` +
+          "</graphics></devices></domain>",
+      ),
+      "-vnc",
+    );
+  assert.equal(listening("<listen type='address' address='::1'/>"), "[::1]:5");
+  assert.equal(listening("<listen type='socket' socket='/run/a,b.sock'/>"), "unix:/run/a,,b.sock");
+  assert.equal(listening("<listen type='none'/>"), "none");
+  assert.throws(() => listening("<listen type='network' network='default'/>"), {
+    message: "unsupported configuration: VNC listen type 'network' without an address is not " +
+      "supported with this QEMU",
+  });
   for (
     const [attrs, name] of [
       ["passwd='x' passwdValidTo='2016-07-11T00:17:00'", "passwd"],

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
-import { realQemuTest } from "./real_qemu.ts";
+import { realQemuTest, withRealDriver } from "./real_qemu.ts";
 
 const CHILD = new URL("./fault_child.ts", import.meta.url).pathname;
 
@@ -111,5 +111,49 @@ realQemuTest({
       if (qemu) Deno.kill(qemu, "SIGKILL");
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     }
+  },
+});
+
+realQemuTest({
+  name: "real QEMU: VNC listens where the definition says (an address, a unix socket)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await withRealDriver("ev-qemu-vnc-", async ({ dir, conn }) => {
+      const xml = (name: string, graphics: string) =>
+        `<domain type='qemu'><name>${name}</name><memory unit='MiB'>32</memory>
+<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>${graphics}
+<memballoon model='none'/></devices></domain>`;
+      const greeting = async (conn: Deno.Conn) => {
+        const hello = new Uint8Array(12);
+        assert.equal(await conn.read(hello), 12);
+        conn.close();
+        return new TextDecoder().decode(hello);
+      };
+      const socket = `${dir}/vnc.sock`;
+      const onSocket = await conn.domainCreateXML!(
+        xml("vs", `<graphics type='vnc'><listen type='socket' socket='${socket}'/></graphics>`),
+        0,
+      );
+      assert.equal(
+        await greeting(await Deno.connect({ transport: "unix", path: socket })),
+        "RFB 003.008\n",
+      );
+      assert.doesNotMatch(await conn.domainGetXMLDesc!(onSocket, 0), /<graphics[^>]* port=/);
+      await conn.domainDestroyFlags!(onSocket, 0);
+
+      const onAddress = await conn.domainCreateXML!(
+        xml("va", "<graphics type='vnc' autoport='yes' listen='127.0.0.2'/>"),
+        0,
+      );
+      const live = await conn.domainGetXMLDesc!(onAddress, 0);
+      const port = Number(live.match(/<graphics type='vnc' port='(\d+)'/)?.[1]);
+      assert.match(live, /<listen type='address' address='127\.0\.0\.2'\/>/);
+      assert.equal(
+        await greeting(await Deno.connect({ hostname: "127.0.0.2", port })),
+        "RFB 003.008\n",
+      );
+      await conn.domainDestroyFlags!(onAddress, 0);
+    });
   },
 });
