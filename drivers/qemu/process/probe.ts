@@ -6,6 +6,9 @@
  */
 import { VirError } from "../../../util/errors.ts";
 
+/** Seconds a probe may live: far beyond a probe's second, short of a leak. */
+const PROBE_LIMIT_S = 120;
+
 /** QMP's `VersionTriple`. */
 export interface QemuVersion {
   major: number;
@@ -38,20 +41,26 @@ export async function probeQmp(
   accel = "kvm:tcg",
 ): Promise<QmpProbeReply[]> {
   const args = ["-S", "-no-user-config", "-nodefaults", "-display", "none", "-machine"];
+  const missing = () =>
+    VirError.report(
+      "QEMU",
+      "SYSTEM_ERROR",
+      `Cannot check QEMU binary ${emulator}: No such file or directory`,
+    );
+  if (!(await Deno.stat(emulator).then((s) => s.isFile, () => false))) throw missing();
   let child: Deno.ChildProcess;
   try {
-    child = new Deno.Command(emulator, {
-      args: [...args, `none,accel=${accel}`, "-qmp", "stdio"],
+    // QEMU keeps running when its monitor's stdin closes: should this process die before the
+    // final `quit` is written, coreutils' timeout still ends the probe.
+    child = new Deno.Command("timeout", {
+      args: ["-s", "KILL", String(PROBE_LIMIT_S), emulator, ...args, `none,accel=${accel}`]
+        .concat("-qmp", "stdio"),
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
     }).spawn();
   } catch {
-    throw VirError.report(
-      "QEMU",
-      "SYSTEM_ERROR",
-      `Cannot check QEMU binary ${emulator}: No such file or directory`,
-    );
+    throw missing();
   }
   const all = [{ execute: "qmp_capabilities" }, ...commands, { execute: "quit" }];
   const writer = child.stdin.getWriter();
