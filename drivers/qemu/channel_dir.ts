@@ -6,9 +6,7 @@
  * @module
  */
 import { child, element, type XmlElement } from "../../util/xml/mod.ts";
-
-/** `VIR_DOMAIN_SHORT_NAME_MAX`: how much of the name the folder keeps. */
-const SHORT_NAME_MAX = 20;
+import { domainShortName } from "../../conf/domain/short_name.ts";
 
 /**
  * The channel folder of domain `name` run as `id` (`virDomainDefGetShortName`).
@@ -20,7 +18,7 @@ const SHORT_NAME_MAX = 20;
  * ```
  */
 export function channelDir(runDir: string, id: number, name: string): string {
-  return `${runDir}/channel/target/domain-${id}-${[...name].slice(0, SHORT_NAME_MAX).join("")}`;
+  return `${runDir}/channel/target/domain-${domainShortName(id, name)}`;
 }
 
 /**

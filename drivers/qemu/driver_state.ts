@@ -101,6 +101,7 @@ import { childText } from "../../util/xml/mod.ts";
 import { DomainVcpuCgroup, machineCgroupPath, setupDomainCgroup } from "./domain_cgroup.ts";
 import { detectIOThreadPids, startIOThreads } from "./iothread_live.ts";
 import { prepareChannels, removeChannelDir } from "./channel_dir.ts";
+import { memoryDir, prepareMemoryDir, removeMemoryDir } from "./memory_dir.ts";
 import { updateGuestCpu } from "./cpu_update.ts";
 import { capsCache } from "./api/host_caps.ts";
 import {
@@ -526,7 +527,16 @@ export class QemuDriverState {
         if (!this.privileged) refuseSessionTuning(def);
         checkNumatuneNodes(def);
         const fds = tapFds(nics);
-        const argv = buildQemuArgv(def, vcpus, { monitorPath, accel, taps, volumes, secrets });
+        // qemuProcessPrepareHost makes the memory folder after the channels' and the disks'.
+        await prepareMemoryDir(def, this.paths.memoryBackingDir, id);
+        const argv = buildQemuArgv(def, vcpus, {
+          monitorPath,
+          accel,
+          taps,
+          volumes,
+          secrets,
+          memoryDir: memoryDir(this.paths.memoryBackingDir, id, def.name),
+        });
         if (from) argv.push(...from.argv);
         await this.#saveStartingStatus(def, monitorPath, nics);
         proc = await this.launcher.launch(
@@ -551,6 +561,7 @@ export class QemuDriverState {
       await releaseNics(nics, this.nicContext, def);
       await removeStatus(this.paths.runDir, def.name);
       await removeChannelDir(this.paths.runDir, id, def.name);
+      await removeMemoryDir(this.paths.memoryBackingDir, id, def.name);
       this.#forgetLive(obj);
       if (storageFailed) obj.reason = E.DOMAIN_SHUTOFF_FAILED;
       throw err;
@@ -768,6 +779,7 @@ export class QemuDriverState {
   #cleanup(obj: QemuDomainObj, reason: number): void {
     closeAgent(obj);
     this.#track(removeChannelDir(this.paths.runDir, obj.def.id, obj.def.name));
+    this.#track(removeMemoryDir(this.paths.memoryBackingDir, obj.def.id, obj.def.name));
     endBlockJobs(obj);
     obj.proc = undefined;
     obj.vcpus = undefined;

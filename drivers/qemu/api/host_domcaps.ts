@@ -64,6 +64,7 @@ function starts(state: QemuDriverState, target: Target, devices: string): boolea
     numberDiskSources(def);
     const argv = buildQemuArgv(def, vcpusFromDef(def).vcpus, {
       monitorPath: "/nonexistent",
+      memoryDir: "/nonexistent",
       accel: target.virttype === "kvm" ? "kvm" : "tcg",
     });
     const types = new Set(target.caps.types);
@@ -82,6 +83,18 @@ function enumOf(state: QemuDriverState, t: Target, name: string, candidates: Can
 }
 
 const valuesOf = (e: XmlElement) => e.children.length;
+
+/**
+ * `virQEMUCapsFillDomainMemoryBackingCaps`: file and anonymous memory always, memfd where the
+ * binary has its backend (hugepages are refused at start, as libvirt without a hugetlbfs mount).
+ */
+function memoryBacking(t: Target): XmlElement {
+  const memfd = t.caps.types.includes("memory-backend-memfd") ? ["memfd"] : [];
+  const sources = ["file", "anonymous", ...memfd];
+  return element("memoryBacking", { supported: "yes" }, [
+    element("enum", { name: "sourceType" }, sources.map((v) => element("value", {}, [v]))),
+  ]);
+}
 
 /** A device section: supported when any of its first enum's values is. */
 function deviceSection(name: string, enums: XmlElement[]): XmlElement {
@@ -230,7 +243,7 @@ export async function domainCapabilitiesXML(
     element("iothreads", { supported: "yes" }),
     await osCaps(state, t),
     cpu(t),
-    no("memoryBacking"),
+    memoryBacking(t),
     devices(state, t),
     element("features", {}, [
       no("gic"),

@@ -44,6 +44,8 @@ export interface CommandOptions {
   monitorPath: string;
   /** `tcg` for `type='qemu'`, `kvm` for `type='kvm'` (see `accelOf`). */
   accel: "tcg" | "kvm";
+  /** The domain's memory folder, where file-backed memory goes (see `memory_dir.ts`). */
+  memoryDir: string;
   /**
    * The host side of each network or bridge NIC (see `drivers/qemu/net/`): the tap the driver
    * made, or the bridge helper QEMU runs.
@@ -123,11 +125,15 @@ function cpuArg(def: DomainDef): string | undefined {
  * import type { DomainDef, DomainInterface } from "../../../conf/domain/def.ts";
  * import type { VcpuState } from "../hotplug/types.ts";
  * declare const def: DomainDef, vcpus: VcpuState[];
- * const argv = buildQemuArgv(def, vcpus, { monitorPath: "/tmp/vm.qmp", accel: "tcg" });
+ * const argv = buildQemuArgv(def, vcpus, {
+ *   monitorPath: "/tmp/vm.qmp",
+ *   accel: "tcg",
+ *   memoryDir: "/tmp/ram/1-vm",
+ * });
  * ```
  */
 export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandOptions): string[] {
-  const memory = memoryArgs(def);
+  const memory = memoryArgs(def, opts.memoryDir);
   const loader = loaderOf(def);
   const pflash = pflashArgs(loader);
   const argv = [

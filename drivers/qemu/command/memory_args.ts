@@ -5,9 +5,10 @@
  * the default), or, without cells, the machine's default RAM backend `pc.ram` where the guest's
  * RAM needs one (nodes to bind, memfd, preallocation). A `<numatune>` binding other than
  * `restrictive` (which only cgroups hold) goes on a backend as QEMU's `host-nodes` and `policy`;
- * `<memoryBacking>` gives memfd backends (shared or not), preallocation, `mem-merge=off` and
- * `mem-lock=on`. What needs files or hugetlbfs mounts (a file source, shared or private
- * anonymous memory, hugepages) is refused.
+ * `<memoryBacking>` gives memfd backends (shared or not), files in the domain's memory folder
+ * (a file source, or a memory access mode: shared or private anonymous memory, with
+ * `discard-data` for `<discard/>`), preallocation, `mem-merge=off` and `mem-lock=on`.
+ * Hugepages, which need a hugetlbfs mount the driver is not given, are refused.
  *
  * @module
  */
@@ -47,31 +48,38 @@ function bindingProps(def: DomainDef, cellid?: number): Record<string, unknown> 
   return policy ? { "host-nodes": parseBitmap(binding.nodeset!), policy } : {};
 }
 
-/** What `<memoryBacking>` asks of every backend. */
+/** What `<memoryBacking>` asks of every backend, and where their files go. */
 interface Backing {
-  memfd: boolean;
+  /** `<source type>`: file, anonymous, memfd. */
+  source?: string;
   access?: string;
+  /** `<discard/>`: QEMU discards a file's pages at exit. */
+  discard?: boolean;
   prealloc: boolean;
   threads: number;
+  /** The domain's memory folder (see `memory_dir.ts`). */
+  dir: string;
 }
 
-function backingOf(def: DomainDef): Backing & { el?: XmlElementJSON } {
+function backingOf(def: DomainDef, dir: string): Backing & { el?: XmlElementJSON } {
   const el = section(def, "memoryBacking");
   const allocation = child(el, "allocation")?.attributes;
   return {
     el,
-    memfd: child(el, "source")?.attributes.type === "memfd",
+    source: child(el, "source")?.attributes.type,
     access: child(el, "access")?.attributes.mode,
+    discard: child(el, "discard") ? true : undefined,
     prealloc: allocation?.mode === "immediate",
     threads: Number(allocation?.threads ?? 0),
+    dir,
   };
 }
 
 /**
- * Refuses what the driver does not build: hugepages (it has no hugetlbfs mount configured:
- * libvirt's error for that) and file-backed memory (as a backend the binary lacks).
+ * Refuses hugepages: libvirt's error for a driver without a hugetlbfs mount (edgevirt is given
+ * none and looks for none).
  */
-function refuseBacking(backing: ReturnType<typeof backingOf>, cells: XmlElement[]): void {
+function refuseHugepages(backing: ReturnType<typeof backingOf>): void {
   if (child(backing.el, "hugepages")) {
     throw VirError.report(
       "QEMU",
@@ -79,36 +87,64 @@ function refuseBacking(backing: ReturnType<typeof backingOf>, cells: XmlElement[
       "hugetlbfs filesystem is not mounted or disabled by administrator config",
     );
   }
-  const access = [backing.access, ...cells.map((c) => c.attributes.memAccess)];
-  const fileBacked = child(backing.el, "source")?.attributes.type === "file" ||
-    (!backing.memfd && access.some((a) => a === "shared" || a === "private"));
-  if (fileBacked) {
-    throw unsupported("The 'memory-backend-file' device is not supported by this QEMU binary");
+}
+
+/** A guest cell's (or the whole guest's) own access mode and `discard`, if it has them. */
+interface CellMemory {
+  access?: string;
+  discard?: string;
+}
+
+/** `qemuBuildMemoryBackendPropsShare`: a shared or private mapping, else QEMU's default. */
+const share = (access: string | undefined) =>
+  access === "shared" || access === "private" ? { share: access === "shared" } : {};
+
+/**
+ * The backend's type and its type's properties (`qemuBuildMemoryBackendProps`): memfd with
+ * its `share`; a file (a file source or any access mode) in the domain's memory folder named
+ * after the backend, with `discard-data` and `share`; plain RAM otherwise. The default RAM in
+ * a memfd or a file keeps the ramblock id QEMU's own would have.
+ */
+function backendType(
+  id: string,
+  backing: Backing,
+  cell: CellMemory,
+): { type: string; props: Record<string, unknown> } {
+  const access = cell.access ?? backing.access;
+  const canonical = id === "pc.ram" ? { "x-use-canonical-path-for-ramblock-id": false } : {};
+  if (backing.source === "memfd") {
+    return { type: "memory-backend-memfd", props: { ...share(access), ...canonical } };
   }
+  if (!access && backing.source !== "file") return { type: "memory-backend-ram", props: {} };
+  const discard = cell.discard ? cell.discard === "yes" : backing.discard;
+  return {
+    type: "memory-backend-file",
+    props: {
+      "mem-path": `${backing.dir}/${id}`,
+      ...(discard !== undefined ? { "discard-data": discard } : {}),
+      ...share(access),
+      ...canonical,
+    },
+  };
 }
 
 /**
- * A backend's JSON (`qemuBuildMemoryBackendProps`'s order): memfd's `share` (and, for the
- * default RAM, the ramblock id QEMU's own would have), `prealloc`, its size, then the nodes;
- * preceded by the thread context its preallocation runs in, if any.
+ * A backend's JSON (`qemuBuildMemoryBackendProps`'s order): its type's properties,
+ * `prealloc`, its size, then the nodes; preceded by the thread context its preallocation runs
+ * in, if any.
  */
 function backend(
   id: string,
   kib: number,
   backing: Backing,
-  access: string | undefined,
+  cell: CellMemory,
   nodes: Record<string, unknown>,
 ): string[] {
-  const memfd = backing.memfd
-    ? {
-      ...(access ? { share: access === "shared" } : {}),
-      ...(id === "pc.ram" ? { "x-use-canonical-path-for-ramblock-id": false } : {}),
-    }
-    : {};
+  const { type, props } = backendType(id, backing, cell);
   const obj = {
-    "qom-type": backing.memfd ? "memory-backend-memfd" : "memory-backend-ram",
+    "qom-type": type,
     id,
-    ...memfd,
+    ...props,
     ...(backing.prealloc ? { prealloc: true } : {}),
     ...(backing.threads > 0 ? { "prealloc-threads": backing.threads } : {}),
     size: kib * 1024,
@@ -153,7 +189,7 @@ function cellArgs(def: DomainDef, cells: XmlElement[], backing: Backing): string
         `ram-node${i}`,
         Number(cell.attributes.memory ?? 0),
         backing,
-        cell.attributes.memAccess ?? backing.access,
+        { access: cell.attributes.memAccess, discard: cell.attributes.discard },
         bindingProps(def, i),
       ),
       "-numa",
@@ -171,22 +207,23 @@ function cellArgs(def: DomainDef, cells: XmlElement[], backing: Backing): string
 }
 
 /**
- * The memory backends of `def`, and the `-numa` arguments of its guest cells.
+ * The memory backends of `def`, and the `-numa` arguments of its guest cells; file-backed
+ * memory goes into `dir`, the domain's memory folder.
  *
  * @example
  * ```ts
- * import { memoryArgs } from "./numa_args.ts";
- * import type { DomainDef, XmlElementJSON } from "../../../conf/domain/def.ts";
+ * import { memoryArgs } from "./memory_args.ts";
+ * import type { DomainDef } from "../../../conf/domain/def.ts";
  * declare const def: DomainDef; // <numatune><memory mode='strict' nodeset='0'/></numatune>
- * memoryArgs(def);
+ * memoryArgs(def, "/var/lib/edgevirt/qemu/ram/1-vm");
  * // { machineProps: ",memory-backend=pc.ram", numa: [], ram: ["-object",
  * //   '{"qom-type":"memory-backend-ram","id":"pc.ram","size":134217728,"host-nodes":[0],"policy":"bind"}'] }
  * ```
  */
-export function memoryArgs(def: DomainDef): MemoryArgs {
+export function memoryArgs(def: DomainDef, dir: string): MemoryArgs {
   const cells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell");
-  const backing = backingOf(def);
-  refuseBacking(backing, cells);
+  const backing = backingOf(def, dir);
+  refuseHugepages(backing);
   const merge = child(backing.el, "nosharepages") ? ",mem-merge=off" : "";
   // QEMU locks its memory itself (root's CAP_IPC_LOCK passes any limit; others hit theirs).
   const lock = child(backing.el, "locked") ? ["-overcommit", "mem-lock=on"] : [];
@@ -195,12 +232,13 @@ export function memoryArgs(def: DomainDef): MemoryArgs {
   }
   const nodes = bindingProps(def);
   // QEMU's own default RAM (-m) is the same plain RAM: a backend only where it adds something.
-  if (!Object.keys(nodes).length && !backing.memfd && !backing.prealloc) {
+  const plain = backendType("pc.ram", backing, {}).type === "memory-backend-ram";
+  if (plain && !Object.keys(nodes).length && !backing.prealloc) {
     return { machineProps: merge, ram: lock, numa: [] };
   }
   return {
     machineProps: `${merge},memory-backend=pc.ram`,
-    ram: [...backend("pc.ram", def.memory.total, backing, backing.access, nodes), ...lock],
+    ram: [...backend("pc.ram", def.memory.total, backing, {}, nodes), ...lock],
     numa: [],
   };
 }

@@ -20,6 +20,11 @@ export interface QemuPaths {
   checkpointDir: string;
   /** Firmware variable stores (libvirt's `nvramDir`): `<name>_VARS.fd` of each UEFI domain. */
   nvramDir: string;
+  /**
+   * File-backed guest memory (libvirt's `memory_backing_dir`): a `SHORTNAME` folder per running
+   * domain that needs one, holding a file per memory backend.
+   */
+  memoryBackingDir: string;
 }
 
 /**
@@ -48,6 +53,7 @@ export function qemuPaths(system: boolean, stateDir?: string): QemuPaths {
       snapshotDir: `${base}/snapshot`,
       checkpointDir: `${base}/checkpoint`,
       nvramDir: `${base}/nvram`,
+      memoryBackingDir: `${base}/ram`,
     };
   }
   const home = Deno.env.get("HOME") ?? "/tmp";
@@ -55,8 +61,8 @@ export function qemuPaths(system: boolean, stateDir?: string): QemuPaths {
   const run = Deno.env.get("XDG_RUNTIME_DIR") ||
     Deno.env.get("XDG_STATE_HOME") || `${home}/.local/state`;
   const cache = Deno.env.get("XDG_CACHE_HOME") || `${home}/.cache`;
-  // Save images, snapshot and checkpoint metadata and NVRAM beside the definitions, as libvirt's session driver
-  // keeps them under ~/.config/libvirt/qemu.
+  // Save images, snapshot and checkpoint metadata, NVRAM and file-backed memory beside the
+  // definitions, as libvirt's session driver keeps them under ~/.config/libvirt/qemu.
   return {
     configDir: `${config}/edgevirt/qemu`,
     runDir: `${run}/edgevirt/qemu/run`,
@@ -65,6 +71,7 @@ export function qemuPaths(system: boolean, stateDir?: string): QemuPaths {
     snapshotDir: `${config}/edgevirt/qemu/snapshot`,
     checkpointDir: `${config}/edgevirt/qemu/checkpoint`,
     nvramDir: `${config}/edgevirt/qemu/nvram`,
+    memoryBackingDir: `${config}/edgevirt/qemu/ram`,
   };
 }
 
@@ -88,5 +95,6 @@ export function qemuEmbedPaths(root: string): QemuPaths {
     snapshotDir: `${root}/lib/qemu/snapshot`,
     checkpointDir: `${root}/lib/qemu/checkpoint`,
     nvramDir: `${root}/lib/qemu/nvram`,
+    memoryBackingDir: `${root}/lib/qemu/ram`,
   };
 }

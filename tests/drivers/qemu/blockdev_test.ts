@@ -40,6 +40,7 @@ async function started(
     const argv = buildQemuArgv(def, vcpusFromDef(def).vcpus, {
       monitorPath: "/run/ev/vm.qmp",
       accel: "tcg",
+      memoryDir: "/run/ev/ram/1-vm",
     });
     const unroot = (s: string) => s.replaceAll(`${root}/`, "/");
     return { def, argv: argv.map(unroot), unroot };

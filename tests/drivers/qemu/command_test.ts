@@ -15,7 +15,11 @@ function argvOf(xml: string, monitorPath = "/run/ev/vm.qmp") {
   assignDeviceAliases(def);
   for (const dev of def.devices.other) assignChannelPath(dev, "/run/ev/channel/domain-1-vm");
   numberDiskSources(def);
-  return buildQemuArgv(def, vcpusFromDef(def).vcpus, { monitorPath, accel: "tcg" });
+  return buildQemuArgv(def, vcpusFromDef(def).vcpus, {
+    monitorPath,
+    accel: "tcg",
+    memoryDir: "/run/ram/1-vm",
+  });
 }
 
 const after = (argv: string[], flag: string) => argv[argv.indexOf(flag) + 1];

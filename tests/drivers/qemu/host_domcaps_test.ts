@@ -36,7 +36,9 @@ Deno.test("domain capabilities from the fake probe: what the driver starts, libv
     assert.deepEqual(enumValues(xml, "graphics", "type"), ["vnc"]);
     assert.deepEqual(enumValues(xml, "video", "modelType"), ["vga", "cirrus", "virtio", "none"]);
     assert.deepEqual(enumValues(xml, "loader", "type"), ["rom", "pflash"]);
-    for (const el of ["memoryBacking", "hostdev", "rng", "tpm", "hyperv"]) {
+    // The fake binary lists no memory-backend-memfd.
+    assert.deepEqual(enumValues(xml, "memoryBacking", "sourceType"), ["file", "anonymous"]);
+    for (const el of ["hostdev", "rng", "tpm", "hyperv"]) {
       assert.match(xml, new RegExp(`<${el} supported='no'/>`));
     }
     assert.match(xml, /<iothreads supported='yes'\/>/);
@@ -112,6 +114,10 @@ realQemuTest({
         assert.equal(os(xml), os(want));
         assert.ok(cpu(want));
         assert.equal(cpu(xml), cpu(want));
+        // Memory in files, anonymous or memfd, as libvirt's.
+        const backing = (x: string) => x.match(/<memoryBacking [\s\S]*?<\/memoryBacking>/)?.[0];
+        assert.ok(backing(want));
+        assert.equal(backing(xml), backing(want));
         const pairs = [
           ["disk", "diskDevice"],
           ["disk", "bus"],

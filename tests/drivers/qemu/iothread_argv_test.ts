@@ -21,7 +21,11 @@ function argvOf(xml: string): string[] {
   qemuPostParse(def);
   assignDeviceAliases(def);
   numberDiskSources(def);
-  return buildQemuArgv(def, vcpusFromDef(def).vcpus, { monitorPath: "/run/vm.qmp", accel: "tcg" });
+  return buildQemuArgv(def, vcpusFromDef(def).vcpus, {
+    monitorPath: "/run/vm.qmp",
+    accel: "tcg",
+    memoryDir: "/run/ram/1-vm",
+  });
 }
 
 const objects = (argv: string[]) =>

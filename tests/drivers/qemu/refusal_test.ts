@@ -23,7 +23,11 @@ function argvOf(xml: string): string[] {
   qemuPostParse(def);
   assignDeviceAliases(def);
   numberDiskSources(def);
-  return buildQemuArgv(def, vcpusFromDef(def).vcpus, { monitorPath: "/run/r.qmp", accel: "tcg" });
+  return buildQemuArgv(def, vcpusFromDef(def).vcpus, {
+    monitorPath: "/run/r.qmp",
+    accel: "tcg",
+    memoryDir: "/run/ram/1-r",
+  });
 }
 
 function refusal(fn: () => unknown): string {
