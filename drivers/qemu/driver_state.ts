@@ -89,6 +89,7 @@ import { dropEmptyBandwidth } from "../../conf/domain/nic_bandwidth.ts";
 import { startHelperFailure } from "./net/bridge_helper.ts";
 import { setLinkStates } from "./net/link.ts";
 import { handleObservedEvent } from "./api/events_qmp.ts";
+import { enableMigrationEvents } from "./api/migration_wait.ts";
 import {
   blockJobStatusChanged,
   endBlockJobs,
@@ -583,6 +584,8 @@ export class QemuDriverState {
     try {
       // The pid on disk at once: the start is still unfinished, but its QEMU is known.
       await this.saveStatus(obj);
+      // libvirt's first monitor commands after qmp_capabilities (qemuConnectMonitor).
+      await enableMigrationEvents(proc.monitor, false);
       // The bridge helper's taps exist once QEMU runs: their names go into the live XML.
       await nameHelperTaps(def, nics, [], proc.pid, this.nicContext);
       await refreshLiveDevices(def, proc.monitor);
@@ -949,6 +952,7 @@ export class QemuDriverState {
     // Its start finished, so every transient disk is on the overlay this stop must delete.
     adoptTransientOverlays(obj);
     try {
+      await enableMigrationEvents(proc.monitor, true);
       await refreshVcpuInfo(obj.vcpus!.ctx.vm, proc.monitor, true, this.#log);
       await detectIOThreadPids(obj);
       await removeVanishedNics(this, obj).catch((err) =>

@@ -9,7 +9,8 @@
 import { VirError } from "../../../util/errors.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
-import { emitJobCompleted, recordCompletedJob, runAsyncJob, waitMigration } from "./state_job.ts";
+import { emitJobCompleted, recordCompletedJob, runAsyncJob } from "./state_job.ts";
+import { runMigration } from "./migration_wait.ts";
 import type { EventHost } from "./events_qmp.ts";
 
 /** `QEMU_DOMAIN_MIG_BANDWIDTH_MAX` MiB/s in bytes/s: a file takes the stream unthrottled. */
@@ -74,9 +75,12 @@ export async function migrateToFile(
   await runAsyncJob(obj, operation, name, async () => {
     await mon.run("migrate-set-parameters", { "max-bandwidth": UNLIMITED });
     try {
-      await startMigration(mon, `exec:cat >> ${shellQuote(path)}`);
-      await waitMigration(mon, name);
-      await recordCompletedJob(obj);
+      const info = await runMigration(
+        mon,
+        name,
+        () => startMigration(mon, `exec:cat >> ${shellQuote(path)}`),
+      );
+      recordCompletedJob(obj, info);
       emitJobCompleted(host, obj);
     } finally {
       await mon.run("migrate-set-parameters", { "max-bandwidth": UNLIMITED }).catch(() => {});

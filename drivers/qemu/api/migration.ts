@@ -34,24 +34,21 @@ import {
   checkMigrationFlags,
   releaseMigrationPort,
 } from "./migration_params.ts";
-import {
-  beginAsyncJob,
-  emitJobCompleted,
-  recordCompletedJob,
-  runAsyncJob,
-  waitMigration,
-} from "./state_job.ts";
+import { beginAsyncJob, emitJobCompleted, recordCompletedJob, runAsyncJob } from "./state_job.ts";
+import { type MigrationWatch, runMigration, watchMigration } from "./migration_wait.ts";
 
 const E = VIR;
 const XML_FLAGS = E.DOMAIN_XML_SECURE | E.DOMAIN_XML_MIGRATABLE;
 
 /**
  * A domain prepared on the destination, until Finish: the port it was given from the range (to
- * release), its incoming async job, and the connection that prepared it.
+ * release), its incoming async job, the watch on its incoming migration, and the connection
+ * that prepared it.
  */
 interface Incoming {
   port?: number;
   endJob: () => void;
+  watch: MigrationWatch;
   owner: object;
 }
 
@@ -62,6 +59,7 @@ function endIncoming(obj: QemuDomainObj): void {
   const prepared = incoming.get(obj);
   incoming.delete(obj);
   prepared?.endJob();
+  prepared?.watch.close();
   if (prepared?.port !== undefined) releaseMigrationPort(prepared.port);
 }
 
@@ -102,16 +100,16 @@ function parseTcpURI(uri: string): { host: string; port?: number } {
   return { host: m[1], port: m[2] === undefined ? undefined : Number(m[2]) };
 }
 
-/** The capabilities libvirt always sets (`qemuMigrationParamsAlwaysOn`) and the bandwidth. */
-async function setMigrationParams(
-  mon: QemuMonitor,
-  source: boolean,
-  params: TypedParams,
-): Promise<void> {
-  const capabilities = [{ capability: "events", state: true }];
-  if (source) capabilities.push({ capability: "pause-before-switchover", state: true });
-  await mon.run("migrate-set-capabilities", { capabilities });
-  if (source && typeof params.bandwidth === "number" && params.bandwidth > 0) {
+/**
+ * The source's capability libvirt always sets (`qemuMigrationParamsAlwaysOn`: the pause before
+ * the switch-over; `events` is on since the start, see `migration_wait.ts`, and the destination
+ * gets nothing more) and the bandwidth.
+ */
+async function setSourceParams(mon: QemuMonitor, params: TypedParams): Promise<void> {
+  await mon.run("migrate-set-capabilities", {
+    capabilities: [{ capability: "pause-before-switchover", state: true }],
+  });
+  if (typeof params.bandwidth === "number" && params.bandwidth > 0) {
     await mon.run("migrate-set-parameters", { "max-bandwidth": params.bandwidth * 1048576 });
   }
 }
@@ -197,13 +195,15 @@ export async function migratePrepare(
     };
   }
   const { obj } = s.domains.add(def, { live: true, checkLive: true });
+  let watch: MigrationWatch | undefined;
   try {
     await obj.job.run(() =>
       s.start(obj, E.DOMAIN_START_PAUSED, {
         argv: ["-incoming", "defer"],
         prepare: async (mon) => {
-          await setMigrationParams(mon, false, params);
           const host = listen.includes(":") ? `[${listen}]` : listen;
+          // Finish waits for the migration: from here on, no event of it goes unseen.
+          watch = watchMigration(mon);
           await mon.run("migrate-incoming", { uri: `tcp:${host}:${port}` });
         },
         started: E.DOMAIN_EVENT_STARTED_MIGRATED,
@@ -212,12 +212,13 @@ export async function migratePrepare(
       })
     );
   } catch (err) {
+    watch?.close();
     if (allocated) releaseMigrationPort(port);
     throw err;
   }
   // The incoming job lasts until Finish (`qemuMigrationJobContinue`).
   const endJob = beginAsyncJob(obj, E.DOMAIN_JOB_OPERATION_MIGRATION_IN, "migration in job");
-  incoming.set(obj, { port: allocated ? port : undefined, endJob, owner });
+  incoming.set(obj, { port: allocated ? port : undefined, endJob, watch: watch!, owner });
   return { cookieout: formatCookie(cookie), uriout };
 }
 
@@ -305,13 +306,16 @@ export async function migratePerform(
         E.DOMAIN_JOB_OPERATION_MIGRATION_OUT,
         "migration out job",
         async () => {
-          await setMigrationParams(mon, true, params);
+          await setSourceParams(mon, params);
           // QEMU stops the vCPUs at the switch-over; the STOP reports libvirt's reason for it.
           obj.pausedReason = E.DOMAIN_PAUSED_MIGRATION;
           if (!(flags & E.MIGRATE_LIVE) && wasRunning) await mon.stop();
-          await mon.run("migrate", { uri: `tcp:${to.host}:${to.port}` });
-          await waitMigration(mon, "migration out job");
-          await recordCompletedJob(obj);
+          const info = await runMigration(
+            mon,
+            "migration out job",
+            () => mon.run("migrate", { uri: `tcp:${to.host}:${to.port}` }),
+          );
+          recordCompletedJob(obj, info);
         },
       );
     } catch (err) {
@@ -422,7 +426,7 @@ async function finishIncoming(
   try {
     checkActive(obj);
     const mon = obj.proc!.monitor;
-    await waitMigration(mon, "migration in job");
+    await incoming.get(obj)!.watch.wait("migration in job");
     if (flags & E.MIGRATE_PERSIST_DEST) await persist(s, obj, persistentXml);
     if (flags & E.MIGRATE_PAUSED) {
       obj.reason = E.DOMAIN_PAUSED_USER;

@@ -1,7 +1,7 @@
 /**
  * The async job of a domain (libvirt's `priv->job.asyncJob` with its `current` job data): a
- * save, managed save, dump or snapshot that moves memory through QEMU's migration, its progress
- * from `query-migrate`, `migrate_cancel` to abort it; a memory-only dump, its progress from
+ * save, managed save, dump or snapshot that moves memory through QEMU's migration (waited for
+ * in `migration_wait.ts`), its progress from `query-migrate`, `migrate_cancel` to abort it; a memory-only dump, its progress from
  * `query-dump`; an incoming migration, held from Prepare to Finish; and `virDomainGetJobInfo` /
  * `virDomainGetJobStats` / `virDomainAbortJob` as libvirt's QEMU driver answers them.
  *
@@ -13,6 +13,7 @@ import type { TypedParams } from "../../../util/contract/types.ts";
 import { checkActive, isActive } from "../../../conf/objects/domain_obj.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
+import type { MigrateInfo } from "./migration_wait.ts";
 
 /**
  * Where a job's progress comes from (libvirt's `qemuDomainJobStatsType`): QEMU's migration
@@ -45,29 +46,6 @@ const NOT_ABORTABLE: ReadonlyMap<number, string> = new Map([
 ]);
 
 const jobs = new WeakMap<QemuDomainObj, AsyncJob>();
-
-/** QMP `query-migrate` (the fields used). */
-interface MigrateInfo {
-  status?: string;
-  "error-desc"?: string;
-  ram?: {
-    transferred?: number;
-    remaining?: number;
-    total?: number;
-    duplicate?: number;
-    normal?: number;
-    "normal-bytes"?: number;
-    mbps?: number;
-    "dirty-pages-rate"?: number;
-    "page-size"?: number;
-    "dirty-sync-count"?: number;
-    "postcopy-requests"?: number;
-  };
-  "setup-time"?: number;
-  downtime?: number;
-  "expected-downtime"?: number;
-  "cpu-throttle-percentage"?: number;
-}
 
 /**
  * Runs `fn` as the domain's async job `operation`; GetJobInfo sees it meanwhile.
@@ -132,46 +110,6 @@ export function beginAsyncJob(
  */
 export function migratingOut(obj: QemuDomainObj): boolean {
   return jobs.get(obj)?.operation === VIR.DOMAIN_JOB_OPERATION_MIGRATION_OUT;
-}
-
-/**
- * Waits for QEMU's migration to end (`qemuMigrationSrcWaitForCompletion` /
- * `qemuMigrationDstWaitForCompletion`), polling `query-migrate` more often the younger the
- * migration; a failure or cancellation is libvirt's error naming the job.
- *
- * @example
- * ```ts
- * import { waitMigration } from "./state_job.ts";
- * declare const monitor: import("../monitor/qemu_monitor.ts").QemuMonitor;
- * await waitMigration(monitor, "domain save job");
- * ```
- */
-export async function waitMigration(monitor: QemuMonitor, name: string): Promise<void> {
-  const started = performance.now();
-  for (;;) {
-    const info = await monitor.run<MigrateInfo>("query-migrate");
-    switch (info.status) {
-      case "completed":
-        return;
-      case "failed":
-        throw VirError.report(
-          "QEMU",
-          "OPERATION_FAILED",
-          `${name}: ${info["error-desc"] ?? "unexpectedly failed"}`,
-        );
-      case "cancelled":
-        throw VirError.report("QEMU", "OPERATION_ABORTED", `${name}: canceled by client`);
-      case "pre-switchover":
-        // The source's pause-before-switchover (qemuMigrationSrcContinue): nothing to do
-        // between the stop and the device state, so the migration goes on.
-        await monitor.run("migrate-continue", { state: "pre-switchover" });
-        break;
-    }
-    // Without QEMU's migration events there is only the poll: a quarter of the time so far, so
-    // that a save of a few ms is seen done within a ms or two, a long migration every 20 ms.
-    const wait = Math.min(20, Math.max(1, (performance.now() - started) / 4));
-    await new Promise((r) => setTimeout(r, wait));
-  }
 }
 
 /** QMP `query-dump`. */
@@ -282,20 +220,19 @@ const completedJobs = new WeakMap<QemuDomainObj, TypedParams>();
 
 /**
  * Records the statistics of the domain's migration job, which QEMU just completed
- * (`qemuMigrationSrcWaitForCompletion`); call it within the job.
+ * (`qemuMigrationSrcWaitForCompletion`), from the `query-migrate` that saw it complete; call it
+ * within the job.
  *
  * @example
  * ```ts
  * import { recordCompletedJob } from "./state_job.ts";
  * declare const obj: import("../domain_private.ts").QemuDomainObj;
- * await recordCompletedJob(obj);
+ * recordCompletedJob(obj, { status: "completed", ram: { total: 4096, transferred: 4096 } });
  * ```
  */
-export async function recordCompletedJob(obj: QemuDomainObj): Promise<void> {
+export function recordCompletedJob(obj: QemuDomainObj, info: MigrateInfo): void {
   const job = jobs.get(obj);
-  if (!job) return;
-  const info = await job.monitor.run<MigrateInfo>("query-migrate").catch(() => ({} as MigrateInfo));
-  completedJobs.set(obj, migrationParams(job, info));
+  if (job) completedJobs.set(obj, migrationParams(job, info));
 }
 
 /**

@@ -18,7 +18,8 @@ import { child } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
-import { runAsyncJob, waitMigration } from "./state_job.ts";
+import { runAsyncJob } from "./state_job.ts";
+import { runMigration } from "./migration_wait.ts";
 import { migrateToFile, shellQuote } from "./migrate_file.ts";
 import {
   finishSaveImage,
@@ -201,8 +202,11 @@ async function startFromImage(
     argv: ["-incoming", "defer"],
     prepare: (mon: QemuMonitor) =>
       runAsyncJob(obj, E.DOMAIN_JOB_OPERATION_RESTORE, "domain restore job", async () => {
-        await mon.run("migrate-incoming", { uri: from });
-        await waitMigration(mon, "domain restore job");
+        await runMigration(
+          mon,
+          "domain restore job",
+          () => mon.run("migrate-incoming", { uri: from }),
+        );
       }),
     started: E.DOMAIN_EVENT_STARTED_RESTORED,
     running: E.DOMAIN_RUNNING_RESTORED,

@@ -3,11 +3,12 @@
  * (its `onCommand` hook): `migrate` runs the command with the machine's state on its stdin or
  * sends it to the socket, `migrate-incoming` runs the command or listens and checks what comes
  * is a state this fake wrote, `query-migrate` reports the progress (both sides, as QEMU),
- * `migrate_cancel` cancels. The state is a small text, so images stay tiny.
+ * `migrate_cancel` cancels; each status change is a MIGRATION event where the QEMU's `events`
+ * capability is on. The state is a small text, so images stay tiny.
  *
  * @module
  */
-import type { FakeReply } from "./fake_qemu.ts";
+import type { FakeQemu, FakeReply } from "./fake_qemu.ts";
 
 /** Options of {@link FakeMigration}. */
 export interface FakeMigrationOptions {
@@ -39,29 +40,40 @@ export class FakeMigration {
   #status?: string;
   #error?: string;
   #opts: FakeMigrationOptions;
+  /** The QEMU running the current migration, told its status changes. */
+  #qemu?: FakeQemu;
 
   constructor(name: string, options: FakeMigrationOptions = {}) {
     this.state = `FAKE-QEMU-STATE ${name}\n`;
     this.#opts = options;
   }
 
-  /** The `onCommand` hook; undefined lets the fake handle the command. */
-  readonly handle = (execute: string, args: Record<string, unknown>): FakeReply | undefined => {
+  /**
+   * The `onCommand` hook; undefined lets the fake handle the command (the capabilities, which
+   * the fake QEMU keeps, are seen on their way).
+   */
+  readonly handle = (
+    execute: string,
+    args: Record<string, unknown>,
+    qemu?: FakeQemu,
+  ): FakeReply | undefined => {
     switch (execute) {
       case "migrate-set-parameters":
         this.parameters.push(args);
         return { return: {} };
       case "migrate-set-capabilities":
         this.capabilities.push(...args.capabilities as { capability: string; state: boolean }[]);
-        return { return: {} };
+        return qemu ? undefined : { return: {} };
       case "migrate-continue":
         return { return: {} };
       case "migrate":
+        this.#qemu = qemu;
         return this.#start(String(args.uri), this.#sendBound);
       case "migrate-incoming":
+        this.#qemu = qemu;
         return this.#start(String(args.uri), this.#receiveBound);
       case "migrate_cancel":
-        if (this.#status === "active") this.#status = "cancelled";
+        if (this.#status === "active") this.#set("cancelled");
         return { return: {} };
       case "query-migrate": {
         if (!this.#status) return { return: {} };
@@ -99,19 +111,27 @@ export class FakeMigration {
         return { error: { class: "GenericError", desc: `Failed to bind socket: ${e}` } };
       }
     }
-    this.#status = "active";
     this.#error = undefined;
+    // QEMU announces both before it replies.
+    this.#set("setup");
+    this.#set("active");
     const job = listener ? this.#accept(listener) : run(uri);
     job.then(
       () => {
-        if (this.#status === "active" && !this.#opts.hold) this.#status = "completed";
+        if (this.#status === "active" && !this.#opts.hold) this.#set("completed");
       },
       (err) => {
-        this.#status = "failed";
         this.#error = String(err?.message ?? err);
+        this.#set("failed");
       },
     );
     return { return: {} };
+  }
+
+  /** A status change, announced as QEMU's `migrate_set_state` does when events are on. */
+  #set(status: string): void {
+    this.#status = status;
+    if (this.#qemu?.migrationCapability("events")) this.#qemu.emit("MIGRATION", { status });
   }
 
   readonly #sendBound = (uri: string) =>

@@ -73,9 +73,46 @@ export interface FakeQemuOptions {
   balloonKiB?: number;
   /** The `iothread` objects of the command line (`-object {"qom-type":"iothread",…}`), by id. */
   iothreads?: string[];
-  /** Intercepts a command before the model handles it; return undefined to fall through. */
-  onCommand?: (execute: string, args: Record<string, unknown>) => FakeReply | undefined;
+  /**
+   * The `events` migration capability exists (QEMU 7.2 has it); false stands for a QEMU without
+   * it, which sends no MIGRATION events. Default true.
+   */
+  migrationEvents?: boolean;
+  /**
+   * Intercepts a command before the model handles it (`qemu` is the fake that got it); return
+   * undefined to fall through.
+   */
+  onCommand?: (
+    execute: string,
+    args: Record<string, unknown>,
+    qemu: FakeQemu,
+  ) => FakeReply | undefined;
 }
+
+/** QEMU 7.2's migration capabilities (`query-migrate-capabilities`), all off at its start. */
+const MIGRATION_CAPABILITIES = [
+  "xbzrle",
+  "rdma-pin-all",
+  "auto-converge",
+  "zero-blocks",
+  "compress",
+  "events",
+  "postcopy-ram",
+  "x-colo",
+  "release-ram",
+  "block",
+  "return-path",
+  "pause-before-switchover",
+  "multifd",
+  "dirty-bitmaps",
+  "postcopy-blocktime",
+  "late-block-activate",
+  "x-ignore-shared",
+  "validate-uuid",
+  "background-snapshot",
+  "zero-copy-send",
+  "postcopy-preempt",
+];
 
 interface Slot {
   socket: number;
@@ -120,7 +157,13 @@ export class FakeQemu {
     & Required<
       Omit<
         FakeQemuOptions,
-        "onCommand" | "noTid" | "name" | "vncDisplay" | "balloonKiB" | "iothreads"
+        | "onCommand"
+        | "noTid"
+        | "name"
+        | "vncDisplay"
+        | "balloonKiB"
+        | "iothreads"
+        | "migrationEvents"
       >
     >
     & Pick<FakeQemuOptions, "onCommand" | "name" | "vncDisplay" | "balloonKiB">;
@@ -143,6 +186,8 @@ export class FakeQemu {
   #openPorts = new Set<string>();
   /** The IOThread objects by id, in creation order, with their QOM properties. */
   #iothreads = new Map<string, { tid: number; props: Record<string, number> }>();
+  /** The migration capabilities and their states. */
+  #migrationCaps: Map<string, boolean>;
 
   constructor(options: FakeQemuOptions = {}) {
     this.#opts = {
@@ -170,6 +215,10 @@ export class FakeQemu {
       balloonKiB: options.balloonKiB,
     };
     this.#noShutdown = this.#opts.noShutdown;
+    const events = options.migrationEvents ?? true;
+    this.#migrationCaps = new Map(
+      MIGRATION_CAPABILITIES.filter((c) => events || c !== "events").map((c) => [c, false]),
+    );
     this.#noTid = new Set(options.noTid ?? []);
     this.pid = this.#opts.pid;
     this.#nextTid = this.pid + 1;
@@ -196,6 +245,11 @@ export class FakeQemu {
   /** True until the fake exits. */
   get alive(): boolean {
     return this.#alive;
+  }
+
+  /** Whether migration capability `name` is on (`migrate-set-capabilities`). */
+  migrationCapability(name: string): boolean {
+    return this.#migrationCaps.get(name) ?? false;
   }
 
   /** Aliases whose unplug is held back, in request order. */
@@ -366,7 +420,8 @@ export class FakeQemu {
             execute: msg.execute,
           },
         );
-        const reply = this.#opts.onCommand?.(msg.execute, args) ?? this.#handle(msg.execute, args);
+        const reply = this.#opts.onCommand?.(msg.execute, args, this) ??
+          this.#handle(msg.execute, args);
         const out = { ...reply, id: msg.id };
         if (this.#opts.replyDelayMs > 0) {
           await new Promise((r) => setTimeout(r, this.#opts.replyDelayMs));
@@ -479,6 +534,14 @@ export class FakeQemu {
         // No guest balloon driver: the target is taken, the guest keeps all its memory.
         return { return: execute === "balloon" ? {} : { actual: kib * 1024 } };
       }
+      case "query-migrate-capabilities":
+        return {
+          return: [...this.#migrationCaps].map(([capability, state]) => ({ capability, state })),
+        };
+      case "migrate-set-capabilities":
+        return this.#setMigrationCapabilities(
+          args.capabilities as { capability: string; state: boolean }[],
+        );
       case "query-status":
         return {
           return: { running: this.running, status: this.running ? "running" : "prelaunch" },
@@ -516,6 +579,19 @@ export class FakeQemu {
       default:
         return err("CommandNotFound", `The command ${execute} has not been found`);
     }
+  }
+
+  /** QEMU's checks all come before any change: an unknown capability changes nothing. */
+  #setMigrationCapabilities(caps: { capability: string; state: boolean }[]): FakeReply {
+    const unknown = caps.find((c) => !this.#migrationCaps.has(c.capability));
+    if (unknown) {
+      return err(
+        "GenericError",
+        `Parameter 'capability' does not accept value '${unknown.capability}'`,
+      );
+    }
+    for (const c of caps) this.#migrationCaps.set(c.capability, c.state);
+    return { return: {} };
   }
 
   #addIOThread(id: string): void {

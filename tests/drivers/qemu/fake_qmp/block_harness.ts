@@ -76,7 +76,7 @@ export async function setup(
   // may already work on the disks (a transient disk's overlay).
   let opened = false;
   const launcher: FakeLauncher = new FakeLauncher({
-    onCommand: (execute, args) => {
+    onCommand: (execute, args, qemu) => {
       if (!opened) {
         opened = true;
         block.bind([...launcher.instances.values()].at(-1)!);
@@ -84,7 +84,7 @@ export async function setup(
       }
       // A dump's migration blocker answers `migrate` before the migration model.
       return block.handle(execute, args) ?? dump.handle(execute, args) ??
-        migration.handle(execute, args);
+        migration.handle(execute, args, qemu);
     },
   });
   const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {

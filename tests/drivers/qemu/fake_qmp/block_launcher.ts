@@ -16,7 +16,7 @@ export function blockLauncher(): { launcher: FakeLauncher; block: () => FakeBloc
   let migration = new FakeMigration("vm");
   let opened = 0;
   const launcher: FakeLauncher = new FakeLauncher({
-    onCommand: (execute, args) => {
+    onCommand: (execute, args, qemu) => {
       if (opened < launcher.launches.length) {
         opened = launcher.launches.length;
         // No guest acks an unplug, as none did for the recordings.
@@ -25,7 +25,7 @@ export function blockLauncher(): { launcher: FakeLauncher; block: () => FakeBloc
         block.openCommandLine(launcher.launches.at(-1)!);
         migration = new FakeMigration("vm");
       }
-      return block.handle(execute, args) ?? migration.handle(execute, args);
+      return block.handle(execute, args) ?? migration.handle(execute, args, qemu);
     },
   });
   return { launcher, block: () => block };
