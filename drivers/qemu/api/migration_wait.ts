@@ -10,6 +10,7 @@
  */
 import { VirError } from "../../../util/errors.ts";
 import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
+import { eventNap } from "../monitor/event_nap.ts";
 
 /** QMP `query-migrate` (the fields used). */
 export interface MigrateInfo {
@@ -105,31 +106,15 @@ export interface MigrationWatch {
  */
 export function watchMigration(mon: QemuMonitor): MigrationWatch {
   const events = withEvents.has(mon);
-  let woken = false;
-  let wake = () => {};
-  const off = mon.onEvent((ev) => {
-    if (ev.event !== "MIGRATION" || !WAKING.has(String(ev.data?.status))) return;
-    woken = true;
-    wake();
-  });
-  /** Until an event wakes the wait, the monitor closes, or `ms` pass. */
-  const nap = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = () => {};
-        resolve();
-      }
-      wake = done;
-      mon.closed.then(done, done);
-    });
+  const waker = eventNap(
+    mon,
+    (ev) => ev.event === "MIGRATION" && WAKING.has(String(ev.data?.status)),
+  );
   return {
     async wait(name: string): Promise<MigrateInfo> {
       const started = performance.now();
       for (;;) {
-        if (events && !woken) await nap(SAFETY_MS);
-        woken = false;
+        if (events) await waker.nap(SAFETY_MS);
         const info = await mon.run<MigrateInfo>("query-migrate");
         switch (info.status) {
           case "completed":
@@ -150,10 +135,10 @@ export function watchMigration(mon: QemuMonitor): MigrationWatch {
         }
         // Without events, the poll: a quarter of the time so far, so that a save of a few ms
         // is seen done within a ms or two, a long migration every 20 ms.
-        if (!events) await nap(Math.min(20, Math.max(1, (performance.now() - started) / 4)));
+        if (!events) await waker.nap(Math.min(20, Math.max(1, (performance.now() - started) / 4)));
       }
     },
-    close: off,
+    close: waker.close,
   };
 }
 

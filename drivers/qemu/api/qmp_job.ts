@@ -1,11 +1,16 @@
 /**
  * A QMP job run to its end by the driver itself (the snapshot jobs, `blockdev-create`):
- * started with its id, `query-jobs` polled until it concludes, then dismissed.
+ * started with its id, `query-jobs` asked until it concludes (at once when QEMU's
+ * JOB_STATUS_CHANGE tells so, else every 10 ms), then dismissed.
  *
  * @module
  */
 import { VirError } from "../../../util/errors.ts";
 import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
+import { eventNap } from "../monitor/event_nap.ts";
+
+/** How often `query-jobs` is asked while no JOB_STATUS_CHANGE tells the job's end. */
+const POLL_MS = 10;
 
 /** QMP `query-jobs` entries (the fields used). */
 interface JobInfo {
@@ -32,14 +37,25 @@ export async function runQmpJob(
   args: Record<string, unknown>,
   failure: (error: string) => string = (error) => error,
 ): Promise<void> {
-  await mon.run(command, { "job-id": id, ...args });
-  for (;;) {
-    const job = (await mon.run<JobInfo[]>("query-jobs")).find((j) => j.id === id);
-    if (!job || job.status === "concluded" || job.status === "null") {
-      if (job?.status === "concluded") await mon.run("job-dismiss", { id });
-      if (job?.error) throw VirError.report("QEMU", "OPERATION_FAILED", failure(job.error));
-      return;
+  // QEMU announces every job's status change (JOB_STATUS_CHANGE): its end cuts the poll short.
+  const waker = eventNap(
+    mon,
+    (ev) =>
+      ev.event === "JOB_STATUS_CHANGE" && ev.data?.id === id &&
+      (ev.data.status === "concluded" || ev.data.status === "null"),
+  );
+  try {
+    await mon.run(command, { "job-id": id, ...args });
+    for (;;) {
+      const job = (await mon.run<JobInfo[]>("query-jobs")).find((j) => j.id === id);
+      if (!job || job.status === "concluded" || job.status === "null") {
+        if (job?.status === "concluded") await mon.run("job-dismiss", { id });
+        if (job?.error) throw VirError.report("QEMU", "OPERATION_FAILED", failure(job.error));
+        return;
+      }
+      await waker.nap(POLL_MS);
     }
-    await new Promise((r) => setTimeout(r, 10));
+  } finally {
+    waker.close();
   }
 }
