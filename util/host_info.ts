@@ -7,6 +7,9 @@
  */
 import type { NodeInfo } from "./contract/types.ts";
 
+/** The system page, KiB (x86_64's, which the drivers assume: Deno has no sysconf). */
+export const SYSTEM_PAGE_KIB = 4;
+
 /**
  * A file's trimmed text, undefined when it cannot be read.
  *

@@ -102,7 +102,8 @@ import { childText } from "../../util/xml/mod.ts";
 import { DomainVcpuCgroup, machineCgroupPath, setupDomainCgroup } from "./domain_cgroup.ts";
 import { detectIOThreadPids, startIOThreads } from "./iothread_live.ts";
 import { prepareChannels, removeChannelDir } from "./channel_dir.ts";
-import { memoryDir, prepareMemoryDir, removeMemoryDir } from "./memory_dir.ts";
+import { memoryDirs, prepareMemoryDirs, removeMemoryDirs } from "./memory_dir.ts";
+import { hostHugetlbfsMounts, type HugetlbfsMount } from "../../util/hugetlbfs.ts";
 import { updateGuestCpu } from "./cpu_update.ts";
 import { capsCache } from "./api/host_caps.ts";
 import {
@@ -252,11 +253,18 @@ export class QemuDriverState {
   readonly cgroups?: CgroupMounts;
   /** libvirt's `driver->privileged`. */
   readonly privileged: boolean;
+  /**
+   * The hugetlbfs mounts found when the state opened, where huge page memory goes: only the
+   * privileged driver looks (libvirt's session driver needs qemu.conf's `hugetlbfs_mount`,
+   * which edgevirt has no counterpart for).
+   */
+  readonly hugetlbfs: readonly HugetlbfsMount[];
 
   private constructor(options: QemuStateOptions) {
     this.paths = options.paths;
     this.cgroups = options.cgroups;
     this.privileged = options.privileged ?? false;
+    this.hugetlbfs = this.privileged ? hostHugetlbfsMounts() : [];
     this.launcher = options.launcher;
     this.#kvm = options.kvm ?? kvmUsable();
     this.#unplugTimeoutMs = options.unplugTimeoutMs ?? 5000;
@@ -528,15 +536,17 @@ export class QemuDriverState {
         if (!this.privileged) refuseSessionTuning(def);
         checkNumatuneNodes(def);
         const fds = tapFds(nics);
-        // qemuProcessPrepareHost makes the memory folder after the channels' and the disks'.
-        await prepareMemoryDir(def, this.paths.memoryBackingDir, id);
+        // qemuProcessPrepareHost makes the memory folders after the channels' and the disks'.
+        const memory = this.#memoryDirs(id, def.name);
+        await prepareMemoryDirs(def, memory, this.privileged);
         const argv = buildQemuArgv(def, vcpus, {
           monitorPath,
           accel,
           taps,
           volumes,
           secrets,
-          memoryDir: memoryDir(this.paths.memoryBackingDir, id, def.name),
+          memoryDir: memory.dir,
+          hugepages: memory.hugepages,
         });
         if (from) argv.push(...from.argv);
         await this.#saveStartingStatus(def, monitorPath, nics);
@@ -562,7 +572,7 @@ export class QemuDriverState {
       await releaseNics(nics, this.nicContext, def);
       await removeStatus(this.paths.runDir, def.name);
       await removeChannelDir(this.paths.runDir, id, def.name);
-      await removeMemoryDir(this.paths.memoryBackingDir, id, def.name);
+      await removeMemoryDirs(this.#memoryDirs(id, def.name));
       this.#forgetLive(obj);
       if (storageFailed) obj.reason = E.DOMAIN_SHUTOFF_FAILED;
       throw err;
@@ -627,6 +637,11 @@ export class QemuDriverState {
       this.emit(obj, E.DOMAIN_EVENT_SUSPENDED, from?.suspended ?? E.DOMAIN_EVENT_SUSPENDED_PAUSED);
     }
     await this.saveStatus(obj);
+  }
+
+  /** The memory folders of domain `name` run as `id`. */
+  #memoryDirs(id: number, name: string) {
+    return memoryDirs(this.paths.memoryBackingDir, this.hugetlbfs, id, name);
   }
 
   /**
@@ -782,7 +797,7 @@ export class QemuDriverState {
   #cleanup(obj: QemuDomainObj, reason: number): void {
     closeAgent(obj);
     this.#track(removeChannelDir(this.paths.runDir, obj.def.id, obj.def.name));
-    this.#track(removeMemoryDir(this.paths.memoryBackingDir, obj.def.id, obj.def.name));
+    this.#track(removeMemoryDirs(this.#memoryDirs(obj.def.id, obj.def.name)));
     endBlockJobs(obj);
     obj.proc = undefined;
     obj.vcpus = undefined;

@@ -86,7 +86,7 @@ const valuesOf = (e: XmlElement) => e.children.length;
 
 /**
  * `virQEMUCapsFillDomainMemoryBackingCaps`: file and anonymous memory always, memfd where the
- * binary has its backend (hugepages are refused at start, as libvirt without a hugetlbfs mount).
+ * binary has its backend.
  */
 function memoryBacking(t: Target): XmlElement {
   const memfd = t.caps.types.includes("memory-backend-memfd") ? ["memfd"] : [];

@@ -6,12 +6,10 @@
  * @module
  */
 import type { Capabilities } from "../../../conf/capabilities/mod.ts";
-import { cpuList, hostNodeInfo, readHostFile } from "../../../util/host_info.ts";
+import { cpuList, hostNodeInfo, readHostFile, SYSTEM_PAGE_KIB } from "../../../util/host_info.ts";
 
 const SYS_CPU = "/sys/devices/system/cpu";
 const SYS_NODE = "/sys/devices/system/node";
-/** The system page size, KiB. */
-const PAGE_KIB = 4;
 
 const readInt = (path: string): number | undefined => {
   const text = readHostFile(path);
@@ -41,7 +39,7 @@ export function hostPageSizes(): number[] {
     .map((n) => Number(n.match(/^hugepages-(\d+)kB$/)?.[1]))
     .filter((n) => n > 0)
     .sort((a, b) => a - b);
-  return [PAGE_KIB, ...huge];
+  return [SYSTEM_PAGE_KIB, ...huge];
 }
 
 /** One NUMA node's cell: memory, pages of each size, distances, and its online CPUs. */

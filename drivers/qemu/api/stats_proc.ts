@@ -6,11 +6,10 @@
  * @module
  */
 import { VirError } from "../../../util/errors.ts";
+import { SYSTEM_PAGE_KIB } from "../../../util/host_info.ts";
 
 /** libvirt's `TICK_TO_NSEC` with Linux's USER_HZ of 100. */
 const TICK_NS = 10_000_000;
-/** The page size RSS is counted in. */
-const PAGE_KIB = 4;
 
 const readText = (path: string): string | undefined => {
   try {
@@ -50,7 +49,7 @@ export function procStat(pid: number, tid?: number): ProcStat | undefined {
     userTime: user,
     sysTime: sys,
     lastCpu: Number(f[36]),
-    rssKiB: Number(f[21]) * PAGE_KIB,
+    rssKiB: Number(f[21]) * SYSTEM_PAGE_KIB,
   };
 }
 

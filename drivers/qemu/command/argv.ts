@@ -23,6 +23,7 @@ import { optValue } from "./escape.ts";
 import { cpuFeatureToQemu } from "../cpu_features.ts";
 import { iothreadObjectArgs, iothreadProp } from "./iothread_args.ts";
 import { memoryArgs } from "./memory_args.ts";
+import type { HugepageFolder } from "../memory_dir.ts";
 import {
   unsupported,
   unsupportedChardev,
@@ -46,6 +47,8 @@ export interface CommandOptions {
   accel: "tcg" | "kvm";
   /** The domain's memory folder, where file-backed memory goes (see `memory_dir.ts`). */
   memoryDir: string;
+  /** The domain's folder on each hugetlbfs mount, where huge page memory goes; none without. */
+  hugepages?: readonly HugepageFolder[];
   /**
    * The host side of each network or bridge NIC (see `drivers/qemu/net/`): the tap the driver
    * made, or the bridge helper QEMU runs.
@@ -133,7 +136,7 @@ function cpuArg(def: DomainDef): string | undefined {
  * ```
  */
 export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandOptions): string[] {
-  const memory = memoryArgs(def, opts.memoryDir);
+  const memory = memoryArgs(def, opts.memoryDir, opts.hugepages ?? []);
   const loader = loaderOf(def);
   const pflash = pflashArgs(loader);
   const argv = [

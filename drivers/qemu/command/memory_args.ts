@@ -5,10 +5,10 @@
  * the default), or, without cells, the machine's default RAM backend `pc.ram` where the guest's
  * RAM needs one (nodes to bind, memfd, preallocation). A `<numatune>` binding other than
  * `restrictive` (which only cgroups hold) goes on a backend as QEMU's `host-nodes` and `policy`;
- * `<memoryBacking>` gives memfd backends (shared or not), files in the domain's memory folder
- * (a file source, or a memory access mode: shared or private anonymous memory, with
- * `discard-data` for `<discard/>`), preallocation, `mem-merge=off` and `mem-lock=on`.
- * Hugepages, which need a hugetlbfs mount the driver is not given, are refused.
+ * `<memoryBacking>` gives memfd backends (shared or not, of huge pages or not), files in the
+ * domain's memory folder (a file source, or a memory access mode: shared or private anonymous
+ * memory, with `discard-data` for `<discard/>`) or on a hugetlbfs mount (see `hugepages.ts`),
+ * preallocation (always for huge pages), `mem-merge=off` and `mem-lock=on`.
  *
  * @module
  */
@@ -16,9 +16,10 @@ import type { DomainDef, XmlElementJSON } from "../../../conf/domain/def.ts";
 import { parseBitmap } from "../../../conf/domain/bitmap.ts";
 import { numaBinding } from "../../../conf/domain/numatune_nodes.ts";
 import { section } from "../../../conf/domain/tune_xml.ts";
-import { VirError } from "../../../util/errors.ts";
 import { child, children, type XmlElement } from "../../../util/xml/mod.ts";
 import { unsupported } from "./unsupported.ts";
+import type { HugepageFolder } from "../memory_dir.ts";
+import { hugepagePath, type Hugepages, hugepageSize, hugepagesOf } from "./hugepages.ts";
 
 /** QEMU's policy for each `<numatune>` mode it is told (`qemuNumaPolicyTypeToString`). */
 const POLICY: Record<string, string> = {
@@ -59,9 +60,14 @@ interface Backing {
   threads: number;
   /** The domain's memory folder (see `memory_dir.ts`). */
   dir: string;
+  hugepages?: Hugepages;
 }
 
-function backingOf(def: DomainDef, dir: string): Backing & { el?: XmlElementJSON } {
+function backingOf(
+  def: DomainDef,
+  dir: string,
+  folders: readonly HugepageFolder[],
+): Backing & { el?: XmlElementJSON } {
   const el = section(def, "memoryBacking");
   const allocation = child(el, "allocation")?.attributes;
   return {
@@ -72,27 +78,18 @@ function backingOf(def: DomainDef, dir: string): Backing & { el?: XmlElementJSON
     prealloc: allocation?.mode === "immediate",
     threads: Number(allocation?.threads ?? 0),
     dir,
+    hugepages: hugepagesOf(def, folders),
   };
 }
 
 /**
- * Refuses hugepages: libvirt's error for a driver without a hugetlbfs mount (edgevirt is given
- * none and looks for none).
+ * A guest cell's (or the whole guest's) own access mode and `discard`, if it has them, and
+ * its huge page size.
  */
-function refuseHugepages(backing: ReturnType<typeof backingOf>): void {
-  if (child(backing.el, "hugepages")) {
-    throw VirError.report(
-      "QEMU",
-      "INTERNAL_ERROR",
-      "hugetlbfs filesystem is not mounted or disabled by administrator config",
-    );
-  }
-}
-
-/** A guest cell's (or the whole guest's) own access mode and `discard`, if it has them. */
 interface CellMemory {
   access?: string;
   discard?: string;
+  hugepageKiB?: number;
 }
 
 /** `qemuBuildMemoryBackendPropsShare`: a shared or private mapping, else QEMU's default. */
@@ -101,9 +98,10 @@ const share = (access: string | undefined) =>
 
 /**
  * The backend's type and its type's properties (`qemuBuildMemoryBackendProps`): memfd with
- * its `share`; a file (a file source or any access mode) in the domain's memory folder named
- * after the backend, with `discard-data` and `share`; plain RAM otherwise. The default RAM in
- * a memfd or a file keeps the ramblock id QEMU's own would have.
+ * its huge pages and `share`; a file (huge pages, a file source or any access mode) in the
+ * domain's folder on the mount of its huge pages, else in its memory folder named after the
+ * backend, with `discard-data` and `share`; plain RAM otherwise. The default RAM in a memfd or
+ * a file keeps the ramblock id QEMU's own would have.
  */
 function backendType(
   id: string,
@@ -111,16 +109,20 @@ function backendType(
   cell: CellMemory,
 ): { type: string; props: Record<string, unknown> } {
   const access = cell.access ?? backing.access;
+  const huge = cell.hugepageKiB;
   const canonical = id === "pc.ram" ? { "x-use-canonical-path-for-ramblock-id": false } : {};
   if (backing.source === "memfd") {
-    return { type: "memory-backend-memfd", props: { ...share(access), ...canonical } };
+    const hugetlb = huge ? { hugetlb: true, hugetlbsize: huge * 1024 } : {};
+    return { type: "memory-backend-memfd", props: { ...hugetlb, ...share(access), ...canonical } };
   }
-  if (!access && backing.source !== "file") return { type: "memory-backend-ram", props: {} };
+  if (!huge && !access && backing.source !== "file") {
+    return { type: "memory-backend-ram", props: {} };
+  }
   const discard = cell.discard ? cell.discard === "yes" : backing.discard;
   return {
     type: "memory-backend-file",
     props: {
-      "mem-path": `${backing.dir}/${id}`,
+      "mem-path": huge ? hugepagePath(backing.hugepages!, huge) : `${backing.dir}/${id}`,
       ...(discard !== undefined ? { "discard-data": discard } : {}),
       ...share(access),
       ...canonical,
@@ -141,17 +143,19 @@ function backend(
   nodes: Record<string, unknown>,
 ): string[] {
   const { type, props } = backendType(id, backing, cell);
+  // Huge pages are always preallocated (qemuBuildMemoryGetPagesize).
+  const prealloc = backing.prealloc || !!cell.hugepageKiB;
   const obj = {
     "qom-type": type,
     id,
     ...props,
-    ...(backing.prealloc ? { prealloc: true } : {}),
+    ...(prealloc ? { prealloc: true } : {}),
     ...(backing.threads > 0 ? { "prealloc-threads": backing.threads } : {}),
     size: kib * 1024,
     ...nodes,
   };
   // qemuBuildThreadContextProps: bound memory is preallocated by threads on its own nodes.
-  if (!backing.prealloc || !nodes["host-nodes"]) return ["-object", JSON.stringify(obj)];
+  if (!prealloc || !nodes["host-nodes"]) return ["-object", JSON.stringify(obj)];
   const context = {
     "qom-type": "thread-context",
     id: `tc-${id}`,
@@ -189,7 +193,11 @@ function cellArgs(def: DomainDef, cells: XmlElement[], backing: Backing): string
         `ram-node${i}`,
         Number(cell.attributes.memory ?? 0),
         backing,
-        { access: cell.attributes.memAccess, discard: cell.attributes.discard },
+        {
+          access: cell.attributes.memAccess,
+          discard: cell.attributes.discard,
+          hugepageKiB: backing.hugepages && hugepageSize(backing.hugepages, i),
+        },
         bindingProps(def, i),
       ),
       "-numa",
@@ -208,22 +216,26 @@ function cellArgs(def: DomainDef, cells: XmlElement[], backing: Backing): string
 
 /**
  * The memory backends of `def`, and the `-numa` arguments of its guest cells; file-backed
- * memory goes into `dir`, the domain's memory folder.
+ * memory goes into `dir`, the domain's memory folder, huge pages into the domain's folders on
+ * the hugetlbfs mounts (`hugepages`, none where the driver knows no mount).
  *
  * @example
  * ```ts
  * import { memoryArgs } from "./memory_args.ts";
  * import type { DomainDef } from "../../../conf/domain/def.ts";
  * declare const def: DomainDef; // <numatune><memory mode='strict' nodeset='0'/></numatune>
- * memoryArgs(def, "/var/lib/edgevirt/qemu/ram/1-vm");
+ * memoryArgs(def, "/var/lib/edgevirt/qemu/ram/1-vm", []);
  * // { machineProps: ",memory-backend=pc.ram", numa: [], ram: ["-object",
  * //   '{"qom-type":"memory-backend-ram","id":"pc.ram","size":134217728,"host-nodes":[0],"policy":"bind"}'] }
  * ```
  */
-export function memoryArgs(def: DomainDef, dir: string): MemoryArgs {
+export function memoryArgs(
+  def: DomainDef,
+  dir: string,
+  hugepages: readonly HugepageFolder[],
+): MemoryArgs {
   const cells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell");
-  const backing = backingOf(def, dir);
-  refuseHugepages(backing);
+  const backing = backingOf(def, dir, hugepages);
   const merge = child(backing.el, "nosharepages") ? ",mem-merge=off" : "";
   // QEMU locks its memory itself (root's CAP_IPC_LOCK passes any limit; others hit theirs).
   const lock = child(backing.el, "locked") ? ["-overcommit", "mem-lock=on"] : [];
@@ -231,14 +243,15 @@ export function memoryArgs(def: DomainDef, dir: string): MemoryArgs {
     return { machineProps: merge, ram: lock, numa: cellArgs(def, cells, backing) };
   }
   const nodes = bindingProps(def);
+  const ram = { hugepageKiB: backing.hugepages && hugepageSize(backing.hugepages) };
   // QEMU's own default RAM (-m) is the same plain RAM: a backend only where it adds something.
-  const plain = backendType("pc.ram", backing, {}).type === "memory-backend-ram";
+  const plain = backendType("pc.ram", backing, ram).type === "memory-backend-ram";
   if (plain && !Object.keys(nodes).length && !backing.prealloc) {
     return { machineProps: merge, ram: lock, numa: [] };
   }
   return {
     machineProps: `${merge},memory-backend=pc.ram`,
-    ram: [...backend("pc.ram", def.memory.total, backing, {}, nodes), ...lock],
+    ram: [...backend("pc.ram", def.memory.total, backing, ram, nodes), ...lock],
     numa: [],
   };
 }

@@ -27,7 +27,14 @@ import { hostMemoryNodes } from "../../../util/numa_nodes.ts";
 import { Cgroup } from "../../../util/cgroup/mod.ts";
 import { DomainVcpuCgroup } from "../../../drivers/qemu/domain_cgroup.ts";
 import type { DomainDef } from "../../../conf/domain/def.ts";
-import { memoryBackingCases, type NumaCase, numaCases, numaDomainXml } from "./numa_cases.ts";
+import {
+  memoryArgv,
+  memoryBackingCases,
+  memoryFolders,
+  type NumaCase,
+  numaCases,
+  numaDomainXml,
+} from "./numa_cases.ts";
 
 /** A cpuset operation of libvirt's: a group made, or a file written (group relative). */
 type Op = ["mkdir", string] | ["write", string, string, string];
@@ -163,44 +170,6 @@ Deno.test({
     }
   },
 });
-
-/** A backend file's folder up to the memory folder's base, which differs between daemons. */
-const MEM_PATH = /"mem-path":"[^"]*\/ram\/\d+-/;
-
-/**
- * The memory arguments compared: the machine's `mem-merge` and `memory-backend`, each memory
- * backend (and thread context, its file's base folder and the run's id masked) and each
- * `-numa`; a plain default RAM backend is dropped.
- */
-function memoryArgv(argv: string[]): string[][] {
-  const out: string[][] = [];
-  argv.forEach((arg, i) => {
-    const opt = argv[i - 1];
-    if (opt === "-machine") {
-      out.push(["mem-merge", arg.match(/,mem-merge=[^,]*/)?.[0] ?? ""]);
-      out.push(["memory-backend", arg.match(/,memory-backend=[^,]*/)?.[0] ?? ""]);
-    }
-    if (opt === "-numa") out.push([opt, arg]);
-    if (opt === "-object" && /"qom-type":"(memory-backend-|thread-context)/.test(arg)) {
-      out.push([opt, arg.replace(MEM_PATH, '"mem-path":"RAM/ID-')]);
-    }
-  });
-  const plainRam = out.some(([opt, arg]) => {
-    if (opt !== "-object") return false;
-    const { "qom-type": type, id, size, ...rest } = JSON.parse(arg);
-    return type === "memory-backend-ram" && id === "pc.ram" && size > 0 &&
-      !Object.keys(rest).length;
-  });
-  if (!plainRam) return out;
-  return out.filter(([opt, arg]) => opt !== "-object" || !arg.includes('"id":"pc.ram"'))
-    .map(([opt, arg]) => opt === "memory-backend" ? [opt, ""] : [opt, arg]);
-}
-
-/** The folders of the backend files a command line names. */
-function memoryFolders(argv: string[]): string[] {
-  const paths = argv.flatMap((a) => JSON.parse(a.startsWith("{") ? a : "{}")["mem-path"] ?? []);
-  return [...new Set(paths.map((p: string) => p.slice(0, p.lastIndexOf("/"))))];
-}
 
 const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
 
