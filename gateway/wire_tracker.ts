@@ -52,15 +52,24 @@ export class WireTracker {
   #chunkState: "size" | "data" | "data-end" | "trailer" = "size";
   #line: number[] = [];
   #frames: FrameReader;
+  #headStart = -1;
 
   constructor(limits: WireLimits) {
     this.#limits = limits;
-    this.#frames = new FrameReader(true, limits.maxMessageBytes);
+    this.#frames = new FrameReader(limits.maxMessageBytes);
   }
 
   /** The current phase. */
   get phase(): WirePhase {
     return this.#phase;
+  }
+
+  /**
+   * Where, in the bytes of the last {@link feed}, the request head being read (or the last
+   * one) began: -1 when it began in an earlier feed.
+   */
+  get headStart(): number {
+    return this.#headStart;
   }
 
   /**
@@ -78,10 +87,12 @@ export class WireTracker {
    */
   feed(bytes: Uint8Array): number | WireRefusal {
     let i = 0;
+    this.#headStart = -1;
     while (i < bytes.length) {
       switch (this.#phase) {
         case "idle":
           this.#phase = "head";
+          this.#headStart = i;
           break;
         case "head": {
           const r = this.#readHead(bytes, i);
@@ -219,33 +230,26 @@ export class WireTracker {
 }
 
 /**
- * WebSocket frames (RFC 6455 §5.2) of one direction, followed from their headers: payloads are
+ * A client's WebSocket frames (RFC 6455 §5.2), followed from their headers: payloads are
  * skipped, never held, and a message's size is known as soon as each frame header arrives.
  *
  * @example
  * ```ts
  * import { FrameReader } from "./wire_tracker.ts";
- * const server = new FrameReader(false, Infinity);
- * server.feed(new Uint8Array([0x81, 2, 0x68]), 0); // 3: a text frame, one payload byte to come
- * console.log(server.atBoundary); // false
+ * const frames = new FrameReader(16);
+ * // A masked binary frame announcing 17 bytes: refused from its header (2 bytes and the key).
+ * console.log(frames.feed(new Uint8Array([0x82, 0x91, 0, 0, 0, 0]), 0)); // { wsClose: 1009, … }
  * ```
  */
 export class FrameReader {
-  #masked: boolean;
   #maxMessageBytes: number;
   #header: number[] = [];
   #payloadLeft = 0;
   #messageBytes = 0;
 
-  /** Frames must (client) or must not (server) be masked; messages up to `maxMessageBytes`. */
-  constructor(masked: boolean, maxMessageBytes: number) {
-    this.#masked = masked;
+  /** Messages up to `maxMessageBytes`. */
+  constructor(maxMessageBytes: number) {
     this.#maxMessageBytes = maxMessageBytes;
-  }
-
-  /** Whether the bytes so far end exactly at the end of a frame. */
-  get atBoundary(): boolean {
-    return this.#header.length === 0 && this.#payloadLeft === 0;
   }
 
   /** Follows `bytes` from `from`; returns where it stopped (the end) or a refusal. */
@@ -264,12 +268,7 @@ export class FrameReader {
       this.#header = [];
       const opcode = f[0] & 0x0f;
       const length = payloadLength(f);
-      if (((f[1] & 0x80) !== 0) !== this.#masked) {
-        const which = this.#masked
-          ? "client frames must be masked"
-          : "server frames are not masked";
-        return { wsClose: 1002, reason: which };
-      }
+      if (!(f[1] & 0x80)) return { wsClose: 1002, reason: "client frames must be masked" };
       if (opcode >= 8) {
         // Control frames carry at most 125 bytes and may come between a message's fragments.
         if (length > 125) return { wsClose: 1002, reason: "control frame too long" };
