@@ -22,6 +22,7 @@
  * @module
  */
 import { VirError } from "../util/errors.ts";
+import { type InProcessCalls, WireRequest } from "./call_request.ts";
 import { ConnWriter, writeAll } from "./conn_writer.ts";
 import { DEFAULT_LIMITS } from "./limits.ts";
 import { RelayWebSocket } from "./relay_websocket.ts";
@@ -66,6 +67,12 @@ export interface GuardedListenOptions {
   cert?: string;
   key?: string;
   onListen?: (addr: Deno.NetAddr) => void;
+  /**
+   * Requests answered here instead of by the handler through the inner server (the gateway's
+   * calls): no socket hop, no `Request` built. Only on a connection that has sent nothing to
+   * the inner server, so that answers keep their order.
+   */
+  calls?: InProcessCalls;
 }
 
 /** A running guarded listener. */
@@ -79,11 +86,14 @@ export interface GuardedServer {
 /** How long a refused client's remaining input is drained before its socket closes. */
 const LINGER_MS = 1000;
 const encoder = new TextEncoder();
-const latin1 = new TextDecoder("latin1");
 const WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
 /** Reason phrases of the answers the listener writes itself (others go without one). */
 const STATUS_TEXT: Record<number, string> = {
+  200: "OK",
+  201: "Created",
+  202: "Accepted",
+  204: "No Content",
   400: "Bad Request",
   401: "Unauthorized",
   403: "Forbidden",
@@ -91,6 +101,10 @@ const STATUS_TEXT: Record<number, string> = {
   405: "Method Not Allowed",
   408: "Request Timeout",
   409: "Conflict",
+  412: "Precondition Failed",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+  421: "Misdirected Request",
   426: "Upgrade Required",
   429: "Too Many Requests",
   431: "Request Header Fields Too Large",
@@ -155,7 +169,7 @@ export async function serveGuarded(
         conn.close();
         continue;
       }
-      const relay = new Relay(conn, l, { path, handler, scheme, host });
+      const relay = new Relay(conn, l, { path, handler, calls: options.calls, scheme, host });
       relays.add(relay);
       relay.run().finally(() => relays.delete(relay));
     }
@@ -180,6 +194,7 @@ interface RelayContext {
   path: string;
   /** The handler, for the upgrade requests served in-process. */
   handler: (req: Request) => Response | Promise<Response>;
+  calls?: InProcessCalls;
   scheme: "http" | "https";
   /** The listener's address, for a request without a `Host`. */
   host: string;
@@ -204,6 +219,8 @@ class Relay {
   #lastActivity = Date.now();
   /** The start of a request head whose end has not come yet (copies). */
   #heldHead: Uint8Array[] = [];
+  /** A call answered here, its body still coming (copies). */
+  #call: { req: WireRequest; body: Uint8Array[] } | undefined;
   #ws: RelayWebSocket | undefined;
   #wsOut: ConnWriter | undefined;
   /** Client writes in order, so a refusal never lands inside an answer's bytes. */
@@ -291,53 +308,103 @@ class Relay {
       if (n === null || this.#finishing) return;
       this.#lastActivity = Date.now();
       let chunk = buf.subarray(0, n);
+      // Piece by piece: the tracker stops at the end of each head and each body.
       while (chunk.length > 0) {
-        if (this.#tracker.phase === "idle") {
+        const phase = this.#tracker.phase;
+        if (phase === "idle") {
           this.#requestStart = this.#lastActivity;
           this.#bodyBytes = 0;
         }
-        const inBody = this.#tracker.phase === "body";
         const taken = this.#tracker.feed(chunk);
         if (typeof taken !== "number") return this.#refuse(taken);
-        const part = chunk.subarray(0, taken);
+        const piece = chunk.subarray(0, taken);
         chunk = chunk.subarray(taken);
         if (this.#ws) {
-          this.#ws.feed(part);
-        } else {
-          // Bytes of a chunk that began in the body: the body's, near enough for a deadline.
-          if (inBody) this.#bodyBytes += taken;
-          if (!(await this.#passOn(part))) return;
-        }
+          this.#ws.feed(piece);
+        } else if (phase === "body") {
+          this.#bodyBytes += taken;
+          if (!(await this.#body(piece))) return;
+        } else if (!(await this.#head(piece))) return;
         this.#setDeadline();
       }
     }
   }
 
   /**
-   * Passes HTTP bytes on to the inner server — except a request head, held until its end says
-   * whether it is an upgrade, which is served here. False when the connection is ending.
+   * A piece of a request head. Held until the head ends; then an upgrade or a call is served
+   * here, anything else goes to the inner server. False when the connection is ending.
    */
-  async #passOn(part: Uint8Array): Promise<boolean> {
+  async #head(piece: Uint8Array): Promise<boolean> {
     const phase = this.#tracker.phase;
-    const reading = phase === "head" || phase === "upgrading";
-    // Where the head being read began: in this part, or before it (-1).
-    const at = reading ? this.#tracker.headStart : part.length;
-    if (at >= 0) {
-      // Complete requests (a held head's end among them) go on now.
-      const done = concatBytes([...this.#heldHead, part.subarray(0, at)]);
-      this.#heldHead = [];
-      if (done.length > 0) await this.#toServer(done);
-    }
-    if (!reading) return true;
-    const headPart = at >= 0 ? part.subarray(at) : part;
     if (phase === "head") {
       // A copy: the caller reads into its buffer again.
-      this.#heldHead.push(headPart.slice());
+      this.#heldHead.push(piece.slice());
       return true;
     }
-    const head = concatBytes([...this.#heldHead, headPart]);
+    const held = this.#heldHead;
     this.#heldHead = [];
-    return this.#upgrade(head);
+    if (phase === "upgrading") return this.#upgrade();
+    const calls = this.#ctx.calls;
+    if (calls) {
+      const req = WireRequest.parse(this.#tracker.lastHead, this.#ctx.scheme, this.#ctx.host);
+      if (req && calls.takes(req)) {
+        if (!(await this.#endInner())) return false;
+        this.#call = { req, body: [] };
+        return phase === "body" || this.#answerCall(calls);
+      }
+    }
+    await this.#toServer(concatBytes([...held, piece]));
+    return true;
+  }
+
+  /** A piece of a request body: the call's, or the inner server's. */
+  async #body(piece: Uint8Array): Promise<boolean> {
+    if (!this.#call) {
+      await this.#toServer(piece);
+      return true;
+    }
+    this.#call.body.push(piece.slice());
+    return this.#tracker.phase !== "idle" || this.#answerCall(this.#ctx.calls!);
+  }
+
+  /** Answers the call whose body has come, on the connection's keep-alive unless it ends. */
+  async #answerCall(calls: InProcessCalls): Promise<boolean> {
+    const { req, body } = this.#call!;
+    this.#call = undefined;
+    req.body = concatBytes(body);
+    let res: Response;
+    try {
+      res = await calls.answer(req);
+    } catch {
+      res = new Response(null, { status: 500 });
+    }
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const answer = concatBytes([answerHead(res, bytes.length, req.lastOnConnection), bytes]);
+    if (req.lastOnConnection) {
+      this.#finish(() => writeAll(this.#client, answer));
+      return false;
+    }
+    this.#writes = writeAll(this.#client, answer);
+    await this.#writes;
+    return !this.#closed;
+  }
+
+  /**
+   * Before a request is answered here: the requests the inner server was given on this
+   * connection are answered first, and its connection ended (the next request for it opens
+   * another). A client waits for an answer before its next request (keep-alive), so there is
+   * rarely anything left to wait for. False when the client's connection ended meanwhile.
+   */
+  async #endInner(): Promise<boolean> {
+    if (!this.#up) return true;
+    this.#switching = true;
+    await this.#up.closeWrite().catch(() => {});
+    await this.#upDone;
+    await this.#writes.catch(() => {});
+    this.#up.close();
+    this.#up = undefined;
+    this.#switching = false;
+    return !this.#closed;
   }
 
   async #toServer(bytes: Uint8Array): Promise<void> {
@@ -373,18 +440,10 @@ class Relay {
    * a WebSocket it accepts reads this connection's frames from now on. Anything else it
    * answers is written, and the connection closed. False when the connection is ending.
    */
-  async #upgrade(head: Uint8Array): Promise<boolean> {
-    if (this.#up) {
-      // Requests sent before on this connection are answered first, by the inner server.
-      this.#switching = true;
-      await this.#up.closeWrite().catch(() => {});
-      await this.#upDone;
-      await this.#writes.catch(() => {});
-      this.#up = undefined;
-      this.#switching = false;
-      if (this.#closed) return false;
-    }
-    const req = requestOf(head, this.#ctx.scheme, this.#ctx.host);
+  async #upgrade(): Promise<boolean> {
+    if (!(await this.#endInner())) return false;
+    const req = WireRequest.parse(this.#tracker.lastHead, this.#ctx.scheme, this.#ctx.host)
+      ?.toRequest();
     if (!req) {
       this.#refuseHttp(400, "bad request head");
       return false;
@@ -405,7 +464,9 @@ class Relay {
     if (this.#closed) return false;
     if (!accepted || !isUpgradeAnswer(res)) {
       const body = new Uint8Array(await res.arrayBuffer().catch(() => new ArrayBuffer(0)));
-      this.#finish(() => writeAll(this.#client, concatBytes([answerHead(res, body.length), body])));
+      this.#finish(() =>
+        writeAll(this.#client, concatBytes([answerHead(res, body.length, true), body]))
+      );
       return false;
     }
     const { ws, key } = accepted;
@@ -464,29 +525,6 @@ class Relay {
   }
 }
 
-/** The request an upgrade head describes, or `undefined` for a head that describes none. */
-function requestOf(head: Uint8Array, scheme: string, host: string): Request | undefined {
-  const lines = latin1.decode(head).split("\n").map((l) => l.replace(/\r+$/, ""));
-  while (lines.length && lines[0] === "") lines.shift();
-  const [method, target, version, ...more] = (lines.shift() ?? "").split(" ");
-  if (more.length || !target || !/^HTTP\/1\.[01]$/.test(version ?? "")) return undefined;
-  try {
-    const headers = new Headers();
-    for (const line of lines) {
-      if (line === "") break;
-      const colon = line.indexOf(":");
-      if (colon <= 0) return undefined;
-      headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
-    }
-    const url = target.startsWith("/")
-      ? `${scheme}://${headers.get("host") ?? host}${target}`
-      : target;
-    return new Request(url, { method, headers });
-  } catch {
-    return undefined;
-  }
-}
-
 /** The checks `Deno.upgradeWebSocket` makes, with its errors; the client's key. */
 function handshakeKey(req: Request): string {
   if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") {
@@ -507,13 +545,14 @@ async function acceptKey(key: string): Promise<string> {
   return btoa(String.fromCharCode(...new Uint8Array(digest)));
 }
 
-/** The head of an answer the listener writes itself, ending the connection. */
-function answerHead(res: Response, length: number): Uint8Array {
+/** The head of an answer the listener writes itself; `last` ends the connection. */
+function answerHead(res: Response, length: number, last: boolean): Uint8Array {
   let head = `HTTP/1.1 ${res.status} ${STATUS_TEXT[res.status] ?? ""}\r\n`;
   res.headers.forEach((value, name) => {
     if (name !== "content-length" && name !== "transfer-encoding" && name !== "connection") {
       head += `${name}: ${value}\r\n`;
     }
   });
-  return encoder.encode(head + `content-length: ${length}\r\nconnection: close\r\n\r\n`);
+  const end = last ? "connection: close\r\n" : "";
+  return encoder.encode(head + `content-length: ${length}\r\n${end}\r\n`);
 }

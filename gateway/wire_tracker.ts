@@ -33,7 +33,9 @@ const FRAMING_HEADERS = new Set(["transfer-encoding", "content-length", "upgrade
  * ```ts
  * import { WireTracker } from "./wire_tracker.ts";
  * const t = new WireTracker({ maxHeadBytes: 1024, maxMessageBytes: 16 });
- * t.feed(new TextEncoder().encode("POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nab")); // 40
+ * const bytes = new TextEncoder().encode("POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nab");
+ * t.feed(bytes); // 38: the head, up to its end
+ * t.feed(bytes.subarray(38)); // 2
  * console.log(t.phase); // "body": one byte of the body still to come
  * ```
  */
@@ -52,24 +54,21 @@ export class WireTracker {
   #chunkState: "size" | "data" | "data-end" | "trailer" = "size";
   #line: number[] = [];
   #frames: FrameReader;
-  #headStart = -1;
+  #lastHead = "";
 
   constructor(limits: WireLimits) {
     this.#limits = limits;
     this.#frames = new FrameReader(limits.maxMessageBytes);
   }
 
+  /** The text of the last whole request head (latin-1, blank lines around it trimmed). */
+  get lastHead(): string {
+    return this.#lastHead;
+  }
+
   /** The current phase. */
   get phase(): WirePhase {
     return this.#phase;
-  }
-
-  /**
-   * Where, in the bytes of the last {@link feed}, the request head being read (or the last
-   * one) began: -1 when it began in an earlier feed.
-   */
-  get headStart(): number {
-    return this.#headStart;
   }
 
   /**
@@ -81,28 +80,29 @@ export class WireTracker {
   }
 
   /**
-   * Follows `bytes`. Returns how many were taken — fewer than given when an upgrade request
-   * ended among them: the rest waits until {@link upgraded} says what they are — or a refusal
+   * Follows `bytes`. Returns how many were taken — up to the end of a request head or of a
+   * body, where the caller may look at what it has before feeding the rest (after an upgrade
+   * request, it must: the rest waits until {@link upgraded} says what it is) — or a refusal
    * when they break a limit or the protocol, after which the connection must be closed.
    */
   feed(bytes: Uint8Array): number | WireRefusal {
     let i = 0;
-    this.#headStart = -1;
     while (i < bytes.length) {
       switch (this.#phase) {
         case "idle":
           this.#phase = "head";
-          this.#headStart = i;
           break;
         case "head": {
           const r = this.#readHead(bytes, i);
           if (typeof r !== "number") return r;
+          if (this.phase !== "head") return r;
           i = r;
           break;
         }
         case "body":
           i = this.#chunked ? this.#readChunked(bytes, i) : this.#readSized(bytes, i);
           if (i < 0) return { status: 400, reason: "bad chunked body" };
+          if (this.phase === "idle") return i;
           break;
         // Whether what follows an upgrade request is frames or requests depends on the answer.
         case "upgrading":
@@ -146,6 +146,7 @@ export class WireTracker {
       this.#head = [];
       this.#headBytes = 0;
       if (head === "") continue;
+      this.#lastHead = head;
       return this.#startBody(head) ?? end;
     }
     // A copy: the caller reads into its buffer again.

@@ -93,6 +93,61 @@ Deno.test("HTTP passes through: keep-alive requests, bodies, pipelined requests"
   });
 });
 
+Deno.test("calls are answered in-process, in order with the inner server's answers", async () => {
+  const here: string[] = [];
+  const server = await serveGuarded(
+    {
+      hostname: "127.0.0.1",
+      port: 0,
+      calls: {
+        takes: (req) => req.method === "POST" && new URL(req.url).pathname.startsWith("/call/"),
+        async answer(req) {
+          const path = new URL(req.url).pathname;
+          here.push(path);
+          const body = JSON.stringify(await req.json());
+          return new Response(`call ${path} ${body}`, { headers: { "x-answered": "here" } });
+        },
+      },
+    },
+    async (req) =>
+      new Response(`echo ${req.method} ${new URL(req.url).pathname} ${await req.text()}`),
+  );
+  try {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
+    const post = (path: string, body: string, extra = "") =>
+      `POST ${path} HTTP/1.1\r\nHost: a\r\n${extra}Content-Length: ${
+        enc(body).length
+      }\r\n\r\n${body}`;
+    // Pipelined, the inner server's and the listener's turn about: answers come in order.
+    await conn.write(enc(
+      "GET /a HTTP/1.1\r\nHost: a\r\n\r\n" + post("/call/x", "[1]") + post("/b", "hi") +
+        post("/call/y", '["é"]'),
+    ));
+    let text = "";
+    while ((text.match(/HTTP\/1\.1 /g) ?? []).length < 4 || !text.endsWith('["é"]')) {
+      text += await readAnswer(conn);
+    }
+    const bodies = text.split(/HTTP\/1\.1 200 [^]*?\r\n\r\n/).filter(Boolean);
+    assert.deepEqual(bodies, [
+      "echo GET /a ",
+      "call /call/x [1]",
+      "echo POST /b hi",
+      'call /call/y ["é"]',
+    ]);
+    assert.match(text, /x-answered: here/);
+    assert.deepEqual(here, ["/call/x", "/call/y"]);
+    // `Connection: close` is the last request: answered, then the end.
+    await conn.write(enc(post("/call/z", "[]", "Connection: close\r\n")));
+    const last = await readToClose(conn);
+    assert.match(
+      last.text,
+      /^HTTP\/1\.1 200 OK\r\n[^]*connection: close\r\n\r\ncall \/call\/z \[\]$/,
+    );
+  } finally {
+    await server.shutdown();
+  }
+});
+
 Deno.test("a head sent too slowly gets 408 at its deadline; so do 50 at once", async () => {
   await withServer({ headersTimeoutMs: 300 }, async (port) => {
     const conns = await Promise.all(
