@@ -19,6 +19,7 @@ import { RPC_SOCKET_PATH, STREAM_PATH } from "../protocol/ws_protocol.ts";
 import { ServedUri } from "./served_uri.ts";
 import { SessionTable } from "./session_table.ts";
 import { sessionCall, sessionRoutes } from "./session_routes.ts";
+import type { CallRequest, InProcessCalls } from "./call_request.ts";
 import { callFastPath } from "./fast_path.ts";
 import { StreamTable } from "./stream_table.ts";
 import { streamRoutes } from "./stream_routes.ts";
@@ -78,6 +79,11 @@ export interface Gateway {
   app: Hono<Env>;
   /** The app's fetch handler, for `Deno.serve`, a `fetch` injected into the client, or tests. */
   fetch: (req: Request) => Promise<Response>;
+  /**
+   * The calls `fetch` answers ahead of the router, for a listener that reads requests itself
+   * (undefined when CORS is on: then every answer takes the router's CORS middleware).
+   */
+  calls?: InProcessCalls;
   served: ReadonlyMap<string, ServedUri>;
   /** Every open session: clients' (WebSocket, HTTP) and the REST routes' own. */
   sessions: SessionTable;
@@ -298,7 +304,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     return json(describe((await s.session()).driver, s.uri));
   });
 
-  const callServed = async (s: ServedUri, principal: Principal, method: string, req: Request) => {
+  const callServed = async (
+    s: ServedUri,
+    principal: Principal,
+    method: string,
+    req: CallRequest,
+  ) => {
     const session = await s.session();
     return markEvents(session.events, principal, () =>
       callRoute(
@@ -463,13 +474,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       return callServed(s, await authenticate(options.auth, req.headers), method, req);
     },
   }, limits.maxBodyBytes);
-  const handle = (req: Request) => fastCall?.(req) ?? Promise.resolve(app.fetch(req));
   const logger = requestLogger(options.logLevel ?? "off", options.log ?? console.error);
   // Every answer is counted here, the fast path's included; latency is to the response head.
-  const fetch = async (req: Request) => {
+  const observed = async (req: CallRequest, handle: () => Promise<Response>) => {
     const start = performance.now();
     const id = logger?.id(req);
-    const res = await handle(req);
+    const res = await handle();
     const ms = performance.now() - start;
     const path = requestPath(req.url);
     metrics.observe(req.method, path, res.status, ms / 1000);
@@ -481,9 +491,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     }
     return res;
   };
+  const fetch = (req: Request) =>
+    observed(req, async () => fastCall?.takes(req) ? fastCall.answer(req) : await app.fetch(req));
   return {
     app,
     fetch,
+    calls: fastCall && {
+      takes: fastCall.takes,
+      answer: (req) => observed(req, () => fastCall.answer(req)),
+    },
     served,
     sessions,
     endStreams,

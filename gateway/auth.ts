@@ -1,5 +1,6 @@
 import { VirError } from "../util/errors.ts";
 import { ANONYMOUS_FULL, type Principal } from "./acl.ts";
+import type { HeaderView } from "./call_request.ts";
 import type { TokenStore } from "./tokens.ts";
 
 /** How callers prove who they are: bearer tokens, or nobody (`--auth none`). */
@@ -16,7 +17,7 @@ export type AuthConfig = TokenStore | "none";
  * (await authenticate("none", new Headers())).role; // "full"
  * ```
  */
-export async function authenticate(auth: AuthConfig, headers: Headers): Promise<Principal> {
+export async function authenticate(auth: AuthConfig, headers: HeaderView): Promise<Principal> {
   if (auth === "none") return ANONYMOUS_FULL;
   const token = bearerToken(headers);
   if (!token) throw VirError.report("RPC", "AUTH_FAILED", "a bearer token is required");
@@ -26,11 +27,11 @@ export async function authenticate(auth: AuthConfig, headers: Headers): Promise<
 }
 
 /** Whether the request carries a token at all (a header or a `bearer.` subprotocol). */
-export function hasBearerToken(headers: Headers): boolean {
+export function hasBearerToken(headers: HeaderView): boolean {
   return bearerToken(headers) !== undefined;
 }
 
-function bearerToken(headers: Headers): string | undefined {
+function bearerToken(headers: HeaderView): string | undefined {
   const m = /^Bearer\s+(\S+)$/i.exec(headers.get("authorization") ?? "");
   if (m) return m[1];
   const protocols = (headers.get("sec-websocket-protocol") ?? "").split(",").map((s) => s.trim());

@@ -5,6 +5,7 @@ import { objectAllows, type Principal } from "./acl.ts";
 import type { EventLog, LoggedEvent } from "./event_log.ts";
 import { WsCloser } from "./ws_close.ts";
 import { refSubject } from "./subject.ts";
+import { upgradeWebSocket } from "./ws_upgrade.ts";
 
 const HEARTBEAT_MS = 15_000;
 const RETRY_MS = 250;
@@ -117,7 +118,7 @@ export function wsResponse(
   principal: Principal,
   protocol: string | undefined,
 ): Response {
-  const { socket, response } = Deno.upgradeWebSocket(req, protocol ? { protocol } : {});
+  const { socket, response } = upgradeWebSocket(req, protocol ? { protocol } : {});
   const closer = new WsCloser(socket);
   // The stream reads nothing; a client's messages only delay a close until it is quiet.
   socket.onmessage = () => closer.heard();

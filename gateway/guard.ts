@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { VirError } from "../util/errors.ts";
+import type { CallRequest } from "./call_request.ts";
 import { jsonResponse } from "./http_status.ts";
 
 /** Who may reach the gateway from a browser, and under which host names. */
@@ -70,7 +71,7 @@ export function guard(options: GuardOptions): MiddlewareHandler {
  * refusal(new Request("http://evil.example/x"))?.status; // 421
  * ```
  */
-export function guardRefusal(options: GuardOptions): (req: Request) => Response | undefined {
+export function guardRefusal(options: GuardOptions): (req: CallRequest) => Response | undefined {
   const origins = new Set(options.origins);
   const hosts = options.hosts && new Set(options.hosts.map((h) => h.toLowerCase()));
   return (req) => {

@@ -2,8 +2,10 @@
  * The gateway's TCP listener with the limits `Deno.serve` lacks (denoland/deno#3515): it has no
  * read timeouts, so a client sending a request head or body a byte at a time holds its
  * connection forever, and it reads a WebSocket message whole before the application can judge
- * its size. Here every TCP connection is relayed to a `Deno.serve` on a private unix socket
- * while a {@link WireTracker} follows what the client sends, so that:
+ * its size. Here the HTTP requests of every TCP connection are relayed to a `Deno.serve` on a
+ * private unix socket, and its WebSockets are served in-process ({@link RelayWebSocket}: the
+ * handler upgrades with `upgradeWebSocket` of `ws_upgrade.ts`), while a {@link WireTracker}
+ * follows what the client sends, so that:
  *
  * - a request head must arrive within `headersTimeoutMs` (else 408), a whole request within
  *   `requestTimeoutMs` plus what its body earns at `minBodyBytesPerSecond`, and a connection
@@ -13,20 +15,19 @@
  *   refused from its frame header with close code 1009, before any of it is buffered;
  * - at most `maxConnections` connections are open at once.
  *
- * The relay costs one local socket hop per request; it is used for TCP, which faces the network.
- * The unix socket, reachable only by the owner and group of its file, is served directly.
+ * The relay costs one local socket hop per HTTP request (a WebSocket message takes none); it is
+ * used for TCP, which faces the network. The unix socket, reachable only by the owner and group
+ * of its file, is served directly.
  *
  * @module
  */
 import { VirError } from "../util/errors.ts";
+import { type InProcessCalls, WireRequest } from "./call_request.ts";
+import { ConnWriter, writeAll } from "./conn_writer.ts";
 import { DEFAULT_LIMITS } from "./limits.ts";
-import {
-  concatBytes,
-  FrameReader,
-  type WireLimits,
-  type WireRefusal,
-  WireTracker,
-} from "./wire_tracker.ts";
+import { RelayWebSocket } from "./relay_websocket.ts";
+import { concatBytes, type WireLimits, type WireRefusal, WireTracker } from "./wire_tracker.ts";
+import { isUpgradeAnswer, offerUpgrade, upgradeAnswer } from "./ws_upgrade.ts";
 
 /** Limits of a guarded listener. */
 export interface ConnectionLimits extends WireLimits {
@@ -66,6 +67,12 @@ export interface GuardedListenOptions {
   cert?: string;
   key?: string;
   onListen?: (addr: Deno.NetAddr) => void;
+  /**
+   * Requests answered here instead of by the handler through the inner server (the gateway's
+   * calls): no socket hop, no `Request` built. Only on a connection that has sent nothing to
+   * the inner server, so that answers keep their order.
+   */
+  calls?: InProcessCalls;
 }
 
 /** A running guarded listener. */
@@ -76,15 +83,33 @@ export interface GuardedServer {
   shutdown(): Promise<void>;
 }
 
-const CRLF2 = [13, 10, 13, 10];
 /** How long a refused client's remaining input is drained before its socket closes. */
 const LINGER_MS = 1000;
-const latin1 = new TextDecoder("latin1");
+const encoder = new TextEncoder();
+const WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
+/** Reason phrases of the answers the listener writes itself (others go without one). */
 const STATUS_TEXT: Record<number, string> = {
+  200: "OK",
+  201: "Created",
+  202: "Accepted",
+  204: "No Content",
   400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
   408: "Request Timeout",
+  409: "Conflict",
+  412: "Precondition Failed",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+  421: "Misdirected Request",
+  426: "Upgrade Required",
+  429: "Too Many Requests",
   431: "Request Header Fields Too Large",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
 };
 
 /**
@@ -126,6 +151,10 @@ export async function serveGuarded(
   }
   const addr = listener.addr as Deno.NetAddr;
   options.onListen?.(addr);
+  const scheme = options.cert ? "https" : "http";
+  const host = addr.hostname.includes(":")
+    ? `[${addr.hostname}]:${addr.port}`
+    : `${addr.hostname}:${addr.port}`;
 
   const relays = new Set<Relay>();
   // One sweep for every connection's deadline, fine enough for the smallest timeout.
@@ -140,9 +169,9 @@ export async function serveGuarded(
         conn.close();
         continue;
       }
-      const relay = new Relay(conn, l);
+      const relay = new Relay(conn, l, { path, handler, calls: options.calls, scheme, host });
       relays.add(relay);
-      relay.run(path).finally(() => relays.delete(relay));
+      relay.run().finally(() => relays.delete(relay));
     }
   })().catch(() => {});
 
@@ -159,45 +188,70 @@ export async function serveGuarded(
   };
 }
 
-/** One client connection and its relay to the inner server. */
+/** What a relay needs beside its connection. */
+interface RelayContext {
+  /** The inner server's unix socket. */
+  path: string;
+  /** The handler, for the upgrade requests served in-process. */
+  handler: (req: Request) => Response | Promise<Response>;
+  calls?: InProcessCalls;
+  scheme: "http" | "https";
+  /** The listener's address, for a request without a `Host`. */
+  host: string;
+}
+
+/**
+ * One client connection: its HTTP requests relayed to the inner server, connected on the first
+ * one; or, after an upgrade, a WebSocket served here.
+ */
 class Relay {
   deadline = Infinity;
   #client: Deno.Conn;
+  #ctx: RelayContext;
   #up: Deno.Conn | undefined;
+  #upDone: Promise<void> | undefined;
+  /** The inner connection is being ended for an upgrade: its end is not the relay's. */
+  #switching = false;
   #limits: ConnectionLimits;
   #tracker: WireTracker;
-  #serverFrames = new FrameReader(false, Infinity);
   #requestStart = 0;
   #bodyBytes = 0;
   #lastActivity = Date.now();
-  #answer: ((accepted: boolean) => void) | undefined;
-  #status = "";
-  #headMatch = 0;
-  #websocket = false;
-  /** Client writes in order, so a close frame never lands inside a server frame's bytes. */
+  /** The start of a request head whose end has not come yet (copies). */
+  #heldHead: Uint8Array[] = [];
+  /** A call answered here, its body still coming (copies). */
+  #call: { req: WireRequest; body: Uint8Array[] } | undefined;
+  #ws: RelayWebSocket | undefined;
+  #wsOut: ConnWriter | undefined;
+  /** Client writes in order, so a refusal never lands inside an answer's bytes. */
   #writes: Promise<void> = Promise.resolve();
   /** A last message is queued: the connection closes after it. */
   #finishing = false;
   #closed = false;
 
-  constructor(client: Deno.Conn, limits: ConnectionLimits) {
+  constructor(client: Deno.Conn, limits: ConnectionLimits, ctx: RelayContext) {
     this.#client = client;
     this.#limits = limits;
+    this.#ctx = ctx;
     this.#tracker = new WireTracker(limits);
     this.#setDeadline();
   }
 
-  async run(path: string): Promise<void> {
+  async run(): Promise<void> {
     try {
-      this.#up = await Deno.connect({ transport: "unix", path });
-      // A half-close is passed on (Deno.serve then ends the connection, as it does without the
-      // relay); a failing client ends everything.
-      this.#fromClient().then(() => this.#up?.closeWrite(), () => this.close()).catch(() => {});
-      await this.#fromServer();
+      await this.#fromClient();
+      // The client has sent all it will: a WebSocket ends; answers still owed are relayed
+      // (a half-close is passed on, and Deno.serve ends the connection once they are out).
+      if (this.#ws) this.#ws.peerEnded();
+      else if (this.#up && !this.#finishing) {
+        await this.#up.closeWrite();
+        await this.#upDone;
+      }
     } catch {
       // A reset or closed socket on either side ends the relay.
     } finally {
       await this.#writes.catch(() => {});
+      await this.#wsOut?.flushed();
       this.close();
     }
   }
@@ -206,7 +260,7 @@ class Relay {
     if (this.#closed) return;
     this.#closed = true;
     this.deadline = Infinity;
-    this.#answer?.(false);
+    this.#ws?.peerEnded();
     for (const c of [this.#client, this.#up]) {
       try {
         c?.close();
@@ -216,13 +270,18 @@ class Relay {
     }
   }
 
-  /** The deadline passed: a late head gets 408, anything else just ends. */
+  /** The deadline passed: a late head gets 408, a WebSocket its idle check, the rest just ends. */
   expire(): void {
+    if (this.#ws) {
+      this.#ws.tick(Date.now());
+      return this.#setDeadline();
+    }
     if (this.#tracker.phase === "head") this.#refuseHttp(408, "request head too slow");
     else this.close();
   }
 
   #setDeadline(): void {
+    if (this.#finishing) return;
     const l = this.#limits;
     switch (this.#tracker.phase) {
       case "idle":
@@ -237,8 +296,8 @@ class Relay {
           this.#bodyBytes * 1000 / l.minBodyBytesPerSecond;
         break;
       case "websocket":
-        // The WebSocket has its own: the gateway's auth deadline and Deno's ping timeout.
-        this.deadline = Infinity;
+        // The socket's own: the idle ping, a close waiting for the client's answer.
+        this.deadline = this.#ws?.deadline ?? Infinity;
     }
   }
 
@@ -246,43 +305,127 @@ class Relay {
     const buf = new Uint8Array(64 * 1024);
     for (;;) {
       const n = await this.#client.read(buf);
-      if (n === null) return;
+      if (n === null || this.#finishing) return;
       this.#lastActivity = Date.now();
       let chunk = buf.subarray(0, n);
-      while (chunk.length > 0 || this.#tracker.phase === "upgrading") {
-        if (this.#tracker.phase === "idle") {
+      // Piece by piece: the tracker stops at the end of each head and each body.
+      while (chunk.length > 0) {
+        const phase = this.#tracker.phase;
+        if (phase === "idle") {
           this.#requestStart = this.#lastActivity;
           this.#bodyBytes = 0;
         }
-        const inBody = this.#tracker.phase === "body";
         const taken = this.#tracker.feed(chunk);
         if (typeof taken !== "number") return this.#refuse(taken);
-        // Bytes of a chunk that began in the body: the body's, near enough for a deadline.
-        if (inBody) this.#bodyBytes += taken;
-        if (taken > 0) await writeAll(this.#up!, chunk.subarray(0, taken));
+        const piece = chunk.subarray(0, taken);
         chunk = chunk.subarray(taken);
+        if (this.#ws) {
+          this.#ws.feed(piece);
+        } else if (phase === "body") {
+          this.#bodyBytes += taken;
+          if (!(await this.#body(piece))) return;
+        } else if (!(await this.#head(piece))) return;
         this.#setDeadline();
-        if (this.#tracker.phase === "upgrading") {
-          // Frames or requests? Only the server's answer tells; the client waits for it too.
-          const accepted = await new Promise<boolean>((resolve) => (this.#answer = resolve));
-          if (this.#closed) return;
-          this.#tracker.upgraded(accepted);
-          this.#setDeadline();
-        }
       }
     }
   }
 
-  async #fromServer(): Promise<void> {
+  /**
+   * A piece of a request head. Held until the head ends; then an upgrade or a call is served
+   * here, anything else goes to the inner server. False when the connection is ending.
+   */
+  async #head(piece: Uint8Array): Promise<boolean> {
+    const phase = this.#tracker.phase;
+    if (phase === "head") {
+      // A copy: the caller reads into its buffer again.
+      this.#heldHead.push(piece.slice());
+      return true;
+    }
+    const held = this.#heldHead;
+    this.#heldHead = [];
+    if (phase === "upgrading") return this.#upgrade();
+    const calls = this.#ctx.calls;
+    if (calls) {
+      const req = WireRequest.parse(this.#tracker.lastHead, this.#ctx.scheme, this.#ctx.host);
+      if (req && calls.takes(req)) {
+        if (!(await this.#endInner())) return false;
+        this.#call = { req, body: [] };
+        return phase === "body" || this.#answerCall(calls);
+      }
+    }
+    await this.#toServer(concatBytes([...held, piece]));
+    return true;
+  }
+
+  /** A piece of a request body: the call's, or the inner server's. */
+  async #body(piece: Uint8Array): Promise<boolean> {
+    if (!this.#call) {
+      await this.#toServer(piece);
+      return true;
+    }
+    this.#call.body.push(piece.slice());
+    return this.#tracker.phase !== "idle" || this.#answerCall(this.#ctx.calls!);
+  }
+
+  /** Answers the call whose body has come, on the connection's keep-alive unless it ends. */
+  async #answerCall(calls: InProcessCalls): Promise<boolean> {
+    const { req, body } = this.#call!;
+    this.#call = undefined;
+    req.body = concatBytes(body);
+    let res: Response;
+    try {
+      res = await calls.answer(req);
+    } catch {
+      res = new Response(null, { status: 500 });
+    }
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const answer = concatBytes([answerHead(res, bytes.length, req.lastOnConnection), bytes]);
+    if (req.lastOnConnection) {
+      this.#finish(() => writeAll(this.#client, answer));
+      return false;
+    }
+    this.#writes = writeAll(this.#client, answer);
+    await this.#writes;
+    return !this.#closed;
+  }
+
+  /**
+   * Before a request is answered here: the requests the inner server was given on this
+   * connection are answered first, and its connection ended (the next request for it opens
+   * another). A client waits for an answer before its next request (keep-alive), so there is
+   * rarely anything left to wait for. False when the client's connection ended meanwhile.
+   */
+  async #endInner(): Promise<boolean> {
+    if (!this.#up) return true;
+    this.#switching = true;
+    await this.#up.closeWrite().catch(() => {});
+    await this.#upDone;
+    await this.#writes.catch(() => {});
+    this.#up.close();
+    this.#up = undefined;
+    this.#switching = false;
+    return !this.#closed;
+  }
+
+  async #toServer(bytes: Uint8Array): Promise<void> {
+    if (!this.#up) {
+      const up = await Deno.connect({ transport: "unix", path: this.#ctx.path });
+      this.#up = up;
+      this.#upDone = this.#fromServer(up).catch(() => {}).then(() => {
+        if (!this.#switching) this.close();
+      });
+    }
+    await writeAll(this.#up, bytes);
+  }
+
+  async #fromServer(up: Deno.Conn): Promise<void> {
     const buf = new Uint8Array(64 * 1024);
     for (;;) {
-      const n = await this.#up!.read(buf);
+      const n = await up.read(buf);
       if (n === null) return;
       this.#lastActivity = Date.now();
       // Not a copy: written before the buffer is read into again.
       const chunk = buf.subarray(0, n);
-      if (this.#answer) this.#readAnswer(chunk);
-      else if (this.#websocket) this.#serverFrames.feed(chunk, 0);
       // Only a last message (a refusal) can be on its way: then the rest goes after it.
       this.#writes = this.#finishing
         ? this.#writes.then(() => writeAll(this.#client, chunk))
@@ -292,43 +435,69 @@ class Relay {
     }
   }
 
-  /** The head of the answer to an upgrade request: 101 or not, and where frames begin. */
-  #readAnswer(chunk: Uint8Array): void {
-    if (this.#status.length < 12) this.#status += latin1.decode(chunk.subarray(0, 16));
-    let end = -1;
-    for (let i = 0; i < chunk.length && end < 0; i++) {
-      const b = chunk[i];
-      this.#headMatch = b === CRLF2[this.#headMatch] ? this.#headMatch + 1 : b === 13 ? 1 : 0;
-      if (this.#headMatch === 4) end = i + 1;
+  /**
+   * Serves an upgrade request here: the handler runs on a request built from the head, and
+   * a WebSocket it accepts reads this connection's frames from now on. Anything else it
+   * answers is written, and the connection closed. False when the connection is ending.
+   */
+  async #upgrade(): Promise<boolean> {
+    if (!(await this.#endInner())) return false;
+    const req = WireRequest.parse(this.#tracker.lastHead, this.#ctx.scheme, this.#ctx.host)
+      ?.toRequest();
+    if (!req) {
+      this.#refuseHttp(400, "bad request head");
+      return false;
     }
-    if (end < 0) return;
-    const answer = this.#answer!;
-    this.#answer = undefined;
-    this.#websocket = /^HTTP\/1\.[01] 101\b/.test(this.#status);
-    this.#status = "";
-    this.#headMatch = 0;
-    if (this.#websocket) this.#serverFrames.feed(chunk, end);
-    answer(this.#websocket);
+    let accepted: { ws: RelayWebSocket; key: string } | undefined;
+    offerUpgrade(req, (options) => {
+      const key = handshakeKey(req);
+      const ws = new RelayWebSocket(options.protocol ?? "");
+      accepted = { ws, key };
+      return { socket: ws, response: upgradeAnswer() };
+    });
+    let res: Response;
+    try {
+      res = await this.#ctx.handler(req);
+    } catch {
+      res = new Response(null, { status: 500 });
+    }
+    if (this.#closed) return false;
+    if (!accepted || !isUpgradeAnswer(res)) {
+      const body = new Uint8Array(await res.arrayBuffer().catch(() => new ArrayBuffer(0)));
+      this.#finish(() =>
+        writeAll(this.#client, concatBytes([answerHead(res, body.length, true), body]))
+      );
+      return false;
+    }
+    const { ws, key } = accepted;
+    // Answers go out as they are ready, several in flight at once: Nagle's algorithm would hold
+    // each one after the first until the client's delayed acknowledgement.
+    // (A TLS connection has no such switch.)
+    (this.#client as Partial<Deno.TcpConn>).setNoDelay?.(true);
+    const out = new ConnWriter(this.#client);
+    out.write(encoder.encode(
+      "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n" +
+        `sec-websocket-accept: ${await acceptKey(key)}\r\n` +
+        (ws.protocol ? `sec-websocket-protocol: ${ws.protocol}\r\n` : "") + "\r\n",
+    ));
+    this.#tracker.upgraded(true);
+    this.#ws = ws;
+    this.#wsOut = out;
+    ws.accept({ write: (b) => out.write(b), end: () => this.#finish(() => out.flushed()) });
+    return true;
   }
 
   #refuse(r: WireRefusal): void {
     if ("status" in r) return this.#refuseHttp(r.status, r.reason);
-    const reason = new TextEncoder().encode(r.reason).subarray(0, 123);
-    const frame = new Uint8Array([0x88, reason.length + 2, r.wsClose >> 8, r.wsClose & 0xff]);
-    this.#up?.close();
-    this.#up = undefined;
-    this.#finish(() =>
-      this.#serverFrames.atBoundary
-        ? writeAll(this.#client, concatBytes([frame, reason]))
-        : Promise.resolve()
-    );
+    // Only a WebSocket's frames are refused with a close code.
+    this.#ws!.fail(r.wsClose, r.reason);
   }
 
   #refuseHttp(status: number, reason: string): void {
-    const body = new TextEncoder().encode(JSON.stringify(VirError.report("RPC", "RPC", reason)));
+    const body = encoder.encode(JSON.stringify(VirError.report("RPC", "RPC", reason)));
     const head = `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\ncontent-type: application/json\r\n` +
       `content-length: ${body.length}\r\nconnection: close\r\n\r\n`;
-    this.#finish(() => writeAll(this.#client, concatBytes([new TextEncoder().encode(head), body])));
+    this.#finish(() => writeAll(this.#client, concatBytes([encoder.encode(head), body])));
   }
 
   /**
@@ -337,6 +506,7 @@ class Relay {
    * input resets it, and a reset can make the client lose the message before it reads it.
    */
   #finish(last: () => Promise<void>): void {
+    if (this.#finishing) return;
     this.deadline = Infinity;
     this.#finishing = true;
     this.#writes = this.#writes.then(last).then(() => this.#linger()).catch(() => {})
@@ -355,8 +525,34 @@ class Relay {
   }
 }
 
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  // Nearly always one write: the loop's subarray only for the rest of a partial one.
-  let off = await conn.write(bytes);
-  while (off < bytes.length) off += await conn.write(bytes.subarray(off));
+/** The checks `Deno.upgradeWebSocket` makes, with its errors; the client's key. */
+function handshakeKey(req: Request): string {
+  if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    throw new TypeError("Invalid Header: 'upgrade' header must contain 'websocket'");
+  }
+  const connection = req.headers.get("connection") ?? "";
+  if (!connection.split(",").some((o) => o.trim().toLowerCase() === "upgrade")) {
+    throw new TypeError("Invalid Header: 'connection' header must contain 'Upgrade'");
+  }
+  const key = req.headers.get("sec-websocket-key");
+  if (key === null) throw new TypeError("Invalid Header: 'sec-websocket-key' header must be set");
+  return key;
+}
+
+/** `Sec-WebSocket-Accept` for a client's key (RFC 6455 §4.2.2). */
+async function acceptKey(key: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-1", encoder.encode(key + WS_GUID));
+  return btoa(String.fromCharCode(...new Uint8Array(digest)));
+}
+
+/** The head of an answer the listener writes itself; `last` ends the connection. */
+function answerHead(res: Response, length: number, last: boolean): Uint8Array {
+  let head = `HTTP/1.1 ${res.status} ${STATUS_TEXT[res.status] ?? ""}\r\n`;
+  res.headers.forEach((value, name) => {
+    if (name !== "content-length" && name !== "transfer-encoding" && name !== "connection") {
+      head += `${name}: ${value}\r\n`;
+    }
+  });
+  const end = last ? "connection: close\r\n" : "";
+  return encoder.encode(head + `content-length: ${length}\r\n${end}\r\n`);
 }

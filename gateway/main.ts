@@ -195,6 +195,7 @@ async function main(): Promise<void> {
           hostname: tcp.hostname,
           port: tcp.port,
           ...tls,
+          calls: gateway.calls,
           onListen: ({ hostname, port }) =>
             console.error(`edgevirt gateway: listening on ${scheme}://${hostname}:${port}`),
         }, gateway.fetch)),

@@ -1,3 +1,5 @@
+import type { CallRequest } from "./call_request.ts";
+
 /** `--log-level`: which request log lines are written; `off` (the default) writes none. */
 export type LogLevel = "off" | "error" | "warn" | "info";
 
@@ -36,7 +38,7 @@ export function requestLogger(
   level: LogLevel,
   write: (line: string) => void,
 ):
-  | { id(req: Request): string; write(id: string, line: Omit<RequestLine, "id">): void }
+  | { id(req: CallRequest): string; write(id: string, line: Omit<RequestLine, "id">): void }
   | undefined {
   if (level === "off") return undefined;
   const max = RANK[level];

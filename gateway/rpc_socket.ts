@@ -14,6 +14,7 @@ import type { Session } from "./session.ts";
 import type { SessionTable } from "./session_table.ts";
 import type { StreamTable } from "./stream_table.ts";
 import { WsCloser } from "./ws_close.ts";
+import { upgradeWebSocket } from "./ws_upgrade.ts";
 
 /** What an RPC socket shares with the rest of the gateway. */
 export interface RpcSocketContext {
@@ -66,7 +67,7 @@ export function rpcSocket(req: Request, ctx: RpcSocketContext): Response {
   // The request is consumed by the upgrade: authenticate from its headers now.
   const fromHeaders = hasBearerToken(req.headers) ? authenticate(ctx.auth, req.headers) : undefined;
   // A browser fails the handshake unless the server picks one of the offered subprotocols.
-  const { socket, response } = Deno.upgradeWebSocket(
+  const { socket, response } = upgradeWebSocket(
     req,
     offered.includes(RPC_SUBPROTOCOL) ? { protocol: RPC_SUBPROTOCOL } : {},
   );

@@ -1,6 +1,7 @@
 import type { Env, Hono } from "hono";
 import { VirError } from "../util/errors.ts";
 import { type AuthConfig, authenticate } from "./auth.ts";
+import type { CallRequest } from "./call_request.ts";
 import { callRoute, describe, dispatch } from "./dispatch.ts";
 import { jsonResponse } from "./http_status.ts";
 import { markEvents, sseResponse } from "./event_stream.ts";
@@ -21,7 +22,7 @@ export interface SessionRoutesContext {
 const json = jsonResponse;
 
 /** The caller of a request on session `id`, and the session if it is theirs. */
-async function own(ctx: SessionRoutesContext, req: Request, id: string) {
+async function own(ctx: SessionRoutesContext, req: CallRequest, id: string) {
   const principal = await authenticate(ctx.auth, req.headers);
   return { principal, session: ctx.sessions.http(id, principal) };
 }
@@ -39,7 +40,7 @@ async function own(ctx: SessionRoutesContext, req: Request, id: string) {
  */
 export function sessionCall(
   ctx: SessionRoutesContext,
-): (req: Request, id: string, method: string) => Promise<Response> {
+): (req: CallRequest, id: string, method: string) => Promise<Response> {
   return async (req, id, method) => {
     const { principal, session } = await own(ctx, req, id);
     return markEvents(session.events, principal, () =>

@@ -33,7 +33,9 @@ const FRAMING_HEADERS = new Set(["transfer-encoding", "content-length", "upgrade
  * ```ts
  * import { WireTracker } from "./wire_tracker.ts";
  * const t = new WireTracker({ maxHeadBytes: 1024, maxMessageBytes: 16 });
- * t.feed(new TextEncoder().encode("POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nab")); // 40
+ * const bytes = new TextEncoder().encode("POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nab");
+ * t.feed(bytes); // 38: the head, up to its end
+ * t.feed(bytes.subarray(38)); // 2
  * console.log(t.phase); // "body": one byte of the body still to come
  * ```
  */
@@ -52,10 +54,16 @@ export class WireTracker {
   #chunkState: "size" | "data" | "data-end" | "trailer" = "size";
   #line: number[] = [];
   #frames: FrameReader;
+  #lastHead = "";
 
   constructor(limits: WireLimits) {
     this.#limits = limits;
-    this.#frames = new FrameReader(true, limits.maxMessageBytes);
+    this.#frames = new FrameReader(limits.maxMessageBytes);
+  }
+
+  /** The text of the last whole request head (latin-1, blank lines around it trimmed). */
+  get lastHead(): string {
+    return this.#lastHead;
   }
 
   /** The current phase. */
@@ -72,8 +80,9 @@ export class WireTracker {
   }
 
   /**
-   * Follows `bytes`. Returns how many were taken — fewer than given when an upgrade request
-   * ended among them: the rest waits until {@link upgraded} says what they are — or a refusal
+   * Follows `bytes`. Returns how many were taken — up to the end of a request head or of a
+   * body, where the caller may look at what it has before feeding the rest (after an upgrade
+   * request, it must: the rest waits until {@link upgraded} says what it is) — or a refusal
    * when they break a limit or the protocol, after which the connection must be closed.
    */
   feed(bytes: Uint8Array): number | WireRefusal {
@@ -86,12 +95,14 @@ export class WireTracker {
         case "head": {
           const r = this.#readHead(bytes, i);
           if (typeof r !== "number") return r;
+          if (this.phase !== "head") return r;
           i = r;
           break;
         }
         case "body":
           i = this.#chunked ? this.#readChunked(bytes, i) : this.#readSized(bytes, i);
           if (i < 0) return { status: 400, reason: "bad chunked body" };
+          if (this.phase === "idle") return i;
           break;
         // Whether what follows an upgrade request is frames or requests depends on the answer.
         case "upgrading":
@@ -135,6 +146,7 @@ export class WireTracker {
       this.#head = [];
       this.#headBytes = 0;
       if (head === "") continue;
+      this.#lastHead = head;
       return this.#startBody(head) ?? end;
     }
     // A copy: the caller reads into its buffer again.
@@ -219,33 +231,26 @@ export class WireTracker {
 }
 
 /**
- * WebSocket frames (RFC 6455 §5.2) of one direction, followed from their headers: payloads are
+ * A client's WebSocket frames (RFC 6455 §5.2), followed from their headers: payloads are
  * skipped, never held, and a message's size is known as soon as each frame header arrives.
  *
  * @example
  * ```ts
  * import { FrameReader } from "./wire_tracker.ts";
- * const server = new FrameReader(false, Infinity);
- * server.feed(new Uint8Array([0x81, 2, 0x68]), 0); // 3: a text frame, one payload byte to come
- * console.log(server.atBoundary); // false
+ * const frames = new FrameReader(16);
+ * // A masked binary frame announcing 17 bytes: refused from its header (2 bytes and the key).
+ * console.log(frames.feed(new Uint8Array([0x82, 0x91, 0, 0, 0, 0]), 0)); // { wsClose: 1009, … }
  * ```
  */
 export class FrameReader {
-  #masked: boolean;
   #maxMessageBytes: number;
   #header: number[] = [];
   #payloadLeft = 0;
   #messageBytes = 0;
 
-  /** Frames must (client) or must not (server) be masked; messages up to `maxMessageBytes`. */
-  constructor(masked: boolean, maxMessageBytes: number) {
-    this.#masked = masked;
+  /** Messages up to `maxMessageBytes`. */
+  constructor(maxMessageBytes: number) {
     this.#maxMessageBytes = maxMessageBytes;
-  }
-
-  /** Whether the bytes so far end exactly at the end of a frame. */
-  get atBoundary(): boolean {
-    return this.#header.length === 0 && this.#payloadLeft === 0;
   }
 
   /** Follows `bytes` from `from`; returns where it stopped (the end) or a refusal. */
@@ -264,12 +269,7 @@ export class FrameReader {
       this.#header = [];
       const opcode = f[0] & 0x0f;
       const length = payloadLength(f);
-      if (((f[1] & 0x80) !== 0) !== this.#masked) {
-        const which = this.#masked
-          ? "client frames must be masked"
-          : "server frames are not masked";
-        return { wsClose: 1002, reason: which };
-      }
+      if (!(f[1] & 0x80)) return { wsClose: 1002, reason: "client frames must be masked" };
       if (opcode >= 8) {
         // Control frames carry at most 125 bytes and may come between a message's fragments.
         if (length > 125) return { wsClose: 1002, reason: "control frame too long" };

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import type { ServerSocket } from "./ws_upgrade.ts";
 
 /**
  * How long the client must be silent before the close frame is sent. Not a loopback round
@@ -38,12 +39,12 @@ export const LINGER_MS = 2000;
  * ```
  */
 export class WsCloser {
-  #socket: WebSocket;
+  #socket: ServerSocket;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #until = 0;
   #close: (() => void) | undefined;
 
-  constructor(socket: WebSocket) {
+  constructor(socket: ServerSocket) {
     this.#socket = socket;
     socket.addEventListener("close", () => clearTimeout(this.#timer));
   }

@@ -1,5 +1,5 @@
 /**
- * CPU time per gateway call, client and gateway apart: a real gateway process serving
+ * CPU time per gateway call, client and gateway apart (and the wall time of a serial call): a real gateway process serving
  * `test:///default`, the public client of a host program (`host.ts`), and serial calls of each
  * op over each transport (WebSocket, HTTP on loopback, HTTP on the unix socket). CPU time (all
  * threads, `/proc`) moves far less with the machine's other load than wall time, so this is the
@@ -59,11 +59,12 @@ async function opsOf(
   return { conns: Object.values(conns), ops };
 }
 
-/** Client and gateway CPU µs per call over `n` serial calls. */
-async function cpuPerCall(fn: Op, pid: number): Promise<[number, number]> {
-  const c0 = cpuUs("self"), g0 = cpuUs(pid);
+/** Client and gateway CPU µs per call over `n` serial calls, and the wall time per call. */
+async function cpuPerCall(fn: Op, pid: number): Promise<[number, number, number]> {
+  const c0 = cpuUs("self"), g0 = cpuUs(pid), t0 = performance.now();
   for (let i = 0; i < N; i++) await fn();
-  return [(cpuUs("self") - c0) / N, (cpuUs(pid) - g0) / N];
+  const wall = (performance.now() - t0) * 1000 / N;
+  return [(cpuUs("self") - c0) / N, (cpuUs(pid) - g0) / N, wall];
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -86,10 +87,12 @@ if (values.baseline) {
 const opsBySide = await Promise.all(sides.map((s) => opsOf(s.gw)));
 const load = () => Deno.loadavg().map((x) => x.toFixed(2)).join(" ");
 console.log(`${ROUNDS} rounds of ${N} calls per cell, load average ${load()}`);
-console.log("transport  op               side       client µs/call  gateway µs/call  total");
+console.log(
+  "transport  op               side       client µs/call  gateway µs/call  total  wall µs/call",
+);
 for (const t of TRANSPORTS) {
   for (const op of Object.keys(opsBySide[0].ops[t])) {
-    const samples = sides.map(() => [] as [number, number][]);
+    const samples = sides.map(() => [] as [number, number, number][]);
     for (const { ops } of opsBySide) for (let k = 0; k < 2000; k++) await ops[t][op]();
     for (let r = 0; r < ROUNDS; r++) {
       for (const [i, s] of sides.entries()) {
@@ -100,10 +103,11 @@ for (const t of TRANSPORTS) {
       const c = median(samples[i].map((x) => x[0]));
       const g = median(samples[i].map((x) => x[1]));
       const total = median(samples[i].map((x) => x[0] + x[1]));
+      const wall = median(samples[i].map((x) => x[2]));
       console.log(
         `${t.padEnd(10)} ${op.padEnd(16)} ${s.name.padEnd(10)} ${c.toFixed(1).padStart(14)}  ${
           g.toFixed(1).padStart(15)
-        }  ${total.toFixed(1).padStart(5)}`,
+        }  ${total.toFixed(1).padStart(5)}  ${wall.toFixed(1).padStart(12)}`,
       );
     }
   }

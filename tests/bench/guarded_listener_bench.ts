@@ -7,13 +7,14 @@
  */
 import { parseArgs } from "node:util";
 import { serveGuarded } from "../../gateway/guarded_listener.ts";
+import { upgradeWebSocket } from "../../gateway/ws_upgrade.ts";
 
 const { values } = parseArgs({ options: { n: { type: "string", default: "3000" } } });
 const N = Number(values.n);
 
 const handler = (req: Request): Response => {
   if (req.headers.get("upgrade") === "websocket") {
-    const { socket, response } = Deno.upgradeWebSocket(req);
+    const { socket, response } = upgradeWebSocket(req);
     socket.onmessage = (e) => socket.send(e.data);
     return response;
   }

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { serveGuarded } from "../../gateway/guarded_listener.ts";
+import { upgradeWebSocket } from "../../gateway/ws_upgrade.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -40,7 +41,11 @@ async function withServer(
   const seen = { messages: 0 };
   const server = await serveGuarded({ hostname: "127.0.0.1", port: 0 }, async (req) => {
     if (req.headers.get("upgrade") === "websocket") {
-      const { socket, response } = Deno.upgradeWebSocket(req);
+      if (new URL(req.url).pathname === "/refused") {
+        return new Response("no socket here", { status: 403, headers: { "x-why": "test" } });
+      }
+      const offered = req.headers.get("sec-websocket-protocol")?.split(",")[0]?.trim();
+      const { socket, response } = upgradeWebSocket(req, offered ? { protocol: offered } : {});
       socket.onmessage = (e) => {
         seen.messages++;
         socket.send(e.data);
@@ -86,6 +91,61 @@ Deno.test("HTTP passes through: keep-alive requests, bodies, pipelined requests"
     assert.match(both, /^HTTP\/1\.1 200[^]*echo POST \/h1 hi[^]*echo POST \/h2 hi$/);
     conn.close();
   });
+});
+
+Deno.test("calls are answered in-process, in order with the inner server's answers", async () => {
+  const here: string[] = [];
+  const server = await serveGuarded(
+    {
+      hostname: "127.0.0.1",
+      port: 0,
+      calls: {
+        takes: (req) => req.method === "POST" && new URL(req.url).pathname.startsWith("/call/"),
+        async answer(req) {
+          const path = new URL(req.url).pathname;
+          here.push(path);
+          const body = JSON.stringify(await req.json());
+          return new Response(`call ${path} ${body}`, { headers: { "x-answered": "here" } });
+        },
+      },
+    },
+    async (req) =>
+      new Response(`echo ${req.method} ${new URL(req.url).pathname} ${await req.text()}`),
+  );
+  try {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
+    const post = (path: string, body: string, extra = "") =>
+      `POST ${path} HTTP/1.1\r\nHost: a\r\n${extra}Content-Length: ${
+        enc(body).length
+      }\r\n\r\n${body}`;
+    // Pipelined, the inner server's and the listener's turn about: answers come in order.
+    await conn.write(enc(
+      "GET /a HTTP/1.1\r\nHost: a\r\n\r\n" + post("/call/x", "[1]") + post("/b", "hi") +
+        post("/call/y", '["é"]'),
+    ));
+    let text = "";
+    while ((text.match(/HTTP\/1\.1 /g) ?? []).length < 4 || !text.endsWith('["é"]')) {
+      text += await readAnswer(conn);
+    }
+    const bodies = text.split(/HTTP\/1\.1 200 [^]*?\r\n\r\n/).filter(Boolean);
+    assert.deepEqual(bodies, [
+      "echo GET /a ",
+      "call /call/x [1]",
+      "echo POST /b hi",
+      'call /call/y ["é"]',
+    ]);
+    assert.match(text, /x-answered: here/);
+    assert.deepEqual(here, ["/call/x", "/call/y"]);
+    // `Connection: close` is the last request: answered, then the end.
+    await conn.write(enc(post("/call/z", "[]", "Connection: close\r\n")));
+    const last = await readToClose(conn);
+    assert.match(
+      last.text,
+      /^HTTP\/1\.1 200 OK\r\n[^]*connection: close\r\n\r\ncall \/call\/z \[\]$/,
+    );
+  } finally {
+    await server.shutdown();
+  }
 });
 
 Deno.test("a head sent too slowly gets 408 at its deadline; so do 50 at once", async () => {
@@ -193,6 +253,72 @@ Deno.test("WebSocket: messages pass; one announced too big is refused with 1009 
     assert.equal((close[2] << 8) | close[3], 1009);
     assert.equal(new TextDecoder().decode(close.subarray(4)), "message exceeds 1024 bytes");
     assert.ok(afterMs < 2000);
+    assert.equal(seen.messages, 1);
+  });
+});
+
+const upgradeHead = (path: string, extra = "") =>
+  `GET ${path} HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+  `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`;
+/** A masked text frame (the zero key: the payload as it is). */
+const textFrame = (text: string) =>
+  new Uint8Array([0x81, 0x80 | text.length, 0, 0, 0, 0, ...enc(text)]);
+
+Deno.test("WebSocket handshake: RFC 6455's accept key, the chosen subprotocol, a head in pieces", async () => {
+  await withServer({}, async (port, seen) => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    const head = enc(upgradeHead("/ws", "Sec-WebSocket-Protocol: p1, p2\r\n"));
+    // The head a few bytes at a time, the first frame right behind its last piece.
+    for (let i = 0; i < head.length; i += 7) {
+      const piece = head.subarray(i, i + 7);
+      await conn.write(
+        i + 7 >= head.length ? new Uint8Array([...piece, ...textFrame("one")]) : piece,
+      );
+    }
+    let text = "";
+    const buf = new Uint8Array(4096);
+    while (!text.includes("one")) {
+      const n = await conn.read(buf);
+      if (n === null) break;
+      text += new TextDecoder("latin1").decode(buf.subarray(0, n));
+    }
+    conn.close();
+    assert.match(text, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
+    // RFC 6455 §1.3's example key and answer.
+    assert.match(text, /\r\nsec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=\r\n/i);
+    assert.match(text, /\r\nsec-websocket-protocol: p1\r\n/i);
+    assert.ok(text.endsWith("\x81\x03one"));
+    assert.equal(seen.messages, 1);
+  });
+});
+
+Deno.test("an upgrade the handler refuses is its answer, then the end of the connection", async () => {
+  await withServer({}, async (port) => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    await conn.write(enc(upgradeHead("/refused")));
+    const { text } = await readToClose(conn);
+    assert.match(text, /^HTTP\/1\.1 403 Forbidden\r\n/);
+    assert.match(text, /\r\nx-why: test\r\n/);
+    assert.match(text, /\r\ncontent-length: 14\r\nconnection: close\r\n\r\nno socket here$/);
+  });
+});
+
+Deno.test("an upgrade after requests on the same connection comes after their answers", async () => {
+  await withServer({}, async (port, seen) => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    const post = `POST /before HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi`;
+    await conn.write(enc(post + upgradeHead("/ws")));
+    await conn.write(textFrame("two"));
+    let text = "";
+    const buf = new Uint8Array(4096);
+    while (!text.endsWith("two")) {
+      const n = await conn.read(buf);
+      if (n === null) break;
+      text += new TextDecoder("latin1").decode(buf.subarray(0, n));
+    }
+    conn.close();
+    assert.match(text, /^HTTP\/1\.1 200 [^]*echo POST \/before hi(HTTP\/1\.1 101 )/);
+    assert.ok(text.endsWith("\x81\x03two"));
     assert.equal(seen.messages, 1);
   });
 });
