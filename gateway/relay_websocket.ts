@@ -13,7 +13,7 @@
  * @module
  */
 import type { ServerSocket } from "./ws_upgrade.ts";
-import { concatBytes } from "./wire_tracker.ts";
+import { concatBytes, frameHeaderLength, framePayloadLength } from "./wire_tracker.ts";
 
 /** Where a socket's frames go. */
 export interface WsTransport {
@@ -175,7 +175,7 @@ export class RelayWebSocket implements ServerSocket {
       if (!this.#payload) {
         while (this.#headLen < this.#headNeed && i < bytes.length) {
           this.#head[this.#headLen++] = bytes[i++];
-          if (this.#headLen === 2) this.#headNeed = headerLength(this.#head);
+          if (this.#headLen === 2) this.#headNeed = frameHeaderLength(this.#head);
         }
         if (this.#headLen < this.#headNeed) return;
         const problem = this.#startFrame();
@@ -199,7 +199,7 @@ export class RelayWebSocket implements ServerSocket {
     const op = h[0] & 0x0f;
     if (h[0] & 0x70) return "reserved bits set";
     if (!(h[1] & 0x80)) return "client frames must be masked";
-    const length = payloadLength(h);
+    const length = framePayloadLength(h);
     if (op >= 8) {
       if (op !== CLOSE && op !== PING && op !== PONG) return `reserved opcode ${op}`;
       if (!(h[0] & 0x80)) return "fragmented control frame";
@@ -328,22 +328,6 @@ function sendableCode(code: number): boolean {
 /** A close code a client may send: the sendable ones short of the unassigned 1016–2999. */
 function receivableCode(code: number): boolean {
   return sendableCode(code) && (code < 1016 || code >= 3000);
-}
-
-/** The length of a client frame header whose first two bytes are in `h`. */
-function headerLength(h: Uint8Array): number {
-  const len7 = h[1] & 0x7f;
-  return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + ((h[1] & 0x80) ? 4 : 0);
-}
-
-function payloadLength(h: Uint8Array): number {
-  const len7 = h[1] & 0x7f;
-  if (len7 < 126) return len7;
-  if (len7 === 126) return (h[2] << 8) | h[3];
-  // The listener refused anything near 2^53 from this header already.
-  let n = 0;
-  for (let k = 2; k < 10; k++) n = n * 256 + h[k];
-  return n;
 }
 
 function writeHeader(buf: Uint8Array, at: number, op: number, n: number): void {

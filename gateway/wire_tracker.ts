@@ -268,7 +268,7 @@ export class FrameReader {
       const f = this.#header;
       this.#header = [];
       const opcode = f[0] & 0x0f;
-      const length = payloadLength(f);
+      const length = framePayloadLength(f);
       if (!(f[1] & 0x80)) return { wsClose: 1002, reason: "client frames must be masked" };
       if (opcode >= 8) {
         // Control frames carry at most 125 bytes and may come between a message's fragments.
@@ -286,14 +286,32 @@ export class FrameReader {
   }
 }
 
-/** The length of a frame header whose first bytes are `f` (2 until the length byte is known). */
-function frameHeaderLength(f: number[]): number {
+/**
+ * The length of a WebSocket frame header whose first bytes are `f` (2 until the length byte is
+ * known).
+ *
+ * @example
+ * ```ts
+ * import { frameHeaderLength } from "./wire_tracker.ts";
+ * console.log(frameHeaderLength([0x81, 0xfe])); // 8: a 16-bit length, then the mask key
+ * ```
+ */
+export function frameHeaderLength(f: ArrayLike<number>): number {
   if (f.length < 2) return 2;
   const len7 = f[1] & 0x7f;
   return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + ((f[1] & 0x80) ? 4 : 0);
 }
 
-function payloadLength(f: number[]): number {
+/**
+ * The payload length a whole WebSocket frame header `f` announces.
+ *
+ * @example
+ * ```ts
+ * import { framePayloadLength } from "./wire_tracker.ts";
+ * console.log(framePayloadLength([0x81, 0xfe, 1, 0])); // 256
+ * ```
+ */
+export function framePayloadLength(f: ArrayLike<number>): number {
   const len7 = f[1] & 0x7f;
   if (len7 < 126) return len7;
   if (len7 === 126) return (f[2] << 8) | f[3];

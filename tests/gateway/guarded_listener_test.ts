@@ -260,6 +260,18 @@ Deno.test("WebSocket: messages pass; one announced too big is refused with 1009 
 const upgradeHead = (path: string, extra = "") =>
   `GET ${path} HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
   `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`;
+/** Reads (as latin-1, byte for character) until `done` says so or the server closes; closes. */
+async function readUntil(conn: Deno.Conn, done: (text: string) => boolean): Promise<string> {
+  let text = "";
+  const buf = new Uint8Array(4096);
+  while (!done(text)) {
+    const n = await conn.read(buf);
+    if (n === null) break;
+    text += new TextDecoder("latin1").decode(buf.subarray(0, n));
+  }
+  conn.close();
+  return text;
+}
 /** A masked text frame (the zero key: the payload as it is). */
 const textFrame = (text: string) =>
   new Uint8Array([0x81, 0x80 | text.length, 0, 0, 0, 0, ...enc(text)]);
@@ -275,14 +287,7 @@ Deno.test("WebSocket handshake: RFC 6455's accept key, the chosen subprotocol, a
         i + 7 >= head.length ? new Uint8Array([...piece, ...textFrame("one")]) : piece,
       );
     }
-    let text = "";
-    const buf = new Uint8Array(4096);
-    while (!text.includes("one")) {
-      const n = await conn.read(buf);
-      if (n === null) break;
-      text += new TextDecoder("latin1").decode(buf.subarray(0, n));
-    }
-    conn.close();
+    const text = await readUntil(conn, (t) => t.includes("one"));
     assert.match(text, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
     // RFC 6455 §1.3's example key and answer.
     assert.match(text, /\r\nsec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=\r\n/i);
@@ -309,14 +314,7 @@ Deno.test("an upgrade after requests on the same connection comes after their an
     const post = `POST /before HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi`;
     await conn.write(enc(post + upgradeHead("/ws")));
     await conn.write(textFrame("two"));
-    let text = "";
-    const buf = new Uint8Array(4096);
-    while (!text.endsWith("two")) {
-      const n = await conn.read(buf);
-      if (n === null) break;
-      text += new TextDecoder("latin1").decode(buf.subarray(0, n));
-    }
-    conn.close();
+    const text = await readUntil(conn, (t) => t.endsWith("two"));
     assert.match(text, /^HTTP\/1\.1 200 [^]*echo POST \/before hi(HTTP\/1\.1 101 )/);
     assert.ok(text.endsWith("\x81\x03two"));
     assert.equal(seen.messages, 1);
