@@ -17,6 +17,7 @@ import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import { linkStateOf, nicAlias, setLink } from "../net/link.ts";
 import { helperFailure, helperNetdev } from "../net/bridge_helper.ts";
+import { hostMtu } from "../net/ethernet.ts";
 import {
   checkStartableNic,
   nameHelperTaps,
@@ -61,6 +62,7 @@ export function nicDeviceProps(def: DomainDef, net: DomainInterface): Record<str
   const boot = net.extra.find((e) => e.name === "boot")?.attributes.order;
   return {
     driver: model === "virtio" ? "virtio-net-pci" : model,
+    ...(hostMtu(net) ? { host_mtu: hostMtu(net) } : {}),
     netdev: `host${alias}`,
     id: alias,
     mac: net.mac,

@@ -14,6 +14,7 @@ import { loaderOf } from "../loader.ts";
 import { loaderArgs, pflashArgs } from "./firmware_args.ts";
 import { smmMachineOption, tsegArgs } from "../smm.ts";
 import { helperNetdev } from "../net/bridge_helper.ts";
+import { hostMtu } from "../net/ethernet.ts";
 import type { NicRuntime } from "../net/nics.ts";
 import { authOf, type DiskSecret, encryptionOf } from "../disk_secret.ts";
 import { chainBlockdevs, diskDeviceProps, frontendNode, writeCache } from "../api/device_disk.ts";
@@ -198,10 +199,13 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
     const model = net.model ?? "e1000";
     const nic = model === "virtio" ? "virtio-net-pci" : model;
     const mac = net.mac ? `,mac=${optValue(net.mac)}` : "";
+    const mtu = hostMtu(net);
     const address = net.extra.find((e) => e.name === "address");
     argv.push(
       "-device",
-      `${optValue(nic)},netdev=${optValue(`host${alias}`)},id=${optValue(alias)}${mac}${
+      `${optValue(nic)}${mtu ? `,host_mtu=${mtu}` : ""},netdev=${optValue(`host${alias}`)},id=${
+        optValue(alias)
+      }${mac}${
         ctx.placer(address)
       }` +
         ctx.boot(net),
@@ -213,7 +217,8 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
 /**
  * The `-netdev` backend of a NIC: user networking, the tap the driver made on the NIC's
  * bridge, opened by name (QEMU runs no script: the driver set the tap up and removes it), or
- * the bridge helper's tap, or a macvtap's device QEMU was given open (`fd`). Any other NIC has
+ * the bridge helper's tap, or a macvtap's device QEMU was given open (`fd`), or an ethernet
+ * NIC's own tap, by name too. Any other NIC has
  * no backend here and is refused.
  */
 function netdevArg(
@@ -228,7 +233,7 @@ function netdevArg(
       k === "type" ? v : `${k}=${optValue(v)}`
     ).join(",");
   }
-  if ((net.type === "network" || net.type === "bridge") && tap?.ifname) {
+  if ((net.type === "network" || net.type === "bridge" || net.type === "ethernet") && tap?.ifname) {
     return `tap,id=${optValue(id)},ifname=${optValue(tap.ifname)},script=no,downscript=no`;
   }
   throw unsupported(`interface type '${net.type}' is not supported with this QEMU binary`);

@@ -24,6 +24,7 @@ import {
 import { checkBridgeHelper, type HeldTap } from "./bridge_helper.ts";
 import { instantiateNicFilter } from "./nwfilter.ts";
 import { type TapHost, tapMac } from "./tap.ts";
+import { addHostAddresses, connectEthernet } from "./ethernet.ts";
 import { dropEmptyBandwidth, nicBandwidth } from "../../../conf/domain/nic_bandwidth.ts";
 import { clearBandwidth, setBandwidth, setRootQdisc } from "../../../util/netdev_bandwidth.ts";
 
@@ -44,6 +45,13 @@ export interface NicRuntime {
   macvtap?: HeldMacvtap;
   /** The descriptor QEMU gets the macvtap's device on (set for each start). */
   fd?: number;
+  /**
+   * An ethernet NIC's tap that existed before (`<target managed='no'>`): the driver neither
+   * configured it nor removes it.
+   */
+  unmanaged?: boolean;
+  /** An ethernet NIC's `<downscript>`, run with the tap's name when the NIC goes. */
+  downscript?: string;
 }
 
 /** A macvtap the driver made for a `type='direct'` NIC. */
@@ -56,8 +64,11 @@ export interface HeldMacvtap {
   savedMac?: string;
 }
 
-/** The interface types the driver starts: user networking, taps on bridges, macvtaps. */
-const STARTABLE = new Set(["user", "network", "bridge", "direct"]);
+/**
+ * The interface types the driver starts: user networking, taps on bridges, macvtaps, taps of
+ * their own (ethernet).
+ */
+const STARTABLE = new Set(["user", "network", "bridge", "direct", "ethernet"]);
 
 /**
  * libvirt's `virNetDevGenerateName`: `vnetN` for taps, `macvtapN` for macvtaps, N counting up
@@ -112,6 +123,11 @@ function honoured(el: XmlElement, net: DomainInterface): boolean {
   switch (el.name) {
     case "bandwidth":
       return net.type !== "user";
+    // An ethernet tap's MTU (a virtio NIC's host_mtu too) and the scripts run on it.
+    case "mtu":
+    case "script":
+    case "downscript":
+      return net.type === "ethernet";
     case "alias":
     case "address":
     case "boot":
@@ -336,7 +352,12 @@ export async function prepareNic(
       dropEmptyBandwidth(net);
     }
     if (net.type === "direct") await connectMacvtap(net, ctx, nic);
-    else await connectTap(net, ctx, nic);
+    else if (net.type === "ethernet") {
+      await connectEthernet(net, ctx, nic);
+      await instantiateNicFilter(net, ctx.taps.privileged, ctx.secondaries);
+      await shapeTap(net, ctx, nic.ifname);
+      await addHostAddresses(net, nic.ifname!, ctx);
+    } else await connectTap(net, ctx, nic);
   } catch (err) {
     await releaseNics([nic], ctx, def);
     throw err;
@@ -368,9 +389,15 @@ export async function releaseNics(
     if (nic.ifname && !nic.helper && net?.extra.some((e) => e.name === "bandwidth")) {
       await clearBandwidth((args) => ctx.taps.tc(args), nic.ifname);
     }
+    // qemuExtDevicesStop runs an ethernet NIC's downscript before the taps go.
+    if (nic.downscript && nic.ifname) {
+      await ctx.taps.runScript(nic.downscript, nic.ifname).catch((e) =>
+        ctx.log(`downscript of ${nic.ifname} failed: ${e}`)
+      );
+    }
     if (nic.macvtap) {
       await releaseMacvtap(nic, nic.macvtap, ctx);
-    } else if (nic.ifname && !nic.helper) {
+    } else if (nic.ifname && !nic.helper && !nic.unmanaged) {
       await ctx.taps.remove(nic.ifname).catch((e) =>
         ctx.log(`cannot remove tap ${nic.ifname}: ${e}`)
       );
