@@ -88,7 +88,16 @@ export async function connectEthernet(
     if (net.target !== undefined && links.has(name)) {
       throw VirError.report("NONE", "OPERATION_INVALID", `The ${name} interface already exists`);
     }
-    // TUNSETIFF of a new device needs CAP_NET_ADMIN, which a session daemon lacks.
+    // virNetDevTapCreate opens /dev/net/tun (a session daemon may not), then its TUNSETIFF of
+    // a new device needs CAP_NET_ADMIN, which a session daemon lacks.
+    const denied = ctx.taps.privileged ? undefined : ctx.taps.tunDenied();
+    if (denied) {
+      throw VirError.bare(
+        "NONE",
+        "SYSTEM_ERROR",
+        `Unable to open /dev/net/tun, is tun module loaded?: ${denied}`,
+      );
+    }
     if (!ctx.taps.privileged) {
       throw VirError.bare(
         "NONE",
@@ -140,19 +149,27 @@ export async function addHostAddresses(
       throw VirError.bare(
         "NONE",
         "SYSTEM_ERROR",
-        `Error adding route to ${ifname}: ${ipReason(String(err))}`,
+        `Error adding route to ${ifname}: ${routeReason(String(err))}`,
       );
     });
   }
 }
 
-/** strerror(3) of what `ip` says went wrong, as netlink's error code would give it. */
-function ipReason(text: string): string {
-  if (/File exists/.test(text)) return "File exists";
-  if (/Nexthop has invalid gateway|Network is unreachable/.test(text)) {
-    return "Network is unreachable";
-  }
-  return text.replace(/^Error: /, "").replace(/\.$/, "");
+/** The errno behind what `ip route` says (the kernel's extended message or strerror(3)). */
+const ROUTE_ERRNOS: [RegExp, number][] = [
+  [/File exists/, 17],
+  [/No such device/, 19],
+  [/Invalid argument/, 22],
+  [/Nexthop has invalid gateway|Network is unreachable/, 101],
+];
+
+/**
+ * What libvirt 9.0 appends to a route's error: it hands netlink's negative errno to
+ * `virReportSystemError`, whose strerror(3) knows no negative numbers.
+ */
+function routeReason(text: string): string {
+  const errno = ROUTE_ERRNOS.find(([re]) => re.test(text))?.[1];
+  return errno === undefined ? text.replace(/^Error: /, "") : `Unknown error -${errno}`;
 }
 
 /** An IPv4 address's dotted quad. */

@@ -171,6 +171,17 @@ export function checkStartableNic(net: DomainInterface): void {
   if (!STARTABLE.has(net.type)) {
     throw unsupported(`interface type '${net.type}' is not supported with this QEMU binary`);
   }
+  // qemuValidateDomainDeviceDefNetwork: guest-side addresses are user networking's only.
+  if (net.type !== "user" && net.extra.some((e) => e.name === "ip" || e.name === "route")) {
+    throw unsupported(
+      "Invalid attempt to set network interface guest-side IP route and/or address info, " +
+        "not supported by QEMU",
+    );
+  }
+  // qemuBuildHostNetProps: QEMU runs no script of any other type (a tap's is libvirt's to run).
+  if (net.type !== "ethernet" && net.extra.some((e) => e.name === "script")) {
+    throw unsupported(`scripts are not supported on interfaces of type ${net.type}`);
+  }
   const lost = net.extra.find((e) => !honoured(e, net));
   if (lost) {
     throw unsupported(`interface <${lost.name}> is not supported with this QEMU binary`);

@@ -34,6 +34,11 @@ export interface TapHost {
   addIP(name: string, args: readonly string[]): Promise<void>;
   /** Runs an ethernet NIC's `<script>`/`<downscript>` `path` with the tap's `name`. */
   runScript(path: string, name: string): Promise<void>;
+  /**
+   * Why this process cannot open `/dev/net/tun` for reading and writing (strerror(3) of the
+   * failure), or undefined when it can: a session daemon's first obstacle to a tap.
+   */
+  tunDenied(): string | undefined;
   /** Makes the tap `name` a port of `bridge` instead of its bridge now (a live NIC's move). */
   move(name: string, bridge: string): Promise<void>;
   /** Removes the tap `name` (gone already is fine). */
@@ -138,7 +143,8 @@ function scriptEnv(): Record<string, string> {
 
 /**
  * `virCommandWait`'s error for a script that failed: the command as `virCommandToString`
- * writes it (its environment first) and how it ended.
+ * writes it (its environment first), how it ended, and what it wrote on stderr (which
+ * `virCommandRun` captured).
  *
  * @example
  * ```ts
@@ -153,11 +159,16 @@ export function scriptFailure(
   env: Record<string, string>,
   signal: string | undefined,
   code: number,
+  stderr = "",
 ): VirError {
   const command = [...Object.entries(env).map(([k, v]) => `${k}=${v}`), path, name].join(" ");
   // Deno reports a killed child's status as 128 + the signal's number.
   const how = signal ? `fatal signal ${code - 128}` : `exit status ${code}`;
-  return VirError.report("NONE", "INTERNAL_ERROR", `Child process (${command}) unexpected ${how}`);
+  return VirError.report(
+    "NONE",
+    "INTERNAL_ERROR",
+    `Child process (${command}) unexpected ${how}${stderr ? `: ${stderr}` : ""}`,
+  );
 }
 
 /** libvirt's `virReportSystemError` of the util layer (`VIR_FROM_NONE`). */
@@ -240,15 +251,43 @@ export class SystemTapHost implements TapHost {
   async runScript(path: string, name: string): Promise<void> {
     // virCommandAddEnvPassCommon: a C locale and the daemon's PATH, nothing else.
     const env = scriptEnv();
-    const out = await new Deno.Command(path, {
-      args: [name],
-      clearEnv: true,
-      env,
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    if (!out.success) throw scriptFailure(path, name, env, out.signal ?? undefined, out.code);
+    let out: Deno.CommandOutput;
+    try {
+      out = await new Deno.Command(path, {
+        args: [name],
+        clearEnv: true,
+        env,
+        stdin: "null",
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+      // virExec's child reports the failed execve on its stderr and exits 127.
+      throw scriptFailure(
+        path,
+        name,
+        env,
+        undefined,
+        127,
+        `libvirt:  error : cannot execute binary ${path}: No such file or directory\n`,
+      );
+    }
+    if (!out.success) {
+      const stderr = new TextDecoder().decode(out.stderr);
+      throw scriptFailure(path, name, env, out.signal ?? undefined, out.code, stderr);
+    }
+  }
+
+  tunDenied(): string | undefined {
+    try {
+      Deno.openSync("/dev/net/tun", { read: true, write: true }).close();
+      return undefined;
+    } catch (err) {
+      if (err instanceof Deno.errors.PermissionDenied) return "Permission denied";
+      if (err instanceof Deno.errors.NotFound) return "No such file or directory";
+      throw err;
+    }
   }
 
   heldTaps(pid: number): Promise<HeldTap[]> {

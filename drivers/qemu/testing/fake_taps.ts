@@ -69,6 +69,13 @@ export class FakeTapHost implements TapHost {
     return failed === undefined ? Promise.resolve() : Promise.reject(new Error(failed));
   }
 
+  /** What opening `/dev/net/tun` fails with (it opens, unless a test says otherwise). */
+  tun: string | undefined = undefined;
+
+  tunDenied(): string | undefined {
+    return this.tun;
+  }
+
   runScript(path: string, name: string): Promise<void> {
     this.scriptRuns.push([path, name]);
     const failed = this.scriptAnswer(path, name);
