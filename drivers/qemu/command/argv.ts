@@ -644,32 +644,21 @@ function channelArgs(dev: XmlElement, def: DomainDef): string[] {
 }
 
 /**
- * VNC settings the `-vnc` option here does not carry (a password and what it does to clients,
- * the keymap, the sharing policy, power control): refused, never dropped.
- */
-const VNC_UNHONOURED = [
-  "passwd",
-  "passwdValidTo",
-  "connected",
-  "keymap",
-  "sharePolicy",
-  "powerControl",
-];
-
-/**
  * `-vnc` as qemuBuildGraphicsVNCCommandLine writes it: where it listens (an address, bracketed
- * when IPv6, with the display; a unix socket; or none), then a websocket port. With no address
- * given, loopback, which is libvirt's default `vnc_listen`.
+ * when IPv6, with the display; a unix socket; or none), then a websocket port, the sharing
+ * policy, `password=on` for a password (given over QMP once QEMU runs, see
+ * `graphics_password.ts`; `connected` can only be `keep` for VNC, the parser checked), power
+ * control; then `-k` for a keymap. With no address given, loopback, which is libvirt's default
+ * `vnc_listen`.
  */
 function vncArgs(dev: XmlElement): string[] {
-  const lost = VNC_UNHONOURED.find((a) => dev.attributes[a] !== undefined);
-  if (lost) throw unsupported(`VNC graphics attribute '${lost}' is not supported with this QEMU`);
+  const a = dev.attributes;
   const listen = child(dev, "listen")?.attributes ?? {};
   const type = listen.type ?? "address";
   let where: string;
   if (type === "address") {
-    const address = listen.address ?? dev.attributes.listen ?? "127.0.0.1";
-    const port = Number(dev.attributes.port);
+    const address = listen.address ?? a.listen ?? "127.0.0.1";
+    const port = Number(a.port);
     const display = port >= 5900 ? `${port - 5900}` : "0,to=99";
     const host = optValue(address);
     where = `${address.includes(":") ? `[${host}]` : host}:${display}`;
@@ -681,9 +670,16 @@ function vncArgs(dev: XmlElement): string[] {
       `VNC listen type '${type}' without an address is not supported with this QEMU`,
     );
   }
-  const websocket = Number(dev.attributes.websocket ?? 0);
+  const websocket = Number(a.websocket ?? 0);
   if (websocket < 0) {
     throw unsupported("VNC graphics attribute 'websocket' is not supported with this QEMU");
   }
-  return ["-vnc", where + (websocket > 0 ? `,websocket=${websocket}` : "")];
+  const opts = [
+    where,
+    websocket > 0 && `websocket=${websocket}`,
+    a.sharePolicy && `share=${optValue(a.sharePolicy)}`,
+    a.passwd !== undefined && "password=on",
+    a.powerControl && `power-control=${a.powerControl === "yes" ? "on" : "off"}`,
+  ].filter((o) => o);
+  return ["-vnc", opts.join(","), ...(a.keymap ? ["-k", a.keymap] : [])];
 }
