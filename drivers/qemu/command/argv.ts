@@ -205,9 +205,7 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
       "-device",
       `${optValue(nic)}${mtu ? `,host_mtu=${mtu}` : ""},netdev=${optValue(`host${alias}`)},id=${
         optValue(alias)
-      }${mac}${
-        ctx.placer(address)
-      }` +
+      }${mac}${ctx.placer(address)}` +
         ctx.boot(net),
     );
   });

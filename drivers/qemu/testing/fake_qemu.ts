@@ -479,7 +479,9 @@ export class FakeQemu {
         if (this.#opts.vncDisplay !== undefined && this.#opts.vncPassword) return { return: {} };
         return err(
           "GenericError",
-          execute === "set_password" ? "Could not set password" : "Could not set password expire time",
+          execute === "set_password"
+            ? "Could not set password"
+            : "Could not set password expire time",
         );
       case "balloon":
       case "query-balloon": {

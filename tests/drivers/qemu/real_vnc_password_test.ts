@@ -75,7 +75,9 @@ realQemuTest({
       const dom = await conn.domainCreateXML!(
         `<domain type='qemu'><name>vncpw</name><memory unit='MiB'>32</memory>
 <os><type arch='x86_64' machine='pc'>hvm</type></os>
-<devices>${graphics("passwd='s3cret' keymap='en-us'")}<memballoon model='none'/></devices></domain>`,
+<devices>${
+          graphics("passwd='s3cret' keymap='en-us'")
+        }<memballoon model='none'/></devices></domain>`,
         0,
       );
       assert.deepEqual(await vncLogin(socket, "s3cret"), [[2], true]);

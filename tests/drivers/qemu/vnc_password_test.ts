@@ -34,8 +34,7 @@ const { AFFECT_LIVE: LIVE, AFFECT_CONFIG: CONFIG } = {
 const SECURE = VIR.DOMAIN_XML_SECURE;
 const INACTIVE = VIR.DOMAIN_XML_INACTIVE;
 
-const graphics = (xml: string) =>
-  xml.match(/<graphics .*?<\/graphics>|<graphics [^>]*\/>/s)?.[0];
+const graphics = (xml: string) => xml.match(/<graphics .*?<\/graphics>|<graphics [^>]*\/>/s)?.[0];
 
 Deno.test("the expiry QEMU gets: never, the UTC second, or now once passed or empty", () => {
   const now = Date.UTC(2030, 0, 1);
@@ -45,12 +44,18 @@ Deno.test("the expiry QEMU gets: never, the UTC second, or now once passed or em
     passwordExpiry(g({ passwd: "x", passwdValidTo: "2031-02-03T04:05:06" }), now),
     String(Date.UTC(2031, 1, 3, 4, 5, 6) / 1000),
   );
-  assert.equal(passwordExpiry(g({ passwd: "x", passwdValidTo: "2016-07-11T00:17:00" }), now), "now");
+  assert.equal(
+    passwordExpiry(g({ passwd: "x", passwdValidTo: "2016-07-11T00:17:00" }), now),
+    "now",
+  );
   assert.equal(passwordExpiry(g({ passwd: "" }), now), "now");
 });
 
 Deno.test("VNC password steps answer as libvirt 9.0's, QEMU told with set_password and expire_password", async () => {
-  const expected = JSON.parse(await read("vnc_password.expected.json")) as Record<string, unknown>[];
+  const expected = JSON.parse(await read("vnc_password.expected.json")) as Record<
+    string,
+    unknown
+  >[];
   const launcher = new FakeLauncher();
   await withQemuConn({ launcher }, async (conn) => {
     const out: Record<string, unknown>[] = [];

@@ -31,7 +31,7 @@ function kernelAnswers(taps: FakeTapHost): void {
     const onLink = runs.some((r) => {
       const [net] = r.split(" ")[2].split("/");
       return r.startsWith("addr") && net.split(".").slice(0, 3).join(".") ===
-        gateway.split(".").slice(0, 3).join(".");
+          gateway.split(".").slice(0, 3).join(".");
     });
     return onLink ? undefined : "Error: Nexthop has invalid gateway.";
   };
@@ -59,8 +59,10 @@ Deno.test("ethernet starts that cannot happen fail as libvirt 9.0's, leaving not
 });
 
 Deno.test("a script's failure names the command with the daemon's environment, as virCommandToString", async () => {
-  const e = await new SystemTapHost().runScript("/bin/false", "vnet0").then(() => undefined, (e) =>
-    e as VirError);
+  const e = await new SystemTapHost().runScript("/bin/false", "vnet0").then(
+    () => undefined,
+    (e) => e as VirError,
+  );
   assert.match(String(e?.message), /^internal error: Child process \(LC_ALL=C (PATH=\S+ )?/);
   assert.match(String(e?.message), / \/bin\/false vnet0\) unexpected exit status 1$/);
 });
@@ -95,7 +97,11 @@ Deno.test("session: an ethernet NIC's tap cannot be made, as libvirt 9.0's sessi
   const e = await err(w.conn.domainCreateXML!(domainXML(nic), 0));
   assert.deepEqual(
     [e.code, e.domain, e.message],
-    [VIR.ERR_SYSTEM_ERROR, VIR.FROM_NONE, "Unable to create tap device vnet2: Operation not permitted"],
+    [
+      VIR.ERR_SYSTEM_ERROR,
+      VIR.FROM_NONE,
+      "Unable to create tap device vnet2: Operation not permitted",
+    ],
   );
   assert.deepEqual([...w.taps.taps.keys()], []);
   // An unmanaged tap of the user's own needs no privilege: QEMU opens it.
@@ -106,7 +112,9 @@ Deno.test("session: an ethernet NIC's tap cannot be made, as libvirt 9.0's sessi
     ),
     0,
   );
-  assert.ok(w.launcher.launches.at(-1)!.includes("tap,id=hostnet0,ifname=tapx,script=no,downscript=no"));
+  assert.ok(
+    w.launcher.launches.at(-1)!.includes("tap,id=hostnet0,ifname=tapx,script=no,downscript=no"),
+  );
   await w.conn.domainDestroyFlags!(dom, 0);
   assert.ok((await w.taps.links()).has("tapx"), "the unmanaged tap stays");
 });
@@ -173,7 +181,13 @@ Deno.test("attach an ethernet NIC live: its tap, netdev_add by name, device_add;
   );
   const qmp = () => fake.commands.filter((c) => !c.execute.startsWith("query-"));
   assert.deepEqual(qmp().map((c) => [c.execute, c.arguments]), [
-    ["netdev_add", { type: "tap", id: "hostnet1", ifname: "vnet0", script: "no", downscript: "no" }],
+    ["netdev_add", {
+      type: "tap",
+      id: "hostnet1",
+      ifname: "vnet0",
+      script: "no",
+      downscript: "no",
+    }],
     ["device_add", {
       driver: "virtio-net-pci",
       host_mtu: 1400,

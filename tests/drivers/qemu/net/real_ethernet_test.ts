@@ -48,14 +48,16 @@ Deno.test({
       assert.equal(vnet0.mtu, 1400);
       assert.ok(vnet0.flags?.includes("UP"), JSON.stringify(vnet0.flags));
       assert.deepEqual(
-        vnet0.addr_info?.filter((a) => a.family === "inet").map((a) =>
-          [a.local, a.prefixlen, a.broadcast]
-        ),
+        vnet0.addr_info?.filter((a) => a.family === "inet").map((
+          a,
+        ) => [a.local, a.prefixlen, a.broadcast]),
         [["10.44.0.1", 24, "10.44.0.255"]],
       );
       const routes = report.routes as { dst: string; gateway?: string; dev: string }[];
       assert.ok(
-        routes.some((r) => r.dst === "10.45.0.0/16" && r.gateway === "10.44.0.2" && r.dev === "vnet0"),
+        routes.some((r) =>
+          r.dst === "10.45.0.0/16" && r.gateway === "10.44.0.2" && r.dev === "vnet0"
+        ),
         JSON.stringify(routes),
       );
       assert.equal(report.script, "vnet0\n", "the script ran with the tap's name");
@@ -66,7 +68,10 @@ Deno.test({
       assert.deepEqual(report.attached, ["tapx", "vnet0", "vnet1"]);
       assert.match(report.live, /<target dev='vnet0'\/>/);
       assert.match(report.live, /<target dev='tapx' managed='no'\/>/);
-      assert.match(report.liveAfterAttach, /<mac address='52:54:00:e4:00:03'\/>\s*<target dev='vnet1'\/>/);
+      assert.match(
+        report.liveAfterAttach,
+        /<mac address='52:54:00:e4:00:03'\/>\s*<target dev='vnet1'\/>/,
+      );
       const left = (report.stopped as Link[]).map((l) => l.ifname);
       assert.ok(!left.includes("vnet0") && !left.includes("vnet1"), JSON.stringify(left));
       assert.ok(left.includes("tapx"), "the unmanaged tap stays");
