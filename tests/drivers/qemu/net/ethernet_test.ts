@@ -219,3 +219,38 @@ Deno.test("attach an ethernet NIC live: its tap, netdev_add by name, device_add;
   assert.deepEqual([...w.taps.taps.keys()], []);
   await w.conn.domainDestroyFlags!(dom, 0);
 });
+
+Deno.test("an ethernet tap is shaped as a bridge tap is (swapped); a live change of its script is refused", async () => {
+  await using w = await world(undefined, { bridges: [] });
+  const nic = (extra: string) =>
+    "<interface type='ethernet'><mac address='52:54:00:45:00:01'/><model type='virtio'/>" +
+    `${extra}</interface>`;
+  const dom = await w.conn.domainCreateXML!(
+    domainXML(nic("<bandwidth><inbound average='1000'/></bandwidth><script path='/etc/up'/>")),
+    0,
+  );
+  const tc = w.taps.tcRuns.map((a) => a.join(" "));
+  assert.equal(tc[0], "qdisc add dev vnet0 root handle 0: noqueue");
+  // The guest's inbound is the tap's egress: a root qdisc on vnet0 (qemuBuildInterfaceConnect).
+  assert.ok(tc.some((c) => c.startsWith("qdisc add dev vnet0 root handle 1: htb")), tc.join("\n"));
+  assert.equal(
+    (await w.conn.domainGetInterfaceParameters!(dom, "vnet0", 0))["inbound.average"],
+    1000,
+  );
+  const changed = await err(
+    w.conn.domainUpdateDeviceFlags!(
+      dom,
+      nic("<bandwidth><inbound average='1000'/></bandwidth><script path='/etc/other'/>"),
+      VIR.DOMAIN_AFFECT_LIVE,
+    ),
+  );
+  assert.deepEqual(
+    [changed.code, changed.message],
+    [
+      VIR.ERR_OPERATION_UNSUPPORTED,
+      "Operation not supported: cannot modify network device script attribute",
+    ],
+  );
+  await w.conn.domainDestroyFlags!(dom, 0);
+  assert.deepEqual([...w.taps.taps.keys()], []);
+});
