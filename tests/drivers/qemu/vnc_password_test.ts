@@ -12,6 +12,9 @@ import { passwordExpiry } from "../../../drivers/qemu/graphics_password.ts";
 import { VIR } from "../../../util/constants.ts";
 import { element } from "../../../util/xml/mod.ts";
 import { withQemuConn } from "./with_conn.ts";
+import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
+import { createRegistry } from "../../../util/registry.ts";
+import { connect } from "../../../client/connect.ts";
 
 const fixtures = new URL("./fixtures/", import.meta.url);
 const read = (name: string) => Deno.readTextFile(new URL(name, fixtures));
@@ -140,4 +143,30 @@ Deno.test("VNC password steps answer as libvirt 9.0's, QEMU told with set_passwo
     await conn.domainDestroyFlags!(plain, 0);
     assert.deepEqual(out, expected);
   });
+});
+
+Deno.test("a read-only connection sees no VNC password and may not ask for it (secure flag)", async () => {
+  const dir = await Deno.makeTempDir();
+  const options = {
+    embed: createRegistry([qemuConnectDriver]),
+    launcher: new FakeLauncher(),
+    log: () => {},
+  };
+  const uri = `qemu:///embed?root=${dir}`;
+  const rw = await connect(uri, options);
+  try {
+    await rw.createXML(DOMAIN("vncpw", PW), 0);
+    const ro = await connect(uri, { ...options, readonly: true });
+    const dom = await ro.lookupDomainByName("vncpw");
+    assert.doesNotMatch(await dom.getXMLDesc(0), /passwd=/);
+    await assert.rejects(() => dom.getXMLDesc(SECURE), {
+      code: VIR.ERR_OPERATION_DENIED,
+      message: "operation forbidden: virDomainGetXMLDesc with secure flag",
+    });
+    await ro.close();
+    await (await rw.lookupDomainByName("vncpw")).destroy();
+  } finally {
+    await rw.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });
