@@ -4,7 +4,7 @@
  * the guest's MAC turned into the host's (`tapMac`), its `<mtu>`, up, then its `<script>` run
  * with the tap's name — or, with `<target managed='no'>`, a tap that exists already, which
  * the driver neither configures nor deletes. The host side's `<source><ip>`/`<route>`s go on
- * the tap as `qemuInterfaceStartDevice` puts them (`hostAddressArgs`). At the stop the
+ * the tap as `qemuInterfaceStartDevice` puts them (`addHostAddresses`). At the stop the
  * `<downscript>` runs (`qemuExtDevicesStop`) before a tap of the driver's goes.
  *
  * QEMU opens the tap by name, as it does a bridge NIC's (see `tap.ts`).
@@ -20,7 +20,7 @@ import type { NicContext, NicRuntime } from "./nics.ts";
 import { tapMac } from "./tap.ts";
 
 /** The `path` of an ethernet NIC's `<script>` or `<downscript>`, if any. */
-export function scriptOf(net: DomainInterface, name: "script" | "downscript"): string | undefined {
+function scriptOf(net: DomainInterface, name: "script" | "downscript"): string | undefined {
   return net.extra.find((e) => e.name === name)?.attributes.path;
 }
 

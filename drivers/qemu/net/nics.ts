@@ -126,8 +126,10 @@ function honoured(el: XmlElement, net: DomainInterface): boolean {
     // An ethernet tap's MTU (a virtio NIC's host_mtu too) and the scripts run on it.
     case "mtu":
     case "script":
-    case "downscript":
       return net.type === "ethernet";
+    // libvirt runs a downscript for an ethernet NIC only and lets any other NIC have one unused.
+    case "downscript":
+      return true;
     case "alias":
     case "address":
     case "boot":
@@ -177,6 +179,10 @@ export function checkStartableNic(net: DomainInterface): void {
       "Invalid attempt to set network interface guest-side IP route and/or address info, " +
         "not supported by QEMU",
     );
+  }
+  // qemuValidateDomainDeviceDefNetwork: an MTU is for tap-like backends only.
+  if (["user", "direct"].includes(net.type) && net.extra.some((e) => e.name === "mtu")) {
+    throw unsupported(`setting MTU on interface type ${net.type} is not supported yet`);
   }
   // qemuBuildHostNetProps: QEMU runs no script of any other type (a tap's is libvirt's to run).
   if (net.type !== "ethernet" && net.extra.some((e) => e.name === "script")) {

@@ -37,7 +37,7 @@ function kernelAnswers(taps: FakeTapHost): void {
   };
 }
 
-Deno.test("ethernet starts that cannot happen fail as libvirt 9.0's, leaving nothing", async () => {
+Deno.test("ethernet starts fail (or start) as libvirt 9.0's, a failure leaving nothing", async () => {
   await using w = await world(undefined, { bridges: ["br0", "tapx"] });
   kernelAnswers(w.taps);
   // The scripts run for real, as the daemon runs them.
@@ -46,6 +46,12 @@ Deno.test("ethernet starts that cannot happen fail as libvirt 9.0's, leaving not
   const cases = await json("ethernet_errors.json") as { name: string; devices: string }[];
   const expected = await json("ethernet_errors.expected.json") as Record<string, unknown>[];
   for (const [i, c] of cases.entries()) {
+    if (expected[i].started) {
+      // libvirt starts it: so does the driver.
+      const dom = await w.conn.domainCreateXML!(domainXML(c.devices, "ok1"), 0);
+      await w.conn.domainDestroyFlags!(dom, 0);
+      continue;
+    }
     const e = await err(w.conn.domainCreateXML!(domainXML(c.devices, "err1"), 0));
     assert.ok(e, `${c.name}: started`);
     assert.deepEqual(
@@ -54,7 +60,7 @@ Deno.test("ethernet starts that cannot happen fail as libvirt 9.0's, leaving not
     );
     assert.deepEqual([...w.taps.taps.keys()], [], `${c.name}: no tap left`);
   }
-  assert.equal(w.launcher.launches.length, 0);
+  assert.equal(w.launcher.launches.length, expected.filter((e) => e.started).length);
   assert.deepEqual(await w.conn.connectListAllDomains!(0), []);
 });
 
