@@ -9,6 +9,7 @@ import { SystemTapHost } from "../../../../drivers/qemu/net/tap.ts";
 import { VIR } from "../../../../util/constants.ts";
 import type { VirError } from "../../../../util/errors.ts";
 import { domainXML, world } from "./nic_world.ts";
+import { waitFor } from "../../../wait.ts";
 
 const err = async (p: Promise<unknown>) => (await p.then(() => undefined, (e) => e)) as VirError;
 const fixtures = new URL("../fixtures/", import.meta.url);
@@ -259,4 +260,20 @@ Deno.test("an ethernet tap is shaped as a bridge tap is (swapped); a live change
   );
   await w.conn.domainDestroyFlags!(dom, 0);
   assert.deepEqual([...w.taps.taps.keys()], []);
+});
+
+Deno.test("QEMU crashing: the downscript runs and the ethernet NIC's tap goes", async () => {
+  await using w = await world(undefined, { bridges: [] });
+  await w.conn.domainCreateXML!(
+    domainXML(
+      "<interface type='ethernet'><mac address='52:54:00:45:00:01'/>" +
+        "<downscript path='/etc/down'/></interface>",
+    ),
+    0,
+  );
+  assert.deepEqual([...w.taps.taps.keys()], ["vnet0"]);
+  [...w.launcher.instances.values()].at(-1)!.crash();
+  await waitFor(() => w.taps.taps.size === 0, 5000, 5, "the tap's removal");
+  assert.deepEqual(w.taps.scriptRuns, [["/etc/down", "vnet0"]]);
+  assert.deepEqual(await w.conn.connectListAllDomains!(0), []);
 });
