@@ -134,6 +134,15 @@ export async function attachNicLive(
   const nic: NicRuntime | undefined = net.type === "user"
     ? undefined
     : await prepareNic(def, net, index, ctx);
+  // An unmanaged macvtap too would reach QEMU only as a descriptor (see above).
+  if (nic?.device) {
+    await releaseNics([nic], ctx);
+    throw VirError.report(
+      "QEMU",
+      "OPERATION_UNSUPPORTED",
+      "hotplug of interface type of ethernet on a macvtap is not implemented yet",
+    );
+  }
   const mon = obj.proc!.monitor;
   const id = `host${alias}`;
   let netdev = false;

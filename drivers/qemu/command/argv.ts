@@ -225,7 +225,9 @@ function netdevArg(
   tap: Pick<NicRuntime, "ifname" | "helper" | "fd"> | undefined,
 ): string {
   if (net.type === "user") return `user,id=${optValue(id)}`;
-  if (net.type === "direct" && tap?.fd !== undefined) return `tap,id=${optValue(id)},fd=${tap.fd}`;
+  if ((net.type === "direct" || net.type === "ethernet") && tap?.fd !== undefined) {
+    return `tap,id=${optValue(id)},fd=${tap.fd}`;
+  }
   if ((net.type === "network" || net.type === "bridge") && tap?.helper) {
     return Object.entries(helperNetdev(net, id)).map(([k, v]) =>
       k === "type" ? v : `${k}=${optValue(v)}`

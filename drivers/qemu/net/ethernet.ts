@@ -7,7 +7,8 @@
  * the tap as `qemuInterfaceStartDevice` puts them (`addHostAddresses`). At the stop the
  * `<downscript>` runs (`qemuExtDevicesStop`) before a tap of the driver's goes.
  *
- * QEMU opens the tap by name, as it does a bridge NIC's (see `tap.ts`).
+ * QEMU opens the tap by name, as it does a bridge NIC's (see `tap.ts`); an unmanaged macvtap it
+ * gets open on a descriptor, as a direct NIC's.
  *
  * @module
  */
@@ -82,6 +83,9 @@ export async function connectEthernet(
     }
     nic.ifname = net.target;
     nic.unmanaged = true;
+    // A macvtap is opened through its device node (virNetDevMacVLanTapOpen), a tap by name.
+    const device = ctx.taps.macvtapOf(net.target);
+    if (device) nic.device = device;
   } else {
     // virNetDevTapCreate: a name given must be free; a generated one is.
     const name = net.target ?? ctx.namer.next(links);

@@ -52,6 +52,11 @@ export interface NicRuntime {
   unmanaged?: boolean;
   /** An ethernet NIC's `<downscript>`, run with the tap's name when the NIC goes. */
   downscript?: string;
+  /**
+   * The device node of an unmanaged ethernet NIC's macvtap, which QEMU gets open as a direct
+   * NIC's (the driver never removes it).
+   */
+  device?: string;
 }
 
 /** A macvtap the driver made for a `type='direct'` NIC. */
@@ -445,7 +450,8 @@ async function releaseMacvtap(nic: NicRuntime, held: HeldMacvtap, ctx: NicContex
 }
 
 /**
- * The devices QEMU gets open, in descriptor order from 3: each macvtap NIC's, its `fd` set.
+ * The devices QEMU gets open, in descriptor order from 3: each macvtap NIC's (a direct NIC's, or
+ * an unmanaged ethernet NIC's), its `fd` set.
  *
  * @example
  * ```ts
@@ -457,9 +463,10 @@ async function releaseMacvtap(nic: NicRuntime, held: HeldMacvtap, ctx: NicContex
 export function tapFds(nics: NicRuntime[]): string[] {
   const devices: string[] = [];
   for (const nic of nics) {
-    if (!nic.macvtap) continue;
+    const device = nic.macvtap?.device ?? nic.device;
+    if (!device) continue;
     nic.fd = 3 + devices.length;
-    devices.push(nic.macvtap.device);
+    devices.push(device);
   }
   return devices;
 }

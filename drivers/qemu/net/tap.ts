@@ -54,6 +54,11 @@ export interface TapHost {
   createMacvtap(name: string, parent: string, mode: string, mac: string): Promise<string>;
   /** Removes the macvtap `name` (gone already is fine). */
   removeMacvtap(name: string): Promise<void>;
+  /**
+   * The character device (`/dev/tapIFINDEX`) of the link `name` when it is a macvtap
+   * (`virNetDevMacVLanIsMacvtap`), else undefined.
+   */
+  macvtapOf(name: string): string | undefined;
   /** The MAC address of link `dev`. */
   linkMac(dev: string): Promise<string>;
   /** Sets the MAC address of link `dev` (a passthrough macvtap's parent). */
@@ -322,6 +327,15 @@ export class SystemTapHost implements TapHost {
       await this.removeMacvtap(name);
       throw err;
     }
+  }
+
+  macvtapOf(name: string): string | undefined {
+    try {
+      Deno.statSync(`/sys/class/net/${name}/macvtap`);
+    } catch {
+      return undefined;
+    }
+    return macvtapDevice(name);
   }
 
   async removeMacvtap(name: string): Promise<void> {

@@ -108,6 +108,11 @@ export class FakeTapHost implements TapHost {
     return Promise.resolve(`/dev/tap${100 + this.macvtaps.size}`);
   }
 
+  macvtapOf(name: string): string | undefined {
+    const at = [...this.macvtaps.keys()].indexOf(name);
+    return at < 0 ? undefined : `/dev/tap${101 + at}`;
+  }
+
   removeMacvtap(name: string): Promise<void> {
     this.macvtaps.delete(name);
     return Promise.resolve();

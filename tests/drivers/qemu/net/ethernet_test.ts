@@ -277,3 +277,24 @@ Deno.test("QEMU crashing: the downscript runs and the ethernet NIC's tap goes", 
   assert.deepEqual(w.taps.scriptRuns, [["/etc/down", "vnet0"]]);
   assert.deepEqual(await w.conn.connectListAllDomains!(0), []);
 });
+
+Deno.test("an unmanaged macvtap is given to QEMU open, as libvirt's virNetDevMacVLanTapOpen, and kept", async () => {
+  await using w = await world(undefined, { bridges: ["eth0"] });
+  w.taps.macvtaps.set("mvx", { parent: "eth0", mode: "bridge", mac: "52:54:00:45:00:01" });
+  const nic = "<interface type='ethernet'><mac address='52:54:00:45:00:01'/>" +
+    "<target dev='mvx' managed='no'/><model type='virtio'/></interface>";
+  const dom = await w.conn.domainCreateXML!(domainXML(nic), 0);
+  assert.deepEqual(w.launcher.fds[0], ["/dev/tap101"]);
+  assert.ok(w.launcher.launches[0].includes("tap,id=hostnet0,fd=3"));
+  // QEMU could take it live only as a descriptor over QMP, which nothing here can send.
+  const e = await err(
+    w.conn.domainAttachDeviceFlags!(
+      dom,
+      nic.replace("45:00:01", "45:00:02"),
+      VIR.DOMAIN_AFFECT_LIVE,
+    ),
+  );
+  assert.equal(e.code, VIR.ERR_OPERATION_UNSUPPORTED);
+  await w.conn.domainDestroyFlags!(dom, 0);
+  assert.deepEqual([...w.taps.macvtaps.keys()], ["mvx"], "the unmanaged macvtap stays");
+});

@@ -1,8 +1,8 @@
 /**
  * The QEMU driver with real QEMU (TCG) and real taps, run by `real_ethernet_test.ts` inside the
- * network namespace it made (with the tap `tapx` made beforehand): a domain with an ethernet
- * NIC of its own tap (host addresses, a route, an MTU, a script) and one on `tapx`
- * (`managed='no'`) starts; the links, addresses and routes and the taps QEMU holds are read; an
+ * network namespace it made (with the tap `tapx` and the macvtap `mvx` made beforehand): a domain
+ * with an ethernet NIC of its own tap (host addresses, a route, an MTU, a script), one on `tapx`
+ * and one on `mvx` (both `managed='no'`) starts; the links, addresses and routes and the taps QEMU holds are read; an
  * ethernet NIC is attached live; the domain is destroyed and the links are read again. Prints
  * one JSON report.
  *
@@ -24,6 +24,8 @@ const XML = `<domain type='qemu'><name>ether1</name><memory unit='MiB'>64</memor
 </source><model type='virtio'/><mtu size='1400'/><script path='${root}/up.sh'/></interface>
 <interface type='ethernet'><mac address='52:54:00:e4:00:02'/><target dev='tapx' managed='no'/>
 <model type='e1000'/></interface>
+<interface type='ethernet'><mac address='52:54:00:e4:00:04'/><target dev='mvx' managed='no'/>
+<model type='virtio'/></interface>
 <memballoon model='none'/></devices></domain>`;
 
 async function ip(...args: string[]): Promise<unknown> {
@@ -59,6 +61,16 @@ try {
   report.script = await Deno.readTextFile(marker);
   const pid = qemuOf(root);
   report.held = pid ? (await readHeldTaps(pid)).map((t) => t.name).sort() : [];
+  // The unmanaged macvtap's device, which QEMU got open.
+  report.heldDevices = pid
+    ? [...Deno.readDirSync(`/proc/${pid}/fd`)].map((f) => {
+      try {
+        return Deno.readLinkSync(`/proc/${pid}/fd/${f.name}`);
+      } catch {
+        return "";
+      }
+    }).filter((l) => l.startsWith("/dev/tap"))
+    : [];
   await conn.domainAttachDeviceFlags!(
     dom,
     "<interface type='ethernet'><mac address='52:54:00:e4:00:03'/><model type='virtio'/></interface>",

@@ -1,8 +1,9 @@
 // Real ethernet NICs under real QEMU (TCG), as root in a network namespace the test makes and
 // deletes: the NIC's own tap vnet0 exists with the host-side MAC (the guest's with 0xfe first),
 // its <mtu>, up, its address and route, its <script> run with its name; QEMU holds it and the
-// unmanaged tapx (made here beforehand, left as it was); a live attach gives QEMU a third tap;
-// after the destroy the driver's taps are gone and tapx is still there. Without root or QEMU
+// unmanaged tapx (made here beforehand, left as it was), and the unmanaged macvtap mvx's device
+// open; a live attach gives QEMU another tap; after the destroy the driver's taps are gone and
+// tapx and mvx are still there. Without root or QEMU
 // the test is ignored on a developer machine and fails in CI.
 import assert from "node:assert/strict";
 import { EMULATOR, haveQemu } from "../real_qemu.ts";
@@ -37,6 +38,12 @@ Deno.test({
     await run("ip", "netns", "add", ns);
     try {
       await run("ip", "-n", ns, "tuntap", "add", "dev", "tapx", "mode", "tap");
+      // An unmanaged macvtap on a veth (this kernel has no dummy links).
+      await run("ip", "-n", ns, "link", "add", "par0", "type", "veth", "peer", "name", "par0p");
+      await run("ip", "-n", ns, "link", "set", "par0", "up");
+      await run("ip", "-n", ns, "link", "add", "link", "par0", "name", "mvx", "type", "macvtap");
+      const mvxIndex = JSON.parse(await run("ip", "-n", ns, "-j", "link", "show", "mvx"))[0]
+        .ifindex;
       const child = new URL("./real_ethernet_child.ts", import.meta.url).pathname;
       const out = await run("ip", "netns", "exec", ns, Deno.execPath(), "run", "-A", child, dir);
       const report = JSON.parse(out.trim().split("\n").pop()!);
@@ -65,6 +72,7 @@ Deno.test({
       const tapx = running.find((l) => l.ifname === "tapx");
       assert.ok(tapx && !tapx.flags?.includes("UP"), JSON.stringify(tapx));
       assert.deepEqual(report.held, ["tapx", "vnet0"]);
+      assert.deepEqual(report.heldDevices, [`/dev/tap${mvxIndex}`]);
       assert.deepEqual(report.attached, ["tapx", "vnet0", "vnet1"]);
       assert.match(report.live, /<target dev='vnet0'\/>/);
       assert.match(report.live, /<target dev='tapx' managed='no'\/>/);
@@ -74,7 +82,7 @@ Deno.test({
       );
       const left = (report.stopped as Link[]).map((l) => l.ifname);
       assert.ok(!left.includes("vnet0") && !left.includes("vnet1"), JSON.stringify(left));
-      assert.ok(left.includes("tapx"), "the unmanaged tap stays");
+      assert.ok(left.includes("tapx") && left.includes("mvx"), "the unmanaged taps stay");
     } finally {
       await run("ip", "netns", "del", ns).catch(() => {});
       await Deno.remove(dir, { recursive: true });
