@@ -607,10 +607,23 @@ function parseMacOrThrow(text: string): string {
   return mac;
 }
 
-/** Names libvirt generated itself are forgotten when a definition is parsed. */
-const GENERATED_IFNAME = /^(?:vnet|macvtap|macvlan)/;
+/**
+ * Whether libvirt generated the host-side name `dev` itself (`vnet…`, `macvtap…`,
+ * `macvlan…`): such names are forgotten when a definition is parsed and left out of an
+ * inactive XML.
+ *
+ * @example
+ * ```ts
+ * import { generatedIfname } from "./devices.ts";
+ * generatedIfname("vnet3"); // true
+ * ```
+ */
+export function generatedIfname(dev: string): boolean {
+  return /^(?:vnet|macvtap|macvlan)/.test(dev);
+}
+
 const userIfname = (dev: string | undefined) =>
-  dev === undefined || GENERATED_IFNAME.test(dev) ? undefined : dev;
+  dev === undefined || generatedIfname(dev) ? undefined : dev;
 
 /** The interface types whose traffic a network filter may apply to. */
 const FILTERREF_TYPES = ["network", "bridge", "ethernet"];

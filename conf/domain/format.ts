@@ -18,7 +18,7 @@ import { VIR } from "../../util/constants.ts";
 import type { XmlElement, XmlNode } from "../../util/xml/mod.ts";
 import { element, escapeXml, stringify } from "../../util/xml/mod.ts";
 import type { DomainDef, DomainInterface } from "./def.ts";
-import { DEVICE_ORDER } from "./devices.ts";
+import { DEVICE_ORDER, generatedIfname } from "./devices.ts";
 import { OS_KIDS_BEFORE_BOOT } from "./os.ts";
 import { featuresForOutput } from "./features.ts";
 
@@ -183,7 +183,12 @@ const INTERFACE_BEFORE_TARGET = [
   "backenddomain",
 ];
 
-function formatInterface(net: DomainInterface): XmlElement {
+function formatInterface(net: DomainInterface, flags: number): XmlElement {
+  // virDomainNetDefFormat: an inactive XML keeps no name libvirt generated for a managed tap.
+  const dev = net.target !== undefined && net.targetManaged !== "no" &&
+      flags & VIR.DOMAIN_XML_INACTIVE && generatedIfname(net.target)
+    ? undefined
+    : net.target;
   const before = INTERFACE_BEFORE_TARGET.flatMap((n) => net.extra.filter((e) => e.name === n));
   const after = net.extra.filter((e) => !INTERFACE_BEFORE_TARGET.includes(e.name));
   const guest = after.filter((e) => e.name === "guest");
@@ -193,8 +198,8 @@ function formatInterface(net: DomainInterface): XmlElement {
     // virDomainNetDefFormat opens a <source> for the host side's addresses if none was written.
     (net.source || net.hostIP) && element("source", net.source ?? {}, net.hostIP ?? []),
     ...before,
-    (net.target !== undefined || net.targetManaged !== undefined) &&
-    element("target", { dev: net.target, managed: net.targetManaged }),
+    (dev !== undefined || net.targetManaged !== undefined) &&
+    element("target", { dev, managed: net.targetManaged }),
     ...guest,
     net.model !== undefined && element("model", { type: net.model }),
     ...after.filter((e) => e.name !== "guest"),
@@ -212,7 +217,7 @@ function formatDevices(def: DomainDef, flags: number): XmlElement {
   return element("devices", {}, [
     text("emulator", def.devices.emulator),
     ...other.slice(0, cut),
-    ...def.devices.interfaces.map(formatInterface),
+    ...def.devices.interfaces.map((net) => formatInterface(net, flags)),
     ...other.slice(cut),
   ]);
 }

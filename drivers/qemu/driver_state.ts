@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { initVncPasswords } from "./graphics_password.ts";
 import { formatDomainXML, parseDomainXML } from "../../conf/domain/mod.ts";
 import type { DomainDef } from "../../conf/domain/def.ts";
 import { VIR } from "../../util/constants.ts";
@@ -600,6 +601,7 @@ export class QemuDriverState {
       await nameHelperTaps(def, nics, [], proc.pid, this.nicContext);
       await refreshLiveDevices(def, proc.monitor);
       await setLinkStates(def, proc.monitor);
+      await initVncPasswords(def, proc.monitor);
       await refreshChannelStates(this, obj, proc.monitor, true);
       await connectAgent(this, obj);
       await startBalloon(def, proc.monitor);

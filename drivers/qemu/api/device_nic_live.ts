@@ -17,6 +17,7 @@ import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import { linkStateOf, nicAlias, setLink } from "../net/link.ts";
 import { helperFailure, helperNetdev } from "../net/bridge_helper.ts";
+import { hostMtu } from "../net/ethernet.ts";
 import {
   checkStartableNic,
   nameHelperTaps,
@@ -61,6 +62,7 @@ export function nicDeviceProps(def: DomainDef, net: DomainInterface): Record<str
   const boot = net.extra.find((e) => e.name === "boot")?.attributes.order;
   return {
     driver: model === "virtio" ? "virtio-net-pci" : model,
+    ...(hostMtu(net) ? { host_mtu: hostMtu(net) } : {}),
     netdev: `host${alias}`,
     id: alias,
     mac: net.mac,
@@ -132,6 +134,15 @@ export async function attachNicLive(
   const nic: NicRuntime | undefined = net.type === "user"
     ? undefined
     : await prepareNic(def, net, index, ctx);
+  // An unmanaged macvtap too would reach QEMU only as a descriptor (see above).
+  if (nic?.device) {
+    await releaseNics([nic], ctx);
+    throw VirError.report(
+      "QEMU",
+      "OPERATION_UNSUPPORTED",
+      "hotplug of interface type of ethernet on a macvtap is not implemented yet",
+    );
+  }
   const mon = obj.proc!.monitor;
   const id = `host${alias}`;
   let netdev = false;

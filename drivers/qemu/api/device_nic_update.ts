@@ -61,6 +61,9 @@ function checkUnchanged(old: DomainInterface, net: DomainInterface): void {
     }
   }
   if (childKey(old, "mtu") !== childKey(net, "mtu")) throw refuse("cannot modify MTU");
+  if (childKey(old, "script") !== childKey(net, "script")) {
+    throw refuse("cannot modify network device script attribute");
+  }
 }
 
 /**

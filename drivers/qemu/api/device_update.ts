@@ -1,7 +1,7 @@
 /**
- * `virDomainUpdateDeviceFlags` of the QEMU driver for disks and NICs
+ * `virDomainUpdateDeviceFlags` of the QEMU driver for disks, NICs and graphics
  * (`qemuDomainUpdateDeviceConfig`, `qemuDomainChangeDiskLive`, `qemuDomainChangeNet`, the
- * latter in device_nic_update.ts): the persistent disk is replaced; a running cdrom gets its new
+ * latter in device_nic_update.ts, `qemuDomainChangeGraphics` in device_graphics.ts): the persistent disk is replaced; a running cdrom gets its new
  * medium through {@link changeMedia}, and nothing else of a live disk may change.
  *
  * @module
@@ -18,6 +18,7 @@ import { changeMedia } from "./device_media.ts";
 import { diskByTarget, refuseUnless, targetOf } from "./device_parse.ts";
 import { updateNicConfig } from "./device_nic.ts";
 import { updateNicLive } from "./device_nic_update.ts";
+import { changeGraphicsLive, updateGraphicsConfig } from "./device_graphics.ts";
 
 const ALLOWED = VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_AFFECT_CONFIG | VIR.DOMAIN_DEVICE_MODIFY_FORCE;
 
@@ -48,8 +49,9 @@ export async function updateDevice(
 }
 
 function updateConfig(vmdef: DomainDef, dev: XmlElement): void {
-  refuseUnless(dev, ["disk", "interface"], "persistent update");
+  refuseUnless(dev, ["disk", "interface", "graphics"], "persistent update");
   if (dev.name === "interface") return updateNicConfig(vmdef, dev);
+  if (dev.name === "graphics") return updateGraphicsConfig(vmdef, dev);
   const old = diskByTarget(vmdef, targetOf(dev));
   if (!old) throw VirError.report("QEMU", "INVALID_ARG", `target ${targetOf(dev)} doesn't exist.`);
   vmdef.devices.other.splice(vmdef.devices.other.indexOf(old), 1, dev);
@@ -79,8 +81,9 @@ async function updateLive(
   dev: XmlElement,
   force: boolean,
 ): Promise<void> {
-  refuseUnless(dev, ["disk", "interface"], "live update", "CONFIG_UNSUPPORTED");
+  refuseUnless(dev, ["disk", "interface", "graphics"], "live update", "CONFIG_UNSUPPORTED");
   if (dev.name === "interface") return await updateNicLive(s, obj, dev);
+  if (dev.name === "graphics") return await changeGraphicsLive(obj, dev);
   const orig = diskByTarget(obj.def, targetOf(dev));
   if (!orig) throw VirError.report("QEMU", "INTERNAL_ERROR", `disk '${targetOf(dev)}' not found`);
   checkUnchanged(dev, orig);

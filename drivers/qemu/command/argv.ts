@@ -14,6 +14,7 @@ import { loaderOf } from "../loader.ts";
 import { loaderArgs, pflashArgs } from "./firmware_args.ts";
 import { smmMachineOption, tsegArgs } from "../smm.ts";
 import { helperNetdev } from "../net/bridge_helper.ts";
+import { hostMtu } from "../net/ethernet.ts";
 import type { NicRuntime } from "../net/nics.ts";
 import { authOf, type DiskSecret, encryptionOf } from "../disk_secret.ts";
 import { chainBlockdevs, diskDeviceProps, frontendNode, writeCache } from "../api/device_disk.ts";
@@ -207,12 +208,13 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
     const model = net.model ?? "e1000";
     const nic = model === "virtio" ? "virtio-net-pci" : model;
     const mac = net.mac ? `,mac=${optValue(net.mac)}` : "";
+    const mtu = hostMtu(net);
     const address = net.extra.find((e) => e.name === "address");
     argv.push(
       "-device",
-      `${optValue(nic)},netdev=${optValue(`host${alias}`)},id=${optValue(alias)}${mac}${
-        ctx.placer(address)
-      }` +
+      `${optValue(nic)}${mtu ? `,host_mtu=${mtu}` : ""},netdev=${optValue(`host${alias}`)},id=${
+        optValue(alias)
+      }${mac}${ctx.placer(address)}` +
         ctx.boot(net),
     );
   });
@@ -222,7 +224,8 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
 /**
  * The `-netdev` backend of a NIC: user networking, the tap the driver made on the NIC's
  * bridge, opened by name (QEMU runs no script: the driver set the tap up and removes it), or
- * the bridge helper's tap, or a macvtap's device QEMU was given open (`fd`). Any other NIC has
+ * the bridge helper's tap, or a macvtap's device QEMU was given open (`fd`), or an ethernet
+ * NIC's own tap, by name too. Any other NIC has
  * no backend here and is refused.
  */
 function netdevArg(
@@ -231,13 +234,15 @@ function netdevArg(
   tap: Pick<NicRuntime, "ifname" | "helper" | "fd"> | undefined,
 ): string {
   if (net.type === "user") return `user,id=${optValue(id)}`;
-  if (net.type === "direct" && tap?.fd !== undefined) return `tap,id=${optValue(id)},fd=${tap.fd}`;
+  if ((net.type === "direct" || net.type === "ethernet") && tap?.fd !== undefined) {
+    return `tap,id=${optValue(id)},fd=${tap.fd}`;
+  }
   if ((net.type === "network" || net.type === "bridge") && tap?.helper) {
     return Object.entries(helperNetdev(net, id)).map(([k, v]) =>
       k === "type" ? v : `${k}=${optValue(v)}`
     ).join(",");
   }
-  if ((net.type === "network" || net.type === "bridge") && tap?.ifname) {
+  if ((net.type === "network" || net.type === "bridge" || net.type === "ethernet") && tap?.ifname) {
     return `tap,id=${optValue(id)},ifname=${optValue(tap.ifname)},script=no,downscript=no`;
   }
   throw unsupported(`interface type '${net.type}' is not supported with this QEMU binary`);
@@ -648,32 +653,21 @@ function channelArgs(dev: XmlElement, def: DomainDef): string[] {
 }
 
 /**
- * VNC settings the `-vnc` option here does not carry (a password and what it does to clients,
- * the keymap, the sharing policy, power control): refused, never dropped.
- */
-const VNC_UNHONOURED = [
-  "passwd",
-  "passwdValidTo",
-  "connected",
-  "keymap",
-  "sharePolicy",
-  "powerControl",
-];
-
-/**
  * `-vnc` as qemuBuildGraphicsVNCCommandLine writes it: where it listens (an address, bracketed
- * when IPv6, with the display; a unix socket; or none), then a websocket port. With no address
- * given, loopback, which is libvirt's default `vnc_listen`.
+ * when IPv6, with the display; a unix socket; or none), then a websocket port, the sharing
+ * policy, `password=on` for a password (given over QMP once QEMU runs, see
+ * `graphics_password.ts`; `connected` can only be `keep` for VNC, the parser checked), power
+ * control; then `-k` for a keymap. With no address given, loopback, which is libvirt's default
+ * `vnc_listen`.
  */
 function vncArgs(dev: XmlElement): string[] {
-  const lost = VNC_UNHONOURED.find((a) => dev.attributes[a] !== undefined);
-  if (lost) throw unsupported(`VNC graphics attribute '${lost}' is not supported with this QEMU`);
+  const a = dev.attributes;
   const listen = child(dev, "listen")?.attributes ?? {};
   const type = listen.type ?? "address";
   let where: string;
   if (type === "address") {
-    const address = listen.address ?? dev.attributes.listen ?? "127.0.0.1";
-    const port = Number(dev.attributes.port);
+    const address = listen.address ?? a.listen ?? "127.0.0.1";
+    const port = Number(a.port);
     const display = port >= 5900 ? `${port - 5900}` : "0,to=99";
     const host = optValue(address);
     where = `${address.includes(":") ? `[${host}]` : host}:${display}`;
@@ -685,9 +679,16 @@ function vncArgs(dev: XmlElement): string[] {
       `VNC listen type '${type}' without an address is not supported with this QEMU`,
     );
   }
-  const websocket = Number(dev.attributes.websocket ?? 0);
+  const websocket = Number(a.websocket ?? 0);
   if (websocket < 0) {
     throw unsupported("VNC graphics attribute 'websocket' is not supported with this QEMU");
   }
-  return ["-vnc", where + (websocket > 0 ? `,websocket=${websocket}` : "")];
+  const opts = [
+    where,
+    websocket > 0 && `websocket=${websocket}`,
+    a.sharePolicy && `share=${optValue(a.sharePolicy)}`,
+    a.passwd !== undefined && "password=on",
+    a.powerControl && `power-control=${a.powerControl === "yes" ? "on" : "off"}`,
+  ].filter((o) => o);
+  return ["-vnc", opts.join(","), ...(a.keymap ? ["-k", a.keymap] : [])];
 }

@@ -24,6 +24,7 @@ import {
 import { checkBridgeHelper, type HeldTap } from "./bridge_helper.ts";
 import { instantiateNicFilter } from "./nwfilter.ts";
 import { type TapHost, tapMac } from "./tap.ts";
+import { addHostAddresses, connectEthernet } from "./ethernet.ts";
 import { dropEmptyBandwidth, nicBandwidth } from "../../../conf/domain/nic_bandwidth.ts";
 import { clearBandwidth, setBandwidth, setRootQdisc } from "../../../util/netdev_bandwidth.ts";
 
@@ -44,6 +45,18 @@ export interface NicRuntime {
   macvtap?: HeldMacvtap;
   /** The descriptor QEMU gets the macvtap's device on (set for each start). */
   fd?: number;
+  /**
+   * An ethernet NIC's tap that existed before (`<target managed='no'>`): the driver neither
+   * configured it nor removes it.
+   */
+  unmanaged?: boolean;
+  /** An ethernet NIC's `<downscript>`, run with the tap's name when the NIC goes. */
+  downscript?: string;
+  /**
+   * The device node of an unmanaged ethernet NIC's macvtap, which QEMU gets open as a direct
+   * NIC's (the driver never removes it).
+   */
+  device?: string;
 }
 
 /** A macvtap the driver made for a `type='direct'` NIC. */
@@ -56,8 +69,11 @@ export interface HeldMacvtap {
   savedMac?: string;
 }
 
-/** The interface types the driver starts: user networking, taps on bridges, macvtaps. */
-const STARTABLE = new Set(["user", "network", "bridge", "direct"]);
+/**
+ * The interface types the driver starts: user networking, taps on bridges, macvtaps, taps of
+ * their own (ethernet).
+ */
+const STARTABLE = new Set(["user", "network", "bridge", "direct", "ethernet"]);
 
 /**
  * libvirt's `virNetDevGenerateName`: `vnetN` for taps, `macvtapN` for macvtaps, N counting up
@@ -112,6 +128,13 @@ function honoured(el: XmlElement, net: DomainInterface): boolean {
   switch (el.name) {
     case "bandwidth":
       return net.type !== "user";
+    // An ethernet tap's MTU (a virtio NIC's host_mtu too) and the scripts run on it.
+    case "mtu":
+    case "script":
+      return net.type === "ethernet";
+    // libvirt runs a downscript for an ethernet NIC only and lets any other NIC have one unused.
+    case "downscript":
+      return true;
     case "alias":
     case "address":
     case "boot":
@@ -154,6 +177,21 @@ export function checkStartableNics(def: DomainDef): void {
 export function checkStartableNic(net: DomainInterface): void {
   if (!STARTABLE.has(net.type)) {
     throw unsupported(`interface type '${net.type}' is not supported with this QEMU binary`);
+  }
+  // qemuValidateDomainDeviceDefNetwork: guest-side addresses are user networking's only.
+  if (net.type !== "user" && net.extra.some((e) => e.name === "ip" || e.name === "route")) {
+    throw unsupported(
+      "Invalid attempt to set network interface guest-side IP route and/or address info, " +
+        "not supported by QEMU",
+    );
+  }
+  // qemuValidateDomainDeviceDefNetwork: an MTU is for tap-like backends only.
+  if (["user", "direct"].includes(net.type) && net.extra.some((e) => e.name === "mtu")) {
+    throw unsupported(`setting MTU on interface type ${net.type} is not supported yet`);
+  }
+  // qemuBuildHostNetProps: QEMU runs no script of any other type (a tap's is libvirt's to run).
+  if (net.type !== "ethernet" && net.extra.some((e) => e.name === "script")) {
+    throw unsupported(`scripts are not supported on interfaces of type ${net.type}`);
   }
   const lost = net.extra.find((e) => !honoured(e, net));
   if (lost) {
@@ -336,7 +374,12 @@ export async function prepareNic(
       dropEmptyBandwidth(net);
     }
     if (net.type === "direct") await connectMacvtap(net, ctx, nic);
-    else await connectTap(net, ctx, nic);
+    else if (net.type === "ethernet") {
+      await connectEthernet(net, ctx, nic);
+      await instantiateNicFilter(net, ctx.taps.privileged, ctx.secondaries);
+      await shapeTap(net, ctx, nic.ifname);
+      await addHostAddresses(net, nic.ifname!, ctx);
+    } else await connectTap(net, ctx, nic);
   } catch (err) {
     await releaseNics([nic], ctx, def);
     throw err;
@@ -368,9 +411,15 @@ export async function releaseNics(
     if (nic.ifname && !nic.helper && net?.extra.some((e) => e.name === "bandwidth")) {
       await clearBandwidth((args) => ctx.taps.tc(args), nic.ifname);
     }
+    // qemuExtDevicesStop runs an ethernet NIC's downscript before the taps go.
+    if (nic.downscript && nic.ifname) {
+      await ctx.taps.runScript(nic.downscript, nic.ifname).catch((e) =>
+        ctx.log(`downscript of ${nic.ifname} failed: ${e}`)
+      );
+    }
     if (nic.macvtap) {
       await releaseMacvtap(nic, nic.macvtap, ctx);
-    } else if (nic.ifname && !nic.helper) {
+    } else if (nic.ifname && !nic.helper && !nic.unmanaged) {
       await ctx.taps.remove(nic.ifname).catch((e) =>
         ctx.log(`cannot remove tap ${nic.ifname}: ${e}`)
       );
@@ -401,7 +450,8 @@ async function releaseMacvtap(nic: NicRuntime, held: HeldMacvtap, ctx: NicContex
 }
 
 /**
- * The devices QEMU gets open, in descriptor order from 3: each macvtap NIC's, its `fd` set.
+ * The devices QEMU gets open, in descriptor order from 3: each macvtap NIC's (a direct NIC's, or
+ * an unmanaged ethernet NIC's), its `fd` set.
  *
  * @example
  * ```ts
@@ -413,9 +463,10 @@ async function releaseMacvtap(nic: NicRuntime, held: HeldMacvtap, ctx: NicContex
 export function tapFds(nics: NicRuntime[]): string[] {
   const devices: string[] = [];
   for (const nic of nics) {
-    if (!nic.macvtap) continue;
+    const device = nic.macvtap?.device ?? nic.device;
+    if (!device) continue;
     nic.fd = 3 + devices.length;
-    devices.push(nic.macvtap.device);
+    devices.push(device);
   }
   return devices;
 }

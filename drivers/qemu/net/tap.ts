@@ -21,10 +21,24 @@ export interface TapHost {
   /** The links of the namespace: name → MTU. */
   links(): Promise<Map<string, number>>;
   /**
-   * Creates the tap `name` with `mac` and `mtu` (the bridge's, so that enslaving it never
-   * lowers the bridge's own), attached to `bridge` and up.
+   * Creates the tap `name` with `mac` and `mtu` (a bridge's, so that enslaving it never lowers
+   * the bridge's own; an ethernet NIC's `<mtu>`; none: the kernel's), attached to `bridge`
+   * (none for an ethernet NIC's tap) and up.
    */
-  create(name: string, mac: string, bridge: string, mtu: number): Promise<void>;
+  create(name: string, mac: string, bridge: string | undefined, mtu?: number): Promise<void>;
+  /**
+   * Gives the link `name` an address (`ip addr add ADDRESS/PREFIX [peer P] [broadcast B]`, as
+   * libvirt's `virNetDevIPAddrAdd` without netlink) or a route (`ip route add …`); the
+   * arguments after `dev NAME` are the caller's.
+   */
+  addIP(name: string, args: readonly string[]): Promise<void>;
+  /** Runs an ethernet NIC's `<script>`/`<downscript>` `path` with the tap's `name`. */
+  runScript(path: string, name: string): Promise<void>;
+  /**
+   * Why this process cannot open `/dev/net/tun` for reading and writing (strerror(3) of the
+   * failure), or undefined when it can: a session daemon's first obstacle to a tap.
+   */
+  tunDenied(): string | undefined;
   /** Makes the tap `name` a port of `bridge` instead of its bridge now (a live NIC's move). */
   move(name: string, bridge: string): Promise<void>;
   /** Removes the tap `name` (gone already is fine). */
@@ -40,6 +54,11 @@ export interface TapHost {
   createMacvtap(name: string, parent: string, mode: string, mac: string): Promise<string>;
   /** Removes the macvtap `name` (gone already is fine). */
   removeMacvtap(name: string): Promise<void>;
+  /**
+   * The character device (`/dev/tapIFINDEX`) of the link `name` when it is a macvtap
+   * (`virNetDevMacVLanIsMacvtap`), else undefined.
+   */
+  macvtapOf(name: string): string | undefined;
   /** The MAC address of link `dev`. */
   linkMac(dev: string): Promise<string>;
   /** Sets the MAC address of link `dev` (a passthrough macvtap's parent). */
@@ -47,16 +66,18 @@ export interface TapHost {
 }
 
 /**
- * The MAC of the host side of a tap: the guest's with 0xFE first (libvirt's `tapmac`).
+ * The MAC of the host side of a tap: the guest's with 0xFE first, or 0xFA when the guest's
+ * starts with 0xFE (libvirt's `tapmac`: never the guest's own address).
  *
  * @example
  * ```ts
  * import { tapMac } from "./tap.ts";
  * tapMac("52:54:00:12:34:56"); // "fe:54:00:12:34:56"
+ * tapMac("fe:54:00:12:34:56"); // "fa:54:00:12:34:56"
  * ```
  */
 export function tapMac(mac: string): string {
-  return `fe${mac.slice(2)}`;
+  return `${mac.slice(0, 2).toLowerCase() === "fe" ? "fa" : "fe"}${mac.slice(2)}`;
 }
 
 /** strerror(3) of what `ip` says went wrong (its last `: ` part), as libvirt appends it. */
@@ -103,6 +124,58 @@ function macvtapDevice(name: string): string {
   return path;
 }
 
+/** What `virCommandAddEnvPassCommon` gives a command: a C locale and these, when set. */
+const PASSED_ENV = [
+  "LD_PRELOAD",
+  "LD_LIBRARY_PATH",
+  "DYLD_INSERT_LIBRARIES",
+  "DYLD_FORCE_FLAT_NAMESPACE",
+  "PATH",
+  "HOME",
+  "USER",
+  "LOGNAME",
+  "TMPDIR",
+];
+
+function scriptEnv(): Record<string, string> {
+  const env: Record<string, string> = { LC_ALL: "C" };
+  for (const k of PASSED_ENV) {
+    const v = Deno.env.get(k);
+    if (v !== undefined) env[k] = v;
+  }
+  return env;
+}
+
+/**
+ * `virCommandWait`'s error for a script that failed: the command as `virCommandToString`
+ * writes it (its environment first), how it ended, and what it wrote on stderr (which
+ * `virCommandRun` captured).
+ *
+ * @example
+ * ```ts
+ * import { scriptFailure } from "./tap.ts";
+ * scriptFailure("/etc/up", "vnet0", { LC_ALL: "C" }, undefined, 1).message;
+ * // "internal error: Child process (LC_ALL=C /etc/up vnet0) unexpected exit status 1"
+ * ```
+ */
+export function scriptFailure(
+  path: string,
+  name: string,
+  env: Record<string, string>,
+  signal: string | undefined,
+  code: number,
+  stderr = "",
+): VirError {
+  const command = [...Object.entries(env).map(([k, v]) => `${k}=${v}`), path, name].join(" ");
+  // Deno reports a killed child's status as 128 + the signal's number.
+  const how = signal ? `fatal signal ${code - 128}` : `exit status ${code}`;
+  return VirError.report(
+    "NONE",
+    "INTERNAL_ERROR",
+    `Child process (${command}) unexpected ${how}${stderr ? `: ${stderr}` : ""}`,
+  );
+}
+
 /** libvirt's `virReportSystemError` of the util layer (`VIR_FROM_NONE`). */
 function systemError(message: string, stderr: string): VirError {
   return VirError.bare("NONE", "SYSTEM_ERROR", `${message}: ${ipReason(stderr)}`);
@@ -138,13 +211,22 @@ export class SystemTapHost implements TapHost {
     return new Map(links.map((l) => [l.ifname, l.mtu]));
   }
 
-  async create(name: string, mac: string, bridge: string, mtu: number): Promise<void> {
+  async create(
+    name: string,
+    mac: string,
+    bridge: string | undefined,
+    mtu?: number,
+  ): Promise<void> {
     const made = await ip(["tuntap", "add", "dev", name, "mode", "tap"]);
     if (!made.ok) throw systemError(`Unable to create tap device ${name}`, made.stderr);
     try {
-      const addr = await ip(["link", "set", "dev", name, "address", mac, "mtu", String(mtu)]);
+      const addr = await ip(["link", "set", "dev", name, "address", mac]);
       if (!addr.ok) throw systemError(`Cannot set interface MAC on '${name}'`, addr.stderr);
-      const port = await ip(["link", "set", "dev", name, "master", bridge]);
+      if (mtu !== undefined) {
+        const set = await ip(["link", "set", "dev", name, "mtu", String(mtu)]);
+        if (!set.ok) throw systemError(`Cannot set interface MTU on '${name}'`, set.stderr);
+      }
+      const port = bridge ? await ip(["link", "set", "dev", name, "master", bridge]) : made;
       if (!port.ok) {
         throw systemError(`Unable to add bridge ${bridge} port ${name}`, port.stderr);
       }
@@ -164,6 +246,53 @@ export class SystemTapHost implements TapHost {
   async remove(name: string): Promise<void> {
     // `ip tuntap del` removes only a tap; a name reused by something else stays untouched.
     await ip(["tuntap", "del", "dev", name, "mode", "tap"]);
+  }
+
+  async addIP(name: string, args: readonly string[]): Promise<void> {
+    const out = await ip([...args, "dev", name]);
+    if (!out.ok) throw new Error(out.stderr.trim());
+  }
+
+  async runScript(path: string, name: string): Promise<void> {
+    // virCommandAddEnvPassCommon: a C locale and the daemon's PATH, nothing else.
+    const env = scriptEnv();
+    let out: Deno.CommandOutput;
+    try {
+      out = await new Deno.Command(path, {
+        args: [name],
+        clearEnv: true,
+        env,
+        stdin: "null",
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+      // virExec's child reports the failed execve on its stderr and exits 127.
+      throw scriptFailure(
+        path,
+        name,
+        env,
+        undefined,
+        127,
+        `libvirt:  error : cannot execute binary ${path}: No such file or directory\n`,
+      );
+    }
+    if (!out.success) {
+      const stderr = new TextDecoder().decode(out.stderr);
+      throw scriptFailure(path, name, env, out.signal ?? undefined, out.code, stderr);
+    }
+  }
+
+  tunDenied(): string | undefined {
+    try {
+      Deno.openSync("/dev/net/tun", { read: true, write: true }).close();
+      return undefined;
+    } catch (err) {
+      if (err instanceof Deno.errors.PermissionDenied) return "Permission denied";
+      if (err instanceof Deno.errors.NotFound) return "No such file or directory";
+      throw err;
+    }
   }
 
   heldTaps(pid: number): Promise<HeldTap[]> {
@@ -198,6 +327,15 @@ export class SystemTapHost implements TapHost {
       await this.removeMacvtap(name);
       throw err;
     }
+  }
+
+  macvtapOf(name: string): string | undefined {
+    try {
+      Deno.statSync(`/sys/class/net/${name}/macvtap`);
+    } catch {
+      return undefined;
+    }
+    return macvtapDevice(name);
   }
 
   async removeMacvtap(name: string): Promise<void> {

@@ -66,6 +66,7 @@ export class FakeLauncher implements QemuLauncher {
         return port ? [{ label: port.chardev, id: port.id }] : [];
       }),
       vncDisplay: argv.includes("-vnc") && vnc ? Number(vnc[1]) : undefined,
+      vncPassword: /,password=on(,|$)/.test(argv[argv.indexOf("-vnc") + 1] ?? ""),
       iothreads: argv.flatMap((a, i) => {
         const object = argv[i - 1] === "-object" && a.startsWith("{") ? JSON.parse(a) : {};
         return object["qom-type"] === "iothread" ? [String(object.id)] : [];

@@ -66,6 +66,8 @@ export interface FakeQemuOptions {
   acpi?: boolean;
   /** The VNC display (`-vnc 127.0.0.1:N`; 0 for an autoport server), none without. */
   vncDisplay?: number;
+  /** The VNC server asks for a password (`-vnc …,password=on`): only then can one be set. */
+  vncPassword?: boolean;
   /**
    * Guest RAM in KiB (`-m size=Nk`) when the machine has a virtio balloon; without one the
    * balloon commands fail as QEMU's do (DeviceNotActive). No guest driver ever moves it.
@@ -211,6 +213,7 @@ export class FakeQemu {
       ptys: options.ptys ?? [],
       channels: options.channels ?? [],
       acpi: options.acpi ?? false,
+      vncPassword: options.vncPassword ?? false,
       vncDisplay: options.vncDisplay,
       balloonKiB: options.balloonKiB,
     };
@@ -525,6 +528,16 @@ export class FakeQemu {
           return: { enabled: true, host: "127.0.0.1", service, family: "ipv4", auth: "none" },
         };
       }
+      // QEMU 7.2's words when no VNC server runs (one without `password=on` fails alike).
+      case "set_password":
+      case "expire_password":
+        if (this.#opts.vncDisplay !== undefined && this.#opts.vncPassword) return { return: {} };
+        return err(
+          "GenericError",
+          execute === "set_password"
+            ? "Could not set password"
+            : "Could not set password expire time",
+        );
       case "balloon":
       case "query-balloon": {
         const kib = this.#opts.balloonKiB;

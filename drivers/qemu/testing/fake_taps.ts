@@ -21,7 +21,15 @@ import type { TcResult } from "../../../util/netdev_bandwidth.ts";
  * ```
  */
 export class FakeTapHost implements TapHost {
-  readonly taps = new Map<string, { mac: string; bridge: string; mtu: number }>();
+  readonly taps = new Map<string, { mac: string; bridge?: string; mtu: number }>();
+  /** Every `ip addr`/`ip route` given to a link: its name, then the arguments. */
+  readonly ipRuns: string[][] = [];
+  /** How `ip addr`/`ip route` answers: nothing (success) or what `ip` would say on failure. */
+  ipAnswer: (args: readonly string[]) => string | undefined = () => undefined;
+  /** Every script run: its path and the tap's name. */
+  readonly scriptRuns: string[][] = [];
+  /** How a script ends: nothing (success) or the error the driver reports. */
+  scriptAnswer: (path: string, name: string) => Error | undefined = () => undefined;
   readonly bridges: Set<string>;
   readonly privileged: boolean;
   /** What {@link heldTaps} answers for any process: the taps a fake bridge helper made. */
@@ -47,10 +55,31 @@ export class FakeTapHost implements TapHost {
     );
   }
 
-  create(name: string, mac: string, bridge: string, mtu: number): Promise<void> {
-    if (!this.bridges.has(bridge)) return Promise.reject(noBridge(bridge, name));
-    this.taps.set(name, { mac, bridge, mtu });
+  create(name: string, mac: string, bridge: string | undefined, mtu = 1500): Promise<void> {
+    if (bridge !== undefined && !this.bridges.has(bridge)) {
+      return Promise.reject(noBridge(bridge, name));
+    }
+    this.taps.set(name, bridge === undefined ? { mac, mtu } : { mac, bridge, mtu });
     return Promise.resolve();
+  }
+
+  addIP(name: string, args: readonly string[]): Promise<void> {
+    this.ipRuns.push([name, ...args]);
+    const failed = this.ipAnswer(args);
+    return failed === undefined ? Promise.resolve() : Promise.reject(new Error(failed));
+  }
+
+  /** What opening `/dev/net/tun` fails with (it opens, unless a test says otherwise). */
+  tun: string | undefined = undefined;
+
+  tunDenied(): string | undefined {
+    return this.tun;
+  }
+
+  runScript(path: string, name: string): Promise<void> {
+    this.scriptRuns.push([path, name]);
+    const failed = this.scriptAnswer(path, name);
+    return failed === undefined ? Promise.resolve() : Promise.reject(failed);
   }
 
   move(name: string, bridge: string): Promise<void> {
@@ -77,6 +106,11 @@ export class FakeTapHost implements TapHost {
   createMacvtap(name: string, parent: string, mode: string, mac: string): Promise<string> {
     this.macvtaps.set(name, { parent, mode, mac });
     return Promise.resolve(`/dev/tap${100 + this.macvtaps.size}`);
+  }
+
+  macvtapOf(name: string): string | undefined {
+    const at = [...this.macvtaps.keys()].indexOf(name);
+    return at < 0 ? undefined : `/dev/tap${101 + at}`;
   }
 
   removeMacvtap(name: string): Promise<void> {
