@@ -15,8 +15,8 @@
  *   refused from its frame header with close code 1009, before any of it is buffered;
  * - at most `maxConnections` connections are open at once.
  *
- * The relay costs one local socket hop per HTTP request (a WebSocket message takes none); it is
- * used for TCP, which faces the network. The unix socket, reachable only by the owner and group
+ * The relay costs one local socket hop per HTTP request other than a call (a WebSocket message
+ * takes none); it is used for TCP, which faces the network. The unix socket, reachable only by the owner and group
  * of its file, is served directly.
  *
  * @module
