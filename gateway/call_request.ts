@@ -99,11 +99,14 @@ export class WireRequest implements CallRequest {
       if (colon <= 0 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) return undefined;
       headers.add(name.toLowerCase(), line.slice(colon + 1).trim());
     }
+    // An authority only (RFC 3986 §3.2): a `Host` with a path in it would move the URL's path.
+    const authority = headers.get("host") ?? host;
+    if (!/^[A-Za-z0-9._~%!$&'()*+,;=:[\]-]+$/.test(authority)) return undefined;
     const connection = headers.get("connection")?.toLowerCase() ?? "";
     const last = m[3] === "0" ? !/\bkeep-alive\b/.test(connection) : /\bclose\b/.test(connection);
     return new WireRequest(
       m[1],
-      `${scheme}://${headers.get("host") ?? host}${m[2]}`,
+      `${scheme}://${authority}${m[2]}`,
       headers,
       last,
     );

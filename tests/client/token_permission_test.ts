@@ -52,7 +52,7 @@ async function withTokenHome(
 ) {
   const home = await Deno.makeTempDir({ prefix: "edgevirt-token-perm-" });
   const gw = await startGateway();
-  const served = serveGateway(gw);
+  const served = await serveGateway(gw);
   try {
     const file = join(home, ".config/edgevirt/token");
     await Deno.mkdir(join(home, ".config/edgevirt"), { recursive: true });

@@ -16,7 +16,7 @@ const DISGUISED = { name: "web-x", uuid: TEST_UUID, id: 1 };
 
 Deno.test("a restricted token cannot reach another domain by naming it web-* (HTTP and WS)", async () => {
   const gw = await startGateway();
-  const server = serveGateway(gw);
+  const server = await serveGateway(gw);
   try {
     const before = await snapshot(gw);
     for (

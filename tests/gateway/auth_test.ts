@@ -55,7 +55,7 @@ const privileged = callable.filter((m) => methodAccess(m, sampleArgs(m)) !== "re
 Deno.test(`${privileged.length} mutating/secret methods × {no token, bad token, read-only} are refused, change nothing and emit no event`, async () => {
   assert.ok(privileged.length > 90, `only ${privileged.length} privileged methods`);
   const gw = await startGateway();
-  const server = serveGateway(gw);
+  const server = await serveGateway(gw);
   const events = await watchEvents(gw, server.port, "/v1/test/default", {
     uri: "test:///default",
     domainXml,
@@ -146,7 +146,7 @@ Deno.test(`HTTP sessions: open needs a token; ${privileged.length} mutating/secr
 
 Deno.test("opening a URI the gateway does not serve needs a full-role token without rules", async () => {
   const gw = await startGateway();
-  const server = serveGateway(gw);
+  const server = await serveGateway(gw);
   const node = new URL("../conformance/nodes/empty.xml", import.meta.url).pathname;
   try {
     for (const token of [TOKENS.readOnly, TOKENS.restricted]) {
@@ -174,7 +174,7 @@ Deno.test("opening a URI the gateway does not serve needs a full-role token with
 
 Deno.test(`RPC socket: ${privileged.length} mutating/secret methods × {no token, bad token, read-only} are refused and change nothing`, async () => {
   const gw = await startGateway();
-  const server = serveGateway(gw);
+  const server = await serveGateway(gw);
   try {
     const before = await snapshot(gw);
     const none = await rawRpcSocket(server.port);
@@ -220,7 +220,7 @@ Deno.test(`RPC socket: ${privileged.length} mutating/secret methods × {no token
 
 Deno.test("RPC socket: a bearer subprotocol works like the first-message token", async () => {
   const gw = await startGateway();
-  const server = serveGateway(gw);
+  const server = await serveGateway(gw);
   try {
     for (
       const [token, code] of [[TOKENS.readOnly, "VIR_ERR_OPERATION_DENIED"], [
@@ -354,7 +354,7 @@ Deno.test("per-object rules: mutations outside the rules are refused before the 
 
 Deno.test("RPC socket: per-object rules filter lists, lookups and events", async () => {
   const gw = await startGateway();
-  const server = serveGateway(gw);
+  const server = await serveGateway(gw);
   try {
     const web = await rawRpcSocket(server.port, TOKENS.restricted);
     const full = await rawRpcSocket(server.port, TOKENS.full);

@@ -60,7 +60,7 @@ Deno.test(`${scenarios.length} conformance scenarios: gateway output equals in-p
   // The scenario runner opens its URI without options: the token comes from the environment.
   Deno.env.set("EDGEVIRT_TOKEN", TOKENS.full);
   const gw = await startGateway();
-  const server = serveGateway(gw, { unix: true });
+  const server = await serveGateway(gw, { unix: true });
   try {
     for (const { name, text, uri } of scenarios) {
       await t.step(name, async () => {

@@ -74,7 +74,7 @@ Deno.test("a file the QEMU driver reaches is its errno's 4xx with libvirt's erro
       qemuConnectDriver.open(uri, { ...options, stateDir: state, launcher }),
   }], [held(storageDriver)]);
   const gw = await startGateway(undefined, ["qemu:///session"], registry);
-  const served = serveGateway(gw);
+  const served = await serveGateway(gw);
   const ws = await rawRpcSocket(served.port, TOKENS.full, "qemu:///session");
   const http = async (method: string, args: unknown[]) => {
     const res = await gw.fetch(

@@ -60,7 +60,7 @@ function watch(conn: Connection, signal: AbortSignal): { callback: string[]; loo
 
 Deno.test("an op's events reach callbacks and conn.events() before the op resolves", async (t) => {
   const gw = await startGateway();
-  const server = serveGateway(gw, { unix: true });
+  const server = await serveGateway(gw, { unix: true });
   try {
     for (const [name, uri, options] of channels(server.port, server.socket!)) {
       await t.step(name, async () => {
@@ -107,7 +107,7 @@ Deno.test("an op's events reach callbacks and conn.events() before the op resolv
 
 Deno.test("events another session causes arrive in order on every channel", async () => {
   const gw = await startGateway();
-  const server = serveGateway(gw, { unix: true });
+  const server = await serveGateway(gw, { unix: true });
   const conns: Connection[] = [];
   try {
     const watchers = [];
@@ -192,7 +192,7 @@ Deno.test("lifecycle scenarios: an op's events are in its line without a macrota
     auth: "none",
     registry: hostDrivers(),
   });
-  const server = serveGateway(gw, { unix: true });
+  const server = await serveGateway(gw, { unix: true });
   try {
     for (const name of LIFECYCLE_SCENARIOS) {
       const text = await Deno.readTextFile(

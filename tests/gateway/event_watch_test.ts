@@ -14,7 +14,7 @@ Deno.test({
   sanitizeOps: false,
   fn: async () => {
     const gw = await startGateway();
-    const server = serveGateway(gw);
+    const server = await serveGateway(gw);
     const events = await watchEvents(gw, server.port, "/v1/test/default", {
       uri: "test:///default",
       domainXml,

@@ -10,6 +10,7 @@ import { hostDrivers } from "../../host.ts";
 import type { AclRule } from "../../gateway/acl.ts";
 import { hashToken, TokenStore } from "../../gateway/tokens.ts";
 import type { Limits } from "../../gateway/limits.ts";
+import { serveGuarded } from "../../gateway/guarded_listener.ts";
 import { RPC_SOCKET_PATH, RPC_SUBPROTOCOL } from "../../protocol/ws_protocol.ts";
 import type { DriverEvent } from "../../util/driver.ts";
 import type { DriverRegistry } from "../../util/registry.ts";
@@ -117,11 +118,13 @@ export async function snapshot(gw: Gateway): Promise<string> {
  * The in-process gateway on a loopback port (WebSockets need a real server), and with `unix`
  * on a unix socket in a temporary directory too (`test+unix:///default?socket=…`).
  */
-export function serveGateway(
+export async function serveGateway(
   gw: Gateway,
   opts: { unix?: boolean } = {},
-): { port: number; socket?: string; close(): Promise<void> } {
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, gw.fetch);
+): Promise<{ port: number; socket?: string; close(): Promise<void> }> {
+  // TCP as `gateway/main.ts` serves it: behind the guarded listener, which answers WebSockets
+  // and calls itself.
+  const server = await serveGuarded({ hostname: "127.0.0.1", port: 0, calls: gw.calls }, gw.fetch);
   const socket = opts.unix
     ? `${Deno.makeTempDirSync({ prefix: "edgevirt-gw-" })}/gw.sock`
     : undefined;

@@ -77,7 +77,7 @@ Deno.test(`HTTP: ${wire.length} raw calls breaking libvirt's checks get libvirt'
 
 Deno.test(`RPC socket: ${wire.length} raw calls breaking libvirt's checks get libvirt's error and change nothing`, async () => {
   const gw = await startGateway();
-  const server = serveGateway(gw);
+  const server = await serveGateway(gw);
   try {
     const before = await snapshot(gw);
     const rw = await rawRpcSocket(server.port, TOKENS.full);

@@ -18,7 +18,7 @@ const names = (list: unknown) => (list as { name: string }[]).map((d) => d.name)
 
 Deno.test("sessions on test:///default share its state until the last closes, then it resets", async () => {
   const gw = await startGateway();
-  const server = serveGateway(gw);
+  const server = await serveGateway(gw);
   const uri = `test+http://127.0.0.1:${server.port}/default`;
   try {
     assert.equal(gw.sessions.size, 0, "the gateway holds no connection of its own at start");
@@ -42,7 +42,7 @@ Deno.test("sessions on test:///default share its state until the last closes, th
 
 Deno.test("beyond maxSessions, opening a session is refused with RESOURCE_BUSY", async () => {
   const gw = await startGateway({ maxSessions: 2 });
-  const server = serveGateway(gw);
+  const server = await serveGateway(gw);
   try {
     const first = await rawRpcSocket(server.port, TOKENS.full);
     const second = await sessionRequest(gw, "POST", "", { uri: "test:///default" }, TOKENS.full);

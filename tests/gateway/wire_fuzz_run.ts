@@ -428,6 +428,11 @@ export async function fuzzSlice(opts: {
   family?: FamilyName;
   /** The documents of other kinds than domains, given the scratch directory's path. */
   xml?: (scratch: string) => readonly string[];
+  /**
+   * HTTP inputs over loopback TCP, through the guarded listener as `gateway/main.ts` serves
+   * it (its in-process calls and its relay), rather than to the gateway's fetch in-process.
+   */
+  overTcp?: boolean;
 }): Promise<{ tally: FuzzTally; crashes: string[] }> {
   const crashes: string[] = [];
   const onRejection = (e: PromiseRejectionEvent) => {
@@ -439,14 +444,15 @@ export async function fuzzSlice(opts: {
   await Deno.mkdir(`${scratch}/a/b/c`, { recursive: true });
   Deno.chdir(`${scratch}/a/b/c`);
   globalThis.addEventListener("unhandledrejection", onRejection);
-  const server = serveGateway(opts.gateway);
+  const server = await serveGateway(opts.gateway);
   const events = await watchEvents(opts.gateway, server.port, basePath(opts.uri), {
     uri: opts.uri,
     domainXml: (name) => domainDocument(opts.uri, name),
   });
   try {
     const runner = new FuzzRunner({
-      fetch: opts.gateway.fetch,
+      fetch: opts.overTcp ? (req) => fetch(req) : opts.gateway.fetch,
+      origin: opts.overTcp ? `http://127.0.0.1:${server.port}` : undefined,
       wsPort: server.port,
       tokens: TOKENS_BY_ROLE,
       uri: opts.uri,

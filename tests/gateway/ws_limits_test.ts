@@ -5,7 +5,7 @@ import { rawRpcSocket, serveGateway, startGateway, TOKENS } from "./helpers.ts";
 
 Deno.test("anonymous sockets have their own small cap and a deadline; clients with tokens get in", async () => {
   const gw = await startGateway({ maxUnauthenticatedSockets: 3, authTimeoutMs: 400 });
-  const server = serveGateway(gw);
+  const server = await serveGateway(gw);
   try {
     const idle = await Promise.all([1, 2, 3].map(() => rawRpcSocket(server.port)));
     // A fourth anonymous socket is refused at the upgrade …

@@ -6,7 +6,7 @@ import { rawRpcSocket, serveGateway, startGateway, TOKENS } from "./helpers.ts";
 
 Deno.test("malformed requests are refused one by one and the gateway keeps serving", async () => {
   const gw = await startGateway();
-  const server = serveGateway(gw);
+  const server = await serveGateway(gw);
   try {
     const ro = await rawRpcSocket(server.port, TOKENS.readOnly);
     assert.equal((await ro.opened).error, undefined);
