@@ -6,15 +6,11 @@
 // ignored on a developer machine and fails in CI.
 import assert from "node:assert/strict";
 import { EMULATOR, haveQemu } from "../real_qemu.ts";
+import { runHost } from "../../../host_command.ts";
 
 const root = Deno.uid() === 0;
 
-async function run(cmd: string, ...args: string[]): Promise<string> {
-  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-  const dec = new TextDecoder();
-  if (!out.success) throw new Error(`${cmd} ${args.join(" ")}: ${dec.decode(out.stderr)}`);
-  return dec.decode(out.stdout);
-}
+const run = runHost;
 
 interface Link {
   ifname: string;
