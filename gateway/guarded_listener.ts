@@ -45,6 +45,12 @@ export interface ConnectionLimits extends WireLimits {
   idleTimeoutMs: number;
   /** Connections open at once; more are closed on accept (default 4096). */
   maxConnections: number;
+  /**
+   * Bytes a WebSocket may have waiting to be written to a client that does not read them
+   * (events it subscribed to, answers it does not collect) before the connection is cut
+   * (default 64 MiB): the gateway holds them, so a client must not decide how many.
+   */
+  maxQueuedBytes: number;
 }
 
 /** The defaults of {@link ConnectionLimits}. */
@@ -54,6 +60,7 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   minBodyBytesPerSecond: 64 * 1024,
   idleTimeoutMs: 120_000,
   maxConnections: 4096,
+  maxQueuedBytes: 64 * 1024 * 1024,
   maxHeadBytes: 64 * 1024,
   // A WebSocket message is a request: the same bound as a request body.
   maxMessageBytes: DEFAULT_LIMITS.maxBodyBytes,
@@ -483,7 +490,14 @@ class Relay {
     this.#tracker.upgraded(true);
     this.#ws = ws;
     this.#wsOut = out;
-    ws.accept({ write: (b) => out.write(b), end: () => this.#finish(() => out.flushed()) });
+    ws.accept({
+      write: (b) => {
+        out.write(b);
+        // Past the kernel's socket buffers, and then this much more: the client is not reading.
+        if (out.bufferedAmount > this.#limits.maxQueuedBytes) this.close();
+      },
+      end: () => this.#finish(() => out.flushed()),
+    });
     return true;
   }
 

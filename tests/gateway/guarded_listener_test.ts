@@ -321,6 +321,33 @@ Deno.test("an upgrade after requests on the same connection comes after their an
   });
 });
 
+Deno.test("a WebSocket client that stops reading is cut once its queue passes the limit", async () => {
+  const closed: number[] = [];
+  const server = await serveGuarded({ hostname: "127.0.0.1", port: 0 }, (req) => {
+    const { socket, response } = upgradeWebSocket(req);
+    const big = "x".repeat(2 * 1024 * 1024);
+    // 40 MiB of answers to one message, as a flood of events would be.
+    socket.onmessage = () => {
+      for (let i = 0; i < 20 && socket.readyState === 1; i++) socket.send(big);
+    };
+    socket.onclose = (e) => closed.push(e.code);
+    return response;
+  }, { maxQueuedBytes: 1024 * 1024 });
+  try {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
+    await conn.write(new Uint8Array([...enc(upgradeHead("/ws")), ...textFrame("go")]));
+    // The client reads nothing: the kernel's buffers fill, then the listener's queue.
+    const deadline = Date.now() + 10_000;
+    while (closed.length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.deepEqual(closed, [1006]);
+    conn.close();
+  } finally {
+    await server.shutdown();
+  }
+});
+
 Deno.test("TLS ends at the listener: HTTPS requests pass through the relay", async () => {
   const dir = await Deno.makeTempDir({ prefix: "edgevirt-tls-" });
   try {
