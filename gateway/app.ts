@@ -22,7 +22,7 @@ import { sessionCall, sessionRoutes } from "./session_routes.ts";
 import type { CallRequest, InProcessCalls } from "./call_request.ts";
 import { callFastPath } from "./fast_path.ts";
 import { StreamTable } from "./stream_table.ts";
-import { streamRoutes } from "./stream_routes.ts";
+import { streamPost, streamRoutes } from "./stream_routes.ts";
 import { uiRoutes } from "./ui_routes.ts";
 import { modelCodec } from "./models.ts";
 import { documentBody, representation } from "./negotiate.ts";
@@ -473,6 +473,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const s = servedAt(path);
       return callServed(s, await authenticate(options.auth, req.headers), method, req);
     },
+    stream: (req, id) => streamPost({ auth: options.auth, streams }, req, id),
   }, limits.maxBodyBytes);
   const logger = requestLogger(options.logLevel ?? "off", options.log ?? console.error);
   // Every answer is counted here, the fast path's included; latency is to the response head.

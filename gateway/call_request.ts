@@ -18,6 +18,8 @@ export interface CallRequest {
   readonly method: string;
   readonly url: string;
   readonly headers: HeaderView;
+  /** The body as a stream (an upload's piece), or `null` for none. */
+  readonly body: ReadableStream<Uint8Array> | null;
   json(): Promise<unknown>;
 }
 
@@ -61,7 +63,7 @@ class HeadHeaders implements HeaderView {
  * const head = "POST /v1/test/default/call/connectGetURI HTTP/1.1\r\nHost: h:1\r\n" +
  *   "Content-Length: 2\r\n\r\n";
  * const req = WireRequest.parse(head, "http", "127.0.0.1:1")!;
- * req.body = new TextEncoder().encode("[]");
+ * req.content = new TextEncoder().encode("[]");
  * console.log(req.url, req.headers.get("content-length"), await req.json()); // http://h:1/v1/… 2 []
  * ```
  */
@@ -71,7 +73,8 @@ export class WireRequest implements CallRequest {
   readonly headers: HeadHeaders;
   /** Whether the connection ends after the answer (HTTP/1.0, or `Connection: close`). */
   readonly lastOnConnection: boolean;
-  body: Uint8Array = new Uint8Array(0);
+  /** The body's bytes, once they have all come. */
+  content: Uint8Array = new Uint8Array(0);
 
   private constructor(method: string, url: string, headers: HeadHeaders, last: boolean) {
     this.method = method;
@@ -122,9 +125,20 @@ export class WireRequest implements CallRequest {
     }
   }
 
+  get body(): ReadableStream<Uint8Array> | null {
+    const content = this.content;
+    if (content.length === 0) return null;
+    return new ReadableStream({
+      start(controller) {
+        controller.enqueue(content);
+        controller.close();
+      },
+    });
+  }
+
   json(): Promise<unknown> {
     try {
-      return Promise.resolve(JSON.parse(utf8.decode(this.body)));
+      return Promise.resolve(JSON.parse(utf8.decode(this.content)));
     } catch (e) {
       return Promise.reject(e);
     }

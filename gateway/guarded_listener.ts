@@ -226,8 +226,8 @@ class Relay {
   #lastActivity = Date.now();
   /** The start of a request head whose end has not come yet (copies). */
   #heldHead: Uint8Array[] = [];
-  /** A call answered here, its body still coming (copies). */
-  #call: { req: WireRequest; body: Uint8Array[] } | undefined;
+  /** A call answered here, and how much of its body (sized by its head) has come. */
+  #call: { req: WireRequest; at: number } | undefined;
   #ws: RelayWebSocket | undefined;
   #wsOut: ConnWriter | undefined;
   /** Client writes in order, so a refusal never lands inside an answer's bytes. */
@@ -356,7 +356,9 @@ class Relay {
       const req = WireRequest.parse(this.#tracker.lastHead, this.#ctx.scheme, this.#ctx.host);
       if (req && calls.takes(req)) {
         if (!(await this.#endInner())) return false;
-        this.#call = { req, body: [] };
+        // Its length was checked against the body limit (`takes`).
+        req.content = new Uint8Array(Number(req.headers.get("content-length")));
+        this.#call = { req, at: 0 };
         return phase === "body" || this.#answerCall(calls);
       }
     }
@@ -370,15 +372,15 @@ class Relay {
       await this.#toServer(piece);
       return true;
     }
-    this.#call.body.push(piece.slice());
+    this.#call.req.content.set(piece, this.#call.at);
+    this.#call.at += piece.length;
     return this.#tracker.phase !== "idle" || this.#answerCall(this.#ctx.calls!);
   }
 
   /** Answers the call whose body has come, on the connection's keep-alive unless it ends. */
   async #answerCall(calls: InProcessCalls): Promise<boolean> {
-    const { req, body } = this.#call!;
+    const { req } = this.#call!;
     this.#call = undefined;
-    req.body = concatBytes(body);
     let res: Response;
     try {
       res = await calls.answer(req);
@@ -567,6 +569,7 @@ function answerHead(res: Response, length: number, last: boolean): Uint8Array {
       head += `${name}: ${value}\r\n`;
     }
   });
-  const end = last ? "connection: close\r\n" : "";
-  return encoder.encode(head + `content-length: ${length}\r\n${end}\r\n`);
+  // RFC 9112 §6.3: a 204 or 304 has no body, and says nothing of its length.
+  if (res.status !== 204 && res.status !== 304) head += `content-length: ${length}\r\n`;
+  return encoder.encode(head + (last ? "connection: close\r\n" : "") + "\r\n");
 }

@@ -3,7 +3,37 @@ import { STREAM_PATH } from "../protocol/ws_protocol.ts";
 import { encodeSparse, SPARSE_MIME } from "../protocol/sparse_stream.ts";
 import { holesAsZeroes } from "../util/stream_pieces.ts";
 import { type AuthConfig, authenticate } from "./auth.ts";
+import type { CallRequest } from "./call_request.ts";
 import { abort, type StreamTable, writerOf } from "./stream_table.ts";
+
+/**
+ * `POST /v1/streams/{id}`: a piece, a hole or the finish of stream `id` (the router's route,
+ * and the fast path's for the pieces of an upload).
+ *
+ * @example
+ * ```ts ignore
+ * const res = await streamPost({ auth, streams }, req, "s-1"); // 204
+ * ```
+ */
+export async function streamPost(
+  ctx: StreamRoutesContext,
+  req: CallRequest,
+  id: string,
+): Promise<Response> {
+  const who = (await authenticate(ctx.auth, req.headers)).name;
+  const query = new URL(req.url).searchParams;
+  const hole = query.get("hole");
+  if (query.has("finish")) {
+    await writerOf(ctx.streams.take(id, who)).close();
+  } else if (hole !== null) {
+    await ctx.streams.send(id, who, { hole: Number(hole) });
+  } else if (req.body) {
+    // Of a body that runs past an upload's length, the pieces that fit land (virFDStreamWrite
+    // takes what fits), the rest is refused.
+    await ctx.streams.sendBody(id, who, req.body);
+  }
+  return new Response(null, { status: 204 });
+}
 
 /** What the stream routes share with the rest of the gateway. */
 export interface StreamRoutesContext {
@@ -51,21 +81,7 @@ export function streamRoutes<E extends Env>(app: Hono<E>, ctx: StreamRoutesConte
       headers: { "content-type": mime ?? "application/octet-stream" },
     });
   });
-  app.post(path, async (c) => {
-    const id = c.req.param("id") ?? "";
-    const who = await owner(c.req.raw);
-    const hole = c.req.query("hole");
-    if (c.req.query("finish") !== undefined) {
-      await writerOf(ctx.streams.take(id, who)).close();
-    } else if (hole !== undefined) {
-      await ctx.streams.send(id, who, { hole: Number(hole) });
-    } else if (c.req.raw.body) {
-      // Of a body that runs past an upload's length, the pieces that fit land (virFDStreamWrite
-      // takes what fits), the rest is refused.
-      await ctx.streams.sendBody(id, who, c.req.raw.body);
-    }
-    return c.body(null, 204);
-  });
+  app.post(path, (c) => streamPost(ctx, c.req.raw, c.req.param("id") ?? ""));
   app.delete(path, async (c) => {
     abort(ctx.streams.take(c.req.param("id") ?? "", await owner(c.req.raw)));
     return c.body(null, 204);

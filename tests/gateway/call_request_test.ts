@@ -16,9 +16,13 @@ Deno.test("a head's request line and fields, as a web Request would show them", 
   assert.equal(req.headers.has("content-length"), true);
   assert.equal(req.headers.get("origin"), null);
   assert.equal(req.lastOnConnection, false);
-  req.body = new TextEncoder().encode('["é"]');
+  req.content = new TextEncoder().encode('["é"]');
   assert.deepEqual(await req.json(), ["é"]);
-  req.body = new TextEncoder().encode("[not json");
+  assert.deepEqual(
+    new Uint8Array(await new Response(req.body).arrayBuffer()),
+    new TextEncoder().encode('["é"]'),
+  );
+  req.content = new TextEncoder().encode("[not json");
   await assert.rejects(req.json(), SyntaxError);
   // The web Request an upgrade handler gets carries the same fields.
   const web = req.toRequest()!;

@@ -14,6 +14,7 @@ Deno.test("the fast path takes plain call POSTs and leaves everything else to th
       req.headers.has("x-refuse") ? new Response("refused", { status: 403 }) : undefined,
     session: (_req, id, method) => (seen.push(`session ${id} ${method}`), ok()),
     served: (_req, served, method) => (seen.push(`served ${served} ${method}`), ok()),
+    stream: (_req, id) => (seen.push(`stream ${id}`), ok()),
   }, 100);
   const fast = (req: Request) => calls.takes(req) ? calls.answer(req) : undefined;
   const ok = () => Promise.resolve(new Response("{}"));
@@ -27,9 +28,11 @@ Deno.test("the fast path takes plain call POSTs and leaves everything else to th
 
   assert.ok(fast(post("/v1/sessions/abc/call/connectGetVersion")));
   assert.ok(fast(post("/v1/test/default/call/connectListAllDomains?x=1")));
+  assert.ok(fast(post("/v1/streams/s-1?hole=4096", "")));
   assert.deepEqual(seen, [
     "session abc connectGetVersion",
     "served test/default connectListAllDomains",
+    "stream s-1",
   ]);
   for (
     const req of [
@@ -40,24 +43,29 @@ Deno.test("the fast path takes plain call POSTs and leaves everything else to th
       post("/v1/test%2Fx/default/call/connectGetVersion"),
       post("/v1/test/default/call/connectGetVersion", "x".repeat(101)),
       post("/v1/test/default/call/connectGetVersion", "[]", { expect: "100-continue" }),
+      post("/v1/streams/s-1/x"),
+      new Request("http://127.0.0.1:1/v1/streams/s-1"),
       new Request("http://127.0.0.1:1/v1/test/default/call/connectGetVersion", {
         method: "POST",
         body: new Blob(["[]"]).stream(),
       }),
     ]
   ) assert.equal(fast(req), undefined, `${req.method} ${req.url}`);
-  assert.equal(seen.length, 2);
+  assert.equal(seen.length, 3);
   // What the router's guard refuses is refused before any handler.
   const refused = await fast(post("/v1/test/default/call/x", "[]", { "x-refuse": "1" }))!;
-  assert.deepEqual([refused.status, seen.length], [403, 2]);
+  assert.deepEqual([refused.status, seen.length], [403, 3]);
 
   const failing = callFastPath({
     refusal: () => undefined,
     session: () => Promise.reject(VirError.report("RPC", "AUTH_FAILED", "no")),
     served: () => Promise.reject(new Error("driver bug")),
+    stream: () => Promise.reject(VirError.report("STREAMS", "INVALID_ARG", "gone")),
   }, 100);
   const denied = await failing.answer(post("/v1/sessions/abc/call/connectGetVersion"));
   assert.equal(denied.status, 401);
+  const gone = await failing.answer(post("/v1/streams/s-1"));
+  assert.deepEqual([gone.status, (await gone.json()).message], [400, "invalid argument: gone"]);
   const bug = await failing.answer(post("/v1/test/default/call/connectGetVersion"));
   assert.deepEqual([bug.status, (await bug.json()).codeName], [500, "VIR_ERR_INTERNAL_ERROR"]);
 });
