@@ -107,24 +107,50 @@ async function dumpMemory(
   }, "memdump");
 }
 
+/** How long after DUMP_COMPLETED a resuming dump's RESUME may take before QEMU is asked. */
+const RESUME_WAIT_MS = 500;
+
 /**
- * QEMU's DUMP_COMPLETED (and, when the dump `resumes` the guest, the RESUME that follows it),
+ * QEMU's DUMP_COMPLETED (and, when the dump `resumes` the guest, the RESUME of its dump thread),
  * or libvirt's `virDomainObjWait` error when QEMU goes first; listened for before the dump
- * starts, since a small guest's dump ends before its command is answered.
+ * starts, since a small guest's dump ends before its command is answered. The RESUME counts on
+ * either side of DUMP_COMPLETED, and a guest QEMU reports running after DUMP_COMPLETED counts as
+ * resumed: a live kdump in a loaded CI run once waited for ever after QEMU had written the file
+ * and resumed the guest.
  */
 function dumpCompleted(
   mon: QemuMonitor,
   resumes: boolean,
 ): { result: Promise<DumpCompleted>; off: () => void } {
   let off = () => {};
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const result = new Promise<DumpCompleted>((resolve, reject) => {
     let done: DumpCompleted | undefined;
     let resumed = !resumes;
-    off = mon.onEvent((ev) => {
+    const check = () => {
+      if (done && resumed) return resolve(done);
+      if (!done) return;
+      // Asked once the RESUME is late: a status query, never a stop, while the dump ends.
+      timer ??= setTimeout(async function ask() {
+        const status = await mon.run<{ running?: boolean }>("query-status")
+          .catch(() => ({ running: false }));
+        if (status.running) {
+          resumed = true;
+          return check();
+        }
+        timer = setTimeout(ask, RESUME_WAIT_MS);
+      }, RESUME_WAIT_MS);
+    };
+    const listening = mon.onEvent((ev) => {
       if (ev.event === "DUMP_COMPLETED") done = ev.data as unknown as DumpCompleted;
-      else if (ev.event === "RESUME" && done) resumed = true;
-      if (done && resumed) resolve(done);
+      else if (ev.event === "RESUME") resumed = true;
+      else return;
+      check();
     });
+    off = () => {
+      listening();
+      clearTimeout(timer);
+    };
     mon.closed.then(() =>
       reject(VirError.report("QEMU", "OPERATION_FAILED", "domain is not running"))
     );
