@@ -80,10 +80,26 @@ export async function migrateToFile(
         name,
         () => startMigration(mon, `exec:cat >> ${shellQuote(path)}`),
       );
+      await migrationFinalized(mon);
       recordCompletedJob(obj, info);
       emitJobCompleted(host, obj);
     } finally {
       await mon.run("migrate-set-parameters", { "max-bandwidth": UNLIMITED }).catch(() => {});
     }
   });
+}
+
+/**
+ * QEMU reports a migration completed (its MIGRATION event, `query-migrate`) before its main loop
+ * has finished it (`migrate_fd_cleanup`): until then the runstate is `finish-migrate`, and a
+ * `cont` — a dump that resumes the guest, a failed save — is refused with "Migration is not
+ * finalized yet". Asked until it is over (a few ms at most), never longer than 5 s.
+ */
+async function migrationFinalized(mon: QemuMonitor): Promise<void> {
+  const until = Date.now() + 5000;
+  while (Date.now() < until) {
+    const { status } = await mon.run<{ status?: string }>("query-status");
+    if (status !== "finish-migrate") return;
+    await new Promise((r) => setTimeout(r, 2));
+  }
 }

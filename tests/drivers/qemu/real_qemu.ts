@@ -22,9 +22,12 @@ export const haveQemu: boolean = (() => {
   }
 })();
 
+/** The longest a real-QEMU test may run: a hang fails the test instead of stalling the run. */
+const REAL_TEST_LIMIT_MS = 240_000;
+
 /**
  * Registers a test that needs {@link EMULATOR}: ignored without it unless CI is set, where it
- * fails instead.
+ * fails instead; one still running after {@link REAL_TEST_LIMIT_MS} fails.
  *
  * @example
  * ```ts ignore
@@ -44,7 +47,18 @@ export function realQemuTest(
     ignore: !haveQemu && !Deno.env.get("CI"),
     fn: async () => {
       assert.ok(haveQemu, `${EMULATOR} is required in CI`);
-      await def.fn();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const limit = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`still running after ${REAL_TEST_LIMIT_MS / 1000} s`)),
+          REAL_TEST_LIMIT_MS,
+        );
+      });
+      try {
+        await Promise.race([def.fn(), limit]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
   });
 }
