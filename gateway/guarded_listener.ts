@@ -22,6 +22,7 @@
  * @module
  */
 import { VirError } from "../util/errors.ts";
+import { BodyPool } from "./body_pool.ts";
 import { type InProcessCalls, WireRequest } from "./call_request.ts";
 import { ConnWriter, writeAll } from "./conn_writer.ts";
 import { DEFAULT_LIMITS } from "./limits.ts";
@@ -164,6 +165,8 @@ export async function serveGuarded(
     : `${addr.hostname}:${addr.port}`;
 
   const relays = new Set<Relay>();
+  // An upload's pieces are 1 MiB (client/remote/stream.ts); a few in flight at once.
+  const bodies = new BodyPool(1024 * 1024, 16);
   // One sweep for every connection's deadline, fine enough for the smallest timeout.
   const sweep = setInterval(() => {
     const now = Date.now();
@@ -176,7 +179,14 @@ export async function serveGuarded(
         conn.close();
         continue;
       }
-      const relay = new Relay(conn, l, { path, handler, calls: options.calls, scheme, host });
+      const relay = new Relay(conn, l, {
+        path,
+        handler,
+        calls: options.calls,
+        bodies,
+        scheme,
+        host,
+      });
       relays.add(relay);
       relay.run().finally(() => relays.delete(relay));
     }
@@ -202,6 +212,8 @@ interface RelayContext {
   /** The handler, for the upgrade requests served in-process. */
   handler: (req: Request) => Response | Promise<Response>;
   calls?: InProcessCalls;
+  /** Room for the bodies of those calls. */
+  bodies: BodyPool;
   scheme: "http" | "https";
   /** The listener's address, for a request without a `Host`. */
   host: string;
@@ -266,6 +278,9 @@ class Relay {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // A body that never came whole is nobody's.
+    if (this.#call) this.#ctx.bodies.give(this.#call.req.content);
+    this.#call = undefined;
     this.deadline = Infinity;
     this.#ws?.peerEnded();
     for (const c of [this.#client, this.#up]) {
@@ -357,7 +372,7 @@ class Relay {
       if (req && calls.takes(req)) {
         if (!(await this.#endInner())) return false;
         // Its length was checked against the body limit (`takes`).
-        req.content = new Uint8Array(Number(req.headers.get("content-length")));
+        req.content = this.#ctx.bodies.take(Number(req.headers.get("content-length")));
         this.#call = { req, at: 0 };
         return phase === "body" || this.#answerCall(calls);
       }
@@ -386,6 +401,9 @@ class Relay {
       res = await calls.answer(req);
     } catch {
       res = new Response(null, { status: 500 });
+    } finally {
+      // Answered: the driver has the body's bytes wherever it keeps them.
+      this.#ctx.bodies.give(req.content);
     }
     const bytes = new Uint8Array(await res.arrayBuffer());
     const answer = concatBytes([answerHead(res, bytes.length, req.lastOnConnection), bytes]);
