@@ -581,13 +581,30 @@ async function acceptKey(key: string): Promise<string> {
 
 /** The head of an answer the listener writes itself; `last` ends the connection. */
 function answerHead(res: Response, length: number, last: boolean): Uint8Array {
-  let head = `HTTP/1.1 ${res.status} ${STATUS_TEXT[res.status] ?? ""}\r\n`;
+  // RFC 9110 §6.6.1: an origin server with a clock sends its Date, as Deno.serve does.
+  let head = `HTTP/1.1 ${res.status} ${STATUS_TEXT[res.status] ?? ""}\r\ndate: ${httpDate()}\r\n`;
   res.headers.forEach((value, name) => {
-    if (name !== "content-length" && name !== "transfer-encoding" && name !== "connection") {
+    if (
+      name !== "content-length" && name !== "transfer-encoding" && name !== "connection" &&
+      name !== "date"
+    ) {
       head += `${name}: ${value}\r\n`;
     }
   });
   // RFC 9112 §6.3: a 204 or 304 has no body, and says nothing of its length.
   if (res.status !== 204 && res.status !== 304) head += `content-length: ${length}\r\n`;
   return encoder.encode(head + (last ? "connection: close\r\n" : "") + "\r\n");
+}
+
+/** The IMF-fixdate of now, made once a second. */
+let dateSecond = 0;
+let dateText = "";
+function httpDate(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(now).toUTCString();
+  }
+  return dateText;
 }

@@ -135,6 +135,8 @@ Deno.test("calls are answered in-process, in order with the inner server's answe
       'call /call/y ["é"]',
     ]);
     assert.match(text, /x-answered: here/);
+    // Dated as Deno.serve dates its answers (RFC 9110 §6.6.1).
+    assert.match(text, /\r\ndate: \w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT\r\n/);
     assert.deepEqual(here, ["/call/x", "/call/y"]);
     // `Connection: close` is the last request: answered, then the end.
     await conn.write(enc(post("/call/z", "[]", "Connection: close\r\n")));
