@@ -64,7 +64,7 @@ class HeadHeaders implements HeaderView {
  *   "Content-Length: 2\r\n\r\n";
  * const req = WireRequest.parse(head, "http", "127.0.0.1:1")!;
  * req.content = new TextEncoder().encode("[]");
- * console.log(req.url, req.headers.get("content-length"), await req.json()); // http://h:1/v1/… 2 []
+ * console.log(req.url, await req.json()); // http://h:1/v1/test/default/call/connectGetURI []
  * ```
  */
 export class WireRequest implements CallRequest {

@@ -20,16 +20,17 @@ const STREAM_POST_PATH = /^\/v1\/streams\/([^/]+)$/;
 /**
  * Matches the call routes (and an upload's piece, `POST /v1/streams/{id}`) on the raw request,
  * ahead of hono: calls are nearly all a client sends, and the router, its middleware chain and
- * its context cost as much as the checks and the driver call together. Only the plain case is taken — a POST with a `content-length`
- * within the body limit, no `Expect`, and a path without escapes — and answered exactly as the
- * router would (the guard's rules first, then the same handlers, and errors through the same
- * `errorResponse` as `app.onError`); anything else goes to the router, which has the general
- * rules (streamed bodies, the 413 answer, percent-decoding). The guarded TCP listener asks the
- * same of the requests it reads, and answers those without passing them on.
+ * its context cost as much as the checks and the driver call together. Only the plain case is
+ * taken — a POST with a `content-length` within the body limit, no `Expect`, and a path without
+ * escapes — and answered exactly as the router would (the guard's rules first, then the same
+ * handlers, and errors through the same `errorResponse` as `app.onError`); anything else goes to
+ * the router, which has the general rules (streamed bodies, the 413 answer, percent-decoding).
+ * The guarded TCP listener asks the same of the requests it reads, and answers those without
+ * passing them on.
  *
  * @example
  * ```ts ignore
- * const fast = callFastPath({ refusal, session: sessionCall(ctx), served: servedCall }, 4 << 20);
+ * const fast = callFastPath({ refusal, session, served, stream }, 4 << 20);
  * const fetch = (req: Request) => fast.takes(req) ? fast.answer(req) : app.fetch(req);
  * ```
  */

@@ -15,9 +15,9 @@
  *   refused from its frame header with close code 1009, before any of it is buffered;
  * - at most `maxConnections` connections are open at once.
  *
- * The relay costs one local socket hop per HTTP request other than a call (a WebSocket message
- * takes none); it is used for TCP, which faces the network. The unix socket, reachable only by the owner and group
- * of its file, is served directly.
+ * The relay costs one local socket hop per HTTP request other than a call or an upload's piece
+ * (a WebSocket message takes none); it is used for TCP, which faces the network. The unix
+ * socket, reachable only by the owner and group of its file, is served directly.
  *
  * @module
  */
@@ -77,8 +77,9 @@ export interface GuardedListenOptions {
   onListen?: (addr: Deno.NetAddr) => void;
   /**
    * Requests answered here instead of by the handler through the inner server (the gateway's
-   * calls): no socket hop, no `Request` built. Only on a connection that has sent nothing to
-   * the inner server, so that answers keep their order.
+   * calls, an upload's pieces): no socket hop, no `Request` built. On a connection that sent
+   * requests to the inner server, its answers come first and its connection is ended, so that
+   * answers keep their order.
    */
   calls?: InProcessCalls;
 }
@@ -229,7 +230,7 @@ class Relay {
   #ctx: RelayContext;
   #up: Deno.Conn | undefined;
   #upDone: Promise<void> | undefined;
-  /** The inner connection is being ended for an upgrade: its end is not the relay's. */
+  /** The inner connection is being ended for a request served here: its end is not the relay's. */
   #switching = false;
   #limits: ConnectionLimits;
   #tracker: WireTracker;
