@@ -9,8 +9,8 @@
  *   multifunction slot from the first free slot), a conventional PCI device (an e1000) a slot
  *   (from 1) of a `pcie-to-pci-bridge` in a root port, plus one spare port for hotplug.
  *
- * Endpoints are served in libvirt's order: NICs, controllers, virtio disks, the memballoon,
- * virtio RNGs.
+ * Endpoints are served in libvirt's order: NICs, sound cards, controllers, virtio disks, the
+ * memballoon, virtio RNGs. On q35 an ICH9 sound card takes 00:1b.0 first, as the real chipset's.
  *
  * @module
  */
@@ -70,6 +70,7 @@ function endpoints(def: DomainDef, q35: boolean): Endpoint[] {
     .filter((n) => n.type !== "hostdev")
     .map((n) => ({ children: n.extra, conventional: q35 && !PCIE_NICS.has(n.model ?? "") }));
   out.push(
+    ...pciSounds(def).map((d) => ({ children: d.children, conventional: q35 })),
     ...other.filter((d) =>
       d.name === "controller" && PCI_CONTROLLERS[d.attributes.type]?.(d.attributes.model)
     ),
@@ -79,6 +80,12 @@ function endpoints(def: DomainDef, q35: boolean): Endpoint[] {
   );
   return out.filter((e) => !addressOf(e));
 }
+
+/** The sound cards that are PCI devices (ISA, USB and the PC speaker are not). */
+const PCI_SOUNDS: ReadonlySet<string> = new Set(["es1370", "ac97", "ich6", "ich9"]);
+
+const pciSounds = (def: DomainDef) =>
+  def.devices.other.filter((d) => d.name === "sound" && PCI_SOUNDS.has(d.attributes.model));
 
 /** The primary (first) video card, when it still needs an address. */
 function primaryVideo(def: DomainDef): XmlElement | undefined {
@@ -156,6 +163,12 @@ function assignQ35(def: DomainDef): void {
   if (video && !used.has(1)) {
     video.children.push(pciAddress(0, 1, 0));
     used.add(1);
+  }
+  // Real q35 hardware has its ICH9 HD audio at 00:1b.0: the first ICH9 card goes there if free.
+  const hda = pciSounds(def).find((d) => d.attributes.model === "ich9" && !addressOf(d));
+  if (hda && !used.has(0x1b)) {
+    hda.children.push(pciAddress(0, 0x1b, 0));
+    used.add(0x1b);
   }
   if (ports) return;
   const devices = endpoints(def, true);

@@ -18,6 +18,7 @@ import { validateIOThreadUsers } from "./iothread_validate.ts";
 import { validateDiskTransient } from "./disk_transient_validate.ts";
 import { validateLoader } from "./loader.ts";
 import { validateTseg } from "./smm.ts";
+import { validateSound } from "./command/audio_args.ts";
 
 /** Machine type aliases of QEMU 7.2. */
 const MACHINE_ALIASES: Record<string, string> = { pc: "pc-i440fx-7.2", q35: "pc-q35-7.2" };
@@ -71,10 +72,11 @@ export function qemuPostParse(def: DomainDef): void {
   panicDefaults(def);
   domainDefPostParse(def, { defaultVideo: "cirrus" });
   validateLifecycleActions(def);
-  for (const disk of def.devices.other) {
-    if (disk.name !== "disk") continue;
-    validateDiskFrontend(disk);
-    validateDiskTransient(disk);
+  for (const dev of def.devices.other) {
+    if (dev.name === "sound") validateSound(dev);
+    if (dev.name !== "disk") continue;
+    validateDiskFrontend(dev);
+    validateDiskTransient(dev);
   }
   validateIOThreadUsers(def);
   validateLoader(def);

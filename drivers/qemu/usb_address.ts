@@ -1,7 +1,8 @@
 /**
  * USB ports of USB devices that have none (libvirt's `qemuDomainAssignUSBAddresses`): the
  * ports of USB controller 0 in order, 1 upwards, skipping ports that explicit addresses take,
- * for disks first, then inputs (libvirt's `virDomainUSBDeviceDefForeach` order).
+ * for disks first, then inputs, then USB sound cards (libvirt's `virDomainUSBDeviceDefForeach`
+ * order).
  *
  * @module
  */
@@ -21,11 +22,12 @@ const PORTS: Record<string, number> = {
 
 const onUsb = (dev: XmlElement) =>
   (dev.name === "input" && dev.attributes.bus === "usb") ||
-  (dev.name === "disk" && child(dev, "target")?.attributes.bus === "usb");
+  (dev.name === "disk" && child(dev, "target")?.attributes.bus === "usb") ||
+  (dev.name === "sound" && dev.attributes.model === "usb");
 
 /**
- * Assigns `<address type='usb' bus='0' port='N'/>` to USB disks and inputs. Devices beyond the
- * root hub's ports stay unaddressed (libvirt would add a `usb-hub` for them).
+ * Assigns `<address type='usb' bus='0' port='N'/>` to USB disks, inputs and sound cards.
+ * Devices beyond the root hub's ports stay unaddressed (libvirt would add a `usb-hub` for them).
  *
  * @example
  * ```ts
@@ -49,6 +51,7 @@ export function assignUsbAddresses(def: DomainDef): void {
   const order = [
     ...devices.filter((d) => d.name === "disk"),
     ...devices.filter((d) => d.name === "input"),
+    ...devices.filter((d) => d.name === "sound"),
   ];
   let port = 1;
   for (const dev of order) {

@@ -24,6 +24,7 @@ import { optValue } from "./escape.ts";
 import { cpuFeatureToQemu } from "../cpu_features.ts";
 import { iothreadObjectArgs, iothreadProp } from "./iothread_args.ts";
 import { memoryArgs } from "./memory_args.ts";
+import { audiodevArgs, audioIdOf, soundArgs } from "./audio_args.ts";
 import type { HugepageFolder } from "../memory_dir.ts";
 import {
   unsupported,
@@ -374,7 +375,7 @@ function deviceArgs(dev: XmlElement, ctx: DeviceContext): string[] {
           "only 1 graphics device of each type (sdl, vnc, spice, dbus) is supported",
         );
       }
-      return vncArgs(dev);
+      return vncArgs(dev, audioIdOf(ctx.def, dev));
     case "video": {
       if (model === "none") return [];
       const driver = VIDEO_DEVICES[model ?? ""];
@@ -383,9 +384,9 @@ function deviceArgs(dev: XmlElement, ctx: DeviceContext): string[] {
     case "input":
       return dev.attributes.bus === "ps2" ? [] : usbInputArgs(dev);
     case "audio":
-      // The "none" backend only stands for no sound card; there is none to feed.
-      if (dev.attributes.type === "none") return [];
-      throw unsupported(`audio type '${dev.attributes.type}' is not supported with this QEMU`);
+      return audiodevArgs(dev);
+    case "sound":
+      return soundArgs(ctx.def, dev, at || usbPlacement(dev));
     case "panic":
       return panicArgs(dev);
     case "memballoon": {
@@ -657,10 +658,10 @@ function channelArgs(dev: XmlElement, def: DomainDef): string[] {
  * when IPv6, with the display; a unix socket; or none), then a websocket port, the sharing
  * policy, `password=on` for a password (given over QMP once QEMU runs, see
  * `graphics_password.ts`; `connected` can only be `keep` for VNC, the parser checked), power
- * control; then `-k` for a keymap. With no address given, loopback, which is libvirt's default
- * `vnc_listen`.
+ * control, the audio backend that carries the guest's sound to VNC clients; then `-k` for a
+ * keymap. With no address given, loopback, which is libvirt's default `vnc_listen`.
  */
-function vncArgs(dev: XmlElement): string[] {
+function vncArgs(dev: XmlElement, audiodev: string): string[] {
   const a = dev.attributes;
   const listen = child(dev, "listen")?.attributes ?? {};
   const type = listen.type ?? "address";
@@ -689,6 +690,7 @@ function vncArgs(dev: XmlElement): string[] {
     a.sharePolicy && `share=${optValue(a.sharePolicy)}`,
     a.passwd !== undefined && "password=on",
     a.powerControl && `power-control=${a.powerControl === "yes" ? "on" : "off"}`,
+    `audiodev=${optValue(audiodev)}`,
   ].filter((o) => o);
   return ["-vnc", opts.join(","), ...(a.keymap ? ["-k", a.keymap] : [])];
 }

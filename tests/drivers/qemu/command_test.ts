@@ -76,7 +76,7 @@ Deno.test("commas in names and paths are doubled, so they never inject options",
   );
   assert.equal(after(argv, "-chardev"), "file,id=charserial0,path=/log/s,,x.log");
   assert.equal(after(argv, "-serial"), "chardev:charserial0");
-  assert.equal(after(argv, "-vnc"), "127.0.0.1:5");
+  assert.equal(after(argv, "-vnc"), "127.0.0.1:5,audiodev=audio1");
   assert.equal(after(argv, "-netdev"), "user,id=hostnet0");
   assert.ok(
     argv.includes(
@@ -123,6 +123,13 @@ function placements(devices: Map<string, string>[]): Record<string, string> {
   );
 }
 
+/** A recorded command line's `-device` JSON objects as maps, as {@link keyval} reads ours. */
+const jsonDevices = (argv: string[]) =>
+  argv.flatMap((a, i) =>
+    argv[i - 1] === "-device" ? [JSON.parse(a) as Record<string, unknown>] : []
+  )
+    .map((d) => new Map(Object.entries(d).map(([k, v]) => [k, v === true ? "on" : String(v)])));
+
 const fixtures = new URL("./fixtures/", import.meta.url);
 const argvFixtures = [
   "pc-vnc",
@@ -138,19 +145,15 @@ const argvFixtures = [
   "q35-e1000",
   "q35-pci-order",
   "q35-e1000-only",
+  "pc-sound",
+  "q35-sound",
 ];
 for (const name of argvFixtures) {
   Deno.test(`${name}: devices sit where libvirt 9.0's command line puts them`, async () => {
     // Recorded by fixtures/record_argv.sh from the oracle's real start of the same XML.
     const libvirt = (await Deno.readTextFile(new URL(`${name}.argv`, fixtures))).split("\n");
     const ours = argvOf(await Deno.readTextFile(new URL(`${name}.xml`, fixtures)));
-    const theirs = libvirt.flatMap((a, i) =>
-      libvirt[i - 1] === "-device" ? [JSON.parse(a) as Record<string, unknown>] : []
-    ).map((d) =>
-      new Map(
-        Object.entries(d).map(([k, v]) => [k, v === true ? "on" : String(v)]),
-      )
-    );
+    const theirs = jsonDevices(libvirt);
     const mine = ours.flatMap((a, i) => ours[i - 1] === "-device" ? [keyval(a)] : []);
     const expected = placements(theirs);
     assert.ok(Object.keys(expected).length >= 3, "the fixture places devices");
@@ -159,6 +162,37 @@ for (const name of argvFixtures) {
     assert.equal(after(ours, "-boot"), after(libvirt, "-boot"));
   });
 }
+
+for (const name of ["pc-sound", "q35-sound"]) {
+  Deno.test(`${name}: audio backends, sound cards and codecs as libvirt 9.0 starts them`, async () => {
+    // Recorded by fixtures/record_argv.sh from the oracle's real start of the same XML.
+    const libvirt = (await Deno.readTextFile(new URL(`${name}.argv`, fixtures))).split("\n");
+    const ours = argvOf(await Deno.readTextFile(new URL(`${name}.xml`, fixtures)));
+    const audiodevs = (argv: string[]) =>
+      argv.flatMap((a, i) => argv[i - 1] === "-audiodev" ? [JSON.parse(a)] : []);
+    assert.deepEqual(audiodevs(ours), audiodevs(libvirt));
+    assert.ok(audiodevs(ours).length >= 1);
+    // libvirt allocates the VNC display itself; the driver lets QEMU pick one from 0.
+    assert.equal(after(ours, "-vnc").replace(":0,to=99", ":0"), after(libvirt, "-vnc"));
+    const sounds = (devices: Map<string, string>[]) =>
+      devices.filter((d) => d.get("id")?.startsWith("sound")).map((d) =>
+        Object.fromEntries([...d].sort(([a], [b]) => a.localeCompare(b)))
+      );
+    const mine = sounds(ours.flatMap((a, i) => ours[i - 1] === "-device" ? [keyval(a)] : []));
+    assert.ok(mine.length >= 4);
+    assert.deepEqual(mine, sounds(jsonDevices(libvirt)));
+  });
+}
+
+Deno.test("sound cards: the PC speaker as libvirt 9.0 writes it, ICH7 refused as libvirt", () => {
+  const xml = (model: string) =>
+    "<domain type='qemu'><name>vm</name><memory unit='MiB'>128</memory>" +
+    `<os><type>hvm</type></os><devices><sound model='${model}'/></devices></domain>`;
+  assert.equal(after(argvOf(xml("pcspk")), "-soundhw"), "pcspk");
+  assert.throws(() => argvOf(xml("ich7")), {
+    message: "internal error: sound card model 'ich7' is not supported by qemu",
+  });
+});
 
 Deno.test("-no-acpi only without <features><acpi/>", () => {
   const xml = (features: string) =>
@@ -186,9 +220,13 @@ Deno.test("-vnc carries where VNC listens, its password switch, sharing and powe
         `<os><type>hvm</type></os><devices><graphics type='vnc' port='5905' ${attrs}/>` +
         "</devices></domain>",
     );
-  assert.equal(after(vnc(""), "-vnc"), "127.0.0.1:5");
+  // Every -vnc ends with the audio backend the driver adds for VNC (see the sound tests).
+  assert.equal(after(vnc(""), "-vnc"), "127.0.0.1:5,audiodev=audio1");
   // Where it listens and its websocket, as qemuBuildGraphicsVNCCommandLine writes them.
-  assert.equal(after(vnc("listen='0.0.0.0' websocket='5705'"), "-vnc"), "0.0.0.0:5,websocket=5705");
+  assert.equal(
+    after(vnc("listen='0.0.0.0' websocket='5705'"), "-vnc"),
+    "0.0.0.0:5,websocket=5705,audiodev=audio1",
+  );
   const listening = (listen: string) =>
     after(
       argvOf(
@@ -198,9 +236,12 @@ Deno.test("-vnc carries where VNC listens, its password switch, sharing and powe
       ),
       "-vnc",
     );
-  assert.equal(listening("<listen type='address' address='::1'/>"), "[::1]:5");
-  assert.equal(listening("<listen type='socket' socket='/run/a,b.sock'/>"), "unix:/run/a,,b.sock");
-  assert.equal(listening("<listen type='none'/>"), "none");
+  assert.equal(listening("<listen type='address' address='::1'/>"), "[::1]:5,audiodev=audio1");
+  assert.equal(
+    listening("<listen type='socket' socket='/run/a,b.sock'/>"),
+    "unix:/run/a,,b.sock,audiodev=audio1",
+  );
+  assert.equal(listening("<listen type='none'/>"), "none,audiodev=audio1");
   assert.throws(() => listening("<listen type='network' network='default'/>"), {
     message: "unsupported configuration: VNC listen type 'network' without an address is not " +
       "supported with this QEMU",
@@ -212,7 +253,10 @@ Deno.test("-vnc carries where VNC listens, its password switch, sharing and powe
     "passwd='x' passwdValidTo='2016-07-11T00:17:00' keymap='de' sharePolicy='force-shared' " +
       "powerControl='no'",
   );
-  assert.equal(after(all, "-vnc"), "127.0.0.1:5,share=force-shared,password=on,power-control=off");
+  assert.equal(
+    after(all, "-vnc"),
+    "127.0.0.1:5,share=force-shared,password=on,power-control=off,audiodev=audio1",
+  );
   assert.equal(after(all, "-k"), "de");
   assert.ok(!vnc("").includes("-k"));
 });
@@ -221,11 +265,8 @@ Deno.test("-vnc and -k are libvirt 9.0's for a password, keymap, sharing and pow
   // Recorded by fixtures/record_argv.sh from the oracle's real start of the same XML.
   const libvirt = (await Deno.readTextFile(new URL("pc-vnc-password.argv", fixtures))).split("\n");
   const ours = argvOf(await Deno.readTextFile(new URL("pc-vnc-password.xml", fixtures)));
-  // libvirt allocates the autoport itself (display 0 here) and names its audio backend; the
-  // driver lets QEMU pick a display from 0 and runs no audio backend.
-  assert.equal(
-    after(ours, "-vnc").replace(":0,to=99", ":0"),
-    after(libvirt, "-vnc").replace(/,audiodev=[^,]+/, ""),
-  );
+  // libvirt allocates the autoport itself (display 0 here); the driver lets QEMU pick a display
+  // from 0.
+  assert.equal(after(ours, "-vnc").replace(":0,to=99", ":0"), after(libvirt, "-vnc"));
   assert.equal(after(ours, "-k"), after(libvirt, "-k"));
 });

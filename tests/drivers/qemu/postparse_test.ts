@@ -35,6 +35,8 @@ for (
     ["q35-e1000", "q35: e1000 and rtl8139 on a pcie-to-pci-bridge in root port 1, from slot 1"],
     ["q35-pci-order", "q35: a bridge added after two root ports still sits in the first one"],
     ["q35-e1000-only", "q35: one e1000, its bridge, and the spare root port"],
+    ["pc-sound", "i440fx: sound cards after the NICs, a USB one on the root hub, ISA none"],
+    ["q35-sound", "q35: the first ICH9 card at 00:1b.0, other cards on the PCI bridge"],
   ]
 ) {
   Deno.test(`addresses as libvirt 9.0 assigns them, ${what}`, () => {
@@ -52,3 +54,14 @@ Deno.test("live aliases: ua- kept, virtio-disk/sata0-0-N/usb-disk by target or d
     xml.split("\n").filter((l) => /<alias |<target dev=|<address type=/.test(l)).join("\n");
   assert.equal(names(formatDomainXML(def, 0)), names(fixture("q35-aliases.live.xml")));
 });
+
+for (const name of ["pc-sound", "q35-sound"]) {
+  Deno.test(`${name}: sound cards named and placed as in libvirt 9.0's live XML`, () => {
+    const def = parseDomainXML(fixture(`${name}.xml`));
+    qemuPostParse(def);
+    assignDeviceAliases(def);
+    const names = (xml: string) =>
+      xml.split("\n").filter((l) => /<alias |<address type=|<codec |<audio /.test(l)).join("\n");
+    assert.equal(names(formatDomainXML(def, 0)), names(fixture(`${name}.live.xml`)));
+  });
+}

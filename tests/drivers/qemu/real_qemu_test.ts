@@ -229,8 +229,8 @@ const CHIPSET_DISK = {
 
 for (const machine of ["pc", "q35"] as const) {
   realQemuTest({
-    name: `real QEMU ${machine}: disks, NICs and balloon sit where the live XML says, disks boot ` +
-      "in their order",
+    name: `real QEMU ${machine}: disks, NICs, sound cards and balloon sit where the live XML ` +
+      "says, disks boot in their order",
     sanitizeResources: false,
     sanitizeOps: false,
     fn: async () => {
@@ -250,6 +250,7 @@ ${chipset.xml}<source file='${dir}/chipset.img'/><target dev='${chipset.target}'
 </disk>
 <interface type='user'><model type='virtio'/></interface><input type='tablet' bus='usb'/>
 <interface type='user'><model type='e1000'/></interface>
+<sound model='ich9'/><sound model='ac97'/>
 </devices></domain>`,
           0,
         );
@@ -263,11 +264,13 @@ ${chipset.xml}<source file='${dir}/chipset.img'/><target dev='${chipset.target}'
           const parent = Number(bus) ? `pci.${Number(bus)}` : "root";
           expected[alias] = `${parent}/${Number(slot)}.${Number(fn)}`;
         }
-        for (const id of ["virtio-disk0", "net0", "net1", "balloon0", "usb"]) {
+        for (const id of ["virtio-disk0", "net0", "net1", "balloon0", "usb", "sound0", "sound1"]) {
           assert.ok(expected[id], id);
         }
         // q35 puts the e1000, a conventional PCI device, in a pcie-to-pci-bridge's slot 1.
         if (machine === "q35") assert.match(expected.net1, /^pci\.\d+\/1\.0$/);
+        // and the ICH9 sound card where the real chipset has its HD audio.
+        if (machine === "q35") assert.equal(expected.sound0, "root/27.0");
         // query-pci follows bridges by bus number, which the firmware assigns as it boots.
         let actual: Record<string, string> = {};
         await waitFor(async () => {
@@ -290,6 +293,9 @@ ${chipset.xml}<source file='${dir}/chipset.img'/><target dev='${chipset.target}'
         assert.equal(await qom(drive[1], "unit"), chipset.unit);
         assert.equal(await qom(drive[1], "bootindex"), 1);
         assert.equal(await qom("virtio-disk0", "bootindex"), 2);
+        // The sound cards play into the audio backend libvirt names, not one QEMU picks itself.
+        assert.equal(await qom("sound0-codec0", "audiodev"), "audio1");
+        assert.equal(await qom("sound1", "audiodev"), "audio1");
         await conn.domainDestroyFlags!(dom, 0);
         await conn.connectClose();
       } finally {
