@@ -454,7 +454,7 @@ function checkUsbAddress(n: XmlElement, bus: string): void {
 const SOUND_MODELS = ["sb16", "es1370", "pcspk", "ac97", "ich6", "ich9", "usb", "ich7"];
 
 /** virDomainWatchdogModel and virDomainWatchdogAction names. */
-const WATCHDOG_MODELS = ["i6300esb", "ib700", "diag288", "itco"];
+const WATCHDOG_MODELS = ["i6300esb", "ib700", "diag288"];
 const WATCHDOG_ACTIONS = ["reset", "shutdown", "poweroff", "pause", "dump", "none", "inject-nmi"];
 
 /** virDomainWatchdogDefParseXML: the model is required and the action defaults to reset. */

@@ -90,6 +90,7 @@ import { dropEmptyBandwidth } from "../../conf/domain/nic_bandwidth.ts";
 import { startHelperFailure } from "./net/bridge_helper.ts";
 import { setLinkStates } from "./net/link.ts";
 import { handleObservedEvent } from "./api/events_qmp.ts";
+import { dumpToAutoDumpPath, watchdogDump } from "./api/state_dump.ts";
 import { enableMigrationEvents } from "./api/migration_wait.ts";
 import {
   blockJobStatusChanged,
@@ -343,6 +344,14 @@ export class QemuDriverState {
   /** The driver's log (what libvirtd writes to its log file). */
   log(message: string): void {
     this.#log(message);
+  }
+
+  dumpToAutoDumpPath(obj: QemuDomainObj): Promise<string> {
+    return dumpToAutoDumpPath(this, obj);
+  }
+
+  watchdogDump(obj: QemuDomainObj): Promise<void> {
+    return watchdogDump(this, obj);
   }
 
   // ---- definitions -------------------------------------------------------------------------

@@ -10,7 +10,7 @@
  *   (from 1) of a `pcie-to-pci-bridge` in a root port, plus one spare port for hotplug.
  *
  * Endpoints are served in libvirt's order: NICs, sound cards, controllers, virtio disks, the
- * memballoon, virtio RNGs. On q35 an ICH9 sound card takes 00:1b.0 first, as the real chipset's.
+ * memballoon, virtio RNGs, the i6300esb watchdog. On q35 an ICH9 sound card takes 00:1b.0 first, as the real chipset's.
  *
  * @module
  */
@@ -76,7 +76,9 @@ function endpoints(def: DomainDef, q35: boolean): Endpoint[] {
     ),
     ...other.filter((d) => d.name === "disk" && child(d, "target")?.attributes.bus === "virtio"),
     ...other.filter((d) => d.name === "memballoon" && d.attributes.model === "virtio"),
-    ...other.filter((d) => d.name === "rng" && d.attributes.model === "virtio"),
+    ...other.filter((d) => d.name === "rng" && d.attributes.model?.startsWith("virtio")),
+    ...other.filter((d) => d.name === "watchdog" && d.attributes.model === "i6300esb")
+      .map((d) => ({ children: d.children, conventional: q35 })),
   );
   return out.filter((e) => !addressOf(e));
 }

@@ -19,6 +19,7 @@ import { validateDiskTransient } from "./disk_transient_validate.ts";
 import { validateLoader } from "./loader.ts";
 import { validateTseg } from "./smm.ts";
 import { validateSound } from "./command/audio_args.ts";
+import { validateWatchdog } from "./command/watchdog_args.ts";
 
 /** Machine type aliases of QEMU 7.2. */
 const MACHINE_ALIASES: Record<string, string> = { pc: "pc-i440fx-7.2", q35: "pc-q35-7.2" };
@@ -74,6 +75,7 @@ export function qemuPostParse(def: DomainDef): void {
   validateLifecycleActions(def);
   for (const dev of def.devices.other) {
     if (dev.name === "sound") validateSound(dev);
+    if (dev.name === "watchdog") validateWatchdog(dev, def.os.arch!);
     if (dev.name !== "disk") continue;
     validateDiskFrontend(dev);
     validateDiskTransient(dev);

@@ -22,6 +22,10 @@ export interface PowerHost {
   emitOther(obj: QemuDomainObj, eventId: number, data: Record<string, unknown>): void;
   saveStatus(obj: QemuDomainObj): Promise<void>;
   log(message: string): void;
+  /** libvirt's `doCoreDumpToAutoDumpPath` (memory only), inside the caller's job. */
+  dumpToAutoDumpPath(obj: QemuDomainObj): Promise<string>;
+  /** A watchdog's `dump` action: dump to the automatic dump folder, then resume, as a job. */
+  watchdogDump(obj: QemuDomainObj): Promise<void>;
 }
 
 /**
@@ -70,8 +74,8 @@ export function handleShutdownEvent(
  * the domain goes to CRASHED/PANICKED with a CRASHED/PANICKED event, then `<on_crash>` decides:
  * `destroy` ends QEMU (SHUTOFF/CRASHED, STOPPED/CRASHED), `restart` fakes a reboot (reset and
  * resume: REBOOT, then RESUMED, running with reason CRASHED), `preserve` leaves it crashed.
- * `coredump-destroy` and `coredump-restart` act as `destroy` and `restart` without writing the
- * memory dump libvirt writes to its auto-dump path first.
+ * `coredump-destroy` and `coredump-restart` first write the guest's memory to the automatic dump
+ * folder, as libvirt does; when that fails the domain stays crashed.
  *
  * @example
  * ```ts
@@ -94,6 +98,13 @@ async function actOnPanic(host: PowerHost, obj: QemuDomainObj): Promise<void> {
   obj.reason = E.DOMAIN_CRASHED_PANICKED;
   host.emit(obj, E.DOMAIN_EVENT_CRASHED, E.DOMAIN_EVENT_CRASHED_PANICKED);
   await host.saveStatus(obj).catch(() => {});
+  if (obj.def.onCrash?.startsWith("coredump-")) {
+    try {
+      await host.dumpToAutoDumpPath(obj);
+    } catch {
+      return;
+    }
+  }
   switch (obj.def.onCrash) {
     case "restart":
     case "coredump-restart":

@@ -28,6 +28,7 @@ import {
   diskByTarget,
   insertParsedDevice,
   refuseUnless,
+  sameAddress,
   targetOf,
 } from "./device_parse.ts";
 import { type DeviceCall, deviceCall } from "./device_config.ts";
@@ -36,7 +37,17 @@ import { attachNicConfig, giveNicMac } from "./device_nic.ts";
 import { attachNicLive } from "./device_nic_live.ts";
 
 /** Devices a persistent attach takes here (libvirt takes more; the rest are refused). */
-const CONFIG_KINDS = ["disk", "interface", "serial", "channel", "console", "input", "sound"];
+const CONFIG_KINDS = [
+  "disk",
+  "interface",
+  "serial",
+  "channel",
+  "console",
+  "input",
+  "sound",
+  "rng",
+  "watchdog",
+];
 
 /**
  * Attaches the device `xml` describes to the definitions `flags` select.
@@ -64,6 +75,20 @@ function attachConfig(vmdef: DomainDef, dev: XmlElement): void {
   if (dev.name === "interface") return attachNicConfig(vmdef, dev);
   if (dev.name === "disk" && diskByTarget(vmdef, targetOf(dev))) {
     throw VirError.report("QEMU", "OPERATION_INVALID", `target ${targetOf(dev)} already exists`);
+  }
+  if (dev.name === "watchdog" && vmdef.devices.other.some((d) => d.name === "watchdog")) {
+    throw VirError.report("QEMU", "OPERATION_INVALID", "domain already has a watchdog");
+  }
+  const at = child(dev, "address");
+  if (
+    dev.name === "rng" && at &&
+    vmdef.devices.other.some((d) => sameAddress(child(d, "address"), at))
+  ) {
+    throw VirError.report(
+      "QEMU",
+      "CONFIG_UNSUPPORTED",
+      "a device with the same address already exists ",
+    );
   }
   insertParsedDevice(vmdef, dev);
   qemuPostParse(vmdef);

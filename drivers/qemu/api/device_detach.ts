@@ -9,14 +9,14 @@ import { removeOverlayFiles, takeTransientOverlays } from "./transient_disks.ts"
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import { VIR } from "../../../util/constants.ts";
 import { VirError } from "../../../util/errors.ts";
-import { child, type XmlElement } from "../../../util/xml/mod.ts";
+import { child, textOf, type XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import { monitorErrorToVir, QmpCommandError } from "../monitor/errors.ts";
 import { type DeviceCall, deviceCall } from "./device_config.ts";
 import { findChardev, removeChardev } from "./device_chardev.ts";
 import { detachDiskChain } from "./disk_plug.ts";
-import { diskByTarget, refuseUnless, targetOf } from "./device_parse.ts";
+import { diskByTarget, refuseUnless, sameAddress, targetOf } from "./device_parse.ts";
 import { detachNicConfig, findNic, nicOf } from "./device_nic.ts";
 import { removeNicLive } from "./device_nic_live.ts";
 import { checkPciUnplug } from "./device_pci.ts";
@@ -42,10 +42,22 @@ export const detachDevice: DeviceCall = deviceCall(
 
 /** `qemuDomainDetachDeviceConfig` for a disk (by target) or a chardev (`qemuDomainChrRemove`). */
 function detachConfig(vmdef: DomainDef, dev: XmlElement): void {
-  refuseUnless(dev, ["disk", "interface", "serial", "channel", "console"], "persistent detach");
+  refuseUnless(
+    dev,
+    ["disk", "interface", "serial", "channel", "console", "rng", "watchdog"],
+    "persistent detach",
+  );
   if (dev.name === "interface") return detachNicConfig(vmdef, dev);
   let found: XmlElement | undefined;
-  if (dev.name === "disk") {
+  if (dev.name === "watchdog") {
+    found = vmdef.devices.other.find((d) => d.name === "watchdog");
+    if (!found) throw VirError.report("QEMU", "DEVICE_MISSING", "domain has no watchdog");
+  } else if (dev.name === "rng") {
+    found = vmdef.devices.other.find((d) => d.name === "rng" && sameRng(dev, d));
+    if (!found) {
+      throw VirError.report("QEMU", "DEVICE_MISSING", "no matching RNG device was found");
+    }
+  } else if (dev.name === "disk") {
     found = diskByTarget(vmdef, targetOf(dev));
     if (!found) {
       throw VirError.report("QEMU", "DEVICE_MISSING", `no target device ${targetOf(dev)}`);
@@ -64,6 +76,31 @@ function detachConfig(vmdef: DomainDef, dev: XmlElement): void {
     }
   }
   vmdef.devices.other.splice(vmdef.devices.other.indexOf(found), 1);
+}
+
+/**
+ * `virDomainRNGFind`: the same model, rate, backend and backend source, and the same address
+ * when the caller gives one.
+ */
+function sameRng(wanted: XmlElement, rng: XmlElement): boolean {
+  const backendOf = (el: XmlElement) => {
+    const b = child(el, "backend");
+    // The parser's default source of a random backend (virDomainDefPostParse).
+    const file = b?.attributes.model === "random" ? textOf(b)?.trim() || "/dev/random" : "";
+    return JSON.stringify([
+      b?.attributes.model,
+      b?.attributes.type,
+      child(b, "source")?.attributes,
+      file,
+    ]);
+  };
+  const rate = (el: XmlElement) => {
+    const r = child(el, "rate")?.attributes;
+    return `${Number(r?.bytes ?? 0)}/${Number(r?.bytes ? r?.period ?? 0 : 0)}`;
+  };
+  const at = child(wanted, "address");
+  return (wanted.attributes.model === rng.attributes.model) && rate(wanted) === rate(rng) &&
+    backendOf(wanted) === backendOf(rng) && (!at || sameAddress(at, child(rng, "address")));
 }
 
 /** `qemuDomainDetachPrepDisk`'s checks: which disks may leave a running guest. */

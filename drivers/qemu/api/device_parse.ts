@@ -167,3 +167,31 @@ export function checkUniqueAlias(def: DomainDef, dev: XmlElement): void {
     throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `non unique alias detected: ${alias}`);
   }
 }
+
+/** An address attribute as a number where it is one (`0x1f` and `31` are the same slot). */
+const addressValue = (v: string | undefined) =>
+  v !== undefined && /^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : v;
+
+/**
+ * `virDomainDeviceInfoAddressIsEqual`: two `<address>` elements of the same type naming the same
+ * place (a PCI address by domain, bus, slot and function; any other by all its attributes).
+ *
+ * @example
+ * ```ts
+ * import { sameAddress } from "./device_parse.ts";
+ * import { parse } from "../../../util/xml/mod.ts";
+ * sameAddress(
+ *   parse("<address type='pci' bus='0' slot='0x05'/>"),
+ *   parse("<address type='pci' domain='0x0000' bus='0x00' slot='5' function='0'/>"),
+ * ); // true
+ * ```
+ */
+export function sameAddress(a: XmlElement | undefined, b: XmlElement | undefined): boolean {
+  if (!a || !b || a.attributes.type !== b.attributes.type) return false;
+  const keys = a.attributes.type === "pci"
+    ? ["domain", "bus", "slot", "function"]
+    : [...new Set([...Object.keys(a.attributes), ...Object.keys(b.attributes)])];
+  const value = (el: XmlElement, k: string) =>
+    addressValue(el.attributes[k]) ?? (a.attributes.type === "pci" ? 0 : undefined);
+  return keys.every((k) => value(a, k) === value(b, k));
+}

@@ -37,7 +37,7 @@ const GRAPHICS_PHASES: Record<string, number> = {
 };
 
 /** What the handlers use of the driver state. */
-export type EventHost = Pick<PowerHost, "emit" | "emitOther" | "saveStatus">;
+export type EventHost = Pick<PowerHost, "emit" | "emitOther" | "saveStatus" | "watchdogDump">;
 
 /** The libvirt `clock adjustment` a variable clock had when QEMU started, per domain. */
 const adjustment0 = new WeakMap<QemuDomainObj, number>();
@@ -108,6 +108,9 @@ function watchdog(host: EventHost, obj: QemuDomainObj, data: Record<string, unkn
     host.emit(obj, E.DOMAIN_EVENT_SUSPENDED, E.DOMAIN_EVENT_SUSPENDED_WATCHDOG);
     void host.saveStatus(obj).catch(() => {});
   }
+  // QEMU has no dump action: it paused, as the command line asked, and the driver dumps.
+  const watchdogDev = obj.def.devices.other.find((d) => d.name === "watchdog");
+  if (watchdogDev?.attributes.action === "dump") void host.watchdogDump(obj);
 }
 
 async function ioError(

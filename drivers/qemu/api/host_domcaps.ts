@@ -144,6 +144,28 @@ function devices(state: QemuDriverState, t: Target): XmlElement {
       ) => [m, `<video><model type='${m}'/></video>`]),
     ),
   ];
+  const rngOf = (model: string, backend: string) =>
+    `<rng model='${model}'><backend model='${backend}'` +
+    (backend === "egd"
+      ? " type='unix'><source mode='bind' path='/nonexistent'/></backend>"
+      : "/>") +
+    "</rng>";
+  const rng = [
+    enumOf(
+      state,
+      t,
+      "model",
+      ["virtio", "virtio-transitional", "virtio-non-transitional"].map((
+        m,
+      ) => [m, rngOf(m, "random")]),
+    ),
+    enumOf(
+      state,
+      t,
+      "backendModel",
+      ["random", "egd", "builtin"].map((b) => [b, rngOf("virtio", b)]),
+    ),
+  ];
   const one = (name: string, xml: string) =>
     starts(state, t, xml)
       ? element(name, { supported: "yes" })
@@ -157,7 +179,7 @@ function devices(state: QemuDriverState, t: Target): XmlElement {
       "<hostdev mode='subsystem' type='usb'><source><vendor id='0x1'/><product id='0x1'/>" +
         "</source></hostdev>",
     ),
-    one("rng", "<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>"),
+    deviceSection("rng", rng),
     one("filesystem", "<filesystem><source dir='/'/><target dir='t'/></filesystem>"),
     one("tpm", "<tpm model='tpm-tis'><backend type='emulator'/></tpm>"),
     one("redirdev", "<redirdev bus='usb' type='spicevmc'/>"),

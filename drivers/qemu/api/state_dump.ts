@@ -20,6 +20,7 @@ import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
 import { migrateToFile } from "./migrate_file.ts";
 import { runAsyncJob } from "./state_job.ts";
 import { refuseBypassCache } from "./state_save.ts";
+import { domainShortName } from "../../../conf/domain/short_name.ts";
 
 const E = VIR;
 const DUMP_FLAGS = E.DUMP_LIVE | E.DUMP_CRASH | E.DUMP_BYPASS_CACHE | E.DUMP_RESET |
@@ -263,5 +264,63 @@ async function resumeAfterDump(obj: QemuDomainObj, mon: QemuMonitor, dumped: boo
   obj.runningReason = E.DOMAIN_RUNNING_UNPAUSED;
   await mon.cont().catch((err) => {
     if (dumped) throw err;
+  });
+}
+
+/** `%Y-%m-%d-%H:%M:%S` in local time, as libvirt stamps its automatic dumps. */
+function dumpStamp(now: Date): string {
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}-` +
+    `${p(now.getHours())}:${p(now.getMinutes())}:${p(now.getSeconds())}`;
+}
+
+/**
+ * `doCoreDumpToAutoDumpPath` with libvirt's flags: the guest's memory (ELF) written to the
+ * driver's automatic dump folder as `SHORTNAME-STAMP`, run inside the caller's job; libvirt's
+ * "Dump failed" when it fails.
+ *
+ * @example
+ * ```ts
+ * import { dumpToAutoDumpPath } from "./state_dump.ts";
+ * declare const state: import("../driver_state.ts").QemuDriverState;
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await dumpToAutoDumpPath(state, obj); // e.g. …/dump/1-vm-2026-12-07-20:15:03
+ * ```
+ */
+export async function dumpToAutoDumpPath(s: QemuDriverState, obj: QemuDomainObj): Promise<string> {
+  const dir = s.paths.autoDumpDir;
+  const path = `${dir}/${domainShortName(obj.def.id, obj.def.name)}-${dumpStamp(new Date())}`;
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    await doCoreDump(s, obj, path, E.DUMP_MEMORY_ONLY, E.DOMAIN_CORE_DUMP_FORMAT_RAW, false);
+  } catch (err) {
+    s.log(`automatic dump of '${obj.def.name}' to ${path}: ${(err as Error).message}`);
+    throw VirError.report("QEMU", "OPERATION_FAILED", "Dump failed");
+  }
+  return path;
+}
+
+/**
+ * `processWatchdogEvent` for the `dump` action: QEMU paused the guest (the command line asked
+ * it to), the driver dumps its memory to the automatic dump folder as its own job, then resumes
+ * the guest whether or not the dump worked.
+ *
+ * @example
+ * ```ts
+ * import { watchdogDump } from "./state_dump.ts";
+ * declare const state: import("../driver_state.ts").QemuDriverState;
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await watchdogDump(state, obj);
+ * ```
+ */
+export async function watchdogDump(s: QemuDriverState, obj: QemuDomainObj): Promise<void> {
+  await obj.job.run(async () => {
+    if (!isActive(obj)) return;
+    const dumped = await dumpToAutoDumpPath(s, obj).then(() => true, () => false);
+    if (!isActive(obj)) return;
+    await resumeAfterDump(obj, obj.proc!.monitor, true).catch((err) =>
+      s.log(`Resuming after dump failed: ${(err as Error).message}`)
+    );
+    if (dumped) await s.saveStatus(obj);
   });
 }

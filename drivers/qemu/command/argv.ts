@@ -25,6 +25,10 @@ import { cpuFeatureToQemu } from "../cpu_features.ts";
 import { iothreadObjectArgs, iothreadProp } from "./iothread_args.ts";
 import { memoryArgs } from "./memory_args.ts";
 import { audiodevArgs, audioIdOf, soundArgs } from "./audio_args.ts";
+import { virtioOptions } from "./virtio_options.ts";
+import { chardevBackend } from "./chardev_args.ts";
+import { rngArgs } from "./rng_args.ts";
+import { watchdogArgs } from "./watchdog_args.ts";
 import type { HugepageFolder } from "../memory_dir.ts";
 import {
   unsupported,
@@ -389,6 +393,10 @@ function deviceArgs(dev: XmlElement, ctx: DeviceContext): string[] {
       return soundArgs(ctx.def, dev, at || usbPlacement(dev));
     case "panic":
       return panicArgs(dev);
+    case "rng":
+      return rngArgs(dev, at);
+    case "watchdog":
+      return watchdogArgs(dev, at);
     case "memballoon": {
       if (model === "none") return [];
       if (model !== "virtio") {
@@ -402,22 +410,6 @@ function deviceArgs(dev: XmlElement, ctx: DeviceContext): string[] {
     default:
       throw unsupportedDevice(dev);
   }
-}
-
-/** virtio `<driver>` options and the QEMU properties they set (qemuBuildVirtioOptionsStr). */
-const VIRTIO_OPTIONS: [string, string][] = [
-  ["iommu", "iommu_platform"],
-  ["ats", "ats"],
-  ["packed", "packed"],
-  ["page_per_vq", "page-per-vq"],
-];
-
-/** `,iommu_platform=on,…` for the virtio options a device's `<driver>` sets. */
-function virtioOptions(driver: XmlElement | undefined): string {
-  return VIRTIO_OPTIONS.map(([attr, prop]) => {
-    const v = driver?.attributes[attr];
-    return v === undefined ? "" : `,${prop}=${optValue(v)}`;
-  }).join("");
 }
 
 /** `-device DRIVER,id=ALIAS` at a PCI address; refused without all three. */
@@ -638,16 +630,9 @@ function serialArgs(dev: XmlElement, index: number): string[] {
 function channelArgs(dev: XmlElement, def: DomainDef): string[] {
   const target = child(dev, "target")?.attributes.type;
   if (target !== "virtio") throw unsupportedDevice(dev);
-  const type = dev.attributes.type ?? "pty";
-  const source = child(dev, "source")?.attributes ?? {};
   const alias = aliasOf(dev);
-  const id = `char${optValue(alias ?? "")}`;
-  let backend: string;
-  if (type === "pty" && alias) backend = `pty,id=${id}`;
-  else if (type === "unix" && source.path && alias) {
-    const server = (source.mode ?? "bind") === "bind" ? ",server=on,wait=off" : "";
-    backend = `socket,id=${id},path=${optValue(source.path)}${server}`;
-  } else throw unsupportedChardev(type);
+  if (!alias) throw unsupportedChardev(dev.attributes.type ?? "pty");
+  const backend = chardevBackend(dev, `char${alias}`);
   const { driver, ...props } = virtserialportProps(def, dev);
   const opts = Object.entries(props).map(([k, v]) => `,${k}=${optValue(String(v))}`).join("");
   return ["-chardev", backend, "-device", `${driver}${opts}`];

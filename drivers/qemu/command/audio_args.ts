@@ -140,7 +140,8 @@ const HDA_MODELS = new Set(["ich6", "ich9"]);
 
 /**
  * The sound model checks of qemuValidateDomainDeviceDefSound that QEMU 7.2 leaves: ICH7 is a
- * model QEMU has no device for.
+ * model QEMU has no device for. Without an address libvirt fails before that, while placing it:
+ * no PCI bus takes a device of ICH7's (empty) connection flags.
  *
  * @example
  * ```ts
@@ -151,6 +152,13 @@ const HDA_MODELS = new Set(["ich6", "ich9"]);
  */
 export function validateSound(dev: XmlElement): void {
   const model = dev.attributes.model;
+  if (model === "ich7" && !child(dev, "address")) {
+    throw VirError.report(
+      "DOMAIN",
+      "INTERNAL_ERROR",
+      "Cannot automatically add a new PCI bus for a device with connect flags 00",
+    );
+  }
   if (model === "ich7") {
     throw VirError.report(
       "QEMU",

@@ -25,6 +25,11 @@ export interface QemuPaths {
    * domain that needs one, holding a file per memory backend.
    */
   memoryBackingDir: string;
+  /**
+   * Memory dumps the driver takes on its own (libvirt's `auto_dump_path`): a watchdog's `dump`
+   * action, `<on_crash>coredump-destroy|coredump-restart</on_crash>`.
+   */
+  autoDumpDir: string;
 }
 
 /**
@@ -54,6 +59,7 @@ export function qemuPaths(system: boolean, stateDir?: string): QemuPaths {
       checkpointDir: `${base}/checkpoint`,
       nvramDir: `${base}/nvram`,
       memoryBackingDir: `${base}/ram`,
+      autoDumpDir: `${base}/dump`,
     };
   }
   const home = Deno.env.get("HOME") ?? "/tmp";
@@ -61,7 +67,7 @@ export function qemuPaths(system: boolean, stateDir?: string): QemuPaths {
   const run = Deno.env.get("XDG_RUNTIME_DIR") ||
     Deno.env.get("XDG_STATE_HOME") || `${home}/.local/state`;
   const cache = Deno.env.get("XDG_CACHE_HOME") || `${home}/.cache`;
-  // Save images, snapshot and checkpoint metadata, NVRAM and file-backed memory beside the
+  // Save images, snapshot and checkpoint metadata, NVRAM, file-backed memory and dumps beside the
   // definitions, as libvirt's session driver keeps them under ~/.config/libvirt/qemu.
   return {
     configDir: `${config}/edgevirt/qemu`,
@@ -72,6 +78,7 @@ export function qemuPaths(system: boolean, stateDir?: string): QemuPaths {
     checkpointDir: `${config}/edgevirt/qemu/checkpoint`,
     nvramDir: `${config}/edgevirt/qemu/nvram`,
     memoryBackingDir: `${config}/edgevirt/qemu/ram`,
+    autoDumpDir: `${config}/edgevirt/qemu/dump`,
   };
 }
 
@@ -96,5 +103,6 @@ export function qemuEmbedPaths(root: string): QemuPaths {
     checkpointDir: `${root}/lib/qemu/checkpoint`,
     nvramDir: `${root}/lib/qemu/nvram`,
     memoryBackingDir: `${root}/lib/qemu/ram`,
+    autoDumpDir: `${root}/lib/qemu/dump`,
   };
 }

@@ -324,6 +324,60 @@ Deno.test("config-only attach/detach change the persistent definition alone, wit
   }
 });
 
+Deno.test("config-only attach/detach of an RNG and a watchdog, with libvirt 9.0's answers", async () => {
+  // The messages are those of virsh attach-device/detach-device --config on libvirt 9.0's QEMU
+  // driver for the same devices.
+  const t = await setup();
+  try {
+    const config = VIR.DOMAIN_AFFECT_CONFIG;
+    const inactive = () => t.conn.domainGetXMLDesc!(t.dom, VIR.DOMAIN_XML_INACTIVE);
+    const failure = async (p: Promise<unknown>) => {
+      const e = await error(p);
+      return [e.code, e.message];
+    };
+    const watchdog = "<watchdog model='i6300esb'/>";
+    await t.conn.domainAttachDeviceFlags!(t.dom, watchdog, config);
+    assert.deepEqual(await failure(t.conn.domainAttachDeviceFlags!(t.dom, watchdog, config)), [
+      VIR.ERR_OPERATION_INVALID,
+      "Requested operation is not valid: domain already has a watchdog",
+    ]);
+    const random = "<rng model='virtio'><backend model='random'/></rng>";
+    await t.conn.domainAttachDeviceFlags!(t.dom, random, config);
+    assert.deepEqual(qmp(t), []);
+    const xml = await inactive();
+    assert.match(xml, /<watchdog model='i6300esb' action='reset'>\s*<address type='pci'/);
+    assert.match(xml, /<backend model='random'>\/dev\/random<\/backend>\s*<address type='pci'/);
+    const balloon = xml.match(/<memballoon model='virtio'>\s*(<address [^>]*\/>)/)![1];
+    assert.deepEqual(
+      await failure(
+        t.conn.domainAttachDeviceFlags!(
+          t.dom,
+          `<rng model='virtio'><backend model='builtin'/>${balloon}</rng>`,
+          config,
+        ),
+      ),
+      [
+        VIR.ERR_CONFIG_UNSUPPORTED,
+        "unsupported configuration: a device with the same address already exists ",
+      ],
+    );
+    const builtin = "<rng model='virtio'><backend model='builtin'/></rng>";
+    assert.deepEqual(await failure(t.conn.domainDetachDeviceFlags!(t.dom, builtin, config)), [
+      VIR.ERR_DEVICE_MISSING,
+      "device not found: no matching RNG device was found",
+    ]);
+    await t.conn.domainDetachDeviceFlags!(t.dom, random, config);
+    await t.conn.domainDetachDeviceFlags!(t.dom, watchdog, config);
+    assert.doesNotMatch(await inactive(), /<rng|<watchdog/);
+    assert.deepEqual(await failure(t.conn.domainDetachDeviceFlags!(t.dom, watchdog, config)), [
+      VIR.ERR_DEVICE_MISSING,
+      "device not found: domain has no watchdog",
+    ]);
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("a transient domain has no config to change; an inactive one no live state", async () => {
   const t = await setup({}, false);
   try {

@@ -124,6 +124,8 @@ realQemuTest({
           ["disk", "model"],
           ["graphics", "type"],
           ["video", "modelType"],
+          ["rng", "model"],
+          ["rng", "backendModel"],
         ];
         for (const [section, name] of pairs) {
           // The driver starts an IDE disk on q35's AHCI controller, which libvirt refuses

@@ -37,6 +37,9 @@ for (
     ["q35-e1000-only", "q35: one e1000, its bridge, and the spare root port"],
     ["pc-sound", "i440fx: sound cards after the NICs, a USB one on the root hub, ISA none"],
     ["q35-sound", "q35: the first ICH9 card at 00:1b.0, other cards on the PCI bridge"],
+    ["pc-rng-watchdog", "i440fx: RNGs after the balloon, then the i6300esb watchdog"],
+    ["q35-rng-watchdog", "q35: an RNG on a root port, the ISA ib700 nowhere"],
+    ["q35-watchdog-pci", "q35: the i6300esb in a PCI bridge's slot 1"],
   ]
 ) {
   Deno.test(`addresses as libvirt 9.0 assigns them, ${what}`, () => {

@@ -229,8 +229,8 @@ const CHIPSET_DISK = {
 
 for (const machine of ["pc", "q35"] as const) {
   realQemuTest({
-    name: `real QEMU ${machine}: disks, NICs, sound cards and balloon sit where the live XML ` +
-      "says, disks boot in their order",
+    name: `real QEMU ${machine}: disks, NICs, sound cards, watchdog, RNG and balloon sit where ` +
+      "the live XML says, disks boot in their order",
     sanitizeResources: false,
     sanitizeOps: false,
     fn: async () => {
@@ -250,7 +250,8 @@ ${chipset.xml}<source file='${dir}/chipset.img'/><target dev='${chipset.target}'
 </disk>
 <interface type='user'><model type='virtio'/></interface><input type='tablet' bus='usb'/>
 <interface type='user'><model type='e1000'/></interface>
-<sound model='ich9'/><sound model='ac97'/>
+<sound model='ich9'/><sound model='ac97'/><watchdog model='i6300esb' action='dump'/>
+<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>
 </devices></domain>`,
           0,
         );
@@ -264,7 +265,19 @@ ${chipset.xml}<source file='${dir}/chipset.img'/><target dev='${chipset.target}'
           const parent = Number(bus) ? `pci.${Number(bus)}` : "root";
           expected[alias] = `${parent}/${Number(slot)}.${Number(fn)}`;
         }
-        for (const id of ["virtio-disk0", "net0", "net1", "balloon0", "usb", "sound0", "sound1"]) {
+        for (
+          const id of [
+            "virtio-disk0",
+            "net0",
+            "net1",
+            "balloon0",
+            "usb",
+            "sound0",
+            "sound1",
+            "watchdog0",
+            "rng0",
+          ]
+        ) {
           assert.ok(expected[id], id);
         }
         // q35 puts the e1000, a conventional PCI device, in a pcie-to-pci-bridge's slot 1.
@@ -296,6 +309,8 @@ ${chipset.xml}<source file='${dir}/chipset.img'/><target dev='${chipset.target}'
         // The sound cards play into the audio backend libvirt names, not one QEMU picks itself.
         assert.equal(await qom("sound0-codec0", "audiodev"), "audio1");
         assert.equal(await qom("sound1", "audiodev"), "audio1");
+        // The RNG reads the host's file through its backend object.
+        assert.equal(await qom("rng0", "rng"), "/objects/objrng0");
         await conn.domainDestroyFlags!(dom, 0);
         await conn.connectClose();
       } finally {

@@ -5,7 +5,7 @@
 // was and no file behind.
 import assert from "node:assert/strict";
 import { VIR } from "../../../util/constants.ts";
-import { error, qmp, type Setup, setup } from "./fake_qmp/block_harness.ts";
+import { error, qmp, type Setup, setup, XML } from "./fake_qmp/block_harness.ts";
 import { waitFor } from "../../wait.ts";
 
 const E = VIR;
@@ -276,3 +276,89 @@ Deno.test("dump refusals: QEMU's failure, a missing folder, bypass cache, unknow
     await t.close();
   }
 });
+
+/** The automatic dumps the driver wrote into the state folder's `dump`. */
+async function autoDumps(t: Setup): Promise<string[]> {
+  const names: string[] = [];
+  for await (const e of Deno.readDir(`${t.dir}/dump`)) names.push(e.name);
+  return names;
+}
+
+/** libvirt's name of an automatic dump: the domain's short name and the local time. */
+const AUTO_DUMP_NAME = /^1-hp-\d{4}-\d\d-\d\d-\d\d:\d\d:\d\d$/;
+
+Deno.test("a watchdog's dump action: QEMU pauses, the driver dumps the memory, then resumes", async () => {
+  const t = await setup({
+    xml: XML.replace("<memballoon", "<watchdog model='i6300esb' action='dump'/><memballoon"),
+  });
+  try {
+    // QEMU has no dump action: the command line asks it to pause.
+    const argv = t.launcher.launches.at(-1)!;
+    assert.equal(argv[argv.indexOf("-watchdog-action") + 1], "pause");
+    const fake = [...t.launcher.instances.values()].at(-1)!;
+    t.events.length = 0;
+    fake.running = false;
+    fake.emit("WATCHDOG", { action: "pause" });
+    fake.emit("STOP");
+    await waitFor(() =>
+      t.events.some((e) =>
+        e.eventId === E.DOMAIN_EVENT_ID_LIFECYCLE && e.data.event === E.DOMAIN_EVENT_RESUMED
+      )
+    );
+    const [name, ...more] = await autoDumps(t);
+    assert.deepEqual(more, []);
+    assert.match(name, AUTO_DUMP_NAME);
+    const core = await Deno.readFile(`${t.dir}/dump/${name}`);
+    assert.deepEqual([...core.slice(0, 4)], [0x7f, 0x45, 0x4c, 0x46]);
+    assert.deepEqual(qmp(t).map((c) => c.execute), ["dump-guest-memory", "cont"]);
+    assert.deepEqual(t.dump.dumps, [
+      { paging: false, protocol: `file:${t.dir}/dump/${name}`, detach: true },
+    ]);
+    const lifecycle = t.events.filter((e) => e.eventId === E.DOMAIN_EVENT_ID_LIFECYCLE)
+      .map((e) => [e.data.event, e.data.detail]);
+    assert.deepEqual(t.events.find((e) => e.eventId === E.DOMAIN_EVENT_ID_WATCHDOG)?.data, {
+      action: E.DOMAIN_EVENT_WATCHDOG_PAUSE,
+    });
+    assert.deepEqual(lifecycle, [
+      [E.DOMAIN_EVENT_SUSPENDED, E.DOMAIN_EVENT_SUSPENDED_WATCHDOG],
+      [E.DOMAIN_EVENT_RESUMED, E.DOMAIN_EVENT_RESUMED_UNPAUSED],
+    ]);
+    assert.deepEqual(await t.conn.domainGetState!(t.dom, 0), [
+      E.DOMAIN_RUNNING,
+      E.DOMAIN_RUNNING_UNPAUSED,
+    ]);
+  } finally {
+    await t.close();
+  }
+});
+
+for (const [action, alive] of [["coredump-destroy", false], ["coredump-restart", true]] as const) {
+  Deno.test(`a guest panic with on_crash ${action} dumps the memory first`, async () => {
+    const t = await setup({
+      xml: XML.replace("<devices>", `<on_crash>${action}</on_crash><devices>`)
+        .replace("<memballoon", "<panic model='isa'/><memballoon"),
+    });
+    try {
+      const fake = [...t.launcher.instances.values()].at(-1)!;
+      t.events.length = 0;
+      fake.guestPanic();
+      // The restart's fake reboot, or the destroy's STOPPED, comes after the dump.
+      await waitFor(() =>
+        t.events.some((e) =>
+          alive
+            ? e.eventId === E.DOMAIN_EVENT_ID_REBOOT
+            : e.eventId === E.DOMAIN_EVENT_ID_LIFECYCLE && e.data.event === E.DOMAIN_EVENT_STOPPED
+        )
+      );
+      const [name] = await autoDumps(t);
+      assert.match(name, AUTO_DUMP_NAME);
+      assert.deepEqual(qmp(t).map((c) => c.execute).slice(0, 1), ["dump-guest-memory"]);
+      assert.equal(
+        (await t.conn.domainGetState!(t.dom, 0))[0],
+        alive ? E.DOMAIN_RUNNING : E.DOMAIN_SHUTOFF,
+      );
+    } finally {
+      await t.close();
+    }
+  });
+}
