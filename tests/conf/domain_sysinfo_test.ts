@@ -73,6 +73,11 @@ Deno.test("watchdog action defaults to reset; cpuset is ignored with placement='
     error("<devices><watchdog model='x'/></devices>"),
     "67/20 unsupported configuration: unknown watchdog model 'x'",
   );
+  // iTCO came with libvirt 9.1: 9.0 answers as for any unknown model (canon.sh).
+  assert.equal(
+    error("<devices><watchdog model='itco'/></devices>"),
+    "67/20 unsupported configuration: unknown watchdog model 'itco'",
+  );
 });
 
 Deno.test("an empty <genid/> is generated; thread pool bounds are checked", () => {
