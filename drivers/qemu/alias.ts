@@ -94,6 +94,9 @@ export function assignDeviceAliases(def: DomainDef): void {
       case "rng":
         alias = next(dev.name);
         break;
+      case "filesystem":
+        alias = next("fs");
+        break;
       case "memballoon":
         if (dev.attributes.model !== "none") alias = "balloon0";
         break;

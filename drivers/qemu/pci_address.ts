@@ -9,8 +9,9 @@
  *   multifunction slot from the first free slot), a conventional PCI device (an e1000) a slot
  *   (from 1) of a `pcie-to-pci-bridge` in a root port, plus one spare port for hotplug.
  *
- * Endpoints are served in libvirt's order: NICs, sound cards, controllers, virtio disks, the
- * memballoon, virtio RNGs, the i6300esb watchdog. On q35 an ICH9 sound card takes 00:1b.0 first, as the real chipset's.
+ * Endpoints are served in libvirt's order: filesystems, NICs, sound cards, controllers, virtio
+ * disks, the memballoon, virtio RNGs, the i6300esb watchdog. On q35 an ICH9 sound card takes
+ * 00:1b.0 first, as the real chipset's.
  *
  * @module
  */
@@ -66,17 +67,27 @@ const PCI_CONTROLLERS: Record<string, (model?: string) => boolean> = {
 /** The endpoints without an address, in libvirt's assignment order. */
 function endpoints(def: DomainDef, q35: boolean): Endpoint[] {
   const other = def.devices.other;
-  const out: Endpoint[] = def.devices.interfaces
-    .filter((n) => n.type !== "hostdev")
-    .map((n) => ({ children: n.extra, conventional: q35 && !PCIE_NICS.has(n.model ?? "") }));
+  // A transitional virtio device is a conventional PCI device (qemuDomainDeviceCalculatePCIConnectFlags).
+  const virtio = (d: XmlElement) => ({
+    children: d.children,
+    conventional: q35 && d.attributes.model === "virtio-transitional",
+  });
+  const out: Endpoint[] = other.filter((d) => d.name === "filesystem").map(virtio);
+  out.push(
+    ...def.devices.interfaces
+      .filter((n) => n.type !== "hostdev")
+      .map((n) => ({ children: n.extra, conventional: q35 && !PCIE_NICS.has(n.model ?? "") })),
+  );
   out.push(
     ...pciSounds(def).map((d) => ({ children: d.children, conventional: q35 })),
     ...other.filter((d) =>
       d.name === "controller" && PCI_CONTROLLERS[d.attributes.type]?.(d.attributes.model)
     ),
-    ...other.filter((d) => d.name === "disk" && child(d, "target")?.attributes.bus === "virtio"),
+    ...other.filter((d) => d.name === "disk" && child(d, "target")?.attributes.bus === "virtio")
+      .map(virtio),
     ...other.filter((d) => d.name === "memballoon" && d.attributes.model === "virtio"),
-    ...other.filter((d) => d.name === "rng" && d.attributes.model?.startsWith("virtio")),
+    ...other.filter((d) => d.name === "rng" && d.attributes.model?.startsWith("virtio"))
+      .map(virtio),
     ...other.filter((d) => d.name === "watchdog" && d.attributes.model === "i6300esb")
       .map((d) => ({ children: d.children, conventional: q35 })),
   );

@@ -20,6 +20,7 @@ import { validateLoader } from "./loader.ts";
 import { validateTseg } from "./smm.ts";
 import { validateSound } from "./command/audio_args.ts";
 import { validateWatchdog } from "./command/watchdog_args.ts";
+import { validateFilesystem } from "./command/fs_args.ts";
 
 /** Machine type aliases of QEMU 7.2. */
 const MACHINE_ALIASES: Record<string, string> = { pc: "pc-i440fx-7.2", q35: "pc-q35-7.2" };
@@ -76,6 +77,7 @@ export function qemuPostParse(def: DomainDef): void {
   for (const dev of def.devices.other) {
     if (dev.name === "sound") validateSound(dev);
     if (dev.name === "watchdog") validateWatchdog(dev, def.os.arch!);
+    if (dev.name === "filesystem") validateFilesystem(dev);
     if (dev.name !== "disk") continue;
     validateDiskFrontend(dev);
     validateDiskTransient(dev);

@@ -29,6 +29,7 @@ import { virtioOptions } from "./virtio_options.ts";
 import { chardevBackend } from "./chardev_args.ts";
 import { rngArgs } from "./rng_args.ts";
 import { watchdogArgs } from "./watchdog_args.ts";
+import { filesystemArgs } from "./fs_args.ts";
 import type { HugepageFolder } from "../memory_dir.ts";
 import {
   unsupported,
@@ -395,6 +396,8 @@ function deviceArgs(dev: XmlElement, ctx: DeviceContext): string[] {
       return panicArgs(dev);
     case "rng":
       return rngArgs(dev, at);
+    case "filesystem":
+      return filesystemArgs(dev, at);
     case "watchdog":
       return watchdogArgs(dev, at);
     case "memballoon": {

@@ -150,6 +150,8 @@ const argvFixtures = [
   "pc-rng-watchdog",
   "q35-rng-watchdog",
   "q35-watchdog-pci",
+  "pc-fs",
+  "q35-fs",
 ];
 for (const name of argvFixtures) {
   Deno.test(`${name}: devices sit where libvirt 9.0's command line puts them`, async () => {
@@ -244,6 +246,74 @@ for (const name of ["pc-rng-watchdog", "q35-rng-watchdog", "q35-watchdog-pci"]) 
     assert.deepEqual(mine, props(jsonDevices(libvirt)));
   });
 }
+
+for (const name of ["pc-fs", "q35-fs"]) {
+  Deno.test(`${name}: 9p shares' -fsdev and devices as libvirt 9.0 starts them`, async () => {
+    // Recorded by fixtures/record_argv.sh from the oracle's real start of the same XML.
+    const libvirt = (await Deno.readTextFile(new URL(`${name}.argv`, fixtures))).split("\n");
+    const ours = argvOf(await Deno.readTextFile(new URL(`${name}.xml`, fixtures)));
+    const values = (argv: string[], flag: string) => argv.filter((_, i) => argv[i - 1] === flag);
+    assert.ok(values(libvirt, "-fsdev").length >= 2);
+    assert.deepEqual(values(ours, "-fsdev"), values(libvirt, "-fsdev"));
+    const shares = (devices: Map<string, string>[]) =>
+      devices.filter((d) => d.get("id")?.startsWith("fs")).map((d) =>
+        Object.fromEntries(
+          [...d].map(([k, v]) => [k, v === "false" ? "off" : v]).sort(([a], [b]) =>
+            a.localeCompare(b)
+          ),
+        )
+      );
+    assert.deepEqual(
+      shares(ours.flatMap((a, i) => ours[i - 1] === "-device" ? [keyval(a)] : [])),
+      shares(jsonDevices(libvirt)),
+    );
+  });
+}
+
+Deno.test("9p shares refused where libvirt 9.0 refuses them", () => {
+  // libvirt 9.0's answers to the same definitions (canon.sh --driver qemu).
+  const share = (attrs: string, inner = "") =>
+    withDevices(
+      `<filesystem ${attrs}>${inner}<source dir='/tmp'/><target dir='t'/></filesystem>`,
+    );
+  for (
+    const [xml, message] of [
+      [
+        withDevices(
+          "<filesystem type='block'><source dev='/dev/sda'/><target dir='t'/></filesystem>",
+        ),
+        "unsupported configuration: only supports mount filesystem type",
+      ],
+      [
+        share("type='mount' accessmode='passthrough' fmode='0644'"),
+        "unsupported configuration: fmode and dmode must be used with accessmode=mapped",
+      ],
+      [
+        share("type='mount'", "<driver type='loop' format='raw'/>"),
+        "internal error: Cannot automatically add a new PCI bus for a device with connect flags 00",
+      ],
+      [
+        share(
+          "type='mount'",
+          "<driver type='loop' format='raw'/><address type='pci' domain='0' bus='0' slot='5' " +
+            "function='0'/>",
+        ),
+        "unsupported configuration: Filesystem driver type not supported",
+      ],
+      [
+        share("type='mount' accessmode='mapped'", "<driver type='handle'/>"),
+        "unsupported configuration: only supports passthrough accessmode",
+      ],
+    ]
+  ) {
+    assert.throws(() => argvOf(xml), { message });
+  }
+  // virtiofs needs a virtiofsd the driver does not run: refused when the domain starts.
+  assert.throws(() => argvOf(share("type='mount'", "<driver type='virtiofs'/>")), {
+    message: "unsupported configuration: The 'vhost-user-fs-pci' device is not supported by " +
+      "this QEMU binary",
+  });
+});
 
 Deno.test("watchdogs refused where libvirt 9.0 refuses them", () => {
   // libvirt 9.0's answers to the same definitions (canon.sh --driver qemu).

@@ -40,6 +40,8 @@ for (
     ["pc-rng-watchdog", "i440fx: RNGs after the balloon, then the i6300esb watchdog"],
     ["q35-rng-watchdog", "q35: an RNG on a root port, the ISA ib700 nowhere"],
     ["q35-watchdog-pci", "q35: the i6300esb in a PCI bridge's slot 1"],
+    ["pc-fs", "i440fx: 9p shares first, from slot 2, then the NIC"],
+    ["q35-fs", "q35: a 9p share on a root port, a transitional one on the PCI bridge"],
   ]
 ) {
   Deno.test(`addresses as libvirt 9.0 assigns them, ${what}`, () => {

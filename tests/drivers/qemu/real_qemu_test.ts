@@ -229,8 +229,8 @@ const CHIPSET_DISK = {
 
 for (const machine of ["pc", "q35"] as const) {
   realQemuTest({
-    name: `real QEMU ${machine}: disks, NICs, sound cards, watchdog, RNG and balloon sit where ` +
-      "the live XML says, disks boot in their order",
+    name: `real QEMU ${machine}: disks, NICs, sound cards, watchdog, RNG, 9p share and balloon ` +
+      "sit where the live XML says, disks boot in their order",
     sanitizeResources: false,
     sanitizeOps: false,
     fn: async () => {
@@ -252,6 +252,8 @@ ${chipset.xml}<source file='${dir}/chipset.img'/><target dev='${chipset.target}'
 <interface type='user'><model type='e1000'/></interface>
 <sound model='ich9'/><sound model='ac97'/><watchdog model='i6300esb' action='dump'/>
 <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>
+<filesystem type='mount' accessmode='mapped'><source dir='${dir}'/><target dir='share'/>
+</filesystem>
 </devices></domain>`,
           0,
         );
@@ -276,6 +278,7 @@ ${chipset.xml}<source file='${dir}/chipset.img'/><target dev='${chipset.target}'
             "sound1",
             "watchdog0",
             "rng0",
+            "fs0",
           ]
         ) {
           assert.ok(expected[id], id);
@@ -311,6 +314,8 @@ ${chipset.xml}<source file='${dir}/chipset.img'/><target dev='${chipset.target}'
         assert.equal(await qom("sound1", "audiodev"), "audio1");
         // The RNG reads the host's file through its backend object.
         assert.equal(await qom("rng0", "rng"), "/objects/objrng0");
+        // The share's tag, the name the guest mounts it by.
+        assert.equal(await qom("fs0/virtio-backend", "mount_tag"), "share");
         await conn.domainDestroyFlags!(dom, 0);
         await conn.connectClose();
       } finally {

@@ -75,10 +75,6 @@ const cases: [string, string][] = [
     "chardev 'tcp' not supported in this QEMU binary",
   ],
   [
-    "<filesystem type='mount'><source dir='/srv'/><target dir='srv'/></filesystem>",
-    "The 'virtio-9p-pci' device is not supported by this QEMU binary",
-  ],
-  [
     "<hostdev mode='subsystem' type='pci'><source><address domain='0' bus='1' slot='0' " +
     "function='0'/></source></hostdev>",
     "The 'vfio-pci' device is not supported by this QEMU binary",
