@@ -21,6 +21,7 @@ import { validateTseg } from "./smm.ts";
 import { validateSound } from "./command/audio_args.ts";
 import { validateWatchdog } from "./command/watchdog_args.ts";
 import { validateFilesystem } from "./command/fs_args.ts";
+import { validateChardevSource } from "./command/chardev_args.ts";
 
 /** Machine type aliases of QEMU 7.2. */
 const MACHINE_ALIASES: Record<string, string> = { pc: "pc-i440fx-7.2", q35: "pc-q35-7.2" };
@@ -74,10 +75,16 @@ export function qemuPostParse(def: DomainDef): void {
   panicDefaults(def);
   domainDefPostParse(def, { defaultVideo: "cirrus" });
   validateLifecycleActions(def);
+  const spice = def.devices.other.some((d) =>
+    d.name === "graphics" && d.attributes.type === "spice"
+  );
   for (const dev of def.devices.other) {
     if (dev.name === "sound") validateSound(dev);
     if (dev.name === "watchdog") validateWatchdog(dev, def.os.arch!);
     if (dev.name === "filesystem") validateFilesystem(dev);
+    if (["serial", "parallel", "console", "channel"].includes(dev.name)) {
+      validateChardevSource(dev, spice);
+    }
     if (dev.name !== "disk") continue;
     validateDiskFrontend(dev);
     validateDiskTransient(dev);

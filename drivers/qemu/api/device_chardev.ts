@@ -1,15 +1,15 @@
 /**
  * Character devices plugged into and out of a running domain (`qemuDomainAttachChrDevice`,
  * `qemuDomainDetachDeviceChr`, `qemuDomainRemoveChrDevice` of libvirt 9.0): a serial port
- * (isa-serial) or a virtio channel (virtserialport), each with a pty, file or unix socket
- * backend, through `chardev-add` + `device_add`; `device_del`, then `chardev-remove` once QEMU
+ * (isa-serial) or a virtio channel (virtserialport), with any backend a running QEMU takes
+ * (null, vc, pty, file, host device, TCP, UDP, unix socket), through `chardev-add` + `device_add`; `device_del`, then `chardev-remove` once QEMU
  * let go. A pty's path comes back from `chardev-add` into the live XML.
  *
  * @module
  */
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import { VirError } from "../../../util/errors.ts";
-import { child, element, type XmlElement } from "../../../util/xml/mod.ts";
+import { child, children, element, type XmlElement } from "../../../util/xml/mod.ts";
 import { assignDeviceAliases } from "../alias.ts";
 import { unsupportedChardev } from "../command/unsupported.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
@@ -22,29 +22,87 @@ import { prepareChannels } from "../channel_dir.ts";
 const aliasOf = (dev: XmlElement) => child(dev, "alias")?.attributes.name;
 const targetOf = (dev: XmlElement) => child(dev, "target")?.attributes ?? {};
 
-/** `chardev-add`'s backend of a chardev element (`qemuMonitorJSONAttachCharDevGetProps`). */
+/** QMP's inet socket address (qemuMonitorJSONBuildInetSocketAddress). */
+const inet = (host: string | undefined, port: string | undefined) => ({
+  type: "inet",
+  data: { host: host ?? "", port: port ?? "" },
+});
+
+/** A `yes`/`on` … attribute as QMP's boolean, absent when unset. */
+const onOff = (v: string | undefined) => v === undefined ? undefined : v === "on" || v === "yes";
+
+/** Drops the unset members, as libvirt's `T:`/`S:`/`A:` arguments do. */
+const defined = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+/**
+ * `chardev-add`'s backend of a chardev element (`qemuMonitorJSONAttachCharDevGetProps`), its
+ * `data` left out when empty; the backends a running QEMU cannot take are libvirt's failure.
+ */
 function backend(dev: XmlElement): Record<string, unknown> {
   const type = dev.attributes.type ?? "pty";
-  const source = child(dev, "source")?.attributes ?? {};
+  const el = child(dev, "source");
+  const source = el?.attributes ?? {};
+  const server = source.mode === "bind";
+  const r = child(el, "reconnect")?.attributes.enabled;
+  const reconnect = r === "yes"
+    ? Number(child(el, "reconnect")?.attributes.timeout ?? 0)
+    : r === "no"
+    ? 0
+    : undefined;
+  let qmpType = type;
+  let data: Record<string, unknown>;
   switch (type) {
+    case "null":
+    case "vc":
     case "pty":
-      return { type: "pty", data: {} };
+      data = {};
+      break;
     case "file":
-      return { type: "file", data: { out: source.path } };
-    case "unix": {
-      const server = (source.mode ?? "bind") === "bind";
-      return {
-        type: "socket",
-        data: {
-          addr: { type: "unix", data: { path: source.path } },
-          ...(server ? { wait: false } : {}),
-          server,
-        },
-      };
+      data = defined({ out: source.path, append: onOff(source.append) });
+      break;
+    case "dev":
+      qmpType = dev.name === "parallel" ? "parallel" : "serial";
+      data = { device: source.path };
+      break;
+    case "tcp":
+    case "unix":
+      qmpType = "socket";
+      data = defined({
+        addr: type === "tcp"
+          ? inet(source.host, source.service)
+          : { type: "unix", data: { path: source.path } },
+        wait: server ? false : undefined,
+        telnet: type === "tcp" ? child(dev, "protocol")?.attributes.type === "telnet" : undefined,
+        server,
+        reconnect,
+      });
+      break;
+    case "udp": {
+      const sources = children(dev, "source").map((c) => c.attributes);
+      const bind = sources.find((c) => c.mode === "bind");
+      const connect = sources.find((c) => c.mode !== "bind") ?? {};
+      data = defined({
+        remote: inet(connect.host, connect.service),
+        local: bind ? inet(bind.host, bind.service) : undefined,
+      });
+      break;
     }
+    case "pipe":
+    case "stdio":
+    case "spiceport":
+    case "nmdm":
+      throw VirError.report(
+        "QEMU",
+        "OPERATION_FAILED",
+        `Hotplug unsupported for char device type '${type}'`,
+      );
     default:
       throw unsupportedChardev(type);
   }
+  const log = child(dev, "log")?.attributes;
+  if (log?.file) Object.assign(data, defined({ logfile: log.file, logappend: onOff(log.append) }));
+  return Object.keys(data).length ? { type: qmpType, data } : { type: qmpType };
 }
 
 /** `qemuBuildChrDeviceProps` for the frontends hotplug handles. */

@@ -615,14 +615,9 @@ function floppyController(ctx: DeviceContext): string[] {
 
 function serialArgs(dev: XmlElement, index: number): string[] {
   const id = `charserial${index}`;
-  const path = child(dev, "source")?.attributes.path;
-  const type = dev.attributes.type ?? "pty";
   const target = child(dev, "target")?.attributes.type;
   if (target && target !== "isa-serial") throw unsupportedDevice(dev, target);
-  let backend = `pty,id=${id}`;
-  if (type === "file" && path) backend = `file,id=${id},path=${optValue(path)}`;
-  else if (type !== "pty") throw unsupportedChardev(type);
-  return ["-chardev", backend, "-serial", `chardev:${id}`];
+  return ["-chardev", chardevBackend(dev, id), "-serial", `chardev:${id}`];
 }
 
 /**

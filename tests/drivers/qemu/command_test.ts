@@ -152,6 +152,7 @@ const argvFixtures = [
   "q35-watchdog-pci",
   "pc-fs",
   "q35-fs",
+  "pc-chardev",
 ];
 for (const name of argvFixtures) {
   Deno.test(`${name}: devices sit where libvirt 9.0's command line puts them`, async () => {
@@ -269,6 +270,52 @@ for (const name of ["pc-fs", "q35-fs"]) {
     );
   });
 }
+
+Deno.test("pc-chardev: serial ports' and channels' backends as libvirt 9.0 starts them", async () => {
+  // Recorded by fixtures/record_argv.sh from the oracle's real start of the same XML.
+  const libvirt = (await Deno.readTextFile(new URL("pc-chardev.argv", fixtures))).split("\n");
+  const ours = argvOf(await Deno.readTextFile(new URL("pc-chardev.xml", fixtures)));
+  const chardevs = (argv: string[]) =>
+    argv.filter((a, i) => argv[i - 1] === "-chardev" && !a.includes("charmonitor"));
+  // libvirt opens files, log files and listening unix sockets itself and passes descriptors
+  // (fd=N, /dev/fdset/N with append=on); the driver names the paths and QEMU opens them.
+  const passed = /^(fd=\d+|(path|logfile)=\/dev\/fdset\/\d+|(log)?append=on)$/;
+  const opened =
+    /^(path|logfile)=\/tmp\/ev-chardev-(serial\d\.(log|sock))$|^(log)?append=(on|off)$/;
+  const without = (list: string[], drop: RegExp) =>
+    list.map((c) => c.split(",").filter((t) => !drop.test(t)).join(","));
+  assert.equal(chardevs(libvirt).length, 8);
+  assert.deepEqual(without(chardevs(ours), opened), without(chardevs(libvirt), passed));
+  // What the descriptors stand for: the XML's paths, appended to or not as it says.
+  assert.ok(
+    chardevs(ours).includes(
+      "socket,id=charserial0,host=127.0.0.1,port=45551,telnet=on,server=on,wait=off," +
+        "logfile=/tmp/ev-chardev-serial0.log,logappend=on",
+    ),
+  );
+  assert.ok(
+    chardevs(ours).includes(
+      "socket,id=charserial2,path=/tmp/ev-chardev-serial2.sock,server=on,wait=off",
+    ),
+  );
+  assert.ok(
+    chardevs(ours).includes("file,id=charserial3,path=/tmp/ev-chardev-serial3.log,append=off"),
+  );
+});
+
+Deno.test("a reconnecting chardev needs a timeout, as libvirt 9.0 says", () => {
+  assert.throws(
+    () =>
+      argvOf(
+        withDevices(
+          "<channel type='unix'><source mode='connect' path='/tmp/x.sock'>" +
+            "<reconnect enabled='yes' timeout='0'/></source><target type='virtio' name='x'/>" +
+            "</channel>",
+        ),
+      ),
+    { message: "invalid argument: chardev reconnect source timeout cannot be '0'" },
+  );
+});
 
 Deno.test("9p shares refused where libvirt 9.0 refuses them", () => {
   // libvirt 9.0's answers to the same definitions (canon.sh --driver qemu).

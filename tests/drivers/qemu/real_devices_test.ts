@@ -15,7 +15,8 @@ function groupAndSession(pid: number): [number, number] {
 }
 
 realQemuTest({
-  name: "real QEMU: own session, live pty path and VNC port, empty cdrom, raw disk, user NIC",
+  name: "real QEMU: own session, live pty path and VNC port, a telnet serial port, empty cdrom, " +
+    "raw disk, user NIC",
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
@@ -26,6 +27,10 @@ realQemuTest({
       stateDir: dir,
     }) as DriverConnection;
     let pid = 0;
+    // A free port for the TCP serial port (the kernel's pick, released for QEMU).
+    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const telnetPort = (probe.addr as Deno.NetAddr).port;
+    probe.close();
     try {
       const dom = await conn.domainCreateXML!(
         `<domain type='qemu'><name>rd</name><memory unit='MiB'>64</memory>
@@ -35,6 +40,8 @@ realQemuTest({
 <disk type='file' device='cdrom'><target dev='hdc' bus='ide'/><readonly/></disk>
 <interface type='user'><model type='virtio'/></interface>
 <serial type='pty'/><console type='pty'/><graphics type='vnc' autoport='yes'/>
+<serial type='tcp'><source mode='bind' host='127.0.0.1' service='${telnetPort}'/>
+<protocol type='telnet'/></serial>
 <memballoon model='none'/></devices></domain>`,
         0,
       );
@@ -56,6 +63,12 @@ realQemuTest({
       assert.equal(await sock.read(hello), 12);
       sock.close();
       assert.equal(new TextDecoder().decode(hello), "RFB 003.008\n");
+      // The second serial port is QEMU's telnet server: it opens with an IAC negotiation.
+      const telnet = await Deno.connect({ hostname: "127.0.0.1", port: telnetPort });
+      const iac = new Uint8Array(3);
+      assert.ok(((await telnet.read(iac)) ?? 0) >= 1);
+      telnet.close();
+      assert.equal(iac[0], 0xff);
       await conn.domainDestroyFlags!(dom, 0);
     } finally {
       await conn.connectClose();
