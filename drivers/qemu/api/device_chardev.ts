@@ -149,10 +149,17 @@ function checkKind(dev: XmlElement): void {
  * ```
  */
 export function findChardev(def: DomainDef, dev: XmlElement): XmlElement | undefined {
-  const src = (d: XmlElement) => {
-    const s = child(d, "source")?.attributes ?? {};
-    return `${d.attributes.type ?? "pty"}:${s.path ?? ""}:${s.mode ?? ""}`;
-  };
+  // virDomainChrSourceDefIsEqual: the type and every source (a UDP port has two).
+  const src = (d: XmlElement) =>
+    JSON.stringify([
+      d.attributes.type ?? "pty",
+      children(d, "source").map(({ attributes: { path, mode, host, service } }) => [
+        path,
+        mode,
+        host,
+        service,
+      ]),
+    ]);
   const t = targetOf(dev);
   return def.devices.other.find((d) => {
     if (d.name !== dev.name || src(d) !== src(dev)) return false;

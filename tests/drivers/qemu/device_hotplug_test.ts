@@ -485,6 +485,39 @@ const WITH_VIRTIO_SERIAL = XML.replace(
   "<controller type='scsi' model='virtio-scsi'/><controller type='virtio-serial'/>",
 );
 
+Deno.test("chardev hotplug: TCP and UDP channels as qemuMonitorJSONAttachCharDevGetProps", async () => {
+  const t = await setup({ xml: WITH_VIRTIO_SERIAL });
+  try {
+    const tcp = "<channel type='tcp'><source mode='bind' host='127.0.0.1' service='4555'/>" +
+      "<protocol type='telnet'/><target type='virtio' name='org.example.tcp'/></channel>";
+    const udp = "<channel type='udp'><source mode='bind' host='127.0.0.1' service='4556'/>" +
+      "<source mode='connect' host='127.0.0.1' service='4557'/>" +
+      "<target type='virtio' name='org.example.udp'/></channel>";
+    await t.conn.domainAttachDeviceFlags!(t.dom, tcp, VIR.DOMAIN_AFFECT_LIVE);
+    await t.conn.domainAttachDeviceFlags!(t.dom, udp, VIR.DOMAIN_AFFECT_LIVE);
+    const inet = (port: string) => ({ type: "inet", data: { host: "127.0.0.1", port } });
+    assert.deepEqual(
+      qmp(t).filter((c) => c.execute === "chardev-add").map((c) => c.arguments?.backend),
+      [
+        {
+          type: "socket",
+          data: { addr: inet("4555"), wait: false, telnet: true, server: true },
+        },
+        { type: "udp", data: { remote: inet("4557"), local: inet("4556") } },
+      ],
+    );
+    const fake = [...t.launcher.instances.values()].at(-1)!;
+    fake.commands.length = 0;
+    // The channel is found by its whole source: the UDP one, not the TCP one.
+    await t.conn.domainDetachDeviceFlags!(t.dom, udp, VIR.DOMAIN_AFFECT_LIVE);
+    assert.deepEqual(qmp(t).map((c) => c.execute), ["device_del", "chardev-remove"]);
+    assert.match(await t.conn.domainGetXMLDesc!(t.dom, 0), /<channel type='tcp'>/);
+    assert.doesNotMatch(await t.conn.domainGetXMLDesc!(t.dom, 0), /<channel type='udp'>/);
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("chardev hotplug: a virtio channel (chardev-add + virtserialport), its unplug", async () => {
   const t = await setup({ xml: WITH_VIRTIO_SERIAL });
   try {
