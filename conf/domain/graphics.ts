@@ -27,8 +27,8 @@ export const SPICE_KIDS = [
   "zlib",
   "playback",
   "streaming",
-  "clipboard",
   "mouse",
+  "clipboard",
   "filetransfer",
   "gl",
 ];
@@ -60,15 +60,25 @@ export function parseGraphics(el: XmlElement, options: NormalizeOptions): XmlEle
     if (first?.type === "address") first.address = a.listen;
     else if (!first) listens.push({ type: "address", address: a.listen });
   }
-  if (!listens.length && LISTEN_TYPES.has(type)) {
-    listens.push({ type: type === "spice" ? "none" : "address" });
-  }
+  if (!listens.length && LISTEN_TYPES.has(type)) listens.push({ type: "address" });
   const attrs: Record<string, string | undefined> = { type };
-  const first = listens[0];
+  let first = listens[0];
   if (type === "vnc" || type === "spice") {
-    // VNC without a port means autoport; SPICE only autoports when asked to.
-    const autoport = a.autoport === "yes" || (a.autoport === undefined && (a.port === "-1" ||
-      (type === "vnc" && a.port === undefined)));
+    // VNC without a port means autoport; SPICE only autoports when asked to, or with both
+    // ports -1 (the legacy syntax).
+    const autoport = a.autoport === "yes" ||
+      (a.autoport === undefined &&
+        (type === "vnc"
+          ? a.port === "-1" || a.port === undefined
+          : a.port === "-1" && a.tlsPort === "-1"));
+    // virDomainDefPostParseGraphics: a SPICE server without ports listens nowhere.
+    if (
+      type === "spice" && first?.type === "address" && !autoport && !Number(a.port ?? 0) &&
+      !Number(a.tlsPort ?? 0)
+    ) {
+      first = { type: "none" };
+      listens.splice(0, 1, first);
+    }
     if (type === "vnc" && first?.type === "socket") {
       attrs.socket = first.socket;
     } else if (autoport) {

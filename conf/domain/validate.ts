@@ -28,8 +28,12 @@ import { hasPerDeviceBoot } from "./postparse.ts";
 import { checkVcpuList } from "./vcpus.ts";
 import { validateVhostUserDisk } from "./disk_vhostuser.ts";
 
-/** Throws libvirt's error for the first inconsistency found in `def`. */
-export function validateDomainDef(def: DomainDef): void {
+/**
+ * Throws libvirt's error for the first inconsistency found in `def`. `implicitUsb`: the driver
+ * gives a definition without any USB controller its default one before libvirt validates (the
+ * QEMU driver's qemuDomainDefAddDefaultDevices), so only an explicit `model='none'` disables USB.
+ */
+export function validateDomainDef(def: DomainDef, implicitUsb = false): void {
   postParseChecks(def);
   for (const disk of def.devices.other) {
     if (disk.name !== "disk") continue;
@@ -69,9 +73,12 @@ export function validateDomainDef(def: DomainDef): void {
     validateDiskStartupPolicy(disk);
   }
   // virDomainRedirdevDefValidate: USB redirection needs a USB controller that is not 'none'.
-  const hasUsb = def.devices.other.some((d) =>
-    d.name === "controller" && d.attributes.type === "usb" && d.attributes.model !== "none"
+  const usb = def.devices.other.filter((d) =>
+    d.name === "controller" && d.attributes.type === "usb"
   );
+  // isapc is the one x86 machine the QEMU driver gives no USB controller.
+  const hasUsb = usb.some((d) => d.attributes.model !== "none") ||
+    (implicitUsb && !usb.length && def.os.machine !== "isapc");
   const usbRedir = def.devices.other.some((d) =>
     d.name === "redirdev" && (d.attributes.bus ?? "usb") === "usb"
   );

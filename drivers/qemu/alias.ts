@@ -97,6 +97,9 @@ export function assignDeviceAliases(def: DomainDef): void {
       case "filesystem":
         alias = next("fs");
         break;
+      case "redirdev":
+        alias = next("redir");
+        break;
       case "memballoon":
         if (dev.attributes.model !== "none") alias = "balloon0";
         break;

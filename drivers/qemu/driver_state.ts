@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { initVncPasswords } from "./graphics_password.ts";
+import { initGraphicsPasswords } from "./graphics_password.ts";
+import { markGraphicsPortsUsed, releaseGraphicsPorts, setupGraphics } from "./graphics_setup.ts";
 import { formatDomainXML, parseDomainXML } from "../../conf/domain/mod.ts";
 import type { DomainDef } from "../../conf/domain/def.ts";
 import { VIR } from "../../util/constants.ts";
@@ -358,7 +359,9 @@ export class QemuDriverState {
 
   /** Parses XML with the driver's defaults. */
   parse(xml: string, flags = 0, status = false): DomainDef {
-    const def = parseDomainXML(xml, flags, status);
+    // x86 machines get a default USB controller (qemuDomainDefAddDefaultDevices) before
+    // libvirt validates.
+    const def = parseDomainXML(xml, flags, status, true);
     qemuPostParse(def);
     nvramPostParse(def, this.paths.nvramDir);
     return def;
@@ -549,6 +552,7 @@ export class QemuDriverState {
         // qemuProcessPrepareHost makes the memory folders after the channels' and the disks'.
         const memory = this.#memoryDirs(id, def.name);
         await prepareMemoryDirs(def, memory, this.privileged);
+        setupGraphics(def);
         const argv = buildQemuArgv(def, vcpus, {
           monitorPath,
           accel,
@@ -583,6 +587,7 @@ export class QemuDriverState {
       await removeStatus(this.paths.runDir, def.name);
       await removeChannelDir(this.paths.runDir, id, def.name);
       await removeMemoryDirs(this.#memoryDirs(id, def.name));
+      releaseGraphicsPorts(def);
       this.#forgetLive(obj);
       if (storageFailed) obj.reason = E.DOMAIN_SHUTOFF_FAILED;
       throw err;
@@ -610,7 +615,7 @@ export class QemuDriverState {
       await nameHelperTaps(def, nics, [], proc.pid, this.nicContext);
       await refreshLiveDevices(def, proc.monitor);
       await setLinkStates(def, proc.monitor);
-      await initVncPasswords(def, proc.monitor);
+      await initGraphicsPasswords(def, proc.monitor);
       await refreshChannelStates(this, obj, proc.monitor, true);
       await connectAgent(this, obj);
       await startBalloon(def, proc.monitor);
@@ -809,6 +814,7 @@ export class QemuDriverState {
     closeAgent(obj);
     this.#track(removeChannelDir(this.paths.runDir, obj.def.id, obj.def.name));
     this.#track(removeMemoryDirs(this.#memoryDirs(obj.def.id, obj.def.name)));
+    releaseGraphicsPorts(obj.def);
     endBlockJobs(obj);
     obj.proc = undefined;
     obj.vcpus = undefined;
@@ -974,6 +980,7 @@ export class QemuDriverState {
         ? undefined
         : Cgroup.existing(this.cgroups, machineCgroupPath(partition, st.id, st.name));
     }
+    markGraphicsPortsUsed(liveDef);
     this.#attachProcess(obj, proc, { pid: proc.pid, vcpus, individual });
     // Its start finished, so every transient disk is on the overlay this stop must delete.
     adoptTransientOverlays(obj);

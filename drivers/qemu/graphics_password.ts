@@ -1,6 +1,7 @@
 /**
- * VNC passwords as libvirt 9.0 hands them to QEMU (`qemuDomainChangeGraphicsPasswords`): QEMU
- * starts with `-vnc …,password=on` and no password (no client gets in), then `set_password`
+ * VNC and SPICE passwords as libvirt 9.0 hands them to QEMU (`qemuDomainChangeGraphicsPasswords`):
+ * QEMU starts with `-vnc …,password=on` (or `-spice` without `disable-ticketing`) and no password
+ * (no client gets in), then `set_password`
  * gives it the XML's `passwd` and `expire_password` its lifetime: `now` for an empty password
  * or one whose `passwdValidTo` has passed, that time in seconds since the epoch, else `never`.
  * The same runs after a start (`qemuProcessInitPasswords`) and when `updateDeviceFlags`
@@ -14,7 +15,7 @@ import type { XmlElement } from "../../util/xml/mod.ts";
 import type { QemuMonitor } from "./monitor/qemu_monitor.ts";
 
 /**
- * What `expire_password` gets for a VNC `<graphics>`'s password at `now` (ms since the epoch).
+ * What `expire_password` gets for a `<graphics>`'s password at `now` (ms since the epoch).
  *
  * @example
  * ```ts
@@ -35,47 +36,50 @@ export function passwordExpiry(graphics: XmlElement, now: number): string {
 }
 
 /**
- * `qemuDomainChangeGraphicsPasswords` for a VNC `<graphics>`: its password and, when that
- * worked, its expiry; nothing without a password. QEMU's refusal is the error.
+ * `qemuDomainChangeGraphicsPasswords` for a VNC or SPICE `<graphics>`: its password and, when
+ * that worked, its expiry; nothing without a password. QEMU's refusal is the error.
  *
  * @example
  * ```ts
- * import { setVncPassword } from "./graphics_password.ts";
+ * import { setGraphicsPassword } from "./graphics_password.ts";
  * import { element } from "../../util/xml/mod.ts";
  * import type { QemuMonitor } from "./monitor/qemu_monitor.ts";
  * declare const monitor: QemuMonitor;
- * await setVncPassword(monitor, element("graphics", { type: "vnc", passwd: "s3cret" }));
+ * await setGraphicsPassword(monitor, element("graphics", { type: "vnc", passwd: "s3cret" }));
  * ```
  */
-export async function setVncPassword(
+export async function setGraphicsPassword(
   monitor: QemuMonitor,
   graphics: XmlElement,
   now = Date.now(),
 ): Promise<void> {
-  const { passwd, connected } = graphics.attributes;
+  const { passwd, connected, type: protocol } = graphics.attributes;
   if (passwd === undefined) return;
   await monitor.run("set_password", {
-    protocol: "vnc",
+    protocol,
     password: passwd,
     connected: connected ?? "keep",
   });
-  await monitor.run("expire_password", { protocol: "vnc", time: passwordExpiry(graphics, now) });
+  await monitor.run("expire_password", { protocol, time: passwordExpiry(graphics, now) });
 }
 
 /**
- * `qemuProcessInitPasswords`: every VNC server of a started domain gets its password.
+ * `qemuProcessInitPasswords`: every VNC and SPICE server of a started domain gets its password.
  *
  * @example
  * ```ts
- * import { initVncPasswords } from "./graphics_password.ts";
+ * import { initGraphicsPasswords } from "./graphics_password.ts";
  * import type { DomainDef } from "../../conf/domain/def.ts";
  * import type { QemuMonitor } from "./monitor/qemu_monitor.ts";
  * declare const def: DomainDef, monitor: QemuMonitor;
- * await initVncPasswords(def, monitor);
+ * await initGraphicsPasswords(def, monitor);
  * ```
  */
-export async function initVncPasswords(def: DomainDef, monitor: QemuMonitor): Promise<void> {
+export async function initGraphicsPasswords(def: DomainDef, monitor: QemuMonitor): Promise<void> {
   for (const g of def.devices.other) {
-    if (g.name === "graphics" && g.attributes.type === "vnc") await setVncPassword(monitor, g);
+    const type = g.attributes.type;
+    if (g.name === "graphics" && (type === "vnc" || type === "spice")) {
+      await setGraphicsPassword(monitor, g);
+    }
   }
 }

@@ -10,7 +10,8 @@
  *   (from 1) of a `pcie-to-pci-bridge` in a root port, plus one spare port for hotplug.
  *
  * Endpoints are served in libvirt's order: filesystems, NICs, sound cards, controllers, virtio
- * disks, the memballoon, virtio RNGs, the i6300esb watchdog. On q35 an ICH9 sound card takes
+ * disks, the memballoon, virtio RNGs, the i6300esb watchdog, secondary videos. On q35 an ICH9
+ * sound card takes
  * 00:1b.0 first, as the real chipset's.
  *
  * @module
@@ -90,6 +91,14 @@ function endpoints(def: DomainDef, q35: boolean): Endpoint[] {
       .map(virtio),
     ...other.filter((d) => d.name === "watchdog" && d.attributes.model === "i6300esb")
       .map((d) => ({ children: d.children, conventional: q35 })),
+    // The secondary videos (the primary has its own slot); virtio GPUs are PCI Express.
+    ...other.filter((d) => {
+      const m = child(d, "model")?.attributes;
+      return d.name === "video" && m?.primary !== "yes" && m?.type !== "none";
+    }).map((d) => ({
+      children: d.children,
+      conventional: q35 && child(d, "model")?.attributes.type !== "virtio",
+    })),
   );
   return out.filter((e) => !addressOf(e));
 }
@@ -190,7 +199,6 @@ function assignQ35(def: DomainDef): void {
   // Then, as libvirt's second pass, addresses in index order: root ports on bus 0, each bridge
   // in the first root port still empty, the devices in order in the root ports left and the
   // bridges' slots.
-  let last = controllerOf(def, "pci")!;
   const emptyPorts: number[] = [];
   const bridges: { index: number; next: number }[] = [];
   let slot = 0;
@@ -218,8 +226,8 @@ function assignQ35(def: DomainDef): void {
       ]);
       bridges.push({ index, next: 1 });
     }
-    insertDevice(def, el, last);
-    last = el;
+    // Appended after every controller, as virDomainDefAddController does.
+    insertDevice(def, el);
   });
   for (const dev of devices) {
     if (!dev.conventional) {

@@ -21,6 +21,7 @@ import { validateTseg } from "./smm.ts";
 import { validateSound } from "./command/audio_args.ts";
 import { validateWatchdog } from "./command/watchdog_args.ts";
 import { validateFilesystem } from "./command/fs_args.ts";
+import { validateSpice } from "./command/spice_args.ts";
 import { validateChardevSource } from "./command/chardev_args.ts";
 
 /** Machine type aliases of QEMU 7.2. */
@@ -73,6 +74,7 @@ export function qemuPostParse(def: DomainDef): void {
   diskDriverDefaults(def);
   nicDefaults(def);
   panicDefaults(def);
+  qxlDefaults(def);
   domainDefPostParse(def, { defaultVideo: "cirrus" });
   validateLifecycleActions(def);
   const spice = def.devices.other.some((d) =>
@@ -82,6 +84,14 @@ export function qemuPostParse(def: DomainDef): void {
     if (dev.name === "sound") validateSound(dev);
     if (dev.name === "watchdog") validateWatchdog(dev, def.os.arch!);
     if (dev.name === "filesystem") validateFilesystem(dev);
+    if (dev.name === "graphics" && dev.attributes.type === "spice") validateSpice(dev);
+    if (dev.name === "audio" && dev.attributes.type === "spice" && !spice) {
+      throw VirError.report(
+        "QEMU",
+        "CONFIG_UNSUPPORTED",
+        "Spice audio is not supported without spice graphics",
+      );
+    }
     if (["serial", "parallel", "console", "channel"].includes(dev.name)) {
       validateChardevSource(dev, spice);
     }
@@ -134,6 +144,16 @@ function panicDefaults(def: DomainDef): void {
   if (def.os.arch !== "x86_64" && def.os.arch !== "i686") return;
   for (const dev of def.devices.other) {
     if (dev.name === "panic") dev.attributes.model ??= "isa";
+  }
+}
+
+/** `qemuDomainDeviceVideoDefPostParse`: a QXL card's VGA memory defaults to 16 MiB. */
+function qxlDefaults(def: DomainDef): void {
+  for (const video of def.devices.other) {
+    const model = video.name === "video" ? child(video, "model") : undefined;
+    if (model?.attributes.type === "qxl" && !Number(model.attributes.vgamem ?? 0)) {
+      model.attributes.vgamem = "16384";
+    }
   }
 }
 

@@ -23,7 +23,8 @@ const PORTS: Record<string, number> = {
 const onUsb = (dev: XmlElement) =>
   (dev.name === "input" && dev.attributes.bus === "usb") ||
   (dev.name === "disk" && child(dev, "target")?.attributes.bus === "usb") ||
-  (dev.name === "sound" && dev.attributes.model === "usb");
+  (dev.name === "sound" && dev.attributes.model === "usb") ||
+  (dev.name === "redirdev" && dev.attributes.bus === "usb");
 
 /**
  * Assigns `<address type='usb' bus='0' port='N'/>` to USB disks, inputs and sound cards.
@@ -52,6 +53,7 @@ export function assignUsbAddresses(def: DomainDef): void {
     ...devices.filter((d) => d.name === "disk"),
     ...devices.filter((d) => d.name === "input"),
     ...devices.filter((d) => d.name === "sound"),
+    ...devices.filter((d) => d.name === "redirdev"),
   ];
   let port = 1;
   for (const dev of order) {

@@ -36,8 +36,9 @@ const defined = (o: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 /**
- * `chardev-add`'s backend of a chardev element (`qemuMonitorJSONAttachCharDevGetProps`), its
- * `data` left out when empty; the backends a running QEMU cannot take are libvirt's failure.
+ * `chardev-add`'s backend of a chardev element (`qemuMonitorJSONAttachCharDevGetProps`: its
+ * `data` always there, empty for a pty); the backends a running QEMU cannot take are libvirt's
+ * failure.
  */
 function backend(dev: XmlElement): Record<string, unknown> {
   const type = dev.attributes.type ?? "pty";
@@ -102,7 +103,7 @@ function backend(dev: XmlElement): Record<string, unknown> {
   }
   const log = child(dev, "log")?.attributes;
   if (log?.file) Object.assign(data, defined({ logfile: log.file, logappend: onOff(log.append) }));
-  return Object.keys(data).length ? { type: qmpType, data } : { type: qmpType };
+  return { type: qmpType, data };
 }
 
 /** `qemuBuildChrDeviceProps` for the frontends hotplug handles. */

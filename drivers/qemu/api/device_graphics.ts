@@ -1,7 +1,7 @@
 /**
  * `virDomainUpdateDeviceFlags` of a `<graphics>` (libvirt 9.0's `qemuDomainUpdateDeviceConfig`
  * and `qemuDomainChangeGraphics`): the persistent definition's graphics of that type is
- * replaced; a running VNC server keeps where it listens, its port and its keymap (changing any
+ * replaced; a running VNC or SPICE server keeps where it listens, its ports and its keymap (changing any
  * is refused with libvirt's words) and gets a new password or expiry over QMP
  * (`graphics_password.ts`) when either changed or an expiry is involved.
  *
@@ -11,7 +11,7 @@ import type { DomainDef } from "../../../conf/domain/def.ts";
 import { VirError } from "../../../util/errors.ts";
 import { children, type XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
-import { setVncPassword } from "../graphics_password.ts";
+import { setGraphicsPassword } from "../graphics_password.ts";
 
 /** `qemuDomainFindGraphicsIndex`: the first graphics of the same type. */
 function graphicsIndex(def: DomainDef, dev: XmlElement): number {
@@ -96,19 +96,20 @@ export async function changeGraphicsLive(obj: QemuDomainObj, dev: XmlElement): P
     );
   }
   checkListens(old, dev, type);
-  // The driver runs VNC servers only: no other type is in a running definition.
+  // The driver runs VNC and SPICE servers only: no other type is in a running definition.
   const o = old.attributes;
   const n = dev.attributes;
-  if (o.autoport !== n.autoport || (n.autoport !== "yes" && o.port !== n.port)) {
-    throw cannot("cannot change port settings on vnc graphics");
+  const fixed = n.autoport !== "yes" && (o.port !== n.port || o.tlsPort !== n.tlsPort);
+  if (o.autoport !== n.autoport || fixed) {
+    throw cannot(`cannot change port settings on ${type} graphics`);
   }
-  if (o.keymap !== n.keymap) throw cannot("cannot change keymap setting on vnc graphics");
+  if (o.keymap !== n.keymap) throw cannot(`cannot change keymap setting on ${type} graphics`);
   // A lifetime before or after, or another action or password: QEMU is told, even of the same
   // password.
   const changed = o.passwdValidTo !== undefined || n.passwdValidTo !== undefined ||
     o.connected !== n.connected || o.passwd !== n.passwd;
   if (!changed) return;
-  await setVncPassword(obj.proc!.monitor, dev);
+  await setGraphicsPassword(obj.proc!.monitor, dev);
   // virDomainGraphicsAuthDefFormatAttr writes them last, in this order.
   const attributes = { ...o };
   for (const k of AUTH) delete attributes[k];

@@ -30,6 +30,9 @@ import { chardevBackend } from "./chardev_args.ts";
 import { rngArgs } from "./rng_args.ts";
 import { watchdogArgs } from "./watchdog_args.ts";
 import { filesystemArgs } from "./fs_args.ts";
+import { spiceArgs } from "./spice_args.ts";
+import { videoArgs } from "./video_args.ts";
+import { redirdevArgs } from "./redirdev_args.ts";
 import type { HugepageFolder } from "../memory_dir.ts";
 import {
   unsupported,
@@ -194,7 +197,7 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
     if (value) argv.push(flag, value);
   }
   const ctx: DeviceContext = {
-    n: { serial: 0, vnc: 0, fdc: 0 },
+    n: { serial: 0, vnc: 0, spice: 0, fdc: 0 },
     placer: pciPlacer(def),
     boot: bootIndexer(def),
     controllers: def.devices.other.filter((d) => d.name === "controller"),
@@ -316,14 +319,6 @@ const CONTROLLER_DEVICES: Record<string, string> = {
   "virtio-scsi": "virtio-scsi-pci",
 };
 
-/** QEMU device of each primary `<video>` model. */
-const VIDEO_DEVICES: Record<string, string> = {
-  cirrus: "cirrus-vga",
-  vga: "VGA",
-  virtio: "virtio-vga",
-  bochs: "bochs-display",
-};
-
 /** QEMU device of each USB `<input>` type. */
 const USB_INPUTS: Record<string, string> = {
   tablet: "usb-tablet",
@@ -336,7 +331,7 @@ const aliasOf = (dev: XmlElement) => child(dev, "alias")?.attributes.name;
 /** What placing one device needs besides the device itself. */
 interface DeviceContext {
   /** Devices of each kind started so far. */
-  n: { serial: number; vnc: number; fdc: number };
+  n: { serial: number; vnc: number; spice: number; fdc: number };
   placer: PciPlacer;
   boot: BootIndexer;
   /** The `<controller>` elements, whose aliases name the IDE/SATA buses. */
@@ -371,21 +366,25 @@ function deviceArgs(dev: XmlElement, ctx: DeviceContext): string[] {
       // The console of an x86 guest is a view of serial 0, started with it.
       if (child(dev, "target")?.attributes.type === "serial") return [];
       throw unsupportedDevice(dev);
-    case "graphics":
-      if (dev.attributes.type !== "vnc") {
-        throw unsupported(`${dev.attributes.type} graphics are not supported with this QEMU`);
+    case "graphics": {
+      const type = dev.attributes.type;
+      if (type !== "vnc" && type !== "spice") {
+        throw unsupported(`${type} graphics are not supported with this QEMU`);
       }
-      if (n.vnc++) {
+      if (n[type]++) {
         throw unsupported(
           "only 1 graphics device of each type (sdl, vnc, spice, dbus) is supported",
         );
       }
-      return vncArgs(dev, audioIdOf(ctx.def, dev));
-    case "video": {
-      if (model === "none") return [];
-      const driver = VIDEO_DEVICES[model ?? ""];
-      return placed(dev, driver, at);
+      return type === "vnc" ? vncArgs(dev, audioIdOf(ctx.def, dev)) : spiceArgs(dev);
     }
+    case "video":
+      return videoArgs(dev, at);
+    case "redirdev":
+      return redirdevArgs(ctx.def, dev, usbPlacement(dev));
+    case "redirfilter":
+      // The rules of every redirected USB device, written on each of them.
+      return [];
     case "input":
       return dev.attributes.bus === "ps2" ? [] : usbInputArgs(dev);
     case "audio":

@@ -2,9 +2,9 @@
  * The `-chardev` backends of serial ports, channels and RNG daemons, as libvirt 9.0's
  * `qemuBuildChardevStr` writes them: null, vc, a pty, a host device, a file, a pipe, stdio, UDP,
  * TCP (raw or telnet, listening or connecting, reconnecting) and unix sockets (listening or
- * connecting), each with its log file. Where libvirt opens a file or a listening socket itself
- * and hands QEMU the descriptor, QEMU is given the path and opens it the same way. The SPICE
- * and D-Bus backends need displays this driver does not start and are refused.
+ * connecting), SPICE channels and ports, each with its log file. Where libvirt opens a file or a
+ * listening socket itself and hands QEMU the descriptor, QEMU is given the path and opens it the
+ * same way. The D-Bus and vdagent backends are refused.
  *
  * @module
  */
@@ -12,6 +12,9 @@ import { child, children, type XmlElement } from "../../../util/xml/mod.ts";
 import { VirError } from "../../../util/errors.ts";
 import { optValue } from "./escape.ts";
 import { unsupportedChardev } from "./unsupported.ts";
+
+/** The SPICE channel a `spicevmc` chardev carries, by the element it backs. */
+const SPICEVMC_NAMES: Record<string, string> = { redirdev: "usbredir", smartcard: "smartcard" };
 
 /** `,reconnect=N` of a connecting socket's `<reconnect>` (qemuBuildChrChardevReconnectStr). */
 function reconnect(source: XmlElement | undefined): string {
@@ -110,6 +113,12 @@ export function chardevBackend(el: XmlElement, id: string): string {
     }
     case "unix":
       backend = `socket,${at},path=${optValue(s.path ?? "")}${server}${reconnect(source)}`;
+      break;
+    case "spicevmc":
+      backend = `spicevmc,${at},name=${SPICEVMC_NAMES[el.name] ?? "vdagent"}`;
+      break;
+    case "spiceport":
+      backend = `spiceport,${at},name=${s.channel ?? ""}`;
       break;
     default:
       throw unsupportedChardev(type);

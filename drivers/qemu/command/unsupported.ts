@@ -39,8 +39,8 @@ const QEMU_DEVICES: Record<string, (dev: XmlElement) => string> = {
  * @example
  * ```ts
  * import { unsupported } from "./unsupported.ts";
- * unsupported("spice graphics are not supported with this QEMU").message;
- * // "unsupported configuration: spice graphics are not supported with this QEMU"
+ * unsupported("sdl graphics are not supported with this QEMU").message;
+ * // "unsupported configuration: sdl graphics are not supported with this QEMU"
  * ```
  */
 export function unsupported(message: string): VirError {

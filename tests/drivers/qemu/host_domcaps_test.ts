@@ -33,7 +33,7 @@ Deno.test("domain capabilities from the fake probe: what the driver starts, libv
     assert.deepEqual(enumValues(xml, "disk", "diskDevice"), ["disk", "cdrom"]);
     // libvirt's other buses (fdc, scsi) are refused by the driver.
     assert.deepEqual(enumValues(xml, "disk", "bus"), ["ide", "virtio", "usb", "sata"]);
-    assert.deepEqual(enumValues(xml, "graphics", "type"), ["vnc"]);
+    assert.deepEqual(enumValues(xml, "graphics", "type"), ["vnc", "spice"]);
     assert.deepEqual(enumValues(xml, "video", "modelType"), ["vga", "cirrus", "virtio", "none"]);
     assert.deepEqual(enumValues(xml, "loader", "type"), ["rom", "pflash"]);
     // The fake binary lists no memory-backend-memfd.

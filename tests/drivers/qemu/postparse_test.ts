@@ -18,7 +18,7 @@ Deno.test("i440fx with VNC: USB, PCI root, PS/2, audio, primary video, memballoo
 });
 
 const inactive = (name: string) => {
-  const def = parseDomainXML(fixture(`${name}.xml`));
+  const def = parseDomainXML(fixture(`${name}.xml`), 0, false, true);
   qemuPostParse(def);
   return formatDomainXML(def, VIR.DOMAIN_XML_INACTIVE);
 };
@@ -42,6 +42,8 @@ for (
     ["q35-watchdog-pci", "q35: the i6300esb in a PCI bridge's slot 1"],
     ["pc-fs", "i440fx: 9p shares first, from slot 2, then the NIC"],
     ["q35-fs", "q35: a 9p share on a root port, a transitional one on the PCI bridge"],
+    ["q35-spice", "q35 as virt-manager makes it: QXL at 00:01.0, ICH9 audio, root ports last"],
+    ["pc-spice", "i440fx: a secondary QXL card after the balloon"],
   ]
 ) {
   Deno.test(`addresses as libvirt 9.0 assigns them, ${what}`, () => {

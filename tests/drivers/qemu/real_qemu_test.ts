@@ -325,3 +325,68 @@ ${chipset.xml}<source file='${dir}/chipset.img'/><target dev='${chipset.target}'
     },
   });
 }
+
+realQemuTest({
+  name: "real QEMU q35: a SPICE server on an allocated port with its password, QXL, SPICE " +
+    "agent channel and USB redirection",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "ev-qemu-spice-" });
+    const launcher = new TappedLauncher();
+    const { conn } = await open(dir, launcher);
+    try {
+      const dom = await conn.domainCreateXML!(
+        `<domain type='qemu'><name>spice</name><memory unit='MiB'>64</memory>
+<os><type arch='x86_64' machine='q35'>hvm</type></os><devices>
+<channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0'/></channel>
+<graphics type='spice' autoport='yes' passwd='s3cret'><listen type='address'/></graphics>
+<video><model type='qxl'/></video>
+<redirdev bus='usb' type='spicevmc'/><redirdev bus='usb' type='spicevmc'/>
+</devices></domain>`,
+        0,
+      );
+      const live = await conn.domainGetXMLDesc!(dom, VIR.DOMAIN_XML_SECURE);
+      // The port the driver allocated and the configured listen address, as libvirt's live XML.
+      const m = live.match(
+        /<graphics type='spice' port='(\d+)' autoport='yes' listen='127\.0\.0\.1' passwd='s3cret'>/,
+      );
+      assert.ok(m, live.match(/<graphics[^>]*>/)?.[0]);
+      const port = Number(m[1]);
+      assert.ok(port >= 5900);
+      const monitor = launcher.procs[0].monitor;
+      const info = await monitor.run<
+        { enabled: boolean; port: number; host: string; auth: string }
+      >(
+        "query-spice",
+      );
+      assert.deepEqual([info.enabled, info.port, info.host, info.auth], [
+        true,
+        port,
+        "127.0.0.1",
+        "spice",
+      ]);
+      const qom = (path: string, property: string) =>
+        monitor.run<string>("qom-get", { path: `/machine/peripheral/${path}`, property });
+      assert.equal(await qom("redir1", "chardev"), "charredir1");
+      assert.equal(await qom("video0", "vgamem_mb"), 16);
+      // A second domain gets the next free port.
+      const other = await conn.domainCreateXML!(
+        `<domain type='qemu'><name>spice2</name><memory unit='MiB'>64</memory>
+<os><type arch='x86_64'>hvm</type></os><devices><graphics type='spice' autoport='yes'/>
+</devices></domain>`,
+        0,
+      );
+      const port2 = Number(
+        (await conn.domainGetXMLDesc!(other, 0)).match(/<graphics type='spice' port='(\d+)'/)?.[1],
+      );
+      assert.ok(port2 > 0 && port2 !== port, `${port2}`);
+      await conn.domainDestroyFlags!(other, 0);
+      await conn.domainDestroyFlags!(dom, 0);
+      await conn.connectClose();
+    } finally {
+      for (const p of launcher.procs) p.kill("SIGKILL");
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
