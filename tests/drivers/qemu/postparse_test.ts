@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { formatDomainXML, parseDomainXML } from "../../../conf/domain/mod.ts";
 import { assignDeviceAliases } from "../../../drivers/qemu/alias.ts";
 import { qemuPostParse } from "../../../drivers/qemu/postparse.ts";
+import { releaseGraphicsPorts, setupGraphics } from "../../../drivers/qemu/graphics_setup.ts";
 import { VIR } from "../../../util/constants.ts";
 
 const fixture = (name: string) =>
@@ -72,3 +73,17 @@ for (const name of ["pc-sound", "q35-sound"]) {
     assert.equal(names(formatDomainXML(def, 0)), names(fixture(`${name}.live.xml`)));
   });
 }
+
+Deno.test("q35-spice: the live <graphics> of a started SPICE server as libvirt 9.0's", () => {
+  const def = parseDomainXML(fixture("q35-spice.xml"), 0, false, true);
+  qemuPostParse(def);
+  setupGraphics(def);
+  try {
+    const graphics = (xml: string) =>
+      xml.match(/<graphics[\s\S]*?<\/graphics>/)?.[0].replace(/port='\d+'/, "port='P'");
+    assert.ok(graphics(fixture("q35-spice.live.xml")));
+    assert.equal(graphics(formatDomainXML(def, 0)), graphics(fixture("q35-spice.live.xml")));
+  } finally {
+    releaseGraphicsPorts(def);
+  }
+});
