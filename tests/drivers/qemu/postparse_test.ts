@@ -63,9 +63,22 @@ Deno.test("live aliases: ua- kept, virtio-disk/sata0-0-N/usb-disk by target or d
   assert.equal(names(formatDomainXML(def, 0)), names(fixture("q35-aliases.live.xml")));
 });
 
-for (const name of ["pc-sound", "q35-sound"]) {
-  Deno.test(`${name}: sound cards named and placed as in libvirt 9.0's live XML`, () => {
-    const def = parseDomainXML(fixture(`${name}.xml`));
+for (
+  const name of [
+    "pc-sound",
+    "q35-sound",
+    "pc-rng-watchdog",
+    "q35-rng-watchdog",
+    "q35-watchdog-pci",
+    "pc-fs",
+    "q35-fs",
+    "pc-chardev",
+    "pc-spice",
+    "q35-spice",
+  ]
+) {
+  Deno.test(`${name}: devices named and placed as in libvirt 9.0's live XML`, () => {
+    const def = parseDomainXML(fixture(`${name}.xml`), 0, false, true);
     qemuPostParse(def);
     assignDeviceAliases(def);
     const names = (xml: string) =>
