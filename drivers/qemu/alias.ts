@@ -100,6 +100,10 @@ export function assignDeviceAliases(def: DomainDef): void {
       case "redirdev":
         alias = next("redir");
         break;
+      case "parallel":
+      case "hub":
+        alias = next(dev.name);
+        break;
       case "memballoon":
         if (dev.attributes.model !== "none") alias = "balloon0";
         break;

@@ -75,6 +75,7 @@ export function qemuPostParse(def: DomainDef): void {
   nicDefaults(def);
   panicDefaults(def);
   qxlDefaults(def);
+  serialDefaults(def);
   domainDefPostParse(def, { defaultVideo: "cirrus" });
   validateLifecycleActions(def);
   const spice = def.devices.other.some((d) =>
@@ -144,6 +145,33 @@ function panicDefaults(def: DomainDef): void {
   if (def.os.arch !== "x86_64" && def.os.arch !== "i686") return;
   for (const dev of def.devices.other) {
     if (dev.name === "panic") dev.attributes.model ??= "isa";
+  }
+}
+
+/** The model of each x86 serial target type (qemuDomainChrDefPostParse). */
+const SERIAL_MODELS: Record<string, string> = {
+  "isa-serial": "isa-serial",
+  "usb-serial": "usb-serial",
+  "pci-serial": "pci-serial",
+};
+
+/**
+ * `qemuDomainChrDefPostParse` for an x86 guest's serial ports: an ISA port when the target type
+ * is left out, and the model of its target type.
+ */
+function serialDefaults(def: DomainDef): void {
+  if (def.os.arch !== "x86_64" && def.os.arch !== "i686") return;
+  for (const serial of def.devices.other) {
+    if (serial.name !== "serial") continue;
+    let target = child(serial, "target");
+    if (!target) {
+      target = element("target", {});
+      serial.children.push(target);
+    }
+    const type = target.attributes.type ?? "isa-serial";
+    target.attributes = { type, ...target.attributes };
+    const model = SERIAL_MODELS[type];
+    if (model && !child(target, "model")) target.children.push(element("model", { name: model }));
   }
 }
 

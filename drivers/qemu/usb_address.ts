@@ -1,8 +1,8 @@
 /**
  * USB ports of USB devices that have none (libvirt's `qemuDomainAssignUSBAddresses`): the
  * ports of USB controller 0 in order, 1 upwards, skipping ports that explicit addresses take,
- * for disks first, then inputs, then USB sound cards (libvirt's `virDomainUSBDeviceDefForeach`
- * order).
+ * for hubs first, then disks, inputs, USB sound cards and redirected devices (libvirt's
+ * `virDomainUSBDeviceDefForeach` order).
  *
  * @module
  */
@@ -21,6 +21,7 @@ const PORTS: Record<string, number> = {
 };
 
 const onUsb = (dev: XmlElement) =>
+  (dev.name === "hub" && dev.attributes.type === "usb") ||
   (dev.name === "input" && dev.attributes.bus === "usb") ||
   (dev.name === "disk" && child(dev, "target")?.attributes.bus === "usb") ||
   (dev.name === "sound" && dev.attributes.model === "usb") ||
@@ -50,6 +51,7 @@ export function assignUsbAddresses(def: DomainDef): void {
     if (a?.type === "usb" && (a.bus ?? "0") === "0") used.add(a.port);
   }
   const order = [
+    ...devices.filter((d) => d.name === "hub"),
     ...devices.filter((d) => d.name === "disk"),
     ...devices.filter((d) => d.name === "input"),
     ...devices.filter((d) => d.name === "sound"),

@@ -205,9 +205,10 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
     secrets: opts.secrets ?? new Map(),
     def,
   };
-  // PCI controllers, then the other controllers, then the rest (libvirt's order): a bus must
-  // exist before QEMU plugs a device into it.
-  const rank = (d: XmlElement) => d.name !== "controller" ? 2 : d.attributes.type === "pci" ? 0 : 1;
+  // PCI controllers, then the other controllers, then USB hubs, then the rest (libvirt's
+  // order): a bus must exist before QEMU plugs a device into it.
+  const rank = (d: XmlElement) =>
+    d.name === "hub" ? 2 : d.name !== "controller" ? 3 : d.attributes.type === "pci" ? 0 : 1;
   const ordered = [...def.devices.other].sort((a, b) => rank(a) - rank(b));
   for (const dev of ordered) argv.push(...deviceArgs(dev, ctx));
   def.devices.interfaces.forEach((net, i) => {
@@ -362,10 +363,22 @@ function deviceArgs(dev: XmlElement, ctx: DeviceContext): string[] {
       return serialArgs(dev, n.serial++);
     case "channel":
       return channelArgs(dev, ctx.def);
-    case "console":
+    case "console": {
       // The console of an x86 guest is a view of serial 0, started with it.
-      if (child(dev, "target")?.attributes.type === "serial") return [];
-      throw unsupportedDevice(dev);
+      const target = child(dev, "target")?.attributes.type;
+      if (target === "serial") return [];
+      if (target !== "virtio") throw unsupportedDevice(dev);
+      return isaOrVirtioChar(dev, "virtconsole");
+    }
+    case "parallel":
+      return isaOrVirtioChar(dev, "isa-parallel");
+    case "hub": {
+      const placement = usbPlacement(dev);
+      if (dev.attributes.type !== "usb" || !aliasOf(dev) || !placement) {
+        throw unsupportedDevice(dev, "usb-hub");
+      }
+      return ["-device", `usb-hub,id=${optValue(aliasOf(dev)!)}${placement}`];
+    }
     case "graphics": {
       const type = dev.attributes.type;
       if (type !== "vnc" && type !== "spice") {
@@ -617,6 +630,22 @@ function serialArgs(dev: XmlElement, index: number): string[] {
   const target = child(dev, "target")?.attributes.type;
   if (target && target !== "isa-serial") throw unsupportedDevice(dev, target);
   return ["-chardev", chardevBackend(dev, id), "-serial", `chardev:${id}`];
+}
+
+/**
+ * A virtio console or an ISA parallel port: its chardev `char<alias>`, then the device QEMU puts
+ * on the virtio-serial bus (or the ISA bus) itself, as libvirt writes both.
+ */
+function isaOrVirtioChar(dev: XmlElement, driver: string): string[] {
+  const alias = aliasOf(dev);
+  if (!alias) throw unsupportedDevice(dev, driver);
+  const chardev = `char${alias}`;
+  return [
+    "-chardev",
+    chardevBackend(dev, chardev),
+    "-device",
+    `${driver},chardev=${optValue(chardev)},id=${optValue(alias)}`,
+  ];
 }
 
 /**

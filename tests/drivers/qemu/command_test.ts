@@ -162,6 +162,7 @@ const argvFixtures = [
   "pc-chardev",
   "q35-spice",
   "pc-spice",
+  "pc-misc",
 ];
 for (const name of argvFixtures) {
   Deno.test(`${name}: devices sit where libvirt 9.0's command line puts them`, async () => {
@@ -366,6 +367,35 @@ Deno.test("SPICE refused where libvirt 9.0 refuses it (no TLS configured)", () =
   ) {
     assert.throws(() => argvOf(xml), { message: `unsupported configuration: ${message}` });
   }
+});
+
+Deno.test("pc-misc: parallel ports, virtio consoles and a USB hub as libvirt 9.0 starts them", async () => {
+  // Recorded by fixtures/record_argv.sh from the oracle's real start of the same XML.
+  const libvirt = (await Deno.readTextFile(new URL("pc-misc.argv", fixtures))).split("\n");
+  const ours = argvOf(await Deno.readTextFile(new URL("pc-misc.xml", fixtures)));
+  const devices = (list: Map<string, string>[]) =>
+    list.filter((d) => /^(parallel|console|hub)\d/.test(d.get("id") ?? "")).map((d) =>
+      Object.fromEntries([...d].sort(([a], [b]) => a.localeCompare(b)))
+    );
+  const mine = devices(ours.flatMap((a, i) => ours[i - 1] === "-device" ? [keyval(a)] : []));
+  assert.equal(mine.length, 5);
+  assert.deepEqual(mine, devices(jsonDevices(libvirt)));
+  // The hub is plugged before any device that could sit behind it.
+  const at = (argv: string[], driver: string) => argv.findIndex((a) => a.includes(driver));
+  assert.ok(at(ours, "usb-hub") < at(ours, "usb-kbd"));
+  // libvirt passes the file and the bound socket as descriptors; the driver gives the paths.
+  const chardevs = (argv: string[]) =>
+    argv.filter((a, i) => argv[i - 1] === "-chardev" && /char(parallel|console)/.test(a));
+  assert.deepEqual(chardevs(ours), [
+    "pty,id=charparallel0",
+    "file,id=charparallel1,path=/tmp/ev-misc-parallel.log",
+    "pty,id=charconsole1",
+    "socket,id=charconsole2,path=/tmp/ev-misc-console.sock,server=on,wait=off",
+  ]);
+  assert.deepEqual(
+    chardevs(libvirt).map((c) => c.replace(/,path=\/dev\/fdset\/\d+,append=on|,fd=\d+/, "")),
+    chardevs(ours).map((c) => c.replace(/,path=[^,]+/, "")),
+  );
 });
 
 Deno.test("a reconnecting chardev needs a timeout, as libvirt 9.0 says", () => {

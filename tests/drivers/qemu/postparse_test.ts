@@ -45,6 +45,7 @@ for (
     ["q35-fs", "q35: a 9p share on a root port, a transitional one on the PCI bridge"],
     ["q35-spice", "q35 as virt-manager makes it: QXL at 00:01.0, ICH9 audio, root ports last"],
     ["pc-spice", "i440fx: a secondary QXL card after the balloon"],
+    ["pc-misc", "i440fx: an ISA serial port's model, a USB hub before the other USB devices"],
   ]
 ) {
   Deno.test(`addresses as libvirt 9.0 assigns them, ${what}`, () => {
@@ -75,6 +76,7 @@ for (
     "pc-chardev",
     "pc-spice",
     "q35-spice",
+    "pc-misc",
   ]
 ) {
   Deno.test(`${name}: devices named and placed as in libvirt 9.0's live XML`, () => {
