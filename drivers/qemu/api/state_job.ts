@@ -30,6 +30,8 @@ interface AsyncJob {
   started: number;
   monitor: QemuMonitor;
   stats: JobStatsType;
+  /** Signalled by `virDomainAbortJob` (libvirt's `abortJob` flag, seen between QEMU's steps). */
+  abort: AbortController;
 }
 
 /**
@@ -61,12 +63,12 @@ export async function runAsyncJob<T>(
   obj: QemuDomainObj,
   operation: number,
   name: string,
-  fn: () => Promise<T>,
+  fn: (aborted: AbortSignal) => Promise<T>,
   stats: JobStatsType = "migration",
 ): Promise<T> {
   const end = beginAsyncJob(obj, operation, name, stats);
   try {
-    return await fn();
+    return await fn(jobs.get(obj)!.abort.signal);
   } finally {
     end();
   }
@@ -90,7 +92,14 @@ export function beginAsyncJob(
   name: string,
   stats: JobStatsType = "migration",
 ): () => void {
-  const job = { operation, name, started: Date.now(), monitor: obj.proc!.monitor, stats };
+  const job = {
+    operation,
+    name,
+    started: Date.now(),
+    monitor: obj.proc!.monitor,
+    stats,
+    abort: new AbortController(),
+  };
   jobs.set(obj, job);
   return () => {
     if (jobs.get(obj) === job) jobs.delete(obj);
@@ -337,6 +346,8 @@ export async function abortJob(obj: QemuDomainObj): Promise<void> {
     ? "cannot abort memory-only dump"
     : NOT_ABORTABLE.get(job.operation);
   if (refusal) throw VirError.report("QEMU", "OPERATION_INVALID", refusal);
+  // A migration still copying its storage has no QEMU migration yet: it sees the signal.
+  job.abort.abort();
   await job.monitor.run("migrate_cancel");
 }
 
