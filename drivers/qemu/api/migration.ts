@@ -47,9 +47,9 @@ import {
   precreateStorage,
   releaseNBDPort,
   startNBDServer,
-  type StorageCopy,
   startStorageCopy,
   stopNBDServer,
+  type StorageCopy,
 } from "./migration_storage.ts";
 
 const E = VIR;

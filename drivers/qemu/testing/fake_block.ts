@@ -369,6 +369,11 @@ export class FakeBlockDevices {
         return err(`Could not open '${file}': No such file or directory`);
       }
       this.nodes.set(name, { file, size: 1 << 20 });
+    } else if (args.driver === "nbd") {
+      // An NBD client node (a storage migration's target): QEMU names it by its URI.
+      const server = args.server as { host?: string; port?: string };
+      const file = `nbd://${server.host}:${server.port}/${args.export ?? ""}`;
+      this.nodes.set(name, { file, size: 1 << 20, drv: "nbd" });
     } else {
       const on = String(args.file);
       if (!this.nodes.has(on)) return err(`Cannot find device='' nor node-name='${on}'`);

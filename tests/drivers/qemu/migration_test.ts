@@ -138,7 +138,9 @@ Deno.test("migration: the state crosses a socket of the migration range; the des
     // end (and the source's by its pause before the switch-over) and asks query-migrate then,
     // instead of polling.
     const source = [...a.launcher.instances.values()][0];
-    for (const [side, fake, times] of [["source", source, 2], ["destination", incoming, 1]] as const) {
+    for (
+      const [side, fake, times] of [["source", source, 2], ["destination", incoming, 1]] as const
+    ) {
       assert.ok(fake.migrationCapability("events"), side);
       const asked = fake.commands.filter((c) => c.execute === "query-migrate").length;
       assert.equal(asked, times, `${side}: query-migrate at each wake`);
