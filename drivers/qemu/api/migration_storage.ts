@@ -25,6 +25,7 @@ import { networkBackend } from "./disk_backend.ts";
 import { diskNodes, frontendNode, sourceIndex } from "./device_disk.ts";
 import type { CookieNBD } from "./migration_cookie.ts";
 import { acquireMigrationPort, releaseMigrationPort } from "./migration_params.ts";
+import { fetchMirrorStats, trackMirrors } from "./state_job.ts";
 
 const E = VIR;
 const STORAGE_FLAGS = E.MIGRATE_NON_SHARED_DISK | E.MIGRATE_NON_SHARED_INC;
@@ -423,6 +424,8 @@ export async function startStorageCopy(
   const mon = obj.proc!.monitor;
   const mirrors: Mirror[] = [];
   const end = async (force: boolean): Promise<void> => {
+    // The numbers so far stay the migration's (libvirt's disks stop `migrating` here).
+    trackMirrors(obj, []);
     for (const m of mirrors) {
       if (jobsOf(obj).get(m.dst) !== m.job) continue;
       await mon.run("block-job-cancel", { device: m.job.name, force }).catch((err) => {
@@ -439,7 +442,10 @@ export async function startStorageCopy(
   };
   const copy: StorageCopy = { finish: () => end(false), abort: () => end(true) };
   try {
-    for (const disk of disks) mirrors.push(await mirrorDisk(mon, obj, disk, to));
+    for (const disk of disks) {
+      mirrors.push(await mirrorDisk(mon, obj, disk, to));
+      trackMirrors(obj, mirrors.map((m) => m.job.name));
+    }
     await s.saveStatus(obj);
     await Promise.race([
       Promise.all(mirrors.map((m) =>
@@ -452,6 +458,8 @@ export async function startStorageCopy(
       )),
       abortedBy(signal, "migration out job"),
     ]);
+    // The job's statistics from then on count the disks as copied so far.
+    await fetchMirrorStats(obj);
   } catch (err) {
     await copy.abort();
     throw err;

@@ -366,11 +366,23 @@ Deno.test("storage migration: an abort while the disks copy forces the mirrors o
     const outcome = dom.migrate3(b.client, b.params, E.MIGRATE_LIVE | E.MIGRATE_NON_SHARED_DISK)
       .then(() => undefined, (e) => e);
     await waitFor(() => a.block.jobs.length === 1, 10_000, 5, "the mirror");
-    assert.equal(
-      (await a.conn.domainGetJobInfo!(a.dom)).type,
+    // The job's statistics count the mirrors' progress as the disks' (and the data's).
+    Object.assign(a.block.jobs[0], { offset: 4096, len: 1 << 20 });
+    const stats = await a.conn.domainGetJobStats!(a.dom, 0);
+    assert.equal(stats.type, E.DOMAIN_JOB_UNBOUNDED);
+    assert.deepEqual([stats.disk_total, stats.disk_processed, stats.disk_remaining], [
+      1 << 20,
+      4096,
+      (1 << 20) - 4096,
+    ]);
+    assert.deepEqual([stats.data_total, stats.data_processed], [1 << 20, 4096]);
+    const info = await a.conn.domainGetJobInfo!(a.dom);
+    assert.deepEqual([info.type, info.fileTotal, info.fileProcessed, info.dataRemaining], [
       E.DOMAIN_JOB_UNBOUNDED,
-      "the migration job runs",
-    );
+      1 << 20,
+      4096,
+      (1 << 20) - 4096,
+    ]);
     await a.conn.domainAbortJob!(a.dom);
     const e = await outcome;
     assert.deepEqual([e.code, e.domain, e.message], [

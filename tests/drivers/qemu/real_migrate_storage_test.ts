@@ -93,7 +93,13 @@ async function withTwoHosts(fn: (a: Host, b: Host) => Promise<void>): Promise<vo
 }
 
 /** The migration, and the source's end as libvirt's: shut off (migrated), events in order. */
-async function migrateAndCheck(a: Host, b: Host, destImage: string, flags: number) {
+async function migrateAndCheck(
+  a: Host,
+  b: Host,
+  destImage: string,
+  flags: number,
+  diskBytes: number,
+) {
   const eventsA = watch(a.conn);
   const dom = await a.client.lookupDomainByName("stor");
   const params = {
@@ -109,6 +115,11 @@ async function migrateAndCheck(a: Host, b: Host, destImage: string, flags: numbe
     ["vda", E.DOMAIN_BLOCK_JOB_TYPE_COPY, E.DOMAIN_BLOCK_JOB_READY],
     ["vda", E.DOMAIN_BLOCK_JOB_TYPE_COPY, E.DOMAIN_BLOCK_JOB_COMPLETED],
   ]);
+  // The completed job counts the disks' copy: the mirrors' length, all of it sent.
+  const done = await a.conn.domainGetJobStats!(dom.ref, E.DOMAIN_JOB_STATS_COMPLETED);
+  assert.equal(done.operation, E.DOMAIN_JOB_OPERATION_MIGRATION_OUT);
+  assert.deepEqual([done.disk_processed, done.disk_remaining], [diskBytes, 0]);
+  assert.equal(done.disk_total, diskBytes);
   assert.deepEqual(eventsA.lifecycle, [
     [E.DOMAIN_EVENT_SUSPENDED, E.DOMAIN_EVENT_SUSPENDED_MIGRATED],
     [E.DOMAIN_EVENT_STOPPED, E.DOMAIN_EVENT_STOPPED_MIGRATED],
@@ -131,7 +142,7 @@ realQemuTest({
         0,
       );
       const destImage = `${b.dir}/images/vda.qcow2`;
-      await migrateAndCheck(a, b, destImage, E.MIGRATE_NON_SHARED_DISK);
+      await migrateAndCheck(a, b, destImage, E.MIGRATE_NON_SHARED_DISK, 4 << 20);
       // Made by the storage driver (qcow2, the source's size), filled by the mirror.
       const info = JSON.parse(await tool("qemu-img", "info", "--output=json", destImage));
       assert.deepEqual([info.format, info["virtual-size"]], ["qcow2", 4 << 20]);
@@ -160,7 +171,7 @@ realQemuTest({
         await a.conn.domainDefineXMLFlags!(domainXML(top), 0),
         0,
       );
-      await migrateAndCheck(a, b, destTop, E.MIGRATE_NON_SHARED_INC);
+      await migrateAndCheck(a, b, destTop, E.MIGRATE_NON_SHARED_INC, 1 << 20);
       await tool("qemu-img", "compare", "-q", top, destTop);
       // The destination's top image alone holds what the source's top held, nothing of the base.
       const alone = `json:{"driver":"qcow2","backing":null,` +
