@@ -21,7 +21,7 @@ import { blockLauncher, error, type Setup, setup, XML } from "./fake_qmp/block_h
 const E = VIR;
 // Each migrating test file listens on its own loopback address: files that run in parallel
 // would otherwise pick the same free port of libvirt's range at the same moment.
-const HOST = "127.0.0.4";
+const HOST = "127.0.0.6";
 
 interface Destination {
   conn: DriverConnection;
