@@ -428,7 +428,9 @@ export async function startStorageCopy(
     trackMirrors(obj, []);
     for (const m of mirrors) {
       if (jobsOf(obj).get(m.dst) !== m.job) continue;
-      await mon.run("block-job-cancel", { device: m.job.name, force }).catch((err) => {
+      // QEMU's `force` defaults to false; libvirt sends it only when set.
+      const args = force ? { device: m.job.name, force } : { device: m.job.name };
+      await mon.run("block-job-cancel", args).catch((err) => {
         if (!force) throw err;
       });
     }
@@ -492,6 +494,8 @@ async function mirrorDisk(
     "node-name": nodes.storage,
     "read-only": false,
     discard: "unmap",
+    // No TLS: libvirt's empty TLS host name of the migration parameters.
+    "tls-hostname": "",
   });
   try {
     await mon.run("blockdev-add", {

@@ -171,6 +171,7 @@ Deno.test("storage migration: vda goes through the destination's NBD server as l
         "node-name": "migration-vda-storage",
         "read-only": false,
         discard: "unmap",
+        "tls-hostname": "",
       }],
       ["blockdev-add", {
         driver: "raw",
@@ -187,7 +188,7 @@ Deno.test("storage migration: vda goes through the destination's NBD server as l
         "auto-dismiss": false,
       }],
       ["migrate", { uri: `tcp:${HOST}:${migPort}` }],
-      ["block-job-cancel", { device: "drive-virtio-disk0", force: false }],
+      ["block-job-cancel", { device: "drive-virtio-disk0" }],
       ["job-dismiss", { id: "drive-virtio-disk0" }],
       ["blockdev-del", { "node-name": "migration-vda-format" }],
       ["blockdev-del", { "node-name": "migration-vda-storage" }],

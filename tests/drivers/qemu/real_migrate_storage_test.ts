@@ -4,15 +4,18 @@
 // qemuMigrationDstStartNBDServer), into an image the destination makes in its storage pool
 // (qemuMigrationDstPrecreateStorage); with NON_SHARED_INC only the top image of a chain whose
 // base both hosts see. The destination's image reads as the source's, the source ends shut
-// off (migrated), and the copy job's events are libvirt's. Without QEMU this test is ignored
-// on a developer machine but FAILS in CI.
+// off (migrated), the copy job's events are libvirt's, and the QMP both QEMUs receive for the
+// storage is what libvirt 9.0 sent them for the same migration (recorded by
+// tests/tools/record_qemu_storage_migration.sh with QEMU's own trace of its requests, taken
+// here the same way). Without QEMU this test is ignored on a developer machine but FAILS in CI.
 import assert from "node:assert/strict";
 import { Connection } from "../../../client/connection.ts";
 import { storageDriver } from "../../../drivers/storage/driver.ts";
 import { secondaryOpener } from "../../../util/contract/compose.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { DriverConnection, DriverEvent } from "../../../util/driver.ts";
-import { type RealDriver, realQemuTest, withRealDriver } from "./real_qemu.ts";
+import { KeepingLauncher, type RealDriver, realQemuTest, withRealDriver } from "./real_qemu.ts";
+import recorded from "../../fixtures/qemu_migration/storage_qmp.json" with { type: "json" };
 
 const E = VIR;
 // Each migrating test file listens on its own loopback address: files that run in parallel
@@ -57,13 +60,84 @@ function watch(conn: DriverConnection) {
   return seen;
 }
 
-type Host = RealDriver & { client: Connection };
+/** A launcher whose QEMUs trace each QMP request they handle into `DIR/qmp-N.log`. */
+class TracingLauncher extends KeepingLauncher {
+  #n = 0;
+  constructor(readonly dir: string) {
+    super();
+  }
+  override launch(emulator: string, argv: string[], monitorPath: string) {
+    const trace = `enable=handle_qmp_command,file=${this.dir}/qmp-${this.#n++}.log`;
+    return super.launch(emulator, ["-trace", trace, ...argv], monitorPath);
+  }
+  /** The requests the N-th QEMU handled, as the recording keeps them. */
+  async requests(n: number): Promise<Record<string, unknown>[]> {
+    const text = await Deno.readTextFile(`${this.dir}/qmp-${n}.log`);
+    return [...text.matchAll(/handle_qmp_command mon \S+ req: (.*)$/gm)]
+      .map((m) => JSON.parse(m[1]))
+      .map(({ id: _, ...req }) => req)
+      .filter((req) => !/^(query|qom)-/.test(req.execute));
+  }
+}
+
+type Host = RealDriver & { client: Connection; launcher: TracingLauncher };
+
+/** The commands of a storage migration, each side's, in the order QEMU got them. */
+const STORAGE = new Set([
+  "nbd-server-start",
+  "block-export-add",
+  "migrate-incoming",
+  "nbd-server-stop",
+  "blockdev-add",
+  "blockdev-mirror",
+  "block-job-cancel",
+  "job-dismiss",
+  "blockdev-del",
+  "migrate-continue",
+]);
+
+/**
+ * The storage commands of `requests` with the run's ports and address as the recording masks
+ * them. libvirt's default bandwidth is its largest (`speed` 2^63 - 2^20 bytes/s, which a JSON
+ * number of JavaScript cannot carry exactly); edgevirt leaves QEMU's default, also unlimited.
+ */
+function storageSteps(requests: Record<string, unknown>[], host: string): unknown[] {
+  const text = JSON.stringify(requests.filter((r) => STORAGE.has(String(r.execute))))
+    .replaceAll(host, "127.0.0.1")
+    .replace(/\b49[12]\d\d\b/g, "PORT")
+    .replace(/"port":PORT/g, '"port":"PORT"');
+  return JSON.parse(text).map((r: { execute: string; arguments?: { speed?: number } }) => {
+    if (r.execute === "blockdev-mirror" && r.arguments?.speed === 9223372036853727232) {
+      delete r.arguments.speed;
+    }
+    return r;
+  });
+}
+
+/** What libvirt sent in the recorded case `name`, side by side with what edgevirt sent. */
+async function compareWithLibvirt(a: Host, b: Host, name: string): Promise<void> {
+  const rec = recorded.cases.find((c) => c.case === name)!;
+  // Here 2 nodes, the mirror, its cancel and dismissal, 2 removals, the continue; there the
+  // server, the export, migrate-incoming, the stop.
+  const [source, destination] = [
+    storageSteps(rec.source, "127.0.0.1"),
+    storageSteps(rec.destination, "127.0.0.1"),
+  ];
+  assert.deepEqual([source.length, destination.length], [8, 4]);
+  assert.deepEqual(storageSteps(await a.launcher.requests(0), HOST), source, "the source's QMP");
+  assert.deepEqual(
+    storageSteps(await b.launcher.requests(0), HOST),
+    destination,
+    "the destination's QMP",
+  );
+}
 
 /**
  * Runs `fn` with a source A and a destination B whose storage driver has the `dir` pool
  * `images` at `B/images`.
  */
 async function withTwoHosts(fn: (a: Host, b: Host) => Promise<void>): Promise<void> {
+  const launcher = (dir: string) => new TracingLauncher(dir);
   await withRealDriver("ev-stmig-a-", async (a) => {
     await withRealDriver(
       "ev-stmig-b-",
@@ -83,13 +157,25 @@ async function withTwoHosts(fn: (a: Host, b: Host) => Promise<void>): Promise<vo
           await storage.connectClose();
         }
         await fn(
-          { ...a, client: new Connection(a.conn, "qemu:///embed?root=A") },
-          { ...b, client: new Connection(b.conn, "qemu:///embed?root=B") },
+          {
+            ...a,
+            client: new Connection(a.conn, "qemu:///embed?root=A"),
+            launcher: a.launcher as TracingLauncher,
+          },
+          {
+            ...b,
+            client: new Connection(b.conn, "qemu:///embed?root=B"),
+            launcher: b.launcher as TracingLauncher,
+          },
         );
       },
-      (dir) => secondaryOpener([storageDriver], new URL(`qemu:///embed?root=${dir}/storage`), {}),
+      {
+        launcher,
+        secondaries: (dir) =>
+          secondaryOpener([storageDriver], new URL(`qemu:///embed?root=${dir}/storage`), {}),
+      },
     );
-  });
+  }, { launcher });
 }
 
 /** The migration, and the source's end as libvirt's: shut off (migrated), events in order. */
@@ -148,6 +234,7 @@ realQemuTest({
       assert.deepEqual([info.format, info["virtual-size"]], ["qcow2", 4 << 20]);
       await reads(destImage, [[0x5a, "0", "1M"], [0, "1M", "2M"], [0xc3, "3M", "512k"]]);
       await tool("qemu-img", "compare", "-q", disk, destImage);
+      await compareWithLibvirt(a, b, "all");
     });
   },
 });
@@ -177,6 +264,7 @@ realQemuTest({
       const alone = `json:{"driver":"qcow2","backing":null,` +
         `"file":{"driver":"file","filename":"${destTop}"}}`;
       await reads(alone, [[0, "0", "1M"], [0x22, "1M", "1M"], [0, "2M", "2M"]]);
+      await compareWithLibvirt(a, b, "inc");
     });
   },
 });

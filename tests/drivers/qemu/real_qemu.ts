@@ -91,8 +91,8 @@ export interface RealDriver {
 
 /**
  * Runs `fn` with a `qemu:///session` connection on a fresh state directory (with the host
- * drivers `secondaries` opens for it beside it); afterwards every QEMU it started is killed
- * and the directory removed, whatever happened.
+ * drivers `options.secondaries` opens for it beside it, and `options.launcher`'s QEMUs);
+ * afterwards every QEMU it started is killed and the directory removed, whatever happened.
  *
  * @example
  * ```ts ignore
@@ -102,14 +102,17 @@ export interface RealDriver {
 export async function withRealDriver(
   prefix: string,
   fn: (driver: RealDriver) => Promise<void>,
-  secondaries?: (dir: string) => SecondaryOpener,
+  options: {
+    secondaries?: (dir: string) => SecondaryOpener;
+    launcher?: (dir: string) => KeepingLauncher;
+  } = {},
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix });
-  const launcher = new KeepingLauncher();
+  const launcher = options.launcher?.(dir) ?? new KeepingLauncher();
   const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
     stateDir: dir,
     launcher,
-    secondaries: secondaries?.(dir),
+    secondaries: options.secondaries?.(dir),
   }) as DriverConnection;
   try {
     await fn({ dir, launcher, conn });
