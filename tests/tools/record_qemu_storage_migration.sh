@@ -3,9 +3,9 @@
 # (VIR_MIGRATE_NON_SHARED_DISK, then NON_SHARED_INC) for
 # tests/drivers/qemu/real_migrate_storage_test.ts: two private qemu:///session libvirtd (the
 # oracle's daemon.sh, run as `nobody`, so TCG; each makes up its own host UUID, so libvirt lets
-# one migrate to the other), a domain whose qcow2 disk holds known data migrated with
+# one migrate to the other), a defined domain whose qcow2 disk holds known data migrated with
 # python3-libvirt's migrate3 and a destination XML pointing the disk into a `dir` pool of the
-# destination (libvirt creates the image there). Each QEMU traces the QMP requests it handles
+# destination (libvirt creates the image there); both sides' lifecycle and BLOCK_JOB_2 events. Each QEMU traces the QMP requests it handles
 # (QEMU's `handle_qmp_command` trace event, asked for by <qemu:commandline>); the requests but
 # the queries are kept as JSON, ports and paths masked.
 #
@@ -26,12 +26,27 @@ chmod 777 "$GUEST"
 trap 'bash "$O/daemon.sh" stop "$A_DIR" >/dev/null 2>&1 || true;
       bash "$O/daemon.sh" stop "$B_DIR" >/dev/null 2>&1 || true; rm -rf "$GUEST"' EXIT
 /usr/bin/python3 - "$A_URI" "$B_URI" "$GUEST" >"$OUT/storage_qmp.json" <<'PY'
-import json, os, re, subprocess, sys, time
+import json, os, re, subprocess, sys, threading, time
 import libvirt
 
 src_uri, dst_uri, guest = sys.argv[1:4]
 libvirt.registerErrorHandler(lambda *_: None, None)
 V = libvirt
+libvirt.virEventRegisterDefaultImpl()
+threading.Thread(target=lambda: [libvirt.virEventRunDefaultImpl() for _ in iter(int, 1)],
+                 daemon=True).start()
+
+
+def watch(conn):
+    """The lifecycle and BLOCK_JOB_2 events `conn` delivers from now on."""
+    seen = []
+    conn.domainEventRegisterAny(None, V.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                lambda _c, _d, ev, det, _o: seen.append(["lifecycle", ev, det]),
+                                None)
+    conn.domainEventRegisterAny(None, V.VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2,
+                                lambda _c, _d, disk, typ, st, _o:
+                                seen.append(["block-job-2", disk, typ, st]), None)
+    return seen
 
 
 def sh(*args):
@@ -80,16 +95,22 @@ def run(case, flags, pre):
            d + "/dst/vda.qcow2")
         os.chmod(d + "/dst/vda.qcow2", 0o666)
         pool.refresh(0)
-    dom = conn.createXML(XML % (top, d + "/qmp-src.log"), 0)
+    dom = conn.defineXML(XML % (top, d + "/qmp-src.log"))
+    dom.create()
+    time.sleep(0.5)  # the start's events are not the migration's
+    src_events, dst_events = watch(conn), watch(dconn)
     params = {"migrate_uri": "tcp:127.0.0.1", "listen_address": "127.0.0.1",
               "destination_xml": XML % (d + "/dst/vda.qcow2", d + "/qmp-dst.log")}
     moved = dom.migrate3(dconn, params, V.VIR_MIGRATE_LIVE | flags)
+    time.sleep(1)  # the events of the migration's end arrive
+    events = {"source": list(src_events), "destination": list(dst_events)}
     moved.destroy()
+    dom.undefine()
     pool.destroy()
     time.sleep(0.2)  # QEMU's trace file is flushed when it exits
     conn.close()
     dconn.close()
-    return {"case": case, "flags": flags,
+    return {"case": case, "flags": flags, "events": events,
             "source": requests(d + "/qmp-src.log"), "destination": requests(d + "/qmp-dst.log")}
 
 
