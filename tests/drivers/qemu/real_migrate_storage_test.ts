@@ -230,7 +230,8 @@ async function migrateAndCheck(
 }
 
 realQemuTest({
-  name: "real QEMU: --copy-storage-all copies a qcow2 disk into an image made in the destination's pool",
+  name:
+    "real QEMU: --copy-storage-all copies a qcow2 disk into an image made in the destination's pool",
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
