@@ -45,6 +45,7 @@ import {
   migrateDisksParam,
   type NBDServer,
   precreateStorage,
+  refuseBitmapCopy,
   releaseNBDPort,
   startNBDServer,
   startStorageCopy,
@@ -168,8 +169,10 @@ export function migrateBegin(
     const xml = typeof params.destination_xml === "string"
       ? params.destination_xml
       : formatDomainXML(def, XML_FLAGS | (offline ? E.DOMAIN_XML_INACTIVE : 0));
+    const copied = copiedDisks(def, params, flags);
+    await refuseBitmapCopy(obj, copied);
     // The disks' sizes, for the destination to create their images.
-    const nbd = copiedDisks(def, params, flags).length ? await cookieNBD(obj) : undefined;
+    const nbd = copied.length ? await cookieNBD(obj) : undefined;
     const cookieout = formatCookie({ name: def.name, uuid: def.uuid, hostname: hostName(), nbd });
     return { xml, cookieout };
   });

@@ -21,6 +21,7 @@ import type { QemuDriverState } from "../driver_state.ts";
 import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
 import { diskChain, dstOf } from "./block_chain.ts";
 import { type BlockJob, JOB_DOMAIN_STOPPED, jobsOf, register } from "./block_job_state.ts";
+import { chainNodes, nodeBitmaps } from "./checkpoint_bitmaps.ts";
 import { networkBackend } from "./disk_backend.ts";
 import { diskNodes, frontendNode, sourceIndex } from "./device_disk.ts";
 import type { CookieNBD } from "./migration_cookie.ts";
@@ -107,6 +108,34 @@ export function checkMigrateDisks(def: DomainDef, params: TypedParams, flags: nu
   const missing = migrateDisksParam(params).find((t) => !targets.has(t));
   if (missing !== undefined) {
     throw VirError.report("QEMU", "INVALID_ARG", `disk target ${missing} not found`);
+  }
+}
+
+/**
+ * libvirt carries the persistent dirty bitmaps (checkpoints) of the copied disks to the
+ * destination (`qemuMigrationSrcBeginPhaseBlockDirtyBitmaps`, QEMU's `block-bitmap-mapping`);
+ * this driver does not, so a copy that would leave them behind is refused, never done without
+ * them.
+ *
+ * @example
+ * ```ts
+ * import { refuseBitmapCopy } from "./migration_storage.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * declare const disks: import("../../../util/xml/mod.ts").XmlElement[];
+ * await refuseBitmapCopy(obj, disks);
+ * ```
+ */
+export async function refuseBitmapCopy(obj: QemuDomainObj, disks: XmlElement[]): Promise<void> {
+  if (!disks.length) return;
+  const bitmaps = await nodeBitmaps(obj.proc!.monitor);
+  for (const disk of disks) {
+    if (chainNodes(disk).some((n) => bitmaps.get(n)?.some((b) => b.persistent))) {
+      throw VirError.report(
+        "QEMU",
+        "OPERATION_UNSUPPORTED",
+        `migration of the dirty bitmaps of disk ${dstOf(disk)} is not supported by this driver`,
+      );
+    }
   }
 }
 

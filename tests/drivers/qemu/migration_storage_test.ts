@@ -407,3 +407,29 @@ Deno.test("storage migration: an abort while the disks copy forces the mirrors o
     );
   }, { holdJobs: true });
 });
+
+Deno.test("storage migration: a disk with checkpoints' bitmaps is refused, not copied without them", async () => {
+  const qcow2 = XML.replace(
+    "<driver name='qemu' type='raw'/>",
+    "<driver name='qemu' type='qcow2'/>",
+  );
+  await withPair(async (a, src, b) => {
+    await a.conn.domainCheckpointCreateXML!(
+      a.dom,
+      "<domaincheckpoint><name>c1</name></domaincheckpoint>",
+      0,
+    );
+    const dom = await src.lookupDomainByName("hp");
+    const e = await error(
+      dom.migrate3(b.client, b.params, E.MIGRATE_LIVE | E.MIGRATE_NON_SHARED_DISK),
+    );
+    assert.deepEqual([e.code, e.domain, e.message], [
+      E.ERR_OPERATION_UNSUPPORTED,
+      E.FROM_QEMU,
+      "Operation not supported: migration of the dirty bitmaps of disk vda is not supported " +
+      "by this driver",
+    ]);
+    assert.deepEqual(await b.conn.connectListAllDomains!(0), []);
+    assert.ok(!sourceSteps(a).some(([c]) => c === "blockdev-mirror"));
+  }, { xml: qcow2 });
+});
