@@ -433,3 +433,78 @@ Deno.test("storage migration: a disk with checkpoints' bitmaps is refused, not c
     assert.ok(!sourceSteps(a).some(([c]) => c === "blockdev-mirror"));
   }, { xml: qcow2 });
 });
+
+Deno.test("storage migration: disks_port sets the NBD server's port; beyond 65535 it is refused", async () => {
+  await withPair(async (a, src, b) => {
+    const dom = await src.lookupDomainByName("hp");
+    const flags = E.MIGRATE_LIVE | E.MIGRATE_NON_SHARED_DISK;
+    const e = await error(dom.migrate3(b.client, { ...b.params, disks_port: 70000 }, flags));
+    assert.deepEqual([e.code, e.domain, e.message], [
+      E.ERR_INVALID_ARG,
+      E.FROM_QEMU,
+      "invalid argument: nbd port must be in range 0-65535",
+    ]);
+    await waitFor(
+      async () => (await b.conn.connectListAllDomains!(0)).length === 0,
+      10_000,
+      10,
+      "the destination to drop the domain",
+    );
+    const b2 = await destination();
+    try {
+      await dom.migrate3(b2.client, { ...b2.params, disks_port: 49999 }, flags);
+      const start = b2.commands().find((c) => c.execute === "nbd-server-start")!;
+      assert.deepEqual(start.arguments, {
+        addr: { type: "inet", data: { host: HOST, port: "49999" } },
+      });
+      const nbd = sourceSteps(a).find(([c, args]) =>
+        c === "blockdev-add" && args.driver === "nbd"
+      )!;
+      assert.deepEqual(nbd[1].server, { type: "inet", host: HOST, port: "49999" });
+    } finally {
+      await b2.close();
+    }
+  });
+});
+
+Deno.test("storage migration: a Perform whose destination set up no NBD server is refused", async () => {
+  await withPair(async (a, _src, b) => {
+    // The destination prepared a migration without storage: its cookie has no <nbd>.
+    const begin = await a.conn.domainMigrateBegin3Params!(
+      a.dom,
+      b.params,
+      E.MIGRATE_LIVE | E.MIGRATE_UNSAFE,
+    );
+    assert.ok(!begin.cookieout!.includes("<nbd"));
+    const prepared = await b.conn.domainMigratePrepare3Params!(
+      b.params,
+      begin.cookieout,
+      E.MIGRATE_LIVE | E.MIGRATE_UNSAFE,
+    );
+    assert.ok(!prepared.cookieout!.includes("<nbd"));
+    const port = Number(/:(\d+)$/.exec(prepared.uriout!)![1]);
+    const e = await error(a.conn.domainMigratePerform3Params!(
+      a.dom,
+      null,
+      { ...b.params, migrate_uri: `tcp:${HOST}:${port}` },
+      prepared.cookieout,
+      E.MIGRATE_LIVE | E.MIGRATE_NON_SHARED_DISK,
+    ));
+    assert.deepEqual([e.code, e.domain, e.message], [
+      E.ERR_INTERNAL_ERROR,
+      E.FROM_QEMU,
+      "internal error: migration of non-shared disks requested but NBD is not set up",
+    ]);
+    assert.deepEqual(sourceSteps(a), []);
+    assert.deepEqual(await a.conn.domainGetState!(a.dom, 0), [
+      E.DOMAIN_RUNNING,
+      E.DOMAIN_RUNNING_BOOTED,
+    ]);
+    await b.conn.domainMigrateFinish3Params!(
+      { ...b.params, destination_name: "hp" },
+      null,
+      E.MIGRATE_LIVE,
+      1,
+    );
+  });
+});
