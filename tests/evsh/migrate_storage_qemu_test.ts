@@ -1,9 +1,10 @@
 /**
- * evsh `migrate --copy-storage-all --migrate-disks vda --xml FILE` between two embedded QEMU
- * drivers of this process (`qemu:///embed`, TCG, no guest) as virsh runs it: the qcow2 disk is
- * copied into an image the destination's storage driver makes in its pool (the destination XML
- * points the disk there), the destination's image reads as the source's, the domain runs on the
- * destination only. Without QEMU this test is ignored on a developer machine but FAILS in CI.
+ * evsh `migrate --copy-storage-all --migrate-disks vda --xml FILE --disks-uri unix://SOCKET`
+ * between two embedded QEMU drivers of this process (`qemu:///embed`, TCG, no guest) as virsh
+ * runs it: the qcow2 disk is copied, over the destination's NBD server on a UNIX socket, into an
+ * image the destination's storage driver makes in its pool (the destination XML points the disk
+ * there), the destination's image reads as the source's, the domain runs on the destination
+ * only. Without QEMU this test is ignored on a developer machine but FAILS in CI.
  */
 import assert from "node:assert/strict";
 import { connect } from "../../host.ts";
@@ -71,7 +72,8 @@ realQemuTest({
         await shell.runLine(
           // Its own loopback address: test files running beside it migrate on the same port range.
           `migrate stor 'qemu:///embed?root=${b}' --live --copy-storage-all --migrate-disks vda ` +
-            `--xml ${b}/stor.xml --verbose --migrateuri tcp:127.0.0.7 --listen-address 127.0.0.7`,
+            `--xml ${b}/stor.xml --verbose --migrateuri tcp:127.0.0.7 --listen-address 127.0.0.7 ` +
+            `--disks-uri unix://${b}/nbd.sock`,
         ),
         true,
         stderr,

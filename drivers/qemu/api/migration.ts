@@ -38,18 +38,20 @@ import {
 import { speedOf } from "./block_job.ts";
 import { beginAsyncJob, emitJobCompleted, recordCompletedJob, runAsyncJob } from "./state_job.ts";
 import { type MigrationWatch, runMigration, watchMigration } from "./migration_wait.ts";
+import { checkMigrateDisks, copiedDisks, migrateDisksParam } from "./migration_disks.ts";
 import {
-  checkMigrateDisks,
-  cookieNBD,
-  copiedDisks,
-  migrateDisksParam,
+  checkDisksParams,
+  clientAddress,
   type NBDServer,
-  precreateStorage,
-  refuseBitmapCopy,
   releaseNBDPort,
   startNBDServer,
-  startStorageCopy,
   stopNBDServer,
+} from "./migration_nbd.ts";
+import {
+  cookieNBD,
+  precreateStorage,
+  refuseBitmapCopy,
+  startStorageCopy,
   type StorageCopy,
 } from "./migration_storage.ts";
 
@@ -200,6 +202,7 @@ export async function migratePrepare(
   owner: object,
 ): Promise<MigratePrepareResult> {
   checkMigration(params, flags, "qemuDomainMigratePrepare3Params");
+  checkDisksParams(params);
   if (typeof params.destination_xml !== "string") {
     throw VirError.report("QEMU", "INTERNAL_ERROR", "no domain XML passed");
   }
@@ -324,6 +327,7 @@ export async function migratePerform(
   flags: number,
 ): Promise<MigrateCookie> {
   checkMigration(params, flags, "qemuDomainMigratePerform3Params");
+  checkDisksParams(params);
   if (dconnuri !== null) {
     throw VirError.report(
       "QEMU",
@@ -364,8 +368,7 @@ export async function migratePerform(
           await setSourceParams(mon, params);
           const copy = disks.length
             ? await startStorageCopy(s, obj, disks, {
-              host: to.host,
-              port: cookie!.nbd!.port ?? 0,
+              address: clientAddress(params, to.host, cookie!.nbd!.port ?? 0),
               speed: speedOf(Number(params.bandwidth ?? 0), false),
               flags,
             }, aborted)

@@ -69,12 +69,12 @@ const HONOURED: Readonly<Record<string, "string" | "ullong" | "int">> = {
   // The targets, comma-separated (see migration_storage.ts).
   migrate_disks: "string",
   disks_port: "int",
+  disks_uri: "string",
 };
 
 /** The rest of `QEMU_MIGRATION_PARAMETERS`: libvirt knows them, this driver does not honour them. */
 const NOT_HONOURED = new Set([
   "graphics_uri",
-  "disks_uri",
   "compression",
   "compression.mt.level",
   "compression.mt.threads",

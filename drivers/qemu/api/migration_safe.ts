@@ -11,7 +11,7 @@ import { VIR } from "../../../util/constants.ts";
 import { VirError } from "../../../util/errors.ts";
 import { child } from "../../../util/xml/mod.ts";
 import type { TypedParams } from "../../../util/contract/types.ts";
-import { copiedDisks } from "./migration_storage.ts";
+import { copiedDisks } from "./migration_disks.ts";
 
 /** The filesystem types `virFileIsSharedFS` counts as shared (NFS, GFS2, OCFS2, AFS, SMB, …). */
 const SHARED_FS = new Set([

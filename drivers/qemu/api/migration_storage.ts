@@ -1,9 +1,9 @@
 /**
  * Storage migration of the QEMU driver (VIR_MIGRATE_NON_SHARED_DISK / NON_SHARED_INC) as
  * libvirt 9.0 runs it with QEMU 7.2 (`qemu_migration.c`): the disks copied
- * (`qemuMigrationAnyCopyDisk`), the destination's images made in their storage pool
- * (`qemuMigrationDstPrecreateStorage`) and exported by its QEMU's NBD server
- * (`qemuMigrationDstStartNBDServer` / `StopNBDServer`), the source's QEMU mirroring each disk
+ * (`migration_disks.ts`) refused when they carry checkpoints' bitmaps, the destination's
+ * images made in their storage pool (`qemuMigrationDstPrecreateStorage`) and exported by its
+ * QEMU's NBD server (`migration_nbd.ts`), the source's QEMU mirroring each disk
  * into the export (`qemuMigrationSrcNBDStorageCopyBlockdev`, full or, for NON_SHARED_INC, only
  * the top image) until every mirror is ready, and the mirrors ended at the switch-over, when
  * the guest no longer writes (`qemuMigrationSrcNBDCopyCancel`), or forced off when the
@@ -13,7 +13,6 @@
  */
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import { VIR } from "../../../util/constants.ts";
-import type { TypedParams } from "../../../util/contract/types.ts";
 import { VirError } from "../../../util/errors.ts";
 import { child, element, escapeXml, type XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
@@ -25,91 +24,11 @@ import { chainNodes, nodeBitmaps } from "./checkpoint_bitmaps.ts";
 import { networkBackend } from "./disk_backend.ts";
 import { diskNodes, frontendNode, sourceIndex } from "./device_disk.ts";
 import type { CookieNBD } from "./migration_cookie.ts";
-import { acquireMigrationPort, releaseMigrationPort } from "./migration_params.ts";
+import { copiesDisk, disksOf, driveAlias, startedIndex } from "./migration_disks.ts";
+import type { NBDAddress } from "./migration_nbd.ts";
 import { fetchMirrorStats, trackMirrors } from "./state_job.ts";
 
 const E = VIR;
-const STORAGE_FLAGS = E.MIGRATE_NON_SHARED_DISK | E.MIGRATE_NON_SHARED_INC;
-
-const disksOf = (def: DomainDef) => def.devices.other.filter((d) => d.name === "disk");
-
-/**
- * The `migrate_disks` parameter's targets. libvirt repeats the parameter once per disk; the
- * typed parameters here hold one value per name, so the targets come comma-separated, as
- * virsh's `--migrate-disks` takes them.
- *
- * @example
- * ```ts
- * import { migrateDisksParam } from "./migration_storage.ts";
- * migrateDisksParam({ migrate_disks: "vda,vdb" }); // ["vda", "vdb"]
- * ```
- */
-export function migrateDisksParam(params: TypedParams): string[] {
-  const value = params.migrate_disks;
-  return typeof value === "string" ? value.split(",").filter(Boolean) : [];
-}
-
-/** `virStorageSourceIsEmpty`: a disk without a medium. */
-function isEmpty(disk: XmlElement): boolean {
-  const source = child(disk, "source")?.attributes ?? {};
-  return !(source.file || source.dev || source.dir || source.volume || source.protocol);
-}
-
-/** Read-only: said so, or a CD-ROM (libvirt's parser makes every CD-ROM read-only). */
-const isReadonly = (disk: XmlElement) =>
-  disk.attributes.device === "cdrom" || child(disk, "readonly") !== undefined;
-
-/**
- * `qemuMigrationAnyCopyDisk`: a disk `migrate_disks` names, or without the list every disk
- * that is not shareable, not read-only and not empty.
- *
- * @example
- * ```ts
- * import { copiesDisk } from "./migration_storage.ts";
- * import { parse } from "../../../util/xml/mod.ts";
- * copiesDisk(parse("<disk device='cdrom'><target dev='hdc'/></disk>"), []); // false
- * ```
- */
-export function copiesDisk(disk: XmlElement, migrateDisks: string[]): boolean {
-  if (migrateDisks.length) return migrateDisks.includes(dstOf(disk));
-  return !child(disk, "shareable") && !isReadonly(disk) && !isEmpty(disk);
-}
-
-/**
- * The disks a migration with `flags` copies; none without a storage copy flag.
- *
- * @example
- * ```ts
- * import { copiedDisks } from "./migration_storage.ts";
- * declare const def: import("../../../conf/domain/def.ts").DomainDef;
- * copiedDisks(def, {}, 0); // []
- * ```
- */
-export function copiedDisks(def: DomainDef, params: TypedParams, flags: number): XmlElement[] {
-  if (!(flags & STORAGE_FLAGS)) return [];
-  const list = migrateDisksParam(params);
-  return disksOf(def).filter((d) => copiesDisk(d, list));
-}
-
-/**
- * `qemuMigrationSrcBeginPhase`'s check of `migrate_disks` for a storage migration: every
- * target named must be a disk of the domain.
- *
- * @example
- * ```ts
- * import { checkMigrateDisks } from "./migration_storage.ts";
- * declare const def: import("../../../conf/domain/def.ts").DomainDef;
- * checkMigrateDisks(def, { migrate_disks: "vdz" }, 64); // throws: disk target vdz not found
- * ```
- */
-export function checkMigrateDisks(def: DomainDef, params: TypedParams, flags: number): void {
-  if (!(flags & STORAGE_FLAGS)) return;
-  const targets = new Set(disksOf(def).map(dstOf));
-  const missing = migrateDisksParam(params).find((t) => !targets.has(t));
-  if (missing !== undefined) {
-    throw VirError.report("QEMU", "INVALID_ARG", `disk target ${missing} not found`);
-  }
-}
 
 /**
  * libvirt carries the persistent dirty bitmaps (checkpoints) of the copied disks to the
@@ -137,24 +56,6 @@ export async function refuseBitmapCopy(obj: QemuDomainObj, disks: XmlElement[]):
       );
     }
   }
-}
-
-/** `qemuAliasDiskDriveFromDisk`: the NBD export's and the mirror job's name. */
-function driveAlias(disk: XmlElement): string {
-  const alias = child(disk, "alias")?.attributes.name;
-  if (!alias) {
-    throw VirError.report("QEMU", "INTERNAL_ERROR", `disk ${dstOf(disk)} does not have an alias`);
-  }
-  return `drive-${alias}`;
-}
-
-/** The source index of a started disk, whose nodes are `libvirt-N-*`. */
-function startedIndex(disk: XmlElement): number {
-  const index = sourceIndex(disk);
-  if (index === undefined) {
-    throw VirError.report("QEMU", "INTERNAL_ERROR", `disk ${dstOf(disk)} has no block node`);
-  }
-  return index;
 }
 
 /**
@@ -280,103 +181,6 @@ export async function precreateStorage(
   }
 }
 
-/** The NBD server a prepared destination runs: its port, to release unless the caller's. */
-export interface NBDServer {
-  port: number;
-  allocated: boolean;
-}
-
-/**
- * `qemuMigrationDstStartNBDServer`: the destination's QEMU (started, before
- * `migrate-incoming`) serves each copied disk's top image, writable, on `listen` and the
- * caller's `disks_port` or a port of the migration range; undefined when no disk is copied.
- *
- * @example
- * ```ts
- * import { startNBDServer } from "./migration_storage.ts";
- * declare const obj: import("../domain_private.ts").QemuDomainObj;
- * await startNBDServer(obj, "127.0.0.1", {}, []);
- * ```
- */
-export async function startNBDServer(
-  obj: QemuDomainObj,
-  listen: string,
-  params: TypedParams,
-  migrateDisks: string[],
-): Promise<NBDServer | undefined> {
-  const given = Number(params.disks_port ?? 0);
-  if (!Number.isInteger(given) || given < 0 || given > 65535) {
-    throw VirError.report("QEMU", "INVALID_ARG", "nbd port must be in range 0-65535");
-  }
-  const mon = obj.proc!.monitor;
-  let server: NBDServer | undefined;
-  try {
-    for (const disk of disksOf(obj.def)) {
-      if (!copiesDisk(disk, migrateDisks)) continue;
-      if (isReadonly(disk) || isEmpty(disk)) {
-        throw VirError.report(
-          "QEMU",
-          "OPERATION_UNSUPPORTED",
-          `Cannot migrate empty or read-only disk ${dstOf(disk)}`,
-        );
-      }
-      const name = driveAlias(disk);
-      if (!server) {
-        server = given
-          ? { port: given, allocated: false }
-          : { port: acquireMigrationPort(listen), allocated: true };
-        await mon.run("nbd-server-start", {
-          addr: { type: "inet", data: { host: listen, port: String(server.port) } },
-        });
-      }
-      const node = diskNodes(startedIndex(disk)).format;
-      await mon.run("block-export-add", {
-        type: "nbd",
-        id: `libvirt-nbd-${node}`,
-        "node-name": node,
-        writable: true,
-        name,
-      });
-    }
-  } catch (err) {
-    if (server?.allocated) releaseMigrationPort(server.port);
-    throw err;
-  }
-  return server;
-}
-
-/**
- * `qemuMigrationDstStopNBDServer` at Finish: the exports end (QEMU's failure only logged, as
- * libvirt warns); the port is released with the rest of the incoming state
- * ({@link releaseNBDPort}).
- *
- * @example
- * ```ts
- * import { stopNBDServer } from "./migration_storage.ts";
- * declare const state: import("../driver_state.ts").QemuDriverState;
- * declare const obj: import("../domain_private.ts").QemuDomainObj;
- * await stopNBDServer(state, obj);
- * ```
- */
-export async function stopNBDServer(s: QemuDriverState, obj: QemuDomainObj): Promise<void> {
-  await obj.proc?.monitor.run("nbd-server-stop").catch((err) =>
-    s.log(`Unable to stop NBD server: ${err}`)
-  );
-}
-
-/**
- * Frees a server's port taken from the range (`virPortAllocatorRelease`).
- *
- * @example
- * ```ts
- * import { releaseNBDPort } from "./migration_storage.ts";
- * releaseNBDPort({ port: 49153, allocated: true });
- * ```
- */
-export function releaseNBDPort(server: NBDServer): void {
-  if (server.allocated) releaseMigrationPort(server.port);
-}
-
 /** One disk mirrored into the destination's export. */
 interface Mirror {
   dst: string;
@@ -418,8 +222,7 @@ function abortedBy(signal: AbortSignal, name: string): Promise<never> {
 
 /** What a copy needs: where the destination's NBD server is, and how to copy. */
 export interface CopyTarget {
-  host: string;
-  port: number;
+  address: NBDAddress;
   /** Bytes per second, 0 for no limit. */
   speed: number;
   flags: number;
@@ -438,7 +241,7 @@ export interface CopyTarget {
  * declare const obj: import("../domain_private.ts").QemuDomainObj;
  * declare const disks: import("../../../util/xml/mod.ts").XmlElement[];
  * const copy = await startStorageCopy(state, obj, disks, {
- *   host: "127.0.0.1", port: 49153, speed: 0, flags: 64,
+ *   address: { host: "127.0.0.1", port: 49153 }, speed: 0, flags: 64,
  * }, new AbortController().signal);
  * await copy.finish();
  * ```
@@ -515,9 +318,10 @@ async function mirrorDisk(
   const dst = dstOf(disk);
   const name = driveAlias(disk);
   const nodes = { storage: `migration-${dst}-storage`, format: `migration-${dst}-format` };
-  const source = element("source", { protocol: "nbd", name }, [
-    element("host", { name: to.host, port: String(to.port) }),
-  ]);
+  const host = "socket" in to.address
+    ? { transport: "unix", socket: to.address.socket }
+    : { name: to.address.host, port: to.address.port };
+  const source = element("source", { protocol: "nbd", name }, [element("host", host)]);
   await mon.run("blockdev-add", {
     ...networkBackend(source),
     "node-name": nodes.storage,

@@ -508,3 +508,60 @@ Deno.test("storage migration: a Perform whose destination set up no NBD server i
     );
   });
 });
+
+Deno.test("storage migration: disks_uri puts the NBD server on a UNIX socket or a TCP address", async () => {
+  await withPair(async (a, src, b) => {
+    const dom = await src.lookupDomainByName("hp");
+    const flags = E.MIGRATE_LIVE | E.MIGRATE_NON_SHARED_DISK;
+    // libvirt's refusals, each before anything is copied.
+    const cases: [Record<string, string | number>, string][] = [
+      [
+        { disks_uri: "unix:///run/x.sock", disks_port: 49999 },
+        "invalid argument: Both port and URI requested for disk migration while being mutually " +
+        "exclusive",
+      ],
+      [{ disks_uri: "nbd.sock" }, "invalid argument: No URI scheme specified: nbd.sock"],
+      [
+        { disks_uri: "tcp://:49999" },
+        "invalid argument: URI with tcp scheme did not provide a server part: tcp://:49999",
+      ],
+      [{ disks_uri: "unix:" }, "invalid argument: UNIX disks URI does not include path"],
+      [{ disks_uri: "ftp://h/x" }, "invalid argument: Unsupported scheme in disks URI: ftp"],
+    ];
+    for (const [params, message] of cases) {
+      const e = await error(dom.migrate3(b.client, { ...b.params, ...params }, flags));
+      assert.deepEqual([e.code, e.domain, e.message], [E.ERR_INVALID_ARG, E.FROM_QEMU, message]);
+      await waitFor(
+        async () => (await b.conn.connectListAllDomains!(0)).length === 0,
+        10_000,
+        10,
+        "the destination to drop the domain",
+      );
+    }
+    assert.ok(!sourceSteps(a).some(([c]) => c === "blockdev-add"));
+  });
+  for (
+    const [uri, server, client] of [
+      [
+        "unix:///run/ev-nbd.sock",
+        { type: "unix", data: { path: "/run/ev-nbd.sock" } },
+        { type: "unix", path: "/run/ev-nbd.sock" },
+      ],
+      [
+        `tcp://${HOST}:49998`,
+        { type: "inet", data: { host: HOST, port: "49998" } },
+        { type: "inet", host: HOST, port: "49998" },
+      ],
+    ] as const
+  ) {
+    await withPair(async (a, src, b) => {
+      const dom = await src.lookupDomainByName("hp");
+      const flags = E.MIGRATE_LIVE | E.MIGRATE_NON_SHARED_DISK;
+      await dom.migrate3(b.client, { ...b.params, disks_uri: uri }, flags);
+      const start = b.commands().find((c) => c.execute === "nbd-server-start")!;
+      assert.deepEqual(start.arguments, { addr: server });
+      const nbd = sourceSteps(a).find(([c, x]) => c === "blockdev-add" && x.driver === "nbd")!;
+      assert.deepEqual(nbd[1].server, client);
+    });
+  }
+});
