@@ -66,7 +66,7 @@ const HONOURED: Readonly<Record<string, "string" | "ullong" | "int">> = {
   persistent_xml: "string",
   listen_address: "string",
   bandwidth: "ullong",
-  // The targets, comma-separated (see migration_storage.ts).
+  // The targets, comma-separated (see migration_disks.ts).
   migrate_disks: "string",
   disks_port: "int",
   disks_uri: "string",
