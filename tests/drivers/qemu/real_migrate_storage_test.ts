@@ -14,6 +14,7 @@ import { storageDriver } from "../../../drivers/storage/driver.ts";
 import { secondaryOpener } from "../../../util/contract/compose.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { DriverConnection, DriverEvent } from "../../../util/driver.ts";
+import type { VirError } from "../../../util/errors.ts";
 import { waitFor } from "../../wait.ts";
 import { KeepingLauncher, type RealDriver, realQemuTest, withRealDriver } from "./real_qemu.ts";
 import recorded from "../../fixtures/qemu_migration/storage_qmp.json" with { type: "json" };
@@ -281,6 +282,76 @@ realQemuTest({
         `"file":{"driver":"file","filename":"${destTop}"}}`;
       await reads(alone, [[0, "0", "1M"], [0x22, "1M", "1M"], [0, "2M", "2M"]]);
       await compareWithLibvirt(a, b, "inc");
+    });
+  },
+});
+
+realQemuTest({
+  name: "real QEMU: an abort while the disk copies forces the mirror off; the source runs on",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await withTwoHosts(async (a, b) => {
+      // 16 MiB at 1 MiB/s (libvirt's bandwidth unit, the mirror's speed too): seconds of copy.
+      const disk = `${a.dir}/vda.qcow2`;
+      await tool("qemu-img", "create", "-q", "-f", "qcow2", disk, "16M");
+      await tool("qemu-io", "-c", "write -P 0x5a 0 16M", disk);
+      const ref = await a.conn.domainCreateWithFlags!(
+        await a.conn.domainDefineXMLFlags!(domainXML(disk), 0),
+        0,
+      );
+      const destImage = `${b.dir}/images/vda.qcow2`;
+      await tool("qemu-img", "create", "-q", "-f", "qcow2", destImage, "16M");
+      const dom = await a.client.lookupDomainByName("stor");
+      const outcome = dom.migrate3(b.client, {
+        migrate_uri: `tcp:${HOST}`,
+        listen_address: HOST,
+        destination_xml: domainXML(destImage),
+        bandwidth: 1,
+      }, E.MIGRATE_LIVE | E.MIGRATE_NON_SHARED_DISK).then(() => undefined, (e: VirError) => e);
+      await waitFor(
+        async () => Number((await a.conn.domainGetJobStats!(ref, 0)).disk_processed) > 0,
+        30_000,
+        20,
+        "the disk's copy under way",
+      );
+      await a.conn.domainAbortJob!(ref);
+      const err = await outcome;
+      assert.ok(err, "the migration failed");
+      assert.deepEqual([err.code, err.domain, err.message], [
+        E.ERR_OPERATION_ABORTED,
+        E.FROM_QEMU,
+        "operation aborted: migration out job: canceled by client",
+      ]);
+      assert.deepEqual(await dom.getState(), [E.DOMAIN_RUNNING, E.DOMAIN_RUNNING_BOOTED]);
+      // QEMU has neither the mirror nor its target nodes any more.
+      const mon = a.launcher.procs[0].monitor;
+      await waitFor(
+        async () => (await mon.run<unknown[]>("query-block-jobs")).length === 0,
+        30_000,
+        20,
+        "the mirror to end",
+      );
+      const nodes = await mon.run<{ "node-name": string }[]>("query-named-block-nodes", {
+        flat: true,
+      });
+      assert.deepEqual(nodes.filter((n) => n["node-name"].startsWith("migration-")), []);
+      await waitFor(
+        async () => (await b.conn.connectListAllDomains!(0)).length === 0,
+        30_000,
+        20,
+        "the destination to drop its domain",
+      );
+      await waitFor(() => b.launcher.procs.every((p) => !p.alive()), 30_000, 20, "its QEMU");
+      await a.conn.domainDestroyFlags!(ref, 0);
+      // QEMU's trace is whole once it has ended: the memory was never sent, the mirror forced.
+      await waitFor(() => !a.launcher.procs[0].alive(), 30_000, 20, "the source QEMU to end");
+      const sent = (await a.launcher.requests(0)).map((r) => r.execute);
+      assert.ok(sent.includes("blockdev-mirror") && !sent.includes("migrate"), String(sent));
+      assert.deepEqual(
+        (await a.launcher.requests(0)).filter((r) => r.execute === "block-job-cancel"),
+        [{ execute: "block-job-cancel", arguments: { device: "drive-virtio-disk0", force: true } }],
+      );
     });
   },
 });
