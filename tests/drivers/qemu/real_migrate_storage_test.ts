@@ -7,7 +7,8 @@
 // off (migrated), the copy job's events are libvirt's, and the QMP both QEMUs receive for the
 // storage is what libvirt 9.0 sent them for the same migration (recorded by
 // tests/tools/record_qemu_storage_migration.sh with QEMU's own trace of its requests, taken
-// here the same way). Without QEMU this test is ignored on a developer machine but FAILS in CI.
+// here the same way). An abort while the disk copies forces the mirror off and leaves the source
+// running. Without QEMU this test is ignored on a developer machine but FAILS in CI.
 import assert from "node:assert/strict";
 import { Connection } from "../../../client/connection.ts";
 import { storageDriver } from "../../../drivers/storage/driver.ts";
