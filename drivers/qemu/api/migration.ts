@@ -36,6 +36,7 @@ import {
   releaseMigrationPort,
 } from "./migration_params.ts";
 import { speedOf } from "./block_job.ts";
+import { jobsOf } from "./block_job_state.ts";
 import { beginAsyncJob, emitJobCompleted, recordCompletedJob, runAsyncJob } from "./state_job.ts";
 import { type MigrationWatch, runMigration, watchMigration } from "./migration_wait.ts";
 import { checkMigrateDisks, copiedDisks, migrateDisksParam } from "./migration_disks.ts";
@@ -165,6 +166,11 @@ export function migrateBegin(
     const offline = (flags & E.MIGRATE_OFFLINE) !== 0;
     const def = offline ? persistentDef(obj) : s.liveDefinition(obj);
     if (!offline) refuseTransientMigration(def);
+    // qemuMigrationSrcIsAllowed: a job would outlive the source's disks (and a storage copy
+    // needs the disks' jobs for its own).
+    if (!offline && jobsOf(obj).size) {
+      throw VirError.report("QEMU", "OPERATION_INVALID", "domain has active block job");
+    }
     checkMigrationSafe(def, params, flags);
     checkMigrationFlags(flags);
     checkMigrateDisks(def, params, flags);

@@ -565,3 +565,28 @@ Deno.test("storage migration: disks_uri puts the NBD server on a UNIX socket or 
     });
   }
 });
+
+Deno.test("migration: a domain with a block job running is refused (qemuMigrationSrcIsAllowed)", async () => {
+  await withPair(async (a, src, b) => {
+    await a.conn.domainSnapshotCreateXML!(
+      a.dom,
+      `<domainsnapshot><name>s1</name><disks><disk name='vda'><source file='${a.dir}/vda.s1'/>` +
+        "</disk><disk name='hdc' snapshot='no'/></disks></domainsnapshot>",
+      E.DOMAIN_SNAPSHOT_CREATE_DISK_ONLY | E.DOMAIN_SNAPSHOT_CREATE_NO_METADATA,
+    );
+    await a.conn.domainBlockPull!(a.dom, "vda", 0, 0);
+    const dom = await src.lookupDomainByName("hp");
+    for (
+      const flags of [E.MIGRATE_LIVE | E.MIGRATE_UNSAFE, E.MIGRATE_LIVE | E.MIGRATE_NON_SHARED_DISK]
+    ) {
+      const e = await error(dom.migrate3(b.client, b.params, flags));
+      assert.deepEqual([e.code, e.domain, e.message], [
+        E.ERR_OPERATION_INVALID,
+        E.FROM_QEMU,
+        "Requested operation is not valid: domain has active block job",
+      ]);
+    }
+    assert.deepEqual(await b.conn.connectListAllDomains!(0), []);
+    assert.ok(!sourceSteps(a).some(([c]) => c === "blockdev-mirror"));
+  }, { holdJobs: true });
+});
