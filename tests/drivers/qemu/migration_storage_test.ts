@@ -212,12 +212,19 @@ Deno.test("storage migration: vda goes through the destination's NBD server as l
   });
 });
 
-Deno.test("storage migration --copy-storage-inc mirrors only the top image (sync top)", async () => {
+Deno.test("storage migration --copy-storage-inc mirrors only the top image (sync top), --copy-storage-synchronous-writes blocking", async () => {
   await withPair(async (a, src, b) => {
     const dom = await src.lookupDomainByName("hp");
-    await dom.migrate3(b.client, b.params, E.MIGRATE_LIVE | E.MIGRATE_NON_SHARED_INC);
+    const flags = E.MIGRATE_LIVE | E.MIGRATE_NON_SHARED_INC |
+      E.MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES;
+    await dom.migrate3(b.client, { ...b.params, bandwidth: 2 }, flags);
     const mirror = sourceSteps(a).find(([c]) => c === "blockdev-mirror")!;
-    assert.equal(mirror[1].sync, "top");
+    // The bandwidth (MiB/s) is the mirror's speed too, in bytes/s.
+    assert.deepEqual([mirror[1].sync, mirror[1]["copy-mode"], mirror[1].speed], [
+      "top",
+      "write-blocking",
+      2 << 20,
+    ]);
   });
 });
 
