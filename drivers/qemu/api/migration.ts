@@ -5,7 +5,8 @@
  * destination's QEMU starts with `-incoming defer` and listens on a TCP port of the migration
  * range; the source's QEMU sends its state there (QMP `migrate`), watched with `query-migrate`
  * as the domain's async job (job info, abort). With VIR_MIGRATE_NON_SHARED_DISK / _INC the
- * disks are copied too, through the destination's NBD server (`migration_storage.ts`).
+ * disks are copied too, through the destination's NBD server (`migration_storage.ts`,
+ * `migration_nbd.ts`).
  *
  * @module
  */
@@ -26,7 +27,7 @@ import { hostName } from "../../../util/host_info.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
-import { formatCookie, parseCookie } from "./migration_cookie.ts";
+import { type CookieNBD, formatCookie, parseCookie } from "./migration_cookie.ts";
 import { checkMigrationSafe } from "./migration_safe.ts";
 import {
   acquireMigrationPort,
@@ -235,7 +236,7 @@ export async function migratePrepare(
   const { obj } = s.domains.add(def, { live: true, checkLive: true });
   let watch: MigrationWatch | undefined;
   let nbd: NBDServer | undefined;
-  let nbdCookie;
+  let nbdCookie: CookieNBD | undefined;
   if (storage) {
     const incremental = (flags & E.MIGRATE_NON_SHARED_INC) !== 0;
     try {
