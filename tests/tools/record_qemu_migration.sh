@@ -49,6 +49,11 @@ CASES = [
     ("unsafe-local-disk", "running", LOOP, V.VIR_MIGRATE_LIVE),
     ("inactive", "inactive", LOOP, LIVE),
     ("bad-scheme", "running", {"migrate_uri": "udp:127.0.0.1:49999"}, LIVE),
+    # migrate_disks is a list here; the replay passes it comma-separated, as edgevirt takes it.
+    ("migrate-disks-unknown", "running", dict(LOOP, migrate_disks=["hdz"]),
+     LIVE | V.VIR_MIGRATE_NON_SHARED_DISK),
+    ("migrate-disks-leave-local-disk", "running", dict(LOOP, migrate_disks=["hdz"]),
+     V.VIR_MIGRATE_LIVE | V.VIR_MIGRATE_NON_SHARED_DISK),
 ]
 out = []
 for name, dom, params, flags in CASES:

@@ -4,7 +4,9 @@
  * Finish on the destination; the client runs the steps in order (`virDomainMigrate3`). The
  * destination's QEMU starts with `-incoming defer` and listens on a TCP port of the migration
  * range; the source's QEMU sends its state there (QMP `migrate`), watched with `query-migrate`
- * as the domain's async job (job info, abort).
+ * as the domain's async job (job info, abort). With VIR_MIGRATE_NON_SHARED_DISK / _INC the
+ * disks are copied too, through the destination's NBD server (`migration_storage.ts`,
+ * `migration_nbd.ts`).
  *
  * @module
  */
@@ -25,7 +27,7 @@ import { hostName } from "../../../util/host_info.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
-import { formatCookie, parseCookie } from "./migration_cookie.ts";
+import { type CookieNBD, formatCookie, parseCookie } from "./migration_cookie.ts";
 import { checkMigrationSafe } from "./migration_safe.ts";
 import {
   acquireMigrationPort,
@@ -34,19 +36,38 @@ import {
   checkMigrationFlags,
   releaseMigrationPort,
 } from "./migration_params.ts";
+import { speedOf } from "./block_job.ts";
+import { jobsOf } from "./block_job_state.ts";
 import { beginAsyncJob, emitJobCompleted, recordCompletedJob, runAsyncJob } from "./state_job.ts";
 import { type MigrationWatch, runMigration, watchMigration } from "./migration_wait.ts";
+import { checkMigrateDisks, copiedDisks, migrateDisksParam } from "./migration_disks.ts";
+import {
+  checkDisksParams,
+  clientAddress,
+  type NBDServer,
+  releaseNBDPort,
+  startNBDServer,
+  stopNBDServer,
+} from "./migration_nbd.ts";
+import {
+  cookieNBD,
+  precreateStorage,
+  refuseBitmapCopy,
+  startStorageCopy,
+  type StorageCopy,
+} from "./migration_storage.ts";
 
 const E = VIR;
 const XML_FLAGS = E.DOMAIN_XML_SECURE | E.DOMAIN_XML_MIGRATABLE;
 
 /**
  * A domain prepared on the destination, until Finish: the port it was given from the range (to
- * release), its incoming async job, the watch on its incoming migration, and the connection
- * that prepared it.
+ * release), the NBD server of a storage migration, its incoming async job, the watch on its
+ * incoming migration, and the connection that prepared it.
  */
 interface Incoming {
   port?: number;
+  nbd?: NBDServer;
   endJob: () => void;
   watch: MigrationWatch;
   owner: object;
@@ -61,6 +82,7 @@ function endIncoming(obj: QemuDomainObj): void {
   prepared?.endJob();
   prepared?.watch.close();
   if (prepared?.port !== undefined) releaseMigrationPort(prepared.port);
+  if (prepared?.nbd) releaseNBDPort(prepared.nbd);
 }
 
 /**
@@ -131,7 +153,7 @@ export function migrateBegin(
   params: TypedParams,
   flags: number,
 ): Promise<MigrateBeginResult> {
-  return Promise.resolve().then(() => {
+  return Promise.resolve().then(async () => {
     checkMigrationArgs(params, flags, "qemuDomainMigrateBegin3Params");
     if (!(flags & E.MIGRATE_OFFLINE)) checkActive(obj);
     else if (!obj.persistent) {
@@ -145,12 +167,22 @@ export function migrateBegin(
     const offline = (flags & E.MIGRATE_OFFLINE) !== 0;
     const def = offline ? persistentDef(obj) : s.liveDefinition(obj);
     if (!offline) refuseTransientMigration(def);
-    checkMigrationSafe(def, flags);
+    // qemuMigrationSrcIsAllowed: a job would outlive the source's disks (and a storage copy
+    // needs the disks' jobs for its own).
+    if (!offline && jobsOf(obj).size) {
+      throw VirError.report("QEMU", "OPERATION_INVALID", "domain has active block job");
+    }
+    checkMigrationSafe(def, params, flags);
     checkMigrationFlags(flags);
+    checkMigrateDisks(def, params, flags);
     const xml = typeof params.destination_xml === "string"
       ? params.destination_xml
       : formatDomainXML(def, XML_FLAGS | (offline ? E.DOMAIN_XML_INACTIVE : 0));
-    const cookieout = formatCookie({ name: def.name, uuid: def.uuid, hostname: hostName() });
+    const copied = copiedDisks(def, params, flags);
+    await refuseBitmapCopy(obj, copied);
+    // The disks' sizes, for the destination to create their images.
+    const nbd = copied.length ? await cookieNBD(obj) : undefined;
+    const cookieout = formatCookie({ name: def.name, uuid: def.uuid, hostname: hostName(), nbd });
     return { xml, cookieout };
   });
 }
@@ -177,11 +209,18 @@ export async function migratePrepare(
   owner: object,
 ): Promise<MigratePrepareResult> {
   checkMigration(params, flags, "qemuDomainMigratePrepare3Params");
+  checkDisksParams(params);
   if (typeof params.destination_xml !== "string") {
     throw VirError.report("QEMU", "INTERNAL_ERROR", "no domain XML passed");
   }
   const def = s.parseNew(params.destination_xml);
-  parseCookie(cookiein, def.name, def.uuid);
+  const sourceCookie = parseCookie(cookiein, def.name, def.uuid);
+  // qemuMigrationDstPrepareActive: a storage migration the source's cookie announces.
+  const storage = flags & (E.MIGRATE_NON_SHARED_DISK | E.MIGRATE_NON_SHARED_INC) &&
+      !(flags & E.MIGRATE_OFFLINE)
+    ? sourceCookie?.nbd
+    : undefined;
+  const migrateDisks = migrateDisksParam(params);
   if (typeof params.destination_name === "string") def.name = params.destination_name;
   const cookie = { name: def.name, uuid: def.uuid, hostname: hostName() };
   const listen = typeof params.listen_address === "string" ? params.listen_address : "0.0.0.0";
@@ -196,6 +235,19 @@ export async function migratePrepare(
   }
   const { obj } = s.domains.add(def, { live: true, checkLive: true });
   let watch: MigrationWatch | undefined;
+  let nbd: NBDServer | undefined;
+  let nbdCookie: CookieNBD | undefined;
+  if (storage) {
+    const incremental = (flags & E.MIGRATE_NON_SHARED_INC) !== 0;
+    try {
+      await precreateStorage(s, def, storage, migrateDisks, incremental);
+    } catch (err) {
+      // qemuMigrationDstPrepareFresh's cleanup: the domain never started goes.
+      s.domains.remove(obj);
+      if (allocated) releaseMigrationPort(port);
+      throw err;
+    }
+  }
   try {
     await obj.job.run(() =>
       s.start(obj, E.DOMAIN_START_PAUSED, {
@@ -204,6 +256,10 @@ export async function migratePrepare(
           const host = listen.includes(":") ? `[${listen}]` : listen;
           // Finish waits for the migration: from here on, no event of it goes unseen.
           watch = watchMigration(mon);
+          if (storage) {
+            nbd = await startNBDServer(obj, listen, params, migrateDisks);
+            nbdCookie = await cookieNBD(obj, nbd?.port);
+          }
           await mon.run("migrate-incoming", { uri: `tcp:${host}:${port}` });
         },
         started: E.DOMAIN_EVENT_STARTED_MIGRATED,
@@ -214,12 +270,13 @@ export async function migratePrepare(
   } catch (err) {
     watch?.close();
     if (allocated) releaseMigrationPort(port);
+    if (nbd) releaseNBDPort(nbd);
     throw err;
   }
   // The incoming job lasts until Finish (`qemuMigrationJobContinue`).
   const endJob = beginAsyncJob(obj, E.DOMAIN_JOB_OPERATION_MIGRATION_IN, "migration in job");
-  incoming.set(obj, { port: allocated ? port : undefined, endJob, watch: watch!, owner });
-  return { cookieout: formatCookie(cookie), uriout };
+  incoming.set(obj, { port: allocated ? port : undefined, nbd, endJob, watch: watch!, owner });
+  return { cookieout: formatCookie({ ...cookie, nbd: nbdCookie }), uriout };
 }
 
 /**
@@ -277,6 +334,7 @@ export async function migratePerform(
   flags: number,
 ): Promise<MigrateCookie> {
   checkMigration(params, flags, "qemuDomainMigratePerform3Params");
+  checkDisksParams(params);
   if (dconnuri !== null) {
     throw VirError.report(
       "QEMU",
@@ -284,7 +342,7 @@ export async function migratePerform(
       "peer-to-peer migration is not supported by this driver",
     );
   }
-  parseCookie(cookiein, undefined, obj.def.uuid);
+  const cookie = parseCookie(cookiein, undefined, obj.def.uuid);
   if (typeof params.migrate_uri !== "string") {
     throw VirError.report("QEMU", "INVALID_ARG", "migration URI is required");
   }
@@ -300,22 +358,29 @@ export async function migratePerform(
     checkActive(obj);
     const mon = obj.proc!.monitor;
     const wasRunning = obj.state === E.DOMAIN_RUNNING;
+    const disks = copiedDisks(obj.def, params, flags);
+    if (disks.length && !cookie?.nbd) {
+      throw VirError.report(
+        "QEMU",
+        "INTERNAL_ERROR",
+        "migration of non-shared disks requested but NBD is not set up",
+      );
+    }
     try {
       await runAsyncJob(
         obj,
         E.DOMAIN_JOB_OPERATION_MIGRATION_OUT,
         "migration out job",
-        async () => {
+        async (aborted) => {
           await setSourceParams(mon, params);
-          // QEMU stops the vCPUs at the switch-over; the STOP reports libvirt's reason for it.
-          obj.pausedReason = E.DOMAIN_PAUSED_MIGRATION;
-          if (!(flags & E.MIGRATE_LIVE) && wasRunning) await mon.stop();
-          const info = await runMigration(
-            mon,
-            "migration out job",
-            () => mon.run("migrate", { uri: `tcp:${to.host}:${to.port}` }),
-          );
-          recordCompletedJob(obj, info);
+          const copy = disks.length
+            ? await startStorageCopy(s, obj, disks, {
+              address: clientAddress(params, to.host, cookie!.nbd!.port ?? 0),
+              speed: speedOf(Number(params.bandwidth ?? 0), false),
+              flags,
+            }, aborted)
+            : undefined;
+          await migrateState(mon, obj, flags, wasRunning, to, copy, aborted);
         },
       );
     } catch (err) {
@@ -342,6 +407,49 @@ export async function migratePerform(
       persistent,
     }),
   };
+}
+
+/**
+ * `qemuMigrationSrcRun` from the memory on: the source's QEMU sends its state (paused first
+ * without VIR_MIGRATE_LIVE); a storage copy's mirrors end at the switch-over, and on failure
+ * QEMU's migration is cancelled and the mirrors forced off.
+ */
+async function migrateState(
+  mon: QemuMonitor,
+  obj: QemuDomainObj,
+  flags: number,
+  wasRunning: boolean,
+  to: { host: string; port?: number },
+  copy: StorageCopy | undefined,
+  aborted: AbortSignal,
+): Promise<void> {
+  let started = false;
+  try {
+    // QEMU stops the vCPUs at the switch-over; the STOP reports libvirt's reason for it.
+    obj.pausedReason = E.DOMAIN_PAUSED_MIGRATION;
+    if (!(flags & E.MIGRATE_LIVE) && wasRunning) await mon.stop();
+    // An abort that came while the disks were copied (libvirt checks before `migrate`).
+    if (aborted.aborted) {
+      throw VirError.report("QEMU", "OPERATION_ABORTED", "migration out job: canceled by client");
+    }
+    const info = await runMigration(
+      mon,
+      "migration out job",
+      () => {
+        started = true;
+        return mon.run("migrate", { uri: `tcp:${to.host}:${to.port}` });
+      },
+      copy && (() => copy.finish()),
+    );
+    recordCompletedJob(obj, info);
+  } catch (err) {
+    if (copy) {
+      // A mirror that failed at the switch-over leaves QEMU's migration waiting there.
+      if (started) await mon.run("migrate_cancel").catch(() => {});
+      await copy.abort();
+    }
+    throw err;
+  }
 }
 
 /** `qemuMigrationDstPersist`: the destination keeps the definition (DEFINED event). */
@@ -426,7 +534,9 @@ async function finishIncoming(
   try {
     checkActive(obj);
     const mon = obj.proc!.monitor;
-    await incoming.get(obj)!.watch.wait("migration in job");
+    const prepared = incoming.get(obj)!;
+    await prepared.watch.wait("migration in job");
+    if (prepared.nbd) await stopNBDServer(s, obj);
     if (flags & E.MIGRATE_PERSIST_DEST) await persist(s, obj, persistentXml);
     if (flags & E.MIGRATE_PAUSED) {
       obj.reason = E.DOMAIN_PAUSED_USER;

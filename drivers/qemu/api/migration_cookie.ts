@@ -1,7 +1,9 @@
 /**
  * The cookie the QEMU driver's migration steps hand each other (libvirt's `<qemu-migration>`
- * of `qemu_migration_cookie.c`): the domain's name and UUID, the sending host's name and, from
- * Perform on, the persistent definition the destination keeps with MIGRATE_PERSIST_DEST.
+ * of `qemu_migration_cookie.c`): the domain's name and UUID, the sending host's name, for a
+ * storage migration the `<nbd>` element (the copied disks' sizes from the source, the NBD
+ * server's port from the destination) and, from Perform on, the persistent definition the
+ * destination keeps with MIGRATE_PERSIST_DEST.
  *
  * libvirt also sends its host UUID and refuses a migration to the same host; edgevirt's two
  * drivers of one machine (separate state roots) are distinct hosts, so no host UUID is sent.
@@ -9,7 +11,22 @@
  * @module
  */
 import { VirError } from "../../../util/errors.ts";
-import { childText, escapeXml, parse } from "../../../util/xml/mod.ts";
+import {
+  child,
+  children,
+  childText,
+  escapeXml,
+  parse,
+  type XmlElement,
+} from "../../../util/xml/mod.ts";
+
+/** The `<nbd>` element (`qemuMigrationCookieNBD`). */
+export interface CookieNBD {
+  /** The destination's NBD server port (absent from the source's cookie). */
+  port?: number;
+  /** Each disk's target and size in bytes, for the destination to create its image. */
+  disks: { target: string; capacity: number }[];
+}
 
 /** What a cookie carries. */
 export interface MigrationCookie {
@@ -18,6 +35,36 @@ export interface MigrationCookie {
   hostname: string;
   /** The persistent domain XML (QEMU_MIGRATION_COOKIE_PERSISTENT). */
   persistent?: string;
+  /** Storage migration (QEMU_MIGRATION_COOKIE_NBD). */
+  nbd?: CookieNBD;
+}
+
+/** `qemuMigrationCookieNBDXMLFormat`. */
+function formatNBD(nbd: CookieNBD): string {
+  const port = nbd.port ? ` port='${nbd.port}'` : "";
+  if (!nbd.disks.length) return `  <nbd${port}/>\n`;
+  const disks = nbd.disks.map((d) =>
+    `    <disk target='${escapeXml(d.target)}' capacity='${d.capacity}'/>\n`
+  );
+  return `  <nbd${port}>\n${disks.join("")}  </nbd>\n`;
+}
+
+/** `qemuMigrationCookieNBDXMLParse`, with its errors. */
+function parseNBD(el: XmlElement): CookieNBD {
+  const fail = (msg: string) => VirError.report("QEMU", "INTERNAL_ERROR", msg);
+  const port = el.attributes.port;
+  if (port !== undefined && !/^[-+]?\d+$/.test(port.trim())) {
+    throw fail(`Malformed nbd port '${port}'`);
+  }
+  const disks = children(el, "disk").map((d) => {
+    const { target, capacity } = d.attributes;
+    if (!target) throw fail("Malformed disk target");
+    if (capacity === undefined || !/^\d+$/.test(capacity)) {
+      throw fail(`Malformed disk capacity: '${capacity ?? "<null>"}'`);
+    }
+    return { target, capacity: Number(capacity) };
+  });
+  return { ...(port ? { port: Number(port) } : {}), disks };
 }
 
 /**
@@ -32,8 +79,8 @@ export interface MigrationCookie {
 export function formatCookie(c: MigrationCookie): string {
   const line = (tag: string, v: string) => `  <${tag}>${escapeXml(v)}</${tag}>\n`;
   return "<qemu-migration>\n" + line("name", c.name) + line("uuid", c.uuid) +
-    line("hostname", c.hostname) + (c.persistent ? line("persistent", c.persistent) : "") +
-    "</qemu-migration>\n";
+    line("hostname", c.hostname) + (c.nbd ? formatNBD(c.nbd) : "") +
+    (c.persistent ? line("persistent", c.persistent) : "") + "</qemu-migration>\n";
 }
 
 /**
@@ -65,6 +112,7 @@ export function parseCookie(
     hostname: childText(root, "hostname") ?? "",
     persistent: childText(root, "persistent"),
   };
+  const nbd = child(root, "nbd");
   if (!got.name) {
     throw VirError.report("QEMU", "INTERNAL_ERROR", "missing name element in migration data");
   }
@@ -82,5 +130,5 @@ export function parseCookie(
       `Incoming cookie data had unexpected UUID ${got.uuid} vs ${uuid}`,
     );
   }
-  return got;
+  return nbd ? { ...got, nbd: parseNBD(nbd) } : got;
 }

@@ -23,8 +23,8 @@ const KNOWN_FLAGS = E.MIGRATE_LIVE | E.MIGRATE_PEER2PEER | E.MIGRATE_TUNNELLED |
 
 /**
  * Known flags this driver does not carry out, with the refusal. The capabilities are worded as
- * libvirt's `qemuMigrationParamsCheck` refuses a capability its QEMU lacks; storage copy,
- * peer-to-peer and change protection have no such text in libvirt (it does them all).
+ * libvirt's `qemuMigrationParamsCheck` refuses a capability its QEMU lacks; peer-to-peer and
+ * change protection have no such text in libvirt (it does them all).
  */
 const REFUSED_FLAGS: readonly { flag: number; code: string; message: string }[] = [
   // The peer-to-peer source would open the destination itself: a driver cannot import the
@@ -33,12 +33,6 @@ const REFUSED_FLAGS: readonly { flag: number; code: string; message: string }[] 
     flag: E.MIGRATE_PEER2PEER | E.MIGRATE_TUNNELLED,
     code: "ARGUMENT_UNSUPPORTED",
     message: "peer-to-peer migration is not supported by this driver",
-  },
-  {
-    flag: E.MIGRATE_NON_SHARED_DISK | E.MIGRATE_NON_SHARED_INC |
-      E.MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES,
-    code: "ARGUMENT_UNSUPPORTED",
-    message: "migration of non-shared storage is not supported by this driver",
   },
   {
     flag: E.MIGRATE_CHANGE_PROTECTION,
@@ -65,21 +59,22 @@ const REFUSED_FLAGS: readonly { flag: number; code: string; message: string }[] 
 ];
 
 /** The typed parameters this driver honours, with their types (the rest of libvirt's refused). */
-const HONOURED: Readonly<Record<string, "string" | "ullong">> = {
+const HONOURED: Readonly<Record<string, "string" | "ullong" | "int">> = {
   migrate_uri: "string",
   destination_name: "string",
   destination_xml: "string",
   persistent_xml: "string",
   listen_address: "string",
   bandwidth: "ullong",
+  // The targets, comma-separated (see migration_disks.ts).
+  migrate_disks: "string",
+  disks_port: "int",
+  disks_uri: "string",
 };
 
 /** The rest of `QEMU_MIGRATION_PARAMETERS`: libvirt knows them, this driver does not honour them. */
 const NOT_HONOURED = new Set([
   "graphics_uri",
-  "migrate_disks",
-  "disks_port",
-  "disks_uri",
   "compression",
   "compression.mt.level",
   "compression.mt.threads",

@@ -1,6 +1,7 @@
 /**
- * `qemuMigrationSrcIsSafe` of libvirt 9.0: a writable file disk on a local filesystem stays
- * behind on the source, so its migration needs VIR_MIGRATE_UNSAFE (edgevirt copies no storage).
+ * `qemuMigrationSrcIsSafe` of libvirt 9.0: a writable file disk on a local filesystem that a
+ * storage migration does not copy stays behind on the source, so its migration needs
+ * VIR_MIGRATE_UNSAFE.
  * The filesystem is found as `virFileIsSharedFS` finds it on Linux, from the mount table.
  *
  * @module
@@ -9,6 +10,8 @@ import type { DomainDef } from "../../../conf/domain/def.ts";
 import { VIR } from "../../../util/constants.ts";
 import { VirError } from "../../../util/errors.ts";
 import { child } from "../../../util/xml/mod.ts";
+import type { TypedParams } from "../../../util/contract/types.ts";
+import { copiedDisks } from "./migration_disks.ts";
 
 /** The filesystem types `virFileIsSharedFS` counts as shared (NFS, GFS2, OCFS2, AFS, SMB, …). */
 const SHARED_FS = new Set([
@@ -58,19 +61,19 @@ function fsType(path: string): string | undefined {
 
 /**
  * Refuses a migration that would leave a writable local disk behind, unless
- * VIR_MIGRATE_UNSAFE, VIR_MIGRATE_OFFLINE or a storage copy flag says so.
+ * VIR_MIGRATE_UNSAFE or VIR_MIGRATE_OFFLINE says so; the disks a storage migration copies
+ * (`params`' `migrate_disks`, else every writable one) do not stay behind.
  *
  * @example
  * ```ts ignore
- * checkMigrationSafe(def, VIR.MIGRATE_LIVE); // throws for a local writable file disk
+ * checkMigrationSafe(def, {}, VIR.MIGRATE_LIVE); // throws for a local writable file disk
  * ```
  */
-export function checkMigrationSafe(def: DomainDef, flags: number): void {
-  // With storage migration asked for, every disk would be copied (libvirt: safe), though this
-  // driver refuses that afterwards.
-  const copied = VIR.MIGRATE_NON_SHARED_DISK | VIR.MIGRATE_NON_SHARED_INC;
-  if (flags & (VIR.MIGRATE_UNSAFE | VIR.MIGRATE_OFFLINE | copied)) return;
+export function checkMigrationSafe(def: DomainDef, params: TypedParams, flags: number): void {
+  if (flags & (VIR.MIGRATE_UNSAFE | VIR.MIGRATE_OFFLINE)) return;
+  const copied = new Set(copiedDisks(def, params, flags));
   for (const disk of def.devices.other) {
+    if (copied.has(disk)) continue;
     // A CD-ROM is read-only whether it says so or not (libvirt's parser makes it so).
     const readonly = disk.attributes.device === "cdrom" || child(disk, "readonly");
     if (disk.name !== "disk" || disk.attributes.type !== "file" || readonly) continue;

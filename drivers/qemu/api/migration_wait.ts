@@ -81,9 +81,11 @@ export interface MigrationWatch {
   /**
    * Waits for the migration to end (`qemuMigrationSrcWaitForCompletion` /
    * `qemuMigrationDstWaitForCompletion`) and answers QEMU's last `query-migrate`; a failure or
-   * cancellation is libvirt's error naming the job.
+   * cancellation is libvirt's error naming the job. At the source's pause before the
+   * switch-over, `beforeSwitchover` runs (a storage migration ends its disk mirrors there)
+   * before the migration goes on.
    */
-  wait(name: string): Promise<MigrateInfo>;
+  wait(name: string, beforeSwitchover?: () => Promise<void>): Promise<MigrateInfo>;
   /** Stops listening. */
   close(): void;
 }
@@ -111,7 +113,7 @@ export function watchMigration(mon: QemuMonitor): MigrationWatch {
     (ev) => ev.event === "MIGRATION" && WAKING.has(String(ev.data?.status)),
   );
   return {
-    async wait(name: string): Promise<MigrateInfo> {
+    async wait(name: string, beforeSwitchover?: () => Promise<void>): Promise<MigrateInfo> {
       const started = performance.now();
       for (;;) {
         if (events) await waker.nap(SAFETY_MS);
@@ -128,8 +130,9 @@ export function watchMigration(mon: QemuMonitor): MigrationWatch {
           case "cancelled":
             throw VirError.report("QEMU", "OPERATION_ABORTED", `${name}: canceled by client`);
           case "pre-switchover":
-            // The source's pause-before-switchover (qemuMigrationSrcContinue): nothing to do
-            // between the stop and the device state, so the migration goes on.
+            // The source's pause-before-switchover (qemuMigrationSrcContinue): the vCPUs are
+            // stopped, the device state not yet sent.
+            await beforeSwitchover?.();
             await mon.run("migrate-continue", { state: "pre-switchover" });
             continue;
         }
@@ -144,7 +147,8 @@ export function watchMigration(mon: QemuMonitor): MigrationWatch {
 
 /**
  * Runs `start` (the `migrate` or `migrate-incoming` command) under a watch and waits for the
- * migration it starts; answers QEMU's last `query-migrate`.
+ * migration it starts (`beforeSwitchover` as {@link MigrationWatch.wait}); answers QEMU's last
+ * `query-migrate`.
  *
  * @example
  * ```ts
@@ -158,11 +162,12 @@ export async function runMigration(
   mon: QemuMonitor,
   name: string,
   start: () => Promise<unknown>,
+  beforeSwitchover?: () => Promise<void>,
 ): Promise<MigrateInfo> {
   const watch = watchMigration(mon);
   try {
     await start();
-    return await watch.wait(name);
+    return await watch.wait(name, beforeSwitchover);
   } finally {
     watch.close();
   }

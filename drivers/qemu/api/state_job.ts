@@ -30,6 +30,17 @@ interface AsyncJob {
   started: number;
   monitor: QemuMonitor;
   stats: JobStatsType;
+  /** Signalled by `virDomainAbortJob` (libvirt's `abortJob` flag, seen between QEMU's steps). */
+  abort: AbortController;
+  /** A storage migration's progress (libvirt's `mirrorStats`), see {@link trackMirrors}. */
+  mirrors?: MirrorStats;
+}
+
+/** The disks a storage migration copies: its mirror jobs while they run, and their bytes. */
+interface MirrorStats {
+  jobs: string[];
+  total: number;
+  transferred: number;
 }
 
 /**
@@ -61,12 +72,12 @@ export async function runAsyncJob<T>(
   obj: QemuDomainObj,
   operation: number,
   name: string,
-  fn: () => Promise<T>,
+  fn: (aborted: AbortSignal) => Promise<T>,
   stats: JobStatsType = "migration",
 ): Promise<T> {
   const end = beginAsyncJob(obj, operation, name, stats);
   try {
-    return await fn();
+    return await fn(jobs.get(obj)!.abort.signal);
   } finally {
     end();
   }
@@ -90,7 +101,14 @@ export function beginAsyncJob(
   name: string,
   stats: JobStatsType = "migration",
 ): () => void {
-  const job = { operation, name, started: Date.now(), monitor: obj.proc!.monitor, stats };
+  const job = {
+    operation,
+    name,
+    started: Date.now(),
+    monitor: obj.proc!.monitor,
+    stats,
+    abort: new AbortController(),
+  };
   jobs.set(obj, job);
   return () => {
     if (jobs.get(obj) === job) jobs.delete(obj);
@@ -110,6 +128,54 @@ export function beginAsyncJob(
  */
 export function migratingOut(obj: QemuDomainObj): boolean {
   return jobs.get(obj)?.operation === VIR.DOMAIN_JOB_OPERATION_MIGRATION_OUT;
+}
+
+/**
+ * Counts the mirror jobs `names` (QEMU job ids) in the statistics of the domain's running
+ * migration, or, with no names, stops asking QEMU and keeps the last numbers (libvirt's disks
+ * no longer `migrating` once their mirrors are cancelled).
+ *
+ * @example
+ * ```ts
+ * import { trackMirrors } from "./state_job.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * trackMirrors(obj, ["drive-virtio-disk0"]);
+ * ```
+ */
+export function trackMirrors(obj: QemuDomainObj, names: string[]): void {
+  const job = jobs.get(obj);
+  if (job) job.mirrors = { total: 0, transferred: 0, ...job.mirrors, jobs: names };
+}
+
+/**
+ * `qemuMigrationSrcFetchMirrorStats`: the tracked mirrors' progress from `query-block-jobs`
+ * (each job's `offset` of `len`).
+ *
+ * @example
+ * ```ts
+ * import { fetchMirrorStats } from "./state_job.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await fetchMirrorStats(obj);
+ * ```
+ */
+export async function fetchMirrorStats(obj: QemuDomainObj): Promise<void> {
+  const job = jobs.get(obj);
+  if (job) await fetchMirrors(job);
+}
+
+async function fetchMirrors(job: AsyncJob): Promise<void> {
+  const mirrors = job.mirrors;
+  if (!mirrors?.jobs.length) return;
+  const info = await job.monitor.run<{ device: string; offset: number; len: number }[]>(
+    "query-block-jobs",
+  );
+  mirrors.total = 0;
+  mirrors.transferred = 0;
+  for (const j of info) {
+    if (!mirrors.jobs.includes(j.device)) continue;
+    mirrors.total += j.len;
+    mirrors.transferred += j.offset;
+  }
 }
 
 /** QMP `query-dump`. */
@@ -162,6 +228,7 @@ function progress(job: AsyncJob): Promise<TypedParams> {
 
 /** The progress of a running job from `query-migrate`, in libvirt's typed parameter names. */
 async function migrationProgress(job: AsyncJob): Promise<TypedParams> {
+  await fetchMirrors(job);
   const info = await job.monitor.run<MigrateInfo>("query-migrate").catch(() => ({} as MigrateInfo));
   return { type: VIR.DOMAIN_JOB_UNBOUNDED, ...migrationParams(job, info) };
 }
@@ -170,13 +237,15 @@ async function migrationProgress(job: AsyncJob): Promise<TypedParams> {
  * `qemuMonitorJSONGetMigrationStatsReply` then `qemuDomainMigrationJobDataToParams`: QEMU's
  * migration statistics as libvirt names them, in its order, each optional one only where QEMU
  * gave it; an outgoing migration (libvirt's MIGRATION statistics, not SAVEDUMP's) adds the
- * disks, of which edgevirt migrates none.
+ * disks its storage copy mirrors (QEMU's own disk migration, which libvirt no longer uses,
+ * never runs), to the data too.
  */
 function migrationParams(job: AsyncJob, info: MigrateInfo): TypedParams {
   const ram = info.ram ?? {};
   const total = ram.total ?? 0;
   const processed = ram.transferred ?? 0;
   const remaining = ram.remaining ?? 0;
+  const disks = job.mirrors ?? { total: 0, transferred: 0 };
   const downtime = info.status === "completed" ? info.downtime : info["expected-downtime"];
   const bps = Math.trunc((ram.mbps ?? 0) * 125_000);
   const out: TypedParams = {
@@ -184,9 +253,9 @@ function migrationParams(job: AsyncJob, info: MigrateInfo): TypedParams {
     time_elapsed: Date.now() - job.started,
     ...(downtime !== undefined && { downtime }),
     ...(info["setup-time"] !== undefined && { setup_time: info["setup-time"] }),
-    data_total: total,
-    data_processed: processed,
-    data_remaining: remaining,
+    data_total: total + disks.total,
+    data_processed: processed + disks.transferred,
+    data_remaining: remaining + disks.total - disks.transferred,
     memory_total: total,
     memory_processed: processed,
     memory_remaining: remaining,
@@ -205,9 +274,9 @@ function migrationParams(job: AsyncJob, info: MigrateInfo): TypedParams {
   const throttle = info["cpu-throttle-percentage"];
   return {
     ...out,
-    disk_total: 0,
-    disk_processed: 0,
-    disk_remaining: 0,
+    disk_total: disks.total,
+    disk_processed: disks.transferred,
+    disk_remaining: disks.total - disks.transferred,
     ...(throttle ? { auto_converge_throttle: throttle } : {}),
   };
 }
@@ -299,20 +368,20 @@ export async function jobInfo(obj: QemuDomainObj): Promise<TypedParams> {
   // No job: every field of libvirt's struct stays zero, the type NONE among them.
   const p: TypedParams = job && isActive(obj) ? await progress(job) : { type: VIR.DOMAIN_JOB_NONE };
   const n = (v: unknown) => typeof v === "number" ? v : 0;
-  // qemuDomainJobDataToInfo: the data is the memory plus the files, of which there are none.
+  // qemuDomainJobDataToInfo: the data is the memory plus the files (a storage copy's disks).
   return {
     type: n(p.type),
     timeElapsed: n(p.time_elapsed),
     timeRemaining: 0,
-    dataTotal: n(p.memory_total),
-    dataProcessed: n(p.memory_processed),
-    dataRemaining: n(p.memory_remaining),
+    dataTotal: n(p.memory_total) + n(p.disk_total),
+    dataProcessed: n(p.memory_processed) + n(p.disk_processed),
+    dataRemaining: n(p.memory_remaining) + n(p.disk_remaining),
     memTotal: n(p.memory_total),
     memProcessed: n(p.memory_processed),
     memRemaining: n(p.memory_remaining),
-    fileTotal: 0,
-    fileProcessed: 0,
-    fileRemaining: 0,
+    fileTotal: n(p.disk_total),
+    fileProcessed: n(p.disk_processed),
+    fileRemaining: n(p.disk_remaining),
   };
 }
 
@@ -337,6 +406,8 @@ export async function abortJob(obj: QemuDomainObj): Promise<void> {
     ? "cannot abort memory-only dump"
     : NOT_ABORTABLE.get(job.operation);
   if (refusal) throw VirError.report("QEMU", "OPERATION_INVALID", refusal);
+  // A migration still copying its storage has no QEMU migration yet: it sees the signal.
+  job.abort.abort();
   await job.monitor.run("migrate_cancel");
 }
 

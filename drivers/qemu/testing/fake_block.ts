@@ -3,7 +3,9 @@
  * (`blockdev-add`/`-del`), chardev backends (`chardev-add`/`-remove`), disk and chardev
  * frontends (`device_add`/`device_del` with DEVICE_DELETED after the unplug policy), trays and media, `query-block`, `block_resize`, internal snapshot jobs,
  * `blockdev-create`, `transaction`s of `blockdev-snapshot` and dirty bitmap actions, commit and stream jobs (JOB_STATUS_CHANGE),
- * the balloon (a guest driver that follows its target) and `qom-set`, with QEMU's error texts.
+ * the balloon (a guest driver that follows its target) and `qom-set`, the NBD server of a
+ * storage migration's destination (`nbd-server-start`/`-stop`, `block-export-add`), with
+ * QEMU's error texts.
  *
  * @module
  */
@@ -131,6 +133,10 @@ export class FakeBlockDevices {
     offset?: number;
     len?: number;
   }[] = [];
+  /** The NBD server (`nbd-server-start`'s address) while it runs. */
+  nbdServer?: Record<string, unknown>;
+  /** NBD exports by name, with the node each serves. */
+  readonly exports = new Map<string, { id: string; node: string; writable: boolean }>();
   /** The balloon target in bytes, the guest-stats polling interval, once set. */
   balloon?: number;
   statsPeriod?: number;
@@ -285,6 +291,26 @@ export class FakeBlockDevices {
         this.jobs.splice(at, 1);
         return { return: {} };
       }
+      case "nbd-server-start":
+        if (this.nbdServer) return err("NBD server already running");
+        this.nbdServer = args.addr as Record<string, unknown>;
+        return { return: {} };
+      case "nbd-server-stop":
+        if (!this.nbdServer) return err("NBD server not running");
+        this.nbdServer = undefined;
+        this.exports.clear();
+        return { return: {} };
+      case "block-export-add": {
+        if (!this.nbdServer) return err("NBD server not running");
+        const node = String(args["node-name"]);
+        if (!this.nodes.has(node)) return err(`Cannot find node ${node}`);
+        this.exports.set(String(args.name), {
+          id: String(args.id),
+          node,
+          writable: args.writable === true,
+        });
+        return { return: {} };
+      }
       case "balloon":
         if (this.#opts.balloon === false) {
           return err("No balloon device has been activated", "DeviceNotActive");
@@ -343,6 +369,11 @@ export class FakeBlockDevices {
         return err(`Could not open '${file}': No such file or directory`);
       }
       this.nodes.set(name, { file, size: 1 << 20 });
+    } else if (args.driver === "nbd") {
+      // An NBD client node (a storage migration's target): QEMU names it by its URI.
+      const server = args.server as { host?: string; port?: string };
+      const file = `nbd://${server.host}:${server.port}/${args.export ?? ""}`;
+      this.nodes.set(name, { file, size: 1 << 20, drv: "nbd" });
     } else {
       const on = String(args.file);
       if (!this.nodes.has(on)) return err(`Cannot find device='' nor node-name='${on}'`);

@@ -4,7 +4,8 @@
  * sends it to the socket, `migrate-incoming` runs the command or listens and checks what comes
  * is a state this fake wrote, `query-migrate` reports the progress (both sides, as QEMU),
  * `migrate_cancel` cancels; each status change is a MIGRATION event where the QEMU's `events`
- * capability is on. The state is a small text, so images stay tiny.
+ * capability is on. With `pause-before-switchover` on, a sent state waits in `pre-switchover`
+ * for `migrate-continue`, as QEMU's source does. The state is a small text, so images stay tiny.
  *
  * @module
  */
@@ -65,6 +66,15 @@ export class FakeMigration {
         this.capabilities.push(...args.capabilities as { capability: string; state: boolean }[]);
         return qemu ? undefined : { return: {} };
       case "migrate-continue":
+        if (this.#status !== "pre-switchover") {
+          return {
+            error: {
+              class: "GenericError",
+              desc: `Migration not in expected state: ${this.#status ?? "none"}`,
+            },
+          };
+        }
+        this.#set("completed");
         return { return: {} };
       case "migrate":
         this.#qemu = qemu;
@@ -73,7 +83,9 @@ export class FakeMigration {
         this.#qemu = qemu;
         return this.#start(String(args.uri), this.#receiveBound);
       case "migrate_cancel":
-        if (this.#status === "active") this.#set("cancelled");
+        if (this.#status === "active" || this.#status === "pre-switchover") {
+          this.#set("cancelled");
+        }
         return { return: {} };
       case "query-migrate": {
         if (!this.#status) return { return: {} };
@@ -116,9 +128,11 @@ export class FakeMigration {
     this.#set("setup");
     this.#set("active");
     const job = listener ? this.#accept(listener) : run(uri);
+    const pause = !listener && this.#qemu?.migrationCapability("pause-before-switchover");
     job.then(
       () => {
-        if (this.#status === "active" && !this.#opts.hold) this.#set("completed");
+        if (this.#status !== "active" || this.#opts.hold) return;
+        this.#set(pause ? "pre-switchover" : "completed");
       },
       (err) => {
         this.#error = String(err?.message ?? err);

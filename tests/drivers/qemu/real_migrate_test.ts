@@ -77,11 +77,6 @@ realQemuTest({
           "argument unsupported: Migration option 'postcopy-ram' is not supported by this driver",
         ],
         [
-          E.MIGRATE_LIVE | E.MIGRATE_NON_SHARED_DISK,
-          E.ERR_ARGUMENT_UNSUPPORTED,
-          "argument unsupported: migration of non-shared storage is not supported by this driver",
-        ],
-        [
           E.MIGRATE_LIVE,
           E.ERR_MIGRATE_UNSAFE,
           "Unsafe migration: Migration without shared storage is unsafe",

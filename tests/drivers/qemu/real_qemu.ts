@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { type QemuProcess, SystemLauncher } from "../../../drivers/qemu/process/launcher.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
+import type { SecondaryOpener } from "../../../util/contract/compose.ts";
 
 /** The emulator the real-QEMU tests run. */
 export const EMULATOR = "/usr/bin/qemu-system-x86_64";
@@ -89,8 +90,9 @@ export interface RealDriver {
 }
 
 /**
- * Runs `fn` with a `qemu:///session` connection on a fresh state directory; afterwards every
- * QEMU it started is killed and the directory removed, whatever happened.
+ * Runs `fn` with a `qemu:///session` connection on a fresh state directory (with the host
+ * drivers `options.secondaries` opens for it beside it, and `options.launcher`'s QEMUs);
+ * afterwards every QEMU it started is killed and the directory removed, whatever happened.
  *
  * @example
  * ```ts ignore
@@ -100,12 +102,17 @@ export interface RealDriver {
 export async function withRealDriver(
   prefix: string,
   fn: (driver: RealDriver) => Promise<void>,
+  options: {
+    secondaries?: (dir: string) => SecondaryOpener;
+    launcher?: (dir: string) => KeepingLauncher;
+  } = {},
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix });
-  const launcher = new KeepingLauncher();
+  const launcher = options.launcher?.(dir) ?? new KeepingLauncher();
   const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
     stateDir: dir,
     launcher,
+    secondaries: options.secondaries?.(dir),
   }) as DriverConnection;
   try {
     await fn({ dir, launcher, conn });

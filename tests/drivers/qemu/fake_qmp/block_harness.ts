@@ -72,21 +72,7 @@ export async function setup(
   });
   const migration = new FakeMigration("hp", options.migration);
   const dump = new FakeDump(options.dump);
-  // The block model knows the first QEMU's command line from its first command on: a start
-  // may already work on the disks (a transient disk's overlay).
-  let opened = false;
-  const launcher: FakeLauncher = new FakeLauncher({
-    onCommand: (execute, args, qemu) => {
-      if (!opened) {
-        opened = true;
-        block.bind([...launcher.instances.values()].at(-1)!);
-        block.openCommandLine(launcher.launches.at(-1)!);
-      }
-      // A dump's migration blocker answers `migrate` before the migration model.
-      return block.handle(execute, args) ?? dump.handle(execute, args) ??
-        migration.handle(execute, args, qemu);
-    },
-  });
+  const launcher = blockLauncher(block, migration, dump);
   const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
     stateDir: dir,
     launcher,
@@ -117,6 +103,37 @@ export async function setup(
     },
   };
   return t;
+}
+
+/**
+ * A launcher whose first QEMU has `block` for its block layer, then `dump` and `migration`.
+ *
+ * @example
+ * ```ts ignore
+ * const launcher = blockLauncher(new FakeBlockDevices(), new FakeMigration("vm"));
+ * ```
+ */
+export function blockLauncher(
+  block: FakeBlockDevices,
+  migration: FakeMigration,
+  dump?: FakeDump,
+): FakeLauncher {
+  // The block model knows the first QEMU's command line from its first command on: a start
+  // may already work on the disks (a transient disk's overlay).
+  let opened = false;
+  const launcher: FakeLauncher = new FakeLauncher({
+    onCommand: (execute, args, qemu) => {
+      if (!opened) {
+        opened = true;
+        block.bind([...launcher.instances.values()].at(-1)!);
+        block.openCommandLine(launcher.launches.at(-1)!);
+      }
+      // A dump's migration blocker answers `migrate` before the migration model.
+      return block.handle(execute, args) ?? dump?.handle(execute, args) ??
+        migration.handle(execute, args, qemu);
+    },
+  });
+  return launcher;
 }
 
 /** The QMP commands the fake received since the start, without the queries. */
