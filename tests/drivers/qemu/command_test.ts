@@ -7,6 +7,7 @@ import { assignDeviceAliases } from "../../../drivers/qemu/alias.ts";
 import { assignChannelPath } from "../../../drivers/qemu/channel_dir.ts";
 import { numberDiskSources } from "../../../drivers/qemu/disk_chains.ts";
 import { releaseGraphicsPorts, setupGraphics } from "../../../drivers/qemu/graphics_setup.ts";
+import { RECORDED_DEVICE_FIXTURES } from "./device_fixtures.ts";
 
 function argvOf(xml: string, monitorPath = "/run/ev/vm.qmp") {
   const def = parseDomainXML(xml, 0, false, true);
@@ -152,17 +153,7 @@ const argvFixtures = [
   "q35-e1000",
   "q35-pci-order",
   "q35-e1000-only",
-  "pc-sound",
-  "q35-sound",
-  "pc-rng-watchdog",
-  "q35-rng-watchdog",
-  "q35-watchdog-pci",
-  "pc-fs",
-  "q35-fs",
-  "pc-chardev",
-  "q35-spice",
-  "pc-spice",
-  "pc-misc",
+  ...RECORDED_DEVICE_FIXTURES,
 ];
 for (const name of argvFixtures) {
   Deno.test(`${name}: devices sit where libvirt 9.0's command line puts them`, async () => {

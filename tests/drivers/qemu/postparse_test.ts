@@ -7,6 +7,7 @@ import { formatDomainXML, parseDomainXML } from "../../../conf/domain/mod.ts";
 import { assignDeviceAliases } from "../../../drivers/qemu/alias.ts";
 import { qemuPostParse } from "../../../drivers/qemu/postparse.ts";
 import { releaseGraphicsPorts, setupGraphics } from "../../../drivers/qemu/graphics_setup.ts";
+import { RECORDED_DEVICE_FIXTURES } from "./device_fixtures.ts";
 import { VIR } from "../../../util/constants.ts";
 
 const fixture = (name: string) =>
@@ -64,21 +65,7 @@ Deno.test("live aliases: ua- kept, virtio-disk/sata0-0-N/usb-disk by target or d
   assert.equal(names(formatDomainXML(def, 0)), names(fixture("q35-aliases.live.xml")));
 });
 
-for (
-  const name of [
-    "pc-sound",
-    "q35-sound",
-    "pc-rng-watchdog",
-    "q35-rng-watchdog",
-    "q35-watchdog-pci",
-    "pc-fs",
-    "q35-fs",
-    "pc-chardev",
-    "pc-spice",
-    "q35-spice",
-    "pc-misc",
-  ]
-) {
+for (const name of RECORDED_DEVICE_FIXTURES) {
   Deno.test(`${name}: devices named and placed as in libvirt 9.0's live XML`, () => {
     const def = parseDomainXML(fixture(`${name}.xml`), 0, false, true);
     qemuPostParse(def);

@@ -1,0 +1,18 @@
+/**
+ * The device fixtures recorded from libvirt 9.0's real start by `fixtures/record_argv.sh` with
+ * `LIVE=1`: each has its command line (`.argv`), its definition after the QEMU driver's
+ * post-parse (`.expected.xml`, from `canon.sh --driver qemu`) and its live XML (`.live.xml`).
+ */
+export const RECORDED_DEVICE_FIXTURES: readonly string[] = [
+  "pc-sound",
+  "q35-sound",
+  "pc-rng-watchdog",
+  "q35-rng-watchdog",
+  "q35-watchdog-pci",
+  "pc-fs",
+  "q35-fs",
+  "pc-chardev",
+  "pc-spice",
+  "q35-spice",
+  "pc-misc",
+];
