@@ -35,6 +35,7 @@ import { type DeviceCall, deviceCall } from "./device_config.ts";
 import { ensureQ35Port } from "./device_pci.ts";
 import { attachNicConfig, giveNicMac } from "./device_nic.ts";
 import { attachNicLive } from "./device_nic_live.ts";
+import { attachRngLive } from "./device_rng.ts";
 
 /** Devices a persistent attach takes here (libvirt takes more; the rest are refused). */
 const CONFIG_KINDS = [
@@ -101,7 +102,7 @@ function attachConfig(vmdef: DomainDef, dev: XmlElement): void {
  */
 async function attachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Promise<void> {
   checkUniqueAlias(obj.def, dev);
-  refuseUnless(dev, ["disk", "interface", "serial", "channel", "console"], "live attach");
+  refuseUnless(dev, ["disk", "interface", "serial", "channel", "console", "rng"], "live attach");
   const device = dev.attributes.device;
   const orig = dev.name === "disk" ? diskByTarget(obj.def, targetOf(dev)) : undefined;
   if ((device === "cdrom" || device === "floppy") && orig) {
@@ -111,6 +112,7 @@ async function attachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
   if (dev.name === "interface") alias = await attachNicLive(s, obj, dev);
   else {
     if (dev.name === "disk") await attachDiskLive(s, obj, dev);
+    else if (dev.name === "rng") await attachRngLive(obj, dev);
     else await attachChardevLive(s, obj, dev);
     alias = child(dev, "alias")?.attributes.name;
   }

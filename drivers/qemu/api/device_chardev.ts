@@ -39,8 +39,15 @@ const defined = (o: Record<string, unknown>) =>
  * `chardev-add`'s backend of a chardev element (`qemuMonitorJSONAttachCharDevGetProps`: its
  * `data` always there, empty for a pty); the backends a running QEMU cannot take are libvirt's
  * failure.
+ *
+ * @example
+ * ```ts
+ * import { chardevAddBackend } from "./device_chardev.ts";
+ * import { parse } from "../../../util/xml/mod.ts";
+ * chardevAddBackend(parse("<serial type='pty'/>")); // { type: "pty", data: {} }
+ * ```
  */
-function backend(dev: XmlElement): Record<string, unknown> {
+export function chardevAddBackend(dev: XmlElement): Record<string, unknown> {
   const type = dev.attributes.type ?? "pty";
   const el = child(dev, "source");
   const source = el?.attributes ?? {};
@@ -200,7 +207,10 @@ export async function attachChardevLive(
   assignDeviceAliases(copy);
   const mon = obj.proc!.monitor;
   const id = `char${aliasOf(dev)}`;
-  const reply = await mon.run<{ pty?: string }>("chardev-add", { id, backend: backend(dev) });
+  const reply = await mon.run<{ pty?: string }>("chardev-add", {
+    id,
+    backend: chardevAddBackend(dev),
+  });
   try {
     await mon.run("device_add", frontend(def, dev));
   } catch (err) {

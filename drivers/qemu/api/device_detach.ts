@@ -17,6 +17,7 @@ import { type DeviceCall, deviceCall } from "./device_config.ts";
 import { findChardev, removeChardev } from "./device_chardev.ts";
 import { detachDiskChain } from "./disk_plug.ts";
 import { diskByTarget, refuseUnless, sameAddress, targetOf } from "./device_parse.ts";
+import { removeRngLive } from "./device_rng.ts";
 import { detachNicConfig, findNic, nicOf } from "./device_nic.ts";
 import { removeNicLive } from "./device_nic_live.ts";
 import { checkPciUnplug } from "./device_pci.ts";
@@ -150,6 +151,19 @@ function findUnplug(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Un
       remove: () => removeNicLive(s, obj, net),
     };
   }
+  if (dev.name === "rng") {
+    const rng = obj.def.devices.other.find((d) => d.name === "rng" && sameRng(dev, d));
+    if (!rng) {
+      throw VirError.report("QEMU", "DEVICE_MISSING", "no matching RNG device was found");
+    }
+    return {
+      kind: "rng",
+      alias: child(rng, "alias")?.attributes.name,
+      address: child(rng, "address")?.attributes,
+      goneIsRemoved: true,
+      remove: () => removeLive(s, obj, rng),
+    };
+  }
   const found = findLive(obj, dev);
   return {
     kind: dev.name === "disk" ? "disk" : "chr",
@@ -182,7 +196,7 @@ function findLive(obj: QemuDomainObj, dev: XmlElement): XmlElement {
  * QEMU's word (libvirt's unplug timeout).
  */
 async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Promise<void> {
-  refuseUnless(dev, ["disk", "interface", "serial", "channel"], "live detach");
+  refuseUnless(dev, ["disk", "interface", "serial", "channel", "rng"], "live detach");
   const found = findUnplug(s, obj, dev);
   const alias = found.alias;
   if (!alias) {
@@ -236,7 +250,8 @@ async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
  * block nodes, a chardev's `chardev-remove`), and DEVICE_REMOVED is emitted.
  */
 async function removeLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Promise<void> {
-  if (dev.name !== "disk") await removeChardev(obj, dev);
+  if (dev.name === "rng") await removeRngLive(obj, dev);
+  else if (dev.name !== "disk") await removeChardev(obj, dev);
   else {
     const other = obj.def.devices.other;
     other.splice(other.indexOf(dev), 1);
@@ -271,7 +286,8 @@ export async function removeDeviceAlias(
     return true;
   }
   const dev = obj.def.devices.other.find((d) =>
-    ["disk", "serial", "channel"].includes(d.name) && child(d, "alias")?.attributes.name === alias
+    ["disk", "serial", "channel", "rng"].includes(d.name) &&
+    child(d, "alias")?.attributes.name === alias
   );
   if (!dev) return false;
   await removeLive(s, obj, dev);

@@ -18,3 +18,21 @@
 export function optValue(value: string): string {
   return value.replaceAll(",", ",,");
 }
+
+/**
+ * A `-device` value from `device_add`-style properties: the driver, then each property, a
+ * boolean as `on`/`off`, every value escaped.
+ *
+ * @example
+ * ```ts
+ * import { keyvalDevice } from "./escape.ts";
+ * keyvalDevice({ driver: "virtio-rng-pci", iommu_platform: false, id: "rng0" });
+ * // "virtio-rng-pci,iommu_platform=off,id=rng0"
+ * ```
+ */
+export function keyvalDevice(props: Record<string, unknown>): string {
+  const { driver, ...rest } = props;
+  const value = (v: unknown) => v === true ? "on" : v === false ? "off" : optValue(String(v));
+  return [optValue(String(driver)), ...Object.entries(rest).map(([k, v]) => `${k}=${value(v)}`)]
+    .join(",");
+}

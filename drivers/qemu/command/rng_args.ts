@@ -8,10 +8,10 @@
  */
 import { child, textOf, type XmlElement } from "../../../util/xml/mod.ts";
 import { VirError } from "../../../util/errors.ts";
-import { optValue } from "./escape.ts";
+import { keyvalDevice } from "./escape.ts";
 import { chardevBackend } from "./chardev_args.ts";
 import { unsupportedDevice } from "./unsupported.ts";
-import { virtioOptions } from "./virtio_options.ts";
+import { virtioProps } from "./virtio_options.ts";
 
 /** QEMU's device for each virtio RNG model. */
 const RNG_DEVICES: Record<string, string> = {
@@ -19,6 +19,65 @@ const RNG_DEVICES: Record<string, string> = {
   "virtio-transitional": "virtio-rng-pci-transitional",
   "virtio-non-transitional": "virtio-rng-pci-non-transitional",
 };
+
+/** The backend object of an RNG named `alias` and, for an entropy daemon, its chardev. */
+export interface RngBackend {
+  object: Record<string, string>;
+  /** The `<backend>` element of an `egd` backend, whose chardev is `char<alias>`. */
+  chardev?: XmlElement;
+}
+
+/**
+ * `qemuBuildRNGBackendProps`: the backend object `obj<alias>` of an `<rng>`.
+ *
+ * @example
+ * ```ts
+ * import { rngBackend } from "./rng_args.ts";
+ * import { parse } from "../../../util/xml/mod.ts";
+ * rngBackend(parse("<rng model='virtio'><backend model='builtin'/></rng>"), "rng0").object;
+ * // { "qom-type": "rng-builtin", id: "objrng0" }
+ * ```
+ */
+export function rngBackend(dev: XmlElement, alias: string): RngBackend {
+  const backend = child(dev, "backend");
+  const id = `obj${alias}`;
+  switch (backend?.attributes.model) {
+    case "random":
+      return { object: { "qom-type": "rng-random", id, filename: textOf(backend)?.trim() ?? "" } };
+    case "builtin":
+      return { object: { "qom-type": "rng-builtin", id } };
+    case "egd":
+      return { object: { "qom-type": "rng-egd", id, chardev: `char${alias}` }, chardev: backend };
+    default:
+      throw VirError.report("QEMU", "CONFIG_UNSUPPORTED", "unknown rng-random backend");
+  }
+}
+
+/**
+ * `qemuBuildRNGDevProps` without the address: the device, its virtio options, its backend and
+ * its rate limit (a period of 1000 ms when only the bytes are given).
+ *
+ * @example
+ * ```ts
+ * import { rngDeviceProps } from "./rng_args.ts";
+ * import { parse } from "../../../util/xml/mod.ts";
+ * rngDeviceProps(parse("<rng model='virtio'><rate bytes='1024'/></rng>"), "rng0");
+ * // { driver: "virtio-rng-pci", rng: "objrng0", id: "rng0", "max-bytes": 1024, period: 1000 }
+ * ```
+ */
+export function rngDeviceProps(dev: XmlElement, alias: string): Record<string, unknown> {
+  const driver = RNG_DEVICES[dev.attributes.model];
+  if (!driver) throw unsupportedDevice(dev, driver);
+  const rate = child(dev, "rate")?.attributes;
+  const bytes = Number(rate?.bytes ?? 0);
+  return {
+    driver,
+    ...virtioProps(child(dev, "driver")),
+    rng: `obj${alias}`,
+    id: alias,
+    ...(bytes > 0 ? { "max-bytes": bytes, period: Number(rate?.period ?? 0) || 1000 } : {}),
+  };
+}
 
 /**
  * The arguments of one `<rng>` whose PCI placement (`,bus=…,addr=…`) is `at`.
@@ -37,36 +96,13 @@ const RNG_DEVICES: Record<string, string> = {
  */
 export function rngArgs(dev: XmlElement, at: string): string[] {
   const alias = child(dev, "alias")?.attributes.name;
-  const driver = RNG_DEVICES[dev.attributes.model];
-  if (!alias || !driver || !at) throw unsupportedDevice(dev, driver);
-  const backend = child(dev, "backend");
-  const id = `obj${alias}`;
-  const argv: string[] = [];
-  let object: Record<string, string>;
-  switch (backend?.attributes.model) {
-    case "random":
-      object = { "qom-type": "rng-random", id, filename: textOf(backend)?.trim() ?? "" };
-      break;
-    case "builtin":
-      object = { "qom-type": "rng-builtin", id };
-      break;
-    case "egd":
-      argv.push("-chardev", chardevBackend(backend!, `char${alias}`));
-      object = { "qom-type": "rng-egd", id, chardev: `char${alias}` };
-      break;
-    default:
-      throw VirError.report("QEMU", "CONFIG_UNSUPPORTED", "unknown rng-random backend");
-  }
-  const rate = child(dev, "rate")?.attributes;
-  const bytes = Number(rate?.bytes ?? 0);
-  const limit = bytes > 0 ? `,max-bytes=${bytes},period=${Number(rate?.period ?? 0) || 1000}` : "";
-  argv.push(
+  if (!alias || !at) throw unsupportedDevice(dev, RNG_DEVICES[dev.attributes.model]);
+  const { object, chardev } = rngBackend(dev, alias);
+  return [
+    ...(chardev ? ["-chardev", chardevBackend(chardev, `char${alias}`)] : []),
     "-object",
     JSON.stringify(object),
     "-device",
-    `${driver}${virtioOptions(child(dev, "driver"))},rng=${optValue(id)},id=${
-      optValue(alias)
-    }${limit}${at}`,
-  );
-  return argv;
+    keyvalDevice(rngDeviceProps(dev, alias)) + at,
+  ];
 }

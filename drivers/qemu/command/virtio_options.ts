@@ -30,3 +30,23 @@ export function virtioOptions(driver: XmlElement | undefined): string {
     return v === undefined ? "" : `,${prop}=${optValue(v)}`;
   }).join("");
 }
+
+/**
+ * The same options as `device_add` properties (libvirt's `T:` booleans), for a device plugged
+ * into a running QEMU.
+ *
+ * @example
+ * ```ts
+ * import { virtioProps } from "./virtio_options.ts";
+ * import { parse } from "../../../util/xml/mod.ts";
+ * virtioProps(parse("<driver iommu='on'/>")); // { iommu_platform: true }
+ * ```
+ */
+export function virtioProps(driver: XmlElement | undefined): Record<string, boolean> {
+  return Object.fromEntries(
+    VIRTIO_OPTIONS.flatMap(([attr, prop]) => {
+      const v = driver?.attributes[attr];
+      return v === undefined ? [] : [[prop, v === "on"]];
+    }),
+  );
+}

@@ -390,3 +390,47 @@ realQemuTest({
     }
   },
 });
+
+realQemuTest({
+  // PCI hotplug on i440fx needs ACPI.
+  name: "real QEMU: a virtio RNG plugged into a running domain reads the host's file",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "ev-qemu-rng-" });
+    const launcher = new TappedLauncher();
+    const { conn } = await open(dir, launcher);
+    try {
+      const dom = await conn.domainCreateXML!(
+        `<domain type='qemu'><name>rng</name><memory unit='MiB'>64</memory>
+<os><type arch='x86_64' machine='pc'>hvm</type></os><features><acpi/></features><devices/>
+</domain>`,
+        0,
+      );
+      await conn.domainAttachDeviceFlags!(
+        dom,
+        "<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>",
+        VIR.DOMAIN_AFFECT_LIVE,
+      );
+      const live = await conn.domainGetXMLDesc!(dom, 0);
+      const slot = Number(
+        live.match(
+          /<alias name='rng0'\/>\s*<address type='pci' domain='0x0000' bus='0x00' slot='(\w+)'/,
+        )
+          ?.[1],
+      );
+      const monitor = launcher.procs[0].monitor;
+      const pci = await monitor.run<{ devices: QueryPciDevice[] }[]>("query-pci");
+      assert.equal(qemuPlacement(pci[0].devices).rng0, `root/${slot}.0`);
+      assert.equal(
+        await monitor.run("qom-get", { path: "/objects/objrng0", property: "filename" }),
+        "/dev/urandom",
+      );
+      await conn.domainDestroyFlags!(dom, 0);
+      await conn.connectClose();
+    } finally {
+      for (const p of launcher.procs) p.kill("SIGKILL");
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
