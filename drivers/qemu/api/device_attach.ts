@@ -36,6 +36,7 @@ import { ensureQ35Port } from "./device_pci.ts";
 import { attachNicConfig, giveNicMac } from "./device_nic.ts";
 import { attachNicLive } from "./device_nic_live.ts";
 import { attachRngLive } from "./device_rng.ts";
+import { attachWatchdogLive } from "./device_watchdog.ts";
 
 /** Devices a persistent attach takes here (libvirt takes more; the rest are refused). */
 const CONFIG_KINDS = [
@@ -102,7 +103,11 @@ function attachConfig(vmdef: DomainDef, dev: XmlElement): void {
  */
 async function attachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Promise<void> {
   checkUniqueAlias(obj.def, dev);
-  refuseUnless(dev, ["disk", "interface", "serial", "channel", "console", "rng"], "live attach");
+  refuseUnless(
+    dev,
+    ["disk", "interface", "serial", "channel", "console", "rng", "watchdog"],
+    "live attach",
+  );
   const device = dev.attributes.device;
   const orig = dev.name === "disk" ? diskByTarget(obj.def, targetOf(dev)) : undefined;
   if ((device === "cdrom" || device === "floppy") && orig) {
@@ -113,6 +118,7 @@ async function attachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
   else {
     if (dev.name === "disk") await attachDiskLive(s, obj, dev);
     else if (dev.name === "rng") await attachRngLive(obj, dev);
+    else if (dev.name === "watchdog") await attachWatchdogLive(obj, dev);
     else await attachChardevLive(s, obj, dev);
     alias = child(dev, "alias")?.attributes.name;
   }

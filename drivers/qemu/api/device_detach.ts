@@ -18,6 +18,7 @@ import { findChardev, removeChardev } from "./device_chardev.ts";
 import { detachDiskChain } from "./disk_plug.ts";
 import { diskByTarget, refuseUnless, sameAddress, targetOf } from "./device_parse.ts";
 import { removeRngLive } from "./device_rng.ts";
+import { findWatchdogToUnplug } from "./device_watchdog.ts";
 import { detachNicConfig, findNic, nicOf } from "./device_nic.ts";
 import { removeNicLive } from "./device_nic_live.ts";
 import { checkPciUnplug } from "./device_pci.ts";
@@ -151,6 +152,16 @@ function findUnplug(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Un
       remove: () => removeNicLive(s, obj, net),
     };
   }
+  if (dev.name === "watchdog") {
+    const watchdog = findWatchdogToUnplug(obj.def, dev);
+    return {
+      kind: "watchdog",
+      alias: child(watchdog, "alias")?.attributes.name,
+      address: child(watchdog, "address")?.attributes,
+      goneIsRemoved: true,
+      remove: () => removeLive(s, obj, watchdog),
+    };
+  }
   if (dev.name === "rng") {
     const rng = obj.def.devices.other.find((d) => d.name === "rng" && sameRng(dev, d));
     if (!rng) {
@@ -196,7 +207,7 @@ function findLive(obj: QemuDomainObj, dev: XmlElement): XmlElement {
  * QEMU's word (libvirt's unplug timeout).
  */
 async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Promise<void> {
-  refuseUnless(dev, ["disk", "interface", "serial", "channel", "rng"], "live detach");
+  refuseUnless(dev, ["disk", "interface", "serial", "channel", "rng", "watchdog"], "live detach");
   const found = findUnplug(s, obj, dev);
   const alias = found.alias;
   if (!alias) {
@@ -251,7 +262,9 @@ async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
  */
 async function removeLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Promise<void> {
   if (dev.name === "rng") await removeRngLive(obj, dev);
-  else if (dev.name !== "disk") await removeChardev(obj, dev);
+  else if (dev.name === "watchdog") {
+    obj.def.devices.other.splice(obj.def.devices.other.indexOf(dev), 1);
+  } else if (dev.name !== "disk") await removeChardev(obj, dev);
   else {
     const other = obj.def.devices.other;
     other.splice(other.indexOf(dev), 1);
@@ -286,7 +299,7 @@ export async function removeDeviceAlias(
     return true;
   }
   const dev = obj.def.devices.other.find((d) =>
-    ["disk", "serial", "channel", "rng"].includes(d.name) &&
+    ["disk", "serial", "channel", "rng", "watchdog"].includes(d.name) &&
     child(d, "alias")?.attributes.name === alias
   );
   if (!dev) return false;

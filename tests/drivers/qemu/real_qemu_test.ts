@@ -393,7 +393,8 @@ realQemuTest({
 
 realQemuTest({
   // PCI hotplug on i440fx needs ACPI.
-  name: "real QEMU: a virtio RNG plugged into a running domain reads the host's file",
+  name: "real QEMU: a virtio RNG plugged into a running domain reads the host's file; a " +
+    "watchdog plugs in",
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
@@ -426,6 +427,14 @@ realQemuTest({
         await monitor.run("qom-get", { path: "/objects/objrng0", property: "filename" }),
         "/dev/urandom",
       );
+      // A watchdog too: QEMU takes its action and the device.
+      await conn.domainAttachDeviceFlags!(
+        dom,
+        "<watchdog model='i6300esb' action='poweroff'/>",
+        VIR.DOMAIN_AFFECT_LIVE,
+      );
+      const after = await monitor.run<{ devices: QueryPciDevice[] }[]>("query-pci");
+      assert.ok(qemuPlacement(after[0].devices).watchdog0);
       await conn.domainDestroyFlags!(dom, 0);
       await conn.connectClose();
     } finally {

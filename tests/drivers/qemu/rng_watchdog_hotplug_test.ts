@@ -1,6 +1,7 @@
-// Virtio RNGs plugged into and out of a running domain on a fake QMP peer: the QMP libvirt 9.0's
-// qemuDomainAttachRNGDevice and qemuDomainRemoveRNGDevice send, in their order, the next rng<N>
-// alias, the rollback of a failed plug, and libvirt's error for an RNG the domain lacks.
+// Virtio RNGs and watchdogs plugged into and out of a running domain on a fake QMP peer: the QMP
+// libvirt 9.0's qemuDomainAttachRNGDevice, qemuDomainRemoveRNGDevice and qemuDomainAttachWatchdog
+// send, in their order, the next rng<N> alias, the rollback of a failed plug, and libvirt's
+// errors for a device the domain lacks or cannot take.
 import assert from "node:assert/strict";
 import { FakeLauncher, type FakeQemu, type FakeReply } from "../../../drivers/qemu/testing/mod.ts";
 import { VIR } from "../../../util/constants.ts";
@@ -14,7 +15,14 @@ const XML = "<domain type='qemu'><name>rng</name><memory unit='MiB'>64</memory>"
 /** A fake QEMU that takes RNG objects and devices; `failDevice` refuses the next device_add. */
 function rngLauncher(state: { failDevice?: boolean }) {
   const calls: [string, Record<string, unknown>][] = [];
-  const handled = new Set(["object-add", "object-del", "device_add", "device_del", "chardev-add"]);
+  const handled = new Set([
+    "object-add",
+    "object-del",
+    "device_add",
+    "device_del",
+    "chardev-add",
+    "set-action",
+  ]);
   const launcher = new FakeLauncher({
     onCommand: (execute, args, qemu: FakeQemu): FakeReply | undefined => {
       if (!handled.has(execute) && execute !== "chardev-remove") return undefined;
@@ -93,6 +101,58 @@ Deno.test("RNG hotplug: backend object, device at the next slot, unplug, rollbac
     assert.deepEqual([missing?.code, missing?.message], [
       VIR.ERR_DEVICE_MISSING,
       "device not found: no matching RNG device was found",
+    ]);
+    await conn.domainDestroyFlags!(dom, 0);
+  });
+});
+
+Deno.test("watchdog hotplug: an i6300esb and its action; unplugged only when named exactly", async () => {
+  const { launcher, calls } = rngLauncher({});
+  await withQemuConn({ launcher, unplugTimeoutMs: 2000 }, async (conn) => {
+    const dom = await conn.domainCreateXML!(XML, 0);
+    const failure = async (p: Promise<unknown>) => {
+      const e = await p.then(() => undefined, (err: VirError) => err);
+      return [e?.code, e?.message];
+    };
+    calls.length = 0;
+    const live = VIR.DOMAIN_AFFECT_LIVE;
+    assert.deepEqual(
+      await failure(conn.domainAttachDeviceFlags!(dom, "<watchdog model='ib700'/>", live)),
+      [
+        VIR.ERR_OPERATION_UNSUPPORTED,
+        "Operation not supported: hotplug of watchdog of model ib700 is not supported",
+      ],
+    );
+    const watchdog = "<watchdog model='i6300esb' action='dump'/>";
+    await conn.domainAttachDeviceFlags!(dom, watchdog, live);
+    // QEMU has no dump action: it pauses, and the driver dumps.
+    assert.deepEqual(calls, [
+      ["set-action", { watchdog: "pause" }],
+      ["device_add", { driver: "i6300esb", id: "watchdog0", bus: "pci.0", addr: "0x4" }],
+    ]);
+    assert.deepEqual(await failure(conn.domainAttachDeviceFlags!(dom, watchdog, live)), [
+      VIR.ERR_OPERATION_INVALID,
+      "Requested operation is not valid: domain already has a watchdog",
+    ]);
+    // libvirt compares the address too: one left out names another watchdog.
+    assert.deepEqual(await failure(conn.domainDetachDeviceFlags!(dom, watchdog, live)), [
+      VIR.ERR_DEVICE_MISSING,
+      "device not found: model 'i6300esb' watchdog device not present in domain configuration",
+    ]);
+    const address = (await conn.domainGetXMLDesc!(dom, 0)).match(
+      /<watchdog model='i6300esb' action='dump'>\s*<alias name='watchdog0'\/>\s*(<address [^>]*\/>)/,
+    )![1];
+    calls.length = 0;
+    await conn.domainDetachDeviceFlags!(
+      dom,
+      `<watchdog model='i6300esb' action='dump'>${address}</watchdog>`,
+      live,
+    );
+    assert.deepEqual(calls, [["device_del", { id: "watchdog0" }]]);
+    assert.doesNotMatch(await conn.domainGetXMLDesc!(dom, 0), /<watchdog/);
+    assert.deepEqual(await failure(conn.domainDetachDeviceFlags!(dom, watchdog, live)), [
+      VIR.ERR_DEVICE_MISSING,
+      "device not found: watchdog device not present in domain configuration",
     ]);
     await conn.domainDestroyFlags!(dom, 0);
   });
