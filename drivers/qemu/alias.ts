@@ -102,6 +102,7 @@ export function assignDeviceAliases(def: DomainDef): void {
         break;
       case "parallel":
       case "hub":
+      case "shmem":
         alias = next(dev.name);
         break;
       case "memballoon":

@@ -10,9 +10,8 @@
  *   (from 1) of a `pcie-to-pci-bridge` in a root port, plus one spare port for hotplug.
  *
  * Endpoints are served in libvirt's order: filesystems, NICs, sound cards, controllers, virtio
- * disks, the memballoon, virtio RNGs, the i6300esb watchdog, secondary videos. On q35 an ICH9
- * sound card takes
- * 00:1b.0 first, as the real chipset's.
+ * disks, the memballoon, virtio RNGs, the i6300esb watchdog, secondary videos, shared memory.
+ * On q35 an ICH9 sound card takes 00:1b.0 first, as the real chipset's.
  *
  * @module
  */
@@ -91,13 +90,18 @@ function endpoints(def: DomainDef, q35: boolean): Endpoint[] {
       .map(virtio),
     ...other.filter((d) => d.name === "watchdog" && d.attributes.model === "i6300esb")
       .map((d) => ({ children: d.children, conventional: q35 })),
-    // The secondary videos (the primary has its own slot); virtio GPUs are PCI Express.
+    // The secondary videos (the primary has its own slot); virtio GPUs are PCI Express. Then
+    // the shared memory devices, conventional PCI devices.
     ...other.filter((d) => {
       const m = child(d, "model")?.attributes;
       return d.name === "video" && m?.primary !== "yes" && m?.type !== "none";
     }).map((d) => ({
       children: d.children,
       conventional: q35 && child(d, "model")?.attributes.type !== "virtio",
+    })),
+    ...other.filter((d) => d.name === "shmem").map((d) => ({
+      children: d.children,
+      conventional: q35,
     })),
   );
   return out.filter((e) => !addressOf(e));

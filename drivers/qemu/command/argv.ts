@@ -30,6 +30,7 @@ import { chardevBackend } from "./chardev_args.ts";
 import { rngArgs } from "./rng_args.ts";
 import { watchdogArgs } from "./watchdog_args.ts";
 import { filesystemArgs } from "./fs_args.ts";
+import { shmemArgs } from "./shmem_args.ts";
 import { spiceArgs } from "./spice_args.ts";
 import { videoArgs } from "./video_args.ts";
 import { redirdevArgs } from "./redirdev_args.ts";
@@ -410,6 +411,8 @@ function deviceArgs(dev: XmlElement, ctx: DeviceContext): string[] {
       return rngArgs(dev, at);
     case "filesystem":
       return filesystemArgs(dev, at);
+    case "shmem":
+      return shmemArgs(dev, at);
     case "watchdog":
       return watchdogArgs(dev, at);
     case "memballoon": {

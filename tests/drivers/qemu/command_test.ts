@@ -389,6 +389,28 @@ Deno.test("pc-misc: parallel ports, virtio consoles and a USB hub as libvirt 9.0
   );
 });
 
+Deno.test("pc-shmem-crypto: shared memory regions and their devices as libvirt 9.0's", async () => {
+  // Recorded by fixtures/record_argv.sh from the oracle's real start of the same XML.
+  const libvirt = (await Deno.readTextFile(new URL("pc-shmem-crypto.argv", fixtures))).split("\n");
+  const ours = argvOf(await Deno.readTextFile(new URL("pc-shmem-crypto.xml", fixtures)));
+  const objects = (argv: string[]) =>
+    argv.filter((a, i) => argv[i - 1] === "-object" && a.includes("shmmem")).map((o) =>
+      JSON.parse(o)
+    );
+  assert.equal(objects(libvirt).length, 2);
+  assert.deepEqual(objects(ours), objects(libvirt));
+  const devices = (list: Map<string, string>[]) =>
+    list.filter((d) => d.get("id")?.startsWith("shmem")).map((d) => Object.fromEntries(d));
+  assert.deepEqual(
+    devices(ours.flatMap((a, i) => ours[i - 1] === "-device" ? [keyval(a)] : [])),
+    devices(jsonDevices(libvirt)),
+  );
+  // The legacy model is gone from QEMU 7.2 (canon.sh --driver qemu).
+  assert.throws(() => argvOf(withDevices("<shmem name='x'/>")), {
+    message: "unsupported configuration: ivshmem device is not supported with this QEMU binary",
+  });
+});
+
 Deno.test("a reconnecting chardev needs a timeout, as libvirt 9.0 says", () => {
   assert.throws(
     () =>
