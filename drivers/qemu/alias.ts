@@ -103,6 +103,7 @@ export function assignDeviceAliases(def: DomainDef): void {
       case "parallel":
       case "hub":
       case "shmem":
+      case "iommu":
         alias = next(dev.name);
         break;
       case "memballoon":

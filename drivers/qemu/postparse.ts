@@ -22,6 +22,7 @@ import { validateSound } from "./command/audio_args.ts";
 import { validateWatchdog } from "./command/watchdog_args.ts";
 import { validateFilesystem } from "./command/fs_args.ts";
 import { validateShmem } from "./command/shmem_args.ts";
+import { validateIommu } from "./command/iommu_args.ts";
 import { validateSpice } from "./command/spice_args.ts";
 import { validateChardevSource } from "./command/chardev_args.ts";
 
@@ -87,6 +88,7 @@ export function qemuPostParse(def: DomainDef): void {
     if (dev.name === "watchdog") validateWatchdog(dev, def.os.arch!);
     if (dev.name === "filesystem") validateFilesystem(dev);
     if (dev.name === "shmem") validateShmem(dev);
+    if (dev.name === "iommu") validateIommu(def, dev);
     if (dev.name === "graphics" && dev.attributes.type === "spice") validateSpice(dev);
     if (dev.name === "audio" && dev.attributes.type === "spice" && !spice) {
       throw VirError.report(

@@ -12,7 +12,9 @@ import { child, textOf } from "../../../util/xml/mod.ts";
 import { isQ35 } from "../default_devices.ts";
 import { loaderOf } from "../loader.ts";
 import { loaderArgs, pflashArgs } from "./firmware_args.ts";
-import { smmMachineOption, tsegArgs } from "../smm.ts";
+import { tsegArgs } from "../smm.ts";
+import { featureMachineOptions } from "./machine_features.ts";
+import { iommuArgs } from "./iommu_args.ts";
 import { helperNetdev } from "../net/bridge_helper.ts";
 import { hostMtu } from "../net/ethernet.ts";
 import type { NicRuntime } from "../net/nics.ts";
@@ -158,9 +160,9 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
     "-nodefaults",
     ...pflash.blockdevs,
     "-machine",
-    // As qemuBuildMachineCommandLine: features (SMM), then memory, then the pflash nodes.
+    // As qemuBuildMachineCommandLine: features, then memory, then the pflash nodes.
     `${optValue(def.os.machine ?? "pc")},usb=off${
-      smmMachineOption(def)
+      featureMachineOptions(def)
     }${memory.machineProps}${pflash.machine}`,
     "-accel",
     opts.accel,
@@ -208,8 +210,17 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
   };
   // PCI controllers, then the other controllers, then USB hubs, then the rest (libvirt's
   // order): a bus must exist before QEMU plugs a device into it.
+  // The IOMMU comes before all of them: it must see every PCI device plugged.
   const rank = (d: XmlElement) =>
-    d.name === "hub" ? 2 : d.name !== "controller" ? 3 : d.attributes.type === "pci" ? 0 : 1;
+    d.name === "iommu"
+      ? -1
+      : d.name === "hub"
+      ? 2
+      : d.name !== "controller"
+      ? 3
+      : d.attributes.type === "pci"
+      ? 0
+      : 1;
   const ordered = [...def.devices.other].sort((a, b) => rank(a) - rank(b));
   for (const dev of ordered) argv.push(...deviceArgs(dev, ctx));
   def.devices.interfaces.forEach((net, i) => {
@@ -413,6 +424,8 @@ function deviceArgs(dev: XmlElement, ctx: DeviceContext): string[] {
       return filesystemArgs(dev, at);
     case "shmem":
       return shmemArgs(dev, at);
+    case "iommu":
+      return iommuArgs(dev);
     case "watchdog":
       return watchdogArgs(dev, at);
     case "memballoon": {

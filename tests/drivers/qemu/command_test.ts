@@ -411,6 +411,33 @@ Deno.test("pc-shmem-crypto: shared memory regions and their devices as libvirt 9
   });
 });
 
+Deno.test("q35-iommu: the Intel IOMMU first, the split I/O APIC on -machine, as libvirt 9.0", async () => {
+  // Recorded by fixtures/record_argv.sh from the oracle's real start of the same XML.
+  const libvirt = (await Deno.readTextFile(new URL("q35-iommu.argv", fixtures))).split("\n");
+  const ours = argvOf(await Deno.readTextFile(new URL("q35-iommu.xml", fixtures)));
+  const devices = (argv: string[]) => argv.filter((_, i) => argv[i - 1] === "-device");
+  assert.deepEqual(
+    Object.fromEntries(keyval(devices(ours)[0])),
+    Object.fromEntries(jsonDevices(libvirt)[0]),
+  );
+  assert.equal(jsonDevices(libvirt)[0].get("driver"), "intel-iommu");
+  // libvirt's -machine also names its RAM backend and dump-guest-core, which this driver leaves
+  // to QEMU's defaults; the features part is the same.
+  const features = (argv: string[]) =>
+    after(argv, "-machine").split(",").filter((o) => /^(vmport|smm|kernel_irqchip)=/.test(o));
+  assert.deepEqual(features(ours), features(libvirt));
+  assert.deepEqual(features(ours), ["kernel_irqchip=split"]);
+  // libvirt 9.0's answer to the same definition on i440fx (canon.sh --driver qemu).
+  assert.throws(() => argvOf(withDevices("<iommu model='intel'/>")), {
+    message: "unsupported configuration: IOMMU device: 'intel' is only supported with Q35 machines",
+  });
+  const vmport = argvOf(
+    "<domain type='qemu'><name>vm</name><memory unit='MiB'>128</memory><os><type>hvm</type></os>" +
+      "<features><vmport state='off'/></features></domain>",
+  );
+  assert.match(after(vmport, "-machine"), /,usb=off,vmport=off/);
+});
+
 Deno.test("a reconnecting chardev needs a timeout, as libvirt 9.0 says", () => {
   assert.throws(
     () =>

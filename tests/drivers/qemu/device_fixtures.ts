@@ -17,4 +17,5 @@ export const RECORDED_DEVICE_FIXTURES: readonly string[] = [
   "pc-misc",
   // libvirt 9.0 reads no <crypto>: both drop it.
   "pc-shmem-crypto",
+  "q35-iommu",
 ];

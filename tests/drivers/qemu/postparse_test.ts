@@ -48,6 +48,7 @@ for (
     ["pc-spice", "i440fx: a secondary QXL card after the balloon"],
     ["pc-misc", "i440fx: an ISA serial port's model, a USB hub before the other USB devices"],
     ["pc-shmem-crypto", "i440fx: shared memory after the balloon, no <crypto> in libvirt 9.0"],
+    ["q35-iommu", "q35: an Intel IOMMU, no PCI address"],
   ]
 ) {
   Deno.test(`addresses as libvirt 9.0 assigns them, ${what}`, () => {
