@@ -497,8 +497,12 @@ cases_help_all() {
   virsh help | sed -n 's/^    \([a-z0-9-]*\) .*$/\1 --help/p' | head -20
 }
 
-# Differences the generated sequences of unseen seeds (GEN_SEED=1313 and 1314) found, fixed.
+# Differences the generated sequences of unseen seeds (GEN_SEED=1313, 1314, 1316, 1317) found,
+# fixed. VOLS: a domain whose disks are volumes of default-pool, one of another pool, one not a
+# volume (undefine --storage / --remove-all-storage).
 cases_fresh_seeds() {
+  local VOLS="define $FX/vm-vols.xml; vol-create default-pool $FX/vol1.xml"
+  VOLS="$VOLS; vol-create default-pool $FX/vol2.xml"
   cat <<EOF
 destroy test; start test --force-boot
 start test --force-boot
@@ -506,6 +510,16 @@ dom-fd-associate test --name x --pass-fds=''
 dom-fd-associate test --name x
 detach-interface --domain=test --mac '' --persistent
 detach-interface --domain=test --type network --mac ''
+undefine test --remove-all-storage --nvram
+undefine test --storage ''
+destroy test; undefine test --remove-all-storage
+destroy test; undefine test --storage hda,nosuch
+$VOLS; undefine vmvols --remove-all-storage; vol-list default-pool
+$VOLS; undefine vmvols --remove-all-storage --wipe-storage; vol-list default-pool
+$VOLS; undefine vmvols --remove-all-storage --delete-storage-volume-snapshots
+$VOLS; undefine vmvols --storage vda,vol2.img; vol-list default-pool
+$VOLS; undefine vmvols --storage vda,vda
+define $FX/vm-vols.xml; start vmvols; undefine vmvols --storage vda
 EOF
 }
 
