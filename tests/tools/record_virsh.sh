@@ -499,7 +499,8 @@ cases_help_all() {
 
 # Differences the generated sequences of unseen seeds (GEN_SEED=1313, 1314, 1316, 1317) found,
 # fixed. VOLS: a domain whose disks are volumes of default-pool, one of another pool, one not a
-# volume (undefine --storage / --remove-all-storage).
+# volume (undefine --storage / --remove-all-storage); secret events, which test:///default (no
+# secret driver) refuses to register.
 cases_fresh_seeds() {
   local VOLS="define $FX/vm-vols.xml; vol-create default-pool $FX/vol1.xml"
   VOLS="$VOLS; vol-create default-pool $FX/vol2.xml"
@@ -520,6 +521,9 @@ $VOLS; undefine vmvols --remove-all-storage --delete-storage-volume-snapshots
 $VOLS; undefine vmvols --storage vda,vol2.img; vol-list default-pool
 $VOLS; undefine vmvols --storage vda,vda
 define $FX/vm-vols.xml; start vmvols; undefine vmvols --storage vda
+secret-event --event lifecycle --timeout 1
+secret-event --secret nosuch --event lifecycle --loop --timeout 1
+secret-event --secret 0b4e7c1e-9d0a-4c4e-8f0b-3c9b3f6b1a11 --event lifecycle --timeout 1
 EOF
 }
 
