@@ -500,7 +500,8 @@ cases_help_all() {
 # Differences the generated sequences of unseen seeds (GEN_SEED=1313, 1314, 1316, 1317) found,
 # fixed. VOLS: a domain whose disks are volumes of default-pool, one of another pool, one not a
 # volume (undefine --storage / --remove-all-storage); secret events, which test:///default (no
-# secret driver) refuses to register.
+# secret driver) refuses to register; live and config together, refused at virsh's count query
+# or after it.
 cases_fresh_seeds() {
   local VOLS="define $FX/vm-vols.xml; vol-create default-pool $FX/vol1.xml"
   VOLS="$VOLS; vol-create default-pool $FX/vol2.xml"
@@ -524,6 +525,9 @@ define $FX/vm-vols.xml; start vmvols; undefine vmvols --storage vda
 secret-event --event lifecycle --timeout 1
 secret-event --secret nosuch --event lifecycle --loop --timeout 1
 secret-event --secret 0b4e7c1e-9d0a-4c4e-8f0b-3c9b3f6b1a11 --event lifecycle --timeout 1
+numatune test --config --live
+domiftune test testnet0 --config --live
+memtune test --config --live
 EOF
 }
 
