@@ -49,14 +49,24 @@ function rng(seed: number): () => number {
 }
 
 const VALUES: Record<string, string[]> = {
-  domain: ["test", "test", "1", "6695eb01-f6a4-8304-79aa-97f2502e193f", "nosuch", "vm1", "vmvols"],
-  network: ["default", "default", "nosuch", "net1"],
-  pool: ["default-pool", "default-pool", "nosuch", "pool1"],
+  // "" in each object list: virsh refuses an empty name before any lookup
+  domain: [
+    "test",
+    "test",
+    "1",
+    "6695eb01-f6a4-8304-79aa-97f2502e193f",
+    "nosuch",
+    "vm1",
+    "vmvols",
+    "",
+  ],
+  network: ["default", "default", "nosuch", "net1", ""],
+  pool: ["default-pool", "default-pool", "nosuch", "pool1", ""],
   vol: ["vol1.img", "nosuch.img", "/default-pool/vol1.img", "vol2.img"],
-  interface: ["eth1", "eth1", "nosuch", "aa:bb:cc:dd:ee:ff"],
-  device: ["computer", "nosuch"],
-  snapshot: ["snap1", "nosuch"],
-  checkpoint: ["ck1", "nosuch"],
+  interface: ["eth1", "eth1", "nosuch", "aa:bb:cc:dd:ee:ff", ""],
+  device: ["computer", "nosuch", ""],
+  snapshot: ["snap1", "nosuch", ""],
+  checkpoint: ["ck1", "nosuch", ""],
   secret: ["0b4e7c1e-9d0a-4c4e-8f0b-3c9b3f6b1a11", "nosuch"],
   nwfilter: ["nosuch", "clean-traffic"],
   file: [

@@ -501,7 +501,8 @@ cases_help_all() {
 # fixed. VOLS: a domain whose disks are volumes of default-pool, one of another pool, one not a
 # volume (undefine --storage / --remove-all-storage); secret events, which test:///default (no
 # secret driver) refuses to register; live and config together, refused at virsh's count query
-# or after it.
+# or after it; empty object names (refused before any lookup); snapshot-edit's name with
+# --current (not exclusive there).
 cases_fresh_seeds() {
   local VOLS="define $FX/vm-vols.xml; vol-create default-pool $FX/vol1.xml"
   VOLS="$VOLS; vol-create default-pool $FX/vol2.xml"
@@ -528,6 +529,12 @@ secret-event --secret 0b4e7c1e-9d0a-4c4e-8f0b-3c9b3f6b1a11 --event lifecycle --t
 numatune test --config --live
 domiftune test testnet0 --config --live
 memtune test --config --live
+qemu-monitor-command --pretty '' extra
+net-info ''
+pool-info ''
+iface-dumpxml ''
+domstate --domain=''
+snapshot-edit 1 --snapshotname nosuch --current
 EOF
 }
 
