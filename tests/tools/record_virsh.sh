@@ -502,7 +502,7 @@ cases_help_all() {
 # volume (undefine --storage / --remove-all-storage); secret events, which test:///default (no
 # secret driver) refuses to register; live and config together, refused at virsh's count query
 # or after it; empty object names (refused before any lookup); snapshot-edit's name with
-# --current (not exclusive there).
+# --current (not exclusive there); list --state-shutoff, which lists the inactive domains.
 cases_fresh_seeds() {
   local VOLS="define $FX/vm-vols.xml; vol-create default-pool $FX/vol1.xml"
   VOLS="$VOLS; vol-create default-pool $FX/vol2.xml"
@@ -535,6 +535,9 @@ pool-info ''
 iface-dumpxml ''
 domstate --domain=''
 snapshot-edit 1 --snapshotname nosuch --current
+list --state-running --state-shutoff --managed-save
+destroy test; list --state-shutoff --name
+list --all --state-shutoff
 EOF
 }
 
