@@ -16,17 +16,17 @@
  */
 import { callDriver } from "../../../client/handle.ts";
 import type { DriverMethod } from "../../../util/contract/contract.ts";
-import { type Connection, NodeDevice, StoragePool, StorageVolume, VirError } from "../../../mod.ts";
+import { type Connection, NodeDevice, StoragePool, VirError } from "../../../mod.ts";
 import type { Handler } from "./ops.ts";
 import { PYTHON_API } from "./python_api.ts";
 
-/** How python-libvirt turns the C result into its return value. */
+/**
+ * How python-libvirt turns the C result into its return value when it is not the value as it
+ * is (0 for a C int of success, counts, strings, lists of names).
+ */
 type Shape =
-  /** the C int (0 on success), or the value as it is (counts, strings, lists of names) */
-  | "value"
-  /** a virStoragePool / virStorageVol / virNodeDevice object */
+  /** a virStoragePool / virNodeDevice object */
   | "pool"
-  | "vol"
   | "dev"
   /** libvirt-override.c returns None on failure without raising (virDomainGetGuestVcpus) */
   | "noneOnError";
@@ -141,8 +141,6 @@ function handler(cls: string, name: string, row: Row): Handler {
     switch (row.shape) {
       case "pool":
         return new StoragePool(c, ref);
-      case "vol":
-        return new StorageVolume(c, ref);
       case "dev":
         return new NodeDevice(c, ref);
     }
