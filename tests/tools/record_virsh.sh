@@ -502,7 +502,8 @@ cases_help_all() {
 # volume (undefine --storage / --remove-all-storage); secret events, which test:///default (no
 # secret driver) refuses to register; live and config together, refused at virsh's count query
 # or after it; empty object names (refused before any lookup); snapshot-edit's name with
-# --current (not exclusive there); list --state-shutoff, which lists the inactive domains.
+# --current (not exclusive there); list --state-shutoff, which lists the inactive domains; an
+# empty --diskspec, a bare '/>' in virsh.
 cases_fresh_seeds() {
   local VOLS="define $FX/vm-vols.xml; vol-create default-pool $FX/vol1.xml"
   VOLS="$VOLS; vol-create default-pool $FX/vol2.xml"
@@ -538,6 +539,9 @@ snapshot-edit 1 --snapshotname nosuch --current
 list --state-running --state-shutoff --managed-save
 destroy test; list --state-shutoff --name
 list --all --state-shutoff
+snapshot-create-as --domain test --print-xml --disk-only --diskspec ''
+checkpoint-create-as test --print-xml --diskspec ''
+checkpoint-create-as test --diskspec ''
 EOF
 }
 

@@ -90,11 +90,15 @@ function memorySpec(ctx: CommandContext, spec: string): string {
     (file !== undefined ? ` file='${xmlEscape(file)}'` : "") + "/>\n";
 }
 
-/** `virshParseSnapshotDiskspec`: `disk[,snapshot=…][,driver=…][,stype=…][,file=…]`. */
+/**
+ * `virshParseSnapshotDiskspec`: `disk[,snapshot=…][,driver=…][,stype=…][,file=…]`. An empty
+ * spec splits (vshStringToArray over g_strsplit's empty vector) into one NULL name, which
+ * virBufferEscapeString skips: virsh writes the bare `/>`.
+ */
 function diskSpec(ctx: CommandContext, spec: string): string {
   const bad = () => ctx.fail(`unable to parse diskspec: ${spec}`);
-  const [name, ...rest] = spec === "" ? [] : splitList(spec);
-  if (name === undefined) return bad();
+  if (spec === "") return "    />\n";
+  const [name, ...rest] = splitList(spec);
   const o: Record<string, string> = {};
   for (const part of rest) {
     const key = ["snapshot", "driver", "stype", "file"].find((k) =>
