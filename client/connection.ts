@@ -7,6 +7,8 @@ import type {
   NodeInfo,
   SecurityModel,
 } from "../util/driver.ts";
+import { FAMILIES, type FamilyName } from "../util/contract/contract.ts";
+import type { ApiFamily } from "../util/contract/declare.ts";
 import { EventHub } from "../util/event_hub.ts";
 import { VirError } from "../util/errors.ts";
 import { LIBVIRT_VERSION } from "../util/lib_version.ts";
@@ -39,6 +41,14 @@ export interface EventFilter {
   /** Only events about the object of this UUID (any case). */
   uuid?: string;
 }
+
+/** The secondary event families: the driver family that registers them and libvirt's API. */
+const EVENT_REGISTER: Partial<Record<EventFamily, { driver: FamilyName; api: string }>> = {
+  network: { driver: "network", api: "virConnectNetworkEventRegisterAny" },
+  storage_pool: { driver: "storage", api: "virConnectStoragePoolEventRegisterAny" },
+  node_device: { driver: "nodedev", api: "virConnectNodeDeviceEventRegisterAny" },
+  secret: { driver: "secret", api: "virConnectSecretEventRegisterAny" },
+};
 
 /**
  * A connection to a hypervisor, local or through the gateway (libvirt's `virConnectPtr`).
@@ -493,6 +503,15 @@ export class Connection {
   eventRegisterAny(filter: EventFilter, callback: (ev: ConnectionEvent) => void): number {
     if (!this.driver.subscribe) {
       throw VirError.report("NONE", "NO_SUPPORT", "virConnectDomainEventRegisterAny");
+    }
+    const reg = filter.family && EVENT_REGISTER[filter.family];
+    if (reg) {
+      // libvirt registers through the family's driver: a connection without one
+      // (test:///default has no secret driver) refuses the registration, as its other calls
+      const fam: { calls: object; family: ApiFamily } = FAMILIES[reg.driver];
+      if (!Object.keys(fam.calls).some((m) => m in this.driver)) {
+        throw VirError.report(fam.family, "NO_SUPPORT", reg.api);
+      }
     }
     this.#ensureSubscribed();
     const id = this.#nextCallback++;

@@ -28,24 +28,28 @@ function notFound(): VirError {
 }
 
 /**
- * The metadata of type `type` in `def` (the element of namespace `uri` for ELEMENT), or
- * libvirt's NO_DOMAIN_METADATA error.
+ * The metadata of type `type` in the definition `oneDef` picks (the element of namespace `uri`
+ * for ELEMENT), or libvirt's NO_DOMAIN_METADATA error. As `virDomainObjGetMetadata`, an unknown
+ * type is refused before the definition is picked (so before "domain is not running"), and a
+ * negative one, which no case of its switch takes, is metadata that is not present.
  *
  * @example
  * ```ts
  * import { getMetadata } from "./metadata.ts";
  * import type { DomainDef } from "./def.ts";
  * declare const def: DomainDef;
- * getMetadata(def, 1, null); // the <title>
+ * getMetadata(() => def, 1, null); // the <title>
  * ```
  */
-export function getMetadata(def: DomainDef, type: number, uri: string | null): string {
+export function getMetadata(oneDef: () => DomainDef, type: number, uri: string | null): string {
+  if (type > VIR.DOMAIN_METADATA_ELEMENT) throw unknownType(type);
+  const def = oneDef();
   if (type === VIR.DOMAIN_METADATA_DESCRIPTION || type === VIR.DOMAIN_METADATA_TITLE) {
     const text = type === VIR.DOMAIN_METADATA_TITLE ? def.title : def.description;
     if (text === undefined) throw notFound();
     return text;
   }
-  if (type !== VIR.DOMAIN_METADATA_ELEMENT) throw unknownType(type);
+  if (type !== VIR.DOMAIN_METADATA_ELEMENT) throw notFound();
   const el = def.metadata && findChildByNamespace(def.metadata, uri!);
   if (!el) throw notFound();
   return extractNamespaceXML(el, uri!);

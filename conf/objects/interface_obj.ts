@@ -35,6 +35,11 @@ export function interfaceRef(obj: InterfaceObj): InterfaceRef {
   return { name: obj.def.name, mac: obj.def.mac ?? "" };
 }
 
+/** g_ascii_strcasecmp's folding: ASCII letters only. */
+function asciiLower(s: string): string {
+  return s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+}
+
 /**
  * A driver's host interfaces.
  *
@@ -46,14 +51,19 @@ export function interfaceRef(obj: InterfaceObj): InterfaceRef {
  * ifaces.assignDef(def).active; // false
  * ```
  */
-export class InterfaceObjList extends NamedObjList<InterfaceObj, "mac"> {
+export class InterfaceObjList extends NamedObjList<InterfaceObj, never> {
   constructor() {
-    super({ mac: (i: InterfaceObj) => i.def.mac?.toLowerCase() });
+    super({});
   }
 
-  /** `virInterfaceObjListFindByMACString`: every interface with this MAC, in any case. */
+  /**
+   * `virInterfaceObjListFindByMACString`: every interface with this MAC, in any case. libvirt
+   * compares with g_ascii_strcasecmp, which answers "equal" for a definition without a MAC
+   * (its NULL check returns 0), so such an interface matches whatever MAC is asked for.
+   */
   findByMAC(mac: string): readonly InterfaceObj[] {
-    return this.all("mac", mac.toLowerCase());
+    const want = asciiLower(mac);
+    return this.filter((i) => !i.def.mac || asciiLower(i.def.mac) === want);
   }
 
   /**

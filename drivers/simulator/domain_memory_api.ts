@@ -73,6 +73,8 @@ export function domainMemoryMethods(state: TestDriverState): Partial<DriverConne
       balloon.children = balloon.children.filter((c) =>
         !(c.type === "element" && c.name === "stats")
       );
+      // virDomainMemballoonDefFormat writes <stats> only for a period other than 0
+      if (period === 0) return;
       balloon.children.unshift({
         type: "element",
         name: "stats",

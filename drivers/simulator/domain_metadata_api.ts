@@ -29,7 +29,8 @@ export function domainMetadataMethods(state: TestDriverState): Partial<DriverCon
   return methodTable({
     domainGetMetadata: (ref, type, uri, flags) => {
       checkFlags(flags, AFFECT, "testDomainGetMetadata", "TEST");
-      return getMetadata(getOneDef(domainFromRef(state, ref), flags).def, type, uri);
+      const obj = domainFromRef(state, ref);
+      return getMetadata(() => getOneDef(obj, flags).def, type, uri);
     },
     domainSetMetadata: (ref, type, metadata, key, uri, flags) => {
       checkFlags(flags, AFFECT, "testDomainSetMetadata", "TEST");

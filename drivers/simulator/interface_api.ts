@@ -97,7 +97,12 @@ export function interfaceMethods(state: TestDriverState): Partial<DriverConnecti
       if (state.ifaceBackup) {
         throw VirError.report(F, "OPERATION_INVALID", "there is another transaction running.");
       }
-      state.ifaceBackup = structuredClone([...state.ifaces]);
+      // virInterfaceObjListClone copies the definitions into new objects, which start
+      // inactive: a rollback leaves every interface inactive.
+      state.ifaceBackup = [...state.ifaces].map((o) => ({
+        def: structuredClone(o.def),
+        active: false,
+      }));
     },
     interfaceChangeCommit: (flags) => {
       checkFlags(flags, 0, "testInterfaceChangeCommit", F);

@@ -20,8 +20,11 @@ const KNOWN: Record<string, string> = JSON.parse(
   await Deno.readTextFile(new URL("known_differences.json", here)),
 );
 
-/** Identical ops (of 2,000): all of them since baselineCPU makes libvirt's checks (was 1995). */
-const MEASURED = 2000;
+/**
+ * Identical ops (of 2,000): all but 2 interfaceStats, whose counters libvirt's test driver draws
+ * from the clock (unstable in its own runs).
+ */
+const MEASURED = 1998;
 
 Deno.test("the recording holds every generated file, as the generator makes it today", () => {
   assert.deepEqual(rows.map((r) => r.name), Array.from({ length: FILES }, (_, i) => fileName(i)));

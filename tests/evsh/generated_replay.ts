@@ -66,6 +66,7 @@ export function mask(cmd: string, text: string): string {
   return text
     .replace(/^(CPU time:\s+)\d+\.\ds$/gm, "$1<masked>")
     .replace(/^(\S+ (?:rd|wr|rx|tx)_\w+ |\S+ errs )\d+$/gm, "$1<clock>")
+    .replace(/^( number of [a-z ]+:\s+| error count:\s+)\d+$/gm, "$1<clock>")
     .replace(/\b1[6-9]\d{8}\b/g, (m) => (named.includes(m) ? m : "<epoch>"))
     .replace(/\d{4}-\d\d-\d\d-\d\d:\d\d:\d\d\.png/g, "<date>.png")
     .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}/g, "<time>")

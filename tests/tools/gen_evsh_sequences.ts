@@ -49,14 +49,24 @@ function rng(seed: number): () => number {
 }
 
 const VALUES: Record<string, string[]> = {
-  domain: ["test", "test", "1", "6695eb01-f6a4-8304-79aa-97f2502e193f", "nosuch", "vm1"],
-  network: ["default", "default", "nosuch", "net1"],
-  pool: ["default-pool", "default-pool", "nosuch", "pool1"],
-  vol: ["vol1.img", "nosuch.img", "/default-pool/vol1.img"],
-  interface: ["eth1", "eth1", "nosuch", "aa:bb:cc:dd:ee:ff"],
-  device: ["computer", "nosuch"],
-  snapshot: ["snap1", "nosuch"],
-  checkpoint: ["ck1", "nosuch"],
+  // "" in each object list: virsh refuses an empty name before any lookup
+  domain: [
+    "test",
+    "test",
+    "1",
+    "6695eb01-f6a4-8304-79aa-97f2502e193f",
+    "nosuch",
+    "vm1",
+    "vmvols",
+    "",
+  ],
+  network: ["default", "default", "nosuch", "net1", ""],
+  pool: ["default-pool", "default-pool", "nosuch", "pool1", ""],
+  vol: ["vol1.img", "nosuch.img", "/default-pool/vol1.img", "vol2.img"],
+  interface: ["eth1", "eth1", "nosuch", "aa:bb:cc:dd:ee:ff", ""],
+  device: ["computer", "nosuch", ""],
+  snapshot: ["snap1", "nosuch", ""],
+  checkpoint: ["ck1", "nosuch", ""],
   secret: ["0b4e7c1e-9d0a-4c4e-8f0b-3c9b3f6b1a11", "nosuch"],
   nwfilter: ["nosuch", "clean-traffic"],
   file: [
@@ -64,6 +74,7 @@ const VALUES: Record<string, string[]> = {
     `${FX}/net1.xml`,
     `${FX}/pool1.xml`,
     `${FX}/vol1.xml`,
+    `${FX}/vm-vols.xml`,
     `${FX}/bad.xml`,
     `${FX}/nosuchfile.xml`,
   ],
@@ -73,6 +84,20 @@ const VALUES: Record<string, string[]> = {
   event: ["lifecycle", "nosuch", "lifecycle"],
   timeout: ["1", "0", "abc", "1"],
   string: ["x", "", "yes", "test"],
+  // Options whose values are words of a set: mostly a known word, so commands get past it.
+  type: ["network", "bridge", "dir", "file", "disk", "logical", "x"],
+  format: ["raw", "qcow2", "x"],
+  "source-format": ["raw", "qcow2", "x"],
+  "backing-vol-format": ["raw", "qcow2", "x"],
+  mode: ["readonly", "shareable", "x"],
+  cache: ["none", "writeback", "x"],
+  io: ["native", "threads", "x"],
+  model: ["virtio", "e1000", "x"],
+  targetbus: ["virtio", "ide", "x"],
+  source: ["default", "/default-pool/vol1.img", "nosuch", ""],
+  machine: ["pc", "x"],
+  nodeset: ["0", "0-1", "x"],
+  storage: ["vda", "vda,vdb", "/default-pool/vol1.img", "nosuch", ""],
 };
 
 const COMPLETER_VALUES: Record<string, string> = {
@@ -100,6 +125,9 @@ const SETUPS = [
   `net-define ${FX}/net1.xml`,
   `pool-define ${FX}/pool1.xml`,
   `vol-create default-pool ${FX}/vol1.xml`,
+  // a shut-off domain whose disks are volumes of default-pool (undefine --storage, vol-*)
+  `define ${FX}/vm-vols.xml; vol-create default-pool ${FX}/vol1.xml; ` +
+  `vol-create default-pool ${FX}/vol2.xml`,
   "snapshot-create-as test snap1",
   "destroy test",
   "suspend test",

@@ -497,8 +497,16 @@ cases_help_all() {
   virsh help | sed -n 's/^    \([a-z0-9-]*\) .*$/\1 --help/p' | head -20
 }
 
-# Differences the generated sequences of unseen seeds (GEN_SEED=1313 and 1314) found, fixed.
+# Differences the generated sequences of unseen seeds (GEN_SEED=1313, 1314, 1316, 1317) found,
+# fixed. VOLS: a domain whose disks are volumes of default-pool, one of another pool, one not a
+# volume (undefine --storage / --remove-all-storage); secret events, which test:///default (no
+# secret driver) refuses to register; live and config together, refused at virsh's count query
+# or after it; empty object names (refused before any lookup); snapshot-edit's name with
+# --current (not exclusive there); list --state-shutoff, which lists the inactive domains; an
+# empty --diskspec, a bare '/>' in virsh.
 cases_fresh_seeds() {
+  local VOLS="define $FX/vm-vols.xml; vol-create default-pool $FX/vol1.xml"
+  VOLS="$VOLS; vol-create default-pool $FX/vol2.xml"
   cat <<EOF
 destroy test; start test --force-boot
 start test --force-boot
@@ -506,6 +514,34 @@ dom-fd-associate test --name x --pass-fds=''
 dom-fd-associate test --name x
 detach-interface --domain=test --mac '' --persistent
 detach-interface --domain=test --type network --mac ''
+undefine test --remove-all-storage --nvram
+undefine test --storage ''
+destroy test; undefine test --remove-all-storage
+destroy test; undefine test --storage hda,nosuch
+$VOLS; undefine vmvols --remove-all-storage; vol-list default-pool
+$VOLS; undefine vmvols --remove-all-storage --wipe-storage; vol-list default-pool
+$VOLS; undefine vmvols --remove-all-storage --delete-storage-volume-snapshots
+$VOLS; undefine vmvols --storage vda,vol2.img; vol-list default-pool
+$VOLS; undefine vmvols --storage vda,vda
+define $FX/vm-vols.xml; start vmvols; undefine vmvols --storage vda
+secret-event --event lifecycle --timeout 1
+secret-event --secret nosuch --event lifecycle --loop --timeout 1
+secret-event --secret 0b4e7c1e-9d0a-4c4e-8f0b-3c9b3f6b1a11 --event lifecycle --timeout 1
+numatune test --config --live
+domiftune test testnet0 --config --live
+memtune test --config --live
+qemu-monitor-command --pretty '' extra
+net-info ''
+pool-info ''
+iface-dumpxml ''
+domstate --domain=''
+snapshot-edit 1 --snapshotname nosuch --current
+list --state-running --state-shutoff --managed-save
+destroy test; list --state-shutoff --name
+list --all --state-shutoff
+snapshot-create-as --domain test --print-xml --disk-only --diskspec ''
+checkpoint-create-as test --print-xml --diskspec ''
+checkpoint-create-as test --diskspec ''
 EOF
 }
 

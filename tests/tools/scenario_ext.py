@@ -20,7 +20,8 @@ tests/tools/record_goldens.sh sets to the oracle's) and only adds:
   tuples     "tuples": [INDEX, ...] passes those entries of "args" as Python tuples (a CPU map
              must be one), for any op; the key is not echoed.
   extra ops  "revertToSnapshot" on a "snap" selector: virDomain.revertToSnapshot(SNAPSHOT, flags)
-             of the snapshot's domain (python-libvirt has it on virDomain only).
+             of the snapshot's domain (python-libvirt has it on virDomain only);
+             "createXMLFrom" on a "pool" selector: its clone volume argument as [POOL, NAME].
   results    virInterface -> {"interface": name}, virNodeDevice -> {"nodedev": name},
              virStorageVol -> {"volume": name}, virDomainSnapshot -> {"snapshot": name},
              virDomainCheckpoint -> {"checkpoint": name}, in every op (connection-level ones
@@ -67,6 +68,10 @@ OBJ_SIG = {
 # kind -> method -> call on the looked-up object, for ops python-libvirt has elsewhere
 OBJ_EXTRA = {
     'snap': {'revertToSnapshot': lambda snap, flags: snap.getDomain().revertToSnapshot(snap, flags)},
+    # the clone volume given as [POOL, NAME]
+    'pool': {'createXMLFrom': lambda pool, xml, clone, flags=0: pool.createXMLFrom(
+        xml, pool.connect().storagePoolLookupByName(clone[0]).storageVolLookupByName(clone[1]),
+        flags)},
 }
 
 # kind -> (output key, method, conversion) queried for OBJ after every object op

@@ -1,6 +1,8 @@
 /**
  * virsh's object lookups from a command argument (`virshCommandOptDomainBy` and friends):
- * which lookups are tried in which order, and which errors stay for the final report.
+ * which lookups are tried in which order, and which errors stay for the final report. The
+ * argument is read as `vshCommandOptStringReq` reads it, so an empty one is refused before any
+ * lookup ("Failed to get option 'domain': Option argument is empty").
  * @module
  */
 import type { Domain } from "../../client/domain.ts";
@@ -40,7 +42,7 @@ export async function domainArg(
   by: By = { id: true, uuid: true, name: true },
   opt = "domain",
 ): Promise<Found<Domain>> {
-  const arg = args.string(opt) ?? "";
+  const arg = ctx.optString(args, opt) ?? "";
   const conn = ctx.conn;
   let dom: Domain | undefined;
   if (by.id && /^\s*[+-]?\d+$/.test(arg) && Number(arg) >= 0) {
@@ -62,7 +64,7 @@ export async function networkArg(
   by: By = { uuid: true, name: true },
   opt = "network",
 ): Promise<Found<Network>> {
-  const arg = args.string(opt) ?? "";
+  const arg = ctx.optString(args, opt) ?? "";
   const obj = await byUuidThenName(
     ctx,
     arg,
@@ -80,7 +82,7 @@ export async function poolArg(
   args: Args,
   opt = "pool",
 ): Promise<Found<StoragePool>> {
-  const arg = args.string(opt) ?? "";
+  const arg = ctx.optString(args, opt) ?? "";
   const obj = await byUuidThenName(
     ctx,
     arg,
@@ -142,7 +144,7 @@ export async function interfaceArg(
   by: By = { name: true, mac: true },
   opt = "interface",
 ): Promise<Found<Interface>> {
-  const arg = args.string(opt) ?? "";
+  const arg = ctx.optString(args, opt) ?? "";
   const isMac = /^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}$/.test(arg);
   let obj: Interface | undefined;
   if (!isMac && by.name) obj = await value(ctx, () => ctx.conn.lookupInterfaceByName(arg));
@@ -155,7 +157,7 @@ export async function interfaceArg(
 
 /** The node device named by option `device` (`vshFindNodeDevice`, by name). */
 export async function nodeDeviceArg(ctx: CommandContext, args: Args): Promise<NodeDevice> {
-  const arg = args.string("device") ?? "";
+  const arg = ctx.optString(args, "device") ?? "";
   const obj = await value(ctx, () => ctx.conn.lookupNodeDeviceByName(arg));
   if (!obj) ctx.fail(`Could not find matching device '${arg}'`);
   return obj;

@@ -32,7 +32,7 @@ export function domainGetMetadata(
   flags: number,
 ): string {
   checkFlags(flags, AFFECT, "virDomainObjGetMetadata", "DOMAIN");
-  return getMetadata(getOneDef(obj, flags).def, type, uri);
+  return getMetadata(() => getOneDef(obj, flags).def, type, uri);
 }
 
 /**

@@ -223,6 +223,14 @@ function addChk(r: Random, w: World, d: string): string {
   return checkpointXml(r, name);
 }
 
+/** Device documents for attach and update: valid, unknown and malformed ones. */
+const DEVICE_XML = [
+  "<disk type='file' device='disk'><source file='/guest/x.img'/><target dev='vdb' bus='virtio'/></disk>",
+  "<interface type='network'><source network='default'/></interface>",
+  "<bogus/>",
+  "<disk>",
+];
+const bandwidth = (r: Random) => r.pick([0, 1024, 2 ** 31]);
 const memKiB = (r: Random) => r.pick([0, 1024, 65536, 262144, 1048576, 8388608, 2 ** 40]);
 const vcpuN = (r: Random) => r.pick([0, 1, 2, 3, 4, 8, 33]);
 
@@ -410,21 +418,7 @@ const DOMAIN_OPS: OpMaker[] = [
   dom("setUserPassword", 1, (r) => [r.pick(["root", ""]), "secret"], ["DOMAIN_PASSWORD_"]),
   dom("sendProcessSignal", 1, (r) => [r.pick([0, 1, 1234]), r.pick([0, 9, 15, 99])]),
   dom("messages", 1, none, ["DOMAIN_MESSAGE_"]),
-  dom(
-    "attachDeviceFlags",
-    1,
-    (
-      r,
-    ) => [
-      r.pick([
-        "<disk type='file' device='disk'><source file='/guest/x.img'/><target dev='vdb' bus='virtio'/></disk>",
-        "<interface type='network'><source network='default'/></interface>",
-        "<bogus/>",
-        "<disk>",
-      ]),
-    ],
-    ["DOMAIN_DEVICE_MODIFY_", ...AFFECT],
-  ),
+  dom("attachDeviceFlags", 1, (r) => [r.pick(DEVICE_XML)], ["DOMAIN_DEVICE_MODIFY_", ...AFFECT]),
   dom(
     "detachDeviceFlags",
     1,
@@ -451,6 +445,39 @@ const DOMAIN_OPS: OpMaker[] = [
   ),
   dom("addIOThread", 1, (r) => [r.int(0, 3)], AFFECT),
   dom("delIOThread", 1, (r) => [r.int(0, 3)], AFFECT),
+  dom("setVcpu", 1, (r) => [r.pick(["0", "1", "0-1", "^0", "x", ""]), r.int(0, 1)], AFFECT),
+  dom("name", 1, none),
+  dom("updateDeviceFlags", 1, (r) => [r.pick(DEVICE_XML)], ["DOMAIN_DEVICE_MODIFY_", ...AFFECT]),
+  // Calls the test driver does not have: libvirt's entry checks, then "not supported".
+  dom("blockResize", 1, (r) => [disk(r), r.pick([0, 1024, 1 << 30])], ["DOMAIN_BLOCK_RESIZE_"]),
+  dom("jobInfo", 1, none),
+  dom("jobStats", 1, none, ["DOMAIN_JOB_STATS_"]),
+  dom("abortJob", 1, none),
+  dom("agentSetResponseTimeout", 1, (r) => [r.pick([-3, -2, -1, 0, 5])]),
+  dom(
+    "blockCommit",
+    1,
+    (r) => [disk(r), r.pick([null, "/guest/base"]), r.pick([null, "/guest/top"]), bandwidth(r)],
+    ["DOMAIN_BLOCK_COMMIT_"],
+  ),
+  dom("blockJobAbort", 1, (r) => [disk(r)], ["DOMAIN_BLOCK_JOB_ABORT_"]),
+  dom("blockJobInfo", 1, (r) => [disk(r)], ["DOMAIN_BLOCK_JOB_INFO_"]),
+  dom("blockJobSetSpeed", 1, (r) => [disk(r), bandwidth(r)], ["DOMAIN_BLOCK_JOB_SPEED_"]),
+  dom("blockPeek", 1, (r) => [disk(r), r.pick([0, 512]), r.pick([0, 16])]),
+  dom("blockPull", 1, (r) => [disk(r), bandwidth(r)], ["DOMAIN_BLOCK_PULL_"]),
+  dom(
+    "blockRebase",
+    1,
+    (r) => [disk(r), r.pick([null, "/guest/base"]), bandwidth(r)],
+    ["DOMAIN_BLOCK_REBASE_"],
+  ),
+  dom("guestInfo", 1, (r) => [r.pick([0, 1, 2, 64, 1 << 20])]),
+  dom("guestVcpus", 1, none),
+  dom("setGuestVcpus", 1, (r) => [r.pick(["0", "0-1", "x", ""]), r.int(0, 1)]),
+  dom("managedSaveGetXMLDesc", 1, none, ["DOMAIN_SAVE_IMAGE_XML_"]),
+  dom("managedSaveDefineXML", 1, (r, w) => [domainXml(r, r.pick(w.doms))], ["DOMAIN_SAVE_"]),
+  dom("pMSuspendForDuration", 1, (r) => [r.int(0, 3), r.pick([0, 10])]),
+  dom("pMWakeup", 1, none),
 ];
 
 const SNAPSHOT_OPS: OpMaker[] = [
@@ -477,6 +504,8 @@ const SNAPSHOT_OPS: OpMaker[] = [
   obj("chk", "virDomainCheckpoint", "getParent", 1, chk, none),
   obj("chk", "virDomainCheckpoint", "listAllChildren", 1, chk, none, ["DOMAIN_CHECKPOINT_LIST_"]),
   obj("chk", "virDomainCheckpoint", "delete", 1, chk, none, ["DOMAIN_CHECKPOINT_DELETE_"]),
+  obj("snap", "virDomainSnapshot", "getName", 1, snap, none),
+  obj("chk", "virDomainCheckpoint", "getName", 1, chk, none),
 ];
 
 // snapshotCreateXML/checkpointCreateXML need the XML to name the domain the op targets.
@@ -527,6 +556,70 @@ const HOST_OPS: OpMaker[] = [
     ],
   ),
   conn("getDomainCapabilities", 1, none),
+  conn("compareCPU", 1, (r) => [r.pick(CPU_XML)], ["CONNECT_COMPARE_CPU_"]),
+  conn("getMemoryStats", 1, (r) => [r.pick([-1, 0, 1, 99])]),
+  conn("compareHypervisorCPU", 1, (r) => [...hypervisorCPU(r), r.pick(CPU_XML)], [
+    "CONNECT_COMPARE_CPU_",
+  ]),
+  conn("baselineHypervisorCPU", 1, (r) => [...hypervisorCPU(r), [r.pick(CPU_XML)]], [
+    "CONNECT_BASELINE_CPU_",
+  ]),
+  conn("storagePoolLookupByTargetPath", 1, (r) => [r.pick(["/default-pool", "/nosuch", ""])]),
+];
+
+/** The calls of the drivers test:///default does not have (secret, nwfilter). */
+const SECRET_NWFILTER_OPS: OpMaker[] = [
+  conn("listAllSecrets", 1, none, ["CONNECT_LIST_SECRETS_"]),
+  ...queries("listSecrets", "numOfSecrets", "listNWFilters", "numOfNWFilters"),
+  conn("secretDefineXML", 1, (r) => [
+    r.pick([
+      "<secret ephemeral='no' private='no'><usage type='volume'><volume>/x</volume></usage></secret>",
+      "<secret>",
+      "",
+    ]),
+  ], ["SECRET_DEFINE_"]),
+  conn("secretLookupByUsage", 1, (r) => [r.int(0, 5), r.pick(["/x", "", "y"])]),
+  conn("listAllNWFilters", 1, none, []),
+  conn("listAllNWFilterBindings", 1, none, []),
+  conn("nwfilterDefineXML", 1, (r) => [r.pick(NWFILTER_XML)]),
+  conn("nwfilterDefineXMLFlags", 1, (r) => [r.pick(NWFILTER_XML)], ["NWFILTER_DEFINE_"]),
+  conn("nwfilterLookupByName", 1, (r) => [r.pick(["clean-traffic", "nosuch", ""])]),
+  conn("nwfilterBindingCreateXML", 1, (r) => [
+    r.pick([
+      "<filterbinding><owner><name>test</name><uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid></owner><portdev name='vnet0'/><mac address='52:54:00:00:00:01'/><filterref filter='clean-traffic'/></filterbinding>",
+      "<filterbinding/>",
+    ]),
+  ], ["NWFILTER_BINDING_CREATE_"]),
+  conn("nwfilterBindingLookupByPortDev", 1, (r) => [r.pick(["vnet0", ""])]),
+];
+
+/** emulator, arch, machine and virttype of the …HypervisorCPU calls. */
+const hypervisorCPU = (r: Random) => [
+  r.pick([null, "/usr/bin/qemu-system-x86_64"]),
+  r.pick([null, "x86_64", "nosuch"]),
+  r.pick([null, "pc"]),
+  r.pick([null, "test", "kvm"]),
+];
+const CPU_XML = ["<cpu><arch>x86_64</arch><model>core2duo</model></cpu>", "<cpu>", ""];
+const NWFILTER_XML = ["<filter name='f1' chain='root'/>", "<filter>", "<filter/>"];
+
+/** networkUpdate sections (VIR_NETWORK_SECTION_*) with an element of that section. */
+const NETWORK_SECTIONS: [number, string][] = [
+  [
+    VIR.NETWORK_SECTION_IP_DHCP_HOST,
+    "<host mac='00:16:3e:77:e2:ed' name='foo' ip='192.168.122.10'/>",
+  ],
+  [VIR.NETWORK_SECTION_IP_DHCP_HOST, "<host mac='52:54:00:00:00:09' ip='10.0.0.9'/>"],
+  [VIR.NETWORK_SECTION_IP_DHCP_RANGE, "<range start='192.168.122.100' end='192.168.122.110'/>"],
+  [VIR.NETWORK_SECTION_IP_DHCP_RANGE, "<range start='192.168.122.120' end='192.168.122.110'/>"],
+  [VIR.NETWORK_SECTION_DNS_HOST, "<host ip='192.168.122.2'><hostname>h</hostname></host>"],
+  [VIR.NETWORK_SECTION_DNS_TXT, "<txt name='t' value='v'/>"],
+  [VIR.NETWORK_SECTION_DNS_SRV, "<srv service='name' protocol='tcp' domain='d' target='.'/>"],
+  [VIR.NETWORK_SECTION_PORTGROUP, "<portgroup name='pg'/>"],
+  [VIR.NETWORK_SECTION_FORWARD_INTERFACE, "<interface dev='eth9'/>"],
+  [VIR.NETWORK_SECTION_IP, "<ip address='10.1.0.1'/>"],
+  [VIR.NETWORK_SECTION_BRIDGE, "<bridge name='virbr9'/>"],
+  [VIR.NETWORK_SECTION_IP_DHCP_HOST, "<bogus/>"],
 ];
 
 const NETWORK_OPS: OpMaker[] = [
@@ -551,16 +644,21 @@ const NETWORK_OPS: OpMaker[] = [
   ),
   obj("net", "virNetwork", "XMLDesc", 1, net, none, ["NETWORK_XML_"]),
   obj("net", "virNetwork", "setAutostart", 1, net, (r) => [r.pick([0, 1])]),
-  obj("net", "virNetwork", "update", 2, net, (r) => [
-    r.int(0, 4),
-    r.pick([0, 1, 2, 4, 9, 99]),
-    r.pick([-1, 0, 5]),
+  obj("net", "virNetwork", "update", 3, net, (r) => {
+    // mostly a section with an element of its kind, sometimes a mismatch or a bad section
+    const [section, xml] = r.chance(0.75)
+      ? r.pick(NETWORK_SECTIONS)
+      : [r.pick([0, 1, 2, 6, 99]), r.pick(NETWORK_SECTIONS)[1]];
+    return [r.int(0, 4), section, r.pick([-1, -1, 0, 5]), xml];
+  }, ["NETWORK_UPDATE_AFFECT_"]),
+  obj("net", "virNetwork", "DHCPLeases", 1, net, (r) => [r.pick([null, "52:54:00:00:00:01"])], []),
+  obj("net", "virNetwork", "listAllPorts", 1, net, none, []),
+  obj("net", "virNetwork", "portCreateXML", 1, net, (r) => [
     r.pick([
-      "<host mac='00:16:3e:77:e2:ed' name='foo.example.com' ip='192.168.122.10'/>",
-      "<range start='192.168.122.100' end='192.168.122.110'/>",
-      "<bogus/>",
+      "<networkport><owner><name>test</name><uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid></owner><mac address='52:54:00:00:00:01'/></networkport>",
+      "<networkport>",
     ]),
-  ], ["NETWORK_UPDATE_AFFECT_"]),
+  ], ["NETWORK_PORT_CREATE_"]),
 ];
 
 const POOL_OPS: OpMaker[] = [
@@ -638,6 +736,25 @@ const POOL_OPS: OpMaker[] = [
       };
     },
   },
+  {
+    cls: "virStoragePool",
+    method: "createXMLFrom",
+    weight: 2,
+    make: (r, w) => {
+      const p = r.chance(0.85) ? "default-pool" : pool(r, w);
+      const clone = vol(r, w);
+      const name = r.chance(0.15) && w.vols.length ? r.pick(w.vols)[1] : fresh(w, "v");
+      if (!w.vols.some(([q, v]) => q === p && v === name)) w.vols.push([p, name]);
+      return {
+        op: "createXMLFrom",
+        pool: p,
+        args: [volumeXml(r, name), clone],
+        flags: flags(r, ["STORAGE_VOL_CREATE_"]),
+      };
+    },
+  },
+  obj("vol", "virStorageVol", "infoFlags", 1, vol, none, ["STORAGE_VOL_GET_"]),
+  obj("vol", "virStorageVol", "wipePattern", 1, vol, (r) => [r.pick([0, 1, 9, 99])], []),
   obj("vol", "virStorageVol", "delete", 2, vol, none, ["STORAGE_VOL_DELETE_"]),
   obj("vol", "virStorageVol", "wipe", 1, vol, none),
   obj("vol", "virStorageVol", "resize", 1, vol, (r) => [r.pick([0, 1024, 1 << 30, 2 ** 50])], [
@@ -675,10 +792,9 @@ const IFACE_OPS: OpMaker[] = [
     "listDefinedInterfaces",
     "numOfInterfaces",
     "numOfDefinedInterfaces",
-    "interfaceChangeBegin",
-    "interfaceChangeCommit",
-    "interfaceChangeRollback",
   ),
+  // python-libvirt's names of virInterfaceChangeBegin/Commit/Rollback
+  ...["changeBegin", "changeCommit", "changeRollback"].map((m) => conn(m, 1, none, [])),
   obj("iface", "virInterface", "create", 2, iface, none),
   obj("iface", "virInterface", "destroy", 2, iface, none),
   ...objQueries("iface", "virInterface", iface, "undefine", "isActive", "MACString", "name"),
@@ -705,7 +821,30 @@ const NODEDEV_OPS: OpMaker[] = [
     "listCaps",
     "destroy",
     "name",
+    "dettach",
+    "reAttach",
+    "reset",
+    "isActive",
+    "isPersistent",
+    "autostart",
   ),
+  obj(
+    "dev",
+    "virNodeDevice",
+    "detachFlags",
+    1,
+    dev,
+    (r) => [r.pick([null, "vfio", "kvm", "x"])],
+    [],
+  ),
+  obj("dev", "virNodeDevice", "create", 1, dev, none, []),
+  obj("dev", "virNodeDevice", "undefine", 1, dev, none, []),
+  obj("dev", "virNodeDevice", "setAutostart", 1, dev, (r) => [r.pick([0, 1])]),
+  conn("nodeDeviceDefineXML", 1, (r) => [nodeDeviceXml(r)], ["NODE_DEVICE_DEFINE_"]),
+  conn("nodeDeviceLookupSCSIHostByWWN", 1, (r) => [
+    r.pick(["2000000012341234", "nosuch"]),
+    r.pick(["1000000012341234", "x"]),
+  ], []),
 ];
 
 /** Every op kind the generator draws from. */
@@ -717,4 +856,5 @@ export const CATALOG: OpMaker[] = [
   ...POOL_OPS,
   ...IFACE_OPS,
   ...NODEDEV_OPS,
+  ...SECRET_NWFILTER_OPS,
 ];

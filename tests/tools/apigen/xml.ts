@@ -111,10 +111,13 @@ export function interfaceXml(r: Random, name: string, mac: string, validity = 0.
   ]);
 }
 
-/** A node device document (a vHBA on scsi_host11, the test driver's only creatable kind). */
+/**
+ * A node device document: a vHBA, the test driver's only creatable kind, on scsi_host1 (the
+ * default node's HBA with vport_ops) or on scsi_host11, which cannot hold one.
+ */
 export function nodeDeviceXml(r: Random, validity = 0.7): string {
   const wwn = (r.int(0, 0xffffff) + 0x1000000).toString(16).padStart(8, "0");
-  const valid = "<device><parent>" + r.pick(["scsi_host11", "scsi_host11", "scsi_host1"]) +
+  const valid = "<device><parent>" + r.pick(["scsi_host1", "scsi_host1", "scsi_host11"]) +
     "</parent><capability type='scsi_host'><capability type='fc_host'>" +
     `<wwnn>20000000${wwn}</wwnn><wwpn>10000000${wwn}</wwpn>` +
     "</capability></capability></device>";

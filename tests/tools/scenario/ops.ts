@@ -19,6 +19,7 @@ import {
 } from "../../../mod.ts";
 import { callDriver } from "../../../client/handle.ts";
 import { DRIVER_CONNECT, DRIVER_DOMAIN, preGet } from "./ops_driver.ts";
+import { CONTRACT_OPS } from "./ops_contract.ts";
 
 /** A mapped method: the python receiver, its positional arguments, the connection. */
 // deno-lint-ignore no-explicit-any
@@ -371,7 +372,7 @@ const NETWORK: Record<string, (n: Network, a: unknown[]) => Promise<unknown>> = 
   update: (n, a) => zero(n.update(num(a[0]), num(a[1]), num(a[2]), str(a[3]), num(a[4] ?? 0))),
 };
 
-const POOL: Record<string, (p: StoragePool, a: unknown[]) => Promise<unknown>> = {
+const POOL: Record<string, (p: StoragePool, a: unknown[], c: Connection) => Promise<unknown>> = {
   create: (p, a) => zero(p.create(num(a[0] ?? 0))),
   build: (p, a) => zero(p.build(num(a[0] ?? 0))),
   destroy: (p) => zero(p.destroy()),
@@ -392,6 +393,12 @@ const POOL: Record<string, (p: StoragePool, a: unknown[]) => Promise<unknown>> =
   listAllVolumes: (p, a) => p.listAllVolumes(num(a[0] ?? 0)),
   storageVolLookupByName: (p, a) => p.lookupVolumeByName(str(a[0])),
   createXML: (p, a) => p.createVolumeXML(str(a[0]), num(a[1] ?? 0)),
+  // the clone volume as scenario_ext.py names it: [POOL, NAME], looked up first
+  createXMLFrom: async (p, a, c) => {
+    const [pool, vol] = a[1] as [string, string];
+    const clone = await (await c.lookupStoragePoolByName(pool)).lookupVolumeByName(vol);
+    return p.createVolumeXMLFrom(str(a[0]), clone, num(a[2] ?? 0));
+  },
   name: (p) => Promise.resolve(p.name),
   UUIDString: (p) => Promise.resolve(p.uuid),
 };
@@ -439,13 +446,13 @@ const NODE_DEVICE: Record<string, (d: NodeDevice, a: unknown[]) => Promise<unkno
 
 /** The mapped methods by python class name. */
 export const HANDLERS: Record<string, Record<string, Handler>> = {
-  virConnect: { ...CONNECT, ...DRIVER_CONNECT },
-  virDomain: { ...DOMAIN, ...DRIVER_DOMAIN },
-  virNetwork: NETWORK,
+  virConnect: { ...CONNECT, ...DRIVER_CONNECT, ...CONTRACT_OPS.virConnect },
+  virDomain: { ...DOMAIN, ...DRIVER_DOMAIN, ...CONTRACT_OPS.virDomain },
+  virNetwork: { ...NETWORK, ...CONTRACT_OPS.virNetwork },
   virStoragePool: POOL,
-  virStorageVol: VOLUME,
+  virStorageVol: { ...VOLUME, ...CONTRACT_OPS.virStorageVol },
   virInterface: INTERFACE,
-  virNodeDevice: NODE_DEVICE,
+  virNodeDevice: { ...NODE_DEVICE, ...CONTRACT_OPS.virNodeDevice },
   virDomainSnapshot: SNAPSHOT,
   virDomainCheckpoint: CHECKPOINT,
 };

@@ -61,8 +61,12 @@ async function parentOf(ctx: CommandContext, chk: DomainCheckpoint): Promise<str
   return ctx.fail("unable to determine if checkpoint has parent");
 }
 
-/** `virshParseCheckpointDiskspec`: `name[,checkpoint=…][,bitmap=…]` as a `<disk>` line. */
+/**
+ * `virshParseCheckpointDiskspec`: `name[,checkpoint=…][,bitmap=…]` as a `<disk>` line; an empty
+ * spec is the bare `/>` (a NULL name, as in the snapshot's diskspec).
+ */
 function diskspec(ctx: CommandContext, spec: string): string {
+  if (spec === "") return "    />\n";
   const [name, ...rest] = splitList(spec);
   let checkpoint: string | undefined;
   let bitmap: string | undefined;
@@ -73,7 +77,6 @@ function diskspec(ctx: CommandContext, spec: string): string {
       bitmap = part.slice("bitmap=".length);
     } else ctx.fail(`unable to parse diskspec: ${spec}`);
   }
-  if (!spec) ctx.fail(`unable to parse diskspec: ${spec}`);
   return `    <disk name='${xmlEscape(name)}'` +
     (checkpoint !== undefined ? ` checkpoint='${checkpoint}'` : "") +
     (bitmap !== undefined ? ` bitmap='${bitmap}'` : "") + "/>\n";

@@ -145,8 +145,7 @@ export const DOMAIN_LIFECYCLE_COMMANDS: CommandDef[] = [
         ctx.fail("'--wipe-storage' requires '--storage <string>' or '--remove-all-storage'");
       }
       const { obj: dom, arg } = await domainArg(ctx, args);
-      if (!(await undefineDomain(ctx, dom, args))) ctx.fail(`Failed to undefine domain '${arg}'`);
-      ctx.printExtra(`Domain '${arg}' has been undefined\n`);
+      await undefineDomain(ctx, dom, arg, args);
     },
   },
   domainAction("reset", (d) => d.reset(0), "was reset", "reset"),

@@ -57,6 +57,8 @@ export const LIST_COMMAND: CommandDef = {
     exclusive(ctx, args, "table", "uuid");
     exclusive(ctx, args, "table", "id");
     let f = activityFlags(args, VIR.CONNECT_LIST_DOMAINS_ACTIVE, VIR.CONNECT_LIST_DOMAINS_INACTIVE);
+    // cmdList: --state-shutoff also asks for the inactive domains instead of the active ones
+    if (args.has("state-shutoff") && !args.has("all")) f = VIR.CONNECT_LIST_DOMAINS_INACTIVE;
     f |= bits(args, FILTERS);
     const doms = (await ctx.call(() => ctx.conn.listAllDomains(f), "Failed to list domains"))
       .sort(byIdThenName);

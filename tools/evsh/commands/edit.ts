@@ -210,7 +210,7 @@ export const EDIT_COMMANDS: CommandDef[] = [
       let defineFlags = VIR.DOMAIN_SNAPSHOT_CREATE_REDEFINE |
         (current ? VIR.DOMAIN_SNAPSHOT_CREATE_CURRENT : 0);
       const { obj: dom } = await domainArg(ctx, args);
-      const snap = await lookupSnapshot(ctx, args, "snapshotname", dom);
+      const snap = await lookupSnapshot(ctx, args, "snapshotname", dom, false);
       let doc = "";
       await momentEdit(
         ctx,

@@ -90,11 +90,15 @@ function memorySpec(ctx: CommandContext, spec: string): string {
     (file !== undefined ? ` file='${xmlEscape(file)}'` : "") + "/>\n";
 }
 
-/** `virshParseSnapshotDiskspec`: `disk[,snapshot=…][,driver=…][,stype=…][,file=…]`. */
+/**
+ * `virshParseSnapshotDiskspec`: `disk[,snapshot=…][,driver=…][,stype=…][,file=…]`. An empty
+ * spec splits (vshStringToArray over g_strsplit's empty vector) into one NULL name, which
+ * virBufferEscapeString skips: virsh writes the bare `/>`.
+ */
 function diskSpec(ctx: CommandContext, spec: string): string {
   const bad = () => ctx.fail(`unable to parse diskspec: ${spec}`);
-  const [name, ...rest] = spec === "" ? [] : splitList(spec);
-  if (name === undefined) return bad();
+  if (spec === "") return "    />\n";
+  const [name, ...rest] = splitList(spec);
   const o: Record<string, string> = {};
   for (const part of rest) {
     const key = ["snapshot", "driver", "stype", "file"].find((k) =>
@@ -123,17 +127,22 @@ function diskSpec(ctx: CommandContext, spec: string): string {
 
 /**
  * `virshLookupSnapshot`: by `--<arg>` or `--current`; a failed lookup is reported at once
- * (so nothing more shows when the command then fails).
+ * (so nothing more shows when the command then fails). Both at once are refused unless the
+ * command passes `exclusive` false (`snapshot-edit`, where `--current` with a name makes the
+ * edited snapshot current): the name then wins.
  */
 export async function lookupSnapshot(
   ctx: CommandContext,
   args: Args,
   arg: string,
   dom: Domain,
+  exclusive = true,
 ): Promise<DomainSnapshot> {
   const current = args.has("current");
   const name = ctx.optString(args, arg);
-  if (current && name !== undefined) ctx.fail(`--${arg} and --current are mutually exclusive`);
+  if (exclusive && current && name !== undefined) {
+    ctx.fail(`--${arg} and --current are mutually exclusive`);
+  }
   if (name === undefined && !current) ctx.fail(`--${arg} or --current is required`);
   const r = await ctx.attempt(() =>
     name !== undefined ? dom.snapshotLookupByName(name, 0) : dom.snapshotCurrent(0)
