@@ -22,7 +22,9 @@ export function schemaNames(kind: Kind): Set<string> {
   const walk = (p: Pattern, parent: string): void => {
     switch (p.t) {
       case "element": {
-        if (seen.has(p)) return;
+        // An element whose content is notAllowed (libvirt's privateData placeholders) is one
+        // the schema does not allow at all.
+        if (seen.has(p) || p.body.t === "notAllowed") return;
         seen.add(p);
         const name = "name" in p.name ? p.name.name : "*";
         if (name !== "*") out.add(name);

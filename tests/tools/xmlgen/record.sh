@@ -25,7 +25,8 @@ mkdir -p "$out"
 # The schemas the generator reads, from the libvirt the oracle runs (the schemas of the kinds in
 # tests/tools/xmlgen/kinds.ts and what they include).
 schemas=(basictypes cpu cputypes domain domaincheckpoint domaincommon domainoverrides domainsnapshot
-  inactiveDomain interface network networkcommon nodedev nwfilter_params privatedata secret
+  inactiveDomain interface network networkcommon nodedev nwfilter nwfilter_params nwfilterbinding
+  privatedata secret
   storagecommon storagepool storagevol)
 rm -rf "$root/tests/fixtures/schemas"
 mkdir -p "$root/tests/fixtures/schemas"
