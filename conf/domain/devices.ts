@@ -150,8 +150,10 @@ export const INTERFACE_KIDS: readonly string[] = [
   "link",
   "mtu",
   "boot",
-  "rom",
   "alias",
+  "master",
+  "rom",
+  "acpi",
   "address",
 ];
 
@@ -229,6 +231,7 @@ function parseDevice(
     if (n && n.attributes.index === undefined) {
       n.attributes = { type: n.attributes.type, index: "0", ...n.attributes };
     }
+    if (n) defaultUsbMaster(n);
     return n;
   }
   if (dev.name === "disk") return parseDisk(dev, options);
@@ -282,6 +285,20 @@ function parseDevice(
   if (dev.name === "sound") return parseSound(dev, options);
   if (dev.name === "vsock") return parseVsock(dev, options);
   return normalizeElement(dev, "devices", options);
+}
+
+/** The first port of the ICH9 UHCI companions (virDomainControllerDefParseXML). */
+const UHCI_START_PORT: Record<string, number> = { "ich9-uhci1": 0, "ich9-uhci2": 2, "ich9-uhci3": 4 };
+
+/** An ICH9 UHCI controller given no `<master>` gets its companion's usual first port. */
+function defaultUsbMaster(n: XmlElement): void {
+  const port = UHCI_START_PORT[n.attributes.model ?? ""];
+  if (n.attributes.type !== "usb" || port === undefined || child(n, "master")) return;
+  // After the alias, before the ACPI index and the address (virDomainDeviceInfoFormat).
+  const at = n.children.findIndex((c) =>
+    c.type === "element" && (c.name === "acpi" || c.name === "address")
+  );
+  n.children.splice(at < 0 ? n.children.length : at, 0, element("master", { startport: port }));
 }
 
 /** virDomainVsockModel names; default (0) is accepted and not written. */
@@ -591,7 +608,7 @@ function parseChardev(dev: XmlElement, options: NormalizeOptions): XmlElement {
     if (t && !options.keepAliases) delete t.attributes.state;
     if (t) kids.push(t);
   } else if (dev.name !== "channel") kids.push(element("target", {}));
-  for (const name of ["alias", "address"]) {
+  for (const name of ["alias", "master", "address"]) {
     const k = child(dev, name);
     const n = k && normalizeElement(k, dev.name, options, "devices");
     if (n) kids.push(n);

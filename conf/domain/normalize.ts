@@ -42,6 +42,15 @@ function checkRom(el: XmlElement): void {
   }
 }
 
+/**
+ * virDomainDeviceUSBMasterParseXML: the companion controller's first port (0 when absent),
+ * written back with `%d`, so a port above 2^31 - 1 comes out negative as in libvirt.
+ */
+function usbMaster(el: XmlElement): XmlElement {
+  const port = xmlPropUInt(el, "startport") ?? 0;
+  return element("master", { startport: port | 0 });
+}
+
 /** Options of {@link normalizeElement}. */
 export interface NormalizeOptions {
   /** A running domain's status: the driver's aliases are kept, not only users'. */
@@ -78,6 +87,7 @@ export function normalizeElement(
   if (el.name === "page" && parent === "hugepages") return parseHugepage(el);
   if (el.name === "allocation" && parent === "memoryBacking") return allocationElement(el);
   if (el.name === "rom" && DEVICE_INFO.has(parent)) checkRom(el);
+  if (el.name === "master" && DEVICE_INFO.has(parent)) return usbMaster(el);
   if (el.name === "address" && DEVICE_INFO.has(parent) && el.attributes.type !== "pci") {
     return { type: "element", name: "address", attributes: addressAttributes(el), children: [] };
   }

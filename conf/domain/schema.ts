@@ -340,6 +340,10 @@ for (const [key, raw] of Object.entries({ ...flags, ...TABLE, ...ADDRESSES })) {
   if (kids.includes("alias") && kids.includes("address") && !kids.includes("acpi")) {
     kids.splice(kids.indexOf("address"), 0, "acpi");
   }
+  // And its USB companion controller's `<master>`, written right after the alias.
+  if (kids.includes("alias") && kids.includes("address")) {
+    kids.splice(kids.indexOf("alias") + 1, 0, "master");
+  }
   const spec = { attrs: a ? a.split(" ") : [], kids, order: nameOrder(kids), text, verbatim };
   if (key.startsWith("address:")) {
     addressSpecs.set(key.slice("address:".length), spec);

@@ -21,6 +21,7 @@ import { chainBlockdevs, diskDeviceProps, frontendNode, writeCache } from "../ap
 import { diskLayers } from "../api/disk_layers.ts";
 import { virtserialportProps } from "../virtio_serial.ts";
 import { optValue } from "./escape.ts";
+import { VirError } from "../../../util/errors.ts";
 import { cpuFeatureToQemu } from "../cpu_features.ts";
 import { iothreadObjectArgs, iothreadProp } from "./iothread_args.ts";
 import { memoryArgs } from "./memory_args.ts";
@@ -354,7 +355,7 @@ function deviceArgs(dev: XmlElement, ctx: DeviceContext): string[] {
   const model = dev.attributes.model ?? child(dev, "model")?.attributes.type;
   switch (dev.name) {
     case "controller":
-      return builtInController(dev) ? [] : controllerArgs(dev, at);
+      return builtInController(dev) ? [] : controllerArgs(dev, at, ctx.controllers);
     case "disk":
       return diskArgs(dev, ctx);
     case "serial":
@@ -452,7 +453,7 @@ function panicArgs(dev: XmlElement): string[] {
   return ["-device", `pvpanic${ioport}`];
 }
 
-function controllerArgs(dev: XmlElement, at: string): string[] {
+function controllerArgs(dev: XmlElement, at: string, controllers: XmlElement[]): string[] {
   const { type, model } = dev.attributes;
   // virtio-serial has no model attribute: its type names the device.
   const driver = type === "virtio-serial"
@@ -467,8 +468,27 @@ function controllerArgs(dev: XmlElement, at: string): string[] {
   const iothread = iothreadProp(dev).iothread;
   return [
     "-device",
-    `${driver}${port}${iothread ? `,iothread=${iothread}` : ""},id=${optValue(alias)}${at}`,
+    `${driver}${port}${iothread ? `,iothread=${iothread}` : ""}${
+      usbCompanion(dev, controllers) ?? `,id=${optValue(alias)}`
+    }${at}`,
   ];
+}
+
+/**
+ * A USB companion controller (one with a `<master>`) joins its master's bus instead of making
+ * one: `,masterbus=ALIAS.0,firstport=N` (qemuBuildUSBControllerDevProps), the master being the
+ * USB controller of the same index that has no `<master>`.
+ */
+function usbCompanion(dev: XmlElement, controllers: XmlElement[]): string | undefined {
+  const master = child(dev, "master");
+  if (dev.attributes.type !== "usb" || !master) return undefined;
+  const index = dev.attributes.index ?? "0";
+  const bus = controllers.find((c) =>
+    c.attributes.type === "usb" && (c.attributes.index ?? "0") === index && !child(c, "master")
+  );
+  const alias = bus && aliasOf(bus);
+  if (!alias) throw VirError.report("QEMU", "INTERNAL_ERROR", "masterbus not found");
+  return `,masterbus=${optValue(`${alias}.0`)},firstport=${Number(master.attributes.startport)}`;
 }
 
 /**

@@ -229,3 +229,26 @@ Deno.test("-vnc and -k are libvirt 9.0's for a password, keymap, sharing and pow
   );
   assert.equal(after(ours, "-k"), after(libvirt, "-k"));
 });
+
+Deno.test("a USB companion controller joins its master's bus at its first port", () => {
+  const xml = (companion: string) =>
+    "<domain type='qemu'><name>vm</name><memory>131072</memory><vcpu>1</vcpu>" +
+    "<os><type>hvm</type></os><devices><controller type='usb' index='0' model='qemu-xhci'>" +
+    `${pci(4)}</controller>${companion}</devices></domain>`;
+  const pci = (slot: number) => `<address type='pci' domain='0' bus='0' slot='${slot}'/>`;
+  const argv = argvOf(
+    xml(`<controller type='usb' index='0' model='piix3-uhci'><master startport='2'/>${pci(5)}` +
+      "</controller>"),
+  );
+  const uhci = argv.find((a) => a.startsWith("piix3-usb-uhci"));
+  assert.match(uhci ?? "", /^piix3-usb-uhci,masterbus=usb\.0,firstport=2,bus=/);
+  // Without a master of its index, libvirt's error rather than a bus of its own.
+  assert.throws(
+    () =>
+      argvOf(xml(
+        `<controller type='usb' index='1' model='piix3-uhci'><master startport='0'/>${pci(5)}` +
+          "</controller>",
+      )),
+    /masterbus not found/,
+  );
+});
