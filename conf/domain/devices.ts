@@ -28,7 +28,7 @@ import { child, children, childText, element } from "../../util/xml/mod.ts";
 import { checkAudioRef, parseAudio } from "./audio.ts";
 import { metadataCacheElement, parseBackingStore } from "./backing_store.ts";
 import { diskSourceElement } from "./disk_source.ts";
-import { chardevSource, checkChardevTarget } from "./chardev.ts";
+import { chardevSource, checkChardevTarget, checkGuestfwd } from "./chardev.ts";
 import { type DomainDef, type DomainInterface, INTERFACE_TYPES } from "./def.ts";
 import { parseGraphics } from "./graphics.ts";
 import { insertDisk } from "./disk_name.ts";
@@ -606,6 +606,9 @@ function parseChardev(dev: XmlElement, options: NormalizeOptions): XmlElement {
     // A virtio channel's state is the running domain's (virDomainChrDefParseTargetXML reads it
     // only from a status), never a definition's.
     if (t && !options.keepAliases) delete t.attributes.state;
+    if (t && dev.name === "channel" && t.attributes.type === "guestfwd") {
+      Object.assign(t.attributes, checkGuestfwd(target));
+    }
     if (t) kids.push(t);
   } else if (dev.name !== "channel") kids.push(element("target", {}));
   for (const name of ["alias", "master", "address"]) {

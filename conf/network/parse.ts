@@ -12,6 +12,7 @@ import {
   parseVirtualPort,
   parseVlan,
   sanitizeMetadata,
+  socketAddr,
   xmlPropUInt,
 } from "../common/mod.ts";
 import { VIR } from "../../util/constants.ts";
@@ -101,11 +102,9 @@ function parseIp(el: XmlElement, net: string): NetworkIp {
       } else if (c.name === "bootp" && !isV6) {
         const file = c.attributes.file;
         if (file === undefined) continue;
-        const server = parseAddr(
-          c.attributes.server,
-          `Invalid bootp server address '${c.attributes.server}' in network '${net}'`,
-        );
-        ip.bootp = { file, server: server?.text };
+        // Read with virSocketAddrParse alone: its own error, not the network's.
+        const server = c.attributes.server;
+        ip.bootp = { file, server: server === undefined ? undefined : socketAddr(server).text };
       }
     }
   }
