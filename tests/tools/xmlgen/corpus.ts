@@ -44,7 +44,7 @@ export interface GeneratedDoc {
 }
 
 /** A directed run steers towards a name until this many documents have it… */
-const WANTED = 2;
+const WANTED = 4;
 /** …or until it was a target this many times without coming out (a combination too rare). */
 const TRIES = 4;
 /**
