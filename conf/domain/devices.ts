@@ -29,6 +29,7 @@ import { checkAudioRef, parseAudio } from "./audio.ts";
 import { metadataCacheElement, parseBackingStore } from "./backing_store.ts";
 import { diskSourceElement } from "./disk_source.ts";
 import { chardevSource, checkChardevTarget, checkGuestfwd } from "./chardev.ts";
+import { checkVirtioOptions } from "./virtio_options.ts";
 import { type DomainDef, type DomainInterface, INTERFACE_TYPES } from "./def.ts";
 import { parseGraphics } from "./graphics.ts";
 import { insertDisk } from "./disk_name.ts";
@@ -260,6 +261,7 @@ function parseDevice(
   if (dev.name === "shmem") return parseShmem(dev, options);
   if (dev.name === "hostdev") return parseHostdev(dev, options);
   if (dev.name === "input") {
+    checkVirtioOptions(child(dev, "driver"));
     const n = normalizeElement(dev, "devices", options);
     if (!n) return n;
     const bus = dev.attributes.bus ?? inputBus(dev.attributes.type, context);
@@ -269,10 +271,12 @@ function parseDevice(
     Object.assign(n.attributes, rest);
     checkUsbAddress(n, bus);
     const source = inputSource(type, child(dev, "source"));
-    // virDomainInputDefFormat writes the source before the device info.
+    // virDomainInputDefFormat writes the virtio driver, the source, then the device info.
+    const isKid = (c: XmlNode, name: string) => c.type === "element" && c.name === name;
     n.children = [
+      ...n.children.filter((c) => isKid(c, "driver")),
       ...(source ? [source] : []),
-      ...n.children.filter((c) => c.type !== "element" || c.name !== "source"),
+      ...n.children.filter((c) => !isKid(c, "source") && !isKid(c, "driver")),
     ];
     return n;
   }

@@ -34,9 +34,16 @@ export function parseHostdev(dev: XmlElement, options: NormalizeOptions): XmlEle
   const hostSource = child(dev, "source");
   const subsys = (dev.attributes.mode ?? "subsystem") === "subsystem";
   if (subsys && hostSource) checkSubsysSource(dev.attributes.type, hostSource);
+  // virDomainHostdevDefParseXMLSubsys reads a PCI device's backend after its source; the
+  // default one (zero) is refused when named.
+  const driver = subsys && dev.attributes.type === "pci" && child(dev, "driver");
+  const backend = driver ? xmlPropEnum(driver, "name", PCI_BACKENDS) : undefined;
   const ipInfo = dev.attributes.mode === "capabilities" ? capsHostdevIPInfo(dev) : [];
   const n = normalizeElement(dev, "devices", options);
   if (!n) return undefined;
+  // virDomainHostdevDefFormatSubsysPCI writes the backend first, and only a named one.
+  n.children = n.children.filter((c) => c.type !== "element" || c.name !== "driver");
+  if (backend) n.children.unshift(element("driver", { name: backend }));
   const at = n.children.findIndex((c) => c.type === "element" && c.name === "source") + 1;
   n.children.splice(at, 0, ...ipInfo);
   // virDomainHostdevDefFormat: the mode always, and a subsystem device's managed flag (any
@@ -69,6 +76,9 @@ export function parseHostdev(dev: XmlElement, options: NormalizeOptions): XmlEle
   }
   return n;
 }
+
+/** virDomainHostdevSubsysPCIBackendType's names but the default. */
+const PCI_BACKENDS = ["kvm", "vfio", "xen"];
 
 /**
  * virDomainHostdevDefParseXMLSubsys' checks of a subsystem hostdev's `<source>` of type `type`:

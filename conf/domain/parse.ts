@@ -436,11 +436,18 @@ function applyCpuDefaults(cpu: NonNullable<DomainDef["cpu"]>): void {
   // model only when it names one (or a vendor_id); match only means something for custom.
   const formatModel = mode === "custom" || mode === "host-model";
   if (mode !== "custom") delete cpu.match;
-  cpu.extra = cpu.extra.filter((e) =>
-    e.name === "model"
-      ? formatModel && (textOf(e) || e.attributes.vendor_id !== undefined)
-      : e.name !== "vendor" || formatModel
-  );
+  // One model, the first <model>'s: its name, vendor_id (an empty one is none) and fallback
+  // (written only with a name).
+  const first = cpu.extra.find((e) => e.name === "model");
+  cpu.extra = cpu.extra.flatMap((e) => {
+    if (e.name === "vendor") return formatModel ? [e] : [];
+    if (e.name !== "model") return [e];
+    const name = textOf(e) || undefined;
+    const vendorId = e.attributes.vendor_id || undefined;
+    if (e !== first || !formatModel || (!name && !vendorId)) return [];
+    const fallback = name ? e.attributes.fallback ?? "allow" : undefined;
+    return [element("model", { fallback, vendor_id: vendorId }, name ? [name] : [])];
+  });
   const models = cpu.extra.filter((e) => e.name === "model" && textOf(e));
   if (mode === "custom") {
     if (models.length) {
@@ -450,9 +457,6 @@ function applyCpuDefaults(cpu: NonNullable<DomainDef["cpu"]>): void {
       delete cpu.mode;
       delete cpu.match;
     }
-  }
-  for (const m of models) {
-    if (m.attributes.fallback === undefined) m.attributes = { fallback: "allow", ...m.attributes };
   }
   for (const f of cpu.extra) {
     if (f.name === "feature" && f.attributes.policy === undefined) {

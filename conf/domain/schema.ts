@@ -267,7 +267,8 @@ const TABLE: Record<string, string> = {
   "protocol": "type|",
   "log": "file append|",
   "reconnect": "enabled timeout|",
-  "input": "type bus model|source address alias",
+  "input": "type bus model|driver source address alias",
+  "input/driver": VIRTIO_DRIVER,
   "tpm": "model|backend alias address",
   "sound": "model|codec audio alias address",
   "codec": "type|",
@@ -276,7 +277,7 @@ const TABLE: Record<string, string> = {
   "video/model": "type ram vram vram64 vgamem heads primary|acceleration resolution",
   "acceleration": "accel3d accel2d rendernode|",
   "resolution": "x y|",
-  "hostdev": "mode type managed model display ramfb|source driver rom alias address",
+  "hostdev": "mode type managed model display ramfb|driver source rom alias address",
   // Capabilities-mode hostdevs name their block device, character device or interface.
   "hostdev/source": "startupPolicy guestReset writeFiltering|vendor product address adapter " +
     "host block char interface",
