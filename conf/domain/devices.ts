@@ -30,6 +30,7 @@ import { metadataCacheElement, parseBackingStore } from "./backing_store.ts";
 import { diskSourceElement } from "./disk_source.ts";
 import { chardevSource, checkChardevTarget, checkGuestfwd } from "./chardev.ts";
 import { checkVirtioOptions } from "./virtio_options.ts";
+import { controllerDriver, controllerTarget } from "./controller.ts";
 import { type DomainDef, type DomainInterface, INTERFACE_TYPES } from "./def.ts";
 import { parseGraphics } from "./graphics.ts";
 import { insertDisk } from "./disk_name.ts";
@@ -228,7 +229,19 @@ function parseDevice(
   }
   if (dev.name === "controller") {
     checkEnum(dev, "type");
+    const driverEl = child(dev, "driver");
+    const driver = driverEl && controllerDriver(driverEl);
+    const target = controllerTarget(dev, dev.attributes.type!);
     const n = normalizeElement(dev, "devices", options);
+    if (n) {
+      // The driver and target as their parsers write them, in the table's places.
+      const parsed: Record<string, XmlElement | undefined> = { driver, target };
+      n.children = n.children.flatMap((c): XmlNode[] => {
+        if (c.type !== "element" || !(c.name in parsed)) return [c];
+        const p = parsed[c.name];
+        return p ? [p] : [];
+      });
+    }
     if (n && n.attributes.index === undefined) {
       n.attributes = { type: n.attributes.type, index: "0", ...n.attributes };
     }

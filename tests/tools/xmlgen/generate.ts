@@ -222,6 +222,8 @@ class Cost {
 export interface Targets {
   names: Iterable<string>;
   reach: Reach;
+  /** Take no optional part but those towards the targets and the usual ones. */
+  focused?: boolean;
 }
 
 /**
@@ -251,6 +253,7 @@ class Generator {
   constructor(r: Random, targets?: Targets) {
     this.#r = r;
     this.#richness = r.pick([0.08, 0.15, 0.25, 0.4]);
+    if (targets?.focused) this.#richness = 0;
     this.#pending = new Set(targets?.names ?? []);
     this.#reach = targets?.reach;
   }
