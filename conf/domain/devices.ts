@@ -385,12 +385,13 @@ function parseFilesystem(dev: XmlElement, options: NormalizeOptions): XmlElement
     n.children = n.children.map((c) => c.type === "element" && c.name === "source" ? ramSource : c);
   }
   for (const limit of limits) if (limit) n.children.push(limit);
-  // virDomainFSDefFormat: the type and the access mode always (defaulted), multidevs unless
-  // default, the modes in octal.
+  // virDomainFSDefFormat: the type and the access mode (passthrough by default, unless an
+  // external daemon's socket serves the share), multidevs unless default, the modes in octal.
   const { type = "mount", model } = n.attributes;
+  const socket = child(dev, "source")?.attributes.socket !== undefined;
   n.attributes = element("filesystem", {
     type,
-    accessmode: access || "passthrough",
+    accessmode: access || (socket ? undefined : "passthrough"),
     model,
     multidevs: multidevs === "default" ? undefined : multidevs,
     ...modes,

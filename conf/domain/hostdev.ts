@@ -57,6 +57,11 @@ export function parseHostdev(dev: XmlElement, options: NormalizeOptions): XmlEle
   const kept = n.children.find((c): c is XmlElement => c.type === "element" && c.name === "source");
   if (kept && type !== "usb") delete kept.attributes.guestReset;
   if (kept && type !== "pci") delete kept.attributes.writeFiltering;
+  // A vhost-scsi host's protocol and port name (an iSCSI source is not modelled).
+  if (kept && type !== "scsi_host") {
+    delete kept.attributes.protocol;
+    delete kept.attributes.wwpn;
+  }
   // virDomainHostdevDefFormatSubsysUSB: the vendor and product ids as 0x%.4x.
   for (
     const id of type === "usb" && subsys
@@ -96,6 +101,20 @@ function checkSubsysSource(type: string | undefined, source: XmlElement): void {
   if (type === "usb") checkUsbHostdevSource(source);
   if (type === "pci") xmlPropEnum(source, "writeFiltering", ["yes", "no"]);
   if (type === "scsi") checkScsiSource(source);
+  if (type === "scsi_host") checkScsiHostSource(source);
+}
+
+/** virDomainHostdevSubsysSCSIVHostDefParseXML: the vhost protocol and an NAA port name. */
+function checkScsiHostSource(source: XmlElement): void {
+  const err = (code: string, msg: string) => VirError.report("DOMAIN", code, msg);
+  const { protocol, wwpn } = source.attributes;
+  if (protocol === undefined) throw err("XML_ERROR", "Missing scsi_host subsystem protocol");
+  if (protocol !== "vhost") {
+    throw err("CONFIG_UNSUPPORTED", `Unknown scsi_host subsystem protocol '${protocol}'`);
+  }
+  if (wwpn === undefined) throw err("XML_ERROR", "missing vhost-scsi hostdev source wwpn");
+  // virValidateWWN: 16 hex digits, after an optional 0x.
+  if (!/^naa\.(0x)?[0-9a-fA-F]{16}$/.test(wwpn)) throw err("XML_ERROR", "malformed 'wwpn' value");
 }
 
 /**

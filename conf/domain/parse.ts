@@ -411,6 +411,11 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
           c.attributes.unit = "KiB";
         }
         readCellDistances(c, id, rows);
+        // virDomainNumaDefFormatXML's attribute order.
+        const { id: cellId, cpus, memory: mem, unit, memAccess, discard, ...rest } = c.attributes;
+        c.attributes = element("cell", { id: cellId, cpus, memory: mem, unit, memAccess, discard })
+          .attributes;
+        Object.assign(c.attributes, rest);
       });
       // Each cell is written with its full row of distances first (virDomainNumaDefFormatXML).
       cells.forEach((c, i) => {

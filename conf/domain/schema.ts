@@ -279,7 +279,8 @@ const TABLE: Record<string, string> = {
   "resolution": "x y|",
   "hostdev": "mode type managed model display ramfb|driver source rom alias address",
   // Capabilities-mode hostdevs name their block device, character device or interface.
-  "hostdev/source": "startupPolicy guestReset writeFiltering|vendor product address adapter " +
+  "hostdev/source": "protocol wwpn startupPolicy guestReset writeFiltering|vendor product " +
+    "address adapter " +
     "host block char interface",
   "hostdev/source/block": "#|",
   "hostdev/source/char": "#|",
