@@ -48,6 +48,7 @@ import { validateDomainSchema } from "./rng_schema.ts";
 import { parseSysinfo } from "./sysinfo.ts";
 import { validateDomainDef } from "./validate.ts";
 import { distancesElement, readCellDistances } from "./numa_distances.ts";
+import { interconnectsElement, parseCellCaches, parseInterconnects } from "./numa_hmat.ts";
 import { fillIothreadIds, parseIothreadIds } from "./iothreads.ts";
 import { parseIdmap } from "./idmap.ts";
 import { parseFeatures } from "./features.ts";
@@ -387,7 +388,10 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
     if (!el) continue;
     if (k.name === "numa") {
       const cells = el.children.filter((c): c is XmlElement => c.type === "element");
+      const inputCells = children(k, "cell");
       const rows: (number[] | undefined)[] = new Array(cells.length).fill(undefined);
+      const withMemory = new Set<number>();
+      const masks: (number[] | undefined)[] = [];
       cells.forEach((c, i) => {
         // virDomainNumaDefParseXML: ids number the cells from 0 without gaps.
         const id = xmlPropUInt(c, "id") ?? i;
@@ -399,18 +403,45 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
               "or ranges not starting from 0 are not allowed",
           );
         }
+        if (withMemory.has(id)) {
+          throw VirError.report(
+            "DOMAIN",
+            "XML_ERROR",
+            `Duplicate NUMA cell info for cell id '${id}'`,
+          );
+        }
         if (c.attributes.id === undefined) c.attributes = { id: String(i), ...c.attributes };
         if (c.attributes.cpus !== undefined) {
           c.attributes.cpus = normalizeBitmap(c.attributes.cpus);
+          // An empty set (all negated) is no CPU mask at all.
+          const mask = c.attributes.cpus ? parseBitmap(c.attributes.cpus) : [];
+          if (!mask.length) delete c.attributes.cpus;
+          const other = masks.findIndex((m) => m?.some((cpu) => mask.includes(cpu)));
+          if (other >= 0) {
+            throw VirError.report(
+              "DOMAIN",
+              "CONFIG_UNSUPPORTED",
+              `NUMA cells ${id} and ${other} have overlapping vCPU ids`,
+            );
+          }
+          if (mask.length) masks[id] = mask;
         }
         const memory = c.attributes.memory;
+        let kib = 0n;
         if (memory !== undefined) {
           // virDomainParseMemory: kept and written in KiB.
-          const kib = memoryKiB(memory, c.attributes.unit, "./@memory");
+          kib = memoryKiB(memory, c.attributes.unit, "./@memory");
           c.attributes.memory = String(kib);
           c.attributes.unit = "KiB";
         }
         readCellDistances(c, id, rows);
+        const caches = parseCellCaches(inputCells[i], id);
+        c.children = [
+          ...c.children.filter((n) => n.type !== "element" || n.name !== "cache"),
+          ...caches,
+        ];
+        // A cell of no memory is not seen again by the duplicate check, as in libvirt.
+        if (kib) withMemory.add(id);
         // virDomainNumaDefFormatXML's attribute order.
         const { id: cellId, cpus, memory: mem, unit, memAccess, discard, ...rest } = c.attributes;
         c.attributes = element("cell", { id: cellId, cpus, memory: mem, unit, memAccess, discard })
@@ -424,6 +455,9 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
         const distances = distancesElement(rows[id]);
         c.children = distances ? [distances, ...others] : others;
       });
+      // Then the interconnects between the cells, checked with the whole definition.
+      const interconnects = interconnectsElement(parseInterconnects(k));
+      el.children = interconnects ? [...cells, interconnects] : cells;
     }
     out.extra.push(el);
   }

@@ -18,6 +18,7 @@ import { validateDiskLun } from "./disk_lun.ts";
 import { validateDiskStartupPolicy } from "./startup_policy.ts";
 import { validateChardevSource } from "./chardev.ts";
 import { validateIdmap } from "./idmap.ts";
+import { validateNumaHmat } from "./numa_hmat.ts";
 import { validateIommu } from "./iommu.ts";
 import { memoryDeviceKiB, validateMemoryDevice } from "./memory_device.ts";
 import { checkVirtioOptionsAbsent, VIRTIO_MODELS } from "./virtio_options.ts";
@@ -148,6 +149,8 @@ export function validateDomainDef(def: DomainDef): void {
   validateOsLoader(def);
   validateCputune(def);
   validateIdmap(def.sections.find((s) => s.name === "idmap"));
+  const numa = def.cpu?.extra.find((e) => e.name === "numa");
+  if (numa) validateNumaHmat(numa);
   validateThreadPools(def);
 }
 

@@ -252,3 +252,18 @@ Deno.test("a USB companion controller joins its master's bus at its first port",
     /masterbus not found/,
   );
 });
+
+Deno.test("NUMA memory-side caches and interconnects (HMAT) are refused, not dropped", () => {
+  const xml = (numa: string) =>
+    "<domain type='qemu'><name>vm</name><memory>262144</memory><vcpu>2</vcpu>" +
+    `<os><type>hvm</type></os><cpu><numa>${numa}</numa></cpu></domain>`;
+  const cells = "<cell id='0' cpus='0' memory='131072'/><cell id='1' cpus='1' memory='131072'/>";
+  assert.ok(argvOf(xml(cells)).includes("-numa"));
+  const links = "<interconnects><latency initiator='0' target='1' type='access' value='5'/>" +
+    "</interconnects>";
+  assert.throws(() => argvOf(xml(cells + links)), /HMAT is not supported with this QEMU/);
+  const cache = "<cell id='0' cpus='0' memory='131072'><cache level='1' associativity='direct' " +
+    "policy='writeback'><size value='8'/><line value='64'/></cache></cell>" +
+    "<cell id='1' cpus='1' memory='131072'/>";
+  assert.throws(() => argvOf(xml(cache)), /HMAT is not supported with this QEMU/);
+});
