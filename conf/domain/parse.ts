@@ -457,7 +457,9 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
       });
       // Then the interconnects between the cells, checked with the whole definition.
       const interconnects = interconnectsElement(parseInterconnects(k));
-      el.children = interconnects ? [...cells, interconnects] : cells;
+      // Written in id order, whatever the document's (virDomainNumaDefFormatXML).
+      const byId = [...cells].sort((a, b) => Number(a.attributes.id) - Number(b.attributes.id));
+      el.children = interconnects ? [...byId, interconnects] : byId;
     }
     out.extra.push(el);
   }
