@@ -24,7 +24,9 @@ const SWITCH = ["on", "off"] as const;
 /** The `<driver>` libvirt writes back for a controller's, or undefined for an empty one. */
 export function controllerDriver(driver: XmlElement): XmlElement | undefined {
   const attrs: Record<string, string | number | undefined> = {};
-  for (const a of ["queues", "cmd_per_lun", "max_sectors"]) attrs[a] = xmlPropUInt(driver, a) || undefined;
+  for (const a of ["queues", "cmd_per_lun", "max_sectors"]) {
+    attrs[a] = xmlPropUInt(driver, a) || undefined;
+  }
   attrs.ioeventfd = xmlPropEnum(driver, "ioeventfd", SWITCH);
   attrs.iothread = xmlPropUInt(driver, "iothread") || undefined;
   checkVirtioOptions(driver);

@@ -305,7 +305,11 @@ function parseDevice(
 }
 
 /** The first port of the ICH9 UHCI companions (virDomainControllerDefParseXML). */
-const UHCI_START_PORT: Record<string, number> = { "ich9-uhci1": 0, "ich9-uhci2": 2, "ich9-uhci3": 4 };
+const UHCI_START_PORT: Record<string, number> = {
+  "ich9-uhci1": 0,
+  "ich9-uhci2": 2,
+  "ich9-uhci3": 4,
+};
 
 /** An ICH9 UHCI controller given no `<master>` gets its companion's usual first port. */
 function defaultUsbMaster(n: XmlElement): void {

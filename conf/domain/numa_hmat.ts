@@ -46,7 +46,9 @@ export function parseCellCaches(cell: XmlElement, id: number): XmlElement[] {
     if (!ASSOCIATIVITY.includes(assoc)) throw xmlErr(`Invalid cache associativity '${assoc}'`);
     // A missing policy is reported, then overwritten by the lookup of a NULL one.
     const policy = c.attributes.policy;
-    if (!POLICY.includes(policy ?? "")) throw xmlErr(`Invalid cache policy '${policy ?? "(null)"}'`);
+    if (!POLICY.includes(policy ?? "")) {
+      throw xmlErr(`Invalid cache policy '${policy ?? "(null)"}'`);
+    }
     const [size] = children(c, "size");
     const kib = memoryKiB(required(size, "./size/@value"), undefined, "./size/@value");
     const [line] = children(c, "line");
@@ -114,16 +116,20 @@ function latency(el: XmlElement): bigint {
 /** The `<interconnects>` element libvirt writes, or undefined without links. */
 export function interconnectsElement(links: NumaLink[]): XmlElement | undefined {
   if (!links.length) return undefined;
-  return element("interconnects", {}, links.map((l) =>
-    element(l.kind, {
-      initiator: l.initiator,
-      target: l.target,
-      cache: l.cache || undefined,
-      type: l.type,
-      value: String(l.value),
-      unit: l.kind === "bandwidth" ? "KiB" : undefined,
-    })
-  ));
+  return element(
+    "interconnects",
+    {},
+    links.map((l) =>
+      element(l.kind, {
+        initiator: l.initiator,
+        target: l.target,
+        cache: l.cache || undefined,
+        type: l.type,
+        value: String(l.value),
+        unit: l.kind === "bandwidth" ? "KiB" : undefined,
+      })
+    ),
+  );
 }
 
 /**

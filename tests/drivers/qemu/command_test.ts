@@ -237,8 +237,10 @@ Deno.test("a USB companion controller joins its master's bus at its first port",
     `${pci(4)}</controller>${companion}</devices></domain>`;
   const pci = (slot: number) => `<address type='pci' domain='0' bus='0' slot='${slot}'/>`;
   const argv = argvOf(
-    xml(`<controller type='usb' index='0' model='piix3-uhci'><master startport='2'/>${pci(5)}` +
-      "</controller>"),
+    xml(
+      `<controller type='usb' index='0' model='piix3-uhci'><master startport='2'/>${pci(5)}` +
+        "</controller>",
+    ),
   );
   const uhci = argv.find((a) => a.startsWith("piix3-usb-uhci"));
   assert.match(uhci ?? "", /^piix3-usb-uhci,masterbus=usb\.0,firstport=2,bus=/);
