@@ -209,10 +209,24 @@ function parseForward(el: XmlElement | undefined, net: string): NetworkForward {
   } else if (addrEls.length) {
     for (const a of addrEls) {
       const type = a.attributes.type;
-      if (type !== "pci") {
-        throw xmlErr(`unknown address type '${type ?? ""}' in network ${net}`);
+      if (type === undefined) throw xmlErr(`missing address type in network ${net}`);
+      // virNetworkForwardHostdevDeviceType names; only PCI addresses are read.
+      if (!["none", "pci", "netdev"].includes(type)) {
+        throw err("CONFIG_UNSUPPORTED", `unknown address type '${type}' in network ${net}`);
       }
-      fwd.ifs.push({ type: "pci", address: parsePciAddress(a) });
+      if (type !== "pci") throw xmlErr(`unsupported address type '${type}' in network ${net}`);
+      const address = parsePciAddress(a);
+      const same = (o: (typeof fwd.ifs)[number]) =>
+        o.type === "pci" && ["domain", "bus", "slot", "function"].every((k) =>
+          o.address[k as keyof typeof address] === address[k as keyof typeof address]
+        );
+      if (fwd.ifs.some(same)) {
+        const hex = (n: number, w: number) => n.toString(16).padStart(w, "0");
+        const name = `${hex(address.domain, 4)}:${hex(address.bus, 2)}:${hex(address.slot, 2)}.` +
+          address.function.toString(16);
+        throw xmlErr(`PCI device '${name}' can only be listed once in network ${net}`);
+      }
+      fwd.ifs.push({ type: "pci", address });
     }
   } else if (pfEls.length > 1) {
     throw xmlErr(`Only one <pf> element is allowed in <forward> of network ${net}`);
