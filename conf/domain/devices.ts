@@ -18,6 +18,8 @@ import {
   scaleInteger,
   ULLONG_MAX,
   xmlPropEnum,
+  xmlPropInt,
+  xmlPropRequired,
   xmlPropUInt,
 } from "../common/mod.ts";
 import { checkDiskSource } from "../common/disk_source.ts";
@@ -320,6 +322,21 @@ function defaultUsbMaster(n: XmlElement): void {
     c.type === "element" && (c.name === "acpi" || c.name === "address")
   );
   n.children.splice(at < 0 ? n.children.length : at, 0, element("master", { startport: port }));
+}
+
+/** virDomainNetDefParseXML's `<local>` of a udp socket: a required address and int port. */
+function udpLocal(source: XmlElement): { address: string; port: string } {
+  const local = child(source, "local");
+  if (!local) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      "'<local>' element missing for 'udp' socket interface",
+    );
+  }
+  const address = xmlPropRequired(local, "address");
+  const port = xmlPropInt(local, "port", { required: true })!;
+  return { address, port: String(port) };
 }
 
 /** virDomainVsockModel names; default (0) is accepted and not written. */
@@ -699,6 +716,7 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   }
   // Then the type's source, and the virtual port its type allows.
   const sourceAttrs = interfaceSourceAttrs(dev);
+  const local = dev.attributes.type === "udp" ? udpLocal(sourceEl!) : undefined;
   const virtualPort = parseInterfaceVirtualPort(dev);
   const mac = child(dev, "mac")?.attributes;
   const extra: XmlElement[] = [];
@@ -746,6 +764,7 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   if (mac?.check !== undefined) net.macCheck = mac.check;
   if (sourceAttrs) net.source = sourceAttrs;
   if (hostIP.length) net.hostIP = hostIP;
+  if (local) net.sourceLocal = local;
   if (virtualPort) extra.push(virtualPort);
   const targetEl = child(dev, "target");
   const managed = targetEl && xmlPropEnum(targetEl, "managed", ["yes", "no"] as const);

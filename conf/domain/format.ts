@@ -196,7 +196,11 @@ function formatInterface(net: DomainInterface, flags: number): XmlElement {
     net.mac !== undefined &&
     element("mac", { address: net.mac, type: net.macType, check: net.macCheck }),
     // virDomainNetDefFormat opens a <source> for the host side's addresses if none was written.
-    (net.source || net.hostIP) && element("source", net.source ?? {}, net.hostIP ?? []),
+    (net.source || net.hostIP) &&
+    element("source", net.source ?? {}, [
+      ...(net.hostIP ?? []),
+      net.sourceLocal && element("local", net.sourceLocal),
+    ]),
     ...before,
     (dev !== undefined || net.targetManaged !== undefined) &&
     element("target", { dev, managed: net.targetManaged }),
