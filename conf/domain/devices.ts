@@ -13,6 +13,7 @@
 import {
   formatVlan,
   parseMac,
+  parseULongLong,
   parseVlan,
   sanitizePath,
   scaleInteger,
@@ -143,13 +144,16 @@ const SINGLE: Record<string, [string, string]> = {
 export const INTERFACE_KIDS: readonly string[] = [
   "vlan",
   "virtualport",
+  "bandwidth",
+  "port",
   "script",
   "downscript",
   "backenddomain",
   "guest",
   "driver",
+  "backend",
   "filterref",
-  "bandwidth",
+  "tune",
   "teaming",
   "link",
   "mtu",
@@ -323,6 +327,54 @@ function defaultUsbMaster(n: XmlElement): void {
   );
   n.children.splice(at < 0 ? n.children.length : at, 0, element("master", { startport: port }));
 }
+
+/** An interface child read by its own parser, given the interface; undefined when empty. */
+type NicPart = (el: XmlElement, dev: XmlElement) => XmlElement | undefined;
+
+/**
+ * virDomainNetBackendParseXML, the `<tune>` sndbuf and virNetworkPortOptionsParseXML, in
+ * virDomainNetDefParseXML's order.
+ */
+const NIC_PARTS: Record<string, NicPart> = {
+  backend: (el, dev) => {
+    // The only type besides the default is passt, which libvirt 9.0 refuses here too.
+    // (virXMLPropEnum's error for the others, its caller's for passt).
+    const type = el.attributes.type;
+    if (type !== undefined) {
+      throw VirError.report(
+        type === "passt" ? "DOMAIN" : "XML",
+        "XML_ERROR",
+        `Invalid value for attribute 'type' in element 'backend': '${type}'.`,
+      );
+    }
+    const { tap, vhost, logFile } = el.attributes;
+    const virtio = VIRTIO_NIC_MODELS.includes(child(dev, "model")?.attributes.type ?? "");
+    const out = element("backend", {
+      tap: tap === undefined ? undefined : sanitizePath(tap),
+      vhost: vhost !== undefined && dev.attributes.type !== "hostdev" && virtio
+        ? sanitizePath(vhost)
+        : undefined,
+      logFile,
+    });
+    return Object.keys(out.attributes).length ? out : undefined;
+  },
+  tune: (el) => {
+    const text = childText(el, "sndbuf");
+    if (!text) return undefined;
+    const n = parseULongLong(text);
+    if (n === undefined) {
+      throw VirError.report("DOMAIN", "XML_ERROR", "sndbuf must be a positive integer");
+    }
+    return element("tune", {}, [element("sndbuf", {}, [String(n)])]);
+  },
+  port: (el) => {
+    const isolated = xmlPropEnum(el, "isolated", ["yes", "no"]);
+    return isolated ? element("port", { isolated }) : undefined;
+  },
+};
+
+/** virDomainNetIsVirtioModel's models. */
+const VIRTIO_NIC_MODELS = ["virtio", "virtio-transitional", "virtio-non-transitional"];
 
 /** virDomainNetDefParseXML's `<local>` of a udp socket: a required address and int port. */
 function udpLocal(source: XmlElement): { address: string; port: string } {
@@ -744,6 +796,8 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
         if (f) extra.push(f);
         continue;
       }
+      // Read after the device info, below.
+      if (name in NIC_PARTS) continue;
       // virDomainNetTeamingInfoParseXML: the first <teaming>, its two attributes only.
       if (name === "teaming") {
         const t = k === child(dev, "teaming") && parseTeaming(k);
@@ -763,6 +817,16 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   if (mac?.type !== undefined) net.macType = mac.type;
   if (mac?.check !== undefined) net.macCheck = mac.check;
   if (sourceAttrs) net.source = sourceAttrs;
+  // The first <backend>, <tune> and <port>, read after the device info (a ROM's check comes
+  // first), each put in its place among the other children.
+  for (const [name, parse] of Object.entries(NIC_PARTS)) {
+    const k = child(dev, name);
+    const parsed = k && parse(k, dev);
+    if (!parsed) continue;
+    const rank = (e: XmlElement) => INTERFACE_KIDS.indexOf(e.name);
+    const at = extra.findIndex((e) => rank(e) > rank(parsed));
+    extra.splice(at < 0 ? extra.length : at, 0, parsed);
+  }
   if (hostIP.length) net.hostIP = hostIP;
   if (local) net.sourceLocal = local;
   if (virtualPort) extra.push(virtualPort);

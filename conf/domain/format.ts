@@ -175,6 +175,7 @@ const INTERFACE_BEFORE_TARGET = [
   "vlan",
   "virtualport",
   "bandwidth",
+  "port",
   // virDomainNetDefFormat: the guest side's addresses and routes (virNetDevIPInfoFormat).
   "ip",
   "route",

@@ -12,7 +12,7 @@
  */
 import { VirError } from "../../util/errors.ts";
 import { child, children, textOf, type XmlElement } from "../../util/xml/mod.ts";
-import type { DomainDef } from "./def.ts";
+import type { DomainDef, DomainInterface } from "./def.ts";
 import { diskNameIndex } from "./disk_name.ts";
 import { validateDiskLun } from "./disk_lun.ts";
 import { validateDiskStartupPolicy } from "./startup_policy.ts";
@@ -107,8 +107,17 @@ export function validateDomainDef(def: DomainDef): void {
       );
     }
     validateTeaming(net.extra.find((e) => e.name === "teaming"));
+    validatePortOptions(net);
     if (!VIRTIO_MODELS.includes(net.model ?? "")) {
       checkVirtioOptionsAbsent(net.extra.find((e) => e.name === "driver"));
+    }
+    if (net.type === "vhostuser" && !VIRTIO_MODELS.includes(net.model ?? "")) {
+      throw VirError.report(
+        "DOMAIN",
+        "INTERNAL_ERROR",
+        "Wrong or no <model> 'type' attribute specified with <interface type='vhostuser'/>. " +
+          "vhostuser requires the virtio-net* frontend",
+      );
     }
   }
   // virDomainHostdevDefValidate, after the NICs as libvirt iterates the devices.
@@ -152,6 +161,23 @@ export function validateDomainDef(def: DomainDef): void {
   const numa = def.cpu?.extra.find((e) => e.name === "numa");
   if (numa) validateNumaHmat(numa);
   validateThreadPools(def);
+}
+
+/**
+ * virDomainNetDefValidatePortOptions: an isolated port is a Linux bridge's (a network's or a
+ * bridge interface's) without a virtual port profile.
+ */
+function validatePortOptions(net: DomainInterface): void {
+  if (net.extra.find((e) => e.name === "port")?.attributes.isolated !== "yes") return;
+  const what = `interface ${net.mac} - <port isolated='yes'/> is not supported for network ` +
+    "interfaces with";
+  if (net.type !== "network" && net.type !== "bridge") {
+    throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `${what} type='${net.type}'`);
+  }
+  const vport = net.extra.find((e) => e.name === "virtualport")?.attributes.type;
+  if (vport) {
+    throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `${what} virtualport type='${vport}'`);
+  }
 }
 
 /**
