@@ -373,6 +373,9 @@ const NIC_PARTS: Record<string, NicPart> = {
   },
 };
 
+/** virTristateSwitch names. */
+const SWITCHES = ["on", "off"] as const;
+
 /** virDomainNetIsVirtioModel's models. */
 const VIRTIO_NIC_MODELS = ["virtio", "virtio-transitional", "virtio-non-transitional"];
 
@@ -803,6 +806,13 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
         const t = k === child(dev, "teaming") && parseTeaming(k);
         if (t) extra.push(t);
         continue;
+      }
+      // virDomainNetDefParseXML reads a virtio driver's offloads as on/off switches.
+      if (name === "driver") {
+        for (const o of ["host", "guest"]) {
+          const el = child(k, o);
+          for (const attr of Object.keys(el?.attributes ?? {})) xmlPropEnum(el!, attr, SWITCHES);
+        }
       }
       const n = normalizeElement(k, "interface", options, "devices");
       if (n) extra.push(n);

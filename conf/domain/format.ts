@@ -21,6 +21,7 @@ import type { DomainDef, DomainInterface } from "./def.ts";
 import { DEVICE_ORDER, generatedIfname } from "./devices.ts";
 import { OS_KIDS_BEFORE_BOOT } from "./os.ts";
 import { featuresForOutput } from "./features.ts";
+import { VIRTIO_MODELS } from "./virtio_options.ts";
 
 type Slot = string | ((def: DomainDef, flags: number) => (XmlElement | undefined)[]);
 
@@ -207,7 +208,11 @@ function formatInterface(net: DomainInterface, flags: number): XmlElement {
     element("target", { dev, managed: net.targetManaged }),
     ...guest,
     net.model !== undefined && element("model", { type: net.model }),
-    ...after.filter((e) => e.name !== "guest"),
+    // virDomainNetDefFormat writes a driver only for a virtio model (a hostdev's is its own).
+    ...after.filter((e) =>
+      e.name !== "guest" &&
+      (e.name !== "driver" || net.type === "hostdev" || VIRTIO_MODELS.includes(net.model ?? ""))
+    ),
   ]);
 }
 

@@ -249,6 +249,9 @@ const TABLE: Record<string, string> = {
   "interface/script": "path|",
   "interface/downscript": "path|",
   "interface/guest": "dev actual|",
+  // A virtio NIC's offloads (virDomainVirtioNetHostOptsFormat / GuestOptsFormat).
+  "interface/driver/host": "csum gso tso4 tso6 ecn ufo mrg_rxbuf|",
+  "interface/driver/guest": "csum tso4 tso6 ecn ufo|",
   "interface/driver": "name txmode ioeventfd event_idx queues rx_queue_size tx_queue_size " +
     "rss rss_hash_report iommu ats packed page_per_vq|host guest",
   "interface/link": "state|",
