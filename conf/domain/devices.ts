@@ -137,6 +137,7 @@ const SINGLE: Record<string, [string, string]> = {
   watchdog: ["INTERNAL_ERROR", "only a single watchdog device is supported"],
   memballoon: ["INTERNAL_ERROR", "only a single memory balloon device is supported"],
   nvram: ["INTERNAL_ERROR", "only a single nvram device is supported"],
+  redirfilter: ["INTERNAL_ERROR", "only one set of redirection filter rule is supported"],
   iommu: ["XML_ERROR", "only a single IOMMU device is supported"],
   vsock: ["XML_ERROR", "only a single vsock device is supported"],
 };

@@ -69,25 +69,6 @@ export function validateDomainDef(def: DomainDef): void {
     validateVhostUserDisk(disk);
     validateDiskStartupPolicy(disk);
   }
-  // virDomainRedirdevDefValidate: USB redirection needs a USB controller that is not 'none'.
-  const hasUsb = def.devices.other.some((d) =>
-    d.name === "controller" && d.attributes.type === "usb" && d.attributes.model !== "none"
-  );
-  const usbRedir = def.devices.other.some((d) =>
-    d.name === "redirdev" && (d.attributes.bus ?? "usb") === "usb"
-  );
-  if (usbRedir && !hasUsb) {
-    throw VirError.report(
-      "DOMAIN",
-      "CONFIG_UNSUPPORTED",
-      "cannot add redirected USB device: USB is disabled for this domain",
-    );
-  }
-  validateChardevSources(def);
-  const numaCells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell").length;
-  for (const mem of def.devices.other.filter((d) => d.name === "memory")) {
-    validateMemoryDevice(mem, numaCells);
-  }
   for (const net of def.devices.interfaces) {
     // virDomainNetDefValidate: only an ethernet interface's tap gets host-side addresses.
     if (net.hostIP && net.type !== "ethernet") {
@@ -120,18 +101,42 @@ export function validateDomainDef(def: DomainDef): void {
       );
     }
   }
-  // virDomainHostdevDefValidate, after the NICs as libvirt iterates the devices.
+  // Device by device in virDomainDeviceInfoIterateFlags' order: disks, NICs, sound cards,
+  // hostdevs, video, character devices, inputs, …, memory, redirection, IOMMU, vsock.
+  for (const sound of def.devices.other.filter((d) => d.name === "sound")) ensureAudioId(def, sound);
+  // virDomainHostdevDefValidate, after the sound cards.
   for (const hostdev of def.devices.other.filter((d) => d.name === "hostdev")) {
     validateHostdevAddress(hostdev);
-  }
-  for (const input of def.devices.other.filter((d) => d.name === "input")) {
-    validateInput(input, def.os.type, def.type);
   }
   for (const video of def.devices.other.filter((d) => d.name === "video")) {
     if (child(video, "model")?.attributes.type !== "virtio") {
       checkVirtioOptionsAbsent(child(video, "driver"));
     }
   }
+  validateChardevSources(def, ["smartcard", "serial", "parallel", "channel", "console"]);
+  for (const input of def.devices.other.filter((d) => d.name === "input")) {
+    validateInput(input, def.os.type, def.type);
+  }
+  validateChardevSources(def, ["rng"]);
+  const numaCells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell").length;
+  for (const mem of def.devices.other.filter((d) => d.name === "memory")) {
+    validateMemoryDevice(mem, numaCells);
+  }
+  // virDomainRedirdevDefValidate: USB redirection needs a USB controller that is not 'none'.
+  const hasUsb = def.devices.other.some((d) =>
+    d.name === "controller" && d.attributes.type === "usb" && d.attributes.model !== "none"
+  );
+  const usbRedir = def.devices.other.some((d) =>
+    d.name === "redirdev" && (d.attributes.bus ?? "usb") === "usb"
+  );
+  if (usbRedir && !hasUsb) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "cannot add redirected USB device: USB is disabled for this domain",
+    );
+  }
+  validateChardevSources(def, ["redirdev"]);
   for (const iommu of def.devices.other.filter((d) => d.name === "iommu")) {
     validateIommu(iommu, def.sections.find((s) => s.name === "features"));
   }
@@ -144,6 +149,10 @@ export function validateDomainDef(def: DomainDef): void {
     if (!VIRTIO_MODELS.includes(vsock.attributes.model ?? "")) {
       checkVirtioOptionsAbsent(child(vsock, "driver"));
     }
+  }
+  // Then the devices without device info, graphics first.
+  for (const g of def.devices.other.filter((d) => d.name === "graphics")) {
+    if (g.attributes.type === "vnc") ensureAudioId(def, g);
   }
   // virDomainDefGetVcpusTopology: the topology's vCPU count must fit libvirt's unsigned int.
   const topo = def.cpu?.topology;
@@ -161,6 +170,14 @@ export function validateDomainDef(def: DomainDef): void {
   const numa = def.cpu?.extra.find((e) => e.name === "numa");
   if (numa) validateNumaHmat(numa);
   validateThreadPools(def);
+}
+
+/** virDomainEnsureAudioID: a device's `<audio id>` names one of the domain's audio backends. */
+function ensureAudioId(def: DomainDef, dev: XmlElement): void {
+  const id = Number(child(dev, "audio")?.attributes.id ?? 0);
+  if (!id) return;
+  if (def.devices.other.some((d) => d.name === "audio" && Number(d.attributes.id) === id)) return;
+  throw VirError.report("DOMAIN", "XML_ERROR", `no audio device with ID ${id}`);
 }
 
 /**
@@ -228,18 +245,20 @@ function validateTeaming(teaming: XmlElement | undefined): void {
   }
 }
 
-/** virDomainChrSourceDefValidate for every device with a chardev source. */
-function validateChardevSources(def: DomainDef): void {
-  for (const dev of def.devices.other) {
-    if (["serial", "parallel", "console", "channel", "redirdev"].includes(dev.name)) {
-      const target = child(dev, "target")?.attributes.type;
-      const generated = dev.name === "channel" && (target === "virtio" || target === "xen");
-      validateChardevSource(dev, generated);
-    } else if (dev.name === "smartcard" && dev.attributes.mode === "passthrough") {
-      validateChardevSource(dev, false);
-    } else if (dev.name === "rng") {
-      const backend = child(dev, "backend");
-      if (backend?.attributes.model === "egd") validateChardevSource(backend, false);
+/** virDomainChrSourceDefValidate for the devices of `kinds` (in that order) with a chardev source. */
+function validateChardevSources(def: DomainDef, kinds: string[]): void {
+  for (const kind of kinds) {
+    for (const dev of def.devices.other.filter((d) => d.name === kind)) {
+      if (["serial", "parallel", "console", "channel", "redirdev"].includes(dev.name)) {
+        const target = child(dev, "target")?.attributes.type;
+        const generated = dev.name === "channel" && (target === "virtio" || target === "xen");
+        validateChardevSource(dev, generated);
+      } else if (dev.name === "smartcard" && dev.attributes.mode === "passthrough") {
+        validateChardevSource(dev, false);
+      } else if (dev.name === "rng") {
+        const backend = child(dev, "backend");
+        if (backend?.attributes.model === "egd") validateChardevSource(backend, false);
+      }
     }
   }
 }
