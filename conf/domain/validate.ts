@@ -120,7 +120,7 @@ export function validateDomainDef(def: DomainDef): void {
   validateChardevSources(def, ["rng"]);
   const numaCells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell").length;
   for (const mem of def.devices.other.filter((d) => d.name === "memory")) {
-    validateMemoryDevice(mem, numaCells);
+    validateMemoryDevice(mem, numaCells, def.os.arch);
   }
   // virDomainRedirdevDefValidate: USB redirection needs a USB controller that is not 'none'.
   const hasUsb = def.devices.other.some((d) =>
