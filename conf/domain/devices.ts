@@ -743,20 +743,6 @@ const userIfname = (dev: string | undefined) =>
 /** The interface types whose traffic a network filter may apply to. */
 const FILTERREF_TYPES = ["network", "bridge", "ethernet"];
 
-/**
- * virDomainNetBackendParseXML: libvirt 9.0 names one backend type, passt, and refuses it as it
- * refuses an unknown one.
- */
-function checkBackend(backend: XmlElement | undefined): void {
-  if (backend && xmlPropEnum(backend, "type", ["passt"] as const) === "passt") {
-    throw VirError.report(
-      "DOMAIN",
-      "XML_ERROR",
-      "Invalid value for attribute 'type' in element 'backend': 'passt'.",
-    );
-  }
-}
-
 function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInterface {
   checkEnum(dev, "type");
   // virDomainNetDefParseXML reads it right after the type.
@@ -828,16 +814,6 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   if (mac?.type !== undefined) net.macType = mac.type;
   if (mac?.check !== undefined) net.macCheck = mac.check;
   if (sourceAttrs) net.source = sourceAttrs;
-  // The first <backend>, <tune> and <port>, read after the device info (a ROM's check comes
-  // first), each put in its place among the other children.
-  for (const [name, parse] of Object.entries(NIC_PARTS)) {
-    const k = child(dev, name);
-    const parsed = k && parse(k, dev);
-    if (!parsed) continue;
-    const rank = (e: XmlElement) => INTERFACE_KIDS.indexOf(e.name);
-    const at = extra.findIndex((e) => rank(e) > rank(parsed));
-    extra.splice(at < 0 ? extra.length : at, 0, parsed);
-  }
   if (hostIP.length) net.hostIP = hostIP;
   if (local) net.sourceLocal = local;
   if (virtualPort) extra.push(virtualPort);
@@ -851,7 +827,16 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   if (model !== undefined) net.model = model;
   // After the device info, as virDomainNetDefParseXML reads the guest side's addresses.
   extra.push(...netIPInfo(dev, "guest interface"));
-  checkBackend(child(dev, "backend"));
+  // The first <backend>, <tune> and <port>, read after the device info and the guest
+  // side's addresses, each put in its place among the other children.
+  for (const [name, parse] of Object.entries(NIC_PARTS)) {
+    const k = child(dev, name);
+    const parsed = k && parse(k, dev);
+    if (!parsed) continue;
+    const rank = (e: XmlElement) => INTERFACE_KIDS.indexOf(e.name);
+    const at = extra.findIndex((e) => rank(e) > rank(parsed));
+    extra.splice(at < 0 ? extra.length : at, 0, parsed);
+  }
   return net;
 }
 
