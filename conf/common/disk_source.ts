@@ -102,9 +102,13 @@ export const NETWORK_PARTS: Record<string, readonly string[]> = {
 };
 
 /** RFC 6265's characters no cookie value may hold (virStorageSourceCookieValueInvalidChars). */
-const COOKIE_VALUE_BAD = /[\x01-\x1f ",;\\]/;
+const COOKIE_VALUE_BAD = ' ",;\\';
 /** …and those no cookie name may hold besides. */
-const COOKIE_NAME_BAD = /[\x01-\x1f ",;\\()<>@:/[\]?={}]/;
+const COOKIE_NAME_BAD = COOKIE_VALUE_BAD + "()<>@:/[]?={}";
+
+/** Whether `text` has a control character or one of `bad`. */
+const hasBad = (text: string, bad: string) =>
+  [...text].some((c) => c.charCodeAt(0) < 0x20 || bad.includes(c));
 
 /** virDomainStorageNetCookiesParse and virStorageSourceNetCookiesValidate. */
 function checkCookies(cookies: XmlElement): void {
@@ -119,7 +123,7 @@ function checkCookies(cookies: XmlElement): void {
     return { name, value };
   });
   list.forEach(({ name, value }, i) => {
-    if (COOKIE_NAME_BAD.test(name)) {
+    if (hasBad(name, COOKIE_NAME_BAD)) {
       throw err("STORAGE", `cookie name '${name}' contains invalid characters`);
     }
     // Optional quotes around the value, both or neither.
@@ -130,7 +134,7 @@ function checkCookies(cookies: XmlElement): void {
       }
       v = v.slice(1, -1);
     }
-    if (COOKIE_VALUE_BAD.test(v)) {
+    if (hasBad(v, COOKIE_VALUE_BAD)) {
       throw err("STORAGE", `value of cookie '${name}' contains invalid characters`);
     }
     if (list.slice(i + 1).some((o) => o.name === name)) {

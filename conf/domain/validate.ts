@@ -103,7 +103,9 @@ export function validateDomainDef(def: DomainDef): void {
   }
   // Device by device in virDomainDeviceInfoIterateFlags' order: disks, NICs, sound cards,
   // hostdevs, video, character devices, inputs, …, memory, redirection, IOMMU, vsock.
-  for (const sound of def.devices.other.filter((d) => d.name === "sound")) ensureAudioId(def, sound);
+  for (const sound of def.devices.other.filter((d) => d.name === "sound")) {
+    ensureAudioId(def, sound);
+  }
   // virDomainHostdevDefValidate, after the sound cards.
   for (const hostdev of def.devices.other.filter((d) => d.name === "hostdev")) {
     validateHostdevAddress(hostdev);

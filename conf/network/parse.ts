@@ -217,7 +217,8 @@ function parseForward(el: XmlElement | undefined, net: string): NetworkForward {
       if (type !== "pci") throw xmlErr(`unsupported address type '${type}' in network ${net}`);
       const address = parsePciAddress(a);
       const same = (o: (typeof fwd.ifs)[number]) =>
-        o.type === "pci" && ["domain", "bus", "slot", "function"].every((k) =>
+        o.type === "pci" &&
+        ["domain", "bus", "slot", "function"].every((k) =>
           o.address[k as keyof typeof address] === address[k as keyof typeof address]
         );
       if (fwd.ifs.some(same)) {
