@@ -16,7 +16,8 @@
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { children, element, textOf } from "../../util/xml/mod.ts";
-import { parseInt32, xmlPropEnum, xmlPropInt, xmlPropUInt } from "../common/mod.ts";
+import { parseInt32, ULLONG_MAX, xmlPropEnum, xmlPropInt, xmlPropUInt } from "../common/mod.ts";
+import { scaledValue } from "./scaled.ts";
 import { checkVirtioOptions } from "./virtio_options.ts";
 
 const SWITCH = ["on", "off"] as const;
@@ -80,4 +81,18 @@ export function controllerTarget(dev: XmlElement, type: string): XmlElement | un
   const kids = type === "pci" && node !== undefined ? [element("node", {}, [String(node)])] : [];
   const out = element("target", attrs, kids);
   return Object.keys(out.attributes).length || kids.length ? out : undefined;
+}
+
+/**
+ * A PCI root's 64-bit hole (virParseScaledValue in KiB by default), written in KiB rounded up;
+ * undefined for other controllers and when absent or empty.
+ */
+export function controllerPcihole64(dev: XmlElement): XmlElement | undefined {
+  const { type, model } = dev.attributes;
+  if (type !== "pci" || (model !== "pci-root" && model !== "pcie-root")) return undefined;
+  const [el] = children(dev, "pcihole64");
+  const bytes = scaledValue(el, "./pcihole64", 1024n, 1024n * ULLONG_MAX);
+  return bytes === undefined
+    ? undefined
+    : element("pcihole64", { unit: "KiB" }, [String((bytes + 1023n) / 1024n)]);
 }

@@ -33,7 +33,7 @@ import { metadataCacheElement, parseBackingStore } from "./backing_store.ts";
 import { diskSourceElement } from "./disk_source.ts";
 import { chardevSource, checkChardevTarget, checkGuestfwd } from "./chardev.ts";
 import { checkVirtioOptions } from "./virtio_options.ts";
-import { controllerDriver, controllerTarget } from "./controller.ts";
+import { controllerDriver, controllerPcihole64, controllerTarget } from "./controller.ts";
 import { type DomainDef, type DomainInterface, INTERFACE_TYPES } from "./def.ts";
 import { parseGraphics } from "./graphics.ts";
 import { insertDisk } from "./disk_name.ts";
@@ -241,13 +241,16 @@ function parseDevice(
     const target = controllerTarget(dev, dev.attributes.type!);
     const n = normalizeElement(dev, "devices", options);
     if (n) {
-      // The driver and target as their parsers write them, in the table's places.
-      const parsed: Record<string, XmlElement | undefined> = { driver, target };
-      n.children = n.children.flatMap((c): XmlNode[] => {
-        if (c.type !== "element" || !(c.name in parsed)) return [c];
-        const p = parsed[c.name];
-        return p ? [p] : [];
-      });
+      // The model, then the target and driver as their parsers write them, the device info,
+      // and a PCI root's 64-bit hole last (virDomainControllerDefFormat).
+      const own = ["model", "target", "driver", "pcihole64"];
+      const isKid = (c: XmlNode, name: string) => c.type === "element" && c.name === name;
+      n.children = [
+        ...n.children.filter((c) => isKid(c, "model")),
+        ...[target, driver].filter((e) => e !== undefined),
+        ...n.children.filter((c) => !own.some((name) => isKid(c, name))),
+        ...[controllerPcihole64(dev)].filter((e) => e !== undefined),
+      ];
     }
     if (n && n.attributes.index === undefined) {
       n.attributes = { type: n.attributes.type, index: "0", ...n.attributes };

@@ -234,8 +234,10 @@ const TABLE: Record<string, string> = {
   "geometry": "cyls heads secs trans|",
   "blockio": "logical_block_size physical_block_size|",
   "alias": "name|",
-  "controller": "type index model ports vectors maxGrantFrames maxEventChannels|model driver " +
-    "target pcihole64 alias address",
+  // virDomainControllerDefFormat: the PCI model and target, the driver, the device info, then
+  // the 64-bit PCI hole.
+  "controller": "type index model ports vectors maxGrantFrames maxEventChannels|model target " +
+    "driver alias address pcihole64",
   "controller/model": "name|",
   "controller/target": "chassisNr chassis port busNr hotplug index memReserve|node",
   "controller/driver": "queues cmd_per_lun max_sectors ioeventfd iothread|",

@@ -355,7 +355,7 @@ function deviceArgs(dev: XmlElement, ctx: DeviceContext): string[] {
   const model = dev.attributes.model ?? child(dev, "model")?.attributes.type;
   switch (dev.name) {
     case "controller":
-      return builtInController(dev) ? [] : controllerArgs(dev, at, ctx.controllers);
+      return builtInController(dev) ? pciHoleArgs(dev) : controllerArgs(dev, at, ctx.controllers);
     case "disk":
       return diskArgs(dev, ctx);
     case "serial":
@@ -472,6 +472,30 @@ function controllerArgs(dev: XmlElement, at: string, controllers: XmlElement[]):
       usbCompanion(dev, controllers) ?? `,id=${optValue(alias)}`
     }${at}`,
   ];
+}
+
+/** The PCI host bridge whose 64-bit hole a root controller's `<pcihole64>` sizes. */
+const PCI_HOSTS: Record<string, string> = {
+  "pci-root": "i440FX-pcihost",
+  "pcie-root": "q35-pcihost",
+};
+
+/**
+ * `-global HOST.pci-hole64-size=NK` for a PCI root's `<pcihole64>`
+ * (qemuBuildGlobalControllerCommandLine; given here at the controller's turn).
+ */
+function pciHoleArgs(dev: XmlElement): string[] {
+  const hole = child(dev, "pcihole64");
+  const host = PCI_HOSTS[dev.attributes.model ?? ""];
+  if (!hole || dev.attributes.type !== "pci") return [];
+  if (!host) {
+    throw VirError.report(
+      "QEMU",
+      "INTERNAL_ERROR",
+      "64-bit PCI hole setting is only for root PCI controllers",
+    );
+  }
+  return ["-global", `${host}.pci-hole64-size=${textOf(hole)}K`];
 }
 
 /**

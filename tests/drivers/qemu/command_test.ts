@@ -269,3 +269,12 @@ Deno.test("NUMA memory-side caches and interconnects (HMAT) are refused, not dro
     "<cell id='1' cpus='1' memory='131072'/>";
   assert.throws(() => argvOf(xml(cache)), /HMAT is not supported with this QEMU/);
 });
+
+Deno.test("a PCI root's 64-bit hole sizes its host bridge, in KiB", () => {
+  const argv = argvOf(
+    "<domain type='qemu'><name>vm</name><memory>131072</memory><vcpu>1</vcpu>" +
+      "<os><type machine='pc'>hvm</type></os><devices><controller type='pci' index='0' " +
+      "model='pci-root'><pcihole64 unit='MiB'>1</pcihole64></controller></devices></domain>",
+  );
+  assert.equal(after(argv, "-global"), "i440FX-pcihost.pci-hole64-size=1024K");
+});
