@@ -2,7 +2,8 @@
 # Probes libvirt 9.0 with focused documents, PER for every name each kind's schema allows
 # (tests/tools/xmlgen/probe.ts), and prints where edgevirt answers differently, each example
 # labelled with the name its document probes. A discovery run: nothing is written into the
-# project (the documents and answers stay in a scratch folder, or DIR when given).
+# project (the documents and libvirt's answers, KIND.jsonl, stay in a scratch folder, or in
+# PROBE_DIR when given).
 #
 # Usage (from anywhere): bash tests/tools/xmlgen/probe.sh [PER] [KIND...]   (default: 3, all)
 # ORACLE defaults to ../shared/oracle beside the checkout; PROBE_DIR=DIR keeps the documents.
@@ -24,10 +25,10 @@ cd "$dir"
 for kind in "${kinds[@]}"; do
   case $kind in
   nodedev | snapshot | checkpoint)
-    /usr/bin/python3 "$root/tests/tools/xmlgen/record_other.py" "$kind"/*.xml >"$tmp/$kind.jsonl" \
+    /usr/bin/python3 "$root/tests/tools/xmlgen/record_other.py" "$kind"/*.xml >"$dir/$kind.jsonl" \
       2>>"$tmp/other.log"
     ;;
-  *) canon_kind "$kind" >"$tmp/$kind.jsonl" ;;
+  *) canon_kind "$kind" >"$dir/$kind.jsonl" ;;
   esac
 done
-"${deno[@]}" run -A "$root/tests/tools/xmlgen/probe.ts" compare "$dir" "$tmp"/*.jsonl
+"${deno[@]}" run -A "$root/tests/tools/xmlgen/probe.ts" compare "$dir" "$dir"/*.jsonl
