@@ -68,8 +68,10 @@ export function parseGraphics(el: XmlElement, options: NormalizeOptions): XmlEle
       if (type === "vnc") attrs.port = "-1";
       attrs.autoport = "yes";
     } else {
-      attrs.port = a.port;
-      attrs.tlsPort = type === "spice" ? a.tlsPort : undefined;
+      // virDomainGraphicsDefFormat writes SPICE's ports only when not zero.
+      const nonZero = (v: string | undefined) => parseInt32(v ?? "0") ? v : undefined;
+      attrs.port = type === "spice" ? nonZero(a.port) : a.port;
+      attrs.tlsPort = type === "spice" ? nonZero(a.tlsPort) : undefined;
       if (type === "vnc" || a.port !== undefined || a.tlsPort !== undefined) attrs.autoport = "no";
     }
     // A zero websocket port is none.
