@@ -258,7 +258,9 @@ const TABLE: Record<string, string> = {
     "rss rss_hash_report iommu ats packed page_per_vq|host guest",
   "interface/link": "state|",
   "interface/mtu": "size|",
-  "interface/rom": "bar file enabled|",
+  // virDomainDeviceInfoFormat's ROM (NICs and hostdevs only).
+  "interface/rom": "enabled bar file|",
+  "hostdev/rom": "enabled bar file|",
   "interface/filterref": "filter|parameter",
   "interface/bandwidth": "|inbound outbound",
   "smartcard": "mode type|certificate database source protocol alias address",
