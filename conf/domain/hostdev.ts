@@ -72,6 +72,17 @@ export function parseHostdev(dev: XmlElement, options: NormalizeOptions): XmlEle
       id: "0x" + parseUIntPositive(id.attributes.id!, 0)!.toString(16).padStart(4, "0"),
     };
   }
+  // virDomainHostdevDefFormatSubsysUSB: a USB source's bus and device in decimal, and no
+  // address when both are 0.
+  const usbAddress = type === "usb" && subsys && child(kept, "address");
+  if (usbAddress) {
+    const [bus, device] = ["bus", "device"].map((a) =>
+      parseUIntPositive(usbAddress.attributes[a] ?? "0", 0) ?? 0
+    );
+    kept!.children = kept!.children.flatMap((c) =>
+      c !== usbAddress ? [c] : bus || device ? [element("address", { bus, device })] : []
+    );
+  }
   // virPCIDeviceAddressFormat: a PCI source's address in full, zero-padded hex.
   const pciAddress = type === "pci" && subsys && child(kept, "address");
   if (pciAddress) {
