@@ -425,10 +425,7 @@ export function parseNetworkXML(xml: string, flags = 0): NetworkDef {
   const mtm = bridge?.attributes.macTableManager;
   if (mtm !== undefined) {
     if (mtm !== "kernel" && mtm !== "libvirt") {
-      throw err(
-        "CONFIG_UNSUPPORTED",
-        `Invalid macTableManager setting '${mtm}' in network '${name}'`,
-      );
+      throw err("XML_ERROR", `Invalid macTableManager setting '${mtm}' in network '${name}'`);
     }
     def.bridge.macTableManager = mtm;
   }
