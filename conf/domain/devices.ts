@@ -214,6 +214,7 @@ export function parseDevices(
       else list.push(parsed);
       byKind.set(kind, list);
     }
+    if (kind === "controller") checkUsbMaster(byKind.get(kind) ?? []);
   }
   const other = DEVICE_ORDER.flatMap((k) => byKind.get(k) ?? []);
   const emulator = childText(el, "emulator")?.trim();
@@ -312,6 +313,26 @@ function parseDevice(
   if (dev.name === "sound") return parseSound(dev, options);
   if (dev.name === "vsock") return parseVsock(dev, options);
   return normalizeElement(dev, "devices", options);
+}
+
+/**
+ * virDomainDefControllersParse: USB controllers (but `none`) need one that is nobody's
+ * companion, the master the others hang on; `none` is the only one when it is there.
+ */
+function checkUsbMaster(controllers: XmlElement[]): void {
+  const all = controllers.filter((c) => c.attributes.type === "usb");
+  const usb = all.filter((c) => c.attributes.model !== "none");
+  // A `none` controller disables USB: no other one, nor a second `none`.
+  if (all.some((c) => c.attributes.model === "none") && all.length > 1) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_DETAIL",
+      "Can't add another USB controller: USB is disabled for this domain",
+    );
+  }
+  if (usb.length && usb.every((c) => child(c, "master"))) {
+    throw VirError.report("DOMAIN", "XML_DETAIL", "No master USB controller specified");
+  }
 }
 
 /** The first port of the ICH9 UHCI companions (virDomainControllerDefParseXML). */

@@ -19,6 +19,7 @@ import { validateDiskStartupPolicy } from "./startup_policy.ts";
 import { validateChardevSource } from "./chardev.ts";
 import { validateIdmap } from "./idmap.ts";
 import { validateNumaHmat } from "./numa_hmat.ts";
+import { validateTpm } from "./tpm.ts";
 import { validateIommu } from "./iommu.ts";
 import { memoryDeviceKiB, validateMemoryDevice } from "./memory_device.ts";
 import { checkVirtioOptionsAbsent, VIRTIO_MODELS } from "./virtio_options.ts";
@@ -120,6 +121,7 @@ export function validateDomainDef(def: DomainDef): void {
     validateInput(input, def.os.type, def.type);
   }
   validateChardevSources(def, ["rng"]);
+  for (const tpm of def.devices.other.filter((d) => d.name === "tpm")) validateTpm(tpm);
   const numaCells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell").length;
   for (const mem of def.devices.other.filter((d) => d.name === "memory")) {
     validateMemoryDevice(mem, numaCells, def.os.arch);
