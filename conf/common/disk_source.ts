@@ -2,7 +2,8 @@
  * The checks virDomainStorageSourceParse makes on a storage source's `<source>` (a domain's
  * disk or NVRAM, a snapshot's disk) for the types with their own parser:
  * virDomainDiskSourceNetworkParse's protocol, name and the `pool/image` form of gluster and rbd
- * names, virDomainDiskSourceNVMeParse's type, namespace and PCI address, and the persistent
+ * names, an HTTP source's cookies and an HTTPS/FTPS one's `ssl verify`,
+ * virDomainDiskSourceNVMeParse's type, namespace and PCI address, and the persistent
  * reservations (virStoragePRDefParseXML) of any type.
  *
  * @example
@@ -15,8 +16,9 @@
  */
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
-import { child, element } from "../../util/xml/mod.ts";
+import { child, children, element, textOf } from "../../util/xml/mod.ts";
 import { formatPciAddress, parsePciAddress } from "./pci_address.ts";
+import { parseULongLong } from "./units.ts";
 import { xmlPropEnum } from "./values.ts";
 
 /** virStorageNetProtocol's names. */
@@ -71,6 +73,74 @@ function checkNetwork(source: XmlElement): void {
       `can't split path '${name}' into pool name and image name`,
     );
   }
+  const parts = NETWORK_PARTS[protocol!] ?? [];
+  const ssl = child(source, "ssl");
+  if (ssl && parts.includes("ssl")) xmlPropEnum(ssl, "verify", ["yes", "no"]);
+  const cookies = child(source, "cookies");
+  if (cookies && parts.includes("cookies")) checkCookies(cookies);
+  if (parts.includes("readahead")) {
+    for (const [name, attr] of [["readahead", "size"], ["timeout", "seconds"]]) {
+      // virXPathULongLong: absent or empty is none, anything else must be a number.
+      const v = child(source, name)?.attributes[attr];
+      if (v && parseULongLong(v) === undefined) {
+        throw VirError.report("DOMAIN", "XML_ERROR", "invalid readahead size or timeout");
+      }
+    }
+  }
+}
+
+/**
+ * The parts of a network source that virDomainDiskSourceNetworkParse reads only for some
+ * protocols (the others are dropped): the `query` attribute, `<ssl>`, `<cookies>`, and
+ * `<readahead>` with `<timeout>`.
+ */
+export const NETWORK_PARTS: Record<string, readonly string[]> = {
+  http: ["query", "cookies", "readahead"],
+  https: ["query", "ssl", "cookies", "readahead"],
+  ftp: ["readahead"],
+  ftps: ["ssl", "readahead"],
+};
+
+/** RFC 6265's characters no cookie value may hold (virStorageSourceCookieValueInvalidChars). */
+const COOKIE_VALUE_BAD = ' ",;\\';
+/** …and those no cookie name may hold besides. */
+const COOKIE_NAME_BAD = COOKIE_VALUE_BAD + "()<>@:/[]?={}";
+
+/** Whether `text` has a control character or one of `bad`. */
+const hasBad = (text: string, bad: string) =>
+  [...text].some((c) => c.charCodeAt(0) < 0x20 || bad.includes(c));
+
+/** virDomainStorageNetCookiesParse and virStorageSourceNetCookiesValidate. */
+function checkCookies(cookies: XmlElement): void {
+  const err = (domain: "DOMAIN" | "STORAGE", msg: string) =>
+    VirError.report(domain, "XML_ERROR", msg);
+  // virXPathString: an empty name or value is none.
+  const list = children(cookies, "cookie").map((c) => {
+    const name = c.attributes.name;
+    if (!name) throw err("DOMAIN", "missing cookie name");
+    const value = textOf(c);
+    if (!value) throw err("DOMAIN", `missing value for cookie '${name}'`);
+    return { name, value };
+  });
+  list.forEach(({ name, value }, i) => {
+    if (hasBad(name, COOKIE_NAME_BAD)) {
+      throw err("STORAGE", `cookie name '${name}' contains invalid characters`);
+    }
+    // Optional quotes around the value, both or neither.
+    let v = value;
+    if (v.startsWith('"')) {
+      if (!v.endsWith('"')) {
+        throw err("STORAGE", `value of cookie '${name}' contains invalid characters`);
+      }
+      v = v.slice(1, -1);
+    }
+    if (hasBad(v, COOKIE_VALUE_BAD)) {
+      throw err("STORAGE", `value of cookie '${name}' contains invalid characters`);
+    }
+    if (list.slice(i + 1).some((o) => o.name === name)) {
+      throw err("STORAGE", `duplicate cookie '${name}'`);
+    }
+  });
 }
 
 function checkNvme(source: XmlElement): void {

@@ -1,3 +1,5 @@
+import { VirError } from "../../util/errors.ts";
+
 /** An IP address family as libvirt's XML names it. */
 export type IpFamily = "ipv4" | "ipv6";
 
@@ -19,6 +21,29 @@ export function parseIpAddress(text: string): { family: IpFamily; text: string }
   const v6 = parseIPv6(text);
   if (v6) return { family: "ipv6", text: formatIPv6(v6) };
   return undefined;
+}
+
+/**
+ * virSocketAddrParse of a numeric address: getaddrinfo's refusal (VIR_ERR_SYSTEM_ERROR, no
+ * domain) of anything else.
+ *
+ * @example
+ * ```ts
+ * import { socketAddr } from "./ip_addr.ts";
+ * socketAddr("10.0.0.1").family; // "ipv4"
+ * socketAddr("gw"); // throws "Cannot parse socket address 'gw': Name or service not known"
+ * ```
+ */
+export function socketAddr(text: string): { family: IpFamily; text: string } {
+  const a = parseIpAddress(text);
+  if (!a) {
+    throw VirError.bare(
+      "NONE",
+      "SYSTEM_ERROR",
+      `Cannot parse socket address '${text}': Name or service not known`,
+    );
+  }
+  return a;
 }
 
 /**

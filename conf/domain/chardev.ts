@@ -15,7 +15,7 @@
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { child, children, element } from "../../util/xml/mod.ts";
-import { parseUInt, xmlPropEnum } from "../common/mod.ts";
+import { parseUInt, socketAddr, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
 
 const PATH_TYPES = new Set(["dev", "file", "pipe", "pty"]);
 
@@ -270,13 +270,7 @@ export function checkChardevTarget(dev: XmlElement): number {
     throw unsupported(`unknown target model '${model}' specified for character device`);
   }
   if (dev.name === "channel") {
-    if (targetType === "guestfwd" && target.attributes.address === undefined) {
-      throw VirError.report(
-        "DOMAIN",
-        "XML_ERROR",
-        "guestfwd channel does not define a target address",
-      );
-    }
+    if (targetType === "guestfwd") checkGuestfwd(target);
     return index;
   }
   const port = target.attributes.port;
@@ -284,6 +278,34 @@ export function checkChardevTarget(dev: XmlElement): number {
     throw VirError.report("DOMAIN", "XML_ERROR", `Invalid port number: ${port}`);
   }
   return index;
+}
+
+/**
+ * virDomainChrDefParseTargetXML's guestfwd target: an IPv4 address and a port, as
+ * virDomainChrTargetDefFormat writes them back.
+ *
+ * @example
+ * ```ts
+ * import { checkGuestfwd } from "./chardev.ts";
+ * import { element } from "../../util/xml/mod.ts";
+ * checkGuestfwd(element("target", { type: "guestfwd", address: "10.0.2.1", port: "+80" }));
+ * // { address: "10.0.2.1", port: "80" }
+ * ```
+ */
+export function checkGuestfwd(target: XmlElement): { address: string; port: string } {
+  const address = target.attributes.address;
+  if (address === undefined) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      "guestfwd channel does not define a target address",
+    );
+  }
+  if (socketAddr(address).family !== "ipv4") {
+    throw unsupported("guestfwd channel only supports IPv4 addresses");
+  }
+  const port = xmlPropUInt(target, "port", undefined, { required: true })!;
+  return { address: socketAddr(address).text, port: String(port) };
 }
 
 /** The chardev's only `name` child, if any; a second one is libvirt's XML error. */

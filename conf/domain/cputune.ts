@@ -18,6 +18,7 @@ import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 import { elementSpec } from "./schema.ts";
 import type { IothreadIds } from "./iothreads.ts";
 import { parseInt32, parseULongLong, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
+import { scaledText } from "./scaled.ts";
 
 /** Elements holding a `cpuset` CPU list. */
 const PINS = new Set(["vcpupin", "emulatorpin", "iothreadpin"]);
@@ -304,17 +305,58 @@ function parseResctrl(
   const kids: XmlElement[] = [];
   const itemName = kind === "cachetune" ? "cache" : "node";
   for (const item of children(el, itemName)) {
-    if (kind === "cachetune") checkCache(item, group);
-    else checkNode(item, group);
-    kids.push(normalizeElement(item, kind, options, "cputune")!);
+    if (kind === "cachetune") kids.push(parseCache(item, group));
+    else {
+      checkNode(item, group);
+      kids.push(normalizeElement(item, kind, options, "cputune")!);
+    }
+  }
+  // virResctrlAllocForeachCache writes the allocations by level, type and cache id.
+  const key = (c: XmlElement) => ["level", "type", "id"].map((a) => c.attributes[a]);
+  const TYPES = ["both", "code", "data"];
+  if (kind === "cachetune") {
+    kids.sort((a, b) => {
+      const [la, ta, ia] = key(a);
+      const [lb, tb, ib] = key(b);
+      return Number(la) - Number(lb) || TYPES.indexOf(ta) - TYPES.indexOf(tb) ||
+        Number(ia) - Number(ib);
+    });
   }
   for (const mon of children(el, "monitor")) kids.push(parseMonitor(mon, kind, group, maxVcpus));
   const attributes: Record<string, string> = { vcpus: formatBitmap(vcpus) };
   return { type: "element", name: kind, attributes, children: kids };
 }
 
-function checkCache(item: XmlElement, group: Resctrl): void {
-  const { level = "", id = "", type = "" } = item.attributes;
+/**
+ * virDomainCachetuneDefParseCache: an allocation's cache id, level and type, and its size in
+ * bytes (scaled, KiB without a unit), written back in the largest unit that divides it
+ * (virFormatIntPretty).
+ */
+function parseCache(item: XmlElement, group: Resctrl): XmlElement {
+  const id = String(xmlPropUInt(item, "id", undefined, { required: true }));
+  const level = String(xmlPropUInt(item, "level", undefined, { required: true }));
+  const type = xmlPropEnum(item, "type", ["both", "code", "data"], true)!;
+  const text = item.attributes.size;
+  if (!text) {
+    throw VirError.report("XML", "XML_ERROR", "missing element or attribute './@size'");
+  }
+  const [size, unit] = prettySize(scaledText(text, item.attributes.unit, "./@size", 1024n));
+  checkCache({ level, id, type }, group);
+  return element("cache", { id, level, type, size: String(size), unit });
+}
+
+/** virFormatIntPretty: the value in the largest unit up to PiB that divides it exactly. */
+function prettySize(bytes: bigint): [bigint, string] {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+  let k = 0;
+  while (k < units.length - 1 && bytes && bytes % (1024n ** BigInt(k + 1)) === 0n) k++;
+  return [bytes / 1024n ** BigInt(k), units[k]];
+}
+
+function checkCache(
+  { level, id, type }: { level: string; id: string; type: string },
+  group: Resctrl,
+): void {
   const clash = group.caches.some((c) =>
     c.level === level && c.id === id &&
     (c.type === type || c.type === "both" || type === "both")

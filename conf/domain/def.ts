@@ -174,6 +174,9 @@ export const DomainInterfaceSchema = z.strictObject({
   hostIP: z.array(XmlElementSchema).optional().describe(
     "The <ip>s and <route>s of <source>: the host side's addresses (an ethernet tap's)",
   ),
+  sourceLocal: z.strictObject({ address: z.string(), port: z.string() }).optional().describe(
+    "<source><local address port>: the local end of a udp socket interface",
+  ),
   /** `<target dev>` */
   target: z.string().optional().describe("<target dev>: the host-side device name"),
   targetManaged: z.enum(["yes", "no"]).optional().describe(

@@ -13,11 +13,14 @@
 import {
   formatVlan,
   parseMac,
+  parseULongLong,
   parseVlan,
   sanitizePath,
   scaleInteger,
   ULLONG_MAX,
   xmlPropEnum,
+  xmlPropInt,
+  xmlPropRequired,
   xmlPropUInt,
 } from "../common/mod.ts";
 import { checkDiskSource } from "../common/disk_source.ts";
@@ -28,7 +31,9 @@ import { child, children, childText, element } from "../../util/xml/mod.ts";
 import { checkAudioRef, parseAudio } from "./audio.ts";
 import { metadataCacheElement, parseBackingStore } from "./backing_store.ts";
 import { diskSourceElement } from "./disk_source.ts";
-import { chardevSource, checkChardevTarget } from "./chardev.ts";
+import { chardevSource, checkChardevTarget, checkGuestfwd } from "./chardev.ts";
+import { checkVirtioOptions } from "./virtio_options.ts";
+import { controllerDriver, controllerPcihole64, controllerTarget } from "./controller.ts";
 import { type DomainDef, type DomainInterface, INTERFACE_TYPES } from "./def.ts";
 import { parseGraphics } from "./graphics.ts";
 import { insertDisk } from "./disk_name.ts";
@@ -132,6 +137,7 @@ const SINGLE: Record<string, [string, string]> = {
   watchdog: ["INTERNAL_ERROR", "only a single watchdog device is supported"],
   memballoon: ["INTERNAL_ERROR", "only a single memory balloon device is supported"],
   nvram: ["INTERNAL_ERROR", "only a single nvram device is supported"],
+  redirfilter: ["INTERNAL_ERROR", "only one set of redirection filter rule is supported"],
   iommu: ["XML_ERROR", "only a single IOMMU device is supported"],
   vsock: ["XML_ERROR", "only a single vsock device is supported"],
 };
@@ -139,19 +145,24 @@ const SINGLE: Record<string, [string, string]> = {
 export const INTERFACE_KIDS: readonly string[] = [
   "vlan",
   "virtualport",
+  "bandwidth",
+  "port",
   "script",
   "downscript",
   "backenddomain",
   "guest",
   "driver",
+  "backend",
   "filterref",
-  "bandwidth",
+  "tune",
   "teaming",
   "link",
   "mtu",
   "boot",
-  "rom",
   "alias",
+  "master",
+  "rom",
+  "acpi",
   "address",
 ];
 
@@ -203,6 +214,7 @@ export function parseDevices(
       else list.push(parsed);
       byKind.set(kind, list);
     }
+    if (kind === "controller") checkUsbMaster(byKind.get(kind) ?? []);
   }
   const other = DEVICE_ORDER.flatMap((k) => byKind.get(k) ?? []);
   const emulator = childText(el, "emulator")?.trim();
@@ -225,10 +237,26 @@ function parseDevice(
   }
   if (dev.name === "controller") {
     checkEnum(dev, "type");
+    const driverEl = child(dev, "driver");
+    const driver = driverEl && controllerDriver(driverEl);
+    const target = controllerTarget(dev, dev.attributes.type!);
     const n = normalizeElement(dev, "devices", options);
+    if (n) {
+      // The model, then the target and driver as their parsers write them, the device info,
+      // and a PCI root's 64-bit hole last (virDomainControllerDefFormat).
+      const own = ["model", "target", "driver", "pcihole64"];
+      const isKid = (c: XmlNode, name: string) => c.type === "element" && c.name === name;
+      n.children = [
+        ...n.children.filter((c) => isKid(c, "model")),
+        ...[target, driver].filter((e) => e !== undefined),
+        ...n.children.filter((c) => !own.some((name) => isKid(c, name))),
+        ...[controllerPcihole64(dev)].filter((e) => e !== undefined),
+      ];
+    }
     if (n && n.attributes.index === undefined) {
       n.attributes = { type: n.attributes.type, index: "0", ...n.attributes };
     }
+    if (n) defaultUsbMaster(n);
     return n;
   }
   if (dev.name === "disk") return parseDisk(dev, options);
@@ -257,6 +285,7 @@ function parseDevice(
   if (dev.name === "shmem") return parseShmem(dev, options);
   if (dev.name === "hostdev") return parseHostdev(dev, options);
   if (dev.name === "input") {
+    checkVirtioOptions(child(dev, "driver"));
     const n = normalizeElement(dev, "devices", options);
     if (!n) return n;
     const bus = dev.attributes.bus ?? inputBus(dev.attributes.type, context);
@@ -266,10 +295,12 @@ function parseDevice(
     Object.assign(n.attributes, rest);
     checkUsbAddress(n, bus);
     const source = inputSource(type, child(dev, "source"));
-    // virDomainInputDefFormat writes the source before the device info.
+    // virDomainInputDefFormat writes the virtio driver, the source, then the device info.
+    const isKid = (c: XmlNode, name: string) => c.type === "element" && c.name === name;
     n.children = [
+      ...n.children.filter((c) => isKid(c, "driver")),
       ...(source ? [source] : []),
-      ...n.children.filter((c) => c.type !== "element" || c.name !== "source"),
+      ...n.children.filter((c) => !isKid(c, "source") && !isKid(c, "driver")),
     ];
     return n;
   }
@@ -282,6 +313,110 @@ function parseDevice(
   if (dev.name === "sound") return parseSound(dev, options);
   if (dev.name === "vsock") return parseVsock(dev, options);
   return normalizeElement(dev, "devices", options);
+}
+
+/**
+ * virDomainDefControllersParse: USB controllers (but `none`) need one that is nobody's
+ * companion, the master the others hang on; `none` is the only one when it is there.
+ */
+function checkUsbMaster(controllers: XmlElement[]): void {
+  const all = controllers.filter((c) => c.attributes.type === "usb");
+  const usb = all.filter((c) => c.attributes.model !== "none");
+  // A `none` controller disables USB: no other one, nor a second `none`.
+  if (all.some((c) => c.attributes.model === "none") && all.length > 1) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_DETAIL",
+      "Can't add another USB controller: USB is disabled for this domain",
+    );
+  }
+  if (usb.length && usb.every((c) => child(c, "master"))) {
+    throw VirError.report("DOMAIN", "XML_DETAIL", "No master USB controller specified");
+  }
+}
+
+/** The first port of the ICH9 UHCI companions (virDomainControllerDefParseXML). */
+const UHCI_START_PORT: Record<string, number> = {
+  "ich9-uhci1": 0,
+  "ich9-uhci2": 2,
+  "ich9-uhci3": 4,
+};
+
+/** An ICH9 UHCI controller given no `<master>` gets its companion's usual first port. */
+function defaultUsbMaster(n: XmlElement): void {
+  const port = UHCI_START_PORT[n.attributes.model ?? ""];
+  if (n.attributes.type !== "usb" || port === undefined || child(n, "master")) return;
+  // After the alias, before the ACPI index and the address (virDomainDeviceInfoFormat).
+  const at = n.children.findIndex((c) =>
+    c.type === "element" && (c.name === "acpi" || c.name === "address")
+  );
+  n.children.splice(at < 0 ? n.children.length : at, 0, element("master", { startport: port }));
+}
+
+/** An interface child read by its own parser, given the interface; undefined when empty. */
+type NicPart = (el: XmlElement, dev: XmlElement) => XmlElement | undefined;
+
+/**
+ * virDomainNetBackendParseXML, the `<tune>` sndbuf and virNetworkPortOptionsParseXML, in
+ * virDomainNetDefParseXML's order.
+ */
+const NIC_PARTS: Record<string, NicPart> = {
+  backend: (el, dev) => {
+    // The only type besides the default is passt, which libvirt 9.0 refuses here too.
+    // (virXMLPropEnum's error for the others, its caller's for passt).
+    const type = el.attributes.type;
+    if (type !== undefined) {
+      throw VirError.report(
+        type === "passt" ? "DOMAIN" : "XML",
+        "XML_ERROR",
+        `Invalid value for attribute 'type' in element 'backend': '${type}'.`,
+      );
+    }
+    const { tap, vhost, logFile } = el.attributes;
+    const virtio = VIRTIO_NIC_MODELS.includes(child(dev, "model")?.attributes.type ?? "");
+    const out = element("backend", {
+      tap: tap === undefined ? undefined : sanitizePath(tap),
+      vhost: vhost !== undefined && dev.attributes.type !== "hostdev" && virtio
+        ? sanitizePath(vhost)
+        : undefined,
+      logFile,
+    });
+    return Object.keys(out.attributes).length ? out : undefined;
+  },
+  tune: (el) => {
+    const text = childText(el, "sndbuf");
+    if (!text) return undefined;
+    const n = parseULongLong(text);
+    if (n === undefined) {
+      throw VirError.report("DOMAIN", "XML_ERROR", "sndbuf must be a positive integer");
+    }
+    return element("tune", {}, [element("sndbuf", {}, [String(n)])]);
+  },
+  port: (el) => {
+    const isolated = xmlPropEnum(el, "isolated", ["yes", "no"]);
+    return isolated ? element("port", { isolated }) : undefined;
+  },
+};
+
+/** virTristateSwitch names. */
+const SWITCHES = ["on", "off"] as const;
+
+/** virDomainNetIsVirtioModel's models. */
+const VIRTIO_NIC_MODELS = ["virtio", "virtio-transitional", "virtio-non-transitional"];
+
+/** virDomainNetDefParseXML's `<local>` of a udp socket: a required address and int port. */
+function udpLocal(source: XmlElement): { address: string; port: string } {
+  const local = child(source, "local");
+  if (!local) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      "'<local>' element missing for 'udp' socket interface",
+    );
+  }
+  const address = xmlPropRequired(local, "address");
+  const port = xmlPropInt(local, "port", { required: true })!;
+  return { address, port: String(port) };
 }
 
 /** virDomainVsockModel names; default (0) is accepted and not written. */
@@ -351,12 +486,13 @@ function parseFilesystem(dev: XmlElement, options: NormalizeOptions): XmlElement
     n.children = n.children.map((c) => c.type === "element" && c.name === "source" ? ramSource : c);
   }
   for (const limit of limits) if (limit) n.children.push(limit);
-  // virDomainFSDefFormat: the type and the access mode always (defaulted), multidevs unless
-  // default, the modes in octal.
+  // virDomainFSDefFormat: the type and the access mode (passthrough by default, unless an
+  // external daemon's socket serves the share), multidevs unless default, the modes in octal.
   const { type = "mount", model } = n.attributes;
+  const socket = child(dev, "source")?.attributes.socket !== undefined;
   n.attributes = element("filesystem", {
     type,
-    accessmode: access || "passthrough",
+    accessmode: access || (socket ? undefined : "passthrough"),
     model,
     multidevs: multidevs === "default" ? undefined : multidevs,
     ...modes,
@@ -589,9 +725,12 @@ function parseChardev(dev: XmlElement, options: NormalizeOptions): XmlElement {
     // A virtio channel's state is the running domain's (virDomainChrDefParseTargetXML reads it
     // only from a status), never a definition's.
     if (t && !options.keepAliases) delete t.attributes.state;
+    if (t && dev.name === "channel" && t.attributes.type === "guestfwd") {
+      Object.assign(t.attributes, checkGuestfwd(target));
+    }
     if (t) kids.push(t);
   } else if (dev.name !== "channel") kids.push(element("target", {}));
-  for (const name of ["alias", "address"]) {
+  for (const name of ["alias", "master", "address"]) {
     const k = child(dev, name);
     const n = k && normalizeElement(k, dev.name, options, "devices");
     if (n) kids.push(n);
@@ -628,20 +767,6 @@ const userIfname = (dev: string | undefined) =>
 /** The interface types whose traffic a network filter may apply to. */
 const FILTERREF_TYPES = ["network", "bridge", "ethernet"];
 
-/**
- * virDomainNetBackendParseXML: libvirt 9.0 names one backend type, passt, and refuses it as it
- * refuses an unknown one.
- */
-function checkBackend(backend: XmlElement | undefined): void {
-  if (backend && xmlPropEnum(backend, "type", ["passt"] as const) === "passt") {
-    throw VirError.report(
-      "DOMAIN",
-      "XML_ERROR",
-      "Invalid value for attribute 'type' in element 'backend': 'passt'.",
-    );
-  }
-}
-
 function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInterface {
   checkEnum(dev, "type");
   // virDomainNetDefParseXML reads it right after the type.
@@ -657,6 +782,7 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   }
   // Then the type's source, and the virtual port its type allows.
   const sourceAttrs = interfaceSourceAttrs(dev);
+  const local = dev.attributes.type === "udp" ? udpLocal(sourceEl!) : undefined;
   const virtualPort = parseInterfaceVirtualPort(dev);
   const mac = child(dev, "mac")?.attributes;
   const extra: XmlElement[] = [];
@@ -684,11 +810,20 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
         if (f) extra.push(f);
         continue;
       }
+      // Read after the device info, below.
+      if (name in NIC_PARTS) continue;
       // virDomainNetTeamingInfoParseXML: the first <teaming>, its two attributes only.
       if (name === "teaming") {
         const t = k === child(dev, "teaming") && parseTeaming(k);
         if (t) extra.push(t);
         continue;
+      }
+      // virDomainNetDefParseXML reads a virtio driver's offloads as on/off switches.
+      if (name === "driver") {
+        for (const o of ["host", "guest"]) {
+          const el = child(k, o);
+          for (const attr of Object.keys(el?.attributes ?? {})) xmlPropEnum(el!, attr, SWITCHES);
+        }
       }
       const n = normalizeElement(k, "interface", options, "devices");
       if (n) extra.push(n);
@@ -704,6 +839,7 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   if (mac?.check !== undefined) net.macCheck = mac.check;
   if (sourceAttrs) net.source = sourceAttrs;
   if (hostIP.length) net.hostIP = hostIP;
+  if (local) net.sourceLocal = local;
   if (virtualPort) extra.push(virtualPort);
   const targetEl = child(dev, "target");
   const managed = targetEl && xmlPropEnum(targetEl, "managed", ["yes", "no"] as const);
@@ -715,7 +851,16 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   if (model !== undefined) net.model = model;
   // After the device info, as virDomainNetDefParseXML reads the guest side's addresses.
   extra.push(...netIPInfo(dev, "guest interface"));
-  checkBackend(child(dev, "backend"));
+  // The first <backend>, <tune> and <port>, read after the device info and the guest
+  // side's addresses, each put in its place among the other children.
+  for (const [name, parse] of Object.entries(NIC_PARTS)) {
+    const k = child(dev, name);
+    const parsed = k && parse(k, dev);
+    if (!parsed) continue;
+    const rank = (e: XmlElement) => INTERFACE_KIDS.indexOf(e.name);
+    const at = extra.findIndex((e) => rank(e) > rank(parsed));
+    extra.splice(at < 0 ? extra.length : at, 0, parsed);
+  }
   return net;
 }
 

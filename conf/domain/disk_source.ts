@@ -12,7 +12,8 @@
  * @module
  */
 import type { XmlElement } from "../../util/xml/mod.ts";
-import { nvmeSource } from "../common/disk_source.ts";
+import { NETWORK_PARTS, nvmeSource } from "../common/disk_source.ts";
+import { parseULongLong } from "../common/units.ts";
 import { vhostUserSource } from "./disk_vhostuser.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 
@@ -24,5 +25,28 @@ export function diskSourceElement(
 ): XmlElement {
   if (type === "nvme") return nvmeSource(source);
   if (type === "vhostuser") return vhostUserSource(source);
-  return normalizeElement(source, "disk", options, "devices")!;
+  const out = normalizeElement(source, "disk", options, "devices")!;
+  if (type === "network") networkParts(out);
+  return out;
+}
+
+/**
+ * The protocol-specific parts of a network source as virDomainDiskSourceFormat writes them:
+ * only for the protocols that read them, numbers as numbers, a zero read-ahead or timeout not
+ * at all (and the cookies only in a secure dump, which this is not).
+ */
+function networkParts(source: XmlElement): void {
+  const parts = NETWORK_PARTS[source.attributes.protocol ?? ""] ?? [];
+  if (!parts.includes("query")) delete source.attributes.query;
+  source.children = source.children.filter((c) => {
+    if (c.type !== "element") return true;
+    if (c.name === "cookies") return false;
+    if (c.name === "ssl") return parts.includes("ssl") && c.attributes.verify !== undefined;
+    const attr = c.name === "readahead" ? "size" : c.name === "timeout" ? "seconds" : undefined;
+    if (!attr) return true;
+    const n = parts.includes("readahead") ? parseULongLong(c.attributes[attr] ?? "") : undefined;
+    if (!n) return false;
+    c.attributes = { [attr]: String(n) };
+    return true;
+  });
 }

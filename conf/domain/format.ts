@@ -21,6 +21,7 @@ import type { DomainDef, DomainInterface } from "./def.ts";
 import { DEVICE_ORDER, generatedIfname } from "./devices.ts";
 import { OS_KIDS_BEFORE_BOOT } from "./os.ts";
 import { featuresForOutput } from "./features.ts";
+import { VIRTIO_MODELS } from "./virtio_options.ts";
 
 type Slot = string | ((def: DomainDef, flags: number) => (XmlElement | undefined)[]);
 
@@ -175,6 +176,7 @@ const INTERFACE_BEFORE_TARGET = [
   "vlan",
   "virtualport",
   "bandwidth",
+  "port",
   // virDomainNetDefFormat: the guest side's addresses and routes (virNetDevIPInfoFormat).
   "ip",
   "route",
@@ -196,13 +198,21 @@ function formatInterface(net: DomainInterface, flags: number): XmlElement {
     net.mac !== undefined &&
     element("mac", { address: net.mac, type: net.macType, check: net.macCheck }),
     // virDomainNetDefFormat opens a <source> for the host side's addresses if none was written.
-    (net.source || net.hostIP) && element("source", net.source ?? {}, net.hostIP ?? []),
+    (net.source || net.hostIP) &&
+    element("source", net.source ?? {}, [
+      ...(net.hostIP ?? []),
+      net.sourceLocal && element("local", net.sourceLocal),
+    ]),
     ...before,
     (dev !== undefined || net.targetManaged !== undefined) &&
     element("target", { dev, managed: net.targetManaged }),
     ...guest,
     net.model !== undefined && element("model", { type: net.model }),
-    ...after.filter((e) => e.name !== "guest"),
+    // virDomainNetDefFormat writes a driver only for a virtio model (a hostdev's is its own).
+    ...after.filter((e) =>
+      e.name !== "guest" &&
+      (e.name !== "driver" || net.type === "hostdev" || VIRTIO_MODELS.includes(net.model ?? ""))
+    ),
   ]);
 }
 

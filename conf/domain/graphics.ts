@@ -44,25 +44,15 @@ const mismatch = (attr: string, value: string, what: string, found: string) =>
 export function parseGraphics(el: XmlElement, options: NormalizeOptions): XmlElement {
   const a = el.attributes;
   const type = a.type ?? "";
-  const listens = children(el, "listen").map(parseListen);
-  if (a.socket !== undefined && type === "vnc") {
-    const first = listens[0];
-    if (first?.type === "socket" && first.socket !== undefined && first.socket !== a.socket) {
-      throw mismatch("socket", a.socket, "socket", first.socket);
-    }
-    listens.splice(0, 1, { type: "socket", socket: a.socket });
-  }
-  if (a.listen !== undefined) {
-    const first = listens[0];
-    if (first?.type === "address" && first.address !== undefined && first.address !== a.listen) {
-      throw mismatch("listen", a.listen, "address", first.address);
-    }
-    if (first?.type === "address") first.address = a.listen;
-    else if (!first) listens.push({ type: "address", address: a.listen });
-  }
-  if (!listens.length && LISTEN_TYPES.has(type)) listens.push({ type: "address" });
+  const listens = LISTEN_TYPES.has(type) ? parseListens(el, type) : [];
+  // virDomainDefPostParseGraphics: SPICE on no port and without autoport listens nowhere.
+  const zero = (v: string | undefined) => v === undefined || parseInt32(v) === 0;
+  if (
+    type === "spice" && listens[0].type === "address" && zero(a.port) && zero(a.tlsPort) &&
+    a.autoport !== "yes"
+  ) listens[0] = { type: "none" };
   const attrs: Record<string, string | undefined> = { type };
-  let first = listens[0];
+  const first = listens[0];
   if (type === "vnc" || type === "spice") {
     // VNC without a port means autoport; SPICE only autoports when asked to, or with both
     // ports -1 (the legacy syntax).
@@ -71,26 +61,36 @@ export function parseGraphics(el: XmlElement, options: NormalizeOptions): XmlEle
         (type === "vnc"
           ? a.port === "-1" || a.port === undefined
           : a.port === "-1" && a.tlsPort === "-1"));
-    // virDomainDefPostParseGraphics: a SPICE server without ports listens nowhere.
-    if (
-      type === "spice" && first?.type === "address" && !autoport && !Number(a.port ?? 0) &&
-      !Number(a.tlsPort ?? 0)
-    ) {
-      first = { type: "none" };
-      listens.splice(0, 1, first);
-    }
+    // Ports only for a display listening on an address or network (virDomainGraphicsDefFormat).
+    const onAddress = first.type === "address" || first.type === "network";
     if (type === "vnc" && first?.type === "socket") {
       attrs.socket = first.socket;
+    } else if (!onAddress) {
+      // No port, nor autoport.
     } else if (autoport) {
       // An inactive definition forgets ports libvirt would allocate at start-up.
       if (type === "vnc") attrs.port = "-1";
       attrs.autoport = "yes";
     } else {
-      attrs.port = a.port;
-      attrs.tlsPort = type === "spice" ? a.tlsPort : undefined;
+      // virDomainGraphicsDefFormat writes SPICE's ports only when not zero.
+      const nonZero = (v: string | undefined) => parseInt32(v ?? "0") ? v : undefined;
+      attrs.port = type === "spice" ? nonZero(a.port) : a.port;
+      attrs.tlsPort = type === "spice" ? nonZero(a.tlsPort) : undefined;
       if (type === "vnc" || a.port !== undefined || a.tlsPort !== undefined) attrs.autoport = "no";
     }
-    if (type === "vnc") attrs.websocket = a.websocket;
+    // A zero websocket port is none.
+    if (type === "vnc" && onAddress && parseInt32(a.websocket ?? "0") !== 0) {
+      attrs.websocket = a.websocket;
+    }
+  }
+  if (type === "dbus") {
+    // virDomainGraphicsDefParseXMLDBus, and virDomainGraphicsDefValidate's one check.
+    const p2p = xmlPropEnum(el, "p2p", ["yes", "no"]) === "yes";
+    if (p2p && a.address !== undefined) {
+      throw VirError.report("DOMAIN", "XML_ERROR", "D-Bus p2p with an address is not supported");
+    }
+    attrs.p2p = p2p ? "yes" : undefined;
+    attrs.address = a.address;
   }
   if (type === "rdp") Object.assign(attrs, rdpAttributes(a, options));
   if (first?.type === "address" && first.address !== undefined) attrs.listen = first.address;
@@ -171,18 +171,68 @@ interface Listen {
   [k: string]: string | undefined;
 }
 
-function parseListen(l: XmlElement): Listen {
-  const type = l.attributes.type ?? "";
-  if (type === "network" && l.attributes.network === undefined) {
-    throw VirError.report(
-      "DOMAIN",
-      "XML_ERROR",
-      "'network' attribute is required for listen type 'network'",
-    );
+/**
+ * virDomainGraphicsListensParseXML: the `<listen>` children, or else one from the element's
+ * legacy `listen` attribute (a VNC `socket` attribute, which also replaces a first address or
+ * network listen).
+ */
+function parseListens(el: XmlElement, type: string): Listen[] {
+  const listens = children(el, "listen").map((l, i) => parseListen(l, type, i ? undefined : el));
+  const socket = type === "vnc" ? el.attributes.socket : undefined;
+  const compat: Listen = socket !== undefined
+    ? { type: "socket", socket }
+    : { type: "address", address: el.attributes.listen || undefined };
+  if (!listens.length) listens.push(compat);
+  else if (compat.type === "socket" && ["address", "network"].includes(listens[0].type)) {
+    listens[0] = compat;
   }
-  if (type === "address") return { type, address: l.attributes.address };
-  if (type === "network") return { type, network: l.attributes.network };
-  if (type === "socket") return { type, socket: l.attributes.socket };
+  return listens;
+}
+
+/**
+ * virDomainGraphicsListenDefParseXML of listen `l` of a `graphicsType` display; the first one
+ * (given its `<graphics>` as `parent`) takes the element's legacy `listen`/`socket` attributes.
+ */
+function parseListen(l: XmlElement, graphicsType: string, parent?: XmlElement): Listen {
+  const type = xmlPropEnum(l, "type", ["address", "network", "socket", "none"], true)!;
+  const unsupported = (what: string) =>
+    VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      `listen type '${what}' is not available for graphics type '${graphicsType}'`,
+    );
+  if ((type === "socket" || type === "none") && !["vnc", "spice"].includes(graphicsType)) {
+    throw unsupported(type);
+  }
+  const { network } = l.attributes;
+  let { address, socket }: { address?: string; socket?: string } = l.attributes;
+  const [addressCompat, socketCompat] = [parent?.attributes.listen, parent?.attributes.socket];
+  if (type === "address") {
+    if (address !== undefined && addressCompat !== undefined && address !== addressCompat) {
+      throw mismatch("listen", addressCompat, "address", address);
+    }
+    address ??= addressCompat;
+  }
+  if (type === "socket") {
+    if (socket !== undefined && socketCompat !== undefined && socket !== socketCompat) {
+      throw mismatch("socket", socketCompat, "socket", socket);
+    }
+    socket ??= socketCompat;
+  }
+  const xmlErr = (msg: string) => VirError.report("DOMAIN", "XML_ERROR", msg);
+  if (network && type !== "network") {
+    throw xmlErr("'network' attribute is valid only for listen type 'network'");
+  }
+  if (socket && type !== "socket") {
+    throw xmlErr("'socket' attribute is valid only for listen type 'socket'");
+  }
+  if (type === "network" && !network) {
+    throw xmlErr("'network' attribute is required for listen type 'network'");
+  }
+  // A definition keeps a network listen's address no more than an empty one.
+  if (type === "address") return { type, address: address || undefined };
+  if (type === "network") return { type, network };
+  if (type === "socket") return { type, socket: socket || undefined };
   return { type };
 }
 

@@ -34,9 +34,16 @@ export function parseHostdev(dev: XmlElement, options: NormalizeOptions): XmlEle
   const hostSource = child(dev, "source");
   const subsys = (dev.attributes.mode ?? "subsystem") === "subsystem";
   if (subsys && hostSource) checkSubsysSource(dev.attributes.type, hostSource);
+  // virDomainHostdevDefParseXMLSubsys reads a PCI device's backend after its source; the
+  // default one (zero) is refused when named.
+  const driver = subsys && dev.attributes.type === "pci" && child(dev, "driver");
+  const backend = driver ? xmlPropEnum(driver, "name", PCI_BACKENDS) : undefined;
   const ipInfo = dev.attributes.mode === "capabilities" ? capsHostdevIPInfo(dev) : [];
   const n = normalizeElement(dev, "devices", options);
   if (!n) return undefined;
+  // virDomainHostdevDefFormatSubsysPCI writes the backend first, and only a named one.
+  n.children = n.children.filter((c) => c.type !== "element" || c.name !== "driver");
+  if (backend) n.children.unshift(element("driver", { name: backend }));
   const at = n.children.findIndex((c) => c.type === "element" && c.name === "source") + 1;
   n.children.splice(at, 0, ...ipInfo);
   // virDomainHostdevDefFormat: the mode always, and a subsystem device's managed flag (any
@@ -50,6 +57,11 @@ export function parseHostdev(dev: XmlElement, options: NormalizeOptions): XmlEle
   const kept = n.children.find((c): c is XmlElement => c.type === "element" && c.name === "source");
   if (kept && type !== "usb") delete kept.attributes.guestReset;
   if (kept && type !== "pci") delete kept.attributes.writeFiltering;
+  // A vhost-scsi host's protocol and port name (an iSCSI source is not modelled).
+  if (kept && type !== "scsi_host") {
+    delete kept.attributes.protocol;
+    delete kept.attributes.wwpn;
+  }
   // virDomainHostdevDefFormatSubsysUSB: the vendor and product ids as 0x%.4x.
   for (
     const id of type === "usb" && subsys
@@ -60,6 +72,17 @@ export function parseHostdev(dev: XmlElement, options: NormalizeOptions): XmlEle
       id: "0x" + parseUIntPositive(id.attributes.id!, 0)!.toString(16).padStart(4, "0"),
     };
   }
+  // virDomainHostdevDefFormatSubsysUSB: a USB source's bus and device in decimal, and no
+  // address when both are 0.
+  const usbAddress = type === "usb" && subsys && child(kept, "address");
+  if (usbAddress) {
+    const [bus, device] = ["bus", "device"].map((a) =>
+      parseUIntPositive(usbAddress.attributes[a] ?? "0", 0) ?? 0
+    );
+    kept!.children = kept!.children.flatMap((c) =>
+      c !== usbAddress ? [c] : bus || device ? [element("address", { bus, device })] : []
+    );
+  }
   // virPCIDeviceAddressFormat: a PCI source's address in full, zero-padded hex.
   const pciAddress = type === "pci" && subsys && child(kept, "address");
   if (pciAddress) {
@@ -69,6 +92,9 @@ export function parseHostdev(dev: XmlElement, options: NormalizeOptions): XmlEle
   }
   return n;
 }
+
+/** virDomainHostdevSubsysPCIBackendType's names but the default. */
+const PCI_BACKENDS = ["kvm", "vfio", "xen"];
 
 /**
  * virDomainHostdevDefParseXMLSubsys' checks of a subsystem hostdev's `<source>` of type `type`:
@@ -86,6 +112,20 @@ function checkSubsysSource(type: string | undefined, source: XmlElement): void {
   if (type === "usb") checkUsbHostdevSource(source);
   if (type === "pci") xmlPropEnum(source, "writeFiltering", ["yes", "no"]);
   if (type === "scsi") checkScsiSource(source);
+  if (type === "scsi_host") checkScsiHostSource(source);
+}
+
+/** virDomainHostdevSubsysSCSIVHostDefParseXML: the vhost protocol and an NAA port name. */
+function checkScsiHostSource(source: XmlElement): void {
+  const err = (code: string, msg: string) => VirError.report("DOMAIN", code, msg);
+  const { protocol, wwpn } = source.attributes;
+  if (protocol === undefined) throw err("XML_ERROR", "Missing scsi_host subsystem protocol");
+  if (protocol !== "vhost") {
+    throw err("CONFIG_UNSUPPORTED", `Unknown scsi_host subsystem protocol '${protocol}'`);
+  }
+  if (wwpn === undefined) throw err("XML_ERROR", "missing vhost-scsi hostdev source wwpn");
+  // virValidateWWN: 16 hex digits, after an optional 0x.
+  if (!/^naa\.(0x)?[0-9a-fA-F]{16}$/.test(wwpn)) throw err("XML_ERROR", "malformed 'wwpn' value");
 }
 
 /**

@@ -127,12 +127,19 @@ export function parseMemoryDevice(dev: XmlElement, options: NormalizeOptions): X
 
 /** The size of a parsed memory device, in KiB. */
 export function memoryDeviceKiB(mem: XmlElement): bigint {
-  return BigInt(textOf(child(child(mem, "target"), "size")) ?? "0");
+  return kib(child(child(mem, "target"), "size"));
 }
 
+/** The KiB a parsed memory device's sized element holds (0 when absent). */
+const kib = (el: XmlElement | undefined) => BigInt(textOf(el)?.trim() || "0");
+
+/** virHostMemGetTHPSize's usual answer (x86, arm64), and libvirt's fallback when unreadable. */
+const THP_KIB = 2048n;
+
 /**
- * virDomainMemoryDefValidate's model checks (paths, discard, access, NUMA node) for a parsed
- * device of a domain with `numaNodes` guest NUMA cells.
+ * virDomainMemoryDefValidate's model checks (paths, discard, access, NUMA node, NVDIMM
+ * UUID and label, virtio-mem sizes) for a parsed device of a domain with `numaNodes` guest
+ * NUMA cells, on `arch`.
  *
  * @example
  * ```ts
@@ -141,7 +148,11 @@ export function memoryDeviceKiB(mem: XmlElement): bigint {
  * validateMemoryDevice(parse("<memory model='dimm'><target><size unit='KiB'>1</size></target></memory>"), 0);
  * ```
  */
-export function validateMemoryDevice(mem: XmlElement, numaNodes: number): void {
+export function validateMemoryDevice(
+  mem: XmlElement,
+  numaNodes: number,
+  arch?: string,
+): void {
   const detail = (msg: string) => VirError.report("DOMAIN", "XML_DETAIL", msg);
   const unsupported = (msg: string) => VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", msg);
   const target = child(mem, "target");
@@ -163,6 +174,24 @@ export function validateMemoryDevice(mem: XmlElement, numaNodes: number): void {
   if (model === "nvdimm") {
     if (!path) throw detail("path is required for model 'nvdimm'");
     if (discard === "yes") throw unsupported("discard is not supported for nvdimms");
+    if (arch === "ppc64" || arch === "ppc64le") {
+      if (!kib(child(child(target, "label"), "size"))) {
+        throw unsupported("label size is required for NVDIMM device");
+      }
+    } else if (child(mem, "uuid")) throw unsupported("UUID is not supported for NVDIMM device");
+  } else if (model === "virtio-mem") {
+    const [size, requested, block] = ["size", "requested", "block"].map((n) =>
+      kib(child(target, n))
+    );
+    if (requested > size) {
+      throw detail(`requested size must be smaller than or equal to @size (${size}KiB)`);
+    }
+    if (!block || block & (block - 1n)) throw detail("block size must be a power of two");
+    // The host's transparent huge page size; libvirt falls back to 2 MiB when it cannot read it.
+    if (block < THP_KIB) throw detail(`block size too small, must be at least ${THP_KIB}KiB`);
+    if (requested % block) throw detail("requested size must be an integer multiple of block size");
+  } else if (model === "sgx-epc" && child(mem, "address")) {
+    throw unsupported("memory device address is not supported for model 'sgx-epc'");
   } else if (model === "virtio-pmem") {
     if (!path) throw detail("path is required for model 'virtio-pmem'");
     if (discard === "yes") throw unsupported("discard is not supported for model 'virtio-pmem'");

@@ -42,6 +42,28 @@ function checkRom(el: XmlElement): void {
   }
 }
 
+/**
+ * virDomainDeviceUSBMasterParseXML: the companion controller's first port (0 when absent),
+ * written back with `%d`, so a port above 2^31 - 1 comes out negative as in libvirt.
+ */
+function usbMaster(el: XmlElement): XmlElement {
+  const port = xmlPropUInt(el, "startport") ?? 0;
+  return element("master", { startport: port | 0 });
+}
+
+/**
+ * virZPCIDeviceAddressParseXML (C-style bases) and its format: both ids, zero-padded hex, when
+ * either is given; nothing when neither is.
+ */
+function zpciElement(el: XmlElement): XmlElement | undefined {
+  const uid = xmlPropUInt(el, "uid", undefined, { base: 0 });
+  const fid = xmlPropUInt(el, "fid", undefined, { base: 0 });
+  if (uid === undefined && fid === undefined) return undefined;
+  const hex = (n: number | undefined, width: number) =>
+    "0x" + (n ?? 0).toString(16).padStart(width, "0");
+  return element("zpci", { uid: hex(uid, 4), fid: hex(fid, 8) });
+}
+
 /** Options of {@link normalizeElement}. */
 export interface NormalizeOptions {
   /** A running domain's status: the driver's aliases are kept, not only users'. */
@@ -78,6 +100,8 @@ export function normalizeElement(
   if (el.name === "page" && parent === "hugepages") return parseHugepage(el);
   if (el.name === "allocation" && parent === "memoryBacking") return allocationElement(el);
   if (el.name === "rom" && DEVICE_INFO.has(parent)) checkRom(el);
+  if (el.name === "master" && DEVICE_INFO.has(parent)) return usbMaster(el);
+  if (el.name === "zpci" && parent === "address") return zpciElement(el);
   if (el.name === "address" && DEVICE_INFO.has(parent) && el.attributes.type !== "pci") {
     return { type: "element", name: "address", attributes: addressAttributes(el), children: [] };
   }

@@ -48,6 +48,7 @@ import { validateDomainSchema } from "./rng_schema.ts";
 import { parseSysinfo } from "./sysinfo.ts";
 import { validateDomainDef } from "./validate.ts";
 import { distancesElement, readCellDistances } from "./numa_distances.ts";
+import { interconnectsElement, parseCellCaches, parseInterconnects } from "./numa_hmat.ts";
 import { fillIothreadIds, parseIothreadIds } from "./iothreads.ts";
 import { parseIdmap } from "./idmap.ts";
 import { parseFeatures } from "./features.ts";
@@ -392,7 +393,10 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
     if (!el) continue;
     if (k.name === "numa") {
       const cells = el.children.filter((c): c is XmlElement => c.type === "element");
+      const inputCells = children(k, "cell");
       const rows: (number[] | undefined)[] = new Array(cells.length).fill(undefined);
+      const withMemory = new Set<number>();
+      const masks: (number[] | undefined)[] = [];
       cells.forEach((c, i) => {
         // virDomainNumaDefParseXML: ids number the cells from 0 without gaps.
         const id = xmlPropUInt(c, "id") ?? i;
@@ -404,18 +408,50 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
               "or ranges not starting from 0 are not allowed",
           );
         }
+        if (withMemory.has(id)) {
+          throw VirError.report(
+            "DOMAIN",
+            "XML_ERROR",
+            `Duplicate NUMA cell info for cell id '${id}'`,
+          );
+        }
         if (c.attributes.id === undefined) c.attributes = { id: String(i), ...c.attributes };
         if (c.attributes.cpus !== undefined) {
           c.attributes.cpus = normalizeBitmap(c.attributes.cpus);
+          // An empty set (all negated) is no CPU mask at all.
+          const mask = c.attributes.cpus ? parseBitmap(c.attributes.cpus) : [];
+          if (!mask.length) delete c.attributes.cpus;
+          const other = masks.findIndex((m) => m?.some((cpu) => mask.includes(cpu)));
+          if (other >= 0) {
+            throw VirError.report(
+              "DOMAIN",
+              "CONFIG_UNSUPPORTED",
+              `NUMA cells ${id} and ${other} have overlapping vCPU ids`,
+            );
+          }
+          if (mask.length) masks[id] = mask;
         }
         const memory = c.attributes.memory;
+        let kib = 0n;
         if (memory !== undefined) {
           // virDomainParseMemory: kept and written in KiB.
-          const kib = memoryKiB(memory, c.attributes.unit, "./@memory");
+          kib = memoryKiB(memory, c.attributes.unit, "./@memory");
           c.attributes.memory = String(kib);
           c.attributes.unit = "KiB";
         }
         readCellDistances(c, id, rows);
+        const caches = parseCellCaches(inputCells[i], id);
+        c.children = [
+          ...c.children.filter((n) => n.type !== "element" || n.name !== "cache"),
+          ...caches,
+        ];
+        // A cell of no memory is not seen again by the duplicate check, as in libvirt.
+        if (kib) withMemory.add(id);
+        // virDomainNumaDefFormatXML's attribute order.
+        const { id: cellId, cpus, memory: mem, unit, memAccess, discard, ...rest } = c.attributes;
+        c.attributes = element("cell", { id: cellId, cpus, memory: mem, unit, memAccess, discard })
+          .attributes;
+        Object.assign(c.attributes, rest);
       });
       // Each cell is written with its full row of distances first (virDomainNumaDefFormatXML).
       cells.forEach((c, i) => {
@@ -424,6 +460,11 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
         const distances = distancesElement(rows[id]);
         c.children = distances ? [distances, ...others] : others;
       });
+      // Then the interconnects between the cells, checked with the whole definition.
+      const interconnects = interconnectsElement(parseInterconnects(k));
+      // Written in id order, whatever the document's (virDomainNumaDefFormatXML).
+      const byId = [...cells].sort((a, b) => Number(a.attributes.id) - Number(b.attributes.id));
+      el.children = interconnects ? [...byId, interconnects] : byId;
     }
     out.extra.push(el);
   }
@@ -441,11 +482,18 @@ function applyCpuDefaults(cpu: NonNullable<DomainDef["cpu"]>): void {
   // model only when it names one (or a vendor_id); match only means something for custom.
   const formatModel = mode === "custom" || mode === "host-model";
   if (mode !== "custom") delete cpu.match;
-  cpu.extra = cpu.extra.filter((e) =>
-    e.name === "model"
-      ? formatModel && (textOf(e) || e.attributes.vendor_id !== undefined)
-      : e.name !== "vendor" || formatModel
-  );
+  // One model, the first <model>'s: its name, vendor_id (an empty one is none) and fallback
+  // (written only with a name).
+  const first = cpu.extra.find((e) => e.name === "model");
+  cpu.extra = cpu.extra.flatMap((e) => {
+    if (e.name === "vendor") return formatModel ? [e] : [];
+    if (e.name !== "model") return [e];
+    const name = textOf(e) || undefined;
+    const vendorId = e.attributes.vendor_id || undefined;
+    if (e !== first || !formatModel || (!name && !vendorId)) return [];
+    const fallback = name ? e.attributes.fallback ?? "allow" : undefined;
+    return [element("model", { fallback, vendor_id: vendorId }, name ? [name] : [])];
+  });
   const models = cpu.extra.filter((e) => e.name === "model" && textOf(e));
   if (mode === "custom") {
     if (models.length) {
@@ -455,9 +503,6 @@ function applyCpuDefaults(cpu: NonNullable<DomainDef["cpu"]>): void {
       delete cpu.mode;
       delete cpu.match;
     }
-  }
-  for (const m of models) {
-    if (m.attributes.fallback === undefined) m.attributes = { fallback: "allow", ...m.attributes };
   }
   for (const f of cpu.extra) {
     if (f.name === "feature" && f.attributes.policy === undefined) {

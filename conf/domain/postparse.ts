@@ -23,8 +23,11 @@ import { diskNameIndex } from "./disk_name.ts";
 
 /** Driver-specific inputs of the generic post-parse. */
 export interface PostParseOptions {
-  /** Video model for `<video>` without one, and for the video implied by `<graphics>`. */
-  defaultVideo: string;
+  /**
+   * Video model for `<video>` without one, and for the video implied by `<graphics>`: the
+   * driver's (its device post-parse step's), given the definition.
+   */
+  defaultVideo: string | ((def: DomainDef) => string);
 }
 
 /** Default `vram` (KiB) of a video model, as libvirt's virDomainVideoDefaultRAM. */
@@ -52,7 +55,8 @@ export function domainDefPostParse(def: DomainDef, options: PostParseOptions): v
   def.onCrash ??= "destroy";
   chardevDefaults(def);
   implicitControllers(def);
-  videoDefaults(def, videoDefaultType(def, options.defaultVideo));
+  const video = options.defaultVideo;
+  videoDefaults(def, typeof video === "string" ? video : video(def));
   vsockDefaults(def);
   rngDefaults(def);
 }
@@ -330,11 +334,18 @@ function powerOfTwo(kib: string | undefined): string | undefined {
 }
 
 /**
- * virDomainVideoDefaultType: test and Xen domains get Xen's framebuffer for a Xen or Linux
- * guest, VGA on ppc64 and Cirrus otherwise; other domains the driver's default.
+ * The test driver's video default (testDomainDevicesDefPostParse), whatever the domain's
+ * type: Xen's framebuffer for a Xen or Linux guest, VGA on ppc64 and Cirrus otherwise.
+ *
+ * @example
+ * ```ts
+ * import { testVideoDefault } from "./postparse.ts";
+ * import type { DomainDef } from "./def.ts";
+ * declare const def: DomainDef;
+ * testVideoDefault(def); // "cirrus" for an x86 HVM guest
+ * ```
  */
-function videoDefaultType(def: DomainDef, driverDefault: string): string {
-  if (def.type !== "test" && def.type !== "xen") return driverDefault;
+export function testVideoDefault(def: DomainDef): string {
   if (def.os.type === "xen" || def.os.type === "linux") return "xen";
   return def.os.arch === "ppc64" || def.os.arch === "ppc64le" ? "vga" : "cirrus";
 }

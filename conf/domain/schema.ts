@@ -234,8 +234,10 @@ const TABLE: Record<string, string> = {
   "geometry": "cyls heads secs trans|",
   "blockio": "logical_block_size physical_block_size|",
   "alias": "name|",
-  "controller": "type index model ports vectors maxGrantFrames maxEventChannels|model driver " +
-    "target pcihole64 alias address",
+  // virDomainControllerDefFormat: the PCI model and target, the driver, the device info, then
+  // the 64-bit PCI hole.
+  "controller": "type index model ports vectors maxGrantFrames maxEventChannels|model target " +
+    "driver alias address pcihole64",
   "controller/model": "name|",
   "controller/target": "chassisNr chassis port busNr hotplug index memReserve|node",
   "controller/driver": "queues cmd_per_lun max_sectors ioeventfd iothread|",
@@ -249,11 +251,16 @@ const TABLE: Record<string, string> = {
   "interface/script": "path|",
   "interface/downscript": "path|",
   "interface/guest": "dev actual|",
+  // A virtio NIC's offloads (virDomainVirtioNetHostOptsFormat / GuestOptsFormat).
+  "interface/driver/host": "csum gso tso4 tso6 ecn ufo mrg_rxbuf|",
+  "interface/driver/guest": "csum tso4 tso6 ecn ufo|",
   "interface/driver": "name txmode ioeventfd event_idx queues rx_queue_size tx_queue_size " +
     "rss rss_hash_report iommu ats packed page_per_vq|host guest",
   "interface/link": "state|",
   "interface/mtu": "size|",
-  "interface/rom": "bar file enabled|",
+  // virDomainDeviceInfoFormat's ROM (NICs and hostdevs only).
+  "interface/rom": "enabled bar file|",
+  "hostdev/rom": "enabled bar file|",
   "interface/filterref": "filter|parameter",
   "interface/bandwidth": "|inbound outbound",
   "smartcard": "mode type|certificate database source protocol alias address",
@@ -267,7 +274,8 @@ const TABLE: Record<string, string> = {
   "protocol": "type|",
   "log": "file append|",
   "reconnect": "enabled timeout|",
-  "input": "type bus model|source address alias",
+  "input": "type bus model|driver source address alias",
+  "input/driver": VIRTIO_DRIVER,
   "tpm": "model|backend alias address",
   "sound": "model|codec audio alias address",
   "codec": "type|",
@@ -276,9 +284,10 @@ const TABLE: Record<string, string> = {
   "video/model": "type ram vram vram64 vgamem heads primary|acceleration resolution",
   "acceleration": "accel3d accel2d rendernode|",
   "resolution": "x y|",
-  "hostdev": "mode type managed model display ramfb|source driver rom alias address",
+  "hostdev": "mode type managed model display ramfb|driver source rom alias address",
   // Capabilities-mode hostdevs name their block device, character device or interface.
-  "hostdev/source": "startupPolicy guestReset writeFiltering|vendor product address adapter " +
+  "hostdev/source": "protocol wwpn startupPolicy guestReset writeFiltering|vendor product " +
+    "address adapter " +
     "host block char interface",
   "hostdev/source/block": "#|",
   "hostdev/source/char": "#|",
@@ -339,6 +348,10 @@ for (const [key, raw] of Object.entries({ ...flags, ...TABLE, ...ADDRESSES })) {
   // just before the address (virDomainDeviceInfoFormat).
   if (kids.includes("alias") && kids.includes("address") && !kids.includes("acpi")) {
     kids.splice(kids.indexOf("address"), 0, "acpi");
+  }
+  // And its USB companion controller's `<master>`, written right after the alias.
+  if (kids.includes("alias") && kids.includes("address")) {
+    kids.splice(kids.indexOf("alias") + 1, 0, "master");
   }
   const spec = { attrs: a ? a.split(" ") : [], kids, order: nameOrder(kids), text, verbatim };
   if (key.startsWith("address:")) {

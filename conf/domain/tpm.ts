@@ -51,8 +51,7 @@ function emulatorBackend(backend: XmlElement): XmlElement {
       }
       set.add(b.name);
     }
-    // virDomainTPMDevValidate.
-    if (version !== "2.0") throw xmlError("<active_pcr_banks/> requires TPM version '2.0'");
+    // The version they need is checked with the whole definition (validateTpm).
     const list = PCR_BANKS.filter((b) => set.has(b)).map((b) => element(b));
     kids.push(element("active_pcr_banks", {}, list));
   }
@@ -110,4 +109,23 @@ export function parseTpm(dev: XmlElement, options: NormalizeOptions): XmlElement
   const info = normalizeElement(dev, "devices", options)?.children ?? [];
   const rest = info.filter((k): k is XmlElement => k.type === "element" && k.name !== "backend");
   return element("tpm", { model }, [be, ...rest]);
+}
+
+/**
+ * virDomainTPMDevValidate's check of an emulated TPM (a parsed `<tpm>`), made at the TPM's turn
+ * of the device validation: active PCR banks need TPM 2.0.
+ *
+ * @example
+ * ```ts
+ * import { validateTpm } from "./tpm.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * validateTpm(parse("<tpm><backend type='emulator' version='2.0'/></tpm>")); // passes
+ * ```
+ */
+export function validateTpm(tpm: XmlElement): void {
+  const backend = child(tpm, "backend");
+  if (backend?.attributes.type !== "emulator" || !child(backend, "active_pcr_banks")) return;
+  if (backend.attributes.version !== "2.0") {
+    throw xmlError("<active_pcr_banks/> requires TPM version '2.0'");
+  }
 }

@@ -12,12 +12,14 @@
  */
 import { VirError } from "../../util/errors.ts";
 import { child, children, textOf, type XmlElement } from "../../util/xml/mod.ts";
-import type { DomainDef } from "./def.ts";
+import type { DomainDef, DomainInterface } from "./def.ts";
 import { diskNameIndex } from "./disk_name.ts";
 import { validateDiskLun } from "./disk_lun.ts";
 import { validateDiskStartupPolicy } from "./startup_policy.ts";
 import { validateChardevSource } from "./chardev.ts";
 import { validateIdmap } from "./idmap.ts";
+import { validateNumaHmat } from "./numa_hmat.ts";
+import { validateTpm } from "./tpm.ts";
 import { validateIommu } from "./iommu.ts";
 import { memoryDeviceKiB, validateMemoryDevice } from "./memory_device.ts";
 import { checkVirtioOptionsAbsent, VIRTIO_MODELS } from "./virtio_options.ts";
@@ -72,28 +74,6 @@ export function validateDomainDef(def: DomainDef, implicitUsb = false): void {
     validateVhostUserDisk(disk);
     validateDiskStartupPolicy(disk);
   }
-  // virDomainRedirdevDefValidate: USB redirection needs a USB controller that is not 'none'.
-  const usb = def.devices.other.filter((d) =>
-    d.name === "controller" && d.attributes.type === "usb"
-  );
-  // isapc is the one x86 machine the QEMU driver gives no USB controller.
-  const hasUsb = usb.some((d) => d.attributes.model !== "none") ||
-    (implicitUsb && !usb.length && def.os.machine !== "isapc");
-  const usbRedir = def.devices.other.some((d) =>
-    d.name === "redirdev" && (d.attributes.bus ?? "usb") === "usb"
-  );
-  if (usbRedir && !hasUsb) {
-    throw VirError.report(
-      "DOMAIN",
-      "CONFIG_UNSUPPORTED",
-      "cannot add redirected USB device: USB is disabled for this domain",
-    );
-  }
-  validateChardevSources(def);
-  const numaCells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell").length;
-  for (const mem of def.devices.other.filter((d) => d.name === "memory")) {
-    validateMemoryDevice(mem, numaCells);
-  }
   for (const net of def.devices.interfaces) {
     // virDomainNetDefValidate: only an ethernet interface's tap gets host-side addresses.
     if (net.hostIP && net.type !== "ethernet") {
@@ -113,22 +93,61 @@ export function validateDomainDef(def: DomainDef, implicitUsb = false): void {
       );
     }
     validateTeaming(net.extra.find((e) => e.name === "teaming"));
+    validatePortOptions(net);
     if (!VIRTIO_MODELS.includes(net.model ?? "")) {
       checkVirtioOptionsAbsent(net.extra.find((e) => e.name === "driver"));
     }
+    if (net.type === "vhostuser" && !VIRTIO_MODELS.includes(net.model ?? "")) {
+      throw VirError.report(
+        "DOMAIN",
+        "INTERNAL_ERROR",
+        "Wrong or no <model> 'type' attribute specified with <interface type='vhostuser'/>. " +
+          "vhostuser requires the virtio-net* frontend",
+      );
+    }
   }
-  // virDomainHostdevDefValidate, after the NICs as libvirt iterates the devices.
+  // Device by device in virDomainDeviceInfoIterateFlags' order: disks, NICs, sound cards,
+  // hostdevs, video, character devices, inputs, …, memory, redirection, IOMMU, vsock.
+  for (const sound of def.devices.other.filter((d) => d.name === "sound")) {
+    ensureAudioId(def, sound);
+  }
+  // virDomainHostdevDefValidate, after the sound cards.
   for (const hostdev of def.devices.other.filter((d) => d.name === "hostdev")) {
     validateHostdevAddress(hostdev);
-  }
-  for (const input of def.devices.other.filter((d) => d.name === "input")) {
-    validateInput(input, def.os.type, def.type);
   }
   for (const video of def.devices.other.filter((d) => d.name === "video")) {
     if (child(video, "model")?.attributes.type !== "virtio") {
       checkVirtioOptionsAbsent(child(video, "driver"));
     }
   }
+  validateChardevSources(def, ["smartcard", "serial", "parallel", "channel", "console"]);
+  for (const input of def.devices.other.filter((d) => d.name === "input")) {
+    validateInput(input, def.os.type, def.type);
+  }
+  validateChardevSources(def, ["rng"]);
+  for (const tpm of def.devices.other.filter((d) => d.name === "tpm")) validateTpm(tpm);
+  const numaCells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell").length;
+  for (const mem of def.devices.other.filter((d) => d.name === "memory")) {
+    validateMemoryDevice(mem, numaCells, def.os.arch);
+  }
+  // virDomainRedirdevDefValidate: USB redirection needs a USB controller that is not 'none'.
+  const usb = def.devices.other.filter((d) =>
+    d.name === "controller" && d.attributes.type === "usb"
+  );
+  // isapc is the one x86 machine the QEMU driver gives no USB controller.
+  const hasUsb = usb.some((d) => d.attributes.model !== "none") ||
+    (implicitUsb && !usb.length && def.os.machine !== "isapc");
+  const usbRedir = def.devices.other.some((d) =>
+    d.name === "redirdev" && (d.attributes.bus ?? "usb") === "usb"
+  );
+  if (usbRedir && !hasUsb) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "cannot add redirected USB device: USB is disabled for this domain",
+    );
+  }
+  validateChardevSources(def, ["redirdev"]);
   for (const iommu of def.devices.other.filter((d) => d.name === "iommu")) {
     validateIommu(iommu, def.sections.find((s) => s.name === "features"));
   }
@@ -141,6 +160,10 @@ export function validateDomainDef(def: DomainDef, implicitUsb = false): void {
     if (!VIRTIO_MODELS.includes(vsock.attributes.model ?? "")) {
       checkVirtioOptionsAbsent(child(vsock, "driver"));
     }
+  }
+  // Then the devices without device info, graphics first.
+  for (const g of def.devices.other.filter((d) => d.name === "graphics")) {
+    if (g.attributes.type === "vnc") ensureAudioId(def, g);
   }
   // virDomainDefGetVcpusTopology: the topology's vCPU count must fit libvirt's unsigned int.
   const topo = def.cpu?.topology;
@@ -155,7 +178,34 @@ export function validateDomainDef(def: DomainDef, implicitUsb = false): void {
   validateOsLoader(def);
   validateCputune(def);
   validateIdmap(def.sections.find((s) => s.name === "idmap"));
+  const numa = def.cpu?.extra.find((e) => e.name === "numa");
+  if (numa) validateNumaHmat(numa);
   validateThreadPools(def);
+}
+
+/** virDomainEnsureAudioID: a device's `<audio id>` names one of the domain's audio backends. */
+function ensureAudioId(def: DomainDef, dev: XmlElement): void {
+  const id = Number(child(dev, "audio")?.attributes.id ?? 0);
+  if (!id) return;
+  if (def.devices.other.some((d) => d.name === "audio" && Number(d.attributes.id) === id)) return;
+  throw VirError.report("DOMAIN", "XML_ERROR", `no audio device with ID ${id}`);
+}
+
+/**
+ * virDomainNetDefValidatePortOptions: an isolated port is a Linux bridge's (a network's or a
+ * bridge interface's) without a virtual port profile.
+ */
+function validatePortOptions(net: DomainInterface): void {
+  if (net.extra.find((e) => e.name === "port")?.attributes.isolated !== "yes") return;
+  const what = `interface ${net.mac} - <port isolated='yes'/> is not supported for network ` +
+    "interfaces with";
+  if (net.type !== "network" && net.type !== "bridge") {
+    throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `${what} type='${net.type}'`);
+  }
+  const vport = net.extra.find((e) => e.name === "virtualport")?.attributes.type;
+  if (vport) {
+    throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `${what} virtualport type='${vport}'`);
+  }
 }
 
 /**
@@ -206,18 +256,20 @@ function validateTeaming(teaming: XmlElement | undefined): void {
   }
 }
 
-/** virDomainChrSourceDefValidate for every device with a chardev source. */
-function validateChardevSources(def: DomainDef): void {
-  for (const dev of def.devices.other) {
-    if (["serial", "parallel", "console", "channel", "redirdev"].includes(dev.name)) {
-      const target = child(dev, "target")?.attributes.type;
-      const generated = dev.name === "channel" && (target === "virtio" || target === "xen");
-      validateChardevSource(dev, generated);
-    } else if (dev.name === "smartcard" && dev.attributes.mode === "passthrough") {
-      validateChardevSource(dev, false);
-    } else if (dev.name === "rng") {
-      const backend = child(dev, "backend");
-      if (backend?.attributes.model === "egd") validateChardevSource(backend, false);
+/** virDomainChrSourceDefValidate for the devices of `kinds` (in that order) with a chardev source. */
+function validateChardevSources(def: DomainDef, kinds: string[]): void {
+  for (const kind of kinds) {
+    for (const dev of def.devices.other.filter((d) => d.name === kind)) {
+      if (["serial", "parallel", "console", "channel", "redirdev"].includes(dev.name)) {
+        const target = child(dev, "target")?.attributes.type;
+        const generated = dev.name === "channel" && (target === "virtio" || target === "xen");
+        validateChardevSource(dev, generated);
+      } else if (dev.name === "smartcard" && dev.attributes.mode === "passthrough") {
+        validateChardevSource(dev, false);
+      } else if (dev.name === "rng") {
+        const backend = child(dev, "backend");
+        if (backend?.attributes.model === "egd") validateChardevSource(backend, false);
+      }
     }
   }
 }

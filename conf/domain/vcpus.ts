@@ -18,8 +18,14 @@ import { children } from "../../util/xml/mod.ts";
 import { parseYesNo, xmlPropUInt } from "../common/mod.ts";
 import type { DomainVcpuInfo } from "./def.ts";
 
+/** More vCPUs than an array can hold entries for. */
+const MAX_LISTED = 2 ** 24;
+
 /** The entries of `<vcpus>` for a domain of `max` vCPUs, post-parse defaults applied. */
 export function parseVcpuList(el: XmlElement, max: number): DomainVcpuInfo[] {
+  // libvirt allocates one entry per vCPU up to the maximum and dies trying for a count like
+  // <vcpu>-1</vcpu> (UINT_MAX); the entries here are as real, so such a count is out of memory.
+  if (max > MAX_LISTED) throw VirError.report("DOMAIN", "NO_MEMORY");
   const list: { online: boolean; hotpluggable?: boolean; order: number }[] = Array.from(
     { length: max },
     () => ({ online: false, order: 0 }),

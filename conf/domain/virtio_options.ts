@@ -12,6 +12,7 @@
  */
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
+import { xmlPropEnum } from "../common/values.ts";
 
 /** The options in libvirt's check order, with the wording of each message. */
 const OPTIONS: [string, string][] = [
@@ -35,4 +36,19 @@ export function checkVirtioOptionsAbsent(driver: XmlElement | undefined): void {
       );
     }
   }
+}
+
+/**
+ * virDomainVirtioOptionsParseXML: each virtio option of a device's `<driver>` is `on` or `off`
+ * (virXMLPropTristateSwitch, VIR_FROM_XML errors), read in libvirt's order.
+ *
+ * @example
+ * ```ts
+ * import { checkVirtioOptions } from "./virtio_options.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * checkVirtioOptions(parse("<driver iommu='on'/>")); // passes
+ * ```
+ */
+export function checkVirtioOptions(driver: XmlElement | undefined): void {
+  for (const [attr] of OPTIONS) if (driver) xmlPropEnum(driver, attr, ["on", "off"]);
 }

@@ -23,6 +23,7 @@ import {
   parseUInt,
   parseVirtualPort,
   parseVlan,
+  socketAddr,
   xmlPropEnum,
   xmlPropUInt,
 } from "../common/mod.ts";
@@ -46,19 +47,6 @@ export function parseAddr(text: string | undefined, msg: string, code = "XML_ERR
   if (text === undefined) return undefined;
   const a = parseIpAddress(text);
   if (!a) throw err(code, msg);
-  return a;
-}
-
-/** virSocketAddrParse: getaddrinfo's refusal of what is not a numeric address. */
-function socketAddr(text: string) {
-  const a = parseIpAddress(text);
-  if (!a) {
-    throw VirError.bare(
-      "NONE",
-      "SYSTEM_ERROR",
-      `Cannot parse socket address '${text}': Name or service not known`,
-    );
-  }
   return a;
 }
 

@@ -12,6 +12,7 @@ import {
   parseVirtualPort,
   parseVlan,
   sanitizeMetadata,
+  socketAddr,
   xmlPropUInt,
 } from "../common/mod.ts";
 import { VIR } from "../../util/constants.ts";
@@ -101,11 +102,9 @@ function parseIp(el: XmlElement, net: string): NetworkIp {
       } else if (c.name === "bootp" && !isV6) {
         const file = c.attributes.file;
         if (file === undefined) continue;
-        const server = parseAddr(
-          c.attributes.server,
-          `Invalid bootp server address '${c.attributes.server}' in network '${net}'`,
-        );
-        ip.bootp = { file, server: server?.text };
+        // Read with virSocketAddrParse alone: its own error, not the network's.
+        const server = c.attributes.server;
+        ip.bootp = { file, server: server === undefined ? undefined : socketAddr(server).text };
       }
     }
   }
@@ -210,10 +209,25 @@ function parseForward(el: XmlElement | undefined, net: string): NetworkForward {
   } else if (addrEls.length) {
     for (const a of addrEls) {
       const type = a.attributes.type;
-      if (type !== "pci") {
-        throw xmlErr(`unknown address type '${type ?? ""}' in network ${net}`);
+      if (type === undefined) throw xmlErr(`missing address type in network ${net}`);
+      // virNetworkForwardHostdevDeviceType names; only PCI addresses are read.
+      if (!["none", "pci", "netdev"].includes(type)) {
+        throw err("CONFIG_UNSUPPORTED", `unknown address type '${type}' in network ${net}`);
       }
-      fwd.ifs.push({ type: "pci", address: parsePciAddress(a) });
+      if (type !== "pci") throw xmlErr(`unsupported address type '${type}' in network ${net}`);
+      const address = parsePciAddress(a);
+      const same = (o: (typeof fwd.ifs)[number]) =>
+        o.type === "pci" &&
+        ["domain", "bus", "slot", "function"].every((k) =>
+          o.address[k as keyof typeof address] === address[k as keyof typeof address]
+        );
+      if (fwd.ifs.some(same)) {
+        const hex = (n: number, w: number) => n.toString(16).padStart(w, "0");
+        const name = `${hex(address.domain, 4)}:${hex(address.bus, 2)}:${hex(address.slot, 2)}.` +
+          address.function.toString(16);
+        throw xmlErr(`PCI device '${name}' can only be listed once in network ${net}`);
+      }
+      fwd.ifs.push({ type: "pci", address });
     }
   } else if (pfEls.length > 1) {
     throw xmlErr(`Only one <pf> element is allowed in <forward> of network ${net}`);
@@ -411,10 +425,7 @@ export function parseNetworkXML(xml: string, flags = 0): NetworkDef {
   const mtm = bridge?.attributes.macTableManager;
   if (mtm !== undefined) {
     if (mtm !== "kernel" && mtm !== "libvirt") {
-      throw err(
-        "CONFIG_UNSUPPORTED",
-        `Invalid macTableManager setting '${mtm}' in network '${name}'`,
-      );
+      throw err("XML_ERROR", `Invalid macTableManager setting '${mtm}' in network '${name}'`);
     }
     def.bridge.macTableManager = mtm;
   }

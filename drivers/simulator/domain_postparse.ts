@@ -16,7 +16,7 @@
  * @module
  */
 import { generateUUID } from "../../conf/common/mod.ts";
-import { type DomainDef, domainDefPostParse } from "../../conf/mod.ts";
+import { type DomainDef, domainDefPostParse, testVideoDefault } from "../../conf/mod.ts";
 
 /** A random MAC with libvirt's `52:54:00` prefix. */
 function randomMac(): string {
@@ -30,7 +30,7 @@ export function testDomainPostParse(def: DomainDef): void {
   // The test driver's capabilities offer a single i686 guest, so that is the default arch.
   def.os.arch ??= "i686";
   for (const net of def.devices.interfaces) net.mac ??= randomMac();
-  domainDefPostParse(def, { defaultVideo: "cirrus" });
+  domainDefPostParse(def, { defaultVideo: testVideoDefault });
 }
 
 /**

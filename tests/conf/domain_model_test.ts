@@ -92,7 +92,8 @@ Deno.test("a disk's typed fields, and what they do not cover kept in extra", () 
   // <geometry> has no typed field; this <address> has a child its attribute field cannot carry.
   assert.deepEqual(disk.extra?.map((e) => e.name), ["geometry", "address"]);
   const [graphics] = model.devices.graphics;
-  // An autoport SPICE server listens on an address (libvirt 9.0, canon.sh).
+  // An autoport SPICE display listens on an address (libvirt 9.0 answers so; see the
+  // graphics-spice-autoport-address-listen regression document).
   assert.deepEqual([graphics.type, graphics.autoport, graphics.listens], [
     "spice",
     true,

@@ -23,6 +23,7 @@ import { chainBlockdevs, diskDeviceProps, frontendNode, writeCache } from "../ap
 import { diskLayers } from "../api/disk_layers.ts";
 import { virtserialportProps } from "../virtio_serial.ts";
 import { optValue } from "./escape.ts";
+import { VirError } from "../../../util/errors.ts";
 import { cpuFeatureToQemu } from "../cpu_features.ts";
 import { iothreadObjectArgs, iothreadProp } from "./iothread_args.ts";
 import { memoryArgs } from "./memory_args.ts";
@@ -368,7 +369,7 @@ function deviceArgs(dev: XmlElement, ctx: DeviceContext): string[] {
   const model = dev.attributes.model ?? child(dev, "model")?.attributes.type;
   switch (dev.name) {
     case "controller":
-      return builtInController(dev) ? [] : controllerArgs(dev, at);
+      return builtInController(dev) ? pciHoleArgs(dev) : controllerArgs(dev, at, ctx.controllers);
     case "disk":
       return diskArgs(dev, ctx);
     case "serial":
@@ -476,7 +477,7 @@ function panicArgs(dev: XmlElement): string[] {
   return ["-device", `pvpanic${ioport}`];
 }
 
-function controllerArgs(dev: XmlElement, at: string): string[] {
+function controllerArgs(dev: XmlElement, at: string, controllers: XmlElement[]): string[] {
   const { type, model } = dev.attributes;
   // virtio-serial has no model attribute: its type names the device.
   const driver = type === "virtio-serial"
@@ -491,8 +492,51 @@ function controllerArgs(dev: XmlElement, at: string): string[] {
   const iothread = iothreadProp(dev).iothread;
   return [
     "-device",
-    `${driver}${port}${iothread ? `,iothread=${iothread}` : ""},id=${optValue(alias)}${at}`,
+    `${driver}${port}${iothread ? `,iothread=${iothread}` : ""}${
+      usbCompanion(dev, controllers) ?? `,id=${optValue(alias)}`
+    }${at}`,
   ];
+}
+
+/** The PCI host bridge whose 64-bit hole a root controller's `<pcihole64>` sizes. */
+const PCI_HOSTS: Record<string, string> = {
+  "pci-root": "i440FX-pcihost",
+  "pcie-root": "q35-pcihost",
+};
+
+/**
+ * `-global HOST.pci-hole64-size=NK` for a PCI root's `<pcihole64>`
+ * (qemuBuildGlobalControllerCommandLine; given here at the controller's turn).
+ */
+function pciHoleArgs(dev: XmlElement): string[] {
+  const hole = child(dev, "pcihole64");
+  const host = PCI_HOSTS[dev.attributes.model ?? ""];
+  if (!hole || dev.attributes.type !== "pci") return [];
+  if (!host) {
+    throw VirError.report(
+      "QEMU",
+      "INTERNAL_ERROR",
+      "64-bit PCI hole setting is only for root PCI controllers",
+    );
+  }
+  return ["-global", `${host}.pci-hole64-size=${textOf(hole)}K`];
+}
+
+/**
+ * A USB companion controller (one with a `<master>`) joins its master's bus instead of making
+ * one: `,masterbus=ALIAS.0,firstport=N` (qemuBuildUSBControllerDevProps), the master being the
+ * USB controller of the same index that has no `<master>`.
+ */
+function usbCompanion(dev: XmlElement, controllers: XmlElement[]): string | undefined {
+  const master = child(dev, "master");
+  if (dev.attributes.type !== "usb" || !master) return undefined;
+  const index = dev.attributes.index ?? "0";
+  const bus = controllers.find((c) =>
+    c.attributes.type === "usb" && (c.attributes.index ?? "0") === index && !child(c, "master")
+  );
+  const alias = bus && aliasOf(bus);
+  if (!alias) throw VirError.report("QEMU", "INTERNAL_ERROR", "masterbus not found");
+  return `,masterbus=${optValue(`${alias}.0`)},firstport=${Number(master.attributes.startport)}`;
 }
 
 /**

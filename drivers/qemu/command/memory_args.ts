@@ -179,7 +179,9 @@ function distance(cell: XmlElement, to: number, from: number): number {
 
 /** `-numa node` per cell (`qemuBuildNumaCPUs` splits the CPU list at its commas). */
 function cellArgs(def: DomainDef, cells: XmlElement[], backing: Backing): string[] {
-  if (cells.some((c) => children(c, "cache").length || children(c, "interconnects").length)) {
+  // Memory-side caches of a cell, or interconnects between the cells (beside them in <numa>).
+  const numa = def.cpu?.extra.find((e) => e.name === "numa");
+  if (cells.some((c) => children(c, "cache").length) || children(numa, "interconnects").length) {
     throw unsupported("HMAT is not supported with this QEMU");
   }
   if (!cells.some((c) => c.attributes.cpus)) {

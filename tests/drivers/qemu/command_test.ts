@@ -597,3 +597,52 @@ Deno.test("-vnc and -k are libvirt 9.0's for a password, keymap, sharing and pow
   assert.equal(after(ours, "-vnc").replace(":0,to=99", ":0"), after(libvirt, "-vnc"));
   assert.equal(after(ours, "-k"), after(libvirt, "-k"));
 });
+
+Deno.test("a USB companion controller joins its master's bus at its first port", () => {
+  const xml = (companion: string) =>
+    "<domain type='qemu'><name>vm</name><memory>131072</memory><vcpu>1</vcpu>" +
+    "<os><type>hvm</type></os><devices><controller type='usb' index='0' model='qemu-xhci'>" +
+    `${pci(4)}</controller>${companion}</devices></domain>`;
+  const pci = (slot: number) => `<address type='pci' domain='0' bus='0' slot='${slot}'/>`;
+  const argv = argvOf(
+    xml(
+      `<controller type='usb' index='0' model='piix3-uhci'><master startport='2'/>${pci(5)}` +
+        "</controller>",
+    ),
+  );
+  const uhci = argv.find((a) => a.startsWith("piix3-usb-uhci"));
+  assert.match(uhci ?? "", /^piix3-usb-uhci,masterbus=usb\.0,firstport=2,bus=/);
+  // Without a master of its index, libvirt's error rather than a bus of its own.
+  assert.throws(
+    () =>
+      argvOf(xml(
+        `<controller type='usb' index='1' model='piix3-uhci'><master startport='0'/>${pci(5)}` +
+          "</controller>",
+      )),
+    /masterbus not found/,
+  );
+});
+
+Deno.test("NUMA memory-side caches and interconnects (HMAT) are refused, not dropped", () => {
+  const xml = (numa: string) =>
+    "<domain type='qemu'><name>vm</name><memory>262144</memory><vcpu>2</vcpu>" +
+    `<os><type>hvm</type></os><cpu><numa>${numa}</numa></cpu></domain>`;
+  const cells = "<cell id='0' cpus='0' memory='131072'/><cell id='1' cpus='1' memory='131072'/>";
+  assert.ok(argvOf(xml(cells)).includes("-numa"));
+  const links = "<interconnects><latency initiator='0' target='1' type='access' value='5'/>" +
+    "</interconnects>";
+  assert.throws(() => argvOf(xml(cells + links)), /HMAT is not supported with this QEMU/);
+  const cache = "<cell id='0' cpus='0' memory='131072'><cache level='1' associativity='direct' " +
+    "policy='writeback'><size value='8'/><line value='64'/></cache></cell>" +
+    "<cell id='1' cpus='1' memory='131072'/>";
+  assert.throws(() => argvOf(xml(cache)), /HMAT is not supported with this QEMU/);
+});
+
+Deno.test("a PCI root's 64-bit hole sizes its host bridge, in KiB", () => {
+  const argv = argvOf(
+    "<domain type='qemu'><name>vm</name><memory>131072</memory><vcpu>1</vcpu>" +
+      "<os><type machine='pc'>hvm</type></os><devices><controller type='pci' index='0' " +
+      "model='pci-root'><pcihole64 unit='MiB'>1</pcihole64></controller></devices></domain>",
+  );
+  assert.equal(after(argv, "-global"), "i440FX-pcihost.pci-hole64-size=1024K");
+});

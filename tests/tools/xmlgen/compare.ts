@@ -164,10 +164,15 @@ export function tally(outcomes: Outcome[]): Map<Kind, Tally> {
   return t;
 }
 
-async function main(args: string[]): Promise<void> {
-  const show = args.includes("--show") ? Number(args[args.indexOf("--show") + 1]) : 3;
-  const rows = await readRecording(args[0]);
-  const outcomes = await replay(rows);
+/**
+ * Prints the identical share per kind and the differences grouped by their first differing
+ * line, biggest group first, with up to `show` examples each (`label` names an example's id).
+ */
+export function printReport(
+  outcomes: Outcome[],
+  show: number,
+  label: (o: Outcome) => string = (o) => o.id,
+): void {
   let all = 0;
   let answered = 0;
   for (const [kind, { same, total, crashed }] of tally(outcomes)) {
@@ -183,8 +188,13 @@ async function main(args: string[]): Promise<void> {
   }
   for (const [cause, list] of [...groups].sort((a, b) => b[1].length - a[1].length)) {
     console.log(`\n${list.length} ${cause}`);
-    for (const o of list.slice(0, show)) console.log(`  ${o.id}: ${o.first.slice(0, 300)}`);
+    for (const o of list.slice(0, show)) console.log(`  ${label(o)}: ${o.first.slice(0, 300)}`);
   }
+}
+
+async function main(args: string[]): Promise<void> {
+  const show = args.includes("--show") ? Number(args[args.indexOf("--show") + 1]) : 3;
+  printReport(await replay(await readRecording(args[0])), show);
 }
 
 if (import.meta.main) await main(Deno.args);

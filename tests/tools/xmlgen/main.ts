@@ -23,7 +23,7 @@ import { generatedDoc, SEED } from "./corpus.ts";
 import { replay } from "./compare.ts";
 import { coverageReport } from "./coverage.ts";
 import { type Kind, KINDS } from "./kinds.ts";
-import { readRecording, type Recorded, writeRecording } from "./recording.ts";
+import { readAnswers, readRecording, type Recorded, writeRecording } from "./recording.ts";
 
 /** The corpus's seed: `XMLGEN_SEED` makes a fresh corpus, to check fixes on unseen documents. */
 const corpusSeed = () => Deno.env.get("XMLGEN_SEED") ?? SEED;
@@ -59,23 +59,8 @@ async function write(n: number, dir: string): Promise<void> {
   }
 }
 
-interface Answer {
-  file: string;
-  ok?: boolean;
-  xml?: string | null;
-  error?: Recorded["error"];
-  crash?: number;
-}
-
 async function pack(dir: string, out: string, results: string[]): Promise<void> {
-  const answers = new Map<string, Answer>();
-  for (const f of results) {
-    for (const line of (await Deno.readTextFile(f)).split("\n")) {
-      if (!line.trim()) continue;
-      const a = JSON.parse(line) as Answer;
-      answers.set(a.file.replace(/^.*\//, "").replace(/\.xml$/, ""), a);
-    }
-  }
+  const answers = await readAnswers(results);
   const rows: Recorded[] = [];
   const seed = corpusSeed();
   for (const kind of KINDS) {

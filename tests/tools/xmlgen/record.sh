@@ -9,8 +9,10 @@
 #
 # Usage (from anywhere): bash tests/tools/xmlgen/record.sh [N]     (N documents, default 5000)
 # ORACLE defaults to ../shared/oracle beside the checkout. XMLGEN_SEED=S XMLGEN_OUT=FILE records a
-# fresh corpus into FILE instead (the honest check that a fix is not fitted to the recording);
-# replay it with compare.ts FILE.
+# fresh, coverage-directed corpus into FILE instead (the honest check that a fix is not fitted to
+# the recording); replay it with compare.ts FILE. The directed corpus the tests replay is
+#   XMLGEN_SEED=edgevirt-xmlgen-cov-1 XMLGEN_OUT=tests/fixtures/xmlgen/recorded_directed.jsonl.gz \
+#     bash tests/tools/xmlgen/record.sh 2000       (listed in SOURCES.tsv like the default one)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 oracle=$(cd "${ORACLE:-$root/../shared/oracle}" && pwd)
@@ -19,13 +21,14 @@ deno=(npx -y deno@2.9.6)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 out="$root/tests/fixtures/xmlgen"
-recording=${XMLGEN_OUT:-$out/recorded.jsonl.gz}
+recording=$(realpath -m "${XMLGEN_OUT:-$out/recorded.jsonl.gz}")
 mkdir -p "$out"
 
 # The schemas the generator reads, from the libvirt the oracle runs (the schemas of the kinds in
 # tests/tools/xmlgen/kinds.ts and what they include).
 schemas=(basictypes cpu cputypes domain domaincheckpoint domaincommon domainoverrides domainsnapshot
-  inactiveDomain interface network networkcommon nodedev nwfilter_params privatedata secret
+  inactiveDomain interface network networkcommon nodedev nwfilter nwfilter_params nwfilterbinding
+  privatedata secret
   storagecommon storagepool storagevol)
 rm -rf "$root/tests/fixtures/schemas"
 mkdir -p "$root/tests/fixtures/schemas"
@@ -45,22 +48,27 @@ done
 "${deno[@]}" run -A "$root/tests/tools/xmlgen/main.ts" pack "$tmp/docs" "$recording" \
   "$tmp"/*.jsonl
 
-if [ -n "${XMLGEN_OUT:-}" ]; then
+# A fresh corpus outside the fixtures is a check, not a fixture: nothing more to list.
+rel=${recording#"$root/tests/fixtures/"}
+if [ "$rel" = "$recording" ]; then
   echo "record: fresh corpus (seed ${XMLGEN_SEED:-default}) in $recording"
   exit 0
 fi
 
-# SOURCES.tsv: the recording and the schemas it was generated from, with their sizes.
+# SOURCES.tsv: the recording and the schemas it was generated from, with their sizes (the
+# other xmlgen rows are their own scripts').
 cd "$root/tests/fixtures"
 size() { "${deno[@]}" eval "console.log([...Deno.readTextFileSync('$1')].length)"; }
+seed=""
+[ -n "${XMLGEN_SEED:-}" ] && seed=" (XMLGEN_SEED=$XMLGEN_SEED, coverage-directed)"
 {
-  grep -v -e '^xmlgen/' -e '^schemas/' SOURCES.tsv
-  printf 'xmlgen/recorded.jsonl.gz\t-\tlibvirt 9.0.0 output: oracle/canon.sh --stable --json, tests/tools/xmlgen/record_other.py\t-\t%s\n' \
-    "$(size xmlgen/recorded.jsonl.gz)"
+  grep -v -e "^$rel	" -e '^schemas/' SOURCES.tsv
+  printf '%s\t-\tlibvirt 9.0.0 output: oracle/canon.sh --stable --json, tests/tools/xmlgen/record_other.py%s\t-\t%s\n' \
+    "$rel" "$seed" "$(size "$rel")"
   for f in schemas/*.rng; do
     printf '%s\t-\tlibvirt 9.0.0 src/conf/schemas/%s (Debian 12 libvirt0 9.0.0-4+deb12u2, /usr/share/libvirt/schemas)\tv9.0.0\t%s\n' \
       "$f" "${f#schemas/}" "$(LC_ALL=C.UTF-8 wc -m <"$f")"
   done
 } >"$tmp/SOURCES.tsv"
 cp "$tmp/SOURCES.tsv" SOURCES.tsv
-echo "record: $(du -h "$out/recorded.jsonl.gz" | cut -f1) in $out/recorded.jsonl.gz"
+echo "record: $(du -h "$recording" | cut -f1) in $recording"

@@ -44,3 +44,25 @@ export function readRecording(file: string): Promise<Recorded[]> {
 export function writeRecording(file: string, rows: Recorded[]): Promise<void> {
   return writeGzJsonLines(file, rows);
 }
+
+/** One line of `canon.sh --json` or `record_other.py`: libvirt's answer to one file. */
+export interface Answer {
+  file: string;
+  ok?: boolean;
+  xml?: string | null;
+  error?: RecordedError | null;
+  crash?: number;
+}
+
+/** The answers in JSON-lines files, by document id (the file's name without `.xml`). */
+export async function readAnswers(files: string[]): Promise<Map<string, Answer>> {
+  const answers = new Map<string, Answer>();
+  for (const f of files) {
+    for (const line of (await Deno.readTextFile(f)).split("\n")) {
+      if (!line.trim()) continue;
+      const a = JSON.parse(line) as Answer;
+      answers.set(a.file.replace(/^.*\//, "").replace(/\.xml$/, ""), a);
+    }
+  }
+  return answers;
+}
