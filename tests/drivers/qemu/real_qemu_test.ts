@@ -42,6 +42,26 @@ async function open(dir: string, launcher: SystemLauncher) {
   return { conn, events };
 }
 
+/**
+ * Runs `fn` with a driver of its own over real QEMU in a fresh state folder; every QEMU it
+ * started is killed and the folder removed afterwards, whatever happened.
+ */
+async function withTapped(
+  prefix: string,
+  fn: (
+    t: Awaited<ReturnType<typeof open>> & { dir: string; launcher: TappedLauncher },
+  ) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix });
+  const launcher = new TappedLauncher();
+  try {
+    await fn({ dir, launcher, ...await open(dir, launcher) });
+  } finally {
+    for (const p of launcher.procs) p.kill("SIGKILL");
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
 realQemuTest({
   name: "real QEMU: start, hotplug to 4, live pin, unplug timeout, destroy, crash, re-attach",
   sanitizeResources: false,
@@ -234,10 +254,7 @@ for (const machine of ["pc", "q35"] as const) {
     sanitizeResources: false,
     sanitizeOps: false,
     fn: async () => {
-      const dir = await Deno.makeTempDir({ prefix: "ev-qemu-pci-" });
-      const launcher = new TappedLauncher();
-      const { conn } = await open(dir, launcher);
-      try {
+      await withTapped("ev-qemu-pci-", async ({ conn, launcher, dir }) => {
         await Deno.writeFile(`${dir}/disk.img`, new Uint8Array(1 << 20));
         await Deno.writeFile(`${dir}/chipset.img`, new Uint8Array(1 << 20));
         const chipset = CHIPSET_DISK[machine];
@@ -318,10 +335,7 @@ ${chipset.xml}<source file='${dir}/chipset.img'/><target dev='${chipset.target}'
         assert.equal(await qom("fs0/virtio-backend", "mount_tag"), "share");
         await conn.domainDestroyFlags!(dom, 0);
         await conn.connectClose();
-      } finally {
-        for (const p of launcher.procs) p.kill("SIGKILL");
-        await Deno.remove(dir, { recursive: true }).catch(() => {});
-      }
+      });
     },
   });
 }
@@ -332,10 +346,7 @@ realQemuTest({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const dir = await Deno.makeTempDir({ prefix: "ev-qemu-spice-" });
-    const launcher = new TappedLauncher();
-    const { conn } = await open(dir, launcher);
-    try {
+    await withTapped("ev-qemu-spice-", async ({ conn, launcher }) => {
       const dom = await conn.domainCreateXML!(
         `<domain type='qemu'><name>spice</name><memory unit='MiB'>64</memory>
 <os><type arch='x86_64' machine='q35'>hvm</type></os><devices>
@@ -384,10 +395,7 @@ realQemuTest({
       await conn.domainDestroyFlags!(other, 0);
       await conn.domainDestroyFlags!(dom, 0);
       await conn.connectClose();
-    } finally {
-      for (const p of launcher.procs) p.kill("SIGKILL");
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    }
+    });
   },
 });
 
@@ -398,10 +406,7 @@ realQemuTest({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const dir = await Deno.makeTempDir({ prefix: "ev-qemu-rng-" });
-    const launcher = new TappedLauncher();
-    const { conn } = await open(dir, launcher);
-    try {
+    await withTapped("ev-qemu-rng-", async ({ conn, launcher }) => {
       const dom = await conn.domainCreateXML!(
         `<domain type='qemu'><name>rng</name><memory unit='MiB'>64</memory>
 <os><type arch='x86_64' machine='pc'>hvm</type></os><features><acpi/></features><devices/>
@@ -437,9 +442,6 @@ realQemuTest({
       assert.ok(qemuPlacement(after[0].devices).watchdog0);
       await conn.domainDestroyFlags!(dom, 0);
       await conn.connectClose();
-    } finally {
-      for (const p of launcher.procs) p.kill("SIGKILL");
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    }
+    });
   },
 });
