@@ -10,8 +10,8 @@
  *   (from 1) of a `pcie-to-pci-bridge` in a root port, plus one spare port for hotplug.
  *
  * Endpoints are served in libvirt's order: filesystems, NICs, sound cards, controllers, virtio
- * disks, the memballoon, virtio RNGs, the i6300esb watchdog, secondary videos, shared memory.
- * On q35 an ICH9 sound card takes 00:1b.0 first, as the real chipset's.
+ * disks, the memballoon, virtio RNGs, the i6300esb watchdog, secondary videos, shared memory,
+ * virtio inputs. On q35 an ICH9 sound card takes 00:1b.0 first, as the real chipset's.
  *
  * @module
  */
@@ -103,6 +103,7 @@ function endpoints(def: DomainDef, q35: boolean): Endpoint[] {
       children: d.children,
       conventional: q35,
     })),
+    ...other.filter((d) => d.name === "input" && d.attributes.bus === "virtio"),
   );
   return out.filter((e) => !addressOf(e));
 }

@@ -28,8 +28,10 @@ export class PortRange {
       if (this.#used.has(port)) continue;
       try {
         Deno.listen({ hostname: "0.0.0.0", port }).close();
-      } catch {
-        continue;
+      } catch (err) {
+        // Only a port in use is skipped; any other failure is the allocator's.
+        if (err instanceof Deno.errors.AddrInUse) continue;
+        throw err;
       }
       this.#used.add(port);
       return port;

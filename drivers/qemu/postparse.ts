@@ -23,6 +23,7 @@ import { validateWatchdog } from "./command/watchdog_args.ts";
 import { validateFilesystem } from "./command/fs_args.ts";
 import { validateShmem } from "./command/shmem_args.ts";
 import { validateIommu } from "./command/iommu_args.ts";
+import { validateVirtioInput } from "./command/input_args.ts";
 import { validateSpice } from "./command/spice_args.ts";
 import { validateChardevSource } from "./command/chardev_args.ts";
 
@@ -89,6 +90,7 @@ export function qemuPostParse(def: DomainDef): void {
     if (dev.name === "filesystem") validateFilesystem(dev);
     if (dev.name === "shmem") validateShmem(dev);
     if (dev.name === "iommu") validateIommu(def, dev);
+    if (dev.name === "input") validateVirtioInput(dev);
     if (dev.name === "graphics" && dev.attributes.type === "spice") validateSpice(dev);
     if (dev.name === "audio" && dev.attributes.type === "spice" && !spice) {
       throw VirError.report(

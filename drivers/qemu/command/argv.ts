@@ -34,6 +34,7 @@ import { rngArgs } from "./rng_args.ts";
 import { watchdogArgs } from "./watchdog_args.ts";
 import { filesystemArgs } from "./fs_args.ts";
 import { shmemArgs } from "./shmem_args.ts";
+import { virtioInputArgs } from "./input_args.ts";
 import { spiceArgs } from "./spice_args.ts";
 import { videoArgs } from "./video_args.ts";
 import { redirdevArgs } from "./redirdev_args.ts";
@@ -412,6 +413,7 @@ function deviceArgs(dev: XmlElement, ctx: DeviceContext): string[] {
       // The rules of every redirected USB device, written on each of them.
       return [];
     case "input":
+      if (dev.attributes.bus === "virtio") return virtioInputArgs(dev, at);
       return dev.attributes.bus === "ps2" ? [] : usbInputArgs(dev);
     case "audio":
       return audiodevArgs(dev);

@@ -19,8 +19,11 @@ import { unsupportedDevice } from "./unsupported.ts";
  * ```ts
  * import { validateIommu } from "./iommu_args.ts";
  * import { parse } from "../../../util/xml/mod.ts";
- * import type { DomainDef } from "../../../conf/domain/def.ts";
- * declare const def: DomainDef; // a q35 domain
+ * import { parseDomainXML } from "../../../conf/domain/mod.ts";
+ * const def = parseDomainXML(
+ *   "<domain type='qemu'><name>a</name><memory>8192</memory>" +
+ *     "<os><type machine='pc-q35-7.2'>hvm</type></os></domain>",
+ * );
  * validateIommu(def, parse("<iommu model='intel'/>"));
  * ```
  */

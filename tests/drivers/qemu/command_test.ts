@@ -438,6 +438,27 @@ Deno.test("q35-iommu: the Intel IOMMU first, the split I/O APIC on -machine, as 
   assert.match(after(vmport, "-machine"), /,usb=off,vmport=off/);
 });
 
+Deno.test("q35-virtio-input: virtio mouse, tablet and keyboard as libvirt 9.0 starts them", async () => {
+  // Recorded by fixtures/record_argv.sh from the oracle's real start of the same XML.
+  const libvirt = (await Deno.readTextFile(new URL("q35-virtio-input.argv", fixtures))).split("\n");
+  const ours = argvOf(await Deno.readTextFile(new URL("q35-virtio-input.xml", fixtures)));
+  const inputs = (list: Map<string, string>[]) =>
+    list.filter((d) => d.get("id")?.startsWith("input")).map((d) =>
+      Object.fromEntries([...d].map(([k, v]) => [k, v === "false" ? "off" : v]))
+    );
+  const mine = inputs(ours.flatMap((a, i) => ours[i - 1] === "-device" ? [keyval(a)] : []));
+  assert.equal(mine.length, 3);
+  assert.deepEqual(mine, inputs(jsonDevices(libvirt)));
+  // libvirt 9.0's answer to a transitional model (canon.sh --driver qemu).
+  assert.throws(
+    () => argvOf(withDevices("<input type='mouse' bus='virtio' model='virtio-transitional'/>")),
+    {
+      message: "unsupported configuration: virtio (non-)transitional models are not supported " +
+        "for input type=mouse",
+    },
+  );
+});
+
 Deno.test("a reconnecting chardev needs a timeout, as libvirt 9.0 says", () => {
   assert.throws(
     () =>

@@ -18,4 +18,5 @@ export const RECORDED_DEVICE_FIXTURES: readonly string[] = [
   // libvirt 9.0 reads no <crypto>: both drop it.
   "pc-shmem-crypto",
   "q35-iommu",
+  "q35-virtio-input",
 ];

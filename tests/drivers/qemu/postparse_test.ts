@@ -49,6 +49,7 @@ for (
     ["pc-misc", "i440fx: an ISA serial port's model, a USB hub before the other USB devices"],
     ["pc-shmem-crypto", "i440fx: shared memory after the balloon, no <crypto> in libvirt 9.0"],
     ["q35-iommu", "q35: an Intel IOMMU, no PCI address"],
+    ["q35-virtio-input", "q35: virtio inputs on root ports after the balloon"],
   ]
 ) {
   Deno.test(`addresses as libvirt 9.0 assigns them, ${what}`, () => {
