@@ -24,6 +24,7 @@ import { validateFilesystem } from "./command/fs_args.ts";
 import { validateShmem } from "./command/shmem_args.ts";
 import { validateIommu } from "./command/iommu_args.ts";
 import { validateVirtioInput } from "./command/input_args.ts";
+import { assignMemorySlots, validateMemoryHotplug } from "./memory_hotplug.ts";
 import { validateSpice } from "./command/spice_args.ts";
 import { validateChardevSource } from "./command/chardev_args.ts";
 
@@ -107,6 +108,11 @@ export function qemuPostParse(def: DomainDef): void {
     validateDiskTransient(dev);
   }
   validateIOThreadUsers(def);
+  if (def.os.arch === "x86_64" || def.os.arch === "i686") {
+    // Slots are placed with the other addresses, before libvirt validates.
+    assignMemorySlots(def);
+    validateMemoryHotplug(def);
+  }
   validateLoader(def);
   validateTseg(def);
   assignPciAddresses(def);

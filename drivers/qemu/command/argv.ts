@@ -14,6 +14,7 @@ import { loaderOf } from "../loader.ts";
 import { loaderArgs, pflashArgs } from "./firmware_args.ts";
 import { tsegArgs } from "../smm.ts";
 import { featureMachineOptions } from "./machine_features.ts";
+import { memorySizeArg } from "../memory_hotplug.ts";
 import { iommuArgs } from "./iommu_args.ts";
 import { helperNetdev } from "../net/bridge_helper.ts";
 import { hostMtu } from "../net/ethernet.ts";
@@ -175,7 +176,7 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
   argv.push(...loaderArgs(loader));
   argv.push(
     "-m",
-    `size=${def.memory.total}k`,
+    memorySizeArg(def),
     ...memory.ram,
     "-smp",
     smpArg(def, vcpus),

@@ -445,3 +445,26 @@ realQemuTest({
     });
   },
 });
+
+realQemuTest({
+  name: "real QEMU: a guest defined for memory hotplug starts with its slots and maximum",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: () =>
+    withTapped("ev-qemu-maxmem-", async ({ conn, launcher }) => {
+      const dom = await conn.domainCreateXML!(
+        `<domain type='qemu'><name>maxmem</name><maxMemory slots='4' unit='MiB'>512</maxMemory>
+<memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os>
+<cpu><numa><cell id='0' cpus='0' memory='64' unit='MiB'/></numa></cpu><devices/></domain>`,
+        0,
+      );
+      const cmdline = Deno.readTextFileSync(`/proc/${launcher.procs[0].pid}/cmdline`).split("\0");
+      assert.equal(cmdline[cmdline.indexOf("-m") + 1], "size=65536k,slots=4,maxmem=524288k");
+      const summary = await launcher.procs[0].monitor.run<{ "base-memory": number }>(
+        "query-memory-size-summary",
+      );
+      assert.equal(summary["base-memory"], 64 << 20);
+      await conn.domainDestroyFlags!(dom, 0);
+      await conn.connectClose();
+    }),
+});
