@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { definedProps, switchBool } from "../json_props.ts";
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import { VirError } from "../../../util/errors.ts";
 import { child, children, element, type XmlElement } from "../../../util/xml/mod.ts";
@@ -27,13 +28,6 @@ const inet = (host: string | undefined, port: string | undefined) => ({
   type: "inet",
   data: { host: host ?? "", port: port ?? "" },
 });
-
-/** A `yes`/`on` … attribute as QMP's boolean, absent when unset. */
-const onOff = (v: string | undefined) => v === undefined ? undefined : v === "on" || v === "yes";
-
-/** Drops the unset members, as libvirt's `T:`/`S:`/`A:` arguments do. */
-const defined = (o: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 /**
  * `chardev-add`'s backend of a chardev element (`qemuMonitorJSONAttachCharDevGetProps`: its
@@ -67,7 +61,7 @@ export function chardevAddBackend(dev: XmlElement): Record<string, unknown> {
       data = {};
       break;
     case "file":
-      data = defined({ out: source.path, append: onOff(source.append) });
+      data = definedProps({ out: source.path, append: switchBool(source.append) });
       break;
     case "dev":
       qmpType = dev.name === "parallel" ? "parallel" : "serial";
@@ -76,7 +70,7 @@ export function chardevAddBackend(dev: XmlElement): Record<string, unknown> {
     case "tcp":
     case "unix":
       qmpType = "socket";
-      data = defined({
+      data = definedProps({
         addr: type === "tcp"
           ? inet(source.host, source.service)
           : { type: "unix", data: { path: source.path } },
@@ -90,7 +84,7 @@ export function chardevAddBackend(dev: XmlElement): Record<string, unknown> {
       const sources = children(dev, "source").map((c) => c.attributes);
       const bind = sources.find((c) => c.mode === "bind");
       const connect = sources.find((c) => c.mode !== "bind") ?? {};
-      data = defined({
+      data = definedProps({
         remote: inet(connect.host, connect.service),
         local: bind ? inet(bind.host, bind.service) : undefined,
       });
@@ -109,7 +103,9 @@ export function chardevAddBackend(dev: XmlElement): Record<string, unknown> {
       throw unsupportedChardev(type);
   }
   const log = child(dev, "log")?.attributes;
-  if (log?.file) Object.assign(data, defined({ logfile: log.file, logappend: onOff(log.append) }));
+  if (log?.file) {
+    Object.assign(data, definedProps({ logfile: log.file, logappend: switchBool(log.append) }));
+  }
   return { type: qmpType, data };
 }
 

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { definedProps } from "../json_props.ts";
 import { VirError } from "../../../util/errors.ts";
 import { child, children, type XmlElement } from "../../../util/xml/mod.ts";
 import { unsupported } from "../command/unsupported.ts";
@@ -77,11 +78,6 @@ function uriOf(protocol: string, hosts: Host[], path: string | undefined, query?
   const port = host.transport === "tcp" && host.port ? `:${host.port}` : "";
   const p = path === undefined ? "" : path.startsWith("/") ? path : `/${path}`;
   return `${scheme}://${server}${port}${p}${query ? `?${query}` : ""}`;
-}
-
-/** Drops the keys whose value is undefined, as libvirt's optional `S:`/`P:` arguments. */
-function defined(props: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined));
 }
 
 /** `pool/image` of gluster and rbd names (the parser checked the slash). */
@@ -197,7 +193,7 @@ export function networkBackend(source: XmlElement, auth?: SourceAuth): Record<st
   if (source.attributes.tls === "yes") {
     throw unsupported("disk source TLS is not supported with this QEMU binary");
   }
-  return { driver: protocol, ...defined(build(source, hostsOf(source, protocol), auth)) };
+  return { driver: protocol, ...definedProps(build(source, hostsOf(source, protocol), auth)) };
 }
 
 /**

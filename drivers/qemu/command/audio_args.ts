@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { definedProps, switchBool } from "../json_props.ts";
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import { child, children, type XmlElement } from "../../../util/xml/mod.ts";
 import { VirError } from "../../../util/errors.ts";
@@ -17,14 +18,12 @@ const QEMU_DRIVERS: Record<string, string> = { pulseaudio: "pa", file: "wav" };
 
 type Props = Record<string, unknown>;
 
-/** A `yes`/`no` attribute as a JSON boolean (libvirt's `T:`), absent when unset. */
-const tristate = (v: string | undefined) => v === undefined ? undefined : v === "yes";
 /** A number attribute (libvirt's `p:`: written only when set and non-zero). */
 const positive = (v: string | undefined) => v === undefined || !Number(v) ? undefined : Number(v);
 
-/** Drops the unset properties, keeping the order of the others. */
+/** The set properties, or none when nothing is set (libvirt's `A:` leaves an empty one out). */
 function defined(props: Props): Props | undefined {
-  const out = Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined));
+  const out = definedProps(props);
   return Object.keys(out).length ? out : undefined;
 }
 
@@ -35,8 +34,8 @@ function direction(type: string, el: XmlElement | undefined): Props | undefined 
   const fixed = a.fixedSettings === "yes";
   const settings = fixed ? child(el, "settings")?.attributes ?? {} : {};
   const common = {
-    "mixing-engine": tristate(a.mixingEngine),
-    "fixed-settings": tristate(a.fixedSettings),
+    "mixing-engine": switchBool(a.mixingEngine),
+    "fixed-settings": switchBool(a.fixedSettings),
     voices: positive(a.voices),
     "buffer-length": positive(a.bufferLength),
     frequency: positive(settings.frequency),
@@ -51,9 +50,9 @@ function direction(type: string, el: XmlElement | undefined): Props | undefined 
       "server-name": a.serverName,
       "client-name": a.clientName,
       "connect-ports": a.connectPorts,
-      "exact-name": tristate(a.exactName),
+      "exact-name": switchBool(a.exactName),
     },
-    oss: { dev: a.dev, "buffer-count": positive(a.bufferCount), "try-poll": tristate(a.tryPoll) },
+    oss: { dev: a.dev, "buffer-count": positive(a.bufferCount), "try-poll": switchBool(a.tryPoll) },
     pulseaudio: { name: a.name, "stream-name": a.streamName, latency: positive(a.latency) },
   };
   return defined({ ...common, ...backend[type] });
@@ -82,8 +81,8 @@ export function audiodevArgs(audio: XmlElement): string[] {
     driver: QEMU_DRIVERS[type] ?? type,
     "timer-period": positive(a.timerPeriod),
     ...(type === "oss" && {
-      "try-mmap": tristate(a.tryMMap),
-      exclusive: tristate(a.exclusive),
+      "try-mmap": switchBool(a.tryMMap),
+      exclusive: switchBool(a.exclusive),
       "dsp-policy": a.dspPolicy === undefined ? undefined : Number(a.dspPolicy),
     }),
     ...(type === "pulseaudio" && { server: a.serverName }),

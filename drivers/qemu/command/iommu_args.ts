@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { definedProps, switchBool } from "../json_props.ts";
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import { child, type XmlElement } from "../../../util/xml/mod.ts";
 import { VirError } from "../../../util/errors.ts";
@@ -62,16 +63,14 @@ export function iommuArgs(iommu: XmlElement): string[] {
   const alias = child(iommu, "alias")?.attributes.name;
   if (iommu.attributes.model !== "intel" || !alias) throw unsupportedDevice(iommu);
   const d = child(iommu, "driver")?.attributes ?? {};
-  const props = Object.fromEntries(
-    Object.entries({
-      driver: "intel-iommu",
-      id: alias,
-      intremap: onOff(d.intremap),
-      "caching-mode": d.caching_mode === undefined ? undefined : d.caching_mode === "on",
-      eim: onOff(d.eim),
-      "device-iotlb": d.iotlb === undefined ? undefined : d.iotlb === "on",
-      "aw-bits": d.aw_bits === undefined ? undefined : Number(d.aw_bits),
-    }).filter(([, v]) => v !== undefined),
-  );
+  const props = definedProps({
+    driver: "intel-iommu",
+    id: alias,
+    intremap: onOff(d.intremap),
+    "caching-mode": switchBool(d.caching_mode),
+    eim: onOff(d.eim),
+    "device-iotlb": switchBool(d.iotlb),
+    "aw-bits": d.aw_bits === undefined ? undefined : Number(d.aw_bits),
+  });
   return ["-device", keyvalDevice(props)];
 }
