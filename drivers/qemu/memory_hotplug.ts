@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { scaleInteger, ULLONG_MAX } from "../../conf/common/mod.ts";
 import type { DomainDef } from "../../conf/domain/def.ts";
 import { child, children, element, textOf, type XmlElement } from "../../util/xml/mod.ts";
 import { VirError } from "../../util/errors.ts";
@@ -17,16 +18,8 @@ const memoryDevices = (def: DomainDef) => def.devices.other.filter((d) => d.name
 /** A memory device's `<target><size>` in KiB. */
 function sizeKiB(mem: XmlElement): number {
   const size = child(child(mem, "target"), "size");
-  const scale: Record<string, number> = {
-    b: 1 / 1024,
-    KiB: 1,
-    k: 1,
-    MiB: 1024,
-    M: 1024,
-    GiB: 2 ** 20,
-    G: 2 ** 20,
-  };
-  return Number(textOf(size) ?? 0) * (scale[size?.attributes.unit ?? "KiB"] ?? 1);
+  const bytes = scaleInteger(BigInt(textOf(size) ?? 0), size?.attributes.unit, 1024n, ULLONG_MAX);
+  return Number(bytes / 1024n);
 }
 
 /** `virDomainDefHasMemoryHotplug`. */

@@ -211,19 +211,10 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
     secrets: opts.secrets ?? new Map(),
     def,
   };
-  // PCI controllers, then the other controllers, then USB hubs, then the rest (libvirt's
-  // order): a bus must exist before QEMU plugs a device into it.
-  // The IOMMU comes before all of them: it must see every PCI device plugged.
   const rank = (d: XmlElement) =>
-    d.name === "iommu"
-      ? -1
-      : d.name === "hub"
-      ? 2
-      : d.name !== "controller"
-      ? 3
-      : d.attributes.type === "pci"
-      ? 0
-      : 1;
+    d.name === "controller"
+      ? (d.attributes.type === "pci" ? DEVICE_RANK.pciController : DEVICE_RANK.controller)
+      : DEVICE_RANK[d.name] ?? DEVICE_RANK.other;
   const ordered = [...def.devices.other].sort((a, b) => rank(a) - rank(b));
   for (const dev of ordered) argv.push(...deviceArgs(dev, ctx));
   def.devices.interfaces.forEach((net, i) => {
@@ -333,6 +324,19 @@ const CONTROLLER_DEVICES: Record<string, string> = {
   "qemu-xhci": "qemu-xhci",
   "piix3-uhci": "piix3-usb-uhci",
   "virtio-scsi": "virtio-scsi-pci",
+};
+
+/**
+ * Where each kind of device comes on the command line (libvirt's order): the IOMMU first, as it
+ * must see every PCI device plugged; PCI controllers, then the other controllers, then USB hubs,
+ * since a bus must exist before QEMU plugs a device into it; then the rest.
+ */
+const DEVICE_RANK: Record<string, number> = {
+  iommu: 0,
+  pciController: 1,
+  controller: 2,
+  hub: 3,
+  other: 4,
 };
 
 /** QEMU device of each USB `<input>` type. */

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { scaleInteger, ULLONG_MAX } from "../../../conf/common/mod.ts";
 import { child, textOf, type XmlElement } from "../../../util/xml/mod.ts";
 import { VirError } from "../../../util/errors.ts";
 import { keyvalDevice, optValue } from "./escape.ts";
@@ -36,8 +37,9 @@ export function validateShmem(shmem: XmlElement): void {
 /** The region's size in bytes (libvirt writes it in MiB). */
 function sizeOf(shmem: XmlElement): number {
   const size = child(shmem, "size");
-  const scale: Record<string, number> = { K: 2 ** 10, M: 2 ** 20, G: 2 ** 30 };
-  return Number(textOf(size) ?? 0) * (scale[size?.attributes.unit ?? "M"] ?? 2 ** 20);
+  return Number(
+    scaleInteger(BigInt(textOf(size) ?? 0), size?.attributes.unit, 1n << 20n, ULLONG_MAX),
+  );
 }
 
 /**
