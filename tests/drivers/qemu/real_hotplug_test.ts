@@ -36,7 +36,10 @@ realQemuTest({
 <disk type='file' device='disk'><source file='${dir}/vda.img'/><target dev='vda' bus='virtio'/></disk>
 <disk type='file' device='cdrom'><target dev='hdc' bus='ide'/><readonly/></disk>
 <controller type='scsi' model='virtio-scsi'/><controller type='virtio-serial'/><memballoon model='none'/></devices></domain>`,
-        0,
+        // Paused: the firmware would otherwise probe the cdrom, and a guest may close an open
+        // tray (ATAPI START STOP UNIT) between blockdev-open-tray and blockdev-remove-medium,
+        // which QEMU then refuses ("Tray … is not open"), under libvirt as well.
+        VIR.DOMAIN_START_PAUSED,
       );
       const mon = launcher.procs[0].monitor;
       const block = async () => await mon.run<BlockInfo[]>("query-block");
