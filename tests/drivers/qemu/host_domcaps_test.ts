@@ -108,7 +108,8 @@ realQemuTest({
         // Every CPU mode as libvirt's: the host model from QEMU's expansion of `max`, the same
         // TCG models in QEMU's order, each as usable as libvirt found it.
         const cpu = (x: string) => x.match(/<cpu>[\s\S]*?<\/cpu>/)?.[0];
-        // The loaders as libvirt lists them on a host without firmware descriptors.
+        // The loaders as libvirt lists them with this host's firmware descriptors (Debian's OVMF,
+        // which .ci/run installs).
         const os = (x: string) => x.match(/<os [\s\S]*?<\/os>/)?.[0];
         assert.ok(os(want));
         assert.equal(os(xml), os(want));
