@@ -42,6 +42,8 @@ function networkParts(source: XmlElement): void {
     if (c.type !== "element") return true;
     if (c.name === "cookies") return false;
     if (c.name === "ssl") return parts.includes("ssl") && c.attributes.verify !== undefined;
+    // virDomainDiskSourceNetworkParse reads `<config file>` whatever the protocol.
+    if (c.name === "config") return c.attributes.file !== undefined;
     const attr = c.name === "readahead" ? "size" : c.name === "timeout" ? "seconds" : undefined;
     if (!attr) return true;
     const n = parts.includes("readahead") ? parseULongLong(c.attributes[attr] ?? "") : undefined;

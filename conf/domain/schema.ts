@@ -199,6 +199,8 @@ const TABLE: Record<string, string> = {
     "auth encryption reservations initiator address slices ssl cookies readahead timeout " +
     "reconnect",
   "disk/source/host": "name port transport socket|",
+  // An RBD source's Ceph configuration file.
+  "disk/source/config": "file|",
   // A network source's credentials, iSCSI initiator and curl options.
   "auth": "username|secret",
   "auth/secret": "type uuid usage|",
