@@ -103,7 +103,8 @@ export function assignMemorySlots(def: DomainDef): void {
 }
 
 /**
- * `qemuDomainDefValidateMemoryHotplug` at define for an x86 guest.
+ * `qemuDomainDefValidateMemoryHotplug` at define for an x86 guest, or for the hotplug of
+ * `plugged` into it.
  *
  * @example
  * ```ts
@@ -115,26 +116,29 @@ export function assignMemorySlots(def: DomainDef): void {
  * validateMemoryHotplug(def); // no <maxMemory>, no memory device: nothing to check
  * ```
  */
-export function validateMemoryHotplug(def: DomainDef): void {
+export function validateMemoryHotplug(def: DomainDef, plugged?: XmlElement): void {
   const mems = memoryDevices(def);
+  const numaCells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell").length;
+  // A device being plugged is checked first and counted; the others were checked before.
+  if (plugged) validateDevice(def, plugged, numaCells);
+  const count = mems.length + (plugged ? 1 : 0);
   if (!hasHotplug(def)) {
-    if (mems.length) {
+    if (count) {
       throw refuse("cannot use/hotplug a memory device when domain 'maxMemory' is not defined");
     }
     return;
   }
-  const numaCells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell").length;
   if (!numaCells) {
     throw refuse("At least one numa node has to be configured when enabling memory hotplug");
   }
   const slots = def.memory.max?.slots ?? 0;
-  if (mems.length > slots) {
-    throw refuse(`memory device count '${mems.length}' exceeds slots count '${slots}'`);
+  if (count > slots) {
+    throw refuse(`memory device count '${count}' exceeds slots count '${slots}'`);
   }
-  let hotplugged = 0;
+  let hotplugged = plugged ? sizeKiB(plugged) : 0;
   for (const mem of mems) {
     hotplugged += sizeKiB(mem);
-    if (mem.attributes.model !== "sgx-epc") validateDevice(def, mem, numaCells);
+    if (!plugged && mem.attributes.model !== "sgx-epc") validateDevice(def, mem, numaCells);
   }
   if (hotplugged > (def.memory.max?.size ?? 0) - initialKiB(def)) {
     throw refuse("memory device total size exceeds hotplug space");
