@@ -10,6 +10,7 @@
  * @module
  */
 import type { DomainDef } from "../../../conf/domain/def.ts";
+import { memballoon } from "../../../conf/domain/device_lookup.ts";
 import { VirError } from "../../../util/errors.ts";
 import { child, element, textOf, type XmlElement } from "../../../util/xml/mod.ts";
 import { memoryAlias } from "../alias.ts";
@@ -25,7 +26,8 @@ import { pciProps } from "./device_disk.ts";
 import { insertParsedDevice, sameAddress } from "./device_parse.ts";
 import { ensureQ35Port } from "./device_pci.ts";
 
-const kib = (mem: XmlElement, name: string) => Number(textOf(child(child(mem, "target"), name)) ?? 0);
+const kib = (mem: XmlElement, name: string) =>
+  Number(textOf(child(child(mem, "target"), name)) ?? 0);
 const sizeOf = (mem: XmlElement) => kib(mem, "size");
 const memories = (def: DomainDef) => def.devices.other.filter((d) => d.name === "memory");
 
@@ -72,6 +74,43 @@ function findMemory(def: DomainDef, wanted: XmlElement): XmlElement | undefined 
 }
 
 /**
+ * `virDomainDefCompatibleDevice`'s memory checks: the definition must have `<maxMemory>`, and an
+ * attached device must fit in it.
+ */
+function checkCompatible(def: DomainDef, mem: XmlElement, attach: boolean): void {
+  const max = def.memory.max?.size ?? 0;
+  if (!(max || def.memory.max?.slots)) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "cannot use/hotplug a memory device when domain 'maxMemory' is not defined",
+    );
+  }
+  if (attach && def.memory.total + sizeOf(mem) > max) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      `Attaching memory device with size '${sizeOf(mem)}' would exceed domain's maxMemory ` +
+        `config size '${max}'`,
+    );
+  }
+}
+
+/**
+ * `qemuProcessRefreshBalloonState` after a plug or unplug: without a balloon the current memory
+ * is the total, else what the balloon reports.
+ */
+async function refreshBalloon(obj: QemuDomainObj): Promise<void> {
+  const def = obj.def;
+  if (!memballoon(def)) {
+    def.memory.current = def.memory.total;
+    return;
+  }
+  const info = await obj.proc?.monitor.run<{ actual: number }>("query-balloon").catch(() => {});
+  if (info) def.memory.current = Math.ceil(info.actual / 1024);
+}
+
+/**
  * The persistent attach of memory device `mem`: refused once every slot is taken, else the
  * current memory and the total grow by its size; the post-parse then places it and checks the
  * definition (`qemuDomainDefValidateMemoryHotplug`).
@@ -85,6 +124,7 @@ function findMemory(def: DomainDef, wanted: XmlElement): XmlElement | undefined 
  * ```
  */
 export function attachMemoryConfig(vmdef: DomainDef, mem: XmlElement): void {
+  checkCompatible(vmdef, mem, true);
   if (memories(vmdef).length === (vmdef.memory.max?.slots ?? 0)) {
     throw VirError.report("QEMU", "CONFIG_UNSUPPORTED", "no free memory device slot available");
   }
@@ -154,6 +194,7 @@ export async function attachMemoryLive(
   obj: QemuDomainObj,
   mem: XmlElement,
 ): Promise<string> {
+  checkCompatible(obj.def, mem, true);
   // qemuDomainMemoryDeviceAlignSize: whole MiB on x86.
   const size = child(child(mem, "target"), "size")!;
   size.children = [{ type: "text", text: String(Math.ceil(sizeOf(mem) / 1024) * 1024) }];
@@ -187,6 +228,7 @@ export async function attachMemoryLive(
     throw err;
   }
   memoryInsert(obj.def, mem);
+  await refreshBalloon(obj);
   // Best effort, as libvirt's: the device is in, whatever QEMU answers about it.
   await refreshMemoryDevices(obj.def, mon).catch(() => {});
   return `mem${alias}`;
@@ -208,6 +250,7 @@ export async function removeMemoryLive(obj: QemuDomainObj, mem: XmlElement): Pro
   const alias = child(mem, "alias")?.attributes.name;
   if (obj.proc && alias) await obj.proc.monitor.run("object-del", { id: `mem${alias}` });
   memoryRemove(obj.def, mem);
+  await refreshBalloon(obj);
 }
 
 /** What of a memory device `qemuDomainChangeMemoryLiveValidateChange` lets no update change. */
@@ -243,6 +286,7 @@ export async function updateMemoryLive(obj: QemuDomainObj, mem: XmlElement): Pro
   if (!old) {
     throw VirError.report("QEMU", "CONFIG_UNSUPPORTED", `memory '${alias ?? "(null)"}' not found`);
   }
+  checkCompatible(obj.def, mem, false);
   if (old.attributes.model !== "virtio-mem") {
     throw VirError.report(
       "QEMU",
@@ -263,7 +307,7 @@ export async function updateMemoryLive(obj: QemuDomainObj, mem: XmlElement): Pro
   }
   const requested = kib(mem, "requested");
   await obj.proc!.monitor.run("qom-set", {
-    path: child(old, "alias")!.attributes.name,
+    path: `/machine/peripheral/${child(old, "alias")!.attributes.name}`,
     property: "requested-size",
     value: requested * 1024,
   });

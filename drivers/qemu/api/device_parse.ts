@@ -91,9 +91,10 @@ export function parseDeviceXML(xml: string, validate = true, context?: DomainDef
       `<cell id='${c.attributes.id}' memory='1024' unit='KiB'/>`
     ).join("")
     : "";
-  const shell = `<domain type='kvm'><name>device</name><memory>${
-    memory ? 1 << 30 : 1024
-  }</memory><os><type>hvm</type></os>${cells ? `<cpu><numa>${cells}</numa></cpu>` : ""}` +
+  const shell =
+    `<domain type='kvm'><name>device</name><memory>${
+      memory ? 1 << 30 : 1024
+    }</memory><os><type>hvm</type></os>${cells ? `<cpu><numa>${cells}</numa></cpu>` : ""}` +
     `<devices>${stringify(root)}</devices></domain>`;
   const parsed = parseDomainXML(shell).devices.other.find((d) => d.name === root.name);
   if (!parsed) {

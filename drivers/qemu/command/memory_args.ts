@@ -165,7 +165,9 @@ function backend(
   cell: CellMemory,
   nodes: Record<string, unknown>,
 ): string[] {
-  return backendObjects(id, kib, backing, cell, nodes).flatMap((o) => ["-object", JSON.stringify(o)]);
+  return backendObjects(id, kib, backing, cell, nodes).flatMap((
+    o,
+  ) => ["-object", JSON.stringify(o)]);
 }
 
 /**
@@ -279,9 +281,10 @@ export function memoryArgs(
   const cells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell");
   const backing = backingOf(def, dir, hugepages);
   // An NVDIMM needs the machine's NVDIMM support (qemuAppendDomainMemoryMachineParams).
-  const nvdimm = def.devices.other.some((d) => d.name === "memory" && d.attributes.model === "nvdimm")
-    ? ",nvdimm=on"
-    : "";
+  const nvdimm =
+    def.devices.other.some((d) => d.name === "memory" && d.attributes.model === "nvdimm")
+      ? ",nvdimm=on"
+      : "";
   const merge = `${child(backing.el, "nosharepages") ? ",mem-merge=off" : ""}${nvdimm}`;
   // QEMU locks its memory itself (root's CAP_IPC_LOCK passes any limit; others hit theirs).
   const lock = child(backing.el, "locked") ? ["-overcommit", "mem-lock=on"] : [];

@@ -43,7 +43,9 @@ realQemuTest({
       // QEMU's slot and base address of the DIMM, and the virtio-mem's plugged size (none).
       assert.match(
         live,
-        new RegExp(`<address type='dimm' slot='${dimm0.slot}' base='0x${dimm0.addr!.toString(16)}'/>`),
+        new RegExp(
+          `<address type='dimm' slot='${dimm0.slot}' base='0x${dimm0.addr!.toString(16)}'/>`,
+        ),
       );
       assert.match(live, /<requested unit='KiB'>0<\/requested>\s*<current unit='KiB'>0<\/current>/);
       assert.match(live, /<memory unit='KiB'>393216<\/memory>/);
