@@ -143,6 +143,10 @@ export function validateMemoryHotplug(def: DomainDef, plugged?: XmlElement): voi
   if (hotplugged > (def.memory.max?.size ?? 0) - initialKiB(def)) {
     throw refuse("memory device total size exceeds hotplug space");
   }
+  // qemuValidateDomainDeviceDefMemory, after the domain's checks: QEMU finds no SGX here.
+  if (mems.some((m) => m.attributes.model === "sgx-epc")) {
+    throw refuse("sgx epc isn't supported by this QEMU binary");
+  }
 }
 
 /**

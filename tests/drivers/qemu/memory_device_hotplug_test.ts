@@ -58,7 +58,7 @@ interface Harness {
   close(): Promise<void>;
 }
 
-async function setup(options: FakeMemoryOptions = {}): Promise<Harness> {
+async function setup(options: FakeMemoryOptions = {}, xml = DOMAIN): Promise<Harness> {
   const dir = await Deno.makeTempDir({ prefix: "ev-qmem-" });
   const memory = new FakeMemoryDevices(options);
   let opened = false;
@@ -79,7 +79,7 @@ async function setup(options: FakeMemoryOptions = {}): Promise<Harness> {
   }) as DriverConnection;
   const events: DriverEvent[] = [];
   conn.subscribe!((ev) => events.push(ev));
-  const dom = await conn.domainCreateWithFlags!(await conn.domainDefineXMLFlags!(DOMAIN, 0), 0);
+  const dom = await conn.domainCreateWithFlags!(await conn.domainDefineXMLFlags!(xml, 0), 0);
   return {
     conn,
     dom,
@@ -254,3 +254,21 @@ Deno.test("a guest that plugs virtio-mem memory: <current>, current memory and l
     await t.close();
   }
 });
+
+for (const name of ["mem-pc-dimm", "mem-pc-nvdimm", "mem-q35-virtio"]) {
+  Deno.test(`${name}: the live memory devices and totals as libvirt 9.0 shows them`, async () => {
+    // The start recorded by fixtures/record_argv.sh (LIVE=1), QEMU's answers modelled.
+    const fixture = (ext: string) =>
+      Deno.readTextFileSync(new URL(`./fixtures/${name}${ext}`, import.meta.url));
+    const t = await setup({}, fixture(".xml"));
+    try {
+      const ours = memoryOf(await liveXml(t));
+      assert.ok(ours.some((m) => m.startsWith("<memory model=")));
+      // The current memory is the balloon's figure, which no fake guest reports alike.
+      const totals = (m: string[]) => m.filter((l) => !l.startsWith("<currentMemory"));
+      assert.deepEqual(totals(ours), totals(memoryOf(fixture(".live.xml"))));
+    } finally {
+      await t.close();
+    }
+  });
+}

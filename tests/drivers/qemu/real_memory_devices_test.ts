@@ -74,6 +74,11 @@ realQemuTest({
         live,
         /<requested unit='KiB'>65536<\/requested>\s*<current unit='KiB'>0<\/current>/,
       );
+      // No OS answers QEMU's ACPI eject: the detach returns after libvirt's unplug timeout and
+      // the DIMM stays, in QEMU and in the live XML.
+      await conn.domainDetachDeviceFlags!(dom, DIMM, VIR.DOMAIN_AFFECT_LIVE);
+      assert.ok((await devices()).some((d) => d.data.id === "dimm1"));
+      assert.match(await conn.domainGetXMLDesc!(dom, 0), /<alias name='dimm1'\/>/);
       await conn.domainDestroyFlags!(dom, 0);
       // libvirt announces the backend's alias (qemuDomainAttachMemory).
       const added = events.filter((e) => e.eventId === VIR.DOMAIN_EVENT_ID_DEVICE_ADDED);
