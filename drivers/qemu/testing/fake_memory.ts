@@ -37,6 +37,8 @@ export interface FakeMemoryOptions {
   virtioMemDriver?: boolean;
   /** What happens after a DIMM's `device_del` (default: no guest acknowledges it). */
   unplug?: UnplugPolicy;
+  /** QEMU's refusal of every memory `device_add`, this error text. */
+  deviceAddError?: string;
 }
 
 /**
@@ -109,7 +111,10 @@ export class FakeMemoryDevices {
         return { return: {} };
       }
       case "device_add":
-        return MEMORY_DRIVERS.has(String(args.driver)) ? this.#deviceAdd(args) : undefined;
+        if (!MEMORY_DRIVERS.has(String(args.driver))) return undefined;
+        return this.#options.deviceAddError
+          ? err(this.#options.deviceAddError)
+          : this.#deviceAdd(args);
       case "device_del":
         return this.devices.has(String(args.id))
           ? this.#unplugs.request(String(args.id))

@@ -202,6 +202,27 @@ Deno.test("memory hotplug replayed against libvirt 9.0: attach, update, refusals
   }
 });
 
+Deno.test("a DIMM QEMU refuses: its backend taken back, the definition unchanged", async () => {
+  const t = await setup({ deviceAddError: "slot 1 is busy" });
+  try {
+    const before = await liveXml(t);
+    const from = commandCount(t);
+    await assert.rejects(
+      () => t.conn.domainAttachDeviceFlags!(t.dom, DIMM, VIR.DOMAIN_AFFECT_LIVE),
+      (e: unknown) => e instanceof VirError && e.message.endsWith("slot 1 is busy"),
+    );
+    assert.deepEqual(qmpSince(t, from).map((c) => [c.execute, c.arguments?.id]), [
+      ["object-add", "memdimm1"],
+      ["device_add", "dimm1"],
+      ["object-del", "memdimm1"],
+    ]);
+    assert.equal(await liveXml(t), before);
+    assert.ok(!t.memory.backends.has("memdimm1"));
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("a late DIMM unplug: object-del of its backend, DEVICE_REMOVED, the total shrinks", async () => {
   const t = await setup({ unplug: "hold" });
   try {
