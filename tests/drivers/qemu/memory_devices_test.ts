@@ -60,7 +60,7 @@ for (const name of ["mem-pc-dimm", "mem-pc-nvdimm", "mem-q35-virtio"]) {
     assert.deepEqual(values(ours, "-m"), values(libvirt, "-m"));
     // Each backend comes just before its device, after the controllers, as in libvirt's.
     const order = (argv: string[]) =>
-      argv.filter((a, i) => argv[i - 1] === "-device" || argv[i - 1] === "-object")
+      argv.filter((_, i) => argv[i - 1] === "-device" || argv[i - 1] === "-object")
         .map((a) => a.startsWith("{") ? JSON.parse(a).id : keyval(a).id)
         .filter((id) => /^(mem|dimm|nvdimm|virtiomem|pci\.|usb)/.test(id));
     assert.deepEqual(order(ours), order(libvirt));
