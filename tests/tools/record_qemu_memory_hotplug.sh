@@ -3,8 +3,8 @@
 # tests/drivers/qemu/memory_device_hotplug_test.ts: a private qemu:///session libvirtd (the
 # oracle's daemon.sh, TCG) starts a q35 guest (no OS) with a DIMM and a virtio-mem, then each
 # step runs through python3-libvirt: a DIMM attached live, the virtio-mem's requested size
-# updated, the DIMM detached (the guest never acknowledges the unplug), a DIMM attached to the
-# persistent definition, and the refusals. For each step: the QMP requests QEMU handled
+# updated, the DIMM detached (the guest never acknowledges the unplug), a virtio-mem attached
+# and detached, a DIMM attached to the persistent definition, and the refusals. For each step: the QMP requests QEMU handled
 # (QEMU's `handle_qmp_command` trace, asked for by <qemu:commandline>; queries left out but
 # qom-set kept), the error (code, domain, message) or the live/inactive XML, and the domain
 # events (DEVICE_ADDED, DEVICE_REMOVED, MEMORY_DEVICE_SIZE_CHANGE).
@@ -46,6 +46,8 @@ XML = """<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/
 
 DIMM = ("<memory model='dimm'><target><size unit='MiB'>32</size><node>0</node></target>"
         "</memory>")
+VIRTIO_MEM = ("<memory model='virtio-mem'><target><size unit='MiB'>128</size><node>0</node>"
+              "<block unit='MiB'>2</block><requested unit='MiB'>0</requested></target></memory>")
 
 
 def requests():
@@ -113,6 +115,10 @@ step("attach-space-refused", lambda: dom.attachDeviceFlags(DIMM.replace(
 step("detach-dimm-live", lambda: dom.detachDeviceFlags(
     re.search(r"<memory model='dimm'>(?:(?!</memory>).)*dimm1.*?</memory>", dom.XMLDesc(0),
               re.S).group(0), live))
+step("attach-virtio-mem-live", lambda: dom.attachDeviceFlags(VIRTIO_MEM, live))
+step("detach-virtio-mem-live", lambda: dom.detachDeviceFlags(
+    re.search(r"<memory model='virtio-mem'>(?:(?!</memory>).)*virtiomem1.*?</memory>",
+              dom.XMLDesc(0), re.S).group(0), live))
 step("attach-dimm-config", lambda: dom.attachDeviceFlags(DIMM, config),
      V.VIR_DOMAIN_XML_INACTIVE)
 step("attach-config-slots-refused", lambda: [dom.attachDeviceFlags(DIMM, config)

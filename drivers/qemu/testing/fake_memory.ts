@@ -4,7 +4,8 @@
  * `device_add`, `query-memory-devices` with QEMU's addresses (device memory from 4 GiB, each
  * device after the previous ones), a virtio-mem's `requested-size` by `qom-set`, and the guest's
  * side: a guest with a virtio-mem driver plugs what is requested (MEMORY_DEVICE_SIZE_CHANGE),
- * a DIMM unplug follows the unplug policy (a guest without ACPI support never acknowledges it).
+ * a DIMM unplug follows the unplug policy (a guest without ACPI support never acknowledges it),
+ * a virtio-mem has none.
  *
  * @module
  */
@@ -115,10 +116,15 @@ export class FakeMemoryDevices {
         return this.#options.deviceAddError
           ? err(this.#options.deviceAddError)
           : this.#deviceAdd(args);
-      case "device_del":
-        return this.devices.has(String(args.id))
-          ? this.#unplugs.request(String(args.id))
-          : undefined;
+      case "device_del": {
+        const dev = this.devices.get(String(args.id));
+        if (!dev) return undefined;
+        // QEMU 7.2's virtio-mem-pci and virtio-pmem-pci have no unplug.
+        if (dev.driver === "virtio-mem-pci") {
+          return err("virtio based memory devices cannot be unplugged.");
+        }
+        return this.#unplugs.request(String(args.id));
+      }
       case "qom-set":
         return this.#qomSet(args);
       case "query-memory-devices":

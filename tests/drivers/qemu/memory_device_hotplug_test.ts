@@ -42,6 +42,9 @@ const DOMAIN = `<domain type='qemu'><name>memhp</name>
 const DIMM = "<memory model='dimm'><target><size unit='MiB'>32</size><node>0</node></target>" +
   "</memory>";
 
+const VIRTIO_MEM = "<memory model='virtio-mem'><target><size unit='MiB'>128</size>" +
+  "<node>0</node><block unit='MiB'>2</block><requested unit='MiB'>0</requested></target></memory>";
+
 /** The memory devices and the memory totals of a domain XML. */
 const memoryOf = (xml: string) =>
   [
@@ -175,6 +178,20 @@ Deno.test("memory hotplug replayed against libvirt 9.0: attach, update, refusals
       /<memory model='dimm'>(?:(?!<\/memory>)[\s\S])*dimm1[\s\S]*?<\/memory>/,
     );
     await replay(t, "detach-dimm-live", () => t.conn.domainDetachDeviceFlags!(t.dom, dimm1, live));
+    await replay(
+      t,
+      "attach-virtio-mem-live",
+      () => t.conn.domainAttachDeviceFlags!(t.dom, VIRTIO_MEM, live),
+    );
+    const virtioMem1 = deviceOf(
+      await liveXml(t),
+      /<memory model='virtio-mem'>(?:(?!<\/memory>)[\s\S])*virtiomem1[\s\S]*?<\/memory>/,
+    );
+    await replay(
+      t,
+      "detach-virtio-mem-live",
+      () => t.conn.domainDetachDeviceFlags!(t.dom, virtioMem1, live),
+    );
     const inactive = VIR.DOMAIN_XML_INACTIVE;
     await replay(
       t,
