@@ -169,3 +169,49 @@ export function memorySizeArg(def: DomainDef): string {
     ? `${size},slots=${def.memory.max?.slots ?? 0},maxmem=${def.memory.max?.size ?? 0}k`
     : size;
 }
+
+/** libvirt's alignment of memory sizes on x86 (`qemuDomainGetMemorySizeAlignment`), KiB. */
+const MEMORY_ALIGN_KIB = 1024;
+/** QEMU's alignment of a DIMM's size on x86 (`qemuDomainGetMemoryModuleSizeAlignment`). */
+const MODULE_ALIGN_KIB = 2048;
+
+const roundUp = (kib: number, align: number) => Math.ceil(kib / align) * align;
+
+/**
+ * `qemuDomainAlignMemorySizes` at start: the guest cells' sizes rounded up to 1 MiB and the
+ * initial memory their sum (else the initial memory rounded up), the maximum rounded up, each
+ * memory device rounded up to 2 MiB, and the total the initial memory and the devices'.
+ *
+ * @example
+ * ```ts
+ * import { alignMemorySizes } from "./memory_hotplug.ts";
+ * import { parseDomainXML } from "../../conf/domain/mod.ts";
+ * const def = parseDomainXML(
+ *   "<domain type='qemu'><name>a</name><memory>8000</memory><os><type>hvm</type></os></domain>",
+ * );
+ * alignMemorySizes(def);
+ * def.memory.total; // 8192
+ * ```
+ */
+export function alignMemorySizes(def: DomainDef): void {
+  const cells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell");
+  let initial = 0;
+  for (const cell of cells) {
+    const kib = roundUp(Number(cell.attributes.memory ?? 0), MEMORY_ALIGN_KIB);
+    cell.attributes = { ...cell.attributes, memory: String(kib) };
+    initial += kib;
+  }
+  if (!initial) initial = roundUp(initialKiB(def), MEMORY_ALIGN_KIB);
+  if (def.memory.max?.size) def.memory.max.size = roundUp(def.memory.max.size, MEMORY_ALIGN_KIB);
+  let hotplug = 0;
+  for (const mem of memoryDevices(def)) {
+    const aligned = roundUp(sizeKiB(mem), MODULE_ALIGN_KIB);
+    const size = child(child(mem, "target"), "size");
+    if (size) {
+      size.attributes = { unit: "KiB" };
+      size.children = [{ type: "text", text: String(aligned) }];
+    }
+    hotplug += aligned;
+  }
+  def.memory.total = initial + hotplug;
+}

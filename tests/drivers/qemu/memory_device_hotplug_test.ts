@@ -293,7 +293,7 @@ Deno.test("a guest that plugs virtio-mem memory: <current>, current memory and l
   }
 });
 
-for (const name of ["mem-pc-dimm", "mem-pc-nvdimm", "mem-q35-virtio"]) {
+for (const name of ["mem-pc-dimm", "mem-pc-dimm-align", "mem-pc-nvdimm", "mem-q35-virtio"]) {
   Deno.test(`${name}: the live memory devices and totals as libvirt 9.0 shows them`, async () => {
     // The start recorded by fixtures/record_argv.sh (LIVE=1), QEMU's answers modelled.
     const fixture = (ext: string) =>

@@ -7,6 +7,7 @@ import { buildQemuArgv } from "../../../drivers/qemu/command/mod.ts";
 import { vcpusFromDef } from "../../../drivers/qemu/hotplug/mod.ts";
 import { qemuPostParse } from "../../../drivers/qemu/postparse.ts";
 import { assignDeviceAliases } from "../../../drivers/qemu/alias.ts";
+import { alignMemorySizes } from "../../../drivers/qemu/memory_hotplug.ts";
 
 const fixtures = new URL("./fixtures/", import.meta.url);
 const read = (name: string) => Deno.readTextFileSync(new URL(name, fixtures));
@@ -14,7 +15,9 @@ const read = (name: string) => Deno.readTextFileSync(new URL(name, fixtures));
 function argvOf(name: string): string[] {
   const def = parseDomainXML(read(`${name}.xml`), 0, false, true);
   qemuPostParse(def);
+  // As the driver's start: names, then libvirt's alignment of the devices' sizes.
   assignDeviceAliases(def);
+  alignMemorySizes(def);
   return buildQemuArgv(def, vcpusFromDef(def).vcpus, {
     monitorPath: "/run/ev/vm.qmp",
     accel: "tcg",
@@ -44,7 +47,7 @@ const memoryDevices = (argv: string[], parse: (v: string) => Record<string, unkn
     ["pc-dimm", "nvdimm", "virtio-mem-pci"].includes(String(d.driver))
   );
 
-for (const name of ["mem-pc-dimm", "mem-pc-nvdimm", "mem-q35-virtio"]) {
+for (const name of ["mem-pc-dimm", "mem-pc-dimm-align", "mem-pc-nvdimm", "mem-q35-virtio"]) {
   Deno.test(`${name}: memory backends and devices as libvirt 9.0 starts them`, () => {
     const libvirt = read(`${name}.argv`).split("\n");
     const ours = argvOf(name);
