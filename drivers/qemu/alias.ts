@@ -47,6 +47,42 @@ function diskAlias(dev: XmlElement): string | undefined {
   return `${target.bus}${controller}-${bus}-${unit}`;
 }
 
+/** The alias prefix of each `<memory>` model (`qemuAssignDeviceMemoryAlias`). */
+const MEMORY_PREFIXES: Record<string, string> = {
+  dimm: "dimm",
+  nvdimm: "nvdimm",
+  "virtio-pmem": "virtiopmem",
+  "virtio-mem": "virtiomem",
+  "sgx-epc": "epc",
+};
+
+/**
+ * `qemuAssignDeviceMemoryAlias`: a DIMM or NVDIMM is named after its slot, any other memory
+ * device one more than the highest index of its prefix in use.
+ *
+ * @example
+ * ```ts
+ * import { memoryAlias } from "./alias.ts";
+ * import { parseDomainXML } from "../../conf/domain/mod.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * const def = parseDomainXML(
+ *   "<domain type='qemu'><name>a</name><memory>8192</memory><os><type>hvm</type></os></domain>",
+ * );
+ * memoryAlias(def, parse("<memory model='virtio-mem'/>")); // "virtiomem0"
+ * ```
+ */
+export function memoryAlias(def: DomainDef, mem: XmlElement): string {
+  const prefix = MEMORY_PREFIXES[mem.attributes.model];
+  const address = child(mem, "address")?.attributes;
+  if (address?.type === "dimm") return `${prefix}${Number(address.slot ?? 0)}`;
+  let next = 0;
+  for (const other of def.devices.other) {
+    const m = child(other, "alias")?.attributes.name?.match(new RegExp(`^${prefix}(\\d+)$`));
+    if (other.name === "memory" && m) next = Math.max(next, Number(m[1]) + 1);
+  }
+  return `${prefix}${next}`;
+}
+
 /**
  * Gives every device that has none the alias libvirt would: controllers by type and index,
  * inputs, serials, consoles, videos, sounds and NICs by position, the balloon `balloon0`, disks
@@ -108,6 +144,9 @@ export function assignDeviceAliases(def: DomainDef): void {
         break;
       case "memballoon":
         if (dev.attributes.model !== "none") alias = "balloon0";
+        break;
+      case "memory":
+        alias = memoryAlias(def, dev);
         break;
     }
     if (!alias || child(dev, "alias")) continue;

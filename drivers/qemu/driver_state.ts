@@ -106,6 +106,7 @@ import { DomainVcpuCgroup, machineCgroupPath, setupDomainCgroup } from "./domain
 import { detectIOThreadPids, startIOThreads } from "./iothread_live.ts";
 import { prepareChannels, removeChannelDir } from "./channel_dir.ts";
 import { memoryDirs, prepareMemoryDirs, removeMemoryDirs } from "./memory_dir.ts";
+import { alignMemorySizes } from "./memory_hotplug.ts";
 import { hostHugetlbfsMounts, type HugetlbfsMount } from "../../util/hugetlbfs.ts";
 import { updateGuestCpu } from "./cpu_update.ts";
 import { capsCache } from "./api/host_caps.ts";
@@ -513,6 +514,7 @@ export class QemuDriverState {
     const taints: Taints = { taint: 0, deprecations: [] };
     try {
       assignDeviceAliases(def);
+      alignMemorySizes(def);
       const { vcpus, individual } = vcpusFromDef(def);
       const accel = accelOf(def, this.#kvm);
       // A QEMU that cannot be probed fails its start on its own; the taints need no error.

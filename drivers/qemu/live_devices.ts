@@ -2,13 +2,15 @@
  * What QEMU really gave the devices whose host side it picks, written into the live definition
  * (libvirt's `qemuProcessRefreshChrs` / `qemuProcessFindCharDevicePTYsMonitor` for pty paths):
  * each pty serial's and pty channel's `/dev/pts/N` from `query-chardev`, and the VNC port from `query-vnc` (QEMU
- * takes the first free display from 5900 for an autoport server) and the address it listens on.
+ * takes the first free display from 5900 for an autoport server) and the address it listens on,
+ * and the memory devices' addresses and sizes (see `memory_devices_live.ts`).
  *
  * @module
  */
 import type { DomainDef } from "../../conf/domain/def.ts";
 import { child, element, type XmlElement } from "../../util/xml/mod.ts";
 import type { QemuMonitor } from "./monitor/qemu_monitor.ts";
+import { refreshMemoryDevices } from "./memory_devices_live.ts";
 
 /** One entry of QMP `query-chardev`. */
 interface ChardevInfo {
@@ -44,6 +46,7 @@ function setSourcePath(dev: XmlElement, path: string): void {
  * import { refreshLiveDevices } from "./live_devices.ts";
  * import type { DomainDef } from "../../conf/domain/def.ts";
  * import type { QemuMonitor } from "./monitor/qemu_monitor.ts";
+import { refreshMemoryDevices } from "./memory_devices_live.ts";
  * declare const def: DomainDef, monitor: QemuMonitor;
  * await refreshLiveDevices(def, monitor);
  * ```
@@ -73,6 +76,7 @@ export async function refreshLiveDevices(def: DomainDef, monitor: QemuMonitor): 
       }
     });
   }
+  await refreshMemoryDevices(def, monitor);
   const vnc = other.find((d) => d.name === "graphics" && d.attributes.type === "vnc");
   if (vnc) {
     const info = await monitor.run<VncInfo>("query-vnc");

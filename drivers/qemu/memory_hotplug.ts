@@ -103,7 +103,8 @@ export function assignMemorySlots(def: DomainDef): void {
 }
 
 /**
- * `qemuDomainDefValidateMemoryHotplug` at define for an x86 guest.
+ * `qemuDomainDefValidateMemoryHotplug` at define for an x86 guest, or for the hotplug of
+ * `plugged` into it.
  *
  * @example
  * ```ts
@@ -115,29 +116,36 @@ export function assignMemorySlots(def: DomainDef): void {
  * validateMemoryHotplug(def); // no <maxMemory>, no memory device: nothing to check
  * ```
  */
-export function validateMemoryHotplug(def: DomainDef): void {
+export function validateMemoryHotplug(def: DomainDef, plugged?: XmlElement): void {
   const mems = memoryDevices(def);
+  const numaCells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell").length;
+  // A device being plugged is checked first and counted; the others were checked before.
+  if (plugged) validateDevice(def, plugged, numaCells);
+  const count = mems.length + (plugged ? 1 : 0);
   if (!hasHotplug(def)) {
-    if (mems.length) {
+    if (count) {
       throw refuse("cannot use/hotplug a memory device when domain 'maxMemory' is not defined");
     }
     return;
   }
-  const numaCells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell").length;
   if (!numaCells) {
     throw refuse("At least one numa node has to be configured when enabling memory hotplug");
   }
   const slots = def.memory.max?.slots ?? 0;
-  if (mems.length > slots) {
-    throw refuse(`memory device count '${mems.length}' exceeds slots count '${slots}'`);
+  if (count > slots) {
+    throw refuse(`memory device count '${count}' exceeds slots count '${slots}'`);
   }
-  let hotplugged = 0;
+  let hotplugged = plugged ? sizeKiB(plugged) : 0;
   for (const mem of mems) {
     hotplugged += sizeKiB(mem);
-    if (mem.attributes.model !== "sgx-epc") validateDevice(def, mem, numaCells);
+    if (!plugged && mem.attributes.model !== "sgx-epc") validateDevice(def, mem, numaCells);
   }
   if (hotplugged > (def.memory.max?.size ?? 0) - initialKiB(def)) {
     throw refuse("memory device total size exceeds hotplug space");
+  }
+  // qemuValidateDomainDeviceDefMemory, after the domain's checks: QEMU finds no SGX here.
+  if (mems.some((m) => m.attributes.model === "sgx-epc")) {
+    throw refuse("sgx epc isn't supported by this QEMU binary");
   }
 }
 
@@ -160,4 +168,50 @@ export function memorySizeArg(def: DomainDef): string {
   return hasHotplug(def)
     ? `${size},slots=${def.memory.max?.slots ?? 0},maxmem=${def.memory.max?.size ?? 0}k`
     : size;
+}
+
+/** libvirt's alignment of memory sizes on x86 (`qemuDomainGetMemorySizeAlignment`), KiB. */
+const MEMORY_ALIGN_KIB = 1024;
+/** QEMU's alignment of a DIMM's size on x86 (`qemuDomainGetMemoryModuleSizeAlignment`). */
+const MODULE_ALIGN_KIB = 2048;
+
+const roundUp = (kib: number, align: number) => Math.ceil(kib / align) * align;
+
+/**
+ * `qemuDomainAlignMemorySizes` at start: the guest cells' sizes rounded up to 1 MiB and the
+ * initial memory their sum (else the initial memory rounded up), the maximum rounded up, each
+ * memory device rounded up to 2 MiB, and the total the initial memory and the devices'.
+ *
+ * @example
+ * ```ts
+ * import { alignMemorySizes } from "./memory_hotplug.ts";
+ * import { parseDomainXML } from "../../conf/domain/mod.ts";
+ * const def = parseDomainXML(
+ *   "<domain type='qemu'><name>a</name><memory>8000</memory><os><type>hvm</type></os></domain>",
+ * );
+ * alignMemorySizes(def);
+ * def.memory.total; // 8192
+ * ```
+ */
+export function alignMemorySizes(def: DomainDef): void {
+  const cells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell");
+  let initial = 0;
+  for (const cell of cells) {
+    const kib = roundUp(Number(cell.attributes.memory ?? 0), MEMORY_ALIGN_KIB);
+    cell.attributes = { ...cell.attributes, memory: String(kib) };
+    initial += kib;
+  }
+  if (!initial) initial = roundUp(initialKiB(def), MEMORY_ALIGN_KIB);
+  if (def.memory.max?.size) def.memory.max.size = roundUp(def.memory.max.size, MEMORY_ALIGN_KIB);
+  let hotplug = 0;
+  for (const mem of memoryDevices(def)) {
+    const aligned = roundUp(sizeKiB(mem), MODULE_ALIGN_KIB);
+    const size = child(child(mem, "target"), "size");
+    if (size) {
+      size.attributes = { unit: "KiB" };
+      size.children = [{ type: "text", text: String(aligned) }];
+    }
+    hotplug += aligned;
+  }
+  def.memory.total = initial + hotplug;
 }

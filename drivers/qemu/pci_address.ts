@@ -11,7 +11,7 @@
  *
  * Endpoints are served in libvirt's order: filesystems, NICs, sound cards, controllers, virtio
  * disks, the memballoon, virtio RNGs, the i6300esb watchdog, secondary videos, shared memory,
- * virtio inputs. On q35 an ICH9 sound card takes 00:1b.0 first, as the real chipset's.
+ * virtio inputs, virtio memory devices. On q35 an ICH9 sound card takes 00:1b.0 first, as the real chipset's.
  *
  * @module
  */
@@ -57,6 +57,8 @@ const controllerOf = (def: DomainDef, type: string) =>
  * ```
  */
 export const PCIE_NICS: ReadonlySet<string> = new Set(["virtio", "e1000e"]);
+/** The `<memory>` models that are virtio PCI devices. */
+const VIRTIO_MEMORY: ReadonlySet<string> = new Set(["virtio-mem", "virtio-pmem"]);
 /** Controller models that are PCI devices of their own. */
 const PCI_CONTROLLERS: Record<string, (model?: string) => boolean> = {
   usb: (m) => m !== "none" && m !== "piix3-uhci",
@@ -104,6 +106,8 @@ function endpoints(def: DomainDef, q35: boolean): Endpoint[] {
       conventional: q35,
     })),
     ...other.filter((d) => d.name === "input" && d.attributes.bus === "virtio"),
+    // Last, the memory devices that are virtio PCI devices.
+    ...other.filter((d) => d.name === "memory" && VIRTIO_MEMORY.has(d.attributes.model)),
   );
   return out.filter((e) => !addressOf(e));
 }

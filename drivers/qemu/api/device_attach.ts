@@ -37,6 +37,7 @@ import { attachNicConfig, giveNicMac } from "./device_nic.ts";
 import { attachNicLive } from "./device_nic_live.ts";
 import { attachRngLive } from "./device_rng.ts";
 import { attachWatchdogLive } from "./device_watchdog.ts";
+import { attachMemoryConfig, attachMemoryLive } from "./device_memory.ts";
 
 /** Devices a persistent attach takes here (libvirt takes more; the rest are refused). */
 const CONFIG_KINDS = [
@@ -49,6 +50,7 @@ const CONFIG_KINDS = [
   "sound",
   "rng",
   "watchdog",
+  "memory",
 ];
 
 /**
@@ -75,6 +77,7 @@ function attachConfig(vmdef: DomainDef, dev: XmlElement): void {
   checkUniqueAlias(vmdef, dev);
   refuseUnless(dev, CONFIG_KINDS, "persistent attach");
   if (dev.name === "interface") return attachNicConfig(vmdef, dev);
+  if (dev.name === "memory") return attachMemoryConfig(vmdef, dev);
   if (dev.name === "disk" && diskByTarget(vmdef, targetOf(dev))) {
     throw VirError.report("QEMU", "OPERATION_INVALID", `target ${targetOf(dev)} already exists`);
   }
@@ -105,7 +108,7 @@ async function attachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
   checkUniqueAlias(obj.def, dev);
   refuseUnless(
     dev,
-    ["disk", "interface", "serial", "channel", "console", "rng", "watchdog"],
+    ["disk", "interface", "serial", "channel", "console", "rng", "watchdog", "memory"],
     "live attach",
   );
   const device = dev.attributes.device;
@@ -115,6 +118,7 @@ async function attachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
   }
   let alias: string | undefined;
   if (dev.name === "interface") alias = await attachNicLive(s, obj, dev);
+  else if (dev.name === "memory") alias = await attachMemoryLive(s, obj, dev);
   else {
     if (dev.name === "disk") await attachDiskLive(s, obj, dev);
     else if (dev.name === "rng") await attachRngLive(obj, dev);

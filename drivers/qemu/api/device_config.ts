@@ -92,7 +92,7 @@ export async function changeDevice(
     const affect = VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_AFFECT_CONFIG;
     if (change.checkedIn) checkFlags(flags, affect, change.checkedIn, "QEMU");
     // One parse, a copy for each definition: what the parse generates is the same in both.
-    const parsed = parseDeviceXML(xml, change.validate);
+    const parsed = parseDeviceXML(xml, change.validate, obj.def);
     change.prepare?.(parsed);
     let vmdef: DomainDef | undefined;
     if (config) {

@@ -18,6 +18,7 @@ import { findChardev, removeChardev } from "./device_chardev.ts";
 import { detachDiskChain } from "./disk_plug.ts";
 import { diskByTarget, refuseUnless, sameAddress, targetOf } from "./device_parse.ts";
 import { removeRngLive } from "./device_rng.ts";
+import { detachMemoryConfig, findMemoryToUnplug, removeMemoryLive } from "./device_memory.ts";
 import { findWatchdogToUnplug } from "./device_watchdog.ts";
 import { detachNicConfig, findNic, nicOf } from "./device_nic.ts";
 import { removeNicLive } from "./device_nic_live.ts";
@@ -46,10 +47,11 @@ export const detachDevice: DeviceCall = deviceCall(
 function detachConfig(vmdef: DomainDef, dev: XmlElement): void {
   refuseUnless(
     dev,
-    ["disk", "interface", "serial", "channel", "console", "rng", "watchdog"],
+    ["disk", "interface", "serial", "channel", "console", "rng", "watchdog", "memory"],
     "persistent detach",
   );
   if (dev.name === "interface") return detachNicConfig(vmdef, dev);
+  if (dev.name === "memory") return detachMemoryConfig(vmdef, dev);
   let found: XmlElement | undefined;
   if (dev.name === "watchdog") {
     found = vmdef.devices.other.find((d) => d.name === "watchdog");
@@ -162,6 +164,16 @@ function findUnplug(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Un
       remove: () => removeLive(s, obj, watchdog),
     };
   }
+  if (dev.name === "memory") {
+    const mem = findMemoryToUnplug(obj.def, dev);
+    return {
+      kind: "memory",
+      alias: child(mem, "alias")?.attributes.name,
+      address: child(mem, "address")?.attributes,
+      goneIsRemoved: true,
+      remove: () => removeLive(s, obj, mem),
+    };
+  }
   if (dev.name === "rng") {
     const rng = obj.def.devices.other.find((d) => d.name === "rng" && sameRng(dev, d));
     if (!rng) {
@@ -207,7 +219,11 @@ function findLive(obj: QemuDomainObj, dev: XmlElement): XmlElement {
  * QEMU's word (libvirt's unplug timeout).
  */
 async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Promise<void> {
-  refuseUnless(dev, ["disk", "interface", "serial", "channel", "rng", "watchdog"], "live detach");
+  refuseUnless(
+    dev,
+    ["disk", "interface", "serial", "channel", "rng", "watchdog", "memory"],
+    "live detach",
+  );
   const found = findUnplug(s, obj, dev);
   const alias = found.alias;
   if (!alias) {
@@ -262,6 +278,7 @@ async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
  */
 async function removeLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Promise<void> {
   if (dev.name === "rng") await removeRngLive(obj, dev);
+  else if (dev.name === "memory") await removeMemoryLive(obj, dev);
   else if (dev.name === "watchdog") {
     obj.def.devices.other.splice(obj.def.devices.other.indexOf(dev), 1);
   } else if (dev.name !== "disk") await removeChardev(obj, dev);
@@ -299,7 +316,7 @@ export async function removeDeviceAlias(
     return true;
   }
   const dev = obj.def.devices.other.find((d) =>
-    ["disk", "serial", "channel", "rng", "watchdog"].includes(d.name) &&
+    ["disk", "serial", "channel", "rng", "watchdog", "memory"].includes(d.name) &&
     child(d, "alias")?.attributes.name === alias
   );
   if (!dev) return false;

@@ -8,7 +8,7 @@ import { parseDomainXML } from "../../../conf/domain/mod.ts";
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import { insertDisk } from "../../../conf/domain/disk_name.ts";
 import { VirError } from "../../../util/errors.ts";
-import { child, parse, stringify, type XmlElement } from "../../../util/xml/mod.ts";
+import { child, children, parse, stringify, type XmlElement } from "../../../util/xml/mod.ts";
 import { insertDevice } from "../default_devices.ts";
 import { nicOf } from "./device_nic.ts";
 import { validateDiskFrontend } from "../disk_validate.ts";
@@ -63,7 +63,8 @@ export function refuseUnless(
 /**
  * One device element, normalized as the domain parser does (a disk's type and bus filled in).
  * Without `validate` (libvirt's VIR_DOMAIN_DEF_PARSE_SKIP_VALIDATE, which detach uses) a disk
- * may come without a source: it only names the disk to remove.
+ * may come without a source: it only names the disk to remove. A memory device is read
+ * against the guest NUMA cells of `context`, the domain it is for.
  *
  * @example
  * ```ts
@@ -71,7 +72,7 @@ export function refuseUnless(
  * const disk = parseDeviceXML("<disk type='file'><source file='/a.img'/><target dev='vdb'/></disk>");
  * ```
  */
-export function parseDeviceXML(xml: string, validate = true): XmlElement {
+export function parseDeviceXML(xml: string, validate = true, context?: DomainDef): XmlElement {
   const root = parse(xml, { context: "(device_definition)", errorDomain: "DOMAIN" });
   if (root.name === "interface") {
     // A NIC parses into a model of its own; callers refuse it by its element name.
@@ -82,8 +83,19 @@ export function parseDeviceXML(xml: string, validate = true): XmlElement {
   const device = root.attributes.device;
   const unchecked = !validate && root.name === "disk" && !child(root, "source");
   if (unchecked) root.attributes = { ...root.attributes, device: "cdrom" };
-  const shell = "<domain type='kvm'><name>device</name><memory>1024</memory>" +
-    `<os><type>hvm</type></os><devices>${stringify(root)}</devices></domain>`;
+  // A memory device is checked against the domain's guest NUMA cells (libvirt parses it in the
+  // domain's context) and comes out of the shell's total, which must hold it.
+  const memory = root.name === "memory";
+  const cells = memory
+    ? children(context?.cpu?.extra.find((e) => e.name === "numa"), "cell").map((c) =>
+      `<cell id='${c.attributes.id}' memory='1024' unit='KiB'/>`
+    ).join("")
+    : "";
+  const shell =
+    `<domain type='kvm'><name>device</name><memory>${
+      memory ? 1 << 30 : 1024
+    }</memory><os><type>hvm</type></os>${cells ? `<cpu><numa>${cells}</numa></cpu>` : ""}` +
+    `<devices>${stringify(root)}</devices></domain>`;
   const parsed = parseDomainXML(shell).devices.other.find((d) => d.name === root.name);
   if (!parsed) {
     throw VirError.report("DOMAIN", "XML_ERROR", `unknown device type '${root.name}'`);

@@ -19,6 +19,7 @@ import { diskByTarget, refuseUnless, targetOf } from "./device_parse.ts";
 import { updateNicConfig } from "./device_nic.ts";
 import { updateNicLive } from "./device_nic_update.ts";
 import { changeGraphicsLive, updateGraphicsConfig } from "./device_graphics.ts";
+import { updateMemoryLive } from "./device_memory.ts";
 
 const ALLOWED = VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_AFFECT_CONFIG | VIR.DOMAIN_DEVICE_MODIFY_FORCE;
 
@@ -81,8 +82,14 @@ async function updateLive(
   dev: XmlElement,
   force: boolean,
 ): Promise<void> {
-  refuseUnless(dev, ["disk", "interface", "graphics"], "live update", "CONFIG_UNSUPPORTED");
+  refuseUnless(
+    dev,
+    ["disk", "interface", "graphics", "memory"],
+    "live update",
+    "CONFIG_UNSUPPORTED",
+  );
   if (dev.name === "interface") return await updateNicLive(s, obj, dev);
+  if (dev.name === "memory") return await updateMemoryLive(obj, dev);
   if (dev.name === "graphics") return await changeGraphicsLive(obj, dev);
   const orig = diskByTarget(obj.def, targetOf(dev));
   if (!orig) throw VirError.report("QEMU", "INTERNAL_ERROR", `disk '${targetOf(dev)}' not found`);

@@ -2,7 +2,8 @@
  * The QMP events libvirt's QEMU driver turns into domain events beside the power ones
  * (`qemu_monitor_json.c`'s `qemuMonitorJSONHandle*` parsing, `qemu_process.c`'s
  * `qemuProcessHandle*`): RTC change, watchdog, I/O error (with and without reason), VNC
- * graphics, tray moves, PM suspend and wake-up, balloon change, crash-loaded, memory failure.
+ * graphics, tray moves, PM suspend and wake-up, balloon change, crash-loaded, memory failure,
+ * a virtio-mem's size change.
  * Each event's data carries the arguments of libvirt's callback under their C names; a state
  * change comes with its lifecycle event after, in libvirt's order.
  *
@@ -22,6 +23,7 @@ import type { QmpEvent } from "../monitor/qmp_client.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { PowerHost } from "../power_events.ts";
 import { diskAlias } from "./stats_domain.ts";
+import { memoryDeviceSizeChanged } from "./device_memory.ts";
 
 const E = VIR;
 
@@ -233,6 +235,16 @@ function memoryFailure(host: EventHost, obj: QemuDomainObj, data: Record<string,
   host.emitOther(obj, E.DOMAIN_EVENT_ID_MEMORY_FAILURE, { recipient, action, flags });
 }
 
+/** A virtio-mem's plugged size changed: its `<current>` and libvirt's event. */
+function memorySizeChange(host: EventHost, obj: QemuDomainObj, data: Record<string, unknown>) {
+  const alias = str(data.id);
+  if (!alias || typeof data.size !== "number") return;
+  const change = memoryDeviceSizeChanged(obj, alias, data.size);
+  if (!change) return;
+  host.emitOther(obj, E.DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE, change);
+  void host.saveStatus(obj).catch(() => {});
+}
+
 /**
  * Handles one QMP event of the kinds above; any other (the power events, vCPU unplugs, those
  * libvirt ignores too) is left alone.
@@ -280,6 +292,9 @@ export function handleObservedEvent(host: EventHost, obj: QemuDomainObj, ev: Qmp
       break;
     case "MEMORY_FAILURE":
       memoryFailure(host, obj, data);
+      break;
+    case "MEMORY_DEVICE_SIZE_CHANGE":
+      memorySizeChange(host, obj, data);
       break;
   }
 }

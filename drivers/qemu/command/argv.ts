@@ -28,6 +28,7 @@ import { VirError } from "../../../util/errors.ts";
 import { cpuFeatureToQemu } from "../cpu_features.ts";
 import { iothreadObjectArgs, iothreadProp } from "./iothread_args.ts";
 import { memoryArgs } from "./memory_args.ts";
+import { memoryDeviceArgs } from "./memory_device_args.ts";
 import { audiodevArgs, audioIdOf, soundArgs } from "./audio_args.ts";
 import { virtioOptions } from "./virtio_options.ts";
 import { chardevBackend } from "./chardev_args.ts";
@@ -210,6 +211,8 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
     volumes: opts.volumes ?? new Map(),
     secrets: opts.secrets ?? new Map(),
     def,
+    memoryDir: opts.memoryDir,
+    hugepages: opts.hugepages ?? [],
   };
   const rank = (d: XmlElement) =>
     d.name === "controller"
@@ -328,15 +331,16 @@ const CONTROLLER_DEVICES: Record<string, string> = {
 
 /**
  * Where each kind of device comes on the command line (libvirt's order): the IOMMU first, as it
- * must see every PCI device plugged; PCI controllers, then the other controllers, then USB hubs,
- * since a bus must exist before QEMU plugs a device into it; then the rest.
+ * must see every PCI device plugged; PCI controllers, then the other controllers, the memory
+ * devices, then USB hubs, since a bus must exist before QEMU plugs a device into it; then the rest.
  */
 const DEVICE_RANK: Record<string, number> = {
   iommu: 0,
   pciController: 1,
   controller: 2,
-  hub: 3,
-  other: 4,
+  memory: 3,
+  hub: 4,
+  other: 5,
 };
 
 /** QEMU device of each USB `<input>` type. */
@@ -362,6 +366,9 @@ interface DeviceContext {
   secrets: ReadonlyMap<XmlElement, DiskSecret>;
   /** The definition, whose controllers name the buses. */
   def: DomainDef;
+  /** Where file-backed memory devices and huge pages go. */
+  memoryDir: string;
+  hugepages: readonly HugepageFolder[];
 }
 
 /**
@@ -432,6 +439,8 @@ function deviceArgs(dev: XmlElement, ctx: DeviceContext): string[] {
       return filesystemArgs(dev, at);
     case "shmem":
       return shmemArgs(dev, at);
+    case "memory":
+      return memoryDeviceArgs(ctx.def, dev, at, ctx.memoryDir, ctx.hugepages);
     case "iommu":
       return iommuArgs(dev);
     case "watchdog":

@@ -16,7 +16,8 @@ import type { DomainDef, XmlElementJSON } from "../../../conf/domain/def.ts";
 import { parseBitmap } from "../../../conf/domain/bitmap.ts";
 import { numaBinding } from "../../../conf/domain/numatune_nodes.ts";
 import { section } from "../../../conf/domain/tune_xml.ts";
-import { child, children, type XmlElement } from "../../../util/xml/mod.ts";
+import { child, children, textOf, type XmlElement } from "../../../util/xml/mod.ts";
+import { SYSTEM_PAGE_KIB } from "../../../util/host_info.ts";
 import { unsupported } from "./unsupported.ts";
 import type { HugepageFolder } from "../memory_dir.ts";
 import { hugepagePath, type Hugepages, hugepageSize, hugepagesOf } from "./hugepages.ts";
@@ -92,6 +93,22 @@ interface CellMemory {
   hugepageKiB?: number;
 }
 
+/**
+ * What a memory device's backend has beyond a guest cell's (`qemuBuildMemoryBackendProps` for a
+ * `<memory>` device): its own file, or its alias as the file's name in the memory folder.
+ */
+interface DeviceMemory {
+  alias: string;
+  /** An NVDIMM's or virtio-pmem's `<source><path>`. */
+  path?: string;
+  /** Preallocated: a file-backed NVDIMM, none on a real one (`<pmem/>`) or a virtio-pmem. */
+  preallocPath: boolean;
+  /** virtio-mem plugs its memory on demand: QEMU must not reserve it. */
+  virtioMem: boolean;
+  alignKiB: number;
+  pmem: boolean;
+}
+
 /** `qemuBuildMemoryBackendPropsShare`: a shared or private mapping, else QEMU's default. */
 const share = (access: string | undefined) =>
   access === "shared" || access === "private" ? { share: access === "shared" } : {};
@@ -107,10 +124,14 @@ function backendType(
   id: string,
   backing: Backing,
   cell: CellMemory,
+  dev?: DeviceMemory,
 ): { type: string; props: Record<string, unknown> } {
   const access = cell.access ?? backing.access;
   const huge = cell.hugepageKiB;
   const canonical = id === "pc.ram" ? { "x-use-canonical-path-for-ramblock-id": false } : {};
+  if (dev?.path) {
+    return { type: "memory-backend-file", props: { "mem-path": dev.path, ...share(access) } };
+  }
   if (backing.source === "memfd") {
     const hugetlb = huge ? { hugetlb: true, hugetlbsize: huge * 1024 } : {};
     return { type: "memory-backend-memfd", props: { ...hugetlb, ...share(access), ...canonical } };
@@ -122,7 +143,9 @@ function backendType(
   return {
     type: "memory-backend-file",
     props: {
-      "mem-path": huge ? hugepagePath(backing.hugepages!, huge) : `${backing.dir}/${id}`,
+      "mem-path": huge
+        ? hugepagePath(backing.hugepages!, huge)
+        : `${backing.dir}/${dev?.alias ?? id}`,
       ...(discard !== undefined ? { "discard-data": discard } : {}),
       ...share(access),
       ...canonical,
@@ -142,31 +165,50 @@ function backend(
   cell: CellMemory,
   nodes: Record<string, unknown>,
 ): string[] {
-  const { type, props } = backendType(id, backing, cell);
-  // Huge pages are always preallocated (qemuBuildMemoryGetPagesize).
-  const prealloc = backing.prealloc || !!cell.hugepageKiB;
+  return backendObjects(id, kib, backing, cell, nodes).flatMap((
+    o,
+  ) => ["-object", JSON.stringify(o)]);
+}
+
+/**
+ * The backend objects {@link backend} puts on the command line (and a hotplug gives
+ * `object-add`): the thread context first, if any.
+ */
+function backendObjects(
+  id: string,
+  kib: number,
+  backing: Backing,
+  cell: CellMemory,
+  nodes: Record<string, unknown>,
+  dev?: DeviceMemory,
+): Record<string, unknown>[] {
+  const { type, props } = backendType(id, backing, cell, dev);
+  // Huge pages are always preallocated (qemuBuildMemoryGetPagesize), a device's own file unless
+  // it is real persistent memory.
+  const prealloc = backing.prealloc || (dev?.path ? dev.preallocPath : !!cell.hugepageKiB);
+  // virtio-mem preallocates on its device, when it plugs memory (QEMU 7.2).
+  const allocation = dev?.virtioMem ? { reserve: false } : {
+    ...(prealloc ? { prealloc: true } : {}),
+    ...(backing.threads > 0 ? { "prealloc-threads": backing.threads } : {}),
+  };
   const obj = {
     "qom-type": type,
     id,
     ...props,
-    ...(prealloc ? { prealloc: true } : {}),
-    ...(backing.threads > 0 ? { "prealloc-threads": backing.threads } : {}),
+    ...allocation,
     size: kib * 1024,
+    ...(dev?.alignKiB ? { align: dev.alignKiB * 1024 } : {}),
+    ...(dev?.pmem ? { pmem: true } : {}),
     ...nodes,
   };
   // qemuBuildThreadContextProps: bound memory is preallocated by threads on its own nodes.
-  if (!prealloc || !nodes["host-nodes"]) return ["-object", JSON.stringify(obj)];
+  if (!("prealloc" in obj) || !nodes["host-nodes"]) return [obj];
   const context = {
     "qom-type": "thread-context",
     id: `tc-${id}`,
     "node-affinity": nodes["host-nodes"],
   };
-  return [
-    "-object",
-    JSON.stringify(context),
-    "-object",
-    JSON.stringify({ ...obj, "prealloc-context": context.id }),
-  ];
+  return [context, { ...obj, "prealloc-context": context.id }];
 }
 
 /** `virDomainNumaGetNodeDistance`: the given distance, else the platform's default. */
@@ -238,7 +280,12 @@ export function memoryArgs(
 ): MemoryArgs {
   const cells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell");
   const backing = backingOf(def, dir, hugepages);
-  const merge = child(backing.el, "nosharepages") ? ",mem-merge=off" : "";
+  // An NVDIMM needs the machine's NVDIMM support (qemuAppendDomainMemoryMachineParams).
+  const nvdimm =
+    def.devices.other.some((d) => d.name === "memory" && d.attributes.model === "nvdimm")
+      ? ",nvdimm=on"
+      : "";
+  const merge = `${child(backing.el, "nosharepages") ? ",mem-merge=off" : ""}${nvdimm}`;
   // QEMU locks its memory itself (root's CAP_IPC_LOCK passes any limit; others hit theirs).
   const lock = child(backing.el, "locked") ? ["-overcommit", "mem-lock=on"] : [];
   if (cells.length) {
@@ -256,4 +303,74 @@ export function memoryArgs(
     ram: [...backend("pc.ram", def.memory.total, backing, ram, nodes), ...lock],
     numa: [],
   };
+}
+
+/**
+ * The backend objects of memory device `mem` (alias `alias`), as libvirt 9.0 builds them for
+ * the command line and for hotplug (`qemuBuildMemoryBackendProps` with the device's `mem<alias>`
+ * id): an NVDIMM's or virtio-pmem's own file, else the memory backing, huge pages and access
+ * of the device or of its guest cell, the nodes of its `<source><nodemask>` or of its cell's
+ * `<numatune>`.
+ *
+ * @example
+ * ```ts
+ * import { memoryDeviceBackend } from "./memory_args.ts";
+ * import { parseDomainXML } from "../../../conf/domain/mod.ts";
+ * import { parse } from "../../../util/xml/mod.ts";
+ * const def = parseDomainXML(
+ *   "<domain type='qemu'><name>a</name><memory>8192</memory><os><type>hvm</type></os></domain>",
+ * );
+ * const dimm = parse("<memory model='dimm'><target><size unit='KiB'>131072</size></target></memory>");
+ * memoryDeviceBackend(def, dimm, "dimm0", "/run/ram/1-a", []);
+ * // [{ "qom-type": "memory-backend-ram", id: "memdimm0", size: 134217728 }]
+ * ```
+ */
+export function memoryDeviceBackend(
+  def: DomainDef,
+  mem: XmlElement,
+  alias: string,
+  dir: string,
+  hugepages: readonly HugepageFolder[],
+): Record<string, unknown>[] {
+  const backing = backingOf(def, dir, hugepages);
+  const model = mem.attributes.model;
+  const source = child(mem, "source");
+  const target = child(mem, "target");
+  const nodeText = textOf(child(target, "node"));
+  const node = nodeText === undefined ? undefined : Number(nodeText);
+  const cell = node === undefined ? undefined : children(
+    def.cpu?.extra.find((e) => e.name === "numa"),
+    "cell",
+  ).find((c) => Number(c.attributes.id) === node);
+  const kib = (el: XmlElement | undefined) => Number(textOf(el) ?? 0);
+  const pagesize = kib(child(source, "pagesize"));
+  const huge = pagesize
+    ? (pagesize === SYSTEM_PAGE_KIB ? undefined : pagesize)
+    : backing.hugepages && hugepageSize(backing.hugepages, node);
+  const pmem = !!child(source, "pmem");
+  const path = textOf(child(source, "path"));
+  const nodemask = textOf(child(source, "nodemask"));
+  const mode = numaBinding(def, node)?.mode ?? "strict";
+  const nodes = nodemask
+    ? (POLICY[mode] ? { "host-nodes": parseBitmap(nodemask), policy: POLICY[mode] } : {})
+    : bindingProps(def, node);
+  return backendObjects(
+    `mem${alias}`,
+    kib(child(target, "size")),
+    backing,
+    {
+      access: mem.attributes.access ?? cell?.attributes.memAccess,
+      discard: mem.attributes.discard ?? cell?.attributes.discard,
+      hugepageKiB: huge,
+    },
+    nodes,
+    {
+      alias,
+      path,
+      preallocPath: !pmem && model !== "virtio-pmem",
+      virtioMem: model === "virtio-mem",
+      alignKiB: kib(child(source, "alignsize")),
+      pmem,
+    },
+  );
 }

@@ -27,7 +27,6 @@ const QEMU_DEVICES: Record<string, (dev: XmlElement) => string> = {
   hub: () => "usb-hub",
   tpm: () => "tpm-tis",
   shmem: () => "ivshmem-plain",
-  memory: () => "pc-dimm",
   vsock: () => "vhost-vsock-pci",
   iommu: () => "intel-iommu",
   crypto: () => "virtio-crypto-pci",

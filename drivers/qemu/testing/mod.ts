@@ -16,3 +16,4 @@ export * from "./fake_network.ts";
 export * from "./fake_taps.ts";
 export * from "./fake_nics.ts";
 export * from "./fake_unplug.ts";
+export * from "./fake_memory.ts";
