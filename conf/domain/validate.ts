@@ -124,6 +124,16 @@ export function validateDomainDef(def: DomainDef, implicitUsb = false): void {
   for (const input of def.devices.other.filter((d) => d.name === "input")) {
     validateInput(input, def.os.type, def.type);
   }
+  // virDomainFSDefValidate: only a virtiofs share is bootable.
+  for (const fs of def.devices.other.filter((d) => d.name === "filesystem")) {
+    if (child(fs, "boot") && child(fs, "driver")?.attributes.type !== "virtiofs") {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        "boot order is only supported for virtiofs",
+      );
+    }
+  }
   validateChardevSources(def, ["rng"]);
   for (const tpm of def.devices.other.filter((d) => d.name === "tpm")) validateTpm(tpm);
   const numaCells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell").length;
