@@ -487,7 +487,7 @@ function parseFilesystem(dev: XmlElement, options: NormalizeOptions): XmlElement
   const n = normalizeElement(dev, "devices", options);
   if (!n) return undefined;
   const replaced: Record<string, XmlElement | undefined> = { source: ramSource, binary };
-  n.children = n.children.flatMap((c) => {
+  n.children = n.children.flatMap((c): XmlNode[] => {
     if (c.type !== "element") return [c];
     if (c.name === "driver") {
       // virDomainFSDefFormat: the queue after the write policy, before the virtio options.

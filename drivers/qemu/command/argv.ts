@@ -77,6 +77,8 @@ export interface CommandOptions {
    * `<auth>` (by that element): QEMU secret objects read from files.
    */
   secrets?: ReadonlyMap<XmlElement, DiskSecret>;
+  /** The domain's private folder, where the sockets of the virtiofsd the driver runs are. */
+  virtiofsDir?: string;
 }
 
 /**
@@ -210,6 +212,7 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
     volumes: opts.volumes ?? new Map(),
     secrets: opts.secrets ?? new Map(),
     def,
+    virtiofsDir: opts.virtiofsDir ?? "",
   };
   const rank = (d: XmlElement) =>
     d.name === "controller"
@@ -362,6 +365,8 @@ interface DeviceContext {
   secrets: ReadonlyMap<XmlElement, DiskSecret>;
   /** The definition, whose controllers name the buses. */
   def: DomainDef;
+  /** Where the sockets of the virtiofsd the driver runs are. */
+  virtiofsDir: string;
 }
 
 /**
@@ -429,7 +434,7 @@ function deviceArgs(dev: XmlElement, ctx: DeviceContext): string[] {
     case "rng":
       return rngArgs(dev, at);
     case "filesystem":
-      return filesystemArgs(dev, at);
+      return filesystemArgs(dev, at, ctx.virtiofsDir);
     case "shmem":
       return shmemArgs(dev, at);
     case "iommu":
