@@ -1,0 +1,194 @@
+// Real QEMU 7.2 (TCG) and QEMU 7.2's virtiofsd on qemu:///system (libvirt's session driver
+// refuses a virtiofs share it would serve itself): the driver runs a virtiofsd for its own
+// share, found through /usr/share/qemu/vhost-user, with the options libvirt 9.0 gives it, QEMU
+// gets a vhost-user-fs-pci device on its socket, an externally launched daemon's share is only
+// connected, and no virtiofsd of the domain is left after destroy or after a start that QEMU
+// fails. The guest is not booted: the test guest's kernel would need the virtiofs module, which
+// its initramfs lacks, so no file is read through the share.
+// Needs QEMU, virtiofsd (qemu-system-common), root and the host's cgroup hierarchies: without
+// them it is ignored on a developer machine but FAILS in CI.
+import assert from "node:assert/strict";
+import { hostCgroupMounts } from "../../../util/cgroup/mod.ts";
+import { VirError } from "../../../util/errors.ts";
+import { haveQemu } from "./real_qemu.ts";
+import { withSystemDriverInTempRoot } from "./temp_cgroup_root.ts";
+
+const VIRTIOFSD = "/usr/lib/qemu/virtiofsd";
+const host = hostCgroupMounts();
+const usable = Deno.uid() === 0 && !!host && (() => {
+  try {
+    return Deno.statSync(VIRTIOFSD).isFile;
+  } catch {
+    return false;
+  }
+})();
+
+/** Every virtiofsd's pid and arguments (after the binary) whose command line mentions `text`. */
+function virtiofsds(text: string): { pid: number; args: string[] }[] {
+  const found = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    const pid = Number(e.name);
+    if (!Number.isInteger(pid)) continue;
+    let cmdline = "";
+    try {
+      cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`);
+    } catch {
+      continue;
+    }
+    const args = cmdline.split("\0").slice(0, -1);
+    if (args[0] === VIRTIOFSD && cmdline.includes(text)) found.push({ pid, args: args.slice(1) });
+  }
+  return found;
+}
+
+/** The session of process `pid` (field 6 of /proc/PID/stat). */
+const sessionOf = (pid: number) =>
+  Number(Deno.readTextFileSync(`/proc/${pid}/stat`).replace(/^.*\) /, "").split(" ")[3]);
+
+/** Waits (polling, up to `ms`) until `check` holds. */
+async function waitFor(check: () => boolean, what: string, ms = 60_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`still not ${what} after ${ms / 1000} s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const exists = (path: string) => {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const domainXml = (name: string, shares: string) =>
+  `<domain type='qemu'><name>${name}</name><memory unit='MiB'>64</memory>
+<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>
+<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>${shares}
+<memballoon model='none'/></devices></domain>`;
+
+Deno.test({
+  name: "real QEMU on qemu:///system: virtiofs shares, the driver's virtiofsd started and stopped",
+  ignore: !(haveQemu && usable) && !Deno.env.get("CI"),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    assert.ok(haveQemu && usable, "CI runs QEMU and virtiofsd as root with cgroups");
+    const tmp = await Deno.makeTempDir({ prefix: "ev-vfs-share-" });
+    const share = `${tmp}/share`;
+    const ext = `${tmp}/ext`;
+    await Deno.mkdir(share);
+    await Deno.mkdir(ext);
+    let external: Deno.ChildProcess | undefined;
+    try {
+      await withSystemDriverInTempRoot(host!, "ev-qemu-vfs-", async ({ conn, launcher }) => {
+        // An externally launched virtiofsd: the driver only connects QEMU to it.
+        const extSocket = `${tmp}/ext.sock`;
+        external = new Deno.Command(VIRTIOFSD, {
+          args: [`--socket-path=${extSocket}`, "-o", `source=${ext}`],
+          stdout: "null",
+          stderr: "null",
+        }).spawn();
+        await waitFor(() => exists(extSocket), "listening");
+        const dom = await conn.domainCreateXML!(
+          domainXml(
+            "vfs",
+            `<filesystem type='mount'><driver type='virtiofs' queue='1024'/>
+<binary xattr='on'><cache mode='none'/><lock posix='off' flock='on'/><thread_pool size='2'/></binary>
+<source dir='${share}'/><target dir='share'/></filesystem>
+<filesystem type='mount'><driver type='virtiofs'/><source socket='${extSocket}'/>
+<target dir='ext'/></filesystem>`,
+          ),
+          0,
+        );
+        // The descriptor's binary in the live XML, as libvirt's qemuVirtioFSPrepareDomain.
+        const live = await conn.domainGetXMLDesc!(dom, 0);
+        assert.match(live, /<binary path='\/usr\/lib\/qemu\/virtiofsd' xattr='on'>/);
+        // The daemon leads its own session; with sandbox=namespace it forks one child there.
+        const ours = virtiofsds(`source=${share}`).filter((p) => sessionOf(p.pid) === p.pid);
+        assert.equal(ours.length, 1, "one virtiofsd for the driver's share");
+        const socket = ours[0].args[0].replace("--socket-path=", "");
+        assert.deepEqual(ours[0].args.slice(1), [
+          "-o",
+          `source=${share},cache=none,xattr,flock,no_posix_lock`,
+          "--thread-pool-size=2",
+        ]);
+        assert.ok(Deno.statSync(socket).isSocket);
+        const extDaemons = virtiofsds(`source=${ext}`);
+        assert.ok(extDaemons.some((p) => p.pid === external!.pid));
+        assert.deepEqual(
+          extDaemons.filter((p) => sessionOf(p.pid) === p.pid),
+          [],
+          "no daemon of the driver for the external share",
+        );
+
+        const monitor = launcher.procs[0].monitor;
+        const peripherals = await monitor.run<{ name: string; type: string }[]>("qom-list", {
+          path: "/machine/peripheral",
+        });
+        const types = Object.fromEntries(peripherals.map((p) => [p.name, p.type]));
+        assert.equal(types.fs0, "child<vhost-user-fs-pci>");
+        assert.equal(types.fs1, "child<vhost-user-fs-pci>");
+        const pci = await monitor.run<{ devices: { qdev_id: string; id: { device: number } }[] }[]>(
+          "query-pci",
+        );
+        const fs = pci[0].devices.filter((d) => d.qdev_id.startsWith("fs"));
+        // 0x105a: the virtio-fs PCI device id.
+        assert.deepEqual(fs.map((d) => [d.qdev_id, d.id.device]), [["fs0", 0x105a], [
+          "fs1",
+          0x105a,
+        ]]);
+        assert.equal(await monitor.run("qom-get", { path: "fs0", property: "tag" }), "share");
+
+        await conn.domainDestroyFlags!(dom, 0);
+        await waitFor(() => !virtiofsds(`source=${share}`).length, "stopped");
+        await waitFor(() => !exists(socket), "without its socket");
+
+        // QEMU refuses iommu_platform on vhost-user-fs-pci: the start fails after the driver's
+        // virtiofsd began, which must not outlive it.
+        await assert.rejects(
+          () =>
+            conn.domainCreateXML!(
+              domainXml(
+                "vfs-bad",
+                `<filesystem type='mount'><driver type='virtiofs' iommu='on'/>
+<source dir='${share}'/><target dir='share'/></filesystem>`,
+              ),
+              0,
+            ),
+          /iommu_platform=true is not supported by the device/,
+        );
+        await waitFor(() => !virtiofsds(`source=${share}`).length, "stopped after a failed start");
+
+        // libvirt's checks before virtiofsd runs (qemuVirtioFSStart), with nothing left behind.
+        await assert.rejects(
+          () =>
+            conn.domainCreateXML!(
+              domainXml(
+                "vfs-gone",
+                `<filesystem type='mount'><driver type='virtiofs'/>
+<source dir='${tmp}/missing'/><target dir='share'/></filesystem>`,
+              ),
+              0,
+            ),
+          (e: unknown) =>
+            e instanceof VirError && e.code === 1 &&
+            e.message === `internal error: the virtiofs export directory '${tmp}/missing' ` +
+                "does not exist",
+        );
+        assert.deepEqual(virtiofsds(`source=${tmp}/missing`), []);
+        assert.deepEqual(virtiofsds(`source=${share}`), []);
+      });
+    } finally {
+      try {
+        external?.kill("SIGKILL");
+      } catch {
+        // Already gone.
+      }
+      await external?.status;
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+});
