@@ -140,7 +140,11 @@ export async function prepareVirtiofs(def: DomainDef, dirs: readonly string[]): 
     if (binary?.attributes.path) continue;
     const path = await findVirtiofsd(dirs);
     if (binary) binary.attributes = { path, ...binary.attributes };
-    else fs.children.splice(fs.children.indexOf(child(fs, "driver")!) + 1, 0, element("binary", { path }));
+    else {fs.children.splice(
+        fs.children.indexOf(child(fs, "driver")!) + 1,
+        0,
+        element("binary", { path }),
+      );}
   }
 }
 
@@ -169,7 +173,14 @@ async function startOne(
   await Deno.remove(socket).catch(() => {});
   const log = `${place.runDir}/${place.name}-${aliasOf(fs)}-virtiofsd.log`;
   const proc = new Deno.Command("/bin/sh", {
-    args: ["-c", 'log=$1; shift; exec "$@" >>"$log" 2>&1', "sh", log, binary, ...virtiofsdArgs(fs, socket)],
+    args: [
+      "-c",
+      'log=$1; shift; exec "$@" >>"$log" 2>&1',
+      "sh",
+      log,
+      binary,
+      ...virtiofsdArgs(fs, socket),
+    ],
     stdin: "null",
     stdout: "null",
     stderr: "null",
