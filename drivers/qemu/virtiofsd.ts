@@ -124,8 +124,32 @@ export function virtiofsdArgs(fs: XmlElement, socket: string): string[] {
 }
 
 /**
- * `qemuVirtioFSPrepareDomain` for every share the driver serves: a share without `<binary
- * path>` gets the descriptors' virtiofsd, which the live XML then shows.
+ * `qemuVirtioFSPrepareDomain` for share `fs`: without `<binary path>` it gets the descriptors'
+ * virtiofsd, which the live XML then shows; a share of an external daemon needs none.
+ *
+ * @example
+ * ```ts
+ * import { prepareShare } from "./virtiofsd.ts";
+ * declare const fs: import("../../util/xml/mod.ts").XmlElement;
+ * await prepareShare(fs, ["/usr/share/qemu/vhost-user"]);
+ * ```
+ */
+export async function prepareShare(fs: XmlElement, dirs: readonly string[]): Promise<void> {
+  const binary = child(fs, "binary");
+  if (binary?.attributes.path || child(fs, "source")?.attributes.socket !== undefined) return;
+  const path = await findVirtiofsd(dirs);
+  if (binary) binary.attributes = { path, ...binary.attributes };
+  else {
+    fs.children.splice(
+      fs.children.indexOf(child(fs, "driver")!) + 1,
+      0,
+      element("binary", { path }),
+    );
+  }
+}
+
+/**
+ * {@link prepareShare} for every share of `def`.
  *
  * @example
  * ```ts
@@ -135,31 +159,28 @@ export function virtiofsdArgs(fs: XmlElement, socket: string): string[] {
  * ```
  */
 export async function prepareVirtiofs(def: DomainDef, dirs: readonly string[]): Promise<void> {
-  for (const fs of ownShares(def)) {
-    const binary = child(fs, "binary");
-    if (binary?.attributes.path) continue;
-    const path = await findVirtiofsd(dirs);
-    if (binary) binary.attributes = { path, ...binary.attributes };
-    else {fs.children.splice(
-        fs.children.indexOf(child(fs, "driver")!) + 1,
-        0,
-        element("binary", { path }),
-      );}
-  }
+  for (const fs of ownShares(def)) await prepareShare(fs, dirs);
 }
 
 /** Sleeps `ms` between two looks at a condition. */
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * `qemuVirtioFSStart` for one share: its binary must be executable and its folder exist; the
+ * `qemuVirtioFSStart` for share `fs`: its binary must be executable and its folder exist; the
  * daemon runs detached, its output in its log, and the start waits (up to `waitMs`) until it
  * listens, failing with libvirt's "Could not start 'virtiofsd'" if it ends first.
+ *
+ * @example
+ * ```ts
+ * import { startShare } from "./virtiofsd.ts";
+ * declare const fs: import("../../util/xml/mod.ts").XmlElement;
+ * await startShare({ runDir: "/run/ev", id: 3, name: "web" }, fs);
+ * ```
  */
-async function startOne(
+export async function startShare(
   place: VirtiofsdPlace,
   fs: XmlElement,
-  waitMs: number,
+  waitMs = 30_000,
 ): Promise<void> {
   const binary = child(fs, "binary")?.attributes.path ?? "";
   const dir = child(fs, "source")?.attributes.dir ?? "";
@@ -196,15 +217,22 @@ async function startOne(
     if (await Deno.stat(socket).then((s) => s.isSocket, () => false)) return;
     await pause(20);
   }
-  if (!exited) await stopOne(place, fs);
+  if (!exited) await stopShare(place, fs);
   throw internal("Could not start 'virtiofsd'");
 }
 
 /**
- * `qemuVirtioFSStop` for one share: the daemon from its pid file (and its sandbox child, in its
+ * `qemuVirtioFSStop` for share `fs`: the daemon from its pid file (and its sandbox child, in its
  * process group) is ended, SIGTERM then SIGKILL, and its pid file and socket go.
+ *
+ * @example
+ * ```ts
+ * import { stopShare } from "./virtiofsd.ts";
+ * declare const fs: import("../../util/xml/mod.ts").XmlElement;
+ * await stopShare({ runDir: "/run/ev", id: 3, name: "web" }, fs);
+ * ```
  */
-async function stopOne(place: VirtiofsdPlace, fs: XmlElement): Promise<void> {
+export async function stopShare(place: VirtiofsdPlace, fs: XmlElement): Promise<void> {
   const file = pidFile(place, fs);
   const pid = Number(await Deno.readTextFile(file).catch(() => ""));
   const socket = virtiofsSocket(fs, virtiofsDir(place));
@@ -244,11 +272,11 @@ export async function startVirtiofs(
   const started: XmlElement[] = [];
   try {
     for (const fs of ownShares(def)) {
-      await startOne(place, fs, waitMs);
+      await startShare(place, fs, waitMs);
       started.push(fs);
     }
   } catch (err) {
-    for (const fs of started) await stopOne(place, fs);
+    for (const fs of started) await stopShare(place, fs);
     throw err;
   }
 }
@@ -266,7 +294,7 @@ export async function startVirtiofs(
 export async function stopVirtiofs(def: DomainDef, place: VirtiofsdPlace): Promise<void> {
   const shares = ownShares(def);
   if (!shares.length) return;
-  for (const fs of shares) await stopOne(place, fs);
+  for (const fs of shares) await stopShare(place, fs);
   await Deno.remove(virtiofsDir(place), { recursive: true }).catch(() => {});
 }
 

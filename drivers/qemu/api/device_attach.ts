@@ -37,6 +37,7 @@ import { attachNicConfig, giveNicMac } from "./device_nic.ts";
 import { attachNicLive } from "./device_nic_live.ts";
 import { attachRngLive } from "./device_rng.ts";
 import { attachWatchdogLive } from "./device_watchdog.ts";
+import { attachFilesystemLive } from "./device_fs.ts";
 
 /** Devices a persistent attach takes here (libvirt takes more; the rest are refused). */
 const CONFIG_KINDS = [
@@ -105,7 +106,7 @@ async function attachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
   checkUniqueAlias(obj.def, dev);
   refuseUnless(
     dev,
-    ["disk", "interface", "serial", "channel", "console", "rng", "watchdog"],
+    ["disk", "interface", "serial", "channel", "console", "rng", "watchdog", "filesystem"],
     "live attach",
   );
   const device = dev.attributes.device;
@@ -119,6 +120,7 @@ async function attachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
     if (dev.name === "disk") await attachDiskLive(s, obj, dev);
     else if (dev.name === "rng") await attachRngLive(obj, dev);
     else if (dev.name === "watchdog") await attachWatchdogLive(obj, dev);
+    else if (dev.name === "filesystem") await attachFilesystemLive(s, obj, dev);
     else await attachChardevLive(s, obj, dev);
     alias = child(dev, "alias")?.attributes.name;
   }

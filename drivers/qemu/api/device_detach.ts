@@ -18,6 +18,7 @@ import { findChardev, removeChardev } from "./device_chardev.ts";
 import { detachDiskChain } from "./disk_plug.ts";
 import { diskByTarget, refuseUnless, sameAddress, targetOf } from "./device_parse.ts";
 import { removeRngLive } from "./device_rng.ts";
+import { findFilesystemToUnplug, removeFilesystemLive } from "./device_fs.ts";
 import { findWatchdogToUnplug } from "./device_watchdog.ts";
 import { detachNicConfig, findNic, nicOf } from "./device_nic.ts";
 import { removeNicLive } from "./device_nic_live.ts";
@@ -175,6 +176,16 @@ function findUnplug(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Un
       remove: () => removeLive(s, obj, rng),
     };
   }
+  if (dev.name === "filesystem") {
+    const fs = findFilesystemToUnplug(obj, dev);
+    return {
+      kind: "filesystem",
+      alias: child(fs, "alias")?.attributes.name,
+      address: child(fs, "address")?.attributes,
+      goneIsRemoved: true,
+      remove: () => removeLive(s, obj, fs),
+    };
+  }
   const found = findLive(obj, dev);
   return {
     kind: dev.name === "disk" ? "disk" : "chr",
@@ -207,7 +218,11 @@ function findLive(obj: QemuDomainObj, dev: XmlElement): XmlElement {
  * QEMU's word (libvirt's unplug timeout).
  */
 async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Promise<void> {
-  refuseUnless(dev, ["disk", "interface", "serial", "channel", "rng", "watchdog"], "live detach");
+  refuseUnless(
+    dev,
+    ["disk", "interface", "serial", "channel", "rng", "watchdog", "filesystem"],
+    "live detach",
+  );
   const found = findUnplug(s, obj, dev);
   const alias = found.alias;
   if (!alias) {
@@ -262,6 +277,7 @@ async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
  */
 async function removeLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Promise<void> {
   if (dev.name === "rng") await removeRngLive(obj, dev);
+  else if (dev.name === "filesystem") await removeFilesystemLive(s, obj, dev);
   else if (dev.name === "watchdog") {
     obj.def.devices.other.splice(obj.def.devices.other.indexOf(dev), 1);
   } else if (dev.name !== "disk") await removeChardev(obj, dev);
@@ -299,7 +315,7 @@ export async function removeDeviceAlias(
     return true;
   }
   const dev = obj.def.devices.other.find((d) =>
-    ["disk", "serial", "channel", "rng", "watchdog"].includes(d.name) &&
+    ["disk", "serial", "channel", "rng", "watchdog", "filesystem"].includes(d.name) &&
     child(d, "alias")?.attributes.name === alias
   );
   if (!dev) return false;

@@ -10,9 +10,9 @@
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import { section } from "../../../conf/domain/tune_xml.ts";
 import { child, children, type XmlElement } from "../../../util/xml/mod.ts";
-import { optValue } from "./escape.ts";
+import { keyvalDevice, optValue } from "./escape.ts";
 import { unsupported } from "./unsupported.ts";
-import { virtioOptions } from "./virtio_options.ts";
+import { virtioProps } from "./virtio_options.ts";
 
 /**
  * `qemuValidateDomainDefVhostUserRequireSharedMemory` for machines with a default RAM id (every
@@ -84,9 +84,39 @@ export function virtiofsSocket(fs: XmlElement, libDir: string): string {
 }
 
 /**
+ * The `vhost-user-fs-pci` properties of virtiofs share `fs` without its PCI placement
+ * (`qemuBuildVHostUserFsDevProps`): virtio options, id, vhost-user chardev `chr-vu-ALIAS`,
+ * queue size, mount tag, boot index.
+ *
+ * @example
+ * ```ts
+ * import { virtiofsDeviceProps } from "./virtiofs_args.ts";
+ * import { parse } from "../../../util/xml/mod.ts";
+ * virtiofsDeviceProps(
+ *   parse("<filesystem><driver type='virtiofs'/><target dir='t'/><alias name='fs0'/></filesystem>"),
+ * );
+ * // { driver: "vhost-user-fs-pci", id: "fs0", chardev: "chr-vu-fs0", tag: "t" }
+ * ```
+ */
+export function virtiofsDeviceProps(fs: XmlElement): Record<string, unknown> {
+  const driver = child(fs, "driver");
+  const alias = child(fs, "alias")?.attributes.name;
+  const queue = driver?.attributes.queue;
+  const boot = child(fs, "boot")?.attributes.order;
+  return {
+    driver: "vhost-user-fs-pci",
+    ...virtioProps(driver),
+    id: alias,
+    chardev: `chr-vu-${alias}`,
+    ...(queue ? { "queue-size": Number(queue) } : {}),
+    tag: child(fs, "target")?.attributes.dir ?? "",
+    ...(boot ? { bootindex: Number(boot) } : {}),
+  };
+}
+
+/**
  * The arguments of one virtiofs `<filesystem>` placed at `at` (`,bus=…,addr=…`) whose daemon
- * listens on `socket`: the vhost-user chardev `chr-vu-ALIAS`, then `vhost-user-fs-pci` with its
- * virtio options, queue size, mount tag and boot index.
+ * listens on `socket`: the vhost-user chardev, then the device of {@link virtiofsDeviceProps}.
  *
  * @example
  * ```ts
@@ -98,26 +128,15 @@ export function virtiofsSocket(fs: XmlElement, libDir: string): string {
  *   "/run/fs0-fs.sock",
  * );
  * // ["-chardev", "socket,id=chr-vu-fs0,path=/run/fs0-fs.sock",
- * //  "-device", "{\"driver\":\"vhost-user-fs-pci\",\"id\":\"fs0\",\"chardev\":\"chr-vu-fs0\",…}"]
+ * //  "-device", "vhost-user-fs-pci,id=fs0,chardev=chr-vu-fs0,tag=t,bus=pci.0,addr=0x3"]
  * ```
  */
 export function virtiofsArgs(fs: XmlElement, at: string, socket: string): string[] {
-  const driver = child(fs, "driver");
-  const alias = child(fs, "alias")?.attributes.name;
-  const chardev = `chr-vu-${alias}`;
-  const queue = driver?.attributes.queue;
-  const boot = child(fs, "boot")?.attributes.order;
+  const props = virtiofsDeviceProps(fs);
   return [
     "-chardev",
-    `socket,id=${optValue(chardev)},path=${optValue(socket)}`,
+    `socket,id=${optValue(String(props.chardev))},path=${optValue(socket)}`,
     "-device",
-    [
-      `vhost-user-fs-pci${virtioOptions(driver)}`,
-      `id=${optValue(alias!)}`,
-      `chardev=${optValue(chardev)}`,
-      queue && `queue-size=${queue}`,
-      `tag=${optValue(child(fs, "target")?.attributes.dir ?? "")}`,
-      boot && `bootindex=${boot}`,
-    ].filter((o) => o).join(",") + at,
+    keyvalDevice(props) + at,
   ];
 }

@@ -9,6 +9,7 @@
 // them it is ignored on a developer machine but FAILS in CI.
 import assert from "node:assert/strict";
 import { hostCgroupMounts } from "../../../util/cgroup/mod.ts";
+import { VIR } from "../../../util/constants.ts";
 import { VirError } from "../../../util/errors.ts";
 import { haveQemu } from "./real_qemu.ts";
 import { withSystemDriverInTempRoot } from "./temp_cgroup_root.ts";
@@ -66,7 +67,8 @@ const exists = (path: string) => {
 const domainXml = (name: string, shares: string) =>
   `<domain type='qemu'><name>${name}</name><memory unit='MiB'>64</memory>
 <memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>
-<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>${shares}
+<os><type arch='x86_64' machine='pc'>hvm</type></os><features><acpi/></features>
+<devices>${shares}
 <memballoon model='none'/></devices></domain>`;
 
 Deno.test({
@@ -142,8 +144,73 @@ Deno.test({
         ]]);
         assert.equal(await monitor.run("qom-get", { path: "fs0", property: "tag" }), "share");
 
+        // qemuDomainAttachFSDevice: a live share gets the next alias, its own virtiofsd, then
+        // the chardev and the device; a 9p share is refused either way.
+        const hot = `${tmp}/hot`;
+        await Deno.mkdir(hot);
+        await conn.domainAttachDeviceFlags!(
+          dom,
+          `<filesystem type='mount'><driver type='virtiofs'/><source dir='${hot}'/>
+<target dir='hot'/></filesystem>`,
+          VIR.DOMAIN_AFFECT_LIVE,
+        );
+        const hotTypes = await monitor.run<{ name: string; type: string }[]>("qom-list", {
+          path: "/machine/peripheral",
+        });
+        assert.ok(hotTypes.some((p) => p.name === "fs2" && p.type === "child<vhost-user-fs-pci>"));
+        assert.equal(
+          virtiofsds(`source=${hot}`).filter((p) => sessionOf(p.pid) === p.pid).length,
+          1,
+        );
+        assert.match(
+          await conn.domainGetXMLDesc!(dom, 0),
+          /<target dir='hot'\/>\s*<alias name='fs2'\/>/,
+        );
+        // QEMU refusing the device: the chardev and the new virtiofsd are taken back.
+        const bad = `${tmp}/bad`;
+        await Deno.mkdir(bad);
+        await assert.rejects(
+          () =>
+            conn.domainAttachDeviceFlags!(
+              dom,
+              `<filesystem type='mount'><driver type='virtiofs' iommu='on'/>
+<source dir='${bad}'/><target dir='bad'/></filesystem>`,
+              VIR.DOMAIN_AFFECT_LIVE,
+            ),
+          /iommu_platform=true is not supported by the device/,
+        );
+        await waitFor(() => !virtiofsds(`source=${bad}`).length, "stopped after a failed attach");
+        assert.ok(
+          !(await monitor.run<{ label: string }[]>("query-chardev")).some((c) =>
+            c.label === "chr-vu-fs3"
+          ),
+        );
+        for (
+          const call of [
+            () =>
+              conn.domainAttachDeviceFlags!(
+                dom,
+                `<filesystem type='mount'><source dir='${hot}'/><target dir='9p'/></filesystem>`,
+                VIR.DOMAIN_AFFECT_LIVE,
+              ),
+            () =>
+              conn.domainDetachDeviceFlags!(
+                dom,
+                "<filesystem type='mount'><driver type='virtiofs'/><source dir='/x'/>" +
+                  "<target dir='none'/></filesystem>",
+                VIR.DOMAIN_AFFECT_LIVE,
+              ),
+          ]
+        ) {
+          await assert.rejects(call, (e: unknown) =>
+            e instanceof VirError &&
+            ["only virtiofs filesystems can be hotplugged", "matching filesystem not found"]
+              .some((m) => e.message.endsWith(m)));
+        }
+
         await conn.domainDestroyFlags!(dom, 0);
         await waitFor(() => !virtiofsds(`source=${share}`).length, "stopped");
+        await waitFor(() => !virtiofsds(`source=${hot}`).length, "stopped (the live share's)");
         await waitFor(() => !exists(socket), "without its socket");
 
         // QEMU refuses iommu_platform on vhost-user-fs-pci: the start fails after the driver's
