@@ -113,6 +113,7 @@ import {
   vhostUserDirs,
   virtiofsDir,
   type VirtiofsdPlace,
+  virtiofsToCgroup,
 } from "./virtiofsd.ts";
 import { hostHugetlbfsMounts, type HugetlbfsMount } from "../../util/hugetlbfs.ts";
 import { updateGuestCpu } from "./cpu_update.ts";
@@ -639,7 +640,10 @@ export class QemuDriverState {
         await plugSharedBackingDisks(this, obj);
       }
       if (resetShutsDown(def)) await proc.monitor.setAction({ reboot: "shutdown" });
-      if (this.cgroups) obj.cgroup = await setupDomainCgroup(this.cgroups, def, id, proc.pid);
+      if (this.cgroups) {
+        obj.cgroup = await setupDomainCgroup(this.cgroups, def, id, proc.pid);
+        await virtiofsToCgroup(def, this.#virtiofsPlace(id, def.name), obj.cgroup);
+      }
       await startupVcpus(obj.vcpus!.ctx);
       await startIOThreads(obj);
       const emulatorPin = emulatorPinOf(def);

@@ -15,6 +15,7 @@
  */
 import type { DomainDef } from "../../conf/domain/def.ts";
 import { domainShortName } from "../../conf/domain/short_name.ts";
+import type { Cgroup } from "../../util/cgroup/mod.ts";
 import { VirError } from "../../util/errors.ts";
 import { child, element, type XmlElement } from "../../util/xml/mod.ts";
 import { virtiofsSocket } from "./command/virtiofs_args.ts";
@@ -279,6 +280,48 @@ export async function startVirtiofs(
     for (const fs of started) await stopShare(place, fs);
     throw err;
   }
+}
+
+/**
+ * `qemuVirtioFSSetupCgroup` for share `fs`: its virtiofsd joins the domain's machine group,
+ * libvirt's "virtiofsd died unexpectedly" when it no longer runs.
+ *
+ * @example
+ * ```ts
+ * import { virtiofsdToCgroup } from "./virtiofsd.ts";
+ * declare const fs: import("../../util/xml/mod.ts").XmlElement;
+ * declare const cgroup: import("../../util/cgroup/mod.ts").Cgroup;
+ * await virtiofsdToCgroup({ runDir: "/run/ev", id: 3, name: "web" }, fs, cgroup);
+ * ```
+ */
+export async function virtiofsdToCgroup(
+  place: VirtiofsdPlace,
+  fs: XmlElement,
+  cgroup: Cgroup,
+): Promise<void> {
+  const pid = Number(await Deno.readTextFile(pidFile(place, fs)).catch(() => ""));
+  if (!(pid > 0) || !processAlive(pid)) throw internal("virtiofsd died unexpectedly");
+  await cgroup.addProcess(pid);
+}
+
+/**
+ * {@link virtiofsdToCgroup} for every share of `def` the driver serves
+ * (`qemuExtDevicesSetupCgroup`).
+ *
+ * @example
+ * ```ts
+ * import { virtiofsToCgroup } from "./virtiofsd.ts";
+ * declare const def: import("../../conf/domain/def.ts").DomainDef;
+ * declare const cgroup: import("../../util/cgroup/mod.ts").Cgroup;
+ * await virtiofsToCgroup(def, { runDir: "/run/ev", id: 3, name: def.name }, cgroup);
+ * ```
+ */
+export async function virtiofsToCgroup(
+  def: DomainDef,
+  place: VirtiofsdPlace,
+  cgroup: Cgroup,
+): Promise<void> {
+  for (const fs of ownShares(def)) await virtiofsdToCgroup(place, fs, cgroup);
 }
 
 /**

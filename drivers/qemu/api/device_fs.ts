@@ -22,6 +22,7 @@ import {
   vhostUserDirs,
   virtiofsDir,
   type VirtiofsdPlace,
+  virtiofsdToCgroup,
 } from "../virtiofsd.ts";
 import { chardevAddBackend } from "./device_chardev.ts";
 import { pciProps } from "./device_disk.ts";
@@ -91,6 +92,7 @@ export async function attachFilesystemLive(
       await prepareShare(fs, vhostUserDirs(s.privileged));
       await startShare(place, fs);
       undo.push(() => stopShare(place, fs));
+      if (obj.cgroup) await virtiofsdToCgroup(place, fs, obj.cgroup);
     }
     const socket = element("channel", { type: "unix" }, [
       element("source", { mode: "connect", path: virtiofsSocket(fs, virtiofsDir(place)) }),

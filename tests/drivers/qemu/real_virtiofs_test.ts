@@ -85,7 +85,7 @@ Deno.test({
     await Deno.mkdir(ext);
     let external: Deno.ChildProcess | undefined;
     try {
-      await withSystemDriverInTempRoot(host!, "ev-qemu-vfs-", async ({ conn, launcher }) => {
+      await withSystemDriverInTempRoot(host!, "ev-qemu-vfs-", async ({ conn, launcher, root }) => {
         // An externally launched virtiofsd: the driver only connects QEMU to it.
         const extSocket = `${tmp}/ext.sock`;
         external = new Deno.Command(VIRTIOFSD, {
@@ -118,6 +118,9 @@ Deno.test({
           "--thread-pool-size=2",
         ]);
         assert.ok(Deno.statSync(socket).isSocket);
+        // qemuVirtioFSSetupCgroup: the daemon sits in the domain's machine group.
+        const groups = Deno.readTextFileSync(`/proc/${ours[0].pid}/cgroup`);
+        assert.match(groups, new RegExp(`:${root}/machine/qemu-1-vfs\\.libvirt-qemu$`, "m"));
         const extDaemons = virtiofsds(`source=${ext}`);
         assert.ok(extDaemons.some((p) => p.pid === external!.pid));
         assert.deepEqual(
