@@ -39,7 +39,8 @@ export const DEFAULT_EMULATOR = "/usr/bin/qemu-system-x86_64";
  * devices, default CPU model, disk driver `qemu` / format `raw`) and libvirt's vCPU 0 rules, then the generic post-parse, the
  * lifecycle action, disk frontend and IOThread checks and the PCI and USB addresses of the devices.
  * `options.privileged` says the definition is the system driver's (libvirt's
- * `driver->privileged`), which validates some devices differently.
+ * `driver->privileged`), which validates some devices differently; without it (a copy of a
+ * definition the driver parsed before) those checks are skipped.
  *
  * @example
  * ```ts

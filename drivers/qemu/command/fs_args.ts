@@ -35,7 +35,7 @@ const refuse = (message: string) => VirError.report("QEMU", "CONFIG_UNSUPPORTED"
 /**
  * `qemuValidateDomainDeviceDefFS` for what needs no QEMU probe, in its order (a sandbox off
  * virtiofs never gets here: the parser keeps `<binary>` for virtiofs only), in domain `def` of
- * a `privileged` (system) driver or not.
+ * a `privileged` (system) driver or not (undefined: not looked at, see `validateVirtiofs`).
  *
  * @example
  * ```ts
@@ -45,7 +45,7 @@ const refuse = (message: string) => VirError.report("QEMU", "CONFIG_UNSUPPORTED"
  * validateFilesystem(parse("<filesystem type='mount' accessmode='mapped' fmode='0644'/>"), def);
  * ```
  */
-export function validateFilesystem(fs: XmlElement, def: DomainDef, privileged = false): void {
+export function validateFilesystem(fs: XmlElement, def: DomainDef, privileged?: boolean): void {
   const a = fs.attributes;
   const driver = child(fs, "driver")?.attributes ?? {};
   if ((a.type ?? "mount") !== "mount") throw refuse("only supports mount filesystem type");

@@ -38,6 +38,8 @@ export function requireSharedMemory(def: DomainDef, name: string): void {
  * The virtiofs branch of `qemuValidateDomainDeviceDefFS`, in its order: a share virtiofsd is run
  * for (no `<source socket>`) is writable, run by the privileged driver only, passthrough, with
  * no write policy; any share has no model, format, multidevs or file modes, and shared memory.
+ * `privileged` undefined skips the driver's mode: a copy of a definition the driver already
+ * parsed (a hotplug's placement) needs no second look at it.
  *
  * @example
  * ```ts
@@ -48,12 +50,12 @@ export function requireSharedMemory(def: DomainDef, name: string): void {
  * validateVirtiofs(fs, def, false); // "virtiofs is not yet supported in session mode"
  * ```
  */
-export function validateVirtiofs(fs: XmlElement, def: DomainDef, privileged: boolean): void {
+export function validateVirtiofs(fs: XmlElement, def: DomainDef, privileged?: boolean): void {
   const a = fs.attributes;
   const driver = child(fs, "driver")?.attributes ?? {};
   if (child(fs, "source")?.attributes.socket === undefined) {
     if (child(fs, "readonly")) throw unsupported("virtiofs does not yet support read-only mode");
-    if (!privileged) throw unsupported("virtiofs is not yet supported in session mode");
+    if (privileged === false) throw unsupported("virtiofs is not yet supported in session mode");
     if ((a.accessmode ?? "passthrough") !== "passthrough") {
       throw unsupported("virtiofs only supports passthrough accessmode");
     }
