@@ -85,7 +85,8 @@ Deno.test({
     await Deno.mkdir(ext);
     let external: Deno.ChildProcess | undefined;
     try {
-      await withSystemDriverInTempRoot(host!, "ev-qemu-vfs-", async ({ conn, launcher, root }) => {
+      await withSystemDriverInTempRoot(host!, "ev-qemu-vfs-", async ({ conn: first, launcher, root, reopen }) => {
+        let conn = first;
         // An externally launched virtiofsd: the driver only connects QEMU to it.
         const extSocket = `${tmp}/ext.sock`;
         external = new Deno.Command(VIRTIOFSD, {
@@ -211,7 +212,9 @@ Deno.test({
               .some((m) => e.message.endsWith(m)));
         }
 
-        await conn.domainDestroyFlags!(dom, 0);
+        // A restarted gateway finds the daemons again through their pid files.
+        conn = await reopen();
+        await conn.domainDestroyFlags!(await conn.domainLookupByName!("vfs"), 0);
         await waitFor(() => !virtiofsds(`source=${share}`).length, "stopped");
         await waitFor(() => !virtiofsds(`source=${hot}`).length, "stopped (the live share's)");
         await waitFor(() => !exists(socket), "without its socket");
