@@ -1,5 +1,5 @@
 // virtiofs shares' <binary>, queue size and boot order through the test driver's define, against
-// libvirt 9.0's test driver on the same inputs (tests/conf/virtiofs/, recorded by its record.sh
+// libvirt 9.0's test driver on the same inputs (tests/conf/fixtures/virtiofs/, recorded by its record.sh
 // with the oracle's canon.sh): the inactive XML byte for byte, or libvirt's code, domain and
 // message.
 import assert from "node:assert/strict";
@@ -8,7 +8,7 @@ import { parseTestDomain } from "../../drivers/simulator/conf_adapters.ts";
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 
-const DIR = new URL("./virtiofs/", import.meta.url);
+const DIR = new URL("./fixtures/virtiofs/", import.meta.url);
 const inputs = [...Deno.readDirSync(DIR)].map((e) => e.name)
   .filter((n) => n.endsWith(".xml") && !n.endsWith(".expected.xml"))
   .map((n) => n.slice(0, -4)).sort();

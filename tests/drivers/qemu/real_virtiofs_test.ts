@@ -85,175 +85,186 @@ Deno.test({
     await Deno.mkdir(ext);
     let external: Deno.ChildProcess | undefined;
     try {
-      await withSystemDriverInTempRoot(host!, "ev-qemu-vfs-", async ({ conn: first, launcher, root, reopen }) => {
-        let conn = first;
-        // An externally launched virtiofsd: the driver only connects QEMU to it.
-        const extSocket = `${tmp}/ext.sock`;
-        external = new Deno.Command(VIRTIOFSD, {
-          args: [`--socket-path=${extSocket}`, "-o", `source=${ext}`],
-          stdout: "null",
-          stderr: "null",
-        }).spawn();
-        await waitFor(() => exists(extSocket), "listening");
-        const dom = await conn.domainCreateXML!(
-          domainXml(
-            "vfs",
-            `<filesystem type='mount'><driver type='virtiofs' queue='1024'/>
+      await withSystemDriverInTempRoot(
+        host!,
+        "ev-qemu-vfs-",
+        async ({ conn: first, launcher, root, reopen }) => {
+          let conn = first;
+          // An externally launched virtiofsd: the driver only connects QEMU to it.
+          const extSocket = `${tmp}/ext.sock`;
+          external = new Deno.Command(VIRTIOFSD, {
+            args: [`--socket-path=${extSocket}`, "-o", `source=${ext}`],
+            stdout: "null",
+            stderr: "null",
+          }).spawn();
+          await waitFor(() => exists(extSocket), "listening");
+          const dom = await conn.domainCreateXML!(
+            domainXml(
+              "vfs",
+              `<filesystem type='mount'><driver type='virtiofs' queue='1024'/>
 <binary xattr='on'><cache mode='none'/><lock posix='off' flock='on'/><thread_pool size='2'/></binary>
 <source dir='${share}'/><target dir='share'/></filesystem>
 <filesystem type='mount'><driver type='virtiofs'/><source socket='${extSocket}'/>
 <target dir='ext'/></filesystem>`,
-          ),
-          0,
-        );
-        // The descriptor's binary in the live XML, as libvirt's qemuVirtioFSPrepareDomain.
-        const live = await conn.domainGetXMLDesc!(dom, 0);
-        assert.match(live, /<binary path='\/usr\/lib\/qemu\/virtiofsd' xattr='on'>/);
-        // The daemon leads its own session; with sandbox=namespace it forks one child there.
-        const ours = virtiofsds(`source=${share}`).filter((p) => sessionOf(p.pid) === p.pid);
-        assert.equal(ours.length, 1, "one virtiofsd for the driver's share");
-        const socket = ours[0].args[0].replace("--socket-path=", "");
-        assert.deepEqual(ours[0].args.slice(1), [
-          "-o",
-          `source=${share},cache=none,xattr,flock,no_posix_lock`,
-          "--thread-pool-size=2",
-        ]);
-        assert.ok(Deno.statSync(socket).isSocket);
-        // qemuVirtioFSSetupCgroup: the daemon sits in the domain's machine group.
-        const groups = Deno.readTextFileSync(`/proc/${ours[0].pid}/cgroup`);
-        assert.match(groups, new RegExp(`:${root}/machine/qemu-1-vfs\\.libvirt-qemu$`, "m"));
-        const extDaemons = virtiofsds(`source=${ext}`);
-        assert.ok(extDaemons.some((p) => p.pid === external!.pid));
-        assert.deepEqual(
-          extDaemons.filter((p) => sessionOf(p.pid) === p.pid),
-          [],
-          "no daemon of the driver for the external share",
-        );
-
-        const monitor = launcher.procs[0].monitor;
-        const peripherals = await monitor.run<{ name: string; type: string }[]>("qom-list", {
-          path: "/machine/peripheral",
-        });
-        const types = Object.fromEntries(peripherals.map((p) => [p.name, p.type]));
-        assert.equal(types.fs0, "child<vhost-user-fs-pci>");
-        assert.equal(types.fs1, "child<vhost-user-fs-pci>");
-        const pci = await monitor.run<{ devices: { qdev_id: string; id: { device: number } }[] }[]>(
-          "query-pci",
-        );
-        const fs = pci[0].devices.filter((d) => d.qdev_id.startsWith("fs"));
-        // 0x105a: the virtio-fs PCI device id.
-        assert.deepEqual(fs.map((d) => [d.qdev_id, d.id.device]), [["fs0", 0x105a], [
-          "fs1",
-          0x105a,
-        ]]);
-        assert.equal(await monitor.run("qom-get", { path: "fs0", property: "tag" }), "share");
-
-        // qemuDomainAttachFSDevice: a live share gets the next alias, its own virtiofsd, then
-        // the chardev and the device; a 9p share is refused either way.
-        const hot = `${tmp}/hot`;
-        await Deno.mkdir(hot);
-        await conn.domainAttachDeviceFlags!(
-          dom,
-          `<filesystem type='mount'><driver type='virtiofs'/><source dir='${hot}'/>
-<target dir='hot'/></filesystem>`,
-          VIR.DOMAIN_AFFECT_LIVE,
-        );
-        const hotTypes = await monitor.run<{ name: string; type: string }[]>("qom-list", {
-          path: "/machine/peripheral",
-        });
-        assert.ok(hotTypes.some((p) => p.name === "fs2" && p.type === "child<vhost-user-fs-pci>"));
-        assert.equal(
-          virtiofsds(`source=${hot}`).filter((p) => sessionOf(p.pid) === p.pid).length,
-          1,
-        );
-        assert.match(
-          await conn.domainGetXMLDesc!(dom, 0),
-          /<target dir='hot'\/>\s*<alias name='fs2'\/>/,
-        );
-        // QEMU refusing the device: the chardev and the new virtiofsd are taken back.
-        const bad = `${tmp}/bad`;
-        await Deno.mkdir(bad);
-        await assert.rejects(
-          () =>
-            conn.domainAttachDeviceFlags!(
-              dom,
-              `<filesystem type='mount'><driver type='virtiofs' iommu='on'/>
-<source dir='${bad}'/><target dir='bad'/></filesystem>`,
-              VIR.DOMAIN_AFFECT_LIVE,
             ),
-          /iommu_platform=true is not supported by the device/,
-        );
-        await waitFor(() => !virtiofsds(`source=${bad}`).length, "stopped after a failed attach");
-        assert.ok(
-          !(await monitor.run<{ label: string }[]>("query-chardev")).some((c) =>
-            c.label === "chr-vu-fs3"
-          ),
-        );
-        for (
-          const call of [
+            0,
+          );
+          // The descriptor's binary in the live XML, as libvirt's qemuVirtioFSPrepareDomain.
+          const live = await conn.domainGetXMLDesc!(dom, 0);
+          assert.match(live, /<binary path='\/usr\/lib\/qemu\/virtiofsd' xattr='on'>/);
+          // The daemon leads its own session; with sandbox=namespace it forks one child there.
+          const ours = virtiofsds(`source=${share}`).filter((p) => sessionOf(p.pid) === p.pid);
+          assert.equal(ours.length, 1, "one virtiofsd for the driver's share");
+          const socket = ours[0].args[0].replace("--socket-path=", "");
+          assert.deepEqual(ours[0].args.slice(1), [
+            "-o",
+            `source=${share},cache=none,xattr,flock,no_posix_lock`,
+            "--thread-pool-size=2",
+          ]);
+          assert.ok(Deno.statSync(socket).isSocket);
+          // qemuVirtioFSSetupCgroup: the daemon sits in the domain's machine group.
+          const groups = Deno.readTextFileSync(`/proc/${ours[0].pid}/cgroup`);
+          assert.match(groups, new RegExp(`:${root}/machine/qemu-1-vfs\\.libvirt-qemu$`, "m"));
+          const extDaemons = virtiofsds(`source=${ext}`);
+          assert.ok(extDaemons.some((p) => p.pid === external!.pid));
+          assert.deepEqual(
+            extDaemons.filter((p) => sessionOf(p.pid) === p.pid),
+            [],
+            "no daemon of the driver for the external share",
+          );
+
+          const monitor = launcher.procs[0].monitor;
+          const peripherals = await monitor.run<{ name: string; type: string }[]>("qom-list", {
+            path: "/machine/peripheral",
+          });
+          const types = Object.fromEntries(peripherals.map((p) => [p.name, p.type]));
+          assert.equal(types.fs0, "child<vhost-user-fs-pci>");
+          assert.equal(types.fs1, "child<vhost-user-fs-pci>");
+          const pci = await monitor.run<
+            { devices: { qdev_id: string; id: { device: number } }[] }[]
+          >(
+            "query-pci",
+          );
+          const fs = pci[0].devices.filter((d) => d.qdev_id.startsWith("fs"));
+          // 0x105a: the virtio-fs PCI device id.
+          assert.deepEqual(fs.map((d) => [d.qdev_id, d.id.device]), [["fs0", 0x105a], [
+            "fs1",
+            0x105a,
+          ]]);
+          assert.equal(await monitor.run("qom-get", { path: "fs0", property: "tag" }), "share");
+
+          // qemuDomainAttachFSDevice: a live share gets the next alias, its own virtiofsd, then
+          // the chardev and the device; a 9p share is refused either way.
+          const hot = `${tmp}/hot`;
+          await Deno.mkdir(hot);
+          await conn.domainAttachDeviceFlags!(
+            dom,
+            `<filesystem type='mount'><driver type='virtiofs'/><source dir='${hot}'/>
+<target dir='hot'/></filesystem>`,
+            VIR.DOMAIN_AFFECT_LIVE,
+          );
+          const hotTypes = await monitor.run<{ name: string; type: string }[]>("qom-list", {
+            path: "/machine/peripheral",
+          });
+          assert.ok(
+            hotTypes.some((p) => p.name === "fs2" && p.type === "child<vhost-user-fs-pci>"),
+          );
+          assert.equal(
+            virtiofsds(`source=${hot}`).filter((p) => sessionOf(p.pid) === p.pid).length,
+            1,
+          );
+          assert.match(
+            await conn.domainGetXMLDesc!(dom, 0),
+            /<target dir='hot'\/>\s*<alias name='fs2'\/>/,
+          );
+          // QEMU refusing the device: the chardev and the new virtiofsd are taken back.
+          const bad = `${tmp}/bad`;
+          await Deno.mkdir(bad);
+          await assert.rejects(
             () =>
               conn.domainAttachDeviceFlags!(
                 dom,
-                `<filesystem type='mount'><source dir='${hot}'/><target dir='9p'/></filesystem>`,
-                VIR.DOMAIN_AFFECT_LIVE,
-              ),
-            () =>
-              conn.domainDetachDeviceFlags!(
-                dom,
-                "<filesystem type='mount'><driver type='virtiofs'/><source dir='/x'/>" +
-                  "<target dir='none'/></filesystem>",
-                VIR.DOMAIN_AFFECT_LIVE,
-              ),
-          ]
-        ) {
-          await assert.rejects(call, (e: unknown) =>
-            e instanceof VirError &&
-            ["only virtiofs filesystems can be hotplugged", "matching filesystem not found"]
-              .some((m) => e.message.endsWith(m)));
-        }
-
-        // A restarted gateway finds the daemons again through their pid files.
-        conn = await reopen();
-        await conn.domainDestroyFlags!(await conn.domainLookupByName!("vfs"), 0);
-        await waitFor(() => !virtiofsds(`source=${share}`).length, "stopped");
-        await waitFor(() => !virtiofsds(`source=${hot}`).length, "stopped (the live share's)");
-        await waitFor(() => !exists(socket), "without its socket");
-
-        // QEMU refuses iommu_platform on vhost-user-fs-pci: the start fails after the driver's
-        // virtiofsd began, which must not outlive it.
-        await assert.rejects(
-          () =>
-            conn.domainCreateXML!(
-              domainXml(
-                "vfs-bad",
                 `<filesystem type='mount'><driver type='virtiofs' iommu='on'/>
-<source dir='${share}'/><target dir='share'/></filesystem>`,
+<source dir='${bad}'/><target dir='bad'/></filesystem>`,
+                VIR.DOMAIN_AFFECT_LIVE,
               ),
-              0,
+            /iommu_platform=true is not supported by the device/,
+          );
+          await waitFor(() => !virtiofsds(`source=${bad}`).length, "stopped after a failed attach");
+          assert.ok(
+            !(await monitor.run<{ label: string }[]>("query-chardev")).some((c) =>
+              c.label === "chr-vu-fs3"
             ),
-          /iommu_platform=true is not supported by the device/,
-        );
-        await waitFor(() => !virtiofsds(`source=${share}`).length, "stopped after a failed start");
+          );
+          for (
+            const call of [
+              () =>
+                conn.domainAttachDeviceFlags!(
+                  dom,
+                  `<filesystem type='mount'><source dir='${hot}'/><target dir='9p'/></filesystem>`,
+                  VIR.DOMAIN_AFFECT_LIVE,
+                ),
+              () =>
+                conn.domainDetachDeviceFlags!(
+                  dom,
+                  "<filesystem type='mount'><driver type='virtiofs'/><source dir='/x'/>" +
+                    "<target dir='none'/></filesystem>",
+                  VIR.DOMAIN_AFFECT_LIVE,
+                ),
+            ]
+          ) {
+            await assert.rejects(call, (e: unknown) =>
+              e instanceof VirError &&
+              ["only virtiofs filesystems can be hotplugged", "matching filesystem not found"]
+                .some((m) => e.message.endsWith(m)));
+          }
 
-        // libvirt's checks before virtiofsd runs (qemuVirtioFSStart), with nothing left behind.
-        await assert.rejects(
-          () =>
-            conn.domainCreateXML!(
-              domainXml(
-                "vfs-gone",
-                `<filesystem type='mount'><driver type='virtiofs'/>
-<source dir='${tmp}/missing'/><target dir='share'/></filesystem>`,
+          // A restarted gateway finds the daemons again through their pid files.
+          conn = await reopen();
+          await conn.domainDestroyFlags!(await conn.domainLookupByName!("vfs"), 0);
+          await waitFor(() => !virtiofsds(`source=${share}`).length, "stopped");
+          await waitFor(() => !virtiofsds(`source=${hot}`).length, "stopped (the live share's)");
+          await waitFor(() => !exists(socket), "without its socket");
+
+          // QEMU refuses iommu_platform on vhost-user-fs-pci: the start fails after the driver's
+          // virtiofsd began, which must not outlive it.
+          await assert.rejects(
+            () =>
+              conn.domainCreateXML!(
+                domainXml(
+                  "vfs-bad",
+                  `<filesystem type='mount'><driver type='virtiofs' iommu='on'/>
+<source dir='${share}'/><target dir='share'/></filesystem>`,
+                ),
+                0,
               ),
-              0,
-            ),
-          (e: unknown) =>
-            e instanceof VirError && e.code === 1 &&
-            e.message === `internal error: the virtiofs export directory '${tmp}/missing' ` +
-                "does not exist",
-        );
-        assert.deepEqual(virtiofsds(`source=${tmp}/missing`), []);
-        assert.deepEqual(virtiofsds(`source=${share}`), []);
-      });
+            /iommu_platform=true is not supported by the device/,
+          );
+          await waitFor(
+            () => !virtiofsds(`source=${share}`).length,
+            "stopped after a failed start",
+          );
+
+          // libvirt's checks before virtiofsd runs (qemuVirtioFSStart), with nothing left behind.
+          await assert.rejects(
+            () =>
+              conn.domainCreateXML!(
+                domainXml(
+                  "vfs-gone",
+                  `<filesystem type='mount'><driver type='virtiofs'/>
+<source dir='${tmp}/missing'/><target dir='share'/></filesystem>`,
+                ),
+                0,
+              ),
+            (e: unknown) =>
+              e instanceof VirError && e.code === 1 &&
+              e.message === `internal error: the virtiofs export directory '${tmp}/missing' ` +
+                  "does not exist",
+          );
+          assert.deepEqual(virtiofsds(`source=${tmp}/missing`), []);
+          assert.deepEqual(virtiofsds(`source=${share}`), []);
+        },
+      );
     } finally {
       try {
         external?.kill("SIGKILL");
