@@ -218,7 +218,7 @@ export async function startShare(
     if (await Deno.stat(socket).then((s) => s.isSocket, () => false)) return;
     await pause(20);
   }
-  if (!exited) await stopShare(place, fs);
+  await stopShare(place, fs);
   throw internal("Could not start 'virtiofsd'");
 }
 

@@ -10,9 +10,14 @@ import { buildQemuArgv } from "../../../drivers/qemu/command/mod.ts";
 import { vcpusFromDef } from "../../../drivers/qemu/hotplug/mod.ts";
 import { qemuPostParse } from "../../../drivers/qemu/postparse.ts";
 import { assignDeviceAliases } from "../../../drivers/qemu/alias.ts";
-import { findVirtiofsd, prepareVirtiofs, virtiofsdArgs } from "../../../drivers/qemu/virtiofsd.ts";
+import {
+  findVirtiofsd,
+  prepareVirtiofs,
+  startShare,
+  virtiofsdArgs,
+} from "../../../drivers/qemu/virtiofsd.ts";
 import { VirError } from "../../../util/errors.ts";
-import { child } from "../../../util/xml/mod.ts";
+import { child, parse } from "../../../util/xml/mod.ts";
 
 const fixtures = new URL("./fixtures/", import.meta.url);
 const fixture = (name: string) => Deno.readTextFileSync(new URL(name, fixtures));
@@ -208,5 +213,33 @@ Deno.test("virtiofsd found as qemuVhostUserFillDomainFS finds it: first fs descr
   } finally {
     await Deno.remove(share, { recursive: true });
     await Deno.remove(etc, { recursive: true });
+  }
+});
+
+Deno.test("qemuVirtioFSStart's refusals, and a virtiofsd that ends at once leaves nothing", async () => {
+  const runDir = await Deno.makeTempDir({ prefix: "ev-virtiofsd-" });
+  const place = { runDir, id: 1, name: "vm" };
+  const share = (binary: string, dir = runDir) =>
+    parse(
+      `<filesystem><driver type='virtiofs'/><binary path='${binary}'/><source dir='${dir}'/>` +
+        "<target dir='t'/><alias name='fs0'/></filesystem>",
+    );
+  try {
+    await Deno.writeTextFile(`${runDir}/plain`, "");
+    await assert.rejects(() => startShare(place, share(`${runDir}/plain`)), {
+      message: `internal error: virtiofsd binary '${runDir}/plain' is not executable`,
+    });
+    await assert.rejects(() => startShare(place, share("/bin/true", `${runDir}/gone`)), {
+      message: `internal error: the virtiofs export directory '${runDir}/gone' does not exist`,
+    });
+    await assert.rejects(() => startShare(place, share("/bin/false")), {
+      message: "internal error: Could not start 'virtiofsd'",
+    });
+    // Its log stays, as libvirt's; no pid file or socket is left.
+    const left = [...Deno.readDirSync(runDir)].map((e) => e.name).sort();
+    assert.deepEqual(left, ["domain-1-vm", "plain", "vm-fs0-virtiofsd.log"]);
+    assert.deepEqual([...Deno.readDirSync(`${runDir}/domain-1-vm`)], []);
+  } finally {
+    await Deno.remove(runDir, { recursive: true });
   }
 });
