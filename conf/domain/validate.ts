@@ -26,7 +26,7 @@ import { checkVirtioOptionsAbsent, VIRTIO_MODELS } from "./virtio_options.ts";
 import { firmwarePostParse } from "./os.ts";
 import { validateInput } from "./input_validate.ts";
 import { hugepagesPostParse, validateHugepages } from "./hugepages.ts";
-import { hasPerDeviceBoot } from "./postparse.ts";
+import { checkBootOrder } from "./postparse.ts";
 import { checkVcpuList } from "./vcpus.ts";
 import { validateVhostUserDisk } from "./disk_vhostuser.ts";
 
@@ -472,14 +472,7 @@ function postParseChecks(def: DomainDef): void {
     }
     panicModels.add(model);
   }
-  // virDomainDefBootOrderPostParse, for HVM guests.
-  if (def.os.type === "hvm" && def.os.boot && hasPerDeviceBoot(def)) {
-    throw VirError.report(
-      "DOMAIN",
-      "CONFIG_UNSUPPORTED",
-      "per-device boot elements cannot be used together with os/boot elements",
-    );
-  }
+  checkBootOrder(def);
   const cpu = def.cpu;
   if (cpu?.check !== undefined && (cpu.mode ?? "custom") === "custom") {
     if (!cpu.extra.some((e) => e.name === "model" && textOf(e))) {

@@ -8,6 +8,7 @@
  * @module
  */
 import type { DomainDef } from "../../../conf/domain/def.ts";
+import { checkBootOrder } from "../../../conf/domain/postparse.ts";
 import { validateIOThreadUser } from "../iothread_validate.ts";
 import { VIR } from "../../../util/constants.ts";
 import { VirError } from "../../../util/errors.ts";
@@ -37,7 +38,7 @@ import { attachNicConfig, giveNicMac } from "./device_nic.ts";
 import { attachNicLive } from "./device_nic_live.ts";
 import { attachRngLive } from "./device_rng.ts";
 import { attachWatchdogLive } from "./device_watchdog.ts";
-import { attachFilesystemLive } from "./device_fs.ts";
+import { attachFilesystemLive, filesystemByTarget } from "./device_fs.ts";
 
 /** Devices a persistent attach takes here (libvirt takes more; the rest are refused). */
 const CONFIG_KINDS = [
@@ -50,6 +51,7 @@ const CONFIG_KINDS = [
   "sound",
   "rng",
   "watchdog",
+  "filesystem",
 ];
 
 /**
@@ -72,12 +74,15 @@ export const attachDevice: DeviceCall = deviceCall(
 );
 
 /** `qemuDomainAttachDeviceConfig` followed by the definition's post-parse (addresses). */
-function attachConfig(vmdef: DomainDef, dev: XmlElement): void {
+function attachConfig(vmdef: DomainDef, dev: XmlElement, privileged: boolean): void {
   checkUniqueAlias(vmdef, dev);
   refuseUnless(dev, CONFIG_KINDS, "persistent attach");
   if (dev.name === "interface") return attachNicConfig(vmdef, dev);
   if (dev.name === "disk" && diskByTarget(vmdef, targetOf(dev))) {
     throw VirError.report("QEMU", "OPERATION_INVALID", `target ${targetOf(dev)} already exists`);
+  }
+  if (dev.name === "filesystem" && filesystemByTarget(vmdef, dev)) {
+    throw VirError.report("QEMU", "OPERATION_INVALID", "Target already exists");
   }
   if (dev.name === "watchdog" && vmdef.devices.other.some((d) => d.name === "watchdog")) {
     throw VirError.report("QEMU", "OPERATION_INVALID", "domain already has a watchdog");
@@ -94,7 +99,9 @@ function attachConfig(vmdef: DomainDef, dev: XmlElement): void {
     );
   }
   insertParsedDevice(vmdef, dev);
-  qemuPostParse(vmdef);
+  // virDomainDefPostParse of the changed definition: its boot orders.
+  checkBootOrder(vmdef);
+  qemuPostParse(vmdef, { privileged });
   if (dev.name === "disk") ensureQ35Disk(vmdef, dev);
 }
 

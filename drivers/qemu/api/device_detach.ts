@@ -18,7 +18,7 @@ import { findChardev, removeChardev } from "./device_chardev.ts";
 import { detachDiskChain } from "./disk_plug.ts";
 import { diskByTarget, refuseUnless, sameAddress, targetOf } from "./device_parse.ts";
 import { removeRngLive } from "./device_rng.ts";
-import { findFilesystemToUnplug, removeFilesystemLive } from "./device_fs.ts";
+import { filesystemByTarget, findFilesystemToUnplug, removeFilesystemLive } from "./device_fs.ts";
 import { findWatchdogToUnplug } from "./device_watchdog.ts";
 import { detachNicConfig, findNic, nicOf } from "./device_nic.ts";
 import { removeNicLive } from "./device_nic_live.ts";
@@ -47,7 +47,7 @@ export const detachDevice: DeviceCall = deviceCall(
 function detachConfig(vmdef: DomainDef, dev: XmlElement): void {
   refuseUnless(
     dev,
-    ["disk", "interface", "serial", "channel", "console", "rng", "watchdog"],
+    ["disk", "interface", "serial", "channel", "console", "rng", "watchdog", "filesystem"],
     "persistent detach",
   );
   if (dev.name === "interface") return detachNicConfig(vmdef, dev);
@@ -59,6 +59,11 @@ function detachConfig(vmdef: DomainDef, dev: XmlElement): void {
     found = vmdef.devices.other.find((d) => d.name === "rng" && sameRng(dev, d));
     if (!found) {
       throw VirError.report("QEMU", "DEVICE_MISSING", "no matching RNG device was found");
+    }
+  } else if (dev.name === "filesystem") {
+    found = filesystemByTarget(vmdef, dev);
+    if (!found) {
+      throw VirError.report("QEMU", "DEVICE_MISSING", "no matching filesystem device was found");
     }
   } else if (dev.name === "disk") {
     found = diskByTarget(vmdef, targetOf(dev));

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import type { DomainDef } from "../../../conf/domain/def.ts";
 import { child, element, type XmlElement } from "../../../util/xml/mod.ts";
 import { VirError } from "../../../util/errors.ts";
 import { virtiofsDeviceProps, virtiofsSocket } from "../command/virtiofs_args.ts";
@@ -105,6 +106,24 @@ export async function attachFilesystemLive(
     throw err;
   }
   insertParsedDevice(obj.def, fs);
+}
+
+/**
+ * `virDomainFSIndexByName`: the share of `def` with the target of `fs`.
+ *
+ * @example
+ * ```ts
+ * import { filesystemByTarget } from "./device_fs.ts";
+ * import { parse } from "../../../util/xml/mod.ts";
+ * declare const def: import("../../../conf/domain/def.ts").DomainDef;
+ * filesystemByTarget(def, parse("<filesystem><target dir='t'/></filesystem>"));
+ * ```
+ */
+export function filesystemByTarget(def: DomainDef, fs: XmlElement): XmlElement | undefined {
+  const target = child(fs, "target")?.attributes.dir;
+  return def.devices.other.find((d) =>
+    d.name === "filesystem" && child(d, "target")?.attributes.dir === target
+  );
 }
 
 /**
