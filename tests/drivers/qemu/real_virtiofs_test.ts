@@ -3,15 +3,18 @@
 // share, found through /usr/share/qemu/vhost-user, with the options libvirt 9.0 gives it, QEMU
 // gets a vhost-user-fs-pci device on its socket, an externally launched daemon's share is only
 // connected, and no virtiofsd of the domain is left after destroy or after a start that QEMU
-// fails. The guest is not booted: the test guest's kernel would need the virtiofs module, which
+// fails. No guest system boots (only the firmware runs): the test guest's kernel would need the
+// virtiofs module, which
 // its initramfs lacks, so no file is read through the share.
 // Needs QEMU, virtiofsd (qemu-system-common), root and the host's cgroup hierarchies: without
-// them it is ignored on a developer machine but FAILS in CI.
+// them it is ignored on a developer machine but FAILS in CI. On qemu:///session (QEMU only), an
+// external daemon's share is connected and one the driver would serve is refused, as libvirt's
+// session driver refuses it.
 import assert from "node:assert/strict";
 import { hostCgroupMounts } from "../../../util/cgroup/mod.ts";
 import { VIR } from "../../../util/constants.ts";
 import { VirError } from "../../../util/errors.ts";
-import { haveQemu } from "./real_qemu.ts";
+import { haveQemu, realQemuTest, withRealDriver } from "./real_qemu.ts";
 import { withSystemDriverInTempRoot } from "./temp_cgroup_root.ts";
 
 const VIRTIOFSD = "/usr/lib/qemu/virtiofsd";
@@ -274,5 +277,69 @@ Deno.test({
       await external?.status;
       await Deno.remove(tmp, { recursive: true });
     }
+  },
+});
+
+realQemuTest({
+  name:
+    "real QEMU on qemu:///session: an external virtiofsd's share is connected, an own one refused",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    assert.ok(exists(VIRTIOFSD), "CI installs qemu-system-common's virtiofsd");
+    await withRealDriver("ev-qemu-vfs-session-", async ({ dir, conn, launcher }) => {
+      const ext = `${dir}/ext`;
+      await Deno.mkdir(ext);
+      const socket = `${dir}/ext.sock`;
+      const external = new Deno.Command(VIRTIOFSD, {
+        args: [`--socket-path=${socket}`, "-o", `source=${ext}`],
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+      try {
+        await waitFor(() => exists(socket), "listening");
+        // libvirt's session driver runs no virtiofsd (record_argv.sh: pc-virtiofsd.error).
+        await assert.rejects(
+          () =>
+            conn.domainDefineXMLFlags!(
+              domainXml(
+                "own",
+                `<filesystem type='mount'><driver type='virtiofs'/><source dir='${ext}'/>
+<target dir='own'/></filesystem>`,
+              ),
+              0,
+            ),
+          { message: "unsupported configuration: virtiofs is not yet supported in session mode" },
+        );
+        const dom = await conn.domainCreateXML!(
+          domainXml(
+            "ext",
+            `<filesystem type='mount'><driver type='virtiofs'/><source socket='${socket}'/>
+<target dir='ext'/></filesystem>`,
+          ),
+          0,
+        );
+        const peripherals = await launcher.procs[0].monitor.run<{ name: string; type: string }[]>(
+          "qom-list",
+          { path: "/machine/peripheral" },
+        );
+        assert.ok(
+          peripherals.some((p) => p.name === "fs0" && p.type === "child<vhost-user-fs-pci>"),
+        );
+        // QEMU took the daemon's only connection: no second daemon, none of the driver's.
+        assert.deepEqual(
+          virtiofsds(`source=${ext}`).filter((p) => sessionOf(p.pid) === p.pid),
+          [],
+        );
+        await conn.domainDestroyFlags!(dom, 0);
+      } finally {
+        try {
+          external.kill("SIGKILL");
+        } catch {
+          // Already gone: it ends when QEMU lets go of it.
+        }
+        await external.status;
+      }
+    });
   },
 });
