@@ -4,8 +4,7 @@
 // gets a vhost-user-fs-pci device on its socket, an externally launched daemon's share is only
 // connected, and no virtiofsd of the domain is left after destroy or after a start that QEMU
 // fails. No guest system boots (only the firmware runs): the test guest's kernel would need the
-// virtiofs module, which
-// its initramfs lacks, so no file is read through the share.
+// virtiofs module, which its initramfs lacks, so no file is read through the share.
 // Needs QEMU, virtiofsd (qemu-system-common), root and the host's cgroup hierarchies: without
 // them it is ignored on a developer machine but FAILS in CI. On qemu:///session (QEMU only), an
 // external daemon's share is connected and one the driver would serve is refused, as libvirt's
