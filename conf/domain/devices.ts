@@ -50,6 +50,7 @@ import { parseMemoryDevice } from "./memory_device.ts";
 import { parseShmem } from "./shmem.ts";
 import { scaledValue } from "./scaled.ts";
 import { parseTpm } from "./tpm.ts";
+import { strToULongLong, virtiofsBinary, virtiofsQueue } from "./virtiofs.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
 import { normalizeFilterref } from "../nwfilter/params.ts";
 
@@ -479,12 +480,25 @@ function parseFilesystem(dev: XmlElement, options: NormalizeOptions): XmlElement
     // virDomainFSDefFormat writes a limit in bytes, and none that is zero.
     return bytes ? element(name, { unit: "bytes" }, [String(bytes)]) : undefined;
   });
+  const virtiofs = child(dev, "driver")?.attributes.type === "virtiofs";
+  const queue = virtiofs ? virtiofsQueue(child(dev, "driver")?.attributes.queue) : undefined;
+  const binary = virtiofs ? virtiofsBinary(dev) : undefined;
   const ramSource = dev.attributes.type === "ram" ? ramFsSource(child(dev, "source")) : undefined;
   const n = normalizeElement(dev, "devices", options);
   if (!n) return undefined;
-  if (ramSource) {
-    n.children = n.children.map((c) => c.type === "element" && c.name === "source" ? ramSource : c);
-  }
+  const replaced: Record<string, XmlElement | undefined> = { source: ramSource, binary };
+  n.children = n.children.flatMap((c): XmlNode[] => {
+    if (c.type !== "element") return [c];
+    if (c.name === "driver") {
+      // virDomainFSDefFormat: the queue after the write policy, before the virtio options.
+      const { type, format, wrpolicy, queue: _, ...virtio } = c.attributes;
+      c.attributes = element("driver", { type, format, wrpolicy, queue, ...virtio }).attributes;
+    }
+    if (c.name === "binary" || (c.name === "source" && ramSource)) {
+      return replaced[c.name] ? [replaced[c.name]!] : [];
+    }
+    return [c];
+  });
   for (const limit of limits) if (limit) n.children.push(limit);
   // virDomainFSDefFormat: the type and the access mode (passthrough by default, unless an
   // external daemon's socket serves the share), multidevs unless default, the modes in octal.
@@ -509,17 +523,14 @@ function ramFsSource(source: XmlElement | undefined): XmlElement {
   if (usage === undefined) {
     throw VirError.report("DOMAIN", "XML_ERROR", "missing 'usage' attribute for RAM filesystem");
   }
-  // virStrToLong_ull: strtoull takes a sign, and wraps a negative number.
-  const m = /^[ \t\n\v\f\r]*([+-]?)([0-9]+)$/.exec(usage);
-  const n = m ? BigInt(m[2]) : undefined;
-  if (n === undefined || n > ULLONG_MAX) {
+  const value = strToULongLong(usage);
+  if (value === undefined) {
     throw VirError.report(
       "DOMAIN",
       "XML_ERROR",
       `cannot parse usage '${usage}' for RAM filesystem`,
     );
   }
-  const value = m![1] === "-" ? (ULLONG_MAX + 1n - n) % (ULLONG_MAX + 1n) : n;
   const bytes = scaleInteger(value, source!.attributes.units, 1024n, ULLONG_MAX);
   return element("source", { usage: String(bytes / 1024n), units: "KiB" });
 }

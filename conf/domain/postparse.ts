@@ -104,6 +104,27 @@ export function hasPerDeviceBoot(def: DomainDef): boolean {
     def.devices.interfaces.some((n) => n.extra.some((k) => k.name === "boot"));
 }
 
+/**
+ * virDomainDefBootOrderPostParse's check: an HVM guest's devices take a boot order only when
+ * `<os>` names no boot devices.
+ *
+ * @example
+ * ```ts
+ * import { checkBootOrder } from "./postparse.ts";
+ * declare const def: import("./def.ts").DomainDef;
+ * checkBootOrder(def); // throws when <os><boot dev> and a device's <boot order> meet
+ * ```
+ */
+export function checkBootOrder(def: DomainDef): void {
+  if (def.os.type === "hvm" && def.os.boot && hasPerDeviceBoot(def)) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "per-device boot elements cannot be used together with os/boot elements",
+    );
+  }
+}
+
 /** virDomainDefBootOrderPostParse's default (its check is in the validation's post-parse). */
 function bootDefaults(def: DomainDef): void {
   if (!hasPerDeviceBoot(def) && !def.os.boot && def.os.type === "hvm") def.os.boot = ["hd"];

@@ -244,7 +244,8 @@ const TABLE: Record<string, string> = {
   "controller/target": "chassisNr chassis port busNr hotplug index memReserve|node",
   "controller/driver": "queues cmd_per_lun max_sectors ioeventfd iothread|",
   "filesystem": "type accessmode model multidevs fmode dmode|driver binary source target " +
-    "readonly alias address",
+    "readonly boot alias address",
+  "filesystem/binary": "path xattr|cache sandbox lock thread_pool",
   "filesystem/source": "dir dev file name usage units pool volume socket|",
   "filesystem/target": "dir|",
   "filesystem/driver": "type format queue wrpolicy iommu ats packed page_per_vq|",

@@ -26,7 +26,7 @@ import { checkVirtioOptionsAbsent, VIRTIO_MODELS } from "./virtio_options.ts";
 import { firmwarePostParse } from "./os.ts";
 import { validateInput } from "./input_validate.ts";
 import { hugepagesPostParse, validateHugepages } from "./hugepages.ts";
-import { hasPerDeviceBoot } from "./postparse.ts";
+import { checkBootOrder } from "./postparse.ts";
 import { checkVcpuList } from "./vcpus.ts";
 import { validateVhostUserDisk } from "./disk_vhostuser.ts";
 
@@ -123,6 +123,16 @@ export function validateDomainDef(def: DomainDef, implicitUsb = false): void {
   validateChardevSources(def, ["smartcard", "serial", "parallel", "channel", "console"]);
   for (const input of def.devices.other.filter((d) => d.name === "input")) {
     validateInput(input, def.os.type, def.type);
+  }
+  // virDomainFSDefValidate: only a virtiofs share is bootable.
+  for (const fs of def.devices.other.filter((d) => d.name === "filesystem")) {
+    if (child(fs, "boot") && child(fs, "driver")?.attributes.type !== "virtiofs") {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        "boot order is only supported for virtiofs",
+      );
+    }
   }
   validateChardevSources(def, ["rng"]);
   for (const tpm of def.devices.other.filter((d) => d.name === "tpm")) validateTpm(tpm);
@@ -462,14 +472,7 @@ function postParseChecks(def: DomainDef): void {
     }
     panicModels.add(model);
   }
-  // virDomainDefBootOrderPostParse, for HVM guests.
-  if (def.os.type === "hvm" && def.os.boot && hasPerDeviceBoot(def)) {
-    throw VirError.report(
-      "DOMAIN",
-      "CONFIG_UNSUPPORTED",
-      "per-device boot elements cannot be used together with os/boot elements",
-    );
-  }
+  checkBootOrder(def);
   const cpu = def.cpu;
   if (cpu?.check !== undefined && (cpu.mode ?? "custom") === "custom") {
     if (!cpu.extra.some((e) => e.name === "model" && textOf(e))) {

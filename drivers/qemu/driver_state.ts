@@ -107,6 +107,15 @@ import { detectIOThreadPids, startIOThreads } from "./iothread_live.ts";
 import { prepareChannels, removeChannelDir } from "./channel_dir.ts";
 import { memoryDirs, prepareMemoryDirs, removeMemoryDirs } from "./memory_dir.ts";
 import { alignMemorySizes } from "./memory_hotplug.ts";
+import {
+  prepareVirtiofs,
+  startVirtiofs,
+  stopVirtiofs,
+  vhostUserDirs,
+  virtiofsDir,
+  type VirtiofsdPlace,
+  virtiofsToCgroup,
+} from "./virtiofsd.ts";
 import { hostHugetlbfsMounts, type HugetlbfsMount } from "../../util/hugetlbfs.ts";
 import { updateGuestCpu } from "./cpu_update.ts";
 import { capsCache } from "./api/host_caps.ts";
@@ -363,7 +372,7 @@ export class QemuDriverState {
     // x86 machines get a default USB controller (qemuDomainDefAddDefaultDevices) before
     // libvirt validates.
     const def = parseDomainXML(xml, flags, status, true);
-    qemuPostParse(def);
+    qemuPostParse(def, { privileged: this.privileged });
     nvramPostParse(def, this.paths.nvramDir);
     return def;
   }
@@ -555,6 +564,9 @@ export class QemuDriverState {
         const memory = this.#memoryDirs(id, def.name);
         await prepareMemoryDirs(def, memory, this.privileged);
         setupGraphics(def);
+        // qemuExtDevicesStart: the virtiofsd QEMU's vhost-user devices connect to.
+        await prepareVirtiofs(def, vhostUserDirs(this.privileged));
+        await startVirtiofs(def, this.#virtiofsPlace(id, def.name));
         const argv = buildQemuArgv(def, vcpus, {
           monitorPath,
           accel,
@@ -563,6 +575,7 @@ export class QemuDriverState {
           secrets,
           memoryDir: memory.dir,
           hugepages: memory.hugepages,
+          virtiofsDir: virtiofsDir(this.#virtiofsPlace(id, def.name)),
         });
         if (from) argv.push(...from.argv);
         await this.#saveStartingStatus(def, monitorPath, nics);
@@ -589,6 +602,7 @@ export class QemuDriverState {
       await removeStatus(this.paths.runDir, def.name);
       await removeChannelDir(this.paths.runDir, id, def.name);
       await removeMemoryDirs(this.#memoryDirs(id, def.name));
+      await stopVirtiofs(def, this.#virtiofsPlace(id, def.name));
       releaseGraphicsPorts(def);
       this.#forgetLive(obj);
       if (storageFailed) obj.reason = E.DOMAIN_SHUTOFF_FAILED;
@@ -628,7 +642,10 @@ export class QemuDriverState {
         await plugSharedBackingDisks(this, obj);
       }
       if (resetShutsDown(def)) await proc.monitor.setAction({ reboot: "shutdown" });
-      if (this.cgroups) obj.cgroup = await setupDomainCgroup(this.cgroups, def, id, proc.pid);
+      if (this.cgroups) {
+        obj.cgroup = await setupDomainCgroup(this.cgroups, def, id, proc.pid);
+        await virtiofsToCgroup(def, this.#virtiofsPlace(id, def.name), obj.cgroup);
+      }
       await startupVcpus(obj.vcpus!.ctx);
       await startIOThreads(obj);
       const emulatorPin = emulatorPinOf(def);
@@ -660,6 +677,11 @@ export class QemuDriverState {
   /** The memory folders of domain `name` run as `id`. */
   #memoryDirs(id: number, name: string) {
     return memoryDirs(this.paths.memoryBackingDir, this.hugetlbfs, id, name);
+  }
+
+  /** Where the virtiofsd of domain `name` run as `id` keep their files. */
+  #virtiofsPlace(id: number, name: string): VirtiofsdPlace {
+    return { runDir: this.paths.runDir, id, name };
   }
 
   /**
@@ -816,6 +838,7 @@ export class QemuDriverState {
     closeAgent(obj);
     this.#track(removeChannelDir(this.paths.runDir, obj.def.id, obj.def.name));
     this.#track(removeMemoryDirs(this.#memoryDirs(obj.def.id, obj.def.name)));
+    this.#track(stopVirtiofs(obj.def, this.#virtiofsPlace(obj.def.id, obj.def.name)));
     releaseGraphicsPorts(obj.def);
     endBlockJobs(obj);
     obj.proc = undefined;

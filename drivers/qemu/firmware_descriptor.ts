@@ -13,6 +13,7 @@
  */
 import { isKnownArch } from "../../conf/capabilities/cpu_models.ts";
 import { VirError } from "../../util/errors.ts";
+import { interopDirs, interopFiles } from "./interop_config.ts";
 
 /** A firmware image file and its format. */
 export interface FirmwareFile {
@@ -37,8 +38,8 @@ export interface FirmwareDescriptor {
 }
 
 /**
- * The folders descriptors are read from (qemuInteropFetchConfigs), the least specific first:
- * QEMU's data folder, the host's configuration, and for a session driver the user's own.
+ * The folders firmware descriptors are read from (qemuInteropFetchConfigs), the least specific
+ * first: QEMU's data folder, the host's configuration, and for a session driver the user's own.
  *
  * @example
  * ```ts
@@ -47,41 +48,7 @@ export interface FirmwareDescriptor {
  * ```
  */
 export function descriptorDirs(privileged: boolean): string[] {
-  const home = Deno.env.get("HOME") ?? "/";
-  const config = Deno.env.get("XDG_CONFIG_HOME") || `${home}/.config`;
-  return [
-    "/usr/share/qemu/firmware",
-    "/etc/qemu/firmware",
-    ...(privileged ? [] : [`${config}/qemu/firmware`]),
-  ];
-}
-
-/**
- * The descriptor files in effect, by file name: each name once, from the most specific folder
- * that has it (an empty file there masks the others), dot files and what is not a file left
- * out, a folder that is not there having none.
- */
-async function descriptorFiles(dirs: readonly string[]): Promise<string[]> {
-  const byName = new Map<string, string>();
-  for (const dir of dirs) {
-    try {
-      for await (const e of Deno.readDir(dir)) {
-        const path = `${dir}/${e.name}`;
-        if (e.name.startsWith(".") || !(await Deno.stat(path)).isFile) continue;
-        byName.set(e.name, path);
-      }
-    } catch (err) {
-      if (!(err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory)) {
-        throw err;
-      }
-    }
-  }
-  const found: string[] = [];
-  for (const name of [...byName.keys()].sort()) {
-    const path = byName.get(name)!;
-    if ((await Deno.stat(path)).size > 0) found.push(path);
-  }
-  return found;
+  return interopDirs("firmware", privileged);
 }
 
 const INTERFACES = ["bios", "openfirmware", "uboot", "uefi"];
@@ -178,7 +145,7 @@ function parseDescriptor(text: string, path: string): FirmwareDescriptor {
  */
 export async function readDescriptors(dirs: readonly string[]): Promise<FirmwareDescriptor[]> {
   const out: FirmwareDescriptor[] = [];
-  for (const path of await descriptorFiles(dirs)) {
+  for (const path of await interopFiles(dirs)) {
     out.push(parseDescriptor(await Deno.readTextFile(path), path));
   }
   return out;

@@ -38,6 +38,9 @@ export const DEFAULT_EMULATOR = "/usr/bin/qemu-system-x86_64";
  * Applies the driver defaults (arch x86_64, versioned machine type, emulator, default
  * devices, default CPU model, disk driver `qemu` / format `raw`) and libvirt's vCPU 0 rules, then the generic post-parse, the
  * lifecycle action, disk frontend and IOThread checks and the PCI and USB addresses of the devices.
+ * `options.privileged` says the definition is the system driver's (libvirt's
+ * `driver->privileged`), which validates some devices differently; without it (a copy of a
+ * definition the driver parsed before) those checks are skipped.
  *
  * @example
  * ```ts
@@ -50,7 +53,7 @@ export const DEFAULT_EMULATOR = "/usr/bin/qemu-system-x86_64";
  * def.os.machine; // "pc-i440fx-7.2"
  * ```
  */
-export function qemuPostParse(def: DomainDef): void {
+export function qemuPostParse(def: DomainDef, options: { privileged?: boolean } = {}): void {
   if (def.type !== "qemu" && def.type !== "kvm") {
     throw VirError.report(
       "QEMU",
@@ -88,7 +91,7 @@ export function qemuPostParse(def: DomainDef): void {
   for (const dev of def.devices.other) {
     if (dev.name === "sound") validateSound(dev);
     if (dev.name === "watchdog") validateWatchdog(dev, def.os.arch!);
-    if (dev.name === "filesystem") validateFilesystem(dev);
+    if (dev.name === "filesystem") validateFilesystem(dev, def, options.privileged);
     if (dev.name === "shmem") validateShmem(dev);
     if (dev.name === "iommu") validateIommu(def, dev);
     if (dev.name === "input") validateVirtioInput(dev);

@@ -8,6 +8,7 @@
  * @module
  */
 import type { DomainDef } from "../../../conf/domain/def.ts";
+import { checkBootOrder } from "../../../conf/domain/postparse.ts";
 import { validateIOThreadUser } from "../iothread_validate.ts";
 import { VIR } from "../../../util/constants.ts";
 import { VirError } from "../../../util/errors.ts";
@@ -38,6 +39,7 @@ import { attachNicLive } from "./device_nic_live.ts";
 import { attachRngLive } from "./device_rng.ts";
 import { attachWatchdogLive } from "./device_watchdog.ts";
 import { attachMemoryConfig, attachMemoryLive } from "./device_memory.ts";
+import { attachFilesystemLive, filesystemByTarget } from "./device_fs.ts";
 
 /** Devices a persistent attach takes here (libvirt takes more; the rest are refused). */
 const CONFIG_KINDS = [
@@ -51,6 +53,7 @@ const CONFIG_KINDS = [
   "rng",
   "watchdog",
   "memory",
+  "filesystem",
 ];
 
 /**
@@ -73,13 +76,16 @@ export const attachDevice: DeviceCall = deviceCall(
 );
 
 /** `qemuDomainAttachDeviceConfig` followed by the definition's post-parse (addresses). */
-function attachConfig(vmdef: DomainDef, dev: XmlElement): void {
+function attachConfig(vmdef: DomainDef, dev: XmlElement, privileged: boolean): void {
   checkUniqueAlias(vmdef, dev);
   refuseUnless(dev, CONFIG_KINDS, "persistent attach");
   if (dev.name === "interface") return attachNicConfig(vmdef, dev);
   if (dev.name === "memory") return attachMemoryConfig(vmdef, dev);
   if (dev.name === "disk" && diskByTarget(vmdef, targetOf(dev))) {
     throw VirError.report("QEMU", "OPERATION_INVALID", `target ${targetOf(dev)} already exists`);
+  }
+  if (dev.name === "filesystem" && filesystemByTarget(vmdef, dev)) {
+    throw VirError.report("QEMU", "OPERATION_INVALID", "Target already exists");
   }
   if (dev.name === "watchdog" && vmdef.devices.other.some((d) => d.name === "watchdog")) {
     throw VirError.report("QEMU", "OPERATION_INVALID", "domain already has a watchdog");
@@ -96,7 +102,9 @@ function attachConfig(vmdef: DomainDef, dev: XmlElement): void {
     );
   }
   insertParsedDevice(vmdef, dev);
-  qemuPostParse(vmdef);
+  // virDomainDefPostParse of the changed definition: its boot orders.
+  checkBootOrder(vmdef);
+  qemuPostParse(vmdef, { privileged });
   if (dev.name === "disk") ensureQ35Disk(vmdef, dev);
 }
 
@@ -108,7 +116,17 @@ async function attachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
   checkUniqueAlias(obj.def, dev);
   refuseUnless(
     dev,
-    ["disk", "interface", "serial", "channel", "console", "rng", "watchdog", "memory"],
+    [
+      "disk",
+      "interface",
+      "serial",
+      "channel",
+      "console",
+      "rng",
+      "watchdog",
+      "memory",
+      "filesystem",
+    ],
     "live attach",
   );
   const device = dev.attributes.device;
@@ -123,6 +141,7 @@ async function attachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
     if (dev.name === "disk") await attachDiskLive(s, obj, dev);
     else if (dev.name === "rng") await attachRngLive(obj, dev);
     else if (dev.name === "watchdog") await attachWatchdogLive(obj, dev);
+    else if (dev.name === "filesystem") await attachFilesystemLive(s, obj, dev);
     else await attachChardevLive(s, obj, dev);
     alias = child(dev, "alias")?.attributes.name;
   }

@@ -26,7 +26,7 @@ export interface DeviceChange {
   checkedIn?: string;
   /** What the parse does once for both definitions (an attach's generated MAC). */
   prepare?(dev: XmlElement): void;
-  config(vmdef: DomainDef, dev: XmlElement): void;
+  config(vmdef: DomainDef, dev: XmlElement, privileged: boolean): void;
   live(dev: XmlElement): Promise<void>;
 }
 
@@ -97,7 +97,7 @@ export async function changeDevice(
     let vmdef: DomainDef | undefined;
     if (config) {
       vmdef = structuredClone(config);
-      change.config(vmdef, structuredClone(parsed));
+      change.config(vmdef, structuredClone(parsed), s.privileged);
     }
     if (live) {
       await change.live(structuredClone(parsed));

@@ -19,6 +19,7 @@ import { detachDiskChain } from "./disk_plug.ts";
 import { diskByTarget, refuseUnless, sameAddress, targetOf } from "./device_parse.ts";
 import { removeRngLive } from "./device_rng.ts";
 import { detachMemoryConfig, findMemoryToUnplug, removeMemoryLive } from "./device_memory.ts";
+import { filesystemByTarget, findFilesystemToUnplug, removeFilesystemLive } from "./device_fs.ts";
 import { findWatchdogToUnplug } from "./device_watchdog.ts";
 import { detachNicConfig, findNic, nicOf } from "./device_nic.ts";
 import { removeNicLive } from "./device_nic_live.ts";
@@ -47,7 +48,17 @@ export const detachDevice: DeviceCall = deviceCall(
 function detachConfig(vmdef: DomainDef, dev: XmlElement): void {
   refuseUnless(
     dev,
-    ["disk", "interface", "serial", "channel", "console", "rng", "watchdog", "memory"],
+    [
+      "disk",
+      "interface",
+      "serial",
+      "channel",
+      "console",
+      "rng",
+      "watchdog",
+      "memory",
+      "filesystem",
+    ],
     "persistent detach",
   );
   if (dev.name === "interface") return detachNicConfig(vmdef, dev);
@@ -60,6 +71,11 @@ function detachConfig(vmdef: DomainDef, dev: XmlElement): void {
     found = vmdef.devices.other.find((d) => d.name === "rng" && sameRng(dev, d));
     if (!found) {
       throw VirError.report("QEMU", "DEVICE_MISSING", "no matching RNG device was found");
+    }
+  } else if (dev.name === "filesystem") {
+    found = filesystemByTarget(vmdef, dev);
+    if (!found) {
+      throw VirError.report("QEMU", "DEVICE_MISSING", "no matching filesystem device was found");
     }
   } else if (dev.name === "disk") {
     found = diskByTarget(vmdef, targetOf(dev));
@@ -187,6 +203,16 @@ function findUnplug(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Un
       remove: () => removeLive(s, obj, rng),
     };
   }
+  if (dev.name === "filesystem") {
+    const fs = findFilesystemToUnplug(obj, dev);
+    return {
+      kind: "filesystem",
+      alias: child(fs, "alias")?.attributes.name,
+      address: child(fs, "address")?.attributes,
+      goneIsRemoved: true,
+      remove: () => removeLive(s, obj, fs),
+    };
+  }
   const found = findLive(obj, dev);
   return {
     kind: dev.name === "disk" ? "disk" : "chr",
@@ -221,7 +247,7 @@ function findLive(obj: QemuDomainObj, dev: XmlElement): XmlElement {
 async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Promise<void> {
   refuseUnless(
     dev,
-    ["disk", "interface", "serial", "channel", "rng", "watchdog", "memory"],
+    ["disk", "interface", "serial", "channel", "rng", "watchdog", "memory", "filesystem"],
     "live detach",
   );
   const found = findUnplug(s, obj, dev);
@@ -279,6 +305,7 @@ async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
 async function removeLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Promise<void> {
   if (dev.name === "rng") await removeRngLive(obj, dev);
   else if (dev.name === "memory") await removeMemoryLive(obj, dev);
+  else if (dev.name === "filesystem") await removeFilesystemLive(s, obj, dev);
   else if (dev.name === "watchdog") {
     obj.def.devices.other.splice(obj.def.devices.other.indexOf(dev), 1);
   } else if (dev.name !== "disk") await removeChardev(obj, dev);
@@ -316,7 +343,7 @@ export async function removeDeviceAlias(
     return true;
   }
   const dev = obj.def.devices.other.find((d) =>
-    ["disk", "serial", "channel", "rng", "watchdog", "memory"].includes(d.name) &&
+    ["disk", "serial", "channel", "rng", "watchdog", "memory", "filesystem"].includes(d.name) &&
     child(d, "alias")?.attributes.name === alias
   );
   if (!dev) return false;

@@ -78,6 +78,8 @@ export interface CommandOptions {
    * `<auth>` (by that element): QEMU secret objects read from files.
    */
   secrets?: ReadonlyMap<XmlElement, DiskSecret>;
+  /** The domain's private folder, where the sockets of the virtiofsd the driver runs are. */
+  virtiofsDir?: string;
 }
 
 /**
@@ -213,6 +215,7 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
     def,
     memoryDir: opts.memoryDir,
     hugepages: opts.hugepages ?? [],
+    virtiofsDir: opts.virtiofsDir ?? "",
   };
   const rank = (d: XmlElement) =>
     d.name === "controller"
@@ -369,6 +372,8 @@ interface DeviceContext {
   /** Where file-backed memory devices and huge pages go. */
   memoryDir: string;
   hugepages: readonly HugepageFolder[];
+  /** Where the sockets of the virtiofsd the driver runs are. */
+  virtiofsDir: string;
 }
 
 /**
@@ -436,7 +441,7 @@ function deviceArgs(dev: XmlElement, ctx: DeviceContext): string[] {
     case "rng":
       return rngArgs(dev, at);
     case "filesystem":
-      return filesystemArgs(dev, at);
+      return filesystemArgs(dev, at, ctx.virtiofsDir);
     case "shmem":
       return shmemArgs(dev, at);
     case "memory":

@@ -3,15 +3,17 @@
  * (`qemuBuildFSDevCommandLine`): an `-fsdev` with QEMU's local backend (the access mode as its
  * security model, the write policy, the multidevs policy, the modes of files and folders QEMU
  * makes, read-only), then the `virtio-9p-pci` device whose mount tag the guest mounts. Before
- * that, the checks of libvirt's `qemuValidateDomainDeviceDefFS`. virtiofs needs a virtiofsd
- * this driver does not run: it is refused at start.
+ * that, the checks of libvirt's `qemuValidateDomainDeviceDefFS` (virtiofs shares: see
+ * `virtiofs_args.ts`).
  *
  * @module
  */
 import { child, type XmlElement } from "../../../util/xml/mod.ts";
 import { VirError } from "../../../util/errors.ts";
+import type { DomainDef } from "../../../conf/domain/def.ts";
 import { optValue } from "./escape.ts";
 import { unsupportedDevice } from "./unsupported.ts";
+import { validateVirtiofs, virtiofsArgs, virtiofsSocket } from "./virtiofs_args.ts";
 import { virtioOptions } from "./virtio_options.ts";
 
 /** QEMU's 9p device of each `<filesystem model>`. */
@@ -32,16 +34,18 @@ const refuse = (message: string) => VirError.report("QEMU", "CONFIG_UNSUPPORTED"
 
 /**
  * `qemuValidateDomainDeviceDefFS` for what needs no QEMU probe, in its order (a sandbox off
- * virtiofs never gets here: the parser keeps `<binary>` for virtiofs only).
+ * virtiofs never gets here: the parser keeps `<binary>` for virtiofs only), in domain `def` of
+ * a `privileged` (system) driver or not (undefined: not looked at, see `validateVirtiofs`).
  *
  * @example
  * ```ts
  * import { validateFilesystem } from "./fs_args.ts";
  * import { parse } from "../../../util/xml/mod.ts";
- * validateFilesystem(parse("<filesystem type='mount' accessmode='mapped' fmode='0644'/>"));
+ * declare const def: import("../../../conf/domain/def.ts").DomainDef;
+ * validateFilesystem(parse("<filesystem type='mount' accessmode='mapped' fmode='0644'/>"), def);
  * ```
  */
-export function validateFilesystem(fs: XmlElement): void {
+export function validateFilesystem(fs: XmlElement, def: DomainDef, privileged?: boolean): void {
   const a = fs.attributes;
   const driver = child(fs, "driver")?.attributes ?? {};
   if ((a.type ?? "mount") !== "mount") throw refuse("only supports mount filesystem type");
@@ -51,6 +55,7 @@ export function validateFilesystem(fs: XmlElement): void {
   if (driver.type === "handle" && (a.accessmode ?? "passthrough") !== "passthrough") {
     throw refuse("only supports passthrough accessmode");
   }
+  if (driver.type === "virtiofs") validateVirtiofs(fs, def, privileged);
   if (["loop", "nbd", "ploop"].includes(driver.type)) {
     // Without an address libvirt fails before, while placing it: no PCI bus takes a device of
     // these drivers' (empty) connection flags.
@@ -66,7 +71,9 @@ export function validateFilesystem(fs: XmlElement): void {
 }
 
 /**
- * The arguments of one 9p `<filesystem>` whose PCI placement (`,bus=…,addr=…`) is `at`.
+ * The arguments of one `<filesystem>` whose PCI placement (`,bus=…,addr=…`) is `at`: a 9p
+ * share's, or a virtiofs share's whose daemon's socket is in (or, run by the driver, goes to)
+ * the domain's private folder `libDir`.
  *
  * @example
  * ```ts
@@ -83,7 +90,7 @@ export function validateFilesystem(fs: XmlElement): void {
  * //  "-device", "virtio-9p-pci,id=fs0,fsdev=fsdev-fs0,mount_tag=srv,bus=pci.0,addr=0x3"]
  * ```
  */
-export function filesystemArgs(fs: XmlElement, at: string): string[] {
+export function filesystemArgs(fs: XmlElement, at: string, libDir = ""): string[] {
   const a = fs.attributes;
   const driver = child(fs, "driver");
   const type = driver?.attributes.type ?? "path";
@@ -91,7 +98,7 @@ export function filesystemArgs(fs: XmlElement, at: string): string[] {
   const device = FS_DEVICES[a.model ?? "virtio"];
   const path = child(fs, "source")?.attributes.dir;
   const tag = child(fs, "target")?.attributes.dir;
-  if (type === "virtiofs") throw unsupportedDevice(fs, "vhost-user-fs-pci");
+  if (type === "virtiofs" && alias && at) return virtiofsArgs(fs, at, virtiofsSocket(fs, libDir));
   if (!alias || !device || !at || !path || !tag) throw unsupportedDevice(fs, device);
   const backend = type === "handle" ? ["handle"] : [
     "local",

@@ -87,7 +87,16 @@ export interface QemuLauncher {
   probe(emulator: string, commands: QmpProbeCommand[], accel?: string): Promise<QmpProbeReply[]>;
 }
 
-function processAlive(pid: number): boolean {
+/**
+ * Whether process `pid` runs (a zombie does not).
+ *
+ * @example
+ * ```ts
+ * import { processAlive } from "./launcher.ts";
+ * processAlive(Deno.pid); // true
+ * ```
+ */
+export function processAlive(pid: number): boolean {
   try {
     const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
     // A zombie (state Z) already exited; only its parent has yet to reap it.

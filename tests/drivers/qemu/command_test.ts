@@ -511,11 +511,6 @@ Deno.test("9p shares refused where libvirt 9.0 refuses them", () => {
   ) {
     assert.throws(() => argvOf(xml), { message });
   }
-  // virtiofs needs a virtiofsd the driver does not run: refused when the domain starts.
-  assert.throws(() => argvOf(share("type='mount'", "<driver type='virtiofs'/>")), {
-    message: "unsupported configuration: The 'vhost-user-fs-pci' device is not supported by " +
-      "this QEMU binary",
-  });
 });
 
 Deno.test("watchdogs refused where libvirt 9.0 refuses them", () => {

@@ -19,4 +19,7 @@ export const RECORDED_DEVICE_FIXTURES: readonly string[] = [
   "pc-shmem-crypto",
   "q35-iommu",
   "q35-virtio-input",
+  // virtiofs shares served by an externally launched virtiofsd: memfd and NUMA shared memory.
+  "pc-virtiofs",
+  "q35-virtiofs",
 ];

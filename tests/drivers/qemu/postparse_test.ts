@@ -50,6 +50,8 @@ for (
     ["pc-shmem-crypto", "i440fx: shared memory after the balloon, no <crypto> in libvirt 9.0"],
     ["q35-iommu", "q35: an Intel IOMMU, no PCI address"],
     ["q35-virtio-input", "q35: virtio inputs on root ports after the balloon"],
+    ["pc-virtiofs", "i440fx: virtiofs shares with their queue, boot order and <binary>"],
+    ["q35-virtiofs", "q35: a virtiofs share on a root port"],
   ]
 ) {
   Deno.test(`addresses as libvirt 9.0 assigns them, ${what}`, () => {
