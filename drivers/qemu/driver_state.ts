@@ -64,6 +64,8 @@ import { DEFAULT_EMULATOR, qemuPostParse } from "./postparse.ts";
 import { nvramPostParse, validateLoader } from "./loader.ts";
 import { fillFirmware } from "./firmware_select.ts";
 import { prepareNvram } from "./nvram.ts";
+import { cleanupSwtpmState, emulatedTpm, startSwtpm, stopSwtpm } from "./swtpm.ts";
+import { openPassthroughTpm } from "./tpm_passthrough.ts";
 import { markMissingRom } from "./loader_missing.ts";
 import { resetShutsDown } from "./lifecycle_actions.ts";
 import { removeDeviceAlias } from "./api/device_detach.ts";
@@ -503,6 +505,8 @@ export class QemuDriverState {
     let nics: NicRuntime[] = [];
     let lastNode = 0;
     let dropped: DroppedSource[] = [];
+    // Whether a TPM emulator may run for this start, to be stopped if the start fails.
+    let swtpm = false;
     // libvirt stops what its preparation of the storage began (qemuProcessStop): a failure
     // there leaves the domain shut off, failed.
     let storageFailed = false;
@@ -553,7 +557,14 @@ export class QemuDriverState {
         const memory = this.#memoryDirs(id, def.name);
         await prepareMemoryDirs(def, memory, this.privileged);
         setupGraphics(def);
+        // qemuExtDevicesStart runs swtpm before the command line is built; the passthrough
+        // device is opened while it is built.
+        const tpm = emulatedTpm(def);
+        if (tpm) swtpm = true;
+        const tpmSocket = tpm && await startSwtpm(def, tpm, this.paths, id, this.privileged);
+        await openPassthroughTpm(def);
         const argv = buildQemuArgv(def, vcpus, {
+          tpmSocket,
           monitorPath,
           accel,
           taps,
@@ -584,6 +595,7 @@ export class QemuDriverState {
     } catch (err) {
       // Nothing ran: a createXML's definition goes again, as libvirt's qemuProcessStop does.
       await releaseNics(nics, this.nicContext, def);
+      if (swtpm) await stopSwtpm(this.paths, def, id);
       await removeStatus(this.paths.runDir, def.name);
       await removeChannelDir(this.paths.runDir, id, def.name);
       await removeMemoryDirs(this.#memoryDirs(id, def.name));
@@ -827,6 +839,7 @@ export class QemuDriverState {
     obj.pausedShutdown = undefined;
     obj.taints = { taint: 0, deprecations: [] };
     this.#releaseNics(obj);
+    if (emulatedTpm(obj.def)) this.#track(stopSwtpm(this.paths, obj.def, obj.def.id));
     this.#track(removeOverlayFiles(takeTransientOverlays(obj)));
     void removeStatus(this.paths.runDir, obj.def.name);
     this.#forgetLive(obj);
@@ -865,7 +878,10 @@ export class QemuDriverState {
   #forgetLive(obj: QemuDomainObj): void {
     removeTransientDef(obj);
     this.domains.setId(obj, -1);
-    if (!obj.persistent) this.domains.remove(obj);
+    if (obj.persistent) return;
+    this.domains.remove(obj);
+    // qemuDomainRemoveInactive with no undefine flags: the TPM state goes unless persistent.
+    this.#track(cleanupSwtpmState(obj.def, this.paths.configDir, 0));
   }
 
   // ---- loading -----------------------------------------------------------------------------

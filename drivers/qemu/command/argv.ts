@@ -39,6 +39,7 @@ import { virtioInputArgs } from "./input_args.ts";
 import { spiceArgs } from "./spice_args.ts";
 import { videoArgs } from "./video_args.ts";
 import { redirdevArgs } from "./redirdev_args.ts";
+import { tpmArgs } from "./tpm_args.ts";
 import type { HugepageFolder } from "../memory_dir.ts";
 import {
   unsupported,
@@ -77,6 +78,8 @@ export interface CommandOptions {
    * `<auth>` (by that element): QEMU secret objects read from files.
    */
   secrets?: ReadonlyMap<XmlElement, DiskSecret>;
+  /** The control socket of the domain's TPM emulator (see `swtpm.ts`). */
+  tpmSocket?: string;
 }
 
 /**
@@ -209,6 +212,7 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
     controllers: def.devices.other.filter((d) => d.name === "controller"),
     volumes: opts.volumes ?? new Map(),
     secrets: opts.secrets ?? new Map(),
+    tpmSocket: opts.tpmSocket,
     def,
   };
   const rank = (d: XmlElement) =>
@@ -360,6 +364,8 @@ interface DeviceContext {
   volumes: ReadonlyMap<XmlElement, string>;
   /** Keys of encrypted disks and passwords of network sources. */
   secrets: ReadonlyMap<XmlElement, DiskSecret>;
+  /** The TPM emulator's control socket. */
+  tpmSocket?: string;
   /** The definition, whose controllers name the buses. */
   def: DomainDef;
 }
@@ -434,6 +440,8 @@ function deviceArgs(dev: XmlElement, ctx: DeviceContext): string[] {
       return shmemArgs(dev, at);
     case "iommu":
       return iommuArgs(dev);
+    case "tpm":
+      return tpmArgs(dev, ctx.tpmSocket);
     case "watchdog":
       return watchdogArgs(dev, at);
     case "memballoon": {
