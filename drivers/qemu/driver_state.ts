@@ -561,7 +561,10 @@ export class QemuDriverState {
         // device is opened while it is built.
         const tpm = emulatedTpm(def);
         if (tpm) swtpm = true;
-        const tpmSocket = tpm && await startSwtpm(def, tpm, this.paths, id, this.privileged);
+        // libvirt's `privileged` is being root, whichever URI: root's swtpm_setup refuses to
+        // write per-user config files that would shadow /etc's.
+        const tpmSocket = tpm &&
+          await startSwtpm(def, tpm, this.paths, id, this.privileged || Deno.uid() === 0);
         await openPassthroughTpm(def);
         const argv = buildQemuArgv(def, vcpus, {
           tpmSocket,
