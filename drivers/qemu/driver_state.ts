@@ -64,7 +64,7 @@ import { DEFAULT_EMULATOR, qemuPostParse } from "./postparse.ts";
 import { nvramPostParse, validateLoader } from "./loader.ts";
 import { fillFirmware } from "./firmware_select.ts";
 import { prepareNvram } from "./nvram.ts";
-import { cleanupSwtpmState, emulatedTpm, startSwtpm, stopSwtpm } from "./swtpm.ts";
+import { cleanupSwtpmState, emulatedTpm, startSwtpm, stopSwtpm, tpmPassphrase } from "./swtpm.ts";
 import { openPassthroughTpm } from "./tpm_passthrough.ts";
 import { markMissingRom } from "./loader_missing.ts";
 import { resetShutsDown } from "./lifecycle_actions.ts";
@@ -563,8 +563,14 @@ export class QemuDriverState {
         if (tpm) swtpm = true;
         // libvirt's `privileged` is being root, whichever URI: root's swtpm_setup refuses to
         // write per-user config files that would shadow /etc's.
-        const tpmSocket = tpm &&
-          await startSwtpm(def, tpm, this.paths, id, this.privileged || Deno.uid() === 0);
+        const tpmSocket = tpm && await startSwtpm(
+          def,
+          tpm,
+          this.paths,
+          id,
+          this.privileged || Deno.uid() === 0,
+          await tpmPassphrase(tpm, this.secondaries),
+        );
         await openPassthroughTpm(def);
         const argv = buildQemuArgv(def, vcpus, {
           tpmSocket,

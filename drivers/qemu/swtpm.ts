@@ -19,7 +19,10 @@ import { domainShortName } from "../../conf/domain/short_name.ts";
 import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 import { strerror } from "../../util/strerror.ts";
-import { child, children, type XmlElement } from "../../util/xml/mod.ts";
+import { child, children, element, type XmlElement } from "../../util/xml/mod.ts";
+import { secretValue } from "./disk_secret.ts";
+import { openFdsAndExec } from "./process/launcher.ts";
+import type { QemuSecondaries } from "./secondaries.ts";
 
 /** The folders a TPM's files go in (see the module's notes). */
 export interface SwtpmDirs {
@@ -93,25 +96,26 @@ function findInPath(name: string): string | undefined {
 const capsCache = new Map<string, readonly string[]>();
 
 /**
- * `virTPMSwtpmSetupCapsGet`: the features `swtpm_setup --print-capabilities` lists, probed once
- * per binary and mtime as libvirt caches them; undefined where swtpm is not installed.
+ * `virTPMSwtpmSetupCapsGet` / `virTPMSwtpmCapsGet`: the features `swtpm_setup
+ * --print-capabilities` (or `swtpm socket --print-capabilities`) lists, probed once per binary
+ * and mtime as libvirt caches them; undefined where swtpm is not installed.
  *
  * @example
  * ```ts
- * import { swtpmSetupFeatures } from "./swtpm.ts";
- * swtpmSetupFeatures()?.includes("tpm-2.0"); // true where swtpm 0.7 is installed
+ * import { swtpmFeatures } from "./swtpm.ts";
+ * swtpmFeatures("swtpm_setup")?.includes("tpm-2.0"); // true where swtpm 0.7 is installed
  * ```
  */
-export function swtpmSetupFeatures(): readonly string[] | undefined {
+export function swtpmFeatures(tool: "swtpm" | "swtpm_setup"): readonly string[] | undefined {
   const swtpm = findInPath("swtpm");
-  const setup = findInPath("swtpm_setup");
-  if (!swtpm || !setup) return undefined;
-  const key = `${setup}:${Deno.statSync(setup).mtime?.getTime()}`;
+  const program = findInPath(tool);
+  if (!swtpm || !program) return undefined;
+  const key = `${program}:${Deno.statSync(program).mtime?.getTime()}`;
   let features = capsCache.get(key);
   if (!features) {
+    const args = tool === "swtpm" ? ["socket", "--print-capabilities"] : ["--print-capabilities"];
     try {
-      const out = new Deno.Command(setup, { args: ["--print-capabilities"], stderr: "null" })
-        .outputSync();
+      const out = new Deno.Command(program, { args, stderr: "null" }).outputSync();
       features = out.success ? JSON.parse(new TextDecoder().decode(out.stdout)).features : [];
     } catch {
       features = [];
@@ -132,10 +136,19 @@ export function swtpmSetupFeatures(): readonly string[] | undefined {
  * ```
  */
 export function swtpmVersions(): string[] | undefined {
-  const features = swtpmSetupFeatures();
+  const features = swtpmFeatures("swtpm_setup");
   if (!features) return undefined;
   return ["1.2", "2.0"].filter((v) => features.includes(`tpm-${v}`));
 }
+
+/**
+ * The descriptor an encrypted TPM's passphrase is read from (the next one, for swtpm's
+ * migration key, reads it again): the first a child gets (see `openFdsAndExec`).
+ */
+const KEY_FD = 3;
+
+/** swtpm_setup's arguments for an encrypted state (qemuTPMVirCommandAddEncryption). */
+const SETUP_KEY = ["--pwdfile-fd", `${KEY_FD}`, "--cipher", "aes-256-cbc"];
 
 /**
  * `qemuTPMEmulatorRunSetup`'s command: manufacture a new TPM (EK, its certificate, the platform
@@ -149,9 +162,15 @@ export function swtpmVersions(): string[] | undefined {
  * // ["--tpm2", "--tpm-state", "/s", "--vmid", "vm:UUID", "--logfile", "/l", "--createek", …]
  * ```
  */
-export function swtpmSetupArgs(def: DomainDef, version: string, files: SwtpmFiles): string[] {
+export function swtpmSetupArgs(
+  def: DomainDef,
+  version: string,
+  files: SwtpmFiles,
+  encrypted = false,
+): string[] {
   return [
     ...(version === "2.0" ? ["--tpm2"] : []),
+    ...(encrypted ? SETUP_KEY : []),
     "--tpm-state",
     files.storage,
     "--vmid",
@@ -186,6 +205,7 @@ export function swtpmReconfigureArgs(tpm: XmlElement, files: SwtpmFiles): string
   if (backend.attributes.version !== "2.0" || !banks.length) return undefined;
   return [
     "--tpm2",
+    ...(child(backend, "encryption") ? SETUP_KEY : []),
     "--tpm-state",
     files.storage,
     "--logfile",
@@ -208,7 +228,7 @@ export function swtpmReconfigureArgs(tpm: XmlElement, files: SwtpmFiles): string
  * //  "dir=/s,mode=0600", "--log", "file=/l", "--terminate", "--tpm2"]
  * ```
  */
-export function swtpmSocketArgs(version: string, files: SwtpmFiles): string[] {
+export function swtpmSocketArgs(version: string, files: SwtpmFiles, encrypted = false): string[] {
   return [
     "socket",
     "--ctrl",
@@ -219,6 +239,15 @@ export function swtpmSocketArgs(version: string, files: SwtpmFiles): string[] {
     `file=${files.log}`,
     "--terminate",
     ...(version === "2.0" ? ["--tpm2"] : []),
+    // The state's key and the key of the state QEMU migrates, both the passphrase.
+    ...(encrypted
+      ? [
+        "--key",
+        `pwdfd=${KEY_FD},mode=aes-256-cbc`,
+        "--migration-key",
+        `pwdfd=${KEY_FD + 1},mode=aes-256-cbc`,
+      ]
+      : []),
   ];
 }
 
@@ -260,7 +289,7 @@ export function swtpmSetupRuns(
       });
     }
     runs.push({
-      args: swtpmSetupArgs(def, version, files),
+      args: swtpmSetupArgs(def, version, files, !!child(child(tpm, "backend"), "encryption")),
       failure: (program, status) =>
         `Could not run '${program}'. exitstatus: ${status}; Check error log '${files.log}' ` +
         "for details.",
@@ -280,24 +309,40 @@ export function swtpmSetupRuns(
 
 const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
 
-/** Runs `program args…`, its exit status (libvirt's virCommandRun with an exit status). */
-async function run(program: string, args: string[]): Promise<number> {
-  const out = await new Deno.Command(program, { args, stdout: "null", stderr: "null" }).output();
-  return out.code;
+/**
+ * `program args…` as a command; with a key file, through a shell that opens it on the
+ * descriptors from {@link KEY_FD} (`copies` of them) and execs the program in its place.
+ */
+function command(
+  program: string,
+  args: string[],
+  key: string | undefined,
+  copies: number,
+  options: Deno.CommandOptions,
+): Deno.Command {
+  if (!key) return new Deno.Command(program, { ...options, args });
+  const keys = Array.from({ length: copies }, () => key);
+  return new Deno.Command("/bin/sh", {
+    ...options,
+    args: ["-c", openFdsAndExec(copies), "sh", ...keys, program, ...args],
+  });
 }
 
 /**
  * qemuTPMEmulatorStart for a domain's emulated TPM: prepares the log and socket folders, makes
  * the state folder (`swtpm_setup` manufactures a new one; a failure there removes it again),
  * sets the PCR banks, then runs `swtpm socket` in a session of its own and waits for its
- * socket, which QEMU's `-chardev` connects to. Returns the socket's path.
+ * socket, which QEMU's `-chardev` connects to. An encrypted state's `passphrase` (the secret's
+ * value, see `tpmPassphrase`) reaches both through a descriptor, from a file only the driver's
+ * user reads, removed once they have it. Returns the socket's path.
  *
  * @example
  * ```ts
  * import { startSwtpm } from "./swtpm.ts";
  * declare const def: import("../../conf/domain/def.ts").DomainDef;
  * declare const tpm: import("../../util/xml/mod.ts").XmlElement;
- * const socket = await startSwtpm(def, tpm, { configDir: "/c", cacheDir: "/k", runDir: "/r" }, 1, false);
+ * const dirs = { configDir: "/c", cacheDir: "/k", runDir: "/r" };
+ * const socket = await startSwtpm(def, tpm, dirs, 1, false);
  * ```
  */
 export async function startSwtpm(
@@ -306,28 +351,35 @@ export async function startSwtpm(
   dirs: SwtpmDirs,
   id: number,
   privileged: boolean,
+  passphrase?: Uint8Array,
 ): Promise<string> {
-  const backend = child(tpm, "backend")!;
-  if (child(backend, "encryption")) {
-    // libvirt reads the secret's value through the secret driver and hands it over a pipe.
-    throw VirError.report(
-      "QEMU",
-      "ARGUMENT_UNSUPPORTED",
-      `${findInPath("swtpm_setup") ?? "swtpm_setup"} does not support passing a passphrase ` +
-        "using a file descriptor",
-    );
-  }
-  const version = backend.attributes.version;
+  const version = child(tpm, "backend")!.attributes.version;
   const files = swtpmFiles(dirs, def, version, id);
   const swtpm = findInPath("swtpm");
   const setup = findInPath("swtpm_setup");
   if (!swtpm || !setup) {
     throw VirError.report("NONE", "INTERNAL_ERROR", "Unable to find 'swtpm' binary in $PATH");
   }
+  if (passphrase && !swtpmFeatures("swtpm_setup")?.includes("cmdarg-pwdfile-fd")) {
+    throw VirError.report(
+      "QEMU",
+      "ARGUMENT_UNSUPPORTED",
+      `${setup} does not support passing a passphrase using a file descriptor`,
+    );
+  }
+  if (passphrase && !swtpmFeatures("swtpm")?.includes("cmdarg-pwd-fd")) {
+    throw VirError.report(
+      "QEMU",
+      "ARGUMENT_UNSUPPORTED",
+      `${swtpm} does not support passing passphrase via file descriptor`,
+    );
+  }
   await stopSwtpm(dirs, def, id);
   // qemuTPMEmulatorPrepareHost: the log folder and file, the runtime folder.
   await Deno.mkdir(`${dirs.cacheDir}/log`, { recursive: true, mode: 0o711 });
-  if (!(await exists(files.log))) await Deno.writeFile(files.log, new Uint8Array(), { mode: 0o644 });
+  if (!(await exists(files.log))) {
+    await Deno.writeFile(files.log, new Uint8Array(), { mode: 0o644 });
+  }
   await Deno.mkdir(`${dirs.runDir}/swtpm`, { recursive: true, mode: 0o770 });
   // qemuTPMEmulatorCreateStorage: others may cd into the domain's folder, not into the state.
   const domainDir = files.storage.slice(0, files.storage.lastIndexOf("/"));
@@ -340,24 +392,47 @@ export async function startSwtpm(
   });
   const created = !(await exists(files.storage));
   await Deno.mkdir(files.storage, { recursive: true, mode: 0o700 });
+  const key = passphrase && files.pidfile.replace(/\.pid$/, ".key");
+  if (key) await Deno.writeFile(key, passphrase!, { mode: 0o600 });
   try {
-    const runs = swtpmSetupRuns(def, tpm, files, {
-      created,
-      privileged,
-      features: swtpmSetupFeatures() ?? [],
-    });
-    for (const { args, failure } of runs) {
-      const status = await run(setup, args);
-      if (status !== 0) {
-        throw VirError.report("QEMU", "INTERNAL_ERROR", failure(setup, status));
+    try {
+      const runs = swtpmSetupRuns(def, tpm, files, {
+        created,
+        privileged,
+        features: swtpmFeatures("swtpm_setup") ?? [],
+      });
+      for (const { args, failure } of runs) {
+        const options = { stdout: "null", stderr: "null" } as const;
+        // Only the runs that name the descriptor get the key.
+        const out = await command(
+          setup,
+          args,
+          args.includes("--pwdfile-fd") ? key : undefined,
+          1,
+          options,
+        )
+          .output();
+        if (out.code !== 0) {
+          throw VirError.report("QEMU", "INTERNAL_ERROR", failure(setup, out.code));
+        }
       }
+    } catch (err) {
+      if (created) await Deno.remove(domainDir, { recursive: true }).catch(() => {});
+      throw err;
     }
-  } catch (err) {
-    if (created) await Deno.remove(domainDir, { recursive: true }).catch(() => {});
-    throw err;
+    await Deno.remove(files.socket).catch(() => {});
+    await spawnSwtpm(
+      command(swtpm, swtpmSocketArgs(version, files, !!key), key, 2, {
+        stdin: "null",
+        stdout: "null",
+        stderr: "piped",
+        detached: true,
+      }),
+      files,
+    );
+  } finally {
+    if (key) await Deno.remove(key).catch(() => {});
   }
-  await Deno.remove(files.socket).catch(() => {});
-  await spawnSwtpm(swtpm, swtpmSocketArgs(version, files), files);
   return files.socket;
 }
 
@@ -366,14 +441,8 @@ export async function startSwtpm(
  * waits for the socket: swtpm's own words when it dies first, libvirt's timeout error when the
  * socket never comes.
  */
-async function spawnSwtpm(swtpm: string, args: string[], files: SwtpmFiles): Promise<void> {
-  const child = new Deno.Command(swtpm, {
-    args,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-    detached: true,
-  }).spawn();
+async function spawnSwtpm(cmd: Deno.Command, files: SwtpmFiles): Promise<void> {
+  const child = cmd.spawn();
   let exited = false;
   const status = child.status.then(() => exited = true);
   const stderr = new Response(child.stderr).text();
@@ -399,6 +468,27 @@ async function spawnSwtpm(swtpm: string, args: string[], files: SwtpmFiles): Pro
   child.unref();
   // Its stderr is no longer read once it runs: swtpm logs to its log file.
   stderr.catch(() => {});
+}
+
+/**
+ * qemuTPMSetupEncryption: the passphrase of an encrypted TPM state, the value of its `vtpm`
+ * secret read through the secret driver; undefined for a TPM without `<encryption>`.
+ *
+ * @example
+ * ```ts
+ * import { tpmPassphrase } from "./swtpm.ts";
+ * declare const tpm: import("../../util/xml/mod.ts").XmlElement;
+ * declare const secondaries: import("./secondaries.ts").QemuSecondaries;
+ * await tpmPassphrase(tpm, secondaries);
+ * ```
+ */
+export async function tpmPassphrase(
+  tpm: XmlElement,
+  secondaries: QemuSecondaries,
+): Promise<Uint8Array | undefined> {
+  const uuid = child(child(tpm, "backend"), "encryption")?.attributes.secret;
+  if (!uuid) return undefined;
+  return await secretValue(secondaries, element("secret", { uuid }), VIR.SECRET_USAGE_TYPE_VTPM);
 }
 
 /** Whether `pid` is a live swtpm serving `socket` (a reused pid is someone else). */
@@ -428,7 +518,11 @@ export async function stopSwtpm(dirs: SwtpmDirs, def: DomainDef, id: number): Pr
   const files = swtpmFiles(dirs, def, "2.0", id);
   const ioctl = findInPath("swtpm_ioctl");
   if (ioctl && (await exists(files.socket))) {
-    await run(ioctl, ["--unix", files.socket, "-s"]).catch(() => 0);
+    await new Deno.Command(ioctl, {
+      args: ["--unix", files.socket, "-s"],
+      stdout: "null",
+      stderr: "null",
+    }).output().catch(() => {});
   }
   await Deno.remove(files.socket).catch(() => {});
   const pid = Number((await Deno.readTextFile(files.pidfile).catch(() => "")).trim());

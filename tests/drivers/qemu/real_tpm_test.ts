@@ -1,9 +1,12 @@
 // Real QEMU 7.2 (TCG) with a real swtpm: an emulated TPM 2.0 reaches the guest (QEMU's
 // query-tpm), swtpm ends with the domain and with a failed start, the state survives a restart
 // without being manufactured again, and undefine --tpm removes it; a transient domain's state
-// goes when it stops. Without QEMU this test is ignored on a developer machine but FAILS in CI.
+// goes when it stops; an encrypted state takes its passphrase from the secret driver, and a
+// missing secret fails the start with the secret driver's error. Without QEMU this test is ignored on a developer machine but FAILS in CI.
 import assert from "node:assert/strict";
 import { VIR } from "../../../util/constants.ts";
+import { secretDriver } from "../../../drivers/secret/mod.ts";
+import type { DriverConnection } from "../../../util/driver.ts";
 import { realQemuTest, withRealDriver } from "./real_qemu.ts";
 
 /** The pids of the swtpm processes serving a socket under `dir`. */
@@ -132,7 +135,10 @@ realQemuTest({
             0,
           ), (e: Error) => {
           // QEMU's own refusal: it ran, so swtpm had been started before it.
-          assert.match(e.message, /QEMU unexpectedly closed the monitor.*-vnc .*Address already in use/);
+          assert.match(
+            e.message,
+            /QEMU unexpectedly closed the monitor.*-vnc .*Address already in use/,
+          );
           return true;
         });
         await waitFor("no swtpm after the failed start", () => swtpmsUnder(dir).length === 0);
@@ -152,6 +158,56 @@ realQemuTest({
         taken.close();
         for (const pid of swtpmsUnder(dir)) Deno.kill(pid, "SIGKILL");
       }
+    });
+  },
+});
+
+realQemuTest({
+  name: "real QEMU + swtpm: an encrypted TPM state, its passphrase from the secret driver",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    // One secret driver, shared by the test (which defines the secret) and the QEMU driver.
+    let secrets: Promise<DriverConnection> | undefined;
+    const secretsOf = (dir: string) =>
+      secrets ??= secretDriver.open(new URL(`qemu:///embed?root=${dir}/secrets`), {}) as Promise<
+        DriverConnection
+      >;
+    await withRealDriver("ev-qemu-tpm-enc-", async ({ dir, conn, launcher }) => {
+      const secret = "8c9d0e1f-2a3b-4c5d-8e6f-7a8b9c0d1e2f";
+      const tpm = "<tpm model='tpm-crb'><backend type='emulator' version='2.0'>" +
+        `<encryption secret='${secret}'/></backend></tpm>`;
+      try {
+        await assert.rejects(
+          () => conn.domainCreateXML!(domain("te", tpm), 0),
+          { message: `Secret not found: no secret with matching uuid '${secret}'` },
+        );
+        assert.equal(swtpmsUnder(dir).length, 0);
+        const sec = await secretsOf(dir);
+        const ref = await sec.secretDefineXML!(
+          `<secret ephemeral='no' private='yes'><uuid>${secret}</uuid>` +
+            "<usage type='vtpm'><name>te</name></usage></secret>",
+          0,
+        );
+        await sec.secretSetValue!(ref, [...new TextEncoder().encode("tpm passphrase")], 0);
+        const dom = await conn.domainCreateXML!(domain("te", tpm), 0);
+        const [info] = await launcher.procs.at(-1)!.monitor.run<{ model: string }[]>("query-tpm");
+        assert.equal(info.model, "tpm-crb");
+        // swtpm got the key and the migration key through descriptors: no key file is left.
+        const argv = Deno.readTextFileSync(`/proc/${swtpmsUnder(dir)[0]}/cmdline`).split("\0");
+        assert.ok(argv.includes("pwdfd=3,mode=aes-256-cbc"), argv.join(" "));
+        assert.deepEqual(
+          [...Deno.readDirSync(`${dir}/run/swtpm`)].filter((e) => e.name.endsWith(".key")),
+          [],
+        );
+        await conn.domainDestroyFlags!(dom, 0);
+        await waitFor("swtpm gone", () => swtpmsUnder(dir).length === 0);
+      } finally {
+        for (const pid of swtpmsUnder(dir)) Deno.kill(pid, "SIGKILL");
+      }
+    }, {
+      secondaries: (dir) => (family) =>
+        family === "secret" ? secretsOf(dir) : Promise.resolve(undefined),
     });
   },
 });
