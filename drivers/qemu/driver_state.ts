@@ -563,14 +563,11 @@ export class QemuDriverState {
         if (tpm) swtpm = true;
         // libvirt's `privileged` is being root, whichever URI: root's swtpm_setup refuses to
         // write per-user config files that would shadow /etc's.
-        const tpmSocket = tpm && await startSwtpm(
-          def,
-          tpm,
-          this.paths,
-          id,
-          this.privileged || Deno.uid() === 0,
-          await tpmPassphrase(tpm, this.secondaries),
-        );
+        const tpmSocket = tpm && await startSwtpm(def, tpm, this.paths, id, {
+          privileged: this.privileged || Deno.uid() === 0,
+          passphrase: await tpmPassphrase(tpm, this.secondaries),
+          incoming: !!from,
+        });
         await openPassthroughTpm(def);
         const argv = buildQemuArgv(def, vcpus, {
           tpmSocket,

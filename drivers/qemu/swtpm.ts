@@ -152,7 +152,8 @@ const SETUP_KEY = ["--pwdfile-fd", `${KEY_FD}`, "--cipher", "aes-256-cbc"];
 
 /**
  * `qemuTPMEmulatorRunSetup`'s command: manufacture a new TPM (EK, its certificate, the platform
- * certificate, locked NVRAM), never overwriting an existing state.
+ * certificate, locked NVRAM), never overwriting an existing state; for an `incoming` one (a
+ * migration or restore), only the empty state the stream overwrites.
  *
  * @example
  * ```ts
@@ -167,10 +168,13 @@ export function swtpmSetupArgs(
   version: string,
   files: SwtpmFiles,
   encrypted = false,
+  incoming = false,
 ): string[] {
+  const head = [...(version === "2.0" ? ["--tpm2"] : []), ...(encrypted ? SETUP_KEY : [])];
+  // A migrated-in or restored TPM gets its state from QEMU's stream: nothing to manufacture.
+  if (incoming) return [...head, "--tpm-state", files.storage, "--overwrite"];
   return [
-    ...(version === "2.0" ? ["--tpm2"] : []),
-    ...(encrypted ? SETUP_KEY : []),
+    ...head,
     "--tpm-state",
     files.storage,
     "--vmid",
@@ -260,7 +264,7 @@ export interface SwtpmSetupRun {
 /**
  * The swtpm_setup runs of a start, in libvirt's order: for a new state, the per-user config
  * files of an unprivileged driver (`qemuTPMCreateConfigFiles`) and the manufacturing
- * (`qemuTPMEmulatorRunSetup`); then, at every start, the active PCR banks
+ * (`qemuTPMEmulatorRunSetup`); then, at every start but an incoming one, the active PCR banks
  * (`qemuTPMEmulatorReconfigure`), each only where the host's swtpm_setup has the feature.
  *
  * @example
@@ -276,10 +280,16 @@ export function swtpmSetupRuns(
   def: DomainDef,
   tpm: XmlElement,
   files: SwtpmFiles,
-  host: { created: boolean; privileged: boolean; features: readonly string[] },
+  host: {
+    created: boolean;
+    privileged: boolean;
+    features: readonly string[];
+    incoming?: boolean;
+  },
 ): SwtpmSetupRun[] {
   const runs: SwtpmSetupRun[] = [];
   const version = child(tpm, "backend")!.attributes.version;
+  const encrypted = !!child(child(tpm, "backend"), "encryption");
   if (host.created) {
     if (!host.privileged && host.features.includes("cmdarg-create-config-files")) {
       runs.push({
@@ -289,14 +299,14 @@ export function swtpmSetupRuns(
       });
     }
     runs.push({
-      args: swtpmSetupArgs(def, version, files, !!child(child(tpm, "backend"), "encryption")),
+      args: swtpmSetupArgs(def, version, files, encrypted, host.incoming),
       failure: (program, status) =>
         `Could not run '${program}'. exitstatus: ${status}; Check error log '${files.log}' ` +
         "for details.",
     });
   }
   const reconfigure = swtpmReconfigureArgs(tpm, files);
-  if (reconfigure && host.features.includes("cmdarg-reconfigure-pcr-banks")) {
+  if (reconfigure && !host.incoming && host.features.includes("cmdarg-reconfigure-pcr-banks")) {
     runs.push({
       args: reconfigure,
       failure: (program, status) =>
@@ -342,7 +352,7 @@ function command(
  * declare const def: import("../../conf/domain/def.ts").DomainDef;
  * declare const tpm: import("../../util/xml/mod.ts").XmlElement;
  * const dirs = { configDir: "/c", cacheDir: "/k", runDir: "/r" };
- * const socket = await startSwtpm(def, tpm, dirs, 1, false);
+ * const socket = await startSwtpm(def, tpm, dirs, 1, { privileged: false });
  * ```
  */
 export async function startSwtpm(
@@ -350,9 +360,9 @@ export async function startSwtpm(
   tpm: XmlElement,
   dirs: SwtpmDirs,
   id: number,
-  privileged: boolean,
-  passphrase?: Uint8Array,
+  how: { privileged: boolean; passphrase?: Uint8Array; incoming?: boolean },
 ): Promise<string> {
+  const { privileged, passphrase, incoming } = how;
   const version = child(tpm, "backend")!.attributes.version;
   const files = swtpmFiles(dirs, def, version, id);
   const swtpm = findInPath("swtpm");
@@ -399,6 +409,7 @@ export async function startSwtpm(
       const runs = swtpmSetupRuns(def, tpm, files, {
         created,
         privileged,
+        incoming,
         features: swtpmFeatures("swtpm_setup") ?? [],
       });
       for (const { args, failure } of runs) {

@@ -1,8 +1,9 @@
 // Real QEMU 7.2 (TCG) with a real swtpm: an emulated TPM 2.0 reaches the guest (QEMU's
 // query-tpm), swtpm ends with the domain and with a failed start, the state survives a restart
-// without being manufactured again, and undefine --tpm removes it; a transient domain's state
-// goes when it stops; an encrypted state takes its passphrase from the secret driver, and a
-// missing secret fails the start with the secret driver's error. Without QEMU this test is ignored on a developer machine but FAILS in CI.
+// and a save and restore without being manufactured again, and undefine --tpm removes it; a
+// transient domain's state goes when it stops; an encrypted state takes its passphrase from the
+// secret driver, and a missing secret fails the start with the secret driver's error.
+// Without QEMU this test is ignored on a developer machine but FAILS in CI.
 import assert from "node:assert/strict";
 import { VIR } from "../../../util/constants.ts";
 import { secretDriver } from "../../../drivers/secret/mod.ts";
@@ -82,6 +83,15 @@ realQemuTest({
         // A second start uses the state as it is: swtpm_setup manufactures only once.
         await conn.domainCreateWithFlags!(dom, 0);
         assert.equal(swtpmsUnder(dir).length, 1);
+        // Saved and restored: QEMU's stream carries the TPM's state to a new swtpm.
+        await conn.domainSaveFlags!(dom, `${dir}/tp.save`, null, 0);
+        await waitFor("swtpm to end with the save", () => swtpmsUnder(dir).length === 0);
+        await conn.domainRestoreFlags!(`${dir}/tp.save`, null, 0);
+        assert.equal(swtpmsUnder(dir).length, 1);
+        const [restored] = await launcher.procs.at(-1)!.monitor.run<{ model: string }[]>(
+          "query-tpm",
+        );
+        assert.equal(restored.model, "tpm-crb");
         await conn.domainDestroyFlags!(dom, 0);
         await waitFor("swtpm to end again", () => swtpmsUnder(dir).length === 0);
         const manufactured = (await Deno.readTextFile(log)).match(/Starting vTPM manufacturing/g);

@@ -162,3 +162,22 @@ Deno.test("models and versions: libvirt's refusals for what QEMU 7.2 or swtpm la
   );
   assert.deepEqual(swtpmVersions(), ["1.2", "2.0"]);
 });
+
+Deno.test("an incoming start (restore, migration): an empty state to overwrite, no PCR banks", () => {
+  // qemuTPMEmulatorRunSetup and qemuTPMEmulatorReconfigure with incomingMigration.
+  const def = defOf("q35-tpm-crb");
+  const tpm = emulatedTpm(def)!;
+  const files = swtpmFiles(DIRS, def, "2.0", 1);
+  const runs = swtpmSetupRuns(def, tpm, files, {
+    created: true,
+    privileged: true,
+    incoming: true,
+    features: ["cmdarg-reconfigure-pcr-banks"],
+  });
+  assert.deepEqual(runs.map((r) => r.args), [[
+    "--tpm2",
+    "--tpm-state",
+    files.storage,
+    "--overwrite",
+  ]]);
+});
