@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { VIR } from "../../../util/constants.ts";
 import { secretDriver } from "../../../drivers/secret/mod.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
-import { realQemuTest, withRealDriver } from "./real_qemu.ts";
+import { KeepingLauncher, realQemuTest, withRealDriver } from "./real_qemu.ts";
+import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 
 /** The pids of the swtpm processes serving a socket under `dir`. */
 function swtpmsUnder(dir: string): number[] {
@@ -219,5 +220,40 @@ realQemuTest({
       secondaries: (dir) => (family) =>
         family === "secret" ? secretsOf(dir) : Promise.resolve(undefined),
     });
+  },
+});
+
+realQemuTest({
+  name: "real QEMU + swtpm: a restarted driver stops the swtpm of a domain it reconnected to",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "ev-qemu-tpm-re-" });
+    const launcher = new KeepingLauncher();
+    const open = () =>
+      qemuConnectDriver.open(new URL("qemu:///session"), {
+        stateDir: dir,
+        launcher,
+      }) as Promise<DriverConnection>;
+    let conn: DriverConnection | undefined;
+    try {
+      conn = await open();
+      const tpm = "<tpm model='tpm-tis'><backend type='emulator' version='2.0'/></tpm>";
+      await conn.domainCreateXML!(domain("tr", tpm), 0);
+      assert.equal(swtpmsUnder(dir).length, 1);
+      // The driver goes (its VMs and their swtpm stay, as libvirt's outlive the daemon); a new
+      // one on the same folders finds the domain running.
+      await conn.connectClose();
+      conn = undefined;
+      assert.equal(swtpmsUnder(dir).length, 1);
+      conn = await open();
+      await conn.domainDestroyFlags!(await conn.domainLookupByName!("tr"), 0);
+      await waitFor("swtpm gone", () => swtpmsUnder(dir).length === 0);
+    } finally {
+      for (const p of launcher.procs) if (p.alive()) p.kill("SIGKILL");
+      await conn?.connectClose();
+      for (const pid of swtpmsUnder(dir)) Deno.kill(pid, "SIGKILL");
+      await Deno.remove(dir, { recursive: true });
+    }
   },
 });
