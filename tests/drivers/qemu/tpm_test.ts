@@ -121,7 +121,9 @@ for (const name of [...TPM_FIXTURES, "q35-tpm-enc"]) {
     const def = defOf(name);
     const configDir = await Deno.makeTempDir();
     try {
-      for (const line of fixture(`${name}.undefine`).trim().split("\n")) {
+      const lines = fixture(`${name}.undefine`).trim().split("\n");
+      assert.equal(lines.length, 3, "no flag, --keep-tpm, --tpm");
+      for (const line of lines) {
         const [flag, outcome] = line.split(" ");
         const flags = { none: 0, "--keep-tpm": VIR.DOMAIN_UNDEFINE_KEEP_TPM }[flag] ??
           VIR.DOMAIN_UNDEFINE_TPM;
