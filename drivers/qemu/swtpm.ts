@@ -20,6 +20,7 @@ import { VIR } from "../../util/constants.ts";
 import { VirError } from "../../util/errors.ts";
 import { strerror } from "../../util/strerror.ts";
 import { child, children, element, type XmlElement } from "../../util/xml/mod.ts";
+import { findBinary } from "./api/host_caps.ts";
 import { secretValue } from "./disk_secret.ts";
 import { openFdsAndExec } from "./process/launcher.ts";
 import type { QemuSecondaries } from "./secondaries.ts";
@@ -73,24 +74,21 @@ export function swtpmFiles(
   };
 }
 
-/** The emulated TPM of a definition (libvirt starts the first emulator backend). */
+/**
+ * The emulated TPM of a definition (libvirt allows one TPM of each kind; this is the one swtpm
+ * runs for).
+ *
+ * @example
+ * ```ts
+ * import { emulatedTpm } from "./swtpm.ts";
+ * declare const def: import("../../conf/domain/def.ts").DomainDef;
+ * emulatedTpm(def)?.attributes.model; // "tpm-crb"
+ * ```
+ */
 export function emulatedTpm(def: DomainDef): XmlElement | undefined {
   return def.devices.other.find((d) =>
     d.name === "tpm" && child(d, "backend")?.attributes.type === "emulator"
   );
-}
-
-/** `virFindFileInPath`: the first executable `name` on PATH. */
-function findInPath(name: string): string | undefined {
-  for (const dir of (Deno.env.get("PATH") ?? "/usr/bin:/bin").split(":")) {
-    try {
-      const st = Deno.statSync(`${dir}/${name}`);
-      if (st.isFile && (st.mode ?? 0) & 0o111) return `${dir}/${name}`;
-    } catch {
-      // Not in this folder.
-    }
-  }
-  return undefined;
 }
 
 const capsCache = new Map<string, readonly string[]>();
@@ -107,8 +105,8 @@ const capsCache = new Map<string, readonly string[]>();
  * ```
  */
 export function swtpmFeatures(tool: "swtpm" | "swtpm_setup"): readonly string[] | undefined {
-  const swtpm = findInPath("swtpm");
-  const program = findInPath(tool);
+  const swtpm = findBinary("swtpm");
+  const program = findBinary(tool);
   if (!swtpm || !program) return undefined;
   const key = `${program}:${Deno.statSync(program).mtime?.getTime()}`;
   let features = capsCache.get(key);
@@ -365,11 +363,18 @@ export async function startSwtpm(
   const { privileged, passphrase, incoming } = how;
   const version = child(tpm, "backend")!.attributes.version;
   const files = swtpmFiles(dirs, def, version, id);
-  const swtpm = findInPath("swtpm");
-  const setup = findInPath("swtpm_setup");
-  if (!swtpm || !setup) {
-    throw VirError.report("NONE", "INTERNAL_ERROR", "Unable to find 'swtpm' binary in $PATH");
-  }
+  const [swtpm, setup] = ["swtpm", "swtpm_setup"].map((name) => {
+    const path = findBinary(name);
+    if (!path) {
+      // virTPMBinaryGetPath: ENOENT's words after libvirt's.
+      throw VirError.report(
+        "TPM",
+        "SYSTEM_ERROR",
+        `Unable to find '${name}' binary in $PATH: No such file or directory`,
+      );
+    }
+    return path;
+  });
   if (passphrase && !swtpmFeatures("swtpm_setup")?.includes("cmdarg-pwdfile-fd")) {
     throw VirError.report(
       "QEMU",
@@ -526,8 +531,9 @@ function isSwtpmOf(pid: number, socket: string): boolean {
  * ```
  */
 export async function stopSwtpm(dirs: SwtpmDirs, def: DomainDef, id: number): Promise<void> {
-  const files = swtpmFiles(dirs, def, "2.0", id);
-  const ioctl = findInPath("swtpm_ioctl");
+  // The socket and pid file do not depend on the TPM's version.
+  const files = swtpmFiles(dirs, def, "", id);
+  const ioctl = findBinary("swtpm_ioctl");
   if (ioctl && (await exists(files.socket))) {
     await new Deno.Command(ioctl, {
       args: ["--unix", files.socket, "-s"],
