@@ -140,6 +140,7 @@ export function assignDeviceAliases(def: DomainDef): void {
       case "hub":
       case "shmem":
       case "iommu":
+      case "tpm":
         alias = next(dev.name);
         break;
       case "memballoon":

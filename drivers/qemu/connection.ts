@@ -130,6 +130,7 @@ import { undefineSnapshots } from "./api/state_snapshot_store.ts";
 import { checkpointCalls } from "./api/checkpoint.ts";
 import { undefineCheckpoints } from "./api/checkpoint_store.ts";
 import { checkUndefineFlags, undefineNvram } from "./nvram.ts";
+import { cleanupSwtpmState } from "./swtpm.ts";
 import * as agentApi from "./agent/agent_api.ts";
 import { baselineCpu, compareCpu, hostCpu } from "./api/host_cpu.ts";
 import { baselineHypervisorCpu, compareHypervisorCpu } from "./api/host_cpu_hyp.ts";
@@ -456,7 +457,12 @@ export class QemuConnection implements DriverConnection {
     await this.#s.deleteConfig(obj);
     this.#s.emit(obj, E.DOMAIN_EVENT_UNDEFINED, E.DOMAIN_EVENT_UNDEFINED_REMOVED);
     if (isActive(obj)) obj.persistent = false;
-    else this.#s.domains.remove(obj);
+    else {
+      this.#s.domains.remove(obj);
+      // qemuDomainRemoveInactive with the undefine's flags (a running domain's TPM state is
+      // decided when it stops, without them, as libvirt's).
+      await cleanupSwtpmState(obj.def, this.#s.paths.configDir, flags);
+    }
   }
 
   async domainCreateWithFlags(dom: DomainRef, flags: number): Promise<DomainRef> {

@@ -57,8 +57,19 @@ export function encryptionOf(disk: XmlElement): XmlElement | undefined {
   return child(disk, "encryption") ?? child(child(disk, "source"), "encryption");
 }
 
-/** `virSecretGetSecretString`: the value of the secret `secret` names, of usage `usageType`. */
-async function secretValue(
+/**
+ * `virSecretGetSecretString`: the value of the secret `secret` names (by `uuid` or `usage`), of
+ * usage `usageType`.
+ *
+ * @example
+ * ```ts
+ * import { secretValue } from "./disk_secret.ts";
+ * import { element } from "../../util/xml/mod.ts";
+ * declare const secondaries: import("./secondaries.ts").QemuSecondaries;
+ * await secretValue(secondaries, element("secret", { uuid: "…" }), 5); // a vTPM's passphrase
+ * ```
+ */
+export async function secretValue(
   secondaries: QemuSecondaries,
   secret: XmlElement | undefined,
   usageType: number,

@@ -64,6 +64,8 @@ import { DEFAULT_EMULATOR, qemuPostParse } from "./postparse.ts";
 import { nvramPostParse, validateLoader } from "./loader.ts";
 import { fillFirmware } from "./firmware_select.ts";
 import { prepareNvram } from "./nvram.ts";
+import { cleanupSwtpmState, emulatedTpm, startSwtpm, stopSwtpm, tpmPassphrase } from "./swtpm.ts";
+import { openPassthroughTpm } from "./tpm_passthrough.ts";
 import { markMissingRom } from "./loader_missing.ts";
 import { resetShutsDown } from "./lifecycle_actions.ts";
 import { removeDeviceAlias } from "./api/device_detach.ts";
@@ -513,6 +515,8 @@ export class QemuDriverState {
     let nics: NicRuntime[] = [];
     let lastNode = 0;
     let dropped: DroppedSource[] = [];
+    // Whether a TPM emulator may run for this start, to be stopped if the start fails.
+    let swtpm = false;
     // libvirt stops what its preparation of the storage began (qemuProcessStop): a failure
     // there leaves the domain shut off, failed.
     let storageFailed = false;
@@ -564,10 +568,23 @@ export class QemuDriverState {
         const memory = this.#memoryDirs(id, def.name);
         await prepareMemoryDirs(def, memory, this.privileged);
         setupGraphics(def);
+        // qemuExtDevicesStart runs swtpm before the command line is built; the passthrough
+        // device is opened while it is built.
+        const tpm = emulatedTpm(def);
+        if (tpm) swtpm = true;
+        // libvirt's `privileged` is being root, whichever URI: root's swtpm_setup refuses to
+        // write per-user config files that would shadow /etc's.
+        const tpmSocket = tpm && await startSwtpm(def, tpm, this.paths, id, {
+          privileged: this.privileged || Deno.uid() === 0,
+          passphrase: await tpmPassphrase(tpm, this.secondaries),
+          incoming: !!from,
+        });
+        await openPassthroughTpm(def);
         // qemuExtDevicesStart: the virtiofsd QEMU's vhost-user devices connect to.
         await prepareVirtiofs(def, vhostUserDirs(this.privileged));
         await startVirtiofs(def, this.#virtiofsPlace(id, def.name));
         const argv = buildQemuArgv(def, vcpus, {
+          tpmSocket,
           monitorPath,
           accel,
           taps,
@@ -599,6 +616,7 @@ export class QemuDriverState {
     } catch (err) {
       // Nothing ran: a createXML's definition goes again, as libvirt's qemuProcessStop does.
       await releaseNics(nics, this.nicContext, def);
+      if (swtpm) await stopSwtpm(this.paths, def, id);
       await removeStatus(this.paths.runDir, def.name);
       await removeChannelDir(this.paths.runDir, id, def.name);
       await removeMemoryDirs(this.#memoryDirs(id, def.name));
@@ -852,6 +870,7 @@ export class QemuDriverState {
     obj.pausedShutdown = undefined;
     obj.taints = { taint: 0, deprecations: [] };
     this.#releaseNics(obj);
+    if (emulatedTpm(obj.def)) this.#track(stopSwtpm(this.paths, obj.def, obj.def.id));
     this.#track(removeOverlayFiles(takeTransientOverlays(obj)));
     void removeStatus(this.paths.runDir, obj.def.name);
     this.#forgetLive(obj);
@@ -890,7 +909,10 @@ export class QemuDriverState {
   #forgetLive(obj: QemuDomainObj): void {
     removeTransientDef(obj);
     this.domains.setId(obj, -1);
-    if (!obj.persistent) this.domains.remove(obj);
+    if (obj.persistent) return;
+    this.domains.remove(obj);
+    // qemuDomainRemoveInactive with no undefine flags: the TPM state goes unless persistent.
+    this.#track(cleanupSwtpmState(obj.def, this.paths.configDir, 0));
   }
 
   // ---- loading -----------------------------------------------------------------------------

@@ -27,6 +27,8 @@ import { validateVirtioInput } from "./command/input_args.ts";
 import { assignMemorySlots, validateMemoryHotplug } from "./memory_hotplug.ts";
 import { validateSpice } from "./command/spice_args.ts";
 import { validateChardevSource } from "./command/chardev_args.ts";
+import { tpmPostParse, validateQemuTpm } from "./command/tpm_args.ts";
+import { swtpmVersions } from "./swtpm.ts";
 
 /** Machine type aliases of QEMU 7.2. */
 const MACHINE_ALIASES: Record<string, string> = { pc: "pc-i440fx-7.2", q35: "pc-q35-7.2" };
@@ -95,6 +97,10 @@ export function qemuPostParse(def: DomainDef, options: { privileged?: boolean } 
     if (dev.name === "shmem") validateShmem(dev);
     if (dev.name === "iommu") validateIommu(def, dev);
     if (dev.name === "input") validateVirtioInput(dev);
+    if (dev.name === "tpm") {
+      tpmPostParse(dev);
+      validateQemuTpm(dev, def.devices.emulator!, swtpmVersions());
+    }
     if (dev.name === "graphics" && dev.attributes.type === "spice") validateSpice(dev);
     if (dev.name === "audio" && dev.attributes.type === "spice" && !spice) {
       throw VirError.report(

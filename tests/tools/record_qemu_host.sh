@@ -4,7 +4,8 @@
 # qemu:///session libvirtd (the oracle's daemon.sh, run as `nobody`, so no KVM).
 #
 # Usage (from anywhere; root, the oracle installed): bash tests/tools/record_qemu_host.sh [ORACLE]
-# Writes tests/fixtures/qemu_host/*; temporary paths in the outputs become $TMP.
+# Writes tests/fixtures/qemu_host/*; temporary paths in the outputs become $TMP. The host needs
+# swtpm for the TPM section (emulator and external backends, TPM versions).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 O=${1:-../shared/oracle}

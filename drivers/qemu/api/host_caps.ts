@@ -70,8 +70,16 @@ export function capsCache(state: QemuDriverState): CapsCache {
   return cache;
 }
 
-/** `virFindFileInPath`: in `dirs`, by default the PATH's. */
-function findBinary(name: string, dirs?: string[]): string | undefined {
+/**
+ * `virFindFileInPath`: in `dirs`, by default the PATH's.
+ *
+ * @example
+ * ```ts
+ * import { findBinary } from "./host_caps.ts";
+ * findBinary("swtpm"); // "/usr/bin/swtpm" where swtpm is installed
+ * ```
+ */
+export function findBinary(name: string, dirs?: string[]): string | undefined {
   for (const dir of dirs ?? (Deno.env.get("PATH") ?? "/usr/bin").split(":")) {
     try {
       if (Deno.statSync(`${dir}/${name}`).isFile) return `${dir}/${name}`;

@@ -65,6 +65,7 @@ function starts(state: QemuDriverState, target: Target, devices: string): boolea
     const argv = buildQemuArgv(def, vcpusFromDef(def).vcpus, {
       monitorPath: "/nonexistent",
       memoryDir: "/nonexistent",
+      tpmSocket: "/nonexistent",
       accel: target.virttype === "kvm" ? "kvm" : "tcg",
     });
     const types = new Set(target.caps.types);
@@ -105,6 +106,40 @@ function deviceSection(name: string, enums: XmlElement[]): XmlElement {
 const disk = (device: string, bus: string, dev: string, extra = "") =>
   `<disk type='file' device='${device}'${extra}><source file='/dev/null'/>` +
   `<target dev='${dev}' bus='${bus}'/></disk>`;
+
+/**
+ * `<tpm>` (virQEMUCapsFillDomainDeviceTPMCaps): the models, backends and, where swtpm is
+ * installed, the TPM versions the driver starts. A host TPM (passthrough), which libvirt
+ * lists, is not: the driver refuses it (see `tpm_args.ts`).
+ */
+function tpm(state: QemuDriverState, t: Target): XmlElement[] {
+  const tpmOf = (model: string, backend: string) =>
+    `<tpm model='${model}'><backend ${backend}</backend></tpm>`;
+  const emulator = (version: string) => `type='emulator' version='${version}'>`;
+  return [
+    enumOf(
+      state,
+      t,
+      "model",
+      ["tpm-tis", "tpm-crb", "tpm-spapr", "spapr-tpm-proxy"].map((m) => [
+        m,
+        tpmOf(m, emulator("2.0")),
+      ]),
+    ),
+    enumOf(state, t, "backendModel", [
+      ["passthrough", tpmOf("tpm-tis", "type='passthrough'>")],
+      ["emulator", tpmOf("tpm-tis", emulator("2.0"))],
+      [
+        "external",
+        tpmOf("tpm-tis", "type='external'><source type='unix' path='/nonexistent'/>"),
+      ],
+    ]),
+    enumOf(state, t, "backendVersion", [
+      ["1.2", tpmOf("tpm-tis", emulator("1.2"))],
+      ["2.0", tpmOf("tpm-tis", emulator("2.0"))],
+    ]),
+  ];
+}
 
 function devices(state: QemuDriverState, t: Target): XmlElement {
   const cdromBus = t.machine.includes("q35") ? "sata" : "ide";
@@ -181,7 +216,7 @@ function devices(state: QemuDriverState, t: Target): XmlElement {
     ),
     deviceSection("rng", rng),
     one("filesystem", "<filesystem><source dir='/'/><target dir='t'/></filesystem>"),
-    one("tpm", "<tpm model='tpm-tis'><backend type='emulator'/></tpm>"),
+    deviceSection("tpm", tpm(state, t)),
     one("redirdev", "<redirdev bus='usb' type='spicevmc'/>"),
     one("channel", "<channel type='pty'><target type='virtio' name='x'/></channel>"),
   ]);

@@ -40,6 +40,7 @@ import { virtioInputArgs } from "./input_args.ts";
 import { spiceArgs } from "./spice_args.ts";
 import { videoArgs } from "./video_args.ts";
 import { redirdevArgs } from "./redirdev_args.ts";
+import { tpmArgs } from "./tpm_args.ts";
 import type { HugepageFolder } from "../memory_dir.ts";
 import {
   unsupported,
@@ -80,6 +81,8 @@ export interface CommandOptions {
   secrets?: ReadonlyMap<XmlElement, DiskSecret>;
   /** The domain's private folder, where the sockets of the virtiofsd the driver runs are. */
   virtiofsDir?: string;
+  /** The control socket of the domain's TPM emulator (see `swtpm.ts`). */
+  tpmSocket?: string;
 }
 
 /**
@@ -212,6 +215,7 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
     controllers: def.devices.other.filter((d) => d.name === "controller"),
     volumes: opts.volumes ?? new Map(),
     secrets: opts.secrets ?? new Map(),
+    tpmSocket: opts.tpmSocket,
     def,
     memoryDir: opts.memoryDir,
     hugepages: opts.hugepages ?? [],
@@ -367,6 +371,8 @@ interface DeviceContext {
   volumes: ReadonlyMap<XmlElement, string>;
   /** Keys of encrypted disks and passwords of network sources. */
   secrets: ReadonlyMap<XmlElement, DiskSecret>;
+  /** The TPM emulator's control socket. */
+  tpmSocket?: string;
   /** The definition, whose controllers name the buses. */
   def: DomainDef;
   /** Where file-backed memory devices and huge pages go. */
@@ -448,6 +454,8 @@ function deviceArgs(dev: XmlElement, ctx: DeviceContext): string[] {
       return memoryDeviceArgs(ctx.def, dev, at, ctx.memoryDir, ctx.hugepages);
     case "iommu":
       return iommuArgs(dev);
+    case "tpm":
+      return tpmArgs(dev, ctx.tpmSocket);
     case "watchdog":
       return watchdogArgs(dev, at);
     case "memballoon": {

@@ -25,7 +25,6 @@ const QEMU_DEVICES: Record<string, (dev: XmlElement) => string> = {
   smartcard: () => "ccid-card-emulated",
   redirdev: () => "usb-redir",
   hub: () => "usb-hub",
-  tpm: () => "tpm-tis",
   shmem: () => "ivshmem-plain",
   vsock: () => "vhost-vsock-pci",
   iommu: () => "intel-iommu",

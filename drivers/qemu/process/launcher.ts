@@ -124,8 +124,17 @@ function qmpSocketOfPid(pid: number): string | undefined {
   }
 }
 
-/** The shell script opening its first `n` arguments on descriptors 3… and exec-ing the rest. */
-function openFdsAndExec(n: number): string {
+/**
+ * The shell script opening its first `n` arguments on descriptors 3… and exec-ing the rest
+ * (Deno hands a child no descriptors of its own): `/bin/sh -c SCRIPT sh FILE… PROGRAM ARG…`.
+ *
+ * @example
+ * ```ts
+ * import { openFdsAndExec } from "./launcher.ts";
+ * openFdsAndExec(2); // 'exec 3<>"$1" 4<>"$2" && shift 2 && exec "$@"'
+ * ```
+ */
+export function openFdsAndExec(n: number): string {
   const opens = Array.from({ length: n }, (_, i) => `${3 + i}<>"$${i + 1}"`).join(" ");
   return `exec ${opens} && shift ${n} && exec "$@"`;
 }

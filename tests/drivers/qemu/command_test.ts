@@ -24,6 +24,7 @@ function argvOf(xml: string, monitorPath = "/run/ev/vm.qmp") {
       monitorPath,
       accel: "tcg",
       memoryDir: "/run/ram/1-vm",
+      tpmSocket: "/run/ev/swtpm/1-vm-swtpm.sock",
     });
   } finally {
     releaseGraphicsPorts(def);

@@ -105,6 +105,14 @@ realQemuTest({
           assert.equal(text(xml, el), text(want, el), el);
         }
         assert.equal(xml.match(/<vcpu max='\d+'\/>/)?.[0], want.match(/<vcpu max='\d+'\/>/)?.[0]);
+        // With swtpm: every TPM value libvirt lists but a host TPM (passthrough), which the
+        // driver refuses.
+        assert.deepEqual(
+          ["model", "backendModel", "backendVersion"].map((n) => enumValues(xml, "tpm", n)),
+          ["model", "backendModel", "backendVersion"].map((n) =>
+            enumValues(want, "tpm", n).filter((v) => v !== "passthrough")
+          ),
+        );
         // Every CPU mode as libvirt's: the host model from QEMU's expansion of `max`, the same
         // TCG models in QEMU's order, each as usable as libvirt found it.
         const cpu = (x: string) => x.match(/<cpu>[\s\S]*?<\/cpu>/)?.[0];
@@ -127,6 +135,9 @@ realQemuTest({
           ["video", "modelType"],
           ["rng", "model"],
           ["rng", "backendModel"],
+          ["tpm", "model"],
+          ["tpm", "backendModel"],
+          ["tpm", "backendVersion"],
         ];
         for (const [section, name] of pairs) {
           // The driver starts an IDE disk on q35's AHCI controller, which libvirt refuses
