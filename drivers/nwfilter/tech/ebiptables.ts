@@ -237,14 +237,16 @@ export function applyNewRules(ifname: string, rules: RuleInst[]): Firewall {
     for (const r of eb) {
       while (j < subchains.length && subchains[j].priority <= r.priority) createSub(subchains[j++]);
       for (const combo of combinations(r.accesses, r.vars)) {
-        // Traffic from the guest goes through the I chains; to it, the O chains, reversed.
+        // Traffic from the guest goes through the I chains, to it through the O chains; an
+        // inout rule's addresses swap in the I chain (libvirt's choice, kept).
         for (const incoming of [true, false]) {
           if (r.rule.direction === (incoming ? "in" : "out")) continue;
           const p = prefixOf(incoming, true);
           const chain = r.chainSuffix === "root"
             ? ebRoot(p, ifname)
             : ebChain(p, ifname, r.chainSuffix);
-          fw.add("ethernet", ebtablesRuleArgs(r.rule, chain, combo, !incoming));
+          const reverse = incoming && r.rule.direction === "inout";
+          fw.add("ethernet", ebtablesRuleArgs(r.rule, chain, combo, reverse));
         }
       }
     }

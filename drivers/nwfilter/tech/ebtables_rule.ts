@@ -1,7 +1,7 @@
 /**
  * One layer-2 rule as an `ebtables -t nat -A CHAIN …` command (libvirt 9.0's
- * `ebtablesCreateRuleInstance`): the protocol's matches in libvirt's order, `reverse` for the
- * chain of traffic towards the guest (its source and destination swap), and the target
+ * `ebtablesCreateRuleInstance`): the protocol's matches in libvirt's order, `reverse` swapping
+ * source and destination (an `inout` rule in the chain of the guest's traffic), and the target
  * (`REJECT` becomes `DROP`, which ebtables has instead).
  *
  * @module
