@@ -18,16 +18,34 @@ import {
   parseNWFilterXML,
 } from "../../conf/nwfilter/mod.ts";
 import { BUILTIN_FILTERS } from "./builtin_filters.ts";
+import type { CommandRunner } from "./tech/firewall.ts";
 
 /** What the driver needs from the host beyond its files. */
 export interface NWFilterHost {
   /** Whether a network device exists (`virNetDevExists`). */
   linkExists(name: string): Promise<boolean>;
+  /** Runs the firewall tools (ebtables, iptables, ip6tables). */
+  run: CommandRunner;
 }
 
-/** The host's answer: `/sys/class/net/NAME`. */
+/** The host's answers: `/sys/class/net/NAME`, its own firewall tools. */
 export const SYSFS_HOST: NWFilterHost = {
   linkExists: (name) => pathExists(`/sys/class/net/${name}`),
+  run: async ([program, ...args]) => {
+    try {
+      const out = await new Deno.Command(program, {
+        args,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const text = new TextDecoder();
+      return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+      return { code: 127, stdout: "", stderr: `Cannot find program '${program}'` };
+    }
+  },
 };
 
 /** `virXMLSaveFile`'s warning, naming the command that edits the filter. */

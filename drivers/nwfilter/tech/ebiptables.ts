@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { ETHER_TYPES, ebtablesRuleArgs, MAC_BGA } from "./ebtables_rule.ts";
+import { ebtablesRuleArgs, ETHER_TYPES, MAC_BGA } from "./ebtables_rule.ts";
 import { Firewall, type FwRule, type Layer } from "./firewall.ts";
 import type { RuleInst } from "./instantiate.ts";
 import { iptablesLayer, iptablesRuleArgs } from "./iptables_rule.ts";
@@ -79,7 +79,12 @@ function removeSubChainsQuery(prefixes: string) {
 function ebRemoveSubChains(fw: Firewall, ifname: string, temp: boolean) {
   const prefixes = temp ? "JP" : "IO";
   for (const p of prefixes) {
-    fw.add("ethernet", ["-t", "nat", "-L", ebRoot(p, ifname)], false, removeSubChainsQuery(prefixes));
+    fw.add(
+      "ethernet",
+      ["-t", "nat", "-L", ebRoot(p, ifname)],
+      false,
+      removeSubChainsQuery(prefixes),
+    );
   }
 }
 
@@ -131,7 +136,9 @@ function iptRemoveRoots(fw: Firewall, layer: Layer, ifname: string, temp: boolea
 
 /** `iptablesCreateBaseChainsFW`: the shared chains, first in FORWARD and INPUT. */
 function iptCreateBaseChains(fw: Firewall, layer: Layer) {
-  for (const chain of [VIRT_IN, VIRT_OUT, VIRT_IN_POST, HOST_IN]) fw.add(layer, ["-N", chain], true);
+  for (const chain of [VIRT_IN, VIRT_OUT, VIRT_IN_POST, HOST_IN]) {
+    fw.add(layer, ["-N", chain], true);
+  }
   const links: [string, string, string][] = [
     ["FORWARD", "1", VIRT_IN],
     ["FORWARD", "2", VIRT_OUT],
@@ -285,7 +292,7 @@ export function applyNewRules(ifname: string, rules: RuleInst[]): Firewall {
 }
 
 /** `ebiptablesTearNewRulesFW`: the temporary chains removed. */
-function tearNewRules(fw: Firewall, ifname: string) {
+function tearNewRulesFW(fw: Firewall, ifname: string) {
   for (const layer of ["ipv4", "ipv6"] as const) {
     iptUnlinkRoots(fw, layer, ifname, true);
     iptRemoveRoots(fw, layer, ifname, true);
@@ -295,6 +302,22 @@ function tearNewRules(fw: Firewall, ifname: string) {
   ebRemoveSubChains(fw, ifname, true);
   ebRemoveRoot(fw, true, ifname, true);
   ebRemoveRoot(fw, false, ifname, true);
+}
+
+/**
+ * `ebiptablesTearNewRules`: the temporary chains of an update that did not go through removed.
+ *
+ * @example
+ * ```ts
+ * import { tearNewRules } from "./ebiptables.ts";
+ * tearNewRules("vnet0").groups.length; // 1
+ * ```
+ */
+export function tearNewRules(ifname: string): Firewall {
+  const fw = new Firewall();
+  fw.start(true);
+  tearNewRulesFW(fw, ifname);
+  return fw;
 }
 
 /**
@@ -313,7 +336,11 @@ export function tearOldRules(ifname: string): Firewall {
     iptUnlinkRoots(fw, layer, ifname, false);
     iptRemoveRoots(fw, layer, ifname, false);
     for (const [p, incoming] of IPT_ROOTS) {
-      fw.add(layer, ["-E", iptRoot(p, incoming, ifname, true), iptRoot(p, incoming, ifname, false)]);
+      fw.add(layer, [
+        "-E",
+        iptRoot(p, incoming, ifname, true),
+        iptRoot(p, incoming, ifname, false),
+      ]);
     }
   }
   ebUnlinkRoot(fw, true, ifname, false);
@@ -348,7 +375,7 @@ export function tearOldRules(ifname: string): Firewall {
 export function allTeardown(ifname: string): Firewall {
   const fw = new Firewall();
   fw.start(true);
-  tearNewRules(fw, ifname);
+  tearNewRulesFW(fw, ifname);
   for (const layer of ["ipv4", "ipv6"] as const) {
     iptUnlinkRoots(fw, layer, ifname, false);
     fw.add(layer, ["-D", VIRT_IN_POST, ...PHYSDEV_IN, ifname, "-j", "ACCEPT"], true);

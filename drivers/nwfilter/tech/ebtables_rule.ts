@@ -72,12 +72,14 @@ export function ebtablesRuleArgs(
 
   // ebtablesHandleEthHdr
   const ethHdr = () => {
-    for (const [addr, mask, src, dst] of [["srcmacaddr", "srcmacmask", "-s", "-d"], [
-      "dstmacaddr",
-      "dstmacmask",
-      "-d",
-      "-s",
-    ]]) {
+    for (
+      const [addr, mask, src, dst] of [["srcmacaddr", "srcmacmask", "-s", "-d"], [
+        "dstmacaddr",
+        "dstmacmask",
+        "-d",
+        "-s",
+      ]]
+    ) {
       const item = it[addr];
       if (!item) continue;
       const value = it[mask] ? `${text(item)}/${text(it[mask])}` : text(item);
@@ -94,7 +96,9 @@ export function ebtablesRuleArgs(
   };
   /** An IP address option, with its mask when there is one. */
   const addrMask = (name: string, addr: string, mask: string) => {
-    if (it[addr]) opt(name, it[addr], it[mask] ? `${text(it[addr])}/${dec(it[mask])}` : text(it[addr]));
+    if (it[addr]) {
+      opt(name, it[addr], it[mask] ? `${text(it[addr])}/${dec(it[mask])}` : text(it[addr]));
+    }
   };
   const ports = (prefix: string) => {
     const [src, dst] = [`--${prefix}-source-port`, `--${prefix}-destination-port`];
@@ -115,7 +119,9 @@ export function ebtablesRuleArgs(
       ethHdr();
       args.push("-p", "0x8100");
       if (it.vlanid) opt("--vlan-id", it.vlanid, dec(it.vlanid));
-      if (it["encap-protocol"]) opt("--vlan-encap", it["encap-protocol"], dec(it["encap-protocol"]));
+      if (it["encap-protocol"]) {
+        opt("--vlan-encap", it["encap-protocol"], dec(it["encap-protocol"]));
+      }
       break;
     case "stp":
       if (reverse && it.srcmacaddr) {
@@ -149,18 +155,22 @@ export function ebtablesRuleArgs(
       if (it.protocoltype) opt("--arp-ptype", it.protocoltype, itemHex(it.protocoltype, combo));
       // libvirt keeps the source's mask for a destination without one.
       let mask: string | undefined;
-      for (const [addr, m, src, dst] of [
-        ["arpsrcipaddr", "arpsrcipmask", "--arp-ip-src", "--arp-ip-dst"],
-        ["arpdstipaddr", "arpdstipmask", "--arp-ip-dst", "--arp-ip-src"],
-      ]) {
+      for (
+        const [addr, m, src, dst] of [
+          ["arpsrcipaddr", "arpsrcipmask", "--arp-ip-src", "--arp-ip-dst"],
+          ["arpdstipaddr", "arpdstipmask", "--arp-ip-dst", "--arp-ip-src"],
+        ]
+      ) {
         if (!it[addr]) continue;
         if (it[m]) mask = dec(it[m]);
         opt(reverse ? dst : src, it[addr], `${text(it[addr])}/${mask ?? "32"}`);
       }
-      for (const [addr, src, dst] of [
-        ["arpsrcmacaddr", "--arp-mac-src", "--arp-mac-dst"],
-        ["arpdstmacaddr", "--arp-mac-dst", "--arp-mac-src"],
-      ]) {
+      for (
+        const [addr, src, dst] of [
+          ["arpsrcmacaddr", "--arp-mac-src", "--arp-mac-dst"],
+          ["arpdstmacaddr", "--arp-mac-dst", "--arp-mac-src"],
+        ]
+      ) {
         if (it[addr]) opt(reverse ? dst : src, it[addr], text(it[addr]));
       }
       if (it.gratuitous?.text === "true") {

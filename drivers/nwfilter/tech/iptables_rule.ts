@@ -192,13 +192,31 @@ export function iptablesRuleArgs(rule: NWFilterRule, ifname: string, combo: Comb
     const match = stateText(rule);
     const common = { match, defMatch: false };
     if (!(dirIn && !inout)) {
-      add({ ...common, directionIn: dirIn, prefix: "FJ", acceptTarget: "RETURN", maySkipICMP: dirIn || inout });
+      add({
+        ...common,
+        directionIn: dirIn,
+        prefix: "FJ",
+        acceptTarget: "RETURN",
+        maySkipICMP: dirIn || inout,
+      });
     }
     if (dirIn) {
-      add({ ...common, directionIn: !dirIn, prefix: "FP", acceptTarget: "ACCEPT", maySkipICMP: !dirIn || inout });
+      add({
+        ...common,
+        directionIn: !dirIn,
+        prefix: "FP",
+        acceptTarget: "ACCEPT",
+        maySkipICMP: !dirIn || inout,
+      });
     }
     if (!(dirIn && !inout)) {
-      add({ ...common, directionIn: dirIn, prefix: "HJ", acceptTarget: "RETURN", maySkipICMP: dirIn });
+      add({
+        ...common,
+        directionIn: dirIn,
+        prefix: "HJ",
+        acceptTarget: "RETURN",
+        maySkipICMP: dirIn,
+      });
     }
     return out;
   }

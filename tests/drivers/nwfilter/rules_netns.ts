@@ -53,3 +53,15 @@ export async function withTapNamespace<T>(fn: (ns: string) => Promise<T>): Promi
     await runHost("ip", "netns", "del", ns);
   }
 }
+
+/** The nwfilter driver's host inside namespace `ns`: its links, its firewall tools. */
+export function nsHost(ns: string): {
+  linkExists: (name: string) => Promise<boolean>;
+  run: CommandRunner;
+} {
+  const run = nsRunner(ns);
+  return {
+    linkExists: async (name) => (await run(["ip", "link", "show", "dev", name])).code === 0,
+    run,
+  };
+}

@@ -3,7 +3,8 @@
  * tests/tools/nwfilter/record_rules.sh (fixtures/rules/: the binding, and libvirt's
  * `ebtables -t nat -L --Lmac2`, `iptables-save` and `ip6tables-save`, or its error), edgevirt's
  * backend instantiates the binding on a tap in a fresh network namespace and must leave the same
- * three tables, or refuse with libvirt's error; its teardown then leaves no chain of the tap.
+ * three tables, or refuse with libvirt's error; its teardown then leaves no chain of the tap. A
+ * case recorded after redefining filters (fixtures/rules/redefine/NAME/) uses their new text.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -31,6 +32,14 @@ for (const e of Deno.readDirSync(join(DIR, "filters"))) {
 }
 const cases = [...Deno.readDirSync(DIR)].filter((e) => e.name.endsWith(".binding.xml"))
   .map((e) => e.name.replace(/\.binding\.xml$/, "")).sort();
+/** The files of a folder, none when it does not exist. */
+const filesIn = (dir: string) => {
+  try {
+    return [...Deno.readDirSync(dir)].map((e) => join(dir, e.name));
+  } catch {
+    return [];
+  }
+};
 const read = (name: string) => {
   try {
     return Deno.readTextFileSync(join(DIR, name));
@@ -45,7 +54,9 @@ Deno.test("the recorded cases cover the builtin filters and every rule protocol"
   for (const def of filters.values()) {
     for (const e of def.entries) if ("rule" in e && e.rule.protocol) protocols.add(e.rule.protocol);
   }
-  for (const p of ["mac", "vlan", "stp", "arp", "rarp", "ip", "ipv6", "tcp", "udp", "icmp", "all"]) {
+  for (
+    const p of ["mac", "vlan", "stp", "arp", "rarp", "ip", "ipv6", "tcp", "udp", "icmp", "all"]
+  ) {
     assert.ok(protocols.has(p), p);
   }
 });
@@ -57,17 +68,23 @@ for (const name of cases) {
     async fn() {
       assert.ok(canRunRules, "root, ebtables and iptables are required in CI");
       const binding = parseNWFilterBindingXML(read(`${name}.binding.xml`)!);
+      // A case recorded after redefining filters is replayed with their new definitions.
+      const redefined = new Map(filters);
+      for (const file of filesIn(join(DIR, "redefine", name))) {
+        const def = parseNWFilterXML(Deno.readTextFileSync(file));
+        redefined.set(def.name, def);
+      }
       const error = read(`${name}.error`);
       if (error !== undefined) {
         assert.throws(
-          () => bindingRules(binding, (n) => filters.get(n)),
+          () => bindingRules(binding, (n) => redefined.get(n)),
           (e) => e instanceof VirError && e.message === error.trim(),
         );
         return;
       }
       await withTapNamespace(async (ns) => {
         const run = nsRunner(ns);
-        const rules = bindingRules(binding, (n) => filters.get(n));
+        const rules = bindingRules(binding, (n) => redefined.get(n));
         await applyNewRules("vnet0", rules).apply(run);
         await tearOldRules("vnet0").apply(run);
         const tables = await dumpTables(ns);

@@ -11,13 +11,16 @@
 # starts from empty tables (libvirt leaves its shared chains, libvirt-in, …, behind). A case binds
 # a filter to a tap, dumps `ebtables -t nat -L --Lmac2`, `iptables-save` and `ip6tables-save`
 # (their header and footer comments, which carry a date, are dropped), deletes the binding and
-# checks that no rule of the tap is left. The libvirtd logs go to $RECORD_LOG, when set.
+# checks that no rule of the tap is left. A case with cases/redefine/NAME/ redefines those
+# filters while bound (libvirt rebuilds the binding) before the dump, then records the error of
+# undefining them while in use. The libvirtd logs go to $RECORD_LOG, when set.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/../../drivers/nwfilter/fixtures/rules}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-rm -f "$out"/*.binding.xml "$out"/*.ebtables "$out"/*.iptables "$out"/*.ip6tables "$out"/*.error
+rm -rf "$out"/*.binding.xml "$out"/*.ebtables "$out"/*.iptables "$out"/*.ip6tables "$out"/*.error \
+  "$out"/*.undefine-error "$out/redefine"
 for b in "$here"/cases/bindings/*.xml; do
   ns=evnwrec$$
   ip netns add "$ns"

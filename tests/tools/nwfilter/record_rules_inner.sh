@@ -41,7 +41,21 @@ cp "$b" "$out/$name.binding.xml"
 ip tuntap add dev vnet0 mode tap
 ip link set vnet0 up
 if err=$(v nwfilter-binding-create "$b" 2>&1); then
+  # A case with redefine/NAME/ redefines those filters, which rebuilds the binding, and then
+  # tries to undefine them while they are in use.
+  redefine=$cases/redefine/$name
+  if [ -d "$redefine" ]; then
+    mkdir -p "$out/redefine/$name"
+    cp "$redefine"/*.xml "$out/redefine/$name/"
+    for f in "$redefine"/*.xml; do v nwfilter-define "$f" >/dev/null; done
+  fi
   dump "$out/$name"
+  if [ -d "$redefine" ]; then
+    for f in "$redefine"/*.xml; do
+      v nwfilter-undefine "$(sed -n "s/.*<filter name='\([^']*\)'.*/\1/p" "$f")" 2>&1 |
+        sed -n 's/^error: //p' | tail -1 > "$out/$name.undefine-error"
+    done
+  fi
   v nwfilter-binding-delete vnet0 >/dev/null
 else
   printf '%s\n' "$err" | sed -n 's/^error: //p' | tail -1 > "$out/$name.error"
