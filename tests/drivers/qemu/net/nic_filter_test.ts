@@ -53,11 +53,11 @@ Deno.test("a filtered network or bridge NIC is refused at start; its tap and por
 });
 
 /** An nwfilter host over the world's fake taps, recording the firewall commands it is given. */
-function filterHost(taps: { taps: Map<string, unknown> }) {
+function filterHost(hasTap: (name: string) => boolean) {
   const commands: string[] = [];
   return {
     commands,
-    linkExists: (name: string) => Promise.resolve(taps.taps.has(name)),
+    linkExists: (name: string) => Promise.resolve(hasTap(name)),
     run: (argv: string[]) => {
       commands.push(argv.join(" "));
       return Promise.resolve({ code: 0, stdout: "", stderr: "" });
@@ -66,15 +66,8 @@ function filterHost(taps: { taps: Map<string, unknown> }) {
 }
 
 Deno.test("with the host's nwfilter driver, the tap is bound to the filter while the domain runs", async () => {
-  let host: ReturnType<typeof filterHost> | undefined;
-  await using v = await world(undefined, {
-    more: [nwfilterDriver],
-    nwfilterHost: {
-      linkExists: (name: string) => host!.linkExists(name),
-      run: (argv: string[]) => host!.run(argv),
-    },
-  });
-  host = filterHost(v.taps);
+  const host = filterHost((name) => v.taps.taps.has(name));
+  await using v = await world(undefined, { more: [nwfilterDriver], nwfilterHost: host });
   const xml = domainXML(NIC("bridge", "bridge='br0'", undefined, FILTER));
   const dom = await v.conn.domainCreateXML!(xml, 0);
   assert.deepEqual(await v.conn.connectListAllNWFilterBindings!(0), [
@@ -103,15 +96,8 @@ Deno.test("with the host's nwfilter driver, the tap is bound to the filter while
 });
 
 Deno.test("a filter whose variables do not resolve refuses the start with the nwfilter error", async () => {
-  let host: ReturnType<typeof filterHost> | undefined;
-  await using v = await world(undefined, {
-    more: [nwfilterDriver],
-    nwfilterHost: {
-      linkExists: (name: string) => host!.linkExists(name),
-      run: (argv: string[]) => host!.run(argv),
-    },
-  });
-  host = filterHost(v.taps);
+  const host = filterHost((name) => v.taps.taps.has(name));
+  await using v = await world(undefined, { more: [nwfilterDriver], nwfilterHost: host });
   const noIP = "<filterref filter='clean-traffic'>" +
     "<parameter name='CTRL_IP_LEARNING' value='none'/></filterref>";
   const xml = domainXML(NIC("bridge", "bridge='br0'", undefined, noIP));
