@@ -19,6 +19,7 @@ import {
 } from "../../conf/nwfilter/mod.ts";
 import { BUILTIN_FILTERS } from "./builtin_filters.ts";
 import type { CommandRunner } from "./tech/firewall.ts";
+import { runCommand } from "../../util/run_command.ts";
 
 /** What the driver needs from the host beyond its files. */
 export interface NWFilterHost {
@@ -31,21 +32,7 @@ export interface NWFilterHost {
 /** The host's answers: `/sys/class/net/NAME`, its own firewall tools. */
 export const SYSFS_HOST: NWFilterHost = {
   linkExists: (name) => pathExists(`/sys/class/net/${name}`),
-  run: async ([program, ...args]) => {
-    try {
-      const out = await new Deno.Command(program, {
-        args,
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const text = new TextDecoder();
-      return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-      return { code: 127, stdout: "", stderr: `Cannot find program '${program}'` };
-    }
-  },
+  run: (argv) => runCommand(argv),
 };
 
 /** `virXMLSaveFile`'s warning, naming the command that edits the filter. */

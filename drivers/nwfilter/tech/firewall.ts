@@ -7,16 +7,10 @@
  * @module
  */
 import { VirError } from "../../../util/errors.ts";
-
-/** What a command gave back. */
-export interface CommandOutput {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import type { CommandResult } from "../../../util/run_command.ts";
 
 /** Runs a program (argv[0]) and waits for it. */
-export type CommandRunner = (argv: readonly string[]) => Promise<CommandOutput>;
+export type CommandRunner = (argv: readonly string[]) => Promise<CommandResult>;
 
 /** The three tools, as libvirt calls them (`virFirewallRuleNew`). */
 export type Layer = "ethernet" | "ipv4" | "ipv6";

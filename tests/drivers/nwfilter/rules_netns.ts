@@ -5,7 +5,9 @@
  * interfaces are never touched.
  */
 import { runHost } from "../../host_command.ts";
+import { withNetns } from "../network/netns_helpers.ts";
 import type { CommandRunner } from "../../../drivers/nwfilter/tech/firewall.ts";
+import { runCommand } from "../../../util/run_command.ts";
 
 /** Root, with the firewall tools libvirt calls, can run the backend for real. */
 export const canRunRules = Deno.uid() === 0 &&
@@ -19,15 +21,7 @@ export const canRunRules = Deno.uid() === 0 &&
 
 /** A runner of commands inside namespace `ns`. */
 export function nsRunner(ns: string): CommandRunner {
-  return async (argv) => {
-    const out = await new Deno.Command("ip", {
-      args: ["netns", "exec", ns, ...argv],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const dec = new TextDecoder();
-    return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-  };
+  return (argv) => runCommand(["ip", "netns", "exec", ns, ...argv]);
 }
 
 /** The tables as the recording keeps them: without iptables-save's dated comments. */
@@ -42,16 +36,12 @@ export async function dumpTables(ns: string): Promise<Record<string, string>> {
 }
 
 /** Runs `fn` with a fresh namespace holding an up tap `vnet0`; the namespace goes after. */
-export async function withTapNamespace<T>(fn: (ns: string) => Promise<T>): Promise<T> {
-  const ns = `evt-nwr-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
-  await runHost("ip", "netns", "add", ns);
-  try {
+export function withTapNamespace(fn: (ns: string) => Promise<void>): Promise<void> {
+  return withNetns(async (ns) => {
     await runHost("ip", "-n", ns, "tuntap", "add", "dev", "vnet0", "mode", "tap");
     await runHost("ip", "-n", ns, "link", "set", "vnet0", "up");
-    return await fn(ns);
-  } finally {
-    await runHost("ip", "netns", "del", ns);
-  }
+    await fn(ns);
+  });
 }
 
 /** The nwfilter driver's host inside namespace `ns`: its links, its firewall tools. */
