@@ -54,10 +54,13 @@ export async function instantiateBinding(
   const { rules } = rulesOf(state, binding);
   await applyNewRules(binding.portdev, rules).apply(state.host.run);
   await tearOldRules(binding.portdev).apply(state.host.run);
+  state.applied.add(binding.portdev);
 }
 
 /**
- * `virNWFilterTeardownFilter`: every rule and chain of the binding's device removed.
+ * `virNWFilterTeardownFilter`: every rule and chain of the binding's device removed. A binding
+ * this driver never put rules for (its device was missing) has none: libvirt would still run its
+ * teardown commands, which would find nothing, so they are not run on the host's tables.
  *
  * @example
  * ```ts ignore
@@ -68,6 +71,7 @@ export async function teardownBinding(
   state: NWFilterState,
   binding: NWFilterBindingDef,
 ): Promise<void> {
+  if (!state.applied.delete(binding.portdev)) return;
   await allTeardown(binding.portdev).apply(state.host.run);
 }
 
@@ -89,6 +93,7 @@ export async function rebuildAll(state: NWFilterState, change: FilterChange): Pr
       if (!found) continue;
       updated.push(binding);
       await applyNewRules(binding.portdev, rules).apply(state.host.run);
+      state.applied.add(binding.portdev);
     }
   } catch (e) {
     for (const binding of updated) await tearNewRules(binding.portdev).apply(state.host.run);

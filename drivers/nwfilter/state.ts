@@ -47,6 +47,8 @@ export class NWFilterState {
   readonly filters = new Map<string, NWFilterDef>();
   /** Bindings by port device. */
   readonly bindings = new Map<string, NWFilterBindingDef>();
+  /** The port devices this state put rules on (whose chains a teardown removes). */
+  readonly applied = new Set<string>();
   /** Every call of every connection, one at a time (libvirt's driver mutex). */
   readonly queue = new SerialQueue();
   readonly privileged: boolean;

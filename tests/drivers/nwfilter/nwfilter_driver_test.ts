@@ -182,8 +182,7 @@ Deno.test("a session has no filters and defines none, as libvirt's unprivileged 
 
 Deno.test("bindings: a missing device's is kept as libvirt keeps it, with nothing instantiated", async () => {
   await withRoot(async (root) => {
-    // The commands stay here: a missing device's binding applies no rule, its delete only
-    // tears down (libvirt's allTeardown, every command's failure ignored).
+    // A missing device's binding puts no rule anywhere, and its delete has none to remove.
     const commands: string[][] = [];
     const conn = await nwfilterDriver.open(new URL(`qemu:///embed?root=${root}`), {
       nwfilterHost: {
@@ -214,9 +213,7 @@ Deno.test("bindings: a missing device's is kept as libvirt keeps it, with nothin
       );
       assert.equal(commands.length, 0, "nothing instantiated on a missing device");
       await conn.nwfilterBindingDelete!(ref);
-      const teardown = commands.map((c) => c.join(" "));
-      assert.ok(teardown.length > 0);
-      for (const c of teardown) assert.match(c, / -[DFXL] .*vnet9/);
+      assert.equal(commands.length, 0, "nothing to tear down");
       await rejectsWith(
         conn.nwfilterBindingLookupByPortDev!("vnet9"),
         VIR.ERR_NO_NWFILTER_BINDING,
