@@ -93,6 +93,10 @@ for (const name of cases) {
         for (const t of ["ebtables", "iptables", "ip6tables"] as const) {
           assert.equal(tables[t], read(`${name}.${t}`), `${name}: ${t}`);
         }
+        // The teardown is the same for every case: the generated filters' cases, which have
+        // sub-chains, iptables and ip6tables rules between them, check it (each command costs
+        // ~20 ms).
+        if (!name.startsWith("gen-")) return;
         await allTeardown("vnet0").apply(run);
         const after = await dumpTables(ns);
         for (const t of ["ebtables", "iptables", "ip6tables"] as const) {
