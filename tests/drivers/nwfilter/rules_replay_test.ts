@@ -4,8 +4,8 @@
  * `ebtables -t nat -L --Lmac2`, `iptables-save` and `ip6tables-save`, or its error), edgevirt's
  * backend instantiates the binding on a tap in a fresh network namespace and must leave the same
  * three tables, or refuse with libvirt's error; for the generated filters, its teardown then
- * leaves no chain of the tap. A
- * case recorded after redefining filters (fixtures/rules/redefine/NAME/) uses their new text.
+ * leaves no chain of the tap. A case recorded after redefining filters
+ * (fixtures/rules/redefine/NAME/) uses their new text.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
