@@ -8,15 +8,9 @@
  * @module
  */
 
-/** What a command gave back. */
-export interface CommandResult {
-  /** The exit status; 127 when the program could not be started. */
-  code: number;
-  /** Its standard output. */
-  stdout: string;
-  /** Its standard error. */
-  stderr: string;
-}
+import { type CommandResult, runCommand } from "../../util/run_command.ts";
+
+export type { CommandResult };
 
 /** Runs the driver's host commands. */
 export interface HostRunner {
@@ -41,23 +35,7 @@ export interface HostRunner {
 export function hostRunner(netns?: string): HostRunner {
   const prefix = netns ? ["ip", "netns", "exec", netns] : [];
   return {
-    async run(argv, env) {
-      const [program, ...args] = [...prefix, ...argv];
-      try {
-        const out = await new Deno.Command(program, {
-          args,
-          env,
-          stdin: "null",
-          stdout: "piped",
-          stderr: "piped",
-        }).output();
-        const text = new TextDecoder();
-        return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
-      } catch (e) {
-        if (!(e instanceof Deno.errors.NotFound)) throw e;
-        return { code: 127, stdout: "", stderr: `Cannot find program '${program}'` };
-      }
-    },
+    run: (argv, env) => runCommand([...prefix, ...argv], env),
     kill(pid, signal) {
       try {
         // Signal 0 asks whether the process still runs; a zombie no longer does.

@@ -8,6 +8,7 @@
 import type { SecondaryConnection, SecondaryDriver } from "../../util/contract/compose.ts";
 import { driverPaths } from "../../util/driver_paths.ts";
 import { SharedStates } from "../../util/shared_state.ts";
+import { buildAll } from "./build.ts";
 import { nwfilterMethods } from "./nwfilter_api.ts";
 import { type NWFilterHost, NWFilterState, SYSFS_HOST } from "./state.ts";
 
@@ -36,6 +37,8 @@ export const nwfilterDriver: SecondaryDriver = {
     const ref = await states.acquire(`${privileged}:${paths.configDir}`, async () => {
       const state = new NWFilterState(paths, privileged, host);
       await state.load();
+      // nwfilterStateInitialize: the bindings of an earlier run are put on their devices again.
+      if (privileged) await buildAll(state);
       return state;
     }, () => Promise.resolve());
     return {

@@ -4,10 +4,10 @@
  * rules), described and undefined; bindings listed, looked up, described, created and deleted.
  * A session answers as libvirt's unprivileged driver: no filters, and no defining.
  *
- * A binding's filter is instantiated on its port device by libvirt's ebiptables tech driver,
- * which edgevirt does not have: a binding of a device that exists is refused with libvirt's
- * error for a missing tech driver; one of a device that does not exist is kept, as libvirt keeps
- * it (it instantiates nothing for a missing device either).
+ * A binding's filter is put on its port device by the ebiptables backend (build.ts), and taken
+ * off when the binding is deleted; a filter that changes is rebuilt on the devices that use it,
+ * and one in use on a device cannot be undefined. A binding of a device that does not exist is
+ * kept with nothing instantiated, as libvirt keeps it.
  *
  * @module
  */
@@ -24,6 +24,7 @@ import {
   parseNWFilterXML,
 } from "../../conf/nwfilter/mod.ts";
 import type { NWFilterState } from "./state.ts";
+import { instantiateBinding, rebuildAll, teardownBinding } from "./build.ts";
 
 const F = "NWFILTER";
 
@@ -44,8 +45,11 @@ function loops(state: NWFilterState, def: NWFilterDef, name = def.name): boolean
   return false;
 }
 
-/** `virNWFilterObjListAssignDef`: the checks, then the filter added or replaced. */
-function assignDef(state: NWFilterState, def: NWFilterDef): void {
+/**
+ * `virNWFilterObjListAssignDef`: the checks, then the filter added or replaced; a filter that
+ * changes is first rebuilt on the devices that use it.
+ */
+async function assignDef(state: NWFilterState, def: NWFilterDef): Promise<void> {
   const sameUUID = state.filters.get(def.uuid);
   if (sameUUID && sameUUID.name !== def.name) {
     throw VirError.report(
@@ -64,6 +68,9 @@ function assignDef(state: NWFilterState, def: NWFilterDef): void {
   }
   if (loops(state, def)) {
     throw VirError.report(F, "OPERATION_FAILED", "filter would introduce a loop");
+  }
+  if (sameName && formatNWFilterXML(sameName) !== formatNWFilterXML(def)) {
+    await rebuildAll(state, { name: def.name, def });
   }
   state.filters.set(def.uuid, def);
 }
@@ -122,7 +129,7 @@ export function nwfilterMethods(state: NWFilterState): Partial<DriverConnection>
         throw VirError.report(F, "OPERATION_INVALID", "Can't define NWFilters in session mode");
       }
       const def = parseNWFilterXML(xml, flags);
-      assignDef(state, def);
+      await assignDef(state, def);
       try {
         await state.save(def);
       } catch (e) {
@@ -134,8 +141,12 @@ export function nwfilterMethods(state: NWFilterState): Partial<DriverConnection>
     },
     nwfilterUndefine: async (ref) => {
       const def = byUUID(ref.uuid);
-      // virNWFilterObjTestUnassignDef: a filter an instantiated binding needs is in use; no
-      // binding here was ever instantiated (see the module notes).
+      // virNWFilterObjTestUnassignDef: the bindings rebuilt as if it were gone.
+      try {
+        await rebuildAll(state, { name: def.name });
+      } catch {
+        throw VirError.report(F, "OPERATION_INVALID", "nwfilter is in use");
+      }
       await state.remove(def);
       state.filters.delete(def.uuid);
     },
@@ -165,21 +176,18 @@ export function nwfilterMethods(state: NWFilterState): Partial<DriverConnection>
       if (state.bindings.has(def.portdev)) {
         throw VirError.report(F, "OPERATION_FAILED", `binding '${def.portdev}' already exists`);
       }
-      // virNWFilterInstantiateFilterInternal: nothing to instantiate on a device that is gone;
-      // on one that exists, the tech driver, which is missing.
-      if (await state.host.linkExists(def.portdev)) {
-        throw VirError.report(
-          F,
-          "INTERNAL_ERROR",
-          "Could not get access to ACL tech driver 'ebiptables'",
-        );
-      }
       state.bindings.set(def.portdev, def);
+      try {
+        await instantiateBinding(state, def);
+      } catch (e) {
+        state.bindings.delete(def.portdev);
+        throw e;
+      }
       await state.saveBinding(def);
       return bindingRef(def);
     },
     nwfilterBindingDelete: async (ref) => {
-      binding(ref.portdev);
+      await teardownBinding(state, binding(ref.portdev));
       state.bindings.delete(ref.portdev);
       await state.deleteBinding(ref.portdev);
     },

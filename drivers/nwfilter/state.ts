@@ -18,16 +18,21 @@ import {
   parseNWFilterXML,
 } from "../../conf/nwfilter/mod.ts";
 import { BUILTIN_FILTERS } from "./builtin_filters.ts";
+import type { CommandRunner } from "./tech/firewall.ts";
+import { runCommand } from "../../util/run_command.ts";
 
 /** What the driver needs from the host beyond its files. */
 export interface NWFilterHost {
   /** Whether a network device exists (`virNetDevExists`). */
   linkExists(name: string): Promise<boolean>;
+  /** Runs the firewall tools (ebtables, iptables, ip6tables). */
+  run: CommandRunner;
 }
 
-/** The host's answer: `/sys/class/net/NAME`. */
+/** The host's answers: `/sys/class/net/NAME`, its own firewall tools. */
 export const SYSFS_HOST: NWFilterHost = {
   linkExists: (name) => pathExists(`/sys/class/net/${name}`),
+  run: (argv) => runCommand(argv),
 };
 
 /** `virXMLSaveFile`'s warning, naming the command that edits the filter. */
@@ -42,6 +47,8 @@ export class NWFilterState {
   readonly filters = new Map<string, NWFilterDef>();
   /** Bindings by port device. */
   readonly bindings = new Map<string, NWFilterBindingDef>();
+  /** The port devices this state put rules on (whose chains a teardown removes). */
+  readonly applied = new Set<string>();
   /** Every call of every connection, one at a time (libvirt's driver mutex). */
   readonly queue = new SerialQueue();
   readonly privileged: boolean;

@@ -1,8 +1,9 @@
 /**
  * update-device of a running domain's NIC (libvirt 9.0's `qemuDomainChangeNet`): the link
  * state changes live (`set_link`), the tap moves to another bridge or network
- * (device_nic_bridge.ts); what libvirt refuses to change on a live NIC (MAC, model, tap name,
- * PCI address, boot order, ROM, MTU, virtio driver options) is refused with its messages.
+ * (device_nic_bridge.ts), the filter is rebound (`qemuDomainChangeNetFilter`); what libvirt
+ * refuses to change on a live NIC (MAC, model, tap name, PCI address, boot order, ROM, MTU,
+ * virtio driver options) is refused with its messages.
  *
  * @module
  */
@@ -14,6 +15,7 @@ import type { QemuDomainObj } from "../domain_private.ts";
 import { linkStateOf, nicAlias, setLink } from "../net/link.ts";
 import { checkStartableNic } from "../net/nics.ts";
 import { changeNicFilter } from "../net/nwfilter.ts";
+import { parseFilterParams } from "../../../conf/nwfilter/mod.ts";
 import { DEFAULT_NIC_MODEL, generateMac } from "../postparse.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import type { BandwidthRate } from "../../../conf/common/bandwidth.ts";
@@ -77,12 +79,44 @@ function bandwidthKey(net: DomainInterface): string {
   return bw?.inbound || bw?.outbound ? JSON.stringify([rate(bw.inbound), rate(bw.outbound)]) : "";
 }
 
-/** Sets `<link state>` of a live NIC, in libvirt's child order. */
-function putLinkState(net: DomainInterface, state: string): void {
-  net.extra = net.extra.filter((e) => e.name !== "link");
+/** A NIC's filter with its parameters, as `qemuDomainChangeNet` compares them ("" without). */
+function filterKey(net: DomainInterface): string {
+  const el = net.extra.find((e) => e.name === "filterref");
+  return el ? JSON.stringify([el.attributes.filter, [...parseFilterParams(el)]]) : "";
+}
+
+/**
+ * `qemuDomainChangeNetFilter`: only a tap's filter can change; the live NIC then has the new
+ * filter, its runtime the new binding.
+ */
+async function changeFilter(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  index: number,
+  old: DomainInterface,
+  net: DomainInterface,
+): Promise<void> {
+  if (!["ethernet", "bridge", "network"].includes(old.type)) {
+    throw VirError.report(
+      "QEMU",
+      "CONFIG_UNSUPPORTED",
+      `filters not supported on interfaces of type ${old.type}`,
+    );
+  }
+  const ctx = s.nicContext;
+  await changeNicFilter(obj.def, old, net, ctx.taps.privileged, ctx.secondaries);
+  const filterref = net.extra.find((e) => e.name === "filterref");
+  putChild(old, "filterref", filterref);
+  const runtime = obj.nics?.find((n) => n.index === index);
+  if (runtime) runtime.binding = filterref && old.target ? old.target : undefined;
+}
+
+/** Puts `el` as a live NIC's only child `name` (none without it), in libvirt's child order. */
+function putChild(net: DomainInterface, name: string, el: XmlElement | undefined): void {
+  net.extra = net.extra.filter((e) => e.name !== name);
+  if (!el) return;
   const rank = (e: XmlElement) => INTERFACE_KIDS.indexOf(e.name);
-  const at = net.extra.findIndex((e) => rank(e) > INTERFACE_KIDS.indexOf("link"));
-  const el = element("link", { state });
+  const at = net.extra.findIndex((e) => rank(e) > INTERFACE_KIDS.indexOf(name));
   if (at < 0) net.extra.push(el);
   else net.extra.splice(at, 0, el);
 }
@@ -116,7 +150,7 @@ export async function updateNicLive(
   else if (bandwidthKey(old) !== bandwidthKey(net)) {
     await applyLiveBandwidth(s, old, nicBandwidth(net));
   }
-  if (childKey(old, "filterref") !== childKey(net, "filterref")) changeNicFilter(net, old.target);
+  if (filterKey(old) !== filterKey(net)) await changeFilter(s, obj, index, old, net);
   const state = linkStateOf(net);
   if (state === linkStateOf(old)) return;
   const alias = nicAlias(old);
@@ -128,5 +162,5 @@ export async function updateNicLive(
     );
   }
   await setLink(obj.proc!.monitor, alias, state === "up");
-  putLinkState(old, state);
+  putChild(old, "link", element("link", { state }));
 }

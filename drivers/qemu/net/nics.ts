@@ -22,7 +22,7 @@ import {
   releasePort,
 } from "./port.ts";
 import { checkBridgeHelper, type HeldTap } from "./bridge_helper.ts";
-import { instantiateNicFilter } from "./nwfilter.ts";
+import { instantiateNicFilter, teardownNicFilter } from "./nwfilter.ts";
 import { type TapHost, tapMac } from "./tap.ts";
 import { addHostAddresses, connectEthernet } from "./ethernet.ts";
 import { dropEmptyBandwidth, nicBandwidth } from "../../../conf/domain/nic_bandwidth.ts";
@@ -41,6 +41,8 @@ export interface NicRuntime {
   helper?: boolean;
   /** The network port the NIC holds. */
   port?: HeldPort;
+  /** The port device of the nwfilter binding made for the NIC's `<filterref>`. */
+  binding?: string;
   /** A macvtap (`type='direct'`): its device node, its parent and the parent's own MAC. */
   macvtap?: HeldMacvtap;
   /** The descriptor QEMU gets the macvtap's device on (set for each start). */
@@ -204,7 +206,12 @@ export function checkStartableNic(net: DomainInterface): void {
 }
 
 /** Makes the tap of one network or bridge NIC on its bridge. */
-async function connectTap(net: DomainInterface, ctx: NicContext, nic: NicRuntime): Promise<void> {
+async function connectTap(
+  def: DomainDef,
+  net: DomainInterface,
+  ctx: NicContext,
+  nic: NicRuntime,
+): Promise<void> {
   const bridge = net.source?.bridge;
   if (!bridge) {
     throw VirError.report("QEMU", "INTERNAL_ERROR", "Missing bridge name for interface");
@@ -215,7 +222,7 @@ async function connectTap(net: DomainInterface, ctx: NicContext, nic: NicRuntime
     delete net.target;
     nic.helper = true;
     // libvirt's helper has made the tap by now: the filter comes next.
-    await instantiateNicFilter(net, false, ctx.secondaries);
+    await instantiateNicFilter(def, net, undefined, false, ctx.secondaries);
     // A session cannot shape the helper's tap: libvirt's refusal, before QEMU runs.
     await shapeTap(net, ctx, undefined);
     return;
@@ -234,7 +241,7 @@ async function connectTap(net: DomainInterface, ctx: NicContext, nic: NicRuntime
   await ctx.taps.create(name, tapMac(net.mac ?? ""), bridge, mtu);
   nic.ifname = name;
   net.target = name;
-  await instantiateNicFilter(net, true, ctx.secondaries);
+  nic.binding = await instantiateNicFilter(def, net, name, true, ctx.secondaries);
   await shapeTap(net, ctx, name);
 }
 
@@ -376,10 +383,16 @@ export async function prepareNic(
     if (net.type === "direct") await connectMacvtap(net, ctx, nic);
     else if (net.type === "ethernet") {
       await connectEthernet(net, ctx, nic);
-      await instantiateNicFilter(net, ctx.taps.privileged, ctx.secondaries);
+      nic.binding = await instantiateNicFilter(
+        def,
+        net,
+        nic.ifname,
+        ctx.taps.privileged,
+        ctx.secondaries,
+      );
       await shapeTap(net, ctx, nic.ifname);
       await addHostAddresses(net, nic.ifname!, ctx);
-    } else await connectTap(net, ctx, nic);
+    } else await connectTap(def, net, ctx, nic);
   } catch (err) {
     await releaseNics([nic], ctx, def);
     throw err;
@@ -407,6 +420,12 @@ export async function releaseNics(
   def?: DomainDef,
 ): Promise<void> {
   for (const nic of nics) {
+    // virDomainConfVMNWFilterTeardown: the filter goes before the tap does.
+    if (nic.binding !== undefined) {
+      await teardownNicFilter(nic.binding, ctx.secondaries).catch((e) =>
+        ctx.log(`cannot delete the nwfilter binding of ${nic.binding}: ${e}`)
+      );
+    }
     const net = def?.devices.interfaces[nic.index];
     if (nic.ifname && !nic.helper && net?.extra.some((e) => e.name === "bandwidth")) {
       await clearBandwidth((args) => ctx.taps.tc(args), nic.ifname);

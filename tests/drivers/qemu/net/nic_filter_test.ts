@@ -1,12 +1,11 @@
 // A NIC's <filterref> at start, hotplug and live update. libvirt instantiates the filter on the
-// tap through the nwfilter driver of its privilege; edgevirt has no driver that instantiates
-// rules, so the NIC is refused with libvirt's answer when that driver cannot be opened, and
-// nothing made for it stays. The session words were recorded from libvirt 9.0's session daemon
+// tap through the nwfilter driver of its privilege; without one the NIC is refused with
+// libvirt's answer, and nothing made for it stays. The session words were recorded from libvirt 9.0's session daemon
 // (the oracle's daemon.sh, `virConnectOpen("nwfilter+unix:///session?socket=…")`: 1/33
 // "internal error: unexpected nwfilter URI path '/session', try nwfilter:///system"); the
-// system words are virConnectOpen's when no driver takes `nwfilter:///system` (5/0), and with
-// edgevirt's nwfilter driver, which keeps filters but has no ebiptables tech driver to put them on
-// the tap, libvirt's words for that (1/33).
+// system words are virConnectOpen's when no driver takes `nwfilter:///system` (5/0). With
+// edgevirt's nwfilter driver (its host faked here: the world's taps, firewall commands recorded)
+// the tap is bound to the filter while the domain runs, or the start fails with its error.
 import assert from "node:assert/strict";
 import { FakeNics } from "../../../../drivers/qemu/testing/mod.ts";
 import { VIR } from "../../../../util/constants.ts";
@@ -53,14 +52,63 @@ Deno.test("a filtered network or bridge NIC is refused at start; its tap and por
   assert.equal((await w.conn.domainGetInfo!(dom)).state, VIR.DOMAIN_SHUTOFF);
 });
 
-Deno.test("with the host's nwfilter driver, the refusal is its missing tech driver's", async () => {
-  await using v = await world(undefined, { more: [nwfilterDriver] });
+/** An nwfilter host over the world's fake taps, recording the firewall commands it is given. */
+function filterHost(hasTap: (name: string) => boolean) {
+  const commands: string[] = [];
+  return {
+    commands,
+    linkExists: (name: string) => Promise.resolve(hasTap(name)),
+    run: (argv: string[]) => {
+      commands.push(argv.join(" "));
+      return Promise.resolve({ code: 0, stdout: "", stderr: "" });
+    },
+  };
+}
+
+Deno.test("with the host's nwfilter driver, the tap is bound to the filter while the domain runs", async () => {
+  const host = filterHost((name) => v.taps.taps.has(name));
+  await using v = await world(undefined, { more: [nwfilterDriver], nwfilterHost: host });
   const xml = domainXML(NIC("bridge", "bridge='br0'", undefined, FILTER));
+  const dom = await v.conn.domainCreateXML!(xml, 0);
+  assert.deepEqual(await v.conn.connectListAllNWFilterBindings!(0), [
+    { portdev: "vnet0", filtername: "clean-traffic" },
+  ]);
+  const binding = await v.conn.nwfilterBindingGetXMLDesc!(
+    { portdev: "vnet0", filtername: "clean-traffic" },
+    0,
+  );
+  assert.match(binding, /<name>n1<\/name>\s*<uuid>6b1d2f3e-4a5b-4c6d-8e7f-8091a2b3c4d5<\/uuid>/);
+  assert.match(binding, /<portdev name='vnet0'\/>\s*<mac address='52:54:00:aa:bb:01'\/>/);
+  assert.match(binding, /<parameter name='IP' value='10.0.0.1'\/>/);
+  // The rules went onto the tap (their tables are checked against libvirt's in
+  // tests/drivers/nwfilter): the temporary root chains, then their switch.
+  assert.ok(host.commands.includes("/usr/sbin/ebtables --concurrent -t nat -N libvirt-J-vnet0"));
+  assert.ok(
+    host.commands.includes(
+      "/usr/sbin/ebtables --concurrent -t nat -E libvirt-J-vnet0 libvirt-I-vnet0",
+    ),
+  );
+  host.commands.length = 0;
+  await v.conn.domainDestroyFlags!(dom, 0);
+  assert.deepEqual(await v.conn.connectListAllNWFilterBindings!(0), []);
+  assert.ok(host.commands.includes("/usr/sbin/ebtables --concurrent -t nat -X libvirt-I-vnet0"));
+  assert.equal(v.taps.taps.size, 0);
+});
+
+Deno.test("a filter whose variables do not resolve refuses the start with the nwfilter error", async () => {
+  const host = filterHost((name) => v.taps.taps.has(name));
+  await using v = await world(undefined, { more: [nwfilterDriver], nwfilterHost: host });
+  const noIP = "<filterref filter='clean-traffic'>" +
+    "<parameter name='CTRL_IP_LEARNING' value='none'/></filterref>";
+  const xml = domainXML(NIC("bridge", "bridge='br0'", undefined, noIP));
   assert.deepEqual(await err(v.conn.domainCreateXML!(xml, 0)), {
     code: VIR.ERR_INTERNAL_ERROR,
     domain: VIR.FROM_NWFILTER,
-    message: "internal error: Could not get access to ACL tech driver 'ebiptables'",
+    message: "internal error: Cannot instantiate filter due to unresolvable variables or " +
+      "unavailable list elements: IP",
   });
+  assert.deepEqual(host.commands, [], "no rule was applied");
+  assert.deepEqual(await v.conn.connectListAllNWFilterBindings!(0), []);
   assert.equal(v.taps.taps.size, 0, "the tap goes again");
   assert.equal(v.launcher.launches.length, 0, "QEMU never ran");
 });

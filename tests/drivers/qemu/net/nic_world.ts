@@ -60,6 +60,8 @@ export async function world(
     more?: SecondaryDriver[];
     /** QEMU's network layer, for hotplug. */
     nics?: FakeNics;
+    /** The nwfilter driver's host (links, firewall commands), when `more` has that driver. */
+    nwfilterHost?: unknown;
   } = {},
 ): Promise<World> {
   const dir = await Deno.makeTempDir();
@@ -77,6 +79,7 @@ export async function world(
       taps,
       log: () => {},
       unplugTimeoutMs: 50,
+      nwfilterHost: opts.nwfilterHost,
     });
   const w: World = {
     dir,
