@@ -30,6 +30,16 @@ import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
 import { type CookieNBD, formatCookie, parseCookie } from "./migration_cookie.ts";
 import { checkMigrationSafe } from "./migration_safe.ts";
 import {
+  applyMigrationParams,
+  checkMigrationParams,
+  disableMigrationTLS,
+  type MigrationParams,
+  migrationParamsFromFlags,
+  type OriginalParams,
+  resetMigrationParams,
+  UNLIMITED_BANDWIDTH,
+} from "./migration_caps.ts";
+import {
   acquireMigrationPort,
   checkMigration,
   checkMigrationArgs,
@@ -63,10 +73,12 @@ const XML_FLAGS = E.DOMAIN_XML_SECURE | E.DOMAIN_XML_MIGRATABLE;
 /**
  * A domain prepared on the destination, until Finish: the port it was given from the range (to
  * release), the NBD server of a storage migration, its incoming async job, the watch on its
- * incoming migration, and the connection that prepared it.
+ * incoming migration, QEMU's migration parameters before (restored after), and the connection
+ * that prepared it.
  */
 interface Incoming {
   port?: number;
+  original: OriginalParams;
   nbd?: NBDServer;
   endJob: () => void;
   watch: MigrationWatch;
@@ -123,18 +135,24 @@ function parseTcpURI(uri: string): { host: string; port?: number } {
 }
 
 /**
- * The source's capability libvirt always sets (`qemuMigrationParamsAlwaysOn`: the pause before
- * the switch-over; `events` is on since the start, see `migration_wait.ts`, and the destination
- * gets nothing more) and the bandwidth.
+ * The source's capabilities and parameters (`qemuMigrationSrcRun`: checked, TLS off, the
+ * bandwidth, applied); answers QEMU's parameters from before, for the reset.
  */
-async function setSourceParams(mon: QemuMonitor, params: TypedParams): Promise<void> {
-  await mon.run("migrate-set-capabilities", {
-    capabilities: [{ capability: "pause-before-switchover", state: true }],
-  });
-  if (typeof params.bandwidth === "number" && params.bandwidth > 0) {
-    await mon.run("migrate-set-parameters", { "max-bandwidth": params.bandwidth * 1048576 });
-  }
+async function setSourceParams(
+  mon: QemuMonitor,
+  mp: MigrationParams,
+  params: TypedParams,
+): Promise<OriginalParams> {
+  const original = await checkMigrationParams(mon, mp, "source");
+  disableMigrationTLS(mp, original);
+  const bandwidth = Number(params.bandwidth ?? 0);
+  mp.params.set("max-bandwidth", bandwidth > 0 ? bandwidth * 1048576 : UNLIMITED_BANDWIDTH);
+  await applyMigrationParams(mon, mp);
+  return original;
 }
+
+/** QEMU's migration parameters of a source before its migration, until Confirm. */
+const outgoing = new WeakMap<QemuDomainObj, OriginalParams>();
 
 /**
  * `qemuDomainMigrateBegin3Params`: the domain XML the destination defines and the first cookie.
@@ -213,6 +231,7 @@ export async function migratePrepare(
   if (typeof params.destination_xml !== "string") {
     throw VirError.report("QEMU", "INTERNAL_ERROR", "no domain XML passed");
   }
+  const mp = migrationParamsFromFlags(params, flags, "destination");
   const def = s.parseNew(params.destination_xml);
   const sourceCookie = parseCookie(cookiein, def.name, def.uuid);
   // qemuMigrationDstPrepareActive: a storage migration the source's cookie announces.
@@ -235,6 +254,7 @@ export async function migratePrepare(
   }
   const { obj } = s.domains.add(def, { live: true, checkLive: true });
   let watch: MigrationWatch | undefined;
+  let original: OriginalParams = new Map();
   let nbd: NBDServer | undefined;
   let nbdCookie: CookieNBD | undefined;
   if (storage) {
@@ -256,6 +276,10 @@ export async function migratePrepare(
           const host = listen.includes(":") ? `[${listen}]` : listen;
           // Finish waits for the migration: from here on, no event of it goes unseen.
           watch = watchMigration(mon);
+          // qemuMigrationDstPrepareActive: the capabilities and parameters, TLS off.
+          original = await checkMigrationParams(mon, mp, "destination");
+          disableMigrationTLS(mp, original);
+          await applyMigrationParams(mon, mp);
           if (storage) {
             nbd = await startNBDServer(obj, listen, params, migrateDisks);
             nbdCookie = await cookieNBD(obj, nbd?.port);
@@ -275,7 +299,14 @@ export async function migratePrepare(
   }
   // The incoming job lasts until Finish (`qemuMigrationJobContinue`).
   const endJob = beginAsyncJob(obj, E.DOMAIN_JOB_OPERATION_MIGRATION_IN, "migration in job");
-  incoming.set(obj, { port: allocated ? port : undefined, nbd, endJob, watch: watch!, owner });
+  incoming.set(obj, {
+    port: allocated ? port : undefined,
+    original,
+    nbd,
+    endJob,
+    watch: watch!,
+    owner,
+  });
   return { cookieout: formatCookie({ ...cookie, nbd: nbdCookie }), uriout };
 }
 
@@ -346,6 +377,7 @@ export async function migratePerform(
   if (typeof params.migrate_uri !== "string") {
     throw VirError.report("QEMU", "INVALID_ARG", "migration URI is required");
   }
+  const mp = migrationParamsFromFlags(params, flags, "source");
   const to = parseTcpURI(params.migrate_uri);
   if (to.port === undefined) {
     throw VirError.report(
@@ -372,7 +404,7 @@ export async function migratePerform(
         E.DOMAIN_JOB_OPERATION_MIGRATION_OUT,
         "migration out job",
         async (aborted) => {
-          await setSourceParams(mon, params);
+          outgoing.set(obj, await setSourceParams(mon, mp, params));
           const copy = disks.length
             ? await startStorageCopy(s, obj, disks, {
               address: clientAddress(params, to.host, cookie!.nbd!.port ?? 0),
@@ -390,6 +422,7 @@ export async function migratePerform(
         obj.runningReason = E.DOMAIN_RUNNING_MIGRATION_CANCELED;
         await mon.cont().catch(() => {});
       }
+      await resetOutgoing(obj);
       throw err;
     }
     await s.saveStatus(obj);
@@ -545,6 +578,8 @@ async function finishIncoming(
       obj.runningReason = E.DOMAIN_RUNNING_MIGRATED;
       await mon.cont();
     }
+    // qemuMigrationDstComplete: the next save or dump runs without the migration's settings.
+    await resetMigrationParams(mon, prepared.original);
     await s.saveStatus(obj);
   } catch (err) {
     if (isActive(obj)) {
@@ -609,6 +644,7 @@ export async function migrateConfirm(
         obj.runningReason = E.DOMAIN_RUNNING_MIGRATION_CANCELED;
         await obj.proc!.monitor.cont();
       }
+      await resetOutgoing(obj);
       return;
     }
     // An offline migration leaves a domain running here running (and defined).
@@ -617,10 +653,18 @@ export async function migrateConfirm(
       await s.stopProcess(obj, E.DOMAIN_SHUTOFF_MIGRATED, E.DOMAIN_EVENT_STOPPED_MIGRATED);
       emitJobCompleted(s, obj);
     }
+    outgoing.delete(obj);
     if (!isActive(obj) && flags & E.MIGRATE_UNDEFINE_SOURCE && obj.persistent) {
       await s.deleteConfig(obj);
       obj.persistent = false;
       s.domains.remove(obj);
     }
   });
+}
+
+/** `qemuMigrationParamsReset` on a source whose migration failed or was cancelled. */
+async function resetOutgoing(obj: QemuDomainObj): Promise<void> {
+  const original = outgoing.get(obj);
+  outgoing.delete(obj);
+  if (original && isActive(obj)) await resetMigrationParams(obj.proc!.monitor, original);
 }

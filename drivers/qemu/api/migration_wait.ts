@@ -11,6 +11,7 @@
 import { VirError } from "../../../util/errors.ts";
 import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
 import { eventNap } from "../monitor/event_nap.ts";
+import { keepMigrationCaps } from "./migration_caps.ts";
 
 /** QMP `query-migrate` (the fields used). */
 export interface MigrateInfo {
@@ -48,8 +49,8 @@ const WAKING = new Set(["completed", "failed", "cancelled", "pre-switchover"]);
 const SAFETY_MS = 1000;
 
 /**
- * `qemuMigrationCapsCheck` at a QEMU's start: the capabilities QEMU has, then `events` set on
- * (libvirt sets nothing else there). On reconnecting to a running QEMU nothing is set, as
+ * `qemuMigrationCapsCheck` at a QEMU's start: the capabilities QEMU has (kept for migrations,
+ * `migration_caps.ts`), then `events` set on (libvirt sets nothing else there). On reconnecting to a running QEMU nothing is set, as
  * libvirt's `reconnect`; its events are on if an earlier start set them.
  *
  * @example
@@ -63,6 +64,7 @@ export async function enableMigrationEvents(mon: QemuMonitor, reconnect: boolean
   const caps = await mon.run<{ capability: string; state: boolean }[]>(
     "query-migrate-capabilities",
   );
+  keepMigrationCaps(mon, caps.map((c) => c.capability));
   const events = caps.find((c) => c.capability === "events");
   if (!events || (reconnect && !events.state)) return;
   if (!reconnect) {

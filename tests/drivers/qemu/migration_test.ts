@@ -15,6 +15,7 @@ import { VIR } from "../../../util/constants.ts";
 import type { ConnectDriver, DriverConnection, DriverEvent } from "../../../util/driver.ts";
 import { DRV_FEATURE } from "../../../util/drv_feature.ts";
 import { error, qmp, type Setup, setup, XML } from "./fake_qmp/block_harness.ts";
+import { recordedSettings, settings } from "./migration_recorded.ts";
 
 const E = VIR;
 // Each migrating test file listens on its own loopback address: files that run in parallel
@@ -113,22 +114,30 @@ Deno.test("migration: the state crosses a socket of the migration range; the des
     const destQmp = incoming.commands.filter((c) => c.execute.startsWith("migrate"));
     assert.deepEqual(destQmp.map((c) => c.execute), [
       "migrate-set-capabilities",
+      "migrate-set-capabilities",
+      "migrate-set-parameters",
       "migrate-incoming",
+      "migrate-set-capabilities",
+      "migrate-set-parameters",
     ]);
     assert.deepEqual(destQmp[0].arguments, {
       capabilities: [{ capability: "events", state: true }],
     });
-    const uri = String(destQmp[1].arguments!.uri);
+    // libvirt's settings: before the incoming migration, and reset after it.
+    assert.deepEqual(settings(destQmp), recordedSettings("plain", "destination"));
+    const uri = String(destQmp[3].arguments!.uri);
     const port = Number(/^tcp:127\.0\.0\.2:(\d+)$/.exec(uri)?.[1]);
     assert.ok(port >= 49152 && port <= 49215, `${uri} in libvirt's migration port range`);
     assert.equal(b.migration.loaded, a.migration.state, "the destination got the source's state");
     assert.ok(incoming.commands.some((c) => c.execute === "cont"), "the destination runs");
+    const sourceQmp = qmp(a).filter((c) => c.execute.startsWith("migrate"));
+    assert.deepEqual(settings(sourceQmp), recordedSettings("plain", "source"));
     assert.deepEqual(
-      qmp(a).filter((c) => c.execute.startsWith("migrate")).map((c) => [c.execute, c.arguments]),
+      sourceQmp.filter((c) => !c.execute.startsWith("migrate-set")).map((c) => [
+        c.execute,
+        c.arguments,
+      ]),
       [
-        ["migrate-set-capabilities", {
-          capabilities: [{ capability: "pause-before-switchover", state: true }],
-        }],
         ["migrate", { uri }],
         // QEMU paused before the switch-over, as libvirt asked; nothing to do there.
         ["migrate-continue", { state: "pre-switchover" }],
@@ -338,9 +347,9 @@ Deno.test("migration: what this driver does not carry out is refused and changes
       ],
       [
         PARAMS,
-        LIVE | E.MIGRATE_COMPRESSED,
+        LIVE | E.MIGRATE_RDMA_PIN_ALL,
         E.ERR_ARGUMENT_UNSUPPORTED,
-        "argument unsupported: Migration option 'xbzrle' is not supported by this driver",
+        "argument unsupported: Migration option 'rdma-pin-all' is not supported by this driver",
       ],
       [
         { ...PARAMS, graphics_uri: "spice://h" },
