@@ -83,7 +83,9 @@ export async function migrateToFile(
       recordCompletedJob(obj, info);
       emitJobCompleted(host, obj);
     } finally {
-      await mon.run("migrate-set-parameters", { "max-bandwidth": UNLIMITED_BANDWIDTH }).catch(() => {});
+      await mon.run("migrate-set-parameters", { "max-bandwidth": UNLIMITED_BANDWIDTH }).catch(
+        () => {},
+      );
     }
   });
 }

@@ -329,8 +329,10 @@ export function disableMigrationTLS(mp: MigrationParams, original: OriginalParam
 
 /** `qemuMigrationParamsToJSON`: the set parameters, in libvirt's order. */
 function paramsJSON(values: ReadonlyMap<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(PARAMS).filter((p) => values.has(p))
-    .map((p) => [p, values.get(p)]));
+  return Object.fromEntries(
+    Object.keys(PARAMS).filter((p) => values.has(p))
+      .map((p) => [p, values.get(p)]),
+  );
 }
 
 /** `qemuMigrationParamsApplyCaps`: every capability QEMU has, on or off as `on` says. */

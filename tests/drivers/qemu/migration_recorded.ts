@@ -14,7 +14,8 @@ export interface RecordedCapsCase {
 }
 
 /** Every recorded case. */
-export const CAPS_CASES: readonly RecordedCapsCase[] = recorded.cases as unknown as RecordedCapsCase[];
+export const CAPS_CASES: readonly RecordedCapsCase[] = recorded
+  .cases as unknown as RecordedCapsCase[];
 
 const SETTINGS = new Set(["migrate-set-capabilities", "migrate-set-parameters"]);
 
@@ -37,7 +38,10 @@ function isEventsOn(args: Record<string, unknown> | undefined): boolean {
 }
 
 /** libvirt's settings on `side` in recorded case `name`. */
-export function recordedSettings(name: string, side: "source" | "destination"): [string, unknown][] {
+export function recordedSettings(
+  name: string,
+  side: "source" | "destination",
+): [string, unknown][] {
   const found = CAPS_CASES.find((c) => c.case === name);
   if (!found) throw new Error(`no recorded case ${name}`);
   return settings(found[side]);

@@ -4,17 +4,14 @@
 // migration range, cont), the client's step order (virDomainMigrateVersion3Full), job info and
 // abort during the job, offline migration, and the refusals that change nothing.
 import assert from "node:assert/strict";
-import { Connection } from "../../../client/connection.ts";
 import { connect } from "../../../client/connect.ts";
 import { createGateway } from "../../../gateway/app.ts";
 import { createRegistry } from "../../../util/registry.ts";
-import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
-import { FakeLauncher } from "../../../drivers/qemu/testing/mod.ts";
-import { FakeMigration } from "../../../drivers/qemu/testing/fake_migration.ts";
 import { VIR } from "../../../util/constants.ts";
-import type { ConnectDriver, DriverConnection, DriverEvent } from "../../../util/driver.ts";
+import type { ConnectDriver, DriverConnection } from "../../../util/driver.ts";
 import { DRV_FEATURE } from "../../../util/drv_feature.ts";
-import { error, qmp, type Setup, setup, XML } from "./fake_qmp/block_harness.ts";
+import { error, qmp, XML } from "./fake_qmp/block_harness.ts";
+import { lifecycle, withPair } from "./fake_qmp/migration_pair.ts";
 import { recordedSettings, settings } from "./migration_recorded.ts";
 
 const E = VIR;
@@ -23,68 +20,6 @@ const E = VIR;
 const PARAMS = { migrate_uri: "tcp:127.0.0.2", listen_address: "127.0.0.2" };
 /** The harness's disk is a plain local file: libvirt needs VIR_MIGRATE_UNSAFE for it. */
 const LIVE = E.MIGRATE_LIVE | E.MIGRATE_UNSAFE;
-
-interface Destination {
-  conn: DriverConnection;
-  /** Opens another connection to the same destination driver. */
-  another: () => Promise<DriverConnection>;
-  client: Connection;
-  launcher: FakeLauncher;
-  migration: FakeMigration;
-  events: DriverEvent[];
-  close: () => Promise<void>;
-}
-
-async function destination(): Promise<Destination> {
-  const dir = await Deno.makeTempDir({ prefix: "ev-qmig-b-" });
-  const migration = new FakeMigration("hp");
-  const launcher = new FakeLauncher({ onCommand: migration.handle });
-  const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
-    stateDir: dir,
-    launcher,
-  }) as DriverConnection;
-  const events: DriverEvent[] = [];
-  conn.subscribe!((ev) => events.push(ev));
-  return {
-    conn,
-    another: async () =>
-      await qemuConnectDriver.open(new URL("qemu:///session"), {
-        stateDir: dir,
-        launcher,
-      }) as DriverConnection,
-    client: new Connection(conn, "qemu:///session"),
-    launcher,
-    migration,
-    events,
-    close: async () => {
-      for (const ref of await conn.connectListAllDomains!(0)) {
-        await conn.domainDestroyFlags!(ref, 0).catch(() => {});
-      }
-      await conn.connectClose();
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
-}
-
-function lifecycle(events: DriverEvent[]): string[] {
-  return events.filter((e) => e.eventId === E.DOMAIN_EVENT_ID_LIFECYCLE)
-    .map((e) => `${e.data.event}/${e.data.detail}`);
-}
-
-async function withPair(
-  fn: (a: Setup, src: Connection, b: Destination) => Promise<void>,
-  options: Parameters<typeof setup>[0] = {},
-  persistent = true,
-): Promise<void> {
-  const a = await setup(options, persistent);
-  const b = await destination();
-  try {
-    await fn(a, new Connection(a.conn, "qemu:///session"), b);
-  } finally {
-    await b.close();
-    await a.close();
-  }
-}
 
 Deno.test("migration: the QEMU driver answers libvirt's migration features it honours", async () => {
   await withPair(async (a) => {
