@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { migrateStartPostCopy } from "./api/migration_postcopy.ts";
 import { formatDomainXML } from "../../conf/domain/mod.ts";
 import { parseBitmap } from "../../conf/domain/bitmap.ts";
 import { VIR } from "../../util/constants.ts";
@@ -990,6 +991,10 @@ export class QemuConnection implements DriverConnection {
     cancelled: number,
   ): Promise<void> {
     return migrateConfirm(this.#s, this.#obj(dom), params, cookiein, flags, cancelled);
+  }
+
+  domainMigrateStartPostCopy(dom: DomainRef, flags: number): Promise<void> {
+    return migrateStartPostCopy(this.#obj(dom), flags);
   }
 
   domainBlockCommit(

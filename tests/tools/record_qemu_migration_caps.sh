@@ -7,7 +7,9 @@
 # oracle's daemon.sh, run as `nobody`, so TCG), a transient diskless domain migrated with
 # python3-libvirt's migrate3; each QEMU traces the QMP requests it handles (QEMU's
 # `handle_qmp_command` trace event, asked for by <qemu:commandline>, as
-# record_qemu_storage_migration.sh does); the migrate-* requests are kept, ports masked.
+# record_qemu_storage_migration.sh does); the migrate-* requests are kept, ports masked. One
+# migration is switched to post-copy (virDomainMigrateStartPostCopy once its job runs: 512 MiB
+# at 1 MiB/s keep it running) and both sides' lifecycle events are kept.
 # Post-copy needs userfaultfd, which QEMU running as `nobody` gets only with
 # vm.unprivileged_userfaultfd=1: set for the recording, restored after.
 #
@@ -43,7 +45,7 @@ threading.Thread(target=lambda: [libvirt.virEventRunDefaultImpl() for _ in iter(
 
 XML = """<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
 <name>caps</name><uuid>5a7e0000-0000-4000-8000-0000000ca959</uuid>
-<memory unit='MiB'>32</memory><os><type arch='x86_64' machine='pc'>hvm</type></os><devices>
+<memory unit='MiB'>%d</memory><os><type arch='x86_64' machine='pc'>hvm</type></os><devices>
 <memballoon model='none'/></devices>
 <qemu:commandline><qemu:arg value='-trace'/>
 <qemu:arg value='enable=handle_qmp_command,file=%s'/></qemu:commandline></domain>"""
@@ -63,17 +65,44 @@ def requests(path):
     return out
 
 
-def run(case, flags, params):
+def watch(conn, seen):
+    """Keeps the lifecycle events `conn` delivers; the callback id."""
+    return conn.domainEventRegisterAny(None, V.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                       lambda _c, _d, ev, det, _o: seen.append([ev, det]), None)
+
+
+def switch_to_postcopy(dom):
+    """Once the migration job runs, switches it to post-copy."""
+    while True:
+        info = dom.jobInfo()
+        if info[0] != V.VIR_DOMAIN_JOB_NONE and info[3] > 0:
+            break
+        time.sleep(0.02)
+    dom.migrateStartPostCopy(0)
+
+
+def run(case, flags, params, mib=32, postcopy=False):
     d = os.path.join(guest, case)
     os.makedirs(d)
     os.chmod(d, 0o777)
     conn, dconn = libvirt.open(src_uri), libvirt.open(dst_uri)
-    dom = conn.createXML(XML % (d + "/qmp-src.log"), 0)
+    dom = conn.createXML(XML % (mib, d + "/qmp-src.log"), 0)
+    time.sleep(0.5)  # the start's events are not the migration's
+    events = {"source": [], "destination": []}
+    ids = [(conn, watch(conn, events["source"])), (dconn, watch(dconn, events["destination"]))]
     base = {"migrate_uri": "tcp:127.0.0.1", "listen_address": "127.0.0.1",
-            "destination_xml": XML % (d + "/qmp-dst.log")}
+            "destination_xml": XML % (mib, d + "/qmp-dst.log")}
     out = {"case": case, "flags": flags, "params": params}
     try:
+        switch = threading.Thread(target=switch_to_postcopy, args=(dom,)) if postcopy else None
+        if switch:
+            switch.start()
         moved = dom.migrate3(dconn, dict(base, **params), flags)
+        if switch:
+            switch.join()
+            time.sleep(1)  # the events of the migration's end arrive
+            # The migration's events only, not the destroy's.
+            out["events"] = {side: list(seen) for side, seen in events.items()}
         out["state"] = moved.state()
         moved.destroy()
     except libvirt.libvirtError as e:
@@ -82,6 +111,8 @@ def run(case, flags, params):
         out["source_state"] = dom.state()
         dom.destroy()
     time.sleep(0.3)  # QEMU's trace file is flushed when it exits
+    for c, i in ids:
+        c.domainEventDeregisterAny(i)
     out["source"] = requests(d + "/qmp-src.log")
     out["destination"] = requests(d + "/qmp-dst.log") if os.path.exists(d + "/qmp-dst.log") else []
     conn.close()
@@ -100,6 +131,7 @@ cases = [
         {"auto_converge.initial": 30, "auto_converge.increment": 5}),
     run("parallel", L | V.VIR_MIGRATE_PARALLEL, {"parallel.connections": 3}),
     run("postcopy", L | V.VIR_MIGRATE_POSTCOPY, {"bandwidth.postcopy": 100}),
+    run("postcopy-switch", L | V.VIR_MIGRATE_POSTCOPY, {"bandwidth": 1}, mib=512, postcopy=True),
     run("together", L | V.VIR_MIGRATE_COMPRESSED | V.VIR_MIGRATE_AUTO_CONVERGE |
         V.VIR_MIGRATE_POSTCOPY | V.VIR_MIGRATE_PARALLEL, {"bandwidth": 500}),
     # Refused: tuning without its switch, an unknown method, zero-copy alone.

@@ -49,7 +49,13 @@ import {
 import { speedOf } from "./block_job.ts";
 import { jobsOf } from "./block_job_state.ts";
 import { beginAsyncJob, emitJobCompleted, recordCompletedJob, runAsyncJob } from "./state_job.ts";
-import { type MigrationWatch, runMigration, watchMigration } from "./migration_wait.ts";
+import {
+  type MigrationWatch,
+  type PostcopyWait,
+  runMigration,
+  watchMigration,
+} from "./migration_wait.ts";
+import { watchOutgoing } from "./migration_postcopy.ts";
 import { checkMigrateDisks, copiedDisks, migrateDisksParam } from "./migration_disks.ts";
 import {
   checkDisksParams,
@@ -398,6 +404,7 @@ export async function migratePerform(
         "migration of non-shared disks requested but NBD is not set up",
       );
     }
+    const unwatch = watchOutgoing(s, obj, mon, flags);
     try {
       await runAsyncJob(
         obj,
@@ -405,6 +412,10 @@ export async function migratePerform(
         "migration out job",
         async (aborted) => {
           outgoing.set(obj, await setSourceParams(mon, mp, params));
+          // QEMU_MIGRATION_COMPLETED_POSTCOPY: Perform ends at the switch to post-copy.
+          const postcopy = flags & E.MIGRATE_POSTCOPY
+            ? { afterPause: mp.caps.has("pause-before-switchover") }
+            : undefined;
           const copy = disks.length
             ? await startStorageCopy(s, obj, disks, {
               address: clientAddress(params, to.host, cookie!.nbd!.port ?? 0),
@@ -412,7 +423,7 @@ export async function migratePerform(
               flags,
             }, aborted)
             : undefined;
-          await migrateState(mon, obj, flags, wasRunning, to, copy, aborted);
+          await migrateState(mon, obj, flags, wasRunning, to, copy, aborted, postcopy);
         },
       );
     } catch (err) {
@@ -424,6 +435,8 @@ export async function migratePerform(
       }
       await resetOutgoing(obj);
       throw err;
+    } finally {
+      unwatch();
     }
     await s.saveStatus(obj);
   });
@@ -455,6 +468,7 @@ async function migrateState(
   to: { host: string; port?: number },
   copy: StorageCopy | undefined,
   aborted: AbortSignal,
+  postcopy: PostcopyWait | undefined,
 ): Promise<void> {
   let started = false;
   try {
@@ -473,6 +487,7 @@ async function migrateState(
         return mon.run("migrate", { uri: `tcp:${to.host}:${to.port}` });
       },
       copy && (() => copy.finish()),
+      postcopy,
     );
     recordCompletedJob(obj, info);
   } catch (err) {
@@ -568,15 +583,26 @@ async function finishIncoming(
     checkActive(obj);
     const mon = obj.proc!.monitor;
     const prepared = incoming.get(obj)!;
-    await prepared.watch.wait("migration in job");
+    // qemuMigrationDstFinishFresh: with VIR_MIGRATE_POSTCOPY the wait may end at the switch,
+    // the guest then resumed here while the rest of its memory comes.
+    const postcopy = flags & E.MIGRATE_POSTCOPY ? { afterPause: false } : undefined;
+    const inPostCopy =
+      (await prepared.watch.wait("migration in job", undefined, postcopy)).status ===
+        "postcopy-active";
     if (prepared.nbd) await stopNBDServer(s, obj);
     if (flags & E.MIGRATE_PERSIST_DEST) await persist(s, obj, persistentXml);
     if (flags & E.MIGRATE_PAUSED) {
       obj.reason = E.DOMAIN_PAUSED_USER;
       s.emit(obj, E.DOMAIN_EVENT_SUSPENDED, E.DOMAIN_EVENT_SUSPENDED_PAUSED);
     } else {
-      obj.runningReason = E.DOMAIN_RUNNING_MIGRATED;
+      obj.runningReason = inPostCopy ? E.DOMAIN_RUNNING_POSTCOPY : E.DOMAIN_RUNNING_MIGRATED;
       await mon.cont();
+    }
+    if (inPostCopy) {
+      await prepared.watch.wait("migration in job");
+      // qemuMigrationDstComplete: the end of a post-copy is announced as a migration's.
+      if (obj.state === E.DOMAIN_RUNNING) obj.reason = E.DOMAIN_RUNNING_MIGRATED;
+      s.emit(obj, E.DOMAIN_EVENT_RESUMED, E.DOMAIN_EVENT_RESUMED_MIGRATED);
     }
     // qemuMigrationDstComplete: the next save or dump runs without the migration's settings.
     await resetMigrationParams(mon, prepared.original);

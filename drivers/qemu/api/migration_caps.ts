@@ -62,12 +62,12 @@ const FLAG_MAP: readonly {
 
 type ParamType = "int" | "ull" | "bool" | "string";
 
-/** The JSON type QEMU answers each parameter type with. */
-const JS_TYPE: Readonly<Record<ParamType, string>> = {
-  int: "number",
-  ull: "number",
-  bool: "boolean",
-  string: "string",
+/** Whether QEMU's answer for a parameter is of its type. */
+const IS_TYPE: Readonly<Record<ParamType, (value: unknown) => boolean>> = {
+  int: (v) => typeof v === "number",
+  ull: (v) => typeof v === "number",
+  bool: (v) => typeof v === "boolean",
+  string: (v) => typeof v === "string",
 };
 
 /** `qemuMigrationParam` with `qemuMigrationParamInfo`'s types, in libvirt's order. */
@@ -303,7 +303,7 @@ export async function checkMigrationParams(
   const original: OriginalParams = new Map();
   for (const [name, type] of Object.entries(PARAMS)) {
     const value = now[name];
-    if (typeof value === JS_TYPE[type]) {
+    if (IS_TYPE[type](value)) {
       original.set(name, value as number | string | boolean);
     }
   }

@@ -39,8 +39,21 @@ export interface MigrateInfo {
 /** The monitors whose QEMU sends MIGRATION events. */
 const withEvents = new WeakSet<QemuMonitor>();
 
-/** The statuses a wait acts on: the ends, and the source's pause before the switch-over. */
-const WAKING = new Set(["completed", "failed", "cancelled", "pre-switchover"]);
+/**
+ * The statuses a wait acts on: the ends, the source's pause before the switch-over, and the
+ * switch to post-copy.
+ */
+const WAKING = new Set(["completed", "failed", "cancelled", "pre-switchover", "postcopy-active"]);
+
+/**
+ * A wait that may end at the switch to post-copy (`QEMU_MIGRATION_COMPLETED_POSTCOPY`): on a
+ * source that pauses before the switch-over, QEMU reports post-copy both before and after that
+ * pause, and only the second is the switch.
+ */
+export interface PostcopyWait {
+  /** The source pauses before the switch-over (its capability is on). */
+  afterPause: boolean;
+}
 
 /**
  * With events on, `query-migrate` is still asked this often, in case an event was missed: a
@@ -85,9 +98,14 @@ export interface MigrationWatch {
    * `qemuMigrationDstWaitForCompletion`) and answers QEMU's last `query-migrate`; a failure or
    * cancellation is libvirt's error naming the job. At the source's pause before the
    * switch-over, `beforeSwitchover` runs (a storage migration ends its disk mirrors there)
-   * before the migration goes on.
+   * before the migration goes on. With `postcopy`, the wait ends at the switch to post-copy
+   * too, QEMU's status then `postcopy-active`.
    */
-  wait(name: string, beforeSwitchover?: () => Promise<void>): Promise<MigrateInfo>;
+  wait(
+    name: string,
+    beforeSwitchover?: () => Promise<void>,
+    postcopy?: PostcopyWait,
+  ): Promise<MigrateInfo>;
   /** Stops listening. */
   close(): void;
 }
@@ -115,8 +133,13 @@ export function watchMigration(mon: QemuMonitor): MigrationWatch {
     (ev) => ev.event === "MIGRATION" && WAKING.has(String(ev.data?.status)),
   );
   return {
-    async wait(name: string, beforeSwitchover?: () => Promise<void>): Promise<MigrateInfo> {
+    async wait(
+      name: string,
+      beforeSwitchover?: () => Promise<void>,
+      postcopy?: PostcopyWait,
+    ): Promise<MigrateInfo> {
       const started = performance.now();
+      let paused = false;
       for (;;) {
         if (events) await waker.nap(SAFETY_MS);
         const info = await mon.run<MigrateInfo>("query-migrate");
@@ -136,7 +159,10 @@ export function watchMigration(mon: QemuMonitor): MigrationWatch {
             // stopped, the device state not yet sent.
             await beforeSwitchover?.();
             await mon.run("migrate-continue", { state: "pre-switchover" });
+            paused = true;
             continue;
+          case "postcopy-active":
+            if (postcopy && (paused || !postcopy.afterPause)) return info;
         }
         // Without events, the poll: a quarter of the time so far, so that a save of a few ms
         // is seen done within a ms or two, a long migration every 20 ms.
@@ -149,7 +175,7 @@ export function watchMigration(mon: QemuMonitor): MigrationWatch {
 
 /**
  * Runs `start` (the `migrate` or `migrate-incoming` command) under a watch and waits for the
- * migration it starts (`beforeSwitchover` as {@link MigrationWatch.wait}); answers QEMU's last
+ * migration it starts (`beforeSwitchover` and `postcopy` as {@link MigrationWatch.wait}); answers QEMU's last
  * `query-migrate`.
  *
  * @example
@@ -165,11 +191,12 @@ export async function runMigration(
   name: string,
   start: () => Promise<unknown>,
   beforeSwitchover?: () => Promise<void>,
+  postcopy?: PostcopyWait,
 ): Promise<MigrateInfo> {
   const watch = watchMigration(mon);
   try {
     await start();
-    return await watch.wait(name, beforeSwitchover);
+    return await watch.wait(name, beforeSwitchover, postcopy);
   } finally {
     watch.close();
   }

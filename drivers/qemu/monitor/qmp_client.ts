@@ -226,9 +226,12 @@ function closeQuietly(stream: ByteStream): void {
  */
 function qmpJSON(msg: unknown): string {
   const big: string[] = [];
-  const text = JSON.stringify(msg, (_key, value) =>
-    typeof value === "number" && Number.isInteger(value) && !Number.isSafeInteger(value)
-      ? `\u0000big${big.push(BigInt(value).toString()) - 1}`
-      : value);
+  const text = JSON.stringify(
+    msg,
+    (_key, value) =>
+      typeof value === "number" && Number.isInteger(value) && !Number.isSafeInteger(value)
+        ? `\u0000big${big.push(BigInt(value).toString()) - 1}`
+        : value,
+  );
   return big.length ? text.replace(/"\\u0000big(\d+)"/g, (_, i) => big[Number(i)]) : text;
 }

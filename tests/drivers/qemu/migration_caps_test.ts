@@ -10,6 +10,7 @@ import { migrationParamsFromFlags } from "../../../drivers/qemu/api/migration_ca
 import { error, qmp } from "./fake_qmp/block_harness.ts";
 import { withPair } from "./fake_qmp/migration_pair.ts";
 import { CAPS_CASES, recordedSettings, settings } from "./migration_recorded.ts";
+import { waitFor } from "../../wait.ts";
 
 const E = VIR;
 // Each migrating test file listens on its own loopback address: files that run in parallel
@@ -77,4 +78,44 @@ Deno.test("migration settings: compression methods are a comma-separated list, e
         "numerical overflow: migration parameter 'bandwidth.postcopy' must be less than 17592186044416",
     },
   );
+});
+
+Deno.test("migrateStartPostCopy: libvirt's refusals outside a post-copy migration", async () => {
+  await withPair(async (a, src, b) => {
+    const dom = await src.lookupDomainByName("hp");
+    const refused = async (flags: number, code: number, message: string) => {
+      const e = await error(dom.migrateStartPostCopy(flags));
+      assert.deepEqual([e.code, e.domain, e.message], [code, E.FROM_QEMU, message]);
+    };
+    await refused(
+      1,
+      E.ERR_INVALID_ARG,
+      "unsupported flags (0x1) in function qemuDomainMigrateStartPostCopy",
+    );
+    await refused(
+      0,
+      E.ERR_OPERATION_INVALID,
+      "Requested operation is not valid: post-copy can only be started while outgoing " +
+        "migration is in progress",
+    );
+    const outcome = dom.migrate3(b.client, PARAMS, E.MIGRATE_LIVE | E.MIGRATE_UNSAFE)
+      .then(() => undefined, (e) => e);
+    await waitFor(
+      async () =>
+        (await a.conn.domainGetJobStats!(a.dom, 0)).operation ===
+          E.DOMAIN_JOB_OPERATION_MIGRATION_OUT,
+      10_000,
+      10,
+      "the migration job",
+    );
+    await refused(
+      0,
+      E.ERR_OPERATION_INVALID,
+      "Requested operation is not valid: switching to post-copy requires migration to be " +
+        "started with VIR_MIGRATE_POSTCOPY flag",
+    );
+    assert.ok(!qmp(a).some((c) => c.execute === "migrate-start-postcopy"));
+    await a.conn.domainAbortJob!(a.dom);
+    assert.equal((await outcome)?.code, E.ERR_OPERATION_ABORTED);
+  }, { migration: { hold: true } });
 });

@@ -9,6 +9,8 @@ export interface RecordedCapsCase {
   flags: number;
   params: Record<string, string | number>;
   error?: { code: number; domain: number; message: string };
+  /** Both sides' lifecycle events, [event, detail], of a migration switched to post-copy. */
+  events?: { source: [number, number][]; destination: [number, number][] };
   source: { execute: string; arguments?: Record<string, unknown> }[];
   destination: { execute: string; arguments?: Record<string, unknown> }[];
 }

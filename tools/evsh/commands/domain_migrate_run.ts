@@ -222,11 +222,16 @@ export const MIGRATE_COMMAND: CommandDef = {
     let iterEvent: number | undefined;
     try {
       if (args.has("postcopy-after-precopy")) {
-        // virsh switches to post-copy from this event; no edgevirt driver does post-copy, so
-        // it never comes, but the registration must succeed as virsh's does.
+        // virshMigrationIterationCallback: the second pass over memory starts post-copy.
         const r = await ctx.attempt(() =>
           Promise.resolve(
-            ctx.conn.domainEventRegisterAny(dom, VIR.DOMAIN_EVENT_ID_MIGRATION_ITERATION, () => {}),
+            ctx.conn.domainEventRegisterAny(
+              dom,
+              VIR.DOMAIN_EVENT_ID_MIGRATION_ITERATION,
+              (ev) => {
+                if (ev.data.iteration === 2) dom.migrateStartPostCopy(0).catch(() => {});
+              },
+            ),
           )
         );
         if (!r.ok) return ctx.fail();
