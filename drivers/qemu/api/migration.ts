@@ -22,6 +22,7 @@ import type {
   MigratePrepareResult,
   TypedParams,
 } from "../../../util/contract/types.ts";
+import type { PeerOpener } from "../../../util/driver.ts";
 import { VirError } from "../../../util/errors.ts";
 import { hostName } from "../../../util/host_info.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
@@ -56,6 +57,7 @@ import {
   watchMigration,
 } from "./migration_wait.ts";
 import { watchOutgoing } from "./migration_postcopy.ts";
+import { performPeer2Peer } from "./migration_p2p.ts";
 import { checkMigrateDisks, copiedDisks, migrateDisksParam } from "./migration_disks.ts";
 import {
   checkDisksParams,
@@ -369,16 +371,48 @@ export async function migratePerform(
   params: TypedParams,
   cookiein: string | null,
   flags: number,
+  openPeer?: PeerOpener,
 ): Promise<MigrateCookie> {
-  checkMigration(params, flags, "qemuDomainMigratePerform3Params");
-  checkDisksParams(params);
-  if (dconnuri !== null) {
+  if (!(flags & E.MIGRATE_PEER2PEER)) {
+    checkMigration(params, flags, "qemuDomainMigratePerform3Params");
+    return await performNative(s, obj, params, cookiein, flags);
+  }
+  // qemuMigrationSrcPerform: the source runs every step itself.
+  checkMigrationArgs(params, flags, "qemuDomainMigratePerform3Params");
+  if (cookiein) {
+    throw VirError.report(
+      "QEMU",
+      "OPERATION_INVALID",
+      "received unexpected cookie with P2P migration",
+    );
+  }
+  if (!openPeer) {
     throw VirError.report(
       "QEMU",
       "ARGUMENT_UNSUPPORTED",
       "peer-to-peer migration is not supported by this driver",
     );
   }
+  await performPeer2Peer(obj, openPeer, dconnuri ?? "", params, flags, {
+    begin: (p, f) => migrateBegin(s, obj, p, f),
+    perform: (p, cookie, f) => {
+      checkMigration(p, f, "qemuDomainMigratePerform3Params");
+      return performNative(s, obj, p, cookie, f);
+    },
+    confirm: (cookie, f, cancelled) => migrateConfirm(s, obj, params, cookie, f, cancelled),
+  });
+  return { cookieout: null };
+}
+
+/** `qemuMigrationSrcPerformPhase`: this host's QEMU sends the domain's state. */
+async function performNative(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  params: TypedParams,
+  cookiein: string | null,
+  flags: number,
+): Promise<MigrateCookie> {
+  checkDisksParams(params);
   const cookie = parseCookie(cookiein, undefined, obj.def.uuid);
   if (typeof params.migrate_uri !== "string") {
     throw VirError.report("QEMU", "INVALID_ARG", "migration URI is required");

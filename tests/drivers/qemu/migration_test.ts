@@ -8,10 +8,10 @@ import { connect } from "../../../client/connect.ts";
 import { createGateway } from "../../../gateway/app.ts";
 import { createRegistry } from "../../../util/registry.ts";
 import { VIR } from "../../../util/constants.ts";
-import type { ConnectDriver, DriverConnection } from "../../../util/driver.ts";
+import type { DriverConnection } from "../../../util/driver.ts";
 import { DRV_FEATURE } from "../../../util/drv_feature.ts";
 import { error, qmp, XML } from "./fake_qmp/block_harness.ts";
-import { lifecycle, withPair } from "./fake_qmp/migration_pair.ts";
+import { lifecycle, serving, withPair } from "./fake_qmp/migration_pair.ts";
 import { recordedSettings, settings } from "./migration_recorded.ts";
 
 const E = VIR;
@@ -369,18 +369,6 @@ Deno.test("migration --offline --persistent --undefinesource moves the definitio
     assert.equal(gone.code, E.ERR_NO_DOMAIN);
   });
 });
-
-/** A driver of scheme `scheme` serving `conn`, which outlives the gateway's sessions. */
-function serving(scheme: string, conn: DriverConnection): ConnectDriver {
-  const shared = new Proxy(conn, {
-    get: (target, key) => {
-      if (key === "connectClose") return () => Promise.resolve();
-      const v = Reflect.get(target, key);
-      return typeof v === "function" ? v.bind(target) : v;
-    },
-  });
-  return { name: scheme, schemes: [scheme], open: () => Promise.resolve(shared) };
-}
 
 Deno.test("migration through two gateways: each forwards its steps, the client runs them", async () => {
   await withPair(async (a, _src, b) => {

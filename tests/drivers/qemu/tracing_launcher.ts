@@ -3,11 +3,11 @@
 // test compares what edgevirt sent with what libvirt sent.
 import { KeepingLauncher } from "./real_qemu.ts";
 
-/** One QMP request, without its id. */
-export interface QmpRequest {
+/** One QMP request, without its id (a type, so that it is a record of its members too). */
+export type QmpRequest = {
   execute: string;
   arguments?: Record<string, unknown>;
-}
+};
 
 /** A launcher whose QEMUs trace each QMP request they handle into `DIR/qmp-N.log`. */
 export class TracingLauncher extends KeepingLauncher {
