@@ -224,4 +224,3 @@ async function version3Params(
   throw first ??
     VirError.bare("NONE", "INTERNAL_ERROR", "An error occurred, but the cause is unknown");
 }
-

@@ -14,14 +14,7 @@ import { VIR } from "../../../util/constants.ts";
 import { type CommandContext, type CommandDef, CommandFailed } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
-import {
-  bits,
-  exclusive,
-  jobDone,
-  printJobProgress,
-  requires,
-  undeclared,
-} from "./common.ts";
+import { bits, exclusive, jobDone, printJobProgress, requires, undeclared } from "./common.ts";
 
 /** Migration flags by option, in `doMigrate`'s order. */
 const FLAGS: readonly (readonly [string, number])[] = [
