@@ -354,7 +354,9 @@ function incomingPort(
 
 /**
  * `qemuDomainMigratePerform3Params`: the source's QEMU sends its state (paused first without
- * VIR_MIGRATE_LIVE) and ends paused; a failure or abort leaves it running as before.
+ * VIR_MIGRATE_LIVE) and ends paused; a failure or abort leaves it running as before. With
+ * VIR_MIGRATE_PEER2PEER the source runs the whole migration to the libvirt URI `dconnuri`,
+ * which it opens with the host's `openPeer` (`migration_p2p.ts`).
  *
  * @example
  * ```ts
