@@ -25,6 +25,7 @@ import { type ClientOptions, connect as connectWith } from "./client/connect.ts"
 import { autostartDaemon } from "./gateway/autostart.ts";
 import type { Connection } from "./client/connection.ts";
 import { createRegistry, type DriverRegistry, lazyDriver, lazySecondary } from "./util/registry.ts";
+import type { PeerOpener } from "./util/driver.ts";
 import { tcpFetch, unixSocketFetch } from "./client/transport/http1.ts";
 import type { Gateway, GatewayOptions } from "./gateway/app.ts";
 
@@ -79,8 +80,14 @@ const secondaries = [
   ),
 ];
 
+/**
+ * How a driver of this host opens a peer (the destination of a peer-to-peer migration): the
+ * client with this host's transports, as libvirt's source daemon opens it.
+ */
+const openPeer: PeerOpener = async (uri) => (await connect(uri)).driver;
+
 const clientDrivers = createRegistry([testDriver]);
-const embedDrivers = createRegistry([qemuDriver], secondaries);
+const embedDrivers = createRegistry([qemuDriver], secondaries, openPeer);
 
 /**
  * Every driver of this host: what a gateway runs (`test`, and `qemu` for its session, system
@@ -93,7 +100,7 @@ const embedDrivers = createRegistry([qemuDriver], secondaries);
  * ```
  */
 export function hostDrivers(): DriverRegistry {
-  return createRegistry([testDriver, qemuDriver], secondaries);
+  return createRegistry([testDriver, qemuDriver], secondaries, openPeer);
 }
 
 /**

@@ -74,6 +74,7 @@ export type {
   NodeInfo,
   NWFilterBindingRef,
   NWFilterRef,
+  PeerOpener,
   SecretRef,
   SecurityLabel,
   SecurityModel,

@@ -111,6 +111,10 @@ export class Domain extends Handle<DomainRef> {
   async migrate3(dconn: HandleOwner, params: TypedParams = {}, flags = 0): Promise<Domain> {
     return new Domain(dconn, await migrate3(this.owner, this.ref, dconn, params, flags));
   }
+  /** `virDomainMigrateStartPostCopy`: the running migration switches to post-copy. */
+  async migrateStartPostCopy(flags = 0): Promise<void> {
+    await this.call("domainMigrateStartPostCopy", flags);
+  }
   /** `virDomainGetInfo`. */
   getInfo(): Promise<DomainInfo> {
     return this.call("domainGetInfo");

@@ -11,6 +11,7 @@ import { VIR } from "../util/constants.ts";
 import type { DomainRef, DriverConnection, TypedParams } from "../util/driver.ts";
 import { DRV_FEATURE } from "../util/drv_feature.ts";
 import { VirError } from "../util/errors.ts";
+import { keptMigrationError } from "../util/migration_error.ts";
 import type { HandleOwner } from "./handle.ts";
 
 const E = VIR;
@@ -39,9 +40,17 @@ export async function supportsFeature(driver: DriverConnection, feature: number)
   }
 }
 
-function readonlyCheck(owner: HandleOwner): void {
+/**
+ * `virCheckReadOnlyGoto` for migration API `api`.
+ *
+ * @example
+ * ```ts ignore
+ * readonlyCheck(conn, "virDomainMigrateToURI3");
+ * ```
+ */
+export function readonlyCheck(owner: HandleOwner, api = API): void {
   if (owner.readonly) {
-    throw VirError.report("DOMAIN", "OPERATION_DENIED", `read only access prevents ${API}`);
+    throw VirError.report("DOMAIN", "OPERATION_DENIED", `read only access prevents ${api}`);
   }
 }
 
@@ -203,12 +212,7 @@ async function version3Params(
     ddomain = finished.domain;
     cookie = finished.cookieout;
   } catch (e) {
-    // A useful error of the destination's QEMU replaces a generic one of the source's.
-    const generic = first instanceof VirError && first.domain === E.FROM_QEMU &&
-      first.code === E.ERR_OPERATION_FAILED;
-    const useful = e instanceof VirError && e.domain === E.FROM_QEMU &&
-      e.code !== E.ERR_MIGRATE_FINISH_OK;
-    if (!first || generic && useful) first = e;
+    first = keptMigrationError(first, e);
     cookie = null;
   }
   cancelled = ddomain ? 0 : 1;

@@ -82,6 +82,19 @@ export interface GatewayResponse {
  */
 export type GatewayFetch = (url: string, init?: GatewayRequestInit) => Promise<GatewayResponse>;
 
+/**
+ * Opens a connection to another libvirt URI for a driver (the destination of a peer-to-peer
+ * migration); the caller closes it with `connectClose`.
+ *
+ * @example
+ * ```ts
+ * import type { PeerOpener } from "./driver.ts";
+ * const openPeer: PeerOpener = () => Promise.reject(new Error("no peers here"));
+ * await openPeer("qemu+http://127.0.0.1:16510/session").catch(() => {});
+ * ```
+ */
+export type PeerOpener = (uri: string) => Promise<DriverConnection>;
+
 /** Options given to `connect()` and passed on to the driver. */
 export interface ConnectOptions {
   /** Open read-only (libvirt's VIR_CONNECT_RO): mutating calls fail. */
@@ -104,6 +117,12 @@ export interface ConnectOptions {
    * those for their own needs (network ports, storage volumes, secret values).
    */
   secondaries?: SecondaryOpener;
+  /**
+   * Given by the host to drivers that migrate peer-to-peer: how they open the destination's
+   * URI themselves, with the host's own transports (libvirt's source daemon opens it with
+   * `virConnectOpenAuth`; a driver here cannot import the client).
+   */
+  openPeer?: PeerOpener;
   /** Extra options for a driver or transport. */
   [key: string]: unknown;
 }

@@ -1,4 +1,4 @@
-import type { ConnectDriver } from "./driver.ts";
+import type { ConnectDriver, PeerOpener } from "./driver.ts";
 import {
   composeConnection,
   openSecondaries,
@@ -25,7 +25,8 @@ export interface DriverRegistry {
  * A registry of the given drivers and shared secondary drivers. For one scheme the later driver
  * wins, as a later `virRegisterConnectDriver` of the same name replaces the earlier one. A driver
  * that shares secondaries opens its connections with the secondary drivers of the families it
- * does not serve composed in, as `virConnectOpen` does.
+ * does not serve composed in, as `virConnectOpen` does. With `openPeer`, every driver opened is
+ * given the host's way to open another URI (the destination of a peer-to-peer migration).
  *
  * @example
  * ```ts
@@ -41,14 +42,22 @@ export interface DriverRegistry {
 export function createRegistry(
   drivers: readonly ConnectDriver[],
   secondaries: readonly SecondaryDriver[] = [],
+  openPeer?: PeerOpener,
 ): DriverRegistry {
   const shared = Object.freeze([...secondaries]);
-  const list = Object.freeze(drivers.map((d) => withSecondaries(d, shared)));
+  const list = Object.freeze(
+    drivers.map((d) => withPeers(withSecondaries(d, shared), openPeer)),
+  );
   return {
     drivers: list,
     secondaries: shared,
     find: (scheme) => list.findLast((d) => d.schemes.includes(scheme)),
   };
+}
+
+function withPeers(driver: ConnectDriver, openPeer: PeerOpener | undefined): ConnectDriver {
+  if (!openPeer) return driver;
+  return { ...driver, open: (uri, options) => driver.open(uri, { openPeer, ...options }) };
 }
 
 function withSecondaries(

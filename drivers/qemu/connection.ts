@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { migrateStartPostCopy } from "./api/migration_postcopy.ts";
 import { formatDomainXML } from "../../conf/domain/mod.ts";
 import { parseBitmap } from "../../conf/domain/bitmap.ts";
 import { VIR } from "../../util/constants.ts";
@@ -24,6 +25,7 @@ import type {
   MigratePrepareResult,
   NodeDeviceRef,
   NodeInfo,
+  PeerOpener,
   SecurityLabel,
   SecurityModel,
   TypedParams,
@@ -141,8 +143,8 @@ const AFFECT = E.DOMAIN_AFFECT_LIVE | E.DOMAIN_AFFECT_CONFIG;
 
 /**
  * The features `qemuConnectSupportsFeature` answers yes to, less what edgevirt's driver does
- * not do: peer-to-peer (a driver cannot open the destination: it may not import the client),
- * version 2 and change protection; plus libvirt's global string typed parameters and network
+ * not do: version 2 and change protection (peer-to-peer only where the host gave a way to open
+ * the destination); plus libvirt's global string typed parameters and network
  * update order, as the test driver answers them.
  */
 const MIGRATION_FEATURES: ReadonlySet<number> = new Set([
@@ -176,7 +178,16 @@ export class QemuConnection implements DriverConnection {
   /** The checkpoint calls. */
   #chks: ReturnType<typeof checkpointCalls>;
 
-  constructor(state: QemuDriverState, uri: string, release: () => Promise<void>) {
+  /** The host's way to open a migration's destination (peer-to-peer), if it gave one. */
+  #openPeer?: PeerOpener;
+
+  constructor(
+    state: QemuDriverState,
+    uri: string,
+    release: () => Promise<void>,
+    openPeer?: PeerOpener,
+  ) {
+    this.#openPeer = openPeer;
     this.#s = state;
     this.#uri = uri;
     this.#release = release;
@@ -950,7 +961,8 @@ export class QemuConnection implements DriverConnection {
 
   /** virDrvFeature: the migration protocol this driver speaks (`qemuConnectSupportsFeature`). */
   connectSupportsFeature(feature: number): Promise<boolean> {
-    return Promise.resolve(MIGRATION_FEATURES.has(feature));
+    const p2p = feature === DRV_FEATURE.MIGRATION_P2P && this.#openPeer !== undefined;
+    return Promise.resolve(p2p || MIGRATION_FEATURES.has(feature));
   }
 
   domainMigrateBegin3Params(
@@ -976,7 +988,15 @@ export class QemuConnection implements DriverConnection {
     cookiein: string | null,
     flags: number,
   ): Promise<MigrateCookie> {
-    return migratePerform(this.#s, this.#obj(dom), dconnuri, params, cookiein, flags);
+    return migratePerform(
+      this.#s,
+      this.#obj(dom),
+      dconnuri,
+      params,
+      cookiein,
+      flags,
+      this.#openPeer,
+    );
   }
 
   domainMigrateFinish3Params(
@@ -996,6 +1016,10 @@ export class QemuConnection implements DriverConnection {
     cancelled: number,
   ): Promise<void> {
     return migrateConfirm(this.#s, this.#obj(dom), params, cookiein, flags, cancelled);
+  }
+
+  domainMigrateStartPostCopy(dom: DomainRef, flags: number): Promise<void> {
+    return migrateStartPostCopy(this.#obj(dom), flags);
   }
 
   domainBlockCommit(

@@ -83,7 +83,7 @@ export const qemuConnectDriver: ConnectDriver = {
       await state.close();
       await pid.release();
     };
-    return new QemuConnection(state, name, release);
+    return new QemuConnection(state, name, release, options.openPeer);
   },
 };
 

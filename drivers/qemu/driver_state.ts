@@ -151,6 +151,12 @@ export interface StartFrom {
 }
 
 /** libvirt's `qemuDomainRunningReasonToResumeEvent`: the RESUMED detail of a running reason. */
+/** `qemuDomainPausedReasonToSuspendedEvent`'s details other than SUSPENDED_PAUSED. */
+const SUSPENDED_DETAIL: Readonly<Record<number, number>> = {
+  [E.DOMAIN_PAUSED_MIGRATION]: E.DOMAIN_EVENT_SUSPENDED_MIGRATED,
+  [E.DOMAIN_PAUSED_POSTCOPY]: E.DOMAIN_EVENT_SUSPENDED_POSTCOPY,
+};
+
 function resumedDetail(reason: number): number {
   switch (reason) {
     case E.DOMAIN_RUNNING_RESTORED:
@@ -159,6 +165,8 @@ function resumedDetail(reason: number): number {
     case E.DOMAIN_RUNNING_MIGRATED:
     case E.DOMAIN_RUNNING_MIGRATION_CANCELED:
       return E.DOMAIN_EVENT_RESUMED_MIGRATED;
+    case E.DOMAIN_RUNNING_POSTCOPY:
+      return E.DOMAIN_EVENT_RESUMED_POSTCOPY;
     default:
       return E.DOMAIN_EVENT_RESUMED_UNPAUSED;
   }
@@ -785,9 +793,7 @@ export class QemuDriverState {
           this.emit(
             obj,
             E.DOMAIN_EVENT_SUSPENDED,
-            obj.reason === E.DOMAIN_PAUSED_MIGRATION
-              ? E.DOMAIN_EVENT_SUSPENDED_MIGRATED
-              : E.DOMAIN_EVENT_SUSPENDED_PAUSED,
+            SUSPENDED_DETAIL[obj.reason] ?? E.DOMAIN_EVENT_SUSPENDED_PAUSED,
           );
         }
         break;

@@ -1313,6 +1313,13 @@ export const HYPERVISOR = {
     result: r.none,
     access: "write",
   },
+  /** The running outgoing migration switches to post-copy (remote_protocol.x procedure 364). */
+  domainMigrateStartPostCopy: {
+    args: [{ name: "domain", kind: "dom" }, { name: "flags", kind: "uint" }],
+    result: r.none,
+    access: "write",
+    checks: [{ check: "readonly" }],
+  },
   /** (descriptor numbers). */
   domainCreateWithFiles: {
     args: [

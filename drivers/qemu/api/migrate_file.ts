@@ -12,9 +12,8 @@ import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
 import { emitJobCompleted, recordCompletedJob, runAsyncJob } from "./state_job.ts";
 import { runMigration } from "./migration_wait.ts";
 import type { EventHost } from "./events_qmp.ts";
-
-/** `QEMU_DOMAIN_MIG_BANDWIDTH_MAX` MiB/s in bytes/s: a file takes the stream unthrottled. */
-const UNLIMITED = Number((2n ** 63n - 1n) / 1048576n * 1048576n);
+// A file takes the stream unthrottled.
+import { UNLIMITED_BANDWIDTH } from "./migration_caps.ts";
 
 /**
  * A path as one shell word.
@@ -73,7 +72,7 @@ export async function migrateToFile(
 ): Promise<void> {
   const mon = obj.proc!.monitor;
   await runAsyncJob(obj, operation, name, async () => {
-    await mon.run("migrate-set-parameters", { "max-bandwidth": UNLIMITED });
+    await mon.run("migrate-set-parameters", { "max-bandwidth": UNLIMITED_BANDWIDTH });
     try {
       const info = await runMigration(
         mon,
@@ -84,7 +83,9 @@ export async function migrateToFile(
       recordCompletedJob(obj, info);
       emitJobCompleted(host, obj);
     } finally {
-      await mon.run("migrate-set-parameters", { "max-bandwidth": UNLIMITED }).catch(() => {});
+      await mon.run("migrate-set-parameters", { "max-bandwidth": UNLIMITED_BANDWIDTH }).catch(
+        () => {},
+      );
     }
   });
 }

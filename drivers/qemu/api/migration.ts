@@ -22,6 +22,7 @@ import type {
   MigratePrepareResult,
   TypedParams,
 } from "../../../util/contract/types.ts";
+import type { PeerOpener } from "../../../util/driver.ts";
 import { VirError } from "../../../util/errors.ts";
 import { hostName } from "../../../util/host_info.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
@@ -29,6 +30,16 @@ import type { QemuDriverState } from "../driver_state.ts";
 import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
 import { type CookieNBD, formatCookie, parseCookie } from "./migration_cookie.ts";
 import { checkMigrationSafe } from "./migration_safe.ts";
+import {
+  applyMigrationParams,
+  checkMigrationParams,
+  disableMigrationTLS,
+  type MigrationParams,
+  migrationParamsFromFlags,
+  type OriginalParams,
+  resetMigrationParams,
+  UNLIMITED_BANDWIDTH,
+} from "./migration_caps.ts";
 import {
   acquireMigrationPort,
   checkMigration,
@@ -39,7 +50,14 @@ import {
 import { speedOf } from "./block_job.ts";
 import { jobsOf } from "./block_job_state.ts";
 import { beginAsyncJob, emitJobCompleted, recordCompletedJob, runAsyncJob } from "./state_job.ts";
-import { type MigrationWatch, runMigration, watchMigration } from "./migration_wait.ts";
+import {
+  type MigrationWatch,
+  type PostcopyWait,
+  runMigration,
+  watchMigration,
+} from "./migration_wait.ts";
+import { watchOutgoing } from "./migration_postcopy.ts";
+import { performPeer2Peer } from "./migration_p2p.ts";
 import { checkMigrateDisks, copiedDisks, migrateDisksParam } from "./migration_disks.ts";
 import {
   checkDisksParams,
@@ -63,10 +81,12 @@ const XML_FLAGS = E.DOMAIN_XML_SECURE | E.DOMAIN_XML_MIGRATABLE;
 /**
  * A domain prepared on the destination, until Finish: the port it was given from the range (to
  * release), the NBD server of a storage migration, its incoming async job, the watch on its
- * incoming migration, and the connection that prepared it.
+ * incoming migration, QEMU's migration parameters before (restored after), and the connection
+ * that prepared it.
  */
 interface Incoming {
   port?: number;
+  original: OriginalParams;
   nbd?: NBDServer;
   endJob: () => void;
   watch: MigrationWatch;
@@ -123,18 +143,24 @@ function parseTcpURI(uri: string): { host: string; port?: number } {
 }
 
 /**
- * The source's capability libvirt always sets (`qemuMigrationParamsAlwaysOn`: the pause before
- * the switch-over; `events` is on since the start, see `migration_wait.ts`, and the destination
- * gets nothing more) and the bandwidth.
+ * The source's capabilities and parameters (`qemuMigrationSrcRun`: checked, TLS off, the
+ * bandwidth, applied); answers QEMU's parameters from before, for the reset.
  */
-async function setSourceParams(mon: QemuMonitor, params: TypedParams): Promise<void> {
-  await mon.run("migrate-set-capabilities", {
-    capabilities: [{ capability: "pause-before-switchover", state: true }],
-  });
-  if (typeof params.bandwidth === "number" && params.bandwidth > 0) {
-    await mon.run("migrate-set-parameters", { "max-bandwidth": params.bandwidth * 1048576 });
-  }
+async function setSourceParams(
+  mon: QemuMonitor,
+  mp: MigrationParams,
+  params: TypedParams,
+): Promise<OriginalParams> {
+  const original = await checkMigrationParams(mon, mp, "source");
+  disableMigrationTLS(mp, original);
+  const bandwidth = Number(params.bandwidth ?? 0);
+  mp.params.set("max-bandwidth", bandwidth > 0 ? bandwidth * 1048576 : UNLIMITED_BANDWIDTH);
+  await applyMigrationParams(mon, mp);
+  return original;
 }
+
+/** QEMU's migration parameters of a source before its migration, until Confirm. */
+const outgoing = new WeakMap<QemuDomainObj, OriginalParams>();
 
 /**
  * `qemuDomainMigrateBegin3Params`: the domain XML the destination defines and the first cookie.
@@ -213,6 +239,7 @@ export async function migratePrepare(
   if (typeof params.destination_xml !== "string") {
     throw VirError.report("QEMU", "INTERNAL_ERROR", "no domain XML passed");
   }
+  const mp = migrationParamsFromFlags(params, flags, "destination");
   const def = s.parseNew(params.destination_xml);
   const sourceCookie = parseCookie(cookiein, def.name, def.uuid);
   // qemuMigrationDstPrepareActive: a storage migration the source's cookie announces.
@@ -235,6 +262,7 @@ export async function migratePrepare(
   }
   const { obj } = s.domains.add(def, { live: true, checkLive: true });
   let watch: MigrationWatch | undefined;
+  let original: OriginalParams = new Map();
   let nbd: NBDServer | undefined;
   let nbdCookie: CookieNBD | undefined;
   if (storage) {
@@ -256,6 +284,10 @@ export async function migratePrepare(
           const host = listen.includes(":") ? `[${listen}]` : listen;
           // Finish waits for the migration: from here on, no event of it goes unseen.
           watch = watchMigration(mon);
+          // qemuMigrationDstPrepareActive: the capabilities and parameters, TLS off.
+          original = await checkMigrationParams(mon, mp, "destination");
+          disableMigrationTLS(mp, original);
+          await applyMigrationParams(mon, mp);
           if (storage) {
             nbd = await startNBDServer(obj, listen, params, migrateDisks);
             nbdCookie = await cookieNBD(obj, nbd?.port);
@@ -275,7 +307,14 @@ export async function migratePrepare(
   }
   // The incoming job lasts until Finish (`qemuMigrationJobContinue`).
   const endJob = beginAsyncJob(obj, E.DOMAIN_JOB_OPERATION_MIGRATION_IN, "migration in job");
-  incoming.set(obj, { port: allocated ? port : undefined, nbd, endJob, watch: watch!, owner });
+  incoming.set(obj, {
+    port: allocated ? port : undefined,
+    original,
+    nbd,
+    endJob,
+    watch: watch!,
+    owner,
+  });
   return { cookieout: formatCookie({ ...cookie, nbd: nbdCookie }), uriout };
 }
 
@@ -315,7 +354,9 @@ function incomingPort(
 
 /**
  * `qemuDomainMigratePerform3Params`: the source's QEMU sends its state (paused first without
- * VIR_MIGRATE_LIVE) and ends paused; a failure or abort leaves it running as before.
+ * VIR_MIGRATE_LIVE) and ends paused; a failure or abort leaves it running as before. With
+ * VIR_MIGRATE_PEER2PEER the source runs the whole migration to the libvirt URI `dconnuri`,
+ * which it opens with the host's `openPeer` (`migration_p2p.ts`).
  *
  * @example
  * ```ts
@@ -332,20 +373,53 @@ export async function migratePerform(
   params: TypedParams,
   cookiein: string | null,
   flags: number,
+  openPeer?: PeerOpener,
 ): Promise<MigrateCookie> {
-  checkMigration(params, flags, "qemuDomainMigratePerform3Params");
-  checkDisksParams(params);
-  if (dconnuri !== null) {
+  if (!(flags & E.MIGRATE_PEER2PEER)) {
+    checkMigration(params, flags, "qemuDomainMigratePerform3Params");
+    return await performNative(s, obj, params, cookiein, flags);
+  }
+  // qemuMigrationSrcPerform: the source runs every step itself.
+  checkMigrationArgs(params, flags, "qemuDomainMigratePerform3Params");
+  if (cookiein) {
+    throw VirError.report(
+      "QEMU",
+      "OPERATION_INVALID",
+      "received unexpected cookie with P2P migration",
+    );
+  }
+  if (!openPeer) {
     throw VirError.report(
       "QEMU",
       "ARGUMENT_UNSUPPORTED",
       "peer-to-peer migration is not supported by this driver",
     );
   }
+  await performPeer2Peer(obj, openPeer, dconnuri ?? "", params, flags, {
+    begin: (p, f) => migrateBegin(s, obj, p, f),
+    perform: (p, cookie, f) => {
+      checkMigration(p, f, "qemuDomainMigratePerform3Params");
+      return performNative(s, obj, p, cookie, f);
+    },
+    confirm: (cookie, f, cancelled) => migrateConfirm(s, obj, params, cookie, f, cancelled),
+  });
+  return { cookieout: null };
+}
+
+/** `qemuMigrationSrcPerformPhase`: this host's QEMU sends the domain's state. */
+async function performNative(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  params: TypedParams,
+  cookiein: string | null,
+  flags: number,
+): Promise<MigrateCookie> {
+  checkDisksParams(params);
   const cookie = parseCookie(cookiein, undefined, obj.def.uuid);
   if (typeof params.migrate_uri !== "string") {
     throw VirError.report("QEMU", "INVALID_ARG", "migration URI is required");
   }
+  const mp = migrationParamsFromFlags(params, flags, "source");
   const to = parseTcpURI(params.migrate_uri);
   if (to.port === undefined) {
     throw VirError.report(
@@ -366,13 +440,18 @@ export async function migratePerform(
         "migration of non-shared disks requested but NBD is not set up",
       );
     }
+    const unwatch = watchOutgoing(s, obj, mon, flags);
     try {
       await runAsyncJob(
         obj,
         E.DOMAIN_JOB_OPERATION_MIGRATION_OUT,
         "migration out job",
         async (aborted) => {
-          await setSourceParams(mon, params);
+          outgoing.set(obj, await setSourceParams(mon, mp, params));
+          // QEMU_MIGRATION_COMPLETED_POSTCOPY: Perform ends at the switch to post-copy.
+          const postcopy = flags & E.MIGRATE_POSTCOPY
+            ? { afterPause: mp.caps.has("pause-before-switchover") }
+            : undefined;
           const copy = disks.length
             ? await startStorageCopy(s, obj, disks, {
               address: clientAddress(params, to.host, cookie!.nbd!.port ?? 0),
@@ -380,7 +459,7 @@ export async function migratePerform(
               flags,
             }, aborted)
             : undefined;
-          await migrateState(mon, obj, flags, wasRunning, to, copy, aborted);
+          await migrateState(mon, obj, flags, wasRunning, to, copy, aborted, postcopy);
         },
       );
     } catch (err) {
@@ -390,7 +469,10 @@ export async function migratePerform(
         obj.runningReason = E.DOMAIN_RUNNING_MIGRATION_CANCELED;
         await mon.cont().catch(() => {});
       }
+      await resetOutgoing(obj);
       throw err;
+    } finally {
+      unwatch();
     }
     await s.saveStatus(obj);
   });
@@ -422,6 +504,7 @@ async function migrateState(
   to: { host: string; port?: number },
   copy: StorageCopy | undefined,
   aborted: AbortSignal,
+  postcopy: PostcopyWait | undefined,
 ): Promise<void> {
   let started = false;
   try {
@@ -440,6 +523,7 @@ async function migrateState(
         return mon.run("migrate", { uri: `tcp:${to.host}:${to.port}` });
       },
       copy && (() => copy.finish()),
+      postcopy,
     );
     recordCompletedJob(obj, info);
   } catch (err) {
@@ -535,16 +619,29 @@ async function finishIncoming(
     checkActive(obj);
     const mon = obj.proc!.monitor;
     const prepared = incoming.get(obj)!;
-    await prepared.watch.wait("migration in job");
+    // qemuMigrationDstFinishFresh: with VIR_MIGRATE_POSTCOPY the wait may end at the switch,
+    // the guest then resumed here while the rest of its memory comes.
+    const postcopy = flags & E.MIGRATE_POSTCOPY ? { afterPause: false } : undefined;
+    const inPostCopy =
+      (await prepared.watch.wait("migration in job", undefined, postcopy)).status ===
+        "postcopy-active";
     if (prepared.nbd) await stopNBDServer(s, obj);
     if (flags & E.MIGRATE_PERSIST_DEST) await persist(s, obj, persistentXml);
     if (flags & E.MIGRATE_PAUSED) {
       obj.reason = E.DOMAIN_PAUSED_USER;
       s.emit(obj, E.DOMAIN_EVENT_SUSPENDED, E.DOMAIN_EVENT_SUSPENDED_PAUSED);
     } else {
-      obj.runningReason = E.DOMAIN_RUNNING_MIGRATED;
+      obj.runningReason = inPostCopy ? E.DOMAIN_RUNNING_POSTCOPY : E.DOMAIN_RUNNING_MIGRATED;
       await mon.cont();
     }
+    if (inPostCopy) {
+      await prepared.watch.wait("migration in job");
+      // qemuMigrationDstComplete: the end of a post-copy is announced as a migration's.
+      if (obj.state === E.DOMAIN_RUNNING) obj.reason = E.DOMAIN_RUNNING_MIGRATED;
+      s.emit(obj, E.DOMAIN_EVENT_RESUMED, E.DOMAIN_EVENT_RESUMED_MIGRATED);
+    }
+    // qemuMigrationDstComplete: the next save or dump runs without the migration's settings.
+    await resetMigrationParams(mon, prepared.original);
     await s.saveStatus(obj);
   } catch (err) {
     if (isActive(obj)) {
@@ -609,6 +706,7 @@ export async function migrateConfirm(
         obj.runningReason = E.DOMAIN_RUNNING_MIGRATION_CANCELED;
         await obj.proc!.monitor.cont();
       }
+      await resetOutgoing(obj);
       return;
     }
     // An offline migration leaves a domain running here running (and defined).
@@ -617,10 +715,18 @@ export async function migrateConfirm(
       await s.stopProcess(obj, E.DOMAIN_SHUTOFF_MIGRATED, E.DOMAIN_EVENT_STOPPED_MIGRATED);
       emitJobCompleted(s, obj);
     }
+    outgoing.delete(obj);
     if (!isActive(obj) && flags & E.MIGRATE_UNDEFINE_SOURCE && obj.persistent) {
       await s.deleteConfig(obj);
       obj.persistent = false;
       s.domains.remove(obj);
     }
   });
+}
+
+/** `qemuMigrationParamsReset` on a source whose migration failed or was cancelled. */
+async function resetOutgoing(obj: QemuDomainObj): Promise<void> {
+  const original = outgoing.get(obj);
+  outgoing.delete(obj);
+  if (original && isActive(obj)) await resetMigrationParams(obj.proc!.monitor, original);
 }

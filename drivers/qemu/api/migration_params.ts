@@ -9,6 +9,7 @@
 import { VIR } from "../../../util/constants.ts";
 import type { TypedParams } from "../../../util/contract/types.ts";
 import { checkFlags, VirError } from "../../../util/errors.ts";
+import { CAPS_PARAMETERS } from "./migration_caps.ts";
 
 const E = VIR;
 
@@ -23,16 +24,16 @@ const KNOWN_FLAGS = E.MIGRATE_LIVE | E.MIGRATE_PEER2PEER | E.MIGRATE_TUNNELLED |
 
 /**
  * Known flags this driver does not carry out, with the refusal. The capabilities are worded as
- * libvirt's `qemuMigrationParamsCheck` refuses a capability its QEMU lacks; peer-to-peer and
+ * libvirt's `qemuMigrationParamsCheck` refuses a capability its QEMU lacks; tunnelling and
  * change protection have no such text in libvirt (it does them all).
  */
 const REFUSED_FLAGS: readonly { flag: number; code: string; message: string }[] = [
-  // The peer-to-peer source would open the destination itself: a driver cannot import the
-  // client (tests/architecture), so only the client-run managed migration exists.
+  // The stream would go through the RPC connection (a stream of domainMigratePrepareTunnel3Params
+  // fed from QEMU's outgoing socket): not done.
   {
-    flag: E.MIGRATE_PEER2PEER | E.MIGRATE_TUNNELLED,
+    flag: E.MIGRATE_TUNNELLED,
     code: "ARGUMENT_UNSUPPORTED",
-    message: "peer-to-peer migration is not supported by this driver",
+    message: "tunnelled migration is not supported by this driver",
   },
   {
     flag: E.MIGRATE_CHANGE_PROTECTION,
@@ -45,12 +46,10 @@ const REFUSED_FLAGS: readonly { flag: number; code: string; message: string }[] 
     message: "host migration TLS directory not configured",
   },
   ...([
-    [E.MIGRATE_COMPRESSED, "xbzrle"],
-    [E.MIGRATE_AUTO_CONVERGE, "auto-converge"],
     [E.MIGRATE_RDMA_PIN_ALL, "rdma-pin-all"],
-    [E.MIGRATE_POSTCOPY | E.MIGRATE_POSTCOPY_RESUME, "postcopy-ram"],
-    [E.MIGRATE_PARALLEL, "multifd"],
-    [E.MIGRATE_ZEROCOPY, "zero-copy-send"],
+    // Resuming a failed post-copy needs the paused migration it recovers, which this driver
+    // does not keep (a post-copy that fails leaves the domain as QEMU left it).
+    [E.MIGRATE_POSTCOPY_RESUME, "postcopy-ram"],
   ] as const).map(([flag, cap]) => ({
     flag,
     code: "ARGUMENT_UNSUPPORTED",
@@ -70,20 +69,12 @@ const HONOURED: Readonly<Record<string, "string" | "ullong" | "int">> = {
   migrate_disks: "string",
   disks_port: "int",
   disks_uri: "string",
+  ...CAPS_PARAMETERS,
 };
 
 /** The rest of `QEMU_MIGRATION_PARAMETERS`: libvirt knows them, this driver does not honour them. */
 const NOT_HONOURED = new Set([
   "graphics_uri",
-  "compression",
-  "compression.mt.level",
-  "compression.mt.threads",
-  "compression.mt.dthreads",
-  "compression.xbzrle.cache",
-  "auto_converge.initial",
-  "auto_converge.increment",
-  "bandwidth.postcopy",
-  "parallel.connections",
   "tls.destination",
 ]);
 
@@ -122,7 +113,7 @@ export function checkMigrationArgs(params: TypedParams, flags: number, fn: strin
 }
 
 /**
- * `qemuMigrationSrcBeginPhase`'s flag rules (post-copy, offline), then the refusal of what this
+ * `qemuMigrationSrcBeginPhase`'s flag rules (post-copy, offline, zero-copy), then the refusal of what this
  * driver does not carry out.
  *
  * @example
@@ -137,6 +128,13 @@ export function checkMigrationFlags(flags: number): void {
       "QEMU",
       "ARGUMENT_UNSUPPORTED",
       "post-copy migration is not supported with non-live or paused migration",
+    );
+  }
+  if (flags & E.MIGRATE_POSTCOPY && flags & E.MIGRATE_TUNNELLED) {
+    throw VirError.report(
+      "QEMU",
+      "ARGUMENT_UNSUPPORTED",
+      "post-copy is not supported with tunnelled migration",
     );
   }
   if (flags & E.MIGRATE_OFFLINE) {
@@ -161,6 +159,13 @@ export function checkMigrationFlags(flags: number): void {
         "tunnelled offline migration does not make sense",
       );
     }
+  }
+  if (flags & E.MIGRATE_ZEROCOPY && !(flags & E.MIGRATE_PARALLEL)) {
+    throw VirError.report(
+      "QEMU",
+      "OPERATION_INVALID",
+      "zero-copy is only available for parallel migration",
+    );
   }
   const refused = REFUSED_FLAGS.find((r) => flags & r.flag);
   if (refused) throw VirError.report("QEMU", refused.code, refused.message);

@@ -11,6 +11,7 @@
 import { VirError } from "../../../util/errors.ts";
 import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
 import { eventNap } from "../monitor/event_nap.ts";
+import { keepMigrationCaps } from "./migration_caps.ts";
 
 /** QMP `query-migrate` (the fields used). */
 export interface MigrateInfo {
@@ -38,8 +39,21 @@ export interface MigrateInfo {
 /** The monitors whose QEMU sends MIGRATION events. */
 const withEvents = new WeakSet<QemuMonitor>();
 
-/** The statuses a wait acts on: the ends, and the source's pause before the switch-over. */
-const WAKING = new Set(["completed", "failed", "cancelled", "pre-switchover"]);
+/**
+ * The statuses a wait acts on: the ends, the source's pause before the switch-over, and the
+ * switch to post-copy.
+ */
+const WAKING = new Set(["completed", "failed", "cancelled", "pre-switchover", "postcopy-active"]);
+
+/**
+ * A wait that may end at the switch to post-copy (`QEMU_MIGRATION_COMPLETED_POSTCOPY`): on a
+ * source that pauses before the switch-over, QEMU reports post-copy both before and after that
+ * pause, and only the second is the switch.
+ */
+export interface PostcopyWait {
+  /** The source pauses before the switch-over (its capability is on). */
+  afterPause: boolean;
+}
 
 /**
  * With events on, `query-migrate` is still asked this often, in case an event was missed: a
@@ -48,8 +62,8 @@ const WAKING = new Set(["completed", "failed", "cancelled", "pre-switchover"]);
 const SAFETY_MS = 1000;
 
 /**
- * `qemuMigrationCapsCheck` at a QEMU's start: the capabilities QEMU has, then `events` set on
- * (libvirt sets nothing else there). On reconnecting to a running QEMU nothing is set, as
+ * `qemuMigrationCapsCheck` at a QEMU's start: the capabilities QEMU has (kept for migrations,
+ * `migration_caps.ts`), then `events` set on (libvirt sets nothing else there). On reconnecting to a running QEMU nothing is set, as
  * libvirt's `reconnect`; its events are on if an earlier start set them.
  *
  * @example
@@ -63,6 +77,7 @@ export async function enableMigrationEvents(mon: QemuMonitor, reconnect: boolean
   const caps = await mon.run<{ capability: string; state: boolean }[]>(
     "query-migrate-capabilities",
   );
+  keepMigrationCaps(mon, caps.map((c) => c.capability));
   const events = caps.find((c) => c.capability === "events");
   if (!events || (reconnect && !events.state)) return;
   if (!reconnect) {
@@ -83,9 +98,14 @@ export interface MigrationWatch {
    * `qemuMigrationDstWaitForCompletion`) and answers QEMU's last `query-migrate`; a failure or
    * cancellation is libvirt's error naming the job. At the source's pause before the
    * switch-over, `beforeSwitchover` runs (a storage migration ends its disk mirrors there)
-   * before the migration goes on.
+   * before the migration goes on. With `postcopy`, the wait ends at the switch to post-copy
+   * too, QEMU's status then `postcopy-active`.
    */
-  wait(name: string, beforeSwitchover?: () => Promise<void>): Promise<MigrateInfo>;
+  wait(
+    name: string,
+    beforeSwitchover?: () => Promise<void>,
+    postcopy?: PostcopyWait,
+  ): Promise<MigrateInfo>;
   /** Stops listening. */
   close(): void;
 }
@@ -113,8 +133,13 @@ export function watchMigration(mon: QemuMonitor): MigrationWatch {
     (ev) => ev.event === "MIGRATION" && WAKING.has(String(ev.data?.status)),
   );
   return {
-    async wait(name: string, beforeSwitchover?: () => Promise<void>): Promise<MigrateInfo> {
+    async wait(
+      name: string,
+      beforeSwitchover?: () => Promise<void>,
+      postcopy?: PostcopyWait,
+    ): Promise<MigrateInfo> {
       const started = performance.now();
+      let paused = false;
       for (;;) {
         if (events) await waker.nap(SAFETY_MS);
         const info = await mon.run<MigrateInfo>("query-migrate");
@@ -134,7 +159,10 @@ export function watchMigration(mon: QemuMonitor): MigrationWatch {
             // stopped, the device state not yet sent.
             await beforeSwitchover?.();
             await mon.run("migrate-continue", { state: "pre-switchover" });
+            paused = true;
             continue;
+          case "postcopy-active":
+            if (postcopy && (paused || !postcopy.afterPause)) return info;
         }
         // Without events, the poll: a quarter of the time so far, so that a save of a few ms
         // is seen done within a ms or two, a long migration every 20 ms.
@@ -147,7 +175,7 @@ export function watchMigration(mon: QemuMonitor): MigrationWatch {
 
 /**
  * Runs `start` (the `migrate` or `migrate-incoming` command) under a watch and waits for the
- * migration it starts (`beforeSwitchover` as {@link MigrationWatch.wait}); answers QEMU's last
+ * migration it starts (`beforeSwitchover` and `postcopy` as {@link MigrationWatch.wait}); answers QEMU's last
  * `query-migrate`.
  *
  * @example
@@ -163,11 +191,12 @@ export async function runMigration(
   name: string,
   start: () => Promise<unknown>,
   beforeSwitchover?: () => Promise<void>,
+  postcopy?: PostcopyWait,
 ): Promise<MigrateInfo> {
   const watch = watchMigration(mon);
   try {
     await start();
-    return await watch.wait(name, beforeSwitchover);
+    return await watch.wait(name, beforeSwitchover, postcopy);
   } finally {
     watch.close();
   }

@@ -140,7 +140,7 @@ export class QmpClient {
         }, timeoutMs);
       }
       this.#pending.set(id, pending);
-      this.#writer.write(this.#encoder.encode(JSON.stringify(msg) + "\r\n")).catch(() => {
+      this.#writer.write(this.#encoder.encode(qmpJSON(msg) + "\r\n")).catch(() => {
         this.#settle(id)?.reject(new QmpClosedError());
       });
     });
@@ -217,4 +217,21 @@ function closeQuietly(stream: ByteStream): void {
   } catch {
     // Already closed by the peer: nothing left to release.
   }
+}
+
+/**
+ * A command as QEMU reads it: an integer past 2^53 keeps all its digits (libvirt's largest
+ * bandwidth, 2^63 - 2^20, is exact as a double, but JSON.stringify would write it rounded to
+ * 9223372036853727000, which QEMU would take as a different 64-bit integer).
+ */
+function qmpJSON(msg: unknown): string {
+  const big: string[] = [];
+  const text = JSON.stringify(
+    msg,
+    (_key, value) =>
+      typeof value === "number" && Number.isInteger(value) && !Number.isSafeInteger(value)
+        ? `\u0000big${big.push(BigInt(value).toString()) - 1}`
+        : value,
+  );
+  return big.length ? text.replace(/"\\u0000big(\d+)"/g, (_, i) => big[Number(i)]) : text;
 }

@@ -11,6 +11,26 @@
  */
 import type { FakeQemu, FakeReply } from "./fake_qemu.ts";
 
+/**
+ * QEMU 7.2's migration parameters at its start (`query-migrate-parameters`, those libvirt
+ * knows), as libvirt's reset of a recorded migration restored them.
+ */
+const DEFAULT_PARAMETERS: Readonly<Record<string, unknown>> = {
+  "compress-level": 1,
+  "compress-threads": 8,
+  "decompress-threads": 2,
+  "cpu-throttle-initial": 20,
+  "cpu-throttle-increment": 10,
+  "tls-creds": "",
+  "tls-hostname": "",
+  "max-bandwidth": 134217728,
+  "downtime-limit": 300,
+  "block-incremental": false,
+  "xbzrle-cache-size": 67108864,
+  "max-postcopy-bandwidth": 0,
+  "multifd-channels": 2,
+};
+
 /** Options of {@link FakeMigration}. */
 export interface FakeMigrationOptions {
   /** Outgoing migrations stay `active` until cancelled (for job info and abort). */
@@ -62,6 +82,8 @@ export class FakeMigration {
       case "migrate-set-parameters":
         this.parameters.push(args);
         return { return: {} };
+      case "query-migrate-parameters":
+        return { return: Object.assign({}, DEFAULT_PARAMETERS, ...this.parameters) };
       case "migrate-set-capabilities":
         this.capabilities.push(...args.capabilities as { capability: string; state: boolean }[]);
         return qemu ? undefined : { return: {} };

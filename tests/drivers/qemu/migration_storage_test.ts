@@ -17,6 +17,7 @@ import { storageDriver } from "../../../drivers/storage/driver.ts";
 import { secondaryOpener } from "../../../util/contract/compose.ts";
 import { waitFor } from "../../wait.ts";
 import { blockLauncher, error, type Setup, setup, XML } from "./fake_qmp/block_harness.ts";
+import { recordedSettings } from "./migration_recorded.ts";
 
 const E = VIR;
 // Each migrating test file listens on its own loopback address: files that run in parallel
@@ -161,9 +162,8 @@ Deno.test("storage migration: vda goes through the destination's NBD server as l
     // pause before the switch-over (a ready mirror so ends complete), its nodes removed.
     const steps = sourceSteps(a);
     assert.deepEqual(steps, [
-      ["migrate-set-capabilities", {
-        capabilities: [{ capability: "pause-before-switchover", state: true }],
-      }],
+      // libvirt's capabilities and parameters of a migration without options.
+      ...recordedSettings("plain", "source"),
       ["blockdev-add", {
         driver: "nbd",
         server: { type: "inet", host: HOST, port: String(nbdPort) },

@@ -4,17 +4,15 @@
 // migration range, cont), the client's step order (virDomainMigrateVersion3Full), job info and
 // abort during the job, offline migration, and the refusals that change nothing.
 import assert from "node:assert/strict";
-import { Connection } from "../../../client/connection.ts";
 import { connect } from "../../../client/connect.ts";
 import { createGateway } from "../../../gateway/app.ts";
 import { createRegistry } from "../../../util/registry.ts";
-import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
-import { FakeLauncher } from "../../../drivers/qemu/testing/mod.ts";
-import { FakeMigration } from "../../../drivers/qemu/testing/fake_migration.ts";
 import { VIR } from "../../../util/constants.ts";
-import type { ConnectDriver, DriverConnection, DriverEvent } from "../../../util/driver.ts";
+import type { DriverConnection } from "../../../util/driver.ts";
 import { DRV_FEATURE } from "../../../util/drv_feature.ts";
-import { error, qmp, type Setup, setup, XML } from "./fake_qmp/block_harness.ts";
+import { error, qmp, XML } from "./fake_qmp/block_harness.ts";
+import { lifecycle, serving, withPair } from "./fake_qmp/migration_pair.ts";
+import { recordedSettings, settings } from "./migration_recorded.ts";
 
 const E = VIR;
 // Each migrating test file listens on its own loopback address: files that run in parallel
@@ -22,68 +20,6 @@ const E = VIR;
 const PARAMS = { migrate_uri: "tcp:127.0.0.2", listen_address: "127.0.0.2" };
 /** The harness's disk is a plain local file: libvirt needs VIR_MIGRATE_UNSAFE for it. */
 const LIVE = E.MIGRATE_LIVE | E.MIGRATE_UNSAFE;
-
-interface Destination {
-  conn: DriverConnection;
-  /** Opens another connection to the same destination driver. */
-  another: () => Promise<DriverConnection>;
-  client: Connection;
-  launcher: FakeLauncher;
-  migration: FakeMigration;
-  events: DriverEvent[];
-  close: () => Promise<void>;
-}
-
-async function destination(): Promise<Destination> {
-  const dir = await Deno.makeTempDir({ prefix: "ev-qmig-b-" });
-  const migration = new FakeMigration("hp");
-  const launcher = new FakeLauncher({ onCommand: migration.handle });
-  const conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
-    stateDir: dir,
-    launcher,
-  }) as DriverConnection;
-  const events: DriverEvent[] = [];
-  conn.subscribe!((ev) => events.push(ev));
-  return {
-    conn,
-    another: async () =>
-      await qemuConnectDriver.open(new URL("qemu:///session"), {
-        stateDir: dir,
-        launcher,
-      }) as DriverConnection,
-    client: new Connection(conn, "qemu:///session"),
-    launcher,
-    migration,
-    events,
-    close: async () => {
-      for (const ref of await conn.connectListAllDomains!(0)) {
-        await conn.domainDestroyFlags!(ref, 0).catch(() => {});
-      }
-      await conn.connectClose();
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
-}
-
-function lifecycle(events: DriverEvent[]): string[] {
-  return events.filter((e) => e.eventId === E.DOMAIN_EVENT_ID_LIFECYCLE)
-    .map((e) => `${e.data.event}/${e.data.detail}`);
-}
-
-async function withPair(
-  fn: (a: Setup, src: Connection, b: Destination) => Promise<void>,
-  options: Parameters<typeof setup>[0] = {},
-  persistent = true,
-): Promise<void> {
-  const a = await setup(options, persistent);
-  const b = await destination();
-  try {
-    await fn(a, new Connection(a.conn, "qemu:///session"), b);
-  } finally {
-    await b.close();
-    await a.close();
-  }
-}
 
 Deno.test("migration: the QEMU driver answers libvirt's migration features it honours", async () => {
   await withPair(async (a) => {
@@ -113,22 +49,30 @@ Deno.test("migration: the state crosses a socket of the migration range; the des
     const destQmp = incoming.commands.filter((c) => c.execute.startsWith("migrate"));
     assert.deepEqual(destQmp.map((c) => c.execute), [
       "migrate-set-capabilities",
+      "migrate-set-capabilities",
+      "migrate-set-parameters",
       "migrate-incoming",
+      "migrate-set-capabilities",
+      "migrate-set-parameters",
     ]);
     assert.deepEqual(destQmp[0].arguments, {
       capabilities: [{ capability: "events", state: true }],
     });
-    const uri = String(destQmp[1].arguments!.uri);
+    // libvirt's settings: before the incoming migration, and reset after it.
+    assert.deepEqual(settings(destQmp), recordedSettings("plain", "destination"));
+    const uri = String(destQmp[3].arguments!.uri);
     const port = Number(/^tcp:127\.0\.0\.2:(\d+)$/.exec(uri)?.[1]);
     assert.ok(port >= 49152 && port <= 49215, `${uri} in libvirt's migration port range`);
     assert.equal(b.migration.loaded, a.migration.state, "the destination got the source's state");
     assert.ok(incoming.commands.some((c) => c.execute === "cont"), "the destination runs");
+    const sourceQmp = qmp(a).filter((c) => c.execute.startsWith("migrate"));
+    assert.deepEqual(settings(sourceQmp), recordedSettings("plain", "source"));
     assert.deepEqual(
-      qmp(a).filter((c) => c.execute.startsWith("migrate")).map((c) => [c.execute, c.arguments]),
+      sourceQmp.filter((c) => !c.execute.startsWith("migrate-set")).map((c) => [
+        c.execute,
+        c.arguments,
+      ]),
       [
-        ["migrate-set-capabilities", {
-          capabilities: [{ capability: "pause-before-switchover", state: true }],
-        }],
         ["migrate", { uri }],
         // QEMU paused before the switch-over, as libvirt asked; nothing to do there.
         ["migrate-continue", { state: "pre-switchover" }],
@@ -338,9 +282,9 @@ Deno.test("migration: what this driver does not carry out is refused and changes
       ],
       [
         PARAMS,
-        LIVE | E.MIGRATE_COMPRESSED,
+        LIVE | E.MIGRATE_RDMA_PIN_ALL,
         E.ERR_ARGUMENT_UNSUPPORTED,
-        "argument unsupported: Migration option 'xbzrle' is not supported by this driver",
+        "argument unsupported: Migration option 'rdma-pin-all' is not supported by this driver",
       ],
       [
         { ...PARAMS, graphics_uri: "spice://h" },
@@ -425,18 +369,6 @@ Deno.test("migration --offline --persistent --undefinesource moves the definitio
     assert.equal(gone.code, E.ERR_NO_DOMAIN);
   });
 });
-
-/** A driver of scheme `scheme` serving `conn`, which outlives the gateway's sessions. */
-function serving(scheme: string, conn: DriverConnection): ConnectDriver {
-  const shared = new Proxy(conn, {
-    get: (target, key) => {
-      if (key === "connectClose") return () => Promise.resolve();
-      const v = Reflect.get(target, key);
-      return typeof v === "function" ? v.bind(target) : v;
-    },
-  });
-  return { name: scheme, schemes: [scheme], open: () => Promise.resolve(shared) };
-}
 
 Deno.test("migration through two gateways: each forwards its steps, the client runs them", async () => {
   await withPair(async (a, _src, b) => {

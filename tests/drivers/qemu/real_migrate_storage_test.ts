@@ -17,7 +17,8 @@ import { VIR } from "../../../util/constants.ts";
 import type { DriverConnection, DriverEvent } from "../../../util/driver.ts";
 import type { VirError } from "../../../util/errors.ts";
 import { waitFor } from "../../wait.ts";
-import { KeepingLauncher, type RealDriver, realQemuTest, withRealDriver } from "./real_qemu.ts";
+import { type RealDriver, realQemuTest, withRealDriver } from "./real_qemu.ts";
+import { TracingLauncher } from "./tracing_launcher.ts";
 import recorded from "../../fixtures/qemu_migration/storage_qmp.json" with { type: "json" };
 
 const E = VIR;
@@ -61,26 +62,6 @@ function watch(conn: DriverConnection): unknown[][] {
     }
   });
   return seen;
-}
-
-/** A launcher whose QEMUs trace each QMP request they handle into `DIR/qmp-N.log`. */
-class TracingLauncher extends KeepingLauncher {
-  #n = 0;
-  constructor(readonly dir: string) {
-    super();
-  }
-  override launch(emulator: string, argv: string[], monitorPath: string) {
-    const trace = `enable=handle_qmp_command,file=${this.dir}/qmp-${this.#n++}.log`;
-    return super.launch(emulator, ["-trace", trace, ...argv], monitorPath);
-  }
-  /** The requests the N-th QEMU handled, as the recording keeps them. */
-  async requests(n: number): Promise<Record<string, unknown>[]> {
-    const text = await Deno.readTextFile(`${this.dir}/qmp-${n}.log`);
-    return [...text.matchAll(/handle_qmp_command mon \S+ req: (.*)$/gm)]
-      .map((m) => JSON.parse(m[1]))
-      .map(({ id: _, ...req }) => req)
-      .filter((req) => !/^(query|qom)-/.test(req.execute));
-  }
 }
 
 type Host = RealDriver & { client: Connection; launcher: TracingLauncher };

@@ -72,9 +72,9 @@ realQemuTest({
       // What cannot be honoured is refused before anything moves.
       const refusals: [number, number, string][] = [
         [
-          E.MIGRATE_LIVE | E.MIGRATE_POSTCOPY | E.MIGRATE_UNSAFE,
+          E.MIGRATE_LIVE | E.MIGRATE_RDMA_PIN_ALL | E.MIGRATE_UNSAFE,
           E.ERR_ARGUMENT_UNSUPPORTED,
-          "argument unsupported: Migration option 'postcopy-ram' is not supported by this driver",
+          "argument unsupported: Migration option 'rdma-pin-all' is not supported by this driver",
         ],
         [
           E.MIGRATE_LIVE,

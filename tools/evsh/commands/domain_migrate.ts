@@ -1,11 +1,12 @@
 /**
  * Migration tuning commands: `migrate-setspeed`, `migrate-getspeed`, `migrate-setmaxdowntime`,
  * `migrate-getmaxdowntime`, `migrate-compcache`, `migrate-postcopy`, and `domdirtyrate-calc`.
- * The driver contract declares none of their APIs, so after virsh's own checks they fail as
- * libvirt does for a driver without them.
+ * The driver contract declares none of their APIs but `virDomainMigrateStartPostCopy`, so after
+ * virsh's own checks the others fail as libvirt does for a driver without them.
  * @module
  */
 import type { CommandDef } from "../context.ts";
+import { domainArg } from "../lookup.ts";
 import { undeclaredDomainCommand } from "./common.ts";
 
 /** `virshDomainDirtyRateCalcMode`'s names. */
@@ -31,7 +32,13 @@ export const DOMAIN_MIGRATE_COMMANDS: CommandDef[] = [
         ? undefined
         : "virDomainMigrateSetCompressionCache",
   }),
-  undeclaredDomainCommand("migrate-postcopy", "virDomainMigrateStartPostCopy"),
+  {
+    name: "migrate-postcopy",
+    async run(ctx, args) {
+      const { obj: dom } = await domainArg(ctx, args);
+      await ctx.call(() => ctx.conn.call("domainMigrateStartPostCopy", dom.ref, 0));
+    },
+  },
   undeclaredDomainCommand("domdirtyrate-calc", "virDomainStartDirtyRateCalc", {
     after(ctx, args) {
       ctx.optInt(args, "seconds", "i");

@@ -3,32 +3,18 @@
  * destination connection for a managed migration, the migration parameters, then libvirt's
  * entry points `virDomainMigrate3` / `virDomainMigrateToURI3` with their flag and driver
  * feature checks. A managed migration is the client's `Domain.migrate3`; the unmanaged one
- * (peer-to-peer, direct) ends as libvirt's does for a driver without it: a driver cannot open
- * the destination itself, as it may not import the client.
+ * (peer-to-peer) its `Domain.migrateToURI3`, which the source's driver runs.
  * @module
  */
 import type { Connection } from "../../../client/connection.ts";
 import type { Domain } from "../../../client/domain.ts";
-import {
-  storageFlagChecks as clientStorageFlagChecks,
-  supportsFeature,
-} from "../../../client/domain_migrate.ts";
+import { migrateToURI3 } from "../../../client/domain_migrate_uri.ts";
 import type { TypedParams } from "../../../util/driver.ts";
-import { DRV_FEATURE as FEATURE } from "../../../util/drv_feature.ts";
 import { VIR } from "../../../util/constants.ts";
-import { VirError } from "../../../util/errors.ts";
 import { type CommandContext, type CommandDef, CommandFailed } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
-import {
-  bits,
-  exclusive,
-  failWith,
-  jobDone,
-  printJobProgress,
-  requires,
-  undeclared,
-} from "./common.ts";
+import { bits, exclusive, jobDone, printJobProgress, requires, undeclared } from "./common.ts";
 
 /** Migration flags by option, in `doMigrate`'s order. */
 const FLAGS: readonly (readonly [string, number])[] = [
@@ -55,85 +41,18 @@ const FLAGS: readonly (readonly [string, number])[] = [
 ];
 
 /**
- * `VIR_DRV_SUPPORTS_FEATURE`: the driver's answer, false when it has no
- * `connectSupportsFeature`.
+ * A migration (`run`: the client's managed `virDomainMigrate3`, or `virDomainMigrateToURI3`)
+ * watched as `virshWatchJob` does: every 500 ms the job's progress under `--verbose`, and after
+ * `--timeout` seconds the domain suspended (`virshMigrateTimeout`; post-copy is refused
+ * before). Fails with its error.
  */
-async function supports(ctx: CommandContext, conn: Connection, feature: number): Promise<boolean> {
-  const r = await ctx.attempt(() => supportsFeature(conn.driver, feature));
-  if (r.ok) return r.value;
-  throw new CommandFailed();
-}
-
-/** Ends the command with libvirt error `e` saved for the report. */
-function invalidArg(ctx: CommandContext, message: string): never {
-  return failWith(ctx, VirError.bare("DOMAIN", "INVALID_ARG", message));
-}
-
-function unsupportedArg(ctx: CommandContext, message: string): never {
-  return failWith(ctx, VirError.report("DOMAIN", "ARGUMENT_UNSUPPORTED", message));
-}
-
-function readonlyCheck(ctx: CommandContext, conn: Connection, api: string): void {
-  if (conn.readonly) {
-    failWith(
-      ctx,
-      VirError.report("DOMAIN", "OPERATION_DENIED", `read only access prevents ${api}`),
-    );
-  }
-}
-
-/** The storage copy flag checks of every migration API. */
-function storageFlagChecks(ctx: CommandContext, flags: number): void {
-  try {
-    clientStorageFlagChecks(flags);
-  } catch (e) {
-    if (e instanceof VirError) failWith(ctx, e);
-    throw e;
-  }
-}
-
-/** `virDomainMigrateToURI3` up to the driver's unmanaged migration. */
-async function migrateToURI3(ctx: CommandContext, flags: number): Promise<never> {
-  const api = "virDomainMigrateToURI3";
-  readonlyCheck(ctx, ctx.conn, api);
-  if (flags & VIR.MIGRATE_TUNNELLED && flags & VIR.MIGRATE_PARALLEL) {
-    invalidArg(
-      ctx,
-      "Flags 'VIR_MIGRATE_TUNNELLED' and 'VIR_MIGRATE_PARALLEL' are mutually exclusive",
-    );
-  }
-  // virDomainMigrateUnmanagedCheckCompat
-  storageFlagChecks(ctx, flags);
-  if (flags & VIR.MIGRATE_OFFLINE && !await supports(ctx, ctx.conn, FEATURE.MIGRATION_OFFLINE)) {
-    unsupportedArg(ctx, "offline migration is not supported by the source host");
-  }
-  if (flags & VIR.MIGRATE_PEER2PEER) {
-    if (!await supports(ctx, ctx.conn, FEATURE.MIGRATION_P2P)) {
-      unsupportedArg(ctx, "p2p migration is not supported by the source host");
-    }
-  } else if (!await supports(ctx, ctx.conn, FEATURE.MIGRATION_DIRECT)) {
-    unsupportedArg(ctx, "direct migration is not supported by the source host");
-  }
-  return undeclared(ctx, api);
-}
-
-/**
- * `virDomainMigrate3` (the client's managed migration) watched as `virshWatchJob` does: every
- * 500 ms the job's progress under `--verbose`, and after `--timeout` seconds the domain
- * suspended (`virshMigrateTimeout`; post-copy is refused before). Fails with its error.
- */
-async function migrate3(
+async function watched(
   ctx: CommandContext,
   args: Args,
   dom: Domain,
-  dconn: Connection,
-  params: Map<string, unknown>,
-  flags: number,
   timeout: number,
+  run: () => Promise<unknown>,
 ): Promise<void> {
-  const typed: TypedParams = Object.fromEntries(
-    [...params].map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v as string | number]),
-  );
   const progress = args.has("verbose")
     ? setInterval(async () => {
       const info = await dom.getJobInfo().catch(() => undefined);
@@ -145,7 +64,7 @@ async function migrate3(
     ? setTimeout(() => dom.suspend().catch(() => {}), timeout * 1000)
     : undefined;
   try {
-    const r = await ctx.attempt(() => dom.migrate3(dconn, typed, flags));
+    const r = await ctx.attempt(run);
     if (!r.ok) throw new CommandFailed();
   } finally {
     clearInterval(progress);
@@ -222,11 +141,16 @@ export const MIGRATE_COMMAND: CommandDef = {
     let iterEvent: number | undefined;
     try {
       if (args.has("postcopy-after-precopy")) {
-        // virsh switches to post-copy from this event; no edgevirt driver does post-copy, so
-        // it never comes, but the registration must succeed as virsh's does.
+        // virshMigrationIterationCallback: the second pass over memory starts post-copy.
         const r = await ctx.attempt(() =>
           Promise.resolve(
-            ctx.conn.domainEventRegisterAny(dom, VIR.DOMAIN_EVENT_ID_MIGRATION_ITERATION, () => {}),
+            ctx.conn.domainEventRegisterAny(
+              dom,
+              VIR.DOMAIN_EVENT_ID_MIGRATION_ITERATION,
+              (ev) => {
+                if (ev.data.iteration === 2) dom.migrateStartPostCopy(0).catch(() => {});
+              },
+            ),
           )
         );
         if (!r.ok) return ctx.fail();
@@ -254,8 +178,21 @@ export const MIGRATE_COMMAND: CommandDef = {
         }
         flags |= VIR.MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES;
       }
-      if (dconn) await migrate3(ctx, args, dom, dconn, params, flags, timeout);
-      else await migrateToURI3(ctx, flags);
+      const typed: TypedParams = Object.fromEntries(
+        [...params].map((
+          [k, v],
+        ) => [k, typeof v === "bigint" ? Number(v) : v as string | number]),
+      );
+      const desturi = ctx.optString(args, "desturi")!;
+      await watched(
+        ctx,
+        args,
+        dom,
+        timeout,
+        dconn
+          ? () => dom.migrate3(dconn!, typed, flags)
+          : () => migrateToURI3(ctx.conn, dom.ref, desturi, typed, flags),
+      );
       jobDone(ctx, args, "Migration");
     } finally {
       await dconn?.close();

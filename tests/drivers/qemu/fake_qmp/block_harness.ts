@@ -18,7 +18,12 @@ import {
   type FakeMigrationOptions,
 } from "../../../../drivers/qemu/testing/fake_migration.ts";
 import { FakeDump, type FakeDumpOptions } from "../../../../drivers/qemu/testing/fake_dump.ts";
-import type { DomainRef, DriverConnection, DriverEvent } from "../../../../util/driver.ts";
+import type {
+  DomainRef,
+  DriverConnection,
+  DriverEvent,
+  PeerOpener,
+} from "../../../../util/driver.ts";
 import { VirError } from "../../../../util/errors.ts";
 import { VIR } from "../../../../util/constants.ts";
 import { IMG } from "../images.ts";
@@ -59,6 +64,8 @@ export async function setup(
     migration?: FakeMigrationOptions;
     dump?: FakeDumpOptions;
     xml?: string;
+    /** The host's way to open a peer-to-peer migration's destination. */
+    openPeer?: PeerOpener;
   } = {},
   persistent = true,
 ): Promise<Setup> {
@@ -77,6 +84,7 @@ export async function setup(
     stateDir: dir,
     launcher,
     unplugTimeoutMs: 50,
+    openPeer: options.openPeer,
   }) as DriverConnection;
   const events: DriverEvent[] = [];
   conn.subscribe!((ev) => events.push(ev));
