@@ -5,6 +5,7 @@
 // recorded on it), the start fails exactly as libvirt's did (fixtures/nic_bandwidth.expected.json)
 // and leaves no tap, and a live set fails the same way after making the HTB class, which stays
 // as libvirt leaves it. Without root the test is ignored on a developer machine and fails in CI.
+import { inNamespace, runChild } from "./netns_child.ts";
 import assert from "node:assert/strict";
 
 const root = Deno.uid() === 0;
@@ -45,17 +46,11 @@ Deno.test({
   ignore: !root && !Deno.env.get("CI"),
   async fn() {
     assert.ok(root, "root is required in CI (taps and network namespaces)");
-    const ns = `evt-qbw-${Deno.pid}`;
-    const dir = await Deno.makeTempDir();
-    await must("ip", "netns", "add", ns);
-    try {
+    await inNamespace("evt-qbw", async (ns, dir) => {
       await must("ip", "-n", ns, "link", "add", "br0", "type", "bridge");
       await must("ip", "-n", ns, "link", "set", "br0", "up");
       const sfq = await haveSfq(ns);
-      const child = new URL("./real_bandwidth_child.ts", import.meta.url).pathname;
-      const out = await must("ip", "netns", "exec", ns, Deno.execPath(), "run", "-A", child, dir);
-      const report = JSON.parse(out.trim().split("\n").pop()!);
-      assert.equal(report.error, undefined, report.error);
+      const report = await runChild(ns, new URL("./real_bandwidth_child.ts", import.meta.url), dir);
       if (sfq) {
         // 1000 KiB/s is tc's 8Mbit, the 5000 KiB/s peak 40Mbit.
         assert.match(
@@ -95,9 +90,6 @@ Deno.test({
         unhandled(libvirt("peak without average clears the tap").state!.vnet3.qdisc),
       );
       assert.deepEqual(report.tapsAfter, []);
-    } finally {
-      await run("ip", "netns", "del", ns);
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });

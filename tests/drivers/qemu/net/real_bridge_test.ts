@@ -4,6 +4,7 @@
 // Without root or QEMU the test is ignored on a developer machine and fails in CI.
 import assert from "node:assert/strict";
 import { EMULATOR, haveQemu } from "../real_qemu.ts";
+import { inNamespace, runChild } from "./netns_child.ts";
 import { runHost } from "../../../host_command.ts";
 
 const root = Deno.uid() === 0;
@@ -23,26 +24,10 @@ Deno.test({
   async fn() {
     assert.ok(haveQemu, `${EMULATOR} is required in CI`);
     assert.ok(root, "root is required in CI (taps, bridges and network namespaces)");
-    const ns = `evt-qnic-${Deno.pid}`;
-    const dir = await Deno.makeTempDir();
-    await run("ip", "netns", "add", ns);
-    try {
+    await inNamespace("evt-qnic", async (ns, dir) => {
       await run("ip", "-n", ns, "link", "add", "br0", "type", "bridge");
       await run("ip", "-n", ns, "link", "set", "br0", "up");
-      const child = new URL("./real_bridge_child.ts", import.meta.url).pathname;
-      const out = await run(
-        "ip",
-        "netns",
-        "exec",
-        ns,
-        Deno.execPath(),
-        "run",
-        "-A",
-        child,
-        dir,
-      );
-      const report = JSON.parse(out.trim().split("\n").pop()!);
-      assert.equal(report.error, undefined, report.error);
+      const report = await runChild(ns, new URL("./real_bridge_child.ts", import.meta.url), dir);
       const ports = (report.running as Link[]).filter((l) => l.master === "br0");
       assert.deepEqual(
         ports.map((l) => [l.ifname, l.address]),
@@ -62,9 +47,6 @@ Deno.test({
         "the destroy removed the taps",
       );
       assert.equal(report.portsAfter, 0);
-    } finally {
-      await run("ip", "netns", "del", ns).catch(() => {});
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });

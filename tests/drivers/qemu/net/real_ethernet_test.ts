@@ -7,6 +7,7 @@
 // the test is ignored on a developer machine and fails in CI.
 import assert from "node:assert/strict";
 import { EMULATOR, haveQemu } from "../real_qemu.ts";
+import { inNamespace, runChild } from "./netns_child.ts";
 import { runHost } from "../../../host_command.ts";
 
 const root = Deno.uid() === 0;
@@ -27,12 +28,9 @@ Deno.test({
   async fn() {
     assert.ok(haveQemu, `${EMULATOR} is required in CI`);
     assert.ok(root, "root is required in CI (taps and network namespaces)");
-    const ns = `evt-qeth-${Deno.pid}`;
-    const dir = await Deno.makeTempDir();
-    // QEMU runs as root here, and the script's marker is written by the daemon's child.
-    await Deno.chmod(dir, 0o755);
-    await run("ip", "netns", "add", ns);
-    try {
+    await inNamespace("evt-qeth", async (ns, dir) => {
+      // QEMU runs as root here, and the script's marker is written by the daemon's child.
+      await Deno.chmod(dir, 0o755);
       await run("ip", "-n", ns, "tuntap", "add", "dev", "tapx", "mode", "tap");
       // An unmanaged macvtap on a veth (this kernel has no dummy links).
       await run("ip", "-n", ns, "link", "add", "par0", "type", "veth", "peer", "name", "par0p");
@@ -40,10 +38,7 @@ Deno.test({
       await run("ip", "-n", ns, "link", "add", "link", "par0", "name", "mvx", "type", "macvtap");
       const mvxIndex = JSON.parse(await run("ip", "-n", ns, "-j", "link", "show", "mvx"))[0]
         .ifindex;
-      const child = new URL("./real_ethernet_child.ts", import.meta.url).pathname;
-      const out = await run("ip", "netns", "exec", ns, Deno.execPath(), "run", "-A", child, dir);
-      const report = JSON.parse(out.trim().split("\n").pop()!);
-      assert.equal(report.error, undefined, report.error);
+      const report = await runChild(ns, new URL("./real_ethernet_child.ts", import.meta.url), dir);
       const running = report.running as Link[];
       const vnet0 = running.find((l) => l.ifname === "vnet0");
       assert.ok(vnet0, JSON.stringify(running.map((l) => l.ifname)));
@@ -79,9 +74,6 @@ Deno.test({
       const left = (report.stopped as Link[]).map((l) => l.ifname);
       assert.ok(!left.includes("vnet0") && !left.includes("vnet1"), JSON.stringify(left));
       assert.ok(left.includes("tapx") && left.includes("mvx"), "the unmanaged taps stay");
-    } finally {
-      await run("ip", "netns", "del", ns).catch(() => {});
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });

@@ -6,6 +6,7 @@
 // ignored on a developer machine and fails in CI.
 import assert from "node:assert/strict";
 import { EMULATOR, haveQemu } from "../real_qemu.ts";
+import { inNamespace, runChild } from "./netns_child.ts";
 import { runHost } from "../../../host_command.ts";
 
 const root = Deno.uid() === 0;
@@ -27,10 +28,7 @@ Deno.test({
   async fn() {
     assert.ok(haveQemu, `${EMULATOR} is required in CI`);
     assert.ok(root, "root is required in CI (macvtaps and network namespaces)");
-    const ns = `evt-qmvt-${Deno.pid}`;
-    const dir = await Deno.makeTempDir();
-    await run("ip", "netns", "add", ns);
-    try {
+    await inNamespace("evt-qmvt", async (ns, dir) => {
       for (const [dev, mac] of [["par0", "02:00:00:00:0a:01"], ["par1", "02:00:00:00:0a:02"]]) {
         await run(
           "ip",
@@ -49,10 +47,7 @@ Deno.test({
         );
         await run("ip", "-n", ns, "link", "set", dev, "up");
       }
-      const child = new URL("./real_macvtap_child.ts", import.meta.url).pathname;
-      const out = await run("ip", "netns", "exec", ns, Deno.execPath(), "run", "-A", child, dir);
-      const report = JSON.parse(out.trim().split("\n").pop()!);
-      assert.equal(report.error, undefined, report.error);
+      const report = await runChild(ns, new URL("./real_macvtap_child.ts", import.meta.url), dir);
       const running = report.running as Link[];
       const byName = (n: string) => running.find((l) => l.ifname === n);
       const macvtaps = running.filter((l) => l.linkinfo?.info_kind === "macvtap");
@@ -89,9 +84,6 @@ Deno.test({
         "02:00:00:00:0a:02",
         "the passthrough parent has its own MAC back",
       );
-    } finally {
-      await run("ip", "netns", "del", ns).catch(() => {});
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });

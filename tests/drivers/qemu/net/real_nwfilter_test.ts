@@ -8,6 +8,7 @@
 // machine and fails in CI.
 import assert from "node:assert/strict";
 import { EMULATOR, haveQemu } from "../real_qemu.ts";
+import { inNamespace, runChild } from "./netns_child.ts";
 import { runHost } from "../../../host_command.ts";
 import { canRunRules } from "../../nwfilter/rules_netns.ts";
 
@@ -19,26 +20,10 @@ Deno.test({
   async fn() {
     assert.ok(haveQemu, `${EMULATOR} is required in CI`);
     assert.ok(canRunRules, "root, ebtables and iptables are required in CI");
-    const ns = `evt-qnwf-${Deno.pid}`;
-    const dir = await Deno.makeTempDir();
-    await runHost("ip", "netns", "add", ns);
-    try {
+    await inNamespace("evt-qnwf", async (ns, dir) => {
       await runHost("ip", "-n", ns, "link", "add", "br0", "type", "bridge");
       await runHost("ip", "-n", ns, "link", "set", "br0", "up");
-      const child = new URL("./real_nwfilter_child.ts", import.meta.url).pathname;
-      const out = await runHost(
-        "ip",
-        "netns",
-        "exec",
-        ns,
-        Deno.execPath(),
-        "run",
-        "-A",
-        child,
-        dir,
-      );
-      const report = JSON.parse(out.trim().split("\n").pop()!);
-      assert.equal(report.error, undefined, report.error);
+      const report = await runChild(ns, new URL("./real_nwfilter_child.ts", import.meta.url), dir);
       for (const t of ["ebtables", "iptables", "ip6tables"]) {
         const libvirt = (name: string) => Deno.readTextFile(new URL(`${name}.${t}`, FIXTURES));
         assert.equal(report.running[t], await libvirt("clean-traffic"), t);
@@ -57,9 +42,6 @@ Deno.test({
         { portdev: "vnet1", filtername: "no-mac-spoofing" },
       ]);
       assert.deepEqual(report.bindingsAfter, []);
-    } finally {
-      await runHost("ip", "netns", "del", ns);
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
