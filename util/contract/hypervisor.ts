@@ -1921,6 +1921,5 @@ export const HYPERVISOR = {
     args: [{ name: "params", kind: "params", max: 20 }, { name: "flags", kind: "uint" }],
     result: r.none,
     access: "write",
-    family: "NONE",
   },
 } as const satisfies CallTable;
