@@ -4,6 +4,15 @@
  *
  * @module
  */
+import {
+  getCompressionCache,
+  getMaxDowntime,
+  getMaxSpeed,
+  setCompressionCache,
+  setMaxDowntime,
+  setMaxSpeed,
+  startPostCopy,
+} from "./api/migration_tunables.ts";
 import { formatDomainXML } from "../../conf/domain/mod.ts";
 import { parseBitmap } from "../../conf/domain/bitmap.ts";
 import { VIR } from "../../util/constants.ts";
@@ -938,6 +947,40 @@ export class QemuConnection implements DriverConnection {
 
   domainAbortJob(dom: DomainRef): Promise<void> {
     return abortJob(this.#obj(dom));
+  }
+
+  // ---- migration tunables (migration_tunables.ts) ------------------------------------------
+
+  domainMigrateSetMaxDowntime(dom: DomainRef, downtime: number, flags: number): Promise<void> {
+    return Promise.resolve().then(() => setMaxDowntime(this.#obj(dom), downtime, flags));
+  }
+
+  domainMigrateGetMaxDowntime(dom: DomainRef, flags: number): Promise<number> {
+    return Promise.resolve().then(() => getMaxDowntime(this.#obj(dom), flags));
+  }
+
+  domainMigrateGetCompressionCache(dom: DomainRef, flags: number): Promise<number> {
+    return Promise.resolve().then(() => getCompressionCache(this.#obj(dom), flags));
+  }
+
+  domainMigrateSetCompressionCache(
+    dom: DomainRef,
+    cacheSize: number,
+    flags: number,
+  ): Promise<void> {
+    return Promise.resolve().then(() => setCompressionCache(this.#obj(dom), cacheSize, flags));
+  }
+
+  domainMigrateSetMaxSpeed(dom: DomainRef, bandwidth: number, flags: number): Promise<void> {
+    return Promise.resolve().then(() => setMaxSpeed(this.#obj(dom), bandwidth, flags));
+  }
+
+  domainMigrateGetMaxSpeed(dom: DomainRef, flags: number): Promise<number> {
+    return Promise.resolve().then(() => getMaxSpeed(this.#obj(dom), flags));
+  }
+
+  domainMigrateStartPostCopy(dom: DomainRef, flags: number): Promise<void> {
+    return Promise.resolve().then(() => startPostCopy(this.#obj(dom), flags));
   }
 
   // ---- migration (version 3 with parameters; the client runs the steps) --------------------

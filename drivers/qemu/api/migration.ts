@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { keptBandwidth } from "./migration_tunables.ts";
 import { refuseTransientMigration } from "./transient_disks.ts";
 import { formatDomainXML } from "../../../conf/domain/mod.ts";
 import { checkActive, isActive, persistentDef, refOf } from "../../../conf/objects/domain_obj.ts";
@@ -127,13 +128,19 @@ function parseTcpURI(uri: string): { host: string; port?: number } {
  * the switch-over; `events` is on since the start, see `migration_wait.ts`, and the destination
  * gets nothing more) and the bandwidth.
  */
-async function setSourceParams(mon: QemuMonitor, params: TypedParams): Promise<void> {
+async function setSourceParams(
+  mon: QemuMonitor,
+  params: TypedParams,
+  kept: number | undefined,
+): Promise<void> {
   await mon.run("migrate-set-capabilities", {
     capabilities: [{ capability: "pause-before-switchover", state: true }],
   });
-  if (typeof params.bandwidth === "number" && params.bandwidth > 0) {
-    await mon.run("migrate-set-parameters", { "max-bandwidth": params.bandwidth * 1048576 });
-  }
+  // the caller's bandwidth, else the one virDomainMigrateSetMaxSpeed kept (migration_tunables.ts)
+  const bandwidth = typeof params.bandwidth === "number" && params.bandwidth > 0
+    ? params.bandwidth
+    : kept;
+  if (bandwidth) await mon.run("migrate-set-parameters", { "max-bandwidth": bandwidth * 1048576 });
 }
 
 /**
@@ -372,7 +379,7 @@ export async function migratePerform(
         E.DOMAIN_JOB_OPERATION_MIGRATION_OUT,
         "migration out job",
         async (aborted) => {
-          await setSourceParams(mon, params);
+          await setSourceParams(mon, params, keptBandwidth(obj));
           const copy = disks.length
             ? await startStorageCopy(s, obj, disks, {
               address: clientAddress(params, to.host, cookie!.nbd!.port ?? 0),
