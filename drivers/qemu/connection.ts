@@ -87,7 +87,14 @@ import { attachDevice } from "./api/device_attach.ts";
 import { detachDevice } from "./api/device_detach.ts";
 import { updateDevice } from "./api/device_update.ts";
 import { blockResize, setMemory, setMemoryStatsPeriod } from "./api/state_memory.ts";
-import { abortJob, controlInfo, jobInfo, jobStats, migratingOut } from "./api/state_job.ts";
+import {
+  abortJob,
+  abortJobFlags,
+  controlInfo,
+  jobInfo,
+  jobStats,
+  migratingOut,
+} from "./api/state_job.ts";
 import {
   destroyPreparedBy,
   migrateBegin,
@@ -947,6 +954,10 @@ export class QemuConnection implements DriverConnection {
 
   domainAbortJob(dom: DomainRef): Promise<void> {
     return abortJob(this.#obj(dom));
+  }
+
+  domainAbortJobFlags(dom: DomainRef, flags: number): Promise<void> {
+    return Promise.resolve().then(() => abortJobFlags(this.#obj(dom), flags));
   }
 
   // ---- migration tunables (migration_tunables.ts) ------------------------------------------

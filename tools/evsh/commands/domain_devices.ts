@@ -12,7 +12,7 @@ import type { CommandContext, CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
 import { dumpNode, xpathDocument, xpathNodes } from "../xpath.ts";
-import { exclusive, undeclared } from "./common.ts";
+import { exclusive } from "./common.ts";
 
 const LIFECYCLE_TYPES = ["poweroff", "reboot", "crash"];
 
@@ -108,9 +108,15 @@ export const DOMAIN_DEVICES_COMMANDS: CommandDef[] = [
     async run(ctx, args) {
       exclusive(ctx, args, "current", "live");
       exclusive(ctx, args, "current", "config");
-      await domainArg(ctx, args);
+      const flags = (args.has("config") ? VIR.DOMAIN_AFFECT_CONFIG : 0) |
+        (args.has("live") ? VIR.DOMAIN_AFFECT_LIVE : 0);
+      const { obj: dom } = await domainArg(ctx, args);
       const alias = ctx.optString(args, "alias")!;
-      undeclared(ctx, "virDomainDetachDeviceAlias", `Failed to detach device with alias ${alias}`);
+      await ctx.call(
+        () => dom.detachDeviceAlias(alias, flags),
+        `Failed to detach device with alias ${alias}`,
+      );
+      ctx.printExtra("Device detach request sent successfully\n");
     },
   },
   {
