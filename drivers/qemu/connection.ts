@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { setBlockThreshold } from "./api/block_threshold.ts";
 import {
   getCompressionCache,
   getMaxDowntime,
@@ -954,6 +955,15 @@ export class QemuConnection implements DriverConnection {
 
   domainAbortJob(dom: DomainRef): Promise<void> {
     return abortJob(this.#obj(dom));
+  }
+
+  domainSetBlockThreshold(
+    dom: DomainRef,
+    dev: string,
+    threshold: number,
+    flags: number,
+  ): Promise<void> {
+    return Promise.resolve().then(() => setBlockThreshold(this.#obj(dom), dev, threshold, flags));
   }
 
   domainAbortJobFlags(dom: DomainRef, flags: number): Promise<void> {
