@@ -1236,6 +1236,14 @@ export class QemuConnection implements DriverConnection {
     return Promise.resolve().then(() => hostApi.nodeMemoryStats(cellNum, flags));
   }
 
+  nodeGetMemoryParameters(flags: number): Promise<TypedParams> {
+    return Promise.resolve().then(() => hostApi.nodeMemoryParameters(flags));
+  }
+
+  nodeSetMemoryParameters(params: TypedParams, flags: number): Promise<void> {
+    return Promise.resolve().then(() => hostApi.setNodeMemoryParameters(params, flags));
+  }
+
   nodeGetCPUMap(flags: number): Promise<{ map: boolean[]; online: number }> {
     return Promise.resolve().then(() => hostApi.nodeCPUMap(flags));
   }

@@ -17,6 +17,9 @@ import {
 import { cpuModelNames } from "../../../conf/capabilities/cpu_models.ts";
 import type { SecurityModel } from "../../../util/driver.ts";
 import { kvmMaxVcpus } from "../../../util/kvm_caps.ts";
+import { ksmParameters, setKsmParameters } from "../../../util/host_ksm.ts";
+import { VIR } from "../../../util/constants.ts";
+import type { TypedParams } from "../../../util/driver.ts";
 
 /**
  * `qemuNodeGetCPUStats` → `virHostCPUGetStats`.
@@ -135,4 +138,34 @@ export function connectCPUModelNames(arch: string, flags: number): string[] {
  */
 export function nodeSecurityModel(): SecurityModel {
   return { model: "none", doi: "0" };
+}
+
+/**
+ * `qemuNodeGetMemoryParameters` → `virHostMemGetParameters`: the host's KSM tunables and
+ * counters.
+ *
+ * @example
+ * ```ts
+ * import { nodeMemoryParameters } from "./host_node.ts";
+ * nodeMemoryParameters(0).shm_pages_to_scan; // 100
+ * ```
+ */
+export function nodeMemoryParameters(flags: number): TypedParams {
+  checkFlags(flags, VIR.TYPED_PARAM_STRING_OKAY, "virHostMemGetParameters", "NONE");
+  return ksmParameters();
+}
+
+/**
+ * `qemuNodeSetMemoryParameters` → `virHostMemSetParameters`: writes the host's KSM tunables
+ * (the system daemon's business: a session cannot write them, and says so).
+ *
+ * @example
+ * ```ts ignore
+ * import { setNodeMemoryParameters } from "./host_node.ts";
+ * setNodeMemoryParameters({ shm_pages_to_scan: 200 }, 0);
+ * ```
+ */
+export function setNodeMemoryParameters(params: TypedParams, flags: number): void {
+  checkFlags(flags, 0, "virHostMemSetParameters", "NONE");
+  setKsmParameters(params);
 }
