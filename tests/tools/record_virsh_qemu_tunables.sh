@@ -39,7 +39,7 @@ cases = []
 for cmd in cmds:
     p = subprocess.run(["virsh", "-c", uri, cmd], capture_output=True, text=True)
     cases.append({"cmd": cmd, "stdout": p.stdout, "stderr": p.stderr, "status": p.returncode})
-open(out, "w").write(json.dumps(cases, indent=1) + "\n")
+open(out, "w").write(json.dumps(cases, indent=2, ensure_ascii=False) + "\n")
 PY
 virsh -q -c "$URI_QEMU" destroy q4 >/dev/null
 virsh -q -c "$URI_QEMU" undefine q4 >/dev/null
