@@ -15,6 +15,7 @@ import {
   dumpFormatCheck,
   getMetadataCheck,
   iothreadParamsCheck,
+  launchSecurityParamsCheck,
   lifecycleActionCheck,
   memoryOverflowCheck,
   remoteBlockPeekSize,
@@ -1823,6 +1824,7 @@ export const HYPERVISOR = {
     result: r.none,
     access: "write",
     checks: [
+      { check: "custom", run: launchSecurityParamsCheck },
       { check: "nonNull", arg: 1 },
       { check: "positive", arg: 1, length: "nparams" },
       { check: "readonly" },
