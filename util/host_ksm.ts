@@ -66,6 +66,19 @@ export function ksmParameters(root: string = KSM_ROOT): TypedParams {
 }
 
 /**
+ * `virHostMemSetParameters`' `virTypedParamsValidate`: only the tunables, as `unsigned int`s.
+ *
+ * @example
+ * ```ts
+ * import { validateKsmParameters } from "./host_ksm.ts";
+ * validateKsmParameters({ shm_pages_to_scan: 200 });
+ * ```
+ */
+export function validateKsmParameters(params: TypedParams): void {
+  validateTypedParams(params, Object.fromEntries(SETTABLE.map((f) => [`shm_${f}`, "uint"])));
+}
+
+/**
  * `virHostMemSetParameters`: libvirt's validation, every file present before any is written,
  * then each value in the caller's order.
  *
@@ -76,7 +89,7 @@ export function ksmParameters(root: string = KSM_ROOT): TypedParams {
  * ```
  */
 export function setKsmParameters(params: TypedParams, root: string = KSM_ROOT): void {
-  validateTypedParams(params, Object.fromEntries(SETTABLE.map((f) => [`shm_${f}`, "uint"])));
+  validateKsmParameters(params);
   const files = Object.keys(params).map((name) => [name, name.slice("shm_".length)]);
   for (const [name, file] of files) {
     try {

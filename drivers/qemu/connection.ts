@@ -1241,7 +1241,9 @@ export class QemuConnection implements DriverConnection {
   }
 
   nodeSetMemoryParameters(params: TypedParams, flags: number): Promise<void> {
-    return Promise.resolve().then(() => hostApi.setNodeMemoryParameters(params, flags));
+    return Promise.resolve().then(() =>
+      hostApi.setNodeMemoryParameters(params, flags, this.#s.privileged)
+    );
   }
 
   nodeGetCPUMap(flags: number): Promise<{ map: boolean[]; online: number }> {

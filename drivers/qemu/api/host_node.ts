@@ -17,7 +17,7 @@ import {
 import { cpuModelNames } from "../../../conf/capabilities/cpu_models.ts";
 import type { SecurityModel } from "../../../util/driver.ts";
 import { kvmMaxVcpus } from "../../../util/kvm_caps.ts";
-import { ksmParameters, setKsmParameters } from "../../../util/host_ksm.ts";
+import { ksmParameters, setKsmParameters, validateKsmParameters } from "../../../util/host_ksm.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { TypedParams } from "../../../util/driver.ts";
 
@@ -156,16 +156,28 @@ export function nodeMemoryParameters(flags: number): TypedParams {
 }
 
 /**
- * `qemuNodeSetMemoryParameters` → `virHostMemSetParameters`: writes the host's KSM tunables
- * (the system daemon's business: a session cannot write them, and says so).
+ * `qemuNodeSetMemoryParameters` → `virHostMemSetParameters`: writes the host's KSM tunables.
+ * Only the system driver does: the host's memory merging is no session's to change (libvirt's
+ * session daemon, unprivileged, cannot write them either), so a session refuses after libvirt's
+ * argument checks.
  *
  * @example
  * ```ts ignore
  * import { setNodeMemoryParameters } from "./host_node.ts";
- * setNodeMemoryParameters({ shm_pages_to_scan: 200 }, 0);
+ * setNodeMemoryParameters({ shm_pages_to_scan: 200 }, 0, true);
  * ```
  */
-export function setNodeMemoryParameters(params: TypedParams, flags: number): void {
+export function setNodeMemoryParameters(
+  params: TypedParams,
+  flags: number,
+  privileged: boolean,
+): void {
   checkFlags(flags, 0, "virHostMemSetParameters", "NONE");
-  setKsmParameters(params);
+  if (privileged) return setKsmParameters(params);
+  validateKsmParameters(params);
+  throw VirError.report(
+    "NONE",
+    "OPERATION_UNSUPPORTED",
+    "node memory tuning is not available in session mode",
+  );
 }
