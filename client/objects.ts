@@ -241,6 +241,10 @@ export interface StorageVolume {
   getPath(): Promise<string>;
   /** `virStorageVolResize`. */
   resize(capacity: number, flags?: number): Promise<void>;
+  /** `virStorageVolWipePattern`: wipes with `algorithm` (`VIR_STORAGE_VOL_WIPE_ALG_*`). */
+  wipePattern(algorithm: number, flags?: number): Promise<void>;
+  /** `virStorageVolGetInfoFlags`: with `VIR_STORAGE_VOL_GET_PHYSICAL`, the host's allocation. */
+  getInfoFlags(flags?: number): Promise<StorageVolInfo>;
 }
 
 contractMethods(StorageVolume, "vol", "storageVol");
