@@ -479,6 +479,10 @@ export interface Domain {
   attachDeviceFlags(xml: string, flags?: number): Promise<void>;
   /** `virDomainDetachDeviceFlags`. */
   detachDeviceFlags(xml: string, flags?: number): Promise<void>;
+  /** `virDomainAttachDevice`: to the running domain. */
+  attachDevice(xml: string): Promise<void>;
+  /** `virDomainDetachDevice`: from the running domain. */
+  detachDevice(xml: string): Promise<void>;
   /** `virDomainMigrateSetMaxDowntime`: the longest pause (ms) the end of a live migration may take. */
   migrateSetMaxDowntime(downtime: number, flags?: number): Promise<void>;
   /** `virDomainMigrateGetMaxDowntime`, ms. */

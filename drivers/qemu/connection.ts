@@ -880,6 +880,16 @@ export class QemuConnection implements DriverConnection {
     return detachDevice(this.#s, this.#obj(dom), xml, flags);
   }
 
+  /** `qemuDomainAttachDevice`: the live domain's. */
+  domainAttachDevice(dom: DomainRef, xml: string): Promise<void> {
+    return this.domainAttachDeviceFlags(dom, xml, E.DOMAIN_AFFECT_LIVE);
+  }
+
+  /** `qemuDomainDetachDevice`: the live domain's. */
+  domainDetachDevice(dom: DomainRef, xml: string): Promise<void> {
+    return this.domainDetachDeviceFlags(dom, xml, E.DOMAIN_AFFECT_LIVE);
+  }
+
   domainUpdateDeviceFlags(dom: DomainRef, xml: string, flags: number): Promise<void> {
     return updateDevice(this.#s, this.#obj(dom), xml, flags);
   }

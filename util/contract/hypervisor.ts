@@ -1926,4 +1926,18 @@ export const HYPERVISOR = {
     result: r.none,
     access: "write",
   },
+  // virDomainAttachDevice / DetachDevice: the driver entries of their own (libvirt's test driver
+  // has none; its QEMU driver's are the *Flags calls on the live domain)
+  domainAttachDevice: {
+    args: [{ name: "domain", kind: "dom" }, { name: "xml", kind: "str" }],
+    result: r.none,
+    access: "write",
+    checks: [{ check: "nonNull", arg: 1 }, { check: "readonly" }],
+  },
+  domainDetachDevice: {
+    args: [{ name: "domain", kind: "dom" }, { name: "xml", kind: "str" }],
+    result: r.none,
+    access: "write",
+    checks: [{ check: "nonNull", arg: 1 }, { check: "readonly" }],
+  },
 } as const satisfies CallTable;

@@ -238,6 +238,7 @@ const DOMAIN_OPS: OpMaker[] = [
   conn("defineXML", 6, (r, w) => [defineDom(r, w)]),
   conn("defineXMLFlags", 3, (r, w) => [defineDom(r, w)], ["DOMAIN_DEFINE_"]),
   conn("createXML", 4, (r, w) => [defineDom(r, w)], ["DOMAIN_START_"]),
+  conn("createLinux", 1, (r, w) => [defineDom(r, w)], ["DOMAIN_START_"]),
   conn("lookupByName", 1, (r, w) => [pickName(r, w.doms, "nosuchdom")]),
   conn(
     "lookupByUUIDString",
@@ -478,6 +479,8 @@ const DOMAIN_OPS: OpMaker[] = [
   dom("managedSaveDefineXML", 1, (r, w) => [domainXml(r, r.pick(w.doms))], ["DOMAIN_SAVE_"]),
   dom("pMSuspendForDuration", 1, (r) => [r.int(0, 3), r.pick([0, 10])]),
   dom("pMWakeup", 1, none),
+  dom("attachDevice", 1, (r) => [r.pick(DEVICE_XML)]),
+  dom("detachDevice", 1, (r) => [r.pick(DEVICE_XML)]),
   dom("abortJobFlags", 1, none, ["DOMAIN_ABORT_JOB_"]),
   dom("migrateGetMaxDowntime", 1, none),
   dom("migrateSetMaxDowntime", 1, (r) => [r.pick([0, 300, 1 << 20])]),

@@ -113,6 +113,8 @@ const ROWS: Table = {
     pMWakeup: { call: "domainPMWakeup", defaults: [0] },
     setGuestVcpus: { call: "domainSetGuestVcpus", defaults: [0] },
     updateDeviceFlags: { call: "domainUpdateDeviceFlags", defaults: [0] },
+    attachDevice: { call: "domainAttachDevice" },
+    detachDevice: { call: "domainDetachDevice" },
     abortJobFlags: { call: "domainAbortJobFlags", defaults: [0] },
     authorizedSSHKeysGet: { call: "domainAuthorizedSSHKeysGet", defaults: [0] },
     authorizedSSHKeysSet: { call: "domainAuthorizedSSHKeysSet", defaults: [0] },
