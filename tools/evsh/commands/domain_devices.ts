@@ -4,7 +4,6 @@
  * @module
  */
 import { VIR } from "../../../util/constants.ts";
-import { callDriver } from "../../../client/handle.ts";
 import type { Domain } from "../../../client/domain.ts";
 import { parseXML } from "../xml_parse.ts";
 import { LIFECYCLE_ACTIONS } from "../../../conf/domain/names.ts";
@@ -41,10 +40,6 @@ export async function persistentLive(
 
 /** `attach-device` and `detach-device`: the flags API unless no flag is asked for at all. */
 function attachDetach(name: string, verb: "attach" | "detach"): CommandDef {
-  const method: "domainAttachDeviceFlags" | "domainDetachDeviceFlags" = verb === "attach"
-    ? "domainAttachDeviceFlags"
-    : "domainDetachDeviceFlags";
-  const plainApi = verb === "attach" ? "virDomainAttachDevice" : "virDomainDetachDevice";
   return {
     name,
     async run(ctx, args) {
@@ -55,9 +50,14 @@ function attachDetach(name: string, verb: "attach" | "detach"): CommandDef {
       flags |= await persistentLive(ctx, args, dom);
       if (verb === "detach") file = ctx.optString(args, "file")!;
       const xml = await ctx.readFile(file);
-      const call = flags || args.has("current") ? method : { method, api: plainApi };
+      const withFlags = flags !== 0 || args.has("current");
       await ctx.call(
-        () => callDriver(ctx.conn, call, dom.ref, xml, flags),
+        () =>
+          verb === "attach"
+            ? withFlags ? dom.attachDeviceFlags(xml, flags) : dom.attachDevice(xml)
+            : withFlags
+            ? dom.detachDeviceFlags(xml, flags)
+            : dom.detachDevice(xml),
         `Failed to ${verb} device from ${file}`,
       );
       ctx.printExtra(`Device ${verb}ed successfully\n`);
