@@ -1431,6 +1431,10 @@ export class QemuConnection implements DriverConnection {
     return statsApi.blockStats(this.#obj(dom), disk);
   }
 
+  domainBlockStatsFlags(dom: DomainRef, disk: string, flags: number): Promise<TypedParams> {
+    return Promise.resolve().then(() => statsApi.blockStatsFlags(this.#obj(dom), disk, flags));
+  }
+
   domainInterfaceStats(dom: DomainRef, device: string): Promise<TypedParams> {
     return Promise.resolve().then(() => statsApi.interfaceStats(this.#obj(dom), device));
   }

@@ -1,9 +1,9 @@
 // Real QEMU 7.2 (TCG): a write past a disk's threshold becomes libvirt's BLOCK_THRESHOLD event
 // (`qemuProcessHandleBlockThreshold`): for the disk ("vda") and its image ("vda[1]") when the
 // threshold was set by name, for the image alone when set by index, with the image's path, the
-// threshold and by how much the write passed it. The write is QEMU's own (`qemu-io`
-// on the disk's format node), as the test guest writes nothing. Without QEMU this test is
-// ignored on a developer machine but FAILS in CI.
+// threshold and by how much the write passed it; and the disk's typed statistics come in
+// libvirt's order. The write is QEMU's own (`qemu-io` on the disk's backend), as the test guest
+// writes nothing. Without QEMU this test is ignored on a developer machine but FAILS in CI.
 import assert from "node:assert/strict";
 import { VIR } from "../../../util/constants.ts";
 import type { DriverEvent } from "../../../util/driver.ts";
@@ -48,6 +48,21 @@ realQemuTest({
         { dev: "vda[1]", path: disk, threshold: size, excess: events[2].excess },
       ]);
       assert.ok(Number(events[2].excess) > 0);
+      // The typed statistics, in libvirt's order (its QEMU driver's answer in
+      // tests/fixtures/oracle: wr_bytes first, flush_total_times last); QEMU accounts the guest's
+      // I/O only, not qemu-io's, so the values are whatever the firmware read.
+      const stats = await conn.domainBlockStatsFlags!(dom, "vda", 0);
+      assert.deepEqual(Object.keys(stats), [
+        "wr_bytes",
+        "wr_operations",
+        "rd_bytes",
+        "rd_operations",
+        "flush_operations",
+        "wr_total_times",
+        "rd_total_times",
+        "flush_total_times",
+      ]);
+      assert.ok(Object.values(stats).every((v) => Number.isInteger(v) && Number(v) >= 0));
       await conn.domainDestroyFlags!(dom, 0);
     });
   },
