@@ -23,7 +23,7 @@
  */
 export type * from "./util/driver.ts";
 export { createRegistry, type DriverRegistry } from "./util/registry.ts";
-export { VIR } from "./util/constants.ts";
+export { VIR, type VirConstants } from "./util/constants.ts";
 export {
   checkFlags,
   errorCodeName,

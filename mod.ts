@@ -18,7 +18,7 @@
  * @module
  */
 export * from "./client/mod.ts";
-export { VIR } from "./util/constants.ts";
+export { VIR, type VirConstants } from "./util/constants.ts";
 export { errorCodeName, errorDomainName, VirError } from "./util/errors.ts";
 export type { ErrorCodeName, ErrorDomainName, VirErrorJSON } from "./util/errors.ts";
 export type { DriverRegistry } from "./util/registry.ts";

@@ -6,6 +6,7 @@ import type {
   EventFamily,
   NodeInfo,
   SecurityModel,
+  TypedParams,
 } from "../util/driver.ts";
 import { FAMILIES, type FamilyName } from "../util/contract/contract.ts";
 import type { ApiFamily } from "../util/contract/declare.ts";
@@ -206,6 +207,48 @@ export class Connection {
   getCPUMap(flags = 0): Promise<{ map: boolean[]; online: number }> {
     return callDriver(this, "nodeGetCPUMap", flags);
   }
+  /** `virNodeGetMemoryParameters`: the host's KSM tunables (`shm_pages_to_scan`, …). */
+  getMemoryParameters(flags = 0): Promise<TypedParams> {
+    return callDriver(this, "nodeGetMemoryParameters", flags);
+  }
+  /** `virNodeSetMemoryParameters`. */
+  async setMemoryParameters(params: TypedParams, flags = 0): Promise<void> {
+    await callDriver(this, "nodeSetMemoryParameters", params, flags);
+  }
+  /** `virNodeAllocPages`: sets (or adds) huge page pools; the number of cells changed. */
+  allocPages(
+    pageSizes: number[],
+    pageCounts: number[],
+    startCell = 0,
+    cellCount = 0,
+    flags = 0,
+  ): Promise<number> {
+    return callDriver(this, "nodeAllocPages", pageSizes, pageCounts, startCell, cellCount, flags);
+  }
+  /** `virNodeGetSEVInfo`: the host's AMD SEV parameters. */
+  getSEVInfo(flags = 0): Promise<TypedParams> {
+    return callDriver(this, "nodeGetSEVInfo", flags);
+  }
+  /** `virNodeSuspendForDuration`: suspends the host to `target` for `duration` seconds. */
+  async suspendForDuration(target: number, duration: number, flags = 0): Promise<void> {
+    await callDriver(this, "nodeSuspendForDuration", target, duration, flags);
+  }
+  /** `virConnectGetStoragePoolCapabilities`: the pool types and formats the host supports. */
+  getStoragePoolCapabilities(flags = 0): Promise<string> {
+    return callDriver(this, "connectGetStoragePoolCapabilities", flags);
+  }
+  /** `virConnectDomainXMLFromNative`: a domain XML from a native configuration. */
+  domainXMLFromNative(nativeFormat: string, nativeConfig: string, flags = 0): Promise<string> {
+    return callDriver(this, "connectDomainXMLFromNative", nativeFormat, nativeConfig, flags);
+  }
+  /** `virConnectDomainXMLToNative`: a domain XML as a native configuration. */
+  domainXMLToNative(nativeFormat: string, domainXml: string, flags = 0): Promise<string> {
+    return callDriver(this, "connectDomainXMLToNative", nativeFormat, domainXml, flags);
+  }
+  /** `virConnectSetIdentity`: the identity the daemon acts for (privileged callers only). */
+  async setIdentity(params: TypedParams, flags = 0): Promise<void> {
+    await callDriver(this, "connectSetIdentity", params, flags);
+  }
 
   // ---- domains ----
   /** `virConnectListAllDomains`. */
@@ -267,6 +310,10 @@ export class Connection {
   /** `virDomainRestoreFlags`. */
   async restoreFlags(from: string, dxml: string | null = null, flags = 0): Promise<void> {
     await callDriver(this, "domainRestoreFlags", from, dxml, flags);
+  }
+  /** `virDomainRestoreParams`: restores the image `params` (`file`, `dxml`) name. */
+  async restoreParams(params: TypedParams, flags = 0): Promise<void> {
+    await callDriver(this, "domainRestoreParams", params, flags);
   }
 
   // ---- networks ----

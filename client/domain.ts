@@ -15,6 +15,7 @@ import { DomainSnapshot } from "./snapshot.ts";
 import { DomainCheckpoint } from "./checkpoint.ts";
 import type { Stream } from "./stream.ts";
 import { migrate3 } from "./domain_migrate.ts";
+import { contractMethods } from "./contract_methods.ts";
 
 /**
  * A domain handle (libvirt's `virDomainPtr`): name, UUID and id as of the lookup; every call
@@ -66,43 +67,15 @@ export class Domain extends Handle<DomainRef> {
     // Its own API name: libvirt's errors (read-only refusals) name the call the caller made.
     await this.call({ method: "domainShutdownFlags", api: "virDomainShutdown" }, 0);
   }
-  /** `virDomainShutdownFlags`. */
-  async shutdownFlags(flags = 0): Promise<void> {
-    await this.call("domainShutdownFlags", flags);
-  }
-  /** `virDomainReboot`. */
-  async reboot(flags = 0): Promise<void> {
-    await this.call("domainReboot", flags);
-  }
-  /** `virDomainReset`. */
-  async reset(flags = 0): Promise<void> {
-    await this.call("domainReset", flags);
-  }
   /** `virDomainDestroy`. */
   async destroy(): Promise<void> {
     // Its own API name: libvirt's errors (read-only refusals) name the call the caller made.
     await this.call({ method: "domainDestroyFlags", api: "virDomainDestroy" }, 0);
   }
-  /** `virDomainDestroyFlags`. */
-  async destroyFlags(flags = 0): Promise<void> {
-    await this.call("domainDestroyFlags", flags);
-  }
-  /** `virDomainSuspend`. */
-  async suspend(): Promise<void> {
-    await this.call("domainSuspend");
-  }
-  /** `virDomainResume`. */
-  async resume(): Promise<void> {
-    await this.call("domainResume");
-  }
   /** `virDomainUndefine`. */
   async undefine(): Promise<void> {
     // Its own API name: libvirt's errors (read-only refusals) name the call the caller made.
     await this.call({ method: "domainUndefineFlags", api: "virDomainUndefine" }, 0);
-  }
-  /** `virDomainUndefineFlags`. */
-  async undefineFlags(flags = 0): Promise<void> {
-    await this.call("domainUndefineFlags", flags);
   }
   /**
    * `virDomainMigrate3`: a managed migration to the connection `dconn` (libvirt's migration
@@ -111,34 +84,6 @@ export class Domain extends Handle<DomainRef> {
   async migrate3(dconn: HandleOwner, params: TypedParams = {}, flags = 0): Promise<Domain> {
     return new Domain(dconn, await migrate3(this.owner, this.ref, dconn, params, flags));
   }
-  /** `virDomainMigrateStartPostCopy`: the running migration switches to post-copy. */
-  async migrateStartPostCopy(flags = 0): Promise<void> {
-    await this.call("domainMigrateStartPostCopy", flags);
-  }
-  /** `virDomainGetInfo`. */
-  getInfo(): Promise<DomainInfo> {
-    return this.call("domainGetInfo");
-  }
-  /** `virDomainGetState`: `[state, reason]`. */
-  getState(flags = 0): Promise<[number, number]> {
-    return this.call("domainGetState", flags);
-  }
-  /** `virDomainGetXMLDesc`. */
-  getXMLDesc(flags = 0): Promise<string> {
-    return this.call("domainGetXMLDesc", flags);
-  }
-  /** `virDomainGetSecurityLabel`: the label of a running domain, empty when it is shut off. */
-  getSecurityLabel(): Promise<SecurityLabel> {
-    return this.call("domainGetSecurityLabel");
-  }
-  /** `virDomainGetSecurityLabelList`: one label per security driver. */
-  getSecurityLabelList(): Promise<SecurityLabel[]> {
-    return this.call("domainGetSecurityLabelList");
-  }
-  /** `virDomainGetOSType`. */
-  getOSType(): Promise<string> {
-    return this.call("domainGetOSType");
-  }
   /** `virDomainSetVcpus`. */
   async setVcpus(nvcpus: number): Promise<void> {
     await this.call(
@@ -146,18 +91,6 @@ export class Domain extends Handle<DomainRef> {
       nvcpus,
       VIR.DOMAIN_AFFECT_LIVE,
     );
-  }
-  /** `virDomainSetVcpusFlags`. */
-  async setVcpusFlags(nvcpus: number, flags = 0): Promise<void> {
-    await this.call("domainSetVcpusFlags", nvcpus, flags);
-  }
-  /** `virDomainGetVcpusFlags`. */
-  getVcpusFlags(flags = 0): Promise<number> {
-    return this.call("domainGetVcpusFlags", flags);
-  }
-  /** `virDomainGetMaxVcpus`. */
-  getMaxVcpus(): Promise<number> {
-    return this.call("domainGetMaxVcpus");
   }
   /**
    * `virDomainGetCPUStats`: typed parameters per host CPU from `startCpu` on, or the domain's
@@ -174,117 +107,9 @@ export class Domain extends Handle<DomainRef> {
   async setVcpu(vcpumap: string, state: boolean | number, flags = 0): Promise<void> {
     await this.call("domainSetVcpu", vcpumap, Number(state), flags);
   }
-  /** `virDomainPinVcpuFlags`. */
-  async pinVcpuFlags(vcpu: number, cpumap: boolean[], flags = 0): Promise<void> {
-    await this.call("domainPinVcpuFlags", vcpu, cpumap, flags);
-  }
-  /** `virDomainGetVcpuPinInfo`: the host CPU map of every vCPU of the live or config definition. */
-  getVcpuPinInfo(flags = 0): Promise<boolean[][]> {
-    return this.call("domainGetVcpuPinInfo", flags);
-  }
-  /** `virDomainPinEmulator`: pins the emulator threads to the host CPUs set in `cpumap`. */
-  async pinEmulator(cpumap: boolean[], flags = 0): Promise<void> {
-    await this.call("domainPinEmulator", cpumap, flags);
-  }
-  /** `virDomainGetEmulatorPinInfo`: the host CPU map of the emulator threads. */
-  getEmulatorPinInfo(flags = 0): Promise<boolean[]> {
-    return this.call("domainGetEmulatorPinInfo", flags);
-  }
   /** `virDomainFSTrim`: discards unused blocks of one mounted file system, or of all. */
   async fsTrim(mountPoint: string | null = null, minimum = 0, flags = 0): Promise<void> {
     await this.call("domainFSTrim", mountPoint, minimum, flags);
-  }
-  /** `virDomainGetFSInfo`: the guest's mounted file systems. */
-  getFSInfo(flags = 0): Promise<DomainFSInfo[]> {
-    return this.call("domainGetFSInfo", flags);
-  }
-  /** `virDomainSetUserPassword`: sets a guest user's password (ENCRYPTED: already hashed). */
-  async setUserPassword(user: string, password: string, flags = 0): Promise<void> {
-    await this.call("domainSetUserPassword", user, password, flags);
-  }
-  /** `virDomainSendProcessSignal`: sends `signum` (0 to 64) to guest process `pid`. */
-  async sendProcessSignal(pid: number, signum: number, flags = 0): Promise<void> {
-    await this.call("domainSendProcessSignal", pid, signum, flags);
-  }
-  /** `virDomainGetMessages`: deprecation and tainting messages of the domain. */
-  getMessages(flags = 0): Promise<string[]> {
-    return this.call("domainGetMessages", flags);
-  }
-  /**
-   * `virDomainGetMetadata`: the description, the title, or (`VIR_DOMAIN_METADATA_ELEMENT`) the
-   * `<metadata>` element of namespace `uri`, without its namespace.
-   */
-  getMetadata(type: number, uri: string | null, flags = 0): Promise<string> {
-    return this.call("domainGetMetadata", type, uri, flags);
-  }
-  /**
-   * `virDomainSetMetadata`: sets (or, with `metadata` null, removes) the description, the
-   * title, or the `<metadata>` element of namespace `uri` under prefix `key`.
-   */
-  async setMetadata(
-    type: number,
-    metadata: string | null,
-    key: string | null,
-    uri: string | null,
-    flags = 0,
-  ): Promise<void> {
-    await this.call("domainSetMetadata", type, metadata, key, uri, flags);
-  }
-  /** `virDomainGetMemoryParameters`: `hard_limit`, `soft_limit`, `swap_hard_limit` (KiB). */
-  getMemoryParameters(flags = 0): Promise<TypedParams> {
-    return this.call("domainGetMemoryParameters", flags);
-  }
-  /** `virDomainSetMemoryParameters`. */
-  async setMemoryParameters(params: TypedParams, flags = 0): Promise<void> {
-    await this.call("domainSetMemoryParameters", params, flags);
-  }
-  /** `virDomainGetNumaParameters`: `numa_mode` and `numa_nodeset`. */
-  getNumaParameters(flags = 0): Promise<TypedParams> {
-    return this.call("domainGetNumaParameters", flags);
-  }
-  /** `virDomainSetNumaParameters`. */
-  async setNumaParameters(params: TypedParams, flags = 0): Promise<void> {
-    await this.call("domainSetNumaParameters", params, flags);
-  }
-  /** `virDomainGetBlkioParameters`: the weight and the per-device `path,value,…` lists. */
-  getBlkioParameters(flags = 0): Promise<TypedParams> {
-    return this.call("domainGetBlkioParameters", flags);
-  }
-  /** `virDomainSetBlkioParameters`. */
-  async setBlkioParameters(params: TypedParams, flags = 0): Promise<void> {
-    await this.call("domainSetBlkioParameters", params, flags);
-  }
-  /** `virDomainGetBlockIoTune`: the I/O throttling of disk `disk`. */
-  getBlockIoTune(disk: string, flags = 0): Promise<TypedParams> {
-    return this.call("domainGetBlockIoTune", disk, flags);
-  }
-  /** `virDomainSetBlockIoTune`. */
-  async setBlockIoTune(disk: string, params: TypedParams, flags = 0): Promise<void> {
-    await this.call("domainSetBlockIoTune", disk, params, flags);
-  }
-  /** `virDomainGetInterfaceParameters`: the bandwidth of interface `device` (MAC or name). */
-  getInterfaceParameters(device: string, flags = 0): Promise<TypedParams> {
-    return this.call("domainGetInterfaceParameters", device, flags);
-  }
-  /** `virDomainSetInterfaceParameters`. */
-  async setInterfaceParameters(device: string, params: TypedParams, flags = 0): Promise<void> {
-    await this.call("domainSetInterfaceParameters", device, params, flags);
-  }
-  /** `virDomainGetPerfEvents`: every perf event and whether it is enabled. */
-  getPerfEvents(flags = 0): Promise<TypedParams> {
-    return this.call("domainGetPerfEvents", flags);
-  }
-  /** `virDomainSetPerfEvents`. */
-  async setPerfEvents(params: TypedParams, flags = 0): Promise<void> {
-    await this.call("domainSetPerfEvents", params, flags);
-  }
-  /** `virDomainGetMaxMemory`, KiB. */
-  getMaxMemory(): Promise<number> {
-    return this.call("domainGetMaxMemory");
-  }
-  /** `virDomainSetMaxMemory`, KiB. */
-  async setMaxMemory(memory: number): Promise<void> {
-    await this.call("domainSetMaxMemory", memory);
   }
   /** `virDomainSetMemory`, KiB. */
   async setMemory(memory: number): Promise<void> {
@@ -294,65 +119,18 @@ export class Domain extends Handle<DomainRef> {
       VIR.DOMAIN_AFFECT_LIVE,
     );
   }
-  /** `virDomainSetMemoryFlags`, KiB. */
-  async setMemoryFlags(memory: number, flags = 0): Promise<void> {
-    await this.call("domainSetMemoryFlags", memory, flags);
-  }
-  /** `virDomainGetAutostart`. */
-  getAutostart(): Promise<boolean> {
-    return this.call("domainGetAutostart");
-  }
   /** `virDomainSetAutostart`. */
   async setAutostart(autostart: boolean | number): Promise<void> {
     await this.call("domainSetAutostart", Boolean(autostart));
-  }
-  /** `virDomainManagedSave`. */
-  async managedSave(flags = 0): Promise<void> {
-    await this.call("domainManagedSave", flags);
-  }
-  /** `virDomainHasManagedSaveImage`. */
-  hasManagedSaveImage(flags = 0): Promise<boolean> {
-    return this.call("domainHasManagedSaveImage", flags);
-  }
-  /** `virDomainManagedSaveRemove`. */
-  async managedSaveRemove(flags = 0): Promise<void> {
-    await this.call("domainManagedSaveRemove", flags);
   }
   /** `virDomainSave`. */
   save(to: string): Promise<void> {
     return this.saveFlags(to, null, 0);
   }
-  /** `virDomainSaveFlags`. */
-  async saveFlags(to: string, dxml: string | null = null, flags = 0): Promise<void> {
-    await this.call("domainSaveFlags", to, dxml, flags);
-  }
-  /** `virDomainIsActive`. */
-  isActive(): Promise<boolean> {
-    return this.call("domainIsActive");
-  }
-  /** `virDomainIsPersistent`. */
-  isPersistent(): Promise<boolean> {
-    return this.call("domainIsPersistent");
-  }
-  /** `virDomainIsUpdated`. */
-  isUpdated(): Promise<boolean> {
-    return this.call("domainIsUpdated");
-  }
   /** `virDomainRename`; this handle takes the new name. */
   async rename(newName: string, flags = 0): Promise<void> {
     const ref = await this.call("domainRename", newName, flags);
     if (ref) this.rebind(ref);
-  }
-  /** `virDomainGetHostname`. */
-  getHostname(flags = 0): Promise<string> {
-    return this.call("domainGetHostname", flags);
-  }
-  /**
-   * `virDomainAgentSetResponseTimeout`: seconds the guest agent's commands wait from now on
-   * (`VIR.DOMAIN_AGENT_RESPONSE_TIMEOUT_BLOCK`, `_DEFAULT`, `_NOWAIT` or a positive count).
-   */
-  async agentSetResponseTimeout(timeout: number, flags = 0): Promise<void> {
-    await this.call("domainAgentSetResponseTimeout", timeout, flags);
   }
   /**
    * `virDomainQemuAgentCommand` (libvirt-qemu): sends `cmd`, a guest agent command in JSON,
@@ -361,75 +139,9 @@ export class Domain extends Handle<DomainRef> {
   qemuAgentCommand(cmd: string, timeout = -1, flags = 0): Promise<string> {
     return this.call("domainQemuAgentCommand", cmd, timeout, flags);
   }
-  /** `virDomainUpdateDeviceFlags`: changes a device (a CD-ROM's media, a NIC's link state). */
-  async updateDeviceFlags(xml: string, flags = 0): Promise<void> {
-    await this.call("domainUpdateDeviceFlags", xml, flags);
-  }
   /** `virDomainGetControlInfo`: the monitor's state, its details and how long it has been in it. */
   getControlInfo(flags = 0): Promise<{ state: number; details: number; stateTime: number }> {
     return this.call("domainGetControlInfo", flags);
-  }
-  /** `virDomainSetMemoryStatsPeriod`: seconds between balloon statistics updates (0 stops them). */
-  async setMemoryStatsPeriod(period: number, flags = 0): Promise<void> {
-    await this.call("domainSetMemoryStatsPeriod", period, flags);
-  }
-  /** `virDomainMemoryStats`: the balloon's statistics by name (`actual`, `rss`, …), KiB. */
-  memoryStats(flags = 0): Promise<Record<string, number>> {
-    return this.call("domainMemoryStats", flags);
-  }
-  /** `virDomainBlockStats`: I/O counters of disk `disk` (target or source path). */
-  blockStats(disk: string): Promise<TypedParams> {
-    return this.call("domainBlockStats", disk);
-  }
-  /** `virDomainInterfaceStats`: traffic counters of interface `device` (target name or MAC). */
-  interfaceStats(device: string): Promise<TypedParams> {
-    return this.call("domainInterfaceStats", device);
-  }
-  /** `virDomainGetBlockInfo`: capacity, allocation and physical size of disk `disk`. */
-  getBlockInfo(disk: string, flags = 0): Promise<DomainBlockInfo> {
-    return this.call("domainGetBlockInfo", disk, flags);
-  }
-  /** `virDomainGetDiskErrors`: the I/O error of each disk that has one, by target. */
-  getDiskErrors(flags = 0): Promise<Record<string, number>> {
-    return this.call("domainGetDiskErrors", flags);
-  }
-  /** `virDomainBlockPeek`: `size` bytes of disk `disk` from `offset`. */
-  blockPeek(disk: string, offset: number, size: number, flags = 0): Promise<number[]> {
-    return this.call("domainBlockPeek", disk, offset, size, flags);
-  }
-  /** `virDomainMemoryPeek`: `size` bytes of guest memory from `start` (MEMORY_VIRTUAL or _PHYSICAL). */
-  memoryPeek(start: number, size: number, flags = 0): Promise<number[]> {
-    return this.call("domainMemoryPeek", start, size, flags);
-  }
-  /** `virDomainBlockResize`: grows disk `disk` to `size` KiB (bytes with BLOCK_RESIZE_BYTES). */
-  async blockResize(disk: string, size: number, flags = 0): Promise<void> {
-    await this.call("domainBlockResize", disk, size, flags);
-  }
-  /**
-   * `virDomainBlockCommit`: merges the chain of disk `disk` from `top` (null: the active layer)
-   * down into `base` (null: the bottom), at `bandwidth` (MiB/s unless BANDWIDTH_BYTES; 0: no limit).
-   */
-  async blockCommit(
-    disk: string,
-    base: string | null = null,
-    top: string | null = null,
-    bandwidth = 0,
-    flags = 0,
-  ): Promise<void> {
-    await this.call("domainBlockCommit", disk, base, top, bandwidth, flags);
-  }
-  /** `virDomainBlockPull`: pulls the whole backing chain of disk `disk` into its active layer. */
-  async blockPull(disk: string, bandwidth = 0, flags = 0): Promise<void> {
-    await this.call("domainBlockPull", disk, bandwidth, flags);
-  }
-  /** `virDomainBlockRebase`: pulls into disk `disk` down to `base`, or copies it (REBASE_COPY). */
-  async blockRebase(
-    disk: string,
-    base: string | null = null,
-    bandwidth = 0,
-    flags = 0,
-  ): Promise<void> {
-    await this.call("domainBlockRebase", disk, base, bandwidth, flags);
   }
   /** `virDomainBlockCopy`: mirrors disk `disk` to the `<disk>` of `destxml` (`bandwidth`, `granularity`, `buf-size`). */
   async blockCopy(
@@ -440,89 +152,9 @@ export class Domain extends Handle<DomainRef> {
   ): Promise<void> {
     await this.call("domainBlockCopy", disk, destxml, params, flags);
   }
-  /** `virDomainGetBlockJobInfo`: the job on disk `disk` (`type`, `bandwidth`, `cur`, `end`); `{}` without one. */
-  getBlockJobInfo(disk: string, flags = 0): Promise<TypedParams> {
-    return this.call("domainGetBlockJobInfo", disk, flags);
-  }
-  /** `virDomainBlockJobAbort`: cancels the job on disk `disk`, or (PIVOT) switches to its copy. */
-  async blockJobAbort(disk: string, flags = 0): Promise<void> {
-    await this.call("domainBlockJobAbort", disk, flags);
-  }
-  /** `virDomainBlockJobSetSpeed`: the job's bandwidth limit (MiB/s unless SPEED_BANDWIDTH_BYTES). */
-  async blockJobSetSpeed(disk: string, bandwidth: number, flags = 0): Promise<void> {
-    await this.call("domainBlockJobSetSpeed", disk, bandwidth, flags);
-  }
-  /** `virDomainAbortJob`: cancels the domain's running job (save, dump, migration). */
-  async abortJob(): Promise<void> {
-    await this.call("domainAbortJob");
-  }
-  /** `virDomainGetJobInfo`: the running job's progress. */
-  getJobInfo(): Promise<TypedParams> {
-    return this.call("domainGetJobInfo");
-  }
-  /** `virDomainGetJobStats`: the running (or, with JOB_STATS_COMPLETED, the last) job's statistics. */
-  getJobStats(flags = 0): Promise<TypedParams> {
-    return this.call("domainGetJobStats", flags);
-  }
-  /** `virDomainCoreDumpWithFormat`: dumps the guest's memory to `to` in `format` (DOMAIN_CORE_DUMP_FORMAT_*). */
-  async coreDumpWithFormat(to: string, format: number, flags = 0): Promise<void> {
-    await this.call("domainCoreDumpWithFormat", to, format, flags);
-  }
-  /** `virDomainManagedSaveGetXMLDesc`: the definition in the managed save image. */
-  managedSaveGetXMLDesc(flags = 0): Promise<string> {
-    return this.call("domainManagedSaveGetXMLDesc", flags);
-  }
-  /** `virDomainManagedSaveDefineXML`: replaces the definition in the managed save image. */
-  async managedSaveDefineXML(dxml: string, flags = 0): Promise<void> {
-    await this.call("domainManagedSaveDefineXML", dxml, flags);
-  }
-  /** `virDomainGetIOThreadInfo`: each IOThread and its host CPU map. */
-  getIOThreadInfo(flags = 0): Promise<DomainIOThreadInfo[]> {
-    return this.call("domainGetIOThreadInfo", flags);
-  }
-  /** `virDomainPinIOThread`: pins IOThread `iothreadId` to the host CPUs set in `cpumap`. */
-  async pinIOThread(iothreadId: number, cpumap: boolean[], flags = 0): Promise<void> {
-    await this.call("domainPinIOThread", iothreadId, cpumap, flags);
-  }
-  /** `virDomainAddIOThread`. */
-  async addIOThread(iothreadId: number, flags = 0): Promise<void> {
-    await this.call("domainAddIOThread", iothreadId, flags);
-  }
-  /** `virDomainDelIOThread`. */
-  async delIOThread(iothreadId: number, flags = 0): Promise<void> {
-    await this.call("domainDelIOThread", iothreadId, flags);
-  }
-  /** `virDomainSetIOThreadParams`: `poll_max_ns`, `poll_grow`, `poll_shrink`, … of one IOThread. */
-  async setIOThreadParams(iothreadId: number, params: TypedParams, flags = 0): Promise<void> {
-    await this.call("domainSetIOThreadParams", iothreadId, params, flags);
-  }
-  /** `virDomainGetSchedulerType`: `[type, nparams]`. */
-  getSchedulerType(): Promise<[string, number]> {
-    return this.call("domainGetSchedulerType");
-  }
-  /** `virDomainGetSchedulerParametersFlags`. */
-  getSchedulerParametersFlags(flags = 0): Promise<TypedParams> {
-    return this.call("domainGetSchedulerParametersFlags", flags);
-  }
-  /** `virDomainSetSchedulerParametersFlags`. */
-  async setSchedulerParametersFlags(params: TypedParams, flags = 0): Promise<void> {
-    await this.call("domainSetSchedulerParametersFlags", params, flags);
-  }
   /** `virDomainGetTime`: the guest's clock (through the agent). */
   getTime(flags = 0): Promise<{ seconds: number; nseconds: number }> {
     return this.call("domainGetTime", flags);
-  }
-  /** `virDomainSetTime`: sets the guest's clock, or (TIME_SYNC) from the guest's RTC. */
-  async setTime(seconds: number, nseconds: number, flags = 0): Promise<void> {
-    await this.call("domainSetTime", seconds, nseconds, flags);
-  }
-  /** `virDomainSendKey`: presses `keycodes` of `codeset` for `holdtime` ms. */
-  async sendKey(codeset: number, holdtime: number, keycodes: number[], flags = 0): Promise<void> {
-    await this.call("domainSendKey", codeset, holdtime, keycodes, flags);
-  }
-  /** `virDomainInjectNMI`. */
-  async injectNMI(flags = 0): Promise<void> {
-    await this.call("domainInjectNMI", flags);
   }
   /** `virDomainPMSuspendForDuration`: suspends the guest to `target` (NODE_SUSPEND_TARGET_*). */
   async pmSuspendForDuration(target: number, duration = 0, flags = 0): Promise<void> {
@@ -540,37 +172,9 @@ export class Domain extends Handle<DomainRef> {
   fsThaw(mountpoints: string[] = [], flags = 0): Promise<number> {
     return this.call("domainFSThaw", mountpoints, flags);
   }
-  /** `virDomainGetLaunchSecurityInfo`: the launch measurement of a SEV guest. */
-  getLaunchSecurityInfo(flags = 0): Promise<TypedParams> {
-    return this.call("domainGetLaunchSecurityInfo", flags);
-  }
-  /** `virDomainSetLifecycleAction`: what poweroff, reboot or crash (`type`) does (`action`). */
-  async setLifecycleAction(type: number, action: number, flags = 0): Promise<void> {
-    await this.call("domainSetLifecycleAction", type, action, flags);
-  }
-  /** `virDomainInterfaceAddresses`: the interfaces' addresses from `source` (lease, agent, ARP). */
-  interfaceAddresses(source: number, flags = 0): Promise<unknown[]> {
-    return this.call("domainInterfaceAddresses", source, flags);
-  }
-  /** `virDomainGetGuestInfo`: what the agent reports of `types` (GUEST_INFO_*; 0: all). */
-  getGuestInfo(types = 0, flags = 0): Promise<TypedParams> {
-    return this.call("domainGetGuestInfo", types, flags);
-  }
-  /** `virDomainGetGuestVcpus`: the guest's `vcpus`, `online` and `offlinable` maps. */
-  getGuestVcpus(flags = 0): Promise<TypedParams> {
-    return this.call("domainGetGuestVcpus", flags);
-  }
   /** `virDomainSetGuestVcpus`: onlines or offlines the guest's vCPUs in `cpumap` (e.g. `"1-2"`). */
   async setGuestVcpus(cpumap: string, state: boolean | number, flags = 0): Promise<void> {
     await this.call("domainSetGuestVcpus", cpumap, Number(state), flags);
-  }
-  /** `virDomainAttachDeviceFlags`. */
-  async attachDeviceFlags(xml: string, flags = 0): Promise<void> {
-    await this.call("domainAttachDeviceFlags", xml, flags);
-  }
-  /** `virDomainDetachDeviceFlags`. */
-  async detachDeviceFlags(xml: string, flags = 0): Promise<void> {
-    await this.call("domainDetachDeviceFlags", xml, flags);
   }
   /** `virDomainCreateWithFiles`: starts the domain handing it file descriptors. */
   async createWithFiles(files: number[], flags = 0): Promise<void> {
@@ -661,3 +265,260 @@ export class Domain extends Handle<DomainRef> {
     return stream.bind(this.owner, "DOMAIN", mismatch, call);
   }
 }
+
+/** The domain handle's methods that are one contract call each (their bodies: {@link contractMethods}). */
+export interface Domain {
+  /** `virDomainShutdownFlags`. */
+  shutdownFlags(flags?: number): Promise<void>;
+  /** `virDomainReboot`. */
+  reboot(flags?: number): Promise<void>;
+  /** `virDomainReset`. */
+  reset(flags?: number): Promise<void>;
+  /** `virDomainDestroyFlags`. */
+  destroyFlags(flags?: number): Promise<void>;
+  /** `virDomainSuspend`. */
+  suspend(): Promise<void>;
+  /** `virDomainResume`. */
+  resume(): Promise<void>;
+  /** `virDomainUndefineFlags`. */
+  undefineFlags(flags?: number): Promise<void>;
+  /** `virDomainGetInfo`. */
+  getInfo(): Promise<DomainInfo>;
+  /** `virDomainGetState`: `[state, reason]`. */
+  getState(flags?: number): Promise<[number, number]>;
+  /** `virDomainGetXMLDesc`. */
+  getXMLDesc(flags?: number): Promise<string>;
+  /** `virDomainGetSecurityLabel`: the label of a running domain, empty when it is shut off. */
+  getSecurityLabel(): Promise<SecurityLabel>;
+  /** `virDomainGetSecurityLabelList`: one label per security driver. */
+  getSecurityLabelList(): Promise<SecurityLabel[]>;
+  /** `virDomainGetOSType`. */
+  getOSType(): Promise<string>;
+  /** `virDomainSetVcpusFlags`. */
+  setVcpusFlags(nvcpus: number, flags?: number): Promise<void>;
+  /** `virDomainGetVcpusFlags`. */
+  getVcpusFlags(flags?: number): Promise<number>;
+  /** `virDomainGetMaxVcpus`. */
+  getMaxVcpus(): Promise<number>;
+  /** `virDomainPinVcpuFlags`. */
+  pinVcpuFlags(vcpu: number, cpumap: boolean[], flags?: number): Promise<void>;
+  /** `virDomainGetVcpuPinInfo`: the host CPU map of every vCPU of the live or config definition. */
+  getVcpuPinInfo(flags?: number): Promise<boolean[][]>;
+  /** `virDomainPinEmulator`: pins the emulator threads to the host CPUs set in `cpumap`. */
+  pinEmulator(cpumap: boolean[], flags?: number): Promise<void>;
+  /** `virDomainGetEmulatorPinInfo`: the host CPU map of the emulator threads. */
+  getEmulatorPinInfo(flags?: number): Promise<boolean[]>;
+  /** `virDomainGetFSInfo`: the guest's mounted file systems. */
+  getFSInfo(flags?: number): Promise<DomainFSInfo[]>;
+  /** `virDomainSetUserPassword`: sets a guest user's password (ENCRYPTED: already hashed). */
+  setUserPassword(user: string, password: string, flags?: number): Promise<void>;
+  /** `virDomainSendProcessSignal`: sends `signum` (0 to 64) to guest process `pid`. */
+  sendProcessSignal(pid: number, signum: number, flags?: number): Promise<void>;
+  /** `virDomainGetMessages`: deprecation and tainting messages of the domain. */
+  getMessages(flags?: number): Promise<string[]>;
+  /**
+   * `virDomainGetMetadata`: the description, the title, or (`VIR_DOMAIN_METADATA_ELEMENT`) the
+   * `<metadata>` element of namespace `uri`, without its namespace.
+   */
+  getMetadata(type: number, uri: string | null, flags?: number): Promise<string>;
+  /**
+   * `virDomainSetMetadata`: sets (or, with `metadata` null, removes) the description, the
+   * title, or the `<metadata>` element of namespace `uri` under prefix `key`.
+   */
+  setMetadata(
+    type: number,
+    metadata: string | null,
+    key: string | null,
+    uri: string | null,
+    flags?: number,
+  ): Promise<void>;
+  /** `virDomainGetMemoryParameters`: `hard_limit`, `soft_limit`, `swap_hard_limit` (KiB). */
+  getMemoryParameters(flags?: number): Promise<TypedParams>;
+  /** `virDomainSetMemoryParameters`. */
+  setMemoryParameters(params: TypedParams, flags?: number): Promise<void>;
+  /** `virDomainGetNumaParameters`: `numa_mode` and `numa_nodeset`. */
+  getNumaParameters(flags?: number): Promise<TypedParams>;
+  /** `virDomainSetNumaParameters`. */
+  setNumaParameters(params: TypedParams, flags?: number): Promise<void>;
+  /** `virDomainGetBlkioParameters`: the weight and the per-device `path,value,…` lists. */
+  getBlkioParameters(flags?: number): Promise<TypedParams>;
+  /** `virDomainSetBlkioParameters`. */
+  setBlkioParameters(params: TypedParams, flags?: number): Promise<void>;
+  /** `virDomainGetBlockIoTune`: the I/O throttling of disk `disk`. */
+  getBlockIoTune(disk: string, flags?: number): Promise<TypedParams>;
+  /** `virDomainSetBlockIoTune`. */
+  setBlockIoTune(disk: string, params: TypedParams, flags?: number): Promise<void>;
+  /** `virDomainGetInterfaceParameters`: the bandwidth of interface `device` (MAC or name). */
+  getInterfaceParameters(device: string, flags?: number): Promise<TypedParams>;
+  /** `virDomainSetInterfaceParameters`. */
+  setInterfaceParameters(device: string, params: TypedParams, flags?: number): Promise<void>;
+  /** `virDomainGetPerfEvents`: every perf event and whether it is enabled. */
+  getPerfEvents(flags?: number): Promise<TypedParams>;
+  /** `virDomainSetPerfEvents`. */
+  setPerfEvents(params: TypedParams, flags?: number): Promise<void>;
+  /** `virDomainGetMaxMemory`, KiB. */
+  getMaxMemory(): Promise<number>;
+  /** `virDomainSetMaxMemory`, KiB. */
+  setMaxMemory(memory: number): Promise<void>;
+  /** `virDomainSetMemoryFlags`, KiB. */
+  setMemoryFlags(memory: number, flags?: number): Promise<void>;
+  /** `virDomainGetAutostart`. */
+  getAutostart(): Promise<boolean>;
+  /** `virDomainManagedSave`. */
+  managedSave(flags?: number): Promise<void>;
+  /** `virDomainHasManagedSaveImage`. */
+  hasManagedSaveImage(flags?: number): Promise<boolean>;
+  /** `virDomainManagedSaveRemove`. */
+  managedSaveRemove(flags?: number): Promise<void>;
+  /** `virDomainSaveFlags`. */
+  saveFlags(to: string, dxml?: string | null, flags?: number): Promise<void>;
+  /** `virDomainIsActive`. */
+  isActive(): Promise<boolean>;
+  /** `virDomainIsPersistent`. */
+  isPersistent(): Promise<boolean>;
+  /** `virDomainIsUpdated`. */
+  isUpdated(): Promise<boolean>;
+  /** `virDomainGetHostname`. */
+  getHostname(flags?: number): Promise<string>;
+  /**
+   * `virDomainAgentSetResponseTimeout`: seconds the guest agent's commands wait from now on
+   * (`VIR.DOMAIN_AGENT_RESPONSE_TIMEOUT_BLOCK`, `_DEFAULT`, `_NOWAIT` or a positive count).
+   */
+  agentSetResponseTimeout(timeout: number, flags?: number): Promise<void>;
+  /** `virDomainUpdateDeviceFlags`: changes a device (a CD-ROM's media, a NIC's link state). */
+  updateDeviceFlags(xml: string, flags?: number): Promise<void>;
+  /** `virDomainSetMemoryStatsPeriod`: seconds between balloon statistics updates (0 stops them). */
+  setMemoryStatsPeriod(period: number, flags?: number): Promise<void>;
+  /** `virDomainMemoryStats`: the balloon's statistics by name (`actual`, `rss`, …), KiB. */
+  memoryStats(flags?: number): Promise<Record<string, number>>;
+  /** `virDomainBlockStats`: I/O counters of disk `disk` (target or source path). */
+  blockStats(disk: string): Promise<TypedParams>;
+  /** `virDomainInterfaceStats`: traffic counters of interface `device` (target name or MAC). */
+  interfaceStats(device: string): Promise<TypedParams>;
+  /** `virDomainGetBlockInfo`: capacity, allocation and physical size of disk `disk`. */
+  getBlockInfo(disk: string, flags?: number): Promise<DomainBlockInfo>;
+  /** `virDomainGetDiskErrors`: the I/O error of each disk that has one, by target. */
+  getDiskErrors(flags?: number): Promise<Record<string, number>>;
+  /** `virDomainBlockPeek`: `size` bytes of disk `disk` from `offset`. */
+  blockPeek(disk: string, offset: number, size: number, flags?: number): Promise<number[]>;
+  /** `virDomainMemoryPeek`: `size` bytes of guest memory from `start` (MEMORY_VIRTUAL or _PHYSICAL). */
+  memoryPeek(start: number, size: number, flags?: number): Promise<number[]>;
+  /** `virDomainBlockResize`: grows disk `disk` to `size` KiB (bytes with BLOCK_RESIZE_BYTES). */
+  blockResize(disk: string, size: number, flags?: number): Promise<void>;
+  /**
+   * `virDomainBlockCommit`: merges the chain of disk `disk` from `top` (null: the active layer)
+   * down into `base` (null: the bottom), at `bandwidth` (MiB/s unless BANDWIDTH_BYTES; 0: no limit).
+   */
+  blockCommit(
+    disk: string,
+    base?: string | null,
+    top?: string | null,
+    bandwidth?: number,
+    flags?: number,
+  ): Promise<void>;
+  /** `virDomainBlockPull`: pulls the whole backing chain of disk `disk` into its active layer. */
+  blockPull(disk: string, bandwidth?: number, flags?: number): Promise<void>;
+  /** `virDomainBlockRebase`: pulls into disk `disk` down to `base`, or copies it (REBASE_COPY). */
+  blockRebase(
+    disk: string,
+    base?: string | null,
+    bandwidth?: number,
+    flags?: number,
+  ): Promise<void>;
+  /** `virDomainGetBlockJobInfo`: the job on disk `disk` (`type`, `bandwidth`, `cur`, `end`); `{}` without one. */
+  getBlockJobInfo(disk: string, flags?: number): Promise<TypedParams>;
+  /** `virDomainBlockJobAbort`: cancels the job on disk `disk`, or (PIVOT) switches to its copy. */
+  blockJobAbort(disk: string, flags?: number): Promise<void>;
+  /** `virDomainBlockJobSetSpeed`: the job's bandwidth limit (MiB/s unless SPEED_BANDWIDTH_BYTES). */
+  blockJobSetSpeed(disk: string, bandwidth: number, flags?: number): Promise<void>;
+  /** `virDomainAbortJob`: cancels the domain's running job (save, dump, migration). */
+  abortJob(): Promise<void>;
+  /** `virDomainGetJobInfo`: the running job's progress. */
+  getJobInfo(): Promise<TypedParams>;
+  /** `virDomainGetJobStats`: the running (or, with JOB_STATS_COMPLETED, the last) job's statistics. */
+  getJobStats(flags?: number): Promise<TypedParams>;
+  /** `virDomainCoreDumpWithFormat`: dumps the guest's memory to `to` in `format` (DOMAIN_CORE_DUMP_FORMAT_*). */
+  coreDumpWithFormat(to: string, format: number, flags?: number): Promise<void>;
+  /** `virDomainManagedSaveGetXMLDesc`: the definition in the managed save image. */
+  managedSaveGetXMLDesc(flags?: number): Promise<string>;
+  /** `virDomainManagedSaveDefineXML`: replaces the definition in the managed save image. */
+  managedSaveDefineXML(dxml: string, flags?: number): Promise<void>;
+  /** `virDomainGetIOThreadInfo`: each IOThread and its host CPU map. */
+  getIOThreadInfo(flags?: number): Promise<DomainIOThreadInfo[]>;
+  /** `virDomainPinIOThread`: pins IOThread `iothreadId` to the host CPUs set in `cpumap`. */
+  pinIOThread(iothreadId: number, cpumap: boolean[], flags?: number): Promise<void>;
+  /** `virDomainAddIOThread`. */
+  addIOThread(iothreadId: number, flags?: number): Promise<void>;
+  /** `virDomainDelIOThread`. */
+  delIOThread(iothreadId: number, flags?: number): Promise<void>;
+  /** `virDomainSetIOThreadParams`: `poll_max_ns`, `poll_grow`, `poll_shrink`, … of one IOThread. */
+  setIOThreadParams(iothreadId: number, params: TypedParams, flags?: number): Promise<void>;
+  /** `virDomainGetSchedulerType`: `[type, nparams]`. */
+  getSchedulerType(): Promise<[string, number]>;
+  /** `virDomainGetSchedulerParametersFlags`. */
+  getSchedulerParametersFlags(flags?: number): Promise<TypedParams>;
+  /** `virDomainSetSchedulerParametersFlags`. */
+  setSchedulerParametersFlags(params: TypedParams, flags?: number): Promise<void>;
+  /** `virDomainSetTime`: sets the guest's clock, or (TIME_SYNC) from the guest's RTC. */
+  setTime(seconds: number, nseconds: number, flags?: number): Promise<void>;
+  /** `virDomainSendKey`: presses `keycodes` of `codeset` for `holdtime` ms. */
+  sendKey(codeset: number, holdtime: number, keycodes: number[], flags?: number): Promise<void>;
+  /** `virDomainInjectNMI`. */
+  injectNMI(flags?: number): Promise<void>;
+  /** `virDomainGetLaunchSecurityInfo`: the launch measurement of a SEV guest. */
+  getLaunchSecurityInfo(flags?: number): Promise<TypedParams>;
+  /** `virDomainSetLifecycleAction`: what poweroff, reboot or crash (`type`) does (`action`). */
+  setLifecycleAction(type: number, action: number, flags?: number): Promise<void>;
+  /** `virDomainInterfaceAddresses`: the interfaces' addresses from `source` (lease, agent, ARP). */
+  interfaceAddresses(source: number, flags?: number): Promise<unknown[]>;
+  /** `virDomainGetGuestInfo`: what the agent reports of `types` (GUEST_INFO_*; 0: all). */
+  getGuestInfo(types?: number, flags?: number): Promise<TypedParams>;
+  /** `virDomainGetGuestVcpus`: the guest's `vcpus`, `online` and `offlinable` maps. */
+  getGuestVcpus(flags?: number): Promise<TypedParams>;
+  /** `virDomainAttachDeviceFlags`. */
+  attachDeviceFlags(xml: string, flags?: number): Promise<void>;
+  /** `virDomainDetachDeviceFlags`. */
+  detachDeviceFlags(xml: string, flags?: number): Promise<void>;
+  /** `virDomainAttachDevice`: to the running domain. */
+  attachDevice(xml: string): Promise<void>;
+  /** `virDomainDetachDevice`: from the running domain. */
+  detachDevice(xml: string): Promise<void>;
+  /** `virDomainMigrateSetMaxDowntime`: the longest pause (ms) the end of a live migration may take. */
+  migrateSetMaxDowntime(downtime: number, flags?: number): Promise<void>;
+  /** `virDomainMigrateGetMaxDowntime`, ms. */
+  migrateGetMaxDowntime(flags?: number): Promise<number>;
+  /** `virDomainMigrateGetCompressionCache`: the XBZRLE cache, bytes. */
+  migrateGetCompressionCache(flags?: number): Promise<number>;
+  /** `virDomainMigrateSetCompressionCache`, bytes. */
+  migrateSetCompressionCache(cacheSize: number, flags?: number): Promise<void>;
+  /** `virDomainMigrateSetMaxSpeed`: MiB/s (bytes/s with `VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY`'s peer flags as libvirt). */
+  migrateSetMaxSpeed(bandwidth: number, flags?: number): Promise<void>;
+  /** `virDomainMigrateGetMaxSpeed`, MiB/s. */
+  migrateGetMaxSpeed(flags?: number): Promise<number>;
+  /** `virDomainMigrateStartPostCopy`: switches a running migration to post-copy. */
+  migrateStartPostCopy(flags?: number): Promise<void>;
+  /** `virDomainSetBlockThreshold`: a `BLOCK_THRESHOLD` event once disk `dev` writes past `threshold` bytes. */
+  setBlockThreshold(dev: string, threshold: number, flags?: number): Promise<void>;
+  /** `virDomainBackupBegin`: a push or pull backup job, optionally taking a checkpoint. */
+  backupBegin(backupXML: string, checkpointXML?: string | null, flags?: number): Promise<void>;
+  /** `virDomainBackupGetXMLDesc`: the running backup job's XML. */
+  backupGetXMLDesc(flags?: number): Promise<string>;
+  /** `virDomainAbortJobFlags`. */
+  abortJobFlags(flags?: number): Promise<void>;
+  /** `virDomainAuthorizedSSHKeysGet`: a guest user's authorized SSH keys (guest agent). */
+  authorizedSSHKeysGet(user: string, flags?: number): Promise<string[]>;
+  /** `virDomainAuthorizedSSHKeysSet`: replaces, appends to or removes from them. */
+  authorizedSSHKeysSet(user: string, keys: string[], flags?: number): Promise<void>;
+  /** `virDomainBlockStatsFlags`: the statistics of disk `disk` as typed parameters. */
+  blockStatsFlags(disk: string, flags?: number): Promise<TypedParams>;
+  /** `virDomainDetachDeviceAlias`: unplugs the device with this `<alias name>`. */
+  detachDeviceAlias(alias: string, flags?: number): Promise<void>;
+  /** `virDomainStartDirtyRateCalc`: measures the guest's memory dirty rate for `seconds`. */
+  startDirtyRateCalc(seconds: number, flags?: number): Promise<void>;
+  /** `virDomainSetLaunchSecurityState`: injects a launch secret (SEV). */
+  setLaunchSecurityState(params: TypedParams, flags?: number): Promise<void>;
+  /** `virDomainSaveParams`: saves the domain as `params` (`file`, `dxml`) say. */
+  saveParams(params: TypedParams, flags?: number): Promise<void>;
+}
+
+contractMethods(Domain, "dom", "domain");

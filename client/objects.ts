@@ -9,6 +9,7 @@ import type {
   StorageVolRef,
 } from "../util/driver.ts";
 import { Handle, type HandleOwner } from "./handle.ts";
+import { contractMethods } from "./contract_methods.ts";
 import { NetworkPort } from "./network_port.ts";
 import type { Stream } from "./stream.ts";
 
@@ -37,55 +38,9 @@ export class Network extends Handle<NetworkRef> {
   get uuid(): string {
     return this.ref.uuid;
   }
-  /** `virNetworkCreate`. */
-  async create(): Promise<void> {
-    await this.call("networkCreate");
-  }
-  /** `virNetworkDestroy`. */
-  async destroy(): Promise<void> {
-    await this.call("networkDestroy");
-  }
-  /** `virNetworkUndefine`. */
-  async undefine(): Promise<void> {
-    await this.call("networkUndefine");
-  }
-  /** `virNetworkUpdate`. */
-  async update(
-    command: number,
-    section: number,
-    parentIndex: number,
-    xml: string,
-    flags = 0,
-  ): Promise<void> {
-    await this.call("networkUpdate", command, section, parentIndex, xml, flags);
-  }
-  /** `virNetworkGetXMLDesc`. */
-  getXMLDesc(flags = 0): Promise<string> {
-    return this.call("networkGetXMLDesc", flags);
-  }
-  /** `virNetworkGetBridgeName`. */
-  getBridgeName(): Promise<string> {
-    return this.call("networkGetBridgeName");
-  }
-  /** `virNetworkGetAutostart`. */
-  getAutostart(): Promise<boolean> {
-    return this.call("networkGetAutostart");
-  }
   /** `virNetworkSetAutostart`. */
   async setAutostart(autostart: boolean | number): Promise<void> {
     await this.call("networkSetAutostart", Boolean(autostart));
-  }
-  /** `virNetworkIsActive`. */
-  isActive(): Promise<boolean> {
-    return this.call("networkIsActive");
-  }
-  /** `virNetworkIsPersistent`. */
-  isPersistent(): Promise<boolean> {
-    return this.call("networkIsPersistent");
-  }
-  /** `virNetworkGetDHCPLeases`. */
-  getDHCPLeases(mac: string | null = null, flags = 0): Promise<Record<string, unknown>[]> {
-    return this.call("networkGetDHCPLeases", mac, flags);
   }
   /** `virNetworkListAllPorts`. */
   async listAllPorts(flags = 0): Promise<NetworkPort[]> {
@@ -102,6 +57,38 @@ export class Network extends Handle<NetworkRef> {
     return new NetworkPort(this.owner, await this.call("networkPortCreateXML", xml, flags));
   }
 }
+
+/** The Network handle's methods that are one contract call each (their bodies: {@link contractMethods}). */
+export interface Network {
+  /** `virNetworkCreate`. */
+  create(): Promise<void>;
+  /** `virNetworkDestroy`. */
+  destroy(): Promise<void>;
+  /** `virNetworkUndefine`. */
+  undefine(): Promise<void>;
+  /** `virNetworkUpdate`. */
+  update(
+    command: number,
+    section: number,
+    parentIndex: number,
+    xml: string,
+    flags?: number,
+  ): Promise<void>;
+  /** `virNetworkGetXMLDesc`. */
+  getXMLDesc(flags?: number): Promise<string>;
+  /** `virNetworkGetBridgeName`. */
+  getBridgeName(): Promise<string>;
+  /** `virNetworkGetAutostart`. */
+  getAutostart(): Promise<boolean>;
+  /** `virNetworkIsActive`. */
+  isActive(): Promise<boolean>;
+  /** `virNetworkIsPersistent`. */
+  isPersistent(): Promise<boolean>;
+  /** `virNetworkGetDHCPLeases`. */
+  getDHCPLeases(mac?: string | null, flags?: number): Promise<Record<string, unknown>[]>;
+}
+
+contractMethods(Network, "net", "network");
 
 /**
  * A storage pool handle (`virStoragePoolPtr`).
@@ -128,61 +115,9 @@ export class StoragePool extends Handle<StoragePoolRef> {
   get uuid(): string {
     return this.ref.uuid;
   }
-  /** `virStoragePoolBuild`. */
-  async build(flags = 0): Promise<void> {
-    await this.call("storagePoolBuild", flags);
-  }
-  /** `virStoragePoolCreate`. */
-  async create(flags = 0): Promise<void> {
-    await this.call("storagePoolCreate", flags);
-  }
-  /** `virStoragePoolDestroy`. */
-  async destroy(): Promise<void> {
-    await this.call("storagePoolDestroy");
-  }
-  /** `virStoragePoolDelete`. */
-  async delete(flags = 0): Promise<void> {
-    await this.call("storagePoolDelete", flags);
-  }
-  /** `virStoragePoolUndefine`. */
-  async undefine(): Promise<void> {
-    await this.call("storagePoolUndefine");
-  }
-  /** `virStoragePoolRefresh`. */
-  async refresh(flags = 0): Promise<void> {
-    await this.call("storagePoolRefresh", flags);
-  }
-  /** `virStoragePoolGetInfo`. */
-  getInfo(): Promise<StoragePoolInfo> {
-    return this.call("storagePoolGetInfo");
-  }
-  /** `virStoragePoolGetXMLDesc`. */
-  getXMLDesc(flags = 0): Promise<string> {
-    return this.call("storagePoolGetXMLDesc", flags);
-  }
-  /** `virStoragePoolGetAutostart`. */
-  getAutostart(): Promise<boolean> {
-    return this.call("storagePoolGetAutostart");
-  }
   /** `virStoragePoolSetAutostart`. */
   async setAutostart(autostart: boolean | number): Promise<void> {
     await this.call("storagePoolSetAutostart", Boolean(autostart));
-  }
-  /** `virStoragePoolIsActive`. */
-  isActive(): Promise<boolean> {
-    return this.call("storagePoolIsActive");
-  }
-  /** `virStoragePoolIsPersistent`. */
-  isPersistent(): Promise<boolean> {
-    return this.call("storagePoolIsPersistent");
-  }
-  /** `virStoragePoolNumOfVolumes`. */
-  numOfVolumes(): Promise<number> {
-    return this.call("storagePoolNumOfVolumes");
-  }
-  /** `virStoragePoolListVolumes`. */
-  listVolumes(): Promise<string[]> {
-    return this.call("storagePoolListVolumes");
   }
   /** `virStoragePoolListAllVolumes`. */
   async listAllVolumes(flags = 0): Promise<StorageVolume[]> {
@@ -204,6 +139,38 @@ export class StoragePool extends Handle<StoragePoolRef> {
     return new StorageVolume(this.owner, r);
   }
 }
+
+/** The StoragePool handle's methods that are one contract call each (their bodies: {@link contractMethods}). */
+export interface StoragePool {
+  /** `virStoragePoolBuild`. */
+  build(flags?: number): Promise<void>;
+  /** `virStoragePoolCreate`. */
+  create(flags?: number): Promise<void>;
+  /** `virStoragePoolDestroy`. */
+  destroy(): Promise<void>;
+  /** `virStoragePoolDelete`. */
+  delete(flags?: number): Promise<void>;
+  /** `virStoragePoolUndefine`. */
+  undefine(): Promise<void>;
+  /** `virStoragePoolRefresh`. */
+  refresh(flags?: number): Promise<void>;
+  /** `virStoragePoolGetInfo`. */
+  getInfo(): Promise<StoragePoolInfo>;
+  /** `virStoragePoolGetXMLDesc`. */
+  getXMLDesc(flags?: number): Promise<string>;
+  /** `virStoragePoolGetAutostart`. */
+  getAutostart(): Promise<boolean>;
+  /** `virStoragePoolIsActive`. */
+  isActive(): Promise<boolean>;
+  /** `virStoragePoolIsPersistent`. */
+  isPersistent(): Promise<boolean>;
+  /** `virStoragePoolNumOfVolumes`. */
+  numOfVolumes(): Promise<number>;
+  /** `virStoragePoolListVolumes`. */
+  listVolumes(): Promise<string[]>;
+}
+
+contractMethods(StoragePool, "pool", "storagePool");
 
 /**
  * A storage volume handle (`virStorageVolPtr`).
@@ -237,30 +204,6 @@ export class StorageVolume extends Handle<StorageVolRef> {
   get pool(): string {
     return this.ref.pool;
   }
-  /** `virStorageVolDelete`. */
-  async delete(flags = 0): Promise<void> {
-    await this.call("storageVolDelete", flags);
-  }
-  /** `virStorageVolWipe`. */
-  async wipe(flags = 0): Promise<void> {
-    await this.call("storageVolWipe", flags);
-  }
-  /** `virStorageVolGetInfo`. */
-  getInfo(): Promise<StorageVolInfo> {
-    return this.call("storageVolGetInfo");
-  }
-  /** `virStorageVolGetXMLDesc`. */
-  getXMLDesc(flags = 0): Promise<string> {
-    return this.call("storageVolGetXMLDesc", flags);
-  }
-  /** `virStorageVolGetPath`. */
-  getPath(): Promise<string> {
-    return this.call("storageVolGetPath");
-  }
-  /** `virStorageVolResize`. */
-  async resize(capacity: number, flags = 0): Promise<void> {
-    await this.call("storageVolResize", capacity, flags);
-  }
   /** `virStorageVolUpload`: `stream` then takes the data (`send`, `finish`). */
   async upload(stream: Stream, offset: number, length: number, flags = 0): Promise<void> {
     await this.#bind(stream, "storageVolUpload", offset, length, flags);
@@ -284,6 +227,28 @@ export class StorageVolume extends Handle<StorageVolRef> {
   }
 }
 
+/** The StorageVolume handle's methods that are one contract call each (their bodies: {@link contractMethods}). */
+export interface StorageVolume {
+  /** `virStorageVolDelete`. */
+  delete(flags?: number): Promise<void>;
+  /** `virStorageVolWipe`. */
+  wipe(flags?: number): Promise<void>;
+  /** `virStorageVolGetInfo`. */
+  getInfo(): Promise<StorageVolInfo>;
+  /** `virStorageVolGetXMLDesc`. */
+  getXMLDesc(flags?: number): Promise<string>;
+  /** `virStorageVolGetPath`. */
+  getPath(): Promise<string>;
+  /** `virStorageVolResize`. */
+  resize(capacity: number, flags?: number): Promise<void>;
+  /** `virStorageVolWipePattern`: wipes with `algorithm` (`VIR_STORAGE_VOL_WIPE_ALG_*`). */
+  wipePattern(algorithm: number, flags?: number): Promise<void>;
+  /** `virStorageVolGetInfoFlags`: with `VIR_STORAGE_VOL_GET_PHYSICAL`, the host's allocation. */
+  getInfoFlags(flags?: number): Promise<StorageVolInfo>;
+}
+
+contractMethods(StorageVolume, "vol", "storageVol");
+
 /**
  * A host device handle (`virNodeDevicePtr`).
  *
@@ -305,51 +270,35 @@ export class NodeDevice extends Handle<NodeDeviceRef> {
   get name(): string {
     return this.ref.name;
   }
-  /** `virNodeDeviceGetXMLDesc`. */
-  getXMLDesc(flags = 0): Promise<string> {
-    return this.call("nodeDeviceGetXMLDesc", flags);
-  }
-  /** `virNodeDeviceGetParent`. */
-  getParent(): Promise<string | null> {
-    return this.call("nodeDeviceGetParent");
-  }
-  /** `virNodeDeviceNumOfCaps`. */
-  numOfCaps(): Promise<number> {
-    return this.call("nodeDeviceNumOfCaps");
-  }
-  /** `virNodeDeviceListCaps`. */
-  listCaps(): Promise<string[]> {
-    return this.call("nodeDeviceListCaps");
-  }
-  /** `virNodeDeviceDestroy`. */
-  async destroy(): Promise<void> {
-    await this.call("nodeDeviceDestroy");
-  }
-  /** `virNodeDeviceDettach`: detaches the PCI device from its host driver (to `vfio-pci`). */
-  async dettach(): Promise<void> {
-    await this.call("nodeDeviceDettach");
-  }
-  /** `virNodeDeviceDetachFlags`: as {@link dettach}, naming the stub (`"vfio"` or null). */
-  async detachFlags(driverName: string | null = null, flags = 0): Promise<void> {
-    await this.call("nodeDeviceDetachFlags", driverName, flags);
-  }
-  /** `virNodeDeviceReAttach`: gives a detached PCI device back to its host driver. */
-  async reAttach(): Promise<void> {
-    await this.call("nodeDeviceReAttach");
-  }
-  /** `virNodeDeviceReset`: resets the PCI device (FLR, power management or bus reset). */
-  async reset(): Promise<void> {
-    await this.call("nodeDeviceReset");
-  }
-  /** `virNodeDeviceIsActive`. */
-  isActive(): Promise<boolean> {
-    return this.call("nodeDeviceIsActive");
-  }
-  /** `virNodeDeviceIsPersistent`. */
-  isPersistent(): Promise<boolean> {
-    return this.call("nodeDeviceIsPersistent");
-  }
 }
+
+/** The NodeDevice handle's methods that are one contract call each (their bodies: {@link contractMethods}). */
+export interface NodeDevice {
+  /** `virNodeDeviceGetXMLDesc`. */
+  getXMLDesc(flags?: number): Promise<string>;
+  /** `virNodeDeviceGetParent`. */
+  getParent(): Promise<string | null>;
+  /** `virNodeDeviceNumOfCaps`. */
+  numOfCaps(): Promise<number>;
+  /** `virNodeDeviceListCaps`. */
+  listCaps(): Promise<string[]>;
+  /** `virNodeDeviceDestroy`. */
+  destroy(): Promise<void>;
+  /** `virNodeDeviceDettach`: detaches the PCI device from its host driver (to `vfio-pci`). */
+  dettach(): Promise<void>;
+  /** `virNodeDeviceDetachFlags`: as {@link dettach}, naming the stub (`"vfio"` or null). */
+  detachFlags(driverName?: string | null, flags?: number): Promise<void>;
+  /** `virNodeDeviceReAttach`: gives a detached PCI device back to its host driver. */
+  reAttach(): Promise<void>;
+  /** `virNodeDeviceReset`: resets the PCI device (FLR, power management or bus reset). */
+  reset(): Promise<void>;
+  /** `virNodeDeviceIsActive`. */
+  isActive(): Promise<boolean>;
+  /** `virNodeDeviceIsPersistent`. */
+  isPersistent(): Promise<boolean>;
+}
+
+contractMethods(NodeDevice, "dev", "nodeDevice");
 
 /**
  * A host interface handle (`virInterfacePtr`).
@@ -376,27 +325,23 @@ export class Interface extends Handle<InterfaceRef> {
   get mac(): string {
     return this.ref.mac;
   }
-  /** `virInterfaceGetXMLDesc`. */
-  getXMLDesc(flags = 0): Promise<string> {
-    return this.call("interfaceGetXMLDesc", flags);
-  }
-  /** `virInterfaceUndefine`. */
-  async undefine(): Promise<void> {
-    await this.call("interfaceUndefine");
-  }
-  /** `virInterfaceCreate`. */
-  async create(flags = 0): Promise<void> {
-    await this.call("interfaceCreate", flags);
-  }
-  /** `virInterfaceDestroy`. */
-  async destroy(flags = 0): Promise<void> {
-    await this.call("interfaceDestroy", flags);
-  }
-  /** `virInterfaceIsActive`. */
-  isActive(): Promise<boolean> {
-    return this.call("interfaceIsActive");
-  }
 }
+
+/** The Interface handle's methods that are one contract call each (their bodies: {@link contractMethods}). */
+export interface Interface {
+  /** `virInterfaceGetXMLDesc`. */
+  getXMLDesc(flags?: number): Promise<string>;
+  /** `virInterfaceUndefine`. */
+  undefine(): Promise<void>;
+  /** `virInterfaceCreate`. */
+  create(flags?: number): Promise<void>;
+  /** `virInterfaceDestroy`. */
+  destroy(flags?: number): Promise<void>;
+  /** `virInterfaceIsActive`. */
+  isActive(): Promise<boolean>;
+}
+
+contractMethods(Interface, "iface", "interface");
 
 /**
  * A secret handle (`virSecretPtr`).
@@ -418,10 +363,6 @@ export class Secret extends Handle<SecretRef> {
   get uuid(): string {
     return this.ref.uuid;
   }
-  /** `virSecretGetXMLDesc`. */
-  getXMLDesc(flags = 0): Promise<string> {
-    return this.call("secretGetXMLDesc", flags);
-  }
   /** `virSecretSetValue`. */
   async setValue(value: Uint8Array, flags = 0): Promise<void> {
     // A missing value still reaches libvirt's checks (read-only first, then the NULL value).
@@ -431,8 +372,14 @@ export class Secret extends Handle<SecretRef> {
   async getValue(flags = 0): Promise<Uint8Array> {
     return new Uint8Array(await this.call("secretGetValue", flags));
   }
-  /** `virSecretUndefine`. */
-  async undefine(): Promise<void> {
-    await this.call("secretUndefine");
-  }
 }
+
+/** The Secret handle's methods that are one contract call each (their bodies: {@link contractMethods}). */
+export interface Secret {
+  /** `virSecretGetXMLDesc`. */
+  getXMLDesc(flags?: number): Promise<string>;
+  /** `virSecretUndefine`. */
+  undefine(): Promise<void>;
+}
+
+contractMethods(Secret, "secret", "secret");

@@ -137,10 +137,12 @@ const STATE_CONFLICT =
   /^internal error: [Dd]omain '.*' (is already running|not running|not paused)$/;
 
 /**
- * A caller's bad argument that libvirt's test driver reports as an internal error
- * (`testDomainSendKey`: "invalid keycode 389 of atset2 codeset"): a 400 whatever the code says.
+ * A caller's bad argument that libvirt reports as an internal error (`testDomainSendKey`:
+ * "invalid keycode 389 of atset2 codeset"; `virHostMemGetCellsFree`: "start cell 7 out of range
+ * (0-0)"): a 400 whatever the code says.
  */
-const BAD_ARGUMENT = /^internal error: invalid keycode \d+ of \S+ codeset$/;
+const BAD_ARGUMENT =
+  /^internal error: (invalid keycode \d+ of \S+ codeset|start cell -?\d+ out of range \(0--?\d+\))$/;
 
 /**
  * A file name the caller gave that no file system takes (ENAMETOOLONG: a save image, a dump

@@ -5,6 +5,15 @@
  * @module
  */
 import { migrateStartPostCopy } from "./api/migration_postcopy.ts";
+import { setBlockThreshold } from "./api/block_threshold.ts";
+import {
+  getCompressionCache,
+  getMaxDowntime,
+  getMaxSpeed,
+  setCompressionCache,
+  setMaxDowntime,
+  setMaxSpeed,
+} from "./api/migration_tunables.ts";
 import { formatDomainXML } from "../../conf/domain/mod.ts";
 import { parseBitmap } from "../../conf/domain/bitmap.ts";
 import { VIR } from "../../util/constants.ts";
@@ -80,7 +89,14 @@ import { attachDevice } from "./api/device_attach.ts";
 import { detachDevice } from "./api/device_detach.ts";
 import { updateDevice } from "./api/device_update.ts";
 import { blockResize, setMemory, setMemoryStatsPeriod } from "./api/state_memory.ts";
-import { abortJob, controlInfo, jobInfo, jobStats, migratingOut } from "./api/state_job.ts";
+import {
+  abortJob,
+  abortJobFlags,
+  controlInfo,
+  jobInfo,
+  jobStats,
+  migratingOut,
+} from "./api/state_job.ts";
 import {
   destroyPreparedBy,
   migrateBegin,
@@ -880,6 +896,16 @@ export class QemuConnection implements DriverConnection {
     return detachDevice(this.#s, this.#obj(dom), xml, flags);
   }
 
+  /** `qemuDomainAttachDevice`: the live domain's. */
+  domainAttachDevice(dom: DomainRef, xml: string): Promise<void> {
+    return this.domainAttachDeviceFlags(dom, xml, E.DOMAIN_AFFECT_LIVE);
+  }
+
+  /** `qemuDomainDetachDevice`: the live domain's. */
+  domainDetachDevice(dom: DomainRef, xml: string): Promise<void> {
+    return this.domainDetachDeviceFlags(dom, xml, E.DOMAIN_AFFECT_LIVE);
+  }
+
   domainUpdateDeviceFlags(dom: DomainRef, xml: string, flags: number): Promise<void> {
     return updateDevice(this.#s, this.#obj(dom), xml, flags);
   }
@@ -955,6 +981,49 @@ export class QemuConnection implements DriverConnection {
 
   domainAbortJob(dom: DomainRef): Promise<void> {
     return abortJob(this.#obj(dom));
+  }
+
+  domainSetBlockThreshold(
+    dom: DomainRef,
+    dev: string,
+    threshold: number,
+    flags: number,
+  ): Promise<void> {
+    return Promise.resolve().then(() => setBlockThreshold(this.#obj(dom), dev, threshold, flags));
+  }
+
+  domainAbortJobFlags(dom: DomainRef, flags: number): Promise<void> {
+    return Promise.resolve().then(() => abortJobFlags(this.#obj(dom), flags));
+  }
+
+  // ---- migration tunables (migration_tunables.ts) ------------------------------------------
+
+  domainMigrateSetMaxDowntime(dom: DomainRef, downtime: number, flags: number): Promise<void> {
+    return Promise.resolve().then(() => setMaxDowntime(this.#obj(dom), downtime, flags));
+  }
+
+  domainMigrateGetMaxDowntime(dom: DomainRef, flags: number): Promise<number> {
+    return Promise.resolve().then(() => getMaxDowntime(this.#obj(dom), flags));
+  }
+
+  domainMigrateGetCompressionCache(dom: DomainRef, flags: number): Promise<number> {
+    return Promise.resolve().then(() => getCompressionCache(this.#obj(dom), flags));
+  }
+
+  domainMigrateSetCompressionCache(
+    dom: DomainRef,
+    cacheSize: number,
+    flags: number,
+  ): Promise<void> {
+    return Promise.resolve().then(() => setCompressionCache(this.#obj(dom), cacheSize, flags));
+  }
+
+  domainMigrateSetMaxSpeed(dom: DomainRef, bandwidth: number, flags: number): Promise<void> {
+    return Promise.resolve().then(() => setMaxSpeed(this.#obj(dom), bandwidth, flags));
+  }
+
+  domainMigrateGetMaxSpeed(dom: DomainRef, flags: number): Promise<number> {
+    return Promise.resolve().then(() => getMaxSpeed(this.#obj(dom), flags));
   }
 
   // ---- migration (version 3 with parameters; the client runs the steps) --------------------
@@ -1202,6 +1271,16 @@ export class QemuConnection implements DriverConnection {
     return Promise.resolve().then(() => hostApi.nodeMemoryStats(cellNum, flags));
   }
 
+  nodeGetMemoryParameters(flags: number): Promise<TypedParams> {
+    return Promise.resolve().then(() => hostApi.nodeMemoryParameters(flags));
+  }
+
+  nodeSetMemoryParameters(params: TypedParams, flags: number): Promise<void> {
+    return Promise.resolve().then(() =>
+      hostApi.setNodeMemoryParameters(params, flags, this.#s.privileged)
+    );
+  }
+
   nodeGetCPUMap(flags: number): Promise<{ map: boolean[]; online: number }> {
     return Promise.resolve().then(() => hostApi.nodeCPUMap(flags));
   }
@@ -1375,6 +1454,10 @@ export class QemuConnection implements DriverConnection {
 
   domainBlockStats(dom: DomainRef, disk: string): Promise<TypedParams> {
     return statsApi.blockStats(this.#obj(dom), disk);
+  }
+
+  domainBlockStatsFlags(dom: DomainRef, disk: string, flags: number): Promise<TypedParams> {
+    return Promise.resolve().then(() => statsApi.blockStatsFlags(this.#obj(dom), disk, flags));
   }
 
   domainInterfaceStats(dom: DomainRef, device: string): Promise<TypedParams> {

@@ -44,6 +44,37 @@ function recorder(seen: Seen[]): ConnectDriver {
 
 /** Each new method, how it is called, and the driver call it must make. */
 const CASES: [string, (d: Domain) => Promise<unknown>, Seen][] = [
+  // derived from the contract: defaults by kind (0, null), nothing back for a void call
+  ["migrateSetMaxDowntime", (d) => d.migrateSetMaxDowntime(300), [
+    "domainMigrateSetMaxDowntime",
+    300,
+    0,
+  ]],
+  ["migrateGetMaxSpeed", (d) => d.migrateGetMaxSpeed(1), ["domainMigrateGetMaxSpeed", 1]],
+  ["migrateGetCompressionCache", (d) => d.migrateGetCompressionCache(), [
+    "domainMigrateGetCompressionCache",
+    0,
+  ]],
+  ["setBlockThreshold", (d) => d.setBlockThreshold("vda", 1 << 20), [
+    "domainSetBlockThreshold",
+    "vda",
+    1 << 20,
+    0,
+  ]],
+  ["backupBegin", (d) => d.backupBegin("<domainbackup/>"), [
+    "domainBackupBegin",
+    "<domainbackup/>",
+    null,
+    0,
+  ]],
+  ["authorizedSSHKeysSet", (d) => d.authorizedSSHKeysSet("root", ["k"], 1), [
+    "domainAuthorizedSSHKeysSet",
+    "root",
+    ["k"],
+    1,
+  ]],
+  ["blockStatsFlags", (d) => d.blockStatsFlags("vda"), ["domainBlockStatsFlags", "vda", 0]],
+  ["suspend", (d) => d.suspend(), ["domainSuspend"]],
   ["updateDeviceFlags", (d) => d.updateDeviceFlags("<disk/>", 1), [
     "domainUpdateDeviceFlags",
     "<disk/>",
@@ -219,12 +250,20 @@ Deno.test("every domain call of the contract has a method on a client handle", a
   for await (const e of Deno.readDir(dir)) {
     if (e.isFile) source += await Deno.readTextFile(new URL(e.name, dir));
   }
+  // a call is written out in a handle, or its Domain method is derived from the contract
+  const derived = (m: string) =>
+    typeof (Domain.prototype as unknown as Record<string, unknown>)[
+      m[6].toLowerCase() + m.slice(7)
+    ] ===
+      "function";
   const missing = Object.entries(CONTRACT)
-    .filter(([m, d]) => d.args[0]?.kind === "dom" && !source.includes(`"${m}"`))
+    .filter(([m, d]) => d.args[0]?.kind === "dom" && !source.includes(`"${m}"`) && !derived(m))
     .map(([m]) => m);
   assert.deepEqual(missing, []);
   assert.deepEqual(
-    [...new Set(CASES.map(([, , [m]]) => m))].filter((m) => !source.includes(`"${m}"`)),
+    [...new Set(CASES.map(([, , [m]]) => m))].filter((m) =>
+      !source.includes(`"${m}"`) && !derived(m)
+    ),
     [],
   );
 });

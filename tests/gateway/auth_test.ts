@@ -44,7 +44,8 @@ const SAMPLE: Record<ArgKind, unknown> = {
   "str[]": [],
   "num[]": [],
   "bool[]": [true],
-  params: {},
+  // not empty: virDomainSetLaunchSecurityState checks the count before the read-only flag
+  params: { weight: 1 },
 };
 
 const callable = Object.keys(CONTRACT).filter(isCallable);

@@ -91,6 +91,13 @@ Deno.test("every libvirt error code has its status; only host failures are 500",
       assert.equal(sys("cannot create directory '/run/x': No such file or directory"), 500);
     },
   );
+  await t.step("a NUMA cell the host lacks is the caller's, though libvirt says internal", () => {
+    // virHostMemGetCellsFree on qemu:///session (found by the wire fuzzer)
+    const internal = (message: string) =>
+      httpStatus(new VirError(VIR.ERR_INTERNAL_ERROR, VIR.FROM_NONE, message));
+    assert.equal(internal("internal error: start cell 1073394545 out of range (0-0)"), 400);
+    assert.equal(internal("internal error: cannot read /proc/meminfo"), 500);
+  });
   await t.step("a system error about a file the call's arguments name is the caller's", () => {
     const sys = (message: string) => new VirError(VIR.ERR_SYSTEM_ERROR, VIR.FROM_QEMU, message);
     const restore = (from: string, message: string) =>

@@ -162,12 +162,17 @@ export const remoteBlockPeekSize: CustomCheck = remotePeekSize("block");
 export const remoteMemoryPeekSize: CustomCheck = remotePeekSize("memory");
 
 /**
- * `virDomainSetIOThreadParams`: an empty typed-parameter list reaches libvirt as a NULL array
- * (python-libvirt and the RPC both pass none), so libvirt reports the NULL before the count.
+ * An empty typed-parameter list at argument `at` reaches libvirt as a NULL array (python-libvirt
+ * and the RPC both pass none), so libvirt reports the NULL before the count.
  */
-export const iothreadParamsCheck: CustomCheck = (args, api, fail) => {
-  const p = args[2];
+const emptyParamsCheck = (at: number): CustomCheck => (args, api, fail) => {
+  const p = args[at];
   if (p !== null && typeof p === "object" && !Object.keys(p).length) {
     fail.invalidArg(`params in ${api} must not be NULL`);
   }
 };
+
+/** `virDomainSetIOThreadParams`' empty list (see {@link emptyParamsCheck}). */
+export const iothreadParamsCheck: CustomCheck = emptyParamsCheck(2);
+/** `virDomainSetLaunchSecurityState`'s empty list (see {@link emptyParamsCheck}). */
+export const launchSecurityParamsCheck: CustomCheck = emptyParamsCheck(1);

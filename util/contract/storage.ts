@@ -279,4 +279,9 @@ export const STORAGE = {
     access: "write",
     checks: [{ check: "readonly" }, { check: "custom", run: volResizeCheck }],
   },
+  connectGetStoragePoolCapabilities: {
+    args: [{ name: "flags", kind: "uint" }],
+    result: r.data as Result<string>,
+    access: "read",
+  },
 } as const satisfies CallTable;

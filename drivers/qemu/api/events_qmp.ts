@@ -9,8 +9,8 @@
  *
  * QMP events without a domain event of their own here: DEVICE_DELETED of devices other than
  * vCPUs (device hotplug's business), JOB_STATUS_CHANGE (the block jobs' business,
- * `block_job_state.ts`), MIGRATION*, DUMP_COMPLETED and BLOCK_WRITE_THRESHOLD (no migration,
- * dump or threshold in this driver). VSERPORT_CHANGE is the guest agent's
+ * `block_job_state.ts`), MIGRATION* and DUMP_COMPLETED (their jobs wait for them);
+ * BLOCK_WRITE_THRESHOLD is `block_threshold.ts`'. VSERPORT_CHANGE is the guest agent's
  * (`agent/agent_channel.ts`).
  *
  * @module
@@ -24,6 +24,7 @@ import type { QemuDomainObj } from "../domain_private.ts";
 import type { PowerHost } from "../power_events.ts";
 import { diskAlias } from "./stats_domain.ts";
 import { memoryDeviceSizeChanged } from "./device_memory.ts";
+import { blockThresholdEvent } from "./block_threshold.ts";
 
 const E = VIR;
 
@@ -295,6 +296,9 @@ export function handleObservedEvent(host: EventHost, obj: QemuDomainObj, ev: Qmp
       break;
     case "MEMORY_DEVICE_SIZE_CHANGE":
       memorySizeChange(host, obj, data);
+      break;
+    case "BLOCK_WRITE_THRESHOLD":
+      blockThresholdEvent(host, obj, data);
       break;
   }
 }

@@ -17,6 +17,9 @@ import {
 import { cpuModelNames } from "../../../conf/capabilities/cpu_models.ts";
 import type { SecurityModel } from "../../../util/driver.ts";
 import { kvmMaxVcpus } from "../../../util/kvm_caps.ts";
+import { ksmParameters, setKsmParameters, validateKsmParameters } from "../../../util/host_ksm.ts";
+import { VIR } from "../../../util/constants.ts";
+import type { TypedParams } from "../../../util/driver.ts";
 
 /**
  * `qemuNodeGetCPUStats` → `virHostCPUGetStats`.
@@ -135,4 +138,46 @@ export function connectCPUModelNames(arch: string, flags: number): string[] {
  */
 export function nodeSecurityModel(): SecurityModel {
   return { model: "none", doi: "0" };
+}
+
+/**
+ * `qemuNodeGetMemoryParameters` → `virHostMemGetParameters`: the host's KSM tunables and
+ * counters.
+ *
+ * @example
+ * ```ts
+ * import { nodeMemoryParameters } from "./host_node.ts";
+ * nodeMemoryParameters(0).shm_pages_to_scan; // 100
+ * ```
+ */
+export function nodeMemoryParameters(flags: number): TypedParams {
+  checkFlags(flags, VIR.TYPED_PARAM_STRING_OKAY, "virHostMemGetParameters", "NONE");
+  return ksmParameters();
+}
+
+/**
+ * `qemuNodeSetMemoryParameters` → `virHostMemSetParameters`: writes the host's KSM tunables.
+ * Only the system driver does: the host's memory merging is no session's to change (libvirt's
+ * session daemon, unprivileged, cannot write them either), so a session refuses after libvirt's
+ * argument checks.
+ *
+ * @example
+ * ```ts ignore
+ * import { setNodeMemoryParameters } from "./host_node.ts";
+ * setNodeMemoryParameters({ shm_pages_to_scan: 200 }, 0, true);
+ * ```
+ */
+export function setNodeMemoryParameters(
+  params: TypedParams,
+  flags: number,
+  privileged: boolean,
+): void {
+  checkFlags(flags, 0, "virHostMemSetParameters", "NONE");
+  if (privileged) return setKsmParameters(params);
+  validateKsmParameters(params);
+  throw VirError.report(
+    "NONE",
+    "OPERATION_UNSUPPORTED",
+    "node memory tuning is not available in session mode",
+  );
 }

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { keptBandwidth } from "./migration_tunables.ts";
 import { refuseTransientMigration } from "./transient_disks.ts";
 import { formatDomainXML } from "../../../conf/domain/mod.ts";
 import { checkActive, isActive, persistentDef, refOf } from "../../../conf/objects/domain_obj.ts";
@@ -150,11 +151,14 @@ async function setSourceParams(
   mon: QemuMonitor,
   mp: MigrationParams,
   params: TypedParams,
+  kept: number | undefined,
 ): Promise<OriginalParams> {
   const original = await checkMigrationParams(mon, mp, "source");
   disableMigrationTLS(mp, original);
-  const bandwidth = Number(params.bandwidth ?? 0);
-  mp.params.set("max-bandwidth", bandwidth > 0 ? bandwidth * 1048576 : UNLIMITED_BANDWIDTH);
+  // The caller's bandwidth, else the one virDomainMigrateSetMaxSpeed kept (migration_tunables.ts).
+  const given = Number(params.bandwidth ?? 0);
+  const bandwidth = given > 0 ? given : kept;
+  mp.params.set("max-bandwidth", bandwidth ? bandwidth * 1048576 : UNLIMITED_BANDWIDTH);
   await applyMigrationParams(mon, mp);
   return original;
 }
@@ -447,7 +451,7 @@ async function performNative(
         E.DOMAIN_JOB_OPERATION_MIGRATION_OUT,
         "migration out job",
         async (aborted) => {
-          outgoing.set(obj, await setSourceParams(mon, mp, params));
+          outgoing.set(obj, await setSourceParams(mon, mp, params, keptBandwidth(obj)));
           // QEMU_MIGRATION_COMPLETED_POSTCOPY: Perform ends at the switch to post-copy.
           const postcopy = flags & E.MIGRATE_POSTCOPY
             ? { afterPause: mp.caps.has("pause-before-switchover") }

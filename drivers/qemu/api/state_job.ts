@@ -412,6 +412,31 @@ export async function abortJob(obj: QemuDomainObj): Promise<void> {
 }
 
 /**
+ * `qemuDomainAbortJobFlags`: {@link abortJob}, or with `VIR_DOMAIN_ABORT_JOB_POSTCOPY` the
+ * abort of a migration in post-copy mode, which this driver never enters (it refuses
+ * `VIR_MIGRATE_POSTCOPY`, `migration_params.ts`).
+ *
+ * @example
+ * ```ts
+ * import { abortJobFlags } from "./state_job.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await abortJobFlags(obj, 0).catch((e) => console.log(e.message)); // … no job is active …
+ * ```
+ */
+export function abortJobFlags(obj: QemuDomainObj, flags: number): Promise<void> {
+  checkFlags(flags, VIR.DOMAIN_ABORT_JOB_POSTCOPY, "qemuDomainAbortJobFlags", "QEMU");
+  if (flags & VIR.DOMAIN_ABORT_JOB_POSTCOPY) {
+    checkActive(obj);
+    throw VirError.report(
+      "QEMU",
+      "OPERATION_INVALID",
+      "current job is not outgoing migration in post-copy mode",
+    );
+  }
+  return abortJob(obj);
+}
+
+/**
  * `qemuDomainGetControlInfo` (`virsh domcontrol`): JOB while an async job (save, dump,
  * snapshot) runs, OCCUPIED while another call holds the domain's job, OK otherwise; the time
  * in the state in ms.

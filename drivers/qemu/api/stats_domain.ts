@@ -35,17 +35,13 @@ export function diskAlias(disk: XmlElementJSON): string | undefined {
 }
 
 /**
- * `qemuDomainBlockStats`: a disk's (by target or source path) read and write counters, or
- * every disk's summed for an empty path; QEMU counts no errors, so `errs` is -1.
- *
- * @example
- * ```ts ignore
- * import { blockStats } from "./stats_domain.ts";
- * declare const obj: import("../domain_private.ts").QemuDomainObj;
- * await blockStats(obj, "vda"); // { rd_req: 1, rd_bytes: 512, wr_req: 0, wr_bytes: 0, errs: -1 }
- * ```
+ * `qemuDomainBlocksStatsGather`: a disk's (by target or source path) counters, or every disk's
+ * summed for an empty path, in a query job of the running domain.
  */
-export function blockStats(obj: QemuDomainObj, path: string): Promise<TypedParams> {
+function gatherBlockStats(
+  obj: QemuDomainObj,
+  path: string,
+): Promise<(k: keyof BlockCounters) => number> {
   return obj.job.run(async () => {
     checkActive(obj);
     let alias: string | undefined;
@@ -76,15 +72,63 @@ export function blockStats(obj: QemuDomainObj, path: string): Promise<TypedParam
     const chosen = alias
       ? [pick(alias)]
       : disks(obj.def).map(diskAlias).filter((a): a is string => !!a).map(pick);
-    const sum = (k: keyof BlockCounters) => chosen.reduce((n, c) => n + (c[k] ?? 0), 0);
-    return {
-      rd_req: sum("rd_req"),
-      rd_bytes: sum("rd_bytes"),
-      wr_req: sum("wr_req"),
-      wr_bytes: sum("wr_bytes"),
-      errs: -1,
-    };
+    return (k: keyof BlockCounters) => chosen.reduce((n, c) => n + (c[k] ?? 0), 0);
   });
+}
+
+/**
+ * `qemuDomainBlockStats`: the read and write counters of {@link gatherBlockStats}; QEMU counts
+ * no errors, so `errs` is -1.
+ *
+ * @example
+ * ```ts ignore
+ * import { blockStats } from "./stats_domain.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await blockStats(obj, "vda"); // { rd_req: 1, rd_bytes: 512, wr_req: 0, wr_bytes: 0, errs: -1 }
+ * ```
+ */
+export async function blockStats(obj: QemuDomainObj, path: string): Promise<TypedParams> {
+  const sum = await gatherBlockStats(obj, path);
+  return {
+    rd_req: sum("rd_req"),
+    rd_bytes: sum("rd_bytes"),
+    wr_req: sum("wr_req"),
+    wr_bytes: sum("wr_bytes"),
+    errs: -1,
+  };
+}
+
+/** `qemuDomainBlockStatsFlags`' parameters, in its order, by the counter each carries. */
+const BLOCK_STATS_PARAMS: readonly [string, keyof BlockCounters][] = [
+  ["wr_bytes", "wr_bytes"],
+  ["wr_operations", "wr_req"],
+  ["rd_bytes", "rd_bytes"],
+  ["rd_operations", "rd_req"],
+  ["flush_operations", "flush_req"],
+  ["wr_total_times", "wr_total_times"],
+  ["rd_total_times", "rd_total_times"],
+  ["flush_total_times", "flush_total_times"],
+];
+
+/**
+ * `qemuDomainBlockStatsFlags`: every counter of {@link gatherBlockStats} as libvirt's typed
+ * parameters (`rd_operations`, the total times in ns, …).
+ *
+ * @example
+ * ```ts ignore
+ * import { blockStatsFlags } from "./stats_domain.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * (await blockStatsFlags(obj, "vda", 0)).flush_operations; // 0
+ * ```
+ */
+export async function blockStatsFlags(
+  obj: QemuDomainObj,
+  path: string,
+  flags: number,
+): Promise<TypedParams> {
+  checkFlags(flags, VIR.TYPED_PARAM_STRING_OKAY, "qemuDomainBlockStatsFlags", "QEMU");
+  const sum = await gatherBlockStats(obj, path);
+  return Object.fromEntries(BLOCK_STATS_PARAMS.map(([name, counter]) => [name, sum(counter)]));
 }
 
 /**

@@ -124,3 +124,31 @@ Deno.test("nodeGetFreePages, connectGetCPUModelNames, nodeGetSecurityModel", asy
     assert.deepEqual(await conn.nodeGetSecurityModel!(), { model: "none", doi: "0" });
   });
 });
+
+Deno.test("node memory parameters: the host's KSM as read; a session never writes it", async () => {
+  await withConn(async (conn) => {
+    const ksm = "/sys/kernel/mm/ksm";
+    const before = await Deno.readTextFile(`${ksm}/pages_to_scan`).catch(() => undefined);
+    const got = await conn.nodeGetMemoryParameters!(0);
+    if (before !== undefined) assert.equal(got.shm_pages_to_scan, Number(before));
+    await rejectsWith(
+      () => conn.nodeGetMemoryParameters!(2),
+      "VIR_ERR_INVALID_ARG",
+      "unsupported flags (0x2) in function virHostMemGetParameters",
+    );
+    // libvirt's argument checks first, then the session's refusal; the host keeps its value
+    await rejectsWith(
+      () => conn.nodeSetMemoryParameters!({ shm_full_scans: 1 }, 0),
+      "VIR_ERR_ARGUMENT_UNSUPPORTED",
+      "argument unsupported: parameter 'shm_full_scans' not supported",
+    );
+    await rejectsWith(
+      () => conn.nodeSetMemoryParameters!({ shm_pages_to_scan: 1234 }, 0),
+      "VIR_ERR_OPERATION_UNSUPPORTED",
+      "Operation not supported: node memory tuning is not available in session mode",
+    );
+    if (before !== undefined) {
+      assert.equal(await Deno.readTextFile(`${ksm}/pages_to_scan`), before);
+    }
+  });
+});

@@ -1,4 +1,5 @@
-// The oracle's qemu-vcpus scenario (real libvirt 9.0 + QEMU 7.2, TCG) replayed through the public
+// The oracle's qemu-vcpus scenario, the migration tunables and the block threshold ones
+// (tests/tools/record_qemu_scenario.sh; real libvirt 9.0 + QEMU 7.2, TCG) replayed through the public
 // API on the QEMU driver with real QEMU, line by line against the recorded output; the driver
 // runs in this process on an embedded root (qemu:///session would go to the session daemon).
 // Without QEMU this test is ignored on a developer machine but FAILS in CI (CI set).
@@ -10,20 +11,29 @@ import { realQemuTest } from "./real_qemu.ts";
 
 const SCENARIOS = join(FIXTURES, "oracle/scenarios");
 
-realQemuTest({
-  name: "qemu-vcpus scenario through connect('qemu:///embed?root=DIR') matches libvirt 9.0",
-  async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "ev-qemu-scenario-" });
-    try {
-      const text = await Deno.readTextFile(join(SCENARIOS, "qemu-vcpus.json"));
-      const got = await scenarioLines(text, { uri: `qemu:///embed?root=${dir}`, settleMs: 50 });
-      const want = (await Deno.readTextFile(join(SCENARIOS, "qemu-vcpus.out.jsonl")))
-        .trimEnd().split("\n");
-      // The header names the oracle's daemon socket; every op line must be identical.
-      assert.equal(got.length, want.length);
-      assert.deepEqual(got.slice(1), want.slice(1));
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
-});
+for (const name of ["qemu-vcpus", "qemu-migration-tunables", "qemu-block-threshold"]) {
+  realQemuTest({
+    name: `${name} scenario through connect('qemu:///embed?root=DIR') matches libvirt 9.0`,
+    async fn() {
+      const dir = await Deno.makeTempDir({ prefix: "ev-qemu-scenario-" });
+      try {
+        // the image the recording's @DIR@ held (tests/tools/record_qemu_scenario.sh)
+        const made = await new Deno.Command("qemu-img", {
+          args: ["create", "-q", "-f", "qcow2", `${dir}/vda.qcow2`, "16M"],
+        }).output();
+        assert.ok(made.success, "qemu-img create");
+        const text = (await Deno.readTextFile(join(SCENARIOS, `${name}.json`)))
+          .replaceAll("@DIR@", dir);
+        const got = (await scenarioLines(text, { uri: `qemu:///embed?root=${dir}`, settleMs: 50 }))
+          .map((line) => line.replaceAll(dir, "@DIR@"));
+        const want = (await Deno.readTextFile(join(SCENARIOS, `${name}.out.jsonl`)))
+          .trimEnd().split("\n");
+        // The header names the oracle's daemon socket; every op line must be identical.
+        assert.equal(got.length, want.length);
+        for (let i = 1; i < want.length; i++) assert.equal(got[i], want[i], `line ${i}`);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  });
+}

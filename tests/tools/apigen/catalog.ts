@@ -238,6 +238,7 @@ const DOMAIN_OPS: OpMaker[] = [
   conn("defineXML", 6, (r, w) => [defineDom(r, w)]),
   conn("defineXMLFlags", 3, (r, w) => [defineDom(r, w)], ["DOMAIN_DEFINE_"]),
   conn("createXML", 4, (r, w) => [defineDom(r, w)], ["DOMAIN_START_"]),
+  conn("createLinux", 1, (r, w) => [defineDom(r, w)], ["DOMAIN_START_"]),
   conn("lookupByName", 1, (r, w) => [pickName(r, w.doms, "nosuchdom")]),
   conn(
     "lookupByUUIDString",
@@ -478,6 +479,54 @@ const DOMAIN_OPS: OpMaker[] = [
   dom("managedSaveDefineXML", 1, (r, w) => [domainXml(r, r.pick(w.doms))], ["DOMAIN_SAVE_"]),
   dom("pMSuspendForDuration", 1, (r) => [r.int(0, 3), r.pick([0, 10])]),
   dom("pMWakeup", 1, none),
+  dom("attachDevice", 1, (r) => [r.pick(DEVICE_XML)]),
+  dom("detachDevice", 1, (r) => [r.pick(DEVICE_XML)]),
+  dom("abortJobFlags", 1, none, ["DOMAIN_ABORT_JOB_"]),
+  dom("migrateGetMaxDowntime", 1, none),
+  dom("migrateSetMaxDowntime", 1, (r) => [r.pick([0, 300, 1 << 20])]),
+  dom("migrateGetCompressionCache", 1, none),
+  dom("migrateSetCompressionCache", 1, (r) => [r.pick([0, 1 << 26])]),
+  dom("migrateGetMaxSpeed", 1, none, ["DOMAIN_MIGRATE_MAX_SPEED_"]),
+  dom("migrateSetMaxSpeed", 1, (r) => [bandwidth(r)], ["DOMAIN_MIGRATE_MAX_SPEED_"]),
+  dom("migrateStartPostCopy", 1, none),
+  dom("setBlockThreshold", 1, (r) => [disk(r), r.pick([0, 1 << 20])]),
+  dom("backupBegin", 1, (r) => [
+    r.pick(["<domainbackup/>", "<domainbackup mode='pull'/>", "<bogus/>"]),
+    r.pick([null, "<domaincheckpoint/>"]),
+  ], ["DOMAIN_BACKUP_BEGIN_"]),
+  dom("backupGetXMLDesc", 1, none),
+  dom("authorizedSSHKeysGet", 1, (r) => [r.pick(["root", "nobody", ""])]),
+  dom(
+    "authorizedSSHKeysSet",
+    1,
+    (r) => [r.pick(["root", ""]), r.pick([[], ["ssh-ed25519 AAAA k"]])],
+    ["DOMAIN_AUTHORIZED_SSH_KEYS_SET_"],
+  ),
+  dom("blockStatsFlags", 1, (r) => [disk(r)], ["TYPED_PARAM_STRING_OKAY"]),
+  dom("detachDeviceAlias", 1, (r) => [r.pick(["ua-disk0", "net0", ""])], [
+    "DOMAIN_DEVICE_MODIFY_",
+    ...AFFECT,
+  ]),
+  dom("startDirtyRateCalc", 1, (r) => [r.pick([0, 1, 60])], ["DOMAIN_DIRTYRATE_MODE_"]),
+  dom("setLaunchSecurityState", 1, (r) => [
+    params(r, [["sev-secret", () => "c2VjcmV0"], ["sev-secret-header", () => "aGVhZGVy"]]),
+  ]),
+  dom("saveParams", 1, (r) => [params(r, [["file", () => path(r)]])], ["DOMAIN_SAVE_"]),
+  conn("restoreParams", 1, (r) => [params(r, [["file", () => path(r)]])], ["DOMAIN_SAVE_"]),
+  conn("getMemoryParameters", 1, none),
+  conn("setMemoryParameters", 1, (r) => [
+    params(r, [["shm_pages_to_scan", () => r.pick([0, 100])], ["shm_sleep_millisecs", () => 20]]),
+  ]),
+  conn("getSEVInfo", 1, none),
+  conn(
+    "setIdentity",
+    1,
+    (r) => [params(r, [["user-name", () => "root"], ["unix-user-id", () => 0]])],
+  ),
+  conn("getStoragePoolCapabilities", 1, none),
+  conn("suspendForDuration", 1, (r) => [r.int(0, 3), r.pick([0, 60])]),
+  conn("domainXMLFromNative", 1, (r) => [r.pick(["qemu-argv", "xen-xm", ""]), "x"]),
+  conn("domainXMLToNative", 1, (r, w) => [r.pick(["qemu-argv", ""]), domainXml(r, fresh(w, "n"))]),
 ];
 
 const SNAPSHOT_OPS: OpMaker[] = [

@@ -242,6 +242,8 @@ const CONNECT: Record<string, (c: Connection, a: unknown[]) => Promise<unknown>>
   defineXML: (c, a) => c.defineXML(str(a[0])),
   defineXMLFlags: (c, a) => c.defineXMLFlags(str(a[0]), num(a[1] ?? 0)),
   createXML: (c, a) => c.createXML(str(a[0]), num(a[1] ?? 0)),
+  // virDomainCreateLinux is virDomainCreateXML under its first name
+  createLinux: (c, a) => c.createXML(str(a[0]), num(a[1] ?? 0)),
   lookupByName: (c, a) => c.lookupDomainByName(str(a[0])),
   lookupByUUIDString: (c, a) => c.lookupDomainByUUID(str(a[0])),
   lookupByID: (c, a) => c.lookupDomainByID(num(a[0])),

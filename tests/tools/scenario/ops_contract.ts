@@ -28,7 +28,10 @@ type Shape =
   /** a virStoragePool / virNodeDevice object */
   | "pool"
   | "dev"
-  /** libvirt-override.c returns None on failure without raising (virDomainGetGuestVcpus) */
+  /**
+   * libvirt-override.c returns None on failure without raising (virDomainGetGuestVcpus,
+   * virDomainMigrateGetMaxDowntime, virDomainMigrateGetCompressionCache)
+   */
   | "noneOnError";
 
 interface Row {
@@ -77,6 +80,20 @@ const ROWS: Table = {
     secretDefineXML: { call: "secretDefineXML", defaults: [0] },
     secretLookupByUsage: { call: "secretLookupByUsage" },
     storagePoolLookupByTargetPath: { call: "storagePoolLookupByTargetPath", shape: "pool" },
+    domainXMLFromNative: { call: "connectDomainXMLFromNative", defaults: [0] },
+    domainXMLToNative: { call: "connectDomainXMLToNative", defaults: [0] },
+    getMemoryParameters: { call: "nodeGetMemoryParameters", defaults: [0] },
+    getSEVInfo: { call: "nodeGetSEVInfo", defaults: [0] },
+    getStoragePoolCapabilities: { call: "connectGetStoragePoolCapabilities", defaults: [0] },
+    restoreParams: { call: "domainRestoreParams", defaults: [0] },
+    setIdentity: { call: "connectSetIdentity", defaults: [0] },
+    // python-libvirt asks for the current values first, to learn the parameters' types
+    setMemoryParameters: {
+      call: "nodeSetMemoryParameters",
+      defaults: [0],
+      first: "nodeGetMemoryParameters",
+    },
+    suspendForDuration: { call: "nodeSuspendForDuration", defaults: [0] },
   },
   virDomain: {
     agentSetResponseTimeout: { call: "domainAgentSetResponseTimeout", defaults: [0] },
@@ -96,6 +113,34 @@ const ROWS: Table = {
     pMWakeup: { call: "domainPMWakeup", defaults: [0] },
     setGuestVcpus: { call: "domainSetGuestVcpus", defaults: [0] },
     updateDeviceFlags: { call: "domainUpdateDeviceFlags", defaults: [0] },
+    attachDevice: { call: "domainAttachDevice" },
+    detachDevice: { call: "domainDetachDevice" },
+    abortJobFlags: { call: "domainAbortJobFlags", defaults: [0] },
+    authorizedSSHKeysGet: { call: "domainAuthorizedSSHKeysGet", defaults: [0] },
+    authorizedSSHKeysSet: { call: "domainAuthorizedSSHKeysSet", defaults: [0] },
+    backupBegin: { call: "domainBackupBegin", defaults: [0] },
+    backupGetXMLDesc: { call: "domainBackupGetXMLDesc", defaults: [0] },
+    blockStatsFlags: { call: "domainBlockStatsFlags", defaults: [0] },
+    detachDeviceAlias: { call: "domainDetachDeviceAlias", defaults: [0] },
+    migrateGetCompressionCache: {
+      call: "domainMigrateGetCompressionCache",
+      defaults: [0],
+      shape: "noneOnError",
+    },
+    migrateGetMaxDowntime: {
+      call: "domainMigrateGetMaxDowntime",
+      defaults: [0],
+      shape: "noneOnError",
+    },
+    migrateGetMaxSpeed: { call: "domainMigrateGetMaxSpeed", defaults: [0] },
+    migrateSetCompressionCache: { call: "domainMigrateSetCompressionCache", defaults: [0] },
+    migrateSetMaxDowntime: { call: "domainMigrateSetMaxDowntime", defaults: [0] },
+    migrateSetMaxSpeed: { call: "domainMigrateSetMaxSpeed", defaults: [0] },
+    migrateStartPostCopy: { call: "domainMigrateStartPostCopy", defaults: [0] },
+    saveParams: { call: "domainSaveParams", defaults: [0] },
+    setBlockThreshold: { call: "domainSetBlockThreshold", defaults: [0] },
+    setLaunchSecurityState: { call: "domainSetLaunchSecurityState", defaults: [0] },
+    startDirtyRateCalc: { call: "domainStartDirtyRateCalc", defaults: [0] },
   },
   virNetwork: {
     DHCPLeases: { call: "networkGetDHCPLeases", defaults: [null, 0] },

@@ -9,17 +9,26 @@ import type { Domain } from "../../../client/domain.ts";
 import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
 import { scaledInteger, strToLong } from "../numbers.ts";
-import { bits, exclusive, printJobProgress, requires, undeclared } from "./common.ts";
+import { bits, exclusive, printJobProgress, requires } from "./common.ts";
 import { BLOCK_JOB_NAMES, blockJobWaitInit, concludeJob, startAndWait } from "./block_job_wait.ts";
 import { prettyCapacity } from "../format.ts";
+import { typedParamText } from "./domain_guest.ts";
+import type { TypedParams } from "../../../util/driver.ts";
 
-/** `domblkstat_output`: the legacy and human names of the block statistics. */
+/**
+ * `domblkstat_output`: the typed parameter of each block statistic, in virsh's order, with its
+ * legacy name (`virDomainBlockStats`' field, none for the newer ones) and its human label.
+ */
 const BLOCK_STATS = [
-  ["rd_req", "number of read operations:"],
-  ["rd_bytes", "number of bytes read:"],
-  ["wr_req", "number of write operations:"],
-  ["wr_bytes", "number of bytes written:"],
-  ["errs", "error count:"],
+  ["rd_operations", "rd_req", "number of read operations:"],
+  ["rd_bytes", "rd_bytes", "number of bytes read:"],
+  ["wr_operations", "wr_req", "number of write operations:"],
+  ["wr_bytes", "wr_bytes", "number of bytes written:"],
+  ["errs", "errs", "error count:"],
+  ["flush_operations", undefined, "number of flush operations:"],
+  ["rd_total_times", undefined, "total duration of reads (ns):"],
+  ["wr_total_times", undefined, "total duration of writes (ns):"],
+  ["flush_total_times", undefined, "total duration of flushes (ns):"],
 ] as const;
 
 /**
@@ -57,22 +66,35 @@ export const DOMAIN_BLOCK_COMMANDS: CommandDef[] = [
     name: "domblkstat",
     async run(ctx, args) {
       const { obj: dom, arg } = await domainArg(ctx, args);
-      let device = ctx.optString(args, "device") ?? "";
-      // virDomainBlockStatsFlags is not in the driver contract: virsh's fallback to the
-      // legacy call is what runs.
-      const stats = await ctx.call(
-        () => dom.blockStats(device),
-        `Failed to get block stats ${arg} ${device}`,
-      );
+      const device = ctx.optString(args, "device") ?? "";
       const human = args.has("human");
-      if (human) {
-        ctx.print(`Device: ${device}\n`);
-        device = "";
+      // "%s %-*s %s": the device (empty under --human, which names it first), the statistic
+      const line = (field: string, value: unknown) =>
+        ctx.print(`${human ? "" : device} ${human ? field.padEnd(31) : field} ${value}\n`);
+      const flagged = await ctx.attempt(() => dom.blockStatsFlags(device));
+      if (!flagged.ok) {
+        // the older call, where the driver has not the newer one (virsh's fallback)
+        if (ctx.lastError?.codeName !== "VIR_ERR_NO_SUPPORT") ctx.fail();
+        ctx.lastError = undefined;
+        const stats = await ctx.call(
+          () => dom.blockStats(device),
+          `Failed to get block stats ${arg} ${device}`,
+        );
+        if (human) ctx.print(`Device: ${device}\n`);
+        for (const [, legacy, label] of BLOCK_STATS) {
+          const v = legacy === undefined ? -1 : Number(stats[legacy] ?? -1);
+          if (v >= 0) line(human ? label : legacy!, v);
+        }
+        return;
       }
-      for (const [field, label] of BLOCK_STATS) {
-        const v = Number(stats[field] ?? -1);
-        if (v >= 0) ctx.print(`${device} ${human ? label.padEnd(31) : field} ${v}\n`);
+      const rest: TypedParams = { ...flagged.value };
+      if (human) ctx.print(`Device: ${device}\n`);
+      for (const [field, legacy, label] of BLOCK_STATS) {
+        if (!(field in rest)) continue;
+        line(human ? label : legacy ?? field, typedParamText(rest[field]));
+        delete rest[field];
       }
+      for (const [field, v] of Object.entries(rest)) line(field, typedParamText(v));
     },
   },
   {
@@ -94,10 +116,10 @@ export const DOMAIN_BLOCK_COMMANDS: CommandDef[] = [
   {
     name: "domblkthreshold",
     async run(ctx, args) {
-      ctx.optString(args, "dev");
-      ctx.optBigIntScaled(args, "threshold", 1);
-      await domainArg(ctx, args);
-      undeclared(ctx, "virDomainSetBlockThreshold");
+      const dev = ctx.optString(args, "dev")!;
+      const threshold = ctx.optBigIntScaled(args, "threshold", 1);
+      const { obj: dom } = await domainArg(ctx, args);
+      await ctx.call(() => dom.setBlockThreshold(dev, Number(threshold)));
     },
   },
   {

@@ -4,7 +4,6 @@
  * @module
  */
 import { VIR } from "../../../util/constants.ts";
-import { callDriver } from "../../../client/handle.ts";
 import type { Domain } from "../../../client/domain.ts";
 import { parseXML } from "../xml_parse.ts";
 import { LIFECYCLE_ACTIONS } from "../../../conf/domain/names.ts";
@@ -12,7 +11,7 @@ import type { CommandContext, CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import type { Args } from "../options.ts";
 import { dumpNode, xpathDocument, xpathNodes } from "../xpath.ts";
-import { exclusive, undeclared } from "./common.ts";
+import { exclusive } from "./common.ts";
 
 const LIFECYCLE_TYPES = ["poweroff", "reboot", "crash"];
 
@@ -41,10 +40,6 @@ export async function persistentLive(
 
 /** `attach-device` and `detach-device`: the flags API unless no flag is asked for at all. */
 function attachDetach(name: string, verb: "attach" | "detach"): CommandDef {
-  const method: "domainAttachDeviceFlags" | "domainDetachDeviceFlags" = verb === "attach"
-    ? "domainAttachDeviceFlags"
-    : "domainDetachDeviceFlags";
-  const plainApi = verb === "attach" ? "virDomainAttachDevice" : "virDomainDetachDevice";
   return {
     name,
     async run(ctx, args) {
@@ -55,9 +50,14 @@ function attachDetach(name: string, verb: "attach" | "detach"): CommandDef {
       flags |= await persistentLive(ctx, args, dom);
       if (verb === "detach") file = ctx.optString(args, "file")!;
       const xml = await ctx.readFile(file);
-      const call = flags || args.has("current") ? method : { method, api: plainApi };
+      const withFlags = flags !== 0 || args.has("current");
       await ctx.call(
-        () => callDriver(ctx.conn, call, dom.ref, xml, flags),
+        () =>
+          verb === "attach"
+            ? withFlags ? dom.attachDeviceFlags(xml, flags) : dom.attachDevice(xml)
+            : withFlags
+            ? dom.detachDeviceFlags(xml, flags)
+            : dom.detachDevice(xml),
         `Failed to ${verb} device from ${file}`,
       );
       ctx.printExtra(`Device ${verb}ed successfully\n`);
@@ -108,9 +108,15 @@ export const DOMAIN_DEVICES_COMMANDS: CommandDef[] = [
     async run(ctx, args) {
       exclusive(ctx, args, "current", "live");
       exclusive(ctx, args, "current", "config");
-      await domainArg(ctx, args);
+      const flags = (args.has("config") ? VIR.DOMAIN_AFFECT_CONFIG : 0) |
+        (args.has("live") ? VIR.DOMAIN_AFFECT_LIVE : 0);
+      const { obj: dom } = await domainArg(ctx, args);
       const alias = ctx.optString(args, "alias")!;
-      undeclared(ctx, "virDomainDetachDeviceAlias", `Failed to detach device with alias ${alias}`);
+      await ctx.call(
+        () => dom.detachDeviceAlias(alias, flags),
+        `Failed to detach device with alias ${alias}`,
+      );
+      ctx.printExtra("Device detach request sent successfully\n");
     },
   },
   {

@@ -9,7 +9,7 @@ import type { TypedParams } from "../../../util/driver.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import { formatTable } from "../table.ts";
-import { exclusive, requires, undeclared, undeclaredDomainCommand, yesNo } from "./common.ts";
+import { exclusive, requires, yesNo } from "./common.ts";
 
 const SUSPEND_TARGETS = ["mem", "disk", "hybrid"];
 
@@ -189,22 +189,32 @@ export const DOMAIN_GUEST_COMMANDS: CommandDef[] = [
       await ctx.call(() => dom.agentSetResponseTimeout(timeout, 0));
     },
   },
-  undeclaredDomainCommand("get-user-sshkeys", "virDomainAuthorizedSSHKeysGet", {
-    after: (ctx, args) => void ctx.optString(args, "user"),
-  }),
+  {
+    name: "get-user-sshkeys",
+    async run(ctx, args) {
+      const { obj: dom } = await domainArg(ctx, args);
+      const user = ctx.optString(args, "user")!;
+      // each key as the agent gave it, without a separator (virsh prints them with "%s")
+      for (const key of await ctx.call(() => dom.authorizedSSHKeysGet(user))) ctx.print(key);
+    },
+  },
   {
     name: "set-user-sshkeys",
     async run(ctx, args) {
       requires(ctx, args, "remove", "file");
       exclusive(ctx, args, "reset", "remove");
-      await domainArg(ctx, args);
-      ctx.optString(args, "user");
+      const { obj: dom } = await domainArg(ctx, args);
+      const user = ctx.optString(args, "user")!;
       const file = ctx.optString(args, "file");
-      if (!args.has("remove") && !args.has("reset") && file === undefined) {
-        ctx.fail("Option --file is required");
+      let flags = 0;
+      if (args.has("remove")) flags = VIR.DOMAIN_AUTHORIZED_SSH_KEYS_SET_REMOVE;
+      else if (!args.has("reset")) {
+        flags = VIR.DOMAIN_AUTHORIZED_SSH_KEYS_SET_APPEND;
+        if (file === undefined) ctx.fail("Option --file is required");
       }
-      if (file !== undefined) await ctx.readFile(file);
-      undeclared(ctx, "virDomainAuthorizedSSHKeysSet");
+      // g_strsplit on newlines: never empty, a trailing newline gives a last empty key
+      const keys = file === undefined ? [] : (await ctx.readFile(file)).split("\n");
+      await ctx.call(() => dom.authorizedSSHKeysSet(user, keys, flags));
     },
   },
 ];

@@ -11,7 +11,15 @@ import type { CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
 import { xpathDocument, xpathString } from "../xpath.ts";
 import { VirError } from "../../../util/errors.ts";
-import { exclusive, failWith, passFds, undeclared, undeclaredDomainCommand } from "./common.ts";
+import {
+  dumpXML,
+  exclusive,
+  failWith,
+  passFds,
+  undeclared,
+  undeclaredDomainCommand,
+} from "./common.ts";
+import { VIR } from "../../../util/constants.ts";
 
 function isObject(text: string): boolean {
   try {
@@ -118,19 +126,23 @@ export const DOMAIN_MISC_COMMANDS: CommandDef[] = [
   {
     name: "backup-begin",
     async run(ctx, args) {
-      await domainArg(ctx, args);
+      const flags = args.has("reuse-external") ? VIR.DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL : 0;
+      const { obj: dom } = await domainArg(ctx, args);
       const backup = ctx.optString(args, "backupxml");
-      if (backup !== undefined) await ctx.readFile(backup);
+      const backupXML = backup === undefined ? "<domainbackup/>" : await ctx.readFile(backup);
       const checkpoint = ctx.optString(args, "checkpointxml");
-      if (checkpoint !== undefined) await ctx.readFile(checkpoint);
-      undeclared(ctx, "virDomainBackupBegin");
+      const checkpointXML = checkpoint === undefined ? null : await ctx.readFile(checkpoint);
+      await ctx.call(() => dom.backupBegin(backupXML, checkpointXML, flags));
+      ctx.print("Backup started\n");
     },
   },
-  undeclaredDomainCommand("backup-dumpxml", "virDomainBackupGetXMLDesc", {
-    after(ctx, args) {
-      if (ctx.optStringQuiet(args, "xpath") === null) ctx.fail();
+  {
+    name: "backup-dumpxml",
+    async run(ctx, args) {
+      const { obj: dom } = await domainArg(ctx, args);
+      await dumpXML(ctx, args, () => dom.backupGetXMLDesc());
     },
-  }),
+  },
   undeclaredDomainCommand("dom-fd-associate", "virDomainFDAssociate", {
     after(ctx, args) {
       ctx.optString(args, "name");

@@ -8,7 +8,7 @@ import { VIR } from "../../../util/constants.ts";
 import { callDriver } from "../../../client/handle.ts";
 import type { CommandDef } from "../context.ts";
 import { domainArg } from "../lookup.ts";
-import { bits, dumpXML, exclusive, jobDone, requires, undeclared } from "./common.ts";
+import { bits, dumpXML, exclusive, jobDone, requires } from "./common.ts";
 import { editCycle } from "./edit_cycle.ts";
 
 const SAVE_STATE: readonly (readonly [string, number])[] = [
@@ -160,8 +160,11 @@ export const DOMAIN_SAVE_IMAGE_COMMANDS: CommandDef[] = [
     name: "domjobabort",
     async run(ctx, args) {
       const { obj: dom } = await domainArg(ctx, args);
-      if (args.has("postcopy")) undeclared(ctx, "virDomainAbortJobFlags");
-      await ctx.call(() => ctx.conn.call("domainAbortJob", dom.ref));
+      await ctx.call(() =>
+        args.has("postcopy")
+          ? dom.abortJobFlags(VIR.DOMAIN_ABORT_JOB_POSTCOPY)
+          : ctx.conn.call("domainAbortJob", dom.ref)
+      );
     },
   },
   {

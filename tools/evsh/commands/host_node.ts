@@ -8,6 +8,8 @@ import { parseXML } from "../xml_parse.ts";
 import type { CommandContext, CommandDef } from "../context.ts";
 import { xpathDocument, xpathNodes } from "../xpath.ts";
 import { exclusive, undeclared } from "./common.ts";
+import { typedParamText } from "./domain_guest.ts";
+import type { TypedParams } from "../../../util/driver.ts";
 
 /** `virshCPUStats`: the driver's field names with virsh's labels, in virsh's order. */
 const CPU_FIELDS = [
@@ -19,6 +21,13 @@ const CPU_FIELDS = [
 ] as const;
 
 const SUSPEND_TARGETS = ["mem", "disk", "hybrid"];
+
+/** node-memory-tune's options and the KSM parameters they set (`VIR_NODE_MEMORY_SHARED_*`). */
+const KSM_OPTIONS = [
+  ["shm-pages-to-scan", "shm_pages_to_scan"],
+  ["shm-sleep-millisecs", "shm_sleep_millisecs"],
+  ["shm-merge-across-nodes", "shm_merge_across_nodes"],
+] as const;
 
 /** C's `%5.1lf` of a percentage; glibc writes the NaN of 0/0 as `-nan`. */
 function percent(v: number): string {
@@ -100,35 +109,54 @@ export const HOST_NODE_COMMANDS: CommandDef[] = [
   },
   {
     name: "node-memory-tune",
-    run(ctx, args) {
-      const set = ["shm-pages-to-scan", "shm-sleep-millisecs", "shm-merge-across-nodes"]
-        .map((o) => ctx.optInt(args, o, "uip"))
-        .some((v) => v !== undefined);
-      if (set) {
-        undeclared(ctx, "virNodeSetMemoryParameters", "Unable to change memory parameters", "NONE");
+    async run(ctx, args) {
+      const params: TypedParams = {};
+      for (const [option, field] of KSM_OPTIONS) {
+        const v = ctx.optInt(args, option, "uip");
+        if (v !== undefined) params[field] = v;
       }
-      undeclared(
-        ctx,
-        "virNodeGetMemoryParameters",
+      if (Object.keys(params).length) {
+        await ctx.call(
+          () => ctx.conn.setMemoryParameters(params),
+          "Unable to change memory parameters",
+        );
+        return;
+      }
+      const current = await ctx.call(
+        () => ctx.conn.getMemoryParameters(),
         "Unable to get number of memory parameters",
-        "NONE",
       );
+      if (!Object.keys(current).length) return;
+      ctx.print("Shared memory:\n");
+      for (const [k, v] of Object.entries(current)) {
+        ctx.print(`\t${k.padEnd(15)} ${typedParamText(v)}\n`);
+      }
     },
   },
   {
     name: "nodesevinfo",
-    run(ctx) {
-      undeclared(ctx, "virNodeGetSEVInfo", "Unable to get host SEV information", "NONE");
+    async run(ctx) {
+      const info = await ctx.call(
+        () => ctx.conn.getSEVInfo(),
+        "Unable to get host SEV information",
+      );
+      for (const [k, v] of Object.entries(info)) {
+        ctx.print(`${k.padEnd(18)}: ${typedParamText(v)}\n`);
+      }
     },
   },
   {
     name: "nodesuspend",
-    run(ctx, args) {
+    async run(ctx, args) {
       const target = ctx.optString(args, "target")!;
       const duration = ctx.optBigInt(args, "duration", "ll") ?? 0n;
-      if (!SUSPEND_TARGETS.includes(target)) ctx.fail("Invalid target");
+      const code = SUSPEND_TARGETS.indexOf(target);
+      if (code < 0) ctx.fail("Invalid target");
       if (duration < 0n) ctx.fail("Invalid duration");
-      undeclared(ctx, "virNodeSuspendForDuration", "The host was not suspended", "NONE");
+      await ctx.call(
+        () => ctx.conn.suspendForDuration(code, Number(duration)),
+        "The host was not suspended",
+      );
     },
   },
   {
@@ -221,13 +249,12 @@ export const HOST_NODE_COMMANDS: CommandDef[] = [
   },
   {
     name: "pool-capabilities",
-    run(ctx) {
-      undeclared(
-        ctx,
-        "virConnectGetStoragePoolCapabilities",
+    async run(ctx) {
+      const caps = await ctx.call(
+        () => ctx.conn.getStoragePoolCapabilities(),
         "failed to get storage pool capabilities",
-        "STORAGE",
       );
+      ctx.print(`${caps}\n`);
     },
   },
   {
