@@ -24,6 +24,9 @@ trap 'bash "$O/daemon.sh" stop "$DIR" >/dev/null 2>&1 || true; rm -rf "$GUEST"' 
 import json, re, sys, threading, time
 import libvirt
 
+sys.path.insert(0, "tests/tools")
+from qmp_trace import traced_requests  # noqa: E402
+
 uri, guest = sys.argv[1:3]
 libvirt.registerErrorHandler(lambda *_: None, None)
 V = libvirt
@@ -52,16 +55,7 @@ VIRTIO_MEM = ("<memory model='virtio-mem'><target><size unit='MiB'>128</size><no
 
 def requests():
     """The QMP requests QEMU traced so far, in order, without its queries."""
-    out = []
-    with open(TRACE) as f:
-        for line in f:
-            m = re.search(r"handle_qmp_command mon \S+ req: (.*)$", line)
-            if m:
-                req = json.loads(m.group(1))
-                req.pop("id", None)
-                if not re.match(r"query-|qom-get|qom-list", req["execute"]):
-                    out.append(req)
-    return out
+    return traced_requests(TRACE, lambda execute: not re.match(r"query-|qom-get|qom-list", execute))
 
 
 conn = libvirt.open(uri)

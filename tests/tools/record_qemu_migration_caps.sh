@@ -36,6 +36,9 @@ echo 1 >/proc/sys/vm/unprivileged_userfaultfd
 import json, os, re, sys, threading, time
 import libvirt
 
+sys.path.insert(0, "tests/tools")
+from qmp_trace import traced_requests  # noqa: E402
+
 src_uri, dst_uri, guest = sys.argv[1:4]
 libvirt.registerErrorHandler(lambda *_: None, None)
 V = libvirt
@@ -53,16 +56,7 @@ XML = """<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/
 
 def requests(path):
     """The migrate-* QMP requests a QEMU traced, in order."""
-    out = []
-    with open(path) as f:
-        for line in f:
-            m = re.search(r"handle_qmp_command mon \S+ req: (.*)$", line)
-            if m:
-                req = json.loads(m.group(1))
-                req.pop("id", None)
-                if req["execute"].startswith("migrate"):
-                    out.append(req)
-    return out
+    return traced_requests(path, lambda execute: execute.startswith("migrate"))
 
 
 def watch(conn, seen):

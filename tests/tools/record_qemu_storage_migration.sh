@@ -29,6 +29,9 @@ trap 'bash "$O/daemon.sh" stop "$A_DIR" >/dev/null 2>&1 || true;
 import json, os, re, subprocess, sys, threading, time
 import libvirt
 
+sys.path.insert(0, "tests/tools")
+from qmp_trace import traced_requests  # noqa: E402
+
 src_uri, dst_uri, guest = sys.argv[1:4]
 libvirt.registerErrorHandler(lambda *_: None, None)
 V = libvirt
@@ -64,16 +67,7 @@ XML = """<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/
 
 def requests(path):
     """The QMP requests a QEMU traced, in order, without its queries (query-*, qom-*)."""
-    out = []
-    with open(path) as f:
-        for line in f:
-            m = re.search(r"handle_qmp_command mon \S+ req: (.*)$", line)
-            if m:
-                req = json.loads(m.group(1))
-                req.pop("id", None)
-                if not re.match(r"(query|qom)-", req["execute"]):
-                    out.append(req)
-    return out
+    return traced_requests(path, lambda execute: not re.match(r"(query|qom)-", execute))
 
 
 def run(case, flags, pre):
