@@ -15,6 +15,7 @@ import {
 import { VIR } from "../../../util/constants.ts";
 import type { DomainRef, DriverConnection, DriverEvent } from "../../../util/driver.ts";
 import { VirError } from "../../../util/errors.ts";
+import { closeDriver } from "./fake_qmp/close_driver.ts";
 
 interface Step {
   step: string;
@@ -89,11 +90,7 @@ async function setup(options: FakeMemoryOptions = {}, xml = DOMAIN): Promise<Har
     memory,
     launcher,
     events,
-    close: async () => {
-      await conn.domainDestroyFlags!(dom, 0).catch(() => {});
-      await conn.connectClose();
-      await Deno.remove(dir, { recursive: true });
-    },
+    close: () => closeDriver(conn, dir),
   };
 }
 

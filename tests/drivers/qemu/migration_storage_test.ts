@@ -18,6 +18,7 @@ import { secondaryOpener } from "../../../util/contract/compose.ts";
 import { waitFor } from "../../wait.ts";
 import { blockLauncher, error, type Setup, setup, XML } from "./fake_qmp/block_harness.ts";
 import { recordedSettings } from "./migration_recorded.ts";
+import { closeDriver } from "./fake_qmp/close_driver.ts";
 
 const E = VIR;
 // Each migrating test file listens on its own loopback address: files that run in parallel
@@ -81,13 +82,7 @@ async function destination(makeImage = true): Promise<Destination> {
         !c.execute.startsWith("query-")
       ) ?? [],
     events,
-    close: async () => {
-      for (const ref of await conn.connectListAllDomains!(0)) {
-        await conn.domainDestroyFlags!(ref, 0).catch(() => {});
-      }
-      await conn.connectClose();
-      await Deno.remove(dir, { recursive: true });
-    },
+    close: () => closeDriver(conn, dir),
   };
 }
 

@@ -27,6 +27,7 @@ import type {
 import { VirError } from "../../../../util/errors.ts";
 import { VIR } from "../../../../util/constants.ts";
 import { IMG } from "../images.ts";
+import { closeDriver } from "./close_driver.ts";
 
 /** The image of the domain's disk (`vda`). */
 export const VDA = `${IMG}/vda.img`;
@@ -104,11 +105,7 @@ export async function setup(
     events,
     dir,
     // The test may have reopened the connection: the one in `t` is closed.
-    close: async () => {
-      await t.conn.domainDestroyFlags!(dom, 0).catch(() => {});
-      await t.conn.connectClose();
-      await Deno.remove(dir, { recursive: true });
-    },
+    close: () => closeDriver(t.conn, dir),
   };
   return t;
 }

@@ -13,6 +13,7 @@ import type {
   PeerOpener,
 } from "../../../../util/driver.ts";
 import { type Setup, setup } from "./block_harness.ts";
+import { closeDriver } from "./close_driver.ts";
 
 const E = VIR;
 
@@ -51,13 +52,7 @@ export async function destination(openPeer?: PeerOpener): Promise<Destination> {
     launcher,
     migration,
     events,
-    close: async () => {
-      for (const ref of await conn.connectListAllDomains!(0)) {
-        await conn.domainDestroyFlags!(ref, 0).catch(() => {});
-      }
-      await conn.connectClose();
-      await Deno.remove(dir, { recursive: true });
-    },
+    close: () => closeDriver(conn, dir),
   };
 }
 
