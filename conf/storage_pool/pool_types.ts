@@ -28,8 +28,10 @@ export interface PoolTypeInfo {
   initiatorIqn?: boolean;
   /** Network pools (rbd, sheepdog, gluster, iscsi-direct) have no target. */
   network?: boolean;
-  /** Source formats accepted; the first is the default. */
+  /** Source formats accepted, in libvirt's enum order (their numbers). */
   formats?: readonly string[];
+  /** The default source format, when it is not the first. */
+  defaultFormat?: string;
 }
 
 const FS_FORMATS = [
@@ -55,14 +57,14 @@ const FS_FORMATS = [
  * @example
  * ```ts
  * import { POOL_TYPE_INFO } from "./pool_types.ts";
- * POOL_TYPE_INFO.logical.formats?.[0]; // "lvm2"
+ * POOL_TYPE_INFO.logical.defaultFormat; // "lvm2"
  * ```
  */
 export const POOL_TYPE_INFO: Record<PoolType, PoolTypeInfo> = {
   dir: {},
   fs: { device: true, formats: FS_FORMATS },
   netfs: { host: true, dir: true, formats: ["auto", "nfs", "glusterfs", "cifs"] },
-  logical: { name: true, device: true, formats: ["lvm2", "unknown"] },
+  logical: { name: true, device: true, formats: ["unknown", "lvm2"], defaultFormat: "lvm2" },
   disk: {
     device: true,
     formats: ["unknown", "dos", "dvh", "gpt", "mac", "bsd", "pc98", "sun", "lvm2"],

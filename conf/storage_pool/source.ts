@@ -154,7 +154,7 @@ export function parsePoolSource(el: XmlElement | undefined, type: PoolType): Sto
     if (format !== undefined && !info.formats.includes(format)) {
       throw unsupported(`unknown pool format type ${format}`);
     }
-    src.format = format ?? info.formats[0];
+    src.format = format ?? info.defaultFormat ?? info.formats[0];
   }
   for (const h of children(el, "host")) {
     const name = h.attributes.name;

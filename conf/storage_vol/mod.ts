@@ -16,3 +16,4 @@ export * from "./vol_formats.ts";
 export * from "./encryption.ts";
 export * from "./parse.ts";
 export * from "./format.ts";
+export * from "./pool_caps.ts";

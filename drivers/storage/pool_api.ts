@@ -10,6 +10,7 @@ import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import { methodTable } from "../../util/method_table.ts";
 import { generateUUID } from "../../util/uuid.ts";
+import { formatPoolCapabilities } from "../../conf/storage_vol/mod.ts";
 import {
   POOL_LIST_FILTERS_ALL,
   type PoolObj,
@@ -135,6 +136,10 @@ export function storagePoolMethods(state: StorageState): Partial<DriverConnectio
     connectListAllStoragePools: (flags) => {
       checkFlags(flags, POOL_LIST_FILTERS_ALL, "storageConnectListAllStoragePools", F);
       return (pools.export(flags).map(poolRef));
+    },
+    connectGetStoragePoolCapabilities: (flags) => {
+      checkFlags(flags, 0, "storageConnectGetStoragePoolCapabilities", F);
+      return formatPoolCapabilities(BACKENDS);
     },
     connectFindStoragePoolSources: (type, _src, flags) => {
       checkFlags(flags, 0, "storageConnectFindStoragePoolSources", F);

@@ -255,3 +255,39 @@ Deno.test("concurrent calls: two creates of one name make one volume, the other 
     assert.deepEqual(await conn.storagePoolListVolumes!(pool), ["same.img"]);
   });
 });
+
+Deno.test("pool capabilities: libvirt 9.0's, each pool type supported only where this driver has its backend", async () => {
+  // fixtures/pool_capabilities.xml: libvirt's answer (record_pool_capabilities.sh), whose
+  // storage driver was built with more backends than this one has (dir and fs).
+  const libvirt = await Deno.readTextFile(
+    new URL("./fixtures/pool_capabilities.xml", import.meta.url),
+  );
+  const supported = (xml: string) =>
+    Object.fromEntries(
+      [...xml.matchAll(/<pool type='([^']+)' supported='(yes|no)'>/g)].map((m) => [m[1], m[2]]),
+    );
+  await withRoot(async (root) => {
+    const conn = await connect(`qemu:///embed?root=${root}`);
+    try {
+      const ours = await conn.getStoragePoolCapabilities();
+      const theirs = supported(libvirt);
+      assert.equal(Object.keys(theirs).length, 14);
+      assert.deepEqual(
+        supported(ours),
+        Object.fromEntries(
+          Object.keys(theirs).map((t) => [t, ["dir", "fs"].includes(t) ? "yes" : "no"]),
+        ),
+      );
+      // Everything else (the formats each pool type and its volumes take) is libvirt's.
+      const unmarked = (xml: string) => xml.replace(/ supported='(yes|no)'/g, "");
+      assert.equal(unmarked(ours), unmarked(libvirt));
+      await rejectsWith(
+        conn.getStoragePoolCapabilities(1),
+        VIR.ERR_INVALID_ARG,
+        "unsupported flags (0x1) in function storageConnectGetStoragePoolCapabilities",
+      );
+    } finally {
+      await conn.close();
+    }
+  });
+});
