@@ -131,11 +131,17 @@ Deno.test("bounded concurrency: beyond the queue the gateway answers 503", async
   const gw = await startGateway({ maxConcurrent: 1, maxQueued: 1 });
   const { driver } = await gw.served.get("test/default")!.session();
   const original = driver.connectGetHostname;
-  driver.connectGetHostname = () => new Promise((r) => setTimeout(() => r("slow"), 30));
+  // Held until one call has been refused: however the three arrive, one runs, one waits and
+  // the third finds the queue full (a fixed delay let the first end before a late third came).
+  let release = () => {};
+  const held = new Promise<void>((r) => release = r);
+  driver.connectGetHostname = () => held.then(() => "slow");
   try {
-    const results = await Promise.all(
-      [1, 2, 3].map(() => rpc(gw, "connectGetHostname", [], TOKENS.full)),
-    );
+    const calls = [1, 2, 3].map(() => rpc(gw, "connectGetHostname", [], TOKENS.full));
+    const first = await Promise.race(calls);
+    assert.equal(first.status, 503);
+    release();
+    const results = await Promise.all(calls);
     assert.deepEqual(results.map((r) => r.status).sort(), [200, 200, 503]);
   } finally {
     driver.connectGetHostname = original;
