@@ -87,6 +87,7 @@ import { connectSysinfo } from "./api/host_sysinfo.ts";
 import { domainCapabilitiesXML } from "./api/host_domcaps.ts";
 import { attachDevice } from "./api/device_attach.ts";
 import { detachDevice } from "./api/device_detach.ts";
+import { detachDeviceAlias } from "./api/device_detach_alias.ts";
 import { updateDevice } from "./api/device_update.ts";
 import { blockResize, setMemory, setMemoryStatsPeriod } from "./api/state_memory.ts";
 import {
@@ -894,6 +895,10 @@ export class QemuConnection implements DriverConnection {
 
   domainDetachDeviceFlags(dom: DomainRef, xml: string, flags: number): Promise<void> {
     return detachDevice(this.#s, this.#obj(dom), xml, flags);
+  }
+
+  domainDetachDeviceAlias(dom: DomainRef, alias: string, flags: number): Promise<void> {
+    return detachDeviceAlias(this.#s, this.#obj(dom), alias, flags);
   }
 
   /** `qemuDomainAttachDevice`: the live domain's. */
