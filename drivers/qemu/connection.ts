@@ -88,6 +88,7 @@ import { domainCapabilitiesXML } from "./api/host_domcaps.ts";
 import { attachDevice } from "./api/device_attach.ts";
 import { detachDevice } from "./api/device_detach.ts";
 import { detachDeviceAlias } from "./api/device_detach_alias.ts";
+import { restoreParams, saveParams } from "./api/state_save_params.ts";
 import { updateDevice } from "./api/device_update.ts";
 import { blockResize, setMemory, setMemoryStatsPeriod } from "./api/state_memory.ts";
 import {
@@ -937,6 +938,14 @@ export class QemuConnection implements DriverConnection {
 
   domainRestoreFlags(from: string, dxml: string | null, flags: number): Promise<void> {
     return restoreDomain(this.#s, from, dxml ?? undefined, flags).then(() => {});
+  }
+
+  domainSaveParams(dom: DomainRef, params: TypedParams, flags: number): Promise<void> {
+    return saveParams(this.#s, this.#obj(dom), params, flags);
+  }
+
+  domainRestoreParams(params: TypedParams, flags: number): Promise<void> {
+    return restoreParams(this.#s, params, flags);
   }
 
   domainSaveImageGetXMLDesc(file: string, flags: number): Promise<string> {
