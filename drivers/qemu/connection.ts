@@ -152,6 +152,7 @@ import { undefineCheckpoints } from "./api/checkpoint_store.ts";
 import { checkUndefineFlags, undefineNvram } from "./nvram.ts";
 import { cleanupSwtpmState } from "./swtpm.ts";
 import * as agentApi from "./agent/agent_api.ts";
+import { getAuthorizedSSHKeys, setAuthorizedSSHKeys } from "./agent/ssh_keys.ts";
 import { baselineCpu, compareCpu, hostCpu } from "./api/host_cpu.ts";
 import { baselineHypervisorCpu, compareHypervisorCpu } from "./api/host_cpu_hyp.ts";
 import { getGuestInfo } from "./agent/guest_info.ts";
@@ -358,6 +359,19 @@ export class QemuConnection implements DriverConnection {
     return Promise.resolve().then(() =>
       agentApi.setUserPassword(this.#obj(dom), user, password, flags)
     );
+  }
+
+  domainAuthorizedSSHKeysGet(dom: DomainRef, user: string, flags: number): Promise<string[]> {
+    return Promise.resolve().then(() => getAuthorizedSSHKeys(this.#obj(dom), user, flags));
+  }
+
+  domainAuthorizedSSHKeysSet(
+    dom: DomainRef,
+    user: string,
+    keys: string[],
+    flags: number,
+  ): Promise<void> {
+    return Promise.resolve().then(() => setAuthorizedSSHKeys(this.#obj(dom), user, keys, flags));
   }
 
   domainGetGuestVcpus(dom: DomainRef, flags: number): Promise<TypedParams> {
