@@ -82,6 +82,7 @@ import * as memtuneApi from "./api/memtune.ts";
 import * as blkioApi from "./api/blkio.ts";
 import * as ifaceParamsApi from "./api/interface_params.ts";
 import { allDomainStats } from "./api/stats_all.ts";
+import { startDirtyRateCalc } from "./api/dirty_rate.ts";
 import { capabilitiesXML } from "./api/host_caps.ts";
 import { connectSysinfo } from "./api/host_sysinfo.ts";
 import { domainCapabilitiesXML } from "./api/host_domcaps.ts";
@@ -1582,6 +1583,10 @@ export class QemuConnection implements DriverConnection {
 
   domainSetPerfEvents(dom: DomainRef, params: TypedParams, flags: number): Promise<void> {
     return Promise.resolve().then(() => setPerfEventsFlags(this.#s, this.#obj(dom), params, flags));
+  }
+
+  domainStartDirtyRateCalc(dom: DomainRef, seconds: number, flags: number): Promise<void> {
+    return Promise.resolve().then(() => startDirtyRateCalc(this.#obj(dom), seconds, flags));
   }
 
   connectGetAllDomainStats(stats: number, flags: number): Promise<DomainStatsRecord[]> {
