@@ -9,9 +9,20 @@
 import { VIR } from "../../../util/constants.ts";
 import { checkFlags, VirError } from "../../../util/errors.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
-import { run, withAgent } from "./agent_api.ts";
+import { run } from "./agent_api.ts";
+import { availableAgent } from "./agent_channel.ts";
+import type { QemuAgent } from "./qemu_agent.ts";
 
 const F = "QEMU";
+
+/**
+ * In the agent job, `fn` with the agent: unlike most agent calls, libvirt checks no more than
+ * the agent's availability (`qemuDomainAgentAvailable`: its "domain is not running" is the
+ * QEMU driver's own error).
+ */
+function withAvailableAgent<T>(obj: QemuDomainObj, fn: (agent: QemuAgent) => Promise<T>) {
+  return obj.agentJob.run(() => fn(availableAgent(obj)));
+}
 
 /**
  * `qemuDomainAuthorizedSSHKeysGet`: the keys in `user`'s authorized keys file.
@@ -29,7 +40,7 @@ export async function getAuthorizedSSHKeys(
   flags: number,
 ): Promise<string[]> {
   checkFlags(flags, 0, "qemuDomainAuthorizedSSHKeysGet", F);
-  const reply = await withAgent(
+  const reply = await withAvailableAgent(
     obj,
     (agent) => run(agent, "guest-ssh-get-authorized-keys", { username: user }),
   );
@@ -69,7 +80,7 @@ export async function setAuthorizedSSHKeys(
   const append = VIR.DOMAIN_AUTHORIZED_SSH_KEYS_SET_APPEND;
   const remove = VIR.DOMAIN_AUTHORIZED_SSH_KEYS_SET_REMOVE;
   checkFlags(flags, append | remove, "qemuDomainAuthorizedSSHKeysSet", F);
-  await withAgent(
+  await withAvailableAgent(
     obj,
     (agent) =>
       flags & remove

@@ -71,45 +71,6 @@ Deno.test("dirty rate: calc-dirty-rate with libvirt's arguments, the group as it
   });
 });
 
-Deno.test("dirty rate refusals: period, flags, dirty ring without the feature, a shut-off domain", () => {
-  const launcher = new FakeLauncher();
-  return withQemuConn({ launcher }, async (conn) => {
-    const dom = await conn.domainCreateXML!(domainXml("dr", ""), 0);
-    const qemu = [...launcher.instances.values()].at(-1)!;
-    const cases: [() => Promise<unknown>, string, string][] = [
-      [
-        () => conn.domainStartDirtyRateCalc!(dom, 0, 0),
-        "VIR_ERR_CONFIG_UNSUPPORTED",
-        "unsupported configuration: seconds=0 is invalid, please choose value within [1, 60].",
-      ],
-      [
-        () => conn.domainStartDirtyRateCalc!(dom, 61, 0),
-        "VIR_ERR_CONFIG_UNSUPPORTED",
-        "unsupported configuration: seconds=61 is invalid, please choose value within [1, 60].",
-      ],
-      [
-        () => conn.domainStartDirtyRateCalc!(dom, 1, 4),
-        "VIR_ERR_INVALID_ARG",
-        "unsupported flags (0x4) in function qemuDomainStartDirtyRateCalc",
-      ],
-      [
-        () => conn.domainStartDirtyRateCalc!(dom, 1, E.DOMAIN_DIRTYRATE_MODE_DIRTY_RING),
-        "VIR_ERR_OPERATION_UNSUPPORTED",
-        "Operation not supported: dirty-ring calculation mode requires dirty-ring feature enabled.",
-      ],
-    ];
-    for (const [call, code, message] of cases) await rejectsWith(call, code, message);
-    assert.equal(qemu.commands.some((c) => c.execute === "calc-dirty-rate"), false);
-    await conn.domainDestroyFlags!(dom, 0);
-    const off = await conn.domainDefineXMLFlags!(domainXml("off", ""), 0);
-    await rejectsWith(
-      () => conn.domainStartDirtyRateCalc!(off, 1, 0),
-      "VIR_ERR_OPERATION_INVALID",
-      "Requested operation is not valid: domain is not running",
-    );
-  });
-});
-
 /** A fake whose query-dirty-rate answers `reply`. */
 function answering(reply: FakeReply): FakeLauncher {
   return new FakeLauncher({

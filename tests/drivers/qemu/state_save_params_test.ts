@@ -2,7 +2,8 @@
 // libvirt 9.0's qemuDomainSaveParams and qemuDomainRestoreParams: VIR_DOMAIN_SAVE_PARAM_FILE
 // and _DXML onto the save and restore by path, a save without a file is the managed save, a
 // restore without one is refused ("missing path to restore from"), other parameters are
-// virTypedParamsValidate's errors.
+// virTypedParamsValidate's errors (python-libvirt cannot send those; libvirt's other refusals are
+// replayed from its recording in api_calls_recorded_test.ts).
 import assert from "node:assert/strict";
 import { VIR } from "../../../util/constants.ts";
 import { error, setup } from "./fake_qmp/block_harness.ts";
@@ -64,22 +65,12 @@ Deno.test("save by parameters without a file is the managed save, with its dxml"
   }
 });
 
-Deno.test("save/restore by parameters refusals: libvirt's errors, the domain still runs", async () => {
+Deno.test("save/restore by parameters: virTypedParamsValidate's refusals, the domain still runs", async () => {
   const t = await setup();
   try {
     const file = `${t.dir}/never.save`;
     // Thunks: each call starts only when its turn comes, one at a time as a client makes them.
     const cases: [() => Promise<unknown>, number, string][] = [
-      [
-        () => t.conn.domainRestoreParams!({}, 0),
-        E.ERR_INVALID_ARG,
-        "invalid argument: missing path to restore from",
-      ],
-      [
-        () => t.conn.domainRestoreParams!({ dxml: "<domain/>" }, 0),
-        E.ERR_INVALID_ARG,
-        "invalid argument: missing path to restore from",
-      ],
       [
         () => t.conn.domainSaveParams!(t.dom, { file, bogus: "x" }, 0),
         E.ERR_ARGUMENT_UNSUPPORTED,
@@ -89,11 +80,6 @@ Deno.test("save/restore by parameters refusals: libvirt's errors, the domain sti
         () => t.conn.domainRestoreParams!({ file: 7 }, 0),
         E.ERR_INVALID_ARG,
         "invalid argument: invalid type 'uint' for parameter 'file', expected 'string'",
-      ],
-      [
-        () => t.conn.domainSaveParams!(t.dom, { file }, 0x100),
-        E.ERR_INVALID_ARG,
-        "unsupported flags (0x100) in function qemuDomainSaveParams",
       ],
     ];
     for (const [call, code, message] of cases) {
