@@ -1,7 +1,7 @@
 /**
  * The dirty page rate measurement of a fake QEMU 7.2 (`calc-dirty-rate`, `query-dirty-rate`),
  * with QEMU's replies for an idle TCG guest: unstarted until asked, measuring for `calc-time`
- * seconds, then measured at 0 MiB/s.
+ * seconds (a second request meanwhile refused), then measured at 0 MiB/s.
  *
  * @module
  */
@@ -32,8 +32,16 @@ export class FakeDirtyRate {
     return { return: { ...this.#state } };
   }
 
-  /** `calc-dirty-rate`: measuring now, measured once `later` runs after `calc-time` seconds. */
+  /**
+   * `calc-dirty-rate`: measuring now, measured once `later` runs after `calc-time` seconds; one
+   * measurement at a time.
+   */
   calc(args: Record<string, unknown>, later: (ms: number, fn: () => void) => void): FakeReply {
+    if (this.#state.status === "measuring") {
+      return {
+        error: { class: "GenericError", desc: "the dirty rate is already being measured." },
+      };
+    }
     const seconds = Number(args["calc-time"]);
     this.#state = {
       status: "measuring",
