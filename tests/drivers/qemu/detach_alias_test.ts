@@ -5,7 +5,10 @@
 // the refusals are replayed from libvirt's recording in api_calls_recorded_test.ts.
 import assert from "node:assert/strict";
 import { VIR } from "../../../util/constants.ts";
+import { FakeLauncher, FakeNics } from "../../../drivers/qemu/testing/mod.ts";
+import { domainXml } from "./agent_harness.ts";
 import { qmp, setup } from "./fake_qmp/block_harness.ts";
+import { withQemuConn } from "./with_conn.ts";
 
 const FIXTURES = new URL("../../fixtures/libvirt-hotplug/", import.meta.url);
 const DISK = Deno.readTextFileSync(new URL("disk-virtio.xml", FIXTURES));
@@ -56,4 +59,30 @@ Deno.test("detach by alias, config: the device of a user alias leaves the persis
   } finally {
     await t.close();
   }
+});
+
+Deno.test("detach by alias: a NIC's live unplug is only requested; its late event removes it", async () => {
+  const nics = new FakeNics({ unplug: "hold" });
+  const launcher = new FakeLauncher({ onCommand: nics.handle });
+  nics.follow(launcher.launches);
+  await withQemuConn({ launcher }, async (conn) => {
+    const nic = "<interface type='user'><mac address='52:54:00:11:22:33'/>" +
+      "<model type='virtio'/><alias name='ua-nic'/></interface>";
+    const dom = await conn.domainDefineXMLFlags!(domainXml("nic", nic), 0);
+    await conn.domainCreateWithFlags!(dom, 0);
+    nics.bind([...launcher.instances.values()].at(-1)!);
+    await conn.domainDetachDeviceAlias!(dom, "ua-nic", VIR.DOMAIN_AFFECT_LIVE);
+    assert.match(await conn.domainGetXMLDesc!(dom, 0), /ua-nic/);
+    assert.equal(nics.netdevs.has("hostua-nic"), true);
+    nics.release();
+    while (/ua-nic/.test(await conn.domainGetXMLDesc!(dom, 0))) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.equal(nics.netdevs.has("hostua-nic"), false);
+    // The persistent NIC of that user alias goes too, and only when asked.
+    assert.match(await conn.domainGetXMLDesc!(dom, VIR.DOMAIN_XML_INACTIVE), /ua-nic/);
+    await conn.domainDetachDeviceAlias!(dom, "ua-nic", VIR.DOMAIN_AFFECT_CONFIG);
+    assert.doesNotMatch(await conn.domainGetXMLDesc!(dom, VIR.DOMAIN_XML_INACTIVE), /ua-nic/);
+    await conn.domainDestroyFlags!(dom, 0);
+  });
 });
