@@ -82,11 +82,14 @@ import * as memtuneApi from "./api/memtune.ts";
 import * as blkioApi from "./api/blkio.ts";
 import * as ifaceParamsApi from "./api/interface_params.ts";
 import { allDomainStats } from "./api/stats_all.ts";
+import { startDirtyRateCalc } from "./api/dirty_rate.ts";
 import { capabilitiesXML } from "./api/host_caps.ts";
 import { connectSysinfo } from "./api/host_sysinfo.ts";
 import { domainCapabilitiesXML } from "./api/host_domcaps.ts";
 import { attachDevice } from "./api/device_attach.ts";
 import { detachDevice } from "./api/device_detach.ts";
+import { detachDeviceAlias } from "./api/device_detach_alias.ts";
+import { restoreParams, saveParams } from "./api/state_save_params.ts";
 import { updateDevice } from "./api/device_update.ts";
 import { blockResize, setMemory, setMemoryStatsPeriod } from "./api/state_memory.ts";
 import {
@@ -150,6 +153,7 @@ import { undefineCheckpoints } from "./api/checkpoint_store.ts";
 import { checkUndefineFlags, undefineNvram } from "./nvram.ts";
 import { cleanupSwtpmState } from "./swtpm.ts";
 import * as agentApi from "./agent/agent_api.ts";
+import { getAuthorizedSSHKeys, setAuthorizedSSHKeys } from "./agent/ssh_keys.ts";
 import { baselineCpu, compareCpu, hostCpu } from "./api/host_cpu.ts";
 import { baselineHypervisorCpu, compareHypervisorCpu } from "./api/host_cpu_hyp.ts";
 import { getGuestInfo } from "./agent/guest_info.ts";
@@ -356,6 +360,19 @@ export class QemuConnection implements DriverConnection {
     return Promise.resolve().then(() =>
       agentApi.setUserPassword(this.#obj(dom), user, password, flags)
     );
+  }
+
+  domainAuthorizedSSHKeysGet(dom: DomainRef, user: string, flags: number): Promise<string[]> {
+    return Promise.resolve().then(() => getAuthorizedSSHKeys(this.#obj(dom), user, flags));
+  }
+
+  domainAuthorizedSSHKeysSet(
+    dom: DomainRef,
+    user: string,
+    keys: string[],
+    flags: number,
+  ): Promise<void> {
+    return Promise.resolve().then(() => setAuthorizedSSHKeys(this.#obj(dom), user, keys, flags));
   }
 
   domainGetGuestVcpus(dom: DomainRef, flags: number): Promise<TypedParams> {
@@ -896,6 +913,10 @@ export class QemuConnection implements DriverConnection {
     return detachDevice(this.#s, this.#obj(dom), xml, flags);
   }
 
+  domainDetachDeviceAlias(dom: DomainRef, alias: string, flags: number): Promise<void> {
+    return detachDeviceAlias(this.#s, this.#obj(dom), alias, flags);
+  }
+
   /** `qemuDomainAttachDevice`: the live domain's. */
   domainAttachDevice(dom: DomainRef, xml: string): Promise<void> {
     return this.domainAttachDeviceFlags(dom, xml, E.DOMAIN_AFFECT_LIVE);
@@ -932,6 +953,14 @@ export class QemuConnection implements DriverConnection {
 
   domainRestoreFlags(from: string, dxml: string | null, flags: number): Promise<void> {
     return restoreDomain(this.#s, from, dxml ?? undefined, flags).then(() => {});
+  }
+
+  domainSaveParams(dom: DomainRef, params: TypedParams, flags: number): Promise<void> {
+    return saveParams(this.#s, this.#obj(dom), params, flags);
+  }
+
+  domainRestoreParams(params: TypedParams, flags: number): Promise<void> {
+    return restoreParams(this.#s, params, flags);
   }
 
   domainSaveImageGetXMLDesc(file: string, flags: number): Promise<string> {
@@ -1554,6 +1583,10 @@ export class QemuConnection implements DriverConnection {
 
   domainSetPerfEvents(dom: DomainRef, params: TypedParams, flags: number): Promise<void> {
     return Promise.resolve().then(() => setPerfEventsFlags(this.#s, this.#obj(dom), params, flags));
+  }
+
+  domainStartDirtyRateCalc(dom: DomainRef, seconds: number, flags: number): Promise<void> {
+    return Promise.resolve().then(() => startDirtyRateCalc(this.#obj(dom), seconds, flags));
   }
 
   connectGetAllDomainStats(stats: number, flags: number): Promise<DomainStatsRecord[]> {

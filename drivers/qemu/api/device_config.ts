@@ -87,20 +87,54 @@ export async function changeDevice(
   flags: number,
   change: DeviceChange,
 ): Promise<void> {
+  // One parse, a copy for each definition: what the parse generates is the same in both.
+  let parsed: XmlElement | undefined;
+  await changeDefs(s, obj, flags, change.checkedIn, {
+    config: (vmdef) => change.config(vmdef, structuredClone(parse()), s.privileged),
+    live: () => change.live(structuredClone(parse())),
+  });
+  function parse(): XmlElement {
+    if (parsed) return parsed;
+    parsed = parseDeviceXML(xml, change.validate, obj.def);
+    change.prepare?.(parsed);
+    return parsed;
+  }
+}
+
+/**
+ * The frame of a device change without device XML (`qemuDomainDetachDeviceAliasLiveAndConfig`
+ * names the device by alias): in the domain job, `config` on a copy of the persistent
+ * definition, `live` on the running domain, the copy committed once both succeeded.
+ *
+ * @example
+ * ```ts
+ * import { changeDefs } from "./device_config.ts";
+ * declare const state: import("../driver_state.ts").QemuDriverState;
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await changeDefs(state, obj, 0, "qemuDomainDetachDeviceAliasLiveAndConfig", {
+ *   config: (vmdef) => {},
+ *   live: async () => {},
+ * });
+ * ```
+ */
+export async function changeDefs(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  flags: number,
+  checkedIn: string | undefined,
+  change: { config(vmdef: DomainDef): void; live(): Promise<void> },
+): Promise<void> {
   await obj.job.run(async () => {
     const { live, config } = getDefs(obj, flags);
     const affect = VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_AFFECT_CONFIG;
-    if (change.checkedIn) checkFlags(flags, affect, change.checkedIn, "QEMU");
-    // One parse, a copy for each definition: what the parse generates is the same in both.
-    const parsed = parseDeviceXML(xml, change.validate, obj.def);
-    change.prepare?.(parsed);
+    if (checkedIn) checkFlags(flags, affect, checkedIn, "QEMU");
     let vmdef: DomainDef | undefined;
     if (config) {
       vmdef = structuredClone(config);
-      change.config(vmdef, structuredClone(parsed), s.privileged);
+      change.config(vmdef);
     }
     if (live) {
-      await change.live(structuredClone(parsed));
+      await change.live();
       await s.saveStatus(obj);
     }
     if (vmdef) await commitConfig(s, obj, vmdef);

@@ -6,7 +6,7 @@
  * @module
  */
 import { removeOverlayFiles, takeTransientOverlays } from "./transient_disks.ts";
-import type { DomainDef } from "../../../conf/domain/def.ts";
+import type { DomainDef, DomainInterface } from "../../../conf/domain/def.ts";
 import { VIR } from "../../../util/constants.ts";
 import { VirError } from "../../../util/errors.ts";
 import { child, textOf, type XmlElement } from "../../../util/xml/mod.ts";
@@ -44,8 +44,19 @@ export const detachDevice: DeviceCall = deviceCall(
   detachLive,
 );
 
-/** `qemuDomainDetachDeviceConfig` for a disk (by target) or a chardev (`qemuDomainChrRemove`). */
-function detachConfig(vmdef: DomainDef, dev: XmlElement): void {
+/**
+ * `qemuDomainDetachDeviceConfig`: the device `dev` names leaves `vmdef` (a disk by target, a
+ * chardev as `qemuDomainChrRemove` finds it).
+ *
+ * @example
+ * ```ts
+ * import { detachConfig } from "./device_detach.ts";
+ * import { element } from "../../../util/xml/mod.ts";
+ * declare const vmdef: import("../../../conf/domain/def.ts").DomainDef;
+ * detachConfig(vmdef, element("disk", {}, [element("target", { dev: "vdb" })]));
+ * ```
+ */
+export function detachConfig(vmdef: DomainDef, dev: XmlElement): void {
   refuseUnless(
     dev,
     [
@@ -158,17 +169,21 @@ interface Unplug {
   remove(): Promise<void>;
 }
 
+/** The live NIC `net` as a device to unplug. */
+function nicUnplug(s: QemuDriverState, obj: QemuDomainObj, net: DomainInterface): Unplug {
+  return {
+    kind: "net",
+    alias: nicAlias(net),
+    address: net.extra.find((e) => e.name === "address")?.attributes,
+    goneIsRemoved: true,
+    remove: () => removeNicLive(s, obj, net),
+  };
+}
+
 /** The live device `dev` names, with libvirt's error when there is none. */
 function findUnplug(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Unplug {
   if (dev.name === "interface") {
-    const net = obj.def.devices.interfaces[findNic(obj.def, nicOf(dev))];
-    return {
-      kind: "net",
-      alias: nicAlias(net),
-      address: net.extra.find((e) => e.name === "address")?.attributes,
-      goneIsRemoved: true,
-      remove: () => removeNicLive(s, obj, net),
-    };
+    return nicUnplug(s, obj, obj.def.devices.interfaces[findNic(obj.def, nicOf(dev))]);
   }
   if (dev.name === "watchdog") {
     const watchdog = findWatchdogToUnplug(obj.def, dev);
@@ -244,13 +259,47 @@ function findLive(obj: QemuDomainObj, dev: XmlElement): XmlElement {
  * `qemuDomainDetachDeviceLive` / `qemuDomainDetachDeviceChr`: device_del, then wait for
  * QEMU's word (libvirt's unplug timeout).
  */
-async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Promise<void> {
+function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Promise<void> {
+  return unplug(obj, findLiveUnplug(s, obj, dev), false);
+}
+
+/** The live device `dev` names, of the kinds this driver can unplug. */
+function findLiveUnplug(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Unplug {
   refuseUnless(
     dev,
     ["disk", "interface", "serial", "channel", "rng", "watchdog", "memory", "filesystem"],
     "live detach",
   );
-  const found = findUnplug(s, obj, dev);
+  return findUnplug(s, obj, dev);
+}
+
+/**
+ * `qemuDomainDetachDeviceLive(..., async=true)` for the device `match` names (an element of
+ * the live definition, or one of its NICs): device_del without waiting for DEVICE_DELETED,
+ * whose late handling removes the device (`processDeviceDeletedEvent`).
+ *
+ * @example
+ * ```ts
+ * import { requestUnplug } from "./device_detach.ts";
+ * declare const state: import("../driver_state.ts").QemuDriverState;
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * declare const disk: import("../../../util/xml/mod.ts").XmlElement;
+ * await requestUnplug(state, obj, { element: disk });
+ * ```
+ */
+export function requestUnplug(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  match: { element: XmlElement } | { nic: DomainInterface },
+): Promise<void> {
+  const found = "nic" in match
+    ? nicUnplug(s, obj, match.nic)
+    : findLiveUnplug(s, obj, match.element);
+  return unplug(obj, found, true);
+}
+
+/** device_del of `found`; unless `async`, waiting for QEMU's DEVICE_DELETED to remove it. */
+async function unplug(obj: QemuDomainObj, found: Unplug, async: boolean): Promise<void> {
   const alias = found.alias;
   if (!alias) {
     throw VirError.report(
@@ -262,7 +311,7 @@ async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
   if (found.address?.type === "pci") checkPciUnplug(obj.def, found.kind, found.address);
   const ctx = obj.vcpus!.ctx;
   const removal = ctx.removal;
-  removal.mark(alias);
+  if (!async) removal.mark(alias);
   try {
     try {
       await obj.proc!.monitor.execute("device_del", { id: alias });
@@ -271,7 +320,7 @@ async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
       // QEMU not knowing it removes a disk or NIC now, while the chardev path fails without
       // saying why (libvirt's monitor reports nothing for DeviceNotFound).
       const gone = err instanceof QmpCommandError && err.errorClass === "DeviceNotFound";
-      if (removal.alias === undefined || (gone && found.goneIsRemoved)) {
+      if ((!async && removal.alias === undefined) || (gone && found.goneIsRemoved)) {
         return await found.remove();
       }
       if (gone) {
@@ -283,6 +332,7 @@ async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
       }
       throw monitorErrorToVir(err);
     }
+    if (async) return;
     const outcome = await removal.wait(ctx.unplugTimeoutMs);
     if (outcome === "rejected") {
       throw VirError.report(
@@ -294,7 +344,7 @@ async function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElemen
     // On a timeout the detach succeeds and the device stays until its DEVICE_DELETED comes.
     if (outcome === "removed") await found.remove();
   } finally {
-    removal.reset();
+    if (!async) removal.reset();
   }
 }
 

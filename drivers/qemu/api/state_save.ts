@@ -29,7 +29,8 @@ import {
 } from "./state_save_image.ts";
 
 const E = VIR;
-const SAVE_FLAGS = E.DOMAIN_SAVE_BYPASS_CACHE | E.DOMAIN_SAVE_RUNNING | E.DOMAIN_SAVE_PAUSED;
+/** The flags every save takes (`virCheckFlags` of `qemuDomainSave{Flags,Params}`). */
+export const SAVE_FLAGS = E.DOMAIN_SAVE_BYPASS_CACHE | E.DOMAIN_SAVE_RUNNING | E.DOMAIN_SAVE_PAUSED;
 /**
  * libvirt writes and reads through its O_DIRECT helper; QEMU's exec: stream here cannot, so a
  * save, restore or dump that asks to bypass the cache is refused as on a host without it.
@@ -242,6 +243,7 @@ export async function saveImageXML(
 
 /**
  * `qemuDomainManagedSave`: a save into the driver's own image, which the next start restores.
+ * `dxml` replaces the saved definition (`qemuDomainManagedSaveHelper` of a save by parameters).
  *
  * @example
  * ```ts
@@ -255,6 +257,7 @@ export async function managedSave(
   s: QemuDriverState,
   obj: QemuDomainObj,
   flags: number,
+  dxml?: string,
 ): Promise<void> {
   checkFlags(flags, SAVE_FLAGS, "qemuDomainManagedSave", "QEMU");
   if (!obj.persistent) {
@@ -265,7 +268,7 @@ export async function managedSave(
     );
   }
   await Deno.mkdir(s.paths.saveDir, { recursive: true });
-  await saveDomain(s, obj, managedSavePath(s, obj), undefined, flags);
+  await saveDomain(s, obj, managedSavePath(s, obj), dxml, flags);
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * `qemuConnectGetAllDomainStats` (virsh `domstats`): per domain, libvirt's statistics groups
  * in libvirt's order and with its field names, from `qemuDomainGetStatsState`, `…Cpu`,
- * `…Balloon`, `…Vcpu`, `…Interface`, `…Block` and `…IOThread`. The other groups (perf, memory
- * bandwidth, dirty rate, vm) are not gathered here: asked with ENFORCE_STATS they are refused,
+ * `…Balloon`, `…Vcpu`, `…Interface`, `…Block`, `…IOThread` and `…DirtyRate`. The other groups
+ * (perf, memory bandwidth, vm) are not gathered here: asked with ENFORCE_STATS they are refused,
  * otherwise left out, as libvirt does with a group its QEMU lacks.
  *
  * @module
@@ -21,12 +21,13 @@ import { diskAlias, memoryStatsOf, netCounters } from "./stats_domain.ts";
 import { type InterfaceCounters, procStat, schedDelay, schedWait } from "./stats_proc.ts";
 import { type BlockCounters, queryBlockCounters } from "./stats_qmp.ts";
 import { queryIOThreads } from "../iothread_live.ts";
+import { dirtyRateGroup } from "./dirty_rate.ts";
 
 const E = VIR;
 /** The groups gathered here. */
 const SUPPORTED = E.DOMAIN_STATS_STATE | E.DOMAIN_STATS_CPU_TOTAL | E.DOMAIN_STATS_BALLOON |
   E.DOMAIN_STATS_VCPU | E.DOMAIN_STATS_INTERFACE | E.DOMAIN_STATS_BLOCK |
-  E.DOMAIN_STATS_IOTHREAD;
+  E.DOMAIN_STATS_IOTHREAD | E.DOMAIN_STATS_DIRTYRATE;
 const ALLOWED = DOMAIN_LIST_FILTERS_ALL | E.CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT |
   E.CONNECT_GET_ALL_DOMAINS_STATS_BACKING | E.CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS;
 
@@ -295,6 +296,7 @@ const GROUPS: [number, Group][] = [
   [E.DOMAIN_STATS_INTERFACE, interfaceGroup],
   [E.DOMAIN_STATS_BLOCK, blockGroup],
   [E.DOMAIN_STATS_IOTHREAD, iothreadGroup],
+  [E.DOMAIN_STATS_DIRTYRATE, dirtyRateGroup],
 ];
 
 /**

@@ -8,6 +8,7 @@
  * @module
  */
 import { type ByteStream, readLines, streamPair } from "../monitor/byte_stream.ts";
+import { FakeDirtyRate } from "./fake_dirty_rate.ts";
 
 /**
  * What happens after `device_del` of a vCPU:
@@ -182,6 +183,7 @@ export class FakeQemu {
   #rebootAction: "reset" | "shutdown" = "reset";
   #noShutdown: boolean;
   #timers = new Set<ReturnType<typeof setTimeout>>();
+  #dirtyRate = new FakeDirtyRate();
   /** The guest is suspended to RAM. */
   #suspended = false;
   /** Ids of the virtio serial ports the guest opened. */
@@ -589,6 +591,10 @@ export class FakeQemu {
         return this.#deviceAdd(args);
       case "device_del":
         return this.#deviceDel(String(args.id));
+      case "query-dirty-rate":
+        return this.#dirtyRate.query();
+      case "calc-dirty-rate":
+        return this.#dirtyRate.calc(args, (ms, fn) => this.#later(ms, fn));
       default:
         return err("CommandNotFound", `The command ${execute} has not been found`);
     }
