@@ -1,0 +1,87 @@
+/**
+ * A backup definition made ready for QEMU the way libvirt 9.0's qemuBackupBegin does before it
+ * touches the monitor: `<domainbackup>` parsed, its disks aligned (virDomainBackupAlignDisks),
+ * the pull server checked (qemuBackupPrepare) and each disk backed up given its store's format
+ * and node index, its checkpoint checked and its export named (qemuBackupDiskPrepareDataOne,
+ * qemuBackupDiskPrepareStorage).
+ *
+ * @module
+ */
+import { alignBackupDisks, type BackupDef, parseBackupXML } from "../../../conf/backup/mod.ts";
+import type { DomainDef } from "../../../conf/domain/def.ts";
+import { VirError } from "../../../util/errors.ts";
+
+/** What preparing a backup needs of the running domain. */
+export interface BackupDomain {
+  /** The live definition. */
+  def: DomainDef;
+  /** The first free node index (libvirt's `nodenameindex`). */
+  nextIndex: number;
+  /** Whether the domain has the checkpoint `name`. */
+  hasCheckpoint(name: string): boolean;
+}
+
+/**
+ * Parses, aligns and completes a backup; `suffix` names the default targets (the checkpoint
+ * created with the backup, or the begin time in seconds).
+ *
+ * @example
+ * ```ts
+ * import { prepareBackup } from "./backup_def.ts";
+ * declare const dom: import("./backup_def.ts").BackupDomain;
+ * prepareBackup("<domainbackup/>", dom, "1700000000").disks.map((d) => d.name);
+ * ```
+ */
+export function prepareBackup(xml: string, dom: BackupDomain, suffix: string): BackupDef {
+  const def = parseBackupXML(xml);
+  alignBackupDisks(def, dom.def, suffix);
+  const pull = def.mode === "pull";
+  if (pull) {
+    def.server ??= { transport: "tcp", name: "localhost" };
+    if (def.server.transport === "tcp" && !def.server.port) {
+      throw VirError.report(
+        "QEMU",
+        "OPERATION_UNSUPPORTED",
+        "<domainbackup> must specify TCP port for now",
+      );
+    }
+  }
+  let index = dom.nextIndex;
+  const backedUp = def.disks.filter((d) => d.store !== undefined);
+  if (!backedUp.length) {
+    throw VirError.report("QEMU", "CONFIG_UNSUPPORTED", "no disks selected for backup");
+  }
+  for (const disk of backedUp) {
+    const store = disk.store!;
+    store.format ??= "qcow2";
+    if (pull && store.format !== "qcow2") {
+      throw VirError.report(
+        "QEMU",
+        "CONFIG_UNSUPPORTED",
+        `pull mode backup for disk '${disk.name}' requires qcow2 driver`,
+      );
+    }
+    store.index = index++;
+    if (disk.incremental !== undefined) {
+      if (!dom.hasCheckpoint(disk.incremental)) {
+        throw VirError.report(
+          "QEMU",
+          "NO_DOMAIN_CHECKPOINT",
+          `Checkpoint '${disk.incremental}' for incremental backup of disk '${disk.name}' not found`,
+        );
+      }
+      // A pull backup exports the bitmap of what changed since the checkpoint.
+      if (pull) disk.exportbitmap ??= `backup-${disk.name}`;
+    }
+    // libvirt builds the image's blockdev JSON before it notices the path it has not got.
+    if (store.path === undefined) {
+      throw VirError.report(
+        "NONE",
+        "INTERNAL_ERROR",
+        "argument key 'filename' must not have null value",
+      );
+    }
+    if (pull) disk.exportname ??= disk.name;
+  }
+  return def;
+}
