@@ -5,7 +5,7 @@
  * then either formatted (virsh backup-dumpxml's text) or refused with libvirt's error.
  */
 import { deepEqual, equal } from "node:assert/strict";
-import { formatBackupXML } from "../../conf/backup/mod.ts";
+import { alignBackupDisks, formatBackupXML, parseBackupXML } from "../../conf/backup/mod.ts";
 import { parseDomainXML } from "../../conf/domain/mod.ts";
 import { prepareBackup } from "../../drivers/qemu/api/backup_def.ts";
 import { VirError } from "../../util/errors.ts";
@@ -27,14 +27,13 @@ for (const c of FIXTURE.cases as Case[]) {
     // libvirt's node counter only grows, failures included: the driver's state, not the
     // document's, so each case starts from the first index libvirt gave it.
     const indexes = [...(c.dumpxml ?? "").matchAll(/index='(\d+)'/g)].map((m) => Number(m[1]));
-    const backupDomain = {
-      def: dom,
-      nextIndex: indexes.length ? Math.min(...indexes) : 1,
-      hasCheckpoint: () => false,
-    };
+    let next = indexes.length ? Math.min(...indexes) : 1;
+    const backupDomain = { newIndex: () => next++, hasCheckpoint: () => false };
     let out: string | VirError;
     try {
-      out = formatBackupXML(prepareBackup(at(c.xml), backupDomain, "SUFFIX"));
+      const def = parseBackupXML(at(c.xml));
+      alignBackupDisks(def, dom, "SUFFIX");
+      out = formatBackupXML(prepareBackup(def, backupDomain));
     } catch (e) {
       if (!(e instanceof VirError)) throw e;
       out = e;

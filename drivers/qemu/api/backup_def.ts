@@ -1,40 +1,35 @@
 /**
- * A backup definition made ready for QEMU the way libvirt 9.0's qemuBackupBegin does before it
- * touches the monitor: `<domainbackup>` parsed, its disks aligned (virDomainBackupAlignDisks),
- * the pull server checked (qemuBackupPrepare) and each disk backed up given its store's format
+ * A backup definition made ready for QEMU the way libvirt 9.0's qemuBackupBegin does once its
+ * disks are aligned (virDomainBackupAlignDisks) and before it touches the monitor: the pull
+ * server checked (qemuBackupPrepare) and each disk backed up given its store's format
  * and node index, its checkpoint checked and its export named (qemuBackupDiskPrepareDataOne,
  * qemuBackupDiskPrepareStorage).
  *
  * @module
  */
-import { alignBackupDisks, type BackupDef, parseBackupXML } from "../../../conf/backup/mod.ts";
-import type { DomainDef } from "../../../conf/domain/def.ts";
+import type { BackupDef } from "../../../conf/backup/mod.ts";
 import { VirError } from "../../../util/errors.ts";
 
 /** What preparing a backup needs of the running domain. */
 export interface BackupDomain {
-  /** The live definition. */
-  def: DomainDef;
-  /** The first free node index (libvirt's `nodenameindex`). */
-  nextIndex: number;
+  /** A new node index (libvirt's `nodenameindex`, which only grows). */
+  newIndex(): number;
   /** Whether the domain has the checkpoint `name`. */
   hasCheckpoint(name: string): boolean;
 }
 
 /**
- * Parses, aligns and completes a backup; `suffix` names the default targets (the checkpoint
- * created with the backup, or the begin time in seconds).
+ * Completes an aligned backup for QEMU.
  *
  * @example
  * ```ts
  * import { prepareBackup } from "./backup_def.ts";
- * declare const dom: import("./backup_def.ts").BackupDomain;
- * prepareBackup("<domainbackup/>", dom, "1700000000").disks.map((d) => d.name);
+ * declare const def: import("../../../conf/backup/mod.ts").BackupDef;
+ * let next = 2;
+ * prepareBackup(def, { newIndex: () => next++, hasCheckpoint: () => false });
  * ```
  */
-export function prepareBackup(xml: string, dom: BackupDomain, suffix: string): BackupDef {
-  const def = parseBackupXML(xml);
-  alignBackupDisks(def, dom.def, suffix);
+export function prepareBackup(def: BackupDef, dom: BackupDomain): BackupDef {
   const pull = def.mode === "pull";
   if (pull) {
     def.server ??= { transport: "tcp", name: "localhost" };
@@ -46,7 +41,6 @@ export function prepareBackup(xml: string, dom: BackupDomain, suffix: string): B
       );
     }
   }
-  let index = dom.nextIndex;
   const backedUp = def.disks.filter((d) => d.store !== undefined);
   if (!backedUp.length) {
     throw VirError.report("QEMU", "CONFIG_UNSUPPORTED", "no disks selected for backup");
@@ -61,7 +55,7 @@ export function prepareBackup(xml: string, dom: BackupDomain, suffix: string): B
         `pull mode backup for disk '${disk.name}' requires qcow2 driver`,
       );
     }
-    store.index = index++;
+    store.index = dom.newIndex();
     if (disk.incremental !== undefined) {
       if (!dom.hasCheckpoint(disk.incremental)) {
         throw VirError.report(

@@ -1,0 +1,368 @@
+/**
+ * libvirt 9.0's backup API on QEMU 7.2 (`qemu_backup.c`), push mode with full backups: each
+ * disk's target image made by QEMU (`blockdev-add` of the file, a `blockdev-create` job, the
+ * format node), one `transaction` of `blockdev-backup` jobs (sync=full), the domain's async
+ * job of type backup meanwhile (statistics from `query-jobs`, abort by `block-job-cancel`),
+ * and when every disk's job has ended the nodes removed, a failed or cancelled backup's new
+ * images deleted and JOB_COMPLETED emitted. Pull mode, incremental backups and a checkpoint
+ * made with the backup are refused.
+ *
+ * @module
+ */
+import {
+  alignBackupDisks,
+  type BackupDef,
+  type BackupStore,
+  formatBackupXML,
+  parseBackupXML,
+} from "../../../conf/backup/mod.ts";
+import { parseCheckpointXML } from "../../../conf/checkpoint/mod.ts";
+import { isActive } from "../../../conf/objects/domain_obj.ts";
+import { VIR } from "../../../util/constants.ts";
+import type { TypedParams } from "../../../util/contract/types.ts";
+import type { DomainRef, DriverConnection } from "../../../util/driver.ts";
+import { checkFlags, VirError } from "../../../util/errors.ts";
+import { child, type XmlElement } from "../../../util/xml/mod.ts";
+import type { QemuDomainObj } from "../domain_private.ts";
+import type { QemuDriverState } from "../driver_state.ts";
+import { prepareBackup } from "./backup_def.ts";
+import { diskChain, newSourceIndex } from "./block_chain.ts";
+import { type AddedImage, addImage, dropImage } from "./block_image.ts";
+import {
+  type BlockJob,
+  diskBusy,
+  JOB_DOMAIN_STOPPED,
+  jobsOf,
+  type QmpJobInfo,
+  register,
+} from "./block_job_state.ts";
+import { checkBlockJobSupported } from "./block_job_support.ts";
+import { diskNodes } from "./device_disk.ts";
+import { beginAsyncJob, emitJobCompleted, jobElapsed, recordCompletedStats } from "./state_job.ts";
+
+const E = VIR;
+const unsupported = (msg: string) => VirError.report("QEMU", "OPERATION_UNSUPPORTED", msg);
+
+/** libvirt's `virDomainBackupDiskState` of a disk backed up. */
+type DiskState = "running" | "cancelling" | "complete" | "failed" | "cancelled";
+
+/** One disk's part of a running backup. */
+interface BackupDisk {
+  job: BlockJob;
+  image: AddedImage;
+  state: DiskState;
+}
+
+/** A running backup (libvirt's `priv->backup`). */
+interface Backup {
+  def: BackupDef;
+  reuse: boolean;
+  disks: BackupDisk[];
+  /** The bytes of the disks whose jobs ended (`push_total`, `push_transferred`). */
+  total: number;
+  transferred: number;
+  /** The first error a disk's job ended with. */
+  errmsg?: string;
+  /** Ends the domain's async job. */
+  endJob: () => void;
+}
+
+const backups = new WeakMap<QemuDomainObj, Backup>();
+
+/** The block job states a disk's job ends in, as the backup counts them. */
+const ENDED: Record<number, DiskState> = {
+  [E.DOMAIN_BLOCK_JOB_COMPLETED]: "complete",
+  [E.DOMAIN_BLOCK_JOB_FAILED]: "failed",
+  [E.DOMAIN_BLOCK_JOB_CANCELED]: "cancelled",
+  [JOB_DOMAIN_STOPPED]: "cancelled",
+};
+
+/** `virDomainDiskByTarget`. */
+function diskByTarget(obj: QemuDomainObj, dst: string): XmlElement | undefined {
+  return obj.def.devices.other.find((d) =>
+    d.name === "disk" && child(d, "target")?.attributes.dev === dst
+  );
+}
+
+/** `qemuDomainGetBackup`. */
+function backupOf(obj: QemuDomainObj): Backup {
+  const backup = backups.get(obj);
+  if (!backup) throw VirError.report("QEMU", "NO_DOMAIN_BACKUP", "no domain backup job present");
+  return backup;
+}
+
+/**
+ * What this driver cannot do of a backup libvirt would run: refused before anything changes.
+ */
+function refuseUnsupported(def: BackupDef, checkpointXML: string | null): void {
+  if (checkpointXML !== null) {
+    throw unsupported("creating checkpoint for incremental backup is not supported yet");
+  }
+  if (def.disks.some((d) => d.backup && d.backupmode === "incremental")) {
+    throw unsupported("incremental backup is not supported yet");
+  }
+  if (def.mode === "pull") throw unsupported("pull mode backup is not supported yet");
+  for (const d of def.disks) {
+    if (d.store?.type === "block" || d.store?.children.length) {
+      throw VirError.report(
+        "QEMU",
+        "CONFIG_UNSUPPORTED",
+        `backup of disk '${d.name}' to a block device, with a security label or encrypted is not supported yet`,
+      );
+    }
+  }
+}
+
+/** `qemuBackupDiskPrepareOneStorage`'s check of a target to create. */
+async function checkTarget(path: string, dst: string, reuse: boolean): Promise<void> {
+  if (reuse) return;
+  const found = await Deno.lstat(path).then(() => true, () => false);
+  if (found) {
+    throw VirError.report("QEMU", "INVALID_ARG", `store '${path}' for backup of '${dst}' exists`);
+  }
+}
+
+/**
+ * `qemuBackupBegin` for a push backup: the definition checked and completed, each target made
+ * and its block job started in one transaction; the backup then runs on its own.
+ */
+async function begin(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  backupXML: string,
+  checkpointXML: string | null,
+  flags: number,
+): Promise<void> {
+  checkFlags(flags, E.DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL, "qemuBackupBegin", "QEMU");
+  const parsed = parseBackupXML(backupXML);
+  if (checkpointXML !== null) parseCheckpointXML(checkpointXML, { redefine: false });
+  const reuse = (flags & E.DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL) !== 0;
+  await obj.job.run(async () => {
+    if (!isActive(obj)) throw unsupported("cannot perform disk backup for inactive domain");
+    const def = parsed;
+    alignBackupDisks(def, obj.def, String(Math.floor(Date.now() / 1000)));
+    refuseUnsupported(def, checkpointXML);
+    if (backups.has(obj)) {
+      throw VirError.report("QEMU", "OPERATION_INVALID", "another backup job is already running");
+    }
+    // Incremental backups are refused above: no checkpoint is ever looked for.
+    prepareBackup(def, { newIndex: () => newSourceIndex(obj), hasCheckpoint: () => false });
+    const planned = def.disks.filter((d) => d.store).map((d): Planned => {
+      const domDisk = diskByTarget(obj, d.name)!;
+      checkBlockJobSupported(domDisk);
+      diskBusy(obj, d.name);
+      const top = diskChain(domDisk)[0];
+      if (top?.index === undefined) {
+        throw unsupported(`block jobs are not supported on disk '${d.name}'`);
+      }
+      return { dst: d.name, store: d.store!, device: diskNodes(top.index).format };
+    });
+    for (const p of planned) await checkTarget(p.store.path!, p.dst, reuse);
+    await start(s, obj, def, reuse, planned);
+  });
+}
+
+/** A disk to back up: its target, its target's store and the node it is copied from. */
+interface Planned {
+  dst: string;
+  store: BackupStore;
+  device: string;
+}
+
+/** The images added, the jobs registered and started in one transaction, or all taken back. */
+async function start(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  def: BackupDef,
+  reuse: boolean,
+  planned: Planned[],
+): Promise<void> {
+  const mon = obj.proc!.monitor;
+  const disks: BackupDisk[] = [];
+  const images: AddedImage[] = [];
+  try {
+    for (const p of planned) {
+      const image: AddedImage = { nodes: [] };
+      images.push(image);
+      await addImage(mon, {
+        layer: { file: p.store.path!, format: p.store.format!, index: p.store.index },
+        reuse,
+        sizeOf: p.device,
+        backingNode: null,
+      }, image);
+    }
+    const actions = planned.map((p, i) => {
+      const name = `backup-${p.dst}-${p.device}`;
+      const job = register(obj, {
+        name,
+        type: E.DOMAIN_BLOCK_JOB_TYPE_BACKUP,
+        dst: p.dst,
+        // Unused: a backup leaves the disk's chain as it is.
+        plan: { keepTop: 0 },
+      });
+      disks.push({ job, image: images[i], state: "running" });
+      return {
+        type: "blockdev-backup",
+        data: {
+          device: p.device,
+          "job-id": name,
+          target: diskNodes(p.store.index).format,
+          sync: "full",
+          "auto-finalize": true,
+          "auto-dismiss": false,
+        },
+      };
+    });
+    await mon.run("transaction", { actions });
+  } catch (err) {
+    for (const d of disks) jobsOf(obj).delete(d.job.dst);
+    for (const image of images.toReversed()) await dropImage(mon, image);
+    throw err;
+  }
+  const backup: Backup = {
+    def,
+    reuse,
+    disks,
+    total: 0,
+    transferred: 0,
+    endJob: beginAsyncJob(obj, E.DOMAIN_JOB_OPERATION_BACKUP, "backup job", "backup", {
+      progress: () => progress(obj),
+      cancel: () => cancel(obj),
+    }),
+  };
+  backups.set(obj, backup);
+  for (const d of disks) {
+    void d.job.ended.then((status) => diskEnded(s, obj, backup, d, status))
+      .catch((err) => s.log(`backup of '${obj.def.name}': ${err}`));
+  }
+}
+
+/**
+ * `qemuBackupNotifyBlockjobEnd` and the concluded backup job's clean-up: the disk's nodes go;
+ * a failure or cancel cancels the disks still running; the last disk to end ends the backup.
+ */
+async function diskEnded(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  backup: Backup,
+  disk: BackupDisk,
+  status: number,
+): Promise<void> {
+  disk.state = ENDED[status] ?? "failed";
+  backup.total += disk.job.progress?.total ?? 0;
+  backup.transferred += disk.job.progress?.current ?? 0;
+  backup.errmsg ??= disk.job.error;
+  if (status !== JOB_DOMAIN_STOPPED) {
+    const mon = obj.proc!.monitor;
+    for (const node of disk.image.nodes.toReversed()) {
+      await mon.run("blockdev-del", { "node-name": node }).catch(() => {});
+    }
+  }
+  const states = backup.disks.map((d) => d.state);
+  const running = states.includes("running");
+  if (running && (states.includes("failed") || states.includes("cancelled"))) {
+    await cancel(obj);
+  } else if (!running && !states.includes("cancelling")) {
+    const jobStatus = states.includes("failed")
+      ? E.DOMAIN_JOB_FAILED
+      : states.includes("cancelled")
+      ? E.DOMAIN_JOB_CANCELLED
+      : E.DOMAIN_JOB_COMPLETED;
+    await terminate(s, obj, backup, jobStatus);
+  }
+}
+
+/**
+ * `qemuBackupJobTerminate`: the images this backup created are deleted unless it completed,
+ * the completed job's statistics kept and announced, the async job ended.
+ */
+async function terminate(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  backup: Backup,
+  type: number,
+): Promise<void> {
+  if (type !== E.DOMAIN_JOB_COMPLETED && !backup.reuse) {
+    for (const d of backup.disks) {
+      if (d.image.created) await Deno.remove(d.image.created).catch(() => {});
+    }
+  }
+  recordCompletedStats(obj, {
+    ...stats(obj, backup.total, backup.transferred),
+    success: type === E.DOMAIN_JOB_COMPLETED,
+    ...(backup.errmsg !== undefined && { errmsg: backup.errmsg }),
+    type,
+  });
+  emitJobCompleted(s, obj);
+  backups.delete(obj);
+  backup.endJob();
+}
+
+/** `qemuDomainBackupJobDataToParams` without the outcome. */
+function stats(obj: QemuDomainObj, total: number, transferred: number): TypedParams {
+  return {
+    operation: E.DOMAIN_JOB_OPERATION_BACKUP,
+    time_elapsed: jobElapsed(obj),
+    ...((total > 0 || transferred > 0) && {
+      disk_total: total,
+      disk_processed: transferred,
+      disk_remaining: total - transferred,
+    }),
+  };
+}
+
+/** `qemuBackupGetJobInfoStats`: the ended disks' bytes plus the running jobs' progress. */
+async function progress(obj: QemuDomainObj): Promise<TypedParams> {
+  const backup = backupOf(obj);
+  const info = await obj.proc!.monitor.run<QmpJobInfo[]>("query-jobs");
+  let total = backup.total;
+  let transferred = backup.transferred;
+  for (const d of backup.disks) {
+    const job = d.state === "running" ? info.find((j) => j.id === d.job.name) : undefined;
+    total += job?.["total-progress"] ?? 0;
+    transferred += job?.["current-progress"] ?? 0;
+  }
+  return { ...stats(obj, total, transferred), type: E.DOMAIN_JOB_UNBOUNDED };
+}
+
+/**
+ * `qemuBackupJobCancelBlockjobs`: every running disk's job cancelled; with none left running
+ * the backup ends cancelled at once.
+ */
+async function cancel(obj: QemuDomainObj): Promise<void> {
+  const backup = backupOf(obj);
+  for (const d of backup.disks) {
+    if (d.state !== "running") continue;
+    await obj.proc!.monitor.run("block-job-cancel", { device: d.job.name, force: true });
+    d.state = "cancelling";
+    d.job.state = "aborting";
+  }
+}
+
+type BackupCalls = Pick<DriverConnection, "domainBackupBegin" | "domainBackupGetXMLDesc">;
+
+/**
+ * The backup calls of a connection; `objOf` resolves a domain reference.
+ *
+ * @example
+ * ```ts
+ * import { backupCalls } from "./backup.ts";
+ * declare const state: import("../driver_state.ts").QemuDriverState;
+ * declare const objOf: (ref: import("../../../util/driver.ts").DomainRef) => import("../domain_private.ts").QemuDomainObj;
+ * const calls = backupCalls(state, objOf);
+ * ```
+ */
+export function backupCalls(
+  s: QemuDriverState,
+  objOf: (ref: DomainRef) => QemuDomainObj,
+): Required<BackupCalls> {
+  return {
+    domainBackupBegin: (ref, backupXML, checkpointXML, flags) =>
+      begin(s, objOf(ref), backupXML, checkpointXML ?? null, flags),
+    domainBackupGetXMLDesc: (ref, flags) =>
+      Promise.resolve().then(() => {
+        checkFlags(flags, 0, "qemuBackupGetXMLDesc", "QEMU");
+        return formatBackupXML(backupOf(objOf(ref)).def);
+      }),
+  };
+}
