@@ -27,7 +27,7 @@ import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import { prepareBackup } from "./backup_def.ts";
 import { diskChain, newSourceIndex } from "./block_chain.ts";
-import { type AddedImage, addImage, dropImage } from "./block_image.ts";
+import { type AddedImage, addImage, dropImage, templateImages } from "./block_image.ts";
 import {
   type BlockJob,
   diskBusy,
@@ -181,13 +181,16 @@ async function start(
   const disks: BackupDisk[] = [];
   const images: AddedImage[] = [];
   try {
-    for (const p of planned) {
+    // libvirt asks QEMU for its nodes once, before any image is made.
+    const templates = await templateImages(mon, planned.map((p) => p.device));
+    for (const [i, p] of planned.entries()) {
       const image: AddedImage = { nodes: [] };
       images.push(image);
       await addImage(mon, {
         layer: { file: p.store.path!, format: p.store.format!, index: p.store.index },
         reuse,
         sizeOf: p.device,
+        template: templates[i],
         backingNode: null,
       }, image);
     }
