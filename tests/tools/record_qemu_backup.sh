@@ -6,7 +6,9 @@
 # aborted. For each: the QMP requests QEMU handled from the begin on (QEMU's
 # `handle_qmp_command` trace, asked for by <qemu:commandline>; query-named-block-nodes kept,
 # other queries left out), the job statistics seen while it ran (their names and types),
-# the JOB_COMPLETED event's parameters and the completed job's statistics.
+# the JOB_COMPLETED event's parameters and the completed job's statistics. Before them, virsh's
+# backup-begin / backup-dumpxml / domjobabort print their answers (`virsh`: line, stdout,
+# stderr, status), for tests/evsh/backup_qemu_test.ts.
 #
 # Usage (from anywhere; root, the oracle installed):
 #   bash tests/tools/record_qemu_backup.sh [ORACLE]
@@ -24,7 +26,7 @@ qemu-img create -q -f qcow2 "$GUEST/vda.qcow2" 2G
 qemu-io -f qcow2 -c "write -P 0x5a 0 768M" -c "write -P 0xa5 768M 768M" "$GUEST/vda.qcow2" >/dev/null
 chmod 666 "$GUEST"/vda.qcow2
 /usr/bin/python3 - "$URI_QEMU" "$GUEST" >"$OUT" <<'PY'
-import json, re, sys, threading, time
+import json, os, re, subprocess, sys, threading, time
 import libvirt
 
 uri, guest = sys.argv[1:3]
@@ -78,8 +80,26 @@ conn.domainEventRegisterAny(None, V.VIR_DOMAIN_EVENT_ID_JOB_COMPLETED, on_job, N
 dom = conn.defineXML(DOMAIN)
 dom.create()
 time.sleep(0.5)
+with open(guest + "/b.xml", "w") as f:
+    f.write(BACKUP)
+with open(guest + "/bad.xml", "w") as f:
+    f.write("<domainbackup><disks><disk name='vdz' type='file'/></disks></domainbackup>")
+virsh = []
+for line in ["backup-dumpxml bkp", "backup-begin bkp G/b.xml", "backup-dumpxml bkp",
+             "domjobabort bkp", "WAIT", "backup-begin bkp G/bad.xml",
+             "backup-begin bkp G/missing.xml"]:
+    if line == "WAIT":
+        done.wait(60)
+        time.sleep(0.3)
+        continue
+    p = subprocess.run(["virsh", "-q", "-c", uri] + line.replace("G/", guest + "/").split(),
+                       capture_output=True, text=True)
+    virsh.append({"line": line.replace("G/", "$GUEST/"), "stdout": p.stdout.replace(guest, "$GUEST"),
+                  "stderr": p.stderr.replace(guest, "$GUEST"), "status": p.returncode})
+if os.path.exists(guest + "/backup.qcow2"):
+    os.unlink(guest + "/backup.qcow2")
 out = {"domain": DOMAIN.replace(guest, "$GUEST").replace(TRACE.replace(guest, "$GUEST"), "TRACE"),
-       "backup": BACKUP.replace(guest, "$GUEST")}
+       "backup": BACKUP.replace(guest, "$GUEST"), "virsh": virsh}
 for name in ("complete", "abort"):
     start = len(requests())
     done.clear()
