@@ -3,7 +3,7 @@
 # tests/drivers/qemu/backup_push_test.ts: a private qemu:///session libvirtd (the oracle's
 # daemon.sh, TCG) runs a q35 guest (no OS) with one qcow2 disk holding data; through
 # python3-libvirt a backup of it to a new qcow2 runs to completion, then a second one is
-# aborted. For each: the QMP requests QEMU handled from the begin on (QEMU's
+# aborted, then checkpoint c1 is made and an incremental backup from it runs to completion. For each: the QMP requests QEMU handled from the begin on (QEMU's
 # `handle_qmp_command` trace, asked for by <qemu:commandline>; query-named-block-nodes kept,
 # other queries left out), the job statistics seen while it ran (their names and types),
 # the JOB_COMPLETED event's parameters and the completed job's statistics. Before them, virsh's
@@ -47,6 +47,7 @@ DOMAIN = """<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qe
     "G/", guest + "/") % TRACE
 BACKUP = ("<domainbackup><disks><disk name='vda' type='file'><target file='G/backup.qcow2'/>"
           "</disk></disks></domainbackup>").replace("G/", guest + "/")
+INCREMENTAL = BACKUP.replace("<domainbackup>", "<domainbackup><incremental>c1</incremental>")
 
 
 def requests():
@@ -99,11 +100,14 @@ for line in ["backup-dumpxml bkp", "backup-begin bkp G/b.xml", "backup-dumpxml b
 if os.path.exists(guest + "/backup.qcow2"):
     os.unlink(guest + "/backup.qcow2")
 out = {"domain": DOMAIN.replace(guest, "$GUEST").replace(TRACE.replace(guest, "$GUEST"), "TRACE"),
-       "backup": BACKUP.replace(guest, "$GUEST"), "virsh": virsh}
-for name in ("complete", "abort"):
+       "backup": BACKUP.replace(guest, "$GUEST"), "virsh": virsh,
+       "incremental_backup": INCREMENTAL.replace(guest, "$GUEST")}
+for name in ("complete", "abort", "incremental"):
+    if name == "incremental":
+        dom.checkpointCreateXML("<domaincheckpoint><name>c1</name></domaincheckpoint>", 0)
     start = len(requests())
     done.clear()
-    dom.backupBegin(BACKUP, None, 0)
+    dom.backupBegin(INCREMENTAL if name == "incremental" else BACKUP, None, 0)
     xml = dom.backupGetXMLDesc(0)
     if name == "abort":
         dom.abortJob()
@@ -130,6 +134,7 @@ for name in ("complete", "abort"):
     if out[name]["after"]:
         __import__("os").unlink(guest + "/backup.qcow2")
 dom.destroy()
+dom.checkpointLookupByName("c1").delete(libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY)
 dom.undefine()
 print(json.dumps(out, indent=1))
 PY
