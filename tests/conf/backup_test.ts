@@ -28,7 +28,11 @@ for (const c of FIXTURE.cases as Case[]) {
     // document's, so each case starts from the first index libvirt gave it.
     const indexes = [...(c.dumpxml ?? "").matchAll(/index='(\d+)'/g)].map((m) => Number(m[1]));
     let next = indexes.length ? Math.min(...indexes) : 1;
-    const backupDomain = { newIndex: () => next++, hasCheckpoint: () => false };
+    const backupDomain = {
+      newIndex: () => next++,
+      hasCheckpoint: () => false,
+      bitmapValid: () => false,
+    };
     let out: string | VirError;
     try {
       const def = parseBackupXML(at(c.xml));

@@ -1,11 +1,12 @@
 /**
- * libvirt 9.0's backup API on QEMU 7.2 (`qemu_backup.c`), push mode with full backups: each
- * disk's target image made by QEMU (`blockdev-add` of the file, a `blockdev-create` job, the
- * format node), one `transaction` of `blockdev-backup` jobs (sync=full), the domain's async
- * job of type backup meanwhile (statistics from `query-jobs`, abort by `block-job-cancel`),
- * and when every disk's job has ended the nodes removed, a failed or cancelled backup's new
- * images deleted and JOB_COMPLETED emitted. Pull mode, incremental backups and a checkpoint
- * made with the backup are refused.
+ * libvirt 9.0's backup API on QEMU 7.2 (`qemu_backup.c`), push mode, full or incremental from
+ * a checkpoint: each disk's target image made by QEMU (`blockdev-add` of the file, a
+ * `blockdev-create` job, the format node; an incremental one over the disk's image), one
+ * `transaction` of `blockdev-backup` jobs (sync=full, or sync=incremental by a bitmap merged
+ * from the checkpoint's), the domain's async job of type backup meanwhile (statistics from
+ * `query-jobs`, abort by `block-job-cancel`), and when every disk's job has ended the nodes and
+ * bitmaps removed, a failed or cancelled backup's new images deleted and JOB_COMPLETED emitted.
+ * Pull mode and a checkpoint made with the backup are refused.
  *
  * @module
  */
@@ -26,8 +27,24 @@ import { child, type XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import { prepareBackup } from "./backup_def.ts";
-import { diskChain, newSourceIndex } from "./block_chain.ts";
-import { type AddedImage, addImage, dropImage, templateImages } from "./block_image.ts";
+import { diskChain, type Layer, newSourceIndex } from "./block_chain.ts";
+import {
+  type AddedImage,
+  addImage,
+  dropImage,
+  type ImageTemplate,
+  type NamedNode,
+  templateImages,
+} from "./block_image.ts";
+import {
+  bitmapChainIsValid,
+  bitmapMergeActions,
+  bitmapsOfNodes,
+  chainNodes,
+  type NodeBitmap,
+  type TransactionAction,
+} from "./checkpoint_bitmaps.ts";
+import { checkpointsOf } from "./checkpoint_store.ts";
 import {
   type BlockJob,
   diskBusy,
@@ -51,6 +68,10 @@ interface BackupDisk {
   job: BlockJob;
   image: AddedImage;
   state: DiskState;
+  /** The disk's node the job copies from. */
+  device: string;
+  /** The bitmap of an incremental backup, removed once its job ends. */
+  bitmap?: string;
 }
 
 /** A running backup (libvirt's `priv->backup`). */
@@ -98,12 +119,19 @@ function refuseUnsupported(def: BackupDef, checkpointXML: string | null): void {
   if (checkpointXML !== null) {
     throw unsupported("creating checkpoint for incremental backup is not supported yet");
   }
-  if (def.disks.some((d) => d.backup && d.backupmode === "incremental")) {
-    throw unsupported("incremental backup is not supported yet");
-  }
   if (def.mode === "pull") throw unsupported("pull mode backup is not supported yet");
   for (const d of def.disks) {
-    if (d.store?.type === "block" || d.store?.children.length) {
+    const store = d.store;
+    if (!store) continue;
+    // Only qcow2 images are made (block_image.ts): a raw one would need no formatting.
+    if (store.format !== undefined && store.format !== "qcow2") {
+      throw VirError.report(
+        "QEMU",
+        "CONFIG_UNSUPPORTED",
+        `backup of disk '${d.name}' to a '${store.format}' image is not supported yet`,
+      );
+    }
+    if (store.type === "block" || store.children.length) {
       throw VirError.report(
         "QEMU",
         "CONFIG_UNSUPPORTED",
@@ -137,6 +165,7 @@ async function begin(
   const parsed = parseBackupXML(backupXML);
   if (checkpointXML !== null) parseCheckpointXML(checkpointXML, { redefine: false });
   const reuse = (flags & E.DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL) !== 0;
+  const checkpoints = await checkpointsOf(s, obj);
   await obj.job.run(async () => {
     if (!isActive(obj)) throw unsupported("cannot perform disk backup for inactive domain");
     const def = parsed;
@@ -145,8 +174,18 @@ async function begin(
     if (backups.has(obj)) {
       throw VirError.report("QEMU", "OPERATION_INVALID", "another backup job is already running");
     }
-    // Incremental backups are refused above: no checkpoint is ever looked for.
-    prepareBackup(def, { newIndex: () => newSourceIndex(obj), hasCheckpoint: () => false });
+    // libvirt's qemuBlockGetNamedNodeData: one answer for the bitmaps and the image sizes.
+    const named = await obj.proc!.monitor.run<(NamedNode & NodeWithBitmaps)[]>(
+      "query-named-block-nodes",
+      { flat: true },
+    );
+    const bitmaps = bitmapsOfNodes(named);
+    prepareBackup(def, {
+      newIndex: () => newSourceIndex(obj),
+      hasCheckpoint: (name) => checkpoints.find(name) !== undefined,
+      bitmapValid: (dst, name) =>
+        bitmapChainIsValid(chainNodes(diskByTarget(obj, dst)!), name, bitmaps),
+    });
     const planned = def.disks.filter((d) => d.store).map((d): Planned => {
       const domDisk = diskByTarget(obj, d.name)!;
       checkBlockJobSupported(domDisk);
@@ -155,18 +194,40 @@ async function begin(
       if (top?.index === undefined) {
         throw unsupported(`block jobs are not supported on disk '${d.name}'`);
       }
-      return { dst: d.name, store: d.store!, device: diskNodes(top.index).format };
+      const device = diskNodes(top.index).format;
+      const plan: Planned = { dst: d.name, store: d.store!, device };
+      if (d.incremental === undefined) return plan;
+      // The changes since the checkpoint, gathered in a bitmap of the backup's own, over the
+      // disk's image as the target's backing (qemuBackupDiskPrepareOneBitmaps).
+      const bitmap = `backup-${d.name}`;
+      return {
+        ...plan,
+        bitmap,
+        backing: top,
+        merge: bitmapMergeActions({
+          chain: chainNodes(domDisk),
+          target: device,
+          name: d.incremental,
+          dst: bitmap,
+        }, bitmaps),
+      };
     });
     for (const p of planned) await checkTarget(p.store.path!, p.dst, reuse);
-    await start(s, obj, def, reuse, planned);
+    await start(s, obj, def, reuse, planned, templateImages(named, planned.map((p) => p.device)));
   });
 }
 
-/** A disk to back up: its target, its target's store and the node it is copied from. */
+/**
+ * A disk to back up: its target, its target's store and the node it is copied from; for an
+ * incremental backup, the bitmap copied by, the actions making it and the target's backing.
+ */
 interface Planned {
   dst: string;
   store: BackupStore;
   device: string;
+  bitmap?: string;
+  merge?: TransactionAction[];
+  backing?: Layer;
 }
 
 /** The images added, the jobs registered and started in one transaction, or all taken back. */
@@ -176,13 +237,12 @@ async function start(
   def: BackupDef,
   reuse: boolean,
   planned: Planned[],
+  templates: ImageTemplate[],
 ): Promise<void> {
   const mon = obj.proc!.monitor;
   const disks: BackupDisk[] = [];
   const images: AddedImage[] = [];
   try {
-    // libvirt asks QEMU for its nodes once, before any image is made.
-    const templates = await templateImages(mon, planned.map((p) => p.device));
     for (const [i, p] of planned.entries()) {
       const image: AddedImage = { nodes: [] };
       images.push(image);
@@ -191,10 +251,11 @@ async function start(
         reuse,
         sizeOf: p.device,
         template: templates[i],
-        backingNode: null,
+        backingFile: p.backing,
+        backingNode: p.backing ? p.device : null,
       }, image);
     }
-    const actions = planned.map((p, i) => {
+    const actions = planned.flatMap((p, i) => {
       const name = `backup-${p.dst}-${p.device}`;
       const job = register(obj, {
         name,
@@ -203,18 +264,19 @@ async function start(
         // Unused: a backup leaves the disk's chain as it is.
         plan: { keepTop: 0 },
       });
-      disks.push({ job, image: images[i], state: "running" });
-      return {
+      disks.push({ job, image: images[i], state: "running", device: p.device, bitmap: p.bitmap });
+      return [...p.merge ?? [], {
         type: "blockdev-backup",
         data: {
           device: p.device,
           "job-id": name,
           target: diskNodes(p.store.index).format,
-          sync: "full",
+          sync: p.bitmap ? "incremental" : "full",
+          ...(p.bitmap && { bitmap: p.bitmap }),
           "auto-finalize": true,
           "auto-dismiss": false,
         },
-      };
+      }];
     });
     await mon.run("transaction", { actions });
   } catch (err) {
@@ -259,6 +321,10 @@ async function diskEnded(
     const mon = obj.proc!.monitor;
     for (const node of disk.image.nodes.toReversed()) {
       await mon.run("blockdev-del", { "node-name": node }).catch(() => {});
+    }
+    if (disk.bitmap) {
+      await mon.run("block-dirty-bitmap-remove", { node: disk.device, name: disk.bitmap })
+        .catch(() => {});
     }
   }
   const states = backup.disks.map((d) => d.state);
@@ -340,6 +406,11 @@ async function cancel(obj: QemuDomainObj): Promise<void> {
     d.state = "cancelling";
     d.job.state = "aborting";
   }
+}
+
+/** The bitmaps part of a `query-named-block-nodes` entry. */
+interface NodeWithBitmaps {
+  "dirty-bitmaps"?: NodeBitmap[];
 }
 
 type BackupCalls = Pick<DriverConnection, "domainBackupBegin" | "domainBackupGetXMLDesc">;

@@ -16,6 +16,8 @@ export interface BackupDomain {
   newIndex(): number;
   /** Whether the domain has the checkpoint `name`. */
   hasCheckpoint(name: string): boolean;
+  /** Whether disk `dst`'s chain holds a valid bitmap `name` (qemuBlockBitmapChainIsValid). */
+  bitmapValid(dst: string, name: string): boolean;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface BackupDomain {
  * import { prepareBackup } from "./backup_def.ts";
  * declare const def: import("../../../conf/backup/mod.ts").BackupDef;
  * let next = 2;
- * prepareBackup(def, { newIndex: () => next++, hasCheckpoint: () => false });
+ * prepareBackup(def, { newIndex: () => next++, hasCheckpoint: () => false, bitmapValid: () => false });
  * ```
  */
 export function prepareBackup(def: BackupDef, dom: BackupDomain): BackupDef {
@@ -62,6 +64,13 @@ export function prepareBackup(def: BackupDef, dom: BackupDomain): BackupDef {
           "QEMU",
           "NO_DOMAIN_CHECKPOINT",
           `Checkpoint '${disk.incremental}' for incremental backup of disk '${disk.name}' not found`,
+        );
+      }
+      if (!dom.bitmapValid(disk.name, disk.incremental)) {
+        throw VirError.report(
+          "QEMU",
+          "CHECKPOINT_INCONSISTENT",
+          `missing or broken bitmap '${disk.incremental}' for disk '${disk.name}'`,
         );
       }
       // A pull backup exports the bitmap of what changed since the checkpoint.

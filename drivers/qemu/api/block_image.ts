@@ -77,7 +77,11 @@ export async function addImage(
   });
   added.nodes.push(nodes.storage);
   if (!reuse) {
-    const { size, clusterSize } = spec.template ?? (await templateImages(mon, [spec.sizeOf]))[0];
+    const { size, clusterSize } = spec.template ??
+      templateImages(
+        await mon.run<NamedNode[]>("query-named-block-nodes", { flat: true }),
+        [spec.sizeOf],
+      )[0];
     const backing = spec.backingFile;
     await runQmpJob(mon, "blockdev-create", `create-${nodes.format}`, {
       options: {
@@ -171,25 +175,25 @@ export interface ImageTemplate {
   clusterSize?: number;
 }
 
+/** A `query-named-block-nodes` entry (the fields used). */
+export interface NamedNode {
+  "node-name": string;
+  drv?: string;
+  image?: { "virtual-size": number; "cluster-size"?: number };
+}
+
 /**
  * The virtual size of each format node of `nodes`, and its cluster size when it is a qcow2 one
- * (`qemuBlockStorageSourceCreateDetectSize`), from one `query-named-block-nodes`.
+ * (`qemuBlockStorageSourceCreateDetectSize`), from one `query-named-block-nodes` answer.
  *
  * @example
  * ```ts
  * import { templateImages } from "./block_image.ts";
- * declare const monitor: import("../monitor/qemu_monitor.ts").QemuMonitor;
- * (await templateImages(monitor, ["libvirt-1-format"]))[0].size;
+ * templateImages([{ "node-name": "n", drv: "raw", image: { "virtual-size": 4096 } }], ["n"]);
+ * // [{ size: 4096, clusterSize: undefined }]
  * ```
  */
-export async function templateImages(mon: QemuMonitor, nodes: string[]): Promise<ImageTemplate[]> {
-  const named = await mon.run<
-    {
-      "node-name": string;
-      drv?: string;
-      image?: { "virtual-size": number; "cluster-size"?: number };
-    }[]
-  >("query-named-block-nodes", { flat: true });
+export function templateImages(named: NamedNode[], nodes: string[]): ImageTemplate[] {
   return nodes.map((node) => {
     const entry = named.find((n) => n["node-name"] === node);
     const size = entry?.image?.["virtual-size"];

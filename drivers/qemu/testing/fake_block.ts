@@ -260,6 +260,8 @@ export class FakeBlockDevices {
       }
       case "transaction":
         return this.#transaction(args.actions as { type: string; data: Record<string, unknown> }[]);
+      case "block-dirty-bitmap-remove":
+        return this.#transaction([{ type: execute, data: args }]);
       case "block-commit":
       case "block-stream":
       case "blockdev-mirror":
@@ -442,8 +444,8 @@ export class FakeBlockDevices {
       if (type === "blockdev-snapshot") moves.push([node, String(data.overlay)]);
       if (type === "blockdev-backup") backups.push(data);
     }
-    for (const data of backups) this.#backupJob(data);
     for (const [name, bitmaps] of staged) this.nodes.get(name)!.bitmaps = bitmaps;
+    for (const data of backups) this.#backupJob(data);
     for (const [from, to] of moves) {
       for (const d of this.disks.values()) if (d.node === from) d.node = to;
     }
@@ -521,12 +523,15 @@ export class FakeBlockDevices {
   }
 
   /**
-   * A backup job copying its device's every byte: done at once (5 ms) unless jobs are held;
-   * cancelled, it has copied nothing and fails as QEMU's ("Operation canceled").
+   * A backup job copying its device's every byte (an incremental one: its bitmap's): done at
+   * once (5 ms) unless jobs are held; cancelled, it has copied nothing and fails as QEMU's
+   * ("Operation canceled").
    */
   #backupJob(data: Record<string, unknown>): void {
     const id = String(data["job-id"]);
-    const total = this.nodes.get(String(data.device))!.size;
+    const device = this.nodes.get(String(data.device))!;
+    const bitmap = device.bitmaps?.find((b) => b.name === data.bitmap);
+    const total = bitmap ? bitmap.count : device.size;
     const job: (typeof this.jobs)[number] = {
       id,
       type: "blockdev-backup",

@@ -23,7 +23,14 @@ interface Run {
   after: boolean;
 }
 
-const RECORDED: { domain: string; backup: string; complete: Run; abort: Run } = JSON.parse(
+const RECORDED: {
+  domain: string;
+  backup: string;
+  incremental_backup: string;
+  complete: Run;
+  abort: Run;
+  incremental: Run;
+} = JSON.parse(
   Deno.readTextFileSync(new URL("./fixtures/backup_push_qmp.json", import.meta.url)),
 );
 
@@ -32,8 +39,9 @@ const XML = RECORDED.domain.replace("$GUEST/vda.qcow2", VDA)
   .replace(/<qemu:commandline>[\s\S]*<\/qemu:commandline>/, "")
   .replace(" xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'", "");
 
-/** The recorded text on the harness: its directory for the recording's. */
-const local = (t: Setup, text: string) => text.replaceAll("$GUEST", t.dir);
+/** The recorded text on the harness: its image and directory for the recording's. */
+const local = (t: Setup, text: string) =>
+  text.replaceAll("$GUEST/vda.qcow2", VDA).replaceAll("$GUEST", t.dir);
 
 /**
  * A recorded backup as the first one of a fresh domain: the recording ran others before it,
@@ -85,8 +93,13 @@ function expectedQmp(t: Setup, run: Run) {
 }
 
 /** A backup of the recorded kind, `during` run while it runs, checked against the recording. */
-async function backup(t: Setup, run: Run, during = () => Promise.resolve()) {
-  await t.conn.domainBackupBegin!(t.dom, local(t, RECORDED.backup), null, 0);
+async function backup(
+  t: Setup,
+  run: Run,
+  during = () => Promise.resolve(),
+  xml = RECORDED.backup,
+) {
+  await t.conn.domainBackupBegin!(t.dom, local(t, xml), null, 0);
   assert.equal(await t.conn.domainBackupGetXMLDesc!(t.dom, 0), local(t, run.dumpxml));
   await during();
   await waitFor(
@@ -129,6 +142,28 @@ Deno.test("backup: while it runs, its statistics; aborted, libvirt's QMP and out
       });
       await t.conn.domainAbortJob!(t.dom);
     });
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("backup: an incremental push backup from a checkpoint sends libvirt's QMP", async () => {
+  const t = await setup({ xml: XML, disks: [{ id: "virtio-disk0", driver: "virtio-blk-pci" }] });
+  try {
+    await t.conn.domainCheckpointCreateXML!(
+      t.dom,
+      "<domaincheckpoint><name>c1</name></domaincheckpoint>",
+      0,
+    );
+    [...t.launcher.instances.values()].at(-1)!.commands.length = 0;
+    await backup(
+      t,
+      first(RECORDED.incremental),
+      () => Promise.resolve(),
+      RECORDED.incremental_backup,
+    );
+    const nodes = t.block.nodes.get("libvirt-1-format")!;
+    assert.deepEqual(nodes.bitmaps?.map((b) => b.name), ["c1"], "the backup's bitmap is gone");
   } finally {
     await t.close();
   }
