@@ -3,7 +3,8 @@
 # tests/drivers/qemu/backup_push_test.ts: a private qemu:///session libvirtd (the oracle's
 # daemon.sh, TCG) runs a q35 guest (no OS) with one qcow2 disk holding data; through
 # python3-libvirt a backup of it to a new qcow2 runs to completion, then a second one is
-# aborted, then checkpoint c1 is made and an incremental backup from it runs to completion. For each: the QMP requests QEMU handled from the begin on (QEMU's
+# aborted, then checkpoint c1 is made and an incremental backup from it runs to completion, then
+# a full one makes checkpoint c2 (backupBegin's checkpoint XML). For each: the QMP requests QEMU handled from the begin on (QEMU's
 # `handle_qmp_command` trace, asked for by <qemu:commandline>; query-named-block-nodes kept,
 # other queries left out), the job statistics seen while it ran (their names and types),
 # the JOB_COMPLETED event's parameters and the completed job's statistics. Before them, virsh's
@@ -102,12 +103,14 @@ if os.path.exists(guest + "/backup.qcow2"):
 out = {"domain": DOMAIN.replace(guest, "$GUEST").replace(TRACE.replace(guest, "$GUEST"), "TRACE"),
        "backup": BACKUP.replace(guest, "$GUEST"), "virsh": virsh,
        "incremental_backup": INCREMENTAL.replace(guest, "$GUEST")}
-for name in ("complete", "abort", "incremental"):
+for name in ("complete", "abort", "incremental", "with_checkpoint"):
     if name == "incremental":
         dom.checkpointCreateXML("<domaincheckpoint><name>c1</name></domaincheckpoint>", 0)
     start = len(requests())
     done.clear()
-    dom.backupBegin(INCREMENTAL if name == "incremental" else BACKUP, None, 0)
+    dom.backupBegin(INCREMENTAL if name == "incremental" else BACKUP,
+                    "<domaincheckpoint><name>c2</name></domaincheckpoint>"
+                    if name == "with_checkpoint" else None, 0)
     xml = dom.backupGetXMLDesc(0)
     if name == "abort":
         dom.abortJob()
@@ -130,11 +133,16 @@ for name in ("complete", "abort", "incremental"):
                       for k, v in dom.jobStats(V.VIR_DOMAIN_JOB_STATS_COMPLETED).items()},
         "event_totals": [events[-1].get("disk_total"), events[-1].get("disk_processed")],
     })
+    out[name]["checkpoints"] = dom.listAllCheckpoints(0) and sorted(
+        c.getName() for c in dom.listAllCheckpoints(0))
+    out[name]["last_parent"] = dom.checkpointLookupByName(
+        out[name]["checkpoints"][-1]).getParent().getName() if len(out[name]["checkpoints"]) > 1 else None
     out[name]["after"] = __import__("os").path.exists(guest + "/backup.qcow2")
     if out[name]["after"]:
         __import__("os").unlink(guest + "/backup.qcow2")
 dom.destroy()
-dom.checkpointLookupByName("c1").delete(libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY)
+for c in ("c2", "c1"):
+    dom.checkpointLookupByName(c).delete(libvirt.VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY)
 dom.undefine()
 print(json.dumps(out, indent=1))
 PY

@@ -17,7 +17,12 @@ import {
   formatBackupXML,
   parseBackupXML,
 } from "../../../conf/backup/mod.ts";
-import { parseCheckpointXML } from "../../../conf/checkpoint/mod.ts";
+import {
+  type CheckpointDef,
+  checkpointLink,
+  parseCheckpointXML,
+} from "../../../conf/checkpoint/mod.ts";
+import type { MomentList } from "../../../conf/objects/moment_list.ts";
 import { isActive } from "../../../conf/objects/domain_obj.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { TypedParams } from "../../../util/contract/types.ts";
@@ -44,7 +49,8 @@ import {
   type NodeBitmap,
   type TransactionAction,
 } from "./checkpoint_bitmaps.ts";
-import { checkpointsOf } from "./checkpoint_store.ts";
+import { checkpointsOf, saveCheckpoints } from "./checkpoint_store.ts";
+import { checkpointActions } from "./checkpoint.ts";
 import {
   type BlockJob,
   diskBusy,
@@ -115,10 +121,7 @@ function backupOf(obj: QemuDomainObj): Backup {
 /**
  * What this driver cannot do of a backup libvirt would run: refused before anything changes.
  */
-function refuseUnsupported(def: BackupDef, checkpointXML: string | null): void {
-  if (checkpointXML !== null) {
-    throw unsupported("creating checkpoint for incremental backup is not supported yet");
-  }
+function refuseUnsupported(def: BackupDef): void {
   if (def.mode === "pull") throw unsupported("pull mode backup is not supported yet");
   for (const d of def.disks) {
     const store = d.store;
@@ -163,58 +166,89 @@ async function begin(
 ): Promise<void> {
   checkFlags(flags, E.DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL, "qemuBackupBegin", "QEMU");
   const parsed = parseBackupXML(backupXML);
-  if (checkpointXML !== null) parseCheckpointXML(checkpointXML, { redefine: false });
+  const chkdef = checkpointXML === null
+    ? undefined
+    : parseCheckpointXML(checkpointXML, { redefine: false, parseDomain: (x) => s.parse(x) });
   const reuse = (flags & E.DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL) !== 0;
   const checkpoints = await checkpointsOf(s, obj);
   await obj.job.run(async () => {
     if (!isActive(obj)) throw unsupported("cannot perform disk backup for inactive domain");
     const def = parsed;
-    alignBackupDisks(def, obj.def, String(Math.floor(Date.now() / 1000)));
-    refuseUnsupported(def, checkpointXML);
+    // Default targets are named after the checkpoint made with the backup, or the time.
+    alignBackupDisks(def, obj.def, chkdef?.name ?? String(Math.floor(Date.now() / 1000)));
+    refuseUnsupported(def);
     if (backups.has(obj)) {
       throw VirError.report("QEMU", "OPERATION_INVALID", "another backup job is already running");
     }
-    // libvirt's qemuBlockGetNamedNodeData: one answer for the bitmaps and the image sizes.
-    const named = await obj.proc!.monitor.run<(NamedNode & NodeWithBitmaps)[]>(
-      "query-named-block-nodes",
-      { flat: true },
-    );
-    const bitmaps = bitmapsOfNodes(named);
-    prepareBackup(def, {
-      newIndex: () => newSourceIndex(obj),
-      hasCheckpoint: (name) => checkpoints.find(name) !== undefined,
-      bitmapValid: (dst, name) =>
-        bitmapChainIsValid(chainNodes(diskByTarget(obj, dst)!), name, bitmaps),
-    });
-    const planned = def.disks.filter((d) => d.store).map((d): Planned => {
-      const domDisk = diskByTarget(obj, d.name)!;
-      checkBlockJobSupported(domDisk);
-      diskBusy(obj, d.name);
-      const top = diskChain(domDisk)[0];
-      if (top?.index === undefined) {
-        throw unsupported(`block jobs are not supported on disk '${d.name}'`);
-      }
-      const device = diskNodes(top.index).format;
-      const plan: Planned = { dst: d.name, store: d.store!, device };
-      if (d.incremental === undefined) return plan;
-      // The changes since the checkpoint, gathered in a bitmap of the backup's own, over the
-      // disk's image as the target's backing (qemuBackupDiskPrepareOneBitmaps).
-      const bitmap = `backup-${d.name}`;
-      return {
-        ...plan,
-        bitmap,
-        backing: top,
-        merge: bitmapMergeActions({
-          chain: chainNodes(domDisk),
-          target: device,
-          name: d.incremental,
-          dst: bitmap,
-        }, bitmaps),
-      };
-    });
-    for (const p of planned) await checkTarget(p.store.path!, p.dst, reuse);
-    await start(s, obj, def, reuse, planned, templateImages(named, planned.map((p) => p.device)));
+    const made = chkdef && checkpointActions(s, obj, chkdef);
+    try {
+      await prepareAndStart(s, obj, def, reuse, checkpoints, made?.actions ?? []);
+    } catch (err) {
+      // qemuCheckpointRollbackMetadata: the checkpoint goes with the backup that failed.
+      if (made) checkpoints.remove(made.chk);
+      throw err;
+    }
+    // qemuCheckpointCreateFinalize: the new checkpoint is the current one.
+    if (made) {
+      checkpointLink(checkpoints, made.chk, true);
+      await saveCheckpoints(s, obj);
+    }
   });
+}
+
+/**
+ * The rest of `qemuBackupBegin` once the backup is checked: its disks completed against QEMU's
+ * nodes and bitmaps, and started with `before` (a new checkpoint's bitmaps) in its transaction.
+ */
+async function prepareAndStart(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  def: BackupDef,
+  reuse: boolean,
+  checkpoints: MomentList<CheckpointDef>,
+  before: TransactionAction[],
+): Promise<void> {
+  // libvirt's qemuBlockGetNamedNodeData: one answer for the bitmaps and the image sizes.
+  const named = await obj.proc!.monitor.run<(NamedNode & NodeWithBitmaps)[]>(
+    "query-named-block-nodes",
+    { flat: true },
+  );
+  const bitmaps = bitmapsOfNodes(named);
+  prepareBackup(def, {
+    newIndex: () => newSourceIndex(obj),
+    hasCheckpoint: (name) => checkpoints.find(name) !== undefined,
+    bitmapValid: (dst, name) =>
+      bitmapChainIsValid(chainNodes(diskByTarget(obj, dst)!), name, bitmaps),
+  });
+  const planned = def.disks.filter((d) => d.store).map((d): Planned => {
+    const domDisk = diskByTarget(obj, d.name)!;
+    checkBlockJobSupported(domDisk);
+    diskBusy(obj, d.name);
+    const top = diskChain(domDisk)[0];
+    if (top?.index === undefined) {
+      throw unsupported(`block jobs are not supported on disk '${d.name}'`);
+    }
+    const device = diskNodes(top.index).format;
+    const plan: Planned = { dst: d.name, store: d.store!, device };
+    if (d.incremental === undefined) return plan;
+    // The changes since the checkpoint, gathered in a bitmap of the backup's own, over the
+    // disk's image as the target's backing (qemuBackupDiskPrepareOneBitmaps).
+    const bitmap = `backup-${d.name}`;
+    return {
+      ...plan,
+      bitmap,
+      backing: top,
+      merge: bitmapMergeActions({
+        chain: chainNodes(domDisk),
+        target: device,
+        name: d.incremental,
+        dst: bitmap,
+      }, bitmaps),
+    };
+  });
+  for (const p of planned) await checkTarget(p.store.path!, p.dst, reuse);
+  const templates = templateImages(named, planned.map((p) => p.device));
+  await start(s, obj, def, reuse, planned, templates, before);
 }
 
 /**
@@ -238,6 +272,7 @@ async function start(
   reuse: boolean,
   planned: Planned[],
   templates: ImageTemplate[],
+  before: TransactionAction[],
 ): Promise<void> {
   const mon = obj.proc!.monitor;
   const disks: BackupDisk[] = [];
@@ -278,7 +313,7 @@ async function start(
         },
       }];
     });
-    await mon.run("transaction", { actions });
+    await mon.run("transaction", { actions: [...before, ...actions] });
   } catch (err) {
     for (const d of disks) jobsOf(obj).delete(d.job.dst);
     for (const image of images.toReversed()) await dropImage(mon, image);

@@ -30,6 +30,7 @@ const RECORDED: {
   complete: Run;
   abort: Run;
   incremental: Run;
+  with_checkpoint: Run & { checkpoints: string[]; last_parent: string };
 } = JSON.parse(
   Deno.readTextFileSync(new URL("./fixtures/backup_push_qmp.json", import.meta.url)),
 );
@@ -98,8 +99,9 @@ async function backup(
   run: Run,
   during = () => Promise.resolve(),
   xml = RECORDED.backup,
+  checkpointXML: string | null = null,
 ) {
-  await t.conn.domainBackupBegin!(t.dom, local(t, xml), null, 0);
+  await t.conn.domainBackupBegin!(t.dom, local(t, xml), checkpointXML, 0);
   assert.equal(await t.conn.domainBackupGetXMLDesc!(t.dom, 0), local(t, run.dumpxml));
   await during();
   await waitFor(
@@ -164,6 +166,48 @@ Deno.test("backup: an incremental push backup from a checkpoint sends libvirt's 
     );
     const nodes = t.block.nodes.get("libvirt-1-format")!;
     assert.deepEqual(nodes.bitmaps?.map((b) => b.name), ["c1"], "the backup's bitmap is gone");
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("backup: a checkpoint made with a backup is in its transaction and becomes current", async () => {
+  const t = await setup({ xml: XML, disks: [{ id: "virtio-disk0", driver: "virtio-blk-pci" }] });
+  try {
+    await t.conn.domainCheckpointCreateXML!(
+      t.dom,
+      "<domaincheckpoint><name>c1</name></domaincheckpoint>",
+      0,
+    );
+    [...t.launcher.instances.values()].at(-1)!.commands.length = 0;
+    const run = RECORDED.with_checkpoint;
+    await backup(
+      t,
+      first(run),
+      () => Promise.resolve(),
+      RECORDED.backup,
+      "<domaincheckpoint><name>c2</name></domaincheckpoint>",
+    );
+    assert.deepEqual((await t.conn.domainListAllCheckpoints!(t.dom, 0)).sort(), run.checkpoints);
+    assert.equal(await t.conn.domainCheckpointGetParent!(t.dom, "c2", 0), run.last_parent);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("backup: a backup that fails takes its new checkpoint back", async () => {
+  const t = await setup({ xml: XML, disks: [{ id: "virtio-disk0", driver: "virtio-blk-pci" }] });
+  try {
+    const target = `${t.dir}/backup.qcow2`;
+    await Deno.writeTextFile(target, "taken");
+    const err = await t.conn.domainBackupBegin!(
+      t.dom,
+      local(t, RECORDED.backup),
+      "<domaincheckpoint><name>c2</name></domaincheckpoint>",
+      0,
+    ).catch((e) => e);
+    assert.equal(err.message, `invalid argument: store '${target}' for backup of 'vda' exists`);
+    assert.deepEqual(await t.conn.domainListAllCheckpoints!(t.dom, 0), []);
   } finally {
     await t.close();
   }
