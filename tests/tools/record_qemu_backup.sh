@@ -4,7 +4,8 @@
 # daemon.sh, TCG) runs a q35 guest (no OS) with one qcow2 disk holding data; through
 # python3-libvirt a backup of it to a new qcow2 runs to completion, then a second one is
 # aborted, then checkpoint c1 is made and an incremental backup from it runs to completion, then
-# a full one makes checkpoint c2 (backupBegin's checkpoint XML). For each: the QMP requests QEMU handled from the begin on (QEMU's
+# a full one makes checkpoint c2 (backupBegin's checkpoint XML), then a pull backup (NBD on a
+# unix socket, incremental from c2) is read while it runs and aborted. For each: the QMP requests QEMU handled from the begin on (QEMU's
 # `handle_qmp_command` trace, asked for by <qemu:commandline>; query-named-block-nodes kept,
 # other queries left out), the job statistics seen while it ran (their names and types),
 # the JOB_COMPLETED event's parameters and the completed job's statistics. Before them, virsh's
@@ -49,6 +50,9 @@ DOMAIN = """<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qe
 BACKUP = ("<domainbackup><disks><disk name='vda' type='file'><target file='G/backup.qcow2'/>"
           "</disk></disks></domainbackup>").replace("G/", guest + "/")
 INCREMENTAL = BACKUP.replace("<domainbackup>", "<domainbackup><incremental>c1</incremental>")
+PULL = ("<domainbackup mode='pull'><incremental>c2</incremental>"
+        "<server transport='unix' socket='G/nbd.sock'/><disks><disk name='vda' type='file'>"
+        "<scratch file='G/backup.qcow2'/></disk></disks></domainbackup>").replace("G/", guest + "/")
 
 
 def requests():
@@ -102,19 +106,23 @@ if os.path.exists(guest + "/backup.qcow2"):
     os.unlink(guest + "/backup.qcow2")
 out = {"domain": DOMAIN.replace(guest, "$GUEST").replace(TRACE.replace(guest, "$GUEST"), "TRACE"),
        "backup": BACKUP.replace(guest, "$GUEST"), "virsh": virsh,
-       "incremental_backup": INCREMENTAL.replace(guest, "$GUEST")}
-for name in ("complete", "abort", "incremental", "with_checkpoint"):
+       "incremental_backup": INCREMENTAL.replace(guest, "$GUEST"),
+       "pull_backup": PULL.replace(guest, "$GUEST")}
+for name in ("complete", "abort", "incremental", "with_checkpoint", "pull"):
     if name == "incremental":
         dom.checkpointCreateXML("<domaincheckpoint><name>c1</name></domaincheckpoint>", 0)
     start = len(requests())
     done.clear()
-    dom.backupBegin(INCREMENTAL if name == "incremental" else BACKUP,
+    dom.backupBegin({"incremental": INCREMENTAL, "pull": PULL}.get(name, BACKUP),
                     "<domaincheckpoint><name>c2</name></domaincheckpoint>"
                     if name == "with_checkpoint" else None, 0)
     xml = dom.backupGetXMLDesc(0)
-    if name == "abort":
+    if name in ("abort", "pull"):
+        if name == "pull":
+            running = dom.jobStats(0)
         dom.abortJob()
-        running, info = {}, []
+        running = running if name == "pull" else {}
+        info = []
     else:
         running = dom.jobStats(0)
         info = dom.jobInfo()

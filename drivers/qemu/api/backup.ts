@@ -13,6 +13,7 @@
 import {
   alignBackupDisks,
   type BackupDef,
+  type BackupServer,
   type BackupStore,
   formatBackupXML,
   parseBackupXML,
@@ -85,7 +86,10 @@ interface Backup {
   def: BackupDef;
   reuse: boolean;
   disks: BackupDisk[];
-  /** The bytes of the disks whose jobs ended (`push_total`, `push_transferred`). */
+  /**
+   * The bytes of the disks whose jobs ended: copied of all (`push_transferred` of `push_total`),
+   * or of a pull, the scratch images' used of total (`pull_tmp_used` of `pull_tmp_total`).
+   */
   total: number;
   transferred: number;
   /** The first error a disk's job ended with. */
@@ -122,7 +126,7 @@ function backupOf(obj: QemuDomainObj): Backup {
  * What this driver cannot do of a backup libvirt would run: refused before anything changes.
  */
 function refuseUnsupported(def: BackupDef): void {
-  if (def.mode === "pull") throw unsupported("pull mode backup is not supported yet");
+  if (def.server?.tls) throw unsupported("backup over TLS is not supported yet");
   for (const d of def.disks) {
     const store = d.store;
     if (!store) continue;
@@ -220,6 +224,7 @@ async function prepareAndStart(
     bitmapValid: (dst, name) =>
       bitmapChainIsValid(chainNodes(diskByTarget(obj, dst)!), name, bitmaps),
   });
+  const pull = def.mode === "pull";
   const planned = def.disks.filter((d) => d.store).map((d): Planned => {
     const domDisk = diskByTarget(obj, d.name)!;
     checkBlockJobSupported(domDisk);
@@ -229,18 +234,21 @@ async function prepareAndStart(
       throw unsupported(`block jobs are not supported on disk '${d.name}'`);
     }
     const device = diskNodes(top.index).format;
-    const plan: Planned = { dst: d.name, store: d.store!, device };
+    // A pull backup's scratch image is always over the disk's (QEMU keeps there what the
+    // guest overwrites before the client read it).
+    const plan: Planned = { dst: d.name, store: d.store!, device, ...(pull && { backing: top }) };
     if (d.incremental === undefined) return plan;
-    // The changes since the checkpoint, gathered in a bitmap of the backup's own, over the
-    // disk's image as the target's backing (qemuBackupDiskPrepareOneBitmaps).
-    const bitmap = `backup-${d.name}`;
+    // The changes since the checkpoint, gathered in a bitmap of the backup's own: on the disk
+    // for a push backup to copy by, an incremental target over the disk's image; in the
+    // scratch image for a pull backup to export (qemuBackupDiskPrepareOneBitmaps).
+    const bitmap = d.exportbitmap ?? `backup-${d.name}`;
     return {
       ...plan,
       bitmap,
       backing: top,
       merge: bitmapMergeActions({
         chain: chainNodes(domDisk),
-        target: device,
+        target: pull ? diskNodes(d.store!.index).format : device,
         name: d.incremental,
         dst: bitmap,
       }, bitmaps),
@@ -275,6 +283,7 @@ async function start(
   before: TransactionAction[],
 ): Promise<void> {
   const mon = obj.proc!.monitor;
+  const pull = def.mode === "pull";
   const disks: BackupDisk[] = [];
   const images: AddedImage[] = [];
   try {
@@ -299,21 +308,27 @@ async function start(
         // Unused: a backup leaves the disk's chain as it is.
         plan: { keepTop: 0 },
       });
-      disks.push({ job, image: images[i], state: "running", device: p.device, bitmap: p.bitmap });
+      // A pull backup's job only keeps the scratch image's point in time (sync=none).
+      const by = pull ? undefined : p.bitmap;
+      disks.push({ job, image: images[i], state: "running", device: p.device, bitmap: by });
       return [...p.merge ?? [], {
         type: "blockdev-backup",
         data: {
           device: p.device,
           "job-id": name,
           target: diskNodes(p.store.index).format,
-          sync: p.bitmap ? "incremental" : "full",
-          ...(p.bitmap && { bitmap: p.bitmap }),
+          sync: pull ? "none" : by ? "incremental" : "full",
+          ...(by && { bitmap: by }),
           "auto-finalize": true,
           "auto-dismiss": false,
         },
       }];
     });
-    await mon.run("transaction", { actions: [...before, ...actions] });
+    if (pull) await mon.run("nbd-server-start", { addr: nbdAddress(def.server!) });
+    await mon.run("transaction", { actions: [...before, ...actions] }).catch(async (err) => {
+      if (pull) await mon.run("nbd-server-stop").catch(() => {});
+      throw err;
+    });
   } catch (err) {
     for (const d of disks) jobsOf(obj).delete(d.job.dst);
     for (const image of images.toReversed()) await dropImage(mon, image);
@@ -335,6 +350,26 @@ async function start(
     void d.job.ended.then((status) => diskEnded(s, obj, backup, d, status))
       .catch((err) => s.log(`backup of '${obj.def.name}': ${err}`));
   }
+  // qemuBackupBeginPullExportDisks: each scratch image served under its export name; a failure
+  // cancels the jobs, which end the backup.
+  if (pull) {
+    try {
+      for (const p of planned) {
+        const node = diskNodes(p.store.index).format;
+        await mon.run("block-export-add", {
+          type: "nbd",
+          id: `libvirt-nbd-${node}`,
+          "node-name": node,
+          writable: false,
+          name: def.disks.find((d) => d.name === p.dst)!.exportname,
+          ...(p.bitmap && { bitmaps: [p.bitmap] }),
+        });
+      }
+    } catch (err) {
+      await cancel(obj);
+      throw err;
+    }
+  }
 }
 
 /**
@@ -349,11 +384,15 @@ async function diskEnded(
   status: number,
 ): Promise<void> {
   disk.state = ENDED[status] ?? "failed";
+  const mon = obj.proc?.monitor;
+  // The NBD server goes with the first job to end (its exports with it).
+  if (backup.def.mode === "pull" && status !== JOB_DOMAIN_STOPPED) {
+    await mon!.run("nbd-server-stop").catch(() => {});
+  }
   backup.total += disk.job.progress?.total ?? 0;
   backup.transferred += disk.job.progress?.current ?? 0;
   backup.errmsg ??= disk.job.error;
-  if (status !== JOB_DOMAIN_STOPPED) {
-    const mon = obj.proc!.monitor;
+  if (mon && status !== JOB_DOMAIN_STOPPED) {
     for (const node of disk.image.nodes.toReversed()) {
       await mon.run("blockdev-del", { "node-name": node }).catch(() => {});
     }
@@ -367,9 +406,10 @@ async function diskEnded(
   if (running && (states.includes("failed") || states.includes("cancelled"))) {
     await cancel(obj);
   } else if (!running && !states.includes("cancelling")) {
+    // A pull backup ends when its client is done: cancelled, it has completed.
     const jobStatus = states.includes("failed")
       ? E.DOMAIN_JOB_FAILED
-      : states.includes("cancelled")
+      : states.includes("cancelled") && backup.def.mode === "push"
       ? E.DOMAIN_JOB_CANCELLED
       : E.DOMAIN_JOB_COMPLETED;
     await terminate(s, obj, backup, jobStatus);
@@ -377,8 +417,9 @@ async function diskEnded(
 }
 
 /**
- * `qemuBackupJobTerminate`: the images this backup created are deleted unless it completed,
- * the completed job's statistics kept and announced, the async job ended.
+ * `qemuBackupJobTerminate`: the images this backup created are deleted (a push backup's only
+ * if it did not complete), the completed job's statistics kept and announced, the async job
+ * ended.
  */
 async function terminate(
   s: QemuDriverState,
@@ -386,13 +427,14 @@ async function terminate(
   backup: Backup,
   type: number,
 ): Promise<void> {
-  if (type !== E.DOMAIN_JOB_COMPLETED && !backup.reuse) {
+  const push = backup.def.mode === "push";
+  if ((!push || type !== E.DOMAIN_JOB_COMPLETED) && !backup.reuse) {
     for (const d of backup.disks) {
       if (d.image.created) await Deno.remove(d.image.created).catch(() => {});
     }
   }
   recordCompletedStats(obj, {
-    ...stats(obj, backup.total, backup.transferred),
+    ...stats(obj, backup),
     success: type === E.DOMAIN_JOB_COMPLETED,
     ...(backup.errmsg !== undefined && { errmsg: backup.errmsg }),
     type,
@@ -402,17 +444,29 @@ async function terminate(
   backup.endJob();
 }
 
-/** `qemuDomainBackupJobDataToParams` without the outcome. */
-function stats(obj: QemuDomainObj, total: number, transferred: number): TypedParams {
+/** `qemuDomainBackupJobDataToParams` without the outcome: the backup's bytes so far. */
+function stats(
+  obj: QemuDomainObj,
+  { def, total, transferred }: Pick<Backup, "def" | "total" | "transferred">,
+): TypedParams {
+  const some = total > 0 || transferred > 0;
   return {
     operation: E.DOMAIN_JOB_OPERATION_BACKUP,
     time_elapsed: jobElapsed(obj),
-    ...((total > 0 || transferred > 0) && {
+    ...(some && def.mode === "push" && {
       disk_total: total,
       disk_processed: transferred,
       disk_remaining: total - transferred,
     }),
+    ...(some && def.mode === "pull" && { disk_temp_used: transferred, disk_temp_total: total }),
   };
+}
+
+/** `qemuMonitorNBDServerStart`'s address of a pull backup's server. */
+function nbdAddress(server: BackupServer): Record<string, unknown> {
+  return server.transport === "unix"
+    ? { type: "unix", data: { path: server.socket } }
+    : { type: "inet", data: { host: server.name, port: String(server.port) } };
 }
 
 /** `qemuBackupGetJobInfoStats`: the ended disks' bytes plus the running jobs' progress. */
@@ -426,7 +480,7 @@ async function progress(obj: QemuDomainObj): Promise<TypedParams> {
     total += job?.["total-progress"] ?? 0;
     transferred += job?.["current-progress"] ?? 0;
   }
-  return { ...stats(obj, total, transferred), type: E.DOMAIN_JOB_UNBOUNDED };
+  return { ...stats(obj, { def: backup.def, total, transferred }), type: E.DOMAIN_JOB_UNBOUNDED };
 }
 
 /**

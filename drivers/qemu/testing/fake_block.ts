@@ -539,7 +539,8 @@ export class FakeBlockDevices {
       progress: { current: 0, total },
     };
     this.jobs.push(job);
-    if (this.#opts.holdJobs) return;
+    // sync=none (a pull backup's) copies only what the guest overwrites: it runs until cancelled.
+    if (this.#opts.holdJobs || data.sync === "none") return;
     setTimeout(() => {
       if (job.status !== "running") return;
       job.progress = { current: total, total };

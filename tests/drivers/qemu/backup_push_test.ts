@@ -31,6 +31,8 @@ const RECORDED: {
   abort: Run;
   incremental: Run;
   with_checkpoint: Run & { checkpoints: string[]; last_parent: string };
+  pull_backup: string;
+  pull: Run;
 } = JSON.parse(
   Deno.readTextFileSync(new URL("./fixtures/backup_push_qmp.json", import.meta.url)),
 );
@@ -208,6 +210,31 @@ Deno.test("backup: a backup that fails takes its new checkpoint back", async () 
     ).catch((e) => e);
     assert.equal(err.message, `invalid argument: store '${target}' for backup of 'vda' exists`);
     assert.deepEqual(await t.conn.domainListAllCheckpoints!(t.dom, 0), []);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("backup: a pull backup exports its scratch image over NBD until aborted, as libvirt's", async () => {
+  const t = await setup({ xml: XML, disks: [{ id: "virtio-disk0", driver: "virtio-blk-pci" }] });
+  try {
+    await t.conn.domainCheckpointCreateXML!(
+      t.dom,
+      "<domaincheckpoint><name>c2</name></domaincheckpoint>",
+      0,
+    );
+    [...t.launcher.instances.values()].at(-1)!.commands.length = 0;
+    const run = RECORDED.pull;
+    await backup(t, first(run), async () => {
+      assert.deepEqual(shape(await t.conn.domainGetJobStats!(t.dom, 0)), {
+        ...run.running_stats,
+        type: run.running_type,
+        operation: run.running_operation,
+      });
+      await t.conn.domainAbortJob!(t.dom);
+    }, RECORDED.pull_backup);
+    assert.equal(t.block.nbdServer, undefined, "the NBD server stopped");
+    assert.equal(t.block.exports.size, 0);
   } finally {
     await t.close();
   }
