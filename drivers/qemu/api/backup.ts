@@ -1,12 +1,16 @@
 /**
- * libvirt 9.0's backup API on QEMU 7.2 (`qemu_backup.c`), push mode, full or incremental from
+ * libvirt 9.0's backup API on QEMU 7.2 (`qemu_backup.c`). Push mode, full or incremental from
  * a checkpoint: each disk's target image made by QEMU (`blockdev-add` of the file, a
  * `blockdev-create` job, the format node; an incremental one over the disk's image), one
  * `transaction` of `blockdev-backup` jobs (sync=full, or sync=incremental by a bitmap merged
- * from the checkpoint's), the domain's async job of type backup meanwhile (statistics from
- * `query-jobs`, abort by `block-job-cancel`), and when every disk's job has ended the nodes and
- * bitmaps removed, a failed or cancelled backup's new images deleted and JOB_COMPLETED emitted.
- * Pull mode and a checkpoint made with the backup are refused.
+ * from the checkpoint's). Pull mode: scratch images over the disks', an NBD server, sync=none
+ * jobs, each scratch image exported (with the bitmap of the changes since the checkpoint). A
+ * checkpoint made with the backup has its bitmaps in the same transaction. Meanwhile the
+ * domain's async job of type backup (statistics from `query-jobs`, abort by
+ * `block-job-cancel`); when every disk's job has ended the server stops, the nodes and
+ * bitmaps go, the images libvirt would delete are deleted and JOB_COMPLETED is emitted.
+ * Backups to block devices, non-qcow2 images, encrypted or labelled targets and over TLS are
+ * refused.
  *
  * @module
  */

@@ -2,7 +2,8 @@
 // test (QEMU's own block-job-set-speed, so that it is surely running) is read while it runs
 // (its XML, its statistics) and aborted; a second one runs to completion and its image is
 // compared with the disk by `qemu-img compare`; an incremental one from a checkpoint holds
-// just the guest's write since. libvirt 9.0's answers for the same steps are in
+// just the guest's write since; a pull backup serves the disk over NBD (read by qemu-img) until
+// aborted. libvirt 9.0's answers for the same steps are in
 // fixtures/backup_push_qmp.json (tests/tools/record_qemu_backup.sh).
 import assert from "node:assert/strict";
 import { VIR } from "../../../util/constants.ts";
@@ -218,6 +219,44 @@ realQemuTest({
       >("query-named-block-nodes", { flat: true });
       const vda = nodes.find((n) => n["node-name"] === "libvirt-1-format")!;
       assert.deepEqual(vda["dirty-bitmaps"]?.map((b) => b.name), ["c1"]);
+    });
+  },
+});
+
+realQemuTest({
+  name: "real QEMU: a pull backup serves the disk over NBD until aborted, then is gone",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await withRealDriver("ev-qemu-bkp-", async (driver) => {
+      const { dir, conn } = driver;
+      const { disk, dom, completed } = await domainWithData(driver);
+      const scratch = `${dir}/scratch.qcow2`;
+      const socket = `${dir}/nbd.sock`;
+      await conn.domainBackupBegin!(
+        dom,
+        `<domainbackup mode='pull'><server transport='unix' socket='${socket}'/><disks>` +
+          `<disk name='vda' type='file'><scratch file='${scratch}'/></disk></disks></domainbackup>`,
+        null,
+        0,
+      );
+      // What a backup client reads: the disk as it was when the backup began.
+      await run(
+        "qemu-img",
+        "compare",
+        "-U",
+        "-f",
+        "qcow2",
+        "-F",
+        "raw",
+        disk,
+        `nbd+unix:///vda?socket=${socket}`,
+      );
+      await conn.domainAbortJob!(dom);
+      const done = await completed();
+      assert.equal(done.success, true, "a pull backup ends when its client is done");
+      assert.equal(await Deno.lstat(scratch).then(() => true, () => false), false);
+      assert.equal(await Deno.lstat(socket).then(() => true, () => false), false);
     });
   },
 });
