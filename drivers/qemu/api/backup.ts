@@ -33,7 +33,6 @@ import { VIR } from "../../../util/constants.ts";
 import type { TypedParams } from "../../../util/contract/types.ts";
 import type { DomainRef, DriverConnection } from "../../../util/driver.ts";
 import { checkFlags, VirError } from "../../../util/errors.ts";
-import { child, type XmlElement } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import { prepareBackup } from "./backup_def.ts";
@@ -66,6 +65,7 @@ import {
 } from "./block_job_state.ts";
 import { checkBlockJobSupported } from "./block_job_support.ts";
 import { diskNodes } from "./device_disk.ts";
+import { diskByTarget } from "./device_parse.ts";
 import { beginAsyncJob, emitJobCompleted, jobElapsed, recordCompletedStats } from "./state_job.ts";
 
 const E = VIR;
@@ -112,13 +112,6 @@ const ENDED: Record<number, DiskState> = {
   [JOB_DOMAIN_STOPPED]: "cancelled",
 };
 
-/** `virDomainDiskByTarget`. */
-function diskByTarget(obj: QemuDomainObj, dst: string): XmlElement | undefined {
-  return obj.def.devices.other.find((d) =>
-    d.name === "disk" && child(d, "target")?.attributes.dev === dst
-  );
-}
-
 /** `qemuDomainGetBackup`. */
 function backupOf(obj: QemuDomainObj): Backup {
   const backup = backups.get(obj);
@@ -162,7 +155,7 @@ async function checkTarget(path: string, dst: string, reuse: boolean): Promise<v
 }
 
 /**
- * `qemuBackupBegin` for a push backup: the definition checked and completed, each target made
+ * `qemuBackupBegin`: the definition checked and completed, each target or scratch image made
  * and its block job started in one transaction; the backup then runs on its own.
  */
 async function begin(
@@ -226,11 +219,11 @@ async function prepareAndStart(
     newIndex: () => newSourceIndex(obj),
     hasCheckpoint: (name) => checkpoints.find(name) !== undefined,
     bitmapValid: (dst, name) =>
-      bitmapChainIsValid(chainNodes(diskByTarget(obj, dst)!), name, bitmaps),
+      bitmapChainIsValid(chainNodes(diskByTarget(obj.def, dst)!), name, bitmaps),
   });
   const pull = def.mode === "pull";
   const planned = def.disks.filter((d) => d.store).map((d): Planned => {
-    const domDisk = diskByTarget(obj, d.name)!;
+    const domDisk = diskByTarget(obj.def, d.name)!;
     checkBlockJobSupported(domDisk);
     diskBusy(obj, d.name);
     const top = diskChain(domDisk)[0];
