@@ -17,4 +17,5 @@ export * from "./node_device/mod.ts";
 export * from "./capabilities/mod.ts";
 export * from "./snapshot/mod.ts";
 export * from "./checkpoint/mod.ts";
+export * from "./backup/mod.ts";
 export * from "./json_schema.ts";

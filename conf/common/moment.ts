@@ -155,6 +155,8 @@ export interface MomentDomainDisk {
   readonly: boolean;
   /** The disk's `snapshot` attribute. */
   snapshot?: string;
+  /** The disk's storage type (`file`, `block`, `network`, …). */
+  type: string;
 }
 
 /**
@@ -179,6 +181,7 @@ export function domainDisks(dom: DomainDef): MomentDomainDisk[] {
       empty: empty && d.attributes.type !== "network",
       readonly: child(d, "readonly") !== undefined,
       snapshot: d.attributes.snapshot,
+      type: d.attributes.type ?? "file",
     };
   });
 }

@@ -149,6 +149,7 @@ import { createSnapshot, deleteSnapshot, revertSnapshot } from "./api/state_snap
 import { snapshotReads } from "./api/state_snapshot_list.ts";
 import { undefineSnapshots } from "./api/state_snapshot_store.ts";
 import { checkpointCalls } from "./api/checkpoint.ts";
+import { backupCalls } from "./api/backup.ts";
 import { undefineCheckpoints } from "./api/checkpoint_store.ts";
 import { checkUndefineFlags, undefineNvram } from "./nvram.ts";
 import { cleanupSwtpmState } from "./swtpm.ts";
@@ -197,6 +198,8 @@ export class QemuConnection implements DriverConnection {
   #snaps: ReturnType<typeof snapshotReads>;
   /** The checkpoint calls. */
   #chks: ReturnType<typeof checkpointCalls>;
+  /** The backup calls. */
+  #backups: ReturnType<typeof backupCalls>;
 
   /** The host's way to open a migration's destination (peer-to-peer), if it gave one. */
   #openPeer?: PeerOpener;
@@ -213,6 +216,7 @@ export class QemuConnection implements DriverConnection {
     this.#release = release;
     this.#snaps = snapshotReads(state, (ref) => this.#obj(ref));
     this.#chks = checkpointCalls(state, (ref) => this.#obj(ref));
+    this.#backups = backupCalls(state, (ref) => this.#obj(ref));
   }
 
   subscribe(listener: (ev: DriverEvent) => void): () => void {
@@ -1272,6 +1276,19 @@ export class QemuConnection implements DriverConnection {
 
   domainCheckpointGetParent(dom: DomainRef, name: string, flags: number): Promise<string> {
     return this.#chks.domainCheckpointGetParent(dom, name, flags);
+  }
+
+  domainBackupBegin(
+    dom: DomainRef,
+    backupXML: string,
+    checkpointXML: string | null,
+    flags: number,
+  ): Promise<void> {
+    return this.#backups.domainBackupBegin(dom, backupXML, checkpointXML, flags);
+  }
+
+  domainBackupGetXMLDesc(dom: DomainRef, flags: number): Promise<string> {
+    return this.#backups.domainBackupGetXMLDesc(dom, flags);
   }
 
   // ---- end of qdev ---------------------------------------------------------------------------

@@ -22,6 +22,8 @@ export interface ImageSpec {
   reuse: boolean;
   /** The node whose virtual size the new image gets. */
   sizeOf: string;
+  /** That node's size, when the caller asked QEMU already (a backup asks once for all). */
+  template?: ImageTemplate;
   /** The backing file written into the new image's header. */
   backingFile?: Layer;
   /** The format node's `backing`: a node, or null to open none. */
@@ -75,7 +77,11 @@ export async function addImage(
   });
   added.nodes.push(nodes.storage);
   if (!reuse) {
-    const { size, clusterSize } = await templateImage(mon, spec.sizeOf);
+    const { size, clusterSize } = spec.template ??
+      templateImages(
+        await mon.run<NamedNode[]>("query-named-block-nodes", { flat: true }),
+        [spec.sizeOf],
+      )[0];
     const backing = spec.backingFile;
     await runQmpJob(mon, "blockdev-create", `create-${nodes.format}`, {
       options: {
@@ -163,29 +169,44 @@ const exists = (file: string) =>
     throw err;
   });
 
+/** What a new image takes from the node it stands for. */
+export interface ImageTemplate {
+  size: number;
+  clusterSize?: number;
+}
+
+/** A `query-named-block-nodes` entry (the fields used). */
+export interface NamedNode {
+  "node-name": string;
+  drv?: string;
+  image?: { "virtual-size": number; "cluster-size"?: number };
+}
+
 /**
- * The virtual size of a format node, and its cluster size when it is a qcow2 one
- * (`qemuBlockStorageSourceCreateDetectSize`).
+ * The virtual size of each format node of `nodes`, and its cluster size when it is a qcow2 one
+ * (`qemuBlockStorageSourceCreateDetectSize`), from one `query-named-block-nodes` answer.
+ *
+ * @example
+ * ```ts
+ * import { templateImages } from "./block_image.ts";
+ * templateImages([{ "node-name": "n", drv: "raw", image: { "virtual-size": 4096 } }], ["n"]);
+ * // [{ size: 4096, clusterSize: undefined }]
+ * ```
  */
-async function templateImage(
-  mon: QemuMonitor,
-  node: string,
-): Promise<{ size: number; clusterSize?: number }> {
-  const nodes = await mon.run<
-    {
-      "node-name": string;
-      drv?: string;
-      image?: { "virtual-size": number; "cluster-size"?: number };
-    }[]
-  >("query-named-block-nodes", { flat: true });
-  const entry = nodes.find((n) => n["node-name"] === node);
-  const size = entry?.image?.["virtual-size"];
-  if (size === undefined) {
-    throw VirError.report(
-      "QEMU",
-      "INTERNAL_ERROR",
-      `failed to update capacity data for block node '${node}'`,
-    );
-  }
-  return { size, clusterSize: entry?.drv === "qcow2" ? entry.image?.["cluster-size"] : undefined };
+export function templateImages(named: NamedNode[], nodes: string[]): ImageTemplate[] {
+  return nodes.map((node) => {
+    const entry = named.find((n) => n["node-name"] === node);
+    const size = entry?.image?.["virtual-size"];
+    if (size === undefined) {
+      throw VirError.report(
+        "QEMU",
+        "INTERNAL_ERROR",
+        `failed to update capacity data for block node '${node}'`,
+      );
+    }
+    return {
+      size,
+      clusterSize: entry?.drv === "qcow2" ? entry.image?.["cluster-size"] : undefined,
+    };
+  });
 }

@@ -85,6 +85,8 @@ export interface BlockJob extends StoredBlockJob {
   ready: Promise<void>;
   markReady: () => void;
   error?: string;
+  /** QEMU's `progress-current` and `progress-total` of the job when it concluded. */
+  progress?: { current: number; total: number };
 }
 
 const jobs = new WeakMap<QemuDomainObj, Map<string, BlockJob>>();
@@ -181,18 +183,28 @@ export function blockJobStatusChanged(
   }
 }
 
+/** A `query-jobs` entry (the fields used). */
+export interface QmpJobInfo {
+  id: string;
+  status?: string;
+  error?: string;
+  "current-progress"?: number;
+  "total-progress"?: number;
+}
+
 /** `qemuBlockJobEventProcessConcluded`: the job's outcome applied, then announced. */
 async function concluded(s: QemuDriverState, obj: QemuDomainObj, job: BlockJob): Promise<void> {
   const mon = obj.proc!.monitor;
-  const info = (await mon.run<{ id: string; error?: string }[]>("query-jobs"))
-    .find((j) => j.id === job.name);
+  const info = (await mon.run<QmpJobInfo[]>("query-jobs")).find((j) => j.id === job.name);
   await mon.run("job-dismiss", { id: job.name }).catch(() => {});
   job.error = info?.error;
+  job.progress = { current: info?.["current-progress"] ?? 0, total: info?.["total-progress"] ?? 0 };
   let status: number = job.error ? E.DOMAIN_BLOCK_JOB_FAILED : E.DOMAIN_BLOCK_JOB_COMPLETED;
   if (job.state === "aborting") status = E.DOMAIN_BLOCK_JOB_CANCELED;
   const disk = obj.def.devices.other.find((d) => d.name === "disk" && dstOf(d) === job.dst);
   jobsOf(obj).delete(job.dst);
-  if (disk) {
+  // A backup's nodes and images are its own business (`qemuBackupNotifyBlockjobEnd`).
+  if (disk && job.type !== E.DOMAIN_BLOCK_JOB_TYPE_BACKUP) {
     // The bitmaps follow while the live XML still has the chain the job ran on.
     await (status === E.DOMAIN_BLOCK_JOB_COMPLETED ? completedJobBitmaps : failedJobBitmaps)(
       mon,

@@ -93,12 +93,25 @@ function prepare(s: QemuDriverState, obj: QemuDomainObj, def: CheckpointDef): vo
   });
 }
 
-/** `qemuCheckpointCreate`: the bitmaps in one transaction, the checkpoint assigned. */
-async function create(
+/**
+ * `qemuCheckpointCreateCommon`: the checkpoint checked and assigned (not yet linked), and the
+ * transaction actions adding its bitmaps; whoever runs them removes the checkpoint from
+ * `obj.checkpoints` if they fail (`qemuCheckpointRollbackMetadata`).
+ *
+ * @example
+ * ```ts
+ * import { checkpointActions } from "./checkpoint.ts";
+ * declare const state: import("../driver_state.ts").QemuDriverState;
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * declare const def: import("../../../conf/checkpoint/mod.ts").CheckpointDef;
+ * const { chk, actions } = checkpointActions(state, obj, def);
+ * ```
+ */
+export function checkpointActions(
   s: QemuDriverState,
   obj: QemuDomainObj,
   def: CheckpointDef,
-): Promise<Moment<CheckpointDef>> {
+): { chk: Moment<CheckpointDef>; actions: TransactionAction[] } {
   prepare(s, obj, def);
   const list = obj.checkpoints;
   def.parent = list.current?.def.name;
@@ -109,11 +122,20 @@ async function create(
     const [top] = chainNodes(domDisk);
     actions.push(bitmapAdd(top, disk.bitmap!, true, false));
   }
-  const chk = list.assign(def);
+  return { chk: list.assign(def), actions };
+}
+
+/** `qemuCheckpointCreate`: the bitmaps in one transaction, the checkpoint assigned. */
+async function create(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  def: CheckpointDef,
+): Promise<Moment<CheckpointDef>> {
+  const { chk, actions } = checkpointActions(s, obj, def);
   try {
     await transaction(obj, actions);
   } catch (err) {
-    list.remove(chk);
+    obj.checkpoints.remove(chk);
     throw err;
   }
   return chk;

@@ -46,10 +46,21 @@ export interface TransactionAction {
  * ```
  */
 export async function nodeBitmaps(mon: QemuMonitor): Promise<NodeBitmaps> {
-  const nodes = await mon.run<{ "node-name": string; "dirty-bitmaps"?: NodeBitmap[] }[]>(
-    "query-named-block-nodes",
-    { flat: true },
-  );
+  return bitmapsOfNodes(await mon.run("query-named-block-nodes", { flat: true }));
+}
+
+/**
+ * The bitmaps of each node of a `query-named-block-nodes` answer.
+ *
+ * @example
+ * ```ts
+ * import { bitmapsOfNodes } from "./checkpoint_bitmaps.ts";
+ * bitmapsOfNodes([{ "node-name": "n" }]).get("n"); // []
+ * ```
+ */
+export function bitmapsOfNodes(
+  nodes: { "node-name": string; "dirty-bitmaps"?: NodeBitmap[] }[],
+): NodeBitmaps {
   return new Map(nodes.map((n) => [n["node-name"], n["dirty-bitmaps"] ?? []]));
 }
 

@@ -307,7 +307,8 @@ export async function domainCapabilitiesXML(
       no("vmcoreinfo"),
       no("genid"),
       no("backingStoreInput"),
-      no("backup"),
+      // Backups, incremental ones included (api/backup.ts), as libvirt's with QEMU 7.2.
+      element("backup", { supported: "yes" }),
       no("sev"),
       no("sgx"),
       no("hyperv"),

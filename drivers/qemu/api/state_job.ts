@@ -17,9 +17,18 @@ import type { MigrateInfo } from "./migration_wait.ts";
 
 /**
  * Where a job's progress comes from (libvirt's `qemuDomainJobStatsType`): QEMU's migration
- * (MIGRATION, SAVEDUMP) or its memory-only dump (MEMDUMP).
+ * (MIGRATION, SAVEDUMP), its memory-only dump (MEMDUMP) or the job's own {@link JobHooks}
+ * (BACKUP).
  */
-export type JobStatsType = "migration" | "memdump";
+export type JobStatsType = "migration" | "memdump" | "backup";
+
+/** How a job that is not QEMU's migration reports its progress and is aborted. */
+export interface JobHooks {
+  /** The running job's statistics in libvirt's typed parameter names, `type` included. */
+  progress(): Promise<TypedParams>;
+  /** Starts the abort (virDomainAbortJob); the job ends on its own once aborted. */
+  cancel(): Promise<void>;
+}
 
 /** An async job in progress. */
 interface AsyncJob {
@@ -34,6 +43,7 @@ interface AsyncJob {
   abort: AbortController;
   /** A storage migration's progress (libvirt's `mirrorStats`), see {@link trackMirrors}. */
   mirrors?: MirrorStats;
+  hooks?: JobHooks;
 }
 
 /** The disks a storage migration copies: its mirror jobs while they run, and their bytes. */
@@ -100,6 +110,7 @@ export function beginAsyncJob(
   operation: number,
   name: string,
   stats: JobStatsType = "migration",
+  hooks?: JobHooks,
 ): () => void {
   const job = {
     operation,
@@ -108,6 +119,7 @@ export function beginAsyncJob(
     monitor: obj.proc!.monitor,
     stats,
     abort: new AbortController(),
+    hooks,
   };
   jobs.set(obj, job);
   return () => {
@@ -223,6 +235,7 @@ function progress(job: AsyncJob): Promise<TypedParams> {
       "migration statistics are available only on the source host",
     ));
   }
+  if (job.hooks) return job.hooks.progress();
   return job.stats === "memdump" ? dumpProgress(job) : migrationProgress(job);
 }
 
@@ -305,6 +318,36 @@ export function recordCompletedJob(obj: QemuDomainObj, info: MigrateInfo): void 
 }
 
 /**
+ * Records the statistics of a job that ended on its own terms (a backup: `type` is its
+ * COMPLETED, FAILED or CANCELLED); call it within the job.
+ *
+ * @example
+ * ```ts
+ * import { recordCompletedStats } from "./state_job.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * recordCompletedStats(obj, { type: 3, operation: 9, time_elapsed: 12, success: true });
+ * ```
+ */
+export function recordCompletedStats(obj: QemuDomainObj, params: TypedParams): void {
+  completedJobs.set(obj, params);
+}
+
+/**
+ * The milliseconds the domain's async job has run (libvirt's `timeElapsed`), 0 without one.
+ *
+ * @example
+ * ```ts
+ * import { jobElapsed } from "./state_job.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * jobElapsed(obj);
+ * ```
+ */
+export function jobElapsed(obj: QemuDomainObj): number {
+  const job = jobs.get(obj);
+  return job ? Date.now() - job.started : 0;
+}
+
+/**
  * `qemuDomainEventEmitJobCompleted`: JOB_COMPLETED with the completed job's statistics, if
  * any were recorded.
  *
@@ -320,8 +363,11 @@ export function emitJobCompleted(
   host: { emitOther(obj: QemuDomainObj, eventId: number, data: Record<string, unknown>): void },
   obj: QemuDomainObj,
 ): void {
-  const params = completedJobs.get(obj);
-  if (params) host.emitOther(obj, VIR.DOMAIN_EVENT_ID_JOB_COMPLETED, { params: { ...params } });
+  const done = completedJobs.get(obj);
+  if (!done) return;
+  // The event carries the statistics without the job type that GetJobStats adds.
+  const { type: _type, ...params } = done;
+  host.emitOther(obj, VIR.DOMAIN_EVENT_ID_JOB_COMPLETED, { params });
 }
 
 /**
@@ -406,6 +452,7 @@ export async function abortJob(obj: QemuDomainObj): Promise<void> {
     ? "cannot abort memory-only dump"
     : NOT_ABORTABLE.get(job.operation);
   if (refusal) throw VirError.report("QEMU", "OPERATION_INVALID", refusal);
+  if (job.hooks) return await job.hooks.cancel();
   // A migration still copying its storage has no QEMU migration yet: it sees the signal.
   job.abort.abort();
   await job.monitor.run("migrate_cancel");

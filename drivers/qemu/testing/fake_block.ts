@@ -2,7 +2,7 @@
  * QEMU 7.2's block and device layer for {@link FakeQemu} (its `onCommand` hook): block nodes
  * (`blockdev-add`/`-del`), chardev backends (`chardev-add`/`-remove`), disk and chardev
  * frontends (`device_add`/`device_del` with DEVICE_DELETED after the unplug policy), trays and media, `query-block`, `block_resize`, internal snapshot jobs,
- * `blockdev-create`, `transaction`s of `blockdev-snapshot` and dirty bitmap actions, commit and stream jobs (JOB_STATUS_CHANGE),
+ * `blockdev-create`, `transaction`s of `blockdev-snapshot`, `blockdev-backup` and dirty bitmap actions, commit, stream and backup jobs (JOB_STATUS_CHANGE),
  * the balloon (a guest driver that follows its target) and `qom-set`, the NBD server of a
  * storage migration's destination (`nbd-server-start`/`-stop`, `block-export-add`), with
  * QEMU's error texts.
@@ -72,6 +72,7 @@ const BLOCK_JOB_TYPES: Record<string, string> = {
   "block-commit": "commit",
   "block-stream": "stream",
   "blockdev-mirror": "mirror",
+  "blockdev-backup": "backup",
 };
 
 function err(desc: string, cls = "GenericError"): FakeReply {
@@ -132,6 +133,8 @@ export class FakeBlockDevices {
     /** The progress `query-block-jobs` reports (QEMU's `offset` of `len`), 0 of 0 unless set. */
     offset?: number;
     len?: number;
+    /** The progress `query-jobs` reports, 1 of 1 unless set. */
+    progress?: { current: number; total: number };
   }[] = [];
   /** The NBD server (`nbd-server-start`'s address) while it runs. */
   nbdServer?: Record<string, unknown>;
@@ -257,6 +260,8 @@ export class FakeBlockDevices {
       }
       case "transaction":
         return this.#transaction(args.actions as { type: string; data: Record<string, unknown> }[]);
+      case "block-dirty-bitmap-remove":
+        return this.#transaction([{ type: execute, data: args }]);
       case "block-commit":
       case "block-stream":
       case "blockdev-mirror":
@@ -283,7 +288,11 @@ export class FakeBlockDevices {
         };
       case "query-jobs":
         return {
-          return: this.jobs.map((j) => ({ ...j, "current-progress": 1, "total-progress": 1 })),
+          return: this.jobs.map(({ progress, ...j }) => ({
+            ...j,
+            "current-progress": progress?.current ?? 1,
+            "total-progress": progress?.total ?? 1,
+          })),
         };
       case "job-dismiss": {
         const at = this.jobs.findIndex((j) => j.id === args.id);
@@ -427,13 +436,16 @@ export class FakeBlockDevices {
   #transaction(actions: { type: string; data: Record<string, unknown> }[]): FakeReply {
     const staged = new Map([...this.nodes].map(([k, n]) => [k, n.bitmaps?.map((b) => ({ ...b }))]));
     const moves: [string, string][] = [];
+    const backups: Record<string, unknown>[] = [];
     for (const { type, data } of actions) {
       const node = String(data.node);
       const failed = this.#stage(staged, type, data, node);
       if (failed) return err(failed);
       if (type === "blockdev-snapshot") moves.push([node, String(data.overlay)]);
+      if (type === "blockdev-backup") backups.push(data);
     }
     for (const [name, bitmaps] of staged) this.nodes.get(name)!.bitmaps = bitmaps;
+    for (const data of backups) this.#backupJob(data);
     for (const [from, to] of moves) {
       for (const d of this.disks.values()) if (d.node === from) d.node = to;
     }
@@ -452,6 +464,10 @@ export class FakeBlockDevices {
     const name = String(data.name ?? data.target);
     if (type === "blockdev-snapshot") {
       return this.nodes.has(String(data.overlay)) ? undefined : noNode(String(data.overlay));
+    }
+    if (type === "blockdev-backup") {
+      const missing = [data.device, data.target].map(String).find((n) => !this.nodes.has(n));
+      return missing === undefined ? undefined : noNode(missing);
     }
     if (!staged.has(node)) return noNode(node);
     if (type === "block-dirty-bitmap-add") {
@@ -506,6 +522,33 @@ export class FakeBlockDevices {
     return { return: {} };
   }
 
+  /**
+   * A backup job copying its device's every byte (an incremental one: its bitmap's): done at
+   * once (5 ms) unless jobs are held; cancelled, it has copied nothing and fails as QEMU's
+   * ("Operation canceled").
+   */
+  #backupJob(data: Record<string, unknown>): void {
+    const id = String(data["job-id"]);
+    const device = this.nodes.get(String(data.device))!;
+    const bitmap = device.bitmaps?.find((b) => b.name === data.bitmap);
+    const total = bitmap ? bitmap.count : device.size;
+    const job: (typeof this.jobs)[number] = {
+      id,
+      type: "blockdev-backup",
+      status: "running",
+      progress: { current: 0, total },
+    };
+    this.jobs.push(job);
+    // sync=none (a pull backup's) copies only what the guest overwrites: it runs until cancelled.
+    if (this.#opts.holdJobs || data.sync === "none") return;
+    setTimeout(() => {
+      if (job.status !== "running") return;
+      job.progress = { current: total, total };
+      job.status = "concluded";
+      this.#fake?.emit("JOB_STATUS_CHANGE", { id, status: job.status });
+    }, 5);
+  }
+
   /** `job-complete` (a pivot: the disk moves to the job's target) or `block-job-cancel`. */
   #endJob(id: string, complete: boolean): FakeReply {
     const job = this.jobs.find((j) => j.id === id);
@@ -517,6 +560,7 @@ export class FakeBlockDevices {
       if (complete && job.pivot) {
         for (const d of this.disks.values()) if (d.node === job.pivot.from) d.node = job.pivot.to;
       }
+      if (job.type === "blockdev-backup") job.error = "Operation canceled";
       job.status = "concluded";
       this.#fake?.emit("JOB_STATUS_CHANGE", { id, status: "concluded" });
     }, 5);

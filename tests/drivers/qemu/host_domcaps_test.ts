@@ -127,6 +127,10 @@ realQemuTest({
         const backing = (x: string) => x.match(/<memoryBacking [\s\S]*?<\/memoryBacking>/)?.[0];
         assert.ok(backing(want));
         assert.equal(backing(xml), backing(want));
+        // The backup API, incremental backups included.
+        const backup = (x: string) => x.match(/<backup supported='\w+'\/>/)?.[0];
+        assert.ok(backup(want));
+        assert.equal(backup(xml), backup(want));
         const pairs = [
           ["disk", "diskDevice"],
           ["disk", "bus"],

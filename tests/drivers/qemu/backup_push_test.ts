@@ -1,0 +1,241 @@
+// Full push backups of the QEMU driver on a fake QEMU against libvirt 9.0's recording of the
+// same backups on real QEMU 7.2 (fixtures/backup_push_qmp.json, made by
+// tests/tools/record_qemu_backup.sh): the QMP from the begin to the end of the job (the
+// target made by blockdev-create, one transaction of blockdev-backup, the nodes removed),
+// the XML while it runs, the job statistics' names, the JOB_COMPLETED event and the completed
+// statistics, for a backup run to its end and one aborted.
+import assert from "node:assert/strict";
+import { VIR } from "../../../util/constants.ts";
+import { VDA } from "./fake_qmp/block_harness.ts";
+import { type Setup, setup } from "./fake_qmp/block_harness.ts";
+import { waitFor } from "../../wait.ts";
+
+const E = VIR;
+
+interface Run {
+  qmp: { execute: string; arguments?: Record<string, unknown> }[];
+  dumpxml: string;
+  running_stats: Record<string, string>;
+  running_type?: number;
+  running_operation?: number;
+  event: Record<string, unknown>;
+  completed: Record<string, unknown>;
+  after: boolean;
+}
+
+const RECORDED: {
+  domain: string;
+  backup: string;
+  incremental_backup: string;
+  complete: Run;
+  abort: Run;
+  incremental: Run;
+  with_checkpoint: Run & { checkpoints: string[]; last_parent: string };
+  pull_backup: string;
+  pull: Run;
+} = JSON.parse(
+  Deno.readTextFileSync(new URL("./fixtures/backup_push_qmp.json", import.meta.url)),
+);
+
+/** The recorded domain on the harness's image, without the QMP trace of the recording. */
+const XML = RECORDED.domain.replace("$GUEST/vda.qcow2", VDA)
+  .replace(/<qemu:commandline>[\s\S]*<\/qemu:commandline>/, "")
+  .replace(" xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'", "");
+
+/** The recorded text on the harness: its image and directory for the recording's. */
+const local = (t: Setup, text: string) =>
+  text.replaceAll("$GUEST/vda.qcow2", VDA).replaceAll("$GUEST", t.dir);
+
+/**
+ * A recorded backup as the first one of a fresh domain: the recording ran others before it,
+ * which used up node indexes (libvirt's counter only grows); the fake's first backup gets 2.
+ */
+function first(run: Run): Run {
+  const index = /index='(\d+)'/.exec(run.dumpxml)![1];
+  return {
+    ...run,
+    qmp: JSON.parse(JSON.stringify(run.qmp).replaceAll(`libvirt-${index}-`, "libvirt-2-")),
+    dumpxml: run.dumpxml.replace(`index='${index}'`, "index='2'"),
+  };
+}
+
+/** A value as the recording keeps it: the job's kind and outcome as they are, others' types. */
+const shape = (params: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries(params).map((
+      [k, v],
+    ) => [
+      k,
+      ["type", "operation", "status", "success", "errmsg"].includes(k)
+        ? v
+        : typeof v === "number"
+        ? "int"
+        : typeof v,
+    ]),
+  );
+
+/** The QMP since the begin, without the queries but query-named-block-nodes (the trace's). */
+function qmpOf(t: Setup) {
+  const fake = [...t.launcher.instances.values()].at(-1)!;
+  return fake.commands
+    .filter((c) => c.execute === "query-named-block-nodes" || !/^(query-|qom-)/.test(c.execute))
+    .map((c) =>
+      c.arguments ? { execute: c.execute, arguments: c.arguments } : { execute: c.execute }
+    );
+}
+
+/** The recorded QMP on the harness, the image created as big as the fake's disk. */
+function expectedQmp(t: Setup, run: Run) {
+  const size = t.block.nodes.get("libvirt-1-format")!.size;
+  return JSON.parse(local(t, JSON.stringify(run.qmp))).map((
+    c: { execute: string; arguments: { options?: { size: number } } },
+  ) => {
+    if (c.arguments?.options?.size !== undefined) c.arguments.options.size = size;
+    return c;
+  });
+}
+
+/** A backup of the recorded kind, `during` run while it runs, checked against the recording. */
+async function backup(
+  t: Setup,
+  run: Run,
+  during = () => Promise.resolve(),
+  xml = RECORDED.backup,
+  checkpointXML: string | null = null,
+) {
+  await t.conn.domainBackupBegin!(t.dom, local(t, xml), checkpointXML, 0);
+  assert.equal(await t.conn.domainBackupGetXMLDesc!(t.dom, 0), local(t, run.dumpxml));
+  await during();
+  await waitFor(
+    () => t.events.some((e) => e.eventId === E.DOMAIN_EVENT_ID_JOB_COMPLETED),
+    5000,
+    5,
+    "JOB_COMPLETED",
+  );
+  const event = t.events.find((e) => e.eventId === E.DOMAIN_EVENT_ID_JOB_COMPLETED)!.data
+    .params as Record<string, unknown>;
+  assert.deepEqual(shape(event), run.event);
+  const completed = await t.conn.domainGetJobStats!(t.dom, E.DOMAIN_JOB_STATS_COMPLETED);
+  assert.deepEqual(shape(completed), run.completed);
+  assert.deepEqual(qmpOf(t), expectedQmp(t, run));
+  assert.equal(await Deno.lstat(`${t.dir}/backup.qcow2`).then(() => true, () => false), run.after);
+}
+
+Deno.test("backup: a full push backup sends libvirt's QMP and ends as libvirt's", async () => {
+  const t = await setup({ xml: XML, disks: [{ id: "virtio-disk0", driver: "virtio-blk-pci" }] });
+  try {
+    await backup(t, first(RECORDED.complete));
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("backup: while it runs, its statistics; aborted, libvirt's QMP and outcome", async () => {
+  const t = await setup({
+    xml: XML,
+    disks: [{ id: "virtio-disk0", driver: "virtio-blk-pci" }],
+    holdJobs: true,
+  });
+  try {
+    await backup(t, first(RECORDED.abort), async () => {
+      const stats = await t.conn.domainGetJobStats!(t.dom, 0);
+      assert.deepEqual(shape(stats), {
+        ...RECORDED.complete.running_stats,
+        type: RECORDED.complete.running_type,
+        operation: RECORDED.complete.running_operation,
+      });
+      await t.conn.domainAbortJob!(t.dom);
+    });
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("backup: an incremental push backup from a checkpoint sends libvirt's QMP", async () => {
+  const t = await setup({ xml: XML, disks: [{ id: "virtio-disk0", driver: "virtio-blk-pci" }] });
+  try {
+    await t.conn.domainCheckpointCreateXML!(
+      t.dom,
+      "<domaincheckpoint><name>c1</name></domaincheckpoint>",
+      0,
+    );
+    [...t.launcher.instances.values()].at(-1)!.commands.length = 0;
+    await backup(
+      t,
+      first(RECORDED.incremental),
+      () => Promise.resolve(),
+      RECORDED.incremental_backup,
+    );
+    const nodes = t.block.nodes.get("libvirt-1-format")!;
+    assert.deepEqual(nodes.bitmaps?.map((b) => b.name), ["c1"], "the backup's bitmap is gone");
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("backup: a checkpoint made with a backup is in its transaction and becomes current", async () => {
+  const t = await setup({ xml: XML, disks: [{ id: "virtio-disk0", driver: "virtio-blk-pci" }] });
+  try {
+    await t.conn.domainCheckpointCreateXML!(
+      t.dom,
+      "<domaincheckpoint><name>c1</name></domaincheckpoint>",
+      0,
+    );
+    [...t.launcher.instances.values()].at(-1)!.commands.length = 0;
+    const run = RECORDED.with_checkpoint;
+    await backup(
+      t,
+      first(run),
+      () => Promise.resolve(),
+      RECORDED.backup,
+      "<domaincheckpoint><name>c2</name></domaincheckpoint>",
+    );
+    assert.deepEqual((await t.conn.domainListAllCheckpoints!(t.dom, 0)).sort(), run.checkpoints);
+    assert.equal(await t.conn.domainCheckpointGetParent!(t.dom, "c2", 0), run.last_parent);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("backup: a backup that fails takes its new checkpoint back", async () => {
+  const t = await setup({ xml: XML, disks: [{ id: "virtio-disk0", driver: "virtio-blk-pci" }] });
+  try {
+    const target = `${t.dir}/backup.qcow2`;
+    await Deno.writeTextFile(target, "taken");
+    const err = await t.conn.domainBackupBegin!(
+      t.dom,
+      local(t, RECORDED.backup),
+      "<domaincheckpoint><name>c2</name></domaincheckpoint>",
+      0,
+    ).catch((e) => e);
+    assert.equal(err.message, `invalid argument: store '${target}' for backup of 'vda' exists`);
+    assert.deepEqual(await t.conn.domainListAllCheckpoints!(t.dom, 0), []);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("backup: a pull backup exports its scratch image over NBD until aborted, as libvirt's", async () => {
+  const t = await setup({ xml: XML, disks: [{ id: "virtio-disk0", driver: "virtio-blk-pci" }] });
+  try {
+    await t.conn.domainCheckpointCreateXML!(
+      t.dom,
+      "<domaincheckpoint><name>c2</name></domaincheckpoint>",
+      0,
+    );
+    [...t.launcher.instances.values()].at(-1)!.commands.length = 0;
+    const run = RECORDED.pull;
+    await backup(t, first(run), async () => {
+      assert.deepEqual(shape(await t.conn.domainGetJobStats!(t.dom, 0)), {
+        ...run.running_stats,
+        type: run.running_type,
+        operation: run.running_operation,
+      });
+      await t.conn.domainAbortJob!(t.dom);
+    }, RECORDED.pull_backup);
+    assert.equal(t.block.nbdServer, undefined, "the NBD server stopped");
+    assert.equal(t.block.exports.size, 0);
+  } finally {
+    await t.close();
+  }
+});
