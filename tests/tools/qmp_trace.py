@@ -1,4 +1,4 @@
-"""What the QMP recording scripts share (record_qemu_storage_migration.sh,
+"""What the QMP recording scripts share (record_qemu_storage_migration.sh, record_qemu_backup.sh,
 record_qemu_migration_caps.sh, record_qemu_memory_hotplug.sh): the QMP commands libvirt sent,
 read back from QEMU's own trace of every command it handled (`-trace
 enable=handle_qmp_command,file=PATH`, asked for through the domain's <qemu:commandline>)."""

@@ -31,6 +31,9 @@ chmod 666 "$GUEST"/vda.qcow2
 import json, os, re, subprocess, sys, threading, time
 import libvirt
 
+sys.path.insert(0, "tests/tools")
+from qmp_trace import traced_requests  # noqa: E402
+
 uri, guest = sys.argv[1:3]
 libvirt.registerErrorHandler(lambda *_: None, None)
 V = libvirt
@@ -56,16 +59,9 @@ PULL = ("<domainbackup mode='pull'><incremental>c2</incremental>"
 
 
 def requests():
-    out = []
-    with open(TRACE) as f:
-        for line in f:
-            m = re.search(r"handle_qmp_command mon \S+ req: (.*)$", line)
-            if m:
-                req = json.loads(m.group(1))
-                req.pop("id", None)
-                if req["execute"] == "query-named-block-nodes" or not re.match(r"query-|qom-", req["execute"]):
-                    out.append(req)
-    return out
+    """The QMP requests QEMU traced so far, without its queries but query-named-block-nodes."""
+    return traced_requests(TRACE, lambda execute: execute == "query-named-block-nodes"
+                           or not re.match(r"query-|qom-", execute))
 
 
 def scrub(v):
