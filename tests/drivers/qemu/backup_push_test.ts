@@ -46,6 +46,26 @@ const XML = RECORDED.domain.replace("$GUEST/vda.qcow2", VDA)
 const local = (t: Setup, text: string) =>
   text.replaceAll("$GUEST/vda.qcow2", VDA).replaceAll("$GUEST", t.dir);
 
+/** Runs `fn` on the recording's domain, started on a fake QEMU, closed whatever happens. */
+async function withBackupDomain(fn: (t: Setup) => Promise<void>): Promise<void> {
+  const t = await setup({ xml: XML, disks: [{ id: "virtio-disk0", driver: "virtio-blk-pci" }] });
+  try {
+    await fn(t);
+  } finally {
+    await t.close();
+  }
+}
+
+/** Checkpoint `name` of the domain, its QMP then forgotten (the recording starts after it). */
+async function checkpointFirst(t: Setup, name: string): Promise<void> {
+  await t.conn.domainCheckpointCreateXML!(
+    t.dom,
+    `<domaincheckpoint><name>${name}</name></domaincheckpoint>`,
+    0,
+  );
+  [...t.launcher.instances.values()].at(-1)!.commands.length = 0;
+}
+
 /**
  * A recorded backup as the first one of a fresh domain: the recording ran others before it,
  * which used up node indexes (libvirt's counter only grows); the fake's first backup gets 2.
@@ -122,12 +142,9 @@ async function backup(
 }
 
 Deno.test("backup: a full push backup sends libvirt's QMP and ends as libvirt's", async () => {
-  const t = await setup({ xml: XML, disks: [{ id: "virtio-disk0", driver: "virtio-blk-pci" }] });
-  try {
+  await withBackupDomain(async (t) => {
     await backup(t, first(RECORDED.complete));
-  } finally {
-    await t.close();
-  }
+  });
 });
 
 Deno.test("backup: while it runs, its statistics; aborted, libvirt's QMP and outcome", async () => {
@@ -152,14 +169,8 @@ Deno.test("backup: while it runs, its statistics; aborted, libvirt's QMP and out
 });
 
 Deno.test("backup: an incremental push backup from a checkpoint sends libvirt's QMP", async () => {
-  const t = await setup({ xml: XML, disks: [{ id: "virtio-disk0", driver: "virtio-blk-pci" }] });
-  try {
-    await t.conn.domainCheckpointCreateXML!(
-      t.dom,
-      "<domaincheckpoint><name>c1</name></domaincheckpoint>",
-      0,
-    );
-    [...t.launcher.instances.values()].at(-1)!.commands.length = 0;
+  await withBackupDomain(async (t) => {
+    await checkpointFirst(t, "c1");
     await backup(
       t,
       first(RECORDED.incremental),
@@ -168,20 +179,12 @@ Deno.test("backup: an incremental push backup from a checkpoint sends libvirt's 
     );
     const nodes = t.block.nodes.get("libvirt-1-format")!;
     assert.deepEqual(nodes.bitmaps?.map((b) => b.name), ["c1"], "the backup's bitmap is gone");
-  } finally {
-    await t.close();
-  }
+  });
 });
 
 Deno.test("backup: a checkpoint made with a backup is in its transaction and becomes current", async () => {
-  const t = await setup({ xml: XML, disks: [{ id: "virtio-disk0", driver: "virtio-blk-pci" }] });
-  try {
-    await t.conn.domainCheckpointCreateXML!(
-      t.dom,
-      "<domaincheckpoint><name>c1</name></domaincheckpoint>",
-      0,
-    );
-    [...t.launcher.instances.values()].at(-1)!.commands.length = 0;
+  await withBackupDomain(async (t) => {
+    await checkpointFirst(t, "c1");
     const run = RECORDED.with_checkpoint;
     await backup(
       t,
@@ -192,14 +195,11 @@ Deno.test("backup: a checkpoint made with a backup is in its transaction and bec
     );
     assert.deepEqual((await t.conn.domainListAllCheckpoints!(t.dom, 0)).sort(), run.checkpoints);
     assert.equal(await t.conn.domainCheckpointGetParent!(t.dom, "c2", 0), run.last_parent);
-  } finally {
-    await t.close();
-  }
+  });
 });
 
 Deno.test("backup: a backup that fails takes its new checkpoint back", async () => {
-  const t = await setup({ xml: XML, disks: [{ id: "virtio-disk0", driver: "virtio-blk-pci" }] });
-  try {
+  await withBackupDomain(async (t) => {
     const target = `${t.dir}/backup.qcow2`;
     await Deno.writeTextFile(target, "taken");
     const err = await t.conn.domainBackupBegin!(
@@ -210,20 +210,12 @@ Deno.test("backup: a backup that fails takes its new checkpoint back", async () 
     ).catch((e) => e);
     assert.equal(err.message, `invalid argument: store '${target}' for backup of 'vda' exists`);
     assert.deepEqual(await t.conn.domainListAllCheckpoints!(t.dom, 0), []);
-  } finally {
-    await t.close();
-  }
+  });
 });
 
 Deno.test("backup: a pull backup exports its scratch image over NBD until aborted, as libvirt's", async () => {
-  const t = await setup({ xml: XML, disks: [{ id: "virtio-disk0", driver: "virtio-blk-pci" }] });
-  try {
-    await t.conn.domainCheckpointCreateXML!(
-      t.dom,
-      "<domaincheckpoint><name>c2</name></domaincheckpoint>",
-      0,
-    );
-    [...t.launcher.instances.values()].at(-1)!.commands.length = 0;
+  await withBackupDomain(async (t) => {
+    await checkpointFirst(t, "c2");
     const run = RECORDED.pull;
     await backup(t, first(run), async () => {
       assert.deepEqual(shape(await t.conn.domainGetJobStats!(t.dom, 0)), {
@@ -235,7 +227,5 @@ Deno.test("backup: a pull backup exports its scratch image over NBD until aborte
     }, RECORDED.pull_backup);
     assert.equal(t.block.nbdServer, undefined, "the NBD server stopped");
     assert.equal(t.block.exports.size, 0);
-  } finally {
-    await t.close();
-  }
+  });
 });
