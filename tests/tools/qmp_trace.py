@@ -1,9 +1,22 @@
 """What the QMP recording scripts share (record_qemu_storage_migration.sh, record_qemu_backup.sh,
-record_qemu_migration_caps.sh, record_qemu_memory_hotplug.sh): the QMP commands libvirt sent,
-read back from QEMU's own trace of every command it handled (`-trace
-enable=handle_qmp_command,file=PATH`, asked for through the domain's <qemu:commandline>)."""
+record_qemu_migration_caps.sh, record_qemu_memory_hotplug.sh): libvirt's event loop, which their
+domain events need, and the QMP commands libvirt sent, read back from QEMU's own trace of every
+command it handled (`-trace enable=handle_qmp_command,file=PATH`, asked for through the domain's
+<qemu:commandline>)."""
 import json
 import re
+import threading
+
+import libvirt
+
+
+def start_event_loop():
+    """libvirt's default event loop on a daemon thread; errors are left to the exceptions
+    (libvirt's default handler would also print each one)."""
+    libvirt.registerErrorHandler(lambda *_: None, None)
+    libvirt.virEventRegisterDefaultImpl()
+    threading.Thread(target=lambda: [libvirt.virEventRunDefaultImpl() for _ in iter(int, 1)],
+                     daemon=True).start()
 
 
 def traced_requests(path, keep):

@@ -32,14 +32,11 @@ import json, os, re, subprocess, sys, threading, time
 import libvirt
 
 sys.path.insert(0, "tests/tools")
-from qmp_trace import traced_requests  # noqa: E402
+from qmp_trace import start_event_loop, traced_requests  # noqa: E402
 
 uri, guest = sys.argv[1:3]
-libvirt.registerErrorHandler(lambda *_: None, None)
 V = libvirt
-libvirt.virEventRegisterDefaultImpl()
-threading.Thread(target=lambda: [libvirt.virEventRunDefaultImpl() for _ in iter(int, 1)],
-                 daemon=True).start()
+start_event_loop()
 TRACE = guest + "/qmp.log"
 DOMAIN = """<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
 <name>bkp</name><uuid>5a7e0000-0000-4000-8000-00000000b0c1</uuid>

@@ -21,18 +21,15 @@ GUEST=$(mktemp -d)
 chmod 777 "$GUEST"
 trap 'bash "$O/daemon.sh" stop "$DIR" >/dev/null 2>&1 || true; rm -rf "$GUEST"' EXIT
 /usr/bin/python3 - "$URI_QEMU" "$GUEST" >"$OUT" <<'PY'
-import json, re, sys, threading, time
+import json, re, sys, time
 import libvirt
 
 sys.path.insert(0, "tests/tools")
-from qmp_trace import traced_requests  # noqa: E402
+from qmp_trace import start_event_loop, traced_requests  # noqa: E402
 
 uri, guest = sys.argv[1:3]
-libvirt.registerErrorHandler(lambda *_: None, None)
 V = libvirt
-libvirt.virEventRegisterDefaultImpl()
-threading.Thread(target=lambda: [libvirt.virEventRunDefaultImpl() for _ in iter(int, 1)],
-                 daemon=True).start()
+start_event_loop()
 
 TRACE = guest + "/qmp.log"
 XML = """<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>

@@ -37,14 +37,11 @@ import json, os, re, sys, threading, time
 import libvirt
 
 sys.path.insert(0, "tests/tools")
-from qmp_trace import traced_requests  # noqa: E402
+from qmp_trace import start_event_loop, traced_requests  # noqa: E402
 
 src_uri, dst_uri, guest = sys.argv[1:4]
-libvirt.registerErrorHandler(lambda *_: None, None)
 V = libvirt
-libvirt.virEventRegisterDefaultImpl()
-threading.Thread(target=lambda: [libvirt.virEventRunDefaultImpl() for _ in iter(int, 1)],
-                 daemon=True).start()
+start_event_loop()
 
 XML = """<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
 <name>caps</name><uuid>5a7e0000-0000-4000-8000-0000000ca959</uuid>

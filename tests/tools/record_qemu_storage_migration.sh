@@ -26,18 +26,15 @@ chmod 777 "$GUEST"
 trap 'bash "$O/daemon.sh" stop "$A_DIR" >/dev/null 2>&1 || true;
       bash "$O/daemon.sh" stop "$B_DIR" >/dev/null 2>&1 || true; rm -rf "$GUEST"' EXIT
 /usr/bin/python3 - "$A_URI" "$B_URI" "$GUEST" >"$OUT/storage_qmp.json" <<'PY'
-import json, os, re, subprocess, sys, threading, time
+import json, os, re, subprocess, sys, time
 import libvirt
 
 sys.path.insert(0, "tests/tools")
-from qmp_trace import traced_requests  # noqa: E402
+from qmp_trace import start_event_loop, traced_requests  # noqa: E402
 
 src_uri, dst_uri, guest = sys.argv[1:4]
-libvirt.registerErrorHandler(lambda *_: None, None)
 V = libvirt
-libvirt.virEventRegisterDefaultImpl()
-threading.Thread(target=lambda: [libvirt.virEventRunDefaultImpl() for _ in iter(int, 1)],
-                 daemon=True).start()
+start_event_loop()
 
 
 def watch(conn):
