@@ -41,21 +41,6 @@ import { attachWatchdogLive } from "./device_watchdog.ts";
 import { attachMemoryConfig, attachMemoryLive } from "./device_memory.ts";
 import { attachFilesystemLive, filesystemByTarget } from "./device_fs.ts";
 
-/** Devices a persistent attach takes here (libvirt takes more; the rest are refused). */
-const CONFIG_KINDS = [
-  "disk",
-  "interface",
-  "serial",
-  "channel",
-  "console",
-  "input",
-  "sound",
-  "rng",
-  "watchdog",
-  "memory",
-  "filesystem",
-];
-
 /**
  * Attaches the device `xml` describes to the definitions `flags` select.
  *
@@ -78,7 +63,7 @@ export const attachDevice: DeviceCall = deviceCall(
 /** `qemuDomainAttachDeviceConfig` followed by the definition's post-parse (addresses). */
 function attachConfig(vmdef: DomainDef, dev: XmlElement, privileged: boolean): void {
   checkUniqueAlias(vmdef, dev);
-  refuseUnless(dev, CONFIG_KINDS, "persistent attach");
+  refuseUnless(dev, "persistent attach");
   if (dev.name === "interface") return attachNicConfig(vmdef, dev);
   if (dev.name === "memory") return attachMemoryConfig(vmdef, dev);
   if (dev.name === "disk" && diskByTarget(vmdef, targetOf(dev))) {
@@ -114,21 +99,7 @@ function attachConfig(vmdef: DomainDef, dev: XmlElement, privileged: boolean): v
  */
 async function attachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Promise<void> {
   checkUniqueAlias(obj.def, dev);
-  refuseUnless(
-    dev,
-    [
-      "disk",
-      "interface",
-      "serial",
-      "channel",
-      "console",
-      "rng",
-      "watchdog",
-      "memory",
-      "filesystem",
-    ],
-    "live attach",
-  );
+  refuseUnless(dev, "live attach");
   const device = dev.attributes.device;
   const orig = dev.name === "disk" ? diskByTarget(obj.def, targetOf(dev)) : undefined;
   if ((device === "cdrom" || device === "floppy") && orig) {

@@ -57,21 +57,7 @@ export const detachDevice: DeviceCall = deviceCall(
  * ```
  */
 export function detachConfig(vmdef: DomainDef, dev: XmlElement): void {
-  refuseUnless(
-    dev,
-    [
-      "disk",
-      "interface",
-      "serial",
-      "channel",
-      "console",
-      "rng",
-      "watchdog",
-      "memory",
-      "filesystem",
-    ],
-    "persistent detach",
-  );
+  refuseUnless(dev, "persistent detach");
   if (dev.name === "interface") return detachNicConfig(vmdef, dev);
   if (dev.name === "memory") return detachMemoryConfig(vmdef, dev);
   let found: XmlElement | undefined;
@@ -265,11 +251,7 @@ function detachLive(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Pr
 
 /** The live device `dev` names, of the kinds this driver can unplug. */
 function findLiveUnplug(s: QemuDriverState, obj: QemuDomainObj, dev: XmlElement): Unplug {
-  refuseUnless(
-    dev,
-    ["disk", "interface", "serial", "channel", "rng", "watchdog", "memory", "filesystem"],
-    "live detach",
-  );
+  refuseUnless(dev, "live detach");
   return findUnplug(s, obj, dev);
 }
 

@@ -36,22 +36,84 @@ export function deviceTypeName(element: string): string {
 }
 
 /**
+ * The device kinds each operation handles here (libvirt handles more; the rest are refused),
+ * with the code of the refusal: one table, so that a kind the driver learns is one entry per
+ * operation.
+ */
+const HANDLED_KINDS: Record<
+  DeviceOperation,
+  { kinds: readonly string[]; code?: "CONFIG_UNSUPPORTED" }
+> = {
+  "persistent attach": {
+    kinds: [
+      "disk",
+      "interface",
+      "serial",
+      "channel",
+      "console",
+      "input",
+      "sound",
+      "rng",
+      "watchdog",
+      "memory",
+      "filesystem",
+    ],
+  },
+  "live attach": {
+    kinds: [
+      "disk",
+      "interface",
+      "serial",
+      "channel",
+      "console",
+      "rng",
+      "watchdog",
+      "memory",
+      "filesystem",
+    ],
+  },
+  "persistent detach": {
+    kinds: [
+      "disk",
+      "interface",
+      "serial",
+      "channel",
+      "console",
+      "rng",
+      "watchdog",
+      "memory",
+      "filesystem",
+    ],
+  },
+  "live detach": {
+    kinds: ["disk", "interface", "serial", "channel", "rng", "watchdog", "memory", "filesystem"],
+  },
+  "persistent update": { kinds: ["disk", "interface", "graphics"] },
+  "live update": { kinds: ["disk", "interface", "graphics", "memory"], code: "CONFIG_UNSUPPORTED" },
+};
+
+/** An operation on a device, as libvirt names it in its refusals. */
+export type DeviceOperation =
+  | "persistent attach"
+  | "live attach"
+  | "persistent detach"
+  | "live detach"
+  | "persistent update"
+  | "live update";
+
+/**
  * libvirt's refusal of a device kind an operation does not handle ("live attach of device
- * 'chr' is not supported"), unless `dev` is of one of the `kinds` it does.
+ * 'chr' is not supported"), unless `dev` is of a kind it does ({@link HANDLED_KINDS}).
  *
  * @example
  * ```ts
  * import { refuseUnless } from "./device_parse.ts";
  * import { element } from "../../../util/xml/mod.ts";
- * refuseUnless(element("disk", {}), ["disk"], "live attach"); // no error
+ * refuseUnless(element("disk", {}), "live attach"); // no error
  * ```
  */
-export function refuseUnless(
-  dev: XmlElement,
-  kinds: readonly string[],
-  operation: string,
-  code: "OPERATION_UNSUPPORTED" | "CONFIG_UNSUPPORTED" = "OPERATION_UNSUPPORTED",
-): void {
+export function refuseUnless(dev: XmlElement, operation: DeviceOperation): void {
+  const { kinds, code = "OPERATION_UNSUPPORTED" } = HANDLED_KINDS[operation];
   if (kinds.includes(dev.name)) return;
   throw VirError.report(
     "QEMU",

@@ -50,7 +50,7 @@ export async function updateDevice(
 }
 
 function updateConfig(vmdef: DomainDef, dev: XmlElement): void {
-  refuseUnless(dev, ["disk", "interface", "graphics"], "persistent update");
+  refuseUnless(dev, "persistent update");
   if (dev.name === "interface") return updateNicConfig(vmdef, dev);
   if (dev.name === "graphics") return updateGraphicsConfig(vmdef, dev);
   const old = diskByTarget(vmdef, targetOf(dev));
@@ -82,12 +82,7 @@ async function updateLive(
   dev: XmlElement,
   force: boolean,
 ): Promise<void> {
-  refuseUnless(
-    dev,
-    ["disk", "interface", "graphics", "memory"],
-    "live update",
-    "CONFIG_UNSUPPORTED",
-  );
+  refuseUnless(dev, "live update");
   if (dev.name === "interface") return await updateNicLive(s, obj, dev);
   if (dev.name === "memory") return await updateMemoryLive(obj, dev);
   if (dev.name === "graphics") return await changeGraphicsLive(obj, dev);
