@@ -86,6 +86,16 @@ async function destination(makeImage = true): Promise<Destination> {
   };
 }
 
+/** Waits until the destination has dropped the domain of a migration that failed. */
+function destinationDropped(b: Destination): Promise<void> {
+  return waitFor(
+    async () => (await b.conn.connectListAllDomains!(0)).length === 0,
+    10_000,
+    10,
+    "the destination to drop the domain",
+  );
+}
+
 async function withPair(
   fn: (a: Setup, src: Connection, b: Destination) => Promise<void>,
   options: Parameters<typeof setup>[0] = {},
@@ -254,12 +264,7 @@ Deno.test("storage migration: migrate_disks chooses the disks; an unknown target
       E.ERR_OPERATION_UNSUPPORTED,
       "Operation not supported: Cannot migrate empty or read-only disk hdc",
     ]);
-    await waitFor(
-      async () => (await b.conn.connectListAllDomains!(0)).length === 0,
-      10_000,
-      10,
-      "the destination to drop the domain",
-    );
+    await destinationDropped(b);
     assert.deepEqual(await a.conn.domainGetState!(a.dom, 0), [
       E.DOMAIN_RUNNING,
       E.DOMAIN_RUNNING_BOOTED,
@@ -354,12 +359,7 @@ Deno.test("storage migration: a mirror that fails ends the migration; the source
       E.DOMAIN_RUNNING,
       E.DOMAIN_RUNNING_BOOTED,
     ]);
-    await waitFor(
-      async () => (await b.conn.connectListAllDomains!(0)).length === 0,
-      10_000,
-      10,
-      "the destination to drop the domain",
-    );
+    await destinationDropped(b);
   }, { holdJobs: true });
 });
 
@@ -401,12 +401,7 @@ Deno.test("storage migration: an abort while the disks copy forces the mirrors o
       E.DOMAIN_RUNNING,
       E.DOMAIN_RUNNING_BOOTED,
     ]);
-    await waitFor(
-      async () => (await b.conn.connectListAllDomains!(0)).length === 0,
-      10_000,
-      10,
-      "the destination to drop the domain",
-    );
+    await destinationDropped(b);
   }, { holdJobs: true });
 });
 
@@ -446,12 +441,7 @@ Deno.test("storage migration: disks_port sets the NBD server's port; beyond 6553
       E.FROM_QEMU,
       "invalid argument: nbd port must be in range 0-65535",
     ]);
-    await waitFor(
-      async () => (await b.conn.connectListAllDomains!(0)).length === 0,
-      10_000,
-      10,
-      "the destination to drop the domain",
-    );
+    await destinationDropped(b);
     const b2 = await destination();
     try {
       await dom.migrate3(b2.client, { ...b2.params, disks_port: 49999 }, flags);
@@ -533,12 +523,7 @@ Deno.test("storage migration: disks_uri puts the NBD server on a UNIX socket or 
     for (const [params, message] of cases) {
       const e = await error(dom.migrate3(b.client, { ...b.params, ...params }, flags));
       assert.deepEqual([e.code, e.domain, e.message], [E.ERR_INVALID_ARG, E.FROM_QEMU, message]);
-      await waitFor(
-        async () => (await b.conn.connectListAllDomains!(0)).length === 0,
-        10_000,
-        10,
-        "the destination to drop the domain",
-      );
+      await destinationDropped(b);
     }
     assert.ok(!sourceSteps(a).some(([c]) => c === "blockdev-add"));
   });
