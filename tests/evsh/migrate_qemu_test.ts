@@ -7,26 +7,17 @@
  */
 import assert from "node:assert/strict";
 import { connect, createGateway } from "../../host.ts";
-import { Shell } from "../../tools/evsh/mod.ts";
-import { readTextFileForEvsh } from "../../tools/evsh/main.ts";
 import { VIR } from "../../util/constants.ts";
 import { realQemuTest } from "../drivers/qemu/real_qemu.ts";
+import { withMigrationShell } from "./migrate_shell.ts";
 import { echoGuestDisk } from "../drivers/qemu/echo_guest.ts";
 
 realQemuTest({
   name: "real QEMU: evsh migrate moves a running domain as virsh does, managed and --p2p",
   sanitizeResources: false,
   sanitizeOps: false,
-  fn: async () => {
-    const [a, b] = [
-      await Deno.makeTempDir({ prefix: "evsh-mig-a-" }),
-      await Deno.makeTempDir({ prefix: "evsh-mig-b-" }),
-    ];
-    const src = await connect(`qemu:///embed?root=${a}`);
-    const opened: Awaited<ReturnType<typeof connect>>[] = [];
-    let stdout = "";
-    let stderr = "";
-    try {
+  fn: () =>
+    withMigrationShell("evsh-mig", async ({ a, b, src, shell, out, opened }) => {
       await Deno.writeFile(`${a}/boot.img`, echoGuestDisk());
       await Deno.writeTextFile(
         `${a}/mig.xml`,
@@ -35,19 +26,8 @@ realQemuTest({
 <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${a}/boot.img'/>
 <target dev='hda' bus='ide'/></disk><memballoon model='none'/></devices></domain>`,
       );
-      const shell = new Shell(src, {
-        stdout: (s) => (stdout += s),
-        stderr: (s) => (stderr += s),
-        readFile: readTextFileForEvsh,
-      }, {
-        open: async (uri) => {
-          const c = await connect(uri);
-          opened.push(c);
-          return c;
-        },
-      });
       assert.equal(await shell.runLine(`define ${a}/mig.xml; start mig`), true);
-      stdout = "";
+      out.stdout = "";
       const dest = `'qemu:///embed?root=${b}'`;
       assert.equal(
         await shell.runLine(
@@ -58,10 +38,10 @@ realQemuTest({
         true,
       );
       // Nothing but the blank line virsh prints after every command.
-      assert.equal(stdout, "\n");
+      assert.equal(out.stdout, "\n");
       // A poll that finds nothing left (QEMU's last pass done, the job not yet over) prints
       // [100 %] before the closing one, as virshPrintJobProgress does for remaining == 0.
-      assert.match(stderr, /^(\rMigration: \[ {0,2}\d{1,2} %\])*(\rMigration: \[100 %\])+$/);
+      assert.match(out.stderr, /^(\rMigration: \[ {0,2}\d{1,2} %\])*(\rMigration: \[100 %\])+$/);
       assert.equal((await src.listAllDomains(0)).length, 0, "the source defines it no more");
       const dst = await connect(`qemu:///embed?root=${b}`);
       opened.push(dst);
@@ -72,15 +52,15 @@ realQemuTest({
       await moved.destroy();
       await moved.undefine();
       await shell.runLine(`define ${a}/mig.xml; start mig`);
-      stdout = stderr = "";
+      out.stdout = out.stderr = "";
       // Peer-to-peer: libvirt refuses a destination URI of this host (no server in it).
       assert.equal(await shell.runLine(`migrate mig ${dest} --p2p --live`), false);
-      assert.equal(stderr, "error: Attempt to migrate guest to the same host\n");
+      assert.equal(out.stderr, "error: Attempt to migrate guest to the same host\n");
       // Through a gateway serving B on the loopback, the source's driver opens B itself.
       const gw = await createGateway({ drivers: [`qemu:///embed?root=${b}`], auth: "none" });
       const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, gw.fetch);
       try {
-        stdout = stderr = "";
+        out.stdout = out.stderr = "";
         const peer = `'qemu+http://127.0.0.1:${server.addr.port}/embed?root=${b}'`;
         assert.equal(
           await shell.runLine(
@@ -88,9 +68,9 @@ realQemuTest({
               "--migrateuri tcp:127.0.0.4 --listen-address 127.0.0.4",
           ),
           true,
-          stderr,
+          out.stderr,
         );
-        assert.equal(stdout, "\n");
+        assert.equal(out.stdout, "\n");
         assert.equal((await src.listAllDomains(0)).length, 0, "the source defines it no more");
         const p2p = await dst.lookupDomainByName("mig");
         assert.deepEqual(await p2p.getState(), [VIR.DOMAIN_RUNNING, VIR.DOMAIN_RUNNING_MIGRATED]);
@@ -100,19 +80,5 @@ realQemuTest({
         await server.shutdown();
         await gw.close();
       }
-    } finally {
-      for (const c of opened) await c.close().catch(() => {});
-      await src.close();
-      // QEMU outlives its driver (its own session): a failed run must not leave one behind, on
-      // either side, whichever connections evsh had already closed.
-      for (const root of [a, b]) {
-        const c = await connect(`qemu:///embed?root=${root}`);
-        for (const d of await c.listAllDomains(VIR.CONNECT_LIST_DOMAINS_ACTIVE).catch(() => [])) {
-          await d.destroy().catch(() => {});
-        }
-        await c.close();
-      }
-      for (const d of [a, b]) await Deno.remove(d, { recursive: true }).catch(() => {});
-    }
-  },
+    }),
 });

@@ -8,10 +8,9 @@
  */
 import assert from "node:assert/strict";
 import { connect } from "../../host.ts";
-import { Shell } from "../../tools/evsh/mod.ts";
-import { readTextFileForEvsh } from "../../tools/evsh/main.ts";
 import { VIR } from "../../util/constants.ts";
 import { realQemuTest } from "../drivers/qemu/real_qemu.ts";
+import { withMigrationShell } from "./migrate_shell.ts";
 
 /** Runs a QEMU tool; its output, or the test fails with its error. */
 async function tool(cmd: string, ...args: string[]): Promise<string> {
@@ -31,16 +30,8 @@ realQemuTest({
   name: "real QEMU: evsh migrate --copy-storage-all copies the disk into the destination's pool",
   sanitizeResources: false,
   sanitizeOps: false,
-  fn: async () => {
-    const [a, b] = [
-      await Deno.makeTempDir({ prefix: "evsh-stmig-a-" }),
-      await Deno.makeTempDir({ prefix: "evsh-stmig-b-" }),
-    ];
-    const src = await connect(`qemu:///embed?root=${a}`);
-    const opened: Awaited<ReturnType<typeof connect>>[] = [];
-    let stdout = "";
-    let stderr = "";
-    try {
+  fn: () =>
+    withMigrationShell("evsh-stmig", async ({ a, b, src, shell, out, opened }) => {
       const disk = `${a}/vda.qcow2`;
       await tool("qemu-img", "create", "-q", "-f", "qcow2", disk, "4M");
       await tool("qemu-io", "-c", "write -P 0x7e 512k 1M", disk);
@@ -55,19 +46,8 @@ realQemuTest({
         `<pool type='dir'><name>images</name><target><path>${b}/images</path></target></pool>`,
       );
       await pool.create(0);
-      const shell = new Shell(src, {
-        stdout: (s) => (stdout += s),
-        stderr: (s) => (stderr += s),
-        readFile: readTextFileForEvsh,
-      }, {
-        open: async (uri) => {
-          const c = await connect(uri);
-          opened.push(c);
-          return c;
-        },
-      });
       assert.equal(await shell.runLine(`define ${a}/stor.xml; start stor`), true);
-      stdout = "";
+      out.stdout = "";
       assert.equal(
         await shell.runLine(
           // Its own loopback address: test files running beside it migrate on the same port range.
@@ -76,11 +56,11 @@ realQemuTest({
             `--disks-uri unix://${b}/nbd.sock`,
         ),
         true,
-        stderr,
+        out.stderr,
       );
       // Nothing but the blank line virsh prints after every command.
-      assert.equal(stdout, "\n");
-      assert.match(stderr, /^(\rMigration: \[ {0,2}\d{1,2} %\])*(\rMigration: \[100 %\])+$/);
+      assert.equal(out.stdout, "\n");
+      assert.match(out.stderr, /^(\rMigration: \[ {0,2}\d{1,2} %\])*(\rMigration: \[100 %\])+$/);
       const left = await src.lookupDomainByName("stor");
       assert.deepEqual(await left.getState(), [VIR.DOMAIN_SHUTOFF, VIR.DOMAIN_SHUTOFF_MIGRATED]);
       const moved = await dst.lookupDomainByName("stor");
@@ -94,18 +74,5 @@ realQemuTest({
       const read = await tool("qemu-io", "-r", "-c", "read -P 0x7e 512k 1M", destImage);
       assert.ok(!read.includes("Pattern verification failed"), read);
       await tool("qemu-img", "compare", "-q", disk, destImage);
-    } finally {
-      for (const c of opened) await c.close().catch(() => {});
-      await src.close();
-      // QEMU outlives its driver (its own session): a failed run must not leave one behind.
-      for (const root of [a, b]) {
-        const c = await connect(`qemu:///embed?root=${root}`);
-        for (const d of await c.listAllDomains(VIR.CONNECT_LIST_DOMAINS_ACTIVE).catch(() => [])) {
-          await d.destroy().catch(() => {});
-        }
-        await c.close();
-      }
-      for (const d of [a, b]) await Deno.remove(d, { recursive: true }).catch(() => {});
-    }
-  },
+    }),
 });
