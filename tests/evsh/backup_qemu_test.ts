@@ -10,7 +10,7 @@ import { Connection } from "../../client/connection.ts";
 import { setup } from "../drivers/qemu/fake_qmp/block_harness.ts";
 import { VDA } from "../drivers/qemu/fake_qmp/block_harness.ts";
 import { waitFor } from "../wait.ts";
-import { Shell } from "../../tools/evsh/mod.ts";
+import { shellOn } from "./fake_qemu_shell.ts";
 import { readTextFileForEvsh } from "../../tools/evsh/main.ts";
 
 interface Recorded {
@@ -43,18 +43,9 @@ Deno.test("evsh backup commands on qemu:///session print what virsh printed", as
     `${t.dir}/bad.xml`,
     "<domainbackup><disks><disk name='vdz' type='file'/></disks></domainbackup>",
   );
-  let stdout = "";
-  let stderr = "";
-  const shell = new Shell(new Connection(t.conn, "qemu:///session"), {
-    stdout: (s) => (stdout += s),
-    stderr: (s) => (stderr += s),
-    readFile: readTextFileForEvsh,
-  }, { quiet: true });
-  const run = async (line: string): Promise<[string, string, boolean]> => {
-    stdout = stderr = "";
-    const ok = await shell.runLine(line);
-    return [stdout, stderr, ok];
-  };
+  const run = shellOn(new Connection(t.conn, "qemu:///session"), readTextFileForEvsh, {
+    quiet: true,
+  });
   try {
     for (const want of recorded) {
       const [stdout, stderr, ok] = await run(local(want.line));

@@ -9,6 +9,7 @@ import { Connection } from "../../client/connection.ts";
 import { createGateway } from "../../gateway/app.ts";
 import { createRegistry } from "../../util/registry.ts";
 import { Shell } from "../../tools/evsh/mod.ts";
+import type { ShellOptions } from "../../tools/evsh/shell.ts";
 import { type Setup, setup } from "../drivers/qemu/fake_qmp/block_harness.ts";
 import type { DriverConnection } from "../../util/driver.ts";
 
@@ -18,15 +19,22 @@ type SetupOptions = Parameters<typeof setup>[0];
 /** Runs one evsh line: stdout, stderr, success. */
 export type Run = (line: string) => Promise<[string, string, boolean]>;
 
-/** A shell on `conn`, its output collected per line run. */
-export function shellOn(conn: Connection): Run {
+/**
+ * A shell on `conn`, its output collected per line run; its files read by `readFile` (paths as
+ * given by default), with the shell's `options`.
+ */
+export function shellOn(
+  conn: Connection,
+  readFile: (path: string) => Promise<string> = (p) => Deno.readTextFile(p),
+  options: ShellOptions = {},
+): Run {
   let out = "";
   let err = "";
   const shell = new Shell(conn, {
     stdout: (s) => (out += s),
     stderr: (s) => (err += s),
-    readFile: (p) => Deno.readTextFile(p),
-  });
+    readFile,
+  }, options);
   return async (line) => {
     out = err = "";
     const ok = await shell.runLine(line);

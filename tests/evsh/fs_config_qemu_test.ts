@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { Connection } from "../../client/connection.ts";
-import { Shell } from "../../tools/evsh/mod.ts";
+import { shellOn } from "./fake_qemu_shell.ts";
 import { FakeLauncher } from "../../drivers/qemu/testing/mod.ts";
 import { withQemuConn } from "../drivers/qemu/with_conn.ts";
 
@@ -19,16 +19,9 @@ Deno.test("evsh attach-device/detach-device --config of shares print virsh 9.0's
   assert.ok(transcript.some((s) => !s.ok) && transcript.some((s) => s.ok));
   await withQemuConn({ launcher: new FakeLauncher() }, async (driver) => {
     const conn = new Connection(driver, "qemu:///session");
-    let stdout = "";
-    let stderr = "";
-    const shell = new Shell(conn, {
-      stdout: (s) => (stdout += s),
-      stderr: (s) => (stderr += s),
-      readFile: (p) => Deno.readTextFile(new URL(p, fixtures)),
-    });
+    const run = shellOn(conn, (p) => Deno.readTextFile(new URL(p, fixtures)));
     for (const step of transcript) {
-      stdout = stderr = "";
-      const ok = await shell.runLine(step.command);
+      const [stdout, stderr, ok] = await run(step.command);
       assert.deepEqual({ command: step.command, stdout, stderr, ok }, step);
     }
   });

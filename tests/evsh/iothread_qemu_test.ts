@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { Connection } from "../../client/connection.ts";
-import { Shell } from "../../tools/evsh/mod.ts";
+import { shellOn } from "./fake_qemu_shell.ts";
 import { realQemuTest, withRealDriver } from "../drivers/qemu/real_qemu.ts";
 
 const fixtures = new URL("../drivers/qemu/fixtures/", import.meta.url);
@@ -24,17 +24,10 @@ realQemuTest({
     const all = cpus === 1 ? "0" : `0-${cpus - 1}`;
     await withRealDriver("ev-evsh-iothr-", async ({ conn: driver }) => {
       const conn = new Connection(driver, "qemu:///session");
-      let stdout = "";
-      let stderr = "";
-      const shell = new Shell(conn, {
-        stdout: (s) => (stdout += s),
-        stderr: (s) => (stderr += s),
-        readFile: (p) => Deno.readTextFile(new URL(p, fixtures)),
-      });
+      const run = shellOn(conn, (p) => Deno.readTextFile(new URL(p, fixtures)));
       // A failure leaves QEMU running: withRealDriver kills it.
       for (const step of transcript) {
-        stdout = stderr = "";
-        const ok = await shell.runLine(step.command);
+        const [stdout, stderr, ok] = await run(step.command);
         const expected = { ...step, stdout: step.stdout.replace(/ 0-1$/gm, ` ${all}`) };
         assert.deepEqual({ command: step.command, stdout, stderr, ok }, expected);
       }
