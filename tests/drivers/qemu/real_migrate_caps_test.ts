@@ -7,15 +7,15 @@
 // resumes the destination for it, then as migrated, libvirt's events in libvirt's order.
 // Without QEMU this test is ignored on a developer machine but FAILS in CI.
 import assert from "node:assert/strict";
-import { Connection } from "../../../client/connection.ts";
 import type { Domain } from "../../../client/domain.ts";
 import { VIR } from "../../../util/constants.ts";
-import type { DriverConnection, DriverEvent } from "../../../util/driver.ts";
+import type { DriverEvent } from "../../../util/driver.ts";
 import type { VirError } from "../../../util/errors.ts";
 import { waitFor } from "../../wait.ts";
-import { echoGuestDisk, reachEchoLoop, readUntil } from "./echo_guest.ts";
+import { echoGuestDisk } from "./echo_guest.ts";
 import { CAPS_CASES, recordedSettings, settings } from "./migration_recorded.ts";
-import { type RealDriver, realQemuTest, withRealDriver } from "./real_qemu.ts";
+import { realQemuTest } from "./real_qemu.ts";
+import { echoesOn, guestXML, type Host, lifecycle, withTwoHosts } from "./real_migration_hosts.ts";
 import { TracingLauncher } from "./tracing_launcher.ts";
 
 const E = VIR;
@@ -23,59 +23,22 @@ const E = VIR;
 // would otherwise pick the same free port of libvirt's range at the same moment.
 const PARAMS = { migrate_uri: "tcp:127.0.0.9", listen_address: "127.0.0.9" };
 
-type Host = RealDriver & { client: Connection; launcher: TracingLauncher };
-
-/** The lifecycle events `conn` delivers, as [event, detail] pairs, from now on. */
-function lifecycle(conn: DriverConnection): [number, number][] {
-  const seen: [number, number][] = [];
-  conn.subscribe!((ev: DriverEvent) => {
-    if (ev.eventId !== E.DOMAIN_EVENT_ID_LIFECYCLE) return;
-    seen.push([Number(ev.data.event), Number(ev.data.detail)]);
-  });
-  return seen;
-}
-
-function guestXML(name: string, disk: string, mib: number): string {
-  return `<domain type='qemu'><name>${name}</name><memory unit='MiB'>${mib}</memory>
-<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os><devices>
-<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${disk}'/>
-<target dev='hda' bus='ide'/></disk>
-<serial type='pty'/><console type='pty'/><memballoon model='none'/></devices></domain>`;
-}
-
 /** Runs `fn` with two drivers whose QEMUs trace their QMP (source A, destination B). */
-async function withTwoHosts(fn: (a: Host, b: Host) => Promise<void>): Promise<void> {
-  const launcher = (dir: string) => new TracingLauncher(dir);
-  const host = (d: RealDriver, root: string): Host => ({
-    ...d,
-    client: new Connection(d.conn, `qemu:///embed?root=${root}`),
-    launcher: d.launcher as TracingLauncher,
-  });
-  await withRealDriver("ev-capmig-a-", async (a) => {
-    await withRealDriver("ev-capmig-b-", (b) => fn(host(a, "A"), host(b, "B")), { launcher });
-  }, { launcher });
-}
+const withTracingHosts = (fn: (a: TracingHost, b: TracingHost) => Promise<void>) =>
+  withTwoHosts(
+    "ev-capmig",
+    (a, b) => fn(a as TracingHost, b as TracingHost),
+    (dir) => new TracingLauncher(dir),
+  );
+
+type TracingHost = Host & { launcher: TracingLauncher };
 
 /** Starts the echo guest `name` with `mib` MiB on `a`; its handle. */
-async function startGuest(a: Host, name: string, mib: number): Promise<Domain> {
+async function startGuest(a: TracingHost, name: string, mib: number): Promise<Domain> {
   const disk = `${a.dir}/boot.img`;
   await Deno.writeFile(disk, echoGuestDisk());
   await a.conn.domainCreateXML!(guestXML(name, disk, mib), 0);
   return await a.client.lookupDomainByName(name);
-}
-
-/** The guest's console on `b` echoes what it is sent. */
-async function echoes(b: Host, moved: Domain): Promise<void> {
-  const stream = await b.conn.domainOpenConsole!(moved.ref, null, 0);
-  const reader = stream.readable!.getReader();
-  const writer = stream.writable!.getWriter();
-  await reachEchoLoop(async () => {
-    const { done, value } = await reader.read();
-    return done ? null : value as Uint8Array;
-  }, (bytes) => writer.write(bytes));
-  await writer.write(new TextEncoder().encode("moved"));
-  await readUntil(reader, "moved");
-  await writer.close().catch(() => {});
 }
 
 realQemuTest({
@@ -83,7 +46,7 @@ realQemuTest({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    await withTwoHosts(async (a, b) => {
+    await withTracingHosts(async (a, b) => {
       const dom = await startGuest(a, "caps", 32);
       const { flags, params } = CAPS_CASES.find((c) => c.case === "together")!;
       assert.equal(
@@ -98,7 +61,7 @@ realQemuTest({
         flags | E.MIGRATE_UNSAFE,
       );
       assert.deepEqual(await moved.getState(), [E.DOMAIN_RUNNING, E.DOMAIN_RUNNING_MIGRATED]);
-      await echoes(b, moved);
+      await echoesOn(b, moved.ref);
       assert.deepEqual(
         settings(await a.launcher.requests(0)),
         recordedSettings("together", "source"),
@@ -125,7 +88,7 @@ realQemuTest({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    await withTwoHosts(async (a, b) => {
+    await withTracingHosts(async (a, b) => {
       const rec = CAPS_CASES.find((c) => c.case === "postcopy-switch")!;
       // 512 MiB at 1 MiB/s keep the first pass going about 1.8 s (see real_migrate_test.ts):
       // time to ask for post-copy, which then copies the rest unthrottled.
@@ -180,7 +143,7 @@ realQemuTest({
       assert.deepEqual(settings(source), recordedSettings(rec.case, "source"));
       assert.deepEqual(settings(destination), recordedSettings(rec.case, "destination"));
       assert.deepEqual(otherSteps(source), otherSteps(rec.source), "start-postcopy, continue");
-      await echoes(b, moved);
+      await echoesOn(b, moved.ref);
       await b.conn.domainDestroyFlags!(moved.ref, 0);
     });
   },

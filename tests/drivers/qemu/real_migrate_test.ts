@@ -5,14 +5,12 @@
 // are libvirt's. Refused flags and an unsafe disk change nothing; an aborted migration leaves
 // the source running. Without QEMU this test is ignored on a developer machine but FAILS in CI.
 import assert from "node:assert/strict";
-import { Connection } from "../../../client/connection.ts";
 import { VIR } from "../../../util/constants.ts";
-import type { DriverConnection, DriverEvent } from "../../../util/driver.ts";
 import type { VirError } from "../../../util/errors.ts";
 import { waitFor } from "../../wait.ts";
-import { readUntil } from "./echo_guest.ts";
-import { echoGuestDisk, reachEchoLoop } from "./echo_guest.ts";
-import { type RealDriver, realQemuTest, withRealDriver } from "./real_qemu.ts";
+import { echoGuestDisk } from "./echo_guest.ts";
+import { realQemuTest } from "./real_qemu.ts";
+import { echoesOn, guestXML, lifecycle, withTwoHosts } from "./real_migration_hosts.ts";
 
 const E = VIR;
 /** Loopback only: the destination listens there and the source sends there. */
@@ -20,48 +18,12 @@ const E = VIR;
 // would otherwise pick the same free port of libvirt's range at the same moment.
 const PARAMS = { migrate_uri: "tcp:127.0.0.3", listen_address: "127.0.0.3" };
 
-/** The lifecycle events `conn` delivers, as [event, detail] pairs, from now on. */
-function lifecycle(conn: DriverConnection): [number, number][] {
-  const seen: [number, number][] = [];
-  conn.subscribe!((ev: DriverEvent) => {
-    if (ev.eventId !== E.DOMAIN_EVENT_ID_LIFECYCLE) return;
-    const data = ev.data as { event: number; detail: number };
-    seen.push([data.event, data.detail]);
-  });
-  return seen;
-}
-
-/** Waits until `check` holds (or 30 s pass). */
-function guestXML(name: string, disk: string, mib = 32): string {
-  return `<domain type='qemu'><name>${name}</name><memory unit='MiB'>${mib}</memory>
-<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os><devices>
-<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${disk}'/>
-<target dev='hda' bus='ide'/></disk>
-<serial type='pty'/><console type='pty'/><memballoon model='none'/></devices></domain>`;
-}
-
-/** Runs `fn` with two drivers (source A, destination B) and client connections on them. */
-async function withTwoHosts(
-  fn: (a: RealDriver & { client: Connection }, b: RealDriver & { client: Connection }) => Promise<
-    void
-  >,
-): Promise<void> {
-  await withRealDriver("ev-mig-a-", async (a) => {
-    await withRealDriver("ev-mig-b-", async (b) => {
-      await fn(
-        { ...a, client: new Connection(a.conn, "qemu:///embed?root=A") },
-        { ...b, client: new Connection(b.conn, "qemu:///embed?root=B") },
-      );
-    });
-  });
-}
-
 realQemuTest({
   name: "real QEMU: a running domain migrates live to another driver and echoes there",
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    await withTwoHosts(async (a, b) => {
+    await withTwoHosts("ev-mig", async (a, b) => {
       const disk = `${a.dir}/boot.img`;
       await Deno.writeFile(disk, echoGuestDisk());
       const ref = await a.conn.domainDefineXMLFlags!(guestXML("mig", disk), 0);
@@ -116,16 +78,7 @@ realQemuTest({
       ]);
 
       // The guest runs on: its console on the destination echoes.
-      const stream = await b.conn.domainOpenConsole!(moved.ref, null, 0);
-      const reader = stream.readable!.getReader();
-      const writer = stream.writable!.getWriter();
-      await reachEchoLoop(async () => {
-        const { done, value } = await reader.read();
-        return done ? null : value as Uint8Array;
-      }, (bytes) => writer.write(bytes));
-      await writer.write(new TextEncoder().encode("moved"));
-      await readUntil(reader, "moved");
-      await writer.close().catch(() => {});
+      await echoesOn(b, moved.ref);
       await b.conn.domainDestroyFlags!(moved.ref, 0);
     });
   },
@@ -136,7 +89,7 @@ realQemuTest({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    await withTwoHosts(async (a, b) => {
+    await withTwoHosts("ev-mig", async (a, b) => {
       const disk = `${a.dir}/boot.img`;
       await Deno.writeFile(disk, echoGuestDisk());
       // QEMU sends each untouched page as a 9-byte header: 512 MiB of them at 1 MiB/s (libvirt's
