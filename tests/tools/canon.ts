@@ -44,6 +44,11 @@ export interface CanonOptions {
   secure?: boolean;
   stable?: boolean;
   uri?: string;
+  /**
+   * `qemu`: libvirt's QEMU driver defaults (canon.sh `--driver qemu`, there a private session
+   * daemon): an embedded QEMU driver on a temporary root, removed on close.
+   */
+  driver?: "test" | "qemu";
   poolXml?: string;
 }
 
@@ -89,17 +94,21 @@ export class Canon {
   #conn: Connection;
   #opts: CanonOptions;
   #pool?: Awaited<ReturnType<Connection["createStoragePoolXML"]>>;
-  /** The empty node file made for this run, removed on close. */
-  #nodeFile?: string;
+  /** The empty node file or QEMU root made for this run, removed on close. */
+  #scratch?: string;
 
-  private constructor(conn: Connection, opts: CanonOptions, nodeFile?: string) {
+  private constructor(conn: Connection, opts: CanonOptions, scratch?: string) {
     this.#conn = conn;
     this.#opts = opts;
-    this.#nodeFile = nodeFile;
+    this.#scratch = scratch;
   }
 
   /** Opens the connection (default: the test driver with an empty node). */
   static async open(opts: CanonOptions = {}): Promise<Canon> {
+    if (!opts.uri && opts.driver === "qemu") {
+      const root = await Deno.makeTempDir({ prefix: "edgevirt-canon-qemu-" });
+      return new Canon(await connect(`qemu:///embed?root=${root}`), opts, root);
+    }
     if (!opts.uri) {
       const empty = await Deno.makeTempFile({ prefix: "edgevirt-empty-node-", suffix: ".xml" });
       await Deno.writeTextFile(empty, "<node>\n</node>\n");
@@ -219,7 +228,7 @@ export class Canon {
   async close(): Promise<void> {
     if (this.#pool) await this.#pool.destroy().catch(() => {});
     await this.#conn.close();
-    if (this.#nodeFile) await Deno.remove(this.#nodeFile).catch(() => {});
+    if (this.#scratch) await Deno.remove(this.#scratch, { recursive: true }).catch(() => {});
   }
 }
 
@@ -294,8 +303,10 @@ async function main(args: string[]): Promise<number> {
     console.error("canon: error: the following arguments are required: files");
     return 2;
   }
-  if (o.driver && o.driver !== "test") {
-    console.error(`canon: error: --driver ${o.driver} is not available in edgevirt's canon`);
+  if (o.driver && o.driver !== "test" && o.driver !== "qemu") {
+    console.error(
+      `canon: error: argument --driver: invalid choice: '${o.driver}' (choose from 'test', 'qemu')`,
+    );
     return 2;
   }
   const inputs: [string, string][] = [];
@@ -320,6 +331,7 @@ async function main(args: string[]): Promise<number> {
       secure: o.secure,
       stable: o.stable,
       uri: o.uri,
+      driver: o.driver as CanonOptions["driver"],
       poolXml: o["pool-xml"],
     });
   } catch (e) {

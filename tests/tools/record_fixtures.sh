@@ -25,8 +25,10 @@ hotplug_cases=(x86-modern-bulk x86-modern-individual-add x86-modern-individual-d
   x86-modern-bulk-downscale-async)
 
 # Rows of fixtures other scripts record (tests/tools/xmlgen/record.sh: schemas/, xmlgen/;
-# tests/tools/record_qemu_host.sh: qemu_host/) stay.
-kept=$(grep -e '^schemas/' -e '^xmlgen/' -e '^libvirt/' -e '^qemu_host/' "$out/SOURCES.tsv" 2>/dev/null || true)
+# tests/tools/record_qemu_host.sh: qemu_host/; tests/tools/qemu_corpus/record.sh: qemu_corpus/)
+# stay.
+kept=$(grep -e '^schemas/' -e '^xmlgen/' -e '^libvirt/' -e '^qemu_host/' -e '^qemu_corpus/' \
+  "$out/SOURCES.tsv" 2>/dev/null || true)
 rm -rf "$out/libvirt-xml" "$out/qemuhotplugtestcpus" "$out/oracle"
 mkdir -p "$out/qemuhotplugtestcpus" "$out/oracle/canon/expected" "$out/oracle/scenarios"
 

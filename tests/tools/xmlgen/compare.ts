@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-import { Canon, type CanonResult } from "../canon.ts";
+import { Canon, type CanonOptions, type CanonResult } from "../canon.ts";
 import type { Kind } from "./kinds.ts";
 import { readRecording, type Recorded } from "./recording.ts";
 
@@ -121,10 +121,14 @@ export function compareOne(row: Recorded, got: CanonResult): Outcome {
 
 /**
  * Replays every row (in the recording's order) and compares; `validate` replays a recording
- * made with the kinds' VALIDATE flags.
+ * made with the kinds' VALIDATE flags, `driver` one made on that driver (canon.sh `--driver`).
  */
-export async function replay(rows: Recorded[], validate = false): Promise<Outcome[]> {
-  const generic = await Canon.open({ stable: true, validate });
+export async function replay(
+  rows: Recorded[],
+  validate = false,
+  driver: CanonOptions["driver"] = "test",
+): Promise<Outcome[]> {
+  const generic = await Canon.open({ stable: true, validate, driver });
   const forced = new Map<Kind, Canon>();
   const out: Outcome[] = [];
   try {
