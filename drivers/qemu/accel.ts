@@ -27,27 +27,6 @@ export function kvmUsable(): boolean {
 }
 
 /**
- * libvirt's define-time check (`qemuValidateDomainDef`): an emulator probed without KVM does
- * not support `type='kvm'`.
- *
- * @example
- * ```ts
- * import { checkVirtType } from "./accel.ts";
- * import type { DomainDef } from "../../conf/domain/def.ts";
- * declare const def: DomainDef;
- * checkVirtType(def, "/usr/bin/qemu-system-x86_64", false); // throws for type='kvm'
- * ```
- */
-export function checkVirtType(def: DomainDef, emulator: string, kvm: boolean): void {
-  if (def.type !== "kvm" || kvm) return;
-  throw VirError.report(
-    "QEMU",
-    "CONFIG_UNSUPPORTED",
-    `Emulator '${emulator}' does not support virt type 'kvm'`,
-  );
-}
-
-/**
  * The `-accel` of `def`; throws libvirt's error for a KVM domain without KVM.
  *
  * @example

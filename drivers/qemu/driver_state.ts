@@ -25,7 +25,7 @@ import { buildQemuArgv } from "./command/argv.ts";
 import { numberDiskSources } from "./disk_chains.ts";
 import { type DroppedSource, prepareDomainStorage, prepareHostStorage } from "./disk_startup.ts";
 import { startedSourceIndex } from "./api/block_chain.ts";
-import { accelOf, checkVirtType, kvmUsable } from "./accel.ts";
+import { accelOf, kvmUsable } from "./accel.ts";
 import { refreshLiveDevices } from "./live_devices.ts";
 import { emulatorPinOf } from "../../conf/domain/pins.ts";
 import { reparseIothreadIds } from "../../conf/domain/iothreads.ts";
@@ -377,21 +377,27 @@ export class QemuDriverState {
 
   // ---- definitions -------------------------------------------------------------------------
 
-  /** Parses XML with the driver's defaults. */
-  parse(xml: string, flags = 0, status = false): DomainDef {
+  /**
+   * Parses XML with the driver's defaults; `fresh` is a caller's XML (define, create), checked
+   * against the host's QEMU as libvirt's parser does (its binary, architecture and
+   * virtualization type), where a stored definition is taken as it was accepted.
+   */
+  parse(xml: string, flags = 0, status = false, fresh = false): DomainDef {
     // x86 machines get a default USB controller (qemuDomainDefAddDefaultDevices) before
     // libvirt validates.
     const def = parseDomainXML(xml, flags, status, true);
-    qemuPostParse(def, { privileged: this.privileged });
+    qemuPostParse(def, {
+      privileged: this.privileged,
+      binaryDirs: this.binaryDirs,
+      ...(fresh ? { checkEmulator: true, kvm: this.#kvm } : {}),
+    });
     nvramPostParse(def, this.paths.nvramDir);
     return def;
   }
 
-  /** Parses a caller's XML (define, create): also refuses a domain type the emulator lacks. */
+  /** Parses a caller's XML (define, create). */
   parseNew(xml: string, flags = 0): DomainDef {
-    const def = this.parse(xml, flags);
-    checkVirtType(def, def.devices.emulator ?? DEFAULT_EMULATOR, this.#kvm);
-    return def;
+    return this.parse(xml, flags, false, true);
   }
 
   async saveConfig(obj: QemuDomainObj): Promise<void> {

@@ -29,11 +29,12 @@ import { validateSpice } from "./command/spice_args.ts";
 import { validateChardevSource } from "./command/chardev_args.ts";
 import { tpmPostParse, validateQemuTpm } from "./command/tpm_args.ts";
 import { swtpmVersions } from "./swtpm.ts";
+import { emulatorArch, resolveEmulator, validateEmulator } from "./emulator.ts";
 
 /** Machine type aliases of QEMU 7.2. */
 const MACHINE_ALIASES: Record<string, string> = { pc: "pc-i440fx-7.2", q35: "pc-q35-7.2" };
 
-/** The emulator used when the definition names none. */
+/** The emulator of an x86_64 definition that names none. */
 export const DEFAULT_EMULATOR = "/usr/bin/qemu-system-x86_64";
 
 /**
@@ -55,21 +56,22 @@ export const DEFAULT_EMULATOR = "/usr/bin/qemu-system-x86_64";
  * def.os.machine; // "pc-i440fx-7.2"
  * ```
  */
-export function qemuPostParse(def: DomainDef, options: { privileged?: boolean } = {}): void {
+export function qemuPostParse(
+  def: DomainDef,
+  options: { privileged?: boolean; kvm?: boolean; checkEmulator?: boolean; binaryDirs?: string[] } =
+    {},
+): void {
+  resolveEmulator(def, options.checkEmulator ?? false, options.binaryDirs);
   if (def.type !== "qemu" && def.type !== "kvm") {
     throw VirError.report(
       "QEMU",
       "CONFIG_UNSUPPORTED",
-      `Emulator '${
-        def.devices.emulator ?? DEFAULT_EMULATOR
-      }' does not support virt type '${def.type}'`,
+      `Emulator '${def.devices.emulator}' does not support virt type '${def.type}'`,
     );
   }
   if (!def.uuid) def.uuid = crypto.randomUUID();
-  def.os.arch ??= "x86_64";
   const machine = def.os.machine ?? "pc";
   def.os.machine = MACHINE_ALIASES[machine] ?? machine;
-  def.devices.emulator ??= DEFAULT_EMULATOR;
   const v0 = def.vcpus?.find((v) => v.id === 0);
   if (v0 && !v0.enabled) {
     throw VirError.report("QEMU", "CONFIG_UNSUPPORTED", "vcpu 0 can't be offline");
@@ -86,6 +88,7 @@ export function qemuPostParse(def: DomainDef, options: { privileged?: boolean } 
   qxlDefaults(def);
   serialDefaults(def);
   domainDefPostParse(def, { defaultVideo: "cirrus" });
+  if (options.kvm !== undefined) validateEmulator(def, options.kvm);
   validateLifecycleActions(def);
   const spice = def.devices.other.some((d) =>
     d.name === "graphics" && d.attributes.type === "spice"
@@ -222,7 +225,10 @@ function defaultCpu(def: DomainDef): void {
     cpu.extra.splice(
       at < 0 ? cpu.extra.length : at,
       0,
-      element("model", { fallback: "forbid" }, ["qemu64"]),
+      // The default CPU of the binary's machines (`default-cpu-type` of query-machines).
+      element("model", { fallback: "forbid" }, [
+        emulatorArch(def.devices.emulator!) === "i686" ? "qemu32" : "qemu64",
+      ]),
     );
   }
   if (cpu.mode === "host-passthrough" || cpu.mode === "maximum") cpu.check ??= "none";

@@ -18,6 +18,7 @@
 import { parseArgs } from "node:util";
 import { basename, join } from "node:path";
 import { connect } from "../../host.ts";
+import type { ClientOptions } from "../../client/connect.ts";
 import { type Connection, VIR, VirError } from "../../mod.ts";
 import { childText, parse } from "../../util/xml/mod.ts";
 import { formatSecretXML, parseSecretXML } from "../../conf/mod.ts";
@@ -46,7 +47,9 @@ export interface CanonOptions {
   uri?: string;
   /**
    * `qemu`: libvirt's QEMU driver defaults (canon.sh `--driver qemu`, there a private session
-   * daemon): an embedded QEMU driver on a temporary root, removed on close.
+   * daemon): an embedded QEMU driver on a temporary root, removed on close. It is told KVM is
+   * unusable, as the oracle's daemon (run as `nobody` by root, who alone opens `/dev/kvm` here)
+   * finds it, so that both drivers answer for the same host.
    */
   driver?: "test" | "qemu";
   poolXml?: string;
@@ -107,7 +110,8 @@ export class Canon {
   static async open(opts: CanonOptions = {}): Promise<Canon> {
     if (!opts.uri && opts.driver === "qemu") {
       const root = await Deno.makeTempDir({ prefix: "edgevirt-canon-qemu-" });
-      return new Canon(await connect(`qemu:///embed?root=${root}`), opts, root);
+      const options = { kvm: false } as ClientOptions;
+      return new Canon(await connect(`qemu:///embed?root=${root}`, options), opts, root);
     }
     if (!opts.uri) {
       const empty = await Deno.makeTempFile({ prefix: "edgevirt-empty-node-", suffix: ".xml" });

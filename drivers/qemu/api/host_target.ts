@@ -10,25 +10,13 @@ import { VirError } from "../../../util/errors.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import type { EmulatorCaps } from "./host_caps_cache.ts";
 import { binaryFor, capsCache, guestMachines } from "./host_caps.ts";
+import { BINARY_ARCHES, emulatorArch } from "../emulator.ts";
 
 /** libvirt's `virDomainVirtType` names. */
 const VIRT_TYPES = new Set(
   ("none qemu kqemu kvm xen lxc uml openvz test vmware hyperv vbox phyp parallels bhyve vz hvf")
     .split(" "),
 );
-
-/** The guest architecture each `qemu-system-*` binary is for (`virQEMUCapsGetArch`). */
-const BINARY_ARCHES: Record<string, string> = {
-  i386: "i686",
-  x86_64: "x86_64",
-  arm: "armv7l",
-  aarch64: "aarch64",
-  ppc: "ppc",
-  ppc64: "ppc64",
-  riscv32: "riscv32",
-  riscv64: "riscv64",
-  s390x: "s390x",
-};
 
 /** The architecture families `virQEMUCapsCacheLookupDefault` lets stand for each other. */
 const family = (arch: string) =>
@@ -95,7 +83,7 @@ export async function resolveTarget(
       `Cannot check QEMU binary ${binary}: No such file or directory`,
     );
   }
-  const capsArch = BINARY_ARCHES[binary.match(/qemu-system-([a-z0-9_]+)$/)?.[1] ?? ""] ?? arch;
+  const capsArch = emulatorArch(binary) ?? arch;
   if (capsArch !== arch && family(capsArch) !== family(arch)) {
     throw qemuError(
       "INVALID_ARG",
