@@ -204,6 +204,9 @@ function parseForward(el: XmlElement | undefined, net: string): NetworkForward {
         }
         return;
       }
+      if (fwd.ifs.some((o) => o.type === "netdev" && o.dev === d)) {
+        throw xmlErr(`interface '${d}' can only be listed once in network ${net}`);
+      }
       fwd.ifs.push({ type: "netdev", dev: d });
     });
   } else if (addrEls.length) {

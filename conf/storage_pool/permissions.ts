@@ -19,9 +19,10 @@ function parseId(el: XmlElement, name: "owner" | "group"): number | undefined {
   const node = child(el, name);
   if (!node) return undefined;
   const v = xpathInteger(childText(el, name) ?? "");
-  // libvirt once printed -1 for "unset", so it still reads it back as unset.
+  // libvirt once printed -1 for "unset", so it still reads it back as unset; (uid_t)-1 is
+  // the same value.
   if (v === undefined || v < -1 || v > 0xffffffff) throw fail(`malformed ${name} element`);
-  return v === -1 ? undefined : v;
+  return v === -1 || v === 0xffffffff ? undefined : v;
 }
 
 /**

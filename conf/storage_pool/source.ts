@@ -4,6 +4,7 @@ import {
   formatPciAddress,
   parseInt32,
   parsePciAddress,
+  sanitizePath,
   xmlPropEnum,
   xmlPropInt,
 } from "../common/mod.ts";
@@ -175,7 +176,9 @@ export function parsePoolSource(el: XmlElement | undefined, type: PoolType): Sto
     }
     src.devices.push({ path, partSeparator: sep === undefined ? undefined : sep === "yes" });
   }
-  src.dir = child(el, "dir")?.attributes.path;
+  // virXPathString: an empty path is none.
+  const dir = child(el, "dir")?.attributes.path;
+  src.dir = dir ? sanitizePath(dir) : undefined;
   const adapter = child(el, "adapter");
   if (adapter) parseAdapter(adapter);
   const auth = child(el, "auth");

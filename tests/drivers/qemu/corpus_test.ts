@@ -6,11 +6,14 @@
  * inactive XML byte for byte, or error code + domain + message) must not drop below the level
  * measured when the recording was last compared; `known_differences.md` says what still differs.
  * `deno run -A tests/tools/qemu_corpus/main.ts compare` shows the differences.
+ *
+ * The same for libvirt's other xml2xml test inputs (domains, networks, pools, volumes,
+ * interfaces, secrets) on the test driver (`compare --driver test`).
  */
 import assert from "node:assert/strict";
-import { RECORDING, replayQemu } from "../../tools/qemu_corpus/main.ts";
+import { RECORDING, replayQemu, TEST_RECORDING } from "../../tools/qemu_corpus/main.ts";
 import { readRecording } from "../../tools/xmlgen/recording.ts";
-import { tally } from "../../tools/xmlgen/compare.ts";
+import { replay, tally } from "../../tools/xmlgen/compare.ts";
 
 /** Identical answers measured at the last comparison (of 1070 documents). */
 const MEASURED = 806;
@@ -24,4 +27,15 @@ Deno.test("libvirt's QEMU test inputs: edgevirt's QEMU driver answers as libvirt
     t.same >= MEASURED,
     `${t.same} of ${t.total} identical, ${MEASURED} measured: a regression (compare.ts shows it)`,
   );
+});
+
+/** Identical answers of the test driver's recording at the last comparison (of 209). */
+const MEASURED_TEST = 207;
+
+Deno.test("libvirt's xml2xml test inputs: edgevirt's test driver answers as libvirt's does", async () => {
+  const rows = await readRecording(TEST_RECORDING);
+  assert.equal(rows.length, 209);
+  let same = 0;
+  for (const t of tally(await replay(rows)).values()) same += t.same;
+  assert.ok(same >= MEASURED_TEST, `${same} identical, ${MEASURED_TEST} measured: a regression`);
 });

@@ -4,10 +4,12 @@
  * (post-parse defaults, validation against the host's QEMU, refusals), compared byte for byte or
  * by error code, domain and message. The recording is `tests/tools/qemu_corpus/record.sh`'s.
  *
- * - `pack DIR OUT RESULT.jsonl`: joins each `DIR/domain/*.xml` with libvirt's answer
- *   (`canon.sh --driver qemu --stable --json`, batched by `canon_batch.sh`) into OUT;
- * - `compare [RECORDING] [--show N]`: replays a recording on edgevirt's QEMU driver and prints the
- *   differences grouped by their first differing line.
+ * - `pack DIR OUT`: joins each `DIR/FOLDER/*.xml` with libvirt's answer in `DIR/FOLDER.jsonl`
+ *   (`canon.sh --stable --json`, batched by `canon_batch.sh`) into OUT;
+ * - `compare [--driver test|qemu] [RECORDING] [--show N]`: replays a recording on edgevirt's QEMU
+ *   driver (or test driver) and prints the differences grouped by their first differing line.
+ *
+ * The same is done for libvirt's other XML test inputs on the test driver (`TEST_RECORDING`).
  *
  * @example
  * ```sh
@@ -16,49 +18,77 @@
  * @module
  */
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { FIXTURES } from "../../paths.ts";
 import { type Outcome, printReport, replay } from "../xmlgen/compare.ts";
-import { readAnswers, readRecording, type Recorded, writeRecording } from "../xmlgen/recording.ts";
+import type { Kind } from "../xmlgen/kinds.ts";
+import {
+  type Answer,
+  readAnswers,
+  readRecording,
+  type Recorded,
+  writeRecording,
+} from "../xmlgen/recording.ts";
 
-/** The recording the tests replay. */
+/** The recording of libvirt's QEMU test inputs on libvirt's QEMU driver. */
 export const RECORDING = join(FIXTURES, "qemu_corpus", "recorded.jsonl.gz");
+
+/**
+ * The recording of libvirt's other XML test inputs (domains, networks, pools, volumes, interfaces,
+ * secrets) on libvirt's test driver, as canon.sh's default connection answers them.
+ */
+export const TEST_RECORDING = join(FIXTURES, "qemu_corpus", "test_driver.jsonl.gz");
 
 /** Replays `rows` on an embedded QEMU driver, as canon.sh `--driver qemu` recorded them. */
 export function replayQemu(rows: Recorded[]): Promise<Outcome[]> {
   return replay(rows, false, "qemu");
 }
 
-async function pack(dir: string, out: string, result: string): Promise<void> {
-  const answers = await readAnswers([result]);
-  const names = [...Deno.readDirSync(join(dir, "domain"))].map((e) => e.name).sort();
-  const rows: Recorded[] = names.map((name) => {
-    const a = answers.get(name.replace(/\.xml$/, ""));
-    if (!a) throw new Error(`no answer recorded for ${name}`);
-    return {
-      id: name,
-      kind: "domain",
-      mutation: null,
-      input: Deno.readTextFileSync(join(dir, "domain", name)),
-      ok: a.ok ?? false,
-      xml: a.xml ?? null,
-      error: a.error ?? null,
-      ...(a.crash ? { crash: a.crash } : {}),
-    };
-  });
+/**
+ * Joins every `DIR/FOLDER/*.xml` with libvirt's answer in `DIR/FOLDER.jsonl` (canon.sh
+ * `--json`, which names the document's kind) into OUT, each row's id `FOLDER/NAME.xml`.
+ */
+async function pack(dir: string, out: string): Promise<void> {
+  const rows: Recorded[] = [];
+  const folders = [...Deno.readDirSync(dir)].filter((e) => e.isDirectory).map((e) => e.name);
+  for (const folder of folders.sort()) {
+    const answers = await readAnswers([join(dir, `${folder}.jsonl`)]);
+    const names = [...Deno.readDirSync(join(dir, folder))].map((e) => e.name).sort();
+    for (const name of names) {
+      const a = answers.get(name.replace(/\.xml$/, "")) as Answer & { kind?: Kind } | undefined;
+      if (!a) throw new Error(`no answer recorded for ${folder}/${name}`);
+      rows.push({
+        id: `${folder}/${name}`,
+        kind: a.kind ?? "domain",
+        mutation: null,
+        input: Deno.readTextFileSync(join(dir, folder, name)),
+        ok: a.ok ?? false,
+        xml: a.xml ?? null,
+        error: a.error ?? null,
+        ...(a.crash ? { crash: a.crash } : {}),
+      });
+    }
+  }
   await writeRecording(out, rows);
   console.log(`pack: ${rows.length} documents in ${out}`);
 }
 
 async function main(args: string[]): Promise<void> {
   const [cmd, ...rest] = args;
-  if (cmd === "pack" && rest.length === 3) return await pack(rest[0], rest[1], rest[2]);
+  if (cmd === "pack" && rest.length === 2) return await pack(rest[0], rest[1]);
   if (cmd === "compare") {
-    const i = rest.indexOf("--show");
-    const show = i >= 0 ? Number(rest[i + 1]) : 3;
-    const file = rest.find((a, j) => !a.startsWith("--") && rest[j - 1] !== "--show");
-    return printReport(await replayQemu(await readRecording(file ?? RECORDING)), show);
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { show: { type: "string", default: "3" }, driver: { type: "string" } },
+    });
+    const test = values.driver === "test";
+    const rows = await readRecording(positionals[0] ?? (test ? TEST_RECORDING : RECORDING));
+    return printReport(test ? await replay(rows) : await replayQemu(rows), Number(values.show));
   }
-  console.error("usage: main.ts pack DIR OUT RESULT.jsonl | compare [RECORDING] [--show N]");
+  console.error(
+    "usage: main.ts pack DIR OUT | compare [--driver test|qemu] [RECORDING] [--show N]",
+  );
   Deno.exit(2);
 }
 

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Re-records libvirt 9.0's QEMU driver's answers to libvirt's own QEMU test inputs
-# (tests/qemuxml2argvdata/*.xml of libvirt 9.0.0, every architecture) into
-# tests/fixtures/qemu_corpus/recorded.jsonl.gz, replayed by tests/drivers/qemu/corpus_test.ts,
-# and updates its row in tests/fixtures/SOURCES.tsv. Each input is defined on the oracle's
-# private session libvirtd (canon.sh --driver qemu --stable --json), read back and undefined:
-# the answers depend on the host's QEMU (7.2 here: its machine types, devices, CPU models) and
-# on /dev/kvm (absent here: type='kvm' is refused), as edgevirt's replay does.
+# Re-records libvirt 9.0's answers to libvirt's own XML test inputs (libvirt 9.0.0's tests/,
+# from libvirt-source.sh) and updates their rows in tests/fixtures/SOURCES.tsv; replayed by
+# tests/drivers/qemu/corpus_test.ts:
 #
-# Usage (from anywhere): bash tests/tools/qemu_corpus/record.sh
+#   qemu: tests/qemuxml2argvdata/*.xml (every architecture), each defined on the oracle's private
+#         session libvirtd (canon.sh --driver qemu --stable --json), read back and undefined,
+#         into tests/fixtures/qemu_corpus/recorded.jsonl.gz. The answers depend on the host's
+#         QEMU (7.2 here: its machine types, devices, CPU models) and on /dev/kvm (the daemon
+#         runs as nobody, without it: type='kvm' is refused), as edgevirt's replay does.
+#   test: the domain, network, pool, volume, interface and secret inputs of libvirt's
+#         xml2xml tests on canon.sh's default connection (the test driver, an empty node),
+#         into tests/fixtures/qemu_corpus/test_driver.jsonl.gz.
+#
+# Usage (from anywhere): bash tests/tools/qemu_corpus/record.sh [qemu|test]   (default: both)
 # ORACLE defaults to ../shared/oracle beside the checkout; LIBVIRT_SRC to the folder
 # libvirt-source.sh unpacks (fetched when unset).
 set -euo pipefail
@@ -18,23 +23,38 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 src=${LIBVIRT_SRC:-$(bash "$oracle/libvirt-source.sh" "$tmp/src" | tail -1)}
 out="$root/tests/fixtures/qemu_corpus"
-mkdir -p "$out" "$tmp/docs/domain"
-cp "$src"/tests/qemuxml2argvdata/*.xml "$tmp/docs/domain/"
-
-cd "$tmp/docs"
+mkdir -p "$out"
 # shellcheck source=../xmlgen/canon_batch.sh
 . "$root/tests/tools/xmlgen/canon_batch.sh"
-canon_kind domain --driver qemu >"$tmp/domain.jsonl"
-"${deno[@]}" run -A "$root/tests/tools/qemu_corpus/main.ts" pack "$tmp/docs" \
-  "$out/recorded.jsonl.gz" "$tmp/domain.jsonl"
 
-rel=qemu_corpus/recorded.jsonl.gz
-cd "$root/tests/fixtures"
-size=$("${deno[@]}" eval "console.log([...Deno.readTextFileSync('$rel')].length)")
-{
-  grep -v "^$rel	" SOURCES.tsv
-  printf '%s\t-\tlibvirt 9.0.0 tests/qemuxml2argvdata/*.xml (libvirt-source.sh) with libvirt 9.0.0 output: oracle/canon.sh --driver qemu --stable --json\tv9.0.0\t%s\n' \
-    "$rel" "$size"
-} >"$tmp/SOURCES.tsv"
-cp "$tmp/SOURCES.tsv" SOURCES.tsv
-echo "record: $(du -h "$out/recorded.jsonl.gz" | cut -f1) in $out/recorded.jsonl.gz"
+# record NAME CANON-OPTIONS FOLDER...: FOLDER's inputs and answers packed into NAME.jsonl.gz.
+record() {
+  local name=$1 opts=$2 folder
+  shift 2
+  rm -rf "$tmp/docs" && mkdir -p "$tmp/docs"
+  for folder in "$@"; do
+    mkdir -p "$tmp/docs/$folder"
+    cp "$src/tests/$folder"/*.xml "$tmp/docs/$folder/"
+    # shellcheck disable=SC2086 # the options are words
+    (cd "$tmp/docs" && canon_kind "$folder" $opts) >"$tmp/docs/$folder.jsonl"
+  done
+  "${deno[@]}" run -A "$root/tests/tools/qemu_corpus/main.ts" pack "$tmp/docs" "$out/$name.jsonl.gz"
+  local rel="qemu_corpus/$name.jsonl.gz"
+  local size
+  size=$(cd "$root/tests/fixtures" && "${deno[@]}" eval "console.log([...Deno.readTextFileSync('$rel')].length)")
+  {
+    grep -v "^$rel	" "$root/tests/fixtures/SOURCES.tsv"
+    printf '%s\t-\tlibvirt 9.0.0 tests/{%s}/*.xml (libvirt-source.sh) with libvirt 9.0.0 output: oracle/canon.sh %s--stable --json\tv9.0.0\t%s\n' \
+      "$rel" "$(IFS=,; echo "$*")" "${opts:+$opts }" "$size"
+  } >"$tmp/SOURCES.tsv"
+  cp "$tmp/SOURCES.tsv" "$root/tests/fixtures/SOURCES.tsv"
+}
+
+which=${1:-both}
+if [ "$which" = qemu ] || [ "$which" = both ]; then
+  record recorded "--driver qemu" qemuxml2argvdata
+fi
+if [ "$which" = test ] || [ "$which" = both ]; then
+  record test_driver "" genericxml2xmlindata domainschemadata networkxml2xmlin \
+    storagepoolxml2xmlin storagevolxml2xmlin interfaceschemadata secretxml2xmlin
+fi
