@@ -9,6 +9,7 @@
 import type { NetworkDef } from "../../conf/network/mod.ts";
 import type { NetworkObjList } from "../../conf/objects/network_obj.ts";
 import { VirError } from "../../util/errors.ts";
+import { pciName } from "../../util/pci/address.ts";
 import { ipsOf } from "./addr.ts";
 import { deviceExists } from "./netdev.ts";
 import type { HostRunner } from "./runner.ts";
@@ -76,6 +77,7 @@ export async function validateNetwork(
   nets: NetworkObjList,
   runner: HostRunner,
   def: NetworkDef,
+  sysfsRoot = "/sys",
 ): Promise<void> {
   if (def.name.includes("\n")) {
     throw VirError.report("NONE", "XML_DETAIL", "invalid char in name: \n");
@@ -98,6 +100,40 @@ export async function validateNetwork(
   if (def.bandwidth && !bandwidthAllowed) {
     throw unsupported(
       `Unsupported network-wide <bandwidth> element in network ${def.name} with forward mode='${mode}'`,
+    );
+  }
+  // libvirt takes one PF, or netdev names, or PCI addresses (all in one array), never a mix.
+  let usesInterface = false;
+  let usesAddress = false;
+  for (const dev of def.forward.ifs) {
+    if (dev.type === "netdev") {
+      usesInterface = true;
+      if (mode === "hostdev") {
+        throw unsupported(
+          `hostdev network '${def.name}' lists '${dev.dev}' in the device pool, but hostdev networks require all devices to be listed by PCI address, not network device name`,
+        );
+      }
+      continue;
+    }
+    usesAddress = true;
+    if (mode !== "hostdev") {
+      throw unsupported(
+        // Two spaces, as libvirt 9.0's message has.
+        `network '${def.name}' has forward mode '${mode}'  but lists a device by PCI address in the device pool. This is only supported for networks with forward mode 'hostdev'`,
+      );
+    }
+    const path = `${sysfsRoot}/bus/pci/devices/${pciName(dev.address)}`;
+    // virPCIIsVirtualFunction: a VF links to its physical function.
+    const isVf = await Deno.lstat(`${path}/physfn`).then(() => true, () => false);
+    if (!isVf) {
+      throw unsupported(
+        `device '${path}' in network '${def.name}' is not an SR-IOV Virtual Function`,
+      );
+    }
+  }
+  if (Number(def.forward.pf !== undefined) + Number(usesInterface) + Number(usesAddress) > 1) {
+    throw unsupported(
+      `<address>, <interface>, and <pf> elements of <forward> in network ${def.name} are mutually exclusive`,
     );
   }
   for (const [family, label] of [["ipv4", "IPv4"], ["ipv6", "IPv6"]] as const) {

@@ -6,10 +6,12 @@
  *
  * - `pack DIR OUT`: joins each `DIR/FOLDER/*.xml` with libvirt's answer in `DIR/FOLDER.jsonl`
  *   (`canon.sh --stable --json`, batched by `canon_batch.sh`) into OUT;
- * - `compare [--driver test|qemu] [RECORDING] [--show N]`: replays a recording on edgevirt's QEMU
- *   driver (or test driver) and prints the differences grouped by their first differing line.
+ * - `compare [--driver test|qemu|session] [RECORDING] [--show N]`: replays a recording on edgevirt's QEMU
+ *   driver (or test driver) and prints the differences grouped by their first differing line;
+ *   `--driver session` replays `SESSION_RECORDING` on the QEMU driver's secondary drivers.
  *
- * The same is done for libvirt's other XML test inputs on the test driver (`TEST_RECORDING`).
+ * The same is done for libvirt's other XML test inputs on the test driver (`TEST_RECORDING`) and
+ * on the session's network, storage and secret drivers (`SESSION_RECORDING`).
  *
  * @example
  * ```sh
@@ -38,6 +40,12 @@ export const RECORDING = join(FIXTURES, "qemu_corpus", "recorded.jsonl.gz");
  * secrets) on libvirt's test driver, as canon.sh's default connection answers them.
  */
 export const TEST_RECORDING = join(FIXTURES, "qemu_corpus", "test_driver.jsonl.gz");
+
+/**
+ * The recording of libvirt's network, pool and secret test inputs on the session daemon's
+ * network, storage and secret drivers (what `qemu:///session` serves beside the QEMU driver).
+ */
+export const SESSION_RECORDING = join(FIXTURES, "qemu_corpus", "session_drivers.jsonl.gz");
 
 /** Replays `rows` on an embedded QEMU driver, as canon.sh `--driver qemu` recorded them. */
 export function replayQemu(rows: Recorded[]): Promise<Outcome[]> {
@@ -83,11 +91,12 @@ async function main(args: string[]): Promise<void> {
       options: { show: { type: "string", default: "3" }, driver: { type: "string" } },
     });
     const test = values.driver === "test";
-    const rows = await readRecording(positionals[0] ?? (test ? TEST_RECORDING : RECORDING));
+    const file = { test: TEST_RECORDING, session: SESSION_RECORDING }[values.driver ?? ""];
+    const rows = await readRecording(positionals[0] ?? file ?? RECORDING);
     return printReport(test ? await replay(rows) : await replayQemu(rows), Number(values.show));
   }
   console.error(
-    "usage: main.ts pack DIR OUT | compare [--driver test|qemu] [RECORDING] [--show N]",
+    "usage: main.ts pack DIR OUT | compare [--driver test|qemu|session] [RECORDING] [--show N]",
   );
   Deno.exit(2);
 }

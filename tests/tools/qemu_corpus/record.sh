@@ -8,11 +8,14 @@
 #         into tests/fixtures/qemu_corpus/recorded.jsonl.gz. The answers depend on the host's
 #         QEMU (7.2 here: its machine types, devices, CPU models) and on /dev/kvm (the daemon
 #         runs as nobody, without it: type='kvm' is refused), as edgevirt's replay does.
+#   session: the network, pool and secret inputs of libvirt's xml2xml tests defined on the same
+#         session daemon (its network, storage and secret drivers; volumes are left out: they
+#         would be made on the host), into tests/fixtures/qemu_corpus/session_drivers.jsonl.gz.
 #   test: the domain, network, pool, volume, interface and secret inputs of libvirt's
 #         xml2xml tests on canon.sh's default connection (the test driver, an empty node),
 #         into tests/fixtures/qemu_corpus/test_driver.jsonl.gz.
 #
-# Usage (from anywhere): bash tests/tools/qemu_corpus/record.sh [qemu|test]   (default: both)
+# Usage (from anywhere): bash tests/tools/qemu_corpus/record.sh [qemu|session|test]  (default: all)
 # ORACLE defaults to ../shared/oracle beside the checkout; LIBVIRT_SRC to the folder
 # libvirt-source.sh unpacks (fetched when unset).
 set -euo pipefail
@@ -50,11 +53,14 @@ record() {
   cp "$tmp/SOURCES.tsv" "$root/tests/fixtures/SOURCES.tsv"
 }
 
-which=${1:-both}
-if [ "$which" = qemu ] || [ "$which" = both ]; then
+which=${1:-all}
+if [ "$which" = qemu ] || [ "$which" = all ]; then
   record recorded "--driver qemu" qemuxml2argvdata
 fi
-if [ "$which" = test ] || [ "$which" = both ]; then
+if [ "$which" = session ] || [ "$which" = all ]; then
+  record session_drivers "--driver qemu" networkxml2xmlin storagepoolxml2xmlin secretxml2xmlin
+fi
+if [ "$which" = test ] || [ "$which" = all ]; then
   record test_driver "" genericxml2xmlindata domainschemadata networkxml2xmlin \
     storagepoolxml2xmlin storagevolxml2xmlin interfaceschemadata secretxml2xmlin
 fi
