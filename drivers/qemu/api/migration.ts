@@ -11,7 +11,7 @@
  * @module
  */
 import { keptBandwidth } from "./migration_tunables.ts";
-import { refuseTransientMigration } from "./transient_disks.ts";
+import { checkMigrationAllowed } from "./migration_allowed.ts";
 import { formatDomainXML } from "../../../conf/domain/mod.ts";
 import { checkActive, isActive, persistentDef, refOf } from "../../../conf/objects/domain_obj.ts";
 import { orNotFound } from "../../../conf/objects/not_found.ts";
@@ -49,7 +49,6 @@ import {
   releaseMigrationPort,
 } from "./migration_params.ts";
 import { speedOf } from "./block_job.ts";
-import { jobsOf } from "./block_job_state.ts";
 import { beginAsyncJob, emitJobCompleted, recordCompletedJob, runAsyncJob } from "./state_job.ts";
 import {
   type MigrationWatch,
@@ -196,12 +195,7 @@ export function migrateBegin(
     // Offline, the configuration moves, whether or not the domain runs here.
     const offline = (flags & E.MIGRATE_OFFLINE) !== 0;
     const def = offline ? persistentDef(obj) : s.liveDefinition(obj);
-    if (!offline) refuseTransientMigration(def);
-    // qemuMigrationSrcIsAllowed: a job would outlive the source's disks (and a storage copy
-    // needs the disks' jobs for its own).
-    if (!offline && jobsOf(obj).size) {
-      throw VirError.report("QEMU", "OPERATION_INVALID", "domain has active block job");
-    }
+    await checkMigrationAllowed(obj, true, flags);
     checkMigrationSafe(def, params, flags);
     checkMigrationFlags(flags);
     checkMigrateDisks(def, params, flags);

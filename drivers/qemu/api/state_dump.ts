@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { refuseTransientMigration } from "./transient_disks.ts";
+import { checkMigrationAllowed } from "./migration_allowed.ts";
 import { checkActive, isActive } from "../../../conf/objects/domain_obj.ts";
 import { VIR } from "../../../util/constants.ts";
 import { checkFlags, VirError } from "../../../util/errors.ts";
@@ -191,7 +191,7 @@ async function doCoreDump(
           "kdump-compressed format is only supported with memory-only dump",
         );
       }
-      refuseTransientMigration(obj.def);
+      await checkMigrationAllowed(obj, false);
       await migrateToFile(s, obj, path, E.DOMAIN_JOB_OPERATION_DUMP, JOB_NAME);
     }
   } catch (err) {

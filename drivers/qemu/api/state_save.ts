@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { refuseTransientMigration } from "./transient_disks.ts";
+import { checkMigrationAllowed } from "./migration_allowed.ts";
 import { formatDomainXML } from "../../../conf/domain/mod.ts";
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import { checkActive, isActive, refOf, setDefTransient } from "../../../conf/objects/domain_obj.ts";
@@ -79,7 +79,7 @@ export async function saveDomain(
   refuseBypassCache((flags & E.DOMAIN_SAVE_BYPASS_CACHE) !== 0);
   await obj.job.run(async () => {
     checkActive(obj);
-    refuseTransientMigration(obj.def);
+    await checkMigrationAllowed(obj, false);
     const wasRunning = obj.state === E.DOMAIN_RUNNING;
     const mon = obj.proc!.monitor;
     if (wasRunning) {

@@ -10,7 +10,7 @@
  * @module
  */
 import { isPflash, loaderOf } from "../loader.ts";
-import { refuseTransientMigration } from "./transient_disks.ts";
+import { checkMigrationAllowed } from "./migration_allowed.ts";
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import { isActive, setDefTransient } from "../../../conf/objects/domain_obj.ts";
 import { deleteMoment } from "../../../conf/objects/moment_delete.ts";
@@ -233,7 +233,7 @@ async function takeSnapshot(
     );
   }
   if (!active) return await qemuImgSnapshot("-c", def.name, disks);
-  refuseTransientMigration(obj.def);
+  await checkMigrationAllowed(obj, false);
   const mon = obj.proc!.monitor;
   const resume = obj.state === E.DOMAIN_RUNNING;
   if (resume) {

@@ -221,6 +221,17 @@ Deno.test({
                 .some((m) => e.message.endsWith(m)));
           }
 
+          // QEMU lists vhost-user-fs among its migration blockers, which libvirt asks for before
+          // a save (qemuMigrationSrcIsAllowed); the domain runs on.
+          await assert.rejects(
+            () => conn.domainSaveFlags!(dom, `${tmp}/vfs.save`, null, 0),
+            (e: unknown) =>
+              e instanceof VirError && e.code === VIR.ERR_OPERATION_INVALID &&
+              /^Requested operation is not valid: cannot migrate domain: .*vhost-user-fs/
+                .test(e.message),
+          );
+          assert.equal((await conn.domainGetState!(dom, 0))[0], VIR.DOMAIN_RUNNING);
+
           // A restarted gateway finds the daemons again through their pid files.
           conn = await reopen();
           await conn.domainDestroyFlags!(await conn.domainLookupByName!("vfs"), 0);
