@@ -25,6 +25,8 @@ export interface QemuConnectOptions extends ConnectOptions {
   launcher?: QemuLauncher;
   /** DEVICE_DELETED wait in ms (libvirt: 5000). */
   unplugTimeoutMs?: number;
+  /** How long a new async job waits for the running one (libvirt: 30,000 ms). */
+  asyncJobWaitMs?: number;
   /** Whether KVM is usable for `type='kvm'` domains (default: /dev/kvm opens). */
   kvm?: boolean;
   log?: (message: string) => void;
@@ -135,6 +137,7 @@ async function openState(
       paths,
       launcher: options.launcher ?? new SystemLauncher(),
       unplugTimeoutMs: options.unplugTimeoutMs,
+      asyncJobWaitMs: options.asyncJobWaitMs,
       kvm: options.kvm,
       log: options.log,
       // The first connection's way to the host's secondary drivers serves the whole state.

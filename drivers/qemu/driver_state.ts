@@ -180,6 +180,11 @@ export interface QemuStateOptions {
   kvm?: boolean;
   /** DEVICE_DELETED wait (libvirt: 5000 ms). */
   unplugTimeoutMs?: number;
+  /**
+   * How long a new async job waits for the domain's running one (libvirt's
+   * `VIR_JOB_WAIT_TIME`, 30,000 ms).
+   */
+  asyncJobWaitMs?: number;
   /** Where the driver reports what goes wrong on its own (default: stderr). */
   log?: (message: string) => void;
   /** How to open the host's network, storage and secret drivers (libvirt's virGetConnect*). */
@@ -270,6 +275,8 @@ export class QemuDriverState {
   readonly devRoot: string;
   /** See {@link QemuStateOptions.binaryDirs}; undefined: the PATH. */
   readonly binaryDirs?: string[];
+  /** See {@link QemuStateOptions.asyncJobWaitMs}. */
+  readonly asyncJobWaitMs: number;
   /** See {@link QemuStateOptions.firmwareDirs}. */
   readonly firmwareDirs?: string[];
   /** Where domains' cgroups go; undefined: none (session mode, or no controller). */
@@ -291,6 +298,7 @@ export class QemuDriverState {
     this.launcher = options.launcher;
     this.#kvm = options.kvm ?? kvmUsable();
     this.#unplugTimeoutMs = options.unplugTimeoutMs ?? 5000;
+    this.asyncJobWaitMs = options.asyncJobWaitMs ?? 30_000;
     this.#log = options.log ?? ((message) => console.error(`edgevirt qemu driver: ${message}`));
     this.secondaries = new QemuSecondaries(options.secondaries);
     this.hostdevs = hostdevManager(this, new Sysfs({ root: options.sysfsRoot }), this.paths.runDir);

@@ -66,7 +66,13 @@ import {
 import { checkBlockJobSupported } from "./block_job_support.ts";
 import { diskNodes } from "./device_disk.ts";
 import { diskByTarget } from "./device_parse.ts";
-import { beginAsyncJob, emitJobCompleted, jobElapsed, recordCompletedStats } from "./state_job.ts";
+import {
+  beginAsyncJob,
+  emitJobCompleted,
+  jobElapsed,
+  recordCompletedStats,
+  waitForAsyncJob,
+} from "./state_job.ts";
 
 const E = VIR;
 const unsupported = (msg: string) => VirError.report("QEMU", "OPERATION_UNSUPPORTED", msg);
@@ -173,6 +179,7 @@ async function begin(
   const reuse = (flags & E.DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL) !== 0;
   const checkpoints = await checkpointsOf(s, obj);
   await obj.job.run(async () => {
+    await waitForAsyncJob(obj, s.asyncJobWaitMs);
     if (!isActive(obj)) throw unsupported("cannot perform disk backup for inactive domain");
     const def = parsed;
     // Default targets are named after the checkpoint made with the backup, or the time.

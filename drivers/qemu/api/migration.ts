@@ -49,7 +49,13 @@ import {
   releaseMigrationPort,
 } from "./migration_params.ts";
 import { speedOf } from "./block_job.ts";
-import { beginAsyncJob, emitJobCompleted, recordCompletedJob, runAsyncJob } from "./state_job.ts";
+import {
+  beginAsyncJob,
+  emitJobCompleted,
+  recordCompletedJob,
+  runAsyncJob,
+  waitForAsyncJob,
+} from "./state_job.ts";
 import {
   type MigrationWatch,
   type PostcopyWait,
@@ -184,6 +190,8 @@ export function migrateBegin(
 ): Promise<MigrateBeginResult> {
   return Promise.resolve().then(async () => {
     checkMigrationArgs(params, flags, "qemuDomainMigrateBegin3Params");
+    // qemuMigrationSrcBegin starts the outgoing async job.
+    await waitForAsyncJob(obj, s.asyncJobWaitMs);
     if (!(flags & E.MIGRATE_OFFLINE)) checkActive(obj);
     else if (!obj.persistent) {
       throw VirError.report(
@@ -427,6 +435,7 @@ async function performNative(
     );
   }
   await obj.job.run(async () => {
+    await waitForAsyncJob(obj, s.asyncJobWaitMs);
     checkActive(obj);
     const mon = obj.proc!.monitor;
     const wasRunning = obj.state === E.DOMAIN_RUNNING;

@@ -18,7 +18,7 @@ import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
 import { migrateToFile } from "./migrate_file.ts";
-import { runAsyncJob } from "./state_job.ts";
+import { runAsyncJob, waitForAsyncJob } from "./state_job.ts";
 import { refuseBypassCache } from "./state_save.ts";
 import { domainShortName } from "../../../conf/domain/short_name.ts";
 
@@ -220,6 +220,7 @@ export async function coreDumpWithFormat(
 ): Promise<void> {
   checkFlags(flags, DUMP_FLAGS, "qemuDomainCoreDumpWithFormat", "QEMU");
   await obj.job.run(async () => {
+    await waitForAsyncJob(obj, s.asyncJobWaitMs);
     checkActive(obj);
     const mon = obj.proc!.monitor;
     const resume = obj.state === E.DOMAIN_RUNNING;

@@ -44,6 +44,8 @@ interface AsyncJob {
   /** A storage migration's progress (libvirt's `mirrorStats`), see {@link trackMirrors}. */
   mirrors?: MirrorStats;
   hooks?: JobHooks;
+  /** Settled when the job ends. */
+  ended: Promise<void>;
 }
 
 /** The disks a storage migration copies: its mirror jobs while they run, and their bytes. */
@@ -67,6 +69,55 @@ const NOT_ABORTABLE: ReadonlyMap<number, string> = new Map([
 ]);
 
 const jobs = new WeakMap<QemuDomainObj, AsyncJob>();
+
+/**
+ * The dispatch function of the call that starts each async job (libvirt's `asyncOwnerAPI`),
+ * which a job that waited for it in vain names.
+ */
+const OWNER_API: ReadonlyMap<number, string> = new Map([
+  [VIR.DOMAIN_JOB_OPERATION_SAVE, "remoteDispatchDomainSaveFlags"],
+  [VIR.DOMAIN_JOB_OPERATION_DUMP, "remoteDispatchDomainCoreDumpWithFormat"],
+  [VIR.DOMAIN_JOB_OPERATION_RESTORE, "remoteDispatchDomainRestoreFlags"],
+  [VIR.DOMAIN_JOB_OPERATION_MIGRATION_OUT, "remoteDispatchDomainMigratePerform3Params"],
+  [VIR.DOMAIN_JOB_OPERATION_MIGRATION_IN, "remoteDispatchDomainMigratePrepare3Params"],
+  [VIR.DOMAIN_JOB_OPERATION_BACKUP, "remoteDispatchDomainBackupBegin"],
+  [VIR.DOMAIN_JOB_OPERATION_SNAPSHOT, "remoteDispatchDomainSnapshotCreateXML"],
+]);
+
+/**
+ * `virDomainObjBeginAsyncJob`'s wait: a save, dump, migration, backup or snapshot of a domain
+ * whose async job (a backup that runs on after its call, an incoming migration) has not ended
+ * waits for it up to `waitMs`, then fails naming the call that holds it.
+ *
+ * @example
+ * ```ts
+ * import { waitForAsyncJob } from "./state_job.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await waitForAsyncJob(obj, 30_000); // at once when no async job runs
+ * ```
+ */
+export async function waitForAsyncJob(obj: QemuDomainObj, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (let job = jobs.get(obj); job; job = jobs.get(obj)) {
+    const left = deadline - Date.now();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ended = left > 0 && await Promise.race([
+      job.ended.then(() => true),
+      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), left)),
+    ]);
+    clearTimeout(timer);
+    if (!ended) {
+      const owner = OWNER_API.get(job.operation);
+      throw VirError.report(
+        "NONE",
+        "OPERATION_TIMEOUT",
+        owner
+          ? `cannot acquire state change lock (held by monitor=${owner})`
+          : "cannot acquire state change lock",
+      );
+    }
+  }
+}
 
 /**
  * Runs `fn` as the domain's async job `operation`; GetJobInfo sees it meanwhile.
@@ -112,6 +163,7 @@ export function beginAsyncJob(
   stats: JobStatsType = "migration",
   hooks?: JobHooks,
 ): () => void {
+  let end!: () => void;
   const job = {
     operation,
     name,
@@ -120,10 +172,12 @@ export function beginAsyncJob(
     stats,
     abort: new AbortController(),
     hooks,
+    ended: new Promise<void>((resolve) => end = resolve),
   };
   jobs.set(obj, job);
   return () => {
     if (jobs.get(obj) === job) jobs.delete(obj);
+    end();
   };
 }
 

@@ -18,7 +18,7 @@ import { child } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
-import { runAsyncJob } from "./state_job.ts";
+import { runAsyncJob, waitForAsyncJob } from "./state_job.ts";
 import { runMigration } from "./migration_wait.ts";
 import { migrateToFile, shellQuote } from "./migrate_file.ts";
 import {
@@ -78,6 +78,7 @@ export async function saveDomain(
   checkFlags(flags, SAVE_FLAGS, "qemuDomainSaveFlags", "QEMU");
   refuseBypassCache((flags & E.DOMAIN_SAVE_BYPASS_CACHE) !== 0);
   await obj.job.run(async () => {
+    await waitForAsyncJob(obj, s.asyncJobWaitMs);
     checkActive(obj);
     await checkMigrationAllowed(obj, false);
     const wasRunning = obj.state === E.DOMAIN_RUNNING;

@@ -11,6 +11,7 @@
  */
 import { isPflash, loaderOf } from "../loader.ts";
 import { checkMigrationAllowed } from "./migration_allowed.ts";
+import { waitForAsyncJob } from "./state_job.ts";
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import { isActive, setDefTransient } from "../../../conf/objects/domain_obj.ts";
 import { deleteMoment } from "../../../conf/objects/moment_delete.ts";
@@ -179,6 +180,7 @@ export async function createSnapshot(
     (!isActive(obj) && def.disks.some((d) => d.snapshot === "external") &&
       def.memory !== "external");
   return await obj.job.run(async () => {
+    await waitForAsyncJob(obj, s.asyncJobWaitMs);
     let snap: Moment<SnapshotDef> | undefined;
     if (redefine) snap = redefinePrep(list, obj.def.uuid, def);
     else if (external) await takeExternalSnapshot(s, obj, def, flags);

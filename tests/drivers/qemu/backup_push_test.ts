@@ -6,6 +6,7 @@
 // statistics, for a backup run to its end and one aborted.
 import assert from "node:assert/strict";
 import { VIR } from "../../../util/constants.ts";
+import { VirError } from "../../../util/errors.ts";
 import { VDA } from "./fake_qmp/block_harness.ts";
 import { type Setup, setup } from "./fake_qmp/block_harness.ts";
 import { waitFor } from "../../wait.ts";
@@ -163,6 +164,43 @@ Deno.test("backup: while it runs, its statistics; aborted, libvirt's QMP and out
       });
       await t.conn.domainAbortJob!(t.dom);
     });
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("backup: a save meanwhile waits for it, and fails as libvirt's when it outlasts the wait", async () => {
+  const t = await setup({
+    xml: XML,
+    disks: [{ id: "virtio-disk0", driver: "virtio-blk-pci" }],
+    holdJobs: true,
+    asyncJobWaitMs: 300,
+  });
+  try {
+    await t.conn.domainBackupBegin!(t.dom, local(t, RECORDED.backup), null, 0);
+    const save = () => t.conn.domainSaveFlags!(t.dom, `${t.dir}/saved`, null, 0);
+    await assert.rejects(
+      save,
+      (e: unknown) =>
+        e instanceof VirError && e.code === E.ERR_OPERATION_TIMEOUT &&
+        e.message ===
+          "Timed out during operation: cannot acquire state change lock (held by monitor=remoteDispatchDomainBackupBegin)",
+    );
+    // Nothing of the save happened: the domain runs, the backup goes on.
+    assert.equal((await t.conn.domainGetState!(t.dom, 0))[0], E.DOMAIN_RUNNING);
+    assert.equal(
+      (await t.conn.domainGetJobStats!(t.dom, 0)).operation,
+      E.DOMAIN_JOB_OPERATION_BACKUP,
+    );
+    assert.ok(!await Deno.lstat(`${t.dir}/saved`).then(() => true, () => false));
+    // A save waiting when the backup ends goes ahead.
+    const waiting = save();
+    await t.conn.domainAbortJob!(t.dom);
+    await waiting;
+    assert.deepEqual(await t.conn.domainGetState!(t.dom, 0), [
+      E.DOMAIN_SHUTOFF,
+      E.DOMAIN_SHUTOFF_SAVED,
+    ]);
   } finally {
     await t.close();
   }

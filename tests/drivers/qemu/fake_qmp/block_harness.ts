@@ -67,6 +67,8 @@ export async function setup(
     xml?: string;
     /** The host's way to open a peer-to-peer migration's destination. */
     openPeer?: PeerOpener;
+    /** How long an async job waits for the running one (the driver's default: 30 s). */
+    asyncJobWaitMs?: number;
   } = {},
   persistent = true,
 ): Promise<Setup> {
@@ -86,6 +88,7 @@ export async function setup(
     launcher,
     unplugTimeoutMs: 50,
     openPeer: options.openPeer,
+    asyncJobWaitMs: options.asyncJobWaitMs,
   }) as DriverConnection;
   const events: DriverEvent[] = [];
   conn.subscribe!((ev) => events.push(ev));
