@@ -105,6 +105,8 @@ export async function withRealDriver(
   options: {
     secondaries?: (dir: string) => SecondaryOpener;
     launcher?: (dir: string) => KeepingLauncher;
+    /** How long an async job waits for the running one (the driver's default: 30 s). */
+    asyncJobWaitMs?: number;
   } = {},
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix });
@@ -113,6 +115,7 @@ export async function withRealDriver(
     stateDir: dir,
     launcher,
     secondaries: options.secondaries?.(dir),
+    asyncJobWaitMs: options.asyncJobWaitMs,
   }) as DriverConnection;
   try {
     await fn({ dir, launcher, conn });
