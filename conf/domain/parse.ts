@@ -60,6 +60,7 @@ import { parseMemtune } from "./memtune.ts";
 import { parseSeclabels } from "./seclabel.ts";
 import { parseLaunchSecurity } from "./launch_security.ts";
 import { parsePerf } from "./perf.ts";
+import { parseQemuNamespace } from "./qemu_namespace.ts";
 import { LIFECYCLE_ACTIONS } from "./names.ts";
 export { LIFECYCLE_ACTIONS };
 
@@ -79,13 +80,16 @@ const SECTIONS = nameOrder(SECTION_ORDER);
  * `VIR.DOMAIN_DEFINE_VALIDATE` in `flags`, elements libvirt's schema does not allow are refused
  * (VIR_ERR_XML_INVALID_SCHEMA); otherwise they are dropped. A definition keeps only user
  * aliases; a running domain's saved status (`status`, libvirt's VIR_DOMAIN_DEF_PARSE_STATUS)
- * keeps every alias the driver gave. `implicitUsb`: see {@link validateDomainDef}.
+ * keeps every alias the driver gave. `implicitUsb`: see {@link validateDomainDef}. `qemuNamespace`:
+ * the QEMU driver's XML namespace is read (libvirt's xmlopt namespace of that driver), last,
+ * as virDomainDefParseXML calls its parser; without it those elements are dropped.
  */
 export function parseDomainXML(
   xml: string,
   flags = 0,
   status = false,
   implicitUsb = false,
+  qemuNamespace = false,
 ): DomainDef {
   const root = parse(xml, {
     context: "(domain_definition)",
@@ -94,6 +98,8 @@ export function parseDomainXML(
   });
   if (flags & VIR.DOMAIN_DEFINE_VALIDATE) validateDomainSchema(root);
   const def = parseRoot(mergeRepeatedSections(root), { keepAliases: status });
+  const ns = qemuNamespace ? parseQemuNamespace(root) : undefined;
+  if (ns) def.qemuNamespace = ns;
   validateDomainDef(def, implicitUsb);
   return def;
 }

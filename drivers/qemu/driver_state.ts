@@ -385,7 +385,7 @@ export class QemuDriverState {
   parse(xml: string, flags = 0, status = false, fresh = false): DomainDef {
     // x86 machines get a default USB controller (qemuDomainDefAddDefaultDevices) before
     // libvirt validates.
-    const def = parseDomainXML(xml, flags, status, true);
+    const def = parseDomainXML(xml, flags, status, true, true);
     qemuPostParse(def, {
       privileged: this.privileged,
       binaryDirs: this.binaryDirs,
