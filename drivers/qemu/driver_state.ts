@@ -22,6 +22,8 @@ import {
 } from "./api/transient_disks.ts";
 import { plugSharedBackingDisks } from "./api/disk_plug.ts";
 import { buildQemuArgv } from "./command/argv.ts";
+import { customEnv } from "./command/namespace_args.ts";
+import { refuseCustomCaps } from "./namespace_caps.ts";
 import { numberDiskSources } from "./disk_chains.ts";
 import { type DroppedSource, prepareDomainStorage, prepareHostStorage } from "./disk_startup.ts";
 import { startedSourceIndex } from "./api/block_chain.ts";
@@ -540,6 +542,8 @@ export class QemuDriverState {
     };
     const taints: Taints = { taint: 0, deprecations: [] };
     try {
+      // qemuProcessInit's capability preparation comes before anything of the start.
+      refuseCustomCaps(def);
       assignDeviceAliases(def);
       alignMemorySizes(def);
       const { vcpus, individual } = vcpusFromDef(def);
@@ -615,6 +619,7 @@ export class QemuDriverState {
           argv,
           monitorPath,
           fds,
+          customEnv(def),
         ).catch(async (err) => {
           if (!(err instanceof QemuExitedError)) throw err;
           // A bridge helper QEMU ran refused: its own words, as libvirt reports them.

@@ -41,6 +41,7 @@ import { spiceArgs } from "./spice_args.ts";
 import { videoArgs } from "./video_args.ts";
 import { redirdevArgs } from "./redirdev_args.ts";
 import { tpmArgs } from "./tpm_args.ts";
+import { applyDeviceOverrides, compatArgs } from "./namespace_args.ts";
 import type { HugepageFolder } from "../memory_dir.ts";
 import {
   unsupported,
@@ -164,6 +165,7 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
   const argv = [
     "-name",
     `guest=${optValue(def.name)},debug-threads=on`,
+    ...compatArgs(def),
     "-S",
     "-no-user-config",
     "-nodefaults",
@@ -244,7 +246,8 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
         ctx.boot(net),
     );
   });
-  return argv;
+  // The overrides touch libvirt's own devices only, not those of <qemu:arg>, which go last.
+  return [...applyDeviceOverrides(argv, def), ...def.qemuNamespace?.args ?? []];
 }
 
 /**
