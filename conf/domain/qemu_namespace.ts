@@ -231,11 +231,19 @@ export function formatQemuNamespace(ns: QemuNamespace): string {
       q("override"),
       {},
       ns.overrides.map((d) =>
-        element(q("device"), { alias: d.alias }, [
-          element(q("frontend"), {}, d.frontend.map((p) =>
-            element(q("property"), { name: p.name, type: p.type, value: p.value })
-          )),
-        ].filter((f) => f.children.length))
+        element(
+          q("device"),
+          { alias: d.alias },
+          [
+            element(
+              q("frontend"),
+              {},
+              d.frontend.map((p) =>
+                element(q("property"), { name: p.name, type: p.type, value: p.value })
+              ),
+            ),
+          ].filter((f) => f.children.length),
+        )
       ),
     ),
     ns.deprecation !== undefined && element(q("deprecation"), { behavior: ns.deprecation }),

@@ -44,7 +44,7 @@ Deno.test("qemu namespace argv: overrides on libvirt's devices only, by alias, i
   const argv = argvOf(withNs(
     SMALL,
     "<qemu:commandline><qemu:arg value='-device'/><qemu:arg value='virtio-rng-pci,id=balloon0'/>" +
-        "</qemu:commandline><qemu:override><qemu:device alias='balloon0'><qemu:frontend>" +
+      "</qemu:commandline><qemu:override><qemu:device alias='balloon0'><qemu:frontend>" +
       prop("name='bus' type='remove'") + prop("name='addr' type='string' value='0x5'") +
       prop("name='s' type='string' value='a,b'") + prop("name='n' type='signed' value=' -07'") +
       prop("name='u' type='unsigned' value='18446744073709551615'") +
@@ -131,7 +131,10 @@ Deno.test("qemu namespace start: capabilities refused, an unknown one with libvi
     const launches = t.launcher.launches.length;
     const start = async (name: string, caps: string) => {
       const dom = await t.conn.domainDefineXMLFlags!(
-        withNs(SMALL.replace("<name>vm", `<name>${name}`), `<qemu:capabilities>${caps}</qemu:capabilities>`),
+        withNs(
+          SMALL.replace("<name>vm", `<name>${name}`),
+          `<qemu:capabilities>${caps}</qemu:capabilities>`,
+        ),
         0,
       );
       const e = await error(t.conn.domainCreateWithFlags!(dom, 0));
@@ -139,7 +142,11 @@ Deno.test("qemu namespace start: capabilities refused, an unknown one with libvi
     };
     assert.deepEqual(
       await start("a", "<qemu:add capability='vnc-colon'/><qemu:del capability='no-such'/>"),
-      [VIR.ERR_INTERNAL_ERROR, VIR.FROM_QEMU, "internal error: invalid qemu namespace capability 'no-such'"],
+      [
+        VIR.ERR_INTERNAL_ERROR,
+        VIR.FROM_QEMU,
+        "internal error: invalid qemu namespace capability 'no-such'",
+      ],
     );
     assert.deepEqual(await start("b", "<qemu:del capability='device.json'/>"), [
       VIR.ERR_CONFIG_UNSUPPORTED,
@@ -154,7 +161,8 @@ Deno.test("qemu namespace start: capabilities refused, an unknown one with libvi
 });
 
 realQemuTest({
-  name: "real QEMU: <qemu:arg>s on its command line, <qemu:env> in its environment, overrides applied",
+  name:
+    "real QEMU: <qemu:arg>s on its command line, <qemu:env> in its environment, overrides applied",
   fn: () =>
     withRealDriver("ev-qns-", async ({ dir, conn, launcher }) => {
       const { xml } = await qcow2Domain(dir, "qns");

@@ -85,7 +85,8 @@ export const CASES: Record<string, string> = {
   "prop-remove-value": domain(prop(`name='p' type='remove' value='a'`)),
   "prop-remove": domain(prop(`name='p' type='remove'`)),
   "override-error-before-caps-error": domain(
-    prop(`name='p' type='bool' value='1'`) + `\n  <qemu:capabilities><qemu:add/></qemu:capabilities>`,
+    prop(`name='p' type='bool' value='1'`) +
+      `\n  <qemu:capabilities><qemu:add/></qemu:capabilities>`,
   ),
   "deprecation": domain(`  <qemu:deprecation behavior='reject'/>`),
   "deprecation-unknown": domain(`  <qemu:deprecation behavior='sometimes'/>`),
@@ -109,5 +110,7 @@ export const CASES: Record<string, string> = {
 if (import.meta.main) {
   const dir = join(Deno.args[0], "domain");
   Deno.mkdirSync(dir, { recursive: true });
-  for (const [name, xml] of Object.entries(CASES)) Deno.writeTextFileSync(join(dir, `${name}.xml`), xml);
+  for (const [name, xml] of Object.entries(CASES)) {
+    Deno.writeTextFileSync(join(dir, `${name}.xml`), xml);
+  }
 }
