@@ -85,11 +85,22 @@ function nsPath(root: Scoped, outer: string, inner: string): XmlElement[] {
   return nsChildren(root, outer).flatMap((o) => nsChildren(o, inner).map((i) => i.el));
 }
 
+/**
+ * virXMLPropString (libxml2's xmlGetProp): the first attribute of that name whatever its
+ * namespace (`qemu:value` is a `value`); namespace declarations are no attributes.
+ */
+function propOf(el: XmlElement, name: string): string | undefined {
+  for (const k in el.attributes) {
+    if (!k.startsWith("xmlns") && localOf(k) === name) return el.attributes[k];
+  }
+  return undefined;
+}
+
 const internal = (message: string) => VirError.report("QEMU", "INTERNAL_ERROR", message);
 const xmlError = (message: string) => VirError.report("QEMU", "XML_ERROR", message);
 
 /** qemuDomainDefNamespaceParseCommandlineEnvValidate. */
-function checkEnvName(name: string | undefined): void {
+function checkEnvName(name: string | undefined): asserts name is string {
   if (name === undefined) throw internal("No qemu environment name specified");
   if (!/^[A-Za-z_]/.test(name)) {
     throw internal("Invalid environment name, it must begin with a letter or underscore");
@@ -111,12 +122,18 @@ function integerOf(text: string, signed: boolean): bigint | undefined {
 
 /** qemuDomainDefNamespaceParseOverrideProperties, for one property. */
 function parseProperty(el: XmlElement): QemuOverrideProperty {
-  const name = el.attributes.name;
+  const name = propOf(el, "name");
   if (name === undefined) throw xmlError("missing 'name' attribute for qemu:property");
   if (name === "id") throw xmlError("property with name 'id' can't be overridden");
   // virXMLPropEnum names the element by its local name.
-  const type = xmlPropEnum({ ...el, name: localOf(el.name) }, "type", OVERRIDE_TYPES, true)!;
-  const value = el.attributes.value;
+  const typeText = propOf(el, "type");
+  const type = xmlPropEnum(
+    { ...el, name: localOf(el.name), attributes: typeText === undefined ? {} : { type: typeText } },
+    "type",
+    OVERRIDE_TYPES,
+    true,
+  )!;
+  const value = propOf(el, "value");
   if (value === undefined) {
     if (type === "remove") return { name, type };
     throw xmlError("missing 'value' attribute for 'qemu:property'");
@@ -154,18 +171,19 @@ function parseProperty(el: XmlElement): QemuOverrideProperty {
 export function parseQemuNamespace(root: XmlElement): QemuNamespace | undefined {
   const top: Scoped = { el: root, scope: enter(root, new Map()) };
   const args = nsPath(top, "commandline", "arg").map((el) => {
-    const value = el.attributes.value;
+    const value = propOf(el, "value");
     if (value === undefined) throw internal("No qemu command-line argument specified");
     return value;
   });
   const env = nsPath(top, "commandline", "env").map((el) => {
-    const { name, value } = el.attributes;
+    const name = propOf(el, "name");
+    const value = propOf(el, "value");
     checkEnvName(name);
     return value === undefined ? { name } : { name, value };
   });
   const overrides = nsChildren(top, "override").flatMap((o) => nsChildren(o, "device")).map(
     (d) => {
-      const alias = d.el.attributes.alias;
+      const alias = propOf(d.el, "alias");
       if (alias === undefined) throw xmlError("missing 'alias' attribute for qemu:device");
       const props = nsChildren(d, "frontend").flatMap((f) => nsChildren(f, "property"));
       return { alias, frontend: props.map((p) => parseProperty(p.el)) };
@@ -173,13 +191,14 @@ export function parseQemuNamespace(root: XmlElement): QemuNamespace | undefined 
   );
   const caps = (kind: string) =>
     nsPath(top, "capabilities", kind).map((el) => {
-      const name = el.attributes.capability;
+      const name = propOf(el, "capability");
       if (name === undefined) throw internal("missing capability name");
       return name;
     });
   const capsAdd = caps("add");
   const capsDel = caps("del");
-  // string(./qemu:deprecation/@behavior): the first behavior written; an empty one is none.
+  // string(./qemu:deprecation/@behavior): the first behavior written (an XPath attribute step
+  // takes no prefixed one); an empty one is none.
   const deprecation = nsChildren(top, "deprecation")
     .map((d) => d.el.attributes.behavior)
     .find((b) => b !== undefined) || undefined;

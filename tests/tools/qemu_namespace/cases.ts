@@ -100,6 +100,11 @@ export const CASES: Record<string, string> = {
       `  <qemu:capabilities><qemu:add capability='a'/></qemu:capabilities>\n` +
       cmd(`<qemu:arg value='-S'/>`),
   ),
+  "attrs-prefixed": domain(
+    cmd(`<qemu:arg qemu:value='-a'/><qemu:env qemu:name='E' qemu:value='v'/>`) + "\n" +
+      prop(`qemu:name='p' qemu:type='signed' qemu:value='5'`),
+  ),
+  "deprecation-prefixed-attr": domain(`  <qemu:deprecation qemu:behavior='omit'/>`),
   "ns-error-before-validation": domain(
     cmd(`<qemu:arg/>`),
     undefined,
