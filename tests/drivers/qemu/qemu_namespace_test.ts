@@ -18,7 +18,7 @@ for (const driver of ["qemu", "test"] as const) {
     // The recording is of today's cases: a case added or changed needs record.sh again.
     assert.deepEqual(
       rows.map((r) => [r.id, r.input]),
-      Object.entries(CASES).map(([name, xml]) => [`${name}.xml`, xml]).sort(),
+      Object.entries(CASES).map(([name, xml]) => [`domain/${name}.xml`, xml]).sort(),
     );
     const differing = (await replay(rows, false, driver)).filter((o) => !o.same);
     assert.deepEqual(differing.map((o) => `${o.id}: ${o.first}`), []);

@@ -21,9 +21,9 @@ cd "$tmp/docs"
 # shellcheck source=../xmlgen/canon_batch.sh
 . "$root/tests/tools/xmlgen/canon_batch.sh"
 for driver in qemu test; do
-  canon_kind domain --driver "$driver" >"$tmp/$driver.jsonl"
+  canon_kind domain --driver "$driver" >"$tmp/docs/domain.jsonl"
   "${deno[@]}" run -A "$root/tests/tools/qemu_corpus/main.ts" pack "$tmp/docs" \
-    "$out/$driver.jsonl.gz" "$tmp/$driver.jsonl"
+    "$out/$driver.jsonl.gz"
 done
 
 cd "$root/tests/fixtures"
