@@ -6,6 +6,8 @@
 // /proc show what QEMU really got.
 import assert from "node:assert/strict";
 import { VIR } from "../../../util/constants.ts";
+import type { DriverConnection } from "../../../util/driver.ts";
+import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { parseDomainXML } from "../../../conf/domain/mod.ts";
 import { buildQemuArgv } from "../../../drivers/qemu/command/mod.ts";
 import { vcpusFromDef } from "../../../drivers/qemu/hotplug/mod.ts";
@@ -97,10 +99,11 @@ Deno.test("qemu namespace start: argv, environment, taints; kept in live, inacti
     assert.deepEqual(argv.slice(-2), ["-global", "virtio-blk-pci.serial=x"]);
     assert.match(devices(argv).find((d) => d.includes("id=virtio-disk0"))!, /,serial=over$/);
     assert.deepEqual(t.launcher.envs.at(-1), { EV_A: "a b", EV_EMPTY: "" });
-    assert.deepEqual(await t.conn.domainGetMessages!(t.dom, VIR.DOMAIN_MESSAGE_TAINTING), [
+    const taints = [
       "tainted: custom configuration parameters specified",
       "tainted: custom device configuration",
-    ]);
+    ];
+    assert.deepEqual(await t.conn.domainGetMessages!(t.dom, VIR.DOMAIN_MESSAGE_TAINTING), taints);
     const tail = "  <qemu:commandline>\n    <qemu:arg value='-global'/>\n" +
       "    <qemu:arg value='virtio-blk-pci.serial=x'/>\n    <qemu:env name='EV_A' value='a b'/>\n" +
       "    <qemu:env name='EV_EMPTY'/>\n  </qemu:commandline>\n  <qemu:override>\n" +
@@ -113,6 +116,14 @@ Deno.test("qemu namespace start: argv, environment, taints; kept in live, inacti
     assert.ok(live.endsWith(tail), live);
     const inactive = await t.conn.domainGetXMLDesc!(t.dom, VIR.DOMAIN_XML_INACTIVE);
     assert.ok(inactive.startsWith(`<domain type='qemu' ${NS}>`) && inactive.endsWith(tail));
+    // A restarted driver reads the namespace (and the taints) back from the domain's status.
+    await t.conn.connectClose();
+    t.conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
+      stateDir: t.dir,
+      launcher: t.launcher,
+    }) as DriverConnection;
+    assert.equal(await t.conn.domainGetXMLDesc!(t.dom, 0), live);
+    assert.deepEqual(await t.conn.domainGetMessages!(t.dom, 0), taints);
     // dumpxml --inactive → define: the same definition again.
     await t.conn.domainDefineXMLFlags!(inactive, 0);
     assert.equal(await t.conn.domainGetXMLDesc!(t.dom, VIR.DOMAIN_XML_INACTIVE), inactive);
