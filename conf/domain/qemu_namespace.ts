@@ -15,6 +15,7 @@ import { enter, localOf, namespaceIn, type Scope } from "../common/metadata_ns.t
 import { xmlPropEnum } from "../common/values.ts";
 import { VirError } from "../../util/errors.ts";
 import { element, stringify, type XmlElement } from "../../util/xml/mod.ts";
+import type { DomainDef } from "./def.ts";
 
 /** The namespace URI, and the prefix libvirt writes it with. */
 export const QEMU_NS_URI = "http://libvirt.org/schemas/domain/qemu/1.0";
@@ -207,6 +208,28 @@ export function parseQemuNamespace(root: XmlElement): QemuNamespace | undefined 
   const empty = !args.length && !env.length && !capsAdd.length && !capsDel.length &&
     !overrides.length && deprecation === undefined;
   return empty ? undefined : ns;
+}
+
+/**
+ * The QEMU driver's namespace parser for `parseDomainXML`: the namespace's data kept on the
+ * definition when there is any.
+ *
+ * @example
+ * ```ts
+ * import { readQemuNamespace } from "./qemu_namespace.ts";
+ * import { parseDomainXML } from "./parse.ts";
+ * const def = parseDomainXML(
+ *   "<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'><name>a</name>" +
+ *     "<memory>1024</memory><os><type>hvm</type></os>" +
+ *     "<qemu:commandline><qemu:arg value='-S'/></qemu:commandline></domain>",
+ *   0, false, false, readQemuNamespace,
+ * );
+ * def.qemuNamespace?.args; // ["-S"]
+ * ```
+ */
+export function readQemuNamespace(root: XmlElement, def: DomainDef): void {
+  const ns = parseQemuNamespace(root);
+  if (ns) def.qemuNamespace = ns;
 }
 
 /**

@@ -7,6 +7,7 @@
 import { initGraphicsPasswords } from "./graphics_password.ts";
 import { markGraphicsPortsUsed, releaseGraphicsPorts, setupGraphics } from "./graphics_setup.ts";
 import { formatDomainXML, parseDomainXML } from "../../conf/domain/mod.ts";
+import { readQemuNamespace } from "../../conf/domain/qemu_namespace.ts";
 import type { DomainDef } from "../../conf/domain/def.ts";
 import { VIR } from "../../util/constants.ts";
 import type { DriverEvent } from "../../util/driver.ts";
@@ -387,7 +388,7 @@ export class QemuDriverState {
   parse(xml: string, flags = 0, status = false, fresh = false): DomainDef {
     // x86 machines get a default USB controller (qemuDomainDefAddDefaultDevices) before
     // libvirt validates.
-    const def = parseDomainXML(xml, flags, status, true, true);
+    const def = parseDomainXML(xml, flags, status, true, readQemuNamespace);
     qemuPostParse(def, {
       privileged: this.privileged,
       binaryDirs: this.binaryDirs,

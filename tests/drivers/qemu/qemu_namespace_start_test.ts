@@ -9,6 +9,7 @@ import { VIR } from "../../../util/constants.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { parseDomainXML } from "../../../conf/domain/mod.ts";
+import { readQemuNamespace } from "../../../conf/domain/qemu_namespace.ts";
 import { buildQemuArgv } from "../../../drivers/qemu/command/mod.ts";
 import { vcpusFromDef } from "../../../drivers/qemu/hotplug/mod.ts";
 import { qemuPostParse } from "../../../drivers/qemu/postparse.ts";
@@ -25,7 +26,7 @@ const withNs = (xml: string, tail: string) =>
     .replace("</domain>", `${tail}</domain>`);
 
 function argvOf(xml: string): string[] {
-  const def = parseDomainXML(xml, 0, false, true, true);
+  const def = parseDomainXML(xml, 0, false, true, readQemuNamespace);
   qemuPostParse(def);
   assignDeviceAliases(def);
   numberDiskSources(def);
