@@ -65,6 +65,38 @@ export function namespaceIn(el: XmlElement, scope: Scope): string | undefined {
   return scope.get(prefixOf(el.name)) || undefined;
 }
 
+/** An element with the namespace scope inside it. */
+export interface ScopedElement {
+  el: XmlElement;
+  scope: Scope;
+}
+
+/**
+ * XPath's `./p:local` with prefix `p` bound to `uri`: the children of `parent` named `local` in
+ * namespace `uri`, whatever prefix (or default namespace) they use, in document order.
+ *
+ * @example
+ * ```ts
+ * import { childrenInNamespace, enter } from "./metadata_ns.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * const el = parse("<d xmlns:k='u'><k:a/><a/></d>");
+ * childrenInNamespace({ el, scope: enter(el, new Map()) }, "u", "a").length; // 1
+ * ```
+ */
+export function childrenInNamespace(
+  parent: ScopedElement,
+  uri: string,
+  local: string,
+): ScopedElement[] {
+  const out: ScopedElement[] = [];
+  for (const c of parent.el.children) {
+    if (c.type !== "element" || localOf(c.name) !== local) continue;
+    const scope = enter(c, parent.scope);
+    if (namespaceIn(c, scope) === uri) out.push({ el: c, scope });
+  }
+  return out;
+}
+
 /** Rebuilds every element of a tree, each with the scope its name resolves in. */
 function mapElements(
   el: XmlElement,

@@ -11,7 +11,7 @@
  * @module
  */
 import { z } from "zod";
-import { enter, localOf, namespaceIn, type Scope } from "../common/metadata_ns.ts";
+import { childrenInNamespace, enter, localOf, type ScopedElement } from "../common/metadata_ns.ts";
 import { xmlPropEnum } from "../common/values.ts";
 import { VirError } from "../../util/errors.ts";
 import { element, stringify, type XmlElement } from "../../util/xml/mod.ts";
@@ -65,24 +65,13 @@ export const QemuNamespaceSchema = z.strictObject({
 /** A parsed QEMU namespace. */
 export type QemuNamespace = z.infer<typeof QemuNamespaceSchema>;
 
-interface Scoped {
-  el: XmlElement;
-  scope: Scope;
-}
-
 /** The children of `parent` named `local` in the QEMU namespace, in document order. */
-function nsChildren(parent: Scoped, local: string): Scoped[] {
-  const out: Scoped[] = [];
-  for (const c of parent.el.children) {
-    if (c.type !== "element" || localOf(c.name) !== local) continue;
-    const scope = enter(c, parent.scope);
-    if (namespaceIn(c, scope) === QEMU_NS_URI) out.push({ el: c, scope });
-  }
-  return out;
+function nsChildren(parent: ScopedElement, local: string): ScopedElement[] {
+  return childrenInNamespace(parent, QEMU_NS_URI, local);
 }
 
 /** libvirt's XPath `./a/b`: every `b` of every `a`, both in the namespace. */
-function nsPath(root: Scoped, outer: string, inner: string): XmlElement[] {
+function nsPath(root: ScopedElement, outer: string, inner: string): XmlElement[] {
   return nsChildren(root, outer).flatMap((o) => nsChildren(o, inner).map((i) => i.el));
 }
 
@@ -170,7 +159,7 @@ function parseProperty(el: XmlElement): QemuOverrideProperty {
  * ```
  */
 export function parseQemuNamespace(root: XmlElement): QemuNamespace | undefined {
-  const top: Scoped = { el: root, scope: enter(root, new Map()) };
+  const top: ScopedElement = { el: root, scope: enter(root, new Map()) };
   const args = nsPath(top, "commandline", "arg").map((el) => {
     const value = propOf(el, "value");
     if (value === undefined) throw internal("No qemu command-line argument specified");

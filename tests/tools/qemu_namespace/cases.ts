@@ -29,6 +29,10 @@ ${tail}
 `;
 }
 
+const TEST_NS = "http://libvirt.org/schemas/domain/test/1.0";
+/** A domain with the test driver's namespace (its run state) holding `tail`. */
+const testNs = (tail: string, decl = ` xmlns:test='${TEST_NS}'`) => domain(`  ${tail}`, decl);
+
 const cmd = (inner: string) => `  <qemu:commandline>${inner}</qemu:commandline>`;
 const prop = (attrs: string) =>
   `  <qemu:override><qemu:device alias='balloon0'><qemu:frontend>` +
@@ -105,6 +109,24 @@ export const CASES: Record<string, string> = {
       prop(`qemu:name='p' qemu:type='signed' qemu:value='5'`),
   ),
   "deprecation-prefixed-attr": domain(`  <qemu:deprecation qemu:behavior='omit'/>`),
+  "test-runstate": testNs("<test:runstate>5</test:runstate>"),
+  "test-runstate-blanks": testNs("<test:runstate> 3</test:runstate>"),
+  "test-runstate-trailing": testNs("<test:runstate>3 </test:runstate>"),
+  "test-runstate-word": testNs("<test:runstate>abc</test:runstate>"),
+  "test-runstate-empty": testNs("<test:runstate/>"),
+  "test-runstate-range": testNs("<test:runstate>9</test:runstate>"),
+  "test-runstate-minus": testNs("<test:runstate>-1</test:runstate>"),
+  "test-runstate-huge": testNs("<test:runstate>4294967295</test:runstate>"),
+  "test-runstate-twice": testNs("<test:runstate>5</test:runstate><test:runstate>x</test:runstate>"),
+  "test-transient-shutoff": testNs("<test:transient/><test:runstate>5</test:runstate>"),
+  "test-managedsave-running": testNs("<test:hasmanagedsave/>"),
+  "test-managedsave-shutoff": testNs("<test:hasmanagedsave/><test:runstate>5</test:runstate>"),
+  "test-other-uri": testNs("<test:runstate>abc</test:runstate>", " xmlns:test='urn:other'"),
+  "test-default-ns": testNs(`<runstate xmlns='${TEST_NS}'>abc</runstate>`, ""),
+  "test-and-qemu": testNs(
+    "<test:runstate>abc</test:runstate><qemu:commandline><qemu:arg/></qemu:commandline>",
+    ` xmlns:test='${TEST_NS}' xmlns:qemu='${NS}'`,
+  ),
   "ns-error-before-validation": domain(
     cmd(`<qemu:arg/>`),
     undefined,
