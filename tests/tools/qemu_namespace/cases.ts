@@ -56,6 +56,8 @@ export const CASES: Record<string, string> = {
   "commandline-empty": domain(cmd("")),
   "commandline-twice": domain(cmd(`<qemu:arg value='-a'/>`) + cmd(`<qemu:arg value='-b'/>`)),
   "commandline-unknown-child": domain(cmd(`<qemu:other value='-a'/><qemu:arg value='-b'/>`)),
+  "unknown-element": domain(`  <qemu:foo value='x'/>\n` + cmd(`<qemu:arg value='-a'/>`)),
+  "unknown-element-alone": domain(`  <qemu:foo value='x'/>`),
   "commandline-default-ns": domain(
     `  <commandline xmlns='${NS}'><arg value='-a'/><env name='E'/></commandline>`,
     "",
