@@ -139,7 +139,7 @@ const E = VIR;
  * libvirt reports for it.
  */
 export interface StartFrom {
-  /** Arguments appended to the command line. */
+  /** Arguments of the start (`-incoming`, `-loadvm`), before the `<qemu:arg>`s. */
   argv: string[];
   /** Runs before the vCPUs may run (feeds an incoming migration). */
   prepare?: (monitor: QemuMonitor) => Promise<void>;
@@ -612,8 +612,8 @@ export class QemuDriverState {
           memoryDir: memory.dir,
           hugepages: memory.hugepages,
           virtiofsDir: virtiofsDir(this.#virtiofsPlace(id, def.name)),
+          resume: from?.argv,
         });
-        if (from) argv.push(...from.argv);
         await this.#saveStartingStatus(def, monitorPath, nics);
         proc = await this.launcher.launch(
           def.devices.emulator ?? DEFAULT_EMULATOR,

@@ -84,6 +84,11 @@ export interface CommandOptions {
   virtiofsDir?: string;
   /** The control socket of the domain's TPM emulator (see `swtpm.ts`). */
   tpmSocket?: string;
+  /**
+   * A start from saved state: `-incoming` or `-loadvm`, which libvirt writes after the devices
+   * and before the `<qemu:arg>`s.
+   */
+  resume?: readonly string[];
 }
 
 /**
@@ -246,6 +251,7 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
         ctx.boot(net),
     );
   });
+  argv.push(...opts.resume ?? []);
   // The overrides touch libvirt's own devices only, not those of <qemu:arg>, which go last.
   return [...applyDeviceOverrides(argv, def), ...def.qemuNamespace?.args ?? []];
 }

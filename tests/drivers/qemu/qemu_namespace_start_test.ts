@@ -128,6 +128,15 @@ Deno.test("qemu namespace start: argv, environment, taints; kept in live, inacti
     // dumpxml --inactive → define: the same definition again.
     await t.conn.domainDefineXMLFlags!(inactive, 0);
     assert.equal(await t.conn.domainGetXMLDesc!(t.dom, VIR.DOMAIN_XML_INACTIVE), inactive);
+    // A restore's -incoming comes before the <qemu:arg>s, as libvirt writes them.
+    await t.conn.domainSaveFlags!(t.dom, `${t.dir}/ns.save`, null, 0);
+    await t.conn.domainRestoreFlags!(`${t.dir}/ns.save`, null, 0);
+    assert.deepEqual(t.launcher.launches.at(-1)!.slice(-4), [
+      "-incoming",
+      "defer",
+      "-global",
+      "virtio-blk-pci.serial=x",
+    ]);
     // Once QEMU is gone its taints are too; the definition keeps the namespace.
     await t.conn.domainDestroyFlags!(t.dom, 0);
     assert.deepEqual(await t.conn.domainGetMessages!(t.dom, 0), []);
