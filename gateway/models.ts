@@ -8,6 +8,7 @@ import {
 } from "../conf/domain/mod.ts";
 import { formatInterfaceXML, type InterfaceDef, parseInterfaceXML } from "../conf/interface/mod.ts";
 import { MODEL_SCHEMAS } from "../conf/json_schema.ts";
+import { readQemuNamespace } from "../conf/domain/qemu_namespace.ts";
 import { formatNetworkXML, type NetworkDef, parseNetworkXML } from "../conf/network/mod.ts";
 import {
   formatNodeDeviceXML,
@@ -64,7 +65,8 @@ const CODECS: {
   };
 } = {
   domain: {
-    parse: (xml) => domainToModel(parseDomainXML(xml)),
+    // The QEMU namespace read whatever the driver: each driver's own parser keeps or drops it.
+    parse: (xml) => domainToModel(parseDomainXML(xml, 0, false, false, readQemuNamespace)),
     format: (model: DomainModel) =>
       formatDomainXML(domainFromModel(model), VIR.DOMAIN_XML_INACTIVE | VIR.DOMAIN_XML_SECURE),
     strict: (xml) => parseDomainXML(xml, VIR.DOMAIN_DEFINE_VALIDATE),

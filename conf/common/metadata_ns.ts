@@ -11,19 +11,37 @@ import { VirError } from "../../util/errors.ts";
 import { formatMetadata } from "./metadata.ts";
 
 /** Namespace URIs in scope: prefix ("" for the default namespace) to URI ("" = none). */
-type Scope = ReadonlyMap<string, string>;
+export type Scope = ReadonlyMap<string, string>;
 
 function prefixOf(name: string): string {
   const colon = name.indexOf(":");
   return colon < 0 ? "" : name.slice(0, colon);
 }
 
-function localOf(name: string): string {
+/**
+ * An element's local name (its name without the prefix).
+ *
+ * @example
+ * ```ts
+ * import { localOf } from "./metadata_ns.ts";
+ * localOf("qemu:arg"); // "arg"
+ * ```
+ */
+export function localOf(name: string): string {
   return name.slice(name.indexOf(":") + 1);
 }
 
-/** The scope inside `el`: its own `xmlns` / `xmlns:p` declarations over the outer scope. */
-function enter(el: XmlElement, outer: Scope): Scope {
+/**
+ * The scope inside `el`: its own `xmlns` / `xmlns:p` declarations over the outer scope.
+ *
+ * @example
+ * ```ts
+ * import { enter } from "./metadata_ns.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * enter(parse("<a xmlns:k='u'/>"), new Map()).get("k"); // "u"
+ * ```
+ */
+export function enter(el: XmlElement, outer: Scope): Scope {
   const scope = new Map(outer);
   for (const [k, v] of Object.entries(el.attributes)) {
     if (k === "xmlns") scope.set("", v);
@@ -32,9 +50,51 @@ function enter(el: XmlElement, outer: Scope): Scope {
   return scope;
 }
 
-/** The namespace URI of `el` in `scope` (its own declarations included), if it has one. */
-function namespaceIn(el: XmlElement, scope: Scope): string | undefined {
+/**
+ * The namespace URI of `el` in `scope` (its own declarations included), if it has one.
+ *
+ * @example
+ * ```ts
+ * import { enter, namespaceIn } from "./metadata_ns.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * const el = parse("<k:a xmlns:k='u'/>");
+ * namespaceIn(el, enter(el, new Map())); // "u"
+ * ```
+ */
+export function namespaceIn(el: XmlElement, scope: Scope): string | undefined {
   return scope.get(prefixOf(el.name)) || undefined;
+}
+
+/** An element with the namespace scope inside it. */
+export interface ScopedElement {
+  el: XmlElement;
+  scope: Scope;
+}
+
+/**
+ * XPath's `./p:local` with prefix `p` bound to `uri`: the children of `parent` named `local` in
+ * namespace `uri`, whatever prefix (or default namespace) they use, in document order.
+ *
+ * @example
+ * ```ts
+ * import { childrenInNamespace, enter } from "./metadata_ns.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * const el = parse("<d xmlns:k='u'><k:a/><a/></d>");
+ * childrenInNamespace({ el, scope: enter(el, new Map()) }, "u", "a").length; // 1
+ * ```
+ */
+export function childrenInNamespace(
+  parent: ScopedElement,
+  uri: string,
+  local: string,
+): ScopedElement[] {
+  const out: ScopedElement[] = [];
+  for (const c of parent.el.children) {
+    if (c.type !== "element" || localOf(c.name) !== local) continue;
+    const scope = enter(c, parent.scope);
+    if (namespaceIn(c, scope) === uri) out.push({ el: c, scope });
+  }
+  return out;
 }
 
 /** Rebuilds every element of a tree, each with the scope its name resolves in. */

@@ -15,6 +15,7 @@
 import { z } from "zod";
 import { INTERFACE_TYPES } from "./names.ts";
 import { XML_CHARS, XML_NAME } from "../../util/xml/chars.ts";
+import { QemuNamespaceSchema } from "./qemu_namespace.ts";
 export { INTERFACE_TYPES };
 
 /** Text an XML document may carry (a JSON tree's text and values are written as XML). */
@@ -295,6 +296,8 @@ export const DomainDefSchema = z.strictObject({
    * normalised, in libvirt's order.
    */
   sections: z.array(XmlElementSchema),
+  /** The QEMU driver's XML namespace (`<qemu:commandline>`, …); no other driver reads it. */
+  qemuNamespace: QemuNamespaceSchema.optional(),
 });
 
 /** A parsed domain definition. */

@@ -22,6 +22,7 @@ import { DEVICE_ORDER, generatedIfname } from "./devices.ts";
 import { OS_KIDS_BEFORE_BOOT } from "./os.ts";
 import { featuresForOutput } from "./features.ts";
 import { VIRTIO_MODELS } from "./virtio_options.ts";
+import { formatQemuNamespace, qemuNamespaceAttribute } from "./qemu_namespace.ts";
 
 type Slot = string | ((def: DomainDef, flags: number) => (XmlElement | undefined)[]);
 
@@ -116,7 +117,9 @@ export function formatDomainXML(def: DomainDef, flags = 0): string {
     if (list) list.push(s);
     else sections.set(s.name, [s]);
   }
-  let out = `<domain type='${escapeXml(def.type)}'${live ? ` id='${def.id}'` : ""}>\n`;
+  let out = `<domain type='${escapeXml(def.type)}'${live ? ` id='${def.id}'` : ""}${
+    def.qemuNamespace ? qemuNamespaceAttribute() : ""
+  }>\n`;
   for (const slot of SLOTS) {
     const els = typeof slot === "string" ? sections.get(slot) ?? [] : slot(def, flags);
     for (const el of els) {
@@ -127,6 +130,7 @@ export function formatDomainXML(def: DomainDef, flags = 0): string {
       else out += stringify(el, DEPTH_1);
     }
   }
+  if (def.qemuNamespace) out += formatQemuNamespace(def.qemuNamespace);
   return out + "</domain>\n";
 }
 

@@ -75,17 +75,27 @@ const VIRT_TYPES = new Set(
 const SECTIONS = nameOrder(SECTION_ORDER);
 
 /**
+ * A driver's XML namespace parser (libvirt's `virXMLNamespace.parse` of the driver's xmlopt):
+ * called with the document's root once the rest of the definition is read, before it is
+ * validated, as virDomainDefParseXML calls it; it may keep its data on `def`.
+ */
+export type DomainNamespaceParser = (root: XmlElement, def: DomainDef) => void;
+
+/**
  * Parses a domain XML document into a {@link DomainDef}, with libvirt's errors. With
  * `VIR.DOMAIN_DEFINE_VALIDATE` in `flags`, elements libvirt's schema does not allow are refused
  * (VIR_ERR_XML_INVALID_SCHEMA); otherwise they are dropped. A definition keeps only user
  * aliases; a running domain's saved status (`status`, libvirt's VIR_DOMAIN_DEF_PARSE_STATUS)
- * keeps every alias the driver gave. `implicitUsb`: see {@link validateDomainDef}.
+ * keeps every alias the driver gave. `implicitUsb`: see {@link validateDomainDef}. `namespace`:
+ * the driver's XML namespace parser (see {@link DomainNamespaceParser}); without one, namespaced
+ * elements are dropped.
  */
 export function parseDomainXML(
   xml: string,
   flags = 0,
   status = false,
   implicitUsb = false,
+  namespace?: DomainNamespaceParser,
 ): DomainDef {
   const root = parse(xml, {
     context: "(domain_definition)",
@@ -94,6 +104,7 @@ export function parseDomainXML(
   });
   if (flags & VIR.DOMAIN_DEFINE_VALIDATE) validateDomainSchema(root);
   const def = parseRoot(mergeRepeatedSections(root), { keepAliases: status });
+  namespace?.(root, def);
   validateDomainDef(def, implicitUsb);
   return def;
 }

@@ -7,6 +7,7 @@
 import { initGraphicsPasswords } from "./graphics_password.ts";
 import { markGraphicsPortsUsed, releaseGraphicsPorts, setupGraphics } from "./graphics_setup.ts";
 import { formatDomainXML, parseDomainXML } from "../../conf/domain/mod.ts";
+import { readQemuNamespace } from "../../conf/domain/qemu_namespace.ts";
 import type { DomainDef } from "../../conf/domain/def.ts";
 import { VIR } from "../../util/constants.ts";
 import type { DriverEvent } from "../../util/driver.ts";
@@ -22,6 +23,8 @@ import {
 } from "./api/transient_disks.ts";
 import { plugSharedBackingDisks } from "./api/disk_plug.ts";
 import { buildQemuArgv } from "./command/argv.ts";
+import { customEnv } from "./command/namespace_args.ts";
+import { refuseCustomCaps } from "./namespace_caps.ts";
 import { numberDiskSources } from "./disk_chains.ts";
 import { type DroppedSource, prepareDomainStorage, prepareHostStorage } from "./disk_startup.ts";
 import { startedSourceIndex } from "./api/block_chain.ts";
@@ -136,7 +139,7 @@ const E = VIR;
  * libvirt reports for it.
  */
 export interface StartFrom {
-  /** Arguments appended to the command line. */
+  /** Arguments of the start (`-incoming`, `-loadvm`), before the `<qemu:arg>`s. */
   argv: string[];
   /** Runs before the vCPUs may run (feeds an incoming migration). */
   prepare?: (monitor: QemuMonitor) => Promise<void>;
@@ -393,7 +396,7 @@ export class QemuDriverState {
   parse(xml: string, flags = 0, status = false, fresh = false): DomainDef {
     // x86 machines get a default USB controller (qemuDomainDefAddDefaultDevices) before
     // libvirt validates.
-    const def = parseDomainXML(xml, flags, status, true);
+    const def = parseDomainXML(xml, flags, status, true, readQemuNamespace);
     qemuPostParse(def, {
       privileged: this.privileged,
       binaryDirs: this.binaryDirs,
@@ -548,6 +551,8 @@ export class QemuDriverState {
     };
     const taints: Taints = { taint: 0, deprecations: [] };
     try {
+      // qemuProcessInit's capability preparation comes before anything of the start.
+      refuseCustomCaps(def);
       assignDeviceAliases(def);
       alignMemorySizes(def);
       const { vcpus, individual } = vcpusFromDef(def);
@@ -615,14 +620,15 @@ export class QemuDriverState {
           memoryDir: memory.dir,
           hugepages: memory.hugepages,
           virtiofsDir: virtiofsDir(this.#virtiofsPlace(id, def.name)),
+          resume: from?.argv,
         });
-        if (from) argv.push(...from.argv);
         await this.#saveStartingStatus(def, monitorPath, nics);
         proc = await this.launcher.launch(
           def.devices.emulator ?? DEFAULT_EMULATOR,
           argv,
           monitorPath,
           fds,
+          customEnv(def),
         ).catch(async (err) => {
           if (!(err instanceof QemuExitedError)) throw err;
           // A bridge helper QEMU ran refused: its own words, as libvirt reports them.

@@ -3,7 +3,7 @@
  * `qemuDomainObjTaintMsg`, `qemuDomainObjCheckTaint`) and `virDomainGetMessages`: what the
  * driver can see of them — QEMU run with root privileges by the system driver, a deprecated
  * machine type or CPU model (QEMU's own `deprecated` flags from `query-machines` and
- * `query-cpu-definitions`), a host CPU passed through to a guest that arrives by migration or
+ * `query-cpu-definitions`), custom arguments or device properties of the QEMU XML namespace, a host CPU passed through to a guest that arrives by migration or
  * restore, and guest agent commands sent through `virDomainQemuAgentCommand`. They last until
  * QEMU stops (`qemuProcessStop` clears them).
  *
@@ -35,10 +35,12 @@ const TAINT_MESSAGES = [
 
 /** The taints the QEMU driver sets, by libvirt's name (`VIR_DOMAIN_TAINT_*`). */
 export const TAINT = {
+  CUSTOM_ARGV: 0,
   HIGH_PRIVILEGES: 2,
   HOST_CPU: 6,
   CUSTOM_GA_COMMAND: 10,
   DEPRECATED_CONFIG: 12,
+  CUSTOM_DEVICE: 13,
 } as const;
 
 /** A domain's taints (a bit per `VIR_DOMAIN_TAINT_*`) and deprecation warnings. */
@@ -89,6 +91,10 @@ export interface StartContext {
  */
 export function checkStartTaints(t: Taints, def: DomainDef, ctx: StartContext): void {
   if (ctx.rootQemu) taintDomain(t, TAINT.HIGH_PRIVILEGES);
+  // The QEMU XML namespace: arguments or environment of the user's, device properties changed.
+  const ns = def.qemuNamespace;
+  if (ns?.args.length || ns?.env.length) taintDomain(t, TAINT.CUSTOM_ARGV);
+  if (ns?.overrides.length) taintDomain(t, TAINT.CUSTOM_DEVICE);
   // virQEMUCapsGetAccel: the answers of the accelerator this domain type runs on.
   const kvm = def.type === "kvm";
   const machine = ctx.caps?.machines.find((m) => m.name === def.os.machine);

@@ -20,6 +20,7 @@ import type { StorageVolDef } from "../../conf/storage_vol/mod.ts";
 import { formatInterfaceXML, parseInterfaceXML } from "../../conf/interface/mod.ts";
 import type { InterfaceDef } from "../../conf/interface/mod.ts";
 import { formatNodeDeviceXML, parseNodeDeviceXML } from "../../conf/node_device/mod.ts";
+import { parseTestNamespace } from "./test_namespace.ts";
 import type { NodeDeviceDef } from "../../conf/node_device/mod.ts";
 import { testDomainGenerateIfnames, testDomainPostParse } from "./domain_postparse.ts";
 import { VIR } from "../../util/constants.ts";
@@ -54,7 +55,8 @@ export type NetworkDef = ReturnType<typeof parseNetworkXML>;
 
 /**
  * Parses a domain document as the test driver's `virDomainDefParseString` does: schema
- * validation on request, then the test driver's post-parse defaults and interface names.
+ * validation on request, its `test:` namespace checked (its run state is a node file's only),
+ * then the test driver's post-parse defaults and interface names.
  *
  * @example
  * ```ts
@@ -66,7 +68,15 @@ export type NetworkDef = ReturnType<typeof parseNetworkXML>;
  * ```
  */
 export function parseTestDomain(xml: string, validate: boolean): DomainDef {
-  const def = parseDomainXML(xml, validate ? VIR.DOMAIN_DEFINE_VALIDATE : 0);
+  const def = parseDomainXML(
+    xml,
+    validate ? VIR.DOMAIN_DEFINE_VALIDATE : 0,
+    false,
+    false,
+    (root) => {
+      parseTestNamespace(root);
+    },
+  );
   testDomainPostParse(def);
   testDomainGenerateIfnames(def);
   return def;

@@ -23,13 +23,8 @@ import { shutdownState, startState } from "./domain_access.ts";
 import { iothreadIdsOf } from "../../conf/domain/iothreads.ts";
 import { newIOThreadPoll } from "./domain_iothread_api.ts";
 import type { TestDriverState } from "./driver_state.ts";
-
-/** The run state the `test:` namespace elements ask for. */
-interface TestNamespace {
-  runstate: number;
-  transient: boolean;
-  hasManagedSave: boolean;
-}
+import { parseTestNamespace } from "./test_namespace.ts";
+import { enter } from "../../conf/common/metadata_ns.ts";
 
 function xmlError(detail: string): VirError {
   return VirError.report("TEST", "XML_ERROR", detail);
@@ -88,34 +83,11 @@ function parseNodeInfo(state: TestDriverState, root: XmlElement): void {
   info.memory = nodeNumber(root, ["memory"], "memory") ?? info.memory;
 }
 
-/** `testDomainDefNamespaceParse`. */
-function parseNamespace(dom: XmlElement): TestNamespace {
-  const ns: TestNamespace = {
-    runstate: VIR.DOMAIN_RUNNING,
-    transient: child(dom, "test:transient") !== undefined,
-    hasManagedSave: child(dom, "test:hasmanagedsave") !== undefined,
-  };
-  const text = textOf(child(dom, "test:runstate"));
-  if (text !== undefined) {
-    if (!/^\s*\d+\s*$/.test(text)) throw xmlError("invalid runstate");
-    ns.runstate = Number(text);
-    if (ns.runstate > VIR.DOMAIN_PMSUSPENDED) {
-      throw xmlError(`runstate '${ns.runstate}' out of range'`);
-    }
-  }
-  if (ns.transient && ns.runstate === VIR.DOMAIN_SHUTOFF) {
-    throw xmlError("transient domain cannot have runstate 'shutoff'");
-  }
-  if (ns.hasManagedSave && ns.runstate !== VIR.DOMAIN_SHUTOFF) {
-    throw xmlError("domain with managedsave data can only have runstate 'shutoff'");
-  }
-  return ns;
-}
-
 function parseDomains(state: TestDriverState, root: XmlElement, file: string | null): void {
   for (const node of children(root, "domain")) {
     const el = resolveFile(node, file);
-    const ns = parseNamespace(el);
+    // A domain written inside the node file sees the node's namespace declarations too.
+    const ns = parseTestNamespace(el, el === node ? enter(root, new Map()) : new Map());
     const { obj } = state.domains.add(parseTestDomain(stringify(el), false), {
       live: false,
       checkLive: false,

@@ -41,6 +41,7 @@ import { spiceArgs } from "./spice_args.ts";
 import { videoArgs } from "./video_args.ts";
 import { redirdevArgs } from "./redirdev_args.ts";
 import { tpmArgs } from "./tpm_args.ts";
+import { applyDeviceOverrides, compatArgs } from "./namespace_args.ts";
 import type { HugepageFolder } from "../memory_dir.ts";
 import {
   unsupported,
@@ -83,6 +84,11 @@ export interface CommandOptions {
   virtiofsDir?: string;
   /** The control socket of the domain's TPM emulator (see `swtpm.ts`). */
   tpmSocket?: string;
+  /**
+   * A start from saved state: `-incoming` or `-loadvm`, which libvirt writes after the devices
+   * and before the `<qemu:arg>`s.
+   */
+  resume?: readonly string[];
 }
 
 /**
@@ -164,6 +170,7 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
   const argv = [
     "-name",
     `guest=${optValue(def.name)},debug-threads=on`,
+    ...compatArgs(def),
     "-S",
     "-no-user-config",
     "-nodefaults",
@@ -244,7 +251,9 @@ export function buildQemuArgv(def: DomainDef, vcpus: VcpuState[], opts: CommandO
         ctx.boot(net),
     );
   });
-  return argv;
+  argv.push(...opts.resume ?? []);
+  // The overrides touch libvirt's own devices only, not those of <qemu:arg>, which go last.
+  return [...applyDeviceOverrides(argv, def), ...def.qemuNamespace?.args ?? []];
 }
 
 /**

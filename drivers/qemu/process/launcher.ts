@@ -59,13 +59,15 @@ export class QemuExitedError extends VirError {
 export interface QemuLauncher {
   /**
    * Spawns `emulator argv…` and connects to its QMP socket; `fds` are device paths QEMU gets
-   * open for reading and writing on descriptors 3, 4, … (a macvtap's `/dev/tapN`).
+   * open for reading and writing on descriptors 3, 4, … (a macvtap's `/dev/tapN`); `env` are
+   * variables QEMU gets on top of the driver's environment (`<qemu:env>`).
    */
   launch(
     emulator: string,
     argv: string[],
     monitorPath: string,
     fds?: readonly string[],
+    env?: Readonly<Record<string, string>>,
   ): Promise<QemuProcess>;
   /**
    * Reconnects to a QEMU started earlier; null when it is gone, or when `pid` is no longer
@@ -155,6 +157,7 @@ export class SystemLauncher implements QemuLauncher {
     argv: string[],
     monitorPath: string,
     fds: readonly string[] = [],
+    env: Readonly<Record<string, string>> = {},
   ): Promise<QemuProcess> {
     await Deno.remove(monitorPath).catch(() => {});
     // Deno hands a child no descriptors of its own: a shell opens the devices on 3, 4, … and
@@ -164,6 +167,7 @@ export class SystemLauncher implements QemuLauncher {
       : [emulator, argv];
     const child = new Deno.Command(program, {
       args,
+      env: { ...env },
       stdin: "null",
       stdout: "null",
       stderr: "piped",

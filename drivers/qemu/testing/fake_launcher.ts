@@ -28,6 +28,8 @@ export class FakeLauncher implements QemuLauncher {
   readonly launches: string[][] = [];
   /** The devices each launch was to get open on descriptors 3, 4, … */
   readonly fds: string[][] = [];
+  /** The variables each launch was to get in its environment. */
+  readonly envs: Record<string, string>[] = [];
   /** The recording cgroup of every fake, by pid. */
   readonly cgroups = new Map<number, RecordingCgroup>();
   /** The QMP socket each fake was started with, by pid. */
@@ -48,9 +50,11 @@ export class FakeLauncher implements QemuLauncher {
     argv: string[],
     monitorPath: string,
     fds: readonly string[] = [],
+    env: Readonly<Record<string, string>> = {},
   ): Promise<QemuProcess> {
     this.launches.push(argv);
     this.fds.push([...fds]);
+    this.envs.push({ ...env });
     const smp = argv[argv.indexOf("-smp") + 1];
     const [boot, ...rest] = smp.split(",");
     const kv = Object.fromEntries(rest.map((p) => p.split("=")));

@@ -23,7 +23,7 @@ import { readRecording } from "../../tools/xmlgen/recording.ts";
 import { replay, tally } from "../../tools/xmlgen/compare.ts";
 
 /** Identical answers measured at the last comparison (of 1070 documents). */
-const MEASURED = 806;
+const MEASURED = 815;
 
 Deno.test("libvirt's QEMU test inputs: edgevirt's QEMU driver answers as libvirt's does", async () => {
   const rows = await readRecording(RECORDING);

@@ -70,8 +70,8 @@ export function realQemuTest(
  */
 export class KeepingLauncher extends SystemLauncher {
   readonly procs: QemuProcess[] = [];
-  override async launch(emulator: string, argv: string[], monitorPath: string) {
-    const proc = await super.launch(emulator, argv, monitorPath);
+  override async launch(...args: Parameters<SystemLauncher["launch"]>) {
+    const proc = await super.launch(...args);
     this.procs.push(proc);
     return proc;
   }
