@@ -1,3 +1,4 @@
+import { dnsmasqNamespaceAttribute, formatDnsmasqNamespace } from "./dnsmasq_namespace.ts";
 import { VIR } from "../../util/constants.ts";
 import { element, stringify, type XmlElement } from "../../util/xml/mod.ts";
 import {
@@ -143,6 +144,7 @@ const METADATA_MARK = "\0metadata\0";
 export function formatNetworkXML(def: NetworkDef, flags = 0): string {
   const inactive = (flags & VIR.NETWORK_XML_INACTIVE) !== 0;
   const root = element("network", {
+    ...(def.dnsmasqOptions && dnsmasqNamespaceAttribute()),
     connections: !inactive && def.connections ? def.connections : undefined,
     ipv6: def.ipv6 ? "yes" : undefined,
     trustGuestRxFilters: yesNo(def.trustGuestRxFilters),
@@ -166,6 +168,7 @@ export function formatNetworkXML(def: NetworkDef, flags = 0): string {
     ...def.routes.map(routeElement),
     def.virtualPort && formatVirtualPort(def.virtualPort),
     ...def.portGroups.map(formatPortGroup),
+    def.dnsmasqOptions && formatDnsmasqNamespace(def.dnsmasqOptions),
   ]);
   const out = stringify(root);
   const metadata = def.metadata;

@@ -15,3 +15,4 @@ export * from "./model.ts";
 export * from "./parse.ts";
 export * from "./format.ts";
 export * from "./update.ts";
+export * from "./dnsmasq_namespace.ts";

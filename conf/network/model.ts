@@ -130,6 +130,8 @@ export const NetworkDefSchema = z.strictObject({
   trustGuestRxFilters: z.boolean().optional(),
   /** `<metadata>` subtree, sanitized (see conf/common/metadata.ts). */
   metadata: XmlElementSchema.optional(),
+  /** The network driver's dnsmasq namespace: lines added to dnsmasq's configuration. */
+  dnsmasqOptions: z.array(z.string()).optional(),
   forward: NetworkForwardSchema,
   bridge: NetworkBridgeSchema,
   mac: z.string().optional(),

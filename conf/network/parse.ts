@@ -358,6 +358,12 @@ function validateForward(def: NetworkDef, stpGiven: boolean): void {
 }
 
 /**
+ * A driver's XML namespace parser (libvirt's `virXMLNamespace.parse` of the driver's xmlopt):
+ * reads its elements from the root into the definition, after the rest is parsed.
+ */
+export type NetworkNamespaceParser = (root: XmlElement, def: NetworkDef) => void;
+
+/**
  * Parses a `<network>` document like libvirt 9.0's virNetworkDefParse: unknown elements are
  * ignored unless `VIR_NETWORK_DEFINE_VALIDATE` asks for the schema check.
  *
@@ -368,7 +374,11 @@ function validateForward(def: NetworkDef, stpGiven: boolean): void {
  * def.forward.mode; // "nat"
  * ```
  */
-export function parseNetworkXML(xml: string, flags = 0): NetworkDef {
+export function parseNetworkXML(
+  xml: string,
+  flags = 0,
+  namespace?: NetworkNamespaceParser,
+): NetworkDef {
   const root = parse(xml, {
     context: "(network_definition)",
     errorDomain: "NETWORK",
@@ -462,5 +472,6 @@ export function parseNetworkXML(xml: string, flags = 0): NetworkDef {
     def.isolatedPort = tristate(port, "isolated");
   }
   validateForward(def, stp !== undefined);
+  namespace?.(root, def);
   return def;
 }

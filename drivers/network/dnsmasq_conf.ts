@@ -210,6 +210,8 @@ export function dnsmasqContents(def: NetworkDef, files: DnsmasqFiles): DnsmasqCo
       if (!ip.ranges.length && !ip.hosts.length) out.push(`dhcp-range=${ip.address},ra-only`);
     }
   }
+  // The dnsmasq namespace's options, as written, last.
+  out.push(...def.dnsmasqOptions ?? []);
   const names = new Map<string, string[]>();
   for (const h of dns.hosts) {
     for (const n of h.hostnames) names.set(h.ip, [...(names.get(h.ip) ?? []), n]);

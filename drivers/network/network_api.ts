@@ -10,7 +10,7 @@ import { VIR } from "../../util/constants.ts";
 import { checkFlags, VirError } from "../../util/errors.ts";
 import { methodTable } from "../../util/method_table.ts";
 import { strerror } from "../../util/strerror.ts";
-import { formatNetworkXML, parseNetworkXML } from "../../conf/network/mod.ts";
+import { formatNetworkXML, parseNetworkXML, readDnsmasqNamespace } from "../../conf/network/mod.ts";
 import { parseMac } from "../../conf/common/mod.ts";
 import { type NetworkObj, updateNetworkObj } from "../../conf/objects/network_obj.ts";
 import { networkListCalls } from "../../conf/objects/network_list_calls.ts";
@@ -122,6 +122,7 @@ export function networkMethods(state: NetworkState): Partial<DriverConnection> {
       const def = parseNetworkXML(
         xml,
         flags & E.NETWORK_CREATE_VALIDATE ? E.NETWORK_DEFINE_VALIDATE : 0,
+        readDnsmasqNamespace,
       );
       await validateNetwork(state.networks, state.runner, def);
       const obj = state.networks.assignDef(def, true);
@@ -136,7 +137,7 @@ export function networkMethods(state: NetworkState): Partial<DriverConnection> {
     },
     networkDefineXMLFlags: async (xml, flags) => {
       checkFlags(flags, E.NETWORK_DEFINE_VALIDATE, "networkDefineXMLFlags", F);
-      const def = parseNetworkXML(xml, flags);
+      const def = parseNetworkXML(xml, flags, readDnsmasqNamespace);
       await validateNetwork(state.networks, state.runner, def);
       const existed = state.networks.findByUUID(def.uuid);
       const before = existed && { def: existed.def, newDef: existed.newDef, p: existed.persistent };

@@ -11,7 +11,12 @@ import { VirError } from "../../util/errors.ts";
 import { EventHub } from "../../util/event_hub.ts";
 import { SerialQueue } from "../../util/serial.ts";
 import { strerror } from "../../util/strerror.ts";
-import { formatNetworkXML, type NetworkDef, parseNetworkXML } from "../../conf/network/mod.ts";
+import {
+  formatNetworkXML,
+  type NetworkDef,
+  parseNetworkXML,
+  readDnsmasqNamespace,
+} from "../../conf/network/mod.ts";
 import { type NetworkObj, NetworkObjList } from "../../conf/objects/network_obj.ts";
 import {
   formatNetworkPortXML,
@@ -197,7 +202,11 @@ export class NetworkState {
    */
   async load(): Promise<NetworkObj[]> {
     for (const name of await xmlFiles(this.paths.configDir)) {
-      const def = parseNetworkXML(await Deno.readTextFile(`${this.paths.configDir}/${name}`));
+      const def = parseNetworkXML(
+        await Deno.readTextFile(`${this.paths.configDir}/${name}`),
+        0,
+        readDnsmasqNamespace,
+      );
       const obj = this.networks.assignDef(def, false);
       obj.autostart = await pathExists(this.autostartLink(def.name));
     }
@@ -206,7 +215,7 @@ export class NetworkState {
       const status = parseNetworkStatus(
         await Deno.readTextFile(`${this.paths.stateDir}/${name}`),
       );
-      const def = parseNetworkXML(status.networkXml);
+      const def = parseNetworkXML(status.networkXml, 0, readDnsmasqNamespace);
       const obj = this.networks.assignDef(def, true);
       this.qos.set(def.uuid, status.qos);
       obj.active = true;
