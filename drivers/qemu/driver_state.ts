@@ -104,6 +104,7 @@ import {
   restoreBlockJobs,
   storedBlockJobs,
 } from "./api/block_job_state.ts";
+import { restoreBackup, storedBackup } from "./api/backup.ts";
 import { CommandLatency } from "./monitor/command_latency.ts";
 import { Cgroup, type CgroupMounts } from "../../util/cgroup/mod.ts";
 import { childText } from "../../util/xml/mod.ts";
@@ -467,6 +468,7 @@ export class QemuDriverState {
       nics: obj.nics,
       agentTimeout: obj.agentTimeout,
       blockJobs: storedBlockJobs(obj),
+      backup: storedBackup(obj),
       taints: obj.taints,
     });
   }
@@ -1067,6 +1069,7 @@ export class QemuDriverState {
       await refreshChannelStates(this, obj, proc.monitor, false);
       await connectAgent(this, obj);
       await restoreBlockJobs(this, obj, st.blockJobs ?? []);
+      await restoreBackup(this, obj, st.backup);
       const status = await proc.monitor.queryStatus();
       if (status.running && obj.state !== E.DOMAIN_RUNNING) {
         obj.state = E.DOMAIN_RUNNING;

@@ -104,8 +104,30 @@ interface Backup {
   transferred: number;
   /** The first error a disk's job ended with. */
   errmsg?: string;
+  /** When it began (ms since the epoch): the async job's start, kept across a restart. */
+  started: number;
   /** Ends the domain's async job. */
   endJob: () => void;
+}
+
+/**
+ * A running backup as the status file keeps it (libvirt's `<domainbackup>` in the domain's
+ * status XML): a driver restarted while it runs finds it again.
+ */
+export interface StoredBackup {
+  def: BackupDef;
+  reuse: boolean;
+  disks: {
+    dst: string;
+    image: AddedImage;
+    state: DiskState;
+    device: string;
+    bitmap?: string;
+  }[];
+  total: number;
+  transferred: number;
+  errmsg?: string;
+  started: number;
 }
 
 const backups = new WeakMap<QemuDomainObj, Backup>();
@@ -338,22 +360,18 @@ async function start(
     for (const image of images.toReversed()) await dropImage(mon, image);
     throw err;
   }
+  const started = Date.now();
   const backup: Backup = {
     def,
     reuse,
     disks,
     total: 0,
     transferred: 0,
-    endJob: beginAsyncJob(obj, E.DOMAIN_JOB_OPERATION_BACKUP, "backup job", "backup", {
-      progress: () => progress(obj),
-      cancel: () => cancel(obj),
-    }),
+    started,
+    endJob: backupJob(obj, started),
   };
-  backups.set(obj, backup);
-  for (const d of disks) {
-    void d.job.ended.then((status) => diskEnded(s, obj, backup, d, status))
-      .catch((err) => s.log(`backup of '${obj.def.name}': ${err}`));
-  }
+  follow(s, obj, backup);
+  await s.saveStatus(obj).catch(() => {});
   // qemuBackupBeginPullExportDisks: each scratch image served under its export name; a failure
   // cancels the jobs, which end the backup.
   if (pull) {
@@ -374,6 +392,103 @@ async function start(
       throw err;
     }
   }
+}
+
+/** The domain's async job of a backup begun at `started`. */
+function backupJob(obj: QemuDomainObj, started: number): () => void {
+  return beginAsyncJob(obj, E.DOMAIN_JOB_OPERATION_BACKUP, "backup job", "backup", {
+    progress: () => progress(obj),
+    cancel: () => cancel(obj),
+  }, started);
+}
+
+/** Makes `backup` the domain's, each running disk's job's end handled. */
+function follow(s: QemuDriverState, obj: QemuDomainObj, backup: Backup): void {
+  backups.set(obj, backup);
+  for (const d of backup.disks) {
+    if (d.state !== "running" && d.state !== "cancelling") continue;
+    void d.job.ended.then((status) => diskEnded(s, obj, backup, d, status))
+      .catch((err) => s.log(`backup of '${obj.def.name}': ${err}`));
+  }
+}
+
+/**
+ * The domain's running backup for its status file, or undefined.
+ *
+ * @example
+ * ```ts
+ * import { storedBackup } from "./backup.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * storedBackup(obj); // undefined without a backup
+ * ```
+ */
+export function storedBackup(obj: QemuDomainObj): StoredBackup | undefined {
+  const b = backups.get(obj);
+  if (!b) return undefined;
+  return {
+    def: b.def,
+    reuse: b.reuse,
+    disks: b.disks.map((d) => ({
+      dst: d.job.dst,
+      image: d.image,
+      state: d.state,
+      device: d.device,
+      ...(d.bitmap && { bitmap: d.bitmap }),
+    })),
+    total: b.total,
+    transferred: b.transferred,
+    ...(b.errmsg !== undefined && { errmsg: b.errmsg }),
+    started: b.started,
+  };
+}
+
+/**
+ * After a driver restart, once the block jobs are back (`restoreBlockJobs`): the stored backup
+ * is the domain's again, with its async job. A disk whose job QEMU no longer has is taken as
+ * failed; a backup with no disk left running ends now, as its last disk's end would have ended it.
+ *
+ * @example
+ * ```ts ignore
+ * import { restoreBackup } from "./backup.ts";
+ * declare const state: import("../driver_state.ts").QemuDriverState;
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await restoreBackup(state, obj, undefined);
+ * ```
+ */
+export async function restoreBackup(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  stored: StoredBackup | undefined,
+): Promise<void> {
+  if (!stored) return;
+  const disks: BackupDisk[] = stored.disks.map((d) => {
+    let job = jobsOf(obj).get(d.dst);
+    let state = d.state;
+    if (!job) {
+      // Gone from QEMU meanwhile: ended as a failed job, outside the domain's jobs.
+      job = register(obj, {
+        name: `backup-${d.dst}-${d.device}`,
+        type: E.DOMAIN_BLOCK_JOB_TYPE_BACKUP,
+        dst: d.dst,
+        plan: { keepTop: 0 },
+      });
+      jobsOf(obj).delete(d.dst);
+      if (state === "running" || state === "cancelling") state = "failed";
+    }
+    return { job, image: d.image, state, device: d.device, bitmap: d.bitmap };
+  });
+  const backup: Backup = {
+    def: stored.def,
+    reuse: stored.reuse,
+    disks,
+    total: stored.total,
+    transferred: stored.transferred,
+    errmsg: stored.errmsg,
+    started: stored.started,
+    endJob: backupJob(obj, stored.started),
+  };
+  follow(s, obj, backup);
+  await settle(s, obj, backup);
 }
 
 /**
@@ -405,6 +520,15 @@ async function diskEnded(
         .catch(() => {});
     }
   }
+  await settle(s, obj, backup);
+  await s.saveStatus(obj).catch(() => {});
+}
+
+/**
+ * What the disks' states make of the backup: a failed or cancelled disk cancels those still
+ * running; with none running or cancelling, the backup ends.
+ */
+async function settle(s: QemuDriverState, obj: QemuDomainObj, backup: Backup): Promise<void> {
   const states = backup.disks.map((d) => d.state);
   const running = states.includes("running");
   if (running && (states.includes("failed") || states.includes("cancelled"))) {

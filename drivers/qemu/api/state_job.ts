@@ -162,12 +162,13 @@ export function beginAsyncJob(
   name: string,
   stats: JobStatsType = "migration",
   hooks?: JobHooks,
+  started = Date.now(),
 ): () => void {
   let end!: () => void;
   const job = {
     operation,
     name,
-    started: Date.now(),
+    started,
     monitor: obj.proc!.monitor,
     stats,
     abort: new AbortController(),

@@ -9,6 +9,7 @@
 import { writeFileAtomic } from "./atomic_file.ts";
 import type { NicRuntime } from "../net/nics.ts";
 import type { StoredBlockJob } from "../api/block_job_state.ts";
+import type { StoredBackup } from "../api/backup.ts";
 import type { Taints } from "../taint.ts";
 
 /** What is saved per running domain. */
@@ -33,6 +34,8 @@ export interface DomainStatus {
   agentTimeout?: number;
   /** The block jobs running (absent in older files). */
   blockJobs?: StoredBlockJob[];
+  /** The running backup (libvirt's `<domainbackup>` in the status XML). */
+  backup?: StoredBackup;
   /** Taints and deprecation warnings (libvirt's `<taint>`, `<deprecation>`; absent in older files). */
   taints?: Taints;
 }

@@ -7,6 +7,8 @@
 import assert from "node:assert/strict";
 import { VIR } from "../../../util/constants.ts";
 import { VirError } from "../../../util/errors.ts";
+import type { DriverConnection } from "../../../util/driver.ts";
+import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { VDA } from "./fake_qmp/block_harness.ts";
 import { type Setup, setup } from "./fake_qmp/block_harness.ts";
 import { waitFor } from "../../wait.ts";
@@ -226,6 +228,53 @@ Deno.test("backup: another async job waits for it and gives up as libvirt's, a l
       E.DOMAIN_SHUTOFF,
       E.DOMAIN_SHUTOFF_SAVED,
     ]);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("backup: a driver restarted while one runs finds it in the status, and its end", async () => {
+  const t = await setup({
+    xml: XML,
+    disks: [{ id: "virtio-disk0", driver: "virtio-blk-pci" }],
+    holdJobs: true,
+  });
+  try {
+    await t.conn.domainBackupBegin!(t.dom, local(t, RECORDED.backup), null, 0);
+    const xml = await t.conn.domainBackupGetXMLDesc!(t.dom, 0);
+    const before = await t.conn.domainGetJobStats!(t.dom, 0);
+    await t.conn.connectClose();
+    t.conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
+      stateDir: t.dir,
+      launcher: t.launcher,
+    }) as DriverConnection;
+    const events: typeof t.events = [];
+    t.conn.subscribe!((ev) => events.push(ev));
+    assert.equal(await t.conn.domainBackupGetXMLDesc!(t.dom, 0), xml);
+    const after = await t.conn.domainGetJobStats!(t.dom, 0);
+    assert.equal(after.operation, E.DOMAIN_JOB_OPERATION_BACKUP);
+    assert.equal(after.type, E.DOMAIN_JOB_UNBOUNDED);
+    // The job's time runs on from the backup's start, not from the restart.
+    assert.ok((after.time_elapsed as number) >= (before.time_elapsed as number));
+    await t.conn.domainAbortJob!(t.dom);
+    await waitFor(
+      () => events.some((e) => e.eventId === E.DOMAIN_EVENT_ID_JOB_COMPLETED),
+      5000,
+      5,
+      "JOB_COMPLETED after the restart",
+    );
+    const done = await t.conn.domainGetJobStats!(t.dom, E.DOMAIN_JOB_STATS_COMPLETED);
+    assert.deepEqual([done.type, done.operation, done.success], [
+      E.DOMAIN_JOB_CANCELLED,
+      E.DOMAIN_JOB_OPERATION_BACKUP,
+      false,
+    ]);
+    // libvirt deletes the image of a push backup that did not complete.
+    assert.equal(await Deno.lstat(`${t.dir}/backup.qcow2`).then(() => true, () => false), false);
+    await assert.rejects(
+      () => t.conn.domainBackupGetXMLDesc!(t.dom, 0),
+      (e: unknown) => e instanceof VirError && e.code === E.ERR_NO_DOMAIN_BACKUP,
+    );
   } finally {
     await t.close();
   }
