@@ -177,13 +177,26 @@ async function version3Params(
   const s = src.driver as WithSteps<typeof SOURCE_STEPS>;
   const d = dst.driver as WithSteps<typeof DESTINATION_STEPS>;
   const params: TypedParams = { ...paramsIn };
-  // Change protection is never asked for: no edgevirt driver supports it (checked above).
-  const begun = await s.domainMigrateBegin3Params(dom, params, flags);
+  // Change protection whenever the source offers it: its job lasts from Begin to Confirm.
+  const protection = await supportsFeature(src.driver, DRV_FEATURE.MIGRATE_CHANGE_PROTECTION)
+    ? E.MIGRATE_CHANGE_PROTECTION
+    : 0;
+  const begun = await s.domainMigrateBegin3Params(dom, params, flags | protection);
   const [state] = await s.domainGetState?.(dom, 0).catch(() => [-1, 0]) ?? [-1, 0];
   if (state === E.DOMAIN_PAUSED && !(flags & E.MIGRATE_POSTCOPY_RESUME)) flags |= E.MIGRATE_PAUSED;
   const destflags = flags & ~(E.MIGRATE_ABORT_ON_ERROR | E.MIGRATE_AUTO_CONVERGE);
   params.destination_xml = begun.xml;
-  const prepared = await d.domainMigratePrepare3Params(params, begun.cookieout, destflags);
+  let prepared;
+  try {
+    prepared = await d.domainMigratePrepare3Params(params, begun.cookieout, destflags);
+  } catch (e) {
+    // Begin started the source's job: a Confirm ends it, the Prepare's error stays the answer.
+    if (protection) {
+      await s.domainMigrateConfirm3Params(dom, params, null, flags | protection, 1)
+        .catch(() => {});
+    }
+    throw e;
+  }
   // The first error wins (virErrorPreserveLast): later steps' errors do not replace it.
   let first: unknown;
   let cookie = prepared.cookieout;
@@ -196,7 +209,8 @@ async function version3Params(
     cancelled = 0;
   } else {
     try {
-      cookie = (await s.domainMigratePerform3Params(dom, null, params, cookie, flags)).cookieout;
+      cookie = (await s.domainMigratePerform3Params(dom, null, params, cookie, flags | protection))
+        .cookieout;
       cancelled = 0;
     } catch (e) {
       // Perform failed, so the source already cancelled the migration itself.
@@ -218,7 +232,8 @@ async function version3Params(
   cancelled = ddomain ? 0 : 1;
   if (notifySource) {
     // A failed Confirm leaves the source paused; libvirt only warns about it.
-    await s.domainMigrateConfirm3Params(dom, params, cookie, flags, cancelled).catch(() => {});
+    await s.domainMigrateConfirm3Params(dom, params, cookie, flags | protection, cancelled)
+      .catch(() => {});
   }
   if (ddomain) return ddomain;
   throw first ??

@@ -164,14 +164,14 @@ const AFFECT = E.DOMAIN_AFFECT_LIVE | E.DOMAIN_AFFECT_CONFIG;
 
 /**
  * The features `qemuConnectSupportsFeature` answers yes to, less what edgevirt's driver does
- * not do: version 2 and change protection (peer-to-peer only where the host gave a way to open
- * the destination); plus libvirt's global string typed parameters and network
+ * not do: version 2 (peer-to-peer only where the host gave a way to open the destination); plus libvirt's global string typed parameters and network
  * update order, as the test driver answers them.
  */
 const MIGRATION_FEATURES: ReadonlySet<number> = new Set([
   DRV_FEATURE.MIGRATION_V3,
   DRV_FEATURE.MIGRATION_PARAMS,
   DRV_FEATURE.MIGRATION_OFFLINE,
+  DRV_FEATURE.MIGRATE_CHANGE_PROTECTION,
   DRV_FEATURE.XML_MIGRATABLE,
   DRV_FEATURE.TYPED_PARAM_STRING,
   DRV_FEATURE.NETWORK_UPDATE_HAS_CORRECT_ORDER,
@@ -1072,7 +1072,7 @@ export class QemuConnection implements DriverConnection {
     params: TypedParams,
     flags: number,
   ): Promise<MigrateBeginResult> {
-    return migrateBegin(this.#s, this.#obj(dom), params, flags);
+    return migrateBegin(this.#s, this.#obj(dom), params, flags, this);
   }
 
   domainMigratePrepare3Params(

@@ -396,10 +396,11 @@ async function start(
 
 /** The domain's async job of a backup begun at `started`. */
 function backupJob(obj: QemuDomainObj, started: number): () => void {
-  return beginAsyncJob(obj, E.DOMAIN_JOB_OPERATION_BACKUP, "backup job", "backup", {
-    progress: () => progress(obj),
-    cancel: () => cancel(obj),
-  }, started);
+  return beginAsyncJob(obj, E.DOMAIN_JOB_OPERATION_BACKUP, "backup job", {
+    stats: "backup",
+    hooks: { progress: () => progress(obj), cancel: () => cancel(obj) },
+    started,
+  });
 }
 
 /** Makes `backup` the domain's, each running disk's job's end handled. */

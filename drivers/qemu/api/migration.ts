@@ -51,6 +51,7 @@ import {
 import { speedOf } from "./block_job.ts";
 import {
   beginAsyncJob,
+  continueAsyncJob,
   emitJobCompleted,
   recordCompletedJob,
   runAsyncJob,
@@ -112,6 +113,20 @@ function endIncoming(obj: QemuDomainObj): void {
 }
 
 /**
+ * A protected migration's outgoing job (VIR_MIGRATE_CHANGE_PROTECTION), held from Begin to
+ * Confirm (`qemuMigrationJobContinue`) so that no other async job runs in between, and the
+ * connection that began it.
+ */
+const protectedJobs = new WeakMap<QemuDomainObj, { end: () => void; owner?: object }>();
+
+/** Ends a protected migration's outgoing job, if the domain has one. */
+function endProtection(obj: QemuDomainObj): void {
+  const held = protectedJobs.get(obj);
+  protectedJobs.delete(obj);
+  held?.end();
+}
+
+/**
  * The close callback of connection `owner` (libvirt's `qemuProcessAutoDestroy`, registered by
  * Prepare with `VIR_QEMU_PROCESS_START_AUTODESTROY`): a domain it prepared and never finished
  * is killed (STOPPED_DESTROYED) and, being transient, goes; its port is free again.
@@ -126,6 +141,9 @@ function endIncoming(obj: QemuDomainObj): void {
  */
 export async function destroyPreparedBy(s: QemuDriverState, owner: object): Promise<void> {
   for (const obj of s.domains.export(0)) {
+    // qemuMigrationAnyConnectionClosed: a migration this connection began and never confirmed
+    // lets its job go.
+    if (protectedJobs.get(obj)?.owner === owner) endProtection(obj);
     if (incoming.get(obj)?.owner !== owner) continue;
     endIncoming(obj);
     if (isActive(obj)) {
@@ -187,6 +205,7 @@ export function migrateBegin(
   obj: QemuDomainObj,
   params: TypedParams,
   flags: number,
+  owner?: object,
 ): Promise<MigrateBeginResult> {
   return Promise.resolve().then(async () => {
     checkMigrationArgs(params, flags, "qemuDomainMigrateBegin3Params");
@@ -215,6 +234,14 @@ export function migrateBegin(
     // The disks' sizes, for the destination to create their images.
     const nbd = copied.length ? await cookieNBD(obj) : undefined;
     const cookieout = formatCookie({ name: def.name, uuid: def.uuid, hostname: hostName(), nbd });
+    // Change protection: the outgoing job starts here and lasts until Confirm (an offline
+    // migration's domain has no QEMU whose job it would be).
+    if (flags & E.MIGRATE_CHANGE_PROTECTION && !offline) {
+      const end = beginAsyncJob(obj, E.DOMAIN_JOB_OPERATION_MIGRATION_OUT, "migration out job", {
+        owner: "remoteDispatchDomainMigrateBegin3Params",
+      });
+      protectedJobs.set(obj, { end, owner });
+    }
     return { xml, cookieout };
   });
 }
@@ -382,8 +409,14 @@ export async function migratePerform(
   openPeer?: PeerOpener,
 ): Promise<MigrateCookie> {
   if (!(flags & E.MIGRATE_PEER2PEER)) {
-    checkMigration(params, flags, "qemuDomainMigratePerform3Params");
-    return await performNative(s, obj, params, cookiein, flags);
+    try {
+      checkMigration(params, flags, "qemuDomainMigratePerform3Params");
+      return await performNative(s, obj, params, cookiein, flags);
+    } catch (err) {
+      // A failed Perform ends the migration's job (the client confirms nothing).
+      endProtection(obj);
+      throw err;
+    }
   }
   // qemuMigrationSrcPerform: the source runs every step itself.
   checkMigrationArgs(params, flags, "qemuDomainMigratePerform3Params");
@@ -435,7 +468,9 @@ async function performNative(
     );
   }
   await obj.job.run(async () => {
-    await waitForAsyncJob(obj, s.asyncJobWaitMs);
+    // A protected migration's job is this one's, held since Begin.
+    const held = protectedJobs.has(obj);
+    if (!held) await waitForAsyncJob(obj, s.asyncJobWaitMs);
     checkActive(obj);
     const mon = obj.proc!.monitor;
     const wasRunning = obj.state === E.DOMAIN_RUNNING;
@@ -448,11 +483,12 @@ async function performNative(
       );
     }
     const unwatch = watchOutgoing(s, obj, mon, flags);
+    const inJob = <T>(fn: (aborted: AbortSignal) => Promise<T>) =>
+      held
+        ? continueAsyncJob(obj, fn)
+        : runAsyncJob(obj, E.DOMAIN_JOB_OPERATION_MIGRATION_OUT, "migration out job", fn);
     try {
-      await runAsyncJob(
-        obj,
-        E.DOMAIN_JOB_OPERATION_MIGRATION_OUT,
-        "migration out job",
+      await inJob(
         async (aborted) => {
           outgoing.set(obj, await setSourceParams(mon, mp, params, keptBandwidth(obj)));
           // QEMU_MIGRATION_COMPLETED_POSTCOPY: Perform ends at the switch to post-copy.
@@ -705,30 +741,45 @@ export async function migrateConfirm(
 ): Promise<void> {
   checkMigration(params, flags, "qemuDomainMigrateConfirm3Params");
   parseCookie(cookiein, undefined, obj.def.uuid);
+  // qemuMigrationJobFinish: a protected migration's job ends with its Confirm, whatever it does.
   await obj.job.run(async () => {
-    if (cancelled) {
-      if (
-        isActive(obj) && obj.state === E.DOMAIN_PAUSED && obj.reason === E.DOMAIN_PAUSED_MIGRATION
-      ) {
-        obj.runningReason = E.DOMAIN_RUNNING_MIGRATION_CANCELED;
-        await obj.proc!.monitor.cont();
-      }
-      await resetOutgoing(obj);
-      return;
-    }
-    // An offline migration leaves a domain running here running (and defined).
-    if (isActive(obj) && !(flags & E.MIGRATE_OFFLINE)) {
-      // qemuMigrationSrcComplete: the job's statistics follow the stop.
-      await s.stopProcess(obj, E.DOMAIN_SHUTOFF_MIGRATED, E.DOMAIN_EVENT_STOPPED_MIGRATED);
-      emitJobCompleted(s, obj);
-    }
-    outgoing.delete(obj);
-    if (!isActive(obj) && flags & E.MIGRATE_UNDEFINE_SOURCE && obj.persistent) {
-      await s.deleteConfig(obj);
-      obj.persistent = false;
-      s.domains.remove(obj);
+    try {
+      await confirmStep(s, obj, flags, cancelled);
+    } finally {
+      endProtection(obj);
     }
   });
+}
+
+/** What Confirm does to the source once the migration succeeded or was cancelled. */
+async function confirmStep(
+  s: QemuDriverState,
+  obj: QemuDomainObj,
+  flags: number,
+  cancelled: number,
+): Promise<void> {
+  if (cancelled) {
+    if (
+      isActive(obj) && obj.state === E.DOMAIN_PAUSED && obj.reason === E.DOMAIN_PAUSED_MIGRATION
+    ) {
+      obj.runningReason = E.DOMAIN_RUNNING_MIGRATION_CANCELED;
+      await obj.proc!.monitor.cont();
+    }
+    await resetOutgoing(obj);
+    return;
+  }
+  // An offline migration leaves a domain running here running (and defined).
+  if (isActive(obj) && !(flags & E.MIGRATE_OFFLINE)) {
+    // qemuMigrationSrcComplete: the job's statistics follow the stop.
+    await s.stopProcess(obj, E.DOMAIN_SHUTOFF_MIGRATED, E.DOMAIN_EVENT_STOPPED_MIGRATED);
+    emitJobCompleted(s, obj);
+  }
+  outgoing.delete(obj);
+  if (!isActive(obj) && flags & E.MIGRATE_UNDEFINE_SOURCE && obj.persistent) {
+    await s.deleteConfig(obj);
+    obj.persistent = false;
+    s.domains.remove(obj);
+  }
 }
 
 /** `qemuMigrationParamsReset` on a source whose migration failed or was cancelled. */

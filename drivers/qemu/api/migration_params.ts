@@ -24,8 +24,8 @@ const KNOWN_FLAGS = E.MIGRATE_LIVE | E.MIGRATE_PEER2PEER | E.MIGRATE_TUNNELLED |
 
 /**
  * Known flags this driver does not carry out, with the refusal. The capabilities are worded as
- * libvirt's `qemuMigrationParamsCheck` refuses a capability its QEMU lacks; tunnelling and
- * change protection have no such text in libvirt (it does them all).
+ * libvirt's `qemuMigrationParamsCheck` refuses a capability its QEMU lacks; tunnelling has no
+ * such text in libvirt (it does it).
  */
 const REFUSED_FLAGS: readonly { flag: number; code: string; message: string }[] = [
   // The stream would go through the RPC connection (a stream of domainMigratePrepareTunnel3Params
@@ -34,11 +34,6 @@ const REFUSED_FLAGS: readonly { flag: number; code: string; message: string }[] 
     flag: E.MIGRATE_TUNNELLED,
     code: "ARGUMENT_UNSUPPORTED",
     message: "tunnelled migration is not supported by this driver",
-  },
-  {
-    flag: E.MIGRATE_CHANGE_PROTECTION,
-    code: "ARGUMENT_UNSUPPORTED",
-    message: "cannot enforce change protection",
   },
   {
     flag: E.MIGRATE_TLS,

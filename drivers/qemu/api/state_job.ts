@@ -44,6 +44,8 @@ interface AsyncJob {
   /** A storage migration's progress (libvirt's `mirrorStats`), see {@link trackMirrors}. */
   mirrors?: MirrorStats;
   hooks?: JobHooks;
+  /** See {@link AsyncJobOptions.owner}. */
+  owner?: string;
   /** Settled when the job ends. */
   ended: Promise<void>;
 }
@@ -107,7 +109,7 @@ export async function waitForAsyncJob(obj: QemuDomainObj, waitMs: number): Promi
     ]);
     clearTimeout(timer);
     if (!ended) {
-      const owner = OWNER_API.get(job.operation);
+      const owner = job.owner ?? OWNER_API.get(job.operation);
       throw VirError.report(
         "NONE",
         "OPERATION_TIMEOUT",
@@ -136,12 +138,41 @@ export async function runAsyncJob<T>(
   fn: (aborted: AbortSignal) => Promise<T>,
   stats: JobStatsType = "migration",
 ): Promise<T> {
-  const end = beginAsyncJob(obj, operation, name, stats);
+  const end = beginAsyncJob(obj, operation, name, { stats });
   try {
     return await fn(jobs.get(obj)!.abort.signal);
   } finally {
     end();
   }
+}
+
+/**
+ * Runs `fn` within the domain's async job already begun (a protected migration's, held since
+ * Begin: `qemuMigrationJobContinue`), leaving it running afterwards.
+ *
+ * @example
+ * ```ts
+ * import { continueAsyncJob } from "./state_job.ts";
+ * declare const obj: import("../domain_private.ts").QemuDomainObj;
+ * await continueAsyncJob(obj, async () => {});
+ * ```
+ */
+export async function continueAsyncJob<T>(
+  obj: QemuDomainObj,
+  fn: (aborted: AbortSignal) => Promise<T>,
+): Promise<T> {
+  return await fn(jobs.get(obj)!.abort.signal);
+}
+
+/** How an async job begun by {@link beginAsyncJob} differs from a migration's begun now. */
+export interface AsyncJobOptions {
+  /** Where its progress comes from (default: QEMU's migration). */
+  stats?: JobStatsType;
+  hooks?: JobHooks;
+  /** When it began (ms since the epoch; default: now): a job taken back after a restart. */
+  started?: number;
+  /** The call that began it, when not the one its operation usually comes from. */
+  owner?: string;
 }
 
 /**
@@ -160,19 +191,18 @@ export function beginAsyncJob(
   obj: QemuDomainObj,
   operation: number,
   name: string,
-  stats: JobStatsType = "migration",
-  hooks?: JobHooks,
-  started = Date.now(),
+  opts: AsyncJobOptions = {},
 ): () => void {
   let end!: () => void;
   const job = {
     operation,
     name,
-    started,
+    started: opts.started ?? Date.now(),
     monitor: obj.proc!.monitor,
-    stats,
+    stats: opts.stats ?? "migration",
     abort: new AbortController(),
-    hooks,
+    hooks: opts.hooks,
+    owner: opts.owner,
     ended: new Promise<void>((resolve) => end = resolve),
   };
   jobs.set(obj, job);
@@ -497,12 +527,33 @@ export async function jobInfo(obj: QemuDomainObj): Promise<TypedParams> {
  * await abortJob(obj);
  * ```
  */
-export async function abortJob(obj: QemuDomainObj): Promise<void> {
+export async function abortJob(obj: QemuDomainObj, flags = 0): Promise<void> {
   if (!isActive(obj)) {
     throw VirError.report("QEMU", "OPERATION_INVALID", "domain is not running");
   }
   const job = jobs.get(obj);
+  const postcopy = job?.operation === VIR.DOMAIN_JOB_OPERATION_MIGRATION_OUT && inPostcopy(obj);
+  if (flags & VIR.DOMAIN_ABORT_JOB_POSTCOPY && !postcopy) {
+    throw VirError.report(
+      "QEMU",
+      "OPERATION_INVALID",
+      "current job is not outgoing migration in post-copy mode",
+    );
+  }
   if (!job) throw VirError.report("QEMU", "OPERATION_INVALID", "no job is active on the domain");
+  if (postcopy) {
+    // qemuDomainAbortJobPostcopy: the guest runs on the destination; only a pause is left.
+    if (!(flags & VIR.DOMAIN_ABORT_JOB_POSTCOPY)) {
+      throw VirError.report(
+        "QEMU",
+        "OPERATION_INVALID",
+        "cannot abort migration in post-copy mode",
+      );
+    }
+    job.abort.abort();
+    await job.monitor.run("migrate-pause");
+    return;
+  }
   const refusal = job.stats === "memdump"
     ? "cannot abort memory-only dump"
     : NOT_ABORTABLE.get(job.operation);
@@ -513,10 +564,18 @@ export async function abortJob(obj: QemuDomainObj): Promise<void> {
   await job.monitor.run("migrate_cancel");
 }
 
+/** `virDomainObjIsPostcopy`: the domain's migration has switched to post-copy. */
+function inPostcopy(obj: QemuDomainObj): boolean {
+  return (obj.state === VIR.DOMAIN_PAUSED &&
+    (obj.reason === VIR.DOMAIN_PAUSED_POSTCOPY ||
+      obj.reason === VIR.DOMAIN_PAUSED_POSTCOPY_FAILED)) ||
+    (obj.state === VIR.DOMAIN_RUNNING && obj.reason === VIR.DOMAIN_RUNNING_POSTCOPY);
+}
+
 /**
- * `qemuDomainAbortJobFlags`: {@link abortJob}, or with `VIR_DOMAIN_ABORT_JOB_POSTCOPY` the
- * abort of a migration in post-copy mode, which this driver never enters (it refuses
- * `VIR_MIGRATE_POSTCOPY`, `migration_params.ts`).
+ * `qemuDomainAbortJobFlags`: {@link abortJob}, with `VIR_DOMAIN_ABORT_JOB_POSTCOPY` the pause
+ * (QMP `migrate-pause`) of an outgoing migration switched to post-copy, which a plain abort
+ * refuses.
  *
  * @example
  * ```ts
@@ -527,15 +586,7 @@ export async function abortJob(obj: QemuDomainObj): Promise<void> {
  */
 export function abortJobFlags(obj: QemuDomainObj, flags: number): Promise<void> {
   checkFlags(flags, VIR.DOMAIN_ABORT_JOB_POSTCOPY, "qemuDomainAbortJobFlags", "QEMU");
-  if (flags & VIR.DOMAIN_ABORT_JOB_POSTCOPY) {
-    checkActive(obj);
-    throw VirError.report(
-      "QEMU",
-      "OPERATION_INVALID",
-      "current job is not outgoing migration in post-copy mode",
-    );
-  }
-  return abortJob(obj);
+  return abortJob(obj, flags);
 }
 
 /**

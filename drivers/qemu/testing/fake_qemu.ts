@@ -460,6 +460,9 @@ export class FakeQemu {
         return { return: {} };
       case "query-name":
         return { return: this.#opts.name === undefined ? {} : { name: this.#opts.name } };
+      // No migration ever ran and nothing blocks one (a migration fake answers for itself).
+      case "query-migrate":
+        return { return: {} };
       // Guest memory holds each address's low byte; no paging, so virtual is physical.
       case "memsave":
       case "pmemsave": {

@@ -30,6 +30,7 @@ Deno.test("migration: the QEMU driver answers libvirt's migration features it ho
     );
     assert.deepEqual(answers.filter(([, yes]) => yes).map(([name]) => name), [
       "MIGRATION_V3",
+      "MIGRATE_CHANGE_PROTECTION",
       "TYPED_PARAM_STRING",
       "XML_MIGRATABLE",
       "MIGRATION_OFFLINE",
