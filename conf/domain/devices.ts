@@ -688,7 +688,7 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
   );
   // VIR_XML_PROP_NONZERO: "default" is refused as an unknown value is.
   if (source) xmlPropEnum(source, "startupPolicy", STARTUP_POLICIES);
-  const n = normalizeElement(dev, "devices", options);
+  const n = normalizeElement(cdromReadonly(dev), "devices", options);
   if (!n) return undefined;
   // A driver holding only a metadata cache has no attribute for the table to keep.
   if (cacheSize && !n.children.some((c) => c.type === "element" && c.name === "driver")) {
@@ -713,7 +713,29 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
     const dev = t.attributes.dev;
     t.attributes = { dev, bus: defaultDiskBus(n.attributes.device, dev), ...t.attributes };
   }
+  if (t) formattedTarget(t, n.attributes.device);
+  // virDomainDiskDefPostParse makes a read-only disk's default snapshot mode 'no', which
+  // virDomainDiskDefFormat then leaves out (readers derive it back from <readonly/>).
+  if (child(n, "readonly") && n.attributes.snapshot === "no") delete n.attributes.snapshot;
   return n;
+}
+
+/** virDomainDiskDefPostParse: a cdrom is always read-only. */
+function cdromReadonly(dev: XmlElement): XmlElement {
+  if (dev.attributes.device !== "cdrom" || child(dev, "readonly")) return dev;
+  return { ...dev, children: [...dev.children, element("readonly", {})] };
+}
+
+/**
+ * virDomainDiskDefFormat writes a tray only for a removable medium's open one, and
+ * `removable` only for a USB disk.
+ */
+function formattedTarget(target: XmlElement, device: string | undefined): void {
+  const { tray, removable, bus } = target.attributes;
+  if (tray === "closed" || (device !== "cdrom" && device !== "floppy")) {
+    delete target.attributes.tray;
+  }
+  if (removable !== undefined && bus !== "usb") delete target.attributes.removable;
 }
 
 function parseChardev(dev: XmlElement, options: NormalizeOptions): XmlElement {

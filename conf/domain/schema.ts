@@ -190,8 +190,8 @@ const TABLE: Record<string, string> = {
   "session": "#|",
   // devices
   "disk": "type device model rawio sgio snapshot|driver auth source backingStore " +
-    "backenddomain geometry blockio mirror target iotune boot readonly shareable transient " +
-    "serial wwn vendor product encryption alias address",
+    "backenddomain geometry blockio mirror target iotune readonly shareable transient " +
+    "serial wwn vendor product encryption boot alias address",
   "disk/driver": "name type cache error_policy rerror_policy io ioeventfd event_idx copy_on_read " +
     "discard iothread detect_zeroes queues queue_size iommu ats packed page_per_vq|",
   "disk/source":

@@ -249,9 +249,9 @@ function diskDriverDefaults(def: DomainDef): void {
       driver = element("driver", {});
       disk.children.unshift(driver);
     }
-    const { name, type } = driver.attributes;
+    // Written as virDomainDiskDefFormatDriver does: the name, the format, then the rest.
+    const { name = "qemu", type, ...rest } = driver.attributes;
     const raw = type === undefined && disk.attributes.type !== "volume";
-    driver.attributes = { ...driver.attributes, name: name ?? "qemu" };
-    if (raw) driver.attributes.type = "raw";
+    driver.attributes = { name, ...(raw ? { type: "raw" } : type ? { type } : {}), ...rest };
   }
 }
