@@ -101,6 +101,30 @@ export const NETWORK_PARTS: Record<string, readonly string[]> = {
   ftps: ["ssl", "readahead"],
 };
 
+/**
+ * virStorageSourceNetworkDefaultPort: the port of a TCP `<host>` that names none (none for RBD
+ * and NFS).
+ *
+ * @example
+ * ```ts
+ * import { NETWORK_DEFAULT_PORTS } from "./disk_source.ts";
+ * NETWORK_DEFAULT_PORTS.gluster; // 24007
+ * ```
+ */
+export const NETWORK_DEFAULT_PORTS: Readonly<Record<string, number>> = {
+  http: 80,
+  https: 443,
+  ftp: 21,
+  ftps: 990,
+  tftp: 69,
+  gluster: 24007,
+  iscsi: 3260,
+  nbd: 10809,
+  ssh: 22,
+  vxhs: 9999,
+  sheepdog: 7000,
+};
+
 /** RFC 6265's characters no cookie value may hold (virStorageSourceCookieValueInvalidChars). */
 const COOKIE_VALUE_BAD = ' ",;\\';
 /** …and those no cookie name may hold besides. */

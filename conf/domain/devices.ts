@@ -703,9 +703,12 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
     if (c.name === "driver" && cacheSize) c.children.push(metadataCacheElement(cacheSize));
     if (c.name !== "source" || !sourceEl) return [c];
     if (!options.keepAliases) delete sourceEl.attributes.index;
+    iscsiLun(sourceEl);
     return [sourceEl];
   });
   n.attributes = { type: n.attributes.type ?? "file", device: "disk", ...n.attributes };
+  // virDomainDiskDefParseXML: a disk without a source is a file disk (an empty drive).
+  if (!source) n.attributes.type = "file";
   // virDomainDiskDefPostParse: a vhost-user disk cannot be snapshotted.
   if (n.attributes.type === "vhostuser") n.attributes.snapshot ??= "no";
   const t = n.children.find((c): c is XmlElement => c.type === "element" && c.name === "target");
@@ -718,6 +721,14 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
   // virDomainDiskDefFormat then leaves out (readers derive it back from <readonly/>).
   if (child(n, "readonly") && n.attributes.snapshot === "no") delete n.attributes.snapshot;
   return n;
+}
+
+/** virDomainPostParseCheckISCSIPath: an iSCSI target without a LUN means LUN 0. */
+function iscsiLun(source: XmlElement): void {
+  const name = source.attributes.name;
+  if (source.attributes.protocol === "iscsi" && name !== undefined && !name.includes("/")) {
+    source.attributes.name = `${name}/0`;
+  }
 }
 
 /** virDomainDiskDefPostParse: a cdrom is always read-only. */

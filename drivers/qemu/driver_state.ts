@@ -26,6 +26,7 @@ import { numberDiskSources } from "./disk_chains.ts";
 import { type DroppedSource, prepareDomainStorage, prepareHostStorage } from "./disk_startup.ts";
 import { startedSourceIndex } from "./api/block_chain.ts";
 import { accelOf, kvmUsable } from "./accel.ts";
+import { checkDiskLabels } from "./security_labels.ts";
 import { refreshLiveDevices } from "./live_devices.ts";
 import { emulatorPinOf } from "../../conf/domain/pins.ts";
 import { reparseIothreadIds } from "../../conf/domain/iothreads.ts";
@@ -544,6 +545,7 @@ export class QemuDriverState {
       alignMemorySizes(def);
       const { vcpus, individual } = vcpusFromDef(def);
       const accel = accelOf(def, this.#kvm);
+      checkDiskLabels(def);
       // A QEMU that cannot be probed fails its start on its own; the taints need no error.
       const caps = await capsCache(this).get(def.devices.emulator ?? DEFAULT_EMULATOR)
         .catch(() => undefined);

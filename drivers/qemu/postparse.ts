@@ -7,7 +7,7 @@
 import { domainDefPostParse } from "../../conf/domain/postparse.ts";
 import type { DomainDef } from "../../conf/domain/def.ts";
 import { VirError } from "../../util/errors.ts";
-import { child, element } from "../../util/xml/mod.ts";
+import { child, element, type XmlElement } from "../../util/xml/mod.ts";
 import { addDefaultDevices } from "./default_devices.ts";
 import { assignPciAddresses } from "./pci_address.ts";
 import { assignUsbAddresses } from "./usb_address.ts";
@@ -253,5 +253,20 @@ function diskDriverDefaults(def: DomainDef): void {
     const { name = "qemu", type, ...rest } = driver.attributes;
     const raw = type === undefined && disk.attributes.type !== "volume";
     driver.attributes = { name, ...(raw ? { type: "raw" } : type ? { type } : {}), ...rest };
+    defaultEncryptionEngine(disk);
+  }
+}
+
+/**
+ * `qemuDomainDeviceDiskDefPostParse`: the encryption of the disk's image and of each member of
+ * its chain is QEMU's unless another engine is named.
+ */
+function defaultEncryptionEngine(disk: XmlElement): void {
+  const encryptions = [child(disk, "encryption")];
+  for (let at: XmlElement | undefined = disk; at; at = child(at, "backingStore")) {
+    encryptions.push(child(child(at, "source"), "encryption"));
+  }
+  for (const enc of encryptions) {
+    if (enc) enc.attributes = { ...enc.attributes, engine: enc.attributes.engine ?? "qemu" };
   }
 }
