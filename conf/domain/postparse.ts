@@ -20,6 +20,7 @@ import { element, textOf } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
 import { DEVICE_ORDER } from "./devices.ts";
 import { diskNameIndex } from "./disk_name.ts";
+import { validateDiskDuplicates } from "./disk_validate.ts";
 
 /** Driver-specific inputs of the generic post-parse. */
 export interface PostParseOptions {
@@ -55,6 +56,9 @@ export function domainDefPostParse(def: DomainDef, options: PostParseOptions): v
   def.onCrash ??= "destroy";
   chardevDefaults(def);
   implicitControllers(def);
+  // The validation (run before this step here, after it in libvirt) sees the drive addresses
+  // just given.
+  validateDiskDuplicates(def);
   const video = options.defaultVideo;
   videoDefaults(def, typeof video === "string" ? video : video(def));
   vsockDefaults(def);
@@ -241,6 +245,26 @@ const DRIVE_LAYOUT: Record<string, { perController: number; perBus: number }> = 
   scsi: { perController: 7, perBus: 7 },
 };
 
+/**
+ * virDomainDiskDefAssignAddress: the drive address a SCSI disk's target name gives must not be
+ * a SCSI host device's (libvirt's message lacks its closing quote).
+ */
+function checkScsiHostdevClash(def: DomainDef, dev: string, a: Record<string, string>): void {
+  const taken = def.devices.other.some((h) => {
+    if (h.name !== "hostdev" || h.attributes.type !== "scsi") return false;
+    const at = kidsOf(h).find((k) => k.name === "address")?.attributes;
+    const same = (k: string) => Number(at?.[k] ?? 0) === Number(a[k]);
+    return at?.type === "drive" && ["controller", "bus", "target", "unit"].every(same);
+  });
+  if (!taken) return;
+  throw VirError.report(
+    "DOMAIN",
+    "CONFIG_UNSUPPORTED",
+    `using disk target name '${dev}' conflicts with SCSI host device address ` +
+      `controller='${a.controller}' bus='0' target='0' unit='${a.unit}`,
+  );
+}
+
 /** Drive addresses for IDE/SATA/FDC/SCSI disks and CCID slots for smartcards. */
 function implicitControllers(def: DomainDef): void {
   for (const d of def.devices.other) {
@@ -260,6 +284,7 @@ function implicitControllers(def: DomainDef): void {
           target: "0",
           unit: String(inController % layout.perBus),
         });
+        if (bus === "scsi") checkScsiHostdevClash(def, target!.dev, addr.attributes);
         d.children.push(addr);
       }
       ensureController(def, bus, Number(addr.attributes.controller ?? "0"));
