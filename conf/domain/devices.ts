@@ -49,6 +49,8 @@ import { parseRedirfilter } from "./redirfilter.ts";
 import { parseMemoryDevice } from "./memory_device.ts";
 import { parseShmem } from "./shmem.ts";
 import { scaledValue } from "./scaled.ts";
+import { parseIotune } from "./iotune.ts";
+import { kidOrder, setChild } from "./tune_xml.ts";
 import { parseTpm } from "./tpm.ts";
 import { strToULongLong, virtiofsBinary, virtiofsQueue } from "./virtiofs.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
@@ -675,6 +677,7 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
   }
   const backingStore = parseBackingStore(dev, options);
   checkEnum(dev, "device");
+  const iotune = parseIotune(child(dev, "iotune"));
   const target = child(dev, "target");
   if (target) checkEnum(target, "bus");
   // virDomainDiskDefDriverParseXML: a disk's IOThread is one of 1, 2, …
@@ -706,6 +709,7 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
     iscsiLun(sourceEl);
     return [sourceEl];
   });
+  if (iotune) setChild(n, "iotune", iotune, kidOrder("disk", "devices"));
   n.attributes = { type: n.attributes.type ?? "file", device: "disk", ...n.attributes };
   // virDomainDiskDefParseXML: a disk without a source is a file disk (an empty drive).
   if (!source) n.attributes.type = "file";

@@ -18,6 +18,7 @@
 import { VirError } from "../../util/errors.ts";
 import { child, type XmlElement } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
+import { iotuneOf } from "./iotune.ts";
 
 const unsupported = (message: string) => VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", message);
 
@@ -91,6 +92,23 @@ function checkAuth(auth: XmlElement, protocol: string | undefined): void {
   }
   const wanted = protocol && PROTOCOL_USAGE[protocol];
   if (wanted && usage !== wanted) throw unsupported(`invalid secret type '${usage}'`);
+}
+
+/**
+ * virDomainDiskDefValidate's `<iotune>` rule: a total limit excludes the read and write ones of
+ * its kind.
+ */
+export function validateDiskIotune(disk: XmlElement): void {
+  const info = iotuneOf(disk);
+  for (const kind of ["bytes_sec", "iops_sec", "bytes_sec_max", "iops_sec_max"]) {
+    if (info[`total_${kind}`] && (info[`read_${kind}`] || info[`write_${kind}`])) {
+      throw VirError.report(
+        "DOMAIN",
+        "XML_ERROR",
+        `total and read/write ${kind} cannot be set at the same time`,
+      );
+    }
+  }
 }
 
 /** The buses whose disks sit at a `drive` address only. */

@@ -21,6 +21,7 @@ import type { DomainDef } from "./def.ts";
 import { DEVICE_ORDER } from "./devices.ts";
 import { diskNameIndex } from "./disk_name.ts";
 import { validateDiskDuplicates } from "./disk_validate.ts";
+import { iotuneHasAny, iotuneOf, setIotune } from "./iotune.ts";
 
 /** Driver-specific inputs of the generic post-parse. */
 export interface PostParseOptions {
@@ -55,6 +56,7 @@ export function domainDefPostParse(def: DomainDef, options: PostParseOptions): v
   def.onReboot ??= "restart";
   def.onCrash ??= "destroy";
   chardevDefaults(def);
+  expandGroupIotune(def);
   implicitControllers(def);
   // The validation (run before this step here, after it in libvirt) sees the drive addresses
   // just given.
@@ -244,6 +246,20 @@ const DRIVE_LAYOUT: Record<string, { perController: number; perBus: number }> = 
   sata: { perController: 6, perBus: 6 },
   scsi: { perController: 7, perBus: 7 },
 };
+
+/**
+ * virDomainDiskExpandGroupIoTune: a disk naming a throttle group without limits of its own takes
+ * those of the first disk of the group that has some.
+ */
+function expandGroupIotune(def: DomainDef): void {
+  const disks = def.devices.other.filter((d) => d.name === "disk");
+  for (const disk of disks) {
+    const group = iotuneOf(disk).group_name;
+    if (!group || iotuneHasAny(disk)) continue;
+    const from = disks.find((d) => iotuneOf(d).group_name === group && iotuneHasAny(d));
+    if (from) setIotune(disk, iotuneOf(from));
+  }
+}
 
 /**
  * virDomainDiskDefAssignAddress: the drive address a SCSI disk's target name gives must not be

@@ -18,6 +18,7 @@ import { validateDiskLun } from "./disk_lun.ts";
 import {
   validateDiskAddressBus,
   validateDiskDuplicates,
+  validateDiskIotune,
   validateDiskSources,
   validateDiskTarget,
 } from "./disk_validate.ts";
@@ -74,6 +75,7 @@ export function validateDomainDef(def: DomainDef, implicitUsb = false): void {
   }
   for (const disk of def.devices.other.filter((d) => d.name === "disk")) {
     validateDiskLun(disk);
+    validateDiskIotune(disk);
     validateDiskAddressBus(disk);
     validateDiskBus(disk);
     // NVMe namespaces start from 1.

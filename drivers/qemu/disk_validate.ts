@@ -10,6 +10,8 @@
 import { VirError } from "../../util/errors.ts";
 import { child, type XmlElement } from "../../util/xml/mod.ts";
 import { diskStorageSources, validateStorageSource } from "./storage_source_validate.ts";
+import type { DomainDef } from "../../conf/domain/def.ts";
+import { IOTUNE_PARAMS, iotuneHasAny, iotuneOf } from "../../conf/domain/iotune.ts";
 
 /**
  * Refuses a read-only IDE or SATA hard disk, with libvirt's error; cdroms and other buses pass.
@@ -84,6 +86,49 @@ export function validateDiskFrontend(disk: XmlElement): void {
     unsupported(`invalid disk target '${dst}', partitions can't appear in disk targets`);
   }
   for (const src of diskStorageSources(disk)) validateStorageSource(src);
+}
+
+/** `QEMU_BLOCK_IOTUNE_MAX`: the largest throttle limit QEMU takes. */
+export const IOTUNE_MAX = 1000000000000000;
+
+/**
+ * `qemuValidateDomainDeviceDefDiskBlkdeviotune`: a throttle group needs limits (QEMU ignores a
+ * group alone), its disks throttle alike, and no limit exceeds QEMU's.
+ *
+ * @example
+ * ```ts
+ * import { validateDiskBlkdeviotune } from "./disk_validate.ts";
+ * import type { DomainDef } from "../../conf/domain/def.ts";
+ * import type { XmlElement } from "../../util/xml/mod.ts";
+ * declare const def: DomainDef;
+ * declare const disk: XmlElement;
+ * validateDiskBlkdeviotune(disk, def);
+ * ```
+ */
+export function validateDiskBlkdeviotune(disk: XmlElement, def: DomainDef): void {
+  const info = iotuneOf(disk);
+  const group = info.group_name;
+  if (group && !iotuneHasAny(disk)) {
+    unsupported("group_name can be configured only together with settings");
+  }
+  const dst = child(disk, "target")?.attributes.dev;
+  if (group) {
+    for (const d of def.devices.other.filter((o) => o.name === "disk")) {
+      const other = iotuneOf(d);
+      if (child(d, "target")?.attributes.dev === dst || other.group_name !== group) continue;
+      if (IOTUNE_PARAMS.some((n) => other[n] !== info[n])) {
+        unsupported(`different iotunes for disks ${dst} and ${child(d, "target")?.attributes.dev}`);
+      }
+    }
+  }
+  // The limits, the burst lengths aside.
+  if (IOTUNE_PARAMS.some((n) => !n.endsWith("_length") && Number(info[n] || 0) > IOTUNE_MAX)) {
+    throw VirError.report(
+      "QEMU",
+      "ARGUMENT_UNSUPPORTED",
+      `block I/O throttle limit must be no more than ${IOTUNE_MAX} using QEMU`,
+    );
+  }
 }
 
 /** The buses whose disks sit at a `drive` address. */

@@ -27,6 +27,7 @@ import { type DroppedSource, prepareDomainStorage, prepareHostStorage } from "./
 import { startedSourceIndex } from "./api/block_chain.ts";
 import { accelOf, kvmUsable } from "./accel.ts";
 import { checkDiskLabels } from "./security_labels.ts";
+import { setupDiskThrottling } from "./api/block_iotune.ts";
 import { refreshLiveDevices } from "./live_devices.ts";
 import { emulatorPinOf } from "../../conf/domain/pins.ts";
 import { reparseIothreadIds } from "../../conf/domain/iothreads.ts";
@@ -669,6 +670,7 @@ export class QemuDriverState {
       await refreshChannelStates(this, obj, proc.monitor, true);
       await connectAgent(this, obj);
       await startBalloon(def, proc.monitor);
+      await setupDiskThrottling(def, proc.monitor);
       // Before the vCPUs run, so the guest never writes to a transient disk's image; a start
       // from saved state (which a transient disk refuses) has its disks as they were saved.
       if (!from) {

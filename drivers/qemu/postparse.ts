@@ -13,7 +13,7 @@ import { assignPciAddresses } from "./pci_address.ts";
 import { assignUsbAddresses } from "./usb_address.ts";
 import { validateLifecycleActions } from "./lifecycle_actions.ts";
 import { placeVirtioChannels } from "./virtio_serial.ts";
-import { validateDiskFrontend } from "./disk_validate.ts";
+import { validateDiskBlkdeviotune, validateDiskFrontend } from "./disk_validate.ts";
 import { validateIOThreadUsers } from "./iothread_validate.ts";
 import { validateDiskTransient } from "./disk_transient_validate.ts";
 import { validateLoader } from "./loader.ts";
@@ -117,6 +117,7 @@ export function qemuPostParse(
     }
     if (dev.name !== "disk") continue;
     validateDiskFrontend(dev);
+    validateDiskBlkdeviotune(dev, def);
     validateDiskTransient(dev);
   }
   validateIOThreadUsers(def);
