@@ -26,6 +26,7 @@ import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import { qdevId } from "./stats_qmp.ts";
 import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
+import { shareBacking } from "../disk_transient_validate.ts";
 import { IOTUNE_MAX } from "../disk_validate.ts";
 
 const AFFECT = VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_AFFECT_CONFIG;
@@ -170,15 +171,39 @@ function throttleArgs(el: XmlElementJSON, info: IotuneInfo): Record<string, unkn
 }
 
 /**
- * `qemuProcessSetupDiskThrottling`: at start, before the vCPUs run, each disk with a medium
- * and an `<iotune>` (limits or a group) gets its throttling through `block_set_io_throttle`, as
- * QEMU takes no throttling on libvirt's `-blockdev` command line.
+ * Throttles disk `el` in QEMU as its `<iotune>` says, when it says anything
+ * (`qemuDiskConfigBlkdeviotuneEnabled`: limits or a group); false when there was nothing to do.
+ *
+ * @example
+ * ```ts
+ * import { throttleDisk } from "./block_iotune.ts";
+ * import type { XmlElementJSON } from "../../../conf/domain/def.ts";
+ * import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
+import { shareBacking } from "../disk_transient_validate.ts";
+ * declare const disk: XmlElementJSON;
+ * declare const monitor: QemuMonitor;
+ * await throttleDisk(monitor, disk);
+ * ```
+ */
+export async function throttleDisk(monitor: QemuMonitor, el: XmlElementJSON): Promise<boolean> {
+  const info = iotuneOf(el);
+  if (!info.group_name && !iotuneHasAny(el)) return false;
+  await monitor.run("block_set_io_throttle", throttleArgs(el, info));
+  return true;
+}
+
+/**
+ * `qemuProcessSetupDiskThrottling`: at start, before the vCPUs run, each disk with a medium gets
+ * its `<iotune>` through `block_set_io_throttle`, as QEMU takes no throttling on libvirt's
+ * `-blockdev` command line. A transient disk sharing its backing image is plugged later, and
+ * throttled then (libvirt 9.0 tries it here too, on a device QEMU does not have yet).
  *
  * @example
  * ```ts
  * import { setupDiskThrottling } from "./block_iotune.ts";
  * import type { DomainDef } from "../../../conf/domain/def.ts";
  * import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
+import { shareBacking } from "../disk_transient_validate.ts";
  * declare const def: DomainDef;
  * declare const monitor: QemuMonitor;
  * await setupDiskThrottling(def, monitor);
@@ -186,12 +211,10 @@ function throttleArgs(el: XmlElementJSON, info: IotuneInfo): Record<string, unkn
  */
 export async function setupDiskThrottling(def: DomainDef, monitor: QemuMonitor): Promise<void> {
   for (const el of def.devices.other.filter((d) => d.name === "disk")) {
-    const info = iotuneOf(el);
-    if (!info.group_name && !iotuneHasAny(el)) continue;
     // Setting throttling for an empty drive fails.
     const source = child(el, "source");
-    if (!source || !Object.keys(source.attributes).length) continue;
-    await monitor.run("block_set_io_throttle", throttleArgs(el, info));
+    if (!source || !Object.keys(source.attributes).length || shareBacking(el)) continue;
+    await throttleDisk(monitor, el);
   }
 }
 

@@ -145,3 +145,22 @@ Deno.test("a defined <iotune> is kept and throttles the disk from the start (blo
     await t.close();
   }
 });
+
+Deno.test("a hot-plugged disk's <iotune> is set once its frontend is in (qemuDomainAttachDiskGeneric)", async () => {
+  const t = await setup();
+  try {
+    const disk = Deno.readTextFileSync(
+      new URL("../../fixtures/libvirt-hotplug/disk-virtio.xml", import.meta.url),
+    ).replace(
+      /<target [^>]*\/>/,
+      "$&<iotune><read_bytes_sec>4096</read_bytes_sec></iotune>",
+    );
+    await t.conn.domainAttachDeviceFlags!(t.dom, disk, LIVE);
+    const cmds = qmp(t).map((c) => c.execute);
+    assert.equal(cmds.indexOf("block_set_io_throttle"), cmds.indexOf("device_add") + 1);
+    const dev = /<target dev='(\w+)'/.exec(disk)![1];
+    assert.equal((await t.conn.domainGetBlockIoTune!(t.dom, dev, 0)).read_bytes_sec, 4096);
+  } finally {
+    await t.close();
+  }
+});
