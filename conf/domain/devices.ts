@@ -679,7 +679,11 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
   checkEnum(dev, "device");
   const iotune = parseIotune(child(dev, "iotune"));
   const target = child(dev, "target");
-  if (target) checkEnum(target, "bus");
+  if (target) {
+    checkEnum(target, "bus");
+    xmlPropEnum(target, "tray", ["closed", "open"]);
+    xmlPropEnum(target, "removable", ["on", "off"]);
+  }
   // virDomainDiskDefDriverParseXML: a disk's IOThread is one of 1, 2, …
   const driver = child(dev, "driver");
   if (driver) xmlPropUInt(driver, "iothread", undefined, { nonZero: true });
@@ -720,7 +724,7 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
     const dev = t.attributes.dev;
     t.attributes = { dev, bus: defaultDiskBus(n.attributes.device, dev), ...t.attributes };
   }
-  if (t) formattedTarget(t, n.attributes.device);
+  if (t) formattedTarget(t);
   // virDomainDiskDefPostParse makes a read-only disk's default snapshot mode 'no', which
   // virDomainDiskDefFormat then leaves out (readers derive it back from <readonly/>).
   if (child(n, "readonly") && n.attributes.snapshot === "no") delete n.attributes.snapshot;
@@ -741,16 +745,10 @@ function cdromReadonly(dev: XmlElement): XmlElement {
   return { ...dev, children: [...dev.children, element("readonly", {})] };
 }
 
-/**
- * virDomainDiskDefFormat writes a tray only for a removable medium's open one, and
- * `removable` only for a USB disk.
- */
-function formattedTarget(target: XmlElement, device: string | undefined): void {
-  const { tray, removable, bus } = target.attributes;
-  if (tray === "closed" || (device !== "cdrom" && device !== "floppy")) {
-    delete target.attributes.tray;
-  }
-  if (removable !== undefined && bus !== "usb") delete target.attributes.removable;
+/** virDomainDiskDefFormat writes a tray only when it is open. */
+function formattedTarget(target: XmlElement): void {
+  // An open tray elsewhere, or `removable` off USB, is refused by the validation.
+  if (target.attributes.tray === "closed") delete target.attributes.tray;
 }
 
 function parseChardev(dev: XmlElement, options: NormalizeOptions): XmlElement {

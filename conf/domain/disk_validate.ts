@@ -16,7 +16,7 @@
  * @module
  */
 import { VirError } from "../../util/errors.ts";
-import { child, type XmlElement } from "../../util/xml/mod.ts";
+import { child, children, textOf, type XmlElement } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
 import { iotuneOf } from "./iotune.ts";
 
@@ -108,6 +108,72 @@ export function validateDiskIotune(disk: XmlElement): void {
         `total and read/write ${kind} cannot be set at the same time`,
       );
     }
+  }
+}
+
+/**
+ * virSecurityDeviceLabelDefValidate, for the disk's source and each member of its chain: a
+ * source may override the label of a model only where the domain relabels with it.
+ */
+export function validateDiskSeclabels(disk: XmlElement, def: DomainDef): void {
+  const fixed = def.sections.filter((s) => s.name === "seclabel" && s.attributes.relabel === "no");
+  if (!fixed.length) return;
+  const sources = [child(disk, "source")];
+  for (let b = child(disk, "backingStore"); b?.attributes.type; b = child(b, "backingStore")) {
+    sources.push(child(b, "source"));
+  }
+  for (const label of sources.flatMap((s) => children(s, "seclabel"))) {
+    if (fixed.some((f) => f.attributes.model === label.attributes.model)) {
+      throw unsupported("label overrides require relabeling to be enabled at the domain level");
+    }
+  }
+}
+
+/** VENDOR_LEN and PRODUCT_LEN: what SCSI INQUIRY data holds. */
+const ID_LIMITS: [string, number][] = [["vendor", 8], ["product", 16]];
+
+/** The target name prefixes of hard disks (virDomainDiskDefValidate). */
+const DISK_PREFIXES = ["hd", "sd", "vd", "xvd", "ubd"];
+
+/**
+ * The rest of virDomainDiskDefValidate, in its order: a tray opens on removable media only,
+ * vendor and product are printable and short enough, floppies and the floppy bus go together,
+ * `removable` is a USB disk's, a WWN is 16 hex digits, target names fit the device.
+ */
+export function validateDiskTail(disk: XmlElement): void {
+  const device = disk.attributes.device ?? "disk";
+  const { tray, bus, removable, dev = "" } = child(disk, "target")?.attributes ?? {};
+  if (tray === "open" && device !== "floppy" && device !== "cdrom") {
+    throw unsupported("tray is only valid for cdrom and floppy");
+  }
+  for (const [name, max] of ID_LIMITS) {
+    const text = textOf(child(disk, name));
+    if (text === undefined) continue;
+    if (!/^[\x20-\x7e]*$/.test(text)) {
+      throw VirError.report("DOMAIN", "XML_ERROR", `disk ${name} is not printable string`);
+    }
+    if (new TextEncoder().encode(text).length > max) {
+      throw unsupported(`disk ${name} is more than ${max} characters`);
+    }
+  }
+  if (device === "floppy" && bus !== "fdc") {
+    throw VirError.report("DOMAIN", "INTERNAL_ERROR", `Invalid bus type '${bus}' for floppy disk`);
+  }
+  if (device !== "floppy" && bus === "fdc") {
+    throw VirError.report("DOMAIN", "INTERNAL_ERROR", `Invalid bus type '${bus}' for disk`);
+  }
+  if (removable !== undefined && bus !== "usb") {
+    throw VirError.report("DOMAIN", "XML_ERROR", "removable is only valid for usb disks");
+  }
+  const wwn = textOf(child(disk, "wwn"));
+  if (wwn !== undefined && !/^(0x)?[0-9a-fA-F]{16}$/.test(wwn)) {
+    throw VirError.report("NONE", "INTERNAL_ERROR", `Malformed wwn: ${wwn}`);
+  }
+  if ((device === "disk" || device === "lun") && !DISK_PREFIXES.some((p) => dev.startsWith(p))) {
+    throw VirError.report("DOMAIN", "INTERNAL_ERROR", `Invalid harddisk device name: ${dev}`);
+  }
+  if (device === "floppy" && !dev.startsWith("fd")) {
+    throw VirError.report("DOMAIN", "INTERNAL_ERROR", `Invalid floppy device name: ${dev}`);
   }
 }
 

@@ -19,7 +19,9 @@ import {
   validateDiskAddressBus,
   validateDiskDuplicates,
   validateDiskIotune,
+  validateDiskSeclabels,
   validateDiskSources,
+  validateDiskTail,
   validateDiskTarget,
 } from "./disk_validate.ts";
 import { validateDiskStartupPolicy } from "./startup_policy.ts";
@@ -83,6 +85,8 @@ export function validateDomainDef(def: DomainDef, implicitUsb = false): void {
       throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", "NVMe namespace can't be zero");
     }
     validateVhostUserDisk(disk);
+    validateDiskSeclabels(disk, def);
+    validateDiskTail(disk);
     validateDiskStartupPolicy(disk);
   }
   for (const net of def.devices.interfaces) {

@@ -27,11 +27,21 @@ import { IOTUNE_PARAMS, iotuneHasAny, iotuneOf } from "../../conf/domain/iotune.
  * ```
  */
 export function validateDiskFrontend(disk: XmlElement): void {
+  const has = (name: string) => child(disk, name) !== undefined;
   const device = disk.attributes.device ?? "disk";
   const bus = child(disk, "target")?.attributes.bus;
   const dst = child(disk, "target")?.attributes.dev;
   const readonly = child(disk, "readonly") !== undefined;
-  const has = (name: string) => child(disk, name) !== undefined;
+  const geometry = child(disk, "geometry")?.attributes ?? {};
+  if (["cyls", "heads", "secs"].every((k) => Number(geometry[k] ?? 0) > 0)) {
+    if (bus === "usb" || bus === "sd") unsupported(`CHS geometry can not be set for '${bus}' bus`);
+    if (geometry.trans !== undefined && geometry.trans !== "default" && bus !== "ide") {
+      unsupported(`CHS translation mode can only be set for 'ide' bus not '${bus}'`);
+    }
+  }
+  if (has("serial") && bus === "sd") {
+    internal(`Serial property not supported for drive bus '${bus}'`);
+  }
   if (device === "cdrom" && (bus === "virtio" || bus === "sd")) {
     unsupported(`disk type of '${dst}' does not support ejectable media`);
   }

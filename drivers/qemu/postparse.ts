@@ -21,6 +21,7 @@ import { validateTseg } from "./smm.ts";
 import { validateSound } from "./command/audio_args.ts";
 import { validateWatchdog } from "./command/watchdog_args.ts";
 import { validateFilesystem } from "./command/fs_args.ts";
+import { requireSharedMemory } from "./command/virtiofs_args.ts";
 import { validateShmem } from "./command/shmem_args.ts";
 import { validateIommu } from "./command/iommu_args.ts";
 import { validateVirtioInput } from "./command/input_args.ts";
@@ -118,6 +119,7 @@ export function qemuPostParse(
     if (dev.name !== "disk") continue;
     validateDiskFrontend(dev);
     validateDiskBlkdeviotune(dev, def);
+    if (dev.attributes.type === "vhostuser") requireSharedMemory(def, "vhostuser");
     validateDiskTransient(dev);
   }
   validateIOThreadUsers(def);

@@ -347,7 +347,7 @@ export function diskDeviceProps(def: DomainDef, disk: XmlElement): Record<string
     ...(child(disk, "shareable") ? { "share-rw": true } : {}),
     ...(n !== undefined ? { drive: frontendNode(disk, n) } : {}),
     id: alias,
-    ...(bus === "usb" ? { removable: false } : {}),
+    ...(bus === "usb" ? { removable: child(disk, "target")?.attributes.removable === "on" } : {}),
     ...(cache ? { "write-cache": cache } : {}),
   };
 }

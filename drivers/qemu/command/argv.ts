@@ -690,6 +690,8 @@ function diskArgs(dev: XmlElement, ctx: DeviceContext): string[] {
     ...nodes.flatMap((node) => ["-blockdev", JSON.stringify(node)]),
     "-device",
     `${front}${unitArg},drive=${frontendNode(dev, chain[0].index!)},id=${device}` +
+    // A USB disk's medium is removable when the target says so (QEMU's default is fixed).
+    (bus === "usb" ? `,removable=${child(dev, "target")?.attributes.removable === "on"}` : "") +
     (cache ? `,write-cache=${cache}` : ""),
   ];
 }
