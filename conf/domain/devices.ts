@@ -27,7 +27,7 @@ import { checkDiskSource } from "../common/disk_source.ts";
 import { formatBandwidth, parseBandwidth } from "../common/bandwidth.ts";
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement, XmlNode } from "../../util/xml/mod.ts";
-import { child, children, childText, element } from "../../util/xml/mod.ts";
+import { child, children, childText, element, textOf } from "../../util/xml/mod.ts";
 import { checkAudioRef, parseAudio } from "./audio.ts";
 import { metadataCacheElement, parseBackingStore } from "./backing_store.ts";
 import { diskSourceElement } from "./disk_source.ts";
@@ -714,6 +714,12 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
     return [sourceEl];
   });
   if (iotune) setChild(n, "iotune", iotune, kidOrder("disk", "devices"));
+  // virXPathString keeps an identifier's text as written, blanks included.
+  for (const name of ["serial", "wwn", "vendor", "product"]) {
+    const raw = textOf(child(dev, name));
+    const el = raw ? element(name, {}, [raw]) : undefined;
+    if (child(dev, name)) setChild(n, name, el, kidOrder("disk", "devices"));
+  }
   n.attributes = { type: n.attributes.type ?? "file", device: "disk", ...n.attributes };
   // virDomainDiskDefParseXML: a disk without a source is a file disk (an empty drive).
   if (!source) n.attributes.type = "file";

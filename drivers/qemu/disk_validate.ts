@@ -8,7 +8,7 @@
  * @module
  */
 import { VirError } from "../../util/errors.ts";
-import { child, type XmlElement } from "../../util/xml/mod.ts";
+import { child, textOf, type XmlElement } from "../../util/xml/mod.ts";
 import { diskStorageSources, validateStorageSource } from "./storage_source_validate.ts";
 import type { DomainDef } from "../../conf/domain/def.ts";
 import { IOTUNE_PARAMS, iotuneHasAny, iotuneOf } from "../../conf/domain/iotune.ts";
@@ -79,6 +79,18 @@ export function validateDiskFrontend(disk: XmlElement): void {
   }
   if (device === "disk" && readonly && (bus === "ide" || bus === "sata")) {
     unsupported(`readonly ${bus} disks are not supported`);
+  }
+  const driver = child(disk, "driver")?.attributes ?? {};
+  if (driver.io === "native" && driver.cache !== "directsync" && driver.cache !== "none") {
+    unsupported("io='native' needs either no disk cache or directsync cache mode");
+  }
+  const serial = textOf(child(disk, "serial"));
+  if (serial !== undefined && bus === "scsi" && device === "lun") {
+    unsupported("scsi-block 'lun' devices do not support the serial property");
+  }
+  // QEMU_SERIAL_PARAM_ACCEPTED_CHARS: what QEMU's drive serial takes as it is.
+  if (serial !== undefined && !/^[a-zA-Z0-9\-_ .+]*$/.test(serial)) {
+    internal(`driver serial '${serial}' contains unsafe characters`);
   }
   // qemuValidateDomainDeviceDefDisk, after the frontend: shared images must be raw (the only
   // format QEMU lets two guests write), the driver is QEMU's, a target names a whole disk.
