@@ -30,6 +30,8 @@ export interface PostParseOptions {
    * driver's (its device post-parse step's), given the definition.
    */
   defaultVideo: string | ((def: DomainDef) => string);
+  /** The driver opens disk images from file descriptors it was given (`VIR_DOMAIN_DEF_FEATURE_DISK_FD`). */
+  diskFd?: boolean;
 }
 
 /** Default `vram` (KiB) of a video model, as libvirt's virDomainVideoDefaultRAM. */
@@ -56,6 +58,7 @@ export function domainDefPostParse(def: DomainDef, options: PostParseOptions): v
   def.onReboot ??= "restart";
   def.onCrash ??= "destroy";
   chardevDefaults(def);
+  if (!options.diskFd) refuseDiskFd(def);
   expandGroupIotune(def);
   implicitControllers(def);
   // The validation (run before this step here, after it in libvirt) sees the drive addresses
@@ -246,6 +249,18 @@ const DRIVE_LAYOUT: Record<string, { perController: number; perBus: number }> = 
   sata: { perController: 6, perBus: 6 },
   scsi: { perController: 7, perBus: 7 },
 };
+
+/** virDomainDeviceDefPostParseCheckFeatures: a driver without FD passing refuses an FD group. */
+function refuseDiskFd(def: DomainDef): void {
+  for (const disk of def.devices.other.filter((d) => d.name === "disk")) {
+    if (kidsOf(disk).find((k) => k.name === "source")?.attributes.fdgroup === undefined) continue;
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      `driver does not support FD passing for disk '${targetOf(disk)?.attributes.dev}'`,
+    );
+  }
+}
 
 /**
  * virDomainDiskExpandGroupIoTune: a disk naming a throttle group without limits of its own takes

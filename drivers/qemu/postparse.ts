@@ -88,7 +88,7 @@ export function qemuPostParse(
   panicDefaults(def);
   qxlDefaults(def);
   serialDefaults(def);
-  domainDefPostParse(def, { defaultVideo: "cirrus" });
+  domainDefPostParse(def, { defaultVideo: "cirrus", diskFd: true });
   if (options.kvm !== undefined) validateEmulator(def, options.kvm);
   validateLifecycleActions(def);
   const spice = def.devices.other.some((d) =>
