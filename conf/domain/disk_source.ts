@@ -99,7 +99,7 @@ function reservationsElement(el: XmlElement): XmlElement {
 /**
  * The protocol-specific parts of a network source as virDomainDiskSourceFormat writes them:
  * only for the protocols that read them, numbers as numbers, a zero read-ahead or timeout not
- * at all (and the cookies only in a secure dump, which this is not).
+ * at all (the cookies are kept, and written only in a secure dump).
  */
 function networkParts(source: XmlElement): void {
   const protocol = source.attributes.protocol ?? "";
@@ -108,7 +108,7 @@ function networkParts(source: XmlElement): void {
   if (!parts.includes("query")) delete source.attributes.query;
   source.children = source.children.filter((c) => {
     if (c.type !== "element") return true;
-    if (c.name === "cookies") return false;
+    if (c.name === "cookies") return parts.includes("cookies") && c.children.length > 0;
     if (c.name === "ssl") return parts.includes("ssl") && c.attributes.verify !== undefined;
     // virDomainDiskSourceNetworkParse reads `<config file>` whatever the protocol.
     if (c.name === "config") return c.attributes.file !== undefined;

@@ -203,6 +203,9 @@ const TABLE: Record<string, string> = {
     "encryption reconnect",
   "disk/source/host": "name port transport socket|",
   "disk/source/identity": "user group|",
+  // An HTTP(S) source's cookies: secrets, written only in a secure dump (format.ts).
+  "disk/source/cookies": "|cookie",
+  "cookies/cookie": "#name|",
   "disk/source/snapshot": "name|",
   // An RBD source's Ceph configuration file.
   "disk/source/config": "file|",
