@@ -50,6 +50,7 @@ import { parseMemoryDevice } from "./memory_device.ts";
 import { parseShmem } from "./shmem.ts";
 import { scaledValue } from "./scaled.ts";
 import { parseIotune } from "./iotune.ts";
+import { checkDiskDriver } from "./disk_driver.ts";
 import { kidOrder, setChild } from "./tune_xml.ts";
 import { parseTpm } from "./tpm.ts";
 import { strToULongLong, virtiofsBinary, virtiofsQueue } from "./virtiofs.ts";
@@ -683,10 +684,16 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
     checkEnum(target, "bus");
     xmlPropEnum(target, "tray", ["closed", "open"]);
     xmlPropEnum(target, "removable", ["on", "off"]);
+    xmlPropUInt(target, "rotation_rate");
   }
-  // virDomainDiskDefDriverParseXML: a disk's IOThread is one of 1, 2, …
+  // virDomainSnapshotLocation, 'default' excluded.
+  xmlPropEnum(dev, "snapshot", ["no", "internal", "external", "manual"]);
+  const blockio = child(dev, "blockio");
+  for (const attr of ["logical_block_size", "physical_block_size"]) {
+    if (blockio) xmlPropUInt(blockio, attr);
+  }
   const driver = child(dev, "driver");
-  if (driver) xmlPropUInt(driver, "iothread", undefined, { nonZero: true });
+  if (driver) checkDiskDriver(driver);
   // virDomainDiskDefDriverSourceParseXML: the image's metadata cache bound, in bytes.
   const cacheSize = scaledValue(
     child(child(driver, "metadata_cache"), "max_size"),
@@ -708,6 +715,7 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
     // them only from a status.
     if (c.name === "mirror") return options.keepAliases ? [c] : [];
     if (c.name === "driver" && cacheSize) c.children.push(metadataCacheElement(cacheSize));
+    if (c.name === "driver") formattedDriver(c);
     if (c.name !== "source" || !sourceEl) return [c];
     if (!options.keepAliases) delete sourceEl.attributes.index;
     iscsiLun(sourceEl);
@@ -735,6 +743,21 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
   // virDomainDiskDefFormat then leaves out (readers derive it back from <readonly/>).
   if (child(n, "readonly") && n.attributes.snapshot === "no") delete n.attributes.snapshot;
   return n;
+}
+
+/**
+ * virDomainDiskDefFormatDriver: the default cache mode and zero queue counts are not written,
+ * numbers are written as numbers.
+ */
+function formattedDriver(driver: XmlElement): void {
+  const a = driver.attributes;
+  if (a.cache === "default") delete a.cache;
+  for (const k of ["queues", "queue_size"]) {
+    if (a[k] === undefined) continue;
+    const n = xmlPropUInt(driver, k)!;
+    if (n) a[k] = String(n);
+    else delete a[k];
+  }
 }
 
 /** virDomainPostParseCheckISCSIPath: an iSCSI target without a LUN means LUN 0. */

@@ -69,6 +69,12 @@ export function validateDiskFrontend(disk: XmlElement): void {
       unsupported("Setting vendor or product is not supported for lun device");
     }
   }
+  if (Number(child(disk, "target")?.attributes.rotation_rate ?? 0)) {
+    if (bus !== "scsi" && bus !== "ide" && bus !== "sata") {
+      internal("rotation rate is only valid for SCSI/IDE/SATA bus");
+    }
+    if (device !== "disk") internal("rotation rate is only valid for disk device");
+  }
   const addressType = child(disk, "address")?.attributes.type;
   // The post-parse gives each such disk a drive address; a lone device (a hot-plug) has none yet.
   if (DRIVE_BUSES.includes(bus ?? "") && addressType !== undefined && addressType !== "drive") {

@@ -112,6 +112,10 @@ export function validateStorageSource(src: StorageSource): void {
     if (encFormat === "default" || encFormat === "qcow") {
       unsupported("old qcow/qcow2 encryption is not supported");
     }
+    // libvirt's test of a network source reads "not network and not RBD": any network passes.
+    if (enc.engine === "librbd" && type !== "network") {
+      unsupported("librbd encryption is supported only with RBD backed disks");
+    }
     if ((enc.engine ?? "qemu") === "qemu") {
       if (encFormat === "luks2") {
         unsupported("luks2 is currently not supported by the qemu encryption engine");
