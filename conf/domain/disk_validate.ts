@@ -198,7 +198,8 @@ function driveAddress(disk: XmlElement): number[] | undefined {
 }
 
 /**
- * The domain-wide disk checks: no target name twice, then no drive address twice on one bus.
+ * The domain-wide disk checks: no target name twice, then no drive address twice on one bus,
+ * nor a SCSI host device's taken by another or by a SCSI disk.
  *
  * @example
  * ```ts
@@ -233,6 +234,28 @@ export function validateDiskDuplicates(def: DomainDef): void {
     throw unsupported(
       `Found duplicate drive address for disk with target name '${dst(a)}' ` +
         `controller='${controller}' bus='${b}' target='${target}' unit='${unit}'`,
+    );
+  });
+  // Then each SCSI host device's drive address, against the later ones and the SCSI disks.
+  const hostdevs = def.devices.other.filter((d) =>
+    d.name === "hostdev" && (d.attributes.mode ?? "subsystem") === "subsystem" &&
+    d.attributes.type === "scsi"
+  );
+  hostdevs.forEach((h, i) => {
+    const addr = driveAddress(h);
+    if (!addr) return;
+    const same = (d: XmlElement) => driveAddress(d)?.join() === addr.join();
+    const other = hostdevs.slice(i + 1).some(same)
+      ? "host device"
+      : disks.some((d) => child(d, "target")?.attributes.bus === "scsi" && same(d))
+      ? "disk"
+      : undefined;
+    if (!other) return;
+    // libvirt's message gives the bus as the controller and the controller as the bus.
+    const [controller, b, target, unit] = addr;
+    throw unsupported(
+      `SCSI host address controller='${b}' bus='${controller}' target='${target}' ` +
+        `unit='${unit}' in use by another SCSI ${other}`,
     );
   });
 }
