@@ -73,6 +73,7 @@ function checkNetwork(source: XmlElement): void {
       `can't split path '${name}' into pool name and image name`,
     );
   }
+  for (const host of children(source, "host")) checkHost(host);
   const parts = NETWORK_PARTS[protocol!] ?? [];
   const ssl = child(source, "ssl");
   if (ssl && parts.includes("ssl")) xmlPropEnum(ssl, "verify", ["yes", "no"]);
@@ -87,6 +88,37 @@ function checkNetwork(source: XmlElement): void {
       }
     }
   }
+}
+
+/**
+ * virDomainStorageNetworkParseHost: a known transport; a unix socket for (and only for) the
+ * unix transport; a name and a 16-bit port for the others.
+ */
+function checkHost(host: XmlElement): void {
+  const { transport, socket, name, port } = host.attributes;
+  const xmlError = (msg: string) => VirError.report("DOMAIN", "XML_ERROR", msg);
+  if (transport !== undefined && !["tcp", "unix", "rdma"].includes(transport)) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      `unknown protocol transport type '${transport}'`,
+    );
+  }
+  const unix = transport === "unix";
+  if (unix && socket === undefined) throw xmlError("missing socket for unix transport");
+  if (!unix && socket !== undefined) {
+    throw xmlError(`transport '${transport ?? "(null)"}' does not support socket attribute`);
+  }
+  if (unix) return;
+  if (name === undefined) throw xmlError("missing name for host");
+  if (port === undefined) return;
+  // virStringParsePort (virStrToLong_uip, base 10).
+  const m = /^[ \t\n\v\f\r]*\+?([0-9]+)$/.exec(port);
+  const n = m ? Number(m[1]) : NaN;
+  if (!(n <= 0xffffffff)) {
+    throw VirError.report("NONE", "INVALID_ARG", `failed to parse port number '${port}'`);
+  }
+  if (n > 0xffff) throw VirError.report("NONE", "INVALID_ARG", `port '${port}' out of range`);
 }
 
 /**

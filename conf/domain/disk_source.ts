@@ -114,7 +114,7 @@ function networkParts(source: XmlElement): void {
     if (c.name === "config") return c.attributes.file !== undefined;
     // virDomainStorageNetworkParseNFS: an NFS source's user and group.
     if (c.name === "identity") return protocol === "nfs" && Object.keys(c.attributes).length > 0;
-    if (c.name === "host") defaultPort(c, protocol);
+    if (c.name === "host") c.attributes = hostAttributes(c, protocol);
     const attr = c.name === "readahead" ? "size" : c.name === "timeout" ? "seconds" : undefined;
     if (!attr) return true;
     const n = parts.includes("readahead") ? parseULongLong(c.attributes[attr] ?? "") : undefined;
@@ -125,12 +125,15 @@ function networkParts(source: XmlElement): void {
 }
 
 /**
- * virStorageSourceNetworkAssignDefaultPorts: a TCP host without a port (or with port 0) gets
- * its protocol's.
+ * A `<host>` as virDomainDiskSourceFormatNetwork writes it: a unix socket without name and port,
+ * another host's port as a number (none for 0, after virStorageSourceNetworkAssignDefaultPorts
+ * gave a TCP host its protocol's), the transport unless TCP.
  */
-function defaultPort(host: XmlElement, protocol: string): void {
-  const { name, port, transport, ...rest } = host.attributes;
-  if ((transport ?? "tcp") !== "tcp" || Number(port ?? 0) !== 0) return;
-  const dflt = NETWORK_DEFAULT_PORTS[protocol];
-  host.attributes = element("host", { name, port: dflt, transport, ...rest }).attributes;
+function hostAttributes(host: XmlElement, protocol: string): Record<string, string> {
+  const { name, port, transport, socket } = host.attributes;
+  if (transport === "unix") return element("host", { transport, socket }).attributes;
+  let n = Number(port?.trim() ?? 0);
+  if (!n && (transport ?? "tcp") === "tcp") n = NETWORK_DEFAULT_PORTS[protocol] ?? 0;
+  const shown = transport === "tcp" ? undefined : transport;
+  return element("host", { name, port: n || undefined, transport: shown }).attributes;
 }
