@@ -678,7 +678,11 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
   }
   const backingStore = parseBackingStore(dev, options);
   checkEnum(dev, "device");
-  const iotune = parseIotune(child(dev, "iotune"));
+  // virDomainDiskDefParseXML's order: the disk's attributes, the source's startup policy, the
+  // target, geometry, block sizes, driver, transient and iotune.
+  for (const [attr, names] of DISK_ENUMS) xmlPropEnum(dev, attr, names);
+  // VIR_XML_PROP_NONZERO: "default" is refused as an unknown value is.
+  if (source) xmlPropEnum(source, "startupPolicy", STARTUP_POLICIES);
   const target = child(dev, "target");
   if (target) {
     checkEnum(target, "bus");
@@ -686,8 +690,9 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
     xmlPropEnum(target, "removable", ["on", "off"]);
     xmlPropUInt(target, "rotation_rate");
   }
-  // virDomainSnapshotLocation, 'default' excluded.
-  xmlPropEnum(dev, "snapshot", ["no", "internal", "external", "manual"]);
+  const geometry = child(dev, "geometry");
+  for (const attr of ["cyls", "heads", "secs"]) if (geometry) xmlPropUInt(geometry, attr);
+  if (geometry) xmlPropEnum(geometry, "trans", ["none", "auto", "lba"]);
   const blockio = child(dev, "blockio");
   for (const attr of ["logical_block_size", "physical_block_size"]) {
     if (blockio) xmlPropUInt(blockio, attr);
@@ -700,8 +705,9 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
     "./metadata_cache/max_size",
     1n,
   );
-  // VIR_XML_PROP_NONZERO: "default" is refused as an unknown value is.
-  if (source) xmlPropEnum(source, "startupPolicy", STARTUP_POLICIES);
+  const transient = child(dev, "transient");
+  if (transient) xmlPropEnum(transient, "shareBacking", ["yes", "no"]);
+  const iotune = parseIotune(child(dev, "iotune"));
   const n = normalizeElement(cdromReadonly(dev), "devices", options);
   if (!n) return undefined;
   // A driver holding only a metadata cache has no attribute for the table to keep.
@@ -739,6 +745,8 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
     t.attributes = { dev, bus: defaultDiskBus(n.attributes.device, dev), ...t.attributes };
   }
   if (t) formattedTarget(t);
+  if (n.attributes.model === "default") delete n.attributes.model;
+  formattedGeometry(n);
   // virDomainDiskDefPostParse makes a read-only disk's default snapshot mode 'no', which
   // virDomainDiskDefFormat then leaves out (readers derive it back from <readonly/>).
   if (child(n, "readonly") && n.attributes.snapshot === "no") delete n.attributes.snapshot;
@@ -760,6 +768,14 @@ function formattedDriver(driver: XmlElement): void {
   }
 }
 
+/** The disk's own enum attributes in libvirt's order ('default' only for the model). */
+const DISK_ENUMS: [string, string[]][] = [
+  ["model", ["default", "virtio", "virtio-transitional", "virtio-non-transitional"]],
+  ["snapshot", ["no", "internal", "external", "manual"]],
+  ["rawio", ["yes", "no"]],
+  ["sgio", ["filtered", "unfiltered"]],
+];
+
 /** virDomainPostParseCheckISCSIPath: an iSCSI target without a LUN means LUN 0. */
 function iscsiLun(source: XmlElement): void {
   const name = source.attributes.name;
@@ -772,6 +788,27 @@ function iscsiLun(source: XmlElement): void {
 function cdromReadonly(dev: XmlElement): XmlElement {
   if (dev.attributes.device !== "cdrom" || child(dev, "readonly")) return dev;
   return { ...dev, children: [...dev.children, element("readonly", {})] };
+}
+
+/**
+ * virDomainDiskGeometryDefFormat: a geometry only with cylinders, heads and sectors, its
+ * translation unless the default.
+ */
+function formattedGeometry(disk: XmlElement): void {
+  const g = child(disk, "geometry");
+  if (!g) return;
+  const a = g.attributes;
+  const num = (k: string) => xmlPropUInt(g, k) ?? 0;
+  if (!num("cyls") || !num("heads") || !num("secs")) {
+    disk.children = disk.children.filter((c) => c !== g);
+    return;
+  }
+  g.attributes = element("geometry", {
+    cyls: num("cyls"),
+    heads: num("heads"),
+    secs: num("secs"),
+    trans: a.trans,
+  }).attributes;
 }
 
 /** virDomainDiskDefFormat writes a tray only when it is open. */

@@ -319,7 +319,7 @@ export function diskDeviceProps(def: DomainDef, disk: XmlElement): Record<string
   if (bus === "virtio") {
     const { iothread, ...virtio } = virtioBlkProps(disk);
     props = {
-      driver: "virtio-blk-pci",
+      driver: virtioBlkDriver(disk),
       ...iothread,
       ...(lun ? { scsi: true } : {}),
       ...virtio,
@@ -363,6 +363,24 @@ export function diskDeviceProps(def: DomainDef, disk: XmlElement): Record<string
     id: alias,
     ...diskFrontendProps(disk),
   };
+}
+
+/**
+ * The QEMU device of a virtio disk (`qemuBuildVirtioDevGetConfig`): `virtio-blk-pci`, or its
+ * transitional or non-transitional variant as the disk's model says.
+ *
+ * @example
+ * ```ts
+ * import { virtioBlkDriver } from "./device_disk.ts";
+ * import { parse } from "../../../util/xml/mod.ts";
+ * virtioBlkDriver(parse("<disk model='virtio-transitional'/>")); // "virtio-blk-pci-transitional"
+ * ```
+ */
+export function virtioBlkDriver(disk: XmlElement): string {
+  const model = disk.attributes.model;
+  return model === "virtio-transitional" || model === "virtio-non-transitional"
+    ? `virtio-blk-pci-${model.slice("virtio-".length)}`
+    : "virtio-blk-pci";
 }
 
 /**

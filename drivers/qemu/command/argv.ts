@@ -25,6 +25,7 @@ import {
   diskDeviceProps,
   diskFrontendProps,
   frontendNode,
+  virtioBlkDriver,
   virtioBlkProps,
 } from "../api/device_disk.ts";
 import { diskLayers } from "../api/disk_layers.ts";
@@ -657,7 +658,7 @@ function diskArgs(dev: XmlElement, ctx: DeviceContext): string[] {
   const lun = dev.attributes.device === "lun";
   const unit = Number(child(dev, "address")?.attributes.unit ?? 0);
   const [front, at] = bus === "virtio"
-    ? [lun ? "virtio-blk-pci,scsi=on" : "virtio-blk-pci", ctx.placer(child(dev, "address"))]
+    ? [`${virtioBlkDriver(dev)}${lun ? ",scsi=on" : ""}`, ctx.placer(child(dev, "address"))]
     : bus === "usb"
     ? ["usb-storage", usbPlacement(dev)]
     : bus === "ide" || bus === "sata"

@@ -60,9 +60,10 @@ function devicesById(argv: string[]): Map<string, Map<string, string>> {
   argv.forEach((a, i) => {
     if (argv[i - 1] !== "-device") return;
     const parts = a.replaceAll(",,", "\0").split(",").map((p) => p.replaceAll("\0", ","));
-    const props = new Map(
-      parts.slice(1).map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]),
-    );
+    const props = new Map([
+      ["driver", parts[0]],
+      ...parts.slice(1).map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]),
+    ] as [string, string][]);
     out.set(props.get("id")!, props);
   });
   return out;
@@ -115,4 +116,27 @@ Deno.test("a disk's serial (spaces escaped as libvirt does) and 64-bit WWN reach
   const ide = devicesById(argv).get("ide0-0-0")!;
   assert.equal(ide.get("serial"), "\\ \\ WD-WMAP9A966149");
   assert.equal(ide.get("wwn"), "5764824127192592813");
+});
+
+Deno.test("a virtio disk's model picks libvirt's device (virtio-transitional, virtio-non-transitional)", () => {
+  for (const model of ["virtio-transitional", "virtio-non-transitional"]) {
+    const def = parseDomainXML(
+      "<domain type='qemu'><name>t</name><memory>65536</memory><os><type>hvm</type></os><devices>" +
+        `<disk type='file' device='disk' model='${model}'><source file='/tmp/t.img'/>` +
+        "<target dev='vda' bus='virtio'/></disk></devices></domain>",
+    );
+    qemuPostParse(def);
+    assignDeviceAliases(def);
+    numberDiskSources(def);
+    const argv = buildQemuArgv(def, vcpusFromDef(def).vcpus, {
+      monitorPath: "/run/t.qmp",
+      accel: "tcg",
+      memoryDir: "/run/ram/1-t",
+    });
+    // virtio-transitional.x86_64-latest.args: "driver":"virtio-blk-pci-transitional".
+    assert.equal(
+      devicesById(argv).get("virtio-disk0")?.get("driver"),
+      `virtio-blk-pci-${model.slice(7)}`,
+    );
+  }
 });
