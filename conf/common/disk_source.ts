@@ -73,6 +73,7 @@ function checkNetwork(source: XmlElement): void {
       `can't split path '${name}' into pool name and image name`,
     );
   }
+  for (const host of children(source, "host")) checkHost(host);
   const parts = NETWORK_PARTS[protocol!] ?? [];
   const ssl = child(source, "ssl");
   if (ssl && parts.includes("ssl")) xmlPropEnum(ssl, "verify", ["yes", "no"]);
@@ -90,6 +91,37 @@ function checkNetwork(source: XmlElement): void {
 }
 
 /**
+ * virDomainStorageNetworkParseHost: a known transport; a unix socket for (and only for) the
+ * unix transport; a name and a 16-bit port for the others.
+ */
+function checkHost(host: XmlElement): void {
+  const { transport, socket, name, port } = host.attributes;
+  const xmlError = (msg: string) => VirError.report("DOMAIN", "XML_ERROR", msg);
+  if (transport !== undefined && !["tcp", "unix", "rdma"].includes(transport)) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      `unknown protocol transport type '${transport}'`,
+    );
+  }
+  const unix = transport === "unix";
+  if (unix && socket === undefined) throw xmlError("missing socket for unix transport");
+  if (!unix && socket !== undefined) {
+    throw xmlError(`transport '${transport ?? "(null)"}' does not support socket attribute`);
+  }
+  if (unix) return;
+  if (name === undefined) throw xmlError("missing name for host");
+  if (port === undefined) return;
+  // virStringParsePort (virStrToLong_uip, base 10).
+  const m = /^[ \t\n\v\f\r]*\+?([0-9]+)$/.exec(port);
+  const n = m ? Number(m[1]) : NaN;
+  if (!(n <= 0xffffffff)) {
+    throw VirError.report("NONE", "INVALID_ARG", `failed to parse port number '${port}'`);
+  }
+  if (n > 0xffff) throw VirError.report("NONE", "INVALID_ARG", `port '${port}' out of range`);
+}
+
+/**
  * The parts of a network source that virDomainDiskSourceNetworkParse reads only for some
  * protocols (the others are dropped): the `query` attribute, `<ssl>`, `<cookies>`, and
  * `<readahead>` with `<timeout>`.
@@ -99,6 +131,30 @@ export const NETWORK_PARTS: Record<string, readonly string[]> = {
   https: ["query", "ssl", "cookies", "readahead"],
   ftp: ["readahead"],
   ftps: ["ssl", "readahead"],
+};
+
+/**
+ * virStorageSourceNetworkDefaultPort: the port of a TCP `<host>` that names none (none for RBD
+ * and NFS).
+ *
+ * @example
+ * ```ts
+ * import { NETWORK_DEFAULT_PORTS } from "./disk_source.ts";
+ * NETWORK_DEFAULT_PORTS.gluster; // 24007
+ * ```
+ */
+export const NETWORK_DEFAULT_PORTS: Readonly<Record<string, number>> = {
+  http: 80,
+  https: 443,
+  ftp: 21,
+  ftps: 990,
+  tftp: 69,
+  gluster: 24007,
+  iscsi: 3260,
+  nbd: 10809,
+  ssh: 22,
+  vxhs: 9999,
+  sheepdog: 7000,
 };
 
 /** RFC 6265's characters no cookie value may hold (virStorageSourceCookieValueInvalidChars). */

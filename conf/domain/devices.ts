@@ -27,7 +27,7 @@ import { checkDiskSource } from "../common/disk_source.ts";
 import { formatBandwidth, parseBandwidth } from "../common/bandwidth.ts";
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement, XmlNode } from "../../util/xml/mod.ts";
-import { child, children, childText, element } from "../../util/xml/mod.ts";
+import { child, children, childText, element, textOf } from "../../util/xml/mod.ts";
 import { checkAudioRef, parseAudio } from "./audio.ts";
 import { metadataCacheElement, parseBackingStore } from "./backing_store.ts";
 import { diskSourceElement } from "./disk_source.ts";
@@ -49,6 +49,9 @@ import { parseRedirfilter } from "./redirfilter.ts";
 import { parseMemoryDevice } from "./memory_device.ts";
 import { parseShmem } from "./shmem.ts";
 import { scaledValue } from "./scaled.ts";
+import { parseIotune } from "./iotune.ts";
+import { checkDiskDriver } from "./disk_driver.ts";
+import { kidOrder, setChild } from "./tune_xml.ts";
 import { parseTpm } from "./tpm.ts";
 import { strToULongLong, virtiofsBinary, virtiofsQueue } from "./virtiofs.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";
@@ -675,20 +678,37 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
   }
   const backingStore = parseBackingStore(dev, options);
   checkEnum(dev, "device");
+  // virDomainDiskDefParseXML's order: the disk's attributes, the source's startup policy, the
+  // target, geometry, block sizes, driver, transient and iotune.
+  for (const [attr, names] of DISK_ENUMS) xmlPropEnum(dev, attr, names);
+  // VIR_XML_PROP_NONZERO: "default" is refused as an unknown value is.
+  if (source) xmlPropEnum(source, "startupPolicy", STARTUP_POLICIES);
   const target = child(dev, "target");
-  if (target) checkEnum(target, "bus");
-  // virDomainDiskDefDriverParseXML: a disk's IOThread is one of 1, 2, …
+  if (target) {
+    checkEnum(target, "bus");
+    xmlPropEnum(target, "tray", ["closed", "open"]);
+    xmlPropEnum(target, "removable", ["on", "off"]);
+    xmlPropUInt(target, "rotation_rate");
+  }
+  const geometry = child(dev, "geometry");
+  for (const attr of ["cyls", "heads", "secs"]) if (geometry) xmlPropUInt(geometry, attr);
+  if (geometry) xmlPropEnum(geometry, "trans", ["none", "auto", "lba"]);
+  const blockio = child(dev, "blockio");
+  for (const attr of ["logical_block_size", "physical_block_size"]) {
+    if (blockio) xmlPropUInt(blockio, attr);
+  }
   const driver = child(dev, "driver");
-  if (driver) xmlPropUInt(driver, "iothread", undefined, { nonZero: true });
+  if (driver) checkDiskDriver(driver);
   // virDomainDiskDefDriverSourceParseXML: the image's metadata cache bound, in bytes.
   const cacheSize = scaledValue(
     child(child(driver, "metadata_cache"), "max_size"),
     "./metadata_cache/max_size",
     1n,
   );
-  // VIR_XML_PROP_NONZERO: "default" is refused as an unknown value is.
-  if (source) xmlPropEnum(source, "startupPolicy", STARTUP_POLICIES);
-  const n = normalizeElement(dev, "devices", options);
+  const transient = child(dev, "transient");
+  if (transient) xmlPropEnum(transient, "shareBacking", ["yes", "no"]);
+  const iotune = parseIotune(child(dev, "iotune"));
+  const n = normalizeElement(cdromReadonly(dev), "devices", options);
   if (!n) return undefined;
   // A driver holding only a metadata cache has no attribute for the table to keep.
   if (cacheSize && !n.children.some((c) => c.type === "element" && c.name === "driver")) {
@@ -701,11 +721,22 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
     // them only from a status.
     if (c.name === "mirror") return options.keepAliases ? [c] : [];
     if (c.name === "driver" && cacheSize) c.children.push(metadataCacheElement(cacheSize));
+    if (c.name === "driver") formattedDriver(c);
     if (c.name !== "source" || !sourceEl) return [c];
     if (!options.keepAliases) delete sourceEl.attributes.index;
+    iscsiLun(sourceEl);
     return [sourceEl];
   });
+  if (iotune) setChild(n, "iotune", iotune, kidOrder("disk", "devices"));
+  // virXPathString keeps an identifier's text as written, blanks included.
+  for (const name of ["serial", "wwn", "vendor", "product"]) {
+    const raw = textOf(child(dev, name));
+    const el = raw ? element(name, {}, [raw]) : undefined;
+    if (child(dev, name)) setChild(n, name, el, kidOrder("disk", "devices"));
+  }
   n.attributes = { type: n.attributes.type ?? "file", device: "disk", ...n.attributes };
+  // virDomainDiskDefParseXML: a disk without a source is a file disk (an empty drive).
+  if (!source) n.attributes.type = "file";
   // virDomainDiskDefPostParse: a vhost-user disk cannot be snapshotted.
   if (n.attributes.type === "vhostuser") n.attributes.snapshot ??= "no";
   const t = n.children.find((c): c is XmlElement => c.type === "element" && c.name === "target");
@@ -713,7 +744,77 @@ function parseDisk(dev: XmlElement, options: NormalizeOptions): XmlElement | und
     const dev = t.attributes.dev;
     t.attributes = { dev, bus: defaultDiskBus(n.attributes.device, dev), ...t.attributes };
   }
+  if (t) formattedTarget(t);
+  if (n.attributes.model === "default") delete n.attributes.model;
+  formattedGeometry(n);
+  // virDomainDiskDefPostParse makes a read-only disk's default snapshot mode 'no', which
+  // virDomainDiskDefFormat then leaves out (readers derive it back from <readonly/>).
+  if (child(n, "readonly") && n.attributes.snapshot === "no") delete n.attributes.snapshot;
   return n;
+}
+
+/**
+ * virDomainDiskDefFormatDriver: the default cache mode and zero queue counts are not written,
+ * numbers are written as numbers.
+ */
+function formattedDriver(driver: XmlElement): void {
+  const a = driver.attributes;
+  if (a.cache === "default") delete a.cache;
+  for (const k of ["queues", "queue_size"]) {
+    if (a[k] === undefined) continue;
+    const n = xmlPropUInt(driver, k)!;
+    if (n) a[k] = String(n);
+    else delete a[k];
+  }
+}
+
+/** The disk's own enum attributes in libvirt's order ('default' only for the model). */
+const DISK_ENUMS: [string, string[]][] = [
+  ["model", ["default", "virtio", "virtio-transitional", "virtio-non-transitional"]],
+  ["snapshot", ["no", "internal", "external", "manual"]],
+  ["rawio", ["yes", "no"]],
+  ["sgio", ["filtered", "unfiltered"]],
+];
+
+/** virDomainPostParseCheckISCSIPath: an iSCSI target without a LUN means LUN 0. */
+function iscsiLun(source: XmlElement): void {
+  const name = source.attributes.name;
+  if (source.attributes.protocol === "iscsi" && name !== undefined && !name.includes("/")) {
+    source.attributes.name = `${name}/0`;
+  }
+}
+
+/** virDomainDiskDefPostParse: a cdrom is always read-only. */
+function cdromReadonly(dev: XmlElement): XmlElement {
+  if (dev.attributes.device !== "cdrom" || child(dev, "readonly")) return dev;
+  return { ...dev, children: [...dev.children, element("readonly", {})] };
+}
+
+/**
+ * virDomainDiskGeometryDefFormat: a geometry only with cylinders, heads and sectors, its
+ * translation unless the default.
+ */
+function formattedGeometry(disk: XmlElement): void {
+  const g = child(disk, "geometry");
+  if (!g) return;
+  const a = g.attributes;
+  const num = (k: string) => xmlPropUInt(g, k) ?? 0;
+  if (!num("cyls") || !num("heads") || !num("secs")) {
+    disk.children = disk.children.filter((c) => c !== g);
+    return;
+  }
+  g.attributes = element("geometry", {
+    cyls: num("cyls"),
+    heads: num("heads"),
+    secs: num("secs"),
+    trans: a.trans,
+  }).attributes;
+}
+
+/** virDomainDiskDefFormat writes a tray only when it is open. */
+function formattedTarget(target: XmlElement): void {
+  // An open tray elsewhere, or `removable` off USB, is refused by the validation.
+  if (target.attributes.tray === "closed") delete target.attributes.tray;
 }
 
 function parseChardev(dev: XmlElement, options: NormalizeOptions): XmlElement {

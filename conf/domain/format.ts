@@ -252,8 +252,22 @@ function keepOpen(el: XmlElement): XmlElement {
 }
 
 function hideSecrets(el: XmlElement): XmlElement {
+  if (el.name === "disk") return withoutCookies(el);
   if (el.name !== "graphics" || el.attributes.passwd === undefined) return el;
   const attributes = { ...el.attributes };
   delete attributes.passwd;
   return { ...el, attributes };
+}
+
+/**
+ * virDomainDiskSourceFormatNetworkCookies: a disk's (and its chain's) HTTP cookies appear only
+ * in a secure dump.
+ */
+function withoutCookies(el: XmlElement): XmlElement {
+  const kids = el.children.flatMap((c): XmlNode[] => {
+    if (c.type !== "element") return [c];
+    if (c.name === "cookies") return [];
+    return [c.name === "source" || c.name === "backingStore" ? withoutCookies(c) : c];
+  });
+  return { ...el, children: kids };
 }

@@ -6,6 +6,9 @@
  * @module
  */
 import type { XmlElementJSON } from "./def.ts";
+import { VirError } from "../../util/errors.ts";
+import { childText, element, type XmlElement } from "../../util/xml/mod.ts";
+import { parseULongLong } from "../common/units.ts";
 import { kidOrder, setChild } from "./tune_xml.ts";
 import type { TypedParamType } from "../../util/typed_params.ts";
 
@@ -41,6 +44,9 @@ function kid(el: XmlElementJSON | undefined, name: string): XmlElementJSON | und
  * ```ts
  * import { iotuneOf } from "./iotune.ts";
  * import type { XmlElementJSON } from "./def.ts";
+import { VirError } from "../../util/errors.ts";
+import { childText, element, type XmlElement } from "../../util/xml/mod.ts";
+import { parseULongLong } from "../common/units.ts";
  * declare const disk: XmlElementJSON;
  * iotuneOf(disk).total_bytes_sec; // 0
  * ```
@@ -61,6 +67,9 @@ export function iotuneOf(disk: XmlElementJSON): IotuneInfo {
  * ```ts
  * import { iotuneOf, setIotune } from "./iotune.ts";
  * import type { XmlElementJSON } from "./def.ts";
+import { VirError } from "../../util/errors.ts";
+import { childText, element, type XmlElement } from "../../util/xml/mod.ts";
+import { parseULongLong } from "../common/units.ts";
  * declare const disk: XmlElementJSON;
  * setIotune(disk, { ...iotuneOf(disk), total_bytes_sec: 1000 });
  * ```
@@ -76,4 +85,52 @@ export function setIotune(disk: XmlElementJSON, info: IotuneInfo): void {
     ? { type: "element", name: "iotune", attributes: {}, children: kids }
     : undefined;
   setChild(disk, "iotune", iotune, kidOrder("disk", "devices"));
+}
+
+/**
+ * virDomainDiskDefIotuneParse and virDomainDiskDefFormatIotune: a disk's `<iotune>` as libvirt
+ * writes it back (its non-zero limits and its group, in libvirt's order; nothing for none).
+ * Throws libvirt's error for a limit that is not a number.
+ *
+ * @example
+ * ```ts
+ * import { parseIotune } from "./iotune.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * parseIotune(parse("<iotune><total_iops_sec>0</total_iops_sec></iotune>")); // undefined
+ * ```
+ */
+export function parseIotune(iotune: XmlElement | undefined): XmlElement | undefined {
+  if (!iotune) return undefined;
+  const kids = IOTUNE_PARAMS.flatMap((n) => {
+    // virXPathString / virXPathULongLong: the first such child's text, empty meaning none.
+    const text = childText(iotune, n);
+    if (n === "group_name") return text ? [element(n, {}, [text])] : [];
+    if (!text) return [];
+    const v = parseULongLong(text);
+    if (v === undefined) {
+      throw VirError.report("DOMAIN", "XML_ERROR", `disk iotune field '${n}' must be an integer`);
+    }
+    return v ? [element(n, {}, [String(v)])] : [];
+  });
+  return kids.length ? element("iotune", {}, kids) : undefined;
+}
+
+/**
+ * Whether a disk's `<iotune>` sets anything QEMU throttles (virDomainBlockIoTuneInfoHasAny):
+ * any limit, the group name aside.
+ *
+ * @example
+ * ```ts
+ * import { iotuneHasAny } from "./iotune.ts";
+ * import type { XmlElementJSON } from "./def.ts";
+import { VirError } from "../../util/errors.ts";
+import { childText, element, type XmlElement } from "../../util/xml/mod.ts";
+import { parseULongLong } from "../common/units.ts";
+ * declare const disk: XmlElementJSON;
+ * iotuneHasAny(disk); // false without <iotune>
+ * ```
+ */
+export function iotuneHasAny(disk: XmlElementJSON): boolean {
+  const info = iotuneOf(disk);
+  return IOTUNE_PARAMS.some((n) => n !== "group_name" && info[n]);
 }

@@ -20,6 +20,8 @@ import { element, textOf } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
 import { DEVICE_ORDER } from "./devices.ts";
 import { diskNameIndex } from "./disk_name.ts";
+import { validateDiskDuplicates } from "./disk_validate.ts";
+import { iotuneHasAny, iotuneOf, setIotune } from "./iotune.ts";
 
 /** Driver-specific inputs of the generic post-parse. */
 export interface PostParseOptions {
@@ -28,6 +30,8 @@ export interface PostParseOptions {
    * driver's (its device post-parse step's), given the definition.
    */
   defaultVideo: string | ((def: DomainDef) => string);
+  /** The driver opens disk images from file descriptors it was given (`VIR_DOMAIN_DEF_FEATURE_DISK_FD`). */
+  diskFd?: boolean;
 }
 
 /** Default `vram` (KiB) of a video model, as libvirt's virDomainVideoDefaultRAM. */
@@ -54,7 +58,12 @@ export function domainDefPostParse(def: DomainDef, options: PostParseOptions): v
   def.onReboot ??= "restart";
   def.onCrash ??= "destroy";
   chardevDefaults(def);
+  if (!options.diskFd) refuseDiskFd(def);
+  expandGroupIotune(def);
   implicitControllers(def);
+  // The validation (run before this step here, after it in libvirt) sees the drive addresses
+  // just given.
+  validateDiskDuplicates(def);
   const video = options.defaultVideo;
   videoDefaults(def, typeof video === "string" ? video : video(def));
   vsockDefaults(def);
@@ -241,6 +250,52 @@ const DRIVE_LAYOUT: Record<string, { perController: number; perBus: number }> = 
   scsi: { perController: 7, perBus: 7 },
 };
 
+/** virDomainDeviceDefPostParseCheckFeatures: a driver without FD passing refuses an FD group. */
+function refuseDiskFd(def: DomainDef): void {
+  for (const disk of def.devices.other.filter((d) => d.name === "disk")) {
+    if (kidsOf(disk).find((k) => k.name === "source")?.attributes.fdgroup === undefined) continue;
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      `driver does not support FD passing for disk '${targetOf(disk)?.attributes.dev}'`,
+    );
+  }
+}
+
+/**
+ * virDomainDiskExpandGroupIoTune: a disk naming a throttle group without limits of its own takes
+ * those of the first disk of the group that has some.
+ */
+function expandGroupIotune(def: DomainDef): void {
+  const disks = def.devices.other.filter((d) => d.name === "disk");
+  for (const disk of disks) {
+    const group = iotuneOf(disk).group_name;
+    if (!group || iotuneHasAny(disk)) continue;
+    const from = disks.find((d) => iotuneOf(d).group_name === group && iotuneHasAny(d));
+    if (from) setIotune(disk, iotuneOf(from));
+  }
+}
+
+/**
+ * virDomainDiskDefAssignAddress: the drive address a SCSI disk's target name gives must not be
+ * a SCSI host device's (libvirt's message lacks its closing quote).
+ */
+function checkScsiHostdevClash(def: DomainDef, dev: string, a: Record<string, string>): void {
+  const taken = def.devices.other.some((h) => {
+    if (h.name !== "hostdev" || h.attributes.type !== "scsi") return false;
+    const at = kidsOf(h).find((k) => k.name === "address")?.attributes;
+    const same = (k: string) => Number(at?.[k] ?? 0) === Number(a[k]);
+    return at?.type === "drive" && ["controller", "bus", "target", "unit"].every(same);
+  });
+  if (!taken) return;
+  throw VirError.report(
+    "DOMAIN",
+    "CONFIG_UNSUPPORTED",
+    `using disk target name '${dev}' conflicts with SCSI host device address ` +
+      `controller='${a.controller}' bus='0' target='0' unit='${a.unit}`,
+  );
+}
+
 /** Drive addresses for IDE/SATA/FDC/SCSI disks and CCID slots for smartcards. */
 function implicitControllers(def: DomainDef): void {
   for (const d of def.devices.other) {
@@ -260,6 +315,7 @@ function implicitControllers(def: DomainDef): void {
           target: "0",
           unit: String(inController % layout.perBus),
         });
+        if (bus === "scsi") checkScsiHostdevClash(def, target!.dev, addr.attributes);
         d.children.push(addr);
       }
       ensureController(def, bus, Number(addr.attributes.controller ?? "0"));

@@ -190,15 +190,23 @@ const TABLE: Record<string, string> = {
   "session": "#|",
   // devices
   "disk": "type device model rawio sgio snapshot|driver auth source backingStore " +
-    "backenddomain geometry blockio mirror target iotune boot readonly shareable transient " +
-    "serial wwn vendor product encryption alias address",
+    "backenddomain geometry blockio mirror target iotune readonly shareable transient " +
+    "serial wwn vendor product encryption boot alias address",
   "disk/driver": "name type cache error_policy rerror_policy io ioeventfd event_idx copy_on_read " +
     "discard iothread detect_zeroes queues queue_size iommu ats packed page_per_vq|",
+  // virDomainDiskSourceFormat: by storage type the attributes of its parser, a network
+  // source's parts, an NVMe source's address; then (added by disk_source.ts) the slices,
+  // labels and reservations among the credentials.
   "disk/source":
-    "file dev dir protocol name pool volume mode query startupPolicy index|host snapshot config " +
-    "auth encryption reservations initiator address slices ssl cookies readahead timeout " +
-    "reconnect",
+    "file fdgroup dev dir protocol name query tls tlsHostname pool volume mode startupPolicy " +
+    "index|host identity snapshot config initiator ssl cookies readahead timeout address auth " +
+    "encryption reconnect",
   "disk/source/host": "name port transport socket|",
+  "disk/source/identity": "user group|",
+  // An HTTP(S) source's cookies: secrets, written only in a secure dump (format.ts).
+  "disk/source/cookies": "|cookie",
+  "cookies/cookie": "#name|",
+  "disk/source/snapshot": "name|",
   // An RBD source's Ceph configuration file.
   "disk/source/config": "file|",
   // A network source's credentials, iSCSI initiator and curl options.

@@ -15,6 +15,15 @@ import { child, children, textOf, type XmlElement } from "../../util/xml/mod.ts"
 import type { DomainDef, DomainInterface } from "./def.ts";
 import { diskNameIndex } from "./disk_name.ts";
 import { validateDiskLun } from "./disk_lun.ts";
+import {
+  validateDiskAddressBus,
+  validateDiskDuplicates,
+  validateDiskIotune,
+  validateDiskSeclabels,
+  validateDiskSources,
+  validateDiskTail,
+  validateDiskTarget,
+} from "./disk_validate.ts";
 import { validateDiskStartupPolicy } from "./startup_policy.ts";
 import { validateChardevSource } from "./chardev.ts";
 import { validateIdmap } from "./idmap.ts";
@@ -39,6 +48,8 @@ export function validateDomainDef(def: DomainDef, implicitUsb = false): void {
   postParseChecks(def);
   for (const disk of def.devices.other) {
     if (disk.name !== "disk") continue;
+    validateDiskTarget(disk);
+    validateDiskSources(disk);
     // cdrom and floppy media may be absent; a disk or lun needs something to point at.
     if (!["disk", "lun", undefined].includes(disk.attributes.device)) continue;
     const source = child(disk, "source");
@@ -66,12 +77,16 @@ export function validateDomainDef(def: DomainDef, implicitUsb = false): void {
   }
   for (const disk of def.devices.other.filter((d) => d.name === "disk")) {
     validateDiskLun(disk);
+    validateDiskIotune(disk);
+    validateDiskAddressBus(disk);
     validateDiskBus(disk);
     // NVMe namespaces start from 1.
     if (disk.attributes.type === "nvme" && child(disk, "source")?.attributes.namespace === "0") {
       throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", "NVMe namespace can't be zero");
     }
     validateVhostUserDisk(disk);
+    validateDiskSeclabels(disk, def);
+    validateDiskTail(disk);
     validateDiskStartupPolicy(disk);
   }
   for (const net of def.devices.interfaces) {
@@ -175,6 +190,8 @@ export function validateDomainDef(def: DomainDef, implicitUsb = false): void {
   for (const g of def.devices.other.filter((d) => d.name === "graphics")) {
     if (g.attributes.type === "vnc") ensureAudioId(def, g);
   }
+  // virDomainDefValidateInternal, once every device passed.
+  validateDiskDuplicates(def);
   // virDomainDefGetVcpusTopology: the topology's vCPU count must fit libvirt's unsigned int.
   const topo = def.cpu?.topology;
   if (topo?.sockets && topo.sockets * topo.dies * topo.cores * topo.threads > 0xffffffff) {

@@ -29,6 +29,8 @@ import { numberDiskSources } from "./disk_chains.ts";
 import { type DroppedSource, prepareDomainStorage, prepareHostStorage } from "./disk_startup.ts";
 import { startedSourceIndex } from "./api/block_chain.ts";
 import { accelOf, kvmUsable } from "./accel.ts";
+import { checkDiskLabels } from "./security_labels.ts";
+import { setupDiskThrottling } from "./api/block_iotune.ts";
 import { refreshLiveDevices } from "./live_devices.ts";
 import { emulatorPinOf } from "../../conf/domain/pins.ts";
 import { reparseIothreadIds } from "../../conf/domain/iothreads.ts";
@@ -559,6 +561,7 @@ export class QemuDriverState {
       alignMemorySizes(def);
       const { vcpus, individual } = vcpusFromDef(def);
       const accel = accelOf(def, this.#kvm);
+      checkDiskLabels(def);
       // A QEMU that cannot be probed fails its start on its own; the taints need no error.
       const caps = await capsCache(this).get(def.devices.emulator ?? DEFAULT_EMULATOR)
         .catch(() => undefined);
@@ -683,6 +686,7 @@ export class QemuDriverState {
       await refreshChannelStates(this, obj, proc.monitor, true);
       await connectAgent(this, obj);
       await startBalloon(def, proc.monitor);
+      await setupDiskThrottling(def, proc.monitor);
       // Before the vCPUs run, so the guest never writes to a transient disk's image; a start
       // from saved state (which a transient disk refuses) has its disks as they were saved.
       if (!from) {

@@ -7,13 +7,13 @@
 import { domainDefPostParse } from "../../conf/domain/postparse.ts";
 import type { DomainDef } from "../../conf/domain/def.ts";
 import { VirError } from "../../util/errors.ts";
-import { child, element } from "../../util/xml/mod.ts";
+import { child, element, type XmlElement } from "../../util/xml/mod.ts";
 import { addDefaultDevices } from "./default_devices.ts";
 import { assignPciAddresses } from "./pci_address.ts";
 import { assignUsbAddresses } from "./usb_address.ts";
 import { validateLifecycleActions } from "./lifecycle_actions.ts";
 import { placeVirtioChannels } from "./virtio_serial.ts";
-import { validateDiskFrontend } from "./disk_validate.ts";
+import { validateDiskBlkdeviotune, validateDiskFrontend } from "./disk_validate.ts";
 import { validateIOThreadUsers } from "./iothread_validate.ts";
 import { validateDiskTransient } from "./disk_transient_validate.ts";
 import { validateLoader } from "./loader.ts";
@@ -21,6 +21,7 @@ import { validateTseg } from "./smm.ts";
 import { validateSound } from "./command/audio_args.ts";
 import { validateWatchdog } from "./command/watchdog_args.ts";
 import { validateFilesystem } from "./command/fs_args.ts";
+import { requireSharedMemory } from "./command/virtiofs_args.ts";
 import { validateShmem } from "./command/shmem_args.ts";
 import { validateIommu } from "./command/iommu_args.ts";
 import { validateVirtioInput } from "./command/input_args.ts";
@@ -87,7 +88,7 @@ export function qemuPostParse(
   panicDefaults(def);
   qxlDefaults(def);
   serialDefaults(def);
-  domainDefPostParse(def, { defaultVideo: "cirrus" });
+  domainDefPostParse(def, { defaultVideo: "cirrus", diskFd: true });
   if (options.kvm !== undefined) validateEmulator(def, options.kvm);
   validateLifecycleActions(def);
   const spice = def.devices.other.some((d) =>
@@ -117,6 +118,8 @@ export function qemuPostParse(
     }
     if (dev.name !== "disk") continue;
     validateDiskFrontend(dev);
+    validateDiskBlkdeviotune(dev, def);
+    if (dev.attributes.type === "vhostuser") requireSharedMemory(def, "vhostuser");
     validateDiskTransient(dev);
   }
   validateIOThreadUsers(def);
@@ -249,9 +252,24 @@ function diskDriverDefaults(def: DomainDef): void {
       driver = element("driver", {});
       disk.children.unshift(driver);
     }
-    const { name, type } = driver.attributes;
+    // Written as virDomainDiskDefFormatDriver does: the name, the format, then the rest.
+    const { name = "qemu", type, ...rest } = driver.attributes;
     const raw = type === undefined && disk.attributes.type !== "volume";
-    driver.attributes = { ...driver.attributes, name: name ?? "qemu" };
-    if (raw) driver.attributes.type = "raw";
+    driver.attributes = { name, ...(raw ? { type: "raw" } : type ? { type } : {}), ...rest };
+    defaultEncryptionEngine(disk);
+  }
+}
+
+/**
+ * `qemuDomainDeviceDiskDefPostParse`: the encryption of the disk's image and of each member of
+ * its chain is QEMU's unless another engine is named.
+ */
+function defaultEncryptionEngine(disk: XmlElement): void {
+  const encryptions = [child(disk, "encryption")];
+  for (let at: XmlElement | undefined = disk; at; at = child(at, "backingStore")) {
+    encryptions.push(child(child(at, "source"), "encryption"));
+  }
+  for (const enc of encryptions) {
+    if (enc) enc.attributes = { ...enc.attributes, engine: enc.attributes.engine ?? "qemu" };
   }
 }

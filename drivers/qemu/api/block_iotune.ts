@@ -11,6 +11,7 @@ import type { DomainDef, XmlElementJSON } from "../../../conf/domain/def.ts";
 import {
   IOTUNE_PARAMS,
   IOTUNE_TYPES,
+  iotuneHasAny,
   type IotuneInfo,
   iotuneOf,
   setIotune,
@@ -24,10 +25,11 @@ import { child } from "../../../util/xml/mod.ts";
 import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import { qdevId } from "./stats_qmp.ts";
+import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
+import { shareBacking } from "../disk_transient_validate.ts";
+import { IOTUNE_MAX } from "../disk_validate.ts";
 
 const AFFECT = VIR.DOMAIN_AFFECT_LIVE | VIR.DOMAIN_AFFECT_CONFIG;
-/** `QEMU_BLOCK_IOTUNE_MAX`. */
-const IOTUNE_MAX = 1000000000000000;
 
 /** libvirt's parameter name → QEMU's throttle field (`qemuMonitorJSONSetBlockIoThrottle`). */
 const QMP_FIELD: Record<string, string> = Object.fromEntries(IOTUNE_PARAMS.map((n) => {
@@ -157,6 +159,65 @@ function checkMerged(el: XmlElementJSON, info: IotuneInfo): void {
   }
 }
 
+/** `block_set_io_throttle`'s arguments for disk `el` throttled as `info`. */
+function throttleArgs(el: XmlElementJSON, info: IotuneInfo): Record<string, unknown> {
+  const args: Record<string, unknown> = { id: qomId(el) };
+  for (const n of IOTUNE_PARAMS) {
+    if (n === "group_name") {
+      if (info.group_name) args.group = info.group_name;
+    } else if (!n.endsWith("_length") || info[n]) args[QMP_FIELD[n]] = info[n];
+  }
+  return args;
+}
+
+/**
+ * Throttles disk `el` in QEMU as its `<iotune>` says, when it says anything
+ * (`qemuDiskConfigBlkdeviotuneEnabled`: limits or a group); false when there was nothing to do.
+ *
+ * @example
+ * ```ts
+ * import { throttleDisk } from "./block_iotune.ts";
+ * import type { XmlElementJSON } from "../../../conf/domain/def.ts";
+ * import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
+import { shareBacking } from "../disk_transient_validate.ts";
+ * declare const disk: XmlElementJSON;
+ * declare const monitor: QemuMonitor;
+ * await throttleDisk(monitor, disk);
+ * ```
+ */
+export async function throttleDisk(monitor: QemuMonitor, el: XmlElementJSON): Promise<boolean> {
+  const info = iotuneOf(el);
+  if (!info.group_name && !iotuneHasAny(el)) return false;
+  await monitor.run("block_set_io_throttle", throttleArgs(el, info));
+  return true;
+}
+
+/**
+ * `qemuProcessSetupDiskThrottling`: at start, before the vCPUs run, each disk with a medium gets
+ * its `<iotune>` through `block_set_io_throttle`, as QEMU takes no throttling on libvirt's
+ * `-blockdev` command line. A transient disk sharing its backing image is plugged later, and
+ * throttled then (libvirt 9.0 tries it here too, on a device QEMU does not have yet).
+ *
+ * @example
+ * ```ts
+ * import { setupDiskThrottling } from "./block_iotune.ts";
+ * import type { DomainDef } from "../../../conf/domain/def.ts";
+ * import type { QemuMonitor } from "../monitor/qemu_monitor.ts";
+import { shareBacking } from "../disk_transient_validate.ts";
+ * declare const def: DomainDef;
+ * declare const monitor: QemuMonitor;
+ * await setupDiskThrottling(def, monitor);
+ * ```
+ */
+export async function setupDiskThrottling(def: DomainDef, monitor: QemuMonitor): Promise<void> {
+  for (const el of def.devices.other.filter((d) => d.name === "disk")) {
+    // Setting throttling for an empty drive fails.
+    const source = child(el, "source");
+    if (!source || !Object.keys(source.attributes).length || shareBacking(el)) continue;
+    await throttleDisk(monitor, el);
+  }
+}
+
 /**
  * Sets disk `path`'s throttling where `flags` say.
  *
@@ -204,13 +265,7 @@ export async function setBlockIoTune(
       const info = withDefaults(params, iotuneOf(el));
       checkMerged(el, info);
       if (child(el, "source")?.attributes.file || child(el, "source")?.attributes.dev) {
-        const args: Record<string, unknown> = { id: qomId(el) };
-        for (const n of IOTUNE_PARAMS) {
-          if (n === "group_name") {
-            if (info.group_name) args.group = info.group_name;
-          } else if (!n.endsWith("_length") || info[n]) args[QMP_FIELD[n]] = info[n];
-        }
-        await obj.proc!.monitor.run("block_set_io_throttle", args);
+        await obj.proc!.monitor.run("block_set_io_throttle", throttleArgs(el, info));
       }
       setIotune(el, info);
       await state.saveStatus(obj);

@@ -9,9 +9,11 @@
  */
 import type { DomainDef } from "../../../conf/domain/def.ts";
 import { VirError } from "../../../util/errors.ts";
-import { child, type XmlElement } from "../../../util/xml/mod.ts";
+import { child, textOf, type XmlElement } from "../../../util/xml/mod.ts";
+import { definedProps } from "../json_props.ts";
 import { isQ35 } from "../default_devices.ts";
 import { iothreadProp } from "../command/iothread_args.ts";
+import { virtioProps } from "../command/virtio_options.ts";
 import type { Layer } from "./block_chain.ts";
 
 /** The two block nodes of one disk source. */
@@ -71,6 +73,17 @@ const HONOURED_DRIVER_ATTRS = new Set([
   "detect_zeroes",
   "iothread",
   "copy_on_read",
+  // The frontend's (diskFrontendProps, virtioBlkProps).
+  "error_policy",
+  "rerror_policy",
+  "ioeventfd",
+  "event_idx",
+  "queues",
+  "queue_size",
+  "iommu",
+  "ats",
+  "packed",
+  "page_per_vq",
 ]);
 
 /** The image formats a format node is started with. */
@@ -304,11 +317,12 @@ export function diskDeviceProps(def: DomainDef, disk: XmlElement): Record<string
   const lun = disk.attributes.device === "lun";
   let props: Record<string, unknown>;
   if (bus === "virtio") {
+    const { iothread, ...virtio } = virtioBlkProps(disk);
     props = {
-      driver: "virtio-blk-pci",
-      // qemuBuildDiskDeviceProps' order: iothread, then scsi.
-      ...iothreadProp(disk),
+      driver: virtioBlkDriver(disk),
+      ...iothread,
       ...(lun ? { scsi: true } : {}),
+      ...virtio,
       ...pciProps(def, address),
     };
   } else if (bus === "usb") {
@@ -323,7 +337,8 @@ export function diskDeviceProps(def: DomainDef, disk: XmlElement): Record<string
       "scsi-id": Number(address.target ?? 0),
       lun: unit,
       // libvirt names the VPD device id after the -drive it no longer uses (not scsi-block's).
-      ...(lun ? {} : { device_id: `drive-${alias}` }),
+      // (the serial when there is one).
+      ...(lun ? {} : { device_id: textOf(child(disk, "serial")) ?? `drive-${alias}` }),
     };
   } else if (bus === "ide" || bus === "sata") {
     // The chipset's controller is QEMU's "ide": a bus per IDE channel, per SATA port.
@@ -341,13 +356,105 @@ export function diskDeviceProps(def: DomainDef, disk: XmlElement): Record<string
       `unsupported disk bus '${bus}' with device setup`,
     );
   }
-  const cache = lun ? undefined : writeCache(disk);
   return {
     ...props,
     ...(child(disk, "shareable") ? { "share-rw": true } : {}),
     ...(n !== undefined ? { drive: frontendNode(disk, n) } : {}),
     id: alias,
-    ...(bus === "usb" ? { removable: false } : {}),
-    ...(cache ? { "write-cache": cache } : {}),
+    ...diskFrontendProps(disk),
   };
+}
+
+/**
+ * The QEMU device of a virtio disk (`qemuBuildVirtioDevGetConfig`): `virtio-blk-pci`, or its
+ * transitional or non-transitional variant as the disk's model says.
+ *
+ * @example
+ * ```ts
+ * import { virtioBlkDriver } from "./device_disk.ts";
+ * import { parse } from "../../../util/xml/mod.ts";
+ * virtioBlkDriver(parse("<disk model='virtio-transitional'/>")); // "virtio-blk-pci-transitional"
+ * ```
+ */
+export function virtioBlkDriver(disk: XmlElement): string {
+  const model = disk.attributes.model;
+  return model === "virtio-transitional" || model === "virtio-non-transitional"
+    ? `virtio-blk-pci-${model.slice("virtio-".length)}`
+    : "virtio-blk-pci";
+}
+
+/**
+ * A virtio disk's own `virtio-blk-pci` properties (`qemuBuildVirtioDevProps` and
+ * `qemuBuildDiskDeviceProps`): the virtio options, the IOThread apart (its place differs), the
+ * ioeventfd and event index switches, the queue count and size.
+ *
+ * @example
+ * ```ts
+ * import { virtioBlkProps } from "./device_disk.ts";
+ * import { parse } from "../../../util/xml/mod.ts";
+ * virtioBlkProps(parse("<disk><driver queues='4'/></disk>")); // { iothread: {}, "num-queues": 4 }
+ * ```
+ */
+export function virtioBlkProps(
+  disk: XmlElement,
+): { iothread: Record<string, unknown> } & Record<string, unknown> {
+  const driver = child(disk, "driver");
+  const a = driver?.attributes ?? {};
+  const onOff = (v: string | undefined) => (v === undefined ? undefined : v === "on");
+  return {
+    iothread: iothreadProp(disk),
+    ...virtioProps(driver),
+    ...definedProps({
+      ioeventfd: onOff(a.ioeventfd),
+      event_idx: onOff(a.event_idx),
+      "num-queues": a.queues && Number(a.queues) ? Number(a.queues) : undefined,
+      "queue-size": a.queue_size && Number(a.queue_size) ? Number(a.queue_size) : undefined,
+    }),
+  };
+}
+
+/**
+ * The frontend properties `qemuBuildDiskDeviceProps` takes from the disk's own elements, after
+ * its id and boot index, in libvirt's order: block sizes, WWN, rotation rate, SCSI vendor and
+ * product, a USB disk's removable flag, the write cache, the CHS geometry, the serial (spaces
+ * escaped as libvirt does) and the error policies (`enospace` is QEMU's write-only `enospc`;
+ * reads follow writes unless told).
+ *
+ * @example
+ * ```ts
+ * import { diskFrontendProps } from "./device_disk.ts";
+ * import { parse } from "../../../util/xml/mod.ts";
+ * diskFrontendProps(parse("<disk><target dev='sda' bus='scsi'/><serial>a b</serial></disk>"));
+ * // { serial: "a\\ b" }
+ * ```
+ */
+export function diskFrontendProps(disk: XmlElement): Record<string, unknown> {
+  const attrs = (name: string) => child(disk, name)?.attributes ?? {};
+  const num = (v: string | undefined) => (v && Number(v) ? Number(v) : undefined);
+  const text = (name: string) => textOf(child(disk, name));
+  const { bus, removable } = attrs("target");
+  const geometry = attrs("geometry");
+  const wwn = text("wwn");
+  const serial = text("serial");
+  const { error_policy: write, rerror_policy: read } = attrs("driver");
+  const werror = write === "enospace" ? "enospc" : write;
+  const lun = disk.attributes.device === "lun";
+  const cache = lun ? undefined : writeCache(disk);
+  return definedProps({
+    logical_block_size: num(attrs("blockio").logical_block_size),
+    physical_block_size: num(attrs("blockio").physical_block_size),
+    wwn: wwn === undefined ? undefined : BigInt(`0x${wwn.replace(/^0x/, "")}`),
+    rotation_rate: num(attrs("target").rotation_rate),
+    vendor: text("vendor"),
+    product: text("product"),
+    removable: bus === "usb" ? removable === "on" : undefined,
+    "write-cache": cache,
+    cyls: num(geometry.cyls),
+    heads: num(geometry.heads),
+    secs: num(geometry.secs),
+    "bios-chs-trans": geometry.trans && geometry.trans !== "default" ? geometry.trans : undefined,
+    serial: serial?.replaceAll(" ", "\\ "),
+    werror,
+    rerror: read ?? (write === "enospace" ? undefined : write),
+  });
 }

@@ -13,6 +13,7 @@ import type { QemuDomainObj } from "../domain_private.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import { newSourceIndex } from "./block_chain.ts";
 import { addDiskChain, type AddedNodes, detachDiskChain, removeAdded } from "./disk_plug.ts";
+import { throttleDisk } from "./block_iotune.ts";
 import { diskLayers } from "./disk_layers.ts";
 import { numberDiskChain, probeDiskChain } from "../disk_chains.ts";
 import { resolveVolumeDisk } from "../volume_disk.ts";
@@ -121,6 +122,8 @@ export async function changeMedia(
     if (hasNew) {
       const top = await addDiskChain(s, obj, obj.def, media, volume, added);
       await mon.run("blockdev-insert-medium", { id, "node-name": top });
+      // The drive's throttling holds for its new medium (qemuDomainChangeMediaBlockdev).
+      await throttleDisk(mon, disk);
     }
     await mon.run("blockdev-close-tray", { id });
   } catch (err) {

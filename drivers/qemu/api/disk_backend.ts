@@ -8,27 +8,11 @@
  *
  * @module
  */
+import { NETWORK_DEFAULT_PORTS } from "../../../conf/common/disk_source.ts";
 import { definedProps } from "../json_props.ts";
 import { VirError } from "../../../util/errors.ts";
 import { child, children, type XmlElement } from "../../../util/xml/mod.ts";
 import { unsupported } from "../command/unsupported.ts";
-
-/** `virStorageSourceNetworkDefaultPort`: the port a `<host>` without one gets. */
-const DEFAULT_PORTS: Record<string, number> = {
-  http: 80,
-  https: 443,
-  ftp: 21,
-  ftps: 990,
-  tftp: 69,
-  gluster: 24007,
-  iscsi: 3260,
-  nbd: 10809,
-  ssh: 22,
-  vxhs: 9999,
-  nfs: 0,
-  rbd: 0,
-  sheepdog: 7000,
-};
 
 /** One `<host>` of a source, as libvirt's `virStorageNetHostDef` after default ports. */
 interface Host {
@@ -42,7 +26,7 @@ function hostsOf(source: XmlElement, protocol: string): Host[] {
   return children(source, "host").map((h) => ({
     transport: h.attributes.transport ?? "tcp",
     name: h.attributes.name,
-    port: h.attributes.port ? Number(h.attributes.port) : DEFAULT_PORTS[protocol] ?? 0,
+    port: h.attributes.port ? Number(h.attributes.port) : NETWORK_DEFAULT_PORTS[protocol] ?? 0,
     socket: h.attributes.socket,
   }));
 }

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { VirError } from "../../../util/errors.ts";
 import { child, type XmlElement } from "../../../util/xml/mod.ts";
 import { unsupported } from "../command/unsupported.ts";
 import { diskChain, metadataCacheSize } from "./block_chain.ts";
@@ -31,6 +32,7 @@ import { authOf } from "../disk_secret.ts";
 export function diskLayers(disk: XmlElement, volume?: string, auth?: SourceAuth): BlockLayer[] {
   const type = disk.attributes.type ?? "file";
   const source = child(disk, "source");
+  refuseSourceParts(disk);
   if (type === "network") {
     if (!source) return [];
     // Credentials the caller did not prepare (a hot-plug) cannot reach QEMU: refused.
@@ -64,5 +66,32 @@ function isBlockDevice(path: string): boolean {
     return Deno.statSync(path).isBlockDevice === true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * The parts of a source (the disk's, or a chain member's) the driver cannot hand QEMU, refused
+ * before any image opens: a file descriptor group (edgevirt has no `virDomainFDAssociate`, so
+ * no group is ever associated, libvirt's `qemuProcessPrepareStorageSourceFD` error), a storage
+ * slice (libvirt's extra raw node with its offset and size) and persistent reservations (the
+ * `pr-manager-helper` object and its helper process).
+ */
+function refuseSourceParts(disk: XmlElement): void {
+  for (let at: XmlElement | undefined = disk; at; at = child(at, "backingStore")) {
+    const source = child(at, "source");
+    const group = source?.attributes.fdgroup;
+    if (group !== undefined) {
+      throw VirError.report(
+        "QEMU",
+        "INVALID_ARG",
+        `file descriptor group '${group}' was not associated with the domain`,
+      );
+    }
+    if (child(source, "slices")) {
+      throw unsupported("storage slices are not supported with this QEMU binary");
+    }
+    if (child(source, "reservations")) {
+      throw unsupported("reservations not supported with this QEMU binary");
+    }
   }
 }

@@ -29,6 +29,7 @@ import {
   frontendNode,
 } from "./device_disk.ts";
 import { diskLayers } from "./disk_layers.ts";
+import { throttleDisk } from "./block_iotune.ts";
 import {
   plugTransientOverlay,
   removeOverlayFiles,
@@ -192,6 +193,9 @@ export async function plugDisk(
     await removeOverlayFiles(takeTransientOverlays(obj, disk));
     throw err;
   }
+  // qemuDomainAttachDiskGeneric: the plugged disk's throttling; libvirt only warns when QEMU
+  // refuses it, the disk stays.
+  await throttleDisk(obj.proc!.monitor, disk).catch(() => false);
 }
 
 /**

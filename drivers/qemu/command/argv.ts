@@ -20,7 +20,14 @@ import { helperNetdev } from "../net/bridge_helper.ts";
 import { hostMtu } from "../net/ethernet.ts";
 import type { NicRuntime } from "../net/nics.ts";
 import { authOf, type DiskSecret, encryptionOf } from "../disk_secret.ts";
-import { chainBlockdevs, diskDeviceProps, frontendNode, writeCache } from "../api/device_disk.ts";
+import {
+  chainBlockdevs,
+  diskDeviceProps,
+  diskFrontendProps,
+  frontendNode,
+  virtioBlkDriver,
+  virtioBlkProps,
+} from "../api/device_disk.ts";
 import { diskLayers } from "../api/disk_layers.ts";
 import { virtserialportProps } from "../virtio_serial.ts";
 import { optValue } from "./escape.ts";
@@ -660,7 +667,7 @@ function diskArgs(dev: XmlElement, ctx: DeviceContext): string[] {
   const lun = dev.attributes.device === "lun";
   const unit = Number(child(dev, "address")?.attributes.unit ?? 0);
   const [front, at] = bus === "virtio"
-    ? [lun ? "virtio-blk-pci,scsi=on" : "virtio-blk-pci", ctx.placer(child(dev, "address"))]
+    ? [`${virtioBlkDriver(dev)}${lun ? ",scsi=on" : ""}`, ctx.placer(child(dev, "address"))]
     : bus === "usb"
     ? ["usb-storage", usbPlacement(dev)]
     : bus === "ide" || bus === "sata"
@@ -683,23 +690,24 @@ function diskArgs(dev: XmlElement, ctx: DeviceContext): string[] {
   const unitArg = bus === "fdc" ? at : "";
   // An empty cdrom or floppy drive is a frontend without a backend (libvirt's too); a disk
   // needs a medium.
+  // The frontend's own properties (serial, WWN, geometry, error policies, …) as libvirt's.
+  const { iothread: _, ...virtio } = bus === "virtio" ? virtioBlkProps(dev) : { iothread: {} };
+  const extras = Object.entries({ ...virtio, ...diskFrontendProps(dev) })
+    .map(([k, v]) => `,${k}=${optValue(String(v))}`).join("");
   if (!chain.length && (cdrom || bus === "fdc")) {
-    return [...controller, "-device", `${front}${unitArg},id=${device}`];
+    return [...controller, "-device", `${front}${unitArg},id=${device}${extras}`];
   }
   if (!chain.length) throw unsupportedDevice(dev, `${front} without medium`);
   const nodes = chainBlockdevs(dev, chain, true, secret?.id);
   const object = [password, secret].flatMap((key) =>
     key ? ["-object", `secret,id=${optValue(key.id)},file=${optValue(key.file)},format=raw`] : []
   );
-  // scsi-block passes the guest's requests through: no host cache setting reaches it.
-  const cache = lun ? undefined : writeCache(dev);
   return [
     ...controller,
     ...object,
     ...nodes.flatMap((node) => ["-blockdev", JSON.stringify(node)]),
     "-device",
-    `${front}${unitArg},drive=${frontendNode(dev, chain[0].index!)},id=${device}` +
-    (cache ? `,write-cache=${cache}` : ""),
+    `${front}${unitArg},drive=${frontendNode(dev, chain[0].index!)},id=${device}${extras}`,
   ];
 }
 

@@ -220,7 +220,8 @@ function closeQuietly(stream: ByteStream): void {
 }
 
 /**
- * A command as QEMU reads it: an integer past 2^53 keeps all its digits (libvirt's largest
+ * A command as QEMU reads it: an integer past 2^53 (or a bigint, such as a disk's 64-bit WWN)
+ * keeps all its digits (libvirt's largest
  * bandwidth, 2^63 - 2^20, is exact as a double, but JSON.stringify would write it rounded to
  * 9223372036853727000, which QEMU would take as a different 64-bit integer).
  */
@@ -229,7 +230,8 @@ function qmpJSON(msg: unknown): string {
   const text = JSON.stringify(
     msg,
     (_key, value) =>
-      typeof value === "number" && Number.isInteger(value) && !Number.isSafeInteger(value)
+      typeof value === "bigint" ||
+        (typeof value === "number" && Number.isInteger(value) && !Number.isSafeInteger(value))
         ? `\u0000big${big.push(BigInt(value).toString()) - 1}`
         : value,
   );

@@ -4,7 +4,7 @@
 // and libvirt's checks and errors.
 import assert from "node:assert/strict";
 import { VIR } from "../../../util/constants.ts";
-import { error, qmp, setup } from "./fake_qmp/block_harness.ts";
+import { error, qmp, setup, XML } from "./fake_qmp/block_harness.ts";
 
 const E = VIR;
 const LIVE = E.DOMAIN_AFFECT_LIVE;
@@ -96,6 +96,70 @@ Deno.test("blkdeviotune config and libvirt's refusals", async () => {
       t.conn.domainSetBlockIoTune!(t.dom, "vdz", { total_bytes_sec: 1 }, LIVE),
     );
     assert.equal(noLive.message, "invalid argument: disk 'vdz' not found in domain");
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a defined <iotune> is kept and throttles the disk from the start (block_set_io_throttle)", async () => {
+  const iotune = "<iotune><total_bytes_sec>5000</total_bytes_sec>" +
+    "<read_iops_sec>0</read_iops_sec><write_iops_sec>70</write_iops_sec>" +
+    "<group_name>grp</group_name></iotune>";
+  const t = await setup({ xml: XML.replace("<target dev='vda' bus='virtio'/>", `$&${iotune}`) });
+  try {
+    // QEMU's own values, read back through query-block.
+    const live = await t.conn.domainGetBlockIoTune!(t.dom, "vda", 0);
+    assert.deepEqual(
+      [live.total_bytes_sec, live.write_iops_sec, live.read_iops_sec, live.group_name],
+      [5000, 70, 0, "grp"],
+    );
+    // A zero limit is not written back, as libvirt's formatter skips it.
+    assert.match(
+      await t.conn.domainGetXMLDesc!(t.dom, VIR.DOMAIN_XML_INACTIVE),
+      /<target dev='vda' bus='virtio'\/>\s*<iotune>\s*<total_bytes_sec>5000<\/total_bytes_sec>\s*<write_iops_sec>70<\/write_iops_sec>\s*<group_name>grp<\/group_name>\s*<\/iotune>/,
+    );
+    // libvirt's define-time checks: a group needs limits, a total excludes read and write.
+    const alone = await error(t.conn.domainDefineXMLFlags!(
+      XML.replace(
+        "<target dev='vda' bus='virtio'/>",
+        "$&<iotune><group_name>g</group_name></iotune>",
+      ),
+      0,
+    ));
+    assert.deepEqual([alone.code, alone.message], [
+      E.ERR_CONFIG_UNSUPPORTED,
+      "unsupported configuration: group_name can be configured only together with settings",
+    ]);
+    const both = await error(t.conn.domainDefineXMLFlags!(
+      XML.replace(
+        "<target dev='vda' bus='virtio'/>",
+        "$&<iotune><total_iops_sec>1</total_iops_sec><read_iops_sec>1</read_iops_sec></iotune>",
+      ),
+      0,
+    ));
+    assert.deepEqual([both.code, both.message], [
+      E.ERR_XML_ERROR,
+      "XML error: total and read/write iops_sec cannot be set at the same time",
+    ]);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("a hot-plugged disk's <iotune> is set once its frontend is in (qemuDomainAttachDiskGeneric)", async () => {
+  const t = await setup();
+  try {
+    const disk = Deno.readTextFileSync(
+      new URL("../../fixtures/libvirt-hotplug/disk-virtio.xml", import.meta.url),
+    ).replace(
+      /<target [^>]*\/>/,
+      "$&<iotune><read_bytes_sec>4096</read_bytes_sec></iotune>",
+    );
+    await t.conn.domainAttachDeviceFlags!(t.dom, disk, LIVE);
+    const cmds = qmp(t).map((c) => c.execute);
+    assert.equal(cmds.indexOf("block_set_io_throttle"), cmds.indexOf("device_add") + 1);
+    const dev = /<target dev='(\w+)'/.exec(disk)![1];
+    assert.equal((await t.conn.domainGetBlockIoTune!(t.dom, dev, 0)).read_bytes_sec, 4096);
   } finally {
     await t.close();
   }

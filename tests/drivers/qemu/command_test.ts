@@ -663,3 +663,14 @@ Deno.test("a PCI root's 64-bit hole sizes its host bridge, in KiB", () => {
   );
   assert.equal(after(argv, "-global"), "i440FX-pcihost.pci-hole64-size=1024K");
 });
+
+Deno.test("a USB disk's removable medium reaches usb-storage as libvirt sets it (disk-usb-device-removable)", () => {
+  const usb = (removable: string) =>
+    argvOf(
+      "<domain type='qemu'><name>vm</name><memory unit='MiB'>128</memory><os><type>hvm</type></os>" +
+        `<devices><disk type='file' device='disk'><source file='/tmp/u.img'/>` +
+        `<target dev='sda' bus='usb'${removable}/></disk></devices></domain>`,
+    ).find((a) => a.startsWith("usb-storage"));
+  assert.equal(keyval(usb(" removable='on'")!).get("removable"), "true");
+  assert.equal(keyval(usb("")!).get("removable"), "false");
+});

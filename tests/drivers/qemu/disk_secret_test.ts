@@ -98,7 +98,9 @@ Deno.test("a LUKS disk's private key goes to QEMU as a secret object read from a
   await assert.rejects(Deno.stat(seen[0].file), Deno.errors.NotFound, "the key file is gone");
   assert.match(
     await w.conn.domainGetXMLDesc!(dom, 0),
-    new RegExp(`<encryption format='luks'>\\s*<secret type='passphrase' uuid='${SECRET_UUID}'/>`),
+    new RegExp(
+      `<encryption format='luks' engine='qemu'>\\s*<secret type='passphrase' uuid='${SECRET_UUID}'/>`,
+    ),
   );
   await w.conn.domainDestroyFlags!(dom, 0);
 

@@ -199,3 +199,53 @@ Deno.test("a read-only IDE or SATA hard disk is refused at define and attach, as
   assert.equal(launcher.launches.length, 1);
   await conn.connectClose();
 });
+
+Deno.test("disk source parts kept in the definition but not handed to QEMU refuse the start", async () => {
+  const { conn, launcher } = await open(false);
+  const disk = (source: string, device = "disk", type = "file") =>
+    `<disk type='${type}' device='${device}'><driver name='qemu' type='raw'/>${source}` +
+    `<target dev='sda' bus='scsi'/></disk>`;
+  const cases: [string, string, string][] = [
+    [
+      disk(`<source file='${IMG}/a.img' fdgroup='grp'/>`),
+      "8/10 invalid argument: file descriptor group 'grp' was not associated with the domain",
+      "fdgroup='grp'",
+    ],
+    [
+      disk(
+        `<source file='${IMG}/a.img'><slices><slice type='storage' offset='512' size='1024'/>` +
+          "</slices></source>",
+      ),
+      "67/10 unsupported configuration: storage slices are not supported with this QEMU binary",
+      "<slice type='storage' offset='512' size='1024'/>",
+    ],
+    [
+      disk("<source dev='/dev/null'><reservations managed='yes'/></source>", "lun", "block"),
+      "67/10 unsupported configuration: reservations not supported with this QEMU binary",
+      "<reservations managed='yes'/>",
+    ],
+    // Kept (a secure dump shows them), but QEMU would need a secret object for them.
+    [
+      "<disk type='network' device='disk'><source protocol='https' name='/i.img'>" +
+      "<host name='127.0.0.1'/><cookies><cookie name='s'>v</cookie></cookies></source>" +
+      "<target dev='vda' bus='virtio'/></disk>",
+      "67/10 unsupported configuration: http cookies is not supported with this QEMU binary",
+      "<cookie name='s'>v</cookie>",
+    ],
+    // The driver runs the 'none' security model only.
+    [
+      disk(`<source file='${IMG}/a.img'><seclabel model='selinux' relabel='no'/></source>`),
+      "67/24 unsupported configuration: Security driver model 'selinux' is not available",
+      "<seclabel model='selinux' relabel='no'/>",
+    ],
+  ];
+  for (const [i, [devices, message, kept]] of cases.entries()) {
+    const dom = await conn.domainDefineXMLFlags!(domain(devices, "qemu", `p${i}`), 0);
+    // Kept as libvirt keeps it.
+    const xml = await conn.domainGetXMLDesc!(dom, VIR.DOMAIN_XML_SECURE);
+    assert.ok(xml.includes(kept), `${kept} kept`);
+    assert.equal(await error(conn.domainCreateWithFlags!(dom, 0)), message);
+  }
+  assert.equal(launcher.launches.length, 0);
+  await conn.connectClose();
+});
