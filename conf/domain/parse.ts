@@ -79,13 +79,14 @@ const SECTIONS = nameOrder(SECTION_ORDER);
  * `VIR.DOMAIN_DEFINE_VALIDATE` in `flags`, elements libvirt's schema does not allow are refused
  * (VIR_ERR_XML_INVALID_SCHEMA); otherwise they are dropped. A definition keeps only user
  * aliases; a running domain's saved status (`status`, libvirt's VIR_DOMAIN_DEF_PARSE_STATUS)
- * keeps every alias the driver gave. `implicitUsb`: see {@link validateDomainDef}.
+ * keeps every alias the driver gave. `implicitUsb`, `abiUpdate`: see {@link validateDomainDef}.
  */
 export function parseDomainXML(
   xml: string,
   flags = 0,
   status = false,
   implicitUsb = false,
+  abiUpdate = false,
 ): DomainDef {
   const root = parse(xml, {
     context: "(domain_definition)",
@@ -94,7 +95,7 @@ export function parseDomainXML(
   });
   if (flags & VIR.DOMAIN_DEFINE_VALIDATE) validateDomainSchema(root);
   const def = parseRoot(mergeRepeatedSections(root), { keepAliases: status });
-  validateDomainDef(def, implicitUsb);
+  validateDomainDef(def, implicitUsb, abiUpdate);
   return def;
 }
 

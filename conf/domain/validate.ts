@@ -34,9 +34,11 @@ import { validateVhostUserDisk } from "./disk_vhostuser.ts";
  * Throws libvirt's error for the first inconsistency found in `def`. `implicitUsb`: the driver
  * gives a definition without any USB controller its default one before libvirt validates (the
  * QEMU driver's qemuDomainDefAddDefaultDevices), so only an explicit `model='none'` disables USB.
+ * `abiUpdate`: libvirt's VIR_DOMAIN_DEF_PARSE_ABI_UPDATE (the QEMU driver's define and create),
+ * with which the NUMA cells' sum replaces a `<memory>` given.
  */
-export function validateDomainDef(def: DomainDef, implicitUsb = false): void {
-  postParseChecks(def);
+export function validateDomainDef(def: DomainDef, implicitUsb = false, abiUpdate = false): void {
+  postParseChecks(def, abiUpdate);
   for (const disk of def.devices.other) {
     if (disk.name !== "disk") continue;
     // cdrom and floppy media may be absent; a disk or lun needs something to point at.
@@ -386,7 +388,7 @@ const IOTHREAD_MODELS: Record<string, (string | undefined)[]> = {
 };
 
 /** virDomainDefPostParseCommon's checks, which come before the validation proper. */
-function postParseChecks(def: DomainDef): void {
+function postParseChecks(def: DomainDef, abiUpdate: boolean): void {
   const numaCells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell").length;
   hugepagesPostParse(def.sections, numaCells);
   // virDomainDiskDefPostParse, before the domain-wide steps: a disk without an address gets
@@ -419,11 +421,11 @@ function postParseChecks(def: DomainDef): void {
     throw VirError.report("DOMAIN", "XML_ERROR", "init binary must be specified");
   }
   checkVcpuList(def.vcpus);
-  // virDomainDefPostParseMemory: memory devices come out of the total; without a total, the
-  // NUMA cells' sum (KiB once parsed) and the devices make it.
+  // virDomainDefPostParseMemory: memory devices come out of the total; without a total (or on
+  // an ABI update), the NUMA cells' sum (KiB once parsed) and the devices make it.
   const hotplug = def.devices.other.filter((d) => d.name === "memory")
     .reduce((sum, d) => sum + memoryDeviceKiB(d), 0n);
-  const numaMemory = def.memory.total !== 0 ? 0n : children(
+  const numaMemory = def.memory.total !== 0 && !abiUpdate ? 0n : children(
     def.cpu?.extra.find((e) => e.name === "numa"),
     "cell",
   ).reduce((sum, c) => sum + BigInt(c.attributes.memory ?? 0), 0n);

@@ -384,8 +384,8 @@ export class QemuDriverState {
    */
   parse(xml: string, flags = 0, status = false, fresh = false): DomainDef {
     // x86 machines get a default USB controller (qemuDomainDefAddDefaultDevices) before
-    // libvirt validates.
-    const def = parseDomainXML(xml, flags, status, true);
+    // libvirt validates; a caller's XML is parsed with VIR_DOMAIN_DEF_PARSE_ABI_UPDATE.
+    const def = parseDomainXML(xml, flags, status, true, fresh);
     qemuPostParse(def, {
       privileged: this.privileged,
       binaryDirs: this.binaryDirs,
