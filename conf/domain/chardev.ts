@@ -16,8 +16,12 @@ import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { child, children, element } from "../../util/xml/mod.ts";
 import { parseUInt, socketAddr, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
+import { parseDeviceSeclabels } from "./seclabel.ts";
 
 const PATH_TYPES = new Set(["dev", "file", "pipe", "pty"]);
+
+/** The character devices whose `<source>` may override the domain's security labels. */
+const LABELLED = new Set(["serial", "parallel", "console", "channel"]);
 
 /**
  * The canonical source children of chardev `el`. What a source lacks is libvirt's validation
@@ -36,6 +40,13 @@ export function chardevSource(el: XmlElement): XmlElement[] {
     );
   }
   const kids = sourceChildren(el, type, sources);
+  // The first source's label overrides, parsed after its attributes whatever the type; only
+  // a path's and a UNIX socket's are written.
+  const labels = LABELLED.has(el.name) && sources[0] ? parseDeviceSeclabels(sources[0]) : [];
+  const labelled = kids.find((k) =>
+    k.name === "source" && k.attributes.path !== undefined && type !== "pty"
+  );
+  labelled?.children.unshift(...labels);
   // Then the log and the protocol, each at most once.
   const log = atMostOne(el, "log");
   if (log) xmlPropEnum(log, "append", ["on", "off"]);

@@ -94,3 +94,50 @@ export function parseSeclabels(els: XmlElement[]): XmlElement[] {
   }
   return labels.flatMap((l) => l.out ?? []);
 }
+
+/**
+ * virSecurityDeviceLabelDefParseXML and its inactive format: the `<seclabel>` overrides in a
+ * disk's or character device's `<source>`, as libvirt writes them back. An override that
+ * relabels without naming a label says nothing the domain's label does not, so it is not
+ * written.
+ *
+ * @example
+ * ```ts
+ * import { parseDeviceSeclabels } from "./seclabel.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * parseDeviceSeclabels(parse("<source path='/f'><seclabel model='dac' relabel='no'/></source>"));
+ * // [<seclabel model='dac' relabel='no'/>]
+ * ```
+ */
+export function parseDeviceSeclabels(source: XmlElement): XmlElement[] {
+  const out: XmlElement[] = [];
+  const models: (string | undefined)[] = [];
+  for (const el of source.children.filter((c) => c.name === "seclabel")) {
+    const model = el.attributes.model;
+    if (model !== undefined && models.includes(model)) {
+      throw VirError.report(
+        "DOMAIN",
+        "XML_DETAIL",
+        `seclabel for model ${model} is already provided`,
+      );
+    }
+    models.push(model);
+    const relabel = parseYesNo(el.attributes.relabel, "XML", "relabel", "seclabel") ?? true;
+    const text = childText(el, "label");
+    const label = text && fits(text, LABEL_MAX) ? text : undefined;
+    if (label && !relabel) {
+      throw VirError.report(
+        "DOMAIN",
+        "XML_ERROR",
+        `Cannot specify a label if relabelling is turned off. model=${model ?? "<null>"}`,
+      );
+    }
+    if (!label && relabel) continue;
+    out.push(
+      element("seclabel", { model, relabel: relabel ? "yes" : "no" }, [
+        ...(label ? [element("label", {}, [label])] : []),
+      ]),
+    );
+  }
+  return out;
+}
