@@ -42,6 +42,7 @@ import { checkUsbHostdevSource } from "./hostdev_usb.ts";
 import { parseHostdev } from "./hostdev.ts";
 import { netIPInfo } from "./net_ip.ts";
 import { interfaceSourceAttrs } from "./interface_source.ts";
+import { parseNetModel } from "./net_model.ts";
 import { parseInterfaceVirtualPort } from "./interface_virtualport.ts";
 import { parseIommu } from "./iommu.ts";
 import { parseLease } from "./lease.ts";
@@ -159,6 +160,7 @@ export const INTERFACE_KIDS: readonly string[] = [
   "teaming",
   "link",
   "mtu",
+  "coalesce",
   "boot",
   "alias",
   "master",
@@ -358,8 +360,8 @@ function defaultUsbMaster(n: XmlElement): void {
 type NicPart = (el: XmlElement, dev: XmlElement) => XmlElement | undefined;
 
 /**
- * virDomainNetBackendParseXML, the `<tune>` sndbuf and virNetworkPortOptionsParseXML, in
- * virDomainNetDefParseXML's order.
+ * virDomainNetBackendParseXML, the `<tune>` sndbuf, virDomainNetDefCoalesceParseXML and
+ * virNetworkPortOptionsParseXML, in virDomainNetDefParseXML's order.
  */
 const NIC_PARTS: Record<string, NicPart> = {
   backend: (el, dev) => {
@@ -374,7 +376,7 @@ const NIC_PARTS: Record<string, NicPart> = {
       );
     }
     const { tap, vhost, logFile } = el.attributes;
-    const virtio = VIRTIO_NIC_MODELS.includes(child(dev, "model")?.attributes.type ?? "");
+    const virtio = VIRTIO_NIC_MODELS.includes(parseNetModel(dev) ?? "");
     const out = element("backend", {
       tap: tap === undefined ? undefined : sanitizePath(tap),
       vhost: vhost !== undefined && dev.attributes.type !== "hostdev" && virtio
@@ -392,6 +394,29 @@ const NIC_PARTS: Record<string, NicPart> = {
       throw VirError.report("DOMAIN", "XML_ERROR", "sndbuf must be a positive integer");
     }
     return element("tune", {}, [element("sndbuf", {}, [String(n)])]);
+  },
+  // The receive frames only; none (or 0) is no coalescing.
+  coalesce: (el) => {
+    const text = child(child(el, "rx"), "frames")?.attributes.max;
+    if (!text) return undefined;
+    const n = parseULongLong(text);
+    if (n === undefined) {
+      throw VirError.report(
+        "DOMAIN",
+        "XML_DETAIL",
+        `cannot parse value '${text}' for coalesce parameter`,
+      );
+    }
+    if (n > 0xffffffffn) {
+      throw VirError.report(
+        "DOMAIN",
+        "OVERFLOW",
+        `value '${n}' is too big for coalesce parameter, maximum is '4294967295'`,
+      );
+    }
+    if (!n) return undefined;
+    const frames = element("frames", { max: String(n) });
+    return element("coalesce", {}, [element("rx", {}, [frames])]);
   },
   port: (el) => {
     const isolated = xmlPropEnum(el, "isolated", ["yes", "no"]);
@@ -782,6 +807,7 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   checkEnum(dev, "type");
   // virDomainNetDefParseXML reads it right after the type.
   const trust = xmlPropEnum(dev, "trustGuestRxFilters", ["yes", "no"] as const);
+  const model = parseNetModel(dev);
   const sourceEl = child(dev, "source");
   const hostIP = sourceEl ? netIPInfo(sourceEl, "interface host IP") : [];
   // A hostdev interface's source is a USB device's when its address says so, or, without an
@@ -858,7 +884,6 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   // An unmanaged tap keeps its name, whatever it looks like.
   const target = managed === "no" ? targetEl?.attributes.dev : userIfname(targetEl?.attributes.dev);
   if (target !== undefined) net.target = target;
-  const model = child(dev, "model")?.attributes.type;
   if (model !== undefined) net.model = model;
   // After the device info, as virDomainNetDefParseXML reads the guest side's addresses.
   extra.push(...netIPInfo(dev, "guest interface"));

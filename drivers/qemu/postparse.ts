@@ -27,6 +27,7 @@ import { validateVirtioInput } from "./command/input_args.ts";
 import { assignMemorySlots, validateMemoryHotplug } from "./memory_hotplug.ts";
 import { validateSpice } from "./command/spice_args.ts";
 import { validateChardevSource } from "./command/chardev_args.ts";
+import { validateQemuNic } from "./net/nic_validate.ts";
 import { tpmPostParse, validateQemuTpm } from "./command/tpm_args.ts";
 import { swtpmVersions } from "./swtpm.ts";
 import { emulatorArch, resolveEmulator, validateEmulator } from "./emulator.ts";
@@ -119,6 +120,7 @@ export function qemuPostParse(
     validateDiskFrontend(dev);
     validateDiskTransient(dev);
   }
+  for (const net of def.devices.interfaces) validateQemuNic(net);
   validateIOThreadUsers(def);
   if (def.os.arch === "x86_64" || def.os.arch === "i686") {
     // Slots are placed with the other addresses, before libvirt validates.
