@@ -87,8 +87,10 @@ export function qemuPostParse(
   nicDefaults(def);
   panicDefaults(def);
   qxlDefaults(def);
-  serialDefaults(def);
   domainDefPostParse(def, { defaultVideo: "cirrus" });
+  // After the serial port libvirt's parser makes of a compat console (the generic post-parse
+  // here), as qemuDomainChrDefPostParse sees it.
+  serialDefaults(def);
   if (options.kvm !== undefined) validateEmulator(def, options.kvm);
   validateLifecycleActions(def);
   const spice = def.devices.other.some((d) =>
@@ -179,6 +181,7 @@ const SERIAL_MODELS: Record<string, string> = {
   "isa-serial": "isa-serial",
   "usb-serial": "usb-serial",
   "pci-serial": "pci-serial",
+  "isa-debug": "isa-debugcon",
 };
 
 /**
