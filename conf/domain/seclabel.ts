@@ -14,7 +14,7 @@
  */
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
-import { childText, element } from "../../util/xml/mod.ts";
+import { children, childText, element } from "../../util/xml/mod.ts";
 import { parseYesNo, xmlPropEnum } from "../common/mod.ts";
 
 /** VIR_SECURITY_MODEL_BUFLEN - 1 and VIR_SECURITY_LABEL_BUFLEN - 1. */
@@ -112,7 +112,7 @@ export function parseSeclabels(els: XmlElement[]): XmlElement[] {
 export function parseDeviceSeclabels(source: XmlElement): XmlElement[] {
   const out: XmlElement[] = [];
   const models: (string | undefined)[] = [];
-  for (const el of source.children.filter((c) => c.name === "seclabel")) {
+  for (const el of children(source, "seclabel")) {
     const model = el.attributes.model;
     if (model !== undefined && models.includes(model)) {
       throw VirError.report(

@@ -86,6 +86,7 @@ export function qemuPostParse(
   diskDriverDefaults(def);
   nicDefaults(def);
   panicDefaults(def);
+  vsockDefaults(def);
   qxlDefaults(def);
   domainDefPostParse(def, { defaultVideo: "cirrus" });
   // After the serial port libvirt's parser makes of a compat console (the generic post-parse
@@ -176,6 +177,13 @@ function panicDefaults(def: DomainDef): void {
   }
 }
 
+/** `qemuDomainVsockDefPostParse`: a vsock device is a virtio one. */
+function vsockDefaults(def: DomainDef): void {
+  for (const dev of def.devices.other) {
+    if (dev.name === "vsock") dev.attributes.model ??= "virtio";
+  }
+}
+
 /** The model of each x86 serial target type (qemuDomainChrDefPostParse). */
 const SERIAL_MODELS: Record<string, string> = {
   "isa-serial": "isa-serial",
@@ -236,6 +244,8 @@ function defaultCpu(def: DomainDef): void {
       ]),
     );
   }
+  // QEMU 7.2 can say whether a host CPU is migratable: an inactive definition says it is.
+  if (cpu.mode === "host-passthrough" && def.id === -1) cpu.migratable ??= "on";
   if (cpu.mode === "host-passthrough" || cpu.mode === "maximum") cpu.check ??= "none";
   else if (cpu.mode === "host-model") cpu.check ??= "partial";
   else if (cpu.mode === "custom" && def.type === "qemu") cpu.check ??= "none";
