@@ -21,7 +21,7 @@ import { validateTseg } from "./smm.ts";
 import { validateSound } from "./command/audio_args.ts";
 import { validateWatchdog } from "./command/watchdog_args.ts";
 import { validateFilesystem } from "./command/fs_args.ts";
-import { validateShmem } from "./command/shmem_args.ts";
+import { shmemPostParse, validateShmem } from "./command/shmem_args.ts";
 import { validateIommu } from "./command/iommu_args.ts";
 import { validateVirtioInput } from "./command/input_args.ts";
 import { assignMemorySlots, validateMemoryHotplug } from "./memory_hotplug.ts";
@@ -101,7 +101,10 @@ export function qemuPostParse(
     if (dev.name === "sound") validateSound(dev);
     if (dev.name === "watchdog") validateWatchdog(dev, def.os.arch!);
     if (dev.name === "filesystem") validateFilesystem(dev, def, options.privileged);
-    if (dev.name === "shmem") validateShmem(dev);
+    if (dev.name === "shmem") {
+      shmemPostParse(dev);
+      validateShmem(dev);
+    }
     if (dev.name === "iommu") validateIommu(def, dev);
     if (dev.name === "input") validateVirtioInput(dev);
     if (dev.name === "tpm") {
