@@ -46,7 +46,7 @@ import { mergeRepeatedSections } from "./repeated_sections.ts";
 import { SECTION_ORDER } from "./format.ts";
 import { validateDomainSchema } from "./rng_schema.ts";
 import { parseSysinfo } from "./sysinfo.ts";
-import { validateDomainDef } from "./validate.ts";
+import { type DriverParseHooks, validateDomainDef } from "./validate.ts";
 import { distancesElement, readCellDistances } from "./numa_distances.ts";
 import { interconnectsElement, parseCellCaches, parseInterconnects } from "./numa_hmat.ts";
 import { fillIothreadIds, parseIothreadIds } from "./iothreads.ts";
@@ -79,14 +79,14 @@ const SECTIONS = nameOrder(SECTION_ORDER);
  * `VIR.DOMAIN_DEFINE_VALIDATE` in `flags`, elements libvirt's schema does not allow are refused
  * (VIR_ERR_XML_INVALID_SCHEMA); otherwise they are dropped. A definition keeps only user
  * aliases; a running domain's saved status (`status`, libvirt's VIR_DOMAIN_DEF_PARSE_STATUS)
- * keeps every alias the driver gave. `implicitUsb`, `abiUpdate`: see {@link validateDomainDef}.
+ * keeps every alias the driver gave. `implicitUsb`, `driver`: see {@link validateDomainDef}.
  */
 export function parseDomainXML(
   xml: string,
   flags = 0,
   status = false,
   implicitUsb = false,
-  abiUpdate = false,
+  driver: DriverParseHooks = {},
 ): DomainDef {
   const root = parse(xml, {
     context: "(domain_definition)",
@@ -95,7 +95,7 @@ export function parseDomainXML(
   });
   if (flags & VIR.DOMAIN_DEFINE_VALIDATE) validateDomainSchema(root);
   const def = parseRoot(mergeRepeatedSections(root), { keepAliases: status });
-  validateDomainDef(def, implicitUsb, abiUpdate);
+  validateDomainDef(def, implicitUsb, driver);
   return def;
 }
 

@@ -31,14 +31,40 @@ import { checkVcpuList } from "./vcpus.ts";
 import { validateVhostUserDisk } from "./disk_vhostuser.ts";
 
 /**
+ * A driver's part in parsing a definition: libvirt's parse flags and xmlopt callbacks.
+ *
+ * @example
+ * ```ts
+ * import type { DriverParseHooks } from "./validate.ts";
+ * const hooks: DriverParseHooks = { abiUpdate: true, validate: (def) => void def.name };
+ * ```
+ */
+export interface DriverParseHooks {
+  /**
+   * VIR_DOMAIN_DEF_PARSE_ABI_UPDATE (the QEMU driver's define and create): the NUMA cells' sum
+   * replaces a `<memory>` given.
+   */
+  abiUpdate?: boolean;
+  /** The driver's post-parse (domainPostParseBasicCallback, domainPostParseCallback), first. */
+  postParse?: (def: DomainDef) => void;
+  /** The driver's validation (domainValidateCallback), before the generic one. */
+  validate?: (def: DomainDef) => void;
+}
+
+/**
  * Throws libvirt's error for the first inconsistency found in `def`. `implicitUsb`: the driver
  * gives a definition without any USB controller its default one before libvirt validates (the
  * QEMU driver's qemuDomainDefAddDefaultDevices), so only an explicit `model='none'` disables USB.
- * `abiUpdate`: libvirt's VIR_DOMAIN_DEF_PARSE_ABI_UPDATE (the QEMU driver's define and create),
- * with which the NUMA cells' sum replaces a `<memory>` given.
+ * `driver`: what the driver adds to libvirt's post-parse and validation, in libvirt's order.
  */
-export function validateDomainDef(def: DomainDef, implicitUsb = false, abiUpdate = false): void {
-  postParseChecks(def, abiUpdate);
+export function validateDomainDef(
+  def: DomainDef,
+  implicitUsb = false,
+  driver: DriverParseHooks = {},
+): void {
+  driver.postParse?.(def);
+  postParseChecks(def, driver.abiUpdate ?? false);
+  driver.validate?.(def);
   for (const disk of def.devices.other) {
     if (disk.name !== "disk") continue;
     // cdrom and floppy media may be absent; a disk or lun needs something to point at.

@@ -60,7 +60,13 @@ import {
   saveStatus,
   statusPath,
 } from "./process/status.ts";
-import { DEFAULT_EMULATOR, qemuPostParse } from "./postparse.ts";
+import {
+  DEFAULT_EMULATOR,
+  qemuPostParse,
+  qemuPostParseBasic,
+  type QemuParseOptions,
+  qemuValidateVirt,
+} from "./postparse.ts";
 import { nvramPostParse, validateLoader } from "./loader.ts";
 import { fillFirmware } from "./firmware_select.ts";
 import { prepareNvram } from "./nvram.ts";
@@ -384,13 +390,19 @@ export class QemuDriverState {
    */
   parse(xml: string, flags = 0, status = false, fresh = false): DomainDef {
     // x86 machines get a default USB controller (qemuDomainDefAddDefaultDevices) before
-    // libvirt validates; a caller's XML is parsed with VIR_DOMAIN_DEF_PARSE_ABI_UPDATE.
-    const def = parseDomainXML(xml, flags, status, true, fresh);
-    qemuPostParse(def, {
+    // libvirt validates; a caller's XML is parsed with VIR_DOMAIN_DEF_PARSE_ABI_UPDATE and
+    // checked against the host's QEMU before the generic checks, as libvirt's callbacks are.
+    const options: QemuParseOptions = {
       privileged: this.privileged,
       binaryDirs: this.binaryDirs,
       ...(fresh ? { checkEmulator: true, kvm: this.#kvm } : {}),
+    };
+    const def = parseDomainXML(xml, flags, status, true, {
+      abiUpdate: fresh,
+      postParse: (d) => qemuPostParseBasic(d, options),
+      validate: (d) => qemuValidateVirt(d, options),
     });
+    qemuPostParse(def, { privileged: this.privileged, binaryDirs: this.binaryDirs });
     nvramPostParse(def, this.paths.nvramDir);
     return def;
   }

@@ -57,19 +57,9 @@ export const DEFAULT_EMULATOR = "/usr/bin/qemu-system-x86_64";
  * def.os.machine; // "pc-i440fx-7.2"
  * ```
  */
-export function qemuPostParse(
-  def: DomainDef,
-  options: { privileged?: boolean; kvm?: boolean; checkEmulator?: boolean; binaryDirs?: string[] } =
-    {},
-): void {
-  resolveEmulator(def, options.checkEmulator ?? false, options.binaryDirs);
-  if (def.type !== "qemu" && def.type !== "kvm") {
-    throw VirError.report(
-      "QEMU",
-      "CONFIG_UNSUPPORTED",
-      `Emulator '${def.devices.emulator}' does not support virt type '${def.type}'`,
-    );
-  }
+export function qemuPostParse(def: DomainDef, options: QemuParseOptions = {}): void {
+  qemuPostParseBasic(def, options);
+  qemuValidateVirt(def, options);
   if (!def.uuid) def.uuid = crypto.randomUUID();
   const machine = def.os.machine ?? "pc";
   def.os.machine = MACHINE_ALIASES[machine] ?? machine;
@@ -92,7 +82,6 @@ export function qemuPostParse(
   // After the serial port libvirt's parser makes of a compat console (the generic post-parse
   // here), as qemuDomainChrDefPostParse sees it.
   serialDefaults(def);
-  if (options.kvm !== undefined) validateEmulator(def, options.kvm);
   validateLifecycleActions(def);
   const spice = def.devices.other.some((d) =>
     d.name === "graphics" && d.attributes.type === "spice"
@@ -137,6 +126,65 @@ export function qemuPostParse(
   validateTseg(def);
   assignPciAddresses(def);
   assignUsbAddresses(def);
+}
+
+/**
+ * How a definition is checked against the host's QEMU: `privileged` says the definition is the
+ * system driver's (libvirt's `driver->privileged`), which validates some devices differently;
+ * `checkEmulator` and `kvm` (whether KVM is usable) are given for a caller's new XML, whose
+ * binary, architecture and virtualization type libvirt's parser checks.
+ */
+export interface QemuParseOptions {
+  privileged?: boolean;
+  kvm?: boolean;
+  checkEmulator?: boolean;
+  binaryDirs?: string[];
+}
+
+/**
+ * libvirt's `qemuDomainDefPostParseBasic` (the emulator and architecture) and the machine
+ * check that opens `qemuDomainDefPostParse`: a guest naming no machine takes the preferred
+ * machine of its virtualization type, and QEMU without KVM has none for `kvm`.
+ *
+ * @example
+ * ```ts ignore
+ * import { qemuPostParseBasic } from "./postparse.ts";
+ * declare const def: import("../../conf/domain/def.ts").DomainDef;
+ * qemuPostParseBasic(def, { checkEmulator: true, kvm: false });
+ * ```
+ */
+export function qemuPostParseBasic(def: DomainDef, options: QemuParseOptions): void {
+  resolveEmulator(def, options.checkEmulator ?? false, options.binaryDirs);
+  if (!def.os.machine && def.type === "kvm" && options.kvm === false) {
+    throw VirError.report(
+      "QEMU",
+      "INVALID_ARG",
+      `could not get preferred machine for ${def.devices.emulator} type=kvm`,
+    );
+  }
+}
+
+/**
+ * The first checks of `qemuValidateDomainDef`, before any generic validation: QEMU runs the
+ * `qemu` and (with KVM, when `options.kvm` says) `kvm` virtualization types, and the emulator
+ * the architecture.
+ *
+ * @example
+ * ```ts ignore
+ * import { qemuValidateVirt } from "./postparse.ts";
+ * declare const def: import("../../conf/domain/def.ts").DomainDef;
+ * qemuValidateVirt(def, { kvm: false }); // throws for type='kvm'
+ * ```
+ */
+export function qemuValidateVirt(def: DomainDef, options: QemuParseOptions): void {
+  if (def.type !== "qemu" && def.type !== "kvm") {
+    throw VirError.report(
+      "QEMU",
+      "CONFIG_UNSUPPORTED",
+      `Emulator '${def.devices.emulator}' does not support virt type '${def.type}'`,
+    );
+  }
+  if (options.kvm !== undefined) validateEmulator(def, options.kvm);
 }
 
 /**
