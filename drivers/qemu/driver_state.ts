@@ -112,7 +112,7 @@ import { Cgroup, type CgroupMounts } from "../../util/cgroup/mod.ts";
 import { childText } from "../../util/xml/mod.ts";
 import { DomainVcpuCgroup, machineCgroupPath, setupDomainCgroup } from "./domain_cgroup.ts";
 import { detectIOThreadPids, startIOThreads } from "./iothread_live.ts";
-import { prepareChannels, removeChannelDir } from "./channel_dir.ts";
+import { channelTargetDir, prepareChannels, removeChannelDir } from "./channel_dir.ts";
 import { memoryDirs, prepareMemoryDirs, removeMemoryDirs } from "./memory_dir.ts";
 import { alignMemorySizes } from "./memory_hotplug.ts";
 import {
@@ -402,7 +402,11 @@ export class QemuDriverState {
       postParse: (d) => qemuPostParseBasic(d, options),
       validate: (d) => qemuValidateVirt(d, options),
     });
-    qemuPostParse(def, { privileged: this.privileged, binaryDirs: this.binaryDirs });
+    qemuPostParse(def, {
+      privileged: this.privileged,
+      binaryDirs: this.binaryDirs,
+      ...(status ? {} : { channelTargetDir: channelTargetDir(this.paths.runDir) }),
+    });
     nvramPostParse(def, this.paths.nvramDir);
     return def;
   }

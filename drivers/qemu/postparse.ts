@@ -13,6 +13,7 @@ import { assignPciAddresses } from "./pci_address.ts";
 import { assignUsbAddresses } from "./usb_address.ts";
 import { validateLifecycleActions } from "./lifecycle_actions.ts";
 import { placeVirtioChannels } from "./virtio_serial.ts";
+import { dropDefaultChannelPath } from "./channel_dir.ts";
 import { validateDiskFrontend } from "./disk_validate.ts";
 import { validateIOThreadUsers } from "./iothread_validate.ts";
 import { validateDiskTransient } from "./disk_transient_validate.ts";
@@ -71,6 +72,9 @@ export function qemuPostParse(def: DomainDef, options: QemuParseOptions = {}): v
     throw VirError.report("QEMU", "CONFIG_UNSUPPORTED", "vcpu0 can't be hotpluggable");
   }
   addDefaultDevices(def);
+  if (options.channelTargetDir) {
+    for (const dev of def.devices.other) dropDefaultChannelPath(dev, options.channelTargetDir);
+  }
   placeVirtioChannels(def);
   defaultCpu(def);
   diskDriverDefaults(def);
@@ -139,6 +143,8 @@ export interface QemuParseOptions {
   kvm?: boolean;
   checkEmulator?: boolean;
   binaryDirs?: string[];
+  /** The driver's channel folder, given for an inactive definition (see channel_dir.ts). */
+  channelTargetDir?: string;
 }
 
 /**
