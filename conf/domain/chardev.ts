@@ -110,6 +110,21 @@ function sourceChildren(el: XmlElement, type: string, sources: XmlElement[]): Xm
   if ((type === "spiceport" || type === "dbus") && src.channel !== undefined) {
     return [element("source", { channel: src.channel })];
   }
+  // virDomainChrSourceDefParseQemuVdagent: the clipboard and mouse settings, written back
+  // clipboard first.
+  if (type === "qemu-vdagent" && sources[0]) {
+    const clipboard = child(sources[0], "clipboard");
+    const copypaste = clipboard && xmlPropEnum(clipboard, "copypaste", ["yes", "no"], true);
+    const mouse = child(sources[0], "mouse");
+    const mode = mouse && xmlPropEnum(mouse, "mode", ["server", "client"], true);
+    if (!copypaste && !mode) return [];
+    return [
+      element("source", {}, [
+        copypaste ? element("clipboard", { copypaste }) : undefined,
+        mode ? element("mouse", { mode }) : undefined,
+      ]),
+    ];
+  }
   // A lone master or slave is kept for virDomainChrSourceDefValidate to refuse.
   if (type === "nmdm" && (src.master !== undefined || src.slave !== undefined)) {
     return [element("source", { master: src.master, slave: src.slave })];
