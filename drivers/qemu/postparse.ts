@@ -197,12 +197,15 @@ export function qemuValidateVirt(def: DomainDef, options: QemuParseOptions): voi
  * A NIC's MAC and model when the XML gives none: libvirt generates the MAC while parsing
  * (`virDomainNetGenerateMAC`, prefix 52:54:00) and the QEMU driver picks the first model its
  * QEMU has of rtl8139, e1000, virtio (`qemuDomainDefaultNetModel`): QEMU 7.2 has rtl8139. The
- * guest thus gets the MAC its live XML shows, and a tap its host side.
+ * guest thus gets the MAC its live XML shows, and a tap its host side. A vDPA NIC is virtio,
+ * a host device NIC has no model.
  */
 function nicDefaults(def: DomainDef): void {
   for (const net of def.devices.interfaces) {
     net.mac ??= generateMac();
-    net.model ??= DEFAULT_NIC_MODEL;
+    // qemuDomainDeviceNetDefPostParse: a vDPA device is virtio; a host device is its own.
+    if (net.type === "vdpa") net.model ??= "virtio";
+    else if (net.type !== "hostdev") net.model ??= DEFAULT_NIC_MODEL;
   }
 }
 
