@@ -94,12 +94,16 @@ export function parseDomainXML(
     expectRoot: "domain",
   });
   if (flags & VIR.DOMAIN_DEFINE_VALIDATE) validateDomainSchema(root);
-  const def = parseRoot(mergeRepeatedSections(root), { keepAliases: status });
+  const def = parseRoot(mergeRepeatedSections(root), { keepAliases: status }, driver);
   validateDomainDef(def, implicitUsb, driver);
   return def;
 }
 
-function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
+function parseRoot(
+  root: XmlElement,
+  options: NormalizeOptions,
+  driver: DriverParseHooks,
+): DomainDef {
   // virDomainDefParseIDs (the name, UUID and genid) comes before virDomainDefParseCaps (the
   // type). virXPathString: the text as it is, blanks included; only an empty one is missing.
   const name = childText(root, "name");
@@ -124,7 +128,7 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     throw VirError.report("DOMAIN", "XML_ERROR", "Domain title can't contain newlines");
   }
   // Security labels come early, before the memory: devices may refer to them.
-  const seclabels = parseSeclabels(children(root, "seclabel"));
+  const seclabels = parseSeclabels(children(root, "seclabel"), driver.defSecModel);
   const memory = parseMemory(root);
   checkMemoryBacking(root);
   // virDomainDefTunablesParse starts with <blkiotune> and <memtune>, before the vCPUs.

@@ -26,6 +26,8 @@ const fits = (s: string | undefined, max: number) =>
 
 interface Label {
   model?: string;
+  type: string;
+  baselabel?: string;
   out?: XmlElement;
 }
 
@@ -52,9 +54,10 @@ function parseOne(el: XmlElement): Label {
   // Older configurations said model='none' for no labelling at all.
   if (model === "none") type = "none";
   // The default type is what the security driver picks on start: nothing to write.
-  if (type === "default") return { model };
-  if (type === "none") return { model, out: element("seclabel", { type, model }) };
+  if (type === "default") return { model, type };
+  if (type === "none") return { model, type, out: element("seclabel", { type, model }) };
   const kids: XmlElement[] = [];
+  let baselabel: string | undefined;
   if (type === "static") {
     const label = childText(el, "label");
     if (!label || !fits(label, LABEL_MAX)) {
@@ -63,16 +66,26 @@ function parseOne(el: XmlElement): Label {
     kids.push(element("label", {}, [label]));
   } else {
     const base = childText(el, "baselabel");
-    if (base && fits(base, LABEL_MAX)) kids.push(element("baselabel", {}, [base]));
+    if (base && fits(base, LABEL_MAX)) {
+      baselabel = base;
+      kids.push(element("baselabel", {}, [base]));
+    }
   }
   return {
     model,
+    type,
+    baselabel,
     out: element("seclabel", { type, model, relabel: relabel ? "yes" : "no" }, kids),
   };
 }
 
-/** The `<seclabel>` elements libvirt keeps and writes, in document order. */
-export function parseSeclabels(els: XmlElement[]): XmlElement[] {
+/**
+ * The `<seclabel>` elements libvirt keeps and writes, in document order. `defSecModel`: the
+ * driver's first security model (libvirt's xmlopt defSecModel), which a lone label without a
+ * model takes when it is of type none or a dynamic one without a base label; `none` makes it
+ * a label of type none.
+ */
+export function parseSeclabels(els: XmlElement[], defSecModel?: string): XmlElement[] {
   const labels: Label[] = [];
   for (const el of els) {
     const label = parseOne(el);
@@ -84,6 +97,18 @@ export function parseSeclabels(els: XmlElement[]): XmlElement[] {
       );
     }
     labels.push(label);
+  }
+  const lone = labels.length === 1 && labels[0].model === undefined ? labels[0] : undefined;
+  if (lone && defSecModel !== undefined) {
+    if (lone.type !== "none" && (lone.type !== "dynamic" || lone.baselabel !== undefined)) {
+      throw VirError.report("DOMAIN", "XML_ERROR", "missing security model in domain seclabel");
+    }
+    lone.out = defSecModel === "none"
+      ? element("seclabel", { type: "none", model: "none" })
+      : {
+        ...lone.out!,
+        attributes: { type: lone.type, model: defSecModel, relabel: lone.out!.attributes.relabel },
+      };
   }
   if (labels.length > 1 && labels.some((l) => l.model === undefined)) {
     throw VirError.report(

@@ -45,6 +45,8 @@ export interface DriverParseHooks {
    * replaces a `<memory>` given.
    */
   abiUpdate?: boolean;
+  /** The driver's first security model (xmlopt defSecModel), see parseSeclabels. */
+  defSecModel?: string;
   /** The driver's post-parse (domainPostParseBasicCallback, domainPostParseCallback), first. */
   postParse?: (def: DomainDef) => void;
   /** The driver's validation (domainValidateCallback), before the generic one. */

@@ -399,6 +399,8 @@ export class QemuDriverState {
     };
     const def = parseDomainXML(xml, flags, status, true, {
       abiUpdate: fresh,
+      // No security driver labels anything here, as libvirt's with security_driver "none".
+      defSecModel: "none",
       postParse: (d) => qemuPostParseBasic(d, options),
       validate: (d) => qemuValidateVirt(d, options),
     });
