@@ -217,6 +217,7 @@ export function validateDomainDef(
   validateHugepages(def.sections, numaCells);
   validateOsLoader(def);
   validateCputune(def);
+  validateBoot(def);
   validateIdmap(def.sections.find((s) => s.name === "idmap"));
   const numa = def.cpu?.extra.find((e) => e.name === "numa");
   if (numa) validateNumaHmat(numa);
@@ -311,6 +312,27 @@ function validateChardevSources(def: DomainDef, kinds: string[]): void {
         if (backend?.attributes.model === "egd") validateChardevSource(backend, false);
       }
     }
+  }
+}
+
+/** virDomainDefBootValidate: the boot menu's and the BIOS's reboot timeouts. */
+function validateBoot(def: DomainDef): void {
+  const os = (name: string) => def.os.extra.find((e) => e.name === name)?.attributes;
+  const menu = os("bootmenu")?.timeout;
+  if (menu !== undefined && Number(menu) > 65535) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "invalid value for boot menu timeout, must be in range [0,65535]",
+    );
+  }
+  const reboot = os("bios")?.rebootTimeout;
+  if (reboot !== undefined && (Number(reboot) < -1 || Number(reboot) > 65535)) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "invalid value for rebootTimeout, must be in range [-1,65535]",
+    );
   }
 }
 
