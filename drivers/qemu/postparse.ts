@@ -29,6 +29,7 @@ import { assignMemorySlots, validateMemoryHotplug } from "./memory_hotplug.ts";
 import { validateSpice } from "./command/spice_args.ts";
 import { validateChardevSource } from "./command/chardev_args.ts";
 import { validateQemuNic } from "./net/nic_validate.ts";
+import { addSerialTargets, serialTargetDefaults, validateQemuChrTarget } from "./serial_target.ts";
 import { tpmPostParse, validateQemuTpm } from "./command/tpm_args.ts";
 import { swtpmVersions } from "./swtpm.ts";
 import { emulatorArch, resolveEmulator, validateEmulator } from "./emulator.ts";
@@ -82,10 +83,11 @@ export function qemuPostParse(def: DomainDef, options: QemuParseOptions = {}): v
   panicDefaults(def);
   vsockDefaults(def);
   qxlDefaults(def);
+  addSerialTargets(def);
   domainDefPostParse(def, { defaultVideo: "cirrus" });
   // After the serial port libvirt's parser makes of a compat console (the generic post-parse
   // here), as qemuDomainChrDefPostParse sees it.
-  serialDefaults(def);
+  serialTargetDefaults(def);
   validateLifecycleActions(def);
   const spice = def.devices.other.some((d) =>
     d.name === "graphics" && d.attributes.type === "spice"
@@ -114,6 +116,7 @@ export function qemuPostParse(def: DomainDef, options: QemuParseOptions = {}): v
     }
     if (["serial", "parallel", "console", "channel"].includes(dev.name)) {
       validateChardevSource(dev, spice);
+      validateQemuChrTarget(dev, def.os);
     }
     if (dev.name !== "disk") continue;
     validateDiskFrontend(dev);
@@ -241,34 +244,6 @@ function panicDefaults(def: DomainDef): void {
 function vsockDefaults(def: DomainDef): void {
   for (const dev of def.devices.other) {
     if (dev.name === "vsock") dev.attributes.model ??= "virtio";
-  }
-}
-
-/** The model of each x86 serial target type (qemuDomainChrDefPostParse). */
-const SERIAL_MODELS: Record<string, string> = {
-  "isa-serial": "isa-serial",
-  "usb-serial": "usb-serial",
-  "pci-serial": "pci-serial",
-  "isa-debug": "isa-debugcon",
-};
-
-/**
- * `qemuDomainChrDefPostParse` for an x86 guest's serial ports: an ISA port when the target type
- * is left out, and the model of its target type.
- */
-function serialDefaults(def: DomainDef): void {
-  if (def.os.arch !== "x86_64" && def.os.arch !== "i686") return;
-  for (const serial of def.devices.other) {
-    if (serial.name !== "serial") continue;
-    let target = child(serial, "target");
-    if (!target) {
-      target = element("target", {});
-      serial.children.push(target);
-    }
-    const type = target.attributes.type ?? "isa-serial";
-    target.attributes = { type, ...target.attributes };
-    const model = SERIAL_MODELS[type];
-    if (model && !child(target, "model")) target.children.push(element("model", { name: model }));
   }
 }
 
