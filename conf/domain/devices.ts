@@ -206,6 +206,7 @@ export function parseDevices(
     const single = SINGLE[kind];
     if (single && children(el, kind).length > 1) throw VirError.report("DOMAIN", ...single);
     for (const dev of children(el, kind)) {
+      for (const boot of children(dev, "boot")) bootLoadparm(boot);
       if (kind === "interface") {
         interfaces.push(parseInterface(dev, options));
         continue;
@@ -222,6 +223,31 @@ export function parseDevices(
   const other = DEVICE_ORDER.flatMap((k) => byKind.get(k) ?? []);
   const emulator = childText(el, "emulator")?.trim();
   return emulator ? { emulator, interfaces, other } : { interfaces, other };
+}
+
+/**
+ * virDomainDeviceBootParseXML's loadparm (an s390 boot's parameter): kept upper case, 1 to 8
+ * letters, digits, dots and blanks.
+ */
+function bootLoadparm(boot: XmlElement): void {
+  const given = boot.attributes.loadparm;
+  if (given === undefined) return;
+  const loadparm = given.replace(/[a-z]/g, (c) => c.toUpperCase());
+  if (!loadparm.trim() || new TextEncoder().encode(loadparm).length > 8) {
+    throw VirError.report(
+      "DOMAIN",
+      "INTERNAL_ERROR",
+      `loadparm value '${loadparm}' must be between 1 and 8 characters`,
+    );
+  }
+  if (!/^[A-Za-z0-9. ]*$/.test(loadparm)) {
+    throw VirError.report(
+      "DOMAIN",
+      "INTERNAL_ERROR",
+      `invalid loadparm value '${loadparm}', expecting chars in set of [a-zA-Z0-9.] and blank spaces`,
+    );
+  }
+  boot.attributes.loadparm = loadparm;
 }
 
 function parseDevice(
