@@ -444,6 +444,9 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
           c.attributes.memory = String(kib);
           c.attributes.unit = "KiB";
         }
+        // virDomainMemoryAccess (its unset "default" refused) and a switch, after the memory.
+        xmlPropEnum(c, "memAccess", ["shared", "private"]);
+        xmlPropEnum(c, "discard", ["yes", "no"]);
         readCellDistances(c, id, rows);
         const caches = parseCellCaches(inputCells[i], id);
         c.children = [
