@@ -881,7 +881,17 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
         if (t) extra.push(t);
         continue;
       }
-      // virDomainNetDefParseXML reads a virtio driver's offloads as on/off switches.
+      // virDomainNetDefParseXMLDriver reads a virtio driver's settings, then its offloads as
+      // on/off switches.
+      const virtioDriver = name === "driver" && dev.attributes.type !== "hostdev" &&
+        VIRTIO_NIC_MODELS.includes(model ?? "");
+      if (virtioDriver) {
+        xmlPropEnum(k, "name", ["qemu", "vhost"]);
+        xmlPropEnum(k, "txmode", ["iothread", "timer"]);
+        for (const attr of ["ioeventfd", "event_idx"]) xmlPropEnum(k, attr, SWITCHES);
+        for (const attr of ["queues", "rx_queue_size", "tx_queue_size"]) xmlPropUInt(k, attr);
+        for (const attr of ["rss", "rss_hash_report"]) xmlPropEnum(k, attr, SWITCHES);
+      }
       if (name === "driver") {
         for (const o of ["host", "guest"]) {
           const el = child(k, o);
@@ -889,6 +899,8 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
         }
       }
       const n = normalizeElement(k, "interface", options, "devices");
+      // There is always one queue pair: one is none.
+      if (n && virtioDriver && Number(n.attributes.queues) === 1) delete n.attributes.queues;
       if (n) extra.push(n);
     }
   }
