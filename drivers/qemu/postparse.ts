@@ -29,6 +29,7 @@ import { assignMemorySlots, validateMemoryHotplug } from "./memory_hotplug.ts";
 import { validateSpice } from "./command/spice_args.ts";
 import { validateChardevSource } from "./command/chardev_args.ts";
 import { validateQemuNic } from "./net/nic_validate.ts";
+import { validateGraphicsPairing } from "./graphics_validate.ts";
 import { addSerialTargets, serialTargetDefaults, validateQemuChrTarget } from "./serial_target.ts";
 import { tpmPostParse, validateQemuTpm } from "./command/tpm_args.ts";
 import { swtpmVersions } from "./swtpm.ts";
@@ -89,9 +90,8 @@ export function qemuPostParse(def: DomainDef, options: QemuParseOptions = {}): v
   // here), as qemuDomainChrDefPostParse sees it.
   serialTargetDefaults(def);
   validateLifecycleActions(def);
-  const spice = def.devices.other.some((d) =>
-    d.name === "graphics" && d.attributes.type === "spice"
-  );
+  const graphics = def.devices.other.filter((d) => d.name === "graphics");
+  const spice = graphics.some((d) => d.attributes.type === "spice");
   for (const dev of def.devices.other) {
     if (dev.name === "sound") validateSound(dev);
     if (dev.name === "watchdog") validateWatchdog(dev, def.os.arch!);
@@ -106,6 +106,7 @@ export function qemuPostParse(def: DomainDef, options: QemuParseOptions = {}): v
       tpmPostParse(dev);
       validateQemuTpm(dev, def.devices.emulator!, swtpmVersions());
     }
+    if (dev.name === "graphics") validateGraphicsPairing(dev, graphics);
     if (dev.name === "graphics" && dev.attributes.type === "spice") validateSpice(dev);
     if (dev.name === "audio" && dev.attributes.type === "spice" && !spice) {
       throw VirError.report(
