@@ -199,7 +199,7 @@ function parseRoot(
   const perfs = children(root, "perf");
   if (perfs.length) early.set("perf", READ_ONCE.perf(perfs));
   parseClock(root, def, options);
-  def.os = parseOs(child(root, "os"), osType, options);
+  def.os = parseOs(child(root, "os"), osType, options, driver.abiUpdate);
   // libvirt reads ./devices/KIND: the devices of every <devices> element, in document order.
   const deviceEls = children(root, "devices");
   def.devices = parseDevices(

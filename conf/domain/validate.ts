@@ -547,6 +547,12 @@ export function validateOsLoader(def: DomainDef): void {
   const os = (name: string) => def.os.extra.find((e) => e.name === name);
   const loader = os("loader");
   const nvramEl = os("nvram");
+  // Features are read without autoselection for a new definition only (see parseOs).
+  if (!def.os.firmware && os("firmware")) {
+    throw detail(
+      "cannot use feature-based firmware autoselection when firmware autoselection is disabled",
+    );
+  }
   if (!loader && !nvramEl) return;
   const la = loader?.attributes ?? {};
   const path = textOf(loader)?.trim();
@@ -566,8 +572,6 @@ export function validateOsLoader(def: DomainDef): void {
       throw detail(`firmware type '${def.os.firmware}' does not support nvram`);
     }
   } else {
-    // Firmware features without autoselection were dropped by the parser, so libvirt's
-    // "cannot use feature-based firmware autoselection" check never fires on a define.
     if (!path) throw detail("no loader path specified and firmware auto selection disabled");
   }
   if (la.stateless === "yes") {
