@@ -193,9 +193,27 @@ export function validateChardevSource(dev: XmlElement, pathOptional: boolean): v
 }
 
 function parseReconnect(source: XmlElement | undefined, mode: string): XmlElement | undefined {
+  const out = parseReconnectSetting(source);
+  checkReconnectMode(out, mode === "bind");
+  return out;
+}
+
+/**
+ * virDomainChrSourceReconnectDefParseXML: the `<reconnect>` of socket source `source` as
+ * libvirt writes it back, none without a setting; a reconnection needs its timeout.
+ *
+ * @example
+ * ```ts
+ * import { parseReconnectSetting } from "./chardev.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * parseReconnectSetting(parse("<source><reconnect enabled='no' timeout='3'/></source>"));
+ * // <reconnect enabled='no'/>
+ * ```
+ */
+export function parseReconnectSetting(source: XmlElement | undefined): XmlElement | undefined {
   const r = child(source, "reconnect");
   if (!r) return undefined;
-  const enabled = r.attributes.enabled;
+  const enabled = xmlPropEnum(r, "enabled", ["yes", "no"]);
   if (enabled === "yes" && r.attributes.timeout === undefined) {
     throw VirError.report(
       "XML",
@@ -203,17 +221,32 @@ function parseReconnect(source: XmlElement | undefined, mode: string): XmlElemen
       "Missing required attribute 'timeout' in element 'reconnect'",
     );
   }
-  if (mode !== "connect") {
+  // Without a setting there is nothing to keep (virDomainChrSourceReconnectDefFormat).
+  if (!enabled) return undefined;
+  return element("reconnect", {
+    enabled,
+    timeout: enabled === "yes" ? r.attributes.timeout : undefined,
+  });
+}
+
+/**
+ * virDomainChrSourceDefValidate: a socket that listens does not reconnect (`reconnect` is a
+ * source's canonical `<reconnect>`, kept only with a setting).
+ *
+ * @example
+ * ```ts
+ * import { checkReconnectMode } from "./chardev.ts";
+ * checkReconnectMode(undefined, true); // no error
+ * ```
+ */
+export function checkReconnectMode(reconnect: XmlElement | undefined, listening: boolean): void {
+  if (reconnect && listening) {
     throw VirError.report(
       "DOMAIN",
       "INTERNAL_ERROR",
       "chardev reconnect is possible only for connect mode",
     );
   }
-  return element("reconnect", {
-    enabled,
-    timeout: enabled === "yes" ? r.attributes.timeout : undefined,
-  });
 }
 
 /** virDomainChr's source types. */

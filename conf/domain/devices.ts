@@ -31,7 +31,12 @@ import { child, children, childText, element } from "../../util/xml/mod.ts";
 import { checkAudioRef, parseAudio } from "./audio.ts";
 import { metadataCacheElement, parseBackingStore } from "./backing_store.ts";
 import { diskSourceElement } from "./disk_source.ts";
-import { chardevSource, checkChardevTarget, checkGuestfwd } from "./chardev.ts";
+import {
+  chardevSource,
+  checkChardevTarget,
+  checkGuestfwd,
+  parseReconnectSetting,
+} from "./chardev.ts";
 import { checkVirtioOptions } from "./virtio_options.ts";
 import { controllerDriver, controllerPcihole64, controllerTarget } from "./controller.ts";
 import { type DomainDef, type DomainInterface, INTERFACE_TYPES } from "./def.ts";
@@ -846,6 +851,9 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   // Then the type's source, and the virtual port its type allows.
   const sourceAttrs = interfaceSourceAttrs(dev);
   const local = dev.attributes.type === "udp" ? udpLocal(sourceEl!) : undefined;
+  const reconnect = dev.attributes.type === "vhostuser"
+    ? parseReconnectSetting(sourceEl)
+    : undefined;
   const virtualPort = parseInterfaceVirtualPort(dev);
   const mac = child(dev, "mac")?.attributes;
   const extra: XmlElement[] = [];
@@ -915,6 +923,7 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   if (sourceAttrs) net.source = sourceAttrs;
   if (hostIP.length) net.hostIP = hostIP;
   if (local) net.sourceLocal = local;
+  if (reconnect) net.sourceReconnect = reconnect;
   if (virtualPort) extra.push(virtualPort);
   const targetEl = child(dev, "target");
   const managed = targetEl && xmlPropEnum(targetEl, "managed", ["yes", "no"] as const);

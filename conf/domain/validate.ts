@@ -135,6 +135,13 @@ export function validateDomainDef(
           "vhostuser requires the virtio-net* frontend",
       );
     }
+    if (net.source?.mode === "server" && net.sourceReconnect?.attributes.enabled === "yes") {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        "'reconnect' attribute unsupported 'server' mode for <interface type='vhostuser'>",
+      );
+    }
   }
   // Device by device in virDomainDeviceInfoIterateFlags' order: disks, NICs, sound cards,
   // hostdevs, video, character devices, inputs, …, memory, redirection, IOMMU, vsock.

@@ -7,6 +7,7 @@
  */
 import { child, element, type XmlElement } from "../../util/xml/mod.ts";
 import { domainShortName } from "../../conf/domain/short_name.ts";
+import { checkReconnectMode } from "../../conf/domain/chardev.ts";
 
 /**
  * The channel folder of domain `name` run as `id` (`virDomainDefGetShortName`).
@@ -29,8 +30,9 @@ export function channelTargetDir(runDir: string): string {
 /**
  * qemuDomainChrDefDropDefaultPath for an inactive definition: a unix virtio channel whose
  * socket is one libvirt would generate (in `targetDir` with a dot in its name, or in any
- * `domain-…` folder, named after the target) loses it, to be generated again at start. The
- * pattern is libvirt's, unanchored alternation included.
+ * `domain-…` folder, named after the target) loses it, to be generated again at start, and
+ * with it a connecting socket's reconnection (libvirt's validation refuses it). The pattern is
+ * libvirt's, unanchored alternation included.
  *
  * @example
  * ```ts
@@ -52,7 +54,10 @@ export function dropDefaultChannelPath(dev: XmlElement, targetDir: string): void
   const re = new RegExp(`^${escapeRegex(targetDir)}/([^/]+\\.)|(domain-[^/]+/)${
     escapeRegex(target.name ?? "")
   }$`);
-  if (re.test(path)) dev.children.splice(dev.children.indexOf(source!), 1);
+  if (!re.test(path)) return;
+  dev.children.splice(dev.children.indexOf(source!), 1);
+  // The socket libvirt generates is one QEMU listens on.
+  checkReconnectMode(child(source, "reconnect"), true);
 }
 
 /** virBufferEscapeRegex: the characters special to a regular expression, escaped. */
