@@ -103,12 +103,10 @@ export function parseSeclabels(els: XmlElement[], defSecModel?: string): XmlElem
     if (lone.type !== "none" && (lone.type !== "dynamic" || lone.baselabel !== undefined)) {
       throw VirError.report("DOMAIN", "XML_ERROR", "missing security model in domain seclabel");
     }
-    lone.out = defSecModel === "none"
-      ? element("seclabel", { type: "none", model: "none" })
-      : {
-        ...lone.out!,
-        attributes: { type: lone.type, model: defSecModel, relabel: lone.out!.attributes.relabel },
-      };
+    lone.out = defSecModel === "none" ? element("seclabel", { type: "none", model: "none" }) : {
+      ...lone.out!,
+      attributes: { type: lone.type, model: defSecModel, relabel: lone.out!.attributes.relabel },
+    };
   }
   if (labels.length > 1 && labels.some((l) => l.model === undefined)) {
     throw VirError.report(

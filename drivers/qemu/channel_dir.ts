@@ -51,9 +51,9 @@ export function dropDefaultChannelPath(dev: XmlElement, targetDir: string): void
   const path = source?.attributes.path;
   if (dev.name !== "channel" || target?.type !== "virtio" || dev.attributes.type !== "unix") return;
   if (path === undefined) return;
-  const re = new RegExp(`^${escapeRegex(targetDir)}/([^/]+\\.)|(domain-[^/]+/)${
-    escapeRegex(target.name ?? "")
-  }$`);
+  const re = new RegExp(
+    `^${escapeRegex(targetDir)}/([^/]+\\.)|(domain-[^/]+/)${escapeRegex(target.name ?? "")}$`,
+  );
   if (!re.test(path)) return;
   dev.children.splice(dev.children.indexOf(source!), 1);
   // The socket libvirt generates is one QEMU listens on.

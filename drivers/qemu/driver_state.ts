@@ -62,9 +62,9 @@ import {
 } from "./process/status.ts";
 import {
   DEFAULT_EMULATOR,
+  type QemuParseOptions,
   qemuPostParse,
   qemuPostParseBasic,
-  type QemuParseOptions,
   qemuValidateVirt,
 } from "./postparse.ts";
 import { nvramPostParse, validateLoader } from "./loader.ts";
