@@ -802,6 +802,18 @@ function parseChardev(dev: XmlElement, options: NormalizeOptions): XmlElement {
     const n = k && normalizeElement(k, dev.name, options, "devices");
     if (n) kids.push(n);
   }
+  // virDomainChrDefParseXML, after the device info: a USB serial port sits on a USB bus.
+  const address = child(dev, "address")?.attributes.type;
+  if (
+    dev.name === "serial" && target?.attributes.type === "usb-serial" && address !== undefined &&
+    address !== "usb"
+  ) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "usb-serial requires address of usb type",
+    );
+  }
   return element(dev.name, { type }, kids);
 }
 

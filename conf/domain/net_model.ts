@@ -51,3 +51,16 @@ export function parseNetModel(dev: XmlElement): string | undefined {
   }
   return model;
 }
+
+/**
+ * Whether `model` is one of the models libvirt knows (in its spelling).
+ *
+ * @example
+ * ```ts
+ * import { isKnownNetModel } from "./net_model.ts";
+ * isKnownNetModel("e1000"); // true
+ * ```
+ */
+export function isKnownNetModel(model: string): boolean {
+  return model !== "unknown" && NET_MODELS.includes(model);
+}

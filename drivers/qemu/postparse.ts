@@ -31,7 +31,7 @@ import { validateChardevSource } from "./command/chardev_args.ts";
 import { validateQemuNic } from "./net/nic_validate.ts";
 import { validateGraphicsPairing } from "./graphics_validate.ts";
 import { validateMachineFeatures } from "./features_validate.ts";
-import { addSerialTargets, serialTargetDefaults, validateQemuChrTarget } from "./serial_target.ts";
+import { serialTargetDefaults, validateQemuChrTarget } from "./serial_target.ts";
 import { tpmPostParse, validateQemuTpm } from "./command/tpm_args.ts";
 import { swtpmVersions } from "./swtpm.ts";
 import { emulatorArch, resolveEmulator, validateEmulator } from "./emulator.ts";
@@ -85,7 +85,6 @@ export function qemuPostParse(def: DomainDef, options: QemuParseOptions = {}): v
   panicDefaults(def);
   vsockDefaults(def);
   qxlDefaults(def);
-  addSerialTargets(def);
   domainDefPostParse(def, { defaultVideo: "cirrus" });
   // After the serial port libvirt's parser makes of a compat console (the generic post-parse
   // here), as qemuDomainChrDefPostParse sees it.

@@ -76,26 +76,6 @@ function defaultModel(type: string, g: GuestMachine): string | undefined {
 }
 
 /**
- * Gives each serial port of a guest whose machine has a serial device a `<target>`, for the
- * generic post-parse to number (libvirt's devices always have one).
- *
- * @example
- * ```ts
- * import { addSerialTargets } from "./serial_target.ts";
- * declare const def: import("../../conf/domain/def.ts").DomainDef;
- * addSerialTargets(def);
- * ```
- */
-export function addSerialTargets(def: DomainDef): void {
-  if (!defaultTargetType(def.os)) return;
-  for (const serial of def.devices.other) {
-    if (serial.name === "serial" && !child(serial, "target")) {
-      serial.children.push(element("target", {}));
-    }
-  }
-}
-
-/**
  * qemuDomainChrDefPostParse for serial ports: `isa-serial`, historically the default, and no
  * type are the machine's own type; then the model of the target type.
  *

@@ -79,7 +79,6 @@ const firstFree = (p: Ports, from: number) => {
 function nextAddress(
   def: DomainDef,
   set: Ports[],
-  allowZero: boolean,
   controller?: number,
 ): { controller: number; port: number } {
   if (controller !== undefined) {
@@ -101,9 +100,9 @@ function nextAddress(
   if (!set.length) {
     throw VirError.report("DOMAIN", "INTERNAL_ERROR", "no virtio-serial controllers are available");
   }
-  const from = allowZero ? 0 : 1;
+  // Port 0 is a virtio console's.
   for (const ports of set) {
-    const port = firstFree(ports, from);
+    const port = firstFree(ports, 1);
     if (port >= 0) {
       reserve(set, ports.index, port);
       return { controller: ports.index, port };
@@ -113,14 +112,14 @@ function nextAddress(
   let index = 0;
   while (set.some((p) => p.index === index)) index++;
   insertDevice(def, element("controller", { type: "virtio-serial", index: String(index) }));
-  set.push({ index, size: DEFAULT_PORTS, used: new Set([from]) });
+  set.push({ index, size: DEFAULT_PORTS, used: new Set([1]) });
   set.sort((x, y) => x.index - y.index);
-  return { controller: index, port: from };
+  return { controller: index, port: 1 };
 }
 
 /**
- * Adds the virtio-serial controllers the definition's virtio channels need, then gives each
- * virtio console and channel its port.
+ * Adds the virtio-serial controllers the definition's virtio channels and consoles need, then
+ * gives each channel its port.
  *
  * @example
  * ```ts
@@ -141,14 +140,10 @@ export function placeVirtioChannels(def: DomainDef): void {
     );
     if (!exists) insertDevice(def, element("controller", { type: "virtio-serial", index }));
   }
-  if (!channels.length && !consoles.length) return;
+  if (!channels.length) return;
+  // A virtio console's port is assigned to a scratch copy, port 0, which counts as no
+  // address: it holds none.
   const set = portsOf(def);
-  // A console's port is taken, its address not written (libvirt assigns a scratch copy).
-  for (const console of consoles) {
-    if (completeAddress(console)) continue;
-    const partial = child(console, "address")?.attributes.type === "virtio-serial";
-    nextAddress(def, set, true, partial ? 0 : undefined);
-  }
   for (const channel of channels) assignPort(def, set, channel);
 }
 
@@ -159,7 +154,7 @@ function assignPort(def: DomainDef, set: Ports[], dev: XmlElement): void {
   const given = address?.attributes.type === "virtio-serial"
     ? Number(address.attributes.controller ?? 0)
     : undefined;
-  const { controller, port } = nextAddress(def, set, false, given);
+  const { controller, port } = nextAddress(def, set, given);
   const placed = element("address", {
     type: "virtio-serial",
     controller: String(controller),
