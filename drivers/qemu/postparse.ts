@@ -31,6 +31,7 @@ import { validateChardevSource } from "./command/chardev_args.ts";
 import { validateQemuNic } from "./net/nic_validate.ts";
 import { validateGraphicsPairing } from "./graphics_validate.ts";
 import { validateMachineFeatures } from "./features_validate.ts";
+import { validateVcpuTopology } from "./vcpu_topology.ts";
 import { serialTargetDefaults, validateQemuChrTarget } from "./serial_target.ts";
 import { tpmPostParse, validateQemuTpm } from "./command/tpm_args.ts";
 import { swtpmVersions } from "./swtpm.ts";
@@ -89,8 +90,10 @@ export function qemuPostParse(def: DomainDef, options: QemuParseOptions = {}): v
   // After the serial port libvirt's parser makes of a compat console (the generic post-parse
   // here), as qemuDomainChrDefPostParse sees it.
   serialTargetDefaults(def);
-  validateMachineFeatures(def);
+  // qemuValidateDomainDef's order.
   validateLifecycleActions(def);
+  validateVcpuTopology(def);
+  validateMachineFeatures(def);
   const graphics = def.devices.other.filter((d) => d.name === "graphics");
   const spice = graphics.some((d) => d.attributes.type === "spice");
   for (const dev of def.devices.other) {
