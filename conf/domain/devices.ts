@@ -694,7 +694,10 @@ function parseRng(dev: XmlElement, options: NormalizeOptions): XmlElement | unde
       ...(kids.length || !text ? [] : [text]),
     ],
   );
-  n.children = n.children.map((c) => c.type === "element" && c.name === "backend" ? be : c);
+  // virDomainRNGDefFormat writes a rate of some bytes only.
+  n.children = n.children
+    .filter((c) => c.type !== "element" || c.name !== "rate" || Number(c.attributes.bytes ?? 0))
+    .map((c) => c.type === "element" && c.name === "backend" ? be : c);
   return n;
 }
 
@@ -821,6 +824,14 @@ function parseMacOrThrow(text: string): string {
   const mac = parseMac(text);
   if (mac === undefined) {
     throw VirError.report("DOMAIN", "XML_ERROR", `unable to parse mac address '${text}'`);
+  }
+  // virMacAddrIsMulticast: the group bit of the first octet.
+  if (parseInt(mac.slice(0, 2), 16) & 1) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      `expected unicast mac address, found multicast '${text}'`,
+    );
   }
   return mac;
 }

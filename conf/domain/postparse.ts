@@ -105,8 +105,8 @@ export function hasPerDeviceBoot(def: DomainDef): boolean {
 }
 
 /**
- * virDomainDefBootOrderPostParse's check: an HVM guest's devices take a boot order only when
- * `<os>` names no boot devices.
+ * virDomainDefBootOrderPostParse's checks: no two devices share a boot order, and an HVM
+ * guest's devices take one only when `<os>` names no boot devices.
  *
  * @example
  * ```ts
@@ -116,6 +116,24 @@ export function hasPerDeviceBoot(def: DomainDef): boolean {
  * ```
  */
 export function checkBootOrder(def: DomainDef): void {
+  // virDomainDefCollectBootOrder: disks, then NICs, then the other devices.
+  const devices = [
+    ...def.devices.other.filter((d) => d.name === "disk").map(kidsOf),
+    ...def.devices.interfaces.map((n) => n.extra),
+    ...def.devices.other.filter((d) => d.name !== "disk").map(kidsOf),
+  ];
+  const orders = new Set<number>();
+  for (const boot of devices.flatMap((kids) => kids.filter((k) => k.name === "boot"))) {
+    const order = Number(boot.attributes.order);
+    if (orders.has(order)) {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        `boot order '${order}' used for more than one device`,
+      );
+    }
+    orders.add(order);
+  }
   if (def.os.type === "hvm" && def.os.boot && hasPerDeviceBoot(def)) {
     throw VirError.report(
       "DOMAIN",

@@ -148,6 +148,16 @@ export function validateDomainDef(
   for (const sound of def.devices.other.filter((d) => d.name === "sound")) {
     ensureAudioId(def, sound);
   }
+  // virDomainAudioDefValidate: each backend has its own id.
+  const audioIds = def.devices.other.filter((d) => d.name === "audio").map((d) => d.attributes.id);
+  const reused = audioIds.find((id, i) => audioIds.indexOf(id) !== i);
+  if (reused !== undefined) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      `audio ID ${Number(reused)} is used multiple times`,
+    );
+  }
   // virDomainHostdevDefValidate, after the sound cards.
   for (const hostdev of def.devices.other.filter((d) => d.name === "hostdev")) {
     validateHostdevAddress(hostdev);

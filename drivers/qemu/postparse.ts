@@ -32,6 +32,7 @@ import { validateQemuNic } from "./net/nic_validate.ts";
 import { validateGraphicsPairing } from "./graphics_validate.ts";
 import { validateMachineFeatures } from "./features_validate.ts";
 import { validateVcpuTopology } from "./vcpu_topology.ts";
+import { validateQemuDomainDevices } from "./domain_validate.ts";
 import { serialTargetDefaults, validateQemuChrTarget } from "./serial_target.ts";
 import { tpmPostParse, validateQemuTpm } from "./command/tpm_args.ts";
 import { swtpmVersions } from "./swtpm.ts";
@@ -69,7 +70,7 @@ export function qemuPostParse(def: DomainDef, options: QemuParseOptions = {}): v
   const machine = def.os.machine ?? "pc";
   def.os.machine = MACHINE_ALIASES[machine] ?? machine;
   const v0 = def.vcpus?.find((v) => v.id === 0);
-  if (v0 && !v0.enabled) {
+  if ((v0 && !v0.enabled) || def.vcpu.current === 0) {
     throw VirError.report("QEMU", "CONFIG_UNSUPPORTED", "vcpu 0 can't be offline");
   }
   if (v0?.hotpluggable) {
@@ -94,6 +95,7 @@ export function qemuPostParse(def: DomainDef, options: QemuParseOptions = {}): v
   validateLifecycleActions(def);
   validateVcpuTopology(def);
   validateMachineFeatures(def);
+  validateQemuDomainDevices(def);
   const graphics = def.devices.other.filter((d) => d.name === "graphics");
   const spice = graphics.some((d) => d.attributes.type === "spice");
   for (const dev of def.devices.other) {
@@ -169,6 +171,9 @@ export interface QemuParseOptions {
  */
 export function qemuPostParseBasic(def: DomainDef, options: QemuParseOptions): void {
   resolveEmulator(def, options.checkEmulator ?? false, options.binaryDirs);
+  if (def.sections.some((s) => s.name === "bootloader" || s.name === "bootloader_args")) {
+    throw VirError.report("QEMU", "CONFIG_UNSUPPORTED", "bootloader is not supported by QEMU");
+  }
   if (!def.os.machine && def.type === "kvm" && options.kvm === false) {
     throw VirError.report(
       "QEMU",
@@ -199,6 +204,14 @@ export function qemuValidateVirt(def: DomainDef, options: QemuParseOptions): voi
     );
   }
   if (options.kvm !== undefined) validateEmulator(def, options.kvm);
+  const memtune = def.sections.find((s) => s.name === "memtune");
+  if (memtune?.children.some((c) => c.type === "element" && c.name === "min_guarantee")) {
+    throw VirError.report(
+      "QEMU",
+      "CONFIG_UNSUPPORTED",
+      "Parameter 'min_guarantee' not supported by QEMU.",
+    );
+  }
 }
 
 /**
