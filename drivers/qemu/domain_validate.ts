@@ -1,6 +1,7 @@
 /**
  * More of qemuValidateDomainDef's domain-wide checks, in its order: the consoles QEMU has
- * (qemuValidateDomainDefConsole), the panic devices of the guest's machine
+ * (qemuValidateDomainDefConsole), the firmware configuration entries, the panic devices of the
+ * guest's machine
  * (qemuValidateDomainDefPanic) and at most one TPM of each kind (qemuValidateDomainDefTPMs).
  *
  * @example
@@ -14,6 +15,7 @@
 import type { DomainDef } from "../../conf/domain/def.ts";
 import { child, type XmlElement } from "../../util/xml/mod.ts";
 import { unsupported } from "./command/unsupported.ts";
+import { validateFwcfg } from "./def_validate.ts";
 
 const X86 = ["x86_64", "i686"];
 
@@ -59,6 +61,7 @@ function validatePanic(panic: XmlElement, def: DomainDef): void {
 export function validateQemuDomainDevices(def: DomainDef): void {
   const devices = (name: string) => def.devices.other.filter((d) => d.name === name);
   for (const console of devices("console")) validateConsole(console);
+  validateFwcfg(def);
   for (const panic of devices("panic")) validatePanic(panic, def);
   const tpms = devices("tpm");
   const proxies = tpms.filter((t) => t.attributes.model === "spapr-tpm-proxy");

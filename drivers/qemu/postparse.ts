@@ -7,7 +7,8 @@
 import { domainDefPostParse } from "../../conf/domain/postparse.ts";
 import type { DomainDef } from "../../conf/domain/def.ts";
 import { VirError } from "../../util/errors.ts";
-import { child, element } from "../../util/xml/mod.ts";
+import { child, children, element } from "../../util/xml/mod.ts";
+import { formatBitmap, parseBitmap } from "../../conf/domain/bitmap.ts";
 import { addDefaultDevices } from "./default_devices.ts";
 import { assignPciAddresses } from "./pci_address.ts";
 import { assignUsbAddresses } from "./usb_address.ts";
@@ -33,6 +34,14 @@ import { validateGraphicsPairing } from "./graphics_validate.ts";
 import { validateMachineFeatures } from "./features_validate.ts";
 import { validateVcpuTopology } from "./vcpu_topology.ts";
 import { validateQemuDomainDevices } from "./domain_validate.ts";
+import {
+  validateBiosSerial,
+  validateClockTimers,
+  validateCpuSettings,
+  validateHugepagesBacking,
+  validateTcgFeatures,
+} from "./def_validate.ts";
+import { validateMachineLimits, validateMachineType, validateManyVcpus } from "./machine_limits.ts";
 import { serialTargetDefaults, validateQemuChrTarget } from "./serial_target.ts";
 import { tpmPostParse, validateQemuTpm } from "./command/tpm_args.ts";
 import { swtpmVersions } from "./swtpm.ts";
@@ -82,6 +91,7 @@ export function qemuPostParse(def: DomainDef, options: QemuParseOptions = {}): v
   }
   placeVirtioChannels(def);
   defaultCpu(def);
+  fillNumaCpus(def);
   diskDriverDefaults(def);
   nicDefaults(def);
   panicDefaults(def);
@@ -92,9 +102,16 @@ export function qemuPostParse(def: DomainDef, options: QemuParseOptions = {}): v
   // here), as qemuDomainChrDefPostParse sees it.
   serialTargetDefaults(def);
   // qemuValidateDomainDef's order.
+  validateBiosSerial(def);
   validateLifecycleActions(def);
+  validateCpuSettings(def);
+  validateClockTimers(def);
+  validateMachineLimits(def);
   validateVcpuTopology(def);
+  validateManyVcpus(def);
   validateMachineFeatures(def);
+  validateTcgFeatures(def);
+  validateHugepagesBacking(def);
   validateQemuDomainDevices(def);
   const graphics = def.devices.other.filter((d) => d.name === "graphics");
   const spice = graphics.some((d) => d.attributes.type === "spice");
@@ -204,6 +221,8 @@ export function qemuValidateVirt(def: DomainDef, options: QemuParseOptions): voi
     );
   }
   if (options.kvm !== undefined) validateEmulator(def, options.kvm);
+  const machine = def.os.machine ?? "pc";
+  validateMachineType(def, MACHINE_ALIASES[machine] ?? machine);
   const memtune = def.sections.find((s) => s.name === "memtune");
   if (memtune?.children.some((c) => c.type === "element" && c.name === "min_guarantee")) {
     throw VirError.report(
@@ -303,6 +322,21 @@ function defaultCpu(def: DomainDef): void {
   else if (cpu.mode === "host-model") cpu.check ??= "partial";
   else if (cpu.mode === "custom" && def.type === "qemu") cpu.check ??= "none";
   def.cpu = cpu;
+}
+
+/**
+ * `qemuDomainDefNumaCPUsRectify`: when the NUMA cells hold fewer vCPUs than the guest has, the
+ * first cell takes every vCPU no other cell holds (its own given ones included).
+ */
+function fillNumaCpus(def: DomainDef): void {
+  const cells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell");
+  if (!cells.length) return;
+  const masks = cells.map((c) => c.attributes.cpus ? parseBitmap(c.attributes.cpus) : []);
+  if (masks.reduce((n, m) => n + m.length, 0) >= def.vcpu.max) return;
+  const others = new Set(masks.slice(1).flat());
+  const first = Array.from({ length: def.vcpu.max }, (_, i) => i).filter((i) => !others.has(i));
+  const { id, cpus: _, ...rest } = cells[0].attributes;
+  cells[0].attributes = element("cell", { id, cpus: formatBitmap(first), ...rest }).attributes;
 }
 
 /**
