@@ -153,9 +153,9 @@ function targetOf(dev: XmlElement): XmlElement | undefined {
 }
 
 /**
- * virDomainChrDefPostParse: a console without a target type is a serial one; a serial or
- * parallel port or a console without a number gets the highest one of its kind so far plus one;
- * then the consoles' compatibility with serial 0.
+ * virDomainChrDefPostParse: a console without a target type is a serial one and is numbered in
+ * document order; a serial or parallel port without a number gets the highest one of its kind
+ * so far plus one; then the consoles' compatibility with serial 0.
  */
 function chardevDefaults(def: DomainDef): void {
   const other = def.devices.other;
@@ -163,12 +163,14 @@ function chardevDefaults(def: DomainDef): void {
   const kinds = ["parallel", "console"].map((kind) => other.filter((d) => d.name === kind));
   for (const list of [serials, ...kinds]) {
     const port = (d: XmlElement) => Number(targetOf(d)?.attributes.port ?? -1);
-    for (const d of list) {
+    for (const [i, d] of list.entries()) {
       const t = targetOf(d);
       // A console of no target type is a serial one, whatever the guest.
       if (t && d.name === "console" && t.attributes.type === undefined) {
         t.attributes = { type: "serial", ...t.attributes };
       }
+      // virDomainDefParseXML numbers the consoles in document order, whatever they say.
+      if (t && d.name === "console") t.attributes = { ...t.attributes, port: String(i) };
       if (!t || t.attributes.port !== undefined) continue;
       t.attributes = { ...t.attributes, port: String(Math.max(-1, ...list.map(port)) + 1) };
     }
