@@ -66,7 +66,8 @@ const CODECS: {
 } = {
   domain: {
     // The QEMU namespace read whatever the driver: each driver's own parser keeps or drops it.
-    parse: (xml) => domainToModel(parseDomainXML(xml, 0, false, false, readQemuNamespace)),
+    parse: (xml) =>
+      domainToModel(parseDomainXML(xml, 0, false, false, { namespace: readQemuNamespace })),
     format: (model: DomainModel) =>
       formatDomainXML(domainFromModel(model), VIR.DOMAIN_XML_INACTIVE | VIR.DOMAIN_XML_SECURE),
     strict: (xml) => parseDomainXML(xml, VIR.DOMAIN_DEFINE_VALIDATE),

@@ -16,8 +16,12 @@ import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
 import { child, children, element } from "../../util/xml/mod.ts";
 import { parseUInt, socketAddr, xmlPropEnum, xmlPropUInt } from "../common/mod.ts";
+import { parseDeviceSeclabels } from "./seclabel.ts";
 
 const PATH_TYPES = new Set(["dev", "file", "pipe", "pty"]);
+
+/** The character devices whose `<source>` may override the domain's security labels. */
+const LABELLED = new Set(["serial", "parallel", "console", "channel"]);
 
 /**
  * The canonical source children of chardev `el`. What a source lacks is libvirt's validation
@@ -36,6 +40,13 @@ export function chardevSource(el: XmlElement): XmlElement[] {
     );
   }
   const kids = sourceChildren(el, type, sources);
+  // The first source's label overrides, parsed after its attributes whatever the type; only
+  // a path's and a UNIX socket's are written.
+  const labels = LABELLED.has(el.name) && sources[0] ? parseDeviceSeclabels(sources[0]) : [];
+  const labelled = kids.find((k) =>
+    k.name === "source" && k.attributes.path !== undefined && type !== "pty"
+  );
+  labelled?.children.unshift(...labels);
   // Then the log and the protocol, each at most once.
   const log = atMostOne(el, "log");
   if (log) xmlPropEnum(log, "append", ["on", "off"]);
@@ -98,6 +109,21 @@ function sourceChildren(el: XmlElement, type: string, sources: XmlElement[]): Xm
   }
   if ((type === "spiceport" || type === "dbus") && src.channel !== undefined) {
     return [element("source", { channel: src.channel })];
+  }
+  // virDomainChrSourceDefParseQemuVdagent: the clipboard and mouse settings, written back
+  // clipboard first.
+  if (type === "qemu-vdagent" && sources[0]) {
+    const clipboard = child(sources[0], "clipboard");
+    const copypaste = clipboard && xmlPropEnum(clipboard, "copypaste", ["yes", "no"], true);
+    const mouse = child(sources[0], "mouse");
+    const mode = mouse && xmlPropEnum(mouse, "mode", ["server", "client"], true);
+    if (!copypaste && !mode) return [];
+    return [
+      element("source", {}, [
+        copypaste ? element("clipboard", { copypaste }) : undefined,
+        mode ? element("mouse", { mode }) : undefined,
+      ]),
+    ];
   }
   // A lone master or slave is kept for virDomainChrSourceDefValidate to refuse.
   if (type === "nmdm" && (src.master !== undefined || src.slave !== undefined)) {
@@ -167,9 +193,27 @@ export function validateChardevSource(dev: XmlElement, pathOptional: boolean): v
 }
 
 function parseReconnect(source: XmlElement | undefined, mode: string): XmlElement | undefined {
+  const out = parseReconnectSetting(source);
+  checkReconnectMode(out, mode === "bind");
+  return out;
+}
+
+/**
+ * virDomainChrSourceReconnectDefParseXML: the `<reconnect>` of socket source `source` as
+ * libvirt writes it back, none without a setting; a reconnection needs its timeout.
+ *
+ * @example
+ * ```ts
+ * import { parseReconnectSetting } from "./chardev.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * parseReconnectSetting(parse("<source><reconnect enabled='no' timeout='3'/></source>"));
+ * // <reconnect enabled='no'/>
+ * ```
+ */
+export function parseReconnectSetting(source: XmlElement | undefined): XmlElement | undefined {
   const r = child(source, "reconnect");
   if (!r) return undefined;
-  const enabled = r.attributes.enabled;
+  const enabled = xmlPropEnum(r, "enabled", ["yes", "no"]);
   if (enabled === "yes" && r.attributes.timeout === undefined) {
     throw VirError.report(
       "XML",
@@ -177,17 +221,32 @@ function parseReconnect(source: XmlElement | undefined, mode: string): XmlElemen
       "Missing required attribute 'timeout' in element 'reconnect'",
     );
   }
-  if (mode !== "connect") {
+  // Without a setting there is nothing to keep (virDomainChrSourceReconnectDefFormat).
+  if (!enabled) return undefined;
+  return element("reconnect", {
+    enabled,
+    timeout: enabled === "yes" ? r.attributes.timeout : undefined,
+  });
+}
+
+/**
+ * virDomainChrSourceDefValidate: a socket that listens does not reconnect (`reconnect` is a
+ * source's canonical `<reconnect>`, kept only with a setting).
+ *
+ * @example
+ * ```ts
+ * import { checkReconnectMode } from "./chardev.ts";
+ * checkReconnectMode(undefined, true); // no error
+ * ```
+ */
+export function checkReconnectMode(reconnect: XmlElement | undefined, listening: boolean): void {
+  if (reconnect && listening) {
     throw VirError.report(
       "DOMAIN",
       "INTERNAL_ERROR",
       "chardev reconnect is possible only for connect mode",
     );
   }
-  return element("reconnect", {
-    enabled,
-    timeout: enabled === "yes" ? r.attributes.timeout : undefined,
-  });
 }
 
 /** virDomainChr's source types. */

@@ -90,6 +90,8 @@ export function parseCputune(
   // libvirt keeps pins and schedulers in each vCPU / iothread, so they come back in id order.
   let ordered = out;
   for (const [name, attr] of ID_ORDERED) ordered = sortWithin(ordered, name, attr);
+  // An IOThread's pin is written with it, in iothreadids order.
+  ordered = sortWithin(ordered, "iothreadpin", "iothread", iothreadIds.rank);
   return { type: "element", name: "cputune", attributes: {}, children: ordered };
 }
 
@@ -128,9 +130,14 @@ function cputuneScalar(el: XmlElement): string | undefined {
   return value || el.name === "shares" ? String(value) : undefined;
 }
 
-function sortWithin(list: XmlElement[], name: string, attr: string): XmlElement[] {
+function sortWithin(
+  list: XmlElement[],
+  name: string,
+  attr: string,
+  rank: (id: number) => number = (id) => id,
+): XmlElement[] {
   const sorted = list.filter((e) => e.name === name).sort((a, b) =>
-    Number(a.attributes[attr]) - Number(b.attributes[attr])
+    rank(Number(a.attributes[attr])) - rank(Number(b.attributes[attr]))
   );
   let i = 0;
   return list.map((e) => e.name === name ? sorted[i++] : e);

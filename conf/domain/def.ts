@@ -175,6 +175,9 @@ export const DomainInterfaceSchema = z.strictObject({
   hostIP: z.array(XmlElementSchema).optional().describe(
     "The <ip>s and <route>s of <source>: the host side's addresses (an ethernet tap's)",
   ),
+  sourceReconnect: XmlElementSchema.optional().describe(
+    "<source><reconnect>: whether a vhost-user client reconnects, and after how long",
+  ),
   sourceLocal: z.strictObject({ address: z.string(), port: z.string() }).optional().describe(
     "<source><local address port>: the local end of a udp socket interface",
   ),

@@ -31,7 +31,12 @@ import { child, children, childText, element, textOf } from "../../util/xml/mod.
 import { checkAudioRef, parseAudio } from "./audio.ts";
 import { metadataCacheElement, parseBackingStore } from "./backing_store.ts";
 import { diskSourceElement } from "./disk_source.ts";
-import { chardevSource, checkChardevTarget, checkGuestfwd } from "./chardev.ts";
+import {
+  chardevSource,
+  checkChardevTarget,
+  checkGuestfwd,
+  parseReconnectSetting,
+} from "./chardev.ts";
 import { checkVirtioOptions } from "./virtio_options.ts";
 import { controllerDriver, controllerPcihole64, controllerTarget } from "./controller.ts";
 import { type DomainDef, type DomainInterface, INTERFACE_TYPES } from "./def.ts";
@@ -42,6 +47,7 @@ import { checkUsbHostdevSource } from "./hostdev_usb.ts";
 import { parseHostdev } from "./hostdev.ts";
 import { netIPInfo } from "./net_ip.ts";
 import { interfaceSourceAttrs } from "./interface_source.ts";
+import { parseNetModel } from "./net_model.ts";
 import { parseInterfaceVirtualPort } from "./interface_virtualport.ts";
 import { parseIommu } from "./iommu.ts";
 import { parseLease } from "./lease.ts";
@@ -162,6 +168,7 @@ export const INTERFACE_KIDS: readonly string[] = [
   "teaming",
   "link",
   "mtu",
+  "coalesce",
   "boot",
   "alias",
   "master",
@@ -207,6 +214,7 @@ export function parseDevices(
     const single = SINGLE[kind];
     if (single && children(el, kind).length > 1) throw VirError.report("DOMAIN", ...single);
     for (const dev of children(el, kind)) {
+      for (const boot of children(dev, "boot")) bootLoadparm(boot);
       if (kind === "interface") {
         interfaces.push(parseInterface(dev, options));
         continue;
@@ -223,6 +231,31 @@ export function parseDevices(
   const other = DEVICE_ORDER.flatMap((k) => byKind.get(k) ?? []);
   const emulator = childText(el, "emulator")?.trim();
   return emulator ? { emulator, interfaces, other } : { interfaces, other };
+}
+
+/**
+ * virDomainDeviceBootParseXML's loadparm (an s390 boot's parameter): kept upper case, 1 to 8
+ * letters, digits, dots and blanks.
+ */
+function bootLoadparm(boot: XmlElement): void {
+  const given = boot.attributes.loadparm;
+  if (given === undefined) return;
+  const loadparm = given.replace(/[a-z]/g, (c) => c.toUpperCase());
+  if (!loadparm.trim() || new TextEncoder().encode(loadparm).length > 8) {
+    throw VirError.report(
+      "DOMAIN",
+      "INTERNAL_ERROR",
+      `loadparm value '${loadparm}' must be between 1 and 8 characters`,
+    );
+  }
+  if (!/^[A-Za-z0-9. ]*$/.test(loadparm)) {
+    throw VirError.report(
+      "DOMAIN",
+      "INTERNAL_ERROR",
+      `invalid loadparm value '${loadparm}', expecting chars in set of [a-zA-Z0-9.] and blank spaces`,
+    );
+  }
+  boot.attributes.loadparm = loadparm;
 }
 
 function parseDevice(
@@ -361,8 +394,8 @@ function defaultUsbMaster(n: XmlElement): void {
 type NicPart = (el: XmlElement, dev: XmlElement) => XmlElement | undefined;
 
 /**
- * virDomainNetBackendParseXML, the `<tune>` sndbuf and virNetworkPortOptionsParseXML, in
- * virDomainNetDefParseXML's order.
+ * virDomainNetBackendParseXML, the `<tune>` sndbuf, virDomainNetDefCoalesceParseXML and
+ * virNetworkPortOptionsParseXML, in virDomainNetDefParseXML's order.
  */
 const NIC_PARTS: Record<string, NicPart> = {
   backend: (el, dev) => {
@@ -377,7 +410,7 @@ const NIC_PARTS: Record<string, NicPart> = {
       );
     }
     const { tap, vhost, logFile } = el.attributes;
-    const virtio = VIRTIO_NIC_MODELS.includes(child(dev, "model")?.attributes.type ?? "");
+    const virtio = VIRTIO_NIC_MODELS.includes(parseNetModel(dev) ?? "");
     const out = element("backend", {
       tap: tap === undefined ? undefined : sanitizePath(tap),
       vhost: vhost !== undefined && dev.attributes.type !== "hostdev" && virtio
@@ -395,6 +428,29 @@ const NIC_PARTS: Record<string, NicPart> = {
       throw VirError.report("DOMAIN", "XML_ERROR", "sndbuf must be a positive integer");
     }
     return element("tune", {}, [element("sndbuf", {}, [String(n)])]);
+  },
+  // The receive frames only; none (or 0) is no coalescing.
+  coalesce: (el) => {
+    const text = child(child(el, "rx"), "frames")?.attributes.max;
+    if (!text) return undefined;
+    const n = parseULongLong(text);
+    if (n === undefined) {
+      throw VirError.report(
+        "DOMAIN",
+        "XML_DETAIL",
+        `cannot parse value '${text}' for coalesce parameter`,
+      );
+    }
+    if (n > 0xffffffffn) {
+      throw VirError.report(
+        "DOMAIN",
+        "OVERFLOW",
+        `value '${n}' is too big for coalesce parameter, maximum is '4294967295'`,
+      );
+    }
+    if (!n) return undefined;
+    const frames = element("frames", { max: String(n) });
+    return element("coalesce", {}, [element("rx", {}, [frames])]);
   },
   port: (el) => {
     const isolated = xmlPropEnum(el, "isolated", ["yes", "no"]);
@@ -641,7 +697,10 @@ function parseRng(dev: XmlElement, options: NormalizeOptions): XmlElement | unde
       ...(kids.length || !text ? [] : [text]),
     ],
   );
-  n.children = n.children.map((c) => c.type === "element" && c.name === "backend" ? be : c);
+  // virDomainRNGDefFormat writes a rate of some bytes only.
+  n.children = n.children
+    .filter((c) => c.type !== "element" || c.name !== "rate" || Number(c.attributes.bytes ?? 0))
+    .map((c) => c.type === "element" && c.name === "backend" ? be : c);
   return n;
 }
 
@@ -847,6 +906,18 @@ function parseChardev(dev: XmlElement, options: NormalizeOptions): XmlElement {
     const n = k && normalizeElement(k, dev.name, options, "devices");
     if (n) kids.push(n);
   }
+  // virDomainChrDefParseXML, after the device info: a USB serial port sits on a USB bus.
+  const address = child(dev, "address")?.attributes.type;
+  if (
+    dev.name === "serial" && target?.attributes.type === "usb-serial" && address !== undefined &&
+    address !== "usb"
+  ) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "usb-serial requires address of usb type",
+    );
+  }
   return element(dev.name, { type }, kids);
 }
 
@@ -854,6 +925,14 @@ function parseMacOrThrow(text: string): string {
   const mac = parseMac(text);
   if (mac === undefined) {
     throw VirError.report("DOMAIN", "XML_ERROR", `unable to parse mac address '${text}'`);
+  }
+  // virMacAddrIsMulticast: the group bit of the first octet.
+  if (parseInt(mac.slice(0, 2), 16) & 1) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      `expected unicast mac address, found multicast '${text}'`,
+    );
   }
   return mac;
 }
@@ -883,6 +962,7 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   checkEnum(dev, "type");
   // virDomainNetDefParseXML reads it right after the type.
   const trust = xmlPropEnum(dev, "trustGuestRxFilters", ["yes", "no"] as const);
+  const model = parseNetModel(dev);
   const sourceEl = child(dev, "source");
   const hostIP = sourceEl ? netIPInfo(sourceEl, "interface host IP") : [];
   // A hostdev interface's source is a USB device's when its address says so, or, without an
@@ -895,6 +975,9 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   // Then the type's source, and the virtual port its type allows.
   const sourceAttrs = interfaceSourceAttrs(dev);
   const local = dev.attributes.type === "udp" ? udpLocal(sourceEl!) : undefined;
+  const reconnect = dev.attributes.type === "vhostuser"
+    ? parseReconnectSetting(sourceEl)
+    : undefined;
   const virtualPort = parseInterfaceVirtualPort(dev);
   const mac = child(dev, "mac")?.attributes;
   const extra: XmlElement[] = [];
@@ -930,7 +1013,17 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
         if (t) extra.push(t);
         continue;
       }
-      // virDomainNetDefParseXML reads a virtio driver's offloads as on/off switches.
+      // virDomainNetDefParseXMLDriver reads a virtio driver's settings, then its offloads as
+      // on/off switches.
+      const virtioDriver = name === "driver" && dev.attributes.type !== "hostdev" &&
+        VIRTIO_NIC_MODELS.includes(model ?? "");
+      if (virtioDriver) {
+        xmlPropEnum(k, "name", ["qemu", "vhost"]);
+        xmlPropEnum(k, "txmode", ["iothread", "timer"]);
+        for (const attr of ["ioeventfd", "event_idx"]) xmlPropEnum(k, attr, SWITCHES);
+        for (const attr of ["queues", "rx_queue_size", "tx_queue_size"]) xmlPropUInt(k, attr);
+        for (const attr of ["rss", "rss_hash_report"]) xmlPropEnum(k, attr, SWITCHES);
+      }
       if (name === "driver") {
         for (const o of ["host", "guest"]) {
           const el = child(k, o);
@@ -938,6 +1031,8 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
         }
       }
       const n = normalizeElement(k, "interface", options, "devices");
+      // There is always one queue pair: one is none.
+      if (n && virtioDriver && Number(n.attributes.queues) === 1) delete n.attributes.queues;
       if (n) extra.push(n);
     }
   }
@@ -952,6 +1047,7 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   if (sourceAttrs) net.source = sourceAttrs;
   if (hostIP.length) net.hostIP = hostIP;
   if (local) net.sourceLocal = local;
+  if (reconnect) net.sourceReconnect = reconnect;
   if (virtualPort) extra.push(virtualPort);
   const targetEl = child(dev, "target");
   const managed = targetEl && xmlPropEnum(targetEl, "managed", ["yes", "no"] as const);
@@ -959,7 +1055,6 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   // An unmanaged tap keeps its name, whatever it looks like.
   const target = managed === "no" ? targetEl?.attributes.dev : userIfname(targetEl?.attributes.dev);
   if (target !== undefined) net.target = target;
-  const model = child(dev, "model")?.attributes.type;
   if (model !== undefined) net.model = model;
   // After the device info, as virDomainNetDefParseXML reads the guest side's addresses.
   extra.push(...netIPInfo(dev, "guest interface"));

@@ -206,6 +206,7 @@ function formatInterface(net: DomainInterface, flags: number): XmlElement {
     element("source", net.source ?? {}, [
       ...(net.hostIP ?? []),
       net.sourceLocal && element("local", net.sourceLocal),
+      net.sourceReconnect,
     ]),
     ...before,
     (dev !== undefined || net.targetManaged !== undefined) &&

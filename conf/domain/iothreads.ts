@@ -224,6 +224,8 @@ function fillUpTo(ids: number[], count: number): number[] {
  */
 export interface IothreadIds {
   has(id: number): boolean;
+  /** Where `id` comes in libvirt's iothreadids list: the listed ones, then those filled in. */
+  rank(id: number): number;
 }
 
 /**
@@ -264,5 +266,6 @@ export function parseIothreadIds(root: XmlElement): IothreadIds {
   return {
     // The k-th free id is the one with k free ids at or below it.
     has: (id) => listed.has(id) || (id >= 1 && id - ids.filter((l) => l <= id).length <= filled),
+    rank: (id) => listed.has(id) ? ids.indexOf(id) : ids.length + id,
   };
 }

@@ -107,11 +107,16 @@ export function parseOsType(root: XmlElement, virtType: string): string {
 /** virDomainBootType names. */
 const BOOT_DEVS = ["fd", "cdrom", "hd", "network"];
 
-/** Parses `<os>`, of the OS type {@link parseOsType} read. */
+/**
+ * Parses `<os>`, of the OS type {@link parseOsType} read. `abiUpdate`: libvirt's
+ * VIR_DOMAIN_DEF_PARSE_ABI_UPDATE, with which firmware features are read even without
+ * autoselection (for the validation to refuse).
+ */
 export function parseOs(
   el: XmlElement | undefined,
   osType: string,
   options: NormalizeOptions,
+  abiUpdate = false,
 ): DomainDef["os"] {
   const type = child(el, "type");
   const os: DomainDef["os"] = { type: osType, extra: [] };
@@ -137,8 +142,8 @@ export function parseOs(
   for (const k of childrenInOrder(el, EXTRA_ORDER)) {
     if (!read.has(k.name)) continue;
     // Without firmware autoselection, libvirt ignores the firmware features (of a migrated-in
-    // config) rather than refusing them.
-    if (k.name === "firmware" && !os.firmware) continue;
+    // config) rather than refusing them, but for a new definition.
+    if (k.name === "firmware" && !os.firmware && !abiUpdate) continue;
     if (k.name === "firmware") {
       const fw = firmwareFeatures(k);
       if (fw) os.extra.push(fw);

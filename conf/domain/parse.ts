@@ -46,7 +46,7 @@ import { mergeRepeatedSections } from "./repeated_sections.ts";
 import { SECTION_ORDER } from "./format.ts";
 import { validateDomainSchema } from "./rng_schema.ts";
 import { parseSysinfo } from "./sysinfo.ts";
-import { validateDomainDef } from "./validate.ts";
+import { type DriverParseHooks, validateDomainDef } from "./validate.ts";
 import { distancesElement, readCellDistances } from "./numa_distances.ts";
 import { interconnectsElement, parseCellCaches, parseInterconnects } from "./numa_hmat.ts";
 import { fillIothreadIds, parseIothreadIds } from "./iothreads.ts";
@@ -75,27 +75,20 @@ const VIRT_TYPES = new Set(
 const SECTIONS = nameOrder(SECTION_ORDER);
 
 /**
- * A driver's XML namespace parser (libvirt's `virXMLNamespace.parse` of the driver's xmlopt):
- * called with the document's root once the rest of the definition is read, before it is
- * validated, as virDomainDefParseXML calls it; it may keep its data on `def`.
- */
-export type DomainNamespaceParser = (root: XmlElement, def: DomainDef) => void;
-
-/**
  * Parses a domain XML document into a {@link DomainDef}, with libvirt's errors. With
  * `VIR.DOMAIN_DEFINE_VALIDATE` in `flags`, elements libvirt's schema does not allow are refused
  * (VIR_ERR_XML_INVALID_SCHEMA); otherwise they are dropped. A definition keeps only user
  * aliases; a running domain's saved status (`status`, libvirt's VIR_DOMAIN_DEF_PARSE_STATUS)
- * keeps every alias the driver gave. `implicitUsb`: see {@link validateDomainDef}. `namespace`:
- * the driver's XML namespace parser (see {@link DomainNamespaceParser}); without one, namespaced
- * elements are dropped.
+ * keeps every alias the driver gave. `implicitUsb`, `driver`: see {@link validateDomainDef};
+ * `driver.namespace`: the driver's XML namespace parser (see {@link DomainNamespaceParser}),
+ * without which namespaced elements are dropped.
  */
 export function parseDomainXML(
   xml: string,
   flags = 0,
   status = false,
   implicitUsb = false,
-  namespace?: DomainNamespaceParser,
+  driver: DriverParseHooks = {},
 ): DomainDef {
   const root = parse(xml, {
     context: "(domain_definition)",
@@ -103,13 +96,17 @@ export function parseDomainXML(
     expectRoot: "domain",
   });
   if (flags & VIR.DOMAIN_DEFINE_VALIDATE) validateDomainSchema(root);
-  const def = parseRoot(mergeRepeatedSections(root), { keepAliases: status });
-  namespace?.(root, def);
-  validateDomainDef(def, implicitUsb);
+  const def = parseRoot(mergeRepeatedSections(root), { keepAliases: status }, driver);
+  driver.namespace?.(root, def);
+  validateDomainDef(def, implicitUsb, driver);
   return def;
 }
 
-function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
+function parseRoot(
+  root: XmlElement,
+  options: NormalizeOptions,
+  driver: DriverParseHooks,
+): DomainDef {
   // virDomainDefParseIDs (the name, UUID and genid) comes before virDomainDefParseCaps (the
   // type). virXPathString: the text as it is, blanks included; only an empty one is missing.
   const name = childText(root, "name");
@@ -134,7 +131,7 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
     throw VirError.report("DOMAIN", "XML_ERROR", "Domain title can't contain newlines");
   }
   // Security labels come early, before the memory: devices may refer to them.
-  const seclabels = parseSeclabels(children(root, "seclabel"));
+  const seclabels = parseSeclabels(children(root, "seclabel"), driver.defSecModel);
   const memory = parseMemory(root);
   checkMemoryBacking(root);
   // virDomainDefTunablesParse starts with <blkiotune> and <memtune>, before the vCPUs.
@@ -205,7 +202,7 @@ function parseRoot(root: XmlElement, options: NormalizeOptions): DomainDef {
   const perfs = children(root, "perf");
   if (perfs.length) early.set("perf", READ_ONCE.perf(perfs));
   parseClock(root, def, options);
-  def.os = parseOs(child(root, "os"), osType, options);
+  def.os = parseOs(child(root, "os"), osType, options, driver.abiUpdate);
   // libvirt reads ./devices/KIND: the devices of every <devices> element, in document order.
   const deviceEls = children(root, "devices");
   def.devices = parseDevices(
@@ -450,6 +447,9 @@ function parseCpu(root: XmlElement, def: DomainDef, options: NormalizeOptions): 
           c.attributes.memory = String(kib);
           c.attributes.unit = "KiB";
         }
+        // virDomainMemoryAccess (its unset "default" refused) and a switch, after the memory.
+        xmlPropEnum(c, "memAccess", ["shared", "private"]);
+        xmlPropEnum(c, "discard", ["yes", "no"]);
         readCellDistances(c, id, rows);
         const caches = parseCellCaches(inputCells[i], id);
         c.children = [

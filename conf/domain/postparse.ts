@@ -114,8 +114,8 @@ export function hasPerDeviceBoot(def: DomainDef): boolean {
 }
 
 /**
- * virDomainDefBootOrderPostParse's check: an HVM guest's devices take a boot order only when
- * `<os>` names no boot devices.
+ * virDomainDefBootOrderPostParse's checks: no two devices share a boot order, and an HVM
+ * guest's devices take one only when `<os>` names no boot devices.
  *
  * @example
  * ```ts
@@ -125,6 +125,24 @@ export function hasPerDeviceBoot(def: DomainDef): boolean {
  * ```
  */
 export function checkBootOrder(def: DomainDef): void {
+  // virDomainDefCollectBootOrder: disks, then NICs, then the other devices.
+  const devices = [
+    ...def.devices.other.filter((d) => d.name === "disk").map(kidsOf),
+    ...def.devices.interfaces.map((n) => n.extra),
+    ...def.devices.other.filter((d) => d.name !== "disk").map(kidsOf),
+  ];
+  const orders = new Set<number>();
+  for (const boot of devices.flatMap((kids) => kids.filter((k) => k.name === "boot"))) {
+    const order = Number(boot.attributes.order);
+    if (orders.has(order)) {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        `boot order '${order}' used for more than one device`,
+      );
+    }
+    orders.add(order);
+  }
   if (def.os.type === "hvm" && def.os.boot && hasPerDeviceBoot(def)) {
     throw VirError.report(
       "DOMAIN",
@@ -144,9 +162,9 @@ function targetOf(dev: XmlElement): XmlElement | undefined {
 }
 
 /**
- * virDomainChrDefPostParse: a console without a target type is a serial one; a serial or
- * parallel port or a console without a number gets the highest one of its kind so far plus one;
- * then the consoles' compatibility with serial 0.
+ * virDomainChrDefPostParse: a console without a target type is a serial one and is numbered in
+ * document order; a serial or parallel port without a number gets the highest one of its kind
+ * so far plus one; then the consoles' compatibility with serial 0.
  */
 function chardevDefaults(def: DomainDef): void {
   const other = def.devices.other;
@@ -154,12 +172,14 @@ function chardevDefaults(def: DomainDef): void {
   const kinds = ["parallel", "console"].map((kind) => other.filter((d) => d.name === kind));
   for (const list of [serials, ...kinds]) {
     const port = (d: XmlElement) => Number(targetOf(d)?.attributes.port ?? -1);
-    for (const d of list) {
+    for (const [i, d] of list.entries()) {
       const t = targetOf(d);
       // A console of no target type is a serial one, whatever the guest.
       if (t && d.name === "console" && t.attributes.type === undefined) {
         t.attributes = { type: "serial", ...t.attributes };
       }
+      // virDomainDefParseXML numbers the consoles in document order, whatever they say.
+      if (t && d.name === "console") t.attributes = { ...t.attributes, port: String(i) };
       if (!t || t.attributes.port !== undefined) continue;
       t.attributes = { ...t.attributes, port: String(Math.max(-1, ...list.map(port)) + 1) };
     }

@@ -14,7 +14,7 @@
  */
 import { VirError } from "../../util/errors.ts";
 import type { XmlElement } from "../../util/xml/mod.ts";
-import { childText, element } from "../../util/xml/mod.ts";
+import { children, childText, element } from "../../util/xml/mod.ts";
 import { parseYesNo, xmlPropEnum } from "../common/mod.ts";
 
 /** VIR_SECURITY_MODEL_BUFLEN - 1 and VIR_SECURITY_LABEL_BUFLEN - 1. */
@@ -26,6 +26,8 @@ const fits = (s: string | undefined, max: number) =>
 
 interface Label {
   model?: string;
+  type: string;
+  baselabel?: string;
   out?: XmlElement;
 }
 
@@ -52,9 +54,10 @@ function parseOne(el: XmlElement): Label {
   // Older configurations said model='none' for no labelling at all.
   if (model === "none") type = "none";
   // The default type is what the security driver picks on start: nothing to write.
-  if (type === "default") return { model };
-  if (type === "none") return { model, out: element("seclabel", { type, model }) };
+  if (type === "default") return { model, type };
+  if (type === "none") return { model, type, out: element("seclabel", { type, model }) };
   const kids: XmlElement[] = [];
+  let baselabel: string | undefined;
   if (type === "static") {
     const label = childText(el, "label");
     if (!label || !fits(label, LABEL_MAX)) {
@@ -63,16 +66,26 @@ function parseOne(el: XmlElement): Label {
     kids.push(element("label", {}, [label]));
   } else {
     const base = childText(el, "baselabel");
-    if (base && fits(base, LABEL_MAX)) kids.push(element("baselabel", {}, [base]));
+    if (base && fits(base, LABEL_MAX)) {
+      baselabel = base;
+      kids.push(element("baselabel", {}, [base]));
+    }
   }
   return {
     model,
+    type,
+    baselabel,
     out: element("seclabel", { type, model, relabel: relabel ? "yes" : "no" }, kids),
   };
 }
 
-/** The `<seclabel>` elements libvirt keeps and writes, in document order. */
-export function parseSeclabels(els: XmlElement[]): XmlElement[] {
+/**
+ * The `<seclabel>` elements libvirt keeps and writes, in document order. `defSecModel`: the
+ * driver's first security model (libvirt's xmlopt defSecModel), which a lone label without a
+ * model takes when it is of type none or a dynamic one without a base label; `none` makes it
+ * a label of type none.
+ */
+export function parseSeclabels(els: XmlElement[], defSecModel?: string): XmlElement[] {
   const labels: Label[] = [];
   for (const el of els) {
     const label = parseOne(el);
@@ -85,6 +98,16 @@ export function parseSeclabels(els: XmlElement[]): XmlElement[] {
     }
     labels.push(label);
   }
+  const lone = labels.length === 1 && labels[0].model === undefined ? labels[0] : undefined;
+  if (lone && defSecModel !== undefined) {
+    if (lone.type !== "none" && (lone.type !== "dynamic" || lone.baselabel !== undefined)) {
+      throw VirError.report("DOMAIN", "XML_ERROR", "missing security model in domain seclabel");
+    }
+    lone.out = defSecModel === "none" ? element("seclabel", { type: "none", model: "none" }) : {
+      ...lone.out!,
+      attributes: { type: lone.type, model: defSecModel, relabel: lone.out!.attributes.relabel },
+    };
+  }
   if (labels.length > 1 && labels.some((l) => l.model === undefined)) {
     throw VirError.report(
       "DOMAIN",
@@ -93,4 +116,51 @@ export function parseSeclabels(els: XmlElement[]): XmlElement[] {
     );
   }
   return labels.flatMap((l) => l.out ?? []);
+}
+
+/**
+ * virSecurityDeviceLabelDefParseXML and its inactive format: the `<seclabel>` overrides in a
+ * disk's or character device's `<source>`, as libvirt writes them back. An override that
+ * relabels without naming a label says nothing the domain's label does not, so it is not
+ * written.
+ *
+ * @example
+ * ```ts
+ * import { parseDeviceSeclabels } from "./seclabel.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * parseDeviceSeclabels(parse("<source path='/f'><seclabel model='dac' relabel='no'/></source>"));
+ * // [<seclabel model='dac' relabel='no'/>]
+ * ```
+ */
+export function parseDeviceSeclabels(source: XmlElement): XmlElement[] {
+  const out: XmlElement[] = [];
+  const models: (string | undefined)[] = [];
+  for (const el of children(source, "seclabel")) {
+    const model = el.attributes.model;
+    if (model !== undefined && models.includes(model)) {
+      throw VirError.report(
+        "DOMAIN",
+        "XML_DETAIL",
+        `seclabel for model ${model} is already provided`,
+      );
+    }
+    models.push(model);
+    const relabel = parseYesNo(el.attributes.relabel, "XML", "relabel", "seclabel") ?? true;
+    const text = childText(el, "label");
+    const label = text && fits(text, LABEL_MAX) ? text : undefined;
+    if (label && !relabel) {
+      throw VirError.report(
+        "DOMAIN",
+        "XML_ERROR",
+        `Cannot specify a label if relabelling is turned off. model=${model ?? "<null>"}`,
+      );
+    }
+    if (!label && relabel) continue;
+    out.push(
+      element("seclabel", { model, relabel: relabel ? "yes" : "no" }, [
+        ...(label ? [element("label", {}, [label])] : []),
+      ]),
+    );
+  }
+  return out;
 }

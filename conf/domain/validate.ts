@@ -40,12 +40,54 @@ import { checkVcpuList } from "./vcpus.ts";
 import { validateVhostUserDisk } from "./disk_vhostuser.ts";
 
 /**
+ * A driver's part in parsing a definition: libvirt's parse flags and xmlopt callbacks.
+ *
+ * @example
+ * ```ts
+ * import type { DriverParseHooks } from "./validate.ts";
+ * const hooks: DriverParseHooks = { abiUpdate: true, validate: (def) => void def.name };
+ * ```
+ */
+/**
+ * A driver's XML namespace parser (libvirt's `virXMLNamespace.parse` of the driver's xmlopt):
+ * called with the document's root once the rest of the definition is read, before it is
+ * validated, as virDomainDefParseXML calls it; it may keep its data on `def`.
+ */
+export type DomainNamespaceParser = (root: XmlElement, def: DomainDef) => void;
+
+export interface DriverParseHooks {
+  /**
+   * VIR_DOMAIN_DEF_PARSE_ABI_UPDATE (the QEMU driver's define and create): the NUMA cells' sum
+   * replaces a `<memory>` given.
+   */
+  abiUpdate?: boolean;
+  /** The driver's first security model (xmlopt defSecModel), see parseSeclabels. */
+  defSecModel?: string;
+  /** The driver's post-parse (domainPostParseBasicCallback, domainPostParseCallback), first. */
+  postParse?: (def: DomainDef) => void;
+  /** The driver's validation (domainValidateCallback), before the generic one. */
+  validate?: (def: DomainDef) => void;
+  /**
+   * The driver's XML namespace parser (libvirt's `virXMLNamespace.parse` of its xmlopt), run
+   * once the rest is parsed.
+   */
+  namespace?: DomainNamespaceParser;
+}
+
+/**
  * Throws libvirt's error for the first inconsistency found in `def`. `implicitUsb`: the driver
  * gives a definition without any USB controller its default one before libvirt validates (the
  * QEMU driver's qemuDomainDefAddDefaultDevices), so only an explicit `model='none'` disables USB.
+ * `driver`: what the driver adds to libvirt's post-parse and validation, in libvirt's order.
  */
-export function validateDomainDef(def: DomainDef, implicitUsb = false): void {
-  postParseChecks(def);
+export function validateDomainDef(
+  def: DomainDef,
+  implicitUsb = false,
+  driver: DriverParseHooks = {},
+): void {
+  driver.postParse?.(def);
+  postParseChecks(def, driver.abiUpdate ?? false);
+  driver.validate?.(def);
   for (const disk of def.devices.other) {
     if (disk.name !== "disk") continue;
     validateDiskTarget(disk);
@@ -120,11 +162,28 @@ export function validateDomainDef(def: DomainDef, implicitUsb = false): void {
           "vhostuser requires the virtio-net* frontend",
       );
     }
+    if (net.source?.mode === "server" && net.sourceReconnect?.attributes.enabled === "yes") {
+      throw VirError.report(
+        "DOMAIN",
+        "CONFIG_UNSUPPORTED",
+        "'reconnect' attribute unsupported 'server' mode for <interface type='vhostuser'>",
+      );
+    }
   }
   // Device by device in virDomainDeviceInfoIterateFlags' order: disks, NICs, sound cards,
   // hostdevs, video, character devices, inputs, …, memory, redirection, IOMMU, vsock.
   for (const sound of def.devices.other.filter((d) => d.name === "sound")) {
     ensureAudioId(def, sound);
+  }
+  // virDomainAudioDefValidate: each backend has its own id.
+  const audioIds = def.devices.other.filter((d) => d.name === "audio").map((d) => d.attributes.id);
+  const reused = audioIds.find((id, i) => audioIds.indexOf(id) !== i);
+  if (reused !== undefined) {
+    throw VirError.report(
+      "DOMAIN",
+      "XML_ERROR",
+      `audio ID ${Number(reused)} is used multiple times`,
+    );
   }
   // virDomainHostdevDefValidate, after the sound cards.
   for (const hostdev of def.devices.other.filter((d) => d.name === "hostdev")) {
@@ -204,6 +263,7 @@ export function validateDomainDef(def: DomainDef, implicitUsb = false): void {
   validateHugepages(def.sections, numaCells);
   validateOsLoader(def);
   validateCputune(def);
+  validateBoot(def);
   validateIdmap(def.sections.find((s) => s.name === "idmap"));
   const numa = def.cpu?.extra.find((e) => e.name === "numa");
   if (numa) validateNumaHmat(numa);
@@ -298,6 +358,27 @@ function validateChardevSources(def: DomainDef, kinds: string[]): void {
         if (backend?.attributes.model === "egd") validateChardevSource(backend, false);
       }
     }
+  }
+}
+
+/** virDomainDefBootValidate: the boot menu's and the BIOS's reboot timeouts. */
+function validateBoot(def: DomainDef): void {
+  const os = (name: string) => def.os.extra.find((e) => e.name === name)?.attributes;
+  const menu = os("bootmenu")?.timeout;
+  if (menu !== undefined && Number(menu) > 65535) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "invalid value for boot menu timeout, must be in range [0,65535]",
+    );
+  }
+  const reboot = os("bios")?.rebootTimeout;
+  if (reboot !== undefined && (Number(reboot) < -1 || Number(reboot) > 65535)) {
+    throw VirError.report(
+      "DOMAIN",
+      "CONFIG_UNSUPPORTED",
+      "invalid value for rebootTimeout, must be in range [-1,65535]",
+    );
   }
 }
 
@@ -403,7 +484,7 @@ const IOTHREAD_MODELS: Record<string, (string | undefined)[]> = {
 };
 
 /** virDomainDefPostParseCommon's checks, which come before the validation proper. */
-function postParseChecks(def: DomainDef): void {
+function postParseChecks(def: DomainDef, abiUpdate: boolean): void {
   const numaCells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell").length;
   hugepagesPostParse(def.sections, numaCells);
   // virDomainDiskDefPostParse, before the domain-wide steps: a disk without an address gets
@@ -436,11 +517,11 @@ function postParseChecks(def: DomainDef): void {
     throw VirError.report("DOMAIN", "XML_ERROR", "init binary must be specified");
   }
   checkVcpuList(def.vcpus);
-  // virDomainDefPostParseMemory: memory devices come out of the total; without a total, the
-  // NUMA cells' sum (KiB once parsed) and the devices make it.
+  // virDomainDefPostParseMemory: memory devices come out of the total; without a total (or on
+  // an ABI update), the NUMA cells' sum (KiB once parsed) and the devices make it.
   const hotplug = def.devices.other.filter((d) => d.name === "memory")
     .reduce((sum, d) => sum + memoryDeviceKiB(d), 0n);
-  const numaMemory = def.memory.total !== 0 ? 0n : children(
+  const numaMemory = def.memory.total !== 0 && !abiUpdate ? 0n : children(
     def.cpu?.extra.find((e) => e.name === "numa"),
     "cell",
   ).reduce((sum, c) => sum + BigInt(c.attributes.memory ?? 0), 0n);
@@ -512,6 +593,12 @@ export function validateOsLoader(def: DomainDef): void {
   const os = (name: string) => def.os.extra.find((e) => e.name === name);
   const loader = os("loader");
   const nvramEl = os("nvram");
+  // Features are read without autoselection for a new definition only (see parseOs).
+  if (!def.os.firmware && os("firmware")) {
+    throw detail(
+      "cannot use feature-based firmware autoselection when firmware autoselection is disabled",
+    );
+  }
   if (!loader && !nvramEl) return;
   const la = loader?.attributes ?? {};
   const path = textOf(loader)?.trim();
@@ -531,8 +618,6 @@ export function validateOsLoader(def: DomainDef): void {
       throw detail(`firmware type '${def.os.firmware}' does not support nvram`);
     }
   } else {
-    // Firmware features without autoselection were dropped by the parser, so libvirt's
-    // "cannot use feature-based firmware autoselection" check never fires on a define.
     if (!path) throw detail("no loader path specified and firmware auto selection disabled");
   }
   if (la.stateless === "yes") {

@@ -7,6 +7,7 @@
  */
 import { child, element, type XmlElement } from "../../util/xml/mod.ts";
 import { domainShortName } from "../../conf/domain/short_name.ts";
+import { checkReconnectMode } from "../../conf/domain/chardev.ts";
 
 /**
  * The channel folder of domain `name` run as `id` (`virDomainDefGetShortName`).
@@ -18,7 +19,50 @@ import { domainShortName } from "../../conf/domain/short_name.ts";
  * ```
  */
 export function channelDir(runDir: string, id: number, name: string): string {
-  return `${runDir}/channel/target/domain-${domainShortName(id, name)}`;
+  return `${channelTargetDir(runDir)}/domain-${domainShortName(id, name)}`;
+}
+
+/** The folder of the channel folders under `runDir` (libvirt's `channelTargetDir`). */
+export function channelTargetDir(runDir: string): string {
+  return `${runDir}/channel/target`;
+}
+
+/**
+ * qemuDomainChrDefDropDefaultPath for an inactive definition: a unix virtio channel whose
+ * socket is one libvirt would generate (in `targetDir` with a dot in its name, or in any
+ * `domain-…` folder, named after the target) loses it, to be generated again at start, and
+ * with it a connecting socket's reconnection (libvirt's validation refuses it). The pattern is
+ * libvirt's, unanchored alternation included.
+ *
+ * @example
+ * ```ts
+ * import { dropDefaultChannelPath } from "./channel_dir.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * const dev = parse(
+ *   "<channel type='unix'><source mode='connect' path='/x/domain-1-vm/a'/>" +
+ *     "<target type='virtio' name='a'/></channel>",
+ * );
+ * dropDefaultChannelPath(dev, "/run/ev/channel/target"); // the <source> goes
+ * ```
+ */
+export function dropDefaultChannelPath(dev: XmlElement, targetDir: string): void {
+  const target = child(dev, "target")?.attributes;
+  const source = child(dev, "source");
+  const path = source?.attributes.path;
+  if (dev.name !== "channel" || target?.type !== "virtio" || dev.attributes.type !== "unix") return;
+  if (path === undefined) return;
+  const re = new RegExp(
+    `^${escapeRegex(targetDir)}/([^/]+\\.)|(domain-[^/]+/)${escapeRegex(target.name ?? "")}$`,
+  );
+  if (!re.test(path)) return;
+  dev.children.splice(dev.children.indexOf(source!), 1);
+  // The socket libvirt generates is one QEMU listens on.
+  checkReconnectMode(child(source, "reconnect"), true);
+}
+
+/** virBufferEscapeRegex: the characters special to a regular expression, escaped. */
+function escapeRegex(s: string): string {
+  return s.replace(/[\\^$.|?*+()[\]{}]/g, "\\$&");
 }
 
 /**

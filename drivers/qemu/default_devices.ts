@@ -6,6 +6,7 @@
  * @module
  */
 import type { DomainDef } from "../../conf/domain/def.ts";
+import { defaultAudio } from "./default_audio.ts";
 import { DEVICE_ORDER } from "../../conf/domain/devices.ts";
 import { element, type XmlElement } from "../../util/xml/mod.ts";
 
@@ -91,10 +92,8 @@ export function addDefaultDevices(def: DomainDef): void {
     }
   }
   if (!def.devices.other.some((d) => d.name === "audio")) {
-    const spice = def.devices.other.some((d) =>
-      d.name === "graphics" && d.attributes.type === "spice"
-    );
-    insertDevice(def, element("audio", { id: "1", type: spice ? "spice" : "none" }));
+    const audio = defaultAudio(def.devices.other.filter((d) => d.name === "graphics"));
+    if (audio) insertDevice(def, audio);
   }
   if (!def.devices.other.some((d) => d.name === "memballoon")) {
     insertDevice(def, element("memballoon", { model: "virtio" }));

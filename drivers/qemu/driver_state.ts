@@ -65,7 +65,13 @@ import {
   saveStatus,
   statusPath,
 } from "./process/status.ts";
-import { DEFAULT_EMULATOR, qemuPostParse } from "./postparse.ts";
+import {
+  DEFAULT_EMULATOR,
+  type QemuParseOptions,
+  qemuPostParse,
+  qemuPostParseBasic,
+  qemuValidateVirt,
+} from "./postparse.ts";
 import { nvramPostParse, validateLoader } from "./loader.ts";
 import { fillFirmware } from "./firmware_select.ts";
 import { prepareNvram } from "./nvram.ts";
@@ -112,7 +118,7 @@ import { Cgroup, type CgroupMounts } from "../../util/cgroup/mod.ts";
 import { childText } from "../../util/xml/mod.ts";
 import { DomainVcpuCgroup, machineCgroupPath, setupDomainCgroup } from "./domain_cgroup.ts";
 import { detectIOThreadPids, startIOThreads } from "./iothread_live.ts";
-import { prepareChannels, removeChannelDir } from "./channel_dir.ts";
+import { channelTargetDir, prepareChannels, removeChannelDir } from "./channel_dir.ts";
 import { memoryDirs, prepareMemoryDirs, removeMemoryDirs } from "./memory_dir.ts";
 import { alignMemorySizes } from "./memory_hotplug.ts";
 import {
@@ -398,12 +404,25 @@ export class QemuDriverState {
    */
   parse(xml: string, flags = 0, status = false, fresh = false): DomainDef {
     // x86 machines get a default USB controller (qemuDomainDefAddDefaultDevices) before
-    // libvirt validates.
-    const def = parseDomainXML(xml, flags, status, true, readQemuNamespace);
-    qemuPostParse(def, {
+    // libvirt validates; a caller's XML is parsed with VIR_DOMAIN_DEF_PARSE_ABI_UPDATE and
+    // checked against the host's QEMU before the generic checks, as libvirt's callbacks are.
+    const options: QemuParseOptions = {
       privileged: this.privileged,
       binaryDirs: this.binaryDirs,
       ...(fresh ? { checkEmulator: true, kvm: this.#kvm } : {}),
+    };
+    const def = parseDomainXML(xml, flags, status, true, {
+      abiUpdate: fresh,
+      // No security driver labels anything here, as libvirt's with security_driver "none".
+      defSecModel: "none",
+      postParse: (d) => qemuPostParseBasic(d, options),
+      validate: (d) => qemuValidateVirt(d, options),
+      namespace: readQemuNamespace,
+    });
+    qemuPostParse(def, {
+      privileged: this.privileged,
+      binaryDirs: this.binaryDirs,
+      ...(status ? {} : { channelTargetDir: channelTargetDir(this.paths.runDir) }),
     });
     nvramPostParse(def, this.paths.nvramDir);
     return def;

@@ -7,12 +7,14 @@
 import { domainDefPostParse } from "../../conf/domain/postparse.ts";
 import type { DomainDef } from "../../conf/domain/def.ts";
 import { VirError } from "../../util/errors.ts";
-import { child, element, type XmlElement } from "../../util/xml/mod.ts";
+import { child, children, element, type XmlElement } from "../../util/xml/mod.ts";
+import { formatBitmap, parseBitmap } from "../../conf/domain/bitmap.ts";
 import { addDefaultDevices } from "./default_devices.ts";
 import { assignPciAddresses } from "./pci_address.ts";
 import { assignUsbAddresses } from "./usb_address.ts";
 import { validateLifecycleActions } from "./lifecycle_actions.ts";
 import { placeVirtioChannels } from "./virtio_serial.ts";
+import { dropDefaultChannelPath } from "./channel_dir.ts";
 import { validateDiskBlkdeviotune, validateDiskFrontend } from "./disk_validate.ts";
 import { validateIOThreadUsers } from "./iothread_validate.ts";
 import { validateDiskTransient } from "./disk_transient_validate.ts";
@@ -22,12 +24,26 @@ import { validateSound } from "./command/audio_args.ts";
 import { validateWatchdog } from "./command/watchdog_args.ts";
 import { validateFilesystem } from "./command/fs_args.ts";
 import { requireSharedMemory } from "./command/virtiofs_args.ts";
-import { validateShmem } from "./command/shmem_args.ts";
+import { shmemPostParse, validateShmem } from "./command/shmem_args.ts";
 import { validateIommu } from "./command/iommu_args.ts";
 import { validateVirtioInput } from "./command/input_args.ts";
 import { assignMemorySlots, validateMemoryHotplug } from "./memory_hotplug.ts";
 import { validateSpice } from "./command/spice_args.ts";
 import { validateChardevSource } from "./command/chardev_args.ts";
+import { validateQemuNic } from "./net/nic_validate.ts";
+import { validateGraphicsPairing } from "./graphics_validate.ts";
+import { validateMachineFeatures } from "./features_validate.ts";
+import { validateVcpuTopology } from "./vcpu_topology.ts";
+import { validateQemuDomainDevices } from "./domain_validate.ts";
+import {
+  validateBiosSerial,
+  validateClockTimers,
+  validateCpuSettings,
+  validateHugepagesBacking,
+  validateTcgFeatures,
+} from "./def_validate.ts";
+import { validateMachineLimits, validateMachineType, validateManyVcpus } from "./machine_limits.ts";
+import { serialTargetDefaults, validateQemuChrTarget } from "./serial_target.ts";
 import { tpmPostParse, validateQemuTpm } from "./command/tpm_args.ts";
 import { swtpmVersions } from "./swtpm.ts";
 import { emulatorArch, resolveEmulator, validateEmulator } from "./emulator.ts";
@@ -57,54 +73,64 @@ export const DEFAULT_EMULATOR = "/usr/bin/qemu-system-x86_64";
  * def.os.machine; // "pc-i440fx-7.2"
  * ```
  */
-export function qemuPostParse(
-  def: DomainDef,
-  options: { privileged?: boolean; kvm?: boolean; checkEmulator?: boolean; binaryDirs?: string[] } =
-    {},
-): void {
-  resolveEmulator(def, options.checkEmulator ?? false, options.binaryDirs);
-  if (def.type !== "qemu" && def.type !== "kvm") {
-    throw VirError.report(
-      "QEMU",
-      "CONFIG_UNSUPPORTED",
-      `Emulator '${def.devices.emulator}' does not support virt type '${def.type}'`,
-    );
-  }
+export function qemuPostParse(def: DomainDef, options: QemuParseOptions = {}): void {
+  qemuPostParseBasic(def, options);
+  qemuValidateVirt(def, options);
   if (!def.uuid) def.uuid = crypto.randomUUID();
   const machine = def.os.machine ?? "pc";
   def.os.machine = MACHINE_ALIASES[machine] ?? machine;
   const v0 = def.vcpus?.find((v) => v.id === 0);
-  if (v0 && !v0.enabled) {
+  if ((v0 && !v0.enabled) || def.vcpu.current === 0) {
     throw VirError.report("QEMU", "CONFIG_UNSUPPORTED", "vcpu 0 can't be offline");
   }
   if (v0?.hotpluggable) {
     throw VirError.report("QEMU", "CONFIG_UNSUPPORTED", "vcpu0 can't be hotpluggable");
   }
   addDefaultDevices(def);
+  if (options.channelTargetDir) {
+    for (const dev of def.devices.other) dropDefaultChannelPath(dev, options.channelTargetDir);
+  }
   placeVirtioChannels(def);
   defaultCpu(def);
+  fillNumaCpus(def);
   diskDriverDefaults(def);
   nicDefaults(def);
   panicDefaults(def);
+  vsockDefaults(def);
   qxlDefaults(def);
-  serialDefaults(def);
   domainDefPostParse(def, { defaultVideo: "cirrus", diskFd: true });
-  if (options.kvm !== undefined) validateEmulator(def, options.kvm);
+  // After the serial port libvirt's parser makes of a compat console (the generic post-parse
+  // here), as qemuDomainChrDefPostParse sees it.
+  serialTargetDefaults(def);
+  // qemuValidateDomainDef's order.
+  validateBiosSerial(def);
   validateLifecycleActions(def);
-  const spice = def.devices.other.some((d) =>
-    d.name === "graphics" && d.attributes.type === "spice"
-  );
+  validateCpuSettings(def);
+  validateClockTimers(def);
+  validateMachineLimits(def);
+  validateVcpuTopology(def);
+  validateManyVcpus(def);
+  validateMachineFeatures(def);
+  validateTcgFeatures(def);
+  validateHugepagesBacking(def);
+  validateQemuDomainDevices(def);
+  const graphics = def.devices.other.filter((d) => d.name === "graphics");
+  const spice = graphics.some((d) => d.attributes.type === "spice");
   for (const dev of def.devices.other) {
     if (dev.name === "sound") validateSound(dev);
     if (dev.name === "watchdog") validateWatchdog(dev, def.os.arch!);
     if (dev.name === "filesystem") validateFilesystem(dev, def, options.privileged);
-    if (dev.name === "shmem") validateShmem(dev);
+    if (dev.name === "shmem") {
+      shmemPostParse(dev);
+      validateShmem(dev);
+    }
     if (dev.name === "iommu") validateIommu(def, dev);
     if (dev.name === "input") validateVirtioInput(dev);
     if (dev.name === "tpm") {
       tpmPostParse(dev);
       validateQemuTpm(dev, def.devices.emulator!, swtpmVersions());
     }
+    if (dev.name === "graphics") validateGraphicsPairing(dev, graphics);
     if (dev.name === "graphics" && dev.attributes.type === "spice") validateSpice(dev);
     if (dev.name === "audio" && dev.attributes.type === "spice" && !spice) {
       throw VirError.report(
@@ -115,6 +141,7 @@ export function qemuPostParse(
     }
     if (["serial", "parallel", "console", "channel"].includes(dev.name)) {
       validateChardevSource(dev, spice);
+      validateQemuChrTarget(dev, def.os);
     }
     if (dev.name !== "disk") continue;
     validateDiskFrontend(dev);
@@ -122,6 +149,7 @@ export function qemuPostParse(
     if (dev.attributes.type === "vhostuser") requireSharedMemory(def, "vhostuser");
     validateDiskTransient(dev);
   }
+  for (const net of def.devices.interfaces) validateQemuNic(net);
   validateIOThreadUsers(def);
   if (def.os.arch === "x86_64" || def.os.arch === "i686") {
     // Slots are placed with the other addresses, before libvirt validates.
@@ -135,15 +163,92 @@ export function qemuPostParse(
 }
 
 /**
+ * How a definition is checked against the host's QEMU: `privileged` says the definition is the
+ * system driver's (libvirt's `driver->privileged`), which validates some devices differently;
+ * `checkEmulator` and `kvm` (whether KVM is usable) are given for a caller's new XML, whose
+ * binary, architecture and virtualization type libvirt's parser checks.
+ */
+export interface QemuParseOptions {
+  privileged?: boolean;
+  kvm?: boolean;
+  checkEmulator?: boolean;
+  binaryDirs?: string[];
+  /** The driver's channel folder, given for an inactive definition (see channel_dir.ts). */
+  channelTargetDir?: string;
+}
+
+/**
+ * libvirt's `qemuDomainDefPostParseBasic` (the emulator and architecture) and the machine
+ * check that opens `qemuDomainDefPostParse`: a guest naming no machine takes the preferred
+ * machine of its virtualization type, and QEMU without KVM has none for `kvm`.
+ *
+ * @example
+ * ```ts ignore
+ * import { qemuPostParseBasic } from "./postparse.ts";
+ * declare const def: import("../../conf/domain/def.ts").DomainDef;
+ * qemuPostParseBasic(def, { checkEmulator: true, kvm: false });
+ * ```
+ */
+export function qemuPostParseBasic(def: DomainDef, options: QemuParseOptions): void {
+  resolveEmulator(def, options.checkEmulator ?? false, options.binaryDirs);
+  if (def.sections.some((s) => s.name === "bootloader" || s.name === "bootloader_args")) {
+    throw VirError.report("QEMU", "CONFIG_UNSUPPORTED", "bootloader is not supported by QEMU");
+  }
+  if (!def.os.machine && def.type === "kvm" && options.kvm === false) {
+    throw VirError.report(
+      "QEMU",
+      "INVALID_ARG",
+      `could not get preferred machine for ${def.devices.emulator} type=kvm`,
+    );
+  }
+}
+
+/**
+ * The first checks of `qemuValidateDomainDef`, before any generic validation: QEMU runs the
+ * `qemu` and (with KVM, when `options.kvm` says) `kvm` virtualization types, and the emulator
+ * the architecture.
+ *
+ * @example
+ * ```ts ignore
+ * import { qemuValidateVirt } from "./postparse.ts";
+ * declare const def: import("../../conf/domain/def.ts").DomainDef;
+ * qemuValidateVirt(def, { kvm: false }); // throws for type='kvm'
+ * ```
+ */
+export function qemuValidateVirt(def: DomainDef, options: QemuParseOptions): void {
+  if (def.type !== "qemu" && def.type !== "kvm") {
+    throw VirError.report(
+      "QEMU",
+      "CONFIG_UNSUPPORTED",
+      `Emulator '${def.devices.emulator}' does not support virt type '${def.type}'`,
+    );
+  }
+  if (options.kvm !== undefined) validateEmulator(def, options.kvm);
+  const machine = def.os.machine ?? "pc";
+  validateMachineType(def, MACHINE_ALIASES[machine] ?? machine);
+  const memtune = def.sections.find((s) => s.name === "memtune");
+  if (memtune?.children.some((c) => c.type === "element" && c.name === "min_guarantee")) {
+    throw VirError.report(
+      "QEMU",
+      "CONFIG_UNSUPPORTED",
+      "Parameter 'min_guarantee' not supported by QEMU.",
+    );
+  }
+}
+
+/**
  * A NIC's MAC and model when the XML gives none: libvirt generates the MAC while parsing
  * (`virDomainNetGenerateMAC`, prefix 52:54:00) and the QEMU driver picks the first model its
  * QEMU has of rtl8139, e1000, virtio (`qemuDomainDefaultNetModel`): QEMU 7.2 has rtl8139. The
- * guest thus gets the MAC its live XML shows, and a tap its host side.
+ * guest thus gets the MAC its live XML shows, and a tap its host side. A vDPA NIC is virtio,
+ * a host device NIC has no model.
  */
 function nicDefaults(def: DomainDef): void {
   for (const net of def.devices.interfaces) {
     net.mac ??= generateMac();
-    net.model ??= DEFAULT_NIC_MODEL;
+    // qemuDomainDeviceNetDefPostParse: a vDPA device is virtio; a host device is its own.
+    if (net.type === "vdpa") net.model ??= "virtio";
+    else if (net.type !== "hostdev") net.model ??= DEFAULT_NIC_MODEL;
   }
 }
 
@@ -175,30 +280,10 @@ function panicDefaults(def: DomainDef): void {
   }
 }
 
-/** The model of each x86 serial target type (qemuDomainChrDefPostParse). */
-const SERIAL_MODELS: Record<string, string> = {
-  "isa-serial": "isa-serial",
-  "usb-serial": "usb-serial",
-  "pci-serial": "pci-serial",
-};
-
-/**
- * `qemuDomainChrDefPostParse` for an x86 guest's serial ports: an ISA port when the target type
- * is left out, and the model of its target type.
- */
-function serialDefaults(def: DomainDef): void {
-  if (def.os.arch !== "x86_64" && def.os.arch !== "i686") return;
-  for (const serial of def.devices.other) {
-    if (serial.name !== "serial") continue;
-    let target = child(serial, "target");
-    if (!target) {
-      target = element("target", {});
-      serial.children.push(target);
-    }
-    const type = target.attributes.type ?? "isa-serial";
-    target.attributes = { type, ...target.attributes };
-    const model = SERIAL_MODELS[type];
-    if (model && !child(target, "model")) target.children.push(element("model", { name: model }));
+/** `qemuDomainVsockDefPostParse`: a vsock device is a virtio one. */
+function vsockDefaults(def: DomainDef): void {
+  for (const dev of def.devices.other) {
+    if (dev.name === "vsock") dev.attributes.model ??= "virtio";
   }
 }
 
@@ -234,10 +319,27 @@ function defaultCpu(def: DomainDef): void {
       ]),
     );
   }
+  // QEMU 7.2 can say whether a host CPU is migratable: an inactive definition says it is.
+  if (cpu.mode === "host-passthrough" && def.id === -1) cpu.migratable ??= "on";
   if (cpu.mode === "host-passthrough" || cpu.mode === "maximum") cpu.check ??= "none";
   else if (cpu.mode === "host-model") cpu.check ??= "partial";
   else if (cpu.mode === "custom" && def.type === "qemu") cpu.check ??= "none";
   def.cpu = cpu;
+}
+
+/**
+ * `qemuDomainDefNumaCPUsRectify`: when the NUMA cells hold fewer vCPUs than the guest has, the
+ * first cell takes every vCPU no other cell holds (its own given ones included).
+ */
+function fillNumaCpus(def: DomainDef): void {
+  const cells = children(def.cpu?.extra.find((e) => e.name === "numa"), "cell");
+  if (!cells.length) return;
+  const masks = cells.map((c) => c.attributes.cpus ? parseBitmap(c.attributes.cpus) : []);
+  if (masks.reduce((n, m) => n + m.length, 0) >= def.vcpu.max) return;
+  const others = new Set(masks.slice(1).flat());
+  const first = Array.from({ length: def.vcpu.max }, (_, i) => i).filter((i) => !others.has(i));
+  const { id, cpus: _, ...rest } = cells[0].attributes;
+  cells[0].attributes = element("cell", { id, cpus: formatBitmap(first), ...rest }).attributes;
 }
 
 /**

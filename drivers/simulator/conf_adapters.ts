@@ -73,9 +73,7 @@ export function parseTestDomain(xml: string, validate: boolean): DomainDef {
     validate ? VIR.DOMAIN_DEFINE_VALIDATE : 0,
     false,
     false,
-    (root) => {
-      parseTestNamespace(root);
-    },
+    { namespace: (root) => parseTestNamespace(root) },
   );
   testDomainPostParse(def);
   testDomainGenerateIfnames(def);

@@ -11,7 +11,7 @@
 import { child, children, type XmlElement } from "../../../util/xml/mod.ts";
 import { VirError } from "../../../util/errors.ts";
 import { optValue } from "./escape.ts";
-import { unsupportedChardev } from "./unsupported.ts";
+import { unsupported, unsupportedChardev } from "./unsupported.ts";
 
 /** The SPICE channel a `spicevmc` chardev carries, by the element it backs. */
 const SPICEVMC_NAMES: Record<string, string> = { redirdev: "usbredir", smartcard: "smartcard" };
@@ -73,6 +73,11 @@ export function chardevBackend(el: XmlElement, id: string): string {
   const type = el.attributes.type ?? "pty";
   const source = child(el, "source");
   const s = source?.attributes ?? {};
+  // edgevirt gives no file a security label: an override naming one cannot be honoured, where
+  // relabel='no' asks for nothing to be done.
+  if (children(source, "seclabel").some((l) => child(l, "label"))) {
+    throw unsupported(`security label overrides of chardev '${id}' are not supported`);
+  }
   const listen = s.mode === "bind";
   const server = listen ? ",server=on,wait=off" : "";
   const at = `id=${optValue(id)}`;

@@ -8,7 +8,7 @@
  * @module
  */
 import { scaleInteger, ULLONG_MAX } from "../../../conf/common/mod.ts";
-import { child, textOf, type XmlElement } from "../../../util/xml/mod.ts";
+import { child, element, textOf, type XmlElement } from "../../../util/xml/mod.ts";
 import { VirError } from "../../../util/errors.ts";
 import { keyvalDevice, optValue } from "./escape.ts";
 import { unsupportedDevice } from "./unsupported.ts";
@@ -32,6 +32,45 @@ export function validateShmem(shmem: XmlElement): void {
       "ivshmem device is not supported with this QEMU binary",
     );
   }
+}
+
+/**
+ * qemuDomainShmemDefPostParse: a region without a size has 4 MiB (a doorbell's is its
+ * server's); a doorbell device needs a server and takes its interrupts by MSI, with
+ * ioeventfd unless it says otherwise, where a plain one has no server.
+ *
+ * @example
+ * ```ts
+ * import { shmemPostParse } from "./shmem_args.ts";
+ * import { parse } from "../../../util/xml/mod.ts";
+ * const shmem = parse("<shmem name='a'><model type='ivshmem-plain'/></shmem>");
+ * shmemPostParse(shmem); // <size unit='M'>4</size> added after the model
+ * ```
+ */
+export function shmemPostParse(shmem: XmlElement): void {
+  const model = child(shmem, "model")?.attributes.type ?? "ivshmem";
+  const doorbell = model === "ivshmem-doorbell";
+  const size = child(shmem, "size");
+  if (!doorbell && !size) {
+    const at = shmem.children.findIndex((c) => c.type === "element" && c.name === "model") + 1;
+    shmem.children.splice(at, 0, element("size", { unit: "M" }, ["4"]));
+  }
+  if (model === "ivshmem") return;
+  const server = child(shmem, "server");
+  const refuse = (what: string) =>
+    VirError.report("QEMU", "CONFIG_UNSUPPORTED", `shmem model '${model}' ${what}`);
+  if (!server) {
+    if (doorbell) throw refuse("is supported only with server option enabled");
+    return;
+  }
+  if (!doorbell) throw refuse("is supported only with server option disabled");
+  if (size) throw refuse("does not support size setting");
+  let msi = child(shmem, "msi");
+  if (!msi) {
+    msi = element("msi", {});
+    shmem.children.splice(shmem.children.indexOf(server) + 1, 0, msi);
+  }
+  msi.attributes.ioeventfd ??= "on";
 }
 
 /** The region's size in bytes (libvirt writes it in MiB). */

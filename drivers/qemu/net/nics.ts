@@ -13,6 +13,7 @@ import { MACVLAN_MODES } from "../../../conf/network_port/parse.ts";
 import type { XmlElement } from "../../../util/xml/mod.ts";
 import { VirError } from "../../../util/errors.ts";
 import { unsupported } from "../command/unsupported.ts";
+import { validateQemuNic } from "./nic_validate.ts";
 import type { QemuSecondaries } from "../secondaries.ts";
 import {
   allocatePort,
@@ -180,17 +181,7 @@ export function checkStartableNic(net: DomainInterface): void {
   if (!STARTABLE.has(net.type)) {
     throw unsupported(`interface type '${net.type}' is not supported with this QEMU binary`);
   }
-  // qemuValidateDomainDeviceDefNetwork: guest-side addresses are user networking's only.
-  if (net.type !== "user" && net.extra.some((e) => e.name === "ip" || e.name === "route")) {
-    throw unsupported(
-      "Invalid attempt to set network interface guest-side IP route and/or address info, " +
-        "not supported by QEMU",
-    );
-  }
-  // qemuValidateDomainDeviceDefNetwork: an MTU is for tap-like backends only.
-  if (["user", "direct"].includes(net.type) && net.extra.some((e) => e.name === "mtu")) {
-    throw unsupported(`setting MTU on interface type ${net.type} is not supported yet`);
-  }
+  validateQemuNic(net);
   // qemuBuildHostNetProps: QEMU runs no script of any other type (a tap's is libvirt's to run).
   if (net.type !== "ethernet" && net.extra.some((e) => e.name === "script")) {
     throw unsupported(`scripts are not supported on interfaces of type ${net.type}`);

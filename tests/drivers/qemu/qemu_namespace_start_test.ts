@@ -26,7 +26,7 @@ const withNs = (xml: string, tail: string) =>
     .replace("</domain>", `${tail}</domain>`);
 
 function argvOf(xml: string): string[] {
-  const def = parseDomainXML(xml, 0, false, true, readQemuNamespace);
+  const def = parseDomainXML(xml, 0, false, true, { namespace: readQemuNamespace });
   qemuPostParse(def);
   assignDeviceAliases(def);
   numberDiskSources(def);
