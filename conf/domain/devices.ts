@@ -39,7 +39,7 @@ import { parseGraphics } from "./graphics.ts";
 import { insertDisk } from "./disk_name.ts";
 import { STARTUP_POLICIES } from "./startup_policy.ts";
 import { checkUsbHostdevSource } from "./hostdev_usb.ts";
-import { parseHostdev } from "./hostdev.ts";
+import { hostdevInterfaceSource, parseHostdev } from "./hostdev.ts";
 import { netIPInfo } from "./net_ip.ts";
 import { interfaceSourceAttrs } from "./interface_source.ts";
 import { parseInterfaceVirtualPort } from "./interface_virtualport.ts";
@@ -851,6 +851,12 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   if (sourceAttrs) net.source = sourceAttrs;
   if (hostIP.length) net.hostIP = hostIP;
   if (local) net.sourceLocal = local;
+  // virDomainHostdevDefParseXMLSubsys reads a hostdev interface's device and managed flag (only
+  // 'yes' is managed).
+  if (dev.attributes.type === "hostdev") {
+    if (sourceEl) net.hostdevSource = hostdevInterfaceSource(sourceEl);
+    if (dev.attributes.managed === "yes") net.managed = "yes";
+  }
   if (virtualPort) extra.push(virtualPort);
   const targetEl = child(dev, "target");
   const managed = targetEl && xmlPropEnum(targetEl, "managed", ["yes", "no"] as const);

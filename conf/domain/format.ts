@@ -194,9 +194,15 @@ function formatInterface(net: DomainInterface, flags: number): XmlElement {
   const before = INTERFACE_BEFORE_TARGET.flatMap((n) => net.extra.filter((e) => e.name === n));
   const after = net.extra.filter((e) => !INTERFACE_BEFORE_TARGET.includes(e.name));
   const guest = after.filter((e) => e.name === "guest");
-  return element("interface", { type: net.type, trustGuestRxFilters: net.trustGuestRxFilters }, [
+  const attrs = {
+    type: net.type,
+    managed: net.managed,
+    trustGuestRxFilters: net.trustGuestRxFilters,
+  };
+  return element("interface", attrs, [
     net.mac !== undefined &&
     element("mac", { address: net.mac, type: net.macType, check: net.macCheck }),
+    net.hostdevSource,
     // virDomainNetDefFormat opens a <source> for the host side's addresses if none was written.
     (net.source || net.hostIP) &&
     element("source", net.source ?? {}, [

@@ -72,8 +72,6 @@ export function addDefaultDevices(def: DomainDef): void {
       def,
       element("controller", { type: "usb", index: "0", model: q35 ? "qemu-xhci" : "piix3-uhci" }),
     );
-  } else if (!usb.attributes.model) {
-    usb.attributes = { ...usb.attributes, model: q35 ? "qemu-xhci" : "piix3-uhci" };
   }
   if (q35 && !controller(def, "sata")) {
     insertDevice(def, element("controller", { type: "sata", index: "0" }));

@@ -10,7 +10,7 @@
  *   (from 1) of a `pcie-to-pci-bridge` in a root port, plus one spare port for hotplug.
  *
  * Endpoints are served in libvirt's order: filesystems, NICs, sound cards, controllers, virtio
- * disks, the memballoon, virtio RNGs, the i6300esb watchdog, secondary videos, shared memory,
+ * disks, host devices (PCI, vfio-pci mediated and vhost-scsi ones, a hostdev NIC's first), the memballoon, virtio RNGs, the i6300esb watchdog, secondary videos, shared memory,
  * virtio inputs, virtio memory devices. On q35 an ICH9 sound card takes 00:1b.0 first, as the real chipset's.
  *
  * @module
@@ -59,12 +59,18 @@ const controllerOf = (def: DomainDef, type: string) =>
 export const PCIE_NICS: ReadonlySet<string> = new Set(["virtio", "e1000e"]);
 /** The `<memory>` models that are virtio PCI devices. */
 const VIRTIO_MEMORY: ReadonlySet<string> = new Set(["virtio-mem", "virtio-pmem"]);
-/** Controller models that are PCI devices of their own. */
-const PCI_CONTROLLERS: Record<string, (model?: string) => boolean> = {
-  usb: (m) => m !== "none" && m !== "piix3-uhci",
-  scsi: (m) => m === undefined || m === "virtio-scsi",
-  "virtio-serial": () => true,
-};
+/**
+ * The non-PCI controllers that are PCI devices of their own (qemuDomainAssignDevicePCISlots):
+ * all but a USB controller of model none, the floppy controller (behind the ISA bridge), CCID
+ * (a USB device), the first IDE controller (the PIIX3's) and the built-in NCR53C90 SCSI one.
+ */
+function pciController(d: XmlElement): boolean {
+  const { type, model, index = "0" } = d.attributes;
+  if (d.name !== "controller" || type === "pci" || type === "fdc" || type === "ccid") return false;
+  if (type === "usb") return model !== "none";
+  if (type === "ide") return Number(index) !== 0;
+  return !(type === "scsi" && model === "ncr53c90");
+}
 
 /** The endpoints without an address, in libvirt's assignment order. */
 function endpoints(def: DomainDef, q35: boolean): Endpoint[] {
@@ -82,11 +88,10 @@ function endpoints(def: DomainDef, q35: boolean): Endpoint[] {
   );
   out.push(
     ...pciSounds(def).map((d) => ({ children: d.children, conventional: q35 })),
-    ...other.filter((d) =>
-      d.name === "controller" && PCI_CONTROLLERS[d.attributes.type]?.(d.attributes.model)
-    ),
+    ...other.filter(pciController),
     ...other.filter((d) => d.name === "disk" && child(d, "target")?.attributes.bus === "virtio")
       .map(virtio),
+    ...pciHostdevs(def, q35),
     ...other.filter((d) => d.name === "memballoon" && d.attributes.model === "virtio"),
     ...other.filter((d) => d.name === "rng" && d.attributes.model?.startsWith("virtio"))
       .map(virtio),
@@ -110,6 +115,30 @@ function endpoints(def: DomainDef, q35: boolean): Endpoint[] {
     ...other.filter((d) => d.name === "memory" && VIRTIO_MEMORY.has(d.attributes.model)),
   );
   return out.filter((e) => !addressOf(e));
+}
+
+/**
+ * The host devices that are PCI devices in the guest, in libvirt's `def->hostdevs` order (a
+ * hostdev NIC is added to it as its `<interface>` is parsed, before the `<hostdev>`s): PCI
+ * devices, vfio-pci mediated devices and vhost-scsi hosts. On q35 a vhost-scsi host follows
+ * virtio's rule (a transitional one is conventional PCI); a PCI device is taken as PCI Express,
+ * as libvirt does for every mediated device and for a host device it cannot read.
+ */
+function pciHostdevs(def: DomainDef, q35: boolean): Endpoint[] {
+  const nics = def.devices.interfaces
+    .filter((n) =>
+      n.type === "hostdev" && child(n.hostdevSource, "address")?.attributes.type === "pci"
+    )
+    .map((n) => ({ children: n.extra }));
+  const hostdevs = def.devices.other.filter((d) => {
+    const { mode = "subsystem", type, model } = d.attributes;
+    return d.name === "hostdev" && mode === "subsystem" &&
+      (type === "pci" || type === "scsi_host" || (type === "mdev" && model === "vfio-pci"));
+  }).map((d) => ({
+    children: d.children,
+    conventional: q35 && d.attributes.model === "virtio-transitional",
+  }));
+  return [...nics, ...hostdevs];
 }
 
 /** The sound cards that are PCI devices (ISA, USB and the PC speaker are not). */

@@ -9,6 +9,7 @@ import type { DomainDef } from "../../conf/domain/def.ts";
 import { VirError } from "../../util/errors.ts";
 import { child, element } from "../../util/xml/mod.ts";
 import { addDefaultDevices } from "./default_devices.ts";
+import { controllerPostParse } from "./controller_postparse.ts";
 import { assignPciAddresses } from "./pci_address.ts";
 import { assignUsbAddresses } from "./usb_address.ts";
 import { validateLifecycleActions } from "./lifecycle_actions.ts";
@@ -86,8 +87,10 @@ export function qemuPostParse(
   nicDefaults(def);
   panicDefaults(def);
   qxlDefaults(def);
+  mdevDefaults(def);
   serialDefaults(def);
   domainDefPostParse(def, { defaultVideo: "cirrus" });
+  controllerPostParse(def);
   if (options.kvm !== undefined) validateEmulator(def, options.kvm);
   validateLifecycleActions(def);
   const spice = def.devices.other.some((d) =>
@@ -140,7 +143,8 @@ export function qemuPostParse(
 function nicDefaults(def: DomainDef): void {
   for (const net of def.devices.interfaces) {
     net.mac ??= generateMac();
-    net.model ??= DEFAULT_NIC_MODEL;
+    // A hostdev NIC is its host device, whatever model it names.
+    if (net.type !== "hostdev") net.model ??= DEFAULT_NIC_MODEL;
   }
 }
 
@@ -196,6 +200,22 @@ function serialDefaults(def: DomainDef): void {
     target.attributes = { type, ...target.attributes };
     const model = SERIAL_MODELS[type];
     if (model && !child(target, "model")) target.children.push(element("model", { name: model }));
+  }
+}
+
+/**
+ * `qemuDomainHostdevDefMdevPostParse`: a vfio-pci mediated device's display is off unless
+ * given (QEMU 7.2 has vfio-pci's display), written after the model, before `ramfb`.
+ */
+function mdevDefaults(def: DomainDef): void {
+  for (const dev of def.devices.other) {
+    const { type, model, display } = dev.attributes;
+    if (dev.name !== "hostdev" || type !== "mdev" || model !== "vfio-pci" || display) continue;
+    dev.attributes = Object.fromEntries(
+      Object.entries(dev.attributes).flatMap((e) =>
+        e[0] === "model" ? [e, ["display", "off"]] : [e]
+      ),
+    );
   }
 }
 

@@ -1,8 +1,7 @@
 /**
  * USB ports of USB devices that have none (libvirt's `qemuDomainAssignUSBAddresses`): the
  * ports of USB controller 0 in order, 1 upwards, skipping ports that explicit addresses take,
- * for hubs first, then disks, inputs, USB sound cards and redirected devices (libvirt's
- * `virDomainUSBDeviceDefForeach` order).
+ * for the USB devices in libvirt's `virDomainUSBDeviceDefForeach` order.
  *
  * @module
  */
@@ -20,15 +19,43 @@ const PORTS: Record<string, number> = {
   "qemu-xhci": 15,
 };
 
-const onUsb = (dev: XmlElement) =>
-  (dev.name === "hub" && dev.attributes.type === "usb") ||
-  (dev.name === "input" && dev.attributes.bus === "usb") ||
-  (dev.name === "disk" && child(dev, "target")?.attributes.bus === "usb") ||
-  (dev.name === "sound" && dev.attributes.model === "usb") ||
-  (dev.name === "redirdev" && dev.attributes.bus === "usb");
+/**
+ * The USB devices, in libvirt's `virDomainUSBDeviceDefForeach` order: hubs, host devices (a
+ * hostdev NIC's among them, parsed before the `<hostdev>`s), disks, CCID controllers, inputs,
+ * USB serial ports, USB sound cards, redirected devices.
+ */
+const USB_DEVICES: ((dev: XmlElement) => boolean)[] = [
+  (dev) => dev.name === "hub" && dev.attributes.type === "usb",
+  (dev) => dev.name === "hostdev" && dev.attributes.type === "usb",
+  (dev) => dev.name === "disk" && child(dev, "target")?.attributes.bus === "usb",
+  (dev) => dev.name === "controller" && dev.attributes.type === "ccid",
+  (dev) => dev.name === "input" && dev.attributes.bus === "usb",
+  (dev) => dev.name === "serial" && child(dev, "target")?.attributes.type === "usb-serial",
+  (dev) => dev.name === "sound" && dev.attributes.model === "usb",
+  (dev) => dev.name === "redirdev" && dev.attributes.bus === "usb",
+];
+
+/** Where a device keeps its `<address>`: a NIC in `extra`, any other in its children. */
+type Holder = { children: XmlElement["children"] };
+
+/** The USB devices of `def` in libvirt's order. */
+function usbDevices(def: DomainDef): Holder[] {
+  const nics: Holder[] = def.devices.interfaces
+    .filter((n) =>
+      n.type === "hostdev" && child(n.hostdevSource, "address")?.attributes.type === "usb"
+    )
+    .map((n) => ({ children: n.extra }));
+  return USB_DEVICES.flatMap((is, i) => [
+    ...(i === 1 ? nics : []),
+    ...def.devices.other.filter(is),
+  ]);
+}
+
+const addressOf = (dev: Holder) =>
+  dev.children.find((c): c is XmlElement => c.type === "element" && c.name === "address");
 
 /**
- * Assigns `<address type='usb' bus='0' port='N'/>` to USB disks, inputs and sound cards.
+ * Assigns `<address type='usb' bus='0' port='N'/>` to the USB devices that have no address.
  * Devices beyond the root hub's ports stay unaddressed (libvirt would add a `usb-hub` for them).
  *
  * @example
@@ -44,22 +71,15 @@ export function assignUsbAddresses(def: DomainDef): void {
     d.name === "controller" && d.attributes.type === "usb" && (d.attributes.index ?? "0") === "0"
   );
   const ports = PORTS[usb?.attributes.model ?? ""] ?? 0;
-  const devices = def.devices.other.filter(onUsb);
+  const devices = usbDevices(def);
   const used = new Set<string>();
   for (const dev of devices) {
-    const a = child(dev, "address")?.attributes;
+    const a = addressOf(dev)?.attributes;
     if (a?.type === "usb" && (a.bus ?? "0") === "0") used.add(a.port);
   }
-  const order = [
-    ...devices.filter((d) => d.name === "hub"),
-    ...devices.filter((d) => d.name === "disk"),
-    ...devices.filter((d) => d.name === "input"),
-    ...devices.filter((d) => d.name === "sound"),
-    ...devices.filter((d) => d.name === "redirdev"),
-  ];
   let port = 1;
-  for (const dev of order) {
-    if (child(dev, "address")) continue;
+  for (const dev of devices) {
+    if (addressOf(dev)) continue;
     while (used.has(String(port))) port++;
     if (port > ports) return;
     dev.children.push(element("address", { type: "usb", bus: "0", port: String(port) }));
