@@ -40,6 +40,7 @@ import { insertDisk } from "./disk_name.ts";
 import { STARTUP_POLICIES } from "./startup_policy.ts";
 import { checkUsbHostdevSource } from "./hostdev_usb.ts";
 import { hostdevInterfaceSource, parseHostdev } from "./hostdev.ts";
+import { assignControllerIndexes } from "./controller_index.ts";
 import { netIPInfo } from "./net_ip.ts";
 import { interfaceSourceAttrs } from "./interface_source.ts";
 import { parseInterfaceVirtualPort } from "./interface_virtualport.ts";
@@ -215,7 +216,10 @@ export function parseDevices(
       else list.push(parsed);
       byKind.set(kind, list);
     }
-    if (kind === "controller") checkUsbMaster(byKind.get(kind) ?? []);
+    if (kind === "controller") {
+      checkUsbMaster(byKind.get(kind) ?? []);
+      assignControllerIndexes(byKind.get(kind) ?? []);
+    }
   }
   const other = DEVICE_ORDER.flatMap((k) => byKind.get(k) ?? []);
   const emulator = childText(el, "emulator")?.trim();
@@ -253,9 +257,6 @@ function parseDevice(
         ...n.children.filter((c) => !own.some((name) => isKid(c, name))),
         ...[controllerPcihole64(dev)].filter((e) => e !== undefined),
       ];
-    }
-    if (n && n.attributes.index === undefined) {
-      n.attributes = { type: n.attributes.type, index: "0", ...n.attributes };
     }
     if (n) defaultUsbMaster(n);
     return n;
