@@ -57,10 +57,14 @@ export function parseHostdev(dev: XmlElement, options: NormalizeOptions): XmlEle
   const kept = n.children.find((c): c is XmlElement => c.type === "element" && c.name === "source");
   if (kept && type !== "usb") delete kept.attributes.guestReset;
   if (kept && type !== "pci") delete kept.attributes.writeFiltering;
-  // A vhost-scsi host's protocol and port name (an iSCSI source is not modelled).
-  if (kept && type !== "scsi_host") {
-    delete kept.attributes.protocol;
-    delete kept.attributes.wwpn;
+  // A vhost-scsi host's protocol and port name, an iSCSI device's protocol and IQN.
+  const iscsi = type === "scsi" && kept?.attributes.protocol === "iscsi";
+  if (kept && type !== "scsi_host") delete kept.attributes.wwpn;
+  if (kept && type !== "scsi_host" && !iscsi) delete kept.attributes.protocol;
+  if (kept && !iscsi) delete kept.attributes.name;
+  // virDomainPostParseCheckISCSIPath: an IQN without a LUN names LUN 0.
+  if (iscsi && kept.attributes.name && !kept.attributes.name.includes("/")) {
+    kept.attributes.name += "/0";
   }
   if (kept && subsys) formatSubsysSource(kept, type, false);
   return n;

@@ -29,6 +29,7 @@ import { hugepagesPostParse, validateHugepages } from "./hugepages.ts";
 import { checkBootOrder } from "./postparse.ts";
 import { checkVcpuList } from "./vcpus.ts";
 import { validateVhostUserDisk } from "./disk_vhostuser.ts";
+import { validateHostdevs } from "./hostdev_validate.ts";
 
 /**
  * Throws libvirt's error for the first inconsistency found in `def`. `implicitUsb`: the driver
@@ -175,6 +176,8 @@ export function validateDomainDef(def: DomainDef, implicitUsb = false): void {
   for (const g of def.devices.other.filter((d) => d.name === "graphics")) {
     if (g.attributes.type === "vnc") ensureAudioId(def, g);
   }
+  // virDomainDefValidateInternal, after the devices.
+  validateHostdevs(def);
   // virDomainDefGetVcpusTopology: the topology's vCPU count must fit libvirt's unsigned int.
   const topo = def.cpu?.topology;
   if (topo?.sockets && topo.sockets * topo.dies * topo.cores * topo.threads > 0xffffffff) {

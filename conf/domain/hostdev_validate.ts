@@ -1,0 +1,105 @@
+/**
+ * libvirt 9.0's virDomainDefHostdevValidate: no host device assigned twice (the same PCI or USB
+ * device, SCSI LUN, iSCSI target, vhost-scsi port, mediated device or capability; a hostdev
+ * NIC's device counts among them), and at most one vGPU with a ramfb display.
+ *
+ * @example
+ * ```ts
+ * import { validateHostdevs } from "./hostdev_validate.ts";
+ * import type { DomainDef } from "./def.ts";
+ * declare const def: DomainDef;
+ * validateHostdevs(def); // throws "Hostdev already exists in the domain configuration"
+ * ```
+ * @module
+ */
+import type { DomainDef } from "./def.ts";
+import { VirError } from "../../util/errors.ts";
+import { child, textOf, type XmlElement } from "../../util/xml/mod.ts";
+
+/** One host device: its mode, type and `<source>`. */
+interface Hostdev {
+  mode: string;
+  type: string;
+  source?: XmlElement;
+}
+
+const num = (v: string | undefined) => Number(v ?? 0);
+const attrs = (el: XmlElement | undefined) => el?.attributes ?? {};
+
+/** What identifies the host device of each subsystem type (virDomainHostdevMatchSubsys*). */
+const SUBSYS: Record<string, (a: XmlElement | undefined, b: XmlElement | undefined) => boolean> = {
+  pci: (a, b) => {
+    const [x, y] = [attrs(child(a, "address")), attrs(child(b, "address"))];
+    return ["domain", "bus", "slot", "function"].every((k) => num(x[k]) === num(y[k]));
+  },
+  usb: (a, b) => {
+    const [x, y] = [attrs(child(a, "address")), attrs(child(b, "address"))];
+    if (num(x.bus) && num(x.device)) {
+      return num(x.bus) === num(y.bus) && num(x.device) === num(y.device);
+    }
+    const id = (s: XmlElement | undefined, n: string) => num(attrs(child(s, n)).id);
+    return id(a, "product") === id(b, "product") && id(a, "vendor") === id(b, "vendor");
+  },
+  scsi: (a, b) => {
+    const [pa, pb] = [attrs(a).protocol, attrs(b).protocol];
+    if (pa !== pb) return false;
+    if (pa === "iscsi") {
+      const [ha, hb] = [attrs(child(a, "host")), attrs(child(b, "host"))];
+      return ha.name === hb.name && num(ha.port) === num(hb.port) &&
+        attrs(a).name === attrs(b).name;
+    }
+    const [x, y] = [attrs(child(a, "address")), attrs(child(b, "address"))];
+    return attrs(child(a, "adapter")).name === attrs(child(b, "adapter")).name &&
+      ["bus", "target", "unit"].every((k) => num(x[k]) === num(y[k]));
+  },
+  scsi_host: (a, b) => attrs(a).protocol === attrs(b).protocol && attrs(a).wwpn === attrs(b).wwpn,
+  mdev: (a, b) => attrs(child(a, "address")).uuid === attrs(child(b, "address")).uuid,
+};
+
+/** The element naming a capability device of each type (virDomainHostdevMatchCaps*). */
+const CAPS: Record<string, string> = { storage: "block", misc: "char", net: "interface" };
+
+function same(a: Hostdev, b: Hostdev): boolean {
+  if (a.mode !== b.mode || a.type !== b.type) return false;
+  if (a.mode === "subsystem") return SUBSYS[a.type]?.(a.source, b.source) ?? false;
+  const name = CAPS[a.type];
+  return name !== undefined && textOf(child(a.source, name)) === textOf(child(b.source, name));
+}
+
+/** Throws libvirt's error for a host device given twice or a second ramfb vGPU. */
+export function validateHostdevs(def: DomainDef): void {
+  const list: (Hostdev & { el?: XmlElement })[] = [
+    ...def.devices.interfaces.filter((n) => n.type === "hostdev").map((n) => ({
+      mode: "subsystem",
+      type: child(n.hostdevSource, "address")?.attributes.type ??
+        (child(n.hostdevSource, "vendor") ? "usb" : "pci"),
+      source: n.hostdevSource,
+    })),
+    ...def.devices.other.filter((d) => d.name === "hostdev").map((el) => ({
+      mode: el.attributes.mode ?? "subsystem",
+      type: el.attributes.type ?? "",
+      source: child(el, "source"),
+      el,
+    })),
+  ];
+  let ramfb = false;
+  list.forEach((dev, i) => {
+    if (list.slice(i + 1).some((other) => same(dev, other))) {
+      throw VirError.report(
+        "DOMAIN",
+        "XML_ERROR",
+        "Hostdev already exists in the domain configuration",
+      );
+    }
+    if (dev.type === "mdev" && dev.el?.attributes.ramfb === "on") {
+      if (ramfb) {
+        throw VirError.report(
+          "DOMAIN",
+          "CONFIG_UNSUPPORTED",
+          "Only one vgpu device can have 'ramfb' enabled",
+        );
+      }
+      ramfb = true;
+    }
+  });
+}
