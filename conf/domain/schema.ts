@@ -284,6 +284,8 @@ const TABLE: Record<string, string> = {
   "codec": "type|",
   "audio": "id type|",
   "video": "|driver model alias address",
+  // virDomainVideoDriverDefFormat: the virtio options, then the backend (qemu or vhostuser).
+  "video/driver": "iommu ats packed page_per_vq name|",
   "video/model": "type ram vram vram64 vgamem heads primary|acceleration resolution",
   "acceleration": "accel3d accel2d rendernode|",
   "resolution": "x y|",
