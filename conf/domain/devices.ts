@@ -216,6 +216,8 @@ export function parseDevices(
       else list.push(parsed);
       byKind.set(kind, list);
     }
+    // virDomainDefParseXML puts a video card marked primary first.
+    if (kind === "video") byKind.set(kind, primaryFirst(byKind.get(kind) ?? []));
     if (kind === "controller") {
       checkUsbMaster(byKind.get(kind) ?? []);
       assignControllerIndexes(byKind.get(kind) ?? []);
@@ -224,6 +226,16 @@ export function parseDevices(
   const other = DEVICE_ORDER.flatMap((k) => byKind.get(k) ?? []);
   const emulator = childText(el, "emulator")?.trim();
   return emulator ? { emulator, interfaces, other } : { interfaces, other };
+}
+
+/** Video cards as libvirt inserts them: each one marked primary at the front. */
+function primaryFirst(videos: XmlElement[]): XmlElement[] {
+  const out: XmlElement[] = [];
+  for (const v of videos) {
+    if (child(v, "model")?.attributes.primary === "yes") out.unshift(v);
+    else out.push(v);
+  }
+  return out;
 }
 
 function parseDevice(

@@ -67,6 +67,12 @@ export function parseHostdev(dev: XmlElement, options: NormalizeOptions): XmlEle
     kept.attributes.name += "/0";
   }
   if (kept && subsys) formatSubsysSource(kept, type, false);
+  // virDomainHostdevDefParseXML reads the readonly and shareable flags of a SCSI device only.
+  if (!subsys || type !== "scsi") {
+    n.children = n.children.filter((c) =>
+      c.type !== "element" || (c.name !== "readonly" && c.name !== "shareable")
+    );
+  }
   return n;
 }
 

@@ -340,7 +340,9 @@ function videoDefaults(def: DomainDef, defaultModel: string): void {
         vram64: a.vram64,
         vgamem: a.vgamem,
         heads: a.heads ?? (type === "none" ? undefined : "1"),
-        primary: i === 0 ? "yes" : undefined,
+        // The first card is the primary one, but for none (virDomainDefPostParseVideo); a
+        // second one marked primary stays so, for validation to refuse.
+        primary: (i === 0 ? type !== "none" : a.primary === "yes") ? "yes" : undefined,
       }).filter((e): e is [string, string] => e[1] !== undefined),
     );
   });

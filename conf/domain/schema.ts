@@ -291,7 +291,7 @@ const TABLE: Record<string, string> = {
   "resolution": "x y|",
   // virDomainHostdevDefFormat: the source, a SCSI device's readonly and shareable flags, then
   // the device info.
-  "hostdev": "mode type managed sgio rawio model display ramfb|driver source readonly " +
+  "hostdev": "mode type managed model display ramfb|driver source readonly " +
     "shareable boot alias rom address",
   // Capabilities-mode hostdevs name their block device, character device or interface.
   "hostdev/source": "protocol name wwpn startupPolicy guestReset writeFiltering|vendor product " +

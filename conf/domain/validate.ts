@@ -30,6 +30,7 @@ import { checkBootOrder } from "./postparse.ts";
 import { checkVcpuList } from "./vcpus.ts";
 import { validateVhostUserDisk } from "./disk_vhostuser.ts";
 import { validateHostdevs } from "./hostdev_validate.ts";
+import { validatePrimaryVideo, validateVideo } from "./video_validate.ts";
 
 /**
  * Throws libvirt's error for the first inconsistency found in `def`. `implicitUsb`: the driver
@@ -116,11 +117,8 @@ export function validateDomainDef(def: DomainDef, implicitUsb = false): void {
   for (const hostdev of def.devices.other.filter((d) => d.name === "hostdev")) {
     validateHostdevAddress(hostdev);
   }
-  for (const video of def.devices.other.filter((d) => d.name === "video")) {
-    if (child(video, "model")?.attributes.type !== "virtio") {
-      checkVirtioOptionsAbsent(child(video, "driver"));
-    }
-  }
+  const videos = def.devices.other.filter((d) => d.name === "video");
+  for (const video of videos) validateVideo(video, videos.length);
   validateChardevSources(def, ["smartcard", "serial", "parallel", "channel", "console"]);
   for (const input of def.devices.other.filter((d) => d.name === "input")) {
     validateInput(input, def.os.type, def.type);
@@ -194,6 +192,7 @@ export function validateDomainDef(def: DomainDef, implicitUsb = false): void {
   const numa = def.cpu?.extra.find((e) => e.name === "numa");
   if (numa) validateNumaHmat(numa);
   validateThreadPools(def);
+  validatePrimaryVideo(def);
 }
 
 /** virDomainEnsureAudioID: a device's `<audio id>` names one of the domain's audio backends. */
