@@ -254,6 +254,8 @@ function parseDevice(
   }
   if (dev.name === "controller") {
     checkEnum(dev, "type");
+    // virDomainControllerDefParseXML: an index, when given, is a non-negative int.
+    xmlPropInt(dev, "index", { nonNegative: true });
     const driverEl = child(dev, "driver");
     const driver = driverEl && controllerDriver(driverEl);
     const target = controllerTarget(dev, dev.attributes.type!);

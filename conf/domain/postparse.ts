@@ -20,6 +20,7 @@ import { element, textOf } from "../../util/xml/mod.ts";
 import type { DomainDef } from "./def.ts";
 import { DEVICE_ORDER } from "./devices.ts";
 import { diskNameIndex } from "./disk_name.ts";
+import { validateController } from "./controller_validate.ts";
 
 /** Driver-specific inputs of the generic post-parse. */
 export interface PostParseOptions {
@@ -44,6 +45,10 @@ const kidsOf = (el: XmlElement) => el.children.filter((c): c is XmlElement => c.
 
 /** Applies the generic defaults to `def` in place. */
 export function domainDefPostParse(def: DomainDef, options: PostParseOptions): void {
+  rejectDuplicateControllers(def);
+  // virDomainControllerDefValidate, here after the driver resolved its emulator, as libvirt
+  // validates after the post-parse.
+  for (const c of def.devices.other.filter((d) => d.name === "controller")) validateController(c);
   if (def.memory.current === 0 || def.memory.current > def.memory.total) {
     def.memory.current = def.memory.total;
   }
@@ -59,6 +64,27 @@ export function domainDefPostParse(def: DomainDef, options: PostParseOptions): v
   videoDefaults(def, typeof video === "string" ? video : video(def));
   vsockDefaults(def);
   rngDefaults(def);
+}
+
+/**
+ * virDomainDefRejectDuplicateControllers: two controllers of one type may not share an index
+ * (USB ones may: companions share their master's).
+ */
+function rejectDuplicateControllers(def: DomainDef): void {
+  const seen = new Set<string>();
+  for (const c of def.devices.other) {
+    const { type, index } = c.attributes;
+    if (c.name !== "controller" || type === "usb") continue;
+    const key = `${type}/${Number(index)}`;
+    if (seen.has(key)) {
+      throw VirError.report(
+        "DOMAIN",
+        "XML_ERROR",
+        `Multiple '${type}' controllers with index '${Number(index)}'`,
+      );
+    }
+    seen.add(key);
+  }
 }
 
 /** virDomainRNGDefPostParse: a `random` backend without a path reads /dev/random. */
