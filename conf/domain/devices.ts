@@ -216,6 +216,7 @@ export function parseDevices(
       else list.push(parsed);
       byKind.set(kind, list);
     }
+    checkUsbNone(kind, byKind);
     // virDomainDefParseXML puts a video card marked primary first.
     if (kind === "video") byKind.set(kind, primaryFirst(byKind.get(kind) ?? []));
     if (kind === "controller") {
@@ -226,6 +227,22 @@ export function parseDevices(
   const other = DEVICE_ORDER.flatMap((k) => byKind.get(k) ?? []);
   const emulator = childText(el, "emulator")?.trim();
   return emulator ? { emulator, interfaces, other } : { interfaces, other };
+}
+
+/** What virDomainDefParseXML refuses of each kind when a USB controller of model none is there. */
+const USB_NONE: Record<string, [(d: XmlElement) => boolean, string]> = {
+  input: [(d) => d.attributes.bus === "usb", "Can't add USB input device. USB bus is disabled"],
+  hub: [(d) => d.attributes.type === "usb", "Can't add USB hub: USB is disabled for this domain"],
+};
+
+function checkUsbNone(kind: string, byKind: Map<string, XmlElement[]>): void {
+  const rule = USB_NONE[kind];
+  const none = (byKind.get("controller") ?? []).some((c) =>
+    c.attributes.type === "usb" && c.attributes.model === "none"
+  );
+  if (rule && none && (byKind.get(kind) ?? []).some(rule[0])) {
+    throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", rule[1]);
+  }
 }
 
 /** Video cards as libvirt inserts them: each one marked primary at the front. */

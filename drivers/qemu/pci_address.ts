@@ -199,7 +199,10 @@ function endpoints(def: DomainDef, pcie: boolean): Endpoint[] {
   out.push(...of("shmem", () => f.pci));
   out.push(...of("input", (d) => d.attributes.bus === "virtio" ? f.virtio(d) : 0));
   out.push(...of("serial", (d) => target(d)?.type === "pci-serial" ? f.pci : 0));
-  out.push(...of("iommu", (d) => d.attributes.model === "virtio" ? f.virtio(d) : 0));
+  // A virtio IOMMU is integrated: on the root bus, which takes it though not auto-assigning.
+  out.push(
+    ...of("iommu", (d) => d.attributes.model === "virtio" ? f.virtio(d) | CONNECT.INTEGRATED : 0),
+  );
   out.push(...of("vsock", (d) => f.virtio(d)));
   out.push(...of("memory", (d) => VIRTIO_MEMORY.has(d.attributes.model) ? f.virtio(d) : 0));
   return out;

@@ -332,7 +332,13 @@ const CONTROLLER_DEVICES: Record<string, string> = {
   "pcie-root-port": "pcie-root-port",
   "pcie-to-pci-bridge": "pcie-pci-bridge",
   "qemu-xhci": "qemu-xhci",
+  "nec-xhci": "nec-usb-xhci",
   "piix3-uhci": "piix3-usb-uhci",
+  // ICH9's USB2: the EHCI master and its UHCI companions (on the master's bus).
+  "ich9-ehci1": "ich9-usb-ehci1",
+  "ich9-uhci1": "ich9-usb-uhci1",
+  "ich9-uhci2": "ich9-usb-uhci2",
+  "ich9-uhci3": "ich9-usb-uhci3",
   "virtio-scsi": "virtio-scsi-pci",
 };
 
@@ -519,9 +525,12 @@ function controllerArgs(dev: XmlElement, at: string, controllers: XmlElement[]):
     ? `,port=${Number(target.port)},chassis=${Number(target.chassis)}`
     : "";
   const iothread = iothreadProp(dev).iothread;
+  // An XHCI controller's USB2 and USB3 root hub ports (qemuBuildUSBControllerDevProps).
+  const ports = dev.attributes.ports;
+  const xhci = ports !== undefined && driver.endsWith("xhci") ? `,p2=${ports},p3=${ports}` : "";
   return [
     "-device",
-    `${driver}${port}${iothread ? `,iothread=${iothread}` : ""}${
+    `${driver}${xhci}${port}${iothread ? `,iothread=${iothread}` : ""}${
       usbCompanion(dev, controllers) ?? `,id=${optValue(alias)}`
     }${at}`,
   ];
