@@ -199,9 +199,14 @@ function formatInterface(net: DomainInterface, flags: number): XmlElement {
     managed: net.managed,
     trustGuestRxFilters: net.trustGuestRxFilters,
   };
+  const hostdevDriver = net.type === "hostdev"
+    ? after.find((e) => e.name === "driver" && e.attributes.name !== undefined)
+    : undefined;
   return element("interface", attrs, [
     net.mac !== undefined &&
     element("mac", { address: net.mac, type: net.macType, check: net.macCheck }),
+    // virDomainHostdevDefFormatSubsys: a hostdev NIC's PCI backend, then its device.
+    hostdevDriver && element("driver", { name: hostdevDriver.attributes.name }),
     net.hostdevSource,
     // virDomainNetDefFormat opens a <source> for the host side's addresses if none was written.
     (net.source || net.hostIP) &&
@@ -214,10 +219,9 @@ function formatInterface(net: DomainInterface, flags: number): XmlElement {
     element("target", { dev, managed: net.targetManaged }),
     ...guest,
     net.model !== undefined && element("model", { type: net.model }),
-    // virDomainNetDefFormat writes a driver only for a virtio model (a hostdev's is its own).
+    // virDomainNetDefFormat writes a driver only for a virtio model.
     ...after.filter((e) =>
-      e.name !== "guest" &&
-      (e.name !== "driver" || net.type === "hostdev" || VIRTIO_MODELS.includes(net.model ?? ""))
+      e.name !== "guest" && (e.name !== "driver" || VIRTIO_MODELS.includes(net.model ?? ""))
     ),
   ]);
 }

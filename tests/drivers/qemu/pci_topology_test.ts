@@ -6,6 +6,7 @@ import { buildQemuArgv } from "../../../drivers/qemu/command/mod.ts";
 import { vcpusFromDef } from "../../../drivers/qemu/hotplug/mod.ts";
 import { qemuPostParse } from "../../../drivers/qemu/postparse.ts";
 import { assignDeviceAliases } from "../../../drivers/qemu/alias.ts";
+import { numberDiskSources } from "../../../drivers/qemu/disk_chains.ts";
 import { child } from "../../../util/xml/mod.ts";
 
 const domain = (devices: string, machine = "pc") =>
@@ -21,6 +22,7 @@ function defined(xml: string) {
 function argvOf(xml: string): string[] {
   const def = defined(xml);
   assignDeviceAliases(def);
+  numberDiskSources(def);
   return buildQemuArgv(def, vcpusFromDef(def).vcpus, {
     monitorPath: "/run/ev/vm.qmp",
     accel: "tcg",
@@ -46,4 +48,72 @@ Deno.test("a virtio GPU's virtio options reach QEMU; a vhost-user GPU is refused
     () => argvOf(domain(gpu("name='vhostuser'"))),
     /The 'vhost-user-gpu-pci' device is not supported by this QEMU binary/,
   );
+});
+
+Deno.test("PCI Express ports and switches start as libvirt 9.0 starts them", () => {
+  // The controllers of libvirt 9.0's qemuxml2argvdata/pcie-root-port-nohotplug.xml, and what
+  // its recorded .x86_64-latest.args starts (JSON there, keyval here).
+  const controllers = "<controller type='pci' index='0' model='pcie-root'/>" +
+    "<controller type='pci' index='1' model='pcie-root-port'/>" +
+    "<controller type='pci' index='2' model='pcie-root-port'><target hotplug='off'/></controller>" +
+    "<controller type='pci' index='3' model='pcie-root-port'><model name='ioh3420'/>" +
+    "<target hotplug='off'/></controller>" +
+    "<controller type='pci' index='4' model='pcie-switch-upstream-port'/>" +
+    "<controller type='pci' index='5' model='pcie-switch-downstream-port'>" +
+    "<target hotplug='off'/></controller>" +
+    "<controller type='pci' index='6' model='pcie-switch-downstream-port'>" +
+    "<target hotplug='on'/></controller>" +
+    "<controller type='pci' index='7' model='pcie-switch-downstream-port'/>" +
+    "<controller type='pci' index='8' model='pcie-switch-downstream-port'>" +
+    "<model name='xio3130-downstream'/><target chassis='30' port='0x27'/></controller>" +
+    "<memballoon model='none'/>";
+  const devices = devicesOf(argvOf(domain(controllers, "q35"))).filter((d) =>
+    /^(pcie-root-port|ioh3420|x3130|xio3130)/.test(d)
+  );
+  assert.deepEqual(devices, [
+    "pcie-root-port,port=8,chassis=1,id=pci.1,bus=pcie.0,multifunction=on,addr=0x1",
+    "pcie-root-port,port=9,chassis=2,id=pci.2,hotplug=off,bus=pcie.0,addr=0x1.0x1",
+    "ioh3420,port=10,chassis=3,id=pci.3,hotplug=off,bus=pcie.0,addr=0x1.0x2",
+    "x3130-upstream,id=pci.4,bus=pci.1,addr=0x0",
+    "xio3130-downstream,port=0,chassis=5,id=pci.5,hotplug=off,bus=pci.4,addr=0x0",
+    "xio3130-downstream,port=1,chassis=6,id=pci.6,hotplug=on,bus=pci.4,addr=0x1",
+    "xio3130-downstream,port=2,chassis=7,id=pci.7,bus=pci.4,addr=0x2",
+    "xio3130-downstream,port=39,chassis=30,id=pci.8,bus=pci.4,addr=0x3",
+  ]);
+});
+
+Deno.test("i440fx out of slots: libvirt's pci-bridge is added, placed and started", () => {
+  // 30 virtio disks fill bus 0 (slot 1 is the PIIX3's, one slot stays free for a bridge).
+  const disks = Array.from(
+    { length: 30 },
+    (_, i) =>
+      `<disk type='file' device='disk'><source file='/var/lib/ev/d${i}.img'/>` +
+      `<target dev='vd${String.fromCharCode(97 + i % 26)}${
+        i >= 26 ? "a" : ""
+      }' bus='virtio'/></disk>`,
+  ).join("");
+  const def = defined(domain(disks + "<memballoon model='none'/>"));
+  const bridge = def.devices.other.find((d) => d.attributes.model === "pci-bridge")!;
+  assert.equal(bridge.attributes.index, "1");
+  assert.equal(child(bridge, "model")?.attributes.name, "pci-bridge");
+  assert.deepEqual(child(bridge, "target")?.attributes, { chassisNr: "1" });
+  const argv = argvOf(domain(disks + "<memballoon model='none'/>"));
+  assert.ok(
+    devicesOf(argv).some((d) => /^pci-bridge,chassis_nr=1,id=pci\.1,bus=pci\.0,addr=0x/.test(d)),
+  );
+  // The disks past bus 0's slots go behind it, from its slot 1.
+  assert.ok(devicesOf(argv).some((d) => /^virtio-blk-pci.*bus=pci\.1,addr=0x1(,|$)/.test(d)));
+});
+
+Deno.test("a host device assigned twice is refused as libvirt 9.0 refuses it", () => {
+  const pci = "<hostdev mode='subsystem' type='pci' managed='yes'><source>" +
+    "<address domain='0x0000' bus='0x06' slot='0x12' function='0x5'/></source></hostdev>";
+  assert.throws(
+    () => defined(domain(pci + pci)),
+    /Hostdev already exists in the domain configuration/,
+  );
+  // A hostdev NIC's device counts among the host devices.
+  const nic = "<interface type='hostdev' managed='yes'><source>" +
+    "<address type='pci' domain='0x0000' bus='0x06' slot='0x12' function='0x5'/></source></interface>";
+  assert.throws(() => defined(domain(nic + pci)), /Hostdev already exists/);
 });
