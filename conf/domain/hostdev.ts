@@ -52,7 +52,7 @@ export function parseHostdev(dev: XmlElement, options: NormalizeOptions): XmlEle
   const flag = mode === "subsystem" ? (managed === "yes" ? "yes" : "no") : undefined;
   n.attributes = element("hostdev", { mode, type, managed: flag }).attributes;
   Object.assign(n.attributes, rest);
-  if (type === "mdev") mdevUuid(child(child(n, "source"), "address"));
+  if (type === "mdev" && subsys) mdevUuid(child(child(n, "source"), "address"));
   // A USB device's guest reset and a PCI device's write filtering; no other kind's.
   const kept = n.children.find((c): c is XmlElement => c.type === "element" && c.name === "source");
   if (kept && type !== "usb") delete kept.attributes.guestReset;
@@ -238,8 +238,11 @@ function capsHostdevIPInfo(dev: XmlElement): XmlElement[] {
 
 /** virDomainHostdevSubsysMediatedDevDefParseXML: the mdev's UUID, in virUUIDFormat's form. */
 function mdevUuid(address: XmlElement | undefined): void {
-  const uuid = address?.attributes.uuid;
-  if (uuid === undefined) return;
+  const missing = (what: string) =>
+    VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `Missing ${what}`);
+  if (!address) throw missing("<address> element");
+  const uuid = address.attributes.uuid;
+  if (uuid === undefined) throw missing("'uuid' attribute for element <address>");
   const canonical = parseUUID(uuid);
   if (canonical === undefined) {
     throw VirError.report(

@@ -103,3 +103,34 @@ export function validateHostdevs(def: DomainDef): void {
     }
   });
 }
+
+/** The address type of each mediated device model that has one. */
+const MDEV_ADDRESSES: Record<string, string> = { "vfio-pci": "pci", "vfio-ccw": "ccw" };
+
+/**
+ * virDomainHostdevDefPostParse for mediated devices: a vfio-pci one sits on PCI, a vfio-ccw one
+ * on CCW.
+ *
+ * @example
+ * ```ts
+ * import { checkMdevAddresses } from "./hostdev_validate.ts";
+ * import type { DomainDef } from "./def.ts";
+ * declare const def: DomainDef;
+ * checkMdevAddresses(def); // throws for a vfio-pci mdev with a drive address
+ * ```
+ */
+export function checkMdevAddresses(def: DomainDef): void {
+  for (const dev of def.devices.other) {
+    const { mode = "subsystem", type, model = "" } = dev.attributes;
+    if (dev.name !== "hostdev" || mode !== "subsystem" || type !== "mdev") continue;
+    const address = child(dev, "address")?.attributes.type;
+    const bus = MDEV_ADDRESSES[model];
+    if (bus && address !== undefined && address !== bus) {
+      throw VirError.report(
+        "DOMAIN",
+        "XML_ERROR",
+        `Unsupported address type '${address}' with mediated device model '${model}'`,
+      );
+    }
+  }
+}

@@ -21,6 +21,7 @@ import type { DomainDef } from "./def.ts";
 import { DEVICE_ORDER } from "./devices.ts";
 import { diskNameIndex } from "./disk_name.ts";
 import { validateController } from "./controller_validate.ts";
+import { checkMdevAddresses } from "./hostdev_validate.ts";
 
 /** Driver-specific inputs of the generic post-parse. */
 export interface PostParseOptions {
@@ -49,6 +50,7 @@ export function domainDefPostParse(def: DomainDef, options: PostParseOptions): v
   // virDomainControllerDefValidate, here after the driver resolved its emulator, as libvirt
   // validates after the post-parse.
   for (const c of def.devices.other.filter((d) => d.name === "controller")) validateController(c);
+  checkMdevAddresses(def);
   if (def.memory.current === 0 || def.memory.current > def.memory.total) {
     def.memory.current = def.memory.total;
   }

@@ -10,6 +10,7 @@ import { VirError } from "../../util/errors.ts";
 import { child, element } from "../../util/xml/mod.ts";
 import { addDefaultDevices } from "./default_devices.ts";
 import { controllerPostParse } from "./controller_postparse.ts";
+import { validateQemuHostdev, validateZpci } from "./hostdev_validate.ts";
 import { assignPciAddresses } from "./pci_address.ts";
 import { assignUsbAddresses } from "./usb_address.ts";
 import { validateLifecycleActions } from "./lifecycle_actions.ts";
@@ -102,6 +103,10 @@ export function qemuPostParse(
     if (dev.name === "filesystem") validateFilesystem(dev, def, options.privileged);
     if (dev.name === "shmem") validateShmem(dev);
     if (dev.name === "iommu") validateIommu(def, dev);
+    if (dev.name === "hostdev") {
+      validateZpci(dev);
+      validateQemuHostdev(def, dev);
+    }
     if (dev.name === "input") validateVirtioInput(dev);
     if (dev.name === "tpm") {
       tpmPostParse(dev);
