@@ -395,7 +395,9 @@ function assignSlots(def: DomainDef, set: PciAddressSet, pcie: boolean): void {
 }
 
 /**
- * Gives the devices that need one a PCI address, adding the PCI controllers they need.
+ * Gives the devices that need one a PCI address, adding the PCI controllers they need but for
+ * a device plugged into a running domain (`live`), which gets a free slot or libvirt's "No more
+ * available PCI slots".
  *
  * @example
  * ```ts
@@ -405,13 +407,14 @@ function assignSlots(def: DomainDef, set: PciAddressSet, pcie: boolean): void {
  * assignPciAddresses(def); // after the default devices were added
  * ```
  */
-export function assignPciAddresses(def: DomainDef): void {
+export function assignPciAddresses(def: DomainDef, live = false): void {
   const q35 = /^pc-q35|^q35$/.test(def.os.machine ?? "");
   const roots = pciControllers(def).map((c) => c.attributes.model);
   const pcie = roots.includes("pcie-root");
   const maxIdx = Math.max(-1, ...pciControllers(def).map((c) => Number(c.attributes.index ?? 0)));
   let nbuses = maxIdx + 1;
-  if (nbuses > 0) {
+  // A running domain's buses are what they are (qemuDomainEnsurePCIAddress: no dry run).
+  if (nbuses > 0 && !live) {
     // The dry run: which buses the devices need.
     const dry = createSet(def, nbuses, true, pcie);
     chipset(def, dry, q35, pcie);

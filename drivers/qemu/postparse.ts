@@ -14,7 +14,7 @@ import { validateQemuHostdev, validateZpci } from "./hostdev_validate.ts";
 import { assignPciAddresses } from "./pci_address.ts";
 import { assignUsbAddresses } from "./usb_address.ts";
 import { validateLifecycleActions } from "./lifecycle_actions.ts";
-import { placeVirtioChannels } from "./virtio_serial.ts";
+import { assignVirtioSerialAddresses, placeVirtioChannels } from "./virtio_serial.ts";
 import { validateDiskFrontend } from "./disk_validate.ts";
 import { validateIOThreadUsers } from "./iothread_validate.ts";
 import { validateDiskTransient } from "./disk_transient_validate.ts";
@@ -45,7 +45,8 @@ export const DEFAULT_EMULATOR = "/usr/bin/qemu-system-x86_64";
  * lifecycle action, disk frontend and IOThread checks and the PCI and USB addresses of the devices.
  * `options.privileged` says the definition is the system driver's (libvirt's
  * `driver->privileged`), which validates some devices differently; without it (a copy of a
- * definition the driver parsed before) those checks are skipped.
+ * definition the driver parsed before) those checks are skipped. `options.live` places a device
+ * plugged into a running domain: on its buses and ports as they are, none added.
  *
  * @example
  * ```ts
@@ -60,8 +61,13 @@ export const DEFAULT_EMULATOR = "/usr/bin/qemu-system-x86_64";
  */
 export function qemuPostParse(
   def: DomainDef,
-  options: { privileged?: boolean; kvm?: boolean; checkEmulator?: boolean; binaryDirs?: string[] } =
-    {},
+  options: {
+    privileged?: boolean;
+    kvm?: boolean;
+    checkEmulator?: boolean;
+    binaryDirs?: string[];
+    live?: boolean;
+  } = {},
 ): void {
   resolveEmulator(def, options.checkEmulator ?? false, options.binaryDirs);
   if (def.type !== "qemu" && def.type !== "kvm") {
@@ -135,8 +141,10 @@ export function qemuPostParse(
   }
   validateLoader(def);
   validateTseg(def);
-  assignPciAddresses(def);
-  assignUsbAddresses(def);
+  // qemuDomainAssignAddresses: virtio-serial ports, then PCI, then USB.
+  assignVirtioSerialAddresses(def);
+  assignPciAddresses(def, options.live);
+  assignUsbAddresses(def, options.live);
 }
 
 /**

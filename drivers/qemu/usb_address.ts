@@ -200,7 +200,8 @@ function addHubs(def: DomainDef): void {
 }
 
 /**
- * Gives the USB devices without a USB port one, adding the hubs they need.
+ * Gives the USB devices without a USB port one, adding the hubs they need but for a device
+ * plugged into a running domain (`live`).
  *
  * @example
  * ```ts
@@ -210,8 +211,9 @@ function addHubs(def: DomainDef): void {
  * assignUsbAddresses(def); // a USB tablet gets bus 0, port 1
  * ```
  */
-export function assignUsbAddresses(def: DomainDef): void {
-  addHubs(def);
+export function assignUsbAddresses(def: DomainDef, live = false): void {
+  // A running domain's hubs are what they are (qemuDomainEnsureUSBAddress).
+  if (!live) addHubs(def);
   const set = new UsbAddressSet();
   for (const c of def.devices.other) {
     if (c.name === "controller" && c.attributes.type === "usb") set.addController(c);

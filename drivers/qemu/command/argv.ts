@@ -524,11 +524,17 @@ function controllerArgs(dev: XmlElement, at: string, controllers: XmlElement[]):
   // An XHCI controller's USB2 and USB3 root hub ports (qemuBuildUSBControllerDevProps).
   const ports = dev.attributes.ports;
   const xhci = ports !== undefined && driver.endsWith("xhci") ? `,p2=${ports},p3=${ports}` : "";
+  // A virtio-serial controller's port count and MSI vectors, after its id.
+  const { vectors } = dev.attributes;
+  const serial = type !== "virtio-serial"
+    ? ""
+    : (ports !== undefined ? `,max_ports=${ports}` : "") +
+      (vectors !== undefined ? `,vectors=${vectors}` : "");
   return [
     "-device",
     `${driver}${xhci}${iothread ? `,iothread=${iothread}` : ""}${
       usbCompanion(dev, controllers) ?? `,id=${optValue(alias)}`
-    }${at}`,
+    }${serial}${at}`,
   ];
 }
 

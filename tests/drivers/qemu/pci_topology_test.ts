@@ -117,3 +117,31 @@ Deno.test("a host device assigned twice is refused as libvirt 9.0 refuses it", (
     "<address type='pci' domain='0x0000' bus='0x06' slot='0x12' function='0x5'/></source></interface>";
   assert.throws(() => defined(domain(nic + pci)), /Hostdev already exists/);
 });
+
+Deno.test("virtio-serial ports as libvirt 9.0 gives them, the controller's ports reach QEMU", () => {
+  // After libvirt 9.0's qemuxml2argvdata/channel-virtio-auto: explicit ports kept, a channel
+  // naming only its controller gets that controller's first free port, the others the first
+  // free port from 1 of the lowest controller with one.
+  let n = 0;
+  const channel = (address = "") =>
+    `<channel type='pty'><target type='virtio' name='org.linux-kvm.port.${n++}'/>` +
+    `${address}</channel>`;
+  const xml = domain(
+    "<controller type='virtio-serial' index='0' ports='16' vectors='4'/>" +
+      "<controller type='virtio-serial' index='1'/>" +
+      channel("<address type='virtio-serial' controller='1' bus='0' port='1'/>") +
+      channel() + channel("<address type='virtio-serial' controller='1' bus='0'/>") + channel(),
+  );
+  const ports = defined(xml).devices.other.filter((d) => d.name === "channel").map((d) => {
+    const a = child(d, "address")!.attributes;
+    return `${a.controller}:${a.bus}:${a.port}`;
+  });
+  assert.deepEqual(ports, ["1:0:1", "0:0:1", "1:0:2", "0:0:2"]);
+  const argv = argvOf(xml);
+  // qemuxml2argvdata/channel-virtio-auto.args: max_ports and vectors after the id.
+  assert.ok(
+    devicesOf(argv).some((d) =>
+      /^virtio-serial-pci,id=virtio-serial0,max_ports=16,vectors=4,bus=/.test(d)
+    ),
+  );
+});
