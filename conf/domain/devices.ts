@@ -41,6 +41,7 @@ import { STARTUP_POLICIES } from "./startup_policy.ts";
 import { checkUsbHostdevSource } from "./hostdev_usb.ts";
 import { hostdevInterfaceSource, parseHostdev } from "./hostdev.ts";
 import { assignControllerIndexes } from "./controller_index.ts";
+import { insertControllers } from "./controller_order.ts";
 import { netIPInfo } from "./net_ip.ts";
 import { interfaceSourceAttrs } from "./interface_source.ts";
 import { parseInterfaceVirtualPort } from "./interface_virtualport.ts";
@@ -220,6 +221,7 @@ export function parseDevices(
     // virDomainDefParseXML puts a video card marked primary first.
     if (kind === "video") byKind.set(kind, primaryFirst(byKind.get(kind) ?? []));
     if (kind === "controller") {
+      byKind.set(kind, insertControllers(byKind.get(kind) ?? []));
       checkUsbMaster(byKind.get(kind) ?? []);
       assignControllerIndexes(byKind.get(kind) ?? []);
     }
