@@ -318,7 +318,22 @@ function parseDevice(
   if (dev.name === "memory") return parseMemoryDevice(dev, options);
   if (dev.name === "tpm") return parseTpm(dev, options);
   if (dev.name === "shmem") return parseShmem(dev, options);
-  if (dev.name === "hostdev") return parseHostdev(dev, options);
+  if (dev.name === "hostdev") {
+    const n = parseHostdev(dev, options);
+    // virDomainNetTeamingInfoParseXML: the first <teaming>, as an interface's.
+    const given = child(dev, "teaming");
+    const teaming = given && parseTeaming(given);
+    if (n) {
+      n.children = n.children.flatMap((c) =>
+        c.type !== "element" || c.name !== "teaming"
+          ? [c]
+          : teaming && c === child(n, "teaming")
+          ? [teaming]
+          : []
+      );
+    }
+    return n;
+  }
   if (dev.name === "input") {
     checkVirtioOptions(child(dev, "driver"));
     const n = normalizeElement(dev, "devices", options);

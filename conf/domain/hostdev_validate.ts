@@ -134,3 +134,47 @@ export function checkMdevAddresses(def: DomainDef): void {
     }
   }
 }
+
+/** A SCSI host device's drive address, as numbers (undefined for another address). */
+function driveOf(dev: XmlElement): number[] | undefined {
+  const a = child(dev, "address")?.attributes;
+  if (a?.type !== "drive") return undefined;
+  return ["controller", "bus", "target", "unit"].map((k) => num(a[k]));
+}
+
+/**
+ * virDomainDefDuplicateDriveAddressesValidate for SCSI host devices: no two on one drive
+ * address, none on a SCSI disk's. libvirt's message gives the bus as the controller and the
+ * controller as the bus.
+ *
+ * @example
+ * ```ts
+ * import { validateScsiHostdevAddresses } from "./hostdev_validate.ts";
+ * import type { DomainDef } from "./def.ts";
+ * declare const def: DomainDef;
+ * validateScsiHostdevAddresses(def); // throws "… in use by another SCSI host device"
+ * ```
+ */
+export function validateScsiHostdevAddresses(def: DomainDef): void {
+  const scsi = def.devices.other.filter((d) =>
+    d.name === "hostdev" && (d.attributes.mode ?? "subsystem") === "subsystem" &&
+    d.attributes.type === "scsi"
+  );
+  const disks = def.devices.other.filter((d) =>
+    d.name === "disk" && child(d, "target")?.attributes.bus === "scsi"
+  ).map(driveOf).filter((a) => a !== undefined);
+  const same = (a: number[], b: number[] | undefined) => !!b && a.every((v, i) => v === b[i]);
+  scsi.forEach((dev, i) => {
+    const a = driveOf(dev);
+    if (!a) return;
+    const [controller, bus, target, unit] = a;
+    const at = `SCSI host address controller='${bus}' bus='${controller}' target='${target}' ` +
+      `unit='${unit}' in use by another SCSI`;
+    if (scsi.slice(i + 1).some((other) => same(a, driveOf(other)))) {
+      throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `${at} host device`);
+    }
+    if (disks.some((d) => same(a, d))) {
+      throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `${at} disk`);
+    }
+  });
+}

@@ -292,11 +292,12 @@ const TABLE: Record<string, string> = {
   // virDomainHostdevDefFormat: the source, a SCSI device's readonly and shareable flags, then
   // the device info.
   "hostdev": "mode type managed model display ramfb|driver source readonly " +
-    "shareable boot alias rom address",
+    "shareable teaming boot alias rom address",
   // Capabilities-mode hostdevs name their block device, character device or interface.
   "hostdev/source": "protocol name wwpn startupPolicy guestReset writeFiltering|vendor product " +
     "host auth initiator adapter address block char interface",
   // A SCSI device's host adapter, an iSCSI one's portal.
+  "hostdev/teaming": "type persistent|",
   "hostdev/source/adapter": "name|",
   "hostdev/source/host": "name port|",
   "hostdev/source/block": "#|",

@@ -29,7 +29,7 @@ import { hugepagesPostParse, validateHugepages } from "./hugepages.ts";
 import { checkBootOrder } from "./postparse.ts";
 import { checkVcpuList } from "./vcpus.ts";
 import { validateVhostUserDisk } from "./disk_vhostuser.ts";
-import { validateHostdevs } from "./hostdev_validate.ts";
+import { validateHostdevs, validateScsiHostdevAddresses } from "./hostdev_validate.ts";
 import { validatePrimaryVideo, validateVideo } from "./video_validate.ts";
 
 /**
@@ -176,6 +176,7 @@ export function validateDomainDef(def: DomainDef, implicitUsb = false): void {
   }
   // virDomainDefValidateInternal, after the devices.
   validateHostdevs(def);
+  validateScsiHostdevAddresses(def);
   // virDomainDefGetVcpusTopology: the topology's vCPU count must fit libvirt's unsigned int.
   const topo = def.cpu?.topology;
   if (topo?.sockets && topo.sockets * topo.dies * topo.cores * topo.threads > 0xffffffff) {
