@@ -22,6 +22,7 @@ import { DEVICE_ORDER } from "./devices.ts";
 import { diskNameIndex } from "./disk_name.ts";
 import { validateController } from "./controller_validate.ts";
 import { checkMdevAddresses } from "./hostdev_validate.ts";
+import { placeScsiHostdevs } from "./hostdev_scsi.ts";
 
 /** Driver-specific inputs of the generic post-parse. */
 export interface PostParseOptions {
@@ -248,16 +249,24 @@ function consoleView(serial: XmlElement): XmlElement {
   );
 }
 
-/** libvirt adds every controller index up to the highest one a drive address names. */
-function ensureController(def: DomainDef, type: string, upTo = 0, from = 0): void {
+/**
+ * libvirt adds every controller index up to the highest one a drive address names (of `model`
+ * when given).
+ */
+function ensureController(
+  def: DomainDef,
+  type: string,
+  upTo = 0,
+  from = 0,
+  model?: string,
+): void {
   const other = def.devices.other;
   for (let index = from; index <= upTo; index++) {
     const same = (d: XmlElement) => d.name === "controller" && d.attributes.type === type;
     if (other.some((d) => same(d) && d.attributes.index === String(index))) continue;
-    // After the same type's lower indices, else after the last controller or disk.
-    let at = other.findLastIndex((d) => same(d) && Number(d.attributes.index) < index);
-    if (at < 0) at = other.findLastIndex((d) => d.name === "controller" || d.name === "disk");
-    other.splice(at + 1, 0, element("controller", { type, index: String(index) }));
+    // Appended to the controllers, as virDomainDefAddController does.
+    const at = other.findLastIndex((d) => d.name === "controller" || d.name === "disk");
+    other.splice(at + 1, 0, element("controller", { type, index: String(index), model }));
   }
 }
 
@@ -293,6 +302,8 @@ function implicitControllers(def: DomainDef): void {
       ensureController(def, bus, Number(addr.attributes.controller ?? "0"));
     }
   }
+  // The SCSI host devices' addresses, after the disks' (the device post-parse's order).
+  const scsiHostdevs = placeScsiHostdevs(def);
   // virDomainDefMaybeAddVirtioSerialController: the controller a virtio channel or console
   // is addressed on (0 without an address).
   for (const d of def.devices.other) {
@@ -323,6 +334,10 @@ function implicitControllers(def: DomainDef): void {
     }
     const index = addr.attributes.type === "ccid" ? Number(addr.attributes.controller ?? 0) : 0;
     ensureController(def, "ccid", index, index);
+  }
+  // virDomainDefMaybeAddHostdevSCSIcontroller, last.
+  if (scsiHostdevs.controllers) {
+    ensureController(def, "scsi", scsiHostdevs.controllers - 1, 0, scsiHostdevs.model);
   }
 }
 
