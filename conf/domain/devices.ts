@@ -235,6 +235,10 @@ export function parseDevices(
 const USB_NONE: Record<string, [(d: XmlElement) => boolean, string]> = {
   input: [(d) => d.attributes.bus === "usb", "Can't add USB input device. USB bus is disabled"],
   hub: [(d) => d.attributes.type === "usb", "Can't add USB hub: USB is disabled for this domain"],
+  hostdev: [
+    (d) => d.attributes.type === "usb",
+    "Can't add host USB device: USB is disabled in this host",
+  ],
 };
 
 function checkUsbNone(kind: string, byKind: Map<string, XmlElement[]>): void {
