@@ -15,6 +15,7 @@ import { assignPciAddresses } from "./pci_address.ts";
 import { assignUsbAddresses } from "./usb_address.ts";
 import { validateLifecycleActions } from "./lifecycle_actions.ts";
 import { assignVirtioSerialAddresses, placeVirtioChannels } from "./virtio_serial.ts";
+import { assignSpaprVioAddresses } from "./spapr_vio_address.ts";
 import { validateDiskFrontend } from "./disk_validate.ts";
 import { validateIOThreadUsers } from "./iothread_validate.ts";
 import { validateDiskTransient } from "./disk_transient_validate.ts";
@@ -141,8 +142,9 @@ export function qemuPostParse(
   }
   validateLoader(def);
   validateTseg(def);
-  // qemuDomainAssignAddresses: virtio-serial ports, then PCI, then USB.
+  // qemuDomainAssignAddresses: virtio-serial ports, spapr-vio registers, then PCI, then USB.
   assignVirtioSerialAddresses(def);
+  assignSpaprVioAddresses(def);
   assignPciAddresses(def, options.live);
   assignUsbAddresses(def, options.live);
 }

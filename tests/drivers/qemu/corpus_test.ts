@@ -13,7 +13,7 @@ import { readRecording } from "../../tools/xmlgen/recording.ts";
 import { tally } from "../../tools/xmlgen/compare.ts";
 
 /** Identical answers measured at the last comparison (of 1070 documents). */
-const MEASURED = 930;
+const MEASURED = 931;
 
 Deno.test("libvirt's QEMU test inputs: edgevirt's QEMU driver answers as libvirt's does", async () => {
   const rows = await readRecording(RECORDING);
