@@ -91,7 +91,7 @@ export const PCIE_NICS: ReadonlySet<string> = new Set([
 /** The `<memory>` models that are virtio PCI devices. */
 const VIRTIO_MEMORY: ReadonlySet<string> = new Set(["virtio-mem", "virtio-pmem"]);
 /** The sound cards that are PCI devices (ISA, USB and the PC speaker are not). */
-const PCI_SOUNDS: ReadonlySet<string> = new Set(["es1370", "ac97", "ich6", "ich9", "ich7"]);
+const PCI_SOUNDS: ReadonlySet<string> = new Set(["es1370", "ac97", "ich6", "ich9"]);
 /** The USB2 (EHCI and UHCI companion) models, and the function each takes on their slot. */
 const USB2_FUNCTIONS: Record<string, { fn: number; multi: boolean }> = {
   "ich9-ehci1": { fn: 7, multi: false },
@@ -154,10 +154,9 @@ function endpoints(def: DomainDef, pcie: boolean): Endpoint[] {
   });
   out.push(...of("filesystem", (d) => f.virtio(d)));
   out.push(
-    ...def.devices.interfaces.filter((n) => n.type !== "hostdev").map((n) => ({
-      children: n.extra,
-      flags: n.model === "virtio-transitional" || !PCIE_NICS.has(n.model ?? "") ? f.pci : f.express,
-    })),
+    // A hostdev NIC is placed with the host devices; a USB NIC is no PCI device.
+    ...def.devices.interfaces.filter((n) => n.type !== "hostdev" && n.model !== "usb-net")
+      .map((n) => ({ children: n.extra, flags: PCIE_NICS.has(n.model ?? "") ? f.express : f.pci })),
   );
   out.push(...of("sound", (d) => PCI_SOUNDS.has(d.attributes.model) ? f.pci : 0));
   out.push(
