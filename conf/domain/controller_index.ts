@@ -20,7 +20,18 @@ const USB2 = ["ich9-ehci1", "ich9-uhci1", "ich9-uhci2", "ich9-uhci3"];
 const isUsb2 = (c: XmlElement) =>
   c.attributes.type === "usb" && USB2.includes(c.attributes.model ?? "");
 
-/** Gives each of `controllers` (in definition order) without an index its index, in place. */
+/**
+ * Gives each of `controllers` (in definition order) without an index its index, in place.
+ *
+ * @example
+ * ```ts
+ * import { assignControllerIndexes } from "./controller_index.ts";
+ * import { element } from "../../util/xml/mod.ts";
+ * const usb = element("controller", { type: "usb", model: "ich9-uhci1" });
+ * assignControllerIndexes([element("controller", { type: "usb", index: "0", model: "ich9-ehci1" }), usb]);
+ * usb.attributes.index; // "0": the EHCI master's companion
+ * ```
+ */
 export function assignControllerIndexes(controllers: XmlElement[]): void {
   controllers.forEach((cont, i) => {
     if (cont.attributes.index !== undefined) return;

@@ -14,7 +14,18 @@
  */
 import { child, type XmlElement } from "../../util/xml/mod.ts";
 
-/** The controllers in the order libvirt's parser keeps them, given in document order. */
+/**
+ * The controllers in the order libvirt's parser keeps them, given in document order.
+ *
+ * @example
+ * ```ts
+ * import { insertControllers } from "./controller_order.ts";
+ * import { element } from "../../util/xml/mod.ts";
+ * const ide = element("controller", { type: "ide", index: "1" });
+ * const ide0 = element("controller", { type: "ide", index: "0" });
+ * insertControllers([ide, ide0]); // [ide0, ide]
+ * ```
+ */
 export function insertControllers(parsed: XmlElement[]): XmlElement[] {
   const list: XmlElement[] = [];
   for (const c of parsed) {

@@ -25,7 +25,17 @@ const RANGES: [attr: string, min: number, max: number][] = [
   ["busNr", 1, 254],
 ];
 
-/** Throws libvirt's error for a PCI controller libvirt refuses; other controllers pass. */
+/**
+ * Throws libvirt's error for a PCI controller libvirt refuses; other controllers pass.
+ *
+ * @example
+ * ```ts
+ * import { validateController } from "./controller_validate.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * validateController(parse("<controller type='pci' index='1' model='pci-bridge'><target chassisNr='0'/></controller>"));
+ * // throws "PCI controller chassisNr '0' out of range - must be 1-255"
+ * ```
+ */
 export function validateController(c: XmlElement): void {
   const { type, model } = c.attributes;
   if (type !== "pci") return;

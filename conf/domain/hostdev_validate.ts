@@ -66,7 +66,17 @@ function same(a: Hostdev, b: Hostdev): boolean {
   return name !== undefined && textOf(child(a.source, name)) === textOf(child(b.source, name));
 }
 
-/** Throws libvirt's error for a host device given twice or a second ramfb vGPU. */
+/**
+ * Throws libvirt's error for a host device given twice or a second ramfb vGPU.
+ *
+ * @example
+ * ```ts
+ * import { validateHostdevs } from "./hostdev_validate.ts";
+ * import type { DomainDef } from "./def.ts";
+ * declare const def: DomainDef; // two <hostdev>s of one PCI device
+ * validateHostdevs(def); // throws "Hostdev already exists in the domain configuration"
+ * ```
+ */
 export function validateHostdevs(def: DomainDef): void {
   const list: (Hostdev & { el?: XmlElement })[] = [
     ...def.devices.interfaces.filter((n) => n.type === "hostdev").map((n) => ({

@@ -23,7 +23,17 @@ const unsupported = (message: string) => VirError.report("DOMAIN", "CONFIG_UNSUP
 /** The QXL-only sizes, in libvirt's order. */
 const QXL_SIZES = ["ram", "vram64", "vgamem"];
 
-/** Throws libvirt's error for a video card `video` of a domain with `count` of them. */
+/**
+ * Throws libvirt's error for a video card `video` of a domain with `count` of them.
+ *
+ * @example
+ * ```ts
+ * import { validateVideo } from "./video_validate.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * validateVideo(parse("<video><model type='none'/></video>"), 2);
+ * // throws "a 'none' video type must be the only video device defined for the domain"
+ * ```
+ */
 export function validateVideo(video: XmlElement, count: number): void {
   const model = child(video, "model");
   const type = model?.attributes.type;

@@ -14,7 +14,15 @@
  */
 import { VirError } from "../../util/errors.ts";
 
-/** `virDomainPCIConnectFlags`: what a device plugs in as, or what a bus accepts. */
+/**
+ * `virDomainPCIConnectFlags`: what a device plugs in as, or what a bus accepts.
+ *
+ * @example
+ * ```ts
+ * import { CONNECT } from "./pci_address_set.ts";
+ * const virtioOnQ35 = CONNECT.PCIE_DEVICE | CONNECT.AUTOASSIGN;
+ * ```
+ */
 export const CONNECT = {
   HOTPLUGGABLE: 1 << 0,
   AUTOASSIGN: 1 << 1,
@@ -159,7 +167,17 @@ export function addrString(a: PciAddr): string {
 const domainError = (code: "XML_ERROR" | "INTERNAL_ERROR", message: string) =>
   VirError.report("DOMAIN", code, message);
 
-/** libvirt's `virDomainPCIAddressSet` for domain 0. */
+/**
+ * libvirt's `virDomainPCIAddressSet` for domain 0.
+ *
+ * @example
+ * ```ts
+ * import { CONNECT, PciAddressSet } from "./pci_address_set.ts";
+ * const dry = new PciAddressSet(["pcie-root"], true);
+ * dry.reserveNext(CONNECT.PCIE_DEVICE | CONNECT.AUTOASSIGN); // { bus: 1, slot: 0, function: 0 }
+ * dry.buses[1].model; // "pcie-root-port", added by the dry run
+ * ```
+ */
 export class PciAddressSet {
   /** The buses, by controller index. */
   readonly buses: Bus[] = [];

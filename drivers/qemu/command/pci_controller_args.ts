@@ -43,6 +43,19 @@ const EXPANDERS = new Set(["pci-expander-bus", "pcie-expander-bus"]);
 /**
  * The arguments of PCI controller `dev` (not a root: the machine has it) placed at `at`
  * (`,bus=…,addr=…`).
+ *
+ * @example
+ * ```ts
+ * import { pciControllerArgs } from "./pci_controller_args.ts";
+ * import { parse } from "../../../util/xml/mod.ts";
+ * pciControllerArgs(
+ *   parse(
+ *     "<controller type='pci' index='1' model='pcie-root-port'><model name='ioh3420'/>" +
+ *       "<target chassis='1' port='0x8' hotplug='off'/><alias name='pci.1'/></controller>",
+ *   ),
+ *   ",bus=pcie.0,addr=0x1",
+ * ); // ["-device", "ioh3420,port=8,chassis=1,id=pci.1,hotplug=off,bus=pcie.0,addr=0x1"]
+ * ```
  */
 export function pciControllerArgs(dev: XmlElement, at: string): string[] {
   const model = dev.attributes.model ?? "";
