@@ -181,6 +181,12 @@ export const DomainInterfaceSchema = z.strictObject({
   sourceLocal: z.strictObject({ address: z.string(), port: z.string() }).optional().describe(
     "<source><local address port>: the local end of a udp socket interface",
   ),
+  hostdevSource: XmlElementSchema.optional().describe(
+    "A hostdev interface's <source>: the host's PCI or USB device it passes through",
+  ),
+  managed: z.literal("yes").optional().describe(
+    "<interface type='hostdev' managed='yes'>: libvirt detaches the device from the host",
+  ),
   /** `<target dev>` */
   target: z.string().optional().describe("<target dev>: the host-side device name"),
   targetManaged: z.enum(["yes", "no"]).optional().describe(

@@ -44,7 +44,9 @@ import { parseGraphics } from "./graphics.ts";
 import { insertDisk } from "./disk_name.ts";
 import { STARTUP_POLICIES } from "./startup_policy.ts";
 import { checkUsbHostdevSource } from "./hostdev_usb.ts";
-import { parseHostdev } from "./hostdev.ts";
+import { hostdevInterfaceSource, parseHostdev } from "./hostdev.ts";
+import { assignControllerIndexes } from "./controller_index.ts";
+import { insertControllers } from "./controller_order.ts";
 import { netIPInfo } from "./net_ip.ts";
 import { interfaceSourceAttrs } from "./interface_source.ts";
 import { parseNetModel } from "./net_model.ts";
@@ -226,7 +228,14 @@ export function parseDevices(
       else list.push(parsed);
       byKind.set(kind, list);
     }
-    if (kind === "controller") checkUsbMaster(byKind.get(kind) ?? []);
+    checkUsbNone(kind, byKind);
+    // virDomainDefParseXML puts a video card marked primary first.
+    if (kind === "video") byKind.set(kind, primaryFirst(byKind.get(kind) ?? []));
+    if (kind === "controller") {
+      byKind.set(kind, insertControllers(byKind.get(kind) ?? []));
+      checkUsbMaster(byKind.get(kind) ?? []);
+      assignControllerIndexes(byKind.get(kind) ?? []);
+    }
   }
   const other = DEVICE_ORDER.flatMap((k) => byKind.get(k) ?? []);
   const emulator = childText(el, "emulator")?.trim();
@@ -258,6 +267,36 @@ function bootLoadparm(boot: XmlElement): void {
   boot.attributes.loadparm = loadparm;
 }
 
+/** What virDomainDefParseXML refuses of each kind when a USB controller of model none is there. */
+const USB_NONE: Record<string, [(d: XmlElement) => boolean, string]> = {
+  input: [(d) => d.attributes.bus === "usb", "Can't add USB input device. USB bus is disabled"],
+  hub: [(d) => d.attributes.type === "usb", "Can't add USB hub: USB is disabled for this domain"],
+  hostdev: [
+    (d) => d.attributes.type === "usb",
+    "Can't add host USB device: USB is disabled in this host",
+  ],
+};
+
+function checkUsbNone(kind: string, byKind: Map<string, XmlElement[]>): void {
+  const rule = USB_NONE[kind];
+  const none = (byKind.get("controller") ?? []).some((c) =>
+    c.attributes.type === "usb" && c.attributes.model === "none"
+  );
+  if (rule && none && (byKind.get(kind) ?? []).some(rule[0])) {
+    throw VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", rule[1]);
+  }
+}
+
+/** Video cards as libvirt inserts them: each one marked primary at the front. */
+function primaryFirst(videos: XmlElement[]): XmlElement[] {
+  const out: XmlElement[] = [];
+  for (const v of videos) {
+    if (child(v, "model")?.attributes.primary === "yes") out.unshift(v);
+    else out.push(v);
+  }
+  return out;
+}
+
 function parseDevice(
   dev: XmlElement,
   options: NormalizeOptions,
@@ -274,6 +313,8 @@ function parseDevice(
   }
   if (dev.name === "controller") {
     checkEnum(dev, "type");
+    // virDomainControllerDefParseXML: an index, when given, is a non-negative int.
+    xmlPropInt(dev, "index", { nonNegative: true });
     const driverEl = child(dev, "driver");
     const driver = driverEl && controllerDriver(driverEl);
     const target = controllerTarget(dev, dev.attributes.type!);
@@ -289,9 +330,6 @@ function parseDevice(
         ...n.children.filter((c) => !own.some((name) => isKid(c, name))),
         ...[controllerPcihole64(dev)].filter((e) => e !== undefined),
       ];
-    }
-    if (n && n.attributes.index === undefined) {
-      n.attributes = { type: n.attributes.type, index: "0", ...n.attributes };
     }
     if (n) defaultUsbMaster(n);
     return n;
@@ -320,7 +358,22 @@ function parseDevice(
   if (dev.name === "memory") return parseMemoryDevice(dev, options);
   if (dev.name === "tpm") return parseTpm(dev, options);
   if (dev.name === "shmem") return parseShmem(dev, options);
-  if (dev.name === "hostdev") return parseHostdev(dev, options);
+  if (dev.name === "hostdev") {
+    const n = parseHostdev(dev, options);
+    // virDomainNetTeamingInfoParseXML: the first <teaming>, as an interface's.
+    const given = child(dev, "teaming");
+    const teaming = given && parseTeaming(given);
+    if (n) {
+      n.children = n.children.flatMap((c) =>
+        c.type !== "element" || c.name !== "teaming"
+          ? [c]
+          : teaming && c === child(n, "teaming")
+          ? [teaming]
+          : []
+      );
+    }
+    return n;
+  }
   if (dev.name === "input") {
     checkVirtioOptions(child(dev, "driver"));
     const n = normalizeElement(dev, "devices", options);
@@ -1048,6 +1101,12 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   if (hostIP.length) net.hostIP = hostIP;
   if (local) net.sourceLocal = local;
   if (reconnect) net.sourceReconnect = reconnect;
+  // virDomainHostdevDefParseXMLSubsys reads a hostdev interface's device and managed flag (only
+  // 'yes' is managed).
+  if (dev.attributes.type === "hostdev") {
+    if (sourceEl) net.hostdevSource = hostdevInterfaceSource(sourceEl);
+    if (dev.attributes.managed === "yes") net.managed = "yes";
+  }
   if (virtualPort) extra.push(virtualPort);
   const targetEl = child(dev, "target");
   const managed = targetEl && xmlPropEnum(targetEl, "managed", ["yes", "no"] as const);

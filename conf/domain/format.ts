@@ -198,9 +198,20 @@ function formatInterface(net: DomainInterface, flags: number): XmlElement {
   const before = INTERFACE_BEFORE_TARGET.flatMap((n) => net.extra.filter((e) => e.name === n));
   const after = net.extra.filter((e) => !INTERFACE_BEFORE_TARGET.includes(e.name));
   const guest = after.filter((e) => e.name === "guest");
-  return element("interface", { type: net.type, trustGuestRxFilters: net.trustGuestRxFilters }, [
+  const attrs = {
+    type: net.type,
+    managed: net.managed,
+    trustGuestRxFilters: net.trustGuestRxFilters,
+  };
+  const hostdevDriver = net.type === "hostdev"
+    ? after.find((e) => e.name === "driver" && e.attributes.name !== undefined)
+    : undefined;
+  return element("interface", attrs, [
     net.mac !== undefined &&
     element("mac", { address: net.mac, type: net.macType, check: net.macCheck }),
+    // virDomainHostdevDefFormatSubsys: a hostdev NIC's PCI backend, then its device.
+    hostdevDriver && element("driver", { name: hostdevDriver.attributes.name }),
+    net.hostdevSource,
     // virDomainNetDefFormat opens a <source> for the host side's addresses if none was written.
     (net.source || net.hostIP) &&
     element("source", net.source ?? {}, [
@@ -213,10 +224,9 @@ function formatInterface(net: DomainInterface, flags: number): XmlElement {
     element("target", { dev, managed: net.targetManaged }),
     ...guest,
     net.model !== undefined && element("model", { type: net.model }),
-    // virDomainNetDefFormat writes a driver only for a virtio model (a hostdev's is its own).
+    // virDomainNetDefFormat writes a driver only for a virtio model.
     ...after.filter((e) =>
-      e.name !== "guest" &&
-      (e.name !== "driver" || net.type === "hostdev" || VIRTIO_MODELS.includes(net.model ?? ""))
+      e.name !== "guest" && (e.name !== "driver" || VIRTIO_MODELS.includes(net.model ?? ""))
     ),
   ]);
 }

@@ -52,45 +52,84 @@ export function parseHostdev(dev: XmlElement, options: NormalizeOptions): XmlEle
   const flag = mode === "subsystem" ? (managed === "yes" ? "yes" : "no") : undefined;
   n.attributes = element("hostdev", { mode, type, managed: flag }).attributes;
   Object.assign(n.attributes, rest);
-  if (type === "mdev") mdevUuid(child(child(n, "source"), "address"));
+  if (type === "mdev" && subsys) mdevUuid(child(child(n, "source"), "address"));
   // A USB device's guest reset and a PCI device's write filtering; no other kind's.
   const kept = n.children.find((c): c is XmlElement => c.type === "element" && c.name === "source");
   if (kept && type !== "usb") delete kept.attributes.guestReset;
   if (kept && type !== "pci") delete kept.attributes.writeFiltering;
-  // A vhost-scsi host's protocol and port name (an iSCSI source is not modelled).
-  if (kept && type !== "scsi_host") {
-    delete kept.attributes.protocol;
-    delete kept.attributes.wwpn;
+  // A vhost-scsi host's protocol and port name, an iSCSI device's protocol and IQN.
+  const iscsi = type === "scsi" && kept?.attributes.protocol === "iscsi";
+  if (kept && type !== "scsi_host") delete kept.attributes.wwpn;
+  if (kept && type !== "scsi_host" && !iscsi) delete kept.attributes.protocol;
+  if (kept && !iscsi) delete kept.attributes.name;
+  // virDomainPostParseCheckISCSIPath: an IQN without a LUN names LUN 0.
+  if (iscsi && kept.attributes.name && !kept.attributes.name.includes("/")) {
+    kept.attributes.name += "/0";
   }
-  // virDomainHostdevDefFormatSubsysUSB: the vendor and product ids as 0x%.4x.
-  for (
-    const id of type === "usb" && subsys
-      ? children(kept, "vendor").concat(children(kept, "product"))
-      : []
-  ) {
-    id.attributes = {
-      id: "0x" + parseUIntPositive(id.attributes.id!, 0)!.toString(16).padStart(4, "0"),
-    };
-  }
-  // virDomainHostdevDefFormatSubsysUSB: a USB source's bus and device in decimal, and no
-  // address when both are 0.
-  const usbAddress = type === "usb" && subsys && child(kept, "address");
-  if (usbAddress) {
-    const [bus, device] = ["bus", "device"].map((a) =>
-      parseUIntPositive(usbAddress.attributes[a] ?? "0", 0) ?? 0
-    );
-    kept!.children = kept!.children.flatMap((c) =>
-      c !== usbAddress ? [c] : bus || device ? [element("address", { bus, device })] : []
-    );
-  }
-  // virPCIDeviceAddressFormat: a PCI source's address in full, zero-padded hex.
-  const pciAddress = type === "pci" && subsys && child(kept, "address");
-  if (pciAddress) {
-    kept!.children = kept!.children.map((c) =>
-      c === pciAddress ? formatPciAddress(parsePciAddress(pciAddress), false) : c
+  if (kept && subsys) formatSubsysSource(kept, type, false);
+  // virDomainHostdevDefParseXML reads the readonly and shareable flags of a SCSI device only.
+  if (!subsys || type !== "scsi") {
+    n.children = n.children.filter((c) =>
+      c.type !== "element" || (c.name !== "readonly" && c.name !== "shareable")
     );
   }
   return n;
+}
+
+/**
+ * virDomainHostdevDefFormatSubsysUSB and …PCI on a parsed `<source>` of a USB or PCI device,
+ * in place: USB ids as 0x%.4x, a USB bus and device in decimal (no address when both are 0), a
+ * PCI address in full; `withType` writes the address's type, as a hostdev interface's does.
+ */
+function formatSubsysSource(source: XmlElement, type: string | undefined, withType: boolean) {
+  if (type === "usb") {
+    for (const id of children(source, "vendor").concat(children(source, "product"))) {
+      id.attributes = {
+        id: "0x" + parseUIntPositive(id.attributes.id!, 0)!.toString(16).padStart(4, "0"),
+      };
+    }
+  }
+  const address = child(source, "address");
+  if (!address || (type !== "usb" && type !== "pci")) return;
+  const formatted = type === "pci"
+    ? [formatPciAddress(parsePciAddress(address), withType)]
+    : (() => {
+      const [bus, device] = ["bus", "device"].map((a) =>
+        parseUIntPositive(address.attributes[a] ?? "0", 0) ?? 0
+      );
+      return bus || device
+        ? [element("address", { type: withType ? "usb" : undefined, bus, device })]
+        : [];
+    })();
+  source.children = source.children.flatMap((c) => c !== address ? [c] : formatted);
+}
+
+/**
+ * A hostdev interface's `<source>` as virDomainNetDefFormat writes it (its device's, the
+ * address with its type: `pci`, or `usb` for a source that names a vendor).
+ *
+ * @example
+ * ```ts
+ * import { hostdevInterfaceSource } from "./hostdev.ts";
+ * import { parse } from "../../util/xml/mod.ts";
+ * hostdevInterfaceSource(parse("<source><address type='pci' bus='3' slot='7'/></source>"));
+ * // <source><address type='pci' domain='0x0000' bus='0x03' slot='0x07' function='0x0'/></source>
+ * ```
+ */
+export function hostdevInterfaceSource(source: XmlElement): XmlElement {
+  const address = child(source, "address");
+  const type = address?.attributes.type || (child(source, "vendor") ? "usb" : undefined);
+  const out = element(
+    "source",
+    {},
+    [
+      ...children(source, "vendor"),
+      ...children(source, "product"),
+      ...(address ? [address] : []),
+    ].map((c) => ({ ...c, attributes: { ...c.attributes } })),
+  );
+  formatSubsysSource(out, type, true);
+  return out;
 }
 
 /** virDomainHostdevSubsysPCIBackendType's names but the default. */
@@ -199,8 +238,11 @@ function capsHostdevIPInfo(dev: XmlElement): XmlElement[] {
 
 /** virDomainHostdevSubsysMediatedDevDefParseXML: the mdev's UUID, in virUUIDFormat's form. */
 function mdevUuid(address: XmlElement | undefined): void {
-  const uuid = address?.attributes.uuid;
-  if (uuid === undefined) return;
+  const missing = (what: string) =>
+    VirError.report("DOMAIN", "CONFIG_UNSUPPORTED", `Missing ${what}`);
+  if (!address) throw missing("<address> element");
+  const uuid = address.attributes.uuid;
+  if (uuid === undefined) throw missing("'uuid' attribute for element <address>");
   const canonical = parseUUID(uuid);
   if (canonical === undefined) {
     throw VirError.report(

@@ -22,6 +22,9 @@ import { DEVICE_ORDER } from "./devices.ts";
 import { diskNameIndex } from "./disk_name.ts";
 import { validateDiskDuplicates } from "./disk_validate.ts";
 import { iotuneHasAny, iotuneOf, setIotune } from "./iotune.ts";
+import { validateController } from "./controller_validate.ts";
+import { checkMdevAddresses } from "./hostdev_validate.ts";
+import { placeScsiHostdevs } from "./hostdev_scsi.ts";
 
 /** Driver-specific inputs of the generic post-parse. */
 export interface PostParseOptions {
@@ -48,6 +51,11 @@ const kidsOf = (el: XmlElement) => el.children.filter((c): c is XmlElement => c.
 
 /** Applies the generic defaults to `def` in place. */
 export function domainDefPostParse(def: DomainDef, options: PostParseOptions): void {
+  rejectDuplicateControllers(def);
+  // virDomainControllerDefValidate, here after the driver resolved its emulator, as libvirt
+  // validates after the post-parse.
+  for (const c of def.devices.other.filter((d) => d.name === "controller")) validateController(c);
+  checkMdevAddresses(def);
   if (def.memory.current === 0 || def.memory.current > def.memory.total) {
     def.memory.current = def.memory.total;
   }
@@ -68,6 +76,27 @@ export function domainDefPostParse(def: DomainDef, options: PostParseOptions): v
   videoDefaults(def, typeof video === "string" ? video : video(def));
   vsockDefaults(def);
   rngDefaults(def);
+}
+
+/**
+ * virDomainDefRejectDuplicateControllers: two controllers of one type may not share an index
+ * (USB ones may: companions share their master's).
+ */
+function rejectDuplicateControllers(def: DomainDef): void {
+  const seen = new Set<string>();
+  for (const c of def.devices.other) {
+    const { type, index } = c.attributes;
+    if (c.name !== "controller" || type === "usb") continue;
+    const key = `${type}/${Number(index)}`;
+    if (seen.has(key)) {
+      throw VirError.report(
+        "DOMAIN",
+        "XML_ERROR",
+        `Multiple '${type}' controllers with index '${Number(index)}'`,
+      );
+    }
+    seen.add(key);
+  }
 }
 
 /** virDomainRNGDefPostParse: a `random` backend without a path reads /dev/random. */
@@ -249,16 +278,24 @@ function consoleView(serial: XmlElement): XmlElement {
   );
 }
 
-/** libvirt adds every controller index up to the highest one a drive address names. */
-function ensureController(def: DomainDef, type: string, upTo = 0, from = 0): void {
+/**
+ * libvirt adds every controller index up to the highest one a drive address names (of `model`
+ * when given).
+ */
+function ensureController(
+  def: DomainDef,
+  type: string,
+  upTo = 0,
+  from = 0,
+  model?: string,
+): void {
   const other = def.devices.other;
   for (let index = from; index <= upTo; index++) {
     const same = (d: XmlElement) => d.name === "controller" && d.attributes.type === type;
     if (other.some((d) => same(d) && d.attributes.index === String(index))) continue;
-    // After the same type's lower indices, else after the last controller or disk.
-    let at = other.findLastIndex((d) => same(d) && Number(d.attributes.index) < index);
-    if (at < 0) at = other.findLastIndex((d) => d.name === "controller" || d.name === "disk");
-    other.splice(at + 1, 0, element("controller", { type, index: String(index) }));
+    // Appended to the controllers, as virDomainDefAddController does.
+    const at = other.findLastIndex((d) => d.name === "controller" || d.name === "disk");
+    other.splice(at + 1, 0, element("controller", { type, index: String(index), model }));
   }
 }
 
@@ -341,6 +378,8 @@ function implicitControllers(def: DomainDef): void {
       ensureController(def, bus, Number(addr.attributes.controller ?? "0"));
     }
   }
+  // The SCSI host devices' addresses, after the disks' (the device post-parse's order).
+  const scsiHostdevs = placeScsiHostdevs(def);
   // virDomainDefMaybeAddVirtioSerialController: the controller a virtio channel or console
   // is addressed on (0 without an address).
   for (const d of def.devices.other) {
@@ -371,6 +410,10 @@ function implicitControllers(def: DomainDef): void {
     }
     const index = addr.attributes.type === "ccid" ? Number(addr.attributes.controller ?? 0) : 0;
     ensureController(def, "ccid", index, index);
+  }
+  // virDomainDefMaybeAddHostdevSCSIcontroller, last.
+  if (scsiHostdevs.controllers) {
+    ensureController(def, "scsi", scsiHostdevs.controllers - 1, 0, scsiHostdevs.model);
   }
 }
 
@@ -416,7 +459,9 @@ function videoDefaults(def: DomainDef, defaultModel: string): void {
         vram64: a.vram64,
         vgamem: a.vgamem,
         heads: a.heads ?? (type === "none" ? undefined : "1"),
-        primary: i === 0 ? "yes" : undefined,
+        // The first card is the primary one, but for none (virDomainDefPostParseVideo); a
+        // second one marked primary stays so, for validation to refuse.
+        primary: (i === 0 ? type !== "none" : a.primary === "yes") ? "yes" : undefined,
       }).filter((e): e is [string, string] => e[1] !== undefined),
     );
   });

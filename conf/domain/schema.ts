@@ -292,14 +292,22 @@ const TABLE: Record<string, string> = {
   "codec": "type|",
   "audio": "id type|",
   "video": "|driver model alias address",
+  // virDomainVideoDriverDefFormat: the virtio options, then the backend (qemu or vhostuser).
+  "video/driver": "iommu ats packed page_per_vq name|",
   "video/model": "type ram vram vram64 vgamem heads primary|acceleration resolution",
   "acceleration": "accel3d accel2d rendernode|",
   "resolution": "x y|",
-  "hostdev": "mode type managed model display ramfb|driver source rom alias address",
+  // virDomainHostdevDefFormat: the source, a SCSI device's readonly and shareable flags, then
+  // the device info.
+  "hostdev": "mode type managed model display ramfb|driver source readonly " +
+    "shareable teaming boot alias rom address",
   // Capabilities-mode hostdevs name their block device, character device or interface.
-  "hostdev/source": "protocol wwpn startupPolicy guestReset writeFiltering|vendor product " +
-    "address adapter " +
-    "host block char interface",
+  "hostdev/source": "protocol name wwpn startupPolicy guestReset writeFiltering|vendor product " +
+    "host auth initiator adapter address block char interface",
+  // A SCSI device's host adapter, an iSCSI one's portal.
+  "hostdev/teaming": "type persistent|",
+  "hostdev/source/adapter": "name|",
+  "hostdev/source/host": "name port|",
   "hostdev/source/block": "#|",
   "hostdev/source/char": "#|",
   "hostdev/source/interface": "#|",

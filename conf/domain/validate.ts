@@ -38,6 +38,8 @@ import { hugepagesPostParse, validateHugepages } from "./hugepages.ts";
 import { checkBootOrder } from "./postparse.ts";
 import { checkVcpuList } from "./vcpus.ts";
 import { validateVhostUserDisk } from "./disk_vhostuser.ts";
+import { validateHostdevs, validateScsiHostdevAddresses } from "./hostdev_validate.ts";
+import { validatePrimaryVideo, validateVideo } from "./video_validate.ts";
 
 /**
  * A driver's part in parsing a definition: libvirt's parse flags and xmlopt callbacks.
@@ -189,11 +191,8 @@ export function validateDomainDef(
   for (const hostdev of def.devices.other.filter((d) => d.name === "hostdev")) {
     validateHostdevAddress(hostdev);
   }
-  for (const video of def.devices.other.filter((d) => d.name === "video")) {
-    if (child(video, "model")?.attributes.type !== "virtio") {
-      checkVirtioOptionsAbsent(child(video, "driver"));
-    }
-  }
+  const videos = def.devices.other.filter((d) => d.name === "video");
+  for (const video of videos) validateVideo(video, videos.length);
   validateChardevSources(def, ["smartcard", "serial", "parallel", "channel", "console"]);
   for (const input of def.devices.other.filter((d) => d.name === "input")) {
     validateInput(input, def.os.type, def.type);
@@ -251,6 +250,9 @@ export function validateDomainDef(
   }
   // virDomainDefValidateInternal, once every device passed.
   validateDiskDuplicates(def);
+  // virDomainDefValidateInternal, after the devices.
+  validateHostdevs(def);
+  validateScsiHostdevAddresses(def);
   // virDomainDefGetVcpusTopology: the topology's vCPU count must fit libvirt's unsigned int.
   const topo = def.cpu?.topology;
   if (topo?.sockets && topo.sockets * topo.dies * topo.cores * topo.threads > 0xffffffff) {
@@ -268,6 +270,7 @@ export function validateDomainDef(
   const numa = def.cpu?.extra.find((e) => e.name === "numa");
   if (numa) validateNumaHmat(numa);
   validateThreadPools(def);
+  validatePrimaryVideo(def);
 }
 
 /** virDomainEnsureAudioID: a device's `<audio id>` names one of the domain's audio backends. */

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { VirError } from "../../util/errors.ts";
 import type { DomainDef } from "../../conf/domain/def.ts";
 import { defaultAudio } from "./default_audio.ts";
 import { DEVICE_ORDER } from "../../conf/domain/devices.ts";
@@ -73,16 +74,19 @@ export function addDefaultDevices(def: DomainDef): void {
       def,
       element("controller", { type: "usb", index: "0", model: q35 ? "qemu-xhci" : "piix3-uhci" }),
     );
-  } else if (!usb.attributes.model) {
-    usb.attributes = { ...usb.attributes, model: q35 ? "qemu-xhci" : "piix3-uhci" };
   }
   if (q35 && !controller(def, "sata")) {
     insertDevice(def, element("controller", { type: "sata", index: "0" }));
   }
-  if (!controller(def, "pci")) {
-    insertDevice(
-      def,
-      element("controller", { type: "pci", index: "0", model: q35 ? "pcie-root" : "pci-root" }),
+  const root = q35 ? "pcie-root" : "pci-root";
+  const pci = controller(def, "pci");
+  if (!pci) insertDevice(def, element("controller", { type: "pci", index: "0", model: root }));
+  else if (pci.attributes.model !== root) {
+    throw VirError.report(
+      "QEMU",
+      "XML_ERROR",
+      `The PCI controller with index='0' must be model='${root}' for this machine type, ` +
+        `but model='${pci.attributes.model}' was found instead`,
     );
   }
   const inputs = def.devices.other.filter((d) => d.name === "input");

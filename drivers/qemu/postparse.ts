@@ -10,10 +10,13 @@ import { VirError } from "../../util/errors.ts";
 import { child, children, element, type XmlElement } from "../../util/xml/mod.ts";
 import { formatBitmap, parseBitmap } from "../../conf/domain/bitmap.ts";
 import { addDefaultDevices } from "./default_devices.ts";
+import { controllerPostParse } from "./controller_postparse.ts";
+import { validateQemuHostdev, validateZpci } from "./hostdev_validate.ts";
 import { assignPciAddresses } from "./pci_address.ts";
 import { assignUsbAddresses } from "./usb_address.ts";
 import { validateLifecycleActions } from "./lifecycle_actions.ts";
 import { placeVirtioChannels } from "./virtio_serial.ts";
+import { assignSpaprVioAddresses } from "./spapr_vio_address.ts";
 import { dropDefaultChannelPath } from "./channel_dir.ts";
 import { validateDiskBlkdeviotune, validateDiskFrontend } from "./disk_validate.ts";
 import { validateIOThreadUsers } from "./iothread_validate.ts";
@@ -60,7 +63,8 @@ export const DEFAULT_EMULATOR = "/usr/bin/qemu-system-x86_64";
  * lifecycle action, disk frontend and IOThread checks and the PCI and USB addresses of the devices.
  * `options.privileged` says the definition is the system driver's (libvirt's
  * `driver->privileged`), which validates some devices differently; without it (a copy of a
- * definition the driver parsed before) those checks are skipped.
+ * definition the driver parsed before) those checks are skipped. `options.live` places a device
+ * plugged into a running domain: on its buses and ports as they are, none added.
  *
  * @example
  * ```ts
@@ -98,7 +102,9 @@ export function qemuPostParse(def: DomainDef, options: QemuParseOptions = {}): v
   panicDefaults(def);
   vsockDefaults(def);
   qxlDefaults(def);
+  mdevDefaults(def);
   domainDefPostParse(def, { defaultVideo: "cirrus", diskFd: true });
+  controllerPostParse(def);
   // After the serial port libvirt's parser makes of a compat console (the generic post-parse
   // here), as qemuDomainChrDefPostParse sees it.
   serialTargetDefaults(def);
@@ -125,6 +131,10 @@ export function qemuPostParse(def: DomainDef, options: QemuParseOptions = {}): v
       validateShmem(dev);
     }
     if (dev.name === "iommu") validateIommu(def, dev);
+    if (dev.name === "hostdev") {
+      validateZpci(dev);
+      validateQemuHostdev(def, dev);
+    }
     if (dev.name === "input") validateVirtioInput(dev);
     if (dev.name === "tpm") {
       tpmPostParse(dev);
@@ -158,8 +168,11 @@ export function qemuPostParse(def: DomainDef, options: QemuParseOptions = {}): v
   }
   validateLoader(def);
   validateTseg(def);
-  assignPciAddresses(def);
-  assignUsbAddresses(def);
+  // qemuDomainAssignAddresses: spapr-vio registers, then PCI, then USB (the virtio-serial
+  // ports were placed with their channels, above).
+  assignSpaprVioAddresses(def);
+  assignPciAddresses(def, options.live);
+  assignUsbAddresses(def, options.live);
 }
 
 /**
@@ -175,6 +188,11 @@ export interface QemuParseOptions {
   binaryDirs?: string[];
   /** The driver's channel folder, given for an inactive definition (see channel_dir.ts). */
   channelTargetDir?: string;
+  /**
+   * A device plugged into a running domain: it only takes a slot on buses the domain has (no
+   * controller is added for it).
+   */
+  live?: boolean;
 }
 
 /**
@@ -284,6 +302,22 @@ function panicDefaults(def: DomainDef): void {
 function vsockDefaults(def: DomainDef): void {
   for (const dev of def.devices.other) {
     if (dev.name === "vsock") dev.attributes.model ??= "virtio";
+  }
+}
+
+/**
+ * `qemuDomainHostdevDefMdevPostParse`: a vfio-pci mediated device's display is off unless
+ * given (QEMU 7.2 has vfio-pci's display), written after the model, before `ramfb`.
+ */
+function mdevDefaults(def: DomainDef): void {
+  for (const dev of def.devices.other) {
+    const { type, model, display } = dev.attributes;
+    if (dev.name !== "hostdev" || type !== "mdev" || model !== "vfio-pci" || display) continue;
+    dev.attributes = Object.fromEntries(
+      Object.entries(dev.attributes).flatMap((e) =>
+        e[0] === "model" ? [e, ["display", "off"]] : [e]
+      ),
+    );
   }
 }
 

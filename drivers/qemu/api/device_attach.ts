@@ -159,7 +159,7 @@ async function attachDiskLive(
   // Placed and named in a copy, as libvirt's post-parse and alias assignment would.
   const copy = structuredClone(def);
   insertParsedDevice(copy, disk);
-  qemuPostParse(copy);
+  qemuPostParse(copy, { live: true });
   ensureQ35Disk(copy, disk);
   if (bus === "usb" && child(disk, "address")?.attributes.type !== "usb") {
     throw VirError.report("QEMU", "INTERNAL_ERROR", "No free USB ports");

@@ -198,7 +198,7 @@ export async function attachChardevLive(
   await prepareChannels([dev], s.paths.runDir, def.id, def.name);
   const copy = structuredClone(def);
   insertParsedDevice(copy, dev);
-  qemuPostParse(copy);
+  qemuPostParse(copy, { live: true });
   if (dev.name === "channel") assignVirtioSerialPort(copy, dev);
   assignDeviceAliases(copy);
   const mon = obj.proc!.monitor;

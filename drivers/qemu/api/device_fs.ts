@@ -71,7 +71,7 @@ export async function attachFilesystemLive(
   // Validated against the running definition first, as libvirt's device parse does.
   const copy = structuredClone(obj.def);
   insertParsedDevice(copy, fs);
-  qemuPostParse(copy, { privileged: s.privileged });
+  qemuPostParse(copy, { privileged: s.privileged, live: true });
   if (!isVirtiofs(fs)) throw notHotpluggable();
   ensureQ35Port(copy, fs);
   const address = child(fs, "address")?.attributes;

@@ -202,7 +202,7 @@ export async function attachMemoryLive(
   // The slot or PCI address as the start would give it, found in a copy.
   const copy = structuredClone(obj.def);
   insertParsedDevice(copy, mem);
-  qemuPostParse(copy);
+  qemuPostParse(copy, { live: true });
   if (mem.attributes.model === "virtio-mem") ensureQ35Port(copy, mem);
   if (!child(mem, "alias")) {
     const at = mem.children.findIndex((c) => c.type === "element" && c.name === "address");

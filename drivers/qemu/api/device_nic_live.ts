@@ -125,7 +125,7 @@ export async function attachNicLive(
   // Model, MAC and PCI address as the definition's post-parse gives them, in a copy.
   const copy = structuredClone(def);
   copy.devices.interfaces.push(net);
-  qemuPostParse(copy);
+  qemuPostParse(copy, { live: true });
   if (PCIE_NICS.has(net.model!)) ensureQ35Port(copy, { children: net.extra });
   else ensureQ35BridgeSlot(copy, { children: net.extra });
   const alias = giveAlias(obj, net);

@@ -48,7 +48,7 @@ export async function attachRngLive(obj: QemuDomainObj, dev: XmlElement): Promis
   // Placed in a copy, as libvirt's post-parse and address assignment would.
   const copy = structuredClone(obj.def);
   insertParsedDevice(copy, dev);
-  qemuPostParse(copy);
+  qemuPostParse(copy, { live: true });
   ensureQ35Port(copy, dev);
   const address = child(dev, "address")?.attributes;
   if (address?.type !== "pci") {

@@ -50,7 +50,7 @@ export async function attachWatchdogLive(obj: QemuDomainObj, dev: XmlElement): P
   // Placed in a copy, as libvirt's qemuDomainEnsurePCIAddress would.
   const copy = structuredClone(obj.def);
   insertParsedDevice(copy, dev);
-  qemuPostParse(copy);
+  qemuPostParse(copy, { live: true });
   ensureQ35Port(copy, dev);
   const address = child(dev, "address")!.attributes;
   const mon = obj.proc!.monitor;

@@ -46,6 +46,7 @@ import { shmemArgs } from "./shmem_args.ts";
 import { virtioInputArgs } from "./input_args.ts";
 import { spiceArgs } from "./spice_args.ts";
 import { videoArgs } from "./video_args.ts";
+import { pciControllerArgs } from "./pci_controller_args.ts";
 import { redirdevArgs } from "./redirdev_args.ts";
 import { tpmArgs } from "./tpm_args.ts";
 import { applyDeviceOverrides, compatArgs } from "./namespace_args.ts";
@@ -345,10 +346,14 @@ function bootIndexer(def: DomainDef): BootIndexer {
 
 /** QEMU device of each `<controller>` model edgevirt starts (PCI ones, placed by address). */
 const CONTROLLER_DEVICES: Record<string, string> = {
-  "pcie-root-port": "pcie-root-port",
-  "pcie-to-pci-bridge": "pcie-pci-bridge",
   "qemu-xhci": "qemu-xhci",
+  "nec-xhci": "nec-usb-xhci",
   "piix3-uhci": "piix3-usb-uhci",
+  // ICH9's USB2: the EHCI master and its UHCI companions (on the master's bus).
+  "ich9-ehci1": "ich9-usb-ehci1",
+  "ich9-uhci1": "ich9-usb-uhci1",
+  "ich9-uhci2": "ich9-usb-uhci2",
+  "ich9-uhci3": "ich9-usb-uhci3",
   "virtio-scsi": "virtio-scsi-pci",
 };
 
@@ -524,22 +529,28 @@ function panicArgs(dev: XmlElement): string[] {
 
 function controllerArgs(dev: XmlElement, at: string, controllers: XmlElement[]): string[] {
   const { type, model } = dev.attributes;
+  if (type === "pci") return pciControllerArgs(dev, at);
   // virtio-serial has no model attribute: its type names the device.
   const driver = type === "virtio-serial"
     ? "virtio-serial-pci"
     : CONTROLLER_DEVICES[model ?? (type === "scsi" ? "virtio-scsi" : "")];
   const alias = aliasOf(dev);
   if (!driver || !alias || !at) throw unsupportedDevice(dev, driver ?? model ?? type);
-  const target = child(dev, "target")?.attributes;
-  const port = driver === "pcie-root-port" && target
-    ? `,port=${Number(target.port)},chassis=${Number(target.chassis)}`
-    : "";
   const iothread = iothreadProp(dev).iothread;
+  // An XHCI controller's USB2 and USB3 root hub ports (qemuBuildUSBControllerDevProps).
+  const ports = dev.attributes.ports;
+  const xhci = ports !== undefined && driver.endsWith("xhci") ? `,p2=${ports},p3=${ports}` : "";
+  // A virtio-serial controller's port count and MSI vectors, after its id.
+  const { vectors } = dev.attributes;
+  const serial = type !== "virtio-serial"
+    ? ""
+    : (ports !== undefined ? `,max_ports=${ports}` : "") +
+      (vectors !== undefined ? `,vectors=${vectors}` : "");
   return [
     "-device",
-    `${driver}${port}${iothread ? `,iothread=${iothread}` : ""}${
+    `${driver}${xhci}${iothread ? `,iothread=${iothread}` : ""}${
       usbCompanion(dev, controllers) ?? `,id=${optValue(alias)}`
-    }${at}`,
+    }${serial}${at}`,
   ];
 }
 

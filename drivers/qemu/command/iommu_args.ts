@@ -14,7 +14,7 @@ import { keyvalDevice } from "./escape.ts";
 import { unsupportedDevice } from "./unsupported.ts";
 
 /**
- * qemuValidateDomainDeviceDefIOMMU's machine checks.
+ * qemuValidateDomainDeviceDefIOMMU's machine checks, and a virtio IOMMU's ACPI and address.
  *
  * @example
  * ```ts
@@ -36,13 +36,14 @@ export function validateIommu(def: DomainDef, iommu: XmlElement): void {
     virtio: [isQ35(def), "Q35 and ARM Virt machines"],
   };
   const [fits, what] = machines[model] ?? [true, ""];
-  if (!fits) {
-    throw VirError.report(
-      "QEMU",
-      "CONFIG_UNSUPPORTED",
-      `IOMMU device: '${model}' is only supported with ${what}`,
-    );
-  }
+  const refuse = (why: string) =>
+    VirError.report("QEMU", "CONFIG_UNSUPPORTED", `IOMMU device: '${model}' ${why}`);
+  if (!fits) throw refuse(`is only supported with ${what}`);
+  if (model !== "virtio") return;
+  const acpi = child(def.sections.find((s) => s.name === "features"), "acpi");
+  if (!acpi || acpi.attributes.state === "off") throw refuse("requires ACPI");
+  const type = child(iommu, "address")?.attributes.type;
+  if (type !== undefined && type !== "pci") throw refuse("needs a PCI address");
 }
 
 /** A `yes`/`on` … attribute as QEMU's on/off (qemuOnOffAuto), absent when unset. */

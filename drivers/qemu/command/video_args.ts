@@ -3,7 +3,7 @@
  * the primary card as its VGA-compatible device, a secondary one as its plain device (QXL and
  * virtio only), with the sizes of its `<model>`: QXL's RAM, VRAM, 64-bit VRAM and VGA memory,
  * the outputs of QXL and virtio cards, a VGA or VMware card's VGA memory, a bochs card's memory,
- * and a `<resolution>`.
+ * a `<resolution>`, and a virtio card's virtio options. A vhost-user GPU is refused.
  *
  * @module
  */
@@ -11,6 +11,7 @@ import { child, type XmlElement } from "../../../util/xml/mod.ts";
 import { VirError } from "../../../util/errors.ts";
 import { optValue } from "./escape.ts";
 import { unsupportedDevice } from "./unsupported.ts";
+import { virtioOptions } from "./virtio_options.ts";
 
 /** The device of each model as the primary card, and as a secondary one where there is one. */
 const VIDEO_DEVICES: Record<string, [primary: string, secondary?: string]> = {
@@ -50,6 +51,10 @@ export function videoArgs(video: XmlElement, at: string): string[] {
     );
   }
   const alias = child(video, "alias")?.attributes.name;
+  // A vhost-user GPU runs in a vhost-user-gpu process edgevirt does not start.
+  if (child(video, "driver")?.attributes.name === "vhostuser") {
+    throw unsupportedDevice(video, primary ? "vhost-user-vga" : "vhost-user-gpu-pci");
+  }
   if (!driver || !alias || !at) throw unsupportedDevice(video, driver);
   const kib = (v: string | undefined) => Number(v ?? 0);
   const props: [string, number][] = [];
@@ -72,5 +77,6 @@ export function videoArgs(video: XmlElement, at: string): string[] {
   // are always there.
   const always = new Set(["vram64_size_mb", "vgamem_mb"].filter(() => type === "qxl"));
   const opts = props.filter(([k, v]) => v > 0 || always.has(k)).map(([k, v]) => `,${k}=${v}`);
-  return ["-device", `${driver},id=${optValue(alias)}${opts.join("")}${at}`];
+  const virtio = type === "virtio" ? virtioOptions(child(video, "driver")) : "";
+  return ["-device", `${driver},id=${optValue(alias)}${opts.join("")}${virtio}${at}`];
 }

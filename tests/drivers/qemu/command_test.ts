@@ -618,17 +618,18 @@ Deno.test("-vnc and -k are libvirt 9.0's for a password, keymap, sharing and pow
 Deno.test("a USB companion controller joins its master's bus at its first port", () => {
   const xml = (companion: string) =>
     "<domain type='qemu'><name>vm</name><memory>131072</memory><vcpu>1</vcpu>" +
-    "<os><type>hvm</type></os><devices><controller type='usb' index='0' model='qemu-xhci'>" +
-    `${pci(4)}</controller>${companion}</devices></domain>`;
-  const pci = (slot: number) => `<address type='pci' domain='0' bus='0' slot='${slot}'/>`;
+    "<os><type>hvm</type></os><devices><controller type='usb' index='0' model='ich9-ehci1'>" +
+    `${pci(4, 7)}</controller>${companion}</devices></domain>`;
+  const pci = (slot: number, fn = 0) =>
+    `<address type='pci' domain='0' bus='0' slot='${slot}' function='${fn}'/>`;
+  // As libvirt 9.0 starts them (qemuxml2argvdata/controller-usb-order), on the master's slot.
   const argv = argvOf(
-    xml(
-      `<controller type='usb' index='0' model='piix3-uhci'><master startport='2'/>${pci(5)}` +
-        "</controller>",
-    ),
+    xml(`<controller type='usb' index='0' model='ich9-uhci1'><master startport='0'/></controller>`),
   );
-  const uhci = argv.find((a) => a.startsWith("piix3-usb-uhci"));
-  assert.match(uhci ?? "", /^piix3-usb-uhci,masterbus=usb\.0,firstport=2,bus=/);
+  assert.ok(argv.includes("ich9-usb-ehci1,id=usb,bus=pci.0,addr=0x4.0x7"));
+  assert.ok(
+    argv.includes("ich9-usb-uhci1,masterbus=usb.0,firstport=0,bus=pci.0,multifunction=on,addr=0x4"),
+  );
   // Without a master of its index, libvirt's error rather than a bus of its own.
   assert.throws(
     () =>
@@ -638,6 +639,15 @@ Deno.test("a USB companion controller joins its master's bus at its first port",
       )),
     /masterbus not found/,
   );
+});
+
+Deno.test("an XHCI controller's ports reach QEMU as libvirt 9.0 gives them", () => {
+  const argv = argvOf(
+    "<domain type='qemu'><name>vm</name><memory>131072</memory><os><type>hvm</type></os>" +
+      "<devices><controller type='usb' index='0' model='nec-xhci' ports='8'/></devices></domain>",
+  );
+  // qemuxml2argvdata/usb-xhci-autoassign: -device nec-usb-xhci,p2=8,p3=8,id=usb,…
+  assert.ok(argv.includes("nec-usb-xhci,p2=8,p3=8,id=usb,bus=pci.0,addr=0x2"));
 });
 
 Deno.test("NUMA memory-side caches and interconnects (HMAT) are refused, not dropped", () => {
