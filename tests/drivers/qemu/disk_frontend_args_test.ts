@@ -72,7 +72,7 @@ function devicesById(argv: string[]): Map<string, Map<string, string>> {
 const rows = await readRecording(RECORDING);
 for (const [id, frontends] of Object.entries(EXPECTED)) {
   Deno.test(`disk frontend properties as libvirt's: ${id}`, () => {
-    const row = rows.find((r) => r.id === id)!;
+    const row = rows.find((r) => r.id === `qemuxml2argvdata/${id}`)!;
     const def = parseDomainXML(row.input);
     qemuPostParse(def);
     assignDeviceAliases(def);
