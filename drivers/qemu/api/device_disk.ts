@@ -296,6 +296,9 @@ export function pciProps(def: DomainDef, address: Record<string, string>): Recor
   };
 }
 
+/** The SCSI controller models whose units are targets, one LUN each (libvirt's LSI case). */
+const SINGLE_LUN_SCSI = new Set(["lsilogic", "ncr53c90", "dc390", "am53c974"]);
+
 /**
  * The `device_add` arguments of a disk's frontend: virtio-blk-pci, usb-storage, scsi-hd /
  * scsi-cd or ide-hd / ide-cd at the disk's address, using its format node.
@@ -330,12 +333,22 @@ export function diskDeviceProps(def: DomainDef, disk: XmlElement): Record<string
   } else if (bus === "scsi") {
     const controller = Number(address.controller ?? 0);
     const unit = Number(address.unit ?? 0);
+    const model = def.devices.other.find((d) =>
+      d.name === "controller" && d.attributes.type === "scsi" &&
+      Number(d.attributes.index ?? 0) === controller
+    )?.attributes.model;
     props = {
       driver: lun ? "scsi-block" : cdrom ? "scsi-cd" : "scsi-hd",
-      bus: `scsi${controller}.0`,
-      channel: Number(address.bus ?? 0),
-      "scsi-id": Number(address.target ?? 0),
-      lun: unit,
+      // qemuBuildDeviceAddresDriveProps: an LSI 53C895A-like controller's drive bus is its
+      // SCSI bus and the unit its target; the others have one bus of channels, targets, LUNs.
+      ...(model && SINGLE_LUN_SCSI.has(model)
+        ? { bus: `scsi${controller}.${Number(address.bus ?? 0)}`, "scsi-id": unit }
+        : {
+          bus: `scsi${controller}.0`,
+          channel: Number(address.bus ?? 0),
+          "scsi-id": Number(address.target ?? 0),
+          lun: unit,
+        }),
       // libvirt names the VPD device id after the -drive it no longer uses (not scsi-block's).
       // (the serial when there is one).
       ...(lun ? {} : { device_id: textOf(child(disk, "serial")) ?? `drive-${alias}` }),

@@ -355,6 +355,11 @@ const CONTROLLER_DEVICES: Record<string, string> = {
   "ich9-uhci2": "ich9-usb-uhci2",
   "ich9-uhci3": "ich9-usb-uhci3",
   "virtio-scsi": "virtio-scsi-pci",
+  // qemuBuildControllerSCSIDevProps's devices that QEMU 7.2 has.
+  lsilogic: "lsi",
+  lsisas1068: "mptsas1068",
+  lsisas1078: "megasas",
+  am53c974: "am53c974",
 };
 
 /**
@@ -636,9 +641,9 @@ function drivePlacement(dev: XmlElement, bus: string, controllers: XmlElement[])
 }
 
 /**
- * `,bus=…,channel=…,scsi-id=…,lun=…,device_id=…` of a SCSI disk at a `drive` address on a
- * virtio-scsi controller (`qemuBuildDeviceAddressDriveProps`, as hotplug places it); empty
- * when there is no such controller.
+ * `,bus=…,channel=…,scsi-id=…,lun=…,device_id=…` of a SCSI disk at a `drive` address on a SCSI
+ * controller this driver starts (`qemuBuildDeviceAddressDriveProps`, as hotplug places it);
+ * empty when there is no such controller.
  */
 function scsiPlacement(dev: XmlElement, ctx: DeviceContext): string {
   const a = child(dev, "address")?.attributes;
@@ -646,7 +651,7 @@ function scsiPlacement(dev: XmlElement, ctx: DeviceContext): string {
   const controller = ctx.controllers.find((c) =>
     c.attributes.type === "scsi" && Number(c.attributes.index ?? 0) === Number(a.controller ?? 0)
   );
-  if (controller?.attributes.model !== "virtio-scsi") return "";
+  if (!CONTROLLER_DEVICES[controller?.attributes.model ?? ""]) return "";
   const { driver: _, ...props } = diskDeviceProps(ctx.def, dev);
   return ["bus", "channel", "scsi-id", "lun", "device_id"].filter((k) => k in props)
     .map((k) => `,${k}=${optValue(String(props[k]))}`).join("");
