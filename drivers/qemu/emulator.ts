@@ -98,8 +98,9 @@ export function resolveEmulator(def: DomainDef, check: boolean, dirs?: string[])
 }
 
 /**
- * The first checks of `qemuValidateDomainDef`: the emulator runs the architecture, and the
- * virtualization type (`kvm` only where KVM is usable).
+ * The first checks of `qemuValidateDomainDef`, in its order: the emulator runs `hvm` guests,
+ * the architecture, and the virtualization type (`qemu`, and `kvm` where KVM is usable; `kvm`
+ * unknown: a definition already accepted, not checked again).
  *
  * @example
  * ```ts ignore
@@ -108,22 +109,19 @@ export function resolveEmulator(def: DomainDef, check: boolean, dirs?: string[])
  * validateEmulator(def, false); // throws for type='kvm'
  * ```
  */
-export function validateEmulator(def: DomainDef, kvm: boolean): void {
+export function validateEmulator(def: DomainDef, kvm: boolean | undefined): void {
   const emulator = def.devices.emulator!;
+  const refuse = (what: string, value: string) =>
+    VirError.report(
+      "QEMU",
+      "CONFIG_UNSUPPORTED",
+      `Emulator '${emulator}' does not support ${what} '${value}'`,
+    );
+  if (def.os.type !== "hvm") throw refuse("os type", def.os.type);
   const own = emulatorArch(emulator);
   const arch = def.os.arch!;
-  if (own && own !== arch && ALSO_RUNS[own] !== arch) {
-    throw VirError.report(
-      "QEMU",
-      "CONFIG_UNSUPPORTED",
-      `Emulator '${emulator}' does not support arch '${arch}'`,
-    );
-  }
-  if (def.type === "kvm" && !kvm) {
-    throw VirError.report(
-      "QEMU",
-      "CONFIG_UNSUPPORTED",
-      `Emulator '${emulator}' does not support virt type 'kvm'`,
-    );
+  if (own && own !== arch && ALSO_RUNS[own] !== arch) throw refuse("arch", arch);
+  if ((def.type !== "qemu" && def.type !== "kvm") || (def.type === "kvm" && kvm === false)) {
+    throw refuse("virt type", def.type);
   }
 }

@@ -115,6 +115,20 @@ export function qemuPostParse(def: DomainDef, options: QemuParseOptions = {}): v
   validateClockTimers(def);
   validateMachineLimits(def);
   validateVcpuTopology(def);
+  // Resource control (resctrl) groups need KVM's vCPU threads.
+  const cputune = def.sections.find((s) => s.name === "cputune");
+  if (
+    def.type !== "kvm" &&
+    cputune?.children.some((c) =>
+      c.type === "element" && (c.name === "cachetune" || c.name === "memorytune")
+    )
+  ) {
+    throw VirError.report(
+      "QEMU",
+      "CONFIG_UNSUPPORTED",
+      "cachetune is only supported for KVM domains",
+    );
+  }
   validateManyVcpus(def);
   validateMachineFeatures(def);
   validateTcgFeatures(def);
@@ -234,14 +248,7 @@ export function qemuPostParseBasic(def: DomainDef, options: QemuParseOptions): v
  * ```
  */
 export function qemuValidateVirt(def: DomainDef, options: QemuParseOptions): void {
-  if (def.type !== "qemu" && def.type !== "kvm") {
-    throw VirError.report(
-      "QEMU",
-      "CONFIG_UNSUPPORTED",
-      `Emulator '${def.devices.emulator}' does not support virt type '${def.type}'`,
-    );
-  }
-  if (options.kvm !== undefined) validateEmulator(def, options.kvm);
+  validateEmulator(def, options.kvm);
   const machine = def.os.machine ?? "pc";
   validateMachineType(def, MACHINE_ALIASES[machine] ?? machine);
   const memtune = def.sections.find((s) => s.name === "memtune");

@@ -41,6 +41,9 @@ export const RECORDING = join(FIXTURES, "qemu_corpus", "recorded.jsonl.gz");
  */
 export const TEST_RECORDING = join(FIXTURES, "qemu_corpus", "test_driver.jsonl.gz");
 
+/** The recording of libvirt's other QEMU and generic test domains on libvirt's QEMU driver. */
+export const OTHER_RECORDING = join(FIXTURES, "qemu_corpus", "qemu_other.jsonl.gz");
+
 /**
  * The recording of libvirt's network, pool and secret test inputs on the session daemon's
  * network, storage and secret drivers (what `qemu:///session` serves beside the QEMU driver).
