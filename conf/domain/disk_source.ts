@@ -14,7 +14,7 @@
 import { VirError } from "../../util/errors.ts";
 import { child, children, element, type XmlElement, type XmlNode } from "../../util/xml/mod.ts";
 import { NETWORK_DEFAULT_PORTS, NETWORK_PARTS, nvmeSource } from "../common/disk_source.ts";
-import { parseDeviceSeclabels } from "./device_seclabel.ts";
+import { parseDeviceSeclabels } from "./seclabel.ts";
 import { parseULongLong } from "../common/units.ts";
 import { vhostUserSource } from "./disk_vhostuser.ts";
 import { normalizeElement, type NormalizeOptions } from "./normalize.ts";

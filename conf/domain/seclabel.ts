@@ -119,10 +119,11 @@ export function parseSeclabels(els: XmlElement[], defSecModel?: string): XmlElem
 }
 
 /**
- * virSecurityDeviceLabelDefParseXML and its inactive format: the `<seclabel>` overrides in a
- * disk's or character device's `<source>`, as libvirt writes them back. An override that
- * relabels without naming a label says nothing the domain's label does not, so it is not
- * written.
+ * virSecurityDeviceLabelDefParseXML and virSecurityDeviceLabelDefFormat: the `<seclabel>`
+ * overrides in a disk's (or chain member's) or character device's `<source>`, as libvirt writes
+ * them back. In an inactive definition an override that relabels without naming a label says
+ * nothing the domain's label does not, so it is not written; a running domain's status (`live`)
+ * keeps every one, and `labelskip`.
  *
  * @example
  * ```ts
@@ -132,7 +133,7 @@ export function parseSeclabels(els: XmlElement[], defSecModel?: string): XmlElem
  * // [<seclabel model='dac' relabel='no'/>]
  * ```
  */
-export function parseDeviceSeclabels(source: XmlElement): XmlElement[] {
+export function parseDeviceSeclabels(source: XmlElement, live = false): XmlElement[] {
   const out: XmlElement[] = [];
   const models: (string | undefined)[] = [];
   for (const el of children(source, "seclabel")) {
@@ -155,12 +156,13 @@ export function parseDeviceSeclabels(source: XmlElement): XmlElement[] {
         `Cannot specify a label if relabelling is turned off. model=${model ?? "<null>"}`,
       );
     }
-    if (!label && relabel) continue;
-    out.push(
-      element("seclabel", { model, relabel: relabel ? "yes" : "no" }, [
-        ...(label ? [element("label", {}, [label])] : []),
-      ]),
-    );
+    if (!live && !label && relabel) continue;
+    const labelskip = live &&
+      parseYesNo(el.attributes.labelskip, "XML", "labelskip", "seclabel") === true;
+    const attrs = labelskip
+      ? { model, labelskip: "yes" }
+      : { model, relabel: relabel ? "yes" : "no" };
+    out.push(element("seclabel", attrs, label ? [element("label", {}, [label])] : []));
   }
   return out;
 }
