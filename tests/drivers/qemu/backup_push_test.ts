@@ -7,10 +7,8 @@
 import assert from "node:assert/strict";
 import { VIR } from "../../../util/constants.ts";
 import { VirError } from "../../../util/errors.ts";
-import type { DriverConnection } from "../../../util/driver.ts";
-import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { VDA } from "./fake_qmp/block_harness.ts";
-import { type Setup, setup } from "./fake_qmp/block_harness.ts";
+import { restartDriver, type Setup, setup } from "./fake_qmp/block_harness.ts";
 import { waitFor } from "../../wait.ts";
 
 const E = VIR;
@@ -243,13 +241,7 @@ Deno.test("backup: a driver restarted while one runs finds it in the status, and
     await t.conn.domainBackupBegin!(t.dom, local(t, RECORDED.backup), null, 0);
     const xml = await t.conn.domainBackupGetXMLDesc!(t.dom, 0);
     const before = await t.conn.domainGetJobStats!(t.dom, 0);
-    await t.conn.connectClose();
-    t.conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
-      stateDir: t.dir,
-      launcher: t.launcher,
-    }) as DriverConnection;
-    const events: typeof t.events = [];
-    t.conn.subscribe!((ev) => events.push(ev));
+    const events = await restartDriver(t);
     assert.equal(await t.conn.domainBackupGetXMLDesc!(t.dom, 0), xml);
     const after = await t.conn.domainGetJobStats!(t.dom, 0);
     assert.equal(after.operation, E.DOMAIN_JOB_OPERATION_BACKUP);

@@ -4,10 +4,17 @@
 // job-complete to pivot) and its answers and errors as recorded from libvirt 9.0's QEMU driver
 // (tests/fixtures/oracle/block_jobs.json, by tests/tools/block_jobs/record.sh).
 import assert from "node:assert/strict";
-import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { VIR } from "../../../util/constants.ts";
-import type { DriverConnection } from "../../../util/driver.ts";
-import { error, qmp, type Setup, setup, snapshots, VDA, XML } from "./fake_qmp/block_harness.ts";
+import {
+  error,
+  qmp,
+  restartDriver,
+  type Setup,
+  setup,
+  snapshots,
+  VDA,
+  XML,
+} from "./fake_qmp/block_harness.ts";
 import { FakeAgent } from "./fake_agent.ts";
 import { imageDir } from "./images.ts";
 
@@ -486,13 +493,7 @@ Deno.test("a driver restarted during a ready active commit picks the job up from
     await snapshots(t, "s1");
     await t.conn.domainBlockCommit!(t.dom, "vda", null, null, 0, E.DOMAIN_BLOCK_COMMIT_ACTIVE);
     await jobEventCount(t, 2);
-    await t.conn.connectClose();
-    t.conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
-      stateDir: t.dir,
-      launcher: t.launcher,
-    }) as DriverConnection;
-    const events: typeof t.events = [];
-    t.conn.subscribe!((ev) => events.push(ev));
+    const events = await restartDriver(t);
     assert.deepEqual(
       await t.conn.domainGetBlockJobInfo!(t.dom, "vda", 0),
       recorded.commit_active_info.ok,

@@ -2,12 +2,9 @@
 // cannot honour is refused: shmem defaults (libvirt 9.0's qemuxml2argvdata/shmem-plain-doorbell
 // .args gives the expected devices), chardev label overrides, NIC interrupt coalescing.
 import assert from "node:assert/strict";
+import { startArgv as argvOf } from "./argv_of.ts";
 import { parseDomainXML } from "../../../conf/domain/mod.ts";
 import { formatDomainXML } from "../../../conf/domain/format.ts";
-import { buildQemuArgv } from "../../../drivers/qemu/command/mod.ts";
-import { vcpusFromDef } from "../../../drivers/qemu/hotplug/mod.ts";
-import { qemuPostParse } from "../../../drivers/qemu/postparse.ts";
-import { assignDeviceAliases } from "../../../drivers/qemu/alias.ts";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
 import { FakeLauncher } from "../../../drivers/qemu/testing/mod.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
@@ -17,17 +14,6 @@ const domain = (devices: string, name = "m") =>
   `<domain type='qemu'><name>${name}</name><uuid>8fd5c1f4-2d4e-4b6f-9c1a-0d2a3b4c5d6e</uuid>` +
   `<memory unit='MiB'>64</memory>` +
   `<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>${devices}</devices></domain>`;
-
-function argvOf(xml: string): string[] {
-  const def = parseDomainXML(xml, 0, false, true);
-  qemuPostParse(def);
-  assignDeviceAliases(def);
-  return buildQemuArgv(def, vcpusFromDef(def).vcpus, {
-    monitorPath: "/run/m.qmp",
-    accel: "tcg",
-    memoryDir: "/run/ram/1-m",
-  });
-}
 
 const devices = (argv: string[]) => argv.filter((_, i) => argv[i - 1] === "-device");
 

@@ -1,35 +1,12 @@
 // PCI topology, host devices and video as libvirt 9.0's QEMU driver defines and starts them:
 // the start side of what the corpus (corpus_test.ts) compares on define.
 import assert from "node:assert/strict";
-import { parseDomainXML } from "../../../conf/domain/mod.ts";
-import { buildQemuArgv } from "../../../drivers/qemu/command/mod.ts";
-import { vcpusFromDef } from "../../../drivers/qemu/hotplug/mod.ts";
-import { qemuPostParse } from "../../../drivers/qemu/postparse.ts";
-import { assignDeviceAliases } from "../../../drivers/qemu/alias.ts";
-import { numberDiskSources } from "../../../drivers/qemu/disk_chains.ts";
 import { child } from "../../../util/xml/mod.ts";
+import { qemuDefined as defined, startArgv as argvOf } from "./argv_of.ts";
 
 const domain = (devices: string, machine = "pc") =>
   "<domain type='qemu'><name>vm</name><memory unit='MiB'>128</memory>" +
   `<os><type arch='x86_64' machine='${machine}'>hvm</type></os><devices>${devices}</devices></domain>`;
-
-function defined(xml: string) {
-  const def = parseDomainXML(xml, 0, false, true);
-  qemuPostParse(def);
-  return def;
-}
-
-function argvOf(xml: string): string[] {
-  const def = defined(xml);
-  assignDeviceAliases(def);
-  numberDiskSources(def);
-  return buildQemuArgv(def, vcpusFromDef(def).vcpus, {
-    monitorPath: "/run/ev/vm.qmp",
-    accel: "tcg",
-    memoryDir: "/run/ram/1-vm",
-    tpmSocket: "/run/ev/swtpm/1-vm-swtpm.sock",
-  });
-}
 
 const devicesOf = (argv: string[]) => argv.filter((_, i) => argv[i - 1] === "-device");
 

@@ -5,16 +5,10 @@
 // the taints; capabilities refused. On a fake QEMU, then on real QEMU 7.2 (TCG), where QMP and
 // /proc show what QEMU really got.
 import assert from "node:assert/strict";
+import { startArgv as argvOf } from "./argv_of.ts";
 import { VIR } from "../../../util/constants.ts";
 import type { DriverConnection } from "../../../util/driver.ts";
 import { qemuConnectDriver } from "../../../drivers/qemu/mod.ts";
-import { parseDomainXML } from "../../../conf/domain/mod.ts";
-import { readQemuNamespace } from "../../../conf/domain/qemu_namespace.ts";
-import { buildQemuArgv } from "../../../drivers/qemu/command/mod.ts";
-import { vcpusFromDef } from "../../../drivers/qemu/hotplug/mod.ts";
-import { qemuPostParse } from "../../../drivers/qemu/postparse.ts";
-import { assignDeviceAliases } from "../../../drivers/qemu/alias.ts";
-import { numberDiskSources } from "../../../drivers/qemu/disk_chains.ts";
 import { error, setup, XML } from "./fake_qmp/block_harness.ts";
 import { qcow2Domain, realQemuTest, withRealDriver } from "./real_qemu.ts";
 
@@ -24,18 +18,6 @@ const NS = "xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'";
 const withNs = (xml: string, tail: string) =>
   xml.replace("<domain type='qemu'>", `<domain type='qemu' ${NS}>`)
     .replace("</domain>", `${tail}</domain>`);
-
-function argvOf(xml: string): string[] {
-  const def = parseDomainXML(xml, 0, false, true, { namespace: readQemuNamespace });
-  qemuPostParse(def);
-  assignDeviceAliases(def);
-  numberDiskSources(def);
-  return buildQemuArgv(def, vcpusFromDef(def).vcpus, {
-    monitorPath: "/run/ev/vm.qmp",
-    accel: "tcg",
-    memoryDir: "/run/ram/1-vm",
-  });
-}
 
 const SMALL = "<domain type='qemu'><name>vm</name><memory unit='MiB'>64</memory>" +
   "<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>" +

@@ -1,22 +1,15 @@
 // USB ports as libvirt 9.0's QEMU driver gives them on define and starts them: hubs added for
 // devices beyond the root ports, explicit addresses checked, USB refused where it is disabled.
 import assert from "node:assert/strict";
-import { parseDomainXML } from "../../../conf/domain/mod.ts";
+import { qemuDefined as defined } from "./argv_of.ts";
 import { buildQemuArgv } from "../../../drivers/qemu/command/mod.ts";
 import { vcpusFromDef } from "../../../drivers/qemu/hotplug/mod.ts";
-import { qemuPostParse } from "../../../drivers/qemu/postparse.ts";
 import { assignDeviceAliases } from "../../../drivers/qemu/alias.ts";
 
 const domain = (devices: string) =>
   "<domain type='qemu'><name>vm</name><memory unit='MiB'>128</memory>" +
   `<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>${devices}` +
   "<memballoon model='none'/></devices></domain>";
-
-function defined(xml: string) {
-  const def = parseDomainXML(xml, 0, false, true);
-  qemuPostParse(def);
-  return def;
-}
 
 function usbDevices(xml: string): string[] {
   const def = defined(xml);

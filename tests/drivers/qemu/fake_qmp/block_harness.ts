@@ -114,6 +114,26 @@ export async function setup(
 }
 
 /**
+ * The driver restarted on the same state and fakes (the old connection closed, `t.conn` the new
+ * one): the events it sends from then on.
+ *
+ * @example
+ * ```ts ignore
+ * const events = await restartDriver(t);
+ * ```
+ */
+export async function restartDriver(t: Setup): Promise<DriverEvent[]> {
+  await t.conn.connectClose();
+  t.conn = await qemuConnectDriver.open(new URL("qemu:///session"), {
+    stateDir: t.dir,
+    launcher: t.launcher,
+  }) as DriverConnection;
+  const events: DriverEvent[] = [];
+  t.conn.subscribe!((ev) => events.push(ev));
+  return events;
+}
+
+/**
  * A launcher whose first QEMU has `block` for its block layer, then `dump` and `migration`.
  *
  * @example
