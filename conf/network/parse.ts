@@ -392,7 +392,8 @@ export function parseNetworkXML(
   const uuidText = childText(root, "uuid");
   // virNetworkDefParseXML generates the UUID itself when the document has none.
   let uuid = generateUUID();
-  if (uuidText !== undefined) {
+  // virXPathString: an empty <uuid/> is none.
+  if (uuidText) {
     const u = parseUUID(uuidText);
     if (!u) throw err("INTERNAL_ERROR", "malformed uuid element");
     uuid = u;

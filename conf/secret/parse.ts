@@ -43,7 +43,8 @@ export function parseSecretXML(xml: string, flags = 0): SecretDef {
   };
   const def: SecretDef = { uuid: "", ephemeral: yesNo("ephemeral"), private: yesNo("private") };
   const uuid = childText(root, "uuid");
-  if (uuid !== undefined) {
+  // virXPathString: an empty <uuid/> is none.
+  if (uuid) {
     const u = parseUUID(uuid);
     if (!u) throw VirError.report("SECRET", "INTERNAL_ERROR", "malformed uuid element");
     def.uuid = u;

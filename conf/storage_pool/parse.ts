@@ -36,7 +36,8 @@ export function parseStoragePoolElement(root: XmlElement): StoragePoolDef {
   const uuidText = childText(root, "uuid");
   // virStoragePoolDefParseXML generates the UUID itself when the document has none.
   let uuid = generateUUID();
-  if (uuidText !== undefined) {
+  // virXPathString: an empty <uuid/> is none, and a UUID is generated.
+  if (uuidText) {
     const u = parseUUID(uuidText);
     if (!u) throw VirError.report("STORAGE", "XML_ERROR", "malformed uuid element");
     uuid = u;

@@ -25,8 +25,10 @@ recording=$(realpath -m "${XMLGEN_OUT:-$out/recorded.jsonl.gz}")
 mkdir -p "$out"
 
 # The schemas the generator reads, from the libvirt the oracle runs (the schemas of the kinds in
-# tests/tools/xmlgen/kinds.ts and what they include).
-schemas=(basictypes cpu cputypes domain domaincheckpoint domaincommon domainoverrides domainsnapshot
+# tests/tools/xmlgen/kinds.ts and what they include), and domainbackup, which conf/backup's
+# schema check is made from (kept, not generated from).
+schemas=(basictypes cpu cputypes domain domainbackup domaincheckpoint domaincommon domainoverrides
+  domainsnapshot
   inactiveDomain interface network networkcommon nodedev nwfilter nwfilter_params nwfilterbinding
   privatedata secret
   storagecommon storagepool storagevol)
