@@ -50,6 +50,7 @@ import { insertControllers } from "./controller_order.ts";
 import { netIPInfo } from "./net_ip.ts";
 import { interfaceSourceAttrs } from "./interface_source.ts";
 import { parseNetModel } from "./net_model.ts";
+import { parsePortForwards } from "./net_port_forward.ts";
 import { parseInterfaceVirtualPort } from "./interface_virtualport.ts";
 import { parseIommu } from "./iommu.ts";
 import { parseLease } from "./lease.ts";
@@ -1115,8 +1116,10 @@ function parseInterface(dev: XmlElement, options: NormalizeOptions): DomainInter
   const target = managed === "no" ? targetEl?.attributes.dev : userIfname(targetEl?.attributes.dev);
   if (target !== undefined) net.target = target;
   if (model !== undefined) net.model = model;
-  // After the device info, as virDomainNetDefParseXML reads the guest side's addresses.
+  // After the device info, as virDomainNetDefParseXML reads the guest side's addresses, then
+  // the port forwards.
   extra.push(...netIPInfo(dev, "guest interface"));
+  extra.push(...parsePortForwards(dev));
   // The first <backend>, <tune> and <port>, read after the device info and the guest
   // side's addresses, each put in its place among the other children.
   for (const [name, parse] of Object.entries(NIC_PARTS)) {

@@ -184,6 +184,7 @@ const INTERFACE_BEFORE_TARGET = [
   // virDomainNetDefFormat: the guest side's addresses and routes (virNetDevIPInfoFormat).
   "ip",
   "route",
+  "portForward",
   "script",
   "downscript",
   "backenddomain",
