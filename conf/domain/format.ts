@@ -225,9 +225,12 @@ function formatInterface(net: DomainInterface, flags: number): XmlElement {
     element("target", { dev, managed: net.targetManaged }),
     ...guest,
     net.model !== undefined && element("model", { type: net.model }),
-    // virDomainNetDefFormat writes a driver only for a virtio model.
+    // virDomainNetDefFormat writes a driver only for a virtio model; a hostdev NIC's is its
+    // PCI backend's, written above.
     ...after.filter((e) =>
-      e.name !== "guest" && (e.name !== "driver" || VIRTIO_MODELS.includes(net.model ?? ""))
+      e.name !== "guest" &&
+      (e.name !== "driver" ||
+        (net.type !== "hostdev" && VIRTIO_MODELS.includes(net.model ?? "")))
     ),
   ]);
 }
