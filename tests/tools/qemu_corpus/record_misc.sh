@@ -17,12 +17,15 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 docs="$root/tests/fixtures/qemu_corpus/misc"
 
+# main.ts pack reads each folder's answers beside it: DIR/domain/ and DIR/domain.jsonl.
+mkdir "$tmp/docs"
+cp -r "$docs/domain" "$tmp/docs/"
 cd "$docs"
 # shellcheck source=../xmlgen/canon_batch.sh
 . "$root/tests/tools/xmlgen/canon_batch.sh"
-canon_kind domain --driver qemu >"$tmp/domain.jsonl"
-"${deno[@]}" run -A "$root/tests/tools/qemu_corpus/main.ts" pack "$docs" \
-  "$root/tests/fixtures/qemu_corpus/misc.jsonl.gz" "$tmp/domain.jsonl"
+canon_kind domain --driver qemu >"$tmp/docs/domain.jsonl"
+"${deno[@]}" run -A "$root/tests/tools/qemu_corpus/main.ts" pack "$tmp/docs" \
+  "$root/tests/fixtures/qemu_corpus/misc.jsonl.gz"
 
 # Their rows in tests/fixtures/SOURCES.tsv: the documents are the project's own.
 cd "$root/tests/fixtures"
