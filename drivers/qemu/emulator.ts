@@ -11,7 +11,7 @@ import { VirError } from "../../util/errors.ts";
 import { binaryFor } from "./api/host_caps.ts";
 
 /** The guest architecture each `qemu-system-*` binary is for (`virQEMUCapsGetArch`). */
-export const BINARY_ARCHES: Record<string, string> = {
+const BINARY_ARCHES: Record<string, string> = {
   i386: "i686",
   x86_64: "x86_64",
   arm: "armv7l",
@@ -37,8 +37,16 @@ export function emulatorArch(emulator: string): string | undefined {
   return BINARY_ARCHES[emulator.match(/qemu-system-([a-z0-9_]+)$/)?.[1] ?? ""];
 }
 
-/** `virQEMUCapsArchToString`: the binary name part of a guest architecture. */
-function binaryName(arch: string): string {
+/**
+ * `virQEMUCapsArchToString`: the binary name part of a guest architecture (`qemu-system-NAME`).
+ *
+ * @example
+ * ```ts
+ * import { binaryName } from "./emulator.ts";
+ * binaryName("i686"); // "i386"
+ * ```
+ */
+export function binaryName(arch: string): string {
   if (arch === "i686") return "i386";
   if (arch.startsWith("arm")) return "arm";
   return arch === "ppc64le" ? "ppc64" : arch;

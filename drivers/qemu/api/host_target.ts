@@ -10,7 +10,7 @@ import { VirError } from "../../../util/errors.ts";
 import type { QemuDriverState } from "../driver_state.ts";
 import type { EmulatorCaps } from "./host_caps_cache.ts";
 import { binaryFor, capsCache, guestMachines } from "./host_caps.ts";
-import { BINARY_ARCHES, emulatorArch } from "../emulator.ts";
+import { binaryName, emulatorArch } from "../emulator.ts";
 
 /** libvirt's `virDomainVirtType` names. */
 const VIRT_TYPES = new Set(
@@ -67,9 +67,7 @@ export async function resolveTarget(
     throw qemuError("INVALID_ARG", `unknown architecture: ${archName}`);
   }
   const arch = archName || Deno.build.arch;
-  const binaryName = Object.entries(BINARY_ARCHES).find(([, a]) => a === arch)?.[0];
-  const binary = emulator ||
-    (binaryName ? binaryFor(arch, binaryName, state.binaryDirs) : undefined);
+  const binary = emulator || binaryFor(arch, binaryName(arch), state.binaryDirs);
   if (!binary) {
     throw qemuError(
       "CONFIG_UNSUPPORTED",
