@@ -77,7 +77,6 @@ export async function validateNetwork(
   nets: NetworkObjList,
   runner: HostRunner,
   def: NetworkDef,
-  sysfsRoot = "/sys",
 ): Promise<void> {
   if (def.name.includes("\n")) {
     throw VirError.report("NONE", "XML_DETAIL", "invalid char in name: \n");
@@ -122,7 +121,7 @@ export async function validateNetwork(
         `network '${def.name}' has forward mode '${mode}'  but lists a device by PCI address in the device pool. This is only supported for networks with forward mode 'hostdev'`,
       );
     }
-    const path = `${sysfsRoot}/bus/pci/devices/${pciName(dev.address)}`;
+    const path = `/sys/bus/pci/devices/${pciName(dev.address)}`;
     // virPCIIsVirtualFunction: a VF links to its physical function.
     const isVf = await Deno.lstat(`${path}/physfn`).then(() => true, () => false);
     if (!isVf) {
